@@ -1,0 +1,105 @@
+/*
+ * kpi.h - KPI definitions written in Lua, and their evaluation.
+ *
+ * A kpi_set holds the KPIs of one or more script files.  Every script runs
+ * in its own sandboxed Lua state (sandbox.h): a private environment built
+ * from an allow-list, a memory cap and an instruction budget.  A script
+ * declares KPIs with kpi{...} (docs/kpi-scripts.md); rules are either
+ * declarative, evaluated in C, or a Lua function over rows.
+ *
+ * kpi_evaluate reads each dataset the KPIs use in one scan, through a
+ * kpi_source that the host fills, and hands every figure to a kpi_sink.
+ */
+#ifndef PEIL_KPI_H
+#define PEIL_KPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "peil/plugin.h"
+#include "calendar.h"
+#include "period.h"
+
+typedef struct kpi_set kpi_set;
+
+typedef struct kpi_limits {
+	size_t memory_bytes;	/* per script state; 0: default 64 MiB */
+	uint64_t instructions;	/* per script load and per KPI evaluation;
+				   0: default 1e9 */
+} kpi_limits;
+
+/* What the host and `peil list/explain` need to know of a KPI. */
+typedef struct kpi_info {
+	const char *id;
+	const char *title;
+	const char *description;
+	const char *unit;
+	const char *dataset;
+	period_grain grain;
+	size_t breakdown_count;
+	const char *const *breakdown;	/* field names */
+	const char *script;	/* path of the defining file */
+	long line;		/* line of its kpi{...} */
+	const char *script_sha256;
+	int has_min, has_max;	/* target */
+	double target_min, target_max;
+} kpi_info;
+
+/* A new, empty set.  cal is borrowed and must outlive the set.  NULL when
+ * out of memory. */
+kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
+		     int contract_start_month);
+void kpi_set_free(kpi_set *set);	/* accepts NULL */
+
+/* Load one script file: run it in a fresh sandbox and collect its KPIs.
+ * A KPI with the id of one loaded before replaces it (a municipality's
+ * script directory is loaded after the shipped one).  0 on success; -1
+ * with err naming the file, line and problem, and then the set is as it
+ * was before the call. */
+int kpi_set_load_file(kpi_set *set, const char *path, peil_error *err);
+
+/* Check every KPI against the datasets' schemas (fields exist, types fit
+ * the rule).  schema(ctx, name) returns NULL for an unknown dataset.
+ * Calls report once per problem; returns the number of problems. */
+size_t kpi_set_check(kpi_set *set,
+		     const peil_schema *(*schema)(void *ctx, const char *name),
+		     void *ctx,
+		     void (*report)(void *ctx, const peil_error *problem));
+
+size_t kpi_set_count(const kpi_set *set);
+/* The i-th KPI, in id order; valid until the set changes or is freed. */
+const kpi_info *kpi_set_info(const kpi_set *set, size_t i);
+/* The KPI with this id, or NULL. */
+const kpi_info *kpi_set_find(const kpi_set *set, const char *id);
+
+/* How evaluation reaches the data: filled by the host from the storage
+ * plugin. */
+typedef struct kpi_source {
+	void *ctx;
+	const peil_schema *(*schema)(void *ctx, const char *dataset);
+	int (*scan)(void *ctx, const peil_schema *schema,
+		    const peil_filter *filter, const size_t *projection,
+		    size_t projection_count, peil_row_fn row, void *row_ctx,
+		    peil_error *err);
+} kpi_source;
+
+/* Where figures and failures go. */
+typedef struct kpi_sink {
+	void *ctx;
+	/* A figure; return 0 to go on, negative to abort the evaluation. */
+	int (*result)(void *ctx, const kpi_info *kpi, const peil_result *result);
+	/* A KPI that failed (its figures are withheld); err names the script
+	 * and line. */
+	void (*failure)(void *ctx, const kpi_info *kpi, const peil_error *err);
+} kpi_sink;
+
+/* Evaluate the KPIs (only the one with id only_kpi when not NULL) for
+ * every period of their grain that lies within [from, to].  A KPI that
+ * fails is reported to the sink and the others go on.  Returns the number
+ * of KPIs that failed, or -1 with err filled when evaluation as a whole
+ * could not go on (a scan failed, the sink aborted). */
+int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
+		 const kpi_source *source, const kpi_sink *sink,
+		 peil_error *err);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * period.h - reporting periods: month, quarter, year, and contract year.
+ *
+ * A period is a closed range of dates [first, last] with a grain and an id
+ * that sorts in time within a grain: "2017-03", "2017-Q4", "2017".  A
+ * contract year starting in July 2017 is "2017/2018" ("CJ" grain).
+ */
+#ifndef PEIL_PERIOD_H
+#define PEIL_PERIOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum period_grain {
+	PERIOD_MONTH = 1,
+	PERIOD_QUARTER = 2,
+	PERIOD_YEAR = 3,
+	PERIOD_CONTRACT_YEAR = 4	/* a year from a configured start month */
+} period_grain;
+
+typedef struct period {
+	period_grain grain;
+	int32_t first;		/* first day */
+	int32_t last;		/* last day, and the default reference date */
+	char id[16];
+} period;
+
+/* "month", "quarter", "year", "contract_year" or the Dutch "maand",
+ * "kwartaal", "jaar", "contractjaar"; 0 on success, -1 otherwise. */
+int period_grain_parse(const char *name, period_grain *out);
+/* The English name of a grain. */
+const char *period_grain_name(period_grain grain);
+
+/* Parse a period id: "2017", "2017-Q4", "2017-03"; 0 on success, -1 when
+ * malformed (a contract year is not parsed here: it needs a start month). */
+int period_parse(const char *text, period *out);
+
+/* The period of a grain that contains date.  contract_start_month (1-12)
+ * is used only for PERIOD_CONTRACT_YEAR. */
+void period_containing(period_grain grain, int contract_start_month,
+		       int32_t date, period *out);
+
+/* The periods of a grain that lie entirely within [from, to], in time
+ * order, written to out[0..max); returns how many there are in all (which
+ * may exceed max). */
+size_t period_list(period_grain grain, int contract_start_month, int32_t from,
+		   int32_t to, period *out, size_t max);
+
+#endif

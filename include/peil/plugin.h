@@ -1,0 +1,354 @@
+/*
+ * peil/plugin.h - the one ABI between the Peil host and its plugins.
+ *
+ * A plugin is a shared object that exports one function, peil_plugin_entry(),
+ * returning a const descriptor.  The host loads it with RTLD_NOW | RTLD_LOCAL,
+ * checks the descriptor's ABI version and size, and from then on talks to it
+ * only through the callbacks in the descriptor.  The plugin talks to the host
+ * only through the services table the host passes to its open callback: a
+ * plugin links against nothing of the host, so it can be tested against a
+ * fake table, and a missing symbol fails at load time.
+ *
+ * Versioning.  peil_plugin and peil_services begin with the ABI version and
+ * their own size.  Fields are only ever appended; a reader reads a field only
+ * when the struct's size says it is there.  PEIL_ABI_VERSION changes only when
+ * an existing field changes meaning, and then the host refuses plugins built
+ * for another version, naming both.
+ *
+ * Conventions.
+ *  - Every callback that can fail returns int: 0 on success, negative on
+ *    failure, and then fills the caller-owned peil_error it was given.
+ *  - Memory is never allocated on one side and freed on the other.  Strings
+ *    and values passed into a callback are valid only during that callback.
+ *  - Dates are days since 1970-01-01 in the proleptic Gregorian calendar.
+ *  - Text is UTF-8.  A peil_value's text is NUL-terminated and also has len.
+ *
+ * docs/plugins.md is the guide; plugins/example/ the smallest working plugin.
+ */
+#ifndef PEIL_PLUGIN_H
+#define PEIL_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PEIL_ABI_VERSION 1u
+
+/* The name of the one symbol a plugin exports. */
+#define PEIL_PLUGIN_ENTRY_SYMBOL "peil_plugin_entry"
+
+#if defined(__GNUC__)
+#define PEIL_EXPORT __attribute__((visibility("default")))
+#define PEIL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PEIL_EXPORT
+#define PEIL_PRINTF(fmt, args)
+#endif
+
+/* ---------------------------------------------------------------- values */
+
+typedef enum peil_type {
+	PEIL_TYPE_NULL = 0,	/* a missing value (empty cell) */
+	PEIL_TYPE_TEXT = 1,
+	PEIL_TYPE_INTEGER = 2,
+	PEIL_TYPE_REAL = 3,
+	PEIL_TYPE_DATE = 4,	/* days since 1970-01-01 */
+	PEIL_TYPE_BOOLEAN = 5
+} peil_type;
+
+typedef struct peil_value {
+	peil_type type;
+	size_t len;		/* bytes of as.text, without its NUL */
+	union {
+		const char *text;
+		int64_t integer;
+		double real;
+		int32_t date;
+		int boolean;	/* 0 or 1 */
+	} as;
+} peil_value;
+
+/* ------------------------------------------------------------- datasets */
+
+#define PEIL_FIELD_KEY 0x1u	 /* part of the dataset's key */
+#define PEIL_FIELD_REQUIRED 0x2u /* a record without it is refused */
+
+typedef struct peil_field {
+	const char *name;
+	peil_type type;
+	unsigned flags;		/* PEIL_FIELD_* */
+} peil_field;
+
+/* A dataset's declared schema.  Records are arrays of field_count values in
+ * the order of fields[]. */
+typedef struct peil_schema {
+	const char *name;
+	size_t field_count;
+	const peil_field *fields;
+} peil_schema;
+
+/* A scan filter: a comparison of one field with a value, or an AND / OR of
+ * children.  A NULL filter selects every row.  Comparing with a NULL value
+ * follows SQL: it selects nothing; use IS_NULL / NOT_NULL instead. */
+typedef enum peil_op {
+	PEIL_OP_EQ = 1,
+	PEIL_OP_NE,
+	PEIL_OP_LT,
+	PEIL_OP_LE,
+	PEIL_OP_GT,
+	PEIL_OP_GE,
+	PEIL_OP_IS_NULL,
+	PEIL_OP_NOT_NULL,
+	PEIL_OP_AND,
+	PEIL_OP_OR
+} peil_op;
+
+typedef struct peil_filter {
+	peil_op op;
+	size_t field;		/* comparisons: index into the schema's fields */
+	peil_value value;	/* comparisons but IS_NULL / NOT_NULL */
+	size_t child_count;	/* AND / OR */
+	const struct peil_filter *children;
+} peil_filter;
+
+/* Called once per scanned row with the projected values.  Return 0 to go
+ * on; any other value stops the scan, which then returns that value. */
+typedef int (*peil_row_fn)(void *ctx, const peil_value *values);
+
+/* --------------------------------------------------------------- errors */
+
+/* Caller-owned.  file/line/field say where the problem is, as exactly as
+ * known: the input file and its physical line, or the config file and its
+ * line; field is the column header or field name.  Empty / 0 when unknown. */
+typedef struct peil_error {
+	char file[512];
+	long line;
+	char field[256];
+	char message[1024];
+} peil_error;
+
+/* ------------------------------------------------------- run and results */
+
+/* One file that an ingest committed. */
+typedef struct peil_ingest_entry {
+	const char *source;	/* config section name */
+	const char *dataset;
+	const char *path;
+	const char *sha256;	/* hex of the file's content */
+	int64_t rows;		/* records stored */
+	int64_t rejected;	/* records written to the reject file */
+	int64_t at;		/* unix seconds */
+} peil_ingest_entry;
+
+typedef struct peil_run_info {
+	const char *kind;	/* "run" or "eval" */
+	int64_t started;	/* unix seconds */
+	const char *period_from; /* ISO date */
+	const char *period_to;
+	const char *config_sha256;
+	const char *scripts_sha256;
+	const char *inputs_sha256; /* fingerprint of the ingest log */
+} peil_run_info;
+
+/* The outcome of one KPI in a run: its identity as evaluated, and whether
+ * it failed. */
+typedef struct peil_run_kpi {
+	const char *kpi;
+	const char *title;
+	const char *unit;
+	const char *script;	/* path of the defining file */
+	const char *script_sha256;
+	const char *status;	/* "ok" or "failed" */
+	const char *message;	/* the error, or NULL */
+} peil_run_kpi;
+
+/* One figure.  Missing numbers are NaN. */
+typedef struct peil_result {
+	int64_t run_id;		/* set by results_scan; ignored by result_put */
+	const char *kpi;
+	const char *period;	/* "2017", "2017-Q4", "2017-03" */
+	const char *breakdown;	/* JSON object, fields in declared order; "{}" is the total */
+	double value;
+	double numerator;
+	double denominator;
+	const char *status;	/* "met", "not met", or NULL without a target */
+} peil_result;
+
+typedef struct peil_result_query {
+	int64_t run_id;		/* 0: the latest finished run */
+	const char *kpi;	/* NULL: every KPI */
+} peil_result_query;
+
+/* -------------------------------------------------------- host services */
+
+typedef struct peil_host peil_host;	/* opaque: one per plugin instance */
+
+typedef enum peil_log_level {
+	PEIL_LOG_ERROR = 0,
+	PEIL_LOG_WARNING = 1,
+	PEIL_LOG_INFO = 2,
+	PEIL_LOG_DEBUG = 3
+} peil_log_level;
+
+/* Called for each configuration key of the plugin's section that starts
+ * with the prefix.  file and line say where it was written.  Return 0 to go
+ * on; nonzero stops the walk and is returned by config_each. */
+typedef int (*peil_config_fn)(void *ctx, const char *key, const char *value,
+			      const char *file, long line);
+
+/* What was given to record_end. */
+#define PEIL_RECORD_STORED 0
+#define PEIL_RECORD_REJECTED 1	/* written to the reject file; go on */
+
+typedef struct peil_services {
+	uint32_t abi_version;
+	uint32_t size;
+
+	/* A log line on the host's log, prefixed with the plugin's name. */
+	void (*log)(peil_host *host, peil_log_level level, const char *fmt, ...)
+		PEIL_PRINTF(3, 4);
+
+	/* Fill err (file and field may be NULL, line 0) and return -1, so that
+	 * "return svc->fail(err, ...);" reports and fails in one line. */
+	int (*fail)(peil_error *err, const char *file, long line,
+		    const char *field, const char *fmt, ...) PEIL_PRINTF(5, 6);
+
+	/* The value of a key in the plugin's config section, or NULL.  Valid
+	 * until the plugin is closed. */
+	const char *(*config_get)(peil_host *host, const char *key);
+
+	/* Walk the keys of the plugin's section that start with prefix. */
+	int (*config_each)(peil_host *host, const char *prefix,
+			   peil_config_fn fn, void *ctx);
+
+	/* A path from the config, resolved against the config file's
+	 * directory, or NULL when the key is absent.  Valid until close. */
+	const char *(*config_path)(peil_host *host, const char *key);
+
+	/* ---- record building, for input plugins only (NULL host dataset
+	 * for storage plugins) ---- */
+
+	/* The dataset this source fills. */
+	const peil_schema *(*record_schema)(peil_host *host);
+
+	/* Start a record read from file at its first physical line. */
+	void (*record_begin)(peil_host *host, const char *file, long line);
+
+	/* Set a field from text as found in the export.  The host trims it,
+	 * treats empty as missing, and converts it to the field's type with
+	 * the source's configured date formats and decimal mark.  origin names
+	 * the place in the export (a column header) for error messages.  A
+	 * conversion problem is kept and reported by record_end. */
+	void (*record_text)(peil_host *host, size_t field, const char *origin,
+			    const char *text, size_t len);
+
+	/* Set a field from an already typed value (copied). */
+	void (*record_value)(peil_host *host, size_t field, const char *origin,
+			     const peil_value *value);
+
+	/* Finish the record: check required fields and conversions, then
+	 * store it.  Returns PEIL_RECORD_STORED; PEIL_RECORD_REJECTED when the
+	 * source is in reject mode and the record (raw, its text in the
+	 * export, may be NULL) went to the reject file; or negative with err
+	 * filled, and then the plugin stops and returns that. */
+	int (*record_end)(peil_host *host, const char *raw, size_t raw_len,
+			  peil_error *err);
+} peil_services;
+
+/* --------------------------------------------------------- plugin kinds */
+
+/* An input plugin reads one source's exports.  For a source with a path
+ * (a file or glob), read is called once per file, inside a storage batch
+ * that the host commits only when read returns 0. */
+typedef struct peil_input_ops {
+	uint32_t size;		/* sizeof(peil_input_ops) as built */
+	int (*open)(const peil_services *svc, peil_host *host, void **state,
+		    peil_error *err);
+	int (*read)(void *state, const char *path, peil_error *err);
+	void (*close)(void *state);	/* accepts NULL */
+} peil_input_ops;
+
+/* A storage plugin keeps datasets, the ingest log, runs and results. */
+typedef struct peil_storage_ops {
+	uint32_t size;		/* sizeof(peil_storage_ops) as built */
+	int (*open)(const peil_services *svc, peil_host *host, void **state,
+		    peil_error *err);
+	void (*close)(void *state);	/* accepts NULL */
+
+	/* Create the dataset's table, or check that the stored one fits. */
+	int (*dataset_ensure)(void *state, const peil_schema *schema,
+			      peil_error *err);
+
+	/* A batch is atomic: after rollback, or a crash before commit,
+	 * nothing of it is visible. */
+	int (*batch_begin)(void *state, peil_error *err);
+	int (*batch_commit)(void *state, peil_error *err);
+	void (*batch_rollback)(void *state);
+
+	/* Insert, or replace the row with the same key fields. */
+	int (*record_put)(void *state, const peil_schema *schema,
+			  const peil_value *values, peil_error *err);
+
+	/* Whether a file with this content hash was committed before. */
+	int (*ingest_seen)(void *state, const char *sha256, int *seen,
+			   peil_error *err);
+	/* Log a committed file; called inside its batch. */
+	int (*ingest_log)(void *state, const peil_ingest_entry *entry,
+			  peil_error *err);
+	/* SHA-256 hex over the ingest log, as a fingerprint of the inputs. */
+	int (*inputs_fingerprint)(void *state, char out[65], peil_error *err);
+
+	/* Rows of a dataset matching filter (NULL: all), with the fields at
+	 * projection[0..count) (NULL: all fields in schema order). */
+	int (*scan)(void *state, const peil_schema *schema,
+		    const peil_filter *filter, const size_t *projection,
+		    size_t projection_count, peil_row_fn row, void *ctx,
+		    peil_error *err);
+
+	/* Runs: begin records the run and gives its id; the host then puts
+	 * KPIs and results inside a batch and ends the run with a status
+	 * ("ok", "kpi failed", "failed", "interrupted"). */
+	int (*run_begin)(void *state, const peil_run_info *info,
+			 int64_t *run_id, peil_error *err);
+	int (*run_kpi_put)(void *state, int64_t run_id,
+			   const peil_run_kpi *kpi, peil_error *err);
+	int (*result_put)(void *state, int64_t run_id,
+			  const peil_result *result, peil_error *err);
+	int (*run_end)(void *state, int64_t run_id, const char *status,
+		       int64_t ended, peil_error *err);
+
+	/* The results of one run, in KPI, period, breakdown order.  The
+	 * callback returns 0 to go on.  Reports the run id it read through
+	 * each result's run_id; with no finished run, calls nothing. */
+	int (*results_scan)(void *state, const peil_result_query *query,
+			    int (*fn)(void *ctx, const peil_result *result),
+			    void *ctx, peil_error *err);
+} peil_storage_ops;
+
+typedef enum peil_plugin_kind {
+	PEIL_PLUGIN_INPUT = 1,
+	PEIL_PLUGIN_STORAGE = 2
+} peil_plugin_kind;
+
+typedef struct peil_plugin {
+	uint32_t abi_version;	/* PEIL_ABI_VERSION as built */
+	uint32_t size;		/* sizeof(peil_plugin) as built */
+	const char *name;	/* as used in the config: "csv", "sqlite" */
+	const char *description;
+	const char *version;
+	peil_plugin_kind kind;
+	const peil_input_ops *input;	/* for PEIL_PLUGIN_INPUT */
+	const peil_storage_ops *storage; /* for PEIL_PLUGIN_STORAGE */
+} peil_plugin;
+
+/* The entry point every plugin exports; it must be cheap and pure. */
+typedef const peil_plugin *(*peil_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PEIL_PLUGIN_H */
