@@ -256,6 +256,17 @@ typedef struct peil_services {
 	 * filled, and then the plugin stops and returns that. */
 	int (*record_end)(peil_host *host, const char *raw, size_t raw_len,
 			  peil_error *err);
+
+	/* Mark the current record as not fitting (a row with the wrong number
+	 * of columns, say); record_end then stops or rejects it like a
+	 * conversion error.  origin may be NULL. */
+	void (*record_invalid)(peil_host *host, const char *origin,
+			       const char *fmt, ...) PEIL_PRINTF(3, 4);
+
+	/* The export's header as raw bytes, written at the top of the reject
+	 * file so that the rejected rows can be corrected and ingested again.
+	 * Call it before the first record_end of a file, when there is one. */
+	void (*record_header)(peil_host *host, const char *raw, size_t len);
 } peil_services;
 
 /* --------------------------------------------------------- plugin kinds */
