@@ -1,0 +1,567 @@
+/*
+ * host.c - the services table: logging, errors, config, record building.
+ *
+ * Records are built here rather than in each input plugin so that every
+ * plugin converts text the same way (dates, decimal commas, required
+ * fields) and every error reads the same: file, line, column, value.  The
+ * per-field text buffers are reused from record to record, so building a
+ * record allocates nothing once the buffers have grown to fit.
+ */
+#include "host.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "log.h"
+#include "parse.h"
+
+struct slot {
+	char *text;		/* the converted text value, NUL-terminated */
+	size_t cap;
+	int set;
+};
+
+struct peil_host {
+	const config *cfg;
+	const config_section *section;
+	char plugin_name[64];
+	char **paths;		/* resolved by config_path, owned */
+	size_t path_count;
+
+	/* input sources only */
+	const peil_schema *schema;
+	const peil_storage_ops *storage;
+	void *storage_state;
+	parse_date_formats formats;
+	char decimal;
+	int reject_mode;
+	char *reject_dir;
+	peil_value *values;
+	struct slot *slots;
+
+	/* the file and record being read */
+	const char *file;
+	long line;
+	int invalid;
+	char invalid_origin[256];
+	char invalid_message[768];
+	char *header;		/* raw header, for the reject file */
+	size_t header_len;
+	FILE *reject;
+	char *reject_path;
+	int64_t rows, rejected;
+};
+
+static void services_log(peil_host *host, peil_log_level level,
+			 const char *fmt, ...) PEIL_PRINTF(3, 4);
+static void services_log(peil_host *host, peil_log_level level,
+			 const char *fmt, ...)
+{
+	char line[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_msg(level, "%s: %s", host ? host->plugin_name : "plugin", line);
+}
+
+static int services_fail(peil_error *err, const char *file, long line,
+			 const char *field, const char *fmt, ...)
+	PEIL_PRINTF(5, 6);
+static int services_fail(peil_error *err, const char *file, long line,
+			 const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_setv(err, file, line, field, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *services_config_get(peil_host *host, const char *key)
+{
+	return config_get(host->section, key, NULL);
+}
+
+static int services_config_each(peil_host *host, const char *prefix,
+				peil_config_fn fn, void *ctx)
+{
+	const config_section *s = host->section;
+	size_t i, n = strlen(prefix);
+	int rc;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < s->count; i++) {
+		if (strncmp(s->entries[i].key, prefix, n) != 0)
+			continue;
+		rc = fn(ctx, s->entries[i].key, s->entries[i].value,
+			host->cfg->path, s->entries[i].line);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static const char *services_config_path(peil_host *host, const char *key)
+{
+	const char *value = config_get(host->section, key, NULL);
+	char **paths, *path;
+
+	if (!value)
+		return NULL;
+	path = config_resolve_path(host->cfg, value);
+	if (!path)
+		return NULL;
+	paths = realloc(host->paths, (host->path_count + 1) * sizeof(*paths));
+	if (!paths) {
+		free(path);
+		return NULL;
+	}
+	host->paths = paths;
+	paths[host->path_count++] = path;
+	return path;
+}
+
+static const peil_schema *services_record_schema(peil_host *host)
+{
+	return host->schema;
+}
+
+static void services_record_begin(peil_host *host, const char *file,
+				  long line)
+{
+	size_t i;
+
+	host->file = file;
+	host->line = line;
+	host->invalid = 0;
+	for (i = 0; host->slots && i < host->schema->field_count; i++) {
+		host->slots[i].set = 0;
+		host->values[i].type = PEIL_TYPE_NULL;
+	}
+}
+
+/* Keep the first problem of a record; record_end reports it. */
+static void mark_invalid(peil_host *host, const char *origin,
+			 const char *fmt, ...) PEIL_PRINTF(3, 4);
+static void mark_invalid(peil_host *host, const char *origin,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (host->invalid)
+		return;
+	host->invalid = 1;
+	snprintf(host->invalid_origin, sizeof(host->invalid_origin), "%s",
+		 origin ? origin : "");
+	va_start(ap, fmt);
+	vsnprintf(host->invalid_message, sizeof(host->invalid_message), fmt,
+		  ap);
+	va_end(ap);
+}
+
+static void services_record_invalid(peil_host *host, const char *origin,
+				    const char *fmt, ...) PEIL_PRINTF(3, 4);
+static void services_record_invalid(peil_host *host, const char *origin,
+				    const char *fmt, ...)
+{
+	char message[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	mark_invalid(host, origin, "%s", message);
+}
+
+static int slot_store(struct slot *slot, const char *text, size_t len)
+{
+	if (len + 1 > slot->cap) {
+		size_t cap = slot->cap ? slot->cap : 64;
+		char *grown;
+
+		while (cap < len + 1)
+			cap *= 2;
+		grown = realloc(slot->text, cap);
+		if (!grown)
+			return -1;
+		slot->text = grown;
+		slot->cap = cap;
+	}
+	memcpy(slot->text, text, len);
+	slot->text[len] = '\0';
+	return 0;
+}
+
+/* A value as it may appear in a message: at most 60 bytes of it. */
+static void quote_value(char *out, size_t size, const char *text, size_t len)
+{
+	size_t max = 60;
+
+	if (len <= max)
+		snprintf(out, size, "'%.*s'", (int)len, text);
+	else
+		snprintf(out, size, "'%.*s...' (%zu bytes)", (int)max, text,
+			 len);
+}
+
+static const char *field_problem(peil_host *host, const peil_field *f,
+				 const char *text, size_t len, peil_value *v,
+				 struct slot *slot)
+{
+	int64_t integer;
+	double real;
+	int32_t date;
+	int boolean;
+
+	switch (f->type) {
+	case PEIL_TYPE_TEXT:
+		if (slot_store(slot, text, len) < 0)
+			return "out of memory";
+		v->as.text = slot->text;
+		v->len = len;
+		break;
+	case PEIL_TYPE_INTEGER:
+		if (parse_integer(text, len, host->decimal, &integer) < 0)
+			return "is not a whole number";
+		v->as.integer = integer;
+		break;
+	case PEIL_TYPE_REAL:
+		if (parse_real(text, len, host->decimal, &real) < 0)
+			return host->decimal == ','
+				       ? "is not a number with a decimal comma"
+				       : "is not a number with a decimal point";
+		v->as.real = real;
+		break;
+	case PEIL_TYPE_DATE:
+		if (parse_date(&host->formats, text, len, &date) < 0)
+			return "is not a date in the declared format";
+		v->as.date = date;
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		if (parse_boolean(text, len, &boolean) < 0)
+			return "is not ja or nee";
+		v->as.boolean = boolean;
+		break;
+	case PEIL_TYPE_NULL:
+		return "has a field of no type";
+	}
+	v->type = f->type;
+	return NULL;
+}
+
+static void services_record_text(peil_host *host, size_t field,
+				 const char *origin, const char *text,
+				 size_t len)
+{
+	const peil_field *f;
+	const char *problem;
+	char quoted[128];
+
+	if (!host->schema || field >= host->schema->field_count) {
+		mark_invalid(host, origin, "field index %zu out of range",
+			     field);
+		return;
+	}
+	f = &host->schema->fields[field];
+	while (len && isspace((unsigned char)*text)) {
+		text++;
+		len--;
+	}
+	while (len && isspace((unsigned char)text[len - 1]))
+		len--;
+	host->slots[field].set = 1;
+	host->values[field].type = PEIL_TYPE_NULL;
+	if (len == 0) {
+		if (f->flags & PEIL_FIELD_REQUIRED)
+			mark_invalid(host, origin,
+				     "is empty, but field '%s' is required",
+				     f->name);
+		return;
+	}
+	problem = field_problem(host, f, text, len, &host->values[field],
+				&host->slots[field]);
+	if (problem) {
+		host->values[field].type = PEIL_TYPE_NULL;
+		quote_value(quoted, sizeof(quoted), text, len);
+		if (f->type == PEIL_TYPE_DATE) {
+			char formats[128] = "";
+			size_t i, n = 0;
+
+			for (i = 0; i < host->formats.count && n < sizeof(formats); i++)
+				n += (size_t)snprintf(
+					formats + n, sizeof(formats) - n,
+					"%s%s", i ? " or " : "",
+					host->formats.formats[i].spec);
+			mark_invalid(host, origin,
+				     "%s is not a valid date in the format %s "
+				     "(field %s)", quoted, formats, f->name);
+		} else {
+			mark_invalid(host, origin, "%s %s (field %s, %s)",
+				     quoted, problem, f->name,
+				     f->type == PEIL_TYPE_INTEGER ? "integer"
+				     : f->type == PEIL_TYPE_REAL  ? "real"
+				     : f->type == PEIL_TYPE_BOOLEAN
+					     ? "boolean"
+					     : "text");
+		}
+	}
+}
+
+static void services_record_value(peil_host *host, size_t field,
+				  const char *origin, const peil_value *value)
+{
+	const peil_field *f;
+
+	if (!host->schema || field >= host->schema->field_count) {
+		mark_invalid(host, origin, "field index %zu out of range",
+			     field);
+		return;
+	}
+	f = &host->schema->fields[field];
+	host->slots[field].set = 1;
+	host->values[field].type = PEIL_TYPE_NULL;
+	if (value->type == PEIL_TYPE_NULL) {
+		if (f->flags & PEIL_FIELD_REQUIRED)
+			mark_invalid(host, origin,
+				     "is empty, but field '%s' is required",
+				     f->name);
+		return;
+	}
+	if (value->type != f->type) {
+		mark_invalid(host, origin, "a %s value for %s field '%s'",
+			     value->type == PEIL_TYPE_TEXT ? "text" : "typed",
+			     f->type == PEIL_TYPE_TEXT ? "a text" : "a typed",
+			     f->name);
+		return;
+	}
+	host->values[field] = *value;
+	if (value->type == PEIL_TYPE_TEXT) {
+		if (slot_store(&host->slots[field], value->as.text,
+			       value->len) < 0) {
+			mark_invalid(host, origin, "out of memory");
+			return;
+		}
+		host->values[field].as.text = host->slots[field].text;
+	}
+}
+
+static void services_record_header(peil_host *host, const char *raw,
+				   size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy)
+		return;
+	memcpy(copy, raw, len);
+	copy[len] = '\0';
+	free(host->header);
+	host->header = copy;
+	host->header_len = len;
+}
+
+static int reject_open(peil_host *host)
+{
+	const char *base = strrchr(host->file, '/');
+	size_t n;
+
+	base = base ? base + 1 : host->file;
+	if (mkdir(host->reject_dir, 0750) < 0 && errno != EEXIST)
+		return -1;
+	n = strlen(host->reject_dir) + strlen(host->section->name) +
+	    strlen(base) + 16;
+	host->reject_path = malloc(n);
+	if (!host->reject_path)
+		return -1;
+	snprintf(host->reject_path, n, "%s/%s_%s.rejected", host->reject_dir,
+		 host->section->name, base);
+	host->reject = fopen(host->reject_path, "wb");
+	if (!host->reject)
+		return -1;
+	if (host->header) {
+		fwrite(host->header, 1, host->header_len, host->reject);
+		fwrite("\r\n", 1, 2, host->reject);
+	}
+	return 0;
+}
+
+static int services_record_end(peil_host *host, const char *raw,
+			       size_t raw_len, peil_error *err)
+{
+	size_t i;
+
+	for (i = 0; !host->invalid && i < host->schema->field_count; i++) {
+		const peil_field *f = &host->schema->fields[i];
+
+		if (!host->slots[i].set && (f->flags & PEIL_FIELD_REQUIRED))
+			mark_invalid(host, NULL,
+				     "required field '%s' has no column in "
+				     "this export", f->name);
+	}
+	if (host->invalid) {
+		if (!host->reject_mode)
+			return error_set(err, host->file, host->line,
+					 host->invalid_origin, "%s",
+					 host->invalid_message);
+		if (!host->reject && reject_open(host) < 0)
+			return error_set(err, host->file, host->line, NULL,
+					 "cannot write the reject file in %s: "
+					 "%s", host->reject_dir,
+					 strerror(errno));
+		if (raw) {
+			fwrite(raw, 1, raw_len, host->reject);
+			fwrite("\r\n", 1, 2, host->reject);
+		}
+		host->rejected++;
+		log_msg(PEIL_LOG_WARNING, "%s:%ld:%s%s%s %s (row rejected)",
+			host->file, host->line,
+			host->invalid_origin[0] ? " column '" : "",
+			host->invalid_origin,
+			host->invalid_origin[0] ? "':" : "",
+			host->invalid_message);
+		return PEIL_RECORD_REJECTED;
+	}
+	if (host->storage->record_put(host->storage_state, host->schema,
+				      host->values, err) < 0)
+		return -1;
+	host->rows++;
+	return PEIL_RECORD_STORED;
+}
+
+static const peil_services services = {
+	.abi_version = PEIL_ABI_VERSION,
+	.size = sizeof(peil_services),
+	.log = services_log,
+	.fail = services_fail,
+	.config_get = services_config_get,
+	.config_each = services_config_each,
+	.config_path = services_config_path,
+	.record_schema = services_record_schema,
+	.record_begin = services_record_begin,
+	.record_text = services_record_text,
+	.record_value = services_record_value,
+	.record_end = services_record_end,
+	.record_invalid = services_record_invalid,
+	.record_header = services_record_header,
+};
+
+const peil_services *host_services(void)
+{
+	return &services;
+}
+
+peil_host *host_new(const config *cfg, const config_section *section,
+		    const char *plugin_name)
+{
+	peil_host *host = calloc(1, sizeof(*host));
+
+	if (!host)
+		return NULL;
+	host->cfg = cfg;
+	host->section = section;
+	snprintf(host->plugin_name, sizeof(host->plugin_name), "%s",
+		 plugin_name);
+	return host;
+}
+
+int host_input_init(peil_host *host, const peil_schema *schema,
+		    const peil_storage_ops *storage, void *storage_state,
+		    const char *reject_dir, peil_error *err)
+{
+	const config_section *s = host->section;
+	const config_entry *e;
+	const char *decimal, *on_error;
+	char message[256];
+
+	host->schema = schema;
+	host->storage = storage;
+	host->storage_state = storage_state;
+	host->values = calloc(schema->field_count, sizeof(*host->values));
+	host->slots = calloc(schema->field_count, sizeof(*host->slots));
+	host->reject_dir = malloc(strlen(reject_dir) + 1);
+	if (!host->values || !host->slots || !host->reject_dir)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	strcpy(host->reject_dir, reject_dir);
+
+	e = config_entry_find(s, "date_format");
+	if (parse_date_formats_init(&host->formats,
+				    e ? e->value : "dd-mm-jjjj, jjjj-mm-dd",
+				    message, sizeof(message)) < 0)
+		return config_fail(host->cfg, s, e, err, "date_format: %s",
+				   message);
+	e = config_entry_find(s, "decimal");
+	decimal = e ? e->value : "comma";
+	if (strcmp(decimal, "comma") == 0 || strcmp(decimal, ",") == 0)
+		host->decimal = ',';
+	else if (strcmp(decimal, "point") == 0 || strcmp(decimal, ".") == 0)
+		host->decimal = '.';
+	else
+		return config_fail(host->cfg, s, e, err,
+				   "decimal = %s: expected comma or point",
+				   decimal);
+	e = config_entry_find(s, "on_error");
+	on_error = e ? e->value : "stop";
+	if (strcmp(on_error, "stop") == 0)
+		host->reject_mode = 0;
+	else if (strcmp(on_error, "reject") == 0)
+		host->reject_mode = 1;
+	else
+		return config_fail(host->cfg, s, e, err,
+				   "on_error = %s: expected stop or reject",
+				   on_error);
+	return 0;
+}
+
+void host_file_begin(peil_host *host, const char *path)
+{
+	if (host->reject) {
+		fclose(host->reject);
+		host->reject = NULL;
+	}
+	free(host->reject_path);
+	host->reject_path = NULL;
+	free(host->header);
+	host->header = NULL;
+	host->file = path;
+	host->line = 0;
+	host->rows = 0;
+	host->rejected = 0;
+}
+
+void host_file_end(peil_host *host, host_file_stats *stats)
+{
+	if (host->reject) {
+		fclose(host->reject);
+		host->reject = NULL;
+	}
+	stats->rows = host->rows;
+	stats->rejected = host->rejected;
+	stats->reject_path = host->reject_path;
+}
+
+void host_free(peil_host *host)
+{
+	size_t i;
+
+	if (!host)
+		return;
+	host_file_begin(host, NULL);
+	for (i = 0; host->slots && i < host->schema->field_count; i++)
+		free(host->slots[i].text);
+	free(host->slots);
+	free(host->values);
+	free(host->reject_dir);
+	for (i = 0; i < host->path_count; i++)
+		free(host->paths[i]);
+	free(host->paths);
+	free(host);
+}
