@@ -1,0 +1,327 @@
+/*
+ * context.c - opening the configuration, storage, calendar and scripts.
+ */
+#include "context.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "error.h"
+#include "log.h"
+
+struct date_list {
+	int32_t *dates;
+	size_t count;
+	const config *cfg;
+	const config_section *section;
+	const config_entry *entry;
+	peil_error *err;
+};
+
+static int add_date(void *ctx, const char *item)
+{
+	struct date_list *list = ctx;
+	int32_t date, *grown;
+
+	if (date_parse_iso(item, &date) < 0)
+		return config_fail(list->cfg, list->section, list->entry,
+				   list->err,
+				   "%s: '%s' is not a date as jjjj-mm-dd",
+				   list->entry->key, item);
+	grown = realloc(list->dates, (list->count + 1) * sizeof(*grown));
+	if (!grown)
+		return config_fail(list->cfg, list->section, list->entry,
+				   list->err, "out of memory");
+	list->dates = grown;
+	list->dates[list->count++] = date;
+	return 0;
+}
+
+static int open_calendar(peil_context *ctx, peil_error *err)
+{
+	const config_section *s = config_section_find(ctx->cfg, "calendar",
+						      NULL);
+	struct date_list extra = { 0 }, dates = { 0 };
+	calendar_options opts;
+	int rc = -1;
+
+	calendar_options_init(&opts);
+	if (config_get_bool(ctx->cfg, s, "good_friday", 1, &opts.good_friday,
+			    err) < 0 ||
+	    config_get_bool(ctx->cfg, s, "liberation_day", 1,
+			    &opts.liberation_day, err) < 0)
+		return -1;
+	extra.cfg = dates.cfg = ctx->cfg;
+	extra.section = dates.section = s;
+	extra.err = dates.err = err;
+	extra.entry = config_entry_find(s, "extra");
+	dates.entry = config_entry_find(s, "dates");
+	if (extra.entry &&
+	    config_each_item(extra.entry->value, add_date, &extra) != 0)
+		goto out;
+	if (dates.entry &&
+	    config_each_item(dates.entry->value, add_date, &dates) != 0)
+		goto out;
+	opts.extra = extra.dates;
+	opts.extra_count = extra.count;
+	if (dates.entry) {
+		opts.replace = 1;
+		opts.dates = dates.dates;
+		opts.date_count = dates.count;
+	}
+	ctx->cal = calendar_new(&opts);
+	if (!ctx->cal) {
+		error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(extra.dates);
+	free(dates.dates);
+	return rc;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.lua files of dir in name order, so that loading is repeatable. */
+static int list_scripts(const char *dir, char ***out, size_t *count)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **grown;
+		char *path;
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".lua") != 0 ||
+		    de->d_name[0] == '.')
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		path = malloc(strlen(dir) + len + 2);
+		if (!grown || !path) {
+			free(path);
+			if (grown)
+				names = grown;
+			break;
+		}
+		names = grown;
+		sprintf(path, "%s/%s", dir, de->d_name);
+		names[n++] = path;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), compare_strings);
+	*out = names;
+	*count = n;
+	return 0;
+}
+
+struct script_loading {
+	peil_context *ctx;
+	digest *all;
+	context_script_error_fn on_error;
+	void *error_ctx;
+	peil_error *err;
+};
+
+static int load_script_dir(void *arg, const char *item)
+{
+	struct script_loading *st = arg;
+	peil_context *ctx = st->ctx;
+	char *dir = config_resolve_path(ctx->cfg, item);
+	char **files;
+	size_t count, i;
+
+	if (!dir)
+		return error_set(st->err, ctx->cfg->path, 0, NULL,
+				 "out of memory");
+	if (list_scripts(dir, &files, &count) < 0) {
+		error_set(st->err, ctx->cfg->path, 0, NULL,
+			  "script directory %s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		char sha[DIGEST_HEX_SIZE];
+		peil_error load_err;
+
+		ctx->script_count++;
+		if (digest_file_sha256_hex(files[i], sha) == 0) {
+			digest_update(st->all, files[i], strlen(files[i]) + 1);
+			digest_update(st->all, sha, strlen(sha));
+		}
+		error_clear(&load_err);
+		if (kpi_set_load_file(ctx->kpis, files[i], &load_err) < 0) {
+			ctx->script_errors++;
+			if (st->on_error) {
+				st->on_error(st->error_ctx, &load_err);
+			} else {
+				char text[2048];
+
+				error_format(&load_err, text, sizeof(text));
+				log_msg(PEIL_LOG_ERROR, "%s", text);
+			}
+		}
+		free(files[i]);
+	}
+	free(files);
+	free(dir);
+	return 0;
+}
+
+static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
+			void *error_ctx, peil_error *err)
+{
+	const config_section *peil = config_section_find(ctx->cfg, "peil",
+							 NULL);
+	const config_section *limits_section =
+		config_section_find(ctx->cfg, "limits", NULL);
+	struct script_loading st = { ctx, NULL, on_error, error_ctx, err };
+	kpi_limits limits = { 0, 0 };
+	const char *value;
+	int rc;
+
+	value = config_get(limits_section, "memory_mb", NULL);
+	if (value)
+		limits.memory_bytes = (size_t)strtoull(value, NULL, 10) << 20;
+	value = config_get(limits_section, "instructions", NULL);
+	if (value)
+		limits.instructions = strtoull(value, NULL, 10);
+	if (open_calendar(ctx, err) < 0)
+		return -1;
+	ctx->kpis = kpi_set_new(ctx->cal, &limits, 1);
+	st.all = digest_new();
+	if (!ctx->kpis || !st.all) {
+		if (st.all)
+			digest_finish(st.all, ctx->scripts_sha256);
+		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
+	}
+	rc = config_each_item(config_get(peil, "script_dirs", "scripts"),
+			      load_script_dir, &st);
+	digest_finish(st.all, ctx->scripts_sha256);
+	return rc ? -1 : 0;
+}
+
+struct plugin_dirs {
+	peil_context *ctx;
+	size_t added;		/* configured dirs go first, in their order */
+};
+
+static int add_plugin_dir(void *arg, const char *item)
+{
+	struct plugin_dirs *st = arg;
+	loader_path *path = &st->ctx->plugins;
+	char *dir = config_resolve_path(st->ctx->cfg, item);
+	char **dirs;
+
+	if (!dir)
+		return -1;
+	dirs = realloc(path->dirs, (path->count + 1) * sizeof(*dirs));
+	if (!dirs) {
+		free(dir);
+		return -1;
+	}
+	memmove(dirs + st->added + 1, dirs + st->added,
+		(path->count - st->added) * sizeof(*dirs));
+	dirs[st->added++] = dir;
+	path->dirs = dirs;
+	path->count++;
+	return 0;
+}
+
+static int open_storage(peil_context *ctx, peil_error *err)
+{
+	const config_section *peil = config_section_find(ctx->cfg, "peil",
+							 NULL);
+	const config_section *section =
+		config_section_find(ctx->cfg, "storage", NULL);
+	const char *name = config_get(peil, "storage", "sqlite");
+	size_t i;
+
+	if (loader_open(&ctx->plugins, name, PEIL_PLUGIN_STORAGE,
+			&ctx->storage_plugin, err) < 0)
+		return -1;
+	ctx->storage = ctx->storage_plugin->plugin->storage;
+	ctx->storage_host = context_host(ctx, section, name);
+	if (!ctx->storage_host)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (ctx->storage->open(host_services(), ctx->storage_host,
+			       &ctx->storage_state, err) < 0) {
+		ctx->storage_state = NULL;
+		return -1;
+	}
+	for (i = 0; i < ctx->schemas.count; i++)
+		if (ctx->storage->dataset_ensure(ctx->storage_state,
+						 &ctx->schemas.schemas[i],
+						 err) < 0)
+			return -1;
+	return 0;
+}
+
+peil_host *context_host(const peil_context *ctx,
+			const config_section *section, const char *plugin)
+{
+	return host_new(ctx->cfg, section, plugin);
+}
+
+int context_open(peil_context *ctx, const char *config_path, unsigned what,
+		 context_script_error_fn on_script_error, void *error_ctx,
+		 peil_error *err)
+{
+	const config_section *peil;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (config_load(config_path, &ctx->cfg, err) < 0)
+		return -1;
+	if (digest_file_sha256_hex(config_path, ctx->config_sha256) < 0)
+		return error_set(err, config_path, 0, NULL, "cannot read: %s",
+				 strerror(errno));
+	if (schema_set_init(&ctx->schemas, ctx->cfg, err) < 0)
+		return -1;
+	peil = config_section_find(ctx->cfg, "peil", NULL);
+	ctx->reject_dir = config_resolve_path(
+		ctx->cfg, config_get(peil, "reject_dir", "rejects"));
+	if (!ctx->reject_dir || loader_path_init(&ctx->plugins, NULL, 0) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (config_get(peil, "plugin_dirs", NULL)) {
+		struct plugin_dirs st = { ctx, 0 };
+
+		if (config_each_item(config_get(peil, "plugin_dirs", NULL),
+				     add_plugin_dir, &st) != 0)
+			return error_set(err, NULL, 0, NULL, "out of memory");
+	}
+	if ((what & CONTEXT_STORAGE) && open_storage(ctx, err) < 0)
+		return -1;
+	if ((what & CONTEXT_SCRIPTS) &&
+	    open_scripts(ctx, on_script_error, error_ctx, err) < 0)
+		return -1;
+	return 0;
+}
+
+void context_close(peil_context *ctx)
+{
+	if (ctx->storage && ctx->storage_state)
+		ctx->storage->close(ctx->storage_state);
+	host_free(ctx->storage_host);
+	loader_close(ctx->storage_plugin);
+	kpi_set_free(ctx->kpis);
+	calendar_free(ctx->cal);
+	loader_path_release(&ctx->plugins);
+	schema_set_release(&ctx->schemas);
+	free(ctx->reject_dir);
+	config_free(ctx->cfg);
+	memset(ctx, 0, sizeof(*ctx));
+}

@@ -1,0 +1,59 @@
+/*
+ * context.h - everything one peil command works with, opened from the
+ * configuration: schemas, plugin path, storage, calendar and KPI scripts.
+ *
+ * No module keeps global state; each gets the context (or the part of it
+ * it needs) from the command that opened it.
+ */
+#ifndef PEIL_CONTEXT_H
+#define PEIL_CONTEXT_H
+
+#include <stddef.h>
+
+#include "calendar.h"
+#include "config.h"
+#include "host.h"
+#include "kpi.h"
+#include "loader.h"
+#include "schema.h"
+
+/* What context_open opens besides the config and schemas. */
+#define CONTEXT_STORAGE 0x1u	/* load and open the storage plugin */
+#define CONTEXT_SCRIPTS 0x2u	/* build the calendar, load KPI scripts */
+
+/* Called for each KPI script that failed to load. */
+typedef void (*context_script_error_fn)(void *ctx, const peil_error *err);
+
+typedef struct peil_context {
+	config *cfg;
+	schema_set schemas;
+	loader_path plugins;
+	char *reject_dir;
+
+	loaded_plugin *storage_plugin;
+	peil_host *storage_host;
+	const peil_storage_ops *storage;
+	void *storage_state;
+
+	calendar *cal;
+	kpi_set *kpis;
+	size_t script_count;	/* script files found */
+	size_t script_errors;	/* of which failed to load */
+	char scripts_sha256[65];	/* over every script file, in order */
+	char config_sha256[65];
+} peil_context;
+
+/* Open what `what` asks for.  A script that fails to load is reported to
+ * on_script_error (NULL: the log) and counted in script_errors; the others
+ * still load.  0 on success; -1 with err for a configuration or storage
+ * problem (then call context_close all the same). */
+int context_open(peil_context *ctx, const char *config_path, unsigned what,
+		 context_script_error_fn on_script_error, void *error_ctx,
+		 peil_error *err);
+void context_close(peil_context *ctx);
+
+/* A fresh host for a plugin (see host.h), or NULL when out of memory. */
+peil_host *context_host(const peil_context *ctx,
+			const config_section *section, const char *plugin);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * results.c - the host's table of figures.
+ */
+#include "results.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_null(const char *s)
+{
+	char *copy;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	copy = malloc(n);
+	if (copy)
+		memcpy(copy, s, n);
+	return copy;
+}
+
+int result_table_add(result_table *t, const peil_result *r)
+{
+	result_row *row;
+
+	if (t->count == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256;
+		result_row *rows = realloc(t->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return -1;
+		t->rows = rows;
+		t->cap = cap;
+	}
+	row = &t->rows[t->count];
+	row->kpi = dup_or_null(r->kpi);
+	row->period = dup_or_null(r->period);
+	row->breakdown = dup_or_null(r->breakdown ? r->breakdown : "{}");
+	row->status = dup_or_null(r->status);
+	row->value = r->value;
+	row->numerator = r->numerator;
+	row->denominator = r->denominator;
+	if (!row->kpi || !row->period || !row->breakdown ||
+	    (r->status && !row->status)) {
+		free(row->kpi);
+		free(row->period);
+		free(row->breakdown);
+		free(row->status);
+		return -1;
+	}
+	t->count++;
+	return 0;
+}
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	const result_row *a = pa, *b = pb;
+	int c = strcmp(a->kpi, b->kpi);
+	int ta, tb;
+
+	if (c)
+		return c;
+	c = strcmp(a->period, b->period);
+	if (c)
+		return c;
+	ta = strcmp(a->breakdown, "{}") == 0;
+	tb = strcmp(b->breakdown, "{}") == 0;
+	if (ta != tb)
+		return ta - tb;
+	return strcmp(a->breakdown, b->breakdown);
+}
+
+void result_table_sort(result_table *t)
+{
+	if (t->count)
+		qsort(t->rows, t->count, sizeof(*t->rows), compare_rows);
+}
+
+void result_table_release(result_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		free(t->rows[i].kpi);
+		free(t->rows[i].period);
+		free(t->rows[i].breakdown);
+		free(t->rows[i].status);
+	}
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Append the JSON value at *p (a string, null, or a bare token) to out,
+ * unescaped, and advance *p past it. */
+static size_t label_value(const char **p, char *out, size_t size, size_t n)
+{
+	const char *s = *p;
+
+	if (*s == '"') {
+		for (s++; *s && *s != '"'; s++) {
+			char c = *s;
+
+			if (c == '\\' && s[1]) {
+				s++;
+				c = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
+			}
+			if (n + 1 < size)
+				out[n++] = c;
+		}
+		if (*s == '"')
+			s++;
+	} else if (strncmp(s, "null", 4) == 0) {
+		n += (size_t)snprintf(out + n, n < size ? size - n : 0,
+				      "(onbekend)");
+		s += 4;
+	} else {
+		while (*s && *s != ',' && *s != '}') {
+			if (n + 1 < size)
+				out[n++] = *s;
+			s++;
+		}
+	}
+	*p = s;
+	return n < size ? n : size - 1;
+}
+
+void result_breakdown_label(const char *breakdown, char *out, size_t size)
+{
+	const char *p = breakdown;
+	size_t n = 0;
+	int first = 1;
+
+	out[0] = '\0';
+	if (!p || strcmp(p, "{}") == 0) {
+		snprintf(out, size, "Totaal");
+		return;
+	}
+	while (*p) {
+		/* Skip to the next key, then past its colon. */
+		p = strchr(p, '"');
+		if (!p)
+			break;
+		p++;
+		while (*p && *p != '"') {
+			if (*p == '\\' && p[1])
+				p++;
+			p++;
+		}
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		p++;
+		if (!first && n + 3 < size) {
+			memcpy(out + n, " / ", 3);
+			n += 3;
+		}
+		first = 0;
+		n = label_value(&p, out, size, n);
+		out[n] = '\0';
+	}
+}
