@@ -1,0 +1,319 @@
+/*
+ * test_parse.c - dates, numbers and booleans from export text.
+ */
+#include "calendar.h"
+#include "harness.h"
+#include "parse.h"
+
+#include <stdint.h>
+
+static int32_t D(int y, int m, int d)
+{
+	return date_from_civil(y, m, d);
+}
+
+/* The texts are NUL-terminated here, but parse_* get only the length. */
+static int date_of(const parse_date_formats *f, const char *text, int32_t *out)
+{
+	return parse_date(f, text, strlen(text), out);
+}
+
+static int integer_of(const char *text, char decimal, int64_t *out)
+{
+	return parse_integer(text, strlen(text), decimal, out);
+}
+
+static int real_of(const char *text, char decimal, double *out)
+{
+	return parse_real(text, strlen(text), decimal, out);
+}
+
+TEST(format_specs)
+{
+	parse_date_formats f;
+	char err[128] = "";
+
+	CHECK_INT(parse_date_formats_init(&f, "dd-mm-jjjj, jjjj-mm-dd", err,
+					  sizeof(err)), 0);
+	CHECK_INT(f.count, 2);
+	CHECK_STR(f.formats[0].order, "dmy");
+	CHECK_INT(f.formats[0].separator, '-');
+	CHECK_STR(f.formats[0].spec, "dd-mm-jjjj");
+	CHECK_STR(f.formats[1].order, "ymd");
+	CHECK_STR(f.formats[1].spec, "jjjj-mm-dd");
+
+	CHECK_INT(parse_date_formats_init(&f, "DD/MM/YYYY,dd.mm.jjjj,jjjjmmdd,"
+					  "mm/dd/yyyy,d-m-jjjj", err,
+					  sizeof(err)), 0);
+	CHECK_INT(f.count, 5);
+	CHECK_INT(f.formats[0].separator, '/');
+	CHECK_INT(f.formats[1].separator, '.');
+	CHECK_INT(f.formats[2].separator, 0);
+	CHECK_STR(f.formats[2].order, "ymd");
+	CHECK_STR(f.formats[3].order, "mdy");
+	CHECK_STR(f.formats[4].order, "dmy");
+}
+
+TEST(format_specs_refused)
+{
+	const char *bad[] = {
+		"", "dd-mm-jj", "dd-mm", "dd-mm-jjjj-", "dd-mm/jjjj",
+		"dd--mm-jjjj", "ddmm-jjjj", "dd-mmjjjj", "dd-dd-jjjj",
+		"jjjj-dd-mm", "mm-jjjj-dd", "dmjjjj", "dd mm jjjj",
+		"ddd-mm-jjjj", "dd-mm-jjjjj", "dd-mm-jjjj,", "dd-mm-jjjj,,ymd",
+		"dd-mm-jjjj hh:mm", "x", "-dd-mm-jjjj",
+	};
+	parse_date_formats f;
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (parse_date_formats_init(&f, bad[i], err, sizeof(err)) != -1)
+			HARNESS_FAIL("format \"%s\" accepted", bad[i]);
+		if (strstr(err, "date format") == NULL)
+			HARNESS_FAIL("format \"%s\": message \"%s\"", bad[i],
+				     err);
+	}
+	CHECK_INT(parse_date_formats_init(&f, "dd-mm-jjjj, jjjj-dd-mm", err,
+					  sizeof(err)), -1);
+	CHECK_CONTAINS(err, "jjjj-dd-mm");
+	/* Nine formats are one too many. */
+	CHECK_INT(parse_date_formats_init(&f, "dd-mm-jjjj,dd-mm-jjjj,"
+					  "dd-mm-jjjj,dd-mm-jjjj,dd-mm-jjjj,"
+					  "dd-mm-jjjj,dd-mm-jjjj,dd-mm-jjjj,"
+					  "dd-mm-jjjj", err, sizeof(err)), -1);
+	CHECK_CONTAINS(err, "more than 8");
+	/* No buffer for the message is fine. */
+	CHECK_INT(parse_date_formats_init(&f, "nonsense", NULL, 0), -1);
+}
+
+TEST(dates_dutch)
+{
+	parse_date_formats f;
+	int32_t d = 0;
+
+	CHECK_INT(parse_date_formats_init(&f, "dd-mm-jjjj", NULL, 0), 0);
+	CHECK_INT(date_of(&f, "09-03-2017", &d), 0);
+	CHECK_INT(d, D(2017, 3, 9));
+	CHECK_INT(date_of(&f, "9-3-2017", &d), 0);
+	CHECK_INT(d, D(2017, 3, 9));
+	CHECK_INT(date_of(&f, "31-12-2018", &d), 0);
+	CHECK_INT(d, D(2018, 12, 31));
+	CHECK_INT(date_of(&f, "29-02-2016", &d), 0);
+	CHECK_INT(d, D(2016, 2, 29));
+	/* Not real dates. */
+	CHECK_INT(date_of(&f, "29-02-2017", &d), -1);
+	CHECK_INT(date_of(&f, "31-02-2017", &d), -1);
+	CHECK_INT(date_of(&f, "31-04-2017", &d), -1);
+	CHECK_INT(date_of(&f, "01-13-2017", &d), -1);
+	CHECK_INT(date_of(&f, "00-01-2017", &d), -1);
+	CHECK_INT(date_of(&f, "01-01-0000", &d), -1);
+	/* Not this layout. */
+	CHECK_INT(date_of(&f, "2017-03-09", &d), -1);
+	CHECK_INT(date_of(&f, "09/03/2017", &d), -1);
+	CHECK_INT(date_of(&f, "09-03-17", &d), -1);
+	CHECK_INT(date_of(&f, "009-03-2017", &d), -1);
+	CHECK_INT(date_of(&f, "09-03-2017 00:00", &d), -1);
+	CHECK_INT(date_of(&f, "09-03-2017-", &d), -1);
+	CHECK_INT(date_of(&f, "-03-2017", &d), -1);
+	CHECK_INT(date_of(&f, "0a-03-2017", &d), -1);
+	CHECK_INT(date_of(&f, "+9-03-2017", &d), -1);
+	CHECK_INT(date_of(&f, "", &d), -1);
+	CHECK_INT(d, D(2016, 2, 29));	/* untouched on failure */
+	/* Only len characters are read: "01-02-2017" of "01-02-20170". */
+	CHECK_INT(parse_date(&f, "01-02-20170", 10, &d), 0);
+	CHECK_INT(d, D(2017, 2, 1));
+}
+
+TEST(dates_other_layouts)
+{
+	parse_date_formats f;
+	int32_t d = 0;
+
+	CHECK_INT(parse_date_formats_init(&f, "jjjj-mm-dd, dd/mm/jjjj, "
+					  "dd.mm.jjjj, jjjjmmdd", NULL, 0), 0);
+	CHECK_INT(date_of(&f, "2017-03-09", &d), 0);
+	CHECK_INT(d, D(2017, 3, 9));
+	CHECK_INT(date_of(&f, "2017-3-9", &d), 0);
+	CHECK_INT(d, D(2017, 3, 9));
+	CHECK_INT(date_of(&f, "10/03/2017", &d), 0);
+	CHECK_INT(d, D(2017, 3, 10));
+	CHECK_INT(date_of(&f, "11.03.2017", &d), 0);
+	CHECK_INT(d, D(2017, 3, 11));
+	CHECK_INT(date_of(&f, "20170312", &d), 0);
+	CHECK_INT(d, D(2017, 3, 12));
+	CHECK_INT(date_of(&f, "2017-13-01", &d), -1);
+	CHECK_INT(date_of(&f, "20171301", &d), -1);
+	CHECK_INT(date_of(&f, "2017031", &d), -1);
+	CHECK_INT(date_of(&f, "201703120", &d), -1);
+	CHECK_INT(date_of(&f, "12-03-2017", &d), -1);	/* not declared */
+	CHECK_INT(date_of(&f, "2017/03/12", &d), -1);
+	CHECK_INT(d, D(2017, 3, 12));
+
+	CHECK_INT(parse_date_formats_init(&f, "mm/dd/yyyy", NULL, 0), 0);
+	CHECK_INT(date_of(&f, "03/09/2017", &d), 0);
+	CHECK_INT(d, D(2017, 3, 9));	/* American: March 9 */
+	CHECK_INT(date_of(&f, "13/09/2017", &d), -1);
+}
+
+/* Formats are tried in order: the first that fits wins. */
+TEST(dates_order_of_formats)
+{
+	parse_date_formats f;
+	int32_t d = 0;
+
+	CHECK_INT(parse_date_formats_init(&f, "dd/mm/jjjj, mm/dd/jjjj", NULL,
+					  0), 0);
+	CHECK_INT(date_of(&f, "03/09/2017", &d), 0);
+	CHECK_INT(d, D(2017, 9, 3));
+	CHECK_INT(date_of(&f, "03/13/2017", &d), 0);	/* only mm/dd fits */
+	CHECK_INT(d, D(2017, 3, 13));
+}
+
+TEST(integers)
+{
+	int64_t v = 0;
+
+	CHECK_INT(integer_of("0", ',', &v), 0);
+	CHECK_INT(v, 0);
+	CHECK_INT(integer_of("1234", ',', &v), 0);
+	CHECK_INT(v, 1234);
+	CHECK_INT(integer_of("1.234", ',', &v), 0);
+	CHECK_INT(v, 1234);
+	CHECK_INT(integer_of("1,234", '.', &v), 0);
+	CHECK_INT(v, 1234);
+	CHECK_INT(integer_of("-12.345.678", ',', &v), 0);
+	CHECK_INT(v, -12345678);
+	CHECK_INT(integer_of("+7", ',', &v), 0);
+	CHECK_INT(v, 7);
+	CHECK_INT(integer_of("007", ',', &v), 0);
+	CHECK_INT(v, 7);
+	/* A zero fraction is still an integer. */
+	CHECK_INT(integer_of("8,0", ',', &v), 0);
+	CHECK_INT(v, 8);
+	CHECK_INT(integer_of("9223372036854775807", ',', &v), 0);
+	CHECK_INT(v, INT64_MAX);
+	CHECK_INT(integer_of("-9.223.372.036.854.775.808", ',', &v), 0);
+	CHECK(v == INT64_MIN);
+}
+
+TEST(integers_refused)
+{
+	const char *bad[] = {
+		"", "-", "+", "1,5", "1,", ",5", "12.34", "1.2345", "1234.567",
+		"1.234.56", "1..234", "1.234.", ".123", "0.123", "1,234",
+		"1 234", " 1", "1 ", "1a", "a1", "--1", "+-1", "1e3", "0x10",
+		"9223372036854775808", "-9223372036854775809",
+		"99999999999999999999", "1,234.56",
+	};
+	int64_t v = 42;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (integer_of(bad[i], ',', &v) != -1)
+			HARNESS_FAIL("integer \"%s\" accepted as %lld", bad[i],
+				     (long long)v);
+	CHECK_INT(v, 42);
+	/* The decimal mark must be ',' or '.'. */
+	CHECK_INT(integer_of("1", ';', &v), -1);
+	/* Under a decimal point the roles swap. */
+	CHECK_INT(integer_of("1.234", '.', &v), -1);
+	CHECK_INT(integer_of("1,234.000", '.', &v), 0);
+	CHECK_INT(v, 1234);
+}
+
+TEST(reals)
+{
+	double v = 0;
+
+	CHECK_INT(real_of("1.234,56", ',', &v), 0);
+	CHECK_DOUBLE(v, 1234.56, 1e-9);
+	CHECK_INT(real_of("1,234.56", '.', &v), 0);
+	CHECK_DOUBLE(v, 1234.56, 1e-9);
+	CHECK_INT(real_of("0,1", ',', &v), 0);
+	CHECK(v == 0.1);	/* the same double as the literal */
+	CHECK_INT(real_of("-7,25", ',', &v), 0);
+	CHECK(v == -7.25);
+	CHECK_INT(real_of("+3", ',', &v), 0);
+	CHECK(v == 3.0);
+	CHECK_INT(real_of("1.234", ',', &v), 0);
+	CHECK(v == 1234.0);
+	CHECK_INT(real_of("12.345.678,9", ',', &v), 0);
+	CHECK_DOUBLE(v, 12345678.9, 1e-6);
+	CHECK_INT(real_of("1234567,125", ',', &v), 0);
+	CHECK(v == 1234567.125);
+	/* Only len characters are read. */
+	CHECK_INT(parse_real("2,5xyz", 3, ',', &v), 0);
+	CHECK(v == 2.5);
+}
+
+TEST(reals_refused)
+{
+	const char *bad[] = {
+		"", "-", "1,234.56", "12.34", "1.2345", "1,", ",5", "1,5,5",
+		"1,5.000", "0.123,4", "1e5", "inf", "nan", "1 234,5", "1,5 ",
+		"€ 5", "5%",
+		/* 101 characters: longer than any figure. */
+		"1111111111111111111111111111111111111111111111111111111111111"
+		"1111111111111111111111111111111111111111",
+	};
+	double v = 42;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (real_of(bad[i], ',', &v) != -1)
+			HARNESS_FAIL("real \"%s\" accepted as %g", bad[i], v);
+	CHECK(v == 42);
+	/* So no text reaches infinity: 100 digits are 1e99 at most. */
+	{
+		char big[101];
+
+		memset(big, '9', 100);
+		big[100] = '\0';
+		CHECK_INT(real_of(big, ',', &v), 0);
+		CHECK_DOUBLE(v / 1e100, 1.0, 1e-12);
+	}
+}
+
+TEST(booleans)
+{
+	const char *yes[] = { "ja", "JA", "Ja", "j", "J", "yes", "Y", "true",
+			      "TRUE", "waar", "Waar", "1" };
+	const char *no[] = { "nee", "NEE", "n", "N", "no", "No", "false",
+			     "False", "onwaar", "ONWAAR", "0" };
+	const char *bad[] = { "", "jaa", "nee ", " ja", "2", "x", "t", "f",
+			      "on", "off", "nv", "n.v.t.", "yess" };
+	int v = -1;
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		v = -1;
+		if (parse_boolean(yes[i], strlen(yes[i]), &v) != 0 || v != 1)
+			HARNESS_FAIL("\"%s\" is not true", yes[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		v = -1;
+		if (parse_boolean(no[i], strlen(no[i]), &v) != 0 || v != 0)
+			HARNESS_FAIL("\"%s\" is not false", no[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = -1;
+		if (parse_boolean(bad[i], strlen(bad[i]), &v) != -1 || v != -1)
+			HARNESS_FAIL("\"%s\" accepted", bad[i]);
+	}
+	/* Only len characters are read: "ja" of "jammer". */
+	CHECK_INT(parse_boolean("jammer", 2, &v), 0);
+	CHECK_INT(v, 1);
+}
+
+int main(void)
+{
+	RUN(format_specs);
+	RUN(format_specs_refused);
+	RUN(dates_dutch);
+	RUN(dates_other_layouts);
+	RUN(dates_order_of_formats);
+	RUN(integers);
+	RUN(integers_refused);
+	RUN(reals);
+	RUN(reals_refused);
+	RUN(booleans);
+	return harness_done();
+}
