@@ -261,13 +261,13 @@ static int open_storage(peil_context *ctx, peil_error *err)
 	if (ctx->storage->open(host_services(), ctx->storage_host,
 			       &ctx->storage_state, err) < 0) {
 		ctx->storage_state = NULL;
-		return -1;
+		return CONTEXT_STORAGE_FAILED;
 	}
 	for (i = 0; i < ctx->schemas.count; i++)
 		if (ctx->storage->dataset_ensure(ctx->storage_state,
 						 &ctx->schemas.schemas[i],
 						 err) < 0)
-			return -1;
+			return CONTEXT_STORAGE_FAILED;
 	return 0;
 }
 
@@ -303,8 +303,12 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 				     add_plugin_dir, &st) != 0)
 			return error_set(err, NULL, 0, NULL, "out of memory");
 	}
-	if ((what & CONTEXT_STORAGE) && open_storage(ctx, err) < 0)
-		return -1;
+	if (what & CONTEXT_STORAGE) {
+		int rc = open_storage(ctx, err);
+
+		if (rc < 0)
+			return rc;
+	}
 	if ((what & CONTEXT_SCRIPTS) &&
 	    open_scripts(ctx, on_script_error, error_ctx, err) < 0)
 		return -1;

@@ -43,10 +43,13 @@ typedef struct peil_context {
 	char config_sha256[65];
 } peil_context;
 
+#define CONTEXT_STORAGE_FAILED -2
+
 /* Open what `what` asks for.  A script that fails to load is reported to
  * on_script_error (NULL: the log) and counted in script_errors; the others
- * still load.  0 on success; -1 with err for a configuration or storage
- * problem (then call context_close all the same). */
+ * still load.  0 on success; -1 with err for a problem of the configuration
+ * (or a plugin), CONTEXT_STORAGE_FAILED when the store could not be opened
+ * or does not fit the datasets.  Call context_close in every case. */
 int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 context_script_error_fn on_script_error, void *error_ctx,
 		 peil_error *err);
