@@ -54,6 +54,7 @@ struct parse_state {
 	long line;		/* of the line the reader returned last */
 	int line_complete;	/* that line ended with '\n' */
 	int indented;		/* it started with blank space */
+	long header_line;	/* of the last [section] header read */
 	char last_section[256];	/* of the previous handler call */
 	int have_section;
 	char *last_key;
@@ -93,6 +94,8 @@ static char *counting_reader(char *str, int num, void *stream)
 	if (st->line_complete) {
 		st->line++;
 		st->indented = str[0] == ' ' || str[0] == '\t';
+		if (str[strspn(str, " \t")] == '[')
+			st->header_line = st->line;
 	}
 	st->line_complete = strchr(str, '\n') != NULL;
 	return got;
@@ -133,7 +136,7 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	size_t i;
 
 	if (klen >= sizeof(kind_text)) {
-		error_set(st->err, cfg->path, st->line, NULL,
+		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "unknown section [%s]", header);
 		return NULL;
 	}
@@ -146,27 +149,27 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	}
 	kind = kind_of(kind_text);
 	if (!kind) {
-		error_set(st->err, cfg->path, st->line, NULL,
+		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "unknown section [%s]; known are [peil], [storage], "
 			  "[calendar], [run], [limits], [dataset NAME], "
 			  "[source NAME]", header);
 		return NULL;
 	}
 	if (kind->named && !name[0]) {
-		error_set(st->err, cfg->path, st->line, NULL,
+		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "section [%s] needs a name: [%s NAME]", header,
 			  kind_text);
 		return NULL;
 	}
 	if (!kind->named && name[0]) {
-		error_set(st->err, cfg->path, st->line, NULL,
+		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "section [%s] takes no name", kind_text);
 		return NULL;
 	}
 	for (i = 0; i < cfg->count; i++)
 		if (strcmp(cfg->sections[i].kind, kind_text) == 0 &&
 		    strcmp(cfg->sections[i].name, name) == 0) {
-			error_set(st->err, cfg->path, st->line, NULL,
+			error_set(st->err, cfg->path, st->header_line, NULL,
 				  "section [%s] appears twice (first on "
 				  "line %ld)", header, cfg->sections[i].line);
 			return NULL;
@@ -179,7 +182,7 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	memset(s, 0, sizeof(*s));
 	s->kind = dup_string(kind_text);
 	s->name = dup_string(name);
-	s->line = st->line;
+	s->line = st->header_line;
 	if (!s->kind || !s->name) {
 		free(s->kind);
 		free(s->name);
@@ -221,7 +224,8 @@ static int handle(void *user, const char *section, const char *key,
 			  "key '%s' before the first [section]", key);
 		goto fail;
 	}
-	if (!st->have_section || strcmp(st->last_section, section) != 0) {
+	if (!st->have_section || strcmp(st->last_section, section) != 0 ||
+	    !s || s->line != st->header_line) {
 		char header[256];
 
 		snprintf(header, sizeof(header), "%s", section);

@@ -101,11 +101,11 @@ static const char *kind_name(peil_plugin_kind kind)
 {
 	switch (kind) {
 	case PEIL_PLUGIN_INPUT:
-		return "input";
+		return "an input";
 	case PEIL_PLUGIN_STORAGE:
-		return "storage";
+		return "a storage";
 	}
-	return "unknown";
+	return "an unknown";
 }
 
 /* The checks of a descriptor; 0 when this host can use it. */
@@ -130,7 +130,7 @@ static int check_descriptor(const char *file, const peil_plugin *p,
 		return error_set(err, file, 0, NULL, "plugin has no name");
 	if (kind && p->kind != kind)
 		return error_set(err, file, 0, NULL,
-				 "plugin '%s' is a %s plugin, not a %s plugin",
+				 "plugin '%s' is %s plugin, not %s plugin",
 				 p->name, kind_name(p->kind), kind_name(kind));
 	switch (p->kind) {
 	case PEIL_PLUGIN_INPUT:

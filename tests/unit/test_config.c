@@ -1,0 +1,187 @@
+/*
+ * test_config.c - the INI reader: values, line numbers in every complaint,
+ * continuation lines, relative paths.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "error.h"
+#include "harness.h"
+
+static char dir[] = "/tmp/peil-config-XXXXXX";
+
+/* Write text to dir/name and return the path (static buffer). */
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+TEST(reads_sections_keys_and_lines)
+{
+	const char *path = write_file("good.ini",
+				      "; a comment\n"
+				      "[peil]\n"
+				      "storage = sqlite\n"
+				      "script_dirs = ../scripts,\n"
+				      "   more_scripts\n"
+				      "\n"
+				      "[source demo cases]\n"
+				      "column.Reden beëindiging = closure_reason\n");
+	const config_section *s;
+	const config_entry *e;
+	config *cfg = NULL;
+	peil_error err;
+	char *resolved;
+
+	error_clear(&err);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	CHECK_INT(cfg->count, 2);
+	s = config_section_find(cfg, "peil", NULL);
+	CHECK(s != NULL);
+	CHECK_STR(config_get(s, "storage", NULL), "sqlite");
+	e = config_entry_find(s, "script_dirs");
+	CHECK(e != NULL);
+	/* The continuation line is joined with a newline; line 4 is where
+	 * the key was written. */
+	CHECK_STR(e->value, "../scripts,\nmore_scripts");
+	CHECK_INT(e->line, 4);
+	s = config_section_find(cfg, "source", "demo cases");
+	CHECK(s != NULL);
+	CHECK_INT(s->line, 7);
+	e = config_entry_find(s, "column.Reden beëindiging");
+	CHECK(e != NULL);
+	CHECK_STR(e->value, "closure_reason");
+	CHECK_INT(e->line, 8);
+	resolved = config_resolve_path(cfg, "../var/peil.db");
+	CHECK(strncmp(resolved, dir, strlen(dir)) == 0);
+	CHECK_STR(resolved + strlen(dir), "/../var/peil.db");
+	free(resolved);
+	resolved = config_resolve_path(cfg, "/abs/path");
+	CHECK_STR(resolved, "/abs/path");
+	free(resolved);
+	config_free(cfg);
+}
+
+/* Each broken file and the line and words its error must carry. */
+TEST(errors_name_file_and_line)
+{
+	static const struct {
+		const char *text;
+		long line;
+		const char *words;
+	} cases[] = {
+		{ "[peil]\nstorage = sqlite\nstorgae = x\n", 3,
+		  "unknown key 'storgae' in section [peil]" },
+		{ "[peil]\n\n[whatever]\nx = 1\n", 3,
+		  "unknown section [whatever]" },
+		{ "[calendar]\ngood_friday = yes\ngood_friday = no\n", 3,
+		  "key 'good_friday' is given twice in [calendar] (first on "
+		  "line 2)" },
+		{ "[source]\npath = x\n", 1, "needs a name" },
+		{ "[peil]\nthis line has no equals sign\n", 2,
+		  "not a [section], key = value" },
+		{ "storage = sqlite\n", 1, "before the first [section]" },
+		{ "[dataset a]\nfield.x = text\n[dataset a]\nfield.y = date\n",
+		  3, "section [dataset a] appears twice (first on line 1)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = write_file("bad.ini", cases[i].text);
+		config *cfg = NULL;
+		peil_error err;
+
+		error_clear(&err);
+		if (config_load(path, &cfg, &err) != -1) {
+			config_free(cfg);
+			HARNESS_FAIL("case %zu loaded", i);
+		}
+		CHECK_STR(err.file, path);
+		CHECK_INT(err.line, cases[i].line);
+		CHECK_CONTAINS(err.message, cases[i].words);
+	}
+}
+
+TEST(a_missing_file_is_an_error)
+{
+	config *cfg = NULL;
+	peil_error err;
+
+	error_clear(&err);
+	CHECK_INT(config_load("/nonexistent/peil.ini", &cfg, &err), -1);
+	CHECK_CONTAINS(err.message, "cannot open the configuration");
+	CHECK_STR(err.file, "/nonexistent/peil.ini");
+}
+
+TEST(booleans_and_lists)
+{
+	const char *path = write_file("bool.ini",
+				      "[calendar]\n"
+				      "good_friday = nee\n"
+				      "liberation_day = perhaps\n"
+				      "extra = 2018-12-24, 2018-12-31\n");
+	const config_section *s;
+	config *cfg = NULL;
+	peil_error err;
+	int value = -1;
+
+	error_clear(&err);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	s = config_section_find(cfg, "calendar", NULL);
+	CHECK_INT(config_get_bool(cfg, s, "good_friday", 1, &value, &err), 0);
+	CHECK_INT(value, 0);
+	CHECK_INT(config_get_bool(cfg, s, "absent", 1, &value, &err), 0);
+	CHECK_INT(value, 1);
+	CHECK_INT(config_get_bool(cfg, s, "liberation_day", 1, &value, &err),
+		  -1);
+	CHECK_INT(err.line, 3);
+	CHECK_CONTAINS(err.message, "liberation_day = perhaps: expected yes "
+				    "or no");
+	config_free(cfg);
+}
+
+static int collect(void *ctx, const char *item)
+{
+	char *out = ctx;
+
+	strcat(out, "[");
+	strcat(out, item);
+	strcat(out, "]");
+	return 0;
+}
+
+TEST(list_items_are_trimmed)
+{
+	char out[256] = "";
+
+	CHECK_INT(config_each_item(" a, b ,\n c,,\n", collect, out), 0);
+	CHECK_STR(out, "[a][b][c]");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	RUN(reads_sections_keys_and_lines);
+	RUN(errors_name_file_and_line);
+	RUN(a_missing_file_is_an_error);
+	RUN(booleans_and_lists);
+	RUN(list_items_are_trimmed);
+	remove(write_file("good.ini", ""));
+	remove(write_file("bad.ini", ""));
+	remove(write_file("bool.ini", ""));
+	rmdir(dir);
+	return harness_done();
+}
