@@ -1,0 +1,722 @@
+/*
+ * sqlite_dataset.c - datasets: creating and evolving a dataset's table
+ * (dataset_ensure), and storing records in it (record_put).
+ *
+ * A dataset <name> is the table ds_<name>, one column per field, with a
+ * PRIMARY KEY over the key fields in a WITHOUT ROWID table, so that the key
+ * is the table's own b-tree and an upsert touches one b-tree, not two.  A
+ * dataset without key fields is a plain rowid table and every record_put
+ * adds a row.
+ *
+ * peil_dataset keeps each dataset's description, one line per field:
+ *
+ *	<name> <type>[ key][ required]
+ *
+ * with the peil type ("date", "boolean"), which the column type (INTEGER)
+ * does not tell.  It lists every field the table has ever had, so that a
+ * field dropped from the config and added back must come back with its
+ * old type.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_store.h"
+
+/* "dataset.field", or "dataset" without a field, for peil_error.field. */
+static const char *field_label(char *buf, size_t size, const char *dataset,
+			       const char *field)
+{
+	if (field != NULL)
+		snprintf(buf, size, "%s.%s", dataset, field);
+	else
+		snprintf(buf, size, "%s", dataset);
+	return buf;
+}
+
+/* Check the parts of a schema that SQL text is built from. */
+static int schema_check(struct store *st, const peil_schema *schema,
+			peil_error *err)
+{
+	char label[sizeof(err->field)];
+	size_t i, j;
+
+	if (schema == NULL || schema->name == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "a dataset without a name");
+	if (!store_name_valid(schema->name))
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "dataset name \"%s\" is not valid: use a-z, "
+				     "0-9 and _, not first a digit, at most %d",
+				     schema->name, STORE_NAME_MAX);
+	if (schema->field_count == 0 || schema->fields == NULL)
+		return st->svc->fail(err, st->path, 0, schema->name,
+				     "dataset %s has no fields", schema->name);
+	for (i = 0; i < schema->field_count; i++) {
+		const peil_field *f = &schema->fields[i];
+
+		if (!store_name_valid(f->name))
+			return st->svc->fail(err, st->path, 0, schema->name,
+					     "dataset %s: field name \"%s\" is "
+					     "not valid: use a-z, 0-9 and _, "
+					     "not first a digit, at most %d",
+					     schema->name,
+					     f->name ? f->name : "(null)",
+					     STORE_NAME_MAX);
+		field_label(label, sizeof(label), schema->name, f->name);
+		if (store_sql_type(f->type) == NULL)
+			return st->svc->fail(err, st->path, 0, label,
+					     "dataset %s: field %s has no "
+					     "storable type (%d)", schema->name,
+					     f->name, (int)f->type);
+		for (j = 0; j < i; j++) {
+			if (strcmp(schema->fields[j].name, f->name) == 0)
+				return st->svc->fail(err, st->path, 0, label,
+						     "dataset %s: field %s "
+						     "appears twice",
+						     schema->name, f->name);
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ record_put */
+
+static void put_free(struct store_put *put)
+{
+	if (put == NULL)
+		return;
+	sqlite3_finalize(put->stmt);
+	free(put);
+}
+
+void store_puts_free(struct store *st)
+{
+	struct store_put *put, *next;
+
+	for (put = st->puts; put != NULL; put = next) {
+		next = put->next;
+		put_free(put);
+	}
+	st->puts = NULL;
+}
+
+/* Forget the statement of a dataset whose table changes. */
+static void put_drop(struct store *st, const char *name)
+{
+	struct store_put **link, *put;
+
+	for (link = &st->puts; (put = *link) != NULL; link = &put->next) {
+		if (strcmp(put->name, name) == 0) {
+			*link = put->next;
+			put_free(put);
+			return;
+		}
+	}
+}
+
+/* Whether put was built for exactly this schema.  Run on every record, so
+ * plain comparisons only: a few ns per field, beside a b-tree insert. */
+static int put_fits(const struct store_put *put, const peil_schema *schema)
+{
+	size_t i;
+
+	if (put->field_count != schema->field_count)
+		return 0;
+	for (i = 0; i < put->field_count; i++) {
+		const peil_field *a = &put->fields[i], *b = &schema->fields[i];
+
+		if (a->type != b->type || a->flags != b->flags ||
+		    strcmp(a->name, b->name) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* INSERT INTO "ds_x" ("k", "a") VALUES (?, ?)
+ *   ON CONFLICT ("k") DO UPDATE SET "a" = excluded."a"
+ * Not INSERT OR REPLACE, which deletes and inserts: slower, and it would
+ * take part in foreign keys and triggers as a delete. */
+static int put_sql(const peil_schema *schema, struct store_sql *sql)
+{
+	size_t i, keys = 0, set = 0;
+
+	store_sql_append(sql, "INSERT INTO ");
+	store_sql_ident(sql, "ds_", schema->name);
+	store_sql_append(sql, " (");
+	for (i = 0; i < schema->field_count; i++) {
+		store_sql_append(sql, i ? ", " : "");
+		store_sql_ident(sql, NULL, schema->fields[i].name);
+	}
+	store_sql_append(sql, ") VALUES (");
+	for (i = 0; i < schema->field_count; i++)
+		store_sql_append(sql, i ? ", ?" : "?");
+	store_sql_append(sql, ")");
+	for (i = 0; i < schema->field_count; i++) {
+		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		store_sql_append(sql, keys++ ? ", " : " ON CONFLICT (");
+		store_sql_ident(sql, NULL, schema->fields[i].name);
+	}
+	if (keys == 0)
+		return sql->ok ? 0 : -1;
+	store_sql_append(sql, ") DO ");
+	for (i = 0; i < schema->field_count; i++) {
+		if (schema->fields[i].flags & PEIL_FIELD_KEY)
+			continue;
+		store_sql_append(sql, set++ ? ", " : "UPDATE SET ");
+		store_sql_ident(sql, NULL, schema->fields[i].name);
+		store_sql_append(sql, " = excluded.");
+		store_sql_ident(sql, NULL, schema->fields[i].name);
+	}
+	if (set == 0)
+		store_sql_append(sql, "NOTHING");	/* all key: same row */
+	return sql->ok ? 0 : -1;
+}
+
+/* A statement with a private copy of the schema, in one allocation. */
+static struct store_put *put_new(struct store *st, const peil_schema *schema,
+				 peil_error *err)
+{
+	struct store_sql sql;
+	struct store_put *put;
+	size_t size, i;
+	char *text;
+
+	size = sizeof(*put) + schema->field_count * sizeof(peil_field) +
+	       strlen(schema->name) + 1;
+	for (i = 0; i < schema->field_count; i++)
+		size += strlen(schema->fields[i].name) + 1;
+	put = calloc(1, size);
+	if (put == NULL) {
+		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
+		return NULL;
+	}
+	put->fields = (peil_field *)(put + 1);
+	text = (char *)(put->fields + schema->field_count);
+	put->name = strcpy(text, schema->name);
+	text += strlen(text) + 1;
+	put->field_count = schema->field_count;
+	for (i = 0; i < schema->field_count; i++) {
+		put->fields[i] = schema->fields[i];
+		put->fields[i].name = strcpy(text, schema->fields[i].name);
+		text += strlen(text) + 1;
+	}
+
+	store_sql_init(&sql);
+	if (put_sql(schema, &sql) < 0) {
+		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
+		goto fail;
+	}
+	if (sqlite3_prepare_v3(st->db, sql.text, -1, SQLITE_PREPARE_PERSISTENT,
+			       &put->stmt, NULL) != SQLITE_OK) {
+		st->svc->fail(err, st->path, 0, schema->name,
+			      "cannot store records in dataset %s (was it "
+			      "ensured with this schema?): %s", schema->name,
+			      sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	store_sql_release(&sql);
+	return put;
+fail:
+	store_sql_release(&sql);
+	put_free(put);
+	return NULL;
+}
+
+/* The statement for schema: the most recently used one first, as an
+ * ingest puts many records into one dataset in a row. */
+static struct store_put *put_find(struct store *st, const peil_schema *schema,
+				  peil_error *err)
+{
+	struct store_put **link, *put;
+
+	if (st->puts != NULL && schema != NULL && schema->name != NULL &&
+	    strcmp(st->puts->name, schema->name) == 0 &&
+	    put_fits(st->puts, schema))
+		return st->puts;
+
+	if (schema_check(st, schema, err) < 0)
+		return NULL;
+	for (link = &st->puts; (put = *link) != NULL; link = &put->next) {
+		if (strcmp(put->name, schema->name) != 0)
+			continue;
+		*link = put->next;
+		if (put_fits(put, schema))
+			break;
+		put_free(put);
+		put = NULL;
+		break;
+	}
+	if (put == NULL && (put = put_new(st, schema, err)) == NULL)
+		return NULL;
+	put->next = st->puts;
+	st->puts = put;
+	return put;
+}
+
+static int put_bind(struct store *st, const peil_schema *schema,
+		    sqlite3_stmt *stmt, size_t i, const peil_value *v,
+		    peil_error *err)
+{
+	const peil_field *f = &schema->fields[i];
+	char label[sizeof(err->field)];
+	int col = (int)i + 1;
+
+	if (v->type == PEIL_TYPE_NULL ||
+	    (v->type == PEIL_TYPE_TEXT && v->as.text == NULL)) {
+		if (!(f->flags & PEIL_FIELD_KEY))
+			return sqlite3_bind_null(stmt, col);
+		return st->svc->fail(err, st->path, 0,
+				     field_label(label, sizeof(label),
+						 schema->name, f->name),
+				     "dataset %s: key field %s is missing",
+				     schema->name, f->name);
+	}
+	if (v->type != f->type)
+		return st->svc->fail(err, st->path, 0,
+				     field_label(label, sizeof(label),
+						 schema->name, f->name),
+				     "dataset %s: field %s is %s, the value "
+				     "is %s", schema->name, f->name,
+				     store_type_name(f->type),
+				     store_type_name(v->type)
+					     ? store_type_name(v->type)
+					     : "of no known type");
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		/* SQLITE_STATIC: the row is stepped before we return.
+		 * Longer than SQLite's limit fails in the bind. */
+		if (v->len > (size_t)INT_MAX)
+			break;
+		return sqlite3_bind_text(stmt, col, v->as.text, (int)v->len,
+					 SQLITE_STATIC);
+	case PEIL_TYPE_INTEGER:
+		return sqlite3_bind_int64(stmt, col, v->as.integer);
+	case PEIL_TYPE_REAL:
+		if (isnan(v->as.real))
+			return sqlite3_bind_null(stmt, col);
+		return sqlite3_bind_double(stmt, col, v->as.real);
+	case PEIL_TYPE_DATE:
+		return sqlite3_bind_int(stmt, col, v->as.date);
+	case PEIL_TYPE_BOOLEAN:
+		return sqlite3_bind_int(stmt, col, v->as.boolean != 0);
+	case PEIL_TYPE_NULL:
+		break;
+	}
+	return st->svc->fail(err, st->path, 0,
+			     field_label(label, sizeof(label), schema->name,
+					 f->name),
+			     "dataset %s: field %s: a text of %zu bytes is "
+			     "too long", schema->name, f->name, v->len);
+}
+
+int store_record_put(void *state, const peil_schema *schema,
+		     const peil_value *values, peil_error *err)
+{
+	struct store *st = state;
+	struct store_put *put;
+	size_t i;
+	int rc;
+
+	put = put_find(st, schema, err);
+	if (put == NULL)
+		return -1;
+	for (i = 0; i < schema->field_count; i++) {
+		rc = put_bind(st, schema, put->stmt, i, &values[i], err);
+		if (rc < 0)
+			goto fail;
+		if (rc != SQLITE_OK) {
+			store_fail_db(st, err, schema->name,
+				      "cannot bind a value");
+			goto fail;
+		}
+	}
+	rc = sqlite3_step(put->stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail_db(st, err, schema->name, "cannot store a record");
+		goto fail;
+	}
+	sqlite3_reset(put->stmt);
+	return 0;
+fail:
+	sqlite3_reset(put->stmt);
+	sqlite3_clear_bindings(put->stmt);	/* no pointer into the caller */
+	return -1;
+}
+
+/* -------------------------------------------------------- dataset_ensure */
+
+struct desc_field {
+	char name[STORE_NAME_MAX + 1];
+	peil_type type;
+	unsigned flags;
+};
+
+struct desc {
+	size_t count;
+	size_t cap;
+	struct desc_field *fields;
+};
+
+static void desc_release(struct desc *d)
+{
+	free(d->fields);
+	d->fields = NULL;
+	d->count = d->cap = 0;
+}
+
+static struct desc_field *desc_find(struct desc *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++)
+		if (strcmp(d->fields[i].name, name) == 0)
+			return &d->fields[i];
+	return NULL;
+}
+
+static int desc_add(struct desc *d, const char *name, size_t len,
+		    peil_type type, unsigned flags)
+{
+	struct desc_field *grown;
+
+	if (len > STORE_NAME_MAX)
+		return -1;
+	if (d->count == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 16;
+		grown = realloc(d->fields, d->cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		d->fields = grown;
+	}
+	memcpy(d->fields[d->count].name, name, len);
+	d->fields[d->count].name[len] = '\0';
+	d->fields[d->count].type = type;
+	d->fields[d->count].flags = flags;
+	d->count++;
+	return 0;
+}
+
+/* Parse "<name> <type>[ key][ required]" lines.  Returns 0, or -1 for a
+ * description this plugin did not write. */
+static int desc_parse(struct desc *d, const char *text)
+{
+	const char *line = text, *end, *word, *space;
+	size_t name_len = 0;
+	peil_type type = PEIL_TYPE_NULL;
+	unsigned flags;
+	int n;
+
+	for (; *line != '\0'; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		flags = 0;
+		for (word = line, n = 0; word < end; n++) {
+			space = memchr(word, ' ', (size_t)(end - word));
+			if (space == NULL)
+				space = end;
+			if (n == 0)
+				name_len = (size_t)(space - word);
+			else if (n == 1 &&
+				 !store_type_parse(word, (size_t)(space - word),
+						   &type))
+				return -1;
+			else if (n > 1 && space - word == 3 &&
+				 memcmp(word, "key", 3) == 0)
+				flags |= PEIL_FIELD_KEY;
+			else if (n > 1 && space - word == 8 &&
+				 memcmp(word, "required", 8) == 0)
+				flags |= PEIL_FIELD_REQUIRED;
+			else if (n > 1)
+				return -1;
+			word = space + (space < end);
+		}
+		if (n < 2 || desc_add(d, line, name_len, type, flags) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int desc_format(const struct desc *d, struct store_sql *out)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++) {
+		store_sql_append(out, d->fields[i].name);
+		store_sql_append(out, " ");
+		store_sql_append(out, store_type_name(d->fields[i].type));
+		if (d->fields[i].flags & PEIL_FIELD_KEY)
+			store_sql_append(out, " key");
+		if (d->fields[i].flags & PEIL_FIELD_REQUIRED)
+			store_sql_append(out, " required");
+		store_sql_append(out, "\n");
+	}
+	return out->ok ? 0 : -1;
+}
+
+/* The stored description of a dataset into *d (count 0 when there is
+ * none), and whether its table exists. */
+static int desc_load(struct store *st, const char *name, struct desc *d,
+		     int *table_exists, peil_error *err)
+{
+	static const char sql[] =
+		"SELECT (SELECT description FROM peil_dataset WHERE name = ?1),"
+		" EXISTS (SELECT 1 FROM sqlite_master"
+		"  WHERE type = 'table' AND name = 'ds_' || ?1)";
+	sqlite3_stmt *stmt;
+	const char *text;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, name,
+				     "cannot read the dataset description");
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		store_fail_db(st, err, name,
+			      "cannot read the dataset description");
+		goto out;
+	}
+	*table_exists = sqlite3_column_int(stmt, 1);
+	text = (const char *)sqlite3_column_text(stmt, 0);
+	if (text != NULL && desc_parse(d, text) < 0) {
+		st->svc->fail(err, st->path, 0, name,
+			      "dataset %s: the description in peil_dataset "
+			      "is not one this plugin wrote", name);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int desc_store(struct store *st, const char *name,
+		      const struct desc *d, peil_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO peil_dataset (name, description) VALUES (?, ?)"
+		" ON CONFLICT (name) DO UPDATE SET description = excluded.description";
+	struct store_sql text;
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	store_sql_init(&text);
+	if (desc_format(d, &text) < 0) {
+		st->svc->fail(err, st->path, 0, name, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		store_fail_db(st, err, name,
+			      "cannot write the dataset description");
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, text.text, (int)text.len, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_fail_db(st, err, name,
+			      "cannot write the dataset description");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	store_sql_release(&text);
+	return rc;
+}
+
+static int table_create(struct store *st, const peil_schema *schema,
+			peil_error *err)
+{
+	struct store_sql sql;
+	size_t i, keys = 0;
+	int rc;
+
+	store_sql_init(&sql);
+	store_sql_append(&sql, "CREATE TABLE ");
+	store_sql_ident(&sql, "ds_", schema->name);
+	store_sql_append(&sql, " (");
+	for (i = 0; i < schema->field_count; i++) {
+		store_sql_append(&sql, i ? ", " : "");
+		store_sql_ident(&sql, NULL, schema->fields[i].name);
+		store_sql_append(&sql, " ");
+		store_sql_append(&sql, store_sql_type(schema->fields[i].type));
+	}
+	for (i = 0; i < schema->field_count; i++) {
+		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		store_sql_append(&sql, keys++ ? ", " : ", PRIMARY KEY (");
+		store_sql_ident(&sql, NULL, schema->fields[i].name);
+	}
+	store_sql_append(&sql, keys ? ")) WITHOUT ROWID" : ")");
+	if (!sql.ok)
+		rc = st->svc->fail(err, st->path, 0, schema->name,
+				   "out of memory");
+	else if (sqlite3_exec(st->db, sql.text, NULL, NULL, NULL) != SQLITE_OK)
+		rc = store_fail_db(st, err, schema->name,
+				   "cannot create the dataset's table");
+	else
+		rc = 0;
+	store_sql_release(&sql);
+	return rc;
+}
+
+static int column_add(struct store *st, const peil_schema *schema,
+		      const peil_field *f, peil_error *err)
+{
+	char label[sizeof(err->field)];
+	struct store_sql sql;
+	int rc = 0;
+
+	store_sql_init(&sql);
+	store_sql_append(&sql, "ALTER TABLE ");
+	store_sql_ident(&sql, "ds_", schema->name);
+	store_sql_append(&sql, " ADD COLUMN ");
+	store_sql_ident(&sql, NULL, f->name);
+	store_sql_append(&sql, " ");
+	store_sql_append(&sql, store_sql_type(f->type));
+	field_label(label, sizeof(label), schema->name, f->name);
+	if (!sql.ok)
+		rc = st->svc->fail(err, st->path, 0, label, "out of memory");
+	else if (sqlite3_exec(st->db, sql.text, NULL, NULL, NULL) != SQLITE_OK)
+		rc = store_fail_db(st, err, label, "cannot add the field");
+	store_sql_release(&sql);
+	return rc;
+}
+
+/* Fit the stored dataset to schema: new non-key fields are added; a field
+ * whose type or key flag differs, or a stored key field that is gone, is
+ * refused, since the rows stored under the old meaning would be wrong under
+ * the new one.  Sets *changed when the description must be written. */
+static int desc_evolve(struct store *st, const peil_schema *schema,
+		       struct desc *d, int *changed, peil_error *err)
+{
+	char label[sizeof(err->field)];
+	struct desc_field *old;
+	size_t i;
+	unsigned key;
+
+	for (i = 0; i < schema->field_count; i++) {
+		const peil_field *f = &schema->fields[i];
+
+		field_label(label, sizeof(label), schema->name, f->name);
+		key = f->flags & PEIL_FIELD_KEY;
+		old = desc_find(d, f->name);
+		if (old == NULL && key)
+			return st->svc->fail(err, st->path, 0, label,
+					     "dataset %s: new key field %s: "
+					     "the key of a stored dataset "
+					     "cannot change", schema->name,
+					     f->name);
+		if (old == NULL) {
+			if (column_add(st, schema, f, err) < 0)
+				return -1;
+			if (desc_add(d, f->name, strlen(f->name), f->type,
+				     f->flags) < 0)
+				return st->svc->fail(err, st->path, 0, label,
+						     "out of memory");
+			*changed = 1;
+			continue;
+		}
+		if (old->type != f->type)
+			return st->svc->fail(err, st->path, 0, label,
+					     "dataset %s: field %s is stored "
+					     "as %s, not %s", schema->name,
+					     f->name, store_type_name(old->type),
+					     store_type_name(f->type));
+		if ((old->flags & PEIL_FIELD_KEY) != key)
+			return st->svc->fail(err, st->path, 0, label,
+					     "dataset %s: field %s is %s the "
+					     "key in the stored dataset: the "
+					     "key cannot change", schema->name,
+					     f->name, key ? "not part of"
+							  : "part of");
+		if (old->flags != f->flags) {
+			old->flags = f->flags;
+			*changed = 1;
+		}
+	}
+	for (i = 0; i < d->count; i++) {
+		const char *name = d->fields[i].name;
+		size_t j;
+
+		if (!(d->fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		for (j = 0; j < schema->field_count; j++)
+			if (strcmp(schema->fields[j].name, name) == 0)
+				break;
+		if (j == schema->field_count)
+			return st->svc->fail(err, st->path, 0,
+					     field_label(label, sizeof(label),
+							 schema->name, name),
+					     "dataset %s: key field %s is "
+					     "missing: the key of a stored "
+					     "dataset cannot change",
+					     schema->name, name);
+	}
+	return 0;
+}
+
+static int ensure_in_savepoint(struct store *st, const peil_schema *schema,
+			       peil_error *err)
+{
+	struct desc d = { 0 };
+	int exists = 0, changed = 0, rc = -1;
+	size_t i;
+
+	if (desc_load(st, schema->name, &d, &exists, err) < 0)
+		goto out;
+	if (!exists) {
+		desc_release(&d);
+		for (i = 0; i < schema->field_count; i++) {
+			const peil_field *f = &schema->fields[i];
+
+			if (desc_add(&d, f->name, strlen(f->name), f->type,
+				     f->flags) < 0) {
+				st->svc->fail(err, st->path, 0, schema->name,
+					      "out of memory");
+				goto out;
+			}
+		}
+		if (table_create(st, schema, err) < 0)
+			goto out;
+		changed = 1;
+	} else if (d.count == 0) {
+		st->svc->fail(err, st->path, 0, schema->name,
+			      "dataset %s: table ds_%s exists but peil_dataset "
+			      "does not describe it", schema->name,
+			      schema->name);
+		goto out;
+	} else if (desc_evolve(st, schema, &d, &changed, err) < 0) {
+		goto out;
+	}
+	rc = changed ? desc_store(st, schema->name, &d, err) : 0;
+out:
+	desc_release(&d);
+	return rc;
+}
+
+/* In a savepoint, so that it is atomic both inside a batch and alone. */
+int store_dataset_ensure(void *state, const peil_schema *schema,
+			 peil_error *err)
+{
+	struct store *st = state;
+
+	if (schema_check(st, schema, err) < 0)
+		return -1;
+	put_drop(st, schema->name);
+	if (store_exec(st, err, "SAVEPOINT peil_ensure",
+		       "cannot ensure the dataset") < 0)
+		return -1;
+	if (ensure_in_savepoint(st, schema, err) < 0) {
+		sqlite3_exec(st->db,
+			     "ROLLBACK TO peil_ensure; RELEASE peil_ensure",
+			     NULL, NULL, NULL);
+		return -1;
+	}
+	return store_exec(st, err, "RELEASE peil_ensure",
+			  "cannot ensure the dataset");
+}

@@ -1,0 +1,136 @@
+/*
+ * sqlite_store.h - what the files of the sqlite storage plugin share: the
+ * state of one open store, the error helpers, and the small SQL text tools.
+ *
+ * Not an interface for anyone outside plugins/sqlite: everything here is
+ * hidden by the plugin's visibility preset.  The one exported symbol is
+ * peil_plugin_entry() in storage_sqlite.c.
+ *
+ * Error convention.  Every failing function fills the caller's peil_error
+ * through svc->fail with the database path as file, and in field the
+ * dataset ("cases") or the dataset and field ("cases.case_id") when known.
+ */
+#ifndef PEIL_SQLITE_STORE_H
+#define PEIL_SQLITE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include <peil/plugin.h>
+
+/* The internal schema this plugin writes; PRAGMA user_version holds it. */
+#define STORE_SCHEMA_VERSION 1
+
+/* The longest dataset or field name accepted; keeps "ds_" + name and
+ * "dataset.field" well inside peil_error.field. */
+#define STORE_NAME_MAX 100
+
+/* A dataset's upsert statement, prepared for one exact schema and reused
+ * for every record_put of that schema.  fields[] is a private copy of the
+ * schema it was built for, so that a caller passing a different schema
+ * under the same name gets a new statement, not a wrong one. */
+struct store_put {
+	struct store_put *next;
+	char *name;
+	size_t field_count;
+	peil_field *fields;	/* names point into the same allocation */
+	sqlite3_stmt *stmt;
+};
+
+/* One open store.  Used by one thread at a time (the connection is opened
+ * with SQLITE_OPEN_NOMUTEX). */
+struct store {
+	const peil_services *svc;
+	peil_host *host;
+	sqlite3 *db;
+	const char *path;	/* from svc->config_path: valid until close */
+	struct store_put *puts;	/* most recently used first */
+	sqlite3_stmt *result_put;
+	sqlite3_stmt *run_kpi_put;
+};
+
+/* ---- errors (storage_sqlite.c) ---- */
+
+/* Report a failure of the database with sqlite3_errmsg appended:
+ * "<what>: <errmsg>".  field may be NULL.  Returns -1. */
+int store_fail_db(struct store *st, peil_error *err, const char *field,
+		  const char *what);
+
+/* Run one or more SQL statements without results; on failure report
+ * "<what>: <errmsg>".  Returns 0 or -1. */
+int store_exec(struct store *st, peil_error *err, const char *sql,
+	       const char *what);
+
+/* Prepare sql as a statement that lives long (SQLITE_PREPARE_PERSISTENT). */
+int store_prepare_persistent(struct store *st, peil_error *err,
+			     const char *sql, sqlite3_stmt **stmt,
+			     const char *what);
+
+/* ---- SQL text (sqlite_sql.c) ---- */
+
+/* A growing NUL-terminated string.  After a failed append, ok is 0 and the
+ * text is incomplete; check once, at the end. */
+struct store_sql {
+	char *text;
+	size_t len;
+	size_t cap;
+	int ok;
+};
+
+void store_sql_init(struct store_sql *sql);
+void store_sql_release(struct store_sql *sql);	/* accepts a released one */
+void store_sql_append(struct store_sql *sql, const char *text);
+/* Append name as a quoted identifier, with an optional prefix inside the
+ * quotes: store_sql_ident(sql, "ds_", "cases") appends "ds_cases". */
+void store_sql_ident(struct store_sql *sql, const char *prefix,
+		     const char *name);
+
+/* Whether name is a valid dataset or field name: [a-z_][a-z0-9_]*, at most
+ * STORE_NAME_MAX bytes. */
+int store_name_valid(const char *name);
+
+/* The SQL column type of a peil type ("TEXT", "INTEGER", "REAL"), or NULL
+ * for a type that cannot be stored (PEIL_TYPE_NULL or out of range). */
+const char *store_sql_type(peil_type type);
+
+/* The peil type's name in schema descriptions ("text", "date", ...), or
+ * NULL; and back, with 0 for an unknown name. */
+const char *store_type_name(peil_type type);
+int store_type_parse(const char *name, size_t len, peil_type *type);
+
+/* ---- ops, one file per job ---- */
+
+/* sqlite_dataset.c */
+int store_dataset_ensure(void *state, const peil_schema *schema,
+			 peil_error *err);
+int store_record_put(void *state, const peil_schema *schema,
+		     const peil_value *values, peil_error *err);
+void store_puts_free(struct store *st);
+
+/* sqlite_scan.c */
+int store_scan(void *state, const peil_schema *schema,
+	       const peil_filter *filter, const size_t *projection,
+	       size_t projection_count, peil_row_fn row, void *ctx,
+	       peil_error *err);
+
+/* sqlite_runs.c */
+int store_ingest_seen(void *state, const char *sha256, int *seen,
+		      peil_error *err);
+int store_ingest_log(void *state, const peil_ingest_entry *entry,
+		     peil_error *err);
+int store_inputs_fingerprint(void *state, char out[65], peil_error *err);
+int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
+		    peil_error *err);
+int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
+		      peil_error *err);
+int store_result_put(void *state, int64_t run_id, const peil_result *result,
+		     peil_error *err);
+int store_run_end(void *state, int64_t run_id, const char *status,
+		  int64_t ended, peil_error *err);
+int store_results_scan(void *state, const peil_result_query *query,
+		       int (*fn)(void *ctx, const peil_result *result),
+		       void *ctx, peil_error *err);
+
+#endif /* PEIL_SQLITE_STORE_H */

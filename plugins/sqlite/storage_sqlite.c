@@ -1,0 +1,424 @@
+/*
+ * storage_sqlite.c - the sqlite storage plugin: its descriptor, opening and
+ * closing a store, the internal tables, and batches.
+ *
+ * One database file holds everything: a table ds_<name> per dataset, and
+ * the peil_* tables for the dataset descriptions, the ingest log, runs and
+ * results.  The file is in WAL mode, so that a report can read while an
+ * ingest writes, and a batch is one transaction, so that a crash before
+ * commit leaves nothing of it.
+ *
+ * Datasets and records are in sqlite_dataset.c, scans in sqlite_scan.c,
+ * the ingest log, runs and results in sqlite_runs.c.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_store.h"
+
+#ifndef PEIL_VERSION
+#define PEIL_VERSION "unknown"
+#endif
+
+#define STORE_BUSY_TIMEOUT_MS 10000
+
+/* ---------------------------------------------------------------- errors */
+
+int store_fail_db(struct store *st, peil_error *err, const char *field,
+		  const char *what)
+{
+	return st->svc->fail(err, st->path, 0, field, "%s: %s", what,
+			     sqlite3_errmsg(st->db));
+}
+
+int store_exec(struct store *st, peil_error *err, const char *sql,
+	       const char *what)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, what);
+	return 0;
+}
+
+int store_prepare_persistent(struct store *st, peil_error *err,
+			     const char *sql, sqlite3_stmt **stmt,
+			     const char *what)
+{
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, what);
+	return 0;
+}
+
+/* ----------------------------------------------------------- config */
+
+struct config_where {
+	const char *key;
+	char file[512];
+	long line;
+};
+
+static int config_where_fn(void *ctx, const char *key, const char *value,
+			   const char *file, long line)
+{
+	struct config_where *where = ctx;
+
+	(void)value;
+	if (strcmp(key, where->key) != 0)
+		return 0;	/* a longer key with the same prefix */
+	snprintf(where->file, sizeof(where->file), "%s", file ? file : "");
+	where->line = line;
+	return 1;
+}
+
+/* A non-negative int from config key, or dflt when absent.  A bad value is
+ * reported at the place in the config file where it was written. */
+static int config_int(const peil_services *svc, peil_host *host,
+		      const char *key, int dflt, int *out, peil_error *err)
+{
+	const char *text = svc->config_get(host, key);
+	struct config_where where = { .key = key };
+	char *end;
+	long value;
+
+	*out = dflt;
+	if (text == NULL)
+		return 0;
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (end != text && *end == '\0' && errno == 0 && value >= 0 &&
+	    value <= INT_MAX) {
+		*out = (int)value;
+		return 0;
+	}
+	svc->config_each(host, key, config_where_fn, &where);
+	return svc->fail(err, where.file[0] ? where.file : NULL, where.line,
+			 key, "%s must be a whole number of 0 or more, not \"%s\"",
+			 key, text);
+}
+
+/* ------------------------------------------------------ internal tables */
+
+/* Column "rows" is quoted everywhere: ROWS is a keyword since window
+ * functions (3.25), accepted as a name only by the parser's fallback. */
+static const char store_schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS peil_dataset ("
+	" name TEXT PRIMARY KEY NOT NULL,"
+	" description TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS peil_ingest ("
+	" id INTEGER PRIMARY KEY,"
+	" source TEXT NOT NULL,"
+	" dataset TEXT NOT NULL,"
+	" path TEXT NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" \"rows\" INTEGER NOT NULL,"
+	" rejected INTEGER NOT NULL,"
+	" at INTEGER NOT NULL);"
+	/* Not UNIQUE: one export may feed two sources, and an operator may
+	 * force a file in again; ingest_seen asks only whether it was. */
+	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest (sha256);"
+	/* AUTOINCREMENT: ids never come back after a deleted run, so "the
+	 * latest run" is always the highest id. */
+	"CREATE TABLE IF NOT EXISTS peil_run ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" kind TEXT NOT NULL,"
+	" started INTEGER NOT NULL,"
+	" ended INTEGER,"
+	" status TEXT NOT NULL,"
+	" period_from TEXT,"
+	" period_to TEXT,"
+	" config_sha256 TEXT,"
+	" scripts_sha256 TEXT,"
+	" inputs_sha256 TEXT);"
+	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
+	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"
+	" kpi TEXT NOT NULL,"
+	" title TEXT,"
+	" unit TEXT,"
+	" script TEXT,"
+	" script_sha256 TEXT,"
+	" status TEXT NOT NULL,"
+	" message TEXT,"
+	" PRIMARY KEY (run_id, kpi)) WITHOUT ROWID;"
+	/* Missing numbers (NaN) are NULL. */
+	"CREATE TABLE IF NOT EXISTS peil_result ("
+	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"
+	" kpi TEXT NOT NULL,"
+	" period TEXT NOT NULL,"
+	" breakdown TEXT NOT NULL,"
+	" value REAL,"
+	" numerator REAL,"
+	" denominator REAL,"
+	" status TEXT,"
+	" PRIMARY KEY (run_id, kpi, period, breakdown)) WITHOUT ROWID;";
+
+static int store_user_version(struct store *st, int *version,
+			      peil_error *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL,
+				     "cannot read the schema version");
+	rc = sqlite3_step(stmt);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return store_fail_db(st, err, NULL,
+				     "cannot read the schema version");
+	return 0;
+}
+
+static int store_check_version(struct store *st, int version,
+			       peil_error *err)
+{
+	if (version <= STORE_SCHEMA_VERSION)
+		return 0;
+	return st->svc->fail(err, st->path, 0, NULL,
+			     "the database has schema version %d, newer than "
+			     "this plugin's %d: use a newer Peil",
+			     version, STORE_SCHEMA_VERSION);
+}
+
+/* Create the internal tables of a new database.  A database at the current
+ * version is left alone without taking the write lock, so that opening
+ * does not wait for a running ingest. */
+static int store_schema_ensure(struct store *st, peil_error *err)
+{
+	char sql[64];
+	int version;
+
+	if (store_user_version(st, &version, err) < 0 ||
+	    store_check_version(st, version, err) < 0)
+		return -1;
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+
+	/* Another process may be creating them too: look again under the
+	 * write lock. */
+	if (store_exec(st, err, "BEGIN IMMEDIATE",
+		       "cannot create the internal tables") < 0)
+		return -1;
+	if (store_user_version(st, &version, err) < 0 ||
+	    store_check_version(st, version, err) < 0)
+		goto fail;
+	if (version < STORE_SCHEMA_VERSION) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+			 STORE_SCHEMA_VERSION);
+		if (store_exec(st, err, store_schema_sql,
+			       "cannot create the internal tables") < 0 ||
+		    store_exec(st, err, sql,
+			       "cannot set the schema version") < 0)
+			goto fail;
+	}
+	if (store_exec(st, err, "COMMIT",
+		       "cannot create the internal tables") < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* ------------------------------------------------------ open and close */
+
+static void store_close(void *state)
+{
+	struct store *st = state;
+
+	if (st == NULL)
+		return;
+	store_puts_free(st);
+	sqlite3_finalize(st->result_put);
+	sqlite3_finalize(st->run_kpi_put);
+	/* An open batch is rolled back by the close: never half-committed. */
+	if (sqlite3_close(st->db) != SQLITE_OK)
+		st->svc->log(st->host, PEIL_LOG_WARNING,
+			     "closing %s: %s", st->path,
+			     sqlite3_errmsg(st->db));
+	free(st);
+}
+
+/* WAL lets reports read while an ingest writes.  A file system without
+ * shared memory (some network mounts) refuses it: go on in the default
+ * mode, slower for readers but correct, and say so. */
+static int store_wal(struct store *st, peil_error *err)
+{
+	sqlite3_stmt *stmt;
+	const char *mode;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL,
+				     "cannot set the journal mode");
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return store_fail_db(st, err, NULL,
+				     "cannot set the journal mode");
+	}
+	mode = (const char *)sqlite3_column_text(stmt, 0);
+	if (mode == NULL || strcmp(mode, "wal") != 0)
+		st->svc->log(st->host, PEIL_LOG_WARNING,
+			     "%s: journal mode is %s, not wal: readers wait "
+			     "for writers", st->path, mode ? mode : "unknown");
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+/* Whether svc is a table this plugin can use: the version it was built for
+ * and at least the services it calls.  Without a usable fail() the error
+ * is written directly. */
+static int store_services_usable(const peil_services *svc, peil_error *err)
+{
+	size_t need = offsetof(peil_services, config_path) +
+		      sizeof(svc->config_path);
+
+	if (svc != NULL && svc->abi_version == PEIL_ABI_VERSION &&
+	    svc->size >= need)
+		return 1;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->message, sizeof(err->message),
+		 "sqlite: host services ABI version %u (size %u) does not "
+		 "fit this plugin's version %u (size %zu or more)",
+		 svc ? (unsigned)svc->abi_version : 0u,
+		 svc ? (unsigned)svc->size : 0u, PEIL_ABI_VERSION, need);
+	return 0;
+}
+
+static int store_open(const peil_services *svc, peil_host *host,
+		      void **state, peil_error *err)
+{
+	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			  SQLITE_OPEN_NOMUTEX;
+	struct store *st;
+	const char *path;
+	int busy_ms;
+
+	*state = NULL;
+	if (!store_services_usable(svc, err))
+		return -1;
+	path = svc->config_path(host, "path");
+	if (path == NULL || path[0] == '\0')
+		return svc->fail(err, NULL, 0, "path",
+				 "the key \"path\" (the database file) is "
+				 "required");
+	if (config_int(svc, host, "busy_timeout_ms", STORE_BUSY_TIMEOUT_MS,
+		       &busy_ms, err) < 0)
+		return -1;
+
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return svc->fail(err, path, 0, NULL, "out of memory");
+	st->svc = svc;
+	st->host = host;
+	st->path = path;
+
+	/* The parent directory is not created: a typo in the path should
+	 * fail here, not scatter databases. */
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		svc->fail(err, path, 0, NULL, "cannot open database %s: %s",
+			  path, st->db ? sqlite3_errmsg(st->db)
+				       : "out of memory");
+		store_close(st);
+		return -1;
+	}
+	sqlite3_busy_timeout(st->db, busy_ms);
+
+	/* The first statements read the file: a file that is not a database
+	 * fails here, and the message names it. */
+	if (store_wal(st, err) < 0 ||
+	    store_exec(st, err, "PRAGMA synchronous = NORMAL;"
+				"PRAGMA foreign_keys = ON",
+		       "cannot set up the connection") < 0 ||
+	    store_schema_ensure(st, err) < 0) {
+		store_close(st);
+		return -1;
+	}
+	*state = st;
+	return 0;
+}
+
+/* ------------------------------------------------------------- batches */
+
+/* IMMEDIATE takes the write lock now, so a busy database fails (after the
+ * busy timeout) at the start of a batch, not halfway through it. */
+static int store_batch_begin(void *state, peil_error *err)
+{
+	struct store *st = state;
+
+	if (!sqlite3_get_autocommit(st->db))
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "cannot begin a batch: one is open");
+	return store_exec(st, err, "BEGIN IMMEDIATE", "cannot begin a batch");
+}
+
+/* A failed COMMIT may leave the transaction open (SQLITE_BUSY, a full
+ * disk): then the caller's batch_rollback ends it. */
+static int store_batch_commit(void *state, peil_error *err)
+{
+	struct store *st = state;
+
+	if (sqlite3_get_autocommit(st->db))
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "cannot commit: no batch is open");
+	return store_exec(st, err, "COMMIT", "cannot commit the batch");
+}
+
+/* Safe without an open batch: asks SQLite, not a flag of ours, whether a
+ * transaction is open, since SQLite may have rolled back on its own (an
+ * I/O error, a full disk). */
+static void store_batch_rollback(void *state)
+{
+	struct store *st = state;
+
+	if (st == NULL || sqlite3_get_autocommit(st->db))
+		return;
+	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		st->svc->log(st->host, PEIL_LOG_ERROR, "%s: rollback: %s",
+			     st->path, sqlite3_errmsg(st->db));
+}
+
+/* ---------------------------------------------------------- descriptor */
+
+static const peil_storage_ops store_ops = {
+	.size = sizeof(peil_storage_ops),
+	.open = store_open,
+	.close = store_close,
+	.dataset_ensure = store_dataset_ensure,
+	.batch_begin = store_batch_begin,
+	.batch_commit = store_batch_commit,
+	.batch_rollback = store_batch_rollback,
+	.record_put = store_record_put,
+	.ingest_seen = store_ingest_seen,
+	.ingest_log = store_ingest_log,
+	.inputs_fingerprint = store_inputs_fingerprint,
+	.scan = store_scan,
+	.run_begin = store_run_begin,
+	.run_kpi_put = store_run_kpi_put,
+	.result_put = store_result_put,
+	.run_end = store_run_end,
+	.results_scan = store_results_scan,
+};
+
+static const peil_plugin store_plugin = {
+	.abi_version = PEIL_ABI_VERSION,
+	.size = sizeof(peil_plugin),
+	.name = "sqlite",
+	.description = "embedded SQLite database file (the default store)",
+	.version = PEIL_VERSION,
+	.kind = PEIL_PLUGIN_STORAGE,
+	.storage = &store_ops,
+};
+
+PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);
+
+PEIL_EXPORT const peil_plugin *peil_plugin_entry(void)
+{
+	return &store_plugin;
+}

@@ -1,0 +1,1274 @@
+/*
+ * test_storage_sqlite.c - the sqlite storage plugin, loaded as the host
+ * loads it (dlopen of the built sqlite.so, RTLD_NOW | RTLD_LOCAL) and
+ * driven through a fake services table.  Where it matters what another
+ * process would see, the database is opened with SQLite directly.
+ *
+ * Every expected value below was worked out by hand from the rows the test
+ * puts in; the inputs fingerprints are SHA-256 of the documented encoding.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <peil/plugin.h>
+
+#include "harness.h"
+
+/* ------------------------------------------------------- fake services */
+
+#define FAKE_KEYS 4
+
+struct peil_host {
+	const char *keys[FAKE_KEYS];
+	const char *values[FAKE_KEYS];
+};
+
+static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
+		     ...) PEIL_PRINTF(3, 4);
+static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
+		     ...)
+{
+	va_list ap;
+
+	(void)host;
+	fprintf(stderr, "  [sqlite log %d] ", (int)level);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int fake_fail(peil_error *err, const char *file, long line,
+		     const char *field, const char *fmt, ...) PEIL_PRINTF(5, 6);
+static int fake_fail(peil_error *err, const char *file, long line,
+		     const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
+	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *fake_config_get(peil_host *host, const char *key)
+{
+	int i;
+
+	for (i = 0; i < FAKE_KEYS && host->keys[i]; i++)
+		if (strcmp(host->keys[i], key) == 0)
+			return host->values[i];
+	return NULL;
+}
+
+static int fake_config_each(peil_host *host, const char *prefix,
+			    peil_config_fn fn, void *ctx)
+{
+	int i, rc;
+
+	for (i = 0; i < FAKE_KEYS && host->keys[i]; i++) {
+		if (strncmp(host->keys[i], prefix, strlen(prefix)) != 0)
+			continue;
+		rc = fn(ctx, host->keys[i], host->values[i], "test.ini", i + 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Paths in the tests are absolute already. */
+static const char *fake_config_path(peil_host *host, const char *key)
+{
+	return fake_config_get(host, key);
+}
+
+static const peil_services fake_services = {
+	.abi_version = PEIL_ABI_VERSION,
+	.size = sizeof(peil_services),
+	.log = fake_log,
+	.fail = fake_fail,
+	.config_get = fake_config_get,
+	.config_each = fake_config_each,
+	.config_path = fake_config_path,
+};
+
+/* ------------------------------------------------------------- fixtures */
+
+static const peil_plugin *plugin;
+static const peil_storage_ops *ops;
+static char tmpdir[] = "/tmp/peil-sqlite-test-XXXXXX";
+
+/* A database path in the temporary directory; one per test. */
+static const char *db_path(const char *name)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
+	return path;
+}
+
+/* Open the store on path, with busy_timeout_ms when not NULL. */
+static void *store_open_with(struct peil_host *host, const char *path,
+			     const char *busy, peil_error *err)
+{
+	void *state = NULL;
+	int i = 0;
+
+	memset(host, 0, sizeof(*host));
+	if (path) {
+		host->keys[i] = "path";
+		host->values[i++] = path;
+	}
+	if (busy) {
+		host->keys[i] = "busy_timeout_ms";
+		host->values[i++] = busy;
+	}
+	if (ops->open(&fake_services, host, &state, err) < 0)
+		return NULL;
+	return state;
+}
+
+static struct peil_host host_main;	/* valid until that store closes */
+
+static void *store_open(const char *path)
+{
+	peil_error err;
+	void *state = store_open_with(&host_main, path, NULL, &err);
+
+	if (state == NULL)
+		printf("  open %s: %s\n", path, err.message);
+	return state;
+}
+
+/* The integer result of a query on a second, read-only connection, as
+ * another process sees the database; -1 on failure. */
+static long long direct_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	long long value = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		value = sqlite3_column_int64(stmt, 0);
+	else
+		printf("  direct %s: %s\n", sql, sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
+
+/* The text result of a query on a second connection, into buf. */
+static const char *direct_text(const char *path, const char *sql, char *buf,
+			       size_t size)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *text;
+
+	snprintf(buf, size, "(failed)");
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW) {
+		text = sqlite3_column_text(stmt, 0);
+		snprintf(buf, size, "%s", text ? (const char *)text : "(null)");
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return buf;
+}
+
+/* people: the dataset the scan tests use. */
+enum { P_ID, P_NAME, P_AGE, P_BORN, P_SCORE, P_ACTIVE, P_FIELDS };
+
+static const peil_field people_fields[P_FIELDS] = {
+	{ "id", PEIL_TYPE_INTEGER, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
+	{ "name", PEIL_TYPE_TEXT, 0 },
+	{ "age", PEIL_TYPE_INTEGER, 0 },
+	{ "born", PEIL_TYPE_DATE, 0 },
+	{ "score", PEIL_TYPE_REAL, 0 },
+	{ "active", PEIL_TYPE_BOOLEAN, 0 },
+};
+
+static const peil_schema people = { "people", P_FIELDS, people_fields };
+
+static peil_value v_null(void)
+{
+	peil_value v = { .type = PEIL_TYPE_NULL };
+	return v;
+}
+
+static peil_value v_text(const char *s)
+{
+	peil_value v = { .type = PEIL_TYPE_TEXT, .len = strlen(s) };
+	v.as.text = s;
+	return v;
+}
+
+static peil_value v_int(int64_t i)
+{
+	peil_value v = { .type = PEIL_TYPE_INTEGER };
+	v.as.integer = i;
+	return v;
+}
+
+static peil_value v_date(int32_t d)
+{
+	peil_value v = { .type = PEIL_TYPE_DATE };
+	v.as.date = d;
+	return v;
+}
+
+static peil_value v_real(double r)
+{
+	peil_value v = { .type = PEIL_TYPE_REAL };
+	v.as.real = r;
+	return v;
+}
+
+static peil_value v_bool(int b)
+{
+	peil_value v = { .type = PEIL_TYPE_BOOLEAN };
+	v.as.boolean = b;
+	return v;
+}
+
+/* The five people; NULLs where the scans need them. */
+static int people_fill(void *st, peil_error *err)
+{
+	peil_value rows[5][P_FIELDS] = {
+		{ v_int(1), v_text("Ann"), v_int(30), v_date(1000),
+		  v_real(7.5), v_bool(1) },
+		{ v_int(2), v_text("Bob"), v_null(), v_date(2000), v_null(),
+		  v_bool(0) },
+		{ v_int(3), v_text("Cas"), v_int(45), v_date(3000),
+		  v_real(6.0), v_bool(1) },
+		{ v_int(4), v_text("O'Brien"), v_int(30), v_null(),
+		  v_real(8.25), v_null() },
+		{ v_int(5), v_text("' OR 1=1 --"), v_int(60), v_date(5000),
+		  v_real(5.0), v_bool(0) },
+	};
+	int i;
+
+	if (ops->dataset_ensure(st, &people, err) < 0 ||
+	    ops->batch_begin(st, err) < 0)
+		return -1;
+	for (i = 0; i < 5; i++)
+		if (ops->record_put(st, &people, rows[i], err) < 0)
+			return -1;
+	return ops->batch_commit(st, err);
+}
+
+/* Collects the first projected value (an integer id) as "1,4". */
+struct ids {
+	char text[256];
+	int calls;
+	int stop_after;		/* return 7 after this many rows; 0: never */
+};
+
+static int ids_row(void *ctx, const peil_value *values)
+{
+	struct ids *ids = ctx;
+	size_t len = strlen(ids->text);
+
+	snprintf(ids->text + len, sizeof(ids->text) - len, "%s%lld",
+		 len ? "," : "", (long long)values[0].as.integer);
+	ids->calls++;
+	return ids->stop_after && ids->calls >= ids->stop_after ? 7 : 0;
+}
+
+/* The ids of the people matching filter, or "error: <message>". */
+static const char *scan_ids(void *st, const peil_filter *filter)
+{
+	static struct ids ids;
+	static const size_t id_only[] = { P_ID };
+	peil_error err;
+
+	memset(&ids, 0, sizeof(ids));
+	if (ops->scan(st, &people, filter, id_only, 1, ids_row, &ids,
+		      &err) < 0)
+		snprintf(ids.text, sizeof(ids.text), "error: %.200s",
+			 err.message);
+	return ids.text;
+}
+
+static peil_filter cmp(peil_op op, size_t field, peil_value value)
+{
+	peil_filter f = { .op = op, .field = field, .value = value };
+	return f;
+}
+
+static peil_filter group(peil_op op, size_t count, const peil_filter *kids)
+{
+	peil_filter f = { .op = op, .child_count = count, .children = kids };
+	return f;
+}
+
+static long long count_rows(void *st, const peil_schema *schema)
+{
+	struct ids ids;
+	static const size_t first[] = { 0 };
+	peil_error err;
+
+	memset(&ids, 0, sizeof(ids));
+	if (ops->scan(st, schema, NULL, first, 1, ids_row, &ids, &err) < 0) {
+		printf("  count %s: %s\n", schema->name, err.message);
+		return -1;
+	}
+	return ids.calls;
+}
+
+/* ------------------------------------------------------------ the tests */
+
+TEST(descriptor)
+{
+	CHECK_INT(plugin->abi_version, PEIL_ABI_VERSION);
+	CHECK_INT(plugin->size, sizeof(peil_plugin));
+	CHECK_STR(plugin->name, "sqlite");
+	CHECK_INT(plugin->kind, PEIL_PLUGIN_STORAGE);
+	CHECK(plugin->storage != NULL);
+	CHECK_INT(plugin->storage->size, sizeof(peil_storage_ops));
+	CHECK(plugin->input == NULL);
+}
+
+TEST(open_needs_path)
+{
+	struct peil_host host;
+	peil_error err;
+
+	CHECK(store_open_with(&host, NULL, NULL, &err) == NULL);
+	CHECK_STR(err.field, "path");
+	CHECK_CONTAINS(err.message, "path");
+}
+
+TEST(open_missing_directory_names_path)
+{
+	struct peil_host host;
+	peil_error err;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/no-such-dir/peil.db", tmpdir);
+	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, path);
+	CHECK(access(path, F_OK) != 0);	/* and nothing was created */
+}
+
+TEST(open_not_a_database_names_path)
+{
+	const char *path = db_path("not_a_database");
+	struct peil_host host;
+	peil_error err;
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	for (int i = 0; i < 100; i++)
+		fputs("case_id;team;aanmelding\n1;Noord;01-02-2024\n", f);
+	fclose(f);
+	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "not a database");
+}
+
+TEST(open_bad_busy_timeout)
+{
+	struct peil_host host;
+	peil_error err;
+
+	CHECK(store_open_with(&host, db_path("busy"), "soon", &err) == NULL);
+	CHECK_STR(err.field, "busy_timeout_ms");
+	CHECK_STR(err.file, "test.ini");
+	CHECK_INT(err.line, 2);
+	CHECK_CONTAINS(err.message, "soon");
+	CHECK(store_open_with(&host, db_path("busy"), "-5", &err) == NULL);
+
+	void *st = store_open_with(&host, db_path("busy"), "250", &err);
+	CHECK(st != NULL);
+	ops->close(st);
+}
+
+TEST(schema_created_and_reopened)
+{
+	const char *path = db_path("schema");
+	char buf[64];
+	void *st = store_open(path);
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
+				   " WHERE type = 'table' AND name IN"
+				   " ('peil_dataset', 'peil_ingest',"
+				   "  'peil_run', 'peil_run_kpi',"
+				   "  'peil_result')"), 5);
+	CHECK_STR(direct_text(path, "PRAGMA journal_mode", buf, sizeof(buf)),
+		  "wal");
+	CHECK_INT(people_fill(st, &err), 0);
+	ops->close(st);
+
+	st = store_open(path);	/* an existing store opens as it was */
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
+	CHECK_INT(count_rows(st, &people), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 1);
+	ops->close(st);
+}
+
+TEST(newer_schema_version_refused)
+{
+	const char *path = db_path("newer");
+	sqlite3 *db;
+	peil_error err;
+	struct peil_host host;
+
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL) ==
+	      SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "version 2");
+}
+
+TEST(close_accepts_null)
+{
+	ops->close(NULL);
+	ops->batch_rollback(NULL);
+}
+
+/* cases: a text key, as in an export. */
+static const peil_field case_fields[] = {
+	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
+	{ "team", PEIL_TYPE_TEXT, 0 },
+	{ "registered", PEIL_TYPE_DATE, PEIL_FIELD_REQUIRED },
+};
+static const peil_schema cases = { "cases", 3, case_fields };
+
+static int case_put(void *st, const peil_schema *schema, const char *id,
+		    const char *team, int32_t registered, peil_error *err)
+{
+	peil_value row[4] = { v_text(id), v_text(team), v_date(registered),
+			      v_text("Noord") };
+	return ops->record_put(st, schema, row, err);
+}
+
+TEST(upsert_replaces_on_key)
+{
+	const char *path = db_path("upsert");
+	void *st = store_open(path);
+	peil_error err;
+	char buf[64];
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Oost", 19005, &err), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 2);
+	CHECK_STR(direct_text(path, "SELECT team || ' ' || registered FROM"
+				    " ds_cases WHERE case_id = 'C1'",
+			      buf, sizeof(buf)), "Oost 19005");
+	ops->close(st);
+}
+
+TEST(dataset_without_key_appends)
+{
+	static const peil_field fields[] = {
+		{ "team", PEIL_TYPE_TEXT, 0 },
+		{ "visits", PEIL_TYPE_INTEGER, 0 },
+	};
+	static const peil_schema log = { "visit_log", 2, fields };
+	const char *path = db_path("keyless");
+	void *st = store_open(path);
+	peil_value row[2] = { v_text("Noord"), v_int(3) };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
+	CHECK_INT(ops->record_put(st, &log, row, &err), 0);
+	CHECK_INT(ops->record_put(st, &log, row, &err), 0);
+	CHECK_INT(count_rows(st, &log), 2);
+	ops->close(st);
+}
+
+TEST(all_key_dataset_is_a_set)
+{
+	static const peil_field fields[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "person", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	};
+	static const peil_schema members = { "case_members", 2, fields };
+	void *st = store_open(db_path("members"));
+	peil_value row[2] = { v_text("C1"), v_text("P9") };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &members, &err), 0);
+	CHECK_INT(ops->record_put(st, &members, row, &err), 0);
+	CHECK_INT(ops->record_put(st, &members, row, &err), 0);
+	CHECK_INT(count_rows(st, &members), 1);
+	ops->close(st);
+}
+
+TEST(batch_is_atomic)
+{
+	const char *path = db_path("batch");
+	void *st = store_open(path);
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 2);	/* the batch sees itself */
+	/* Another connection sees nothing yet, and is not blocked: WAL. */
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 0);
+	CHECK(ops->batch_begin(st, &err) < 0);	/* no nesting */
+	CHECK_CONTAINS(err.message, "open");
+	ops->batch_rollback(st);
+	CHECK_INT(count_rows(st, &cases), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 0);
+
+	ops->batch_rollback(st);	/* safe with no batch open */
+	CHECK(ops->batch_commit(st, &err) < 0);
+	CHECK_STR(err.file, path);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C3", "West", 19002, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 1);
+	ops->close(st);
+}
+
+TEST(dataset_ensure_rolls_back_with_batch)
+{
+	const char *path = db_path("ensure_batch");
+	void *st = store_open(path);
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	ops->batch_rollback(st);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
+				   " WHERE name = 'ds_cases'"), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_dataset"), 0);
+	/* The statement cached for the vanished table must not be used. */
+	CHECK(case_put(st, &cases, "C1", "Noord", 19000, &err) < 0);
+	CHECK_STR(err.field, "cases");
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 1);
+	ops->close(st);
+}
+
+TEST(schema_change)
+{
+	static const peil_field added[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
+		{ "team", PEIL_TYPE_TEXT, 0 },
+		{ "registered", PEIL_TYPE_DATE, PEIL_FIELD_REQUIRED },
+		{ "district", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_field team_key[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "team", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "registered", PEIL_TYPE_DATE, 0 },
+	};
+	static const peil_field date_to_int[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "team", PEIL_TYPE_TEXT, 0 },
+		{ "registered", PEIL_TYPE_INTEGER, 0 },
+	};
+	static const peil_field key_gone[] = {
+		{ "team", PEIL_TYPE_TEXT, 0 },
+		{ "registered", PEIL_TYPE_DATE, 0 },
+	};
+	static const peil_field new_key[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "team", PEIL_TYPE_TEXT, 0 },
+		{ "registered", PEIL_TYPE_DATE, 0 },
+		{ "neighbourhood", PEIL_TYPE_TEXT, 0 },
+		{ "person", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	};
+	const peil_schema v2 = { "cases", 4, added };
+	const peil_schema bad_key = { "cases", 3, team_key };
+	const peil_schema bad_type = { "cases", 3, date_to_int };
+	const peil_schema bad_gone = { "cases", 2, key_gone };
+	const peil_schema bad_new = { "cases", 5, new_key };
+	const char *path = db_path("schema_change");
+	void *st = store_open(path);
+	peil_error err;
+	char buf[256];
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+
+	CHECK_INT(ops->dataset_ensure(st, &v2, &err), 0);
+	CHECK_INT(case_put(st, &v2, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"
+				   " WHERE district IS NULL"), 1);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"
+				   " WHERE district = 'Noord'"), 1);
+	CHECK_STR(direct_text(path, "SELECT description FROM peil_dataset"
+				    " WHERE name = 'cases'", buf, sizeof(buf)),
+		  "case_id text key required\nteam text\n"
+		  "registered date required\ndistrict text\n");
+
+	CHECK(ops->dataset_ensure(st, &bad_key, &err) < 0);
+	CHECK_STR(err.field, "cases.team");
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "cases");
+	CHECK_CONTAINS(err.message, "key");
+
+	CHECK(ops->dataset_ensure(st, &bad_type, &err) < 0);
+	CHECK_STR(err.field, "cases.registered");
+	CHECK_CONTAINS(err.message, "stored as date, not integer");
+
+	CHECK(ops->dataset_ensure(st, &bad_gone, &err) < 0);
+	CHECK_STR(err.field, "cases.case_id");
+
+	CHECK(ops->dataset_ensure(st, &bad_new, &err) < 0);
+	CHECK_STR(err.field, "cases.person");
+	/* The refused change added nothing, not even the column that was
+	 * added before the new key field was found. */
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM"
+				   " pragma_table_info('ds_cases')"), 4);
+
+	/* The first schema, without district, still fits: the column stays. */
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C3", "West", 19002, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 3);
+	ops->close(st);
+
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK(ops->dataset_ensure(st, &bad_type, &err) < 0);	/* persisted */
+	CHECK_INT(ops->dataset_ensure(st, &v2, &err), 0);
+	ops->close(st);
+}
+
+TEST(invalid_names_refused)
+{
+	static const peil_field bad_field[] = {
+		{ "case-id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	};
+	static const peil_field dup_field[] = {
+		{ "id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "id", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_field keyword_fields[] = {
+		{ "order", PEIL_TYPE_INTEGER, PEIL_FIELD_KEY },
+		{ "group", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_field one[] = { { "id", PEIL_TYPE_TEXT, 0 } };
+	static const peil_field no_type[] = { { "id", PEIL_TYPE_NULL, 0 } };
+	const char *path = db_path("names");
+	const peil_schema upper = { "Cases", 1, one };
+	const peil_schema digit = { "1cases", 1, one };
+	const peil_schema inject = { "x\"; DROP TABLE peil_run; --", 1, one };
+	const peil_schema field = { "cases", 1, bad_field };
+	const peil_schema dup = { "cases", 2, dup_field };
+	const peil_schema empty = { "cases", 0, one };
+	const peil_schema untyped = { "cases", 1, no_type };
+	const peil_schema keywords = { "select", 2, keyword_fields };
+	void *st = store_open(path);
+	peil_value row[2] = { v_int(1), v_text("a") };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK(ops->dataset_ensure(st, &upper, &err) < 0);
+	CHECK_CONTAINS(err.message, "\"Cases\" is not valid");
+	CHECK(ops->dataset_ensure(st, &digit, &err) < 0);
+	CHECK(ops->dataset_ensure(st, &inject, &err) < 0);
+	CHECK(ops->record_put(st, &inject, row, &err) < 0);
+	CHECK(ops->dataset_ensure(st, &field, &err) < 0);
+	CHECK_CONTAINS(err.message, "case-id");
+	CHECK(ops->dataset_ensure(st, &dup, &err) < 0);
+	CHECK_STR(err.field, "cases.id");
+	CHECK(ops->dataset_ensure(st, &empty, &err) < 0);
+	CHECK(ops->dataset_ensure(st, &untyped, &err) < 0);
+	CHECK_STR(err.field, "cases.id");
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_run"), 0);
+
+	/* SQL keywords are fine as names: identifiers are quoted. */
+	CHECK_INT(ops->dataset_ensure(st, &keywords, &err), 0);
+	CHECK_INT(ops->record_put(st, &keywords, row, &err), 0);
+	CHECK_INT(count_rows(st, &keywords), 1);
+	ops->close(st);
+}
+
+TEST(record_put_errors)
+{
+	const char *path = db_path("put_errors");
+	void *st = store_open(path);
+	peil_value no_key[3] = { v_null(), v_text("Noord"), v_date(1) };
+	peil_value wrong[3] = { v_text("C1"), v_int(4), v_date(1) };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK(case_put(st, &cases, "C1", "Noord", 1, &err) < 0);  /* no table */
+	CHECK_STR(err.file, path);
+	CHECK_STR(err.field, "cases");
+	CHECK_CONTAINS(err.message, "no such table");
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK(ops->record_put(st, &cases, no_key, &err) < 0);
+	CHECK_STR(err.field, "cases.case_id");
+	CHECK_CONTAINS(err.message, "key field case_id is missing");
+	CHECK(ops->record_put(st, &cases, wrong, &err) < 0);
+	CHECK_STR(err.field, "cases.team");
+	CHECK_CONTAINS(err.message, "team is text, the value is integer");
+	CHECK_INT(count_rows(st, &cases), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 1, &err), 0);
+	ops->close(st);
+}
+
+TEST(scan_filters)
+{
+	void *st = store_open(db_path("scan"));
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(people_fill(st, &err), 0);
+
+	CHECK_STR(scan_ids(st, NULL), "1,2,3,4,5");
+	peil_filter f = cmp(PEIL_OP_EQ, P_AGE, v_int(30));
+	CHECK_STR(scan_ids(st, &f), "1,4");
+	f = cmp(PEIL_OP_NE, P_AGE, v_int(30));
+	CHECK_STR(scan_ids(st, &f), "3,5");		/* 2 is NULL: unknown */
+	f = cmp(PEIL_OP_LT, P_AGE, v_int(45));
+	CHECK_STR(scan_ids(st, &f), "1,4");
+	f = cmp(PEIL_OP_LE, P_AGE, v_int(45));
+	CHECK_STR(scan_ids(st, &f), "1,3,4");
+	f = cmp(PEIL_OP_GT, P_AGE, v_int(45));
+	CHECK_STR(scan_ids(st, &f), "5");
+	f = cmp(PEIL_OP_GE, P_AGE, v_int(45));
+	CHECK_STR(scan_ids(st, &f), "3,5");
+	f = cmp(PEIL_OP_IS_NULL, P_AGE, v_null());
+	CHECK_STR(scan_ids(st, &f), "2");
+	f = cmp(PEIL_OP_NOT_NULL, P_BORN, v_null());
+	CHECK_STR(scan_ids(st, &f), "1,2,3,5");
+	f = cmp(PEIL_OP_IS_NULL, P_ACTIVE, v_null());
+	CHECK_STR(scan_ids(st, &f), "4");
+	f = cmp(PEIL_OP_LT, P_BORN, v_date(2500));
+	CHECK_STR(scan_ids(st, &f), "1,2");
+	f = cmp(PEIL_OP_LT, P_BORN, v_int(2500));	/* a date is a number */
+	CHECK_STR(scan_ids(st, &f), "1,2");
+	f = cmp(PEIL_OP_GE, P_SCORE, v_real(7.5));
+	CHECK_STR(scan_ids(st, &f), "1,4");
+	f = cmp(PEIL_OP_EQ, P_ACTIVE, v_bool(0));
+	CHECK_STR(scan_ids(st, &f), "2,5");
+	f = cmp(PEIL_OP_LT, P_NAME, v_text("Bz"));
+	CHECK_STR(scan_ids(st, &f), "1,2,5");	/* "'" sorts before "A" */
+
+	/* Comparing with NULL selects nothing, as in SQL. */
+	f = cmp(PEIL_OP_EQ, P_AGE, v_null());
+	CHECK_STR(scan_ids(st, &f), "");
+	f = cmp(PEIL_OP_NE, P_AGE, v_null());
+	CHECK_STR(scan_ids(st, &f), "");
+	f = cmp(PEIL_OP_EQ, P_SCORE, v_real(NAN));
+	CHECK_STR(scan_ids(st, &f), "");
+
+	peil_filter active_high[2] = { cmp(PEIL_OP_EQ, P_ACTIVE, v_bool(1)),
+				       cmp(PEIL_OP_GE, P_SCORE, v_real(7)) };
+	f = group(PEIL_OP_AND, 2, active_high);
+	CHECK_STR(scan_ids(st, &f), "1");
+
+	peil_filter bob_or_early[2] = {
+		cmp(PEIL_OP_EQ, P_NAME, v_text("Bob")),
+		cmp(PEIL_OP_LT, P_BORN, v_date(1500)) };
+	f = group(PEIL_OP_OR, 2, bob_or_early);
+	CHECK_STR(scan_ids(st, &f), "1,2");
+
+	/* (age = 30 OR age = 60) AND name <> 'Ann': the parentheses hold. */
+	peil_filter ages[2] = { cmp(PEIL_OP_EQ, P_AGE, v_int(30)),
+				cmp(PEIL_OP_EQ, P_AGE, v_int(60)) };
+	peil_filter nested[2] = { group(PEIL_OP_OR, 2, ages),
+				  cmp(PEIL_OP_NE, P_NAME, v_text("Ann")) };
+	f = group(PEIL_OP_AND, 2, nested);
+	CHECK_STR(scan_ids(st, &f), "4,5");
+
+	/* age IS NULL OR (active AND born >= 3000) */
+	peil_filter late_active[2] = { cmp(PEIL_OP_EQ, P_ACTIVE, v_bool(1)),
+				       cmp(PEIL_OP_GE, P_BORN, v_date(3000)) };
+	peil_filter either[2] = { cmp(PEIL_OP_IS_NULL, P_AGE, v_null()),
+				  group(PEIL_OP_AND, 2, late_active) };
+	f = group(PEIL_OP_OR, 2, either);
+	CHECK_STR(scan_ids(st, &f), "2,3");
+
+	f = group(PEIL_OP_AND, 0, NULL);
+	CHECK_STR(scan_ids(st, &f), "1,2,3,4,5");
+	f = group(PEIL_OP_OR, 0, NULL);
+	CHECK_STR(scan_ids(st, &f), "");
+	ops->close(st);
+}
+
+TEST(scan_values_are_data)
+{
+	void *st = store_open(db_path("inject"));
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(people_fill(st, &err), 0);
+	peil_filter f = cmp(PEIL_OP_EQ, P_NAME, v_text("O'Brien"));
+	CHECK_STR(scan_ids(st, &f), "4");
+	f = cmp(PEIL_OP_EQ, P_NAME, v_text("' OR 1=1 --"));
+	CHECK_STR(scan_ids(st, &f), "5");
+	f = cmp(PEIL_OP_EQ, P_NAME, v_text("x' OR 1=1 --"));
+	CHECK_STR(scan_ids(st, &f), "");
+	f = cmp(PEIL_OP_EQ, P_NAME, v_text("x'; DROP TABLE ds_people; --"));
+	CHECK_STR(scan_ids(st, &f), "");
+	CHECK_STR(scan_ids(st, NULL), "1,2,3,4,5");
+	ops->close(st);
+}
+
+/* Checks the values of person 2 and 4 in projections. */
+struct rows_seen {
+	int calls;
+	peil_value v[P_FIELDS];
+	char name[32];
+};
+
+static int keep_row2(void *ctx, const peil_value *values)
+{
+	struct rows_seen *seen = ctx;
+
+	if (++seen->calls == 1) {
+		memcpy(seen->v, values, sizeof(seen->v));
+		snprintf(seen->name, sizeof(seen->name), "%s",
+			 values[P_NAME].as.text);
+		seen->v[P_NAME].as.text = NULL;	/* not valid after return */
+	}
+	return 0;
+}
+
+static int keep_projection(void *ctx, const peil_value *values)
+{
+	struct rows_seen *seen = ctx;
+
+	seen->calls++;
+	memcpy(seen->v, values, 2 * sizeof(*values));
+	snprintf(seen->name, sizeof(seen->name), "%s", values[0].as.text);
+	return 0;
+}
+
+static int keep_first(void *ctx, const peil_value *values)
+{
+	struct rows_seen *seen = ctx;
+
+	seen->calls++;
+	seen->v[0] = values[0];
+	return 0;
+}
+
+TEST(scan_projection_and_types)
+{
+	void *st = store_open(db_path("projection"));
+	static const size_t name_age[] = { P_NAME, P_AGE };
+	struct rows_seen seen = { 0 };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(people_fill(st, &err), 0);
+
+	peil_filter f = cmp(PEIL_OP_EQ, P_ID, v_int(2));
+	CHECK_INT(ops->scan(st, &people, &f, NULL, 0, keep_row2, &seen, &err),
+		  0);
+	CHECK_INT(seen.calls, 1);
+	CHECK_INT(seen.v[P_ID].type, PEIL_TYPE_INTEGER);
+	CHECK_INT(seen.v[P_ID].as.integer, 2);
+	CHECK_INT(seen.v[P_NAME].type, PEIL_TYPE_TEXT);
+	CHECK_INT(seen.v[P_NAME].len, 3);
+	CHECK_STR(seen.name, "Bob");
+	CHECK_INT(seen.v[P_AGE].type, PEIL_TYPE_NULL);
+	CHECK_INT(seen.v[P_BORN].type, PEIL_TYPE_DATE);
+	CHECK_INT(seen.v[P_BORN].as.date, 2000);
+	CHECK_INT(seen.v[P_SCORE].type, PEIL_TYPE_NULL);
+	CHECK_INT(seen.v[P_ACTIVE].type, PEIL_TYPE_BOOLEAN);
+	CHECK_INT(seen.v[P_ACTIVE].as.boolean, 0);
+
+	memset(&seen, 0, sizeof(seen));
+	f = cmp(PEIL_OP_EQ, P_ID, v_int(4));
+	CHECK_INT(ops->scan(st, &people, &f, name_age, 2, keep_projection,
+			    &seen, &err), 0);
+	CHECK_INT(seen.calls, 1);
+	CHECK_INT(seen.v[0].type, PEIL_TYPE_TEXT);
+	CHECK_INT(seen.v[0].len, 7);
+	CHECK_STR(seen.name, "O'Brien");
+	CHECK_INT(seen.v[1].type, PEIL_TYPE_INTEGER);
+	CHECK_INT(seen.v[1].as.integer, 30);
+
+	memset(&seen, 0, sizeof(seen));
+	f = cmp(PEIL_OP_EQ, P_ID, v_int(1));
+	static const size_t score_only[] = { P_SCORE };
+	CHECK_INT(ops->scan(st, &people, &f, score_only, 1, keep_first,
+			    &seen, &err), 0);
+	CHECK_INT(seen.v[0].type, PEIL_TYPE_REAL);
+	CHECK_DOUBLE(seen.v[0].as.real, 7.5, 0);
+	ops->close(st);
+}
+
+TEST(scan_stops_and_errors)
+{
+	const char *path = db_path("scan_errors");
+	void *st = store_open(path);
+	static const size_t bad_projection[] = { P_ID, 9 };
+	struct ids ids = { .stop_after = 2 };
+	peil_filter bad_children = { .op = PEIL_OP_AND, .child_count = 2 };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(ops->scan(st, &people, NULL, NULL, 0, ids_row, &ids, &err),
+		  7);
+	CHECK_INT(ids.calls, 2);
+
+	peil_filter f = cmp(PEIL_OP_EQ, 9, v_int(1));
+	CHECK(ops->scan(st, &people, &f, NULL, 0, ids_row, &ids, &err) < 0);
+	CHECK_STR(err.file, path);
+	CHECK_STR(err.field, "people");
+	CHECK_CONTAINS(err.message, "field 9");
+	f = cmp(PEIL_OP_EQ, P_AGE, v_text("30"));
+	CHECK(ops->scan(st, &people, &f, NULL, 0, ids_row, &ids, &err) < 0);
+	CHECK_STR(err.field, "people.age");
+	f = cmp(PEIL_OP_EQ, P_NAME, v_int(30));
+	CHECK(ops->scan(st, &people, &f, NULL, 0, ids_row, &ids, &err) < 0);
+	CHECK_STR(err.field, "people.name");
+	f = cmp((peil_op)99, P_AGE, v_int(30));
+	CHECK(ops->scan(st, &people, &f, NULL, 0, ids_row, &ids, &err) < 0);
+	CHECK_CONTAINS(err.message, "operator 99");
+	CHECK(ops->scan(st, &people, &bad_children, NULL, 0, ids_row, &ids,
+			&err) < 0);
+	CHECK(ops->scan(st, &people, NULL, bad_projection, 2, ids_row, &ids,
+			&err) < 0);
+	CHECK_CONTAINS(err.message, "projection");
+
+	static const peil_field ghost_fields[] = {
+		{ "id", PEIL_TYPE_INTEGER, PEIL_FIELD_KEY } };
+	const peil_schema ghost = { "ghost", 1, ghost_fields };
+	CHECK(ops->scan(st, &ghost, NULL, NULL, 0, ids_row, &ids, &err) < 0);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "no such table: ds_ghost");
+	ops->close(st);
+}
+
+TEST(text_round_trip)
+{
+	static const char *const texts[] = {
+		"Beëindigd volgens plan", "O'Brien \"de Jong\"",
+		"x'); DROP TABLE ds_cases; --", "line\nbreak;semi", "",
+	};
+	void *st = store_open(db_path("texts"));
+	struct rows_seen seen;
+	static const size_t team[] = { 1, 0 };
+	peil_error err;
+	char id[8];
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "C%d", i);
+		CHECK_INT(case_put(st, &cases, id, texts[i], 1, &err), 0);
+	}
+	for (int i = 0; i < 5; i++) {
+		peil_filter f = cmp(PEIL_OP_EQ, 1, v_text(texts[i]));
+
+		memset(&seen, 0, sizeof(seen));
+		CHECK_INT(ops->scan(st, &cases, &f, team, 2, keep_projection,
+				    &seen, &err), 0);
+		CHECK_INT(seen.calls, 1);
+		CHECK_STR(seen.name, texts[i]);
+		CHECK_INT(seen.v[0].len, strlen(texts[i]));
+	}
+	CHECK_INT(count_rows(st, &cases), 5);
+	ops->close(st);
+}
+
+/* Collects results as "kpi|period|breakdown|value|num|den|status;" */
+struct results {
+	char text[1024];
+	int64_t run_id;
+	int calls;
+	int nan_value;
+};
+
+static int results_row(void *ctx, const peil_result *r)
+{
+	struct results *res = ctx;
+	size_t len = strlen(res->text);
+
+	res->calls++;
+	res->run_id = r->run_id;
+	if (isnan(r->value))
+		res->nan_value++;
+	snprintf(res->text + len, sizeof(res->text) - len,
+		 "%s|%s|%s|%g|%g|%g|%s;", r->kpi, r->period, r->breakdown,
+		 r->value, r->numerator, r->denominator,
+		 r->status ? r->status : "-");
+	return 0;
+}
+
+static int put_result(void *st, int64_t run, const char *kpi,
+		      const char *period, const char *breakdown, double value,
+		      double num, double den, const char *status)
+{
+	peil_result r = { 0, kpi, period, breakdown, value, num, den, status };
+	peil_error err;
+
+	if (ops->result_put(st, run, &r, &err) < 0) {
+		printf("  result_put: %s\n", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+TEST(runs_and_results)
+{
+	const char *path = db_path("runs");
+	void *st = store_open(path);
+	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-03-31",
+			       "cfg", "scr", "inp" };
+	peil_run_kpi kpi = { "wachttijd", "Wachttijd", "werkdagen",
+			     "scripts/wachttijd.lua", "abc", "ok", NULL };
+	peil_result_query latest = { 0, NULL };
+	struct results res;
+	int64_t run1, run2, run3;
+	peil_error err;
+	char buf[64];
+
+	CHECK(st != NULL);
+	/* No finished run yet: nothing is called. */
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &latest, results_row, &res, &err), 0);
+	CHECK_INT(res.calls, 0);
+
+	CHECK_INT(ops->run_begin(st, &info, &run1, &err), 0);
+	CHECK(run1 > 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_run"
+				   " WHERE status = 'running'"), 1);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK(ops->run_begin(st, &info, &run2, &err) < 0);	/* in a batch */
+	CHECK_STR(err.file, path);
+	CHECK_INT(ops->run_kpi_put(st, run1, &kpi, &err), 0);
+	/* Put out of order; read back in kpi, period, breakdown order. */
+	CHECK_INT(put_result(st, run1, "wachttijd", "2024-Q1", "{}", 4.5, 90,
+			     20, "met"), 0);
+	CHECK_INT(put_result(st, run1, "caseload", "2024-03",
+			     "{\"team\":\"Zuid\"}", 12, NAN, NAN, NULL), 0);
+	CHECK_INT(put_result(st, run1, "caseload", "2024-03",
+			     "{\"team\":\"Noord\"}", NAN, 0, 0, NULL), 0);
+	CHECK_INT(put_result(st, run1, "caseload", "2024-01", NULL, 30, NAN,
+			     NAN, NULL), 0);
+	/* A second put of the same cell replaces it. */
+	CHECK_INT(put_result(st, run1, "caseload", "2024-03",
+			     "{\"team\":\"Zuid\"}", 13, NAN, NAN, NULL), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->run_end(st, run1, "ok", 1700000060, &err), 0);
+
+	/* A second run that is still running: not the latest. */
+	CHECK_INT(ops->run_begin(st, &info, &run2, &err), 0);
+	CHECK(run2 > run1);
+	CHECK_INT(put_result(st, run2, "caseload", "2024-01", "{}", 99, NAN,
+			     NAN, NULL), 0);
+
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &latest, results_row, &res, &err), 0);
+	CHECK_INT(res.run_id, run1);
+	CHECK_INT(res.calls, 4);
+	CHECK_INT(res.nan_value, 1);
+	CHECK_STR(res.text,
+		  "caseload|2024-01|{}|30|nan|nan|-;"
+		  "caseload|2024-03|{\"team\":\"Noord\"}|nan|0|0|-;"
+		  "caseload|2024-03|{\"team\":\"Zuid\"}|13|nan|nan|-;"
+		  "wachttijd|2024-Q1|{}|4.5|90|20|met;");
+
+	peil_result_query one_kpi = { 0, "wachttijd" };
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &one_kpi, results_row, &res, &err), 0);
+	CHECK_STR(res.text, "wachttijd|2024-Q1|{}|4.5|90|20|met;");
+
+	peil_result_query given = { run2, NULL };
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &given, results_row, &res, &err), 0);
+	CHECK_INT(res.run_id, run2);
+	CHECK_STR(res.text, "caseload|2024-01|{}|99|nan|nan|-;");
+
+	/* A later run that failed is the latest run all the same. */
+	CHECK_INT(ops->run_begin(st, &info, &run3, &err), 0);
+	CHECK_INT(ops->run_end(st, run3, "failed", 1700000100, &err), 0);
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &latest, results_row, &res, &err), 0);
+	CHECK_INT(res.calls, 0);
+	CHECK_STR(direct_text(path, "SELECT group_concat(status, ',') FROM"
+				    " (SELECT status FROM peil_run ORDER BY id)",
+			      buf, sizeof(buf)), "ok,running,failed");
+	CHECK_INT(direct_int(path, "SELECT ended FROM peil_run WHERE id = 1"),
+		  1700000060);
+	CHECK_STR(direct_text(path, "SELECT title || '/' || unit || '/' ||"
+				    " status || '/' || ifnull(message, '-')"
+				    " FROM peil_run_kpi", buf, sizeof(buf)),
+		  "Wachttijd/werkdagen/ok/-");
+
+	peil_result_query missing = { 999, NULL };
+	CHECK(ops->results_scan(st, &missing, results_row, &res, &err) < 0);
+	CHECK_CONTAINS(err.message, "no run 999");
+	CHECK(ops->run_end(st, 999, "ok", 1, &err) < 0);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "no such run");
+	CHECK(ops->run_kpi_put(st, 999, &kpi, &err) < 0);	/* foreign key */
+	CHECK_CONTAINS(err.message, "FOREIGN KEY");
+	ops->close(st);
+}
+
+TEST(ingest_log_and_fingerprint)
+{
+	const char *path = db_path("ingest");
+	void *st = store_open(path);
+	peil_ingest_entry jan = {
+		"wijkteam", "cases", "/data/cases-2024-01.csv",
+		"5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d",
+		120, 3, 1704067200 };
+	peil_ingest_entry feb = {
+		"wijkteam", "cases", "/data/cases-2024-02.csv",
+		"77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa",
+		98, 0, 1706745600 };
+	char fp[65];
+	peil_error err;
+	int seen = -1;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(seen, 0);
+	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
+	/* SHA-256 of nothing */
+	CHECK_STR(fp, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->ingest_log(st, &jan, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(seen, 1);
+	ops->batch_rollback(st);
+	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(seen, 0);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->ingest_log(st, &jan, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(seen, 1);
+	CHECK_INT(ops->ingest_seen(st, feb.sha256, &seen, &err), 0);
+	CHECK_INT(seen, 0);
+	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
+	CHECK_STR(fp, "4d497d646928756f56878490517d24ada82433025a207b33e07f2f0eee747f38");
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->ingest_log(st, &feb, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
+	CHECK_STR(fp, "3c8219b907ddbc9234160fbd2816fc29a6dc18a4b0f791b33a3e6df61cf44a7b");
+	CHECK_INT(direct_int(path, "SELECT sum(rejected) FROM peil_ingest"), 3);
+
+	peil_ingest_entry incomplete = jan;
+	incomplete.path = NULL;
+	CHECK(ops->ingest_log(st, &incomplete, &err) < 0);
+	CHECK_STR(err.file, path);
+	ops->close(st);
+
+	st = store_open(path);	/* the same log gives the same fingerprint */
+	CHECK(st != NULL);
+	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
+	CHECK_STR(fp, "3c8219b907ddbc9234160fbd2816fc29a6dc18a4b0f791b33a3e6df61cf44a7b");
+	ops->close(st);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void remove_tmpdir(void)
+{
+	char path[1024];
+	struct dirent *entry;
+	DIR *dir = opendir(tmpdir);
+
+	if (dir == NULL)
+		return;
+	while ((entry = readdir(dir)) != NULL) {
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, entry->d_name);
+		remove(path);
+	}
+	closedir(dir);
+	rmdir(tmpdir);
+}
+
+int main(void)
+{
+	peil_plugin_entry_fn entry;
+	void *dl;
+	int rc;
+
+	dl = dlopen(PEIL_SQLITE_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL) {
+		printf("dlopen %s: %s\n", PEIL_SQLITE_PLUGIN, dlerror());
+		return 1;
+	}
+	*(void **)(&entry) = dlsym(dl, PEIL_PLUGIN_ENTRY_SYMBOL);
+	if (entry == NULL) {
+		printf("dlsym %s: %s\n", PEIL_PLUGIN_ENTRY_SYMBOL, dlerror());
+		return 1;
+	}
+	plugin = entry();
+	ops = plugin->storage;
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+
+	RUN(descriptor);
+	RUN(open_needs_path);
+	RUN(open_missing_directory_names_path);
+	RUN(open_not_a_database_names_path);
+	RUN(open_bad_busy_timeout);
+	RUN(schema_created_and_reopened);
+	RUN(newer_schema_version_refused);
+	RUN(close_accepts_null);
+	RUN(upsert_replaces_on_key);
+	RUN(dataset_without_key_appends);
+	RUN(all_key_dataset_is_a_set);
+	RUN(batch_is_atomic);
+	RUN(dataset_ensure_rolls_back_with_batch);
+	RUN(schema_change);
+	RUN(invalid_names_refused);
+	RUN(record_put_errors);
+	RUN(scan_filters);
+	RUN(scan_values_are_data);
+	RUN(scan_projection_and_types);
+	RUN(scan_stops_and_errors);
+	RUN(text_round_trip);
+	RUN(runs_and_results);
+	RUN(ingest_log_and_fingerprint);
+
+	rc = harness_done();
+	remove_tmpdir();
+	dlclose(dl);
+	return rc;
+}
