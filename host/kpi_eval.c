@@ -1,0 +1,627 @@
+/*
+ * kpi_eval.c - kpi_evaluate: one scan per dataset, the periods of each row
+ * found from its dates, figures accumulated per (KPI, period, cell).
+ *
+ * A cell is a combination of breakdown values that occurs in some row of
+ * the dataset, whatever the KPI selects, so that a team without cases in
+ * a month still gets its 0.  Cell 0 is the total, "{}".  Figures go to the
+ * sink after all scans, per KPI in id order, then period, then breakdown
+ * text in byte order, which puts the total "{}" last.
+ */
+#include "kpi_model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "error.h"
+#include "kpi_strmap.h"
+
+typedef struct kpi_acc {
+	double rows;		/* selected rows (after where) */
+	double hits;		/* of which the condition held */
+	double n, sum, min, max; /* non-null measure values */
+	kpi_strmap *distinct;
+} kpi_acc;
+
+typedef struct kpi_run {
+	kpi *k;
+	period *periods;
+	size_t period_count;
+	kpi_strmap cells;	/* JSON texts; 0 is "{}" */
+	kpi_acc *acc;		/* [cell * period_count + p] */
+	size_t acc_cells;
+	int failed;
+	peil_error err;
+} kpi_run;
+
+typedef struct kpi_scan {
+	const peil_schema *schema;
+	const calendar *cal;
+	kpi_run **runs;
+	size_t run_count;
+	size_t *slot;		/* schema index -> projected position */
+	uint64_t serial;
+	char *json;		/* the cell text being built */
+	size_t json_len, json_cap;
+	int out_of_memory;
+} kpi_scan;
+
+/* ----------------------------------------------------------- JSON text */
+
+static int kpi_json_put(kpi_scan *scan, const char *s, size_t len)
+{
+	if (scan->json_len + len + 1 > scan->json_cap) {
+		size_t cap = (scan->json_len + len + 1) * 2;
+		char *grown = realloc(scan->json, cap);
+
+		if (!grown)
+			return -1;
+		scan->json = grown;
+		scan->json_cap = cap;
+	}
+	memcpy(scan->json + scan->json_len, s, len);
+	scan->json_len += len;
+	scan->json[scan->json_len] = '\0';
+	return 0;
+}
+
+static int kpi_json_string(kpi_scan *scan, const char *s, size_t len)
+{
+	if (kpi_json_put(scan, "\"", 1) < 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		int rc;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			rc = kpi_json_put(scan, esc, 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			rc = kpi_json_put(scan, esc, 6);
+		} else {
+			rc = kpi_json_put(scan, s + i, 1);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return kpi_json_put(scan, "\"", 1);
+}
+
+/* The shortest text that reads back as the same double. */
+static void kpi_format_real(double x, char *out, size_t size)
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(out, size, "%.*g", digits, x);
+		if (strtod(out, NULL) == x)
+			return;
+	}
+}
+
+static int kpi_json_value(kpi_scan *scan, const peil_value *v)
+{
+	char text[40];
+
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		return kpi_json_string(scan, v->as.text, v->len);
+	case PEIL_TYPE_INTEGER:
+		snprintf(text, sizeof(text), "%lld", (long long)v->as.integer);
+		break;
+	case PEIL_TYPE_REAL:
+		if (!isfinite(v->as.real))
+			snprintf(text, sizeof(text), "null");
+		else
+			kpi_format_real(v->as.real, text, sizeof(text));
+		break;
+	case PEIL_TYPE_DATE:
+		date_format_iso(v->as.date, text + 1);
+		text[0] = '"';
+		snprintf(text + 11, sizeof(text) - 11, "\"");
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		snprintf(text, sizeof(text), "%s",
+			 v->as.boolean ? "true" : "false");
+		break;
+	default:
+		snprintf(text, sizeof(text), "null");
+	}
+	return kpi_json_put(scan, text, strlen(text));
+}
+
+/* The row's cell of run r, added (with zeroed accumulators) when new. */
+static long kpi_cell(kpi_scan *scan, kpi_run *r, const peil_value *values)
+{
+	const kpi *k = r->k;
+	long cell;
+	int added;
+	int rc = 0;
+
+	scan->json_len = 0;
+	rc = kpi_json_put(scan, "{", 1);
+	for (size_t i = 0; rc == 0 && i < k->info.breakdown_count; i++) {
+		const char *name = k->info.breakdown[i];
+
+		if ((i && kpi_json_put(scan, ",", 1) < 0) ||
+		    kpi_json_string(scan, name, strlen(name)) < 0 ||
+		    kpi_json_put(scan, ":", 1) < 0 ||
+		    kpi_json_value(scan,
+				   &values[scan->slot[k->breakdown_field[i]]]) < 0)
+			rc = -1;
+	}
+	if (rc < 0 || kpi_json_put(scan, "}", 1) < 0)
+		return -1;
+	cell = kpi_strmap_put(&r->cells, scan->json, scan->json_len, &added);
+	if (cell < 0 || !added || r->period_count == 0)
+		return cell;
+	if ((size_t)cell >= r->acc_cells) {
+		size_t cells = r->acc_cells ? r->acc_cells * 2 : 8;
+		kpi_acc *grown = realloc(r->acc, cells * r->period_count *
+						       sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		r->acc = grown;
+		r->acc_cells = cells;
+	}
+	memset(&r->acc[(size_t)cell * r->period_count], 0,
+	       r->period_count * sizeof(*r->acc));
+	return cell;
+}
+
+/* ------------------------------------------------------ period matching */
+
+/* The first period whose last day is on or after d (count when none). */
+static size_t kpi_first_last_on_or_after(const kpi_run *r, int32_t d)
+{
+	size_t lo = 0, hi = r->period_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->periods[mid].last >= d)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* How many periods have their first (or last) day on or before d. */
+static size_t kpi_count_on_or_before(const kpi_run *r, int32_t d, int last)
+{
+	size_t lo = 0, hi = r->period_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int32_t x = last ? r->periods[mid].last : r->periods[mid].first;
+
+		if (x <= d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The periods [*from, *to) that the KPI's selection puts the row in.
+ * Periods are sorted and disjoint, so each is a binary search. */
+static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
+			      size_t *from, size_t *to)
+{
+	const kpi_node *sel = r->k->select;
+	kpi_value start, end;
+
+	*from = 0;
+	*to = r->period_count;
+	if (!sel)
+		return;
+	kpi_field_value(row, sel->field[0], &start);
+	if (start.type != KPI_VALUE_DATE) {
+		*to = 0;
+		return;
+	}
+	*from = kpi_first_last_on_or_after(r, (int32_t)start.num);
+	switch (sel->op) {
+	case KPI_STARTED_IN:
+	case KPI_CLOSED_IN:
+		/* the one period containing the date, if any */
+		*to = *from < r->period_count &&
+		      r->periods[*from].first <= start.num ? *from + 1 : *from;
+		return;
+	case KPI_RUNNING_IN:
+		/* start <= last, and no end or end >= first */
+		kpi_field_value(row, sel->field[1], &end);
+		if (end.type == KPI_VALUE_DATE)
+			*to = kpi_count_on_or_before(r, (int32_t)end.num, 0);
+		break;
+	default:
+		/* on the reference date (the last day): start <= last, and
+		 * no end or end >= last */
+		kpi_field_value(row, sel->field[1], &end);
+		if (end.type == KPI_VALUE_DATE)
+			*to = kpi_count_on_or_before(r, (int32_t)end.num, 1);
+		break;
+	}
+	if (*to < *from)
+		*to = *from;
+}
+
+/* --------------------------------------------------------- accumulating */
+
+static int kpi_distinct_key(const kpi_value *v, char *buf, size_t size,
+			    const char **key, size_t *len)
+{
+	switch (v->type) {
+	case KPI_VALUE_TEXT:
+		*key = v->text;
+		*len = v->len;
+		return 0;
+	case KPI_VALUE_NUMBER:
+		buf[0] = '\x01';	/* apart from any text */
+		kpi_format_real(v->num, buf + 1, size - 1);
+		break;
+	default:
+		snprintf(buf, size, "\x02%d:%.0f", (int)v->type, v->num);
+	}
+	*key = buf;
+	*len = strlen(buf);
+	return 0;
+}
+
+static int kpi_acc_add(kpi_acc *acc, kpi_op op, int hit, const kpi_value *v)
+{
+	char buf[48];
+	const char *key;
+	size_t len;
+	int added;
+
+	acc->rows += 1;
+	acc->hits += hit;
+	if (!v || v->type == KPI_VALUE_NULL)
+		return 0;
+	if (op == KPI_COUNT_DISTINCT) {
+		if (!acc->distinct && !(acc->distinct = calloc(1,
+						sizeof(*acc->distinct))))
+			return -1;
+		kpi_distinct_key(v, buf, sizeof(buf), &key, &len);
+		return kpi_strmap_put(acc->distinct, key, len, &added) < 0
+			       ? -1 : 0;
+	}
+	if (acc->n == 0 || v->num < acc->min)
+		acc->min = v->num;
+	if (acc->n == 0 || v->num > acc->max)
+		acc->max = v->num;
+	acc->n += 1;
+	acc->sum += v->num;
+	return 0;
+}
+
+/* Row in period p: where, then the rule's condition or measure, added to
+ * the cell and the total.  -1 when the KPI failed (r->err), -2 when out
+ * of memory. */
+static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
+			  size_t cell)
+{
+	kpi *k = r->k;
+	const kpi_node *rule = k->rule;
+	kpi_value v, *value = NULL;
+	int ok = 1, hit = 1;
+	size_t np = r->period_count;
+
+	if (k->where && kpi_condition(k, k->where, row, p, &ok, &r->err) < 0)
+		return -1;
+	if (!ok)
+		return 0;
+	if (rule->kid_count && (rule->op == KPI_COUNT ||
+				rule->op == KPI_SHARE)) {
+		if (kpi_condition(k, rule->kids[0], row, p, &hit, &r->err) < 0)
+			return -1;
+	} else if (rule->kid_count) {
+		if (kpi_measure(k, rule->kids[0], row, p, &v, &r->err) < 0)
+			return -1;
+		value = &v;
+	}
+	if (kpi_acc_add(&r->acc[p], rule->op, hit, value) < 0 ||
+	    (cell && kpi_acc_add(&r->acc[cell * np + p], rule->op, hit,
+				 value) < 0))
+		return -2;
+	return 0;
+}
+
+static int kpi_scan_row(void *ctx, const peil_value *values)
+{
+	kpi_scan *scan = ctx;
+	kpi_row row = { scan->schema, values, scan->slot, ++scan->serial,
+			scan->cal, NULL, 0 };
+
+	for (size_t i = 0; i < scan->run_count; i++) {
+		kpi_run *r = scan->runs[i];
+		long cell;
+		size_t from, to;
+
+		if (r->failed)
+			continue;
+		cell = kpi_cell(scan, r, values);
+		if (cell < 0) {
+			scan->out_of_memory = 1;
+			return -1;
+		}
+		row.periods = r->periods;
+		row.period_count = r->period_count;
+		kpi_match_periods(r, &row, &from, &to);
+		for (size_t p = from; p < to; p++) {
+			int rc = kpi_accumulate(r, &row, p, (size_t)cell);
+
+			if (rc == -2) {
+				scan->out_of_memory = 1;
+				return -1;
+			}
+			if (rc < 0) {
+				r->failed = 1;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- figures */
+
+static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
+{
+	const kpi_info *info = &r->k->info;
+	double v;
+
+	out->numerator = out->denominator = NAN;
+	switch (r->k->rule->op) {
+	case KPI_COUNT:
+		out->value = out->numerator = acc->hits;
+		break;
+	case KPI_SHARE:
+		out->value = acc->rows ? 100.0 * acc->hits / acc->rows : NAN;
+		out->numerator = acc->hits;
+		out->denominator = acc->rows;
+		break;
+	case KPI_MEAN:
+		out->value = acc->n ? acc->sum / acc->n : NAN;
+		out->numerator = acc->sum;
+		out->denominator = acc->n;
+		break;
+	case KPI_SUM:
+		out->value = acc->sum;
+		break;
+	case KPI_MIN:
+		out->value = acc->n ? acc->min : NAN;
+		break;
+	case KPI_MAX:
+		out->value = acc->n ? acc->max : NAN;
+		break;
+	default:
+		out->value = acc->distinct ? (double)acc->distinct->count : 0;
+	}
+	v = out->value;
+	out->status = NULL;
+	if ((info->has_min || info->has_max) && !isnan(v))
+		out->status = (info->has_min && v < info->target_min) ||
+				      (info->has_max && v > info->target_max)
+				      ? "not met" : "met";
+}
+
+static const kpi_strmap *kpi_sort_cells_map;
+
+static int kpi_compare_cells(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return strcmp(kpi_sort_cells_map->keys[*x],
+		      kpi_sort_cells_map->keys[*y]);
+}
+
+static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
+{
+	size_t n = r->cells.count;
+	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+
+	if (!order)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	/* qsort has no context argument in C11; this is single-threaded. */
+	kpi_sort_cells_map = &r->cells;
+	qsort(order, n, sizeof(*order), kpi_compare_cells);
+	for (size_t p = 0; p < r->period_count; p++)
+		for (size_t i = 0; i < n; i++) {
+			peil_result res = { 0 };
+
+			res.kpi = r->k->info.id;
+			res.period = r->periods[p].id;
+			res.breakdown = r->cells.keys[order[i]];
+			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
+				   &res);
+			if (sink->result(sink->ctx, &r->k->info, &res) < 0) {
+				free(order);
+				return error_set(err, NULL, 0, NULL,
+						 "evaluation stopped: the "
+						 "result sink failed");
+			}
+		}
+	free(order);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+static void kpi_run_free(kpi_run *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; r->acc && i < r->cells.count * r->period_count;
+	     i++)
+		if (r->acc[i].distinct) {
+			kpi_strmap_release(r->acc[i].distinct);
+			free(r->acc[i].distinct);
+		}
+	free(r->acc);
+	kpi_strmap_release(&r->cells);
+	free(r->periods);
+	kpi_lua_release(r->k);
+	free(r);
+}
+
+static int kpi_run_fail(kpi_run *r, const char *fmt, const char *arg)
+{
+	r->failed = 1;
+	error_set(&r->err, r->k->info.script, r->k->info.line, NULL, fmt,
+		  r->k->info.id, arg);
+	return 0;
+}
+
+/* A run for k over [from, to]; -1 when out of memory. */
+static int kpi_run_new(const kpi_set *set, kpi *k, int32_t from, int32_t to,
+		       kpi_run **out)
+{
+	kpi_run *r = calloc(1, sizeof(*r));
+	size_t n = period_list(k->info.grain, set->contract_start_month, from,
+			       to, NULL, 0);
+	int added;
+
+	*out = r;
+	if (!r)
+		return -1;
+	r->k = k;
+	r->periods = calloc(n ? n : 1, sizeof(*r->periods));
+	r->acc = calloc(8 * (n ? n : 1), sizeof(*r->acc));
+	if (!r->periods || !r->acc ||
+	    kpi_strmap_put(&r->cells, "{}", 2, &added) < 0)
+		return -1;
+	r->acc_cells = 8;
+	r->period_count = period_list(k->info.grain, set->contract_start_month,
+				      from, to, r->periods, n);
+	k->budget_left = set->limits.instructions;
+	kpi_lua_release(k);
+	return 0;
+}
+
+/* Scan one dataset for the runs from index first on that use it (marked
+ * done).  -1 with err when the scan as a whole failed. */
+static int kpi_scan_dataset(const kpi_set *set, kpi_run **runs, size_t count,
+			    size_t first, const kpi_source *source,
+			    unsigned char *done, peil_error *err)
+{
+	const char *dataset = runs[first]->k->info.dataset;
+	const peil_schema *schema = source->schema(source->ctx, dataset);
+	kpi_scan scan = { 0 };
+	unsigned char *used = NULL;
+	size_t *projection = NULL, projected = 0;
+	int rc = 0;
+
+	scan.schema = schema;
+	scan.cal = set->cal;
+	scan.runs = calloc(count, sizeof(*scan.runs));
+	if (schema) {
+		used = calloc(schema->field_count + 1, 1);
+		projection = calloc(schema->field_count + 1,
+				    sizeof(*projection));
+		scan.slot = calloc(schema->field_count + 1,
+				   sizeof(*scan.slot));
+	}
+	if (!scan.runs || (schema && (!used || !projection || !scan.slot))) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = first; i < count; i++) {
+		kpi_run *r = runs[i];
+
+		if (done[i] || strcmp(r->k->info.dataset, dataset) != 0)
+			continue;
+		done[i] = 1;
+		if (r->failed)
+			continue;
+		if (!schema) {
+			kpi_run_fail(r, "kpi '%s': unknown dataset '%s'",
+				     dataset);
+			continue;
+		}
+		if (kpi_bind(r->k, schema, &r->err) < 0) {
+			r->failed = 1;
+			continue;
+		}
+		kpi_mark_fields(r->k, used);
+		if (r->k->uses_lua)	/* row tables carry every field */
+			memset(used, 1, schema->field_count);
+		scan.runs[scan.run_count++] = r;
+	}
+	if (!scan.run_count)
+		goto out;
+	for (size_t f = 0; f < schema->field_count; f++) {
+		scan.slot[f] = used[f] ? projected : SIZE_MAX;
+		if (used[f])
+			projection[projected++] = f;
+	}
+	rc = source->scan(source->ctx, schema, NULL, projection, projected,
+			  kpi_scan_row, &scan, err);
+	if (scan.out_of_memory)
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+	else if (rc != 0)
+		rc = -1;
+out:
+	free(scan.json);
+	free(scan.slot);
+	free(scan.runs);
+	free(projection);
+	free(used);
+	return rc;
+}
+
+int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
+		 const kpi_source *source, const kpi_sink *sink,
+		 peil_error *err)
+{
+	kpi_run **runs = calloc(set->count + 1, sizeof(*runs));
+	unsigned char *done = calloc(set->count + 1, 1);
+	size_t count = 0;
+	int rc = 0, failed = 0;
+
+	if (!runs || !done) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < set->count; i++) {
+		if (only_kpi && strcmp(set->kpis[i]->info.id, only_kpi) != 0)
+			continue;
+		if (kpi_run_new(set, set->kpis[i], from, to, &runs[count++]) < 0) {
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+			goto out;
+		}
+	}
+	if (only_kpi && count == 0) {
+		rc = error_set(err, NULL, 0, NULL, "no KPI '%s'", only_kpi);
+		goto out;
+	}
+	for (size_t i = 0; i < count && rc == 0; i++)
+		if (!done[i])
+			rc = kpi_scan_dataset(set, runs, count, i, source,
+					      done, err);
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		if (runs[i]->failed) {
+			failed++;
+			if (sink->failure)
+				sink->failure(sink->ctx, &runs[i]->k->info,
+					      &runs[i]->err);
+			continue;
+		}
+		rc = kpi_emit(runs[i], sink, err);
+	}
+out:
+	for (size_t i = 0; runs && i < count; i++)
+		kpi_run_free(runs[i]);
+	free(runs);
+	free(done);
+	return rc < 0 ? -1 : failed;
+}

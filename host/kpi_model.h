@@ -1,0 +1,180 @@
+/*
+ * kpi_model.h - the compiled form of a KPI, shared by the kpi_*.c files.
+ *
+ * A script's kpi{...} table is compiled (kpi_dsl.c) into a struct kpi
+ * whose select, where and rule are trees of kpi_node.  Field names are
+ * bound to a dataset schema (kpi_rule.c) before evaluation (kpi_eval.c).
+ * Lua functions in a tree are held with luaL_ref in their script's state.
+ */
+#ifndef PEIL_KPI_MODEL_H
+#define PEIL_KPI_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kpi.h"
+#include "sandbox.h"
+
+typedef enum kpi_kind {
+	KPI_KIND_SELECT = 1,
+	KPI_KIND_MEASURE,
+	KPI_KIND_CONDITION,
+	KPI_KIND_RULE
+} kpi_kind;
+
+typedef enum kpi_op {
+	/* selections: name[0] (and name[1]) are date fields */
+	KPI_STARTED_IN = 1,
+	KPI_CLOSED_IN,
+	KPI_RUNNING_IN,
+	KPI_ON_REFERENCE_DATE,
+	/* measures */
+	KPI_FIELD,		/* name[0] */
+	KPI_WORKDAYS,		/* name[0] to name[1] */
+	KPI_DAYS_BETWEEN,
+	KPI_LUA_MEASURE,	/* ref */
+	/* conditions; kids[0] is the measure of IS_SET .. ONE_OF */
+	KPI_IS_SET,
+	KPI_IS_EMPTY,
+	KPI_EQ,			/* consts[0] */
+	KPI_NE,
+	KPI_LT,
+	KPI_LE,
+	KPI_GT,
+	KPI_GE,
+	KPI_ONE_OF,		/* consts[0..const_count) */
+	KPI_ALL,		/* kids */
+	KPI_ANY,
+	KPI_NEGATE,
+	KPI_LUA_CONDITION,	/* ref */
+	/* rules; kids[0] is the condition or measure, when given */
+	KPI_COUNT,
+	KPI_COUNT_DISTINCT,
+	KPI_SUM,
+	KPI_MEAN,
+	KPI_MIN,
+	KPI_MAX,
+	KPI_SHARE
+} kpi_op;
+
+/* A value while evaluating, and a constant of a comparison. */
+typedef enum kpi_value_type {
+	KPI_VALUE_NULL = 0,
+	KPI_VALUE_NUMBER,
+	KPI_VALUE_DATE,		/* num is the day number */
+	KPI_VALUE_TEXT,
+	KPI_VALUE_BOOLEAN	/* num is 0 or 1 */
+} kpi_value_type;
+
+typedef struct kpi_value {
+	kpi_value_type type;
+	double num;
+	const char *text;
+	size_t len;
+} kpi_value;
+
+typedef struct kpi_const {
+	kpi_value_type type;	/* NUMBER, TEXT or BOOLEAN as written */
+	double num;
+	char *text;		/* owned */
+	size_t len;
+	int is_date;		/* text is an ISO date, whose day is date */
+	int32_t date;
+} kpi_const;
+
+typedef struct kpi_node {
+	kpi_op op;
+	struct kpi_node **kids;
+	size_t kid_count;
+	char *name[2];		/* field names */
+	size_t field[2];	/* bound schema indexes */
+	int ref;		/* Lua function, or LUA_NOREF */
+	long line;		/* where that function was defined */
+	kpi_const *consts;
+	size_t const_count;
+	kpi_value_type type;	/* a measure's result, once bound */
+} kpi_node;
+
+/* A script file and its state, shared by the KPIs it defined. */
+typedef struct kpi_script {
+	sandbox *sb;
+	char *path;
+	char sha256[65];
+	size_t refs;		/* KPIs that use it */
+} kpi_script;
+
+typedef struct kpi {
+	kpi_info info;		/* strings below are owned */
+	kpi_script *script;
+	kpi_node *select;	/* NULL: every period */
+	kpi_node *where;	/* NULL: every selected row */
+	kpi_node *rule;
+	int uses_lua;		/* some node is a Lua function */
+	/* evaluation state */
+	size_t *breakdown_field; /* bound schema indexes */
+	uint64_t budget_left;
+	int failed;
+	uint64_t row_serial;	/* the row whose table row_ref holds */
+	int row_ref, periods_ref;
+} kpi;
+
+struct kpi_set {
+	const calendar *cal;
+	kpi_limits limits;	/* defaults filled in */
+	int contract_start_month;
+	kpi **kpis;		/* sorted by id */
+	size_t count, cap;
+};
+
+/* kpi_dsl.c: install the DSL helpers (kpi, started_in, count, date.*, ...)
+ * in a script's environment; cal is borrowed.  0 or -1 with err. */
+int kpi_dsl_install(kpi_script *script, const calendar *cal,
+		    peil_error *err);
+
+/* Compiling collects the KPIs of one load here. */
+typedef struct kpi_load {
+	kpi_script *script;
+	kpi **kpis;
+	size_t count, cap;
+	kpi *pending;		/* being compiled; freed if compiling fails */
+} kpi_load;
+
+/* Run the script's chunk (already loaded, on the stack) with kpi{} bound
+ * to load.  0 or -1 with err. */
+int kpi_dsl_run(kpi_load *load, uint64_t budget, peil_error *err);
+
+void kpi_node_free(kpi_node *node, kpi_script *script);
+/* Free a KPI and drop its reference to its script. */
+void kpi_free(kpi *k);
+void kpi_script_release(kpi_script *script);
+
+/* kpi_rule.c: resolve field names against schema and check that their
+ * types fit.  0, or -1 with err (file and line of the KPI). */
+int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err);
+
+/* Set used[i] for every schema field k reads (bound). */
+void kpi_mark_fields(const kpi *k, unsigned char *used);
+
+/* What a node is evaluated against. */
+typedef struct kpi_row {
+	const peil_schema *schema;
+	const peil_value *values;	/* projected */
+	const size_t *slot;		/* schema index -> values index */
+	uint64_t serial;		/* changes with every row */
+	const calendar *cal;
+	const period *periods;		/* the KPI's periods */
+	size_t period_count;
+} kpi_row;
+
+/* A measure's value, a condition's truth (0/1) for row in period p.
+ * -1 with err when a Lua function failed or returned nonsense. */
+int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
+		kpi_value *out, peil_error *err);
+int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
+		  int *out, peil_error *err);
+/* The value of a field of the row. */
+void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out);
+/* Release the row and period tables held for k's Lua functions. */
+void kpi_lua_release(kpi *k);
+
+#endif
