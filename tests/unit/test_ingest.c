@@ -1,0 +1,254 @@
+/*
+ * test_ingest.c - ingest through the real csv and sqlite plugins: types
+ * and encodings arrive intact, a file goes in whole or not at all, reject
+ * mode keeps the good rows and writes the bad ones aside, and the same
+ * content is never ingested twice.
+ *
+ * The fixture tests/data/e2e/cases.csv is a Windows-1252 export with ten
+ * cases (see tests/e2e for the figures worked out from it);
+ * cases_bad_date.csv is the same with 31-02-2018 as the registration date
+ * of D4 on physical line 5.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "error.h"
+#include "harness.h"
+#include "ingest.h"
+#include "log.h"
+
+static char dir[] = "/tmp/peil-ingest-XXXXXX";
+
+static const char dataset_section[] =
+	"[dataset cases]\n"
+	"field.case_id = text key\n"
+	"field.team = text required\n"
+	"field.organisation = text\n"
+	"field.registered = date required\n"
+	"field.first_meeting = date\n"
+	"field.closed = date\n"
+	"field.closure_reason = text\n"
+	"field.mark = integer\n"
+	"field.person = text\n";
+
+/* A config in dir/NAME.ini whose single source reads the files matching
+ * pattern with on_error; the store is dir/NAME.db. */
+static const char *write_config(const char *name, const char *pattern,
+				const char *on_error)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.ini", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fprintf(f,
+		"[peil]\nstorage = sqlite\nplugin_dirs = %s\n"
+		"script_dirs = %s\nreject_dir = %s/rejects\n"
+		"[storage]\npath = %s/%s.db\n%s"
+		"[source export]\nplugin = csv\ndataset = cases\npath = %s\n"
+		"encoding = windows-1252\nseparator = semicolon\n"
+		"date_format = dd-mm-jjjj\non_error = %s\n"
+		"column.Dossiernummer = case_id\ncolumn.Team = team\n"
+		"column.Organisatie = organisation\n"
+		"column.Datum aanmelding = registered\n"
+		"column.Datum eerste kennismaking = first_meeting\n"
+		"column.Datum afsluiting = closed\n"
+		"column.Reden beëindiging = closure_reason\n"
+		"column.Rapportcijfer = mark\n"
+		"column.Persoonsnummer = person\n",
+		PEIL_BUILD_PLUGIN_DIR, dir, dir, dir, name, dataset_section,
+		pattern, on_error);
+	fclose(f);
+	return path;
+}
+
+struct rows {
+	size_t count;
+	char ids[32][16];
+	int32_t registered[32];
+	char organisation_d3[64];
+	char reason_d1[64];
+	long long mark_d1;
+	int closed_null_d2;
+};
+
+/* Projection: case_id, registered, organisation, closure_reason, mark,
+ * closed (schema order 0, 3, 2, 6, 7, 5). */
+static int collect(void *ctx, const peil_value *v)
+{
+	struct rows *r = ctx;
+
+	if (r->count < 32) {
+		snprintf(r->ids[r->count], sizeof(r->ids[0]), "%s",
+			 v[0].as.text);
+		r->registered[r->count] = v[1].as.date;
+	}
+	if (strcmp(v[0].as.text, "D3") == 0 && v[2].type == PEIL_TYPE_TEXT)
+		snprintf(r->organisation_d3, sizeof(r->organisation_d3), "%s",
+			 v[2].as.text);
+	if (strcmp(v[0].as.text, "D1") == 0) {
+		if (v[3].type == PEIL_TYPE_TEXT)
+			snprintf(r->reason_d1, sizeof(r->reason_d1), "%s",
+				 v[3].as.text);
+		r->mark_d1 = v[4].type == PEIL_TYPE_INTEGER ? v[4].as.integer
+							    : -1;
+	}
+	if (strcmp(v[0].as.text, "D2") == 0)
+		r->closed_null_d2 = v[5].type == PEIL_TYPE_NULL;
+	r->count++;
+	return 0;
+}
+
+static int scan_all(peil_context *ctx, struct rows *r)
+{
+	static const size_t projection[] = { 0, 3, 2, 6, 7, 5 };
+	const peil_schema *s = schema_set_find(&ctx->schemas, "cases");
+	peil_error err;
+
+	memset(r, 0, sizeof(*r));
+	error_clear(&err);
+	return ctx->storage->scan(ctx->storage_state, s, NULL, projection, 6,
+				  collect, r, &err);
+}
+
+static int open_ctx(peil_context *ctx, const char *config_path)
+{
+	peil_error err;
+	int rc;
+
+	error_clear(&err);
+	rc = context_open(ctx, config_path, CONTEXT_STORAGE, NULL, NULL, &err);
+	if (rc < 0) {
+		char text[2048];
+
+		error_format(&err, text, sizeof(text));
+		printf("  context_open: %s\n", text);
+	}
+	return rc;
+}
+
+TEST(a_messy_export_arrives_typed_and_decoded)
+{
+	peil_context ctx;
+	ingest_summary sum;
+	struct rows rows;
+	peil_error err;
+
+	CHECK_INT(open_ctx(&ctx, write_config("good", PEIL_TEST_DATA
+					      "/e2e/cases.csv", "stop")), 0);
+	error_clear(&err);
+	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(sum.files, 1);
+	CHECK_INT(sum.rows, 10);
+	CHECK_INT(sum.failed, 0);
+	CHECK_INT(scan_all(&ctx, &rows), 0);
+	CHECK_INT(rows.count, 10);
+	/* "2-1-2018" without leading zeros is 2 January 2018. */
+	{
+		size_t i;
+		int found = 0;
+
+		for (i = 0; i < rows.count; i++)
+			if (strcmp(rows.ids[i], "D1") == 0) {
+				CHECK_INT(rows.registered[i],
+					  date_from_civil(2018, 1, 2));
+				found = 1;
+			}
+		CHECK(found);
+	}
+	/* A quoted field with the separator inside, and a 1252 'ë'. */
+	CHECK_STR(rows.organisation_d3, "Welzijn; Noord");
+	CHECK_STR(rows.reason_d1, "Beëindigd volgens plan");
+	CHECK_INT(rows.mark_d1, 8);
+	CHECK(rows.closed_null_d2);
+
+	/* Again: the same content is skipped and nothing changes. */
+	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(sum.files, 0);
+	CHECK_INT(sum.skipped, 1);
+	CHECK_INT(scan_all(&ctx, &rows), 0);
+	CHECK_INT(rows.count, 10);
+	context_close(&ctx);
+}
+
+TEST(a_bad_row_stops_the_file_and_nothing_is_stored)
+{
+	peil_context ctx;
+	ingest_summary sum;
+	struct rows rows;
+	peil_error err;
+
+	CHECK_INT(open_ctx(&ctx, write_config("stop", PEIL_TEST_DATA
+					      "/e2e/cases_bad_date.csv",
+					      "stop")), 0);
+	error_clear(&err);
+	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(sum.failed, 1);
+	CHECK_INT(sum.files, 0);
+	/* Rows before the bad one (D1..D3) were put in the batch, and the
+	 * rollback must have taken them out again. */
+	CHECK_INT(scan_all(&ctx, &rows), 0);
+	CHECK_INT(rows.count, 0);
+	context_close(&ctx);
+}
+
+TEST(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside)
+{
+	char reject[512], line[512];
+	peil_context ctx;
+	ingest_summary sum;
+	struct rows rows;
+	peil_error err;
+	FILE *f;
+	int lines = 0, found = 0;
+
+	CHECK_INT(open_ctx(&ctx, write_config("reject", PEIL_TEST_DATA
+					      "/e2e/cases_bad_date.csv",
+					      "reject")), 0);
+	error_clear(&err);
+	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(sum.files, 1);
+	CHECK_INT(sum.rows, 9);
+	CHECK_INT(sum.rejected, 1);
+	CHECK_INT(scan_all(&ctx, &rows), 0);
+	CHECK_INT(rows.count, 9);
+	snprintf(reject, sizeof(reject),
+		 "%s/rejects/export_cases_bad_date.csv.rejected", dir);
+	f = fopen(reject, "rb");
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		if (strncmp(line, "D4;", 3) == 0 && strstr(line, "31-02-2018"))
+			found = 1;
+	}
+	fclose(f);
+	/* The export's header, then the one bad row. */
+	CHECK_INT(lines, 2);
+	CHECK(found);
+	remove(reject);
+	context_close(&ctx);
+}
+
+int main(void)
+{
+	char cmd[600];
+	int rc;
+
+	if (!mkdtemp(dir))
+		return 1;
+	log_set_level(PEIL_LOG_ERROR);
+	RUN(a_messy_export_arrives_typed_and_decoded);
+	RUN(a_bad_row_stops_the_file_and_nothing_is_stored);
+	RUN(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside);
+	rc = harness_done();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		rc = 1;
+	return rc;
+}
