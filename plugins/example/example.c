@@ -7,7 +7,7 @@
  *   [source notes]
  *   plugin = example
  *   dataset = cases
- *   path = notes/*.txt
+ *   path = notes/today.txt
  *   fields = case_id, team, registered
  *
  * Lines that are empty or start with '#' are skipped.  Everything else
