@@ -22,22 +22,33 @@ struct load {
 	peil_error *err;
 };
 
+/*
+ * separator = ; does not work in an ini file read by inih: " ;" starts an
+ * inline comment there, so the value arrives empty.  Hence the names, and
+ * a message that says so.
+ */
 static int on_separator(void *ctx, const char *key, const char *value,
 			const char *file, long line)
 {
 	struct load *l = ctx;
+	int *separator = &l->cfg->reader.separator;
 
 	if (strcmp(key, "separator") != 0)
 		return 0;
 	if (strcasecmp(value, "auto") == 0)
-		l->cfg->reader.separator = CSV_SEPARATOR_AUTO;
-	else if (strcmp(value, ";") == 0 || strcmp(value, ",") == 0)
-		l->cfg->reader.separator = value[0];
+		*separator = CSV_SEPARATOR_AUTO;
+	else if (strcmp(value, ";") == 0 || strcasecmp(value, "semicolon") == 0)
+		*separator = ';';
+	else if (strcmp(value, ",") == 0 || strcasecmp(value, "comma") == 0)
+		*separator = ',';
 	else if (strcasecmp(value, "tab") == 0)
-		l->cfg->reader.separator = '\t';
+		*separator = '\t';
+	else if (*value == '\0')
+		return l->svc->fail(l->err, file, line, key,
+				    "separator is empty: \" ;\" starts a comment in the configuration, so write separator = semicolon");
 	else
 		return l->svc->fail(l->err, file, line, key,
-				    "separator '%s': use auto, ;, , or tab",
+				    "separator '%s': use auto, semicolon (;), comma (,) or tab",
 				    value);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * csv_config.h - the csv plugin's own keys in its source section:
  *
- *   separator = auto | ; | , | tab        (default auto)
+ *   separator = auto | semicolon | comma | tab | ; | ,   (default auto)
  *   encoding = utf-8 | windows-1252       (default utf-8)
  *   skip_lines = N                        (default 0)
  *   column.<export header> = <field>      (one or more)

@@ -17,7 +17,6 @@
 
 #include "csv_encoding.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +140,8 @@ csv_reader *csv_reader_new(const csv_reader_options *options)
 	csv_reader *r;
 	int sep = options->separator;
 
-	if (sep != CSV_SEPARATOR_AUTO && sep != ';' && sep != ',' && sep != '\t')
+	if (sep != CSV_SEPARATOR_AUTO && sep != ';' && sep != ',' &&
+	    sep != '\t')
 		return NULL;
 	if (options->encoding != CSV_ENCODING_UTF8 &&
 	    options->encoding != CSV_ENCODING_WINDOWS_1252)
@@ -250,6 +250,8 @@ static int grow_text(csv_reader *r, size_t need)
 /* Appends n bytes to the current cell. */
 static inline int append(csv_reader *r, const void *p, size_t n)
 {
+	if (n == 0)	/* text may still be NULL */
+		return 0;
 	if (r->text_cap - r->text_len < n && grow_text(r, r->text_len + n))
 		return -1;
 	memcpy(r->text + r->text_len, p, n);
@@ -438,9 +440,9 @@ static int parse(csv_reader *r, csv_reader_error *err)
 				break;
 			case BYTE_CR:
 			case BYTE_LF:
-				/* A line break in a cell; CRLF counts once.  The
-				 * byte before is in the buffer: at least the
-				 * opening quote is. */
+				/* A line break in a cell; CRLF counts
+				 * once.  The byte before is in the
+				 * buffer: at least the opening quote. */
 				if (buf[pos] == '\r' || buf[pos - 1] != '\r')
 					r->line++;
 				if (append(r, buf + pos, 1))
@@ -499,7 +501,7 @@ static int parse(csv_reader *r, csv_reader_error *err)
 				pos++;
 			pos++;
 			r->line++;
-			if (r->cell_count == 0) {	/* blank line: skip it */
+			if (r->cell_count == 0) {	/* a blank line */
 				r->record_start = pos;
 				r->record_line = r->line;
 				r->state = CELL_START;
@@ -536,8 +538,10 @@ static int detect_separator(csv_reader *r, csv_reader_error *err)
 		size_t i = r->pos;
 		int quoted = 0, complete = 0, best = 0, k;
 
-		while (i < r->buf_len && (r->buf[i] == '\r' || r->buf[i] == '\n'))
-			i++;	/* blank lines before the header */
+		/* blank lines before the header */
+		while (i < r->buf_len &&
+		       (r->buf[i] == '\r' || r->buf[i] == '\n'))
+			i++;
 		for (; i < r->buf_len && !complete; i++) {
 			char c = r->buf[i];
 
@@ -601,11 +605,16 @@ int csv_reader_start(csv_reader *r, csv_read_fn read, void *ctx,
 {
 	const unsigned char *b;
 
-	/* A buffer grown for one huge record is not kept for the next file. */
+	/* Buffers grown for one huge record are not kept for the next file. */
 	if (r->buf_cap > r->initial_buffer) {
 		free(r->buf);
 		r->buf = NULL;
 		r->buf_cap = 0;
+	}
+	if (r->text_cap > r->initial_buffer) {
+		free(r->text);
+		r->text = NULL;
+		r->text_cap = 0;
 	}
 	r->read = read;
 	r->read_ctx = ctx;

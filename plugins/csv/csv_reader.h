@@ -57,13 +57,13 @@ typedef int (*csv_read_fn)(void *ctx, char *buf, size_t size, size_t *got);
 /* Where reading failed and why.  Caller-owned. */
 typedef struct csv_reader_error {
 	long line;		/* physical line, from 1; 0 when unknown */
-	size_t cell;		/* index of the cell in its record, or CSV_NO_CELL */
+	size_t cell;		/* the cell's index in its record, or CSV_NO_CELL */
 	long long offset;	/* byte offset in the input, or -1 */
 	char message[256];
 } csv_reader_error;
 
 typedef struct csv_cell {
-	const char *text;	/* UTF-8, NUL-terminated, as written: not trimmed */
+	const char *text;	/* UTF-8, NUL-terminated, not trimmed */
 	size_t len;
 } csv_cell;
 

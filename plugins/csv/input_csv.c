@@ -266,7 +266,8 @@ static int put_row(struct csv_state *s, const char *path,
 			svc->record_text(s->host, m->field, m->header, "", 0);
 	}
 	/* Empty cells past the header are Excel's trailing separators. */
-	while (columns > s->header_count && cell_is_empty(&row->cells[columns - 1]))
+	while (columns > s->header_count &&
+	       cell_is_empty(&row->cells[columns - 1]))
 		columns--;
 	if (columns > s->header_count || row->cell_count < s->columns_needed)
 		svc->record_invalid(s->host, NULL,

@@ -240,7 +240,7 @@ static const peil_plugin *plugin;
 
 static const struct config_entry semicolon_config[] = {
 	{ "plugin", "csv" },
-	{ "separator", ";" },
+	{ "separator", "semicolon" },
 	CASE_COLUMNS,
 	{ NULL, NULL },
 };
@@ -347,7 +347,7 @@ TEST(windows_1252_export_mapped_by_header)
 TEST(utf8_with_bom_and_detected_comma)
 {
 	static const struct config_entry config[] = {
-		{ "separator", "auto" },
+		{ "separator", "AUTO" },
 		CASE_COLUMNS,
 		{ NULL, NULL },
 	};
@@ -628,6 +628,9 @@ TEST(config_bad_values)
 	static const struct config_entry bad_skip[] = {
 		{ "skip_lines", "-1" }, CASE_COLUMNS, { NULL, NULL },
 	};
+	static const struct config_entry empty_separator[] = {
+		{ "separator", "" }, CASE_COLUMNS, { NULL, NULL },
+	};
 	static const struct config_entry no_columns[] = {
 		{ "separator", ";" }, { NULL, NULL },
 	};
@@ -636,6 +639,9 @@ TEST(config_bad_values)
 	CHECK_INT(run(bad_separator, "unused", 0, 0, &err), -1);
 	CHECK_INT(err.line, 1);
 	CHECK_CONTAINS(err.message, "separator '|'");
+	/* what inih makes of "separator = ;" */
+	CHECK_INT(run(empty_separator, "unused", 0, 0, &err), -1);
+	CHECK_CONTAINS(err.message, "write separator = semicolon");
 	CHECK_INT(run(bad_encoding, "unused", 0, 0, &err), -1);
 	CHECK_INT(err.line, 5);
 	CHECK_CONTAINS(err.message, "encoding 'latin-1'");
