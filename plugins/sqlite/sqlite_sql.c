@@ -118,7 +118,8 @@ static const char *const store_type_names[] = {
 	[PEIL_TYPE_BOOLEAN] = "boolean",
 };
 
-#define STORE_TYPE_COUNT (sizeof(store_type_names) / sizeof(store_type_names[0]))
+#define STORE_TYPE_COUNT \
+	(sizeof(store_type_names) / sizeof(store_type_names[0]))
 
 const char *store_type_name(peil_type type)
 {

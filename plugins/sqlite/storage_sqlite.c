@@ -8,6 +8,12 @@
  * ingest writes, and a batch is one transaction, so that a crash before
  * commit leaves nothing of it.
  *
+ * Configuration (the plugin's section):
+ *   path            the database file, created when missing; its directory
+ *                   must exist (required)
+ *   busy_timeout_ms how long to wait for another writer (10000)
+ *   cache_size_mib  SQLite's page cache for this connection (64)
+ *
  * Datasets and records are in sqlite_dataset.c, scans in sqlite_scan.c,
  * the ingest log, runs and results in sqlite_runs.c.
  */
@@ -24,6 +30,12 @@
 #endif
 
 #define STORE_BUSY_TIMEOUT_MS 10000
+
+/* SQLite's default page cache is 2 MiB.  An ingest whose keys do not come
+ * in order touches pages all over the table's b-tree: with 64 MiB, 1M
+ * shuffled records of 14 fields went in at 157k/s instead of 117k/s
+ * (bench_storage_sqlite); ascending keys do not care. */
+#define STORE_CACHE_SIZE_MIB 64
 
 /* ---------------------------------------------------------------- errors */
 
@@ -298,7 +310,8 @@ static int store_open(const peil_services *svc, peil_host *host,
 			  SQLITE_OPEN_NOMUTEX;
 	struct store *st;
 	const char *path;
-	int busy_ms;
+	char cache_sql[64];
+	int busy_ms, cache_mib;
 
 	*state = NULL;
 	if (!store_services_usable(svc, err))
@@ -309,8 +322,13 @@ static int store_open(const peil_services *svc, peil_host *host,
 				 "the key \"path\" (the database file) is "
 				 "required");
 	if (config_int(svc, host, "busy_timeout_ms", STORE_BUSY_TIMEOUT_MS,
-		       &busy_ms, err) < 0)
+		       &busy_ms, err) < 0 ||
+	    config_int(svc, host, "cache_size_mib", STORE_CACHE_SIZE_MIB,
+		       &cache_mib, err) < 0)
 		return -1;
+	/* Negative: a size in KiB, not a number of pages. */
+	snprintf(cache_sql, sizeof(cache_sql), "PRAGMA cache_size = %lld",
+		 -1024LL * cache_mib);
 
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
@@ -336,6 +354,7 @@ static int store_open(const peil_services *svc, peil_host *host,
 	    store_exec(st, err, "PRAGMA synchronous = NORMAL;"
 				"PRAGMA foreign_keys = ON",
 		       "cannot set up the connection") < 0 ||
+	    store_exec(st, err, cache_sql, "cannot set the cache size") < 0 ||
 	    store_schema_ensure(st, err) < 0) {
 		store_close(st);
 		return -1;

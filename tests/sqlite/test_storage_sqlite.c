@@ -110,12 +110,16 @@ static const peil_plugin *plugin;
 static const peil_storage_ops *ops;
 static char tmpdir[] = "/tmp/peil-sqlite-test-XXXXXX";
 
-/* A database path in the temporary directory; one per test. */
+/* A database path in the temporary directory; one per test.  Each call
+ * gets its own buffer: the plugin keeps the path it was given until close,
+ * as the services contract allows. */
 static const char *db_path(const char *name)
 {
-	static char path[512];
+	static char paths[64][512];
+	static int next;
+	char *path = paths[next++ % 64];
 
-	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
+	snprintf(path, sizeof(paths[0]), "%s/%s.db", tmpdir, name);
 	return path;
 }
 
@@ -402,6 +406,22 @@ TEST(open_bad_busy_timeout)
 	ops->close(st);
 }
 
+TEST(open_cache_size)
+{
+	struct peil_host host = { { "path", "cache_size_mib" },
+				  { db_path("cache"), "lots" } };
+	peil_error err;
+	void *st = NULL;
+
+	CHECK(ops->open(&fake_services, &host, &st, &err) < 0);
+	CHECK(st == NULL);
+	CHECK_STR(err.field, "cache_size_mib");
+	CHECK_INT(err.line, 2);
+	host.values[1] = "16";
+	CHECK_INT(ops->open(&fake_services, &host, &st, &err), 0);
+	ops->close(st);
+}
+
 TEST(schema_created_and_reopened)
 {
 	const char *path = db_path("schema");
@@ -555,6 +575,38 @@ TEST(batch_is_atomic)
 	CHECK_INT(ops->batch_commit(st, &err), 0);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 1);
 	ops->close(st);
+}
+
+/* Two stores on one file, as two processes: opening does not wait for
+ * the writer, a second batch waits busy_timeout_ms and then fails. */
+TEST(second_writer_waits_then_fails)
+{
+	const char *path = db_path("two_writers");
+	struct peil_host host_b;
+	void *a = store_open(path), *b;
+	peil_error err;
+
+	CHECK(a != NULL);
+	CHECK_INT(ops->dataset_ensure(a, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(a, &err), 0);
+	CHECK_INT(case_put(a, &cases, "C1", "Noord", 19000, &err), 0);
+
+	b = store_open_with(&host_b, path, "50", &err);
+	CHECK(b != NULL);
+	CHECK_INT(count_rows(b, &cases), 0);	/* reads while a writes */
+	CHECK(ops->batch_begin(b, &err) < 0);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "locked");
+	ops->batch_rollback(b);			/* nothing open: no-op */
+
+	CHECK_INT(ops->batch_commit(a, &err), 0);
+	CHECK_INT(count_rows(b, &cases), 1);
+	CHECK_INT(ops->batch_begin(b, &err), 0);
+	CHECK_INT(case_put(b, &cases, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(ops->batch_commit(b, &err), 0);
+	CHECK_INT(count_rows(a, &cases), 2);
+	ops->close(b);
+	ops->close(a);
 }
 
 TEST(dataset_ensure_rolls_back_with_batch)
@@ -1248,6 +1300,7 @@ int main(void)
 	RUN(open_missing_directory_names_path);
 	RUN(open_not_a_database_names_path);
 	RUN(open_bad_busy_timeout);
+	RUN(open_cache_size);
 	RUN(schema_created_and_reopened);
 	RUN(newer_schema_version_refused);
 	RUN(close_accepts_null);
@@ -1255,6 +1308,7 @@ int main(void)
 	RUN(dataset_without_key_appends);
 	RUN(all_key_dataset_is_a_set);
 	RUN(batch_is_atomic);
+	RUN(second_writer_waits_then_fails);
 	RUN(dataset_ensure_rolls_back_with_batch);
 	RUN(schema_change);
 	RUN(invalid_names_refused);
