@@ -50,7 +50,8 @@ static char sandbox_env_key;	/* registry: the script environment */
  *	and stall the host;
  *  print: writes to stdout, which carries figures; log() goes to the
  *	host log instead;
- *  _G: the state's real global table, holding all of the above. */
+ *  _G: the state's real global table, holding all of the above.
+ * xpcall and setmetatable are wrapped; see their wrappers for why. */
 static const char *const sandbox_base_allowed[] = {
 	"assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall",
 	"select", "tonumber", "tostring", "type", "rawequal", "rawget",
@@ -164,6 +165,49 @@ static int sandbox_log(lua_State *L)
 	return 0;
 }
 
+/* A message handler of xpcall runs with hooks off when the error came
+ * from a hook (Lua calls it before unwinding, still inside the hook), so a
+ * handler that loops would never be stopped: once the budget is spent,
+ * pass the message by without running the script's handler. */
+static int sandbox_xpcall_guard(lua_State *L)
+{
+	if (sandbox_of(L)->exhausted)
+		return 1;
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+/* xpcall(f, handler, ...) with the handler behind the guard above. */
+static int sandbox_xpcall(lua_State *L)
+{
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, sandbox_xpcall_guard, 1);
+	lua_replace(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));	/* the real xpcall */
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* setmetatable without __gc: finalizers run with hooks off, so a
+ * looping __gc would escape the budget.  Lua marks an object for
+ * finalization only when __gc is there at setmetatable time, so adding
+ * it later does nothing. */
+static int sandbox_setmetatable(lua_State *L)
+{
+	lua_pushliteral(L, "__gc");
+	if (lua_istable(L, 2) && lua_rawget(L, 2) != LUA_TNIL)
+		return luaL_error(L, "setmetatable: __gc is not allowed");
+	lua_settop(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));	/* the real setmetatable */
+	lua_insert(L, 1);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
 /* Copy library t (at top) into a new table, less drop[]. */
 static void sandbox_copy_library(lua_State *L, const char *const drop[3])
 {
@@ -195,8 +239,14 @@ static int sandbox_setup(lua_State *L)
 	lua_pushglobaltable(L);
 	for (size_t i = 0; i < sizeof(sandbox_base_allowed) /
 				    sizeof(sandbox_base_allowed[0]); i++) {
-		lua_getfield(L, -1, sandbox_base_allowed[i]);
-		lua_setfield(L, env, sandbox_base_allowed[i]);
+		const char *name = sandbox_base_allowed[i];
+
+		lua_getfield(L, -1, name);
+		if (strcmp(name, "xpcall") == 0)
+			lua_pushcclosure(L, sandbox_xpcall, 1);
+		else if (strcmp(name, "setmetatable") == 0)
+			lua_pushcclosure(L, sandbox_setmetatable, 1);
+		lua_setfield(L, env, name);
 	}
 	lua_pop(L, 1);
 	for (size_t i = 0; i < sizeof(sandbox_libraries) /
