@@ -331,14 +331,11 @@ static int read_rows(struct csv_state *s, const char *path, FILE *f,
 	if (rc < 0)
 		return reader_fail(s, path, &e, err);
 
+	/* The host logs rows stored and rejected per file; say only what it
+	 * cannot see. */
 	if (stored + rejected == 0)
 		svc->log(s->host, PEIL_LOG_INFO, "%s: 0 rows (header only)",
 			 path);
-	else if (rejected > 0)
-		svc->log(s->host, PEIL_LOG_INFO, "%s: %ld rows, %ld rejected",
-			 path, stored + rejected, rejected);
-	else
-		svc->log(s->host, PEIL_LOG_INFO, "%s: %ld rows", path, stored);
 	if (empty > 0)
 		svc->log(s->host, PEIL_LOG_INFO, "%s: %ld empty rows skipped",
 			 path, empty);
