@@ -340,7 +340,6 @@ TEST(windows_1252_export_mapped_by_header)
 	CHECK_STR(host.row[2].field[CLOSURE_REASON], "");
 	CHECK_STR(host.row[2].invalid, "");
 
-	CHECK_CONTAINS(host.log, "cases_windows_1252.csv: 3 rows\n");
 	CHECK_CONTAINS(host.log, "1 empty rows skipped");
 }
 
@@ -461,7 +460,6 @@ TEST(rejected_record_continues)
 	CHECK_INT(run(semicolon_config, path, 1, PEIL_RECORD_REJECTED, &err), 0);
 	CHECK_INT(host.ended, 3);
 	CHECK_STR(host.row[2].field[CLOSURE_REASON], "c");
-	CHECK_CONTAINS(host.log, ": 3 rows, 1 rejected");
 	unlink(path);
 }
 
