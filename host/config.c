@@ -62,16 +62,6 @@ struct parse_state {
 	int failed;
 };
 
-static char *dup_string(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *copy = malloc(n);
-
-	if (copy)
-		memcpy(copy, s, n);
-	return copy;
-}
-
 int config_fail(const config *cfg, const config_section *section,
 		const config_entry *entry, peil_error *err, const char *fmt, ...)
 {
@@ -180,8 +170,8 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	cfg->sections = sections;
 	s = &sections[cfg->count];
 	memset(s, 0, sizeof(*s));
-	s->kind = dup_string(kind_text);
-	s->name = dup_string(name);
+	s->kind = strdup(kind_text);
+	s->name = strdup(name);
 	s->line = st->header_line;
 	if (!s->kind || !s->name) {
 		free(s->kind);
@@ -264,8 +254,8 @@ static int handle(void *user, const char *section, const char *key,
 		goto oom;
 	s->entries = entries;
 	e = &entries[s->count];
-	e->key = dup_string(key);
-	e->value = dup_string(value);
+	e->key = strdup(key);
+	e->value = strdup(value);
 	e->line = st->line;
 	if (!e->key || !e->value) {
 		free(e->key);
@@ -274,7 +264,7 @@ static int handle(void *user, const char *section, const char *key,
 	}
 	s->count++;
 	free(st->last_key);
-	st->last_key = dup_string(key);
+	st->last_key = strdup(key);
 	return 1;
 oom:
 	error_set(st->err, cfg->path, st->line, NULL, "out of memory");
@@ -289,9 +279,9 @@ static char *directory_of(const char *path)
 	char *dir;
 
 	if (!slash)
-		return dup_string(".");
+		return strdup(".");
 	if (slash == path)
-		return dup_string("/");
+		return strdup("/");
 	dir = malloc((size_t)(slash - path) + 1);
 	if (dir) {
 		memcpy(dir, path, (size_t)(slash - path));
@@ -310,7 +300,7 @@ int config_load(const char *path, config **out, peil_error *err)
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return error_set(err, path, 0, NULL, "out of memory");
-	cfg->path = dup_string(path);
+	cfg->path = strdup(path);
 	cfg->dir = directory_of(path);
 	if (!cfg->path || !cfg->dir) {
 		config_free(cfg);
@@ -412,7 +402,7 @@ char *config_resolve_path(const config *cfg, const char *value)
 	char *path;
 
 	if (value[0] == '/' || strcmp(cfg->dir, ".") == 0)
-		return dup_string(value);
+		return strdup(value);
 	dlen = strlen(cfg->dir);
 	vlen = strlen(value);
 	path = malloc(dlen + vlen + 2);

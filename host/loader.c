@@ -30,16 +30,6 @@
 #define STORAGE_V1_SIZE                                                    \
 	(offsetof(peil_storage_ops, results_scan) + sizeof(void *))
 
-static char *dup_string(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *copy = malloc(n);
-
-	if (copy)
-		memcpy(copy, s, n);
-	return copy;
-}
-
 static int path_add(loader_path *path, const char *dir)
 {
 	char **dirs = realloc(path->dirs, (path->count + 1) * sizeof(*dirs));
@@ -47,7 +37,7 @@ static int path_add(loader_path *path, const char *dir)
 	if (!dirs)
 		return -1;
 	path->dirs = dirs;
-	dirs[path->count] = dup_string(dir);
+	dirs[path->count] = strdup(dir);
 	if (!dirs[path->count])
 		return -1;
 	path->count++;
@@ -181,7 +171,7 @@ int loader_open_file(const char *file, peil_plugin_kind kind,
 	}
 	loaded = calloc(1, sizeof(*loaded));
 	if (loaded)
-		loaded->path = dup_string(file);
+		loaded->path = strdup(file);
 	if (!loaded || !loaded->path) {
 		free(loaded);
 		dlclose(handle);
@@ -287,7 +277,7 @@ void loader_each(const loader_path *path,
 			if (!grown)
 				break;
 			names = grown;
-			names[count] = dup_string(de->d_name);
+			names[count] = strdup(de->d_name);
 			if (names[count])
 				count++;
 		}

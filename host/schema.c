@@ -28,16 +28,6 @@ const char *schema_type_name(peil_type type)
 	return "null";
 }
 
-static char *dup_string(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *copy = malloc(n);
-
-	if (copy)
-		memcpy(copy, s, n);
-	return copy;
-}
-
 /* Dataset and field names become SQL identifiers and Lua keys. */
 static int name_valid(const char *name)
 {
@@ -114,7 +104,7 @@ static int add_dataset(schema_set *set, const config *cfg,
 	schema = &schemas[set->count];
 	memset(schema, 0, sizeof(*schema));
 	fields = calloc(s->count ? s->count : 1, sizeof(*fields));
-	schema->name = dup_string(s->name);
+	schema->name = strdup(s->name);
 	schema->fields = fields;
 	set->count++;
 	if (!fields || !schema->name)
@@ -133,7 +123,7 @@ static int add_dataset(schema_set *set, const config *cfg,
 					   "field name '%s': use a-z, 0-9 and "
 					   "_, starting with a letter",
 					   e->key + 6);
-		f->name = dup_string(e->key + 6);
+		f->name = strdup(e->key + 6);
 		schema->field_count = ++n;
 		if (!f->name)
 			return config_fail(cfg, s, e, err, "out of memory");
