@@ -1,0 +1,795 @@
+/*
+ * test_kpi.c - loading KPI scripts and evaluating them on a hand-worked
+ * fixture of cases, including the shipped scripts/.
+ *
+ * The fixture (teams Oost, West and Zuid; evaluated April to June 2018):
+ *
+ *   case team registered        first meeting     closed
+ *   C1   Oost 2018-03-10        2018-03-12        2018-05-01 (1st of May)
+ *   C2   Oost 2018-04-03 (Tue)  2018-04-05 (Thu)  2018-04-20
+ *   C3   Oost 2018-05-18 (Fri)  2018-05-22 (Tue)  -
+ *   C4   West 2018-05-04 (Fri)  2018-05-07 (Mon)  2018-06-30 (June's last)
+ *   C5   West 2018-05-30 (Wed)  2018-06-12 (Tue)  -
+ *   C6   West 2018-04-10        -                 2018-05-01
+ *   C7   Oost 2018-06-05        -                 -
+ *   C8   Zuid 2017-01-10        -                 2017-06-01 (before all)
+ *
+ * Working days (a < d <= b, Mon-Fri without holidays):
+ *   C2: Wed 4, Thu 5 April = 2 (Tweede Paasdag, 2 April, lies before).
+ *   C3: Monday 21 May 2018 is Tweede Pinksterdag, so only Tue 22 = 1.
+ *   C4: Friday to Monday = 1 (5 May, Bevrijdingsdag, is a Saturday).
+ *   C5: Thu 31 May, Fri 1 June, 4-8 June (5), 11 and 12 June = 9.
+ * Zuid has no case in the range, yet is a breakdown cell everywhere.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "harness.h"
+#include "kpi.h"
+
+/* ------------------------------------------------------------- fixture */
+
+static const peil_field case_fields[] = {
+	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "team", PEIL_TYPE_TEXT, PEIL_FIELD_REQUIRED },
+	{ "organisation", PEIL_TYPE_TEXT, 0 },
+	{ "district", PEIL_TYPE_TEXT, 0 },
+	{ "neighbourhood", PEIL_TYPE_TEXT, 0 },
+	{ "registered", PEIL_TYPE_DATE, PEIL_FIELD_REQUIRED },
+	{ "first_meeting", PEIL_TYPE_DATE, 0 },
+	{ "closed", PEIL_TYPE_DATE, 0 },
+	{ "referrer", PEIL_TYPE_TEXT, 0 },
+	{ "closure_reason", PEIL_TYPE_TEXT, 0 },
+	{ "self_reliant", PEIL_TYPE_TEXT, 0 },
+	{ "mark", PEIL_TYPE_INTEGER, 0 },
+	{ "person", PEIL_TYPE_TEXT, 0 },
+	{ "entered", PEIL_TYPE_DATE, 0 },
+};
+#define FIELDS (sizeof(case_fields) / sizeof(case_fields[0]))
+static const peil_schema case_schema = { "cases", FIELDS, case_fields };
+
+static const struct fixture_case {
+	const char *id, *team, *registered, *first_meeting, *closed;
+	int mark;
+} fixture[] = {
+	{ "C1", "Oost", "2018-03-10", "2018-03-12", "2018-05-01", 8 },
+	{ "C2", "Oost", "2018-04-03", "2018-04-05", "2018-04-20", 6 },
+	{ "C3", "Oost", "2018-05-18", "2018-05-22", NULL, 0 },
+	{ "C4", "West", "2018-05-04", "2018-05-07", "2018-06-30", 7 },
+	{ "C5", "West", "2018-05-30", "2018-06-12", NULL, 0 },
+	{ "C6", "West", "2018-04-10", NULL, "2018-05-01", 0 },
+	{ "C7", "Oost", "2018-06-05", NULL, NULL, 0 },
+	{ "C8", "Zuid", "2017-01-10", NULL, "2017-06-01", 0 },
+};
+#define CASES (sizeof(fixture) / sizeof(fixture[0]))
+
+static peil_value rows[CASES][FIELDS];
+static int scans;		/* how many scans the source served */
+static size_t last_projection_count;
+
+static peil_value text_value(const char *s)
+{
+	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
+
+	if (s) {
+		v.type = PEIL_TYPE_TEXT;
+		v.len = strlen(s);
+		v.as.text = s;
+	}
+	return v;
+}
+
+static peil_value date_value(const char *iso)
+{
+	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
+
+	if (iso) {
+		v.type = PEIL_TYPE_DATE;
+		date_parse_iso(iso, &v.as.date);
+	}
+	return v;
+}
+
+static void fixture_build(void)
+{
+	for (size_t i = 0; i < CASES; i++) {
+		peil_value *r = rows[i];
+
+		for (size_t f = 0; f < FIELDS; f++)
+			r[f] = text_value(NULL);
+		r[0] = text_value(fixture[i].id);
+		r[1] = text_value(fixture[i].team);
+		r[5] = date_value(fixture[i].registered);
+		r[6] = date_value(fixture[i].first_meeting);
+		r[7] = date_value(fixture[i].closed);
+		if (fixture[i].mark) {
+			r[11].type = PEIL_TYPE_INTEGER;
+			r[11].as.integer = fixture[i].mark;
+		}
+	}
+}
+
+static const peil_schema *fake_schema(void *ctx, const char *dataset)
+{
+	(void)ctx;
+	return strcmp(dataset, "cases") == 0 ? &case_schema : NULL;
+}
+
+static int fake_scan(void *ctx, const peil_schema *schema,
+		     const peil_filter *filter, const size_t *projection,
+		     size_t projection_count, peil_row_fn row, void *row_ctx,
+		     peil_error *err)
+{
+	(void)ctx, (void)schema, (void)filter, (void)err;
+	scans++;
+	last_projection_count = projection_count;
+	for (size_t i = 0; i < CASES; i++) {
+		peil_value projected[FIELDS];
+		int rc;
+
+		for (size_t j = 0; j < projection_count; j++)
+			projected[j] = rows[i][projection[j]];
+		rc = row(row_ctx, projected);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static const kpi_source source = { NULL, fake_schema, fake_scan };
+
+/* ------------------------------------------------------------- results */
+
+#define MAX_RESULTS 512
+
+static struct collected {
+	char text[256];		/* kpi|period|breakdown */
+	double value, numerator, denominator;
+	const char *status;
+} results[MAX_RESULTS];
+static size_t result_count;
+
+static struct failed {
+	char kpi[64];
+	peil_error err;
+} failures[16];
+static size_t failure_count;
+
+static int collect_result(void *ctx, const kpi_info *kpi,
+			  const peil_result *r)
+{
+	struct collected *c = &results[result_count];
+
+	(void)ctx, (void)kpi;
+	if (result_count == MAX_RESULTS)
+		return -1;
+	snprintf(c->text, sizeof(c->text), "%s|%s|%s", r->kpi, r->period,
+		 r->breakdown);
+	c->value = r->value;
+	c->numerator = r->numerator;
+	c->denominator = r->denominator;
+	c->status = r->status;	/* static strings */
+	result_count++;
+	return 0;
+}
+
+static void collect_failure(void *ctx, const kpi_info *kpi,
+			    const peil_error *err)
+{
+	(void)ctx;
+	if (failure_count == 16)
+		return;
+	snprintf(failures[failure_count].kpi, sizeof(failures[0].kpi), "%s",
+		 kpi->id);
+	failures[failure_count++].err = *err;
+}
+
+static const kpi_sink sink = { NULL, collect_result, collect_failure };
+
+static void reset_results(void)
+{
+	result_count = failure_count = 0;
+	scans = 0;
+}
+
+static const struct collected *find(const char *kpi, const char *period_id,
+				    const char *breakdown)
+{
+	char key[256];
+
+	snprintf(key, sizeof(key), "%s|%s|%s", kpi, period_id, breakdown);
+	for (size_t i = 0; i < result_count; i++)
+		if (strcmp(results[i].text, key) == 0)
+			return &results[i];
+	return NULL;
+}
+
+/* The value of one figure; -1000 when it is missing. */
+static double value_of(const char *kpi, const char *period_id,
+		       const char *breakdown)
+{
+	const struct collected *c = find(kpi, period_id, breakdown);
+
+	return c ? c->value : -1000;
+}
+
+#define OOST "{\"team\":\"Oost\"}"
+#define WEST "{\"team\":\"West\"}"
+#define ZUID "{\"team\":\"Zuid\"}"
+#define TOTAL "{}"
+
+/* -------------------------------------------------------------- set-up */
+
+static char tmpdir[64];
+static calendar *cal;
+
+static const char *write_script(const char *name, const char *text)
+{
+	static char path[8][256];
+	static int next;
+	char *p = path[next++ % 8];
+	FILE *f;
+
+	snprintf(p, sizeof(path[0]), "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	if (!f)
+		return p;
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+static int32_t day(const char *iso)
+{
+	int32_t d = 0;
+
+	date_parse_iso(iso, &d);
+	return d;
+}
+
+static int evaluate(kpi_set *set, const char *from, const char *to,
+		    peil_error *err)
+{
+	reset_results();
+	return kpi_evaluate(set, day(from), day(to), NULL, &source, &sink,
+			    err);
+}
+
+static kpi_set *load_shipped(peil_error *err)
+{
+	static const char *const files[] = { "casussen.lua", "caseload.lua",
+					     "wachttijd.lua" };
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	char path[512];
+
+	for (size_t i = 0; set && i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/scripts/%s", PEIL_SOURCE_DIR,
+			 files[i]);
+		if (kpi_set_load_file(set, path, err) < 0) {
+			printf("  %s:%ld: %s\n", err->file, err->line,
+			       err->message);
+			kpi_set_free(set);
+			return NULL;
+		}
+	}
+	return set;
+}
+
+/* --------------------------------------------------------------- tests */
+
+TEST(shipped_scripts_load)
+{
+	peil_error err;
+	kpi_set *set = load_shipped(&err);
+	const kpi_info *info;
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_count(set), 7);
+	/* In id order. */
+	CHECK_STR(kpi_set_info(set, 0)->id, "caseload");
+	CHECK_STR(kpi_set_info(set, 6)->id, "wachttijd_gemiddeld");
+	info = kpi_set_find(set, "wachttijd_gemiddeld");
+	CHECK(info != NULL);
+	CHECK_STR(info->unit, "werkdagen");
+	CHECK_INT(info->grain, PERIOD_MONTH);
+	CHECK_INT(info->breakdown_count, 1);
+	CHECK_STR(info->breakdown[0], "team");
+	CHECK(info->has_max && !info->has_min);
+	CHECK_DOUBLE(info->target_max, 5, 0);
+	CHECK_INT(info->line, 9);
+	CHECK_CONTAINS(info->script, "scripts/wachttijd.lua");
+	CHECK_INT(strlen(info->script_sha256), 64);
+	CHECK_INT(kpi_set_check(set, fake_schema, NULL, NULL), 0);
+	kpi_set_free(set);
+}
+
+TEST(started_running_closed)
+{
+	peil_error err;
+	kpi_set *set = load_shipped(&err);
+
+	CHECK(set != NULL);
+	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 0);
+	CHECK_INT(scans, 1);		/* one scan for the one dataset */
+	/* 7 KPIs x 3 months x 4 cells (Oost, West, Zuid, total). */
+	CHECK_INT(result_count, 7 * 3 * 4);
+
+	/* Started: April C2 (Oost), C6 (West); May C3 (Oost), C4 and C5
+	 * (West); June C7 (Oost). */
+	CHECK_DOUBLE(value_of("casussen_gestart", "2018-04", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("casussen_gestart", "2018-04", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("casussen_gestart", "2018-04", ZUID), 0, 0);
+	CHECK_DOUBLE(value_of("casussen_gestart", "2018-04", TOTAL), 2, 0);
+	CHECK_DOUBLE(value_of("casussen_gestart", "2018-05", WEST), 2, 0);
+	CHECK_DOUBLE(value_of("casussen_gestart", "2018-05", TOTAL), 3, 0);
+	CHECK_DOUBLE(value_of("casussen_gestart", "2018-06", WEST), 0, 0);
+	CHECK_DOUBLE(value_of("casussen_gestart", "2018-06", TOTAL), 1, 0);
+	CHECK(isnan(find("casussen_gestart", "2018-06", TOTAL)->denominator));
+	CHECK_DOUBLE(find("casussen_gestart", "2018-06", TOTAL)->numerator, 1,
+		     0);
+
+	/* Closed: April C2; May C1 and C6 (both on 1 May); June C4 (30th). */
+	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-04", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-05", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-05", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-06", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-06", OOST), 0, 0);
+
+	/* Running: April C1, C2 (Oost), C6 (West) = 3.  May: C1 (closed on
+	 * the 1st still runs), C3 (Oost), C4, C5, C6 (West) = 5; C2 closed
+	 * in April does not.  June: C3, C7 (Oost), C4, C5 (West) = 4; C1
+	 * no longer. */
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-04", OOST), 2, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-04", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-04", TOTAL), 3, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-05", OOST), 2, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-05", WEST), 3, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-05", TOTAL), 5, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-06", OOST), 2, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-06", WEST), 2, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-06", TOTAL), 4, 0);
+	CHECK_DOUBLE(value_of("casussen_lopend", "2018-06", ZUID), 0, 0);
+	kpi_set_free(set);
+}
+
+TEST(caseload_on_the_reference_date)
+{
+	peil_error err;
+	kpi_set *set = load_shipped(&err);
+
+	CHECK(set != NULL);
+	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 0);
+	/* 30 April: C1 and C6 close on 1 May, the day after: both count;
+	 * C2 closed on the 20th does not.  Oost 1, West 1. */
+	CHECK_DOUBLE(value_of("caseload", "2018-04", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("caseload", "2018-04", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("caseload", "2018-04", TOTAL), 2, 0);
+	/* 31 May: C3 (Oost), C4, C5 (West). */
+	CHECK_DOUBLE(value_of("caseload", "2018-05", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("caseload", "2018-05", WEST), 2, 0);
+	/* 30 June: C4 closes exactly on it and counts; C3, C5, C7. */
+	CHECK_DOUBLE(value_of("caseload", "2018-06", WEST), 2, 0);
+	CHECK_DOUBLE(value_of("caseload", "2018-06", TOTAL), 4, 0);
+	kpi_set_free(set);
+}
+
+TEST(waiting_time)
+{
+	peil_error err;
+	kpi_set *set = load_shipped(&err);
+	const struct collected *c;
+
+	CHECK(set != NULL);
+	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 0);
+	/* April: only C2 has a first meeting: 2 days.  West's C6 has none,
+	 * so West has no figure (NaN) and no status. */
+	c = find("wachttijd_gemiddeld", "2018-04", OOST);
+	CHECK(c != NULL);
+	CHECK_DOUBLE(c->value, 2, 1e-12);
+	CHECK_DOUBLE(c->numerator, 2, 0);
+	CHECK_DOUBLE(c->denominator, 1, 0);
+	CHECK_STR(c->status, "met");
+	c = find("wachttijd_gemiddeld", "2018-04", WEST);
+	CHECK(c != NULL && isnan(c->value));
+	CHECK_DOUBLE(c->denominator, 0, 0);
+	CHECK(c->status == NULL);
+	/* May: C3 1 (Pinkstermaandag), C4 1 (Friday to Monday), C5 9.
+	 * Oost 1; West (1 + 9) / 2 = 5, just within the norm; total
+	 * 11 / 3. */
+	CHECK_DOUBLE(value_of("wachttijd_gemiddeld", "2018-05", OOST), 1,
+		     1e-12);
+	c = find("wachttijd_gemiddeld", "2018-05", WEST);
+	CHECK(c != NULL);
+	CHECK_DOUBLE(c->value, 5, 1e-12);
+	CHECK_STR(c->status, "met");
+	CHECK_DOUBLE(value_of("wachttijd_gemiddeld", "2018-05", TOTAL),
+		     11.0 / 3, 1e-12);
+	/* June: C7 has no first meeting yet. */
+	CHECK(isnan(value_of("wachttijd_gemiddeld", "2018-06", TOTAL)));
+
+	/* Within the norm of 5 days: May West C4 yes, C5 no: 50%; total
+	 * 2 of 3. */
+	c = find("wachttijd_binnen_norm", "2018-05", WEST);
+	CHECK(c != NULL);
+	CHECK_DOUBLE(c->value, 50, 1e-12);
+	CHECK_DOUBLE(c->numerator, 1, 0);
+	CHECK_DOUBLE(c->denominator, 2, 0);
+	CHECK_DOUBLE(value_of("wachttijd_binnen_norm", "2018-05", TOTAL),
+		     200.0 / 3, 1e-9);
+	CHECK_DOUBLE(value_of("wachttijd_binnen_norm", "2018-04", OOST), 100,
+		     0);
+	CHECK(isnan(value_of("wachttijd_binnen_norm", "2018-04", WEST)));
+
+	/* Waiting on the reference date (a Lua function): April C6 (never
+	 * met); May C5 (meets on 12 June); June C7. */
+	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-04", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-04", OOST), 0, 0);
+	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-05", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-05", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-06", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-06", WEST), 0, 0);
+	kpi_set_free(set);
+}
+
+TEST(order_and_determinism)
+{
+	peil_error err;
+	kpi_set *set = load_shipped(&err);
+	static struct collected first[MAX_RESULTS];
+	size_t first_count;
+
+	CHECK(set != NULL);
+	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 0);
+	/* KPI id, then period, then breakdown text: the total last. */
+	CHECK_STR(results[0].text, "caseload|2018-04|" OOST);
+	CHECK_STR(results[1].text, "caseload|2018-04|" WEST);
+	CHECK_STR(results[2].text, "caseload|2018-04|" ZUID);
+	CHECK_STR(results[3].text, "caseload|2018-04|" TOTAL);
+	CHECK_STR(results[4].text, "caseload|2018-05|" OOST);
+	memcpy(first, results, sizeof(first));
+	first_count = result_count;
+	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 0);
+	CHECK_INT(result_count, first_count);
+	for (size_t i = 0; i < result_count; i++) {
+		CHECK_STR(results[i].text, first[i].text);
+		CHECK(memcmp(&results[i].value, &first[i].value,
+			     3 * sizeof(double)) == 0);
+	}
+	kpi_set_free(set);
+}
+
+TEST(quarter_grain_targets_and_helpers)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("quarter.lua",
+		"kpi {\n"
+		"  id = \"gestart_kwartaal\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"kwartaal\",\n"
+		"  breakdown = { \"team\" },\n"
+		"  select = started_in(\"registered\"), rule = count(),\n"
+		"}\n"
+		"kpi {\n"
+		"  id = \"norm\", title = \"t\", unit = \"%\",\n"
+		"  dataset = \"cases\", grain = \"month\",\n"
+		"  breakdown = \"team\", target = { min = 80 },\n"
+		"  select = started_in(\"registered\"),\n"
+		"  where = is_set(\"first_meeting\"),\n"
+		"  rule = share(le(workdays(\"registered\", \"first_meeting\"),"
+		" 5)),\n"
+		"}\n"
+		"kpi {\n"
+		"  id = \"cijfer\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  select = closed_in(\"closed\"), where = ge(\"mark\", 1),\n"
+		"  rule = mean(\"mark\"),\n"
+		"}\n"
+		"kpi {\n"
+		"  id = \"teams\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  select = running_in(\"registered\", \"closed\"),\n"
+		"  where = all { negate(eq(\"team\", \"Zuid\")),\n"
+		"                any { one_of(\"team\", { \"Oost\" }),\n"
+		"                      gt(\"registered\", \"2018-05-01\") } },\n"
+		"  rule = count_distinct(\"team\"),\n"
+		"}\n"
+		"kpi {\n"
+		"  id = \"langste\", title = \"t\", unit = \"dagen\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  rule = max(function(c) return date.days_between(c.registered,"
+		" c.closed) end),\n"
+		"}\n");
+
+	CHECK(set != NULL);
+	if (kpi_set_load_file(set, path, &err) < 0)
+		HARNESS_FAIL("%s:%ld: %s", err.file, err.line, err.message);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	/* Q2: C2, C3, C7 (Oost) and C4, C5, C6 (West); Q1 nothing (C1 is
+	 * March 10: Oost 1). */
+	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", OOST), 3, 0);
+	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", WEST), 3, 0);
+	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", TOTAL), 6, 0);
+	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q1", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q4", ZUID), 0, 0);
+	/* The share's target: May West 50% is below 80; Oost 100% meets
+	 * it; June has no denominator and no status. */
+	CHECK_STR(find("norm", "2018-05", WEST)->status, "not met");
+	CHECK_STR(find("norm", "2018-05", OOST)->status, "met");
+	CHECK(find("norm", "2018-06", OOST)->status == NULL);
+	/* Marks of cases closed in 2018 with a mark: C1 8, C2 6, C4 7. */
+	CHECK_DOUBLE(value_of("cijfer", "2018", TOTAL), 7, 1e-12);
+	/* Running in 2018, not Zuid, Oost or registered after 1 May:
+	 * Oost (C1, C2, C3, C7) and West (C5): 2 teams. */
+	CHECK_DOUBLE(value_of("teams", "2018", TOTAL), 2, 0);
+	/* Longest registered-to-closed, over every row (no select): C8,
+	 * 2017-01-10 to 2017-06-01 = 142 days. */
+	CHECK_DOUBLE(value_of("langste", "2018", TOTAL), 142, 0);
+	kpi_set_free(set);
+}
+
+TEST(a_failing_kpi_does_not_stop_the_others)
+{
+	peil_error err;
+	kpi_limits limits = { 0, 200000 };
+	kpi_set *set = kpi_set_new(cal, &limits, 1);
+	const char *path = write_script("kapot.lua",
+		"kpi { id = \"goed\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"year\", rule = count() }\n"
+		"kpi { id = \"kapot\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"year\",\n"
+		"      rule = count(function(case)\n"
+		"        return case.nope.x == 1\n"
+		"      end) }\n"
+		"kpi { id = \"nan\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"year\",\n"
+		"      rule = sum(function() return 0/0 end) }\n"
+		"kpi { id = \"eindeloos\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"year\",\n"
+		"      rule = count(function() while true do end end) }\n"
+		"kpi { id = \"onbekend\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"year\",\n"
+		"      rule = sum(\"nope\") }\n"
+		"kpi { id = \"tekst\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"year\",\n"
+		"      rule = count(function() return 'ja' end) }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 5);
+	CHECK_DOUBLE(value_of("goed", "2018", TOTAL), 8, 0);
+	CHECK_INT(result_count, 1);
+	CHECK_INT(failure_count, 5);
+	/* Reported in id order: eindeloos, kapot, nan, onbekend, tekst. */
+	CHECK_STR(failures[0].kpi, "eindeloos");
+	CHECK_CONTAINS(failures[0].err.message, "instruction budget");
+	CHECK_INT(failures[0].err.line, 13);
+	CHECK_STR(failures[1].kpi, "kapot");
+	CHECK_STR(failures[1].err.file, path);
+	CHECK_INT(failures[1].err.line, 6);
+	CHECK_CONTAINS(failures[1].err.message, "kpi 'kapot': ");
+	CHECK_CONTAINS(failures[1].err.message, "nope");
+	CHECK_CONTAINS(failures[2].err.message, "finite number");
+	CHECK_INT(failures[2].err.line, 10);
+	CHECK_CONTAINS(failures[3].err.message, "unknown field 'nope'");
+	CHECK_INT(failures[3].err.line, 14);
+	CHECK_CONTAINS(failures[4].err.message, "true or false");
+	/* Checking finds the unknown field before any evaluation. */
+	CHECK_INT(kpi_set_check(set, fake_schema, NULL, NULL), 1);
+	kpi_set_free(set);
+}
+
+TEST(unknown_keys_and_bad_definitions_are_refused)
+{
+	static const struct {
+		const char *text;
+		long line;
+		const char *message;
+	} cases[] = {
+		{ "\n\nkpi { id = \"x\", titel = \"t\", title = \"t\",\n"
+		  "  unit = \"n\", dataset = \"cases\", grain = \"year\",\n"
+		  "  rule = count() }\n", 3, "kpi 'x': unknown key 'titel'" },
+		{ "kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		  "  dataset = \"cases\", grain = \"week\", rule = count() }\n",
+		  1, "grain: unknown 'week'" },
+		{ "kpi { id = \"X y\" }\n", 1, "id must be" },
+		{ "kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		  "  dataset = \"cases\", grain = \"year\" }\n", 1,
+		  "missing rule" },
+		{ "kpi { id = \"x\", unit = \"n\", dataset = \"cases\",\n"
+		  "  grain = \"year\", rule = count() }\n", 1,
+		  "missing title" },
+		{ "kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		  "  dataset = \"cases\", grain = \"year\",\n"
+		  "  rule = started_in(\"registered\") }\n", 1,
+		  "rule: expected count()" },
+		{ "kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		  "  dataset = \"cases\", grain = \"year\",\n"
+		  "  rule = share(eq(\"team\", nil)) }\n", 1,
+		  "use is_set() or is_empty()" },
+		{ "kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		  "  dataset = \"cases\", grain = \"year\",\n"
+		  "  rule = count(), target = { maximum = 3 } }\n", 1,
+		  "target: unknown key 'maximum'" },
+		{ "local s = started_in()\n", 1, "started_in() takes" },
+		{ "kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		  "  dataset = \"cases\", grain = \"year\", rule = count() }\n"
+		  "kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		  "  dataset = \"cases\", grain = \"year\", rule = count() }\n",
+		  3, "defined twice in this file (first at line 1)" },
+	};
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *good = write_script("good.lua",
+		"kpi { id = \"x\", title = \"oud\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\", rule = count() }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, good, &err), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = write_script("bad.lua", cases[i].text);
+
+		if (kpi_set_load_file(set, path, &err) == 0)
+			HARNESS_FAIL("case %zu loaded", i);
+		CHECK_STR(err.file, path);
+		CHECK_INT(err.line, cases[i].line);
+		CHECK_CONTAINS(err.message, cases[i].message);
+		/* The set is as it was. */
+		CHECK_INT(kpi_set_count(set), 1);
+		CHECK_STR(kpi_set_find(set, "x")->title, "oud");
+	}
+	/* A KPI of a type that does not fit is found by check. */
+	{
+		const char *path = write_script("types.lua",
+			"kpi { id = \"y\", title = \"t\", unit = \"n\",\n"
+			"  dataset = \"cases\", grain = \"year\",\n"
+			"  rule = mean(\"registered\") }\n"
+			"kpi { id = \"z\", title = \"t\", unit = \"n\",\n"
+			"  dataset = \"nergens\", grain = \"year\",\n"
+			"  rule = count() }\n"
+			"kpi { id = \"w\", title = \"t\", unit = \"n\",\n"
+			"  dataset = \"cases\", grain = \"year\",\n"
+			"  rule = count(gt(\"registered\", \"1 mei\")) }\n");
+
+		CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+		CHECK_INT(kpi_set_check(set, fake_schema, NULL, NULL), 3);
+	}
+	kpi_set_free(set);
+}
+
+TEST(a_later_file_replaces_by_id)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *a = write_script("a.lua",
+		"kpi { id = \"x\", title = \"oud\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\", rule = count() }\n"
+		"kpi { id = \"y\", title = \"blijft\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\", rule = count() }\n");
+	const char *b = write_script("b.lua",
+		"kpi { id = \"x\", title = \"nieuw\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  select = started_in(\"registered\"), rule = count() }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, a, &err), 0);
+	CHECK_INT(kpi_set_load_file(set, b, &err), 0);
+	CHECK_INT(kpi_set_count(set), 2);
+	CHECK_STR(kpi_set_find(set, "x")->title, "nieuw");
+	CHECK_STR(kpi_set_find(set, "x")->script, b);
+	CHECK_STR(kpi_set_find(set, "y")->title, "blijft");
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	/* Registered in 2018: C1 to C7. */
+	CHECK_DOUBLE(value_of("x", "2018", TOTAL), 7, 0);
+	CHECK_DOUBLE(value_of("y", "2018", TOTAL), 8, 0);
+	kpi_set_free(set);
+}
+
+TEST(tampering_does_not_reach_the_next_script)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *a = write_script("tamper.lua",
+		"string.upper = nil\n"
+		"math.floor = function() return 42 end\n"
+		"setmetatable(_ENV, { __index = function(_, k)\n"
+		"  error('no ' .. k) end })\n"
+		"kpi { id = \"a\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\", rule = count() }\n");
+	const char *b = write_script("clean.lua",
+		"kpi { id = \"b\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  rule = count(function(c)\n"
+		"    return string.upper(c.team) == 'OOST' and\n"
+		"           math.floor(1.5) == 1 and nope == nil\n"
+		"  end) }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, a, &err), 0);
+	CHECK_INT(kpi_set_load_file(set, b, &err), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	CHECK_DOUBLE(value_of("b", "2018", TOTAL), 4, 0);	/* C1,2,3,7 */
+	kpi_set_free(set);
+}
+
+TEST(load_errors)
+{
+	peil_error err;
+	kpi_limits limits = { 0, 100000 };
+	kpi_set *set = kpi_set_new(cal, &limits, 1);
+	const char *loop = write_script("loop.lua", "while true do end\n");
+	const char *syntax = write_script("syntax.lua", "kpi {\n  id = \n");
+	const char *late = write_script("late.lua",
+		"kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  rule = count(function() kpi {} return true end) }\n");
+
+	CHECK(set != NULL);
+	CHECK(kpi_set_load_file(set, loop, &err) < 0);
+	CHECK_CONTAINS(err.message, "instruction budget");
+	CHECK(kpi_set_load_file(set, syntax, &err) < 0);
+	CHECK_STR(err.file, syntax);
+	CHECK_INT(err.line, 3);
+	CHECK(kpi_set_load_file(set, "/nonexistent/x.lua", &err) < 0);
+	CHECK_STR(err.file, "/nonexistent/x.lua");
+	/* kpi{} inside a rule fails that KPI, not the host. */
+	CHECK_INT(kpi_set_load_file(set, late, &err), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 1);
+	CHECK_CONTAINS(failures[0].err.message, "only be used at the top");
+	kpi_set_free(set);
+}
+
+TEST(projection_is_narrow_without_lua)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("narrow.lua",
+		"kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\", breakdown = { \"team\" },\n"
+		"  select = running_in(\"registered\", \"closed\"),\n"
+		"  rule = count() }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	CHECK_INT(last_projection_count, 3);	/* team, registered, closed */
+	kpi_set_free(set);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/peil-kpi-XXXXXX";
+
+	if (!mkdtemp(tmpl)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "%s", tmpl);
+	fixture_build();
+	cal = calendar_new(NULL);
+
+	RUN(shipped_scripts_load);
+	RUN(started_running_closed);
+	RUN(caseload_on_the_reference_date);
+	RUN(waiting_time);
+	RUN(order_and_determinism);
+	RUN(quarter_grain_targets_and_helpers);
+	RUN(a_failing_kpi_does_not_stop_the_others);
+	RUN(unknown_keys_and_bad_definitions_are_refused);
+	RUN(a_later_file_replaces_by_id);
+	RUN(tampering_does_not_reach_the_next_script);
+	RUN(load_errors);
+	RUN(projection_is_narrow_without_lua);
+
+	calendar_free(cal);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			printf("could not remove %s\n", tmpdir);
+	}
+	return harness_done();
+}
