@@ -113,6 +113,7 @@ static const struct kpi_helper *kpi_node_helper(lua_State *L, int idx)
 	lua_Integer index;
 	int is_node;
 
+	idx = lua_absindex(L, idx);
 	if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
 		return NULL;
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &kpi_node_mt_key);
