@@ -758,6 +758,31 @@ TEST(projection_is_narrow_without_lua)
 	kpi_set_free(set);
 }
 
+TEST(breakdown_of_two_fields_with_nulls)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("two.lua",
+		"kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  breakdown = { \"team\", \"mark\" }, rule = count() }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	/* Oost: C1 mark 8, C2 mark 6, C3 and C7 none; West: C4 7, C5 and
+	 * C6 none; Zuid: C8 none.  Six cells and the total. */
+	CHECK_INT(result_count, 7);
+	CHECK_DOUBLE(value_of("x", "2018", "{\"team\":\"Oost\",\"mark\":null}"),
+		     2, 0);
+	CHECK_DOUBLE(value_of("x", "2018", "{\"team\":\"Oost\",\"mark\":8}"),
+		     1, 0);
+	CHECK_DOUBLE(value_of("x", "2018", "{\"team\":\"Zuid\",\"mark\":null}"),
+		     1, 0);
+	CHECK_DOUBLE(value_of("x", "2018", TOTAL), 8, 0);
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/peil-kpi-XXXXXX";
@@ -782,6 +807,7 @@ int main(void)
 	RUN(tampering_does_not_reach_the_next_script);
 	RUN(load_errors);
 	RUN(projection_is_narrow_without_lua);
+	RUN(breakdown_of_two_fields_with_nulls);
 
 	calendar_free(cal);
 	{
