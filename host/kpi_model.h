@@ -131,6 +131,10 @@ struct kpi_set {
 int kpi_dsl_install(kpi_script *script, const calendar *cal,
 		    peil_error *err);
 
+/* kpi_date.c: push the date table (date.workdays, date.add_months, ...)
+ * whose functions use cal (borrowed). */
+void kpi_date_push(lua_State *L, const calendar *cal);
+
 /* Compiling collects the KPIs of one load here. */
 typedef struct kpi_load {
 	kpi_script *script;
