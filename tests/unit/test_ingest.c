@@ -235,6 +235,50 @@ TEST(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside)
 	context_close(&ctx);
 }
 
+/* The example plugin through the same host: it only splits lines, and
+ * the host converts, checks and stores. */
+TEST(the_example_plugin_ingests_through_the_host)
+{
+	char path[512], data[512];
+	peil_context ctx;
+	ingest_summary sum;
+	struct rows rows;
+	peil_error err;
+	FILE *f;
+
+	snprintf(data, sizeof(data), "%s/notes.txt", dir);
+	f = fopen(data, "w");
+	CHECK(f != NULL);
+	fputs("# case|team|registered|mark\n"
+	      "N1|Buurtteam Oost|03-04-2018|7\n"
+	      "\n"
+	      "N2|Buurtteam West|2018-04-05|\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/example.ini", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fprintf(f,
+		"[peil]\nplugin_dirs = %s\nscript_dirs = %s\n"
+		"[storage]\npath = %s/example.db\n%s"
+		"[source notes]\nplugin = example\ndataset = cases\n"
+		"path = %s\nfields = case_id, team, registered, mark\n",
+		PEIL_BUILD_PLUGIN_DIR, dir, dir, dataset_section, data);
+	fclose(f);
+	CHECK_INT(open_ctx(&ctx, path), 0);
+	error_clear(&err);
+	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(sum.files, 1);
+	CHECK_INT(sum.rows, 2);
+	CHECK_INT(scan_all(&ctx, &rows), 0);
+	CHECK_INT(rows.count, 2);
+	/* Both date formats of the default date_format. */
+	CHECK_STR(rows.ids[0], "N1");
+	CHECK_INT(rows.registered[0], date_from_civil(2018, 4, 3));
+	CHECK_INT(rows.registered[1], date_from_civil(2018, 4, 5));
+	context_close(&ctx);
+	remove(data);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -246,6 +290,7 @@ int main(void)
 	RUN(a_messy_export_arrives_typed_and_decoded);
 	RUN(a_bad_row_stops_the_file_and_nothing_is_stored);
 	RUN(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside);
+	RUN(the_example_plugin_ingests_through_the_host);
 	rc = harness_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
