@@ -1,0 +1,197 @@
+/*
+ * cli.c - the steps that several peil commands share.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "evaluation.h"
+#include "ingest.h"
+#include "log.h"
+#include "period.h"
+
+int cli_worst(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+void cli_print_error(const peil_error *err)
+{
+	char text[2048];
+
+	error_format(err, text, sizeof(text));
+	log_msg(PEIL_LOG_ERROR, "%s", text);
+}
+
+/* The dates of a period id, or -1. */
+int cli_period_bounds(const char *text, int32_t *first, int32_t *last)
+{
+	period p;
+
+	if (period_parse(text, &p) < 0) {
+		log_msg(PEIL_LOG_ERROR,
+			"'%s' is not a period: use 2017, 2017-Q4 or 2017-03",
+			text);
+		return -1;
+	}
+	*first = p.first;
+	*last = p.last;
+	return 0;
+}
+
+int cli_range(const cli_options *o, int32_t *from, int32_t *to)
+{
+	int32_t a, b;
+
+	if (o->period && (o->from || o->to)) {
+		log_msg(PEIL_LOG_ERROR, "give --period or --from/--to, not both");
+		return EXIT_USAGE;
+	}
+	if (o->period)
+		return cli_period_bounds(o->period, from, to) < 0 ? EXIT_USAGE : 0;
+	if (!o->from || !o->to) {
+		log_msg(PEIL_LOG_ERROR,
+			"which period? give --period P or --from P --to P");
+		return EXIT_USAGE;
+	}
+	if (cli_period_bounds(o->from, from, &a) < 0 ||
+	    cli_period_bounds(o->to, &b, to) < 0)
+		return EXIT_USAGE;
+	if (*to < *from) {
+		log_msg(PEIL_LOG_ERROR, "--to %s lies before --from %s", o->to,
+			o->from);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+struct run_periods {
+	int32_t from, to;
+	int any;
+	const char *bad;
+	char bad_text[64];
+};
+
+static int add_run_period(void *arg, const char *item)
+{
+	struct run_periods *rp = arg;
+	char first_text[32], last_text[32];
+	const char *dots = strstr(item, "..");
+	int32_t first, last, unused;
+
+	if (dots) {
+		snprintf(first_text, sizeof(first_text), "%.*s",
+			 (int)(dots - item), item);
+		snprintf(last_text, sizeof(last_text), "%s", dots + 2);
+	} else {
+		snprintf(first_text, sizeof(first_text), "%s", item);
+		snprintf(last_text, sizeof(last_text), "%s", item);
+	}
+	if (cli_period_bounds(first_text, &first, &unused) < 0 ||
+	    cli_period_bounds(last_text, &unused, &last) < 0) {
+		snprintf(rp->bad_text, sizeof(rp->bad_text), "%s", item);
+		rp->bad = rp->bad_text;
+		return 1;
+	}
+	if (!rp->any || first < rp->from)
+		rp->from = first;
+	if (!rp->any || last > rp->to)
+		rp->to = last;
+	rp->any = 1;
+	return 0;
+}
+
+/* The range of [run] periods. */
+int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to)
+{
+	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
+	const config_entry *e = config_entry_find(run, "periods");
+	struct run_periods rp = { 0, 0, 0, NULL, "" };
+
+	if (!e) {
+		log_msg(PEIL_LOG_ERROR,
+			"%s: [run] periods = is not set; give the periods to "
+			"evaluate, e.g. periods = 2018", ctx->cfg->path);
+		return EXIT_CONFIG;
+	}
+	if (config_each_item(e->value, add_run_period, &rp) != 0 || !rp.any) {
+		log_msg(PEIL_LOG_ERROR,
+			"%s:%ld: periods = %s: expected periods such as 2018 or "
+			"2018-01..2018-06", ctx->cfg->path, e->line,
+			rp.bad ? rp.bad : e->value);
+		return EXIT_CONFIG;
+	}
+	*from = rp.from;
+	*to = rp.to;
+	return 0;
+}
+
+int cli_open(peil_context *ctx, const cli_options *o,
+			unsigned what)
+{
+	peil_error err;
+	int rc;
+
+	error_clear(&err);
+	rc = context_open(ctx, o->config, what, NULL, NULL, &err);
+	if (rc == 0)
+		return 0;
+	cli_print_error(&err);
+	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
+}
+
+int cli_ingest(peil_context *ctx, const char *only)
+{
+	ingest_summary sum;
+	peil_error err;
+
+	error_clear(&err);
+	if (ingest_sources(ctx, only, &sum, &err) < 0) {
+		cli_print_error(&err);
+		return EXIT_CONFIG;
+	}
+	log_msg(PEIL_LOG_INFO,
+		"ingest: %zu files stored (%lld rows), %zu skipped as ingested "
+		"before, %zu refused, %lld rows rejected", sum.files,
+		(long long)sum.rows, sum.skipped, sum.failed,
+		(long long)sum.rejected);
+	return sum.failed || sum.rejected ? EXIT_INPUT_REJECTED : EXIT_OK;
+}
+
+int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
+		       int32_t to, const char *only_kpi, output_format format)
+{
+	evaluation ev;
+	peil_error err;
+	int rc = EXIT_OK;
+
+	error_clear(&err);
+	if (evaluation_run(ctx, kind, from, to, only_kpi, &ev, &err) < 0) {
+		cli_print_error(&err);
+		evaluation_release(&ev);
+		return err.message[0] && strstr(err.message, "no KPI with id")
+			       ? EXIT_USAGE
+			       : EXIT_STORAGE;
+	}
+	output_write(stdout, format, &ev.results, ctx->kpis);
+	log_msg(PEIL_LOG_INFO,
+		"run %lld: %zu KPIs evaluated, %zu failed, %zu figures",
+		(long long)ev.run_id, ev.kpis, ev.failed, ev.results.count);
+	if (ev.failed || ctx->script_errors)
+		rc = EXIT_KPI_FAILED;
+	evaluation_release(&ev);
+	return rc;
+}
+
+int cli_format(const cli_options *o, output_format *format)
+{
+	if (output_format_parse(o->format ? o->format : "text", format) < 0) {
+		log_msg(PEIL_LOG_ERROR,
+			"--format %s: expected text, csv or json", o->format);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+

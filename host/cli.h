@@ -1,0 +1,80 @@
+/*
+ * cli.h - what the subcommands of peil share: options, exit codes, and the
+ * steps several commands take (open the context, ingest, evaluate).
+ *
+ * Each command lives in a cmd_*.c file and exports one cli_command; main.c
+ * lists them.
+ */
+#ifndef PEIL_CLI_H
+#define PEIL_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "context.h"
+#include "output.h"
+
+/* Exit codes (README); when several apply, the highest wins. */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_KPI_FAILED = 1,	/* some KPIs failed, or a script did not load */
+	EXIT_INPUT_REJECTED = 2, /* a file refused, or rows rejected */
+	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
+	EXIT_STORAGE = 4,	/* the store could not be opened or written */
+	EXIT_USAGE = 64
+};
+
+#define CLI_DEFAULT_CONFIG "conf/peil.ini"
+
+/* Every option of every command; a command reads the ones it declares. */
+typedef struct cli_options {
+	const char *config;
+	const char *kpi;
+	const char *period;
+	const char *from;
+	const char *to;
+	const char *format;
+	long long run_id;
+} cli_options;
+
+/* Option codes beyond the one-letter ones. */
+enum { CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_RUN };
+
+typedef struct cli_command {
+	const char *name;
+	const char *args;	/* e.g. "[SOURCE]" */
+	const char *summary;	/* one line, lower case, no full stop */
+	const char *help;	/* its own options, one per line */
+	int takes_period;	/* --period / --from / --to */
+	const struct option *options;	/* its own options, beyond the common */
+	int (*run)(const cli_options *o, int argc, char **argv);
+} cli_command;
+
+extern const cli_command cmd_run_command;
+extern const cli_command cmd_ingest_command;
+extern const cli_command cmd_eval_command;
+extern const cli_command cmd_show_command;
+extern const cli_command cmd_check_command;
+extern const cli_command cmd_list_command;
+
+int cli_worst(int a, int b);
+/* The error on the log as "file:line: column 'x': message". */
+void cli_print_error(const peil_error *err);
+/* context_open with the exit code of its failure (0 on success); close
+ * the context in every case. */
+int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
+/* --format into *format, or EXIT_USAGE with a message. */
+int cli_format(const cli_options *o, output_format *format);
+/* The first and last day of a period id, or -1 with a message. */
+int cli_period_bounds(const char *text, int32_t *first, int32_t *last);
+/* The range of --period or --from/--to, or EXIT_USAGE with a message. */
+int cli_range(const cli_options *o, int32_t *from, int32_t *to);
+/* The range of [run] periods, or EXIT_CONFIG with a message. */
+int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
+/* Ingest every source (or only one); the exit code. */
+int cli_ingest(peil_context *ctx, const char *only);
+/* Evaluate, record and print; the exit code. */
+int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
+		 int32_t to, const char *only_kpi, output_format format);
+
+#endif
