@@ -28,7 +28,7 @@
 #define PLUGIN_V1_SIZE (offsetof(peil_plugin, storage) + sizeof(void *))
 #define INPUT_V1_SIZE (offsetof(peil_input_ops, close) + sizeof(void *))
 #define STORAGE_V1_SIZE                                                    \
-	(offsetof(peil_storage_ops, results_scan) + sizeof(void *))
+	(offsetof(peil_storage_ops, ingest_scan) + sizeof(void *))
 
 static int path_add(loader_path *path, const char *dir)
 {
@@ -132,7 +132,9 @@ static int check_descriptor(const char *file, const peil_plugin *p,
 		return 0;
 	case PEIL_PLUGIN_STORAGE:
 		if (!p->storage || p->storage->size < STORAGE_V1_SIZE ||
-		    !p->storage->open || !p->storage->scan)
+		    !p->storage->open || !p->storage->scan ||
+		    !p->storage->runs_scan || !p->storage->run_kpis_scan ||
+		    !p->storage->ingest_scan)
 			return error_set(err, file, 0, NULL,
 					 "storage plugin '%s' has no complete "
 					 "storage callbacks", p->name);

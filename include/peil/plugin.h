@@ -141,6 +141,7 @@ typedef struct peil_ingest_entry {
 	int64_t rows;		/* records stored */
 	int64_t rejected;	/* records written to the reject file */
 	int64_t at;		/* unix seconds */
+	int64_t id;		/* set by ingest_scan; ignored by ingest_log */
 } peil_ingest_entry;
 
 typedef struct peil_run_info {
@@ -152,6 +153,20 @@ typedef struct peil_run_info {
 	const char *scripts_sha256;
 	const char *inputs_sha256; /* fingerprint of the ingest log */
 } peil_run_info;
+
+/* A run as recorded, read back by runs_scan. */
+typedef struct peil_run_record {
+	int64_t id;
+	const char *kind;
+	int64_t started;	/* unix seconds */
+	int64_t ended;		/* 0 while running */
+	const char *status;	/* "running", "ok", "kpi failed", ... */
+	const char *period_from;
+	const char *period_to;
+	const char *config_sha256;
+	const char *scripts_sha256;
+	const char *inputs_sha256;
+} peil_run_record;
 
 /* The outcome of one KPI in a run: its identity as evaluated, and whether
  * it failed. */
@@ -178,7 +193,8 @@ typedef struct peil_result {
 } peil_result;
 
 typedef struct peil_result_query {
-	int64_t run_id;		/* 0: the latest finished run */
+	int64_t run_id;		/* 0: the latest run that recorded its
+				   figures (status ok or kpi failed) */
 	const char *kpi;	/* NULL: every KPI */
 } peil_result_query;
 
@@ -337,6 +353,21 @@ typedef struct peil_storage_ops {
 	int (*results_scan)(void *state, const peil_result_query *query,
 			    int (*fn)(void *ctx, const peil_result *result),
 			    void *ctx, peil_error *err);
+
+	/* Runs, newest first; only run run_id when it is not 0 (an unknown
+	 * id is an error).  Strings are valid during the callback; a nonzero
+	 * return from fn stops the scan and is returned. */
+	int (*runs_scan)(void *state, int64_t run_id,
+			 int (*fn)(void *ctx, const peil_run_record *run),
+			 void *ctx, peil_error *err);
+	/* The KPIs recorded for a run, in id order. */
+	int (*run_kpis_scan)(void *state, int64_t run_id,
+			     int (*fn)(void *ctx, const peil_run_kpi *kpi),
+			     void *ctx, peil_error *err);
+	/* The ingest log, oldest first, with each entry's id set. */
+	int (*ingest_scan)(void *state,
+			   int (*fn)(void *ctx, const peil_ingest_entry *entry),
+			   void *ctx, peil_error *err);
 } peil_storage_ops;
 
 typedef enum peil_plugin_kind {

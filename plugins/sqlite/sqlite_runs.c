@@ -4,7 +4,9 @@
  *
  * A run is recorded as "running" and committed before anything else is
  * written, so that a run that crashes stays visible as one that never
- * ended; "the latest run" is the latest that did end, however it ended.
+ * ended; "the latest run" is the latest that ended with its figures
+ * recorded ("ok" or "kpi failed"), so that a run that failed or was
+ * interrupted does not hide the figures of the one before.
  * A missing number (NaN) is stored as NULL and read back as NaN.
  */
 #include <inttypes.h>
@@ -321,7 +323,7 @@ static int results_run(struct store *st, int64_t run_id, int64_t *found,
 		       peil_error *err)
 {
 	static const char latest[] =
-		"SELECT id FROM peil_run WHERE status <> 'running'"
+		"SELECT id FROM peil_run WHERE status IN ('ok', 'kpi failed')"
 		" ORDER BY id DESC LIMIT 1";
 	static const char given[] = "SELECT id FROM peil_run WHERE id = ?";
 	sqlite3_stmt *stmt;
@@ -391,6 +393,121 @@ int store_results_scan(void *state, const peil_result_query *query,
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = store_fail_db(st, err, NULL, "cannot read the results");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ------------------------------------------------------------ history */
+
+static const char *column_text(sqlite3_stmt *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(stmt, col);
+}
+
+int store_runs_scan(void *state, int64_t run_id,
+		    int (*fn)(void *ctx, const peil_run_record *run), void *ctx,
+		    peil_error *err)
+{
+	static const char sql[] =
+		"SELECT id, kind, started, ended, status, period_from,"
+		" period_to, config_sha256, scripts_sha256, inputs_sha256"
+		" FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	peil_run_record run;
+	int step, rc = 0, seen = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot read the runs");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		seen = 1;
+		run.id = sqlite3_column_int64(stmt, 0);
+		run.kind = column_text(stmt, 1);
+		run.started = sqlite3_column_int64(stmt, 2);
+		run.ended = sqlite3_column_int64(stmt, 3);
+		run.status = column_text(stmt, 4);
+		run.period_from = column_text(stmt, 5);
+		run.period_to = column_text(stmt, 6);
+		run.config_sha256 = column_text(stmt, 7);
+		run.scripts_sha256 = column_text(stmt, 8);
+		run.inputs_sha256 = column_text(stmt, 9);
+		rc = fn(ctx, &run);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_fail_db(st, err, NULL, "cannot read the runs");
+	sqlite3_finalize(stmt);
+	if (rc == 0 && run_id && !seen)
+		return st->svc->fail(err, st->path, 0, NULL, "no run %" PRId64,
+				     run_id);
+	return rc;
+}
+
+int store_run_kpis_scan(void *state, int64_t run_id,
+			int (*fn)(void *ctx, const peil_run_kpi *kpi),
+			void *ctx, peil_error *err)
+{
+	static const char sql[] =
+		"SELECT kpi, title, unit, script, script_sha256, status,"
+		" message FROM peil_run_kpi WHERE run_id = ? ORDER BY kpi";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	peil_run_kpi k;
+	int step, rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot read the run KPIs");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		k.kpi = column_text(stmt, 0);
+		k.title = column_text(stmt, 1);
+		k.unit = column_text(stmt, 2);
+		k.script = column_text(stmt, 3);
+		k.script_sha256 = column_text(stmt, 4);
+		k.status = column_text(stmt, 5);
+		k.message = column_text(stmt, 6);
+		rc = fn(ctx, &k);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_fail_db(st, err, NULL, "cannot read the run KPIs");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int store_ingest_scan(void *state,
+		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
+		      void *ctx, peil_error *err)
+{
+	static const char sql[] =
+		"SELECT id, source, dataset, path, sha256, \"rows\","
+		" rejected, at FROM peil_ingest ORDER BY id";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	peil_ingest_entry e;
+	int step, rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL,
+				     "cannot read the ingest log");
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		e.id = sqlite3_column_int64(stmt, 0);
+		e.source = column_text(stmt, 1);
+		e.dataset = column_text(stmt, 2);
+		e.path = column_text(stmt, 3);
+		e.sha256 = column_text(stmt, 4);
+		e.rows = sqlite3_column_int64(stmt, 5);
+		e.rejected = sqlite3_column_int64(stmt, 6);
+		e.at = sqlite3_column_int64(stmt, 7);
+		rc = fn(ctx, &e);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_fail_db(st, err, NULL, "cannot read the ingest log");
 	sqlite3_finalize(stmt);
 	return rc;
 }

@@ -132,5 +132,14 @@ int store_run_end(void *state, int64_t run_id, const char *status,
 int store_results_scan(void *state, const peil_result_query *query,
 		       int (*fn)(void *ctx, const peil_result *result),
 		       void *ctx, peil_error *err);
+int store_runs_scan(void *state, int64_t run_id,
+		    int (*fn)(void *ctx, const peil_run_record *run), void *ctx,
+		    peil_error *err);
+int store_run_kpis_scan(void *state, int64_t run_id,
+			int (*fn)(void *ctx, const peil_run_kpi *kpi),
+			void *ctx, peil_error *err);
+int store_ingest_scan(void *state,
+		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
+		      void *ctx, peil_error *err);
 
 #endif /* PEIL_SQLITE_STORE_H */

@@ -423,6 +423,9 @@ static const peil_storage_ops store_ops = {
 	.result_put = store_result_put,
 	.run_end = store_run_end,
 	.results_scan = store_results_scan,
+	.runs_scan = store_runs_scan,
+	.run_kpis_scan = store_run_kpis_scan,
+	.ingest_scan = store_ingest_scan,
 };
 
 static const peil_plugin store_plugin = {

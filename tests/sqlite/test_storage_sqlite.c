@@ -1093,8 +1093,45 @@ static int put_result(void *st, int64_t run, const char *kpi,
 	return 0;
 }
 
+struct history {
+	char text[256];
+	char inputs[16];
+};
+
+static int history_run(void *ctx, const peil_run_record *run)
+{
+	struct history *h = ctx;
+	size_t n = strlen(h->text);
+
+	snprintf(h->text + n, sizeof(h->text) - n, "%lld:%s:%lld;",
+		 (long long)run->id, run->status, (long long)run->ended);
+	snprintf(h->inputs, sizeof(h->inputs), "%s", run->inputs_sha256);
+	return 0;
+}
+
+static int history_kpi(void *ctx, const peil_run_kpi *k)
+{
+	struct history *h = ctx;
+	size_t n = strlen(h->text);
+
+	snprintf(h->text + n, sizeof(h->text) - n, "%s:%s:%s:%s;", k->kpi,
+		 k->title, k->unit, k->status);
+	return 0;
+}
+
+static int history_ingest(void *ctx, const peil_ingest_entry *e)
+{
+	struct history *h = ctx;
+	size_t n = strlen(h->text);
+
+	snprintf(h->text + n, sizeof(h->text) - n, "%lld:%s:%lld;",
+		 (long long)e->id, e->path, (long long)e->rows);
+	return 0;
+}
+
 TEST(runs_and_results)
 {
+	struct history hist;
 	const char *path = db_path("runs");
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-03-31",
@@ -1164,12 +1201,27 @@ TEST(runs_and_results)
 	CHECK_INT(res.run_id, run2);
 	CHECK_STR(res.text, "caseload|2024-01|{}|99|nan|nan|-;");
 
-	/* A later run that failed is the latest run all the same. */
+	/* A later run that failed does not hide the figures of run 1. */
 	CHECK_INT(ops->run_begin(st, &info, &run3, &err), 0);
 	CHECK_INT(ops->run_end(st, run3, "failed", 1700000100, &err), 0);
 	memset(&res, 0, sizeof(res));
 	CHECK_INT(ops->results_scan(st, &latest, results_row, &res, &err), 0);
-	CHECK_INT(res.calls, 0);
+	CHECK_INT(res.run_id, run1);
+	CHECK_INT(res.calls, 4);
+
+	/* The history, newest first. */
+	memset(&hist, 0, sizeof(hist));
+	CHECK_INT(ops->runs_scan(st, 0, history_run, &hist, &err), 0);
+	CHECK_STR(hist.text, "3:failed:1700000100;2:running:0;1:ok:1700000060;");
+	memset(&hist, 0, sizeof(hist));
+	CHECK_INT(ops->runs_scan(st, run1, history_run, &hist, &err), 0);
+	CHECK_STR(hist.text, "1:ok:1700000060;");
+	CHECK_STR(hist.inputs, "inp");
+	CHECK(ops->runs_scan(st, 999, history_run, &hist, &err) < 0);
+	CHECK_CONTAINS(err.message, "no run 999");
+	memset(&hist, 0, sizeof(hist));
+	CHECK_INT(ops->run_kpis_scan(st, run1, history_kpi, &hist, &err), 0);
+	CHECK_STR(hist.text, "wachttijd:Wachttijd:werkdagen:ok;");
 	CHECK_STR(direct_text(path, "SELECT group_concat(status, ',') FROM"
 				    " (SELECT status FROM peil_run ORDER BY id)",
 			      buf, sizeof(buf)), "ok,running,failed");
@@ -1193,16 +1245,17 @@ TEST(runs_and_results)
 
 TEST(ingest_log_and_fingerprint)
 {
+	struct history hist;
 	const char *path = db_path("ingest");
 	void *st = store_open(path);
 	peil_ingest_entry jan = {
 		"wijkteam", "cases", "/data/cases-2024-01.csv",
 		"5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d",
-		120, 3, 1704067200 };
+		120, 3, 1704067200, 0 };
 	peil_ingest_entry feb = {
 		"wijkteam", "cases", "/data/cases-2024-02.csv",
 		"77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa",
-		98, 0, 1706745600 };
+		98, 0, 1706745600, 0 };
 	char fp[65];
 	peil_error err;
 	int seen = -1;
@@ -1238,6 +1291,10 @@ TEST(ingest_log_and_fingerprint)
 	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
 	CHECK_STR(fp, "3c8219b907ddbc9234160fbd2816fc29a6dc18a4b0f791b33a3e6df61cf44a7b");
 	CHECK_INT(direct_int(path, "SELECT sum(rejected) FROM peil_ingest"), 3);
+	memset(&hist, 0, sizeof(hist));
+	CHECK_INT(ops->ingest_scan(st, history_ingest, &hist, &err), 0);
+	CHECK_STR(hist.text, "1:/data/cases-2024-01.csv:120;"
+			     "2:/data/cases-2024-02.csv:98;");
 
 	peil_ingest_entry incomplete = jan;
 	incomplete.path = NULL;
