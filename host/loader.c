@@ -29,6 +29,8 @@
 #define INPUT_V1_SIZE (offsetof(peil_input_ops, close) + sizeof(void *))
 #define STORAGE_V1_SIZE                                                    \
 	(offsetof(peil_storage_ops, ingest_scan) + sizeof(void *))
+/* The ops appended after ingest_scan (snapshot_begin .. runs_prune) are
+ * optional: callers check LOADER_STORAGE_HAS (loader.h) before a call. */
 
 static int path_add(loader_path *path, const char *dir)
 {

@@ -45,6 +45,14 @@ int loader_open_file(const char *file, peil_plugin_kind kind,
 
 void loader_close(loaded_plugin *loaded);	/* accepts NULL */
 
+/* Whether a storage plugin's ops table has the optional op field: the
+ * table is large enough to hold it (fields are only appended) and it is
+ * set.  A plugin built before the op was appended has a smaller table. */
+#define LOADER_STORAGE_HAS(ops, field)                                     \
+	((ops)->size >= offsetof(peil_storage_ops, field) +                \
+				sizeof((ops)->field) &&                    \
+	 (ops)->field != NULL)
+
 /* Call fn for each loadable plugin on the path (the first file of a name
  * wins); files that fail to load are reported through fn with plugin NULL
  * and err set. */

@@ -198,6 +198,28 @@ typedef struct peil_result_query {
 	const char *kpi;	/* NULL: every KPI */
 } peil_result_query;
 
+/* One change that an ingest made to a stored row, read back by
+ * input_changes_scan.  kind is "added", "changed" (a field differs from
+ * the stored row) or "removed" (missing from a snapshot export). */
+typedef struct peil_input_change {
+	int64_t ingest_id;	/* the ingest log entry that made it */
+	const char *dataset;
+	const char *key;	/* the key fields' values joined by " / "; the
+				   row number for a dataset without a key */
+	const char *kind;
+	const char *path;	/* the file of that ingest */
+} peil_input_change;
+
+/* Which runs runs_prune deletes, and how it keeps final figures. */
+typedef struct peil_prune {
+	const int64_t *run_ids;	/* the runs to delete */
+	size_t run_count;
+	/* Whether the figures of a period are final: such a figure is kept
+	 * (and with it its run's record) when no later run recorded it. */
+	int (*period_final)(void *ctx, const char *period);
+	void *ctx;
+} peil_prune;
+
 /* -------------------------------------------------------- host services */
 
 typedef struct peil_host peil_host;	/* opaque: one per plugin instance */
@@ -368,6 +390,48 @@ typedef struct peil_storage_ops {
 	int (*ingest_scan)(void *state,
 			   int (*fn)(void *ctx, const peil_ingest_entry *entry),
 			   void *ctx, peil_error *err);
+
+	/* ---- appended: change tracking, snapshots, housekeeping.  The host
+	 * calls these only when size says they are there. ---- */
+
+	/* A snapshot ingest of the dataset: inside a batch, snapshot_begin
+	 * before the file's record_puts and snapshot_end after them.
+	 * snapshot_end removes every stored row whose key no record_put of
+	 * the snapshot gave, logs each as "removed", and sets *removed.  A
+	 * dataset without key fields is emptied by snapshot_begin instead.
+	 * A rollback of the batch undoes the removal. */
+	int (*snapshot_begin)(void *state, const peil_schema *schema,
+			      peil_error *err);
+	int (*snapshot_end)(void *state, const peil_schema *schema,
+			    int64_t *removed, peil_error *err);
+
+	/* The changes the ingests made after run from_run began (0: since
+	 * the first ingest) and up to the beginning of run to_run (0: up to
+	 * now), in dataset, key and
+	 * ingest order.  A run remembers the last ingest it saw when it
+	 * begins; record_put and snapshot_end log each row they add, change
+	 * or remove under the id that the batch's ingest_log gets.  Strings
+	 * are valid during the callback; a nonzero return from fn stops the
+	 * scan and is returned. */
+	int (*input_changes_scan)(void *state, int64_t from_run,
+				  int64_t to_run,
+				  int (*fn)(void *ctx,
+					    const peil_input_change *change),
+				  void *ctx, peil_error *err);
+
+	/* A consistent copy of the whole store to path, which must not
+	 * exist, taken while others may read and write (never a file copy
+	 * of a live database). */
+	int (*backup)(void *state, const char *path, peil_error *err);
+
+	/* Delete the runs in prune->run_ids with their KPIs and figures,
+	 * but keep each figure of a final period that is the latest of its
+	 * KPI, period and breakdown; a run that keeps figures keeps its
+	 * record.  Atomic.  *runs_deleted and *figures_deleted say what
+	 * went. */
+	int (*runs_prune)(void *state, const peil_prune *prune,
+			  int64_t *runs_deleted, int64_t *figures_deleted,
+			  peil_error *err);
 } peil_storage_ops;
 
 typedef enum peil_plugin_kind {

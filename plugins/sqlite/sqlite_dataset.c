@@ -340,7 +340,8 @@ int store_record_put(void *state, const peil_schema *schema,
 		goto fail;
 	}
 	sqlite3_reset(put->stmt);
-	return 0;
+	return st->snapshot_seen ? store_snapshot_note(st, schema, values, err)
+				 : 0;
 fail:
 	sqlite3_reset(put->stmt);
 	sqlite3_clear_bindings(put->stmt);	/* no pointer into the caller */
@@ -660,6 +661,32 @@ static int desc_evolve(struct store *st, const peil_schema *schema,
 	return 0;
 }
 
+/* The change log's triggers cover every column the table has: made anew
+ * when the table changed, else only when missing (a store of schema
+ * version 1), so that opening a store does not write to it. */
+static int desc_triggers(struct store *st, const char *name,
+			 const struct desc *d, int changed, peil_error *err)
+{
+	peil_field *fields;
+	size_t i;
+	int exist = 0, rc;
+
+	if (!changed &&
+	    (store_changes_triggers_exist(st, name, &exist, err) < 0 || exist))
+		return exist ? 0 : -1;
+	fields = calloc(d->count ? d->count : 1, sizeof(*fields));
+	if (fields == NULL)
+		return st->svc->fail(err, st->path, 0, name, "out of memory");
+	for (i = 0; i < d->count; i++) {
+		fields[i].name = d->fields[i].name;
+		fields[i].type = d->fields[i].type;
+		fields[i].flags = d->fields[i].flags;
+	}
+	rc = store_changes_triggers(st, name, fields, d->count, err);
+	free(fields);
+	return rc;
+}
+
 static int ensure_in_savepoint(struct store *st, const peil_schema *schema,
 			       peil_error *err)
 {
@@ -694,6 +721,8 @@ static int ensure_in_savepoint(struct store *st, const peil_schema *schema,
 		goto out;
 	}
 	rc = changed ? desc_store(st, schema->name, &d, err) : 0;
+	if (rc == 0)
+		rc = desc_triggers(st, schema->name, &d, changed, err);
 out:
 	desc_release(&d);
 	return rc;

@@ -182,8 +182,9 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 {
 	static const char sql[] =
 		"INSERT INTO peil_run (kind, started, status, period_from,"
-		" period_to, config_sha256, scripts_sha256, inputs_sha256)"
-		" VALUES (?, ?, 'running', ?, ?, ?, ?, ?)";
+		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
+		" last_ingest) VALUES (?, ?, 'running', ?, ?, ?, ?, ?,"
+		" (SELECT coalesce(max(id), 0) FROM peil_ingest))";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	int rc;

@@ -21,7 +21,8 @@
 #include <peil/plugin.h>
 
 /* The internal schema this plugin writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 1
+/* 2: peil_change and peil_run.last_ingest, for what changed between runs. */
+#define STORE_SCHEMA_VERSION 2
 
 /* The longest dataset or field name accepted; keeps "ds_" + name and
  * "dataset.field" well inside peil_error.field. */
@@ -49,6 +50,10 @@ struct store {
 	struct store_put *puts;	/* most recently used first */
 	sqlite3_stmt *result_put;
 	sqlite3_stmt *run_kpi_put;
+	/* An open snapshot (sqlite_changes.c): its dataset and the statement
+	 * that notes each stored key in temp.peil_seen; NULL otherwise. */
+	char *snapshot_name;
+	sqlite3_stmt *snapshot_seen;
 };
 
 /* ---- errors (storage_sqlite.c) ---- */
@@ -141,5 +146,35 @@ int store_run_kpis_scan(void *state, int64_t run_id,
 int store_ingest_scan(void *state,
 		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
 		      void *ctx, peil_error *err);
+
+/* sqlite_changes.c */
+/* (Re)create the triggers that log ds_<name>'s changes in peil_change;
+ * fields are all the columns of the table. */
+int store_changes_triggers(struct store *st, const char *name,
+			   const peil_field *fields, size_t count,
+			   peil_error *err);
+/* Whether all three triggers of dataset name are there. */
+int store_changes_triggers_exist(struct store *st, const char *name,
+				 int *exist, peil_error *err);
+int store_snapshot_begin(void *state, const peil_schema *schema,
+			 peil_error *err);
+/* Called by record_put after each stored record: notes its key when a
+ * snapshot of its dataset is open. */
+int store_snapshot_note(struct store *st, const peil_schema *schema,
+			const peil_value *values, peil_error *err);
+int store_snapshot_end(void *state, const peil_schema *schema,
+		       int64_t *removed, peil_error *err);
+/* Drop the snapshot state (after a rollback, or at close). */
+void store_snapshot_forget(struct store *st);
+int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
+			     int (*fn)(void *ctx,
+				       const peil_input_change *change),
+			     void *ctx, peil_error *err);
+
+/* sqlite_house.c */
+int store_backup(void *state, const char *path, peil_error *err);
+int store_runs_prune(void *state, const peil_prune *prune,
+		     int64_t *runs_deleted, int64_t *figures_deleted,
+		     peil_error *err);
 
 #endif /* PEIL_SQLITE_STORE_H */

@@ -15,7 +15,8 @@
  *   cache_size_mib  SQLite's page cache for this connection (64)
  *
  * Datasets and records are in sqlite_dataset.c, scans in sqlite_scan.c,
- * the ingest log, runs and results in sqlite_runs.c.
+ * the ingest log, runs and results in sqlite_runs.c, the change log and
+ * snapshots in sqlite_changes.c, backup and pruning in sqlite_house.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -113,6 +114,15 @@ static int config_int(const peil_services *svc, peil_host *host,
 
 /* ------------------------------------------------------ internal tables */
 
+/* What each ingest added, changed or removed (sqlite_changes.c). */
+#define STORE_CHANGE_TABLE_SQL                                             \
+	"CREATE TABLE IF NOT EXISTS peil_change ("                         \
+	" ingest_id INTEGER NOT NULL,"                                     \
+	" dataset TEXT NOT NULL,"                                          \
+	" key TEXT NOT NULL,"                                              \
+	" kind TEXT NOT NULL,"                                             \
+	" PRIMARY KEY (ingest_id, dataset, key)) WITHOUT ROWID;"
+
 /* Column "rows" is quoted everywhere: ROWS is a keyword since window
  * functions (3.25), accepted as a name only by the parser's fallback. */
 static const char store_schema_sql[] =
@@ -143,7 +153,8 @@ static const char store_schema_sql[] =
 	" period_to TEXT,"
 	" config_sha256 TEXT,"
 	" scripts_sha256 TEXT,"
-	" inputs_sha256 TEXT);"
+	" inputs_sha256 TEXT,"
+	" last_ingest INTEGER);"
 	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
 	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"
 	" kpi TEXT NOT NULL,"
@@ -164,7 +175,14 @@ static const char store_schema_sql[] =
 	" numerator REAL,"
 	" denominator REAL,"
 	" status TEXT,"
-	" PRIMARY KEY (run_id, kpi, period, breakdown)) WITHOUT ROWID;";
+	" PRIMARY KEY (run_id, kpi, period, breakdown)) WITHOUT ROWID;"
+	STORE_CHANGE_TABLE_SQL;
+
+/* Version 1 to 2: the change log, and the last ingest each run saw (NULL
+ * for the runs before: their changes are not known). */
+static const char store_migrate_1_sql[] =
+	"ALTER TABLE peil_run ADD COLUMN last_ingest INTEGER;"
+	STORE_CHANGE_TABLE_SQL;
 
 static int store_user_version(struct store *st, int *version,
 			      peil_error *err)
@@ -221,7 +239,9 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 	if (version < STORE_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 			 STORE_SCHEMA_VERSION);
-		if (store_exec(st, err, store_schema_sql,
+		if (store_exec(st, err,
+			       version == 1 ? store_migrate_1_sql
+					    : store_schema_sql,
 			       "cannot create the internal tables") < 0 ||
 		    store_exec(st, err, sql,
 			       "cannot set the schema version") < 0)
@@ -245,6 +265,7 @@ static void store_close(void *state)
 	if (st == NULL)
 		return;
 	store_puts_free(st);
+	store_snapshot_forget(st);
 	sqlite3_finalize(st->result_put);
 	sqlite3_finalize(st->run_kpi_put);
 	/* An open batch is rolled back by the close: never half-committed. */
@@ -396,7 +417,10 @@ static void store_batch_rollback(void *state)
 {
 	struct store *st = state;
 
-	if (st == NULL || sqlite3_get_autocommit(st->db))
+	if (st == NULL)
+		return;
+	store_snapshot_forget(st);
+	if (sqlite3_get_autocommit(st->db))
 		return;
 	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
 		st->svc->log(st->host, PEIL_LOG_ERROR, "%s: rollback: %s",
@@ -426,6 +450,11 @@ static const peil_storage_ops store_ops = {
 	.runs_scan = store_runs_scan,
 	.run_kpis_scan = store_run_kpis_scan,
 	.ingest_scan = store_ingest_scan,
+	.snapshot_begin = store_snapshot_begin,
+	.snapshot_end = store_snapshot_end,
+	.input_changes_scan = store_input_changes_scan,
+	.backup = store_backup,
+	.runs_prune = store_runs_prune,
 };
 
 static const peil_plugin store_plugin = {

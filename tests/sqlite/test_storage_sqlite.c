@@ -430,7 +430,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 2);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -445,7 +445,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 2);
 	ops->close(st);
 }
 
@@ -457,12 +457,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 2");
+	CHECK_CONTAINS(err.message, "version 3");
 }
 
 TEST(close_accepts_null)
@@ -1329,6 +1329,207 @@ static void remove_tmpdir(void)
 	rmdir(tmpdir);
 }
 
+/* ------------------------------------------------- change log, snapshots */
+
+struct changes {
+	char text[1024];
+	int calls;
+};
+
+static int change_row(void *ctx, const peil_input_change *c)
+{
+	struct changes *ch = ctx;
+	size_t n = strlen(ch->text);
+
+	ch->calls++;
+	snprintf(ch->text + n, sizeof(ch->text) - n, "%lld:%s:%s:%s:%s;",
+		 (long long)c->ingest_id, c->dataset, c->key, c->kind,
+		 c->path ? c->path : "-");
+	return 0;
+}
+
+static int ingest_done(void *st, const char *file, peil_error *err)
+{
+	peil_ingest_entry e = { "src", "cases", file, file, 0, 0, 1700000000,
+				0 };
+
+	if (ops->ingest_log(st, &e, err) < 0)
+		return -1;
+	return ops->batch_commit(st, err);
+}
+
+static int64_t run_now(void *st, peil_error *err)
+{
+	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
+			       "c", "s", "i" };
+	int64_t id = 0;
+
+	if (ops->run_begin(st, &info, &id, err) < 0 ||
+	    ops->run_end(st, id, "ok", 1700000001, err) < 0)
+		return 0;
+	return id;
+}
+
+/* Ingest 1 puts C1 C2 C3; run 1.  Ingest 2 is a snapshot of C1 (same),
+ * C2 (team changed), C4 (new): C3 is removed.  Ingest 3 puts C2 as it is
+ * now: nothing changes.  Run 2.  Between the runs: C2 changed, C3 removed,
+ * C4 added, all by ingest 2; C1 nowhere. */
+TEST(change_log_and_snapshot)
+{
+	const char *path = db_path("changes");
+	void *st = store_open(path);
+	struct changes ch;
+	int64_t run1, run2, removed = -1;
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Noord", 19001, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C3", "Zuid", 19002, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C3", "Zuid", 19003, &err), 0);
+	CHECK_INT(ingest_done(st, "a.csv", &err), 0);
+	CHECK((run1 = run_now(st, &err)) > 0);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->snapshot_begin(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C4", "Zuid", 19004, &err), 0);
+	CHECK_INT(ops->snapshot_end(st, &cases, &removed, &err), 0);
+	CHECK_INT(removed, 1);
+	CHECK_INT(ingest_done(st, "b.csv", &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(ingest_done(st, "c.csv", &err), 0);
+	CHECK((run2 = run_now(st, &err)) > 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 3);
+
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "2:cases:C2:changed:b.csv;2:cases:C3:removed:b.csv;"
+			   "2:cases:C4:added:b.csv;");
+	/* Up to run 1: the first ingest's adds; C3 put twice is one add. */
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_row, &ch, &err),
+		  0);
+	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
+			   "1:cases:C3:added:a.csv;");
+	CHECK(ops->input_changes_scan(st, 999, 0, change_row, &ch, &err) < 0);
+	CHECK_CONTAINS(err.message, "no run 999");
+
+	/* A snapshot rolled back removes nothing and logs nothing. */
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->snapshot_begin(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Oost", 19000, &err), 0);
+	CHECK_INT(ops->snapshot_end(st, &cases, &removed, &err), 0);
+	CHECK_INT(removed, 2);
+	ops->batch_rollback(st);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 3);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_change"), 6);
+	CHECK(ops->snapshot_end(st, &cases, &removed, &err) < 0);
+	CHECK_CONTAINS(err.message, "without snapshot_begin");
+	ops->close(st);
+}
+
+/* A store of schema version 1 gets the change log on open and its
+ * datasets their triggers on dataset_ensure. */
+TEST(schema_1_migrates)
+{
+	const char *path = db_path("migrate");
+	void *st = store_open(path);
+	sqlite3 *db;
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	ops->close(st);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "DROP TRIGGER peil_add_cases;"
+			       " DROP TRIGGER peil_chg_cases;"
+			       " DROP TRIGGER peil_del_cases;"
+			       " DROP TABLE peil_change;"
+			       " ALTER TABLE peil_run DROP COLUMN last_ingest;"
+			       " PRAGMA user_version = 1",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 2);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
+				   " type = 'trigger'"), 3);
+	CHECK_INT(case_put(st, &cases, "C9", "Noord", 19000, &err), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_change"), 1);
+	CHECK(run_now(st, &err) > 0);
+	ops->close(st);
+}
+
+TEST(backup_copies_the_store)
+{
+	const char *path = db_path("live");
+	const char *copy = db_path("live-backup");
+	void *st = store_open(path);
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(ops->backup(st, copy, &err), 0);
+	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 2);
+	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
+	CHECK_STR(err.file, copy);
+	CHECK_CONTAINS(err.message, "exists already");
+	ops->close(st);
+}
+
+static int final_2017(void *ctx, const char *period)
+{
+	(void)ctx;
+	return strncmp(period, "2017", 4) == 0;
+}
+
+/* Run 1: k 2017 = 1, k 2018-01 = 1; run 2: k 2018-01 = 2; run 3: k
+ * 2018-01 = 3.  Pruning runs 1 and 2 with 2017 final keeps run 1's 2017
+ * figure (no later run has it), so run 1 stays with that one figure; its
+ * 2018-01 figure and run 2 go: 1 run and 2 figures deleted. */
+TEST(prune_keeps_final_figures)
+{
+	const char *path = db_path("prune");
+	void *st = store_open(path);
+	int64_t runs[3], deleted_runs, deleted_figures;
+	peil_prune prune = { runs, 2, final_2017, NULL };
+	peil_error err;
+	char buf[64];
+	int i;
+
+	CHECK(st != NULL);
+	for (i = 0; i < 3; i++) {
+		CHECK((runs[i] = run_now(st, &err)) > 0);
+		CHECK_INT(put_result(st, runs[i], "k", "2018-01", "{}", i + 1,
+				     NAN, NAN, NULL), 0);
+	}
+	CHECK_INT(put_result(st, runs[0], "k", "2017", "{}", 1, NAN, NAN,
+			     NULL), 0);
+	CHECK_INT(ops->runs_prune(st, &prune, &deleted_runs, &deleted_figures,
+				  &err), 0);
+	CHECK_INT(deleted_runs, 1);
+	CHECK_INT(deleted_figures, 2);
+	CHECK_STR(direct_text(path, "SELECT group_concat(id, ',') FROM"
+				    " (SELECT id FROM peil_run ORDER BY id)",
+			      buf, sizeof(buf)), "1,3");
+	CHECK_STR(direct_text(path, "SELECT group_concat(x, ',') FROM"
+				    " (SELECT run_id || ':' || period AS x"
+				    " FROM peil_result ORDER BY 1)",
+			      buf, sizeof(buf)), "1:2017,3:2018-01");
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_run_kpi"
+				   " WHERE run_id = 2"), 0);
+	ops->close(st);
+}
+
 int main(void)
 {
 	peil_plugin_entry_fn entry;
@@ -1377,6 +1578,10 @@ int main(void)
 	RUN(text_round_trip);
 	RUN(runs_and_results);
 	RUN(ingest_log_and_fingerprint);
+	RUN(change_log_and_snapshot);
+	RUN(schema_1_migrates);
+	RUN(backup_copies_the_store);
+	RUN(prune_keeps_final_figures);
 
 	rc = harness_done();
 	remove_tmpdir();
