@@ -3,11 +3,16 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "evaluation.h"
+#include "finality.h"
 #include "ingest.h"
 #include "log.h"
 #include "period.h"
@@ -154,19 +159,22 @@ int cli_ingest(peil_context *ctx, const char *only)
 	}
 	log_msg(PEIL_LOG_INFO,
 		"ingest: %zu files stored (%lld rows), %zu skipped as ingested "
-		"before, %zu refused, %lld rows rejected", sum.files,
-		(long long)sum.rows, sum.skipped, sum.failed,
-		(long long)sum.rejected);
+		"before, %zu refused, %lld rows rejected, %lld removed by "
+		"snapshots", sum.files, (long long)sum.rows, sum.skipped,
+		sum.failed, (long long)sum.rejected, (long long)sum.removed);
 	return sum.failed || sum.rejected ? EXIT_INPUT_REJECTED : EXIT_OK;
 }
 
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		       int32_t to, const char *only_kpi, output_format format)
+		 int32_t to, const char *only_kpi, output_format format,
+		 const struct finality *fin, int64_t *run_id)
 {
 	evaluation ev;
 	peil_error err;
 	int rc = EXIT_OK;
 
+	if (run_id)
+		*run_id = 0;
 	error_clear(&err);
 	if (evaluation_run(ctx, kind, from, to, only_kpi, &ev, &err) < 0) {
 		cli_print_error(&err);
@@ -175,6 +183,10 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 			       ? EXIT_USAGE
 			       : EXIT_STORAGE;
 	}
+	if (run_id)
+		*run_id = ev.run_id;
+	if (fin)
+		finality_mark(fin, &ev.results, finality_today());
 	output_write(stdout, format, &ev.results, ctx->kpis);
 	log_msg(PEIL_LOG_INFO,
 		"run %lld: %zu KPIs evaluated, %zu failed, %zu figures",
@@ -195,3 +207,71 @@ int cli_format(const cli_options *o, output_format *format)
 	return 0;
 }
 
+
+/* The lock file: [run] lock_file, else beside the store's file. */
+static char *lock_path(const peil_context *ctx)
+{
+	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
+	const config_section *storage =
+		config_section_find(ctx->cfg, "storage", NULL);
+	const char *given = config_get(run, "lock_file", NULL);
+	const char *store = config_get(storage, "path", NULL);
+	char *path, *with;
+
+	if (given)
+		return config_resolve_path(ctx->cfg, given);
+	path = config_resolve_path(ctx->cfg, store ? store : "peil");
+	with = path ? malloc(strlen(path) + sizeof(".lock")) : NULL;
+	if (with)
+		sprintf(with, "%s.lock", path);
+	free(path);
+	return with;
+}
+
+int cli_lock(const peil_context *ctx, run_lock *lock)
+{
+	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
+	const config_entry *e = config_entry_find(run, "lock_wait");
+	peil_error err;
+	long wait_s = 600;
+	char *path, *end;
+	int rc;
+
+	lock->fd = -1;
+	if (e) {
+		errno = 0;
+		wait_s = strtol(e->value, &end, 10);
+		if (end == e->value || *end || errno || wait_s < 0 ||
+		    wait_s > 86400) {
+			log_msg(PEIL_LOG_ERROR, "%s:%ld: lock_wait = %s: "
+				"expected seconds, 0 to 86400",
+				ctx->cfg->path, e->line, e->value);
+			return EXIT_CONFIG;
+		}
+	}
+	path = lock_path(ctx);
+	if (!path) {
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
+	error_clear(&err);
+	rc = run_lock_take(lock, path, wait_s * 1000, &err);
+	free(path);
+	if (rc == 0)
+		return EXIT_OK;
+	cli_print_error(&err);
+	return rc == RUN_LOCK_BUSY ? EXIT_LOCKED : EXIT_CONFIG;
+}
+
+void cli_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!isatty(STDOUT_FILENO))
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "context.h"
+#include "lock.h"
 #include "output.h"
 
 /* Exit codes (README); when several apply, the highest wins. */
@@ -21,10 +22,15 @@ enum cli_exit {
 	EXIT_INPUT_REJECTED = 2, /* a file refused, or rows rejected */
 	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
 	EXIT_STORAGE = 4,	/* the store could not be opened or written */
-	EXIT_USAGE = 64
+	EXIT_FINAL_CHANGED = 5,	/* run: a figure of a final period changed */
+	EXIT_USAGE = 64,	/* sysexits.h EX_USAGE */
+	EXIT_LOCKED = 75	/* another peil holds the lock (EX_TEMPFAIL:
+				   try again later) */
 };
 
 #define CLI_DEFAULT_CONFIG "conf/peil.ini"
+
+struct finality;
 
 /* Every option of every command; a command reads the ones it declares. */
 typedef struct cli_options {
@@ -35,10 +41,18 @@ typedef struct cli_options {
 	const char *to;
 	const char *format;
 	long long run_id;
+	long long keep;		/* prune --keep */
+	long long older_than;	/* prune --older-than, days */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
-enum { CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_RUN };
+enum {
+	CLI_OPT_FROM = 1000,
+	CLI_OPT_TO,
+	CLI_OPT_RUN,
+	CLI_OPT_KEEP,
+	CLI_OPT_OLDER_THAN
+};
 
 typedef struct cli_command {
 	const char *name;
@@ -56,6 +70,10 @@ extern const cli_command cmd_eval_command;
 extern const cli_command cmd_show_command;
 extern const cli_command cmd_check_command;
 extern const cli_command cmd_list_command;
+extern const cli_command cmd_runs_command;
+extern const cli_command cmd_diff_command;
+extern const cli_command cmd_backup_command;
+extern const cli_command cmd_prune_command;
 
 int cli_worst(int a, int b);
 /* The error on the log as "file:line: column 'x': message". */
@@ -73,8 +91,18 @@ int cli_range(const cli_options *o, int32_t *from, int32_t *to);
 int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
 /* Ingest every source (or only one); the exit code. */
 int cli_ingest(peil_context *ctx, const char *only);
-/* Evaluate, record and print; the exit code. */
+/* Evaluate, record and print; the exit code.  With run_id not NULL, the
+ * recorded run's id goes there (0 when none was recorded).  fin (NULL:
+ * none) marks the printed figures provisional or final as of today. */
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, output_format format);
+		 int32_t to, const char *only_kpi, output_format format,
+		 const struct finality *fin, int64_t *run_id);
+/* Take the lock of the commands that write the store ([run] lock_file,
+ * by default the [storage] path + ".lock"; [run] lock_wait seconds, by
+ * default 600).  0, EXIT_LOCKED or EXIT_CONFIG, with a message. */
+int cli_lock(const peil_context *ctx, run_lock *lock);
+/* A progress line on stdout, only when stdout is a terminal: under a
+ * timer or in a pipe it would be noise among the figures. */
+void cli_progress(const char *fmt, ...) PEIL_PRINTF(1, 2);
 
 #endif

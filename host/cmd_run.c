@@ -1,5 +1,10 @@
 /*
  * cmd_run.c - peil run, ingest and eval: the commands that change the store.
+ *
+ * Each takes the run lock first (cli_lock), so that a timer's run and an
+ * operator's ingest never interleave.  run is meant to run unattended: no
+ * prompts, progress only at a terminal, log lines on stderr, and an exit
+ * code for each outcome (cli.h).
  */
 #include "cli.h"
 
@@ -7,11 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
+#include "error.h"
+#include "figure_diff.h"
+#include "finality.h"
 #include "log.h"
 
 static int cmd_ingest(const cli_options *o, int argc, char **argv)
 {
 	peil_context ctx;
+	run_lock lock = { -1 };
 	int rc;
 
 	if (argc > 1) {
@@ -20,7 +30,10 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 	}
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE);
 	if (rc == 0)
+		rc = cli_lock(&ctx, &lock);
+	if (rc == 0)
 		rc = cli_ingest(&ctx, argc ? argv[0] : NULL);
+	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
 }
@@ -29,6 +42,7 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 {
 	output_format format;
 	peil_context ctx;
+	run_lock lock = { -1 };
 	int32_t from, to;
 	int rc;
 
@@ -45,17 +59,135 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 		return rc;
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	if (rc == 0)
-		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, format);
+		rc = cli_lock(&ctx, &lock);
+	if (rc == 0)
+		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, format, NULL,
+				  NULL);
+	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
+}
+
+/* Leave out the periods that ended less than delay_days ago: their
+ * registrations are not complete yet.  EXIT_OK with *to moved, or
+ * EXIT_CONFIG. */
+static int run_delay(const finality *fin, int32_t from, int32_t *to,
+		     int *nothing)
+{
+	int32_t cutoff = finality_cutoff(fin, finality_today());
+	char text[11];
+
+	*nothing = 0;
+	if (*to <= cutoff)
+		return EXIT_OK;
+	date_format_iso(cutoff, text);
+	log_msg(PEIL_LOG_INFO,
+		"periods ending after %s wait for late registrations "
+		"(delay_days = %d)", text, fin->delay_days);
+	*to = cutoff;
+	*nothing = *to < from;
+	return EXIT_OK;
+}
+
+struct final_check {
+	const finality *fin;
+	int32_t today;
+	size_t changed;
+};
+
+static int final_changed(void *arg, const figure_change *c)
+{
+	struct final_check *st = arg;
+	char label[512];
+
+	if (!c->covered || !finality_is_final(st->fin, c->period, st->today))
+		return 0;
+	st->changed++;
+	result_breakdown_label(c->breakdown, label, sizeof(label));
+	log_msg(PEIL_LOG_WARNING,
+		"final figure changed: %s %s %s: %g -> %g", c->kpi, c->period,
+		label, c->old_value, c->new_value);
+	return 0;
+}
+
+/* Compare run_id's figures with the run before it: a changed figure of a
+ * final period is a published figure that moved.  The exit code. */
+static int run_check_final(peil_context *ctx, const finality *fin,
+			   int64_t run_id)
+{
+	struct final_check st = { fin, finality_today(), 0 };
+	result_table before, now;
+	int64_t previous;
+	peil_error err;
+	int rc = EXIT_OK;
+
+	memset(&before, 0, sizeof(before));
+	memset(&now, 0, sizeof(now));
+	error_clear(&err);
+	if (figure_run_before(ctx, run_id, &previous, &err) < 0 ||
+	    (previous && (figure_table_load(ctx, previous, &before, &err) < 0 ||
+			  figure_table_load(ctx, run_id, &now, &err) < 0))) {
+		cli_print_error(&err);
+		rc = EXIT_STORAGE;
+	} else if (previous) {
+		figure_diff(&before, &now, final_changed, &st);
+		if (st.changed) {
+			log_msg(PEIL_LOG_WARNING,
+				"run %lld: %zu final figures changed since "
+				"run %lld (see peil diff %lld %lld)",
+				(long long)run_id, st.changed,
+				(long long)previous, (long long)previous,
+				(long long)run_id);
+			rc = EXIT_FINAL_CHANGED;
+		}
+	}
+	result_table_release(&before);
+	result_table_release(&now);
+	return rc;
+}
+
+static int run_steps(peil_context *ctx, output_format format)
+{
+	finality fin;
+	peil_error err;
+	int32_t from, to;
+	int64_t run_id;
+	int rc, ingest_rc, nothing;
+
+	error_clear(&err);
+	if (finality_load(ctx->cfg, &fin, &err) < 0) {
+		cli_print_error(&err);
+		return EXIT_CONFIG;
+	}
+	rc = cli_run_range(ctx, &from, &to);
+	if (rc == 0)
+		rc = run_delay(&fin, from, &to, &nothing);
+	if (rc)
+		return rc;
+	cli_progress("[1/3] ingesting the sources");
+	ingest_rc = cli_ingest(ctx, NULL);
+	if (ingest_rc == EXIT_CONFIG)
+		return ingest_rc;
+	if (nothing) {
+		log_msg(PEIL_LOG_WARNING, "no period of [run] periods is "
+			"complete yet: nothing evaluated");
+		return ingest_rc;
+	}
+	cli_progress("[2/3] evaluating the KPIs");
+	rc = cli_evaluate(ctx, "run", from, to, NULL, format, &fin, &run_id);
+	if (run_id) {
+		cli_progress("[3/3] comparing with the run before");
+		rc = cli_worst(rc, run_check_final(ctx, &fin, run_id));
+	}
+	return cli_worst(rc, ingest_rc);
 }
 
 static int cmd_run(const cli_options *o, int argc, char **argv)
 {
 	output_format format;
 	peil_context ctx;
-	int32_t from, to;
-	int rc, ingest_rc;
+	run_lock lock = { -1 };
+	int rc;
 
 	(void)argv;
 	if (argc) {
@@ -67,20 +199,13 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 		return rc;
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	if (rc == 0)
-		rc = cli_run_range(&ctx, &from, &to);
-	if (rc == 0) {
-		ingest_rc = cli_ingest(&ctx, NULL);
-		if (ingest_rc == EXIT_CONFIG) {
-			rc = ingest_rc;
-		} else {
-			rc = cli_evaluate(&ctx, "run", from, to, NULL, format);
-			rc = cli_worst(rc, ingest_rc);
-		}
-	}
+		rc = cli_lock(&ctx, &lock);
+	if (rc == 0)
+		rc = run_steps(&ctx, format);
+	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
 }
-
 
 static const struct option run_options[] = {
 	{ "format", required_argument, NULL, 'f' },

@@ -29,7 +29,10 @@ static const char *const peil_keys[] = {
 static const char *const calendar_keys[] = {
 	"good_friday", "liberation_day", "extra", "dates", NULL
 };
-static const char *const run_keys[] = { "periods", NULL };
+static const char *const run_keys[] = {
+	"periods", "lock_file", "lock_wait", "final_after_months", "delay_days",
+	NULL
+};
 static const char *const limits_keys[] = {
 	"memory_mb", "instructions", NULL
 };

@@ -22,6 +22,7 @@ struct source_run {
 	peil_host *host;
 	void *state;
 	ingest_summary *sum;
+	int snapshot;		/* mode = snapshot */
 };
 
 static void report(const peil_error *err)
@@ -41,6 +42,7 @@ static void ingest_file(struct source_run *run, const char *path)
 	host_file_stats stats;
 	peil_ingest_entry entry;
 	peil_error err;
+	int64_t removed = 0;
 	int seen = 0;
 
 	error_clear(&err);
@@ -61,7 +63,13 @@ static void ingest_file(struct source_run *run, const char *path)
 	if (st->batch_begin(ctx->storage_state, &err) < 0)
 		goto failed;
 	host_file_begin(run->host, path);
+	if (run->snapshot &&
+	    st->snapshot_begin(ctx->storage_state, run->schema, &err) < 0)
+		goto rollback;
 	if (run->plugin->plugin->input->read(run->state, path, &err) < 0)
+		goto rollback;
+	if (run->snapshot && st->snapshot_end(ctx->storage_state, run->schema,
+					      &removed, &err) < 0)
 		goto rollback;
 	host_file_end(run->host, &stats);
 	entry.source = run->section->name;
@@ -77,6 +85,11 @@ static void ingest_file(struct source_run *run, const char *path)
 	run->sum->files++;
 	run->sum->rows += stats.rows;
 	run->sum->rejected += stats.rejected;
+	run->sum->removed += removed;
+	if (run->snapshot)
+		log_msg(PEIL_LOG_INFO, "%s: a snapshot of %s: %lld rows that "
+			"it no longer has were removed", path,
+			run->schema->name, (long long)removed);
 	if (stats.rejected)
 		log_msg(PEIL_LOG_WARNING,
 			"%s: %lld rows stored in %s, %lld rejected (written to "
@@ -95,13 +108,33 @@ failed:
 	run->sum->failed++;
 }
 
+/* mode = increment (the default: rows are added and updated) or
+ * snapshot (each file is the whole dataset: rows it lacks are removed). */
+static int source_mode(const peil_context *ctx, const config_section *s,
+		       int *snapshot, peil_error *err)
+{
+	const config_entry *e = config_entry_find(s, "mode");
+
+	*snapshot = e && strcmp(e->value, "snapshot") == 0;
+	if (e && !*snapshot && strcmp(e->value, "increment") != 0)
+		return config_fail(ctx->cfg, s, e, err,
+				   "mode = %s: expected increment or snapshot",
+				   e->value);
+	if (*snapshot && (!LOADER_STORAGE_HAS(ctx->storage, snapshot_begin) ||
+			  !LOADER_STORAGE_HAS(ctx->storage, snapshot_end)))
+		return config_fail(ctx->cfg, s, e, err,
+				   "mode = snapshot: the storage plugin cannot "
+				   "remove rows missing from a snapshot");
+	return 0;
+}
+
 static int ingest_source(peil_context *ctx, const config_section *s,
 			 ingest_summary *sum, peil_error *err)
 {
 	const config_entry *plugin_entry = config_entry_find(s, "plugin");
 	const config_entry *dataset_entry = config_entry_find(s, "dataset");
 	const config_entry *path_entry = config_entry_find(s, "path");
-	struct source_run run = { ctx, s, NULL, NULL, NULL, NULL, sum };
+	struct source_run run = { ctx, s, NULL, NULL, NULL, NULL, sum, 0 };
 	char *pattern = NULL;
 	glob_t files;
 	int rc = -1, globbed = 0;
@@ -117,7 +150,8 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 				   "dataset '%s' is not declared by a "
 				   "[dataset %s] section",
 				   dataset_entry->value, dataset_entry->value);
-	if (loader_open(&ctx->plugins, plugin_entry->value, PEIL_PLUGIN_INPUT,
+	if (source_mode(ctx, s, &run.snapshot, err) < 0 ||
+	    loader_open(&ctx->plugins, plugin_entry->value, PEIL_PLUGIN_INPUT,
 			&run.plugin, err) < 0)
 		return -1;
 	run.host = context_host(ctx, s, plugin_entry->value);

@@ -3,7 +3,9 @@
  *
  * Each file of a source is one batch: it goes in whole or not at all.  A
  * file whose content was ingested before (by its SHA-256, under any name)
- * is skipped, so that running an ingest twice changes nothing.
+ * is skipped, so that running an ingest twice changes nothing.  A source
+ * with mode = snapshot removes, in the same batch, the stored rows that its
+ * file lacks.
  */
 #ifndef PEIL_INGEST_H
 #define PEIL_INGEST_H
@@ -18,6 +20,7 @@ typedef struct ingest_summary {
 	size_t failed;		/* refused as a whole */
 	int64_t rows;
 	int64_t rejected;
+	int64_t removed;	/* by snapshots: rows their files lacked */
 } ingest_summary;
 
 /* Ingest every [source] (only the one named when only is not NULL).  A

@@ -42,6 +42,7 @@ int result_table_add(result_table *t, const peil_result *r)
 	row->value = r->value;
 	row->numerator = r->numerator;
 	row->denominator = r->denominator;
+	row->finality = RESULT_FINALITY_UNKNOWN;
 	if (!row->kpi || !row->period || !row->breakdown ||
 	    (r->status && !row->status)) {
 		free(row->kpi);

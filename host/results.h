@@ -10,12 +10,20 @@
 
 #include "peil/plugin.h"
 
+/* Whether a figure is final (finality.h); unknown until marked. */
+enum result_finality {
+	RESULT_FINALITY_UNKNOWN = 0,
+	RESULT_PROVISIONAL,
+	RESULT_FINAL
+};
+
 typedef struct result_row {
 	char *kpi;
 	char *period;
 	char *breakdown;	/* JSON object text */
 	char *status;		/* or NULL */
 	double value, numerator, denominator;	/* NaN when missing */
+	enum result_finality finality;
 } result_row;
 
 typedef struct result_table {
