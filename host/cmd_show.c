@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "finality.h"
 #include "log.h"
 #include "period.h"
 
@@ -32,6 +33,30 @@ static int show_row(void *arg, const peil_result *r)
 		return -1;
 	}
 	return 0;
+}
+
+static int run_started(void *arg, const peil_run_record *run)
+{
+	*(int64_t *)arg = run->started;
+	return 0;
+}
+
+/* Mark the figures provisional or final as of the day their run began:
+ * what the run published, not what they would be today. */
+static void show_finality(peil_context *ctx, result_table *t)
+{
+	int64_t started = 0;
+	finality fin;
+	peil_error err;
+
+	error_clear(&err);
+	if (finality_load(ctx->cfg, &fin, &err) < 0 ||
+	    ctx->storage->runs_scan(ctx->storage_state, t->run_id,
+				    run_started, &started, &err) < 0) {
+		cli_print_error(&err);
+		return;
+	}
+	finality_mark(&fin, t, finality_date(started));
 }
 
 static int cmd_show(const cli_options *o, int argc, char **argv)
@@ -79,6 +104,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 					    "peil run", o->run_id);
 			rc = EXIT_CONFIG;
 		} else {
+			show_finality(&ctx, &st.table);
 			result_table_sort(&st.table);
 			if (format == OUTPUT_TEXT)
 				printf("Run %lld\n\n",

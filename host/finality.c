@@ -46,13 +46,18 @@ int finality_load(const config *cfg, finality *out, peil_error *err)
 	return 0;
 }
 
-int32_t finality_today(void)
+int32_t finality_date(int64_t unix_seconds)
 {
-	time_t now = time(NULL);
+	time_t t = (time_t)unix_seconds;
 	struct tm tm;
 
-	localtime_r(&now, &tm);
+	localtime_r(&t, &tm);
 	return date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int32_t finality_today(void)
+{
+	return finality_date((int64_t)time(NULL));
 }
 
 int32_t finality_final_from(const finality *f, int32_t last)

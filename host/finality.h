@@ -26,7 +26,8 @@ typedef struct finality {
  * or more. */
 int finality_load(const config *cfg, finality *out, peil_error *err);
 
-/* Today's date (local time), as days since 1970-01-01. */
+/* The local date of a unix time, and today's, as days since 1970-01-01. */
+int32_t finality_date(int64_t unix_seconds);
 int32_t finality_today(void);
 
 /* The day from which a period ending on last is final: the first day of

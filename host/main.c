@@ -21,6 +21,10 @@ static const cli_command *const commands[] = {
 	&cmd_show_command,
 	&cmd_check_command,
 	&cmd_list_command,
+	&cmd_runs_command,
+	&cmd_diff_command,
+	&cmd_backup_command,
+	&cmd_prune_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -63,8 +67,9 @@ static void usage(FILE *out)
 			commands[i]->summary);
 	fprintf(out, "\nRun 'peil COMMAND --help' for a command's options.\n"
 		     "Exit codes: 0 ok, 1 a KPI failed, 2 an input was "
-		     "rejected, 3 configuration\nerror, 4 storage error, 64 "
-		     "usage error.\n");
+		     "rejected, 3 configuration\nerror, 4 storage error, 5 a "
+		     "final figure changed, 64 usage error, 75 the\nlock is "
+		     "held by another peil.\n");
 }
 
 static void command_usage(FILE *out, const cli_command *c)
@@ -142,6 +147,16 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			break;
 		case CLI_OPT_TO:
 			o->to = optarg;
+			break;
+		case CLI_OPT_KEEP:
+		case CLI_OPT_OLDER_THAN:
+			*(opt == CLI_OPT_KEEP ? &o->keep : &o->older_than) =
+				strtoll(optarg, NULL, 10);
+			if (strtoll(optarg, NULL, 10) <= 0) {
+				fprintf(stderr, "peil: %s: expected a whole "
+						"number above 0\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case CLI_OPT_RUN:
 			o->run_id = strtoll(optarg, NULL, 10);

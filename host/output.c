@@ -90,6 +90,25 @@ static int compare_breakdowns(const void *pa, const void *pb)
 	return strcmp(a, b);
 }
 
+/* A provisional figure gets a '*' after its number; 1 when it got one. */
+static int finality_marker(const result_row *row, char *number, size_t size)
+{
+	size_t n = strlen(number);
+
+	if (row->finality != RESULT_PROVISIONAL || n + 1 >= size)
+		return 0;
+	number[n] = '*';
+	number[n + 1] = '\0';
+	return 1;
+}
+
+static const char *finality_word(const result_row *row)
+{
+	return row->finality == RESULT_FINAL	   ? "definitief"
+	       : row->finality == RESULT_PROVISIONAL ? "voorlopig"
+						     : "";
+}
+
 /* One KPI's rows [begin, end) as breakdown x period. */
 static void text_block(FILE *out, const result_table *t, size_t begin,
 		       size_t end, const kpi_set *kpis)
@@ -98,7 +117,7 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 				 : NULL;
 	struct strings periods = { 0, NULL }, cells = { 0, NULL };
 	size_t label_width = 6, period_width = 4, i, j, r;
-	int misses = 0;
+	int misses = 0, provisional = 0;
 	char label[512], number[64];
 
 	for (r = begin; r < end; r++) {
@@ -114,8 +133,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	for (r = begin; r < end; r++) {
 		format_number(t->rows[r].value, 0, number, sizeof(number));
-		if (strlen(number) + 1 > period_width)
-			period_width = strlen(number) + 1;
+		if (strlen(number) + 2 > period_width)
+			period_width = strlen(number) + 2;
 		if (strlen(t->rows[r].period) > period_width)
 			period_width = strlen(t->rows[r].period);
 	}
@@ -156,6 +175,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 					number[n + 1] = '\0';
 					misses++;
 				}
+				provisional += finality_marker(row, number,
+							       sizeof(number));
 			}
 			fputs("  ", out);
 			pad(out, number, period_width, 1);
@@ -176,6 +197,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 		fprintf(out, " %s; ! = doel niet gehaald (%d keer)\n", k->unit,
 			misses);
 	}
+	if (provisional)
+		fputs("* = voorlopig: kan nog veranderen (provisional)\n", out);
 	fputc('\n', out);
 	free(periods.items);
 	free(cells.items);
@@ -226,8 +249,8 @@ static void write_csv(FILE *out, const result_table *t, const kpi_set *kpis)
 	char label[512], number[64];
 	size_t i;
 
-	fputs("kpi;titel;periode;uitsplitsing;waarde;teller;noemer;status\r\n",
-	      out);
+	fputs("kpi;titel;periode;uitsplitsing;waarde;teller;noemer;status;"
+	      "stand\r\n", out);
 	for (i = 0; i < t->count; i++) {
 		const result_row *row = &t->rows[i];
 		const kpi_info *k = kpis ? kpi_set_find(kpis, row->kpi) : NULL;
@@ -251,6 +274,8 @@ static void write_csv(FILE *out, const result_table *t, const kpi_set *kpis)
 		csv_cell(out, number);
 		fputc(';', out);
 		csv_cell(out, row->status ? row->status : "");
+		fputc(';', out);
+		csv_cell(out, finality_word(row));
 		fputs("\r\n", out);
 	}
 }
@@ -303,6 +328,11 @@ static void write_json(FILE *out, const result_table *t)
 		fputs(", \"status\": ", out);
 		if (row->status)
 			json_string(out, row->status);
+		else
+			fputs("null", out);
+		fputs(", \"stand\": ", out);
+		if (row->finality != RESULT_FINALITY_UNKNOWN)
+			json_string(out, finality_word(row));
 		else
 			fputs("null", out);
 		fputc('}', out);
