@@ -46,8 +46,8 @@ static int count_kpi(void *arg, const peil_run_kpi *k)
 	return 0;
 }
 
-/* The ingests of one run: those committed after the run before it began
- * and before this one began (by their times). */
+/* The new inputs of one run: the ingests after the last one the run
+ * before it saw, up to the last one it saw itself. */
 struct run_inputs {
 	int64_t after, upto;
 	size_t files;
@@ -57,7 +57,7 @@ static int print_input(void *arg, const peil_ingest_entry *e)
 {
 	struct run_inputs *in = arg;
 
-	if (e->at <= in->after || e->at > in->upto)
+	if (e->id <= in->after || e->id > in->upto)
 		return 0;
 	in->files++;
 	printf("    input #%lld %s (%s): %s, sha256 %.12s, %lld rows%s\n",
@@ -69,7 +69,8 @@ static int print_input(void *arg, const peil_ingest_entry *e)
 struct runs_state {
 	peil_context *ctx;
 	peil_error *err;
-	int64_t (*runs)[2];	/* id and start of each run, newest first */
+	int64_t (*runs)[2];	/* id and last ingest of each run, newest
+				   first */
 	size_t count;
 	int oom;
 };
@@ -85,7 +86,13 @@ static int collect_start(void *arg, const peil_run_record *run)
 	}
 	st->runs = grown;
 	st->runs[st->count][0] = run->id;
-	st->runs[st->count++][1] = run->started;
+	st->runs[st->count][1] = 0;
+	if (LOADER_STORAGE_HAS(st->ctx->storage, run_last_ingest) &&
+	    st->ctx->storage->run_last_ingest(st->ctx->storage_state, run->id,
+					      &st->runs[st->count][1],
+					      st->err) < 0)
+		return -1;
+	st->count++;
 	return 0;
 }
 
@@ -93,7 +100,7 @@ static int print_run(void *arg, const peil_run_record *run)
 {
 	struct runs_state *st = arg;
 	struct kpi_count kc;
-	struct run_inputs in = { 0, run->started, 0 };
+	struct run_inputs in = { 0, 0, 0 };
 	char started[20], duration[32];
 	size_t i;
 
@@ -104,9 +111,12 @@ static int print_run(void *arg, const peil_run_record *run)
 			 (long long)(run->ended - run->started));
 	else
 		snprintf(duration, sizeof(duration), "not ended");
-	for (i = 0; i + 1 < st->count; i++)
-		if (st->runs[i][0] == run->id)
-			in.after = st->runs[i + 1][1];
+	for (i = 0; i < st->count; i++) {
+		if (st->runs[i][0] != run->id)
+			continue;
+		in.upto = st->runs[i][1];
+		in.after = i + 1 < st->count ? st->runs[i + 1][1] : 0;
+	}
 	printf("Run %lld  %s  %s  %s  %s\n", (long long)run->id, run->kind,
 	       started, duration, run->status);
 	printf("    periods %s .. %s; inputs fingerprint %.12s\n",

@@ -419,6 +419,12 @@ typedef struct peil_storage_ops {
 					    const peil_input_change *change),
 				  void *ctx, peil_error *err);
 
+	/* The id of the last ingest log entry that run run_id saw when it
+	 * began (0: none, or unknown for a run recorded before the store
+	 * kept it); its inputs are the entries up to that id. */
+	int (*run_last_ingest)(void *state, int64_t run_id,
+			       int64_t *ingest_id, peil_error *err);
+
 	/* A consistent copy of the whole store to path, which must not
 	 * exist, taken while others may read and write (never a file copy
 	 * of a live database). */

@@ -380,6 +380,18 @@ static int run_mark(struct store *st, int64_t run_id, int64_t *mark,
 						"cannot read the runs");
 }
 
+int store_run_last_ingest(void *state, int64_t run_id, int64_t *ingest_id,
+			  peil_error *err)
+{
+	struct store *st = state;
+
+	*ingest_id = 0;
+	if (run_id <= 0)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "run_last_ingest needs a run id");
+	return run_mark(st, run_id, ingest_id, err);
+}
+
 int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 			     int (*fn)(void *ctx,
 				       const peil_input_change *change),

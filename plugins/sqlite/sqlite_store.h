@@ -166,6 +166,8 @@ int store_snapshot_end(void *state, const peil_schema *schema,
 		       int64_t *removed, peil_error *err);
 /* Drop the snapshot state (after a rollback, or at close). */
 void store_snapshot_forget(struct store *st);
+int store_run_last_ingest(void *state, int64_t run_id, int64_t *ingest_id,
+			  peil_error *err);
 int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 			     int (*fn)(void *ctx,
 				       const peil_input_change *change),

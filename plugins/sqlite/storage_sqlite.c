@@ -453,6 +453,7 @@ static const peil_storage_ops store_ops = {
 	.snapshot_begin = store_snapshot_begin,
 	.snapshot_end = store_snapshot_end,
 	.input_changes_scan = store_input_changes_scan,
+	.run_last_ingest = store_run_last_ingest,
 	.backup = store_backup,
 	.runs_prune = store_runs_prune,
 };

@@ -1417,6 +1417,10 @@ TEST(change_log_and_snapshot)
 		  0);
 	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
 			   "1:cases:C3:added:a.csv;");
+	CHECK_INT(ops->run_last_ingest(st, run1, &removed, &err), 0);
+	CHECK_INT(removed, 1);
+	CHECK_INT(ops->run_last_ingest(st, run2, &removed, &err), 0);
+	CHECK_INT(removed, 3);
 	CHECK(ops->input_changes_scan(st, 999, 0, change_row, &ch, &err) < 0);
 	CHECK_CONTAINS(err.message, "no run 999");
 
