@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# End-to-end tests of unattended runs and their history: the lock, peil
+# runs, peil diff, snapshots, provisional and final figures, the delay for
+# late data, backup and prune, and the systemd units.
+#
+#   history.sh CASE PEIL SOURCE_DIR PLUGIN_DIR
+#
+# Each case prints one line per check and closes with "N passed, M failed";
+# it exits nonzero when a check failed.
+set -u
+case_name=$1 peil=$2 src=$3 plugins=$4
+work=$(mktemp -d /tmp/peil-e2e-history-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+export LC_ALL=C	# the fixture is Windows-1252: grep and sed take bytes
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '  %s\n' "${@:2}"; }
+expect_rc() { # expect_rc NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then ok "$1 (exit $3)"; else fail "$1" "exit $3, expected $2"; fi
+}
+expect_grep() { # expect_grep NAME FILE TEXT
+	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
+}
+expect_no_grep() { # expect_no_grep NAME FILE TEXT
+	if grep -qF -- "$3" "$2"; then fail "$1" "unexpected '$3' in:" "$(grep -F -- "$3" "$2" | head -5)"; else ok "$1"; fi
+}
+
+# A config over one export; $1 = the file, $2 = [run] periods, $3 = more
+# [run] keys, $4 = the source's mode, $5 = script dirs.
+write_config() {
+	cat >"$work/peil.ini" <<INI
+[peil]
+storage = sqlite
+plugin_dirs = $plugins
+script_dirs = ${5:-$src/scripts}
+reject_dir = $work/rejects
+[storage]
+path = $work/peil.db
+[run]
+periods = $2
+${3:-}
+$(sed -n '/^\[dataset cases\]/,/^$/p' "$src/conf/peil.ini")
+[source fixture]
+plugin = csv
+dataset = cases
+path = $1
+mode = ${4:-increment}
+encoding = windows-1252
+separator = semicolon
+date_format = dd-mm-jjjj
+$(grep '^column\.' "$src/conf/peil.ini")
+INI
+}
+
+# The January export: the cases of tests/data/e2e/cases.csv that exist by
+# the end of January 2018 (D1 D2 D3 D5, and D9 closed in 2017).
+january_export() {
+	grep -aE '^(Dossiernummer|D1;|D2;|D3;|D5;|D9;)' "$src/tests/data/e2e/cases.csv" >"$work/jan.csv"
+}
+
+# The corrected export: D5 is reopened (its closure date, reason, answer
+# and mark are emptied) and D3's registration date is corrected from
+# 31-01-2018 to 01-02-2018.
+corrected_export() {
+	sed 's/^D5;\(.*\);15-01-2018;15-01-2018;31-01-2018;Veilig Thuis;[^;]*;n\.v\.t\.;7;/D5;\1;15-01-2018;15-01-2018;;Veilig Thuis;;;;/
+	     s/^D3;\(.*\);31-01-2018;09-02-2018;/D3;\1;01-02-2018;09-02-2018;/' "$work/jan.csv" >"$work/jan2.csv"
+}
+
+# The lines of peil diff with their blanks squeezed.
+squeeze() { awk '{ $1 = $1; print }' "$1"; }
+
+# ------------------------------------------------------------------- diff
+# Periods = 2018-01: the seven monthly KPIs, per team and in total, for
+# January only.  Run 1 over the January export gives the January figures
+# of cli.sh (the cases added later start after January).  The corrected
+# export then changes, by hand (cli.sh's definitions; 1 Jan is a holiday):
+#
+# D5 (Zuid) reopened: it was closed on 31 January, so
+#   casussen_afgesloten Zuid 1 -> 0, Totaal 1 -> 0.
+#   Still running in January and in the caseload on 31 January (a case
+#   closed on the reference date counts), waiting for nothing, started on
+#   15 January as before: no other figure moves.
+# D3 (Noord) registered 1 February instead of 31 January, so it no longer
+#   starts, runs, or is in the caseload in January:
+#   casussen_gestart Noord 2 -> 1 (D1), Totaal 3 -> 2;
+#   casussen_lopend Noord 3 -> 2 (D1 D2), Totaal 4 -> 3;
+#   caseload Noord 3 -> 2, Totaal 4 -> 3;
+#   wachttijd_gemiddeld Noord (2 + 7) / 2 = 4.5 -> D1 alone 2; Totaal
+#     (2 + 7 + 0) / 3 = 3 -> (2 + 0) / 2 = 1;
+#   wachttijd_binnen_norm Noord 1 of 2 = 50 -> 1 of 1 = 100; Totaal 2 of 3
+#     = 66.6667 -> 2 of 2 = 100;
+#   wachtend_op_peildatum Noord 1 (D3 had no meeting on 31 January) -> 0,
+#     Totaal 1 -> 0.
+# Zuid's other figures do not move.  14 figures in all, each of January
+# 2018, which is final (final_after_months = 3 passed long ago): run 2
+# exits 5.  The inputs: D3 and D5 changed, nothing added or removed.
+test_diff() {
+	january_export
+	corrected_export
+	write_config "$work/jan.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1 over the January export" 0 $?
+	write_config "$work/jan2.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 2 changes final figures: exit 5" 5 $?
+	expect_grep "the run names a changed final figure" "$work/err" \
+		"final figure changed: casussen_gestart 2018-01 Buurtteam Noord: 2 -> 1"
+	expect_grep "the run's summary counts them" "$work/err" \
+		"run 2: 14 final figures changed since run 1 (see peil diff 1 2)"
+
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	expect_rc "peil diff of the last two runs" 0 $?
+	squeeze "$work/diff" >"$work/diff.sq"
+	cat >"$work/expected" <<'EOF'
+caseload 2018-01 Buurtteam Noord 3 2 -1 definitief
+caseload 2018-01 Totaal 4 3 -1 definitief
+casussen_afgesloten 2018-01 Buurtteam Zuid 1 0 -1 definitief
+casussen_afgesloten 2018-01 Totaal 1 0 -1 definitief
+casussen_gestart 2018-01 Buurtteam Noord 2 1 -1 definitief
+casussen_gestart 2018-01 Totaal 3 2 -1 definitief
+casussen_lopend 2018-01 Buurtteam Noord 3 2 -1 definitief
+casussen_lopend 2018-01 Totaal 4 3 -1 definitief
+wachtend_op_peildatum 2018-01 Buurtteam Noord 1 0 -1 definitief
+wachtend_op_peildatum 2018-01 Totaal 1 0 -1 definitief
+wachttijd_binnen_norm 2018-01 Buurtteam Noord 50 100 +50 definitief
+wachttijd_binnen_norm 2018-01 Totaal 66.6667 100 +33.3333 definitief
+wachttijd_gemiddeld 2018-01 Buurtteam Noord 4.5 2 -2.5 definitief
+wachttijd_gemiddeld 2018-01 Totaal 3 1 -2 definitief
+EOF
+	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
+	if diff -u "$work/expected" "$work/got" >"$work/d"; then
+		ok "the diff is exactly the 14 figures worked out by hand"
+	else fail "the diff differs from the hand calculation" "$(cat "$work/d")"; fi
+	expect_grep "the diff says D3 changed" "$work/diff.sq" "cases changed D3"
+	expect_grep "the diff says D5 changed" "$work/diff.sq" "cases changed D5"
+	expect_grep "and nothing else" "$work/diff.sq" "0 added, 2 changed, 0 removed"
+
+	"$peil" diff --config "$work/peil.ini" 2 1 >"$work/back" 2>&1
+	expect_rc "peil diff 2 1" 0 $?
+	expect_grep "backwards the signs turn" "$work/back" "+1"
+	"$peil" diff --config "$work/peil.ini" 1 7 >/dev/null 2>"$work/err"
+	expect_rc "diff with an unknown run" 4 $?
+	expect_grep "names the run" "$work/err" "no run 7"
+
+	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>"$work/err"
+	expect_rc "peil runs" 0 $?
+	expect_grep "runs lists run 2 with its status" "$work/runs" "Run 2  run"
+	expect_grep "run 2's input is the corrected export" "$work/runs" \
+		"input #2 fixture (cases): $work/jan2.csv"
+	expect_grep "with its row count" "$work/runs" "5 rows"
+	expect_grep "and the KPIs evaluated" "$work/runs" "7 KPIs evaluated, 0 failed"
+	"$peil" show --config "$work/peil.ini" --run 1 --kpi casussen_gestart \
+		--format csv >"$work/show" 2>"$work/err"
+	expect_rc "show --run 1 still has the old figures" 0 $?
+	expect_grep "run 1: Noord started 2 in January, final" "$work/show" \
+		"casussen_gestart;Gestarte casussen;2018-01;Buurtteam Noord;2;2;;;definitief"
+}
+
+# --------------------------------------------------------------- snapshot
+# The corrected export without D9 (closed 31-12-2017): as an increment D9
+# stays; as a snapshot it is removed, and reported.  D9 was not running in
+# January 2018, so no January figure changes.
+test_snapshot() {
+	january_export
+	grep -av '^D9;' "$work/jan.csv" >"$work/no_d9.csv"
+	write_config "$work/jan.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	write_config "$work/no_d9.csv" 2018-01 "" increment
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "an increment without D9" 0 $?
+	rows=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')
+	[ "$rows" = 5 ] && ok "an increment removes nothing (5 rows)" || fail "increment left $rows rows"
+
+	cp "$work/no_d9.csv" "$work/snap.csv"
+	echo >>"$work/snap.csv"	# other content, so it is not skipped as seen
+	write_config "$work/snap.csv" 2018-01 "" snapshot
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a run with a snapshot without D9" 0 $?
+	expect_grep "the removal is reported" "$work/err" "1 rows that it no longer has were removed"
+	rows=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases WHERE case_id = '"'D9'")
+	[ "$rows" = 0 ] && ok "D9 is gone" || fail "D9 still stored"
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	squeeze "$work/diff" >"$work/diff.sq"
+	expect_grep "the diff shows D9 removed" "$work/diff.sq" "cases removed D9"
+	expect_grep "no figure changed" "$work/diff.sq" "(none)"
+	expect_grep "counted" "$work/diff.sq" "0 added, 0 changed, 1 removed"
+
+	write_config "$work/snap.csv" 2018-01 "" sometimes
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "an unknown mode" 3 $?
+	expect_grep "is named with its line" "$work/err" "mode = sometimes: expected increment or snapshot"
+}
+
+# ------------------------------------------------ provisional, late data
+# Dates relative to today: a case registered on the 15th six months ago
+# and one on the 15th of last month.  With final_after_months = 2, the
+# month six months ago is final (it ended more than 2 whole months ago)
+# and last month is provisional.  With delay_days = 40, last month (ended
+# at most 31 days ago) is not evaluated, the month six months ago is.
+test_provisional() {
+	old=$(date -d "$(date +%Y-%m-15) -6 months" +%Y-%m)
+	last=$(date -d "$(date +%Y-%m-15) -1 month" +%Y-%m)
+	head -1 "$src/tests/data/e2e/cases.csv" >"$work/rel.csv"
+	for m in "$old" "$last"; do
+		d="15-${m#*-}-${m%-*}"
+		printf 'R%s;Buurtteam Noord;W;WK1;BU1;%s;%s;;;;;;P1;%s;\r\n' \
+			"${m#*-}" "$d" "$d" "$d" >>"$work/rel.csv"
+	done
+	write_config "$work/rel.csv" "$old..$last" "final_after_months = 2"
+	"$peil" run --config "$work/peil.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "a run up to last month" 0 $?
+	expect_grep "the month six months ago is final" "$work/out" \
+		"casussen_gestart;Gestarte casussen;$old;Totaal;1;1;;;definitief"
+	expect_grep "last month is provisional" "$work/out" \
+		"casussen_gestart;Gestarte casussen;$last;Totaal;1;1;;;voorlopig"
+	"$peil" show --config "$work/peil.ini" --kpi casussen_gestart >"$work/show" 2>"$work/err"
+	expect_grep "show marks provisional figures" "$work/show" "* = voorlopig"
+	"$peil" show --config "$work/peil.ini" --format json >"$work/json" 2>"$work/err"
+	expect_grep "json says which are final" "$work/json" '"stand": "definitief"'
+
+	rm -f "$work/peil.db"*
+	write_config "$work/rel.csv" "$old..$last" "delay_days = 40"
+	"$peil" run --config "$work/peil.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "a run with delay_days = 40" 0 $?
+	expect_grep "it says what waits" "$work/err" "wait for late registrations (delay_days = 40)"
+	expect_grep "the old month is evaluated" "$work/out" "casussen_gestart;Gestarte casussen;$old;Totaal;1"
+	expect_no_grep "last month is not published yet" "$work/out" ";$last;"
+
+	write_config "$work/rel.csv" "$old..$last" "delay_days = soon"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a bad delay_days" 3 $?
+	expect_grep "is named with its line" "$work/err" "delay_days = soon: expected a whole number"
+}
+
+# ------------------------------------------------------------------- lock
+# Two real processes.  flock(1) holds the lock as a second peil would (the
+# same flock(2) on the same file); then a peil whose KPI takes a while
+# holds it against another peil.
+test_lock() {
+	january_export
+	write_config "$work/jan.csv" 2018-01 "lock_wait = 0"
+	flock "$work/peil.db.lock" sleep 2 &
+	holder=$!
+	while flock -n "$work/peil.db.lock" true; do sleep 0.05; done
+	start=$(date +%s)
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a run while the lock is held, lock_wait = 0" 75 $?
+	expect_grep "says who holds it" "$work/err" "holds the lock; gave up after 0 s"
+	[ $(($(date +%s) - start)) -le 1 ] && ok "without waiting" || fail "it waited"
+	write_config "$work/jan.csv" 2018-01 "lock_wait = 30"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "with lock_wait = 30 it waits for the holder, then runs" 0 $?
+	wait "$holder"
+
+	# A slow KPI: a loop in its rule, for each of the 4 January cases.
+	mkdir -p "$work/scripts"
+	cat >"$work/scripts/slow.lua" <<'LUA'
+kpi {
+  id = "traag",
+  title = "Een trage KPI",
+  description = "Telt de casussen, langzaam.",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  select = started_in("registered"),
+  rule = count(function(case, period)
+    local x = 0
+    for i = 1, 10000000 do x = x + i end
+    return x > 0
+  end),
+}
+LUA
+	write_config "$work/jan.csv" 2018-01 "lock_wait = 0" "" "$work/scripts"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err1" &
+	first=$!
+	while kill -0 "$first" 2>/dev/null && flock -n "$work/peil.db.lock" true; do sleep 0.02; done
+	if kill -0 "$first" 2>/dev/null; then
+		"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+		expect_rc "a second peil while the first evaluates" 75 $?
+		expect_grep "names the lock file" "$work/err" "peil.db.lock"
+	else fail "the slow peil ended before the second one started"; fi
+	wait "$first"
+	expect_rc "the first peil finishes" 0 $?
+}
+
+# ------------------------------------------------------------ housekeeping
+# Run 1 evaluates 2017-12 alone (an eval), runs 2 and 3 evaluate 2018-01
+# over the January export (21 figures each: 7 KPIs x Noord, Zuid, Totaal),
+# run 4 over the corrected one (21 figures).  prune --keep 1 picks runs 1
+# to 3.  Both months are final.  Each January figure of runs 2 and 3 has a
+# later one in run 4, so all 2 x 21 = 42 go, and runs 2 and 3 with them;
+# December's figures are in run 1 only, so they are kept, and run 1 too.
+test_housekeeping() {
+	january_export
+	corrected_export
+	write_config "$work/jan.csv" 2018-01
+	"$peil" eval --config "$work/peil.ini" --period 2017-12 >/dev/null 2>&1
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>&1
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>&1
+	write_config "$work/jan2.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>&1
+	dec=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result WHERE run_id = 1")
+	"$peil" backup --config "$work/peil.ini" "$work/backup.db" 2>"$work/err"
+	expect_rc "peil backup" 0 $?
+	got=$(sqlite3 "$work/backup.db" "SELECT count(*) FROM peil_run")
+	[ "$got" = 4 ] && ok "the backup has the 4 runs" || fail "backup has $got runs"
+	"$peil" backup --config "$work/peil.ini" "$work/backup.db" 2>"$work/err"
+	expect_rc "a backup over an existing file" 4 $?
+	expect_grep "is refused" "$work/err" "exists already"
+
+	"$peil" prune --config "$work/peil.ini" --keep 1 2>"$work/err"
+	expect_rc "peil prune --keep 1" 0 $?
+	got=$(sqlite3 "$work/peil.db" "SELECT group_concat(id) FROM (SELECT id FROM peil_run ORDER BY id)")
+	[ "$got" = "1,4" ] && ok "runs 2 and 3 are gone; run 1 keeps December" || fail "runs left: $got"
+	got=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result WHERE run_id = 1")
+	[ "$got" = "$dec" ] && [ "$dec" -gt 0 ] && ok "December's $dec final figures are kept" ||
+		fail "run 1 has $got of its $dec figures"
+	expect_grep "prune says what went" "$work/err" "3 runs picked, 2 deleted, 42 figures deleted"
+	"$peil" prune --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "prune without --keep or --older-than" 64 $?
+}
+
+# ---------------------------------------------------------------- systemd
+test_systemd() {
+	for f in peil.service.in peil.timer; do
+		[ -f "$src/conf/systemd/$f" ] && ok "conf/systemd/$f exists" || fail "no conf/systemd/$f"
+	done
+	expect_grep "the service is a oneshot" "$src/conf/systemd/peil.service.in" "Type=oneshot"
+	expect_grep "with NoNewPrivileges" "$src/conf/systemd/peil.service.in" "NoNewPrivileges=yes"
+	expect_grep "ProtectSystem=strict" "$src/conf/systemd/peil.service.in" "ProtectSystem=strict"
+	expect_grep "the store's directory writable" "$src/conf/systemd/peil.service.in" "ReadWritePaths=/var/lib/peil"
+	expect_grep "a private /tmp" "$src/conf/systemd/peil.service.in" "PrivateTmp=yes"
+	expect_grep "a dedicated user" "$src/conf/systemd/peil.service.in" "User=peil"
+	expect_grep "the timer catches up" "$src/conf/systemd/peil.timer" "Persistent=true"
+	expect_grep "the cron example runs peil" "$src/conf/cron/peil.in" "peil run"
+	if ! command -v systemd-analyze >/dev/null 2>&1; then
+		echo "skip systemd-analyze verify: not installed"
+	else
+		# verify wants the ExecStart binary to exist: point it at ours.
+		mkdir -p "$work/units"
+		abs=$(cd "$(dirname "$peil")" && pwd)/$(basename "$peil")
+		sed "s|@CMAKE_INSTALL_FULL_BINDIR@/peil|$abs|g; s|@CMAKE_INSTALL_FULL_SYSCONFDIR@|/etc|g" "$src/conf/systemd/peil.service.in" >"$work/units/peil.service"
+		cp "$src/conf/systemd/peil.timer" "$work/units/"
+		if systemd-analyze verify "$work/units/peil.service" "$work/units/peil.timer" >"$work/verify" 2>&1; then
+			ok "systemd-analyze verify"
+		elif grep -qiE 'No medium|Failed to (connect|initialize|setup)|not been booted|System has not' "$work/verify"; then
+			echo "skip systemd-analyze verify: $(head -1 "$work/verify")"
+		else fail "systemd-analyze verify" "$(cat "$work/verify")"; fi
+	fi
+}
+
+"test_$case_name"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
