@@ -266,7 +266,7 @@ kpi {
   select = started_in("registered"),
   rule = count(function(case, period)
     local x = 0
-    for i = 1, 10000000 do x = x + i end
+    for i = 1, 50000000 do x = x + i end
     return x > 0
   end),
 }
