@@ -17,14 +17,6 @@ int cli_worst(int a, int b)
 	return a > b ? a : b;
 }
 
-void cli_print_error(const peil_error *err)
-{
-	char text[2048];
-
-	error_format(err, text, sizeof(text));
-	log_msg(PEIL_LOG_ERROR, "%s", text);
-}
-
 /* The dates of a period id, or -1. */
 int cli_period_bounds(const char *text, int32_t *first, int32_t *last)
 {
@@ -138,18 +130,18 @@ int cli_open(peil_context *ctx, const cli_options *o,
 	rc = context_open(ctx, o->config, what, NULL, NULL, &err);
 	if (rc == 0)
 		return 0;
-	cli_print_error(&err);
+	log_error(&err);
 	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
 }
 
-int cli_ingest(peil_context *ctx, const char *only)
+int cli_ingest(peil_context *ctx, const char *only, int force)
 {
 	ingest_summary sum;
 	peil_error err;
 
 	error_clear(&err);
-	if (ingest_sources(ctx, only, &sum, &err) < 0) {
-		cli_print_error(&err);
+	if (ingest_sources(ctx, only, force, &sum, &err) < 0) {
+		log_error(&err);
 		return EXIT_CONFIG;
 	}
 	log_msg(PEIL_LOG_INFO,
@@ -157,6 +149,8 @@ int cli_ingest(peil_context *ctx, const char *only)
 		"before, %zu refused, %lld rows rejected", sum.files,
 		(long long)sum.rows, sum.skipped, sum.failed,
 		(long long)sum.rejected);
+	if (sum.storage_failed)
+		return EXIT_STORAGE;
 	return sum.failed || sum.rejected ? EXIT_INPUT_REJECTED : EXIT_OK;
 }
 
@@ -169,7 +163,7 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 
 	error_clear(&err);
 	if (evaluation_run(ctx, kind, from, to, only_kpi, &ev, &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		evaluation_release(&ev);
 		return err.message[0] && strstr(err.message, "no KPI with id")
 			       ? EXIT_USAGE

@@ -20,7 +20,7 @@ static void check_report(void *arg, const peil_error *problem)
 	struct check_state *st = arg;
 
 	st->problems++;
-	cli_print_error(problem);
+	log_error(problem);
 }
 
 static const peil_schema *check_schema(void *arg, const char *name)
@@ -65,7 +65,7 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 		}
 		if (loader_open(&ctx->plugins, plugin, PEIL_PLUGIN_INPUT,
 				&loaded, &err) < 0 ||
-		    !(host = context_host(ctx, s, plugin)) ||
+		    !(host = host_new(ctx->cfg, s, plugin)) ||
 		    host_input_init(host, schema, NULL, NULL, ctx->reject_dir,
 				    &err) < 0 ||
 		    loaded->plugin->input->open(host_services(), host, &state,
@@ -99,7 +99,7 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 	rc = context_open(&ctx, o->config, CONTEXT_SCRIPTS, check_report, &st,
 			  &err);
 	if (rc < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		context_close(&ctx);
 		return EXIT_CONFIG;
 	}

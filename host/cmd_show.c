@@ -67,7 +67,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		error_clear(&err);
 		if (ctx.storage->results_scan(ctx.storage_state, &q, show_row,
 					      &st, &err) < 0) {
-			cli_print_error(&err);
+			log_error(&err);
 			rc = EXIT_STORAGE;
 		} else if (st.oom) {
 			log_msg(PEIL_LOG_ERROR, "out of memory");

@@ -169,10 +169,7 @@ static int load_script_dir(void *arg, const char *item)
 			if (st->on_error) {
 				st->on_error(st->error_ctx, &load_err);
 			} else {
-				char text[2048];
-
-				error_format(&load_err, text, sizeof(text));
-				log_msg(PEIL_LOG_ERROR, "%s", text);
+				log_error(&load_err);
 			}
 		}
 		free(files[i]);
@@ -255,7 +252,7 @@ static int open_storage(peil_context *ctx, peil_error *err)
 			&ctx->storage_plugin, err) < 0)
 		return -1;
 	ctx->storage = ctx->storage_plugin->plugin->storage;
-	ctx->storage_host = context_host(ctx, section, name);
+	ctx->storage_host = host_new(ctx->cfg, section, name);
 	if (!ctx->storage_host)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (ctx->storage->open(host_services(), ctx->storage_host,
@@ -269,12 +266,6 @@ static int open_storage(peil_context *ctx, peil_error *err)
 						 err) < 0)
 			return CONTEXT_STORAGE_FAILED;
 	return 0;
-}
-
-peil_host *context_host(const peil_context *ctx,
-			const config_section *section, const char *plugin)
-{
-	return host_new(ctx->cfg, section, plugin);
 }
 
 int context_open(peil_context *ctx, const char *config_path, unsigned what,

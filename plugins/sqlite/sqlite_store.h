@@ -116,8 +116,8 @@ int store_scan(void *state, const peil_schema *schema,
 	       peil_error *err);
 
 /* sqlite_runs.c */
-int store_ingest_seen(void *state, const char *sha256, int *seen,
-		      peil_error *err);
+int store_ingest_seen(void *state, const peil_ingest_entry *probe,
+		      int *seen, peil_error *err);
 int store_ingest_log(void *state, const peil_ingest_entry *entry,
 		     peil_error *err);
 int store_inputs_fingerprint(void *state, char out[65], peil_error *err);

@@ -127,10 +127,12 @@ static const char store_schema_sql[] =
 	" sha256 TEXT NOT NULL,"
 	" \"rows\" INTEGER NOT NULL,"
 	" rejected INTEGER NOT NULL,"
-	" at INTEGER NOT NULL);"
-	/* Not UNIQUE: one export may feed two sources, and an operator may
-	 * force a file in again; ingest_seen asks only whether it was. */
-	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest (sha256);"
+	" at INTEGER NOT NULL,"
+	" settings_sha256 TEXT);"
+	/* Not UNIQUE: an operator may force a file in again; ingest_seen
+	 * asks only whether it was. */
+	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
+	" (sha256, source);"
 	/* AUTOINCREMENT: ids never come back after a deleted run, so "the
 	 * latest run" is always the highest id. */
 	"CREATE TABLE IF NOT EXISTS peil_run ("

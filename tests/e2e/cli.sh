@@ -143,7 +143,7 @@ test_ingest_errors() {
 	write_config "$work/renamed.csv"
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "the same content under another name" 0 $?
-	expect_grep "is skipped with a message" "$work/err" "skipped, this content was ingested before"
+	expect_grep "is skipped with a message" "$work/err" "skipped, [source fixture] read this content before with the same settings"
 	rows=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')
 	[ "$rows" = 10 ] && ok "still 10 rows" || fail "$rows rows after the second ingest"
 

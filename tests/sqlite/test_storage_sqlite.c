@@ -1251,17 +1251,17 @@ TEST(ingest_log_and_fingerprint)
 	peil_ingest_entry jan = {
 		"wijkteam", "cases", "/data/cases-2024-01.csv",
 		"5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d",
-		120, 3, 1704067200, 0 };
+		120, 3, 1704067200, 0, "s1" };
 	peil_ingest_entry feb = {
 		"wijkteam", "cases", "/data/cases-2024-02.csv",
 		"77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa",
-		98, 0, 1706745600, 0 };
+		98, 0, 1706745600, 0, "s1" };
 	char fp[65];
 	peil_error err;
 	int seen = -1;
 
 	CHECK(st != NULL);
-	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &jan, &seen, &err), 0);
 	CHECK_INT(seen, 0);
 	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
 	/* SHA-256 of nothing */
@@ -1269,19 +1269,32 @@ TEST(ingest_log_and_fingerprint)
 
 	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(ops->ingest_log(st, &jan, &err), 0);
-	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &jan, &seen, &err), 0);
 	CHECK_INT(seen, 1);
 	ops->batch_rollback(st);
-	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &jan, &seen, &err), 0);
 	CHECK_INT(seen, 0);
 
 	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(ops->ingest_log(st, &jan, &err), 0);
 	CHECK_INT(ops->batch_commit(st, &err), 0);
-	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &jan, &seen, &err), 0);
 	CHECK_INT(seen, 1);
-	CHECK_INT(ops->ingest_seen(st, feb.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &feb, &seen, &err), 0);
 	CHECK_INT(seen, 0);
+	/* The same content read by another source, or by the same source
+	 * with other settings, is another ingest. */
+	{
+		peil_ingest_entry other = jan;
+
+		other.source = "buurtteam";
+		CHECK_INT(ops->ingest_seen(st, &other, &seen, &err), 0);
+		CHECK_INT(seen, 0);
+		other = jan;
+		other.settings_sha256 = "s2";
+		CHECK_INT(ops->ingest_seen(st, &other, &seen, &err), 0);
+		CHECK_INT(seen, 0);
+	}
 	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
 	CHECK_STR(fp, "4d497d646928756f56878490517d24ada82433025a207b33e07f2f0eee747f38");
 

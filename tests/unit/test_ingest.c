@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "digest.h"
 #include "error.h"
 #include "harness.h"
 #include "ingest.h"
@@ -143,7 +144,7 @@ TEST(a_messy_export_arrives_typed_and_decoded)
 	CHECK_INT(open_ctx(&ctx, write_config("good", PEIL_TEST_DATA
 					      "/e2e/cases.csv", "stop")), 0);
 	error_clear(&err);
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.files, 1);
 	CHECK_INT(sum.rows, 10);
 	CHECK_INT(sum.failed, 0);
@@ -169,7 +170,7 @@ TEST(a_messy_export_arrives_typed_and_decoded)
 	CHECK(rows.closed_null_d2);
 
 	/* Again: the same content is skipped and nothing changes. */
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.files, 0);
 	CHECK_INT(sum.skipped, 1);
 	CHECK_INT(scan_all(&ctx, &rows), 0);
@@ -188,7 +189,7 @@ TEST(a_bad_row_stops_the_file_and_nothing_is_stored)
 					      "/e2e/cases_bad_date.csv",
 					      "stop")), 0);
 	error_clear(&err);
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.failed, 1);
 	CHECK_INT(sum.files, 0);
 	/* Rows before the bad one (D1..D3) were put in the batch, and the
@@ -212,14 +213,22 @@ TEST(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside)
 					      "/e2e/cases_bad_date.csv",
 					      "reject")), 0);
 	error_clear(&err);
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.files, 1);
 	CHECK_INT(sum.rows, 9);
 	CHECK_INT(sum.rejected, 1);
 	CHECK_INT(scan_all(&ctx, &rows), 0);
 	CHECK_INT(rows.count, 9);
+	char sha[65];
+
+	/* Named by source, the first 12 digits of the export's SHA-256 (so
+	 * that two exports of one name do not overwrite each other's) and
+	 * the export's name. */
+	CHECK_INT(digest_file_sha256_hex(PEIL_TEST_DATA
+					 "/e2e/cases_bad_date.csv", sha), 0);
 	snprintf(reject, sizeof(reject),
-		 "%s/rejects/export_cases_bad_date.csv.rejected", dir);
+		 "%s/rejects/export_%.12s_cases_bad_date.csv.rejected", dir,
+		 sha);
 	f = fopen(reject, "rb");
 	CHECK(f != NULL);
 	while (fgets(line, sizeof(line), f)) {
@@ -266,7 +275,7 @@ TEST(the_example_plugin_ingests_through_the_host)
 	fclose(f);
 	CHECK_INT(open_ctx(&ctx, path), 0);
 	error_clear(&err);
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.files, 1);
 	CHECK_INT(sum.rows, 2);
 	CHECK_INT(scan_all(&ctx, &rows), 0);
