@@ -158,6 +158,63 @@ test_ingest_errors() {
 	[ "$got" = "10|17570" ] && ok "the corrected row replaced the old one" || fail "corrected export: $got"
 }
 
+# ---------------------------------------------------------------- sources
+# One export read by two sources into two datasets; settings that change
+# read a file again; --force; reject files only for committed files.
+test_sources() {
+	write_config "$src/tests/data/e2e/cases.csv"
+	cat >>"$work/peil.ini" <<INI
+[dataset teams]
+field.team = text key
+field.organisation = text
+[source teams]
+plugin = csv
+dataset = teams
+path = $src/tests/data/e2e/cases.csv
+encoding = windows-1252
+separator = semicolon
+column.Team = team
+column.Organisatie = organisation
+INI
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "two sources read one export" 0 $?
+	got=$(sqlite3 "$work/peil.db" 'SELECT (SELECT count(*) FROM ds_cases) || "/" || (SELECT count(*) FROM ds_teams)')
+	# Ten cases; two teams (rows of a team replace each other by key).
+	[ "$got" = "10/2" ] && ok "both datasets are filled (cases/teams $got)" || fail "cases/teams: $got"
+	"$peil" ingest --config "$work/peil.ini" teams 2>"$work/err"
+	expect_grep "a second ingest skips it" "$work/err" "skipped, [source teams] read this content before"
+	"$peil" ingest --config "$work/peil.ini" --force teams 2>"$work/err"
+	expect_rc "--force reads it again" 0 $?
+	expect_grep "and stores it" "$work/err" "rows stored in teams"
+	echo "skip_lines = 0" >>"$work/peil.ini"	# [source teams] is last
+	"$peil" ingest --config "$work/peil.ini" teams 2>"$work/err"
+	expect_grep "changed settings read it again" "$work/err" "rows stored in teams"
+
+	# Reject mode: a file refused as a whole (a mapped column is missing
+	# from its header) leaves no reject file; two bad exports of the same
+	# name in two directories give two reject files.
+	mkdir -p "$work/a" "$work/b"
+	cp "$src/tests/data/e2e/cases_bad_date.csv" "$work/a/export.csv"
+	sed 's/^D6;/D6;X;/' "$src/tests/data/e2e/cases_bad_date.csv" >"$work/b/export.csv"
+	write_config "$work/*/export.csv"
+	echo "on_error = reject" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "reject mode with rejected rows" 2 $?
+	n=$(ls "$work/rejects" | grep -c 'export.csv.rejected$')
+	[ "$n" = 2 ] && ok "two exports of one name, two reject files" || fail "$n reject files: $(ls "$work/rejects")"
+	n=$(ls "$work/rejects" | grep -c 'tmp$')
+	[ "$n" = 0 ] && ok "no temporary reject file is left" || fail "$n temporary files"
+	rm -rf "$work/rejects" "$work/peil.db"*
+	tr -d '\r' <"$src/tests/data/e2e/cases_bad_date.csv" | sed '1s/Team;/Ploeg;/' >"$work/a/export.csv"
+	write_config "$work/a/export.csv"
+	echo "on_error = reject" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "a file whose header lacks a mapped column" 2 $?
+	expect_grep "is refused naming the column" "$work/err" "'Team'"
+	n=$(ls "$work/rejects" 2>/dev/null | wc -l)
+	[ "$n" = 0 ] && ok "a refused file leaves no reject file" || fail "left: $(ls "$work/rejects")"
+}
+
 # -------------------------------------------------------- check and usage
 test_check_and_usage() {
 	write_config "$src/tests/data/e2e/cases.csv"

@@ -106,6 +106,13 @@ static int collect(void *ctx, const peil_value *v)
 	return 0;
 }
 
+static int count_rows(void *ctx, const peil_value *v)
+{
+	(void)v;
+	((struct rows *)ctx)->count++;
+	return 0;
+}
+
 static int scan_all(peil_context *ctx, struct rows *r)
 {
 	static const size_t projection[] = { 0, 3, 2, 6, 7, 5 };
@@ -288,6 +295,54 @@ TEST(the_example_plugin_ingests_through_the_host)
 	remove(data);
 }
 
+/* A plugin that ignores a refused record and reports success: the host
+ * remembers the refusal and rolls the file back. */
+TEST(a_refused_record_fails_the_file_even_if_the_plugin_goes_on)
+{
+	char path[512], data[512];
+	peil_context ctx;
+	ingest_summary sum;
+	struct rows rows;
+	peil_error err;
+	FILE *f;
+
+	snprintf(data, sizeof(data), "%s/sloppy.txt", dir);
+	f = fopen(data, "w");
+	CHECK(f != NULL);
+	/* Line 2 has no team, which the dataset requires. */
+	fputs("S1,Buurtteam Oost\nS2\nS3,Buurtteam West\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/sloppy.ini", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fprintf(f,
+		"[peil]\nplugin_dirs = %s\nscript_dirs = %s\n"
+		"[storage]\npath = %s/sloppy.db\n"
+		"[dataset cases]\nfield.case_id = text key\n"
+		"field.team = text required\n"
+		"[source sloppy]\nplugin = sloppy\ndataset = cases\n"
+		"path = %s\n",
+		PEIL_TEST_PLUGIN_DIR ", " PEIL_BUILD_PLUGIN_DIR, dir, dir, data);
+	fclose(f);
+	CHECK_INT(open_ctx(&ctx, path), 0);
+	error_clear(&err);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
+	CHECK_INT(sum.failed, 1);
+	CHECK_INT(sum.files, 0);
+	{
+		static const size_t projection[] = { 0 };
+		const peil_schema *s = schema_set_find(&ctx.schemas, "cases");
+
+		memset(&rows, 0, sizeof(rows));
+		CHECK_INT(ctx.storage->scan(ctx.storage_state, s, NULL,
+					    projection, 1, count_rows, &rows,
+					    &err), 0);
+		CHECK_INT(rows.count, 0);
+	}
+	context_close(&ctx);
+	remove(data);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -300,6 +355,7 @@ int main(void)
 	RUN(a_bad_row_stops_the_file_and_nothing_is_stored);
 	RUN(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside);
 	RUN(the_example_plugin_ingests_through_the_host);
+	RUN(a_refused_record_fails_the_file_even_if_the_plugin_goes_on);
 	rc = harness_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
