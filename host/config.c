@@ -55,6 +55,11 @@ struct parse_state {
 	int line_complete;	/* that line ended with '\n' */
 	int indented;		/* it started with blank space */
 	long header_line;	/* of the last [section] header read */
+	struct header {
+		char name[256];
+		long line;
+	} *headers;		/* every header, for empty sections */
+	size_t header_count;
 	char last_section[256];	/* of the previous handler call */
 	int have_section;
 	char *last_key;
@@ -74,20 +79,54 @@ int config_fail(const config *cfg, const config_section *section,
 	return -1;
 }
 
+/* Note a "[name]" header line, so that a section without keys (which
+ * inih never reports) is checked too. */
+static void note_header(struct parse_state *st, const char *line)
+{
+	const char *open = strchr(line, '['), *close = strchr(line, ']');
+	struct header *grown;
+
+	if (!open || !close || close < open)
+		return;
+	grown = realloc(st->headers,
+			(st->header_count + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	st->headers = grown;
+	snprintf(grown[st->header_count].name, sizeof(grown->name), "%.*s",
+		 (int)(close - open - 1), open + 1);
+	grown[st->header_count++].line = st->line;
+}
+
 static char *counting_reader(char *str, int num, void *stream)
 {
 	struct parse_state *st = stream;
-	char *got = fgets(str, num, st->file);
+	char *got;
+	size_t len;
 
+	if (st->failed)
+		return NULL;
+	got = fgets(str, num, st->file);
 	if (!got)
 		return NULL;
+	len = strlen(str);
 	if (st->line_complete) {
 		st->line++;
 		st->indented = str[0] == ' ' || str[0] == '\t';
-		if (str[strspn(str, " \t")] == '[')
+		if (str[strspn(str, " \t")] == '[') {
 			st->header_line = st->line;
+			note_header(st, str);
+		}
 	}
-	st->line_complete = strchr(str, '\n') != NULL;
+	st->line_complete = len && str[len - 1] == '\n';
+	/* inih would parse the rest of a long line as a line of its own. */
+	if (!st->line_complete && len + 1 == (size_t)num && !feof(st->file)) {
+		error_set(st->err, st->cfg->path, st->line, NULL,
+			  "line is longer than %d characters; continue a long "
+			  "value on indented lines", num - 3);
+		st->failed = 1;
+		return NULL;
+	}
 	return got;
 }
 
@@ -273,6 +312,25 @@ fail:
 	return 0;
 }
 
+/* Sections whose header inih saw but reported no key of. */
+static void add_empty_sections(struct parse_state *st)
+{
+	size_t i, j;
+
+	for (i = 0; i < st->header_count && !st->failed; i++) {
+		int found = 0;
+
+		for (j = 0; j < st->cfg->count; j++)
+			found |= st->cfg->sections[j].line ==
+				 st->headers[i].line;
+		if (found)
+			continue;
+		st->header_line = st->headers[i].line;
+		if (!section_add(st, st->headers[i].name))
+			st->failed = 1;
+	}
+}
+
 static char *directory_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -320,6 +378,9 @@ int config_load(const char *path, config **out, peil_error *err)
 	rc = ini_parse_stream(counting_reader, &st, handle, &st);
 	fclose(st.file);
 	free(st.last_key);
+	if (!st.failed && rc == 0)
+		add_empty_sections(&st);
+	free(st.headers);
 	if (st.failed) {
 		config_free(cfg);
 		return -1;
@@ -442,30 +503,27 @@ int config_get_bool(const config *cfg, const config_section *section,
 int config_each_item(const char *value,
 		     int (*fn)(void *ctx, const char *item), void *ctx)
 {
-	char item[512];
+	char *item = malloc(strlen(value) + 1);
 	const char *p = value;
+	int rc = 0;
 
-	while (*p) {
+	if (!item)
+		return -1;
+	while (*p && rc == 0) {
 		const char *end = p + strcspn(p, ",\n");
 		const char *a = p, *b = end;
-		int rc;
 
 		while (a < b && isspace((unsigned char)*a))
 			a++;
 		while (b > a && isspace((unsigned char)b[-1]))
 			b--;
 		if (b > a) {
-			size_t n = (size_t)(b - a);
-
-			if (n >= sizeof(item))
-				n = sizeof(item) - 1;
-			memcpy(item, a, n);
-			item[n] = '\0';
+			memcpy(item, a, (size_t)(b - a));
+			item[b - a] = '\0';
 			rc = fn(ctx, item);
-			if (rc)
-				return rc;
 		}
 		p = *end ? end + 1 : end;
 	}
-	return 0;
+	free(item);
+	return rc;
 }

@@ -64,7 +64,7 @@ int config_get_bool(const config *cfg, const config_section *section,
 
 /* Split a list value (items separated by commas, newlines or both) and call
  * fn for each trimmed, non-empty item.  fn returns 0 to go on; another
- * value stops and is returned. */
+ * value stops and is returned (-1 also when out of memory). */
 int config_each_item(const char *value,
 		     int (*fn)(void *ctx, const char *item), void *ctx);
 

@@ -95,6 +95,18 @@ TEST(errors_name_file_and_line)
 		{ "storage = sqlite\n", 1, "before the first [section]" },
 		{ "[dataset a]\nfield.x = text\n[dataset a]\nfield.y = date\n",
 		  3, "section [dataset a] appears twice (first on line 1)" },
+		/* A section without keys is checked all the same. */
+		{ "[peil]\nstorage = sqlite\n[foo]\n", 3,
+		  "unknown section [foo]" },
+		/* inih would cut a long line in two and read the tail as a
+		 * line of its own: a 250-character value on line 2. */
+		{ "[calendar]\nextra = 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "2018-12-24, 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "2018-12-24, 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "2018-12-24, 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "2018-12-24, 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "good_friday = no\n", 2,
+		  "line is longer than 197 characters" },
 	};
 	size_t i;
 
@@ -162,6 +174,23 @@ static int collect(void *ctx, const char *item)
 	return 0;
 }
 
+TEST(a_section_without_keys_is_kept)
+{
+	const char *path = write_file("empty.ini", "[peil]\nstorage = x\n\n"
+						   "[dataset cases]\n");
+	const config_section *s;
+	config *cfg = NULL;
+	peil_error err;
+
+	error_clear(&err);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	s = config_section_find(cfg, "dataset", "cases");
+	CHECK(s != NULL);
+	CHECK_INT(s->line, 4);
+	CHECK_INT(s->count, 0);
+	config_free(cfg);
+}
+
 TEST(list_items_are_trimmed)
 {
 	char out[256] = "";
@@ -178,10 +207,12 @@ int main(void)
 	RUN(errors_name_file_and_line);
 	RUN(a_missing_file_is_an_error);
 	RUN(booleans_and_lists);
+	RUN(a_section_without_keys_is_kept);
 	RUN(list_items_are_trimmed);
 	remove(write_file("good.ini", ""));
 	remove(write_file("bad.ini", ""));
 	remove(write_file("bool.ini", ""));
+	remove(write_file("empty.ini", ""));
 	rmdir(dir);
 	return harness_done();
 }
