@@ -500,6 +500,29 @@ int config_get_bool(const config *cfg, const config_section *section,
 			   "%s = %s: expected yes or no", key, e->value);
 }
 
+int config_get_number(const config *cfg, const config_section *section,
+		      const char *key, uint64_t min, uint64_t max,
+		      uint64_t *out, peil_error *err)
+{
+	const config_entry *e = config_entry_find(section, key);
+	unsigned long long n;
+	char *end;
+
+	if (!e)
+		return 0;
+	errno = 0;
+	n = strtoull(e->value, &end, 10);
+	if (errno || end == e->value || *end || e->value[0] == '-' ||
+	    n < min || n > max)
+		return config_fail(cfg, section, e, err,
+				   "%s = %s: expected a whole number from %llu "
+				   "to %llu", key, e->value,
+				   (unsigned long long)min,
+				   (unsigned long long)max);
+	*out = n;
+	return 0;
+}
+
 int config_each_item(const char *value,
 		     int (*fn)(void *ctx, const char *item), void *ctx)
 {

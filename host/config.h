@@ -12,6 +12,7 @@
 #define PEIL_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "peil/plugin.h"
 
@@ -61,6 +62,12 @@ char *config_resolve_path(const config *cfg, const char *value);
  * fallback when absent.  0 on success; -1 with err naming the line. */
 int config_get_bool(const config *cfg, const config_section *section,
 		    const char *key, int fallback, int *out, peil_error *err);
+
+/* A whole number of key within [min, max], or 0 (untouched *out) when
+ * absent.  0 on success; -1 with err naming the line. */
+int config_get_number(const config *cfg, const config_section *section,
+		      const char *key, uint64_t min, uint64_t max,
+		      uint64_t *out, peil_error *err);
 
 /* Split a list value (items separated by commas, newlines or both) and call
  * fn for each trimmed, non-empty item.  fn returns 0 to go on; another
