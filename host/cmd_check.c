@@ -65,6 +65,10 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 		}
 		if (loader_open(&ctx->plugins, plugin, PEIL_PLUGIN_INPUT,
 				&loaded, &err) < 0 ||
+		    (loader_config_keys(loaded->plugin) &&
+		     config_check_keys(ctx->cfg, s, host_source_keys,
+				       loader_config_keys(loaded->plugin),
+				       &err) < 0) ||
 		    !(host = host_new(ctx->cfg, s, plugin)) ||
 		    host_input_init(host, schema, NULL, NULL, ctx->reject_dir,
 				    &err) < 0 ||
@@ -106,9 +110,21 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 	if (loader_open(&ctx.plugins,
 			config_get(config_section_find(ctx.cfg, "peil", NULL),
 				   "storage", "sqlite"),
-			PEIL_PLUGIN_STORAGE, &storage, &err) < 0)
+			PEIL_PLUGIN_STORAGE, &storage, &err) < 0 ||
+	    (config_section_find(ctx.cfg, "storage", NULL) &&
+	     loader_config_keys(storage->plugin) &&
+	     config_check_keys(ctx.cfg,
+			       config_section_find(ctx.cfg, "storage", NULL),
+			       NULL, loader_config_keys(storage->plugin),
+			       &err) < 0))
 		check_report(&st, &err);
 	loader_close(storage);
+	if (config_section_find(ctx.cfg, "run", NULL)) {
+		int32_t from, to;
+
+		if (cli_run_range(&ctx, &from, &to) != 0)
+			st.problems++;
+	}
 	check_sources(&ctx, &st);
 	st.ctx = &ctx;
 	kpi_set_check(ctx.kpis, check_schema, &st, check_report);

@@ -500,6 +500,38 @@ int config_get_bool(const config *cfg, const config_section *section,
 			   "%s = %s: expected yes or no", key, e->value);
 }
 
+static int key_in(const char *const *list, const char *key)
+{
+	size_t n;
+
+	for (; list && *list; list++) {
+		n = strlen(*list);
+		if (n && (*list)[n - 1] == '.' ? strncmp(*list, key, n) == 0
+					       : strcmp(*list, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int config_check_keys(const config *cfg, const config_section *section,
+		      const char *const *known, const char *const *more,
+		      peil_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < section->count; i++) {
+		const config_entry *e = &section->entries[i];
+
+		if (!key_in(known, e->key) && !key_in(more, e->key))
+			return config_fail(cfg, section, e, err,
+					   "unknown key '%s' in [%s%s%s]",
+					   e->key, section->kind,
+					   section->name[0] ? " " : "",
+					   section->name);
+	}
+	return 0;
+}
+
 int config_get_number(const config *cfg, const config_section *section,
 		      const char *key, uint64_t min, uint64_t max,
 		      uint64_t *out, peil_error *err)

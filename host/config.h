@@ -69,6 +69,13 @@ int config_get_number(const config *cfg, const config_section *section,
 		      const char *key, uint64_t min, uint64_t max,
 		      uint64_t *out, peil_error *err);
 
+/* Refuse a key of section that is in neither list (NULL-terminated; an
+ * item ending in '.' is a prefix; a NULL list is empty).  0 when every
+ * key is known; -1 with err naming the first unknown key and its line. */
+int config_check_keys(const config *cfg, const config_section *section,
+		      const char *const *known, const char *const *more,
+		      peil_error *err);
+
 /* Split a list value (items separated by commas, newlines or both) and call
  * fn for each trimmed, non-empty item.  fn returns 0 to go on; another
  * value stops and is returned (-1 also when out of memory). */

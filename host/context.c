@@ -280,6 +280,11 @@ static int open_storage(peil_context *ctx, peil_error *err)
 			&ctx->storage_plugin, err) < 0)
 		return -1;
 	ctx->storage = ctx->storage_plugin->plugin->storage;
+	if (section && loader_config_keys(ctx->storage_plugin->plugin) &&
+	    config_check_keys(ctx->cfg, section, NULL,
+			      loader_config_keys(ctx->storage_plugin->plugin),
+			      err) < 0)
+		return -1;
 	ctx->storage_host = host_new(ctx->cfg, section, name);
 	if (!ctx->storage_host)
 		return error_set(err, NULL, 0, NULL, "out of memory");

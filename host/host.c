@@ -441,6 +441,10 @@ static const peil_services services = {
 	.record_header = services_record_header,
 };
 
+const char *const host_source_keys[] = {
+	"plugin", "dataset", "path", "date_format", "decimal", "on_error", NULL
+};
+
 const peil_services *host_services(void)
 {
 	return &services;

@@ -13,6 +13,10 @@
 #include "config.h"
 #include "peil/plugin.h"
 
+/* The keys of a [source] section that the host reads itself; NULL at the
+ * end. */
+extern const char *const host_source_keys[];
+
 /* The table handed to every plugin's open(); static, valid for ever. */
 const peil_services *host_services(void);
 

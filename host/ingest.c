@@ -230,6 +230,11 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	if (loader_open(&ctx->plugins, plugin_entry->value, PEIL_PLUGIN_INPUT,
 			&run.plugin, err) < 0)
 		return fail_at_section(ctx, s, plugin_entry, err);
+	if (loader_config_keys(run.plugin->plugin) &&
+	    config_check_keys(ctx->cfg, s, host_source_keys,
+			      loader_config_keys(run.plugin->plugin),
+			      err) < 0)
+		goto out;
 	run.host = host_new(ctx->cfg, s, plugin_entry->value);
 	if (!run.host) {
 		error_set(err, NULL, 0, NULL, "out of memory");

@@ -199,6 +199,14 @@ int loader_open_file(const char *file, peil_plugin_kind kind,
 	return 0;
 }
 
+const char *const *loader_config_keys(const peil_plugin *plugin)
+{
+	if (plugin->size < offsetof(peil_plugin, config_keys) +
+				   sizeof(plugin->config_keys))
+		return NULL;
+	return plugin->config_keys;
+}
+
 static int name_valid(const char *name)
 {
 	const char *p;

@@ -21,6 +21,9 @@
 				sizeof((ops)->field) &&                     \
 	 (ops)->field != NULL)
 
+/* The plugin's config keys, or NULL when it does not declare them. */
+const char *const *loader_config_keys(const peil_plugin *plugin);
+
 typedef struct loaded_plugin {
 	void *handle;
 	const peil_plugin *plugin;

@@ -388,6 +388,13 @@ typedef struct peil_plugin {
 	peil_plugin_kind kind;
 	const peil_input_ops *input;	/* for PEIL_PLUGIN_INPUT */
 	const peil_storage_ops *storage; /* for PEIL_PLUGIN_STORAGE */
+
+	/* The keys of its config section that the plugin reads, ending with
+	 * NULL; a key that ends in '.' stands for every key with that
+	 * prefix ("column.").  The host refuses other keys (beside its own
+	 * source keys), so that a typo does not pass silently.  NULL: the
+	 * plugin does not say, and nothing is checked. */
+	const char *const *config_keys;
 } peil_plugin;
 
 /* The entry point every plugin exports; it must be cheap and pure. */

@@ -430,6 +430,10 @@ static const peil_storage_ops store_ops = {
 	.ingest_scan = store_ingest_scan,
 };
 
+static const char *const store_config_keys[] = {
+	"path", "busy_timeout_ms", "cache_size_mib", NULL
+};
+
 static const peil_plugin store_plugin = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_plugin),
@@ -438,6 +442,7 @@ static const peil_plugin store_plugin = {
 	.version = PEIL_VERSION,
 	.kind = PEIL_PLUGIN_STORAGE,
 	.storage = &store_ops,
+	.config_keys = store_config_keys,
 };
 
 PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);

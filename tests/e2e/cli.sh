@@ -228,6 +228,11 @@ test_check_and_usage() {
 	"$peil" check --config "$work/typo.ini" >"$work/out" 2>"$work/err"
 	expect_rc "check of a config with a typo" 3 $?
 	expect_grep "the typo is named with its line" "$work/err" "typo.ini:$line: unknown key 'peroids' in section [run]"
+	sed 's/^encoding = windows-1252/encodnig = windows-1252/' "$work/peil.ini" >"$work/typo2.ini"
+	line=$(grep -n '^encodnig' "$work/typo2.ini" | cut -d: -f1)
+	"$peil" check --config "$work/typo2.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check of a config with a typo in a plugin's key" 3 $?
+	expect_grep "that typo is named with its line" "$work/err" "typo2.ini:$line: unknown key 'encodnig' in [source fixture]"
 	for cmd in run ingest eval show check list; do
 		"$peil" "$cmd" --help >"$work/out" 2>&1
 		expect_rc "peil $cmd --help" 0 $?
