@@ -154,25 +154,55 @@ int cli_ingest(peil_context *ctx, const char *only, int force)
 	return sum.failed || sum.rejected ? EXIT_INPUT_REJECTED : EXIT_OK;
 }
 
+/* A KPI whose grain has no whole period in [from, to] gives no figures;
+ * say so rather than print nothing. */
+static void warn_empty_kpis(const peil_context *ctx, int32_t from,
+			    int32_t to, const char *only_kpi)
+{
+	char a[11], b[11];
+	size_t i;
+
+	date_format_iso(from, a);
+	date_format_iso(to, b);
+	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+
+		if (only_kpi && strcmp(only_kpi, k->id) != 0)
+			continue;
+		if (period_list(k->grain, 1, from, to, NULL, 0) == 0)
+			log_msg(PEIL_LOG_WARNING,
+				"KPI %s is evaluated per %s: no whole %s lies "
+				"in %s..%s, so it has no figures", k->id,
+				period_grain_name(k->grain),
+				period_grain_name(k->grain), a, b);
+	}
+}
+
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		       int32_t to, const char *only_kpi, output_format format)
+		 int32_t to, const char *only_kpi, output_format format)
 {
 	evaluation ev;
 	peil_error err;
 	int rc = EXIT_OK;
 
+	if (only_kpi && !kpi_set_find(ctx->kpis, only_kpi)) {
+		log_msg(PEIL_LOG_ERROR, "no KPI with id '%s' (see peil list)",
+			only_kpi);
+		return EXIT_USAGE;
+	}
+	warn_empty_kpis(ctx, from, to, only_kpi);
 	error_clear(&err);
 	if (evaluation_run(ctx, kind, from, to, only_kpi, &ev, &err) < 0) {
 		log_error(&err);
 		evaluation_release(&ev);
-		return err.message[0] && strstr(err.message, "no KPI with id")
-			       ? EXIT_USAGE
-			       : EXIT_STORAGE;
+		return EXIT_STORAGE;
 	}
 	output_write(stdout, format, &ev.results, ctx->kpis);
-	log_msg(PEIL_LOG_INFO,
-		"run %lld: %zu KPIs evaluated, %zu failed, %zu figures",
-		(long long)ev.run_id, ev.kpis, ev.failed, ev.results.count);
+	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
+						: PEIL_LOG_INFO,
+		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
+		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
+		ctx->script_errors, ev.results.count);
 	if (ev.failed || ctx->script_errors)
 		rc = EXIT_KPI_FAILED;
 	evaluation_release(&ev);
@@ -188,4 +218,3 @@ int cli_format(const cli_options *o, output_format *format)
 	}
 	return 0;
 }
-

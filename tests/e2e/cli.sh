@@ -123,7 +123,13 @@ test_show_formats() {
 	expect_rc "show --format text" 0 $?
 	expect_grep "text names the run" "$work/show.txt" "Run "
 	"$peil" show --config "$work/peil.ini" --run 999 >/dev/null 2>"$work/err"
-	[ $? -ne 0 ] && ok "show --run of an unknown run fails" || fail "show --run 999 succeeded"
+	expect_rc "show --run of an unknown run" 64 $?
+	expect_grep "names the run" "$work/err" "no run 999"
+	"$peil" show --config "$work/peil.ini" --kpi nope >/dev/null 2>"$work/err"
+	expect_rc "show --kpi of an unknown KPI" 64 $?
+	expect_grep "says so" "$work/err" "no KPI has that id"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi nope >/dev/null 2>"$work/err"
+	expect_rc "eval --kpi of an unknown KPI" 64 $?
 }
 
 # ----------------------------------------------------------- ingest errors
