@@ -71,7 +71,8 @@ static int add_run_period(void *arg, const char *item)
 	struct run_periods *rp = arg;
 	char first_text[32], last_text[32];
 	const char *dots = strstr(item, "..");
-	int32_t first, last, unused;
+	int32_t first, last;
+	period p;
 
 	if (dots) {
 		snprintf(first_text, sizeof(first_text), "%.*s",
@@ -81,12 +82,14 @@ static int add_run_period(void *arg, const char *item)
 		snprintf(first_text, sizeof(first_text), "%s", item);
 		snprintf(last_text, sizeof(last_text), "%s", item);
 	}
-	if (cli_period_bounds(first_text, &first, &unused) < 0 ||
-	    cli_period_bounds(last_text, &unused, &last) < 0) {
+	/* Quietly: config_range names the line of the bad item. */
+	if (period_parse(first_text, &p) < 0 ||
+	    (first = p.first, period_parse(last_text, &p) < 0)) {
 		snprintf(rp->bad_text, sizeof(rp->bad_text), "%s", item);
 		rp->bad = rp->bad_text;
 		return 1;
 	}
+	last = p.last;
 	if (!rp->any || first < rp->from)
 		rp->from = first;
 	if (!rp->any || last > rp->to)

@@ -76,6 +76,7 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 						&err) < 0) {
 			if (!err.message[0])
 				error_set(&err, NULL, 0, NULL, "out of memory");
+			config_locate(ctx->cfg, s, NULL, &err);
 			check_report(st, &err);
 			state = NULL;
 		}
@@ -133,7 +134,8 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 		       "KPIs are fine\n", ctx.cfg->path, ctx.schemas.count,
 		       ctx.script_count, kpi_set_count(ctx.kpis));
 	else
-		printf("%s: %zu problems\n", ctx.cfg->path, st.problems);
+		printf("%s: %zu problem%s\n", ctx.cfg->path, st.problems,
+		       st.problems == 1 ? "" : "s");
 	context_close(&ctx);
 	return st.problems ? EXIT_CONFIG : EXIT_OK;
 }

@@ -532,6 +532,20 @@ int config_check_keys(const config *cfg, const config_section *section,
 	return 0;
 }
 
+int config_locate(const config *cfg, const config_section *section,
+		  const config_entry *entry, peil_error *err)
+{
+	char message[sizeof(err->message)];
+
+	if (err->file[0] && (strcmp(err->file, cfg->path) != 0 || err->line))
+		return -1;
+	memcpy(message, err->message, sizeof(message));
+	err->field[0] = '\0';
+	return config_fail(cfg, section, entry, err, "[%s%s%s]: %.900s",
+			   section->kind, section->name[0] ? " " : "",
+			   section->name, message);
+}
+
 int config_get_number(const config *cfg, const config_section *section,
 		      const char *key, uint64_t min, uint64_t max,
 		      uint64_t *out, peil_error *err)

@@ -82,6 +82,13 @@ int config_check_keys(const config *cfg, const config_section *section,
 int config_each_item(const char *value,
 		     int (*fn)(void *ctx, const char *item), void *ctx);
 
+/* A plugin's or the loader's error about a section's settings, placed:
+ * when err names no file (or the config without a line), it gets the
+ * config file, the line of entry (or of the section) and the section's
+ * name in front of its message.  Returns -1. */
+int config_locate(const config *cfg, const config_section *section,
+		  const config_entry *entry, peil_error *err);
+
 /* Fill err with the config file, the line of entry (or of section when
  * entry is NULL) and a message, and return -1. */
 int config_fail(const config *cfg, const config_section *section,

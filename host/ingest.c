@@ -180,24 +180,6 @@ static char *glob_pattern(const config *cfg, const char *value)
 	return out;
 }
 
-/* Locate a problem of the source's set-up at its section when the plugin
- * or loader could not say where. */
-static int fail_at_section(const peil_context *ctx, const config_section *s,
-			   const config_entry *e, peil_error *err)
-{
-	char message[sizeof(err->message)];
-
-	if (err->file[0] && strcmp(err->file, ctx->cfg->path) != 0)
-		return -1;
-	memcpy(message, err->message, sizeof(message));
-	if (!err->file[0])
-		return config_fail(ctx->cfg, s, e, err, "[source %s]: %.900s",
-				   s->name, message);
-	snprintf(err->message, sizeof(err->message), "[source %s]: %.900s",
-		 s->name, message);
-	return -1;
-}
-
 static int ingest_source(peil_context *ctx, const config_section *s,
 			 int force, ingest_summary *sum, peil_error *err)
 {
@@ -229,7 +211,7 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (loader_open(&ctx->plugins, plugin_entry->value, PEIL_PLUGIN_INPUT,
 			&run.plugin, err) < 0)
-		return fail_at_section(ctx, s, plugin_entry, err);
+		return config_locate(ctx->cfg, s, plugin_entry, err);
 	if (loader_config_keys(run.plugin->plugin) &&
 	    config_check_keys(ctx->cfg, s, host_source_keys,
 			      loader_config_keys(run.plugin->plugin),
@@ -246,7 +228,7 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	if (run.plugin->plugin->input->open(host_services(), run.host,
 					    &run.state, err) < 0) {
 		run.state = NULL;
-		fail_at_section(ctx, s, NULL, err);
+		config_locate(ctx->cfg, s, NULL, err);
 		goto out;
 	}
 	pattern = glob_pattern(ctx->cfg, path_entry->value);
