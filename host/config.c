@@ -457,21 +457,67 @@ const char *config_get(const config_section *section, const char *key,
 	return e ? e->value : fallback;
 }
 
+/* Drop "." segments and fold "dir/.." in place, so that paths in messages
+ * read as the operator would write them ("var/peil.db", not
+ * "conf/../var/peil.db").  Leading ".." segments stay. */
+static void normalize_path(char *path)
+{
+	char *out = path, *seg = path, *end = path + strlen(path);
+	int absolute = path[0] == '/';
+	size_t kept = 0;	/* segments in out that ".." may fold */
+
+	if (absolute)
+		out = seg = path + 1;
+	/* out never passes seg, but its '/' may overwrite the NUL: stop at
+	 * end, not at a NUL. */
+	while (seg < end) {
+		size_t len = strcspn(seg, "/");
+		char *next = seg + len + 1;
+
+		if (len == 0 || (len == 1 && seg[0] == '.')) {
+			/* skip */
+		} else if (len == 2 && seg[0] == '.' && seg[1] == '.' && kept) {
+			out--;	/* the '/' after the last kept segment */
+			while (out > path + absolute && out[-1] != '/')
+				out--;
+			kept--;
+		} else {
+			int dots = len == 2 && seg[0] == '.' && seg[1] == '.';
+
+			memmove(out, seg, len);
+			out += len;
+			*out++ = '/';
+			if (!dots)
+				kept++;
+		}
+		seg = next;
+	}
+	if (out > path + absolute)
+		out--;		/* the last '/' */
+	if (out == path)
+		*out++ = '.';
+	*out = '\0';
+}
+
 char *config_resolve_path(const config *cfg, const char *value)
 {
 	size_t dlen, vlen;
 	char *path;
 
 	if (value[0] == '/' || strcmp(cfg->dir, ".") == 0)
-		return strdup(value);
-	dlen = strlen(cfg->dir);
-	vlen = strlen(value);
-	path = malloc(dlen + vlen + 2);
-	if (!path)
-		return NULL;
-	memcpy(path, cfg->dir, dlen);
-	path[dlen] = '/';
-	memcpy(path + dlen + 1, value, vlen + 1);
+		path = strdup(value);
+	else {
+		dlen = strlen(cfg->dir);
+		vlen = strlen(value);
+		path = malloc(dlen + vlen + 2);
+		if (!path)
+			return NULL;
+		memcpy(path, cfg->dir, dlen);
+		path[dlen] = '/';
+		memcpy(path + dlen + 1, value, vlen + 1);
+	}
+	if (path)
+		normalize_path(path);
 	return path;
 }
 

@@ -64,9 +64,13 @@ TEST(reads_sections_keys_and_lines)
 	CHECK(e != NULL);
 	CHECK_STR(e->value, "closure_reason");
 	CHECK_INT(e->line, 8);
+	/* dir is /tmp/peil-config-XXXXXX: "../var" folds its last part. */
 	resolved = config_resolve_path(cfg, "../var/peil.db");
+	CHECK_STR(resolved, "/tmp/var/peil.db");
+	free(resolved);
+	resolved = config_resolve_path(cfg, "./a//b/./c/../d");
 	CHECK(strncmp(resolved, dir, strlen(dir)) == 0);
-	CHECK_STR(resolved + strlen(dir), "/../var/peil.db");
+	CHECK_STR(resolved + strlen(dir), "/a/b/d");
 	free(resolved);
 	resolved = config_resolve_path(cfg, "/abs/path");
 	CHECK_STR(resolved, "/abs/path");
@@ -191,6 +195,34 @@ TEST(a_section_without_keys_is_kept)
 	config_free(cfg);
 }
 
+/* Relative config paths keep leading ".." and fold the rest. */
+TEST(relative_config_paths_fold)
+{
+	static const struct {
+		const char *config, *value, *expected;
+	} cases[] = {
+		{ "conf/peil.ini", "../var/peil.db", "var/peil.db" },
+		{ "conf/peil.ini", "../../x", "../x" },
+		{ "../conf/peil.ini", "../var/x", "../var/x" },
+		{ "a/b/peil.ini", "../../x", "x" },
+		{ "a/peil.ini", "..", "." },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config cfg = { 0 };
+		char dirbuf[64], *slash, *got;
+
+		snprintf(dirbuf, sizeof(dirbuf), "%s", cases[i].config);
+		slash = strrchr(dirbuf, '/');
+		*slash = '\0';
+		cfg.dir = dirbuf;
+		got = config_resolve_path(&cfg, cases[i].value);
+		CHECK_STR(got, cases[i].expected);
+		free(got);
+	}
+}
+
 TEST(list_items_are_trimmed)
 {
 	char out[256] = "";
@@ -208,6 +240,7 @@ int main(void)
 	RUN(a_missing_file_is_an_error);
 	RUN(booleans_and_lists);
 	RUN(a_section_without_keys_is_kept);
+	RUN(relative_config_paths_fold);
 	RUN(list_items_are_trimmed);
 	remove(write_file("good.ini", ""));
 	remove(write_file("bad.ini", ""));
