@@ -457,10 +457,9 @@ const char *config_get(const config_section *section, const char *key,
 	return e ? e->value : fallback;
 }
 
-/* Drop "." segments and fold "dir/.." in place, so that paths in messages
- * read as the operator would write them ("var/peil.db", not
- * "conf/../var/peil.db").  Leading ".." segments stay. */
-static void normalize_path(char *path)
+/* So that paths in messages read as the operator would write them
+ * ("var/peil.db", not "conf/../var/peil.db"). */
+void config_path_normalize(char *path)
 {
 	char *out = path, *seg = path, *end = path + strlen(path);
 	int absolute = path[0] == '/';
@@ -517,7 +516,7 @@ char *config_resolve_path(const config *cfg, const char *value)
 		memcpy(path + dlen + 1, value, vlen + 1);
 	}
 	if (path)
-		normalize_path(path);
+		config_path_normalize(path);
 	return path;
 }
 

@@ -58,6 +58,10 @@ const char *config_get(const config_section *section, const char *key,
  * are kept.  Returns a malloc'd string (NULL when out of memory). */
 char *config_resolve_path(const config *cfg, const char *value);
 
+/* Drop "." segments and fold "dir/.." in path, in place; leading ".."
+ * segments stay. */
+void config_path_normalize(char *path);
+
 /* A yes/no value (yes/no, ja/nee, true/false, on/off, 1/0) of key, or
  * fallback when absent.  0 on success; -1 with err naming the line. */
 int config_get_bool(const config *cfg, const config_section *section,

@@ -165,8 +165,12 @@ static char *glob_pattern(const config *cfg, const char *value)
 	size_t dlen = strlen(cfg->dir), i, n = 0;
 	char *out;
 
-	if (value[0] == '/')
-		return strdup(value);
+	if (value[0] == '/' || strcmp(cfg->dir, ".") == 0) {
+		out = strdup(value);
+		if (out)
+			config_path_normalize(out);
+		return out;
+	}
 	out = malloc(2 * dlen + strlen(value) + 2);
 	if (!out)
 		return NULL;
@@ -177,6 +181,7 @@ static char *glob_pattern(const config *cfg, const char *value)
 	}
 	out[n++] = '/';
 	strcpy(out + n, value);
+	config_path_normalize(out);
 	return out;
 }
 

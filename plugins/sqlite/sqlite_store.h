@@ -21,7 +21,7 @@
 #include <peil/plugin.h>
 
 /* The internal schema this plugin writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* The longest dataset or field name accepted; keeps "ds_" + name and
  * "dataset.field" well inside peil_error.field. */

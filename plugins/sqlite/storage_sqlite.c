@@ -198,6 +198,20 @@ static int store_check_version(struct store *st, int version,
 			     version, STORE_SCHEMA_VERSION);
 }
 
+/* Bring the tables of an older schema version up to date; the caller
+ * holds the write lock, and store_schema_sql adds what is new. */
+static int store_migrate(struct store *st, int version, peil_error *err)
+{
+	/* 2: the ingest log remembers the settings a file was read with. */
+	if (version < 2 &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_ingest ADD COLUMN settings_sha256 TEXT;"
+		       "DROP INDEX IF EXISTS peil_ingest_sha256;",
+		       "cannot update the ingest log to schema version 2") < 0)
+		return -1;
+	return 0;
+}
+
 /* Create the internal tables of a new database.  A database at the current
  * version is left alone without taking the write lock, so that opening
  * does not wait for a running ingest. */
@@ -223,6 +237,8 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 	if (version < STORE_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 			 STORE_SCHEMA_VERSION);
+		if (version >= 1 && store_migrate(st, version, err) < 0)
+			goto fail;
 		if (store_exec(st, err, store_schema_sql,
 			       "cannot create the internal tables") < 0 ||
 		    store_exec(st, err, sql,

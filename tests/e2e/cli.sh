@@ -288,7 +288,7 @@ LUA
 test_demo() {
 	"$demo" --out "$work/demo" --from-year 2017 --to-year 2018 --cases-per-year 2000 >/dev/null
 	expect_rc "peil-demo" 0 $?
-	sed "s|^path = ../var/demo/|path = $work/demo/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins\nreject_dir = $work/rejects|" \
+	sed "s|^path = ../var/demo/|path = $work/demo/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins|; s|^reject_dir = .*|reject_dir = $work/rejects|" \
 		"$src/conf/peil.ini" >"$work/demo.ini"
 	"$peil" run --config "$work/demo.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil run on the demo" 0 $?
