@@ -22,14 +22,6 @@ int cli_worst(int a, int b)
 	return a > b ? a : b;
 }
 
-void cli_print_error(const peil_error *err)
-{
-	char text[2048];
-
-	error_format(err, text, sizeof(text));
-	log_msg(PEIL_LOG_ERROR, "%s", text);
-}
-
 /* The dates of a period id, or -1. */
 int cli_period_bounds(const char *text, int32_t *first, int32_t *last)
 {
@@ -84,7 +76,8 @@ static int add_run_period(void *arg, const char *item)
 	struct run_periods *rp = arg;
 	char first_text[32], last_text[32];
 	const char *dots = strstr(item, "..");
-	int32_t first, last, unused;
+	int32_t first, last;
+	period p;
 
 	if (dots) {
 		snprintf(first_text, sizeof(first_text), "%.*s",
@@ -94,12 +87,14 @@ static int add_run_period(void *arg, const char *item)
 		snprintf(first_text, sizeof(first_text), "%s", item);
 		snprintf(last_text, sizeof(last_text), "%s", item);
 	}
-	if (cli_period_bounds(first_text, &first, &unused) < 0 ||
-	    cli_period_bounds(last_text, &unused, &last) < 0) {
+	/* Quietly: config_range names the line of the bad item. */
+	if (period_parse(first_text, &p) < 0 ||
+	    (first = p.first, period_parse(last_text, &p) < 0)) {
 		snprintf(rp->bad_text, sizeof(rp->bad_text), "%s", item);
 		rp->bad = rp->bad_text;
 		return 1;
 	}
+	last = p.last;
 	if (!rp->any || first < rp->from)
 		rp->from = first;
 	if (!rp->any || last > rp->to)
@@ -143,18 +138,18 @@ int cli_open(peil_context *ctx, const cli_options *o,
 	rc = context_open(ctx, o->config, what, NULL, NULL, &err);
 	if (rc == 0)
 		return 0;
-	cli_print_error(&err);
+	log_error(&err);
 	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
 }
 
-int cli_ingest(peil_context *ctx, const char *only)
+int cli_ingest(peil_context *ctx, const char *only, int force)
 {
 	ingest_summary sum;
 	peil_error err;
 
 	error_clear(&err);
-	if (ingest_sources(ctx, only, &sum, &err) < 0) {
-		cli_print_error(&err);
+	if (ingest_sources(ctx, only, force, &sum, &err) < 0) {
+		log_error(&err);
 		return EXIT_CONFIG;
 	}
 	log_msg(PEIL_LOG_INFO,
@@ -162,7 +157,33 @@ int cli_ingest(peil_context *ctx, const char *only)
 		"before, %zu refused, %lld rows rejected, %lld removed by "
 		"snapshots", sum.files, (long long)sum.rows, sum.skipped,
 		sum.failed, (long long)sum.rejected, (long long)sum.removed);
+	if (sum.storage_failed)
+		return EXIT_STORAGE;
 	return sum.failed || sum.rejected ? EXIT_INPUT_REJECTED : EXIT_OK;
+}
+
+/* A KPI whose grain has no whole period in [from, to] gives no figures;
+ * say so rather than print nothing. */
+static void warn_empty_kpis(const peil_context *ctx, int32_t from,
+			    int32_t to, const char *only_kpi)
+{
+	char a[11], b[11];
+	size_t i;
+
+	date_format_iso(from, a);
+	date_format_iso(to, b);
+	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+
+		if (only_kpi && strcmp(only_kpi, k->id) != 0)
+			continue;
+		if (period_list(k->grain, 1, from, to, NULL, 0) == 0)
+			log_msg(PEIL_LOG_WARNING,
+				"KPI %s is evaluated per %s: no whole %s lies "
+				"in %s..%s, so it has no figures", k->id,
+				period_grain_name(k->grain),
+				period_grain_name(k->grain), a, b);
+	}
 }
 
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
@@ -175,22 +196,28 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 
 	if (run_id)
 		*run_id = 0;
+	if (only_kpi && !kpi_set_find(ctx->kpis, only_kpi)) {
+		log_msg(PEIL_LOG_ERROR, "no KPI with id '%s' (see peil list)",
+			only_kpi);
+		return EXIT_USAGE;
+	}
+	warn_empty_kpis(ctx, from, to, only_kpi);
 	error_clear(&err);
 	if (evaluation_run(ctx, kind, from, to, only_kpi, &ev, &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		evaluation_release(&ev);
-		return err.message[0] && strstr(err.message, "no KPI with id")
-			       ? EXIT_USAGE
-			       : EXIT_STORAGE;
+		return EXIT_STORAGE;
 	}
 	if (run_id)
 		*run_id = ev.run_id;
 	if (fin)
 		finality_mark(fin, &ev.results, finality_today());
 	output_write(stdout, format, &ev.results, ctx->kpis);
-	log_msg(PEIL_LOG_INFO,
-		"run %lld: %zu KPIs evaluated, %zu failed, %zu figures",
-		(long long)ev.run_id, ev.kpis, ev.failed, ev.results.count);
+	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
+						: PEIL_LOG_INFO,
+		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
+		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
+		ctx->script_errors, ev.results.count);
 	if (ev.failed || ctx->script_errors)
 		rc = EXIT_KPI_FAILED;
 	evaluation_release(&ev);
@@ -259,7 +286,7 @@ int cli_lock(const peil_context *ctx, run_lock *lock)
 	free(path);
 	if (rc == 0)
 		return EXIT_OK;
-	cli_print_error(&err);
+	log_error(&err);
 	return rc == RUN_LOCK_BUSY ? EXIT_LOCKED : EXIT_CONFIG;
 }
 

@@ -43,6 +43,7 @@ typedef struct cli_options {
 	long long run_id;
 	long long keep;		/* prune --keep */
 	long long older_than;	/* prune --older-than, days */
+	int force;
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -50,6 +51,7 @@ enum {
 	CLI_OPT_FROM = 1000,
 	CLI_OPT_TO,
 	CLI_OPT_RUN,
+	CLI_OPT_FORCE,
 	CLI_OPT_KEEP,
 	CLI_OPT_OLDER_THAN
 };
@@ -76,8 +78,6 @@ extern const cli_command cmd_backup_command;
 extern const cli_command cmd_prune_command;
 
 int cli_worst(int a, int b);
-/* The error on the log as "file:line: column 'x': message". */
-void cli_print_error(const peil_error *err);
 /* context_open with the exit code of its failure (0 on success); close
  * the context in every case. */
 int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
@@ -89,8 +89,9 @@ int cli_period_bounds(const char *text, int32_t *first, int32_t *last);
 int cli_range(const cli_options *o, int32_t *from, int32_t *to);
 /* The range of [run] periods, or EXIT_CONFIG with a message. */
 int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
-/* Ingest every source (or only one); the exit code. */
-int cli_ingest(peil_context *ctx, const char *only);
+/* Ingest every source (or only one; with force also files read
+ * before); the exit code. */
+int cli_ingest(peil_context *ctx, const char *only, int force);
 /* Evaluate, record and print; the exit code.  With run_id not NULL, the
  * recorded run's id goes there (0 when none was recorded).  fin (NULL:
  * none) marks the printed figures provisional or final as of today. */

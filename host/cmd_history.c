@@ -162,7 +162,7 @@ static int cmd_runs(const cli_options *o, int argc, char **argv)
 			if (st.oom)
 				log_msg(PEIL_LOG_ERROR, "out of memory");
 			else
-				cli_print_error(&err);
+				log_error(&err);
 			rc = EXIT_STORAGE;
 		} else if (!st.count) {
 			printf("No runs yet.\n");
@@ -357,7 +357,7 @@ static int cmd_diff(const cli_options *o, int argc, char **argv)
 	if (rc == 0)
 		rc = diff_print(&ctx, a, b, &err);
 	if (rc == EXIT_STORAGE || (rc == EXIT_CONFIG && err.message[0]))
-		cli_print_error(&err);
+		log_error(&err);
 	context_close(&ctx);
 	return rc;
 }

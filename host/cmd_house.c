@@ -41,7 +41,7 @@ static int cmd_backup(const cli_options *o, int argc, char **argv)
 	error_clear(&err);
 	if (rc == 0 &&
 	    ctx.storage->backup(ctx.storage_state, argv[0], &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		rc = EXIT_STORAGE;
 	} else if (rc == 0) {
 		log_msg(PEIL_LOG_INFO, "backup written to %s", argv[0]);
@@ -109,7 +109,7 @@ static int prune_runs(peil_context *ctx, const cli_options *o)
 	error_clear(&err);
 	fc.today = finality_today();
 	if (finality_load(ctx->cfg, &fc.fin, &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		return EXIT_CONFIG;
 	}
 	if (ctx->storage->runs_scan(ctx->storage_state, 0, pick_run, &pick,
@@ -127,7 +127,7 @@ static int prune_runs(peil_context *ctx, const cli_options *o)
 			rc = EXIT_STORAGE;
 	}
 	if (rc)
-		cli_print_error(&err);
+		log_error(&err);
 	else
 		log_msg(PEIL_LOG_INFO,
 			"prune: %zu runs picked, %lld deleted, %lld figures "

@@ -32,7 +32,7 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 	if (rc == 0)
 		rc = cli_lock(&ctx, &lock);
 	if (rc == 0)
-		rc = cli_ingest(&ctx, argc ? argv[0] : NULL);
+		rc = cli_ingest(&ctx, argc ? argv[0] : NULL, o->force);
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
@@ -127,7 +127,7 @@ static int run_check_final(peil_context *ctx, const finality *fin,
 	if (figure_run_before(ctx, run_id, &previous, &err) < 0 ||
 	    (previous && (figure_table_load(ctx, previous, &before, &err) < 0 ||
 			  figure_table_load(ctx, run_id, &now, &err) < 0))) {
-		cli_print_error(&err);
+		log_error(&err);
 		rc = EXIT_STORAGE;
 	} else if (previous) {
 		figure_diff(&before, &now, final_changed, &st);
@@ -156,7 +156,7 @@ static int run_steps(peil_context *ctx, output_format format)
 
 	error_clear(&err);
 	if (finality_load(ctx->cfg, &fin, &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		return EXIT_CONFIG;
 	}
 	rc = cli_run_range(ctx, &from, &to);
@@ -165,8 +165,8 @@ static int run_steps(peil_context *ctx, output_format format)
 	if (rc)
 		return rc;
 	cli_progress("[1/3] ingesting the sources");
-	ingest_rc = cli_ingest(ctx, NULL);
-	if (ingest_rc == EXIT_CONFIG)
+	ingest_rc = cli_ingest(ctx, NULL, 0);
+	if (ingest_rc == EXIT_CONFIG || ingest_rc == EXIT_STORAGE)
 		return ingest_rc;
 	if (nothing) {
 		log_msg(PEIL_LOG_WARNING, "no period of [run] periods is "
@@ -227,10 +227,19 @@ const cli_command cmd_run_command = {
 	.run = cmd_run,
 };
 
+static const struct option ingest_options[] = {
+	{ "force", no_argument, NULL, CLI_OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
 const cli_command cmd_ingest_command = {
 	.name = "ingest",
 	.args = "[SOURCE]",
 	.summary = "read every configured source (or one) into the store",
+	.help = "      --force         also read files this source read before "
+		"with the same\n"
+		"                      settings (their rows are replaced by key)\n",
+	.options = ingest_options,
 	.run = cmd_ingest,
 };
 

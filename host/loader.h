@@ -13,6 +13,17 @@
 
 #include "peil/plugin.h"
 
+/* Whether a storage plugin's ops table has the callback field: fields
+ * added after ABI version 1's first table are read only when the plugin's
+ * table is large enough to hold them. */
+#define LOADER_STORAGE_HAS(ops, field)                                     \
+	((ops)->size >= offsetof(peil_storage_ops, field) +                 \
+				sizeof((ops)->field) &&                     \
+	 (ops)->field != NULL)
+
+/* The plugin's config keys, or NULL when it does not declare them. */
+const char *const *loader_config_keys(const peil_plugin *plugin);
+
 typedef struct loaded_plugin {
 	void *handle;
 	const peil_plugin *plugin;
@@ -44,14 +55,6 @@ int loader_open_file(const char *file, peil_plugin_kind kind,
 		     loaded_plugin **out, peil_error *err);
 
 void loader_close(loaded_plugin *loaded);	/* accepts NULL */
-
-/* Whether a storage plugin's ops table has the optional op field: the
- * table is large enough to hold it (fields are only appended) and it is
- * set.  A plugin built before the op was appended has a smaller table. */
-#define LOADER_STORAGE_HAS(ops, field)                                     \
-	((ops)->size >= offsetof(peil_storage_ops, field) +                \
-				sizeof((ops)->field) &&                    \
-	 (ops)->field != NULL)
 
 /* Call fn for each loadable plugin on the path (the first file of a name
  * wins); files that fail to load are reported through fn with plugin NULL

@@ -137,10 +137,12 @@ static const char store_schema_sql[] =
 	" sha256 TEXT NOT NULL,"
 	" \"rows\" INTEGER NOT NULL,"
 	" rejected INTEGER NOT NULL,"
-	" at INTEGER NOT NULL);"
-	/* Not UNIQUE: one export may feed two sources, and an operator may
-	 * force a file in again; ingest_seen asks only whether it was. */
-	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest (sha256);"
+	" at INTEGER NOT NULL,"
+	" settings_sha256 TEXT);"
+	/* Not UNIQUE: an operator may force a file in again; ingest_seen
+	 * asks only whether it was. */
+	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
+	" (sha256, source);"
 	/* AUTOINCREMENT: ids never come back after a deleted run, so "the
 	 * latest run" is always the highest id. */
 	"CREATE TABLE IF NOT EXISTS peil_run ("
@@ -178,11 +180,6 @@ static const char store_schema_sql[] =
 	" PRIMARY KEY (run_id, kpi, period, breakdown)) WITHOUT ROWID;"
 	STORE_CHANGE_TABLE_SQL;
 
-/* Version 1 to 2: the change log, and the last ingest each run saw (NULL
- * for the runs before: their changes are not known). */
-static const char store_migrate_1_sql[] =
-	"ALTER TABLE peil_run ADD COLUMN last_ingest INTEGER;"
-	STORE_CHANGE_TABLE_SQL;
 
 static int store_user_version(struct store *st, int *version,
 			      peil_error *err)
@@ -214,6 +211,47 @@ static int store_check_version(struct store *st, int version,
 			     version, STORE_SCHEMA_VERSION);
 }
 
+/* Whether peil_run exists without column (else store_schema_sql makes it
+ * whole). */
+static int store_run_table_lacks(struct store *st, const char *column)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type ="
+		" 'table' AND name = 'peil_run') AND NOT EXISTS (SELECT 1"
+		" FROM pragma_table_info('peil_run') WHERE name = ?)";
+	sqlite3_stmt *stmt;
+	int lacks = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return 0;	/* the ALTER, if needed, reports the error */
+	sqlite3_bind_text(stmt, 1, column, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		lacks = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return lacks;
+}
+
+/* Bring the tables of an older schema version up to date; the caller
+ * holds the write lock, and store_schema_sql adds what is new. */
+static int store_migrate(struct store *st, int version, peil_error *err)
+{
+	/* 2: the ingest log remembers the settings a file was read with. */
+	if (version < 2 &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_ingest ADD COLUMN settings_sha256 TEXT;"
+		       "DROP INDEX IF EXISTS peil_ingest_sha256;",
+		       "cannot update the ingest log to schema version 2") < 0)
+		return -1;
+	/* 3: the last ingest each run saw (NULL for the runs before: their
+	 * input changes are not known); store_schema_sql adds peil_change. */
+	if (version < 3 && store_run_table_lacks(st, "last_ingest") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_run ADD COLUMN last_ingest INTEGER;",
+		       "cannot update the runs to schema version 3") < 0)
+		return -1;
+	return 0;
+}
+
 /* Create the internal tables of a new database.  A database at the current
  * version is left alone without taking the write lock, so that opening
  * does not wait for a running ingest. */
@@ -239,9 +277,9 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 	if (version < STORE_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 			 STORE_SCHEMA_VERSION);
-		if (store_exec(st, err,
-			       version == 1 ? store_migrate_1_sql
-					    : store_schema_sql,
+		if (version >= 1 && store_migrate(st, version, err) < 0)
+			goto fail;
+		if (store_exec(st, err, store_schema_sql,
 			       "cannot create the internal tables") < 0 ||
 		    store_exec(st, err, sql,
 			       "cannot set the schema version") < 0)
@@ -458,6 +496,10 @@ static const peil_storage_ops store_ops = {
 	.runs_prune = store_runs_prune,
 };
 
+static const char *const store_config_keys[] = {
+	"path", "busy_timeout_ms", "cache_size_mib", NULL
+};
+
 static const peil_plugin store_plugin = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_plugin),
@@ -466,6 +508,7 @@ static const peil_plugin store_plugin = {
 	.version = PEIL_VERSION,
 	.kind = PEIL_PLUGIN_STORAGE,
 	.storage = &store_ops,
+	.config_keys = store_config_keys,
 };
 
 PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);
