@@ -359,25 +359,15 @@ static int run_mark(struct store *st, int64_t run_id, int64_t *mark,
 		"SELECT coalesce(last_ingest, 0) FROM peil_run WHERE id = ?";
 	static const char now[] =
 		"SELECT coalesce(max(id), 0) FROM peil_ingest";
-	sqlite3_stmt *stmt;
-	int rc;
+	int found;
 
-	*mark = 0;
-	if (sqlite3_prepare_v2(st->db, run_id ? of_run : now, -1, &stmt,
-			       NULL) != SQLITE_OK)
-		return store_fail_db(st, err, NULL, "cannot read the runs");
-	if (run_id)
-		sqlite3_bind_int64(stmt, 1, run_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*mark = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_DONE)
+	if (store_query_int64(st, run_id ? of_run : now, run_id != 0, run_id,
+			      mark, &found, err, "cannot read the runs") < 0)
+		return -1;
+	if (!found)
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "no run %" PRId64, run_id);
-	return rc == SQLITE_ROW ? 0
-				: store_fail_db(st, err, NULL,
-						"cannot read the runs");
+	return 0;
 }
 
 int store_run_last_ingest(void *state, int64_t run_id, int64_t *ingest_id,

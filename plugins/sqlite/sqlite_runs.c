@@ -332,21 +332,11 @@ static int results_run(struct store *st, int64_t run_id, int64_t *found,
 		"SELECT id FROM peil_run WHERE status IN ('ok', 'kpi failed')"
 		" ORDER BY id DESC LIMIT 1";
 	static const char given[] = "SELECT id FROM peil_run WHERE id = ?";
-	sqlite3_stmt *stmt;
-	int rc;
+	int any;
 
-	*found = 0;
-	if (sqlite3_prepare_v2(st->db, run_id ? given : latest, -1, &stmt,
-			       NULL) != SQLITE_OK)
-		return store_fail_db(st, err, NULL, "cannot read the runs");
-	if (run_id)
-		sqlite3_bind_int64(stmt, 1, run_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*found = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail_db(st, err, NULL, "cannot read the runs");
+	if (store_query_int64(st, run_id ? given : latest, run_id != 0, run_id,
+			      found, &any, err, "cannot read the runs") < 0)
+		return -1;
 	if (run_id && *found == 0)
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "no run %" PRId64, run_id);

@@ -68,6 +68,13 @@ int store_fail_db(struct store *st, peil_error *err, const char *field,
 int store_exec(struct store *st, peil_error *err, const char *sql,
 	       const char *what);
 
+/* Run sql, a query of one integer column, with ?1 bound to param when
+ * has_param: *found says whether it gave a row, *out the row's value (0
+ * without one).  0, or -1 with err "<what>: <errmsg>". */
+int store_query_int64(struct store *st, const char *sql, int has_param,
+		      int64_t param, int64_t *out, int *found,
+		      peil_error *err, const char *what);
+
 /* Prepare sql as a statement that lives long (SQLITE_PREPARE_PERSISTENT). */
 int store_prepare_persistent(struct store *st, peil_error *err,
 			     const char *sql, sqlite3_stmt **stmt,

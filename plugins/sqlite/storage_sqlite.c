@@ -55,6 +55,30 @@ int store_exec(struct store *st, peil_error *err, const char *sql,
 	return 0;
 }
 
+int store_query_int64(struct store *st, const char *sql, int has_param,
+		      int64_t param, int64_t *out, int *found,
+		      peil_error *err, const char *what)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = 0;
+	*found = 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, what);
+	if (has_param)
+		sqlite3_bind_int64(stmt, 1, param);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(stmt, 0);
+		*found = 1;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail_db(st, err, NULL, what);
+	return 0;
+}
+
 int store_prepare_persistent(struct store *st, peil_error *err,
 			     const char *sql, sqlite3_stmt **stmt,
 			     const char *what)

@@ -9,40 +9,10 @@ set -u
 case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5
 work=$(mktemp -d /tmp/peil-e2e-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '  %s\n' "${@:2}"; }
-expect_rc() { # expect_rc NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1 (exit $3)"; else fail "$1" "exit $3, expected $2"; fi
-}
-expect_grep() { # expect_grep NAME FILE TEXT
-	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # A config over the fixture export; $1 = file to read, $2 = script dirs.
-write_config() {
-	cat >"$work/peil.ini" <<INI
-[peil]
-storage = sqlite
-plugin_dirs = $plugins
-script_dirs = ${2:-$src/scripts}
-reject_dir = $work/rejects
-[storage]
-path = $work/peil.db
-[run]
-periods = 2018-Q1
-$(sed -n '/^\[dataset cases\]/,/^$/p' "$src/conf/peil.ini")
-[source fixture]
-plugin = csv
-dataset = cases
-path = $1
-encoding = windows-1252
-separator = semicolon
-date_format = dd-mm-jjjj
-$(grep '^column\.' "$src/conf/peil.ini")
-INI
-}
+write_config() { fixture_config "$1" "${2:-$src/scripts}" 2018-Q1; }
 
 # ---------------------------------------------------------------- figures
 # tests/data/e2e/cases.csv holds ten cases of two teams.  Calendar: 1 Jan

@@ -11,17 +11,9 @@ set -u
 case_name=$1 peil=$2 src=$3 plugins=$4
 work=$(mktemp -d /tmp/peil-e2e-history-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
 export LC_ALL=C	# the fixture is Windows-1252: grep and sed take bytes
+. "$(dirname "$0")/lib.sh"
 
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '  %s\n' "${@:2}"; }
-expect_rc() { # expect_rc NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1 (exit $3)"; else fail "$1" "exit $3, expected $2"; fi
-}
-expect_grep() { # expect_grep NAME FILE TEXT
-	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
-}
 expect_no_grep() { # expect_no_grep NAME FILE TEXT
 	if grep -qF -- "$3" "$2"; then fail "$1" "unexpected '$3' in:" "$(grep -F -- "$3" "$2" | head -5)"; else ok "$1"; fi
 }
@@ -29,28 +21,7 @@ expect_no_grep() { # expect_no_grep NAME FILE TEXT
 # A config over one export; $1 = the file, $2 = [run] periods, $3 = more
 # [run] keys, $4 = the source's mode, $5 = script dirs.
 write_config() {
-	cat >"$work/peil.ini" <<INI
-[peil]
-storage = sqlite
-plugin_dirs = $plugins
-script_dirs = ${5:-$src/scripts}
-reject_dir = $work/rejects
-[storage]
-path = $work/peil.db
-[run]
-periods = $2
-${3:-}
-$(sed -n '/^\[dataset cases\]/,/^$/p' "$src/conf/peil.ini")
-[source fixture]
-plugin = csv
-dataset = cases
-path = $1
-mode = ${4:-increment}
-encoding = windows-1252
-separator = semicolon
-date_format = dd-mm-jjjj
-$(grep '^column\.' "$src/conf/peil.ini")
-INI
+	fixture_config "$1" "${5:-$src/scripts}" "$2" "${3:-}" "mode = ${4:-increment}"
 }
 
 # The January export: the cases of tests/data/e2e/cases.csv that exist by

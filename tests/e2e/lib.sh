@@ -1,0 +1,41 @@
+# lib.sh - what the end-to-end test scripts share: counting checks, and the
+# config over the fixture export.  Source it after setting work, src and
+# plugins; the script prints "$passed passed, $failed failed" at its end.
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '  %s\n' "${@:2}"; }
+expect_rc() { # expect_rc NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then ok "$1 (exit $3)"; else fail "$1" "exit $3, expected $2"; fi
+}
+expect_grep() { # expect_grep NAME FILE TEXT
+	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
+}
+
+# $work/peil.ini over one export of the fixture's shape:
+#   fixture_config FILE SCRIPT_DIRS PERIODS [RUN_KEYS [SOURCE_KEYS]]
+# with the dataset and column mapping of conf/peil.ini.
+fixture_config() {
+	cat >"$work/peil.ini" <<INI
+[peil]
+storage = sqlite
+plugin_dirs = $plugins
+script_dirs = $2
+reject_dir = $work/rejects
+[storage]
+path = $work/peil.db
+[run]
+periods = $3
+${4:-}
+$(sed -n '/^\[dataset cases\]/,/^$/p' "$src/conf/peil.ini")
+[source fixture]
+plugin = csv
+dataset = cases
+path = $1
+${5:-}
+encoding = windows-1252
+separator = semicolon
+date_format = dd-mm-jjjj
+$(grep '^column\.' "$src/conf/peil.ini")
+INI
+}
