@@ -42,6 +42,7 @@ int result_table_add(result_table *t, const peil_result *r)
 	row->value = r->value;
 	row->numerator = r->numerator;
 	row->denominator = r->denominator;
+	row->suppressed = RESULT_SHOWN;
 	if (!row->kpi || !row->period || !row->breakdown ||
 	    (r->status && !row->status)) {
 		free(row->kpi);
@@ -52,6 +53,29 @@ int result_table_add(result_table *t, const peil_result *r)
 	}
 	t->count++;
 	return 0;
+}
+
+int result_table_add_figure(result_table *t, const char *kpi,
+			    const char *period, const char *breakdown,
+			    double value, double numerator, double denominator,
+			    const char *status)
+{
+	peil_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.kpi = kpi;
+	r.period = period;
+	r.breakdown = breakdown;
+	r.value = value;
+	r.numerator = numerator;
+	r.denominator = denominator;
+	r.status = status;
+	return result_table_add(t, &r);
+}
+
+int result_is_total(const char *breakdown)
+{
+	return !breakdown || strcmp(breakdown, "{}") == 0;
 }
 
 static int compare_rows(const void *pa, const void *pb)
@@ -65,8 +89,8 @@ static int compare_rows(const void *pa, const void *pb)
 	c = strcmp(a->period, b->period);
 	if (c)
 		return c;
-	ta = strcmp(a->breakdown, "{}") == 0;
-	tb = strcmp(b->breakdown, "{}") == 0;
+	ta = result_is_total(a->breakdown);
+	tb = result_is_total(b->breakdown);
 	if (ta != tb)
 		return ta - tb;
 	return strcmp(a->breakdown, b->breakdown);
@@ -160,4 +184,39 @@ void result_breakdown_label(const char *breakdown, char *out, size_t size)
 		n = label_value(&p, out, size, n);
 		out[n] = '\0';
 	}
+}
+
+int result_breakdown_value(const char *breakdown, const char *field,
+			   char *out, size_t size)
+{
+	const char *p = breakdown;
+	size_t flen = strlen(field), n;
+	char skipped[512];
+
+	out[0] = '\0';
+	if (!p)
+		return 0;
+	/* Keys are field names ([a-z0-9_]), never escaped. */
+	while ((p = strchr(p, '"')) != NULL) {
+		const char *key = p + 1, *end = strchr(key, '"');
+
+		if (!end)
+			return 0;
+		p = end + 1;
+		if ((size_t)(end - key) != flen || strncmp(key, field, flen) ||
+		    *p != ':')
+			goto skip_value;
+		p++;
+		if (strncmp(p, "null", 4) == 0)
+			return 1;
+		n = label_value(&p, out, size, 0);
+		out[n] = '\0';
+		return 1;
+skip_value:
+		if (*p == ':') {
+			p++;
+			label_value(&p, skipped, sizeof(skipped), 0);
+		}
+	}
+	return 0;
 }
