@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "disclosure.h"
 #include "error.h"
 #include "evaluation.h"
 #include "ingest.h"
@@ -161,8 +162,9 @@ int cli_ingest(peil_context *ctx, const char *only)
 }
 
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		       int32_t to, const char *only_kpi, output_format format)
+		 int32_t to, const char *only_kpi, const output_options *out)
 {
+	output_options opts;
 	evaluation ev;
 	peil_error err;
 	int rc = EXIT_OK;
@@ -175,23 +177,64 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 			       ? EXIT_USAGE
 			       : EXIT_STORAGE;
 	}
-	output_write(stdout, format, &ev.results, ctx->kpis);
+	if (out) {
+		opts = *out;
+		opts.kpis = ctx->kpis;
+		rc = cli_disclose(ctx, &ev.results);
+		if (rc == EXIT_OK && output_write(stdout, &opts, &ev.results) < 0)
+			rc = EXIT_CONFIG;
+	}
 	log_msg(PEIL_LOG_INFO,
 		"run %lld: %zu KPIs evaluated, %zu failed, %zu figures",
 		(long long)ev.run_id, ev.kpis, ev.failed, ev.results.count);
 	if (ev.failed || ctx->script_errors)
-		rc = EXIT_KPI_FAILED;
+		rc = cli_worst(rc, EXIT_KPI_FAILED);
 	evaluation_release(&ev);
 	return rc;
 }
 
-int cli_format(const cli_options *o, output_format *format)
+const labels *cli_labels(const cli_options *o)
 {
-	if (output_format_parse(o->format ? o->format : "text", format) < 0) {
+	const labels *words = labels_for(o->lang);
+
+	if (!words)
+		log_msg(PEIL_LOG_ERROR, "--lang %s: expected nl or en", o->lang);
+	return words;
+}
+
+int cli_output_options(const cli_options *o, output_options *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (output_format_parse(o->format ? o->format : "text",
+				&out->format) < 0) {
 		log_msg(PEIL_LOG_ERROR,
 			"--format %s: expected text, csv or json", o->format);
 		return EXIT_USAGE;
 	}
+	out->words = cli_labels(o);
+	if (!out->words)
+		return EXIT_USAGE;
+	if (o->locale && strcmp(o->locale, "nl") != 0 &&
+	    strcmp(o->locale, "en") != 0) {
+		log_msg(PEIL_LOG_ERROR, "--locale %s: expected nl or en",
+			o->locale);
+		return EXIT_USAGE;
+	}
+	out->english_numbers = o->locale && strcmp(o->locale, "en") == 0;
+	return 0;
+}
+
+int cli_disclose(const peil_context *ctx, result_table *t)
+{
+	disclosure_rules rules;
+	peil_error err;
+
+	error_clear(&err);
+	if (disclosure_rules_from_config(ctx->cfg, &rules, &err) < 0) {
+		cli_print_error(&err);
+		return EXIT_CONFIG;
+	}
+	disclosure_apply(t, &rules);
 	return 0;
 }
 

@@ -34,11 +34,21 @@ typedef struct cli_options {
 	const char *from;
 	const char *to;
 	const char *format;
+	const char *lang;	/* --lang nl|en */
+	const char *locale;	/* --locale nl|en */
+	const char *output;	/* -o FILE */
 	long long run_id;
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
-enum { CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_RUN };
+enum { CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_RUN, CLI_OPT_LANG,
+       CLI_OPT_LOCALE };
+
+/* The help lines of --lang and --locale. */
+#define CLI_LANG_HELP                                                     \
+	"      --lang L        labels in nl (default) or en\n"             \
+	"      --locale L      CSV for Dutch Excel (nl: ';' and decimal "   \
+	"comma,\n                      default) or en (',' and '.')\n"
 
 typedef struct cli_command {
 	const char *name;
@@ -56,6 +66,8 @@ extern const cli_command cmd_eval_command;
 extern const cli_command cmd_show_command;
 extern const cli_command cmd_check_command;
 extern const cli_command cmd_list_command;
+extern const cli_command cmd_report_command;
+extern const cli_command cmd_export_command;
 
 int cli_worst(int a, int b);
 /* The error on the log as "file:line: column 'x': message". */
@@ -63,8 +75,14 @@ void cli_print_error(const peil_error *err);
 /* context_open with the exit code of its failure (0 on success); close
  * the context in every case. */
 int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
-/* --format into *format, or EXIT_USAGE with a message. */
-int cli_format(const cli_options *o, output_format *format);
+/* --format, --lang and --locale into *out (kpis NULL), or EXIT_USAGE
+ * with a message. */
+int cli_output_options(const cli_options *o, output_options *out);
+/* --lang as labels, or NULL with a message. */
+const labels *cli_labels(const cli_options *o);
+/* Apply the small-cell rules of ctx's [privacy] section to the sorted
+ * table t: 0, or EXIT_CONFIG with a message. */
+int cli_disclose(const peil_context *ctx, result_table *t);
 /* The first and last day of a period id, or -1 with a message. */
 int cli_period_bounds(const char *text, int32_t *first, int32_t *last);
 /* The range of --period or --from/--to, or EXIT_USAGE with a message. */
@@ -73,8 +91,8 @@ int cli_range(const cli_options *o, int32_t *from, int32_t *to);
 int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
 /* Ingest every source (or only one); the exit code. */
 int cli_ingest(peil_context *ctx, const char *only);
-/* Evaluate, record and print; the exit code. */
+/* Evaluate, record and print (out NULL: print nothing); the exit code. */
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, output_format format);
+		 int32_t to, const char *only_kpi, const output_options *out);
 
 #endif

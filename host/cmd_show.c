@@ -38,7 +38,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 {
 	struct show_state st;
 	peil_result_query q = { 0, NULL };
-	output_format format;
+	output_options out;
 	peil_context ctx;
 	peil_error err;
 	int rc;
@@ -49,7 +49,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&st, 0, sizeof(st));
-	rc = cli_format(o, &format);
+	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
 	if (o->period || o->from || o->to) {
@@ -80,10 +80,13 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 			rc = EXIT_CONFIG;
 		} else {
 			result_table_sort(&st.table);
-			if (format == OUTPUT_TEXT)
+			rc = cli_disclose(&ctx, &st.table);
+			if (rc == 0 && out.format == OUTPUT_TEXT)
 				printf("Run %lld\n\n",
 				       (long long)st.table.run_id);
-			output_write(stdout, format, &st.table, ctx.kpis);
+			out.kpis = ctx.kpis;
+			if (rc == 0 && output_write(stdout, &out, &st.table) < 0)
+				rc = EXIT_CONFIG;
 		}
 	}
 	result_table_release(&st.table);
@@ -96,6 +99,8 @@ static const struct option show_options[] = {
 	{ "run", required_argument, NULL, CLI_OPT_RUN },
 	{ "kpi", required_argument, NULL, 'k' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -104,7 +109,8 @@ const cli_command cmd_show_command = {
 	.summary = "print the figures of the latest run (or another)",
 	.help = "      --run N         the figures of run N\n"
 		"  -k, --kpi ID        only this KPI\n"
-		"  -f, --format F      text (default), csv or json\n",
+		"  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
 	.takes_period = 1,
 	.options = show_options,
 	.run = cmd_show,

@@ -172,6 +172,7 @@ size_t disclosure_apply(result_table *t, const disclosure_rules *rules)
 
 	t->disclosed = 1;
 	t->min_count = rules->min_count;
+	t->min_denominator = rules->min_denominator;
 	if (rules->min_count <= 0 && rules->min_denominator <= 0)
 		return 0;
 	/* One scratch array for the largest group. */

@@ -21,6 +21,8 @@ static const cli_command *const commands[] = {
 	&cmd_show_command,
 	&cmd_check_command,
 	&cmd_list_command,
+	&cmd_report_command,
+	&cmd_export_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -136,6 +138,15 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			break;
 		case 'p':
 			o->period = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case CLI_OPT_LANG:
+			o->lang = optarg;
+			break;
+		case CLI_OPT_LOCALE:
+			o->locale = optarg;
 			break;
 		case CLI_OPT_FROM:
 			o->from = optarg;

@@ -116,7 +116,7 @@ void result_table_release(result_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Append the JSON value at *p (a string, null, or a bare token) to out,
+/* Append the JSON value at *p (a string or a bare token) to out,
  * unescaped, and advance *p past it. */
 static size_t label_value(const char **p, char *out, size_t size, size_t n)
 {
@@ -135,10 +135,6 @@ static size_t label_value(const char **p, char *out, size_t size, size_t n)
 		}
 		if (*s == '"')
 			s++;
-	} else if (strncmp(s, "null", 4) == 0) {
-		n += (size_t)snprintf(out + n, n < size ? size - n : 0,
-				      "(onbekend)");
-		s += 4;
 	} else {
 		while (*s && *s != ',' && *s != '}') {
 			if (n + 1 < size)
@@ -152,13 +148,20 @@ static size_t label_value(const char **p, char *out, size_t size, size_t n)
 
 void result_breakdown_label(const char *breakdown, char *out, size_t size)
 {
+	result_breakdown_label_words(breakdown, "Totaal", "(onbekend)", out,
+				     size);
+}
+
+void result_breakdown_label_words(const char *breakdown, const char *total,
+				  const char *unknown, char *out, size_t size)
+{
 	const char *p = breakdown;
 	size_t n = 0;
 	int first = 1;
 
 	out[0] = '\0';
-	if (!p || strcmp(p, "{}") == 0) {
-		snprintf(out, size, "Totaal");
+	if (result_is_total(p)) {
+		snprintf(out, size, "%s", total);
 		return;
 	}
 	while (*p) {
@@ -181,7 +184,14 @@ void result_breakdown_label(const char *breakdown, char *out, size_t size)
 			n += 3;
 		}
 		first = 0;
-		n = label_value(&p, out, size, n);
+		if (strncmp(p, "null", 4) == 0) {
+			p += 4;
+			n += (size_t)snprintf(out + n, size - n, "%s", unknown);
+			if (n >= size)
+				n = size - 1;
+		} else {
+			n = label_value(&p, out, size, n);
+		}
 		out[n] = '\0';
 	}
 }
@@ -208,7 +218,7 @@ int result_breakdown_value(const char *breakdown, const char *field,
 			goto skip_value;
 		p++;
 		if (strncmp(p, "null", 4) == 0)
-			return 1;
+			return 2;
 		n = label_value(&p, out, size, 0);
 		out[n] = '\0';
 		return 1;

@@ -35,7 +35,8 @@ typedef struct result_table {
 	size_t count, cap;
 	result_row *rows;
 	int disclosed;		/* set by disclosure_apply */
-	double min_count;	/* the threshold it applied (0: off) */
+	double min_count;	/* the thresholds it applied (0: off) */
+	double min_denominator;
 } result_table;
 
 /* Append a copy of r.  0 on success, -1 when out of memory. */
@@ -52,8 +53,12 @@ void result_table_release(result_table *t);
 /* The breakdown of a row as a label: its values joined by " / ", "Totaal"
  * for the total, "(onbekend)" for a null value. */
 void result_breakdown_label(const char *breakdown, char *out, size_t size);
-/* The breakdown's value of field as text into out: 1 when present (a null
- * value gives ""), 0 when the breakdown has no such field (the total). */
+/* The same with the words for the total and a null value given. */
+void result_breakdown_label_words(const char *breakdown, const char *total,
+				  const char *unknown, char *out, size_t size);
+/* The breakdown's value of field as text into out: 1 when present, 2 for
+ * a null value (out ""), 0 when the breakdown has no such field (the
+ * total). */
 int result_breakdown_value(const char *breakdown, const char *field,
 			   char *out, size_t size);
 /* Whether the breakdown is the total, "{}". */
