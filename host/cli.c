@@ -238,3 +238,56 @@ int cli_disclose(const peil_context *ctx, result_table *t)
 	return 0;
 }
 
+
+struct read_state {
+	result_table *table;
+	int has_range;
+	int32_t from, to;
+	int oom;
+};
+
+static int read_row(void *arg, const peil_result *r)
+{
+	struct read_state *st = arg;
+	period p;
+
+	st->table->run_id = r->run_id;
+	if (st->has_range && (period_parse(r->period, &p) < 0 ||
+			      p.first < st->from || p.last > st->to))
+		return 0;
+	if (result_table_add(st->table, r) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int cli_read_figures(const peil_context *ctx, int64_t run_id, const char *kpi,
+		     int has_range, int32_t from, int32_t to, result_table *t)
+{
+	struct read_state st = { t, has_range, from, to, 0 };
+	peil_result_query q = { run_id, kpi };
+	peil_error err;
+
+	error_clear(&err);
+	if (ctx->storage->results_scan(ctx->storage_state, &q, read_row, &st,
+				       &err) < 0) {
+		cli_print_error(&err);
+		return EXIT_STORAGE;
+	}
+	if (st.oom) {
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
+	if (!t->run_id) {
+		if (run_id)
+			log_msg(PEIL_LOG_ERROR, "no figures for run %lld",
+				(long long)run_id);
+		else
+			log_msg(PEIL_LOG_ERROR,
+				"no finished run yet: try peil run");
+		return EXIT_CONFIG;
+	}
+	result_table_sort(t);
+	return 0;
+}

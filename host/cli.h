@@ -80,6 +80,12 @@ int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
 int cli_output_options(const cli_options *o, output_options *out);
 /* --lang as labels, or NULL with a message. */
 const labels *cli_labels(const cli_options *o);
+/* The figures of run run_id (0: the latest with figures), only of KPI
+ * kpi when not NULL, only of periods within [from, to] when has_range,
+ * into t (sorted, not yet disclosed).  0; EXIT_STORAGE, or EXIT_CONFIG
+ * when there is no such run, with a message. */
+int cli_read_figures(const peil_context *ctx, int64_t run_id, const char *kpi,
+		     int has_range, int32_t from, int32_t to, result_table *t);
 /* Apply the small-cell rules of ctx's [privacy] section to the sorted
  * table t: 0, or EXIT_CONFIG with a message. */
 int cli_disclose(const peil_context *ctx, result_table *t);

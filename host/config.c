@@ -450,6 +450,27 @@ int config_get_bool(const config *cfg, const config_section *section,
 			   "%s = %s: expected yes or no", key, e->value);
 }
 
+int config_get_long(const config *cfg, const config_section *section,
+		    const char *key, long fallback, long min, long max,
+		    long *out, peil_error *err)
+{
+	const config_entry *e = config_entry_find(section, key);
+	char *end;
+	long v;
+
+	*out = fallback;
+	if (!e)
+		return 0;
+	errno = 0;
+	v = strtol(e->value, &end, 10);
+	if (errno || end == e->value || *end || v < min || v > max)
+		return config_fail(cfg, section, e, err,
+				   "%s = %s: expected a whole number from "
+				   "%ld to %ld", key, e->value, min, max);
+	*out = v;
+	return 0;
+}
+
 int config_each_item(const char *value,
 		     int (*fn)(void *ctx, const char *item), void *ctx)
 {

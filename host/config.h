@@ -62,6 +62,12 @@ char *config_resolve_path(const config *cfg, const char *value);
 int config_get_bool(const config *cfg, const config_section *section,
 		    const char *key, int fallback, int *out, peil_error *err);
 
+/* A whole number value of key in [min, max], or fallback when absent.
+ * 0 on success; -1 with err naming the line. */
+int config_get_long(const config *cfg, const config_section *section,
+		    const char *key, long fallback, long min, long max,
+		    long *out, peil_error *err);
+
 /* Split a list value (items separated by commas, newlines or both) and call
  * fn for each trimmed, non-empty item.  fn returns 0 to go on; another
  * value stops and is returned. */

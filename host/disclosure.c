@@ -7,45 +7,26 @@
  */
 #include "disclosure.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int read_threshold(const config *cfg, const config_section *privacy,
-			  const char *key, double *out, peil_error *err)
-{
-	const config_entry *e = config_entry_find(privacy, key);
-	char *end;
-	long v;
-
-	if (!e)
-		return 0;
-	errno = 0;
-	v = strtol(e->value, &end, 10);
-	if (errno || end == e->value || *end || v < 0 || v > 1000000)
-		return config_fail(cfg, privacy, e, err,
-				   "%s = %s: expected a whole number, 0 or "
-				   "more (0 switches the rule off)", key,
-				   e->value);
-	*out = (double)v;
-	return 1;
-}
 
 int disclosure_rules_from_config(const config *cfg, disclosure_rules *out,
 				 peil_error *err)
 {
 	const config_section *privacy =
 		cfg ? config_section_find(cfg, "privacy", NULL) : NULL;
-	int rc;
+	long min_count, min_denominator;
 
-	out->min_count = DISCLOSURE_DEFAULT_MIN_COUNT;
-	if (read_threshold(cfg, privacy, "min_count", &out->min_count, err) < 0)
+	if (config_get_long(cfg, privacy, "min_count",
+			    DISCLOSURE_DEFAULT_MIN_COUNT, 0, 1000000, &min_count,
+			    err) < 0 ||
+	    config_get_long(cfg, privacy, "min_denominator", min_count, 0,
+			    1000000, &min_denominator, err) < 0)
 		return -1;
-	out->min_denominator = out->min_count;
-	rc = read_threshold(cfg, privacy, "min_denominator",
-			    &out->min_denominator, err);
-	return rc < 0 ? -1 : 0;
+	out->min_count = (double)min_count;
+	out->min_denominator = (double)min_denominator;
+	return 0;
 }
 
 /* The number of records behind a figure, or -1 when it has none. */

@@ -6,7 +6,6 @@
  */
 #include "quality.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,23 +47,13 @@ int quality_settings_from_config(const config *cfg, quality_settings *out,
 {
 	const config_section *report =
 		cfg ? config_section_find(cfg, "report", NULL) : NULL;
-	const config_entry *e = config_entry_find(report, "late_after_days");
-	char *end;
 
-	out->late_after_days = QUALITY_DEFAULT_LATE_DAYS;
 	out->fields = config_get(report, "quality_fields", default_fields);
 	out->closure_fields = config_get(report, "quality_closure_fields",
 					 default_closure_fields);
-	if (e) {
-		errno = 0;
-		out->late_after_days = strtol(e->value, &end, 10);
-		if (errno || end == e->value || *end ||
-		    out->late_after_days < 0)
-			return config_fail(cfg, report, e, err,
-					   "late_after_days = %s: expected a "
-					   "number of days", e->value);
-	}
-	return 0;
+	return config_get_long(cfg, report, "late_after_days",
+			       QUALITY_DEFAULT_LATE_DAYS, 0, 100000,
+			       &out->late_after_days, err);
 }
 
 struct field_list {

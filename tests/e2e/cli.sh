@@ -20,6 +20,17 @@ expect_grep() { # expect_grep NAME FILE TEXT
 	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
 }
 
+# The named columns of a ';' CSV on stdin (BOM and CR removed), joined by
+# ';', without the header.  Cells must not hold ';' (true of the figures).
+csv_columns() {
+	sed '1s/^\xEF\xBB\xBF//' | tr -d '\r' | awk -F';' -v names="$*" '
+		NR == 1 { n = split(names, want, " ")
+			  for (i = 1; i <= NF; i++) col[$i] = i; next }
+		{ line = ""
+		  for (i = 1; i <= n; i++) line = line (i > 1 ? ";" : "") $(col[want[i]])
+		  print line }'
+}
+
 # A config over the fixture export; $1 = file to read, $2 = script dirs.
 write_config() {
 	cat >"$work/peil.ini" <<INI
@@ -32,6 +43,10 @@ reject_dir = $work/rejects
 path = $work/peil.db
 [run]
 periods = 2018-Q1
+[privacy]
+; The fixture has 1-4 cases per cell: its exact figures are the point of
+; these tests, so the small-cell rules are off here (and only here).
+min_count = 0
 $(sed -n '/^\[dataset cases\]/,/^$/p' "$src/conf/peil.ini")
 [source fixture]
 plugin = csv
@@ -93,9 +108,8 @@ test_figures() {
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
 		>"$work/out.csv" 2>"$work/err"
 	expect_rc "eval 2018-Q1" 0 $?
-	# kpi;period;breakdown;value of the CSV (columns 1, 3, 4, 5).
-	tr -d '\r' <"$work/out.csv" | awk -F';' 'NR > 1 { print $1 ";" $3 ";" $4 ";" $5 }' \
-		>"$work/got"
+	# kpi;period;team;value of the long CSV, columns found by name.
+	csv_columns kpi periode team waarde <"$work/out.csv" >"$work/got"
 	while IFS= read -r line; do
 		case "$line" in '#'* | '') continue ;; esac
 		if grep -qxF -- "$line" "$work/got"; then ok "$line"
@@ -230,7 +244,7 @@ test_demo() {
 	[ "$rows" = "$lines" ] && ok "every demo row is stored ($rows)" || fail "stored $rows of $lines demo rows"
 	# The total of started cases over 2018 equals the rows of the 2018 file.
 	started=$("$peil" show --config "$work/demo.ini" --kpi casussen_gestart --format csv 2>/dev/null |
-		tr -d '\r' | awk -F';' '$4 == "Totaal" { s += $5 } END { print s }')
+		csv_columns team waarde | awk -F';' '$1 == "Totaal" { s += $2 } END { print s }')
 	file_rows=$(tr -d '\r' <"$work/demo/export_casussen_2018.csv" | LC_ALL=C grep -ac '^D[0-9]')
 	[ "$started" = "$file_rows" ] && ok "started cases in 2018 = rows of the 2018 export ($started)" ||
 		fail "started $started, 2018 export has $file_rows rows"

@@ -274,7 +274,7 @@ TEST(rules_from_config)
 	fclose(f);
 	CHECK_INT(config_load(path, &cfg, &err), 0);
 	CHECK_INT(disclosure_rules_from_config(cfg, &r, &err), -1);
-	CHECK(strstr(err.message, "min_count = tien") != NULL);
+	CHECK(strstr(err.message, "min_count = tien: expected a whole number") != NULL);
 	CHECK_INT(err.line, 2);
 	config_free(cfg);
 	remove(path);
