@@ -54,6 +54,8 @@ static const labels dutch = {
 	.quality_late = "Te laat ingevoerd",
 	.quality_cases = "Aangemeld",
 	.quality_closed = "Afgesloten",
+	.quality_cases_title = "Aangemelde casussen",
+	.quality_closed_title = "Afgesloten casussen",
 	.quality_none = "Geen gegevens over de registratie: de dataset "
 			"ontbreekt of heeft de velden niet.",
 	.footer_title = "Verantwoording",
@@ -132,6 +134,8 @@ static const labels english = {
 	.quality_late = "Entered late",
 	.quality_cases = "Registered",
 	.quality_closed = "Closed",
+	.quality_cases_title = "Registered cases",
+	.quality_closed_title = "Closed cases",
 	.quality_none = "No figures on registration: the dataset is missing "
 			"or lacks the fields.",
 	.footer_title = "Accountability",

@@ -60,6 +60,9 @@ static const char css[] =
 	"svg.chart{width:100%;height:auto;display:block;font-family:inherit}"
 	".legend{font-size:8pt;color:#52606d;margin:1.5mm 0 0}"
 	"td.warn{font-weight:700;color:#a33f00}"
+	"table.quality{font-size:7.5pt}table.quality th{white-space:normal;"
+	"vertical-align:bottom}table.quality td:first-child{white-space:nowrap}"
+	"table.quality th,table.quality td{padding:1mm 1.1mm}"
 	"footer{border-top:3px solid #2b5f86;padding-top:3mm;font-size:8pt;"
 	"color:#3e4c59;break-inside:avoid}"
 	"footer dl{display:grid;grid-template-columns:max-content 1fr;"
@@ -434,9 +437,9 @@ static void kpi_section(FILE *out, const report_input *in,
 	}
 	fputs("<p class=\"meta\">", out);
 	html_escape(out, v->k ? v->k->unit : "");
-	fprintf(out, " &middot; %s: ", w->target);
+	fprintf(out, " &#183; %s: ", w->target);
 	target_text(out, w, v->k);
-	fputs(" &middot; <code>", out);
+	fputs(" &#183; <code>", out);
 	html_escape(out, v->t->rows[v->begin].kpi);
 	fputs("</code></p>", out);
 	if (items && names) {
@@ -451,24 +454,27 @@ static void kpi_section(FILE *out, const report_input *in,
 	fputs("</section>\n", out);
 }
 
-/* The quality columns in the order of the report: empty fields of the
- * registered cases, of the closed cases, then late entry.  *out is
- * malloc'd; the count. */
-static size_t quality_columns(const result_table *q, const char ***out)
+/* The quality columns of one table: closed 0 gives the empty fields of
+ * the registered cases and late entry, closed 1 the empty fields of the
+ * closed cases.  *out is malloc'd; the count. */
+static size_t quality_columns(const result_table *q, int closed,
+			      const char ***out)
 {
-	static const char *const prefixes[] = { "missing.", "missing_closed.",
-						"late" };
+	static const char *const prefixes[2][2] = {
+		{ "missing.", "late" }, { "missing_closed.", NULL }
+	};
 	const char **cols = malloc((q->count + 1) * sizeof(*cols));
 	size_t i, p, k = 0;
 
 	*out = cols;
 	if (!cols)
 		return 0;
-	for (p = 0; p < 3; p++)
+	for (p = 0; p < 2 && prefixes[closed][p]; p++)
 		for (i = 0; i < q->count; i++) {
 			const char *kpi = q->rows[i].kpi;
+			const char *prefix = prefixes[closed][p];
 
-			if (strncmp(kpi, prefixes[p], strlen(prefixes[p])) ||
+			if (strncmp(kpi, prefix, strlen(prefix)) ||
 			    (k && strcmp(cols[k - 1], kpi) == 0))
 				continue;
 			cols[k++] = kpi;
@@ -508,7 +514,7 @@ static void quality_head(FILE *out, const report_input *in,
 	const labels *w = in->words;
 	size_t j;
 
-	fputs("<table><thead><tr><th>team</th>", out);
+	fputs("<table class=\"quality\"><thead><tr><th>team</th>", out);
 	for (j = 0; j < n; j++) {
 		const char *group = group_start(cols, j);
 		const char *field = strchr(cols[j], '.');
@@ -525,9 +531,9 @@ static void quality_head(FILE *out, const report_input *in,
 		fputs("<th>", out);
 		if (name) {
 			html_escape(out, label ? label : name);
-			fprintf(out, "<br>%% %s", w->quality_missing);
+			fprintf(out, "<br/>%% %s", w->quality_missing);
 		} else {
-			fprintf(out, "%s<br>%%", w->quality_late);
+			fprintf(out, "%s<br/>%%", w->quality_late);
 		}
 		fputs("</th>", out);
 	}
@@ -576,32 +582,44 @@ static void quality_row_html(FILE *out, const report_input *in,
 	fputs("</tr>\n", out);
 }
 
-static void quality_section(FILE *out, const report_input *in)
+static void quality_table(FILE *out, const report_input *in, int closed,
+			  const char **teams, size_t team_count)
 {
-	const labels *w = in->words;
-	const char **cols = NULL, **teams = NULL;
-	size_t n = 0, team_count = 0, i;
+	const char **cols = NULL;
+	size_t n = quality_columns(in->quality, closed, &cols), i;
 
-	fputs("<section id=\"kwaliteit\"><h2>", out);
-	html_escape(out, w->quality_title);
-	fputs("</h2><p class=\"desc\">", out);
-	fprintf(out, w->quality_intro, (int)in->late_after_days);
-	fputs("</p>\n", out);
-	if (in->quality && in->quality->count) {
-		n = quality_columns(in->quality, &cols);
-		team_count = distinct(in->quality, 0, in->quality->count, 1,
-				      &teams);
-	}
-	if (!n || !team_count) {
-		fprintf(out, "<p>%s</p>", w->quality_none);
-	} else {
-		qsort(teams, team_count, sizeof(*teams), compare_cells);
+	if (n) {
+		fprintf(out, "<h3>%s</h3>", closed ? in->words->quality_closed_title
+						   : in->words->quality_cases_title);
 		quality_head(out, in, cols, n);
 		for (i = 0; i < team_count; i++)
 			quality_row_html(out, in, teams[i], cols, n);
 		fputs("</tbody></table>", out);
 	}
 	free(cols);
+}
+
+static void quality_section(FILE *out, const report_input *in)
+{
+	const labels *w = in->words;
+	const char **teams = NULL;
+	size_t team_count = 0;
+
+	fputs("<section id=\"kwaliteit\"><h2>", out);
+	html_escape(out, w->quality_title);
+	fputs("</h2><p class=\"desc\">", out);
+	fprintf(out, w->quality_intro, (int)in->late_after_days);
+	fputs("</p>\n", out);
+	if (in->quality && in->quality->count)
+		team_count = distinct(in->quality, 0, in->quality->count, 1,
+				      &teams);
+	if (!team_count) {
+		fprintf(out, "<p>%s</p>", w->quality_none);
+	} else {
+		qsort(teams, team_count, sizeof(*teams), compare_cells);
+		quality_table(out, in, 0, teams, team_count);
+		quality_table(out, in, 1, teams, team_count);
+	}
 	free(teams);
 	fputs("</section>\n", out);
 }
@@ -748,18 +766,18 @@ int report_html_write(FILE *out, const report_input *in)
 		return -1;
 	}
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head>"
-		     "<meta charset=\"utf-8\"><meta name=\"viewport\" "
-		     "content=\"width=device-width, initial-scale=1\">"
+		     "<meta charset=\"utf-8\"/><meta name=\"viewport\" "
+		     "content=\"width=device-width, initial-scale=1\"/>"
 		     "<title>", w->lang);
 	fprintf(out, "%s ", w->report_title);
 	html_escape(out, in->period);
 	fprintf(out, "</title><style>%s</style></head><body>\n", css);
 	fprintf(out, "<header><h1>%s ", w->report_title);
 	html_escape(out, in->period);
-	fprintf(out, " <small>&middot; %s</small></h1><p class=\"meta\">"
+	fprintf(out, " <small>&#183; %s</small></h1><p class=\"meta\">"
 		     "%s: ", w->report_subtitle, w->period_word);
 	html_escape(out, in->period);
-	fprintf(out, " &middot; %s %lld</p></header>\n", w->footer_run,
+	fprintf(out, " &#183; %s %lld</p></header>\n", w->footer_run,
 		(long long)in->run_id);
 	if (!in->figures->count)
 		fprintf(out, "<p>%s</p>", w->no_figures);
