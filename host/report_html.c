@@ -7,6 +7,7 @@
  * same anywhere, also without a network.
  */
 #include "report_html.h"
+#include "report_css.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,60 +20,6 @@
 #include "log.h"
 #include "output.h"
 #include "period.h"
-
-static const char css[] =
-	"@page{size:A4;margin:14mm 13mm 16mm}"
-	"*{box-sizing:border-box}"
-	"html{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	"body{font:10pt/1.45 'Segoe UI','Helvetica Neue',Arial,'Liberation "
-	"Sans',sans-serif;color:#1f2933;margin:0 auto;max-width:190mm;"
-	"padding:10mm 0}"
-	"header{border-bottom:3px solid #2b5f86;padding-bottom:4mm;"
-	"margin-bottom:5mm}"
-	"h1{font-size:20pt;margin:0;color:#17324d}"
-	"h1 small{font-weight:400;color:#52606d}"
-	"h2{font-size:13pt;color:#17324d;margin:0 0 1mm}"
-	"h3{font-size:9.5pt;margin:2mm 0 1mm;color:#3e4c59;font-weight:600}"
-	".meta{color:#52606d;font-size:9pt;margin:1mm 0 0}"
-	"p.desc{margin:0 0 2mm}"
-	"table{border-collapse:collapse;width:100%;font-size:8.5pt;"
-	"font-variant-numeric:tabular-nums}"
-	"th,td{padding:1.2mm 1.6mm;border-bottom:1px solid #e4e7eb;"
-	"text-align:right;white-space:nowrap}"
-	"th:first-child,td:first-child{text-align:left;white-space:normal}"
-	"thead th{background:#f0f4f8;color:#243b53;font-weight:600;"
-	"border-bottom:1.5px solid #9fb3c8}"
-	"tr.total td{font-weight:700;border-top:1.5px solid #9fb3c8}"
-	".badge{display:inline-block;padding:.3mm 2mm;border-radius:2mm;"
-	"font-weight:600;font-size:8.5pt;color:#fff;white-space:nowrap}"
-	".s-met{background:#0072b2}.s-risk{background:#e69f00;color:#1f2933}"
-	".s-not{background:#d55e00}.s-none{background:#e4e7eb;color:#3e4c59}"
-	"td .sym{font-size:7pt;margin-left:.8mm}"
-	"td.c-met .sym{color:#0072b2}td.c-risk .sym{color:#b37a00}"
-	"td.c-not{font-weight:700}td.c-not .sym{color:#d55e00}"
-	"td.hidden{color:#7b8794}"
-	"section{margin:0 0 7mm}"
-	"section.kpi{break-inside:avoid;page-break-inside:avoid;"
-	"border-top:1px solid #cbd2d9;padding-top:3mm}"
-	".charts{display:flex;gap:5mm;margin:2mm 0 3mm}"
-	".charts figure{flex:1;margin:0;min-width:0}"
-	".charts figcaption{font-size:8.5pt;color:#52606d;margin-bottom:1mm}"
-	"svg.chart{width:100%;height:auto;display:block;font-family:inherit}"
-	".legend{font-size:8pt;color:#52606d;margin:1.5mm 0 0}"
-	"td.warn{font-weight:700;color:#a33f00}"
-	"table.quality{font-size:7.5pt}table.quality th{white-space:normal;"
-	"vertical-align:bottom}table.quality td:first-child{white-space:nowrap}"
-	"table.quality th,table.quality td{padding:1mm 1.1mm}"
-	"footer{border-top:3px solid #2b5f86;padding-top:3mm;font-size:8pt;"
-	"color:#3e4c59;break-inside:avoid}"
-	"footer dl{display:grid;grid-template-columns:max-content 1fr;"
-	"gap:.5mm 4mm;margin:0 0 2mm}footer dt{font-weight:600}"
-	"footer dd{margin:0;font-family:'DejaVu Sans Mono',Consolas,"
-	"monospace;word-break:break-all}"
-	"footer .scripts td,footer .scripts th{font-size:7.5pt;padding:.5mm 1mm}"
-	".privacy{border-left:3px solid #2b5f86;padding-left:3mm}"
-	"@media print{body{padding:0;max-width:none}a{color:inherit;"
-	"text-decoration:none}}";
 
 int report_is_provisional(const char *period_id, int64_t started,
 			  int provisional_months)
@@ -378,6 +325,31 @@ static void figure_cell(FILE *out, const result_row *r)
 		status_symbol(r->status));
 }
 
+/* What the marks in a KPI's table mean, when it has any. */
+static void table_legend(FILE *out, const report_input *in,
+			 const struct kpi_view *v)
+{
+	const labels *w = in->words;
+	int hidden = 0;
+	size_t i;
+
+	for (i = v->begin; i < v->end; i++)
+		hidden |= v->t->rows[i].suppressed != RESULT_SHOWN;
+	if (!hidden && !(v->k && (v->k->has_min || v->k->has_max)))
+		return;
+	fputs("<p class=\"legend\">", out);
+	if (v->k && (v->k->has_min || v->k->has_max))
+		fprintf(out, "%s %s &#183; %s %s &#183; %s %s",
+			status_symbol("met"), w->met, status_symbol("at risk"),
+			w->at_risk, status_symbol("not met"), w->not_met);
+	if (hidden) {
+		fputs(v->k && (v->k->has_min || v->k->has_max) ? " &#183; " : "",
+		      out);
+		fprintf(out, w->suppressed_legend, in->figures->min_count);
+	}
+	fputs("</p>", out);
+}
+
 static void figures_table(FILE *out, const report_input *in,
 			  const struct kpi_view *v)
 {
@@ -414,6 +386,7 @@ static void figures_table(FILE *out, const report_input *in,
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
+	table_legend(out, in, v);
 }
 
 static void kpi_section(FILE *out, const report_input *in,
@@ -771,7 +744,8 @@ int report_html_write(FILE *out, const report_input *in)
 		     "<title>", w->lang);
 	fprintf(out, "%s ", w->report_title);
 	html_escape(out, in->period);
-	fprintf(out, "</title><style>%s</style></head><body>\n", css);
+	fprintf(out, "</title><style>%s</style></head><body>\n",
+		report_css);
 	fprintf(out, "<header><h1>%s ", w->report_title);
 	html_escape(out, in->period);
 	fprintf(out, " <small>&#183; %s</small></h1><p class=\"meta\">"
