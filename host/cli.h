@@ -38,11 +38,12 @@ typedef struct cli_options {
 	const char *locale;	/* --locale nl|en */
 	const char *output;	/* -o FILE */
 	long long run_id;
+	int force;
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
-enum { CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_RUN, CLI_OPT_LANG,
-       CLI_OPT_LOCALE };
+enum { CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_RUN, CLI_OPT_FORCE,
+       CLI_OPT_LANG, CLI_OPT_LOCALE };
 
 /* The help lines of --lang and --locale. */
 #define CLI_LANG_HELP                                                     \
@@ -70,8 +71,6 @@ extern const cli_command cmd_report_command;
 extern const cli_command cmd_export_command;
 
 int cli_worst(int a, int b);
-/* The error on the log as "file:line: column 'x': message". */
-void cli_print_error(const peil_error *err);
 /* context_open with the exit code of its failure (0 on success); close
  * the context in every case. */
 int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
@@ -80,11 +79,12 @@ int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
 int cli_output_options(const cli_options *o, output_options *out);
 /* --lang as labels, or NULL with a message. */
 const labels *cli_labels(const cli_options *o);
-/* The figures of run run_id (0: the latest with figures), only of KPI
- * kpi when not NULL, only of periods within [from, to] when has_range,
- * into t (sorted, not yet disclosed).  0; EXIT_STORAGE, or EXIT_CONFIG
- * when there is no such run, with a message. */
-int cli_read_figures(const peil_context *ctx, int64_t run_id, const char *kpi,
+/* The figures of run asked (0: the latest that recorded figures), only
+ * of KPI kpi when not NULL, only of periods within [from, to] when
+ * has_range, into t (sorted, not yet disclosed).  0; with a message
+ * EXIT_USAGE when there is no such run or KPI, EXIT_STORAGE when the
+ * store fails. */
+int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 		     int has_range, int32_t from, int32_t to, result_table *t);
 /* Apply the small-cell rules of ctx's [privacy] section to the sorted
  * table t: 0, or EXIT_CONFIG with a message. */
@@ -95,8 +95,9 @@ int cli_period_bounds(const char *text, int32_t *first, int32_t *last);
 int cli_range(const cli_options *o, int32_t *from, int32_t *to);
 /* The range of [run] periods, or EXIT_CONFIG with a message. */
 int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
-/* Ingest every source (or only one); the exit code. */
-int cli_ingest(peil_context *ctx, const char *only);
+/* Ingest every source (or only one; with force also files read
+ * before); the exit code. */
+int cli_ingest(peil_context *ctx, const char *only, int force);
 /* Evaluate, record and print (out NULL: print nothing); the exit code. */
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		 int32_t to, const char *only_kpi, const output_options *out);

@@ -66,7 +66,7 @@ static int scan_runs(peil_context *ctx, struct run_choice *c)
 	error_clear(&err);
 	if (ctx->storage->runs_scan(ctx->storage_state, c->wanted, pick_run, c,
 				    &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		return EXIT_STORAGE;
 	}
 	return 0;
@@ -95,7 +95,7 @@ static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 	c->wanted = ev.run_id;
 	evaluation_release(&ev);
 	if (rc < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		return EXIT_STORAGE;
 	}
 	return scan_runs(ctx, c);
@@ -209,15 +209,14 @@ static int report_settings(const peil_context *ctx, report_input *in,
 {
 	const config_section *report =
 		config_section_find(ctx->cfg, "report", NULL);
+	uint64_t months = REPORT_DEFAULT_PROVISIONAL_MONTHS;
 	peil_error err;
-	long months;
 
 	error_clear(&err);
-	if (config_get_long(ctx->cfg, report, "provisional_months",
-			    REPORT_DEFAULT_PROVISIONAL_MONTHS, 0, 120, &months,
-			    &err) < 0 ||
+	if (config_get_number(ctx->cfg, report, "provisional_months", 0, 120,
+			      &months, &err) < 0 ||
 	    quality_settings_from_config(ctx->cfg, qs, &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		return EXIT_CONFIG;
 	}
 	in->provisional_months = (int)months;
@@ -234,7 +233,7 @@ static int report_quality(peil_context *ctx, const quality_settings *qs,
 
 	error_clear(&err);
 	if (quality_compute(ctx, qs, from, to, period_id, quality, &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		return EXIT_STORAGE;
 	}
 	result_table_sort(quality);

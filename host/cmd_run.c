@@ -20,7 +20,7 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 	}
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE);
 	if (rc == 0)
-		rc = cli_ingest(&ctx, argc ? argv[0] : NULL);
+		rc = cli_ingest(&ctx, argc ? argv[0] : NULL, o->force);
 	context_close(&ctx);
 	return rc;
 }
@@ -69,8 +69,8 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 	if (rc == 0)
 		rc = cli_run_range(&ctx, &from, &to);
 	if (rc == 0) {
-		ingest_rc = cli_ingest(&ctx, NULL);
-		if (ingest_rc == EXIT_CONFIG) {
+		ingest_rc = cli_ingest(&ctx, NULL, 0);
+		if (ingest_rc == EXIT_CONFIG || ingest_rc == EXIT_STORAGE) {
 			rc = ingest_rc;
 		} else {
 			rc = cli_evaluate(&ctx, "run", from, to, NULL, &out);
@@ -107,10 +107,19 @@ const cli_command cmd_run_command = {
 	.run = cmd_run,
 };
 
+static const struct option ingest_options[] = {
+	{ "force", no_argument, NULL, CLI_OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
 const cli_command cmd_ingest_command = {
 	.name = "ingest",
 	.args = "[SOURCE]",
 	.summary = "read every configured source (or one) into the store",
+	.help = "      --force         also read files this source read before "
+		"with the same\n"
+		"                      settings (their rows are replaced by key)\n",
+	.options = ingest_options,
 	.run = cmd_ingest,
 };
 

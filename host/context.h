@@ -55,8 +55,4 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 peil_error *err);
 void context_close(peil_context *ctx);
 
-/* A fresh host for a plugin (see host.h), or NULL when out of memory. */
-peil_host *context_host(const peil_context *ctx,
-			const config_section *section, const char *plugin);
-
 #endif

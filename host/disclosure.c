@@ -8,6 +8,7 @@
 #include "disclosure.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,13 +17,14 @@ int disclosure_rules_from_config(const config *cfg, disclosure_rules *out,
 {
 	const config_section *privacy =
 		cfg ? config_section_find(cfg, "privacy", NULL) : NULL;
-	long min_count, min_denominator;
+	uint64_t min_count = DISCLOSURE_DEFAULT_MIN_COUNT, min_denominator;
 
-	if (config_get_long(cfg, privacy, "min_count",
-			    DISCLOSURE_DEFAULT_MIN_COUNT, 0, 1000000, &min_count,
-			    err) < 0 ||
-	    config_get_long(cfg, privacy, "min_denominator", min_count, 0,
-			    1000000, &min_denominator, err) < 0)
+	if (config_get_number(cfg, privacy, "min_count", 0, 1000000,
+			      &min_count, err) < 0)
+		return -1;
+	min_denominator = min_count;
+	if (config_get_number(cfg, privacy, "min_denominator", 0, 1000000,
+			      &min_denominator, err) < 0)
 		return -1;
 	out->min_count = (double)min_count;
 	out->min_denominator = (double)min_denominator;

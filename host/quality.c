@@ -47,13 +47,16 @@ int quality_settings_from_config(const config *cfg, quality_settings *out,
 {
 	const config_section *report =
 		cfg ? config_section_find(cfg, "report", NULL) : NULL;
+	uint64_t days = QUALITY_DEFAULT_LATE_DAYS;
 
 	out->fields = config_get(report, "quality_fields", default_fields);
 	out->closure_fields = config_get(report, "quality_closure_fields",
 					 default_closure_fields);
-	return config_get_long(cfg, report, "late_after_days",
-			       QUALITY_DEFAULT_LATE_DAYS, 0, 100000,
-			       &out->late_after_days, err);
+	if (config_get_number(cfg, report, "late_after_days", 0, 100000,
+			      &days, err) < 0)
+		return -1;
+	out->late_after_days = (long)days;
+	return 0;
 }
 
 struct field_list {

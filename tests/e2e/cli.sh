@@ -137,7 +137,13 @@ test_show_formats() {
 	expect_rc "show --format text" 0 $?
 	expect_grep "text names the run" "$work/show.txt" "Run "
 	"$peil" show --config "$work/peil.ini" --run 999 >/dev/null 2>"$work/err"
-	[ $? -ne 0 ] && ok "show --run of an unknown run fails" || fail "show --run 999 succeeded"
+	expect_rc "show --run of an unknown run" 64 $?
+	expect_grep "names the run" "$work/err" "no run 999"
+	"$peil" show --config "$work/peil.ini" --kpi nope >/dev/null 2>"$work/err"
+	expect_rc "show --kpi of an unknown KPI" 64 $?
+	expect_grep "says so" "$work/err" "no KPI has that id"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi nope >/dev/null 2>"$work/err"
+	expect_rc "eval --kpi of an unknown KPI" 64 $?
 }
 
 # ----------------------------------------------------------- ingest errors
@@ -157,7 +163,7 @@ test_ingest_errors() {
 	write_config "$work/renamed.csv"
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "the same content under another name" 0 $?
-	expect_grep "is skipped with a message" "$work/err" "skipped, this content was ingested before"
+	expect_grep "is skipped with a message" "$work/err" "skipped, [source fixture] read this content before with the same settings"
 	rows=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')
 	[ "$rows" = 10 ] && ok "still 10 rows" || fail "$rows rows after the second ingest"
 
@@ -170,6 +176,63 @@ test_ingest_errors() {
 	got=$(sqlite3 "$work/peil.db" "SELECT count(*), (SELECT first_meeting FROM ds_cases WHERE case_id = 'D4') FROM ds_cases")
 	# 2018-02-08 is day 17570 since 1970-01-01.
 	[ "$got" = "10|17570" ] && ok "the corrected row replaced the old one" || fail "corrected export: $got"
+}
+
+# ---------------------------------------------------------------- sources
+# One export read by two sources into two datasets; settings that change
+# read a file again; --force; reject files only for committed files.
+test_sources() {
+	write_config "$src/tests/data/e2e/cases.csv"
+	cat >>"$work/peil.ini" <<INI
+[dataset teams]
+field.team = text key
+field.organisation = text
+[source teams]
+plugin = csv
+dataset = teams
+path = $src/tests/data/e2e/cases.csv
+encoding = windows-1252
+separator = semicolon
+column.Team = team
+column.Organisatie = organisation
+INI
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "two sources read one export" 0 $?
+	got=$(sqlite3 "$work/peil.db" 'SELECT (SELECT count(*) FROM ds_cases) || "/" || (SELECT count(*) FROM ds_teams)')
+	# Ten cases; two teams (rows of a team replace each other by key).
+	[ "$got" = "10/2" ] && ok "both datasets are filled (cases/teams $got)" || fail "cases/teams: $got"
+	"$peil" ingest --config "$work/peil.ini" teams 2>"$work/err"
+	expect_grep "a second ingest skips it" "$work/err" "skipped, [source teams] read this content before"
+	"$peil" ingest --config "$work/peil.ini" --force teams 2>"$work/err"
+	expect_rc "--force reads it again" 0 $?
+	expect_grep "and stores it" "$work/err" "rows stored in teams"
+	echo "skip_lines = 0" >>"$work/peil.ini"	# [source teams] is last
+	"$peil" ingest --config "$work/peil.ini" teams 2>"$work/err"
+	expect_grep "changed settings read it again" "$work/err" "rows stored in teams"
+
+	# Reject mode: a file refused as a whole (a mapped column is missing
+	# from its header) leaves no reject file; two bad exports of the same
+	# name in two directories give two reject files.
+	mkdir -p "$work/a" "$work/b"
+	cp "$src/tests/data/e2e/cases_bad_date.csv" "$work/a/export.csv"
+	sed 's/^D6;/D6;X;/' "$src/tests/data/e2e/cases_bad_date.csv" >"$work/b/export.csv"
+	write_config "$work/*/export.csv"
+	echo "on_error = reject" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "reject mode with rejected rows" 2 $?
+	n=$(ls "$work/rejects" | grep -c 'export.csv.rejected$')
+	[ "$n" = 2 ] && ok "two exports of one name, two reject files" || fail "$n reject files: $(ls "$work/rejects")"
+	n=$(ls "$work/rejects" | grep -c 'tmp$')
+	[ "$n" = 0 ] && ok "no temporary reject file is left" || fail "$n temporary files"
+	rm -rf "$work/rejects" "$work/peil.db"*
+	tr -d '\r' <"$src/tests/data/e2e/cases_bad_date.csv" | sed '1s/Team;/Ploeg;/' >"$work/a/export.csv"
+	write_config "$work/a/export.csv"
+	echo "on_error = reject" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "a file whose header lacks a mapped column" 2 $?
+	expect_grep "is refused naming the column" "$work/err" "'Team'"
+	n=$(ls "$work/rejects" 2>/dev/null | wc -l)
+	[ "$n" = 0 ] && ok "a refused file leaves no reject file" || fail "left: $(ls "$work/rejects")"
 }
 
 # -------------------------------------------------------- check and usage
@@ -185,6 +248,11 @@ test_check_and_usage() {
 	"$peil" check --config "$work/typo.ini" >"$work/out" 2>"$work/err"
 	expect_rc "check of a config with a typo" 3 $?
 	expect_grep "the typo is named with its line" "$work/err" "typo.ini:$line: unknown key 'peroids' in section [run]"
+	sed 's/^encoding = windows-1252/encodnig = windows-1252/' "$work/peil.ini" >"$work/typo2.ini"
+	line=$(grep -n '^encodnig' "$work/typo2.ini" | cut -d: -f1)
+	"$peil" check --config "$work/typo2.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check of a config with a typo in a plugin's key" 3 $?
+	expect_grep "that typo is named with its line" "$work/err" "typo2.ini:$line: unknown key 'encodnig' in [source fixture]"
 	for cmd in run ingest eval show check list report export; do
 		"$peil" "$cmd" --help >"$work/out" 2>&1
 		expect_rc "peil $cmd --help" 0 $?
@@ -236,7 +304,7 @@ LUA
 demo_setup() {
 	"$demo" --out "$work/demo" --from-year "$1" --to-year "$2" ${3:+--cases-per-year "$3"} >/dev/null
 	expect_rc "peil-demo" 0 $?
-	sed "s|^path = ../var/demo/|path = $work/demo/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins\nreject_dir = $work/rejects|" \
+	sed "s|^path = ../var/demo/|path = $work/demo/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins|; s|^reject_dir = .*|reject_dir = $work/rejects|" \
 		"$src/conf/peil.ini" >"$work/demo.ini"
 }
 
