@@ -64,6 +64,11 @@ static int scan_runs(peil_context *ctx, struct run_choice *c)
 	peil_error err;
 
 	error_clear(&err);
+	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan)) {
+		log_msg(PEIL_LOG_ERROR, "the storage plugin cannot list runs, "
+					"which a report needs");
+		return EXIT_STORAGE;
+	}
 	if (ctx->storage->runs_scan(ctx->storage_state, c->wanted, pick_run, c,
 				    &err) < 0) {
 		log_error(&err);
@@ -269,7 +274,8 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		rc = cli_disclose(ctx, &figures);
 	if (rc == 0 && !format)
 		rc = report_quality(ctx, &qs, from, to, period_id, &quality);
-	if (rc == 0 && !format)
+	if (rc == 0 && !format &&
+	    LOADER_STORAGE_HAS(ctx->storage, run_kpis_scan))
 		ctx->storage->run_kpis_scan(ctx->storage_state, run.id,
 					    add_script, &scripts, NULL);
 	if (rc == 0)

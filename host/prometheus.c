@@ -46,25 +46,15 @@ static void label_name(FILE *out, const char *field)
 		      out);
 }
 
-/* Write the breakdown's fields as labels: ,name="value" each.  The
- * breakdown is JSON text {"team":"X","district":null}. */
-static void breakdown_labels(FILE *out, const result_row *row,
-			     const kpi_info *k)
+static int breakdown_label(void *arg, const char *field, const char *value)
 {
-	char value[512];
-	size_t j;
-	int found;
+	FILE *out = arg;
 
-	for (j = 0; k && j < k->breakdown_count; j++) {
-		found = result_breakdown_value(row->breakdown, k->breakdown[j],
-					       value, sizeof(value));
-		if (!found)
-			continue;
-		fputc(',', out);
-		label_name(out, k->breakdown[j]);
-		fputc('=', out);
-		label_value(out, found == 2 ? "(onbekend)" : value);
-	}
+	fputc(',', out);
+	label_name(out, field);
+	fputc('=', out);
+	label_value(out, value ? value : "(onbekend)");
+	return 0;
 }
 
 static void sample_value(FILE *out, double v)
@@ -77,8 +67,7 @@ static void sample_value(FILE *out, double v)
 
 enum family { VALUE, NUMERATOR, DENOMINATOR, STATUS };
 
-static void family(FILE *out, const result_table *t, const kpi_set *kpis,
-		   enum family f)
+static void family(FILE *out, const result_table *t, enum family f)
 {
 	static const char *const names[] = { "peil_kpi_value",
 					     "peil_kpi_numerator",
@@ -107,8 +96,7 @@ static void family(FILE *out, const result_table *t, const kpi_set *kpis,
 		label_value(out, row->kpi);
 		fputs(",period=", out);
 		label_value(out, row->period);
-		breakdown_labels(out, row,
-				 kpis ? kpi_set_find(kpis, row->kpi) : NULL);
+		result_breakdown_each(row->breakdown, breakdown_label, out);
 		if (f == STATUS) {
 			fputs(",status=", out);
 			label_value(out, row->status);
@@ -163,10 +151,10 @@ int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
 					"without the small-cell rules");
 		return -1;
 	}
-	family(out, t, kpis, VALUE);
-	family(out, t, kpis, NUMERATOR);
-	family(out, t, kpis, DENOMINATOR);
-	family(out, t, kpis, STATUS);
+	family(out, t, VALUE);
+	family(out, t, NUMERATOR);
+	family(out, t, DENOMINATOR);
+	family(out, t, STATUS);
 	kpi_families(out, t, kpis);
 	fprintf(out, "# HELP peil_run_id The run whose figures these are.\n"
 		     "# TYPE peil_run_id gauge\npeil_run_id %lld\n"

@@ -196,37 +196,62 @@ void result_breakdown_label_words(const char *breakdown, const char *total,
 	}
 }
 
+int result_breakdown_each(const char *breakdown,
+			 int (*fn)(void *ctx, const char *field,
+				   const char *value),
+			 void *ctx)
+{
+	const char *p = breakdown;
+	char field[128], value[512];
+	size_t n;
+	int rc;
+
+	/* Keys are field names ([a-z0-9_]), never escaped. */
+	while (p && (p = strchr(p, '"')) != NULL) {
+		const char *key = p + 1, *end = strchr(key, '"');
+
+		if (!end || end[1] != ':')
+			return 0;
+		n = (size_t)(end - key) < sizeof(field) ? (size_t)(end - key)
+							 : sizeof(field) - 1;
+		memcpy(field, key, n);
+		field[n] = '\0';
+		p = end + 2;
+		if (strncmp(p, "null", 4) == 0) {
+			p += 4;
+			rc = fn(ctx, field, NULL);
+		} else {
+			n = label_value(&p, value, sizeof(value), 0);
+			value[n] = '\0';
+			rc = fn(ctx, field, value);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct find_value {
+	const char *field;
+	char *out;
+	size_t size;
+};
+
+static int find_value(void *arg, const char *field, const char *value)
+{
+	struct find_value *f = arg;
+
+	if (strcmp(field, f->field) != 0)
+		return 0;
+	snprintf(f->out, f->size, "%s", value ? value : "");
+	return value ? 1 : 2;
+}
+
 int result_breakdown_value(const char *breakdown, const char *field,
 			   char *out, size_t size)
 {
-	const char *p = breakdown;
-	size_t flen = strlen(field), n;
-	char skipped[512];
+	struct find_value f = { field, out, size };
 
 	out[0] = '\0';
-	if (!p)
-		return 0;
-	/* Keys are field names ([a-z0-9_]), never escaped. */
-	while ((p = strchr(p, '"')) != NULL) {
-		const char *key = p + 1, *end = strchr(key, '"');
-
-		if (!end)
-			return 0;
-		p = end + 1;
-		if ((size_t)(end - key) != flen || strncmp(key, field, flen) ||
-		    *p != ':')
-			goto skip_value;
-		p++;
-		if (strncmp(p, "null", 4) == 0)
-			return 2;
-		n = label_value(&p, out, size, 0);
-		out[n] = '\0';
-		return 1;
-skip_value:
-		if (*p == ':') {
-			p++;
-			label_value(&p, skipped, sizeof(skipped), 0);
-		}
-	}
-	return 0;
+	return result_breakdown_each(breakdown, find_value, &f);
 }

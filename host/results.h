@@ -61,6 +61,13 @@ void result_breakdown_label_words(const char *breakdown, const char *total,
  * total). */
 int result_breakdown_value(const char *breakdown, const char *field,
 			   char *out, size_t size);
+/* Call fn for each field of the breakdown in order, with its value (NULL
+ * for a null), valid during the call.  A nonzero return from fn stops and
+ * is returned; 0 otherwise. */
+int result_breakdown_each(const char *breakdown,
+			 int (*fn)(void *ctx, const char *field,
+				   const char *value),
+			 void *ctx);
 /* Whether the breakdown is the total, "{}". */
 int result_is_total(const char *breakdown);
 
