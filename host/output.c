@@ -127,8 +127,8 @@ static void text_target(FILE *out, const kpi_info *k, const labels *w,
 	}
 	if (k->has_max) {
 		output_number(k->target_max, 0, 0, number, sizeof(number));
-		fprintf(out, "%s %s %s", k->has_min ? " en" : "", w->at_most,
-			number);
+		fprintf(out, "%s%s %s %s", k->has_min ? " " : "",
+			k->has_min ? w->and_word : "", w->at_most, number);
 	}
 	fprintf(out, " %s; ! = %s, ? = %s (%d)\n", k->unit, w->not_met,
 		w->at_risk, misses);

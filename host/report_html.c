@@ -707,7 +707,7 @@ static void summary(FILE *out, const report_input *in)
 
 	fprintf(out, "<section id=\"samenvatting\"><h2>%s</h2>"
 		     "<p class=\"desc\">%s</p>", w->summary, w->summary_intro);
-	fprintf(out, "<table><thead><tr><th>KPI</th><th>%s</th><th>%s</th>"
+	fprintf(out, "<table class=\"summary\"><thead><tr><th>KPI</th><th>%s</th><th>%s</th>"
 		     "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
 		w->col_unit, w->latest_value, w->target, w->col_status,
 		w->months_met);
