@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "disclosure.h"
 #include "error.h"
 #include "evaluation.h"
 #include "finality.h"
@@ -187,9 +188,10 @@ static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 }
 
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, output_format format,
+		 int32_t to, const char *only_kpi, const output_options *out,
 		 const struct finality *fin, int64_t *run_id)
 {
+	output_options opts;
 	evaluation ev;
 	peil_error err;
 	int rc = EXIT_OK;
@@ -212,25 +214,180 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		*run_id = ev.run_id;
 	if (fin)
 		finality_mark(fin, &ev.results, finality_today());
-	output_write(stdout, format, &ev.results, ctx->kpis);
+	if (out) {
+		opts = *out;
+		opts.kpis = ctx->kpis;
+		rc = cli_disclose(ctx, &ev.results);
+		if (rc == EXIT_OK && output_write(stdout, &opts, &ev.results) < 0)
+			rc = EXIT_CONFIG;
+	}
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
 						: PEIL_LOG_INFO,
 		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
 		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
 		ctx->script_errors, ev.results.count);
 	if (ev.failed || ctx->script_errors)
-		rc = EXIT_KPI_FAILED;
+		rc = cli_worst(rc, EXIT_KPI_FAILED);
 	evaluation_release(&ev);
 	return rc;
 }
 
-int cli_format(const cli_options *o, output_format *format)
+const labels *cli_labels(const cli_options *o)
 {
-	if (output_format_parse(o->format ? o->format : "text", format) < 0) {
+	const labels *words = labels_for(o->lang);
+
+	if (!words)
+		log_msg(PEIL_LOG_ERROR, "--lang %s: expected nl or en", o->lang);
+	return words;
+}
+
+int cli_output_options(const cli_options *o, output_options *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (output_format_parse(o->format ? o->format : "text",
+				&out->format) < 0) {
 		log_msg(PEIL_LOG_ERROR,
 			"--format %s: expected text, csv or json", o->format);
 		return EXIT_USAGE;
 	}
+	out->words = cli_labels(o);
+	if (!out->words)
+		return EXIT_USAGE;
+	if (o->locale && strcmp(o->locale, "nl") != 0 &&
+	    strcmp(o->locale, "en") != 0) {
+		log_msg(PEIL_LOG_ERROR, "--locale %s: expected nl or en",
+			o->locale);
+		return EXIT_USAGE;
+	}
+	out->english_numbers = o->locale && strcmp(o->locale, "en") == 0;
+	return 0;
+}
+
+int cli_disclose(const peil_context *ctx, result_table *t)
+{
+	disclosure_rules rules;
+	peil_error err;
+
+	error_clear(&err);
+	if (disclosure_rules_from_config(ctx->cfg, &rules, &err) < 0) {
+		log_error(&err);
+		return EXIT_CONFIG;
+	}
+	disclosure_apply(t, &rules);
+	return 0;
+}
+
+
+struct read_state {
+	result_table *table;
+	int has_range;
+	int32_t from, to;
+	int oom;
+};
+
+static int read_row(void *arg, const peil_result *r)
+{
+	struct read_state *st = arg;
+	period p;
+
+	st->table->run_id = r->run_id;
+	if (st->has_range && (period_parse(r->period, &p) < 0 ||
+			      p.first < st->from || p.last > st->to))
+		return 0;
+	if (result_table_add(st->table, r) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+struct latest {
+	int64_t id;
+};
+
+/* The first run (newest first) that recorded its figures. */
+static int find_latest(void *arg, const peil_run_record *run)
+{
+	struct latest *l = arg;
+
+	if (strcmp(run->status, "ok") == 0 ||
+	    strcmp(run->status, "kpi failed") == 0) {
+		l->id = run->id;
+		return 1;
+	}
+	return 0;
+}
+
+static int count_run(void *arg, const peil_run_record *run)
+{
+	(void)run;
+	((struct latest *)arg)->id++;
+	return 0;
+}
+
+/* The run to read: the one asked for, which must exist, or the latest
+ * that recorded figures.  0 with *run_id set (0: there is none yet). */
+static int pick_run(const peil_context *ctx, int64_t asked, int64_t *run_id)
+{
+	struct latest l = { 0 };
+	peil_error err;
+	int rc;
+
+	error_clear(&err);
+	*run_id = 0;
+	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan)) {
+		*run_id = asked;	/* results_scan picks the latest */
+		return 0;
+	}
+	rc = ctx->storage->runs_scan(ctx->storage_state, asked,
+				     asked ? count_run : find_latest, &l,
+				     &err);
+	if (rc < 0) {
+		log_error(&err);
+		return asked && strstr(err.message, "no run") ? EXIT_USAGE
+							      : EXIT_STORAGE;
+	}
+	*run_id = asked ? asked : l.id;
+	return 0;
+}
+
+int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
+		     int has_range, int32_t from, int32_t to, result_table *t)
+{
+	struct read_state st = { t, has_range, from, to, 0 };
+	peil_result_query q = { 0, kpi };
+	peil_error err;
+	int64_t run_id = 0;
+	int rc = pick_run(ctx, asked, &run_id);
+
+	if (rc)
+		return rc;
+	if (!run_id) {
+		log_msg(PEIL_LOG_ERROR, "no run has recorded figures yet; "
+					"peil run or peil eval makes one");
+		return EXIT_USAGE;
+	}
+	q.run_id = run_id;
+	error_clear(&err);
+	if (ctx->storage->results_scan(ctx->storage_state, &q, read_row, &st,
+				       &err) < 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	if (st.oom) {
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
+	if (t->count == 0 && kpi) {
+		log_msg(PEIL_LOG_ERROR, "run %lld has no figures of KPI '%s'%s",
+			(long long)run_id, kpi,
+			kpi_set_find(ctx->kpis, kpi)
+				? " in that period"
+				: " (no KPI has that id; see peil list)");
+		return EXIT_USAGE;
+	}
+	t->run_id = run_id;
+	result_table_sort(t);
 	return 0;
 }
 

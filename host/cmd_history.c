@@ -311,10 +311,20 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b,
 	if (figure_table_load(ctx, a, &old_table, err) < 0 ||
 	    figure_table_load(ctx, b, &new_table, err) < 0)
 		goto out;
+	/* Small cells stay hidden here too: a hidden figure reads as "-"
+	 * and two hidden figures as unchanged. */
+	rc = cli_worst(cli_disclose(ctx, &old_table),
+		       cli_disclose(ctx, &new_table));
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_STORAGE;
 	printf("Figures that changed from run %lld to run %lld:\n",
 	       (long long)a, (long long)b);
 	printf("  %-28s %-8s %-24s %10s %10s %10s\n", "kpi", "periode",
 	       "uitsplitsing", "oud", "nieuw", "verschil");
+	if (old_table.min_count > 0)
+		printf("  (- = geen waarde, of niet getoond: minder dan %g)\n",
+		       old_table.min_count);
 	figure_diff(&old_table, &new_table, print_change, &st);
 	if (!st.changed)
 		printf("  (none)\n");

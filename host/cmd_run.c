@@ -40,7 +40,7 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 
 static int cmd_eval(const cli_options *o, int argc, char **argv)
 {
-	output_format format;
+	output_options out;
 	peil_context ctx;
 	run_lock lock = { -1 };
 	int32_t from, to;
@@ -51,7 +51,7 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 		log_msg(PEIL_LOG_ERROR, "eval takes no arguments");
 		return EXIT_USAGE;
 	}
-	rc = cli_format(o, &format);
+	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
 	rc = cli_range(o, &from, &to);
@@ -61,7 +61,7 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 	if (rc == 0)
 		rc = cli_lock(&ctx, &lock);
 	if (rc == 0)
-		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, format, NULL,
+		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, &out, NULL,
 				  NULL);
 	run_lock_release(&lock);
 	context_close(&ctx);
@@ -146,7 +146,7 @@ static int run_check_final(peil_context *ctx, const finality *fin,
 	return rc;
 }
 
-static int run_steps(peil_context *ctx, output_format format)
+static int run_steps(peil_context *ctx, const output_options *out)
 {
 	finality fin;
 	peil_error err;
@@ -174,7 +174,7 @@ static int run_steps(peil_context *ctx, output_format format)
 		return ingest_rc;
 	}
 	cli_progress("[2/3] evaluating the KPIs");
-	rc = cli_evaluate(ctx, "run", from, to, NULL, format, &fin, &run_id);
+	rc = cli_evaluate(ctx, "run", from, to, NULL, out, &fin, &run_id);
 	if (run_id) {
 		cli_progress("[3/3] comparing with the run before");
 		rc = cli_worst(rc, run_check_final(ctx, &fin, run_id));
@@ -184,7 +184,7 @@ static int run_steps(peil_context *ctx, output_format format)
 
 static int cmd_run(const cli_options *o, int argc, char **argv)
 {
-	output_format format;
+	output_options out;
 	peil_context ctx;
 	run_lock lock = { -1 };
 	int rc;
@@ -194,14 +194,14 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 		log_msg(PEIL_LOG_ERROR, "run takes no arguments");
 		return EXIT_USAGE;
 	}
-	rc = cli_format(o, &format);
+	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	if (rc == 0)
 		rc = cli_lock(&ctx, &lock);
 	if (rc == 0)
-		rc = run_steps(&ctx, format);
+		rc = run_steps(&ctx, &out);
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
@@ -209,12 +209,16 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 
 static const struct option run_options[] = {
 	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const struct option eval_options[] = {
 	{ "kpi", required_argument, NULL, 'k' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -222,7 +226,8 @@ const cli_command cmd_run_command = {
 	.name = "run",
 	.summary = "ingest every source, then evaluate the [run] periods and "
 		   "record the run",
-	.help = "  -f, --format F      text (default), csv or json\n",
+	.help = "  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
 	.options = run_options,
 	.run = cmd_run,
 };
@@ -247,7 +252,8 @@ const cli_command cmd_eval_command = {
 	.name = "eval",
 	.summary = "evaluate the KPIs for a period and record the run",
 	.help = "  -k, --kpi ID        only this KPI\n"
-		"  -f, --format F      text (default), csv or json\n",
+		"  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
 	.takes_period = 1,
 	.options = eval_options,
 	.run = cmd_eval,

@@ -37,6 +37,14 @@ static const char *const limits_keys[] = {
 	"memory_mb", "instructions", NULL
 };
 
+static const char *const privacy_keys[] = {
+	"min_count", "min_denominator", NULL
+};
+static const char *const report_keys[] = {
+	"provisional_months", "late_after_days", "quality_fields",
+	"quality_closure_fields", NULL
+};
+
 static const struct section_kind {
 	const char *kind;
 	int named;		/* [kind NAME] */
@@ -47,6 +55,8 @@ static const struct section_kind {
 	{ "calendar", 0, calendar_keys },
 	{ "run", 0, run_keys },
 	{ "limits", 0, limits_keys },
+	{ "privacy", 0, privacy_keys },
+	{ "report", 0, report_keys },
 	{ "dataset", 1, NULL },
 	{ "source", 1, NULL },
 };
@@ -183,7 +193,8 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	if (!kind) {
 		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "unknown section [%s]; known are [peil], [storage], "
-			  "[calendar], [run], [limits], [dataset NAME], "
+			  "[calendar], [run], [limits], [privacy], [report], "
+			  "[dataset NAME], "
 			  "[source NAME]", header);
 		return NULL;
 	}

@@ -22,6 +22,8 @@ static const cli_command *const commands[] = {
 	&cmd_show_command,
 	&cmd_check_command,
 	&cmd_list_command,
+	&cmd_report_command,
+	&cmd_export_command,
 	&cmd_runs_command,
 	&cmd_diff_command,
 	&cmd_backup_command,
@@ -142,6 +144,15 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			break;
 		case 'p':
 			o->period = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case CLI_OPT_LANG:
+			o->lang = optarg;
+			break;
+		case CLI_OPT_LOCALE:
+			o->locale = optarg;
 			break;
 		case CLI_OPT_FROM:
 			o->from = optarg;

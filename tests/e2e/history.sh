@@ -125,7 +125,7 @@ EOF
 		--format csv >"$work/show" 2>"$work/err"
 	expect_rc "show --run 1 still has the old figures" 0 $?
 	expect_grep "run 1: Noord started 2 in January, final" "$work/show" \
-		"casussen_gestart;Gestarte casussen;2018-01;Buurtteam Noord;2;2;;;definitief"
+		"casussen_gestart;Gestarte casussen;casussen;2018-01;Buurtteam Noord;2;2;;;;;;definitief"
 }
 
 # --------------------------------------------------------------- snapshot
@@ -182,20 +182,20 @@ test_provisional() {
 	"$peil" run --config "$work/peil.ini" --format csv >"$work/out" 2>"$work/err"
 	expect_rc "a run up to last month" 0 $?
 	expect_grep "the month six months ago is final" "$work/out" \
-		"casussen_gestart;Gestarte casussen;$old;Totaal;1;1;;;definitief"
+		"casussen_gestart;Gestarte casussen;casussen;$old;Totaal;1;1;;;;;;definitief"
 	expect_grep "last month is provisional" "$work/out" \
-		"casussen_gestart;Gestarte casussen;$last;Totaal;1;1;;;voorlopig"
+		"casussen_gestart;Gestarte casussen;casussen;$last;Totaal;1;1;;;;;;voorlopig"
 	"$peil" show --config "$work/peil.ini" --kpi casussen_gestart >"$work/show" 2>"$work/err"
-	expect_grep "show marks provisional figures" "$work/show" "* = voorlopig"
+	expect_grep "show marks provisional figures" "$work/show" "~ = voorlopig"
 	"$peil" show --config "$work/peil.ini" --format json >"$work/json" 2>"$work/err"
-	expect_grep "json says which are final" "$work/json" '"stand": "definitief"'
+	expect_grep "json says which are final" "$work/json" '"final": true'
 
 	rm -f "$work/peil.db"*
 	write_config "$work/rel.csv" "$old..$last" "delay_days = 40"
 	"$peil" run --config "$work/peil.ini" --format csv >"$work/out" 2>"$work/err"
 	expect_rc "a run with delay_days = 40" 0 $?
 	expect_grep "it says what waits" "$work/err" "wait for late registrations (delay_days = 40)"
-	expect_grep "the old month is evaluated" "$work/out" "casussen_gestart;Gestarte casussen;$old;Totaal;1"
+	expect_grep "the old month is evaluated" "$work/out" "casussen_gestart;Gestarte casussen;casussen;$old;Totaal;1"
 	expect_no_grep "last month is not published yet" "$work/out" ";$last;"
 
 	write_config "$work/rel.csv" "$old..$last" "delay_days = soon"
