@@ -308,13 +308,14 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b,
 	st.today = finality_today();
 	if (finality_load(ctx->cfg, &st.fin, err) < 0)
 		return EXIT_CONFIG;
-	if (figure_table_load(ctx, a, &old_table, err) < 0 ||
-	    figure_table_load(ctx, b, &new_table, err) < 0)
-		goto out;
 	/* Small cells stay hidden here too: a hidden figure reads as "-"
 	 * and two hidden figures as unchanged. */
-	rc = cli_worst(cli_disclose(ctx, &old_table),
-		       cli_disclose(ctx, &new_table));
+	rc = cli_read_figures(ctx, a, NULL, 0, 0, 0, &old_table);
+	if (rc == EXIT_OK)
+		rc = cli_read_figures(ctx, b, NULL, 0, 0, 0, &new_table);
+	if (rc == EXIT_OK)
+		rc = cli_worst(cli_disclose(ctx, &old_table),
+			       cli_disclose(ctx, &new_table));
 	if (rc != EXIT_OK)
 		goto out;
 	rc = EXIT_STORAGE;

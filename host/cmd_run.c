@@ -124,12 +124,14 @@ static int run_check_final(peil_context *ctx, const finality *fin,
 	memset(&before, 0, sizeof(before));
 	memset(&now, 0, sizeof(now));
 	error_clear(&err);
-	if (figure_run_before(ctx, run_id, &previous, &err) < 0 ||
-	    (previous && (figure_table_load(ctx, previous, &before, &err) < 0 ||
-			  figure_table_load(ctx, run_id, &now, &err) < 0))) {
+	if (figure_run_before(ctx, run_id, &previous, &err) < 0) {
 		log_error(&err);
 		rc = EXIT_STORAGE;
-	} else if (previous) {
+	} else if (previous &&
+		   (rc = cli_worst(cli_read_figures(ctx, previous, NULL, 0, 0,
+						    0, &before),
+				   cli_read_figures(ctx, run_id, NULL, 0, 0, 0,
+						    &now))) == EXIT_OK) {
 		figure_diff(&before, &now, final_changed, &st);
 		if (st.changed) {
 			log_msg(PEIL_LOG_WARNING,

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
 
 static int compare_figures(const void *pa, const void *pb)
 {
@@ -92,39 +91,6 @@ int figure_diff(result_table *old_table, result_table *new_table,
 		if (rc)
 			return rc;
 	}
-	return 0;
-}
-
-struct load_state {
-	result_table *t;
-	int oom;
-};
-
-static int load_row(void *arg, const peil_result *r)
-{
-	struct load_state *st = arg;
-
-	st->t->run_id = r->run_id;
-	if (result_table_add(st->t, r) < 0) {
-		st->oom = 1;
-		return -1;
-	}
-	return 0;
-}
-
-int figure_table_load(peil_context *ctx, int64_t run_id, result_table *t,
-		      peil_error *err)
-{
-	peil_result_query q = { run_id, NULL };
-	struct load_state st = { t, 0 };
-
-	memset(t, 0, sizeof(*t));
-	if (ctx->storage->results_scan(ctx->storage_state, &q, load_row, &st,
-				       err) < 0)
-		return st.oom ? error_set(err, NULL, 0, NULL, "out of memory")
-			      : -1;
-	if (!t->run_id)
-		t->run_id = run_id;
 	return 0;
 }
 

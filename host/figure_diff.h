@@ -1,6 +1,6 @@
 /*
- * figure_diff.h - comparing the figures of two runs, and reading a run's
- * figures back from the store.
+ * figure_diff.h - comparing the figures of two runs, and finding the run
+ * before another.
  */
 #ifndef PEIL_FIGURE_DIFF_H
 #define PEIL_FIGURE_DIFF_H
@@ -30,12 +30,6 @@ typedef struct figure_change {
  * value stops and is returned.  0 when done. */
 int figure_diff(result_table *old_table, result_table *new_table,
 		int (*fn)(void *ctx, const figure_change *c), void *ctx);
-
-/* The figures of run_id (0: the latest run with figures) into t, whose
- * run_id is set; 0, or -1 with err (an unknown run, a storage error, out
- * of memory).  Release t in both cases. */
-int figure_table_load(peil_context *ctx, int64_t run_id, result_table *t,
-		      peil_error *err);
 
 /* The latest run with figures (status ok or kpi failed) older than
  * before (0: any), into *found, 0 when there is none.  0, or -1 with err. */

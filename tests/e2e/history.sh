@@ -111,7 +111,7 @@ EOF
 	expect_rc "peil diff 2 1" 0 $?
 	expect_grep "backwards the signs turn" "$work/back" "+1"
 	"$peil" diff --config "$work/peil.ini" 1 7 >/dev/null 2>"$work/err"
-	expect_rc "diff with an unknown run" 4 $?
+	expect_rc "diff with an unknown run" 64 $?
 	expect_grep "names the run" "$work/err" "no run 7"
 
 	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>"$work/err"
