@@ -77,6 +77,23 @@ long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 	return (long)(map->count - 1);
 }
 
+long kpi_strmap_find(const kpi_strmap *map, const char *key, size_t len)
+{
+	size_t s;
+
+	if (!map->slot_count)
+		return -1;
+	s = kpi_strmap_hash(key, len) & (map->slot_count - 1);
+	while (map->slots[s]) {
+		size_t i = map->slots[s] - 1;
+
+		if (map->lens[i] == len && memcmp(map->keys[i], key, len) == 0)
+			return (long)i;
+		s = (s + 1) & (map->slot_count - 1);
+	}
+	return -1;
+}
+
 void kpi_strmap_release(kpi_strmap *map)
 {
 	for (size_t i = 0; i < map->count; i++)
