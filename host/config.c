@@ -33,6 +33,9 @@ static const char *const run_keys[] = { "periods", NULL };
 static const char *const limits_keys[] = {
 	"memory_mb", "instructions", NULL
 };
+static const char *const contract_keys[] = {
+	"start_month", "margin", NULL
+};
 
 static const struct section_kind {
 	const char *kind;
@@ -44,6 +47,8 @@ static const struct section_kind {
 	{ "calendar", 0, calendar_keys },
 	{ "run", 0, run_keys },
 	{ "limits", 0, limits_keys },
+	{ "contract", 0, contract_keys },
+	{ "kpi", 1, NULL },	/* checked against the KPI (context.c) */
 	{ "dataset", 1, NULL },
 	{ "source", 1, NULL },
 };
@@ -141,8 +146,8 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	if (!kind) {
 		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "unknown section [%s]; known are [peil], [storage], "
-			  "[calendar], [run], [limits], [dataset NAME], "
-			  "[source NAME]", header);
+			  "[calendar], [run], [limits], [contract], "
+			  "[dataset NAME], [source NAME], [kpi ID]", header);
 		return NULL;
 	}
 	if (kind->named && !name[0]) {

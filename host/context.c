@@ -182,6 +182,92 @@ static int load_script_dir(void *arg, const char *item)
 	return 0;
 }
 
+/* [contract]: the contract year's first month and the at-risk margin. */
+static int contract_start_month(const config *cfg, int *month,
+				peil_error *err)
+{
+	const config_section *s = config_section_find(cfg, "contract", NULL);
+	const config_entry *e = config_entry_find(s, "start_month");
+	char *end;
+	long m;
+
+	*month = 1;
+	if (!e)
+		return 0;
+	m = strtol(e->value, &end, 10);
+	if (end == e->value || *end || m < 1 || m > 12)
+		return config_fail(cfg, s, e, err, "start_month = %s: expected "
+				   "a month number 1 to 12", e->value);
+	*month = (int)m;
+	return 0;
+}
+
+/* [kpi ID] sections: targets, margins and parameters per contract. */
+static int configure_kpis(peil_context *ctx, peil_error *err)
+{
+	const config *cfg = ctx->cfg;
+	const config_section *contract =
+		config_section_find(cfg, "contract", NULL);
+	const config_entry *margin = config_entry_find(contract, "margin");
+
+	if (margin && kpi_set_default_margin(ctx->kpis, margin->value) < 0)
+		return config_fail(cfg, contract, margin, err, "margin = %s: "
+				   "expected a number or a percentage such as "
+				   "10%%", margin->value);
+	for (size_t i = 0; i < cfg->count; i++) {
+		const config_section *s = &cfg->sections[i];
+
+		if (strcmp(s->kind, "kpi") != 0)
+			continue;
+		for (size_t j = 0; j < s->count; j++) {
+			char msg[512];
+
+			if (kpi_set_configure(ctx->kpis, s->name,
+					      s->entries[j].key,
+					      s->entries[j].value, msg,
+					      sizeof(msg)) < 0)
+				return config_fail(cfg, s, &s->entries[j], err,
+						   "[kpi %s] %s", s->name,
+						   msg);
+		}
+	}
+	return 0;
+}
+
+struct dir_list {
+	const config *cfg;
+	char **dirs;
+	size_t count;
+};
+
+static int add_dir(void *arg, const char *item)
+{
+	struct dir_list *list = arg;
+	char **grown = realloc(list->dirs, (list->count + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	list->dirs = grown;
+	grown[list->count] = config_resolve_path(list->cfg, item);
+	return grown[list->count++] ? 0 : -1;
+}
+
+/* The script directories, resolved, for require(). */
+static int script_dirs(peil_context *ctx, const char *value)
+{
+	struct dir_list list = { ctx->cfg, NULL, 0 };
+	int rc = config_each_item(value, add_dir, &list);
+
+	if (rc == 0)
+		rc = kpi_set_script_dirs(ctx->kpis,
+					 (const char *const *)list.dirs,
+					 list.count);
+	for (size_t i = 0; i < list.count; i++)
+		free(list.dirs[i]);
+	free(list.dirs);
+	return rc ? -1 : 0;
+}
+
 static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 			void *error_ctx, peil_error *err)
 {
@@ -192,7 +278,7 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	struct script_loading st = { ctx, NULL, on_error, error_ctx, err };
 	kpi_limits limits = { 0, 0 };
 	const char *value;
-	int rc;
+	int rc, month;
 
 	value = config_get(limits_section, "memory_mb", NULL);
 	if (value)
@@ -200,11 +286,13 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	value = config_get(limits_section, "instructions", NULL);
 	if (value)
 		limits.instructions = strtoull(value, NULL, 10);
-	if (open_calendar(ctx, err) < 0)
+	if (open_calendar(ctx, err) < 0 ||
+	    contract_start_month(ctx->cfg, &month, err) < 0)
 		return -1;
-	ctx->kpis = kpi_set_new(ctx->cal, &limits, 1);
+	ctx->kpis = kpi_set_new(ctx->cal, &limits, month);
 	st.all = digest_new();
-	if (!ctx->kpis || !st.all) {
+	if (!ctx->kpis || !st.all ||
+	    script_dirs(ctx, config_get(peil, "script_dirs", "scripts")) < 0) {
 		if (st.all)
 			digest_finish(st.all, ctx->scripts_sha256);
 		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
@@ -212,7 +300,9 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	rc = config_each_item(config_get(peil, "script_dirs", "scripts"),
 			      load_script_dir, &st);
 	digest_finish(st.all, ctx->scripts_sha256);
-	return rc ? -1 : 0;
+	if (rc)
+		return -1;
+	return configure_kpis(ctx, err);
 }
 
 struct plugin_dirs {

@@ -83,6 +83,12 @@ static void kpi_links_free(kpi_link *links, size_t count)
 		free(links[i].dataset);
 		free(links[i].field);
 		free(links[i].key);
+		for (size_t w = 0; w < links[i].where_count; w++) {
+			free(links[i].where_fields[w]);
+			free(links[i].where_values[w]);
+		}
+		free(links[i].where_fields);
+		free(links[i].where_values);
 	}
 	free(links);
 }
@@ -129,6 +135,8 @@ static kpi_script *kpi_script_new(const kpi_set *set, const char *path,
 {
 	kpi_script *script = calloc(1, sizeof(*script));
 
+	if (script)
+		script->row_ref = script->lookups_ref = LUA_NOREF;
 	if (!script || !(script->path = strdup(path))) {
 		free(script);
 		error_set(err, path, 0, NULL, "out of memory");

@@ -36,6 +36,7 @@ static const struct kpi_helper {
 	  "a start and an end date field" },
 	{ "on_reference_date", KPI_ON_REFERENCE_DATE, KPI_KIND_SELECT, 2, 2,
 	  "a start and an end date field" },
+	{ "up_to", KPI_UP_TO, KPI_KIND_SELECT, 1, 1, "a date field" },
 	{ "workdays", KPI_WORKDAYS, KPI_KIND_MEASURE, 2, 2, "two date fields" },
 	{ "days_between", KPI_DAYS_BETWEEN, KPI_KIND_MEASURE, 2, 2,
 	  "two date fields" },
@@ -388,8 +389,8 @@ static int kpi_compile_select(kpi_compile *c, int idx, kpi_node **slot)
 	idx = lua_absindex(L, idx);
 	if (!h || h->kind != KPI_KIND_SELECT)
 		return kpi_compile_fail(c, "select: expected started_in(), "
-					"closed_in(), running_in() or "
-					"on_reference_date(), got %s",
+					"closed_in(), running_in(), up_to() "
+					"or on_reference_date(), got %s",
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
 		return -1;
@@ -714,7 +715,7 @@ static int kpi_define(lua_State *L)
 	}
 	k->script = load->script;
 	load->script->refs++;
-	k->row_ref = k->periods_ref = LUA_NOREF;
+	k->periods_ref = LUA_NOREF;
 	k->lookups_ref = k->groups_ref = LUA_NOREF;
 	k->info.script = load->script->path;
 	k->info.script_sha256 = load->script->sha256;

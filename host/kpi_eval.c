@@ -22,7 +22,7 @@
 #include "kpi_strmap.h"
 
 typedef struct kpi_run {
-	const kpi_set *set;
+	kpi_set *set;
 	kpi *k;
 	period *periods;
 	size_t period_count;
@@ -39,7 +39,7 @@ typedef struct kpi_scan {
 	kpi_run **runs;
 	size_t run_count;
 	size_t *slot;		/* schema index -> projected position */
-	uint64_t serial;
+	uint64_t *serial;	/* the set's row counter */
 	char *json;		/* the cell text being built */
 	size_t json_len, json_cap;
 	int out_of_memory;
@@ -230,6 +230,8 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		*to = *from < r->period_count &&
 		      r->periods[*from].first <= start.num ? *from + 1 : *from;
 		return;
+	case KPI_UP_TO:
+		return;		/* every period ending on or after it */
 	case KPI_RUNNING_IN:
 		/* start <= last, and no end or end >= first */
 		kpi_field_value(row, sel->field[1], &end);
@@ -337,7 +339,7 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
 static int kpi_scan_row(void *ctx, const peil_value *values)
 {
 	kpi_scan *scan = ctx;
-	kpi_row row = { scan->schema, values, scan->slot, ++scan->serial,
+	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
 			scan->cal, NULL, 0, LUA_NOREF };
 
 	for (size_t i = 0; i < scan->run_count; i++) {
@@ -475,7 +477,7 @@ static int kpi_run_fail(kpi_run *r, const char *fmt, const char *arg)
 }
 
 /* A run for k over [from, to]; -1 when out of memory. */
-static int kpi_run_new(const kpi_set *set, kpi *k, int32_t from, int32_t to,
+static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 		       kpi_run **out)
 {
 	kpi_run *r = calloc(1, sizeof(*r));
@@ -503,7 +505,7 @@ static int kpi_run_new(const kpi_set *set, kpi *k, int32_t from, int32_t to,
 
 /* Scan one dataset for the runs from index first on that use it (marked
  * done).  -1 with err when the scan as a whole failed. */
-static int kpi_scan_dataset(const kpi_set *set, kpi_run **runs, size_t count,
+static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 			    size_t first, const kpi_source *source,
 			    unsigned char *done, peil_error *err)
 {
@@ -516,6 +518,7 @@ static int kpi_scan_dataset(const kpi_set *set, kpi_run **runs, size_t count,
 
 	scan.schema = schema;
 	scan.cal = set->cal;
+	scan.serial = &set->serial;
 	scan.runs = calloc(count, sizeof(*scan.runs));
 	if (schema) {
 		used = calloc(schema->field_count + 1, 1);
@@ -575,7 +578,7 @@ out:
 
 /* A KPI that joins: its own scan, every field, joined fields appended.
  * -1 with err when the scan as a whole failed. */
-static int kpi_scan_joined(const kpi_set *set, kpi_run *r,
+static int kpi_scan_joined(kpi_set *set, kpi_run *r,
 			   const kpi_source *source, peil_error *err)
 {
 	kpi_joined *j = NULL;
@@ -593,6 +596,7 @@ static int kpi_scan_joined(const kpi_set *set, kpi_run *r,
 	schema = kpi_joined_schema(j);
 	scan.schema = schema;
 	scan.cal = set->cal;
+	scan.serial = &set->serial;
 	scan.runs = &r;
 	scan.run_count = 1;
 	scan.slot = calloc(schema->field_count + 1, sizeof(*scan.slot));
@@ -642,6 +646,7 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
+	set->evaluations++;
 	for (size_t i = 0; i < set->count; i++) {
 		if (only_kpi && strcmp(set->kpis[i]->info.id, only_kpi) != 0)
 			continue;
@@ -656,7 +661,8 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 	}
 	for (size_t i = 0; i < count; i++)
 		if (runs[i]->k->lookup_count &&
-		    kpi_lookups_load(runs[i]->k, source, &runs[i]->err) < 0)
+		    kpi_lookups_load(runs[i]->k, set->evaluations, source,
+				     &runs[i]->err) < 0)
 			runs[i]->failed = 1;
 	for (size_t i = 0; i < count && rc == 0; i++)
 		if (runs[i]->k->join_count && !runs[i]->failed)

@@ -348,6 +348,9 @@ int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
 
 typedef struct lookup_load {
 	kpi *k;
+	uint64_t evaluation;
+	char signature[1024];	/* what the lookup reads */
+	int cached;		/* read before in this evaluation */
 	const peil_schema *schema;
 	size_t by;
 	size_t index;		/* the lookup */
@@ -364,19 +367,8 @@ static int lookup_row_protected(lua_State *L)
 	kpi_row row = { ld->schema, ld->values, ld->slot, 0, NULL, NULL, 0,
 			LUA_NOREF };
 
-	if (ld->k->lookups_ref == LUA_NOREF) {
-		lua_newtable(L);
-		ld->k->lookups_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, ld->k->lookups_ref);
-	if (lua_getfield(L, -1, ld->k->lookups[ld->index].name) == LUA_TNIL) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, -3, ld->k->lookups[ld->index].name);
-	}
-	if (!ld->values)
-		return 0;			/* an empty index */
+	lua_getfield(L, -1, ld->k->lookups[ld->index].name);
 	kpi_push_row(L, &row);			/* lookups index row */
 	lua_getfield(L, -1, ld->schema->fields[ld->by].name);
 	if (lua_isnil(L, -1))
@@ -407,11 +399,93 @@ static int lookup_row(void *ctx, const peil_value *values)
 	return 0;
 }
 
-int kpi_lookups_load(kpi *k, const kpi_source *source, peil_error *err)
+/* The lookup's where as a filter: an AND of equalities on text fields.
+ * filters has room for where_count + 1. */
+static int lookup_filter(const kpi *k, const kpi_link *link,
+			 const peil_schema *schema, peil_filter *filters,
+			 const peil_filter **out, peil_error *err)
+{
+	*out = NULL;
+	if (!link->where_count)
+		return 0;
+	for (size_t w = 0; w < link->where_count; w++) {
+		long f = join_field(schema, link->where_fields[w]);
+		peil_filter *eq = &filters[w + 1];
+
+		if (f < 0 || schema->fields[f].type != PEIL_TYPE_TEXT)
+			return error_set(err, k->info.script, k->info.line,
+					 link->where_fields[w], "kpi '%s': "
+					 "lookup '%s': where needs text fields "
+					 "of dataset '%s'", k->info.id,
+					 link->name, link->dataset);
+		memset(eq, 0, sizeof(*eq));
+		eq->op = PEIL_OP_EQ;
+		eq->field = (size_t)f;
+		eq->value.type = PEIL_TYPE_TEXT;
+		eq->value.as.text = link->where_values[w];
+		eq->value.len = strlen(link->where_values[w]);
+	}
+	memset(filters, 0, sizeof(*filters));
+	filters[0].op = PEIL_OP_AND;
+	filters[0].child_count = link->where_count;
+	filters[0].children = filters + 1;
+	*out = filters;
+	return 0;
+}
+
+/* k's index table for the lookup: the script's cached one for the same
+ * signature in this evaluation (ld->cached), or a new empty one, cached. */
+static int lookup_index_protected(lua_State *L)
+{
+	lookup_load *ld = lua_touserdata(L, 1);
+	kpi_script *script = ld->k->script;
+
+	if (script->lookups_ref == LUA_NOREF ||
+	    script->lookups_evaluation != ld->evaluation) {
+		lua_newtable(L);
+		if (script->lookups_ref == LUA_NOREF)
+			script->lookups_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		else
+			lua_rawseti(L, LUA_REGISTRYINDEX, script->lookups_ref);
+		script->lookups_evaluation = ld->evaluation;
+	}
+	if (ld->k->lookups_ref == LUA_NOREF) {
+		lua_newtable(L);
+		ld->k->lookups_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ld->k->lookups_ref);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, script->lookups_ref);
+	ld->cached = lua_getfield(L, -1, ld->signature) != LUA_TNIL;
+	if (!ld->cached) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, -3, ld->signature);
+	}
+	lua_setfield(L, -3, ld->k->lookups[ld->index].name);
+	return 0;
+}
+
+static void lookup_signature(const kpi_link *link, char *out, size_t size)
+{
+	size_t used = (size_t)snprintf(out, size, "%s\x1f%s", link->dataset,
+				       link->field);
+
+	for (size_t w = 0; w < link->where_count && used < size; w++)
+		used += (size_t)snprintf(out + used, size - used,
+					 "\x1f%s=%s", link->where_fields[w],
+					 link->where_values[w]);
+}
+
+int kpi_lookups_load(kpi *k, uint64_t evaluation, const kpi_source *source,
+		     peil_error *err)
 {
 	for (size_t i = 0; i < k->lookup_count; i++) {
 		const kpi_link *link = &k->lookups[i];
-		lookup_load ld = { k, NULL, 0, i, NULL, NULL, err, 0 };
+		lookup_load ld = { k, evaluation, "", 0, NULL, 0, i, NULL, NULL,
+				   err, 0 };
+		peil_filter *filters;
+		const peil_filter *filter;
 		long by;
 		int rc;
 
@@ -429,16 +503,24 @@ int kpi_lookups_load(kpi *k, const kpi_source *source, peil_error *err)
 					 k->info.id, link->name, link->field,
 					 link->dataset);
 		ld.by = (size_t)by;
+		filters = calloc(link->where_count + 1, sizeof(*filters));
 		ld.slot = join_all_fields(ld.schema->field_count);
-		if (!ld.slot)
+		if (!ld.slot || !filters) {
+			free(filters);
+			free(ld.slot);
 			return error_set(err, NULL, 0, NULL, "out of memory");
-		rc = sandbox_protect(k->script->sb, lookup_row_protected, &ld,
-				     err);
+		}
+		lookup_signature(link, ld.signature, sizeof(ld.signature));
+		rc = lookup_filter(k, link, ld.schema, filters, &filter, err);
 		if (rc == 0)
-			rc = source->scan(source->ctx, ld.schema, NULL, ld.slot,
-					  ld.schema->field_count, lookup_row,
-					  &ld, err);
+			rc = sandbox_protect(k->script->sb,
+					     lookup_index_protected, &ld, err);
+		if (rc == 0 && !ld.cached)
+			rc = source->scan(source->ctx, ld.schema, filter,
+					  ld.slot, ld.schema->field_count,
+					  lookup_row, &ld, err);
 		free(ld.slot);
+		free(filters);
 		if (rc != 0)
 			return ld.failed || rc < 0 ? -1 :
 			       error_set(err, NULL, 0, NULL, "scan stopped");

@@ -119,6 +119,45 @@ static char *links_text(lua_State *L, const char *key)
 	return copy;
 }
 
+/* where = { instrument = "ZRM" } of a lookup at the top. */
+static int links_where(lua_State *L, kpi_link *link, char *msg, size_t size)
+{
+	size_t n = 0;
+
+	if (lua_getfield(L, -1, "where") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1))
+		return links_fail(msg, size, "lookup '%s': where is { field = "
+				  "\"text\", ... }", link->name);
+	lua_pushnil(L);
+	while (lua_next(L, -2))
+		n++, lua_pop(L, 1);
+	link->where_fields = calloc(n ? n : 1, sizeof(char *));
+	link->where_values = calloc(n ? n : 1, sizeof(char *));
+	if (!link->where_fields || !link->where_values)
+		return links_fail(msg, size, "out of memory%s", "");
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		size_t i = link->where_count;
+
+		if (lua_type(L, -2) != LUA_TSTRING ||
+		    lua_type(L, -1) != LUA_TSTRING)
+			return links_fail(msg, size, "lookup '%s': where is { "
+					  "field = \"text\", ... }",
+					  link->name);
+		link->where_fields[i] = strdup(lua_tostring(L, -2));
+		link->where_values[i] = strdup(lua_tostring(L, -1));
+		link->where_count++;
+		if (!link->where_fields[i] || !link->where_values[i])
+			return links_fail(msg, size, "out of memory%s", "");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
 /* join = { case = { dataset = "cases", on = "case_id" } } and
  * lookup = { ladder = { dataset = "measurements", by = "person" } } */
 static int links_list(lua_State *L, int t, const char *what, int is_join,
@@ -158,6 +197,8 @@ static int links_list(lua_State *L, int t, const char *what, int is_join,
 				 "(field names as text)", what, name, field);
 			return -1;
 		}
+		if (!is_join && links_where(L, link, msg, size) < 0)
+			return -1;
 		lua_pop(L, 1);
 	}
 	qsort(*out, *count, sizeof(**out), links_compare_links);

@@ -29,6 +29,7 @@ typedef enum kpi_op {
 	KPI_CLOSED_IN,
 	KPI_RUNNING_IN,
 	KPI_ON_REFERENCE_DATE,
+	KPI_UP_TO,		/* the date on or before the last day */
 	/* measures */
 	KPI_FIELD,		/* name[0] */
 	KPI_WORKDAYS,		/* name[0] to name[1] */
@@ -103,6 +104,9 @@ typedef struct kpi_link {
 				   dataset's field its rows are found by */
 	char *key;		/* join: the other dataset's field (NULL: its
 				   key field) */
+	char **where_fields;	/* lookup: only rows whose text fields ... */
+	char **where_values;	/* ... have these values */
+	size_t where_count;
 } kpi_link;
 
 typedef struct kpi_node {
@@ -124,6 +128,14 @@ typedef struct kpi_script {
 	char *path;
 	char sha256[65];
 	size_t refs;		/* KPIs that use it */
+	/* The table of the row being evaluated, shared by the script's KPIs
+	 * (and their groups): made once per row. */
+	uint64_t row_serial;
+	int row_ref;
+	/* Lookups read in evaluation lookups_evaluation, by what they read
+	 * (dataset, field, where), shared by the script's KPIs. */
+	int lookups_ref;
+	uint64_t lookups_evaluation;
 } kpi_script;
 
 typedef struct kpi {
@@ -144,8 +156,7 @@ typedef struct kpi {
 	size_t *breakdown_field; /* bound schema indexes */
 	uint64_t budget_left;
 	int failed;
-	uint64_t row_serial;	/* the row whose table row_ref holds */
-	int row_ref, periods_ref;
+	int periods_ref;
 	int lookups_ref;	/* { name = { [key] = { rows } } } */
 	int groups_ref;		/* per: { [slot + 1] = { keys, rows } } */
 } kpi;
@@ -158,6 +169,8 @@ struct kpi_set {
 	double margin;
 	char **script_dirs;	/* where require() looks */
 	size_t script_dir_count;
+	uint64_t serial;	/* rows scanned so far: a row's number */
+	uint64_t evaluations;	/* kpi_evaluate calls so far */
 	kpi **kpis;		/* sorted by id */
 	size_t count, cap;
 };
@@ -211,7 +224,7 @@ typedef struct kpi_row {
 	const peil_schema *schema;
 	const peil_value *values;	/* projected */
 	const size_t *slot;		/* schema index -> values index */
-	uint64_t serial;		/* changes with every row */
+	uint64_t serial;		/* unique in the set's life */
 	const calendar *cal;
 	const period *periods;		/* the KPI's periods */
 	size_t period_count;
@@ -273,7 +286,10 @@ const peil_schema *kpi_joined_schema(const kpi_joined *j);
 int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
 		    peil_row_fn row, void *row_ctx, peil_error *err);
 void kpi_joined_free(kpi_joined *j);
-/* Read k's lookup datasets into its script state (k->lookups_ref). */
-int kpi_lookups_load(kpi *k, const kpi_source *source, peil_error *err);
+/* Read k's lookup datasets into its script state (k->lookups_ref), or
+ * take them from another KPI of the script that read the same in this
+ * evaluation. */
+int kpi_lookups_load(kpi *k, uint64_t evaluation, const kpi_source *source,
+		     peil_error *err);
 
 #endif

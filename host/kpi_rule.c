@@ -349,15 +349,17 @@ static void kpi_push_periods(lua_State *L, const kpi_row *row)
 
 void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row)
 {
-	if (k->row_ref == LUA_NOREF || k->row_serial != row->serial) {
+	kpi_script *script = k->script;
+
+	if (script->row_ref == LUA_NOREF || script->row_serial != row->serial) {
 		kpi_push_row(L, row);
-		if (k->row_ref == LUA_NOREF)
-			k->row_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		if (script->row_ref == LUA_NOREF)
+			script->row_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 		else
-			lua_rawseti(L, LUA_REGISTRYINDEX, k->row_ref);
-		k->row_serial = row->serial;
+			lua_rawseti(L, LUA_REGISTRYINDEX, script->row_ref);
+		script->row_serial = row->serial;
 	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, k->row_ref);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, script->row_ref);
 }
 
 /* Runs under sandbox_protect: the row and period tables (made once per
@@ -582,11 +584,9 @@ void kpi_lua_release(kpi *k)
 	if (!k->script || !k->script->sb)
 		return;
 	L = sandbox_lua(k->script->sb);
-	luaL_unref(L, LUA_REGISTRYINDEX, k->row_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->lookups_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->groups_ref);
-	k->row_ref = k->periods_ref = LUA_NOREF;
+	k->periods_ref = LUA_NOREF;
 	k->lookups_ref = k->groups_ref = LUA_NOREF;
-	k->row_serial = 0;
 }

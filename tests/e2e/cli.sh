@@ -32,7 +32,7 @@ reject_dir = $work/rejects
 path = $work/peil.db
 [run]
 periods = 2018-Q1
-$(sed -n '/^\[dataset cases\]/,/^$/p' "$src/conf/peil.ini")
+$(awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini")
 [source fixture]
 plugin = csv
 dataset = cases
@@ -40,7 +40,7 @@ path = $1
 encoding = windows-1252
 separator = semicolon
 date_format = dd-mm-jjjj
-$(grep '^column\.' "$src/conf/peil.ini")
+$(sed -n '/^\[source demo_cases\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
 INI
 }
 
