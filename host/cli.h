@@ -56,6 +56,9 @@ extern const cli_command cmd_eval_command;
 extern const cli_command cmd_show_command;
 extern const cli_command cmd_check_command;
 extern const cli_command cmd_list_command;
+extern const cli_command cmd_test_command;
+extern const cli_command cmd_explain_command;
+extern const cli_command cmd_catalogue_command;
 
 int cli_worst(int a, int b);
 /* The error on the log as "file:line: column 'x': message". */

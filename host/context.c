@@ -90,8 +90,7 @@ static int compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.lua files of dir in name order, so that loading is repeatable. */
-static int list_scripts(const char *dir, char ***out, size_t *count)
+int context_list_lua(const char *dir, char ***out, size_t *count)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -148,7 +147,7 @@ static int load_script_dir(void *arg, const char *item)
 	if (!dir)
 		return error_set(st->err, ctx->cfg->path, 0, NULL,
 				 "out of memory");
-	if (list_scripts(dir, &files, &count) < 0) {
+	if (context_list_lua(dir, &files, &count) < 0) {
 		error_set(st->err, ctx->cfg->path, 0, NULL,
 			  "script directory %s: %s", dir, strerror(errno));
 		free(dir);

@@ -55,6 +55,11 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 peil_error *err);
 void context_close(peil_context *ctx);
 
+/* The *.lua files of dir (paths, malloc'd, as is the array) in name
+ * order, so that loading is repeatable.  0, or -1 when dir cannot be
+ * read. */
+int context_list_lua(const char *dir, char ***out, size_t *count);
+
 /* A fresh host for a plugin (see host.h), or NULL when out of memory. */
 peil_host *context_host(const peil_context *ctx,
 			const config_section *section, const char *plugin);

@@ -448,3 +448,9 @@ void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
 		used += (size_t)n;
 	}
 }
+
+void kpi_set_contract_start(kpi_set *set, int month)
+{
+	if (month >= 1 && month <= 12)
+		set->contract_start_month = month;
+}

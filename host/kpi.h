@@ -98,6 +98,17 @@ const char *kpi_status(const kpi_set *set, const kpi_info *k, double value);
 void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
 			     size_t size);
 
+/* A part of the KPI id's definition as text into out: "select",
+ * "where", "having", "rule" (in the script language), "target" (with the
+ * at-risk margin) or "links" (joins and lookups); "" when it has none.
+ * -1 for an unknown KPI or part. */
+int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
+		     char *out, size_t size);
+
+/* Set the contract year's first month (1-12) for the evaluations that
+ * follow (peil test sets it per test). */
+void kpi_set_contract_start(kpi_set *set, int month);
+
 size_t kpi_set_count(const kpi_set *set);
 /* The i-th KPI, in id order; valid until the set changes or is freed. */
 const kpi_info *kpi_set_info(const kpi_set *set, size_t i);

@@ -21,6 +21,9 @@ static const cli_command *const commands[] = {
 	&cmd_show_command,
 	&cmd_check_command,
 	&cmd_list_command,
+	&cmd_explain_command,
+	&cmd_test_command,
+	&cmd_catalogue_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
