@@ -102,22 +102,31 @@ static void test_path(struct test_run *run, const char *path)
 	test_one_file(run, path);
 }
 
-/* Without arguments: the tests/ directory of every script directory. */
-static int test_script_dirs(void *arg, const char *item)
-{
-	struct test_run *run = arg;
-	struct test_env *te = run->env.ctx;
-	char *dir = config_resolve_path(te->ctx.cfg, item);
-	char *tests = dir ? malloc(strlen(dir) + 8) : NULL;
-	struct stat st;
+/* Without arguments: the tests/ directory of every script directory,
+ * collected before any test runs (each test reopens the context). */
+struct test_dirs {
+	const config *cfg;
+	char **dirs;
+	size_t count;
+};
 
-	if (tests) {
-		sprintf(tests, "%s/tests", dir);
-		if (stat(tests, &st) == 0)
-			test_path(run, tests);
+static int test_dir_add(void *arg, const char *item)
+{
+	struct test_dirs *td = arg;
+	char *dir = config_resolve_path(td->cfg, item);
+	char *tests = dir ? malloc(strlen(dir) + 8) : NULL;
+	char **grown = tests ? realloc(td->dirs, (td->count + 1) *
+					       sizeof(*grown)) : NULL;
+
+	if (!grown) {
+		free(tests);
+		free(dir);
+		return -1;
 	}
-	free(tests);
+	sprintf(tests, "%s/tests", dir);
 	free(dir);
+	td->dirs = grown;
+	td->dirs[td->count++] = tests;
 	return 0;
 }
 
@@ -132,16 +141,27 @@ static int cmd_test(const cli_options *o, int argc, char **argv)
 		for (int i = 0; i < argc; i++)
 			test_path(&run, argv[i]);
 	} else {
+		struct test_dirs td = { NULL, NULL, 0 };
+		struct stat st;
+
 		error_clear(&err);
 		if (!test_open(&te, &err)) {
 			cli_print_error(&err);
 			test_close(&te);
 			return EXIT_CONFIG;
 		}
+		td.cfg = te.ctx.cfg;
 		config_each_item(config_get(config_section_find(te.ctx.cfg,
 								"peil", NULL),
 					    "script_dirs", "scripts"),
-				 test_script_dirs, &run);
+				 test_dir_add, &td);
+		test_close(&te);
+		for (size_t i = 0; i < td.count; i++) {
+			if (stat(td.dirs[i], &st) == 0)
+				test_path(&run, td.dirs[i]);
+			free(td.dirs[i]);
+		}
+		free(td.dirs);
 	}
 	test_close(&te);
 	printf("%zu files, %zu tests, %zu figures, %zu differ, %zu files "

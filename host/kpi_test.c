@@ -22,6 +22,7 @@
 #include "sandbox.h"
 
 static char test_list_key;	/* registry: the test{} tables, in order */
+static char test_null;		/* the value of `null` in test files */
 
 typedef struct test_data {
 	const peil_schema *schema;
@@ -84,6 +85,8 @@ static int test_install(lua_State *L)
 	sandbox_push_env(lua_touserdata(L, 1));
 	lua_pushcfunction(L, test_collect);
 	lua_setfield(L, -2, "test");
+	lua_pushlightuserdata(L, &test_null);	/* an empty breakdown value */
+	lua_setfield(L, -2, "null");
 	return 0;
 }
 
@@ -221,45 +224,52 @@ static void test_dataset(lua_State *L, test_case *t, const char *name,
 }
 
 /* JSON text like kpi_eval.c's: {"team":"Oost"}, fields in the KPI's
- * order, a field not given is null. */
+ * order, a field not given (or null) is null. */
 static char *test_breakdown(lua_State *L, test_case *t, int e,
 			    const kpi_info *info)
 {
-	luaL_Buffer b;
+	char json[2048];
+	size_t used = 0;
 	int any = 0;
 
 	for (size_t i = 0; info && i < info->breakdown_count; i++) {
 		any |= lua_getfield(L, e, info->breakdown[i]) != LUA_TNIL;
 		lua_pop(L, 1);
 	}
-	luaL_buffinit(L, &b);
-	luaL_addchar(&b, '{');
+	json[used++] = '{';
 	for (size_t i = 0; any && i < info->breakdown_count; i++) {
 		const char *s;
 
-		luaL_addstring(&b, i ? ",\"" : "\"");
-		luaL_addstring(&b, info->breakdown[i]);
-		luaL_addstring(&b, "\":");
+		used += (size_t)snprintf(json + used, sizeof(json) - used,
+					 "%s\"%s\":", i ? "," : "",
+					 info->breakdown[i]);
 		lua_getfield(L, e, info->breakdown[i]);
-		if (lua_isnil(L, -1)) {
-			luaL_addstring(&b, "null");
-		} else if (lua_type(L, -1) == LUA_TSTRING) {
-			luaL_addchar(&b, '"');
-			for (s = lua_tostring(L, -1); *s; s++) {
+		if (lua_isnil(L, -1) || lua_touserdata(L, -1) == &test_null)
+			s = NULL;
+		else
+			s = luaL_tolstring(L, -1, NULL);
+		if (!s) {
+			used += (size_t)snprintf(json + used, sizeof(json) - used,
+						 "null");
+		} else if (lua_type(L, -2) == LUA_TSTRING) {
+			json[used++] = '"';
+			for (; *s && used + 4 < sizeof(json); s++) {
 				if (*s == '"' || *s == '\\')
-					luaL_addchar(&b, '\\');
-				luaL_addchar(&b, *s);
+					json[used++] = '\\';
+				json[used++] = *s;
 			}
-			luaL_addchar(&b, '"');
+			json[used++] = '"';
 		} else {
-			luaL_addstring(&b, luaL_tolstring(L, -1, NULL));
-			lua_pop(L, 1);
+			used += (size_t)snprintf(json + used, sizeof(json) - used,
+						 "%s", s);
 		}
-		lua_pop(L, 1);
+		lua_settop(L, e);
+		if (used + 8 >= sizeof(json))
+			luaL_error(L, "expect: breakdown too long");
 	}
-	luaL_addchar(&b, '}');
-	luaL_pushresult(&b);
-	return test_strdup(L, t, lua_tostring(L, -1));
+	json[used++] = '}';
+	json[used] = '\0';
+	return test_strdup(L, t, json);
 }
 
 /* A number, or "empty" for a figure that cannot be computed (NaN). */
