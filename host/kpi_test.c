@@ -344,6 +344,10 @@ static int test_read_protected(lua_State *L)
 	lua_settop(L, tab);
 	if (lua_getfield(L, tab, "contract_start_month") != LUA_TNIL)
 		kpi_set_contract_start(t->set, (int)lua_tointeger(L, -1));
+	if (lua_getfield(L, tab, "margin") != LUA_TNIL &&
+	    kpi_set_default_margin(t->set, luaL_tolstring(L, -1, NULL)) < 0)
+		return luaL_error(L, "margin: expected a number or a percentage "
+				  "such as \"10%%\"");
 	if (lua_getfield(L, tab, "config") == LUA_TTABLE) {
 		lua_pushnil(L);
 		while (lua_next(L, -2)) {	/* id -> { key = value } */

@@ -31,6 +31,7 @@
 test {
   name = "instroom, afsluiting, cijfer en datakwaliteit",
   period = "2018-03",
+  margin = "10%",
   data = { cases = {
     { case_id = "A1", team = "Oost", registered = "2018-01-05", closed = "2018-03-01",
       closure_reason = "Beëindigd volgens plan", self_reliant = "ja", mark = 8,
