@@ -103,31 +103,20 @@ static void test_path(struct test_run *run, const char *path)
 }
 
 /* Without arguments: the tests/ directory of every script directory,
- * collected before any test runs (each test reopens the context). */
-struct test_dirs {
-	const config *cfg;
-	char **dirs;
-	size_t count;
-};
-
-static int test_dir_add(void *arg, const char *item)
+ * named before any test runs (each test reopens the context). */
+static char **test_dirs(const peil_context *ctx, size_t *count)
 {
-	struct test_dirs *td = arg;
-	char *dir = config_resolve_path(td->cfg, item);
-	char *tests = dir ? malloc(strlen(dir) + 8) : NULL;
-	char **grown = tests ? realloc(td->dirs, (td->count + 1) *
-					       sizeof(*grown)) : NULL;
+	char **dirs = calloc(ctx->script_dir_count + 1, sizeof(*dirs));
 
-	if (!grown) {
-		free(tests);
-		free(dir);
-		return -1;
+	*count = 0;
+	for (size_t i = 0; dirs && i < ctx->script_dir_count; i++) {
+		dirs[i] = malloc(strlen(ctx->script_dirs[i]) + 8);
+		if (!dirs[i])
+			break;
+		sprintf(dirs[i], "%s/tests", ctx->script_dirs[i]);
+		*count = i + 1;
 	}
-	sprintf(tests, "%s/tests", dir);
-	free(dir);
-	td->dirs = grown;
-	td->dirs[td->count++] = tests;
-	return 0;
+	return dirs;
 }
 
 static int cmd_test(const cli_options *o, int argc, char **argv)
@@ -141,8 +130,9 @@ static int cmd_test(const cli_options *o, int argc, char **argv)
 		for (int i = 0; i < argc; i++)
 			test_path(&run, argv[i]);
 	} else {
-		struct test_dirs td = { NULL, NULL, 0 };
 		struct stat st;
+		size_t count;
+		char **dirs;
 
 		error_clear(&err);
 		if (!test_open(&te, &err)) {
@@ -150,18 +140,14 @@ static int cmd_test(const cli_options *o, int argc, char **argv)
 			test_close(&te);
 			return EXIT_CONFIG;
 		}
-		td.cfg = te.ctx.cfg;
-		config_each_item(config_get(config_section_find(te.ctx.cfg,
-								"peil", NULL),
-					    "script_dirs", "scripts"),
-				 test_dir_add, &td);
+		dirs = test_dirs(&te.ctx, &count);
 		test_close(&te);
-		for (size_t i = 0; i < td.count; i++) {
-			if (stat(td.dirs[i], &st) == 0)
-				test_path(&run, td.dirs[i]);
-			free(td.dirs[i]);
+		for (size_t i = 0; i < count; i++) {
+			if (stat(dirs[i], &st) == 0)
+				test_path(&run, dirs[i]);
+			free(dirs[i]);
 		}
-		free(td.dirs);
+		free(dirs);
 	}
 	test_close(&te);
 	printf("%zu files, %zu tests, %zu figures, %zu differ, %zu files "

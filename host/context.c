@@ -233,38 +233,27 @@ static int configure_kpis(peil_context *ctx, peil_error *err)
 	return 0;
 }
 
-struct dir_list {
-	const config *cfg;
-	char **dirs;
-	size_t count;
-};
-
-static int add_dir(void *arg, const char *item)
+static int add_script_dir(void *arg, const char *item)
 {
-	struct dir_list *list = arg;
-	char **grown = realloc(list->dirs, (list->count + 1) * sizeof(*grown));
+	peil_context *ctx = arg;
+	char **grown = realloc(ctx->script_dirs, (ctx->script_dir_count + 1) *
+						       sizeof(*grown));
 
 	if (!grown)
 		return -1;
-	list->dirs = grown;
-	grown[list->count] = config_resolve_path(list->cfg, item);
-	return grown[list->count++] ? 0 : -1;
+	ctx->script_dirs = grown;
+	grown[ctx->script_dir_count] = config_resolve_path(ctx->cfg, item);
+	return grown[ctx->script_dir_count++] ? 0 : -1;
 }
 
-/* The script directories, resolved, for require(). */
+/* The script directories, resolved, for require() and peil test. */
 static int script_dirs(peil_context *ctx, const char *value)
 {
-	struct dir_list list = { ctx->cfg, NULL, 0 };
-	int rc = config_each_item(value, add_dir, &list);
-
-	if (rc == 0)
-		rc = kpi_set_script_dirs(ctx->kpis,
-					 (const char *const *)list.dirs,
-					 list.count);
-	for (size_t i = 0; i < list.count; i++)
-		free(list.dirs[i]);
-	free(list.dirs);
-	return rc ? -1 : 0;
+	if (config_each_item(value, add_script_dir, ctx) != 0)
+		return -1;
+	return kpi_set_script_dirs(ctx->kpis,
+				   (const char *const *)ctx->script_dirs,
+				   ctx->script_dir_count);
 }
 
 static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
@@ -411,6 +400,9 @@ void context_close(peil_context *ctx)
 	host_free(ctx->storage_host);
 	loader_close(ctx->storage_plugin);
 	kpi_set_free(ctx->kpis);
+	for (size_t i = 0; i < ctx->script_dir_count; i++)
+		free(ctx->script_dirs[i]);
+	free(ctx->script_dirs);
 	calendar_free(ctx->cal);
 	loader_path_release(&ctx->plugins);
 	schema_set_release(&ctx->schemas);

@@ -37,6 +37,8 @@ typedef struct peil_context {
 
 	calendar *cal;
 	kpi_set *kpis;
+	char **script_dirs;	/* resolved, in the order of script_dirs */
+	size_t script_dir_count;
 	size_t script_count;	/* script files found */
 	size_t script_errors;	/* of which failed to load */
 	char scripts_sha256[65];	/* over every script file, in order */
