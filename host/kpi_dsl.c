@@ -506,58 +506,6 @@ static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
 	return rc;
 }
 
-static int kpi_compile_target(kpi_compile *c, int t, kpi *k)
-{
-	lua_State *L = c->L;
-	static const char *const bounds[] = { "min", "max", "margin" };
-	int rc = 0;
-
-	lua_getfield(L, t, "target");
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	if (!lua_istable(L, -1)) {
-		lua_pop(L, 1);
-		return kpi_compile_fail(c, "target: expected { min = ..., "
-					"max = ... }");
-	}
-	lua_pushnil(L);
-	while (rc == 0 && lua_next(L, -2)) {
-		const char *key = lua_type(L, -2) == LUA_TSTRING
-					  ? lua_tostring(L, -2) : "";
-		int which = strcmp(key, "min") == 0 ? 0 :
-			    strcmp(key, "max") == 0 ? 1 :
-			    strcmp(key, "margin") == 0 ? 2 : -1;
-
-		if (which == 2 && lua_type(L, -1) == LUA_TSTRING &&
-		    kpi_margin_parse(lua_tostring(L, -1), &k->info) == 0)
-			;	/* margin = "10%" */
-		else if (which < 0)
-			rc = kpi_compile_fail(c, "target: unknown key '%s' "
-					      "(min, max, margin)", key);
-		else if (lua_type(L, -1) != LUA_TNUMBER)
-			rc = kpi_compile_fail(c, "target: %s must be a number%s",
-					      bounds[which], which == 2 ?
-					      " or a percentage such as "
-					      "\"10%\"" : "");
-		else if (which == 2) {
-			k->info.has_margin = 1;
-			k->info.margin_relative = 0;
-			k->info.margin = lua_tonumber(L, -1);
-		} else if (which == 0) {
-			k->info.has_min = 1;
-			k->info.target_min = lua_tonumber(L, -1);
-		} else {
-			k->info.has_max = 1;
-			k->info.target_max = lua_tonumber(L, -1);
-		}
-		lua_pop(L, rc == 0 ? 1 : 2);
-	}
-	lua_pop(L, 1);
-	return rc;
-}
-
 static int kpi_valid_id(const char *id)
 {
 	if (!*id)
@@ -626,7 +574,7 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 		     : 0;
 	lua_pop(L, 1);
 	if (rc < 0 || kpi_compile_breakdown(c, t, k) < 0 ||
-	    kpi_compile_target(c, t, k) < 0)
+	    kpi_compile_target(L, t, k, c->msg, sizeof(c->msg)) < 0)
 		return -1;
 	if (lua_getfield(L, t, "select") != LUA_TNIL)
 		rc = kpi_compile_select(c, -1, &k->select);

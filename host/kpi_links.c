@@ -1,8 +1,9 @@
 /*
- * kpi_links.c - the parts of kpi{...} that reach beyond one row: params
- * (values a contract may change), per (rows grouped by a field), join
- * (fields of another dataset's matching row) and lookup (another
- * dataset's rows by key, for functions).  docs/kpi-scripts.md describes
+ * kpi_links.c - the parts of kpi{...} that a contract or another dataset
+ * brings in: target (with its at-risk margin), params (values a contract
+ * may change), per (rows grouped by a field), join (fields of another
+ * dataset's matching row) and lookup (another dataset's rows by key, for
+ * functions).  docs/kpi-scripts.md describes
  * them; kpi_join.c and kpi_group.c evaluate them.
  */
 #include "kpi_model.h"
@@ -51,6 +52,58 @@ static int links_compare_params(const void *a, const void *b)
 static int links_compare_links(const void *a, const void *b)
 {
 	return strcmp(((const kpi_link *)a)->name, ((const kpi_link *)b)->name);
+}
+
+/* target = { min = 60, max = 90, margin = 5 or "10%" } */
+int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size)
+{
+	static const char *const bounds[] = { "min", "max", "margin" };
+	int rc = 0;
+
+	lua_getfield(L, t, "target");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return links_fail(msg, size, "target: expected { min = ..., "
+				  "max = ... }%s", "");
+	}
+	lua_pushnil(L);
+	while (rc == 0 && lua_next(L, -2)) {
+		const char *key = lua_type(L, -2) == LUA_TSTRING
+					  ? lua_tostring(L, -2) : "";
+		int which = strcmp(key, "min") == 0 ? 0 :
+			    strcmp(key, "max") == 0 ? 1 :
+			    strcmp(key, "margin") == 0 ? 2 : -1;
+
+		if (which == 2 && lua_type(L, -1) == LUA_TSTRING &&
+		    kpi_margin_parse(lua_tostring(L, -1), &k->info) == 0)
+			;	/* margin = "10%" */
+		else if (which < 0)
+			rc = links_fail(msg, size, "target: unknown key '%s' "
+					"(min, max, margin)", key);
+		else if (lua_type(L, -1) != LUA_TNUMBER)
+			rc = links_fail(msg, size, which == 2 ? "target: %s must "
+					"be a number or a percentage such as "
+					"\"10%%\"" : "target: %s must be a "
+					"number", bounds[which]);
+		else if (which == 2) {
+			k->info.has_margin = 1;
+			k->info.margin_relative = 0;
+			k->info.margin = lua_tonumber(L, -1);
+		} else if (which == 0) {
+			k->info.has_min = 1;
+			k->info.target_min = lua_tonumber(L, -1);
+		} else {
+			k->info.has_max = 1;
+			k->info.target_max = lua_tonumber(L, -1);
+		}
+		lua_pop(L, rc == 0 ? 1 : 2);
+	}
+	lua_pop(L, 1);
+	return rc;
 }
 
 /* The value at the top into c: a number or text. */

@@ -180,9 +180,10 @@ struct kpi_set {
  * borrowed.  0 or -1 with err. */
 int kpi_dsl_install(kpi_script *script, const kpi_set *set, peil_error *err);
 
-/* kpi_links.c: compile params, per, join and lookup of the kpi{} table at
- * t into k.  0, or -1 with msg. */
+/* kpi_links.c: compile params, per, join and lookup (kpi_compile_links)
+ * or the target of the kpi{} table at t into k.  0, or -1 with msg. */
 int kpi_compile_links(lua_State *L, int t, kpi *k, char *msg, size_t size);
+int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size);
 /* "5" or "10%" into info's margin; 0, or -1 when it is neither. */
 int kpi_margin_parse(const char *text, kpi_info *info);
 
