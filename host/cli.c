@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "disclosure.h"
 #include "error.h"
 #include "evaluation.h"
 #include "ingest.h"
@@ -15,14 +16,6 @@
 int cli_worst(int a, int b)
 {
 	return a > b ? a : b;
-}
-
-void cli_print_error(const peil_error *err)
-{
-	char text[2048];
-
-	error_format(err, text, sizeof(text));
-	log_msg(PEIL_LOG_ERROR, "%s", text);
 }
 
 /* The dates of a period id, or -1. */
@@ -79,7 +72,8 @@ static int add_run_period(void *arg, const char *item)
 	struct run_periods *rp = arg;
 	char first_text[32], last_text[32];
 	const char *dots = strstr(item, "..");
-	int32_t first, last, unused;
+	int32_t first, last;
+	period p;
 
 	if (dots) {
 		snprintf(first_text, sizeof(first_text), "%.*s",
@@ -89,12 +83,14 @@ static int add_run_period(void *arg, const char *item)
 		snprintf(first_text, sizeof(first_text), "%s", item);
 		snprintf(last_text, sizeof(last_text), "%s", item);
 	}
-	if (cli_period_bounds(first_text, &first, &unused) < 0 ||
-	    cli_period_bounds(last_text, &unused, &last) < 0) {
+	/* Quietly: config_range names the line of the bad item. */
+	if (period_parse(first_text, &p) < 0 ||
+	    (first = p.first, period_parse(last_text, &p) < 0)) {
 		snprintf(rp->bad_text, sizeof(rp->bad_text), "%s", item);
 		rp->bad = rp->bad_text;
 		return 1;
 	}
+	last = p.last;
 	if (!rp->any || first < rp->from)
 		rp->from = first;
 	if (!rp->any || last > rp->to)
@@ -138,18 +134,18 @@ int cli_open(peil_context *ctx, const cli_options *o,
 	rc = context_open(ctx, o->config, what, NULL, NULL, &err);
 	if (rc == 0)
 		return 0;
-	cli_print_error(&err);
+	log_error(&err);
 	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
 }
 
-int cli_ingest(peil_context *ctx, const char *only)
+int cli_ingest(peil_context *ctx, const char *only, int force)
 {
 	ingest_summary sum;
 	peil_error err;
 
 	error_clear(&err);
-	if (ingest_sources(ctx, only, &sum, &err) < 0) {
-		cli_print_error(&err);
+	if (ingest_sources(ctx, only, force, &sum, &err) < 0) {
+		log_error(&err);
 		return EXIT_CONFIG;
 	}
 	log_msg(PEIL_LOG_INFO,
@@ -157,41 +153,228 @@ int cli_ingest(peil_context *ctx, const char *only)
 		"before, %zu refused, %lld rows rejected", sum.files,
 		(long long)sum.rows, sum.skipped, sum.failed,
 		(long long)sum.rejected);
+	if (sum.storage_failed)
+		return EXIT_STORAGE;
 	return sum.failed || sum.rejected ? EXIT_INPUT_REJECTED : EXIT_OK;
 }
 
-int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		       int32_t to, const char *only_kpi, output_format format)
+/* A KPI whose grain has no whole period in [from, to] gives no figures;
+ * say so rather than print nothing. */
+static void warn_empty_kpis(const peil_context *ctx, int32_t from,
+			    int32_t to, const char *only_kpi)
 {
+	char a[11], b[11];
+	size_t i;
+
+	date_format_iso(from, a);
+	date_format_iso(to, b);
+	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+
+		if (only_kpi && strcmp(only_kpi, k->id) != 0)
+			continue;
+		if (period_list(k->grain, 1, from, to, NULL, 0) == 0)
+			log_msg(PEIL_LOG_WARNING,
+				"KPI %s is evaluated per %s: no whole %s lies "
+				"in %s..%s, so it has no figures", k->id,
+				period_grain_name(k->grain),
+				period_grain_name(k->grain), a, b);
+	}
+}
+
+int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
+		 int32_t to, const char *only_kpi, const output_options *out)
+{
+	output_options opts;
 	evaluation ev;
 	peil_error err;
 	int rc = EXIT_OK;
 
+	if (only_kpi && !kpi_set_find(ctx->kpis, only_kpi)) {
+		log_msg(PEIL_LOG_ERROR, "no KPI with id '%s' (see peil list)",
+			only_kpi);
+		return EXIT_USAGE;
+	}
+	warn_empty_kpis(ctx, from, to, only_kpi);
 	error_clear(&err);
 	if (evaluation_run(ctx, kind, from, to, only_kpi, &ev, &err) < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		evaluation_release(&ev);
-		return err.message[0] && strstr(err.message, "no KPI with id")
-			       ? EXIT_USAGE
-			       : EXIT_STORAGE;
+		return EXIT_STORAGE;
 	}
-	output_write(stdout, format, &ev.results, ctx->kpis);
-	log_msg(PEIL_LOG_INFO,
-		"run %lld: %zu KPIs evaluated, %zu failed, %zu figures",
-		(long long)ev.run_id, ev.kpis, ev.failed, ev.results.count);
+	if (out) {
+		opts = *out;
+		opts.kpis = ctx->kpis;
+		rc = cli_disclose(ctx, &ev.results);
+		if (rc == EXIT_OK && output_write(stdout, &opts, &ev.results) < 0)
+			rc = EXIT_CONFIG;
+	}
+	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
+						: PEIL_LOG_INFO,
+		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
+		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
+		ctx->script_errors, ev.results.count);
 	if (ev.failed || ctx->script_errors)
-		rc = EXIT_KPI_FAILED;
+		rc = cli_worst(rc, EXIT_KPI_FAILED);
 	evaluation_release(&ev);
 	return rc;
 }
 
-int cli_format(const cli_options *o, output_format *format)
+const labels *cli_labels(const cli_options *o)
 {
-	if (output_format_parse(o->format ? o->format : "text", format) < 0) {
+	const labels *words = labels_for(o->lang);
+
+	if (!words)
+		log_msg(PEIL_LOG_ERROR, "--lang %s: expected nl or en", o->lang);
+	return words;
+}
+
+int cli_output_options(const cli_options *o, output_options *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (output_format_parse(o->format ? o->format : "text",
+				&out->format) < 0) {
 		log_msg(PEIL_LOG_ERROR,
 			"--format %s: expected text, csv or json", o->format);
 		return EXIT_USAGE;
 	}
+	out->words = cli_labels(o);
+	if (!out->words)
+		return EXIT_USAGE;
+	if (o->locale && strcmp(o->locale, "nl") != 0 &&
+	    strcmp(o->locale, "en") != 0) {
+		log_msg(PEIL_LOG_ERROR, "--locale %s: expected nl or en",
+			o->locale);
+		return EXIT_USAGE;
+	}
+	out->english_numbers = o->locale && strcmp(o->locale, "en") == 0;
 	return 0;
 }
 
+int cli_disclose(const peil_context *ctx, result_table *t)
+{
+	disclosure_rules rules;
+	peil_error err;
+
+	error_clear(&err);
+	if (disclosure_rules_from_config(ctx->cfg, &rules, &err) < 0) {
+		log_error(&err);
+		return EXIT_CONFIG;
+	}
+	disclosure_apply(t, &rules);
+	return 0;
+}
+
+
+struct read_state {
+	result_table *table;
+	int has_range;
+	int32_t from, to;
+	int oom;
+};
+
+static int read_row(void *arg, const peil_result *r)
+{
+	struct read_state *st = arg;
+	period p;
+
+	st->table->run_id = r->run_id;
+	if (st->has_range && (period_parse(r->period, &p) < 0 ||
+			      p.first < st->from || p.last > st->to))
+		return 0;
+	if (result_table_add(st->table, r) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+struct latest {
+	int64_t id;
+};
+
+/* The first run (newest first) that recorded its figures. */
+static int find_latest(void *arg, const peil_run_record *run)
+{
+	struct latest *l = arg;
+
+	if (strcmp(run->status, "ok") == 0 ||
+	    strcmp(run->status, "kpi failed") == 0) {
+		l->id = run->id;
+		return 1;
+	}
+	return 0;
+}
+
+static int count_run(void *arg, const peil_run_record *run)
+{
+	(void)run;
+	((struct latest *)arg)->id++;
+	return 0;
+}
+
+/* The run to read: the one asked for, which must exist, or the latest
+ * that recorded figures.  0 with *run_id set (0: there is none yet). */
+static int pick_run(const peil_context *ctx, int64_t asked, int64_t *run_id)
+{
+	struct latest l = { 0 };
+	peil_error err;
+	int rc;
+
+	error_clear(&err);
+	*run_id = 0;
+	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan)) {
+		*run_id = asked;	/* results_scan picks the latest */
+		return 0;
+	}
+	rc = ctx->storage->runs_scan(ctx->storage_state, asked,
+				     asked ? count_run : find_latest, &l,
+				     &err);
+	if (rc < 0) {
+		log_error(&err);
+		return asked && strstr(err.message, "no run") ? EXIT_USAGE
+							      : EXIT_STORAGE;
+	}
+	*run_id = asked ? asked : l.id;
+	return 0;
+}
+
+int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
+		     int has_range, int32_t from, int32_t to, result_table *t)
+{
+	struct read_state st = { t, has_range, from, to, 0 };
+	peil_result_query q = { 0, kpi };
+	peil_error err;
+	int64_t run_id = 0;
+	int rc = pick_run(ctx, asked, &run_id);
+
+	if (rc)
+		return rc;
+	if (!run_id) {
+		log_msg(PEIL_LOG_ERROR, "no run has recorded figures yet; "
+					"peil run or peil eval makes one");
+		return EXIT_USAGE;
+	}
+	q.run_id = run_id;
+	error_clear(&err);
+	if (ctx->storage->results_scan(ctx->storage_state, &q, read_row, &st,
+				       &err) < 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	if (st.oom) {
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
+	if (t->count == 0 && kpi) {
+		log_msg(PEIL_LOG_ERROR, "run %lld has no figures of KPI '%s'%s",
+			(long long)run_id, kpi,
+			kpi_set_find(ctx->kpis, kpi)
+				? " in that period"
+				: " (no KPI has that id; see peil list)");
+		return EXIT_USAGE;
+	}
+	t->run_id = run_id;
+	result_table_sort(t);
+	return 0;
+}

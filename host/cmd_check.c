@@ -20,7 +20,7 @@ static void check_report(void *arg, const peil_error *problem)
 	struct check_state *st = arg;
 
 	st->problems++;
-	cli_print_error(problem);
+	log_error(problem);
 }
 
 static const peil_schema *check_schema(void *arg, const char *name)
@@ -65,13 +65,18 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 		}
 		if (loader_open(&ctx->plugins, plugin, PEIL_PLUGIN_INPUT,
 				&loaded, &err) < 0 ||
-		    !(host = context_host(ctx, s, plugin)) ||
+		    (loader_config_keys(loaded->plugin) &&
+		     config_check_keys(ctx->cfg, s, host_source_keys,
+				       loader_config_keys(loaded->plugin),
+				       &err) < 0) ||
+		    !(host = host_new(ctx->cfg, s, plugin)) ||
 		    host_input_init(host, schema, NULL, NULL, ctx->reject_dir,
 				    &err) < 0 ||
 		    loaded->plugin->input->open(host_services(), host, &state,
 						&err) < 0) {
 			if (!err.message[0])
 				error_set(&err, NULL, 0, NULL, "out of memory");
+			config_locate(ctx->cfg, s, NULL, &err);
 			check_report(st, &err);
 			state = NULL;
 		}
@@ -99,16 +104,28 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 	rc = context_open(&ctx, o->config, CONTEXT_SCRIPTS, check_report, &st,
 			  &err);
 	if (rc < 0) {
-		cli_print_error(&err);
+		log_error(&err);
 		context_close(&ctx);
 		return EXIT_CONFIG;
 	}
 	if (loader_open(&ctx.plugins,
 			config_get(config_section_find(ctx.cfg, "peil", NULL),
 				   "storage", "sqlite"),
-			PEIL_PLUGIN_STORAGE, &storage, &err) < 0)
+			PEIL_PLUGIN_STORAGE, &storage, &err) < 0 ||
+	    (config_section_find(ctx.cfg, "storage", NULL) &&
+	     loader_config_keys(storage->plugin) &&
+	     config_check_keys(ctx.cfg,
+			       config_section_find(ctx.cfg, "storage", NULL),
+			       NULL, loader_config_keys(storage->plugin),
+			       &err) < 0))
 		check_report(&st, &err);
 	loader_close(storage);
+	if (config_section_find(ctx.cfg, "run", NULL)) {
+		int32_t from, to;
+
+		if (cli_run_range(&ctx, &from, &to) != 0)
+			st.problems++;
+	}
 	check_sources(&ctx, &st);
 	st.ctx = &ctx;
 	kpi_set_check(ctx.kpis, check_schema, &st, check_report);
@@ -117,7 +134,8 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 		       "KPIs are fine\n", ctx.cfg->path, ctx.schemas.count,
 		       ctx.script_count, kpi_set_count(ctx.kpis));
 	else
-		printf("%s: %zu problems\n", ctx.cfg->path, st.problems);
+		printf("%s: %zu problem%s\n", ctx.cfg->path, st.problems,
+		       st.problems == 1 ? "" : "s");
 	context_close(&ctx);
 	return st.problems ? EXIT_CONFIG : EXIT_OK;
 }

@@ -26,7 +26,7 @@ struct test_env {
 static void test_script_error(void *arg, const peil_error *err)
 {
 	(void)arg;
-	cli_print_error(err);
+	log_error(err);
 }
 
 static kpi_set *test_open(void *arg, peil_error *err)
@@ -78,7 +78,7 @@ static void test_one_file(struct test_run *run, const char *path)
 	if (kpi_test_file(path, &run->env, stdout, &run->counts, &err) < 0) {
 		run->broken++;
 		printf("FAIL %s: the test could not run\n", path);
-		cli_print_error(&err);
+		log_error(&err);
 	}
 }
 
@@ -136,7 +136,7 @@ static int cmd_test(const cli_options *o, int argc, char **argv)
 
 		error_clear(&err);
 		if (!test_open(&te, &err)) {
-			cli_print_error(&err);
+			log_error(&err);
 			test_close(&te);
 			return EXIT_CONFIG;
 		}

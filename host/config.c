@@ -37,6 +37,14 @@ static const char *const contract_keys[] = {
 	"start_month", "margin", NULL
 };
 
+static const char *const privacy_keys[] = {
+	"min_count", "min_denominator", NULL
+};
+static const char *const report_keys[] = {
+	"provisional_months", "late_after_days", "quality_fields",
+	"quality_closure_fields", NULL
+};
+
 static const struct section_kind {
 	const char *kind;
 	int named;		/* [kind NAME] */
@@ -49,6 +57,8 @@ static const struct section_kind {
 	{ "limits", 0, limits_keys },
 	{ "contract", 0, contract_keys },
 	{ "kpi", 1, NULL },	/* checked against the KPI (context.c) */
+	{ "privacy", 0, privacy_keys },
+	{ "report", 0, report_keys },
 	{ "dataset", 1, NULL },
 	{ "source", 1, NULL },
 };
@@ -60,6 +70,11 @@ struct parse_state {
 	int line_complete;	/* that line ended with '\n' */
 	int indented;		/* it started with blank space */
 	long header_line;	/* of the last [section] header read */
+	struct header {
+		char name[256];
+		long line;
+	} *headers;		/* every header, for empty sections */
+	size_t header_count;
 	char last_section[256];	/* of the previous handler call */
 	int have_section;
 	char *last_key;
@@ -79,20 +94,54 @@ int config_fail(const config *cfg, const config_section *section,
 	return -1;
 }
 
+/* Note a "[name]" header line, so that a section without keys (which
+ * inih never reports) is checked too. */
+static void note_header(struct parse_state *st, const char *line)
+{
+	const char *open = strchr(line, '['), *close = strchr(line, ']');
+	struct header *grown;
+
+	if (!open || !close || close < open)
+		return;
+	grown = realloc(st->headers,
+			(st->header_count + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	st->headers = grown;
+	snprintf(grown[st->header_count].name, sizeof(grown->name), "%.*s",
+		 (int)(close - open - 1), open + 1);
+	grown[st->header_count++].line = st->line;
+}
+
 static char *counting_reader(char *str, int num, void *stream)
 {
 	struct parse_state *st = stream;
-	char *got = fgets(str, num, st->file);
+	char *got;
+	size_t len;
 
+	if (st->failed)
+		return NULL;
+	got = fgets(str, num, st->file);
 	if (!got)
 		return NULL;
+	len = strlen(str);
 	if (st->line_complete) {
 		st->line++;
 		st->indented = str[0] == ' ' || str[0] == '\t';
-		if (str[strspn(str, " \t")] == '[')
+		if (str[strspn(str, " \t")] == '[') {
 			st->header_line = st->line;
+			note_header(st, str);
+		}
 	}
-	st->line_complete = strchr(str, '\n') != NULL;
+	st->line_complete = len && str[len - 1] == '\n';
+	/* inih would parse the rest of a long line as a line of its own. */
+	if (!st->line_complete && len + 1 == (size_t)num && !feof(st->file)) {
+		error_set(st->err, st->cfg->path, st->line, NULL,
+			  "line is longer than %d characters; continue a long "
+			  "value on indented lines", num - 3);
+		st->failed = 1;
+		return NULL;
+	}
 	return got;
 }
 
@@ -146,8 +195,9 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	if (!kind) {
 		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "unknown section [%s]; known are [peil], [storage], "
-			  "[calendar], [run], [limits], [contract], "
-			  "[dataset NAME], [source NAME], [kpi ID]", header);
+			  "[calendar], [run], [limits], [contract], [privacy], "
+			  "[report], [dataset NAME], [source NAME], [kpi ID]",
+			  header);
 		return NULL;
 	}
 	if (kind->named && !name[0]) {
@@ -278,6 +328,25 @@ fail:
 	return 0;
 }
 
+/* Sections whose header inih saw but reported no key of. */
+static void add_empty_sections(struct parse_state *st)
+{
+	size_t i, j;
+
+	for (i = 0; i < st->header_count && !st->failed; i++) {
+		int found = 0;
+
+		for (j = 0; j < st->cfg->count; j++)
+			found |= st->cfg->sections[j].line ==
+				 st->headers[i].line;
+		if (found)
+			continue;
+		st->header_line = st->headers[i].line;
+		if (!section_add(st, st->headers[i].name))
+			st->failed = 1;
+	}
+}
+
 static char *directory_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -325,6 +394,9 @@ int config_load(const char *path, config **out, peil_error *err)
 	rc = ini_parse_stream(counting_reader, &st, handle, &st);
 	fclose(st.file);
 	free(st.last_key);
+	if (!st.failed && rc == 0)
+		add_empty_sections(&st);
+	free(st.headers);
 	if (st.failed) {
 		config_free(cfg);
 		return -1;
@@ -401,21 +473,66 @@ const char *config_get(const config_section *section, const char *key,
 	return e ? e->value : fallback;
 }
 
+/* So that paths in messages read as the operator would write them
+ * ("var/peil.db", not "conf/../var/peil.db"). */
+void config_path_normalize(char *path)
+{
+	char *out = path, *seg = path, *end = path + strlen(path);
+	int absolute = path[0] == '/';
+	size_t kept = 0;	/* segments in out that ".." may fold */
+
+	if (absolute)
+		out = seg = path + 1;
+	/* out never passes seg, but its '/' may overwrite the NUL: stop at
+	 * end, not at a NUL. */
+	while (seg < end) {
+		size_t len = strcspn(seg, "/");
+		char *next = seg + len + 1;
+
+		if (len == 0 || (len == 1 && seg[0] == '.')) {
+			/* skip */
+		} else if (len == 2 && seg[0] == '.' && seg[1] == '.' && kept) {
+			out--;	/* the '/' after the last kept segment */
+			while (out > path + absolute && out[-1] != '/')
+				out--;
+			kept--;
+		} else {
+			int dots = len == 2 && seg[0] == '.' && seg[1] == '.';
+
+			memmove(out, seg, len);
+			out += len;
+			*out++ = '/';
+			if (!dots)
+				kept++;
+		}
+		seg = next;
+	}
+	if (out > path + absolute)
+		out--;		/* the last '/' */
+	if (out == path)
+		*out++ = '.';
+	*out = '\0';
+}
+
 char *config_resolve_path(const config *cfg, const char *value)
 {
 	size_t dlen, vlen;
 	char *path;
 
 	if (value[0] == '/' || strcmp(cfg->dir, ".") == 0)
-		return strdup(value);
-	dlen = strlen(cfg->dir);
-	vlen = strlen(value);
-	path = malloc(dlen + vlen + 2);
-	if (!path)
-		return NULL;
-	memcpy(path, cfg->dir, dlen);
-	path[dlen] = '/';
-	memcpy(path + dlen + 1, value, vlen + 1);
+		path = strdup(value);
+	else {
+		dlen = strlen(cfg->dir);
+		vlen = strlen(value);
+		path = malloc(dlen + vlen + 2);
+		if (!path)
+			return NULL;
+		memcpy(path, cfg->dir, dlen);
+		path[dlen] = '/';
+		memcpy(path + dlen + 1, value, vlen + 1);
+	}
+	if (path)
+		config_path_normalize(path);
 	return path;
 }
 
@@ -444,33 +561,99 @@ int config_get_bool(const config *cfg, const config_section *section,
 			   "%s = %s: expected yes or no", key, e->value);
 }
 
+static int key_in(const char *const *list, const char *key)
+{
+	size_t n;
+
+	for (; list && *list; list++) {
+		n = strlen(*list);
+		if (n && (*list)[n - 1] == '.' ? strncmp(*list, key, n) == 0
+					       : strcmp(*list, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int config_check_keys(const config *cfg, const config_section *section,
+		      const char *const *known, const char *const *more,
+		      peil_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < section->count; i++) {
+		const config_entry *e = &section->entries[i];
+
+		if (!key_in(known, e->key) && !key_in(more, e->key))
+			return config_fail(cfg, section, e, err,
+					   "unknown key '%s' in [%s%s%s]",
+					   e->key, section->kind,
+					   section->name[0] ? " " : "",
+					   section->name);
+	}
+	return 0;
+}
+
+int config_locate(const config *cfg, const config_section *section,
+		  const config_entry *entry, peil_error *err)
+{
+	char message[sizeof(err->message)];
+
+	if (err->file[0] && (strcmp(err->file, cfg->path) != 0 || err->line))
+		return -1;
+	memcpy(message, err->message, sizeof(message));
+	err->field[0] = '\0';
+	return config_fail(cfg, section, entry, err, "[%s%s%s]: %.900s",
+			   section->kind, section->name[0] ? " " : "",
+			   section->name, message);
+}
+
+int config_get_number(const config *cfg, const config_section *section,
+		      const char *key, uint64_t min, uint64_t max,
+		      uint64_t *out, peil_error *err)
+{
+	const config_entry *e = config_entry_find(section, key);
+	unsigned long long n;
+	char *end;
+
+	if (!e)
+		return 0;
+	errno = 0;
+	n = strtoull(e->value, &end, 10);
+	if (errno || end == e->value || *end || e->value[0] == '-' ||
+	    n < min || n > max)
+		return config_fail(cfg, section, e, err,
+				   "%s = %s: expected a whole number from %llu "
+				   "to %llu", key, e->value,
+				   (unsigned long long)min,
+				   (unsigned long long)max);
+	*out = n;
+	return 0;
+}
+
 int config_each_item(const char *value,
 		     int (*fn)(void *ctx, const char *item), void *ctx)
 {
-	char item[512];
+	char *item = malloc(strlen(value) + 1);
 	const char *p = value;
+	int rc = 0;
 
-	while (*p) {
+	if (!item)
+		return -1;
+	while (*p && rc == 0) {
 		const char *end = p + strcspn(p, ",\n");
 		const char *a = p, *b = end;
-		int rc;
 
 		while (a < b && isspace((unsigned char)*a))
 			a++;
 		while (b > a && isspace((unsigned char)b[-1]))
 			b--;
 		if (b > a) {
-			size_t n = (size_t)(b - a);
-
-			if (n >= sizeof(item))
-				n = sizeof(item) - 1;
-			memcpy(item, a, n);
-			item[n] = '\0';
+			memcpy(item, a, (size_t)(b - a));
+			item[b - a] = '\0';
 			rc = fn(ctx, item);
-			if (rc)
-				return rc;
 		}
 		p = *end ? end + 1 : end;
 	}
-	return 0;
+	free(item);
+	return rc;
 }

@@ -12,6 +12,7 @@
 #define PEIL_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "peil/plugin.h"
 
@@ -57,16 +58,40 @@ const char *config_get(const config_section *section, const char *key,
  * are kept.  Returns a malloc'd string (NULL when out of memory). */
 char *config_resolve_path(const config *cfg, const char *value);
 
+/* Drop "." segments and fold "dir/.." in path, in place; leading ".."
+ * segments stay. */
+void config_path_normalize(char *path);
+
 /* A yes/no value (yes/no, ja/nee, true/false, on/off, 1/0) of key, or
  * fallback when absent.  0 on success; -1 with err naming the line. */
 int config_get_bool(const config *cfg, const config_section *section,
 		    const char *key, int fallback, int *out, peil_error *err);
 
+/* A whole number of key within [min, max], or 0 (untouched *out) when
+ * absent.  0 on success; -1 with err naming the line. */
+int config_get_number(const config *cfg, const config_section *section,
+		      const char *key, uint64_t min, uint64_t max,
+		      uint64_t *out, peil_error *err);
+
+/* Refuse a key of section that is in neither list (NULL-terminated; an
+ * item ending in '.' is a prefix; a NULL list is empty).  0 when every
+ * key is known; -1 with err naming the first unknown key and its line. */
+int config_check_keys(const config *cfg, const config_section *section,
+		      const char *const *known, const char *const *more,
+		      peil_error *err);
+
 /* Split a list value (items separated by commas, newlines or both) and call
  * fn for each trimmed, non-empty item.  fn returns 0 to go on; another
- * value stops and is returned. */
+ * value stops and is returned (-1 also when out of memory). */
 int config_each_item(const char *value,
 		     int (*fn)(void *ctx, const char *item), void *ctx);
+
+/* A plugin's or the loader's error about a section's settings, placed:
+ * when err names no file (or the config without a line), it gets the
+ * config file, the line of entry (or of the section) and the section's
+ * name in front of its message.  Returns -1. */
+int config_locate(const config *cfg, const config_section *section,
+		  const config_entry *entry, peil_error *err);
 
 /* Fill err with the config file, the line of entry (or of section when
  * entry is NULL) and a message, and return -1. */

@@ -122,14 +122,23 @@ int context_list_lua(const char *dir, char ***out, size_t *count)
 		names[n++] = path;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), compare_strings);
+	if (n)
+		qsort(names, n, sizeof(*names), compare_strings);
 	*out = names;
 	*count = n;
 	return 0;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 struct script_loading {
 	peil_context *ctx;
+	const config_section *section;	/* [peil], where script_dirs is */
 	digest *all;
 	context_script_error_fn on_error;
 	void *error_ctx;
@@ -148,8 +157,10 @@ static int load_script_dir(void *arg, const char *item)
 		return error_set(st->err, ctx->cfg->path, 0, NULL,
 				 "out of memory");
 	if (context_list_lua(dir, &files, &count) < 0) {
-		error_set(st->err, ctx->cfg->path, 0, NULL,
-			  "script directory %s: %s", dir, strerror(errno));
+		config_fail(ctx->cfg, st->section,
+			    config_entry_find(st->section, "script_dirs"),
+			    st->err, "script directory %s: %s", dir,
+			    strerror(errno));
 		free(dir);
 		return -1;
 	}
@@ -158,20 +169,21 @@ static int load_script_dir(void *arg, const char *item)
 		peil_error load_err;
 
 		ctx->script_count++;
-		if (digest_file_sha256_hex(files[i], sha) == 0) {
-			digest_update(st->all, files[i], strlen(files[i]) + 1);
-			digest_update(st->all, sha, strlen(sha));
-		}
+		/* The name as in the directory, not the path as the config
+		 * was reached: the same scripts give the same fingerprint
+		 * from any working directory. */
+		if (digest_file_sha256_hex(files[i], sha) < 0)
+			snprintf(sha, sizeof(sha), "unreadable");
+		digest_update(st->all, base_name(files[i]),
+			      strlen(base_name(files[i])) + 1);
+		digest_update(st->all, sha, strlen(sha));
 		error_clear(&load_err);
 		if (kpi_set_load_file(ctx->kpis, files[i], &load_err) < 0) {
 			ctx->script_errors++;
 			if (st->on_error) {
 				st->on_error(st->error_ctx, &load_err);
 			} else {
-				char text[2048];
-
-				error_format(&load_err, text, sizeof(text));
-				log_msg(PEIL_LOG_ERROR, "%s", text);
+				log_error(&load_err);
 			}
 		}
 		free(files[i]);
@@ -263,17 +275,23 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 							 NULL);
 	const config_section *limits_section =
 		config_section_find(ctx->cfg, "limits", NULL);
-	struct script_loading st = { ctx, NULL, on_error, error_ctx, err };
+	struct script_loading st = { ctx, peil, NULL, on_error, error_ctx,
+				     err };
 	kpi_limits limits = { 0, 0 };
-	const char *value;
+	uint64_t number;
 	int rc, month;
 
-	value = config_get(limits_section, "memory_mb", NULL);
-	if (value)
-		limits.memory_bytes = (size_t)strtoull(value, NULL, 10) << 20;
-	value = config_get(limits_section, "instructions", NULL);
-	if (value)
-		limits.instructions = strtoull(value, NULL, 10);
+	/* Absent keys leave 0 in the limits: the sandbox's defaults. */
+	number = 0;
+	if (config_get_number(ctx->cfg, limits_section, "memory_mb", 1, 4096,
+			      &number, err) < 0)
+		return -1;
+	limits.memory_bytes = (size_t)number << 20;
+	number = 0;
+	if (config_get_number(ctx->cfg, limits_section, "instructions", 1000,
+			      UINT64_C(1000000000000), &number, err) < 0)
+		return -1;
+	limits.instructions = number;
 	if (open_calendar(ctx, err) < 0 ||
 	    contract_start_month(ctx->cfg, &month, err) < 0)
 		return -1;
@@ -290,6 +308,11 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	digest_finish(st.all, ctx->scripts_sha256);
 	if (rc)
 		return -1;
+	if (ctx->script_count == 0)
+		return config_fail(ctx->cfg, peil,
+				   config_entry_find(peil, "script_dirs"), err,
+				   "no KPI script (*.lua) in script_dirs = %s",
+				   config_get(peil, "script_dirs", "scripts"));
 	return configure_kpis(ctx, err);
 }
 
@@ -333,7 +356,12 @@ static int open_storage(peil_context *ctx, peil_error *err)
 			&ctx->storage_plugin, err) < 0)
 		return -1;
 	ctx->storage = ctx->storage_plugin->plugin->storage;
-	ctx->storage_host = context_host(ctx, section, name);
+	if (section && loader_config_keys(ctx->storage_plugin->plugin) &&
+	    config_check_keys(ctx->cfg, section, NULL,
+			      loader_config_keys(ctx->storage_plugin->plugin),
+			      err) < 0)
+		return -1;
+	ctx->storage_host = host_new(ctx->cfg, section, name);
 	if (!ctx->storage_host)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (ctx->storage->open(host_services(), ctx->storage_host,
@@ -347,12 +375,6 @@ static int open_storage(peil_context *ctx, peil_error *err)
 						 err) < 0)
 			return CONTEXT_STORAGE_FAILED;
 	return 0;
-}
-
-peil_host *context_host(const peil_context *ctx,
-			const config_section *section, const char *plugin)
-{
-	return host_new(ctx->cfg, section, plugin);
 }
 
 int context_open(peil_context *ctx, const char *config_path, unsigned what,

@@ -62,8 +62,4 @@ void context_close(peil_context *ctx);
  * read. */
 int context_list_lua(const char *dir, char ***out, size_t *count);
 
-/* A fresh host for a plugin (see host.h), or NULL when out of memory. */
-peil_host *context_host(const peil_context *ctx,
-			const config_section *section, const char *plugin);
-
 #endif

@@ -41,6 +41,15 @@ void error_clear(peil_error *err)
 	memset(err, 0, sizeof(*err));
 }
 
+/* Fields of errors in the configuration are its keys; in exports, their
+ * columns. */
+static int in_config(const char *file)
+{
+	size_t n = strlen(file);
+
+	return n >= 4 && strcmp(file + n - 4, ".ini") == 0;
+}
+
 void error_format(const peil_error *err, char *out, size_t size)
 {
 	char where[900] = "";
@@ -54,8 +63,9 @@ void error_format(const peil_error *err, char *out, size_t size)
 					      "%ld:", err->line);
 	}
 	if (err->field[0] && n < sizeof(where))
-		snprintf(where + n, sizeof(where) - n, "%scolumn '%s':",
-			 n ? " " : "", err->field);
+		snprintf(where + n, sizeof(where) - n, "%s%s '%s':",
+			 n ? " " : "", in_config(err->file) ? "key" : "column",
+			 err->field);
 	snprintf(out, size, "%s%s%s", where, where[0] ? " " : "",
 		 err->message[0] ? err->message : "unknown error");
 }

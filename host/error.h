@@ -16,7 +16,7 @@ int error_setv(peil_error *err, const char *file, long line, const char *field,
 	       const char *fmt, va_list ap) PEIL_PRINTF(5, 0);
 void error_clear(peil_error *err);
 /* "file:line: column 'field': message", or as much of it as is known, into
- * out. */
+ * out ("key" instead of "column" when the file is a configuration). */
 void error_format(const peil_error *err, char *out, size_t size);
 
 #endif

@@ -141,6 +141,18 @@ fail:
 	return -1;
 }
 
+/* Record that a run failed; a failure to record that is logged, since the
+ * run's own error is the one to report. */
+static void end_failed(peil_context *ctx, int64_t run_id)
+{
+	peil_error err;
+
+	error_clear(&err);
+	if (ctx->storage->run_end(ctx->storage_state, run_id, "failed",
+				  (int64_t)time(NULL), &err) < 0)
+		log_error(&err);
+}
+
 int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		   int32_t to, const char *only_kpi, evaluation *out,
 		   peil_error *err)
@@ -155,10 +167,6 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (only_kpi && !kpi_set_find(ctx->kpis, only_kpi))
-		return error_set(err, NULL, 0, NULL,
-				 "no KPI with id '%s' (see peil list)",
-				 only_kpi);
 	if (ops->inputs_fingerprint(ctx->storage_state, inputs, err) < 0)
 		return -1;
 	date_format_iso(from, from_text);
@@ -177,8 +185,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	if (failed < 0 || st.oom) {
 		if (st.oom)
 			error_set(err, NULL, 0, NULL, "out of memory");
-		ops->run_end(ctx->storage_state, out->run_id, "failed",
-			     (int64_t)time(NULL), NULL);
+		end_failed(ctx, out->run_id);
 		goto out;
 	}
 	out->kpis = only_kpi ? 1 : kpi_set_count(ctx->kpis);
@@ -186,8 +193,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	result_table_sort(&out->results);
 	out->results.run_id = out->run_id;
 	if (record(&st, only_kpi, err) < 0) {
-		ops->run_end(ctx->storage_state, out->run_id, "failed",
-			     (int64_t)time(NULL), NULL);
+		end_failed(ctx, out->run_id);
 		goto out;
 	}
 	if (ops->run_end(ctx->storage_state, out->run_id,

@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "error.h"
 #include "log.h"
 #include "parse.h"
+#include "reject.h"
 
 struct slot {
 	char *text;		/* the converted text value, NUL-terminated */
@@ -46,16 +46,21 @@ struct peil_host {
 	struct slot *slots;
 
 	/* the file and record being read */
-	const char *file;
+	const char *file;	/* NULL outside a read */
+	char sha256[65];
 	long line;
 	int invalid;
 	char invalid_origin[256];
 	char invalid_message[768];
 	char *header;		/* raw header, for the reject file */
 	size_t header_len;
-	FILE *reject;
-	char *reject_path;
+	reject_file *reject;
+	char reject_name[1024];	/* of the committed reject file */
 	int64_t rows, rejected;
+	/* A record_end that failed: the file must not be committed even if
+	 * the plugin carries on.  storage_failed: it was the store. */
+	int failed, storage_failed;
+	peil_error failure;
 };
 
 static void services_log(peil_host *host, peil_log_level level,
@@ -70,20 +75,6 @@ static void services_log(peil_host *host, peil_log_level level,
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	log_msg(level, "%s: %s", host ? host->plugin_name : "plugin", line);
-}
-
-static int services_fail(peil_error *err, const char *file, long line,
-			 const char *field, const char *fmt, ...)
-	PEIL_PRINTF(5, 6);
-static int services_fail(peil_error *err, const char *file, long line,
-			 const char *field, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	error_setv(err, file, line, field, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static const char *services_config_get(peil_host *host, const char *key)
@@ -369,29 +360,38 @@ static void services_record_header(peil_host *host, const char *raw,
 	host->header_len = len;
 }
 
-static int reject_open(peil_host *host)
+/* Remember that the file failed, so that it is rolled back whatever the
+ * plugin does next. */
+static int record_failed(peil_host *host, peil_error *err, int storage)
 {
-	const char *base = strrchr(host->file, '/');
-	size_t n;
-
-	base = base ? base + 1 : host->file;
-	if (mkdir(host->reject_dir, 0750) < 0 && errno != EEXIST)
-		return -1;
-	n = strlen(host->reject_dir) + strlen(host->section->name) +
-	    strlen(base) + 16;
-	host->reject_path = malloc(n);
-	if (!host->reject_path)
-		return -1;
-	snprintf(host->reject_path, n, "%s/%s_%s.rejected", host->reject_dir,
-		 host->section->name, base);
-	host->reject = fopen(host->reject_path, "wb");
-	if (!host->reject)
-		return -1;
-	if (host->header) {
-		fwrite(host->header, 1, host->header_len, host->reject);
-		fwrite("\r\n", 1, 2, host->reject);
+	if (!host->failed) {
+		host->failed = 1;
+		host->storage_failed = storage;
+		host->failure = *err;
 	}
-	return 0;
+	return -1;
+}
+
+static int reject_record(peil_host *host, const char *raw, size_t raw_len,
+			 peil_error *err)
+{
+	if (!host->reject) {
+		host->reject = reject_open(host->reject_dir,
+					   host->section->name, host->file,
+					   host->sha256, host->header,
+					   host->header_len, err);
+		if (!host->reject)
+			return record_failed(host, err, 0);
+	}
+	if (raw && reject_write(host->reject, raw, raw_len, err) < 0)
+		return record_failed(host, err, 0);
+	host->rejected++;
+	log_msg(PEIL_LOG_WARNING, "%s:%ld:%s%s%s %s (row rejected)",
+		host->file, host->line,
+		host->invalid_origin[0] ? " column '" : "",
+		host->invalid_origin, host->invalid_origin[0] ? "':" : "",
+		host->invalid_message);
+	return PEIL_RECORD_REJECTED;
 }
 
 static int services_record_end(peil_host *host, const char *raw,
@@ -399,6 +399,9 @@ static int services_record_end(peil_host *host, const char *raw,
 {
 	size_t i;
 
+	if (!host->schema || !host->file)
+		return error_set(err, NULL, 0, NULL,
+				 "record_end outside an input plugin's read");
 	for (i = 0; !host->invalid && i < host->schema->field_count; i++) {
 		const peil_field *f = &host->schema->fields[i];
 
@@ -408,31 +411,15 @@ static int services_record_end(peil_host *host, const char *raw,
 				     "this export", f->name);
 	}
 	if (host->invalid) {
-		if (!host->reject_mode)
-			return error_set(err, host->file, host->line,
-					 host->invalid_origin, "%s",
-					 host->invalid_message);
-		if (!host->reject && reject_open(host) < 0)
-			return error_set(err, host->file, host->line, NULL,
-					 "cannot write the reject file in %s: "
-					 "%s", host->reject_dir,
-					 strerror(errno));
-		if (raw) {
-			fwrite(raw, 1, raw_len, host->reject);
-			fwrite("\r\n", 1, 2, host->reject);
-		}
-		host->rejected++;
-		log_msg(PEIL_LOG_WARNING, "%s:%ld:%s%s%s %s (row rejected)",
-			host->file, host->line,
-			host->invalid_origin[0] ? " column '" : "",
-			host->invalid_origin,
-			host->invalid_origin[0] ? "':" : "",
-			host->invalid_message);
-		return PEIL_RECORD_REJECTED;
+		if (host->reject_mode)
+			return reject_record(host, raw, raw_len, err);
+		error_set(err, host->file, host->line, host->invalid_origin,
+			  "%s", host->invalid_message);
+		return record_failed(host, err, 0);
 	}
 	if (host->storage->record_put(host->storage_state, host->schema,
 				      host->values, err) < 0)
-		return -1;
+		return record_failed(host, err, 1);
 	host->rows++;
 	return PEIL_RECORD_STORED;
 }
@@ -441,7 +428,7 @@ static const peil_services services = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_services),
 	.log = services_log,
-	.fail = services_fail,
+	.fail = error_set,
 	.config_get = services_config_get,
 	.config_each = services_config_each,
 	.config_path = services_config_path,
@@ -452,6 +439,10 @@ static const peil_services services = {
 	.record_end = services_record_end,
 	.record_invalid = services_record_invalid,
 	.record_header = services_record_header,
+};
+
+const char *const host_source_keys[] = {
+	"plugin", "dataset", "path", "date_format", "decimal", "on_error", NULL
 };
 
 const peil_services *host_services(void)
@@ -521,31 +512,56 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	return 0;
 }
 
-void host_file_begin(peil_host *host, const char *path)
+void host_file_begin(peil_host *host, const char *path, const char *sha256)
 {
-	if (host->reject) {
-		fclose(host->reject);
-		host->reject = NULL;
-	}
-	free(host->reject_path);
-	host->reject_path = NULL;
+	reject_discard(host->reject);
+	host->reject = NULL;
+	host->reject_name[0] = '\0';
 	free(host->header);
 	host->header = NULL;
 	host->file = path;
+	snprintf(host->sha256, sizeof(host->sha256), "%s",
+		 sha256 ? sha256 : "");
 	host->line = 0;
 	host->rows = 0;
 	host->rejected = 0;
+	host->failed = 0;
+	host->storage_failed = 0;
 }
 
-void host_file_end(peil_host *host, host_file_stats *stats)
+int host_file_prepare(peil_host *host, host_file_stats *stats,
+		      peil_error *err)
 {
-	if (host->reject) {
-		fclose(host->reject);
-		host->reject = NULL;
-	}
 	stats->rows = host->rows;
 	stats->rejected = host->rejected;
-	stats->reject_path = host->reject_path;
+	stats->reject_path = NULL;
+	stats->storage_failed = host->storage_failed;
+	if (host->failed) {
+		*err = host->failure;
+		return -1;
+	}
+	if (host->reject) {
+		snprintf(host->reject_name, sizeof(host->reject_name), "%s",
+			 reject_path(host->reject));
+		stats->reject_path = host->reject_name;
+		if (reject_close(host->reject, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int host_file_end(peil_host *host, int committed, peil_error *err)
+{
+	reject_file *rf = host->reject;
+	int rc = 0;
+
+	host->reject = NULL;
+	host->file = NULL;
+	if (rf && committed)
+		rc = reject_commit(rf, err);
+	else
+		reject_discard(rf);
+	return rc;
 }
 
 void host_free(peil_host *host)
@@ -554,7 +570,8 @@ void host_free(peil_host *host)
 
 	if (!host)
 		return;
-	host_file_begin(host, NULL);
+	host_file_begin(host, NULL, NULL);
+	host->file = NULL;
 	for (i = 0; host->slots && i < host->schema->field_count; i++)
 		free(host->slots[i].text);
 	free(host->slots);

@@ -13,6 +13,10 @@
 #include "config.h"
 #include "peil/plugin.h"
 
+/* The keys of a [source] section that the host reads itself; NULL at the
+ * end. */
+extern const char *const host_source_keys[];
+
 /* The table handed to every plugin's open(); static, valid for ever. */
 const peil_services *host_services(void);
 
@@ -30,16 +34,26 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 		    const peil_storage_ops *storage, void *storage_state,
 		    const char *reject_dir, peil_error *err);
 
-/* Counters of the file being read, reset by host_file_begin. */
+/* Counters of the file being read. */
 typedef struct host_file_stats {
 	int64_t rows;		/* records stored */
 	int64_t rejected;	/* records written to the reject file */
 	const char *reject_path; /* that file, or NULL; valid until the next
 				    host_file_begin */
+	int storage_failed;	/* the file failed in the store, not the input */
 } host_file_stats;
 
-void host_file_begin(peil_host *host, const char *path);
-/* Close the reject file and give the counters of the file. */
-void host_file_end(peil_host *host, host_file_stats *stats);
+/* Start reading path, whose content has the SHA-256 sha256. */
+void host_file_begin(peil_host *host, const char *path, const char *sha256);
+/* After the plugin's read returned 0: whether the file may be committed.
+ * -1 with err set when a record failed (even if the plugin carried on) or
+ * the reject file could not be written; 0 otherwise.  Fills stats in both
+ * cases. */
+int host_file_prepare(peil_host *host, host_file_stats *stats,
+		      peil_error *err);
+/* The file is over: its reject file gets its name when the batch was
+ * committed, and is removed when it was not.  -1 with err set when the
+ * reject file could not be renamed. */
+int host_file_end(peil_host *host, int committed, peil_error *err);
 
 #endif

@@ -21,25 +21,89 @@ struct source_run {
 	loaded_plugin *plugin;
 	peil_host *host;
 	void *state;
+	char settings[DIGEST_HEX_SIZE];
+	int force;
 	ingest_summary *sum;
 };
 
-static void report(const peil_error *err)
-{
-	char text[2048];
+enum file_outcome { FILE_STORED, FILE_SKIPPED, FILE_REFUSED, FILE_STORE_FAILED };
 
-	error_format(err, text, sizeof(text));
-	log_msg(PEIL_LOG_ERROR, "%s", text);
+/* The fingerprint of how a source reads its files: every key of its
+ * section but path, in order.  Where the files are does not change what
+ * is read from them. */
+static int settings_fingerprint(const config_section *s,
+				char out[DIGEST_HEX_SIZE])
+{
+	digest *d = digest_new();
+	size_t i;
+
+	if (!d)
+		return -1;
+	for (i = 0; i < s->count; i++) {
+		if (strcmp(s->entries[i].key, "path") == 0)
+			continue;
+		digest_update(d, s->entries[i].key,
+			      strlen(s->entries[i].key) + 1);
+		digest_update(d, s->entries[i].value,
+			      strlen(s->entries[i].value) + 1);
+	}
+	digest_finish(d, out);
+	return 0;
 }
 
-/* One file in one batch. */
-static void ingest_file(struct source_run *run, const char *path)
+/* Read one file inside a batch, and commit it only when every record of
+ * it was stored or rejected as configured and the file did not change
+ * while it was read. */
+static enum file_outcome read_file(struct source_run *run, const char *path,
+				   const char *sha, host_file_stats *stats,
+				   peil_error *err)
 {
-	peil_context *ctx = run->ctx;
-	const peil_storage_ops *st = ctx->storage;
-	char sha[DIGEST_HEX_SIZE];
-	host_file_stats stats;
+	const peil_storage_ops *st = run->ctx->storage;
+	void *store = run->ctx->storage_state;
+	char after[DIGEST_HEX_SIZE];
 	peil_ingest_entry entry;
+
+	if (st->batch_begin(store, err) < 0)
+		return FILE_STORE_FAILED;
+	host_file_begin(run->host, path, sha);
+	if (run->plugin->plugin->input->read(run->state, path, err) < 0 ||
+	    host_file_prepare(run->host, stats, err) < 0)
+		goto rollback;
+	if (digest_file_sha256_hex(path, after) < 0 || strcmp(after, sha)) {
+		error_set(err, path, 0, NULL,
+			  "the file changed while it was read; ingest it "
+			  "again when its export is complete");
+		goto rollback;
+	}
+	memset(&entry, 0, sizeof(entry));
+	entry.source = run->section->name;
+	entry.dataset = run->schema->name;
+	entry.path = path;
+	entry.sha256 = sha;
+	entry.settings_sha256 = run->settings;
+	entry.rows = stats->rows;
+	entry.rejected = stats->rejected;
+	entry.at = (int64_t)time(NULL);
+	if (st->ingest_log(store, &entry, err) < 0 ||
+	    st->batch_commit(store, err) < 0) {
+		stats->storage_failed = 1;
+		goto rollback;
+	}
+	if (host_file_end(run->host, 1, err) < 0)
+		log_error(err);
+	return FILE_STORED;
+rollback:
+	st->batch_rollback(store);
+	host_file_end(run->host, 0, NULL);
+	return stats->storage_failed ? FILE_STORE_FAILED : FILE_REFUSED;
+}
+
+static enum file_outcome ingest_file(struct source_run *run, const char *path)
+{
+	char sha[DIGEST_HEX_SIZE];
+	host_file_stats stats = { 0, 0, NULL, 0 };
+	peil_ingest_entry probe;
+	enum file_outcome outcome;
 	peil_error err;
 	int seen = 0;
 
@@ -47,66 +111,97 @@ static void ingest_file(struct source_run *run, const char *path)
 	if (digest_file_sha256_hex(path, sha) < 0) {
 		error_set(&err, path, 0, NULL, "cannot read: %s",
 			  strerror(errno));
-		goto failed;
+		outcome = FILE_REFUSED;
+		goto report;
 	}
-	if (st->ingest_seen(ctx->storage_state, sha, &seen, &err) < 0)
-		goto failed;
-	if (seen) {
+	memset(&probe, 0, sizeof(probe));
+	probe.source = run->section->name;
+	probe.sha256 = sha;
+	probe.settings_sha256 = run->settings;
+	if (run->ctx->storage->ingest_seen(run->ctx->storage_state, &probe,
+					   &seen, &err) < 0) {
+		outcome = FILE_STORE_FAILED;
+		goto report;
+	}
+	if (seen && !run->force) {
 		log_msg(PEIL_LOG_INFO,
-			"%s: skipped, this content was ingested before",
-			path);
+			"%s: skipped, [source %s] read this content before "
+			"with the same settings (peil ingest --force %s reads "
+			"it again)", path, run->section->name,
+			run->section->name);
 		run->sum->skipped++;
-		return;
+		return FILE_SKIPPED;
 	}
-	if (st->batch_begin(ctx->storage_state, &err) < 0)
-		goto failed;
-	host_file_begin(run->host, path);
-	if (run->plugin->plugin->input->read(run->state, path, &err) < 0)
-		goto rollback;
-	host_file_end(run->host, &stats);
-	entry.source = run->section->name;
-	entry.dataset = run->schema->name;
-	entry.path = path;
-	entry.sha256 = sha;
-	entry.rows = stats.rows;
-	entry.rejected = stats.rejected;
-	entry.at = (int64_t)time(NULL);
-	if (st->ingest_log(ctx->storage_state, &entry, &err) < 0 ||
-	    st->batch_commit(ctx->storage_state, &err) < 0)
-		goto rollback;
-	run->sum->files++;
-	run->sum->rows += stats.rows;
-	run->sum->rejected += stats.rejected;
-	if (stats.rejected)
-		log_msg(PEIL_LOG_WARNING,
-			"%s: %lld rows stored in %s, %lld rejected (written to "
-			"%s)", path, (long long)stats.rows, run->schema->name,
-			(long long)stats.rejected, stats.reject_path);
-	else
-		log_msg(PEIL_LOG_INFO, "%s: %lld rows stored in %s", path,
-			(long long)stats.rows, run->schema->name);
-	return;
-rollback:
-	st->batch_rollback(ctx->storage_state);
-	host_file_end(run->host, &stats);
-failed:
-	report(&err);
+	outcome = read_file(run, path, sha, &stats, &err);
+	if (outcome == FILE_STORED) {
+		run->sum->files++;
+		run->sum->rows += stats.rows;
+		run->sum->rejected += stats.rejected;
+		if (stats.rejected)
+			log_msg(PEIL_LOG_WARNING,
+				"%s: %lld rows stored in %s, %lld rejected "
+				"(written to %s)", path, (long long)stats.rows,
+				run->schema->name, (long long)stats.rejected,
+				stats.reject_path);
+		else
+			log_msg(PEIL_LOG_INFO, "%s: %lld rows stored in %s",
+				path, (long long)stats.rows, run->schema->name);
+		return outcome;
+	}
+report:
+	log_error(&err);
 	log_msg(PEIL_LOG_ERROR, "%s: nothing of this file was stored", path);
-	run->sum->failed++;
+	if (outcome == FILE_STORE_FAILED)
+		run->sum->storage_failed = 1;
+	else
+		run->sum->failed++;
+	return outcome;
+}
+
+/* value resolved against the config's directory, with the directory's
+ * own glob characters escaped so that only value's are patterns. */
+static char *glob_pattern(const config *cfg, const char *value)
+{
+	size_t dlen = strlen(cfg->dir), i, n = 0;
+	char *out;
+
+	if (value[0] == '/' || strcmp(cfg->dir, ".") == 0) {
+		out = strdup(value);
+		if (out)
+			config_path_normalize(out);
+		return out;
+	}
+	out = malloc(2 * dlen + strlen(value) + 2);
+	if (!out)
+		return NULL;
+	for (i = 0; i < dlen; i++) {
+		if (strchr("*?[]\\", cfg->dir[i]))
+			out[n++] = '\\';
+		out[n++] = cfg->dir[i];
+	}
+	out[n++] = '/';
+	strcpy(out + n, value);
+	config_path_normalize(out);
+	return out;
 }
 
 static int ingest_source(peil_context *ctx, const config_section *s,
-			 ingest_summary *sum, peil_error *err)
+			 int force, ingest_summary *sum, peil_error *err)
 {
 	const config_entry *plugin_entry = config_entry_find(s, "plugin");
 	const config_entry *dataset_entry = config_entry_find(s, "dataset");
 	const config_entry *path_entry = config_entry_find(s, "path");
-	struct source_run run = { ctx, s, NULL, NULL, NULL, NULL, sum };
+	struct source_run run;
 	char *pattern = NULL;
 	glob_t files;
 	int rc = -1, globbed = 0;
 	size_t i;
 
+	memset(&run, 0, sizeof(run));
+	run.ctx = ctx;
+	run.section = s;
+	run.force = force;
+	run.sum = sum;
 	if (!plugin_entry || !dataset_entry || !path_entry)
 		return config_fail(ctx->cfg, s, NULL, err,
 				   "[source %s] needs plugin =, dataset = and "
@@ -117,10 +212,17 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 				   "dataset '%s' is not declared by a "
 				   "[dataset %s] section",
 				   dataset_entry->value, dataset_entry->value);
+	if (settings_fingerprint(s, run.settings) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (loader_open(&ctx->plugins, plugin_entry->value, PEIL_PLUGIN_INPUT,
 			&run.plugin, err) < 0)
-		return -1;
-	run.host = context_host(ctx, s, plugin_entry->value);
+		return config_locate(ctx->cfg, s, plugin_entry, err);
+	if (loader_config_keys(run.plugin->plugin) &&
+	    config_check_keys(ctx->cfg, s, host_source_keys,
+			      loader_config_keys(run.plugin->plugin),
+			      err) < 0)
+		goto out;
+	run.host = host_new(ctx->cfg, s, plugin_entry->value);
 	if (!run.host) {
 		error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
@@ -131,9 +233,10 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	if (run.plugin->plugin->input->open(host_services(), run.host,
 					    &run.state, err) < 0) {
 		run.state = NULL;
+		config_locate(ctx->cfg, s, NULL, err);
 		goto out;
 	}
-	pattern = config_resolve_path(ctx->cfg, path_entry->value);
+	pattern = glob_pattern(ctx->cfg, path_entry->value);
 	if (!pattern) {
 		error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
@@ -153,7 +256,7 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 			    "cannot list files matching %s", pattern);
 		goto out;
 	}
-	for (i = 0; i < files.gl_pathc; i++)
+	for (i = 0; i < files.gl_pathc && !sum->storage_failed; i++)
 		ingest_file(&run, files.gl_pathv[i]);
 	rc = 0;
 out:
@@ -167,13 +270,13 @@ out:
 	return rc;
 }
 
-int ingest_sources(peil_context *ctx, const char *only, ingest_summary *sum,
-		   peil_error *err)
+int ingest_sources(peil_context *ctx, const char *only, int force,
+		   ingest_summary *sum, peil_error *err)
 {
 	size_t i, matched = 0;
 
 	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < ctx->cfg->count; i++) {
+	for (i = 0; i < ctx->cfg->count && !sum->storage_failed; i++) {
 		const config_section *s = &ctx->cfg->sections[i];
 
 		if (strcmp(s->kind, "source") != 0)
@@ -181,7 +284,7 @@ int ingest_sources(peil_context *ctx, const char *only, ingest_summary *sum,
 		if (only && strcmp(s->name, only) != 0)
 			continue;
 		matched++;
-		if (ingest_source(ctx, s, sum, err) < 0)
+		if (ingest_source(ctx, s, force, sum, err) < 0)
 			return -1;
 	}
 	if (only && !matched)

@@ -2,8 +2,9 @@
  * ingest.h - reading the configured sources into the store.
  *
  * Each file of a source is one batch: it goes in whole or not at all.  A
- * file whose content was ingested before (by its SHA-256, under any name)
- * is skipped, so that running an ingest twice changes nothing.
+ * file that the same source read before with the same settings (by the
+ * SHA-256 of its content, under any name) is skipped, so that running an
+ * ingest twice changes nothing; changed settings read it again.
  */
 #ifndef PEIL_INGEST_H
 #define PEIL_INGEST_H
@@ -18,14 +19,15 @@ typedef struct ingest_summary {
 	size_t failed;		/* refused as a whole */
 	int64_t rows;
 	int64_t rejected;
+	int storage_failed;	/* the store failed: the ingest stopped */
 } ingest_summary;
 
-/* Ingest every [source] (only the one named when only is not NULL).  A
- * file that fails is reported on the log and counted; the other files go
- * on.  0 when the sources could be read at all (look at the summary for
- * failed files and rejected rows); -1 with err for a problem of the
- * configuration or a plugin, which stops the ingest. */
-int ingest_sources(peil_context *ctx, const char *only, ingest_summary *sum,
-		   peil_error *err);
+/* Ingest every [source] (only the one named when only is not NULL; with
+ * force, also files ingested before).  A file that fails is reported on
+ * the log and counted, and the other files go on; a failure of the store
+ * stops the ingest (storage_failed).  0 when the sources could be read at
+ * all; -1 with err for a problem of the configuration or a plugin. */
+int ingest_sources(peil_context *ctx, const char *only, int force,
+		   ingest_summary *sum, peil_error *err);
 
 #endif

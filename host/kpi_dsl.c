@@ -556,12 +556,14 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 	const char *grain = NULL;
 	int rc;
 
-	if (kpi_compile_text(c, t, "title", 1, &k->info.title) < 0 ||
+	/* Unknown keys first: "titel" is a typo of title, and saying that
+	 * helps more than "missing title". */
+	if (kpi_compile_keys(c, t) < 0 ||
+	    kpi_compile_text(c, t, "title", 1, &k->info.title) < 0 ||
 	    kpi_compile_text(c, t, "description", 0,
 			     &k->info.description) < 0 ||
 	    kpi_compile_text(c, t, "unit", 1, &k->info.unit) < 0 ||
-	    kpi_compile_text(c, t, "dataset", 1, &k->info.dataset) < 0 ||
-	    kpi_compile_keys(c, t) < 0)
+	    kpi_compile_text(c, t, "dataset", 1, &k->info.dataset) < 0)
 		return -1;
 	lua_getfield(L, t, "grain");
 	if (lua_type(L, -1) == LUA_TSTRING)

@@ -28,7 +28,7 @@
 #define PLUGIN_V1_SIZE (offsetof(peil_plugin, storage) + sizeof(void *))
 #define INPUT_V1_SIZE (offsetof(peil_input_ops, close) + sizeof(void *))
 #define STORAGE_V1_SIZE                                                    \
-	(offsetof(peil_storage_ops, ingest_scan) + sizeof(void *))
+	(offsetof(peil_storage_ops, results_scan) + sizeof(void *))
 
 static int path_add(loader_path *path, const char *dir)
 {
@@ -98,6 +98,17 @@ static const char *kind_name(peil_plugin_kind kind)
 	return "an unknown";
 }
 
+/* Every callback of ABI version 1's first table is there.  Later fields
+ * are optional: the host asks LOADER_STORAGE_HAS before it calls one. */
+static int storage_complete(const peil_storage_ops *o)
+{
+	return o->open && o->close && o->dataset_ensure && o->batch_begin &&
+	       o->batch_commit && o->batch_rollback && o->record_put &&
+	       o->ingest_seen && o->ingest_log && o->inputs_fingerprint &&
+	       o->scan && o->run_begin && o->run_kpi_put && o->result_put &&
+	       o->run_end && o->results_scan;
+}
+
 /* The checks of a descriptor; 0 when this host can use it. */
 static int check_descriptor(const char *file, const peil_plugin *p,
 			    peil_plugin_kind kind, peil_error *err)
@@ -125,19 +136,22 @@ static int check_descriptor(const char *file, const peil_plugin *p,
 	switch (p->kind) {
 	case PEIL_PLUGIN_INPUT:
 		if (!p->input || p->input->size < INPUT_V1_SIZE ||
-		    !p->input->open || !p->input->read)
+		    !p->input->open || !p->input->read || !p->input->close)
 			return error_set(err, file, 0, NULL,
 					 "input plugin '%s' has no complete "
 					 "input callbacks", p->name);
 		return 0;
 	case PEIL_PLUGIN_STORAGE:
 		if (!p->storage || p->storage->size < STORAGE_V1_SIZE ||
-		    !p->storage->open || !p->storage->scan ||
-		    !p->storage->runs_scan || !p->storage->run_kpis_scan ||
-		    !p->storage->ingest_scan)
+		    !storage_complete(p->storage))
 			return error_set(err, file, 0, NULL,
 					 "storage plugin '%s' has no complete "
-					 "storage callbacks", p->name);
+					 "storage callbacks (its table has %u "
+					 "bytes; ABI version %u needs %zu, every "
+					 "one set)", p->name,
+					 p->storage ? p->storage->size : 0,
+					 PEIL_ABI_VERSION,
+					 (size_t)STORAGE_V1_SIZE);
 		return 0;
 	}
 	return error_set(err, file, 0, NULL, "plugin '%s' has unknown kind %d",
@@ -183,6 +197,14 @@ int loader_open_file(const char *file, peil_plugin_kind kind,
 	loaded->plugin = entry();
 	*out = loaded;
 	return 0;
+}
+
+const char *const *loader_config_keys(const peil_plugin *plugin)
+{
+	if (plugin->size < offsetof(peil_plugin, config_keys) +
+				   sizeof(plugin->config_keys))
+		return NULL;
+	return plugin->config_keys;
 }
 
 static int name_valid(const char *name)
@@ -284,7 +306,8 @@ void loader_each(const loader_path *path,
 				count++;
 		}
 		closedir(dir);
-		qsort(names, count, sizeof(*names), compare_names);
+		if (count)
+			qsort(names, count, sizeof(*names), compare_names);
 		for (j = 0; j < count; j++) {
 			char file[PATH_MAX];
 			loaded_plugin *loaded;

@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "error.h"
+
 static peil_log_level current = PEIL_LOG_INFO;
 
 void log_set_level(peil_log_level level)
@@ -37,4 +39,12 @@ void log_msg(peil_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_msgv(level, fmt, ap);
 	va_end(ap);
+}
+
+void log_error(const peil_error *err)
+{
+	char text[2048];
+
+	error_format(err, text, sizeof(text));
+	log_msg(PEIL_LOG_ERROR, "%s", text);
 }

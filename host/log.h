@@ -18,5 +18,7 @@ peil_log_level log_level(void);
 void log_msg(peil_log_level level, const char *fmt, ...) PEIL_PRINTF(2, 3);
 void log_msgv(peil_log_level level, const char *fmt, va_list ap)
 	PEIL_PRINTF(2, 0);
+/* An error as "file:line: column 'x': message" at level error. */
+void log_error(const peil_error *err);
 
 #endif

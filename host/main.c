@@ -2,6 +2,7 @@
  * main.c - the peil command: finds the subcommand, parses its options and
  * runs it.  The commands are in cmd_*.c; exit codes in cli.h.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ static const cli_command *const commands[] = {
 	&cmd_explain_command,
 	&cmd_test_command,
 	&cmd_catalogue_command,
+	&cmd_report_command,
+	&cmd_export_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -140,20 +143,36 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 		case 'p':
 			o->period = optarg;
 			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case CLI_OPT_LANG:
+			o->lang = optarg;
+			break;
+		case CLI_OPT_LOCALE:
+			o->locale = optarg;
+			break;
 		case CLI_OPT_FROM:
 			o->from = optarg;
 			break;
 		case CLI_OPT_TO:
 			o->to = optarg;
 			break;
-		case CLI_OPT_RUN:
-			o->run_id = strtoll(optarg, NULL, 10);
-			if (o->run_id <= 0) {
+		case CLI_OPT_FORCE:
+			o->force = 1;
+			break;
+		case CLI_OPT_RUN: {
+			char *end;
+
+			errno = 0;
+			o->run_id = strtoll(optarg, &end, 10);
+			if (errno || *end || end == optarg || o->run_id <= 0) {
 				fprintf(stderr, "peil: --run %s: expected a "
 						"run number\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
+		}
 		case 'q':
 			log_set_level(PEIL_LOG_WARNING);
 			break;

@@ -39,13 +39,13 @@ kpi {
   id = "kwaliteit_laat_ingevoerd",
   title = "Laat ingevoerde casussen",
   description = "Aandeel van de in de periode aangemelde casussen met een "
-    .. "invoerdatum dat meer dan 10 dagen (late_days) na de aanmelddatum "
+    .. "invoerdatum dat meer dan 14 dagen (late_days) na de aanmelddatum "
     .. "is ingevoerd.",
   unit = "%",
   dataset = "cases",
   grain = "month",
   breakdown = { "team" },
-  params = { late_days = 10 },
+  params = { late_days = 14 },
   select = started_in("registered"),
   where = is_set("entered"),
   rule = share(gt(days_between("registered", "entered"), param("late_days"))),

@@ -142,6 +142,9 @@ typedef struct peil_ingest_entry {
 	int64_t rejected;	/* records written to the reject file */
 	int64_t at;		/* unix seconds */
 	int64_t id;		/* set by ingest_scan; ignored by ingest_log */
+	/* SHA-256 hex of the source's settings (its config section) that
+	 * read the file: the same file read another way is another ingest. */
+	const char *settings_sha256;
 } peil_ingest_entry;
 
 typedef struct peil_run_info {
@@ -319,9 +322,10 @@ typedef struct peil_storage_ops {
 	int (*record_put)(void *state, const peil_schema *schema,
 			  const peil_value *values, peil_error *err);
 
-	/* Whether a file with this content hash was committed before. */
-	int (*ingest_seen)(void *state, const char *sha256, int *seen,
-			   peil_error *err);
+	/* Whether the ingest log holds an entry with the probe's source,
+	 * sha256 and settings_sha256 (its other fields are ignored). */
+	int (*ingest_seen)(void *state, const peil_ingest_entry *probe,
+			   int *seen, peil_error *err);
 	/* Log a committed file; called inside its batch. */
 	int (*ingest_log)(void *state, const peil_ingest_entry *entry,
 			  peil_error *err);
@@ -384,6 +388,13 @@ typedef struct peil_plugin {
 	peil_plugin_kind kind;
 	const peil_input_ops *input;	/* for PEIL_PLUGIN_INPUT */
 	const peil_storage_ops *storage; /* for PEIL_PLUGIN_STORAGE */
+
+	/* The keys of its config section that the plugin reads, ending with
+	 * NULL; a key that ends in '.' stands for every key with that
+	 * prefix ("column.").  The host refuses other keys (beside its own
+	 * source keys), so that a typo does not pass silently.  NULL: the
+	 * plugin does not say, and nothing is checked. */
+	const char *const *config_keys;
 } peil_plugin;
 
 /* The entry point every plugin exports; it must be cheap and pure. */

@@ -363,6 +363,10 @@ static const peil_input_ops csv_ops = {
 	.close = csv_close,
 };
 
+static const char *const csv_config_keys[] = {
+	"separator", "encoding", "skip_lines", "column.", NULL
+};
+
 static const peil_plugin csv_plugin = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_plugin),
@@ -371,6 +375,7 @@ static const peil_plugin csv_plugin = {
 	.version = "0.1.0",
 	.kind = PEIL_PLUGIN_INPUT,
 	.input = &csv_ops,
+	.config_keys = csv_config_keys,
 };
 
 PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);

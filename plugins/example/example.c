@@ -131,6 +131,10 @@ static const peil_input_ops example_ops = {
 	.close = example_close,
 };
 
+static const char *const example_config_keys[] = {
+	"fields", NULL
+};
+
 static const peil_plugin example_plugin = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_plugin),
@@ -139,6 +143,7 @@ static const peil_plugin example_plugin = {
 	.version = "1.0",
 	.kind = PEIL_PLUGIN_INPUT,
 	.input = &example_ops,
+	.config_keys = example_config_keys,
 };
 
 PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);

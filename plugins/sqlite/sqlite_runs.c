@@ -49,23 +49,26 @@ static double column_number(sqlite3_stmt *stmt, int col)
 
 /* ---------------------------------------------------------- ingest log */
 
-int store_ingest_seen(void *state, const char *sha256, int *seen,
-		      peil_error *err)
+int store_ingest_seen(void *state, const peil_ingest_entry *probe,
+		      int *seen, peil_error *err)
 {
 	static const char sql[] =
-		"SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE sha256 = ?)";
+		"SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE sha256 = ?1"
+		" AND source = ?2 AND settings_sha256 IS ?3)";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	int rc;
 
 	*seen = 0;
-	if (sha256 == NULL)
+	if (probe == NULL || probe->sha256 == NULL || probe->source == NULL)
 		return st->svc->fail(err, st->path, 0, NULL,
-				     "ingest_seen without a hash");
+				     "ingest_seen without a source and hash");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL,
 				     "cannot read the ingest log");
-	bind_text(stmt, 1, sha256);
+	bind_text(stmt, 1, probe->sha256);
+	bind_text(stmt, 2, probe->source);
+	bind_text(stmt, 3, probe->settings_sha256);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*seen = sqlite3_column_int(stmt, 0);
@@ -80,7 +83,8 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 {
 	static const char sql[] =
 		"INSERT INTO peil_ingest (source, dataset, path, sha256,"
-		" \"rows\", rejected, at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+		" \"rows\", rejected, at, settings_sha256)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -101,6 +105,7 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 	sqlite3_bind_int64(stmt, 5, entry->rows);
 	sqlite3_bind_int64(stmt, 6, entry->rejected);
 	sqlite3_bind_int64(stmt, 7, entry->at);
+	bind_text(stmt, 8, entry->settings_sha256);
 	rc = step_done(st, stmt, err, NULL, "cannot write the ingest log");
 	sqlite3_finalize(stmt);
 	return rc;
@@ -484,7 +489,7 @@ int store_ingest_scan(void *state,
 {
 	static const char sql[] =
 		"SELECT id, source, dataset, path, sha256, \"rows\","
-		" rejected, at FROM peil_ingest ORDER BY id";
+		" rejected, at, settings_sha256 FROM peil_ingest ORDER BY id";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	peil_ingest_entry e;
@@ -502,6 +507,7 @@ int store_ingest_scan(void *state,
 		e.rows = sqlite3_column_int64(stmt, 5);
 		e.rejected = sqlite3_column_int64(stmt, 6);
 		e.at = sqlite3_column_int64(stmt, 7);
+		e.settings_sha256 = column_text(stmt, 8);
 		rc = fn(ctx, &e);
 		if (rc != 0)
 			break;

@@ -127,10 +127,12 @@ static const char store_schema_sql[] =
 	" sha256 TEXT NOT NULL,"
 	" \"rows\" INTEGER NOT NULL,"
 	" rejected INTEGER NOT NULL,"
-	" at INTEGER NOT NULL);"
-	/* Not UNIQUE: one export may feed two sources, and an operator may
-	 * force a file in again; ingest_seen asks only whether it was. */
-	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest (sha256);"
+	" at INTEGER NOT NULL,"
+	" settings_sha256 TEXT);"
+	/* Not UNIQUE: an operator may force a file in again; ingest_seen
+	 * asks only whether it was. */
+	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
+	" (sha256, source);"
 	/* AUTOINCREMENT: ids never come back after a deleted run, so "the
 	 * latest run" is always the highest id. */
 	"CREATE TABLE IF NOT EXISTS peil_run ("
@@ -196,6 +198,20 @@ static int store_check_version(struct store *st, int version,
 			     version, STORE_SCHEMA_VERSION);
 }
 
+/* Bring the tables of an older schema version up to date; the caller
+ * holds the write lock, and store_schema_sql adds what is new. */
+static int store_migrate(struct store *st, int version, peil_error *err)
+{
+	/* 2: the ingest log remembers the settings a file was read with. */
+	if (version < 2 &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_ingest ADD COLUMN settings_sha256 TEXT;"
+		       "DROP INDEX IF EXISTS peil_ingest_sha256;",
+		       "cannot update the ingest log to schema version 2") < 0)
+		return -1;
+	return 0;
+}
+
 /* Create the internal tables of a new database.  A database at the current
  * version is left alone without taking the write lock, so that opening
  * does not wait for a running ingest. */
@@ -221,6 +237,8 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 	if (version < STORE_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 			 STORE_SCHEMA_VERSION);
+		if (version >= 1 && store_migrate(st, version, err) < 0)
+			goto fail;
 		if (store_exec(st, err, store_schema_sql,
 			       "cannot create the internal tables") < 0 ||
 		    store_exec(st, err, sql,
@@ -428,6 +446,10 @@ static const peil_storage_ops store_ops = {
 	.ingest_scan = store_ingest_scan,
 };
 
+static const char *const store_config_keys[] = {
+	"path", "busy_timeout_ms", "cache_size_mib", NULL
+};
+
 static const peil_plugin store_plugin = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_plugin),
@@ -436,6 +458,7 @@ static const peil_plugin store_plugin = {
 	.version = PEIL_VERSION,
 	.kind = PEIL_PLUGIN_STORAGE,
 	.storage = &store_ops,
+	.config_keys = store_config_keys,
 };
 
 PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);

@@ -24,7 +24,7 @@
 --   total 1 of 3 = 33.3333%.  Missing person (started): none, 0%.
 -- Missing reason / self-reliance (closed): West A4 = 1 of 2 = 50%, Oost
 --   0%, total 1 of 4 = 25% ("n.v.t." is an answer).
--- Entered late (> 10 days after registration, of the started with an
+-- Entered late (> 14 days after registration, of the started with an
 --   entry date): A2 18 days: late; A4 10 days: not late; A5 has none.
 --   Oost 100%, West 0%, total 50%.
 

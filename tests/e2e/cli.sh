@@ -20,6 +20,17 @@ expect_grep() { # expect_grep NAME FILE TEXT
 	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
 }
 
+# The named columns of a ';' CSV on stdin (BOM and CR removed), joined by
+# ';', without the header.  Cells must not hold ';' (true of the figures).
+csv_columns() {
+	sed '1s/^\xEF\xBB\xBF//' | tr -d '\r' | awk -F';' -v names="$*" '
+		NR == 1 { n = split(names, want, " ")
+			  for (i = 1; i <= NF; i++) col[$i] = i; next }
+		{ line = ""
+		  for (i = 1; i <= n; i++) line = line (i > 1 ? ";" : "") $(col[want[i]])
+		  print line }'
+}
+
 # A config over the fixture export; $1 = file to read, $2 = script dirs.
 write_config() {
 	cat >"$work/peil.ini" <<INI
@@ -32,6 +43,10 @@ reject_dir = $work/rejects
 path = $work/peil.db
 [run]
 periods = 2018-Q1
+[privacy]
+; The fixture has 1-4 cases per cell: its exact figures are the point of
+; these tests, so the small-cell rules are off here (and only here).
+min_count = 0
 $(awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini")
 [source fixture]
 plugin = csv
@@ -93,9 +108,8 @@ test_figures() {
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
 		>"$work/out.csv" 2>"$work/err"
 	expect_rc "eval 2018-Q1" 0 $?
-	# kpi;period;breakdown;value of the CSV (columns 1, 3, 4, 5).
-	tr -d '\r' <"$work/out.csv" | awk -F';' 'NR > 1 { print $1 ";" $3 ";" $4 ";" $5 }' \
-		>"$work/got"
+	# kpi;period;team;value of the long CSV, columns found by name.
+	csv_columns kpi periode team waarde <"$work/out.csv" >"$work/got"
 	while IFS= read -r line; do
 		case "$line" in '#'* | '') continue ;; esac
 		if grep -qxF -- "$line" "$work/got"; then ok "$line"
@@ -123,7 +137,13 @@ test_show_formats() {
 	expect_rc "show --format text" 0 $?
 	expect_grep "text names the run" "$work/show.txt" "Run "
 	"$peil" show --config "$work/peil.ini" --run 999 >/dev/null 2>"$work/err"
-	[ $? -ne 0 ] && ok "show --run of an unknown run fails" || fail "show --run 999 succeeded"
+	expect_rc "show --run of an unknown run" 64 $?
+	expect_grep "names the run" "$work/err" "no run 999"
+	"$peil" show --config "$work/peil.ini" --kpi nope >/dev/null 2>"$work/err"
+	expect_rc "show --kpi of an unknown KPI" 64 $?
+	expect_grep "says so" "$work/err" "no KPI has that id"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi nope >/dev/null 2>"$work/err"
+	expect_rc "eval --kpi of an unknown KPI" 64 $?
 }
 
 # ----------------------------------------------------------- ingest errors
@@ -143,7 +163,7 @@ test_ingest_errors() {
 	write_config "$work/renamed.csv"
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "the same content under another name" 0 $?
-	expect_grep "is skipped with a message" "$work/err" "skipped, this content was ingested before"
+	expect_grep "is skipped with a message" "$work/err" "skipped, [source fixture] read this content before with the same settings"
 	rows=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')
 	[ "$rows" = 10 ] && ok "still 10 rows" || fail "$rows rows after the second ingest"
 
@@ -156,6 +176,63 @@ test_ingest_errors() {
 	got=$(sqlite3 "$work/peil.db" "SELECT count(*), (SELECT first_meeting FROM ds_cases WHERE case_id = 'D4') FROM ds_cases")
 	# 2018-02-08 is day 17570 since 1970-01-01.
 	[ "$got" = "10|17570" ] && ok "the corrected row replaced the old one" || fail "corrected export: $got"
+}
+
+# ---------------------------------------------------------------- sources
+# One export read by two sources into two datasets; settings that change
+# read a file again; --force; reject files only for committed files.
+test_sources() {
+	write_config "$src/tests/data/e2e/cases.csv"
+	cat >>"$work/peil.ini" <<INI
+[dataset teams]
+field.team = text key
+field.organisation = text
+[source teams]
+plugin = csv
+dataset = teams
+path = $src/tests/data/e2e/cases.csv
+encoding = windows-1252
+separator = semicolon
+column.Team = team
+column.Organisatie = organisation
+INI
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "two sources read one export" 0 $?
+	got=$(sqlite3 "$work/peil.db" 'SELECT (SELECT count(*) FROM ds_cases) || "/" || (SELECT count(*) FROM ds_teams)')
+	# Ten cases; two teams (rows of a team replace each other by key).
+	[ "$got" = "10/2" ] && ok "both datasets are filled (cases/teams $got)" || fail "cases/teams: $got"
+	"$peil" ingest --config "$work/peil.ini" teams 2>"$work/err"
+	expect_grep "a second ingest skips it" "$work/err" "skipped, [source teams] read this content before"
+	"$peil" ingest --config "$work/peil.ini" --force teams 2>"$work/err"
+	expect_rc "--force reads it again" 0 $?
+	expect_grep "and stores it" "$work/err" "rows stored in teams"
+	echo "skip_lines = 0" >>"$work/peil.ini"	# [source teams] is last
+	"$peil" ingest --config "$work/peil.ini" teams 2>"$work/err"
+	expect_grep "changed settings read it again" "$work/err" "rows stored in teams"
+
+	# Reject mode: a file refused as a whole (a mapped column is missing
+	# from its header) leaves no reject file; two bad exports of the same
+	# name in two directories give two reject files.
+	mkdir -p "$work/a" "$work/b"
+	cp "$src/tests/data/e2e/cases_bad_date.csv" "$work/a/export.csv"
+	sed 's/^D6;/D6;X;/' "$src/tests/data/e2e/cases_bad_date.csv" >"$work/b/export.csv"
+	write_config "$work/*/export.csv"
+	echo "on_error = reject" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "reject mode with rejected rows" 2 $?
+	n=$(ls "$work/rejects" | grep -c 'export.csv.rejected$')
+	[ "$n" = 2 ] && ok "two exports of one name, two reject files" || fail "$n reject files: $(ls "$work/rejects")"
+	n=$(ls "$work/rejects" | grep -c 'tmp$')
+	[ "$n" = 0 ] && ok "no temporary reject file is left" || fail "$n temporary files"
+	rm -rf "$work/rejects" "$work/peil.db"*
+	tr -d '\r' <"$src/tests/data/e2e/cases_bad_date.csv" | sed '1s/Team;/Ploeg;/' >"$work/a/export.csv"
+	write_config "$work/a/export.csv"
+	echo "on_error = reject" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "a file whose header lacks a mapped column" 2 $?
+	expect_grep "is refused naming the column" "$work/err" "'Team'"
+	n=$(ls "$work/rejects" 2>/dev/null | wc -l)
+	[ "$n" = 0 ] && ok "a refused file leaves no reject file" || fail "left: $(ls "$work/rejects")"
 }
 
 # -------------------------------------------------------- check and usage
@@ -171,7 +248,12 @@ test_check_and_usage() {
 	"$peil" check --config "$work/typo.ini" >"$work/out" 2>"$work/err"
 	expect_rc "check of a config with a typo" 3 $?
 	expect_grep "the typo is named with its line" "$work/err" "typo.ini:$line: unknown key 'peroids' in section [run]"
-	for cmd in run ingest eval show check list; do
+	sed 's/^encoding = windows-1252/encodnig = windows-1252/' "$work/peil.ini" >"$work/typo2.ini"
+	line=$(grep -n '^encodnig' "$work/typo2.ini" | cut -d: -f1)
+	"$peil" check --config "$work/typo2.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check of a config with a typo in a plugin's key" 3 $?
+	expect_grep "that typo is named with its line" "$work/err" "typo2.ini:$line: unknown key 'encodnig' in [source fixture]"
+	for cmd in run ingest eval show check list report export; do
 		"$peil" "$cmd" --help >"$work/out" 2>&1
 		expect_rc "peil $cmd --help" 0 $?
 		expect_grep "peil $cmd --help shows usage" "$work/out" "Usage: peil $cmd"
@@ -286,14 +368,18 @@ LUA
 	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
 	expect_rc "eval with the municipality's KPIs" 0 $?
 	expect_grep "the replaced caseload gives figures" "$work/out.csv" "caseload;"
-	expect_grep "the new KPI gives 1 for January" "$work/out.csv" "lang_wachten;Lang gewacht;2018-01;Totaal;1"
+	got=$(csv_columns kpi periode waarde <"$work/out.csv" | grep '^lang_wachten;')
+	[ "$got" = "lang_wachten;2018-01;1" ] && ok "the new KPI gives 1 for January" ||
+		fail "the new KPI gives 1 for January" "got: $got"
 	# A contract's target and margin: January's share within the norm is
 	# 66.67% (cli.sh test_figures); a target of 70 with a margin of 5 makes
 	# it at risk.
 	printf '[contract]\nmargin = 5\n[kpi wachttijd_binnen_norm]\ntarget.min = 70\n' >>"$work/peil.ini"
 	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
-	expect_grep "at risk within the margin" "$work/out.csv" \
-		"wachttijd_binnen_norm;Eerste kennismaking binnen de norm;2018-01;Totaal;66,6667;2;3;at risk"
+	got=$(csv_columns kpi periode team waarde teller noemer status <"$work/out.csv" |
+		grep '^wachttijd_binnen_norm;2018-01;Totaal;')
+	[ "$got" = "wachttijd_binnen_norm;2018-01;Totaal;66,66666667;2;3;in gevaar" ] &&
+		ok "at risk within the margin" || fail "at risk within the margin" "got: $got"
 	printf '[kpi bestaat_niet]\ntarget.min = 1\n' >>"$work/peil.ini"
 	line=$(grep -n '^\[kpi bestaat_niet\]' "$work/peil.ini" | cut -d: -f1)
 	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
@@ -302,12 +388,19 @@ LUA
 }
 
 # ------------------------------------------------------------------- demo
+# Demo data of the years $1..$2 ($3 cases a year, or the generator's
+# default) and $work/demo.ini: conf/peil.ini pointed at it, with its
+# default small-cell rules.
+demo_setup() {
+	"$demo" --out "$work/demo" --from-year "$1" --to-year "$2" ${3:+--cases-per-year "$3"} >/dev/null
+	expect_rc "peil-demo" 0 $?
+	sed "s|^path = ../var/demo/|path = $work/demo/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins|; s|^reject_dir = .*|reject_dir = $work/rejects|" \
+		"$src/conf/peil.ini" >"$work/demo.ini"
+}
+
 # The README's first command on the generated demo data, smaller.
 test_demo() {
-	"$demo" --out "$work/demo" --from-year 2017 --to-year 2018 --cases-per-year 2000 >/dev/null
-	expect_rc "peil-demo" 0 $?
-	sed "s|^path = ../var/demo/|path = $work/demo/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins\nreject_dir = $work/rejects|" \
-		"$src/conf/peil.ini" >"$work/demo.ini"
+	demo_setup 2017 2018 2000
 	"$peil" run --config "$work/demo.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil run on the demo" 0 $?
 	expect_grep "it prints a figure table" "$work/out" "Totaal"
@@ -316,10 +409,149 @@ test_demo() {
 	[ "$rows" = "$lines" ] && ok "every demo row is stored ($rows)" || fail "stored $rows of $lines demo rows"
 	# The total of started cases over 2018 equals the rows of the 2018 file.
 	started=$("$peil" show --config "$work/demo.ini" --kpi casussen_gestart --format csv 2>/dev/null |
-		tr -d '\r' | awk -F';' '$4 == "Totaal" { s += $5 } END { print s }')
+		csv_columns team waarde | awk -F';' '$1 == "Totaal" { s += $2 } END { print s }')
 	file_rows=$(tr -d '\r' <"$work/demo/export_casussen_2018.csv" | LC_ALL=C grep -ac '^D[0-9]')
 	[ "$started" = "$file_rows" ] && ok "started cases in 2018 = rows of the 2018 export ($started)" ||
 		fail "started $started, 2018 export has $file_rows rows"
+}
+
+# ----------------------------------------------------------------- report
+check() { # check NAME KIND FILE ARGS...: tests/e2e/check_output.py
+	local name=$1 out
+	shift
+	if out=$(python3 "$src/tests/e2e/check_output.py" "$@" 2>&1); then ok "$name: $out"
+	else fail "$name" "$out"; fi
+}
+
+# The README's report on a full demo year: 15 teams x 12 months x every
+# shipped KPI.
+test_report_html() {
+	demo_setup 2017 2017
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest of the demo year" 0 $?
+	"$peil" report --config "$work/demo.ini" --period 2017 --format html -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "report without a run of 2017 evaluates one" 0 $?
+	expect_grep "it says so" "$work/err" "evaluating"
+	start=$(date +%s%N)
+	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "report from the recorded run" 0 $?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ "$ms" -lt 1000 ] && ok "rendered in $ms ms (< 1 s)" || fail "rendering took $ms ms"
+	bytes=$(stat -c %s "$work/verslag.html")
+	[ "$bytes" -lt 2000000 ] && ok "$bytes bytes (< 2 MB)" || fail "the report has $bytes bytes"
+	check "balanced tags, self-contained" html "$work/verslag.html"
+	if command -v xmllint >/dev/null; then
+		xmllint --noout "$work/verslag.html" 2>"$work/err" && ok "well-formed XML (xmllint)" ||
+			fail "xmllint" "$(head -5 "$work/err")"
+	elif [ "${CI:-}" = true ]; then fail "xmllint is missing (.ci/install-deps)"
+	else ok "xmllint not installed: skipped"; fi
+	kpis=$("$peil" list --config "$work/demo.ini" 2>/dev/null | grep -c 'casussen\|caseload\|wacht')
+	svgs=$(grep -o '<svg' "$work/verslag.html" | wc -l)
+	[ "$svgs" -ge 14 ] && ok "$svgs charts (two per KPI)" || fail "$svgs charts for $kpis KPI lines"
+	for text in '<html lang="nl">' Samenvatting 'Kwaliteit van de registratie' 'Te laat ingevoerd' \
+		'Verantwoording' 'Vingerafdruk configuratie' 'Voorlopige cijfers' 'Aantallen kleiner dan 10' \
+		'Gemiddelde wachttijd tot eerste kennismaking' 'maximaal 5 werkdagen' 'gehaald' 'Melder'; do
+		expect_grep "the report holds '$text'" "$work/verslag.html" "$text"
+	done
+	run_id=$(sqlite3 "$work/peil.db" "SELECT max(id) FROM runs")
+	config_sha=$(sqlite3 "$work/peil.db" "SELECT config_sha256 FROM runs WHERE id = $run_id")
+	expect_grep "the footer names the run's config fingerprint" "$work/verslag.html" "$config_sha"
+	"$peil" report --config "$work/demo.ini" --period 2017 --lang en -o "$work/report.html" 2>"$work/err"
+	expect_rc "report --lang en" 0 $?
+	expect_grep "in English" "$work/report.html" "Quality of registration"
+	"$peil" report --config "$work/demo.ini" --period 2017 --lang fr >/dev/null 2>"$work/err"
+	expect_rc "report --lang fr" 64 $?
+}
+
+# The report in headless Chromium: it renders, and the charts are there.
+test_report_chromium() {
+	browser=$(command -v chromium || command -v chromium-browser)
+	if [ -z "$browser" ]; then
+		if [ "${CI:-}" = true ]; then fail "chromium is missing (.ci/install-deps installs it)"
+		else ok "chromium is not installed: skipped (CI=true makes this a failure)"; fi
+		return
+	fi
+	demo_setup 2017 2017 6000
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "report" 0 $?
+	flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
+		--disable-component-update --disable-sync --hide-scrollbars)
+	timeout 120 "$browser" "${flags[@]}" --user-data-dir="$(mktemp -d "$work/chromium-XXXXXX")" \
+		--dump-dom "file://$work/verslag.html" >"$work/dom.html" 2>"$work/chromium.err"
+	expect_rc "chromium --dump-dom" 0 $?
+	svgs=$(grep -o '<svg' "$work/dom.html" | wc -l)
+	bars=$(grep -o '<rect' "$work/dom.html" | wc -l)
+	lines=$(grep -o '<polyline' "$work/dom.html" | wc -l)
+	[ "$svgs" -ge 14 ] && [ "$lines" -ge 7 ] && [ "$bars" -ge 50 ] &&
+		ok "the DOM holds $svgs charts, $lines trend lines, $bars bars" ||
+		fail "the DOM holds $svgs svg, $lines polyline, $bars rect elements"
+	timeout 120 "$browser" "${flags[@]}" --user-data-dir="$(mktemp -d "$work/chromium-XXXXXX")" \
+		--window-size=1000,1400 --screenshot="$work/shot.png" "file://$work/verslag.html" \
+		>/dev/null 2>"$work/chromium.err"
+	expect_rc "chromium --screenshot" 0 $?
+	check "the screenshot is not blank" png "$work/shot.png"
+}
+
+# CSV for Dutch Excel and in English; JSON; the small-cell rules on
+# everything that is printed.
+test_csv_json() {
+	demo_setup 2017 2017 3000
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2017 --format csv >"$work/nl.csv" 2>"$work/err"
+	expect_rc "eval --format csv" 0 $?
+	check "Dutch CSV: ';', decimal comma, BOM" csv "$work/nl.csv" ';' ','
+	check "the small-cell rules hold in eval's CSV" privacy "$work/nl.csv" 10
+	"$peil" show --config "$work/demo.ini" --format csv --locale en --lang en >"$work/en.csv" 2>"$work/err"
+	expect_rc "show --locale en --lang en" 0 $?
+	check "English CSV: ',' and '.'" csv "$work/en.csv" ',' '.'
+	[ "$(wc -l <"$work/nl.csv")" = "$(wc -l <"$work/en.csv")" ] && ok "the same rows in both" ||
+		fail "nl and en CSV differ in length"
+	"$peil" show --config "$work/demo.ini" --format json >"$work/out.json" 2>"$work/err"
+	expect_rc "show --format json" 0 $?
+	check "JSON as docs/output.md says" json "$work/out.json"
+	"$peil" show --config "$work/demo.ini" --format text >"$work/out.txt" 2>"$work/err"
+	if grep -q '^\* = niet getoond' "$work/out.txt"; then ok "text marks hidden figures"
+	else ok "text: nothing hidden at this size"; fi
+	"$peil" report --config "$work/demo.ini" --period 2017 --format csv -o "$work/report.csv" 2>"$work/err"
+	expect_rc "report --format csv" 0 $?
+	check "the report's CSV keeps the rules too" privacy "$work/report.csv" 10
+
+	# Formula escaping: teams that Excel would run.
+	sed 's/;Buurtteam Noord;/;=1+1 Noord;/; s/;Buurtteam Zuid;/;-Zuid;/' \
+		"$src/tests/data/e2e/cases.csv" >"$work/evil.csv"
+	write_config "$work/evil.csv"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/evil.out" 2>"$work/err"
+	expect_rc "eval over teams that look like formulas" 0 $?
+	expect_grep "= is escaped" "$work/evil.out" "\"'=1+1 Noord\""
+	expect_grep "- is escaped" "$work/evil.out" "\"'-Zuid\""
+	if grep -q "^[^\"]*;=1+1" "$work/evil.out"; then fail "a bare formula cell"; else ok "no bare formula cell"; fi
+}
+
+# The Prometheus text exposition format, to a file for node_exporter.
+test_prometheus() {
+	demo_setup 2017 2017 3000
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "run" 0 $?
+	mkdir -p "$work/textfile"
+	"$peil" export --config "$work/demo.ini" --format prometheus -o "$work/textfile/peil.prom" 2>"$work/err"
+	expect_rc "export --format prometheus -o" 0 $?
+	check "the exposition format's grammar" prometheus "$work/textfile/peil.prom"
+	[ "$(ls "$work/textfile")" = peil.prom ] && ok "no temporary file left behind" ||
+		fail "textfile directory holds: $(ls "$work/textfile")"
+	expect_grep "labels KPI, period and team" "$work/textfile/peil.prom" \
+		'peil_kpi_value{kpi="caseload",period="2018-01",team="Buurtteam '
+	expect_grep "a total without breakdown labels" "$work/textfile/peil.prom" \
+		'peil_kpi_value{kpi="caseload",period="2018-12"} '
+	expect_grep "targets" "$work/textfile/peil.prom" 'peil_kpi_target_max{kpi="wachttijd_gemiddeld"} 5'
+	"$peil" export --config "$work/demo.ini" --format csv >/dev/null 2>"$work/err"
+	expect_rc "export --format csv is refused" 64 $?
+	sed 's/^peil_kpi_value{kpi="caseload"/peil_kpi_value{kpi=caseload/' "$work/textfile/peil.prom" >"$work/bad.prom"
+	if python3 "$src/tests/e2e/check_output.py" prometheus "$work/bad.prom" >/dev/null; then
+		fail "the grammar check accepts an unquoted label"
+	else ok "the grammar check refuses an unquoted label"; fi
 }
 
 "test_$case_name"

@@ -430,7 +430,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 2);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -445,7 +445,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 2);
 	ops->close(st);
 }
 
@@ -457,12 +457,47 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 2");
+	CHECK_CONTAINS(err.message, "version 3");
+}
+
+/* A store of schema version 1 (no settings in the ingest log) is brought
+ * up to date when opened, keeping its log. */
+TEST(version_1_store_is_migrated)
+{
+	const char *path = db_path("v1");
+	peil_ingest_entry probe = { "wijkteam", "cases", "/x.csv", "aa", 1, 0,
+				    1, 0, NULL };
+	sqlite3 *db;
+	peil_error err;
+	void *st;
+	int seen = -1;
+
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db,
+			   "CREATE TABLE peil_ingest (id INTEGER PRIMARY KEY,"
+			   " source TEXT NOT NULL, dataset TEXT NOT NULL,"
+			   " path TEXT NOT NULL, sha256 TEXT NOT NULL,"
+			   " \"rows\" INTEGER NOT NULL, rejected INTEGER NOT NULL,"
+			   " at INTEGER NOT NULL);"
+			   "CREATE INDEX peil_ingest_sha256 ON peil_ingest"
+			   " (sha256);"
+			   "INSERT INTO peil_ingest VALUES (1, 'wijkteam',"
+			   " 'cases', '/x.csv', 'aa', 1, 0, 1);"
+			   "PRAGMA user_version = 1;", NULL, NULL, NULL) ==
+	      SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 2);
+	/* Read before with no recorded settings: the same as none now. */
+	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
+	CHECK_INT(seen, 1);
+	ops->close(st);
 }
 
 TEST(close_accepts_null)
@@ -1251,17 +1286,17 @@ TEST(ingest_log_and_fingerprint)
 	peil_ingest_entry jan = {
 		"wijkteam", "cases", "/data/cases-2024-01.csv",
 		"5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d",
-		120, 3, 1704067200, 0 };
+		120, 3, 1704067200, 0, "s1" };
 	peil_ingest_entry feb = {
 		"wijkteam", "cases", "/data/cases-2024-02.csv",
 		"77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa",
-		98, 0, 1706745600, 0 };
+		98, 0, 1706745600, 0, "s1" };
 	char fp[65];
 	peil_error err;
 	int seen = -1;
 
 	CHECK(st != NULL);
-	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &jan, &seen, &err), 0);
 	CHECK_INT(seen, 0);
 	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
 	/* SHA-256 of nothing */
@@ -1269,19 +1304,32 @@ TEST(ingest_log_and_fingerprint)
 
 	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(ops->ingest_log(st, &jan, &err), 0);
-	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &jan, &seen, &err), 0);
 	CHECK_INT(seen, 1);
 	ops->batch_rollback(st);
-	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &jan, &seen, &err), 0);
 	CHECK_INT(seen, 0);
 
 	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(ops->ingest_log(st, &jan, &err), 0);
 	CHECK_INT(ops->batch_commit(st, &err), 0);
-	CHECK_INT(ops->ingest_seen(st, jan.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &jan, &seen, &err), 0);
 	CHECK_INT(seen, 1);
-	CHECK_INT(ops->ingest_seen(st, feb.sha256, &seen, &err), 0);
+	CHECK_INT(ops->ingest_seen(st, &feb, &seen, &err), 0);
 	CHECK_INT(seen, 0);
+	/* The same content read by another source, or by the same source
+	 * with other settings, is another ingest. */
+	{
+		peil_ingest_entry other = jan;
+
+		other.source = "buurtteam";
+		CHECK_INT(ops->ingest_seen(st, &other, &seen, &err), 0);
+		CHECK_INT(seen, 0);
+		other = jan;
+		other.settings_sha256 = "s2";
+		CHECK_INT(ops->ingest_seen(st, &other, &seen, &err), 0);
+		CHECK_INT(seen, 0);
+	}
 	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
 	CHECK_STR(fp, "4d497d646928756f56878490517d24ada82433025a207b33e07f2f0eee747f38");
 
@@ -1360,6 +1408,7 @@ int main(void)
 	RUN(open_cache_size);
 	RUN(schema_created_and_reopened);
 	RUN(newer_schema_version_refused);
+	RUN(version_1_store_is_migrated);
 	RUN(close_accepts_null);
 	RUN(upsert_replaces_on_key);
 	RUN(dataset_without_key_appends);

@@ -64,9 +64,13 @@ TEST(reads_sections_keys_and_lines)
 	CHECK(e != NULL);
 	CHECK_STR(e->value, "closure_reason");
 	CHECK_INT(e->line, 8);
+	/* dir is /tmp/peil-config-XXXXXX: "../var" folds its last part. */
 	resolved = config_resolve_path(cfg, "../var/peil.db");
+	CHECK_STR(resolved, "/tmp/var/peil.db");
+	free(resolved);
+	resolved = config_resolve_path(cfg, "./a//b/./c/../d");
 	CHECK(strncmp(resolved, dir, strlen(dir)) == 0);
-	CHECK_STR(resolved + strlen(dir), "/../var/peil.db");
+	CHECK_STR(resolved + strlen(dir), "/a/b/d");
 	free(resolved);
 	resolved = config_resolve_path(cfg, "/abs/path");
 	CHECK_STR(resolved, "/abs/path");
@@ -95,6 +99,18 @@ TEST(errors_name_file_and_line)
 		{ "storage = sqlite\n", 1, "before the first [section]" },
 		{ "[dataset a]\nfield.x = text\n[dataset a]\nfield.y = date\n",
 		  3, "section [dataset a] appears twice (first on line 1)" },
+		/* A section without keys is checked all the same. */
+		{ "[peil]\nstorage = sqlite\n[foo]\n", 3,
+		  "unknown section [foo]" },
+		/* inih would cut a long line in two and read the tail as a
+		 * line of its own: a 250-character value on line 2. */
+		{ "[calendar]\nextra = 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "2018-12-24, 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "2018-12-24, 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "2018-12-24, 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "2018-12-24, 2018-12-24, 2018-12-24, 2018-12-24, "
+		  "good_friday = no\n", 2,
+		  "line is longer than 197 characters" },
 	};
 	size_t i;
 
@@ -162,6 +178,51 @@ static int collect(void *ctx, const char *item)
 	return 0;
 }
 
+TEST(a_section_without_keys_is_kept)
+{
+	const char *path = write_file("empty.ini", "[peil]\nstorage = x\n\n"
+						   "[dataset cases]\n");
+	const config_section *s;
+	config *cfg = NULL;
+	peil_error err;
+
+	error_clear(&err);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	s = config_section_find(cfg, "dataset", "cases");
+	CHECK(s != NULL);
+	CHECK_INT(s->line, 4);
+	CHECK_INT(s->count, 0);
+	config_free(cfg);
+}
+
+/* Relative config paths keep leading ".." and fold the rest. */
+TEST(relative_config_paths_fold)
+{
+	static const struct {
+		const char *config, *value, *expected;
+	} cases[] = {
+		{ "conf/peil.ini", "../var/peil.db", "var/peil.db" },
+		{ "conf/peil.ini", "../../x", "../x" },
+		{ "../conf/peil.ini", "../var/x", "../var/x" },
+		{ "a/b/peil.ini", "../../x", "x" },
+		{ "a/peil.ini", "..", "." },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config cfg = { 0 };
+		char dirbuf[64], *slash, *got;
+
+		snprintf(dirbuf, sizeof(dirbuf), "%s", cases[i].config);
+		slash = strrchr(dirbuf, '/');
+		*slash = '\0';
+		cfg.dir = dirbuf;
+		got = config_resolve_path(&cfg, cases[i].value);
+		CHECK_STR(got, cases[i].expected);
+		free(got);
+	}
+}
+
 TEST(list_items_are_trimmed)
 {
 	char out[256] = "";
@@ -178,10 +239,13 @@ int main(void)
 	RUN(errors_name_file_and_line);
 	RUN(a_missing_file_is_an_error);
 	RUN(booleans_and_lists);
+	RUN(a_section_without_keys_is_kept);
+	RUN(relative_config_paths_fold);
 	RUN(list_items_are_trimmed);
 	remove(write_file("good.ini", ""));
 	remove(write_file("bad.ini", ""));
 	remove(write_file("bool.ini", ""));
+	remove(write_file("empty.ini", ""));
 	rmdir(dir);
 	return harness_done();
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "digest.h"
 #include "error.h"
 #include "harness.h"
 #include "ingest.h"
@@ -105,6 +106,13 @@ static int collect(void *ctx, const peil_value *v)
 	return 0;
 }
 
+static int count_rows(void *ctx, const peil_value *v)
+{
+	(void)v;
+	((struct rows *)ctx)->count++;
+	return 0;
+}
+
 static int scan_all(peil_context *ctx, struct rows *r)
 {
 	static const size_t projection[] = { 0, 3, 2, 6, 7, 5 };
@@ -143,7 +151,7 @@ TEST(a_messy_export_arrives_typed_and_decoded)
 	CHECK_INT(open_ctx(&ctx, write_config("good", PEIL_TEST_DATA
 					      "/e2e/cases.csv", "stop")), 0);
 	error_clear(&err);
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.files, 1);
 	CHECK_INT(sum.rows, 10);
 	CHECK_INT(sum.failed, 0);
@@ -169,7 +177,7 @@ TEST(a_messy_export_arrives_typed_and_decoded)
 	CHECK(rows.closed_null_d2);
 
 	/* Again: the same content is skipped and nothing changes. */
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.files, 0);
 	CHECK_INT(sum.skipped, 1);
 	CHECK_INT(scan_all(&ctx, &rows), 0);
@@ -188,7 +196,7 @@ TEST(a_bad_row_stops_the_file_and_nothing_is_stored)
 					      "/e2e/cases_bad_date.csv",
 					      "stop")), 0);
 	error_clear(&err);
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.failed, 1);
 	CHECK_INT(sum.files, 0);
 	/* Rows before the bad one (D1..D3) were put in the batch, and the
@@ -212,14 +220,22 @@ TEST(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside)
 					      "/e2e/cases_bad_date.csv",
 					      "reject")), 0);
 	error_clear(&err);
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.files, 1);
 	CHECK_INT(sum.rows, 9);
 	CHECK_INT(sum.rejected, 1);
 	CHECK_INT(scan_all(&ctx, &rows), 0);
 	CHECK_INT(rows.count, 9);
+	char sha[65];
+
+	/* Named by source, the first 12 digits of the export's SHA-256 (so
+	 * that two exports of one name do not overwrite each other's) and
+	 * the export's name. */
+	CHECK_INT(digest_file_sha256_hex(PEIL_TEST_DATA
+					 "/e2e/cases_bad_date.csv", sha), 0);
 	snprintf(reject, sizeof(reject),
-		 "%s/rejects/export_cases_bad_date.csv.rejected", dir);
+		 "%s/rejects/export_%.12s_cases_bad_date.csv.rejected", dir,
+		 sha);
 	f = fopen(reject, "rb");
 	CHECK(f != NULL);
 	while (fgets(line, sizeof(line), f)) {
@@ -266,7 +282,7 @@ TEST(the_example_plugin_ingests_through_the_host)
 	fclose(f);
 	CHECK_INT(open_ctx(&ctx, path), 0);
 	error_clear(&err);
-	CHECK_INT(ingest_sources(&ctx, NULL, &sum, &err), 0);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.files, 1);
 	CHECK_INT(sum.rows, 2);
 	CHECK_INT(scan_all(&ctx, &rows), 0);
@@ -275,6 +291,54 @@ TEST(the_example_plugin_ingests_through_the_host)
 	CHECK_STR(rows.ids[0], "N1");
 	CHECK_INT(rows.registered[0], date_from_civil(2018, 4, 3));
 	CHECK_INT(rows.registered[1], date_from_civil(2018, 4, 5));
+	context_close(&ctx);
+	remove(data);
+}
+
+/* A plugin that ignores a refused record and reports success: the host
+ * remembers the refusal and rolls the file back. */
+TEST(a_refused_record_fails_the_file_even_if_the_plugin_goes_on)
+{
+	char path[512], data[512];
+	peil_context ctx;
+	ingest_summary sum;
+	struct rows rows;
+	peil_error err;
+	FILE *f;
+
+	snprintf(data, sizeof(data), "%s/sloppy.txt", dir);
+	f = fopen(data, "w");
+	CHECK(f != NULL);
+	/* Line 2 has no team, which the dataset requires. */
+	fputs("S1,Buurtteam Oost\nS2\nS3,Buurtteam West\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/sloppy.ini", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fprintf(f,
+		"[peil]\nplugin_dirs = %s\nscript_dirs = %s\n"
+		"[storage]\npath = %s/sloppy.db\n"
+		"[dataset cases]\nfield.case_id = text key\n"
+		"field.team = text required\n"
+		"[source sloppy]\nplugin = sloppy\ndataset = cases\n"
+		"path = %s\n",
+		PEIL_TEST_PLUGIN_DIR ", " PEIL_BUILD_PLUGIN_DIR, dir, dir, data);
+	fclose(f);
+	CHECK_INT(open_ctx(&ctx, path), 0);
+	error_clear(&err);
+	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
+	CHECK_INT(sum.failed, 1);
+	CHECK_INT(sum.files, 0);
+	{
+		static const size_t projection[] = { 0 };
+		const peil_schema *s = schema_set_find(&ctx.schemas, "cases");
+
+		memset(&rows, 0, sizeof(rows));
+		CHECK_INT(ctx.storage->scan(ctx.storage_state, s, NULL,
+					    projection, 1, count_rows, &rows,
+					    &err), 0);
+		CHECK_INT(rows.count, 0);
+	}
 	context_close(&ctx);
 	remove(data);
 }
@@ -291,6 +355,7 @@ int main(void)
 	RUN(a_bad_row_stops_the_file_and_nothing_is_stored);
 	RUN(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside);
 	RUN(the_example_plugin_ingests_through_the_host);
+	RUN(a_refused_record_fails_the_file_even_if_the_plugin_goes_on);
 	rc = harness_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

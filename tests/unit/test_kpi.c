@@ -591,6 +591,11 @@ TEST(unknown_keys_and_bad_definitions_are_refused)
 		{ "\n\nkpi { id = \"x\", titel = \"t\", title = \"t\",\n"
 		  "  unit = \"n\", dataset = \"cases\", grain = \"year\",\n"
 		  "  rule = count() }\n", 3, "kpi 'x': unknown key 'titel'" },
+		/* A typo of a required key is named as a typo, not as a
+		 * missing key. */
+		{ "kpi { id = \"x\", titel = \"t\", unit = \"n\",\n"
+		  "  dataset = \"cases\", grain = \"year\", rule = count() }\n",
+		  1, "kpi 'x': unknown key 'titel'" },
 		{ "kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
 		  "  dataset = \"cases\", grain = \"week\", rule = count() }\n",
 		  1, "grain: unknown 'week'" },
