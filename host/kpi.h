@@ -74,8 +74,9 @@ size_t kpi_set_check(kpi_set *set,
 		     void (*report)(void *ctx, const peil_error *problem));
 
 /* Where require("name") looks for name.lua (dots become '/'): these
- * directories, in order.  The strings are copied.  0, or -1 when out of
- * memory. */
+ * directories, in order.  The strings are copied.  Call it before loading
+ * scripts, and only once: loaded scripts hold the list it makes.  0, or -1
+ * when out of memory. */
 int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count);
 
 /* The at-risk margin of KPIs that set none: "5" (in the KPI's unit) or
