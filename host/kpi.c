@@ -326,6 +326,47 @@ static int kpi_parse_number(const char *text, double *out)
 	return end != text && *end == '\0' ? 0 : -1;
 }
 
+/* breakdown = district, team: the contract's own breakdown of a KPI.  The
+ * fields are checked against the dataset when the KPI is bound, like the
+ * script's own. */
+static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
+			     size_t msg_size)
+{
+	const char **names = NULL;
+	size_t n = 0, i;
+	const char *p = value;
+
+	while (*p) {
+		size_t len;
+		const char **grown;
+
+		p += strspn(p, " ,\n\t");
+		len = strcspn(p, " ,\n\t");
+		if (!len)
+			break;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown || !(grown[n] = strndup(p, len))) {
+			names = grown ? grown : names;
+			for (i = 0; i < n; i++)
+				free((char *)names[i]);
+			free(names);
+			snprintf(msg, msg_size, "out of memory");
+			return -1;
+		}
+		names = grown;
+		n++;
+		p += len;
+	}
+	for (i = 0; i < k->info.breakdown_count; i++)
+		free((char *)k->info.breakdown[i]);
+	free((void *)k->info.breakdown);
+	free(k->breakdown_field);
+	k->breakdown_field = NULL;
+	k->info.breakdown = names;
+	k->info.breakdown_count = n;
+	return 0;
+}
+
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size)
 {
@@ -361,9 +402,11 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		}
 		return 0;
 	}
+	if (strcmp(key, "breakdown") == 0)
+		return kpi_set_breakdown(k, value, msg, msg_size);
 	if (strncmp(key, "param.", 6) != 0) {
 		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
-			 "target.max, margin, param.NAME)", key);
+			 "target.max, margin, breakdown, param.NAME)", key);
 		return -1;
 	}
 	param = kpi_param_find(k, key + 6);

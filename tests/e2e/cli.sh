@@ -115,6 +115,19 @@ test_figures() {
 		if grep -qxF -- "$line" "$work/got"; then ok "$line"
 		else fail "$line" "got: $(grep -F -- "${line%;*};" "$work/got" | head -3)"; fi
 	done <"$src/tests/e2e/expected_2018_q1.txt"
+
+	# The contract's own breakdown: caseload by district.  The fixture's
+	# teams sit in one district each (Noord in WK999901, Zuid in
+	# WK999902), so the district figures are the team figures above.
+	printf '[kpi caseload]\nbreakdown = district\n' >>"$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 --kpi caseload \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "caseload by district" 0 $?
+	csv_columns kpi periode district waarde <"$work/out.csv" >"$work/got"
+	for line in "caseload;2018-02;WK999901;3" "caseload;2018-02;WK999902;2"; do
+		if grep -qxF -- "$line" "$work/got"; then ok "$line"
+		else fail "$line" "got: $(cat "$work/got")"; fi
+	done
 }
 
 # ------------------------------------------------------------ show formats
