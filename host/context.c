@@ -295,6 +295,7 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	if (open_calendar(ctx, err) < 0 ||
 	    contract_start_month(ctx->cfg, &month, err) < 0)
 		return -1;
+	ctx->contract_start_month = month;
 	ctx->kpis = kpi_set_new(ctx->cal, &limits, month);
 	st.all = digest_new();
 	if (!ctx->kpis || !st.all ||

@@ -36,6 +36,7 @@ typedef struct peil_context {
 	void *storage_state;
 
 	calendar *cal;
+	int contract_start_month;	/* [contract] start_month, 1-12 */
 	kpi_set *kpis;
 	char **script_dirs;	/* resolved, in the order of script_dirs */
 	size_t script_dir_count;

@@ -52,7 +52,8 @@ static const char common_help[] =
 	"  -h, --help          this help\n";
 
 static const char period_help[] =
-	"  -p, --period P      a period: 2017, 2017-Q4 or 2017-03\n"
+	"  -p, --period P      a period: 2017, 2017-Q4, 2017-03 or a contract "
+	"year 2017/2018\n"
 	"      --from P --to P a range of periods, e.g. --from 2017-01 --to "
 	"2017-12\n";
 

@@ -273,6 +273,21 @@ test_check_and_usage() {
 	done
 	"$peil" frobnicate >/dev/null 2>&1
 	expect_rc "an unknown command" 64 $?
+	# A contract year from July: the fixture's ten cases were all
+	# registered from 10-10-2017 to 29-03-2018, so the months of
+	# 2017/2018 start 10 cases in all; without a start month there is no
+	# contract year to name.
+	printf '[contract]\nstart_month = 7\n' >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
+	"$peil" eval --config "$work/peil.ini" --period 2017/2018 --kpi casussen_gestart \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of contract year 2017/2018" 0 $?
+	total=$(csv_columns periode team waarde <"$work/out.csv" |
+		awk -F';' '$2 == "Totaal" { n++; s += $3 } END { print n "/" s }')
+	[ "$total" = "12/10" ] && ok "its 12 months start 10 cases" || fail "months/cases: $total"
+	sed -i '/^\[contract\]/,$d' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2017/2018 >/dev/null 2>"$work/err"
+	expect_rc "a contract year without [contract] start_month" 64 $?
 	"$peil" eval --config "$work/peil.ini" --period 2018-13 >/dev/null 2>"$work/err"
 	expect_rc "a period that does not exist" 64 $?
 	expect_grep "the bad period is named" "$work/err" "'2018-13' is not a period"
