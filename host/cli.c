@@ -23,15 +23,56 @@ int cli_worst(int a, int b)
 	return a > b ? a : b;
 }
 
-/* The dates of a period id, or -1. */
-int cli_period_bounds(const char *text, int32_t *first, int32_t *last)
+/* The contract year's first month from the config's [contract] section
+ * (1 when it is absent or unreadable: the error comes when the command
+ * opens the config). */
+static int contract_month(const char *config_path)
+{
+	config *cfg = NULL;
+	peil_error err;
+	uint64_t month = 1;
+
+	if (config_load(config_path, &cfg, &err) == 0)
+		config_get_number(cfg, config_section_find(cfg, "contract",
+							   NULL),
+				  "start_month", 1, 12, &month, &err);
+	config_free(cfg);
+	return (int)month;
+}
+
+/* "2018/2019": the contract year from the configured month of 2018. */
+static int contract_year_bounds(const char *config_path, const char *text,
+				int32_t *first, int32_t *last)
+{
+	int y1, y2, month, n = 0;
+	period p;
+
+	if (sscanf(text, "%4d/%4d%n", &y1, &y2, &n) != 2 || text[n] ||
+	    y2 != y1 + 1 || y1 < 1)
+		return -1;
+	month = contract_month(config_path);
+	if (month == 1)
+		return -1;	/* the contract year is the calendar year */
+	period_containing(PERIOD_CONTRACT_YEAR, month,
+			  date_from_civil(y1, month, 1), &p);
+	*first = p.first;
+	*last = p.last;
+	return 0;
+}
+
+int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,
+		      int32_t *last)
 {
 	period p;
 
+	if (strchr(text, '/') &&
+	    contract_year_bounds(o->config, text, first, last) == 0)
+		return 0;
 	if (period_parse(text, &p) < 0) {
 		log_msg(PEIL_LOG_ERROR,
-			"'%s' is not a period: use 2017, 2017-Q4 or 2017-03",
-			text);
+			"'%s' is not a period: use 2017, 2017-Q4, 2017-03 or, "
+			"with a contract year from [contract] start_month, "
+			"2017/2018", text);
 		return -1;
 	}
 	*first = p.first;
@@ -48,14 +89,15 @@ int cli_range(const cli_options *o, int32_t *from, int32_t *to)
 		return EXIT_USAGE;
 	}
 	if (o->period)
-		return cli_period_bounds(o->period, from, to) < 0 ? EXIT_USAGE : 0;
+		return cli_period_bounds(o, o->period, from, to) < 0 ? EXIT_USAGE
+								  : 0;
 	if (!o->from || !o->to) {
 		log_msg(PEIL_LOG_ERROR,
 			"which period? give --period P or --from P --to P");
 		return EXIT_USAGE;
 	}
-	if (cli_period_bounds(o->from, from, &a) < 0 ||
-	    cli_period_bounds(o->to, &b, to) < 0)
+	if (cli_period_bounds(o, o->from, from, &a) < 0 ||
+	    cli_period_bounds(o, o->to, &b, to) < 0)
 		return EXIT_USAGE;
 	if (*to < *from) {
 		log_msg(PEIL_LOG_ERROR, "--to %s lies before --from %s", o->to,
@@ -178,7 +220,8 @@ static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 
 		if (only_kpi && strcmp(only_kpi, k->id) != 0)
 			continue;
-		if (period_list(k->grain, 1, from, to, NULL, 0) == 0)
+		if (period_list(k->grain, ctx->contract_start_month, from, to,
+				NULL, 0) == 0)
 			log_msg(PEIL_LOG_WARNING,
 				"KPI %s is evaluated per %s: no whole %s lies "
 				"in %s..%s, so it has no figures", k->id,

@@ -83,6 +83,9 @@ extern const cli_command cmd_eval_command;
 extern const cli_command cmd_show_command;
 extern const cli_command cmd_check_command;
 extern const cli_command cmd_list_command;
+extern const cli_command cmd_test_command;
+extern const cli_command cmd_explain_command;
+extern const cli_command cmd_catalogue_command;
 extern const cli_command cmd_runs_command;
 extern const cli_command cmd_diff_command;
 extern const cli_command cmd_backup_command;
@@ -109,8 +112,10 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 /* Apply the small-cell rules of ctx's [privacy] section to the sorted
  * table t: 0, or EXIT_CONFIG with a message. */
 int cli_disclose(const peil_context *ctx, result_table *t);
-/* The first and last day of a period id, or -1 with a message. */
-int cli_period_bounds(const char *text, int32_t *first, int32_t *last);
+/* The first and last day of a period id (a contract year "2018/2019"
+ * with the config's [contract] start_month), or -1 with a message. */
+int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,
+		      int32_t *last);
 /* The range of --period or --from/--to, or EXIT_USAGE with a message. */
 int cli_range(const cli_options *o, int32_t *from, int32_t *to);
 /* The range of [run] periods, or EXIT_CONFIG with a message. */

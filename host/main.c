@@ -22,6 +22,9 @@ static const cli_command *const commands[] = {
 	&cmd_show_command,
 	&cmd_check_command,
 	&cmd_list_command,
+	&cmd_explain_command,
+	&cmd_test_command,
+	&cmd_catalogue_command,
 	&cmd_report_command,
 	&cmd_export_command,
 	&cmd_runs_command,
@@ -53,7 +56,8 @@ static const char common_help[] =
 	"  -h, --help          this help\n";
 
 static const char period_help[] =
-	"  -p, --period P      a period: 2017, 2017-Q4 or 2017-03\n"
+	"  -p, --period P      a period: 2017, 2017-Q4, 2017-03 or a contract "
+	"year 2017/2018\n"
 	"      --from P --to P a range of periods, e.g. --from 2017-01 --to "
 	"2017-12\n";
 

@@ -8,7 +8,7 @@
 set -u
 case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5
 work=$(mktemp -d /tmp/peil-e2e-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 . "$(dirname "$0")/lib.sh"
 
 # The named columns of a ';' CSV on stdin (BOM and CR removed), joined by
@@ -81,6 +81,19 @@ test_figures() {
 		if grep -qxF -- "$line" "$work/got"; then ok "$line"
 		else fail "$line" "got: $(grep -F -- "${line%;*};" "$work/got" | head -3)"; fi
 	done <"$src/tests/e2e/expected_2018_q1.txt"
+
+	# The contract's own breakdown: caseload by district.  The fixture's
+	# teams sit in one district each (Noord in WK999901, Zuid in
+	# WK999902), so the district figures are the team figures above.
+	printf '[kpi caseload]\nbreakdown = district\n' >>"$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 --kpi caseload \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "caseload by district" 0 $?
+	csv_columns kpi periode district waarde <"$work/out.csv" >"$work/got"
+	for line in "caseload;2018-02;WK999901;3" "caseload;2018-02;WK999902;2"; do
+		if grep -qxF -- "$line" "$work/got"; then ok "$line"
+		else fail "$line" "got: $(cat "$work/got")"; fi
+	done
 }
 
 # ------------------------------------------------------------ show formats
@@ -226,6 +239,21 @@ test_check_and_usage() {
 	done
 	"$peil" frobnicate >/dev/null 2>&1
 	expect_rc "an unknown command" 64 $?
+	# A contract year from July: the fixture's ten cases were all
+	# registered from 10-10-2017 to 29-03-2018, so the months of
+	# 2017/2018 start 10 cases in all; without a start month there is no
+	# contract year to name.
+	printf '[contract]\nstart_month = 7\n' >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
+	"$peil" eval --config "$work/peil.ini" --period 2017/2018 --kpi casussen_gestart \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of contract year 2017/2018" 0 $?
+	total=$(csv_columns periode team waarde <"$work/out.csv" |
+		awk -F';' '$2 == "Totaal" { n++; s += $3 } END { print n "/" s }')
+	[ "$total" = "12/10" ] && ok "its 12 months start 10 cases" || fail "months/cases: $total"
+	sed -i '/^\[contract\]/,$d' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2017/2018 >/dev/null 2>"$work/err"
+	expect_rc "a contract year without [contract] start_month" 64 $?
 	"$peil" eval --config "$work/peil.ini" --period 2018-13 >/dev/null 2>"$work/err"
 	expect_rc "a period that does not exist" 64 $?
 	expect_grep "the bad period is named" "$work/err" "'2018-13' is not a period"
@@ -238,7 +266,7 @@ test_check_and_usage() {
 # ------------------------------------------------------------ failing KPI
 test_failing_kpi() {
 	mkdir -p "$work/scripts"
-	cp "$src"/scripts/*.lua "$work/scripts/"
+	cp -r "$src"/scripts/* "$work/scripts/"
 	cat >"$work/scripts/zz_broken.lua" <<'LUA'
 kpi {
   id = "kapot",
@@ -261,6 +289,96 @@ LUA
 	expect_grep "its error names script and line" "$work/err" "zz_broken.lua:10"
 	expect_grep "the other KPIs still give figures" "$work/out.csv" "casussen_gestart;"
 	if grep -q '^kapot;' "$work/out.csv"; then fail "the failed KPI has figures"; else ok "the failed KPI has no figures"; fi
+}
+
+# ------------------------------------------------------------ KPI library
+# A municipality directory after the shipped one: it replaces caseload,
+# adds a KPI that requires a helper of its own, and tests it.
+test_kpi_library() {
+	mkdir -p "$work/gemeente/lib" "$work/gemeente/tests"
+	cat >"$work/gemeente/caseload.lua" <<'LUA'
+kpi {
+  id = "caseload",
+  title = "Caseload van Peilstad",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  breakdown = { "team" },
+  select = on_reference_date("registered", "closed"),
+  rule = count(),
+}
+LUA
+	cat >"$work/gemeente/lib/drempel.lua" <<'LUA'
+return { lang = function(days) return days > 3 end }
+LUA
+	cat >"$work/gemeente/lang_wachten.lua" <<'LUA'
+local drempel = require("lib.drempel")
+kpi {
+  id = "lang_wachten",
+  title = "Lang gewacht",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  select = started_in("registered"),
+  rule = count(function(case)
+    return case.first_meeting ~= nil
+      and drempel.lang(date.workdays(case.registered, case.first_meeting))
+  end),
+}
+LUA
+	# The fixture's January: D1 2 days, D3 7 days, D5 0 days: 1 waited long.
+	cat >"$work/gemeente/tests/lang_wachten_test.lua" <<'LUA'
+test {
+  name = "lang wachten",
+  period = "2018-01",
+  data = { cases = {
+    { case_id = "D1", team = "N", registered = "2018-01-02", first_meeting = "2018-01-04" },
+    { case_id = "D3", team = "N", registered = "2018-01-31", first_meeting = "2018-02-09" },
+    { case_id = "D5", team = "Z", registered = "2018-01-15", first_meeting = "2018-01-15" },
+  } },
+  expect = { { kpi = "lang_wachten", period = "2018-01", value = 1 } },
+}
+LUA
+	write_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $work/gemeente"
+	"$peil" list --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "list with a municipality directory" 0 $?
+	expect_grep "list names the municipality's file" "$work/out" "$work/gemeente/caseload.lua"
+	"$peil" explain --config "$work/peil.ini" lang_wachten >"$work/out" 2>"$work/err"
+	expect_rc "explain" 0 $?
+	expect_grep "explain shows the rule" "$work/out" "rule:        count(function (line 9))"
+	expect_grep "explain shows the source" "$work/out" "drempel.lang(date.workdays"
+	"$peil" explain --config "$work/peil.ini" wachttijd_binnen_norm >"$work/out" 2>"$work/err"
+	expect_grep "explain shows a parameter" "$work/out" "norm = 5"
+	"$peil" explain --config "$work/peil.ini" bestaat_niet >/dev/null 2>"$work/err"
+	expect_rc "explain of an unknown KPI" 64 $?
+	"$peil" test --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of the shipped and the municipality's tests" 0 $?
+	expect_grep "the municipality's test ran" "$work/out" "ok   $work/gemeente/tests/lang_wachten_test.lua"
+	sed -i 's/value = 1 }/value = 2 }/' "$work/gemeente/tests/lang_wachten_test.lua"
+	"$peil" test --config "$work/peil.ini" "$work/gemeente/tests" >"$work/out" 2>"$work/err"
+	expect_rc "a wrong expectation fails" 1 $?
+	expect_grep "and shows the difference" "$work/out" "expected value 2"
+	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with the municipality's KPIs" 0 $?
+	expect_grep "the replaced caseload gives figures" "$work/out.csv" "caseload;"
+	got=$(csv_columns kpi periode waarde <"$work/out.csv" | grep '^lang_wachten;')
+	[ "$got" = "lang_wachten;2018-01;1" ] && ok "the new KPI gives 1 for January" ||
+		fail "the new KPI gives 1 for January" "got: $got"
+	# A contract's target and margin: January's share within the norm is
+	# 66.67% (cli.sh test_figures); a target of 70 with a margin of 5 makes
+	# it at risk.
+	printf '[contract]\nmargin = 5\n[kpi wachttijd_binnen_norm]\ntarget.min = 70\n' >>"$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
+	got=$(csv_columns kpi periode team waarde teller noemer status <"$work/out.csv" |
+		grep '^wachttijd_binnen_norm;2018-01;Totaal;')
+	[ "$got" = "wachttijd_binnen_norm;2018-01;Totaal;66,66666667;2;3;in gevaar" ] &&
+		ok "at risk within the margin" || fail "at risk within the margin" "got: $got"
+	printf '[kpi bestaat_niet]\ntarget.min = 1\n' >>"$work/peil.ini"
+	line=$(grep -n '^\[kpi bestaat_niet\]' "$work/peil.ini" | cut -d: -f1)
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a target for an unknown KPI" 3 $?
+	expect_grep "is named with its line" "$work/err" "peil.ini:$((line + 1)): [kpi bestaat_niet] no KPI 'bestaat_niet'"
 }
 
 # ------------------------------------------------------------------- demo

@@ -14,7 +14,8 @@ expect_grep() { # expect_grep NAME FILE TEXT
 
 # $work/peil.ini over one export of the fixture's shape:
 #   fixture_config FILE SCRIPT_DIRS PERIODS [RUN_KEYS [SOURCE_KEYS]]
-# with the dataset and column mapping of conf/peil.ini.
+# with the datasets of conf/peil.ini and the column mapping of its
+# [source demo_cases].
 fixture_config() {
 	cat >"$work/peil.ini" <<INI
 [peil]
@@ -31,7 +32,7 @@ ${4:-}
 ; The fixture has 1-4 cases per cell: its exact figures are the point of
 ; these tests, so the small-cell rules are off here (and only here).
 min_count = 0
-$(sed -n '/^\[dataset cases\]/,/^$/p' "$src/conf/peil.ini")
+$(awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini")
 [source fixture]
 plugin = csv
 dataset = cases
@@ -40,6 +41,6 @@ ${5:-}
 encoding = windows-1252
 separator = semicolon
 date_format = dd-mm-jjjj
-$(grep '^column\.' "$src/conf/peil.ini")
+$(sed -n '/^\[source demo_cases\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
 INI
 }
