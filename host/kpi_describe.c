@@ -57,7 +57,9 @@ static const char *node_name(kpi_op op)
 
 static void put_const(describe_buf *b, const kpi_const *c)
 {
-	if (c->param)
+	if (c->reference)
+		put(b, "reference_date()");
+	else if (c->param)
 		put(b, "param(\"%s\")", c->param);
 	else if (c->type == KPI_VALUE_NUMBER)
 		put(b, "%g", c->num);

@@ -64,6 +64,8 @@ static const struct kpi_helper {
 	{ "max", KPI_MAX, KPI_KIND_RULE, 1, 1, "a field or measure" },
 	{ "share", KPI_SHARE, KPI_KIND_RULE, 1, 1, "a condition" },
 	{ "param", KPI_PARAM, KPI_KIND_PARAM, 1, 1, "a parameter name" },
+	{ "reference_date", KPI_REFERENCE_DATE, KPI_KIND_PARAM, 0, 0,
+	  "nothing" },
 };
 
 #define KPI_HELPER_COUNT (sizeof(kpi_helpers) / sizeof(kpi_helpers[0]))
@@ -251,6 +253,12 @@ static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 		return out->param ? 0 : kpi_compile_fail(c, "%s: param() takes "
 							 "a parameter name",
 							 what);
+	}
+	if (h && h->op == KPI_REFERENCE_DATE) {
+		out->type = KPI_VALUE_TEXT;
+		out->reference = 1;
+		out->is_date = 1;	/* the date itself is the period's */
+		return 0;
 	}
 	switch (lua_type(L, idx)) {
 	case LUA_TNUMBER:

@@ -51,6 +51,8 @@ typedef enum kpi_op {
 	KPI_LUA_CONDITION,	/* ref */
 	/* param("name"): a constant from the KPI's parameters */
 	KPI_PARAM,
+	/* reference_date(): the period's reference date, as a constant */
+	KPI_REFERENCE_DATE,
 	/* rules; kids[0] is the condition or measure, when given */
 	KPI_COUNT,
 	KPI_COUNT_DISTINCT,
@@ -85,6 +87,8 @@ typedef struct kpi_const {
 	int is_date;		/* text is an ISO date, whose day is date */
 	int32_t date;
 	char *param;		/* param("name"): filled in when bound */
+	int reference;		/* reference_date(): the date is the period's
+				   reference date, taken per period */
 } kpi_const;
 
 /* A parameter of a KPI: its default from params = { ... }, or the value
