@@ -34,6 +34,8 @@ typedef enum kpi_op {
 	KPI_FIELD,		/* name[0] */
 	KPI_WORKDAYS,		/* name[0] to name[1] */
 	KPI_DAYS_BETWEEN,
+	KPI_MONTHS_TO_REFERENCE, /* whole months from name[0] to the
+				    period's reference date */
 	KPI_LUA_MEASURE,	/* ref */
 	/* conditions; kids[0] is the measure of IS_SET .. ONE_OF */
 	KPI_IS_SET,
