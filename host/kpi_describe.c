@@ -39,7 +39,8 @@ static const char *node_name(kpi_op op)
 		{ KPI_RUNNING_IN, "running_in" },
 		{ KPI_ON_REFERENCE_DATE, "on_reference_date" },
 		{ KPI_UP_TO, "up_to" }, { KPI_WORKDAYS, "workdays" },
-		{ KPI_DAYS_BETWEEN, "days_between" }, { KPI_IS_SET, "is_set" },
+		{ KPI_DAYS_BETWEEN, "days_between" },
+		{ KPI_MONTHS_TO_REFERENCE, "months_to_reference" }, { KPI_IS_SET, "is_set" },
 		{ KPI_IS_EMPTY, "is_empty" }, { KPI_EQ, "eq" }, { KPI_NE, "ne" },
 		{ KPI_LT, "lt" }, { KPI_LE, "at_most" }, { KPI_GT, "gt" },
 		{ KPI_GE, "at_least" }, { KPI_ONE_OF, "one_of" },
@@ -57,7 +58,9 @@ static const char *node_name(kpi_op op)
 
 static void put_const(describe_buf *b, const kpi_const *c)
 {
-	if (c->param)
+	if (c->reference)
+		put(b, "reference_date()");
+	else if (c->param)
 		put(b, "param(\"%s\")", c->param);
 	else if (c->type == KPI_VALUE_NUMBER)
 		put(b, "%g", c->num);

@@ -100,6 +100,9 @@ static int kpi_bind_measure(kpi_binder *b, kpi_node *node)
 		       kpi_bind_date(b, node, 1, node->op == KPI_WORKDAYS ?
 				     "workdays()" : "days_between()") < 0
 			       ? -1 : 0;
+	case KPI_MONTHS_TO_REFERENCE:
+		node->type = KPI_VALUE_NUMBER;
+		return kpi_bind_date(b, node, 0, "months_to_reference()");
 	default:			/* a Lua function gives numbers */
 		node->type = KPI_VALUE_NUMBER;
 		return 0;
@@ -140,6 +143,10 @@ static int kpi_bind_const(kpi_binder *b, const kpi_node *node, kpi_const *c)
 
 	if (c->param && kpi_bind_param(b, c) < 0)
 		return -1;
+	if (c->reference && m->type != KPI_VALUE_DATE)
+		return kpi_bind_fail(b, m->name[0], "%s is no date; only a "
+				     "date compares with reference_date()",
+				     name);
 
 	switch (m->type) {
 	case KPI_VALUE_NUMBER:
@@ -492,6 +499,15 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 							       (int32_t)a.num,
 							       (int32_t)b.num);
 		return 0;
+	case KPI_MONTHS_TO_REFERENCE:
+		kpi_field_value(row, node->field[0], &a);
+		memset(out, 0, sizeof(*out));
+		if (a.type != KPI_VALUE_DATE)
+			return 0;
+		out->type = KPI_VALUE_NUMBER;
+		out->num = date_months_between((int32_t)a.num,
+					       row->periods[p].last);
+		return 0;
 	default: {
 		kpi_invoke in = { k, node, row, p, out, 0 };
 
@@ -515,6 +531,20 @@ static int kpi_compare(const kpi_value *v, const kpi_const *c)
 		return v->len < c->len ? -1 : v->len > c->len;
 	}
 	return x < y ? -1 : x > y;
+}
+
+/* kpi_compare, with reference_date() taken as period p's reference date
+ * (its last day). */
+static int kpi_compare_at(const kpi_value *v, const kpi_const *c,
+			  const kpi_row *row, size_t p)
+{
+	kpi_const at;
+
+	if (!c->reference)
+		return kpi_compare(v, c);
+	at = *c;
+	at.date = row->periods[p].last;
+	return kpi_compare(v, &at);
 }
 
 int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
@@ -565,14 +595,14 @@ int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 	switch (node->op) {
 	case KPI_ONE_OF:
 		for (size_t i = 0; i < node->const_count && !*out; i++)
-			*out = kpi_compare(&v, &node->consts[i]) == 0;
+			*out = kpi_compare_at(&v, &node->consts[i], row, p) == 0;
 		return 0;
-	case KPI_EQ: *out = kpi_compare(&v, node->consts) == 0; return 0;
-	case KPI_NE: *out = kpi_compare(&v, node->consts) != 0; return 0;
-	case KPI_LT: *out = kpi_compare(&v, node->consts) < 0; return 0;
-	case KPI_LE: *out = kpi_compare(&v, node->consts) <= 0; return 0;
-	case KPI_GT: *out = kpi_compare(&v, node->consts) > 0; return 0;
-	case KPI_GE: *out = kpi_compare(&v, node->consts) >= 0; return 0;
+	case KPI_EQ: *out = kpi_compare_at(&v, node->consts, row, p) == 0; return 0;
+	case KPI_NE: *out = kpi_compare_at(&v, node->consts, row, p) != 0; return 0;
+	case KPI_LT: *out = kpi_compare_at(&v, node->consts, row, p) < 0; return 0;
+	case KPI_LE: *out = kpi_compare_at(&v, node->consts, row, p) <= 0; return 0;
+	case KPI_GT: *out = kpi_compare_at(&v, node->consts, row, p) > 0; return 0;
+	case KPI_GE: *out = kpi_compare_at(&v, node->consts, row, p) >= 0; return 0;
 	default: return 0;
 	}
 }

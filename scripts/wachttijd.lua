@@ -50,7 +50,8 @@ kpi {
   grain = "month",
   breakdown = { "team" },
   select = on_reference_date("registered", "closed"),
-  rule = count(function(case, period)
-    return case.first_meeting == nil or case.first_meeting > period.reference
-  end),
+  rule = count(any {
+    is_empty("first_meeting"),
+    gt("first_meeting", reference_date()),
+  }),
 }
