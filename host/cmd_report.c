@@ -8,6 +8,7 @@
  * collector, a browser) never sees half a file.
  */
 #include "cli.h"
+#include "finality.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +24,6 @@
 #include "quality.h"
 #include "report_html.h"
 
-#define REPORT_DEFAULT_PROVISIONAL_MONTHS 3
 
 /* A run as recorded, copied out of the runs_scan callback. */
 struct run_choice {
@@ -207,24 +207,22 @@ static int out_close(struct out_file *o, int ok)
 	return EXIT_OK;
 }
 
-/* The report's settings from [report]: its provisional rule and the
- * quality settings; EXIT_CONFIG with a message on a bad value. */
+/* The report's settings: the provisional rule of [run] final_after_months
+ * (finality.h, as peil show and peil run mark figures) and the quality
+ * settings of [report]; EXIT_CONFIG with a message on a bad value. */
 static int report_settings(const peil_context *ctx, report_input *in,
 			   quality_settings *qs)
 {
-	const config_section *report =
-		config_section_find(ctx->cfg, "report", NULL);
-	uint64_t months = REPORT_DEFAULT_PROVISIONAL_MONTHS;
+	finality f;
 	peil_error err;
 
 	error_clear(&err);
-	if (config_get_number(ctx->cfg, report, "provisional_months", 0, 120,
-			      &months, &err) < 0 ||
+	if (finality_load(ctx->cfg, &f, &err) < 0 ||
 	    quality_settings_from_config(ctx->cfg, qs, &err) < 0) {
 		log_error(&err);
 		return EXIT_CONFIG;
 	}
-	in->provisional_months = (int)months;
+	in->provisional_months = f.final_after_months;
 	in->late_after_days = qs->late_after_days;
 	return 0;
 }

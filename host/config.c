@@ -44,7 +44,7 @@ static const char *const privacy_keys[] = {
 	"min_count", "min_denominator", NULL
 };
 static const char *const report_keys[] = {
-	"provisional_months", "late_after_days", "quality_fields",
+	"late_after_days", "quality_fields",
 	"quality_closure_fields", NULL
 };
 

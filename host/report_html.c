@@ -16,27 +16,19 @@
 
 #include "calendar.h"
 #include "chart.h"
+#include "finality.h"
 #include "html.h"
 #include "log.h"
 #include "output.h"
 #include "period.h"
 
 int report_is_provisional(const char *period_id, int64_t started,
-			  int provisional_months)
+			  int final_after_months)
 {
-	int year, month, day;
-	period p;
+	/* One rule for the report, peil show and peil run: finality.h. */
+	finality f = { final_after_months, 0 };
 
-	if (provisional_months <= 0 || period_parse(period_id, &p) < 0)
-		return 0;
-	/* The period ended less than N months before the run: its last day
-	 * plus N months lies after the run's day. */
-	date_to_civil(p.last, &year, &month, &day);
-	month += provisional_months;
-	year += (month - 1) / 12;
-	month = (month - 1) % 12 + 1;
-	return date_from_civil(year, month, 1) - 1 + day >
-	       (int32_t)(started / 86400);
+	return !finality_is_final(&f, period_id, finality_date(started));
 }
 
 /* The short label of a period: "mrt" for a month, the id otherwise. */

@@ -49,7 +49,8 @@ typedef struct report_input {
 int report_html_write(FILE *out, const report_input *r);
 
 /* Whether a period (id) counts as provisional for a run started at
- * started (unix seconds), under the rule of provisional_months. */
+ * started (unix seconds), under finality.h's rule with
+ * final_after_months = provisional_months. */
 int report_is_provisional(const char *period_id, int64_t started,
 			  int provisional_months);
 
