@@ -18,6 +18,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "sandbox_limits.h"
 
 /* Instructions between two hook calls: small enough that a spent budget
  * stops a script quickly, large enough that the hook costs nothing. */
@@ -25,6 +26,12 @@
 /* Script log lines per state, so that log() in a row function cannot
  * flood the operator's log. */
 #define SANDBOX_LOG_MAX 1000
+/* Allocation is charged to the instruction budget: one instruction per
+ * this many bytes.  It bounds the work that runs inside one instruction
+ * (s .. s on a 30 MB string, string.upper of one) and that the count
+ * hook cannot see; a row table of a few hundred bytes costs a few dozen
+ * instructions. */
+#define SANDBOX_BYTES_PER_INSTRUCTION 16
 
 struct sandbox {
 	lua_State *L;
@@ -92,6 +99,11 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	if (!p)
 		return NULL;
 	sb->used = sb->used - old + nsize;
+	if (nsize > old) {	/* the hook raises once the budget is 0 */
+		uint64_t charge = (nsize - old) / SANDBOX_BYTES_PER_INSTRUCTION;
+
+		sb->budget = sb->budget > charge ? sb->budget - charge : 0;
+	}
 	return p;
 }
 
@@ -123,6 +135,40 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
 	lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
 	lua_pushliteral(L, "instruction budget exceeded");
 	lua_error(L);
+}
+
+/* The script line of the Lua function at level (0 when not this
+ * script's). */
+static long sandbox_line_at(sandbox *sb, lua_State *L, int level)
+{
+	lua_Debug ar;
+
+	if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) &&
+	    ar.source[0] == '@' && strcmp(ar.source + 1, sb->name) == 0)
+		return ar.currentline;
+	return 0;
+}
+
+void sandbox_charge(lua_State *L, double instructions)
+{
+	sandbox *sb = sandbox_of(L);
+
+	if (!sb->exhausted && instructions < (double)sb->budget) {
+		sb->budget -= (uint64_t)instructions;
+		return;
+	}
+	if (!sb->exhausted) {
+		sb->budget = 0;
+		sb->exhausted = 1;
+		sb->exhausted_line = sandbox_line_at(sb, L, 1);
+	}
+	lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
+	luaL_error(L, "instruction budget exceeded");
+}
+
+double sandbox_left(lua_State *L)
+{
+	return (double)sandbox_of(L)->budget;
 }
 
 /* The message handler: the message and a traceback. */
@@ -254,6 +300,9 @@ static int sandbox_setup(lua_State *L)
 		const struct sandbox_library *lib = &sandbox_libraries[i];
 
 		luaL_requiref(L, lib->name, lib->open, 0);
+		/* In the state's own table too: the string metatable's
+		 * __index is that one, so ("").find must be bounded. */
+		sandbox_limits_wrap(L, lib->name);
 		sandbox_copy_library(L, lib->drop);
 		lua_setfield(L, env, lib->name);
 	}
@@ -485,6 +534,13 @@ int sandbox_load_file(sandbox *sb, peil_error *err)
 	for (;;) {
 		size_t n;
 
+		if (len > sb->limit) {	/* its compiled form would not fit */
+			free(text);
+			fclose(f);
+			return error_set(err, sb->name, 0, NULL,
+					 "the script is larger than the memory "
+					 "limit of %zu bytes", sb->limit);
+		}
 		if (len == cap) {
 			char *grown = realloc(text, cap ? cap * 2 : 8192);
 
