@@ -19,6 +19,7 @@
 #include "error.h"
 #include "log.h"
 #include "sandbox_limits.h"
+#include "sandbox_pairs.h"
 
 /* Instructions between two hook calls: small enough that a spent budget
  * stops a script quickly, large enough that the hook costs nothing. */
@@ -308,6 +309,8 @@ static int sandbox_setup(lua_State *L)
 	}
 	lua_pushcfunction(L, sandbox_log);
 	lua_setfield(L, env, "log");
+	lua_settop(L, env);
+	sandbox_pairs_install(L);
 
 	/* Strings share one metatable whose __index is the state's own
 	 * string table: hide it from getmetatable(""), and drop dump from

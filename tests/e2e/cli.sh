@@ -304,6 +304,8 @@ test_demo() {
 		fail "started $started, 2018 export has $file_rows rows"
 }
 
+# Cases kept in files of their own (tests/e2e/cases_*.sh), same helpers.
+for extra in "$src"/tests/e2e/cases_*.sh; do . "$extra"; done
 "test_$case_name"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

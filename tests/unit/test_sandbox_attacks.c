@@ -343,6 +343,35 @@ TEST(ten_thousand_calls_do_not_grow)
 		sandbox_free(sandbox_new("t/again.lua", 0));
 }
 
+TEST(results_do_not_depend_on_hashes_or_addresses)
+{
+	sandbox *sb = sandbox_new("t/order.lua", 0);
+
+	CHECK(sb != NULL);
+	CHECK_STR(run_text(sb, "local t = { zeta = 1, alpha = 2, [3] = 'c', "
+			       "[1.5] = 'b', [-1] = 'a', mid = 3, [true] = 1 }\n"
+			       "local out = {}\n"
+			       "for k in pairs(t) do out[#out + 1] = tostring(k) end\n"
+			       "return table.concat(out, ',')"),
+		  "-1,1.5,3,alpha,mid,zeta,true");
+	/* Keys removed during the loop are skipped. */
+	CHECK_STR(run_text(sb, "local t = { a = 1, b = 2, c = 3 }\n"
+			       "local out = {}\n"
+			       "for k in pairs(t) do t.b = nil out[#out + 1] = k end\n"
+			       "return table.concat(out)"), "ac");
+	CHECK_STR(run_text(sb, "return tostring({}) .. ' ' .. tostring(print "
+			       "or tostring)"), "table function");
+	CHECK_STR(run_text(sb, "return string.format('%s|%5s|%d', {}, 'x', 3)"),
+		  "table|    x|3");
+	CHECK_CONTAINS(run_text(sb, "return string.format('%p', {})"),
+		       "%p is not available");
+	CHECK_CONTAINS(run_text(sb, "return ('%10p'):format('x')"),
+		       "%p is not available");
+	CHECK_STR(run_text(sb, "return tostring(setmetatable({}, { __tostring = "
+			       "function() return 'mine' end }))"), "mine");
+	sandbox_free(sb);
+}
+
 int main(void)
 {
 	RUN(no_way_out_through_metatables_and_environment);
@@ -357,5 +386,6 @@ int main(void)
 	RUN(a_huge_source_file_hits_the_cap);
 	RUN(deep_recursion_and_unpack_give_clear_errors);
 	RUN(ten_thousand_calls_do_not_grow);
+	RUN(results_do_not_depend_on_hashes_or_addresses);
 	return harness_done();
 }
