@@ -33,6 +33,7 @@ static const char *const run_keys[] = { "periods", NULL };
 static const char *const limits_keys[] = {
 	"memory_mb", "instructions", NULL
 };
+static const char *const privacy_keys[] = { "key_file", NULL };
 
 static const struct section_kind {
 	const char *kind;
@@ -44,6 +45,7 @@ static const struct section_kind {
 	{ "calendar", 0, calendar_keys },
 	{ "run", 0, run_keys },
 	{ "limits", 0, limits_keys },
+	{ "privacy", 0, privacy_keys },
 	{ "dataset", 1, NULL },
 	{ "source", 1, NULL },
 };
@@ -180,7 +182,7 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	if (!kind) {
 		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "unknown section [%s]; known are [peil], [storage], "
-			  "[calendar], [run], [limits], [dataset NAME], "
+			  "[calendar], [run], [limits], [privacy], [dataset NAME], "
 			  "[source NAME]", header);
 		return NULL;
 	}
