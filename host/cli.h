@@ -21,7 +21,8 @@ enum cli_exit {
 	EXIT_INPUT_REJECTED = 2, /* a file refused, or rows rejected */
 	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
 	EXIT_STORAGE = 4,	/* the store could not be opened or written */
-	EXIT_USAGE = 64
+	EXIT_USAGE = 64,
+	EXIT_INTERRUPTED = 128	/* + the signal: 130 SIGINT, 143 SIGTERM */
 };
 
 #define CLI_DEFAULT_CONFIG "conf/peil.ini"

@@ -18,6 +18,7 @@
 
 #include "bsn.h"
 #include "error.h"
+#include "interrupt.h"
 #include "log.h"
 #include "parse.h"
 #include "reject.h"
@@ -427,6 +428,12 @@ static int services_record_end(peil_host *host, const char *raw,
 	if (!host->schema || !host->file)
 		return error_set(err, NULL, 0, NULL,
 				 "record_end outside an input plugin's read");
+	if (interrupt_requested()) {	/* the batch is rolled back */
+		error_set(err, host->file, host->line, NULL,
+			  "interrupted by %s while reading this file",
+			  interrupt_name(interrupt_requested()));
+		return record_failed(host, err, 0);
+	}
 	for (i = 0; !host->invalid && i < host->schema->field_count; i++) {
 		const peil_field *f = &host->schema->fields[i];
 
