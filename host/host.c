@@ -216,9 +216,9 @@ static const char *field_problem(peil_host *host, const peil_field *f,
 	double real;
 	int32_t date;
 	int boolean;
+	char digits[10], mac[BSN_HEX_SIZE];	/* text may point to mac */
 
 	if (f->flags & PEIL_FIELD_BSN) {
-		char digits[10], mac[BSN_HEX_SIZE];
 		const char *why = bsn_normalize(text, len, digits);
 
 		if (why)
