@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "disclosure.h"
 #include "error.h"
 #include "evaluation.h"
 #include "ingest.h"
@@ -17,15 +18,56 @@ int cli_worst(int a, int b)
 	return a > b ? a : b;
 }
 
-/* The dates of a period id, or -1. */
-int cli_period_bounds(const char *text, int32_t *first, int32_t *last)
+/* The contract year's first month from the config's [contract] section
+ * (1 when it is absent or unreadable: the error comes when the command
+ * opens the config). */
+static int contract_month(const char *config_path)
+{
+	config *cfg = NULL;
+	peil_error err;
+	uint64_t month = 1;
+
+	if (config_load(config_path, &cfg, &err) == 0)
+		config_get_number(cfg, config_section_find(cfg, "contract",
+							   NULL),
+				  "start_month", 1, 12, &month, &err);
+	config_free(cfg);
+	return (int)month;
+}
+
+/* "2018/2019": the contract year from the configured month of 2018. */
+static int contract_year_bounds(const char *config_path, const char *text,
+				int32_t *first, int32_t *last)
+{
+	int y1, y2, month, n = 0;
+	period p;
+
+	if (sscanf(text, "%4d/%4d%n", &y1, &y2, &n) != 2 || text[n] ||
+	    y2 != y1 + 1 || y1 < 1)
+		return -1;
+	month = contract_month(config_path);
+	if (month == 1)
+		return -1;	/* the contract year is the calendar year */
+	period_containing(PERIOD_CONTRACT_YEAR, month,
+			  date_from_civil(y1, month, 1), &p);
+	*first = p.first;
+	*last = p.last;
+	return 0;
+}
+
+int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,
+		      int32_t *last)
 {
 	period p;
 
+	if (strchr(text, '/') &&
+	    contract_year_bounds(o->config, text, first, last) == 0)
+		return 0;
 	if (period_parse(text, &p) < 0) {
 		log_msg(PEIL_LOG_ERROR,
-			"'%s' is not a period: use 2017, 2017-Q4 or 2017-03",
-			text);
+			"'%s' is not a period: use 2017, 2017-Q4, 2017-03 or, "
+			"with a contract year from [contract] start_month, "
+			"2017/2018", text);
 		return -1;
 	}
 	*first = p.first;
@@ -42,14 +84,15 @@ int cli_range(const cli_options *o, int32_t *from, int32_t *to)
 		return EXIT_USAGE;
 	}
 	if (o->period)
-		return cli_period_bounds(o->period, from, to) < 0 ? EXIT_USAGE : 0;
+		return cli_period_bounds(o, o->period, from, to) < 0 ? EXIT_USAGE
+								  : 0;
 	if (!o->from || !o->to) {
 		log_msg(PEIL_LOG_ERROR,
 			"which period? give --period P or --from P --to P");
 		return EXIT_USAGE;
 	}
-	if (cli_period_bounds(o->from, from, &a) < 0 ||
-	    cli_period_bounds(o->to, &b, to) < 0)
+	if (cli_period_bounds(o, o->from, from, &a) < 0 ||
+	    cli_period_bounds(o, o->to, &b, to) < 0)
 		return EXIT_USAGE;
 	if (*to < *from) {
 		log_msg(PEIL_LOG_ERROR, "--to %s lies before --from %s", o->to,
@@ -172,7 +215,8 @@ static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 
 		if (only_kpi && strcmp(only_kpi, k->id) != 0)
 			continue;
-		if (period_list(k->grain, 1, from, to, NULL, 0) == 0)
+		if (period_list(k->grain, ctx->contract_start_month, from, to,
+				NULL, 0) == 0)
 			log_msg(PEIL_LOG_WARNING,
 				"KPI %s is evaluated per %s: no whole %s lies "
 				"in %s..%s, so it has no figures", k->id,
@@ -182,8 +226,9 @@ static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 }
 
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, output_format format)
+		 int32_t to, const char *only_kpi, const output_options *out)
 {
+	output_options opts;
 	evaluation ev;
 	peil_error err;
 	int rc = EXIT_OK;
@@ -200,24 +245,179 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		evaluation_release(&ev);
 		return EXIT_STORAGE;
 	}
-	output_write(stdout, format, &ev.results, ctx->kpis);
+	if (out) {
+		opts = *out;
+		opts.kpis = ctx->kpis;
+		rc = cli_disclose(ctx, &ev.results);
+		if (rc == EXIT_OK && output_write(stdout, &opts, &ev.results) < 0)
+			rc = EXIT_CONFIG;
+	}
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
 						: PEIL_LOG_INFO,
 		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
 		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
 		ctx->script_errors, ev.results.count);
 	if (ev.failed || ctx->script_errors)
-		rc = EXIT_KPI_FAILED;
+		rc = cli_worst(rc, EXIT_KPI_FAILED);
 	evaluation_release(&ev);
 	return rc;
 }
 
-int cli_format(const cli_options *o, output_format *format)
+const labels *cli_labels(const cli_options *o)
 {
-	if (output_format_parse(o->format ? o->format : "text", format) < 0) {
+	const labels *words = labels_for(o->lang);
+
+	if (!words)
+		log_msg(PEIL_LOG_ERROR, "--lang %s: expected nl or en", o->lang);
+	return words;
+}
+
+int cli_output_options(const cli_options *o, output_options *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (output_format_parse(o->format ? o->format : "text",
+				&out->format) < 0) {
 		log_msg(PEIL_LOG_ERROR,
 			"--format %s: expected text, csv or json", o->format);
 		return EXIT_USAGE;
 	}
+	out->words = cli_labels(o);
+	if (!out->words)
+		return EXIT_USAGE;
+	if (o->locale && strcmp(o->locale, "nl") != 0 &&
+	    strcmp(o->locale, "en") != 0) {
+		log_msg(PEIL_LOG_ERROR, "--locale %s: expected nl or en",
+			o->locale);
+		return EXIT_USAGE;
+	}
+	out->english_numbers = o->locale && strcmp(o->locale, "en") == 0;
+	return 0;
+}
+
+int cli_disclose(const peil_context *ctx, result_table *t)
+{
+	disclosure_rules rules;
+	peil_error err;
+
+	error_clear(&err);
+	if (disclosure_rules_from_config(ctx->cfg, &rules, &err) < 0) {
+		log_error(&err);
+		return EXIT_CONFIG;
+	}
+	disclosure_apply(t, &rules);
+	return 0;
+}
+
+
+struct read_state {
+	result_table *table;
+	int has_range;
+	int32_t from, to;
+	int oom;
+};
+
+static int read_row(void *arg, const peil_result *r)
+{
+	struct read_state *st = arg;
+	period p;
+
+	st->table->run_id = r->run_id;
+	if (st->has_range && (period_parse(r->period, &p) < 0 ||
+			      p.first < st->from || p.last > st->to))
+		return 0;
+	if (result_table_add(st->table, r) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+struct latest {
+	int64_t id;
+};
+
+/* The first run (newest first) that recorded its figures. */
+static int find_latest(void *arg, const peil_run_record *run)
+{
+	struct latest *l = arg;
+
+	if (strcmp(run->status, "ok") == 0 ||
+	    strcmp(run->status, "kpi failed") == 0) {
+		l->id = run->id;
+		return 1;
+	}
+	return 0;
+}
+
+static int count_run(void *arg, const peil_run_record *run)
+{
+	(void)run;
+	((struct latest *)arg)->id++;
+	return 0;
+}
+
+/* The run to read: the one asked for, which must exist, or the latest
+ * that recorded figures.  0 with *run_id set (0: there is none yet). */
+static int pick_run(const peil_context *ctx, int64_t asked, int64_t *run_id)
+{
+	struct latest l = { 0 };
+	peil_error err;
+	int rc;
+
+	error_clear(&err);
+	*run_id = 0;
+	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan)) {
+		*run_id = asked;	/* results_scan picks the latest */
+		return 0;
+	}
+	rc = ctx->storage->runs_scan(ctx->storage_state, asked,
+				     asked ? count_run : find_latest, &l,
+				     &err);
+	if (rc < 0) {
+		log_error(&err);
+		return asked && strstr(err.message, "no run") ? EXIT_USAGE
+							      : EXIT_STORAGE;
+	}
+	*run_id = asked ? asked : l.id;
+	return 0;
+}
+
+int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
+		     int has_range, int32_t from, int32_t to, result_table *t)
+{
+	struct read_state st = { t, has_range, from, to, 0 };
+	peil_result_query q = { 0, kpi };
+	peil_error err;
+	int64_t run_id = 0;
+	int rc = pick_run(ctx, asked, &run_id);
+
+	if (rc)
+		return rc;
+	if (!run_id) {
+		log_msg(PEIL_LOG_ERROR, "no run has recorded figures yet; "
+					"peil run or peil eval makes one");
+		return EXIT_USAGE;
+	}
+	q.run_id = run_id;
+	error_clear(&err);
+	if (ctx->storage->results_scan(ctx->storage_state, &q, read_row, &st,
+				       &err) < 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	if (st.oom) {
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
+	if (t->count == 0 && kpi) {
+		log_msg(PEIL_LOG_ERROR, "run %lld has no figures of KPI '%s'%s",
+			(long long)run_id, kpi,
+			kpi_set_find(ctx->kpis, kpi)
+				? " in that period"
+				: " (no KPI has that id; see peil list)");
+		return EXIT_USAGE;
+	}
+	t->run_id = run_id;
+	result_table_sort(t);
 	return 0;
 }

@@ -35,12 +35,22 @@ typedef struct cli_options {
 	const char *from;
 	const char *to;
 	const char *format;
+	const char *lang;	/* --lang nl|en */
+	const char *locale;	/* --locale nl|en */
+	const char *output;	/* -o FILE */
 	long long run_id;
 	int force;
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
-enum { CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_RUN, CLI_OPT_FORCE };
+enum { CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_RUN, CLI_OPT_FORCE,
+       CLI_OPT_LANG, CLI_OPT_LOCALE };
+
+/* The help lines of --lang and --locale. */
+#define CLI_LANG_HELP                                                     \
+	"      --lang L        labels in nl (default) or en\n"             \
+	"      --locale L      CSV for Dutch Excel (nl: ';' and decimal "   \
+	"comma,\n                      default) or en (',' and '.')\n"
 
 typedef struct cli_command {
 	const char *name;
@@ -58,15 +68,35 @@ extern const cli_command cmd_eval_command;
 extern const cli_command cmd_show_command;
 extern const cli_command cmd_check_command;
 extern const cli_command cmd_list_command;
+extern const cli_command cmd_test_command;
+extern const cli_command cmd_explain_command;
+extern const cli_command cmd_catalogue_command;
+extern const cli_command cmd_report_command;
+extern const cli_command cmd_export_command;
 
 int cli_worst(int a, int b);
 /* context_open with the exit code of its failure (0 on success); close
  * the context in every case. */
 int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
-/* --format into *format, or EXIT_USAGE with a message. */
-int cli_format(const cli_options *o, output_format *format);
-/* The first and last day of a period id, or -1 with a message. */
-int cli_period_bounds(const char *text, int32_t *first, int32_t *last);
+/* --format, --lang and --locale into *out (kpis NULL), or EXIT_USAGE
+ * with a message. */
+int cli_output_options(const cli_options *o, output_options *out);
+/* --lang as labels, or NULL with a message. */
+const labels *cli_labels(const cli_options *o);
+/* The figures of run asked (0: the latest that recorded figures), only
+ * of KPI kpi when not NULL, only of periods within [from, to] when
+ * has_range, into t (sorted, not yet disclosed).  0; with a message
+ * EXIT_USAGE when there is no such run or KPI, EXIT_STORAGE when the
+ * store fails. */
+int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
+		     int has_range, int32_t from, int32_t to, result_table *t);
+/* Apply the small-cell rules of ctx's [privacy] section to the sorted
+ * table t: 0, or EXIT_CONFIG with a message. */
+int cli_disclose(const peil_context *ctx, result_table *t);
+/* The first and last day of a period id (a contract year "2018/2019"
+ * with the config's [contract] start_month), or -1 with a message. */
+int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,
+		      int32_t *last);
 /* The range of --period or --from/--to, or EXIT_USAGE with a message. */
 int cli_range(const cli_options *o, int32_t *from, int32_t *to);
 /* The range of [run] periods, or EXIT_CONFIG with a message. */
@@ -74,8 +104,8 @@ int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
 /* Ingest every source (or only one; with force also files read
  * before); the exit code. */
 int cli_ingest(peil_context *ctx, const char *only, int force);
-/* Evaluate, record and print; the exit code. */
+/* Evaluate, record and print (out NULL: print nothing); the exit code. */
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, output_format format);
+		 int32_t to, const char *only_kpi, const output_options *out);
 
 #endif

@@ -27,7 +27,7 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 
 static int cmd_eval(const cli_options *o, int argc, char **argv)
 {
-	output_format format;
+	output_options out;
 	peil_context ctx;
 	int32_t from, to;
 	int rc;
@@ -37,7 +37,7 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 		log_msg(PEIL_LOG_ERROR, "eval takes no arguments");
 		return EXIT_USAGE;
 	}
-	rc = cli_format(o, &format);
+	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
 	rc = cli_range(o, &from, &to);
@@ -45,14 +45,14 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 		return rc;
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	if (rc == 0)
-		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, format);
+		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, &out);
 	context_close(&ctx);
 	return rc;
 }
 
 static int cmd_run(const cli_options *o, int argc, char **argv)
 {
-	output_format format;
+	output_options out;
 	peil_context ctx;
 	int32_t from, to;
 	int rc, ingest_rc;
@@ -62,7 +62,7 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 		log_msg(PEIL_LOG_ERROR, "run takes no arguments");
 		return EXIT_USAGE;
 	}
-	rc = cli_format(o, &format);
+	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
@@ -73,7 +73,7 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 		if (ingest_rc == EXIT_CONFIG || ingest_rc == EXIT_STORAGE) {
 			rc = ingest_rc;
 		} else {
-			rc = cli_evaluate(&ctx, "run", from, to, NULL, format);
+			rc = cli_evaluate(&ctx, "run", from, to, NULL, &out);
 			rc = cli_worst(rc, ingest_rc);
 		}
 	}
@@ -84,12 +84,16 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 
 static const struct option run_options[] = {
 	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const struct option eval_options[] = {
 	{ "kpi", required_argument, NULL, 'k' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -97,7 +101,8 @@ const cli_command cmd_run_command = {
 	.name = "run",
 	.summary = "ingest every source, then evaluate the [run] periods and "
 		   "record the run",
-	.help = "  -f, --format F      text (default), csv or json\n",
+	.help = "  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
 	.options = run_options,
 	.run = cmd_run,
 };
@@ -122,7 +127,8 @@ const cli_command cmd_eval_command = {
 	.name = "eval",
 	.summary = "evaluate the KPIs for a period and record the run",
 	.help = "  -k, --kpi ID        only this KPI\n"
-		"  -f, --format F      text (default), csv or json\n",
+		"  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
 	.takes_period = 1,
 	.options = eval_options,
 	.run = cmd_eval,

@@ -7,146 +7,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
 #include "log.h"
-#include "period.h"
-
-struct show_state {
-	result_table table;
-	int has_range;
-	int32_t from, to;
-	int oom;
-};
-
-static int show_row(void *arg, const peil_result *r)
-{
-	struct show_state *st = arg;
-	period p;
-
-	st->table.run_id = r->run_id;
-	if (st->has_range && (period_parse(r->period, &p) < 0 ||
-			      p.first < st->from || p.last > st->to))
-		return 0;
-	if (result_table_add(&st->table, r) < 0) {
-		st->oom = 1;
-		return -1;
-	}
-	return 0;
-}
-
-struct latest {
-	int64_t id;
-};
-
-/* The first run (newest first) that recorded its figures. */
-static int find_latest(void *arg, const peil_run_record *run)
-{
-	struct latest *l = arg;
-
-	if (strcmp(run->status, "ok") == 0 ||
-	    strcmp(run->status, "kpi failed") == 0) {
-		l->id = run->id;
-		return 1;
-	}
-	return 0;
-}
-
-static int count_run(void *arg, const peil_run_record *run)
-{
-	(void)run;
-	((struct latest *)arg)->id++;
-	return 0;
-}
-
-/* The run to show: the one asked for, which must exist, or the latest
- * that recorded figures.  0 with *run_id set (0: there is none yet). */
-static int pick_run(peil_context *ctx, long long asked, int64_t *run_id)
-{
-	struct latest l = { 0 };
-	peil_error err;
-	int rc;
-
-	error_clear(&err);
-	*run_id = 0;
-	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan)) {
-		*run_id = asked;	/* results_scan picks the latest */
-		return 0;
-	}
-	rc = ctx->storage->runs_scan(ctx->storage_state, asked,
-				     asked ? count_run : find_latest, &l,
-				     &err);
-	if (rc < 0) {
-		log_error(&err);
-		return asked && strstr(err.message, "no run") ? EXIT_USAGE
-							      : EXIT_STORAGE;
-	}
-	*run_id = asked ? asked : l.id;
-	return 0;
-}
 
 static int cmd_show(const cli_options *o, int argc, char **argv)
 {
-	struct show_state st;
-	peil_result_query q = { 0, NULL };
-	output_format format;
+	result_table table;
+	output_options out;
 	peil_context ctx;
-	peil_error err;
-	int64_t run_id = 0;
-	int rc;
+	int32_t from = 0, to = 0;
+	int rc, has_range = 0;
 
 	(void)argv;
 	if (argc) {
 		log_msg(PEIL_LOG_ERROR, "show takes no arguments");
 		return EXIT_USAGE;
 	}
-	memset(&st, 0, sizeof(st));
-	rc = cli_format(o, &format);
+	memset(&table, 0, sizeof(table));
+	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
 	if (o->period || o->from || o->to) {
-		rc = cli_range(o, &st.from, &st.to);
+		rc = cli_range(o, &from, &to);
 		if (rc)
 			return rc;
-		st.has_range = 1;
+		has_range = 1;
 	}
 	/* Scripts give titles and units; a script that fails to load only
 	 * costs its titles here. */
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	if (rc == 0)
-		rc = pick_run(&ctx, o->run_id, &run_id);
-	if (rc == 0 && !run_id && !o->run_id) {
-		log_msg(PEIL_LOG_ERROR, "no run has recorded figures yet; "
-					"peil run or peil eval makes one");
-		rc = EXIT_USAGE;
-	}
+		rc = cli_read_figures(&ctx, o->run_id, o->kpi, has_range, from,
+				      to, &table);
+	if (rc == 0)
+		rc = cli_disclose(&ctx, &table);
 	if (rc == 0) {
-		q.run_id = run_id;
-		q.kpi = o->kpi;
-		error_clear(&err);
-		if (ctx.storage->results_scan(ctx.storage_state, &q, show_row,
-					      &st, &err) < 0) {
-			log_error(&err);
-			rc = EXIT_STORAGE;
-		} else if (st.oom) {
-			log_msg(PEIL_LOG_ERROR, "out of memory");
-			rc = EXIT_STORAGE;
-		} else if (st.table.count == 0 && o->kpi) {
-			log_msg(PEIL_LOG_ERROR,
-				"run %lld has no figures of KPI '%s'%s",
-				(long long)run_id, o->kpi,
-				kpi_set_find(ctx.kpis, o->kpi)
-					? " in that period"
-					: " (no KPI has that id; see peil list)");
-			rc = EXIT_USAGE;
-		} else {
-			st.table.run_id = run_id;
-			result_table_sort(&st.table);
-			if (format == OUTPUT_TEXT)
-				printf("Run %lld\n\n", (long long)run_id);
-			output_write(stdout, format, &st.table, ctx.kpis);
-		}
+		if (out.format == OUTPUT_TEXT)
+			printf("Run %lld\n\n", (long long)table.run_id);
+		out.kpis = ctx.kpis;
+		if (output_write(stdout, &out, &table) < 0)
+			rc = EXIT_CONFIG;
 	}
-	result_table_release(&st.table);
+	result_table_release(&table);
 	context_close(&ctx);
 	return rc;
 }
@@ -155,6 +56,8 @@ static const struct option show_options[] = {
 	{ "run", required_argument, NULL, CLI_OPT_RUN },
 	{ "kpi", required_argument, NULL, 'k' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -163,7 +66,8 @@ const cli_command cmd_show_command = {
 	.summary = "print the figures of the latest run (or another)",
 	.help = "      --run N         the figures of run N\n"
 		"  -k, --kpi ID        only this KPI\n"
-		"  -f, --format F      text (default), csv or json\n",
+		"  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
 	.takes_period = 1,
 	.options = show_options,
 	.run = cmd_show,

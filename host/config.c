@@ -33,7 +33,17 @@ static const char *const run_keys[] = { "periods", NULL };
 static const char *const limits_keys[] = {
 	"memory_mb", "instructions", NULL
 };
-static const char *const privacy_keys[] = { "key_file", NULL };
+static const char *const contract_keys[] = {
+	"start_month", "margin", NULL
+};
+
+static const char *const privacy_keys[] = {
+	"min_count", "min_denominator", "key_file", NULL
+};
+static const char *const report_keys[] = {
+	"provisional_months", "late_after_days", "quality_fields",
+	"quality_closure_fields", NULL
+};
 
 static const struct section_kind {
 	const char *kind;
@@ -45,7 +55,10 @@ static const struct section_kind {
 	{ "calendar", 0, calendar_keys },
 	{ "run", 0, run_keys },
 	{ "limits", 0, limits_keys },
+	{ "contract", 0, contract_keys },
+	{ "kpi", 1, NULL },	/* checked against the KPI (context.c) */
 	{ "privacy", 0, privacy_keys },
+	{ "report", 0, report_keys },
 	{ "dataset", 1, NULL },
 	{ "source", 1, NULL },
 };
@@ -182,8 +195,9 @@ static config_section *section_add(struct parse_state *st, const char *header)
 	if (!kind) {
 		error_set(st->err, cfg->path, st->header_line, NULL,
 			  "unknown section [%s]; known are [peil], [storage], "
-			  "[calendar], [run], [limits], [privacy], [dataset NAME], "
-			  "[source NAME]", header);
+			  "[calendar], [run], [limits], [contract], [privacy], "
+			  "[report], [dataset NAME], [source NAME], [kpi ID]",
+			  header);
 		return NULL;
 	}
 	if (kind->named && !name[0]) {

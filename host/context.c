@@ -90,8 +90,7 @@ static int compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.lua files of dir in name order, so that loading is repeatable. */
-static int list_scripts(const char *dir, char ***out, size_t *count)
+int context_list_lua(const char *dir, char ***out, size_t *count)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -157,7 +156,7 @@ static int load_script_dir(void *arg, const char *item)
 	if (!dir)
 		return error_set(st->err, ctx->cfg->path, 0, NULL,
 				 "out of memory");
-	if (list_scripts(dir, &files, &count) < 0) {
+	if (context_list_lua(dir, &files, &count) < 0) {
 		config_fail(ctx->cfg, st->section,
 			    config_entry_find(st->section, "script_dirs"),
 			    st->err, "script directory %s: %s", dir,
@@ -194,6 +193,81 @@ static int load_script_dir(void *arg, const char *item)
 	return 0;
 }
 
+/* [contract]: the contract year's first month and the at-risk margin. */
+static int contract_start_month(const config *cfg, int *month,
+				peil_error *err)
+{
+	const config_section *s = config_section_find(cfg, "contract", NULL);
+	const config_entry *e = config_entry_find(s, "start_month");
+	char *end;
+	long m;
+
+	*month = 1;
+	if (!e)
+		return 0;
+	m = strtol(e->value, &end, 10);
+	if (end == e->value || *end || m < 1 || m > 12)
+		return config_fail(cfg, s, e, err, "start_month = %s: expected "
+				   "a month number 1 to 12", e->value);
+	*month = (int)m;
+	return 0;
+}
+
+/* [kpi ID] sections: targets, margins and parameters per contract. */
+static int configure_kpis(peil_context *ctx, peil_error *err)
+{
+	const config *cfg = ctx->cfg;
+	const config_section *contract =
+		config_section_find(cfg, "contract", NULL);
+	const config_entry *margin = config_entry_find(contract, "margin");
+
+	if (margin && kpi_set_default_margin(ctx->kpis, margin->value) < 0)
+		return config_fail(cfg, contract, margin, err, "margin = %s: "
+				   "expected a number or a percentage such as "
+				   "10%%", margin->value);
+	for (size_t i = 0; i < cfg->count; i++) {
+		const config_section *s = &cfg->sections[i];
+
+		if (strcmp(s->kind, "kpi") != 0)
+			continue;
+		for (size_t j = 0; j < s->count; j++) {
+			char msg[512];
+
+			if (kpi_set_configure(ctx->kpis, s->name,
+					      s->entries[j].key,
+					      s->entries[j].value, msg,
+					      sizeof(msg)) < 0)
+				return config_fail(cfg, s, &s->entries[j], err,
+						   "[kpi %s] %s", s->name,
+						   msg);
+		}
+	}
+	return 0;
+}
+
+static int add_script_dir(void *arg, const char *item)
+{
+	peil_context *ctx = arg;
+	char **grown = realloc(ctx->script_dirs, (ctx->script_dir_count + 1) *
+						       sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	ctx->script_dirs = grown;
+	grown[ctx->script_dir_count] = config_resolve_path(ctx->cfg, item);
+	return grown[ctx->script_dir_count++] ? 0 : -1;
+}
+
+/* The script directories, resolved, for require() and peil test. */
+static int script_dirs(peil_context *ctx, const char *value)
+{
+	if (config_each_item(value, add_script_dir, ctx) != 0)
+		return -1;
+	return kpi_set_script_dirs(ctx->kpis,
+				   (const char *const *)ctx->script_dirs,
+				   ctx->script_dir_count);
+}
+
 static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 			void *error_ctx, peil_error *err)
 {
@@ -205,7 +279,7 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 				     err };
 	kpi_limits limits = { 0, 0 };
 	uint64_t number;
-	int rc;
+	int rc, month;
 
 	/* Absent keys leave 0 in the limits: the sandbox's defaults. */
 	number = 0;
@@ -218,11 +292,14 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 			      UINT64_C(1000000000000), &number, err) < 0)
 		return -1;
 	limits.instructions = number;
-	if (open_calendar(ctx, err) < 0)
+	if (open_calendar(ctx, err) < 0 ||
+	    contract_start_month(ctx->cfg, &month, err) < 0)
 		return -1;
-	ctx->kpis = kpi_set_new(ctx->cal, &limits, 1);
+	ctx->contract_start_month = month;
+	ctx->kpis = kpi_set_new(ctx->cal, &limits, month);
 	st.all = digest_new();
-	if (!ctx->kpis || !st.all) {
+	if (!ctx->kpis || !st.all ||
+	    script_dirs(ctx, config_get(peil, "script_dirs", "scripts")) < 0) {
 		if (st.all)
 			digest_finish(st.all, ctx->scripts_sha256);
 		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
@@ -237,7 +314,7 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 				   config_entry_find(peil, "script_dirs"), err,
 				   "no KPI script (*.lua) in script_dirs = %s",
 				   config_get(peil, "script_dirs", "scripts"));
-	return 0;
+	return configure_kpis(ctx, err);
 }
 
 struct plugin_dirs {
@@ -346,6 +423,9 @@ void context_close(peil_context *ctx)
 	host_free(ctx->storage_host);
 	loader_close(ctx->storage_plugin);
 	kpi_set_free(ctx->kpis);
+	for (size_t i = 0; i < ctx->script_dir_count; i++)
+		free(ctx->script_dirs[i]);
+	free(ctx->script_dirs);
 	calendar_free(ctx->cal);
 	loader_path_release(&ctx->plugins);
 	schema_set_release(&ctx->schemas);

@@ -36,7 +36,10 @@ typedef struct peil_context {
 	void *storage_state;
 
 	calendar *cal;
+	int contract_start_month;	/* [contract] start_month, 1-12 */
 	kpi_set *kpis;
+	char **script_dirs;	/* resolved, in the order of script_dirs */
+	size_t script_dir_count;
 	size_t script_count;	/* script files found */
 	size_t script_errors;	/* of which failed to load */
 	char scripts_sha256[65];	/* over every script file, in order */
@@ -54,5 +57,10 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 context_script_error_fn on_script_error, void *error_ctx,
 		 peil_error *err);
 void context_close(peil_context *ctx);
+
+/* The *.lua files of dir (paths, malloc'd, as is the array) in name
+ * order, so that loading is repeatable.  0, or -1 when dir cannot be
+ * read. */
+int context_list_lua(const char *dir, char ***out, size_t *count);
 
 #endif

@@ -43,6 +43,13 @@ typedef struct kpi_info {
 	const char *script_sha256;
 	int has_min, has_max;	/* target */
 	double target_min, target_max;
+	/* How far a value may miss the target and be "at risk" rather than
+	 * "not met": an amount in the KPI's unit, or with margin_relative a
+	 * percentage of the bound it misses.  Without has_margin the set's
+	 * default ([contract] margin) applies. */
+	int has_margin, margin_relative;
+	double margin;
+	const char *per;	/* the field rows are grouped by, or NULL */
 } kpi_info;
 
 /* A new, empty set.  cal is borrowed and must outlive the set.  NULL when
@@ -65,6 +72,43 @@ size_t kpi_set_check(kpi_set *set,
 		     const peil_schema *(*schema)(void *ctx, const char *name),
 		     void *ctx,
 		     void (*report)(void *ctx, const peil_error *problem));
+
+/* Where require("name") looks for name.lua (dots become '/'): these
+ * directories, in order.  The strings are copied.  Call it before loading
+ * scripts, and only once: loaded scripts hold the list it makes.  0, or -1
+ * when out of memory. */
+int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count);
+
+/* The at-risk margin of KPIs that set none: "5" (in the KPI's unit) or
+ * "10%" (of the target's bound).  0, or -1 when the text is no margin. */
+int kpi_set_default_margin(kpi_set *set, const char *text);
+
+/* Override what the configuration may change of the KPI id: key is
+ * "target.min", "target.max", "margin" or "param.NAME" (a parameter the
+ * script declared in params = { ... }).  0, or -1 with msg saying why
+ * (unknown KPI, key or parameter, a value that is no number). */
+int kpi_set_configure(kpi_set *set, const char *id, const char *key,
+		      const char *value, char *msg, size_t msg_size);
+
+/* The status of value against k's target: "met", "at risk", "not met",
+ * or NULL without a target or a value. */
+const char *kpi_status(const kpi_set *set, const kpi_info *k, double value);
+
+/* The parameters of the KPI id as "name = value" lines into out (for peil
+ * explain); "" when it has none. */
+void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
+			     size_t size);
+
+/* A part of the KPI id's definition as text into out: "select",
+ * "where", "having", "rule" (in the script language), "target" (with the
+ * at-risk margin) or "links" (joins and lookups); "" when it has none.
+ * -1 for an unknown KPI or part. */
+int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
+		     char *out, size_t size);
+
+/* Set the contract year's first month (1-12) for the evaluations that
+ * follow (peil test sets it per test). */
+void kpi_set_contract_start(kpi_set *set, int month);
 
 size_t kpi_set_count(const kpi_set *set);
 /* The i-th KPI, in id order; valid until the set changes or is freed. */

@@ -21,6 +21,7 @@
 
 static char kpi_node_mt_key;	/* registry: the metatable marking nodes */
 static char kpi_load_key;	/* registry: the kpi_load, or false */
+static char kpi_current_key;	/* registry: the KPI being evaluated */
 
 static const struct kpi_helper {
 	const char *name;
@@ -35,6 +36,7 @@ static const struct kpi_helper {
 	  "a start and an end date field" },
 	{ "on_reference_date", KPI_ON_REFERENCE_DATE, KPI_KIND_SELECT, 2, 2,
 	  "a start and an end date field" },
+	{ "up_to", KPI_UP_TO, KPI_KIND_SELECT, 1, 1, "a date field" },
 	{ "workdays", KPI_WORKDAYS, KPI_KIND_MEASURE, 2, 2, "two date fields" },
 	{ "days_between", KPI_DAYS_BETWEEN, KPI_KIND_MEASURE, 2, 2,
 	  "two date fields" },
@@ -61,6 +63,9 @@ static const struct kpi_helper {
 	{ "min", KPI_MIN, KPI_KIND_RULE, 1, 1, "a field or measure" },
 	{ "max", KPI_MAX, KPI_KIND_RULE, 1, 1, "a field or measure" },
 	{ "share", KPI_SHARE, KPI_KIND_RULE, 1, 1, "a condition" },
+	{ "param", KPI_PARAM, KPI_KIND_PARAM, 1, 1, "a parameter name" },
+	{ "reference_date", KPI_REFERENCE_DATE, KPI_KIND_PARAM, 0, 0,
+	  "nothing" },
 };
 
 #define KPI_HELPER_COUNT (sizeof(kpi_helpers) / sizeof(kpi_helpers[0]))
@@ -69,6 +74,7 @@ static const struct kpi_helper {
 static const char *const kpi_keys[] = {
 	"id", "title", "description", "unit", "dataset", "grain",
 	"breakdown", "select", "where", "rule", "target",
+	"per", "having", "join", "lookup", "params",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -237,6 +243,23 @@ static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 			     kpi_const *out)
 {
 	lua_State *L = c->L;
+	const struct kpi_helper *h = kpi_node_helper(L, idx);
+
+	if (h && h->op == KPI_PARAM) {
+		lua_rawgeti(L, idx, 1);
+		out->param = lua_type(L, -1) == LUA_TSTRING
+				     ? strdup(lua_tostring(L, -1)) : NULL;
+		lua_pop(L, 1);
+		return out->param ? 0 : kpi_compile_fail(c, "%s: param() takes "
+							 "a parameter name",
+							 what);
+	}
+	if (h && h->op == KPI_REFERENCE_DATE) {
+		out->type = KPI_VALUE_TEXT;
+		out->reference = 1;
+		out->is_date = 1;	/* the date itself is the period's */
+		return 0;
+	}
 	switch (lua_type(L, idx)) {
 	case LUA_TNUMBER:
 		out->type = KPI_VALUE_NUMBER;
@@ -374,8 +397,8 @@ static int kpi_compile_select(kpi_compile *c, int idx, kpi_node **slot)
 	idx = lua_absindex(L, idx);
 	if (!h || h->kind != KPI_KIND_SELECT)
 		return kpi_compile_fail(c, "select: expected started_in(), "
-					"closed_in(), running_in() or "
-					"on_reference_date(), got %s",
+					"closed_in(), running_in(), up_to() "
+					"or on_reference_date(), got %s",
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
 		return -1;
@@ -491,48 +514,6 @@ static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
 	return rc;
 }
 
-static int kpi_compile_target(kpi_compile *c, int t, kpi *k)
-{
-	lua_State *L = c->L;
-	static const char *const bounds[] = { "min", "max" };
-	int rc = 0;
-
-	lua_getfield(L, t, "target");
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	if (!lua_istable(L, -1)) {
-		lua_pop(L, 1);
-		return kpi_compile_fail(c, "target: expected { min = ..., "
-					"max = ... }");
-	}
-	lua_pushnil(L);
-	while (rc == 0 && lua_next(L, -2)) {
-		const char *key = lua_type(L, -2) == LUA_TSTRING
-					  ? lua_tostring(L, -2) : "";
-		int which = strcmp(key, "min") == 0 ? 0 :
-			    strcmp(key, "max") == 0 ? 1 : -1;
-
-		if (which < 0)
-			rc = kpi_compile_fail(c, "target: unknown key '%s' "
-					      "(min, max)", key);
-		else if (lua_type(L, -1) != LUA_TNUMBER)
-			rc = kpi_compile_fail(c, "target: %s must be a number",
-					      bounds[which]);
-		else if (which == 0) {
-			k->info.has_min = 1;
-			k->info.target_min = lua_tonumber(L, -1);
-		} else {
-			k->info.has_max = 1;
-			k->info.target_max = lua_tonumber(L, -1);
-		}
-		lua_pop(L, rc == 0 ? 1 : 2);
-	}
-	lua_pop(L, 1);
-	return rc;
-}
-
 static int kpi_valid_id(const char *id)
 {
 	if (!*id)
@@ -603,7 +584,7 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 		     : 0;
 	lua_pop(L, 1);
 	if (rc < 0 || kpi_compile_breakdown(c, t, k) < 0 ||
-	    kpi_compile_target(c, t, k) < 0)
+	    kpi_compile_target(L, t, k, c->msg, sizeof(c->msg)) < 0)
 		return -1;
 	if (lua_getfield(L, t, "select") != LUA_TNIL)
 		rc = kpi_compile_select(c, -1, &k->select);
@@ -614,6 +595,15 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 		rc = kpi_compile_condition(c, -1, "where", &k->where);
 	lua_pop(L, 1);
 	if (rc < 0)
+		return -1;
+	if (lua_getfield(L, t, "having") != LUA_TNIL)
+		rc = lua_getfield(L, t, "per") == LUA_TNIL
+			     ? kpi_compile_fail(c, "having needs per")
+			     : kpi_compile_condition(c, -2, "having",
+						     &k->having);
+	lua_settop(L, t);
+	if (rc < 0 ||
+	    kpi_compile_links(L, t, k, c->msg, sizeof(c->msg)) < 0)
 		return -1;
 	if (lua_getfield(L, t, "rule") == LUA_TNIL)
 		rc = kpi_compile_fail(c, "missing rule (count(), share(), "
@@ -683,7 +673,8 @@ static int kpi_define(lua_State *L)
 	}
 	k->script = load->script;
 	load->script->refs++;
-	k->row_ref = k->periods_ref = LUA_NOREF;
+	k->periods_ref = LUA_NOREF;
+	k->lookups_ref = k->groups_ref = LUA_NOREF;
 	k->info.script = load->script->path;
 	k->info.script_sha256 = load->script->sha256;
 	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar))
@@ -697,10 +688,44 @@ static int kpi_define(lua_State *L)
 	}
 	k->uses_lua = kpi_node_uses_lua(k->select) ||
 		      kpi_node_uses_lua(k->where) ||
-		      kpi_node_uses_lua(k->rule);
+		      kpi_node_uses_lua(k->rule) ||
+		      kpi_node_uses_lua(k->having) || k->per;
 	load->pending = NULL;
 	load->kpis[load->count++] = k;
 	return 0;
+}
+
+/* param("name"): while a KPI is evaluated, the value of its parameter;
+ * while a script loads, a node that kpi{} resolves when it binds. */
+static int kpi_param_call(lua_State *L)
+{
+	kpi *k;
+	kpi_param *param;
+
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &kpi_current_key);
+	k = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (!k)
+		return kpi_helper_call(L);
+	param = kpi_param_find(k, luaL_checkstring(L, 1));
+	if (!param)
+		return luaL_error(L, "kpi '%s' has no parameter '%s' (declare "
+				  "it in params = { ... })", k->info.id,
+				  lua_tostring(L, 1));
+	if (param->value.type == KPI_VALUE_NUMBER)
+		lua_pushnumber(L, param->value.num);
+	else
+		lua_pushlstring(L, param->value.text, param->value.len);
+	return 1;
+}
+
+void kpi_dsl_set_current(lua_State *L, kpi *k)
+{
+	if (k)
+		lua_pushlightuserdata(L, k);
+	else
+		lua_pushboolean(L, 0);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_current_key);
 }
 
 /* ------------------------------------------------------------ install */
@@ -708,6 +733,8 @@ static int kpi_define(lua_State *L)
 struct kpi_install {
 	kpi_script *script;
 	const calendar *cal;
+	char *const *dirs;
+	size_t dir_count;
 };
 
 static int kpi_install_protected(lua_State *L)
@@ -721,25 +748,29 @@ static int kpi_install_protected(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_node_mt_key);
 	lua_pushboolean(L, 0);			/* the key exists from now */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_load_key);
+	kpi_dsl_set_current(L, NULL);
 
 	sandbox_push_env(in->script->sb);
 	env = lua_gettop(L);
 	for (size_t i = 0; i < KPI_HELPER_COUNT; i++) {
 		lua_pushinteger(L, (lua_Integer)i);
-		lua_pushcclosure(L, kpi_helper_call, 1);
+		lua_pushcclosure(L, kpi_helpers[i].op == KPI_PARAM
+					    ? kpi_param_call : kpi_helper_call,
+				 1);
 		lua_setfield(L, env, kpi_helpers[i].name);
 	}
 	lua_pushcfunction(L, kpi_define);
 	lua_setfield(L, env, "kpi");
 	kpi_date_push(L, in->cal);
 	lua_setfield(L, env, "date");
+	kpi_require_install(L, in->script, in->dirs, in->dir_count);
 	return 0;
 }
 
-int kpi_dsl_install(kpi_script *script, const calendar *cal,
-		    peil_error *err)
+int kpi_dsl_install(kpi_script *script, const kpi_set *set, peil_error *err)
 {
-	struct kpi_install in = { script, cal };
+	struct kpi_install in = { script, set->cal, set->script_dirs,
+				  set->script_dir_count };
 
 	return sandbox_protect(script->sb, kpi_install_protected, &in, err);
 }
@@ -749,9 +780,10 @@ int kpi_dsl_run(kpi_load *load, uint64_t budget, peil_error *err)
 	lua_State *L = sandbox_lua(load->script->sb);
 	int rc;
 
-	/* The key exists (install), so these stores do not allocate. */
+	/* The keys exist (install), so these stores do not allocate. */
 	lua_pushlightuserdata(L, load);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_load_key);
+	kpi_dsl_set_current(L, NULL);
 	sandbox_budget_set(load->script->sb, budget);
 	rc = sandbox_call(load->script->sb, 0, 0, err);
 	lua_pushboolean(L, 0);

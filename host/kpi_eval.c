@@ -15,18 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lauxlib.h>
+
 #include "calendar.h"
 #include "error.h"
 #include "kpi_strmap.h"
 
-typedef struct kpi_acc {
-	double rows;		/* selected rows (after where) */
-	double hits;		/* of which the condition held */
-	double n, sum, min, max; /* non-null measure values */
-	kpi_strmap *distinct;
-} kpi_acc;
-
 typedef struct kpi_run {
+	kpi_set *set;
 	kpi *k;
 	period *periods;
 	size_t period_count;
@@ -43,7 +39,7 @@ typedef struct kpi_scan {
 	kpi_run **runs;
 	size_t run_count;
 	size_t *slot;		/* schema index -> projected position */
-	uint64_t serial;
+	uint64_t *serial;	/* the set's row counter */
 	char *json;		/* the cell text being built */
 	size_t json_len, json_cap;
 	int out_of_memory;
@@ -234,6 +230,8 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		*to = *from < r->period_count &&
 		      r->periods[*from].first <= start.num ? *from + 1 : *from;
 		return;
+	case KPI_UP_TO:
+		return;		/* every period ending on or after it */
 	case KPI_RUNNING_IN:
 		/* start <= last, and no end or end >= first */
 		kpi_field_value(row, sel->field[1], &end);
@@ -274,7 +272,7 @@ static int kpi_distinct_key(const kpi_value *v, char *buf, size_t size,
 	return 0;
 }
 
-static int kpi_acc_add(kpi_acc *acc, kpi_op op, int hit, const kpi_value *v)
+int kpi_acc_add(kpi_acc *acc, kpi_op op, int hit, const kpi_value *v)
 {
 	char buf[48];
 	const char *key;
@@ -318,6 +316,10 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
 		return -1;
 	if (!ok)
 		return 0;
+	if (k->per)		/* groups are reduced after the scan */
+		return kpi_group_add(k, row, p, &r->err) < 0 ||
+		       (cell && kpi_group_add(k, row, cell * np + p,
+					      &r->err) < 0) ? -1 : 0;
 	if (rule->kid_count && (rule->op == KPI_COUNT ||
 				rule->op == KPI_SHARE)) {
 		if (kpi_condition(k, rule->kids[0], row, p, &hit, &r->err) < 0)
@@ -337,8 +339,8 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
 static int kpi_scan_row(void *ctx, const peil_value *values)
 {
 	kpi_scan *scan = ctx;
-	kpi_row row = { scan->schema, values, scan->slot, ++scan->serial,
-			scan->cal, NULL, 0 };
+	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
+			scan->cal, NULL, 0, LUA_NOREF };
 
 	for (size_t i = 0; i < scan->run_count; i++) {
 		kpi_run *r = scan->runs[i];
@@ -375,9 +377,6 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 
 static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 {
-	const kpi_info *info = &r->k->info;
-	double v;
-
 	out->numerator = out->denominator = NAN;
 	switch (r->k->rule->op) {
 	case KPI_COUNT:
@@ -405,12 +404,7 @@ static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 	default:
 		out->value = acc->distinct ? (double)acc->distinct->count : 0;
 	}
-	v = out->value;
-	out->status = NULL;
-	if ((info->has_min || info->has_max) && !isnan(v))
-		out->status = (info->has_min && v < info->target_min) ||
-				      (info->has_max && v > info->target_max)
-				      ? "not met" : "met";
+	out->status = kpi_status(r->set, &r->k->info, out->value);
 }
 
 static const kpi_strmap *kpi_sort_cells_map;
@@ -483,7 +477,7 @@ static int kpi_run_fail(kpi_run *r, const char *fmt, const char *arg)
 }
 
 /* A run for k over [from, to]; -1 when out of memory. */
-static int kpi_run_new(const kpi_set *set, kpi *k, int32_t from, int32_t to,
+static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 		       kpi_run **out)
 {
 	kpi_run *r = calloc(1, sizeof(*r));
@@ -494,6 +488,7 @@ static int kpi_run_new(const kpi_set *set, kpi *k, int32_t from, int32_t to,
 	*out = r;
 	if (!r)
 		return -1;
+	r->set = set;
 	r->k = k;
 	r->periods = calloc(n ? n : 1, sizeof(*r->periods));
 	r->acc = calloc(8 * (n ? n : 1), sizeof(*r->acc));
@@ -510,7 +505,7 @@ static int kpi_run_new(const kpi_set *set, kpi *k, int32_t from, int32_t to,
 
 /* Scan one dataset for the runs from index first on that use it (marked
  * done).  -1 with err when the scan as a whole failed. */
-static int kpi_scan_dataset(const kpi_set *set, kpi_run **runs, size_t count,
+static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 			    size_t first, const kpi_source *source,
 			    unsigned char *done, peil_error *err)
 {
@@ -523,6 +518,7 @@ static int kpi_scan_dataset(const kpi_set *set, kpi_run **runs, size_t count,
 
 	scan.schema = schema;
 	scan.cal = set->cal;
+	scan.serial = &set->serial;
 	scan.runs = calloc(count, sizeof(*scan.runs));
 	if (schema) {
 		used = calloc(schema->field_count + 1, 1);
@@ -538,7 +534,8 @@ static int kpi_scan_dataset(const kpi_set *set, kpi_run **runs, size_t count,
 	for (size_t i = first; i < count; i++) {
 		kpi_run *r = runs[i];
 
-		if (done[i] || strcmp(r->k->info.dataset, dataset) != 0)
+		if (done[i] || strcmp(r->k->info.dataset, dataset) != 0 ||
+		    r->k->join_count)
 			continue;
 		done[i] = 1;
 		if (r->failed)
@@ -579,6 +576,63 @@ out:
 	return rc;
 }
 
+/* A KPI that joins: its own scan, every field, joined fields appended.
+ * -1 with err when the scan as a whole failed. */
+static int kpi_scan_joined(kpi_set *set, kpi_run *r,
+			   const kpi_source *source, peil_error *err)
+{
+	kpi_joined *j = NULL;
+	kpi_scan scan = { 0 };
+	const peil_schema *schema;
+	int rc = 0;
+
+	if (kpi_joined_new(r->k, source->schema, source->ctx, &j,
+			   &r->err) < 0 ||
+	    kpi_bind(r->k, kpi_joined_schema(j), &r->err) < 0) {
+		r->failed = 1;
+		kpi_joined_free(j);
+		return 0;
+	}
+	schema = kpi_joined_schema(j);
+	scan.schema = schema;
+	scan.cal = set->cal;
+	scan.serial = &set->serial;
+	scan.runs = &r;
+	scan.run_count = 1;
+	scan.slot = calloc(schema->field_count + 1, sizeof(*scan.slot));
+	if (!scan.slot)
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+	for (size_t f = 0; scan.slot && f < schema->field_count; f++)
+		scan.slot[f] = f;
+	if (rc == 0)
+		rc = kpi_joined_scan(j, source, kpi_scan_row, &scan, err);
+	if (scan.out_of_memory)
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+	else if (rc != 0)
+		rc = -1;
+	free(scan.json);
+	free(scan.slot);
+	kpi_joined_free(j);
+	return rc;
+}
+
+/* per: reduce the groups of every (cell, period) of r. */
+static void kpi_reduce_groups(kpi_run *r)
+{
+	kpi_row templ = { NULL, NULL, NULL, 0, r->set->cal, r->periods,
+			  r->period_count, LUA_NOREF };
+	size_t np = r->period_count;
+
+	for (size_t cell = 0; !r->failed && cell < r->cells.count; cell++)
+		for (size_t p = 0; p < np; p++)
+			if (kpi_group_reduce(r->k, &templ, cell * np + p, p,
+					     &r->acc[cell * np + p],
+					     &r->err) < 0) {
+				r->failed = 1;
+				break;
+			}
+}
+
 int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		 const kpi_source *source, const kpi_sink *sink,
 		 peil_error *err)
@@ -592,6 +646,7 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
+	set->evaluations++;
 	for (size_t i = 0; i < set->count; i++) {
 		if (only_kpi && strcmp(set->kpis[i]->info.id, only_kpi) != 0)
 			continue;
@@ -604,10 +659,20 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		rc = error_set(err, NULL, 0, NULL, "no KPI '%s'", only_kpi);
 		goto out;
 	}
+	for (size_t i = 0; i < count; i++)
+		if (runs[i]->k->lookup_count &&
+		    kpi_lookups_load(runs[i]->k, set->evaluations, source,
+				     &runs[i]->err) < 0)
+			runs[i]->failed = 1;
 	for (size_t i = 0; i < count && rc == 0; i++)
-		if (!done[i])
+		if (runs[i]->k->join_count && !runs[i]->failed)
+			rc = kpi_scan_joined(set, runs[i], source, err);
+		else if (!done[i] && !runs[i]->k->join_count)
 			rc = kpi_scan_dataset(set, runs, count, i, source,
 					      done, err);
+	for (size_t i = 0; i < count && rc == 0; i++)
+		if (runs[i]->k->per && !runs[i]->failed)
+			kpi_reduce_groups(runs[i]);
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		if (runs[i]->failed) {
 			failed++;

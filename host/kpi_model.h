@@ -19,7 +19,8 @@ typedef enum kpi_kind {
 	KPI_KIND_SELECT = 1,
 	KPI_KIND_MEASURE,
 	KPI_KIND_CONDITION,
-	KPI_KIND_RULE
+	KPI_KIND_RULE,
+	KPI_KIND_PARAM
 } kpi_kind;
 
 typedef enum kpi_op {
@@ -28,6 +29,7 @@ typedef enum kpi_op {
 	KPI_CLOSED_IN,
 	KPI_RUNNING_IN,
 	KPI_ON_REFERENCE_DATE,
+	KPI_UP_TO,		/* the date on or before the last day */
 	/* measures */
 	KPI_FIELD,		/* name[0] */
 	KPI_WORKDAYS,		/* name[0] to name[1] */
@@ -47,6 +49,10 @@ typedef enum kpi_op {
 	KPI_ANY,
 	KPI_NEGATE,
 	KPI_LUA_CONDITION,	/* ref */
+	/* param("name"): a constant from the KPI's parameters */
+	KPI_PARAM,
+	/* reference_date(): the period's reference date, as a constant */
+	KPI_REFERENCE_DATE,
 	/* rules; kids[0] is the condition or measure, when given */
 	KPI_COUNT,
 	KPI_COUNT_DISTINCT,
@@ -80,7 +86,32 @@ typedef struct kpi_const {
 	size_t len;
 	int is_date;		/* text is an ISO date, whose day is date */
 	int32_t date;
+	char *param;		/* param("name"): filled in when bound */
+	int reference;		/* reference_date(): the date is the period's
+				   reference date, taken per period */
 } kpi_const;
+
+/* A parameter of a KPI: its default from params = { ... }, or the value
+ * the configuration gives it ([kpi ID] param.NAME). */
+typedef struct kpi_param {
+	char *name;
+	kpi_const value;	/* NUMBER or TEXT */
+} kpi_param;
+
+/* A join (many rows to one: alias.field) or a lookup (one key to many
+ * rows, for functions) of another dataset. */
+typedef struct kpi_link {
+	char *name;		/* the alias, or the lookup's name */
+	char *dataset;
+	char *field;		/* join: this row's field, matched with the
+				   other dataset's key; lookup: the other
+				   dataset's field its rows are found by */
+	char *key;		/* join: the other dataset's field (NULL: its
+				   key field) */
+	char **where_fields;	/* lookup: only rows whose text fields ... */
+	char **where_values;	/* ... have these values */
+	size_t where_count;
+} kpi_link;
 
 typedef struct kpi_node {
 	kpi_op op;
@@ -101,6 +132,14 @@ typedef struct kpi_script {
 	char *path;
 	char sha256[65];
 	size_t refs;		/* KPIs that use it */
+	/* The table of the row being evaluated, shared by the script's KPIs
+	 * (and their groups): made once per row. */
+	uint64_t row_serial;
+	int row_ref;
+	/* Lookups read in evaluation lookups_evaluation, by what they read
+	 * (dataset, field, where), shared by the script's KPIs. */
+	int lookups_ref;
+	uint64_t lookups_evaluation;
 } kpi_script;
 
 typedef struct kpi {
@@ -109,27 +148,53 @@ typedef struct kpi {
 	kpi_node *select;	/* NULL: every period */
 	kpi_node *where;	/* NULL: every selected row */
 	kpi_node *rule;
+	kpi_node *having;	/* with per: a condition on each group */
+	char *per;		/* group rows by this field, or NULL */
+	size_t per_field;
+	kpi_param *params;
+	size_t param_count;
+	kpi_link *joins, *lookups;
+	size_t join_count, lookup_count;
 	int uses_lua;		/* some node is a Lua function */
 	/* evaluation state */
 	size_t *breakdown_field; /* bound schema indexes */
 	uint64_t budget_left;
 	int failed;
-	uint64_t row_serial;	/* the row whose table row_ref holds */
-	int row_ref, periods_ref;
+	int periods_ref;
+	int lookups_ref;	/* { name = { [key] = { rows } } } */
+	int groups_ref;		/* per: { [slot + 1] = { keys, rows } } */
 } kpi;
 
 struct kpi_set {
 	const calendar *cal;
 	kpi_limits limits;	/* defaults filled in */
 	int contract_start_month;
+	int has_margin, margin_relative;	/* the default at-risk margin */
+	double margin;
+	char **script_dirs;	/* where require() looks */
+	size_t script_dir_count;
+	uint64_t serial;	/* rows scanned so far: a row's number */
+	uint64_t evaluations;	/* kpi_evaluate calls so far */
 	kpi **kpis;		/* sorted by id */
 	size_t count, cap;
 };
 
-/* kpi_dsl.c: install the DSL helpers (kpi, started_in, count, date.*, ...)
- * in a script's environment; cal is borrowed.  0 or -1 with err. */
-int kpi_dsl_install(kpi_script *script, const calendar *cal,
-		    peil_error *err);
+/* kpi_dsl.c: install the DSL helpers (kpi, started_in, count, date.*,
+ * param, require, ...) in a script's environment; the set's calendar is
+ * borrowed.  0 or -1 with err. */
+int kpi_dsl_install(kpi_script *script, const kpi_set *set, peil_error *err);
+
+/* kpi_links.c: compile params, per, join and lookup (kpi_compile_links)
+ * or the target of the kpi{} table at t into k.  0, or -1 with msg. */
+int kpi_compile_links(lua_State *L, int t, kpi *k, char *msg, size_t size);
+int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size);
+/* "5" or "10%" into info's margin; 0, or -1 when it is neither. */
+int kpi_margin_parse(const char *text, kpi_info *info);
+
+/* kpi_require.c: require("name") in the environment at the top, loading
+ * name.lua from dirs only (dots are '/'), once per state. */
+void kpi_require_install(lua_State *L, kpi_script *script, char *const *dirs,
+			 size_t dir_count);
 
 /* kpi_date.c: push the date table (date.workdays, date.add_months, ...)
  * whose functions use cal (borrowed). */
@@ -164,10 +229,12 @@ typedef struct kpi_row {
 	const peil_schema *schema;
 	const peil_value *values;	/* projected */
 	const size_t *slot;		/* schema index -> values index */
-	uint64_t serial;		/* changes with every row */
+	uint64_t serial;		/* unique in the set's life */
 	const calendar *cal;
 	const period *periods;		/* the KPI's periods */
 	size_t period_count;
+	int table_ref;			/* a Lua table standing for the row
+					   (a group), or LUA_NOREF */
 } kpi_row;
 
 /* A measure's value, a condition's truth (0/1) for row in period p.
@@ -180,5 +247,54 @@ int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out);
 /* Release the row and period tables held for k's Lua functions. */
 void kpi_lua_release(kpi *k);
+/* Push the row's table for k's functions (made once per row); under
+ * sandbox_protect. */
+void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row);
+/* Push a table of the row's fields (a fresh one). */
+void kpi_push_row(lua_State *L, const kpi_row *row);
+
+/* kpi_dsl.c: make k the KPI whose param() calls a function answers (NULL
+ * while loading); under sandbox_protect. */
+void kpi_dsl_set_current(lua_State *L, kpi *k);
+/* The parameter called name of k, or NULL. */
+kpi_param *kpi_param_find(kpi *k, const char *name);
+
+/* Accumulators of one (cell, period). */
+typedef struct kpi_acc {
+	double rows;		/* selected rows (after where) */
+	double hits;		/* of which the condition held */
+	double n, sum, min, max; /* non-null measure values */
+	struct kpi_strmap *distinct;
+} kpi_acc;
+
+/* kpi_eval.c: add one row (or group) to an accumulator; v is the rule's
+ * measure or NULL.  -1 when out of memory. */
+int kpi_acc_add(kpi_acc *acc, kpi_op op, int hit, const kpi_value *v);
+
+/* kpi_group.c: per = "field".  Remember row (in period p) for slot, a
+ * (cell, period) pair; rows with an empty per field are left out.  Then
+ * reduce every group of the slot into acc: having, then the rule on the
+ * group.  0, or -1 with err. */
+int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err);
+int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
+		     kpi_acc *acc, peil_error *err);
+
+/* kpi_join.c: a dataset with the fields of its joins appended as
+ * "alias.field", and its scan. */
+typedef struct kpi_joined kpi_joined;
+int kpi_joined_new(const kpi *k,
+		   const peil_schema *(*schema)(void *ctx, const char *name),
+		   void *ctx, kpi_joined **out, peil_error *err);
+const peil_schema *kpi_joined_schema(const kpi_joined *j);
+/* Read the joined datasets, then scan k's dataset with every field,
+ * calling row with the combined values. */
+int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
+		    peil_row_fn row, void *row_ctx, peil_error *err);
+void kpi_joined_free(kpi_joined *j);
+/* Read k's lookup datasets into its script state (k->lookups_ref), or
+ * take them from another KPI of the script that read the same in this
+ * evaluation. */
+int kpi_lookups_load(kpi *k, uint64_t evaluation, const kpi_source *source,
+		     peil_error *err);
 
 #endif

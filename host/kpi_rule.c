@@ -111,12 +111,39 @@ static const char *kpi_measure_text(const kpi_node *m)
 	return m->name[0] ? m->name[0] : "the function";
 }
 
+/* param("name") as a constant: take the parameter's current value. */
+static int kpi_bind_param(kpi_binder *b, kpi_const *c)
+{
+	kpi_param *p = kpi_param_find(b->k, c->param);
+	char *text = NULL;
+
+	if (!p)
+		return kpi_bind_fail(b, NULL, "no parameter '%s' (declare it "
+				     "in params = { ... })", c->param);
+	if (p->value.text && !(text = strdup(p->value.text)))
+		return kpi_bind_fail(b, NULL, "out of memory");
+	free(c->text);
+	c->type = p->value.type;
+	c->num = p->value.num;
+	c->text = text;
+	c->len = p->value.len;
+	c->is_date = p->value.is_date;
+	c->date = p->value.date;
+	return 0;
+}
+
 /* A constant fits the measure it is compared with. */
-static int kpi_bind_const(kpi_binder *b, const kpi_node *node,
-			  const kpi_const *c)
+static int kpi_bind_const(kpi_binder *b, const kpi_node *node, kpi_const *c)
 {
 	const kpi_node *m = node->kids[0];
 	const char *name = kpi_measure_text(m);
+
+	if (c->param && kpi_bind_param(b, c) < 0)
+		return -1;
+	if (c->reference && m->type != KPI_VALUE_DATE)
+		return kpi_bind_fail(b, m->name[0], "%s is no date; only a "
+				     "date compares with reference_date()",
+				     name);
 
 	switch (m->type) {
 	case KPI_VALUE_NUMBER:
@@ -214,6 +241,21 @@ int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
 	}
 	if (k->where && kpi_bind_condition(&b, k->where) < 0)
 		return -1;
+	if (k->per) {
+		const kpi_node *kid = k->rule->kid_count ? k->rule->kids[0]
+							 : NULL;
+
+		if (kpi_bind_field(&b, k->per, &k->per_field) < 0)
+			return -1;
+		if ((k->having && k->having->op != KPI_LUA_CONDITION) ||
+		    (kid && kid->op != KPI_LUA_CONDITION &&
+		     kid->op != KPI_LUA_MEASURE) ||
+		    k->rule->op == KPI_COUNT_DISTINCT)
+			return kpi_bind_fail(&b, k->per, "with per, having and "
+					     "the rule take functions of the "
+					     "group (count() counts groups)");
+		return 0;
+	}
 	return kpi_bind_rule(&b, k->rule);
 }
 
@@ -233,6 +275,8 @@ void kpi_mark_fields(const kpi *k, unsigned char *used)
 {
 	for (size_t i = 0; i < k->info.breakdown_count; i++)
 		used[k->breakdown_field[i]] = 1;
+	if (k->per)
+		used[k->per_field] = 1;
 	kpi_mark_node(k->select, used);
 	kpi_mark_node(k->where, used);
 	kpi_mark_node(k->rule, used);
@@ -249,7 +293,7 @@ typedef struct kpi_invoke {
 	int truth;		/* the result of a condition */
 } kpi_invoke;
 
-static void kpi_push_row(lua_State *L, const kpi_row *row)
+void kpi_push_row(lua_State *L, const kpi_row *row)
 {
 	lua_createtable(L, 0, (int)row->schema->field_count);
 	for (size_t i = 0; i < row->schema->field_count; i++) {
@@ -307,6 +351,21 @@ static void kpi_push_periods(lua_State *L, const kpi_row *row)
 	}
 }
 
+void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row)
+{
+	kpi_script *script = k->script;
+
+	if (script->row_ref == LUA_NOREF || script->row_serial != row->serial) {
+		kpi_push_row(L, row);
+		if (script->row_ref == LUA_NOREF)
+			script->row_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		else
+			lua_rawseti(L, LUA_REGISTRYINDEX, script->row_ref);
+		script->row_serial = row->serial;
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, script->row_ref);
+}
+
 /* Runs under sandbox_protect: the row and period tables (made once per
  * row and per evaluation), then the function itself. */
 static int kpi_invoke_protected(lua_State *L)
@@ -315,24 +374,24 @@ static int kpi_invoke_protected(lua_State *L)
 	kpi *k = in->k;
 	double num;
 
-	if (k->row_ref == LUA_NOREF || k->row_serial != in->row->serial) {
-		kpi_push_row(L, in->row);
-		if (k->row_ref == LUA_NOREF)
-			k->row_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		else
-			lua_rawseti(L, LUA_REGISTRYINDEX, k->row_ref);
-		k->row_serial = in->row->serial;
-	}
+	kpi_dsl_set_current(L, k);		/* for param() */
 	if (k->periods_ref == LUA_NOREF) {
 		kpi_push_periods(L, in->row);
 		k->periods_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, in->node->ref);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, k->row_ref);
+	if (in->row->table_ref != LUA_NOREF)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, in->row->table_ref);
+	else
+		kpi_row_table_push(L, k, in->row);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, k->periods_ref);
 	lua_rawgeti(L, -1, (lua_Integer)in->p + 1);
 	lua_remove(L, -2);			/* f row period */
-	lua_call(L, 2, 1);
+	if (k->lookups_ref != LUA_NOREF)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, k->lookups_ref);
+	else
+		lua_pushnil(L);			/* f row period data */
+	lua_call(L, 3, 1);
 
 	if (in->node->op == KPI_LUA_CONDITION) {
 		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
@@ -462,6 +521,20 @@ static int kpi_compare(const kpi_value *v, const kpi_const *c)
 	return x < y ? -1 : x > y;
 }
 
+/* kpi_compare, with reference_date() taken as period p's reference date
+ * (its last day). */
+static int kpi_compare_at(const kpi_value *v, const kpi_const *c,
+			  const kpi_row *row, size_t p)
+{
+	kpi_const at;
+
+	if (!c->reference)
+		return kpi_compare(v, c);
+	at = *c;
+	at.date = row->periods[p].last;
+	return kpi_compare(v, &at);
+}
+
 int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		  int *out, peil_error *err)
 {
@@ -510,14 +583,14 @@ int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 	switch (node->op) {
 	case KPI_ONE_OF:
 		for (size_t i = 0; i < node->const_count && !*out; i++)
-			*out = kpi_compare(&v, &node->consts[i]) == 0;
+			*out = kpi_compare_at(&v, &node->consts[i], row, p) == 0;
 		return 0;
-	case KPI_EQ: *out = kpi_compare(&v, node->consts) == 0; return 0;
-	case KPI_NE: *out = kpi_compare(&v, node->consts) != 0; return 0;
-	case KPI_LT: *out = kpi_compare(&v, node->consts) < 0; return 0;
-	case KPI_LE: *out = kpi_compare(&v, node->consts) <= 0; return 0;
-	case KPI_GT: *out = kpi_compare(&v, node->consts) > 0; return 0;
-	case KPI_GE: *out = kpi_compare(&v, node->consts) >= 0; return 0;
+	case KPI_EQ: *out = kpi_compare_at(&v, node->consts, row, p) == 0; return 0;
+	case KPI_NE: *out = kpi_compare_at(&v, node->consts, row, p) != 0; return 0;
+	case KPI_LT: *out = kpi_compare_at(&v, node->consts, row, p) < 0; return 0;
+	case KPI_LE: *out = kpi_compare_at(&v, node->consts, row, p) <= 0; return 0;
+	case KPI_GT: *out = kpi_compare_at(&v, node->consts, row, p) > 0; return 0;
+	case KPI_GE: *out = kpi_compare_at(&v, node->consts, row, p) >= 0; return 0;
 	default: return 0;
 	}
 }
@@ -529,8 +602,9 @@ void kpi_lua_release(kpi *k)
 	if (!k->script || !k->script->sb)
 		return;
 	L = sandbox_lua(k->script->sb);
-	luaL_unref(L, LUA_REGISTRYINDEX, k->row_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref);
-	k->row_ref = k->periods_ref = LUA_NOREF;
-	k->row_serial = 0;
+	luaL_unref(L, LUA_REGISTRYINDEX, k->lookups_ref);
+	luaL_unref(L, LUA_REGISTRYINDEX, k->groups_ref);
+	k->periods_ref = LUA_NOREF;
+	k->lookups_ref = k->groups_ref = LUA_NOREF;
 }

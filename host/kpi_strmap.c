@@ -48,16 +48,13 @@ static int kpi_strmap_grow(kpi_strmap *map)
 	return 0;
 }
 
-long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
-		    int *added)
+/* The index of key, or -1 and in *slot the empty slot it would take.
+ * The table must have slots. */
+static long kpi_strmap_probe(const kpi_strmap *map, const char *key,
+			     size_t len, size_t *slot)
 {
-	size_t s;
-	char *copy;
+	size_t s = kpi_strmap_hash(key, len) & (map->slot_count - 1);
 
-	*added = 0;
-	if ((map->count + 1) * 2 > map->slot_count && kpi_strmap_grow(map) < 0)
-		return -1;
-	s = kpi_strmap_hash(key, len) & (map->slot_count - 1);
 	while (map->slots[s]) {
 		size_t i = map->slots[s] - 1;
 
@@ -65,6 +62,23 @@ long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 			return (long)i;
 		s = (s + 1) & (map->slot_count - 1);
 	}
+	*slot = s;
+	return -1;
+}
+
+long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
+		    int *added)
+{
+	size_t s;
+	long found;
+	char *copy;
+
+	*added = 0;
+	if ((map->count + 1) * 2 > map->slot_count && kpi_strmap_grow(map) < 0)
+		return -1;
+	found = kpi_strmap_probe(map, key, len, &s);
+	if (found >= 0)
+		return found;
 	copy = malloc(len + 1);
 	if (!copy)
 		return -1;
@@ -75,6 +89,13 @@ long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 	map->slots[s] = ++map->count;
 	*added = 1;
 	return (long)(map->count - 1);
+}
+
+long kpi_strmap_find(const kpi_strmap *map, const char *key, size_t len)
+{
+	size_t s;
+
+	return map->slot_count ? kpi_strmap_probe(map, key, len, &s) : -1;
 }
 
 void kpi_strmap_release(kpi_strmap *map)

@@ -21,6 +21,8 @@ typedef struct kpi_strmap {
  * -1 when out of memory. */
 long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 		    int *added);
+/* The number of key[0..len), or -1 when absent. */
+long kpi_strmap_find(const kpi_strmap *map, const char *key, size_t len);
 void kpi_strmap_release(kpi_strmap *map);
 
 #endif

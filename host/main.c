@@ -23,6 +23,11 @@ static const cli_command *const commands[] = {
 	&cmd_show_command,
 	&cmd_check_command,
 	&cmd_list_command,
+	&cmd_explain_command,
+	&cmd_test_command,
+	&cmd_catalogue_command,
+	&cmd_report_command,
+	&cmd_export_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -48,7 +53,8 @@ static const char common_help[] =
 	"  -h, --help          this help\n";
 
 static const char period_help[] =
-	"  -p, --period P      a period: 2017, 2017-Q4 or 2017-03\n"
+	"  -p, --period P      a period: 2017, 2017-Q4, 2017-03 or a contract "
+	"year 2017/2018\n"
 	"      --from P --to P a range of periods, e.g. --from 2017-01 --to "
 	"2017-12\n";
 
@@ -138,6 +144,15 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			break;
 		case 'p':
 			o->period = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case CLI_OPT_LANG:
+			o->lang = optarg;
+			break;
+		case CLI_OPT_LOCALE:
+			o->locale = optarg;
 			break;
 		case CLI_OPT_FROM:
 			o->from = optarg;

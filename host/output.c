@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 int output_format_parse(const char *name, output_format *out)
 {
 	if (strcmp(name, "text") == 0)
@@ -20,22 +22,20 @@ int output_format_parse(const char *name, output_format *out)
 	return 0;
 }
 
-/* A number as a Dutch reader expects it: whole numbers bare, others with
- * one or (csv) more decimals after a comma; "-" (text) or "" when NaN. */
-static void format_number(double v, int precise, char *out, size_t size)
+void output_number(double v, int precise, int point, char *out, size_t size)
 {
 	char *dot;
 
 	if (isnan(v)) {
-		snprintf(out, size, "%s", precise ? "" : "-");
+		snprintf(out, size, "%s", "");
 		return;
 	}
 	if (v == floor(v) && fabs(v) < 1e15)
 		snprintf(out, size, "%.0f", v);
 	else
-		snprintf(out, size, precise ? "%.6g" : "%.1f", v);
+		snprintf(out, size, precise ? "%.10g" : "%.1f", v);
 	dot = strchr(out, '.');
-	if (dot)
+	if (dot && !point)
 		*dot = ',';
 }
 
@@ -83,37 +83,84 @@ static int strings_add(struct strings *s, const char *item)
 static int compare_breakdowns(const void *pa, const void *pb)
 {
 	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-	int ta = strcmp(a, "{}") == 0, tb = strcmp(b, "{}") == 0;
+	int ta = result_is_total(a), tb = result_is_total(b);
 
 	if (ta != tb)
 		return ta - tb;
 	return strcmp(a, b);
 }
 
+/* A text cell: the value, "*" when suppressed, "-" when missing, "!"
+ * after a missed target. */
+static void text_cell(const result_row *row, char *out, size_t size,
+		      int *misses)
+{
+	size_t n;
+
+	out[0] = '\0';
+	if (!row)
+		return;
+	if (row->suppressed != RESULT_SHOWN) {
+		snprintf(out, size, "*");
+		return;
+	}
+	output_number(row->value, 0, 0, out, size);
+	if (!out[0])
+		snprintf(out, size, "-");
+	n = strlen(out);
+	if (row->status && strcmp(row->status, "met") != 0 && n + 1 < size) {
+		out[n] = strcmp(row->status, "not met") == 0 ? '!' : '?';
+		out[n + 1] = '\0';
+		(*misses)++;
+	}
+}
+
+static void text_target(FILE *out, const kpi_info *k, const labels *w,
+			int misses)
+{
+	char number[64];
+
+	fprintf(out, "%s:", w->target);
+	if (k->has_min) {
+		output_number(k->target_min, 0, 0, number, sizeof(number));
+		fprintf(out, " %s %s", w->at_least, number);
+	}
+	if (k->has_max) {
+		output_number(k->target_max, 0, 0, number, sizeof(number));
+		fprintf(out, "%s%s %s %s", k->has_min ? " " : "",
+			k->has_min ? w->and_word : "", w->at_most, number);
+	}
+	fprintf(out, " %s; ! = %s, ? = %s (%d)\n", k->unit, w->not_met,
+		w->at_risk, misses);
+}
+
 /* One KPI's rows [begin, end) as breakdown x period. */
 static void text_block(FILE *out, const result_table *t, size_t begin,
-		       size_t end, const kpi_set *kpis)
+		       size_t end, const output_options *o)
 {
-	const kpi_info *k = kpis ? kpi_set_find(kpis, t->rows[begin].kpi)
-				 : NULL;
+	const labels *w = o->words;
+	const kpi_info *k = o->kpis ? kpi_set_find(o->kpis, t->rows[begin].kpi)
+				    : NULL;
 	struct strings periods = { 0, NULL }, cells = { 0, NULL };
 	size_t label_width = 6, period_width = 4, i, j, r;
-	int misses = 0;
+	int misses = 0, hidden = 0;
 	char label[512], number[64];
 
 	for (r = begin; r < end; r++) {
 		strings_add(&periods, t->rows[r].period);
 		strings_add(&cells, t->rows[r].breakdown);
+		hidden |= t->rows[r].suppressed != RESULT_SHOWN;
 	}
 	qsort(cells.items, cells.count, sizeof(*cells.items),
 	      compare_breakdowns);
 	for (i = 0; i < cells.count; i++) {
-		result_breakdown_label(cells.items[i], label, sizeof(label));
+		result_breakdown_label_words(cells.items[i], w->total,
+					     w->unknown, label, sizeof(label));
 		if (utf8_width(label) > label_width)
 			label_width = utf8_width(label);
 	}
 	for (r = begin; r < end; r++) {
-		format_number(t->rows[r].value, 0, number, sizeof(number));
+		output_number(t->rows[r].value, 0, 0, number, sizeof(number));
 		if (strlen(number) + 1 > period_width)
 			period_width = strlen(number) + 1;
 		if (strlen(t->rows[r].period) > period_width)
@@ -131,7 +178,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	fputc('\n', out);
 	for (i = 0; i < cells.count; i++) {
-		result_breakdown_label(cells.items[i], label, sizeof(label));
+		result_breakdown_label_words(cells.items[i], w->total,
+					     w->unknown, label, sizeof(label));
 		pad(out, label, label_width, 0);
 		for (j = 0; j < periods.count; j++) {
 			const result_row *row = NULL;
@@ -142,51 +190,30 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 				    strcmp(t->rows[r].breakdown,
 					   cells.items[i]) == 0)
 					row = &t->rows[r];
-			number[0] = '\0';
-			if (row) {
-				size_t n;
-
-				format_number(row->value, 0, number,
-					      sizeof(number));
-				n = strlen(number);
-				if (row->status &&
-				    strcmp(row->status, "not met") == 0 &&
-				    n + 1 < sizeof(number)) {
-					number[n] = '!';
-					number[n + 1] = '\0';
-					misses++;
-				}
-			}
+			text_cell(row, number, sizeof(number), &misses);
 			fputs("  ", out);
 			pad(out, number, period_width, 1);
 		}
 		fputc('\n', out);
 	}
-	if (k && (k->has_min || k->has_max)) {
-		fputs("Doel:", out);
-		if (k->has_min) {
-			format_number(k->target_min, 0, number, sizeof(number));
-			fprintf(out, " minimaal %s", number);
-		}
-		if (k->has_max) {
-			format_number(k->target_max, 0, number, sizeof(number));
-			fprintf(out, "%s maximaal %s", k->has_min ? " en" : "",
-				number);
-		}
-		fprintf(out, " %s; ! = doel niet gehaald (%d keer)\n", k->unit,
-			misses);
+	if (k && (k->has_min || k->has_max))
+		text_target(out, k, w, misses);
+	if (hidden) {
+		fprintf(out, w->suppressed_legend, t->min_count);
+		fputc('\n', out);
 	}
 	fputc('\n', out);
 	free(periods.items);
 	free(cells.items);
 }
 
-static void write_text(FILE *out, const result_table *t, const kpi_set *kpis)
+static void write_text(FILE *out, const result_table *t,
+		       const output_options *o)
 {
 	size_t begin = 0, end;
 
 	if (t->count == 0) {
-		fprintf(out, "No figures.\n");
+		fprintf(out, "%s\n", o->words->no_figures);
 		return;
 	}
 	while (begin < t->count) {
@@ -194,17 +221,18 @@ static void write_text(FILE *out, const result_table *t, const kpi_set *kpis)
 		while (end < t->count &&
 		       strcmp(t->rows[end].kpi, t->rows[begin].kpi) == 0)
 			end++;
-		text_block(out, t, begin, end, kpis);
+		text_block(out, t, begin, end, o);
 		begin = end;
 	}
 }
 
-/* A CSV cell: quoted when needed; a leading = + - @ (Excel would run it
- * as a formula) gets a leading apostrophe. */
-static void csv_cell(FILE *out, const char *s)
+/* A CSV text cell: quoted when needed; one that starts with = + - @ (or a
+ * tab or CR, which Excel strips before looking) gets a leading apostrophe
+ * so that Excel does not run it as a formula (OWASP, "CSV injection"). */
+static void csv_text(FILE *out, const char *s, char separator)
 {
-	int risky = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
-	int quote = risky || strpbrk(s, ";\"\r\n") != NULL;
+	int risky = strchr("=+-@\t\r", s[0]) != NULL && s[0];
+	int quote = risky || strchr(s, separator) || strpbrk(s, "\"\r\n");
 
 	if (!quote) {
 		fputs(s, out);
@@ -221,41 +249,122 @@ static void csv_cell(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void write_csv(FILE *out, const result_table *t, const kpi_set *kpis)
+/* A CSV number cell: never escaped, so that Excel reads it as a number. */
+static void csv_number(FILE *out, double v, int point)
 {
-	char label[512], number[64];
-	size_t i;
+	char number[64];
 
-	fputs("kpi;titel;periode;uitsplitsing;waarde;teller;noemer;status\r\n",
-	      out);
-	for (i = 0; i < t->count; i++) {
-		const result_row *row = &t->rows[i];
-		const kpi_info *k = kpis ? kpi_set_find(kpis, row->kpi) : NULL;
-
-		csv_cell(out, row->kpi);
-		fputc(';', out);
-		csv_cell(out, k ? k->title : "");
-		fputc(';', out);
-		csv_cell(out, row->period);
-		fputc(';', out);
-		result_breakdown_label(row->breakdown, label, sizeof(label));
-		csv_cell(out, label);
-		fputc(';', out);
-		format_number(row->value, 1, number, sizeof(number));
-		csv_cell(out, number);
-		fputc(';', out);
-		format_number(row->numerator, 1, number, sizeof(number));
-		csv_cell(out, number);
-		fputc(';', out);
-		format_number(row->denominator, 1, number, sizeof(number));
-		csv_cell(out, number);
-		fputc(';', out);
-		csv_cell(out, row->status ? row->status : "");
-		fputs("\r\n", out);
-	}
+	output_number(v, 1, point, number, sizeof(number));
+	fputs(number, out);
 }
 
-static void json_string(FILE *out, const char *s)
+size_t output_breakdown_fields(const result_table *t, const kpi_set *kpis,
+			       const char ***out)
+{
+	struct strings fields = { 0, NULL };
+	size_t i, j;
+
+	for (i = 0; i < t->count; i++) {
+		const kpi_info *k = kpis ? kpi_set_find(kpis, t->rows[i].kpi)
+					 : NULL;
+
+		if (i && strcmp(t->rows[i].kpi, t->rows[i - 1].kpi) == 0)
+			continue;
+		for (j = 0; k && j < k->breakdown_count; j++)
+			if (strings_add(&fields, k->breakdown[j]) < 0)
+				goto oom;
+	}
+	*out = fields.items;
+	return fields.count;
+oom:
+	free(fields.items);
+	*out = NULL;
+	return (size_t)-1;
+}
+
+static const char *suppression_word(const labels *w, result_suppression s)
+{
+	return s == RESULT_SMALL ? w->suppressed_small
+	       : s == RESULT_DERIVABLE ? w->suppressed_derivable
+				       : "";
+}
+
+static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
+		    const char **fields, size_t field_count,
+		    const output_options *o, char sep)
+{
+	const labels *w = o->words;
+	char value[512];
+	size_t j;
+	int found;
+
+	csv_text(out, row->kpi, sep);
+	fputc(sep, out);
+	csv_text(out, k ? k->title : "", sep);
+	fputc(sep, out);
+	csv_text(out, k ? k->unit : "", sep);
+	fputc(sep, out);
+	csv_text(out, row->period, sep);
+	for (j = 0; j < field_count; j++) {
+		fputc(sep, out);
+		found = result_breakdown_value(row->breakdown, fields[j], value,
+					       sizeof(value));
+		if (result_is_total(row->breakdown))
+			csv_text(out, w->total, sep);
+		else if (found)
+			csv_text(out, found == 2 ? w->unknown : value, sep);
+	}
+	fputc(sep, out);
+	csv_number(out, row->value, o->english_numbers);
+	fputc(sep, out);
+	csv_number(out, row->numerator, o->english_numbers);
+	fputc(sep, out);
+	csv_number(out, row->denominator, o->english_numbers);
+	fputc(sep, out);
+	csv_number(out, k && k->has_min ? k->target_min : NAN,
+		   o->english_numbers);
+	fputc(sep, out);
+	csv_number(out, k && k->has_max ? k->target_max : NAN,
+		   o->english_numbers);
+	fputc(sep, out);
+	csv_text(out, row->status ? labels_status(w, row->status) : "", sep);
+	fputc(sep, out);
+	csv_text(out, suppression_word(w, row->suppressed), sep);
+	fputs("\r\n", out);
+}
+
+static void write_csv(FILE *out, const result_table *t,
+		      const output_options *o)
+{
+	const labels *w = o->words;
+	char sep = o->english_numbers ? ',' : ';';
+	const char **fields = NULL;
+	size_t field_count = output_breakdown_fields(t, o->kpis, &fields);
+	size_t i;
+
+	if (field_count == (size_t)-1)
+		field_count = 0;
+	/* The BOM tells Excel the file is UTF-8; without it Excel reads
+	 * Windows-1252 and "Beëindigd" comes out garbled. */
+	fputs("\xEF\xBB\xBF", out);
+	fprintf(out, "%s%c%s%c%s%c%s", w->col_kpi, sep, w->col_title, sep,
+		w->col_unit, sep, w->col_period);
+	for (i = 0; i < field_count; i++) {
+		fputc(sep, out);
+		csv_text(out, fields[i], sep);
+	}
+	fprintf(out, "%c%s%c%s%c%s%c%s%c%s%c%s%c%s\r\n", sep, w->col_value,
+		sep, w->col_numerator, sep, w->col_denominator, sep,
+		w->col_target_min, sep, w->col_target_max, sep, w->col_status,
+		sep, w->col_suppressed);
+	for (i = 0; i < t->count; i++)
+		csv_row(out, &t->rows[i],
+			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
+			fields, field_count, o, sep);
+	free(fields);
+}
+
+void output_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -279,19 +388,64 @@ static void json_number(FILE *out, double v)
 		fprintf(out, "%.17g", v);
 }
 
-static void write_json(FILE *out, const result_table *t)
+static void json_kpi(FILE *out, const kpi_info *k)
+{
+	size_t j;
+
+	fputs("\n  {\"id\": ", out);
+	output_json_string(out, k->id);
+	fputs(", \"title\": ", out);
+	output_json_string(out, k->title);
+	fputs(", \"description\": ", out);
+	output_json_string(out, k->description ? k->description : "");
+	fputs(", \"unit\": ", out);
+	output_json_string(out, k->unit);
+	fprintf(out, ", \"grain\": \"%s\", \"breakdown\": [",
+		period_grain_name(k->grain));
+	for (j = 0; j < k->breakdown_count; j++) {
+		fputs(j ? ", " : "", out);
+		output_json_string(out, k->breakdown[j]);
+	}
+	fputs("], \"target\": {\"min\": ", out);
+	json_number(out, k->has_min ? k->target_min : NAN);
+	fputs(", \"max\": ", out);
+	json_number(out, k->has_max ? k->target_max : NAN);
+	fputs("}}", out);
+}
+
+static void json_kpis(FILE *out, const result_table *t, const kpi_set *kpis)
+{
+	size_t i, n = 0;
+
+	fputs("\"kpis\": [", out);
+	for (i = 0; kpis && i < t->count; i++) {
+		const kpi_info *k = kpi_set_find(kpis, t->rows[i].kpi);
+
+		if (!k || (i && strcmp(t->rows[i].kpi, t->rows[i - 1].kpi) == 0))
+			continue;
+		fputs(n++ ? "," : "", out);
+		json_kpi(out, k);
+	}
+	fputs(n ? "\n], " : "], ", out);
+}
+
+static void write_json(FILE *out, const result_table *t, const kpi_set *kpis)
 {
 	size_t i;
 
-	fprintf(out, "{\"run\": %lld, \"results\": [", (long long)t->run_id);
+	fprintf(out, "{\"run\": %lld, \"disclosure\": {\"min_count\": %g, "
+		     "\"min_denominator\": %g}, ", (long long)t->run_id,
+		t->min_count, t->min_denominator);
+	json_kpis(out, t, kpis);
+	fputs("\"results\": [", out);
 	for (i = 0; i < t->count; i++) {
 		const result_row *row = &t->rows[i];
 
 		fputs(i ? ",\n  {" : "\n  {", out);
 		fputs("\"kpi\": ", out);
-		json_string(out, row->kpi);
+		output_json_string(out, row->kpi);
 		fputs(", \"period\": ", out);
-		json_string(out, row->period);
+		output_json_string(out, row->period);
 		/* The breakdown is stored as a JSON object already. */
 		fprintf(out, ", \"breakdown\": %s, \"value\": ",
 			row->breakdown);
@@ -302,26 +456,38 @@ static void write_json(FILE *out, const result_table *t)
 		json_number(out, row->denominator);
 		fputs(", \"status\": ", out);
 		if (row->status)
-			json_string(out, row->status);
+			output_json_string(out, row->status);
 		else
 			fputs("null", out);
-		fputc('}', out);
+		fprintf(out, ", \"suppressed\": %s}",
+			row->suppressed == RESULT_SMALL	       ? "\"small\""
+			: row->suppressed == RESULT_DERIVABLE ? "\"derivable\""
+							       : "null");
 	}
 	fputs(t->count ? "\n]}\n" : "]}\n", out);
 }
 
-void output_write(FILE *out, output_format format, const result_table *t,
-		  const kpi_set *kpis)
+int output_write(FILE *out, const output_options *o, const result_table *t)
 {
-	switch (format) {
+	output_options opts = *o;
+
+	if (!t->disclosed) {
+		log_msg(PEIL_LOG_ERROR, "internal error: figures written "
+					"without the small-cell rules");
+		return -1;
+	}
+	if (!opts.words)
+		opts.words = labels_for("nl");
+	switch (opts.format) {
 	case OUTPUT_TEXT:
-		write_text(out, t, kpis);
+		write_text(out, t, &opts);
 		break;
 	case OUTPUT_CSV:
-		write_csv(out, t, kpis);
+		write_csv(out, t, &opts);
 		break;
 	case OUTPUT_JSON:
-		write_json(out, t);
+		write_json(out, t, opts.kpis);
 		break;
 	}
+	return 0;
 }

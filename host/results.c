@@ -42,6 +42,7 @@ int result_table_add(result_table *t, const peil_result *r)
 	row->value = r->value;
 	row->numerator = r->numerator;
 	row->denominator = r->denominator;
+	row->suppressed = RESULT_SHOWN;
 	if (!row->kpi || !row->period || !row->breakdown ||
 	    (r->status && !row->status)) {
 		free(row->kpi);
@@ -52,6 +53,29 @@ int result_table_add(result_table *t, const peil_result *r)
 	}
 	t->count++;
 	return 0;
+}
+
+int result_table_add_figure(result_table *t, const char *kpi,
+			    const char *period, const char *breakdown,
+			    double value, double numerator, double denominator,
+			    const char *status)
+{
+	peil_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.kpi = kpi;
+	r.period = period;
+	r.breakdown = breakdown;
+	r.value = value;
+	r.numerator = numerator;
+	r.denominator = denominator;
+	r.status = status;
+	return result_table_add(t, &r);
+}
+
+int result_is_total(const char *breakdown)
+{
+	return !breakdown || strcmp(breakdown, "{}") == 0;
 }
 
 static int compare_rows(const void *pa, const void *pb)
@@ -65,8 +89,8 @@ static int compare_rows(const void *pa, const void *pb)
 	c = strcmp(a->period, b->period);
 	if (c)
 		return c;
-	ta = strcmp(a->breakdown, "{}") == 0;
-	tb = strcmp(b->breakdown, "{}") == 0;
+	ta = result_is_total(a->breakdown);
+	tb = result_is_total(b->breakdown);
 	if (ta != tb)
 		return ta - tb;
 	return strcmp(a->breakdown, b->breakdown);
@@ -92,7 +116,7 @@ void result_table_release(result_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Append the JSON value at *p (a string, null, or a bare token) to out,
+/* Append the JSON value at *p (a string or a bare token) to out,
  * unescaped, and advance *p past it. */
 static size_t label_value(const char **p, char *out, size_t size, size_t n)
 {
@@ -111,10 +135,6 @@ static size_t label_value(const char **p, char *out, size_t size, size_t n)
 		}
 		if (*s == '"')
 			s++;
-	} else if (strncmp(s, "null", 4) == 0) {
-		n += (size_t)snprintf(out + n, n < size ? size - n : 0,
-				      "(onbekend)");
-		s += 4;
 	} else {
 		while (*s && *s != ',' && *s != '}') {
 			if (n + 1 < size)
@@ -128,13 +148,20 @@ static size_t label_value(const char **p, char *out, size_t size, size_t n)
 
 void result_breakdown_label(const char *breakdown, char *out, size_t size)
 {
+	result_breakdown_label_words(breakdown, "Totaal", "(onbekend)", out,
+				     size);
+}
+
+void result_breakdown_label_words(const char *breakdown, const char *total,
+				  const char *unknown, char *out, size_t size)
+{
 	const char *p = breakdown;
 	size_t n = 0;
 	int first = 1;
 
 	out[0] = '\0';
-	if (!p || strcmp(p, "{}") == 0) {
-		snprintf(out, size, "Totaal");
+	if (result_is_total(p)) {
+		snprintf(out, size, "%s", total);
 		return;
 	}
 	while (*p) {
@@ -157,7 +184,74 @@ void result_breakdown_label(const char *breakdown, char *out, size_t size)
 			n += 3;
 		}
 		first = 0;
-		n = label_value(&p, out, size, n);
+		if (strncmp(p, "null", 4) == 0) {
+			p += 4;
+			n += (size_t)snprintf(out + n, size - n, "%s", unknown);
+			if (n >= size)
+				n = size - 1;
+		} else {
+			n = label_value(&p, out, size, n);
+		}
 		out[n] = '\0';
 	}
+}
+
+int result_breakdown_each(const char *breakdown,
+			 int (*fn)(void *ctx, const char *field,
+				   const char *value),
+			 void *ctx)
+{
+	const char *p = breakdown;
+	char field[128], value[512];
+	size_t n;
+	int rc;
+
+	/* Keys are field names ([a-z0-9_]), never escaped. */
+	while (p && (p = strchr(p, '"')) != NULL) {
+		const char *key = p + 1, *end = strchr(key, '"');
+
+		if (!end || end[1] != ':')
+			return 0;
+		n = (size_t)(end - key) < sizeof(field) ? (size_t)(end - key)
+							 : sizeof(field) - 1;
+		memcpy(field, key, n);
+		field[n] = '\0';
+		p = end + 2;
+		if (strncmp(p, "null", 4) == 0) {
+			p += 4;
+			rc = fn(ctx, field, NULL);
+		} else {
+			n = label_value(&p, value, sizeof(value), 0);
+			value[n] = '\0';
+			rc = fn(ctx, field, value);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct find_value {
+	const char *field;
+	char *out;
+	size_t size;
+};
+
+static int find_value(void *arg, const char *field, const char *value)
+{
+	struct find_value *f = arg;
+
+	if (strcmp(field, f->field) != 0)
+		return 0;
+	snprintf(f->out, f->size, "%s", value ? value : "");
+	return value ? 1 : 2;
+}
+
+int result_breakdown_value(const char *breakdown, const char *field,
+			   char *out, size_t size)
+{
+	struct find_value f = { field, out, size };
+
+	out[0] = '\0';
+	return result_breakdown_each(breakdown, find_value, &f);
 }

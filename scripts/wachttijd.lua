@@ -4,7 +4,8 @@
 -- Wachttijd in werkdagen: de werkdagen na de aanmelddatum tot en met de
 -- datum van de eerste kennismaking (maandag tot en met vrijdag, zonder
 -- feestdagen).  Dezelfde dag is 0, vrijdag tot maandag is 1.
--- De norm: hoogstens 5 werkdagen.
+-- De norm: hoogstens 5 werkdagen; een contract kan hem wijzigen met
+-- [kpi wachttijd_binnen_norm] param.norm = ... in peil.ini.
 
 kpi {
   id = "wachttijd_gemiddeld",
@@ -26,14 +27,17 @@ kpi {
   id = "wachttijd_binnen_norm",
   title = "Eerste kennismaking binnen de norm",
   description = "Aandeel van de casussen aangemeld in de periode, met een "
-    .. "eerste kennismaking, waarbij die binnen 5 werkdagen plaatsvond.",
+    .. "eerste kennismaking, waarbij die binnen de norm (5 werkdagen) "
+    .. "plaatsvond.",
   unit = "%",
   dataset = "cases",
   grain = "month",
   breakdown = { "team" },
+  params = { norm = 5 },
   select = started_in("registered"),
   where = is_set("first_meeting"),
-  rule = share(at_most(workdays("registered", "first_meeting"), 5)),
+  rule = share(at_most(workdays("registered", "first_meeting"),
+                       param("norm"))),
 }
 
 kpi {
@@ -46,7 +50,8 @@ kpi {
   grain = "month",
   breakdown = { "team" },
   select = on_reference_date("registered", "closed"),
-  rule = count(function(case, period)
-    return case.first_meeting == nil or case.first_meeting > period.reference
-  end),
+  rule = count(any {
+    is_empty("first_meeting"),
+    gt("first_meeting", reference_date()),
+  }),
 }

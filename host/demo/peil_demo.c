@@ -10,6 +10,8 @@
  * where a field holds a ';'.  Every file shows the cases as they stand on
  * 31 December of the last year, the day of the export.  The output depends
  * only on the options: a seeded PRNG (xoshiro256**), no clock.
+ * Members, persons, measurements, referrals, trajectories and visits
+ * follow from the cases (demo_social.c).
  */
 #include <errno.h>
 #include <math.h>
@@ -20,6 +22,8 @@
 #include <sys/stat.h>
 
 #include "calendar.h"
+#include "demo_rng.h"
+#include "demo_social.h"
 
 #define NO_DATE INT32_MIN
 
@@ -102,88 +106,6 @@ static const char header[] =
 	"Reden be\xEB" "indiging;Zelfredzaam bij afsluiting;Rapportcijfer;"
 	"Persoonsnummer;Datum invoer";
 
-/* ---------------------------------------------------------- randomness */
-
-typedef struct rng {
-	uint64_t s[4];
-} rng;
-
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** (Blackman and Vigna). */
-static uint64_t rng_next(rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/* Uniform in [0, 1). */
-static double rng_uniform(rng *r)
-{
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-static int rng_chance(rng *r, double p)
-{
-	return rng_uniform(r) < p;
-}
-
-/* Uniform in [lo, hi]. */
-static int rng_between(rng *r, int lo, int hi)
-{
-	return lo + (int)(rng_uniform(r) * (hi - lo + 1));
-}
-
-static double rng_normal(rng *r)
-{
-	double u = 1.0 - rng_uniform(r);	/* (0, 1]: log is finite */
-
-	return sqrt(-2.0 * log(u)) * cos(2.0 * 3.14159265358979323846 *
-					 rng_uniform(r));
-}
-
-static size_t rng_pick(rng *r, const double *weights, size_t count)
-{
-	double total = 0, x;
-
-	for (size_t i = 0; i < count; i++)
-		total += weights[i];
-	x = rng_uniform(r) * total;
-	for (size_t i = 0; i + 1 < count; i++) {
-		if (x < weights[i])
-			return i;
-		x -= weights[i];
-	}
-	return count - 1;
-}
-
 /* ---------------------------------------------------------- one case */
 
 typedef struct demo_case {
@@ -205,6 +127,7 @@ typedef struct generator {
 	long *persons;		/* person of every case so far, or -1 */
 	size_t case_count, case_capacity;
 	long next_person;
+	demo_social *social;	/* the other exports */
 } generator;
 
 static size_t pick_team(generator *g)
@@ -408,6 +331,27 @@ static void write_case(FILE *out, const demo_case *c, int year, long number)
 	fputs("\r\n", out);
 }
 
+/* Hand the case to the other exports. */
+static int social_case(generator *g, const demo_case *c, int year,
+		       long number)
+{
+	const struct team *t = &teams[c->team];
+	char id[32], neighbourhood[32] = "";
+	demo_case_facts facts;
+
+	snprintf(id, sizeof(id), "D%04d-%06ld", year, number);
+	if (c->neighbourhood > 0)
+		snprintf(neighbourhood, sizeof(neighbourhood), "BU9999%02d%02d",
+			 districts[t->district].number, c->neighbourhood);
+	facts.id = id;
+	facts.person = c->person;
+	facts.neighbourhood = neighbourhood;
+	facts.registered = c->registered;
+	facts.first_meeting = c->first_meeting;
+	facts.closed = c->closed;
+	return demo_social_case(g->social, &facts);
+}
+
 /* ---------------------------------------------------------- one year */
 
 /* The relative inflow on a day: the working week, the season, and the
@@ -471,6 +415,8 @@ static int write_year(generator *g, FILE *out, int year, long cases,
 			if (remember_person(g, c.person) != 0)
 				return -1;
 			write_case(out, &c, year, number);
+			if (social_case(g, &c, year, number) != 0)
+				return -1;
 			counts->rows++;
 			counts->open += c.closed == NO_DATE;
 			counts->waiting += c.first_meeting == NO_DATE &&
@@ -505,7 +451,8 @@ static void usage(FILE *out)
 {
 	fputs("usage: peil-demo [--out DIR] [--from-year YEAR] [--to-year YEAR]\n"
 	      "                 [--cases-per-year N] [--seed N]\n"
-	      "Writes DIR/export_casussen_YYYY.csv (default DIR var/demo).\n",
+	      "Writes DIR/export_casussen_YYYY.csv and the other exports\n"
+	      "(default DIR var/demo).\n",
 	      out);
 }
 
@@ -591,6 +538,12 @@ int main(int argc, char **argv)
 	rng_seed(&g.rng, (uint64_t)o.seed);
 	g.cal = cal;
 	g.export_date = date_from_civil((int)o.to_year, 12, 31);
+	g.social = demo_social_open(o.out, cal, g.export_date,
+				    (uint64_t)o.seed);
+	if (g.social == NULL) {
+		calendar_free(cal);
+		return 1;
+	}
 	for (int year = (int)o.from_year; year <= o.to_year && status == 0;
 	     year++) {
 		char path[4200];
@@ -621,8 +574,10 @@ int main(int argc, char **argv)
 		total += counts.rows;
 		open += counts.open;
 	}
+	if (demo_social_close(g.social) != 0)
+		status = 1;
 	if (status == 0)
-		printf("peil-demo: %lld files, %ld rows, %ld open cases\n",
+		printf("peil-demo: %lld case files, %ld rows, %ld open cases\n",
 		       o.to_year - o.from_year + 1, total, open);
 	free(g.persons);
 	calendar_free(cal);

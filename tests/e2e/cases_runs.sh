@@ -52,39 +52,40 @@ test_plugin_refusals() {
 	expect_grep "peil list names the loader's message" "$work/out" "libpeil_gone.so"
 }
 
-# The demo, big enough that an ingest takes a moment (3 files, ~120 000
-# rows, ~20 MB).
+# The demo in $work/demo-N, N cases a year over 2016-2018 (40 000: the
+# case exports are ~20 MB, ~120 000 rows).
 demo_config() {
-	[ -d "$work/demo" ] || "$demo" --out "$work/demo" --from-year 2016 --to-year 2018 --cases-per-year 40000 >/dev/null
-	sed "s|^path = ../var/demo/|path = $work/demo/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins|; s|^reject_dir = .*|reject_dir = $work/rejects|" \
+	[ -d "$work/demo-$1" ] || "$demo" --out "$work/demo-$1" --from-year 2016 --to-year 2018 --cases-per-year "$1" >/dev/null
+	sed "s|^path = ../var/demo/|path = $work/demo-$1/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins|; s|^reject_dir = .*|reject_dir = $work/rejects|" \
 		"$src/conf/peil.ini" >"$work/demo.ini"
 }
 
-# Every committed file whole, nothing of the others: the rows stored
-# equal the rows the ingest log says were stored.
+# Every committed case export whole, nothing of the others: the cases
+# stored equal the rows the ingest log says were stored (case ids are
+# unique across the demo's exports).
 store_consistent() {
 	local check
 	check=$(sqlite3 "$work/peil.db" 'PRAGMA integrity_check' 2>&1)
 	[ "$check" = ok ] || { echo "integrity_check: $check"; return 1; }
-	check=$(sqlite3 "$work/peil.db" "SELECT (SELECT count(*) FROM ds_cases) = (SELECT coalesce(sum(rows), 0) FROM peil_ingest)" 2>/dev/null || echo 1)
-	[ "$check" = 1 ] || { echo "rows do not match the ingest log"; return 1; }
+	check=$(sqlite3 "$work/peil.db" "SELECT (SELECT count(*) FROM ds_cases) = (SELECT coalesce(sum(rows), 0) FROM peil_ingest WHERE dataset = 'cases')" 2>/dev/null || echo 1)
+	[ "$check" = 1 ] || { echo "cases do not match the ingest log"; return 1; }
 }
 
 test_killed_ingest() {
-	demo_config
-	total=$(cat "$work"/demo/*.csv | tr -d '\r' | LC_ALL=C grep -ac '^D[0-9]')
+	demo_config 40000
+	total=$(cat "$work"/demo-40000/export_casussen_*.csv | tr -d '\r' | LC_ALL=C grep -ac '^D[0-9]')
 	for delay in 0.02 0.05 0.08 0.11 0.15 0.2 0.25 0.3 0.4 0.5 0.7 1.0; do
 		rm -f "$work"/peil.db*
-		"$peil" ingest --config "$work/demo.ini" >/dev/null 2>&1 &
+		"$peil" ingest --config "$work/demo.ini" demo_cases >/dev/null 2>&1 &
 		pid=$!
 		sleep "$delay"
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
-		files=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM peil_ingest' 2>/dev/null || echo "no store")
+		files=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_ingest WHERE dataset = 'cases'" 2>/dev/null || echo "no store")
 		if why=$(store_consistent); then ok "killed after ${delay}s: integrity ok, whole files only ($files of 3)"
 		else fail "killed after ${delay}s" "$why"; fi
 	done
-	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	"$peil" ingest --config "$work/demo.ini" demo_cases >/dev/null 2>"$work/err"
 	expect_rc "a rerun after the last kill completes" 0 $?
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')
 	[ "$n" = "$total" ] && ok "every row is there ($n)" || fail "$n of $total rows"
@@ -106,7 +107,7 @@ stopped_run() {
 }
 
 test_signals() {
-	demo_config
+	demo_config 10000
 	stopped_run TERM 143
 	stopped_run INT 130
 	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
@@ -118,7 +119,7 @@ test_signals() {
 # waits (both succeed, each run has all its figures) or refuses with a
 # message that says another run holds the store.
 test_concurrent_runs() {
-	demo_config
+	demo_config 10000
 	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>&1
 	"$peil" run --config "$work/demo.ini" >"$work/out.a" 2>"$work/err.a" &
 	a=$!

@@ -19,7 +19,7 @@ LUA
 # KPIs still give their figures.
 test_sandbox_attacks() {
 	mkdir -p "$work/scripts"
-	cp "$src"/scripts/*.lua "$work/scripts/"
+	cp -r "$src"/scripts/. "$work/scripts/"
 	attack_kpi x_require.lua x_require 'count(function() return require("os") ~= nil end)'
 	attack_kpi x_global.lua x_global 'count(function() return _G.io.open("/etc/passwd") end)'
 	attack_kpi x_strmeta.lua x_strmeta 'count(function() return getmetatable("").__index.dump ~= nil end)'
@@ -80,7 +80,7 @@ INI
 # tables with tostring.
 test_sandbox_deterministic() {
 	mkdir -p "$work/scripts"
-	cp "$src"/scripts/*.lua "$work/scripts/"
+	cp -r "$src"/scripts/. "$work/scripts/"
 	attack_kpi y_order.lua y_order 'sum(function(case) local n = 0 for k, v in pairs(case) do n = (n * 31 + #k + #tostring(v) + #tostring({})) % 1000003 end return n end)'
 	write_config "$src/tests/data/e2e/cases.csv" "$work/scripts"
 	"$peil" ingest --config "$work/peil.ini" 2>/dev/null

@@ -8,7 +8,7 @@
 set -u
 case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5
 work=$(mktemp -d /tmp/peil-e2e-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 passed=0 failed=0
 
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
@@ -18,6 +18,17 @@ expect_rc() { # expect_rc NAME EXPECTED ACTUAL
 }
 expect_grep() { # expect_grep NAME FILE TEXT
 	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
+}
+
+# The named columns of a ';' CSV on stdin (BOM and CR removed), joined by
+# ';', without the header.  Cells must not hold ';' (true of the figures).
+csv_columns() {
+	sed '1s/^\xEF\xBB\xBF//' | tr -d '\r' | awk -F';' -v names="$*" '
+		NR == 1 { n = split(names, want, " ")
+			  for (i = 1; i <= NF; i++) col[$i] = i; next }
+		{ line = ""
+		  for (i = 1; i <= n; i++) line = line (i > 1 ? ";" : "") $(col[want[i]])
+		  print line }'
 }
 
 # A config over the fixture export; $1 = file to read, $2 = script dirs.
@@ -32,7 +43,11 @@ reject_dir = $work/rejects
 path = $work/peil.db
 [run]
 periods = 2018-Q1
-$(sed -n '/^\[dataset cases\]/,/^$/p' "$src/conf/peil.ini")
+[privacy]
+; The fixture has 1-4 cases per cell: its exact figures are the point of
+; these tests, so the small-cell rules are off here (and only here).
+min_count = 0
+$(awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini")
 [source fixture]
 plugin = csv
 dataset = cases
@@ -40,7 +55,7 @@ path = $1
 encoding = windows-1252
 separator = semicolon
 date_format = dd-mm-jjjj
-$(grep '^column\.' "$src/conf/peil.ini")
+$(sed -n '/^\[source demo_cases\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
 INI
 }
 
@@ -93,14 +108,26 @@ test_figures() {
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
 		>"$work/out.csv" 2>"$work/err"
 	expect_rc "eval 2018-Q1" 0 $?
-	# kpi;period;breakdown;value of the CSV (columns 1, 3, 4, 5).
-	tr -d '\r' <"$work/out.csv" | awk -F';' 'NR > 1 { print $1 ";" $3 ";" $4 ";" $5 }' \
-		>"$work/got"
+	# kpi;period;team;value of the long CSV, columns found by name.
+	csv_columns kpi periode team waarde <"$work/out.csv" >"$work/got"
 	while IFS= read -r line; do
 		case "$line" in '#'* | '') continue ;; esac
 		if grep -qxF -- "$line" "$work/got"; then ok "$line"
 		else fail "$line" "got: $(grep -F -- "${line%;*};" "$work/got" | head -3)"; fi
 	done <"$src/tests/e2e/expected_2018_q1.txt"
+
+	# The contract's own breakdown: caseload by district.  The fixture's
+	# teams sit in one district each (Noord in WK999901, Zuid in
+	# WK999902), so the district figures are the team figures above.
+	printf '[kpi caseload]\nbreakdown = district\n' >>"$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 --kpi caseload \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "caseload by district" 0 $?
+	csv_columns kpi periode district waarde <"$work/out.csv" >"$work/got"
+	for line in "caseload;2018-02;WK999901;3" "caseload;2018-02;WK999902;2"; do
+		if grep -qxF -- "$line" "$work/got"; then ok "$line"
+		else fail "$line" "got: $(cat "$work/got")"; fi
+	done
 }
 
 # ------------------------------------------------------------ show formats
@@ -239,13 +266,28 @@ test_check_and_usage() {
 	"$peil" check --config "$work/typo2.ini" >"$work/out" 2>"$work/err"
 	expect_rc "check of a config with a typo in a plugin's key" 3 $?
 	expect_grep "that typo is named with its line" "$work/err" "typo2.ini:$line: unknown key 'encodnig' in [source fixture]"
-	for cmd in run ingest eval show check list; do
+	for cmd in run ingest eval show check list report export; do
 		"$peil" "$cmd" --help >"$work/out" 2>&1
 		expect_rc "peil $cmd --help" 0 $?
 		expect_grep "peil $cmd --help shows usage" "$work/out" "Usage: peil $cmd"
 	done
 	"$peil" frobnicate >/dev/null 2>&1
 	expect_rc "an unknown command" 64 $?
+	# A contract year from July: the fixture's ten cases were all
+	# registered from 10-10-2017 to 29-03-2018, so the months of
+	# 2017/2018 start 10 cases in all; without a start month there is no
+	# contract year to name.
+	printf '[contract]\nstart_month = 7\n' >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
+	"$peil" eval --config "$work/peil.ini" --period 2017/2018 --kpi casussen_gestart \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of contract year 2017/2018" 0 $?
+	total=$(csv_columns periode team waarde <"$work/out.csv" |
+		awk -F';' '$2 == "Totaal" { n++; s += $3 } END { print n "/" s }')
+	[ "$total" = "12/10" ] && ok "its 12 months start 10 cases" || fail "months/cases: $total"
+	sed -i '/^\[contract\]/,$d' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2017/2018 >/dev/null 2>"$work/err"
+	expect_rc "a contract year without [contract] start_month" 64 $?
 	"$peil" eval --config "$work/peil.ini" --period 2018-13 >/dev/null 2>"$work/err"
 	expect_rc "a period that does not exist" 64 $?
 	expect_grep "the bad period is named" "$work/err" "'2018-13' is not a period"
@@ -258,7 +300,7 @@ test_check_and_usage() {
 # ------------------------------------------------------------ failing KPI
 test_failing_kpi() {
 	mkdir -p "$work/scripts"
-	cp "$src"/scripts/*.lua "$work/scripts/"
+	cp -r "$src"/scripts/* "$work/scripts/"
 	cat >"$work/scripts/zz_broken.lua" <<'LUA'
 kpi {
   id = "kapot",
@@ -283,13 +325,110 @@ LUA
 	if grep -q '^kapot;' "$work/out.csv"; then fail "the failed KPI has figures"; else ok "the failed KPI has no figures"; fi
 }
 
+# ------------------------------------------------------------ KPI library
+# A municipality directory after the shipped one: it replaces caseload,
+# adds a KPI that requires a helper of its own, and tests it.
+test_kpi_library() {
+	mkdir -p "$work/gemeente/lib" "$work/gemeente/tests"
+	cat >"$work/gemeente/caseload.lua" <<'LUA'
+kpi {
+  id = "caseload",
+  title = "Caseload van Peilstad",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  breakdown = { "team" },
+  select = on_reference_date("registered", "closed"),
+  rule = count(),
+}
+LUA
+	cat >"$work/gemeente/lib/drempel.lua" <<'LUA'
+return { lang = function(days) return days > 3 end }
+LUA
+	cat >"$work/gemeente/lang_wachten.lua" <<'LUA'
+local drempel = require("lib.drempel")
+kpi {
+  id = "lang_wachten",
+  title = "Lang gewacht",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  select = started_in("registered"),
+  rule = count(function(case)
+    return case.first_meeting ~= nil
+      and drempel.lang(date.workdays(case.registered, case.first_meeting))
+  end),
+}
+LUA
+	# The fixture's January: D1 2 days, D3 7 days, D5 0 days: 1 waited long.
+	cat >"$work/gemeente/tests/lang_wachten_test.lua" <<'LUA'
+test {
+  name = "lang wachten",
+  period = "2018-01",
+  data = { cases = {
+    { case_id = "D1", team = "N", registered = "2018-01-02", first_meeting = "2018-01-04" },
+    { case_id = "D3", team = "N", registered = "2018-01-31", first_meeting = "2018-02-09" },
+    { case_id = "D5", team = "Z", registered = "2018-01-15", first_meeting = "2018-01-15" },
+  } },
+  expect = { { kpi = "lang_wachten", period = "2018-01", value = 1 } },
+}
+LUA
+	write_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $work/gemeente"
+	"$peil" list --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "list with a municipality directory" 0 $?
+	expect_grep "list names the municipality's file" "$work/out" "$work/gemeente/caseload.lua"
+	"$peil" explain --config "$work/peil.ini" lang_wachten >"$work/out" 2>"$work/err"
+	expect_rc "explain" 0 $?
+	expect_grep "explain shows the rule" "$work/out" "rule:        count(function (line 9))"
+	expect_grep "explain shows the source" "$work/out" "drempel.lang(date.workdays"
+	"$peil" explain --config "$work/peil.ini" wachttijd_binnen_norm >"$work/out" 2>"$work/err"
+	expect_grep "explain shows a parameter" "$work/out" "norm = 5"
+	"$peil" explain --config "$work/peil.ini" bestaat_niet >/dev/null 2>"$work/err"
+	expect_rc "explain of an unknown KPI" 64 $?
+	"$peil" test --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of the shipped and the municipality's tests" 0 $?
+	expect_grep "the municipality's test ran" "$work/out" "ok   $work/gemeente/tests/lang_wachten_test.lua"
+	sed -i 's/value = 1 }/value = 2 }/' "$work/gemeente/tests/lang_wachten_test.lua"
+	"$peil" test --config "$work/peil.ini" "$work/gemeente/tests" >"$work/out" 2>"$work/err"
+	expect_rc "a wrong expectation fails" 1 $?
+	expect_grep "and shows the difference" "$work/out" "expected value 2"
+	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with the municipality's KPIs" 0 $?
+	expect_grep "the replaced caseload gives figures" "$work/out.csv" "caseload;"
+	got=$(csv_columns kpi periode waarde <"$work/out.csv" | grep '^lang_wachten;')
+	[ "$got" = "lang_wachten;2018-01;1" ] && ok "the new KPI gives 1 for January" ||
+		fail "the new KPI gives 1 for January" "got: $got"
+	# A contract's target and margin: January's share within the norm is
+	# 66.67% (cli.sh test_figures); a target of 70 with a margin of 5 makes
+	# it at risk.
+	printf '[contract]\nmargin = 5\n[kpi wachttijd_binnen_norm]\ntarget.min = 70\n' >>"$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
+	got=$(csv_columns kpi periode team waarde teller noemer status <"$work/out.csv" |
+		grep '^wachttijd_binnen_norm;2018-01;Totaal;')
+	[ "$got" = "wachttijd_binnen_norm;2018-01;Totaal;66,66666667;2;3;in gevaar" ] &&
+		ok "at risk within the margin" || fail "at risk within the margin" "got: $got"
+	printf '[kpi bestaat_niet]\ntarget.min = 1\n' >>"$work/peil.ini"
+	line=$(grep -n '^\[kpi bestaat_niet\]' "$work/peil.ini" | cut -d: -f1)
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a target for an unknown KPI" 3 $?
+	expect_grep "is named with its line" "$work/err" "peil.ini:$((line + 1)): [kpi bestaat_niet] no KPI 'bestaat_niet'"
+}
+
 # ------------------------------------------------------------------- demo
-# The README's first command on the generated demo data, smaller.
-test_demo() {
-	"$demo" --out "$work/demo" --from-year 2017 --to-year 2018 --cases-per-year 2000 >/dev/null
+# Demo data of the years $1..$2 ($3 cases a year, or the generator's
+# default) and $work/demo.ini: conf/peil.ini pointed at it, with its
+# default small-cell rules.
+demo_setup() {
+	"$demo" --out "$work/demo" --from-year "$1" --to-year "$2" ${3:+--cases-per-year "$3"} >/dev/null
 	expect_rc "peil-demo" 0 $?
 	sed "s|^path = ../var/demo/|path = $work/demo/|; s|^path = ../var/peil.db|path = $work/peil.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins|; s|^reject_dir = .*|reject_dir = $work/rejects|" \
 		"$src/conf/peil.ini" >"$work/demo.ini"
+}
+
+# The README's first command on the generated demo data, smaller.
+test_demo() {
+	demo_setup 2017 2018 2000
 	"$peil" run --config "$work/demo.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil run on the demo" 0 $?
 	expect_grep "it prints a figure table" "$work/out" "Totaal"
@@ -298,10 +437,149 @@ test_demo() {
 	[ "$rows" = "$lines" ] && ok "every demo row is stored ($rows)" || fail "stored $rows of $lines demo rows"
 	# The total of started cases over 2018 equals the rows of the 2018 file.
 	started=$("$peil" show --config "$work/demo.ini" --kpi casussen_gestart --format csv 2>/dev/null |
-		tr -d '\r' | awk -F';' '$4 == "Totaal" { s += $5 } END { print s }')
+		csv_columns team waarde | awk -F';' '$1 == "Totaal" { s += $2 } END { print s }')
 	file_rows=$(tr -d '\r' <"$work/demo/export_casussen_2018.csv" | LC_ALL=C grep -ac '^D[0-9]')
 	[ "$started" = "$file_rows" ] && ok "started cases in 2018 = rows of the 2018 export ($started)" ||
 		fail "started $started, 2018 export has $file_rows rows"
+}
+
+# ----------------------------------------------------------------- report
+check() { # check NAME KIND FILE ARGS...: tests/e2e/check_output.py
+	local name=$1 out
+	shift
+	if out=$(python3 "$src/tests/e2e/check_output.py" "$@" 2>&1); then ok "$name: $out"
+	else fail "$name" "$out"; fi
+}
+
+# The README's report on a full demo year: 15 teams x 12 months x every
+# shipped KPI.
+test_report_html() {
+	demo_setup 2017 2017
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest of the demo year" 0 $?
+	"$peil" report --config "$work/demo.ini" --period 2017 --format html -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "report without a run of 2017 evaluates one" 0 $?
+	expect_grep "it says so" "$work/err" "evaluating"
+	start=$(date +%s%N)
+	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "report from the recorded run" 0 $?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ "$ms" -lt 1000 ] && ok "rendered in $ms ms (< 1 s)" || fail "rendering took $ms ms"
+	bytes=$(stat -c %s "$work/verslag.html")
+	[ "$bytes" -lt 2000000 ] && ok "$bytes bytes (< 2 MB)" || fail "the report has $bytes bytes"
+	check "balanced tags, self-contained" html "$work/verslag.html"
+	if command -v xmllint >/dev/null; then
+		xmllint --noout "$work/verslag.html" 2>"$work/err" && ok "well-formed XML (xmllint)" ||
+			fail "xmllint" "$(head -5 "$work/err")"
+	elif [ "${CI:-}" = true ]; then fail "xmllint is missing (.ci/install-deps)"
+	else ok "xmllint not installed: skipped"; fi
+	kpis=$("$peil" list --config "$work/demo.ini" 2>/dev/null | grep -c 'casussen\|caseload\|wacht')
+	svgs=$(grep -o '<svg' "$work/verslag.html" | wc -l)
+	[ "$svgs" -ge 14 ] && ok "$svgs charts (two per KPI)" || fail "$svgs charts for $kpis KPI lines"
+	for text in '<html lang="nl">' Samenvatting 'Kwaliteit van de registratie' 'Te laat ingevoerd' \
+		'Verantwoording' 'Vingerafdruk configuratie' 'Voorlopige cijfers' 'Aantallen kleiner dan 10' \
+		'Gemiddelde wachttijd tot eerste kennismaking' 'maximaal 5 werkdagen' 'gehaald' 'Melder'; do
+		expect_grep "the report holds '$text'" "$work/verslag.html" "$text"
+	done
+	run_id=$(sqlite3 "$work/peil.db" "SELECT max(id) FROM runs")
+	config_sha=$(sqlite3 "$work/peil.db" "SELECT config_sha256 FROM runs WHERE id = $run_id")
+	expect_grep "the footer names the run's config fingerprint" "$work/verslag.html" "$config_sha"
+	"$peil" report --config "$work/demo.ini" --period 2017 --lang en -o "$work/report.html" 2>"$work/err"
+	expect_rc "report --lang en" 0 $?
+	expect_grep "in English" "$work/report.html" "Quality of registration"
+	"$peil" report --config "$work/demo.ini" --period 2017 --lang fr >/dev/null 2>"$work/err"
+	expect_rc "report --lang fr" 64 $?
+}
+
+# The report in headless Chromium: it renders, and the charts are there.
+test_report_chromium() {
+	browser=$(command -v chromium || command -v chromium-browser)
+	if [ -z "$browser" ]; then
+		if [ "${CI:-}" = true ]; then fail "chromium is missing (.ci/install-deps installs it)"
+		else ok "chromium is not installed: skipped (CI=true makes this a failure)"; fi
+		return
+	fi
+	demo_setup 2017 2017 6000
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "report" 0 $?
+	flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
+		--disable-component-update --disable-sync --hide-scrollbars)
+	timeout 120 "$browser" "${flags[@]}" --user-data-dir="$(mktemp -d "$work/chromium-XXXXXX")" \
+		--dump-dom "file://$work/verslag.html" >"$work/dom.html" 2>"$work/chromium.err"
+	expect_rc "chromium --dump-dom" 0 $?
+	svgs=$(grep -o '<svg' "$work/dom.html" | wc -l)
+	bars=$(grep -o '<rect' "$work/dom.html" | wc -l)
+	lines=$(grep -o '<polyline' "$work/dom.html" | wc -l)
+	[ "$svgs" -ge 14 ] && [ "$lines" -ge 7 ] && [ "$bars" -ge 50 ] &&
+		ok "the DOM holds $svgs charts, $lines trend lines, $bars bars" ||
+		fail "the DOM holds $svgs svg, $lines polyline, $bars rect elements"
+	timeout 120 "$browser" "${flags[@]}" --user-data-dir="$(mktemp -d "$work/chromium-XXXXXX")" \
+		--window-size=1000,1400 --screenshot="$work/shot.png" "file://$work/verslag.html" \
+		>/dev/null 2>"$work/chromium.err"
+	expect_rc "chromium --screenshot" 0 $?
+	check "the screenshot is not blank" png "$work/shot.png"
+}
+
+# CSV for Dutch Excel and in English; JSON; the small-cell rules on
+# everything that is printed.
+test_csv_json() {
+	demo_setup 2017 2017 3000
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2017 --format csv >"$work/nl.csv" 2>"$work/err"
+	expect_rc "eval --format csv" 0 $?
+	check "Dutch CSV: ';', decimal comma, BOM" csv "$work/nl.csv" ';' ','
+	check "the small-cell rules hold in eval's CSV" privacy "$work/nl.csv" 10
+	"$peil" show --config "$work/demo.ini" --format csv --locale en --lang en >"$work/en.csv" 2>"$work/err"
+	expect_rc "show --locale en --lang en" 0 $?
+	check "English CSV: ',' and '.'" csv "$work/en.csv" ',' '.'
+	[ "$(wc -l <"$work/nl.csv")" = "$(wc -l <"$work/en.csv")" ] && ok "the same rows in both" ||
+		fail "nl and en CSV differ in length"
+	"$peil" show --config "$work/demo.ini" --format json >"$work/out.json" 2>"$work/err"
+	expect_rc "show --format json" 0 $?
+	check "JSON as docs/output.md says" json "$work/out.json"
+	"$peil" show --config "$work/demo.ini" --format text >"$work/out.txt" 2>"$work/err"
+	if grep -q '^\* = niet getoond' "$work/out.txt"; then ok "text marks hidden figures"
+	else ok "text: nothing hidden at this size"; fi
+	"$peil" report --config "$work/demo.ini" --period 2017 --format csv -o "$work/report.csv" 2>"$work/err"
+	expect_rc "report --format csv" 0 $?
+	check "the report's CSV keeps the rules too" privacy "$work/report.csv" 10
+
+	# Formula escaping: teams that Excel would run.
+	sed 's/;Buurtteam Noord;/;=1+1 Noord;/; s/;Buurtteam Zuid;/;-Zuid;/' \
+		"$src/tests/data/e2e/cases.csv" >"$work/evil.csv"
+	write_config "$work/evil.csv"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/evil.out" 2>"$work/err"
+	expect_rc "eval over teams that look like formulas" 0 $?
+	expect_grep "= is escaped" "$work/evil.out" "\"'=1+1 Noord\""
+	expect_grep "- is escaped" "$work/evil.out" "\"'-Zuid\""
+	if grep -q "^[^\"]*;=1+1" "$work/evil.out"; then fail "a bare formula cell"; else ok "no bare formula cell"; fi
+}
+
+# The Prometheus text exposition format, to a file for node_exporter.
+test_prometheus() {
+	demo_setup 2017 2017 3000
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "run" 0 $?
+	mkdir -p "$work/textfile"
+	"$peil" export --config "$work/demo.ini" --format prometheus -o "$work/textfile/peil.prom" 2>"$work/err"
+	expect_rc "export --format prometheus -o" 0 $?
+	check "the exposition format's grammar" prometheus "$work/textfile/peil.prom"
+	[ "$(ls "$work/textfile")" = peil.prom ] && ok "no temporary file left behind" ||
+		fail "textfile directory holds: $(ls "$work/textfile")"
+	expect_grep "labels KPI, period and team" "$work/textfile/peil.prom" \
+		'peil_kpi_value{kpi="caseload",period="2018-01",team="Buurtteam '
+	expect_grep "a total without breakdown labels" "$work/textfile/peil.prom" \
+		'peil_kpi_value{kpi="caseload",period="2018-12"} '
+	expect_grep "targets" "$work/textfile/peil.prom" 'peil_kpi_target_max{kpi="wachttijd_gemiddeld"} 5'
+	"$peil" export --config "$work/demo.ini" --format csv >/dev/null 2>"$work/err"
+	expect_rc "export --format csv is refused" 64 $?
+	sed 's/^peil_kpi_value{kpi="caseload"/peil_kpi_value{kpi=caseload/' "$work/textfile/peil.prom" >"$work/bad.prom"
+	if python3 "$src/tests/e2e/check_output.py" prometheus "$work/bad.prom" >/dev/null; then
+		fail "the grammar check accepts an unquoted label"
+	else ok "the grammar check refuses an unquoted label"; fi
 }
 
 # Cases kept in files of their own (tests/e2e/cases_*.sh), same helpers.

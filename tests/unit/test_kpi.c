@@ -299,7 +299,7 @@ TEST(shipped_scripts_load)
 	CHECK_STR(info->breakdown[0], "team");
 	CHECK(info->has_max && !info->has_min);
 	CHECK_DOUBLE(info->target_max, 5, 0);
-	CHECK_INT(info->line, 9);
+	CHECK_INT(info->line, 10);	/* the kpi { of wachttijd_gemiddeld */
 	CHECK_CONTAINS(info->script, "scripts/wachttijd.lua");
 	CHECK_INT(strlen(info->script_sha256), 64);
 	CHECK_INT(kpi_set_check(set, fake_schema, NULL, NULL), 0);
@@ -581,6 +581,34 @@ TEST(a_failing_kpi_does_not_stop_the_others)
 	kpi_set_free(set);
 }
 
+/* reference_date() compares only with dates, and is the period's last day:
+ * C5's first meeting on 2018-06-12 lies after the reference dates of April
+ * (30th) and May (31st), not after June's (30 June). */
+TEST(reference_date_is_the_periods_last_day)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("peildatum.lua",
+		"kpi { id = \"na_peildatum\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"month\",\n"
+		"      where = eq(\"case_id\", \"C5\"),\n"
+		"      rule = count(gt(\"first_meeting\", reference_date())) }\n"
+		"kpi { id = \"tekst\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"month\",\n"
+		"      rule = count(gt(\"team\", reference_date())) }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 1);
+	CHECK_STR(failures[0].kpi, "tekst");
+	CHECK_CONTAINS(failures[0].err.message,
+		       "only a date compares with reference_date()");
+	CHECK_DOUBLE(value_of("na_peildatum", "2018-04", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("na_peildatum", "2018-05", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("na_peildatum", "2018-06", TOTAL), 0, 0);
+	kpi_set_free(set);
+}
+
 TEST(unknown_keys_and_bad_definitions_are_refused)
 {
 	static const struct {
@@ -807,6 +835,7 @@ int main(void)
 	RUN(order_and_determinism);
 	RUN(quarter_grain_targets_and_helpers);
 	RUN(a_failing_kpi_does_not_stop_the_others);
+	RUN(reference_date_is_the_periods_last_day);
 	RUN(unknown_keys_and_bad_definitions_are_refused);
 	RUN(a_later_file_replaces_by_id);
 	RUN(tampering_does_not_reach_the_next_script);

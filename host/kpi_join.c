@@ -1,0 +1,529 @@
+/*
+ * kpi_join.c - join and lookup: a KPI that reads more than one dataset.
+ *
+ * join = { case = { dataset = "cases", on = "case_id" } } gives each row
+ * the fields of the one row of cases whose key equals the row's case_id,
+ * as "case.team", "case.registered", ...  The joined dataset is read
+ * first into a table keyed by its key, then the KPI's own dataset is
+ * scanned with every field and each row handed on with the joined fields
+ * appended (empty when nothing matches).  Only KPIs that join pay for
+ * this: the others keep their projected one-scan path.
+ *
+ * lookup = { ladder = { dataset = "measurements", by = "person" } } reads
+ * the dataset into the script's state as { [person] = { row, ... } }, in
+ * scan order, handed to functions as data.ladder.
+ */
+#include "kpi_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "calendar.h"
+#include "error.h"
+#include "kpi_strmap.h"
+
+typedef struct join_side {
+	const kpi_link *link;
+	const peil_schema *schema;
+	size_t key_field;	/* in the joined dataset */
+	size_t on_field;	/* in the KPI's dataset */
+	size_t first;		/* its first field in the combined schema */
+	kpi_strmap keys;	/* key text -> index in rows */
+	peil_value **rows;	/* copies, texts in the same block */
+	size_t row_count, row_cap;
+} join_side;
+
+struct kpi_joined {
+	const kpi *k;
+	const peil_schema *main;
+	peil_schema schema;	/* main fields, then alias.field */
+	peil_field *fields;
+	char **names;		/* owned alias.field names */
+	join_side *sides;
+	size_t side_count;
+	peil_value *values;	/* the combined row being handed on */
+	peil_row_fn row;
+	void *row_ctx;
+	int out_of_memory;
+};
+
+static long join_field(const peil_schema *s, const char *name)
+{
+	for (size_t i = 0; i < s->field_count; i++)
+		if (strcmp(s->fields[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The other dataset's field a join matches: named, or its one key. */
+static long join_key_field(const peil_schema *s, const kpi_link *link)
+{
+	long found = -1;
+
+	if (link->key)
+		return join_field(s, link->key);
+	for (size_t i = 0; i < s->field_count; i++)
+		if (s->fields[i].flags & PEIL_FIELD_KEY) {
+			if (found >= 0)
+				return -1;	/* a key of two fields */
+			found = (long)i;
+		}
+	return found;
+}
+
+void kpi_joined_free(kpi_joined *j)
+{
+	if (!j)
+		return;
+	for (size_t i = 0; i < j->schema.field_count; i++)
+		free(j->names ? j->names[i] : NULL);
+	free(j->names);
+	free(j->fields);
+	for (size_t i = 0; i < j->side_count; i++) {
+		for (size_t r = 0; r < j->sides[i].row_count; r++)
+			free(j->sides[i].rows[r]);
+		free(j->sides[i].rows);
+		kpi_strmap_release(&j->sides[i].keys);
+	}
+	free(j->sides);
+	free(j->values);
+	free(j);
+}
+
+int kpi_joined_new(const kpi *k,
+		   const peil_schema *(*schema)(void *ctx, const char *name),
+		   void *ctx, kpi_joined **out, peil_error *err)
+{
+	const char *file = k->info.script, *id = k->info.id;
+	long line = k->info.line;
+	kpi_joined *j = calloc(1, sizeof(*j));
+	size_t n;
+
+	*out = NULL;
+	if (!j)
+		return error_set(err, file, line, NULL, "out of memory");
+	j->k = k;
+	j->main = schema(ctx, k->info.dataset);
+	if (!j->main) {
+		kpi_joined_free(j);
+		return error_set(err, file, line, NULL, "kpi '%s': unknown "
+				 "dataset '%s'", id, k->info.dataset);
+	}
+	n = j->main->field_count;
+	j->sides = calloc(k->join_count ? k->join_count : 1,
+			  sizeof(*j->sides));
+	for (size_t i = 0; j->sides && i < k->join_count; i++) {
+		join_side *side = &j->sides[i];
+		long key, on;
+
+		side->link = &k->joins[i];
+		side->schema = schema(ctx, side->link->dataset);
+		j->side_count++;
+		if (!side->schema) {
+			kpi_joined_free(j);
+			return error_set(err, file, line, NULL, "kpi '%s': join "
+					 "'%s': unknown dataset '%s'", id,
+					 k->joins[i].name, k->joins[i].dataset);
+		}
+		key = join_key_field(side->schema, side->link);
+		on = join_field(j->main, side->link->field);
+		if (key < 0 || on < 0) {
+			kpi_joined_free(j);
+			return error_set(err, file, line, key < 0 ?
+					 k->joins[i].key : k->joins[i].field,
+					 "kpi '%s': join '%s': %s", id,
+					 k->joins[i].name, key < 0 ?
+					 "the dataset has no key of one field "
+					 "(name it: key = \"...\")" :
+					 "unknown field in 'on'");
+		}
+		side->key_field = (size_t)key;
+		side->on_field = (size_t)on;
+		side->first = n;
+		n += side->schema->field_count;
+	}
+	j->fields = calloc(n, sizeof(*j->fields));
+	j->names = calloc(n, sizeof(*j->names));
+	j->values = calloc(n, sizeof(*j->values));
+	if (!j->sides || !j->fields || !j->names || !j->values) {
+		kpi_joined_free(j);
+		return error_set(err, file, line, NULL, "out of memory");
+	}
+	j->schema.name = j->main->name;
+	j->schema.fields = j->fields;
+	memcpy(j->fields, j->main->fields,
+	       j->main->field_count * sizeof(*j->fields));
+	for (size_t i = 0; i < j->side_count; i++) {
+		const join_side *side = &j->sides[i];
+
+		for (size_t f = 0; f < side->schema->field_count; f++) {
+			const peil_field *src = &side->schema->fields[f];
+			size_t at = side->first + f;
+			size_t len = strlen(side->link->name) +
+				     strlen(src->name) + 2;
+
+			j->names[at] = malloc(len);
+			if (!j->names[at]) {
+				kpi_joined_free(j);
+				return error_set(err, file, line, NULL,
+						 "out of memory");
+			}
+			snprintf(j->names[at], len, "%s.%s", side->link->name,
+				 src->name);
+			j->fields[at].name = j->names[at];
+			j->fields[at].type = src->type;
+			j->fields[at].flags = 0;
+		}
+	}
+	j->schema.field_count = n;
+	*out = j;
+	return 0;
+}
+
+const peil_schema *kpi_joined_schema(const kpi_joined *j)
+{
+	return &j->schema;
+}
+
+/* A value as a key text: text itself, numbers and dates in digits. */
+static const char *join_key_text(const peil_value *v, char *buf, size_t size,
+				 size_t *len)
+{
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		*len = v->len;
+		return v->as.text;
+	case PEIL_TYPE_INTEGER:
+		snprintf(buf, size, "%lld", (long long)v->as.integer);
+		break;
+	case PEIL_TYPE_DATE:
+		date_format_iso(v->as.date, buf);
+		break;
+	case PEIL_TYPE_REAL:
+		snprintf(buf, size, "%.17g", v->as.real);
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		snprintf(buf, size, "%d", v->as.boolean);
+		break;
+	default:
+		return NULL;
+	}
+	*len = strlen(buf);
+	return buf;
+}
+
+/* A copy of a row in one block: values, then their texts. */
+static peil_value *join_copy_row(const peil_value *values, size_t n)
+{
+	size_t size = n * sizeof(*values);
+	peil_value *copy;
+	char *text;
+
+	for (size_t i = 0; i < n; i++)
+		if (values[i].type == PEIL_TYPE_TEXT)
+			size += values[i].len + 1;
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, values, n * sizeof(*values));
+	text = (char *)(copy + n);
+	for (size_t i = 0; i < n; i++)
+		if (values[i].type == PEIL_TYPE_TEXT) {
+			memcpy(text, values[i].as.text, values[i].len);
+			text[values[i].len] = '\0';
+			copy[i].as.text = text;
+			text += values[i].len + 1;
+		}
+	return copy;
+}
+
+static int join_read_row(void *ctx, const peil_value *values)
+{
+	join_side *side = ctx;
+	char buf[64];
+	size_t len;
+	const char *key = join_key_text(&values[side->key_field], buf,
+					sizeof(buf), &len);
+	int added;
+	long at;
+
+	if (!key)
+		return 0;
+	at = kpi_strmap_put(&side->keys, key, len, &added);
+	if (at < 0)
+		return -1;
+	if (!added)
+		return 0;		/* the first row of a key wins */
+	if (side->row_count == side->row_cap) {
+		size_t cap = side->row_cap ? side->row_cap * 2 : 1024;
+		peil_value **grown = realloc(side->rows, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		side->rows = grown;
+		side->row_cap = cap;
+	}
+	side->rows[side->row_count] = join_copy_row(values,
+						    side->schema->field_count);
+	return side->rows[side->row_count++] ? 0 : -1;
+}
+
+/* The index of the joined row with the key of v, or -1. */
+static long join_find(const join_side *side, const peil_value *v)
+{
+	char buf[64];
+	size_t len;
+	const char *key = join_key_text(v, buf, sizeof(buf), &len);
+
+	return key ? kpi_strmap_find(&side->keys, key, len) : -1;
+}
+
+static int join_main_row(void *ctx, const peil_value *values)
+{
+	kpi_joined *j = ctx;
+	size_t n = j->main->field_count;
+
+	memcpy(j->values, values, n * sizeof(*values));
+	for (size_t i = 0; i < j->side_count; i++) {
+		join_side *side = &j->sides[i];
+		long at = join_find(side, &values[side->on_field]);
+		size_t count = side->schema->field_count;
+
+		for (size_t f = 0; f < count; f++) {
+			peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
+
+			j->values[side->first + f] =
+				at >= 0 ? side->rows[at][f] : none;
+		}
+	}
+	return j->row(j->row_ctx, j->values);
+}
+
+/* Every field of a schema, in order. */
+static size_t *join_all_fields(size_t n)
+{
+	size_t *all = malloc((n ? n : 1) * sizeof(*all));
+
+	for (size_t i = 0; all && i < n; i++)
+		all[i] = i;
+	return all;
+}
+
+int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
+		    peil_row_fn row, void *row_ctx, peil_error *err)
+{
+	size_t *all;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < j->side_count; i++) {
+		join_side *side = &j->sides[i];
+
+		all = join_all_fields(side->schema->field_count);
+		rc = !all ? -1 : source->scan(source->ctx, side->schema, NULL,
+					      all, side->schema->field_count,
+					      join_read_row, side, err);
+		free(all);
+		if (rc > 0 || (!all && rc < 0))
+			return error_set(err, NULL, 0, NULL, "out of memory");
+		if (rc < 0)
+			return -1;
+	}
+	all = join_all_fields(j->main->field_count);
+	if (!all)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	j->row = row;
+	j->row_ctx = row_ctx;
+	rc = source->scan(source->ctx, j->main, NULL, all,
+			  j->main->field_count, join_main_row, j, err);
+	free(all);
+	if (j->out_of_memory)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	return rc;
+}
+
+/* ------------------------------------------------------------ lookups */
+
+typedef struct lookup_load {
+	kpi *k;
+	uint64_t evaluation;
+	char signature[1024];	/* what the lookup reads */
+	int cached;		/* read before in this evaluation */
+	const peil_schema *schema;
+	size_t by;
+	size_t index;		/* the lookup */
+	const peil_value *values;
+	size_t *slot;
+	peil_error *err;
+	int failed;
+} lookup_load;
+
+/* lookups[name][key] += row; under sandbox_protect. */
+static int lookup_row_protected(lua_State *L)
+{
+	lookup_load *ld = lua_touserdata(L, 1);
+	kpi_row row = { ld->schema, ld->values, ld->slot, 0, NULL, NULL, 0,
+			LUA_NOREF };
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ld->k->lookups_ref);
+	lua_getfield(L, -1, ld->k->lookups[ld->index].name);
+	kpi_push_row(L, &row);			/* lookups index row */
+	lua_getfield(L, -1, ld->schema->fields[ld->by].name);
+	if (lua_isnil(L, -1))
+		return 0;
+	lua_pushvalue(L, -1);
+	if (lua_rawget(L, -4) == LUA_TNIL) {	/* ... row key list */
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -2);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, -6);
+	}
+	lua_pushvalue(L, -3);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	return 0;
+}
+
+static int lookup_row(void *ctx, const peil_value *values)
+{
+	lookup_load *ld = ctx;
+
+	ld->values = values;
+	if (sandbox_protect(ld->k->script->sb, lookup_row_protected, ld,
+			    ld->err) < 0) {
+		ld->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* The lookup's where as a filter: an AND of equalities on text fields.
+ * filters has room for where_count + 1. */
+static int lookup_filter(const kpi *k, const kpi_link *link,
+			 const peil_schema *schema, peil_filter *filters,
+			 const peil_filter **out, peil_error *err)
+{
+	*out = NULL;
+	if (!link->where_count)
+		return 0;
+	for (size_t w = 0; w < link->where_count; w++) {
+		long f = join_field(schema, link->where_fields[w]);
+		peil_filter *eq = &filters[w + 1];
+
+		if (f < 0 || schema->fields[f].type != PEIL_TYPE_TEXT)
+			return error_set(err, k->info.script, k->info.line,
+					 link->where_fields[w], "kpi '%s': "
+					 "lookup '%s': where needs text fields "
+					 "of dataset '%s'", k->info.id,
+					 link->name, link->dataset);
+		memset(eq, 0, sizeof(*eq));
+		eq->op = PEIL_OP_EQ;
+		eq->field = (size_t)f;
+		eq->value.type = PEIL_TYPE_TEXT;
+		eq->value.as.text = link->where_values[w];
+		eq->value.len = strlen(link->where_values[w]);
+	}
+	memset(filters, 0, sizeof(*filters));
+	filters[0].op = PEIL_OP_AND;
+	filters[0].child_count = link->where_count;
+	filters[0].children = filters + 1;
+	*out = filters;
+	return 0;
+}
+
+/* k's index table for the lookup: the script's cached one for the same
+ * signature in this evaluation (ld->cached), or a new empty one, cached. */
+static int lookup_index_protected(lua_State *L)
+{
+	lookup_load *ld = lua_touserdata(L, 1);
+	kpi_script *script = ld->k->script;
+
+	if (script->lookups_ref == LUA_NOREF ||
+	    script->lookups_evaluation != ld->evaluation) {
+		lua_newtable(L);
+		if (script->lookups_ref == LUA_NOREF)
+			script->lookups_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		else
+			lua_rawseti(L, LUA_REGISTRYINDEX, script->lookups_ref);
+		script->lookups_evaluation = ld->evaluation;
+	}
+	if (ld->k->lookups_ref == LUA_NOREF) {
+		lua_newtable(L);
+		ld->k->lookups_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ld->k->lookups_ref);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, script->lookups_ref);
+	ld->cached = lua_getfield(L, -1, ld->signature) != LUA_TNIL;
+	if (!ld->cached) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, -3, ld->signature);
+	}
+	lua_setfield(L, -3, ld->k->lookups[ld->index].name);
+	return 0;
+}
+
+static void lookup_signature(const kpi_link *link, char *out, size_t size)
+{
+	size_t used = (size_t)snprintf(out, size, "%s\x1f%s", link->dataset,
+				       link->field);
+
+	for (size_t w = 0; w < link->where_count && used < size; w++)
+		used += (size_t)snprintf(out + used, size - used,
+					 "\x1f%s=%s", link->where_fields[w],
+					 link->where_values[w]);
+}
+
+int kpi_lookups_load(kpi *k, uint64_t evaluation, const kpi_source *source,
+		     peil_error *err)
+{
+	for (size_t i = 0; i < k->lookup_count; i++) {
+		const kpi_link *link = &k->lookups[i];
+		lookup_load ld = { k, evaluation, "", 0, NULL, 0, i, NULL, NULL,
+				   err, 0 };
+		peil_filter *filters;
+		const peil_filter *filter;
+		long by;
+		int rc;
+
+		ld.schema = source->schema(source->ctx, link->dataset);
+		if (!ld.schema)
+			return error_set(err, k->info.script, k->info.line,
+					 NULL, "kpi '%s': lookup '%s': unknown "
+					 "dataset '%s'", k->info.id,
+					 link->name, link->dataset);
+		by = join_field(ld.schema, link->field);
+		if (by < 0)
+			return error_set(err, k->info.script, k->info.line,
+					 link->field, "kpi '%s': lookup '%s': "
+					 "no field '%s' in dataset '%s'",
+					 k->info.id, link->name, link->field,
+					 link->dataset);
+		ld.by = (size_t)by;
+		filters = calloc(link->where_count + 1, sizeof(*filters));
+		ld.slot = join_all_fields(ld.schema->field_count);
+		if (!ld.slot || !filters) {
+			free(filters);
+			free(ld.slot);
+			return error_set(err, NULL, 0, NULL, "out of memory");
+		}
+		lookup_signature(link, ld.signature, sizeof(ld.signature));
+		rc = lookup_filter(k, link, ld.schema, filters, &filter, err);
+		if (rc == 0)
+			rc = sandbox_protect(k->script->sb,
+					     lookup_index_protected, &ld, err);
+		if (rc == 0 && !ld.cached)
+			rc = source->scan(source->ctx, ld.schema, filter,
+					  ld.slot, ld.schema->field_count,
+					  lookup_row, &ld, err);
+		free(ld.slot);
+		free(filters);
+		if (rc != 0)
+			return ld.failed || rc < 0 ? -1 :
+			       error_set(err, NULL, 0, NULL, "scan stopped");
+	}
+	return 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * labels.h - the words of Peil's outputs, in Dutch (the default) and
+ * English (--lang en).
+ *
+ * The tables are constant; labels_for hands out a pointer to one of them,
+ * valid for the life of the program.
+ */
+#ifndef PEIL_LABELS_H
+#define PEIL_LABELS_H
+
+typedef struct labels {
+	const char *lang;	/* "nl" or "en", for <html lang> */
+	const char *total, *unknown;
+	const char *met, *at_risk, *not_met, *no_target;
+	const char *at_least, *at_most, *and_word, *target;
+	/* "* = not shown: ..." after a text table; %g is the threshold. */
+	const char *suppressed_legend;
+	const char *suppressed_small, *suppressed_derivable;
+	/* column names of the CSV long format */
+	const char *col_kpi, *col_title, *col_unit, *col_period, *col_value,
+		*col_numerator, *col_denominator, *col_target_min,
+		*col_target_max, *col_status, *col_suppressed;
+	/* the HTML report */
+	const char *report_title, *report_subtitle, *summary, *summary_intro,
+		*latest_value, *months_met, *trend_title, *bars_title,
+		*figures_title, *quality_title, *quality_intro, *quality_missing,
+		*quality_late, *quality_cases, *quality_closed,
+		*quality_cases_title, *quality_closed_title, *quality_none,
+		*footer_title, *footer_run, *footer_started, *footer_config,
+		*footer_scripts, *footer_inputs, *provisional_title,
+		*provisional_rule, *provisional_none, *privacy_rule,
+		*privacy_off, *target_band, *no_figures, *period_word,
+		*contents;
+	const char *months[12];	/* short month names */
+} labels;
+
+/* The labels of lang ("nl", "en"), or NULL for another language. */
+const labels *labels_for(const char *lang);
+
+/* The word for a target status ("met", "at risk", "not met"); an unknown
+ * status is returned as it is, NULL gives no_target. */
+const char *labels_status(const labels *l, const char *status);
+
+#endif

@@ -1,0 +1,60 @@
+-- vervolgbezoeken_test.lua - indicator 13 (vervolgbezoeken.lua), April to
+-- June 2018.  Visits are due 3, 9, 15 and 22 months after the start
+-- (date.add_months: 31 January + 3 months is 30 April).
+--
+--   traj. programme  start       end         due in Apr-Jun  visit done
+--   V1    Buurtbaan  2018-01-31  -           3 m: 30 Apr     30 Apr (on the day)
+--   V2    Buurtbaan  2018-02-15  -           3 m: 15 May     5 Jun (late)
+--                                            (exactly 3 months after the start)
+--   V3    Buurtbaan  2017-03-10  2018-05-01  15 m: 10 Jun, after its end: not due
+--   V4    Geldzaken  2018-03-01  -           (not a neighbourhood job)
+--   V5    Buurtbaan  2017-09-30  -           9 m: 30 Jun (June's last day)
+--
+-- April: due 1 (V1), done 1, overdue 0.
+-- May: due 1 (V2), done by 31 May 0 (done 5 June), overdue 1 (15 May is
+--   before 31 May).
+-- June: due 1 (V5), done 0, overdue 0 (due on the reference date itself).
+-- With grace_days = 20 (second test): May's visit is overdue only after
+--   4 June: 0 on 31 May.
+
+local trajectories = {
+  { trajectory_id = "V1", person = "P1", programme = "Buurtbaan", start = "2018-01-31" },
+  { trajectory_id = "V2", person = "P2", programme = "Buurtbaan", start = "2018-02-15" },
+  { trajectory_id = "V3", person = "P3", programme = "Buurtbaan", start = "2017-03-10",
+    ["end"] = "2018-05-01" },
+  { trajectory_id = "V4", person = "P4", programme = "Geldzaken", start = "2018-03-01" },
+  { trajectory_id = "V5", person = "P5", programme = "Buurtbaan", start = "2017-09-30" },
+}
+local visits = {
+  { visit_id = "B1", trajectory_id = "V1", month = 3, date = "2018-04-30" },
+  { visit_id = "B2", trajectory_id = "V2", month = 3, date = "2018-06-05" },
+  { visit_id = "B3", trajectory_id = "V4", month = 3, date = "2018-06-01" },
+}
+
+test {
+  name = "vervolgbezoeken bij buurtbanen",
+  from = "2018-04", to = "2018-06",
+  data = { trajectories = trajectories, visits = visits },
+  expect = {
+    { kpi = "vervolgbezoeken_gepland", period = "2018-04", value = 1 },
+    { kpi = "vervolgbezoeken_gedaan", period = "2018-04", value = 1 },
+    { kpi = "vervolgbezoeken_achterstallig", period = "2018-04", value = 0, status = "met" },
+    { kpi = "vervolgbezoeken_gepland", period = "2018-05", value = 1 },
+    { kpi = "vervolgbezoeken_gedaan", period = "2018-05", value = 0 },
+    { kpi = "vervolgbezoeken_achterstallig", period = "2018-05", value = 1,
+      status = "not met" },
+    { kpi = "vervolgbezoeken_gepland", period = "2018-06", value = 1 },
+    { kpi = "vervolgbezoeken_gedaan", period = "2018-06", value = 0 },
+    { kpi = "vervolgbezoeken_achterstallig", period = "2018-06", value = 0 },
+  },
+}
+
+test {
+  name = "een marge voor achterstallige bezoeken",
+  period = "2018-05",
+  config = { vervolgbezoeken_achterstallig = { ["param.grace_days"] = 20 } },
+  data = { trajectories = trajectories, visits = visits },
+  expect = {
+    { kpi = "vervolgbezoeken_achterstallig", period = "2018-05", value = 0 },
+  },
+}

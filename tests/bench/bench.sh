@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# bench.sh - Peil against what an analyst would otherwise run, on the same
+# machine in one go: ingest against sqlite3's .import of the same exports
+# into an untyped table, and the case indicators per team per month of a
+# year against the same figures in hand-written SQL (case_indicators.sql)
+# over that table.  Prints a table and writes it to a file.  Not a test:
+# it asserts nothing; docs/benchmarks.md holds its figures.
+#
+#   tests/bench/bench.sh [--rows "1000000 10000000"] [--runs 3]
+#                        [--build build] [--out build/bench/results.md]
+#
+# Needs a release build (cmake -DCMAKE_BUILD_TYPE=Release), sqlite3 and
+# GNU time (/usr/bin/time, Debian package "time").
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+rows_list="1000000 10000000"
+runs=3
+build=$src/build
+out=$src/build/bench/results.md
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rows) rows_list=$2; shift 2 ;;
+	--runs) runs=$2; shift 2 ;;
+	--build) build=$(cd "$2" && pwd); shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) echo "usage: $0 [--rows N...] [--runs N] [--build DIR] [--out FILE]" >&2; exit 64 ;;
+	esac
+done
+. "$src/tests/bench/lib.sh"
+for tool in sqlite3 /usr/bin/time; do
+	command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install sqlite3 time)" >&2; exit 1; }
+done
+peil=$build/peil demo=$build/peil-demo
+work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-XXXXXX)}
+mkdir -p "$(dirname "$out")"
+year=2018 first_year=2012
+
+# time_run LABEL CMD...: run CMD $runs times (after a setup given in
+# $setup, untimed); leaves the median wall seconds in $median and the
+# largest peak RSS in MB in $peak.
+time_run() {
+	local i walls=() rss=0 line
+	shift	# the label names the step for the reader only
+	for ((i = 0; i < runs; i++)); do
+		[ -n "${setup:-}" ] && eval "$setup"
+		/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" ||
+			{ cat "$work/stderr" >&2; return 1; }
+		read -r line <"$work/time"
+		walls+=("${line% *}")
+		((${line#* } > rss)) && rss=${line#* }
+	done
+	median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	peak=$((rss / 1024))
+}
+
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf("%.0f", (s > 0 ? n / s : 0)) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf("%.2f", (a > 0 ? b / a : 0)) }'; }
+
+{
+	echo "| step | rows | Peil s | baseline s | Peil rows/s | baseline rows/s | Peil peak MB | baseline peak MB | speed-up |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+} >"$work/table"
+
+for n in $rows_list; do
+	d=$work/$n
+	mkdir -p "$d"
+	per_year=$(((n + 6) / 7))
+	if [ ! -d "$d/demo" ]; then
+		"$demo" --out "$d/demo" --from-year $first_year --to-year $year \
+			--cases-per-year "$per_year" >/dev/null
+	fi
+	files=("$d"/demo/export_casussen_*.csv)
+	rows=$(cat "${files[@]}" | tr -d '\r' | LC_ALL=C grep -ac '^D[0-9]')
+	bench_config "$src" "$d/demo" "$d/peil.db" "$build/plugins" >"$d/peil.ini"
+	echo "bench: $rows rows in ${#files[@]} files ($(du -sh "$d/demo" | cut -f1))" >&2
+
+	setup="rm -f '$d/peil.db' '$d/peil.db-wal' '$d/peil.db-shm'"
+	time_run peil "$peil" ingest --quiet --config "$d/peil.ini"
+	p_ingest=$median p_ingest_mb=$peak
+	import_commands "${files[@]}" >"$d/import.sql"
+	setup="rm -f '$d/raw.db'"
+	time_run sqlite3 sqlite3 "$d/raw.db" ".read $d/import.sql"
+	b_ingest=$median b_ingest_mb=$peak
+	echo "| ingest | $rows | $p_ingest | $b_ingest | $(rate "$rows" "$p_ingest") | $(rate "$rows" "$b_ingest") | $p_ingest_mb | $b_ingest_mb | $(ratio "$p_ingest" "$b_ingest")x |" >>"$work/table"
+
+	{ holidays_sql 2000 2040; months_sql $year; } | sqlite3 "$d/raw.db"
+	setup=""
+	time_run peil "$peil" eval --quiet --config "$d/peil.ini" --period $year --format csv
+	p_eval=$median p_eval_mb=$peak
+	time_run sqlite3 sqlite3 "$d/raw.db" ".read $src/tests/bench/case_indicators.sql"
+	b_eval=$median b_eval_mb=$peak
+	echo "| case indicators $year by team and month | $rows | $p_eval | $b_eval | $(rate "$rows" "$p_eval") | $(rate "$rows" "$b_eval") | $p_eval_mb | $b_eval_mb | $(ratio "$p_eval" "$b_eval")x |" >>"$work/table"
+	eval "ingest_$n=$p_ingest eval_$n=$p_eval"
+done
+
+{
+	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sqlite3 --version | cut -d' ' -f1-2 | sed 's/^/sqlite3 /'); median of $runs runs; $(date -u +%F)."
+	echo
+	cat "$work/table"
+} | tee "$out"
+echo "bench: written to $out (work files in $work)" >&2

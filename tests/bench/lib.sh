@@ -1,0 +1,79 @@
+# lib.sh - shell helpers of the benchmark and of its verification: the
+# Dutch holidays and months as SQL, and the import of exports with the
+# sqlite3 tool.  Sourced, not run.
+
+# Easter Sunday of a year as jjjj-mm-dd (the anonymous Gregorian
+# algorithm, as in host/calendar.c: a second implementation on purpose).
+easter() {
+	local y=$1 a b c d e f g h i k l m month day
+	a=$((y % 19)) b=$((y / 100)) c=$((y % 100))
+	d=$((b / 4)) e=$((b % 4)) f=$(((b + 8) / 25))
+	g=$(((b - f + 1) / 3)) h=$(((19 * a + b - d - g + 15) % 30))
+	i=$((c / 4)) k=$((c % 4)) l=$(((32 + 2 * e + 2 * i - h - k) % 7))
+	m=$(((a + 11 * h + 22 * l) / 451))
+	month=$(((h + l - 7 * m + 114) / 31))
+	day=$((((h + l - 7 * m + 114) % 31) + 1))
+	printf '%04d-%02d-%02d\n' "$y" "$month" "$day"
+}
+
+# INSERTs of the default calendar's holidays (conf/peil.ini: Goede Vrijdag
+# and Bevrijdingsdag on) for the years from $1 to $2.
+holidays_sql() {
+	local y e king
+	echo "CREATE TABLE IF NOT EXISTS holidays (iso TEXT);"
+	for ((y = $1; y <= $2; y++)); do
+		e=$(easter "$y")
+		if ((y >= 2014)); then
+			king=$y-04-27
+			[ "$(date -d "$king" +%u)" = 7 ] && king=$y-04-26
+		else
+			king=$y-04-30
+			[ "$(date -d "$king" +%u)" = 7 ] && king=$y-04-29
+		fi
+		for d in "$y-01-01" "$(date -d "$e -2 days" +%F)" \
+			"$(date -d "$e +1 day" +%F)" "$king" "$y-05-05" \
+			"$(date -d "$e +39 days" +%F)" "$(date -d "$e +50 days" +%F)" \
+			"$y-12-25" "$y-12-26"; do
+			echo "INSERT INTO holidays VALUES ('$d');"
+		done
+	done
+}
+
+# The months of year $1 as a table.
+months_sql() {
+	local m first
+	echo "CREATE TABLE IF NOT EXISTS months (id TEXT, first TEXT, last TEXT);"
+	for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+		first=$1-$m-01
+		echo "INSERT INTO months VALUES ('$1-$m', '$first'," \
+			"'$(date -d "$first +1 month -1 day" +%F)');"
+	done
+}
+
+# sqlite3 commands that import the export files "$@" into cases_raw, as an
+# analyst would: .import of semicolon CSV into an untyped table.
+import_commands() {
+	local first=1 f
+	echo ".mode csv"
+	echo ".separator ;"
+	for f in "$@"; do
+		if [ $first = 1 ]; then
+			echo ".import '$f' cases_raw"
+			first=0
+		else
+			echo ".import --skip 1 '$f' cases_raw"
+		fi
+	done
+}
+
+# A copy of conf/peil.ini that reads the exports in $2 and keeps its store
+# at $3, for the source tree $1 and the plugins in $4; on stdout.  The
+# small-cell rules are off: the figures are compared one by one.
+bench_config() {
+	sed -e "s|^path = ../var/demo/|path = $2/|" \
+	    -e "s|^path = ../var/peil.db|path = $3|" \
+	    -e "s|^script_dirs = ../scripts|script_dirs = $1/scripts\nplugin_dirs = $4|" \
+	    -e "s|^reject_dir = .*|reject_dir = $(dirname "$3")/rejects|" \
+	    -e "s|^min_count = .*|min_count = 0|" \
+	    "$1/conf/peil.ini"
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# verify.sh - the case indicators of peil eval against the same figures
+# computed by hand-written SQL (case_indicators.sql) over sqlite3's import
+# of the demo exports: two methods, one answer, for every team and month.
+#
+#   verify.sh PEIL PEIL_DEMO SOURCE_DIR PLUGIN_DIR
+set -u
+peil=$1 demo=$2 src=$3 plugins=$4
+here=$(dirname "$0")
+. "$here/lib.sh"
+work=$(mktemp -d /tmp/peil-verify-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+"$demo" --out "$work/demo" --from-year 2016 --to-year 2018 \
+	--cases-per-year 3000 >/dev/null || exit 1
+bench_config "$src" "$work/demo" "$work/peil.db" "$plugins" >"$work/peil.ini"
+"$peil" ingest --config "$work/peil.ini" 2>"$work/err" || { cat "$work/err"; exit 1; }
+"$peil" eval --config "$work/peil.ini" --period 2018 --format json \
+	>"$work/peil.json" 2>>"$work/err" || { cat "$work/err"; exit 1; }
+
+{
+	import_commands "$work"/demo/export_casussen_*.csv
+	holidays_sql 2010 2020
+	months_sql 2018
+} | sqlite3 "$work/raw.db" || exit 1
+sqlite3 "$work/raw.db" <"$here/case_indicators.sql" >"$work/sql.txt" || exit 1
+
+# Peil's JSON (full precision) read back with sqlite3's JSON functions.
+sqlite3 "$work/raw.db" >"$work/peil.txt" <<SQL || exit 1
+.mode list
+.separator ;
+SELECT json_extract(value, '\$.kpi'), json_extract(value, '\$.period'),
+       ifnull(json_extract(value, '\$.breakdown.team'), 'Totaal'),
+       ifnull(printf('%.4f', json_extract(value, '\$.value')), '')
+FROM json_each(readfile('$work/peil.json'), '\$.results');
+SQL
+sort -o "$work/peil.txt" "$work/peil.txt"
+sort "$work/sql.txt" >"$work/sql.sorted"
+# Compare the KPIs that the SQL computes.
+cut -d';' -f1 "$work/sql.sorted" | sort -u >"$work/kpis"
+grep -F -f <(sed 's/$/;/' "$work/kpis") "$work/peil.txt" >"$work/peil.sel"
+
+figures=$(wc -l <"$work/sql.sorted")
+if diff "$work/peil.sel" "$work/sql.sorted" >"$work/diff"; then
+	echo "ok   $figures figures of $(wc -l <"$work/kpis") KPIs agree with the hand-written SQL"
+	echo "1 passed, 0 failed"
+	exit 0
+fi
+echo "FAIL peil and the SQL differ (< peil, > SQL):"
+head -40 "$work/diff"
+echo "0 passed, 1 failed"
+exit 1

@@ -1,0 +1,300 @@
+/*
+ * test_disclosure.c - the small-cell rules on tables worked out by hand.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "disclosure.h"
+#include "error.h"
+#include "harness.h"
+
+static const disclosure_rules rules10 = { 10, 10 };
+
+/* A count figure: value == numerator, no denominator (kpi_eval.c). */
+static void count(result_table *t, const char *period, const char *team,
+		  double n)
+{
+	char breakdown[128];
+
+	if (team)
+		snprintf(breakdown, sizeof(breakdown), "{\"team\":\"%s\"}",
+			 team);
+	result_table_add_figure(t, "k", period, team ? breakdown : "{}", n, n,
+				NAN, NULL);
+}
+
+static void share(result_table *t, const char *team, double hits,
+		  double rows, const char *status)
+{
+	char breakdown[128];
+
+	if (team)
+		snprintf(breakdown, sizeof(breakdown), "{\"team\":\"%s\"}",
+			 team);
+	result_table_add_figure(t, "s", "2018-01", team ? breakdown : "{}",
+				rows ? 100.0 * hits / rows : NAN, hits, rows,
+				status);
+}
+
+static result_suppression state(const result_table *t, const char *team)
+{
+	size_t i;
+	char label[128];
+
+	for (i = 0; i < t->count; i++) {
+		result_breakdown_label(t->rows[i].breakdown, label,
+				       sizeof(label));
+		if (strcmp(label, team ? team : "Totaal") == 0)
+			return t->rows[i].suppressed;
+	}
+	return (result_suppression)-1;
+}
+
+/* A 12, B 15, C 20, total 47: nothing is small, nothing is hidden. */
+TEST(nothing_small)
+{
+	result_table t = { 0 };
+
+	count(&t, "2018-01", "A", 12);
+	count(&t, "2018-01", "B", 15);
+	count(&t, "2018-01", "C", 20);
+	count(&t, "2018-01", NULL, 47);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 0);
+	CHECK(t.disclosed);
+	CHECK_DOUBLE(t.rows[3].value, 47, 0);
+	result_table_release(&t);
+}
+
+/* A 3, B 15, C 20, total 38.  A is small (primary).  Shown alone, A =
+ * 38 - 15 - 20, so the next smallest cell, B, is hidden too (secondary);
+ * then A + B = 18 >= 10 and the pair is safe.  C and the total stay. */
+TEST(single_hidden_cell_gets_a_partner)
+{
+	result_table t = { 0 };
+
+	count(&t, "2018-01", "A", 3);
+	count(&t, "2018-01", "B", 15);
+	count(&t, "2018-01", "C", 20);
+	count(&t, "2018-01", NULL, 38);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_INT(state(&t, "A"), RESULT_SMALL);
+	CHECK_INT(state(&t, "B"), RESULT_DERIVABLE);
+	CHECK_INT(state(&t, "C"), RESULT_SHOWN);
+	CHECK_INT(state(&t, NULL), RESULT_SHOWN);
+	CHECK(isnan(t.rows[0].value) && isnan(t.rows[0].numerator));
+	CHECK(isnan(t.rows[1].value));
+	CHECK_DOUBLE(t.rows[2].value, 20, 0);
+	result_table_release(&t);
+}
+
+/* A 2, B 3, C 4, D 30, total 39: A, B, C are small; together 9 < 10, so
+ * total - D = 9 would tell that the three hold fewer than 10 cases: D is
+ * hidden too (secondary), and the hidden four add up to 39. */
+TEST(small_cells_that_add_up_to_too_little)
+{
+	result_table t = { 0 };
+
+	count(&t, "2018-01", "A", 2);
+	count(&t, "2018-01", "B", 3);
+	count(&t, "2018-01", "C", 4);
+	count(&t, "2018-01", "D", 30);
+	count(&t, "2018-01", NULL, 39);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 4);
+	CHECK_INT(state(&t, "A"), RESULT_SMALL);
+	CHECK_INT(state(&t, "C"), RESULT_SMALL);
+	CHECK_INT(state(&t, "D"), RESULT_DERIVABLE);
+	CHECK_INT(state(&t, NULL), RESULT_SHOWN);
+	result_table_release(&t);
+}
+
+/* A 0, B 5, total 5: the zero is shown (it identifies nobody); B and the
+ * total are small.  Nothing else has a positive size to hide. */
+TEST(zero_is_shown_small_total_hidden)
+{
+	result_table t = { 0 };
+
+	count(&t, "2018-01", "A", 0);
+	count(&t, "2018-01", "B", 5);
+	count(&t, "2018-01", NULL, 5);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_INT(state(&t, "A"), RESULT_SHOWN);
+	CHECK_INT(state(&t, "B"), RESULT_SMALL);
+	CHECK_INT(state(&t, NULL), RESULT_SMALL);
+	CHECK_DOUBLE(t.rows[0].value, 0, 0);
+	result_table_release(&t);
+}
+
+/* A 12, B 3, total 15 with only two cells: B is small, its only partner A
+ * is hidden (secondary); A + B = 15 is safe. */
+TEST(two_cells)
+{
+	result_table t = { 0 };
+
+	count(&t, "2018-02", "A", 12);
+	count(&t, "2018-02", "B", 3);
+	count(&t, "2018-02", NULL, 15);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_INT(state(&t, "A"), RESULT_DERIVABLE);
+	CHECK_INT(state(&t, "B"), RESULT_SMALL);
+	CHECK_INT(state(&t, NULL), RESULT_SHOWN);
+	result_table_release(&t);
+}
+
+/* A 4 and B 0 with total 14 (a cell missing from the table): A is small
+ * and has no partner with a positive size, so the total is hidden. */
+TEST(no_partner_hides_the_total)
+{
+	result_table t = { 0 };
+
+	count(&t, "2018-03", "A", 4);
+	count(&t, "2018-03", "B", 0);
+	count(&t, "2018-03", NULL, 14);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_INT(state(&t, "A"), RESULT_SMALL);
+	CHECK_INT(state(&t, "B"), RESULT_SHOWN);
+	CHECK_INT(state(&t, NULL), RESULT_DERIVABLE);
+	result_table_release(&t);
+}
+
+/* Groups are per period: a small cell in January does not touch
+ * February. */
+TEST(groups_are_per_period)
+{
+	result_table t = { 0 };
+
+	count(&t, "2018-01", "A", 3);
+	count(&t, "2018-01", "B", 30);
+	count(&t, "2018-01", NULL, 33);
+	count(&t, "2018-02", "A", 13);
+	count(&t, "2018-02", "B", 30);
+	count(&t, "2018-02", NULL, 43);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_DOUBLE(t.rows[3].value, 13, 0);
+	CHECK_DOUBLE(t.rows[4].value, 30, 0);
+	CHECK_DOUBLE(t.rows[5].value, 43, 0);
+	result_table_release(&t);
+}
+
+/* Shares: the size is the denominator.  A 4 of 8 (small denominator), B 18
+ * of 20, C 30 of 40, total 52 of 68.  A is hidden with its status; B, the
+ * smallest other denominator, goes too; A + B = 28 records. */
+TEST(share_needs_a_denominator)
+{
+	result_table t = { 0 };
+
+	share(&t, "A", 4, 8, "not met");
+	share(&t, "B", 18, 20, "met");
+	share(&t, "C", 30, 40, "at risk");
+	share(&t, NULL, 52, 68, "met");
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_INT(state(&t, "A"), RESULT_SMALL);
+	CHECK(t.rows[0].status == NULL);
+	CHECK(isnan(t.rows[0].denominator));
+	CHECK_INT(state(&t, "B"), RESULT_DERIVABLE);
+	CHECK_STR(t.rows[2].status, "at risk");
+	CHECK_DOUBLE(t.rows[2].value, 75, 1e-9);
+	result_table_release(&t);
+}
+
+/* min_denominator above min_count: a share over 15 records is hidden with
+ * min_denominator 20, though 15 is no small count. */
+TEST(min_denominator_of_its_own)
+{
+	const disclosure_rules r = { 10, 20 };
+	result_table t = { 0 };
+
+	share(&t, "A", 5, 15, NULL);
+	share(&t, "B", 20, 25, NULL);
+	share(&t, "C", 20, 30, NULL);
+	share(&t, NULL, 45, 70, NULL);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &r), 2);
+	CHECK_INT(state(&t, "A"), RESULT_SMALL);
+	CHECK_INT(state(&t, "B"), RESULT_DERIVABLE);
+	CHECK_INT(state(&t, "C"), RESULT_SHOWN);
+	result_table_release(&t);
+}
+
+/* Threshold 0 switches the rules off: the e2e fixtures of 1-4 cases. */
+TEST(threshold_zero_is_off)
+{
+	const disclosure_rules off = { 0, 0 };
+	result_table t = { 0 };
+
+	count(&t, "2018-01", "A", 1);
+	count(&t, "2018-01", NULL, 1);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &off), 0);
+	CHECK(t.disclosed);
+	CHECK_DOUBLE(t.rows[0].value, 1, 0);
+	result_table_release(&t);
+}
+
+/* Figures without a size (a sum or a maximum) are left alone. */
+TEST(figures_without_a_size)
+{
+	result_table t = { 0 };
+
+	result_table_add_figure(&t, "m", "2018", "{}", 3, NAN, NAN, NULL);
+	CHECK_INT(disclosure_apply(&t, &rules10), 0);
+	CHECK_DOUBLE(t.rows[0].value, 3, 0);
+	result_table_release(&t);
+}
+
+TEST(rules_from_config)
+{
+	disclosure_rules r;
+	peil_error err;
+	config *cfg = NULL;
+	FILE *f;
+	char path[] = "/tmp/peil-test-disclosure-XXXXXX";
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("[privacy]\nmin_count = 5\n", f);
+	fclose(f);
+	error_clear(&err);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	CHECK_INT(disclosure_rules_from_config(cfg, &r, &err), 0);
+	CHECK_DOUBLE(r.min_count, 5, 0);
+	CHECK_DOUBLE(r.min_denominator, 5, 0);
+	config_free(cfg);
+	cfg = NULL;
+	f = fopen(path, "w");
+	fputs("[privacy]\nmin_count = tien\n", f);
+	fclose(f);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	CHECK_INT(disclosure_rules_from_config(cfg, &r, &err), -1);
+	CHECK(strstr(err.message, "min_count = tien: expected a whole number") != NULL);
+	CHECK_INT(err.line, 2);
+	config_free(cfg);
+	remove(path);
+	CHECK_INT(disclosure_rules_from_config(NULL, &r, &err), 0);
+	CHECK_DOUBLE(r.min_count, 10, 0);
+}
+
+int main(void)
+{
+	RUN(nothing_small);
+	RUN(single_hidden_cell_gets_a_partner);
+	RUN(small_cells_that_add_up_to_too_little);
+	RUN(zero_is_shown_small_total_hidden);
+	RUN(two_cells);
+	RUN(no_partner_hides_the_total);
+	RUN(groups_are_per_period);
+	RUN(share_needs_a_denominator);
+	RUN(min_denominator_of_its_own);
+	RUN(threshold_zero_is_off);
+	RUN(figures_without_a_size);
+	RUN(rules_from_config);
+	return harness_done();
+}

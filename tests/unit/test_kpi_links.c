@@ -1,0 +1,396 @@
+/*
+ * test_kpi_links.c - what the KPI library added to the language, on its
+ * error paths as much as its results: require() from the script
+ * directories only, params and their overrides, the status with an
+ * at-risk margin, joins of another dataset, per-group rules, and a
+ * municipality's script replacing a shipped KPI by id.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "harness.h"
+#include "kpi.h"
+
+static char tmpdir[64];
+static calendar *cal;
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[16][256];
+	static int next;
+	char *p = path[next++ % 16];
+	FILE *f;
+
+	snprintf(p, 256, "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+static kpi_set *new_set(void)
+{
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *dirs[] = { tmpdir };
+
+	kpi_set_script_dirs(set, dirs, 1);
+	return set;
+}
+
+/* ---------------------------------------------------- a small dataset */
+
+static const peil_field case_fields[] = {
+	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "team", PEIL_TYPE_TEXT, 0 },
+	{ "registered", PEIL_TYPE_DATE, 0 },
+};
+static const peil_schema cases = { "cases", 3, case_fields };
+static const peil_field member_fields[] = {
+	{ "member_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "case_id", PEIL_TYPE_TEXT, 0 },
+	{ "person", PEIL_TYPE_TEXT, 0 },
+};
+static const peil_schema members = { "case_members", 3, member_fields };
+
+static const peil_schema *schema_of(void *ctx, const char *name)
+{
+	(void)ctx;
+	return strcmp(name, "cases") == 0 ? &cases :
+	       strcmp(name, "case_members") == 0 ? &members : NULL;
+}
+
+static peil_value text(const char *s)
+{
+	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
+
+	if (s) {
+		v.type = PEIL_TYPE_TEXT;
+		v.len = strlen(s);
+		v.as.text = s;
+	}
+	return v;
+}
+
+/* cases: C1 Oost, C2 West (both 2018-03-01); members: C1 has P1 and P2,
+ * C2 has P1, and M4 belongs to no known case (C9). */
+static int scan(void *ctx, const peil_schema *schema,
+		const peil_filter *filter, const size_t *projection,
+		size_t count, peil_row_fn row, void *row_ctx, peil_error *err)
+{
+	static const char *const case_rows[][2] = { { "C1", "Oost" },
+						    { "C2", "West" } };
+	static const char *const member_rows[][3] = {
+		{ "M1", "C1", "P1" }, { "M2", "C1", "P2" },
+		{ "M3", "C2", "P1" }, { "M4", "C9", "P7" },
+	};
+	peil_value full[3], out[3];
+
+	(void)ctx, (void)filter, (void)err;
+	for (size_t r = 0; schema == &cases && r < 2; r++) {
+		full[0] = text(case_rows[r][0]);
+		full[1] = text(case_rows[r][1]);
+		full[2].type = PEIL_TYPE_DATE;
+		date_parse_iso("2018-03-01", &full[2].as.date);
+		for (size_t i = 0; i < count; i++)
+			out[i] = full[projection[i]];
+		if (row(row_ctx, out))
+			return -1;
+	}
+	for (size_t r = 0; schema == &members && r < 4; r++) {
+		for (size_t f = 0; f < 3; f++)
+			full[f] = text(member_rows[r][f]);
+		for (size_t i = 0; i < count; i++)
+			out[i] = full[projection[i]];
+		if (row(row_ctx, out))
+			return -1;
+	}
+	return 0;
+}
+
+static struct figure {
+	char kpi[64], period[16], breakdown[128];
+	double value;
+	const char *status;
+} figures[64];
+static size_t figure_count;
+static char failure[2048];
+
+static int collect(void *ctx, const kpi_info *k, const peil_result *r)
+{
+	struct figure *f = &figures[figure_count++ % 64];
+
+	(void)ctx, (void)k;
+	snprintf(f->kpi, sizeof(f->kpi), "%s", r->kpi);
+	snprintf(f->period, sizeof(f->period), "%s", r->period);
+	snprintf(f->breakdown, sizeof(f->breakdown), "%s", r->breakdown);
+	f->value = r->value;
+	f->status = r->status;
+	return 0;
+}
+
+static void collect_failure(void *ctx, const kpi_info *k,
+			    const peil_error *err)
+{
+	(void)ctx, (void)k;
+	snprintf(failure, sizeof(failure), "%s:%ld: %s", err->file, err->line,
+		 err->message);
+}
+
+static double value(const char *kpi, const char *breakdown)
+{
+	for (size_t i = 0; i < figure_count; i++)
+		if (strcmp(figures[i].kpi, kpi) == 0 &&
+		    strcmp(figures[i].breakdown, breakdown) == 0)
+			return figures[i].value;
+	return -1;
+}
+
+static int evaluate(kpi_set *set)
+{
+	kpi_source source = { NULL, schema_of, scan };
+	kpi_sink sink = { NULL, collect, collect_failure };
+	peil_error err;
+	int32_t from, to;
+
+	figure_count = 0;
+	failure[0] = '\0';
+	date_parse_iso("2018-03-01", &from);
+	date_parse_iso("2018-03-31", &to);
+	return kpi_evaluate(set, from, to, NULL, &source, &sink, &err);
+}
+
+/* --------------------------------------------------------------- tests */
+
+TEST(require_loads_from_script_dirs_once)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK(set != NULL);
+	write_file("helper.lua", "loads = (loads or 0) + 1\n"
+		   "return { twice = function(x) return 2 * x end }\n");
+	CHECK_INT(kpi_set_load_file(set, write_file("uses.lua",
+		"local h = require('helper')\nlocal again = require('helper')\n"
+		"assert(h == again and loads == 1, 'loaded twice')\n"
+		"kpi { id = 'k', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', rule = count(function() return h.twice(1) "
+		"== 2 end) }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_DOUBLE(value("k", "{}"), 2, 0);
+	kpi_set_free(set);
+}
+
+TEST(require_refuses_paths_and_unknown_modules)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("escape.lua",
+		"require('../../etc/passwd')\n"), &err), -1);
+	CHECK_CONTAINS(err.message, "is no module name");
+	CHECK_INT(err.line, 1);
+	CHECK_INT(kpi_set_load_file(set, write_file("missing.lua",
+		"require('nothing_here')\n"), &err), -1);
+	CHECK_CONTAINS(err.message, "no module 'nothing_here' in the script "
+		       "directories");
+	kpi_set_free(set);
+}
+
+TEST(params_and_their_overrides)
+{
+	kpi_set *set = new_set();
+	char msg[512];
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("params.lua",
+		"kpi { id = 'p', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', params = { n = 1, team = 'Oost' },\n"
+		"  rule = count(eq('team', param('team'))),\n"
+		"  target = { min = 2 } }\n"
+		"kpi { id = 'q', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', params = { n = 1 },\n"
+		"  rule = sum(function() return param('n') end) }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_DOUBLE(value("p", "{}"), 1, 0);
+	CHECK_DOUBLE(value("q", "{}"), 2, 0);	/* 1 per case */
+	CHECK_INT(kpi_set_configure(set, "p", "param.team", "West", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(kpi_set_configure(set, "q", "param.n", "2.5", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_DOUBLE(value("p", "{}"), 1, 0);	/* C2 is West */
+	CHECK_DOUBLE(value("q", "{}"), 5, 0);
+	CHECK_INT(kpi_set_configure(set, "q", "param.n", "veel", msg,
+				    sizeof(msg)), -1);
+	CHECK_CONTAINS(msg, "param.n = veel: expected a number");
+	CHECK_INT(kpi_set_configure(set, "q", "param.m", "1", msg,
+				    sizeof(msg)), -1);
+	CHECK_CONTAINS(msg, "has no parameter 'm'");
+	CHECK_INT(kpi_set_configure(set, "nope", "margin", "1", msg,
+				    sizeof(msg)), -1);
+	CHECK_CONTAINS(msg, "no KPI 'nope'");
+	CHECK_INT(kpi_set_configure(set, "p", "doel", "1", msg,
+				    sizeof(msg)), -1);
+	CHECK_CONTAINS(msg, "unknown key 'doel'");
+	kpi_set_free(set);
+}
+
+TEST(unknown_param_is_a_binding_error)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("badparam.lua",
+		"kpi { id = 'b', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', rule = count(eq('team', param('x'))) }\n"),
+		&err), 0);
+	CHECK_INT(evaluate(set), 1);
+	CHECK_CONTAINS(failure, "no parameter 'x'");
+	kpi_set_free(set);
+}
+
+TEST(status_with_an_at_risk_margin)
+{
+	kpi_set *set = new_set();
+	kpi_info k = { 0 };
+
+	k.has_min = 1;
+	k.target_min = 80;
+	CHECK_STR(kpi_status(set, &k, 80), "met");
+	CHECK_STR(kpi_status(set, &k, 79.9), "not met");	/* no margin */
+	CHECK(kpi_status(set, &k, NAN) == NULL);
+	CHECK_INT(kpi_set_default_margin(set, "10%"), 0);	/* 8 */
+	CHECK_STR(kpi_status(set, &k, 72), "at risk");
+	CHECK_STR(kpi_status(set, &k, 71.9), "not met");
+	k.has_margin = 1;					/* own: 2 */
+	k.margin = 2;
+	CHECK_STR(kpi_status(set, &k, 78), "at risk");
+	CHECK_STR(kpi_status(set, &k, 77), "not met");
+	k.has_min = 0;
+	k.has_max = 1;
+	k.target_max = 5;
+	CHECK_STR(kpi_status(set, &k, 5), "met");
+	CHECK_STR(kpi_status(set, &k, 7), "at risk");
+	CHECK_STR(kpi_status(set, &k, 7.5), "not met");
+	CHECK_INT(kpi_set_default_margin(set, "tien"), -1);
+	kpi_set_free(set);
+}
+
+TEST(join_takes_fields_of_the_matching_row)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("join.lua",
+		"kpi { id = 'j', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
+		"  breakdown = { 'case.team' },\n"
+		"  rule = count_distinct('person') }\n"), &err), 0);
+	CHECK_INT(kpi_set_check(set, schema_of, NULL, NULL), 0);
+	CHECK_INT(evaluate(set), 0);
+	/* Oost: P1 P2; West: P1; no case (M4 of C9): P7; all: P1 P2 P7. */
+	CHECK_DOUBLE(value("j", "{\"case.team\":\"Oost\"}"), 2, 0);
+	CHECK_DOUBLE(value("j", "{\"case.team\":\"West\"}"), 1, 0);
+	CHECK_DOUBLE(value("j", "{\"case.team\":null}"), 1, 0);
+	CHECK_DOUBLE(value("j", "{}"), 3, 0);
+	kpi_set_free(set);
+}
+
+TEST(join_errors_name_the_problem)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+	int problems = 0;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("badjoin.lua",
+		"kpi { id = 'x', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
+		"  rule = count() }\n"
+		"kpi { id = 'y', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'cases', on = 'dossier' } },\n"
+		"  rule = count() }\n"), &err), 0);
+	problems = (int)kpi_set_check(set, schema_of, NULL, NULL);
+	CHECK_INT(problems, 2);
+	CHECK_INT(kpi_set_load_file(set, write_file("badjoin2.lua",
+		"kpi { id = 'z', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { on = 'case_id' } }, rule = count() }\n"), &err),
+		  -1);
+	CHECK_CONTAINS(err.message, "join 'c': needs dataset and on");
+	kpi_set_free(set);
+}
+
+TEST(per_counts_groups)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("per.lua",
+		"kpi { id = 'g', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) return #g.rows >= 2 end,\n"
+		"  rule = count() }\n"
+		"kpi { id = 'h', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  rule = count(eq('person', 'P1')) }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 1);	/* h: per takes functions */
+	CHECK_CONTAINS(failure, "with per, having and the rule take functions");
+	CHECK_DOUBLE(value("g", "{}"), 1, 0);	/* only P1 is in two rows */
+	kpi_set_free(set);
+}
+
+TEST(a_later_directory_replaces_a_kpi_by_id)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+	const kpi_info *k;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("a_shipped.lua",
+		"kpi { id = 'caseload', title = 'Caseload', unit = 'casussen',"
+		" dataset = 'cases', grain = 'month', rule = count() }\n"),
+		&err), 0);
+	CHECK_INT(kpi_set_load_file(set, write_file("b_gemeente.lua",
+		"kpi { id = 'caseload', title = 'Caseload Peilstad', unit = "
+		"'casussen', dataset = 'cases', grain = 'month',\n"
+		"  rule = count(eq('team', 'Oost')) }\n"), &err), 0);
+	CHECK_INT(kpi_set_count(set), 1);
+	k = kpi_set_find(set, "caseload");
+	CHECK_STR(k->title, "Caseload Peilstad");
+	CHECK_CONTAINS(k->script, "b_gemeente.lua");
+	CHECK_INT(evaluate(set), 0);
+	CHECK_DOUBLE(value("caseload", "{}"), 1, 0);
+	kpi_set_free(set);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/peil-links-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return 1;
+	cal = calendar_new(NULL);
+	RUN(require_loads_from_script_dirs_once);
+	RUN(require_refuses_paths_and_unknown_modules);
+	RUN(params_and_their_overrides);
+	RUN(unknown_param_is_a_binding_error);
+	RUN(status_with_an_at_risk_margin);
+	RUN(join_takes_fields_of_the_matching_row);
+	RUN(join_errors_name_the_problem);
+	RUN(per_counts_groups);
+	RUN(a_later_directory_replaces_a_kpi_by_id);
+	calendar_free(cal);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return harness_done();
+}
