@@ -6,14 +6,7 @@
 bsn_numbers="111222333 123456782 012353589 12353589 012456536 12456536 012741620 12741620 012749539 12749539 123456789"
 
 write_bsn_config() {
-	cat >"$work/peil.ini" <<INI
-[peil]
-storage = sqlite
-plugin_dirs = $plugins
-script_dirs = $work/scripts
-reject_dir = $work/rejects
-[storage]
-path = $work/peil.db
+	{ store_sections "$plugins" "$work/scripts"; cat; } >"$work/peil.ini" <<INI
 [privacy]
 key_file = $work/secret.key
 [dataset clients]

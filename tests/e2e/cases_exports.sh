@@ -4,14 +4,7 @@
 
 # export_config FILE ENCODING [DECIMAL]
 export_config() {
-	cat >"$work/peil.ini" <<INI
-[peil]
-storage = sqlite
-plugin_dirs = $plugins
-script_dirs = $src/scripts
-reject_dir = $work/rejects
-[storage]
-path = $work/peil.db
+	{ store_sections "$plugins" "$src/scripts"; cat; } >"$work/peil.ini" <<INI
 [dataset payments]
 field.id = text key
 field.day = date required

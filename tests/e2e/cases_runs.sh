@@ -3,13 +3,7 @@
 
 # plugin_config PLUGIN PATH: a [source things] read by PLUGIN.
 plugin_config() {
-	cat >"$work/peil.ini" <<INI
-[peil]
-storage = sqlite
-plugin_dirs = $work/plugdir
-script_dirs = $src/scripts
-[storage]
-path = $work/peil.db
+	{ store_sections "$work/plugdir" "$src/scripts"; cat; } >"$work/peil.ini" <<INI
 [dataset things]
 field.id = text key
 [source things]

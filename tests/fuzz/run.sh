@@ -33,6 +33,10 @@ for target in csv_reader config kpi_script; do
 	rm -rf "$work"
 	mkdir -p "$work"
 	cp tests/fuzz/corpus/$target/* "$work/"
+	case $target in	# the shipped config and scripts are seeds too
+	config) cp conf/peil.ini "$work/" ;;
+	kpi_script) cp scripts/*.lua "$work/" ;;
+	esac
 	start=$(date +%s)
 	if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		"$out/fuzz_$target" -max_total_time="$seconds" -timeout=10 \
