@@ -83,6 +83,8 @@ static const struct sandbox_library {
 
 /* Count every byte, and refuse growth beyond the limit.  Lua passes the
  * old size in osize only when ptr is not NULL (else it is a type tag). */
+static void sandbox_hook(lua_State *L, lua_Debug *ar);
+
 static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	sandbox *sb = ud;
@@ -100,10 +102,18 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	if (!p)
 		return NULL;
 	sb->used = sb->used - old + nsize;
-	if (nsize > old) {	/* the hook raises once the budget is 0 */
+	if (nsize > old) {
 		uint64_t charge = (nsize - old) / SANDBOX_BYTES_PER_INSTRUCTION;
 
-		sb->budget = sb->budget > charge ? sb->budget - charge : 0;
+		if (sb->budget > charge) {
+			sb->budget -= charge;
+		} else if (sb->budget) {
+			/* Spent: let the hook raise at the next instruction
+			 * rather than a step later (lua_sethook is safe
+			 * anywhere; a coroutine keeps its own step). */
+			sb->budget = 0;
+			lua_sethook(sb->L, sandbox_hook, LUA_MASKCOUNT, 1);
+		}
 	}
 	return p;
 }
@@ -388,7 +398,7 @@ void sandbox_budget_set(sandbox *sb, uint64_t instructions)
 	/* Resetting the hook also resets its count: do it only when needed,
 	 * or calls shorter than a step would never be charged. */
 	if (sb->exhausted || lua_gethook(sb->L) == NULL ||
-	    lua_gethookcount(sb->L) > step) {
+	    lua_gethookcount(sb->L) != step) {
 		sb->exhausted = 0;
 		lua_sethook(sb->L, sandbox_hook, LUA_MASKCOUNT, step);
 	}

@@ -226,26 +226,33 @@ TEST(c_loops_without_allocation_are_charged)
 TEST(copying_big_strings_is_charged)
 {
 	sandbox *sb = sandbox_new("t/concat.lua", 0);
-	double start = seconds_now(), took;
-	const char *a, *b;
-	char got_a[256], got_b[256];
+	char got_a[256], got_b[256], rounds_a[32], rounds_b[32];
 
 	CHECK(sb != NULL);
-	/* One instruction copies 16 MB each round: the allocator charges
-	 * 1M instructions a round, so 20M last some 20 rounds. */
-	sandbox_budget_set(sb, 20000000);
-	a = run_text(sb, "local s = string.rep('x', 16 * 2^20)\n"
-			 "while true do local t = s .. 'y' end");
-	snprintf(got_a, sizeof(got_a), "%s", a);
-	sandbox_budget_set(sb, 20000000);
-	b = run_text(sb, "local s = string.rep('x', 16 * 2^20)\n"
-			 "while true do local t = s:upper() end");
-	snprintf(got_b, sizeof(got_b), "%s", b);
-	took = seconds_now() - start;
+	/* One instruction copies 4 MB each round: the allocator charges
+	 * 256K instructions a round, so 5M last some 20 rounds, however fast
+	 * the machine (the rounds are counted, not timed). */
+	sandbox_budget_set(sb, 5000000);
+	snprintf(got_a, sizeof(got_a), "%s",
+		 run_text(sb, "local s = string.rep('x', 4 * 2^20)\n"
+			      "rounds = 0\n"
+			      "while true do local t = s .. 'y' "
+			      "rounds = rounds + 1 end"));
+	sandbox_budget_set(sb, 1000000);
+	snprintf(rounds_a, sizeof(rounds_a), "%s", run_text(sb, "return rounds"));
+	sandbox_budget_set(sb, 5000000);
+	snprintf(got_b, sizeof(got_b), "%s",
+		 run_text(sb, "local s = string.rep('x', 4 * 2^20)\n"
+			      "rounds = 0\n"
+			      "while true do local t = s:upper() "
+			      "rounds = rounds + 1 end"));
+	sandbox_budget_set(sb, 1000000);
+	snprintf(rounds_b, sizeof(rounds_b), "%s", run_text(sb, "return rounds"));
 	sandbox_free(sb);
 	CHECK_CONTAINS(got_a, "instruction budget");
 	CHECK_CONTAINS(got_b, "instruction budget");
-	CHECK(took < 20);	/* generous: sanitizers slow big copies */
+	CHECK(atoi(rounds_a) > 5 && atoi(rounds_a) < 30);
+	CHECK(atoi(rounds_b) > 5 && atoi(rounds_b) < 30);
 }
 
 TEST(memory_bombs_hit_the_cap)
