@@ -38,6 +38,8 @@ static const struct kpi_helper {
 	  "a start and an end date field" },
 	{ "up_to", KPI_UP_TO, KPI_KIND_SELECT, 1, 1, "a date field" },
 	{ "workdays", KPI_WORKDAYS, KPI_KIND_MEASURE, 2, 2, "two date fields" },
+	{ "months_to_reference", KPI_MONTHS_TO_REFERENCE, KPI_KIND_MEASURE, 1,
+	  1, "a date field" },
 	{ "days_between", KPI_DAYS_BETWEEN, KPI_KIND_MEASURE, 2, 2,
 	  "two date fields" },
 	{ "is_set", KPI_IS_SET, KPI_KIND_CONDITION, 1, 1, "a field" },
@@ -91,8 +93,7 @@ static int kpi_helper_call(lua_State *L)
 		n--;			/* count(nil) is count() */
 	if (n < h->min_args || n > h->max_args)
 		return luaL_error(L, "%s() takes %s", h->name, h->usage);
-	if (h->kind == KPI_KIND_SELECT || h->op == KPI_WORKDAYS ||
-	    h->op == KPI_DAYS_BETWEEN)
+	if (h->kind == KPI_KIND_SELECT || h->kind == KPI_KIND_MEASURE)
 		for (int i = 1; i <= n; i++)
 			if (lua_type(L, i) != LUA_TSTRING)
 				return luaL_error(L, "%s() takes %s, got %s "
@@ -217,17 +218,18 @@ static int kpi_compile_measure(kpi_compile *c, int idx, const char *what,
 		return kpi_compile_function(c, idx, KPI_LUA_MEASURE, slot);
 	if (!h || h->kind != KPI_KIND_MEASURE)
 		return kpi_compile_fail(c, "%s: expected a field name, "
-					"workdays(), days_between() or a "
-					"function, got %s", what,
+					"workdays(), days_between(), "
+					"months_to_reference() or a function, "
+					"got %s", what,
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
 		return -1;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < h->min_args; i++) {
 		lua_rawgeti(L, idx, i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING) {
 			lua_pop(L, 1);
-			return kpi_compile_fail(c, "%s: %s() takes two field "
-						"names", what, h->name);
+			return kpi_compile_fail(c, "%s: %s() takes %s", what,
+						h->name, h->usage);
 		}
 		if (kpi_set_name(c, *slot, i, -1) < 0) {
 			lua_pop(L, 1);

@@ -584,6 +584,7 @@ static int kpi_scan_joined(kpi_set *set, kpi_run *r,
 	kpi_joined *j = NULL;
 	kpi_scan scan = { 0 };
 	const peil_schema *schema;
+	unsigned char *used = NULL;
 	int rc = 0;
 
 	if (kpi_joined_new(r->k, source->schema, source->ctx, &j,
@@ -604,8 +605,19 @@ static int kpi_scan_joined(kpi_set *set, kpi_run *r,
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 	for (size_t f = 0; scan.slot && f < schema->field_count; f++)
 		scan.slot[f] = f;
+	/* A KPI with a Lua function may read any field; the others read
+	 * only the fields they use. */
+	if (rc == 0 && !r->k->uses_lua) {
+		used = calloc(schema->field_count + 1, 1);
+		if (!used)
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+		else
+			kpi_mark_fields(r->k, used);
+	}
 	if (rc == 0)
-		rc = kpi_joined_scan(j, source, kpi_scan_row, &scan, err);
+		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
+				     err);
+	free(used);
 	if (scan.out_of_memory)
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 	else if (rc != 0)

@@ -32,8 +32,13 @@ typedef struct join_side {
 	size_t on_field;	/* in the KPI's dataset */
 	size_t first;		/* its first field in the combined schema */
 	kpi_strmap keys;	/* key text -> index in rows */
-	peil_value **rows;	/* copies, texts in the same block */
+	peil_value **rows;	/* copies of the projected values, texts in
+				   the same block */
 	size_t row_count, row_cap;
+	size_t *proj;		/* fields read: the key first, then the
+				   fields the KPI uses */
+	size_t proj_count;
+	long *pos;		/* field -> index in proj, or -1 */
 } join_side;
 
 struct kpi_joined {
@@ -45,6 +50,8 @@ struct kpi_joined {
 	join_side *sides;
 	size_t side_count;
 	peil_value *values;	/* the combined row being handed on */
+	size_t *main_proj;	/* fields of the main dataset read */
+	size_t main_proj_count;
 	peil_row_fn row;
 	void *row_ctx;
 	int out_of_memory;
@@ -86,10 +93,13 @@ void kpi_joined_free(kpi_joined *j)
 		for (size_t r = 0; r < j->sides[i].row_count; r++)
 			free(j->sides[i].rows[r]);
 		free(j->sides[i].rows);
+		free(j->sides[i].proj);
+		free(j->sides[i].pos);
 		kpi_strmap_release(&j->sides[i].keys);
 	}
 	free(j->sides);
 	free(j->values);
+	free(j->main_proj);
 	free(j);
 }
 
@@ -245,8 +255,8 @@ static int join_read_row(void *ctx, const peil_value *values)
 	join_side *side = ctx;
 	char buf[64];
 	size_t len;
-	const char *key = join_key_text(&values[side->key_field], buf,
-					sizeof(buf), &len);
+	/* The key is the first field read. */
+	const char *key = join_key_text(&values[0], buf, sizeof(buf), &len);
 	int added;
 	long at;
 
@@ -266,8 +276,7 @@ static int join_read_row(void *ctx, const peil_value *values)
 		side->rows = grown;
 		side->row_cap = cap;
 	}
-	side->rows[side->row_count] = join_copy_row(values,
-						    side->schema->field_count);
+	side->rows[side->row_count] = join_copy_row(values, side->proj_count);
 	return side->rows[side->row_count++] ? 0 : -1;
 }
 
@@ -283,21 +292,21 @@ static long join_find(const join_side *side, const peil_value *v)
 
 static int join_main_row(void *ctx, const peil_value *values)
 {
+	static const peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
 	kpi_joined *j = ctx;
-	size_t n = j->main->field_count;
 
-	memcpy(j->values, values, n * sizeof(*values));
+	for (size_t i = 0; i < j->main_proj_count; i++)
+		j->values[j->main_proj[i]] = values[i];
 	for (size_t i = 0; i < j->side_count; i++) {
 		join_side *side = &j->sides[i];
-		long at = join_find(side, &values[side->on_field]);
+		long at = join_find(side, &j->values[side->on_field]);
 		size_t count = side->schema->field_count;
 
-		for (size_t f = 0; f < count; f++) {
-			peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
-
+		for (size_t f = 0; f < count; f++)
 			j->values[side->first + f] =
-				at >= 0 ? side->rows[at][f] : none;
-		}
+				at >= 0 && side->pos[f] >= 0
+					? side->rows[at][side->pos[f]]
+					: none;
 	}
 	return j->row(j->row_ctx, j->values);
 }
@@ -312,33 +321,69 @@ static size_t *join_all_fields(size_t n)
 	return all;
 }
 
-int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
-		    peil_row_fn row, void *row_ctx, peil_error *err)
+/* What to read: a side's key and the fields in used (NULL: all), and of
+ * the main dataset the used fields and those the sides join on.  Fields
+ * not read stay empty in the combined row. */
+static int join_plan(kpi_joined *j, const unsigned char *used)
 {
-	size_t *all;
+	size_t n = j->main->field_count;
+
+	j->main_proj = malloc((n ? n : 1) * sizeof(*j->main_proj));
+	if (!j->main_proj)
+		return -1;
+	for (size_t f = 0; f < n; f++) {
+		int on = 0;
+
+		for (size_t i = 0; i < j->side_count; i++)
+			on |= j->sides[i].on_field == f;
+		if (!used || used[f] || on)
+			j->main_proj[j->main_proj_count++] = f;
+		j->values[f].type = PEIL_TYPE_NULL;
+	}
+	for (size_t i = 0; i < j->side_count; i++) {
+		join_side *side = &j->sides[i];
+		size_t count = side->schema->field_count;
+
+		side->proj = malloc((count + 1) * sizeof(*side->proj));
+		side->pos = malloc((count ? count : 1) * sizeof(*side->pos));
+		if (!side->proj || !side->pos)
+			return -1;
+		side->proj[side->proj_count++] = side->key_field;
+		for (size_t f = 0; f < count; f++) {
+			side->pos[f] = -1;
+			if (f == side->key_field)
+				side->pos[f] = 0;
+			else if (!used || used[side->first + f]) {
+				side->pos[f] = (long)side->proj_count;
+				side->proj[side->proj_count++] = f;
+			}
+		}
+	}
+	return 0;
+}
+
+int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
+		    const unsigned char *used, peil_row_fn row, void *row_ctx,
+		    peil_error *err)
+{
 	int rc = 0;
 
+	if (join_plan(j, used) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
 	for (size_t i = 0; rc == 0 && i < j->side_count; i++) {
 		join_side *side = &j->sides[i];
 
-		all = join_all_fields(side->schema->field_count);
-		rc = !all ? -1 : source->scan(source->ctx, side->schema, NULL,
-					      all, side->schema->field_count,
-					      join_read_row, side, err);
-		free(all);
-		if (rc > 0 || (!all && rc < 0))
+		rc = source->scan(source->ctx, side->schema, NULL, side->proj,
+				  side->proj_count, join_read_row, side, err);
+		if (rc > 0)
 			return error_set(err, NULL, 0, NULL, "out of memory");
 		if (rc < 0)
 			return -1;
 	}
-	all = join_all_fields(j->main->field_count);
-	if (!all)
-		return error_set(err, NULL, 0, NULL, "out of memory");
 	j->row = row;
 	j->row_ctx = row_ctx;
-	rc = source->scan(source->ctx, j->main, NULL, all,
-			  j->main->field_count, join_main_row, j, err);
-	free(all);
+	rc = source->scan(source->ctx, j->main, NULL, j->main_proj,
+			  j->main_proj_count, join_main_row, j, err);
 	if (j->out_of_memory)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	return rc;

@@ -34,6 +34,8 @@ typedef enum kpi_op {
 	KPI_FIELD,		/* name[0] */
 	KPI_WORKDAYS,		/* name[0] to name[1] */
 	KPI_DAYS_BETWEEN,
+	KPI_MONTHS_TO_REFERENCE, /* whole months from name[0] to the
+				    period's reference date */
 	KPI_LUA_MEASURE,	/* ref */
 	/* conditions; kids[0] is the measure of IS_SET .. ONE_OF */
 	KPI_IS_SET,
@@ -286,10 +288,12 @@ int kpi_joined_new(const kpi *k,
 		   const peil_schema *(*schema)(void *ctx, const char *name),
 		   void *ctx, kpi_joined **out, peil_error *err);
 const peil_schema *kpi_joined_schema(const kpi_joined *j);
-/* Read the joined datasets, then scan k's dataset with every field,
- * calling row with the combined values. */
+/* Read the joined datasets, then scan k's dataset, calling row with the
+ * combined values: only the fields marked in used (combined indexes) and
+ * the keys are read, the others are empty; used NULL reads every field. */
 int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
-		    peil_row_fn row, void *row_ctx, peil_error *err);
+		    const unsigned char *used, peil_row_fn row, void *row_ctx,
+		    peil_error *err);
 void kpi_joined_free(kpi_joined *j);
 /* Read k's lookup datasets into its script state (k->lookups_ref), or
  * take them from another KPI of the script that read the same in this

@@ -100,6 +100,9 @@ static int kpi_bind_measure(kpi_binder *b, kpi_node *node)
 		       kpi_bind_date(b, node, 1, node->op == KPI_WORKDAYS ?
 				     "workdays()" : "days_between()") < 0
 			       ? -1 : 0;
+	case KPI_MONTHS_TO_REFERENCE:
+		node->type = KPI_VALUE_NUMBER;
+		return kpi_bind_date(b, node, 0, "months_to_reference()");
 	default:			/* a Lua function gives numbers */
 		node->type = KPI_VALUE_NUMBER;
 		return 0;
@@ -495,6 +498,15 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 				   : (double)calendar_workdays(row->cal,
 							       (int32_t)a.num,
 							       (int32_t)b.num);
+		return 0;
+	case KPI_MONTHS_TO_REFERENCE:
+		kpi_field_value(row, node->field[0], &a);
+		memset(out, 0, sizeof(*out));
+		if (a.type != KPI_VALUE_DATE)
+			return 0;
+		out->type = KPI_VALUE_NUMBER;
+		out->num = date_months_between((int32_t)a.num,
+					       row->periods[p].last);
 		return 0;
 	default: {
 		kpi_invoke in = { k, node, row, p, out, 0 };

@@ -69,7 +69,7 @@ static long kpi_strmap_probe(const kpi_strmap *map, const char *key,
 long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 		    int *added)
 {
-	size_t s;
+	size_t s = 0;	/* set by the probe; gcc -O3 cannot see that */
 	long found;
 	char *copy;
 

@@ -2,7 +2,7 @@
 --
 -- De casussen die op de peildatum lopen (aangemeld op of voor die dag,
 -- niet eerder afgesloten), in banden naar hun duur: hele maanden van de
--- aanmelddatum tot de peildatum (date.months_between: een maand is vol op
+-- aanmelddatum tot de peildatum (months_to_reference: een maand is vol op
 -- dezelfde dag van de maand).  Elke band is een KPI; een contract kan de
 -- grenzen wijzigen met [kpi duur_...] param.from / param.to (maanden,
 -- from telt mee, to niet).
@@ -28,9 +28,9 @@ for _, band in ipairs(bands) do
     breakdown = { "team" },
     params = { from = band.from, to = band.to },
     select = on_reference_date("registered", "closed"),
-    rule = count(function(case, period)
-      local months = date.months_between(case.registered, period.reference)
-      return months >= param("from") and months < param("to")
-    end),
+    rule = count(all {
+      at_least(months_to_reference("registered"), param("from")),
+      lt(months_to_reference("registered"), param("to")),
+    }),
   }
 end
