@@ -24,8 +24,9 @@ enum cli_exit {
 	EXIT_STORAGE = 4,	/* the store could not be opened or written */
 	EXIT_FINAL_CHANGED = 5,	/* run: a figure of a final period changed */
 	EXIT_USAGE = 64,	/* sysexits.h EX_USAGE */
-	EXIT_LOCKED = 75	/* another peil holds the lock (EX_TEMPFAIL:
+	EXIT_LOCKED = 75,	/* another peil holds the lock (EX_TEMPFAIL:
 				   try again later) */
+	EXIT_INTERRUPTED = 128	/* + the signal: 130 SIGINT, 143 SIGTERM */
 };
 
 #define CLI_DEFAULT_CONFIG "conf/peil.ini"

@@ -41,7 +41,7 @@ static const char *const contract_keys[] = {
 };
 
 static const char *const privacy_keys[] = {
-	"min_count", "min_denominator", NULL
+	"min_count", "min_denominator", "key_file", NULL
 };
 static const char *const report_keys[] = {
 	"late_after_days", "quality_fields",

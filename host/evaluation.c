@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "interrupt.h"
 #include "log.h"
 
 struct failure {
@@ -34,16 +35,37 @@ static const peil_schema *source_schema(void *arg, const char *dataset)
 	return schema_set_find(&st->ctx->schemas, dataset);
 }
 
+/* The KPI engine's row callback, stopped by SIGINT or SIGTERM. */
+struct interruptible_scan {
+	peil_row_fn row;
+	void *ctx;
+};
+
+static int interruptible_row(void *arg, const peil_value *values)
+{
+	struct interruptible_scan *scan = arg;
+
+	if (interrupt_requested())
+		return -1;
+	return scan->row(scan->ctx, values);
+}
+
 static int source_scan(void *arg, const peil_schema *schema,
 		       const peil_filter *filter, const size_t *projection,
 		       size_t projection_count, peil_row_fn row, void *row_ctx,
 		       peil_error *err)
 {
 	struct eval_state *st = arg;
+	struct interruptible_scan scan = { row, row_ctx };
+	int rc;
 
-	return st->ctx->storage->scan(st->ctx->storage_state, schema, filter,
-				      projection, projection_count, row,
-				      row_ctx, err);
+	rc = st->ctx->storage->scan(st->ctx->storage_state, schema, filter,
+				    projection, projection_count,
+				    interruptible_row, &scan, err);
+	if (rc && interrupt_requested())
+		return error_set(err, NULL, 0, NULL, "interrupted by %s",
+				 interrupt_name(interrupt_requested()));
+	return rc;
 }
 
 static int sink_result(void *arg, const kpi_info *kpi,
@@ -148,7 +170,9 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 	peil_error err;
 
 	error_clear(&err);
-	if (ctx->storage->run_end(ctx->storage_state, run_id, "failed",
+	if (ctx->storage->run_end(ctx->storage_state, run_id,
+				  interrupt_requested() ? "interrupted"
+							: "failed",
 				  (int64_t)time(NULL), &err) < 0)
 		log_error(&err);
 }
@@ -180,6 +204,12 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	info.inputs_sha256 = inputs;
 	if (ops->run_begin(ctx->storage_state, &info, &out->run_id, err) < 0)
 		return -1;
+	if (interrupt_requested()) {	/* during peil run's ingest */
+		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
+			  "evaluation", interrupt_name(interrupt_requested()));
+		end_failed(ctx, out->run_id);
+		goto out;
+	}
 	failed = kpi_evaluate(ctx->kpis, from, to, only_kpi, &source, &sink,
 			      err);
 	if (failed < 0 || st.oom) {

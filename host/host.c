@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bsn.h"
 #include "error.h"
+#include "interrupt.h"
 #include "log.h"
 #include "parse.h"
 #include "reject.h"
@@ -44,6 +46,7 @@ struct peil_host {
 	char *reject_dir;
 	peil_value *values;
 	struct slot *slots;
+	bsn_key *bsn_key;	/* when the dataset has a BSN field */
 
 	/* the file and record being read */
 	const char *file;	/* NULL outside a read */
@@ -213,7 +216,21 @@ static const char *field_problem(peil_host *host, const peil_field *f,
 	double real;
 	int32_t date;
 	int boolean;
+	char digits[10], mac[BSN_HEX_SIZE];	/* text may point to mac */
 
+	if (f->flags & PEIL_FIELD_BSN) {
+		const char *why = bsn_normalize(text, len, digits);
+
+		if (why)
+			return why;
+		if (!host->bsn_key || bsn_hmac_hex(host->bsn_key, digits,
+						   mac) < 0)
+			return "could not be hashed (no key, or libcrypto "
+			       "failed)";
+		memset(digits, 0, sizeof(digits));
+		text = mac;
+		len = BSN_HEX_SIZE - 1;
+	}
 	switch (f->type) {
 	case PEIL_TYPE_TEXT:
 		if (slot_store(slot, text, len) < 0)
@@ -284,7 +301,11 @@ static void services_record_text(peil_host *host, size_t field,
 	if (problem) {
 		host->values[field].type = PEIL_TYPE_NULL;
 		quote_value(quoted, sizeof(quoted), text, len);
-		if (f->type == PEIL_TYPE_DATE) {
+		if (f->flags & PEIL_FIELD_BSN) {	/* never in full */
+			bsn_mask(text, len, quoted, sizeof(quoted));
+			mark_invalid(host, origin, "%s %s (field %s)", quoted,
+				     problem, f->name);
+		} else if (f->type == PEIL_TYPE_DATE) {
 			char formats[128] = "";
 			size_t i, n = 0;
 
@@ -333,6 +354,11 @@ static void services_record_value(peil_host *host, size_t field,
 			     value->type == PEIL_TYPE_TEXT ? "text" : "typed",
 			     f->type == PEIL_TYPE_TEXT ? "a text" : "a typed",
 			     f->name);
+		return;
+	}
+	if (f->flags & PEIL_FIELD_BSN) {	/* checked and hashed there */
+		services_record_text(host, field, origin, value->as.text,
+				     value->len);
 		return;
 	}
 	host->values[field] = *value;
@@ -402,6 +428,12 @@ static int services_record_end(peil_host *host, const char *raw,
 	if (!host->schema || !host->file)
 		return error_set(err, NULL, 0, NULL,
 				 "record_end outside an input plugin's read");
+	if (interrupt_requested()) {	/* the batch is rolled back */
+		error_set(err, host->file, host->line, NULL,
+			  "interrupted by %s while reading this file",
+			  interrupt_name(interrupt_requested()));
+		return record_failed(host, err, 0);
+	}
 	for (i = 0; !host->invalid && i < host->schema->field_count; i++) {
 		const peil_field *f = &host->schema->fields[i];
 
@@ -465,6 +497,47 @@ peil_host *host_new(const config *cfg, const config_section *section,
 	return host;
 }
 
+/* A dataset with a citizen-number field needs the key, and may not use
+ * reject files: they copy export rows, citizen numbers and all. */
+static int host_bsn_init(peil_host *host, const config_entry *on_error,
+			 peil_error *err)
+{
+	const config_section *privacy;
+	const config_entry *e;
+	const char *bsn_field = NULL;
+	char *path;
+	int rc;
+
+	for (size_t i = 0; i < host->schema->field_count; i++)
+		if (host->schema->fields[i].flags & PEIL_FIELD_BSN)
+			bsn_field = host->schema->fields[i].name;
+	if (!bsn_field)
+		return 0;
+	if (host->reject_mode)
+		return config_fail(host->cfg, host->section, on_error, err,
+				   "on_error = reject cannot be used for dataset "
+				   "'%s': its field '%s' is a citizen number, and "
+				   "a reject file would hold it in the clear",
+				   host->schema->name, bsn_field);
+	privacy = config_section_find(host->cfg, "privacy", NULL);
+	e = config_entry_find(privacy, "key_file");
+	if (!e)
+		return config_fail(host->cfg, host->section, NULL, err,
+				   "dataset '%s' has a citizen-number field "
+				   "'%s': set [privacy] key_file = FILE, the "
+				   "municipality's secret for hashing it",
+				   host->schema->name, bsn_field);
+	path = config_resolve_path(host->cfg, e->value);
+	host->bsn_key = calloc(1, sizeof(*host->bsn_key));
+	if (!path || !host->bsn_key) {
+		free(path);
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	}
+	rc = bsn_key_load(path, host->bsn_key, err);
+	free(path);
+	return rc < 0 ? config_locate(host->cfg, privacy, e, err) : 0;
+}
+
 int host_input_init(peil_host *host, const peil_schema *schema,
 		    const peil_storage_ops *storage, void *storage_state,
 		    const char *reject_dir, peil_error *err)
@@ -510,7 +583,7 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 		return config_fail(host->cfg, s, e, err,
 				   "on_error = %s: expected stop or reject",
 				   on_error);
-	return 0;
+	return host_bsn_init(host, e, err);
 }
 
 void host_file_begin(peil_host *host, const char *path, const char *sha256)
@@ -577,6 +650,8 @@ void host_free(peil_host *host)
 		free(host->slots[i].text);
 	free(host->slots);
 	free(host->values);
+	bsn_key_clear(host->bsn_key);
+	free(host->bsn_key);
 	free(host->reject_dir);
 	for (i = 0; i < host->path_count; i++)
 		free(host->paths[i]);

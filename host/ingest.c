@@ -12,6 +12,7 @@
 
 #include "digest.h"
 #include "error.h"
+#include "interrupt.h"
 #include "log.h"
 
 struct source_run {
@@ -289,7 +290,8 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 			    "cannot list files matching %s", pattern);
 		goto out;
 	}
-	for (i = 0; i < files.gl_pathc && !sum->storage_failed; i++)
+	for (i = 0; i < files.gl_pathc && !sum->storage_failed &&
+		    !interrupt_requested(); i++)
 		ingest_file(&run, files.gl_pathv[i]);
 	rc = 0;
 out:
@@ -309,7 +311,8 @@ int ingest_sources(peil_context *ctx, const char *only, int force,
 	size_t i, matched = 0;
 
 	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < ctx->cfg->count && !sum->storage_failed; i++) {
+	for (i = 0; i < ctx->cfg->count && !sum->storage_failed &&
+		    !interrupt_requested(); i++) {
 		const config_section *s = &ctx->cfg->sections[i];
 
 		if (strcmp(s->kind, "source") != 0)

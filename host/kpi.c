@@ -179,7 +179,9 @@ static void kpi_set_merge(kpi_set *set, kpi_load *load)
 			set->count++;
 		set->kpis[j] = k;
 	}
-	qsort(set->kpis, set->count, sizeof(*set->kpis), kpi_compare_id);
+	if (set->count)	/* kpis is NULL until a first KPI: found by fuzzing */
+		qsort(set->kpis, set->count, sizeof(*set->kpis),
+		      kpi_compare_id);
 }
 
 int kpi_set_load_file(kpi_set *set, const char *path, peil_error *err)

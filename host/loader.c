@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -160,6 +161,35 @@ static int check_descriptor(const char *file, const peil_plugin *p,
 			 p->name, (int)p->kind);
 }
 
+/* A plugin runs with all of Peil's rights: refuse one that anyone could
+ * replace, by writing the file or by renaming another into its directory
+ * (a sticky directory such as /tmp does not stop its owner either). */
+static int check_writable_by_others(const char *file, peil_error *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	struct stat st;
+
+	if (stat(file, &st) < 0)
+		return 0;	/* dlopen says why */
+	if (st.st_mode & S_IWOTH)
+		return error_set(err, file, 0, NULL,
+				 "plugin file is writable by others (mode %03o):"
+				 " anyone could replace its code; chmod o-w %s",
+				 (unsigned)(st.st_mode & 0777), file);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - file) : 1,
+		 slash ? file : ".");
+	if (!dir[0])
+		snprintf(dir, sizeof(dir), "/");
+	if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH))
+		return error_set(err, file, 0, NULL,
+				 "plugin directory %s is writable by others "
+				 "(mode %03o): anyone could put a plugin there; "
+				 "chmod o-w %s", dir,
+				 (unsigned)(st.st_mode & 0777), dir);
+	return 0;
+}
+
 int loader_open_file(const char *file, peil_plugin_kind kind,
 		     loaded_plugin **out, peil_error *err)
 {
@@ -169,6 +199,8 @@ int loader_open_file(const char *file, peil_plugin_kind kind,
 	const char *why;
 
 	*out = NULL;
+	if (check_writable_by_others(file, err) < 0)
+		return -1;
 	handle = dlopen(file, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		why = dlerror();

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "interrupt.h"
 #include "log.h"
 
 #ifndef PEIL_VERSION
@@ -241,8 +242,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	interrupt_install();
 	rc = parse_options(c, argc - 1, argv + 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	return c->run(&o, argc - 1 - optind, argv + 1 + optind);
+	rc = c->run(&o, argc - 1 - optind, argv + 1 + optind);
+	if (interrupt_requested()) {	/* as a shell reports a signal */
+		log_msg(PEIL_LOG_ERROR, "stopped by %s",
+			interrupt_name(interrupt_requested()));
+		return EXIT_INTERRUPTED + interrupt_requested();
+	}
+	return rc;
 }

@@ -18,6 +18,8 @@
 
 #include "error.h"
 #include "log.h"
+#include "sandbox_limits.h"
+#include "sandbox_pairs.h"
 
 /* Instructions between two hook calls: small enough that a spent budget
  * stops a script quickly, large enough that the hook costs nothing. */
@@ -25,6 +27,12 @@
 /* Script log lines per state, so that log() in a row function cannot
  * flood the operator's log. */
 #define SANDBOX_LOG_MAX 1000
+/* Allocation is charged to the instruction budget: one instruction per
+ * this many bytes.  It bounds the work that runs inside one instruction
+ * (s .. s on a 30 MB string, string.upper of one) and that the count
+ * hook cannot see; a row table of a few hundred bytes costs a few dozen
+ * instructions. */
+#define SANDBOX_BYTES_PER_INSTRUCTION 16
 
 struct sandbox {
 	lua_State *L;
@@ -75,6 +83,8 @@ static const struct sandbox_library {
 
 /* Count every byte, and refuse growth beyond the limit.  Lua passes the
  * old size in osize only when ptr is not NULL (else it is a type tag). */
+static void sandbox_hook(lua_State *L, lua_Debug *ar);
+
 static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	sandbox *sb = ud;
@@ -92,6 +102,19 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	if (!p)
 		return NULL;
 	sb->used = sb->used - old + nsize;
+	if (nsize > old) {
+		uint64_t charge = (nsize - old) / SANDBOX_BYTES_PER_INSTRUCTION;
+
+		if (sb->budget > charge) {
+			sb->budget -= charge;
+		} else if (sb->budget) {
+			/* Spent: let the hook raise at the next instruction
+			 * rather than a step later (lua_sethook is safe
+			 * anywhere; a coroutine keeps its own step). */
+			sb->budget = 0;
+			lua_sethook(sb->L, sandbox_hook, LUA_MASKCOUNT, 1);
+		}
+	}
 	return p;
 }
 
@@ -123,6 +146,40 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
 	lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
 	lua_pushliteral(L, "instruction budget exceeded");
 	lua_error(L);
+}
+
+/* The script line of the Lua function at level (0 when not this
+ * script's). */
+static long sandbox_line_at(sandbox *sb, lua_State *L, int level)
+{
+	lua_Debug ar;
+
+	if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) &&
+	    ar.source[0] == '@' && strcmp(ar.source + 1, sb->name) == 0)
+		return ar.currentline;
+	return 0;
+}
+
+void sandbox_charge(lua_State *L, double instructions)
+{
+	sandbox *sb = sandbox_of(L);
+
+	if (!sb->exhausted && instructions < (double)sb->budget) {
+		sb->budget -= (uint64_t)instructions;
+		return;
+	}
+	if (!sb->exhausted) {
+		sb->budget = 0;
+		sb->exhausted = 1;
+		sb->exhausted_line = sandbox_line_at(sb, L, 1);
+	}
+	lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
+	luaL_error(L, "instruction budget exceeded");
+}
+
+double sandbox_left(lua_State *L)
+{
+	return (double)sandbox_of(L)->budget;
 }
 
 /* The message handler: the message and a traceback. */
@@ -254,11 +311,16 @@ static int sandbox_setup(lua_State *L)
 		const struct sandbox_library *lib = &sandbox_libraries[i];
 
 		luaL_requiref(L, lib->name, lib->open, 0);
+		/* In the state's own table too: the string metatable's
+		 * __index is that one, so ("").find must be bounded. */
+		sandbox_limits_wrap(L, lib->name);
 		sandbox_copy_library(L, lib->drop);
 		lua_setfield(L, env, lib->name);
 	}
 	lua_pushcfunction(L, sandbox_log);
 	lua_setfield(L, env, "log");
+	lua_settop(L, env);
+	sandbox_pairs_install(L);
 
 	/* Strings share one metatable whose __index is the state's own
 	 * string table: hide it from getmetatable(""), and drop dump from
@@ -336,7 +398,7 @@ void sandbox_budget_set(sandbox *sb, uint64_t instructions)
 	/* Resetting the hook also resets its count: do it only when needed,
 	 * or calls shorter than a step would never be charged. */
 	if (sb->exhausted || lua_gethook(sb->L) == NULL ||
-	    lua_gethookcount(sb->L) > step) {
+	    lua_gethookcount(sb->L) != step) {
 		sb->exhausted = 0;
 		lua_sethook(sb->L, sandbox_hook, LUA_MASKCOUNT, step);
 	}
@@ -485,6 +547,13 @@ int sandbox_load_file(sandbox *sb, peil_error *err)
 	for (;;) {
 		size_t n;
 
+		if (len > sb->limit) {	/* its compiled form would not fit */
+			free(text);
+			fclose(f);
+			return error_set(err, sb->name, 0, NULL,
+					 "the script is larger than the memory "
+					 "limit of %zu bytes", sb->limit);
+		}
 		if (len == cap) {
 			char *grown = realloc(text, cap ? cap * 2 : 8192);
 

@@ -65,6 +65,14 @@ static int parse_field(const config *cfg, const config_section *s,
 				f->type = type_names[i].type;
 				typed = known = 1;
 			}
+		if (strcmp(word, "bsn") == 0) {	/* text, hashed */
+			if (typed)
+				return config_fail(cfg, s, e, err,
+						   "%s: two types", e->key);
+			f->type = PEIL_TYPE_TEXT;
+			f->flags |= PEIL_FIELD_BSN;
+			typed = known = 1;
+		}
 		if (strcmp(word, "key") == 0) {
 			f->flags |= PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED;
 			known = 1;
@@ -75,8 +83,8 @@ static int parse_field(const config *cfg, const config_section *s,
 		if (!known)
 			return config_fail(cfg, s, e, err,
 					   "%s = %s: unknown word '%s'; a field "
-					   "is text, integer, real, date or "
-					   "boolean, optionally with key or "
+					   "is text, integer, real, date, "
+					   "boolean or bsn, optionally with key or "
 					   "required", e->key, e->value, word);
 	}
 	if (!typed)

@@ -75,6 +75,10 @@ typedef struct peil_value {
 
 #define PEIL_FIELD_KEY 0x1u	 /* part of the dataset's key */
 #define PEIL_FIELD_REQUIRED 0x2u /* a record without it is refused */
+/* A citizen number (BSN): a text field whose values the host checks with
+ * the 11-proef and replaces by their HMAC-SHA256 (64 hex digits) before
+ * the storage sees them.  Storage plugins treat it as text. */
+#define PEIL_FIELD_BSN 0x4u
 
 typedef struct peil_field {
 	const char *name;

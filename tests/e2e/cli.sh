@@ -548,6 +548,8 @@ test_prometheus() {
 	else ok "the grammar check refuses an unquoted label"; fi
 }
 
+# Cases kept in files of their own (tests/e2e/cases_*.sh), same helpers.
+for extra in "$src"/tests/e2e/cases_*.sh; do . "$extra"; done
 "test_$case_name"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

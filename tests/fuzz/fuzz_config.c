@@ -1,0 +1,39 @@
+/*
+ * fuzz_config.c - libFuzzer target: the configuration loader and the
+ * dataset declarations on any bytes (written to a file, since that is
+ * what config_load reads).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "schema.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	config *cfg = NULL;
+	schema_set schemas = { 0, NULL };
+	peil_error err;
+	FILE *f;
+
+	if (!path[0])
+		snprintf(path, sizeof(path), "/tmp/peil-fuzz-config-%d.ini",
+			 (int)getpid());
+	f = fopen(path, "wb");
+	if (!f)
+		return 0;
+	fwrite(data, 1, size, f);
+	fclose(f);
+	if (config_load(path, &cfg, &err) == 0) {
+		schema_set_init(&schemas, cfg, &err);
+		schema_set_release(&schemas);
+		config_free(cfg);
+	}
+	return 0;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (AddressSanitizer, UBSan, leak
+# checks) and runs each for a bounded time on a copy of its seed corpus.
+#
+#   tests/fuzz/run.sh [SECONDS]     (default 30 per target; FUZZ_SECONDS too)
+#
+# A crash, leak, timeout (10 s per input) or out-of-memory fails the script
+# and leaves the input in build-fuzz/artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-${FUZZ_SECONDS:-30}}
+out=build-fuzz
+mkdir -p "$out/artifacts"
+flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined
+       -fno-sanitize-recover=undefined -D_POSIX_C_SOURCE=200809L
+       -DPEIL_VERSION=\"fuzz\" -DPEIL_PLUGIN_INSTALL_DIR=\"/nonexistent\"
+       -Ihost -Iinclude -Iplugins/csv $(pkg-config --cflags lua5.4 inih libcrypto sqlite3))
+libs=($(pkg-config --libs lua5.4 inih libcrypto sqlite3) -ldl -lm)
+core=$(ls host/*.c | grep -v '/main.c$')
+
+build() { # build NAME SOURCES...
+	local name=$1
+	shift
+	clang "${flags[@]}" -o "$out/fuzz_$name" "$@" "${libs[@]}"
+}
+build csv_reader tests/fuzz/fuzz_csv_reader.c plugins/csv/csv_reader.c plugins/csv/csv_encoding.c
+build config tests/fuzz/fuzz_config.c $core
+build kpi_script tests/fuzz/fuzz_kpi_script.c $core
+
+status=0
+for target in csv_reader config kpi_script; do
+	work="$out/corpus-$target"
+	rm -rf "$work"
+	mkdir -p "$work"
+	cp tests/fuzz/corpus/$target/* "$work/"
+	case $target in	# the shipped config and scripts are seeds too
+	config) cp conf/peil.ini "$work/" ;;
+	kpi_script) cp scripts/*.lua "$work/" ;;
+	esac
+	start=$(date +%s)
+	if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		"$out/fuzz_$target" -max_total_time="$seconds" -timeout=10 \
+		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+		-artifact_prefix="$out/artifacts/$target-" "$work" \
+		>"$out/$target.log" 2>&1; then
+		echo "fuzz $target: ok, $(($(date +%s) - start)) s, $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$target.log" | grep -o '[0-9]*$') inputs"
+	else
+		echo "fuzz $target: FAILED (see $out/$target.log)"
+		tail -30 "$out/$target.log"
+		status=1
+	fi
+done
+exit $status
