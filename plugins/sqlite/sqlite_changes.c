@@ -103,6 +103,13 @@ static void trigger_sql(struct store_sql *sql, const char *name,
 	store_sql_append(sql, kind);
 	store_sql_append(sql, "' FROM (SELECT " NEXT_INGEST " AS n, ");
 	key_expr(sql, row, fields, count);
+	/* An insert is the key's first change in its ingest (a batch is one
+	 * file, and a snapshot removes rows only after the file): no need to
+	 * look for an earlier entry, which would cost a search per row. */
+	if (strcmp(event, "INSERT") == 0) {
+		store_sql_append(sql, " AS k) AS c; END;");
+		return;
+	}
 	store_sql_append(sql, " AS k) AS c WHERE NOT EXISTS (SELECT 1 FROM"
 			      " peil_change p WHERE p.ingest_id = c.n AND"
 			      " p.dataset = '");
