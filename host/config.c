@@ -37,7 +37,7 @@ static const char *const limits_keys[] = {
 	"memory_mb", "instructions", NULL
 };
 static const char *const contract_keys[] = {
-	"start_month", "margin", NULL
+	"start_month", "margin", "reference", NULL
 };
 
 static const char *const privacy_keys[] = {

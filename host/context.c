@@ -220,6 +220,16 @@ static int configure_kpis(peil_context *ctx, peil_error *err)
 	const config_section *contract =
 		config_section_find(cfg, "contract", NULL);
 	const config_entry *margin = config_entry_find(contract, "margin");
+	const config_entry *reference = config_entry_find(contract,
+							  "reference");
+	period_reference rule = PERIOD_REFERENCE_LAST;
+
+	if (reference && period_reference_parse(reference->value, &rule) < 0)
+		return config_fail(cfg, contract, reference, err,
+				   "reference = %s: expected last, first or "
+				   "next (the day after the period)",
+				   reference->value);
+	kpi_set_reference(ctx->kpis, rule);
 
 	if (margin && kpi_set_default_margin(ctx->kpis, margin->value) < 0)
 		return config_fail(cfg, contract, margin, err, "margin = %s: "

@@ -299,6 +299,11 @@ int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count)
 	return 0;
 }
 
+void kpi_set_reference(kpi_set *set, period_reference rule)
+{
+	set->reference = rule;
+}
+
 int kpi_set_default_margin(kpi_set *set, const char *text)
 {
 	kpi_info info = { 0 };

@@ -79,6 +79,10 @@ size_t kpi_set_check(kpi_set *set,
  * when out of memory. */
 int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count);
 
+/* Where the reference date (peildatum) of every period lies: its last day
+ * (the default), its first day, or the day after it. */
+void kpi_set_reference(kpi_set *set, period_reference rule);
+
 /* The at-risk margin of KPIs that set none: "5" (in the KPI's unit) or
  * "10%" (of the target's bound).  0, or -1 when the text is no margin. */
 int kpi_set_default_margin(kpi_set *set, const char *text);

@@ -172,15 +172,26 @@ static long kpi_cell(kpi_scan *scan, kpi_run *r, const peil_value *values)
 
 /* ------------------------------------------------------ period matching */
 
-/* The first period whose last day is on or after d (count when none). */
-static size_t kpi_first_last_on_or_after(const kpi_run *r, int32_t d)
+/* A period's day that selections compare with. */
+enum period_day { DAY_FIRST, DAY_LAST, DAY_REFERENCE };
+
+static int32_t period_day_of(const period *p, enum period_day which)
+{
+	return which == DAY_FIRST ? p->first
+	       : which == DAY_LAST ? p->last : p->reference;
+}
+
+/* The first period whose day is on or after d (count when none); the
+ * days grow with the periods, which are sorted and disjoint. */
+static size_t kpi_first_on_or_after(const kpi_run *r, int32_t d,
+				    enum period_day which)
 {
 	size_t lo = 0, hi = r->period_count;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (r->periods[mid].last >= d)
+		if (period_day_of(&r->periods[mid], which) >= d)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -188,14 +199,15 @@ static size_t kpi_first_last_on_or_after(const kpi_run *r, int32_t d)
 	return lo;
 }
 
-/* How many periods have their first (or last) day on or before d. */
-static size_t kpi_count_on_or_before(const kpi_run *r, int32_t d, int last)
+/* How many periods have their day on or before d. */
+static size_t kpi_count_on_or_before(const kpi_run *r, int32_t d,
+				     enum period_day which)
 {
 	size_t lo = 0, hi = r->period_count;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int32_t x = last ? r->periods[mid].last : r->periods[mid].first;
+		int32_t x = period_day_of(&r->periods[mid], which);
 
 		if (x <= d)
 			lo = mid + 1;
@@ -222,7 +234,9 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		*to = 0;
 		return;
 	}
-	*from = kpi_first_last_on_or_after(r, (int32_t)start.num);
+	*from = kpi_first_on_or_after(r, (int32_t)start.num,
+				      sel->op == KPI_ON_REFERENCE_DATE
+					      ? DAY_REFERENCE : DAY_LAST);
 	switch (sel->op) {
 	case KPI_STARTED_IN:
 	case KPI_CLOSED_IN:
@@ -236,14 +250,16 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		/* start <= last, and no end or end >= first */
 		kpi_field_value(row, sel->field[1], &end);
 		if (end.type == KPI_VALUE_DATE)
-			*to = kpi_count_on_or_before(r, (int32_t)end.num, 0);
+			*to = kpi_count_on_or_before(r, (int32_t)end.num,
+						     DAY_FIRST);
 		break;
 	default:
-		/* on the reference date (the last day): start <= last, and
-		 * no end or end >= last */
+		/* on the reference date: start <= reference, and no end or
+		 * end >= reference */
 		kpi_field_value(row, sel->field[1], &end);
 		if (end.type == KPI_VALUE_DATE)
-			*to = kpi_count_on_or_before(r, (int32_t)end.num, 1);
+			*to = kpi_count_on_or_before(r, (int32_t)end.num,
+						     DAY_REFERENCE);
 		break;
 	}
 	if (*to < *from)
@@ -498,6 +514,8 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	r->acc_cells = 8;
 	r->period_count = period_list(k->info.grain, set->contract_start_month,
 				      from, to, r->periods, n);
+	for (size_t i = 0; i < r->period_count; i++)
+		period_set_reference(&r->periods[i], set->reference);
 	k->budget_left = set->limits.instructions;
 	kpi_lua_release(k);
 	return 0;

@@ -171,6 +171,7 @@ struct kpi_set {
 	const calendar *cal;
 	kpi_limits limits;	/* defaults filled in */
 	int contract_start_month;
+	period_reference reference;	/* where periods' reference dates lie */
 	int has_margin, margin_relative;	/* the default at-risk margin */
 	double margin;
 	char **script_dirs;	/* where require() looks */

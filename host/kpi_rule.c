@@ -347,8 +347,9 @@ static void kpi_push_periods(lua_State *L, const kpi_row *row)
 		lua_setfield(L, -2, "first");
 		date_format_iso(p->last, iso);
 		lua_pushstring(L, iso);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, -3, "last");
+		lua_setfield(L, -2, "last");
+		date_format_iso(p->reference, iso);
+		lua_pushstring(L, iso);
 		lua_setfield(L, -2, "reference");
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
@@ -506,7 +507,7 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 			return 0;
 		out->type = KPI_VALUE_NUMBER;
 		out->num = date_months_between((int32_t)a.num,
-					       row->periods[p].last);
+					       row->periods[p].reference);
 		return 0;
 	default: {
 		kpi_invoke in = { k, node, row, p, out, 0 };
@@ -533,8 +534,7 @@ static int kpi_compare(const kpi_value *v, const kpi_const *c)
 	return x < y ? -1 : x > y;
 }
 
-/* kpi_compare, with reference_date() taken as period p's reference date
- * (its last day). */
+/* kpi_compare, with reference_date() taken as period p's reference date. */
 static int kpi_compare_at(const kpi_value *v, const kpi_const *c,
 			  const kpi_row *row, size_t p)
 {
@@ -543,7 +543,7 @@ static int kpi_compare_at(const kpi_value *v, const kpi_const *c,
 	if (!c->reference)
 		return kpi_compare(v, c);
 	at = *c;
-	at.date = row->periods[p].last;
+	at.date = row->periods[p].reference;
 	return kpi_compare(v, &at);
 }
 

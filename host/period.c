@@ -86,6 +86,7 @@ static void period_from_months(period_grain grain, int year, int month,
 	out->first = first;
 	out->last = date_from_civil(end_year, end_month,
 				    date_days_in_month(end_year, end_month));
+	out->reference = out->last;
 	/* Dates are valid in years 1..9999 only; the clamp keeps the ids
 	 * four digits wide (and shows the compiler that they fit). */
 	year = year < 0 ? 0 : year > 9999 ? 9999 : year;
@@ -193,4 +194,24 @@ size_t period_list(period_grain grain, int contract_start_month, int32_t from,
 		period_containing(grain, contract_start_month, p.last + 1, &p);
 	}
 	return n;
+}
+
+int period_reference_parse(const char *name, period_reference *out)
+{
+	if (strcmp(name, "last") == 0)
+		*out = PERIOD_REFERENCE_LAST;
+	else if (strcmp(name, "first") == 0)
+		*out = PERIOD_REFERENCE_FIRST;
+	else if (strcmp(name, "next") == 0)
+		*out = PERIOD_REFERENCE_NEXT;
+	else
+		return -1;
+	return 0;
+}
+
+void period_set_reference(period *p, period_reference rule)
+{
+	p->reference = rule == PERIOD_REFERENCE_FIRST ? p->first
+		       : rule == PERIOD_REFERENCE_NEXT ? p->last + 1
+						       : p->last;
 }

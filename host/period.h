@@ -21,9 +21,24 @@ typedef enum period_grain {
 typedef struct period {
 	period_grain grain;
 	int32_t first;		/* first day */
-	int32_t last;		/* last day, and the default reference date */
+	int32_t last;		/* last day */
+	int32_t reference;	/* the reference date (peildatum) of stock
+				   figures: last unless set otherwise */
 	char id[16];
 } period;
+
+/* Where a period's reference date lies: its last day (the default), its
+ * first day, or the day after it (1 January for the year before). */
+typedef enum period_reference {
+	PERIOD_REFERENCE_LAST = 0,
+	PERIOD_REFERENCE_FIRST,
+	PERIOD_REFERENCE_NEXT
+} period_reference;
+
+/* "last", "first" or "next"; 0 on success, -1 otherwise. */
+int period_reference_parse(const char *name, period_reference *out);
+/* Set p's reference date by the rule. */
+void period_set_reference(period *p, period_reference rule);
 
 /* "month", "quarter", "year", "contract_year" or the Dutch "maand",
  * "kwartaal", "jaar", "contractjaar"; 0 on success, -1 otherwise. */

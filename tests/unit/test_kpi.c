@@ -609,6 +609,36 @@ TEST(reference_date_is_the_periods_last_day)
 	kpi_set_free(set);
 }
 
+/* The reference date rule: the stock on the last day of May (the default)
+ * or on its first day.  On 31 May: C3 (registered 18 May), C4 (closed
+ * 30 June) and C5 (registered 30 May) run; C1 and C6 closed on 1 May.  On
+ * 1 May: C1 and C6 (closed that day) run; C2 closed 20 April, C3-C5 were
+ * not registered yet. */
+TEST(the_reference_date_can_be_the_first_day)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("voorraad.lua",
+		"kpi { id = \"voorraad\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"month\",\n"
+		"      breakdown = { \"team\" },\n"
+		"      select = on_reference_date(\"registered\", \"closed\"),\n"
+		"      rule = count() }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2018-05-01", "2018-05-31", &err), 0);
+	CHECK_DOUBLE(value_of("voorraad", "2018-05", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("voorraad", "2018-05", WEST), 2, 0);
+	CHECK_DOUBLE(value_of("voorraad", "2018-05", TOTAL), 3, 0);
+	kpi_set_reference(set, PERIOD_REFERENCE_FIRST);
+	CHECK_INT(evaluate(set, "2018-05-01", "2018-05-31", &err), 0);
+	CHECK_DOUBLE(value_of("voorraad", "2018-05", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("voorraad", "2018-05", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("voorraad", "2018-05", TOTAL), 2, 0);
+	kpi_set_free(set);
+}
+
 TEST(unknown_keys_and_bad_definitions_are_refused)
 {
 	static const struct {
@@ -836,6 +866,7 @@ int main(void)
 	RUN(quarter_grain_targets_and_helpers);
 	RUN(a_failing_kpi_does_not_stop_the_others);
 	RUN(reference_date_is_the_periods_last_day);
+	RUN(the_reference_date_can_be_the_first_day);
 	RUN(unknown_keys_and_bad_definitions_are_refused);
 	RUN(a_later_file_replaces_by_id);
 	RUN(tampering_does_not_reach_the_next_script);
