@@ -394,6 +394,50 @@ static int pick_run(const peil_context *ctx, int64_t asked, int64_t *run_id)
 	return 0;
 }
 
+struct script_check {
+	const peil_context *ctx;
+	int64_t run_id;
+	const char *only;
+};
+
+/* Titles, units and targets are printed from the scripts as they are now:
+ * say so for each KPI whose script changed since the run was recorded. */
+static int warn_changed_script(void *arg, const peil_run_kpi *rk)
+{
+	const struct script_check *c = arg;
+	const kpi_info *k;
+
+	if (c->only && strcmp(c->only, rk->kpi) != 0)
+		return 0;
+	k = kpi_set_find(c->ctx->kpis, rk->kpi);
+	if (!k)
+		log_msg(PEIL_LOG_WARNING,
+			"KPI %s of run %lld (%s) has no script any more; its "
+			"figures are shown without title or target", rk->kpi,
+			(long long)c->run_id, rk->title ? rk->title : "");
+	else if (rk->script_sha256 && k->script_sha256 &&
+		 strcmp(rk->script_sha256, k->script_sha256) != 0)
+		log_msg(PEIL_LOG_WARNING,
+			"the script of KPI %s (%s) changed since run %lld: its "
+			"title, unit and target are shown as they are now",
+			rk->kpi, k->script, (long long)c->run_id);
+	return 0;
+}
+
+void cli_warn_changed_scripts(const peil_context *ctx, int64_t run_id,
+			      const char *kpi)
+{
+	struct script_check c = { ctx, run_id, kpi };
+	peil_error err;
+
+	if (!ctx->kpis || !LOADER_STORAGE_HAS(ctx->storage, run_kpis_scan))
+		return;
+	error_clear(&err);
+	if (ctx->storage->run_kpis_scan(ctx->storage_state, run_id,
+					warn_changed_script, &c, &err) < 0)
+		log_error(&err);
+}
+
 int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 		     int has_range, int32_t from, int32_t to, result_table *t)
 {

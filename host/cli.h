@@ -108,6 +108,11 @@ const labels *cli_labels(const cli_options *o);
  * has_range, into t (sorted, not yet disclosed).  0; with a message
  * EXIT_USAGE when there is no such run or KPI, EXIT_STORAGE when the
  * store fails. */
+/* Warn of each KPI of run_id (only kpi when not NULL) whose script changed
+ * or went away since the run: what is printed of it comes from the scripts
+ * as they are now. */
+void cli_warn_changed_scripts(const peil_context *ctx, int64_t run_id,
+			      const char *kpi);
 int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 		     int has_range, int32_t from, int32_t to, result_table *t);
 /* Apply the small-cell rules of ctx's [privacy] section to the sorted

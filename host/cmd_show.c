@@ -67,6 +67,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		rc = cli_read_figures(&ctx, o->run_id, o->kpi, has_range, from,
 				      to, &table);
 	if (rc == 0) {
+		cli_warn_changed_scripts(&ctx, table.run_id, o->kpi);
 		show_finality(&ctx, &table);
 		rc = cli_disclose(&ctx, &table);
 	}

@@ -98,10 +98,17 @@ test_figures() {
 
 # ------------------------------------------------------------ show formats
 test_show_formats() {
-	write_config "$src/tests/data/e2e/cases.csv"
+	# Scripts of our own, so that one can change after the run.
+	mkdir -p "$work/scripts"
+	cp -r "$src"/scripts/*.lua "$src/scripts/lib" "$work/scripts/"
+	write_config "$src/tests/data/e2e/cases.csv" "$work/scripts"
 	"$peil" run --config "$work/peil.ini" >"$work/run.txt" 2>"$work/err"
 	expect_rc "run over the fixture" 0 $?
 	expect_grep "run prints the caseload table" "$work/run.txt" "Buurtteam Noord"
+	sed -i 's/Caseload op de peildatum/Caseload (herzien)/' "$work/scripts/caseload.lua"
+	"$peil" show --config "$work/peil.ini" --kpi caseload >/dev/null 2>"$work/err"
+	expect_grep "show warns that a script changed since the run" "$work/err" \
+		"the script of KPI caseload ($work/scripts/caseload.lua) changed since run"
 	"$peil" show --config "$work/peil.ini" --kpi casussen_gestart --period 2018-02 \
 		--format json >"$work/show.json" 2>"$work/err"
 	expect_rc "show --format json" 0 $?
