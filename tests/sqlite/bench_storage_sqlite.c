@@ -20,6 +20,8 @@
 
 #include <peil/plugin.h>
 
+#include "fake_fail.h"
+
 struct peil_host {
 	const char *path;
 };
@@ -37,23 +39,6 @@ static void bench_log(peil_host *host, peil_log_level level, const char *fmt,
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-static int bench_fail(peil_error *err, const char *file, long line,
-		      const char *field, const char *fmt, ...) PEIL_PRINTF(5, 6);
-static int bench_fail(peil_error *err, const char *file, long line,
-		      const char *field, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(err, 0, sizeof(*err));
-	snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
-	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
-	err->line = line;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static const char *bench_config(peil_host *host, const char *key)
@@ -75,7 +60,7 @@ static const peil_services services = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_services),
 	.log = bench_log,
-	.fail = bench_fail,
+	.fail = fake_fail,
 	.config_get = bench_config,
 	.config_each = bench_each,
 	.config_path = bench_config,

@@ -20,6 +20,8 @@
 
 #include <peil/plugin.h>
 
+#include "fake_fail.h"
+
 #include "harness.h"
 
 /* ------------------------------------------------------- fake services */
@@ -44,23 +46,6 @@ static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-static int fake_fail(peil_error *err, const char *file, long line,
-		     const char *field, const char *fmt, ...) PEIL_PRINTF(5, 6);
-static int fake_fail(peil_error *err, const char *file, long line,
-		     const char *field, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(err, 0, sizeof(*err));
-	snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
-	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
-	err->line = line;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static const char *fake_config_get(peil_host *host, const char *key)
