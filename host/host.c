@@ -21,6 +21,7 @@
 #include "interrupt.h"
 #include "log.h"
 #include "parse.h"
+#include "record_queue.h"
 #include "reject.h"
 
 struct slot {
@@ -47,6 +48,7 @@ struct peil_host {
 	peil_value *values;
 	struct slot *slots;
 	bsn_key *bsn_key;	/* when the dataset has a BSN field */
+	record_queue *queue;	/* to the store */
 
 	/* the file and record being read */
 	const char *file;	/* NULL outside a read */
@@ -420,9 +422,19 @@ static int reject_record(peil_host *host, const char *raw, size_t raw_len,
 	return PEIL_RECORD_REJECTED;
 }
 
+/* The store refused a record (line 0: not one record; the store failed). */
+static int queue_failed(peil_host *host, long line, peil_error *err)
+{
+	if (line > 0 && !host->failed)
+		log_msg(PEIL_LOG_ERROR, "%s:%ld: the store refused this record",
+			host->file, line);
+	return record_failed(host, err, 1);
+}
+
 static int services_record_end(peil_host *host, const char *raw,
 			       size_t raw_len, peil_error *err)
 {
+	long line;
 	size_t i;
 
 	if (!host->schema || !host->file)
@@ -449,9 +461,9 @@ static int services_record_end(peil_host *host, const char *raw,
 			  "%s", host->invalid_message);
 		return record_failed(host, err, 0);
 	}
-	if (host->storage->record_put(host->storage_state, host->schema,
-				      host->values, err) < 0)
-		return record_failed(host, err, 1);
+	if (record_queue_add(host->queue, host->values, host->line, &line,
+			     err) < 0)
+		return queue_failed(host, line, err);
 	host->rows++;
 	return PEIL_RECORD_STORED;
 }
@@ -555,6 +567,9 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->reject_dir = malloc(strlen(reject_dir) + 1);
 	if (!host->values || !host->slots || !host->reject_dir)
 		return error_set(err, NULL, 0, NULL, "out of memory");
+	host->queue = record_queue_new(schema, storage, storage_state, err);
+	if (!host->queue)
+		return -1;
 	strcpy(host->reject_dir, reject_dir);
 
 	e = config_entry_find(s, "date_format");
@@ -606,6 +621,12 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 int host_file_prepare(peil_host *host, host_file_stats *stats,
 		      peil_error *err)
 {
+	peil_error stored;
+	long line;
+
+	if (!host->failed &&
+	    record_queue_flush(host->queue, &line, &stored) < 0)
+		queue_failed(host, line, &stored);
 	stats->rows = host->rows;
 	stats->rejected = host->rejected;
 	stats->reject_path = NULL;
@@ -631,6 +652,8 @@ int host_file_end(peil_host *host, int committed, peil_error *err)
 
 	host->reject = NULL;
 	host->file = NULL;
+	if (!committed)
+		record_queue_discard(host->queue);
 	if (rf && committed)
 		rc = reject_commit(rf, err);
 	else
@@ -646,6 +669,7 @@ void host_free(peil_host *host)
 		return;
 	host_file_begin(host, NULL, NULL);
 	host->file = NULL;
+	record_queue_free(host->queue);
 	for (i = 0; host->slots && i < host->schema->field_count; i++)
 		free(host->slots[i].text);
 	free(host->slots);

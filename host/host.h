@@ -27,7 +27,9 @@ peil_host *host_new(const config *cfg, const config_section *section,
 void host_free(peil_host *host);	/* accepts NULL */
 
 /* Make host an input source's host: records are built for schema and put
- * into storage (ops and state borrowed).  Reads the section's date_format,
+ * into storage (ops and state borrowed) by a writer thread
+ * (record_queue.h): between host_file_begin and host_file_prepare or
+ * host_file_end, only that thread may use the store.  Reads the section's date_format,
  * decimal and on_error keys; rejected rows go to files in reject_dir.  0 on
  * success; -1 with err naming the config line of a bad setting. */
 int host_input_init(peil_host *host, const peil_schema *schema,
@@ -53,7 +55,9 @@ int host_file_prepare(peil_host *host, host_file_stats *stats,
 		      peil_error *err);
 /* The file is over: its reject file gets its name when the batch was
  * committed, and is removed when it was not.  -1 with err set when the
- * reject file could not be renamed. */
+ * reject file could not be renamed.  Records still queued for the store
+ * are dropped when it was not committed: call it before the batch's
+ * rollback, which must not run while the writer stores. */
 int host_file_end(peil_host *host, int committed, peil_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "digest.h"
@@ -53,16 +54,49 @@ static int settings_fingerprint(const config_section *s,
 	return 0;
 }
 
+/* A file as it was before it was hashed, and when that was. */
+struct file_seen {
+	struct stat st;
+	struct timespec at;
+};
+
+/* Whether the file is the one it was, with the content it had, after it
+ * was read: a new file in its place has another inode, and a write sets
+ * its change time (ctime), which no program can set back.  Cheaper than
+ * hashing it again, but a file system keeps ctime in clock ticks (some
+ * ms): a write just after the first look, in the tick of the last change,
+ * would keep ctime as it was.  So a file changed less than two seconds
+ * before that look (an export still being written) is hashed again. */
+static int file_unchanged(const char *path, const struct file_seen *before,
+			  const char *sha)
+{
+	char again[DIGEST_HEX_SIZE];
+	struct stat now;
+
+	if (stat(path, &now) < 0 || now.st_dev != before->st.st_dev ||
+	    now.st_ino != before->st.st_ino ||
+	    now.st_size != before->st.st_size ||
+	    now.st_mtim.tv_sec != before->st.st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != before->st.st_mtim.tv_nsec ||
+	    now.st_ctim.tv_sec != before->st.st_ctim.tv_sec ||
+	    now.st_ctim.tv_nsec != before->st.st_ctim.tv_nsec)
+		return 0;
+	if (before->at.tv_sec - before->st.st_ctim.tv_sec > 2)
+		return 1;
+	return digest_file_sha256_hex(path, again) == 0 &&
+	       strcmp(again, sha) == 0;
+}
+
 /* Read one file inside a batch, and commit it only when every record of
  * it was stored or rejected as configured and the file did not change
- * while it was read. */
+ * since it was hashed (before) until it was read. */
 static enum file_outcome read_file(struct source_run *run, const char *path,
-				   const char *sha, host_file_stats *stats,
-				   peil_error *err)
+				   const char *sha,
+				   const struct file_seen *before,
+				   host_file_stats *stats, peil_error *err)
 {
 	const peil_storage_ops *st = run->ctx->storage;
 	void *store = run->ctx->storage_state;
-	char after[DIGEST_HEX_SIZE];
 	peil_ingest_entry entry;
 	int64_t removed = 0;
 
@@ -77,7 +111,7 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	if (run->snapshot &&
 	    st->snapshot_end(store, run->schema, &removed, err) < 0)
 		goto rollback;
-	if (digest_file_sha256_hex(path, after) < 0 || strcmp(after, sha)) {
+	if (!file_unchanged(path, before, sha)) {
 		error_set(err, path, 0, NULL,
 			  "the file changed while it was read; ingest it "
 			  "again when its export is complete");
@@ -106,8 +140,8 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 			run->schema->name, (long long)removed);
 	return FILE_STORED;
 rollback:
+	host_file_end(run->host, 0, NULL);	/* the writer stops first */
 	st->batch_rollback(store);
-	host_file_end(run->host, 0, NULL);
 	return stats->storage_failed ? FILE_STORE_FAILED : FILE_REFUSED;
 }
 
@@ -117,11 +151,14 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path)
 	host_file_stats stats = { 0, 0, NULL, 0 };
 	peil_ingest_entry probe;
 	enum file_outcome outcome;
+	struct file_seen before;
 	peil_error err;
 	int seen = 0;
 
 	error_clear(&err);
-	if (digest_file_sha256_hex(path, sha) < 0) {
+	clock_gettime(CLOCK_REALTIME, &before.at);
+	if (stat(path, &before.st) < 0 ||
+	    digest_file_sha256_hex(path, sha) < 0) {
 		error_set(&err, path, 0, NULL, "cannot read: %s",
 			  strerror(errno));
 		outcome = FILE_REFUSED;
@@ -145,7 +182,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path)
 		run->sum->skipped++;
 		return FILE_SKIPPED;
 	}
-	outcome = read_file(run, path, sha, &stats, &err);
+	outcome = read_file(run, path, sha, &before, &stats, &err);
 	if (outcome == FILE_STORED) {
 		run->sum->files++;
 		run->sum->rows += stats.rows;

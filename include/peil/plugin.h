@@ -446,6 +446,21 @@ typedef struct peil_storage_ops {
 	int (*runs_prune)(void *state, const peil_prune *prune,
 			  int64_t *runs_deleted, int64_t *figures_deleted,
 			  peil_error *err);
+
+	/* ---- appended: bulk storing ---- */
+
+	/* As record_put on each of count records of one dataset, in order:
+	 * values holds count * field_count values, record after record,
+	 * valid during the call only.  *stored says how many records were
+	 * stored; on failure, the record at that index is the one that
+	 * failed.  Storing many records in one call lets a store share its
+	 * per-statement cost between them; a plugin without it gets
+	 * record_put calls.  The host may call it (and record_put) from
+	 * another thread than the one that began the batch, never two calls
+	 * at once. */
+	int (*records_put)(void *state, const peil_schema *schema,
+			   const peil_value *values, size_t count,
+			   size_t *stored, peil_error *err);
 } peil_storage_ops;
 
 typedef enum peil_plugin_kind {

@@ -2,13 +2,17 @@
  * sqlite_changes.c - what each ingest changed: the change log, snapshots,
  * and reading the changes between two runs.
  *
- * peil_change holds one row per (ingest, dataset, key) that an ingest
- * added, changed or removed.  Triggers on each ds_<name> table write it, so
- * that record_put stays one statement per record and no code path can
- * change a row without the log knowing: an upsert that changes no field
- * logs nothing (the UPDATE trigger compares every column), a snapshot's
- * DELETE logs "removed".  The ingest id is the one the batch's ingest_log
- * will get: peil_ingest ids are max(id) + 1 (INTEGER PRIMARY KEY without
+ * An added row carries the id of the ingest that added it in its own
+ * column (STORE_ADDED_COLUMN, bound by record_put): logging it in a second
+ * b-tree cost more than storing the row itself.  What else an ingest does
+ * to a row, peil_change logs: one row per (ingest, dataset, key) that it
+ * changed or removed, written by triggers on each ds_<name> table, so that
+ * no code path can change a row without the log knowing.  record_put's
+ * upsert changes a row only when a field differs; the UPDATE trigger
+ * compares every column too, for any other writer.  A removed row takes
+ * its "added" entry into the log with it, so the history of a key stays
+ * whole.  The ingest id is the one the batch's ingest_log will get:
+ * peil_ingest ids are max(id) + 1 (INTEGER PRIMARY KEY without
  * AUTOINCREMENT), and the batch holds the write lock from its BEGIN
  * IMMEDIATE to its COMMIT, so no other ingest can take that id in between.
  *
@@ -24,10 +28,8 @@
 
 /* ------------------------------------------------------------ triggers */
 
-/* The key of NEW or OLD (row) as text: key values joined by " / ", dates
- * as jjjj-mm-dd; the rowid for a dataset without a key. */
-static void key_expr(struct store_sql *sql, const char *row,
-		     const peil_field *fields, size_t count)
+void store_changes_key(struct store_sql *sql, const char *row,
+		       const peil_field *fields, size_t count)
 {
 	size_t i, keys = 0;
 
@@ -58,66 +60,84 @@ static void key_expr(struct store_sql *sql, const char *row,
 
 #define NEXT_INGEST "(SELECT coalesce(max(id), 0) + 1 FROM peil_ingest)"
 
-/* CREATE TRIGGER "peil_<what><name>" AFTER <event> ON "ds_<name>"
- *   [WHEN a field differs] BEGIN [forget]; log it unless logged; END;
- * Not INSERT OR IGNORE: the ON CONFLICT of record_put's upsert overrides
- * the conflict clause of statements in its triggers, so the IGNORE would
- * turn into an error (SQLite 3.40, "UNIQUE constraint failed"). */
-static void trigger_sql(struct store_sql *sql, const char *name,
-			const char *what, const char *event, const char *row,
-			const char *kind, const peil_field *fields,
-			size_t count)
+/* INSERT INTO peil_change ... SELECT <ingest>, '<name>', <key>, '<kind>'
+ * [WHERE <when>] — unless the ingest logged the key already.  Not INSERT
+ * OR IGNORE: the ON CONFLICT of record_put's upsert overrides the conflict
+ * clause of statements in its triggers, so the IGNORE would turn into an
+ * error (SQLite 3.40, "UNIQUE constraint failed"). */
+static void log_sql(struct store_sql *sql, const char *name,
+		    const char *ingest, const char *kind, const char *when,
+		    const peil_field *fields, size_t count)
 {
-	size_t i;
-
-	store_sql_append(sql, "CREATE TRIGGER ");
-	store_sql_ident(sql, what, name);
-	store_sql_append(sql, " AFTER ");
-	store_sql_append(sql, event);
-	store_sql_append(sql, " ON ");
-	store_sql_ident(sql, "ds_", name);
-	if (strcmp(event, "UPDATE") == 0) {
-		for (i = 0; i < count; i++) {
-			store_sql_append(sql, i ? " OR OLD." : " WHEN OLD.");
-			store_sql_ident(sql, NULL, fields[i].name);
-			store_sql_append(sql, " IS NOT NEW.");
-			store_sql_ident(sql, NULL, fields[i].name);
-		}
-	}
-	store_sql_append(sql, " BEGIN ");
-	if (strcmp(kind, "removed") == 0) {
-		/* A removal replaces what the ingest logged for the key. */
-		store_sql_append(sql, "DELETE FROM peil_change WHERE"
-				      " ingest_id = " NEXT_INGEST
-				      " AND dataset = '");
-		store_sql_append(sql, name);
-		store_sql_append(sql, "' AND key = ");
-		key_expr(sql, row, fields, count);
-		store_sql_append(sql, "; ");
-	}
 	/* Valid names need no escaping inside '...'. */
 	store_sql_append(sql, "INSERT INTO peil_change (ingest_id, dataset,"
 			      " key, kind) SELECT c.n, '");
 	store_sql_append(sql, name);
 	store_sql_append(sql, "', c.k, '");
 	store_sql_append(sql, kind);
-	store_sql_append(sql, "' FROM (SELECT " NEXT_INGEST " AS n, ");
-	key_expr(sql, row, fields, count);
-	/* An insert is the key's first change in its ingest (a batch is one
-	 * file, and a snapshot removes rows only after the file): no need to
-	 * look for an earlier entry, which would cost a search per row. */
-	if (strcmp(event, "INSERT") == 0) {
-		store_sql_append(sql, " AS k) AS c; END;");
-		return;
-	}
-	store_sql_append(sql, " AS k) AS c WHERE NOT EXISTS (SELECT 1 FROM"
-			      " peil_change p WHERE p.ingest_id = c.n AND"
-			      " p.dataset = '");
+	store_sql_append(sql, "' FROM (SELECT ");
+	store_sql_append(sql, ingest);
+	store_sql_append(sql, " AS n, ");
+	store_changes_key(sql, "OLD", fields, count);
+	store_sql_append(sql, " AS k) AS c WHERE ");
+	store_sql_append(sql, when);
+	store_sql_append(sql, " AND NOT EXISTS (SELECT 1 FROM peil_change p"
+			      " WHERE p.ingest_id = c.n AND p.dataset = '");
 	store_sql_append(sql, name);
-	store_sql_append(sql, "' AND p.key = c.k); END;");
+	store_sql_append(sql, "' AND p.key = c.k); ");
 }
 
-/* A row added and then changed within one ingest stays "added". */
+/* CREATE TRIGGER "peil_<what><name>" AFTER <event> ON "ds_<name>" ... */
+static void trigger_begin(struct store_sql *sql, const char *name,
+			  const char *what, const char *event)
+{
+	store_sql_append(sql, "CREATE TRIGGER ");
+	store_sql_ident(sql, what, name);
+	store_sql_append(sql, " AFTER ");
+	store_sql_append(sql, event);
+	store_sql_append(sql, " ON ");
+	store_sql_ident(sql, "ds_", name);
+}
+
+/* A change to a row that this very ingest added is part of its adding:
+ * the row stays "added". */
+static void update_trigger(struct store_sql *sql, const char *name,
+			   const peil_field *fields, size_t count)
+{
+	size_t i;
+
+	trigger_begin(sql, name, "peil_chg_", "UPDATE");
+	store_sql_append(sql, " WHEN (");
+	for (i = 0; i < count; i++) {
+		store_sql_append(sql, i ? " OR OLD." : "OLD.");
+		store_sql_ident(sql, NULL, fields[i].name);
+		store_sql_append(sql, " IS NOT NEW.");
+		store_sql_ident(sql, NULL, fields[i].name);
+	}
+	store_sql_append(sql, ") AND OLD." STORE_ADDED_COLUMN
+			      " IS NOT " NEXT_INGEST " BEGIN ");
+	log_sql(sql, name, NEXT_INGEST, "changed", "1", fields, count);
+	store_sql_append(sql, "END; ");
+}
+
+/* A removal replaces what the ingest logged for the key, and logs when
+ * the row was added, which only the row knew. */
+static void delete_trigger(struct store_sql *sql, const char *name,
+			   const peil_field *fields, size_t count)
+{
+	trigger_begin(sql, name, "peil_del_", "DELETE");
+	store_sql_append(sql, " BEGIN DELETE FROM peil_change WHERE"
+			      " ingest_id = " NEXT_INGEST " AND dataset = '");
+	store_sql_append(sql, name);
+	store_sql_append(sql, "' AND key = ");
+	store_changes_key(sql, "OLD", fields, count);
+	store_sql_append(sql, "; ");
+	log_sql(sql, name, "OLD." STORE_ADDED_COLUMN, "added",
+		"c.n IS NOT NULL AND c.n <> " NEXT_INGEST, fields, count);
+	log_sql(sql, name, NEXT_INGEST, "removed", "1", fields, count);
+	store_sql_append(sql, "END; ");
+}
+
 int store_changes_triggers(struct store *st, const char *name,
 			   const peil_field *fields, size_t count,
 			   peil_error *err)
@@ -125,6 +145,7 @@ int store_changes_triggers(struct store *st, const char *name,
 	struct store_sql sql;
 	int rc = 0;
 
+	/* peil_add_: the INSERT trigger of schema version 3. */
 	store_sql_init(&sql);
 	store_sql_append(&sql, "DROP TRIGGER IF EXISTS ");
 	store_sql_ident(&sql, "peil_add_", name);
@@ -133,12 +154,8 @@ int store_changes_triggers(struct store *st, const char *name,
 	store_sql_append(&sql, "; DROP TRIGGER IF EXISTS ");
 	store_sql_ident(&sql, "peil_del_", name);
 	store_sql_append(&sql, "; ");
-	trigger_sql(&sql, name, "peil_add_", "INSERT", "NEW", "added", fields,
-		    count);
-	trigger_sql(&sql, name, "peil_chg_", "UPDATE", "NEW", "changed",
-		    fields, count);
-	trigger_sql(&sql, name, "peil_del_", "DELETE", "OLD", "removed",
-		    fields, count);
+	update_trigger(&sql, name, fields, count);
+	delete_trigger(&sql, name, fields, count);
 	if (!sql.ok)
 		rc = st->svc->fail(err, st->path, 0, name, "out of memory");
 	else if (sqlite3_exec(st->db, sql.text, NULL, NULL, NULL) != SQLITE_OK)
@@ -163,7 +180,7 @@ int store_changes_triggers_exist(struct store *st, const char *name,
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		*exist = sqlite3_column_int(stmt, 0) == 3;
+		*exist = sqlite3_column_int(stmt, 0) == 2;
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_ROW ? 0
 				: store_fail_db(st, err, name,
@@ -389,32 +406,64 @@ int store_run_last_ingest(void *state, int64_t run_id, int64_t *ingest_id,
 	return run_mark(st, run_id, ingest_id, err);
 }
 
+/* UNION ALL SELECT <added>, '<name>', <key>, 'added' FROM ds_<name>
+ * WHERE <added> in the range: the rows still there, added in it. */
+static int added_sql(struct store *st, const char *name,
+		     const peil_field *fields, size_t count, void *ctx,
+		     peil_error *err)
+{
+	struct store_sql *sql = ctx;
+
+	(void)st;
+	(void)err;
+	store_sql_append(sql, " UNION ALL SELECT d." STORE_ADDED_COLUMN ", '");
+	store_sql_append(sql, name);
+	store_sql_append(sql, "', ");
+	store_changes_key(sql, "d", fields, count);
+	store_sql_append(sql, ", 'added' FROM main.");
+	store_sql_ident(sql, "ds_", name);
+	store_sql_append(sql, " AS d WHERE d." STORE_ADDED_COLUMN " > ?1 AND d."
+			      STORE_ADDED_COLUMN " <= ?2");
+	return 0;
+}
+
 int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 			     int (*fn)(void *ctx,
 				       const peil_input_change *change),
 			     void *ctx, peil_error *err)
 {
-	static const char sql[] =
-		"SELECT c.ingest_id, c.dataset, c.key, c.kind, i.path"
-		" FROM peil_change c LEFT JOIN peil_ingest i"
-		" ON i.id = c.ingest_id"
-		" WHERE c.ingest_id > ?1 AND c.ingest_id <= ?2"
-		" ORDER BY c.dataset, c.key, c.ingest_id";
 	struct store *st = state;
+	struct store_sql sql;
 	peil_input_change c;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int64_t from, to;
-	int step, rc = 0;
+	int step, rc = -1;
 
 	from = 0;	/* from_run 0: from the first ingest */
 	if ((from_run && run_mark(st, from_run, &from, err) < 0) ||
 	    run_mark(st, to_run, &to, err) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return store_fail_db(st, err, NULL,
-				     "cannot read the change log");
+	store_sql_init(&sql);
+	store_sql_append(&sql, "SELECT c.ingest_id, c.dataset, c.key, c.kind,"
+			       " i.path FROM (SELECT ingest_id, dataset, key,"
+			       " kind FROM peil_change WHERE ingest_id > ?1"
+			       " AND ingest_id <= ?2");
+	if (store_datasets_each(st, added_sql, &sql, err) != 0)
+		goto out;
+	store_sql_append(&sql, ") AS c LEFT JOIN peil_ingest i"
+			       " ON i.id = c.ingest_id"
+			       " ORDER BY c.dataset, c.key, c.ingest_id");
+	if (!sql.ok) {
+		st->svc->fail(err, st->path, 0, NULL, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st->db, sql.text, -1, &stmt, NULL) != SQLITE_OK) {
+		store_fail_db(st, err, NULL, "cannot read the change log");
+		goto out;
+	}
 	sqlite3_bind_int64(stmt, 1, from);
 	sqlite3_bind_int64(stmt, 2, to);
+	rc = 0;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		c.ingest_id = sqlite3_column_int64(stmt, 0);
 		c.dataset = (const char *)sqlite3_column_text(stmt, 1);
@@ -427,6 +476,8 @@ int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = store_fail_db(st, err, NULL, "cannot read the change log");
+out:
 	sqlite3_finalize(stmt);
+	store_sql_release(&sql);
 	return rc;
 }

@@ -89,6 +89,7 @@ static void put_free(struct store_put *put)
 	if (put == NULL)
 		return;
 	sqlite3_finalize(put->stmt);
+	sqlite3_finalize(put->many);
 	free(put);
 }
 
@@ -135,25 +136,33 @@ static int put_fits(const struct store_put *put, const peil_schema *schema)
 	return 1;
 }
 
-/* INSERT INTO "ds_x" ("k", "a") VALUES (?, ?)
+/* INSERT INTO "ds_x" ("k", "a", "peil.added") VALUES (?, ?, ?)[, (?, ?, ?)...]
  *   ON CONFLICT ("k") DO UPDATE SET "a" = excluded."a"
+ *   WHERE "a" IS NOT excluded."a"
  * Not INSERT OR REPLACE, which deletes and inserts: slower, and it would
- * take part in foreign keys and triggers as a delete. */
-static int put_sql(const peil_schema *schema, struct store_sql *sql)
+ * take part in foreign keys and triggers as a delete.  The WHERE leaves a
+ * row that the export repeats unchanged alone: no page to write, nothing
+ * for the change log.  Rows are upserted one after the other, so a key
+ * given twice in one statement ends with its last record. */
+static int put_sql(const peil_schema *schema, size_t rows,
+		   struct store_sql *sql)
 {
-	size_t i, keys = 0, set = 0;
+	size_t i, r, keys = 0, set = 0;
 
 	store_sql_append(sql, "INSERT INTO ");
 	store_sql_ident(sql, "ds_", schema->name);
 	store_sql_append(sql, " (");
 	for (i = 0; i < schema->field_count; i++) {
-		store_sql_append(sql, i ? ", " : "");
 		store_sql_ident(sql, NULL, schema->fields[i].name);
+		store_sql_append(sql, ", ");
 	}
-	store_sql_append(sql, ") VALUES (");
-	for (i = 0; i < schema->field_count; i++)
-		store_sql_append(sql, i ? ", ?" : "?");
-	store_sql_append(sql, ")");
+	store_sql_append(sql, STORE_ADDED_COLUMN ") VALUES ");
+	for (r = 0; r < rows; r++) {
+		store_sql_append(sql, r ? ", (" : "(");
+		for (i = 0; i < schema->field_count; i++)
+			store_sql_append(sql, "?, ");
+		store_sql_append(sql, "?)");
+	}
 	for (i = 0; i < schema->field_count; i++) {
 		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
 			continue;
@@ -171,16 +180,47 @@ static int put_sql(const peil_schema *schema, struct store_sql *sql)
 		store_sql_append(sql, " = excluded.");
 		store_sql_ident(sql, NULL, schema->fields[i].name);
 	}
-	if (set == 0)
+	if (set == 0) {
 		store_sql_append(sql, "NOTHING");	/* all key: same row */
+		return sql->ok ? 0 : -1;
+	}
+	for (i = 0, set = 0; i < schema->field_count; i++) {
+		if (schema->fields[i].flags & PEIL_FIELD_KEY)
+			continue;
+		store_sql_append(sql, set++ ? " OR " : " WHERE ");
+		store_sql_ident(sql, NULL, schema->fields[i].name);
+		store_sql_append(sql, " IS NOT excluded.");
+		store_sql_ident(sql, NULL, schema->fields[i].name);
+	}
 	return sql->ok ? 0 : -1;
+}
+
+/* The upsert of rows records of schema. */
+static int put_prepare(struct store *st, const peil_schema *schema,
+		       size_t rows, sqlite3_stmt **stmt, peil_error *err)
+{
+	struct store_sql sql;
+	int rc = 0;
+
+	store_sql_init(&sql);
+	if (put_sql(schema, rows, &sql) < 0)
+		rc = st->svc->fail(err, st->path, 0, schema->name,
+				   "out of memory");
+	else if (sqlite3_prepare_v3(st->db, sql.text, -1,
+				    SQLITE_PREPARE_PERSISTENT, stmt,
+				    NULL) != SQLITE_OK)
+		rc = st->svc->fail(err, st->path, 0, schema->name,
+				   "cannot store records in dataset %s (was "
+				   "it ensured with this schema?): %s",
+				   schema->name, sqlite3_errmsg(st->db));
+	store_sql_release(&sql);
+	return rc;
 }
 
 /* A statement with a private copy of the schema, in one allocation. */
 static struct store_put *put_new(struct store *st, const peil_schema *schema,
 				 peil_error *err)
 {
-	struct store_sql sql;
 	struct store_put *put;
 	size_t size, i;
 	char *text;
@@ -205,25 +245,11 @@ static struct store_put *put_new(struct store *st, const peil_schema *schema,
 		text += strlen(text) + 1;
 	}
 
-	store_sql_init(&sql);
-	if (put_sql(schema, &sql) < 0) {
-		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
-		goto fail;
+	if (put_prepare(st, schema, 1, &put->stmt, err) < 0) {
+		put_free(put);
+		return NULL;
 	}
-	if (sqlite3_prepare_v3(st->db, sql.text, -1, SQLITE_PREPARE_PERSISTENT,
-			       &put->stmt, NULL) != SQLITE_OK) {
-		st->svc->fail(err, st->path, 0, schema->name,
-			      "cannot store records in dataset %s (was it "
-			      "ensured with this schema?): %s", schema->name,
-			      sqlite3_errmsg(st->db));
-		goto fail;
-	}
-	store_sql_release(&sql);
 	return put;
-fail:
-	store_sql_release(&sql);
-	put_free(put);
-	return NULL;
 }
 
 /* The statement for schema: the most recently used one first, as an
@@ -258,12 +284,11 @@ static struct store_put *put_find(struct store *st, const peil_schema *schema,
 }
 
 static int put_bind(struct store *st, const peil_schema *schema,
-		    sqlite3_stmt *stmt, size_t i, const peil_value *v,
+		    sqlite3_stmt *stmt, int col, size_t i, const peil_value *v,
 		    peil_error *err)
 {
 	const peil_field *f = &schema->fields[i];
 	char label[sizeof(err->field)];
-	int col = (int)i + 1;
 
 	if (v->type == PEIL_TYPE_NULL ||
 	    (v->type == PEIL_TYPE_TEXT && v->as.text == NULL)) {
@@ -287,7 +312,7 @@ static int put_bind(struct store *st, const peil_schema *schema,
 					     : "of no known type");
 	switch (v->type) {
 	case PEIL_TYPE_TEXT:
-		/* SQLITE_STATIC: the row is stepped before we return.
+		/* SQLITE_STATIC: the rows are stepped before we return.
 		 * Longer than SQLite's limit fails in the bind. */
 		if (v->len > (size_t)INT_MAX)
 			break;
@@ -313,39 +338,121 @@ static int put_bind(struct store *st, const peil_schema *schema,
 			     "too long", schema->name, f->name, v->len);
 }
 
-int store_record_put(void *state, const peil_schema *schema,
-		     const peil_value *values, peil_error *err)
+/* Bind rows records (values, schema order) to stmt and run it. */
+static int put_rows(struct store *st, const peil_schema *schema,
+		    sqlite3_stmt *stmt, const peil_value *values, size_t rows,
+		    peil_error *err)
 {
-	struct store *st = state;
-	struct store_put *put;
-	size_t i;
-	int rc;
+	const size_t n = schema->field_count;
+	int col = 1, rc;
+	size_t r, i;
 
-	put = put_find(st, schema, err);
-	if (put == NULL)
-		return -1;
-	for (i = 0; i < schema->field_count; i++) {
-		rc = put_bind(st, schema, put->stmt, i, &values[i], err);
-		if (rc < 0)
-			goto fail;
+	for (r = 0; r < rows; r++, values += n) {
+		for (i = 0; i < n; i++, col++) {
+			rc = put_bind(st, schema, stmt, col, i, &values[i],
+				      err);
+			if (rc < 0)
+				goto fail;
+			if (rc != SQLITE_OK) {
+				store_fail_db(st, err, schema->name,
+					      "cannot bind a value");
+				goto fail;
+			}
+		}
+		/* Outside a batch, the row belongs to no ingest. */
+		if (sqlite3_get_autocommit(st->db))
+			rc = sqlite3_bind_null(stmt, col++);
+		else
+			rc = sqlite3_bind_int64(stmt, col++, st->batch_ingest);
 		if (rc != SQLITE_OK) {
 			store_fail_db(st, err, schema->name,
 				      "cannot bind a value");
 			goto fail;
 		}
 	}
-	rc = sqlite3_step(put->stmt);
+	rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE) {
 		store_fail_db(st, err, schema->name, "cannot store a record");
 		goto fail;
 	}
-	sqlite3_reset(put->stmt);
-	return st->snapshot_seen ? store_snapshot_note(st, schema, values, err)
-				 : 0;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);	/* no pointer into the caller */
+	return 0;
 fail:
-	sqlite3_reset(put->stmt);
-	sqlite3_clear_bindings(put->stmt);	/* no pointer into the caller */
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return -1;
+}
+
+/* Note the keys of stored records in an open snapshot. */
+static int put_note(struct store *st, const peil_schema *schema,
+		    const peil_value *values, size_t rows, peil_error *err)
+{
+	size_t r;
+
+	for (r = 0; st->snapshot_seen != NULL && r < rows; r++)
+		if (store_snapshot_note(st, schema,
+					values + r * schema->field_count,
+					err) < 0)
+			return -1;
+	return 0;
+}
+
+int store_record_put(void *state, const peil_schema *schema,
+		     const peil_value *values, peil_error *err)
+{
+	struct store *st = state;
+	struct store_put *put = put_find(st, schema, err);
+
+	if (put == NULL || put_rows(st, schema, put->stmt, values, 1, err) < 0)
+		return -1;
+	return put_note(st, schema, values, 1, err);
+}
+
+/* As many rows per statement as fit SQLite's limit on parameters, up to
+ * STORE_PUT_ROWS: one statement run costs about as much as storing a row,
+ * so the rows share it. */
+int store_records_put(void *state, const peil_schema *schema,
+		      const peil_value *values, size_t count, size_t *stored,
+		      peil_error *err)
+{
+	struct store *st = state;
+	struct store_put *put = put_find(st, schema, err);
+	size_t done = 0, singly = 0, rows, limit;
+
+	*stored = 0;
+	if (put == NULL)
+		return -1;
+	limit = (size_t)sqlite3_limit(st->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+	rows = limit / (schema->field_count + 1);
+	if (rows > STORE_PUT_ROWS)
+		rows = STORE_PUT_ROWS;
+	if (put->many == NULL && rows > 1 && count >= rows &&
+	    put_prepare(st, schema, rows, &put->many, err) < 0)
+		return -1;
+	while (done < count) {
+		const peil_value *at = values + done * schema->field_count;
+
+		if (singly == 0 && put->many != NULL && count - done >= rows) {
+			if (put_rows(st, schema, put->many, at, rows,
+				     err) == 0) {
+				if (put_note(st, schema, at, rows, err) < 0)
+					return -1;
+				done += rows;
+				*stored = done;
+				continue;
+			}
+			/* A statement that fails changes nothing: its rows go
+			 * again one by one, so the one at fault is known. */
+			singly = rows;
+		}
+		if (put_rows(st, schema, put->stmt, at, 1, err) < 0 ||
+		    put_note(st, schema, at, 1, err) < 0)
+			return -1;
+		*stored = ++done;
+		singly -= singly > 0;
+	}
+	return 0;
 }
 
 /* -------------------------------------------------------- dataset_ensure */
@@ -546,6 +653,7 @@ static int table_create(struct store *st, const peil_schema *schema,
 		store_sql_append(&sql, " ");
 		store_sql_append(&sql, store_sql_type(schema->fields[i].type));
 	}
+	store_sql_append(&sql, ", " STORE_ADDED_COLUMN " INTEGER");
 	for (i = 0; i < schema->field_count; i++) {
 		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
 			continue;
@@ -661,6 +769,21 @@ static int desc_evolve(struct store *st, const peil_schema *schema,
 	return 0;
 }
 
+/* d's fields as peil_fields, their names pointing into d; NULL when out
+ * of memory. */
+static peil_field *desc_fields(const struct desc *d)
+{
+	peil_field *fields = calloc(d->count ? d->count : 1, sizeof(*fields));
+	size_t i;
+
+	for (i = 0; fields != NULL && i < d->count; i++) {
+		fields[i].name = d->fields[i].name;
+		fields[i].type = d->fields[i].type;
+		fields[i].flags = d->fields[i].flags;
+	}
+	return fields;
+}
+
 /* The change log's triggers cover every column the table has: made anew
  * when the table changed, else only when missing (a store of schema
  * version 1), so that opening a store does not write to it. */
@@ -668,23 +791,85 @@ static int desc_triggers(struct store *st, const char *name,
 			 const struct desc *d, int changed, peil_error *err)
 {
 	peil_field *fields;
-	size_t i;
 	int exist = 0, rc;
 
 	if (!changed &&
 	    (store_changes_triggers_exist(st, name, &exist, err) < 0 || exist))
 		return exist ? 0 : -1;
-	fields = calloc(d->count ? d->count : 1, sizeof(*fields));
+	fields = desc_fields(d);
 	if (fields == NULL)
 		return st->svc->fail(err, st->path, 0, name, "out of memory");
-	for (i = 0; i < d->count; i++) {
-		fields[i].name = d->fields[i].name;
-		fields[i].type = d->fields[i].type;
-		fields[i].flags = d->fields[i].flags;
-	}
 	rc = store_changes_triggers(st, name, fields, d->count, err);
 	free(fields);
 	return rc;
+}
+
+int store_datasets_each(struct store *st, store_dataset_fn fn, void *ctx,
+			peil_error *err)
+{
+	static const char sql[] =
+		"SELECT name, description FROM peil_dataset ORDER BY name";
+	sqlite3_stmt *stmt;
+	struct desc d = { 0 };
+	peil_field *fields;
+	const char *name, *text;
+	int step = SQLITE_DONE, rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL,
+				     "cannot read the dataset descriptions");
+	while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(stmt, 0);
+		text = (const char *)sqlite3_column_text(stmt, 1);
+		desc_release(&d);
+		if (name == NULL || text == NULL || !store_name_valid(name) ||
+		    desc_parse(&d, text) < 0) {
+			rc = st->svc->fail(err, st->path, 0, name,
+					   "a dataset description in "
+					   "peil_dataset is not one this "
+					   "plugin wrote");
+			break;
+		}
+		fields = desc_fields(&d);
+		if (fields == NULL) {
+			rc = st->svc->fail(err, st->path, 0, name,
+					   "out of memory");
+			break;
+		}
+		rc = fn(st, name, fields, d.count, ctx, err);
+		free(fields);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_fail_db(st, err, NULL,
+				   "cannot read the dataset descriptions");
+	desc_release(&d);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int upgrade_one(struct store *st, const char *name,
+		       const peil_field *fields, size_t count, void *ctx,
+		       peil_error *err)
+{
+	struct store_sql sql;
+	int rc;
+
+	(void)ctx;
+	store_sql_init(&sql);
+	store_sql_append(&sql, "ALTER TABLE main.");
+	store_sql_ident(&sql, "ds_", name);
+	store_sql_append(&sql, " ADD COLUMN " STORE_ADDED_COLUMN " INTEGER");
+	rc = sql.ok ? store_exec(st, err, sql.text,
+				 "cannot upgrade the dataset's table")
+		    : st->svc->fail(err, st->path, 0, name, "out of memory");
+	store_sql_release(&sql);
+	return rc < 0 ? -1
+		      : store_changes_triggers(st, name, fields, count, err);
+}
+
+int store_datasets_upgrade(struct store *st, peil_error *err)
+{
+	return store_datasets_each(st, upgrade_one, NULL, err);
 }
 
 static int ensure_in_savepoint(struct store *st, const peil_schema *schema,

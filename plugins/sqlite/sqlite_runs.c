@@ -83,8 +83,8 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 {
 	static const char sql[] =
 		"INSERT INTO peil_ingest (source, dataset, path, sha256,"
-		" \"rows\", rejected, at, settings_sha256)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+		" \"rows\", rejected, at, settings_sha256, id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -106,6 +106,9 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 	sqlite3_bind_int64(stmt, 6, entry->rejected);
 	sqlite3_bind_int64(stmt, 7, entry->at);
 	bind_text(stmt, 8, entry->settings_sha256);
+	/* In a batch, the id its rows were stored under (batch_begin). */
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_bind_int64(stmt, 9, st->batch_ingest);
 	rc = step_done(st, stmt, err, NULL, "cannot write the ingest log");
 	sqlite3_finalize(stmt);
 	return rc;

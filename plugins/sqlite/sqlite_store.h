@@ -21,8 +21,15 @@
 #include <peil/plugin.h>
 
 /* The internal schema this plugin writes; PRAGMA user_version holds it. */
-/* 3: peil_change and peil_run.last_ingest, for what changed between runs. */
-#define STORE_SCHEMA_VERSION 3
+/* 3: peil_change and peil_run.last_ingest, for what changed between runs.
+ * 4: a dataset row holds the id of the ingest that added it
+ *    (STORE_ADDED_COLUMN), instead of one peil_change row per added row. */
+#define STORE_SCHEMA_VERSION 4
+
+/* The column of every dataset table that holds the id of the ingest that
+ * added the row (NULL for rows added before schema version 4, which
+ * peil_change lists).  The dot keeps it out of the field names. */
+#define STORE_ADDED_COLUMN "\"peil.added\""
 
 /* The longest dataset or field name accepted; keeps "ds_" + name and
  * "dataset.field" well inside peil_error.field. */
@@ -37,8 +44,12 @@ struct store_put {
 	char *name;
 	size_t field_count;
 	peil_field *fields;	/* names point into the same allocation */
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt;	/* one record */
+	sqlite3_stmt *many;	/* STORE_PUT_ROWS records, made when needed */
 };
+
+/* The most records that one statement of records_put stores. */
+#define STORE_PUT_ROWS 64
 
 /* One open store.  Used by one thread at a time (the connection is opened
  * with SQLITE_OPEN_NOMUTEX). */
@@ -54,6 +65,9 @@ struct store {
 	 * that notes each stored key in temp.peil_seen; NULL otherwise. */
 	char *snapshot_name;
 	sqlite3_stmt *snapshot_seen;
+	/* The id that the open batch's ingest log entry gets: taken under
+	 * the batch's write lock, so no other ingest can take it. */
+	int64_t batch_ingest;
 };
 
 /* ---- errors (storage_sqlite.c) ---- */
@@ -119,7 +133,20 @@ int store_dataset_ensure(void *state, const peil_schema *schema,
 			 peil_error *err);
 int store_record_put(void *state, const peil_schema *schema,
 		     const peil_value *values, peil_error *err);
+int store_records_put(void *state, const peil_schema *schema,
+		      const peil_value *values, size_t count, size_t *stored,
+		      peil_error *err);
 void store_puts_free(struct store *st);
+/* Call fn for each stored dataset with all the fields it ever had; stops
+ * at and returns fn's first nonzero result. */
+typedef int (*store_dataset_fn)(struct store *st, const char *name,
+				const peil_field *fields, size_t count,
+				void *ctx, peil_error *err);
+int store_datasets_each(struct store *st, store_dataset_fn fn, void *ctx,
+			peil_error *err);
+/* Schema version 4: give each dataset table STORE_ADDED_COLUMN and the
+ * change log triggers of this version. */
+int store_datasets_upgrade(struct store *st, peil_error *err);
 
 /* sqlite_scan.c */
 int store_scan(void *state, const peil_schema *schema,
@@ -160,9 +187,14 @@ int store_ingest_scan(void *state,
 int store_changes_triggers(struct store *st, const char *name,
 			   const peil_field *fields, size_t count,
 			   peil_error *err);
-/* Whether all three triggers of dataset name are there. */
+/* Whether both triggers of dataset name are there. */
 int store_changes_triggers_exist(struct store *st, const char *name,
 				 int *exist, peil_error *err);
+/* Append the text key of a row of ds_<name> ("row" names it in the SQL):
+ * the key values joined by " / ", dates as jjjj-mm-dd; the rowid for a
+ * dataset without a key. */
+void store_changes_key(struct store_sql *sql, const char *row,
+		       const peil_field *fields, size_t count);
 int store_snapshot_begin(void *state, const peil_schema *schema,
 			 peil_error *err);
 /* Called by record_put after each stored record: notes its key when a

@@ -305,6 +305,8 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 			goto fail;
 		if (store_exec(st, err, store_schema_sql,
 			       "cannot create the internal tables") < 0 ||
+		    (version >= 1 && version < 4 &&
+		     store_datasets_upgrade(st, err) < 0) ||
 		    store_exec(st, err, sql,
 			       "cannot set the schema version") < 0)
 			goto fail;
@@ -453,11 +455,20 @@ static int store_open(const peil_services *svc, peil_host *host,
 static int store_batch_begin(void *state, peil_error *err)
 {
 	struct store *st = state;
+	int found;
 
 	if (!sqlite3_get_autocommit(st->db))
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "cannot begin a batch: one is open");
-	return store_exec(st, err, "BEGIN IMMEDIATE", "cannot begin a batch");
+	if (store_exec(st, err, "BEGIN IMMEDIATE", "cannot begin a batch") < 0)
+		return -1;
+	if (store_query_int64(st, "SELECT coalesce(max(id), 0) + 1"
+				  " FROM peil_ingest", 0, 0, &st->batch_ingest,
+			      &found, err, "cannot begin a batch") < 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 /* A failed COMMIT may leave the transaction open (SQLITE_BUSY, a full
@@ -518,6 +529,7 @@ static const peil_storage_ops store_ops = {
 	.run_last_ingest = store_run_last_ingest,
 	.backup = store_backup,
 	.runs_prune = store_runs_prune,
+	.records_put = store_records_put,
 };
 
 static const char *const store_config_keys[] = {

@@ -415,7 +415,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 3);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -430,7 +430,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 3);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
 	ops->close(st);
 }
 
@@ -442,12 +442,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 4");
+	CHECK_CONTAINS(err.message, "version 5");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -478,7 +478,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 3);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -505,6 +505,53 @@ static int case_put(void *st, const peil_schema *schema, const char *id,
 	peil_value row[4] = { v_text(id), v_text(team), v_date(registered),
 			      v_text("Noord") };
 	return ops->record_put(st, schema, row, err);
+}
+
+/* records_put stores 130 records as two statements of 64 and two single
+ * rows; record 10 repeats the key of record 5 with another team and wins,
+ * as with record_put one by one: 129 rows.  A missing key at record 70
+ * fails the call with *stored = 70: the records before it are stored (in
+ * the batch), the one at fault is named. */
+TEST(records_put_stores_many_and_names_the_one_at_fault)
+{
+	enum { N = 130 };
+	static char ids[N][8];
+	peil_value rows[N * 3];
+	const char *path = db_path("many");
+	void *st = store_open(path);
+	char buf[64];
+	size_t i, stored = 99;
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	for (i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "C%03zu", i == 10 ? 5 : i);
+		rows[i * 3] = v_text(ids[i]);
+		rows[i * 3 + 1] = v_text(i == 10 ? "Dubbel" : "Noord");
+		rows[i * 3 + 2] = v_date((int32_t)(19000 + i));
+	}
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->records_put(st, &cases, rows, N, &stored, &err), 0);
+	CHECK_INT(stored, N);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(count_rows(st, &cases), N - 1);
+	CHECK_STR(direct_text(path, "SELECT team || registered FROM ds_cases"
+				    " WHERE case_id = 'C005'", buf, sizeof(buf)),
+		  "Dubbel19010");
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"
+				   " WHERE \"peil.added\" = 1"), N - 1);
+
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	rows[70 * 3] = v_null();
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK(ops->records_put(st, &cases, rows, N, &stored, &err) < 0);
+	CHECK_INT(stored, 70);
+	CHECK_STR(err.field, "cases.case_id");
+	CHECK_CONTAINS(err.message, "key field case_id is missing");
+	ops->batch_rollback(st);
+	CHECK_INT(count_rows(st, &cases), N - 1);
+	ops->close(st);
 }
 
 TEST(upsert_replaces_on_key)
@@ -722,9 +769,10 @@ TEST(schema_change)
 	CHECK(ops->dataset_ensure(st, &bad_new, &err) < 0);
 	CHECK_STR(err.field, "cases.person");
 	/* The refused change added nothing, not even the column that was
-	 * added before the new key field was found. */
+	 * added before the new key field was found: four fields and the
+	 * ingest that added the row. */
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM"
-				   " pragma_table_info('ds_cases')"), 4);
+				   " pragma_table_info('ds_cases')"), 5);
 
 	/* The first schema, without district, still fits: the column stays. */
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -1465,18 +1513,24 @@ TEST(change_log_and_snapshot)
 	CHECK_INT(removed, 2);
 	ops->batch_rollback(st);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 3);
-	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_change"), 6);
+	/* Logged: C2 changed, C3 removed, and C3's adding, which went from
+	 * its row to the log when the row went; the other adds are in their
+	 * rows. */
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_change"), 3);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"
+				   " WHERE \"peil.added\" = 1"), 2);
 	CHECK(ops->snapshot_end(st, &cases, &removed, &err) < 0);
 	CHECK_CONTAINS(err.message, "without snapshot_begin");
 	ops->close(st);
 }
 
-/* A store of schema version 2 gets the change log on open and its
- * datasets their triggers on dataset_ensure. */
+/* A store of schema version 2 gets the change log on open: the column
+ * that holds which ingest added a row, and the triggers. */
 TEST(schema_2_migrates)
 {
 	const char *path = db_path("migrate");
 	void *st = store_open(path);
+	struct changes ch;
 	sqlite3 *db;
 	peil_error err;
 
@@ -1484,9 +1538,9 @@ TEST(schema_2_migrates)
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
 	ops->close(st);
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "DROP TRIGGER peil_add_cases;"
-			       " DROP TRIGGER peil_chg_cases;"
+	CHECK(sqlite3_exec(db, "DROP TRIGGER peil_chg_cases;"
 			       " DROP TRIGGER peil_del_cases;"
+			       " ALTER TABLE ds_cases DROP COLUMN \"peil.added\";"
 			       " DROP TABLE peil_change;"
 			       " ALTER TABLE peil_run DROP COLUMN last_ingest;"
 			       " PRAGMA user_version = 2",
@@ -1494,13 +1548,75 @@ TEST(schema_2_migrates)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 3);
-	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
-				   " type = 'trigger'"), 3);
+				   " type = 'trigger'"), 2);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(case_put(st, &cases, "C9", "Noord", 19000, &err), 0);
-	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_change"), 1);
+	CHECK_INT(ingest_done(st, "a.csv", &err), 0);
 	CHECK(run_now(st, &err) > 0);
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, 0, 0, change_row, &ch, &err), 0);
+	CHECK_STR(ch.text, "1:cases:C9:added:a.csv;");
+	ops->close(st);
+}
+
+/* A store of schema version 3 logged each added row in peil_change, by a
+ * trigger.  Opened now, the trigger goes, the log stays and still counts:
+ * C1 added by ingest 1 (logged), C2 by ingest 2 (in its row), and the
+ * snapshot of ingest 3 removes C1, whose adding the log holds already. */
+TEST(schema_3_migrates)
+{
+	const char *path = db_path("migrate3");
+	void *st = store_open(path);
+	struct changes ch;
+	int64_t run1, removed = 0;
+	sqlite3 *db;
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(ingest_done(st, "a.csv", &err), 0);
+	ops->close(st);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "DROP TRIGGER peil_chg_cases;"
+			       " DROP TRIGGER peil_del_cases;"
+			       " ALTER TABLE ds_cases DROP COLUMN \"peil.added\";"
+			       " INSERT INTO peil_change VALUES"
+			       " (1, 'cases', 'C1', 'added');"
+			       " CREATE TRIGGER peil_add_cases AFTER INSERT ON"
+			       " ds_cases BEGIN SELECT 1; END;"
+			       " PRAGMA user_version = 3",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
+				   " name = 'peil_add_cases'"), 0);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(ingest_done(st, "b.csv", &err), 0);
+	CHECK((run1 = run_now(st, &err)) > 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->snapshot_begin(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(ops->snapshot_end(st, &cases, &removed, &err), 0);
+	CHECK_INT(removed, 1);
+	CHECK_INT(ingest_done(st, "c.csv", &err), 0);
+	CHECK(run_now(st, &err) > 0);
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, 0, 0, change_row, &ch, &err), 0);
+	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;3:cases:C1:removed:c.csv;"
+			   "2:cases:C2:added:b.csv;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run1, 0, change_row, &ch, &err),
+		  0);
+	CHECK_STR(ch.text, "3:cases:C1:removed:c.csv;");
 	ops->close(st);
 }
 
@@ -1516,7 +1632,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 3);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 4);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
@@ -1601,6 +1717,7 @@ int main(void)
 	RUN(version_1_store_is_migrated);
 	RUN(close_accepts_null);
 	RUN(upsert_replaces_on_key);
+	RUN(records_put_stores_many_and_names_the_one_at_fault);
 	RUN(dataset_without_key_appends);
 	RUN(all_key_dataset_is_a_set);
 	RUN(batch_is_atomic);
@@ -1618,6 +1735,7 @@ int main(void)
 	RUN(ingest_log_and_fingerprint);
 	RUN(change_log_and_snapshot);
 	RUN(schema_2_migrates);
+	RUN(schema_3_migrates);
 	RUN(backup_copies_the_store);
 	RUN(prune_keeps_final_figures);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "context.h"
@@ -295,52 +296,134 @@ TEST(the_example_plugin_ingests_through_the_host)
 	remove(data);
 }
 
+/* A config in dir/NAME.ini whose source reads data with a test plugin
+ * into cases (case_id, team); the store is dir/NAME.db. */
+static const char *plugin_config(const char *name, const char *plugin,
+				 const char *data)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.ini", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fprintf(f,
+		"[peil]\nplugin_dirs = %s\nscript_dirs = %s\n"
+		"[storage]\npath = %s/%s.db\n"
+		"[dataset cases]\nfield.case_id = text key\n"
+		"field.team = text required\n"
+		"[source src]\nplugin = %s\ndataset = cases\n"
+		"path = %s\n",
+		PEIL_TEST_PLUGIN_DIR ", " PEIL_BUILD_PLUGIN_DIR, dir, dir,
+		name, plugin, data);
+	fclose(f);
+	return path;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
+}
+
+/* How many cases the store of ctx holds. */
+static size_t stored_cases(peil_context *ctx)
+{
+	static const size_t projection[] = { 0 };
+	const peil_schema *s = schema_set_find(&ctx->schemas, "cases");
+	struct rows rows;
+	peil_error err;
+
+	memset(&rows, 0, sizeof(rows));
+	if (ctx->storage->scan(ctx->storage_state, s, NULL, projection, 1,
+			       count_rows, &rows, &err) < 0)
+		return (size_t)-1;
+	return rows.count;
+}
+
 /* A plugin that ignores a refused record and reports success: the host
  * remembers the refusal and rolls the file back. */
 TEST(a_refused_record_fails_the_file_even_if_the_plugin_goes_on)
 {
-	char path[512], data[512];
+	char data[512];
 	peil_context ctx;
 	ingest_summary sum;
-	struct rows rows;
 	peil_error err;
-	FILE *f;
 
 	snprintf(data, sizeof(data), "%s/sloppy.txt", dir);
-	f = fopen(data, "w");
-	CHECK(f != NULL);
 	/* Line 2 has no team, which the dataset requires. */
-	fputs("S1,Buurtteam Oost\nS2\nS3,Buurtteam West\n", f);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/sloppy.ini", dir);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	fprintf(f,
-		"[peil]\nplugin_dirs = %s\nscript_dirs = %s\n"
-		"[storage]\npath = %s/sloppy.db\n"
-		"[dataset cases]\nfield.case_id = text key\n"
-		"field.team = text required\n"
-		"[source sloppy]\nplugin = sloppy\ndataset = cases\n"
-		"path = %s\n",
-		PEIL_TEST_PLUGIN_DIR ", " PEIL_BUILD_PLUGIN_DIR, dir, dir, data);
-	fclose(f);
-	CHECK_INT(open_ctx(&ctx, path), 0);
+	write_file(data, "S1,Buurtteam Oost\nS2\nS3,Buurtteam West\n");
+	CHECK_INT(open_ctx(&ctx, plugin_config("sloppy", "sloppy", data)), 0);
 	error_clear(&err);
 	CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
 	CHECK_INT(sum.failed, 1);
 	CHECK_INT(sum.files, 0);
-	{
-		static const size_t projection[] = { 0 };
-		const peil_schema *s = schema_set_find(&ctx.schemas, "cases");
-
-		memset(&rows, 0, sizeof(rows));
-		CHECK_INT(ctx.storage->scan(ctx.storage_state, s, NULL,
-					    projection, 1, count_rows, &rows,
-					    &err), 0);
-		CHECK_INT(rows.count, 0);
-	}
+	CHECK_INT(stored_cases(&ctx), 0);
 	context_close(&ctx);
 	remove(data);
+}
+
+/* Ingest data (name.txt) with plugin; what the log said in log[]. */
+static int ingest_logged(const char *name, const char *plugin,
+			 ingest_summary *sum, size_t *stored, char *log,
+			 size_t size)
+{
+	char data[512], logged[512];
+	peil_context ctx;
+	peil_error err;
+	int saved, fd, rc;
+	FILE *f;
+
+	snprintf(data, sizeof(data), "%s/%s.txt", dir, name);
+	snprintf(logged, sizeof(logged), "%s/%s.log", dir, name);
+	write_file(data, "S1,Buurtteam Oost\nS2,Buurtteam West\n"
+			 "S3,Buurtteam Noord\n");
+	if (open_ctx(&ctx, plugin_config(name, plugin, data)) < 0)
+		return -1;
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(logged, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+	error_clear(&err);
+	rc = ingest_sources(&ctx, NULL, 0, sum, &err);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	*stored = stored_cases(&ctx);
+	context_close(&ctx);
+	f = fopen(logged, "r");
+	size = f ? fread(log, 1, size - 1, f) : 0;
+	log[size] = '\0';
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+/* An export still being written while it is read, longer or rewritten in
+ * place, is refused whole; the same content read as it is goes in. */
+TEST(a_file_that_changes_while_read_is_refused)
+{
+	static const char *const names[] = { "grow", "rewrite" };
+	ingest_summary sum;
+	char log[4096];
+	size_t stored, i;
+
+	CHECK_INT(ingest_logged("steady", "sloppy", &sum, &stored, log,
+				sizeof(log)), 0);
+	CHECK_INT(sum.files, 1);
+	CHECK_INT(stored, 3);
+	for (i = 0; i < 2; i++) {
+		CHECK_INT(ingest_logged(names[i], "changes_file", &sum,
+					&stored, log, sizeof(log)), 0);
+		CHECK_INT(sum.failed, 1);
+		CHECK_INT(sum.files, 0);
+		CHECK_INT(stored, 0);
+		CHECK_CONTAINS(log, "the file changed while it was read");
+	}
 }
 
 int main(void)
@@ -356,6 +439,7 @@ int main(void)
 	RUN(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside);
 	RUN(the_example_plugin_ingests_through_the_host);
 	RUN(a_refused_record_fails_the_file_even_if_the_plugin_goes_on);
+	RUN(a_file_that_changes_while_read_is_refused);
 	rc = harness_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

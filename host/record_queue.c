@@ -1,0 +1,291 @@
+/*
+ * record_queue.c - records on their way to the store (record_queue.h).
+ *
+ * Two blocks: the reader fills one while the writer stores the other.
+ * With more, the reader could run further ahead, but never finish sooner:
+ * the slower side sets the pace, and two blocks keep both busy.
+ */
+#include "record_queue.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "loader.h"
+
+/* A block goes to the writer when it holds this many records, or this
+ * many bytes of text: big enough that handing it over costs nothing next
+ * to storing it, small enough to stay in the CPU's caches. */
+#define QUEUE_RECORDS 512
+#define QUEUE_TEXT (256 * 1024)
+
+struct block {
+	size_t count;
+	peil_value *values;	/* QUEUE_RECORDS * field_count */
+	size_t *text_at;	/* where each text value is in text */
+	long *lines;		/* of each record */
+	char *text;
+	size_t text_len, text_cap;
+};
+
+struct record_queue {
+	const peil_schema *schema;
+	const peil_storage_ops *storage;
+	void *state;
+	struct block blocks[2];
+	struct block *filling;	/* the reader's */
+
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* Under lock: the block the writer stores (NULL when it is idle),
+	 * whether it must end, and whether a block failed. */
+	struct block *pending;
+	int stop;
+	int failed;
+	/* Written by the writer before it sets failed. */
+	peil_error error;
+	long failed_line;
+};
+
+/* ------------------------------------------------------------- writer */
+
+static int store_block(record_queue *q, struct block *b)
+{
+	const size_t n = q->schema->field_count;
+	size_t stored = 0;
+
+	if (LOADER_STORAGE_HAS(q->storage, records_put)) {
+		if (q->storage->records_put(q->state, q->schema, b->values,
+					    b->count, &stored,
+					    &q->error) == 0)
+			return 0;
+	} else {
+		for (; stored < b->count; stored++)
+			if (q->storage->record_put(q->state, q->schema,
+						   b->values + stored * n,
+						   &q->error) < 0)
+				break;
+		if (stored == b->count)
+			return 0;
+	}
+	q->failed_line = b->lines[stored < b->count ? stored : b->count - 1];
+	return -1;
+}
+
+static void *writer(void *arg)
+{
+	record_queue *q = arg;
+	struct block *b;
+	int failed;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->pending && !q->stop)
+			pthread_cond_wait(&q->cond, &q->lock);
+		if (!q->pending)
+			break;
+		b = q->pending;
+		failed = q->failed;
+		pthread_mutex_unlock(&q->lock);
+		/* After a failure the file is lost: the rest goes unstored. */
+		if (!failed && b->count && store_block(q, b) < 0)
+			failed = 1;
+		pthread_mutex_lock(&q->lock);
+		q->failed |= failed;
+		q->pending = NULL;
+		pthread_cond_broadcast(&q->cond);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* ------------------------------------------------------------- reader */
+
+static void block_release(struct block *b)
+{
+	free(b->values);
+	free(b->text_at);
+	free(b->lines);
+	free(b->text);
+}
+
+static int block_init(struct block *b, size_t fields)
+{
+	memset(b, 0, sizeof(*b));
+	b->values = calloc(QUEUE_RECORDS * fields, sizeof(*b->values));
+	b->text_at = calloc(QUEUE_RECORDS * fields, sizeof(*b->text_at));
+	b->lines = calloc(QUEUE_RECORDS, sizeof(*b->lines));
+	return b->values && b->text_at && b->lines ? 0 : -1;
+}
+
+/* Wait until the writer is idle; the failure so far, with err filled. */
+static int wait_idle(record_queue *q, long *failed_line, peil_error *err)
+{
+	int failed;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->pending)
+		pthread_cond_wait(&q->cond, &q->lock);
+	failed = q->failed;
+	pthread_mutex_unlock(&q->lock);
+	if (!failed)
+		return 0;
+	*err = q->error;
+	*failed_line = q->failed_line;
+	return -1;
+}
+
+/* Hand the filled block to the writer once it is idle, and fill the
+ * other one (the writer is done with it). */
+static int submit(record_queue *q, long *failed_line, peil_error *err)
+{
+	struct block *b = q->filling;
+	const size_t values = b->count * q->schema->field_count;
+	size_t i;
+
+	if (wait_idle(q, failed_line, err) < 0)
+		return -1;
+	/* The text has its final address now. */
+	for (i = 0; i < values; i++)
+		if (b->text_at[i] != SIZE_MAX)
+			b->values[i].as.text = b->text + b->text_at[i];
+	pthread_mutex_lock(&q->lock);
+	q->pending = b;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	q->filling = b == &q->blocks[0] ? &q->blocks[1] : &q->blocks[0];
+	q->filling->count = 0;
+	q->filling->text_len = 0;
+	return 0;
+}
+
+static int text_copy(struct block *b, const char *text, size_t len,
+		     size_t *at)
+{
+	if (b->text_len + len + 1 > b->text_cap) {
+		size_t cap = b->text_cap ? b->text_cap : QUEUE_TEXT / 4;
+		char *grown;
+
+		while (cap < b->text_len + len + 1)
+			cap *= 2;
+		grown = realloc(b->text, cap);
+		if (!grown)
+			return -1;
+		b->text = grown;
+		b->text_cap = cap;
+	}
+	memcpy(b->text + b->text_len, text, len);
+	b->text[b->text_len + len] = '\0';
+	*at = b->text_len;
+	b->text_len += len + 1;
+	return 0;
+}
+
+int record_queue_add(record_queue *q, const peil_value *values, long line,
+		     long *failed_line, peil_error *err)
+{
+	struct block *b = q->filling;
+	const size_t n = q->schema->field_count;
+	peil_value *v = b->values + b->count * n;
+	size_t *at = b->text_at + b->count * n;
+	size_t i;
+
+	*failed_line = 0;
+	for (i = 0; i < n; i++) {
+		v[i] = values[i];
+		at[i] = SIZE_MAX;
+		if (v[i].type == PEIL_TYPE_TEXT && v[i].as.text &&
+		    text_copy(b, values[i].as.text, values[i].len, &at[i]) < 0)
+			return error_set(err, NULL, 0, NULL, "out of memory");
+	}
+	b->lines[b->count++] = line;
+	if (b->count == QUEUE_RECORDS || b->text_len >= QUEUE_TEXT)
+		return submit(q, failed_line, err);
+	return 0;
+}
+
+int record_queue_flush(record_queue *q, long *failed_line, peil_error *err)
+{
+	*failed_line = 0;
+	if (q->filling->count && submit(q, failed_line, err) < 0)
+		return -1;
+	return wait_idle(q, failed_line, err);
+}
+
+void record_queue_discard(record_queue *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->lock);
+	while (q->pending)
+		pthread_cond_wait(&q->cond, &q->lock);
+	q->failed = 0;
+	pthread_mutex_unlock(&q->lock);
+	q->filling->count = 0;
+	q->filling->text_len = 0;
+}
+
+record_queue *record_queue_new(const peil_schema *schema,
+			       const peil_storage_ops *storage,
+			       void *storage_state, peil_error *err)
+{
+	record_queue *q = calloc(1, sizeof(*q));
+	sigset_t all, old;
+	int rc;
+
+	if (!q || block_init(&q->blocks[0], schema->field_count) < 0 ||
+	    block_init(&q->blocks[1], schema->field_count) < 0) {
+		if (q) {
+			block_release(&q->blocks[0]);
+			block_release(&q->blocks[1]);
+		}
+		free(q);
+		error_set(err, NULL, 0, NULL, "out of memory");
+		return NULL;
+	}
+	q->schema = schema;
+	q->storage = storage;
+	q->state = storage_state;
+	q->filling = &q->blocks[0];
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	/* Signals (SIGINT, SIGTERM) go to the reader, which checks for
+	 * them between records; the writer starts with all blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&q->thread, NULL, writer, q);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_cond_destroy(&q->cond);
+		pthread_mutex_destroy(&q->lock);
+		block_release(&q->blocks[0]);
+		block_release(&q->blocks[1]);
+		free(q);
+		error_set(err, NULL, 0, NULL, "cannot start the writer "
+			  "thread: %s", strerror(rc));
+		return NULL;
+	}
+	return q;
+}
+
+void record_queue_free(record_queue *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->lock);
+	while (q->pending)
+		pthread_cond_wait(&q->cond, &q->lock);
+	q->stop = 1;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->lock);
+	block_release(&q->blocks[0]);
+	block_release(&q->blocks[1]);
+	free(q);
+}

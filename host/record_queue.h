@@ -1,0 +1,43 @@
+/*
+ * record_queue.h - records on their way to the store, in blocks, stored
+ * by a writer thread while the input plugin reads on.
+ *
+ * Reading and converting an export and storing its rows take about as
+ * long each; on two cores they overlap.  The reader copies each record
+ * into the block it fills; a full block goes to the writer thread, which
+ * stores it with the storage plugin's records_put (record_put per record
+ * for a plugin without it) while the reader fills the other block.  Only
+ * the writer calls the store between record_queue_begin and the end of
+ * record_queue_flush or record_queue_discard: the connection is never used
+ * by two threads at once.
+ */
+#ifndef PEIL_RECORD_QUEUE_H
+#define PEIL_RECORD_QUEUE_H
+
+#include "peil/plugin.h"
+
+typedef struct record_queue record_queue;
+
+/* A queue for records of schema, stored through storage (borrowed; they
+ * must outlive the queue).  NULL when out of memory or when no thread can
+ * be started (err says which). */
+record_queue *record_queue_new(const peil_schema *schema,
+			       const peil_storage_ops *storage,
+			       void *storage_state, peil_error *err);
+void record_queue_free(record_queue *q);	/* accepts NULL */
+
+/* Copy a record (field_count values; texts are copied) read at line.
+ * -1 with err when an earlier block failed in the store: err is the
+ * store's error, and *failed_line the line of the record it refused. */
+int record_queue_add(record_queue *q, const peil_value *values, long line,
+		     long *failed_line, peil_error *err);
+
+/* Store everything queued and wait until the writer is done: 0, or -1 as
+ * for record_queue_add.  After it, the caller may use the store again. */
+int record_queue_flush(record_queue *q, long *failed_line, peil_error *err);
+
+/* Drop what is queued and wait until the writer is done (a failed or
+ * interrupted file, whose batch is rolled back); forget a failure. */
+void record_queue_discard(record_queue *q);
+
+#endif
