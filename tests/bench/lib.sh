@@ -50,8 +50,26 @@ months_sql() {
 	done
 }
 
-# sqlite3 commands that import the export files "$@" into cases_raw, as an
-# analyst would: .import of semicolon CSV into an untyped table.
+# UTF-8 copies in directory $1 of the Windows-1252 case exports "${@:2}"
+# (conf/peil.ini: encoding = windows-1252), made once: sqlite3 reads UTF-8
+# and would store the ë of "Reden beëindiging" and of the closure reasons
+# as an invalid byte, so an analyst converts an export before importing
+# it.
+utf8_copies() {
+	local dir=$1 f
+	shift
+	mkdir -p "$dir"
+	for f in "$@"; do
+		if [ ! -s "$dir/${f##*/}" ]; then
+			iconv -f windows-1252 -t utf-8 "$f" >"$dir/${f##*/}.tmp" &&
+				mv "$dir/${f##*/}.tmp" "$dir/${f##*/}" || return 1
+		fi
+	done
+}
+
+# sqlite3 commands that import the (UTF-8) case export files "$@" into
+# cases_raw, as an analyst would: .import of semicolon CSV into an untyped
+# table.
 import_commands() {
 	local first=1 f
 	echo ".mode csv"
@@ -64,6 +82,14 @@ import_commands() {
 			echo ".import --skip 1 '$f' cases_raw"
 		fi
 	done
+}
+
+# sqlite3 commands that import the members export $1 (UTF-8, as the
+# source demo_members of conf/peil.ini reads it) into members_raw.
+members_import_commands() {
+	echo ".mode csv"
+	echo ".separator ;"
+	echo ".import '$1' members_raw"
 }
 
 # A copy of conf/peil.ini that reads the exports in $2 and keeps its store

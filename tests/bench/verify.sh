@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # verify.sh - the case indicators of peil eval against the same figures
 # computed by hand-written SQL (case_indicators.sql) over sqlite3's import
-# of the demo exports: two methods, one answer, for every team and month.
+# of the demo exports (cases and case members): two methods, one answer,
+# for every KPI the SQL computes, every breakdown cell and every month.
 #
 #   verify.sh PEIL PEIL_DEMO SOURCE_DIR PLUGIN_DIR
 set -u
@@ -18,22 +19,30 @@ bench_config "$src" "$work/demo" "$work/peil.db" "$plugins" >"$work/peil.ini"
 "$peil" eval --config "$work/peil.ini" --period 2018 --format json \
 	>"$work/peil.json" 2>>"$work/err" || { cat "$work/err"; exit 1; }
 
+utf8_copies "$work/utf8" "$work"/demo/export_casussen_*.csv || exit 1
 {
-	import_commands "$work"/demo/export_casussen_*.csv
+	import_commands "$work"/utf8/export_casussen_*.csv
+	members_import_commands "$work/demo/export_leden.csv"
 	holidays_sql 2010 2020
 	months_sql 2018
 } | sqlite3 "$work/raw.db" || exit 1
 sqlite3 "$work/raw.db" <"$here/case_indicators.sql" >"$work/sql.txt" || exit 1
 
-# Peil's JSON (full precision) read back with sqlite3's JSON functions.
+# Peil's JSON (full precision) read back with sqlite3's JSON functions:
+# kpi;period;cell;value, the cell being "Totaal" for the total (breakdown
+# {}) or FIELD=VALUE for each field of the breakdown (team, case.team,
+# referrer, closure_reason; null as nothing after the "="), as the SQL
+# prints them.
 sqlite3 "$work/raw.db" >"$work/peil.txt" <<SQL || exit 1
 .mode list
 .separator ;
-SELECT json_extract(value, '\$.kpi'), json_extract(value, '\$.period'),
-       ifnull(json_extract(value, '\$.breakdown.team'), 'Totaal'),
-       ifnull(printf('%.4f', json_extract(value, '\$.value')), '')
-FROM json_each(readfile('$work/peil.json'), '\$.results');
+SELECT json_extract(r.value, '\$.kpi'), json_extract(r.value, '\$.period'),
+       ifnull((SELECT group_concat(b.key || '=' || ifnull(b.value, ''), ',')
+               FROM json_each(r.value, '\$.breakdown') AS b), 'Totaal'),
+       ifnull(printf('%.4f', json_extract(r.value, '\$.value')), '')
+FROM json_each(readfile('$work/peil.json'), '\$.results') AS r;
 SQL
+export LC_ALL=C
 sort -o "$work/peil.txt" "$work/peil.txt"
 sort "$work/sql.txt" >"$work/sql.sorted"
 # Compare the KPIs that the SQL computes.
