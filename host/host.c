@@ -24,12 +24,6 @@
 #include "record_queue.h"
 #include "reject.h"
 
-struct slot {
-	char *text;		/* the converted text value, NUL-terminated */
-	size_t cap;
-	int set;
-};
-
 struct peil_host {
 	const config *cfg;
 	const config_section *section;
@@ -45,10 +39,11 @@ struct peil_host {
 	char decimal;
 	int reject_mode;
 	char *reject_dir;
-	peil_value *values;
-	struct slot *slots;
+	record_queue *queue;	/* to the store; records are built in it */
+	peil_value *values;	/* of the record being built, in the queue;
+				   NULL between records */
+	unsigned char *set;	/* whether each field was given */
 	bsn_key *bsn_key;	/* when the dataset has a BSN field */
-	record_queue *queue;	/* to the store */
 
 	/* the file and record being read */
 	const char *file;	/* NULL outside a read */
@@ -140,10 +135,20 @@ static void services_record_begin(peil_host *host, const char *file,
 	host->file = file;
 	host->line = line;
 	host->invalid = 0;
-	for (i = 0; host->slots && i < host->schema->field_count; i++) {
-		host->slots[i].set = 0;
-		host->values[i].type = PEIL_TYPE_NULL;
-	}
+	if (!host->queue)
+		return;
+	host->values = record_queue_record(host->queue);
+	for (i = 0; i < host->schema->field_count; i++)
+		host->set[i] = 0;
+}
+
+/* The record being built, for a plugin that set a field without
+ * record_begin: never the one queued last. */
+static peil_value *record_values(peil_host *host)
+{
+	if (!host->values)
+		services_record_begin(host, host->file, host->line);
+	return host->values;
 }
 
 /* Keep the first problem of a record; record_end reports it. */
@@ -179,25 +184,6 @@ static void services_record_invalid(peil_host *host, const char *origin,
 	mark_invalid(host, origin, "%s", message);
 }
 
-static int slot_store(struct slot *slot, const char *text, size_t len)
-{
-	if (len + 1 > slot->cap) {
-		size_t cap = slot->cap ? slot->cap : 64;
-		char *grown;
-
-		while (cap < len + 1)
-			cap *= 2;
-		grown = realloc(slot->text, cap);
-		if (!grown)
-			return -1;
-		slot->text = grown;
-		slot->cap = cap;
-	}
-	memcpy(slot->text, text, len);
-	slot->text[len] = '\0';
-	return 0;
-}
-
 /* A value as it may appear in a message: at most 60 bytes of it. */
 static void quote_value(char *out, size_t size, const char *text, size_t len)
 {
@@ -210,10 +196,10 @@ static void quote_value(char *out, size_t size, const char *text, size_t len)
 			 len);
 }
 
-static const char *field_problem(peil_host *host, const peil_field *f,
-				 const char *text, size_t len, peil_value *v,
-				 struct slot *slot)
+static const char *field_problem(peil_host *host, size_t field,
+				 const char *text, size_t len, peil_value *v)
 {
+	const peil_field *f = &host->schema->fields[field];
 	int64_t integer;
 	double real;
 	int32_t date;
@@ -235,11 +221,9 @@ static const char *field_problem(peil_host *host, const peil_field *f,
 	}
 	switch (f->type) {
 	case PEIL_TYPE_TEXT:
-		if (slot_store(slot, text, len) < 0)
+		if (record_queue_text(host->queue, field, text, len) < 0)
 			return "out of memory";
-		v->as.text = slot->text;
-		v->len = len;
-		break;
+		return NULL;
 	case PEIL_TYPE_INTEGER:
 		if (parse_integer(text, len, host->decimal, &integer) < 0)
 			return "is not a whole number";
@@ -275,6 +259,7 @@ static void services_record_text(peil_host *host, size_t field,
 {
 	const peil_field *f;
 	const char *problem;
+	peil_value *values;
 	char quoted[128];
 
 	if (!host->schema || field >= host->schema->field_count) {
@@ -289,8 +274,9 @@ static void services_record_text(peil_host *host, size_t field,
 	}
 	while (len && isspace((unsigned char)text[len - 1]))
 		len--;
-	host->slots[field].set = 1;
-	host->values[field].type = PEIL_TYPE_NULL;
+	values = record_values(host);
+	host->set[field] = 1;
+	values[field].type = PEIL_TYPE_NULL;
 	if (len == 0) {
 		if (f->flags & PEIL_FIELD_REQUIRED)
 			mark_invalid(host, origin,
@@ -298,10 +284,9 @@ static void services_record_text(peil_host *host, size_t field,
 				     f->name);
 		return;
 	}
-	problem = field_problem(host, f, text, len, &host->values[field],
-				&host->slots[field]);
+	problem = field_problem(host, field, text, len, &values[field]);
 	if (problem) {
-		host->values[field].type = PEIL_TYPE_NULL;
+		values[field].type = PEIL_TYPE_NULL;
 		quote_value(quoted, sizeof(quoted), text, len);
 		if (f->flags & PEIL_FIELD_BSN) {	/* never in full */
 			bsn_mask(text, len, quoted, sizeof(quoted));
@@ -335,6 +320,7 @@ static void services_record_value(peil_host *host, size_t field,
 				  const char *origin, const peil_value *value)
 {
 	const peil_field *f;
+	peil_value *values;
 
 	if (!host->schema || field >= host->schema->field_count) {
 		mark_invalid(host, origin, "field index %zu out of range",
@@ -342,8 +328,9 @@ static void services_record_value(peil_host *host, size_t field,
 		return;
 	}
 	f = &host->schema->fields[field];
-	host->slots[field].set = 1;
-	host->values[field].type = PEIL_TYPE_NULL;
+	values = record_values(host);
+	host->set[field] = 1;
+	values[field].type = PEIL_TYPE_NULL;
 	if (value->type == PEIL_TYPE_NULL) {
 		if (f->flags & PEIL_FIELD_REQUIRED)
 			mark_invalid(host, origin,
@@ -363,15 +350,11 @@ static void services_record_value(peil_host *host, size_t field,
 				     value->len);
 		return;
 	}
-	host->values[field] = *value;
-	if (value->type == PEIL_TYPE_TEXT) {
-		if (slot_store(&host->slots[field], value->as.text,
-			       value->len) < 0) {
-			mark_invalid(host, origin, "out of memory");
-			return;
-		}
-		host->values[field].as.text = host->slots[field].text;
-	}
+	if (value->type != PEIL_TYPE_TEXT)
+		values[field] = *value;
+	else if (record_queue_text(host->queue, field, value->as.text,
+				   value->len) < 0)
+		mark_invalid(host, origin, "out of memory");
 }
 
 static void services_record_header(peil_host *host, const char *raw,
@@ -449,7 +432,7 @@ static int services_record_end(peil_host *host, const char *raw,
 	for (i = 0; !host->invalid && i < host->schema->field_count; i++) {
 		const peil_field *f = &host->schema->fields[i];
 
-		if (!host->slots[i].set && (f->flags & PEIL_FIELD_REQUIRED))
+		if (!host->set[i] && (f->flags & PEIL_FIELD_REQUIRED))
 			mark_invalid(host, NULL,
 				     "required field '%s' has no column in "
 				     "this export", f->name);
@@ -461,8 +444,9 @@ static int services_record_end(peil_host *host, const char *raw,
 			  "%s", host->invalid_message);
 		return record_failed(host, err, 0);
 	}
-	if (record_queue_add(host->queue, host->values, host->line, &line,
-			     err) < 0)
+	record_values(host);	/* a record without fields is one too */
+	host->values = NULL;
+	if (record_queue_commit(host->queue, host->line, &line, err) < 0)
 		return queue_failed(host, line, err);
 	host->rows++;
 	return PEIL_RECORD_STORED;
@@ -562,10 +546,9 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->schema = schema;
 	host->storage = storage;
 	host->storage_state = storage_state;
-	host->values = calloc(schema->field_count, sizeof(*host->values));
-	host->slots = calloc(schema->field_count, sizeof(*host->slots));
+	host->set = calloc(schema->field_count, 1);
 	host->reject_dir = malloc(strlen(reject_dir) + 1);
-	if (!host->values || !host->slots || !host->reject_dir)
+	if (!host->set || !host->reject_dir)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	host->queue = record_queue_new(schema, storage, storage_state, err);
 	if (!host->queue)
@@ -670,10 +653,7 @@ void host_free(peil_host *host)
 	host_file_begin(host, NULL, NULL);
 	host->file = NULL;
 	record_queue_free(host->queue);
-	for (i = 0; host->slots && i < host->schema->field_count; i++)
-		free(host->slots[i].text);
-	free(host->slots);
-	free(host->values);
+	free(host->set);
 	bsn_key_clear(host->bsn_key);
 	free(host->bsn_key);
 	free(host->reject_dir);

@@ -23,12 +23,13 @@
 #define QUEUE_TEXT (256 * 1024)
 
 struct block {
-	size_t count;
+	size_t count;		/* committed records */
 	peil_value *values;	/* QUEUE_RECORDS * field_count */
 	size_t *text_at;	/* where each text value is in text */
 	long *lines;		/* of each record */
 	char *text;
 	size_t text_len, text_cap;
+	size_t text_mark;	/* text_len after the last committed record */
 };
 
 struct record_queue {
@@ -151,7 +152,7 @@ static int submit(record_queue *q, long *failed_line, peil_error *err)
 		return -1;
 	/* The text has its final address now. */
 	for (i = 0; i < values; i++)
-		if (b->text_at[i] != SIZE_MAX)
+		if (b->values[i].type == PEIL_TYPE_TEXT)
 			b->values[i].as.text = b->text + b->text_at[i];
 	pthread_mutex_lock(&q->lock);
 	q->pending = b;
@@ -159,13 +160,32 @@ static int submit(record_queue *q, long *failed_line, peil_error *err)
 	pthread_mutex_unlock(&q->lock);
 	q->filling = b == &q->blocks[0] ? &q->blocks[1] : &q->blocks[0];
 	q->filling->count = 0;
-	q->filling->text_len = 0;
+	q->filling->text_len = q->filling->text_mark = 0;
 	return 0;
 }
 
-static int text_copy(struct block *b, const char *text, size_t len,
-		     size_t *at)
+peil_value *record_queue_record(record_queue *q)
 {
+	struct block *b = q->filling;
+	const size_t n = q->schema->field_count;
+	peil_value *v = b->values + b->count * n;
+	size_t *at = b->text_at + b->count * n;
+	size_t i;
+
+	b->text_len = b->text_mark;
+	for (i = 0; i < n; i++) {
+		v[i].type = PEIL_TYPE_NULL;
+		at[i] = SIZE_MAX;
+	}
+	return v;
+}
+
+int record_queue_text(record_queue *q, size_t field, const char *text,
+		      size_t len)
+{
+	struct block *b = q->filling;
+	const size_t slot = b->count * q->schema->field_count + field;
+
 	if (b->text_len + len + 1 > b->text_cap) {
 		size_t cap = b->text_cap ? b->text_cap : QUEUE_TEXT / 4;
 		char *grown;
@@ -180,29 +200,22 @@ static int text_copy(struct block *b, const char *text, size_t len,
 	}
 	memcpy(b->text + b->text_len, text, len);
 	b->text[b->text_len + len] = '\0';
-	*at = b->text_len;
+	b->text_at[slot] = b->text_len;
 	b->text_len += len + 1;
+	b->values[slot].type = PEIL_TYPE_TEXT;
+	b->values[slot].as.text = NULL;	/* set when the block is handed on */
+	b->values[slot].len = len;
 	return 0;
 }
 
-int record_queue_add(record_queue *q, const peil_value *values, long line,
-		     long *failed_line, peil_error *err)
+int record_queue_commit(record_queue *q, long line, long *failed_line,
+			peil_error *err)
 {
 	struct block *b = q->filling;
-	const size_t n = q->schema->field_count;
-	peil_value *v = b->values + b->count * n;
-	size_t *at = b->text_at + b->count * n;
-	size_t i;
 
 	*failed_line = 0;
-	for (i = 0; i < n; i++) {
-		v[i] = values[i];
-		at[i] = SIZE_MAX;
-		if (v[i].type == PEIL_TYPE_TEXT && v[i].as.text &&
-		    text_copy(b, values[i].as.text, values[i].len, &at[i]) < 0)
-			return error_set(err, NULL, 0, NULL, "out of memory");
-	}
 	b->lines[b->count++] = line;
+	b->text_mark = b->text_len;
 	if (b->count == QUEUE_RECORDS || b->text_len >= QUEUE_TEXT)
 		return submit(q, failed_line, err);
 	return 0;
@@ -226,7 +239,7 @@ void record_queue_discard(record_queue *q)
 	q->failed = 0;
 	pthread_mutex_unlock(&q->lock);
 	q->filling->count = 0;
-	q->filling->text_len = 0;
+	q->filling->text_len = q->filling->text_mark = 0;
 }
 
 record_queue *record_queue_new(const peil_schema *schema,

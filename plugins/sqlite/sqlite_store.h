@@ -68,6 +68,9 @@ struct store {
 	/* The id that the open batch's ingest log entry gets: taken under
 	 * the batch's write lock, so no other ingest can take it. */
 	int64_t batch_ingest;
+	/* WAL checkpoints on their own thread (sqlite_checkpoint.c), or
+	 * NULL: SQLite's automatic ones. */
+	struct store_checkpointer *checkpointer;
 };
 
 /* ---- errors (storage_sqlite.c) ---- */
@@ -211,6 +214,13 @@ int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 			     int (*fn)(void *ctx,
 				       const peil_input_change *change),
 			     void *ctx, peil_error *err);
+
+/* sqlite_checkpoint.c: start after the store is set up (on failure it
+ * leaves SQLite's automatic checkpoints on); wake after each commit; stop
+ * (waits for the last checkpoint) before closing. */
+void store_checkpointer_start(struct store *st);
+void store_checkpointer_wake(struct store *st);
+void store_checkpointer_stop(struct store *st);
 
 /* sqlite_house.c */
 int store_backup(void *state, const char *path, peil_error *err);
