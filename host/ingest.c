@@ -13,6 +13,7 @@
 
 #include "digest.h"
 #include "error.h"
+#include "file_hasher.h"
 #include "interrupt.h"
 #include "log.h"
 
@@ -54,21 +55,16 @@ static int settings_fingerprint(const config_section *s,
 	return 0;
 }
 
-/* A file as it was before it was hashed, and when that was. */
-struct file_seen {
-	struct stat st;
-	struct timespec at;
-};
-
 /* Whether the file is the one it was, with the content it had, after it
  * was read: a new file in its place has another inode, and a write sets
  * its change time (ctime), which no program can set back.  Cheaper than
  * hashing it again, but a file system keeps ctime in clock ticks (some
  * ms): a write just after the first look, in the tick of the last change,
  * would keep ctime as it was.  So a file changed less than two seconds
- * before that look (an export still being written) is hashed again. */
-static int file_unchanged(const char *path, const struct file_seen *before,
-			  const char *sha)
+ * before that look (an export still being written) is hashed again.  The
+ * look was taken before the file was hashed (file_hasher.c), perhaps
+ * while the file before it was read: a change since then counts too. */
+static int file_unchanged(const char *path, const file_hash *before)
 {
 	char again[DIGEST_HEX_SIZE];
 	struct stat now;
@@ -84,17 +80,17 @@ static int file_unchanged(const char *path, const struct file_seen *before,
 	if (before->at.tv_sec - before->st.st_ctim.tv_sec > 2)
 		return 1;
 	return digest_file_sha256_hex(path, again) == 0 &&
-	       strcmp(again, sha) == 0;
+	       strcmp(again, before->sha256) == 0;
 }
 
 /* Read one file inside a batch, and commit it only when every record of
  * it was stored or rejected as configured and the file did not change
  * since it was hashed (before) until it was read. */
 static enum file_outcome read_file(struct source_run *run, const char *path,
-				   const char *sha,
-				   const struct file_seen *before,
+				   const file_hash *hash,
 				   host_file_stats *stats, peil_error *err)
 {
+	const char *sha = hash->sha256;
 	const peil_storage_ops *st = run->ctx->storage;
 	void *store = run->ctx->storage_state;
 	peil_ingest_entry entry;
@@ -111,7 +107,7 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	if (run->snapshot &&
 	    st->snapshot_end(store, run->schema, &removed, err) < 0)
 		goto rollback;
-	if (!file_unchanged(path, before, sha)) {
+	if (!file_unchanged(path, hash)) {
 		error_set(err, path, 0, NULL,
 			  "the file changed while it was read; ingest it "
 			  "again when its export is complete");
@@ -145,22 +141,20 @@ rollback:
 	return stats->storage_failed ? FILE_STORE_FAILED : FILE_REFUSED;
 }
 
-static enum file_outcome ingest_file(struct source_run *run, const char *path)
+static enum file_outcome ingest_file(struct source_run *run, const char *path,
+				     const file_hash *hash)
 {
-	char sha[DIGEST_HEX_SIZE];
+	const char *sha = hash->sha256;
 	host_file_stats stats = { 0, 0, NULL, 0 };
 	peil_ingest_entry probe;
 	enum file_outcome outcome;
-	struct file_seen before;
 	peil_error err;
 	int seen = 0;
 
 	error_clear(&err);
-	clock_gettime(CLOCK_REALTIME, &before.at);
-	if (stat(path, &before.st) < 0 ||
-	    digest_file_sha256_hex(path, sha) < 0) {
+	if (hash->errnum) {
 		error_set(&err, path, 0, NULL, "cannot read: %s",
-			  strerror(errno));
+			  strerror(hash->errnum));
 		outcome = FILE_REFUSED;
 		goto report;
 	}
@@ -182,7 +176,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path)
 		run->sum->skipped++;
 		return FILE_SKIPPED;
 	}
-	outcome = read_file(run, path, sha, &before, &stats, &err);
+	outcome = read_file(run, path, hash, &stats, &err);
 	if (outcome == FILE_STORED) {
 		run->sum->files++;
 		run->sum->rows += stats.rows;
@@ -262,6 +256,8 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	const config_entry *dataset_entry = config_entry_find(s, "dataset");
 	const config_entry *path_entry = config_entry_find(s, "path");
 	struct source_run run;
+	file_hasher *hasher = NULL;
+	file_hash hash;
 	char *pattern = NULL;
 	glob_t files;
 	int rc = -1, globbed = 0;
@@ -327,11 +323,19 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 			    "cannot list files matching %s", pattern);
 		goto out;
 	}
+	hasher = file_hasher_start(files.gl_pathv, files.gl_pathc);
+	if (!hasher) {
+		error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < files.gl_pathc && !sum->storage_failed &&
-		    !interrupt_requested(); i++)
-		ingest_file(&run, files.gl_pathv[i]);
+		    !interrupt_requested(); i++) {
+		file_hasher_get(hasher, i, &hash);
+		ingest_file(&run, files.gl_pathv[i], &hash);
+	}
 	rc = 0;
 out:
+	file_hasher_stop(hasher);
 	if (globbed)
 		globfree(&files);
 	free(pattern);
