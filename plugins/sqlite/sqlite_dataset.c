@@ -375,8 +375,9 @@ static int put_rows(struct store *st, const peil_schema *schema,
 		store_fail_db(st, err, schema->name, "cannot store a record");
 		goto fail;
 	}
+	/* The texts stay bound (SQLITE_STATIC, into the caller's memory)
+	 * but are never read again: every run binds every parameter. */
 	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);	/* no pointer into the caller */
 	return 0;
 fail:
 	sqlite3_reset(stmt);
