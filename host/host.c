@@ -135,15 +135,17 @@ static void services_record_begin(peil_host *host, const char *file,
 	host->file = file;
 	host->line = line;
 	host->invalid = 0;
-	if (!host->queue)
+	host->values = NULL;
+	if (!host->queue || host->failed)	/* the file is lost anyway */
 		return;
 	host->values = record_queue_record(host->queue);
 	for (i = 0; i < host->schema->field_count; i++)
 		host->set[i] = 0;
 }
 
-/* The record being built, for a plugin that set a field without
- * record_begin: never the one queued last. */
+/* The record being built, begun for a plugin that set a field without
+ * record_begin (host->values is NULL between records, never the record
+ * queued last); NULL once the file failed: nothing more is kept. */
 static peil_value *record_values(peil_host *host)
 {
 	if (!host->values)
@@ -178,6 +180,7 @@ static void services_record_invalid(peil_host *host, const char *origin,
 	char message[768];
 	va_list ap;
 
+	record_values(host);	/* a record begins, if none has */
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
@@ -275,6 +278,8 @@ static void services_record_text(peil_host *host, size_t field,
 	while (len && isspace((unsigned char)text[len - 1]))
 		len--;
 	values = record_values(host);
+	if (!values)
+		return;
 	host->set[field] = 1;
 	values[field].type = PEIL_TYPE_NULL;
 	if (len == 0) {
@@ -329,6 +334,8 @@ static void services_record_value(peil_host *host, size_t field,
 	}
 	f = &host->schema->fields[field];
 	values = record_values(host);
+	if (!values)
+		return;
 	host->set[field] = 1;
 	values[field].type = PEIL_TYPE_NULL;
 	if (value->type == PEIL_TYPE_NULL) {
@@ -423,6 +430,11 @@ static int services_record_end(peil_host *host, const char *raw,
 	if (!host->schema || !host->file)
 		return error_set(err, NULL, 0, NULL,
 				 "record_end outside an input plugin's read");
+	if (!record_values(host)) {	/* the file failed before */
+		*err = host->failure;
+		return -1;
+	}
+	host->values = NULL;	/* whatever comes of it, the record ends */
 	if (interrupt_requested()) {	/* the batch is rolled back */
 		error_set(err, host->file, host->line, NULL,
 			  "interrupted by %s while reading this file",
@@ -444,8 +456,6 @@ static int services_record_end(peil_host *host, const char *raw,
 			  "%s", host->invalid_message);
 		return record_failed(host, err, 0);
 	}
-	record_values(host);	/* a record without fields is one too */
-	host->values = NULL;
 	if (record_queue_commit(host->queue, host->line, &line, err) < 0)
 		return queue_failed(host, line, err);
 	host->rows++;
@@ -592,6 +602,7 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 	free(host->header);
 	host->header = NULL;
 	host->file = path;
+	host->values = NULL;
 	snprintf(host->sha256, sizeof(host->sha256), "%s",
 		 sha256 ? sha256 : "");
 	host->line = 0;
@@ -635,6 +646,7 @@ int host_file_end(peil_host *host, int committed, peil_error *err)
 
 	host->reject = NULL;
 	host->file = NULL;
+	host->values = NULL;
 	if (!committed)
 		record_queue_discard(host->queue);
 	if (rf && committed)

@@ -56,28 +56,32 @@ static int settings_fingerprint(const config_section *s,
 }
 
 /* Whether the file is the one it was, with the content it had, after it
- * was read: a new file in its place has another inode, and a write sets
- * its change time (ctime), which no program can set back.  Cheaper than
- * hashing it again, but a file system keeps ctime in clock ticks (some
- * ms): a write just after the first look, in the tick of the last change,
- * would keep ctime as it was.  So a file changed less than two seconds
- * before that look (an export still being written) is hashed again.  The
- * look was taken before the file was hashed (file_hasher.c), perhaps
+ * was read.  Another file in its place has another inode or size.  A
+ * write sets the change time (ctime), which no program can set back:
+ * when it is as it was, the content is; when it moved (a write, but also
+ * a chmod, touch or a backup's extended attribute), the file is hashed
+ * again.  File systems keep ctime in clock ticks (some ms), so a write
+ * just after the first look, in the tick of the last change, would keep
+ * it: a file changed within two seconds of that look (an export still
+ * being written; also a server whose clock is off) is hashed again too.
+ * The look was taken before the file was hashed (file_hasher.c), perhaps
  * while the file before it was read: a change since then counts too. */
 static int file_unchanged(const char *path, const file_hash *before)
 {
 	char again[DIGEST_HEX_SIZE];
 	struct stat now;
+	long long age;
 
 	if (stat(path, &now) < 0 || now.st_dev != before->st.st_dev ||
 	    now.st_ino != before->st.st_ino ||
-	    now.st_size != before->st.st_size ||
-	    now.st_mtim.tv_sec != before->st.st_mtim.tv_sec ||
-	    now.st_mtim.tv_nsec != before->st.st_mtim.tv_nsec ||
-	    now.st_ctim.tv_sec != before->st.st_ctim.tv_sec ||
-	    now.st_ctim.tv_nsec != before->st.st_ctim.tv_nsec)
+	    now.st_size != before->st.st_size)
 		return 0;
-	if (before->at.tv_sec - before->st.st_ctim.tv_sec > 2)
+	age = (long long)before->at.tv_sec - (long long)now.st_ctim.tv_sec;
+	if (now.st_mtim.tv_sec == before->st.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == before->st.st_mtim.tv_nsec &&
+	    now.st_ctim.tv_sec == before->st.st_ctim.tv_sec &&
+	    now.st_ctim.tv_nsec == before->st.st_ctim.tv_nsec &&
+	    age > 2)
 		return 1;
 	return digest_file_sha256_hex(path, again) == 0 &&
 	       strcmp(again, before->sha256) == 0;

@@ -148,8 +148,11 @@ static int submit(record_queue *q, long *failed_line, peil_error *err)
 	const size_t values = b->count * q->schema->field_count;
 	size_t i;
 
-	if (wait_idle(q, failed_line, err) < 0)
+	if (wait_idle(q, failed_line, err) < 0) {
+		b->count = 0;	/* the file is lost: keep nothing */
+		b->text_len = b->text_mark = 0;
 		return -1;
+	}
 	/* The text has its final address now. */
 	for (i = 0; i < values; i++)
 		if (b->values[i].type == PEIL_TYPE_TEXT)

@@ -10,6 +10,12 @@
  * Closing the store waits for the last checkpoint, so no work is left for
  * the next program.  Without the thread (it could not start), SQLite's own
  * automatic checkpoints stay on.
+ *
+ * The WAL starts again from its beginning only when a write begins after
+ * a checkpoint copied all of it; while the thread copies the last batch,
+ * the next one is appended.  So a commit that leaves the WAL longer than
+ * STORE_WAL_WAIT_FRAMES waits for the checkpoint: the WAL stays within
+ * about that plus one batch, however many files an ingest reads.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -24,8 +30,12 @@ struct store_checkpointer {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int wanted;	/* a commit happened since the last checkpoint began */
+	int running;	/* a checkpoint is being made */
 	int stop;
 };
+
+/* 128 MiB of 4 KiB pages. */
+#define STORE_WAL_WAIT_FRAMES 32768
 
 static void *checkpointer(void *arg)
 {
@@ -38,6 +48,7 @@ static void *checkpointer(void *arg)
 		if (!c->wanted)
 			break;
 		c->wanted = 0;
+		c->running = 1;
 		pthread_mutex_unlock(&c->lock);
 		/* PASSIVE: copies what no reader still needs, waits for
 		 * nobody; what it leaves, the next one copies. */
@@ -45,9 +56,29 @@ static void *checkpointer(void *arg)
 					  SQLITE_CHECKPOINT_PASSIVE, NULL,
 					  NULL);
 		pthread_mutex_lock(&c->lock);
+		c->running = 0;
+		pthread_cond_broadcast(&c->cond);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return NULL;
+}
+
+/* After each commit of the store's connection (its write lock released),
+ * with the WAL's length in frames. */
+static int committed(void *arg, sqlite3 *db, const char *schema, int frames)
+{
+	struct store *st = arg;
+	struct store_checkpointer *c = st->checkpointer;
+
+	(void)db;
+	(void)schema;
+	pthread_mutex_lock(&c->lock);
+	c->wanted = 1;
+	pthread_cond_broadcast(&c->cond);
+	while (frames > STORE_WAL_WAIT_FRAMES && (c->wanted || c->running))
+		pthread_cond_wait(&c->cond, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	return SQLITE_OK;
 }
 
 static int in_wal_mode(sqlite3 *db)
@@ -98,20 +129,9 @@ void store_checkpointer_start(struct store *st)
 		free(c);
 		return;
 	}
-	sqlite3_wal_autocheckpoint(st->db, 0);
 	st->checkpointer = c;
-}
-
-void store_checkpointer_wake(struct store *st)
-{
-	struct store_checkpointer *c = st->checkpointer;
-
-	if (c == NULL)
-		return;
-	pthread_mutex_lock(&c->lock);
-	c->wanted = 1;
-	pthread_cond_signal(&c->cond);
-	pthread_mutex_unlock(&c->lock);
+	/* In place of SQLite's automatic checkpoints, which use this hook. */
+	sqlite3_wal_hook(st->db, committed, st);
 }
 
 void store_checkpointer_stop(struct store *st)
@@ -120,6 +140,7 @@ void store_checkpointer_stop(struct store *st)
 
 	if (c == NULL)
 		return;
+	sqlite3_wal_hook(st->db, NULL, NULL);
 	pthread_mutex_lock(&c->lock);
 	c->wanted = 1;		/* a last one, for what came since */
 	c->stop = 1;

@@ -419,6 +419,7 @@ int store_records_put(void *state, const peil_schema *schema,
 {
 	struct store *st = state;
 	struct store_put *put = put_find(st, schema, err);
+	const int in_batch = !sqlite3_get_autocommit(st->db);
 	size_t done = 0, singly = 0, rows, limit;
 
 	*stored = 0;
@@ -444,7 +445,11 @@ int store_records_put(void *state, const peil_schema *schema,
 				continue;
 			}
 			/* A statement that fails changes nothing: its rows go
-			 * again one by one, so the one at fault is known. */
+			 * again one by one, so the one at fault is known.
+			 * Unless SQLite ended the batch (an I/O error, a full
+			 * disk): then the rows would go in outside it. */
+			if (in_batch && sqlite3_get_autocommit(st->db))
+				return -1;
 			singly = rows;
 		}
 		if (put_rows(st, schema, put->stmt, at, 1, err) < 0 ||
@@ -661,7 +666,11 @@ static int table_create(struct store *st, const peil_schema *schema,
 		store_sql_append(&sql, keys++ ? ", " : ", PRIMARY KEY (");
 		store_sql_ident(&sql, NULL, schema->fields[i].name);
 	}
-	store_sql_append(&sql, keys ? ")) WITHOUT ROWID" : ")");
+	/* Without a key, a row is known by its rowid, in the change log
+	 * too: AUTOINCREMENT never gives a removed row's id to another. */
+	store_sql_append(&sql, keys ? ")) WITHOUT ROWID"
+				    : ", " STORE_ROW_COLUMN " INTEGER PRIMARY KEY"
+				      " AUTOINCREMENT)");
 	if (!sql.ok)
 		rc = st->svc->fail(err, st->path, 0, schema->name,
 				   "out of memory");
@@ -805,32 +814,47 @@ static int desc_triggers(struct store *st, const char *name,
 	return rc;
 }
 
+/* One dataset at a time, the statement reset before fn runs: fn may
+ * change tables (a DROP TABLE fails while a read is active). */
 int store_datasets_each(struct store *st, store_dataset_fn fn, void *ctx,
 			peil_error *err)
 {
 	static const char sql[] =
-		"SELECT name, description FROM peil_dataset ORDER BY name";
-	sqlite3_stmt *stmt;
+		"SELECT name, description FROM peil_dataset WHERE name > ?1"
+		" ORDER BY name LIMIT 1";
+	char name[STORE_NAME_MAX + 1] = "";
 	struct desc d = { 0 };
+	sqlite3_stmt *stmt;
 	peil_field *fields;
-	const char *name, *text;
-	int step = SQLITE_DONE, rc = 0;
+	const char *got, *text;
+	int step, rc = 0;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL,
 				     "cannot read the dataset descriptions");
-	while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(stmt, 0);
+	while (rc == 0) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+		step = sqlite3_step(stmt);
+		if (step == SQLITE_DONE)
+			break;
+		if (step != SQLITE_ROW) {
+			rc = store_fail_db(st, err, NULL, "cannot read the "
+					   "dataset descriptions");
+			break;
+		}
+		got = (const char *)sqlite3_column_text(stmt, 0);
 		text = (const char *)sqlite3_column_text(stmt, 1);
 		desc_release(&d);
-		if (name == NULL || text == NULL || !store_name_valid(name) ||
+		if (got == NULL || text == NULL || !store_name_valid(got) ||
 		    desc_parse(&d, text) < 0) {
-			rc = st->svc->fail(err, st->path, 0, name,
+			rc = st->svc->fail(err, st->path, 0, got,
 					   "a dataset description in "
 					   "peil_dataset is not one this "
 					   "plugin wrote");
 			break;
 		}
+		snprintf(name, sizeof(name), "%s", got);
+		sqlite3_reset(stmt);
 		fields = desc_fields(&d);
 		if (fields == NULL) {
 			rc = st->svc->fail(err, st->path, 0, name,
@@ -840,30 +864,83 @@ int store_datasets_each(struct store *st, store_dataset_fn fn, void *ctx,
 		rc = fn(st, name, fields, d.count, ctx, err);
 		free(fields);
 	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_fail_db(st, err, NULL,
-				   "cannot read the dataset descriptions");
 	desc_release(&d);
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+/* A dataset without a key gets a table whose rowids are never used
+ * again (table_create), with its rows under the ids they had. */
+static void rebuild_sql(struct store_sql *sql, const char *name,
+			const peil_field *fields, size_t count)
+{
+	size_t i;
+
+	store_sql_append(sql, "INSERT INTO main.");
+	store_sql_ident(sql, "ds_", name);
+	store_sql_append(sql, " (" STORE_ROW_COLUMN);
+	for (i = 0; i < count; i++) {
+		store_sql_append(sql, ", ");
+		store_sql_ident(sql, NULL, fields[i].name);
+	}
+	store_sql_append(sql, ") SELECT rowid");
+	for (i = 0; i < count; i++) {
+		store_sql_append(sql, ", ");
+		store_sql_ident(sql, NULL, fields[i].name);
+	}
+	store_sql_append(sql, " FROM main.");
+	store_sql_ident(sql, "peil_v3_", name);
+	store_sql_append(sql, " ORDER BY rowid; DROP TABLE main.");
+	store_sql_ident(sql, "peil_v3_", name);
 }
 
 static int upgrade_one(struct store *st, const char *name,
 		       const peil_field *fields, size_t count, void *ctx,
 		       peil_error *err)
 {
+	const peil_schema schema = { name, count, fields };
 	struct store_sql sql;
+	size_t i, keys = 0;
 	int rc;
 
 	(void)ctx;
+	for (i = 0; i < count; i++)
+		keys += (fields[i].flags & PEIL_FIELD_KEY) != 0;
 	store_sql_init(&sql);
-	store_sql_append(&sql, "ALTER TABLE main.");
-	store_sql_ident(&sql, "ds_", name);
-	store_sql_append(&sql, " ADD COLUMN " STORE_ADDED_COLUMN " INTEGER");
+	if (keys) {
+		store_sql_append(&sql, "ALTER TABLE main.");
+		store_sql_ident(&sql, "ds_", name);
+		store_sql_append(&sql, " ADD COLUMN " STORE_ADDED_COLUMN
+				       " INTEGER");
+	} else {
+		/* The old triggers go first: a renamed table keeps them. */
+		store_sql_append(&sql, "DROP TRIGGER IF EXISTS ");
+		store_sql_ident(&sql, "peil_add_", name);
+		store_sql_append(&sql, "; DROP TRIGGER IF EXISTS ");
+		store_sql_ident(&sql, "peil_chg_", name);
+		store_sql_append(&sql, "; DROP TRIGGER IF EXISTS ");
+		store_sql_ident(&sql, "peil_del_", name);
+		store_sql_append(&sql, "; ALTER TABLE main.");
+		store_sql_ident(&sql, "ds_", name);
+		store_sql_append(&sql, " RENAME TO ");
+		store_sql_ident(&sql, "peil_v3_", name);
+	}
 	rc = sql.ok ? store_exec(st, err, sql.text,
 				 "cannot upgrade the dataset's table")
 		    : st->svc->fail(err, st->path, 0, name, "out of memory");
 	store_sql_release(&sql);
+	if (rc == 0 && !keys) {
+		store_sql_init(&sql);
+		rebuild_sql(&sql, name, fields, count);
+		rc = table_create(st, &schema, err);
+		if (rc == 0)
+			rc = sql.ok ? store_exec(st, err, sql.text,
+						 "cannot upgrade the dataset's "
+						 "table")
+				    : st->svc->fail(err, st->path, 0, name,
+						    "out of memory");
+		store_sql_release(&sql);
+	}
 	return rc < 0 ? -1
 		      : store_changes_triggers(st, name, fields, count, err);
 }

@@ -23,13 +23,19 @@
 /* The internal schema this plugin writes; PRAGMA user_version holds it. */
 /* 3: peil_change and peil_run.last_ingest, for what changed between runs.
  * 4: a dataset row holds the id of the ingest that added it
- *    (STORE_ADDED_COLUMN), instead of one peil_change row per added row. */
+ *    (STORE_ADDED_COLUMN), instead of one peil_change row per added row;
+ *    a dataset without key fields has rowids that are never reused
+ *    (STORE_ROW_COLUMN). */
 #define STORE_SCHEMA_VERSION 4
 
 /* The column of every dataset table that holds the id of the ingest that
  * added the row (NULL for rows added before schema version 4, which
  * peil_change lists).  The dot keeps it out of the field names. */
 #define STORE_ADDED_COLUMN "\"peil.added\""
+
+/* A dataset without key fields: the row's id, never given to another row
+ * (AUTOINCREMENT), which the change log keys it by. */
+#define STORE_ROW_COLUMN "\"peil.row\""
 
 /* The longest dataset or field name accepted; keeps "ds_" + name and
  * "dataset.field" well inside peil_error.field. */
@@ -216,10 +222,9 @@ int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 			     void *ctx, peil_error *err);
 
 /* sqlite_checkpoint.c: start after the store is set up (on failure it
- * leaves SQLite's automatic checkpoints on); wake after each commit; stop
+ * leaves SQLite's automatic checkpoints on; each commit wakes it); stop
  * (waits for the last checkpoint) before closing. */
 void store_checkpointer_start(struct store *st);
-void store_checkpointer_wake(struct store *st);
 void store_checkpointer_stop(struct store *st);
 
 /* sqlite_house.c */

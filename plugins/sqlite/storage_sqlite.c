@@ -486,10 +486,7 @@ static int store_batch_commit(void *state, peil_error *err)
 	if (sqlite3_get_autocommit(st->db))
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "cannot commit: no batch is open");
-	if (store_exec(st, err, "COMMIT", "cannot commit the batch") < 0)
-		return -1;
-	store_checkpointer_wake(st);
-	return 0;
+	return store_exec(st, err, "COMMIT", "cannot commit the batch");
 }
 
 /* Safe without an open batch: asks SQLite, not a flag of ours, whether a

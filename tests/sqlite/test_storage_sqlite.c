@@ -1524,6 +1524,113 @@ TEST(change_log_and_snapshot)
 	ops->close(st);
 }
 
+/* A dataset without a key is replaced whole by each snapshot; its rows
+ * are known by ids that are never given again, so each snapshot removes
+ * the rows it replaces and adds new ones, and what a past ingest did
+ * stays as it was read: ingest 1 adds ids 1-2; ingest 2, a snapshot of
+ * the same two rows, removes 1-2 and adds 3-4; ingest 3 removes 3-4 and
+ * adds 5-7. */
+TEST(change_log_of_a_dataset_without_key)
+{
+	static const peil_field fields[] = {
+		{ "team", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_schema log = { "visit_log", 1, fields };
+	static const char *const teams[] = { "Noord", "Zuid", "West" };
+	static const char between_1_2[] =
+		"2:visit_log:1:removed:b.csv;2:visit_log:2:removed:b.csv;"
+		"2:visit_log:3:added:b.csv;2:visit_log:4:added:b.csv;";
+	const char *path = db_path("keyless_changes");
+	void *st = store_open(path);
+	int64_t run[4], removed;
+	struct changes ch;
+	peil_value row[1];
+	peil_error err;
+	size_t i, n;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
+	for (i = 1; i <= 3; i++) {
+		const char *file = i == 1 ? "a.csv" : i == 2 ? "b.csv" : "c.csv";
+
+		CHECK_INT(ops->batch_begin(st, &err), 0);
+		if (i > 1)
+			CHECK_INT(ops->snapshot_begin(st, &log, &err), 0);
+		for (n = 0; n < (i == 3 ? 3u : 2u); n++) {
+			row[0] = v_text(teams[n]);
+			CHECK_INT(ops->record_put(st, &log, row, &err), 0);
+		}
+		if (i > 1)
+			CHECK_INT(ops->snapshot_end(st, &log, &removed, &err),
+				  0);
+		CHECK_INT(ingest_done(st, file, &err), 0);
+		CHECK((run[i] = run_now(st, &err)) > 0);
+	}
+	CHECK_INT(count_rows(st, &log), 3);
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run[1], run[2], change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, between_1_2);
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run[2], run[3], change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "3:visit_log:3:removed:c.csv;"
+			   "3:visit_log:4:removed:c.csv;"
+			   "3:visit_log:5:added:c.csv;3:visit_log:6:added:c.csv;"
+			   "3:visit_log:7:added:c.csv;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run[1], run[2], change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, between_1_2);
+	ops->close(st);
+}
+
+/* A schema-3 table of a dataset without a key reused rowids; opened now,
+ * it is made anew with its rows under their old ids (1 and 3), and new
+ * rows take ids never used (4, not 2). */
+TEST(schema_3_table_without_key_migrates)
+{
+	static const peil_field fields[] = {
+		{ "team", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_schema log = { "visit_log", 1, fields };
+	const char *path = db_path("migrate_keyless");
+	void *st = store_open(path);
+	peil_value row[1] = { v_text("Oost") };
+	sqlite3 *db;
+	peil_error err;
+	char buf[64];
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
+	ops->close(st);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "DROP TRIGGER peil_chg_visit_log;"
+			       " DROP TRIGGER peil_del_visit_log;"
+			       " DROP TABLE ds_visit_log;"
+			       " CREATE TABLE ds_visit_log (\"team\" TEXT);"
+			       " INSERT INTO ds_visit_log VALUES ('Noord'),"
+			       " ('Zuid'), ('West');"
+			       " DELETE FROM ds_visit_log WHERE rowid = 2;"
+			       " CREATE TRIGGER peil_add_visit_log AFTER INSERT"
+			       " ON ds_visit_log BEGIN SELECT 1; END;"
+			       " PRAGMA user_version = 3",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
+	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
+				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
+		  "1Noord 3West");
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
+				   " type = 'trigger'"), 2);
+	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
+	CHECK_INT(ops->record_put(st, &log, row, &err), 0);
+	CHECK_INT(direct_int(path, "SELECT max(rowid) FROM ds_visit_log"), 4);
+	ops->close(st);
+}
+
 /* A store of schema version 2 gets the change log on open: the column
  * that holds which ingest added a row, and the triggers. */
 TEST(schema_2_migrates)
@@ -1734,7 +1841,9 @@ int main(void)
 	RUN(runs_and_results);
 	RUN(ingest_log_and_fingerprint);
 	RUN(change_log_and_snapshot);
+	RUN(change_log_of_a_dataset_without_key);
 	RUN(schema_2_migrates);
+	RUN(schema_3_table_without_key_migrates);
 	RUN(schema_3_migrates);
 	RUN(backup_copies_the_store);
 	RUN(prune_keeps_final_figures);

@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "context.h"
 #include "digest.h"
 #include "error.h"
@@ -366,41 +368,89 @@ TEST(a_refused_record_fails_the_file_even_if_the_plugin_goes_on)
 	remove(data);
 }
 
-/* Ingest data (name.txt) with plugin; what the log said in log[]. */
-static int ingest_logged(const char *name, const char *plugin,
-			 ingest_summary *sum, size_t *stored, char *log,
-			 size_t size)
+/* Ingest everything ctx configures; what the log said in log[]. */
+static int ingest_capturing(peil_context *ctx, const char *name,
+			    ingest_summary *sum, char *log, size_t size)
 {
-	char data[512], logged[512];
-	peil_context ctx;
+	char logged[512];
 	peil_error err;
 	int saved, fd, rc;
 	FILE *f;
 
-	snprintf(data, sizeof(data), "%s/%s.txt", dir, name);
 	snprintf(logged, sizeof(logged), "%s/%s.log", dir, name);
-	write_file(data, "S1,Buurtteam Oost\nS2,Buurtteam West\n"
-			 "S3,Buurtteam Noord\n");
-	if (open_ctx(&ctx, plugin_config(name, plugin, data)) < 0)
-		return -1;
 	fflush(stderr);
 	saved = dup(2);
 	fd = open(logged, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
 	close(fd);
 	error_clear(&err);
-	rc = ingest_sources(&ctx, NULL, 0, sum, &err);
+	rc = ingest_sources(ctx, NULL, 0, sum, &err);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
-	*stored = stored_cases(&ctx);
-	context_close(&ctx);
 	f = fopen(logged, "r");
 	size = f ? fread(log, 1, size - 1, f) : 0;
 	log[size] = '\0';
 	if (f)
 		fclose(f);
 	return rc;
+}
+
+/* Ingest data (name.txt) with plugin; what the log said in log[]. */
+static int ingest_logged(const char *name, const char *plugin,
+			 ingest_summary *sum, size_t *stored, char *log,
+			 size_t size)
+{
+	char data[512];
+	peil_context ctx;
+	int rc;
+
+	snprintf(data, sizeof(data), "%s/%s.txt", dir, name);
+	write_file(data, "S1,Buurtteam Oost\nS2,Buurtteam West\n"
+			 "S3,Buurtteam Noord\n");
+	if (open_ctx(&ctx, plugin_config(name, plugin, data)) < 0)
+		return -1;
+	rc = ingest_capturing(&ctx, name, sum, log, size);
+	*stored = stored_cases(&ctx);
+	context_close(&ctx);
+	return rc;
+}
+
+/* The store refuses record 600 of 3000 (a trigger of the test's), while
+ * the plugin ignores what record_end says and reads on: the host keeps
+ * nothing more of the file, names the record's line, and stores nothing
+ * (this wrote past the record queue's block before). */
+TEST(a_record_the_store_refuses_fails_the_file_and_names_its_line)
+{
+	char data[512], db[512], log[8192];
+	ingest_summary sum;
+	peil_context ctx;
+	sqlite3 *conn;
+	FILE *f;
+	int i;
+
+	snprintf(data, sizeof(data), "%s/refused.txt", dir);
+	f = fopen(data, "w");
+	CHECK(f != NULL);
+	for (i = 1; i <= 3000; i++)
+		fprintf(f, "S%d,Buurtteam Oost\n", i);
+	fclose(f);
+	CHECK_INT(open_ctx(&ctx, plugin_config("refused", "sloppy", data)), 0);
+	snprintf(db, sizeof(db), "%s/refused.db", dir);
+	CHECK(sqlite3_open(db, &conn) == SQLITE_OK);
+	CHECK(sqlite3_exec(conn, "CREATE TRIGGER refuse BEFORE INSERT ON"
+				 " ds_cases WHEN NEW.case_id = 'S600' BEGIN"
+				 " SELECT RAISE(ABORT, 'refused by the test');"
+				 " END", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(conn);
+	CHECK_INT(ingest_capturing(&ctx, "refused", &sum, log, sizeof(log)),
+		  0);
+	CHECK_INT(sum.failed + sum.storage_failed, 1);
+	CHECK_INT(sum.files, 0);
+	CHECK_INT(stored_cases(&ctx), 0);
+	CHECK_CONTAINS(log, "refused.txt:600: the store refused this record");
+	CHECK_CONTAINS(log, "refused by the test");
+	context_close(&ctx);
 }
 
 /* An export still being written while it is read, longer or rewritten in
@@ -440,6 +490,7 @@ int main(void)
 	RUN(the_example_plugin_ingests_through_the_host);
 	RUN(a_refused_record_fails_the_file_even_if_the_plugin_goes_on);
 	RUN(a_file_that_changes_while_read_is_refused);
+	RUN(a_record_the_store_refuses_fails_the_file_and_names_its_line);
 	rc = harness_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
