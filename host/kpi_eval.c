@@ -27,6 +27,11 @@ typedef struct kpi_run {
 	period *periods;
 	size_t period_count;
 	kpi_strmap cells;	/* JSON texts; 0 is "{}" */
+	/* The breakdown values seen, as kpi_cell_key bytes, and the cell
+	 * of each: JSON is written once per new combination, not per row. */
+	kpi_strmap values;
+	size_t *cell_of;	/* values index -> cell */
+	size_t cell_of_cap;
 	kpi_acc *acc;		/* [cell * period_count + p] */
 	size_t acc_cells;
 	int failed;
@@ -42,26 +47,38 @@ typedef struct kpi_scan {
 	uint64_t *serial;	/* the set's row counter */
 	char *json;		/* the cell text being built */
 	size_t json_len, json_cap;
+	char *key;		/* the cell key being built */
+	size_t key_len, key_cap;
 	int out_of_memory;
 } kpi_scan;
 
 /* ----------------------------------------------------------- JSON text */
 
-static int kpi_json_put(kpi_scan *scan, const char *s, size_t len)
+/* Append s[0..len) to the buffer *buf (NUL-terminated); -1 when out of
+ * memory. */
+static int kpi_buf_put(char **buf, size_t *used, size_t *cap, const void *s,
+		       size_t len)
 {
-	if (scan->json_len + len + 1 > scan->json_cap) {
-		size_t cap = (scan->json_len + len + 1) * 2;
-		char *grown = realloc(scan->json, cap);
+	if (*used + len + 1 > *cap) {
+		size_t grown_cap = (*used + len + 1) * 2;
+		char *grown = realloc(*buf, grown_cap);
 
 		if (!grown)
 			return -1;
-		scan->json = grown;
-		scan->json_cap = cap;
+		*buf = grown;
+		*cap = grown_cap;
 	}
-	memcpy(scan->json + scan->json_len, s, len);
-	scan->json_len += len;
-	scan->json[scan->json_len] = '\0';
+	if (len)
+		memcpy(*buf + *used, s, len);
+	*used += len;
+	(*buf)[*used] = '\0';
 	return 0;
+}
+
+static int kpi_json_put(kpi_scan *scan, const char *s, size_t len)
+{
+	return kpi_buf_put(&scan->json, &scan->json_len, &scan->json_cap, s,
+			   len);
 }
 
 static int kpi_json_string(kpi_scan *scan, const char *s, size_t len)
@@ -130,8 +147,46 @@ static int kpi_json_value(kpi_scan *scan, const peil_value *v)
 	return kpi_json_put(scan, text, strlen(text));
 }
 
-/* The row's cell of run r, added (with zeroed accumulators) when new. */
-static long kpi_cell(kpi_scan *scan, kpi_run *r, const peil_value *values)
+/* The breakdown values of a row as bytes that tell different values
+ * apart: per field its type, then its value (a text's length first).
+ * Values that differ here may still write the same JSON (NaN and null,
+ * say); the cell is the JSON text's, so they share it all the same. */
+static int kpi_cell_key(kpi_scan *scan, const kpi *k, const peil_value *values)
+{
+	scan->key_len = 0;
+	for (size_t i = 0; i < k->info.breakdown_count; i++) {
+		const peil_value *v = &values[scan->slot[k->breakdown_field[i]]];
+		unsigned char type = (unsigned char)v->type;
+		const void *bytes = &v->as;
+		size_t len = 0;
+
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			if (kpi_buf_put(&scan->key, &scan->key_len,
+					&scan->key_cap, &v->len,
+					sizeof(v->len)) < 0)
+				return -1;
+			bytes = v->as.text;
+			len = v->len;
+			break;
+		case PEIL_TYPE_INTEGER: len = sizeof(v->as.integer); break;
+		case PEIL_TYPE_REAL: len = sizeof(v->as.real); break;
+		case PEIL_TYPE_DATE: len = sizeof(v->as.date); break;
+		case PEIL_TYPE_BOOLEAN: len = sizeof(v->as.boolean); break;
+		default: type = PEIL_TYPE_NULL; break;
+		}
+		if (kpi_buf_put(&scan->key, &scan->key_len, &scan->key_cap,
+				&type, 1) < 0 ||
+		    kpi_buf_put(&scan->key, &scan->key_len, &scan->key_cap,
+				bytes, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The cell of a breakdown's values, as JSON text, added (with zeroed
+ * accumulators) when new. */
+static long kpi_cell_new(kpi_scan *scan, kpi_run *r, const peil_value *values)
 {
 	const kpi *k = r->k;
 	long cell;
@@ -167,6 +222,32 @@ static long kpi_cell(kpi_scan *scan, kpi_run *r, const peil_value *values)
 	}
 	memset(&r->acc[(size_t)cell * r->period_count], 0,
 	       r->period_count * sizeof(*r->acc));
+	return cell;
+}
+
+/* The row's cell of run r, added when new. */
+static long kpi_cell(kpi_scan *scan, kpi_run *r, const peil_value *values)
+{
+	long at, cell;
+	int added;
+
+	if (kpi_cell_key(scan, r->k, values) < 0)
+		return -1;
+	at = kpi_strmap_put(&r->values, scan->key, scan->key_len, &added);
+	if (at < 0 || !added)
+		return at < 0 ? -1 : (long)r->cell_of[at];
+	if ((size_t)at >= r->cell_of_cap) {
+		size_t cap = r->cell_of_cap ? r->cell_of_cap * 2 : 16;
+		size_t *grown = realloc(r->cell_of, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		r->cell_of = grown;
+		r->cell_of_cap = cap;
+	}
+	cell = kpi_cell_new(scan, r, values);
+	if (cell >= 0)
+		r->cell_of[at] = (size_t)cell;
 	return cell;
 }
 
@@ -479,6 +560,8 @@ static void kpi_run_free(kpi_run *r)
 		}
 	free(r->acc);
 	kpi_strmap_release(&r->cells);
+	kpi_strmap_release(&r->values);
+	free(r->cell_of);
 	free(r->periods);
 	kpi_lua_release(r->k);
 	free(r);
@@ -587,6 +670,7 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		rc = -1;
 out:
 	free(scan.json);
+	free(scan.key);
 	free(scan.slot);
 	free(scan.runs);
 	free(projection);
@@ -641,6 +725,7 @@ static int kpi_scan_joined(kpi_set *set, kpi_run *r,
 	else if (rc != 0)
 		rc = -1;
 	free(scan.json);
+	free(scan.key);
 	free(scan.slot);
 	kpi_joined_free(j);
 	return rc;
