@@ -4,9 +4,11 @@
  *
  * A cell is a combination of breakdown values that occurs in some row of
  * the dataset, whatever the KPI selects, so that a team without cases in
- * a month still gets its 0.  Cell 0 is the total, "{}".  Figures go to the
- * sink after all scans, per KPI in id order, then period, then breakdown
- * text in byte order, which puts the total "{}" last.
+ * a month still gets its 0.  Cell 0 is the total, "{}".  The KPIs of a
+ * scan with the same breakdown share their cells, found once per row.
+ * Figures go to the sink after all scans, per KPI in id order, then
+ * period, then breakdown text in byte order, which puts the total "{}"
+ * last.
  */
 #include "kpi_model.h"
 
@@ -21,18 +23,26 @@
 #include "error.h"
 #include "kpi_strmap.h"
 
-typedef struct kpi_run {
-	kpi_set *set;
-	kpi *k;
-	period *periods;
-	size_t period_count;
-	kpi_strmap cells;	/* JSON texts; 0 is "{}" */
+/* The cells of one breakdown, shared by the runs of a scan whose KPIs
+ * break down by the same fields: a row's cell is found once for them all. */
+typedef struct kpi_cells {
+	const kpi *k;		/* a KPI with the breakdown, during the scan */
+	kpi_strmap texts;	/* JSON texts; 0 is "{}" */
 	/* The breakdown values seen, as kpi_cell_key bytes, and the cell
 	 * of each: JSON is written once per new combination, not per row. */
 	kpi_strmap values;
 	size_t *cell_of;	/* values index -> cell */
 	size_t cell_of_cap;
-	kpi_acc *acc;		/* [cell * period_count + p] */
+	size_t refs;		/* runs that use it */
+} kpi_cells;
+
+typedef struct kpi_run {
+	kpi_set *set;
+	kpi *k;
+	period *periods;
+	size_t period_count;
+	kpi_cells *cells;	/* set by its scan */
+	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
 	int failed;
 	peil_error err;
@@ -42,7 +52,11 @@ typedef struct kpi_scan {
 	const peil_schema *schema;
 	const calendar *cal;
 	kpi_run **runs;
+	size_t *run_cells;	/* run -> its index in cells */
 	size_t run_count;
+	kpi_cells **cells;	/* the distinct breakdowns of the runs */
+	size_t *row_cell;	/* the row's cell of each */
+	size_t cells_count;
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the set's row counter */
 	char *json;		/* the cell text being built */
@@ -147,6 +161,16 @@ static int kpi_json_value(kpi_scan *scan, const peil_value *v)
 	return kpi_json_put(scan, text, strlen(text));
 }
 
+static void kpi_cells_release(kpi_cells *c)
+{
+	if (!c || --c->refs > 0)
+		return;
+	kpi_strmap_release(&c->texts);
+	kpi_strmap_release(&c->values);
+	free(c->cell_of);
+	free(c);
+}
+
 /* The breakdown values of a row as bytes that tell different values
  * apart: per field its type, then its value (a text's length first).
  * Values that differ here may still write the same JSON (NaN and null,
@@ -184,12 +208,11 @@ static int kpi_cell_key(kpi_scan *scan, const kpi *k, const peil_value *values)
 	return 0;
 }
 
-/* The cell of a breakdown's values, as JSON text, added (with zeroed
- * accumulators) when new. */
-static long kpi_cell_new(kpi_scan *scan, kpi_run *r, const peil_value *values)
+/* The cell of a breakdown's values, as JSON text, added when new. */
+static long kpi_cell_text(kpi_scan *scan, kpi_cells *c,
+			  const peil_value *values)
 {
-	const kpi *k = r->k;
-	long cell;
+	const kpi *k = c->k;
 	int added;
 	int rc = 0;
 
@@ -207,48 +230,127 @@ static long kpi_cell_new(kpi_scan *scan, kpi_run *r, const peil_value *values)
 	}
 	if (rc < 0 || kpi_json_put(scan, "}", 1) < 0)
 		return -1;
-	cell = kpi_strmap_put(&r->cells, scan->json, scan->json_len, &added);
-	if (cell < 0 || !added || r->period_count == 0)
-		return cell;
-	if ((size_t)cell >= r->acc_cells) {
-		size_t cells = r->acc_cells ? r->acc_cells * 2 : 8;
-		kpi_acc *grown = realloc(r->acc, cells * r->period_count *
-						       sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		r->acc = grown;
-		r->acc_cells = cells;
-	}
-	memset(&r->acc[(size_t)cell * r->period_count], 0,
-	       r->period_count * sizeof(*r->acc));
-	return cell;
+	return kpi_strmap_put(&c->texts, scan->json, scan->json_len, &added);
 }
 
-/* The row's cell of run r, added when new. */
-static long kpi_cell(kpi_scan *scan, kpi_run *r, const peil_value *values)
+/* The row's cell of breakdown c, added when new. */
+static long kpi_cell(kpi_scan *scan, kpi_cells *c, const peil_value *values)
 {
 	long at, cell;
 	int added;
 
-	if (kpi_cell_key(scan, r->k, values) < 0)
+	if (kpi_cell_key(scan, c->k, values) < 0)
 		return -1;
-	at = kpi_strmap_put(&r->values, scan->key, scan->key_len, &added);
+	at = kpi_strmap_put(&c->values, scan->key, scan->key_len, &added);
 	if (at < 0 || !added)
-		return at < 0 ? -1 : (long)r->cell_of[at];
-	if ((size_t)at >= r->cell_of_cap) {
-		size_t cap = r->cell_of_cap ? r->cell_of_cap * 2 : 16;
-		size_t *grown = realloc(r->cell_of, cap * sizeof(*grown));
+		return at < 0 ? -1 : (long)c->cell_of[at];
+	if ((size_t)at >= c->cell_of_cap) {
+		size_t cap = c->cell_of_cap ? c->cell_of_cap * 2 : 16;
+		size_t *grown = realloc(c->cell_of, cap * sizeof(*grown));
 
 		if (!grown)
 			return -1;
-		r->cell_of = grown;
-		r->cell_of_cap = cap;
+		c->cell_of = grown;
+		c->cell_of_cap = cap;
 	}
-	cell = kpi_cell_new(scan, r, values);
+	cell = kpi_cell_text(scan, c, values);
 	if (cell >= 0)
-		r->cell_of[at] = (size_t)cell;
+		c->cell_of[at] = (size_t)cell;
 	return cell;
+}
+
+/* Room in r's accumulators for cell, zeroed.  -1 when out of memory. */
+static int kpi_run_grow(kpi_run *r, size_t cell)
+{
+	size_t cells = r->acc_cells * 2 > cell ? r->acc_cells * 2 : cell + 1;
+	kpi_acc *grown = realloc(r->acc, cells * r->period_count *
+					       sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	memset(&grown[r->acc_cells * r->period_count], 0,
+	       (cells - r->acc_cells) * r->period_count * sizeof(*grown));
+	r->acc = grown;
+	r->acc_cells = cells;
+	return 0;
+}
+
+/* Add run r to the scan, sharing the cells of a run with the same
+ * breakdown fields.  -1 when out of memory. */
+static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
+{
+	const kpi *k = r->k;
+	size_t c;
+	int added;
+
+	for (c = 0; c < scan->cells_count; c++) {
+		const kpi *other = scan->cells[c]->k;
+
+		if (other->info.breakdown_count == k->info.breakdown_count &&
+		    (!k->info.breakdown_count ||
+		     memcmp(other->breakdown_field, k->breakdown_field,
+			    k->info.breakdown_count *
+				    sizeof(*k->breakdown_field)) == 0))
+			break;
+	}
+	if (c == scan->cells_count) {
+		kpi_cells *cells = calloc(1, sizeof(*cells));
+
+		if (!cells)
+			return -1;
+		cells->k = k;
+		cells->refs = 1;
+		scan->cells[scan->cells_count++] = cells;
+		if (kpi_strmap_put(&cells->texts, "{}", 2, &added) < 0)
+			return -1;
+	}
+	r->cells = scan->cells[c];
+	r->cells->refs++;
+	scan->run_cells[scan->run_count] = c;
+	scan->runs[scan->run_count++] = r;
+	return 0;
+}
+
+/* Allocate room for count runs.  -1 when out of memory. */
+static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count)
+{
+	scan->cal = set->cal;
+	scan->serial = &set->serial;
+	scan->runs = calloc(count, sizeof(*scan->runs));
+	scan->run_cells = calloc(count, sizeof(*scan->run_cells));
+	scan->cells = calloc(count, sizeof(*scan->cells));
+	scan->row_cell = calloc(count, sizeof(*scan->row_cell));
+	return scan->runs && scan->run_cells && scan->cells &&
+	       scan->row_cell ? 0 : -1;
+}
+
+/* After the scan (rc its result): room in every run for every cell, and
+ * the scan's result, -1 with err when it failed. */
+static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
+{
+	for (size_t i = 0; i < scan->run_count && rc == 0; i++) {
+		kpi_run *r = scan->runs[i];
+
+		if (r->period_count && r->cells->texts.count > r->acc_cells &&
+		    kpi_run_grow(r, r->cells->texts.count - 1) < 0)
+			scan->out_of_memory = 1;
+	}
+	if (scan->out_of_memory)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	return rc != 0 ? -1 : 0;
+}
+
+static void kpi_scan_release(kpi_scan *scan)
+{
+	for (size_t c = 0; scan->cells && c < scan->cells_count; c++)
+		kpi_cells_release(scan->cells[c]);
+	free(scan->cells);
+	free(scan->row_cell);
+	free(scan->runs);
+	free(scan->run_cells);
+	free(scan->json);
+	free(scan->key);
+	free(scan->slot);
 }
 
 /* ------------------------------------------------------ period matching */
@@ -439,23 +541,32 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
 			scan->cal, NULL, 0, LUA_NOREF };
 
-	for (size_t i = 0; i < scan->run_count; i++) {
-		kpi_run *r = scan->runs[i];
-		long cell;
-		size_t from, to;
+	for (size_t c = 0; c < scan->cells_count; c++) {
+		long cell = kpi_cell(scan, scan->cells[c], values);
 
-		if (r->failed)
-			continue;
-		cell = kpi_cell(scan, r, values);
 		if (cell < 0) {
 			scan->out_of_memory = 1;
 			return -1;
 		}
+		scan->row_cell[c] = (size_t)cell;
+	}
+	for (size_t i = 0; i < scan->run_count; i++) {
+		kpi_run *r = scan->runs[i];
+		size_t cell = scan->row_cell[scan->run_cells[i]];
+		size_t from, to;
+
+		if (r->failed)
+			continue;
 		row.periods = r->periods;
 		row.period_count = r->period_count;
 		kpi_match_periods(r, &row, &from, &to);
+		if (from < to && cell >= r->acc_cells &&
+		    kpi_run_grow(r, cell) < 0) {
+			scan->out_of_memory = 1;
+			return -1;
+		}
 		for (size_t p = from; p < to; p++) {
-			int rc = kpi_accumulate(r, &row, p, (size_t)cell);
+			int rc = kpi_accumulate(r, &row, p, cell);
 
 			if (rc == -2) {
 				scan->out_of_memory = 1;
@@ -516,7 +627,8 @@ static int kpi_compare_cells(const void *a, const void *b)
 
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 {
-	size_t n = r->cells.count;
+	const kpi_strmap *cells = &r->cells->texts;
+	size_t n = cells->count;
 	size_t *order = malloc((n ? n : 1) * sizeof(*order));
 
 	if (!order)
@@ -524,7 +636,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	/* qsort has no context argument in C11; this is single-threaded. */
-	kpi_sort_cells_map = &r->cells;
+	kpi_sort_cells_map = cells;
 	qsort(order, n, sizeof(*order), kpi_compare_cells);
 	for (size_t p = 0; p < r->period_count; p++)
 		for (size_t i = 0; i < n; i++) {
@@ -532,7 +644,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 
 			res.kpi = r->k->info.id;
 			res.period = r->periods[p].id;
-			res.breakdown = r->cells.keys[order[i]];
+			res.breakdown = cells->keys[order[i]];
 			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
 				   &res);
 			if (sink->result(sink->ctx, &r->k->info, &res) < 0) {
@@ -552,16 +664,14 @@ static void kpi_run_free(kpi_run *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; r->acc && i < r->cells.count * r->period_count;
+	for (size_t i = 0; r->acc && i < r->acc_cells * r->period_count;
 	     i++)
 		if (r->acc[i].distinct) {
 			kpi_strmap_release(r->acc[i].distinct);
 			free(r->acc[i].distinct);
 		}
 	free(r->acc);
-	kpi_strmap_release(&r->cells);
-	kpi_strmap_release(&r->values);
-	free(r->cell_of);
+	kpi_cells_release(r->cells);
 	free(r->periods);
 	kpi_lua_release(r->k);
 	free(r);
@@ -582,7 +692,6 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	kpi_run *r = calloc(1, sizeof(*r));
 	size_t n = period_list(k->info.grain, set->contract_start_month, from,
 			       to, NULL, 0);
-	int added;
 
 	*out = r;
 	if (!r)
@@ -591,8 +700,7 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	r->k = k;
 	r->periods = calloc(n ? n : 1, sizeof(*r->periods));
 	r->acc = calloc(8 * (n ? n : 1), sizeof(*r->acc));
-	if (!r->periods || !r->acc ||
-	    kpi_strmap_put(&r->cells, "{}", 2, &added) < 0)
+	if (!r->periods || !r->acc)
 		return -1;
 	r->acc_cells = 8;
 	r->period_count = period_list(k->info.grain, set->contract_start_month,
@@ -618,9 +726,10 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	int rc = 0;
 
 	scan.schema = schema;
-	scan.cal = set->cal;
-	scan.serial = &set->serial;
-	scan.runs = calloc(count, sizeof(*scan.runs));
+	if (kpi_scan_init(&scan, set, count) < 0) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
 	if (schema) {
 		used = calloc(schema->field_count + 1, 1);
 		projection = calloc(schema->field_count + 1,
@@ -628,7 +737,7 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		scan.slot = calloc(schema->field_count + 1,
 				   sizeof(*scan.slot));
 	}
-	if (!scan.runs || (schema && (!used || !projection || !scan.slot))) {
+	if (schema && (!used || !projection || !scan.slot)) {
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
@@ -653,7 +762,10 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		kpi_mark_fields(r->k, used);
 		if (r->k->uses_lua)	/* row tables carry every field */
 			memset(used, 1, schema->field_count);
-		scan.runs[scan.run_count++] = r;
+		if (kpi_scan_add(&scan, r) < 0) {
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+			goto out;
+		}
 	}
 	if (!scan.run_count)
 		goto out;
@@ -664,15 +776,9 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	}
 	rc = source->scan(source->ctx, schema, NULL, projection, projected,
 			  kpi_scan_row, &scan, err);
-	if (scan.out_of_memory)
-		rc = error_set(err, NULL, 0, NULL, "out of memory");
-	else if (rc != 0)
-		rc = -1;
+	rc = kpi_scan_end(&scan, rc, err);
 out:
-	free(scan.json);
-	free(scan.key);
-	free(scan.slot);
-	free(scan.runs);
+	kpi_scan_release(&scan);
 	free(projection);
 	free(used);
 	return rc;
@@ -698,12 +804,9 @@ static int kpi_scan_joined(kpi_set *set, kpi_run *r,
 	}
 	schema = kpi_joined_schema(j);
 	scan.schema = schema;
-	scan.cal = set->cal;
-	scan.serial = &set->serial;
-	scan.runs = &r;
-	scan.run_count = 1;
 	scan.slot = calloc(schema->field_count + 1, sizeof(*scan.slot));
-	if (!scan.slot)
+	if (kpi_scan_init(&scan, set, 1) < 0 || !scan.slot ||
+	    kpi_scan_add(&scan, r) < 0)
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 	for (size_t f = 0; scan.slot && f < schema->field_count; f++)
 		scan.slot[f] = f;
@@ -720,13 +823,8 @@ static int kpi_scan_joined(kpi_set *set, kpi_run *r,
 		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
 				     err);
 	free(used);
-	if (scan.out_of_memory)
-		rc = error_set(err, NULL, 0, NULL, "out of memory");
-	else if (rc != 0)
-		rc = -1;
-	free(scan.json);
-	free(scan.key);
-	free(scan.slot);
+	rc = kpi_scan_end(&scan, rc, err);
+	kpi_scan_release(&scan);
 	kpi_joined_free(j);
 	return rc;
 }
@@ -738,7 +836,8 @@ static void kpi_reduce_groups(kpi_run *r)
 			  r->period_count, LUA_NOREF };
 	size_t np = r->period_count;
 
-	for (size_t cell = 0; !r->failed && cell < r->cells.count; cell++)
+	for (size_t cell = 0; !r->failed && cell < r->cells->texts.count;
+	     cell++)
 		for (size_t p = 0; p < np; p++)
 			if (kpi_group_reduce(r->k, &templ, cell * np + p, p,
 					     &r->acc[cell * np + p],
