@@ -621,8 +621,8 @@ static int kpi_compare_cells(const void *a, const void *b)
 {
 	const size_t *x = a, *y = b;
 
-	return strcmp(kpi_sort_cells_map->keys[*x],
-		      kpi_sort_cells_map->keys[*y]);
+	return strcmp(kpi_strmap_key(kpi_sort_cells_map, *x),
+		      kpi_strmap_key(kpi_sort_cells_map, *y));
 }
 
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
@@ -644,7 +644,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 
 			res.kpi = r->k->info.id;
 			res.period = r->periods[p].id;
-			res.breakdown = cells->keys[order[i]];
+			res.breakdown = kpi_strmap_key(cells, order[i]);
 			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
 				   &res);
 			if (sink->result(sink->ctx, &r->k->info, &res) < 0) {
