@@ -44,6 +44,7 @@ typedef struct kpi_run {
 	kpi_cells *cells;	/* set by its scan */
 	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
+	kpi_distinct *distinct;	/* count_distinct's values, or NULL */
 	int failed;
 	peil_error err;
 } kpi_run;
@@ -120,8 +121,7 @@ static int kpi_json_string(kpi_scan *scan, const char *s, size_t len)
 	return kpi_json_put(scan, "\"", 1);
 }
 
-/* The shortest text that reads back as the same double. */
-static void kpi_format_real(double x, char *out, size_t size)
+void kpi_format_real(double x, char *out, size_t size)
 {
 	for (int digits = 15; digits <= 17; digits++) {
 		snprintf(out, size, "%.*g", digits, x);
@@ -451,51 +451,37 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 
 /* --------------------------------------------------------- accumulating */
 
-static int kpi_distinct_key(const kpi_value *v, char *buf, size_t size,
-			    const char **key, size_t *len)
+void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v)
 {
-	switch (v->type) {
-	case KPI_VALUE_TEXT:
-		*key = v->text;
-		*len = v->len;
-		return 0;
-	case KPI_VALUE_NUMBER:
-		buf[0] = '\x01';	/* apart from any text */
-		kpi_format_real(v->num, buf + 1, size - 1);
-		break;
-	default:
-		snprintf(buf, size, "\x02%d:%.0f", (int)v->type, v->num);
-	}
-	*key = buf;
-	*len = strlen(buf);
-	return 0;
-}
-
-int kpi_acc_add(kpi_acc *acc, kpi_op op, int hit, const kpi_value *v)
-{
-	char buf[48];
-	const char *key;
-	size_t len;
-	int added;
-
 	acc->rows += 1;
 	acc->hits += hit;
 	if (!v || v->type == KPI_VALUE_NULL)
-		return 0;
-	if (op == KPI_COUNT_DISTINCT) {
-		if (!acc->distinct && !(acc->distinct = calloc(1,
-						sizeof(*acc->distinct))))
-			return -1;
-		kpi_distinct_key(v, buf, sizeof(buf), &key, &len);
-		return kpi_strmap_put(acc->distinct, key, len, &added) < 0
-			       ? -1 : 0;
-	}
+		return;
 	if (acc->n == 0 || v->num < acc->min)
 		acc->min = v->num;
 	if (acc->n == 0 || v->num > acc->max)
 		acc->max = v->num;
 	acc->n += 1;
 	acc->sum += v->num;
+}
+
+/* count_distinct: v (not null) in the total and cell of period p. */
+static int kpi_acc_distinct(kpi_run *r, const kpi_value *v, size_t p,
+			    size_t cell)
+{
+	size_t np = r->period_count;
+	int added;
+
+	if (!r->distinct && !(r->distinct = kpi_distinct_new(np)))
+		return -1;
+	if ((added = kpi_distinct_add(r->distinct, v, 0, p)) < 0)
+		return -1;
+	r->acc[p].distinct += added;
+	if (cell) {
+		if ((added = kpi_distinct_add(r->distinct, v, cell, p)) < 0)
+			return -1;
+		r->acc[cell * np + p].distinct += added;
+	}
 	return 0;
 }
 
@@ -528,10 +514,15 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
 			return -1;
 		value = &v;
 	}
-	if (kpi_acc_add(&r->acc[p], rule->op, hit, value) < 0 ||
-	    (cell && kpi_acc_add(&r->acc[cell * np + p], rule->op, hit,
-				 value) < 0))
-		return -2;
+	if (rule->op == KPI_COUNT_DISTINCT) {
+		if (value && value->type != KPI_VALUE_NULL &&
+		    kpi_acc_distinct(r, value, p, cell) < 0)
+			return -2;
+		value = NULL;
+	}
+	kpi_acc_add(&r->acc[p], hit, value);
+	if (cell)
+		kpi_acc_add(&r->acc[cell * np + p], hit, value);
 	return 0;
 }
 
@@ -610,7 +601,7 @@ static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 		out->value = acc->n ? acc->max : NAN;
 		break;
 	default:
-		out->value = acc->distinct ? (double)acc->distinct->count : 0;
+		out->value = acc->distinct;
 	}
 	out->status = kpi_status(r->set, &r->k->info, out->value);
 }
@@ -664,13 +655,8 @@ static void kpi_run_free(kpi_run *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; r->acc && i < r->acc_cells * r->period_count;
-	     i++)
-		if (r->acc[i].distinct) {
-			kpi_strmap_release(r->acc[i].distinct);
-			free(r->acc[i].distinct);
-		}
 	free(r->acc);
+	kpi_distinct_free(r->distinct);
 	kpi_cells_release(r->cells);
 	free(r->periods);
 	kpi_lua_release(r->k);
@@ -712,24 +698,64 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	return 0;
 }
 
-/* Scan one dataset for the runs from index first on that use it (marked
- * done).  -1 with err when the scan as a whole failed. */
+static int kpi_same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* k and other read the same rows: the same dataset and the same joins. */
+static int kpi_same_rows(const kpi *k, const kpi *other)
+{
+	if (strcmp(k->info.dataset, other->info.dataset) != 0 ||
+	    k->join_count != other->join_count)
+		return 0;
+	for (size_t i = 0; i < k->join_count; i++) {
+		const kpi_link *a = &k->joins[i], *b = &other->joins[i];
+
+		if (!kpi_same_text(a->name, b->name) ||
+		    !kpi_same_text(a->dataset, b->dataset) ||
+		    !kpi_same_text(a->field, b->field) ||
+		    !kpi_same_text(a->key, b->key))
+			return 0;
+	}
+	return 1;
+}
+
+/* One scan for the run at index first and the runs after it that read the
+ * same rows (marked done): a dataset, or a dataset with the fields of its
+ * joins appended.  Only the fields the KPIs use are read, every field when
+ * one has a Lua function (row tables carry them all).  -1 with err when
+ * the scan as a whole failed. */
 static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 			    size_t first, const kpi_source *source,
 			    unsigned char *done, peil_error *err)
 {
-	const char *dataset = runs[first]->k->info.dataset;
-	const peil_schema *schema = source->schema(source->ctx, dataset);
+	const kpi *k = runs[first]->k;
+	const peil_schema *schema = NULL;
+	kpi_joined *j = NULL;
 	kpi_scan scan = { 0 };
 	unsigned char *used = NULL;
 	size_t *projection = NULL, projected = 0;
-	int rc = 0;
+	int rc = 0, uses_lua = 0;
 
-	scan.schema = schema;
+	if (k->join_count) {
+		/* A join that fails fails this KPI alone: the others that
+		 * join alike fail in their turn, with their own names. */
+		if (kpi_joined_new(k, source->schema, source->ctx, &j,
+				   &runs[first]->err) < 0) {
+			done[first] = 1;
+			runs[first]->failed = 1;
+			return 0;
+		}
+		schema = kpi_joined_schema(j);
+	} else {
+		schema = source->schema(source->ctx, k->info.dataset);
+	}
 	if (kpi_scan_init(&scan, set, count) < 0) {
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
+	scan.schema = schema;
 	if (schema) {
 		used = calloc(schema->field_count + 1, 1);
 		projection = calloc(schema->field_count + 1,
@@ -744,15 +770,14 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	for (size_t i = first; i < count; i++) {
 		kpi_run *r = runs[i];
 
-		if (done[i] || strcmp(r->k->info.dataset, dataset) != 0 ||
-		    r->k->join_count)
+		if (done[i] || !kpi_same_rows(k, r->k))
 			continue;
 		done[i] = 1;
 		if (r->failed)
 			continue;
 		if (!schema) {
 			kpi_run_fail(r, "kpi '%s': unknown dataset '%s'",
-				     dataset);
+				     k->info.dataset);
 			continue;
 		}
 		if (kpi_bind(r->k, schema, &r->err) < 0) {
@@ -760,8 +785,7 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 			continue;
 		}
 		kpi_mark_fields(r->k, used);
-		if (r->k->uses_lua)	/* row tables carry every field */
-			memset(used, 1, schema->field_count);
+		uses_lua |= r->k->uses_lua;
 		if (kpi_scan_add(&scan, r) < 0) {
 			rc = error_set(err, NULL, 0, NULL, "out of memory");
 			goto out;
@@ -769,63 +793,29 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	}
 	if (!scan.run_count)
 		goto out;
-	for (size_t f = 0; f < schema->field_count; f++) {
-		scan.slot[f] = used[f] ? projected : SIZE_MAX;
-		if (used[f])
-			projection[projected++] = f;
+	if (uses_lua)
+		memset(used, 1, schema->field_count);
+	if (j) {
+		/* the joined row holds every field, those not read empty */
+		for (size_t f = 0; f < schema->field_count; f++)
+			scan.slot[f] = f;
+		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
+				     err);
+	} else {
+		for (size_t f = 0; f < schema->field_count; f++) {
+			scan.slot[f] = used[f] ? projected : SIZE_MAX;
+			if (used[f])
+				projection[projected++] = f;
+		}
+		rc = source->scan(source->ctx, schema, NULL, projection,
+				  projected, kpi_scan_row, &scan, err);
 	}
-	rc = source->scan(source->ctx, schema, NULL, projection, projected,
-			  kpi_scan_row, &scan, err);
 	rc = kpi_scan_end(&scan, rc, err);
 out:
 	kpi_scan_release(&scan);
+	kpi_joined_free(j);
 	free(projection);
 	free(used);
-	return rc;
-}
-
-/* A KPI that joins: its own scan, every field, joined fields appended.
- * -1 with err when the scan as a whole failed. */
-static int kpi_scan_joined(kpi_set *set, kpi_run *r,
-			   const kpi_source *source, peil_error *err)
-{
-	kpi_joined *j = NULL;
-	kpi_scan scan = { 0 };
-	const peil_schema *schema;
-	unsigned char *used = NULL;
-	int rc = 0;
-
-	if (kpi_joined_new(r->k, source->schema, source->ctx, &j,
-			   &r->err) < 0 ||
-	    kpi_bind(r->k, kpi_joined_schema(j), &r->err) < 0) {
-		r->failed = 1;
-		kpi_joined_free(j);
-		return 0;
-	}
-	schema = kpi_joined_schema(j);
-	scan.schema = schema;
-	scan.slot = calloc(schema->field_count + 1, sizeof(*scan.slot));
-	if (kpi_scan_init(&scan, set, 1) < 0 || !scan.slot ||
-	    kpi_scan_add(&scan, r) < 0)
-		rc = error_set(err, NULL, 0, NULL, "out of memory");
-	for (size_t f = 0; scan.slot && f < schema->field_count; f++)
-		scan.slot[f] = f;
-	/* A KPI with a Lua function may read any field; the others read
-	 * only the fields they use. */
-	if (rc == 0 && !r->k->uses_lua) {
-		used = calloc(schema->field_count + 1, 1);
-		if (!used)
-			rc = error_set(err, NULL, 0, NULL, "out of memory");
-		else
-			kpi_mark_fields(r->k, used);
-	}
-	if (rc == 0)
-		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
-				     err);
-	free(used);
-	rc = kpi_scan_end(&scan, rc, err);
-	kpi_scan_release(&scan);
-	kpi_joined_free(j);
 	return rc;
 }
 
@@ -879,9 +869,7 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 				     &runs[i]->err) < 0)
 			runs[i]->failed = 1;
 	for (size_t i = 0; i < count && rc == 0; i++)
-		if (runs[i]->k->join_count && !runs[i]->failed)
-			rc = kpi_scan_joined(set, runs[i], source, err);
-		else if (!done[i] && !runs[i]->k->join_count)
+		if (!done[i] && !runs[i]->failed)
 			rc = kpi_scan_dataset(set, runs, count, i, source,
 					      done, err);
 	for (size_t i = 0; i < count && rc == 0; i++)

@@ -151,6 +151,11 @@ const char *kpi_strmap_key(const kpi_strmap *map, size_t i)
 	return map->text + map->offsets[i];
 }
 
+size_t kpi_strmap_len(const kpi_strmap *map, size_t i)
+{
+	return map->offsets[i + 1] - map->offsets[i] - 1;
+}
+
 void kpi_strmap_release(kpi_strmap *map)
 {
 	free(map->text);

@@ -34,6 +34,8 @@ long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 long kpi_strmap_find(const kpi_strmap *map, const char *key, size_t len);
 /* Key i (< count), NUL-terminated; valid until the next put or release. */
 const char *kpi_strmap_key(const kpi_strmap *map, size_t i);
+/* The length of key i, without its NUL. */
+size_t kpi_strmap_len(const kpi_strmap *map, size_t i);
 void kpi_strmap_release(kpi_strmap *map);
 
 #endif

@@ -75,6 +75,8 @@ static peil_value text(const char *s)
 	return v;
 }
 
+static int case_scans, member_scans;	/* how many scans each served */
+
 /* cases: C1 Oost, C2 West (both 2018-03-01); members: C1 has P1 and P2,
  * C2 has P1, and M4 belongs to no known case (C9). */
 static int scan(void *ctx, const peil_schema *schema,
@@ -90,6 +92,8 @@ static int scan(void *ctx, const peil_schema *schema,
 	peil_value full[3], out[3];
 
 	(void)ctx, (void)filter, (void)err;
+	case_scans += schema == &cases;
+	member_scans += schema == &members;
 	for (size_t r = 0; schema == &cases && r < 2; r++) {
 		full[0] = text(case_rows[r][0]);
 		full[1] = text(case_rows[r][1]);
@@ -157,6 +161,7 @@ static int evaluate(kpi_set *set)
 	int32_t from, to;
 
 	figure_count = 0;
+	case_scans = member_scans = 0;
 	failure[0] = '\0';
 	date_parse_iso("2018-03-01", &from);
 	date_parse_iso("2018-03-31", &to);
@@ -301,6 +306,58 @@ TEST(join_takes_fields_of_the_matching_row)
 	kpi_set_free(set);
 }
 
+/* KPIs that join alike share one scan of each dataset; another alias is
+ * another join, and a join that fails fails each KPI that has it. */
+TEST(kpis_that_join_alike_share_a_scan)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("joins.lua",
+		"kpi { id = 'j1', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
+		"  breakdown = { 'case.team' },\n"
+		"  rule = count_distinct('person') }\n"
+		"kpi { id = 'j2', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
+		"  select = started_in('case.registered'),\n"
+		"  rule = count() }\n"
+		"kpi { id = 'j3', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'cases', on = 'case_id' } },\n"
+		"  breakdown = { 'c.team' }, rule = count() }\n"
+		"kpi { id = 'm', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  rule = count_distinct('case_id') }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 0);
+	/* j1 and j2 one scan, j3 another, m the members alone. */
+	CHECK_INT(case_scans, 2);
+	CHECK_INT(member_scans, 3);
+	CHECK_DOUBLE(value("j1", "{\"case.team\":\"Oost\"}"), 2, 0);
+	CHECK_DOUBLE(value("j1", "{}"), 3, 0);
+	CHECK_DOUBLE(value("j2", "{}"), 3, 0);	/* M4 has no case */
+	CHECK_DOUBLE(value("j3", "{\"c.team\":\"West\"}"), 1, 0);
+	CHECK_DOUBLE(value("j3", "{\"c.team\":null}"), 1, 0);
+	CHECK_DOUBLE(value("m", "{}"), 3, 0);
+	kpi_set_free(set);
+
+	set = new_set();
+	CHECK_INT(kpi_set_load_file(set, write_file("badjoins.lua",
+		"kpi { id = 'x', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
+		"  rule = count() }\n"
+		"kpi { id = 'y', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
+		"  rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 2);
+	CHECK_CONTAINS(failure, "kpi 'y': join 'c': unknown dataset 'casussen'");
+	kpi_set_free(set);
+}
+
 TEST(join_errors_name_the_problem)
 {
 	kpi_set *set = new_set();
@@ -381,6 +438,7 @@ int main(void)
 	RUN(unknown_param_is_a_binding_error);
 	RUN(status_with_an_at_risk_margin);
 	RUN(join_takes_fields_of_the_matching_row);
+	RUN(kpis_that_join_alike_share_a_scan);
 	RUN(join_errors_name_the_problem);
 	RUN(per_counts_groups);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
