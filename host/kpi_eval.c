@@ -1,6 +1,7 @@
 /*
- * kpi_eval.c - kpi_evaluate: one scan per dataset, the periods of each row
- * found from its dates, figures accumulated per (KPI, period, cell).
+ * kpi_eval.c - kpi_evaluate: one scan per dataset (with its joins), the
+ * periods of each row found from its dates, figures accumulated per (KPI,
+ * period, cell).
  *
  * A cell is a combination of breakdown values that occurs in some row of
  * the dataset, whatever the KPI selects, so that a team without cases in
