@@ -32,9 +32,16 @@ typedef struct join_side {
 	size_t on_field;	/* in the KPI's dataset */
 	size_t first;		/* its first field in the combined schema */
 	kpi_strmap keys;	/* key text -> index in rows */
-	peil_value **rows;	/* copies of the projected values, texts in
-				   the same block */
+	peil_value **rows;	/* copies of the projected values, their
+				   texts after them, in blocks */
 	size_t row_count, row_cap;
+	char **blocks;		/* a million rows are not a million mallocs */
+	size_t block_count, block_used, block_size;
+	/* The last key looked up and its row (or -1): the members of a
+	 * case tend to follow each other. */
+	char *last_key;
+	size_t last_len, last_cap;
+	long last_at;
 	size_t *proj;		/* fields read: the key first, then the
 				   fields the KPI uses */
 	size_t proj_count;
@@ -90,8 +97,10 @@ void kpi_joined_free(kpi_joined *j)
 	free(j->names);
 	free(j->fields);
 	for (size_t i = 0; i < j->side_count; i++) {
-		for (size_t r = 0; r < j->sides[i].row_count; r++)
-			free(j->sides[i].rows[r]);
+		for (size_t b = 0; b < j->sides[i].block_count; b++)
+			free(j->sides[i].blocks[b]);
+		free(j->sides[i].blocks);
+		free(j->sides[i].last_key);
 		free(j->sides[i].rows);
 		free(j->sides[i].proj);
 		free(j->sides[i].pos);
@@ -225,8 +234,37 @@ static const char *join_key_text(const peil_value *v, char *buf, size_t size,
 	return buf;
 }
 
-/* A copy of a row in one block: values, then their texts. */
-static peil_value *join_copy_row(const peil_value *values, size_t n)
+#define JOIN_BLOCK_SIZE (1024 * 1024)
+
+/* size bytes, aligned for a peil_value, from the side's blocks; NULL when
+ * out of memory. */
+static void *join_alloc(join_side *side, size_t size)
+{
+	size_t align = _Alignof(peil_value);
+	char **blocks;
+
+	size = (size + align - 1) / align * align;
+	if (side->block_count == 0 || side->block_used + size > side->block_size) {
+		size_t block = size > JOIN_BLOCK_SIZE ? size : JOIN_BLOCK_SIZE;
+
+		blocks = realloc(side->blocks, (side->block_count + 1) *
+						       sizeof(*blocks));
+		if (!blocks)
+			return NULL;
+		side->blocks = blocks;
+		if (!(blocks[side->block_count] = malloc(block)))
+			return NULL;
+		side->block_count++;
+		side->block_used = 0;
+		side->block_size = block;
+	}
+	side->block_used += size;
+	return side->blocks[side->block_count - 1] + side->block_used - size;
+}
+
+/* A copy of a row: values, then their texts. */
+static peil_value *join_copy_row(join_side *side, const peil_value *values,
+				 size_t n)
 {
 	size_t size = n * sizeof(*values);
 	peil_value *copy;
@@ -235,14 +273,15 @@ static peil_value *join_copy_row(const peil_value *values, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (values[i].type == PEIL_TYPE_TEXT)
 			size += values[i].len + 1;
-	copy = malloc(size ? size : 1);
+	copy = join_alloc(side, size ? size : 1);
 	if (!copy)
 		return NULL;
 	memcpy(copy, values, n * sizeof(*values));
 	text = (char *)(copy + n);
 	for (size_t i = 0; i < n; i++)
 		if (values[i].type == PEIL_TYPE_TEXT) {
-			memcpy(text, values[i].as.text, values[i].len);
+			if (values[i].len)
+				memcpy(text, values[i].as.text, values[i].len);
 			text[values[i].len] = '\0';
 			copy[i].as.text = text;
 			text += values[i].len + 1;
@@ -276,18 +315,39 @@ static int join_read_row(void *ctx, const peil_value *values)
 		side->rows = grown;
 		side->row_cap = cap;
 	}
-	side->rows[side->row_count] = join_copy_row(values, side->proj_count);
+	side->rows[side->row_count] = join_copy_row(side, values,
+						   side->proj_count);
 	return side->rows[side->row_count++] ? 0 : -1;
 }
 
 /* The index of the joined row with the key of v, or -1. */
-static long join_find(const join_side *side, const peil_value *v)
+static long join_find(join_side *side, const peil_value *v)
 {
 	char buf[64];
 	size_t len;
 	const char *key = join_key_text(v, buf, sizeof(buf), &len);
 
-	return key ? kpi_strmap_find(&side->keys, key, len) : -1;
+	if (!key)
+		return -1;
+	if (side->last_key && side->last_len == len &&
+	    memcmp(side->last_key, key, len) == 0)
+		return side->last_at;
+	side->last_at = kpi_strmap_find(&side->keys, key, len);
+	if (len + 1 > side->last_cap) {
+		char *grown = realloc(side->last_key, 2 * (len + 1));
+
+		if (!grown) {	/* only the shortcut is lost */
+			free(side->last_key);
+			side->last_key = NULL;
+			side->last_cap = 0;
+			return side->last_at;
+		}
+		side->last_key = grown;
+		side->last_cap = 2 * (len + 1);
+	}
+	memcpy(side->last_key, key, len);
+	side->last_len = len;
+	return side->last_at;
 }
 
 static int join_main_row(void *ctx, const peil_value *values)
