@@ -366,12 +366,17 @@ static int32_t period_day_of(const period *p, enum period_day which)
 }
 
 /* The first period whose day is on or after d (count when none); the
- * days grow with the periods, which are sorted and disjoint. */
+ * days grow with the periods, which are sorted and disjoint.  Most rows
+ * of a dataset lie before or after all periods: the ends decide those. */
 static size_t kpi_first_on_or_after(const kpi_run *r, int32_t d,
 				    enum period_day which)
 {
 	size_t lo = 0, hi = r->period_count;
 
+	if (hi == 0 || period_day_of(&r->periods[0], which) >= d)
+		return 0;
+	if (period_day_of(&r->periods[hi - 1], which) < d)
+		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -389,6 +394,10 @@ static size_t kpi_count_on_or_before(const kpi_run *r, int32_t d,
 {
 	size_t lo = 0, hi = r->period_count;
 
+	if (hi == 0 || period_day_of(&r->periods[0], which) > d)
+		return 0;
+	if (period_day_of(&r->periods[hi - 1], which) <= d)
+		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int32_t x = period_day_of(&r->periods[mid], which);
@@ -401,24 +410,34 @@ static size_t kpi_count_on_or_before(const kpi_run *r, int32_t d,
 	return lo;
 }
 
+/* The date in a field of the row into *out; 0 when it has none. */
+static int kpi_row_date(const kpi_row *row, size_t field, int32_t *out)
+{
+	const peil_value *v = &row->values[row->slot[field]];
+
+	if (v->type != PEIL_TYPE_DATE)
+		return 0;
+	*out = v->as.date;
+	return 1;
+}
+
 /* The periods [*from, *to) that the KPI's selection puts the row in.
  * Periods are sorted and disjoint, so each is a binary search. */
 static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 			      size_t *from, size_t *to)
 {
 	const kpi_node *sel = r->k->select;
-	kpi_value start, end;
+	int32_t start, end;
 
 	*from = 0;
 	*to = r->period_count;
 	if (!sel)
 		return;
-	kpi_field_value(row, sel->field[0], &start);
-	if (start.type != KPI_VALUE_DATE) {
+	if (!kpi_row_date(row, sel->field[0], &start)) {
 		*to = 0;
 		return;
 	}
-	*from = kpi_first_on_or_after(r, (int32_t)start.num,
+	*from = kpi_first_on_or_after(r, start,
 				      sel->op == KPI_ON_REFERENCE_DATE
 					      ? DAY_REFERENCE : DAY_LAST);
 	switch (sel->op) {
@@ -426,24 +445,20 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 	case KPI_CLOSED_IN:
 		/* the one period containing the date, if any */
 		*to = *from < r->period_count &&
-		      r->periods[*from].first <= start.num ? *from + 1 : *from;
+		      r->periods[*from].first <= start ? *from + 1 : *from;
 		return;
 	case KPI_UP_TO:
 		return;		/* every period ending on or after it */
 	case KPI_RUNNING_IN:
 		/* start <= last, and no end or end >= first */
-		kpi_field_value(row, sel->field[1], &end);
-		if (end.type == KPI_VALUE_DATE)
-			*to = kpi_count_on_or_before(r, (int32_t)end.num,
-						     DAY_FIRST);
+		if (kpi_row_date(row, sel->field[1], &end))
+			*to = kpi_count_on_or_before(r, end, DAY_FIRST);
 		break;
 	default:
 		/* on the reference date: start <= reference, and no end or
 		 * end >= reference */
-		kpi_field_value(row, sel->field[1], &end);
-		if (end.type == KPI_VALUE_DATE)
-			*to = kpi_count_on_or_before(r, (int32_t)end.num,
-						     DAY_REFERENCE);
+		if (kpi_row_date(row, sel->field[1], &end))
+			*to = kpi_count_on_or_before(r, end, DAY_REFERENCE);
 		break;
 	}
 	if (*to < *from)
