@@ -4,15 +4,21 @@
  * The hash reads eight bytes at a time: byte-wise FNV-1a over the keys of
  * every row was the largest item in a profile of an evaluation.  A slot
  * keeps the high half of its key's hash, so a probe that meets another
- * key rarely touches that key's text.  The table's order never shows:
- * keys are numbered in adding order, so results do not depend on the hash.
+ * key rarely touches that key's text.  The high bits of the hash pick the
+ * slot, so growing needs no key's text and keeps the slots' order: the old
+ * table is read and the new one written front to back, not at random
+ * (reading a million join keys spent most of its time growing).  The
+ * table's order never shows: keys are numbered in adding order, so
+ * results do not depend on the hash.
  */
 #include "kpi_strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define KPI_STRMAP_INDEX_MAX 0xfffffffeu	/* index + 1 fits 32 bits */
+/* At most half full and picked by the high 32 bits of the hash, which the
+ * slots keep: 2^32 slots. */
+#define KPI_STRMAP_INDEX_MAX 0x7fffffffu
 
 static uint64_t kpi_strmap_mix(uint64_t h, uint64_t w)
 {
@@ -46,10 +52,17 @@ static uint64_t kpi_strmap_entry(uint64_t hash, size_t index)
 	return (hash & 0xffffffff00000000u) | (uint64_t)(index + 1);
 }
 
+/* The home slot of hash h in a table of 2^(64 - shift) slots. */
+static size_t kpi_strmap_home(uint64_t h, unsigned shift)
+{
+	return (size_t)(h >> shift);
+}
+
 /* Double the table (keeping it at most half full). */
 static int kpi_strmap_grow(kpi_strmap *map)
 {
 	size_t n = map->slot_count ? map->slot_count * 2 : 64;
+	unsigned shift = map->slot_count ? map->shift - 1 : 58;
 	uint64_t *slots = calloc(n, sizeof(*slots));
 	size_t *offsets = realloc(map->offsets, (n / 2 + 1) * sizeof(*offsets));
 
@@ -61,19 +74,22 @@ static int kpi_strmap_grow(kpi_strmap *map)
 	}
 	if (map->count == 0)
 		map->offsets[0] = 0;
-	for (size_t i = 0; i < map->count; i++) {
-		size_t at = map->offsets[i];
-		uint64_t h = kpi_strmap_hash(map->text + at,
-					     map->offsets[i + 1] - at - 1);
-		size_t s = (size_t)h & (n - 1);
+	for (size_t i = 0; i < map->slot_count; i++) {
+		uint64_t e = map->slots[i];
+		size_t s;
 
+		if (!e)
+			continue;
+		/* the entry's high half is the hash's */
+		s = kpi_strmap_home(e & 0xffffffff00000000u, shift);
 		while (slots[s])
 			s = (s + 1) & (n - 1);
-		slots[s] = kpi_strmap_entry(h, i);
+		slots[s] = e;
 	}
 	free(map->slots);
 	map->slots = slots;
 	map->slot_count = n;
+	map->shift = shift;
 	return 0;
 }
 
@@ -83,7 +99,7 @@ static long kpi_strmap_probe(const kpi_strmap *map, const char *key,
 			     size_t len, uint64_t h, size_t *slot)
 {
 	size_t mask = map->slot_count - 1;
-	size_t s = (size_t)h & mask;
+	size_t s = kpi_strmap_home(h, map->shift);
 	uint64_t e;
 
 	while ((e = map->slots[s]) != 0) {

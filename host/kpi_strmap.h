@@ -23,7 +23,8 @@ typedef struct kpi_strmap {
 	uint64_t *slots;	/* hash table: 0 empty, else index + 1 in
 				   the low 32 bits, the key's hash's high
 				   32 bits above */
-	size_t slot_count;	/* a power of two, or 0 */
+	size_t slot_count;	/* 2^(64 - shift), or 0 */
+	unsigned shift;
 } kpi_strmap;
 
 /* The number of key[0..len), added when absent (then *added is 1).
