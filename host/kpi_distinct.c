@@ -28,7 +28,8 @@ struct kpi_distinct {
 	/* (value << 32 | cell * words + word) + 1, or 0 when empty; the
 	 * periods of that word the value was counted in */
 	uint64_t *keys, *masks;
-	size_t count, slot_count;	/* slot_count a power of two */
+	size_t count, slot_count;	/* slot_count 2^(64 - shift) */
+	unsigned shift;
 	long last_value;		/* the number of the value last looked
 					   up, or -1 */
 	uint64_t recent_key[KPI_DISTINCT_RECENT];
@@ -101,14 +102,16 @@ static long kpi_distinct_value(kpi_distinct *d, const kpi_value *v)
 	return d->last_value;
 }
 
-static size_t kpi_distinct_hash(uint64_t key)
+/* The home slot of key in a table of 2^(64 - shift) slots: the high bits
+ * of splitmix64's finaliser, so that growing writes the new table in the
+ * old one's order rather than at random. */
+static size_t kpi_distinct_home(uint64_t key, unsigned shift)
 {
-	/* splitmix64's finaliser */
 	key ^= key >> 30;
 	key *= 0xbf58476d1ce4e5b9u;
 	key ^= key >> 27;
 	key *= 0x94d049bb133111ebu;
-	return (size_t)(key ^ (key >> 31));
+	return (size_t)((key ^ (key >> 31)) >> shift);
 }
 
 /* Double the table (keeping it at most half full); forgets the recent
@@ -116,6 +119,7 @@ static size_t kpi_distinct_hash(uint64_t key)
 static int kpi_distinct_grow(kpi_distinct *d)
 {
 	size_t n = d->slot_count ? d->slot_count * 2 : 1024;
+	unsigned shift = d->slot_count ? d->shift - 1 : 54;
 	uint64_t *keys = calloc(n, sizeof(*keys));
 	uint64_t *masks = malloc(n * sizeof(*masks));
 
@@ -129,7 +133,7 @@ static int kpi_distinct_grow(kpi_distinct *d)
 
 		if (!d->keys[i])
 			continue;
-		s = kpi_distinct_hash(d->keys[i]) & (n - 1);
+		s = kpi_distinct_home(d->keys[i], shift);
 		while (keys[s])
 			s = (s + 1) & (n - 1);
 		keys[s] = d->keys[i];
@@ -140,6 +144,7 @@ static int kpi_distinct_grow(kpi_distinct *d)
 	d->keys = keys;
 	d->masks = masks;
 	d->slot_count = n;
+	d->shift = shift;
 	memset(d->recent_key, 0, sizeof(d->recent_key));
 	return 0;
 }
@@ -155,7 +160,7 @@ static long kpi_distinct_slot(kpi_distinct *d, uint64_t key)
 			return (long)d->recent_slot[i];
 	if ((d->count + 1) * 2 > d->slot_count && kpi_distinct_grow(d) < 0)
 		return -1;
-	s = kpi_distinct_hash(key) & (d->slot_count - 1);
+	s = kpi_distinct_home(key, d->shift);
 	while (d->keys[s] && d->keys[s] != key)
 		s = (s + 1) & (d->slot_count - 1);
 	if (!d->keys[s]) {
