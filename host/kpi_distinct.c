@@ -95,7 +95,7 @@ static long kpi_distinct_value(kpi_distinct *d, const kpi_value *v)
 						  (size_t)d->last_value);
 
 		if (kpi_strmap_len(&d->values, (size_t)d->last_value) == len &&
-		    memcmp(last, key, len) == 0)
+		    (len == 0 || memcmp(last, key, len) == 0))
 			return d->last_value;
 	}
 	d->last_value = kpi_strmap_put(&d->values, key, len, &added);

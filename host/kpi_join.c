@@ -330,7 +330,7 @@ static long join_find(join_side *side, const peil_value *v)
 	if (!key)
 		return -1;
 	if (side->last_key && side->last_len == len &&
-	    memcmp(side->last_key, key, len) == 0)
+	    (len == 0 || memcmp(side->last_key, key, len) == 0))
 		return side->last_at;
 	side->last_at = kpi_strmap_find(&side->keys, key, len);
 	if (len + 1 > side->last_cap) {
@@ -345,7 +345,8 @@ static long join_find(join_side *side, const peil_value *v)
 		side->last_key = grown;
 		side->last_cap = 2 * (len + 1);
 	}
-	memcpy(side->last_key, key, len);
+	if (len)	/* an empty text may be NULL */
+		memcpy(side->last_key, key, len);
 	side->last_len = len;
 	return side->last_at;
 }

@@ -107,8 +107,9 @@ static long kpi_strmap_probe(const kpi_strmap *map, const char *key,
 			size_t i = (size_t)(e & 0xffffffffu) - 1;
 			size_t at = map->offsets[i];
 
+			/* an empty key may be NULL, which memcmp refuses */
 			if (map->offsets[i + 1] - at - 1 == len &&
-			    memcmp(map->text + at, key, len) == 0)
+			    (len == 0 || memcmp(map->text + at, key, len) == 0))
 				return (long)i;
 		}
 		s = (s + 1) & mask;

@@ -24,6 +24,9 @@ TEST(numbers_in_adding_order)
 	CHECK_INT(kpi_strmap_put(&map, "", 0, &added), 2);
 	CHECK_INT(added, 1);
 	CHECK_INT(kpi_strmap_find(&map, "", 0), 2);
+	CHECK_INT(kpi_strmap_find(&map, NULL, 0), 2);	/* empty: any pointer */
+	CHECK_INT(kpi_strmap_put(&map, NULL, 0, &added), 2);
+	CHECK_INT(added, 0);
 	CHECK_INT(kpi_strmap_find(&map, "Oos", 3), -1);
 	CHECK_INT(kpi_strmap_find(&map, "Oost", 4), 1);
 	CHECK_STR(kpi_strmap_key(&map, 0), "{}");
