@@ -59,6 +59,12 @@ typedef struct kpi_scan {
 	kpi_cells **cells;	/* the distinct breakdowns of the runs */
 	size_t *row_cell;	/* the row's cell of each */
 	size_t cells_count;
+	/* The distinct selections of the runs (a run with each), and the
+	 * periods [from, to) that each puts the row in. */
+	const kpi_run **picks;
+	size_t *run_pick;	/* run -> its index in picks */
+	size_t *row_from, *row_to;
+	size_t pick_count;
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the set's row counter */
 	char *json;		/* the cell text being built */
@@ -276,8 +282,39 @@ static int kpi_run_grow(kpi_run *r, size_t cell)
 	return 0;
 }
 
+/* The index of r's selection among the scan's, added when new: runs with
+ * the same grain have the same periods, and the same selection of the
+ * same fields puts a row in the same ones. */
+static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
+{
+	const kpi_node *sel = r->k->select;
+	size_t i;
+
+	for (i = 0; i < scan->pick_count; i++) {
+		const kpi_run *other = scan->picks[i];
+		const kpi_node *o = other->k->select;
+
+		if (other->k->info.grain != r->k->info.grain)
+			continue;
+		if (!sel || !o) {
+			if (!sel && !o)
+				break;
+			continue;
+		}
+		if (o->op == sel->op && o->field[0] == sel->field[0] &&
+		    ((sel->op != KPI_RUNNING_IN &&
+		      sel->op != KPI_ON_REFERENCE_DATE) ||
+		     o->field[1] == sel->field[1]))
+			break;
+	}
+	if (i == scan->pick_count)
+		scan->picks[scan->pick_count++] = r;
+	return i;
+}
+
 /* Add run r to the scan, sharing the cells of a run with the same
- * breakdown fields.  -1 when out of memory. */
+ * breakdown fields and the periods of one with the same selection.  -1
+ * when out of memory. */
 static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 {
 	const kpi *k = r->k;
@@ -308,6 +345,7 @@ static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 	r->cells = scan->cells[c];
 	r->cells->refs++;
 	scan->run_cells[scan->run_count] = c;
+	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
 	scan->runs[scan->run_count++] = r;
 	return 0;
 }
@@ -321,8 +359,13 @@ static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count)
 	scan->run_cells = calloc(count, sizeof(*scan->run_cells));
 	scan->cells = calloc(count, sizeof(*scan->cells));
 	scan->row_cell = calloc(count, sizeof(*scan->row_cell));
+	scan->picks = calloc(count, sizeof(*scan->picks));
+	scan->run_pick = calloc(count, sizeof(*scan->run_pick));
+	scan->row_from = calloc(count, sizeof(*scan->row_from));
+	scan->row_to = calloc(count, sizeof(*scan->row_to));
 	return scan->runs && scan->run_cells && scan->cells &&
-	       scan->row_cell ? 0 : -1;
+	       scan->row_cell && scan->picks && scan->run_pick &&
+	       scan->row_from && scan->row_to ? 0 : -1;
 }
 
 /* After the scan (rc its result): room in every run for every cell, and
@@ -347,6 +390,10 @@ static void kpi_scan_release(kpi_scan *scan)
 		kpi_cells_release(scan->cells[c]);
 	free(scan->cells);
 	free(scan->row_cell);
+	free(scan->picks);
+	free(scan->run_pick);
+	free(scan->row_from);
+	free(scan->row_to);
 	free(scan->runs);
 	free(scan->run_cells);
 	free(scan->json);
@@ -557,17 +604,20 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		}
 		scan->row_cell[c] = (size_t)cell;
 	}
+	for (size_t i = 0; i < scan->pick_count; i++)
+		kpi_match_periods(scan->picks[i], &row, &scan->row_from[i],
+				  &scan->row_to[i]);
 	for (size_t i = 0; i < scan->run_count; i++) {
 		kpi_run *r = scan->runs[i];
 		size_t cell = scan->row_cell[scan->run_cells[i]];
-		size_t from, to;
+		size_t from = scan->row_from[scan->run_pick[i]];
+		size_t to = scan->row_to[scan->run_pick[i]];
 
-		if (r->failed)
+		if (r->failed || from == to)
 			continue;
 		row.periods = r->periods;
 		row.period_count = r->period_count;
-		kpi_match_periods(r, &row, &from, &to);
-		if (from < to && cell >= r->acc_cells &&
+		if (cell >= r->acc_cells &&
 		    kpi_run_grow(r, cell) < 0) {
 			scan->out_of_memory = 1;
 			return -1;
