@@ -37,11 +37,7 @@ typedef struct join_side {
 	size_t row_count, row_cap;
 	char **blocks;		/* a million rows are not a million mallocs */
 	size_t block_count, block_used, block_size;
-	/* The last key looked up and its row (or -1): the members of a
-	 * case tend to follow each other. */
-	char *last_key;
-	size_t last_len, last_cap;
-	long last_at;
+	long last_at;		/* the row found last, or -1 */
 	size_t *proj;		/* fields read: the key first, then the
 				   fields the KPI uses */
 	size_t proj_count;
@@ -100,7 +96,6 @@ void kpi_joined_free(kpi_joined *j)
 		for (size_t b = 0; b < j->sides[i].block_count; b++)
 			free(j->sides[i].blocks[b]);
 		free(j->sides[i].blocks);
-		free(j->sides[i].last_key);
 		free(j->sides[i].rows);
 		free(j->sides[i].proj);
 		free(j->sides[i].pos);
@@ -320,34 +315,28 @@ static int join_read_row(void *ctx, const peil_value *values)
 	return side->rows[side->row_count++] ? 0 : -1;
 }
 
-/* The index of the joined row with the key of v, or -1. */
+/* The index of the joined row with the key of v, or -1.  The rows often
+ * come in the order of the joined ones (the members of a case follow each
+ * other, and the cases their keys' order), so the row found last and the
+ * one after it are tried before the hash, whose table is too big for the
+ * cache: a lookup there waits for memory. */
 static long join_find(join_side *side, const peil_value *v)
 {
+	const kpi_strmap *keys = &side->keys;
 	char buf[64];
 	size_t len;
 	const char *key = join_key_text(v, buf, sizeof(buf), &len);
 
 	if (!key)
 		return -1;
-	if (side->last_key && side->last_len == len &&
-	    (len == 0 || memcmp(side->last_key, key, len) == 0))
-		return side->last_at;
-	side->last_at = kpi_strmap_find(&side->keys, key, len);
-	if (len + 1 > side->last_cap) {
-		char *grown = realloc(side->last_key, 2 * (len + 1));
-
-		if (!grown) {	/* only the shortcut is lost */
-			free(side->last_key);
-			side->last_key = NULL;
-			side->last_cap = 0;
-			return side->last_at;
-		}
-		side->last_key = grown;
-		side->last_cap = 2 * (len + 1);
-	}
-	if (len)	/* an empty text may be NULL */
-		memcpy(side->last_key, key, len);
-	side->last_len = len;
+	for (long at = side->last_at;
+	     at >= 0 && at <= side->last_at + 1 && (size_t)at < keys->count;
+	     at++)
+		if (kpi_strmap_len(keys, (size_t)at) == len &&
+		    (len == 0 ||
+		     memcmp(kpi_strmap_key(keys, (size_t)at), key, len) == 0))
+			return side->last_at = at;
+	side->last_at = kpi_strmap_find(keys, key, len);
 	return side->last_at;
 }
 
