@@ -14,28 +14,12 @@
 #include "kpi_model.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
-#include "calendar.h"
 #include "error.h"
-#include "kpi_strmap.h"
-
-/* The cells of one breakdown, shared by the runs of a scan whose KPIs
- * break down by the same fields: a row's cell is found once for them all. */
-typedef struct kpi_cells {
-	const kpi *k;		/* a KPI with the breakdown, during the scan */
-	kpi_strmap texts;	/* JSON texts; 0 is "{}" */
-	/* The breakdown values seen, as kpi_cell_key bytes, and the cell
-	 * of each: JSON is written once per new combination, not per row. */
-	kpi_strmap values;
-	size_t *cell_of;	/* values index -> cell */
-	size_t cell_of_cap;
-	size_t refs;		/* runs that use it */
-} kpi_cells;
 
 typedef struct kpi_run {
 	kpi_set *set;
@@ -67,204 +51,8 @@ typedef struct kpi_scan {
 	size_t pick_count;
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the set's row counter */
-	char *json;		/* the cell text being built */
-	size_t json_len, json_cap;
-	char *key;		/* the cell key being built */
-	size_t key_len, key_cap;
 	int out_of_memory;
 } kpi_scan;
-
-/* ----------------------------------------------------------- JSON text */
-
-/* Append s[0..len) to the buffer *buf (NUL-terminated); -1 when out of
- * memory. */
-static int kpi_buf_put(char **buf, size_t *used, size_t *cap, const void *s,
-		       size_t len)
-{
-	if (*used + len + 1 > *cap) {
-		size_t grown_cap = (*used + len + 1) * 2;
-		char *grown = realloc(*buf, grown_cap);
-
-		if (!grown)
-			return -1;
-		*buf = grown;
-		*cap = grown_cap;
-	}
-	if (len)
-		memcpy(*buf + *used, s, len);
-	*used += len;
-	(*buf)[*used] = '\0';
-	return 0;
-}
-
-static int kpi_json_put(kpi_scan *scan, const char *s, size_t len)
-{
-	return kpi_buf_put(&scan->json, &scan->json_len, &scan->json_cap, s,
-			   len);
-}
-
-static int kpi_json_string(kpi_scan *scan, const char *s, size_t len)
-{
-	if (kpi_json_put(scan, "\"", 1) < 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		int rc;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			rc = kpi_json_put(scan, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			rc = kpi_json_put(scan, esc, 6);
-		} else {
-			rc = kpi_json_put(scan, s + i, 1);
-		}
-		if (rc < 0)
-			return -1;
-	}
-	return kpi_json_put(scan, "\"", 1);
-}
-
-void kpi_format_real(double x, char *out, size_t size)
-{
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(out, size, "%.*g", digits, x);
-		if (strtod(out, NULL) == x)
-			return;
-	}
-}
-
-static int kpi_json_value(kpi_scan *scan, const peil_value *v)
-{
-	char text[40];
-
-	switch (v->type) {
-	case PEIL_TYPE_TEXT:
-		return kpi_json_string(scan, v->as.text, v->len);
-	case PEIL_TYPE_INTEGER:
-		snprintf(text, sizeof(text), "%lld", (long long)v->as.integer);
-		break;
-	case PEIL_TYPE_REAL:
-		if (!isfinite(v->as.real))
-			snprintf(text, sizeof(text), "null");
-		else
-			kpi_format_real(v->as.real, text, sizeof(text));
-		break;
-	case PEIL_TYPE_DATE:
-		date_format_iso(v->as.date, text + 1);
-		text[0] = '"';
-		snprintf(text + 11, sizeof(text) - 11, "\"");
-		break;
-	case PEIL_TYPE_BOOLEAN:
-		snprintf(text, sizeof(text), "%s",
-			 v->as.boolean ? "true" : "false");
-		break;
-	default:
-		snprintf(text, sizeof(text), "null");
-	}
-	return kpi_json_put(scan, text, strlen(text));
-}
-
-static void kpi_cells_release(kpi_cells *c)
-{
-	if (!c || --c->refs > 0)
-		return;
-	kpi_strmap_release(&c->texts);
-	kpi_strmap_release(&c->values);
-	free(c->cell_of);
-	free(c);
-}
-
-/* The breakdown values of a row as bytes that tell different values
- * apart: per field its type, then its value (a text's length first).
- * Values that differ here may still write the same JSON (NaN and null,
- * say); the cell is the JSON text's, so they share it all the same. */
-static int kpi_cell_key(kpi_scan *scan, const kpi *k, const peil_value *values)
-{
-	scan->key_len = 0;
-	for (size_t i = 0; i < k->info.breakdown_count; i++) {
-		const peil_value *v = &values[scan->slot[k->breakdown_field[i]]];
-		unsigned char type = (unsigned char)v->type;
-		const void *bytes = &v->as;
-		size_t len = 0;
-
-		switch (v->type) {
-		case PEIL_TYPE_TEXT:
-			if (kpi_buf_put(&scan->key, &scan->key_len,
-					&scan->key_cap, &v->len,
-					sizeof(v->len)) < 0)
-				return -1;
-			bytes = v->as.text;
-			len = v->len;
-			break;
-		case PEIL_TYPE_INTEGER: len = sizeof(v->as.integer); break;
-		case PEIL_TYPE_REAL: len = sizeof(v->as.real); break;
-		case PEIL_TYPE_DATE: len = sizeof(v->as.date); break;
-		case PEIL_TYPE_BOOLEAN: len = sizeof(v->as.boolean); break;
-		default: type = PEIL_TYPE_NULL; break;
-		}
-		if (kpi_buf_put(&scan->key, &scan->key_len, &scan->key_cap,
-				&type, 1) < 0 ||
-		    kpi_buf_put(&scan->key, &scan->key_len, &scan->key_cap,
-				bytes, len) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* The cell of a breakdown's values, as JSON text, added when new. */
-static long kpi_cell_text(kpi_scan *scan, kpi_cells *c,
-			  const peil_value *values)
-{
-	const kpi *k = c->k;
-	int added;
-	int rc = 0;
-
-	scan->json_len = 0;
-	rc = kpi_json_put(scan, "{", 1);
-	for (size_t i = 0; rc == 0 && i < k->info.breakdown_count; i++) {
-		const char *name = k->info.breakdown[i];
-
-		if ((i && kpi_json_put(scan, ",", 1) < 0) ||
-		    kpi_json_string(scan, name, strlen(name)) < 0 ||
-		    kpi_json_put(scan, ":", 1) < 0 ||
-		    kpi_json_value(scan,
-				   &values[scan->slot[k->breakdown_field[i]]]) < 0)
-			rc = -1;
-	}
-	if (rc < 0 || kpi_json_put(scan, "}", 1) < 0)
-		return -1;
-	return kpi_strmap_put(&c->texts, scan->json, scan->json_len, &added);
-}
-
-/* The row's cell of breakdown c, added when new. */
-static long kpi_cell(kpi_scan *scan, kpi_cells *c, const peil_value *values)
-{
-	long at, cell;
-	int added;
-
-	if (kpi_cell_key(scan, c->k, values) < 0)
-		return -1;
-	at = kpi_strmap_put(&c->values, scan->key, scan->key_len, &added);
-	if (at < 0 || !added)
-		return at < 0 ? -1 : (long)c->cell_of[at];
-	if ((size_t)at >= c->cell_of_cap) {
-		size_t cap = c->cell_of_cap ? c->cell_of_cap * 2 : 16;
-		size_t *grown = realloc(c->cell_of, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		c->cell_of = grown;
-		c->cell_of_cap = cap;
-	}
-	cell = kpi_cell_text(scan, c, values);
-	if (cell >= 0)
-		c->cell_of[at] = (size_t)cell;
-	return cell;
-}
 
 /* Room in r's accumulators for cell, zeroed.  -1 when out of memory. */
 static int kpi_run_grow(kpi_run *r, size_t cell)
@@ -317,33 +105,19 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
  * when out of memory. */
 static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 {
-	const kpi *k = r->k;
 	size_t c;
-	int added;
 
-	for (c = 0; c < scan->cells_count; c++) {
-		const kpi *other = scan->cells[c]->k;
-
-		if (other->info.breakdown_count == k->info.breakdown_count &&
-		    (!k->info.breakdown_count ||
-		     memcmp(other->breakdown_field, k->breakdown_field,
-			    k->info.breakdown_count *
-				    sizeof(*k->breakdown_field)) == 0))
+	for (c = 0; c < scan->cells_count; c++)
+		if (kpi_cells_fit(scan->cells[c], r->k))
 			break;
-	}
 	if (c == scan->cells_count) {
-		kpi_cells *cells = calloc(1, sizeof(*cells));
+		kpi_cells *cells = kpi_cells_new(r->k);
 
 		if (!cells)
 			return -1;
-		cells->k = k;
-		cells->refs = 1;
 		scan->cells[scan->cells_count++] = cells;
-		if (kpi_strmap_put(&cells->texts, "{}", 2, &added) < 0)
-			return -1;
 	}
-	r->cells = scan->cells[c];
-	r->cells->refs++;
+	r->cells = kpi_cells_hold(scan->cells[c]);
 	scan->run_cells[scan->run_count] = c;
 	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
 	scan->runs[scan->run_count++] = r;
@@ -375,8 +149,10 @@ static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
 	for (size_t i = 0; i < scan->run_count && rc == 0; i++) {
 		kpi_run *r = scan->runs[i];
 
-		if (r->period_count && r->cells->texts.count > r->acc_cells &&
-		    kpi_run_grow(r, r->cells->texts.count - 1) < 0)
+		size_t cells = kpi_cells_count(r->cells);
+
+		if (r->period_count && cells > r->acc_cells &&
+		    kpi_run_grow(r, cells - 1) < 0)
 			scan->out_of_memory = 1;
 	}
 	if (scan->out_of_memory)
@@ -396,8 +172,6 @@ static void kpi_scan_release(kpi_scan *scan)
 	free(scan->row_to);
 	free(scan->runs);
 	free(scan->run_cells);
-	free(scan->json);
-	free(scan->key);
 	free(scan->slot);
 }
 
@@ -596,7 +370,7 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 			scan->cal, NULL, 0, LUA_NOREF };
 
 	for (size_t c = 0; c < scan->cells_count; c++) {
-		long cell = kpi_cell(scan, scan->cells[c], values);
+		long cell = kpi_cells_find(scan->cells[c], values, scan->slot);
 
 		if (cell < 0) {
 			scan->out_of_memory = 1;
@@ -672,20 +446,19 @@ static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 	out->status = kpi_status(r->set, &r->k->info, out->value);
 }
 
-static const kpi_strmap *kpi_sort_cells_map;
+static const kpi_cells *kpi_sort_cells;
 
 static int kpi_compare_cells(const void *a, const void *b)
 {
 	const size_t *x = a, *y = b;
 
-	return strcmp(kpi_strmap_key(kpi_sort_cells_map, *x),
-		      kpi_strmap_key(kpi_sort_cells_map, *y));
+	return strcmp(kpi_cells_text(kpi_sort_cells, *x),
+		      kpi_cells_text(kpi_sort_cells, *y));
 }
 
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 {
-	const kpi_strmap *cells = &r->cells->texts;
-	size_t n = cells->count;
+	size_t n = kpi_cells_count(r->cells);
 	size_t *order = malloc((n ? n : 1) * sizeof(*order));
 
 	if (!order)
@@ -693,7 +466,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	/* qsort has no context argument in C11; this is single-threaded. */
-	kpi_sort_cells_map = cells;
+	kpi_sort_cells = r->cells;
 	qsort(order, n, sizeof(*order), kpi_compare_cells);
 	for (size_t p = 0; p < r->period_count; p++)
 		for (size_t i = 0; i < n; i++) {
@@ -701,7 +474,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 
 			res.kpi = r->k->info.id;
 			res.period = r->periods[p].id;
-			res.breakdown = kpi_strmap_key(cells, order[i]);
+			res.breakdown = kpi_cells_text(r->cells, order[i]);
 			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
 				   &res);
 			if (sink->result(sink->ctx, &r->k->info, &res) < 0) {
@@ -892,7 +665,7 @@ static void kpi_reduce_groups(kpi_run *r)
 			  r->period_count, LUA_NOREF };
 	size_t np = r->period_count;
 
-	for (size_t cell = 0; !r->failed && cell < r->cells->texts.count;
+	for (size_t cell = 0; !r->failed && cell < kpi_cells_count(r->cells);
 	     cell++)
 		for (size_t p = 0; p < np; p++)
 			if (kpi_group_reduce(r->k, &templ, cell * np + p, p,

@@ -273,6 +273,24 @@ typedef struct kpi_acc {
 /* kpi_eval.c: add one row (or group) to an accumulator; v is the rule's
  * numeric measure or NULL. */
 void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v);
+
+/* kpi_cells.c: the cells of the breakdown of k (bound; borrowed while the
+ * cells are used to find a row's), cell 0 the total "{}".  Shared by the
+ * KPIs that kpi_cells_fit: _new gives one reference, _hold another, and
+ * _release drops one (NULL is accepted). */
+typedef struct kpi_cells kpi_cells;
+kpi_cells *kpi_cells_new(const kpi *k);			/* NULL: no memory */
+kpi_cells *kpi_cells_hold(kpi_cells *c);
+void kpi_cells_release(kpi_cells *c);
+/* 1 when k breaks down by the same fields (bound to the same schema). */
+int kpi_cells_fit(const kpi_cells *c, const kpi *k);
+/* The cell of a row (values projected by slot), added when new; -1 when
+ * out of memory. */
+long kpi_cells_find(kpi_cells *c, const peil_value *values,
+		    const size_t *slot);
+size_t kpi_cells_count(const kpi_cells *c);
+/* A cell's JSON text; valid until the next kpi_cells_find. */
+const char *kpi_cells_text(const kpi_cells *c, size_t cell);
 /* The shortest text that reads back as the same double. */
 void kpi_format_real(double x, char *out, size_t size);
 
