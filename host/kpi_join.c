@@ -38,6 +38,11 @@ typedef struct join_side {
 	char **blocks;		/* a million rows are not a million mallocs */
 	size_t block_count, block_used, block_size;
 	long last_at;		/* the row found last, or -1 */
+	/* Keys read so far rose in byte order (rows come in key order): then
+	 * they are searched outward from the row found last, without a hash
+	 * table, until that takes too many steps. */
+	int sorted;
+	size_t searches, steps;
 	size_t *proj;		/* fields read: the key first, then the
 				   fields the KPI uses */
 	size_t proj_count;
@@ -157,6 +162,8 @@ int kpi_joined_new(const kpi *k,
 		side->key_field = (size_t)key;
 		side->on_field = (size_t)on;
 		side->first = n;
+		side->last_at = -1;
+		side->sorted = 1;
 		n += side->schema->field_count;
 	}
 	j->fields = calloc(n, sizeof(*j->fields));
@@ -284,6 +291,20 @@ static peil_value *join_copy_row(join_side *side, const peil_value *values,
 	return copy;
 }
 
+/* Key i of the side against key[0..len): <0, 0, >0 in byte order, a
+ * prefix first. */
+static int join_key_cmp(const join_side *side, size_t i, const char *key,
+			size_t len)
+{
+	size_t n = kpi_strmap_len(&side->keys, i);
+	int c = memcmp(kpi_strmap_key(&side->keys, i), key,
+		       n < len ? n : len);
+
+	if (n == 0 || len == 0)
+		c = 0;		/* memcmp refuses NULL, even for 0 bytes */
+	return c ? c : (n > len) - (n < len);
+}
+
 static int join_read_row(void *ctx, const peil_value *values)
 {
 	join_side *side = ctx;
@@ -291,12 +312,21 @@ static int join_read_row(void *ctx, const peil_value *values)
 	size_t len;
 	/* The key is the first field read. */
 	const char *key = join_key_text(&values[0], buf, sizeof(buf), &len);
-	int added;
+	int added = 1;
 	long at;
 
 	if (!key)
 		return 0;
-	at = kpi_strmap_put(&side->keys, key, len, &added);
+	if (side->sorted && side->keys.count &&
+	    join_key_cmp(side, side->keys.count - 1, key, len) >= 0) {
+		side->sorted = 0;	/* from now on, a hash table */
+		if (kpi_strmap_index(&side->keys) < 0)
+			return -1;
+	}
+	if (side->sorted)	/* greater than all before: new */
+		at = kpi_strmap_append(&side->keys, key, len);
+	else
+		at = kpi_strmap_put(&side->keys, key, len, &added);
 	if (at < 0)
 		return -1;
 	if (!added)
@@ -315,7 +345,71 @@ static int join_read_row(void *ctx, const peil_value *values)
 	return side->rows[side->row_count++] ? 0 : -1;
 }
 
-/* The index of the joined row with the key of v, or -1.  The rows often
+/* The first of the sorted keys [lo, hi) that is not below key (hi when
+ * none), by binary search. */
+static size_t join_lower_bound(join_side *side, const char *key, size_t len,
+			       size_t lo, size_t hi)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		side->steps++;
+		if (join_key_cmp(side, mid, key, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The index of key among the sorted keys, or -1: searched outward from
+ * the row found last in steps that double, then by halves. */
+static long join_search(join_side *side, const char *key, size_t len)
+{
+	size_t n = side->keys.count, hint, lo, hi, step = 1;
+
+	if (n == 0)
+		return -1;
+	hint = side->last_at >= 0 && (size_t)side->last_at < n
+		       ? (size_t)side->last_at : 0;
+	side->searches++;
+	if (join_key_cmp(side, hint, key, len) < 0) {
+		lo = hint + 1;	/* the key lies after hint */
+		for (;;) {
+			hi = lo + step - 1;
+			side->steps++;
+			if (hi >= n) {
+				hi = n;
+				break;
+			}
+			if (join_key_cmp(side, hi, key, len) >= 0)
+				break;
+			lo = hi + 1;
+			step *= 2;
+		}
+	} else {
+		hi = hint;	/* on or before hint */
+		for (;;) {
+			side->steps++;
+			if (hi < step) {
+				lo = 0;
+				break;
+			}
+			lo = hi - step;
+			if (join_key_cmp(side, lo, key, len) < 0) {
+				lo++;
+				break;
+			}
+			hi = lo;
+			step *= 2;
+		}
+	}
+	lo = join_lower_bound(side, key, len, lo, hi);
+	return lo < n && join_key_cmp(side, lo, key, len) == 0 ? (long)lo : -1;
+}
+
+/* The index of the joined row with the key of v, -1 when none, -2 when
+ * out of memory.  The rows often
  * come in the order of the joined ones (the members of a case follow each
  * other, and the cases their keys' order), so the row found last and the
  * one after it are tried before the hash, whose table is too big for the
@@ -336,7 +430,16 @@ static long join_find(join_side *side, const peil_value *v)
 		    (len == 0 ||
 		     memcmp(kpi_strmap_key(keys, (size_t)at), key, len) == 0))
 			return side->last_at = at;
-	side->last_at = kpi_strmap_find(keys, key, len);
+	/* Searching sorted keys costs steps that grow with the distance
+	 * from the row found last: when the rows come in another order,
+	 * a hash table is cheaper. */
+	if (side->sorted && side->steps > 16 * side->searches + 4096) {
+		if (kpi_strmap_index(&side->keys) < 0)
+			return -2;
+		side->sorted = 0;
+	}
+	side->last_at = side->sorted ? join_search(side, key, len)
+				     : kpi_strmap_find(keys, key, len);
 	return side->last_at;
 }
 
@@ -352,6 +455,10 @@ static int join_main_row(void *ctx, const peil_value *values)
 		long at = join_find(side, &j->values[side->on_field]);
 		size_t count = side->schema->field_count;
 
+		if (at == -2) {
+			j->out_of_memory = 1;
+			return -1;
+		}
 		for (size_t f = 0; f < count; f++)
 			j->values[side->first + f] =
 				at >= 0 && side->pos[f] >= 0

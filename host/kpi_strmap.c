@@ -58,22 +58,15 @@ static size_t kpi_strmap_home(uint64_t h, unsigned shift)
 	return (size_t)(h >> shift);
 }
 
-/* Double the table (keeping it at most half full). */
+/* Double the table. */
 static int kpi_strmap_grow(kpi_strmap *map)
 {
 	size_t n = map->slot_count ? map->slot_count * 2 : 64;
 	unsigned shift = map->slot_count ? map->shift - 1 : 58;
 	uint64_t *slots = calloc(n, sizeof(*slots));
-	size_t *offsets = realloc(map->offsets, (n / 2 + 1) * sizeof(*offsets));
 
-	if (offsets)
-		map->offsets = offsets;
-	if (!slots || !offsets) {
-		free(slots);
+	if (!slots)
 		return -1;
-	}
-	if (map->count == 0)
-		map->offsets[0] = 0;
 	for (size_t i = 0; i < map->slot_count; i++) {
 		uint64_t e = map->slots[i];
 		size_t s;
@@ -118,20 +111,22 @@ static long kpi_strmap_probe(const kpi_strmap *map, const char *key,
 	return -1;
 }
 
-long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
-		    int *added)
+/* Room for one more key (count + 2 offsets, its text).  -1 when out of
+ * memory or at the most keys. */
+static int kpi_strmap_reserve(kpi_strmap *map, size_t len)
 {
-	uint64_t h = kpi_strmap_hash(key, len);
-	size_t s = 0;	/* set by the probe; gcc -O3 cannot see that */
-	long found;
-
-	*added = 0;
-	if ((map->count + 1) * 2 > map->slot_count &&
-	    (map->count >= KPI_STRMAP_INDEX_MAX || kpi_strmap_grow(map) < 0))
+	if (map->count >= KPI_STRMAP_INDEX_MAX)
 		return -1;
-	found = kpi_strmap_probe(map, key, len, h, &s);
-	if (found >= 0)
-		return found;
+	if (map->count + 2 > map->offsets_cap) {
+		size_t cap = map->offsets_cap ? map->offsets_cap * 2 : 64;
+		size_t *grown = realloc(map->offsets, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		grown[0] = 0;
+		map->offsets = grown;
+		map->offsets_cap = cap;
+	}
 	if (map->text_len + len + 1 > map->text_cap) {
 		size_t cap = map->text_cap ? map->text_cap : 256;
 		char *grown;
@@ -144,14 +139,66 @@ long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 		map->text = grown;
 		map->text_cap = cap;
 	}
+	return 0;
+}
+
+/* Copy key[0..len) in as the next key (room reserved); its number. */
+static size_t kpi_strmap_store(kpi_strmap *map, const char *key, size_t len)
+{
 	if (len)
 		memcpy(map->text + map->text_len, key, len);
 	map->text[map->text_len + len] = '\0';
 	map->text_len += len + 1;
 	map->offsets[map->count + 1] = map->text_len;
+	return map->count++;
+}
+
+int kpi_strmap_index(kpi_strmap *map)
+{
+	while (map->count * 2 > map->slot_count)
+		if (kpi_strmap_grow(map) < 0)
+			return -1;
+	for (; map->indexed < map->count; map->indexed++) {
+		size_t i = map->indexed, at = map->offsets[i];
+		uint64_t h = kpi_strmap_hash(map->text + at,
+					     map->offsets[i + 1] - at - 1);
+		size_t s = kpi_strmap_home(h, map->shift);
+
+		while (map->slots[s])
+			s = (s + 1) & (map->slot_count - 1);
+		map->slots[s] = kpi_strmap_entry(h, i);
+	}
+	return 0;
+}
+
+long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
+		    int *added)
+{
+	uint64_t h = kpi_strmap_hash(key, len);
+	size_t s = 0;	/* set by the probe; gcc -O3 cannot see that */
+	long found;
+
+	*added = 0;
+	if (kpi_strmap_index(map) < 0 ||
+	    ((map->count + 1) * 2 > map->slot_count &&
+	     kpi_strmap_grow(map) < 0))
+		return -1;
+	found = kpi_strmap_probe(map, key, len, h, &s);
+	if (found >= 0)
+		return found;
+	if (kpi_strmap_reserve(map, len) < 0)
+		return -1;
 	map->slots[s] = kpi_strmap_entry(h, map->count);
+	map->indexed++;
 	*added = 1;
-	return (long)map->count++;
+	return (long)kpi_strmap_store(map, key, len);
+}
+
+long kpi_strmap_append(kpi_strmap *map, const char *key, size_t len)
+{
+	if (kpi_strmap_reserve(map, len) < 0)
+		return -1;
+	return (long)kpi_strmap_store(map, key, len);
 }
 
 long kpi_strmap_find(const kpi_strmap *map, const char *key, size_t len)

@@ -15,11 +15,13 @@
 
 typedef struct kpi_strmap {
 	size_t count;
+	size_t indexed;		/* keys [0, indexed) are in the table */
 	char *text;		/* the keys in adding order, each followed by
 				   a NUL */
 	size_t text_len, text_cap;
 	size_t *offsets;	/* [count + 1]: key i is text[offsets[i] ..
 				   offsets[i + 1] - 1) */
+	size_t offsets_cap;
 	uint64_t *slots;	/* hash table: 0 empty, else index + 1 in
 				   the low 32 bits, the key's hash's high
 				   32 bits above */
@@ -31,8 +33,16 @@ typedef struct kpi_strmap {
  * -1 when out of memory. */
 long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 		    int *added);
-/* The number of key[0..len), or -1 when absent. */
+/* The number of key[0..len), or -1 when absent.  Keys appended since the
+ * last put or index are not found. */
 long kpi_strmap_find(const kpi_strmap *map, const char *key, size_t len);
+/* Add key[0..len) without hashing it, when the caller knows it is absent
+ * (it is greater than every key before it, say): keys that are only read
+ * in order need no table.  Its number, or -1 when out of memory. */
+long kpi_strmap_append(kpi_strmap *map, const char *key, size_t len);
+/* Hash the keys appended: 0, or -1 when out of memory.  Put does this
+ * itself. */
+int kpi_strmap_index(kpi_strmap *map);
 /* Key i (< count), NUL-terminated; valid until the next put or release. */
 const char *kpi_strmap_key(const kpi_strmap *map, size_t i);
 /* The length of key i, without its NUL. */

@@ -56,11 +56,35 @@ static const peil_field member_fields[] = {
 };
 static const peil_schema members = { "case_members", 3, member_fields };
 
+/* keyed: K00000 .. K04999 with n = the key's number; refs: R00000 ..
+ * R05999, each naming a keyed row (or K05000 and up, none), in order or
+ * scrambled (refs_scrambled). */
+#define KEYED_ROWS 5000
+#define REF_ROWS 6000
+static const peil_field keyed_fields[] = {
+	{ "key", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "n", PEIL_TYPE_INTEGER, 0 },
+};
+static const peil_schema keyed = { "keyed", 2, keyed_fields };
+static const peil_field ref_fields[] = {
+	{ "id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "ref", PEIL_TYPE_TEXT, 0 },
+};
+static const peil_schema refs = { "refs", 2, ref_fields };
+static int refs_scrambled;
+
+static long ref_target(long r)
+{
+	return refs_scrambled ? r * 7919 % REF_ROWS : r * KEYED_ROWS / REF_ROWS;
+}
+
 static const peil_schema *schema_of(void *ctx, const char *name)
 {
 	(void)ctx;
 	return strcmp(name, "cases") == 0 ? &cases :
-	       strcmp(name, "case_members") == 0 ? &members : NULL;
+	       strcmp(name, "case_members") == 0 ? &members :
+	       strcmp(name, "keyed") == 0 ? &keyed :
+	       strcmp(name, "refs") == 0 ? &refs : NULL;
 }
 
 static peil_value text(const char *s)
@@ -111,6 +135,30 @@ static int scan(void *ctx, const peil_schema *schema,
 	for (size_t r = 0; schema == &members && r < 7; r++) {
 		for (size_t f = 0; f < 3; f++)
 			full[f] = text(member_rows[r][f]);
+		for (size_t i = 0; i < count; i++)
+			out[i] = full[projection[i]];
+		if (row(row_ctx, out))
+			return -1;
+	}
+	for (long r = 0; schema == &keyed && r < KEYED_ROWS; r++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "K%05ld", r);
+		full[0] = text(key);
+		full[1].type = PEIL_TYPE_INTEGER;
+		full[1].as.integer = r;
+		for (size_t i = 0; i < count; i++)
+			out[i] = full[projection[i]];
+		if (row(row_ctx, out))
+			return -1;
+	}
+	for (long r = 0; schema == &refs && r < REF_ROWS; r++) {
+		char id[16], ref[16];
+
+		snprintf(id, sizeof(id), "R%05ld", r);
+		snprintf(ref, sizeof(ref), "K%05ld", ref_target(r));
+		full[0] = text(id);
+		full[1] = text(ref);
 		for (size_t i = 0; i < count; i++)
 			out[i] = full[projection[i]];
 		if (row(row_ctx, out))
@@ -363,6 +411,54 @@ TEST(kpis_that_join_alike_share_a_scan)
 	kpi_set_free(set);
 }
 
+/* The joined rows' keys come in order: found from the row found last,
+ * first in a run of rows in the same order, then in a scrambled one (where
+ * a hash table takes over); and, keyed on a field that is not the key,
+ * in no order and twice (the first row of a key wins). */
+TEST(join_finds_rows_in_any_order)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+	double sum[2] = { 0, 0 }, count[2] = { 0, 0 };
+
+	for (int scrambled = 0; scrambled < 2; scrambled++)
+		for (long r = 0; r < REF_ROWS; r++) {
+			long target;
+
+			refs_scrambled = scrambled;
+			target = ref_target(r);
+			if (target < KEYED_ROWS) {
+				sum[scrambled] += (double)target;
+				count[scrambled]++;
+			}
+		}
+	CHECK_INT(kpi_set_load_file(set, write_file("ordered.lua",
+		"kpi { id = 's', title = 't', unit = 'u',\n"
+		"  dataset = 'refs', grain = 'month',\n"
+		"  join = { k = { dataset = 'keyed', on = 'ref' } },\n"
+		"  rule = sum('k.n') }\n"
+		"kpi { id = 'c', title = 't', unit = 'u',\n"
+		"  dataset = 'refs', grain = 'month',\n"
+		"  join = { k = { dataset = 'keyed', on = 'ref' } },\n"
+		"  rule = count(is_set('k.key')) }\n"
+		"kpi { id = 'm', title = 't', unit = 'u',\n"
+		"  dataset = 'cases', grain = 'month',\n"
+		"  join = { m = { dataset = 'case_members', on = 'case_id',\n"
+		"                 key = 'case_id' } },\n"
+		"  rule = count(one_of('m.member_id', { 'M1', 'M3' })) }\n"),
+		&err), 0);
+	for (int scrambled = 0; scrambled < 2; scrambled++) {
+		refs_scrambled = scrambled;
+		CHECK_INT(evaluate(set), 0);
+		CHECK_DOUBLE(value("s", "{}"), sum[scrambled], 0);
+		CHECK_DOUBLE(value("c", "{}"), count[scrambled], 0);
+		/* C1 takes M1, C2 M3: the first member of each case */
+		CHECK_DOUBLE(value("m", "{}"), 2, 0);
+	}
+	CHECK(count[1] < REF_ROWS && count[1] > 0);
+	kpi_set_free(set);
+}
+
 TEST(join_errors_name_the_problem)
 {
 	kpi_set *set = new_set();
@@ -444,6 +540,7 @@ int main(void)
 	RUN(status_with_an_at_risk_margin);
 	RUN(join_takes_fields_of_the_matching_row);
 	RUN(kpis_that_join_alike_share_a_scan);
+	RUN(join_finds_rows_in_any_order);
 	RUN(join_errors_name_the_problem);
 	RUN(per_counts_groups);
 	RUN(a_later_directory_replaces_a_kpi_by_id);

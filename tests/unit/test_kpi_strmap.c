@@ -97,10 +97,44 @@ TEST(grows)
 	kpi_strmap_release(&map);
 }
 
+/* Appended keys are numbered like put ones and hashed only when the map
+ * is next put to or indexed. */
+TEST(append_then_index)
+{
+	kpi_strmap map = { 0 };
+	char key[32];
+	int added;
+
+	for (long i = 0; i < 1000; i++) {
+		int len = snprintf(key, sizeof(key), "D2018-%06ld", i);
+
+		CHECK_INT(kpi_strmap_append(&map, key, (size_t)len), i);
+	}
+	CHECK_INT(map.count, 1000);
+	CHECK_STR(kpi_strmap_key(&map, 999), "D2018-000999");
+	CHECK_INT(kpi_strmap_find(&map, "D2018-000010", 12), -1);
+	CHECK_INT(kpi_strmap_index(&map), 0);
+	CHECK_INT(kpi_strmap_find(&map, "D2018-000010", 12), 10);
+	CHECK_INT(kpi_strmap_append(&map, "D2018-001000", 12), 1000);
+	/* put hashes the appended key before it looks */
+	CHECK_INT(kpi_strmap_put(&map, "D2018-001000", 12, &added), 1000);
+	CHECK_INT(added, 0);
+	CHECK_INT(kpi_strmap_put(&map, "D2018-001001", 12, &added), 1001);
+	CHECK_INT(added, 1);
+	for (long i = 0; i < 1002; i++) {
+		int len = snprintf(key, sizeof(key), "D2018-%06ld", i);
+
+		CHECK_INT(kpi_strmap_find(&map, key, (size_t)len), i);
+	}
+	CHECK(map.slot_count >= 2 * map.count);
+	kpi_strmap_release(&map);
+}
+
 int main(void)
 {
 	RUN(numbers_in_adding_order);
 	RUN(every_length_and_byte);
 	RUN(grows);
+	RUN(append_then_index);
 	return harness_done();
 }
