@@ -4,10 +4,11 @@
  * join = { case = { dataset = "cases", on = "case_id" } } gives each row
  * the fields of the one row of cases whose key equals the row's case_id,
  * as "case.team", "case.registered", ...  The joined dataset is read
- * first into a table keyed by its key, then the KPI's own dataset is
- * scanned with every field and each row handed on with the joined fields
- * appended (empty when nothing matches).  Only KPIs that join pay for
- * this: the others keep their projected one-scan path.
+ * first (the fields the KPIs use) into a map keyed by its key, then the
+ * KPI's own dataset is scanned and each row handed on with the joined
+ * fields appended (empty when nothing matches).  Keys that come in order
+ * are searched in order, others through a hash table.  Only KPIs that
+ * join pay for this: the others keep their projected one-scan path.
  *
  * lookup = { ladder = { dataset = "measurements", by = "person" } } reads
  * the dataset into the script's state as { [person] = { row, ... } }, in
@@ -296,12 +297,11 @@ static peil_value *join_copy_row(join_side *side, const peil_value *values,
 static int join_key_cmp(const join_side *side, size_t i, const char *key,
 			size_t len)
 {
-	size_t n = kpi_strmap_len(&side->keys, i);
-	int c = memcmp(kpi_strmap_key(&side->keys, i), key,
-		       n < len ? n : len);
+	size_t n = kpi_strmap_len(&side->keys, i), common = n < len ? n : len;
+	/* an empty key may be NULL, which memcmp refuses */
+	int c = common ? memcmp(kpi_strmap_key(&side->keys, i), key, common)
+		       : 0;
 
-	if (n == 0 || len == 0)
-		c = 0;		/* memcmp refuses NULL, even for 0 bytes */
 	return c ? c : (n > len) - (n < len);
 }
 
@@ -409,11 +409,10 @@ static long join_search(join_side *side, const char *key, size_t len)
 }
 
 /* The index of the joined row with the key of v, -1 when none, -2 when
- * out of memory.  The rows often
- * come in the order of the joined ones (the members of a case follow each
- * other, and the cases their keys' order), so the row found last and the
- * one after it are tried before the hash, whose table is too big for the
- * cache: a lookup there waits for memory. */
+ * out of memory.  The rows often come in the order of the joined ones (the
+ * members of a case follow each other, and the cases their keys' order),
+ * so the row found last and the one after it are tried first: a lookup in
+ * a hash table too big for the cache waits for memory. */
 static long join_find(join_side *side, const peil_value *v)
 {
 	const kpi_strmap *keys = &side->keys;
