@@ -329,8 +329,9 @@ static size_t rule_holidays(const calendar *cal, int year, holiday *out)
 static int table_build(calendar *cal)
 {
 	size_t years = TABLE_LAST_YEAR - TABLE_FIRST_YEAR + 1;
-	size_t cap = cal->replace ? cal->date_count
-				  : years * MAX_RULE_HOLIDAYS + cal->extra_count;
+	size_t cap = cal->replace
+			     ? cal->date_count
+			     : years * MAX_RULE_HOLIDAYS + cal->extra_count;
 	int32_t *all = malloc((cap ? cap : 1) * sizeof(*all));
 	size_t n = 0;
 

@@ -247,7 +247,8 @@ static void *join_alloc(join_side *side, size_t size)
 	char **blocks;
 
 	size = (size + align - 1) / align * align;
-	if (side->block_count == 0 || side->block_used + size > side->block_size) {
+	if (side->block_count == 0 ||
+	    side->block_used + size > side->block_size) {
 		size_t block = size > JOIN_BLOCK_SIZE ? size : JOIN_BLOCK_SIZE;
 
 		blocks = realloc(side->blocks, (side->block_count + 1) *

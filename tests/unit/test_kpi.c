@@ -896,13 +896,15 @@ TEST(breakdowns_of_one_scan)
 	kpi_set *set = kpi_set_new(cal, NULL, 1);
 	const char *path = write_script("cells.lua",
 		"kpi { id = \"a\", title = \"t\", unit = \"n\",\n"
-		"  dataset = \"cases\", grain = \"year\", breakdown = { \"team\" },\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  breakdown = { \"team\" },\n"
 		"  select = started_in(\"registered\"), rule = count() }\n"
 		"kpi { id = \"b\", title = \"t\", unit = \"n\",\n"
 		"  dataset = \"cases\", grain = \"year\",\n"
 		"  breakdown = { \"mark\" }, rule = count() }\n"
 		"kpi { id = \"c\", title = \"t\", unit = \"n\",\n"
-		"  dataset = \"cases\", grain = \"year\", breakdown = { \"team\" },\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  breakdown = { \"team\" },\n"
 		"  select = closed_in(\"closed\"), rule = count() }\n"
 		"kpi { id = \"e\", title = \"t\", unit = \"n\",\n"
 		"  dataset = \"cases\", grain = \"year\",\n"

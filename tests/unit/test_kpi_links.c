@@ -407,7 +407,8 @@ TEST(kpis_that_join_alike_share_a_scan)
 		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
 		"  rule = count() }\n"), &err), 0);
 	CHECK_INT(evaluate(set), 2);
-	CHECK_CONTAINS(failure, "kpi 'y': join 'c': unknown dataset 'casussen'");
+	CHECK_CONTAINS(failure,
+		       "kpi 'y': join 'c': unknown dataset 'casussen'");
 	kpi_set_free(set);
 }
 

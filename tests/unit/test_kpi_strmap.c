@@ -80,13 +80,15 @@ TEST(grows)
 	int added;
 
 	for (long i = 0; i < 200000; i++) {
-		int len = snprintf(key, sizeof(key), "P%07ld", i * 7919 % 1000003);
+		int len = snprintf(key, sizeof(key), "P%07ld",
+				   i * 7919 % 1000003);
 
 		CHECK_INT(kpi_strmap_put(&map, key, (size_t)len, &added), i);
 		CHECK_INT(added, 1);
 	}
 	for (long i = 199999; i >= 0; i -= 997) {
-		int len = snprintf(key, sizeof(key), "P%07ld", i * 7919 % 1000003);
+		int len = snprintf(key, sizeof(key), "P%07ld",
+				   i * 7919 % 1000003);
 
 		CHECK_INT(kpi_strmap_put(&map, key, (size_t)len, &added), i);
 		CHECK_INT(added, 0);
