@@ -1,34 +1,35 @@
 /*
- * kpi_eval.c - kpi_evaluate: one scan per dataset, the periods of each row
- * found from its dates, figures accumulated per (KPI, period, cell).
+ * kpi_eval.c - kpi_evaluate: one scan per dataset (with its joins), the
+ * periods of each row found from its dates, figures accumulated per (KPI,
+ * period, cell).
  *
  * A cell is a combination of breakdown values that occurs in some row of
  * the dataset, whatever the KPI selects, so that a team without cases in
- * a month still gets its 0.  Cell 0 is the total, "{}".  Figures go to the
- * sink after all scans, per KPI in id order, then period, then breakdown
- * text in byte order, which puts the total "{}" last.
+ * a month still gets its 0.  Cell 0 is the total, "{}".  The KPIs of a
+ * scan with the same breakdown share their cells, found once per row.
+ * Figures go to the sink after all scans, per KPI in id order, then
+ * period, then breakdown text in byte order, which puts the total "{}"
+ * last.
  */
 #include "kpi_model.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
-#include "calendar.h"
 #include "error.h"
-#include "kpi_strmap.h"
 
 typedef struct kpi_run {
 	kpi_set *set;
 	kpi *k;
 	period *periods;
 	size_t period_count;
-	kpi_strmap cells;	/* JSON texts; 0 is "{}" */
-	kpi_acc *acc;		/* [cell * period_count + p] */
+	kpi_cells *cells;	/* set by its scan */
+	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
+	kpi_distinct *distinct;	/* count_distinct's values, or NULL */
 	int failed;
 	peil_error err;
 } kpi_run;
@@ -37,137 +38,141 @@ typedef struct kpi_scan {
 	const peil_schema *schema;
 	const calendar *cal;
 	kpi_run **runs;
+	size_t *run_cells;	/* run -> its index in cells */
 	size_t run_count;
+	kpi_cells **cells;	/* the distinct breakdowns of the runs */
+	size_t *row_cell;	/* the row's cell of each */
+	size_t cells_count;
+	/* The distinct selections of the runs (a run with each), and the
+	 * periods [from, to) that each puts the row in. */
+	const kpi_run **picks;
+	size_t *run_pick;	/* run -> its index in picks */
+	size_t *row_from, *row_to;
+	size_t pick_count;
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the set's row counter */
-	char *json;		/* the cell text being built */
-	size_t json_len, json_cap;
 	int out_of_memory;
 } kpi_scan;
 
-/* ----------------------------------------------------------- JSON text */
-
-static int kpi_json_put(kpi_scan *scan, const char *s, size_t len)
+/* Room in r's accumulators for cell, zeroed.  -1 when out of memory. */
+static int kpi_run_grow(kpi_run *r, size_t cell)
 {
-	if (scan->json_len + len + 1 > scan->json_cap) {
-		size_t cap = (scan->json_len + len + 1) * 2;
-		char *grown = realloc(scan->json, cap);
+	size_t cells = r->acc_cells * 2 > cell ? r->acc_cells * 2 : cell + 1;
+	kpi_acc *grown = realloc(r->acc, cells * r->period_count *
+					       sizeof(*grown));
 
-		if (!grown)
-			return -1;
-		scan->json = grown;
-		scan->json_cap = cap;
-	}
-	memcpy(scan->json + scan->json_len, s, len);
-	scan->json_len += len;
-	scan->json[scan->json_len] = '\0';
+	if (!grown)
+		return -1;
+	memset(&grown[r->acc_cells * r->period_count], 0,
+	       (cells - r->acc_cells) * r->period_count * sizeof(*grown));
+	r->acc = grown;
+	r->acc_cells = cells;
 	return 0;
 }
 
-static int kpi_json_string(kpi_scan *scan, const char *s, size_t len)
+/* The index of r's selection among the scan's, added when new: runs with
+ * the same grain have the same periods, and the same selection of the
+ * same fields puts a row in the same ones. */
+static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 {
-	if (kpi_json_put(scan, "\"", 1) < 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		int rc;
+	const kpi_node *sel = r->k->select;
+	size_t i;
 
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			rc = kpi_json_put(scan, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			rc = kpi_json_put(scan, esc, 6);
-		} else {
-			rc = kpi_json_put(scan, s + i, 1);
+	for (i = 0; i < scan->pick_count; i++) {
+		const kpi_run *other = scan->picks[i];
+		const kpi_node *o = other->k->select;
+
+		if (other->k->info.grain != r->k->info.grain)
+			continue;
+		if (!sel || !o) {
+			if (!sel && !o)
+				break;
+			continue;
 		}
-		if (rc < 0)
+		if (o->op == sel->op && o->field[0] == sel->field[0] &&
+		    ((sel->op != KPI_RUNNING_IN &&
+		      sel->op != KPI_ON_REFERENCE_DATE) ||
+		     o->field[1] == sel->field[1]))
+			break;
+	}
+	if (i == scan->pick_count)
+		scan->picks[scan->pick_count++] = r;
+	return i;
+}
+
+/* Add run r to the scan, sharing the cells of a run with the same
+ * breakdown fields and the periods of one with the same selection.  -1
+ * when out of memory. */
+static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
+{
+	size_t c;
+
+	for (c = 0; c < scan->cells_count; c++)
+		if (kpi_cells_fit(scan->cells[c], r->k))
+			break;
+	if (c == scan->cells_count) {
+		kpi_cells *cells = kpi_cells_new(r->k);
+
+		if (!cells)
 			return -1;
+		scan->cells[scan->cells_count++] = cells;
 	}
-	return kpi_json_put(scan, "\"", 1);
+	r->cells = kpi_cells_hold(scan->cells[c]);
+	scan->run_cells[scan->run_count] = c;
+	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
+	scan->runs[scan->run_count++] = r;
+	return 0;
 }
 
-/* The shortest text that reads back as the same double. */
-static void kpi_format_real(double x, char *out, size_t size)
+/* Allocate room for count runs.  -1 when out of memory. */
+static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count)
 {
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(out, size, "%.*g", digits, x);
-		if (strtod(out, NULL) == x)
-			return;
-	}
+	scan->cal = set->cal;
+	scan->serial = &set->serial;
+	scan->runs = calloc(count, sizeof(*scan->runs));
+	scan->run_cells = calloc(count, sizeof(*scan->run_cells));
+	scan->cells = calloc(count, sizeof(*scan->cells));
+	scan->row_cell = calloc(count, sizeof(*scan->row_cell));
+	scan->picks = calloc(count, sizeof(*scan->picks));
+	scan->run_pick = calloc(count, sizeof(*scan->run_pick));
+	scan->row_from = calloc(count, sizeof(*scan->row_from));
+	scan->row_to = calloc(count, sizeof(*scan->row_to));
+	return scan->runs && scan->run_cells && scan->cells &&
+	       scan->row_cell && scan->picks && scan->run_pick &&
+	       scan->row_from && scan->row_to ? 0 : -1;
 }
 
-static int kpi_json_value(kpi_scan *scan, const peil_value *v)
+/* After the scan (rc its result): room in every run for every cell, and
+ * the scan's result, -1 with err when it failed. */
+static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
 {
-	char text[40];
+	for (size_t i = 0; i < scan->run_count && rc == 0; i++) {
+		kpi_run *r = scan->runs[i];
 
-	switch (v->type) {
-	case PEIL_TYPE_TEXT:
-		return kpi_json_string(scan, v->as.text, v->len);
-	case PEIL_TYPE_INTEGER:
-		snprintf(text, sizeof(text), "%lld", (long long)v->as.integer);
-		break;
-	case PEIL_TYPE_REAL:
-		if (!isfinite(v->as.real))
-			snprintf(text, sizeof(text), "null");
-		else
-			kpi_format_real(v->as.real, text, sizeof(text));
-		break;
-	case PEIL_TYPE_DATE:
-		date_format_iso(v->as.date, text + 1);
-		text[0] = '"';
-		snprintf(text + 11, sizeof(text) - 11, "\"");
-		break;
-	case PEIL_TYPE_BOOLEAN:
-		snprintf(text, sizeof(text), "%s",
-			 v->as.boolean ? "true" : "false");
-		break;
-	default:
-		snprintf(text, sizeof(text), "null");
+		size_t cells = kpi_cells_count(r->cells);
+
+		if (r->period_count && cells > r->acc_cells &&
+		    kpi_run_grow(r, cells - 1) < 0)
+			scan->out_of_memory = 1;
 	}
-	return kpi_json_put(scan, text, strlen(text));
+	if (scan->out_of_memory)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	return rc != 0 ? -1 : 0;
 }
 
-/* The row's cell of run r, added (with zeroed accumulators) when new. */
-static long kpi_cell(kpi_scan *scan, kpi_run *r, const peil_value *values)
+static void kpi_scan_release(kpi_scan *scan)
 {
-	const kpi *k = r->k;
-	long cell;
-	int added;
-	int rc = 0;
-
-	scan->json_len = 0;
-	rc = kpi_json_put(scan, "{", 1);
-	for (size_t i = 0; rc == 0 && i < k->info.breakdown_count; i++) {
-		const char *name = k->info.breakdown[i];
-
-		if ((i && kpi_json_put(scan, ",", 1) < 0) ||
-		    kpi_json_string(scan, name, strlen(name)) < 0 ||
-		    kpi_json_put(scan, ":", 1) < 0 ||
-		    kpi_json_value(scan,
-				   &values[scan->slot[k->breakdown_field[i]]]) < 0)
-			rc = -1;
-	}
-	if (rc < 0 || kpi_json_put(scan, "}", 1) < 0)
-		return -1;
-	cell = kpi_strmap_put(&r->cells, scan->json, scan->json_len, &added);
-	if (cell < 0 || !added || r->period_count == 0)
-		return cell;
-	if ((size_t)cell >= r->acc_cells) {
-		size_t cells = r->acc_cells ? r->acc_cells * 2 : 8;
-		kpi_acc *grown = realloc(r->acc, cells * r->period_count *
-						       sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		r->acc = grown;
-		r->acc_cells = cells;
-	}
-	memset(&r->acc[(size_t)cell * r->period_count], 0,
-	       r->period_count * sizeof(*r->acc));
-	return cell;
+	for (size_t c = 0; scan->cells && c < scan->cells_count; c++)
+		kpi_cells_release(scan->cells[c]);
+	free(scan->cells);
+	free(scan->row_cell);
+	free(scan->picks);
+	free(scan->run_pick);
+	free(scan->row_from);
+	free(scan->row_to);
+	free(scan->runs);
+	free(scan->run_cells);
+	free(scan->slot);
 }
 
 /* ------------------------------------------------------ period matching */
@@ -182,12 +187,17 @@ static int32_t period_day_of(const period *p, enum period_day which)
 }
 
 /* The first period whose day is on or after d (count when none); the
- * days grow with the periods, which are sorted and disjoint. */
+ * days grow with the periods, which are sorted and disjoint.  Most rows
+ * of a dataset lie before or after all periods: the ends decide those. */
 static size_t kpi_first_on_or_after(const kpi_run *r, int32_t d,
 				    enum period_day which)
 {
 	size_t lo = 0, hi = r->period_count;
 
+	if (hi == 0 || period_day_of(&r->periods[0], which) >= d)
+		return 0;
+	if (period_day_of(&r->periods[hi - 1], which) < d)
+		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -205,6 +215,10 @@ static size_t kpi_count_on_or_before(const kpi_run *r, int32_t d,
 {
 	size_t lo = 0, hi = r->period_count;
 
+	if (hi == 0 || period_day_of(&r->periods[0], which) > d)
+		return 0;
+	if (period_day_of(&r->periods[hi - 1], which) <= d)
+		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int32_t x = period_day_of(&r->periods[mid], which);
@@ -217,24 +231,34 @@ static size_t kpi_count_on_or_before(const kpi_run *r, int32_t d,
 	return lo;
 }
 
+/* The date in a field of the row into *out; 0 when it has none. */
+static int kpi_row_date(const kpi_row *row, size_t field, int32_t *out)
+{
+	const peil_value *v = &row->values[row->slot[field]];
+
+	if (v->type != PEIL_TYPE_DATE)
+		return 0;
+	*out = v->as.date;
+	return 1;
+}
+
 /* The periods [*from, *to) that the KPI's selection puts the row in.
  * Periods are sorted and disjoint, so each is a binary search. */
 static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 			      size_t *from, size_t *to)
 {
 	const kpi_node *sel = r->k->select;
-	kpi_value start, end;
+	int32_t start, end;
 
 	*from = 0;
 	*to = r->period_count;
 	if (!sel)
 		return;
-	kpi_field_value(row, sel->field[0], &start);
-	if (start.type != KPI_VALUE_DATE) {
+	if (!kpi_row_date(row, sel->field[0], &start)) {
 		*to = 0;
 		return;
 	}
-	*from = kpi_first_on_or_after(r, (int32_t)start.num,
+	*from = kpi_first_on_or_after(r, start,
 				      sel->op == KPI_ON_REFERENCE_DATE
 					      ? DAY_REFERENCE : DAY_LAST);
 	switch (sel->op) {
@@ -242,24 +266,20 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 	case KPI_CLOSED_IN:
 		/* the one period containing the date, if any */
 		*to = *from < r->period_count &&
-		      r->periods[*from].first <= start.num ? *from + 1 : *from;
+		      r->periods[*from].first <= start ? *from + 1 : *from;
 		return;
 	case KPI_UP_TO:
 		return;		/* every period ending on or after it */
 	case KPI_RUNNING_IN:
 		/* start <= last, and no end or end >= first */
-		kpi_field_value(row, sel->field[1], &end);
-		if (end.type == KPI_VALUE_DATE)
-			*to = kpi_count_on_or_before(r, (int32_t)end.num,
-						     DAY_FIRST);
+		if (kpi_row_date(row, sel->field[1], &end))
+			*to = kpi_count_on_or_before(r, end, DAY_FIRST);
 		break;
 	default:
 		/* on the reference date: start <= reference, and no end or
 		 * end >= reference */
-		kpi_field_value(row, sel->field[1], &end);
-		if (end.type == KPI_VALUE_DATE)
-			*to = kpi_count_on_or_before(r, (int32_t)end.num,
-						     DAY_REFERENCE);
+		if (kpi_row_date(row, sel->field[1], &end))
+			*to = kpi_count_on_or_before(r, end, DAY_REFERENCE);
 		break;
 	}
 	if (*to < *from)
@@ -268,51 +288,37 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 
 /* --------------------------------------------------------- accumulating */
 
-static int kpi_distinct_key(const kpi_value *v, char *buf, size_t size,
-			    const char **key, size_t *len)
+void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v)
 {
-	switch (v->type) {
-	case KPI_VALUE_TEXT:
-		*key = v->text;
-		*len = v->len;
-		return 0;
-	case KPI_VALUE_NUMBER:
-		buf[0] = '\x01';	/* apart from any text */
-		kpi_format_real(v->num, buf + 1, size - 1);
-		break;
-	default:
-		snprintf(buf, size, "\x02%d:%.0f", (int)v->type, v->num);
-	}
-	*key = buf;
-	*len = strlen(buf);
-	return 0;
-}
-
-int kpi_acc_add(kpi_acc *acc, kpi_op op, int hit, const kpi_value *v)
-{
-	char buf[48];
-	const char *key;
-	size_t len;
-	int added;
-
 	acc->rows += 1;
 	acc->hits += hit;
 	if (!v || v->type == KPI_VALUE_NULL)
-		return 0;
-	if (op == KPI_COUNT_DISTINCT) {
-		if (!acc->distinct && !(acc->distinct = calloc(1,
-						sizeof(*acc->distinct))))
-			return -1;
-		kpi_distinct_key(v, buf, sizeof(buf), &key, &len);
-		return kpi_strmap_put(acc->distinct, key, len, &added) < 0
-			       ? -1 : 0;
-	}
+		return;
 	if (acc->n == 0 || v->num < acc->min)
 		acc->min = v->num;
 	if (acc->n == 0 || v->num > acc->max)
 		acc->max = v->num;
 	acc->n += 1;
 	acc->sum += v->num;
+}
+
+/* count_distinct: v (not null) in the total and cell of period p. */
+static int kpi_acc_distinct(kpi_run *r, const kpi_value *v, size_t p,
+			    size_t cell)
+{
+	size_t np = r->period_count;
+	int added;
+
+	if (!r->distinct && !(r->distinct = kpi_distinct_new(np)))
+		return -1;
+	if ((added = kpi_distinct_add(r->distinct, v, 0, p)) < 0)
+		return -1;
+	r->acc[p].distinct += added;
+	if (cell) {
+		if ((added = kpi_distinct_add(r->distinct, v, cell, p)) < 0)
+			return -1;
+		r->acc[cell * np + p].distinct += added;
+	}
 	return 0;
 }
 
@@ -345,10 +351,15 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
 			return -1;
 		value = &v;
 	}
-	if (kpi_acc_add(&r->acc[p], rule->op, hit, value) < 0 ||
-	    (cell && kpi_acc_add(&r->acc[cell * np + p], rule->op, hit,
-				 value) < 0))
-		return -2;
+	if (rule->op == KPI_COUNT_DISTINCT) {
+		if (value && value->type != KPI_VALUE_NULL &&
+		    kpi_acc_distinct(r, value, p, cell) < 0)
+			return -2;
+		value = NULL;
+	}
+	kpi_acc_add(&r->acc[p], hit, value);
+	if (cell)
+		kpi_acc_add(&r->acc[cell * np + p], hit, value);
 	return 0;
 }
 
@@ -358,23 +369,35 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
 			scan->cal, NULL, 0, LUA_NOREF };
 
-	for (size_t i = 0; i < scan->run_count; i++) {
-		kpi_run *r = scan->runs[i];
-		long cell;
-		size_t from, to;
+	for (size_t c = 0; c < scan->cells_count; c++) {
+		long cell = kpi_cells_find(scan->cells[c], values, scan->slot);
 
-		if (r->failed)
-			continue;
-		cell = kpi_cell(scan, r, values);
 		if (cell < 0) {
 			scan->out_of_memory = 1;
 			return -1;
 		}
+		scan->row_cell[c] = (size_t)cell;
+	}
+	for (size_t i = 0; i < scan->pick_count; i++)
+		kpi_match_periods(scan->picks[i], &row, &scan->row_from[i],
+				  &scan->row_to[i]);
+	for (size_t i = 0; i < scan->run_count; i++) {
+		kpi_run *r = scan->runs[i];
+		size_t cell = scan->row_cell[scan->run_cells[i]];
+		size_t from = scan->row_from[scan->run_pick[i]];
+		size_t to = scan->row_to[scan->run_pick[i]];
+
+		if (r->failed || from == to)
+			continue;
 		row.periods = r->periods;
 		row.period_count = r->period_count;
-		kpi_match_periods(r, &row, &from, &to);
+		if (cell >= r->acc_cells &&
+		    kpi_run_grow(r, cell) < 0) {
+			scan->out_of_memory = 1;
+			return -1;
+		}
 		for (size_t p = from; p < to; p++) {
-			int rc = kpi_accumulate(r, &row, p, (size_t)cell);
+			int rc = kpi_accumulate(r, &row, p, cell);
 
 			if (rc == -2) {
 				scan->out_of_memory = 1;
@@ -418,24 +441,24 @@ static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 		out->value = acc->n ? acc->max : NAN;
 		break;
 	default:
-		out->value = acc->distinct ? (double)acc->distinct->count : 0;
+		out->value = acc->distinct;
 	}
 	out->status = kpi_status(r->set, &r->k->info, out->value);
 }
 
-static const kpi_strmap *kpi_sort_cells_map;
+static const kpi_cells *kpi_sort_cells;
 
 static int kpi_compare_cells(const void *a, const void *b)
 {
 	const size_t *x = a, *y = b;
 
-	return strcmp(kpi_sort_cells_map->keys[*x],
-		      kpi_sort_cells_map->keys[*y]);
+	return strcmp(kpi_cells_text(kpi_sort_cells, *x),
+		      kpi_cells_text(kpi_sort_cells, *y));
 }
 
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 {
-	size_t n = r->cells.count;
+	size_t n = kpi_cells_count(r->cells);
 	size_t *order = malloc((n ? n : 1) * sizeof(*order));
 
 	if (!order)
@@ -443,7 +466,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	/* qsort has no context argument in C11; this is single-threaded. */
-	kpi_sort_cells_map = &r->cells;
+	kpi_sort_cells = r->cells;
 	qsort(order, n, sizeof(*order), kpi_compare_cells);
 	for (size_t p = 0; p < r->period_count; p++)
 		for (size_t i = 0; i < n; i++) {
@@ -451,7 +474,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 
 			res.kpi = r->k->info.id;
 			res.period = r->periods[p].id;
-			res.breakdown = r->cells.keys[order[i]];
+			res.breakdown = kpi_cells_text(r->cells, order[i]);
 			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
 				   &res);
 			if (sink->result(sink->ctx, &r->k->info, &res) < 0) {
@@ -471,14 +494,9 @@ static void kpi_run_free(kpi_run *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; r->acc && i < r->cells.count * r->period_count;
-	     i++)
-		if (r->acc[i].distinct) {
-			kpi_strmap_release(r->acc[i].distinct);
-			free(r->acc[i].distinct);
-		}
 	free(r->acc);
-	kpi_strmap_release(&r->cells);
+	kpi_distinct_free(r->distinct);
+	kpi_cells_release(r->cells);
 	free(r->periods);
 	kpi_lua_release(r->k);
 	free(r);
@@ -499,7 +517,6 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	kpi_run *r = calloc(1, sizeof(*r));
 	size_t n = period_list(k->info.grain, set->contract_start_month, from,
 			       to, NULL, 0);
-	int added;
 
 	*out = r;
 	if (!r)
@@ -508,8 +525,7 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	r->k = k;
 	r->periods = calloc(n ? n : 1, sizeof(*r->periods));
 	r->acc = calloc(8 * (n ? n : 1), sizeof(*r->acc));
-	if (!r->periods || !r->acc ||
-	    kpi_strmap_put(&r->cells, "{}", 2, &added) < 0)
+	if (!r->periods || !r->acc)
 		return -1;
 	r->acc_cells = 8;
 	r->period_count = period_list(k->info.grain, set->contract_start_month,
@@ -521,23 +537,64 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	return 0;
 }
 
-/* Scan one dataset for the runs from index first on that use it (marked
- * done).  -1 with err when the scan as a whole failed. */
+static int kpi_same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* k and other read the same rows: the same dataset and the same joins. */
+static int kpi_same_rows(const kpi *k, const kpi *other)
+{
+	if (strcmp(k->info.dataset, other->info.dataset) != 0 ||
+	    k->join_count != other->join_count)
+		return 0;
+	for (size_t i = 0; i < k->join_count; i++) {
+		const kpi_link *a = &k->joins[i], *b = &other->joins[i];
+
+		if (!kpi_same_text(a->name, b->name) ||
+		    !kpi_same_text(a->dataset, b->dataset) ||
+		    !kpi_same_text(a->field, b->field) ||
+		    !kpi_same_text(a->key, b->key))
+			return 0;
+	}
+	return 1;
+}
+
+/* One scan for the run at index first and the runs after it that read the
+ * same rows (marked done): a dataset, or a dataset with the fields of its
+ * joins appended.  Only the fields the KPIs use are read, every field when
+ * one has a Lua function (row tables carry them all).  -1 with err when
+ * the scan as a whole failed. */
 static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 			    size_t first, const kpi_source *source,
 			    unsigned char *done, peil_error *err)
 {
-	const char *dataset = runs[first]->k->info.dataset;
-	const peil_schema *schema = source->schema(source->ctx, dataset);
+	const kpi *k = runs[first]->k;
+	const peil_schema *schema = NULL;
+	kpi_joined *j = NULL;
 	kpi_scan scan = { 0 };
 	unsigned char *used = NULL;
 	size_t *projection = NULL, projected = 0;
-	int rc = 0;
+	int rc = 0, uses_lua = 0;
 
+	if (k->join_count) {
+		/* A join that fails fails this KPI alone: the others that
+		 * join alike fail in their turn, with their own names. */
+		if (kpi_joined_new(k, source->schema, source->ctx, &j,
+				   &runs[first]->err) < 0) {
+			done[first] = 1;
+			runs[first]->failed = 1;
+			return 0;
+		}
+		schema = kpi_joined_schema(j);
+	} else {
+		schema = source->schema(source->ctx, k->info.dataset);
+	}
+	if (kpi_scan_init(&scan, set, count) < 0) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
 	scan.schema = schema;
-	scan.cal = set->cal;
-	scan.serial = &set->serial;
-	scan.runs = calloc(count, sizeof(*scan.runs));
 	if (schema) {
 		used = calloc(schema->field_count + 1, 1);
 		projection = calloc(schema->field_count + 1,
@@ -545,22 +602,21 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		scan.slot = calloc(schema->field_count + 1,
 				   sizeof(*scan.slot));
 	}
-	if (!scan.runs || (schema && (!used || !projection || !scan.slot))) {
+	if (schema && (!used || !projection || !scan.slot)) {
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
 	for (size_t i = first; i < count; i++) {
 		kpi_run *r = runs[i];
 
-		if (done[i] || strcmp(r->k->info.dataset, dataset) != 0 ||
-		    r->k->join_count)
+		if (done[i] || !kpi_same_rows(k, r->k))
 			continue;
 		done[i] = 1;
 		if (r->failed)
 			continue;
 		if (!schema) {
 			kpi_run_fail(r, "kpi '%s': unknown dataset '%s'",
-				     dataset);
+				     k->info.dataset);
 			continue;
 		}
 		if (kpi_bind(r->k, schema, &r->err) < 0) {
@@ -568,81 +624,37 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 			continue;
 		}
 		kpi_mark_fields(r->k, used);
-		if (r->k->uses_lua)	/* row tables carry every field */
-			memset(used, 1, schema->field_count);
-		scan.runs[scan.run_count++] = r;
+		uses_lua |= r->k->uses_lua;
+		if (kpi_scan_add(&scan, r) < 0) {
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+			goto out;
+		}
 	}
 	if (!scan.run_count)
 		goto out;
-	for (size_t f = 0; f < schema->field_count; f++) {
-		scan.slot[f] = used[f] ? projected : SIZE_MAX;
-		if (used[f])
-			projection[projected++] = f;
-	}
-	rc = source->scan(source->ctx, schema, NULL, projection, projected,
-			  kpi_scan_row, &scan, err);
-	if (scan.out_of_memory)
-		rc = error_set(err, NULL, 0, NULL, "out of memory");
-	else if (rc != 0)
-		rc = -1;
-out:
-	free(scan.json);
-	free(scan.slot);
-	free(scan.runs);
-	free(projection);
-	free(used);
-	return rc;
-}
-
-/* A KPI that joins: its own scan, every field, joined fields appended.
- * -1 with err when the scan as a whole failed. */
-static int kpi_scan_joined(kpi_set *set, kpi_run *r,
-			   const kpi_source *source, peil_error *err)
-{
-	kpi_joined *j = NULL;
-	kpi_scan scan = { 0 };
-	const peil_schema *schema;
-	unsigned char *used = NULL;
-	int rc = 0;
-
-	if (kpi_joined_new(r->k, source->schema, source->ctx, &j,
-			   &r->err) < 0 ||
-	    kpi_bind(r->k, kpi_joined_schema(j), &r->err) < 0) {
-		r->failed = 1;
-		kpi_joined_free(j);
-		return 0;
-	}
-	schema = kpi_joined_schema(j);
-	scan.schema = schema;
-	scan.cal = set->cal;
-	scan.serial = &set->serial;
-	scan.runs = &r;
-	scan.run_count = 1;
-	scan.slot = calloc(schema->field_count + 1, sizeof(*scan.slot));
-	if (!scan.slot)
-		rc = error_set(err, NULL, 0, NULL, "out of memory");
-	for (size_t f = 0; scan.slot && f < schema->field_count; f++)
-		scan.slot[f] = f;
-	/* A KPI with a Lua function may read any field; the others read
-	 * only the fields they use. */
-	if (rc == 0 && !r->k->uses_lua) {
-		used = calloc(schema->field_count + 1, 1);
-		if (!used)
-			rc = error_set(err, NULL, 0, NULL, "out of memory");
-		else
-			kpi_mark_fields(r->k, used);
-	}
-	if (rc == 0)
+	if (uses_lua)
+		memset(used, 1, schema->field_count);
+	if (j) {
+		/* the joined row holds every field, those not read empty */
+		for (size_t f = 0; f < schema->field_count; f++)
+			scan.slot[f] = f;
 		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
 				     err);
-	free(used);
-	if (scan.out_of_memory)
-		rc = error_set(err, NULL, 0, NULL, "out of memory");
-	else if (rc != 0)
-		rc = -1;
-	free(scan.json);
-	free(scan.slot);
+	} else {
+		for (size_t f = 0; f < schema->field_count; f++) {
+			scan.slot[f] = used[f] ? projected : SIZE_MAX;
+			if (used[f])
+				projection[projected++] = f;
+		}
+		rc = source->scan(source->ctx, schema, NULL, projection,
+				  projected, kpi_scan_row, &scan, err);
+	}
+	rc = kpi_scan_end(&scan, rc, err);
+out:
+	kpi_scan_release(&scan);
 	kpi_joined_free(j);
+	free(projection);
+	free(used);
 	return rc;
 }
 
@@ -653,7 +665,8 @@ static void kpi_reduce_groups(kpi_run *r)
 			  r->period_count, LUA_NOREF };
 	size_t np = r->period_count;
 
-	for (size_t cell = 0; !r->failed && cell < r->cells.count; cell++)
+	for (size_t cell = 0; !r->failed && cell < kpi_cells_count(r->cells);
+	     cell++)
 		for (size_t p = 0; p < np; p++)
 			if (kpi_group_reduce(r->k, &templ, cell * np + p, p,
 					     &r->acc[cell * np + p],
@@ -695,9 +708,7 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 				     &runs[i]->err) < 0)
 			runs[i]->failed = 1;
 	for (size_t i = 0; i < count && rc == 0; i++)
-		if (runs[i]->k->join_count && !runs[i]->failed)
-			rc = kpi_scan_joined(set, runs[i], source, err);
-		else if (!done[i] && !runs[i]->k->join_count)
+		if (!done[i] && !runs[i]->failed)
 			rc = kpi_scan_dataset(set, runs, count, i, source,
 					      done, err);
 	for (size_t i = 0; i < count && rc == 0; i++)

@@ -159,9 +159,8 @@ int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 			rc = kpi_measure(k, rule->kids[0], &row, p, &v, err);
 			value = &v;
 		}
-		if (rc == 0 && kpi_acc_add(acc, rule->op, hit, value) < 0)
-			rc = error_set(err, k->info.script, k->info.line, NULL,
-				       "out of memory");
+		if (rc == 0)
+			kpi_acc_add(acc, hit, value);
 	}
 	luaL_unref(L, LUA_REGISTRYINDEX, st.ref);
 	return rc;

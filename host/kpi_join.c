@@ -4,10 +4,11 @@
  * join = { case = { dataset = "cases", on = "case_id" } } gives each row
  * the fields of the one row of cases whose key equals the row's case_id,
  * as "case.team", "case.registered", ...  The joined dataset is read
- * first into a table keyed by its key, then the KPI's own dataset is
- * scanned with every field and each row handed on with the joined fields
- * appended (empty when nothing matches).  Only KPIs that join pay for
- * this: the others keep their projected one-scan path.
+ * first (the fields the KPIs use) into a map keyed by its key, then the
+ * KPI's own dataset is scanned and each row handed on with the joined
+ * fields appended (empty when nothing matches).  Keys that come in order
+ * are searched in order, others through a hash table.  Only KPIs that
+ * join pay for this: the others keep their projected one-scan path.
  *
  * lookup = { ladder = { dataset = "measurements", by = "person" } } reads
  * the dataset into the script's state as { [person] = { row, ... } }, in
@@ -32,9 +33,17 @@ typedef struct join_side {
 	size_t on_field;	/* in the KPI's dataset */
 	size_t first;		/* its first field in the combined schema */
 	kpi_strmap keys;	/* key text -> index in rows */
-	peil_value **rows;	/* copies of the projected values, texts in
-				   the same block */
+	peil_value **rows;	/* copies of the projected values, their
+				   texts after them, in blocks */
 	size_t row_count, row_cap;
+	char **blocks;		/* a million rows are not a million mallocs */
+	size_t block_count, block_used, block_size;
+	long last_at;		/* the row found last, or -1 */
+	/* Keys read so far rose in byte order (rows come in key order): then
+	 * they are searched outward from the row found last, without a hash
+	 * table, until that takes too many steps. */
+	int sorted;
+	size_t searches, steps;
 	size_t *proj;		/* fields read: the key first, then the
 				   fields the KPI uses */
 	size_t proj_count;
@@ -90,8 +99,9 @@ void kpi_joined_free(kpi_joined *j)
 	free(j->names);
 	free(j->fields);
 	for (size_t i = 0; i < j->side_count; i++) {
-		for (size_t r = 0; r < j->sides[i].row_count; r++)
-			free(j->sides[i].rows[r]);
+		for (size_t b = 0; b < j->sides[i].block_count; b++)
+			free(j->sides[i].blocks[b]);
+		free(j->sides[i].blocks);
 		free(j->sides[i].rows);
 		free(j->sides[i].proj);
 		free(j->sides[i].pos);
@@ -153,6 +163,8 @@ int kpi_joined_new(const kpi *k,
 		side->key_field = (size_t)key;
 		side->on_field = (size_t)on;
 		side->first = n;
+		side->last_at = -1;
+		side->sorted = 1;
 		n += side->schema->field_count;
 	}
 	j->fields = calloc(n, sizeof(*j->fields));
@@ -225,8 +237,38 @@ static const char *join_key_text(const peil_value *v, char *buf, size_t size,
 	return buf;
 }
 
-/* A copy of a row in one block: values, then their texts. */
-static peil_value *join_copy_row(const peil_value *values, size_t n)
+#define JOIN_BLOCK_SIZE (1024 * 1024)
+
+/* size bytes, aligned for a peil_value, from the side's blocks; NULL when
+ * out of memory. */
+static void *join_alloc(join_side *side, size_t size)
+{
+	size_t align = _Alignof(peil_value);
+	char **blocks;
+
+	size = (size + align - 1) / align * align;
+	if (side->block_count == 0 ||
+	    side->block_used + size > side->block_size) {
+		size_t block = size > JOIN_BLOCK_SIZE ? size : JOIN_BLOCK_SIZE;
+
+		blocks = realloc(side->blocks, (side->block_count + 1) *
+						       sizeof(*blocks));
+		if (!blocks)
+			return NULL;
+		side->blocks = blocks;
+		if (!(blocks[side->block_count] = malloc(block)))
+			return NULL;
+		side->block_count++;
+		side->block_used = 0;
+		side->block_size = block;
+	}
+	side->block_used += size;
+	return side->blocks[side->block_count - 1] + side->block_used - size;
+}
+
+/* A copy of a row: values, then their texts. */
+static peil_value *join_copy_row(join_side *side, const peil_value *values,
+				 size_t n)
 {
 	size_t size = n * sizeof(*values);
 	peil_value *copy;
@@ -235,19 +277,33 @@ static peil_value *join_copy_row(const peil_value *values, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (values[i].type == PEIL_TYPE_TEXT)
 			size += values[i].len + 1;
-	copy = malloc(size ? size : 1);
+	copy = join_alloc(side, size ? size : 1);
 	if (!copy)
 		return NULL;
 	memcpy(copy, values, n * sizeof(*values));
 	text = (char *)(copy + n);
 	for (size_t i = 0; i < n; i++)
 		if (values[i].type == PEIL_TYPE_TEXT) {
-			memcpy(text, values[i].as.text, values[i].len);
+			if (values[i].len)
+				memcpy(text, values[i].as.text, values[i].len);
 			text[values[i].len] = '\0';
 			copy[i].as.text = text;
 			text += values[i].len + 1;
 		}
 	return copy;
+}
+
+/* Key i of the side against key[0..len): <0, 0, >0 in byte order, a
+ * prefix first. */
+static int join_key_cmp(const join_side *side, size_t i, const char *key,
+			size_t len)
+{
+	size_t n = kpi_strmap_len(&side->keys, i), common = n < len ? n : len;
+	/* an empty key may be NULL, which memcmp refuses */
+	int c = common ? memcmp(kpi_strmap_key(&side->keys, i), key, common)
+		       : 0;
+
+	return c ? c : (n > len) - (n < len);
 }
 
 static int join_read_row(void *ctx, const peil_value *values)
@@ -257,12 +313,21 @@ static int join_read_row(void *ctx, const peil_value *values)
 	size_t len;
 	/* The key is the first field read. */
 	const char *key = join_key_text(&values[0], buf, sizeof(buf), &len);
-	int added;
+	int added = 1;
 	long at;
 
 	if (!key)
 		return 0;
-	at = kpi_strmap_put(&side->keys, key, len, &added);
+	if (side->sorted && side->keys.count &&
+	    join_key_cmp(side, side->keys.count - 1, key, len) >= 0) {
+		side->sorted = 0;	/* from now on, a hash table */
+		if (kpi_strmap_index(&side->keys) < 0)
+			return -1;
+	}
+	if (side->sorted)	/* greater than all before: new */
+		at = kpi_strmap_append(&side->keys, key, len);
+	else
+		at = kpi_strmap_put(&side->keys, key, len, &added);
 	if (at < 0)
 		return -1;
 	if (!added)
@@ -276,18 +341,106 @@ static int join_read_row(void *ctx, const peil_value *values)
 		side->rows = grown;
 		side->row_cap = cap;
 	}
-	side->rows[side->row_count] = join_copy_row(values, side->proj_count);
+	side->rows[side->row_count] = join_copy_row(side, values,
+						   side->proj_count);
 	return side->rows[side->row_count++] ? 0 : -1;
 }
 
-/* The index of the joined row with the key of v, or -1. */
-static long join_find(const join_side *side, const peil_value *v)
+/* The first of the sorted keys [lo, hi) that is not below key (hi when
+ * none), by binary search. */
+static size_t join_lower_bound(join_side *side, const char *key, size_t len,
+			       size_t lo, size_t hi)
 {
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		side->steps++;
+		if (join_key_cmp(side, mid, key, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The index of key among the sorted keys, or -1: searched outward from
+ * the row found last in steps that double, then by halves. */
+static long join_search(join_side *side, const char *key, size_t len)
+{
+	size_t n = side->keys.count, hint, lo, hi, step = 1;
+
+	if (n == 0)
+		return -1;
+	hint = side->last_at >= 0 && (size_t)side->last_at < n
+		       ? (size_t)side->last_at : 0;
+	side->searches++;
+	if (join_key_cmp(side, hint, key, len) < 0) {
+		lo = hint + 1;	/* the key lies after hint */
+		for (;;) {
+			hi = lo + step - 1;
+			side->steps++;
+			if (hi >= n) {
+				hi = n;
+				break;
+			}
+			if (join_key_cmp(side, hi, key, len) >= 0)
+				break;
+			lo = hi + 1;
+			step *= 2;
+		}
+	} else {
+		hi = hint;	/* on or before hint */
+		for (;;) {
+			side->steps++;
+			if (hi < step) {
+				lo = 0;
+				break;
+			}
+			lo = hi - step;
+			if (join_key_cmp(side, lo, key, len) < 0) {
+				lo++;
+				break;
+			}
+			hi = lo;
+			step *= 2;
+		}
+	}
+	lo = join_lower_bound(side, key, len, lo, hi);
+	return lo < n && join_key_cmp(side, lo, key, len) == 0 ? (long)lo : -1;
+}
+
+/* The index of the joined row with the key of v, -1 when none, -2 when
+ * out of memory.  The rows often come in the order of the joined ones (the
+ * members of a case follow each other, and the cases their keys' order),
+ * so the row found last and the one after it are tried first: a lookup in
+ * a hash table too big for the cache waits for memory. */
+static long join_find(join_side *side, const peil_value *v)
+{
+	const kpi_strmap *keys = &side->keys;
 	char buf[64];
 	size_t len;
 	const char *key = join_key_text(v, buf, sizeof(buf), &len);
 
-	return key ? kpi_strmap_find(&side->keys, key, len) : -1;
+	if (!key)
+		return -1;
+	for (long at = side->last_at;
+	     at >= 0 && at <= side->last_at + 1 && (size_t)at < keys->count;
+	     at++)
+		if (kpi_strmap_len(keys, (size_t)at) == len &&
+		    (len == 0 ||
+		     memcmp(kpi_strmap_key(keys, (size_t)at), key, len) == 0))
+			return side->last_at = at;
+	/* Searching sorted keys costs steps that grow with the distance
+	 * from the row found last: when the rows come in another order,
+	 * a hash table is cheaper. */
+	if (side->sorted && side->steps > 16 * side->searches + 4096) {
+		if (kpi_strmap_index(&side->keys) < 0)
+			return -2;
+		side->sorted = 0;
+	}
+	side->last_at = side->sorted ? join_search(side, key, len)
+				     : kpi_strmap_find(keys, key, len);
+	return side->last_at;
 }
 
 static int join_main_row(void *ctx, const peil_value *values)
@@ -302,6 +455,10 @@ static int join_main_row(void *ctx, const peil_value *values)
 		long at = join_find(side, &j->values[side->on_field]);
 		size_t count = side->schema->field_count;
 
+		if (at == -2) {
+			j->out_of_memory = 1;
+			return -1;
+		}
 		for (size_t f = 0; f < count; f++)
 			j->values[side->first + f] =
 				at >= 0 && side->pos[f] >= 0

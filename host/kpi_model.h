@@ -267,12 +267,42 @@ typedef struct kpi_acc {
 	double rows;		/* selected rows (after where) */
 	double hits;		/* of which the condition held */
 	double n, sum, min, max; /* non-null measure values */
-	struct kpi_strmap *distinct;
+	double distinct;	/* count_distinct: the values (kpi_distinct) */
 } kpi_acc;
 
 /* kpi_eval.c: add one row (or group) to an accumulator; v is the rule's
- * measure or NULL.  -1 when out of memory. */
-int kpi_acc_add(kpi_acc *acc, kpi_op op, int hit, const kpi_value *v);
+ * numeric measure or NULL. */
+void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v);
+
+/* kpi_cells.c: the cells of the breakdown of k (bound; borrowed while the
+ * cells are used to find a row's), cell 0 the total "{}".  Shared by the
+ * KPIs that kpi_cells_fit: _new gives one reference, _hold another, and
+ * _release drops one (NULL is accepted). */
+typedef struct kpi_cells kpi_cells;
+kpi_cells *kpi_cells_new(const kpi *k);			/* NULL: no memory */
+kpi_cells *kpi_cells_hold(kpi_cells *c);
+void kpi_cells_release(kpi_cells *c);
+/* 1 when k breaks down by the same fields (bound to the same schema). */
+int kpi_cells_fit(const kpi_cells *c, const kpi *k);
+/* The cell of a row (values projected by slot), added when new; -1 when
+ * out of memory. */
+long kpi_cells_find(kpi_cells *c, const peil_value *values,
+		    const size_t *slot);
+size_t kpi_cells_count(const kpi_cells *c);
+/* A cell's JSON text; valid until the next kpi_cells_find. */
+const char *kpi_cells_text(const kpi_cells *c, size_t cell);
+/* The shortest text that reads back as the same double. */
+void kpi_format_real(double x, char *out, size_t size);
+
+/* kpi_distinct.c: the values count_distinct has counted in each (cell,
+ * period) of a run of a KPI over period_count periods. */
+typedef struct kpi_distinct kpi_distinct;
+kpi_distinct *kpi_distinct_new(size_t period_count);	/* NULL: no memory */
+void kpi_distinct_free(kpi_distinct *d);		/* accepts NULL */
+/* Count v (not null) in cell and period p: 1 when it is new there, 0 when
+ * it was counted before, -1 when out of memory. */
+int kpi_distinct_add(kpi_distinct *d, const kpi_value *v, size_t cell,
+		     size_t p);
 
 /* kpi_group.c: per = "field".  Remember row (in period p) for slot, a
  * (cell, period) pair; rows with an empty per field are left out.  Then

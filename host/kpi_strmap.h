@@ -1,28 +1,52 @@
 /*
  * kpi_strmap.h - a set of byte strings numbered in the order they were
- * added: breakdown cells and count_distinct values during evaluation.
+ * added: breakdown cells, count_distinct values and join keys during
+ * evaluation.
  *
  * Zero-initialise a kpi_strmap to start; kpi_strmap_release frees it.
+ * The keys live back to back in one block, so that a million of them cost
+ * no million allocations: a key's address is valid only until the next put.
  */
 #ifndef PEIL_KPI_STRMAP_H
 #define PEIL_KPI_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct kpi_strmap {
 	size_t count;
-	char **keys;		/* NUL-terminated copies, in adding order */
-	size_t *lens;
-	size_t *slots;		/* hash table of index + 1; 0 is empty */
-	size_t slot_count;	/* a power of two, or 0 */
+	size_t indexed;		/* keys [0, indexed) are in the table */
+	char *text;		/* the keys in adding order, each followed by
+				   a NUL */
+	size_t text_len, text_cap;
+	size_t *offsets;	/* [count + 1]: key i is text[offsets[i] ..
+				   offsets[i + 1] - 1) */
+	size_t offsets_cap;
+	uint64_t *slots;	/* hash table: 0 empty, else index + 1 in
+				   the low 32 bits, the key's hash's high
+				   32 bits above */
+	size_t slot_count;	/* 2^(64 - shift), or 0 */
+	unsigned shift;
 } kpi_strmap;
 
 /* The number of key[0..len), added when absent (then *added is 1).
  * -1 when out of memory. */
 long kpi_strmap_put(kpi_strmap *map, const char *key, size_t len,
 		    int *added);
-/* The number of key[0..len), or -1 when absent. */
+/* The number of key[0..len), or -1 when absent.  Keys appended since the
+ * last put or index are not found. */
 long kpi_strmap_find(const kpi_strmap *map, const char *key, size_t len);
+/* Add key[0..len) without hashing it, when the caller knows it is absent
+ * (it is greater than every key before it, say): keys that are only read
+ * in order need no table.  Its number, or -1 when out of memory. */
+long kpi_strmap_append(kpi_strmap *map, const char *key, size_t len);
+/* Hash the keys appended: 0, or -1 when out of memory.  Put does this
+ * itself. */
+int kpi_strmap_index(kpi_strmap *map);
+/* Key i (< count), NUL-terminated; valid until the next put or release. */
+const char *kpi_strmap_key(const kpi_strmap *map, size_t i);
+/* The length of key i, without its NUL. */
+size_t kpi_strmap_len(const kpi_strmap *map, size_t i);
 void kpi_strmap_release(kpi_strmap *map);
 
 #endif

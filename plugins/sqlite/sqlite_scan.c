@@ -229,39 +229,53 @@ static int bind_value(sqlite3_stmt *stmt, int col, const peil_value *v)
 }
 
 /* A column as the field's type.  Text points into SQLite's buffer, valid
- * until the next step: the row callback's lifetime. */
+ * until the next step: the row callback's lifetime.
+ *
+ * The value is read first and sqlite3_column_type asked only when it
+ * could stand for NULL (no text, or zero): two API calls per column and
+ * row were as much as SQLite's own work on the row. */
 static void column_value(sqlite3_stmt *stmt, int col, peil_type type,
 			 peil_value *v)
 {
 	memset(v, 0, sizeof(*v));
-	if (sqlite3_column_type(stmt, col) == SQLITE_NULL) {
-		v->type = PEIL_TYPE_NULL;
-		return;
-	}
 	v->type = type;
 	switch (type) {
 	case PEIL_TYPE_TEXT:
-		/* text before bytes: bytes then counts the converted text */
+		/* text before bytes: bytes then counts the converted text;
+		 * NULL is SQL NULL (or out of memory) */
 		v->as.text = (const char *)sqlite3_column_text(stmt, col);
+		if (v->as.text == NULL) {
+			v->type = PEIL_TYPE_NULL;
+			return;
+		}
 		v->len = (size_t)sqlite3_column_bytes(stmt, col);
-		if (v->as.text == NULL)
-			v->type = PEIL_TYPE_NULL;	/* out of memory */
-		break;
+		return;
 	case PEIL_TYPE_INTEGER:
 		v->as.integer = sqlite3_column_int64(stmt, col);
+		if (v->as.integer != 0)
+			return;
 		break;
 	case PEIL_TYPE_REAL:
 		v->as.real = sqlite3_column_double(stmt, col);
+		if (v->as.real != 0)
+			return;
 		break;
 	case PEIL_TYPE_DATE:
 		v->as.date = (int32_t)sqlite3_column_int64(stmt, col);
+		if (v->as.date != 0)
+			return;
 		break;
 	case PEIL_TYPE_BOOLEAN:
 		v->as.boolean = sqlite3_column_int64(stmt, col) != 0;
+		if (v->as.boolean)
+			return;
 		break;
 	case PEIL_TYPE_NULL:
+		return;
+	}
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL) {
+		memset(v, 0, sizeof(*v));
 		v->type = PEIL_TYPE_NULL;
-		break;
 	}
 }
 

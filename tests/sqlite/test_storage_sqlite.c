@@ -1047,6 +1047,65 @@ TEST(scan_projection_and_types)
 	ops->close(st);
 }
 
+/* Keeps the first row's values, texts dropped (not valid after return). */
+static int keep_values(void *ctx, const peil_value *values)
+{
+	struct rows_seen *seen = ctx;
+
+	if (++seen->calls == 1) {
+		memcpy(seen->v, values, sizeof(seen->v));
+		for (size_t i = 0; i < P_FIELDS; i++)
+			if (seen->v[i].type == PEIL_TYPE_TEXT)
+				seen->v[i].as.text = NULL;
+	}
+	return 0;
+}
+
+/* A scan asks SQLite for a column's type only when the value could stand
+ * for NULL (no text, or zero): zeros and the empty text must still come
+ * back as values, and NULLs as NULL. */
+TEST(scan_tells_zero_from_null)
+{
+	void *st = store_open(db_path("zeros"));
+	peil_value zeros[P_FIELDS] = { v_int(6), v_text(""), v_int(0),
+				       v_date(0), v_real(0.0), v_bool(0) };
+	peil_value nulls[P_FIELDS] = { v_int(7), v_null(), v_null(), v_null(),
+				       v_null(), v_null() };
+	struct rows_seen seen = { 0 };
+	peil_filter f = cmp(PEIL_OP_EQ, P_ID, v_int(6));
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->record_put(st, &people, zeros, &err), 0);
+	CHECK_INT(ops->record_put(st, &people, nulls, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+
+	CHECK_INT(ops->scan(st, &people, &f, NULL, 0, keep_values, &seen, &err),
+		  0);
+	CHECK_INT(seen.calls, 1);
+	CHECK_INT(seen.v[P_NAME].type, PEIL_TYPE_TEXT);
+	CHECK_INT(seen.v[P_NAME].len, 0);
+	CHECK_INT(seen.v[P_AGE].type, PEIL_TYPE_INTEGER);
+	CHECK_INT(seen.v[P_AGE].as.integer, 0);
+	CHECK_INT(seen.v[P_BORN].type, PEIL_TYPE_DATE);
+	CHECK_INT(seen.v[P_BORN].as.date, 0);
+	CHECK_INT(seen.v[P_SCORE].type, PEIL_TYPE_REAL);
+	CHECK_DOUBLE(seen.v[P_SCORE].as.real, 0, 0);
+	CHECK_INT(seen.v[P_ACTIVE].type, PEIL_TYPE_BOOLEAN);
+	CHECK_INT(seen.v[P_ACTIVE].as.boolean, 0);
+
+	memset(&seen, 0, sizeof(seen));
+	f = cmp(PEIL_OP_EQ, P_ID, v_int(7));
+	CHECK_INT(ops->scan(st, &people, &f, NULL, 0, keep_values, &seen, &err),
+		  0);
+	CHECK_INT(seen.calls, 1);
+	for (size_t i = P_NAME; i < P_FIELDS; i++)
+		CHECK_INT(seen.v[i].type, PEIL_TYPE_NULL);
+	ops->close(st);
+}
+
 TEST(scan_stops_and_errors)
 {
 	const char *path = db_path("scan_errors");
@@ -1836,6 +1895,7 @@ int main(void)
 	RUN(scan_filters);
 	RUN(scan_values_are_data);
 	RUN(scan_projection_and_types);
+	RUN(scan_tells_zero_from_null);
 	RUN(scan_stops_and_errors);
 	RUN(text_round_trip);
 	RUN(runs_and_results);

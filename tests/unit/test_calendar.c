@@ -373,6 +373,13 @@ static uint64_t rng_next(void)
 	return z ^ (z >> 31);
 }
 
+/* A working day from the holidays' names: the rules of the date's year,
+ * not the calendar's table of them. */
+static int naive_workday(const calendar *cal, int32_t d)
+{
+	return date_weekday(d) <= 5 && calendar_holiday_name(cal, d) == NULL;
+}
+
 static long naive_workdays(const calendar *cal, int32_t a, int32_t b)
 {
 	long n = 0;
@@ -380,14 +387,14 @@ static long naive_workdays(const calendar *cal, int32_t a, int32_t b)
 	if (b < a)
 		return -naive_workdays(cal, b, a);
 	for (int32_t d = a + 1; d <= b; d++)
-		n += calendar_is_workday(cal, d);
+		n += naive_workday(cal, d);
 	return n;
 }
 
-static int cross_check(const calendar *cal, int pairs)
+/* Pairs from 40 years after base; the table covers 1900-2199, so bases
+ * near its ends cross them. */
+static int cross_check_from(const calendar *cal, int32_t base, int pairs)
 {
-	int32_t base = D(1995, 1, 1);
-
 	for (int i = 0; i < pairs; i++) {
 		int32_t a = base + (int32_t)(rng_next() % (40 * 366));
 		int32_t b = a + (int32_t)(rng_next() % 1500) - 300;
@@ -402,15 +409,31 @@ static int cross_check(const calendar *cal, int pairs)
 		if (calendar_workdays(cal, a, calendar_add_workdays(cal, a, n))
 		    != n)
 			return -1;
+		if (calendar_is_workday(cal, a) != naive_workday(cal, a)) {
+			printf("  is_workday %ld: %d\n", (long)a,
+			       calendar_is_workday(cal, a));
+			return -1;
+		}
 	}
 	return 0;
+}
+
+static int cross_check(const calendar *cal, int pairs)
+{
+	return cross_check_from(cal, D(1995, 1, 1), pairs) < 0 ||
+	       cross_check_from(cal, D(1880, 1, 1), pairs / 4) < 0 ||
+	       cross_check_from(cal, D(2180, 1, 1), pairs / 4) < 0 ||
+	       cross_check_from(cal, D(2400, 1, 1), pairs / 8) < 0 ? -1 : 0;
 }
 
 TEST(workdays_random_cross_check)
 {
 	const int32_t extra[] = { D(2018, 12, 24), D(2018, 12, 31),
 				  D(2016, 5, 5), D(2020, 1, 1),
-				  D(2021, 6, 12), D(2030, 7, 1) };
+				  D(2021, 6, 12), D(2030, 7, 1),
+				  D(1899, 12, 29), D(1900, 1, 2),
+				  D(2199, 12, 30), D(2200, 1, 2),
+				  D(2410, 3, 1) };
 	calendar_options opts;
 	calendar *cal;
 
@@ -423,7 +446,7 @@ TEST(workdays_random_cross_check)
 	opts.good_friday = 0;
 	opts.liberation_day = 0;
 	opts.extra = extra;
-	opts.extra_count = 6;
+	opts.extra_count = sizeof(extra) / sizeof(extra[0]);
 	cal = calendar_new(&opts);
 	CHECK(cal != NULL);
 	CHECK_INT(cross_check(cal, 2000), 0);
@@ -432,7 +455,7 @@ TEST(workdays_random_cross_check)
 	calendar_options_init(&opts);
 	opts.replace = 1;
 	opts.dates = extra;
-	opts.date_count = 6;
+	opts.date_count = sizeof(extra) / sizeof(extra[0]);
 	cal = calendar_new(&opts);
 	CHECK(cal != NULL);
 	CHECK_INT(cross_check(cal, 2000), 0);

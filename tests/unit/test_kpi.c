@@ -846,6 +846,88 @@ TEST(breakdown_of_two_fields_with_nulls)
 	kpi_set_free(set);
 }
 
+/* count_distinct over more than 64 periods, where its bookkeeping takes
+ * a second word of period bits: Zuid's C8 runs from January 2017 (the
+ * 61st month from 2012-01) to June 2017 (the 66th), across the boundary
+ * of the first 64. */
+TEST(count_distinct_over_many_periods)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("distinct.lua",
+		"kpi { id = \"d\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"month\",\n"
+		"  breakdown = { \"team\" },\n"
+		"  select = running_in(\"registered\", \"closed\"),\n"
+		"  rule = count_distinct(\"case_id\") }\n"
+		"kpi { id = \"t\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"month\",\n"
+		"  select = running_in(\"registered\", \"closed\"),\n"
+		"  rule = count_distinct(\"team\") }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2012-01-01", "2018-12-31", &err), 0);
+	CHECK_INT(scans, 1);
+	/* d: 84 months x 4 cells; t: 84 months x the total. */
+	CHECK_INT(result_count, 84 * 4 + 84);
+	CHECK_DOUBLE(value_of("d", "2016-12", ZUID), 0, 0);
+	CHECK_DOUBLE(value_of("d", "2017-01", ZUID), 1, 0);
+	CHECK_DOUBLE(value_of("d", "2017-04", ZUID), 1, 0);
+	CHECK_DOUBLE(value_of("d", "2017-05", ZUID), 1, 0);
+	CHECK_DOUBLE(value_of("d", "2017-06", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("d", "2017-07", TOTAL), 0, 0);
+	/* May 2018: C1, C3 (Oost), C4, C5, C6 (West). */
+	CHECK_DOUBLE(value_of("d", "2018-05", OOST), 2, 0);
+	CHECK_DOUBLE(value_of("d", "2018-05", WEST), 3, 0);
+	CHECK_DOUBLE(value_of("d", "2018-05", TOTAL), 5, 0);
+	CHECK_DOUBLE(value_of("t", "2017-05", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("t", "2018-05", TOTAL), 2, 0);
+	CHECK_DOUBLE(value_of("t", "2018-07", TOTAL), 2, 0);	/* C3 C5 C7 */
+	kpi_set_free(set);
+}
+
+/* KPIs of one scan with the same breakdown share its cells; those with
+ * another breakdown have their own, and every one still gets a cell for
+ * each combination in the dataset, its selection apart. */
+TEST(breakdowns_of_one_scan)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("cells.lua",
+		"kpi { id = \"a\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  breakdown = { \"team\" },\n"
+		"  select = started_in(\"registered\"), rule = count() }\n"
+		"kpi { id = \"b\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  breakdown = { \"mark\" }, rule = count() }\n"
+		"kpi { id = \"c\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  breakdown = { \"team\" },\n"
+		"  select = closed_in(\"closed\"), rule = count() }\n"
+		"kpi { id = \"e\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"year\",\n"
+		"  rule = count() }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	CHECK_INT(scans, 1);
+	/* a, c: Oost, West, Zuid, total; b: marks 6, 7, 8, null, total;
+	 * e: the total. */
+	CHECK_INT(result_count, 4 + 5 + 4 + 1);
+	CHECK_DOUBLE(value_of("a", "2018", OOST), 4, 0);
+	CHECK_DOUBLE(value_of("a", "2018", ZUID), 0, 0);
+	CHECK_DOUBLE(value_of("a", "2018", TOTAL), 7, 0);
+	CHECK_DOUBLE(value_of("c", "2018", WEST), 2, 0);
+	CHECK_DOUBLE(value_of("c", "2018", ZUID), 0, 0);
+	CHECK_DOUBLE(value_of("b", "2018", "{\"mark\":null}"), 5, 0);
+	CHECK_DOUBLE(value_of("b", "2018", "{\"mark\":7}"), 1, 0);
+	CHECK_DOUBLE(value_of("e", "2018", TOTAL), 8, 0);
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/peil-kpi-XXXXXX";
@@ -873,6 +955,8 @@ int main(void)
 	RUN(load_errors);
 	RUN(projection_is_narrow_without_lua);
 	RUN(breakdown_of_two_fields_with_nulls);
+	RUN(count_distinct_over_many_periods);
+	RUN(breakdowns_of_one_scan);
 
 	calendar_free(cal);
 	{

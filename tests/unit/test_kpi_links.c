@@ -56,11 +56,35 @@ static const peil_field member_fields[] = {
 };
 static const peil_schema members = { "case_members", 3, member_fields };
 
+/* keyed: K00000 .. K04999 with n = the key's number; refs: R00000 ..
+ * R05999, each naming a keyed row (or K05000 and up, none), in order or
+ * scrambled (refs_scrambled). */
+#define KEYED_ROWS 5000
+#define REF_ROWS 6000
+static const peil_field keyed_fields[] = {
+	{ "key", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "n", PEIL_TYPE_INTEGER, 0 },
+};
+static const peil_schema keyed = { "keyed", 2, keyed_fields };
+static const peil_field ref_fields[] = {
+	{ "id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "ref", PEIL_TYPE_TEXT, 0 },
+};
+static const peil_schema refs = { "refs", 2, ref_fields };
+static int refs_scrambled;
+
+static long ref_target(long r)
+{
+	return refs_scrambled ? r * 7919 % REF_ROWS : r * KEYED_ROWS / REF_ROWS;
+}
+
 static const peil_schema *schema_of(void *ctx, const char *name)
 {
 	(void)ctx;
 	return strcmp(name, "cases") == 0 ? &cases :
-	       strcmp(name, "case_members") == 0 ? &members : NULL;
+	       strcmp(name, "case_members") == 0 ? &members :
+	       strcmp(name, "keyed") == 0 ? &keyed :
+	       strcmp(name, "refs") == 0 ? &refs : NULL;
 }
 
 static peil_value text(const char *s)
@@ -75,8 +99,12 @@ static peil_value text(const char *s)
 	return v;
 }
 
+static int case_scans, member_scans;	/* how many scans each served */
+
 /* cases: C1 Oost, C2 West (both 2018-03-01); members: C1 has P1 and P2,
- * C2 has P1, and M4 belongs to no known case (C9). */
+ * C2 has P1, and M4 belongs to no known case (C9).  M5-M7 have no person
+ * and go back and forth between C1 and C2 (joins try the last case found
+ * and the next one first). */
 static int scan(void *ctx, const peil_schema *schema,
 		const peil_filter *filter, const size_t *projection,
 		size_t count, peil_row_fn row, void *row_ctx, peil_error *err)
@@ -86,10 +114,14 @@ static int scan(void *ctx, const peil_schema *schema,
 	static const char *const member_rows[][3] = {
 		{ "M1", "C1", "P1" }, { "M2", "C1", "P2" },
 		{ "M3", "C2", "P1" }, { "M4", "C9", "P7" },
+		{ "M5", "C1", NULL }, { "M6", "C2", NULL },
+		{ "M7", "C1", NULL },
 	};
 	peil_value full[3], out[3];
 
 	(void)ctx, (void)filter, (void)err;
+	case_scans += schema == &cases;
+	member_scans += schema == &members;
 	for (size_t r = 0; schema == &cases && r < 2; r++) {
 		full[0] = text(case_rows[r][0]);
 		full[1] = text(case_rows[r][1]);
@@ -100,9 +132,33 @@ static int scan(void *ctx, const peil_schema *schema,
 		if (row(row_ctx, out))
 			return -1;
 	}
-	for (size_t r = 0; schema == &members && r < 4; r++) {
+	for (size_t r = 0; schema == &members && r < 7; r++) {
 		for (size_t f = 0; f < 3; f++)
 			full[f] = text(member_rows[r][f]);
+		for (size_t i = 0; i < count; i++)
+			out[i] = full[projection[i]];
+		if (row(row_ctx, out))
+			return -1;
+	}
+	for (long r = 0; schema == &keyed && r < KEYED_ROWS; r++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "K%05ld", r);
+		full[0] = text(key);
+		full[1].type = PEIL_TYPE_INTEGER;
+		full[1].as.integer = r;
+		for (size_t i = 0; i < count; i++)
+			out[i] = full[projection[i]];
+		if (row(row_ctx, out))
+			return -1;
+	}
+	for (long r = 0; schema == &refs && r < REF_ROWS; r++) {
+		char id[16], ref[16];
+
+		snprintf(id, sizeof(id), "R%05ld", r);
+		snprintf(ref, sizeof(ref), "K%05ld", ref_target(r));
+		full[0] = text(id);
+		full[1] = text(ref);
 		for (size_t i = 0; i < count; i++)
 			out[i] = full[projection[i]];
 		if (row(row_ctx, out))
@@ -157,6 +213,7 @@ static int evaluate(kpi_set *set)
 	int32_t from, to;
 
 	figure_count = 0;
+	case_scans = member_scans = 0;
 	failure[0] = '\0';
 	date_parse_iso("2018-03-01", &from);
 	date_parse_iso("2018-03-31", &to);
@@ -301,6 +358,108 @@ TEST(join_takes_fields_of_the_matching_row)
 	kpi_set_free(set);
 }
 
+/* KPIs that join alike share one scan of each dataset; another alias is
+ * another join, and a join that fails fails each KPI that has it. */
+TEST(kpis_that_join_alike_share_a_scan)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("joins.lua",
+		"kpi { id = 'j1', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
+		"  breakdown = { 'case.team' },\n"
+		"  rule = count_distinct('person') }\n"
+		"kpi { id = 'j2', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
+		"  select = started_in('case.registered'),\n"
+		"  rule = count() }\n"
+		"kpi { id = 'j3', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'cases', on = 'case_id' } },\n"
+		"  breakdown = { 'c.team' }, rule = count() }\n"
+		"kpi { id = 'm', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  rule = count_distinct('case_id') }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 0);
+	/* j1 and j2 one scan, j3 another, m the members alone. */
+	CHECK_INT(case_scans, 2);
+	CHECK_INT(member_scans, 3);
+	CHECK_DOUBLE(value("j1", "{\"case.team\":\"Oost\"}"), 2, 0);
+	CHECK_DOUBLE(value("j1", "{}"), 3, 0);
+	CHECK_DOUBLE(value("j2", "{}"), 6, 0);	/* M4 has no case */
+	CHECK_DOUBLE(value("j3", "{\"c.team\":\"Oost\"}"), 4, 0);
+	CHECK_DOUBLE(value("j3", "{\"c.team\":\"West\"}"), 2, 0);
+	CHECK_DOUBLE(value("j3", "{\"c.team\":null}"), 1, 0);
+	CHECK_DOUBLE(value("m", "{}"), 3, 0);
+	kpi_set_free(set);
+
+	set = new_set();
+	CHECK_INT(kpi_set_load_file(set, write_file("badjoins.lua",
+		"kpi { id = 'x', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
+		"  rule = count() }\n"
+		"kpi { id = 'y', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
+		"  rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 2);
+	CHECK_CONTAINS(failure,
+		       "kpi 'y': join 'c': unknown dataset 'casussen'");
+	kpi_set_free(set);
+}
+
+/* The joined rows' keys come in order: found from the row found last,
+ * first in a run of rows in the same order, then in a scrambled one (where
+ * a hash table takes over); and, keyed on a field that is not the key,
+ * in no order and twice (the first row of a key wins). */
+TEST(join_finds_rows_in_any_order)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+	double sum[2] = { 0, 0 }, count[2] = { 0, 0 };
+
+	for (int scrambled = 0; scrambled < 2; scrambled++)
+		for (long r = 0; r < REF_ROWS; r++) {
+			long target;
+
+			refs_scrambled = scrambled;
+			target = ref_target(r);
+			if (target < KEYED_ROWS) {
+				sum[scrambled] += (double)target;
+				count[scrambled]++;
+			}
+		}
+	CHECK_INT(kpi_set_load_file(set, write_file("ordered.lua",
+		"kpi { id = 's', title = 't', unit = 'u',\n"
+		"  dataset = 'refs', grain = 'month',\n"
+		"  join = { k = { dataset = 'keyed', on = 'ref' } },\n"
+		"  rule = sum('k.n') }\n"
+		"kpi { id = 'c', title = 't', unit = 'u',\n"
+		"  dataset = 'refs', grain = 'month',\n"
+		"  join = { k = { dataset = 'keyed', on = 'ref' } },\n"
+		"  rule = count(is_set('k.key')) }\n"
+		"kpi { id = 'm', title = 't', unit = 'u',\n"
+		"  dataset = 'cases', grain = 'month',\n"
+		"  join = { m = { dataset = 'case_members', on = 'case_id',\n"
+		"                 key = 'case_id' } },\n"
+		"  rule = count(one_of('m.member_id', { 'M1', 'M3' })) }\n"),
+		&err), 0);
+	for (int scrambled = 0; scrambled < 2; scrambled++) {
+		refs_scrambled = scrambled;
+		CHECK_INT(evaluate(set), 0);
+		CHECK_DOUBLE(value("s", "{}"), sum[scrambled], 0);
+		CHECK_DOUBLE(value("c", "{}"), count[scrambled], 0);
+		/* C1 takes M1, C2 M3: the first member of each case */
+		CHECK_DOUBLE(value("m", "{}"), 2, 0);
+	}
+	CHECK(count[1] < REF_ROWS && count[1] > 0);
+	kpi_set_free(set);
+}
+
 TEST(join_errors_name_the_problem)
 {
 	kpi_set *set = new_set();
@@ -381,6 +540,8 @@ int main(void)
 	RUN(unknown_param_is_a_binding_error);
 	RUN(status_with_an_at_risk_margin);
 	RUN(join_takes_fields_of_the_matching_row);
+	RUN(kpis_that_join_alike_share_a_scan);
+	RUN(join_finds_rows_in_any_order);
 	RUN(join_errors_name_the_problem);
 	RUN(per_counts_groups);
 	RUN(a_later_directory_replaces_a_kpi_by_id);

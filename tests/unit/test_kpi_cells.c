@@ -1,0 +1,146 @@
+/*
+ * test_kpi_cells.c - breakdown cells: a row's values are keyed as raw
+ * bytes, but a cell is its JSON text, so values that write the same JSON
+ * share a cell and values that write different JSON never do.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "harness.h"
+#include "kpi_model.h"
+
+static peil_value text_of(const char *s, size_t len)
+{
+	peil_value v = { PEIL_TYPE_TEXT, len, { NULL } };
+
+	v.as.text = s;
+	return v;
+}
+
+static peil_value real_of(double x)
+{
+	peil_value v = { PEIL_TYPE_REAL, 0, { NULL } };
+
+	v.as.real = x;
+	return v;
+}
+
+static peil_value date_of(const char *iso)
+{
+	peil_value v = { PEIL_TYPE_DATE, 0, { NULL } };
+
+	date_parse_iso(iso, &v.as.date);
+	return v;
+}
+
+static const peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
+
+/* A KPI that breaks down by "a" and "b", rows [a, b] unprojected. */
+static const char *const names[] = { "a", "b" };
+static size_t fields[] = { 0, 1 };
+static const size_t slot[] = { 0, 1 };
+
+static kpi *two_fields(void)
+{
+	kpi *k = calloc(1, sizeof(*k));
+
+	if (k) {
+		k->info.breakdown = names;
+		k->info.breakdown_count = 2;
+		k->breakdown_field = fields;
+	}
+	return k;
+}
+
+static long cell_of(kpi_cells *c, peil_value a, peil_value b)
+{
+	peil_value row[2];
+
+	row[0] = a;
+	row[1] = b;
+	return kpi_cells_find(c, row, slot);
+}
+
+TEST(same_json_same_cell)
+{
+	kpi *k = two_fields();
+	kpi_cells *c = kpi_cells_new(k);
+	long nan_cell;
+
+	CHECK(c != NULL);
+	CHECK_INT(kpi_cells_count(c), 1);
+	CHECK_STR(kpi_cells_text(c, 0), "{}");
+	nan_cell = cell_of(c, real_of(NAN), text_of("Oost", 4));
+	CHECK_INT(nan_cell, 1);
+	CHECK_STR(kpi_cells_text(c, 1), "{\"a\":null,\"b\":\"Oost\"}");
+	/* null, NaN and infinity all write null */
+	CHECK_INT(cell_of(c, none, text_of("Oost", 4)), nan_cell);
+	CHECK_INT(cell_of(c, real_of(INFINITY), text_of("Oost", 4)), nan_cell);
+	CHECK_INT(cell_of(c, real_of(-INFINITY), text_of("Oost", 4)), nan_cell);
+	/* a date and its ISO text write the same string */
+	CHECK_INT(cell_of(c, date_of("2018-01-31"), none), 2);
+	CHECK_INT(cell_of(c, text_of("2018-01-31", 10), none), 2);
+	CHECK_STR(kpi_cells_text(c, 2), "{\"a\":\"2018-01-31\",\"b\":null}");
+	CHECK_INT(kpi_cells_count(c), 3);
+	kpi_cells_release(c);
+	free(k);
+}
+
+TEST(different_json_different_cells)
+{
+	kpi *k = two_fields();
+	kpi_cells *c = kpi_cells_new(k);
+
+	CHECK(c != NULL);
+	/* where the values of two fields meet does not blur */
+	CHECK_INT(cell_of(c, text_of("ab", 2), text_of("c", 1)), 1);
+	CHECK_INT(cell_of(c, text_of("a", 1), text_of("bc", 2)), 2);
+	CHECK_INT(cell_of(c, text_of("", 0), text_of("abc", 3)), 3);
+	CHECK_INT(cell_of(c, text_of(NULL, 0), text_of("abc", 3)), 3);
+	CHECK_INT(cell_of(c, none, text_of("abc", 3)), 4);
+	/* 0 and -0 write different numbers */
+	CHECK_INT(cell_of(c, real_of(0.0), none), 5);
+	CHECK_INT(cell_of(c, real_of(-0.0), none), 6);
+	CHECK_STR(kpi_cells_text(c, 6), "{\"a\":-0,\"b\":null}");
+	/* a NUL and a quote inside a text are escaped */
+	CHECK_INT(cell_of(c, text_of("x\0\"y", 4), none), 7);
+	CHECK_STR(kpi_cells_text(c, 7),
+		  "{\"a\":\"x\\u0000\\\"y\",\"b\":null}");
+	CHECK_INT(cell_of(c, text_of("ab", 2), text_of("c", 1)), 1);
+	CHECK_INT(kpi_cells_count(c), 8);
+	kpi_cells_release(c);
+	free(k);
+}
+
+/* KPIs that break down by the same bound fields share cells; those held
+ * live until the last release. */
+TEST(fit_and_references)
+{
+	kpi *k = two_fields(), *other = two_fields();
+	static size_t swapped[] = { 1, 0 };
+	kpi_cells *c = kpi_cells_new(k);
+
+	CHECK(c != NULL && other != NULL);
+	CHECK(kpi_cells_fit(c, other));
+	other->breakdown_field = swapped;
+	CHECK(!kpi_cells_fit(c, other));
+	other->info.breakdown_count = 0;
+	CHECK(!kpi_cells_fit(c, other));
+	CHECK(kpi_cells_hold(c) == c);
+	kpi_cells_release(c);
+	CHECK_INT(cell_of(c, text_of("a", 1), none), 1);	/* still held */
+	kpi_cells_release(c);
+	kpi_cells_release(NULL);
+	free(k);
+	free(other);
+}
+
+int main(void)
+{
+	RUN(same_json_same_cell);
+	RUN(different_json_different_cells);
+	RUN(fit_and_references);
+	return harness_done();
+}

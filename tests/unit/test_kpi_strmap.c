@@ -1,0 +1,142 @@
+/*
+ * test_kpi_strmap.c - numbered string sets: numbers in adding order, keys
+ * of every length (the hash reads eight bytes at a time), bytes that C
+ * strings cannot hold, growth across many rehashes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "kpi_strmap.h"
+
+TEST(numbers_in_adding_order)
+{
+	kpi_strmap map = { 0 };
+	int added;
+
+	CHECK_INT(kpi_strmap_find(&map, "a", 1), -1);
+	CHECK_INT(kpi_strmap_put(&map, "{}", 2, &added), 0);
+	CHECK_INT(added, 1);
+	CHECK_INT(kpi_strmap_put(&map, "Oost", 4, &added), 1);
+	CHECK_INT(kpi_strmap_put(&map, "{}", 2, &added), 0);
+	CHECK_INT(added, 0);
+	CHECK_INT(kpi_strmap_put(&map, "", 0, &added), 2);
+	CHECK_INT(added, 1);
+	CHECK_INT(kpi_strmap_find(&map, "", 0), 2);
+	CHECK_INT(kpi_strmap_find(&map, NULL, 0), 2);	/* empty: any pointer */
+	CHECK_INT(kpi_strmap_put(&map, NULL, 0, &added), 2);
+	CHECK_INT(added, 0);
+	CHECK_INT(kpi_strmap_find(&map, "Oos", 3), -1);
+	CHECK_INT(kpi_strmap_find(&map, "Oost", 4), 1);
+	CHECK_STR(kpi_strmap_key(&map, 0), "{}");
+	CHECK_STR(kpi_strmap_key(&map, 1), "Oost");
+	CHECK_STR(kpi_strmap_key(&map, 2), "");
+	CHECK_INT(map.count, 3);
+	kpi_strmap_release(&map);
+	CHECK_INT(map.count, 0);
+	kpi_strmap_release(&map);	/* twice is harmless */
+}
+
+/* Keys of NUL bytes that differ only in one byte (or in none: at == len),
+ * at every position and length around the eight-byte steps of the hash. */
+TEST(every_length_and_byte)
+{
+	kpi_strmap map = { 0 };
+	char key[40];
+	long n = 0;
+	int added;
+
+	for (size_t len = 0; len <= sizeof(key); len++)
+		for (size_t at = 0; at <= len; at++) {
+			memset(key, 'x', sizeof(key));
+			memset(key, '\0', len);
+			if (at < len)
+				key[at] = 'y';
+			CHECK_INT(kpi_strmap_put(&map, key, len, &added), n);
+			CHECK_INT(added, 1);
+			n++;
+		}
+	CHECK_INT(map.count, n);
+	n = 0;
+	for (size_t len = 0; len <= sizeof(key); len++)
+		for (size_t at = 0; at <= len; at++) {
+			memset(key, '\0', len);
+			if (at < len)
+				key[at] = 'y';
+			CHECK_INT(kpi_strmap_find(&map, key, len), n);
+			CHECK_INT(memcmp(kpi_strmap_key(&map, (size_t)n), key,
+					 len), 0);
+			CHECK_INT(kpi_strmap_key(&map, (size_t)n)[len], '\0');
+			n++;
+		}
+	kpi_strmap_release(&map);
+}
+
+TEST(grows)
+{
+	kpi_strmap map = { 0 };
+	char key[32];
+	int added;
+
+	for (long i = 0; i < 200000; i++) {
+		int len = snprintf(key, sizeof(key), "P%07ld",
+				   i * 7919 % 1000003);
+
+		CHECK_INT(kpi_strmap_put(&map, key, (size_t)len, &added), i);
+		CHECK_INT(added, 1);
+	}
+	for (long i = 199999; i >= 0; i -= 997) {
+		int len = snprintf(key, sizeof(key), "P%07ld",
+				   i * 7919 % 1000003);
+
+		CHECK_INT(kpi_strmap_put(&map, key, (size_t)len, &added), i);
+		CHECK_INT(added, 0);
+		CHECK_STR(kpi_strmap_key(&map, (size_t)i), key);
+	}
+	CHECK_INT(kpi_strmap_find(&map, "P", 1), -1);
+	CHECK(map.slot_count >= 2 * map.count);
+	kpi_strmap_release(&map);
+}
+
+/* Appended keys are numbered like put ones and hashed only when the map
+ * is next put to or indexed. */
+TEST(append_then_index)
+{
+	kpi_strmap map = { 0 };
+	char key[32];
+	int added;
+
+	for (long i = 0; i < 1000; i++) {
+		int len = snprintf(key, sizeof(key), "D2018-%06ld", i);
+
+		CHECK_INT(kpi_strmap_append(&map, key, (size_t)len), i);
+	}
+	CHECK_INT(map.count, 1000);
+	CHECK_STR(kpi_strmap_key(&map, 999), "D2018-000999");
+	CHECK_INT(kpi_strmap_find(&map, "D2018-000010", 12), -1);
+	CHECK_INT(kpi_strmap_index(&map), 0);
+	CHECK_INT(kpi_strmap_find(&map, "D2018-000010", 12), 10);
+	CHECK_INT(kpi_strmap_append(&map, "D2018-001000", 12), 1000);
+	/* put hashes the appended key before it looks */
+	CHECK_INT(kpi_strmap_put(&map, "D2018-001000", 12, &added), 1000);
+	CHECK_INT(added, 0);
+	CHECK_INT(kpi_strmap_put(&map, "D2018-001001", 12, &added), 1001);
+	CHECK_INT(added, 1);
+	for (long i = 0; i < 1002; i++) {
+		int len = snprintf(key, sizeof(key), "D2018-%06ld", i);
+
+		CHECK_INT(kpi_strmap_find(&map, key, (size_t)len), i);
+	}
+	CHECK(map.slot_count >= 2 * map.count);
+	kpi_strmap_release(&map);
+}
+
+int main(void)
+{
+	RUN(numbers_in_adding_order);
+	RUN(every_length_and_byte);
+	RUN(grows);
+	RUN(append_then_index);
+	return harness_done();
+}
