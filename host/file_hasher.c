@@ -10,9 +10,10 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "thread.h"
 
 struct file_hasher {
 	char *const *paths;
@@ -61,7 +62,6 @@ static void *hasher(void *arg)
 file_hasher *file_hasher_start(char *const *paths, size_t count)
 {
 	file_hasher *h = calloc(1, sizeof(*h));
-	sigset_t all, old;
 
 	if (!h)
 		return NULL;
@@ -75,10 +75,7 @@ file_hasher *file_hasher_start(char *const *paths, size_t count)
 	h->allowed = count ? 1 : 0;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
-	sigfillset(&all);	/* signals are for the main thread */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	h->threaded = pthread_create(&h->thread, NULL, hasher, h) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	h->threaded = thread_start(&h->thread, hasher, h) == 0;
 	return h;
 }
 

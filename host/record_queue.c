@@ -8,13 +8,13 @@
 #include "record_queue.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "loader.h"
+#include "thread.h"
 
 /* A block goes to the writer when it holds this many records, or this
  * many bytes of text: big enough that handing it over costs nothing next
@@ -250,7 +250,6 @@ record_queue *record_queue_new(const peil_schema *schema,
 			       void *storage_state, peil_error *err)
 {
 	record_queue *q = calloc(1, sizeof(*q));
-	sigset_t all, old;
 	int rc;
 
 	if (!q || block_init(&q->blocks[0], schema->field_count) < 0 ||
@@ -269,12 +268,7 @@ record_queue *record_queue_new(const peil_schema *schema,
 	q->filling = &q->blocks[0];
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
-	/* Signals (SIGINT, SIGTERM) go to the reader, which checks for
-	 * them between records; the writer starts with all blocked. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&q->thread, NULL, writer, q);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start(&q->thread, writer, q);
 	if (rc != 0) {
 		pthread_cond_destroy(&q->cond);
 		pthread_mutex_destroy(&q->lock);

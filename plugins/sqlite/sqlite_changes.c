@@ -138,6 +138,20 @@ static void delete_trigger(struct store_sql *sql, const char *name,
 	store_sql_append(sql, "END; ");
 }
 
+/* peil_add_: the INSERT trigger of schema version 3. */
+void store_changes_drop(struct store_sql *sql, const char *name)
+{
+	static const char *const kinds[] = { "peil_add_", "peil_chg_",
+					     "peil_del_" };
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		store_sql_append(sql, "DROP TRIGGER IF EXISTS ");
+		store_sql_ident(sql, kinds[i], name);
+		store_sql_append(sql, "; ");
+	}
+}
+
 int store_changes_triggers(struct store *st, const char *name,
 			   const peil_field *fields, size_t count,
 			   peil_error *err)
@@ -145,15 +159,8 @@ int store_changes_triggers(struct store *st, const char *name,
 	struct store_sql sql;
 	int rc = 0;
 
-	/* peil_add_: the INSERT trigger of schema version 3. */
 	store_sql_init(&sql);
-	store_sql_append(&sql, "DROP TRIGGER IF EXISTS ");
-	store_sql_ident(&sql, "peil_add_", name);
-	store_sql_append(&sql, "; DROP TRIGGER IF EXISTS ");
-	store_sql_ident(&sql, "peil_chg_", name);
-	store_sql_append(&sql, "; DROP TRIGGER IF EXISTS ");
-	store_sql_ident(&sql, "peil_del_", name);
-	store_sql_append(&sql, "; ");
+	store_changes_drop(&sql, name);
 	update_trigger(&sql, name, fields, count);
 	delete_trigger(&sql, name, fields, count);
 	if (!sql.ok)

@@ -14,8 +14,10 @@
  * The WAL starts again from its beginning only when a write begins after
  * a checkpoint copied all of it; while the thread copies the last batch,
  * the next one is appended.  So a commit that leaves the WAL longer than
- * STORE_WAL_WAIT_FRAMES waits for the checkpoint: the WAL stays within
- * about that plus one batch, however many files an ingest reads.
+ * [storage] wal_limit_mib waits for the checkpoint: the WAL stays within
+ * about that plus one batch, however many files an ingest reads.  Each
+ * wait is time the ingest does nothing else; a large limit waits seldom
+ * and costs disk space while the ingest runs (the WAL is gone after it).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -32,10 +34,8 @@ struct store_checkpointer {
 	int wanted;	/* a commit happened since the last checkpoint began */
 	int running;	/* a checkpoint is being made */
 	int stop;
+	long long limit;	/* frames a commit may leave in the WAL */
 };
-
-/* 128 MiB of 4 KiB pages. */
-#define STORE_WAL_WAIT_FRAMES 32768
 
 static void *checkpointer(void *arg)
 {
@@ -75,7 +75,7 @@ static int committed(void *arg, sqlite3 *db, const char *schema, int frames)
 	pthread_mutex_lock(&c->lock);
 	c->wanted = 1;
 	pthread_cond_broadcast(&c->cond);
-	while (frames > STORE_WAL_WAIT_FRAMES && (c->wanted || c->running))
+	while (frames > c->limit && (c->wanted || c->running))
 		pthread_cond_wait(&c->cond, &c->lock);
 	pthread_mutex_unlock(&c->lock);
 	return SQLITE_OK;
@@ -98,14 +98,21 @@ static int in_wal_mode(sqlite3 *db)
 	return wal;
 }
 
-void store_checkpointer_start(struct store *st)
+void store_checkpointer_start(struct store *st, int wal_limit_mib)
 {
 	struct store_checkpointer *c = calloc(1, sizeof(*c));
 	sigset_t all, old;
-	int rc;
+	int64_t page = 4096;
+	peil_error ignored;
+	int found, rc;
 
 	if (c == NULL)
 		return;
+	if (store_query_int64(st, "PRAGMA page_size", 0, 0, &page, &found,
+			      &ignored, "cannot read the page size") < 0 ||
+	    page <= 0)
+		page = 4096;
+	c->limit = (long long)wal_limit_mib * 1024 * 1024 / page;
 	/* A connection learns that the file is in WAL mode when it first
 	 * reads it; until then a checkpoint does nothing. */
 	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE |

@@ -914,13 +914,8 @@ static int upgrade_one(struct store *st, const char *name,
 				       " INTEGER");
 	} else {
 		/* The old triggers go first: a renamed table keeps them. */
-		store_sql_append(&sql, "DROP TRIGGER IF EXISTS ");
-		store_sql_ident(&sql, "peil_add_", name);
-		store_sql_append(&sql, "; DROP TRIGGER IF EXISTS ");
-		store_sql_ident(&sql, "peil_chg_", name);
-		store_sql_append(&sql, "; DROP TRIGGER IF EXISTS ");
-		store_sql_ident(&sql, "peil_del_", name);
-		store_sql_append(&sql, "; ALTER TABLE main.");
+		store_changes_drop(&sql, name);
+		store_sql_append(&sql, "ALTER TABLE main.");
 		store_sql_ident(&sql, "ds_", name);
 		store_sql_append(&sql, " RENAME TO ");
 		store_sql_ident(&sql, "peil_v3_", name);

@@ -196,6 +196,9 @@ int store_ingest_scan(void *state,
 int store_changes_triggers(struct store *st, const char *name,
 			   const peil_field *fields, size_t count,
 			   peil_error *err);
+/* Append the statements that drop the change log triggers of dataset
+ * name, of this schema version and the ones before. */
+void store_changes_drop(struct store_sql *sql, const char *name);
 /* Whether both triggers of dataset name are there. */
 int store_changes_triggers_exist(struct store *st, const char *name,
 				 int *exist, peil_error *err);
@@ -224,7 +227,7 @@ int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 /* sqlite_checkpoint.c: start after the store is set up (on failure it
  * leaves SQLite's automatic checkpoints on; each commit wakes it); stop
  * (waits for the last checkpoint) before closing. */
-void store_checkpointer_start(struct store *st);
+void store_checkpointer_start(struct store *st, int wal_limit_mib);
 void store_checkpointer_stop(struct store *st);
 
 /* sqlite_house.c */

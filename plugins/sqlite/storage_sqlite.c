@@ -13,6 +13,9 @@
  *                   must exist (required)
  *   busy_timeout_ms how long to wait for another writer (10000)
  *   cache_size_mib  SQLite's page cache for this connection (32)
+ *   wal_limit_mib   how far the WAL may grow while checkpoints run beside
+ *                   the writes, before a commit waits for one (1024;
+ *                   sqlite_checkpoint.c)
  *
  * Datasets and records are in sqlite_dataset.c, scans in sqlite_scan.c,
  * the ingest log, runs and results in sqlite_runs.c, the change log and
@@ -41,6 +44,10 @@
  * ingest under 64 MB of memory however large its files (43 MB at 1M and
  * 10M rows), which the operator's machine shares with others. */
 #define STORE_CACHE_SIZE_MIB 32
+
+/* See sqlite_checkpoint.c: a 10M-row ingest of seven 330 MB batches waits
+ * for one checkpoint in the middle instead of one per batch. */
+#define STORE_WAL_LIMIT_MIB 1024
 
 /* ---------------------------------------------------------------- errors */
 
@@ -401,7 +408,7 @@ static int store_open(const peil_services *svc, peil_host *host,
 	struct store *st;
 	const char *path;
 	char cache_sql[64];
-	int busy_ms, cache_mib;
+	int busy_ms, cache_mib, wal_mib;
 
 	*state = NULL;
 	if (!store_services_usable(svc, err))
@@ -414,7 +421,9 @@ static int store_open(const peil_services *svc, peil_host *host,
 	if (config_int(svc, host, "busy_timeout_ms", STORE_BUSY_TIMEOUT_MS,
 		       &busy_ms, err) < 0 ||
 	    config_int(svc, host, "cache_size_mib", STORE_CACHE_SIZE_MIB,
-		       &cache_mib, err) < 0)
+		       &cache_mib, err) < 0 ||
+	    config_int(svc, host, "wal_limit_mib", STORE_WAL_LIMIT_MIB,
+		       &wal_mib, err) < 0)
 		return -1;
 	/* Negative: a size in KiB, not a number of pages. */
 	snprintf(cache_sql, sizeof(cache_sql), "PRAGMA cache_size = %lld",
@@ -449,7 +458,7 @@ static int store_open(const peil_services *svc, peil_host *host,
 		store_close(st);
 		return -1;
 	}
-	store_checkpointer_start(st);
+	store_checkpointer_start(st, wal_mib);
 	*state = st;
 	return 0;
 }
@@ -539,7 +548,7 @@ static const peil_storage_ops store_ops = {
 };
 
 static const char *const store_config_keys[] = {
-	"path", "busy_timeout_ms", "cache_size_mib", NULL
+	"path", "busy_timeout_ms", "cache_size_mib", "wal_limit_mib", NULL
 };
 
 static const peil_plugin store_plugin = {

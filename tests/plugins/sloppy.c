@@ -2,6 +2,11 @@
  * sloppy.c - an input plugin that ignores what record_end says and reports
  * success: the host must still refuse the file.  Each line of the file is
  * a case id (field 0) and a team (field 1), separated by a comma.
+ *
+ * It also changes its file while it reads it, as an export that is still
+ * being written: after the first record it appends a row to a file whose
+ * name contains "grow", and rewrites the first byte (same size) of one
+ * whose name contains "rewrite".  The host must refuse those too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +28,23 @@ static int sloppy_open(const peil_services *svc, peil_host *host,
 	instance.host = host;
 	*state = &instance;
 	return 0;
+}
+
+static void change(const char *path)
+{
+	FILE *f = NULL;
+
+	if (strstr(path, "grow")) {
+		f = fopen(path, "a");
+		if (f)
+			fputs("S9,Buurtteam Zuid\n", f);
+	} else if (strstr(path, "rewrite")) {
+		f = fopen(path, "r+");
+		if (f)
+			fputc('T', f);
+	}
+	if (f)
+		fclose(f);
 }
 
 static int sloppy_read(void *state, const char *path, peil_error *err)
@@ -47,6 +69,8 @@ static int sloppy_read(void *state, const char *path, peil_error *err)
 			s->svc->record_text(s->host, 1, "team", comma + 1,
 					    strlen(comma + 1));
 		(void)s->svc->record_end(s->host, line, len, err);
+		if (number == 1)
+			change(path);
 	}
 	fclose(f);
 	return 0;	/* whatever happened */

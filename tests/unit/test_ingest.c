@@ -467,8 +467,8 @@ TEST(a_file_that_changes_while_read_is_refused)
 	CHECK_INT(sum.files, 1);
 	CHECK_INT(stored, 3);
 	for (i = 0; i < 2; i++) {
-		CHECK_INT(ingest_logged(names[i], "changes_file", &sum,
-					&stored, log, sizeof(log)), 0);
+		CHECK_INT(ingest_logged(names[i], "sloppy", &sum, &stored, log,
+					sizeof(log)), 0);
 		CHECK_INT(sum.failed, 1);
 		CHECK_INT(sum.files, 0);
 		CHECK_INT(stored, 0);
