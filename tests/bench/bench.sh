@@ -88,11 +88,14 @@ for n in $rows_list; do
 		sed "s|^script_dirs = .*|script_dirs = $d/scripts|" >"$d/peil.ini"
 	echo "bench: $rows rows in ${#files[@]} files ($(du -sh "$d/demo" | cut -f1))" >&2
 
-	setup="rm -f '$d/peil.db' '$d/peil.db-wal' '$d/peil.db-shm'"
+	# Each timed run starts with no write-back pending: the exports
+	# and copies just written, or the last run's files, would otherwise
+	# be flushed to disk during the run.
+	setup="rm -f '$d/peil.db' '$d/peil.db-wal' '$d/peil.db-shm'; sync"
 	time_run peil "$peil" ingest --quiet --config "$d/peil.ini" demo_cases
 	p_ingest=$median p_ingest_mb=$peak
 	import_commands "$d"/utf8/export_casussen_*.csv >"$d/import.sql"
-	setup="rm -f '$d/raw.db'"
+	setup="rm -f '$d/raw.db'; sync"
 	time_run sqlite3 sqlite3 "$d/raw.db" ".read $d/import.sql"
 	b_ingest=$median b_ingest_mb=$peak
 	echo "| ingest | $rows | $p_ingest | $b_ingest | $(rate "$rows" "$p_ingest") | $(rate "$rows" "$b_ingest") | $p_ingest_mb | $b_ingest_mb | $(ratio "$p_ingest" "$b_ingest")x |" >>"$work/table"
@@ -105,7 +108,7 @@ for n in $rows_list; do
 		holidays_sql 2000 2040
 		months_sql $year
 	} | sqlite3 "$d/raw.db"
-	setup=""
+	setup="sync"
 	time_run peil "$peil" eval --quiet --config "$d/peil.ini" --period $year --format csv
 	p_eval=$median p_eval_mb=$peak
 	time_run sqlite3 sqlite3 "$d/raw.db" ".read $src/tests/bench/case_indicators.sql"
