@@ -26,6 +26,11 @@
 #include "error.h"
 #include "kpi_strmap.h"
 
+/* Runs of rows in key order followed at once (see join_side.cursor). */
+#define JOIN_CURSORS 4
+/* How far past a cursor a key is looked for, before searching. */
+#define JOIN_CURSOR_AHEAD 2
+
 typedef struct join_side {
 	const kpi_link *link;
 	const peil_schema *schema;
@@ -39,6 +44,11 @@ typedef struct join_side {
 	char **blocks;		/* a million rows are not a million mallocs */
 	size_t block_count, block_used, block_size;
 	long last_at;		/* the row found last, or -1 */
+	/* Rows found lately, the one found last first: the rows can come as
+	 * a few interleaved runs in key order (ids that outgrow their zero
+	 * padding sort "L1000000" < "L10000000" < "L1000001"), each run
+	 * going on where it stopped. */
+	long cursor[JOIN_CURSORS];
 	/* Keys read so far rose in byte order (rows come in key order): then
 	 * they are searched outward from the row found last, without a hash
 	 * table, until that takes too many steps. */
@@ -164,6 +174,8 @@ int kpi_joined_new(const kpi *k,
 		side->on_field = (size_t)on;
 		side->first = n;
 		side->last_at = -1;
+		for (size_t c = 0; c < JOIN_CURSORS; c++)
+			side->cursor[c] = -1;
 		side->sorted = 1;
 		n += side->schema->field_count;
 	}
@@ -412,8 +424,9 @@ static long join_search(join_side *side, const char *key, size_t len)
 /* The index of the joined row with the key of v, -1 when none, -2 when
  * out of memory.  The rows often come in the order of the joined ones (the
  * members of a case follow each other, and the cases their keys' order),
- * so the row found last and the one after it are tried first: a lookup in
- * a hash table too big for the cache waits for memory. */
+ * so the rows found lately by each cursor and the few after them are tried
+ * first: a lookup in a hash table too big for the cache waits for
+ * memory. */
 static long join_find(join_side *side, const peil_value *v)
 {
 	const kpi_strmap *keys = &side->keys;
@@ -423,13 +436,22 @@ static long join_find(join_side *side, const peil_value *v)
 
 	if (!key)
 		return -1;
-	for (long at = side->last_at;
-	     at >= 0 && at <= side->last_at + 1 && (size_t)at < keys->count;
-	     at++)
-		if (kpi_strmap_len(keys, (size_t)at) == len &&
-		    (len == 0 ||
-		     memcmp(kpi_strmap_key(keys, (size_t)at), key, len) == 0))
-			return side->last_at = at;
+	for (size_t c = 0; c < JOIN_CURSORS; c++) {
+		long from = side->cursor[c];
+
+		for (long at = from; at >= 0 && at <= from + JOIN_CURSOR_AHEAD &&
+				     (size_t)at < keys->count; at++)
+			if (kpi_strmap_len(keys, (size_t)at) == len &&
+			    (len == 0 ||
+			     memcmp(kpi_strmap_key(keys, (size_t)at), key,
+				    len) == 0)) {
+				/* the cursor found goes first */
+				memmove(side->cursor + 1, side->cursor,
+					c * sizeof(*side->cursor));
+				side->cursor[0] = at;
+				return side->last_at = at;
+			}
+	}
 	/* Searching sorted keys costs steps that grow with the distance
 	 * from the row found last: when the rows come in another order,
 	 * a hash table is cheaper. */
@@ -440,6 +462,12 @@ static long join_find(join_side *side, const peil_value *v)
 	}
 	side->last_at = side->sorted ? join_search(side, key, len)
 				     : kpi_strmap_find(keys, key, len);
+	if (side->last_at >= 0) {
+		/* a new run: it replaces the one followed least lately */
+		memmove(side->cursor + 1, side->cursor,
+			(JOIN_CURSORS - 1) * sizeof(*side->cursor));
+		side->cursor[0] = side->last_at;
+	}
 	return side->last_at;
 }
 
