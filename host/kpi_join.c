@@ -30,6 +30,9 @@
 #define JOIN_CURSORS 4
 /* How far past a cursor a key is looked for, before searching. */
 #define JOIN_CURSOR_AHEAD 2
+/* Different texts kept once per joined dataset; the others are copied
+ * into each row. */
+#define JOIN_INTERN_MAX 4096
 
 typedef struct join_side {
 	const kpi_link *link;
@@ -57,6 +60,13 @@ typedef struct join_side {
 	size_t *proj;		/* fields read: the key first, then the
 				   fields the KPI uses */
 	size_t proj_count;
+	size_t skip;		/* 1 when the KPI does not use the key: it
+				   is kept once, in keys, not in each row */
+	/* Texts that repeat (a team, an organisation) are kept once: the
+	 * first JOIN_INTERN_MAX different texts, in the blocks. */
+	kpi_strmap intern;
+	const char **interned;
+	size_t interned_cap;
 	long *pos;		/* field -> index in proj, or -1 */
 } join_side;
 
@@ -116,6 +126,8 @@ void kpi_joined_free(kpi_joined *j)
 		free(j->sides[i].proj);
 		free(j->sides[i].pos);
 		kpi_strmap_release(&j->sides[i].keys);
+		kpi_strmap_release(&j->sides[i].intern);
+		free(j->sides[i].interned);
 	}
 	free(j->sides);
 	free(j->values);
@@ -278,30 +290,60 @@ static void *join_alloc(join_side *side, size_t size)
 	return side->blocks[side->block_count - 1] + side->block_used - size;
 }
 
-/* A copy of a row: values, then their texts. */
+/* A copy of text[0..len) with a NUL in the blocks, the one kept before
+ * when the text came earlier; NULL when out of memory. */
+static const char *join_text(join_side *side, const char *text, size_t len)
+{
+	int added = 0;
+	long at = -1;
+	char *copy;
+
+	if (len == 0)
+		return "";
+	if (side->intern.count < JOIN_INTERN_MAX) {
+		at = kpi_strmap_put(&side->intern, text, len, &added);
+		if (at < 0)
+			return NULL;
+		if (!added)
+			return side->interned[at];
+	} else if ((at = kpi_strmap_find(&side->intern, text, len)) >= 0)
+		return side->interned[at];
+	if (!(copy = join_alloc(side, len + 1)))
+		return NULL;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (added) {
+		if ((size_t)at >= side->interned_cap) {
+			size_t cap = side->interned_cap ? side->interned_cap * 2
+							: 64;
+			const char **grown = realloc(side->interned,
+						     cap * sizeof(*grown));
+
+			if (!grown)
+				return NULL;
+			side->interned = grown;
+			side->interned_cap = cap;
+		}
+		side->interned[at] = copy;
+	}
+	return copy;
+}
+
+/* A copy of a row: values, their texts apart or kept once. */
 static peil_value *join_copy_row(join_side *side, const peil_value *values,
 				 size_t n)
 {
-	size_t size = n * sizeof(*values);
-	peil_value *copy;
-	char *text;
+	peil_value *copy = join_alloc(side, n ? n * sizeof(*values) : 1);
 
-	for (size_t i = 0; i < n; i++)
-		if (values[i].type == PEIL_TYPE_TEXT)
-			size += values[i].len + 1;
-	copy = join_alloc(side, size ? size : 1);
 	if (!copy)
 		return NULL;
-	memcpy(copy, values, n * sizeof(*values));
-	text = (char *)(copy + n);
+	if (n)
+		memcpy(copy, values, n * sizeof(*values));
 	for (size_t i = 0; i < n; i++)
-		if (values[i].type == PEIL_TYPE_TEXT) {
-			if (values[i].len)
-				memcpy(text, values[i].as.text, values[i].len);
-			text[values[i].len] = '\0';
-			copy[i].as.text = text;
-			text += values[i].len + 1;
-		}
+		if (values[i].type == PEIL_TYPE_TEXT &&
+		    !(copy[i].as.text = join_text(side, values[i].as.text,
+						  values[i].len)))
+			return NULL;
 	return copy;
 }
 
@@ -353,8 +395,10 @@ static int join_read_row(void *ctx, const peil_value *values)
 		side->rows = grown;
 		side->row_cap = cap;
 	}
-	side->rows[side->row_count] = join_copy_row(side, values,
-						   side->proj_count);
+	side->rows[side->row_count] = join_copy_row(side,
+						   values + side->skip,
+						   side->proj_count -
+						   side->skip);
 	return side->rows[side->row_count++] ? 0 : -1;
 }
 
@@ -534,12 +578,14 @@ static int join_plan(kpi_joined *j, const unsigned char *used)
 		if (!side->proj || !side->pos)
 			return -1;
 		side->proj[side->proj_count++] = side->key_field;
+		side->skip = used && !used[side->first + side->key_field];
 		for (size_t f = 0; f < count; f++) {
 			side->pos[f] = -1;
 			if (f == side->key_field)
-				side->pos[f] = 0;
+				side->pos[f] = side->skip ? -1 : 0;
 			else if (!used || used[side->first + f]) {
-				side->pos[f] = (long)side->proj_count;
+				side->pos[f] = (long)(side->proj_count -
+						      side->skip);
 				side->proj[side->proj_count++] = f;
 			}
 		}
