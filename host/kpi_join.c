@@ -41,8 +41,9 @@ typedef struct join_side {
 	size_t on_field;	/* in the KPI's dataset */
 	size_t first;		/* its first field in the combined schema */
 	kpi_strmap keys;	/* key text -> index in rows */
-	peil_value **rows;	/* copies of the projected values, their
-				   texts after them, in blocks */
+	unsigned char **rows;	/* the projected values packed (see
+				   join_pack), in blocks */
+	peil_value *unpacked;	/* the row found, unpacked */
 	size_t row_count, row_cap;
 	char **blocks;		/* a million rows are not a million mallocs */
 	size_t block_count, block_used, block_size;
@@ -123,6 +124,7 @@ void kpi_joined_free(kpi_joined *j)
 			free(j->sides[i].blocks[b]);
 		free(j->sides[i].blocks);
 		free(j->sides[i].rows);
+		free(j->sides[i].unpacked);
 		free(j->sides[i].proj);
 		free(j->sides[i].pos);
 		kpi_strmap_release(&j->sides[i].keys);
@@ -329,22 +331,113 @@ static const char *join_text(join_side *side, const char *text, size_t len)
 	return copy;
 }
 
-/* A copy of a row: values, their texts apart or kept once. */
-static peil_value *join_copy_row(join_side *side, const peil_value *values,
-				 size_t n)
+/* A row packed: per value its type in a byte, then only what that type
+ * holds (a date in 4 bytes, a text as its length and address): a value
+ * is 24 bytes, and ten million rows of them do not fit in the cache
+ * either.  NULL when out of memory. */
+static unsigned char *join_pack(join_side *side, const peil_value *values,
+				size_t n)
 {
-	peil_value *copy = join_alloc(side, n ? n * sizeof(*values) : 1);
+	size_t size = 0;
+	unsigned char *row, *at;
 
-	if (!copy)
+	for (size_t i = 0; i < n; i++) {
+		size++;
+		switch (values[i].type) {
+		case PEIL_TYPE_TEXT:
+			size += sizeof(size_t) + sizeof(const char *);
+			break;
+		case PEIL_TYPE_INTEGER:
+			size += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			size += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			size += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			size += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
+	if (!(row = at = join_alloc(side, size ? size : 1)))
 		return NULL;
-	if (n)
-		memcpy(copy, values, n * sizeof(*values));
-	for (size_t i = 0; i < n; i++)
-		if (values[i].type == PEIL_TYPE_TEXT &&
-		    !(copy[i].as.text = join_text(side, values[i].as.text,
-						  values[i].len)))
-			return NULL;
-	return copy;
+	for (size_t i = 0; i < n; i++) {
+		const peil_value *v = &values[i];
+		const char *text;
+
+		*at++ = (unsigned char)v->type;
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			if (!(text = join_text(side, v->as.text, v->len)))
+				return NULL;
+			memcpy(at, &v->len, sizeof(size_t));
+			at += sizeof(size_t);
+			memcpy(at, &text, sizeof(text));
+			at += sizeof(text);
+			break;
+		case PEIL_TYPE_INTEGER:
+			memcpy(at, &v->as.integer, sizeof(int64_t));
+			at += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			memcpy(at, &v->as.real, sizeof(double));
+			at += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			memcpy(at, &v->as.date, sizeof(int32_t));
+			at += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			memcpy(at, &v->as.boolean, sizeof(int));
+			at += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
+	return row;
+}
+
+/* The n values of a row packed by join_pack. */
+static void join_unpack(const unsigned char *at, peil_value *values,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		peil_value *v = &values[i];
+
+		memset(v, 0, sizeof(*v));
+		v->type = (peil_type)*at++;
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			memcpy(&v->len, at, sizeof(size_t));
+			at += sizeof(size_t);
+			memcpy(&v->as.text, at, sizeof(v->as.text));
+			at += sizeof(v->as.text);
+			break;
+		case PEIL_TYPE_INTEGER:
+			memcpy(&v->as.integer, at, sizeof(int64_t));
+			at += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			memcpy(&v->as.real, at, sizeof(double));
+			at += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			memcpy(&v->as.date, at, sizeof(int32_t));
+			at += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			memcpy(&v->as.boolean, at, sizeof(int));
+			at += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /* Key i of the side against key[0..len): <0, 0, >0 in byte order, a
@@ -388,17 +481,16 @@ static int join_read_row(void *ctx, const peil_value *values)
 		return 0;		/* the first row of a key wins */
 	if (side->row_count == side->row_cap) {
 		size_t cap = side->row_cap ? side->row_cap * 2 : 1024;
-		peil_value **grown = realloc(side->rows, cap * sizeof(*grown));
+		unsigned char **grown = realloc(side->rows,
+						cap * sizeof(*grown));
 
 		if (!grown)
 			return -1;
 		side->rows = grown;
 		side->row_cap = cap;
 	}
-	side->rows[side->row_count] = join_copy_row(side,
-						   values + side->skip,
-						   side->proj_count -
-						   side->skip);
+	side->rows[side->row_count] = join_pack(side, values + side->skip,
+						side->proj_count - side->skip);
 	return side->rows[side->row_count++] ? 0 : -1;
 }
 
@@ -531,10 +623,13 @@ static int join_main_row(void *ctx, const peil_value *values)
 			j->out_of_memory = 1;
 			return -1;
 		}
+		if (at >= 0)
+			join_unpack(side->rows[at], side->unpacked,
+				    side->proj_count - side->skip);
 		for (size_t f = 0; f < count; f++)
 			j->values[side->first + f] =
 				at >= 0 && side->pos[f] >= 0
-					? side->rows[at][side->pos[f]]
+					? side->unpacked[side->pos[f]]
 					: none;
 	}
 	return j->row(j->row_ctx, j->values);
@@ -575,7 +670,9 @@ static int join_plan(kpi_joined *j, const unsigned char *used)
 
 		side->proj = malloc((count + 1) * sizeof(*side->proj));
 		side->pos = malloc((count ? count : 1) * sizeof(*side->pos));
-		if (!side->proj || !side->pos)
+		side->unpacked = malloc((count + 1) *
+					sizeof(*side->unpacked));
+		if (!side->proj || !side->pos || !side->unpacked)
 			return -1;
 		side->proj[side->proj_count++] = side->key_field;
 		side->skip = used && !used[side->first + side->key_field];
