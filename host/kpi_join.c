@@ -265,14 +265,12 @@ static const char *join_key_text(const peil_value *v, char *buf, size_t size,
 
 #define JOIN_BLOCK_SIZE (1024 * 1024)
 
-/* size bytes, aligned for a peil_value, from the side's blocks; NULL when
- * out of memory. */
+/* size bytes from the side's blocks, not aligned: packed rows and texts
+ * are read a byte at a time or by memcpy.  NULL when out of memory. */
 static void *join_alloc(join_side *side, size_t size)
 {
-	size_t align = _Alignof(peil_value);
 	char **blocks;
 
-	size = (size + align - 1) / align * align;
 	if (side->block_count == 0 ||
 	    side->block_used + size > side->block_size) {
 		size_t block = size > JOIN_BLOCK_SIZE ? size : JOIN_BLOCK_SIZE;
@@ -332,7 +330,8 @@ static const char *join_text(join_side *side, const char *text, size_t len)
 }
 
 /* A row packed: per value its type in a byte, then only what that type
- * holds (a date in 4 bytes, a text as its length and address): a value
+ * holds (a date in 4 bytes, a text as its length in 4 bytes -- a stored
+ * text is below 2 GiB, SQLite's limit -- and its address): a value
  * is 24 bytes, and ten million rows of them do not fit in the cache
  * either.  NULL when out of memory. */
 static unsigned char *join_pack(join_side *side, const peil_value *values,
@@ -345,7 +344,7 @@ static unsigned char *join_pack(join_side *side, const peil_value *values,
 		size++;
 		switch (values[i].type) {
 		case PEIL_TYPE_TEXT:
-			size += sizeof(size_t) + sizeof(const char *);
+			size += sizeof(uint32_t) + sizeof(const char *);
 			break;
 		case PEIL_TYPE_INTEGER:
 			size += sizeof(int64_t);
@@ -368,14 +367,16 @@ static unsigned char *join_pack(join_side *side, const peil_value *values,
 	for (size_t i = 0; i < n; i++) {
 		const peil_value *v = &values[i];
 		const char *text;
+		uint32_t len;
 
 		*at++ = (unsigned char)v->type;
 		switch (v->type) {
 		case PEIL_TYPE_TEXT:
 			if (!(text = join_text(side, v->as.text, v->len)))
 				return NULL;
-			memcpy(at, &v->len, sizeof(size_t));
-			at += sizeof(size_t);
+			len = (uint32_t)v->len;
+			memcpy(at, &len, sizeof(len));
+			at += sizeof(len);
 			memcpy(at, &text, sizeof(text));
 			at += sizeof(text);
 			break;
@@ -408,13 +409,15 @@ static void join_unpack(const unsigned char *at, peil_value *values,
 {
 	for (size_t i = 0; i < n; i++) {
 		peil_value *v = &values[i];
+		uint32_t len;
 
 		memset(v, 0, sizeof(*v));
 		v->type = (peil_type)*at++;
 		switch (v->type) {
 		case PEIL_TYPE_TEXT:
-			memcpy(&v->len, at, sizeof(size_t));
-			at += sizeof(size_t);
+			memcpy(&len, at, sizeof(len));
+			v->len = len;
+			at += sizeof(len);
 			memcpy(&v->as.text, at, sizeof(v->as.text));
 			at += sizeof(v->as.text);
 			break;
