@@ -26,6 +26,14 @@
 #include "error.h"
 #include "kpi_strmap.h"
 
+/* Runs of rows in key order followed at once (see join_side.cursor). */
+#define JOIN_CURSORS 4
+/* How far past a cursor a key is looked for, before searching. */
+#define JOIN_CURSOR_AHEAD 2
+/* Different texts kept once per joined dataset; the others are copied
+ * into each row. */
+#define JOIN_INTERN_MAX 4096
+
 typedef struct join_side {
 	const kpi_link *link;
 	const peil_schema *schema;
@@ -33,12 +41,18 @@ typedef struct join_side {
 	size_t on_field;	/* in the KPI's dataset */
 	size_t first;		/* its first field in the combined schema */
 	kpi_strmap keys;	/* key text -> index in rows */
-	peil_value **rows;	/* copies of the projected values, their
-				   texts after them, in blocks */
+	unsigned char **rows;	/* the projected values packed (see
+				   join_pack), in blocks */
+	peil_value *unpacked;	/* the row found, unpacked */
 	size_t row_count, row_cap;
 	char **blocks;		/* a million rows are not a million mallocs */
 	size_t block_count, block_used, block_size;
 	long last_at;		/* the row found last, or -1 */
+	/* Rows found lately, the one found last first: the rows can come as
+	 * a few interleaved runs in key order (ids that outgrow their zero
+	 * padding sort "L1000000" < "L10000000" < "L1000001"), each run
+	 * going on where it stopped. */
+	long cursor[JOIN_CURSORS];
 	/* Keys read so far rose in byte order (rows come in key order): then
 	 * they are searched outward from the row found last, without a hash
 	 * table, until that takes too many steps. */
@@ -47,6 +61,13 @@ typedef struct join_side {
 	size_t *proj;		/* fields read: the key first, then the
 				   fields the KPI uses */
 	size_t proj_count;
+	size_t skip;		/* 1 when the KPI does not use the key: it
+				   is kept once, in keys, not in each row */
+	/* Texts that repeat (a team, an organisation) are kept once: the
+	 * first JOIN_INTERN_MAX different texts, in the blocks. */
+	kpi_strmap intern;
+	const char **interned;
+	size_t interned_cap;
 	long *pos;		/* field -> index in proj, or -1 */
 } join_side;
 
@@ -103,9 +124,12 @@ void kpi_joined_free(kpi_joined *j)
 			free(j->sides[i].blocks[b]);
 		free(j->sides[i].blocks);
 		free(j->sides[i].rows);
+		free(j->sides[i].unpacked);
 		free(j->sides[i].proj);
 		free(j->sides[i].pos);
 		kpi_strmap_release(&j->sides[i].keys);
+		kpi_strmap_release(&j->sides[i].intern);
+		free(j->sides[i].interned);
 	}
 	free(j->sides);
 	free(j->values);
@@ -164,6 +188,8 @@ int kpi_joined_new(const kpi *k,
 		side->on_field = (size_t)on;
 		side->first = n;
 		side->last_at = -1;
+		for (size_t c = 0; c < JOIN_CURSORS; c++)
+			side->cursor[c] = -1;
 		side->sorted = 1;
 		n += side->schema->field_count;
 	}
@@ -239,14 +265,12 @@ static const char *join_key_text(const peil_value *v, char *buf, size_t size,
 
 #define JOIN_BLOCK_SIZE (1024 * 1024)
 
-/* size bytes, aligned for a peil_value, from the side's blocks; NULL when
- * out of memory. */
+/* size bytes from the side's blocks, not aligned: packed rows and texts
+ * are read a byte at a time or by memcpy.  NULL when out of memory. */
 static void *join_alloc(join_side *side, size_t size)
 {
-	size_t align = _Alignof(peil_value);
 	char **blocks;
 
-	size = (size + align - 1) / align * align;
 	if (side->block_count == 0 ||
 	    side->block_used + size > side->block_size) {
 		size_t block = size > JOIN_BLOCK_SIZE ? size : JOIN_BLOCK_SIZE;
@@ -266,31 +290,157 @@ static void *join_alloc(join_side *side, size_t size)
 	return side->blocks[side->block_count - 1] + side->block_used - size;
 }
 
-/* A copy of a row: values, then their texts. */
-static peil_value *join_copy_row(join_side *side, const peil_value *values,
-				 size_t n)
+/* A copy of text[0..len) with a NUL in the blocks, the one kept before
+ * when the text came earlier; NULL when out of memory. */
+static const char *join_text(join_side *side, const char *text, size_t len)
 {
-	size_t size = n * sizeof(*values);
-	peil_value *copy;
-	char *text;
+	int added = 0;
+	long at = -1;
+	char *copy;
 
-	for (size_t i = 0; i < n; i++)
-		if (values[i].type == PEIL_TYPE_TEXT)
-			size += values[i].len + 1;
-	copy = join_alloc(side, size ? size : 1);
-	if (!copy)
+	if (len == 0)
+		return "";
+	if (side->intern.count < JOIN_INTERN_MAX) {
+		at = kpi_strmap_put(&side->intern, text, len, &added);
+		if (at < 0)
+			return NULL;
+		if (!added)
+			return side->interned[at];
+	} else if ((at = kpi_strmap_find(&side->intern, text, len)) >= 0)
+		return side->interned[at];
+	if (!(copy = join_alloc(side, len + 1)))
 		return NULL;
-	memcpy(copy, values, n * sizeof(*values));
-	text = (char *)(copy + n);
-	for (size_t i = 0; i < n; i++)
-		if (values[i].type == PEIL_TYPE_TEXT) {
-			if (values[i].len)
-				memcpy(text, values[i].as.text, values[i].len);
-			text[values[i].len] = '\0';
-			copy[i].as.text = text;
-			text += values[i].len + 1;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (added) {
+		if ((size_t)at >= side->interned_cap) {
+			size_t cap = side->interned_cap ? side->interned_cap * 2
+							: 64;
+			const char **grown = realloc(side->interned,
+						     cap * sizeof(*grown));
+
+			if (!grown)
+				return NULL;
+			side->interned = grown;
+			side->interned_cap = cap;
 		}
+		side->interned[at] = copy;
+	}
 	return copy;
+}
+
+/* A row packed: per value its type in a byte, then only what that type
+ * holds (a date in 4 bytes, a text as its length in 4 bytes -- a stored
+ * text is below 2 GiB, SQLite's limit -- and its address): a value
+ * is 24 bytes, and ten million rows of them do not fit in the cache
+ * either.  NULL when out of memory. */
+static unsigned char *join_pack(join_side *side, const peil_value *values,
+				size_t n)
+{
+	size_t size = 0;
+	unsigned char *row, *at;
+
+	for (size_t i = 0; i < n; i++) {
+		size++;
+		switch (values[i].type) {
+		case PEIL_TYPE_TEXT:
+			size += sizeof(uint32_t) + sizeof(const char *);
+			break;
+		case PEIL_TYPE_INTEGER:
+			size += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			size += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			size += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			size += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
+	if (!(row = at = join_alloc(side, size ? size : 1)))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const peil_value *v = &values[i];
+		const char *text;
+		uint32_t len;
+
+		*at++ = (unsigned char)v->type;
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			if (!(text = join_text(side, v->as.text, v->len)))
+				return NULL;
+			len = (uint32_t)v->len;
+			memcpy(at, &len, sizeof(len));
+			at += sizeof(len);
+			memcpy(at, &text, sizeof(text));
+			at += sizeof(text);
+			break;
+		case PEIL_TYPE_INTEGER:
+			memcpy(at, &v->as.integer, sizeof(int64_t));
+			at += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			memcpy(at, &v->as.real, sizeof(double));
+			at += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			memcpy(at, &v->as.date, sizeof(int32_t));
+			at += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			memcpy(at, &v->as.boolean, sizeof(int));
+			at += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
+	return row;
+}
+
+/* The n values of a row packed by join_pack. */
+static void join_unpack(const unsigned char *at, peil_value *values,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		peil_value *v = &values[i];
+		uint32_t len;
+
+		memset(v, 0, sizeof(*v));
+		v->type = (peil_type)*at++;
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			memcpy(&len, at, sizeof(len));
+			v->len = len;
+			at += sizeof(len);
+			memcpy(&v->as.text, at, sizeof(v->as.text));
+			at += sizeof(v->as.text);
+			break;
+		case PEIL_TYPE_INTEGER:
+			memcpy(&v->as.integer, at, sizeof(int64_t));
+			at += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			memcpy(&v->as.real, at, sizeof(double));
+			at += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			memcpy(&v->as.date, at, sizeof(int32_t));
+			at += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			memcpy(&v->as.boolean, at, sizeof(int));
+			at += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /* Key i of the side against key[0..len): <0, 0, >0 in byte order, a
@@ -334,15 +484,16 @@ static int join_read_row(void *ctx, const peil_value *values)
 		return 0;		/* the first row of a key wins */
 	if (side->row_count == side->row_cap) {
 		size_t cap = side->row_cap ? side->row_cap * 2 : 1024;
-		peil_value **grown = realloc(side->rows, cap * sizeof(*grown));
+		unsigned char **grown = realloc(side->rows,
+						cap * sizeof(*grown));
 
 		if (!grown)
 			return -1;
 		side->rows = grown;
 		side->row_cap = cap;
 	}
-	side->rows[side->row_count] = join_copy_row(side, values,
-						   side->proj_count);
+	side->rows[side->row_count] = join_pack(side, values + side->skip,
+						side->proj_count - side->skip);
 	return side->rows[side->row_count++] ? 0 : -1;
 }
 
@@ -412,8 +563,9 @@ static long join_search(join_side *side, const char *key, size_t len)
 /* The index of the joined row with the key of v, -1 when none, -2 when
  * out of memory.  The rows often come in the order of the joined ones (the
  * members of a case follow each other, and the cases their keys' order),
- * so the row found last and the one after it are tried first: a lookup in
- * a hash table too big for the cache waits for memory. */
+ * so the rows found lately by each cursor and the few after them are tried
+ * first: a lookup in a hash table too big for the cache waits for
+ * memory. */
 static long join_find(join_side *side, const peil_value *v)
 {
 	const kpi_strmap *keys = &side->keys;
@@ -423,13 +575,22 @@ static long join_find(join_side *side, const peil_value *v)
 
 	if (!key)
 		return -1;
-	for (long at = side->last_at;
-	     at >= 0 && at <= side->last_at + 1 && (size_t)at < keys->count;
-	     at++)
-		if (kpi_strmap_len(keys, (size_t)at) == len &&
-		    (len == 0 ||
-		     memcmp(kpi_strmap_key(keys, (size_t)at), key, len) == 0))
-			return side->last_at = at;
+	for (size_t c = 0; c < JOIN_CURSORS; c++) {
+		long from = side->cursor[c];
+
+		for (long at = from; at >= 0 && at <= from + JOIN_CURSOR_AHEAD &&
+				     (size_t)at < keys->count; at++)
+			if (kpi_strmap_len(keys, (size_t)at) == len &&
+			    (len == 0 ||
+			     memcmp(kpi_strmap_key(keys, (size_t)at), key,
+				    len) == 0)) {
+				/* the cursor found goes first */
+				memmove(side->cursor + 1, side->cursor,
+					c * sizeof(*side->cursor));
+				side->cursor[0] = at;
+				return side->last_at = at;
+			}
+	}
 	/* Searching sorted keys costs steps that grow with the distance
 	 * from the row found last: when the rows come in another order,
 	 * a hash table is cheaper. */
@@ -440,6 +601,12 @@ static long join_find(join_side *side, const peil_value *v)
 	}
 	side->last_at = side->sorted ? join_search(side, key, len)
 				     : kpi_strmap_find(keys, key, len);
+	if (side->last_at >= 0) {
+		/* a new run: it replaces the one followed least lately */
+		memmove(side->cursor + 1, side->cursor,
+			(JOIN_CURSORS - 1) * sizeof(*side->cursor));
+		side->cursor[0] = side->last_at;
+	}
 	return side->last_at;
 }
 
@@ -459,10 +626,13 @@ static int join_main_row(void *ctx, const peil_value *values)
 			j->out_of_memory = 1;
 			return -1;
 		}
+		if (at >= 0)
+			join_unpack(side->rows[at], side->unpacked,
+				    side->proj_count - side->skip);
 		for (size_t f = 0; f < count; f++)
 			j->values[side->first + f] =
 				at >= 0 && side->pos[f] >= 0
-					? side->rows[at][side->pos[f]]
+					? side->unpacked[side->pos[f]]
 					: none;
 	}
 	return j->row(j->row_ctx, j->values);
@@ -503,15 +673,19 @@ static int join_plan(kpi_joined *j, const unsigned char *used)
 
 		side->proj = malloc((count + 1) * sizeof(*side->proj));
 		side->pos = malloc((count ? count : 1) * sizeof(*side->pos));
-		if (!side->proj || !side->pos)
+		side->unpacked = malloc((count + 1) *
+					sizeof(*side->unpacked));
+		if (!side->proj || !side->pos || !side->unpacked)
 			return -1;
 		side->proj[side->proj_count++] = side->key_field;
+		side->skip = used && !used[side->first + side->key_field];
 		for (size_t f = 0; f < count; f++) {
 			side->pos[f] = -1;
 			if (f == side->key_field)
-				side->pos[f] = 0;
+				side->pos[f] = side->skip ? -1 : 0;
 			else if (!used || used[side->first + f]) {
-				side->pos[f] = (long)side->proj_count;
+				side->pos[f] = (long)(side->proj_count -
+						      side->skip);
 				side->proj[side->proj_count++] = f;
 			}
 		}
