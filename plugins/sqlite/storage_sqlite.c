@@ -41,8 +41,8 @@
  * in order touches pages all over the table's b-tree: with 64 MiB, 1M
  * shuffled records of 14 fields went in at 157k/s instead of 117k/s
  * (bench_storage_sqlite); ascending keys do not care.  32 MiB keeps an
- * ingest under 64 MB of memory however large its files (43 MB at 1M and
- * 10M rows), which the operator's machine shares with others. */
+ * ingest under 64 MB of memory however large its files (42 MB at 1M rows,
+ * 45 MB at 10M), which the operator's machine shares with others. */
 #define STORE_CACHE_SIZE_MIB 32
 
 /* See sqlite_checkpoint.c: a 10M-row ingest of seven 330 MB batches waits
