@@ -196,6 +196,19 @@ static const peil_field people_fields[P_FIELDS] = {
 
 static const peil_schema people = { "people", P_FIELDS, people_fields };
 
+/* Run sql on path through a connection of its own, as an older Peil or
+ * another program would: 0, or -1 when it fails. */
+static int direct_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open(path, &db) == SQLITE_OK &&
+			 sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK
+		 ? 0 : -1;
+
+	sqlite3_close(db);
+	return rc;
+}
+
 static peil_value v_null(void)
 {
 	peil_value v = { .type = PEIL_TYPE_NULL };
@@ -1656,26 +1669,22 @@ TEST(schema_3_table_without_key_migrates)
 	const char *path = db_path("migrate_keyless");
 	void *st = store_open(path);
 	peil_value row[1] = { v_text("Oost") };
-	sqlite3 *db;
 	peil_error err;
 	char buf[64];
 
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
 	ops->close(st);
-	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "DROP TRIGGER peil_chg_visit_log;"
-			       " DROP TRIGGER peil_del_visit_log;"
-			       " DROP TABLE ds_visit_log;"
-			       " CREATE TABLE ds_visit_log (\"team\" TEXT);"
-			       " INSERT INTO ds_visit_log VALUES ('Noord'),"
-			       " ('Zuid'), ('West');"
-			       " DELETE FROM ds_visit_log WHERE rowid = 2;"
-			       " CREATE TRIGGER peil_add_visit_log AFTER INSERT"
-			       " ON ds_visit_log BEGIN SELECT 1; END;"
-			       " PRAGMA user_version = 3",
-			   NULL, NULL, NULL) == SQLITE_OK);
-	sqlite3_close(db);
+	CHECK_INT(direct_exec(path, "DROP TRIGGER peil_chg_visit_log;"
+				    " DROP TRIGGER peil_del_visit_log;"
+				    " DROP TABLE ds_visit_log;"
+				    " CREATE TABLE ds_visit_log (\"team\" TEXT);"
+				    " INSERT INTO ds_visit_log VALUES ('Noord'),"
+				    " ('Zuid'), ('West');"
+				    " DELETE FROM ds_visit_log WHERE rowid = 2;"
+				    " CREATE TRIGGER peil_add_visit_log AFTER INSERT"
+				    " ON ds_visit_log BEGIN SELECT 1; END;"
+				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
 	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
@@ -1697,21 +1706,17 @@ TEST(schema_2_migrates)
 	const char *path = db_path("migrate");
 	void *st = store_open(path);
 	struct changes ch;
-	sqlite3 *db;
 	peil_error err;
 
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
 	ops->close(st);
-	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "DROP TRIGGER peil_chg_cases;"
-			       " DROP TRIGGER peil_del_cases;"
-			       " ALTER TABLE ds_cases DROP COLUMN \"peil.added\";"
-			       " DROP TABLE peil_change;"
-			       " ALTER TABLE peil_run DROP COLUMN last_ingest;"
-			       " PRAGMA user_version = 2",
-			   NULL, NULL, NULL) == SQLITE_OK);
-	sqlite3_close(db);
+	CHECK_INT(direct_exec(path, "DROP TRIGGER peil_chg_cases;"
+				    " DROP TRIGGER peil_del_cases;"
+				    " ALTER TABLE ds_cases DROP COLUMN \"peil.added\";"
+				    " DROP TABLE peil_change;"
+				    " ALTER TABLE peil_run DROP COLUMN last_ingest;"
+				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
 	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
@@ -1738,7 +1743,6 @@ TEST(schema_3_migrates)
 	void *st = store_open(path);
 	struct changes ch;
 	int64_t run1, removed = 0;
-	sqlite3 *db;
 	peil_error err;
 
 	CHECK(st != NULL);
@@ -1747,17 +1751,14 @@ TEST(schema_3_migrates)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ingest_done(st, "a.csv", &err), 0);
 	ops->close(st);
-	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "DROP TRIGGER peil_chg_cases;"
-			       " DROP TRIGGER peil_del_cases;"
-			       " ALTER TABLE ds_cases DROP COLUMN \"peil.added\";"
-			       " INSERT INTO peil_change VALUES"
-			       " (1, 'cases', 'C1', 'added');"
-			       " CREATE TRIGGER peil_add_cases AFTER INSERT ON"
-			       " ds_cases BEGIN SELECT 1; END;"
-			       " PRAGMA user_version = 3",
-			   NULL, NULL, NULL) == SQLITE_OK);
-	sqlite3_close(db);
+	CHECK_INT(direct_exec(path, "DROP TRIGGER peil_chg_cases;"
+				    " DROP TRIGGER peil_del_cases;"
+				    " ALTER TABLE ds_cases DROP COLUMN \"peil.added\";"
+				    " INSERT INTO peil_change VALUES"
+				    " (1, 'cases', 'C1', 'added');"
+				    " CREATE TRIGGER peil_add_cases AFTER INSERT ON"
+				    " ds_cases BEGIN SELECT 1; END;"
+				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
 	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
