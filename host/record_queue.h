@@ -6,7 +6,7 @@
  * long each; on two cores they overlap.  The reader builds each record in
  * the block it fills; a full block goes to the writer thread, which
  * stores it with the storage plugin's records_put (record_put per record
- * for a plugin without it) while the reader fills the other block.  Only
+ * for a plugin without it) while the reader fills the next block.  Only
  * the writer calls the store between record_queue_begin and the end of
  * record_queue_flush or record_queue_discard: the connection is never used
  * by two threads at once.
