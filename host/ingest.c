@@ -233,6 +233,19 @@ static char *glob_pattern(const config *cfg, const char *value)
 	return out;
 }
 
+/* The bytes of the files, as the store's load_begin is told them. */
+static int64_t files_bytes(const glob_t *files)
+{
+	struct stat sb;
+	int64_t bytes = 0;
+	size_t i;
+
+	for (i = 0; i < files->gl_pathc; i++)
+		if (stat(files->gl_pathv[i], &sb) == 0 && sb.st_size > 0)
+			bytes += (int64_t)sb.st_size;
+	return bytes;
+}
+
 /* mode = increment (the default: rows are added and updated) or
  * snapshot (each file is the whole dataset: rows it lacks are removed). */
 static int source_mode(const peil_context *ctx, const config_section *s,
@@ -264,7 +277,7 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	file_hash hash;
 	char *pattern = NULL;
 	glob_t files;
-	int rc = -1, globbed = 0;
+	int rc = -1, globbed = 0, loading = 0;
 	size_t i;
 
 	memset(&run, 0, sizeof(run));
@@ -332,6 +345,13 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 		error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
+	if (LOADER_STORAGE_HAS(ctx->storage, load_begin) &&
+	    LOADER_STORAGE_HAS(ctx->storage, load_end)) {
+		if (ctx->storage->load_begin(ctx->storage_state,
+					     files_bytes(&files), err) < 0)
+			goto out;
+		loading = 1;
+	}
 	for (i = 0; i < files.gl_pathc && !sum->storage_failed &&
 		    !interrupt_requested(); i++) {
 		file_hasher_get(hasher, i, &hash);
@@ -339,6 +359,8 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	}
 	rc = 0;
 out:
+	if (loading)
+		ctx->storage->load_end(ctx->storage_state);
 	file_hasher_stop(hasher);
 	if (globbed)
 		globfree(&files);

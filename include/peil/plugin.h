@@ -461,6 +461,21 @@ typedef struct peil_storage_ops {
 	int (*records_put)(void *state, const peil_schema *schema,
 			   const peil_value *values, size_t count,
 			   size_t *stored, peil_error *err);
+
+	/* ---- appended: loads ---- */
+
+	/* An ingest that reads about bytes bytes of exports begins
+	 * (load_begin) and has ended (load_end: after its last batch,
+	 * committed or not).  In between the host opens and ends batches,
+	 * stores records, takes snapshots and writes the ingest log; it
+	 * calls nothing else.  A store may prepare for many writes: the
+	 * sqlite plugin, for more bytes than its page cache holds, takes the
+	 * database for itself and writes each page once, in place, under a
+	 * rollback journal, rather than through the WAL; readers that come
+	 * meanwhile wait for load_end.  0, or -1 with err when the store
+	 * cannot go on; a store that cannot prepare goes on as it is. */
+	int (*load_begin)(void *state, int64_t bytes, peil_error *err);
+	void (*load_end)(void *state);
 } peil_storage_ops;
 
 typedef enum peil_plugin_kind {

@@ -77,6 +77,11 @@ struct store {
 	/* WAL checkpoints on their own thread (sqlite_checkpoint.c), or
 	 * NULL: SQLite's automatic ones. */
 	struct store_checkpointer *checkpointer;
+	int wal_limit_mib;	/* [storage] wal_limit_mib */
+	int64_t cache_bytes;	/* [storage] cache_size_mib, in bytes */
+	/* Between load_begin and load_end, with the database to ourselves
+	 * under a rollback journal (storage_sqlite.c). */
+	int loading;
 };
 
 /* ---- errors (storage_sqlite.c) ---- */

@@ -689,6 +689,115 @@ TEST(second_writer_waits_then_fails)
 	ops->close(a);
 }
 
+/* The result code of sql's first step on a connection of its own that
+ * does not wait for locks: SQLITE_ROW when it could read. */
+static int direct_step(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return rc;
+}
+
+TEST(load_takes_the_store_and_gives_it_back)
+{
+	const char *path = db_path("load");
+	const int64_t big = 33LL * 1024 * 1024;	/* the cache: 32 MiB */
+	char mode[32];
+	void *st = store_open(path);
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA page_size"), 65536);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+
+	/* What the page cache holds goes through the WAL as ever. */
+	CHECK_INT(ops->load_begin(st, 32LL * 1024 * 1024, &err), 0);
+	CHECK_STR(direct_text(path, "PRAGMA journal_mode", mode, sizeof(mode)),
+		  "wal");
+	ops->load_end(st);
+
+	CHECK_INT(ops->load_begin(st, big, &err), 0);
+	CHECK_INT(direct_step(path, "SELECT count(*) FROM ds_cases"),
+		  SQLITE_BUSY);		/* readers wait for the load */
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C3", "West", 19002, &err), 0);
+	ops->batch_rollback(st);	/* the journal undoes it */
+	CHECK_INT(count_rows(st, &cases), 2);
+	ops->load_end(st);
+
+	CHECK_STR(direct_text(path, "PRAGMA journal_mode", mode, sizeof(mode)),
+		  "wal");
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 2);
+	/* In WAL mode again: a batch open here does not keep readers out. */
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C4", "Oost", 19003, &err), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 2);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 3);
+	ops->close(st);
+}
+
+TEST(load_beside_a_reader_stays_in_wal)
+{
+	const char *path = db_path("load_shared");
+	char mode[32];
+	void *st = store_open(path);
+	sqlite3 *reader = NULL;
+	sqlite3_stmt *stmt = NULL;
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	/* Another program with the database open, between two reads. */
+	CHECK_INT(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL),
+		  SQLITE_OK);
+	CHECK_INT(sqlite3_prepare_v2(reader, "SELECT count(*) FROM ds_cases",
+				     -1, &stmt, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_step(stmt), SQLITE_ROW);
+	sqlite3_reset(stmt);
+
+	CHECK_INT(ops->load_begin(st, 1LL << 40, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(sqlite3_step(stmt), SQLITE_ROW);	/* never kept out */
+	CHECK_INT(sqlite3_column_int(stmt, 0), 1);
+	sqlite3_finalize(stmt);
+	sqlite3_close(reader);
+	CHECK_STR(direct_text(path, "PRAGMA journal_mode", mode, sizeof(mode)),
+		  "wal");
+	ops->load_end(st);
+	CHECK_STR(direct_text(path, "PRAGMA journal_mode", mode, sizeof(mode)),
+		  "wal");
+	ops->close(st);
+}
+
+TEST(existing_store_keeps_its_page_size)
+{
+	const char *path = db_path("page_4k");
+	void *st;
+
+	CHECK_INT(direct_exec(path, "PRAGMA page_size = 4096;"
+				    "CREATE TABLE t (x)"), 0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA page_size"), 4096);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_dataset"), 0);
+	ops->close(st);
+}
+
 TEST(dataset_ensure_rolls_back_with_batch)
 {
 	const char *path = db_path("ensure_batch");
@@ -1889,6 +1998,9 @@ int main(void)
 	RUN(all_key_dataset_is_a_set);
 	RUN(batch_is_atomic);
 	RUN(second_writer_waits_then_fails);
+	RUN(load_takes_the_store_and_gives_it_back);
+	RUN(load_beside_a_reader_stays_in_wal);
+	RUN(existing_store_keeps_its_page_size);
 	RUN(dataset_ensure_rolls_back_with_batch);
 	RUN(schema_change);
 	RUN(invalid_names_refused);

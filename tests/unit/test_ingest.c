@@ -40,9 +40,11 @@ static const char dataset_section[] =
 	"field.person = text\n";
 
 /* A config in dir/NAME.ini whose single source reads the files matching
- * pattern with on_error; the store is dir/NAME.db. */
-static const char *write_config(const char *name, const char *pattern,
-				const char *on_error)
+ * pattern with on_error; the store is dir/NAME.db, with a page cache of
+ * cache_mib MiB when not NULL. */
+static const char *write_config_cache(const char *name, const char *pattern,
+				      const char *on_error,
+				      const char *cache_mib)
 {
 	static char path[512];
 	FILE *f;
@@ -54,7 +56,7 @@ static const char *write_config(const char *name, const char *pattern,
 	fprintf(f,
 		"[peil]\nstorage = sqlite\nplugin_dirs = %s\n"
 		"script_dirs = %s\nreject_dir = %s/rejects\n"
-		"[storage]\npath = %s/%s.db\n%s"
+		"[storage]\npath = %s/%s.db\n%s%s%s%s"
 		"[source export]\nplugin = csv\ndataset = cases\npath = %s\n"
 		"encoding = windows-1252\nseparator = semicolon\n"
 		"date_format = dd-mm-jjjj\non_error = %s\n"
@@ -66,10 +68,17 @@ static const char *write_config(const char *name, const char *pattern,
 		"column.Reden beëindiging = closure_reason\n"
 		"column.Rapportcijfer = mark\n"
 		"column.Persoonsnummer = person\n",
-		PEIL_BUILD_PLUGIN_DIR, dir, dir, dir, name, dataset_section,
-		pattern, on_error);
+		PEIL_BUILD_PLUGIN_DIR, dir, dir, dir, name,
+		cache_mib ? "cache_size_mib = " : "", cache_mib ? cache_mib : "",
+		cache_mib ? "\n" : "", dataset_section, pattern, on_error);
 	fclose(f);
 	return path;
+}
+
+static const char *write_config(const char *name, const char *pattern,
+				const char *on_error)
+{
+	return write_config_cache(name, pattern, on_error, NULL);
 }
 
 struct rows {
@@ -420,6 +429,69 @@ static int ingest_logged(const char *name, const char *plugin,
  * the plugin ignores what record_end says and reads on: the host keeps
  * nothing more of the file, names the record's line, and stores nothing
  * (this wrote past the record queue's block before). */
+/* dir/NAME.csv: rows cases of the demo's kind, about 80 bytes each; the
+ * row of case bad (0: none) has a date that is none. */
+static const char *write_cases(const char *name, int rows, int bad)
+{
+	static char path[512];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/%s.csv", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs("Dossiernummer;Team;Organisatie;Datum aanmelding;"
+	      "Datum eerste kennismaking;Datum afsluiting;"
+	      "Reden be\xebindiging;Rapportcijfer;Persoonsnummer\r\n", f);
+	for (i = 1; i <= rows; i++)
+		fprintf(f, "L%06d;Buurtteam Noord;Welzijn Noord;%s-03-2018;"
+			"05-03-2018;;;%d;P%06d\r\n", i,
+			i == bad ? "32" : "01", i % 10 + 1, i % 5000);
+	fclose(f);
+	return path;
+}
+
+/* An ingest larger than the store's page cache takes the store for itself
+ * under a rollback journal (storage_sqlite.c): it stores the same, rolls a
+ * failed file back whole, and leaves the store in WAL mode. */
+TEST(a_load_larger_than_the_cache_is_whole_or_nothing)
+{
+	char db[512], mode[16] = "";
+	peil_context ctx;
+	ingest_summary sum;
+	peil_error err;
+	sqlite3 *conn;
+	sqlite3_stmt *stmt;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *name = i ? "load_bad" : "load";
+		/* 40000 rows, some 3.3 MB: more than a 1 MiB cache holds. */
+		const char *csv = write_cases(name, 40000, i ? 39000 : 0);
+
+		CHECK_INT(open_ctx(&ctx, write_config_cache(name, csv, "stop",
+							    "1")), 0);
+		error_clear(&err);
+		CHECK_INT(ingest_sources(&ctx, NULL, 0, &sum, &err), 0);
+		CHECK_INT(sum.files, i ? 0 : 1);
+		CHECK_INT(sum.failed, i ? 1 : 0);
+		CHECK_INT(stored_cases(&ctx), i ? 0 : 40000);
+		context_close(&ctx);
+
+		snprintf(db, sizeof(db), "%s/%s.db", dir, name);
+		CHECK(sqlite3_open(db, &conn) == SQLITE_OK);
+		CHECK(sqlite3_prepare_v2(conn, "PRAGMA journal_mode", -1,
+					 &stmt, NULL) == SQLITE_OK);
+		CHECK(sqlite3_step(stmt) == SQLITE_ROW);
+		snprintf(mode, sizeof(mode), "%s",
+			 (const char *)sqlite3_column_text(stmt, 0));
+		sqlite3_finalize(stmt);
+		sqlite3_close(conn);
+		CHECK_STR(mode, "wal");
+	}
+}
+
 TEST(a_record_the_store_refuses_fails_the_file_and_names_its_line)
 {
 	char data[512], db[512], log[8192];
@@ -486,6 +558,7 @@ int main(void)
 	log_set_level(PEIL_LOG_ERROR);
 	RUN(a_messy_export_arrives_typed_and_decoded);
 	RUN(a_bad_row_stops_the_file_and_nothing_is_stored);
+	RUN(a_load_larger_than_the_cache_is_whole_or_nothing);
 	RUN(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside);
 	RUN(the_example_plugin_ingests_through_the_host);
 	RUN(a_refused_record_fails_the_file_even_if_the_plugin_goes_on);
