@@ -56,6 +56,19 @@
  * journal; 16 KiB: 16.0 s), and an evaluation reads the same.  A change
  * of one row rewrites its 64 KiB page. */
 #define STORE_PAGE_SIZE 65536
+/* A statement that may fail halfway keeps a statement journal of the
+ * pages it changes that were there before it: for 64 upserts, the
+ * b-tree's rightmost leaf and the pages above it (the change log's
+ * triggers make every upsert such a statement).  SQLite keeps it in
+ * memory up to 64 KiB and then writes it to a temporary file: with
+ * 64 KiB pages, every statement; 2.8 GB written for an ingest of 1M
+ * rows, 33 GB for 10M.  Up to 4 MiB in memory keeps the upserts off the
+ * disk (1M rows 1.2-1.5 s -> 1.0-1.1 s, 10M 15.2 s -> 11.5 s); a
+ * statement that changes more (a snapshot removing many rows) spills.
+ * The setting is the process's, and taken only before SQLite is first
+ * used: the first store opened makes it.  Where something used SQLite
+ * before, statements spill as before: slower, as correct. */
+#define STORE_STMT_JOURNAL_MEMORY (4 * 1024 * 1024)
 #define STORE_STR_(x) #x
 #define STORE_STR(x) STORE_STR_(x)
 
@@ -466,6 +479,7 @@ static int store_open(const peil_services *svc, peil_host *host,
 
 	/* The parent directory is not created: a typo in the path should
 	 * fail here, not scatter databases. */
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_STMT_JOURNAL_MEMORY);
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		svc->fail(err, path, 0, NULL, "cannot open database %s: %s",
 			  path, st->db ? sqlite3_errmsg(st->db)
