@@ -77,6 +77,13 @@
 int store_fail_db(struct store *st, peil_error *err, const char *field,
 		  const char *what)
 {
+	if (sqlite3_errcode(st->db) == SQLITE_BUSY)
+		return st->svc->fail(err, st->path, 0, field,
+				     "%s: %s (another process holds it, such "
+				     "as an ingest of large files, which keeps "
+				     "it until it ends; [storage] "
+				     "busy_timeout_ms says how long to wait)",
+				     what, sqlite3_errmsg(st->db));
 	return st->svc->fail(err, st->path, 0, field, "%s: %s", what,
 			     sqlite3_errmsg(st->db));
 }
