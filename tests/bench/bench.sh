@@ -91,7 +91,7 @@ for n in $rows_list; do
 	# Each timed run starts with no write-back pending: the exports
 	# and copies just written, or the last run's files, would otherwise
 	# be flushed to disk during the run.
-	setup="rm -f '$d/peil.db' '$d/peil.db-wal' '$d/peil.db-shm'; sync"
+	setup="rm -f '$d/peil.db' '$d/peil.db-wal' '$d/peil.db-shm' '$d/peil.db-journal'; sync"
 	time_run peil "$peil" ingest --quiet --config "$d/peil.ini" demo_cases
 	p_ingest=$median p_ingest_mb=$peak
 	import_commands "$d"/utf8/export_casussen_*.csv >"$d/import.sql"
