@@ -596,8 +596,10 @@ static int store_load_begin(void *state, int64_t bytes, peil_error *err)
 		return 0;
 	/* The checkpoints' connection keeps the WAL open. */
 	store_checkpointer_stop(st);
-	if (store_journal(st, "delete", &now, err) < 0)
+	if (store_journal(st, "delete", &now, err) < 0) {
+		store_checkpointer_start(st, st->wal_limit_mib);
 		return -1;
+	}
 	if (!now) {
 		st->svc->log(st->host, PEIL_LOG_INFO,
 			     "%s: another connection has the database open: "
