@@ -9,6 +9,13 @@
  * Rows come in key order (rowid order for a dataset without key fields):
  * the order of the table's own b-tree, so it costs no sort, and a report
  * built from a scan is the same every time.
+ *
+ * A scan reads each page of the table once, so SQLite's page cache, sized
+ * for ingests whose keys come out of order (cache_size_mib, 32 MiB), would
+ * only fill with pages never read again: fresh memory the kernel zeroes
+ * page by page, per connection.  While a scan runs the cache is held to
+ * SCAN_CACHE_KIB and then set back: at 1M cases that took the evaluation
+ * from 153 to 89 MB and 43k to 27k page faults.
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +27,9 @@
 /* SQLite refuses expressions deeper than 1000 (SQLITE_MAX_EXPR_DEPTH); a
  * real filter is a few levels, so a deep one is a bug in the caller. */
 #define SCAN_FILTER_DEPTH_MAX 100
+
+/* The page cache while a scan runs (SQLite's default is 2000 KiB). */
+#define SCAN_CACHE_KIB 2048
 
 struct scan_build {
 	struct store *st;
@@ -279,6 +289,44 @@ static void column_value(sqlite3_stmt *stmt, int col, peil_type type,
 	}
 }
 
+/* The connection's cache_size setting (negative: KiB, positive: pages)
+ * into *saved, and the cache held to SCAN_CACHE_KIB when it is larger.
+ * 1 when it was changed, 0 when not (or the pragma failed: the scan then
+ * goes on with the cache as it is). */
+static int scan_cache_hold(struct store *st, int64_t *saved)
+{
+	int64_t page = 4096, kib;
+	int found;
+	char sql[64];
+	peil_error ignored;
+
+	if (store_query_int64(st, "PRAGMA cache_size", 0, 0, saved, &found,
+			      &ignored, "cache size") < 0 || !found)
+		return 0;
+	if (*saved < 0) {
+		kib = -*saved;
+	} else {
+		if (store_query_int64(st, "PRAGMA page_size", 0, 0, &page,
+				      &found, &ignored, "page size") < 0 ||
+		    !found || page <= 0)
+			return 0;
+		kib = *saved * (page / 1024);
+	}
+	if (kib <= SCAN_CACHE_KIB)
+		return 0;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", SCAN_CACHE_KIB);
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void scan_cache_restore(struct store *st, int64_t saved)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld",
+		 (long long)saved);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 /* Values passed to row, texts included, are valid only during that call:
  * they point into SQLite's row buffer. */
 int store_scan(void *state, const peil_schema *schema,
@@ -291,7 +339,8 @@ int store_scan(void *state, const peil_schema *schema,
 	sqlite3_stmt *stmt = NULL;
 	peil_value *values = NULL;
 	size_t count, i;
-	int rc = -1, step;
+	int rc = -1, step, held = 0;
+	int64_t cache = 0;
 
 	if (schema == NULL || schema->name == NULL ||
 	    !store_name_valid(schema->name) || row == NULL)
@@ -315,6 +364,7 @@ int store_scan(void *state, const peil_schema *schema,
 		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
 		goto out;
 	}
+	held = scan_cache_hold(st, &cache);
 	if (sqlite3_prepare_v2(st->db, b.sql.text, -1, &stmt, NULL) !=
 	    SQLITE_OK) {
 		store_fail_db(st, err, schema->name, "cannot scan the dataset");
@@ -346,6 +396,8 @@ int store_scan(void *state, const peil_schema *schema,
 	rc = 0;
 out:
 	sqlite3_finalize(stmt);
+	if (held)
+		scan_cache_restore(st, cache);
 	free(values);
 	free(b.binds);
 	store_sql_release(&b.sql);
