@@ -209,27 +209,27 @@ static int kpi_distinct_room(kpi_distinct *d, size_t n)
 	return 0;
 }
 
-int kpi_distinct_add(kpi_distinct *d, const kpi_value *v, size_t cell,
-		     size_t p)
+int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
+			  size_t word, uint64_t bits, uint64_t *added)
 {
 	long value = kpi_distinct_value(d, v);
-	uint64_t where = (uint64_t)cell * d->words + p / 64;
-	uint64_t bit = (uint64_t)1 << (p % 64);
+	uint64_t where = (uint64_t)cell * d->words + word;
 	uint64_t *mask;
 	size_t n = (size_t)value;
 
+	*added = 0;
 	/* Values are numbered below 2^32 (kpi_strmap); cells times words
 	 * beyond 2^32 would need accumulators of terabytes. */
-	if (value < 0 || where >> 32)
+	if (value < 0 || where >> 32 || word >= d->words)
 		return -1;
 	if (n >= d->home_cap && kpi_distinct_room(d, n) < 0)
 		return -1;
 	if (cell == 0) {
-		mask = &d->home[2 * n * d->words + p / 64];
+		mask = &d->home[2 * n * d->words + word];
 	} else if (d->own[n] == cell + 1 ||
 		   (d->own[n] == 0 && cell < UINT32_MAX)) {
 		d->own[n] = (uint32_t)(cell + 1);
-		mask = &d->home[(2 * n + 1) * d->words + p / 64];
+		mask = &d->home[(2 * n + 1) * d->words + word];
 	} else {
 		long s = kpi_distinct_slot(d, ((uint64_t)value << 32 |
 					       where) + 1);
@@ -238,8 +238,18 @@ int kpi_distinct_add(kpi_distinct *d, const kpi_value *v, size_t cell,
 			return -1;
 		mask = &d->masks[s];
 	}
-	if (*mask & bit)
-		return 0;
-	*mask |= bit;
-	return 1;
+	*added = bits & ~*mask;
+	*mask |= bits;
+	return 0;
+}
+
+int kpi_distinct_add(kpi_distinct *d, const kpi_value *v, size_t cell,
+		     size_t p)
+{
+	uint64_t added;
+
+	if (kpi_distinct_add_bits(d, v, cell, p / 64, (uint64_t)1 << (p % 64),
+				  &added) < 0)
+		return -1;
+	return added != 0;
 }

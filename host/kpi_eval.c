@@ -33,6 +33,9 @@ typedef struct kpi_run {
 	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
 	kpi_distinct *distinct;	/* count_distinct's values, or NULL */
+	/* where and rule give the same for a row in every period (no Lua,
+	 * no reference date, no per): evaluated once per row */
+	int steady;
 	int failed;
 	peil_error err;
 } kpi_run;
@@ -104,6 +107,26 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 	return i;
 }
 
+/* Whether a condition or measure (NULL: none) is the same for a row in
+ * every period: no Lua function (it gets the period), no months to the
+ * reference date, no reference_date() constant. */
+static int kpi_node_steady(const kpi_node *node)
+{
+	if (!node)
+		return 1;
+	if (node->op == KPI_LUA_MEASURE || node->op == KPI_LUA_CONDITION ||
+	    node->op == KPI_MONTHS_TO_REFERENCE ||
+	    node->op == KPI_REFERENCE_DATE)
+		return 0;
+	for (size_t i = 0; i < node->const_count; i++)
+		if (node->consts[i].reference)
+			return 0;
+	for (size_t i = 0; i < node->kid_count; i++)
+		if (!kpi_node_steady(node->kids[i]))
+			return 0;
+	return 1;
+}
+
 /* Add run r to the scan, sharing the cells of a run with the same
  * breakdown fields and the periods of one with the same selection.  -1
  * when out of memory. */
@@ -121,6 +144,8 @@ static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 			return -1;
 		scan->cells[scan->cells_count++] = cells;
 	}
+	r->steady = !r->k->per && !r->k->uses_lua &&
+		    kpi_node_steady(r->k->where) && kpi_node_steady(r->k->rule);
 	r->cells = kpi_cells_hold(scan->cells[c]);
 	scan->run_cells[scan->run_count] = c;
 	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
@@ -368,6 +393,80 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
 	return 0;
 }
 
+/* count_distinct: v (not null) in the total and cell of the periods
+ * [from, to), a word of 64 periods at a time. */
+static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
+				  size_t from, size_t to, size_t cell)
+{
+	size_t np = r->period_count;
+
+	if (!r->distinct && !(r->distinct = kpi_distinct_new(np)))
+		return -1;
+	for (size_t w = from / 64; w * 64 < to; w++) {
+		size_t lo = w * 64 > from ? 0 : from % 64;
+		size_t hi = (w + 1) * 64 <= to ? 64 : to - w * 64;
+		uint64_t bits = (hi == 64 ? ~(uint64_t)0
+				 : ((uint64_t)1 << hi) - 1) &
+				~(((uint64_t)1 << lo) - 1);
+
+		for (int pass = 0; pass < 1 + (cell != 0); pass++) {
+			size_t c = pass ? cell : 0;
+			uint64_t added;
+
+			if (kpi_distinct_add_bits(r->distinct, v, c, w, bits,
+						  &added) < 0)
+				return -1;
+			for (; added; added &= added - 1) {
+				size_t p = w * 64 +
+					   (size_t)__builtin_ctzll(added);
+
+				r->acc[c * np + p].distinct += 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A steady run: the row's where and rule once, for the periods [from,
+ * to).  -1 when the KPI failed (r->err), -2 when out of memory. */
+static int kpi_accumulate_range(kpi_run *r, const kpi_row *row, size_t from,
+				size_t to, size_t cell)
+{
+	kpi *k = r->k;
+	const kpi_node *rule = k->rule;
+	kpi_value v, *value = NULL;
+	int ok = 1, hit = 1;
+	size_t np = r->period_count;
+
+	if (k->where && kpi_condition(k, k->where, row, from, &ok,
+				      &r->err) < 0)
+		return -1;
+	if (!ok)
+		return 0;
+	if (rule->kid_count && (rule->op == KPI_COUNT ||
+				rule->op == KPI_SHARE)) {
+		if (kpi_condition(k, rule->kids[0], row, from, &hit,
+				  &r->err) < 0)
+			return -1;
+	} else if (rule->kid_count) {
+		if (kpi_measure(k, rule->kids[0], row, from, &v, &r->err) < 0)
+			return -1;
+		value = &v;
+	}
+	if (rule->op == KPI_COUNT_DISTINCT) {
+		if (value && value->type != KPI_VALUE_NULL &&
+		    kpi_acc_distinct_range(r, value, from, to, cell) < 0)
+			return -2;
+		value = NULL;
+	}
+	for (size_t p = from; p < to; p++) {
+		kpi_acc_add(&r->acc[p], hit, value);
+		if (cell)
+			kpi_acc_add(&r->acc[cell * np + p], hit, value);
+	}
+	return 0;
+}
+
 static int kpi_scan_row(void *ctx, const peil_value *values)
 {
 	kpi_scan *scan = ctx;
@@ -400,6 +499,17 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		    kpi_run_grow(r, cell) < 0) {
 			scan->out_of_memory = 1;
 			return -1;
+		}
+		if (r->steady) {
+			int rc = kpi_accumulate_range(r, &row, from, to, cell);
+
+			if (rc == -2) {
+				scan->out_of_memory = 1;
+				return -1;
+			}
+			if (rc < 0)
+				r->failed = 1;
+			continue;
 		}
 		for (size_t p = from; p < to; p++) {
 			int rc = kpi_accumulate(r, &row, p, cell);
