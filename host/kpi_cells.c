@@ -22,7 +22,7 @@ struct kpi_cells {
 	kpi_strmap texts;	/* JSON texts; 0 is "{}" */
 	kpi_strmap values;	/* kpi_cells_key bytes seen ... */
 	size_t *cell_of;	/* ... and the cell of each */
-	long last;		/* the values found last, or -1 */
+	kpi_strcache cache;	/* in front of values */
 	size_t cell_of_cap;
 	size_t refs;
 	char *json, *key;	/* being built */
@@ -38,7 +38,6 @@ kpi_cells *kpi_cells_new(const kpi *k)
 		return NULL;
 	c->k = k;
 	c->refs = 1;
-	c->last = -1;
 	if (kpi_strmap_put(&c->texts, "{}", 2, &added) < 0) {
 		kpi_cells_release(c);
 		return NULL;
@@ -266,22 +265,20 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 		    const size_t *slot)
 {
 	long at, cell;
+	size_t front;
 	int added;
 
 	if (kpi_cells_key(c, values, slot) < 0)
 		return -1;
-	/* the row before's values, often (a case's members follow each
-	 * other) */
-	if (c->last >= 0 &&
-	    kpi_strmap_len(&c->values, (size_t)c->last) == c->key_len &&
-	    memcmp(kpi_strmap_key(&c->values, (size_t)c->last), c->key,
-		   c->key_len) == 0)
-		return (long)c->cell_of[c->last];
+	at = kpi_strcache_find(&c->cache, &c->values, c->key, c->key_len,
+			       &front);
+	if (at >= 0)
+		return (long)c->cell_of[at];
 	at = kpi_strmap_put(&c->values, c->key, c->key_len, &added);
 	if (at < 0)
 		return -1;
 	if (!added) {
-		c->last = at;
+		kpi_strcache_put(&c->cache, front, at);
 		return (long)c->cell_of[at];
 	}
 	if ((size_t)at >= c->cell_of_cap) {
@@ -296,7 +293,7 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 	cell = kpi_cells_json(c, values, slot);
 	if (cell >= 0) {
 		c->cell_of[at] = (size_t)cell;
-		c->last = at;
+		kpi_strcache_put(&c->cache, front, at);
 	}
 	return cell;
 }
