@@ -10,7 +10,8 @@
  * total) and of the first other cell it comes in (a person's team) lie in
  * an array by its number: most values come in one cell, and a lookup in a
  * table of millions of entries waits for memory.  Other (value, cell)
- * pairs go to a hash table.  The periods a row counts in are consecutive,
+ * pairs go to a hash table, and so does every pair when there are more
+ * than KPI_DISTINCT_HOME_WORDS words of periods.  The periods a row counts in are consecutive,
  * so the last lookups are remembered: a row costs a lookup of its value
  * and one per cell rather than one per period.
  */
@@ -24,6 +25,10 @@
 
 /* The last lookups remembered: the total's and a cell's, in turn. */
 #define KPI_DISTINCT_RECENT 2
+/* Values have their masks in home only up to this many words (128
+ * periods): home holds every word of a value, where the table holds only
+ * the words it was counted in, and a year of days is six. */
+#define KPI_DISTINCT_HOME_WORDS 2
 
 struct kpi_distinct {
 	kpi_strmap values;	/* the values seen, numbered */
@@ -222,9 +227,17 @@ int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 	 * beyond 2^32 would need accumulators of terabytes. */
 	if (value < 0 || where >> 32 || word >= d->words)
 		return -1;
-	if (n >= d->home_cap && kpi_distinct_room(d, n) < 0)
+	if (d->words <= KPI_DISTINCT_HOME_WORDS && n >= d->home_cap &&
+	    kpi_distinct_room(d, n) < 0)
 		return -1;
-	if (cell == 0) {
+	if (d->words > KPI_DISTINCT_HOME_WORDS) {
+		long s = kpi_distinct_slot(d, ((uint64_t)value << 32 |
+					       where) + 1);
+
+		if (s < 0)
+			return -1;
+		mask = &d->masks[s];
+	} else if (cell == 0) {
 		mask = &d->home[2 * n * d->words + word];
 	} else if (d->own[n] == cell + 1 ||
 		   (d->own[n] == 0 && cell < UINT32_MAX)) {
