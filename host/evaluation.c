@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "host.h"
 #include "interrupt.h"
 #include "log.h"
 
@@ -66,6 +67,76 @@ static int source_scan(void *arg, const peil_schema *schema,
 		return error_set(err, NULL, 0, NULL, "interrupted by %s",
 				 interrupt_name(interrupt_requested()));
 	return rc;
+}
+
+/* A second state of the storage plugin, opened on the same
+ * configuration: its own connection, so that a second thread can scan
+ * beside the main one (docs/plugins.md, "Threads"). */
+struct reader {
+	struct eval_state *st;
+	void *state;
+};
+
+static const peil_schema *reader_schema(void *arg, const char *dataset)
+{
+	struct reader *r = arg;
+
+	return source_schema(r->st, dataset);
+}
+
+static int reader_scan(void *arg, const peil_schema *schema,
+		       const peil_filter *filter, const size_t *projection,
+		       size_t projection_count, peil_row_fn row, void *row_ctx,
+		       peil_error *err)
+{
+	struct reader *r = arg;
+	struct interruptible_scan scan = { row, row_ctx };
+	int rc;
+
+	rc = r->st->ctx->storage->scan(r->state, schema, filter, projection,
+				       projection_count, interruptible_row,
+				       &scan, err);
+	if (rc && interrupt_requested())
+		return error_set(err, NULL, 0, NULL, "interrupted by %s",
+				 interrupt_name(interrupt_requested()));
+	return rc;
+}
+
+/* PEIL_EVAL_THREADS=1 keeps the evaluation on one thread. */
+static int source_reader_open(void *arg, kpi_source *out)
+{
+	struct eval_state *st = arg;
+	const char *threads = getenv("PEIL_EVAL_THREADS");
+	struct reader *r;
+	peil_error err;
+
+	if (threads && strcmp(threads, "1") == 0)
+		return -1;
+	if (!(r = calloc(1, sizeof(*r))))
+		return -1;
+	r->st = st;
+	error_clear(&err);
+	if (st->ctx->storage->open(host_services(), st->ctx->storage_host,
+				   &r->state, &err) < 0) {
+		char text[1024];
+
+		error_format(&err, text, sizeof(text));
+		log_msg(PEIL_LOG_DEBUG, "evaluating on one thread: a second "
+			"store connection failed: %s", text);
+		free(r);
+		return -1;
+	}
+	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL };
+	return 0;
+}
+
+static void source_reader_close(void *arg, kpi_source *reader)
+{
+	struct eval_state *st = arg;
+	struct reader *r = reader->ctx;
+
+	st->ctx->storage->close(r->state);
+	free(r);
 }
 
 static int sink_result(void *arg, const kpi_info *kpi,
@@ -183,7 +254,8 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 {
 	const peil_storage_ops *ops = ctx->storage;
 	struct eval_state st = { ctx, out, NULL, 0, 0 };
-	kpi_source source = { &st, source_schema, source_scan };
+	kpi_source source = { &st, source_schema, source_scan,
+			      source_reader_open, source_reader_close };
 	kpi_sink sink = { &st, sink_result, sink_failure };
 	char inputs[65], from_text[11], to_text[11];
 	peil_run_info info;

@@ -129,6 +129,14 @@ typedef struct kpi_source {
 		    const peil_filter *filter, const size_t *projection,
 		    size_t projection_count, peil_row_fn row, void *row_ctx,
 		    peil_error *err);
+	/* Optional (NULL: none).  A second source over the same data that
+	 * another thread may scan while this one scans: reader_open fills
+	 * *reader and returns 0, or returns -1 when there is none (the
+	 * evaluation then stays on one thread); reader_close releases it.
+	 * Both are called on the thread that called kpi_evaluate; the
+	 * reader's schema() must give the same schemas as this one's. */
+	int (*reader_open)(void *ctx, struct kpi_source *reader);
+	void (*reader_close)(void *ctx, struct kpi_source *reader);
 } kpi_source;
 
 /* Where figures and failures go. */
@@ -145,7 +153,12 @@ typedef struct kpi_sink {
  * every period of their grain that lies within [from, to].  A KPI that
  * fails is reported to the sink and the others go on.  Returns the number
  * of KPIs that failed, or -1 with err filled when evaluation as a whole
- * could not go on (a scan failed, the sink aborted). */
+ * could not go on (a scan failed, the sink aborted).
+ *
+ * With a source that has a reader (reader_open), the scans of KPIs whose
+ * rules are all declarative (no Lua function, no per) may run on a second
+ * thread, on the reader, beside the others on this one: the figures are
+ * the same either way.  The sink is called on this thread only. */
 int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		 const kpi_source *source, const kpi_sink *sink,
 		 peil_error *err);

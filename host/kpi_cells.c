@@ -22,6 +22,7 @@ struct kpi_cells {
 	kpi_strmap texts;	/* JSON texts; 0 is "{}" */
 	kpi_strmap values;	/* kpi_cells_key bytes seen ... */
 	size_t *cell_of;	/* ... and the cell of each */
+	kpi_strcache cache;	/* in front of values */
 	size_t cell_of_cap;
 	size_t refs;
 	char *json, *key;	/* being built */
@@ -205,13 +206,31 @@ static long kpi_cells_json(kpi_cells *c, const peil_value *values,
  * apart: per field its type, then its value (a text's length first).
  * Values that differ here may still write the same JSON (NaN and null,
  * say); the cell is the JSON text's, so they share it all the same.
- * -1 when out of memory. */
+ * The room is made once, then the bytes copied: this runs for every row
+ * and breakdown.  -1 when out of memory. */
 static int kpi_cells_key(kpi_cells *c, const peil_value *values,
 			 const size_t *slot)
 {
 	const kpi *k = c->k;
+	size_t need = 1;
+	char *at;
 
-	c->key_len = 0;
+	for (size_t i = 0; i < k->info.breakdown_count; i++) {
+		const peil_value *v = &values[slot[k->breakdown_field[i]]];
+
+		need += 1 + (v->type == PEIL_TYPE_TEXT
+				     ? sizeof(v->len) + v->len
+				     : sizeof(v->as));
+	}
+	if (need > c->key_cap) {
+		char *grown = realloc(c->key, need * 2);
+
+		if (!grown)
+			return -1;
+		c->key = grown;
+		c->key_cap = need * 2;
+	}
+	at = c->key;
 	for (size_t i = 0; i < k->info.breakdown_count; i++) {
 		const peil_value *v = &values[slot[k->breakdown_field[i]]];
 		unsigned char type = (unsigned char)v->type;
@@ -220,9 +239,9 @@ static int kpi_cells_key(kpi_cells *c, const peil_value *values,
 
 		switch (v->type) {
 		case PEIL_TYPE_TEXT:
-			if (kpi_buf_put(&c->key, &c->key_len, &c->key_cap,
-					&v->len, sizeof(v->len)) < 0)
-				return -1;
+			*at++ = (char)type;
+			memcpy(at, &v->len, sizeof(v->len));
+			at += sizeof(v->len);
 			bytes = v->as.text;
 			len = v->len;
 			break;
@@ -232,12 +251,13 @@ static int kpi_cells_key(kpi_cells *c, const peil_value *values,
 		case PEIL_TYPE_BOOLEAN: len = sizeof(v->as.boolean); break;
 		default: type = PEIL_TYPE_NULL; break;
 		}
-		if (kpi_buf_put(&c->key, &c->key_len, &c->key_cap, &type,
-				1) < 0 ||
-		    kpi_buf_put(&c->key, &c->key_len, &c->key_cap, bytes,
-				len) < 0)
-			return -1;
+		if (v->type != PEIL_TYPE_TEXT)
+			*at++ = (char)type;
+		if (len)
+			memcpy(at, bytes, len);
+		at += len;
 	}
+	c->key_len = (size_t)(at - c->key);
 	return 0;
 }
 
@@ -245,13 +265,22 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 		    const size_t *slot)
 {
 	long at, cell;
+	size_t front;
 	int added;
 
 	if (kpi_cells_key(c, values, slot) < 0)
 		return -1;
+	at = kpi_strcache_find(&c->cache, &c->values, c->key, c->key_len,
+			       &front);
+	if (at >= 0)
+		return (long)c->cell_of[at];
 	at = kpi_strmap_put(&c->values, c->key, c->key_len, &added);
-	if (at < 0 || !added)
-		return at < 0 ? -1 : (long)c->cell_of[at];
+	if (at < 0)
+		return -1;
+	if (!added) {
+		kpi_strcache_put(&c->cache, front, at);
+		return (long)c->cell_of[at];
+	}
 	if ((size_t)at >= c->cell_of_cap) {
 		size_t cap = c->cell_of_cap ? c->cell_of_cap * 2 : 16;
 		size_t *grown = realloc(c->cell_of, cap * sizeof(*grown));
@@ -262,7 +291,9 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 		c->cell_of_cap = cap;
 	}
 	cell = kpi_cells_json(c, values, slot);
-	if (cell >= 0)
+	if (cell >= 0) {
 		c->cell_of[at] = (size_t)cell;
+		kpi_strcache_put(&c->cache, front, at);
+	}
 	return cell;
 }

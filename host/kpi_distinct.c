@@ -5,11 +5,15 @@
  * A set of values per (cell, period) holds a copy of a value in every
  * period it occurs in: a person in a case running all year, twice (the
  * total and the team) in each of twelve months, and a hash lookup for
- * each.  Here a value is copied once and numbered, and one table maps
- * (value, cell, 64 periods) to a bit mask of the periods the value was
- * counted in.  The periods a row counts in are consecutive, so the last
- * lookups are remembered: a row costs a lookup of its value and one per
- * cell rather than one per period.
+ * each.  Here a value is copied once and numbered, and the periods it was
+ * counted in are bit masks of 64 periods.  A value's masks of cell 0 (the
+ * total) and of the first other cell it comes in (a person's team) lie in
+ * an array by its number: most values come in one cell, and a lookup in a
+ * table of millions of entries waits for memory.  Other (value, cell)
+ * pairs go to a hash table, and so does every pair when there are more
+ * than KPI_DISTINCT_HOME_WORDS words of periods.  The periods a row counts in are consecutive,
+ * so the last lookups are remembered: a row costs a lookup of its value
+ * and one per cell rather than one per period.
  */
 #include "kpi_model.h"
 
@@ -21,12 +25,22 @@
 
 /* The last lookups remembered: the total's and a cell's, in turn. */
 #define KPI_DISTINCT_RECENT 2
+/* Values have their masks in home only up to this many words (128
+ * periods): home holds every word of a value, where the table holds only
+ * the words it was counted in, and a year of days is six. */
+#define KPI_DISTINCT_HOME_WORDS 2
 
 struct kpi_distinct {
 	kpi_strmap values;	/* the values seen, numbered */
 	size_t words;		/* 64-period words per cell */
-	/* (value << 32 | cell * words + word) + 1, or 0 when empty; the
-	 * periods of that word the value was counted in */
+	/* per value n: masks[2n * words + w], the periods of word w it was
+	 * counted in in cell 0, then masks[(2n + 1) * words + w] those in
+	 * its own cell, own[n] - 1 (own[n] 0: none yet) */
+	uint64_t *home;
+	uint32_t *own;
+	size_t home_cap;	/* values with room in home and own */
+	/* other pairs: (value << 32 | cell * words + word) + 1, or 0 when
+	 * empty; the periods of that word the value was counted in */
 	uint64_t *keys, *masks;
 	size_t count, slot_count;	/* slot_count 2^(64 - shift) */
 	unsigned shift;
@@ -53,6 +67,8 @@ void kpi_distinct_free(kpi_distinct *d)
 	if (!d)
 		return;
 	kpi_strmap_release(&d->values);
+	free(d->home);
+	free(d->own);
 	free(d->keys);
 	free(d->masks);
 	free(d);
@@ -174,23 +190,79 @@ static long kpi_distinct_slot(kpi_distinct *d, uint64_t key)
 	return (long)s;
 }
 
+/* Room in home and own for value n, zeroed.  -1 when out of memory. */
+static int kpi_distinct_room(kpi_distinct *d, size_t n)
+{
+	size_t cap = d->home_cap ? d->home_cap : 1024;
+	uint64_t *home;
+	uint32_t *own;
+
+	while (cap <= n)
+		cap *= 2;
+	home = realloc(d->home, cap * 2 * d->words * sizeof(*home));
+	if (!home)
+		return -1;
+	d->home = home;
+	own = realloc(d->own, cap * sizeof(*own));
+	if (!own)
+		return -1;
+	d->own = own;
+	memset(home + d->home_cap * 2 * d->words, 0,
+	       (cap - d->home_cap) * 2 * d->words * sizeof(*home));
+	memset(own + d->home_cap, 0, (cap - d->home_cap) * sizeof(*own));
+	d->home_cap = cap;
+	return 0;
+}
+
+int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
+			  size_t word, uint64_t bits, uint64_t *added)
+{
+	long value = kpi_distinct_value(d, v);
+	uint64_t where = (uint64_t)cell * d->words + word;
+	uint64_t *mask;
+	size_t n = (size_t)value;
+
+	*added = 0;
+	/* Values are numbered below 2^32 (kpi_strmap); cells times words
+	 * beyond 2^32 would need accumulators of terabytes. */
+	if (value < 0 || where >> 32 || word >= d->words)
+		return -1;
+	if (d->words <= KPI_DISTINCT_HOME_WORDS && n >= d->home_cap &&
+	    kpi_distinct_room(d, n) < 0)
+		return -1;
+	if (d->words > KPI_DISTINCT_HOME_WORDS) {
+		long s = kpi_distinct_slot(d, ((uint64_t)value << 32 |
+					       where) + 1);
+
+		if (s < 0)
+			return -1;
+		mask = &d->masks[s];
+	} else if (cell == 0) {
+		mask = &d->home[2 * n * d->words + word];
+	} else if (d->own[n] == cell + 1 ||
+		   (d->own[n] == 0 && cell < UINT32_MAX)) {
+		d->own[n] = (uint32_t)(cell + 1);
+		mask = &d->home[(2 * n + 1) * d->words + word];
+	} else {
+		long s = kpi_distinct_slot(d, ((uint64_t)value << 32 |
+					       where) + 1);
+
+		if (s < 0)
+			return -1;
+		mask = &d->masks[s];
+	}
+	*added = bits & ~*mask;
+	*mask |= bits;
+	return 0;
+}
+
 int kpi_distinct_add(kpi_distinct *d, const kpi_value *v, size_t cell,
 		     size_t p)
 {
-	long value = kpi_distinct_value(d, v);
-	uint64_t where = (uint64_t)cell * d->words + p / 64;
-	uint64_t bit = (uint64_t)1 << (p % 64);
-	long s;
+	uint64_t added;
 
-	/* Values are numbered below 2^32 (kpi_strmap); cells times words
-	 * beyond 2^32 would need accumulators of terabytes. */
-	if (value < 0 || where >> 32)
+	if (kpi_distinct_add_bits(d, v, cell, p / 64, (uint64_t)1 << (p % 64),
+				  &added) < 0)
 		return -1;
-	s = kpi_distinct_slot(d, ((uint64_t)value << 32 | where) + 1);
-	if (s < 0)
-		return -1;
-	if (d->masks[s] & bit)
-		return 0;
-	d->masks[s] |= bit;
-	return 1;
+	return added != 0;
 }

@@ -14,6 +14,9 @@
 #include "kpi_model.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +33,9 @@ typedef struct kpi_run {
 	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
 	kpi_distinct *distinct;	/* count_distinct's values, or NULL */
+	/* where and rule give the same for a row in every period (no Lua,
+	 * no reference date, no per): evaluated once per row */
+	int steady;
 	int failed;
 	peil_error err;
 } kpi_run;
@@ -50,7 +56,8 @@ typedef struct kpi_scan {
 	size_t *row_from, *row_to;
 	size_t pick_count;
 	size_t *slot;		/* schema index -> projected position */
-	uint64_t *serial;	/* the set's row counter */
+	uint64_t *serial;	/* the row counter: the set's, or a scan
+				   thread's own (its rows meet no Lua) */
 	int out_of_memory;
 } kpi_scan;
 
@@ -100,6 +107,26 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 	return i;
 }
 
+/* Whether a condition or measure (NULL: none) is the same for a row in
+ * every period: no Lua function (it gets the period), no months to the
+ * reference date, no reference_date() constant. */
+static int kpi_node_steady(const kpi_node *node)
+{
+	if (!node)
+		return 1;
+	if (node->op == KPI_LUA_MEASURE || node->op == KPI_LUA_CONDITION ||
+	    node->op == KPI_MONTHS_TO_REFERENCE ||
+	    node->op == KPI_REFERENCE_DATE)
+		return 0;
+	for (size_t i = 0; i < node->const_count; i++)
+		if (node->consts[i].reference)
+			return 0;
+	for (size_t i = 0; i < node->kid_count; i++)
+		if (!kpi_node_steady(node->kids[i]))
+			return 0;
+	return 1;
+}
+
 /* Add run r to the scan, sharing the cells of a run with the same
  * breakdown fields and the periods of one with the same selection.  -1
  * when out of memory. */
@@ -117,6 +144,8 @@ static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 			return -1;
 		scan->cells[scan->cells_count++] = cells;
 	}
+	r->steady = !r->k->per && !r->k->uses_lua &&
+		    kpi_node_steady(r->k->where) && kpi_node_steady(r->k->rule);
 	r->cells = kpi_cells_hold(scan->cells[c]);
 	scan->run_cells[scan->run_count] = c;
 	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
@@ -125,10 +154,11 @@ static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 }
 
 /* Allocate room for count runs.  -1 when out of memory. */
-static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count)
+static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count,
+			 uint64_t *serial)
 {
 	scan->cal = set->cal;
-	scan->serial = &set->serial;
+	scan->serial = serial;
 	scan->runs = calloc(count, sizeof(*scan->runs));
 	scan->run_cells = calloc(count, sizeof(*scan->run_cells));
 	scan->cells = calloc(count, sizeof(*scan->cells));
@@ -363,6 +393,80 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
 	return 0;
 }
 
+/* count_distinct: v (not null) in the total and cell of the periods
+ * [from, to), a word of 64 periods at a time. */
+static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
+				  size_t from, size_t to, size_t cell)
+{
+	size_t np = r->period_count;
+
+	if (!r->distinct && !(r->distinct = kpi_distinct_new(np)))
+		return -1;
+	for (size_t w = from / 64; w * 64 < to; w++) {
+		size_t lo = w * 64 > from ? 0 : from % 64;
+		size_t hi = (w + 1) * 64 <= to ? 64 : to - w * 64;
+		uint64_t bits = (hi == 64 ? ~(uint64_t)0
+				 : ((uint64_t)1 << hi) - 1) &
+				~(((uint64_t)1 << lo) - 1);
+
+		for (int pass = 0; pass < 1 + (cell != 0); pass++) {
+			size_t c = pass ? cell : 0;
+			uint64_t added;
+
+			if (kpi_distinct_add_bits(r->distinct, v, c, w, bits,
+						  &added) < 0)
+				return -1;
+			for (; added; added &= added - 1) {
+				size_t p = w * 64 +
+					   (size_t)__builtin_ctzll(added);
+
+				r->acc[c * np + p].distinct += 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A steady run: the row's where and rule once, for the periods [from,
+ * to).  -1 when the KPI failed (r->err), -2 when out of memory. */
+static int kpi_accumulate_range(kpi_run *r, const kpi_row *row, size_t from,
+				size_t to, size_t cell)
+{
+	kpi *k = r->k;
+	const kpi_node *rule = k->rule;
+	kpi_value v, *value = NULL;
+	int ok = 1, hit = 1;
+	size_t np = r->period_count;
+
+	if (k->where && kpi_condition(k, k->where, row, from, &ok,
+				      &r->err) < 0)
+		return -1;
+	if (!ok)
+		return 0;
+	if (rule->kid_count && (rule->op == KPI_COUNT ||
+				rule->op == KPI_SHARE)) {
+		if (kpi_condition(k, rule->kids[0], row, from, &hit,
+				  &r->err) < 0)
+			return -1;
+	} else if (rule->kid_count) {
+		if (kpi_measure(k, rule->kids[0], row, from, &v, &r->err) < 0)
+			return -1;
+		value = &v;
+	}
+	if (rule->op == KPI_COUNT_DISTINCT) {
+		if (value && value->type != KPI_VALUE_NULL &&
+		    kpi_acc_distinct_range(r, value, from, to, cell) < 0)
+			return -2;
+		value = NULL;
+	}
+	for (size_t p = from; p < to; p++) {
+		kpi_acc_add(&r->acc[p], hit, value);
+		if (cell)
+			kpi_acc_add(&r->acc[cell * np + p], hit, value);
+	}
+	return 0;
+}
+
 static int kpi_scan_row(void *ctx, const peil_value *values)
 {
 	kpi_scan *scan = ctx;
@@ -395,6 +499,17 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		    kpi_run_grow(r, cell) < 0) {
 			scan->out_of_memory = 1;
 			return -1;
+		}
+		if (r->steady) {
+			int rc = kpi_accumulate_range(r, &row, from, to, cell);
+
+			if (rc == -2) {
+				scan->out_of_memory = 1;
+				return -1;
+			}
+			if (rc < 0)
+				r->failed = 1;
+			continue;
 		}
 		for (size_t p = from; p < to; p++) {
 			int rc = kpi_accumulate(r, &row, p, cell);
@@ -560,15 +675,18 @@ static int kpi_same_rows(const kpi *k, const kpi *other)
 	return 1;
 }
 
-/* One scan for the run at index first and the runs after it that read the
- * same rows (marked done): a dataset, or a dataset with the fields of its
- * joins appended.  Only the fields the KPIs use are read, every field when
- * one has a Lua function (row tables carry them all).  -1 with err when
- * the scan as a whole failed. */
+/* One scan for the runs of a group (group[i] is the index of the first
+ * run of i's group): those that read the same rows, a dataset, or a
+ * dataset with the fields of its joins appended.  first is the group's
+ * first run.  Only the fields the KPIs use are read, every field when one
+ * has a Lua function (row tables carry them all).  Rows are numbered from
+ * *serial.  -1 with err when the scan as a whole failed. */
 static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
-			    size_t first, const kpi_source *source,
-			    unsigned char *done, peil_error *err)
+			    size_t first, const size_t *group,
+			    const kpi_source *source, uint64_t *serial,
+			    peil_error *err)
 {
+	const size_t leader = group[first];
 	const kpi *k = runs[first]->k;
 	const peil_schema *schema = NULL;
 	kpi_joined *j = NULL;
@@ -580,17 +698,22 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	if (k->join_count) {
 		/* A join that fails fails this KPI alone: the others that
 		 * join alike fail in their turn, with their own names. */
-		if (kpi_joined_new(k, source->schema, source->ctx, &j,
-				   &runs[first]->err) < 0) {
-			done[first] = 1;
+		while (kpi_joined_new(k, source->schema, source->ctx, &j,
+				      &runs[first]->err) < 0) {
 			runs[first]->failed = 1;
-			return 0;
+			do
+				first++;
+			while (first < count && (group[first] != leader ||
+						 runs[first]->failed));
+			if (first == count)
+				return 0;
+			k = runs[first]->k;
 		}
 		schema = kpi_joined_schema(j);
 	} else {
 		schema = source->schema(source->ctx, k->info.dataset);
 	}
-	if (kpi_scan_init(&scan, set, count) < 0) {
+	if (kpi_scan_init(&scan, set, count, serial) < 0) {
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
@@ -609,10 +732,7 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	for (size_t i = first; i < count; i++) {
 		kpi_run *r = runs[i];
 
-		if (done[i] || !kpi_same_rows(k, r->k))
-			continue;
-		done[i] = 1;
-		if (r->failed)
+		if (group[i] != leader || r->failed)
 			continue;
 		if (!schema) {
 			kpi_run_fail(r, "kpi '%s': unknown dataset '%s'",
@@ -658,6 +778,180 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------------------ scans in parallel */
+
+/* The scans of groups whose KPIs are declarative, taken in turn by this
+ * thread and a second one, each with its own source. */
+typedef struct kpi_queue {
+	kpi_set *set;
+	kpi_run **runs;
+	size_t count;
+	const size_t *group;
+	const size_t *firsts;	/* the groups' first runs, in the order
+				   they are taken */
+	size_t first_count;
+	atomic_size_t next;	/* the next to take */
+	atomic_int stop;	/* a scan failed: take no more */
+} kpi_queue;
+
+typedef struct kpi_taker {
+	kpi_queue *queue;
+	const kpi_source *source;
+	uint64_t serial;	/* this thread's row numbers */
+	int rc;
+	peil_error err;
+} kpi_taker;
+
+static void kpi_take(kpi_taker *t)
+{
+	kpi_queue *q = t->queue;
+
+	while (t->rc == 0 && !atomic_load(&q->stop)) {
+		size_t i = atomic_fetch_add(&q->next, 1);
+
+		if (i >= q->first_count)
+			break;
+		t->rc = kpi_scan_dataset(q->set, q->runs, q->count,
+					 q->firsts[i], q->group, t->source,
+					 &t->serial, &t->err);
+		if (t->rc != 0)
+			atomic_store(&q->stop, 1);
+	}
+}
+
+static void *kpi_take_thread(void *arg)
+{
+	kpi_take(arg);
+	return NULL;
+}
+
+/* Whether the runs of the group of first can be evaluated off the main
+ * thread: no Lua function, no per (groups are Lua tables). */
+static int kpi_group_declarative(kpi_run **runs, size_t count, size_t first,
+				 const size_t *group)
+{
+	for (size_t i = first; i < count; i++)
+		if (group[i] == first && (runs[i]->k->uses_lua ||
+					  runs[i]->k->per))
+			return 0;
+	return 1;
+}
+
+/* Every scan: with a reader and more than one scan, the declarative ones
+ * on two threads (those that join first, as they cost most) after the
+ * others on this one; else one after the other, in run order.  -1 with
+ * err when a scan as a whole failed. */
+static int kpi_scan_all(kpi_set *set, kpi_run **runs, size_t count,
+			const kpi_source *source, peil_error *err)
+{
+	size_t *group = malloc((count ? count : 1) * sizeof(*group));
+	size_t *firsts = malloc((count ? count : 1) * sizeof(*firsts));
+	size_t first_count = 0, queued = 0, lua_count = 0;
+	kpi_queue q;
+	kpi_taker mine, other;
+	kpi_source reader;
+	pthread_t thread;
+	int rc = 0, threaded = 0;
+
+	if (!group || !firsts) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		group[i] = SIZE_MAX;
+		if (runs[i]->failed)
+			continue;
+		for (size_t f = 0; f < first_count && group[i] == SIZE_MAX;
+		     f++)
+			if (kpi_same_rows(runs[firsts[f]]->k, runs[i]->k))
+				group[i] = firsts[f];
+		if (group[i] == SIZE_MAX)
+			group[i] = firsts[first_count++] = i;
+	}
+	lua_count = first_count;	/* all here, in run order */
+	if (first_count > 1 && source->reader_open && source->reader_close) {
+		/* the Lua groups, then the others, joins first */
+		size_t *order = malloc(first_count * sizeof(*order)), n = 0;
+
+		if (!order) {
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+			goto out;
+		}
+		lua_count = 0;
+		for (int pass = 0; pass < 3; pass++)
+			for (size_t f = 0; f < first_count; f++) {
+				size_t i = firsts[f];
+				int decl = kpi_group_declarative(runs, count,
+								 i, group);
+				int joins = runs[i]->k->join_count > 0;
+
+				if ((pass == 0 && !decl) ||
+				    (pass == 1 && decl && joins) ||
+				    (pass == 2 && decl && !joins))
+					order[n++] = i;
+				if (pass == 0 && !decl)
+					lua_count++;
+			}
+		memcpy(firsts, order, first_count * sizeof(*firsts));
+		free(order);
+		queued = first_count - lua_count;
+	}
+	memset(&q, 0, sizeof(q));
+	q.set = set;
+	q.runs = runs;
+	q.count = count;
+	q.group = group;
+	q.firsts = firsts + lua_count;
+	q.first_count = first_count - lua_count;
+	atomic_init(&q.next, 0);
+	atomic_init(&q.stop, 0);
+	memset(&mine, 0, sizeof(mine));
+	mine.queue = &q;
+	mine.source = source;
+	mine.serial = set->serial;
+	other = mine;
+	other.source = &reader;
+	other.serial = 0;
+	if (queued > 0 && first_count > 1 &&
+	    source->reader_open(source->ctx, &reader) == 0) {
+		sigset_t all, old;
+
+		/* signals are for the main thread */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		threaded = pthread_create(&thread, NULL, kpi_take_thread,
+					  &other) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!threaded)
+			source->reader_close(source->ctx, &reader);
+	}
+	/* this thread: the Lua groups (or all, in run order), then its
+	 * share of the queue */
+	for (size_t f = 0; f < lua_count && mine.rc == 0; f++) {
+		mine.rc = kpi_scan_dataset(set, runs, count, firsts[f], group,
+					   source, &mine.serial, &mine.err);
+		if (mine.rc != 0)
+			atomic_store(&q.stop, 1);
+	}
+	kpi_take(&mine);
+	set->serial = mine.serial;
+	if (threaded) {
+		pthread_join(thread, NULL);
+		source->reader_close(source->ctx, &reader);
+	}
+	if (mine.rc != 0) {
+		*err = mine.err;
+		rc = -1;
+	} else if (other.rc != 0) {
+		*err = other.err;
+		rc = -1;
+	}
+out:
+	free(group);
+	free(firsts);
+	return rc;
+}
+
 /* per: reduce the groups of every (cell, period) of r. */
 static void kpi_reduce_groups(kpi_run *r)
 {
@@ -681,11 +975,10 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		 peil_error *err)
 {
 	kpi_run **runs = calloc(set->count + 1, sizeof(*runs));
-	unsigned char *done = calloc(set->count + 1, 1);
 	size_t count = 0;
 	int rc = 0, failed = 0;
 
-	if (!runs || !done) {
+	if (!runs) {
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
@@ -707,10 +1000,8 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		    kpi_lookups_load(runs[i]->k, set->evaluations, source,
 				     &runs[i]->err) < 0)
 			runs[i]->failed = 1;
-	for (size_t i = 0; i < count && rc == 0; i++)
-		if (!done[i] && !runs[i]->failed)
-			rc = kpi_scan_dataset(set, runs, count, i, source,
-					      done, err);
+	if (rc == 0)
+		rc = kpi_scan_all(set, runs, count, source, err);
 	for (size_t i = 0; i < count && rc == 0; i++)
 		if (runs[i]->k->per && !runs[i]->failed)
 			kpi_reduce_groups(runs[i]);
@@ -728,6 +1019,5 @@ out:
 	for (size_t i = 0; runs && i < count; i++)
 		kpi_run_free(runs[i]);
 	free(runs);
-	free(done);
 	return rc < 0 ? -1 : failed;
 }

@@ -43,7 +43,8 @@ typedef struct join_side {
 	kpi_strmap keys;	/* key text -> index in rows */
 	unsigned char **rows;	/* the projected values packed (see
 				   join_pack), in blocks */
-	peil_value *unpacked;	/* the row found, unpacked */
+	size_t *dest;		/* value i of a packed row -> its index in
+				   the combined row */
 	size_t row_count, row_cap;
 	char **blocks;		/* a million rows are not a million mallocs */
 	size_t block_count, block_used, block_size;
@@ -66,9 +67,9 @@ typedef struct join_side {
 	/* Texts that repeat (a team, an organisation) are kept once: the
 	 * first JOIN_INTERN_MAX different texts, in the blocks. */
 	kpi_strmap intern;
+	kpi_strcache intern_cache;	/* in front of intern */
 	const char **interned;
 	size_t interned_cap;
-	long *pos;		/* field -> index in proj, or -1 */
 } join_side;
 
 struct kpi_joined {
@@ -124,9 +125,8 @@ void kpi_joined_free(kpi_joined *j)
 			free(j->sides[i].blocks[b]);
 		free(j->sides[i].blocks);
 		free(j->sides[i].rows);
-		free(j->sides[i].unpacked);
+		free(j->sides[i].dest);
 		free(j->sides[i].proj);
-		free(j->sides[i].pos);
 		kpi_strmap_release(&j->sides[i].keys);
 		kpi_strmap_release(&j->sides[i].intern);
 		free(j->sides[i].interned);
@@ -296,18 +296,26 @@ static const char *join_text(join_side *side, const char *text, size_t len)
 {
 	int added = 0;
 	long at = -1;
+	size_t front;
 	char *copy;
 
 	if (len == 0)
 		return "";
+	if ((at = kpi_strcache_find(&side->intern_cache, &side->intern, text,
+				    len, &front)) >= 0)
+		return side->interned[at];
 	if (side->intern.count < JOIN_INTERN_MAX) {
 		at = kpi_strmap_put(&side->intern, text, len, &added);
 		if (at < 0)
 			return NULL;
-		if (!added)
+		if (!added) {
+			kpi_strcache_put(&side->intern_cache, front, at);
 			return side->interned[at];
-	} else if ((at = kpi_strmap_find(&side->intern, text, len)) >= 0)
+		}
+	} else if ((at = kpi_strmap_find(&side->intern, text, len)) >= 0) {
+		kpi_strcache_put(&side->intern_cache, front, at);
 		return side->interned[at];
+	}
 	if (!(copy = join_alloc(side, len + 1)))
 		return NULL;
 	memcpy(copy, text, len);
@@ -325,6 +333,7 @@ static const char *join_text(join_side *side, const char *text, size_t len)
 			side->interned_cap = cap;
 		}
 		side->interned[at] = copy;
+		kpi_strcache_put(&side->intern_cache, front, at);
 	}
 	return copy;
 }
@@ -403,12 +412,13 @@ static unsigned char *join_pack(join_side *side, const peil_value *values,
 	return row;
 }
 
-/* The n values of a row packed by join_pack. */
+/* The n values of a row packed by join_pack, value i into
+ * values[dest[i]]. */
 static void join_unpack(const unsigned char *at, peil_value *values,
-			size_t n)
+			const size_t *dest, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		peil_value *v = &values[i];
+		peil_value *v = &values[dest[i]];
 		uint32_t len;
 
 		memset(v, 0, sizeof(*v));
@@ -620,20 +630,18 @@ static int join_main_row(void *ctx, const peil_value *values)
 	for (size_t i = 0; i < j->side_count; i++) {
 		join_side *side = &j->sides[i];
 		long at = join_find(side, &j->values[side->on_field]);
-		size_t count = side->schema->field_count;
 
 		if (at == -2) {
 			j->out_of_memory = 1;
 			return -1;
 		}
+		/* only the fields read: the others stay empty */
 		if (at >= 0)
-			join_unpack(side->rows[at], side->unpacked,
+			join_unpack(side->rows[at], j->values, side->dest,
 				    side->proj_count - side->skip);
-		for (size_t f = 0; f < count; f++)
-			j->values[side->first + f] =
-				at >= 0 && side->pos[f] >= 0
-					? side->unpacked[side->pos[f]]
-					: none;
+		else
+			for (size_t k = side->skip; k < side->proj_count; k++)
+				j->values[side->dest[k - side->skip]] = none;
 	}
 	return j->row(j->row_ctx, j->values);
 }
@@ -672,23 +680,20 @@ static int join_plan(kpi_joined *j, const unsigned char *used)
 		size_t count = side->schema->field_count;
 
 		side->proj = malloc((count + 1) * sizeof(*side->proj));
-		side->pos = malloc((count ? count : 1) * sizeof(*side->pos));
-		side->unpacked = malloc((count + 1) *
-					sizeof(*side->unpacked));
-		if (!side->proj || !side->pos || !side->unpacked)
+		side->dest = malloc((count + 1) * sizeof(*side->dest));
+		if (!side->proj || !side->dest)
 			return -1;
 		side->proj[side->proj_count++] = side->key_field;
 		side->skip = used && !used[side->first + side->key_field];
 		for (size_t f = 0; f < count; f++) {
-			side->pos[f] = -1;
-			if (f == side->key_field)
-				side->pos[f] = side->skip ? -1 : 0;
-			else if (!used || used[side->first + f]) {
-				side->pos[f] = (long)(side->proj_count -
-						      side->skip);
+			j->values[side->first + f].type = PEIL_TYPE_NULL;
+			if (f != side->key_field &&
+			    (!used || used[side->first + f]))
 				side->proj[side->proj_count++] = f;
-			}
 		}
+		for (size_t p = side->skip; p < side->proj_count; p++)
+			side->dest[p - side->skip] = side->first +
+						     side->proj[p];
 	}
 	return 0;
 }

@@ -303,6 +303,11 @@ void kpi_distinct_free(kpi_distinct *d);		/* accepts NULL */
  * it was counted before, -1 when out of memory. */
 int kpi_distinct_add(kpi_distinct *d, const kpi_value *v, size_t cell,
 		     size_t p);
+/* Count v (not null) in cell in the periods 64 * word + i for each bit i
+ * set in bits; *added gets the bits of those it is new in.  0, or -1 when
+ * out of memory. */
+int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
+			  size_t word, uint64_t bits, uint64_t *added);
 
 /* kpi_group.c: per = "field".  Remember row (in period p) for slot, a
  * (cell, period) pair; rows with an empty per field are left out.  Then

@@ -227,3 +227,37 @@ void kpi_strmap_release(kpi_strmap *map)
 	free(map->slots);
 	memset(map, 0, sizeof(*map));
 }
+
+long kpi_strcache_find(const kpi_strcache *cache, const kpi_strmap *map,
+		       const char *key, size_t len, size_t *slot)
+{
+	uint64_t a = 0, b = 0, h;
+	uint32_t i;
+
+	if (len >= 8) {
+		memcpy(&a, key, 8);
+		memcpy(&b, key + len - 8, 8);
+	} else if (len) {
+		memcpy(&a, key, len);
+	}
+	h = (a ^ (uint64_t)len) * 0x9e3779b97f4a7c15u ^
+	    b * 0xc2b2ae3d27d4eb4fu;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9u;
+	*slot = (size_t)(h >> 56);	/* KPI_STRCACHE_SLOTS */
+	i = cache->index[*slot];
+	if (i && i <= map->count) {
+		size_t at = map->offsets[i - 1];
+
+		if (map->offsets[i] - at - 1 == len &&
+		    (len == 0 || memcmp(map->text + at, key, len) == 0))
+			return (long)i - 1;
+	}
+	return -1;
+}
+
+void kpi_strcache_put(kpi_strcache *cache, size_t slot, long i)
+{
+	if (i >= 0 && i < (long)UINT32_MAX && slot < KPI_STRCACHE_SLOTS)
+		cache->index[slot] = (uint32_t)i + 1;
+}

@@ -49,4 +49,21 @@ const char *kpi_strmap_key(const kpi_strmap *map, size_t i);
 size_t kpi_strmap_len(const kpi_strmap *map, size_t i);
 void kpi_strmap_release(kpi_strmap *map);
 
+/* A front for a map with few keys that are looked up for every row (the
+ * cells of a breakdown, the texts of a joined dataset): a key's slot is
+ * picked from its length and its first and last eight bytes, and a hit
+ * costs a compare instead of a hash of the whole key and a probe.
+ * Zero-initialise it; it needs no release. */
+#define KPI_STRCACHE_SLOTS 256
+typedef struct kpi_strcache {
+	uint32_t index[KPI_STRCACHE_SLOTS];	/* a key's number + 1, or 0 */
+} kpi_strcache;
+
+/* The number of key[0..len) in map when the cache has it, else -1; *slot
+ * is where kpi_strcache_put puts it. */
+long kpi_strcache_find(const kpi_strcache *cache, const kpi_strmap *map,
+		       const char *key, size_t len, size_t *slot);
+/* Remember that key number i (of the key looked up) is in slot. */
+void kpi_strcache_put(kpi_strcache *cache, size_t slot, long i);
+
 #endif

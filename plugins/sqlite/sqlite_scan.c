@@ -9,6 +9,13 @@
  * Rows come in key order (rowid order for a dataset without key fields):
  * the order of the table's own b-tree, so it costs no sort, and a report
  * built from a scan is the same every time.
+ *
+ * A scan reads each page of the table once, so SQLite's page cache, sized
+ * for ingests whose keys come out of order (cache_size_mib, 32 MiB), would
+ * only fill with pages never read again: fresh memory the kernel zeroes
+ * page by page, per connection.  While a scan runs the cache is held to
+ * SCAN_CACHE_KIB and then set back: at 1M cases that took the evaluation
+ * from 153 to 89 MB and 43k to 27k page faults.
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +27,9 @@
 /* SQLite refuses expressions deeper than 1000 (SQLITE_MAX_EXPR_DEPTH); a
  * real filter is a few levels, so a deep one is a bug in the caller. */
 #define SCAN_FILTER_DEPTH_MAX 100
+
+/* The page cache while a scan runs (SQLite's default is 2000 KiB). */
+#define SCAN_CACHE_KIB 2048
 
 struct scan_build {
 	struct store *st;
@@ -231,52 +241,84 @@ static int bind_value(sqlite3_stmt *stmt, int col, const peil_value *v)
 /* A column as the field's type.  Text points into SQLite's buffer, valid
  * until the next step: the row callback's lifetime.
  *
- * The value is read first and sqlite3_column_type asked only when it
- * could stand for NULL (no text, or zero): two API calls per column and
- * row were as much as SQLite's own work on the row. */
+ * The column's value is taken once and read with the sqlite3_value_*
+ * calls: each sqlite3_column_* call looks the column up and checks for a
+ * failed allocation again, and two or three of them per column and row
+ * were as much as SQLite's own work on the row.  (The value is
+ * "unprotected": fine on a connection that one thread uses at a time.) */
 static void column_value(sqlite3_stmt *stmt, int col, peil_type type,
 			 peil_value *v)
 {
+	sqlite3_value *sv = sqlite3_column_value(stmt, col);
+
 	memset(v, 0, sizeof(*v));
+	if (sqlite3_value_type(sv) == SQLITE_NULL)
+		return;		/* PEIL_TYPE_NULL */
 	v->type = type;
 	switch (type) {
 	case PEIL_TYPE_TEXT:
 		/* text before bytes: bytes then counts the converted text;
-		 * NULL is SQL NULL (or out of memory) */
-		v->as.text = (const char *)sqlite3_column_text(stmt, col);
+		 * NULL here is out of memory */
+		v->as.text = (const char *)sqlite3_value_text(sv);
 		if (v->as.text == NULL) {
 			v->type = PEIL_TYPE_NULL;
 			return;
 		}
-		v->len = (size_t)sqlite3_column_bytes(stmt, col);
+		v->len = (size_t)sqlite3_value_bytes(sv);
 		return;
 	case PEIL_TYPE_INTEGER:
-		v->as.integer = sqlite3_column_int64(stmt, col);
-		if (v->as.integer != 0)
-			return;
-		break;
+		v->as.integer = sqlite3_value_int64(sv);
+		return;
 	case PEIL_TYPE_REAL:
-		v->as.real = sqlite3_column_double(stmt, col);
-		if (v->as.real != 0)
-			return;
-		break;
+		v->as.real = sqlite3_value_double(sv);
+		return;
 	case PEIL_TYPE_DATE:
-		v->as.date = (int32_t)sqlite3_column_int64(stmt, col);
-		if (v->as.date != 0)
-			return;
-		break;
+		v->as.date = (int32_t)sqlite3_value_int64(sv);
+		return;
 	case PEIL_TYPE_BOOLEAN:
-		v->as.boolean = sqlite3_column_int64(stmt, col) != 0;
-		if (v->as.boolean)
-			return;
-		break;
+		v->as.boolean = sqlite3_value_int64(sv) != 0;
+		return;
 	case PEIL_TYPE_NULL:
 		return;
 	}
-	if (sqlite3_column_type(stmt, col) == SQLITE_NULL) {
-		memset(v, 0, sizeof(*v));
-		v->type = PEIL_TYPE_NULL;
+}
+
+/* The connection's cache_size setting (negative: KiB, positive: pages)
+ * into *saved, and the cache held to SCAN_CACHE_KIB when it is larger.
+ * 1 when it was changed, 0 when not (or the pragma failed: the scan then
+ * goes on with the cache as it is). */
+static int scan_cache_hold(struct store *st, int64_t *saved)
+{
+	int64_t page = 4096, kib;
+	int found;
+	char sql[64];
+	peil_error ignored;
+
+	if (store_query_int64(st, "PRAGMA cache_size", 0, 0, saved, &found,
+			      &ignored, "cache size") < 0 || !found)
+		return 0;
+	if (*saved < 0) {
+		kib = -*saved;
+	} else {
+		if (store_query_int64(st, "PRAGMA page_size", 0, 0, &page,
+				      &found, &ignored, "page size") < 0 ||
+		    !found || page <= 0)
+			return 0;
+		kib = *saved * (page / 1024);
 	}
+	if (kib <= SCAN_CACHE_KIB)
+		return 0;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", SCAN_CACHE_KIB);
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void scan_cache_restore(struct store *st, int64_t saved)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld",
+		 (long long)saved);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
 /* Values passed to row, texts included, are valid only during that call:
@@ -291,7 +333,8 @@ int store_scan(void *state, const peil_schema *schema,
 	sqlite3_stmt *stmt = NULL;
 	peil_value *values = NULL;
 	size_t count, i;
-	int rc = -1, step;
+	int rc = -1, step, held = 0;
+	int64_t cache = 0;
 
 	if (schema == NULL || schema->name == NULL ||
 	    !store_name_valid(schema->name) || row == NULL)
@@ -315,6 +358,7 @@ int store_scan(void *state, const peil_schema *schema,
 		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
 		goto out;
 	}
+	held = scan_cache_hold(st, &cache);
 	if (sqlite3_prepare_v2(st->db, b.sql.text, -1, &stmt, NULL) !=
 	    SQLITE_OK) {
 		store_fail_db(st, err, schema->name, "cannot scan the dataset");
@@ -346,6 +390,8 @@ int store_scan(void *state, const peil_schema *schema,
 	rc = 0;
 out:
 	sqlite3_finalize(stmt);
+	if (held)
+		scan_cache_restore(st, cache);
 	free(values);
 	free(b.binds);
 	store_sql_release(&b.sql);

@@ -21,6 +21,8 @@
 #include <peil/plugin.h>
 
 #include "fake_fail.h"
+/* The plugin's own state, to look at its connection's settings. */
+#include "../plugins/sqlite/sqlite_store.h"
 
 #include "harness.h"
 
@@ -1290,6 +1292,86 @@ TEST(scan_tells_zero_from_null)
 	ops->close(st);
 }
 
+static int64_t cache_size_of(void *st)
+{
+	sqlite3_stmt *stmt;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(((struct store *)st)->db, "PRAGMA cache_size",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+struct cache_seen {
+	void *st;
+	int64_t during, nested_during;
+	int rows, nested_rows, depth;
+};
+
+static int note_cache(void *ctx, const peil_value *values)
+{
+	struct cache_seen *c = ctx;
+	peil_error err;
+
+	(void)values;
+	if (c->depth) {
+		c->nested_rows++;
+		c->nested_during = cache_size_of(c->st);
+		return 0;
+	}
+	c->rows++;
+	c->during = cache_size_of(c->st);
+	if (c->rows == 1) {	/* a scan inside a scan's callback */
+		c->depth = 1;
+		if (ops->scan(c->st, &people, NULL, NULL, 0, note_cache, c,
+			      &err) != 0)
+			c->nested_rows = -100;
+		c->depth = 0;
+		c->during = cache_size_of(c->st);
+	}
+	return 0;
+}
+
+/* A scan reads each page once: the page cache is held to 2 MiB while it
+ * runs (also inside another scan) and set back after it. */
+TEST(scan_holds_the_page_cache_and_sets_it_back)
+{
+	struct peil_host host = { { "path", "cache_size_mib" },
+				  { db_path("scancache"), "1" } };
+	void *st = store_open(db_path("scancache"));
+	struct cache_seen c = { 0 };
+	peil_error err;
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(cache_size_of(st), -32768);	/* 32 MiB, the default */
+	c.st = st;
+	CHECK_INT(ops->scan(st, &people, NULL, NULL, 0, note_cache, &c, &err),
+		  0);
+	CHECK_INT(c.rows, 5);
+	CHECK_INT(c.nested_rows, 5);
+	CHECK_INT(c.during, -2048);
+	CHECK_INT(c.nested_during, -2048);
+	CHECK_INT(cache_size_of(st), -32768);
+	ops->close(st);
+
+	/* a cache smaller than that is left alone */
+	CHECK_INT(ops->open(&fake_services, &host, &st, &err), 0);
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	CHECK_INT(ops->scan(st, &people, NULL, NULL, 0, note_cache, &c, &err),
+		  0);
+	CHECK_INT(c.during, -1024);
+	CHECK_INT(cache_size_of(st), -1024);
+	ops->close(st);
+}
+
 TEST(scan_stops_and_errors)
 {
 	const char *path = db_path("scan_errors");
@@ -2072,6 +2154,7 @@ int main(void)
 	RUN(scan_values_are_data);
 	RUN(scan_projection_and_types);
 	RUN(scan_tells_zero_from_null);
+	RUN(scan_holds_the_page_cache_and_sets_it_back);
 	RUN(scan_stops_and_errors);
 	RUN(text_round_trip);
 	RUN(runs_and_results);

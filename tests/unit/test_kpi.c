@@ -139,7 +139,7 @@ static int fake_scan(void *ctx, const peil_schema *schema,
 	return 0;
 }
 
-static const kpi_source source = { NULL, fake_schema, fake_scan };
+static const kpi_source source = { NULL, fake_schema, fake_scan, NULL, NULL };
 
 /* ------------------------------------------------------------- results */
 

@@ -132,11 +132,52 @@ TEST(append_then_index)
 	kpi_strmap_release(&map);
 }
 
+/* The cache in front of a map: a hit only for the very key, also when
+ * keys share their length and first and last eight bytes (one slot). */
+TEST(cache_in_front)
+{
+	kpi_strmap map = { 0 };
+	kpi_strcache cache = { { 0 } };
+	const char *keys[] = { "Buurtteam Noord-Oost", "Buurtteam Noord-West",
+			       "Buurtteam Zuid-West", "", "abc", "abd",
+			       "Buurtteam_Noord-West" };
+	size_t n = sizeof(keys) / sizeof(keys[0]), slot, other;
+	int added;
+
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(keys[i]);
+			long at = kpi_strcache_find(&cache, &map, keys[i], len,
+						    &slot);
+
+			if (at < 0) {
+				at = kpi_strmap_put(&map, keys[i], len, &added);
+				kpi_strcache_put(&cache, slot, at);
+			}
+			CHECK_INT(at, (long)i);
+		}
+	/* same length, first and last eight bytes: the same slot, so the
+	 * second evicts the first, and neither is taken for the other */
+	CHECK(kpi_strcache_find(&cache, &map, keys[2], 19, &slot) >= -1);
+	kpi_strcache_find(&cache, &map, keys[6], 20, &other);
+	kpi_strcache_find(&cache, &map, keys[1], 20, &slot);
+	CHECK_INT(slot, other);
+	kpi_strcache_put(&cache, slot, 1);
+	CHECK_INT(kpi_strcache_find(&cache, &map, keys[6], 20, &slot), -1);
+	CHECK_INT(kpi_strcache_find(&cache, &map, keys[1], 20, &slot), 1);
+	/* a key not in the map is never found */
+	CHECK_INT(kpi_strcache_find(&cache, &map, "abe", 3, &slot), -1);
+	CHECK_INT(kpi_strcache_find(&cache, &map, "Buurtteam Noord-Oos", 19,
+				    &slot), -1);
+	kpi_strmap_release(&map);
+}
+
 int main(void)
 {
 	RUN(numbers_in_adding_order);
 	RUN(every_length_and_byte);
 	RUN(grows);
 	RUN(append_then_index);
+	RUN(cache_in_front);
 	return harness_done();
 }
