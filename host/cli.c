@@ -185,6 +185,25 @@ int cli_open(peil_context *ctx, const cli_options *o,
 	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
 }
 
+int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
+		    run_lock *lock)
+{
+	peil_error err;
+	int rc = cli_open(ctx, o, what & ~CONTEXT_STORAGE);
+
+	lock->fd = -1;
+	if (rc == 0)
+		rc = cli_lock(ctx, lock);
+	if (rc || !(what & CONTEXT_STORAGE))
+		return rc;
+	error_clear(&err);
+	rc = context_open_storage(ctx, &err);
+	if (rc == 0)
+		return 0;
+	log_error(&err);
+	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
+}
+
 int cli_ingest(peil_context *ctx, const char *only, int force)
 {
 	ingest_summary sum;

@@ -98,6 +98,12 @@ int cli_worst(int a, int b);
 /* context_open with the exit code of its failure (0 on success); close
  * the context in every case. */
 int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
+/* cli_open for a command that writes: the run lock (cli_lock) is taken
+ * before the store is opened, so that the command waits for another's
+ * run or ingest, which may keep the store to itself (a large ingest
+ * does), for the lock's wait rather than the store's busy timeout. */
+int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
+		    run_lock *lock);
 /* --format, --lang and --locale into *out (kpis NULL), or EXIT_USAGE
  * with a message. */
 int cli_output_options(const cli_options *o, output_options *out);

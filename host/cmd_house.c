@@ -150,12 +150,10 @@ static int cmd_prune(const cli_options *o, int argc, char **argv)
 			"DAYS, and no arguments");
 		return EXIT_USAGE;
 	}
-	rc = cli_open(&ctx, o, CONTEXT_STORAGE);
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE, &lock);
 	if (rc == 0)
 		rc = need_op(&ctx, LOADER_STORAGE_HAS(ctx.storage, runs_prune),
 			     "prune runs");
-	if (rc == 0)
-		rc = cli_lock(&ctx, &lock);
 	if (rc == 0)
 		rc = prune_runs(&ctx, o);
 	run_lock_release(&lock);

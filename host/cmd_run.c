@@ -1,10 +1,11 @@
 /*
  * cmd_run.c - peil run, ingest and eval: the commands that change the store.
  *
- * Each takes the run lock first (cli_lock), so that a timer's run and an
- * operator's ingest never interleave.  run is meant to run unattended: no
- * prompts, progress only at a terminal, log lines on stderr, and an exit
- * code for each outcome (cli.h).
+ * Each takes the run lock first (cli_open_locked), before it opens the
+ * store, so that a timer's run and an operator's ingest never interleave.
+ * run is meant to run unattended: no prompts, progress only at a
+ * terminal, log lines on stderr, and an exit code for each outcome
+ * (cli.h).
  */
 #include "cli.h"
 
@@ -28,9 +29,7 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 		log_msg(PEIL_LOG_ERROR, "ingest takes at most one source");
 		return EXIT_USAGE;
 	}
-	rc = cli_open(&ctx, o, CONTEXT_STORAGE);
-	if (rc == 0)
-		rc = cli_lock(&ctx, &lock);
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE, &lock);
 	if (rc == 0)
 		rc = cli_ingest(&ctx, argc ? argv[0] : NULL, o->force);
 	run_lock_release(&lock);
@@ -57,9 +56,7 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 	rc = cli_range(o, &from, &to);
 	if (rc)
 		return rc;
-	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
-	if (rc == 0)
-		rc = cli_lock(&ctx, &lock);
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
 	if (rc == 0)
 		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, &out, NULL,
 				  NULL);
@@ -199,9 +196,7 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
-	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
-	if (rc == 0)
-		rc = cli_lock(&ctx, &lock);
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
 	if (rc == 0)
 		rc = run_steps(&ctx, &out);
 	run_lock_release(&lock);

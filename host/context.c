@@ -354,7 +354,7 @@ static int add_plugin_dir(void *arg, const char *item)
 	return 0;
 }
 
-static int open_storage(peil_context *ctx, peil_error *err)
+int context_open_storage(peil_context *ctx, peil_error *err)
 {
 	const config_section *peil = config_section_find(ctx->cfg, "peil",
 							 NULL);
@@ -415,7 +415,7 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 			return error_set(err, NULL, 0, NULL, "out of memory");
 	}
 	if (what & CONTEXT_STORAGE) {
-		int rc = open_storage(ctx, err);
+		int rc = context_open_storage(ctx, err);
 
 		if (rc < 0)
 			return rc;

@@ -56,6 +56,10 @@ typedef struct peil_context {
 int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 context_script_error_fn on_script_error, void *error_ctx,
 		 peil_error *err);
+/* Open the storage plugin of a context opened without CONTEXT_STORAGE:
+ * 0, -1 with err, or CONTEXT_STORAGE_FAILED. */
+int context_open_storage(peil_context *ctx, peil_error *err);
+
 void context_close(peil_context *ctx);
 
 /* The *.lua files of dir (paths, malloc'd, as is the array) in name

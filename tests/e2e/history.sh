@@ -229,6 +229,21 @@ test_lock() {
 	expect_rc "with lock_wait = 30 it waits for the holder, then runs" 0 $?
 	wait "$holder"
 
+	# An ingest of large files keeps the store to itself (a rollback
+	# journal and an exclusive lock) while it holds the run lock: a run
+	# started meanwhile waits for the run lock (lock_wait), not for the
+	# store (busy_timeout_ms, short here), and then runs.
+	sed -i "s|^path = $work/peil.db\$|&\nbusy_timeout_ms = 100|" "$work/peil.ini"
+	flock "$work/peil.db.lock" sqlite3 "$work/peil.db" \
+		"PRAGMA journal_mode = DELETE;" "BEGIN EXCLUSIVE;" \
+		".shell sleep 2" "COMMIT;" "PRAGMA journal_mode = WAL;" >/dev/null &
+	holder=$!
+	while flock -n "$work/peil.db.lock" true; do sleep 0.05; done
+	sleep 0.5	# the store taken too
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a run while a large ingest keeps the store waits for it, then runs" 0 $?
+	wait "$holder"
+
 	# A slow KPI: a loop in its rule, for each of the 4 January cases.
 	mkdir -p "$work/scripts"
 	cat >"$work/scripts/slow.lua" <<'LUA'
