@@ -31,7 +31,7 @@ static const char *const calendar_keys[] = {
 };
 static const char *const run_keys[] = {
 	"periods", "lock_file", "lock_wait", "final_after_months", "delay_days",
-	NULL
+	"threads", NULL
 };
 static const char *const limits_keys[] = {
 	"memory_mb", "instructions", NULL

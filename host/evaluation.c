@@ -27,6 +27,7 @@ struct eval_state {
 	struct failure *failures;
 	size_t failure_count;
 	int oom;
+	int threads;		/* [run] threads */
 };
 
 static const peil_schema *source_schema(void *arg, const char *dataset)
@@ -102,15 +103,14 @@ static int reader_scan(void *arg, const peil_schema *schema,
 	return rc;
 }
 
-/* PEIL_EVAL_THREADS=1 keeps the evaluation on one thread. */
+/* [run] threads = 1 keeps the evaluation on one thread. */
 static int source_reader_open(void *arg, kpi_source *out)
 {
 	struct eval_state *st = arg;
-	const char *threads = getenv("PEIL_EVAL_THREADS");
 	struct reader *r;
 	peil_error err;
 
-	if (threads && strcmp(threads, "1") == 0)
+	if (st->threads < 2)
 		return -1;
 	if (!(r = calloc(1, sizeof(*r))))
 		return -1;
@@ -248,12 +248,30 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 		log_error(&err);
 }
 
+/* [run] threads: 2 (the default) or 1. */
+static int eval_threads(const peil_context *ctx, int *threads,
+			peil_error *err)
+{
+	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
+	const config_entry *e = config_entry_find(run, "threads");
+
+	*threads = 2;
+	if (!e)
+		return 0;
+	if (strcmp(e->value, "1") == 0 || strcmp(e->value, "2") == 0) {
+		*threads = e->value[0] - '0';
+		return 0;
+	}
+	return config_fail(ctx->cfg, run, e, err,
+			   "threads = %s: expected 1 or 2", e->value);
+}
+
 int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		   int32_t to, const char *only_kpi, evaluation *out,
 		   peil_error *err)
 {
 	const peil_storage_ops *ops = ctx->storage;
-	struct eval_state st = { ctx, out, NULL, 0, 0 };
+	struct eval_state st = { ctx, out, NULL, 0, 0, 2 };
 	kpi_source source = { &st, source_schema, source_scan,
 			      source_reader_open, source_reader_close };
 	kpi_sink sink = { &st, sink_result, sink_failure };
@@ -263,7 +281,8 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (ops->inputs_fingerprint(ctx->storage_state, inputs, err) < 0)
+	if (eval_threads(ctx, &st.threads, err) < 0 ||
+	    ops->inputs_fingerprint(ctx->storage_state, inputs, err) < 0)
 		return -1;
 	date_format_iso(from, from_text);
 	date_format_iso(to, to_text);

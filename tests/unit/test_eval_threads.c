@@ -4,7 +4,7 @@
  * thread, and those figures are the ones worked out by brute force from
  * the fixture; the sqlite store can be opened twice and scanned from two
  * threads at once; a whole evaluation through the store gives the same
- * figures with PEIL_EVAL_THREADS=1 as with two threads.
+ * figures with [run] threads = 1 as with two threads.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -466,6 +466,8 @@ TEST(many_periods_on_two_threads)
 
 /* ------------------------------------------------- through the store */
 
+static const char *threads_line = "";	/* "[run]\nthreads = 1\n" */
+
 static const char *write_config(void)
 {
 	static char path[512];
@@ -482,8 +484,8 @@ static const char *write_config(void)
 		"field.team = text\nfield.registered = date\n"
 		"field.closed = date\n"
 		"[dataset case_members]\nfield.member_id = text key\n"
-		"field.case_id = text\nfield.person = text\n",
-		PEIL_BUILD_PLUGIN_DIR, dir, dir);
+		"field.case_id = text\nfield.person = text\n%s",
+		PEIL_BUILD_PLUGIN_DIR, dir, dir, threads_line);
 	fclose(f);
 	return path;
 }
@@ -645,11 +647,12 @@ TEST(an_evaluation_through_the_store_is_the_same_on_one_thread)
 		return;
 	fputs(script, f);
 	fclose(f);
-	unsetenv("PEIL_EVAL_THREADS");
 	CHECK_INT(run_eval(&two), 0);
-	setenv("PEIL_EVAL_THREADS", "1", 1);
+	threads_line = "[run]\nthreads = 1\n";
 	CHECK_INT(run_eval(&one), 0);
-	unsetenv("PEIL_EVAL_THREADS");
+	threads_line = "[run]\nthreads = 3\n";	/* refused, named */
+	CHECK(run_eval(&one) < 0);
+	threads_line = "";
 	CHECK_INT(two.count, one.count);
 	CHECK(one.count > 100);
 	for (size_t i = 0; i < one.count && i < two.count; i++) {
