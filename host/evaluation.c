@@ -52,22 +52,33 @@ static int interruptible_row(void *arg, const peil_value *values)
 	return scan->row(scan->ctx, values);
 }
 
+/* A scan of the store's state, stopped by SIGINT or SIGTERM. */
+static int scan_state(const peil_storage_ops *ops, void *state,
+		      const peil_schema *schema, const peil_filter *filter,
+		      const size_t *projection, size_t projection_count,
+		      peil_row_fn row, void *row_ctx, peil_error *err)
+{
+	struct interruptible_scan scan = { row, row_ctx };
+	int rc;
+
+	rc = ops->scan(state, schema, filter, projection, projection_count,
+		       interruptible_row, &scan, err);
+	if (rc && interrupt_requested())
+		return error_set(err, NULL, 0, NULL, "interrupted by %s",
+				 interrupt_name(interrupt_requested()));
+	return rc;
+}
+
 static int source_scan(void *arg, const peil_schema *schema,
 		       const peil_filter *filter, const size_t *projection,
 		       size_t projection_count, peil_row_fn row, void *row_ctx,
 		       peil_error *err)
 {
 	struct eval_state *st = arg;
-	struct interruptible_scan scan = { row, row_ctx };
-	int rc;
 
-	rc = st->ctx->storage->scan(st->ctx->storage_state, schema, filter,
-				    projection, projection_count,
-				    interruptible_row, &scan, err);
-	if (rc && interrupt_requested())
-		return error_set(err, NULL, 0, NULL, "interrupted by %s",
-				 interrupt_name(interrupt_requested()));
-	return rc;
+	return scan_state(st->ctx->storage, st->ctx->storage_state, schema,
+			  filter, projection, projection_count, row, row_ctx,
+			  err);
 }
 
 /* A second state of the storage plugin, opened on the same
@@ -91,16 +102,9 @@ static int reader_scan(void *arg, const peil_schema *schema,
 		       peil_error *err)
 {
 	struct reader *r = arg;
-	struct interruptible_scan scan = { row, row_ctx };
-	int rc;
 
-	rc = r->st->ctx->storage->scan(r->state, schema, filter, projection,
-				       projection_count, interruptible_row,
-				       &scan, err);
-	if (rc && interrupt_requested())
-		return error_set(err, NULL, 0, NULL, "interrupted by %s",
-				 interrupt_name(interrupt_requested()));
-	return rc;
+	return scan_state(r->st->ctx->storage, r->state, schema, filter,
+			  projection, projection_count, row, row_ctx, err);
 }
 
 /* [run] threads = 1 keeps the evaluation on one thread. */
