@@ -28,6 +28,11 @@ struct source_run {
 	int force;
 	ingest_summary *sum;
 	int snapshot;		/* mode = snapshot */
+	/* The source's files, the one being ingested, and whether the
+	 * store's load_begin was called (at the first file to be read). */
+	const glob_t *files;
+	size_t file;
+	int loading;
 };
 
 enum file_outcome { FILE_STORED, FILE_SKIPPED, FILE_REFUSED, FILE_STORE_FAILED };
@@ -145,6 +150,37 @@ rollback:
 	return stats->storage_failed ? FILE_STORE_FAILED : FILE_REFUSED;
 }
 
+/* The bytes of the files from the first one on, as the store's
+ * load_begin is told them. */
+static int64_t files_bytes(const glob_t *files, size_t first)
+{
+	struct stat sb;
+	int64_t bytes = 0;
+	size_t i;
+
+	for (i = first; i < files->gl_pathc; i++)
+		if (stat(files->gl_pathv[i], &sb) == 0 && sb.st_size > 0)
+			bytes += (int64_t)sb.st_size;
+	return bytes;
+}
+
+/* Tell the store, before the first file that is read rather than
+ * skipped, how much is to come: files that are skipped as read before
+ * ask nothing of it. */
+static int load_begin(struct source_run *run, peil_error *err)
+{
+	const peil_storage_ops *st = run->ctx->storage;
+
+	if (run->loading || !LOADER_STORAGE_HAS(st, load_begin) ||
+	    !LOADER_STORAGE_HAS(st, load_end))
+		return 0;
+	if (st->load_begin(run->ctx->storage_state,
+			   files_bytes(run->files, run->file), err) < 0)
+		return -1;
+	run->loading = 1;
+	return 0;
+}
+
 static enum file_outcome ingest_file(struct source_run *run, const char *path,
 				     const file_hash *hash)
 {
@@ -179,6 +215,10 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 			run->section->name);
 		run->sum->skipped++;
 		return FILE_SKIPPED;
+	}
+	if (load_begin(run, &err) < 0) {
+		outcome = FILE_STORE_FAILED;
+		goto report;
 	}
 	outcome = read_file(run, path, hash, &stats, &err);
 	if (outcome == FILE_STORED) {
@@ -233,19 +273,6 @@ static char *glob_pattern(const config *cfg, const char *value)
 	return out;
 }
 
-/* The bytes of the files, as the store's load_begin is told them. */
-static int64_t files_bytes(const glob_t *files)
-{
-	struct stat sb;
-	int64_t bytes = 0;
-	size_t i;
-
-	for (i = 0; i < files->gl_pathc; i++)
-		if (stat(files->gl_pathv[i], &sb) == 0 && sb.st_size > 0)
-			bytes += (int64_t)sb.st_size;
-	return bytes;
-}
-
 /* mode = increment (the default: rows are added and updated) or
  * snapshot (each file is the whole dataset: rows it lacks are removed). */
 static int source_mode(const peil_context *ctx, const config_section *s,
@@ -277,7 +304,7 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	file_hash hash;
 	char *pattern = NULL;
 	glob_t files;
-	int rc = -1, globbed = 0, loading = 0;
+	int rc = -1, globbed = 0;
 	size_t i;
 
 	memset(&run, 0, sizeof(run));
@@ -345,21 +372,16 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 		error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (LOADER_STORAGE_HAS(ctx->storage, load_begin) &&
-	    LOADER_STORAGE_HAS(ctx->storage, load_end)) {
-		if (ctx->storage->load_begin(ctx->storage_state,
-					     files_bytes(&files), err) < 0)
-			goto out;
-		loading = 1;
-	}
+	run.files = &files;
 	for (i = 0; i < files.gl_pathc && !sum->storage_failed &&
 		    !interrupt_requested(); i++) {
 		file_hasher_get(hasher, i, &hash);
+		run.file = i;
 		ingest_file(&run, files.gl_pathv[i], &hash);
 	}
 	rc = 0;
 out:
-	if (loading)
+	if (run.loading)
 		ctx->storage->load_end(ctx->storage_state);
 	file_hasher_stop(hasher);
 	if (globbed)

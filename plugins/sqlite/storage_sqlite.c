@@ -622,12 +622,15 @@ static int store_load_begin(void *state, int64_t bytes, peil_error *err)
 }
 
 /* Back to WAL mode, with the lock given up by the first access after
- * locking_mode = NORMAL.  When another connection comes in between and
- * keeps WAL mode from being set, the next open sets it. */
+ * locking_mode = NORMAL.  A reader that waited for the load may come in
+ * between and hold a read lock that the mode change cannot wait for
+ * (SQLite gives SQLITE_BUSY at once): try again for up to two seconds.
+ * Should another connection keep the journal, the next open sets WAL. */
 static void store_load_end(void *state)
 {
 	struct store *st = state;
 	peil_error err;
+	int tries, now = 0;
 
 	if (!st->loading)
 		return;
@@ -635,11 +638,24 @@ static void store_load_end(void *state)
 	if (store_exec(st, &err, "PRAGMA locking_mode = NORMAL;"
 				 "PRAGMA synchronous = NORMAL;"
 				 "SELECT count(*) FROM sqlite_schema",
-		       "cannot end the load") < 0 ||
-	    store_wal(st, &err) < 0) {
+		       "cannot end the load") < 0) {
 		st->svc->log(st->host, PEIL_LOG_WARNING, "%s", err.message);
 		return;
 	}
+	for (tries = 0; tries < 100 && !now; tries++) {
+		if (tries)
+			sqlite3_sleep(20);
+		if (store_journal(st, "wal", &now, &err) < 0) {
+			st->svc->log(st->host, PEIL_LOG_WARNING, "%s",
+				     err.message);
+			break;
+		}
+	}
+	if (!now)
+		st->svc->log(st->host, PEIL_LOG_WARNING,
+			     "%s: another connection keeps the rollback "
+			     "journal: readers wait for writers until the "
+			     "next open sets WAL mode", st->path);
 	store_checkpointer_start(st, st->wal_limit_mib);
 }
 

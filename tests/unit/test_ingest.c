@@ -492,6 +492,57 @@ TEST(a_load_larger_than_the_cache_is_whole_or_nothing)
 	}
 }
 
+/* The store is asked to prepare a load only when a file is read: an
+ * ingest whose files are all skipped as read before leaves it alone.
+ * With another connection open the sqlite plugin says, when asked, that
+ * it loads through the WAL: the log shows whether it was asked. */
+TEST(a_load_begins_only_at_a_file_that_is_read)
+{
+	char db[512], log[8192];
+	const char *csv = write_cases("load_skip", 40000, 0);
+	peil_context ctx;
+	ingest_summary sum;
+	sqlite3 *reader;
+	sqlite3_stmt *stmt;
+	FILE *f;
+
+	log_set_level(PEIL_LOG_INFO);	/* what the store says of a load */
+	CHECK_INT(open_ctx(&ctx, write_config_cache("load_skip", csv, "stop",
+						    "1")), 0);
+	CHECK_INT(ingest_capturing(&ctx, "load_skip", &sum, log, sizeof(log)),
+		  0);
+	CHECK_INT(sum.files, 1);
+	CHECK(strstr(log, "loading through the WAL") == NULL);
+
+	snprintf(db, sizeof(db), "%s/load_skip.db", dir);
+	CHECK(sqlite3_open(db, &reader) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(reader, "SELECT count(*) FROM ds_cases", -1,
+				 &stmt, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(stmt) == SQLITE_ROW);	/* a read stays open */
+	CHECK_INT(ingest_capturing(&ctx, "load_skip", &sum, log, sizeof(log)),
+		  0);
+	CHECK_INT(sum.skipped, 1);
+	CHECK(strstr(log, "loading through the WAL") == NULL);
+
+	f = fopen(csv, "a");	/* new content: read again */
+	CHECK(f != NULL);
+	if (f) {
+		fputs("L999999;Buurtteam Noord;Welzijn Noord;01-04-2018;"
+		      "02-04-2018;;;7;P000001\r\n", f);
+		fclose(f);
+	}
+	CHECK_INT(ingest_capturing(&ctx, "load_skip", &sum, log, sizeof(log)),
+		  0);
+	CHECK_INT(sum.files, 1);
+	CHECK_CONTAINS(log, "loading through the WAL");
+	CHECK_INT(sqlite3_column_int(stmt, 0), 40000);
+	sqlite3_finalize(stmt);
+	sqlite3_close(reader);
+	CHECK_INT(stored_cases(&ctx), 40001);
+	context_close(&ctx);
+	log_set_level(PEIL_LOG_ERROR);
+}
+
 TEST(a_record_the_store_refuses_fails_the_file_and_names_its_line)
 {
 	char data[512], db[512], log[8192];
@@ -559,6 +610,7 @@ int main(void)
 	RUN(a_messy_export_arrives_typed_and_decoded);
 	RUN(a_bad_row_stops_the_file_and_nothing_is_stored);
 	RUN(a_load_larger_than_the_cache_is_whole_or_nothing);
+	RUN(a_load_begins_only_at_a_file_that_is_read);
 	RUN(reject_mode_keeps_the_good_rows_and_writes_the_bad_aside);
 	RUN(the_example_plugin_ingests_through_the_host);
 	RUN(a_refused_record_fails_the_file_even_if_the_plugin_goes_on);
