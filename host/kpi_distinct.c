@@ -255,14 +255,3 @@ int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 	*mask |= bits;
 	return 0;
 }
-
-int kpi_distinct_add(kpi_distinct *d, const kpi_value *v, size_t cell,
-		     size_t p)
-{
-	uint64_t added;
-
-	if (kpi_distinct_add_bits(d, v, cell, p / 64, (uint64_t)1 << (p % 64),
-				  &added) < 0)
-		return -1;
-	return added != 0;
-}

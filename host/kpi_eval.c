@@ -332,67 +332,6 @@ void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v)
 	acc->sum += v->num;
 }
 
-/* count_distinct: v (not null) in the total and cell of period p. */
-static int kpi_acc_distinct(kpi_run *r, const kpi_value *v, size_t p,
-			    size_t cell)
-{
-	size_t np = r->period_count;
-	int added;
-
-	if (!r->distinct && !(r->distinct = kpi_distinct_new(np)))
-		return -1;
-	if ((added = kpi_distinct_add(r->distinct, v, 0, p)) < 0)
-		return -1;
-	r->acc[p].distinct += added;
-	if (cell) {
-		if ((added = kpi_distinct_add(r->distinct, v, cell, p)) < 0)
-			return -1;
-		r->acc[cell * np + p].distinct += added;
-	}
-	return 0;
-}
-
-/* Row in period p: where, then the rule's condition or measure, added to
- * the cell and the total.  -1 when the KPI failed (r->err), -2 when out
- * of memory. */
-static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t p,
-			  size_t cell)
-{
-	kpi *k = r->k;
-	const kpi_node *rule = k->rule;
-	kpi_value v, *value = NULL;
-	int ok = 1, hit = 1;
-	size_t np = r->period_count;
-
-	if (k->where && kpi_condition(k, k->where, row, p, &ok, &r->err) < 0)
-		return -1;
-	if (!ok)
-		return 0;
-	if (k->per)		/* groups are reduced after the scan */
-		return kpi_group_add(k, row, p, &r->err) < 0 ||
-		       (cell && kpi_group_add(k, row, cell * np + p,
-					      &r->err) < 0) ? -1 : 0;
-	if (rule->kid_count && (rule->op == KPI_COUNT ||
-				rule->op == KPI_SHARE)) {
-		if (kpi_condition(k, rule->kids[0], row, p, &hit, &r->err) < 0)
-			return -1;
-	} else if (rule->kid_count) {
-		if (kpi_measure(k, rule->kids[0], row, p, &v, &r->err) < 0)
-			return -1;
-		value = &v;
-	}
-	if (rule->op == KPI_COUNT_DISTINCT) {
-		if (value && value->type != KPI_VALUE_NULL &&
-		    kpi_acc_distinct(r, value, p, cell) < 0)
-			return -2;
-		value = NULL;
-	}
-	kpi_acc_add(&r->acc[p], hit, value);
-	if (cell)
-		kpi_acc_add(&r->acc[cell * np + p], hit, value);
-	return 0;
-}
-
 /* count_distinct: v (not null) in the total and cell of the periods
  * [from, to), a word of 64 periods at a time. */
 static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
@@ -427,10 +366,13 @@ static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
 	return 0;
 }
 
-/* A steady run: the row's where and rule once, for the periods [from,
- * to).  -1 when the KPI failed (r->err), -2 when out of memory. */
-static int kpi_accumulate_range(kpi_run *r, const kpi_row *row, size_t from,
-				size_t to, size_t cell)
+/* Row in the periods [from, to): where, then the rule's condition or
+ * measure, evaluated once in period from, added to the cell and the
+ * total of each.  A run whose rule is the same in every period (steady)
+ * takes all its periods at once; the others one at a time.  -1 when the
+ * KPI failed (r->err), -2 when out of memory. */
+static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
+			  size_t to, size_t cell)
 {
 	kpi *k = r->k;
 	const kpi_node *rule = k->rule;
@@ -443,6 +385,14 @@ static int kpi_accumulate_range(kpi_run *r, const kpi_row *row, size_t from,
 		return -1;
 	if (!ok)
 		return 0;
+	if (k->per) {		/* groups are reduced after the scan */
+		for (size_t p = from; p < to; p++)
+			if (kpi_group_add(k, row, p, &r->err) < 0 ||
+			    (cell && kpi_group_add(k, row, cell * np + p,
+						   &r->err) < 0))
+				return -1;
+		return 0;
+	}
 	if (rule->kid_count && (rule->op == KPI_COUNT ||
 				rule->op == KPI_SHARE)) {
 		if (kpi_condition(k, rule->kids[0], row, from, &hit,
@@ -489,7 +439,7 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		kpi_run *r = scan->runs[i];
 		size_t cell = scan->row_cell[scan->run_cells[i]];
 		size_t from = scan->row_from[scan->run_pick[i]];
-		size_t to = scan->row_to[scan->run_pick[i]];
+		size_t to = scan->row_to[scan->run_pick[i]], step;
 
 		if (r->failed || from == to)
 			continue;
@@ -500,19 +450,10 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 			scan->out_of_memory = 1;
 			return -1;
 		}
-		if (r->steady) {
-			int rc = kpi_accumulate_range(r, &row, from, to, cell);
-
-			if (rc == -2) {
-				scan->out_of_memory = 1;
-				return -1;
-			}
-			if (rc < 0)
-				r->failed = 1;
-			continue;
-		}
-		for (size_t p = from; p < to; p++) {
-			int rc = kpi_accumulate(r, &row, p, cell);
+		/* a steady run takes all its periods at once */
+		step = r->steady ? to - from : 1;
+		for (size_t p = from; p < to; p += step) {
+			int rc = kpi_accumulate(r, &row, p, p + step, cell);
 
 			if (rc == -2) {
 				scan->out_of_memory = 1;

@@ -299,10 +299,6 @@ void kpi_format_real(double x, char *out, size_t size);
 typedef struct kpi_distinct kpi_distinct;
 kpi_distinct *kpi_distinct_new(size_t period_count);	/* NULL: no memory */
 void kpi_distinct_free(kpi_distinct *d);		/* accepts NULL */
-/* Count v (not null) in cell and period p: 1 when it is new there, 0 when
- * it was counted before, -1 when out of memory. */
-int kpi_distinct_add(kpi_distinct *d, const kpi_value *v, size_t cell,
-		     size_t p);
 /* Count v (not null) in cell in the periods 64 * word + i for each bit i
  * set in bits; *added gets the bits of those it is new in.  0, or -1 when
  * out of memory. */
