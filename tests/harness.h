@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int harness_failed_checks;
@@ -96,6 +97,19 @@ static int harness_current_failed;
 	} while (0)
 
 /* Prints the closing line and gives the exit status. */
+/* Remove a test's temporary directory and everything in it; a directory
+ * left behind counts as a failed test. */
+static inline void harness_remove_dir(const char *dir)
+{
+	char cmd[1100];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0) {
+		printf("FAIL could not remove %s\n", dir);
+		harness_failed_tests++;
+	}
+}
+
 static inline int harness_done(void)
 {
 	printf("%d passed, %d failed\n", harness_passed_tests,

@@ -691,12 +691,6 @@ int main(void)
 	RUN(a_second_store_connection_scans_beside_the_first);
 	RUN(an_evaluation_through_the_store_is_the_same_on_one_thread);
 	calendar_free(cal);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			printf("could not remove %s\n", dir);
-	}
+	harness_remove_dir(dir);
 	return harness_done();
 }

@@ -601,9 +601,6 @@ TEST(a_file_that_changes_while_read_is_refused)
 
 int main(void)
 {
-	char cmd[600];
-	int rc;
-
 	if (!mkdtemp(dir))
 		return 1;
 	log_set_level(PEIL_LOG_ERROR);
@@ -616,9 +613,6 @@ int main(void)
 	RUN(a_refused_record_fails_the_file_even_if_the_plugin_goes_on);
 	RUN(a_file_that_changes_while_read_is_refused);
 	RUN(a_record_the_store_refuses_fails_the_file_and_names_its_line);
-	rc = harness_done();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		rc = 1;
-	return rc;
+	harness_remove_dir(dir);
+	return harness_done();
 }

@@ -959,12 +959,6 @@ int main(void)
 	RUN(breakdowns_of_one_scan);
 
 	calendar_free(cal);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			printf("could not remove %s\n", tmpdir);
-	}
+	harness_remove_dir(tmpdir);
 	return harness_done();
 }

@@ -546,12 +546,6 @@ int main(void)
 	RUN(per_counts_groups);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
 	calendar_free(cal);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			return 1;
-	}
+	harness_remove_dir(tmpdir);
 	return harness_done();
 }
