@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "schema.h"
+#include "base/config.h"
+#include "plugin/schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

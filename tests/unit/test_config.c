@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "error.h"
+#include "base/config.h"
+#include "base/error.h"
 #include "harness.h"
 
 static char dir[] = "/tmp/peil-config-XXXXXX";

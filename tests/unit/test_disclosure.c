@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "disclosure.h"
-#include "error.h"
+#include "model/disclosure.h"
+#include "base/error.h"
 #include "harness.h"
 
 static const disclosure_rules rules10 = { 10, 10 };

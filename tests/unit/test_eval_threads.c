@@ -15,13 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "calendar.h"
-#include "context.h"
-#include "error.h"
-#include "evaluation.h"
+#include "base/calendar.h"
+#include "engine/context.h"
+#include "base/error.h"
+#include "engine/evaluation.h"
 #include "harness.h"
-#include "host.h"
-#include "kpi.h"
+#include "plugin/host.h"
+#include "kpi/kpi.h"
 
 static char dir[] = "/tmp/peil-threads-XXXXXX";
 static calendar *cal;

@@ -18,12 +18,12 @@
 
 #include <sqlite3.h>
 
-#include "context.h"
-#include "digest.h"
-#include "error.h"
+#include "engine/context.h"
+#include "base/digest.h"
+#include "base/error.h"
 #include "harness.h"
-#include "ingest.h"
-#include "log.h"
+#include "engine/ingest.h"
+#include "base/log.h"
 
 static char dir[] = "/tmp/peil-ingest-XXXXXX";
 

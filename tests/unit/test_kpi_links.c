@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calendar.h"
+#include "base/calendar.h"
 #include "harness.h"
-#include "kpi.h"
+#include "kpi/kpi.h"
 
 static char tmpdir[64];
 static calendar *cal;

@@ -1,9 +1,9 @@
 /*
  * test_parse.c - dates, numbers and booleans from export text.
  */
-#include "calendar.h"
+#include "base/calendar.h"
 #include "harness.h"
-#include "parse.h"
+#include "base/parse.h"
 
 #include <stdint.h>
 

@@ -1,0 +1,257 @@
+/*
+ * cmd_run.c - peil run, ingest and eval: the commands that change the store.
+ *
+ * Each takes the run lock first (cli_open_locked), before it opens the
+ * store, so that a timer's run and an operator's ingest never interleave.
+ * run is meant to run unattended: no prompts, progress only at a
+ * terminal, log lines on stderr, and an exit code for each outcome
+ * (cli.h).
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/calendar.h"
+#include "base/error.h"
+#include "engine/figure_diff.h"
+#include "model/finality.h"
+#include "base/log.h"
+
+static int cmd_ingest(const cli_options *o, int argc, char **argv)
+{
+	peil_context ctx;
+	run_lock lock = { -1 };
+	int rc;
+
+	if (argc > 1) {
+		log_msg(PEIL_LOG_ERROR, "ingest takes at most one source");
+		return EXIT_USAGE;
+	}
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE, &lock);
+	if (rc == 0)
+		rc = cli_ingest(&ctx, argc ? argv[0] : NULL, o->force);
+	run_lock_release(&lock);
+	context_close(&ctx);
+	return rc;
+}
+
+static int cmd_eval(const cli_options *o, int argc, char **argv)
+{
+	output_options out;
+	peil_context ctx;
+	run_lock lock = { -1 };
+	int32_t from, to;
+	int rc;
+
+	(void)argv;
+	if (argc) {
+		log_msg(PEIL_LOG_ERROR, "eval takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = cli_output_options(o, &out);
+	if (rc)
+		return rc;
+	rc = cli_range(o, &from, &to);
+	if (rc)
+		return rc;
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
+	if (rc == 0)
+		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, &out, NULL,
+				  NULL);
+	run_lock_release(&lock);
+	context_close(&ctx);
+	return rc;
+}
+
+/* Leave out the periods that ended less than delay_days ago: their
+ * registrations are not complete yet.  EXIT_OK with *to moved, or
+ * EXIT_CONFIG. */
+static int run_delay(const finality *fin, int32_t from, int32_t *to,
+		     int *nothing)
+{
+	int32_t cutoff = finality_cutoff(fin, finality_today());
+	char text[11];
+
+	*nothing = 0;
+	if (*to <= cutoff)
+		return EXIT_OK;
+	date_format_iso(cutoff, text);
+	log_msg(PEIL_LOG_INFO,
+		"periods ending after %s wait for late registrations "
+		"(delay_days = %d)", text, fin->delay_days);
+	*to = cutoff;
+	*nothing = *to < from;
+	return EXIT_OK;
+}
+
+struct final_check {
+	const finality *fin;
+	int32_t today;
+	size_t changed;
+};
+
+static int final_changed(void *arg, const figure_change *c)
+{
+	struct final_check *st = arg;
+	char label[512];
+
+	if (!c->covered || !finality_is_final(st->fin, c->period, st->today))
+		return 0;
+	st->changed++;
+	result_breakdown_label(c->breakdown, label, sizeof(label));
+	log_msg(PEIL_LOG_WARNING,
+		"final figure changed: %s %s %s: %g -> %g", c->kpi, c->period,
+		label, c->old_value, c->new_value);
+	return 0;
+}
+
+/* Compare run_id's figures with the run before it: a changed figure of a
+ * final period is a published figure that moved.  The exit code. */
+static int run_check_final(peil_context *ctx, const finality *fin,
+			   int64_t run_id)
+{
+	struct final_check st = { fin, finality_today(), 0 };
+	result_table before, now;
+	int64_t previous;
+	peil_error err;
+	int rc = EXIT_OK;
+
+	memset(&before, 0, sizeof(before));
+	memset(&now, 0, sizeof(now));
+	error_clear(&err);
+	if (figure_run_before(ctx, run_id, &previous, &err) < 0) {
+		log_error(&err);
+		rc = EXIT_STORAGE;
+	} else if (previous &&
+		   (rc = cli_worst(cli_read_figures(ctx, previous, NULL, 0, 0,
+						    0, &before),
+				   cli_read_figures(ctx, run_id, NULL, 0, 0, 0,
+						    &now))) == EXIT_OK) {
+		figure_diff(&before, &now, final_changed, &st);
+		if (st.changed) {
+			log_msg(PEIL_LOG_WARNING,
+				"run %lld: %zu final figures changed since "
+				"run %lld (see peil diff %lld %lld)",
+				(long long)run_id, st.changed,
+				(long long)previous, (long long)previous,
+				(long long)run_id);
+			rc = EXIT_FINAL_CHANGED;
+		}
+	}
+	result_table_release(&before);
+	result_table_release(&now);
+	return rc;
+}
+
+static int run_steps(peil_context *ctx, const output_options *out)
+{
+	finality fin;
+	peil_error err;
+	int32_t from, to;
+	int64_t run_id;
+	int rc, ingest_rc, nothing;
+
+	error_clear(&err);
+	if (finality_load(ctx->cfg, &fin, &err) < 0) {
+		log_error(&err);
+		return EXIT_CONFIG;
+	}
+	rc = cli_run_range(ctx, &from, &to);
+	if (rc == 0)
+		rc = run_delay(&fin, from, &to, &nothing);
+	if (rc)
+		return rc;
+	cli_progress("[1/3] ingesting the sources");
+	ingest_rc = cli_ingest(ctx, NULL, 0);
+	if (ingest_rc == EXIT_CONFIG || ingest_rc == EXIT_STORAGE)
+		return ingest_rc;
+	if (nothing) {
+		log_msg(PEIL_LOG_WARNING, "no period of [run] periods is "
+			"complete yet: nothing evaluated");
+		return ingest_rc;
+	}
+	cli_progress("[2/3] evaluating the KPIs");
+	rc = cli_evaluate(ctx, "run", from, to, NULL, out, &fin, &run_id);
+	if (run_id) {
+		cli_progress("[3/3] comparing with the run before");
+		rc = cli_worst(rc, run_check_final(ctx, &fin, run_id));
+	}
+	return cli_worst(rc, ingest_rc);
+}
+
+static int cmd_run(const cli_options *o, int argc, char **argv)
+{
+	output_options out;
+	peil_context ctx;
+	run_lock lock = { -1 };
+	int rc;
+
+	(void)argv;
+	if (argc) {
+		log_msg(PEIL_LOG_ERROR, "run takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = cli_output_options(o, &out);
+	if (rc)
+		return rc;
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
+	if (rc == 0)
+		rc = run_steps(&ctx, &out);
+	run_lock_release(&lock);
+	context_close(&ctx);
+	return rc;
+}
+
+static const struct option run_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option eval_options[] = {
+	{ "kpi", required_argument, NULL, 'k' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ NULL, 0, NULL, 0 }
+};
+
+const cli_command cmd_run_command = {
+	.name = "run",
+	.summary = "ingest every source, then evaluate the [run] periods and "
+		   "record the run",
+	.help = "  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
+	.options = run_options,
+	.run = cmd_run,
+};
+
+static const struct option ingest_options[] = {
+	{ "force", no_argument, NULL, CLI_OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+const cli_command cmd_ingest_command = {
+	.name = "ingest",
+	.args = "[SOURCE]",
+	.summary = "read every configured source (or one) into the store",
+	.help = "      --force         also read files this source read before "
+		"with the same\n"
+		"                      settings (their rows are replaced by key)\n",
+	.options = ingest_options,
+	.run = cmd_ingest,
+};
+
+const cli_command cmd_eval_command = {
+	.name = "eval",
+	.summary = "evaluate the KPIs for a period and record the run",
+	.help = "  -k, --kpi ID        only this KPI\n"
+		"  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
+	.takes_period = 1,
+	.options = eval_options,
+	.run = cmd_eval,
+};
