@@ -20,6 +20,7 @@
 #include <ini.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 
 /* The host's own sections and their keys; [source] and [storage] keys
  * belong to plugins as well and are not checked here.  NULL keys: any. */
@@ -106,8 +107,7 @@ static void note_header(struct parse_state *st, const char *line)
 
 	if (!open || !close || close < open)
 		return;
-	grown = realloc(st->headers,
-			(st->header_count + 1) * sizeof(*grown));
+	grown = grow_for(st->headers, st->header_count, sizeof(*grown));
 	if (!grown)
 		return;
 	st->headers = grown;
@@ -222,7 +222,7 @@ static config_section *section_add(struct parse_state *st, const char *header)
 				  "line %ld)", header, cfg->sections[i].line);
 			return NULL;
 		}
-	sections = realloc(cfg->sections, (cfg->count + 1) * sizeof(*sections));
+	sections = grow_for(cfg->sections, cfg->count, sizeof(*sections));
 	if (!sections)
 		return NULL;
 	cfg->sections = sections;
@@ -307,7 +307,7 @@ static int handle(void *user, const char *section, const char *key,
 				  s->entries[i].line);
 			goto fail;
 		}
-	entries = realloc(s->entries, (s->count + 1) * sizeof(*entries));
+	entries = grow_for(s->entries, s->count, sizeof(*entries));
 	if (!entries)
 		goto oom;
 	s->entries = entries;

@@ -57,15 +57,6 @@ void digest_finish(digest *d, char out[DIGEST_HEX_SIZE])
 	free(d);
 }
 
-void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX_SIZE])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned md_len = 0;
-
-	EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL);
-	to_hex(md, md_len, out);
-}
-
 int digest_file_sha256_hex(const char *path, char out[DIGEST_HEX_SIZE])
 {
 	unsigned char buf[1 << 16];

@@ -10,9 +10,6 @@
 
 #define DIGEST_HEX_SIZE 65	/* 64 hex digits and a NUL */
 
-/* The SHA-256 of data[0..len) as lower-case hex into out. */
-void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX_SIZE]);
-
 /* The SHA-256 of a file's content, streamed.  0 on success, -1 with errno
  * set when the file cannot be read. */
 int digest_file_sha256_hex(const char *path, char out[DIGEST_HEX_SIZE]);

@@ -14,12 +14,7 @@ void log_set_level(peil_log_level level)
 	current = level;
 }
 
-peil_log_level log_level(void)
-{
-	return current;
-}
-
-void log_msgv(peil_log_level level, const char *fmt, va_list ap)
+static void log_msgv(peil_log_level level, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "error", "warning", "info",
 					     "debug" };

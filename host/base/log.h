@@ -13,11 +13,8 @@
 #include "peil/plugin.h"
 
 void log_set_level(peil_log_level level);
-peil_log_level log_level(void);
 /* "peil: warning: ..." on stderr when level is within the set level. */
 void log_msg(peil_log_level level, const char *fmt, ...) PEIL_PRINTF(2, 3);
-void log_msgv(peil_log_level level, const char *fmt, va_list ap)
-	PEIL_PRINTF(2, 0);
 /* An error as "file:line: column 'x': message" at level error. */
 void log_error(const peil_error *err);
 

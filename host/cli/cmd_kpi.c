@@ -6,11 +6,13 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/dir.h"
 #include "base/error.h"
 #include "cli/kpi_test.h"
 #include "base/log.h"
@@ -90,13 +92,15 @@ static void test_path(struct test_run *run, const char *path)
 	size_t count;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (context_list_lua(path, &files, &count) < 0)
+		if (dir_list(path, ".lua", &files, &count) < 0) {
+			run->broken++;
+			printf("FAIL %s: cannot read the directory: %s\n", path,
+			       strerror(errno));
 			return;
-		for (size_t i = 0; i < count; i++) {
-			test_one_file(run, files[i]);
-			free(files[i]);
 		}
-		free(files);
+		for (size_t i = 0; i < count; i++)
+			test_one_file(run, files[i]);
+		dir_list_free(files, count);
 		return;
 	}
 	test_one_file(run, path);

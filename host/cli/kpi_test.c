@@ -18,6 +18,7 @@
 
 #include "base/calendar.h"
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/period.h"
 #include "sandbox/sandbox.h"
 
@@ -92,7 +93,7 @@ static int test_install(lua_State *L)
 
 static char *test_strdup(lua_State *L, test_case *t, const char *s)
 {
-	char **grown = realloc(t->texts, (t->text_count + 1) * sizeof(*grown));
+	char **grown = grow_for(t->texts, t->text_count, sizeof(*grown));
 	char *copy = strdup(s);
 
 	if (!grown || !copy) {
@@ -490,8 +491,8 @@ static int test_scan(void *ctx, const peil_schema *schema,
 static int test_result(void *ctx, const kpi_info *kpi, const peil_result *r)
 {
 	test_case *t = ctx;
-	test_figure *grown = realloc(t->figures, (t->figure_count + 1) *
-						       sizeof(*grown));
+	test_figure *grown = grow_for(t->figures, t->figure_count,
+				      sizeof(*grown));
 	test_figure *f;
 
 	(void)kpi;

@@ -3,13 +3,13 @@
  */
 #include "engine/context.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/digest.h"
+#include "base/dir.h"
 #include "base/error.h"
 #include "base/log.h"
 
@@ -85,50 +85,6 @@ out:
 	return rc;
 }
 
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int context_list_lua(const char *dir, char ***out, size_t *count)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-
-	*out = NULL;
-	*count = 0;
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char **grown;
-		char *path;
-
-		if (len < 5 || strcmp(de->d_name + len - 4, ".lua") != 0 ||
-		    de->d_name[0] == '.')
-			continue;
-		grown = realloc(names, (n + 1) * sizeof(*names));
-		path = malloc(strlen(dir) + len + 2);
-		if (!grown || !path) {
-			free(path);
-			if (grown)
-				names = grown;
-			break;
-		}
-		names = grown;
-		sprintf(path, "%s/%s", dir, de->d_name);
-		names[n++] = path;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), compare_strings);
-	*out = names;
-	*count = n;
-	return 0;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -156,7 +112,7 @@ static int load_script_dir(void *arg, const char *item)
 	if (!dir)
 		return error_set(st->err, ctx->cfg->path, 0, NULL,
 				 "out of memory");
-	if (context_list_lua(dir, &files, &count) < 0) {
+	if (dir_list(dir, ".lua", &files, &count) < 0) {
 		config_fail(ctx->cfg, st->section,
 			    config_entry_find(st->section, "script_dirs"),
 			    st->err, "script directory %s: %s", dir,
@@ -186,9 +142,8 @@ static int load_script_dir(void *arg, const char *item)
 				log_error(&load_err);
 			}
 		}
-		free(files[i]);
 	}
-	free(files);
+	dir_list_free(files, count);
 	free(dir);
 	return 0;
 }

@@ -62,9 +62,4 @@ int context_open_storage(peil_context *ctx, peil_error *err);
 
 void context_close(peil_context *ctx);
 
-/* The *.lua files of dir (paths, malloc'd, as is the array) in name
- * order, so that loading is repeatable.  0, or -1 when dir cannot be
- * read. */
-int context_list_lua(const char *dir, char ***out, size_t *count);
-
 #endif

@@ -8,7 +8,6 @@
  */
 #include "plugin/loader.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -19,7 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/dir.h"
 #include "base/error.h"
+#include "base/grow.h"
 
 #ifndef PEIL_PLUGIN_INSTALL_DIR
 #define PEIL_PLUGIN_INSTALL_DIR "/usr/local/lib/peil/plugins"
@@ -35,7 +36,7 @@
 
 static int path_add(loader_path *path, const char *dir)
 {
-	char **dirs = realloc(path->dirs, (path->count + 1) * sizeof(*dirs));
+	char **dirs = grow_for(path->dirs, path->count, sizeof(*dirs));
 
 	if (!dirs)
 		return -1;
@@ -190,7 +191,8 @@ static int check_writable_by_others(const char *file, peil_error *err)
 	return 0;
 }
 
-int loader_open_file(const char *file, peil_plugin_kind kind,
+/* Load and check one file. */
+static int loader_open_file(const char *file, peil_plugin_kind kind,
 		     loaded_plugin **out, peil_error *err)
 {
 	peil_plugin_entry_fn entry;
@@ -304,76 +306,49 @@ void loader_close(loaded_plugin *loaded)
 	free(loaded);
 }
 
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void loader_each(const loader_path *path,
 		 void (*fn)(void *ctx, const char *file,
 			    const peil_plugin *plugin, const peil_error *err),
 		 void *ctx)
 {
-	char **seen = NULL;
+	char **seen = NULL;	/* the names listed so far: an earlier
+				   directory's plugin hides a later one's */
 	size_t seen_count = 0, i, j;
 
 	for (i = 0; i < path->count; i++) {
-		DIR *dir = opendir(path->dirs[i]);
-		struct dirent *de;
-		char **names = NULL;
-		size_t count = 0;
+		char **files;
+		size_t count;
 
-		if (!dir)
+		if (dir_list(path->dirs[i], ".so", &files, &count) < 0)
 			continue;
-		while ((de = readdir(dir))) {
-			size_t len = strlen(de->d_name);
-			char **grown;
-
-			if (len < 4 || strcmp(de->d_name + len - 3, ".so"))
-				continue;
-			grown = realloc(names, (count + 1) * sizeof(*names));
-			if (!grown)
-				break;
-			names = grown;
-			names[count] = strdup(de->d_name);
-			if (names[count])
-				count++;
-		}
-		closedir(dir);
-		if (count)
-			qsort(names, count, sizeof(*names), compare_names);
 		for (j = 0; j < count; j++) {
-			char file[PATH_MAX];
+			const char *name = strrchr(files[j], '/') + 1;
 			loaded_plugin *loaded;
 			peil_error err;
 			size_t k;
-			int dup = 0;
 			char **grown;
 
 			for (k = 0; k < seen_count; k++)
-				dup |= strcmp(seen[k], names[j]) == 0;
-			if (dup) {
-				free(names[j]);
+				if (strcmp(seen[k], name) == 0)
+					break;
+			if (k < seen_count)
 				continue;
-			}
-			grown = realloc(seen, (seen_count + 1) * sizeof(*seen));
+			grown = grow_for(seen, seen_count, sizeof(*seen));
 			if (grown) {
 				seen = grown;
-				seen[seen_count++] = names[j];
+				seen[seen_count] = strdup(name);
+				if (seen[seen_count])
+					seen_count++;
 			}
-			snprintf(file, sizeof(file), "%s/%s", path->dirs[i],
-				 names[j]);
 			error_clear(&err);
-			if (loader_open_file(file, 0, &loaded, &err) < 0) {
-				fn(ctx, file, NULL, &err);
+			if (loader_open_file(files[j], 0, &loaded, &err) < 0) {
+				fn(ctx, files[j], NULL, &err);
 			} else {
-				fn(ctx, file, loaded->plugin, NULL);
+				fn(ctx, files[j], loaded->plugin, NULL);
 				loader_close(loaded);
 			}
-			if (!grown)
-				free(names[j]);
 		}
-		free(names);
+		dir_list_free(files, count);
 	}
 	for (i = 0; i < seen_count; i++)
 		free(seen[i]);

@@ -50,10 +50,6 @@ void loader_path_release(loader_path *path);
 int loader_open(const loader_path *path, const char *name,
 		peil_plugin_kind kind, loaded_plugin **out, peil_error *err);
 
-/* Load and check one file. */
-int loader_open_file(const char *file, peil_plugin_kind kind,
-		     loaded_plugin **out, peil_error *err);
-
 void loader_close(loaded_plugin *loaded);	/* accepts NULL */
 
 /* Call fn for each loadable plugin on the path (the first file of a name

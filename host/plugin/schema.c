@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 
 static const struct {
 	const char *name;
@@ -17,16 +18,6 @@ static const struct {
 	{ "real", PEIL_TYPE_REAL },	  { "date", PEIL_TYPE_DATE },
 	{ "boolean", PEIL_TYPE_BOOLEAN },
 };
-
-const char *schema_type_name(peil_type type)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-		if (type_names[i].type == type)
-			return type_names[i].name;
-	return "null";
-}
 
 /* Dataset and field names become SQL identifiers and Lua keys. */
 static int name_valid(const char *name)
@@ -105,7 +96,7 @@ static int add_dataset(schema_set *set, const config *cfg,
 		return config_fail(cfg, s, NULL, err,
 				   "dataset name '%s': use a-z, 0-9 and _, "
 				   "starting with a letter", s->name);
-	schemas = realloc(set->schemas, (set->count + 1) * sizeof(*schemas));
+	schemas = grow_for(set->schemas, set->count, sizeof(*schemas));
 	if (!schemas)
 		return config_fail(cfg, s, NULL, err, "out of memory");
 	set->schemas = schemas;

@@ -36,7 +36,8 @@ chart_mark chart_mark_of(const char *status, int hidden)
 	return CHART_AT_RISK;	/* "at risk" and anything new */
 }
 
-const char *chart_colour(chart_mark mark)
+/* The CSS colour of a mark. */
+static const char *chart_colour(chart_mark mark)
 {
 	switch (mark) {
 	case CHART_MET:
@@ -50,7 +51,8 @@ const char *chart_colour(chart_mark mark)
 	}
 }
 
-void chart_symbol_svg(FILE *out, chart_mark mark, double x, double y)
+/* Write the mark's symbol (an SVG shape) centred on (x, y). */
+static void chart_symbol_svg(FILE *out, chart_mark mark, double x, double y)
 {
 	const char *c = chart_colour(mark);
 

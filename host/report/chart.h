@@ -44,10 +44,4 @@ chart_mark chart_mark_of(const char *status, int hidden);
 void chart_trend_svg(FILE *out, const chart_spec *c);
 void chart_bars_svg(FILE *out, const chart_spec *c);
 
-/* The CSS colour of a mark. */
-const char *chart_colour(chart_mark mark);
-
-/* Write the mark's symbol (an SVG shape) centred on (x, y). */
-void chart_symbol_svg(FILE *out, chart_mark mark, double x, double y);
-
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "base/log.h"
 
 int output_format_parse(const char *name, output_format *out)
@@ -72,7 +73,7 @@ static int strings_add(struct strings *s, const char *item)
 	for (i = 0; i < s->count; i++)
 		if (strcmp(s->items[i], item) == 0)
 			return 0;
-	grown = realloc(s->items, (s->count + 1) * sizeof(*grown));
+	grown = grow_for(s->items, s->count, sizeof(*grown));
 	if (!grown)
 		return -1;
 	s->items = grown;
@@ -282,8 +283,14 @@ static void csv_number(FILE *out, double v, int point)
 	fputs(number, out);
 }
 
-size_t output_breakdown_fields(const result_table *t, const kpi_set *kpis,
-			       const char ***out)
+/* The distinct breakdown fields of the table's KPIs, in order of first
+ * appearance: for the columns of the long format.  kpis may be NULL (the
+ * fields are then read from the breakdowns).  *out is malloc'd, its
+ * strings borrowed from kpis or t; the count, or (size_t)-1 when out of
+ * memory. */
+static size_t output_breakdown_fields(const result_table *t,
+				      const kpi_set *kpis,
+				      const char ***out)
 {
 	struct strings fields = { 0, NULL };
 	size_t i, j;
@@ -390,7 +397,8 @@ static void write_csv(FILE *out, const result_table *t,
 	free(fields);
 }
 
-void output_json_string(FILE *out, const char *s)
+/* Write s as JSON string, quoted and escaped. */
+static void output_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {

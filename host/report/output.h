@@ -45,15 +45,4 @@ int output_write(FILE *out, const output_options *o, const result_table *t);
 void output_number(double v, int precise, int point, char *out,
 		   size_t size);
 
-/* Write s as JSON string, quoted and escaped. */
-void output_json_string(FILE *out, const char *s);
-
-/* The distinct breakdown fields of the table's KPIs, in order of first
- * appearance: for the columns of the long format.  kpis may be NULL (the
- * fields are then read from the breakdowns).  *out is malloc'd, its
- * strings borrowed from kpis or t; the count, or (size_t)-1 when out of
- * memory. */
-size_t output_breakdown_fields(const result_table *t, const kpi_set *kpis,
-			       const char ***out);
-
 #endif

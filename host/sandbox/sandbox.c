@@ -377,11 +377,6 @@ lua_State *sandbox_lua(sandbox *sb)
 	return sb->L;
 }
 
-const char *sandbox_name(const sandbox *sb)
-{
-	return sb->name;
-}
-
 void sandbox_push_env(sandbox *sb)
 {
 	lua_rawgetp(sb->L, LUA_REGISTRYINDEX, &sandbox_env_key);

@@ -43,7 +43,6 @@ void sandbox_free(sandbox *sb);	/* accepts NULL */
 /* The state, for pushing arguments and reading results around
  * sandbox_call.  Never call a function that may raise outside it. */
 lua_State *sandbox_lua(sandbox *sb);
-const char *sandbox_name(const sandbox *sb);
 
 /* Push the script environment (the table every chunk gets as _ENV). */
 void sandbox_push_env(sandbox *sb);
@@ -75,11 +74,11 @@ int sandbox_protect(sandbox *sb, lua_CFunction fn, void *ud, peil_error *err);
 void sandbox_budget_set(sandbox *sb, uint64_t instructions);
 uint64_t sandbox_budget_left(const sandbox *sb);
 
-/* Bytes the state holds now. */
+/* Bytes the state holds now (for the tests of the memory cap). */
 size_t sandbox_memory_used(const sandbox *sb);
 
-/* The Lua traceback of the last failed call ("" when none), for debug
- * logs; valid until the next call. */
+/* The Lua traceback of the last failed call ("" when none); valid until
+ * the next call.  Read by the tests only. */
 const char *sandbox_traceback(const sandbox *sb);
 
 #endif
