@@ -3,7 +3,7 @@
  *
  * A date is an int32_t: days since 1970-01-01 in the proleptic Gregorian
  * calendar (the same encoding as PEIL_TYPE_DATE).  The calendar holds the
- * holiday rules of DOMAIN.md: the Dutch public holidays of the Algemene
+ * holiday rules of docs/domain.md: the Dutch public holidays of the Algemene
  * termijnenwet computed from Easter, with Goede Vrijdag and Bevrijdingsdag
  * switchable, extra dates, or an explicit list that replaces the rules.
  */

@@ -1,5 +1,5 @@
 /*
- * quality.h - the quality of registration, per team: DOMAIN.md indicator
+ * quality.h - the quality of registration, per team: docs/domain.md indicator
  * 14, for the staff who register.
  *
  * Over the cases dataset (fields team, registered, closed, entered as in

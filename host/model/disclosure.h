@@ -1,6 +1,6 @@
 /*
  * disclosure.h - statistical disclosure control: the small-cell rules of
- * DOMAIN.md ("Privacy rules for reports"), in one place.
+ * docs/domain.md ("Privacy"), in one place.
  *
  * Every command that prints or writes figures (show, eval, run, report,
  * export) passes its result table through disclosure_apply first; the

@@ -2,7 +2,7 @@
  * csv_encoding.c - UTF-8 checking and Windows-1252 decoding.
  *
  * Exports from Dutch registration systems come in UTF-8 or Windows-1252
- * (DOMAIN.md, "Data that comes in").  Which one is configuration: a byte
+ * (docs/domain.md, "Exports as they come in").  Which one is configuration: a byte
  * that does not fit is an error, never a guess, because a guessed "Ã«"
  * for "ë" would silently break the column mapping and every text compare.
  */
