@@ -146,10 +146,12 @@ void date_format_iso(int32_t date, char out[11])
 		memcpy(out, "0000-00-00", 11);
 }
 
-static int digits_value(const char *text, int n)
+int date_digits(const char *text, int n)
 {
 	int value = 0;
 
+	if (n < 1)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		if (text[i] < '0' || text[i] > '9')
 			return -1;
@@ -165,9 +167,9 @@ int date_parse_iso(const char *text, int32_t *out)
 	if (text == NULL || strlen(text) != 10 || text[4] != '-' ||
 	    text[7] != '-')
 		return -1;
-	year = digits_value(text, 4);
-	month = digits_value(text + 5, 2);
-	day = digits_value(text + 8, 2);
+	year = date_digits(text, 4);
+	month = date_digits(text + 5, 2);
+	day = date_digits(text + 8, 2);
 	if (!date_valid(year, month, day))
 		return -1;
 	*out = date_from_civil(year, month, day);

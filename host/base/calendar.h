@@ -34,6 +34,9 @@ int32_t date_easter(int year);
 void date_format_iso(int32_t date, char out[11]);
 /* Parse exactly "YYYY-MM-DD"; 0 on success, -1 when not a valid date. */
 int date_parse_iso(const char *text, int32_t *out);
+/* The value of exactly n (>= 1) decimal digits at text, or -1: the parts of
+ * dates and period ids written as text. */
+int date_digits(const char *text, int n);
 
 typedef struct calendar calendar;
 

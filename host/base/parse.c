@@ -142,21 +142,6 @@ int parse_date_formats_init(parse_date_formats *out, const char *spec,
 	}
 }
 
-/* The value of text[0..n), all digits, or -1. */
-static int digits_value(const char *text, size_t n)
-{
-	int value = 0;
-
-	if (n == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(text[i]))
-			return -1;
-		value = value * 10 + (text[i] - '0');
-	}
-	return value;
-}
-
 /* Split text into three fields by the format's separator (or by fixed
  * widths), and check their widths: the year has four digits, day and
  * month one or two. */
@@ -171,7 +156,7 @@ static int date_fields(const parse_date_format *f, const char *text,
 		for (size_t i = 0; i < 3; i++) {
 			size_t width = f->order[i] == 'y' ? 4 : 2;
 
-			values[i] = digits_value(text + start, width);
+			values[i] = date_digits(text + start, (int)width);
 			if (values[i] < 0)
 				return -1;
 			start += width;
@@ -187,7 +172,7 @@ static int date_fields(const parse_date_format *f, const char *text,
 			return -1;
 		if (f->order[field] == 'y' ? width != 4 : width > 2)
 			return -1;
-		values[field] = digits_value(text + start, width);
+		values[field] = date_digits(text + start, (int)width);
 		if (values[field++] < 0)
 			return -1;
 		start = i + 1;

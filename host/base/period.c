@@ -61,19 +61,6 @@ const char *period_grain_name(period_grain grain)
 	return "unknown";
 }
 
-/* The value of exactly n decimal digits, or -1. */
-static int digits_value(const char *text, int n)
-{
-	int value = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return -1;
-		value = value * 10 + (text[i] - '0');
-	}
-	return value;
-}
-
 /* The period of months months from year-month (which must be valid). */
 static void period_from_months(period_grain grain, int year, int month,
 			       int months, period *out)
@@ -123,7 +110,7 @@ int period_parse(const char *text, period *out)
 	if (text == NULL)
 		return -1;
 	len = strlen(text);
-	if (len < 4 || (year = digits_value(text, 4)) < 1)
+	if (len < 4 || (year = date_digits(text, 4)) < 1)
 		return -1;
 	if (len == 4) {
 		period_from_months(PERIOD_YEAR, year, 1, 12, out);
@@ -132,14 +119,14 @@ int period_parse(const char *text, period *out)
 	if (text[4] != '-')
 		return -1;
 	if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {
-		n = digits_value(text + 6, 1);
+		n = date_digits(text + 6, 1);
 		if (n < 1 || n > 4)
 			return -1;
 		period_from_months(PERIOD_QUARTER, year, 3 * n - 2, 3, out);
 		return 0;
 	}
 	if (len == 7) {
-		n = digits_value(text + 5, 2);
+		n = date_digits(text + 5, 2);
 		if (n < 1 || n > 12)
 			return -1;
 		period_from_months(PERIOD_MONTH, year, n, 1, out);

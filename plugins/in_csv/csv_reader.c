@@ -382,6 +382,16 @@ static int nul_error(csv_reader *r, size_t pos, csv_reader_error *err)
 			    offset);
 }
 
+/* A byte that is neither plain text nor a separator, quote or line end
+ * in a cell: a NUL is an error, a byte of 0x80 and up is decoded as
+ * decode_high does (its result). */
+static int other_byte(csv_reader *r, size_t *pos, csv_reader_error *err)
+{
+	if (r->buf[*pos] == '\0')
+		return nul_error(r, *pos, err);
+	return decode_high(r, pos, err);
+}
+
 /*
  * Parses from r->pos as far as the buffer goes.  Returns PARSE_RECORD with
  * r->pos after the record's line end, PARSE_NEED_MORE at the end of the
@@ -453,10 +463,8 @@ static int parse(csv_reader *r, csv_reader_error *err)
 					goto out_of_memory;
 				pos++;
 				break;
-			case BYTE_NUL:
-				return nul_error(r, pos, err);
-			default:
-				rc = decode_high(r, &pos, err);
+			default:	/* NUL, or a byte of 0x80 and up */
+				rc = other_byte(r, &pos, err);
 				if (rc < 0)
 					return rc;
 				if (rc == 0)
@@ -494,10 +502,8 @@ static int parse(csv_reader *r, csv_reader_error *err)
 					goto out_of_memory;
 				pos++;
 				break;
-			case BYTE_NUL:
-				return nul_error(r, pos, err);
-			default:
-				rc = decode_high(r, &pos, err);
+			default:	/* NUL, or a byte of 0x80 and up */
+				rc = other_byte(r, &pos, err);
 				if (rc < 0)
 					return rc;
 				if (rc == 0)

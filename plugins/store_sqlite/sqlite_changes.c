@@ -434,6 +434,25 @@ static int added_sql(struct store *st, const char *name,
 	return 0;
 }
 
+struct changes_call {
+	int (*fn)(void *ctx, const peil_input_change *change);
+	void *ctx;
+};
+
+static int change_row(void *ctx, sqlite3_stmt *stmt)
+{
+	const struct changes_call *call = ctx;
+	peil_input_change c = {
+		.ingest_id = sqlite3_column_int64(stmt, 0),
+		.dataset = store_column_text(stmt, 1),
+		.key = store_column_text(stmt, 2),
+		.kind = store_column_text(stmt, 3),
+		.path = store_column_text(stmt, 4),
+	};
+
+	return call->fn(call->ctx, &c);
+}
+
 int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 			     int (*fn)(void *ctx,
 				       const peil_input_change *change),
@@ -441,10 +460,10 @@ int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 {
 	struct store *st = state;
 	struct store_sql sql;
-	peil_input_change c;
+	struct changes_call call = { fn, ctx };
 	sqlite3_stmt *stmt = NULL;
 	int64_t from, to;
-	int step, rc = -1;
+	int rc = -1;
 
 	from = 0;	/* from_run 0: from the first ingest */
 	if ((from_run && run_mark(st, from_run, &from, err) < 0) ||
@@ -470,19 +489,9 @@ int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 	}
 	sqlite3_bind_int64(stmt, 1, from);
 	sqlite3_bind_int64(stmt, 2, to);
-	rc = 0;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		c.ingest_id = sqlite3_column_int64(stmt, 0);
-		c.dataset = (const char *)sqlite3_column_text(stmt, 1);
-		c.key = (const char *)sqlite3_column_text(stmt, 2);
-		c.kind = (const char *)sqlite3_column_text(stmt, 3);
-		c.path = (const char *)sqlite3_column_text(stmt, 4);
-		rc = fn(ctx, &c);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_fail_db(st, err, NULL, "cannot read the change log");
+	rc = store_rows_each(st, stmt, change_row, &call, err,
+			     "cannot read the change log");
+	stmt = NULL;	/* finalized */
 out:
 	sqlite3_finalize(stmt);
 	store_sql_release(&sql);

@@ -17,8 +17,6 @@
  * field dropped from the config and added back must come back with its
  * old type.
  */
-#include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,8 +288,9 @@ static int put_bind(struct store *st, const peil_schema *schema,
 	const peil_field *f = &schema->fields[i];
 	char label[sizeof(err->field)];
 
-	if (v->type == PEIL_TYPE_NULL ||
-	    (v->type == PEIL_TYPE_TEXT && v->as.text == NULL)) {
+	int rc;
+
+	if (store_value_is_null(v)) {
 		if (!(f->flags & PEIL_FIELD_KEY))
 			return sqlite3_bind_null(stmt, col);
 		return st->svc->fail(err, st->path, 0,
@@ -310,27 +309,9 @@ static int put_bind(struct store *st, const peil_schema *schema,
 				     store_type_name(v->type)
 					     ? store_type_name(v->type)
 					     : "of no known type");
-	switch (v->type) {
-	case PEIL_TYPE_TEXT:
-		/* SQLITE_STATIC: the rows are stepped before we return.
-		 * Longer than SQLite's limit fails in the bind. */
-		if (v->len > (size_t)INT_MAX)
-			break;
-		return sqlite3_bind_text(stmt, col, v->as.text, (int)v->len,
-					 SQLITE_STATIC);
-	case PEIL_TYPE_INTEGER:
-		return sqlite3_bind_int64(stmt, col, v->as.integer);
-	case PEIL_TYPE_REAL:
-		if (isnan(v->as.real))
-			return sqlite3_bind_null(stmt, col);
-		return sqlite3_bind_double(stmt, col, v->as.real);
-	case PEIL_TYPE_DATE:
-		return sqlite3_bind_int(stmt, col, v->as.date);
-	case PEIL_TYPE_BOOLEAN:
-		return sqlite3_bind_int(stmt, col, v->as.boolean != 0);
-	case PEIL_TYPE_NULL:
-		break;
-	}
+	rc = store_bind_value(stmt, col, v);
+	if (rc != SQLITE_TOOBIG)
+		return rc;
 	return st->svc->fail(err, st->path, 0,
 			     field_label(label, sizeof(label), schema->name,
 					 f->name),

@@ -346,6 +346,29 @@ static int results_run(struct store *st, int64_t run_id, int64_t *found,
 	return 0;
 }
 
+struct results_call {
+	int (*fn)(void *ctx, const peil_result *result);
+	void *ctx;
+	int64_t run_id;
+};
+
+static int result_row(void *ctx, sqlite3_stmt *stmt)
+{
+	const struct results_call *call = ctx;
+	peil_result r = {
+		.run_id = call->run_id,
+		.kpi = store_column_text(stmt, 0),
+		.period = store_column_text(stmt, 1),
+		.breakdown = store_column_text(stmt, 2),
+		.value = column_number(stmt, 3),
+		.numerator = column_number(stmt, 4),
+		.denominator = column_number(stmt, 5),
+		.status = store_column_text(stmt, 6),
+	};
+
+	return call->fn(call->ctx, &r);
+}
+
 /* Strings given to fn point into SQLite's row: valid only during the
  * call.  A nonzero return from fn stops the scan and is returned. */
 int store_results_scan(void *state, const peil_result_query *query,
@@ -362,45 +385,49 @@ int store_results_scan(void *state, const peil_result_query *query,
 		" ORDER BY kpi, period, breakdown";
 	struct store *st = state;
 	const char *kpi = query ? query->kpi : NULL;
+	struct results_call call = { fn, ctx, 0 };
 	sqlite3_stmt *stmt;
-	peil_result r;
-	int64_t run_id;
-	int step, rc = 0;
 
-	if (results_run(st, query ? query->run_id : 0, &run_id, err) < 0)
+	if (results_run(st, query ? query->run_id : 0, &call.run_id, err) < 0)
 		return -1;
-	if (run_id == 0)
+	if (call.run_id == 0)
 		return 0;
 	if (sqlite3_prepare_v2(st->db, kpi ? one : all, -1, &stmt, NULL) !=
 	    SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the results");
-	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_int64(stmt, 1, call.run_id);
 	if (kpi)
 		bind_text(stmt, 2, kpi);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		r.run_id = run_id;
-		r.kpi = (const char *)sqlite3_column_text(stmt, 0);
-		r.period = (const char *)sqlite3_column_text(stmt, 1);
-		r.breakdown = (const char *)sqlite3_column_text(stmt, 2);
-		r.value = column_number(stmt, 3);
-		r.numerator = column_number(stmt, 4);
-		r.denominator = column_number(stmt, 5);
-		r.status = (const char *)sqlite3_column_text(stmt, 6);
-		rc = fn(ctx, &r);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_fail_db(st, err, NULL, "cannot read the results");
-	sqlite3_finalize(stmt);
-	return rc;
+	return store_rows_each(st, stmt, result_row, &call, err,
+			       "cannot read the results");
 }
 
 /* ------------------------------------------------------------ history */
 
-static const char *column_text(sqlite3_stmt *stmt, int col)
+struct runs_call {
+	int (*fn)(void *ctx, const peil_run_record *run);
+	void *ctx;
+	int seen;
+};
+
+static int run_row(void *ctx, sqlite3_stmt *stmt)
 {
-	return (const char *)sqlite3_column_text(stmt, col);
+	struct runs_call *call = ctx;
+	peil_run_record run = {
+		.id = sqlite3_column_int64(stmt, 0),
+		.kind = store_column_text(stmt, 1),
+		.started = sqlite3_column_int64(stmt, 2),
+		.ended = sqlite3_column_int64(stmt, 3),
+		.status = store_column_text(stmt, 4),
+		.period_from = store_column_text(stmt, 5),
+		.period_to = store_column_text(stmt, 6),
+		.config_sha256 = store_column_text(stmt, 7),
+		.scripts_sha256 = store_column_text(stmt, 8),
+		.inputs_sha256 = store_column_text(stmt, 9),
+	};
+
+	call->seen = 1;
+	return call->fn(call->ctx, &run);
 }
 
 int store_runs_scan(void *state, int64_t run_id,
@@ -412,36 +439,40 @@ int store_runs_scan(void *state, int64_t run_id,
 		" period_to, config_sha256, scripts_sha256, inputs_sha256"
 		" FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC";
 	struct store *st = state;
+	struct runs_call call = { fn, ctx, 0 };
 	sqlite3_stmt *stmt;
-	peil_run_record run;
-	int step, rc = 0, seen = 0;
+	int rc;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the runs");
 	sqlite3_bind_int64(stmt, 1, run_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		seen = 1;
-		run.id = sqlite3_column_int64(stmt, 0);
-		run.kind = column_text(stmt, 1);
-		run.started = sqlite3_column_int64(stmt, 2);
-		run.ended = sqlite3_column_int64(stmt, 3);
-		run.status = column_text(stmt, 4);
-		run.period_from = column_text(stmt, 5);
-		run.period_to = column_text(stmt, 6);
-		run.config_sha256 = column_text(stmt, 7);
-		run.scripts_sha256 = column_text(stmt, 8);
-		run.inputs_sha256 = column_text(stmt, 9);
-		rc = fn(ctx, &run);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_fail_db(st, err, NULL, "cannot read the runs");
-	sqlite3_finalize(stmt);
-	if (rc == 0 && run_id && !seen)
+	rc = store_rows_each(st, stmt, run_row, &call, err,
+			     "cannot read the runs");
+	if (rc == 0 && run_id && !call.seen)
 		return st->svc->fail(err, st->path, 0, NULL, "no run %" PRId64,
 				     run_id);
 	return rc;
+}
+
+struct run_kpis_call {
+	int (*fn)(void *ctx, const peil_run_kpi *kpi);
+	void *ctx;
+};
+
+static int run_kpi_row(void *ctx, sqlite3_stmt *stmt)
+{
+	const struct run_kpis_call *call = ctx;
+	peil_run_kpi k = {
+		.kpi = store_column_text(stmt, 0),
+		.title = store_column_text(stmt, 1),
+		.unit = store_column_text(stmt, 2),
+		.script = store_column_text(stmt, 3),
+		.script_sha256 = store_column_text(stmt, 4),
+		.status = store_column_text(stmt, 5),
+		.message = store_column_text(stmt, 6),
+	};
+
+	return call->fn(call->ctx, &k);
 }
 
 int store_run_kpis_scan(void *state, int64_t run_id,
@@ -452,29 +483,37 @@ int store_run_kpis_scan(void *state, int64_t run_id,
 		"SELECT kpi, title, unit, script, script_sha256, status,"
 		" message FROM peil_run_kpi WHERE run_id = ? ORDER BY kpi";
 	struct store *st = state;
+	struct run_kpis_call call = { fn, ctx };
 	sqlite3_stmt *stmt;
-	peil_run_kpi k;
-	int step, rc = 0;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the run KPIs");
 	sqlite3_bind_int64(stmt, 1, run_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		k.kpi = column_text(stmt, 0);
-		k.title = column_text(stmt, 1);
-		k.unit = column_text(stmt, 2);
-		k.script = column_text(stmt, 3);
-		k.script_sha256 = column_text(stmt, 4);
-		k.status = column_text(stmt, 5);
-		k.message = column_text(stmt, 6);
-		rc = fn(ctx, &k);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_fail_db(st, err, NULL, "cannot read the run KPIs");
-	sqlite3_finalize(stmt);
-	return rc;
+	return store_rows_each(st, stmt, run_kpi_row, &call, err,
+			       "cannot read the run KPIs");
+}
+
+struct ingest_call {
+	int (*fn)(void *ctx, const peil_ingest_entry *entry);
+	void *ctx;
+};
+
+static int ingest_row(void *ctx, sqlite3_stmt *stmt)
+{
+	const struct ingest_call *call = ctx;
+	peil_ingest_entry e = {
+		.id = sqlite3_column_int64(stmt, 0),
+		.source = store_column_text(stmt, 1),
+		.dataset = store_column_text(stmt, 2),
+		.path = store_column_text(stmt, 3),
+		.sha256 = store_column_text(stmt, 4),
+		.rows = sqlite3_column_int64(stmt, 5),
+		.rejected = sqlite3_column_int64(stmt, 6),
+		.at = sqlite3_column_int64(stmt, 7),
+		.settings_sha256 = store_column_text(stmt, 8),
+	};
+
+	return call->fn(call->ctx, &e);
 }
 
 int store_ingest_scan(void *state,
@@ -485,29 +524,12 @@ int store_ingest_scan(void *state,
 		"SELECT id, source, dataset, path, sha256, \"rows\","
 		" rejected, at, settings_sha256 FROM peil_ingest ORDER BY id";
 	struct store *st = state;
+	struct ingest_call call = { fn, ctx };
 	sqlite3_stmt *stmt;
-	peil_ingest_entry e;
-	int step, rc = 0;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL,
 				     "cannot read the ingest log");
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		e.id = sqlite3_column_int64(stmt, 0);
-		e.source = column_text(stmt, 1);
-		e.dataset = column_text(stmt, 2);
-		e.path = column_text(stmt, 3);
-		e.sha256 = column_text(stmt, 4);
-		e.rows = sqlite3_column_int64(stmt, 5);
-		e.rejected = sqlite3_column_int64(stmt, 6);
-		e.at = sqlite3_column_int64(stmt, 7);
-		e.settings_sha256 = column_text(stmt, 8);
-		rc = fn(ctx, &e);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_fail_db(st, err, NULL, "cannot read the ingest log");
-	sqlite3_finalize(stmt);
-	return rc;
+	return store_rows_each(st, stmt, ingest_row, &call, err,
+			       "cannot read the ingest log");
 }

@@ -103,6 +103,53 @@ int store_query_int64(struct store *st, const char *sql, int has_param,
 		      int64_t param, int64_t *out, int *found,
 		      peil_error *err, const char *what);
 
+/* Step stmt through its rows, calling row(ctx, stmt) on each: 0 after
+ * the last row, the nonzero return of row (which stops the steps), or -1
+ * with err "<what>: <errmsg>" when a step fails.  stmt is finalized in
+ * every case; its text columns are valid only during row. */
+int store_rows_each(struct store *st, sqlite3_stmt *stmt,
+		    int (*row)(void *ctx, sqlite3_stmt *stmt), void *ctx,
+		    peil_error *err, const char *what);
+/* Whether v is missing: the NULL type, or a text without one. */
+static inline int store_value_is_null(const peil_value *v)
+{
+	return v->type == PEIL_TYPE_NULL ||
+	       (v->type == PEIL_TYPE_TEXT && v->as.text == NULL);
+}
+
+/* Bind v to parameter col of stmt, a missing or NaN value as NULL.
+ * SQLite's result code: SQLITE_TOOBIG for a text longer than SQLite
+ * takes, SQLITE_MISMATCH for a value of no known type.  SQLITE_STATIC:
+ * the statement is stepped while v lives.  Inline: it binds every value
+ * an ingest stores. */
+static inline int store_bind_value(sqlite3_stmt *stmt, int col,
+				   const peil_value *v)
+{
+	if (store_value_is_null(v))
+		return sqlite3_bind_null(stmt, col);
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		return sqlite3_bind_text64(stmt, col, v->as.text, v->len,
+					   SQLITE_STATIC, SQLITE_UTF8);
+	case PEIL_TYPE_INTEGER:
+		return sqlite3_bind_int64(stmt, col, v->as.integer);
+	case PEIL_TYPE_REAL:
+		if (v->as.real != v->as.real)	/* NaN */
+			return sqlite3_bind_null(stmt, col);
+		return sqlite3_bind_double(stmt, col, v->as.real);
+	case PEIL_TYPE_DATE:
+		return sqlite3_bind_int(stmt, col, v->as.date);
+	case PEIL_TYPE_BOOLEAN:
+		return sqlite3_bind_int(stmt, col, v->as.boolean != 0);
+	case PEIL_TYPE_NULL:
+		break;
+	}
+	return SQLITE_MISMATCH;
+}
+
+/* A text column, NULL for SQL NULL; valid until the next step. */
+const char *store_column_text(sqlite3_stmt *stmt, int col);
+
 /* Prepare sql as a statement that lives long (SQLITE_PREPARE_PERSISTENT). */
 int store_prepare_persistent(struct store *st, peil_error *err,
 			     const char *sql, sqlite3_stmt **stmt,

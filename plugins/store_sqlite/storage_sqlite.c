@@ -120,6 +120,28 @@ int store_query_int64(struct store *st, const char *sql, int has_param,
 	return 0;
 }
 
+int store_rows_each(struct store *st, sqlite3_stmt *stmt,
+		    int (*row)(void *ctx, sqlite3_stmt *stmt), void *ctx,
+		    peil_error *err, const char *what)
+{
+	int step, rc = 0;
+
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		rc = row(ctx, stmt);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_fail_db(st, err, NULL, what);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+const char *store_column_text(sqlite3_stmt *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(stmt, col);
+}
+
 int store_prepare_persistent(struct store *st, peil_error *err,
 			     const char *sql, sqlite3_stmt **stmt,
 			     const char *what)
