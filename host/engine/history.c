@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "engine/figure_diff.h"
 
 /* ----------------------------------------------------------------- runs */
@@ -35,7 +36,7 @@ struct runs_walk {
 static int collect_start(void *arg, const peil_run_record *run)
 {
 	struct runs_walk *w = arg;
-	int64_t(*grown)[2] = realloc(w->runs, (w->count + 1) * sizeof(*grown));
+	int64_t(*grown)[2] = grow_for(w->runs, w->count, sizeof(*grown));
 
 	if (!grown) {
 		w->oom = 1;
@@ -307,7 +308,7 @@ static int pick_run(void *arg, const peil_run_record *run)
 		return 0;
 	if (p->before && run->started >= p->before)
 		return 0;
-	grown = realloc(p->ids, (p->count + 1) * sizeof(*grown));
+	grown = grow_for(p->ids, p->count, sizeof(*grown));
 	if (!grown) {
 		p->oom = 1;
 		return -1;

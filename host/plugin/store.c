@@ -12,6 +12,7 @@
  */
 #include "plugin/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/error.h"
@@ -276,10 +277,19 @@ int store_ingest_scan(store *s,
 
 /* ------------------------------------------------------------ version 2 */
 
+/* store_require of version 2 for a call of the named callback. */
+static int need_v2(const store *s, const char *callback, peil_error *err)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "%s needs it", callback);
+	return store_require(s, STORE_V2_CHANGES, why, err);
+}
+
 int store_snapshot_begin(store *s, const peil_schema *schema,
 			 peil_error *err)
 {
-	if (store_require(s, STORE_V2_CHANGES, "snapshot_begin", err) < 0)
+	if (need_v2(s, "snapshot_begin", err) < 0)
 		return -1;
 	return s->ops->snapshot_begin(s->state, schema, err) < 0 ? -1 : 0;
 }
@@ -287,7 +297,7 @@ int store_snapshot_begin(store *s, const peil_schema *schema,
 int store_snapshot_end(store *s, const peil_schema *schema,
 		       int64_t *removed, peil_error *err)
 {
-	if (store_require(s, STORE_V2_CHANGES, "snapshot_end", err) < 0)
+	if (need_v2(s, "snapshot_end", err) < 0)
 		return -1;
 	return s->ops->snapshot_end(s->state, schema, removed, err) < 0 ? -1
 									: 0;
@@ -298,7 +308,7 @@ int store_input_changes_scan(store *s, int64_t from_run, int64_t to_run,
 				       const peil_input_change *change),
 			     void *ctx, peil_error *err)
 {
-	if (store_require(s, STORE_V2_CHANGES, "input_changes_scan", err) < 0)
+	if (need_v2(s, "input_changes_scan", err) < 0)
 		return -1;
 	return s->ops->input_changes_scan(s->state, from_run, to_run, fn, ctx,
 					  err);
@@ -307,7 +317,7 @@ int store_input_changes_scan(store *s, int64_t from_run, int64_t to_run,
 int store_run_last_ingest(store *s, int64_t run_id, int64_t *ingest_id,
 			  peil_error *err)
 {
-	if (store_require(s, STORE_V2_CHANGES, "run_last_ingest", err) < 0)
+	if (need_v2(s, "run_last_ingest", err) < 0)
 		return -1;
 	return s->ops->run_last_ingest(s->state, run_id, ingest_id, err) < 0
 		       ? -1
@@ -316,7 +326,7 @@ int store_run_last_ingest(store *s, int64_t run_id, int64_t *ingest_id,
 
 int store_backup(store *s, const char *path, peil_error *err)
 {
-	if (store_require(s, STORE_V2_CHANGES, "backup", err) < 0)
+	if (need_v2(s, "backup", err) < 0)
 		return -1;
 	return s->ops->backup(s->state, path, err) < 0 ? -1 : 0;
 }
@@ -324,7 +334,7 @@ int store_backup(store *s, const char *path, peil_error *err)
 int store_runs_prune(store *s, const peil_prune *prune, int64_t *runs_deleted,
 		     int64_t *figures_deleted, peil_error *err)
 {
-	if (store_require(s, STORE_V2_CHANGES, "runs_prune", err) < 0)
+	if (need_v2(s, "runs_prune", err) < 0)
 		return -1;
 	return s->ops->runs_prune(s->state, prune, runs_deleted,
 				  figures_deleted, err) < 0

@@ -45,10 +45,6 @@ static const peil_storage_ops store_ops = {
 	.lock_path = store_lock_path,
 };
 
-static const char *const store_config_keys[] = {
-	"path", "busy_timeout_ms", "cache_size_mib", "wal_limit_mib", NULL
-};
-
 static const peil_plugin store_plugin = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_plugin),

@@ -190,6 +190,7 @@ int store_type_parse(const char *name, size_t len, peil_type *type);
 /* ---- ops, one file per job ---- */
 
 /* storage_sqlite.c */
+extern const char *const store_config_keys[];
 int store_open_state(const peil_services *svc, peil_host *host,
 		     void **state, peil_error *err);
 void store_close(void *state);

@@ -536,6 +536,11 @@ int store_open_state(const peil_services *svc, peil_host *host,
 	return 0;
 }
 
+/* The keys of the plugin's section, for its descriptors. */
+const char *const store_config_keys[] = {
+	"path", "busy_timeout_ms", "cache_size_mib", "wal_limit_mib", NULL
+};
+
 /* The lock file beside the database: path + ".lock", from the
  * configuration alone, since the host asks before it opens the store.  It
  * is the file that Peil took as [storage] path + ".lock" before the store

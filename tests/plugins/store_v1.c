@@ -48,10 +48,6 @@ static const peil_storage_ops store_v1_ops = {
 #endif
 };
 
-static const char *const store_v1_config_keys[] = {
-	"path", "busy_timeout_ms", "cache_size_mib", "wal_limit_mib", NULL
-};
-
 static const peil_plugin store_v1_plugin = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_plugin),
@@ -61,7 +57,7 @@ static const peil_plugin store_v1_plugin = {
 	.version = "1.0",
 	.kind = PEIL_PLUGIN_STORAGE,
 	.storage = &store_v1_ops,
-	.config_keys = store_v1_config_keys,
+	.config_keys = store_config_keys,
 };
 
 PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);
