@@ -504,7 +504,7 @@ static char *lock_path(peil_context *ctx, int *rc)
 	peil_error err;
 	char *path;
 
-	*rc = EXIT_STORAGE;	/* out of memory */
+	*rc = EXIT_STORAGE;	/* out of memory, or the plugin failed */
 	if (given) {
 		path = config_resolve_path(ctx->cfg, given);
 		if (!path)
@@ -515,11 +515,17 @@ static char *lock_path(peil_context *ctx, int *rc)
 	if (context_load_storage(ctx, &err) < 0 ||
 	    store_require(ctx->store, STORE_V5_LOCK_PATH,
 			  "set [run] lock_file = FILE, the lock of the commands "
-			  "that write the store", &err) < 0 ||
-	    store_lock_path(ctx->store, suggested, sizeof(suggested),
-			    &err) < 0) {
+			  "that write the store", &err) < 0) {
 		log_error(&err);
 		*rc = EXIT_CONFIG;
+		return NULL;
+	}
+	/* The plugin's own failure (its path key missing, say) is the
+	 * store's, as when its open fails: the exit code stays that of
+	 * the open that reported it after the lock before. */
+	if (store_lock_path(ctx->store, suggested, sizeof(suggested),
+			    &err) < 0) {
+		log_error(&err);
 		return NULL;
 	}
 	path = strdup(suggested);

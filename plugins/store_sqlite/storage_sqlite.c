@@ -467,6 +467,21 @@ static int store_services_usable(const peil_services *svc, peil_error *err)
 	return 0;
 }
 
+/* The database file from the section's path key, which is required,
+ * through services this plugin can use. */
+static int store_db_path(const peil_services *svc, peil_host *host,
+			 const char **path, peil_error *err)
+{
+	if (!store_services_usable(svc, err))
+		return -1;
+	*path = svc->config_path(host, "path");
+	if (*path == NULL || (*path)[0] == '\0')
+		return svc->fail(err, NULL, 0, "path",
+				 "the key \"path\" (the database file) is "
+				 "required");
+	return 0;
+}
+
 int store_open_state(const peil_services *svc, peil_host *host,
 		     void **state, peil_error *err)
 {
@@ -478,13 +493,8 @@ int store_open_state(const peil_services *svc, peil_host *host,
 	int busy_ms, cache_mib, wal_mib;
 
 	*state = NULL;
-	if (!store_services_usable(svc, err))
+	if (store_db_path(svc, host, &path, err) < 0)
 		return -1;
-	path = svc->config_path(host, "path");
-	if (path == NULL || path[0] == '\0')
-		return svc->fail(err, NULL, 0, "path",
-				 "the key \"path\" (the database file) is "
-				 "required");
 	if (config_int(svc, host, "busy_timeout_ms", STORE_BUSY_TIMEOUT_MS,
 		       &busy_ms, err) < 0 ||
 	    config_int(svc, host, "cache_size_mib", STORE_CACHE_SIZE_MIB,
@@ -551,13 +561,8 @@ int store_lock_path(const peil_services *svc, peil_host *host, char *out,
 {
 	const char *path;
 
-	if (!store_services_usable(svc, err))
+	if (store_db_path(svc, host, &path, err) < 0)
 		return -1;
-	path = svc->config_path(host, "path");
-	if (path == NULL || path[0] == '\0')
-		return svc->fail(err, NULL, 0, "path",
-				 "the key \"path\" (the database file) is "
-				 "required");
 	if ((size_t)snprintf(out, size, "%s.lock", path) >= size)
 		return svc->fail(err, path, 0, "path",
 				 "the path is too long for its lock file");
