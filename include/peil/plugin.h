@@ -313,12 +313,12 @@ typedef struct peil_services {
 	int (*record_end)(peil_host *host, const char *raw, size_t raw_len,
 			  peil_error *err);
 
-	/* Mark the current record as not fitting (a row with the wrong number
-	 * of columns, say); record_end then stops or rejects it like a
-	 * conversion error.  origin may be NULL. */
 	/* ---- version 2: rows that do not fit, and the reject file's
 	 * header ---- */
 
+	/* Mark the current record as not fitting (a row with the wrong number
+	 * of columns, say); record_end then stops or rejects it like a
+	 * conversion error.  origin may be NULL. */
 	void (*record_invalid)(peil_host *host, const char *origin,
 			       const char *fmt, ...) PEIL_PRINTF(3, 4);
 
