@@ -397,13 +397,8 @@ static int pick_run(const peil_context *ctx, int64_t asked, int64_t *run_id)
 
 	error_clear(&err);
 	*run_id = 0;
-	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan)) {
-		*run_id = asked;	/* results_scan picks the latest */
-		return 0;
-	}
-	rc = ctx->storage->runs_scan(ctx->storage_state, asked,
-				     asked ? count_run : find_latest, &l,
-				     &err);
+	rc = store_runs_scan(ctx->store, asked,
+			     asked ? count_run : find_latest, &l, &err);
 	if (rc < 0) {
 		log_error(&err);
 		return asked && strstr(err.message, "no run") ? EXIT_USAGE
@@ -449,11 +444,11 @@ void cli_warn_changed_scripts(const peil_context *ctx, int64_t run_id,
 	struct script_check c = { ctx, run_id, kpi };
 	peil_error err;
 
-	if (!ctx->kpis || !LOADER_STORAGE_HAS(ctx->storage, run_kpis_scan))
+	if (!ctx->kpis)
 		return;
 	error_clear(&err);
-	if (ctx->storage->run_kpis_scan(ctx->storage_state, run_id,
-					warn_changed_script, &c, &err) < 0)
+	if (store_run_kpis_scan(ctx->store, run_id, warn_changed_script, &c,
+				&err) < 0)
 		log_error(&err);
 }
 
@@ -475,8 +470,7 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 	}
 	q.run_id = run_id;
 	error_clear(&err);
-	if (ctx->storage->results_scan(ctx->storage_state, &q, read_row, &st,
-				       &err) < 0) {
+	if (store_results_scan(ctx->store, &q, read_row, &st, &err) < 0) {
 		log_error(&err);
 		return EXIT_STORAGE;
 	}
@@ -498,27 +492,49 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 }
 
 
-/* The lock file: [run] lock_file, else beside the store's file. */
-static char *lock_path(const peil_context *ctx)
+/* The lock file: [run] lock_file, else where the storage plugin suggests
+ * (version 5 of its ops), which needs the plugin loaded but not the store
+ * opened: the host reads none of a plugin's own keys.  NULL with *rc and
+ * a message. */
+static char *lock_path(peil_context *ctx, int *rc)
 {
 	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
-	const config_section *storage =
-		config_section_find(ctx->cfg, "storage", NULL);
 	const char *given = config_get(run, "lock_file", NULL);
-	const char *store = config_get(storage, "path", NULL);
-	char *path, *with;
+	char suggested[4096];
+	peil_error err;
+	char *path;
 
-	if (given)
-		return config_resolve_path(ctx->cfg, given);
-	path = config_resolve_path(ctx->cfg, store ? store : "peil");
-	with = path ? malloc(strlen(path) + sizeof(".lock")) : NULL;
-	if (with)
-		sprintf(with, "%s.lock", path);
-	free(path);
-	return with;
+	*rc = EXIT_STORAGE;	/* out of memory, or the plugin failed */
+	if (given) {
+		path = config_resolve_path(ctx->cfg, given);
+		if (!path)
+			log_msg(PEIL_LOG_ERROR, "out of memory");
+		return path;
+	}
+	error_clear(&err);
+	if (context_load_storage(ctx, &err) < 0 ||
+	    store_require(ctx->store, STORE_V5_LOCK_PATH,
+			  "set [run] lock_file = FILE, the lock of the commands "
+			  "that write the store", &err) < 0) {
+		log_error(&err);
+		*rc = EXIT_CONFIG;
+		return NULL;
+	}
+	/* The plugin's own failure (its path key missing, say) is the
+	 * store's, as when its open fails: the exit code stays that of
+	 * the open that reported it after the lock before. */
+	if (store_lock_path(ctx->store, suggested, sizeof(suggested),
+			    &err) < 0) {
+		log_error(&err);
+		return NULL;
+	}
+	path = strdup(suggested);
+	if (!path)
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+	return path;
 }
 
-int cli_lock(const peil_context *ctx, run_lock *lock)
+int cli_lock(peil_context *ctx, run_lock *lock)
 {
 	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
 	const config_entry *e = config_entry_find(run, "lock_wait");
@@ -539,11 +555,9 @@ int cli_lock(const peil_context *ctx, run_lock *lock)
 			return EXIT_CONFIG;
 		}
 	}
-	path = lock_path(ctx);
-	if (!path) {
-		log_msg(PEIL_LOG_ERROR, "out of memory");
-		return EXIT_STORAGE;
-	}
+	path = lock_path(ctx, &rc);
+	if (!path)
+		return rc;
 	error_clear(&err);
 	rc = run_lock_take(lock, path, wait_s * 1000, &err);
 	free(path);

@@ -143,9 +143,10 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		 int32_t to, const char *only_kpi, const output_options *out,
 		 const struct finality *fin, int64_t *run_id);
 /* Take the lock of the commands that write the store ([run] lock_file,
- * by default the [storage] path + ".lock"; [run] lock_wait seconds, by
- * default 600).  0, EXIT_LOCKED or EXIT_CONFIG, with a message. */
-int cli_lock(const peil_context *ctx, run_lock *lock);
+ * by default where the storage plugin suggests, which loads it; [run]
+ * lock_wait seconds, by default 600).  0, EXIT_LOCKED or EXIT_CONFIG,
+ * with a message. */
+int cli_lock(peil_context *ctx, run_lock *lock);
 /* A progress line on stdout, only when stdout is a terminal: under a
  * timer or in a pipe it would be noise among the figures. */
 void cli_progress(const char *fmt, ...) PEIL_PRINTF(1, 2);

@@ -70,7 +70,7 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 				       loader_config_keys(loaded->plugin),
 				       &err) < 0) ||
 		    !(host = host_new(ctx->cfg, s, plugin)) ||
-		    host_input_init(host, schema, NULL, NULL, ctx->reject_dir,
+		    host_input_init(host, schema, NULL, ctx->reject_dir,
 				    &err) < 0 ||
 		    loaded->plugin->input->open(host_services(), host, &state,
 						&err) < 0) {

@@ -64,13 +64,7 @@ static int scan_runs(peil_context *ctx, struct run_choice *c)
 	peil_error err;
 
 	error_clear(&err);
-	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan)) {
-		log_msg(PEIL_LOG_ERROR, "the storage plugin cannot list runs, "
-					"which a report needs");
-		return EXIT_STORAGE;
-	}
-	if (ctx->storage->runs_scan(ctx->storage_state, c->wanted, pick_run, c,
-				    &err) < 0) {
+	if (store_runs_scan(ctx->store, c->wanted, pick_run, c, &err) < 0) {
 		log_error(&err);
 		return EXIT_STORAGE;
 	}
@@ -253,6 +247,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	struct run_choice run;
 	quality_settings qs;
 	report_input in;
+	peil_error scripts_err;
 	int rc;
 
 	memset(&figures, 0, sizeof(figures));
@@ -272,10 +267,11 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		rc = cli_disclose(ctx, &figures);
 	if (rc == 0 && !format)
 		rc = report_quality(ctx, &qs, from, to, period_id, &quality);
-	if (rc == 0 && !format &&
-	    LOADER_STORAGE_HAS(ctx->storage, run_kpis_scan))
-		ctx->storage->run_kpis_scan(ctx->storage_state, run.id,
-					    add_script, &scripts, NULL);
+	/* Without the scripts' list the report still stands: a failure
+	 * here is not the report's. */
+	if (rc == 0 && !format)
+		store_run_kpis_scan(ctx->store, run.id, add_script, &scripts,
+				    &scripts_err);
 	if (rc == 0)
 		rc = out_open(&file, o->output);
 	if (rc == 0 && format) {

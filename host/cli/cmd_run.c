@@ -15,7 +15,7 @@
 
 #include "base/calendar.h"
 #include "base/error.h"
-#include "engine/figure_diff.h"
+#include "engine/history.h"
 #include "model/finality.h"
 #include "base/log.h"
 
@@ -86,25 +86,15 @@ static int run_delay(const finality *fin, int32_t from, int32_t *to,
 	return EXIT_OK;
 }
 
-struct final_check {
-	const finality *fin;
-	int32_t today;
-	size_t changed;
-};
-
-static int final_changed(void *arg, const figure_change *c)
+static void warn_final_changed(void *arg, const figure_change *c)
 {
-	struct final_check *st = arg;
 	char label[512];
 
-	if (!c->covered || !finality_is_final(st->fin, c->period, st->today))
-		return 0;
-	st->changed++;
+	(void)arg;
 	result_breakdown_label(c->breakdown, label, sizeof(label));
 	log_msg(PEIL_LOG_WARNING,
 		"final figure changed: %s %s %s: %g -> %g", c->kpi, c->period,
 		label, c->old_value, c->new_value);
-	return 0;
 }
 
 /* Compare run_id's figures with the run before it: a changed figure of a
@@ -112,37 +102,24 @@ static int final_changed(void *arg, const figure_change *c)
 static int run_check_final(peil_context *ctx, const finality *fin,
 			   int64_t run_id)
 {
-	struct final_check st = { fin, finality_today(), 0 };
-	result_table before, now;
 	int64_t previous;
+	size_t changed;
 	peil_error err;
-	int rc = EXIT_OK;
 
-	memset(&before, 0, sizeof(before));
-	memset(&now, 0, sizeof(now));
 	error_clear(&err);
-	if (figure_run_before(ctx, run_id, &previous, &err) < 0) {
+	if (history_final_changes(ctx, fin, run_id, &previous,
+				  warn_final_changed, NULL, &changed,
+				  &err) < 0) {
 		log_error(&err);
-		rc = EXIT_STORAGE;
-	} else if (previous &&
-		   (rc = cli_worst(cli_read_figures(ctx, previous, NULL, 0, 0,
-						    0, &before),
-				   cli_read_figures(ctx, run_id, NULL, 0, 0, 0,
-						    &now))) == EXIT_OK) {
-		figure_diff(&before, &now, final_changed, &st);
-		if (st.changed) {
-			log_msg(PEIL_LOG_WARNING,
-				"run %lld: %zu final figures changed since "
-				"run %lld (see peil diff %lld %lld)",
-				(long long)run_id, st.changed,
-				(long long)previous, (long long)previous,
-				(long long)run_id);
-			rc = EXIT_FINAL_CHANGED;
-		}
+		return EXIT_STORAGE;
 	}
-	result_table_release(&before);
-	result_table_release(&now);
-	return rc;
+	if (!changed)
+		return EXIT_OK;
+	log_msg(PEIL_LOG_WARNING,
+		"run %lld: %zu final figures changed since run %lld (see peil "
+		"diff %lld %lld)", (long long)run_id, changed,
+		(long long)previous, (long long)previous, (long long)run_id);
+	return EXIT_FINAL_CHANGED;
 }
 
 static int run_steps(peil_context *ctx, const output_options *out)

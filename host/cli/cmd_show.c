@@ -26,11 +26,9 @@ static void show_finality(peil_context *ctx, result_table *t)
 	peil_error err;
 
 	error_clear(&err);
-	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan))
-		return;		/* unknown: no marks */
 	if (finality_load(ctx->cfg, &fin, &err) < 0 ||
-	    ctx->storage->runs_scan(ctx->storage_state, t->run_id,
-				    run_started, &started, &err) < 0) {
+	    store_runs_scan(ctx->store, t->run_id, run_started, &started,
+			    &err) < 0) {
 		log_error(&err);
 		return;
 	}

@@ -309,36 +309,38 @@ static int add_plugin_dir(void *arg, const char *item)
 	return 0;
 }
 
-int context_open_storage(peil_context *ctx, peil_error *err)
+int context_load_storage(peil_context *ctx, peil_error *err)
 {
 	const config_section *peil = config_section_find(ctx->cfg, "peil",
 							 NULL);
 	const config_section *section =
 		config_section_find(ctx->cfg, "storage", NULL);
 	const char *name = config_get(peil, "storage", "sqlite");
-	size_t i;
 
-	if (loader_open(&ctx->plugins, name, PEIL_PLUGIN_STORAGE,
-			&ctx->storage_plugin, err) < 0)
+	if (ctx->store)
+		return 0;
+	if (store_load(&ctx->plugins, name, ctx->cfg, section, &ctx->store,
+		       err) < 0)
 		return -1;
-	ctx->storage = ctx->storage_plugin->plugin->storage;
-	if (section && loader_config_keys(ctx->storage_plugin->plugin) &&
+	if (section && loader_config_keys(store_plugin(ctx->store)) &&
 	    config_check_keys(ctx->cfg, section, NULL,
-			      loader_config_keys(ctx->storage_plugin->plugin),
+			      loader_config_keys(store_plugin(ctx->store)),
 			      err) < 0)
 		return -1;
-	ctx->storage_host = host_new(ctx->cfg, section, name);
-	if (!ctx->storage_host)
-		return error_set(err, NULL, 0, NULL, "out of memory");
-	if (ctx->storage->open(host_services(), ctx->storage_host,
-			       &ctx->storage_state, err) < 0) {
-		ctx->storage_state = NULL;
+	return 0;
+}
+
+int context_open_storage(peil_context *ctx, peil_error *err)
+{
+	size_t i;
+
+	if (context_load_storage(ctx, err) < 0)
+		return -1;
+	if (store_open(ctx->store, err) < 0)
 		return CONTEXT_STORAGE_FAILED;
-	}
 	for (i = 0; i < ctx->schemas.count; i++)
-		if (ctx->storage->dataset_ensure(ctx->storage_state,
-						 &ctx->schemas.schemas[i],
-						 err) < 0)
+		if (store_dataset_ensure(ctx->store, &ctx->schemas.schemas[i],
+					 err) < 0)
 			return CONTEXT_STORAGE_FAILED;
 	return 0;
 }
@@ -383,10 +385,7 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 
 void context_close(peil_context *ctx)
 {
-	if (ctx->storage && ctx->storage_state)
-		ctx->storage->close(ctx->storage_state);
-	host_free(ctx->storage_host);
-	loader_close(ctx->storage_plugin);
+	store_free(ctx->store);
 	kpi_set_free(ctx->kpis);
 	for (size_t i = 0; i < ctx->script_dir_count; i++)
 		free(ctx->script_dirs[i]);

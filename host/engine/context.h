@@ -16,6 +16,7 @@
 #include "kpi/kpi.h"
 #include "plugin/loader.h"
 #include "plugin/schema.h"
+#include "plugin/store.h"
 
 /* What context_open opens besides the config and schemas. */
 #define CONTEXT_STORAGE 0x1u	/* load and open the storage plugin */
@@ -30,10 +31,7 @@ typedef struct peil_context {
 	loader_path plugins;
 	char *reject_dir;
 
-	loaded_plugin *storage_plugin;
-	peil_host *storage_host;
-	const peil_storage_ops *storage;
-	void *storage_state;
+	store *store;		/* NULL until the storage plugin is loaded */
 
 	calendar *cal;
 	int contract_start_month;	/* [contract] start_month, 1-12 */
@@ -59,6 +57,10 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 /* Open the storage plugin of a context opened without CONTEXT_STORAGE:
  * 0, -1 with err, or CONTEXT_STORAGE_FAILED. */
 int context_open_storage(peil_context *ctx, peil_error *err);
+/* Load the storage plugin and check its config keys, but open no store,
+ * when ctx->store is NULL: what the run lock needs to ask where the store
+ * keeps it (store_lock_path).  0, or -1 with err. */
+int context_load_storage(peil_context *ctx, peil_error *err);
 
 void context_close(peil_context *ctx);
 

@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "base/error.h"
-#include "plugin/host.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 
@@ -53,16 +52,15 @@ static int interruptible_row(void *arg, const peil_value *values)
 }
 
 /* A scan of the store's state, stopped by SIGINT or SIGTERM. */
-static int scan_state(const peil_storage_ops *ops, void *state,
-		      const peil_schema *schema, const peil_filter *filter,
+static int scan_state(store *s, const peil_schema *schema, const peil_filter *filter,
 		      const size_t *projection, size_t projection_count,
 		      peil_row_fn row, void *row_ctx, peil_error *err)
 {
 	struct interruptible_scan scan = { row, row_ctx };
 	int rc;
 
-	rc = ops->scan(state, schema, filter, projection, projection_count,
-		       interruptible_row, &scan, err);
+	rc = store_scan(s, schema, filter, projection, projection_count,
+			interruptible_row, &scan, err);
 	if (rc && interrupt_requested())
 		return error_set(err, NULL, 0, NULL, "interrupted by %s",
 				 interrupt_name(interrupt_requested()));
@@ -76,9 +74,8 @@ static int source_scan(void *arg, const peil_schema *schema,
 {
 	struct eval_state *st = arg;
 
-	return scan_state(st->ctx->storage, st->ctx->storage_state, schema,
-			  filter, projection, projection_count, row, row_ctx,
-			  err);
+	return scan_state(st->ctx->store, schema, filter, projection,
+			  projection_count, row, row_ctx, err);
 }
 
 /* A second state of the storage plugin, opened on the same
@@ -86,7 +83,7 @@ static int source_scan(void *arg, const peil_schema *schema,
  * beside the main one (docs/plugins.md, "Threads"). */
 struct reader {
 	struct eval_state *st;
-	void *state;
+	store *store;
 };
 
 static const peil_schema *reader_schema(void *arg, const char *dataset)
@@ -103,8 +100,8 @@ static int reader_scan(void *arg, const peil_schema *schema,
 {
 	struct reader *r = arg;
 
-	return scan_state(r->st->ctx->storage, r->state, schema, filter,
-			  projection, projection_count, row, row_ctx, err);
+	return scan_state(r->store, schema, filter, projection,
+			  projection_count, row, row_ctx, err);
 }
 
 /* [run] threads = 1 keeps the evaluation on one thread. */
@@ -120,8 +117,8 @@ static int source_reader_open(void *arg, kpi_source *out)
 		return -1;
 	r->st = st;
 	error_clear(&err);
-	if (st->ctx->storage->open(host_services(), st->ctx->storage_host,
-				   &r->state, &err) < 0) {
+	r->store = store_open_another(st->ctx->store, &err);
+	if (!r->store) {
 		char text[1024];
 
 		error_format(&err, text, sizeof(text));
@@ -136,10 +133,10 @@ static int source_reader_open(void *arg, kpi_source *out)
 
 static void source_reader_close(void *arg, kpi_source *reader)
 {
-	struct eval_state *st = arg;
 	struct reader *r = reader->ctx;
 
-	st->ctx->storage->close(r->state);
+	(void)arg;
+	store_free(r->store);
 	free(r);
 }
 
@@ -192,10 +189,9 @@ static int record(struct eval_state *st, const char *only_kpi,
 		  peil_error *err)
 {
 	peil_context *ctx = st->ctx;
-	const peil_storage_ops *ops = ctx->storage;
 	size_t i;
 
-	if (ops->batch_begin(ctx->storage_state, err) < 0)
+	if (store_batch_begin(ctx->store, err) < 0)
 		return -1;
 	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
 		const kpi_info *k = kpi_set_info(ctx->kpis, i);
@@ -212,8 +208,7 @@ static int record(struct eval_state *st, const char *only_kpi,
 
 		if (only_kpi && strcmp(only_kpi, k->id) != 0)
 			continue;
-		if (ops->run_kpi_put(ctx->storage_state, st->ev->run_id, &rk,
-				     err) < 0)
+		if (store_run_kpi_put(ctx->store, st->ev->run_id, &rk, err) < 0)
 			goto fail;
 	}
 	for (i = 0; i < st->ev->results.count; i++) {
@@ -228,13 +223,12 @@ static int record(struct eval_state *st, const char *only_kpi,
 			.status = row->status,
 		};
 
-		if (ops->result_put(ctx->storage_state, st->ev->run_id, &r,
-				    err) < 0)
+		if (store_result_put(ctx->store, st->ev->run_id, &r, err) < 0)
 			goto fail;
 	}
-	return ops->batch_commit(ctx->storage_state, err);
+	return store_batch_commit(ctx->store, err);
 fail:
-	ops->batch_rollback(ctx->storage_state);
+	store_batch_rollback(ctx->store);
 	return -1;
 }
 
@@ -245,10 +239,9 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 	peil_error err;
 
 	error_clear(&err);
-	if (ctx->storage->run_end(ctx->storage_state, run_id,
-				  interrupt_requested() ? "interrupted"
-							: "failed",
-				  (int64_t)time(NULL), &err) < 0)
+	if (store_run_end(ctx->store, run_id,
+			  interrupt_requested() ? "interrupted" : "failed",
+			  (int64_t)time(NULL), &err) < 0)
 		log_error(&err);
 }
 
@@ -274,7 +267,6 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		   int32_t to, const char *only_kpi, evaluation *out,
 		   peil_error *err)
 {
-	const peil_storage_ops *ops = ctx->storage;
 	struct eval_state st = { ctx, out, NULL, 0, 0, 2 };
 	kpi_source source = { &st, source_schema, source_scan,
 			      source_reader_open, source_reader_close };
@@ -286,7 +278,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 
 	memset(out, 0, sizeof(*out));
 	if (eval_threads(ctx, &st.threads, err) < 0 ||
-	    ops->inputs_fingerprint(ctx->storage_state, inputs, err) < 0)
+	    store_inputs_fingerprint(ctx->store, inputs, err) < 0)
 		return -1;
 	date_format_iso(from, from_text);
 	date_format_iso(to, to_text);
@@ -297,7 +289,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	info.config_sha256 = ctx->config_sha256;
 	info.scripts_sha256 = ctx->scripts_sha256;
 	info.inputs_sha256 = inputs;
-	if (ops->run_begin(ctx->storage_state, &info, &out->run_id, err) < 0)
+	if (store_run_begin(ctx->store, &info, &out->run_id, err) < 0)
 		return -1;
 	if (interrupt_requested()) {	/* during peil run's ingest */
 		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
@@ -321,9 +313,9 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
-	if (ops->run_end(ctx->storage_state, out->run_id,
-			 failed || ctx->script_errors ? "kpi failed" : "ok",
-			 (int64_t)time(NULL), err) < 0)
+	if (store_run_end(ctx->store, out->run_id,
+			  failed || ctx->script_errors ? "kpi failed" : "ok",
+			  (int64_t)time(NULL), err) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -115,8 +115,7 @@ int figure_run_before(peil_context *ctx, int64_t before, int64_t *found,
 		      peil_error *err)
 {
 	struct before_state st = { before, 0 };
-	int rc = ctx->storage->runs_scan(ctx->storage_state, 0, run_before,
-					 &st, err);
+	int rc = store_runs_scan(ctx->store, 0, run_before, &st, err);
 
 	*found = st.found;
 	return rc < 0 ? -1 : 0;

@@ -100,21 +100,20 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 				   host_file_stats *stats, peil_error *err)
 {
 	const char *sha = hash->sha256;
-	const peil_storage_ops *st = run->ctx->storage;
-	void *store = run->ctx->storage_state;
+	store *st = run->ctx->store;
 	peil_ingest_entry entry;
 	int64_t removed = 0;
 
-	if (st->batch_begin(store, err) < 0)
+	if (store_batch_begin(st, err) < 0)
 		return FILE_STORE_FAILED;
 	host_file_begin(run->host, path, sha);
-	if (run->snapshot && st->snapshot_begin(store, run->schema, err) < 0)
+	if (run->snapshot && store_snapshot_begin(st, run->schema, err) < 0)
 		goto rollback;
 	if (run->plugin->plugin->input->read(run->state, path, err) < 0 ||
 	    host_file_prepare(run->host, stats, err) < 0)
 		goto rollback;
 	if (run->snapshot &&
-	    st->snapshot_end(store, run->schema, &removed, err) < 0)
+	    store_snapshot_end(st, run->schema, &removed, err) < 0)
 		goto rollback;
 	if (!file_unchanged(path, hash)) {
 		error_set(err, path, 0, NULL,
@@ -131,8 +130,8 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	entry.rows = stats->rows;
 	entry.rejected = stats->rejected;
 	entry.at = (int64_t)time(NULL);
-	if (st->ingest_log(store, &entry, err) < 0 ||
-	    st->batch_commit(store, err) < 0) {
+	if (store_ingest_log(st, &entry, err) < 0 ||
+	    store_batch_commit(st, err) < 0) {
 		stats->storage_failed = 1;
 		goto rollback;
 	}
@@ -146,7 +145,7 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	return FILE_STORED;
 rollback:
 	host_file_end(run->host, 0, NULL);	/* the writer stops first */
-	st->batch_rollback(store);
+	store_batch_rollback(st);
 	return stats->storage_failed ? FILE_STORE_FAILED : FILE_REFUSED;
 }
 
@@ -169,13 +168,10 @@ static int64_t files_bytes(const glob_t *files, size_t first)
  * ask nothing of it. */
 static int load_begin(struct source_run *run, peil_error *err)
 {
-	const peil_storage_ops *st = run->ctx->storage;
-
-	if (run->loading || !LOADER_STORAGE_HAS(st, load_begin) ||
-	    !LOADER_STORAGE_HAS(st, load_end))
+	if (run->loading || !store_has(run->ctx->store, STORE_V4_LOADS))
 		return 0;
-	if (st->load_begin(run->ctx->storage_state,
-			   files_bytes(run->files, run->file), err) < 0)
+	if (store_load_begin(run->ctx->store,
+			     files_bytes(run->files, run->file), err) < 0)
 		return -1;
 	run->loading = 1;
 	return 0;
@@ -202,8 +198,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 	probe.source = run->section->name;
 	probe.sha256 = sha;
 	probe.settings_sha256 = run->settings;
-	if (run->ctx->storage->ingest_seen(run->ctx->storage_state, &probe,
-					   &seen, &err) < 0) {
+	if (store_ingest_seen(run->ctx->store, &probe, &seen, &err) < 0) {
 		outcome = FILE_STORE_FAILED;
 		goto report;
 	}
@@ -285,11 +280,10 @@ static int source_mode(const peil_context *ctx, const config_section *s,
 		return config_fail(ctx->cfg, s, e, err,
 				   "mode = %s: expected increment or snapshot",
 				   e->value);
-	if (*snapshot && (!LOADER_STORAGE_HAS(ctx->storage, snapshot_begin) ||
-			  !LOADER_STORAGE_HAS(ctx->storage, snapshot_end)))
-		return config_fail(ctx->cfg, s, e, err,
-				   "mode = snapshot: the storage plugin cannot "
-				   "remove rows missing from a snapshot");
+	if (*snapshot &&
+	    store_require(ctx->store, STORE_V2_CHANGES,
+			  "mode = snapshot needs it", err) < 0)
+		return config_locate(ctx->cfg, s, e, err);
 	return 0;
 }
 
@@ -338,8 +332,8 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 		error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (host_input_init(run.host, run.schema, ctx->storage,
-			    ctx->storage_state, ctx->reject_dir, err) < 0)
+	if (host_input_init(run.host, run.schema, ctx->store, ctx->reject_dir,
+			    err) < 0)
 		goto out;
 	if (run.plugin->plugin->input->open(host_services(), run.host,
 					    &run.state, err) < 0) {
@@ -382,7 +376,7 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	rc = 0;
 out:
 	if (run.loading)
-		ctx->storage->load_end(ctx->storage_state);
+		store_load_end(ctx->store);
 	file_hasher_stop(hasher);
 	if (globbed)
 		globfree(&files);

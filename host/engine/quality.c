@@ -262,9 +262,9 @@ int quality_compute(const peil_context *ctx, const quality_settings *s,
 	q.teams = calloc(1, sizeof(*q.teams));	/* the total */
 	if (!q.teams)
 		return error_set(err, NULL, 0, NULL, "out of memory");
-	rc = ctx->storage->scan(ctx->storage_state, schema, NULL, projection,
-				COL_FIRST + q.field_count + q.closure_count,
-				quality_row, &q, err);
+	rc = store_scan(ctx->store, schema, NULL, projection,
+			COL_FIRST + q.field_count + q.closure_count,
+			quality_row, &q, err);
 	if (rc == 0 && q.oom)
 		rc = error_set(err, NULL, 0, NULL, "out of memory");
 	if (rc == 0 && quality_figures(&q, schema, projection, period_id,

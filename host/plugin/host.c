@@ -33,8 +33,7 @@ struct peil_host {
 
 	/* input sources only */
 	const peil_schema *schema;
-	const peil_storage_ops *storage;
-	void *storage_state;
+	store *storage;
 	parse_date_formats formats;
 	char decimal;
 	int reject_mode;
@@ -545,8 +544,7 @@ static int host_bsn_init(peil_host *host, const config_entry *on_error,
 }
 
 int host_input_init(peil_host *host, const peil_schema *schema,
-		    const peil_storage_ops *storage, void *storage_state,
-		    const char *reject_dir, peil_error *err)
+		    store *storage, const char *reject_dir, peil_error *err)
 {
 	const config_section *s = host->section;
 	const config_entry *e;
@@ -555,12 +553,11 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 
 	host->schema = schema;
 	host->storage = storage;
-	host->storage_state = storage_state;
 	host->set = calloc(schema->field_count, 1);
 	host->reject_dir = malloc(strlen(reject_dir) + 1);
 	if (!host->set || !host->reject_dir)
 		return error_set(err, NULL, 0, NULL, "out of memory");
-	host->queue = record_queue_new(schema, storage, storage_state, err);
+	host->queue = record_queue_new(schema, storage, err);
 	if (!host->queue)
 		return -1;
 	strcpy(host->reject_dir, reject_dir);

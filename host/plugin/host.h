@@ -12,6 +12,7 @@
 
 #include "base/config.h"
 #include "peil/plugin.h"
+#include "plugin/store.h"
 
 /* The keys of a [source] section that the host reads itself; NULL at the
  * end. */
@@ -27,14 +28,13 @@ peil_host *host_new(const config *cfg, const config_section *section,
 void host_free(peil_host *host);	/* accepts NULL */
 
 /* Make host an input source's host: records are built for schema and put
- * into storage (ops and state borrowed) by a writer thread
+ * into storage (borrowed) by a writer thread
  * (record_queue.h): between host_file_begin and host_file_prepare or
  * host_file_end, only that thread may use the store.  Reads the section's date_format,
  * decimal and on_error keys; rejected rows go to files in reject_dir.  0 on
  * success; -1 with err naming the config line of a bad setting. */
 int host_input_init(peil_host *host, const peil_schema *schema,
-		    const peil_storage_ops *storage, void *storage_state,
-		    const char *reject_dir, peil_error *err);
+		    store *storage, const char *reject_dir, peil_error *err);
 
 /* Counters of the file being read. */
 typedef struct host_file_stats {

@@ -26,13 +26,12 @@
 #define PEIL_PLUGIN_INSTALL_DIR "/usr/local/lib/peil/plugins"
 #endif
 
-/* The first size of each struct that this host reads in full. */
-#define PLUGIN_V1_SIZE (offsetof(peil_plugin, storage) + sizeof(void *))
-#define INPUT_V1_SIZE (offsetof(peil_input_ops, close) + sizeof(void *))
-#define STORAGE_V1_SIZE                                                    \
-	(offsetof(peil_storage_ops, results_scan) + sizeof(void *))
-/* The ops appended after ingest_scan (snapshot_begin .. runs_prune) are
- * optional too: callers check LOADER_STORAGE_HAS (loader.h) first. */
+/* The first size of each struct that this host reads in full: version 1
+ * as peil/plugin.h measures it.  Later versions are optional, and only
+ * store.c reads them, after checking the size. */
+#define PLUGIN_V1_SIZE PEIL_PLUGIN_SIZE_V1
+#define INPUT_V1_SIZE PEIL_INPUT_OPS_SIZE_V1
+#define STORAGE_V1_SIZE PEIL_STORAGE_OPS_SIZE_V1
 
 static int path_add(loader_path *path, const char *dir)
 {
@@ -102,15 +101,16 @@ static const char *kind_name(peil_plugin_kind kind)
 	return "an unknown";
 }
 
-/* Every callback of ABI version 1's first table is there.  Later fields
- * are optional: the host asks LOADER_STORAGE_HAS before it calls one. */
+/* Every callback of version 1 of the table is there.  Later versions are
+ * optional: store.c learns which the plugin has. */
 static int storage_complete(const peil_storage_ops *o)
 {
 	return o->open && o->close && o->dataset_ensure && o->batch_begin &&
 	       o->batch_commit && o->batch_rollback && o->record_put &&
 	       o->ingest_seen && o->ingest_log && o->inputs_fingerprint &&
 	       o->scan && o->run_begin && o->run_kpi_put && o->result_put &&
-	       o->run_end && o->results_scan;
+	       o->run_end && o->results_scan && o->runs_scan &&
+	       o->run_kpis_scan && o->ingest_scan;
 }
 
 /* The checks of a descriptor; 0 when this host can use it. */
@@ -151,10 +151,9 @@ static int check_descriptor(const char *file, const peil_plugin *p,
 			return error_set(err, file, 0, NULL,
 					 "storage plugin '%s' has no complete "
 					 "storage callbacks (its table has %u "
-					 "bytes; ABI version %u needs %zu, every "
-					 "one set)", p->name,
+					 "bytes; version 1 of peil_storage_ops "
+					 "needs %zu, every one set)", p->name,
 					 p->storage ? p->storage->size : 0,
-					 PEIL_ABI_VERSION,
 					 (size_t)STORAGE_V1_SIZE);
 		return 0;
 	}
@@ -237,8 +236,7 @@ static int loader_open_file(const char *file, peil_plugin_kind kind,
 
 const char *const *loader_config_keys(const peil_plugin *plugin)
 {
-	if (plugin->size < offsetof(peil_plugin, config_keys) +
-				   sizeof(plugin->config_keys))
+	if (plugin->size < PEIL_PLUGIN_SIZE_V2)
 		return NULL;
 	return plugin->config_keys;
 }

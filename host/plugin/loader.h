@@ -13,14 +13,6 @@
 
 #include "peil/plugin.h"
 
-/* Whether a storage plugin's ops table has the callback field: fields
- * added after ABI version 1's first table are read only when the plugin's
- * table is large enough to hold them. */
-#define LOADER_STORAGE_HAS(ops, field)                                     \
-	((ops)->size >= offsetof(peil_storage_ops, field) +                 \
-				sizeof((ops)->field) &&                     \
-	 (ops)->field != NULL)
-
 /* The plugin's config keys, or NULL when it does not declare them. */
 const char *const *loader_config_keys(const peil_plugin *plugin);
 

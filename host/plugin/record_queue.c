@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "plugin/loader.h"
 #include "base/thread.h"
 
 /* A block goes to the writer when it holds this many records, or this
@@ -40,8 +39,7 @@ struct block {
 
 struct record_queue {
 	const peil_schema *schema;
-	const peil_storage_ops *storage;
-	void *state;
+	store *store;
 	struct block blocks[QUEUE_BLOCKS];
 	struct block *filling;	/* the reader's */
 
@@ -65,23 +63,11 @@ struct record_queue {
 
 static int store_block(record_queue *q, struct block *b)
 {
-	const size_t n = q->schema->field_count;
 	size_t stored = 0;
 
-	if (LOADER_STORAGE_HAS(q->storage, records_put)) {
-		if (q->storage->records_put(q->state, q->schema, b->values,
-					    b->count, &stored,
-					    &q->error) == 0)
-			return 0;
-	} else {
-		for (; stored < b->count; stored++)
-			if (q->storage->record_put(q->state, q->schema,
-						   b->values + stored * n,
-						   &q->error) < 0)
-				break;
-		if (stored == b->count)
-			return 0;
-	}
+	if (store_records_put(q->store, q->schema, b->values, b->count,
+			      &stored, &q->error) == 0)
+		return 0;
 	q->failed_line = b->lines[stored < b->count ? stored : b->count - 1];
 	return -1;
 }
@@ -278,8 +264,7 @@ static void blocks_release(record_queue *q)
 }
 
 record_queue *record_queue_new(const peil_schema *schema,
-			       const peil_storage_ops *storage,
-			       void *storage_state, peil_error *err)
+			       store *storage, peil_error *err)
 {
 	record_queue *q = calloc(1, sizeof(*q));
 	size_t i;
@@ -295,8 +280,7 @@ record_queue *record_queue_new(const peil_schema *schema,
 		return NULL;
 	}
 	q->schema = schema;
-	q->storage = storage;
-	q->state = storage_state;
+	q->store = storage;
 	q->filling = &q->blocks[0];
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->to_writer, NULL);

@@ -15,15 +15,15 @@
 #define PEIL_RECORD_QUEUE_H
 
 #include "peil/plugin.h"
+#include "plugin/store.h"
 
 typedef struct record_queue record_queue;
 
-/* A queue for records of schema, stored through storage (borrowed; they
- * must outlive the queue).  NULL when out of memory or when no thread can
+/* A queue for records of schema, stored in storage (borrowed; they must
+ * outlive the queue).  NULL when out of memory or when no thread can
  * be started (err says which). */
 record_queue *record_queue_new(const peil_schema *schema,
-			       const peil_storage_ops *storage,
-			       void *storage_state, peil_error *err);
+			       store *storage, peil_error *err);
 void record_queue_free(record_queue *q);	/* accepts NULL */
 
 /* The values of a new record, built in place in the queue: all missing

@@ -37,10 +37,9 @@ struct csv_state {
 	size_t columns_needed;	/* 1 + the highest mapped column */
 };
 
-/* The services this plugin calls, so open can check the table has them. */
-#define SERVICES_NEEDED \
-	(offsetof(peil_services, record_header) + \
-	 sizeof(((const peil_services *)0)->record_header))
+/* The services this plugin calls, so open can check the table has them:
+ * record_invalid and record_header are version 2's. */
+#define SERVICES_NEEDED PEIL_SERVICES_SIZE_V2
 
 static void csv_close(void *state)
 {

@@ -4,7 +4,7 @@
  *
  * Not an interface for anyone outside plugins/sqlite: everything here is
  * hidden by the plugin's visibility preset.  The one exported symbol is
- * peil_plugin_entry() in storage_sqlite.c.
+ * peil_plugin_entry() in sqlite_plugin.c.
  *
  * Error convention.  Every failing function fills the caller's peil_error
  * through svc->fail with the database path as file, and in field the
@@ -188,6 +188,19 @@ const char *store_type_name(peil_type type);
 int store_type_parse(const char *name, size_t len, peil_type *type);
 
 /* ---- ops, one file per job ---- */
+
+/* storage_sqlite.c */
+extern const char *const store_config_keys[];
+int store_open_state(const peil_services *svc, peil_host *host,
+		     void **state, peil_error *err);
+void store_close(void *state);
+int store_lock_path(const peil_services *svc, peil_host *host, char *out,
+		    size_t size, peil_error *err);
+int store_batch_begin(void *state, peil_error *err);
+int store_batch_commit(void *state, peil_error *err);
+void store_batch_rollback(void *state);
+int store_load_begin(void *state, int64_t bytes, peil_error *err);
+void store_load_end(void *state);
 
 /* sqlite_dataset.c */
 int store_dataset_ensure(void *state, const peil_schema *schema,

@@ -17,7 +17,8 @@
  *                   the writes, before a commit waits for one (1024;
  *                   sqlite_checkpoint.c)
  *
- * Datasets and records are in sqlite_dataset.c, scans in sqlite_scan.c,
+ * The descriptor is in sqlite_plugin.c.  Datasets and records are in
+ * sqlite_dataset.c, scans in sqlite_scan.c,
  * the ingest log, runs and results in sqlite_runs.c, the change log and
  * snapshots in sqlite_changes.c, backup and pruning in sqlite_house.c, and
  * the WAL checkpoints, which run on a thread of their own, in
@@ -30,10 +31,6 @@
 #include <string.h>
 
 #include "sqlite_store.h"
-
-#ifndef PEIL_VERSION
-#define PEIL_VERSION "unknown"
-#endif
 
 #define STORE_BUSY_TIMEOUT_MS 10000
 
@@ -385,7 +382,7 @@ fail:
 
 /* ------------------------------------------------------ open and close */
 
-static void store_close(void *state)
+void store_close(void *state)
 {
 	struct store *st = state;
 
@@ -470,8 +467,23 @@ static int store_services_usable(const peil_services *svc, peil_error *err)
 	return 0;
 }
 
-static int store_open(const peil_services *svc, peil_host *host,
-		      void **state, peil_error *err)
+/* The database file from the section's path key, which is required,
+ * through services this plugin can use. */
+static int store_db_path(const peil_services *svc, peil_host *host,
+			 const char **path, peil_error *err)
+{
+	if (!store_services_usable(svc, err))
+		return -1;
+	*path = svc->config_path(host, "path");
+	if (*path == NULL || (*path)[0] == '\0')
+		return svc->fail(err, NULL, 0, "path",
+				 "the key \"path\" (the database file) is "
+				 "required");
+	return 0;
+}
+
+int store_open_state(const peil_services *svc, peil_host *host,
+		     void **state, peil_error *err)
 {
 	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			  SQLITE_OPEN_NOMUTEX;
@@ -481,13 +493,8 @@ static int store_open(const peil_services *svc, peil_host *host,
 	int busy_ms, cache_mib, wal_mib;
 
 	*state = NULL;
-	if (!store_services_usable(svc, err))
+	if (store_db_path(svc, host, &path, err) < 0)
 		return -1;
-	path = svc->config_path(host, "path");
-	if (path == NULL || path[0] == '\0')
-		return svc->fail(err, NULL, 0, "path",
-				 "the key \"path\" (the database file) is "
-				 "required");
 	if (config_int(svc, host, "busy_timeout_ms", STORE_BUSY_TIMEOUT_MS,
 		       &busy_ms, err) < 0 ||
 	    config_int(svc, host, "cache_size_mib", STORE_CACHE_SIZE_MIB,
@@ -539,11 +546,34 @@ static int store_open(const peil_services *svc, peil_host *host,
 	return 0;
 }
 
+/* The keys of the plugin's section, for its descriptors. */
+const char *const store_config_keys[] = {
+	"path", "busy_timeout_ms", "cache_size_mib", "wal_limit_mib", NULL
+};
+
+/* The lock file beside the database: path + ".lock", from the
+ * configuration alone, since the host asks before it opens the store.  It
+ * is the file that Peil took as [storage] path + ".lock" before the store
+ * suggested it, so a timer's run and an operator's ingest of an older and
+ * a newer Peil still exclude each other. */
+int store_lock_path(const peil_services *svc, peil_host *host, char *out,
+		    size_t size, peil_error *err)
+{
+	const char *path;
+
+	if (store_db_path(svc, host, &path, err) < 0)
+		return -1;
+	if ((size_t)snprintf(out, size, "%s.lock", path) >= size)
+		return svc->fail(err, path, 0, "path",
+				 "the path is too long for its lock file");
+	return 0;
+}
+
 /* ------------------------------------------------------------- batches */
 
 /* IMMEDIATE takes the write lock now, so a busy database fails (after the
  * busy timeout) at the start of a batch, not halfway through it. */
-static int store_batch_begin(void *state, peil_error *err)
+int store_batch_begin(void *state, peil_error *err)
 {
 	struct store *st = state;
 	int found;
@@ -564,7 +594,7 @@ static int store_batch_begin(void *state, peil_error *err)
 
 /* A failed COMMIT may leave the transaction open (SQLITE_BUSY, a full
  * disk): then the caller's batch_rollback ends it. */
-static int store_batch_commit(void *state, peil_error *err)
+int store_batch_commit(void *state, peil_error *err)
 {
 	struct store *st = state;
 
@@ -577,7 +607,7 @@ static int store_batch_commit(void *state, peil_error *err)
 /* Safe without an open batch: asks SQLite, not a flag of ours, whether a
  * transaction is open, since SQLite may have rolled back on its own (an
  * I/O error, a full disk). */
-static void store_batch_rollback(void *state)
+void store_batch_rollback(void *state)
 {
 	struct store *st = state;
 
@@ -607,9 +637,7 @@ static void store_batch_rollback(void *state)
  * commit wait for them.  SQLite leaves WAL mode only when no other
  * connection has the file open; when one has, the load goes through the
  * WAL as any other ingest. */
-static void store_load_end(void *state);
-
-static int store_load_begin(void *state, int64_t bytes, peil_error *err)
+int store_load_begin(void *state, int64_t bytes, peil_error *err)
 {
 	struct store *st = state;
 	int now;
@@ -648,7 +676,7 @@ static int store_load_begin(void *state, int64_t bytes, peil_error *err)
  * between and hold a read lock that the mode change cannot wait for
  * (SQLite gives SQLITE_BUSY at once): try again for up to two seconds.
  * Should another connection keep the journal, the next open sets WAL. */
-static void store_load_end(void *state)
+void store_load_end(void *state)
 {
 	struct store *st = state;
 	peil_error err;
@@ -679,60 +707,4 @@ static void store_load_end(void *state)
 			     "journal: readers wait for writers until the "
 			     "next open sets WAL mode", st->path);
 	store_checkpointer_start(st, st->wal_limit_mib);
-}
-
-/* ---------------------------------------------------------- descriptor */
-
-static const peil_storage_ops store_ops = {
-	.size = sizeof(peil_storage_ops),
-	.open = store_open,
-	.close = store_close,
-	.dataset_ensure = store_dataset_ensure,
-	.batch_begin = store_batch_begin,
-	.batch_commit = store_batch_commit,
-	.batch_rollback = store_batch_rollback,
-	.record_put = store_record_put,
-	.ingest_seen = store_ingest_seen,
-	.ingest_log = store_ingest_log,
-	.inputs_fingerprint = store_inputs_fingerprint,
-	.scan = store_scan,
-	.run_begin = store_run_begin,
-	.run_kpi_put = store_run_kpi_put,
-	.result_put = store_result_put,
-	.run_end = store_run_end,
-	.results_scan = store_results_scan,
-	.runs_scan = store_runs_scan,
-	.run_kpis_scan = store_run_kpis_scan,
-	.ingest_scan = store_ingest_scan,
-	.snapshot_begin = store_snapshot_begin,
-	.snapshot_end = store_snapshot_end,
-	.input_changes_scan = store_input_changes_scan,
-	.run_last_ingest = store_run_last_ingest,
-	.backup = store_backup,
-	.runs_prune = store_runs_prune,
-	.records_put = store_records_put,
-	.load_begin = store_load_begin,
-	.load_end = store_load_end,
-};
-
-static const char *const store_config_keys[] = {
-	"path", "busy_timeout_ms", "cache_size_mib", "wal_limit_mib", NULL
-};
-
-static const peil_plugin store_plugin = {
-	.abi_version = PEIL_ABI_VERSION,
-	.size = sizeof(peil_plugin),
-	.name = "sqlite",
-	.description = "embedded SQLite database file (the default store)",
-	.version = PEIL_VERSION,
-	.kind = PEIL_PLUGIN_STORAGE,
-	.storage = &store_ops,
-	.config_keys = store_config_keys,
-};
-
-PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);
-
-PEIL_EXPORT const peil_plugin *peil_plugin_entry(void)
-{
-	return &store_plugin;
 }
