@@ -108,10 +108,7 @@ static int prune_runs(peil_context *ctx, const cli_options *o)
 		pick.before = (int64_t)time(NULL) - o->older_than * 86400;
 	error_clear(&err);
 	fc.today = finality_today();
-	if (finality_load(ctx->cfg, &fc.fin, &err) < 0) {
-		log_error(&err);
-		return EXIT_CONFIG;
-	}
+	fc.fin = settings_finality(&ctx->settings);
 	if (ctx->storage->runs_scan(ctx->storage_state, 0, pick_run, &pick,
 				    &err) < 0) {
 		if (pick.oom)

@@ -22,14 +22,13 @@ static int run_started(void *arg, const peil_run_record *run)
 static void show_finality(peil_context *ctx, result_table *t)
 {
 	int64_t started = 0;
-	finality fin;
+	finality fin = settings_finality(&ctx->settings);
 	peil_error err;
 
 	error_clear(&err);
 	if (!LOADER_STORAGE_HAS(ctx->storage, runs_scan))
 		return;		/* unknown: no marks */
-	if (finality_load(ctx->cfg, &fin, &err) < 0 ||
-	    ctx->storage->runs_scan(ctx->storage_state, t->run_id,
+	if (ctx->storage->runs_scan(ctx->storage_state, t->run_id,
 				    run_started, &started, &err) < 0) {
 		log_error(&err);
 		return;
