@@ -18,6 +18,7 @@
 
 #include "base/calendar.h"
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/period.h"
 
 enum setting_type {
@@ -400,7 +401,7 @@ static int add_item(void *arg, const char *item)
 {
 	struct list_state *st = arg;
 	settings_list *l = st->list;
-	char **grown = realloc(l->items, (l->count + 1) * sizeof(*grown));
+	char **grown = grow_for(l->items, l->count, sizeof(*grown));
 	char *copy;
 
 	if (!grown)
@@ -430,7 +431,7 @@ static int add_date(void *arg, const char *item)
 				   st->r->err,
 				   "%s: '%s' is not a date as jjjj-mm-dd",
 				   st->r->row->key, item);
-	grown = realloc(d->dates, (d->count + 1) * sizeof(*grown));
+	grown = grow_for(d->dates, d->count, sizeof(*grown));
 	if (!grown)
 		return out_of_memory(st->r);
 	d->dates = grown;
