@@ -391,39 +391,36 @@ static int read_choice(const struct reading *r, int *out)
 	return bad_value(r, r->row->expect);
 }
 
-struct list_state {
+/* What config_each_item hands each item of a list value to: the reading
+ * (for messages) and where the item goes. */
+struct item_sink {
 	const struct reading *r;
-	settings_list *list;
-	int resolve;
+	void *out;
 };
 
 static int add_item(void *arg, const char *item)
 {
-	struct list_state *st = arg;
-	settings_list *l = st->list;
+	struct item_sink *st = arg;
+	settings_list *l = st->out;
 	char **grown = grow_for(l->items, l->count, sizeof(*grown));
 	char *copy;
 
 	if (!grown)
 		return out_of_memory(st->r);
 	l->items = grown;
-	copy = st->resolve ? config_resolve_path(st->r->cfg, item)
-			   : strdup(item);
+	copy = st->r->row->type == SETTING_PATH_LIST
+		       ? config_resolve_path(st->r->cfg, item)
+		       : strdup(item);
 	if (!copy)
 		return out_of_memory(st->r);
 	l->items[l->count++] = copy;
 	return 0;
 }
 
-struct dates_state {
-	const struct reading *r;
-	settings_dates *dates;
-};
-
 static int add_date(void *arg, const char *item)
 {
-	struct dates_state *st = arg;
-	settings_dates *d = st->dates;
+	struct item_sink *st = arg;
+	settings_dates *d = st->out;
 	int32_t date, *grown;
 
 	if (date_parse_iso(item, &date) < 0)
@@ -439,17 +436,12 @@ static int add_date(void *arg, const char *item)
 	return 0;
 }
 
-struct periods_state {
-	const struct reading *r;
-	settings_periods *periods;
-};
-
 /* An item of [run] periods: a period id, or a range of two. */
 static int add_period(void *arg, const char *item)
 {
-	struct periods_state *st = arg;
+	struct item_sink *st = arg;
 	const struct reading *r = st->r;
-	settings_periods *p = st->periods;
+	settings_periods *p = st->out;
 	const char *dots = strstr(item, "..");
 	char first_text[32], last_text[32];
 	int32_t first;
@@ -494,18 +486,18 @@ static int read_value(const struct reading *r, void *out)
 		return read_number(r, out);
 	case SETTING_LIST:
 	case SETTING_PATH_LIST: {
-		struct list_state st = { r, out, row->type == SETTING_PATH_LIST };
+		struct item_sink st = { r, out };
 
 		return config_each_item(r->value, add_item, &st) ? -1 : 0;
 	}
 	case SETTING_DATES: {
-		struct dates_state st = { r, out };
+		struct item_sink st = { r, out };
 
 		((settings_dates *)out)->given = 1;
 		return config_each_item(r->value, add_date, &st) ? -1 : 0;
 	}
 	case SETTING_PERIODS: {
-		struct periods_state st = { r, out };
+		struct item_sink st = { r, out };
 
 		if (config_each_item(r->value, add_period, &st))
 			return -1;
