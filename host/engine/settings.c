@@ -26,6 +26,7 @@ enum setting_type {
 	SETTING_PATH,		/* char *, resolved against the config */
 	SETTING_BOOL,		/* int */
 	SETTING_NUMBER,		/* uint64_t within [min, max] */
+	SETTING_MONTH,		/* uint64_t, 1 to 12: a number's parser */
 	SETTING_ENUM,		/* int, the value of the word chosen */
 	SETTING_LIST,		/* settings_list */
 	SETTING_PATH_LIST,	/* settings_list of resolved paths */
@@ -36,7 +37,7 @@ enum setting_type {
 };
 
 static const char *const type_names[] = {
-	"string", "path", "bool", "whole number", "enum", "list",
+	"string", "path", "bool", "whole number", "month", "enum", "list",
 	"list of paths", "list of dates", "list of periods",
 	"list of date formats", "read by its owner"
 };
@@ -146,7 +147,7 @@ static const setting table[] = {
 	  UINT64_C(1000000000000), NULL, NULL, S(instructions), NO_OFFSET,
 	  "Lua instructions for loading a script, and for one KPI" },
 
-	{ "contract", "start_month", SETTING_NUMBER, "1", NULL, 1, 12, NULL,
+	{ "contract", "start_month", SETTING_MONTH, "1", NULL, 1, 12, NULL,
 	  "a month number 1 to 12", S(start_month), NO_OFFSET,
 	  "the first month of the contract year" },
 	{ "contract", "margin", SETTING_STRING, NULL, NULL, 0, 0, NULL, NULL,
@@ -483,6 +484,7 @@ static int read_value(const struct reading *r, void *out)
 	case SETTING_ENUM:
 		return read_choice(r, out);
 	case SETTING_NUMBER:
+	case SETTING_MONTH:
 		return read_number(r, out);
 	case SETTING_LIST:
 	case SETTING_PATH_LIST: {
@@ -645,14 +647,33 @@ finality settings_finality(const peil_settings *s)
 	return f;
 }
 
+/* "whole number from 0 to 86400", "enum: increment, snapshot". */
+static void describe_type(const setting *row, char *out, size_t size)
+{
+	size_t n;
+
+	if (row->type == SETTING_NUMBER || row->type == SETTING_MONTH) {
+		snprintf(out, size, "%s from %llu to %llu",
+			 type_names[row->type], (unsigned long long)row->min,
+			 (unsigned long long)row->max);
+		return;
+	}
+	n = (size_t)snprintf(out, size, "%s", type_names[row->type]);
+	for (const setting_choice *c = row->choices; c && c->word && n < size;
+	     c++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s",
+				      c == row->choices ? ": " : ", ", c->word);
+}
+
 void settings_each_row(settings_row_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < TABLE_SIZE; i++) {
 		const setting *row = &table[i];
 		const char *dflt = row->doc_default ? row->doc_default
 			: row->fallback ? row->fallback : "none";
+		char type[160];
 
-		fn(ctx, row->section, row->key, type_names[row->type], dflt,
-		   row->doc);
+		describe_type(row, type, sizeof(type));
+		fn(ctx, row->section, row->key, type, dflt, row->doc);
 	}
 }

@@ -128,8 +128,10 @@ finality settings_finality(const peil_settings *s);
 
 /* Call fn for each row of the table, in the order of docs/configuration.md:
  * section ("source" for [source NAME]), key (ending in '.' for a prefix
- * such as param.), type, default as the docs write it ("none" when there
- * is none) and a line of documentation.  For the docs check. */
+ * such as param.), type (with the range of a number, the words of an
+ * enum), default as the docs write it ("none" when there is none) and a
+ * line of documentation; the strings are valid during the call.  For the
+ * docs check. */
 typedef void (*settings_row_fn)(void *ctx, const char *section,
 				const char *key, const char *type,
 				const char *default_text, const char *doc);
