@@ -15,57 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <ini.h>
 
 #include "base/error.h"
 #include "base/grow.h"
-
-/* The host's own sections and their keys; [source] and [storage] keys
- * belong to plugins as well and are not checked here.  NULL keys: any. */
-static const char *const peil_keys[] = {
-	"storage", "plugin_dirs", "script_dirs", "reject_dir", NULL
-};
-static const char *const calendar_keys[] = {
-	"good_friday", "liberation_day", "extra", "dates", NULL
-};
-static const char *const run_keys[] = {
-	"periods", "lock_file", "lock_wait", "final_after_months", "delay_days",
-	"threads", NULL
-};
-static const char *const limits_keys[] = {
-	"memory_mb", "instructions", NULL
-};
-static const char *const contract_keys[] = {
-	"start_month", "margin", "reference", NULL
-};
-
-static const char *const privacy_keys[] = {
-	"min_count", "min_denominator", "key_file", NULL
-};
-static const char *const report_keys[] = {
-	"late_after_days", "quality_fields",
-	"quality_closure_fields", NULL
-};
-
-static const struct section_kind {
-	const char *kind;
-	int named;		/* [kind NAME] */
-	const char *const *keys;	/* NULL: not checked here */
-} section_kinds[] = {
-	{ "peil", 0, peil_keys },
-	{ "storage", 0, NULL },
-	{ "calendar", 0, calendar_keys },
-	{ "run", 0, run_keys },
-	{ "limits", 0, limits_keys },
-	{ "contract", 0, contract_keys },
-	{ "kpi", 1, NULL },	/* checked against the KPI (context.c) */
-	{ "privacy", 0, privacy_keys },
-	{ "report", 0, report_keys },
-	{ "dataset", 1, NULL },
-	{ "source", 1, NULL },
-};
 
 struct parse_state {
 	config *cfg;
@@ -148,34 +102,12 @@ static char *counting_reader(char *str, int num, void *stream)
 	return got;
 }
 
-static const struct section_kind *kind_of(const char *kind)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(section_kinds) / sizeof(section_kinds[0]); i++)
-		if (strcmp(section_kinds[i].kind, kind) == 0)
-			return &section_kinds[i];
-	return NULL;
-}
-
-static int key_known(const struct section_kind *kind, const char *key)
-{
-	const char *const *k;
-
-	if (!kind->keys)
-		return 1;
-	for (k = kind->keys; *k; k++)
-		if (strcmp(*k, key) == 0)
-			return 1;
-	return 0;
-}
-
-/* Split "source demo_cases" into kind and name, check it, and append a
- * section.  Returns the section or NULL with the error set. */
+/* Split "source demo_cases" into kind and name and append a section
+ * (which kinds exist, and which take a name, is the settings' business:
+ * engine/settings.c).  Returns the section or NULL with the error set. */
 static config_section *section_add(struct parse_state *st, const char *header)
 {
 	config *cfg = st->cfg;
-	const struct section_kind *kind;
 	config_section *sections, *s;
 	char kind_text[64], name[192] = "";
 	const char *space = strchr(header, ' ');
@@ -193,26 +125,6 @@ static config_section *section_add(struct parse_state *st, const char *header)
 		while (*space == ' ')
 			space++;
 		snprintf(name, sizeof(name), "%s", space);
-	}
-	kind = kind_of(kind_text);
-	if (!kind) {
-		error_set(st->err, cfg->path, st->header_line, NULL,
-			  "unknown section [%s]; known are [peil], [storage], "
-			  "[calendar], [run], [limits], [contract], [privacy], "
-			  "[report], [dataset NAME], [source NAME], [kpi ID]",
-			  header);
-		return NULL;
-	}
-	if (kind->named && !name[0]) {
-		error_set(st->err, cfg->path, st->header_line, NULL,
-			  "section [%s] needs a name: [%s NAME]", header,
-			  kind_text);
-		return NULL;
-	}
-	if (!kind->named && name[0]) {
-		error_set(st->err, cfg->path, st->header_line, NULL,
-			  "section [%s] takes no name", kind_text);
-		return NULL;
 	}
 	for (i = 0; i < cfg->count; i++)
 		if (strcmp(cfg->sections[i].kind, kind_text) == 0 &&
@@ -259,7 +171,6 @@ static int handle(void *user, const char *section, const char *key,
 	struct parse_state *st = user;
 	config *cfg = st->cfg;
 	config_section *s = cfg->count ? &cfg->sections[cfg->count - 1] : NULL;
-	const struct section_kind *kind;
 	config_entry *entries, *e;
 	size_t i;
 
@@ -291,12 +202,6 @@ static int handle(void *user, const char *section, const char *key,
 		if (entry_append(&s->entries[s->count - 1], value) < 0)
 			goto oom;
 		return 1;
-	}
-	kind = kind_of(s->kind);
-	if (!key_known(kind, key)) {
-		error_set(st->err, cfg->path, st->line, NULL,
-			  "unknown key '%s' in section [%s]", key, s->kind);
-		goto fail;
 	}
 	for (i = 0; i < s->count; i++)
 		if (strcmp(s->entries[i].key, key) == 0) {
@@ -539,63 +444,6 @@ char *config_resolve_path(const config *cfg, const char *value)
 	return path;
 }
 
-int config_get_bool(const config *cfg, const config_section *section,
-		    const char *key, int fallback, int *out, peil_error *err)
-{
-	static const char *const yes[] = { "yes", "ja", "true", "on", "1" };
-	static const char *const no[] = { "no", "nee", "false", "off", "0" };
-	const config_entry *e = config_entry_find(section, key);
-	size_t i;
-
-	*out = fallback;
-	if (!e)
-		return 0;
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(e->value, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(e->value, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return config_fail(cfg, section, e, err,
-			   "%s = %s: expected yes or no", key, e->value);
-}
-
-static int key_in(const char *const *list, const char *key)
-{
-	size_t n;
-
-	for (; list && *list; list++) {
-		n = strlen(*list);
-		if (n && (*list)[n - 1] == '.' ? strncmp(*list, key, n) == 0
-					       : strcmp(*list, key) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-int config_check_keys(const config *cfg, const config_section *section,
-		      const char *const *known, const char *const *more,
-		      peil_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < section->count; i++) {
-		const config_entry *e = &section->entries[i];
-
-		if (!key_in(known, e->key) && !key_in(more, e->key))
-			return config_fail(cfg, section, e, err,
-					   "unknown key '%s' in [%s%s%s]",
-					   e->key, section->kind,
-					   section->name[0] ? " " : "",
-					   section->name);
-	}
-	return 0;
-}
-
 int config_locate(const config *cfg, const config_section *section,
 		  const config_entry *entry, peil_error *err)
 {
@@ -608,29 +456,6 @@ int config_locate(const config *cfg, const config_section *section,
 	return config_fail(cfg, section, entry, err, "[%s%s%s]: %.900s",
 			   section->kind, section->name[0] ? " " : "",
 			   section->name, message);
-}
-
-int config_get_number(const config *cfg, const config_section *section,
-		      const char *key, uint64_t min, uint64_t max,
-		      uint64_t *out, peil_error *err)
-{
-	const config_entry *e = config_entry_find(section, key);
-	unsigned long long n;
-	char *end;
-
-	if (!e)
-		return 0;
-	errno = 0;
-	n = strtoull(e->value, &end, 10);
-	if (errno || end == e->value || *end || e->value[0] == '-' ||
-	    n < min || n > max)
-		return config_fail(cfg, section, e, err,
-				   "%s = %s: expected a whole number from %llu "
-				   "to %llu", key, e->value,
-				   (unsigned long long)min,
-				   (unsigned long long)max);
-	*out = n;
-	return 0;
 }
 
 int config_each_item(const char *value,

@@ -3,10 +3,10 @@
  *
  * The file is read once with inih into memory; every key keeps the line it
  * was written on, so that any later complaint about a value names file and
- * line.  Sections are "[peil]", "[storage]", "[calendar]", "[run]",
- * "[limits]", "[dataset NAME]" and "[source NAME]"; docs/configuration.md
- * documents every key.  Relative paths are resolved against the directory of
- * the config file, so that a config works from any working directory.
+ * line.  This is the low-level reader: which sections and keys exist, and
+ * what their values mean, is engine/settings.c's table.  Relative paths
+ * are resolved against the directory of the config file, so that a config
+ * works from any working directory.
  */
 #ifndef PEIL_CONFIG_H
 #define PEIL_CONFIG_H
@@ -37,8 +37,8 @@ typedef struct config {
 	config_section *sections;
 } config;
 
-/* Read and check the structure of path (known sections, no key given twice,
- * known keys in the host's own sections).  0 on success with *out set (free
+/* Read and check the structure of path (sections, no section or key given
+ * twice, no line too long).  0 on success with *out set (free
  * with config_free); -1 with err naming file and line. */
 int config_load(const char *path, config **out, peil_error *err);
 void config_free(config *cfg);	/* accepts NULL */
@@ -61,24 +61,6 @@ char *config_resolve_path(const config *cfg, const char *value);
 /* Drop "." segments and fold "dir/.." in path, in place; leading ".."
  * segments stay. */
 void config_path_normalize(char *path);
-
-/* A yes/no value (yes/no, ja/nee, true/false, on/off, 1/0) of key, or
- * fallback when absent.  0 on success; -1 with err naming the line. */
-int config_get_bool(const config *cfg, const config_section *section,
-		    const char *key, int fallback, int *out, peil_error *err);
-
-/* A whole number of key within [min, max], or 0 (untouched *out) when
- * absent.  0 on success; -1 with err naming the line. */
-int config_get_number(const config *cfg, const config_section *section,
-		      const char *key, uint64_t min, uint64_t max,
-		      uint64_t *out, peil_error *err);
-
-/* Refuse a key of section that is in neither list (NULL-terminated; an
- * item ending in '.' is a prefix; a NULL list is empty).  0 when every
- * key is known; -1 with err naming the first unknown key and its line. */
-int config_check_keys(const config *cfg, const config_section *section,
-		      const char *const *known, const char *const *more,
-		      peil_error *err);
 
 /* Split a list value (items separated by commas, newlines or both) and call
  * fn for each trimmed, non-empty item.  fn returns 0 to go on; another

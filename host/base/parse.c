@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/calendar.h"
+#include "base/config.h"
 
 /* Longer numbers are not figures from a registration system. */
 #define NUMBER_MAX_CHARS 100
@@ -27,11 +28,6 @@ static int ascii_lower(int c)
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
 }
 
 /* ---------------------------------------------------------------- dates */
@@ -111,35 +107,42 @@ static int parse_one_format(const char *spec, size_t len, parse_date_format *out
 	return 0;
 }
 
+struct format_list {
+	parse_date_formats *out;
+	char *err;
+	size_t err_size;
+};
+
+static int add_format(void *arg, const char *item)
+{
+	struct format_list *l = arg;
+	parse_date_formats *out = l->out;
+
+	if (out->count == PARSE_MAX_DATE_FORMATS)
+		return format_error(l->err, l->err_size, item, strlen(item),
+				    "more than 8 formats");
+	if (parse_one_format(item, strlen(item), &out->formats[out->count],
+			     l->err, l->err_size) != 0)
+		return -1;
+	out->count++;
+	return 0;
+}
+
+/* The items are split as every list of the config is (config_each_item),
+ * so that a long list of formats may continue on the next line too. */
 int parse_date_formats_init(parse_date_formats *out, const char *spec,
 			    char *err, size_t err_size)
 {
-	const char *p = spec;
+	struct format_list l = { out, err, err_size };
 
 	memset(out, 0, sizeof(*out));
 	if (spec == NULL)
 		return format_error(err, err_size, "", 0, "empty");
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		while (len > 0 && is_blank(*p)) {
-			p++;
-			len--;
-		}
-		while (len > 0 && is_blank(p[len - 1]))
-			len--;
-		if (out->count == PARSE_MAX_DATE_FORMATS)
-			return format_error(err, err_size, p, len,
-					    "more than 8 formats");
-		if (parse_one_format(p, len, &out->formats[out->count], err,
-				     err_size) != 0)
-			return -1;
-		out->count++;
-		if (end == NULL)
-			return 0;
-		p = end + 1;
-	}
+	if (config_each_item(spec, add_format, &l) != 0)
+		return -1;
+	if (out->count == 0)
+		return format_error(err, err_size, spec, strlen(spec), "empty");
+	return 0;
 }
 
 /* Split text into three fields by the format's separator (or by fixed

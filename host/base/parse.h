@@ -27,9 +27,10 @@ typedef struct parse_date_formats {
 	parse_date_format formats[PARSE_MAX_DATE_FORMATS];
 } parse_date_formats;
 
-/* Parse a comma-separated list of formats such as "dd-mm-jjjj, jjjj-mm-dd"
- * (jjjj and yyyy both mean the year; dd and mm accept one or two digits
- * except in the separator-less jjjjmmdd).  0 on success; -1 with a message
+/* Parse a list of formats such as "dd-mm-jjjj, jjjj-mm-dd", split as every
+ * list of the config (commas or line breaks; config_each_item) (jjjj and
+ * yyyy both mean the year; dd and mm accept one or two digits except in
+ * the separator-less jjjjmmdd).  0 on success; -1 with a message
  * in err naming the bad format. */
 int parse_date_formats_init(parse_date_formats *out, const char *spec,
 			    char *err, size_t err_size);

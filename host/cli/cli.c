@@ -25,19 +25,21 @@ int cli_worst(int a, int b)
 
 /* The contract year's first month from the config's [contract] section
  * (1 when it is absent or unreadable: the error comes when the command
- * opens the config). */
+ * opens the config).  Periods are read before the context is opened. */
 static int contract_month(const char *config_path)
 {
 	config *cfg = NULL;
+	peil_settings settings;
 	peil_error err;
-	uint64_t month = 1;
+	int month = 1;
 
-	if (config_load(config_path, &cfg, &err) == 0)
-		config_get_number(cfg, config_section_find(cfg, "contract",
-							   NULL),
-				  "start_month", 1, 12, &month, &err);
+	memset(&settings, 0, sizeof(settings));
+	if (config_load(config_path, &cfg, &err) == 0 &&
+	    settings_open(cfg, &settings, &err) == 0)
+		month = (int)settings.start_month;
+	settings_release(&settings);
 	config_free(cfg);
-	return (int)month;
+	return month;
 }
 
 /* "2018/2019": the contract year from the configured month of 2018. */
@@ -107,67 +109,17 @@ int cli_range(const cli_options *o, int32_t *from, int32_t *to)
 	return 0;
 }
 
-struct run_periods {
-	int32_t from, to;
-	int any;
-	const char *bad;
-	char bad_text[64];
-};
-
-static int add_run_period(void *arg, const char *item)
-{
-	struct run_periods *rp = arg;
-	char first_text[32], last_text[32];
-	const char *dots = strstr(item, "..");
-	int32_t first, last;
-	period p;
-
-	if (dots) {
-		snprintf(first_text, sizeof(first_text), "%.*s",
-			 (int)(dots - item), item);
-		snprintf(last_text, sizeof(last_text), "%s", dots + 2);
-	} else {
-		snprintf(first_text, sizeof(first_text), "%s", item);
-		snprintf(last_text, sizeof(last_text), "%s", item);
-	}
-	/* Quietly: config_range names the line of the bad item. */
-	if (period_parse(first_text, &p) < 0 ||
-	    (first = p.first, period_parse(last_text, &p) < 0)) {
-		snprintf(rp->bad_text, sizeof(rp->bad_text), "%s", item);
-		rp->bad = rp->bad_text;
-		return 1;
-	}
-	last = p.last;
-	if (!rp->any || first < rp->from)
-		rp->from = first;
-	if (!rp->any || last > rp->to)
-		rp->to = last;
-	rp->any = 1;
-	return 0;
-}
-
-/* The range of [run] periods. */
+/* The range of [run] periods (read with the config: settings.c). */
 int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to)
 {
-	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
-	const config_entry *e = config_entry_find(run, "periods");
-	struct run_periods rp = { 0, 0, 0, NULL, "" };
-
-	if (!e) {
+	if (!ctx->settings.periods.given) {
 		log_msg(PEIL_LOG_ERROR,
 			"%s: [run] periods = is not set; give the periods to "
 			"evaluate, e.g. periods = 2018", ctx->cfg->path);
 		return EXIT_CONFIG;
 	}
-	if (config_each_item(e->value, add_run_period, &rp) != 0 || !rp.any) {
-		log_msg(PEIL_LOG_ERROR,
-			"%s:%ld: periods = %s: expected periods such as 2018 or "
-			"2018-01..2018-06", ctx->cfg->path, e->line,
-			rp.bad ? rp.bad : e->value);
-		return EXIT_CONFIG;
-	}
-	*from = rp.from;
-	*to = rp.to;
+	*from = ctx->settings.periods.from;
+	*to = ctx->settings.periods.to;
 	return 0;
 }
 
@@ -327,14 +279,8 @@ int cli_output_options(const cli_options *o, output_options *out)
 
 int cli_disclose(const peil_context *ctx, result_table *t)
 {
-	disclosure_rules rules;
-	peil_error err;
+	disclosure_rules rules = settings_disclosure(&ctx->settings);
 
-	error_clear(&err);
-	if (disclosure_rules_from_config(ctx->cfg, &rules, &err) < 0) {
-		log_error(&err);
-		return EXIT_CONFIG;
-	}
 	disclosure_apply(t, &rules);
 	return 0;
 }
@@ -492,75 +438,51 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 }
 
 
-/* The lock file: [run] lock_file, else where the storage plugin suggests
- * (version 5 of its ops), which needs the plugin loaded but not the store
- * opened: the host reads none of a plugin's own keys.  NULL with *rc and
- * a message. */
-static char *lock_path(peil_context *ctx, int *rc)
+int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err)
 {
-	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
-	const char *given = config_get(run, "lock_file", NULL);
 	char suggested[4096];
-	peil_error err;
-	char *path;
 
-	*rc = EXIT_STORAGE;	/* out of memory, or the plugin failed */
-	if (given) {
-		path = config_resolve_path(ctx->cfg, given);
-		if (!path)
-			log_msg(PEIL_LOG_ERROR, "out of memory");
-		return path;
+	if (!out) {
+		out = suggested;
+		size = sizeof(suggested);
 	}
-	error_clear(&err);
-	if (context_load_storage(ctx, &err) < 0 ||
+	if (ctx->settings.lock_file) {
+		if (snprintf(out, size, "%s", ctx->settings.lock_file) >=
+		    (int)size) {
+			error_set(err, NULL, 0, NULL, "lock_file = %s: too long",
+				  ctx->settings.lock_file);
+			return EXIT_CONFIG;
+		}
+		return 0;
+	}
+	if (context_load_storage(ctx, err) < 0 ||
 	    store_require(ctx->store, STORE_V5_LOCK_PATH,
 			  "set [run] lock_file = FILE, the lock of the commands "
-			  "that write the store", &err) < 0) {
-		log_error(&err);
-		*rc = EXIT_CONFIG;
-		return NULL;
-	}
+			  "that write the store", err) < 0)
+		return EXIT_CONFIG;
 	/* The plugin's own failure (its path key missing, say) is the
 	 * store's, as when its open fails: the exit code stays that of
 	 * the open that reported it after the lock before. */
-	if (store_lock_path(ctx->store, suggested, sizeof(suggested),
-			    &err) < 0) {
-		log_error(&err);
-		return NULL;
-	}
-	path = strdup(suggested);
-	if (!path)
-		log_msg(PEIL_LOG_ERROR, "out of memory");
-	return path;
+	if (store_lock_path(ctx->store, out, size, err) < 0)
+		return EXIT_STORAGE;
+	return 0;
 }
 
 int cli_lock(peil_context *ctx, run_lock *lock)
 {
-	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
-	const config_entry *e = config_entry_find(run, "lock_wait");
+	long wait_s = (long)ctx->settings.lock_wait;
+	char path[4096];
 	peil_error err;
-	long wait_s = 600;
-	char *path, *end;
 	int rc;
 
 	lock->fd = -1;
-	if (e) {
-		errno = 0;
-		wait_s = strtol(e->value, &end, 10);
-		if (end == e->value || *end || errno || wait_s < 0 ||
-		    wait_s > 86400) {
-			log_msg(PEIL_LOG_ERROR, "%s:%ld: lock_wait = %s: "
-				"expected seconds, 0 to 86400",
-				ctx->cfg->path, e->line, e->value);
-			return EXIT_CONFIG;
-		}
-	}
-	path = lock_path(ctx, &rc);
-	if (!path)
-		return rc;
 	error_clear(&err);
+	rc = cli_lock_path(ctx, path, sizeof(path), &err);
+	if (rc != 0) {
+		log_error(&err);
+		return rc;
+	}
 	rc = run_lock_take(lock, path, wait_s * 1000, &err);
-	free(path);
 	if (rc == 0)
 		return EXIT_OK;
 	log_error(&err);

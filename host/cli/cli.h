@@ -142,10 +142,15 @@ int cli_ingest(peil_context *ctx, const char *only, int force);
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		 int32_t to, const char *only_kpi, const output_options *out,
 		 const struct finality *fin, int64_t *run_id);
-/* Take the lock of the commands that write the store ([run] lock_file,
- * by default where the storage plugin suggests, which loads it; [run]
- * lock_wait seconds, by default 600).  0, EXIT_LOCKED or EXIT_CONFIG,
- * with a message. */
+/* The lock file into out (size bytes; NULL only checks that there is
+ * one): [run] lock_file, else where the storage plugin suggests, which
+ * loads the plugin but opens no store.  0; else err is set and the exit
+ * code is EXIT_CONFIG when neither gives one, EXIT_STORAGE when the
+ * plugin fails. */
+int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err);
+/* Take the lock of the commands that write the store (cli_lock_path),
+ * waiting [run] lock_wait seconds (600).  0, EXIT_LOCKED, EXIT_CONFIG or
+ * EXIT_STORAGE, with a message. */
 int cli_lock(peil_context *ctx, run_lock *lock);
 /* A progress line on stdout, only when stdout is a terminal: under a
  * timer or in a pipe it would be noise among the figures. */

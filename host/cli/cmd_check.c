@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "engine/source.h"
 
 struct check_state {
 	size_t problems;
@@ -29,61 +30,25 @@ static const peil_schema *check_schema(void *arg, const char *name)
 			       name);
 }
 
-/* Load each source's plugin and let it check its settings; no data is
- * read or written. */
+/* Open each source as ingest would (source.h) and close it again; no
+ * data is read or written.  The store is loaded, not opened, so that a
+ * snapshot it cannot take is refused here too (NULL when it did not
+ * load). */
 static void check_sources(peil_context *ctx, struct check_state *st)
 {
-	size_t i;
-
-	for (i = 0; i < ctx->cfg->count; i++) {
-		const config_section *s = &ctx->cfg->sections[i];
-		const char *plugin = config_get(s, "plugin", NULL);
-		const char *dataset = config_get(s, "dataset", NULL);
-		const peil_schema *schema;
-		loaded_plugin *loaded = NULL;
-		peil_host *host = NULL;
-		void *state = NULL;
+	for (size_t i = 0; i < ctx->settings.source_count; i++) {
+		opened_source opened;
 		peil_error err;
 
-		if (strcmp(s->kind, "source") != 0)
-			continue;
 		error_clear(&err);
-		if (!plugin || !dataset || !config_get(s, "path", NULL)) {
-			config_fail(ctx->cfg, s, NULL, &err,
-				    "[source %s] needs plugin =, dataset = and "
-				    "path =", s->name);
-			check_report(st, &err);
-			continue;
-		}
-		schema = schema_set_find(&ctx->schemas, dataset);
-		if (!schema) {
-			config_fail(ctx->cfg, s, config_entry_find(s, "dataset"),
-				    &err, "dataset '%s' is not declared",
-				    dataset);
-			check_report(st, &err);
-			continue;
-		}
-		if (loader_open(&ctx->plugins, plugin, PEIL_PLUGIN_INPUT,
-				&loaded, &err) < 0 ||
-		    (loader_config_keys(loaded->plugin) &&
-		     config_check_keys(ctx->cfg, s, host_source_keys,
-				       loader_config_keys(loaded->plugin),
-				       &err) < 0) ||
-		    !(host = host_new(ctx->cfg, s, plugin)) ||
-		    host_input_init(host, schema, NULL, ctx->reject_dir,
-				    &err) < 0 ||
-		    loaded->plugin->input->open(host_services(), host, &state,
-						&err) < 0) {
+		if (source_open(ctx, &ctx->settings.sources[i], ctx->store,
+				&opened, &err) < 0) {
 			if (!err.message[0])
 				error_set(&err, NULL, 0, NULL, "out of memory");
-			config_locate(ctx->cfg, s, NULL, &err);
 			check_report(st, &err);
-			state = NULL;
+			continue;
 		}
-		if (state && loaded->plugin->input->close)
-			loaded->plugin->input->close(state);
-		host_free(host);
-		loader_close(loaded);
+		source_close(&opened);
 	}
 }
 
@@ -91,7 +56,6 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 {
 	struct check_state st = { 0, NULL };
 	peil_context ctx;
-	loaded_plugin *storage = NULL;
 	peil_error err;
 	int rc;
 
@@ -108,18 +72,10 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 		context_close(&ctx);
 		return EXIT_CONFIG;
 	}
-	if (loader_open(&ctx.plugins,
-			config_get(config_section_find(ctx.cfg, "peil", NULL),
-				   "storage", "sqlite"),
-			PEIL_PLUGIN_STORAGE, &storage, &err) < 0 ||
-	    (config_section_find(ctx.cfg, "storage", NULL) &&
-	     loader_config_keys(storage->plugin) &&
-	     config_check_keys(ctx.cfg,
-			       config_section_find(ctx.cfg, "storage", NULL),
-			       NULL, loader_config_keys(storage->plugin),
-			       &err) < 0))
+	if (context_load_storage(&ctx, &err) < 0)
 		check_report(&st, &err);
-	loader_close(storage);
+	else if (cli_lock_path(&ctx, NULL, 0, &err) != 0)
+		check_report(&st, &err);
 	if (config_section_find(ctx.cfg, "run", NULL)) {
 		int32_t from, to;
 

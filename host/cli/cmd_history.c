@@ -186,8 +186,7 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b,
 	memset(&old_table, 0, sizeof(old_table));
 	memset(&new_table, 0, sizeof(new_table));
 	st.today = finality_today();
-	if (finality_load(ctx->cfg, &st.fin, err) < 0)
-		return EXIT_CONFIG;
+	st.fin = settings_finality(&ctx->settings);
 	/* Small cells stay hidden here too: a hidden figure reads as "-"
 	 * and two hidden figures as unchanged. */
 	rc = cli_read_figures(ctx, a, NULL, 0, 0, 0, &old_table);

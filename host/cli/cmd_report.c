@@ -138,14 +138,14 @@ static void scripts_release(struct scripts *s)
  * table: registering staff know "Melder", not "referrer". */
 static const char *field_label(void *arg, const char *field)
 {
-	const config *cfg = arg;
+	const peil_settings *settings = arg;
 	size_t i, j;
 
-	for (i = 0; i < cfg->count; i++) {
-		const config_section *s = &cfg->sections[i];
+	for (i = 0; i < settings->source_count; i++) {
+		const settings_source *src = &settings->sources[i];
+		const config_section *s = src->section;
 
-		if (strcmp(s->kind, "source") != 0 ||
-		    strcmp(config_get(s, "dataset", ""), "cases") != 0)
+		if (!src->dataset || strcmp(src->dataset, "cases") != 0)
 			continue;
 		for (j = 0; j < s->count; j++)
 			if (strncmp(s->entries[j].key, "column.", 7) == 0 &&
@@ -203,20 +203,12 @@ static int out_close(struct out_file *o, int ok)
 
 /* The report's settings: the provisional rule of [run] final_after_months
  * (finality.h, as peil show and peil run mark figures) and the quality
- * settings of [report]; EXIT_CONFIG with a message on a bad value. */
+ * settings of [report], read with the config; 0. */
 static int report_settings(const peil_context *ctx, report_input *in,
 			   quality_settings *qs)
 {
-	finality f;
-	peil_error err;
-
-	error_clear(&err);
-	if (finality_load(ctx->cfg, &f, &err) < 0 ||
-	    quality_settings_from_config(ctx->cfg, qs, &err) < 0) {
-		log_error(&err);
-		return EXIT_CONFIG;
-	}
-	in->provisional_months = f.final_after_months;
+	quality_settings_init(&ctx->settings, qs);
+	in->provisional_months = (int)ctx->settings.final_after_months;
 	in->late_after_days = qs->late_after_days;
 	return 0;
 }
@@ -292,7 +284,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.scripts = scripts.items;
 		in.script_count = scripts.count;
 		in.field_label = field_label;
-		in.field_label_ctx = ctx->cfg;
+		in.field_label_ctx = &ctx->settings;
 		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
 	}
 	rc = cli_worst(rc, out_close(&file, rc == 0));

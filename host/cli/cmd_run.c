@@ -124,17 +124,11 @@ static int run_check_final(peil_context *ctx, const finality *fin,
 
 static int run_steps(peil_context *ctx, const output_options *out)
 {
-	finality fin;
-	peil_error err;
+	finality fin = settings_finality(&ctx->settings);
 	int32_t from, to;
 	int64_t run_id;
 	int rc, ingest_rc, nothing;
 
-	error_clear(&err);
-	if (finality_load(ctx->cfg, &fin, &err) < 0) {
-		log_error(&err);
-		return EXIT_CONFIG;
-	}
 	rc = cli_run_range(ctx, &from, &to);
 	if (rc == 0)
 		rc = run_delay(&fin, from, &to, &nothing);

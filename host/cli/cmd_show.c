@@ -22,12 +22,11 @@ static int run_started(void *arg, const peil_run_record *run)
 static void show_finality(peil_context *ctx, result_table *t)
 {
 	int64_t started = 0;
-	finality fin;
+	finality fin = settings_finality(&ctx->settings);
 	peil_error err;
 
 	error_clear(&err);
-	if (finality_load(ctx->cfg, &fin, &err) < 0 ||
-	    store_runs_scan(ctx->store, t->run_id, run_started, &started,
+	if (store_runs_scan(ctx->store, t->run_id, run_started, &started,
 			    &err) < 0) {
 		log_error(&err);
 		return;

@@ -54,14 +54,10 @@ static int cmd_backup(const cli_options *o, int argc, char **argv)
 static int prune_runs(peil_context *ctx, const cli_options *o)
 {
 	history_pruned pruned;
-	finality fin;
+	finality fin = settings_finality(&ctx->settings);
 	peil_error err;
 
 	error_clear(&err);
-	if (finality_load(ctx->cfg, &fin, &err) < 0) {
-		log_error(&err);
-		return EXIT_CONFIG;
-	}
 	if (history_prune(ctx, &fin, o->keep, o->older_than, &pruned,
 			  &err) < 0) {
 		log_error(&err);

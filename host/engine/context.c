@@ -13,76 +13,25 @@
 #include "base/error.h"
 #include "base/log.h"
 
-struct date_list {
-	int32_t *dates;
-	size_t count;
-	const config *cfg;
-	const config_section *section;
-	const config_entry *entry;
-	peil_error *err;
-};
-
-static int add_date(void *ctx, const char *item)
-{
-	struct date_list *list = ctx;
-	int32_t date, *grown;
-
-	if (date_parse_iso(item, &date) < 0)
-		return config_fail(list->cfg, list->section, list->entry,
-				   list->err,
-				   "%s: '%s' is not a date as jjjj-mm-dd",
-				   list->entry->key, item);
-	grown = realloc(list->dates, (list->count + 1) * sizeof(*grown));
-	if (!grown)
-		return config_fail(list->cfg, list->section, list->entry,
-				   list->err, "out of memory");
-	list->dates = grown;
-	list->dates[list->count++] = date;
-	return 0;
-}
-
 static int open_calendar(peil_context *ctx, peil_error *err)
 {
-	const config_section *s = config_section_find(ctx->cfg, "calendar",
-						      NULL);
-	struct date_list extra = { 0 }, dates = { 0 };
+	const peil_settings *set = &ctx->settings;
 	calendar_options opts;
-	int rc = -1;
 
 	calendar_options_init(&opts);
-	if (config_get_bool(ctx->cfg, s, "good_friday", 1, &opts.good_friday,
-			    err) < 0 ||
-	    config_get_bool(ctx->cfg, s, "liberation_day", 1,
-			    &opts.liberation_day, err) < 0)
-		return -1;
-	extra.cfg = dates.cfg = ctx->cfg;
-	extra.section = dates.section = s;
-	extra.err = dates.err = err;
-	extra.entry = config_entry_find(s, "extra");
-	dates.entry = config_entry_find(s, "dates");
-	if (extra.entry &&
-	    config_each_item(extra.entry->value, add_date, &extra) != 0)
-		goto out;
-	if (dates.entry &&
-	    config_each_item(dates.entry->value, add_date, &dates) != 0)
-		goto out;
-	opts.extra = extra.dates;
-	opts.extra_count = extra.count;
-	if (dates.entry) {
+	opts.good_friday = set->good_friday;
+	opts.liberation_day = set->liberation_day;
+	opts.extra = set->extra.dates;
+	opts.extra_count = set->extra.count;
+	if (set->dates.given) {
 		opts.replace = 1;
-		opts.dates = dates.dates;
-		opts.date_count = dates.count;
+		opts.dates = set->dates.dates;
+		opts.date_count = set->dates.count;
 	}
 	ctx->cal = calendar_new(&opts);
-	if (!ctx->cal) {
-		error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(extra.dates);
-	free(dates.dates);
-	return rc;
+	if (!ctx->cal)
+		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
+	return 0;
 }
 
 static const char *base_name(const char *path)
@@ -94,32 +43,23 @@ static const char *base_name(const char *path)
 
 struct script_loading {
 	peil_context *ctx;
-	const config_section *section;	/* [peil], where script_dirs is */
 	digest *all;
 	context_script_error_fn on_error;
 	void *error_ctx;
 	peil_error *err;
 };
 
-static int load_script_dir(void *arg, const char *item)
+static int load_script_dir(struct script_loading *st, const char *dir)
 {
-	struct script_loading *st = arg;
 	peil_context *ctx = st->ctx;
-	char *dir = config_resolve_path(ctx->cfg, item);
 	char **files;
 	size_t count, i;
 
-	if (!dir)
-		return error_set(st->err, ctx->cfg->path, 0, NULL,
-				 "out of memory");
-	if (dir_list(dir, ".lua", &files, &count) < 0) {
-		config_fail(ctx->cfg, st->section,
-			    config_entry_find(st->section, "script_dirs"),
-			    st->err, "script directory %s: %s", dir,
-			    strerror(errno));
-		free(dir);
-		return -1;
-	}
+	if (dir_list(dir, ".lua", &files, &count) < 0)
+		return config_fail(ctx->cfg, ctx->settings.peil,
+				   ctx->settings.script_dirs_at, st->err,
+				   "script directory %s: %s", dir,
+				   strerror(errno));
 	for (i = 0; i < count; i++) {
 		char sha[DIGEST_HEX_SIZE];
 		peil_error load_err;
@@ -144,27 +84,6 @@ static int load_script_dir(void *arg, const char *item)
 		}
 	}
 	dir_list_free(files, count);
-	free(dir);
-	return 0;
-}
-
-/* [contract]: the contract year's first month and the at-risk margin. */
-static int contract_start_month(const config *cfg, int *month,
-				peil_error *err)
-{
-	const config_section *s = config_section_find(cfg, "contract", NULL);
-	const config_entry *e = config_entry_find(s, "start_month");
-	char *end;
-	long m;
-
-	*month = 1;
-	if (!e)
-		return 0;
-	m = strtol(e->value, &end, 10);
-	if (end == e->value || *end || m < 1 || m > 12)
-		return config_fail(cfg, s, e, err, "start_month = %s: expected "
-				   "a month number 1 to 12", e->value);
-	*month = (int)m;
 	return 0;
 }
 
@@ -172,24 +91,13 @@ static int contract_start_month(const config *cfg, int *month,
 static int configure_kpis(peil_context *ctx, peil_error *err)
 {
 	const config *cfg = ctx->cfg;
-	const config_section *contract =
-		config_section_find(cfg, "contract", NULL);
-	const config_entry *margin = config_entry_find(contract, "margin");
-	const config_entry *reference = config_entry_find(contract,
-							  "reference");
-	period_reference rule = PERIOD_REFERENCE_LAST;
+	const peil_settings *set = &ctx->settings;
 
-	if (reference && period_reference_parse(reference->value, &rule) < 0)
-		return config_fail(cfg, contract, reference, err,
-				   "reference = %s: expected last, first or "
-				   "next (the day after the period)",
-				   reference->value);
-	kpi_set_reference(ctx->kpis, rule);
-
-	if (margin && kpi_set_default_margin(ctx->kpis, margin->value) < 0)
-		return config_fail(cfg, contract, margin, err, "margin = %s: "
-				   "expected a number or a percentage such as "
-				   "10%%", margin->value);
+	kpi_set_reference(ctx->kpis, (period_reference)set->reference);
+	if (set->margin && kpi_set_default_margin(ctx->kpis, set->margin) < 0)
+		return config_fail(cfg, set->contract, set->margin_at, err,
+				   "margin = %s: expected a number or a "
+				   "percentage such as 10%%", set->margin);
 	for (size_t i = 0; i < cfg->count; i++) {
 		const config_section *s = &cfg->sections[i];
 
@@ -210,112 +118,49 @@ static int configure_kpis(peil_context *ctx, peil_error *err)
 	return 0;
 }
 
-static int add_script_dir(void *arg, const char *item)
-{
-	peil_context *ctx = arg;
-	char **grown = realloc(ctx->script_dirs, (ctx->script_dir_count + 1) *
-						       sizeof(*grown));
-
-	if (!grown)
-		return -1;
-	ctx->script_dirs = grown;
-	grown[ctx->script_dir_count] = config_resolve_path(ctx->cfg, item);
-	return grown[ctx->script_dir_count++] ? 0 : -1;
-}
-
-/* The script directories, resolved, for require() and peil test. */
-static int script_dirs(peil_context *ctx, const char *value)
-{
-	if (config_each_item(value, add_script_dir, ctx) != 0)
-		return -1;
-	return kpi_set_script_dirs(ctx->kpis,
-				   (const char *const *)ctx->script_dirs,
-				   ctx->script_dir_count);
-}
-
 static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 			void *error_ctx, peil_error *err)
 {
-	const config_section *peil = config_section_find(ctx->cfg, "peil",
-							 NULL);
-	const config_section *limits_section =
-		config_section_find(ctx->cfg, "limits", NULL);
-	struct script_loading st = { ctx, peil, NULL, on_error, error_ctx,
-				     err };
-	kpi_limits limits = { 0, 0 };
-	uint64_t number;
-	int rc, month;
+	const peil_settings *set = &ctx->settings;
+	struct script_loading st = { ctx, NULL, on_error, error_ctx, err };
+	/* 0 (absent) leaves the sandbox's defaults. */
+	kpi_limits limits = { (size_t)set->memory_mb << 20,
+			      set->instructions };
+	size_t i;
 
-	/* Absent keys leave 0 in the limits: the sandbox's defaults. */
-	number = 0;
-	if (config_get_number(ctx->cfg, limits_section, "memory_mb", 1, 4096,
-			      &number, err) < 0)
+	if (open_calendar(ctx, err) < 0)
 		return -1;
-	limits.memory_bytes = (size_t)number << 20;
-	number = 0;
-	if (config_get_number(ctx->cfg, limits_section, "instructions", 1000,
-			      UINT64_C(1000000000000), &number, err) < 0)
-		return -1;
-	limits.instructions = number;
-	if (open_calendar(ctx, err) < 0 ||
-	    contract_start_month(ctx->cfg, &month, err) < 0)
-		return -1;
-	ctx->contract_start_month = month;
-	ctx->kpis = kpi_set_new(ctx->cal, &limits, month);
+	ctx->contract_start_month = (int)set->start_month;
+	ctx->script_dirs = set->script_dirs.items;
+	ctx->script_dir_count = set->script_dirs.count;
+	ctx->kpis = kpi_set_new(ctx->cal, &limits, ctx->contract_start_month);
 	st.all = digest_new();
 	if (!ctx->kpis || !st.all ||
-	    script_dirs(ctx, config_get(peil, "script_dirs", "scripts")) < 0) {
+	    kpi_set_script_dirs(ctx->kpis,
+				(const char *const *)ctx->script_dirs,
+				ctx->script_dir_count) < 0) {
 		if (st.all)
 			digest_finish(st.all, ctx->scripts_sha256);
 		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
 	}
-	rc = config_each_item(config_get(peil, "script_dirs", "scripts"),
-			      load_script_dir, &st);
+	for (i = 0; i < ctx->script_dir_count; i++)
+		if (load_script_dir(&st, ctx->script_dirs[i]) < 0)
+			break;
 	digest_finish(st.all, ctx->scripts_sha256);
-	if (rc)
+	if (i < ctx->script_dir_count)
 		return -1;
 	if (ctx->script_count == 0)
-		return config_fail(ctx->cfg, peil,
-				   config_entry_find(peil, "script_dirs"), err,
+		return config_fail(ctx->cfg, set->peil, set->script_dirs_at, err,
 				   "no KPI script (*.lua) in script_dirs = %s",
-				   config_get(peil, "script_dirs", "scripts"));
+				   set->script_dirs_text);
 	return configure_kpis(ctx, err);
-}
-
-struct plugin_dirs {
-	peil_context *ctx;
-	size_t added;		/* configured dirs go first, in their order */
-};
-
-static int add_plugin_dir(void *arg, const char *item)
-{
-	struct plugin_dirs *st = arg;
-	loader_path *path = &st->ctx->plugins;
-	char *dir = config_resolve_path(st->ctx->cfg, item);
-	char **dirs;
-
-	if (!dir)
-		return -1;
-	dirs = realloc(path->dirs, (path->count + 1) * sizeof(*dirs));
-	if (!dirs) {
-		free(dir);
-		return -1;
-	}
-	memmove(dirs + st->added + 1, dirs + st->added,
-		(path->count - st->added) * sizeof(*dirs));
-	dirs[st->added++] = dir;
-	path->dirs = dirs;
-	path->count++;
-	return 0;
 }
 
 int context_load_storage(peil_context *ctx, peil_error *err)
 {
-	const config_section *peil = config_section_find(ctx->cfg, "peil",
-							 NULL);
 	const config_section *section =
 		config_section_find(ctx->cfg, "storage", NULL);
-	const char *name = config_get(peil, "storage", "sqlite");
+	const char *name = ctx->settings.storage;
 
 	if (ctx->store)
 		return 0;
@@ -323,9 +168,9 @@ int context_load_storage(peil_context *ctx, peil_error *err)
 		       err) < 0)
 		return -1;
 	if (section && loader_config_keys(store_plugin(ctx->store)) &&
-	    config_check_keys(ctx->cfg, section, NULL,
-			      loader_config_keys(store_plugin(ctx->store)),
-			      err) < 0)
+	    settings_check_plugin_keys(ctx->cfg, section,
+			loader_config_keys(store_plugin(ctx->store)),
+			err) < 0)
 		return -1;
 	return 0;
 }
@@ -349,28 +194,20 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 context_script_error_fn on_script_error, void *error_ctx,
 		 peil_error *err)
 {
-	const config_section *peil;
-
 	memset(ctx, 0, sizeof(*ctx));
-	if (config_load(config_path, &ctx->cfg, err) < 0)
+	if (config_load(config_path, &ctx->cfg, err) < 0 ||
+	    settings_open(ctx->cfg, &ctx->settings, err) < 0)
 		return -1;
 	if (digest_file_sha256_hex(config_path, ctx->config_sha256) < 0)
 		return error_set(err, config_path, 0, NULL, "cannot read: %s",
 				 strerror(errno));
 	if (schema_set_init(&ctx->schemas, ctx->cfg, err) < 0)
 		return -1;
-	peil = config_section_find(ctx->cfg, "peil", NULL);
-	ctx->reject_dir = config_resolve_path(
-		ctx->cfg, config_get(peil, "reject_dir", "rejects"));
-	if (!ctx->reject_dir || loader_path_init(&ctx->plugins, NULL, 0) < 0)
+	/* The configured directories go first, in their order. */
+	if (loader_path_init(&ctx->plugins,
+			     (const char *const *)ctx->settings.plugin_dirs.items,
+			     ctx->settings.plugin_dirs.count) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
-	if (config_get(peil, "plugin_dirs", NULL)) {
-		struct plugin_dirs st = { ctx, 0 };
-
-		if (config_each_item(config_get(peil, "plugin_dirs", NULL),
-				     add_plugin_dir, &st) != 0)
-			return error_set(err, NULL, 0, NULL, "out of memory");
-	}
 	if (what & CONTEXT_STORAGE) {
 		int rc = context_open_storage(ctx, err);
 
@@ -387,13 +224,10 @@ void context_close(peil_context *ctx)
 {
 	store_free(ctx->store);
 	kpi_set_free(ctx->kpis);
-	for (size_t i = 0; i < ctx->script_dir_count; i++)
-		free(ctx->script_dirs[i]);
-	free(ctx->script_dirs);
 	calendar_free(ctx->cal);
 	loader_path_release(&ctx->plugins);
 	schema_set_release(&ctx->schemas);
-	free(ctx->reject_dir);
+	settings_release(&ctx->settings);
 	config_free(ctx->cfg);
 	memset(ctx, 0, sizeof(*ctx));
 }

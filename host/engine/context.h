@@ -12,6 +12,7 @@
 
 #include "base/calendar.h"
 #include "base/config.h"
+#include "engine/settings.h"
 #include "plugin/host.h"
 #include "kpi/kpi.h"
 #include "plugin/loader.h"
@@ -27,16 +28,16 @@ typedef void (*context_script_error_fn)(void *ctx, const peil_error *err);
 
 typedef struct peil_context {
 	config *cfg;
+	peil_settings settings;	/* every host key of cfg, typed */
 	schema_set schemas;
 	loader_path plugins;
-	char *reject_dir;
 
 	store *store;		/* NULL until the storage plugin is loaded */
 
 	calendar *cal;
 	int contract_start_month;	/* [contract] start_month, 1-12 */
 	kpi_set *kpis;
-	char **script_dirs;	/* resolved, in the order of script_dirs */
+	char **script_dirs;	/* settings.script_dirs.items, borrowed */
 	size_t script_dir_count;
 	size_t script_count;	/* script files found */
 	size_t script_errors;	/* of which failed to load */

@@ -245,24 +245,6 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 		log_error(&err);
 }
 
-/* [run] threads: 2 (the default) or 1. */
-static int eval_threads(const peil_context *ctx, int *threads,
-			peil_error *err)
-{
-	const config_section *run = config_section_find(ctx->cfg, "run", NULL);
-	const config_entry *e = config_entry_find(run, "threads");
-
-	*threads = 2;
-	if (!e)
-		return 0;
-	if (strcmp(e->value, "1") == 0 || strcmp(e->value, "2") == 0) {
-		*threads = e->value[0] - '0';
-		return 0;
-	}
-	return config_fail(ctx->cfg, run, e, err,
-			   "threads = %s: expected 1 or 2", e->value);
-}
-
 int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		   int32_t to, const char *only_kpi, evaluation *out,
 		   peil_error *err)
@@ -277,8 +259,8 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (eval_threads(ctx, &st.threads, err) < 0 ||
-	    store_inputs_fingerprint(ctx->store, inputs, err) < 0)
+	st.threads = (int)ctx->settings.threads;
+	if (store_inputs_fingerprint(ctx->store, inputs, err) < 0)
 		return -1;
 	date_format_iso(from, from_text);
 	date_format_iso(to, to_text);

@@ -16,6 +16,7 @@
 #include "base/file_hasher.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "engine/source.h"
 
 struct source_run {
 	peil_context *ctx;
@@ -268,31 +269,11 @@ static char *glob_pattern(const config *cfg, const char *value)
 	return out;
 }
 
-/* mode = increment (the default: rows are added and updated) or
- * snapshot (each file is the whole dataset: rows it lacks are removed). */
-static int source_mode(const peil_context *ctx, const config_section *s,
-		       int *snapshot, peil_error *err)
-{
-	const config_entry *e = config_entry_find(s, "mode");
-
-	*snapshot = e && strcmp(e->value, "snapshot") == 0;
-	if (e && !*snapshot && strcmp(e->value, "increment") != 0)
-		return config_fail(ctx->cfg, s, e, err,
-				   "mode = %s: expected increment or snapshot",
-				   e->value);
-	if (*snapshot &&
-	    store_require(ctx->store, STORE_V2_CHANGES,
-			  "mode = snapshot needs it", err) < 0)
-		return config_locate(ctx->cfg, s, e, err);
-	return 0;
-}
-
-static int ingest_source(peil_context *ctx, const config_section *s,
+static int ingest_source(peil_context *ctx, const settings_source *src,
 			 int force, ingest_summary *sum, peil_error *err)
 {
-	const config_entry *plugin_entry = config_entry_find(s, "plugin");
-	const config_entry *dataset_entry = config_entry_find(s, "dataset");
-	const config_entry *path_entry = config_entry_find(s, "path");
+	const config_section *s = src->section;
+	opened_source opened;
 	struct source_run run;
 	file_hasher *hasher = NULL;
 	file_hash hash;
@@ -306,42 +287,16 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 	run.section = s;
 	run.force = force;
 	run.sum = sum;
-	if (!plugin_entry || !dataset_entry || !path_entry)
-		return config_fail(ctx->cfg, s, NULL, err,
-				   "[source %s] needs plugin =, dataset = and "
-				   "path =", s->name);
-	run.schema = schema_set_find(&ctx->schemas, dataset_entry->value);
-	if (!run.schema)
-		return config_fail(ctx->cfg, s, dataset_entry, err,
-				   "dataset '%s' is not declared by a "
-				   "[dataset %s] section",
-				   dataset_entry->value, dataset_entry->value);
 	if (settings_fingerprint(s, run.settings) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
-	if (source_mode(ctx, s, &run.snapshot, err) < 0 ||
-	    loader_open(&ctx->plugins, plugin_entry->value, PEIL_PLUGIN_INPUT,
-			&run.plugin, err) < 0)
-		return config_locate(ctx->cfg, s, plugin_entry, err);
-	if (loader_config_keys(run.plugin->plugin) &&
-	    config_check_keys(ctx->cfg, s, host_source_keys,
-			      loader_config_keys(run.plugin->plugin),
-			      err) < 0)
-		goto out;
-	run.host = host_new(ctx->cfg, s, plugin_entry->value);
-	if (!run.host) {
-		error_set(err, NULL, 0, NULL, "out of memory");
-		goto out;
-	}
-	if (host_input_init(run.host, run.schema, ctx->store, ctx->reject_dir,
-			    err) < 0)
-		goto out;
-	if (run.plugin->plugin->input->open(host_services(), run.host,
-					    &run.state, err) < 0) {
-		run.state = NULL;
-		config_locate(ctx->cfg, s, NULL, err);
-		goto out;
-	}
-	pattern = glob_pattern(ctx->cfg, path_entry->value);
+	if (source_open(ctx, src, ctx->store, &opened, err) < 0)
+		return -1;
+	run.schema = opened.schema;
+	run.plugin = opened.plugin;
+	run.host = opened.host;
+	run.state = opened.state;
+	run.snapshot = src->snapshot;
+	pattern = glob_pattern(ctx->cfg, src->path);
 	if (!pattern) {
 		error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
@@ -352,12 +307,12 @@ static int ingest_source(peil_context *ctx, const config_section *s,
 		break;
 	case GLOB_NOMATCH:
 		log_msg(PEIL_LOG_ERROR, "%s:%ld: [source %s]: no file matches %s",
-			ctx->cfg->path, path_entry->line, s->name, pattern);
+			ctx->cfg->path, src->path_at->line, s->name, pattern);
 		sum->failed++;
 		rc = 0;
 		goto out;
 	default:
-		config_fail(ctx->cfg, s, path_entry, err,
+		config_fail(ctx->cfg, s, src->path_at, err,
 			    "cannot list files matching %s", pattern);
 		goto out;
 	}
@@ -381,10 +336,7 @@ out:
 	if (globbed)
 		globfree(&files);
 	free(pattern);
-	if (run.plugin && run.state && run.plugin->plugin->input->close)
-		run.plugin->plugin->input->close(run.state);
-	host_free(run.host);
-	loader_close(run.plugin);
+	source_close(&opened);
 	return rc;
 }
 
@@ -394,16 +346,14 @@ int ingest_sources(peil_context *ctx, const char *only, int force,
 	size_t i, matched = 0;
 
 	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < ctx->cfg->count && !sum->storage_failed &&
+	for (i = 0; i < ctx->settings.source_count && !sum->storage_failed &&
 		    !interrupt_requested(); i++) {
-		const config_section *s = &ctx->cfg->sections[i];
+		const settings_source *src = &ctx->settings.sources[i];
 
-		if (strcmp(s->kind, "source") != 0)
-			continue;
-		if (only && strcmp(s->name, only) != 0)
+		if (only && strcmp(src->section->name, only) != 0)
 			continue;
 		matched++;
-		if (ingest_source(ctx, s, force, sum, err) < 0)
+		if (ingest_source(ctx, src, force, sum, err) < 0)
 			return -1;
 	}
 	if (only && !matched)

@@ -37,26 +37,11 @@ struct quality_scan {
 	int oom;
 };
 
-static const char default_fields[] =
-	"organisation, district, neighbourhood, referrer, person";
-static const char default_closure_fields[] =
-	"closure_reason, self_reliant, mark";
-
-int quality_settings_from_config(const config *cfg, quality_settings *out,
-				 peil_error *err)
+void quality_settings_init(const peil_settings *s, quality_settings *out)
 {
-	const config_section *report =
-		cfg ? config_section_find(cfg, "report", NULL) : NULL;
-	uint64_t days = QUALITY_DEFAULT_LATE_DAYS;
-
-	out->fields = config_get(report, "quality_fields", default_fields);
-	out->closure_fields = config_get(report, "quality_closure_fields",
-					 default_closure_fields);
-	if (config_get_number(cfg, report, "late_after_days", 0, 100000,
-			      &days, err) < 0)
-		return -1;
-	out->late_after_days = (long)days;
-	return 0;
+	out->late_after_days = (long)s->late_after_days;
+	out->fields = &s->quality_fields;
+	out->closure_fields = &s->quality_closure_fields;
 }
 
 struct field_list {
@@ -253,11 +238,13 @@ int quality_compute(const peil_context *ctx, const quality_settings *s,
 	list.projection = projection + COL_FIRST;
 	list.count = 0;
 	list.max = QUALITY_MAX_FIELDS;
-	config_each_item(s->fields, add_field, &list);
+	for (i = 0; i < s->fields->count; i++)
+		add_field(&list, s->fields->items[i]);
 	q.field_count = list.count;
 	list.projection = projection + COL_FIRST + q.field_count;
 	list.count = 0;
-	config_each_item(s->closure_fields, add_field, &list);
+	for (i = 0; i < s->closure_fields->count; i++)
+		add_field(&list, s->closure_fields->items[i]);
 	q.closure_count = list.count;
 	q.teams = calloc(1, sizeof(*q.teams));	/* the total */
 	if (!q.teams)

@@ -22,18 +22,14 @@
 #include "engine/context.h"
 #include "model/results.h"
 
-#define QUALITY_DEFAULT_LATE_DAYS 14
-
 typedef struct quality_settings {
 	long late_after_days;
-	const char *fields;		/* list values of the config */
-	const char *closure_fields;
+	const settings_list *fields;	/* borrowed from the settings */
+	const settings_list *closure_fields;
 } quality_settings;
 
-/* The settings of [report] in cfg, with their defaults.  0; -1 with err
- * naming the line of a bad value. */
-int quality_settings_from_config(const config *cfg, quality_settings *out,
-				 peil_error *err);
+/* The [report] settings of s (which must outlive out). */
+void quality_settings_init(const peil_settings *s, quality_settings *out);
 
 /* Add the figures of [from, to] (labelled period_id) to out.  0 when they
  * were computed; 1 when the dataset or its fields team and registered are

@@ -12,25 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int disclosure_rules_from_config(const config *cfg, disclosure_rules *out,
-				 peil_error *err)
-{
-	const config_section *privacy =
-		cfg ? config_section_find(cfg, "privacy", NULL) : NULL;
-	uint64_t min_count = DISCLOSURE_DEFAULT_MIN_COUNT, min_denominator;
-
-	if (config_get_number(cfg, privacy, "min_count", 0, 1000000,
-			      &min_count, err) < 0)
-		return -1;
-	min_denominator = min_count;
-	if (config_get_number(cfg, privacy, "min_denominator", 0, 1000000,
-			      &min_denominator, err) < 0)
-		return -1;
-	out->min_count = (double)min_count;
-	out->min_denominator = (double)min_denominator;
-	return 0;
-}
-
 /* The number of records behind a figure, or -1 when it has none. */
 static double figure_size(const result_row *row)
 {

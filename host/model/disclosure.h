@@ -29,22 +29,15 @@
 #ifndef PEIL_DISCLOSURE_H
 #define PEIL_DISCLOSURE_H
 
-#include "base/config.h"
 #include "model/results.h"
 
-#define DISCLOSURE_DEFAULT_MIN_COUNT 10
-
+/* The [privacy] keys min_count and min_denominator, as the engine read
+ * them (settings_disclosure). */
 typedef struct disclosure_rules {
 	double min_count;	/* counts in (0, min_count) are hidden; 0: off */
 	double min_denominator;	/* shares and means need at least this
 				   denominator; 0: off */
 } disclosure_rules;
-
-/* The rules of the [privacy] section of cfg (NULL cfg: the defaults):
- * min_count (default 10) and min_denominator (default: min_count).  0 on
- * success; -1 with err naming the line of a bad value. */
-int disclosure_rules_from_config(const config *cfg, disclosure_rules *out,
-				 peil_error *err);
 
 /* Apply the rules to t, which must be sorted (result_table_sort), and set
  * t->disclosed.  Returns the number of figures hidden. */

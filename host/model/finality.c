@@ -4,47 +4,10 @@
  */
 #include "model/finality.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include "base/calendar.h"
 #include "base/period.h"
-
-#define FINAL_AFTER_MONTHS_DEFAULT 3
-
-static int whole_number(const config *cfg, const config_section *s,
-			const char *key, int dflt, int *out, peil_error *err)
-{
-	const config_entry *e = config_entry_find(s, key);
-	char *end;
-	long v;
-
-	*out = dflt;
-	if (!e)
-		return 0;
-	errno = 0;
-	v = strtol(e->value, &end, 10);
-	if (end == e->value || *end || errno || v < 0 || v > 100000)
-		return config_fail(cfg, s, e, err,
-				   "%s = %s: expected a whole number of 0 or "
-				   "more", key, e->value);
-	*out = (int)v;
-	return 0;
-}
-
-int finality_load(const config *cfg, finality *out, peil_error *err)
-{
-	const config_section *run = config_section_find(cfg, "run", NULL);
-
-	if (whole_number(cfg, run, "final_after_months",
-			 FINAL_AFTER_MONTHS_DEFAULT, &out->final_after_months,
-			 err) < 0 ||
-	    whole_number(cfg, run, "delay_days", 0, &out->delay_days, err) < 0)
-		return -1;
-	return 0;
-}
 
 int32_t finality_date(int64_t unix_seconds)
 {

@@ -13,18 +13,14 @@
 
 #include <stdint.h>
 
-#include "base/config.h"
 #include "model/results.h"
 
+/* The [run] keys final_after_months and delay_days, as the engine read
+ * them (settings_finality). */
 typedef struct finality {
 	int final_after_months;	/* default 3 */
 	int delay_days;		/* default 0 */
 } finality;
-
-/* The [run] keys final_after_months and delay_days.  0 on success; -1 with
- * err naming the file and line of a value that is not a whole number of 0
- * or more. */
-int finality_load(const config *cfg, finality *out, peil_error *err);
 
 /* The local date of a unix time, and today's, as days since 1970-01-01. */
 int32_t finality_date(int64_t unix_seconds);

@@ -478,11 +478,6 @@ static const peil_services services = {
 	.record_header = services_record_header,
 };
 
-const char *const host_source_keys[] = {
-	"plugin", "dataset", "path", "date_format", "decimal", "on_error",
-	"mode", NULL
-};
-
 const peil_services *host_services(void)
 {
 	return &services;
@@ -504,14 +499,10 @@ peil_host *host_new(const config *cfg, const config_section *section,
 
 /* A dataset with a citizen-number field needs the key, and may not use
  * reject files: they copy export rows, citizen numbers and all. */
-static int host_bsn_init(peil_host *host, const config_entry *on_error,
+static int host_bsn_init(peil_host *host, const host_input_options *opts,
 			 peil_error *err)
 {
-	const config_section *privacy;
-	const config_entry *e;
 	const char *bsn_field = NULL;
-	char *path;
-	int rc;
 
 	for (size_t i = 0; i < host->schema->field_count; i++)
 		if (host->schema->fields[i].flags & PEIL_FIELD_BSN)
@@ -519,76 +510,43 @@ static int host_bsn_init(peil_host *host, const config_entry *on_error,
 	if (!bsn_field)
 		return 0;
 	if (host->reject_mode)
-		return config_fail(host->cfg, host->section, on_error, err,
-				   "on_error = reject cannot be used for dataset "
-				   "'%s': its field '%s' is a citizen number, and "
-				   "a reject file would hold it in the clear",
-				   host->schema->name, bsn_field);
-	privacy = config_section_find(host->cfg, "privacy", NULL);
-	e = config_entry_find(privacy, "key_file");
-	if (!e)
+		return config_fail(host->cfg, host->section, opts->on_error_at,
+				   err, "on_error = reject cannot be used for "
+				   "dataset '%s': its field '%s' is a citizen "
+				   "number, and a reject file would hold it in "
+				   "the clear", host->schema->name, bsn_field);
+	if (!opts->key_file)
 		return config_fail(host->cfg, host->section, NULL, err,
 				   "dataset '%s' has a citizen-number field "
 				   "'%s': set [privacy] key_file = FILE, the "
 				   "municipality's secret for hashing it",
 				   host->schema->name, bsn_field);
-	path = config_resolve_path(host->cfg, e->value);
 	host->bsn_key = calloc(1, sizeof(*host->bsn_key));
-	if (!path || !host->bsn_key) {
-		free(path);
+	if (!host->bsn_key)
 		return error_set(err, NULL, 0, NULL, "out of memory");
-	}
-	rc = bsn_key_load(path, host->bsn_key, err);
-	free(path);
-	return rc < 0 ? config_locate(host->cfg, privacy, e, err) : 0;
+	if (bsn_key_load(opts->key_file, host->bsn_key, err) < 0)
+		return config_locate(host->cfg, opts->privacy,
+				     opts->key_file_at, err);
+	return 0;
 }
 
 int host_input_init(peil_host *host, const peil_schema *schema,
-		    store *storage, const char *reject_dir, peil_error *err)
+		    store *storage, const host_input_options *opts,
+		    peil_error *err)
 {
-	const config_section *s = host->section;
-	const config_entry *e;
-	const char *decimal, *on_error;
-	char message[256];
-
 	host->schema = schema;
 	host->storage = storage;
 	host->set = calloc(schema->field_count, 1);
-	host->reject_dir = malloc(strlen(reject_dir) + 1);
+	host->reject_dir = strdup(opts->reject_dir);
 	if (!host->set || !host->reject_dir)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	host->queue = record_queue_new(schema, storage, err);
 	if (!host->queue)
 		return -1;
-	strcpy(host->reject_dir, reject_dir);
-
-	e = config_entry_find(s, "date_format");
-	if (parse_date_formats_init(&host->formats,
-				    e ? e->value : "dd-mm-jjjj, jjjj-mm-dd",
-				    message, sizeof(message)) < 0)
-		return config_fail(host->cfg, s, e, err, "date_format: %s",
-				   message);
-	e = config_entry_find(s, "decimal");
-	decimal = e ? e->value : "comma";
-	if (strcmp(decimal, "comma") == 0 || strcmp(decimal, ",") == 0)
-		host->decimal = ',';
-	else if (strcmp(decimal, "point") == 0 || strcmp(decimal, ".") == 0)
-		host->decimal = '.';
-	else
-		return config_fail(host->cfg, s, e, err,
-				   "decimal = %s: expected comma or point",
-				   decimal);
-	e = config_entry_find(s, "on_error");
-	on_error = e ? e->value : "stop";
-	if (strcmp(on_error, "stop") == 0)
-		host->reject_mode = 0;
-	else if (strcmp(on_error, "reject") == 0)
-		host->reject_mode = 1;
-	else
-		return config_fail(host->cfg, s, e, err,
-				   "on_error = %s: expected stop or reject",
-				   on_error);
-	return host_bsn_init(host, e, err);
+	host->formats = opts->formats;
+	host->decimal = (char)opts->decimal;
+	host->reject_mode = opts->reject;
+	return host_bsn_init(host, opts, err);
 }
 
 void host_file_begin(peil_host *host, const char *path, const char *sha256)

@@ -11,12 +11,24 @@
 #include <stdint.h>
 
 #include "base/config.h"
+#include "base/parse.h"
 #include "peil/plugin.h"
 #include "plugin/store.h"
 
-/* The keys of a [source] section that the host reads itself; NULL at the
- * end. */
-extern const char *const host_source_keys[];
+/* How an input source's records are built: the source's date_format,
+ * decimal and on_error, and the [peil] and [privacy] settings that go with
+ * them, read by the engine (settings.h).  The entries only say where a
+ * value was set, for messages; NULL when it was not. */
+typedef struct host_input_options {
+	parse_date_formats formats;
+	int decimal;			/* ',' or '.' */
+	int reject;			/* on_error = reject */
+	const config_entry *on_error_at;
+	const char *reject_dir;		/* where reject files go */
+	const char *key_file;		/* resolved; NULL when not set */
+	const config_section *privacy;
+	const config_entry *key_file_at;
+} host_input_options;
 
 /* The table handed to every plugin's open(); static, valid for ever. */
 const peil_services *host_services(void);
@@ -30,11 +42,14 @@ void host_free(peil_host *host);	/* accepts NULL */
 /* Make host an input source's host: records are built for schema and put
  * into storage (borrowed) by a writer thread
  * (record_queue.h): between host_file_begin and host_file_prepare or
- * host_file_end, only that thread may use the store.  Reads the section's date_format,
- * decimal and on_error keys; rejected rows go to files in reject_dir.  0 on
- * success; -1 with err naming the config line of a bad setting. */
+ * host_file_end, only that thread may use the store.  Records are built
+ * as opts says (copied; its strings must outlive the host); rejected rows
+ * go to files in opts->reject_dir.  0 on success; -1 with err naming the
+ * config line of a setting that does not fit the dataset (on_error =
+ * reject for citizen numbers, a missing or bad key_file). */
 int host_input_init(peil_host *host, const peil_schema *schema,
-		    store *storage, const char *reject_dir, peil_error *err);
+		    store *storage, const host_input_options *opts,
+		    peil_error *err);
 
 /* Counters of the file being read. */
 typedef struct host_file_stats {

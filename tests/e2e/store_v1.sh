@@ -42,6 +42,7 @@ c="--config $work/peil.ini"
 sed '/^lock_file = /d' "$work/peil.ini" >"$work/nolock.ini"
 try "run without [run] lock_file" 3 "lock_file" run --config "$work/nolock.ini"
 try "ingest without [run] lock_file" 3 "lock_file" ingest --config "$work/nolock.ini"
+try "check without [run] lock_file" 3 "lock_file" check --config "$work/nolock.ini"
 
 # What works as with any store: bulk storing falls back to record_put,
 # loads to nothing.
