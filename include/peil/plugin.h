@@ -29,7 +29,7 @@
  *  - Dates are days since 1970-01-01 in the proleptic Gregorian calendar.
  *  - Text is UTF-8.  A peil_value's text is NUL-terminated and also has len.
  *
- * docs/plugins.md is the guide; plugins/example/ the smallest working plugin.
+ * docs/plugins.md is the guide; plugins/in_example/ the smallest working plugin.
  */
 #ifndef PEIL_PLUGIN_H
 #define PEIL_PLUGIN_H

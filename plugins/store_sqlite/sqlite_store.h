@@ -2,7 +2,7 @@
  * sqlite_store.h - what the files of the sqlite storage plugin share: the
  * state of one open store, the error helpers, and the small SQL text tools.
  *
- * Not an interface for anyone outside plugins/sqlite: everything here is
+ * Not an interface for anyone outside plugins/store_sqlite: everything here is
  * hidden by the plugin's visibility preset.  The one exported symbol is
  * peil_plugin_entry() in sqlite_plugin.c.
  *
