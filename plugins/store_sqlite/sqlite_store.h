@@ -295,7 +295,7 @@ int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 void store_checkpointer_start(struct store *st, int wal_limit_mib);
 void store_checkpointer_stop(struct store *st);
 
-/* sqlite_house.c */
+/* sqlite_backup.c */
 int store_backup(void *state, const char *path, peil_error *err);
 int store_runs_prune(void *state, const peil_prune *prune,
 		     int64_t *runs_deleted, int64_t *figures_deleted,

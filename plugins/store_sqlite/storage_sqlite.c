@@ -20,7 +20,7 @@
  * The descriptor is in sqlite_plugin.c.  Datasets and records are in
  * sqlite_dataset.c, scans in sqlite_scan.c,
  * the ingest log, runs and results in sqlite_runs.c, the change log and
- * snapshots in sqlite_changes.c, backup and pruning in sqlite_house.c, and
+ * snapshots in sqlite_changes.c, backup and pruning in sqlite_backup.c, and
  * the WAL checkpoints, which run on a thread of their own, in
  * sqlite_checkpoint.c.
  */

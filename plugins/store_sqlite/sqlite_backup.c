@@ -1,6 +1,6 @@
 /*
- * sqlite_house.c - housekeeping: a backup of the live store, and pruning
- * old runs while keeping the figures of final periods.
+ * sqlite_backup.c - a backup of the live store, and pruning old runs while
+ * keeping the figures of final periods.
  */
 #include <inttypes.h>
 #include <stdio.h>
