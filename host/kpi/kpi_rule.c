@@ -378,7 +378,7 @@ static int kpi_invoke_protected(lua_State *L)
 	kpi *k = in->k;
 	double num;
 
-	kpi_dsl_set_current(L, k);		/* for param() */
+	k->script->evaluating = k;		/* for param() */
 	if (k->periods_ref == LUA_NOREF) {
 		kpi_push_periods(L, in->row);
 		k->periods_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -443,7 +443,8 @@ static int kpi_invoke_call(kpi_invoke *in, peil_error *err)
 
 /* ----------------------------------------------------------- evaluating */
 
-void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
+/* The value of a field of the row. */
+static void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
 {
 	const peil_value *v = &row->values[row->slot[field]];
 
