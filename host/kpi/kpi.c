@@ -402,28 +402,6 @@ const char *kpi_status(const kpi_set *set, const kpi_info *k, double value)
 	return miss <= margin ? "at risk" : "not met";
 }
 
-void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
-			     size_t size)
-{
-	kpi *k = kpi_set_lookup(set, id);
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; k && i < k->param_count && used < size; i++) {
-		const kpi_param *p = &k->params[i];
-		int n = p->value.type == KPI_VALUE_NUMBER
-				? snprintf(out + used, size - used, "%s = %g\n",
-					   p->name, p->value.num)
-				: snprintf(out + used, size - used,
-					   "%s = \"%s\"\n", p->name,
-					   p->value.text);
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
 void kpi_set_contract_start(kpi_set *set, int month)
 {
 	if (month >= 1 && month <= 12)

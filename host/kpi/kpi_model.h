@@ -303,7 +303,7 @@ int kpi_cells_fit(const kpi_cells *c, const kpi *k);
  * out of memory. */
 long kpi_cells_find(kpi_cells *c, const peil_value *values,
 		    const size_t *slot);
-size_t kpi_cells_count(const kpi_cells *c);
+size_t kpi_cells_count(const kpi_cells *c);	/* cells found so far */
 /* A cell's JSON text; valid until the next kpi_cells_find. */
 const char *kpi_cells_text(const kpi_cells *c, size_t cell);
 /* The shortest text that reads back as the same double. */
@@ -331,9 +331,12 @@ int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 /* kpi_join.c: a dataset with the fields of its joins appended as
  * "alias.field", and its scan. */
 typedef struct kpi_joined kpi_joined;
+/* k's dataset and its joins' by schema(ctx, name) into *out: 0, or -1 with
+ * err (an unknown dataset or field, no memory) and *out NULL. */
 int kpi_joined_new(const kpi *k,
 		   const peil_schema *(*schema)(void *ctx, const char *name),
 		   void *ctx, kpi_joined **out, peil_error *err);
+/* The combined schema; valid until kpi_joined_free. */
 const peil_schema *kpi_joined_schema(const kpi_joined *j);
 /* Read the joined datasets, then scan k's dataset, calling row with the
  * combined values: only the fields marked in used (combined indexes) and
@@ -341,7 +344,7 @@ const peil_schema *kpi_joined_schema(const kpi_joined *j);
 int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
 		    const unsigned char *used, peil_row_fn row, void *row_ctx,
 		    peil_error *err);
-void kpi_joined_free(kpi_joined *j);
+void kpi_joined_free(kpi_joined *j);			/* accepts NULL */
 /* Read k's lookup datasets into its script state (k->lookups_ref), or
  * take them from another KPI of the script that read the same in this
  * evaluation. */
