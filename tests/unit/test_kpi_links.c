@@ -296,6 +296,33 @@ TEST(params_and_their_overrides)
 	kpi_set_free(set);
 }
 
+/* param() in a function answers for the KPI whose rule calls it, also
+ * when KPIs of one script share the function: kpi_rule.c tells the
+ * script which KPI it evaluates (kpi_script.evaluating). */
+TEST(a_shared_function_takes_each_kpis_param)
+{
+	kpi_set *set = new_set();
+	char msg[512];
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("shared.lua",
+		"local function n() return param('n') end\n"
+		"kpi { id = 'a', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', params = { n = 1 }, rule = sum(n) }\n"
+		"kpi { id = 'b', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', params = { n = 3 }, rule = sum(n) }\n"),
+		&err), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_DOUBLE(value("a", "{}"), 2, 0);	/* 2 cases */
+	CHECK_DOUBLE(value("b", "{}"), 6, 0);
+	CHECK_INT(kpi_set_configure(set, "a", "param.n", "10", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_DOUBLE(value("a", "{}"), 20, 0);
+	CHECK_DOUBLE(value("b", "{}"), 6, 0);
+	kpi_set_free(set);
+}
+
 TEST(unknown_param_is_a_binding_error)
 {
 	kpi_set *set = new_set();
@@ -537,6 +564,7 @@ int main(void)
 	RUN(require_loads_from_script_dirs_once);
 	RUN(require_refuses_paths_and_unknown_modules);
 	RUN(params_and_their_overrides);
+	RUN(a_shared_function_takes_each_kpis_param);
 	RUN(unknown_param_is_a_binding_error);
 	RUN(status_with_an_at_risk_margin);
 	RUN(join_takes_fields_of_the_matching_row);
