@@ -739,7 +739,6 @@ static int kpi_install_protected(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_node_mt_key);
 	lua_pushboolean(L, 0);			/* the key exists from now */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_load_key);
-	in->script->evaluating = NULL;
 
 	sandbox_push_env(in->script->sb);
 	env = lua_gettop(L);
@@ -776,7 +775,6 @@ int kpi_dsl_run(kpi_load *load, uint64_t budget, peil_error *err)
 	/* The keys exist (install), so these stores do not allocate. */
 	lua_pushlightuserdata(L, load);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_load_key);
-	load->script->evaluating = NULL;	/* param() builds nodes */
 	sandbox_budget_set(load->script->sb, budget);
 	rc = sandbox_call(load->script->sb, 0, 0, err);
 	lua_pushboolean(L, 0);

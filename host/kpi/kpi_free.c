@@ -65,8 +65,6 @@ void kpi_free(kpi *k)
 	if (!k)
 		return;
 	kpi_lua_release(k);
-	if (k->script && k->script->evaluating == k)
-		k->script->evaluating = NULL;	/* param() must not find it */
 	kpi_node_free(k->select, k->script);
 	kpi_node_free(k->where, k->script);
 	kpi_node_free(k->rule, k->script);

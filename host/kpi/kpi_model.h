@@ -145,8 +145,9 @@ typedef struct kpi_script {
 	int lookups_ref;
 	uint64_t lookups_evaluation;
 	/* The KPI whose Lua function runs, for param() (kpi_dsl.c, which has
-	 * the script as an upvalue); NULL while the script loads.  Set by
-	 * kpi_rule.c before each call: it, not the compiler, knows which. */
+	 * the script as an upvalue): set by kpi_rule.c for the time of each
+	 * call, NULL outside one (while the script loads, param() builds a
+	 * node).  The evaluation, not the compiler, knows which KPI runs. */
 	struct kpi *evaluating;
 } kpi_script;
 

@@ -378,7 +378,6 @@ static int kpi_invoke_protected(lua_State *L)
 	kpi *k = in->k;
 	double num;
 
-	k->script->evaluating = k;		/* for param() */
 	if (k->periods_ref == LUA_NOREF) {
 		kpi_push_periods(L, in->row);
 		k->periods_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -430,7 +429,9 @@ static int kpi_invoke_call(kpi_invoke *in, peil_error *err)
 	int rc;
 
 	sandbox_budget_set(sb, k->budget_left);
+	k->script->evaluating = k;	/* param() answers for k, in the call */
 	rc = sandbox_protect(sb, kpi_invoke_protected, in, err);
+	k->script->evaluating = NULL;
 	k->budget_left = sandbox_budget_left(sb);
 	if (rc < 0) {
 		memcpy(msg, err->message, sizeof(msg));
