@@ -1,6 +1,7 @@
 /*
  * kpi.c - a set of KPIs: loading script files, replacing KPIs by id,
- * checking them against schemas, and freeing what they hold.
+ * checking them against schemas, configuring them, and freeing the set
+ * (a KPI itself is freed by kpi_free.c).
  */
 #include "kpi/kpi_model.h"
 
@@ -45,82 +46,6 @@ void kpi_set_free(kpi_set *set)
 		free(set->script_dirs[i]);
 	free(set->script_dirs);
 	free(set);
-}
-
-void kpi_script_release(kpi_script *script)
-{
-	if (!script || (script->refs && --script->refs))
-		return;
-	sandbox_free(script->sb);
-	free(script->path);
-	free(script);
-}
-
-void kpi_node_free(kpi_node *node, kpi_script *script)
-{
-	if (!node)
-		return;
-	for (size_t i = 0; i < node->kid_count; i++)
-		kpi_node_free(node->kids[i], script);
-	free(node->kids);
-	free(node->name[0]);
-	free(node->name[1]);
-	for (size_t i = 0; i < node->const_count; i++) {
-		free(node->consts[i].text);
-		free(node->consts[i].param);
-	}
-	free(node->consts);
-	if (node->ref != LUA_NOREF && script && script->sb)
-		luaL_unref(sandbox_lua(script->sb), LUA_REGISTRYINDEX,
-			   node->ref);
-	free(node);
-}
-
-static void kpi_links_free(kpi_link *links, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		free(links[i].name);
-		free(links[i].dataset);
-		free(links[i].field);
-		free(links[i].key);
-		for (size_t w = 0; w < links[i].where_count; w++) {
-			free(links[i].where_fields[w]);
-			free(links[i].where_values[w]);
-		}
-		free(links[i].where_fields);
-		free(links[i].where_values);
-	}
-	free(links);
-}
-
-void kpi_free(kpi *k)
-{
-	if (!k)
-		return;
-	kpi_lua_release(k);
-	kpi_node_free(k->select, k->script);
-	kpi_node_free(k->where, k->script);
-	kpi_node_free(k->rule, k->script);
-	kpi_node_free(k->having, k->script);
-	free(k->per);
-	for (size_t i = 0; i < k->param_count; i++) {
-		free(k->params[i].name);
-		free(k->params[i].value.text);
-	}
-	free(k->params);
-	kpi_links_free(k->joins, k->join_count);
-	kpi_links_free(k->lookups, k->lookup_count);
-	free((char *)k->info.id);
-	free((char *)k->info.title);
-	free((char *)k->info.description);
-	free((char *)k->info.unit);
-	free((char *)k->info.dataset);
-	for (size_t i = 0; i < k->info.breakdown_count; i++)
-		free((char *)k->info.breakdown[i]);
-	free((void *)k->info.breakdown);
-	free(k->breakdown_field);
-	kpi_script_release(k->script);
-	free(k);
 }
 
 static int kpi_compare_id(const void *a, const void *b)
@@ -475,28 +400,6 @@ const char *kpi_status(const kpi_set *set, const kpi_info *k, double value)
 	if (relative)
 		margin = (bound < 0 ? -bound : bound) * margin / 100.0;
 	return miss <= margin ? "at risk" : "not met";
-}
-
-void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
-			     size_t size)
-{
-	kpi *k = kpi_set_lookup(set, id);
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; k && i < k->param_count && used < size; i++) {
-		const kpi_param *p = &k->params[i];
-		int n = p->value.type == KPI_VALUE_NUMBER
-				? snprintf(out + used, size - used, "%s = %g\n",
-					   p->name, p->value.num)
-				: snprintf(out + used, size - used,
-					   "%s = \"%s\"\n", p->name,
-					   p->value.text);
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
 }
 
 void kpi_set_contract_start(kpi_set *set, int month)

@@ -9,6 +9,9 @@
  *
  * kpi_evaluate reads each dataset the KPIs use in one scan, through a
  * kpi_source that the host fills, and hands every figure to a kpi_sink.
+ *
+ * The module's public header: the rest of the host includes this one only
+ * (kpi_model.h is internal to host/kpi/).
  */
 #ifndef PEIL_KPI_H
 #define PEIL_KPI_H

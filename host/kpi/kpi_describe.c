@@ -2,7 +2,7 @@
  * kpi_describe.c - a KPI's definition as text, for peil explain and the
  * catalogue docs/kpis.md: the compiled select, where, having and rule
  * written back in the language of the scripts (a Lua function shows as
- * "function (line N)"), and the target with its margin.
+ * "function (line N)"), the target with its margin, and the parameters.
  */
 #include "kpi/kpi_model.h"
 
@@ -119,6 +119,28 @@ static kpi *describe_find(const kpi_set *set, const char *id)
 		if (strcmp(set->kpis[i]->info.id, id) == 0)
 			return set->kpis[i];
 	return NULL;
+}
+
+void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
+			     size_t size)
+{
+	kpi *k = describe_find(set, id);
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; k && i < k->param_count && used < size; i++) {
+		const kpi_param *p = &k->params[i];
+		int n = p->value.type == KPI_VALUE_NUMBER
+				? snprintf(out + used, size - used, "%s = %g\n",
+					   p->name, p->value.num)
+				: snprintf(out + used, size - used,
+					   "%s = \"%s\"\n", p->name,
+					   p->value.text);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
 }
 
 int kpi_set_describe(const kpi_set *set, const char *id, const char *part,

@@ -21,7 +21,6 @@
 
 static char kpi_node_mt_key;	/* registry: the metatable marking nodes */
 static char kpi_load_key;	/* registry: the kpi_load, or false */
-static char kpi_current_key;	/* registry: the KPI being evaluated */
 
 static const struct kpi_helper {
 	const char *name;
@@ -698,15 +697,14 @@ static int kpi_define(lua_State *L)
 }
 
 /* param("name"): while a KPI is evaluated, the value of its parameter;
- * while a script loads, a node that kpi{} resolves when it binds. */
+ * while a script loads, a node that kpi{} resolves when it binds.  The
+ * KPI is the script's (upvalue 2) evaluating one, which kpi_rule.c sets. */
 static int kpi_param_call(lua_State *L)
 {
-	kpi *k;
+	kpi_script *script = lua_touserdata(L, lua_upvalueindex(2));
+	kpi *k = script->evaluating;
 	kpi_param *param;
 
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &kpi_current_key);
-	k = lua_touserdata(L, -1);
-	lua_pop(L, 1);
 	if (!k)
 		return kpi_helper_call(L);
 	param = kpi_param_find(k, luaL_checkstring(L, 1));
@@ -719,15 +717,6 @@ static int kpi_param_call(lua_State *L)
 	else
 		lua_pushlstring(L, param->value.text, param->value.len);
 	return 1;
-}
-
-void kpi_dsl_set_current(lua_State *L, kpi *k)
-{
-	if (k)
-		lua_pushlightuserdata(L, k);
-	else
-		lua_pushboolean(L, 0);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_current_key);
 }
 
 /* ------------------------------------------------------------ install */
@@ -750,15 +739,16 @@ static int kpi_install_protected(lua_State *L)
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_node_mt_key);
 	lua_pushboolean(L, 0);			/* the key exists from now */
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_load_key);
-	kpi_dsl_set_current(L, NULL);
 
 	sandbox_push_env(in->script->sb);
 	env = lua_gettop(L);
 	for (size_t i = 0; i < KPI_HELPER_COUNT; i++) {
-		lua_pushinteger(L, (lua_Integer)i);
-		lua_pushcclosure(L, kpi_helpers[i].op == KPI_PARAM
-					    ? kpi_param_call : kpi_helper_call,
-				 1);
+		lua_pushinteger(L, (lua_Integer)i);	/* the helper's index */
+		if (kpi_helpers[i].op == KPI_PARAM) {
+			lua_pushlightuserdata(L, in->script);
+			lua_pushcclosure(L, kpi_param_call, 2);
+		} else
+			lua_pushcclosure(L, kpi_helper_call, 1);
 		lua_setfield(L, env, kpi_helpers[i].name);
 	}
 	lua_pushcfunction(L, kpi_define);
@@ -785,7 +775,6 @@ int kpi_dsl_run(kpi_load *load, uint64_t budget, peil_error *err)
 	/* The keys exist (install), so these stores do not allocate. */
 	lua_pushlightuserdata(L, load);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_load_key);
-	kpi_dsl_set_current(L, NULL);
 	sandbox_budget_set(load->script->sb, budget);
 	rc = sandbox_call(load->script->sb, 0, 0, err);
 	lua_pushboolean(L, 0);

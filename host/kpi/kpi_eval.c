@@ -318,20 +318,6 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 
 /* --------------------------------------------------------- accumulating */
 
-void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v)
-{
-	acc->rows += 1;
-	acc->hits += hit;
-	if (!v || v->type == KPI_VALUE_NULL)
-		return;
-	if (acc->n == 0 || v->num < acc->min)
-		acc->min = v->num;
-	if (acc->n == 0 || v->num > acc->max)
-		acc->max = v->num;
-	acc->n += 1;
-	acc->sum += v->num;
-}
-
 /* count_distinct: v (not null) in the total and cell of the periods
  * [from, to), a word of 64 periods at a time. */
 static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,

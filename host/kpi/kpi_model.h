@@ -1,5 +1,7 @@
 /*
- * kpi_model.h - the compiled form of a KPI, shared by the kpi_*.c files.
+ * kpi_model.h - the compiled form of a KPI, shared by the kpi_*.c files:
+ * the module's internal header.  Outside host/kpi/ include kpi/kpi.h; only
+ * tests may include this one, to test a part on its own (test_kpi_cells).
  *
  * A script's kpi{...} table is compiled (kpi_dsl.c) into a struct kpi
  * whose select, where and rule are trees of kpi_node.  Field names are
@@ -142,6 +144,11 @@ typedef struct kpi_script {
 	 * (dataset, field, where), shared by the script's KPIs. */
 	int lookups_ref;
 	uint64_t lookups_evaluation;
+	/* The KPI whose Lua function runs, for param() (kpi_dsl.c, which has
+	 * the script as an upvalue): set by kpi_rule.c for the time of each
+	 * call, NULL outside one (while the script loads, param() builds a
+	 * node).  The evaluation, not the compiler, knows which KPI runs. */
+	struct kpi *evaluating;
 } kpi_script;
 
 typedef struct kpi {
@@ -215,8 +222,8 @@ typedef struct kpi_load {
  * to load.  0 or -1 with err. */
 int kpi_dsl_run(kpi_load *load, uint64_t budget, peil_error *err);
 
-void kpi_node_free(kpi_node *node, kpi_script *script);
-/* Free a KPI and drop its reference to its script. */
+/* kpi_free.c: free a KPI (NULL is accepted) and drop its reference to its
+ * script; drop a reference to a script, freeing it with the last. */
 void kpi_free(kpi *k);
 void kpi_script_release(kpi_script *script);
 
@@ -246,8 +253,6 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		kpi_value *out, peil_error *err);
 int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		  int *out, peil_error *err);
-/* The value of a field of the row. */
-void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out);
 /* Release the row and period tables held for k's Lua functions. */
 void kpi_lua_release(kpi *k);
 /* Push the row's table for k's functions (made once per row); under
@@ -256,10 +261,7 @@ void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row);
 /* Push a table of the row's fields (a fresh one). */
 void kpi_push_row(lua_State *L, const kpi_row *row);
 
-/* kpi_dsl.c: make k the KPI whose param() calls a function answers (NULL
- * while loading); under sandbox_protect. */
-void kpi_dsl_set_current(lua_State *L, kpi *k);
-/* The parameter called name of k, or NULL. */
+/* kpi_links.c: the parameter called name of k, or NULL. */
 kpi_param *kpi_param_find(kpi *k, const char *name);
 
 /* Accumulators of one (cell, period). */
@@ -270,9 +272,23 @@ typedef struct kpi_acc {
 	double distinct;	/* count_distinct: the values (kpi_distinct) */
 } kpi_acc;
 
-/* kpi_eval.c: add one row (or group) to an accumulator; v is the rule's
- * numeric measure or NULL. */
-void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v);
+/* kpi_accumulate.c: add one row (or group) to an accumulator; v is the
+ * rule's numeric measure or NULL.  Called per row and period by kpi_eval.c
+ * and per group by kpi_group.c: defined here so that both may inline it
+ * (kpi_accumulate.c holds the one external definition). */
+inline void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v)
+{
+	acc->rows += 1;
+	acc->hits += hit;
+	if (!v || v->type == KPI_VALUE_NULL)
+		return;
+	if (acc->n == 0 || v->num < acc->min)
+		acc->min = v->num;
+	if (acc->n == 0 || v->num > acc->max)
+		acc->max = v->num;
+	acc->n += 1;
+	acc->sum += v->num;
+}
 
 /* kpi_cells.c: the cells of the breakdown of k (bound; borrowed while the
  * cells are used to find a row's), cell 0 the total "{}".  Shared by the
@@ -288,7 +304,7 @@ int kpi_cells_fit(const kpi_cells *c, const kpi *k);
  * out of memory. */
 long kpi_cells_find(kpi_cells *c, const peil_value *values,
 		    const size_t *slot);
-size_t kpi_cells_count(const kpi_cells *c);
+size_t kpi_cells_count(const kpi_cells *c);	/* cells found so far */
 /* A cell's JSON text; valid until the next kpi_cells_find. */
 const char *kpi_cells_text(const kpi_cells *c, size_t cell);
 /* The shortest text that reads back as the same double. */
@@ -316,9 +332,12 @@ int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 /* kpi_join.c: a dataset with the fields of its joins appended as
  * "alias.field", and its scan. */
 typedef struct kpi_joined kpi_joined;
+/* k's dataset and its joins' by schema(ctx, name) into *out: 0, or -1 with
+ * err (an unknown dataset or field, no memory) and *out NULL. */
 int kpi_joined_new(const kpi *k,
 		   const peil_schema *(*schema)(void *ctx, const char *name),
 		   void *ctx, kpi_joined **out, peil_error *err);
+/* The combined schema; valid until kpi_joined_free. */
 const peil_schema *kpi_joined_schema(const kpi_joined *j);
 /* Read the joined datasets, then scan k's dataset, calling row with the
  * combined values: only the fields marked in used (combined indexes) and
@@ -326,7 +345,7 @@ const peil_schema *kpi_joined_schema(const kpi_joined *j);
 int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
 		    const unsigned char *used, peil_row_fn row, void *row_ctx,
 		    peil_error *err);
-void kpi_joined_free(kpi_joined *j);
+void kpi_joined_free(kpi_joined *j);			/* accepts NULL */
 /* Read k's lookup datasets into its script state (k->lookups_ref), or
  * take them from another KPI of the script that read the same in this
  * evaluation. */

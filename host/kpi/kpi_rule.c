@@ -378,7 +378,6 @@ static int kpi_invoke_protected(lua_State *L)
 	kpi *k = in->k;
 	double num;
 
-	kpi_dsl_set_current(L, k);		/* for param() */
 	if (k->periods_ref == LUA_NOREF) {
 		kpi_push_periods(L, in->row);
 		k->periods_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -430,7 +429,9 @@ static int kpi_invoke_call(kpi_invoke *in, peil_error *err)
 	int rc;
 
 	sandbox_budget_set(sb, k->budget_left);
+	k->script->evaluating = k;	/* param() answers for k, in the call */
 	rc = sandbox_protect(sb, kpi_invoke_protected, in, err);
+	k->script->evaluating = NULL;
 	k->budget_left = sandbox_budget_left(sb);
 	if (rc < 0) {
 		memcpy(msg, err->message, sizeof(msg));
@@ -443,7 +444,8 @@ static int kpi_invoke_call(kpi_invoke *in, peil_error *err)
 
 /* ----------------------------------------------------------- evaluating */
 
-void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
+/* The value of a field of the row. */
+static void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
 {
 	const peil_value *v = &row->values[row->slot[field]];
 
