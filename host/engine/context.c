@@ -164,8 +164,11 @@ int context_load_storage(peil_context *ctx, peil_error *err)
 
 	if (ctx->store)
 		return 0;
-	if (store_load(&ctx->plugins, name, ctx->cfg, section, &ctx->store,
-		       err) < 0)
+	ctx->storage_host = host_new(ctx->cfg, section, name);
+	if (!ctx->storage_host)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (store_load(&ctx->plugins, name, host_services(), ctx->storage_host,
+		       &ctx->store, err) < 0)
 		return -1;
 	if (section && loader_config_keys(store_plugin(ctx->store)) &&
 	    settings_check_plugin_keys(ctx->cfg, section,
@@ -223,6 +226,7 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 void context_close(peil_context *ctx)
 {
 	store_free(ctx->store);
+	host_free(ctx->storage_host);
 	kpi_set_free(ctx->kpis);
 	calendar_free(ctx->cal);
 	loader_path_release(&ctx->plugins);

@@ -33,6 +33,7 @@ typedef struct peil_context {
 	loader_path plugins;
 
 	store *store;		/* NULL until the storage plugin is loaded */
+	peil_host *storage_host;	/* the storage plugin's, for store */
 
 	calendar *cal;
 	int contract_start_month;	/* [contract] start_month, 1-12 */

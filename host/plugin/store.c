@@ -16,7 +16,6 @@
 #include <stdlib.h>
 
 #include "base/error.h"
-#include "plugin/host.h"
 
 struct store {
 	const peil_storage_ops *ops;
@@ -25,6 +24,11 @@ struct store {
 	/* Owned by the store of store_load; borrowed from it by a store
 	 * of store_open_another, whose owner is set. */
 	loaded_plugin *plugin;
+	/* Borrowed from the caller of store_load: the store needs the
+	 * services table and a host, but building them is the services'
+	 * module (host.c), which itself stores records through the store:
+	 * taking them keeps the files of plugin/ free of a cycle. */
+	const peil_services *svc;
 	peil_host *host;
 	const store *owner;
 };
@@ -50,8 +54,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	return 0;
 }
 
-int store_load(const loader_path *path, const char *name, const config *cfg,
-	       const config_section *section, store **out, peil_error *err)
+int store_load(const loader_path *path, const char *name,
+	       const peil_services *svc, peil_host *host, store **out,
+	       peil_error *err)
 {
 	store *s = calloc(1, sizeof(*s));
 	unsigned v;
@@ -68,18 +73,15 @@ int store_load(const loader_path *path, const char *name, const config *cfg,
 	for (v = STORE_V2_CHANGES; v <= STORE_V5_LOCK_PATH; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
-	s->host = host_new(cfg, section, name);
-	if (!s->host) {
-		store_free(s);
-		return error_set(err, NULL, 0, NULL, "out of memory");
-	}
+	s->svc = svc;
+	s->host = host;
 	*out = s;
 	return 0;
 }
 
 int store_open(store *s, peil_error *err)
 {
-	if (s->ops->open(host_services(), s->host, &s->state, err) < 0) {
+	if (s->ops->open(s->svc, s->host, &s->state, err) < 0) {
 		s->state = NULL;
 		return -1;
 	}
@@ -109,10 +111,8 @@ void store_free(store *s)
 		return;
 	if (s->state)
 		s->ops->close(s->state);
-	if (!s->owner) {
-		host_free(s->host);
+	if (!s->owner)
 		loader_close(s->plugin);
-	}
 	free(s);
 }
 
@@ -161,7 +161,7 @@ int store_lock_path(const store *s, char *out, size_t size, peil_error *err)
 {
 	if (store_require(s, STORE_V5_LOCK_PATH, NULL, err) < 0)
 		return -1;
-	return s->ops->lock_path(host_services(), s->host, out, size, err) < 0
+	return s->ops->lock_path(s->svc, s->host, out, size, err) < 0
 		       ? -1
 		       : 0;
 }

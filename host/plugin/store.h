@@ -36,12 +36,14 @@ enum store_version {
 	STORE_V5_LOCK_PATH = 5	/* lock_path */
 };
 
-/* Load the storage plugin NAME from path for the config section (which
- * may be NULL; cfg is borrowed and must outlive the store), without
- * opening the store: then store_lock_path may be asked before anything
- * touches it.  0 with *out set (free with store_free), or -1 with err. */
-int store_load(const loader_path *path, const char *name, const config *cfg,
-	       const config_section *section, store **out, peil_error *err);
+/* Load the storage plugin NAME from path, without opening the store:
+ * then store_lock_path may be asked before anything touches it.  The
+ * plugin is handed svc and host (host_new for its config section), both
+ * borrowed: they must outlive the store.  0 with *out set (free with
+ * store_free), or -1 with err. */
+int store_load(const loader_path *path, const char *name,
+	       const peil_services *svc, peil_host *host, store **out,
+	       peil_error *err);
 
 /* Open the store (the plugin's open).  0, or -1 with err; a store that
  * failed to open may be opened again or freed. */
@@ -53,8 +55,8 @@ int store_open(store *s, peil_error *err);
  * with store_free before s. */
 store *store_open_another(store *s, peil_error *err);
 
-/* Close the store's state; for the store of store_load, also the host
- * and the plugin.  Accepts NULL. */
+/* Close the store's state; for the store of store_load, also the
+ * plugin.  Accepts NULL. */
 void store_free(store *s);
 
 /* The plugin's descriptor: its name, version and config keys. */

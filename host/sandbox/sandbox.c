@@ -160,7 +160,9 @@ static long sandbox_line_at(sandbox *sb, lua_State *L, int level)
 	return 0;
 }
 
-void sandbox_charge(lua_State *L, double instructions)
+/* Charge instructions to the running sandbox; once they exceed what is
+ * left, the budget is spent (as in the count hook) and this raises. */
+static void sandbox_charge(lua_State *L, double instructions)
 {
 	sandbox *sb = sandbox_of(L);
 
@@ -177,10 +179,16 @@ void sandbox_charge(lua_State *L, double instructions)
 	luaL_error(L, "instruction budget exceeded");
 }
 
-double sandbox_left(lua_State *L)
+/* What is left of the running sandbox's budget. */
+static double sandbox_left(lua_State *L)
 {
 	return (double)sandbox_of(L)->budget;
 }
+
+/* What the wrappers of sandbox_limits.c charge. */
+static const sandbox_meter sandbox_meter_of_budget = {
+	sandbox_charge, sandbox_left
+};
 
 /* The message handler: the message and a traceback. */
 static int sandbox_message_handler(lua_State *L)
@@ -313,7 +321,7 @@ static int sandbox_setup(lua_State *L)
 		luaL_requiref(L, lib->name, lib->open, 0);
 		/* In the state's own table too: the string metatable's
 		 * __index is that one, so ("").find must be bounded. */
-		sandbox_limits_wrap(L, lib->name);
+		sandbox_limits_wrap(L, lib->name, &sandbox_meter_of_budget);
 		sandbox_copy_library(L, lib->drop);
 		lua_setfield(L, env, lib->name);
 	}

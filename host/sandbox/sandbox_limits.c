@@ -123,8 +123,14 @@ static int pattern_is_plain(const char *p, size_t plen)
 	return 1;
 }
 
+/* The meter of a wrapper: its upvalue 3. */
+static const sandbox_meter *meter_of(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(3));
+}
+
 /* The wrapper of a pattern function: upvalue 1 the real function,
- * upvalue 2 which one.  Arguments of the wrong type are left to the real
+ * upvalue 2 which one, upvalue 3 the meter.  Arguments of the wrong type are left to the real
  * function to report. */
 static int sandbox_pattern_guard(lua_State *L)
 {
@@ -136,7 +142,7 @@ static int sandbox_pattern_guard(lua_State *L)
 	    (t2 == LUA_TSTRING || t2 == LUA_TNUMBER)) {
 		size_t n, plen;
 		const char *p;
-		double worst, left = sandbox_left(L);
+		double worst, left = meter_of(L)->left(L);
 
 		lua_tolstring(L, 1, &n);
 		p = lua_tolstring(L, 2, &plen);
@@ -158,7 +164,8 @@ static int sandbox_pattern_guard(lua_State *L)
 				 plen > 40 ? "..." : "", worst, n, left);
 			return luaL_error(L, "%s", msg);
 		}
-		sandbox_charge(L, (double)(n / SANDBOX_SCAN_BYTES_PER_INSTRUCTION));
+		meter_of(L)->charge(
+			L, (double)(n / SANDBOX_SCAN_BYTES_PER_INSTRUCTION));
 	}
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -206,14 +213,14 @@ static int sandbox_table_guard(lua_State *L)
 		lua_Integer e = lua_tointegerx(L, 3, &ok2);
 
 		if (ok1 && ok2 && e >= f)
-			sandbox_charge(L, (double)e - (double)f + 1);
+			meter_of(L)->charge(L, (double)e - (double)f + 1);
 	} else if (lua_type(L, 1) == LUA_TTABLE &&
 		   lua_gettop(L) >= (which == 1 ? 3 : 2)) {
 		lua_Integer n = luaL_len(L, 1);
 		lua_Integer pos = lua_tointegerx(L, 2, &ok1);
 
 		if (ok1 && n >= pos)
-			sandbox_charge(L, (double)n - (double)pos + 1);
+			meter_of(L)->charge(L, (double)n - (double)pos + 1);
 	}
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -221,27 +228,30 @@ static int sandbox_table_guard(lua_State *L)
 	return lua_gettop(L);
 }
 
-/* Replace t[name] (t at the top) by guard with the real function and
- * which as upvalues. */
+/* Replace t[name] (t at the top) by guard with the real function, which
+ * and the meter as upvalues. */
 static void sandbox_wrap_one(lua_State *L, const char *name,
-			     lua_CFunction guard, int which)
+			     lua_CFunction guard, int which,
+			     const sandbox_meter *meter)
 {
 	lua_getfield(L, -1, name);			/* t real */
 	lua_pushinteger(L, which);			/* t real which */
-	lua_pushcclosure(L, guard, 2);			/* t guard */
+	lua_pushlightuserdata(L, (void *)meter);	/* t real which m */
+	lua_pushcclosure(L, guard, 3);			/* t guard */
 	lua_setfield(L, -2, name);			/* t */
 }
 
-void sandbox_limits_wrap(lua_State *L, const char *name)
+void sandbox_limits_wrap(lua_State *L, const char *name,
+			 const sandbox_meter *meter)
 {
 	if (strcmp(name, LUA_STRLIBNAME) == 0) {
 		for (int i = 0; i < 4; i++)
 			sandbox_wrap_one(L, pattern_function_names[i],
-					 sandbox_pattern_guard, i);
-		sandbox_wrap_one(L, "rep", sandbox_rep_guard, 0);
+					 sandbox_pattern_guard, i, meter);
+		sandbox_wrap_one(L, "rep", sandbox_rep_guard, 0, meter);
 	} else if (strcmp(name, LUA_TABLIBNAME) == 0) {
-		sandbox_wrap_one(L, "move", sandbox_table_guard, 0);
-		sandbox_wrap_one(L, "insert", sandbox_table_guard, 1);
-		sandbox_wrap_one(L, "remove", sandbox_table_guard, 2);
+		sandbox_wrap_one(L, "move", sandbox_table_guard, 0, meter);
+		sandbox_wrap_one(L, "insert", sandbox_table_guard, 1, meter);
+		sandbox_wrap_one(L, "remove", sandbox_table_guard, 2, meter);
 	}
 }

@@ -23,10 +23,21 @@
 
 #include <lua.h>
 
+/* How a wrapper reaches the running sandbox's budget (sandbox.c keeps
+ * it): charge raises once the instructions exceed what is left, as the
+ * count hook does; left is what is left.  Passed in rather than called,
+ * so that the budget's file and this one do not call each other. */
+typedef struct sandbox_meter {
+	void (*charge)(lua_State *L, double instructions);
+	double (*left)(lua_State *L);
+} sandbox_meter;
+
 /* Replace the bounded functions in the library table at the top of the
- * stack by wrappers of themselves (the stack is unchanged).  name is
- * "string" or "table"; other names are left alone.  May raise. */
-void sandbox_limits_wrap(lua_State *L, const char *name);
+ * stack by wrappers of themselves (the stack is unchanged), which charge
+ * meter (static: it must outlive the state).  name is "string" or
+ * "table"; other names are left alone.  May raise. */
+void sandbox_limits_wrap(lua_State *L, const char *name,
+			 const sandbox_meter *meter);
 
 /* The worst number of matcher steps that Lua's pattern matcher can take
  * for pattern p (plen bytes) on a subject of n bytes; anchored says
@@ -36,13 +47,5 @@ void sandbox_limits_wrap(lua_State *L, const char *name);
  * length long, plus a scan of the subject for %b and back-references. */
 double sandbox_pattern_worst_case(const char *p, size_t plen, size_t n,
 				  int anchored);
-
-/* Charge instructions to the running sandbox; once they exceed what is
- * left, the budget is spent (as in the count hook) and this raises.
- * Defined in sandbox.c. */
-void sandbox_charge(lua_State *L, double instructions);
-
-/* What is left of the running sandbox's budget.  Defined in sandbox.c. */
-double sandbox_left(lua_State *L);
 
 #endif

@@ -12,10 +12,12 @@
 
 #include "base/error.h"
 #include "harness.h"
+#include "plugin/host.h"
 #include "plugin/store.h"
 
 static char dir[] = "/tmp/peil-test-store-XXXXXX";
 static char ini[64];
+static peil_host *host;	/* of the store loaded last: it borrows it */
 
 static const peil_field fields[] = {
 	{ "id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
@@ -40,10 +42,23 @@ static store *load_with(const char *name, config **cfg, peil_error *err)
 	if (config_load(ini, cfg, err) < 0 ||
 	    loader_path_init(&path, dirs, 2) < 0)
 		return NULL;
-	store_load(&path, name, *cfg,
-		   config_section_find(*cfg, "storage", NULL), &s, err);
+	host = host_new(*cfg, config_section_find(*cfg, "storage", NULL), name);
+	if (host &&
+	    store_load(&path, name, host_services(), host, &s, err) < 0) {
+		host_free(host);
+		host = NULL;
+	}
 	loader_path_release(&path);
 	return s;
+}
+
+/* Free a store of load and what it borrowed. */
+static void unload(store *s, config *cfg)
+{
+	store_free(s);
+	host_free(host);
+	host = NULL;
+	config_free(cfg);
 }
 
 static store *load(const char *name, config **cfg)
@@ -78,8 +93,7 @@ TEST(the_sqlite_plugin_has_every_version)
 	CHECK_STR(lock, expected);
 	snprintf(expected, sizeof(expected), "%s/sqlite.db", dir);
 	CHECK(access(expected, F_OK) != 0);
-	store_free(s);
-	config_free(cfg);
+	unload(s, cfg);
 }
 
 static int count_row(void *ctx, const peil_value *values)
@@ -150,8 +164,7 @@ TEST(a_version_1_store_works_without_the_later_callbacks)
 	error_clear(&err);
 	CHECK_INT(store_snapshot_begin(s, &things, &err), -1);
 	CHECK_CONTAINS(err.message, "version 2 of peil_storage_ops");
-	store_free(s);
-	config_free(cfg);
+	unload(s, cfg);
 }
 
 TEST(a_second_connection_shares_the_plugin)
@@ -177,8 +190,7 @@ TEST(a_second_connection_shares_the_plugin)
 	store_free(another);	/* closes its state only */
 	CHECK_INT(store_scan(s, &things, NULL, NULL, 0, count_row, &count,
 			     &err), 0);
-	store_free(s);
-	config_free(cfg);
+	unload(s, cfg);
 }
 
 TEST(a_table_short_of_version_1_is_refused)
@@ -191,8 +203,7 @@ TEST(a_table_short_of_version_1_is_refused)
 	CHECK_CONTAINS(err.message, "storage plugin 'sqlite_short' has no "
 				    "complete storage callbacks");
 	CHECK_CONTAINS(err.message, "version 1 of peil_storage_ops needs");
-	store_free(s);
-	config_free(cfg);
+	unload(s, cfg);
 }
 
 int main(void)
