@@ -228,7 +228,7 @@ void strmap_release(strmap *map)
 	memset(map, 0, sizeof(*map));
 }
 
-long kpi_strcache_find(const kpi_strcache *cache, const strmap *map,
+long strmap_cache_find(const strmap_cache *cache, const strmap *map,
 		       const char *key, size_t len, size_t *slot)
 {
 	uint64_t a = 0, b = 0, h;
@@ -244,7 +244,7 @@ long kpi_strcache_find(const kpi_strcache *cache, const strmap *map,
 	    b * 0xc2b2ae3d27d4eb4fu;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9u;
-	*slot = (size_t)(h >> 56);	/* KPI_STRCACHE_SLOTS */
+	*slot = (size_t)(h >> 56);	/* STRMAP_CACHE_SLOTS */
 	i = cache->index[*slot];
 	if (i && i <= map->count) {
 		size_t at = map->offsets[i - 1];
@@ -256,8 +256,8 @@ long kpi_strcache_find(const kpi_strcache *cache, const strmap *map,
 	return -1;
 }
 
-void kpi_strcache_put(kpi_strcache *cache, size_t slot, long i)
+void strmap_cache_put(strmap_cache *cache, size_t slot, long i)
 {
-	if (i >= 0 && i < (long)UINT32_MAX && slot < KPI_STRCACHE_SLOTS)
+	if (i >= 0 && i < (long)UINT32_MAX && slot < STRMAP_CACHE_SLOTS)
 		cache->index[slot] = (uint32_t)i + 1;
 }

@@ -54,16 +54,16 @@ void strmap_release(strmap *map);
  * picked from its length and its first and last eight bytes, and a hit
  * costs a compare instead of a hash of the whole key and a probe.
  * Zero-initialise it; it needs no release. */
-#define KPI_STRCACHE_SLOTS 256
-typedef struct kpi_strcache {
-	uint32_t index[KPI_STRCACHE_SLOTS];	/* a key's number + 1, or 0 */
-} kpi_strcache;
+#define STRMAP_CACHE_SLOTS 256
+typedef struct strmap_cache {
+	uint32_t index[STRMAP_CACHE_SLOTS];	/* a key's number + 1, or 0 */
+} strmap_cache;
 
 /* The number of key[0..len) in map when the cache has it, else -1; *slot
- * is where kpi_strcache_put puts it. */
-long kpi_strcache_find(const kpi_strcache *cache, const strmap *map,
+ * is where strmap_cache_put puts it. */
+long strmap_cache_find(const strmap_cache *cache, const strmap *map,
 		       const char *key, size_t len, size_t *slot);
 /* Remember that key number i (of the key looked up) is in slot. */
-void kpi_strcache_put(kpi_strcache *cache, size_t slot, long i);
+void strmap_cache_put(strmap_cache *cache, size_t slot, long i);
 
 #endif

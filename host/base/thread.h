@@ -1,5 +1,6 @@
 /*
- * thread.h - the host's helper threads (record_queue.c, file_hasher.c).
+ * thread.h - the host's helper threads (record_queue.c, file_hasher.c,
+ * kpi_eval.c).
  */
 #ifndef PEIL_THREAD_H
 #define PEIL_THREAD_H

@@ -195,12 +195,19 @@ const kpi_info *kpi_set_info(const kpi_set *set, size_t i)
 	return i < set->count ? &set->kpis[i]->info : NULL;
 }
 
-const kpi_info *kpi_set_find(const kpi_set *set, const char *id)
+kpi *kpi_set_kpi(const kpi_set *set, const char *id)
 {
 	for (size_t i = 0; i < set->count; i++)
 		if (strcmp(set->kpis[i]->info.id, id) == 0)
-			return &set->kpis[i]->info;
+			return set->kpis[i];
 	return NULL;
+}
+
+const kpi_info *kpi_set_find(const kpi_set *set, const char *id)
+{
+	kpi *k = kpi_set_kpi(set, id);
+
+	return k ? &k->info : NULL;
 }
 
 int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count)
@@ -239,14 +246,6 @@ int kpi_set_default_margin(kpi_set *set, const char *text)
 	set->margin = info.margin;
 	set->margin_relative = info.margin_relative;
 	return 0;
-}
-
-static kpi *kpi_set_lookup(const kpi_set *set, const char *id)
-{
-	for (size_t i = 0; i < set->count; i++)
-		if (strcmp(set->kpis[i]->info.id, id) == 0)
-			return set->kpis[i];
-	return NULL;
 }
 
 /* A whole text that is a number. */
@@ -302,7 +301,7 @@ static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size)
 {
-	kpi *k = kpi_set_lookup(set, id);
+	kpi *k = kpi_set_kpi(set, id);
 	kpi_param *param;
 	double x;
 

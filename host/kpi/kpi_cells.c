@@ -22,7 +22,7 @@ struct kpi_cells {
 	strmap texts;	/* JSON texts; 0 is "{}" */
 	strmap values;	/* kpi_cells_key bytes seen ... */
 	size_t *cell_of;	/* ... and the cell of each */
-	kpi_strcache cache;	/* in front of values */
+	strmap_cache cache;	/* in front of values */
 	size_t cell_of_cap;
 	size_t refs;
 	char *json, *key;	/* being built */
@@ -270,7 +270,7 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 
 	if (kpi_cells_key(c, values, slot) < 0)
 		return -1;
-	at = kpi_strcache_find(&c->cache, &c->values, c->key, c->key_len,
+	at = strmap_cache_find(&c->cache, &c->values, c->key, c->key_len,
 			       &front);
 	if (at >= 0)
 		return (long)c->cell_of[at];
@@ -278,7 +278,7 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 	if (at < 0)
 		return -1;
 	if (!added) {
-		kpi_strcache_put(&c->cache, front, at);
+		strmap_cache_put(&c->cache, front, at);
 		return (long)c->cell_of[at];
 	}
 	if ((size_t)at >= c->cell_of_cap) {
@@ -293,7 +293,7 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 	cell = kpi_cells_json(c, values, slot);
 	if (cell >= 0) {
 		c->cell_of[at] = (size_t)cell;
-		kpi_strcache_put(&c->cache, front, at);
+		strmap_cache_put(&c->cache, front, at);
 	}
 	return cell;
 }

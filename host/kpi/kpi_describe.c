@@ -113,18 +113,10 @@ static void put_node(describe_buf *b, const kpi_node *n)
 	put(b, ")");
 }
 
-static kpi *describe_find(const kpi_set *set, const char *id)
-{
-	for (size_t i = 0; i < set->count; i++)
-		if (strcmp(set->kpis[i]->info.id, id) == 0)
-			return set->kpis[i];
-	return NULL;
-}
-
 void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
 			     size_t size)
 {
-	kpi *k = describe_find(set, id);
+	kpi *k = kpi_set_kpi(set, id);
 	size_t used = 0;
 
 	out[0] = '\0';
@@ -146,7 +138,7 @@ void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
 int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 		     char *out, size_t size)
 {
-	kpi *k = describe_find(set, id);
+	kpi *k = kpi_set_kpi(set, id);
 	describe_buf b = { out, size, 0 };
 	const kpi_node *n = NULL;
 

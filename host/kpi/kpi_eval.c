@@ -15,7 +15,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include <lauxlib.h>
 
 #include "base/error.h"
+#include "base/thread.h"
 
 typedef struct kpi_run {
 	kpi_set *set;
@@ -841,14 +841,8 @@ static int kpi_scan_all(kpi_set *set, kpi_run **runs, size_t count,
 	other.serial = 0;
 	if (queued > 0 && first_count > 1 &&
 	    source->reader_open(source->ctx, &reader) == 0) {
-		sigset_t all, old;
-
-		/* signals are for the main thread */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		threaded = pthread_create(&thread, NULL, kpi_take_thread,
-					  &other) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		/* signals are for the main thread (thread_start) */
+		threaded = thread_start(&thread, kpi_take_thread, &other) == 0;
 		if (!threaded)
 			source->reader_close(source->ctx, &reader);
 	}

@@ -67,7 +67,7 @@ typedef struct join_side {
 	/* Texts that repeat (a team, an organisation) are kept once: the
 	 * first JOIN_INTERN_MAX different texts, in the blocks. */
 	strmap intern;
-	kpi_strcache intern_cache;	/* in front of intern */
+	strmap_cache intern_cache;	/* in front of intern */
 	const char **interned;
 	size_t interned_cap;
 } join_side;
@@ -301,7 +301,7 @@ static const char *join_text(join_side *side, const char *text, size_t len)
 
 	if (len == 0)
 		return "";
-	if ((at = kpi_strcache_find(&side->intern_cache, &side->intern, text,
+	if ((at = strmap_cache_find(&side->intern_cache, &side->intern, text,
 				    len, &front)) >= 0)
 		return side->interned[at];
 	if (side->intern.count < JOIN_INTERN_MAX) {
@@ -309,11 +309,11 @@ static const char *join_text(join_side *side, const char *text, size_t len)
 		if (at < 0)
 			return NULL;
 		if (!added) {
-			kpi_strcache_put(&side->intern_cache, front, at);
+			strmap_cache_put(&side->intern_cache, front, at);
 			return side->interned[at];
 		}
 	} else if ((at = strmap_find(&side->intern, text, len)) >= 0) {
-		kpi_strcache_put(&side->intern_cache, front, at);
+		strmap_cache_put(&side->intern_cache, front, at);
 		return side->interned[at];
 	}
 	if (!(copy = join_alloc(side, len + 1)))
@@ -333,7 +333,7 @@ static const char *join_text(join_side *side, const char *text, size_t len)
 			side->interned_cap = cap;
 		}
 		side->interned[at] = copy;
-		kpi_strcache_put(&side->intern_cache, front, at);
+		strmap_cache_put(&side->intern_cache, front, at);
 	}
 	return copy;
 }

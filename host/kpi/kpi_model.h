@@ -189,6 +189,9 @@ struct kpi_set {
 	size_t count, cap;
 };
 
+/* kpi.c: the KPI of the set with this id, or NULL. */
+kpi *kpi_set_kpi(const kpi_set *set, const char *id);
+
 /* kpi_dsl.c: install the DSL helpers (kpi, started_in, count, date.*,
  * param, require, ...) in a script's environment; the set's calendar is
  * borrowed.  0 or -1 with err. */

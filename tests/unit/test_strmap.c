@@ -137,7 +137,7 @@ TEST(append_then_index)
 TEST(cache_in_front)
 {
 	strmap map = { 0 };
-	kpi_strcache cache = { { 0 } };
+	strmap_cache cache = { { 0 } };
 	const char *keys[] = { "Buurtteam Noord-Oost", "Buurtteam Noord-West",
 			       "Buurtteam Zuid-West", "", "abc", "abd",
 			       "Buurtteam_Noord-West" };
@@ -147,27 +147,27 @@ TEST(cache_in_front)
 	for (int round = 0; round < 3; round++)
 		for (size_t i = 0; i < n; i++) {
 			size_t len = strlen(keys[i]);
-			long at = kpi_strcache_find(&cache, &map, keys[i], len,
+			long at = strmap_cache_find(&cache, &map, keys[i], len,
 						    &slot);
 
 			if (at < 0) {
 				at = strmap_put(&map, keys[i], len, &added);
-				kpi_strcache_put(&cache, slot, at);
+				strmap_cache_put(&cache, slot, at);
 			}
 			CHECK_INT(at, (long)i);
 		}
 	/* same length, first and last eight bytes: the same slot, so the
 	 * second evicts the first, and neither is taken for the other */
-	CHECK(kpi_strcache_find(&cache, &map, keys[2], 19, &slot) >= -1);
-	kpi_strcache_find(&cache, &map, keys[6], 20, &other);
-	kpi_strcache_find(&cache, &map, keys[1], 20, &slot);
+	CHECK(strmap_cache_find(&cache, &map, keys[2], 19, &slot) >= -1);
+	strmap_cache_find(&cache, &map, keys[6], 20, &other);
+	strmap_cache_find(&cache, &map, keys[1], 20, &slot);
 	CHECK_INT(slot, other);
-	kpi_strcache_put(&cache, slot, 1);
-	CHECK_INT(kpi_strcache_find(&cache, &map, keys[6], 20, &slot), -1);
-	CHECK_INT(kpi_strcache_find(&cache, &map, keys[1], 20, &slot), 1);
+	strmap_cache_put(&cache, slot, 1);
+	CHECK_INT(strmap_cache_find(&cache, &map, keys[6], 20, &slot), -1);
+	CHECK_INT(strmap_cache_find(&cache, &map, keys[1], 20, &slot), 1);
 	/* a key not in the map is never found */
-	CHECK_INT(kpi_strcache_find(&cache, &map, "abe", 3, &slot), -1);
-	CHECK_INT(kpi_strcache_find(&cache, &map, "Buurtteam Noord-Oos", 19,
+	CHECK_INT(strmap_cache_find(&cache, &map, "abe", 3, &slot), -1);
+	CHECK_INT(strmap_cache_find(&cache, &map, "Buurtteam Noord-Oos", 19,
 				    &slot), -1);
 	strmap_release(&map);
 }
