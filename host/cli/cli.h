@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "engine/context.h"
-#include "engine/lock.h"
+#include "engine/run_lock.h"
 #include "report/output.h"
 
 /* Exit codes (README); when several apply, the highest wins. */

@@ -13,7 +13,7 @@
 #include "engine/figure_diff.h"
 #include "model/finality.h"
 #include "harness.h"
-#include "engine/lock.h"
+#include "engine/run_lock.h"
 
 static int32_t D(int y, int m, int d)
 {

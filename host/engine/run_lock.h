@@ -1,12 +1,12 @@
 /*
- * lock.h - one writer at a time: an exclusive lock on a lock file.
+ * run_lock.h - one writer at a time: an exclusive lock on a lock file.
  *
  * flock(2), so that the kernel releases the lock when the holder exits,
  * however it exits: a crashed run never leaves a stale lock behind.  The
  * holder writes its pid into the file, for the message of the one waiting.
  */
-#ifndef PEIL_LOCK_H
-#define PEIL_LOCK_H
+#ifndef PEIL_RUN_LOCK_H
+#define PEIL_RUN_LOCK_H
 
 #include "peil/plugin.h"
 

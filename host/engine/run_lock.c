@@ -1,11 +1,11 @@
 /*
- * lock.c - the run lock: flock with a bounded wait.
+ * run_lock.c - the run lock: flock with a bounded wait.
  *
  * flock has no timeout of its own; waiting with LOCK_NB in short steps
  * keeps signals and alarms out of it.  50 ms steps cost nothing beside a
  * run of minutes and let the second run start promptly after the first.
  */
-#include "engine/lock.h"
+#include "engine/run_lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
