@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "calendar.h"
+#include "base/calendar.h"
 
 #define DEMO_NO_DATE INT32_MIN
 

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "calendar.h"
+#include "base/calendar.h"
 #include "demo_rng.h"
 #include "demo_social.h"
 

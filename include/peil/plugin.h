@@ -15,6 +15,12 @@
  * an existing field changes meaning, and then the host refuses plugins built
  * for another version, naming both.
  *
+ * Each struct that grew is in groups, one per version of that struct, each
+ * group labelled "version N" where it begins, and PEIL_<STRUCT>_SIZE_VN is
+ * the size of a struct that ends with version N: the one measure that the
+ * host and a plugin share of what "version N complete" means.  A group's
+ * callbacks are all set or the group counts as absent.
+ *
  * Conventions.
  *  - Every callback that can fail returns int: 0 on success, negative on
  *    failure, and then fills the caller-owned peil_error it was given.
@@ -23,7 +29,7 @@
  *  - Dates are days since 1970-01-01 in the proleptic Gregorian calendar.
  *  - Text is UTF-8.  A peil_value's text is NUL-terminated and also has len.
  *
- * docs/plugins.md is the guide; plugins/example/ the smallest working plugin.
+ * docs/plugins.md is the guide; plugins/in_example/ the smallest working plugin.
  */
 #ifndef PEIL_PLUGIN_H
 #define PEIL_PLUGIN_H
@@ -47,6 +53,11 @@ extern "C" {
 #define PEIL_EXPORT
 #define PEIL_PRINTF(fmt, args)
 #endif
+
+/* The size of a struct that ends with field: the offsetof-end of its last
+ * field, as the PEIL_*_SIZE_V* macros below measure each version. */
+#define PEIL_SIZE_TO(type, field)                                          \
+	(offsetof(type, field) + sizeof(((type *)0)->field))
 
 /* ---------------------------------------------------------------- values */
 
@@ -302,6 +313,9 @@ typedef struct peil_services {
 	int (*record_end)(peil_host *host, const char *raw, size_t raw_len,
 			  peil_error *err);
 
+	/* ---- version 2: rows that do not fit, and the reject file's
+	 * header ---- */
+
 	/* Mark the current record as not fitting (a row with the wrong number
 	 * of columns, say); record_end then stops or rejects it like a
 	 * conversion error.  origin may be NULL. */
@@ -313,6 +327,9 @@ typedef struct peil_services {
 	 * Call it before the first record_end of a file, when there is one. */
 	void (*record_header)(peil_host *host, const char *raw, size_t len);
 } peil_services;
+
+#define PEIL_SERVICES_SIZE_V1 PEIL_SIZE_TO(peil_services, record_end)
+#define PEIL_SERVICES_SIZE_V2 PEIL_SIZE_TO(peil_services, record_header)
 
 /* --------------------------------------------------------- plugin kinds */
 
@@ -327,9 +344,19 @@ typedef struct peil_input_ops {
 	void (*close)(void *state);	/* accepts NULL */
 } peil_input_ops;
 
-/* A storage plugin keeps datasets, the ingest log, runs and results. */
+#define PEIL_INPUT_OPS_SIZE_V1 PEIL_SIZE_TO(peil_input_ops, close)
+
+/* A storage plugin keeps datasets, the ingest log, runs and results.
+ * Version 1 is required; the host calls a callback of a later version
+ * only when the table's size holds its whole group and every callback of
+ * the group is set, and otherwise does without it or refuses the command
+ * with a message naming the version it lacks. */
 typedef struct peil_storage_ops {
 	uint32_t size;		/* sizeof(peil_storage_ops) as built */
+
+	/* ---- version 1: datasets, batches, the ingest log, runs and
+	 * results, and reading them back ---- */
+
 	int (*open)(const peil_services *svc, peil_host *host, void **state,
 		    peil_error *err);
 	void (*close)(void *state);	/* accepts NULL */
@@ -399,8 +426,7 @@ typedef struct peil_storage_ops {
 			   int (*fn)(void *ctx, const peil_ingest_entry *entry),
 			   void *ctx, peil_error *err);
 
-	/* ---- appended: change tracking, snapshots, housekeeping.  The host
-	 * calls these only when size says they are there. ---- */
+	/* ---- version 2: change tracking, snapshots, housekeeping ---- */
 
 	/* A snapshot ingest of the dataset: inside a batch, snapshot_begin
 	 * before the file's record_puts and snapshot_end after them.
@@ -447,7 +473,7 @@ typedef struct peil_storage_ops {
 			  int64_t *runs_deleted, int64_t *figures_deleted,
 			  peil_error *err);
 
-	/* ---- appended: bulk storing ---- */
+	/* ---- version 3: bulk storing ---- */
 
 	/* As record_put on each of count records of one dataset, in order:
 	 * values holds count * field_count values, record after record,
@@ -462,7 +488,7 @@ typedef struct peil_storage_ops {
 			   const peil_value *values, size_t count,
 			   size_t *stored, peil_error *err);
 
-	/* ---- appended: loads ---- */
+	/* ---- version 4: loads ---- */
 
 	/* An ingest that reads about bytes bytes of exports begins
 	 * (load_begin) and has ended (load_end: after its last batch,
@@ -476,7 +502,26 @@ typedef struct peil_storage_ops {
 	 * cannot go on; a store that cannot prepare goes on as it is. */
 	int (*load_begin)(void *state, int64_t bytes, peil_error *err);
 	void (*load_end)(void *state);
+
+	/* ---- version 5: the lock file ---- */
+
+	/* Where the store suggests the lock file of the commands that write
+	 * it (peil run, ingest, eval, prune) when [run] lock_file does not
+	 * say: a NUL-terminated path into out[0..size).  It takes the
+	 * services and host that open takes, not a state: the host takes
+	 * the lock before it opens the store (a large load may keep the
+	 * store to itself), so the path must come from the configuration
+	 * alone, without touching the store.  0, or -1 with err.  Without
+	 * it, [run] lock_file is required. */
+	int (*lock_path)(const peil_services *svc, peil_host *host, char *out,
+			 size_t size, peil_error *err);
 } peil_storage_ops;
+
+#define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
+#define PEIL_STORAGE_OPS_SIZE_V2 PEIL_SIZE_TO(peil_storage_ops, runs_prune)
+#define PEIL_STORAGE_OPS_SIZE_V3 PEIL_SIZE_TO(peil_storage_ops, records_put)
+#define PEIL_STORAGE_OPS_SIZE_V4 PEIL_SIZE_TO(peil_storage_ops, load_end)
+#define PEIL_STORAGE_OPS_SIZE_V5 PEIL_SIZE_TO(peil_storage_ops, lock_path)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,
@@ -493,6 +538,8 @@ typedef struct peil_plugin {
 	const peil_input_ops *input;	/* for PEIL_PLUGIN_INPUT */
 	const peil_storage_ops *storage; /* for PEIL_PLUGIN_STORAGE */
 
+	/* ---- version 2: declared config keys ---- */
+
 	/* The keys of its config section that the plugin reads, ending with
 	 * NULL; a key that ends in '.' stands for every key with that
 	 * prefix ("column.").  The host refuses other keys (beside its own
@@ -500,6 +547,9 @@ typedef struct peil_plugin {
 	 * plugin does not say, and nothing is checked. */
 	const char *const *config_keys;
 } peil_plugin;
+
+#define PEIL_PLUGIN_SIZE_V1 PEIL_SIZE_TO(peil_plugin, storage)
+#define PEIL_PLUGIN_SIZE_V2 PEIL_SIZE_TO(peil_plugin, config_keys)
 
 /* The entry point every plugin exports; it must be cheap and pure. */
 typedef const peil_plugin *(*peil_plugin_entry_fn)(void);

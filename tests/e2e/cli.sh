@@ -239,6 +239,21 @@ test_check_and_usage() {
 	"$peil" check --config "$work/typo2.ini" >"$work/out" 2>"$work/err"
 	expect_rc "check of a config with a typo in a plugin's key" 3 $?
 	expect_grep "that typo is named with its line" "$work/err" "typo2.ini:$line: unknown key 'encodnig' in [source fixture]"
+	# check opens each source as ingest does (engine/source.c): a mode
+	# that ingest refuses is refused by check too, with the same message
+	# naming file, line and value.  Before, check let it pass (exit 0).
+	sed 's/^encoding = windows-1252/mode = snapshto\nencoding = windows-1252/' \
+		"$work/peil.ini" >"$work/mode.ini"
+	line=$(grep -n '^mode = snapshto' "$work/mode.ini" | cut -d: -f1)
+	"$peil" check --config "$work/mode.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check of a source with a bad mode" 3 $?
+	expect_grep "check names the bad mode with its line" "$work/err" \
+		"mode.ini:$line: mode = snapshto: expected increment or snapshot"
+	"$peil" ingest --config "$work/mode.ini" >/dev/null 2>"$work/err2"
+	expect_rc "ingest of a source with a bad mode" 3 $?
+	cmp -s "$work/err" "$work/err2" && ok "check and ingest say the same" ||
+		fail "check and ingest differ" "$(cat "$work/err" "$work/err2")"
+	[ ! -e "$work/peil.db" ] && ok "neither touched the store" || fail "the store was created"
 	for cmd in run ingest eval show check list report export; do
 		"$peil" "$cmd" --help >"$work/out" 2>&1
 		expect_rc "peil $cmd --help" 0 $?

@@ -1,6 +1,6 @@
 /*
- * fuzz_config.c - libFuzzer target: the configuration loader and the
- * dataset declarations on any bytes (written to a file, since that is
+ * fuzz_config.c - libFuzzer target: the configuration loader, the
+ * settings table's parsers and the dataset declarations on any bytes (written to a file, since that is
  * what config_load reads).
  */
 #include <stddef.h>
@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "schema.h"
+#include "base/config.h"
+#include "engine/settings.h"
+#include "plugin/schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char path[64];
 	config *cfg = NULL;
 	schema_set schemas = { 0, NULL };
+	peil_settings settings;
 	peil_error err;
 	FILE *f;
 
@@ -31,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fwrite(data, 1, size, f);
 	fclose(f);
 	if (config_load(path, &cfg, &err) == 0) {
+		settings_open(cfg, &settings, &err);
+		settings_release(&settings);
 		schema_set_init(&schemas, cfg, &err);
 		schema_set_release(&schemas);
 		config_free(cfg);

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "calendar.h"
-#include "kpi.h"
+#include "base/calendar.h"
+#include "kpi/kpi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

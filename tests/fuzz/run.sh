@@ -14,16 +14,16 @@ mkdir -p "$out/artifacts"
 flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -D_POSIX_C_SOURCE=200809L
        -DPEIL_VERSION=\"fuzz\" -DPEIL_PLUGIN_INSTALL_DIR=\"/nonexistent\"
-       -Ihost -Iinclude -Iplugins/csv $(pkg-config --cflags lua5.4 inih libcrypto sqlite3))
+       -Ihost -Iinclude -Iplugins/in_csv $(pkg-config --cflags lua5.4 inih libcrypto sqlite3))
 libs=($(pkg-config --libs lua5.4 inih libcrypto sqlite3) -ldl -lm)
-core=$(ls host/*.c | grep -v '/main.c$')
+core=$(find host -name "*.c" ! -path "host/demo/*" ! -name main.c ! -name layer_check.c | sort)
 
 build() { # build NAME SOURCES...
 	local name=$1
 	shift
 	clang "${flags[@]}" -o "$out/fuzz_$name" "$@" "${libs[@]}"
 }
-build csv_reader tests/fuzz/fuzz_csv_reader.c plugins/csv/csv_reader.c plugins/csv/csv_encoding.c
+build csv_reader tests/fuzz/fuzz_csv_reader.c plugins/in_csv/csv_reader.c plugins/in_csv/csv_encoding.c
 build config tests/fuzz/fuzz_config.c $core
 build kpi_script tests/fuzz/fuzz_kpi_script.c $core
 

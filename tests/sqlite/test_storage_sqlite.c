@@ -22,7 +22,7 @@
 
 #include "fake_fail.h"
 /* The plugin's own state, to look at its connection's settings. */
-#include "../plugins/sqlite/sqlite_store.h"
+#include "../plugins/store_sqlite/sqlite_store.h"
 
 #include "harness.h"
 

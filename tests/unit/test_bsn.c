@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bsn.h"
+#include "plugin/bsn.h"
 #include "harness.h"
 
 static const char *check(const char *text, char digits[10])

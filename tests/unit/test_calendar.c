@@ -5,7 +5,7 @@
  * counted by hand on a paper calendar; the working-day counter is also
  * checked against a plain day-by-day loop.
  */
-#include "calendar.h"
+#include "base/calendar.h"
 #include "harness.h"
 
 #include <stdint.h>

@@ -1,17 +1,36 @@
 /*
- * test_config.c - the INI reader: values, line numbers in every complaint,
- * continuation lines, relative paths.
+ * test_config.c - the INI reader and the settings read by its table:
+ * values, line numbers in every complaint, continuation lines, relative
+ * paths.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "error.h"
+#include "base/config.h"
+#include "base/error.h"
+#include "engine/settings.h"
 #include "harness.h"
 
 static char dir[] = "/tmp/peil-config-XXXXXX";
+
+/* Read path as a command does: the INI reader, then the settings table
+ * (which knows the sections and the host's keys).  0 or -1 with err. */
+static int open_settings(const char *path, peil_settings *out,
+			 peil_error *err)
+{
+	config *cfg = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = config_load(path, &cfg, err);
+	if (rc == 0)
+		rc = settings_open(cfg, out, err);
+	settings_release(out);
+	config_free(cfg);
+	return rc;
+}
 
 /* Write text to dir/name and return the path (static buffer). */
 static const char *write_file(const char *name, const char *text)
@@ -116,14 +135,12 @@ TEST(errors_name_file_and_line)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *path = write_file("bad.ini", cases[i].text);
-		config *cfg = NULL;
+		peil_settings settings;
 		peil_error err;
 
 		error_clear(&err);
-		if (config_load(path, &cfg, &err) != -1) {
-			config_free(cfg);
+		if (open_settings(path, &settings, &err) != -1)
 			HARNESS_FAIL("case %zu loaded", i);
-		}
 		CHECK_STR(err.file, path);
 		CHECK_INT(err.line, cases[i].line);
 		CHECK_CONTAINS(err.message, cases[i].words);
@@ -145,27 +162,61 @@ TEST(booleans_and_lists)
 {
 	const char *path = write_file("bool.ini",
 				      "[calendar]\n"
-				      "good_friday = nee\n"
-				      "liberation_day = perhaps\n"
-				      "extra = 2018-12-24, 2018-12-31\n");
-	const config_section *s;
+				      "good_friday = Nee\n"
+				      "extra = 2018-12-24,\n"
+				      "  2018-12-31\n");
 	config *cfg = NULL;
+	peil_settings settings;
 	peil_error err;
-	int value = -1;
 
 	error_clear(&err);
+	memset(&settings, 0, sizeof(settings));
 	CHECK_INT(config_load(path, &cfg, &err), 0);
-	s = config_section_find(cfg, "calendar", NULL);
-	CHECK_INT(config_get_bool(cfg, s, "good_friday", 1, &value, &err), 0);
-	CHECK_INT(value, 0);
-	CHECK_INT(config_get_bool(cfg, s, "absent", 1, &value, &err), 0);
-	CHECK_INT(value, 1);
-	CHECK_INT(config_get_bool(cfg, s, "liberation_day", 1, &value, &err),
-		  -1);
+	CHECK_INT(settings_open(cfg, &settings, &err), 0);
+	CHECK_INT(settings.good_friday, 0);
+	CHECK_INT(settings.liberation_day, 1);	/* absent: the default */
+	CHECK_INT(settings.extra.count, 2);
+	CHECK_INT(settings.dates.given, 0);
+	CHECK_INT(settings.threads, 2);
+	settings_release(&settings);
+	config_free(cfg);
+	path = write_file("bool.ini", "[calendar]\ngood_friday = yes\n"
+				      "liberation_day = perhaps\n");
+	CHECK_INT(open_settings(path, &settings, &err), -1);
 	CHECK_INT(err.line, 3);
 	CHECK_CONTAINS(err.message, "liberation_day = perhaps: expected yes "
 				    "or no");
-	config_free(cfg);
+}
+
+/* One number parser for every whole number, named with its range. */
+TEST(numbers_are_checked_against_their_range)
+{
+	static const struct {
+		const char *text;
+		const char *words;
+	} cases[] = {
+		{ "[run]\nthreads = 3\n", "threads = 3: expected 1 or 2" },
+		{ "[run]\nlock_wait = -1\n",
+		  "lock_wait = -1: expected a whole number from 0 to 86400" },
+		{ "[run]\ndelay_days = soon\n",
+		  "delay_days = soon: expected a whole number" },
+		{ "[contract]\nstart_month = 13\n",
+		  "start_month = 13: expected a month number 1 to 12" },
+		{ "[source s]\nmode = snapshto\n",
+		  "mode = snapshto: expected increment or snapshot" },
+		{ "[run]\nperiods = 2018, 2018-13\n",
+		  "periods = 2018-13: expected periods such as 2018" },
+	};
+	peil_settings settings;
+	peil_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		error_clear(&err);
+		CHECK_INT(open_settings(write_file("bad.ini", cases[i].text),
+					&settings, &err), -1);
+		CHECK_INT(err.line, 2);
+		CHECK_CONTAINS(err.message, cases[i].words);
+	}
 }
 
 static int collect(void *ctx, const char *item)
@@ -239,6 +290,7 @@ int main(void)
 	RUN(errors_name_file_and_line);
 	RUN(a_missing_file_is_an_error);
 	RUN(booleans_and_lists);
+	RUN(numbers_are_checked_against_their_range);
 	RUN(a_section_without_keys_is_kept);
 	RUN(relative_config_paths_fold);
 	RUN(list_items_are_trimmed);

@@ -4,8 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "disclosure.h"
-#include "error.h"
+#include "base/config.h"
+#include "engine/settings.h"
+#include "model/disclosure.h"
+#include "base/error.h"
 #include "harness.h"
 
 static const disclosure_rules rules10 = { 10, 10 };
@@ -252,6 +254,7 @@ TEST(figures_without_a_size)
 TEST(rules_from_config)
 {
 	disclosure_rules r;
+	peil_settings settings;
 	peil_error err;
 	config *cfg = NULL;
 	FILE *f;
@@ -264,22 +267,35 @@ TEST(rules_from_config)
 	fclose(f);
 	error_clear(&err);
 	CHECK_INT(config_load(path, &cfg, &err), 0);
-	CHECK_INT(disclosure_rules_from_config(cfg, &r, &err), 0);
+	CHECK_INT(settings_open(cfg, &settings, &err), 0);
+	r = settings_disclosure(&settings);
 	CHECK_DOUBLE(r.min_count, 5, 0);
 	CHECK_DOUBLE(r.min_denominator, 5, 0);
+	settings_release(&settings);
 	config_free(cfg);
 	cfg = NULL;
 	f = fopen(path, "w");
 	fputs("[privacy]\nmin_count = tien\n", f);
 	fclose(f);
 	CHECK_INT(config_load(path, &cfg, &err), 0);
-	CHECK_INT(disclosure_rules_from_config(cfg, &r, &err), -1);
+	CHECK_INT(settings_open(cfg, &settings, &err), -1);
 	CHECK(strstr(err.message, "min_count = tien: expected a whole number") != NULL);
 	CHECK_INT(err.line, 2);
+	settings_release(&settings);
+	config_free(cfg);
+	cfg = NULL;
+	/* Without [privacy]: the defaults. */
+	f = fopen(path, "w");
+	fputs("[peil]\n", f);
+	fclose(f);
+	CHECK_INT(config_load(path, &cfg, &err), 0);
+	CHECK_INT(settings_open(cfg, &settings, &err), 0);
+	r = settings_disclosure(&settings);
+	CHECK_DOUBLE(r.min_count, 10, 0);
+	CHECK_DOUBLE(r.min_denominator, 10, 0);
+	settings_release(&settings);
 	config_free(cfg);
 	remove(path);
-	CHECK_INT(disclosure_rules_from_config(NULL, &r, &err), 0);
-	CHECK_DOUBLE(r.min_count, 10, 0);
 }
 
 int main(void)

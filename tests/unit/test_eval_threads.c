@@ -15,13 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "calendar.h"
-#include "context.h"
-#include "error.h"
-#include "evaluation.h"
+#include "base/calendar.h"
+#include "engine/context.h"
+#include "base/error.h"
+#include "engine/evaluation.h"
 #include "harness.h"
-#include "host.h"
-#include "kpi.h"
+#include "plugin/host.h"
+#include "kpi/kpi.h"
 
 static char dir[] = "/tmp/peil-threads-XXXXXX";
 static calendar *cal;
@@ -508,39 +508,37 @@ static int open_ctx(peil_context *ctx, unsigned what)
 
 static int store_fixture(peil_context *ctx)
 {
-	const peil_storage_ops *ops = ctx->storage;
-	void *st = ctx->storage_state;
+	store *st = ctx->store;
 	const peil_schema *c = schema_set_find(&ctx->schemas, "cases");
 	const peil_schema *m = schema_set_find(&ctx->schemas, "case_members");
 	peil_error err;
 	int rc = 0;
 
 	error_clear(&err);
-	if (!c || !m || ops->batch_begin(st, &err) < 0)
+	if (!c || !m || store_batch_begin(st, &err) < 0)
 		return -1;
 	for (int i = 0; rc == 0 && i < CASES; i++) {
 		peil_value v[4];
 		char buf[3][16];
 
 		case_row(i, v, buf);
-		rc = ops->record_put(st, c, v, &err);
+		rc = store_record_put(st, c, v, &err);
 	}
 	for (int j = 0; rc == 0 && j < MEMBERS; j++) {
 		peil_value v[3];
 		char buf[3][16];
 
 		member_row(j, v, buf);
-		rc = ops->record_put(st, m, v, &err);
+		rc = store_record_put(st, m, v, &err);
 	}
 	if (rc == 0)
-		return ops->batch_commit(st, &err);
-	ops->batch_rollback(st);
+		return store_batch_commit(st, &err);
+	store_batch_rollback(st);
 	return -1;
 }
 
 struct scanner {
-	const peil_storage_ops *ops;
-	void *state;
+	store *store;
 	const peil_schema *schema;
 	long rows, sum;		/* sum of the registered dates */
 	int rc;
@@ -563,8 +561,8 @@ static void *scan_thread(void *arg)
 
 	error_clear(&err);
 	for (int i = 0; i < 20 && s->rc == 0; i++)
-		s->rc = s->ops->scan(s->state, s->schema, NULL, projection, 2,
-				     count_row, s, &err);
+		s->rc = store_scan(s->store, s->schema, NULL, projection, 2,
+				   count_row, s, &err);
 	return NULL;
 }
 
@@ -573,23 +571,22 @@ TEST(a_second_store_connection_scans_beside_the_first)
 	peil_context ctx;
 	struct scanner a, b;
 	pthread_t thread;
-	void *second = NULL;
+	store *second;
 	peil_error err;
 	long sum = 0;
 
 	CHECK_INT(open_ctx(&ctx, CONTEXT_STORAGE), 0);
 	CHECK_INT(store_fixture(&ctx), 0);
 	error_clear(&err);
-	CHECK_INT(ctx.storage->open(host_services(), ctx.storage_host,
-				    &second, &err), 0);
+	second = store_open_another(ctx.store, &err);
+	CHECK(second != NULL);
 	for (int i = 0; i < CASES; i++)
 		sum += registered_of(i);
 	memset(&a, 0, sizeof(a));
-	a.ops = ctx.storage;
-	a.state = ctx.storage_state;
+	a.store = ctx.store;
 	a.schema = schema_set_find(&ctx.schemas, "cases");
 	b = a;
-	b.state = second;
+	b.store = second;
 	CHECK_INT(pthread_create(&thread, NULL, scan_thread, &b), 0);
 	scan_thread(&a);
 	pthread_join(thread, NULL);
@@ -599,7 +596,7 @@ TEST(a_second_store_connection_scans_beside_the_first)
 	CHECK_INT(b.rows, 20 * CASES);
 	CHECK_INT(a.sum, 20 * sum);
 	CHECK_INT(b.sum, 20 * sum);
-	ctx.storage->close(second);
+	store_free(second);
 	context_close(&ctx);
 }
 

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calendar.h"
-#include "error.h"
-#include "figure_diff.h"
-#include "finality.h"
+#include "base/calendar.h"
+#include "base/error.h"
+#include "engine/figure_diff.h"
+#include "model/finality.h"
 #include "harness.h"
-#include "lock.h"
+#include "engine/run_lock.h"
 
 static int32_t D(int y, int m, int d)
 {

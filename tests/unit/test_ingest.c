@@ -18,12 +18,12 @@
 
 #include <sqlite3.h>
 
-#include "context.h"
-#include "digest.h"
-#include "error.h"
+#include "engine/context.h"
+#include "base/digest.h"
+#include "base/error.h"
 #include "harness.h"
-#include "ingest.h"
-#include "log.h"
+#include "engine/ingest.h"
+#include "base/log.h"
 
 static char dir[] = "/tmp/peil-ingest-XXXXXX";
 
@@ -133,8 +133,8 @@ static int scan_all(peil_context *ctx, struct rows *r)
 
 	memset(r, 0, sizeof(*r));
 	error_clear(&err);
-	return ctx->storage->scan(ctx->storage_state, s, NULL, projection, 6,
-				  collect, r, &err);
+	return store_scan(ctx->store, s, NULL, projection, 6, collect, r,
+			  &err);
 }
 
 static int open_ctx(peil_context *ctx, const char *config_path)
@@ -349,8 +349,8 @@ static size_t stored_cases(peil_context *ctx)
 	peil_error err;
 
 	memset(&rows, 0, sizeof(rows));
-	if (ctx->storage->scan(ctx->storage_state, s, NULL, projection, 1,
-			       count_rows, &rows, &err) < 0)
+	if (store_scan(ctx->store, s, NULL, projection, 1, count_rows, &rows,
+		       &err) < 0)
 		return (size_t)-1;
 	return rows.count;
 }

@@ -26,9 +26,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calendar.h"
+#include "base/calendar.h"
 #include "harness.h"
-#include "kpi.h"
+#include "kpi/kpi.h"
 
 /* ------------------------------------------------------------- fixture */
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
+#include "base/calendar.h"
 #include "harness.h"
-#include "kpi_model.h"
+#include "kpi/kpi_model.h"
 
 static peil_value text_of(const char *s, size_t len)
 {

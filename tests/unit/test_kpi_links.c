@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calendar.h"
+#include "base/calendar.h"
 #include "harness.h"
-#include "kpi.h"
+#include "kpi/kpi.h"
 
 static char tmpdir[64];
 static calendar *cal;
@@ -257,6 +257,9 @@ TEST(require_refuses_paths_and_unknown_modules)
 	kpi_set_free(set);
 }
 
+/* param() in a function answers for the KPI whose rule calls it, also in
+ * a function that KPIs share (q and r): kpi_rule.c tells the script which
+ * KPI runs (kpi_script.evaluating). */
 TEST(params_and_their_overrides)
 {
 	kpi_set *set = new_set();
@@ -264,16 +267,20 @@ TEST(params_and_their_overrides)
 	peil_error err;
 
 	CHECK_INT(kpi_set_load_file(set, write_file("params.lua",
+		"local function n() return param('n') end\n"
 		"kpi { id = 'p', title = 't', unit = 'u', dataset = 'cases',\n"
 		"  grain = 'month', params = { n = 1, team = 'Oost' },\n"
 		"  rule = count(eq('team', param('team'))),\n"
 		"  target = { min = 2 } }\n"
 		"kpi { id = 'q', title = 't', unit = 'u', dataset = 'cases',\n"
-		"  grain = 'month', params = { n = 1 },\n"
-		"  rule = sum(function() return param('n') end) }\n"), &err), 0);
+		"  grain = 'month', params = { n = 1 }, rule = sum(n) }\n"
+		"kpi { id = 'r', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', params = { n = 3 }, rule = sum(n) }\n"),
+		&err), 0);
 	CHECK_INT(evaluate(set), 0);
 	CHECK_DOUBLE(value("p", "{}"), 1, 0);
 	CHECK_DOUBLE(value("q", "{}"), 2, 0);	/* 1 per case */
+	CHECK_DOUBLE(value("r", "{}"), 6, 0);
 	CHECK_INT(kpi_set_configure(set, "p", "param.team", "West", msg,
 				    sizeof(msg)), 0);
 	CHECK_INT(kpi_set_configure(set, "q", "param.n", "2.5", msg,
@@ -281,6 +288,7 @@ TEST(params_and_their_overrides)
 	CHECK_INT(evaluate(set), 0);
 	CHECK_DOUBLE(value("p", "{}"), 1, 0);	/* C2 is West */
 	CHECK_DOUBLE(value("q", "{}"), 5, 0);
+	CHECK_DOUBLE(value("r", "{}"), 6, 0);
 	CHECK_INT(kpi_set_configure(set, "q", "param.n", "veel", msg,
 				    sizeof(msg)), -1);
 	CHECK_CONTAINS(msg, "param.n = veel: expected a number");

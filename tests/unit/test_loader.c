@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "harness.h"
-#include "loader.h"
+#include "plugin/loader.h"
 
 static loader_path path_of(const char *dir)
 {

@@ -1,9 +1,9 @@
 /*
  * test_parse.c - dates, numbers and booleans from export text.
  */
-#include "calendar.h"
+#include "base/calendar.h"
 #include "harness.h"
-#include "parse.h"
+#include "base/parse.h"
 
 #include <stdint.h>
 
@@ -52,6 +52,13 @@ TEST(format_specs)
 	CHECK_STR(f.formats[2].order, "ymd");
 	CHECK_STR(f.formats[3].order, "mdy");
 	CHECK_STR(f.formats[4].order, "dmy");
+
+	/* Split as every list of the config: an empty item is no format,
+	 * and a list may go on on the next line. */
+	CHECK_INT(parse_date_formats_init(&f, "dd-mm-jjjj,\n  jjjjmmdd,", err,
+					  sizeof(err)), 0);
+	CHECK_INT(f.count, 2);
+	CHECK_STR(f.formats[1].spec, "jjjjmmdd");
 }
 
 TEST(format_specs_refused)
@@ -60,7 +67,7 @@ TEST(format_specs_refused)
 		"", "dd-mm-jj", "dd-mm", "dd-mm-jjjj-", "dd-mm/jjjj",
 		"dd--mm-jjjj", "ddmm-jjjj", "dd-mmjjjj", "dd-dd-jjjj",
 		"jjjj-dd-mm", "mm-jjjj-dd", "dmjjjj", "dd mm jjjj",
-		"ddd-mm-jjjj", "dd-mm-jjjjj", "dd-mm-jjjj,", "dd-mm-jjjj,,ymd",
+		"ddd-mm-jjjj", "dd-mm-jjjjj", "dd-mm-jjjj,,ymd", " , ",
 		"dd-mm-jjjj hh:mm", "x", "-dd-mm-jjjj",
 	};
 	parse_date_formats f;

@@ -1,9 +1,9 @@
 /*
  * test_period.c - period ids, bounds and lists.
  */
-#include "calendar.h"
+#include "base/calendar.h"
 #include "harness.h"
-#include "period.h"
+#include "base/period.h"
 
 static int32_t D(int y, int m, int d)
 {

@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "calendar.h"
-#include "disclosure.h"
+#include "base/calendar.h"
+#include "model/disclosure.h"
 #include "harness.h"
-#include "output.h"
-#include "prometheus.h"
-#include "report_html.h"
+#include "report/output.h"
+#include "report/prometheus.h"
+#include "report/report_html.h"
 
 static const disclosure_rules rules10 = { 10, 10 };
 

@@ -10,7 +10,7 @@
 #include <lualib.h>
 
 #include "harness.h"
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 /* Run code in sb; 0 or -1 with err.  One result is left on the stack. */
 static int run(sandbox *sb, const char *code, peil_error *err)

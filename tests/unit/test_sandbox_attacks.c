@@ -13,8 +13,8 @@
 #include <lauxlib.h>
 
 #include "harness.h"
-#include "sandbox.h"
-#include "sandbox_limits.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandbox_limits.h"
 
 static int run(sandbox *sb, const char *code, peil_error *err)
 {

@@ -1,0 +1,74 @@
+/*
+ * calendar.h - dates as day numbers, Dutch holidays and working days.
+ *
+ * A date is an int32_t: days since 1970-01-01 in the proleptic Gregorian
+ * calendar (the same encoding as PEIL_TYPE_DATE).  The calendar holds the
+ * holiday rules of docs/domain.md: the Dutch public holidays of the Algemene
+ * termijnenwet computed from Easter, with Goede Vrijdag and Bevrijdingsdag
+ * switchable, extra dates, or an explicit list that replaces the rules.
+ */
+#ifndef PEIL_CALENDAR_H
+#define PEIL_CALENDAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The day number of y-m-d; the date must be valid (date_valid). */
+int32_t date_from_civil(int year, int month, int day);
+/* The year, month (1-12) and day (1-31) of a day number. */
+void date_to_civil(int32_t date, int *year, int *month, int *day);
+/* 1 when y-m-d is a real date in years 1..9999, else 0. */
+int date_valid(int year, int month, int day);
+int date_days_in_month(int year, int month);
+/* ISO weekday: 1 Monday .. 7 Sunday. */
+int date_weekday(int32_t date);
+/* The same day months later (or earlier when negative), clamped to the end
+ * of a shorter month: 31 January + 1 month is 28 or 29 February. */
+int32_t date_add_months(int32_t date, int months);
+/* Whole months from a to b, counting a month complete on the same day of
+ * the month: 2017-01-31 to 2017-02-28 is 0, to 2017-03-01 is 1. */
+int date_months_between(int32_t a, int32_t b);
+/* Easter Sunday of a Gregorian year. */
+int32_t date_easter(int year);
+/* "YYYY-MM-DD" into out (at least 11 bytes). */
+void date_format_iso(int32_t date, char out[11]);
+/* Parse exactly "YYYY-MM-DD"; 0 on success, -1 when not a valid date. */
+int date_parse_iso(const char *text, int32_t *out);
+/* The value of exactly n (>= 1) decimal digits at text, or -1: the parts of
+ * dates and period ids written as text. */
+int date_digits(const char *text, int n);
+
+typedef struct calendar calendar;
+
+typedef struct calendar_options {
+	int good_friday;	/* Goede Vrijdag is a holiday (default 1) */
+	int liberation_day;	/* Bevrijdingsdag, 5 May, is a holiday (default 1) */
+	const int32_t *extra;	/* dates added to the rules */
+	size_t extra_count;
+	/* When replace is set, the holidays are exactly dates[0..count) and
+	 * no rule applies. */
+	int replace;
+	const int32_t *dates;
+	size_t date_count;
+} calendar_options;
+
+/* Fill opts with the defaults above. */
+void calendar_options_init(calendar_options *opts);
+/* A calendar from opts (copied; NULL means the defaults), or NULL when out
+ * of memory. */
+calendar *calendar_new(const calendar_options *opts);
+void calendar_free(calendar *cal);	/* accepts NULL */
+
+/* The Dutch name of the holiday on date ("Tweede Paasdag"), "Feestdag"
+ * for an extra or listed date, or NULL when it is not a holiday. */
+const char *calendar_holiday_name(const calendar *cal, int32_t date);
+int calendar_is_holiday(const calendar *cal, int32_t date);
+/* Monday to Friday and not a holiday. */
+int calendar_is_workday(const calendar *cal, int32_t date);
+/* The number of working days d with a < d <= b; the same day gives 0,
+ * Friday to the next Monday 1.  When b < a, minus the count from b to a. */
+long calendar_workdays(const calendar *cal, int32_t a, int32_t b);
+/* The date n working days after date (n >= 0). */
+int32_t calendar_add_workdays(const calendar *cal, int32_t date, long n);
+
+#endif

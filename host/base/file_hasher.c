@@ -1,0 +1,114 @@
+/*
+ * file_hasher.c - the SHA-256 of a source's files, one file ahead
+ * (file_hasher.h).
+ *
+ * One file ahead, not all: an ingest that stops (a bad file, a signal)
+ * should not have read every other file for nothing, and the hash should
+ * not compete for the CPU with more than the file it precedes.
+ */
+#include "base/file_hasher.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/thread.h"
+
+struct file_hasher {
+	char *const *paths;
+	size_t count;
+	file_hash *hashes;
+	int threaded;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* Under lock: files hashed, files the hasher may hash, stop. */
+	size_t done, allowed;
+	int stop;
+};
+
+static void hash_one(const char *path, file_hash *out)
+{
+	memset(out, 0, sizeof(*out));
+	clock_gettime(CLOCK_REALTIME, &out->at);
+	if (stat(path, &out->st) < 0 ||
+	    digest_file_sha256_hex(path, out->sha256) < 0)
+		out->errnum = errno ? errno : EIO;
+}
+
+static void *hasher(void *arg)
+{
+	file_hasher *h = arg;
+	size_t i;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (!h->stop && h->done == h->allowed)
+			pthread_cond_wait(&h->cond, &h->lock);
+		if (h->stop || h->done == h->count)
+			break;
+		i = h->done;
+		pthread_mutex_unlock(&h->lock);
+		hash_one(h->paths[i], &h->hashes[i]);
+		pthread_mutex_lock(&h->lock);
+		h->done = i + 1;
+		pthread_cond_broadcast(&h->cond);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+file_hasher *file_hasher_start(char *const *paths, size_t count)
+{
+	file_hasher *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->hashes = calloc(count ? count : 1, sizeof(*h->hashes));
+	if (!h->hashes) {
+		free(h);
+		return NULL;
+	}
+	h->paths = paths;
+	h->count = count;
+	h->allowed = count ? 1 : 0;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	h->threaded = thread_start(&h->thread, hasher, h) == 0;
+	return h;
+}
+
+void file_hasher_get(file_hasher *h, size_t i, file_hash *out)
+{
+	if (!h->threaded) {
+		hash_one(h->paths[i], out);
+		return;
+	}
+	pthread_mutex_lock(&h->lock);
+	while (h->done <= i)
+		pthread_cond_wait(&h->cond, &h->lock);
+	*out = h->hashes[i];
+	if (h->allowed < h->count && h->allowed < i + 2) {
+		h->allowed = i + 2;
+		pthread_cond_broadcast(&h->cond);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+void file_hasher_stop(file_hasher *h)
+{
+	if (!h)
+		return;
+	if (h->threaded) {
+		pthread_mutex_lock(&h->lock);
+		h->stop = 1;
+		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->lock);
+		pthread_join(h->thread, NULL);
+	}
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
+	free(h->hashes);
+	free(h);
+}

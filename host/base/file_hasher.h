@@ -1,0 +1,38 @@
+/*
+ * file_hasher.h - the SHA-256 of a source's files, one file ahead.
+ *
+ * An ingest hashes each file before it reads it (the ingest log keys on
+ * the content).  Hashing is a pass over the whole file that reading cannot
+ * overlap with itself; so a thread hashes the next file while the current
+ * one is read and stored, and only the first file's hash is waited for.
+ */
+#ifndef PEIL_FILE_HASHER_H
+#define PEIL_FILE_HASHER_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/digest.h"
+
+/* A file as it was hashed. */
+typedef struct file_hash {
+	int errnum;		/* 0, or why it could not be read */
+	char sha256[DIGEST_HEX_SIZE];
+	struct stat st;		/* taken before the hash */
+	struct timespec at;	/* when */
+} file_hash;
+
+typedef struct file_hasher file_hasher;
+
+/* Hash paths[0..count) in order (borrowed: they must outlive the hasher).
+ * NULL when out of memory; without a thread, file_hasher_get hashes. */
+file_hasher *file_hasher_start(char *const *paths, size_t count);
+
+/* The hash of paths[i], waiting for it; then starts on paths[i + 1].
+ * Files must be asked for in order. */
+void file_hasher_get(file_hasher *h, size_t i, file_hash *out);
+
+void file_hasher_stop(file_hasher *h);	/* accepts NULL */
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * period.c - reporting periods: their ids, bounds and lists.
+ *
+ * Ids are fixed-width ("2017", "2017-Q4", "2017-03", "2017/2018") so that
+ * they sort in time within a grain as plain text.  Month ids take exactly
+ * two digits: "2017-3" is refused, so that one period has one id.
+ */
+#include "base/period.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/calendar.h"
+
+static const struct {
+	period_grain grain;
+	const char *english;
+	const char *dutch;
+} grain_names[] = {
+	{ PERIOD_MONTH, "month", "maand" },
+	{ PERIOD_QUARTER, "quarter", "kwartaal" },
+	{ PERIOD_YEAR, "year", "jaar" },
+	{ PERIOD_CONTRACT_YEAR, "contract_year", "contractjaar" },
+};
+
+#define GRAIN_COUNT (sizeof(grain_names) / sizeof(grain_names[0]))
+
+static int ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int equal_ignoring_case(const char *a, const char *b)
+{
+	while (*a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b)) {
+		a++;
+		b++;
+	}
+	return *a == '\0' && *b == '\0';
+}
+
+int period_grain_parse(const char *name, period_grain *out)
+{
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; i < GRAIN_COUNT; i++) {
+		if (equal_ignoring_case(name, grain_names[i].english) ||
+		    equal_ignoring_case(name, grain_names[i].dutch)) {
+			*out = grain_names[i].grain;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *period_grain_name(period_grain grain)
+{
+	for (size_t i = 0; i < GRAIN_COUNT; i++)
+		if (grain_names[i].grain == grain)
+			return grain_names[i].english;
+	return "unknown";
+}
+
+/* The period of months months from year-month (which must be valid). */
+static void period_from_months(period_grain grain, int year, int month,
+			       int months, period *out)
+{
+	int32_t first = date_from_civil(year, month, 1);
+	int end_year = year + (month - 1 + months - 1) / 12;
+	int end_month = (month - 1 + months - 1) % 12 + 1;
+
+	out->grain = grain;
+	out->first = first;
+	out->last = date_from_civil(end_year, end_month,
+				    date_days_in_month(end_year, end_month));
+	out->reference = out->last;
+	/* Dates are valid in years 1..9999 only; the clamp keeps the ids
+	 * four digits wide (and shows the compiler that they fit). */
+	year = year < 0 ? 0 : year > 9999 ? 9999 : year;
+	month = month < 1 ? 1 : month > 12 ? 12 : month;
+	switch (grain) {
+	case PERIOD_MONTH:
+		snprintf(out->id, sizeof(out->id), "%04d-%02d", year, month);
+		break;
+	case PERIOD_QUARTER:
+		snprintf(out->id, sizeof(out->id), "%04d-Q%d", year,
+			 (month - 1) / 3 + 1);
+		break;
+	case PERIOD_CONTRACT_YEAR:
+		/* A contract year from January is the calendar year, and
+		 * gets its id, so that reports read the same. */
+		if (month != 1) {
+			snprintf(out->id, sizeof(out->id), "%04d/%04d", year,
+				 year < 9999 ? year + 1 : 9999);
+			break;
+		}
+		/* fall through */
+	case PERIOD_YEAR:
+	default:
+		snprintf(out->id, sizeof(out->id), "%04d", year);
+		break;
+	}
+}
+
+int period_parse(const char *text, period *out)
+{
+	size_t len;
+	int year, n;
+
+	if (text == NULL)
+		return -1;
+	len = strlen(text);
+	if (len < 4 || (year = date_digits(text, 4)) < 1)
+		return -1;
+	if (len == 4) {
+		period_from_months(PERIOD_YEAR, year, 1, 12, out);
+		return 0;
+	}
+	if (text[4] != '-')
+		return -1;
+	if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {
+		n = date_digits(text + 6, 1);
+		if (n < 1 || n > 4)
+			return -1;
+		period_from_months(PERIOD_QUARTER, year, 3 * n - 2, 3, out);
+		return 0;
+	}
+	if (len == 7) {
+		n = date_digits(text + 5, 2);
+		if (n < 1 || n > 12)
+			return -1;
+		period_from_months(PERIOD_MONTH, year, n, 1, out);
+		return 0;
+	}
+	return -1;
+}
+
+void period_containing(period_grain grain, int contract_start_month,
+		       int32_t date, period *out)
+{
+	int year, month, day;
+
+	date_to_civil(date, &year, &month, &day);
+	switch (grain) {
+	case PERIOD_MONTH:
+		period_from_months(grain, year, month, 1, out);
+		break;
+	case PERIOD_QUARTER:
+		period_from_months(grain, year, (month - 1) / 3 * 3 + 1, 3, out);
+		break;
+	case PERIOD_CONTRACT_YEAR:
+		/* Out of range means January: the plain calendar year. */
+		if (contract_start_month < 1 || contract_start_month > 12)
+			contract_start_month = 1;
+		if (month < contract_start_month)
+			year--;
+		period_from_months(grain, year, contract_start_month, 12, out);
+		break;
+	case PERIOD_YEAR:
+	default:
+		period_from_months(PERIOD_YEAR, year, 1, 12, out);
+		break;
+	}
+}
+
+size_t period_list(period_grain grain, int contract_start_month, int32_t from,
+		   int32_t to, period *out, size_t max)
+{
+	period p;
+	size_t n = 0;
+
+	if (to < from)
+		return 0;
+	period_containing(grain, contract_start_month, from, &p);
+	if (p.first < from)	/* only partly inside: start at the next */
+		period_containing(grain, contract_start_month, p.last + 1, &p);
+	while (p.last <= to) {
+		if (n < max)
+			out[n] = p;
+		n++;
+		period_containing(grain, contract_start_month, p.last + 1, &p);
+	}
+	return n;
+}
+
+int period_reference_parse(const char *name, period_reference *out)
+{
+	if (strcmp(name, "last") == 0)
+		*out = PERIOD_REFERENCE_LAST;
+	else if (strcmp(name, "first") == 0)
+		*out = PERIOD_REFERENCE_FIRST;
+	else if (strcmp(name, "next") == 0)
+		*out = PERIOD_REFERENCE_NEXT;
+	else
+		return -1;
+	return 0;
+}
+
+void period_set_reference(period *p, period_reference rule)
+{
+	p->reference = rule == PERIOD_REFERENCE_FIRST ? p->first
+		       : rule == PERIOD_REFERENCE_NEXT ? p->last + 1
+						       : p->last;
+}

@@ -1,0 +1,503 @@
+/*
+ * cli.c - the steps that several peil commands share.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/disclosure.h"
+#include "base/error.h"
+#include "engine/evaluation.h"
+#include "model/finality.h"
+#include "engine/ingest.h"
+#include "base/log.h"
+#include "base/period.h"
+
+int cli_worst(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* The contract year's first month from the config's [contract] section
+ * (1 when it is absent or unreadable: the error comes when the command
+ * opens the config).  Periods are read before the context is opened. */
+static int contract_month(const char *config_path)
+{
+	config *cfg = NULL;
+	peil_settings settings;
+	peil_error err;
+	int month = 1;
+
+	memset(&settings, 0, sizeof(settings));
+	if (config_load(config_path, &cfg, &err) == 0 &&
+	    settings_open(cfg, &settings, &err) == 0)
+		month = (int)settings.start_month;
+	settings_release(&settings);
+	config_free(cfg);
+	return month;
+}
+
+/* "2018/2019": the contract year from the configured month of 2018. */
+static int contract_year_bounds(const char *config_path, const char *text,
+				int32_t *first, int32_t *last)
+{
+	int y1, y2, month, n = 0;
+	period p;
+
+	if (sscanf(text, "%4d/%4d%n", &y1, &y2, &n) != 2 || text[n] ||
+	    y2 != y1 + 1 || y1 < 1)
+		return -1;
+	month = contract_month(config_path);
+	if (month == 1)
+		return -1;	/* the contract year is the calendar year */
+	period_containing(PERIOD_CONTRACT_YEAR, month,
+			  date_from_civil(y1, month, 1), &p);
+	*first = p.first;
+	*last = p.last;
+	return 0;
+}
+
+int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,
+		      int32_t *last)
+{
+	period p;
+
+	if (strchr(text, '/') &&
+	    contract_year_bounds(o->config, text, first, last) == 0)
+		return 0;
+	if (period_parse(text, &p) < 0) {
+		log_msg(PEIL_LOG_ERROR,
+			"'%s' is not a period: use 2017, 2017-Q4, 2017-03 or, "
+			"with a contract year from [contract] start_month, "
+			"2017/2018", text);
+		return -1;
+	}
+	*first = p.first;
+	*last = p.last;
+	return 0;
+}
+
+int cli_range(const cli_options *o, int32_t *from, int32_t *to)
+{
+	int32_t a, b;
+
+	if (o->period && (o->from || o->to)) {
+		log_msg(PEIL_LOG_ERROR, "give --period or --from/--to, not both");
+		return EXIT_USAGE;
+	}
+	if (o->period)
+		return cli_period_bounds(o, o->period, from, to) < 0 ? EXIT_USAGE
+								  : 0;
+	if (!o->from || !o->to) {
+		log_msg(PEIL_LOG_ERROR,
+			"which period? give --period P or --from P --to P");
+		return EXIT_USAGE;
+	}
+	if (cli_period_bounds(o, o->from, from, &a) < 0 ||
+	    cli_period_bounds(o, o->to, &b, to) < 0)
+		return EXIT_USAGE;
+	if (*to < *from) {
+		log_msg(PEIL_LOG_ERROR, "--to %s lies before --from %s", o->to,
+			o->from);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The range of [run] periods (read with the config: settings.c). */
+int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to)
+{
+	if (!ctx->settings.periods.given) {
+		log_msg(PEIL_LOG_ERROR,
+			"%s: [run] periods = is not set; give the periods to "
+			"evaluate, e.g. periods = 2018", ctx->cfg->path);
+		return EXIT_CONFIG;
+	}
+	*from = ctx->settings.periods.from;
+	*to = ctx->settings.periods.to;
+	return 0;
+}
+
+int cli_open(peil_context *ctx, const cli_options *o,
+			unsigned what)
+{
+	peil_error err;
+	int rc;
+
+	error_clear(&err);
+	rc = context_open(ctx, o->config, what, NULL, NULL, &err);
+	if (rc == 0)
+		return 0;
+	log_error(&err);
+	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
+}
+
+int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
+		    run_lock *lock)
+{
+	peil_error err;
+	int rc = cli_open(ctx, o, what & ~CONTEXT_STORAGE);
+
+	lock->fd = -1;
+	if (rc == 0)
+		rc = cli_lock(ctx, lock);
+	if (rc || !(what & CONTEXT_STORAGE))
+		return rc;
+	error_clear(&err);
+	rc = context_open_storage(ctx, &err);
+	if (rc == 0)
+		return 0;
+	log_error(&err);
+	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
+}
+
+int cli_ingest(peil_context *ctx, const char *only, int force)
+{
+	ingest_summary sum;
+	peil_error err;
+
+	error_clear(&err);
+	if (ingest_sources(ctx, only, force, &sum, &err) < 0) {
+		log_error(&err);
+		return EXIT_CONFIG;
+	}
+	log_msg(PEIL_LOG_INFO,
+		"ingest: %zu files stored (%lld rows), %zu skipped as ingested "
+		"before, %zu refused, %lld rows rejected, %lld removed by "
+		"snapshots", sum.files, (long long)sum.rows, sum.skipped,
+		sum.failed, (long long)sum.rejected, (long long)sum.removed);
+	if (sum.storage_failed)
+		return EXIT_STORAGE;
+	return sum.failed || sum.rejected ? EXIT_INPUT_REJECTED : EXIT_OK;
+}
+
+/* A KPI whose grain has no whole period in [from, to] gives no figures;
+ * say so rather than print nothing. */
+static void warn_empty_kpis(const peil_context *ctx, int32_t from,
+			    int32_t to, const char *only_kpi)
+{
+	char a[11], b[11];
+	size_t i;
+
+	date_format_iso(from, a);
+	date_format_iso(to, b);
+	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+
+		if (only_kpi && strcmp(only_kpi, k->id) != 0)
+			continue;
+		if (period_list(k->grain, ctx->contract_start_month, from, to,
+				NULL, 0) == 0)
+			log_msg(PEIL_LOG_WARNING,
+				"KPI %s is evaluated per %s: no whole %s lies "
+				"in %s..%s, so it has no figures", k->id,
+				period_grain_name(k->grain),
+				period_grain_name(k->grain), a, b);
+	}
+}
+
+int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
+		 int32_t to, const char *only_kpi, const output_options *out,
+		 const struct finality *fin, int64_t *run_id)
+{
+	output_options opts;
+	evaluation ev;
+	peil_error err;
+	int rc = EXIT_OK;
+
+	if (run_id)
+		*run_id = 0;
+	if (only_kpi && !kpi_set_find(ctx->kpis, only_kpi)) {
+		log_msg(PEIL_LOG_ERROR, "no KPI with id '%s' (see peil list)",
+			only_kpi);
+		return EXIT_USAGE;
+	}
+	warn_empty_kpis(ctx, from, to, only_kpi);
+	error_clear(&err);
+	if (evaluation_run(ctx, kind, from, to, only_kpi, &ev, &err) < 0) {
+		log_error(&err);
+		evaluation_release(&ev);
+		return EXIT_STORAGE;
+	}
+	if (run_id)
+		*run_id = ev.run_id;
+	if (fin)
+		finality_mark(fin, &ev.results, finality_today());
+	if (out) {
+		opts = *out;
+		opts.kpis = ctx->kpis;
+		rc = cli_disclose(ctx, &ev.results);
+		if (rc == EXIT_OK && output_write(stdout, &opts, &ev.results) < 0)
+			rc = EXIT_CONFIG;
+	}
+	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
+						: PEIL_LOG_INFO,
+		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
+		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
+		ctx->script_errors, ev.results.count);
+	if (ev.failed || ctx->script_errors)
+		rc = cli_worst(rc, EXIT_KPI_FAILED);
+	evaluation_release(&ev);
+	return rc;
+}
+
+const labels *cli_labels(const cli_options *o)
+{
+	const labels *words = labels_for(o->lang);
+
+	if (!words)
+		log_msg(PEIL_LOG_ERROR, "--lang %s: expected nl or en", o->lang);
+	return words;
+}
+
+int cli_output_options(const cli_options *o, output_options *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (output_format_parse(o->format ? o->format : "text",
+				&out->format) < 0) {
+		log_msg(PEIL_LOG_ERROR,
+			"--format %s: expected text, csv or json", o->format);
+		return EXIT_USAGE;
+	}
+	out->words = cli_labels(o);
+	if (!out->words)
+		return EXIT_USAGE;
+	if (o->locale && strcmp(o->locale, "nl") != 0 &&
+	    strcmp(o->locale, "en") != 0) {
+		log_msg(PEIL_LOG_ERROR, "--locale %s: expected nl or en",
+			o->locale);
+		return EXIT_USAGE;
+	}
+	out->english_numbers = o->locale && strcmp(o->locale, "en") == 0;
+	return 0;
+}
+
+int cli_disclose(const peil_context *ctx, result_table *t)
+{
+	disclosure_rules rules = settings_disclosure(&ctx->settings);
+
+	disclosure_apply(t, &rules);
+	return 0;
+}
+
+
+struct read_state {
+	result_table *table;
+	int has_range;
+	int32_t from, to;
+	int oom;
+};
+
+static int read_row(void *arg, const peil_result *r)
+{
+	struct read_state *st = arg;
+	period p;
+
+	st->table->run_id = r->run_id;
+	if (st->has_range && (period_parse(r->period, &p) < 0 ||
+			      p.first < st->from || p.last > st->to))
+		return 0;
+	if (result_table_add(st->table, r) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+struct latest {
+	int64_t id;
+};
+
+/* The first run (newest first) that recorded its figures. */
+static int find_latest(void *arg, const peil_run_record *run)
+{
+	struct latest *l = arg;
+
+	if (strcmp(run->status, "ok") == 0 ||
+	    strcmp(run->status, "kpi failed") == 0) {
+		l->id = run->id;
+		return 1;
+	}
+	return 0;
+}
+
+static int count_run(void *arg, const peil_run_record *run)
+{
+	(void)run;
+	((struct latest *)arg)->id++;
+	return 0;
+}
+
+/* The run to read: the one asked for, which must exist, or the latest
+ * that recorded figures.  0 with *run_id set (0: there is none yet). */
+static int pick_run(const peil_context *ctx, int64_t asked, int64_t *run_id)
+{
+	struct latest l = { 0 };
+	peil_error err;
+	int rc;
+
+	error_clear(&err);
+	*run_id = 0;
+	rc = store_runs_scan(ctx->store, asked,
+			     asked ? count_run : find_latest, &l, &err);
+	if (rc < 0) {
+		log_error(&err);
+		return asked && strstr(err.message, "no run") ? EXIT_USAGE
+							      : EXIT_STORAGE;
+	}
+	*run_id = asked ? asked : l.id;
+	return 0;
+}
+
+struct script_check {
+	const peil_context *ctx;
+	int64_t run_id;
+	const char *only;
+};
+
+/* Titles, units and targets are printed from the scripts as they are now:
+ * say so for each KPI whose script changed since the run was recorded. */
+static int warn_changed_script(void *arg, const peil_run_kpi *rk)
+{
+	const struct script_check *c = arg;
+	const kpi_info *k;
+
+	if (c->only && strcmp(c->only, rk->kpi) != 0)
+		return 0;
+	k = kpi_set_find(c->ctx->kpis, rk->kpi);
+	if (!k)
+		log_msg(PEIL_LOG_WARNING,
+			"KPI %s of run %lld (%s) has no script any more; its "
+			"figures are shown without title or target", rk->kpi,
+			(long long)c->run_id, rk->title ? rk->title : "");
+	else if (rk->script_sha256 && k->script_sha256 &&
+		 strcmp(rk->script_sha256, k->script_sha256) != 0)
+		log_msg(PEIL_LOG_WARNING,
+			"the script of KPI %s (%s) changed since run %lld: its "
+			"title, unit and target are shown as they are now",
+			rk->kpi, k->script, (long long)c->run_id);
+	return 0;
+}
+
+void cli_warn_changed_scripts(const peil_context *ctx, int64_t run_id,
+			      const char *kpi)
+{
+	struct script_check c = { ctx, run_id, kpi };
+	peil_error err;
+
+	if (!ctx->kpis)
+		return;
+	error_clear(&err);
+	if (store_run_kpis_scan(ctx->store, run_id, warn_changed_script, &c,
+				&err) < 0)
+		log_error(&err);
+}
+
+int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
+		     int has_range, int32_t from, int32_t to, result_table *t)
+{
+	struct read_state st = { t, has_range, from, to, 0 };
+	peil_result_query q = { 0, kpi };
+	peil_error err;
+	int64_t run_id = 0;
+	int rc = pick_run(ctx, asked, &run_id);
+
+	if (rc)
+		return rc;
+	if (!run_id) {
+		log_msg(PEIL_LOG_ERROR, "no run has recorded figures yet; "
+					"peil run or peil eval makes one");
+		return EXIT_USAGE;
+	}
+	q.run_id = run_id;
+	error_clear(&err);
+	if (store_results_scan(ctx->store, &q, read_row, &st, &err) < 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	if (st.oom) {
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
+	if (t->count == 0 && kpi) {
+		log_msg(PEIL_LOG_ERROR, "run %lld has no figures of KPI '%s'%s",
+			(long long)run_id, kpi,
+			kpi_set_find(ctx->kpis, kpi)
+				? " in that period"
+				: " (no KPI has that id; see peil list)");
+		return EXIT_USAGE;
+	}
+	t->run_id = run_id;
+	result_table_sort(t);
+	return 0;
+}
+
+
+int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err)
+{
+	char suggested[4096];
+
+	if (!out) {
+		out = suggested;
+		size = sizeof(suggested);
+	}
+	if (ctx->settings.lock_file) {
+		if (snprintf(out, size, "%s", ctx->settings.lock_file) >=
+		    (int)size) {
+			error_set(err, NULL, 0, NULL, "lock_file = %s: too long",
+				  ctx->settings.lock_file);
+			return EXIT_CONFIG;
+		}
+		return 0;
+	}
+	if (context_load_storage(ctx, err) < 0 ||
+	    store_require(ctx->store, STORE_V5_LOCK_PATH,
+			  "set [run] lock_file = FILE, the lock of the commands "
+			  "that write the store", err) < 0)
+		return EXIT_CONFIG;
+	/* The plugin's own failure (its path key missing, say) is the
+	 * store's, as when its open fails: the exit code stays that of
+	 * the open that reported it after the lock before. */
+	if (store_lock_path(ctx->store, out, size, err) < 0)
+		return EXIT_STORAGE;
+	return 0;
+}
+
+int cli_lock(peil_context *ctx, run_lock *lock)
+{
+	long wait_s = (long)ctx->settings.lock_wait;
+	char path[4096];
+	peil_error err;
+	int rc;
+
+	lock->fd = -1;
+	error_clear(&err);
+	rc = cli_lock_path(ctx, path, sizeof(path), &err);
+	if (rc != 0) {
+		log_error(&err);
+		return rc;
+	}
+	rc = run_lock_take(lock, path, wait_s * 1000, &err);
+	if (rc == 0)
+		return EXIT_OK;
+	log_error(&err);
+	return rc == RUN_LOCK_BUSY ? EXIT_LOCKED : EXIT_CONFIG;
+}
+
+void cli_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!isatty(STDOUT_FILENO))
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}

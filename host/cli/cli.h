@@ -1,0 +1,159 @@
+/*
+ * cli.h - what the subcommands of peil share: options, exit codes, and the
+ * steps several commands take (open the context, ingest, evaluate).
+ *
+ * Each command lives in a cmd_*.c file and exports one cli_command; main.c
+ * lists them.
+ */
+#ifndef PEIL_CLI_H
+#define PEIL_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "engine/context.h"
+#include "engine/run_lock.h"
+#include "report/output.h"
+
+/* Exit codes (README); when several apply, the highest wins. */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_KPI_FAILED = 1,	/* some KPIs failed, or a script did not load */
+	EXIT_INPUT_REJECTED = 2, /* a file refused, or rows rejected */
+	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
+	EXIT_STORAGE = 4,	/* the store could not be opened or written */
+	EXIT_FINAL_CHANGED = 5,	/* run: a figure of a final period changed */
+	EXIT_USAGE = 64,	/* sysexits.h EX_USAGE */
+	EXIT_LOCKED = 75,	/* another peil holds the lock (EX_TEMPFAIL:
+				   try again later) */
+	EXIT_INTERRUPTED = 128	/* + the signal: 130 SIGINT, 143 SIGTERM */
+};
+
+#define CLI_DEFAULT_CONFIG "conf/peil.ini"
+
+struct finality;
+
+/* Every option of every command; a command reads the ones it declares. */
+typedef struct cli_options {
+	const char *config;
+	const char *kpi;
+	const char *period;
+	const char *from;
+	const char *to;
+	const char *format;
+	const char *lang;	/* --lang nl|en */
+	const char *locale;	/* --locale nl|en */
+	const char *output;	/* -o FILE */
+	long long run_id;
+	long long keep;		/* prune --keep */
+	long long older_than;	/* prune --older-than, days */
+	int force;
+} cli_options;
+
+/* Option codes beyond the one-letter ones. */
+enum {
+	CLI_OPT_FROM = 1000,
+	CLI_OPT_TO,
+	CLI_OPT_RUN,
+	CLI_OPT_FORCE,
+	CLI_OPT_LANG,
+	CLI_OPT_LOCALE,
+	CLI_OPT_KEEP,
+	CLI_OPT_OLDER_THAN
+};
+
+/* The help lines of --lang and --locale. */
+#define CLI_LANG_HELP                                                     \
+	"      --lang L        labels in nl (default) or en\n"             \
+	"      --locale L      CSV for Dutch Excel (nl: ';' and decimal "   \
+	"comma,\n                      default) or en (',' and '.')\n"
+
+typedef struct cli_command {
+	const char *name;
+	const char *args;	/* e.g. "[SOURCE]" */
+	const char *summary;	/* one line, lower case, no full stop */
+	const char *help;	/* its own options, one per line */
+	int takes_period;	/* --period / --from / --to */
+	const struct option *options;	/* its own options, beyond the common */
+	int (*run)(const cli_options *o, int argc, char **argv);
+} cli_command;
+
+extern const cli_command cmd_run_command;
+extern const cli_command cmd_ingest_command;
+extern const cli_command cmd_eval_command;
+extern const cli_command cmd_show_command;
+extern const cli_command cmd_check_command;
+extern const cli_command cmd_list_command;
+extern const cli_command cmd_test_command;
+extern const cli_command cmd_explain_command;
+extern const cli_command cmd_catalogue_command;
+extern const cli_command cmd_runs_command;
+extern const cli_command cmd_diff_command;
+extern const cli_command cmd_backup_command;
+extern const cli_command cmd_prune_command;
+extern const cli_command cmd_report_command;
+extern const cli_command cmd_export_command;
+
+int cli_worst(int a, int b);
+/* context_open with the exit code of its failure (0 on success); close
+ * the context in every case. */
+int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
+/* cli_open for a command that writes: the run lock (cli_lock) is taken
+ * before the store is opened, so that the command waits for another's
+ * run or ingest, which may keep the store to itself (a large ingest
+ * does), for the lock's wait rather than the store's busy timeout. */
+int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
+		    run_lock *lock);
+/* --format, --lang and --locale into *out (kpis NULL), or EXIT_USAGE
+ * with a message. */
+int cli_output_options(const cli_options *o, output_options *out);
+/* --lang as labels, or NULL with a message. */
+const labels *cli_labels(const cli_options *o);
+/* The figures of run asked (0: the latest that recorded figures), only
+ * of KPI kpi when not NULL, only of periods within [from, to] when
+ * has_range, into t (sorted, not yet disclosed).  0; with a message
+ * EXIT_USAGE when there is no such run or KPI, EXIT_STORAGE when the
+ * store fails. */
+/* Warn of each KPI of run_id (only kpi when not NULL) whose script changed
+ * or went away since the run: what is printed of it comes from the scripts
+ * as they are now. */
+void cli_warn_changed_scripts(const peil_context *ctx, int64_t run_id,
+			      const char *kpi);
+int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
+		     int has_range, int32_t from, int32_t to, result_table *t);
+/* Apply the small-cell rules of ctx's [privacy] section to the sorted
+ * table t: 0, or EXIT_CONFIG with a message. */
+int cli_disclose(const peil_context *ctx, result_table *t);
+/* The first and last day of a period id (a contract year "2018/2019"
+ * with the config's [contract] start_month), or -1 with a message. */
+int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,
+		      int32_t *last);
+/* The range of --period or --from/--to, or EXIT_USAGE with a message. */
+int cli_range(const cli_options *o, int32_t *from, int32_t *to);
+/* The range of [run] periods, or EXIT_CONFIG with a message. */
+int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
+/* Ingest every source (or only one; with force also files read
+ * before); the exit code. */
+int cli_ingest(peil_context *ctx, const char *only, int force);
+/* Evaluate, record and print (out NULL: print nothing); the exit code.
+ * With run_id not NULL, the recorded run's id goes there (0 when none was
+ * recorded).  fin (NULL: none) marks the printed figures provisional or
+ * final as of today. */
+int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
+		 int32_t to, const char *only_kpi, const output_options *out,
+		 const struct finality *fin, int64_t *run_id);
+/* The lock file into out (size bytes; NULL only checks that there is
+ * one): [run] lock_file, else where the storage plugin suggests, which
+ * loads the plugin but opens no store.  0; else err is set and the exit
+ * code is EXIT_CONFIG when neither gives one, EXIT_STORAGE when the
+ * plugin fails. */
+int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err);
+/* Take the lock of the commands that write the store (cli_lock_path),
+ * waiting [run] lock_wait seconds (600).  0, EXIT_LOCKED, EXIT_CONFIG or
+ * EXIT_STORAGE, with a message. */
+int cli_lock(peil_context *ctx, run_lock *lock);
+/* A progress line on stdout, only when stdout is a terminal: under a
+ * timer or in a pipe it would be noise among the figures. */
+void cli_progress(const char *fmt, ...) PEIL_PRINTF(1, 2);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * cmd_list.c - peil list: plugins, datasets and KPIs.
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+
+static void list_plugin(void *arg, const char *file, const peil_plugin *p,
+			const peil_error *err)
+{
+	(void)arg;
+	if (p)
+		printf("  %-10s %-8s %-8s %s (%s)\n", p->name,
+		       p->kind == PEIL_PLUGIN_INPUT ? "input" : "storage",
+		       p->version ? p->version : "", p->description
+		       ? p->description : "", file);
+	else
+		printf("  %s: %s\n", file, err->message);
+}
+
+static int cmd_list(const cli_options *o, int argc, char **argv)
+{
+	peil_context ctx;
+	size_t i, j;
+	int rc;
+
+	(void)argv;
+	if (argc) {
+		log_msg(PEIL_LOG_ERROR, "list takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = cli_open(&ctx, o, CONTEXT_SCRIPTS);
+	if (rc) {
+		context_close(&ctx);
+		return rc;
+	}
+	printf("Plugins:\n");
+	loader_each(&ctx.plugins, list_plugin, NULL);
+	printf("\nDatasets:\n");
+	for (i = 0; i < ctx.schemas.count; i++) {
+		const peil_schema *s = &ctx.schemas.schemas[i];
+
+		printf("  %s:", s->name);
+		for (j = 0; j < s->field_count; j++)
+			printf(" %s%s", s->fields[j].name,
+			       s->fields[j].flags & PEIL_FIELD_KEY ? "*" : "");
+		printf("\n");
+	}
+	printf("\nKPIs:\n");
+	for (i = 0; i < kpi_set_count(ctx.kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx.kpis, i);
+
+		printf("  %-28s %-8s %s (%s:%ld)\n", k->id,
+		       period_grain_name(k->grain), k->title, k->script,
+		       k->line);
+	}
+	rc = ctx.script_errors ? EXIT_KPI_FAILED : EXIT_OK;
+	context_close(&ctx);
+	return rc;
+}
+
+
+const cli_command cmd_list_command = {
+	.name = "list",
+	.summary = "list plugins, datasets and KPIs",
+	.run = cmd_list,
+};

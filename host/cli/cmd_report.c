@@ -1,0 +1,424 @@
+/*
+ * cmd_report.c - peil report and peil export: the figures of a run for
+ * people (an HTML report, CSV, JSON) and for Grafana (Prometheus).
+ *
+ * Both pass every table through the small-cell rules (cli_disclose) before
+ * a writer sees it.  Files given with -o are written beside their place
+ * and renamed into it, so that a reader (node_exporter's textfile
+ * collector, a browser) never sees half a file.
+ */
+#include "cli/cli.h"
+#include "model/finality.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/calendar.h"
+#include "base/error.h"
+#include "engine/evaluation.h"
+#include "base/log.h"
+#include "report/prometheus.h"
+#include "engine/quality.h"
+#include "report/report_html.h"
+
+
+/* A run as recorded, copied out of the runs_scan callback. */
+struct run_choice {
+	int64_t wanted;		/* 0: the latest covering [from, to] */
+	char from[11], to[11];
+	int found;
+	int64_t id, started;
+	char config[65], scripts[65], inputs[65];
+};
+
+static void copy_text(char *out, size_t size, const char *s)
+{
+	snprintf(out, size, "%s", s ? s : "");
+}
+
+static int pick_run(void *arg, const peil_run_record *run)
+{
+	struct run_choice *c = arg;
+
+	if (!c->wanted &&
+	    (!run->status || (strcmp(run->status, "ok") != 0 &&
+			      strcmp(run->status, "kpi failed") != 0) ||
+	     !run->period_from || !run->period_to ||
+	     strcmp(run->period_from, c->from) > 0 ||
+	     strcmp(run->period_to, c->to) < 0))
+		return 0;
+	c->found = 1;
+	c->id = run->id;
+	c->started = run->started;
+	copy_text(c->config, sizeof(c->config), run->config_sha256);
+	copy_text(c->scripts, sizeof(c->scripts), run->scripts_sha256);
+	copy_text(c->inputs, sizeof(c->inputs), run->inputs_sha256);
+	return 1;	/* newest first: the first that fits */
+}
+
+static int scan_runs(peil_context *ctx, struct run_choice *c)
+{
+	peil_error err;
+
+	error_clear(&err);
+	if (store_runs_scan(ctx->store, c->wanted, pick_run, c, &err) < 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	return 0;
+}
+
+/* The run to report on: --run N, else the latest finished run that covers
+ * [from, to], else a new evaluation of [from, to]. */
+static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
+		      int32_t to, struct run_choice *c)
+{
+	evaluation ev;
+	peil_error err;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->wanted = o->run_id;
+	date_format_iso(from, c->from);
+	date_format_iso(to, c->to);
+	rc = scan_runs(ctx, c);
+	if (rc || c->found)
+		return rc;
+	log_msg(PEIL_LOG_INFO, "no recorded run covers %s to %s: evaluating",
+		c->from, c->to);
+	error_clear(&err);
+	rc = evaluation_run(ctx, "eval", from, to, NULL, &ev, &err);
+	c->wanted = ev.run_id;
+	evaluation_release(&ev);
+	if (rc < 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	return scan_runs(ctx, c);
+}
+
+struct scripts {
+	report_script *items;
+	size_t count;
+};
+
+static int add_script(void *arg, const peil_run_kpi *k)
+{
+	struct scripts *s = arg;
+	report_script *grown = realloc(s->items,
+				       (s->count + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	s->items = grown;
+	grown[s->count].kpi = strdup(k->kpi ? k->kpi : "");
+	grown[s->count].script = strdup(k->script ? k->script : "");
+	grown[s->count].sha256 = strdup(k->script_sha256 ? k->script_sha256
+							 : "");
+	s->count++;
+	return 0;
+}
+
+static void scripts_release(struct scripts *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->count; i++) {
+		free(s->items[i].kpi);
+		free(s->items[i].script);
+		free(s->items[i].sha256);
+	}
+	free(s->items);
+}
+
+/* The export's column header mapped to a field of cases, for the quality
+ * table: registering staff know "Melder", not "referrer". */
+static const char *field_label(void *arg, const char *field)
+{
+	const peil_settings *settings = arg;
+	size_t i, j;
+
+	for (i = 0; i < settings->source_count; i++) {
+		const settings_source *src = &settings->sources[i];
+		const config_section *s = src->section;
+
+		if (!src->dataset || strcmp(src->dataset, "cases") != 0)
+			continue;
+		for (j = 0; j < s->count; j++)
+			if (strncmp(s->entries[j].key, "column.", 7) == 0 &&
+			    strcmp(s->entries[j].value, field) == 0)
+				return s->entries[j].key + 7;
+	}
+	return NULL;
+}
+
+/* An output file written under a temporary name and renamed at the end;
+ * stdout when path is NULL. */
+struct out_file {
+	FILE *f;
+	const char *path;
+	char tmp[4096];
+};
+
+static int out_open(struct out_file *o, const char *path)
+{
+	o->path = path;
+	if (!path) {
+		o->f = stdout;
+		return 0;
+	}
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%ld", path, (long)getpid());
+	o->f = fopen(o->tmp, "wb");
+	if (!o->f) {
+		log_msg(PEIL_LOG_ERROR, "%s: cannot write: %s", o->tmp,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Close, and rename into place when ok; the exit code. */
+static int out_close(struct out_file *o, int ok)
+{
+	int failed = 0;
+
+	if (!o->f)
+		return EXIT_OK;
+	if (!o->path)
+		return fflush(stdout) ? EXIT_STORAGE : EXIT_OK;
+	failed = fclose(o->f) != 0;
+	o->f = NULL;
+	if (!ok || failed || rename(o->tmp, o->path) != 0) {
+		if (ok)
+			log_msg(PEIL_LOG_ERROR, "%s: cannot write: %s",
+				o->path, strerror(errno));
+		remove(o->tmp);
+		return ok ? EXIT_STORAGE : EXIT_OK;
+	}
+	return EXIT_OK;
+}
+
+/* The report's settings: the provisional rule of [run] final_after_months
+ * (finality.h, as peil show and peil run mark figures) and the quality
+ * settings of [report], read with the config; 0. */
+static int report_settings(const peil_context *ctx, report_input *in,
+			   quality_settings *qs)
+{
+	quality_settings_init(&ctx->settings, qs);
+	in->provisional_months = (int)ctx->settings.final_after_months;
+	in->late_after_days = qs->late_after_days;
+	return 0;
+}
+
+/* The quality table of [from, to], disclosed; 0 or an exit code. */
+static int report_quality(peil_context *ctx, const quality_settings *qs,
+			  int32_t from, int32_t to, const char *period_id,
+			  result_table *quality)
+{
+	peil_error err;
+
+	error_clear(&err);
+	if (quality_compute(ctx, qs, from, to, period_id, quality, &err) < 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	result_table_sort(quality);
+	return cli_disclose(ctx, quality);
+}
+
+static int write_report(peil_context *ctx, const cli_options *o,
+			const char *period_id, int32_t from, int32_t to,
+			output_options *format)
+{
+	result_table figures, quality;
+	struct scripts scripts = { NULL, 0 };
+	struct out_file file = { NULL, NULL, "" };
+	struct run_choice run;
+	quality_settings qs;
+	report_input in;
+	peil_error scripts_err;
+	int rc;
+
+	memset(&figures, 0, sizeof(figures));
+	memset(&quality, 0, sizeof(quality));
+	memset(&in, 0, sizeof(in));
+	rc = report_settings(ctx, &in, &qs);
+	if (rc == 0)
+		rc = choose_run(ctx, o, from, to, &run);
+	if (rc == 0 && !run.found) {
+		log_msg(PEIL_LOG_ERROR, "no run %lld", o->run_id);
+		rc = EXIT_CONFIG;
+	}
+	if (rc == 0)
+		rc = cli_read_figures(ctx, run.id, o->kpi, 1, from, to,
+				      &figures);
+	if (rc == 0)
+		rc = cli_disclose(ctx, &figures);
+	if (rc == 0 && !format)
+		rc = report_quality(ctx, &qs, from, to, period_id, &quality);
+	/* Without the scripts' list the report still stands: a failure
+	 * here is not the report's. */
+	if (rc == 0 && !format)
+		store_run_kpis_scan(ctx->store, run.id, add_script, &scripts,
+				    &scripts_err);
+	if (rc == 0)
+		rc = out_open(&file, o->output);
+	if (rc == 0 && format) {
+		format->kpis = ctx->kpis;
+		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
+								: 0;
+	} else if (rc == 0) {
+		in.words = cli_labels(o);
+		in.period = period_id;
+		in.figures = &figures;
+		in.quality = &quality;
+		in.kpis = ctx->kpis;
+		in.run_id = run.id;
+		in.run_started = run.started;
+		in.config_sha256 = run.config;
+		in.scripts_sha256 = run.scripts;
+		in.inputs_sha256 = run.inputs;
+		in.scripts = scripts.items;
+		in.script_count = scripts.count;
+		in.field_label = field_label;
+		in.field_label_ctx = &ctx->settings;
+		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
+	}
+	rc = cli_worst(rc, out_close(&file, rc == 0));
+	scripts_release(&scripts);
+	result_table_release(&figures);
+	result_table_release(&quality);
+	return rc;
+}
+
+static int cmd_report(const cli_options *o, int argc, char **argv)
+{
+	output_options format;
+	cli_options text_options = *o;
+	peil_context ctx;
+	int32_t from, to;
+	char period_id[64];
+	int rc, html;
+
+	(void)argv;
+	if (argc) {
+		log_msg(PEIL_LOG_ERROR, "report takes no arguments");
+		return EXIT_USAGE;
+	}
+	html = !o->format || strcmp(o->format, "html") == 0;
+	if (html)
+		text_options.format = "text";
+	rc = cli_output_options(&text_options, &format);
+	if (rc)
+		return rc;
+	rc = cli_range(o, &from, &to);
+	if (rc)
+		return rc;
+	if (o->period)
+		snprintf(period_id, sizeof(period_id), "%s", o->period);
+	else
+		snprintf(period_id, sizeof(period_id), "%s \xE2\x80\x93 %s",
+			 o->from, o->to);
+	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
+	if (rc == 0)
+		rc = write_report(&ctx, o, period_id, from, to,
+				  html ? NULL : &format);
+	context_close(&ctx);
+	return rc;
+}
+
+static int cmd_export(const cli_options *o, int argc, char **argv)
+{
+	struct out_file file = { NULL, NULL, "" };
+	struct run_choice run;
+	result_table figures;
+	peil_context ctx;
+	int32_t from = 0, to = 0;
+	int rc, has_range = o->period || o->from || o->to;
+
+	(void)argv;
+	if (argc) {
+		log_msg(PEIL_LOG_ERROR, "export takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (o->format && strcmp(o->format, "prometheus") != 0) {
+		log_msg(PEIL_LOG_ERROR, "--format %s: expected prometheus",
+			o->format);
+		return EXIT_USAGE;
+	}
+	if (has_range && (rc = cli_range(o, &from, &to)) != 0)
+		return rc;
+	memset(&figures, 0, sizeof(figures));
+	memset(&run, 0, sizeof(run));
+	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
+	if (rc == 0)
+		rc = cli_read_figures(&ctx, o->run_id, o->kpi, has_range, from,
+				      to, &figures);
+	if (rc == 0) {
+		run.wanted = figures.run_id;
+		rc = scan_runs(&ctx, &run);
+	}
+	if (rc == 0)
+		rc = cli_disclose(&ctx, &figures);
+	if (rc == 0)
+		rc = out_open(&file, o->output);
+	if (rc == 0)
+		rc = prometheus_write(file.f, &figures, ctx.kpis, run.started) < 0
+			     ? EXIT_CONFIG
+			     : 0;
+	rc = cli_worst(rc, out_close(&file, rc == 0));
+	result_table_release(&figures);
+	context_close(&ctx);
+	return rc;
+}
+
+static const struct option report_options[] = {
+	{ "run", required_argument, NULL, CLI_OPT_RUN },
+	{ "kpi", required_argument, NULL, 'k' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ NULL, 0, NULL, 0 }
+};
+
+const cli_command cmd_report_command = {
+	.name = "report",
+	.summary = "write a report of a period: html, csv or json",
+	.help = "      --run N         the figures of run N (default: the "
+		"latest run that\n                      covers the period; "
+		"evaluated when there is none)\n"
+		"  -k, --kpi ID        only this KPI\n"
+		"  -f, --format F      html (default), csv or json\n"
+		"  -o, --output FILE   write to FILE (default: stdout)\n"
+		CLI_LANG_HELP,
+	.takes_period = 1,
+	.options = report_options,
+	.run = cmd_report,
+};
+
+static const struct option export_options[] = {
+	{ "run", required_argument, NULL, CLI_OPT_RUN },
+	{ "kpi", required_argument, NULL, 'k' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+
+const cli_command cmd_export_command = {
+	.name = "export",
+	.summary = "export the latest figures for Grafana (Prometheus text)",
+	.help = "      --run N         the figures of run N (default: the "
+		"latest)\n"
+		"  -k, --kpi ID        only this KPI\n"
+		"  -f, --format F      prometheus (the default and only one)\n"
+		"  -o, --output FILE   write to FILE, e.g. node_exporter's "
+		"textfile\n                      directory/peil.prom "
+		"(default: stdout)\n",
+	.takes_period = 1,
+	.options = export_options,
+	.run = cmd_export,
+};

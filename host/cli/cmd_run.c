@@ -1,0 +1,228 @@
+/*
+ * cmd_run.c - peil run, ingest and eval: the commands that change the store.
+ *
+ * Each takes the run lock first (cli_open_locked), before it opens the
+ * store, so that a timer's run and an operator's ingest never interleave.
+ * run is meant to run unattended: no prompts, progress only at a
+ * terminal, log lines on stderr, and an exit code for each outcome
+ * (cli.h).
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/calendar.h"
+#include "base/error.h"
+#include "engine/history.h"
+#include "model/finality.h"
+#include "base/log.h"
+
+static int cmd_ingest(const cli_options *o, int argc, char **argv)
+{
+	peil_context ctx;
+	run_lock lock = { -1 };
+	int rc;
+
+	if (argc > 1) {
+		log_msg(PEIL_LOG_ERROR, "ingest takes at most one source");
+		return EXIT_USAGE;
+	}
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE, &lock);
+	if (rc == 0)
+		rc = cli_ingest(&ctx, argc ? argv[0] : NULL, o->force);
+	run_lock_release(&lock);
+	context_close(&ctx);
+	return rc;
+}
+
+static int cmd_eval(const cli_options *o, int argc, char **argv)
+{
+	output_options out;
+	peil_context ctx;
+	run_lock lock = { -1 };
+	int32_t from, to;
+	int rc;
+
+	(void)argv;
+	if (argc) {
+		log_msg(PEIL_LOG_ERROR, "eval takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = cli_output_options(o, &out);
+	if (rc)
+		return rc;
+	rc = cli_range(o, &from, &to);
+	if (rc)
+		return rc;
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
+	if (rc == 0)
+		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, &out, NULL,
+				  NULL);
+	run_lock_release(&lock);
+	context_close(&ctx);
+	return rc;
+}
+
+/* Leave out the periods that ended less than delay_days ago: their
+ * registrations are not complete yet.  EXIT_OK with *to moved, or
+ * EXIT_CONFIG. */
+static int run_delay(const finality *fin, int32_t from, int32_t *to,
+		     int *nothing)
+{
+	int32_t cutoff = finality_cutoff(fin, finality_today());
+	char text[11];
+
+	*nothing = 0;
+	if (*to <= cutoff)
+		return EXIT_OK;
+	date_format_iso(cutoff, text);
+	log_msg(PEIL_LOG_INFO,
+		"periods ending after %s wait for late registrations "
+		"(delay_days = %d)", text, fin->delay_days);
+	*to = cutoff;
+	*nothing = *to < from;
+	return EXIT_OK;
+}
+
+static void warn_final_changed(void *arg, const figure_change *c)
+{
+	char label[512];
+
+	(void)arg;
+	result_breakdown_label(c->breakdown, label, sizeof(label));
+	log_msg(PEIL_LOG_WARNING,
+		"final figure changed: %s %s %s: %g -> %g", c->kpi, c->period,
+		label, c->old_value, c->new_value);
+}
+
+/* Compare run_id's figures with the run before it: a changed figure of a
+ * final period is a published figure that moved.  The exit code. */
+static int run_check_final(peil_context *ctx, const finality *fin,
+			   int64_t run_id)
+{
+	int64_t previous;
+	size_t changed;
+	peil_error err;
+
+	error_clear(&err);
+	if (history_final_changes(ctx, fin, run_id, &previous,
+				  warn_final_changed, NULL, &changed,
+				  &err) < 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	if (!changed)
+		return EXIT_OK;
+	log_msg(PEIL_LOG_WARNING,
+		"run %lld: %zu final figures changed since run %lld (see peil "
+		"diff %lld %lld)", (long long)run_id, changed,
+		(long long)previous, (long long)previous, (long long)run_id);
+	return EXIT_FINAL_CHANGED;
+}
+
+static int run_steps(peil_context *ctx, const output_options *out)
+{
+	finality fin = settings_finality(&ctx->settings);
+	int32_t from, to;
+	int64_t run_id;
+	int rc, ingest_rc, nothing;
+
+	rc = cli_run_range(ctx, &from, &to);
+	if (rc == 0)
+		rc = run_delay(&fin, from, &to, &nothing);
+	if (rc)
+		return rc;
+	cli_progress("[1/3] ingesting the sources");
+	ingest_rc = cli_ingest(ctx, NULL, 0);
+	if (ingest_rc == EXIT_CONFIG || ingest_rc == EXIT_STORAGE)
+		return ingest_rc;
+	if (nothing) {
+		log_msg(PEIL_LOG_WARNING, "no period of [run] periods is "
+			"complete yet: nothing evaluated");
+		return ingest_rc;
+	}
+	cli_progress("[2/3] evaluating the KPIs");
+	rc = cli_evaluate(ctx, "run", from, to, NULL, out, &fin, &run_id);
+	if (run_id) {
+		cli_progress("[3/3] comparing with the run before");
+		rc = cli_worst(rc, run_check_final(ctx, &fin, run_id));
+	}
+	return cli_worst(rc, ingest_rc);
+}
+
+static int cmd_run(const cli_options *o, int argc, char **argv)
+{
+	output_options out;
+	peil_context ctx;
+	run_lock lock = { -1 };
+	int rc;
+
+	(void)argv;
+	if (argc) {
+		log_msg(PEIL_LOG_ERROR, "run takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = cli_output_options(o, &out);
+	if (rc)
+		return rc;
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
+	if (rc == 0)
+		rc = run_steps(&ctx, &out);
+	run_lock_release(&lock);
+	context_close(&ctx);
+	return rc;
+}
+
+static const struct option run_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option eval_options[] = {
+	{ "kpi", required_argument, NULL, 'k' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ NULL, 0, NULL, 0 }
+};
+
+const cli_command cmd_run_command = {
+	.name = "run",
+	.summary = "ingest every source, then evaluate the [run] periods and "
+		   "record the run",
+	.help = "  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
+	.options = run_options,
+	.run = cmd_run,
+};
+
+static const struct option ingest_options[] = {
+	{ "force", no_argument, NULL, CLI_OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+const cli_command cmd_ingest_command = {
+	.name = "ingest",
+	.args = "[SOURCE]",
+	.summary = "read every configured source (or one) into the store",
+	.help = "      --force         also read files this source read before "
+		"with the same\n"
+		"                      settings (their rows are replaced by key)\n",
+	.options = ingest_options,
+	.run = cmd_ingest,
+};
+
+const cli_command cmd_eval_command = {
+	.name = "eval",
+	.summary = "evaluate the KPIs for a period and record the run",
+	.help = "  -k, --kpi ID        only this KPI\n"
+		"  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
+	.takes_period = 1,
+	.options = eval_options,
+	.run = cmd_eval,
+};

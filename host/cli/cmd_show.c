@@ -1,0 +1,102 @@
+/*
+ * cmd_show.c - peil show: the stored figures of a run.
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "model/finality.h"
+#include "base/log.h"
+
+static int run_started(void *arg, const peil_run_record *run)
+{
+	*(int64_t *)arg = run->started;
+	return 0;
+}
+
+/* Mark the figures provisional or final as of the day their run began:
+ * what the run published, not what they would be today. */
+static void show_finality(peil_context *ctx, result_table *t)
+{
+	int64_t started = 0;
+	finality fin = settings_finality(&ctx->settings);
+	peil_error err;
+
+	error_clear(&err);
+	if (store_runs_scan(ctx->store, t->run_id, run_started, &started,
+			    &err) < 0) {
+		log_error(&err);
+		return;
+	}
+	finality_mark(&fin, t, finality_date(started));
+}
+
+static int cmd_show(const cli_options *o, int argc, char **argv)
+{
+	result_table table;
+	output_options out;
+	peil_context ctx;
+	int32_t from = 0, to = 0;
+	int rc, has_range = 0;
+
+	(void)argv;
+	if (argc) {
+		log_msg(PEIL_LOG_ERROR, "show takes no arguments");
+		return EXIT_USAGE;
+	}
+	memset(&table, 0, sizeof(table));
+	rc = cli_output_options(o, &out);
+	if (rc)
+		return rc;
+	if (o->period || o->from || o->to) {
+		rc = cli_range(o, &from, &to);
+		if (rc)
+			return rc;
+		has_range = 1;
+	}
+	/* Scripts give titles and units; a script that fails to load only
+	 * costs its titles here. */
+	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
+	if (rc == 0)
+		rc = cli_read_figures(&ctx, o->run_id, o->kpi, has_range, from,
+				      to, &table);
+	if (rc == 0) {
+		cli_warn_changed_scripts(&ctx, table.run_id, o->kpi);
+		show_finality(&ctx, &table);
+		rc = cli_disclose(&ctx, &table);
+	}
+	if (rc == 0) {
+		if (out.format == OUTPUT_TEXT)
+			printf("Run %lld\n\n", (long long)table.run_id);
+		out.kpis = ctx.kpis;
+		if (output_write(stdout, &out, &table) < 0)
+			rc = EXIT_CONFIG;
+	}
+	result_table_release(&table);
+	context_close(&ctx);
+	return rc;
+}
+
+static const struct option show_options[] = {
+	{ "run", required_argument, NULL, CLI_OPT_RUN },
+	{ "kpi", required_argument, NULL, 'k' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ NULL, 0, NULL, 0 }
+};
+
+const cli_command cmd_show_command = {
+	.name = "show",
+	.summary = "print the figures of the latest run (or another)",
+	.help = "      --run N         the figures of run N\n"
+		"  -k, --kpi ID        only this KPI\n"
+		"  -f, --format F      text (default), csv or json\n"
+		CLI_LANG_HELP,
+	.takes_period = 1,
+	.options = show_options,
+	.run = cmd_show,
+};

@@ -1,0 +1,256 @@
+/*
+ * main.c - the peil command: finds the subcommand, parses its options and
+ * runs it.  The commands are in cmd_*.c; exit codes in cli.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+
+#ifndef PEIL_VERSION
+#define PEIL_VERSION "0"
+#endif
+
+static const cli_command *const commands[] = {
+	&cmd_run_command,
+	&cmd_ingest_command,
+	&cmd_eval_command,
+	&cmd_show_command,
+	&cmd_check_command,
+	&cmd_list_command,
+	&cmd_explain_command,
+	&cmd_test_command,
+	&cmd_catalogue_command,
+	&cmd_report_command,
+	&cmd_export_command,
+	&cmd_runs_command,
+	&cmd_diff_command,
+	&cmd_backup_command,
+	&cmd_prune_command,
+};
+
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+#define MAX_OPTIONS 32
+
+static const struct option common_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+static const struct option period_options[] = {
+	{ "period", required_argument, NULL, 'p' },
+	{ "from", required_argument, NULL, CLI_OPT_FROM },
+	{ "to", required_argument, NULL, CLI_OPT_TO },
+};
+
+static const char common_help[] =
+	"  -c, --config FILE   configuration (default " CLI_DEFAULT_CONFIG ")\n"
+	"  -q, --quiet         log errors and warnings only\n"
+	"  -v, --verbose       log debug lines too\n"
+	"  -h, --help          this help\n";
+
+static const char period_help[] =
+	"  -p, --period P      a period: 2017, 2017-Q4, 2017-03 or a contract "
+	"year 2017/2018\n"
+	"      --from P --to P a range of periods, e.g. --from 2017-01 --to "
+	"2017-12\n";
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: peil COMMAND [OPTIONS]\n\n"
+		"Peil evaluates the KPIs of the social domain from the exports "
+		"of\nregistration systems.\n\nCommands:\n");
+	for (i = 0; i < COMMAND_COUNT; i++)
+		fprintf(out, "  %-8s %s\n", commands[i]->name,
+			commands[i]->summary);
+	fprintf(out, "\nRun 'peil COMMAND --help' for a command's options.\n"
+		     "Exit codes: 0 ok, 1 a KPI failed, 2 an input was "
+		     "rejected, 3 configuration\nerror, 4 storage error, 5 a "
+		     "final figure changed, 64 usage error, 75 the\nlock is "
+		     "held by another peil.\n");
+}
+
+static void command_usage(FILE *out, const cli_command *c)
+{
+	fprintf(out, "Usage: peil %s [OPTIONS]%s%s\n\n%c%s.\n\nOptions:\n",
+		c->name, c->args ? " " : "", c->args ? c->args : "",
+		c->summary[0] - 'a' + 'A', c->summary + 1);
+	if (c->help)
+		fputs(c->help, out);
+	if (c->takes_period)
+		fputs(period_help, out);
+	fputs(common_help, out);
+}
+
+/* The command's long options after the common ones (and the period ones
+ * when it takes a period), into out; the count. */
+static size_t gather_options(const cli_command *c,
+			     struct option out[MAX_OPTIONS])
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < sizeof(common_options) / sizeof(*common_options); i++)
+		out[n++] = common_options[i];
+	if (c->takes_period)
+		for (i = 0; i < sizeof(period_options) / sizeof(*period_options);
+		     i++)
+			out[n++] = period_options[i];
+	for (i = 0; c->options && c->options[i].name && n < MAX_OPTIONS - 1;
+	     i++)
+		out[n++] = c->options[i];
+	memset(&out[n], 0, sizeof(out[n]));
+	return n;
+}
+
+/* The short options among them, for getopt_long. */
+static void short_options(const struct option *opts, size_t n, char *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (opts[i].val <= 0 || opts[i].val > 127 || opts[i].flag)
+			continue;
+		out[k++] = (char)opts[i].val;
+		if (opts[i].has_arg == required_argument)
+			out[k++] = ':';
+	}
+	out[k] = '\0';
+}
+
+static int parse_options(const cli_command *c, int argc, char **argv,
+			 cli_options *o)
+{
+	struct option opts[MAX_OPTIONS];
+	char shorts[2 * MAX_OPTIONS + 1];
+	size_t n = gather_options(c, opts);
+	int opt;
+
+	short_options(opts, n, shorts);
+	while ((opt = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			o->format = optarg;
+			break;
+		case 'k':
+			o->kpi = optarg;
+			break;
+		case 'p':
+			o->period = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case CLI_OPT_LANG:
+			o->lang = optarg;
+			break;
+		case CLI_OPT_LOCALE:
+			o->locale = optarg;
+			break;
+		case CLI_OPT_FROM:
+			o->from = optarg;
+			break;
+		case CLI_OPT_TO:
+			o->to = optarg;
+			break;
+		case CLI_OPT_FORCE:
+			o->force = 1;
+			break;
+		case CLI_OPT_KEEP:
+		case CLI_OPT_OLDER_THAN: {
+			char *end;
+			long long v;
+
+			errno = 0;
+			v = strtoll(optarg, &end, 10);
+			if (errno || *end || end == optarg || v <= 0) {
+				fprintf(stderr, "peil: %s: expected a whole "
+						"number above 0\n", optarg);
+				return EXIT_USAGE;
+			}
+			*(opt == CLI_OPT_KEEP ? &o->keep : &o->older_than) = v;
+			break;
+		}
+		case CLI_OPT_RUN: {
+			char *end;
+
+			errno = 0;
+			o->run_id = strtoll(optarg, &end, 10);
+			if (errno || *end || end == optarg || o->run_id <= 0) {
+				fprintf(stderr, "peil: --run %s: expected a "
+						"run number\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'q':
+			log_set_level(PEIL_LOG_WARNING);
+			break;
+		case 'v':
+			log_set_level(PEIL_LOG_DEBUG);
+			break;
+		case 'h':
+			command_usage(stdout, c);
+			return -1;
+		default:
+			command_usage(stderr, c);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const cli_command *c = NULL;
+	cli_options o;
+	size_t i;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.config = CLI_DEFAULT_CONFIG;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("peil %s\n", PEIL_VERSION);
+		return EXIT_OK;
+	}
+	for (i = 0; i < COMMAND_COUNT; i++)
+		if (strcmp(argv[1], commands[i]->name) == 0)
+			c = commands[i];
+	if (!c) {
+		fprintf(stderr, "peil: unknown command '%s'\n\n", argv[1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	interrupt_install();
+	rc = parse_options(c, argc - 1, argv + 1, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	rc = c->run(&o, argc - 1 - optind, argv + 1 + optind);
+	if (interrupt_requested()) {	/* as a shell reports a signal */
+		log_msg(PEIL_LOG_ERROR, "stopped by %s",
+			interrupt_name(interrupt_requested()));
+		return EXIT_INTERRUPTED + interrupt_requested();
+	}
+	return rc;
+}

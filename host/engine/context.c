@@ -1,0 +1,237 @@
+/*
+ * context.c - opening the configuration, storage, calendar and scripts.
+ */
+#include "engine/context.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/digest.h"
+#include "base/dir.h"
+#include "base/error.h"
+#include "base/log.h"
+
+static int open_calendar(peil_context *ctx, peil_error *err)
+{
+	const peil_settings *set = &ctx->settings;
+	calendar_options opts;
+
+	calendar_options_init(&opts);
+	opts.good_friday = set->good_friday;
+	opts.liberation_day = set->liberation_day;
+	opts.extra = set->extra.dates;
+	opts.extra_count = set->extra.count;
+	if (set->dates.given) {
+		opts.replace = 1;
+		opts.dates = set->dates.dates;
+		opts.date_count = set->dates.count;
+	}
+	ctx->cal = calendar_new(&opts);
+	if (!ctx->cal)
+		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+struct script_loading {
+	peil_context *ctx;
+	digest *all;
+	context_script_error_fn on_error;
+	void *error_ctx;
+	peil_error *err;
+};
+
+static int load_script_dir(struct script_loading *st, const char *dir)
+{
+	peil_context *ctx = st->ctx;
+	char **files;
+	size_t count, i;
+
+	if (dir_list(dir, ".lua", &files, &count) < 0)
+		return config_fail(ctx->cfg, ctx->settings.peil,
+				   ctx->settings.script_dirs_at, st->err,
+				   "script directory %s: %s", dir,
+				   strerror(errno));
+	for (i = 0; i < count; i++) {
+		char sha[DIGEST_HEX_SIZE];
+		peil_error load_err;
+
+		ctx->script_count++;
+		/* The name as in the directory, not the path as the config
+		 * was reached: the same scripts give the same fingerprint
+		 * from any working directory. */
+		if (digest_file_sha256_hex(files[i], sha) < 0)
+			snprintf(sha, sizeof(sha), "unreadable");
+		digest_update(st->all, base_name(files[i]),
+			      strlen(base_name(files[i])) + 1);
+		digest_update(st->all, sha, strlen(sha));
+		error_clear(&load_err);
+		if (kpi_set_load_file(ctx->kpis, files[i], &load_err) < 0) {
+			ctx->script_errors++;
+			if (st->on_error) {
+				st->on_error(st->error_ctx, &load_err);
+			} else {
+				log_error(&load_err);
+			}
+		}
+	}
+	dir_list_free(files, count);
+	return 0;
+}
+
+/* [kpi ID] sections: targets, margins and parameters per contract. */
+static int configure_kpis(peil_context *ctx, peil_error *err)
+{
+	const config *cfg = ctx->cfg;
+	const peil_settings *set = &ctx->settings;
+
+	kpi_set_reference(ctx->kpis, (period_reference)set->reference);
+	if (set->margin && kpi_set_default_margin(ctx->kpis, set->margin) < 0)
+		return config_fail(cfg, set->contract, set->margin_at, err,
+				   "margin = %s: expected a number or a "
+				   "percentage such as 10%%", set->margin);
+	for (size_t i = 0; i < cfg->count; i++) {
+		const config_section *s = &cfg->sections[i];
+
+		if (strcmp(s->kind, "kpi") != 0)
+			continue;
+		for (size_t j = 0; j < s->count; j++) {
+			char msg[512];
+
+			if (kpi_set_configure(ctx->kpis, s->name,
+					      s->entries[j].key,
+					      s->entries[j].value, msg,
+					      sizeof(msg)) < 0)
+				return config_fail(cfg, s, &s->entries[j], err,
+						   "[kpi %s] %s", s->name,
+						   msg);
+		}
+	}
+	return 0;
+}
+
+static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
+			void *error_ctx, peil_error *err)
+{
+	const peil_settings *set = &ctx->settings;
+	struct script_loading st = { ctx, NULL, on_error, error_ctx, err };
+	/* 0 (absent) leaves the sandbox's defaults. */
+	kpi_limits limits = { (size_t)set->memory_mb << 20,
+			      set->instructions };
+	size_t i;
+
+	if (open_calendar(ctx, err) < 0)
+		return -1;
+	ctx->contract_start_month = (int)set->start_month;
+	ctx->script_dirs = set->script_dirs.items;
+	ctx->script_dir_count = set->script_dirs.count;
+	ctx->kpis = kpi_set_new(ctx->cal, &limits, ctx->contract_start_month);
+	st.all = digest_new();
+	if (!ctx->kpis || !st.all ||
+	    kpi_set_script_dirs(ctx->kpis,
+				(const char *const *)ctx->script_dirs,
+				ctx->script_dir_count) < 0) {
+		if (st.all)
+			digest_finish(st.all, ctx->scripts_sha256);
+		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
+	}
+	for (i = 0; i < ctx->script_dir_count; i++)
+		if (load_script_dir(&st, ctx->script_dirs[i]) < 0)
+			break;
+	digest_finish(st.all, ctx->scripts_sha256);
+	if (i < ctx->script_dir_count)
+		return -1;
+	if (ctx->script_count == 0)
+		return config_fail(ctx->cfg, set->peil, set->script_dirs_at, err,
+				   "no KPI script (*.lua) in script_dirs = %s",
+				   set->script_dirs_text);
+	return configure_kpis(ctx, err);
+}
+
+int context_load_storage(peil_context *ctx, peil_error *err)
+{
+	const config_section *section =
+		config_section_find(ctx->cfg, "storage", NULL);
+	const char *name = ctx->settings.storage;
+
+	if (ctx->store)
+		return 0;
+	ctx->storage_host = host_new(ctx->cfg, section, name);
+	if (!ctx->storage_host)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (store_load(&ctx->plugins, name, host_services(), ctx->storage_host,
+		       &ctx->store, err) < 0)
+		return -1;
+	if (section && loader_config_keys(store_plugin(ctx->store)) &&
+	    settings_check_plugin_keys(ctx->cfg, section,
+			loader_config_keys(store_plugin(ctx->store)),
+			err) < 0)
+		return -1;
+	return 0;
+}
+
+int context_open_storage(peil_context *ctx, peil_error *err)
+{
+	size_t i;
+
+	if (context_load_storage(ctx, err) < 0)
+		return -1;
+	if (store_open(ctx->store, err) < 0)
+		return CONTEXT_STORAGE_FAILED;
+	for (i = 0; i < ctx->schemas.count; i++)
+		if (store_dataset_ensure(ctx->store, &ctx->schemas.schemas[i],
+					 err) < 0)
+			return CONTEXT_STORAGE_FAILED;
+	return 0;
+}
+
+int context_open(peil_context *ctx, const char *config_path, unsigned what,
+		 context_script_error_fn on_script_error, void *error_ctx,
+		 peil_error *err)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	if (config_load(config_path, &ctx->cfg, err) < 0 ||
+	    settings_open(ctx->cfg, &ctx->settings, err) < 0)
+		return -1;
+	if (digest_file_sha256_hex(config_path, ctx->config_sha256) < 0)
+		return error_set(err, config_path, 0, NULL, "cannot read: %s",
+				 strerror(errno));
+	if (schema_set_init(&ctx->schemas, ctx->cfg, err) < 0)
+		return -1;
+	/* The configured directories go first, in their order. */
+	if (loader_path_init(&ctx->plugins,
+			     (const char *const *)ctx->settings.plugin_dirs.items,
+			     ctx->settings.plugin_dirs.count) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (what & CONTEXT_STORAGE) {
+		int rc = context_open_storage(ctx, err);
+
+		if (rc < 0)
+			return rc;
+	}
+	if ((what & CONTEXT_SCRIPTS) &&
+	    open_scripts(ctx, on_script_error, error_ctx, err) < 0)
+		return -1;
+	return 0;
+}
+
+void context_close(peil_context *ctx)
+{
+	store_free(ctx->store);
+	host_free(ctx->storage_host);
+	kpi_set_free(ctx->kpis);
+	calendar_free(ctx->cal);
+	loader_path_release(&ctx->plugins);
+	schema_set_release(&ctx->schemas);
+	settings_release(&ctx->settings);
+	config_free(ctx->cfg);
+	memset(ctx, 0, sizeof(*ctx));
+}

@@ -1,0 +1,315 @@
+/*
+ * evaluation.c - from KPI definitions and stored data to a recorded run.
+ *
+ * The KPI engine (kpi.h) knows nothing of plugins: this file connects its
+ * source to the storage plugin's scan and its sink to a result table, then
+ * writes the run, its KPIs and its figures to the store in one batch.
+ */
+#include "engine/evaluation.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/error.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+
+struct failure {
+	char *kpi;
+	char *message;
+};
+
+struct eval_state {
+	peil_context *ctx;
+	evaluation *ev;
+	struct failure *failures;
+	size_t failure_count;
+	int oom;
+	int threads;		/* [run] threads */
+};
+
+static const peil_schema *source_schema(void *arg, const char *dataset)
+{
+	struct eval_state *st = arg;
+
+	return schema_set_find(&st->ctx->schemas, dataset);
+}
+
+/* The KPI engine's row callback, stopped by SIGINT or SIGTERM. */
+struct interruptible_scan {
+	peil_row_fn row;
+	void *ctx;
+};
+
+static int interruptible_row(void *arg, const peil_value *values)
+{
+	struct interruptible_scan *scan = arg;
+
+	if (interrupt_requested())
+		return -1;
+	return scan->row(scan->ctx, values);
+}
+
+/* A scan of the store's state, stopped by SIGINT or SIGTERM. */
+static int scan_state(store *s, const peil_schema *schema, const peil_filter *filter,
+		      const size_t *projection, size_t projection_count,
+		      peil_row_fn row, void *row_ctx, peil_error *err)
+{
+	struct interruptible_scan scan = { row, row_ctx };
+	int rc;
+
+	rc = store_scan(s, schema, filter, projection, projection_count,
+			interruptible_row, &scan, err);
+	if (rc && interrupt_requested())
+		return error_set(err, NULL, 0, NULL, "interrupted by %s",
+				 interrupt_name(interrupt_requested()));
+	return rc;
+}
+
+static int source_scan(void *arg, const peil_schema *schema,
+		       const peil_filter *filter, const size_t *projection,
+		       size_t projection_count, peil_row_fn row, void *row_ctx,
+		       peil_error *err)
+{
+	struct eval_state *st = arg;
+
+	return scan_state(st->ctx->store, schema, filter, projection,
+			  projection_count, row, row_ctx, err);
+}
+
+/* A second state of the storage plugin, opened on the same
+ * configuration: its own connection, so that a second thread can scan
+ * beside the main one (docs/plugins.md, "Threads"). */
+struct reader {
+	struct eval_state *st;
+	store *store;
+};
+
+static const peil_schema *reader_schema(void *arg, const char *dataset)
+{
+	struct reader *r = arg;
+
+	return source_schema(r->st, dataset);
+}
+
+static int reader_scan(void *arg, const peil_schema *schema,
+		       const peil_filter *filter, const size_t *projection,
+		       size_t projection_count, peil_row_fn row, void *row_ctx,
+		       peil_error *err)
+{
+	struct reader *r = arg;
+
+	return scan_state(r->store, schema, filter, projection,
+			  projection_count, row, row_ctx, err);
+}
+
+/* [run] threads = 1 keeps the evaluation on one thread. */
+static int source_reader_open(void *arg, kpi_source *out)
+{
+	struct eval_state *st = arg;
+	struct reader *r;
+	peil_error err;
+
+	if (st->threads < 2)
+		return -1;
+	if (!(r = calloc(1, sizeof(*r))))
+		return -1;
+	r->st = st;
+	error_clear(&err);
+	r->store = store_open_another(st->ctx->store, &err);
+	if (!r->store) {
+		char text[1024];
+
+		error_format(&err, text, sizeof(text));
+		log_msg(PEIL_LOG_DEBUG, "evaluating on one thread: a second "
+			"store connection failed: %s", text);
+		free(r);
+		return -1;
+	}
+	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL };
+	return 0;
+}
+
+static void source_reader_close(void *arg, kpi_source *reader)
+{
+	struct reader *r = reader->ctx;
+
+	(void)arg;
+	store_free(r->store);
+	free(r);
+}
+
+static int sink_result(void *arg, const kpi_info *kpi,
+		       const peil_result *result)
+{
+	struct eval_state *st = arg;
+
+	(void)kpi;
+	if (result_table_add(&st->ev->results, result) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void sink_failure(void *arg, const kpi_info *kpi,
+			 const peil_error *err)
+{
+	struct eval_state *st = arg;
+	struct failure *grown;
+	char text[2048];
+
+	error_format(err, text, sizeof(text));
+	log_msg(PEIL_LOG_ERROR, "KPI %s failed: %s", kpi->id, text);
+	grown = realloc(st->failures,
+			(st->failure_count + 1) * sizeof(*grown));
+	if (!grown) {
+		st->oom = 1;
+		return;
+	}
+	st->failures = grown;
+	grown[st->failure_count].kpi = strdup(kpi->id);
+	grown[st->failure_count].message = strdup(text);
+	st->failure_count++;
+}
+
+static const char *failure_of(const struct eval_state *st, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < st->failure_count; i++)
+		if (st->failures[i].kpi && strcmp(st->failures[i].kpi, id) == 0)
+			return st->failures[i].message ? st->failures[i].message
+						       : "failed";
+	return NULL;
+}
+
+static int record(struct eval_state *st, const char *only_kpi,
+		  peil_error *err)
+{
+	peil_context *ctx = st->ctx;
+	size_t i;
+
+	if (store_batch_begin(ctx->store, err) < 0)
+		return -1;
+	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+		const char *failure = failure_of(st, k->id);
+		peil_run_kpi rk = {
+			.kpi = k->id,
+			.title = k->title,
+			.unit = k->unit,
+			.script = k->script,
+			.script_sha256 = k->script_sha256,
+			.status = failure ? "failed" : "ok",
+			.message = failure,
+		};
+
+		if (only_kpi && strcmp(only_kpi, k->id) != 0)
+			continue;
+		if (store_run_kpi_put(ctx->store, st->ev->run_id, &rk, err) < 0)
+			goto fail;
+	}
+	for (i = 0; i < st->ev->results.count; i++) {
+		const result_row *row = &st->ev->results.rows[i];
+		peil_result r = {
+			.kpi = row->kpi,
+			.period = row->period,
+			.breakdown = row->breakdown,
+			.value = row->value,
+			.numerator = row->numerator,
+			.denominator = row->denominator,
+			.status = row->status,
+		};
+
+		if (store_result_put(ctx->store, st->ev->run_id, &r, err) < 0)
+			goto fail;
+	}
+	return store_batch_commit(ctx->store, err);
+fail:
+	store_batch_rollback(ctx->store);
+	return -1;
+}
+
+/* Record that a run failed; a failure to record that is logged, since the
+ * run's own error is the one to report. */
+static void end_failed(peil_context *ctx, int64_t run_id)
+{
+	peil_error err;
+
+	error_clear(&err);
+	if (store_run_end(ctx->store, run_id,
+			  interrupt_requested() ? "interrupted" : "failed",
+			  (int64_t)time(NULL), &err) < 0)
+		log_error(&err);
+}
+
+int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
+		   int32_t to, const char *only_kpi, evaluation *out,
+		   peil_error *err)
+{
+	struct eval_state st = { ctx, out, NULL, 0, 0, 2 };
+	kpi_source source = { &st, source_schema, source_scan,
+			      source_reader_open, source_reader_close };
+	kpi_sink sink = { &st, sink_result, sink_failure };
+	char inputs[65], from_text[11], to_text[11];
+	peil_run_info info;
+	int failed, rc = -1;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	st.threads = (int)ctx->settings.threads;
+	if (store_inputs_fingerprint(ctx->store, inputs, err) < 0)
+		return -1;
+	date_format_iso(from, from_text);
+	date_format_iso(to, to_text);
+	info.kind = kind;
+	info.started = (int64_t)time(NULL);
+	info.period_from = from_text;
+	info.period_to = to_text;
+	info.config_sha256 = ctx->config_sha256;
+	info.scripts_sha256 = ctx->scripts_sha256;
+	info.inputs_sha256 = inputs;
+	if (store_run_begin(ctx->store, &info, &out->run_id, err) < 0)
+		return -1;
+	if (interrupt_requested()) {	/* during peil run's ingest */
+		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
+			  "evaluation", interrupt_name(interrupt_requested()));
+		end_failed(ctx, out->run_id);
+		goto out;
+	}
+	failed = kpi_evaluate(ctx->kpis, from, to, only_kpi, &source, &sink,
+			      err);
+	if (failed < 0 || st.oom) {
+		if (st.oom)
+			error_set(err, NULL, 0, NULL, "out of memory");
+		end_failed(ctx, out->run_id);
+		goto out;
+	}
+	out->kpis = only_kpi ? 1 : kpi_set_count(ctx->kpis);
+	out->failed = (size_t)failed;
+	result_table_sort(&out->results);
+	out->results.run_id = out->run_id;
+	if (record(&st, only_kpi, err) < 0) {
+		end_failed(ctx, out->run_id);
+		goto out;
+	}
+	if (store_run_end(ctx->store, out->run_id,
+			  failed || ctx->script_errors ? "kpi failed" : "ok",
+			  (int64_t)time(NULL), err) < 0)
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < st.failure_count; i++) {
+		free(st.failures[i].kpi);
+		free(st.failures[i].message);
+	}
+	free(st.failures);
+	return rc;
+}
+
+void evaluation_release(evaluation *ev)
+{
+	result_table_release(&ev->results);
+}

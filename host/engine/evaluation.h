@@ -1,0 +1,31 @@
+/*
+ * evaluation.h - evaluating the KPIs over stored data and recording the run.
+ */
+#ifndef PEIL_EVALUATION_H
+#define PEIL_EVALUATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/context.h"
+#include "model/results.h"
+
+typedef struct evaluation {
+	int64_t run_id;
+	result_table results;
+	size_t kpis;		/* evaluated */
+	size_t failed;		/* of which failed */
+} evaluation;
+
+/* Evaluate the KPIs (only the one with id only_kpi, when not NULL) for
+ * [from, to], record a run of the kind ("run" or "eval") with its KPIs and
+ * figures in the store, and keep the figures in out.  KPIs that fail are
+ * reported on the log and counted in out->failed.  0 on success (even with
+ * failed KPIs); -1 with err when the run could not be evaluated or
+ * recorded.  Release out with evaluation_release in both cases. */
+int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
+		   int32_t to, const char *only_kpi, evaluation *out,
+		   peil_error *err);
+void evaluation_release(evaluation *ev);
+
+#endif

@@ -1,0 +1,363 @@
+/*
+ * ingest.c - sources, files and batches.
+ */
+#include "engine/ingest.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/digest.h"
+#include "base/error.h"
+#include "base/file_hasher.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "engine/source.h"
+
+struct source_run {
+	peil_context *ctx;
+	const config_section *section;
+	const peil_schema *schema;
+	loaded_plugin *plugin;
+	peil_host *host;
+	void *state;
+	char settings[DIGEST_HEX_SIZE];
+	int force;
+	ingest_summary *sum;
+	int snapshot;		/* mode = snapshot */
+	/* The source's files, the one being ingested, and whether the
+	 * store's load_begin was called (at the first file to be read). */
+	const glob_t *files;
+	size_t file;
+	int loading;
+};
+
+enum file_outcome { FILE_STORED, FILE_SKIPPED, FILE_REFUSED, FILE_STORE_FAILED };
+
+/* The fingerprint of how a source reads its files: every key of its
+ * section but path, in order.  Where the files are does not change what
+ * is read from them. */
+static int settings_fingerprint(const config_section *s,
+				char out[DIGEST_HEX_SIZE])
+{
+	digest *d = digest_new();
+	size_t i;
+
+	if (!d)
+		return -1;
+	for (i = 0; i < s->count; i++) {
+		if (strcmp(s->entries[i].key, "path") == 0)
+			continue;
+		digest_update(d, s->entries[i].key,
+			      strlen(s->entries[i].key) + 1);
+		digest_update(d, s->entries[i].value,
+			      strlen(s->entries[i].value) + 1);
+	}
+	digest_finish(d, out);
+	return 0;
+}
+
+/* Whether the file is the one it was, with the content it had, after it
+ * was read.  Another file in its place has another inode or size.  A
+ * write sets the change time (ctime), which no program can set back:
+ * when it is as it was, the content is; when it moved (a write, but also
+ * a chmod, touch or a backup's extended attribute), the file is hashed
+ * again.  File systems keep ctime in clock ticks (some ms), so a write
+ * just after the first look, in the tick of the last change, would keep
+ * it: a file changed within two seconds of that look (an export still
+ * being written; also a server whose clock is off) is hashed again too.
+ * The look was taken before the file was hashed (file_hasher.c), perhaps
+ * while the file before it was read: a change since then counts too. */
+static int file_unchanged(const char *path, const file_hash *before)
+{
+	char again[DIGEST_HEX_SIZE];
+	struct stat now;
+	long long age;
+
+	if (stat(path, &now) < 0 || now.st_dev != before->st.st_dev ||
+	    now.st_ino != before->st.st_ino ||
+	    now.st_size != before->st.st_size)
+		return 0;
+	age = (long long)before->at.tv_sec - (long long)now.st_ctim.tv_sec;
+	if (now.st_mtim.tv_sec == before->st.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == before->st.st_mtim.tv_nsec &&
+	    now.st_ctim.tv_sec == before->st.st_ctim.tv_sec &&
+	    now.st_ctim.tv_nsec == before->st.st_ctim.tv_nsec &&
+	    age > 2)
+		return 1;
+	return digest_file_sha256_hex(path, again) == 0 &&
+	       strcmp(again, before->sha256) == 0;
+}
+
+/* Read one file inside a batch, and commit it only when every record of
+ * it was stored or rejected as configured and the file did not change
+ * since it was hashed (before) until it was read. */
+static enum file_outcome read_file(struct source_run *run, const char *path,
+				   const file_hash *hash,
+				   host_file_stats *stats, peil_error *err)
+{
+	const char *sha = hash->sha256;
+	store *st = run->ctx->store;
+	peil_ingest_entry entry;
+	int64_t removed = 0;
+
+	if (store_batch_begin(st, err) < 0)
+		return FILE_STORE_FAILED;
+	host_file_begin(run->host, path, sha);
+	if (run->snapshot && store_snapshot_begin(st, run->schema, err) < 0)
+		goto rollback;
+	if (run->plugin->plugin->input->read(run->state, path, err) < 0 ||
+	    host_file_prepare(run->host, stats, err) < 0)
+		goto rollback;
+	if (run->snapshot &&
+	    store_snapshot_end(st, run->schema, &removed, err) < 0)
+		goto rollback;
+	if (!file_unchanged(path, hash)) {
+		error_set(err, path, 0, NULL,
+			  "the file changed while it was read; ingest it "
+			  "again when its export is complete");
+		goto rollback;
+	}
+	memset(&entry, 0, sizeof(entry));
+	entry.source = run->section->name;
+	entry.dataset = run->schema->name;
+	entry.path = path;
+	entry.sha256 = sha;
+	entry.settings_sha256 = run->settings;
+	entry.rows = stats->rows;
+	entry.rejected = stats->rejected;
+	entry.at = (int64_t)time(NULL);
+	if (store_ingest_log(st, &entry, err) < 0 ||
+	    store_batch_commit(st, err) < 0) {
+		stats->storage_failed = 1;
+		goto rollback;
+	}
+	if (host_file_end(run->host, 1, err) < 0)
+		log_error(err);
+	run->sum->removed += removed;
+	if (run->snapshot)
+		log_msg(PEIL_LOG_INFO, "%s: a snapshot of %s: %lld rows that "
+			"it no longer has were removed", path,
+			run->schema->name, (long long)removed);
+	return FILE_STORED;
+rollback:
+	host_file_end(run->host, 0, NULL);	/* the writer stops first */
+	store_batch_rollback(st);
+	return stats->storage_failed ? FILE_STORE_FAILED : FILE_REFUSED;
+}
+
+/* The bytes of the files from the first one on, as the store's
+ * load_begin is told them. */
+static int64_t files_bytes(const glob_t *files, size_t first)
+{
+	struct stat sb;
+	int64_t bytes = 0;
+	size_t i;
+
+	for (i = first; i < files->gl_pathc; i++)
+		if (stat(files->gl_pathv[i], &sb) == 0 && sb.st_size > 0)
+			bytes += (int64_t)sb.st_size;
+	return bytes;
+}
+
+/* Tell the store, before the first file that is read rather than
+ * skipped, how much is to come: files that are skipped as read before
+ * ask nothing of it. */
+static int load_begin(struct source_run *run, peil_error *err)
+{
+	if (run->loading || !store_has(run->ctx->store, STORE_V4_LOADS))
+		return 0;
+	if (store_load_begin(run->ctx->store,
+			     files_bytes(run->files, run->file), err) < 0)
+		return -1;
+	run->loading = 1;
+	return 0;
+}
+
+static enum file_outcome ingest_file(struct source_run *run, const char *path,
+				     const file_hash *hash)
+{
+	const char *sha = hash->sha256;
+	host_file_stats stats = { 0, 0, NULL, 0 };
+	peil_ingest_entry probe;
+	enum file_outcome outcome;
+	peil_error err;
+	int seen = 0;
+
+	error_clear(&err);
+	if (hash->errnum) {
+		error_set(&err, path, 0, NULL, "cannot read: %s",
+			  strerror(hash->errnum));
+		outcome = FILE_REFUSED;
+		goto report;
+	}
+	memset(&probe, 0, sizeof(probe));
+	probe.source = run->section->name;
+	probe.sha256 = sha;
+	probe.settings_sha256 = run->settings;
+	if (store_ingest_seen(run->ctx->store, &probe, &seen, &err) < 0) {
+		outcome = FILE_STORE_FAILED;
+		goto report;
+	}
+	if (seen && !run->force) {
+		log_msg(PEIL_LOG_INFO,
+			"%s: skipped, [source %s] read this content before "
+			"with the same settings (peil ingest --force %s reads "
+			"it again)", path, run->section->name,
+			run->section->name);
+		run->sum->skipped++;
+		return FILE_SKIPPED;
+	}
+	if (load_begin(run, &err) < 0) {
+		outcome = FILE_STORE_FAILED;
+		goto report;
+	}
+	outcome = read_file(run, path, hash, &stats, &err);
+	if (outcome == FILE_STORED) {
+		run->sum->files++;
+		run->sum->rows += stats.rows;
+		run->sum->rejected += stats.rejected;
+		if (stats.rejected)
+			log_msg(PEIL_LOG_WARNING,
+				"%s: %lld rows stored in %s, %lld rejected "
+				"(written to %s)", path, (long long)stats.rows,
+				run->schema->name, (long long)stats.rejected,
+				stats.reject_path);
+		else
+			log_msg(PEIL_LOG_INFO, "%s: %lld rows stored in %s",
+				path, (long long)stats.rows, run->schema->name);
+		return outcome;
+	}
+report:
+	log_error(&err);
+	log_msg(PEIL_LOG_ERROR, "%s: nothing of this file was stored", path);
+	if (outcome == FILE_STORE_FAILED)
+		run->sum->storage_failed = 1;
+	else
+		run->sum->failed++;
+	return outcome;
+}
+
+/* value resolved against the config's directory, with the directory's
+ * own glob characters escaped so that only value's are patterns. */
+static char *glob_pattern(const config *cfg, const char *value)
+{
+	size_t dlen = strlen(cfg->dir), i, n = 0;
+	char *out;
+
+	if (value[0] == '/' || strcmp(cfg->dir, ".") == 0) {
+		out = strdup(value);
+		if (out)
+			config_path_normalize(out);
+		return out;
+	}
+	out = malloc(2 * dlen + strlen(value) + 2);
+	if (!out)
+		return NULL;
+	for (i = 0; i < dlen; i++) {
+		if (strchr("*?[]\\", cfg->dir[i]))
+			out[n++] = '\\';
+		out[n++] = cfg->dir[i];
+	}
+	out[n++] = '/';
+	strcpy(out + n, value);
+	config_path_normalize(out);
+	return out;
+}
+
+static int ingest_source(peil_context *ctx, const settings_source *src,
+			 int force, ingest_summary *sum, peil_error *err)
+{
+	const config_section *s = src->section;
+	opened_source opened;
+	struct source_run run;
+	file_hasher *hasher = NULL;
+	file_hash hash;
+	char *pattern = NULL;
+	glob_t files;
+	int rc = -1, globbed = 0;
+	size_t i;
+
+	memset(&run, 0, sizeof(run));
+	run.ctx = ctx;
+	run.section = s;
+	run.force = force;
+	run.sum = sum;
+	if (settings_fingerprint(s, run.settings) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (source_open(ctx, src, ctx->store, &opened, err) < 0)
+		return -1;
+	run.schema = opened.schema;
+	run.plugin = opened.plugin;
+	run.host = opened.host;
+	run.state = opened.state;
+	run.snapshot = src->snapshot;
+	pattern = glob_pattern(ctx->cfg, src->path);
+	if (!pattern) {
+		error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	switch (glob(pattern, 0, NULL, &files)) {
+	case 0:
+		globbed = 1;
+		break;
+	case GLOB_NOMATCH:
+		log_msg(PEIL_LOG_ERROR, "%s:%ld: [source %s]: no file matches %s",
+			ctx->cfg->path, src->path_at->line, s->name, pattern);
+		sum->failed++;
+		rc = 0;
+		goto out;
+	default:
+		config_fail(ctx->cfg, s, src->path_at, err,
+			    "cannot list files matching %s", pattern);
+		goto out;
+	}
+	hasher = file_hasher_start(files.gl_pathv, files.gl_pathc);
+	if (!hasher) {
+		error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	run.files = &files;
+	for (i = 0; i < files.gl_pathc && !sum->storage_failed &&
+		    !interrupt_requested(); i++) {
+		file_hasher_get(hasher, i, &hash);
+		run.file = i;
+		ingest_file(&run, files.gl_pathv[i], &hash);
+	}
+	rc = 0;
+out:
+	if (run.loading)
+		store_load_end(ctx->store);
+	file_hasher_stop(hasher);
+	if (globbed)
+		globfree(&files);
+	free(pattern);
+	source_close(&opened);
+	return rc;
+}
+
+int ingest_sources(peil_context *ctx, const char *only, int force,
+		   ingest_summary *sum, peil_error *err)
+{
+	size_t i, matched = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < ctx->settings.source_count && !sum->storage_failed &&
+		    !interrupt_requested(); i++) {
+		const settings_source *src = &ctx->settings.sources[i];
+
+		if (only && strcmp(src->section->name, only) != 0)
+			continue;
+		matched++;
+		if (ingest_source(ctx, src, force, sum, err) < 0)
+			return -1;
+	}
+	if (only && !matched)
+		return error_set(err, ctx->cfg->path, 0, NULL,
+				 "no [source %s] in the configuration", only);
+	return 0;
+}

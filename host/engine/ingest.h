@@ -1,0 +1,36 @@
+/*
+ * ingest.h - reading the configured sources into the store.
+ *
+ * Each file of a source is one batch: it goes in whole or not at all.  A
+ * file that the same source read before with the same settings (by the
+ * SHA-256 of its content, under any name) is skipped, so that running an
+ * ingest twice changes nothing; changed settings read it again.
+ * A source with mode = snapshot removes, in the same batch, the stored
+ * rows that its file lacks.
+ */
+#ifndef PEIL_INGEST_H
+#define PEIL_INGEST_H
+
+#include <stdint.h>
+
+#include "engine/context.h"
+
+typedef struct ingest_summary {
+	size_t files;		/* committed */
+	size_t skipped;		/* ingested before */
+	size_t failed;		/* refused as a whole */
+	int64_t rows;
+	int64_t rejected;
+	int64_t removed;	/* by snapshots: rows their files lacked */
+	int storage_failed;	/* the store failed: the ingest stopped */
+} ingest_summary;
+
+/* Ingest every [source] (only the one named when only is not NULL; with
+ * force, also files ingested before).  A file that fails is reported on
+ * the log and counted, and the other files go on; a failure of the store
+ * stops the ingest (storage_failed).  0 when the sources could be read at
+ * all; -1 with err for a problem of the configuration or a plugin. */
+int ingest_sources(peil_context *ctx, const char *only, int force,
+		   ingest_summary *sum, peil_error *err);
+
+#endif

@@ -1,0 +1,680 @@
+/*
+ * settings.c - the table of the host's keys, and reading a config by it.
+ *
+ * Like fluent-bit's config map, a row holds a key's type, default, range
+ * and help text and the offset its value goes to, so that a key is declared
+ * once: the parsers below are chosen by type, and docs/configuration.md is
+ * checked against the rows (tests/docs).  Before this table, [run] was read
+ * in four files with three number parsers, and `peil check` let a
+ * `mode = snapshto` pass that `peil ingest` refused.
+ */
+#include "engine/settings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/calendar.h"
+#include "base/error.h"
+#include "base/grow.h"
+#include "base/period.h"
+
+enum setting_type {
+	SETTING_STRING,		/* const char *, borrowed from the config */
+	SETTING_PATH,		/* char *, resolved against the config */
+	SETTING_BOOL,		/* int */
+	SETTING_NUMBER,		/* uint64_t within [min, max] */
+	SETTING_MONTH,		/* uint64_t, 1 to 12: a number's parser */
+	SETTING_ENUM,		/* int, the value of the word chosen */
+	SETTING_LIST,		/* settings_list */
+	SETTING_PATH_LIST,	/* settings_list of resolved paths */
+	SETTING_DATES,		/* settings_dates */
+	SETTING_PERIODS,	/* settings_periods */
+	SETTING_DATE_FORMATS,	/* parse_date_formats */
+	SETTING_OWNED		/* read by its owner (schema.c, kpi.c) */
+};
+
+static const char *const type_names[] = {
+	"string", "path", "bool", "whole number", "month", "enum", "list",
+	"list of paths", "list of dates", "list of periods",
+	"list of date formats", "read by its owner"
+};
+
+typedef struct setting_choice {
+	const char *word;
+	int value;
+} setting_choice;
+
+/* Where a row's value goes: in peil_settings, or in a settings_source for
+ * a [source NAME] row. */
+enum setting_base { IN_SETTINGS, IN_SOURCE };
+
+#define NO_OFFSET ((size_t)-1)
+
+typedef struct setting {
+	const char *section;
+	const char *key;		/* ending in '.': a prefix */
+	enum setting_type type;
+	const char *fallback;		/* parsed like a value; NULL: none */
+	const char *doc_default;	/* as the docs write it; NULL: the
+					   fallback, else "none" */
+	uint64_t min, max;		/* numbers */
+	const setting_choice *choices;	/* enums, NULL-word terminated */
+	const char *expect;		/* "expected ..." in messages */
+	enum setting_base base;
+	size_t offset;			/* of the value */
+	size_t at;			/* of a const config_entry * to set,
+					   or NO_OFFSET */
+	const char *doc;
+} setting;
+
+static const setting_choice yes_no[] = {
+	{ "yes", 1 }, { "ja", 1 }, { "true", 1 }, { "on", 1 }, { "1", 1 },
+	{ "no", 0 }, { "nee", 0 }, { "false", 0 }, { "off", 0 }, { "0", 0 },
+	{ NULL, 0 }
+};
+static const setting_choice references[] = {
+	{ "last", PERIOD_REFERENCE_LAST }, { "first", PERIOD_REFERENCE_FIRST },
+	{ "next", PERIOD_REFERENCE_NEXT }, { NULL, 0 }
+};
+static const setting_choice decimals[] = {
+	{ "comma", ',' }, { "point", '.' }, { ",", ',' }, { ".", '.' },
+	{ NULL, 0 }
+};
+static const setting_choice modes[] = {
+	{ "increment", 0 }, { "snapshot", 1 }, { NULL, 0 }
+};
+static const setting_choice on_errors[] = {
+	{ "stop", 0 }, { "reject", 1 }, { NULL, 0 }
+};
+
+#define S(field) IN_SETTINGS, offsetof(peil_settings, field)
+#define SRC(field) IN_SOURCE, offsetof(settings_source, field)
+#define AT(field) offsetof(peil_settings, field)
+#define SRC_AT(field) offsetof(settings_source, field)
+
+/* Every key the host reads, in the order of docs/configuration.md. */
+static const setting table[] = {
+	{ "peil", "storage", SETTING_STRING, "sqlite", NULL, 0, 0, NULL, NULL,
+	  S(storage), NO_OFFSET,
+	  "the storage plugin that keeps datasets, runs and figures" },
+	{ "peil", "plugin_dirs", SETTING_PATH_LIST, NULL, NULL, 0, 0, NULL,
+	  NULL, S(plugin_dirs), NO_OFFSET,
+	  "directories searched for plugins first" },
+	{ "peil", "script_dirs", SETTING_PATH_LIST, "scripts", NULL, 0, 0,
+	  NULL, NULL, S(script_dirs), AT(script_dirs_at),
+	  "KPI script directories, a later one replacing an earlier's KPIs" },
+	{ "peil", "reject_dir", SETTING_PATH, "rejects", NULL, 0, 0, NULL,
+	  NULL, S(reject_dir), NO_OFFSET,
+	  "where on_error = reject writes rejected rows" },
+
+	{ "calendar", "good_friday", SETTING_BOOL, "yes", NULL, 0, 0, yes_no,
+	  "yes or no", S(good_friday), NO_OFFSET,
+	  "Goede Vrijdag is a holiday" },
+	{ "calendar", "liberation_day", SETTING_BOOL, "yes", NULL, 0, 0,
+	  yes_no, "yes or no", S(liberation_day), NO_OFFSET,
+	  "Bevrijdingsdag (5 May) is a holiday" },
+	{ "calendar", "extra", SETTING_DATES, NULL, NULL, 0, 0, NULL, NULL,
+	  S(extra), NO_OFFSET, "more holidays, as jjjj-mm-dd dates" },
+	{ "calendar", "dates", SETTING_DATES, NULL, NULL, 0, 0, NULL, NULL,
+	  S(dates), NO_OFFSET,
+	  "an explicit list of holidays that replaces the rules" },
+
+	{ "run", "periods", SETTING_PERIODS, NULL, "required by peil run", 0,
+	  0, NULL, "periods such as 2018 or 2018-01..2018-06", S(periods),
+	  AT(periods_at), "the periods that peil run evaluates" },
+	{ "run", "delay_days", SETTING_NUMBER, "0", NULL, 0, 100000, NULL,
+	  NULL, S(delay_days), NO_OFFSET,
+	  "peil run evaluates a period only this many days after its end" },
+	{ "run", "final_after_months", SETTING_NUMBER, "3", NULL, 0, 100000,
+	  NULL, NULL, S(final_after_months), NO_OFFSET,
+	  "figures are provisional until this many months after the period" },
+	{ "run", "lock_file", SETTING_PATH, NULL,
+	  "where the storage plugin suggests (sqlite: its path + .lock)",
+	  0, 0, NULL, NULL, S(lock_file),
+	  NO_OFFSET, "the lock that run, ingest, eval and prune take" },
+	{ "run", "lock_wait", SETTING_NUMBER, "600", NULL, 0, 86400, NULL,
+	  NULL, S(lock_wait), NO_OFFSET,
+	  "seconds to wait for another peil's lock" },
+	{ "run", "threads", SETTING_NUMBER, "2", NULL, 1, 2, NULL, "1 or 2",
+	  S(threads), NO_OFFSET, "evaluation threads" },
+
+	/* No fallback: 0 leaves the sandbox's own defaults (kpi.h). */
+	{ "limits", "memory_mb", SETTING_NUMBER, NULL, "64", 1, 4096, NULL,
+	  NULL, S(memory_mb), NO_OFFSET, "memory of one script's Lua state" },
+	{ "limits", "instructions", SETTING_NUMBER, NULL, "1000000000", 1000,
+	  UINT64_C(1000000000000), NULL, NULL, S(instructions), NO_OFFSET,
+	  "Lua instructions for loading a script, and for one KPI" },
+
+	{ "contract", "start_month", SETTING_MONTH, "1", NULL, 1, 12, NULL,
+	  "a month number 1 to 12", S(start_month), NO_OFFSET,
+	  "the first month of the contract year" },
+	{ "contract", "margin", SETTING_STRING, NULL, NULL, 0, 0, NULL, NULL,
+	  S(margin), AT(margin_at),
+	  "how far a value may miss its target and be at risk" },
+	{ "contract", "reference", SETTING_ENUM, "last", NULL, 0, 0,
+	  references, "last, first or next (the day after the period)",
+	  S(reference), NO_OFFSET, "the reference date of stock figures" },
+
+	{ "kpi", "target.min", SETTING_OWNED, NULL, "the script's", 0, 0,
+	  NULL, NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "the target's lower bound" },
+	{ "kpi", "target.max", SETTING_OWNED, NULL, "the script's", 0, 0,
+	  NULL, NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "the target's upper bound" },
+	{ "kpi", "margin", SETTING_OWNED, NULL, "[contract] margin", 0, 0,
+	  NULL, NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "the KPI's own at-risk margin" },
+	{ "kpi", "param.", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
+	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "the value of a parameter the script declares" },
+	{ "kpi", "breakdown", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
+	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "the fields the KPI is broken down by" },
+
+	{ "privacy", "min_count", SETTING_NUMBER, "10", NULL, 0, 1000000,
+	  NULL, NULL, S(min_count), NO_OFFSET,
+	  "counts above 0 and below this are not shown" },
+	/* Its default is min_count's value: settings_open sets it. */
+	{ "privacy", "min_denominator", SETTING_NUMBER, NULL, "min_count", 0,
+	  1000000, NULL, NULL, S(min_denominator), NO_OFFSET,
+	  "shares and means are shown only over this many cases" },
+	{ "privacy", "key_file", SETTING_PATH, NULL,
+	  "required when a dataset has a bsn field", 0, 0, NULL, NULL,
+	  S(key_file), AT(key_file_at),
+	  "the municipality's secret for hashing citizen numbers" },
+
+	{ "report", "late_after_days", SETTING_NUMBER, "14", NULL, 0, 100000,
+	  NULL, NULL, S(late_after_days), NO_OFFSET,
+	  "a case entered later than this after registration is late" },
+	{ "report", "quality_fields", SETTING_LIST,
+	  "organisation, district, neighbourhood, referrer, person", NULL, 0,
+	  0, NULL, NULL, S(quality_fields), NO_OFFSET,
+	  "fields whose emptiness the report counts over registered cases" },
+	{ "report", "quality_closure_fields", SETTING_LIST,
+	  "closure_reason, self_reliant, mark", NULL, 0, 0, NULL, NULL,
+	  S(quality_closure_fields), NO_OFFSET,
+	  "the same over the cases closed in the period" },
+
+	{ "dataset", "field.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
+	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "a field: TYPE [key] [required]" },
+
+	{ "source", "plugin", SETTING_STRING, NULL, "required", 0, 0, NULL,
+	  NULL, SRC(plugin), SRC_AT(plugin_at), "the input plugin" },
+	{ "source", "dataset", SETTING_STRING, NULL, "required", 0, 0, NULL,
+	  NULL, SRC(dataset), SRC_AT(dataset_at), "the dataset it fills" },
+	{ "source", "path", SETTING_STRING, NULL, "required", 0, 0, NULL,
+	  NULL, SRC(path), SRC_AT(path_at), "a file or a glob" },
+	{ "source", "date_format", SETTING_DATE_FORMATS,
+	  "dd-mm-jjjj, jjjj-mm-dd", NULL, 0, 0, NULL, NULL,
+	  SRC(input.formats), NO_OFFSET, "the date formats of the export" },
+	{ "source", "decimal", SETTING_ENUM, "comma", NULL, 0, 0, decimals,
+	  "comma or point", SRC(input.decimal), NO_OFFSET,
+	  "the decimal mark of numbers" },
+	{ "source", "mode", SETTING_ENUM, "increment", NULL, 0, 0, modes,
+	  "increment or snapshot", SRC(snapshot), SRC_AT(mode_at),
+	  "increment adds and updates rows; snapshot also removes" },
+	{ "source", "on_error", SETTING_ENUM, "stop", NULL, 0, 0, on_errors,
+	  "stop or reject", SRC(input.reject), SRC_AT(input.on_error_at),
+	  "stop at a row that does not fit, or reject it" },
+};
+
+#define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
+
+/* The kinds of section.  A plugin's section ([storage], and [source] beside
+ * the host's keys) is checked against the plugin's keys when it is loaded;
+ * an owner's section ([kpi], [dataset]) by its owner. */
+enum section_check { CHECK_TABLE, CHECK_PLUGIN, CHECK_OWNER };
+
+static const struct section_kind {
+	const char *kind;
+	const char *name_word;		/* [kind NAME]; NULL: no name */
+	enum section_check check;
+} kinds[] = {
+	{ "peil", NULL, CHECK_TABLE },
+	{ "storage", NULL, CHECK_PLUGIN },
+	{ "calendar", NULL, CHECK_TABLE },
+	{ "run", NULL, CHECK_TABLE },
+	{ "limits", NULL, CHECK_TABLE },
+	{ "contract", NULL, CHECK_TABLE },
+	{ "privacy", NULL, CHECK_TABLE },
+	{ "report", NULL, CHECK_TABLE },
+	{ "dataset", "NAME", CHECK_OWNER },
+	{ "source", "NAME", CHECK_PLUGIN },
+	{ "kpi", "ID", CHECK_OWNER },
+};
+
+#define KIND_COUNT (sizeof(kinds) / sizeof(kinds[0]))
+
+static int row_matches(const setting *row, const char *section,
+		       const char *key)
+{
+	size_t n = strlen(row->key);
+
+	if (strcmp(row->section, section) != 0)
+		return 0;
+	return row->key[n - 1] == '.' ? strncmp(row->key, key, n) == 0
+				      : strcmp(row->key, key) == 0;
+}
+
+static int table_knows(const char *section, const char *key)
+{
+	for (size_t i = 0; i < TABLE_SIZE; i++)
+		if (row_matches(&table[i], section, key))
+			return 1;
+	return 0;
+}
+
+static int plugin_knows(const char *const *keys, const char *key)
+{
+	size_t n;
+
+	for (; keys && *keys; keys++) {
+		n = strlen(*keys);
+		if (n && (*keys)[n - 1] == '.' ? strncmp(*keys, key, n) == 0
+					       : strcmp(*keys, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int settings_check_plugin_keys(const config *cfg,
+			       const config_section *section,
+			       const char *const *plugin_keys,
+			       peil_error *err)
+{
+	for (size_t i = 0; i < section->count; i++) {
+		const config_entry *e = &section->entries[i];
+
+		if (!table_knows(section->kind, e->key) &&
+		    !plugin_knows(plugin_keys, e->key))
+			return config_fail(cfg, section, e, err,
+					   "unknown key '%s' in [%s%s%s]",
+					   e->key, section->kind,
+					   section->name[0] ? " " : "",
+					   section->name);
+	}
+	return 0;
+}
+
+/* A known kind, with or without a name as it should be, and for the
+ * host's own sections only keys of the table. */
+static int check_section(const config *cfg, const config_section *s,
+			 peil_error *err)
+{
+	const struct section_kind *kind = NULL;
+
+	for (size_t i = 0; i < KIND_COUNT; i++)
+		if (strcmp(kinds[i].kind, s->kind) == 0)
+			kind = &kinds[i];
+	if (!kind)
+		return config_fail(cfg, s, NULL, err,
+				   "unknown section [%s%s%s]; known are [peil], "
+				   "[storage], [calendar], [run], [limits], "
+				   "[contract], [privacy], [report], [dataset "
+				   "NAME], [source NAME], [kpi ID]", s->kind,
+				   s->name[0] ? " " : "", s->name);
+	if (kind->name_word && !s->name[0])
+		return config_fail(cfg, s, NULL, err,
+				   "section [%s] needs a name: [%s %s]",
+				   s->kind, s->kind, kind->name_word);
+	if (!kind->name_word && s->name[0])
+		return config_fail(cfg, s, NULL, err,
+				   "section [%s] takes no name", s->kind);
+	if (kind->check != CHECK_TABLE)
+		return 0;
+	for (size_t i = 0; i < s->count; i++)
+		if (!table_knows(s->kind, s->entries[i].key))
+			return config_fail(cfg, s, &s->entries[i], err,
+					   "unknown key '%s' in section [%s]",
+					   s->entries[i].key, s->kind);
+	return 0;
+}
+
+/* Reading values by type. */
+
+struct reading {
+	const config *cfg;
+	const config_section *section;
+	const config_entry *entry;	/* NULL for a default */
+	const setting *row;
+	const char *value;
+	peil_error *err;
+};
+
+static int bad_value(const struct reading *r, const char *expect)
+{
+	return config_fail(r->cfg, r->section, r->entry, r->err,
+			   "%s = %s: expected %s", r->row->key, r->value,
+			   expect);
+}
+
+static int out_of_memory(const struct reading *r)
+{
+	return config_fail(r->cfg, r->section, r->entry, r->err,
+			   "out of memory");
+}
+
+/* The one parser of whole numbers: digits only, within the row's range. */
+static int read_number(const struct reading *r, uint64_t *out)
+{
+	unsigned long long n;
+	char expect[96];
+	char *end;
+
+	errno = 0;
+	n = strtoull(r->value, &end, 10);
+	if (errno || end == r->value || *end || r->value[0] == '-' ||
+	    n < r->row->min || n > r->row->max) {
+		if (r->row->expect)
+			return bad_value(r, r->row->expect);
+		snprintf(expect, sizeof(expect),
+			 "a whole number from %llu to %llu",
+			 (unsigned long long)r->row->min,
+			 (unsigned long long)r->row->max);
+		return bad_value(r, expect);
+	}
+	*out = n;
+	return 0;
+}
+
+/* One of the row's words; yes/no in any case, as inih's users expect. */
+static int read_choice(const struct reading *r, int *out)
+{
+	for (const setting_choice *c = r->row->choices; c->word; c++)
+		if (r->row->choices == yes_no ? strcasecmp(c->word, r->value) == 0
+					      : strcmp(c->word, r->value) == 0) {
+			*out = c->value;
+			return 0;
+		}
+	return bad_value(r, r->row->expect);
+}
+
+/* What config_each_item hands each item of a list value to: the reading
+ * (for messages) and where the item goes. */
+struct item_sink {
+	const struct reading *r;
+	void *out;
+};
+
+static int add_item(void *arg, const char *item)
+{
+	struct item_sink *st = arg;
+	settings_list *l = st->out;
+	char **grown = grow_for(l->items, l->count, sizeof(*grown));
+	char *copy;
+
+	if (!grown)
+		return out_of_memory(st->r);
+	l->items = grown;
+	copy = st->r->row->type == SETTING_PATH_LIST
+		       ? config_resolve_path(st->r->cfg, item)
+		       : strdup(item);
+	if (!copy)
+		return out_of_memory(st->r);
+	l->items[l->count++] = copy;
+	return 0;
+}
+
+static int add_date(void *arg, const char *item)
+{
+	struct item_sink *st = arg;
+	settings_dates *d = st->out;
+	int32_t date, *grown;
+
+	if (date_parse_iso(item, &date) < 0)
+		return config_fail(st->r->cfg, st->r->section, st->r->entry,
+				   st->r->err,
+				   "%s: '%s' is not a date as jjjj-mm-dd",
+				   st->r->row->key, item);
+	grown = grow_for(d->dates, d->count, sizeof(*grown));
+	if (!grown)
+		return out_of_memory(st->r);
+	d->dates = grown;
+	d->dates[d->count++] = date;
+	return 0;
+}
+
+/* An item of [run] periods: a period id, or a range of two. */
+static int add_period(void *arg, const char *item)
+{
+	struct item_sink *st = arg;
+	const struct reading *r = st->r;
+	settings_periods *p = st->out;
+	const char *dots = strstr(item, "..");
+	char first_text[32], last_text[32];
+	int32_t first;
+	period q;
+
+	snprintf(first_text, sizeof(first_text), "%.*s",
+		 (int)(dots ? (size_t)(dots - item) : strlen(item)), item);
+	snprintf(last_text, sizeof(last_text), "%s", dots ? dots + 2 : item);
+	if (period_parse(first_text, &q) < 0)
+		goto bad;
+	first = q.first;
+	if (period_parse(last_text, &q) < 0)
+		goto bad;
+	if (!p->given || first < p->from)
+		p->from = first;
+	if (!p->given || q.last > p->to)
+		p->to = q.last;
+	p->given = 1;
+	return 0;
+bad:
+	return config_fail(r->cfg, r->section, r->entry, r->err,
+			   "%s = %s: expected %s", r->row->key, item,
+			   r->row->expect);
+}
+
+static int read_value(const struct reading *r, void *out)
+{
+	const setting *row = r->row;
+	char message[256];
+
+	switch (row->type) {
+	case SETTING_STRING:
+		*(const char **)out = r->value;
+		return 0;
+	case SETTING_PATH:
+		*(char **)out = config_resolve_path(r->cfg, r->value);
+		return *(char **)out ? 0 : out_of_memory(r);
+	case SETTING_BOOL:
+	case SETTING_ENUM:
+		return read_choice(r, out);
+	case SETTING_NUMBER:
+	case SETTING_MONTH:
+		return read_number(r, out);
+	case SETTING_LIST:
+	case SETTING_PATH_LIST: {
+		struct item_sink st = { r, out };
+
+		return config_each_item(r->value, add_item, &st) ? -1 : 0;
+	}
+	case SETTING_DATES: {
+		struct item_sink st = { r, out };
+
+		((settings_dates *)out)->given = 1;
+		return config_each_item(r->value, add_date, &st) ? -1 : 0;
+	}
+	case SETTING_PERIODS: {
+		struct item_sink st = { r, out };
+
+		if (config_each_item(r->value, add_period, &st))
+			return -1;
+		if (!((settings_periods *)out)->given)
+			return bad_value(r, row->expect);
+		return 0;
+	}
+	case SETTING_DATE_FORMATS:
+		if (parse_date_formats_init(out, r->value, message,
+					    sizeof(message)) < 0)
+			return config_fail(r->cfg, r->section, r->entry, r->err,
+					   "%s: %s", row->key, message);
+		return 0;
+	case SETTING_OWNED:
+		return 0;
+	}
+	return 0;
+}
+
+/* Read the rows of section's kind (s may be NULL: all defaults) into base,
+ * a peil_settings or a settings_source. */
+static int read_section(const config *cfg, const char *kind,
+			const config_section *s, enum setting_base which,
+			void *base, peil_error *err)
+{
+	for (size_t i = 0; i < TABLE_SIZE; i++) {
+		const setting *row = &table[i];
+		struct reading r = { cfg, s, NULL, row, NULL, err };
+
+		if (row->type == SETTING_OWNED || row->base != which ||
+		    strcmp(row->section, kind) != 0)
+			continue;
+		r.entry = config_entry_find(s, row->key);
+		r.value = r.entry ? r.entry->value : row->fallback;
+		if (row->at != NO_OFFSET)
+			*(const config_entry **)((char *)base + row->at) =
+				r.entry;
+		if (r.value &&
+		    read_value(&r, (char *)base + row->offset) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int read_sources(const config *cfg, peil_settings *out,
+			peil_error *err)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->count; i++)
+		n += strcmp(cfg->sections[i].kind, "source") == 0;
+	if (!n)
+		return 0;
+	out->sources = calloc(n, sizeof(*out->sources));
+	if (!out->sources)
+		return error_set(err, cfg->path, 0, NULL, "out of memory");
+	for (size_t i = 0; i < cfg->count; i++) {
+		const config_section *s = &cfg->sections[i];
+		settings_source *src;
+
+		if (strcmp(s->kind, "source") != 0)
+			continue;
+		src = &out->sources[out->source_count++];
+		src->section = s;
+		if (read_section(cfg, "source", s, IN_SOURCE, src, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int settings_open(const config *cfg, peil_settings *out, peil_error *err)
+{
+	static const char *const sections[] = {
+		"peil", "calendar", "run", "limits", "contract", "privacy",
+		"report"
+	};
+
+	memset(out, 0, sizeof(*out));
+	out->cfg = cfg;
+	for (size_t i = 0; i < cfg->count; i++)
+		if (check_section(cfg, &cfg->sections[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (read_section(cfg, sections[i],
+				 config_section_find(cfg, sections[i], NULL),
+				 IN_SETTINGS, out, err) < 0)
+			return -1;
+	out->peil = config_section_find(cfg, "peil", NULL);
+	out->contract = config_section_find(cfg, "contract", NULL);
+	out->privacy = config_section_find(cfg, "privacy", NULL);
+	out->script_dirs_text = out->script_dirs_at
+					? out->script_dirs_at->value
+					: "scripts";
+	if (!config_entry_find(out->privacy, "min_denominator"))
+		out->min_denominator = out->min_count;
+	return read_sources(cfg, out, err);
+}
+
+static void list_release(settings_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->items[i]);
+	free(l->items);
+}
+
+void settings_release(peil_settings *s)
+{
+	list_release(&s->plugin_dirs);
+	list_release(&s->script_dirs);
+	list_release(&s->quality_fields);
+	list_release(&s->quality_closure_fields);
+	free(s->reject_dir);
+	free(s->extra.dates);
+	free(s->dates.dates);
+	free(s->lock_file);
+	free(s->key_file);
+	free(s->sources);
+	memset(s, 0, sizeof(*s));
+}
+
+const settings_source *settings_source_find(const peil_settings *s,
+					    const char *name)
+{
+	for (size_t i = 0; i < s->source_count; i++)
+		if (strcmp(s->sources[i].section->name, name) == 0)
+			return &s->sources[i];
+	return NULL;
+}
+
+disclosure_rules settings_disclosure(const peil_settings *s)
+{
+	disclosure_rules rules;
+
+	rules.min_count = (double)s->min_count;
+	rules.min_denominator = (double)s->min_denominator;
+	return rules;
+}
+
+finality settings_finality(const peil_settings *s)
+{
+	finality f;
+
+	f.final_after_months = (int)s->final_after_months;
+	f.delay_days = (int)s->delay_days;
+	return f;
+}
+
+/* "whole number from 0 to 86400", "enum: increment, snapshot". */
+static void describe_type(const setting *row, char *out, size_t size)
+{
+	size_t n;
+
+	if (row->type == SETTING_NUMBER || row->type == SETTING_MONTH) {
+		snprintf(out, size, "%s from %llu to %llu",
+			 type_names[row->type], (unsigned long long)row->min,
+			 (unsigned long long)row->max);
+		return;
+	}
+	n = (size_t)snprintf(out, size, "%s", type_names[row->type]);
+	for (const setting_choice *c = row->choices; c && c->word && n < size;
+	     c++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s",
+				      c == row->choices ? ": " : ", ", c->word);
+}
+
+void settings_each_row(settings_row_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < TABLE_SIZE; i++) {
+		const setting *row = &table[i];
+		const char *dflt = row->doc_default ? row->doc_default
+			: row->fallback ? row->fallback : "none";
+		char type[160];
+
+		describe_type(row, type, sizeof(type));
+		fn(ctx, row->section, row->key, type, dflt, row->doc);
+	}
+}

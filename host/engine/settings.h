@@ -1,0 +1,140 @@
+/*
+ * settings.h - every [section] key that the host reads, in one table, and
+ * the typed values read from a configuration when it is opened.
+ *
+ * Each row of the table (settings.c) gives a key's section, type, default,
+ * range and a line of documentation, and where its value goes in
+ * peil_settings; docs/configuration.md is checked against it (a ctest).
+ * After settings_open nothing of the host looks a key up by its name: the
+ * modules get typed values.  A plugin's own keys ([storage], the csv
+ * plugin's column.*) stay the plugin's: it reads its section through the
+ * services table.  [dataset NAME] fields and [kpi ID] keys are listed in the
+ * table for the check of unknown keys and the docs; their owners (schema.c,
+ * kpi_set_configure) read them.
+ */
+#ifndef PEIL_SETTINGS_H
+#define PEIL_SETTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/config.h"
+#include "model/disclosure.h"
+#include "model/finality.h"
+#include "plugin/host.h"
+
+/* A list value: its items in order, trimmed (malloc'd, as is the array);
+ * paths are resolved against the config's directory. */
+typedef struct settings_list {
+	char **items;
+	size_t count;
+} settings_list;
+
+/* A list of dates as jjjj-mm-dd; given tells an empty list from none. */
+typedef struct settings_dates {
+	int32_t *dates;
+	size_t count;
+	int given;
+} settings_dates;
+
+/* [run] periods: the first day of the earliest to the last day of the
+ * latest; given is 0 when the key is absent. */
+typedef struct settings_periods {
+	int32_t from, to;
+	int given;
+} settings_periods;
+
+/* The host's keys of one [source NAME] section. */
+typedef struct settings_source {
+	const config_section *section;	/* for the plugin's own keys */
+	const char *plugin, *dataset, *path;	/* NULL when absent */
+	const config_entry *plugin_at, *dataset_at, *path_at, *mode_at;
+	int snapshot;			/* mode = snapshot */
+	host_input_options input;	/* date_format, decimal, on_error */
+} settings_source;
+
+typedef struct peil_settings {
+	const config *cfg;		/* borrowed */
+
+	/* [peil] */
+	const char *storage;
+	settings_list plugin_dirs;	/* resolved */
+	settings_list script_dirs;	/* resolved */
+	const char *script_dirs_text;	/* as written, for messages */
+	const config_section *peil;
+	const config_entry *script_dirs_at;
+	char *reject_dir;		/* resolved */
+
+	/* [calendar] */
+	int good_friday, liberation_day;
+	settings_dates extra, dates;
+
+	/* [run] */
+	settings_periods periods;
+	const config_entry *periods_at;
+	char *lock_file;		/* resolved; NULL when absent */
+	uint64_t lock_wait;		/* seconds */
+	uint64_t final_after_months, delay_days;
+	uint64_t threads;
+
+	/* [limits]: 0 leaves the sandbox's default */
+	uint64_t memory_mb, instructions;
+
+	/* [contract] */
+	uint64_t start_month;
+	const char *margin;		/* NULL when absent */
+	const config_section *contract;
+	const config_entry *margin_at;
+	int reference;			/* a period_reference */
+
+	/* [privacy] */
+	uint64_t min_count, min_denominator;
+	char *key_file;			/* resolved; NULL when absent */
+	const config_section *privacy;
+	const config_entry *key_file_at;
+
+	/* [report] */
+	uint64_t late_after_days;
+	settings_list quality_fields, quality_closure_fields;
+
+	/* [source NAME], in the order of the file */
+	settings_source *sources;
+	size_t source_count;
+} peil_settings;
+
+/* Check the sections and host keys of cfg and read every host key into
+ * out, defaults for those absent.  cfg must outlive out.  0 on success;
+ * -1 with err naming the file, line, key and value of the first problem.
+ * Call settings_release in both cases. */
+int settings_open(const config *cfg, peil_settings *out, peil_error *err);
+void settings_release(peil_settings *s);	/* accepts a zeroed one */
+
+/* The [source NAME] of s, or NULL. */
+const settings_source *settings_source_find(const peil_settings *s,
+					    const char *name);
+
+/* Refuse a key of a [source] or [storage] section that is neither a host
+ * key of the table nor one of plugin_keys (NULL-terminated; an item ending
+ * in '.' is a prefix; NULL: none).  0, or -1 with err naming the key and its
+ * line. */
+int settings_check_plugin_keys(const config *cfg,
+			       const config_section *section,
+			       const char *const *plugin_keys,
+			       peil_error *err);
+
+/* The small-cell rules and the finality rules of s. */
+disclosure_rules settings_disclosure(const peil_settings *s);
+finality settings_finality(const peil_settings *s);
+
+/* Call fn for each row of the table, in the order of docs/configuration.md:
+ * section ("source" for [source NAME]), key (ending in '.' for a prefix
+ * such as param.), type (with the range of a number, the words of an
+ * enum), default as the docs write it ("none" when there is none) and a
+ * line of documentation; the strings are valid during the call.  For the
+ * docs check. */
+typedef void (*settings_row_fn)(void *ctx, const char *section,
+				const char *key, const char *type,
+				const char *default_text, const char *doc);
+void settings_each_row(settings_row_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * kpi.c - a set of KPIs: loading script files, replacing KPIs by id,
+ * checking them against schemas, configuring them, and freeing the set
+ * (a KPI itself is freed by kpi_free.c).
+ */
+#include "kpi/kpi_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "base/calendar.h"
+#include "base/digest.h"
+#include "base/error.h"
+
+kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
+		     int contract_start_month)
+{
+	kpi_set *set = calloc(1, sizeof(*set));
+
+	if (!set)
+		return NULL;
+	set->cal = cal;
+	if (limits)
+		set->limits = *limits;
+	if (!set->limits.memory_bytes)
+		set->limits.memory_bytes = SANDBOX_DEFAULT_MEMORY;
+	if (!set->limits.instructions)
+		set->limits.instructions = SANDBOX_DEFAULT_INSTRUCTIONS;
+	set->contract_start_month = contract_start_month >= 1 &&
+					    contract_start_month <= 12
+					    ? contract_start_month : 1;
+	return set;
+}
+
+void kpi_set_free(kpi_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->count; i++)
+		kpi_free(set->kpis[i]);
+	free(set->kpis);
+	for (size_t i = 0; i < set->script_dir_count; i++)
+		free(set->script_dirs[i]);
+	free(set->script_dirs);
+	free(set);
+}
+
+static int kpi_compare_id(const void *a, const void *b)
+{
+	const kpi *const *x = a, *const *y = b;
+
+	return strcmp((*x)->info.id, (*y)->info.id);
+}
+
+static kpi_script *kpi_script_new(const kpi_set *set, const char *path,
+				  peil_error *err)
+{
+	kpi_script *script = calloc(1, sizeof(*script));
+
+	if (script)
+		script->row_ref = script->lookups_ref = LUA_NOREF;
+	if (!script || !(script->path = strdup(path))) {
+		free(script);
+		error_set(err, path, 0, NULL, "out of memory");
+		return NULL;
+	}
+	if (digest_file_sha256_hex(path, script->sha256) < 0) {
+		error_set(err, path, 0, NULL, "cannot read the script");
+		kpi_script_release(script);
+		return NULL;
+	}
+	script->sb = sandbox_new(path, set->limits.memory_bytes);
+	/* sandbox.c knows nothing of KPIs: the keys kpi_lua_release reads
+	 * must say "none" from the start. */
+	if (!script->sb) {
+		error_set(err, path, 0, NULL, "out of memory");
+		kpi_script_release(script);
+		return NULL;
+	}
+	if (kpi_dsl_install(script, set, err) < 0) {
+		kpi_script_release(script);
+		return NULL;
+	}
+	return script;
+}
+
+/* Take the KPIs of a successful load into the set: replace by id, else
+ * add.  Cannot fail: room was made before. */
+static void kpi_set_merge(kpi_set *set, kpi_load *load)
+{
+	for (size_t i = 0; i < load->count; i++) {
+		kpi *k = load->kpis[i];
+		size_t j;
+
+		for (j = 0; j < set->count; j++)
+			if (strcmp(set->kpis[j]->info.id, k->info.id) == 0)
+				break;
+		if (j < set->count)
+			kpi_free(set->kpis[j]);
+		else
+			set->count++;
+		set->kpis[j] = k;
+	}
+	if (set->count)	/* kpis is NULL until a first KPI: found by fuzzing */
+		qsort(set->kpis, set->count, sizeof(*set->kpis),
+		      kpi_compare_id);
+}
+
+int kpi_set_load_file(kpi_set *set, const char *path, peil_error *err)
+{
+	kpi_load load = { 0 };
+	kpi_script *script = kpi_script_new(set, path, err);
+	int rc;
+
+	if (!script)
+		return -1;
+	script->refs = 1;		/* ours, during the load */
+	load.script = script;
+	rc = sandbox_load_file(script->sb, err);
+	if (rc == 0)
+		rc = kpi_dsl_run(&load, set->limits.instructions, err);
+	if (rc == 0 && set->count + load.count > set->cap) {
+		size_t cap = set->count + load.count + 16;
+		kpi **grown = realloc(set->kpis, cap * sizeof(*grown));
+
+		if (!grown)
+			rc = error_set(err, path, 0, NULL, "out of memory");
+		else {
+			set->kpis = grown;
+			set->cap = cap;
+		}
+	}
+	if (rc == 0)
+		kpi_set_merge(set, &load);
+	else
+		for (size_t i = 0; i < load.count; i++)
+			kpi_free(load.kpis[i]);
+	free(load.kpis);
+	kpi_script_release(script);
+	return rc;
+}
+
+size_t kpi_set_check(kpi_set *set,
+		     const peil_schema *(*schema)(void *ctx, const char *name),
+		     void *ctx,
+		     void (*report)(void *ctx, const peil_error *problem))
+{
+	size_t problems = 0;
+
+	for (size_t i = 0; i < set->count; i++) {
+		kpi *k = set->kpis[i];
+		const peil_schema *s = schema(ctx, k->info.dataset);
+		kpi_joined *joined = NULL;
+		peil_error err;
+		int ok = 0;
+
+		if (!s)
+			error_set(&err, k->info.script, k->info.line, NULL,
+				  "kpi '%s': unknown dataset '%s'", k->info.id,
+				  k->info.dataset);
+		else if (k->join_count)
+			ok = kpi_joined_new(k, schema, ctx, &joined, &err) == 0 &&
+			     kpi_bind(k, kpi_joined_schema(joined), &err) == 0;
+		else
+			ok = kpi_bind(k, s, &err) == 0;
+		for (size_t l = 0; ok && l < k->lookup_count; l++)
+			if (!schema(ctx, k->lookups[l].dataset)) {
+				error_set(&err, k->info.script, k->info.line,
+					  NULL, "kpi '%s': lookup '%s': unknown "
+					  "dataset '%s'", k->info.id,
+					  k->lookups[l].name,
+					  k->lookups[l].dataset);
+				ok = 0;
+			}
+		kpi_joined_free(joined);
+		if (ok)
+			continue;
+		problems++;
+		if (report)
+			report(ctx, &err);
+	}
+	return problems;
+}
+
+size_t kpi_set_count(const kpi_set *set)
+{
+	return set->count;
+}
+
+const kpi_info *kpi_set_info(const kpi_set *set, size_t i)
+{
+	return i < set->count ? &set->kpis[i]->info : NULL;
+}
+
+kpi *kpi_set_kpi(const kpi_set *set, const char *id)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (strcmp(set->kpis[i]->info.id, id) == 0)
+			return set->kpis[i];
+	return NULL;
+}
+
+const kpi_info *kpi_set_find(const kpi_set *set, const char *id)
+{
+	kpi *k = kpi_set_kpi(set, id);
+
+	return k ? &k->info : NULL;
+}
+
+int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count)
+{
+	char **copy = calloc(count ? count : 1, sizeof(*copy));
+
+	if (!copy)
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		if (!(copy[i] = strdup(dirs[i]))) {
+			while (i--)
+				free(copy[i]);
+			free(copy);
+			return -1;
+		}
+	for (size_t i = 0; i < set->script_dir_count; i++)
+		free(set->script_dirs[i]);
+	free(set->script_dirs);
+	set->script_dirs = copy;
+	set->script_dir_count = count;
+	return 0;
+}
+
+void kpi_set_reference(kpi_set *set, period_reference rule)
+{
+	set->reference = rule;
+}
+
+int kpi_set_default_margin(kpi_set *set, const char *text)
+{
+	kpi_info info = { 0 };
+
+	if (kpi_margin_parse(text, &info) < 0)
+		return -1;
+	set->has_margin = 1;
+	set->margin = info.margin;
+	set->margin_relative = info.margin_relative;
+	return 0;
+}
+
+/* A whole text that is a number. */
+static int kpi_parse_number(const char *text, double *out)
+{
+	char *end;
+
+	*out = strtod(text, &end);
+	return end != text && *end == '\0' ? 0 : -1;
+}
+
+/* breakdown = district, team: the contract's own breakdown of a KPI.  The
+ * fields are checked against the dataset when the KPI is bound, like the
+ * script's own. */
+static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
+			     size_t msg_size)
+{
+	const char **names = NULL;
+	size_t n = 0, i;
+	const char *p = value;
+
+	while (*p) {
+		size_t len;
+		const char **grown;
+
+		p += strspn(p, " ,\n\t");
+		len = strcspn(p, " ,\n\t");
+		if (!len)
+			break;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown || !(grown[n] = strndup(p, len))) {
+			names = grown ? grown : names;
+			for (i = 0; i < n; i++)
+				free((char *)names[i]);
+			free(names);
+			snprintf(msg, msg_size, "out of memory");
+			return -1;
+		}
+		names = grown;
+		n++;
+		p += len;
+	}
+	for (i = 0; i < k->info.breakdown_count; i++)
+		free((char *)k->info.breakdown[i]);
+	free((void *)k->info.breakdown);
+	free(k->breakdown_field);
+	k->breakdown_field = NULL;
+	k->info.breakdown = names;
+	k->info.breakdown_count = n;
+	return 0;
+}
+
+int kpi_set_configure(kpi_set *set, const char *id, const char *key,
+		      const char *value, char *msg, size_t msg_size)
+{
+	kpi *k = kpi_set_kpi(set, id);
+	kpi_param *param;
+	double x;
+
+	if (!k) {
+		snprintf(msg, msg_size, "no KPI '%s' (see peil list)", id);
+		return -1;
+	}
+	if (strcmp(key, "margin") == 0) {
+		if (kpi_margin_parse(value, &k->info) == 0)
+			return 0;
+		snprintf(msg, msg_size, "margin = %s: expected a number or a "
+			 "percentage such as 10%%", value);
+		return -1;
+	}
+	if (strcmp(key, "target.min") == 0 || strcmp(key, "target.max") == 0) {
+		int is_min = key[7] == 'm' && key[8] == 'i';
+
+		if (kpi_parse_number(value, &x) < 0) {
+			snprintf(msg, msg_size, "%s = %s: expected a number",
+				 key, value);
+			return -1;
+		}
+		if (is_min) {
+			k->info.has_min = 1;
+			k->info.target_min = x;
+		} else {
+			k->info.has_max = 1;
+			k->info.target_max = x;
+		}
+		return 0;
+	}
+	if (strcmp(key, "breakdown") == 0)
+		return kpi_set_breakdown(k, value, msg, msg_size);
+	if (strncmp(key, "param.", 6) != 0) {
+		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
+			 "target.max, margin, breakdown, param.NAME)", key);
+		return -1;
+	}
+	param = kpi_param_find(k, key + 6);
+	if (!param) {
+		snprintf(msg, msg_size, "kpi '%s' has no parameter '%s'", id,
+			 key + 6);
+		return -1;
+	}
+	if (param->value.type == KPI_VALUE_NUMBER) {
+		if (kpi_parse_number(value, &x) < 0) {
+			snprintf(msg, msg_size, "%s = %s: expected a number",
+				 key, value);
+			return -1;
+		}
+		param->value.num = x;
+		return 0;
+	}
+	{
+		char *copy = strdup(value);
+
+		if (!copy) {
+			snprintf(msg, msg_size, "out of memory");
+			return -1;
+		}
+		free(param->value.text);
+		param->value.text = copy;
+		param->value.len = strlen(copy);
+		param->value.is_date = date_parse_iso(copy,
+						      &param->value.date) == 0;
+	}
+	return 0;
+}
+
+const char *kpi_status(const kpi_set *set, const kpi_info *k, double value)
+{
+	double miss = 0, bound = 0, margin;
+	int relative;
+
+	if ((!k->has_min && !k->has_max) || value != value)
+		return NULL;
+	if (k->has_min && value < k->target_min) {
+		miss = k->target_min - value;
+		bound = k->target_min;
+	} else if (k->has_max && value > k->target_max) {
+		miss = value - k->target_max;
+		bound = k->target_max;
+	}
+	if (miss == 0)
+		return "met";
+	if (k->has_margin) {
+		margin = k->margin;
+		relative = k->margin_relative;
+	} else if (set && set->has_margin) {
+		margin = set->margin;
+		relative = set->margin_relative;
+	} else {
+		return "not met";
+	}
+	if (relative)
+		margin = (bound < 0 ? -bound : bound) * margin / 100.0;
+	return miss <= margin ? "at risk" : "not met";
+}
+
+void kpi_set_contract_start(kpi_set *set, int month)
+{
+	if (month >= 1 && month <= 12)
+		set->contract_start_month = month;
+}

@@ -1,0 +1,169 @@
+/*
+ * kpi.h - KPI definitions written in Lua, and their evaluation.
+ *
+ * A kpi_set holds the KPIs of one or more script files.  Every script runs
+ * in its own sandboxed Lua state (sandbox.h): a private environment built
+ * from an allow-list, a memory cap and an instruction budget.  A script
+ * declares KPIs with kpi{...} (docs/kpi-scripts.md); rules are either
+ * declarative, evaluated in C, or a Lua function over rows.
+ *
+ * kpi_evaluate reads each dataset the KPIs use in one scan, through a
+ * kpi_source that the host fills, and hands every figure to a kpi_sink.
+ *
+ * The module's public header: the rest of the host includes this one only
+ * (kpi_model.h is internal to host/kpi/).
+ */
+#ifndef PEIL_KPI_H
+#define PEIL_KPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "peil/plugin.h"
+#include "base/calendar.h"
+#include "base/period.h"
+
+typedef struct kpi_set kpi_set;
+
+typedef struct kpi_limits {
+	size_t memory_bytes;	/* per script state; 0: default 64 MiB */
+	uint64_t instructions;	/* per script load and per KPI evaluation;
+				   0: default 1e9 */
+} kpi_limits;
+
+/* What the host and `peil list/explain` need to know of a KPI. */
+typedef struct kpi_info {
+	const char *id;
+	const char *title;
+	const char *description;
+	const char *unit;
+	const char *dataset;
+	period_grain grain;
+	size_t breakdown_count;
+	const char *const *breakdown;	/* field names */
+	const char *script;	/* path of the defining file */
+	long line;		/* line of its kpi{...} */
+	const char *script_sha256;
+	int has_min, has_max;	/* target */
+	double target_min, target_max;
+	/* How far a value may miss the target and be "at risk" rather than
+	 * "not met": an amount in the KPI's unit, or with margin_relative a
+	 * percentage of the bound it misses.  Without has_margin the set's
+	 * default ([contract] margin) applies. */
+	int has_margin, margin_relative;
+	double margin;
+	const char *per;	/* the field rows are grouped by, or NULL */
+} kpi_info;
+
+/* A new, empty set.  cal is borrowed and must outlive the set.  NULL when
+ * out of memory. */
+kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
+		     int contract_start_month);
+void kpi_set_free(kpi_set *set);	/* accepts NULL */
+
+/* Load one script file: run it in a fresh sandbox and collect its KPIs.
+ * A KPI with the id of one loaded before replaces it (a municipality's
+ * script directory is loaded after the shipped one).  0 on success; -1
+ * with err naming the file, line and problem, and then the set is as it
+ * was before the call. */
+int kpi_set_load_file(kpi_set *set, const char *path, peil_error *err);
+
+/* Check every KPI against the datasets' schemas (fields exist, types fit
+ * the rule).  schema(ctx, name) returns NULL for an unknown dataset.
+ * Calls report once per problem; returns the number of problems. */
+size_t kpi_set_check(kpi_set *set,
+		     const peil_schema *(*schema)(void *ctx, const char *name),
+		     void *ctx,
+		     void (*report)(void *ctx, const peil_error *problem));
+
+/* Where require("name") looks for name.lua (dots become '/'): these
+ * directories, in order.  The strings are copied.  Call it before loading
+ * scripts, and only once: loaded scripts hold the list it makes.  0, or -1
+ * when out of memory. */
+int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count);
+
+/* Where the reference date (peildatum) of every period lies: its last day
+ * (the default), its first day, or the day after it. */
+void kpi_set_reference(kpi_set *set, period_reference rule);
+
+/* The at-risk margin of KPIs that set none: "5" (in the KPI's unit) or
+ * "10%" (of the target's bound).  0, or -1 when the text is no margin. */
+int kpi_set_default_margin(kpi_set *set, const char *text);
+
+/* Override what the configuration may change of the KPI id: key is
+ * "target.min", "target.max", "margin" or "param.NAME" (a parameter the
+ * script declared in params = { ... }).  0, or -1 with msg saying why
+ * (unknown KPI, key or parameter, a value that is no number). */
+int kpi_set_configure(kpi_set *set, const char *id, const char *key,
+		      const char *value, char *msg, size_t msg_size);
+
+/* The status of value against k's target: "met", "at risk", "not met",
+ * or NULL without a target or a value. */
+const char *kpi_status(const kpi_set *set, const kpi_info *k, double value);
+
+/* The parameters of the KPI id as "name = value" lines into out (for peil
+ * explain); "" when it has none. */
+void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
+			     size_t size);
+
+/* A part of the KPI id's definition as text into out: "select",
+ * "where", "having", "rule" (in the script language), "target" (with the
+ * at-risk margin) or "links" (joins and lookups); "" when it has none.
+ * -1 for an unknown KPI or part. */
+int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
+		     char *out, size_t size);
+
+/* Set the contract year's first month (1-12) for the evaluations that
+ * follow (peil test sets it per test). */
+void kpi_set_contract_start(kpi_set *set, int month);
+
+size_t kpi_set_count(const kpi_set *set);
+/* The i-th KPI, in id order; valid until the set changes or is freed. */
+const kpi_info *kpi_set_info(const kpi_set *set, size_t i);
+/* The KPI with this id, or NULL. */
+const kpi_info *kpi_set_find(const kpi_set *set, const char *id);
+
+/* How evaluation reaches the data: filled by the host from the storage
+ * plugin. */
+typedef struct kpi_source {
+	void *ctx;
+	const peil_schema *(*schema)(void *ctx, const char *dataset);
+	int (*scan)(void *ctx, const peil_schema *schema,
+		    const peil_filter *filter, const size_t *projection,
+		    size_t projection_count, peil_row_fn row, void *row_ctx,
+		    peil_error *err);
+	/* Optional (NULL: none).  A second source over the same data that
+	 * another thread may scan while this one scans: reader_open fills
+	 * *reader and returns 0, or returns -1 when there is none (the
+	 * evaluation then stays on one thread); reader_close releases it.
+	 * Both are called on the thread that called kpi_evaluate; the
+	 * reader's schema() must give the same schemas as this one's. */
+	int (*reader_open)(void *ctx, struct kpi_source *reader);
+	void (*reader_close)(void *ctx, struct kpi_source *reader);
+} kpi_source;
+
+/* Where figures and failures go. */
+typedef struct kpi_sink {
+	void *ctx;
+	/* A figure; return 0 to go on, negative to abort the evaluation. */
+	int (*result)(void *ctx, const kpi_info *kpi, const peil_result *result);
+	/* A KPI that failed (its figures are withheld); err names the script
+	 * and line. */
+	void (*failure)(void *ctx, const kpi_info *kpi, const peil_error *err);
+} kpi_sink;
+
+/* Evaluate the KPIs (only the one with id only_kpi when not NULL) for
+ * every period of their grain that lies within [from, to].  A KPI that
+ * fails is reported to the sink and the others go on.  Returns the number
+ * of KPIs that failed, or -1 with err filled when evaluation as a whole
+ * could not go on (a scan failed, the sink aborted).
+ *
+ * With a source that has a reader (reader_open), the scans of KPIs whose
+ * rules are all declarative (no Lua function, no per) may run on a second
+ * thread, on the reader, beside the others on this one: the figures are
+ * the same either way.  The sink is called on this thread only. */
+int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
+		 const kpi_source *source, const kpi_sink *sink,
+		 peil_error *err);
+
+#endif

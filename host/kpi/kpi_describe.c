@@ -1,0 +1,187 @@
+/*
+ * kpi_describe.c - a KPI's definition as text, for peil explain and the
+ * catalogue docs/kpis.md: the compiled select, where, having and rule
+ * written back in the language of the scripts (a Lua function shows as
+ * "function (line N)"), the target with its margin, and the parameters.
+ */
+#include "kpi/kpi_model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct describe_buf {
+	char *out;
+	size_t size, used;
+} describe_buf;
+
+static void put(describe_buf *b, const char *fmt, ...) PEIL_PRINTF(2, 3);
+static void put(describe_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->used >= b->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->out + b->used, b->size - b->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->used += (size_t)n;
+	if (b->used >= b->size)
+		b->used = b->size - 1;
+}
+
+static const char *node_name(kpi_op op)
+{
+	static const struct { kpi_op op; const char *name; } names[] = {
+		{ KPI_STARTED_IN, "started_in" }, { KPI_CLOSED_IN, "closed_in" },
+		{ KPI_RUNNING_IN, "running_in" },
+		{ KPI_ON_REFERENCE_DATE, "on_reference_date" },
+		{ KPI_UP_TO, "up_to" }, { KPI_WORKDAYS, "workdays" },
+		{ KPI_DAYS_BETWEEN, "days_between" },
+		{ KPI_MONTHS_TO_REFERENCE, "months_to_reference" }, { KPI_IS_SET, "is_set" },
+		{ KPI_IS_EMPTY, "is_empty" }, { KPI_EQ, "eq" }, { KPI_NE, "ne" },
+		{ KPI_LT, "lt" }, { KPI_LE, "at_most" }, { KPI_GT, "gt" },
+		{ KPI_GE, "at_least" }, { KPI_ONE_OF, "one_of" },
+		{ KPI_ALL, "all" }, { KPI_ANY, "any" }, { KPI_NEGATE, "negate" },
+		{ KPI_COUNT, "count" }, { KPI_COUNT_DISTINCT, "count_distinct" },
+		{ KPI_SUM, "sum" }, { KPI_MEAN, "mean" }, { KPI_MIN, "min" },
+		{ KPI_MAX, "max" }, { KPI_SHARE, "share" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].op == op)
+			return names[i].name;
+	return "?";
+}
+
+static void put_const(describe_buf *b, const kpi_const *c)
+{
+	if (c->reference)
+		put(b, "reference_date()");
+	else if (c->param)
+		put(b, "param(\"%s\")", c->param);
+	else if (c->type == KPI_VALUE_NUMBER)
+		put(b, "%g", c->num);
+	else if (c->type == KPI_VALUE_BOOLEAN)
+		put(b, "%s", c->num ? "true" : "false");
+	else
+		put(b, "\"%s\"", c->text ? c->text : "");
+}
+
+static void put_node(describe_buf *b, const kpi_node *n)
+{
+	if (n->op == KPI_LUA_MEASURE || n->op == KPI_LUA_CONDITION) {
+		put(b, "function (line %ld)", n->line);
+		return;
+	}
+	if (n->op == KPI_FIELD) {
+		put(b, "\"%s\"", n->name[0]);
+		return;
+	}
+	put(b, "%s", node_name(n->op));
+	if (n->op == KPI_ALL || n->op == KPI_ANY) {
+		put(b, " { ");
+		for (size_t i = 0; i < n->kid_count; i++) {
+			put(b, "%s", i ? ", " : "");
+			put_node(b, n->kids[i]);
+		}
+		put(b, " }");
+		return;
+	}
+	put(b, "(");
+	if (n->name[0])
+		put(b, "\"%s\"", n->name[0]);
+	if (n->name[1])
+		put(b, ", \"%s\"", n->name[1]);
+	for (size_t i = 0; i < n->kid_count; i++) {
+		put(b, "%s", i ? ", " : "");
+		put_node(b, n->kids[i]);
+	}
+	if (n->op == KPI_ONE_OF) {
+		put(b, ", { ");
+		for (size_t i = 0; i < n->const_count; i++) {
+			put(b, "%s", i ? ", " : "");
+			put_const(b, &n->consts[i]);
+		}
+		put(b, " }");
+	} else if (n->const_count) {
+		put(b, ", ");
+		put_const(b, &n->consts[0]);
+	}
+	put(b, ")");
+}
+
+void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
+			     size_t size)
+{
+	kpi *k = kpi_set_kpi(set, id);
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; k && i < k->param_count && used < size; i++) {
+		const kpi_param *p = &k->params[i];
+		int n = p->value.type == KPI_VALUE_NUMBER
+				? snprintf(out + used, size - used, "%s = %g\n",
+					   p->name, p->value.num)
+				: snprintf(out + used, size - used,
+					   "%s = \"%s\"\n", p->name,
+					   p->value.text);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
+		     char *out, size_t size)
+{
+	kpi *k = kpi_set_kpi(set, id);
+	describe_buf b = { out, size, 0 };
+	const kpi_node *n = NULL;
+
+	out[0] = '\0';
+	if (!k)
+		return -1;
+	if (strcmp(part, "select") == 0)
+		n = k->select;
+	else if (strcmp(part, "where") == 0)
+		n = k->where;
+	else if (strcmp(part, "having") == 0)
+		n = k->having;
+	else if (strcmp(part, "rule") == 0)
+		n = k->rule;
+	else if (strcmp(part, "target") == 0) {
+		const kpi_info *i = &k->info;
+
+		if (i->has_min)
+			put(&b, "minimaal %g", i->target_min);
+		if (i->has_max)
+			put(&b, "%smaximaal %g", i->has_min ? ", " : "",
+			    i->target_max);
+		if ((i->has_min || i->has_max) &&
+		    (i->has_margin || set->has_margin))
+			put(&b, "; in gevaar binnen %g%s",
+			    i->has_margin ? i->margin : set->margin,
+			    (i->has_margin ? i->margin_relative
+					   : set->margin_relative) ? "%" : "");
+		return 0;
+	} else if (strcmp(part, "links") == 0) {
+		for (size_t i = 0; i < k->join_count; i++)
+			put(&b, "%sjoin %s = %s on %s", b.used ? "; " : "",
+			    k->joins[i].name, k->joins[i].dataset,
+			    k->joins[i].field);
+		for (size_t i = 0; i < k->lookup_count; i++)
+			put(&b, "%slookup %s = %s by %s", b.used ? "; " : "",
+			    k->lookups[i].name, k->lookups[i].dataset,
+			    k->lookups[i].field);
+		return 0;
+	} else {
+		return -1;
+	}
+	if (n)
+		put_node(&b, n);
+	return 0;
+}

@@ -1,0 +1,944 @@
+/*
+ * kpi_eval.c - kpi_evaluate: one scan per dataset (with its joins), the
+ * periods of each row found from its dates, figures accumulated per (KPI,
+ * period, cell).
+ *
+ * A cell is a combination of breakdown values that occurs in some row of
+ * the dataset, whatever the KPI selects, so that a team without cases in
+ * a month still gets its 0.  Cell 0 is the total, "{}".  The KPIs of a
+ * scan with the same breakdown share their cells, found once per row.
+ * Figures go to the sink after all scans, per KPI in id order, then
+ * period, then breakdown text in byte order, which puts the total "{}"
+ * last.
+ */
+#include "kpi/kpi_model.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "base/error.h"
+#include "base/thread.h"
+
+typedef struct kpi_run {
+	kpi_set *set;
+	kpi *k;
+	period *periods;
+	size_t period_count;
+	kpi_cells *cells;	/* set by its scan */
+	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
+	size_t acc_cells;
+	kpi_distinct *distinct;	/* count_distinct's values, or NULL */
+	/* where and rule give the same for a row in every period (no Lua,
+	 * no reference date, no per): evaluated once per row */
+	int steady;
+	int failed;
+	peil_error err;
+} kpi_run;
+
+typedef struct kpi_scan {
+	const peil_schema *schema;
+	const calendar *cal;
+	kpi_run **runs;
+	size_t *run_cells;	/* run -> its index in cells */
+	size_t run_count;
+	kpi_cells **cells;	/* the distinct breakdowns of the runs */
+	size_t *row_cell;	/* the row's cell of each */
+	size_t cells_count;
+	/* The distinct selections of the runs (a run with each), and the
+	 * periods [from, to) that each puts the row in. */
+	const kpi_run **picks;
+	size_t *run_pick;	/* run -> its index in picks */
+	size_t *row_from, *row_to;
+	size_t pick_count;
+	size_t *slot;		/* schema index -> projected position */
+	uint64_t *serial;	/* the row counter: the set's, or a scan
+				   thread's own (its rows meet no Lua) */
+	int out_of_memory;
+} kpi_scan;
+
+/* Room in r's accumulators for cell, zeroed.  -1 when out of memory. */
+static int kpi_run_grow(kpi_run *r, size_t cell)
+{
+	size_t cells = r->acc_cells * 2 > cell ? r->acc_cells * 2 : cell + 1;
+	kpi_acc *grown = realloc(r->acc, cells * r->period_count *
+					       sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	memset(&grown[r->acc_cells * r->period_count], 0,
+	       (cells - r->acc_cells) * r->period_count * sizeof(*grown));
+	r->acc = grown;
+	r->acc_cells = cells;
+	return 0;
+}
+
+/* The index of r's selection among the scan's, added when new: runs with
+ * the same grain have the same periods, and the same selection of the
+ * same fields puts a row in the same ones. */
+static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
+{
+	const kpi_node *sel = r->k->select;
+	size_t i;
+
+	for (i = 0; i < scan->pick_count; i++) {
+		const kpi_run *other = scan->picks[i];
+		const kpi_node *o = other->k->select;
+
+		if (other->k->info.grain != r->k->info.grain)
+			continue;
+		if (!sel || !o) {
+			if (!sel && !o)
+				break;
+			continue;
+		}
+		if (o->op == sel->op && o->field[0] == sel->field[0] &&
+		    ((sel->op != KPI_RUNNING_IN &&
+		      sel->op != KPI_ON_REFERENCE_DATE) ||
+		     o->field[1] == sel->field[1]))
+			break;
+	}
+	if (i == scan->pick_count)
+		scan->picks[scan->pick_count++] = r;
+	return i;
+}
+
+/* Whether a condition or measure (NULL: none) is the same for a row in
+ * every period: no Lua function (it gets the period), no months to the
+ * reference date, no reference_date() constant. */
+static int kpi_node_steady(const kpi_node *node)
+{
+	if (!node)
+		return 1;
+	if (node->op == KPI_LUA_MEASURE || node->op == KPI_LUA_CONDITION ||
+	    node->op == KPI_MONTHS_TO_REFERENCE ||
+	    node->op == KPI_REFERENCE_DATE)
+		return 0;
+	for (size_t i = 0; i < node->const_count; i++)
+		if (node->consts[i].reference)
+			return 0;
+	for (size_t i = 0; i < node->kid_count; i++)
+		if (!kpi_node_steady(node->kids[i]))
+			return 0;
+	return 1;
+}
+
+/* Add run r to the scan, sharing the cells of a run with the same
+ * breakdown fields and the periods of one with the same selection.  -1
+ * when out of memory. */
+static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
+{
+	size_t c;
+
+	for (c = 0; c < scan->cells_count; c++)
+		if (kpi_cells_fit(scan->cells[c], r->k))
+			break;
+	if (c == scan->cells_count) {
+		kpi_cells *cells = kpi_cells_new(r->k);
+
+		if (!cells)
+			return -1;
+		scan->cells[scan->cells_count++] = cells;
+	}
+	r->steady = !r->k->per && !r->k->uses_lua &&
+		    kpi_node_steady(r->k->where) && kpi_node_steady(r->k->rule);
+	r->cells = kpi_cells_hold(scan->cells[c]);
+	scan->run_cells[scan->run_count] = c;
+	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
+	scan->runs[scan->run_count++] = r;
+	return 0;
+}
+
+/* Allocate room for count runs.  -1 when out of memory. */
+static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count,
+			 uint64_t *serial)
+{
+	scan->cal = set->cal;
+	scan->serial = serial;
+	scan->runs = calloc(count, sizeof(*scan->runs));
+	scan->run_cells = calloc(count, sizeof(*scan->run_cells));
+	scan->cells = calloc(count, sizeof(*scan->cells));
+	scan->row_cell = calloc(count, sizeof(*scan->row_cell));
+	scan->picks = calloc(count, sizeof(*scan->picks));
+	scan->run_pick = calloc(count, sizeof(*scan->run_pick));
+	scan->row_from = calloc(count, sizeof(*scan->row_from));
+	scan->row_to = calloc(count, sizeof(*scan->row_to));
+	return scan->runs && scan->run_cells && scan->cells &&
+	       scan->row_cell && scan->picks && scan->run_pick &&
+	       scan->row_from && scan->row_to ? 0 : -1;
+}
+
+/* After the scan (rc its result): room in every run for every cell, and
+ * the scan's result, -1 with err when it failed. */
+static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
+{
+	for (size_t i = 0; i < scan->run_count && rc == 0; i++) {
+		kpi_run *r = scan->runs[i];
+
+		size_t cells = kpi_cells_count(r->cells);
+
+		if (r->period_count && cells > r->acc_cells &&
+		    kpi_run_grow(r, cells - 1) < 0)
+			scan->out_of_memory = 1;
+	}
+	if (scan->out_of_memory)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	return rc != 0 ? -1 : 0;
+}
+
+static void kpi_scan_release(kpi_scan *scan)
+{
+	for (size_t c = 0; scan->cells && c < scan->cells_count; c++)
+		kpi_cells_release(scan->cells[c]);
+	free(scan->cells);
+	free(scan->row_cell);
+	free(scan->picks);
+	free(scan->run_pick);
+	free(scan->row_from);
+	free(scan->row_to);
+	free(scan->runs);
+	free(scan->run_cells);
+	free(scan->slot);
+}
+
+/* ------------------------------------------------------ period matching */
+
+/* A period's day that selections compare with. */
+enum period_day { DAY_FIRST, DAY_LAST, DAY_REFERENCE };
+
+static int32_t period_day_of(const period *p, enum period_day which)
+{
+	return which == DAY_FIRST ? p->first
+	       : which == DAY_LAST ? p->last : p->reference;
+}
+
+/* The first period whose day is on or after d (count when none); the
+ * days grow with the periods, which are sorted and disjoint.  Most rows
+ * of a dataset lie before or after all periods: the ends decide those. */
+static size_t kpi_first_on_or_after(const kpi_run *r, int32_t d,
+				    enum period_day which)
+{
+	size_t lo = 0, hi = r->period_count;
+
+	if (hi == 0 || period_day_of(&r->periods[0], which) >= d)
+		return 0;
+	if (period_day_of(&r->periods[hi - 1], which) < d)
+		return hi;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (period_day_of(&r->periods[mid], which) >= d)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* How many periods have their day on or before d. */
+static size_t kpi_count_on_or_before(const kpi_run *r, int32_t d,
+				     enum period_day which)
+{
+	size_t lo = 0, hi = r->period_count;
+
+	if (hi == 0 || period_day_of(&r->periods[0], which) > d)
+		return 0;
+	if (period_day_of(&r->periods[hi - 1], which) <= d)
+		return hi;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int32_t x = period_day_of(&r->periods[mid], which);
+
+		if (x <= d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The date in a field of the row into *out; 0 when it has none. */
+static int kpi_row_date(const kpi_row *row, size_t field, int32_t *out)
+{
+	const peil_value *v = &row->values[row->slot[field]];
+
+	if (v->type != PEIL_TYPE_DATE)
+		return 0;
+	*out = v->as.date;
+	return 1;
+}
+
+/* The periods [*from, *to) that the KPI's selection puts the row in.
+ * Periods are sorted and disjoint, so each is a binary search. */
+static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
+			      size_t *from, size_t *to)
+{
+	const kpi_node *sel = r->k->select;
+	int32_t start, end;
+
+	*from = 0;
+	*to = r->period_count;
+	if (!sel)
+		return;
+	if (!kpi_row_date(row, sel->field[0], &start)) {
+		*to = 0;
+		return;
+	}
+	*from = kpi_first_on_or_after(r, start,
+				      sel->op == KPI_ON_REFERENCE_DATE
+					      ? DAY_REFERENCE : DAY_LAST);
+	switch (sel->op) {
+	case KPI_STARTED_IN:
+	case KPI_CLOSED_IN:
+		/* the one period containing the date, if any */
+		*to = *from < r->period_count &&
+		      r->periods[*from].first <= start ? *from + 1 : *from;
+		return;
+	case KPI_UP_TO:
+		return;		/* every period ending on or after it */
+	case KPI_RUNNING_IN:
+		/* start <= last, and no end or end >= first */
+		if (kpi_row_date(row, sel->field[1], &end))
+			*to = kpi_count_on_or_before(r, end, DAY_FIRST);
+		break;
+	default:
+		/* on the reference date: start <= reference, and no end or
+		 * end >= reference */
+		if (kpi_row_date(row, sel->field[1], &end))
+			*to = kpi_count_on_or_before(r, end, DAY_REFERENCE);
+		break;
+	}
+	if (*to < *from)
+		*to = *from;
+}
+
+/* --------------------------------------------------------- accumulating */
+
+/* count_distinct: v (not null) in the total and cell of the periods
+ * [from, to), a word of 64 periods at a time. */
+static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
+				  size_t from, size_t to, size_t cell)
+{
+	size_t np = r->period_count;
+
+	if (!r->distinct && !(r->distinct = kpi_distinct_new(np)))
+		return -1;
+	for (size_t w = from / 64; w * 64 < to; w++) {
+		size_t lo = w * 64 > from ? 0 : from % 64;
+		size_t hi = (w + 1) * 64 <= to ? 64 : to - w * 64;
+		uint64_t bits = (hi == 64 ? ~(uint64_t)0
+				 : ((uint64_t)1 << hi) - 1) &
+				~(((uint64_t)1 << lo) - 1);
+
+		for (int pass = 0; pass < 1 + (cell != 0); pass++) {
+			size_t c = pass ? cell : 0;
+			uint64_t added;
+
+			if (kpi_distinct_add_bits(r->distinct, v, c, w, bits,
+						  &added) < 0)
+				return -1;
+			for (; added; added &= added - 1) {
+				size_t p = w * 64 +
+					   (size_t)__builtin_ctzll(added);
+
+				r->acc[c * np + p].distinct += 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Row in the periods [from, to): where, then the rule's condition or
+ * measure, evaluated once in period from, added to the cell and the
+ * total of each.  A run whose rule is the same in every period (steady)
+ * takes all its periods at once; the others one at a time.  -1 when the
+ * KPI failed (r->err), -2 when out of memory. */
+static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
+			  size_t to, size_t cell)
+{
+	kpi *k = r->k;
+	const kpi_node *rule = k->rule;
+	kpi_value v, *value = NULL;
+	int ok = 1, hit = 1;
+	size_t np = r->period_count;
+
+	if (k->where && kpi_condition(k, k->where, row, from, &ok,
+				      &r->err) < 0)
+		return -1;
+	if (!ok)
+		return 0;
+	if (k->per) {		/* groups are reduced after the scan */
+		for (size_t p = from; p < to; p++)
+			if (kpi_group_add(k, row, p, &r->err) < 0 ||
+			    (cell && kpi_group_add(k, row, cell * np + p,
+						   &r->err) < 0))
+				return -1;
+		return 0;
+	}
+	if (rule->kid_count && (rule->op == KPI_COUNT ||
+				rule->op == KPI_SHARE)) {
+		if (kpi_condition(k, rule->kids[0], row, from, &hit,
+				  &r->err) < 0)
+			return -1;
+	} else if (rule->kid_count) {
+		if (kpi_measure(k, rule->kids[0], row, from, &v, &r->err) < 0)
+			return -1;
+		value = &v;
+	}
+	if (rule->op == KPI_COUNT_DISTINCT) {
+		if (value && value->type != KPI_VALUE_NULL &&
+		    kpi_acc_distinct_range(r, value, from, to, cell) < 0)
+			return -2;
+		value = NULL;
+	}
+	for (size_t p = from; p < to; p++) {
+		kpi_acc_add(&r->acc[p], hit, value);
+		if (cell)
+			kpi_acc_add(&r->acc[cell * np + p], hit, value);
+	}
+	return 0;
+}
+
+static int kpi_scan_row(void *ctx, const peil_value *values)
+{
+	kpi_scan *scan = ctx;
+	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
+			scan->cal, NULL, 0, LUA_NOREF };
+
+	for (size_t c = 0; c < scan->cells_count; c++) {
+		long cell = kpi_cells_find(scan->cells[c], values, scan->slot);
+
+		if (cell < 0) {
+			scan->out_of_memory = 1;
+			return -1;
+		}
+		scan->row_cell[c] = (size_t)cell;
+	}
+	for (size_t i = 0; i < scan->pick_count; i++)
+		kpi_match_periods(scan->picks[i], &row, &scan->row_from[i],
+				  &scan->row_to[i]);
+	for (size_t i = 0; i < scan->run_count; i++) {
+		kpi_run *r = scan->runs[i];
+		size_t cell = scan->row_cell[scan->run_cells[i]];
+		size_t from = scan->row_from[scan->run_pick[i]];
+		size_t to = scan->row_to[scan->run_pick[i]], step;
+
+		if (r->failed || from == to)
+			continue;
+		row.periods = r->periods;
+		row.period_count = r->period_count;
+		if (cell >= r->acc_cells &&
+		    kpi_run_grow(r, cell) < 0) {
+			scan->out_of_memory = 1;
+			return -1;
+		}
+		/* a steady run takes all its periods at once */
+		step = r->steady ? to - from : 1;
+		for (size_t p = from; p < to; p += step) {
+			int rc = kpi_accumulate(r, &row, p, p + step, cell);
+
+			if (rc == -2) {
+				scan->out_of_memory = 1;
+				return -1;
+			}
+			if (rc < 0) {
+				r->failed = 1;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- figures */
+
+static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
+{
+	out->numerator = out->denominator = NAN;
+	switch (r->k->rule->op) {
+	case KPI_COUNT:
+		out->value = out->numerator = acc->hits;
+		break;
+	case KPI_SHARE:
+		out->value = acc->rows ? 100.0 * acc->hits / acc->rows : NAN;
+		out->numerator = acc->hits;
+		out->denominator = acc->rows;
+		break;
+	case KPI_MEAN:
+		out->value = acc->n ? acc->sum / acc->n : NAN;
+		out->numerator = acc->sum;
+		out->denominator = acc->n;
+		break;
+	case KPI_SUM:
+		out->value = acc->sum;
+		break;
+	case KPI_MIN:
+		out->value = acc->n ? acc->min : NAN;
+		break;
+	case KPI_MAX:
+		out->value = acc->n ? acc->max : NAN;
+		break;
+	default:
+		out->value = acc->distinct;
+	}
+	out->status = kpi_status(r->set, &r->k->info, out->value);
+}
+
+static const kpi_cells *kpi_sort_cells;
+
+static int kpi_compare_cells(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return strcmp(kpi_cells_text(kpi_sort_cells, *x),
+		      kpi_cells_text(kpi_sort_cells, *y));
+}
+
+static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
+{
+	size_t n = kpi_cells_count(r->cells);
+	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+
+	if (!order)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	/* qsort has no context argument in C11; this is single-threaded. */
+	kpi_sort_cells = r->cells;
+	qsort(order, n, sizeof(*order), kpi_compare_cells);
+	for (size_t p = 0; p < r->period_count; p++)
+		for (size_t i = 0; i < n; i++) {
+			peil_result res = { 0 };
+
+			res.kpi = r->k->info.id;
+			res.period = r->periods[p].id;
+			res.breakdown = kpi_cells_text(r->cells, order[i]);
+			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
+				   &res);
+			if (sink->result(sink->ctx, &r->k->info, &res) < 0) {
+				free(order);
+				return error_set(err, NULL, 0, NULL,
+						 "evaluation stopped: the "
+						 "result sink failed");
+			}
+		}
+	free(order);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+static void kpi_run_free(kpi_run *r)
+{
+	if (!r)
+		return;
+	free(r->acc);
+	kpi_distinct_free(r->distinct);
+	kpi_cells_release(r->cells);
+	free(r->periods);
+	kpi_lua_release(r->k);
+	free(r);
+}
+
+static int kpi_run_fail(kpi_run *r, const char *fmt, const char *arg)
+{
+	r->failed = 1;
+	error_set(&r->err, r->k->info.script, r->k->info.line, NULL, fmt,
+		  r->k->info.id, arg);
+	return 0;
+}
+
+/* A run for k over [from, to]; -1 when out of memory. */
+static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
+		       kpi_run **out)
+{
+	kpi_run *r = calloc(1, sizeof(*r));
+	size_t n = period_list(k->info.grain, set->contract_start_month, from,
+			       to, NULL, 0);
+
+	*out = r;
+	if (!r)
+		return -1;
+	r->set = set;
+	r->k = k;
+	r->periods = calloc(n ? n : 1, sizeof(*r->periods));
+	r->acc = calloc(8 * (n ? n : 1), sizeof(*r->acc));
+	if (!r->periods || !r->acc)
+		return -1;
+	r->acc_cells = 8;
+	r->period_count = period_list(k->info.grain, set->contract_start_month,
+				      from, to, r->periods, n);
+	for (size_t i = 0; i < r->period_count; i++)
+		period_set_reference(&r->periods[i], set->reference);
+	k->budget_left = set->limits.instructions;
+	kpi_lua_release(k);
+	return 0;
+}
+
+static int kpi_same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* k and other read the same rows: the same dataset and the same joins. */
+static int kpi_same_rows(const kpi *k, const kpi *other)
+{
+	if (strcmp(k->info.dataset, other->info.dataset) != 0 ||
+	    k->join_count != other->join_count)
+		return 0;
+	for (size_t i = 0; i < k->join_count; i++) {
+		const kpi_link *a = &k->joins[i], *b = &other->joins[i];
+
+		if (!kpi_same_text(a->name, b->name) ||
+		    !kpi_same_text(a->dataset, b->dataset) ||
+		    !kpi_same_text(a->field, b->field) ||
+		    !kpi_same_text(a->key, b->key))
+			return 0;
+	}
+	return 1;
+}
+
+/* One scan for the runs of a group (group[i] is the index of the first
+ * run of i's group): those that read the same rows, a dataset, or a
+ * dataset with the fields of its joins appended.  first is the group's
+ * first run.  Only the fields the KPIs use are read, every field when one
+ * has a Lua function (row tables carry them all).  Rows are numbered from
+ * *serial.  -1 with err when the scan as a whole failed. */
+static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
+			    size_t first, const size_t *group,
+			    const kpi_source *source, uint64_t *serial,
+			    peil_error *err)
+{
+	const size_t leader = group[first];
+	const kpi *k = runs[first]->k;
+	const peil_schema *schema = NULL;
+	kpi_joined *j = NULL;
+	kpi_scan scan = { 0 };
+	unsigned char *used = NULL;
+	size_t *projection = NULL, projected = 0;
+	int rc = 0, uses_lua = 0;
+
+	if (k->join_count) {
+		/* A join that fails fails this KPI alone: the others that
+		 * join alike fail in their turn, with their own names. */
+		while (kpi_joined_new(k, source->schema, source->ctx, &j,
+				      &runs[first]->err) < 0) {
+			runs[first]->failed = 1;
+			do
+				first++;
+			while (first < count && (group[first] != leader ||
+						 runs[first]->failed));
+			if (first == count)
+				return 0;
+			k = runs[first]->k;
+		}
+		schema = kpi_joined_schema(j);
+	} else {
+		schema = source->schema(source->ctx, k->info.dataset);
+	}
+	if (kpi_scan_init(&scan, set, count, serial) < 0) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	scan.schema = schema;
+	if (schema) {
+		used = calloc(schema->field_count + 1, 1);
+		projection = calloc(schema->field_count + 1,
+				    sizeof(*projection));
+		scan.slot = calloc(schema->field_count + 1,
+				   sizeof(*scan.slot));
+	}
+	if (schema && (!used || !projection || !scan.slot)) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = first; i < count; i++) {
+		kpi_run *r = runs[i];
+
+		if (group[i] != leader || r->failed)
+			continue;
+		if (!schema) {
+			kpi_run_fail(r, "kpi '%s': unknown dataset '%s'",
+				     k->info.dataset);
+			continue;
+		}
+		if (kpi_bind(r->k, schema, &r->err) < 0) {
+			r->failed = 1;
+			continue;
+		}
+		kpi_mark_fields(r->k, used);
+		uses_lua |= r->k->uses_lua;
+		if (kpi_scan_add(&scan, r) < 0) {
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+			goto out;
+		}
+	}
+	if (!scan.run_count)
+		goto out;
+	if (uses_lua)
+		memset(used, 1, schema->field_count);
+	if (j) {
+		/* the joined row holds every field, those not read empty */
+		for (size_t f = 0; f < schema->field_count; f++)
+			scan.slot[f] = f;
+		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
+				     err);
+	} else {
+		for (size_t f = 0; f < schema->field_count; f++) {
+			scan.slot[f] = used[f] ? projected : SIZE_MAX;
+			if (used[f])
+				projection[projected++] = f;
+		}
+		rc = source->scan(source->ctx, schema, NULL, projection,
+				  projected, kpi_scan_row, &scan, err);
+	}
+	rc = kpi_scan_end(&scan, rc, err);
+out:
+	kpi_scan_release(&scan);
+	kpi_joined_free(j);
+	free(projection);
+	free(used);
+	return rc;
+}
+
+/* ------------------------------------------------------ scans in parallel */
+
+/* The scans of groups whose KPIs are declarative, taken in turn by this
+ * thread and a second one, each with its own source. */
+typedef struct kpi_queue {
+	kpi_set *set;
+	kpi_run **runs;
+	size_t count;
+	const size_t *group;
+	const size_t *firsts;	/* the groups' first runs, in the order
+				   they are taken */
+	size_t first_count;
+	atomic_size_t next;	/* the next to take */
+	atomic_int stop;	/* a scan failed: take no more */
+} kpi_queue;
+
+typedef struct kpi_taker {
+	kpi_queue *queue;
+	const kpi_source *source;
+	uint64_t serial;	/* this thread's row numbers */
+	int rc;
+	peil_error err;
+} kpi_taker;
+
+static void kpi_take(kpi_taker *t)
+{
+	kpi_queue *q = t->queue;
+
+	while (t->rc == 0 && !atomic_load(&q->stop)) {
+		size_t i = atomic_fetch_add(&q->next, 1);
+
+		if (i >= q->first_count)
+			break;
+		t->rc = kpi_scan_dataset(q->set, q->runs, q->count,
+					 q->firsts[i], q->group, t->source,
+					 &t->serial, &t->err);
+		if (t->rc != 0)
+			atomic_store(&q->stop, 1);
+	}
+}
+
+static void *kpi_take_thread(void *arg)
+{
+	kpi_take(arg);
+	return NULL;
+}
+
+/* Whether the runs of the group of first can be evaluated off the main
+ * thread: no Lua function, no per (groups are Lua tables). */
+static int kpi_group_declarative(kpi_run **runs, size_t count, size_t first,
+				 const size_t *group)
+{
+	for (size_t i = first; i < count; i++)
+		if (group[i] == first && (runs[i]->k->uses_lua ||
+					  runs[i]->k->per))
+			return 0;
+	return 1;
+}
+
+/* Every scan: with a reader and more than one scan, the declarative ones
+ * on two threads (those that join first, as they cost most) after the
+ * others on this one; else one after the other, in run order.  -1 with
+ * err when a scan as a whole failed. */
+static int kpi_scan_all(kpi_set *set, kpi_run **runs, size_t count,
+			const kpi_source *source, peil_error *err)
+{
+	size_t *group = malloc((count ? count : 1) * sizeof(*group));
+	size_t *firsts = malloc((count ? count : 1) * sizeof(*firsts));
+	size_t first_count = 0, queued = 0, lua_count = 0;
+	kpi_queue q;
+	kpi_taker mine, other;
+	kpi_source reader;
+	pthread_t thread;
+	int rc = 0, threaded = 0;
+
+	if (!group || !firsts) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		group[i] = SIZE_MAX;
+		if (runs[i]->failed)
+			continue;
+		for (size_t f = 0; f < first_count && group[i] == SIZE_MAX;
+		     f++)
+			if (kpi_same_rows(runs[firsts[f]]->k, runs[i]->k))
+				group[i] = firsts[f];
+		if (group[i] == SIZE_MAX)
+			group[i] = firsts[first_count++] = i;
+	}
+	lua_count = first_count;	/* all here, in run order */
+	if (first_count > 1 && source->reader_open && source->reader_close) {
+		/* the Lua groups, then the others, joins first */
+		size_t *order = malloc(first_count * sizeof(*order)), n = 0;
+
+		if (!order) {
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+			goto out;
+		}
+		lua_count = 0;
+		for (int pass = 0; pass < 3; pass++)
+			for (size_t f = 0; f < first_count; f++) {
+				size_t i = firsts[f];
+				int decl = kpi_group_declarative(runs, count,
+								 i, group);
+				int joins = runs[i]->k->join_count > 0;
+
+				if ((pass == 0 && !decl) ||
+				    (pass == 1 && decl && joins) ||
+				    (pass == 2 && decl && !joins))
+					order[n++] = i;
+				if (pass == 0 && !decl)
+					lua_count++;
+			}
+		memcpy(firsts, order, first_count * sizeof(*firsts));
+		free(order);
+		queued = first_count - lua_count;
+	}
+	memset(&q, 0, sizeof(q));
+	q.set = set;
+	q.runs = runs;
+	q.count = count;
+	q.group = group;
+	q.firsts = firsts + lua_count;
+	q.first_count = first_count - lua_count;
+	atomic_init(&q.next, 0);
+	atomic_init(&q.stop, 0);
+	memset(&mine, 0, sizeof(mine));
+	mine.queue = &q;
+	mine.source = source;
+	mine.serial = set->serial;
+	other = mine;
+	other.source = &reader;
+	other.serial = 0;
+	if (queued > 0 && first_count > 1 &&
+	    source->reader_open(source->ctx, &reader) == 0) {
+		/* signals are for the main thread (thread_start) */
+		threaded = thread_start(&thread, kpi_take_thread, &other) == 0;
+		if (!threaded)
+			source->reader_close(source->ctx, &reader);
+	}
+	/* this thread: the Lua groups (or all, in run order), then its
+	 * share of the queue */
+	for (size_t f = 0; f < lua_count && mine.rc == 0; f++) {
+		mine.rc = kpi_scan_dataset(set, runs, count, firsts[f], group,
+					   source, &mine.serial, &mine.err);
+		if (mine.rc != 0)
+			atomic_store(&q.stop, 1);
+	}
+	kpi_take(&mine);
+	set->serial = mine.serial;
+	if (threaded) {
+		pthread_join(thread, NULL);
+		source->reader_close(source->ctx, &reader);
+	}
+	if (mine.rc != 0) {
+		*err = mine.err;
+		rc = -1;
+	} else if (other.rc != 0) {
+		*err = other.err;
+		rc = -1;
+	}
+out:
+	free(group);
+	free(firsts);
+	return rc;
+}
+
+/* per: reduce the groups of every (cell, period) of r. */
+static void kpi_reduce_groups(kpi_run *r)
+{
+	kpi_row templ = { NULL, NULL, NULL, 0, r->set->cal, r->periods,
+			  r->period_count, LUA_NOREF };
+	size_t np = r->period_count;
+
+	for (size_t cell = 0; !r->failed && cell < kpi_cells_count(r->cells);
+	     cell++)
+		for (size_t p = 0; p < np; p++)
+			if (kpi_group_reduce(r->k, &templ, cell * np + p, p,
+					     &r->acc[cell * np + p],
+					     &r->err) < 0) {
+				r->failed = 1;
+				break;
+			}
+}
+
+int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
+		 const kpi_source *source, const kpi_sink *sink,
+		 peil_error *err)
+{
+	kpi_run **runs = calloc(set->count + 1, sizeof(*runs));
+	size_t count = 0;
+	int rc = 0, failed = 0;
+
+	if (!runs) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	set->evaluations++;
+	for (size_t i = 0; i < set->count; i++) {
+		if (only_kpi && strcmp(set->kpis[i]->info.id, only_kpi) != 0)
+			continue;
+		if (kpi_run_new(set, set->kpis[i], from, to, &runs[count++]) < 0) {
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+			goto out;
+		}
+	}
+	if (only_kpi && count == 0) {
+		rc = error_set(err, NULL, 0, NULL, "no KPI '%s'", only_kpi);
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++)
+		if (runs[i]->k->lookup_count &&
+		    kpi_lookups_load(runs[i]->k, set->evaluations, source,
+				     &runs[i]->err) < 0)
+			runs[i]->failed = 1;
+	if (rc == 0)
+		rc = kpi_scan_all(set, runs, count, source, err);
+	for (size_t i = 0; i < count && rc == 0; i++)
+		if (runs[i]->k->per && !runs[i]->failed)
+			kpi_reduce_groups(runs[i]);
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		if (runs[i]->failed) {
+			failed++;
+			if (sink->failure)
+				sink->failure(sink->ctx, &runs[i]->k->info,
+					      &runs[i]->err);
+			continue;
+		}
+		rc = kpi_emit(runs[i], sink, err);
+	}
+out:
+	for (size_t i = 0; runs && i < count; i++)
+		kpi_run_free(runs[i]);
+	free(runs);
+	return rc < 0 ? -1 : failed;
+}

@@ -1,0 +1,910 @@
+/*
+ * kpi_join.c - join and lookup: a KPI that reads more than one dataset.
+ *
+ * join = { case = { dataset = "cases", on = "case_id" } } gives each row
+ * the fields of the one row of cases whose key equals the row's case_id,
+ * as "case.team", "case.registered", ...  The joined dataset is read
+ * first (the fields the KPIs use) into a map keyed by its key, then the
+ * KPI's own dataset is scanned and each row handed on with the joined
+ * fields appended (empty when nothing matches).  Keys that come in order
+ * are searched in order, others through a hash table.  Only KPIs that
+ * join pay for this: the others keep their projected one-scan path.
+ *
+ * lookup = { ladder = { dataset = "measurements", by = "person" } } reads
+ * the dataset into the script's state as { [person] = { row, ... } }, in
+ * scan order, handed to functions as data.ladder.
+ */
+#include "kpi/kpi_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "base/calendar.h"
+#include "base/error.h"
+#include "base/strmap.h"
+
+/* Runs of rows in key order followed at once (see join_side.cursor). */
+#define JOIN_CURSORS 4
+/* How far past a cursor a key is looked for, before searching. */
+#define JOIN_CURSOR_AHEAD 2
+/* Different texts kept once per joined dataset; the others are copied
+ * into each row. */
+#define JOIN_INTERN_MAX 4096
+
+typedef struct join_side {
+	const kpi_link *link;
+	const peil_schema *schema;
+	size_t key_field;	/* in the joined dataset */
+	size_t on_field;	/* in the KPI's dataset */
+	size_t first;		/* its first field in the combined schema */
+	strmap keys;	/* key text -> index in rows */
+	unsigned char **rows;	/* the projected values packed (see
+				   join_pack), in blocks */
+	size_t *dest;		/* value i of a packed row -> its index in
+				   the combined row */
+	size_t row_count, row_cap;
+	char **blocks;		/* a million rows are not a million mallocs */
+	size_t block_count, block_used, block_size;
+	long last_at;		/* the row found last, or -1 */
+	/* Rows found lately, the one found last first: the rows can come as
+	 * a few interleaved runs in key order (ids that outgrow their zero
+	 * padding sort "L1000000" < "L10000000" < "L1000001"), each run
+	 * going on where it stopped. */
+	long cursor[JOIN_CURSORS];
+	/* Keys read so far rose in byte order (rows come in key order): then
+	 * they are searched outward from the row found last, without a hash
+	 * table, until that takes too many steps. */
+	int sorted;
+	size_t searches, steps;
+	size_t *proj;		/* fields read: the key first, then the
+				   fields the KPI uses */
+	size_t proj_count;
+	size_t skip;		/* 1 when the KPI does not use the key: it
+				   is kept once, in keys, not in each row */
+	/* Texts that repeat (a team, an organisation) are kept once: the
+	 * first JOIN_INTERN_MAX different texts, in the blocks. */
+	strmap intern;
+	strmap_cache intern_cache;	/* in front of intern */
+	const char **interned;
+	size_t interned_cap;
+} join_side;
+
+struct kpi_joined {
+	const kpi *k;
+	const peil_schema *main;
+	peil_schema schema;	/* main fields, then alias.field */
+	peil_field *fields;
+	char **names;		/* owned alias.field names */
+	join_side *sides;
+	size_t side_count;
+	peil_value *values;	/* the combined row being handed on */
+	size_t *main_proj;	/* fields of the main dataset read */
+	size_t main_proj_count;
+	peil_row_fn row;
+	void *row_ctx;
+	int out_of_memory;
+};
+
+static long join_field(const peil_schema *s, const char *name)
+{
+	for (size_t i = 0; i < s->field_count; i++)
+		if (strcmp(s->fields[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The other dataset's field a join matches: named, or its one key. */
+static long join_key_field(const peil_schema *s, const kpi_link *link)
+{
+	long found = -1;
+
+	if (link->key)
+		return join_field(s, link->key);
+	for (size_t i = 0; i < s->field_count; i++)
+		if (s->fields[i].flags & PEIL_FIELD_KEY) {
+			if (found >= 0)
+				return -1;	/* a key of two fields */
+			found = (long)i;
+		}
+	return found;
+}
+
+void kpi_joined_free(kpi_joined *j)
+{
+	if (!j)
+		return;
+	for (size_t i = 0; i < j->schema.field_count; i++)
+		free(j->names ? j->names[i] : NULL);
+	free(j->names);
+	free(j->fields);
+	for (size_t i = 0; i < j->side_count; i++) {
+		for (size_t b = 0; b < j->sides[i].block_count; b++)
+			free(j->sides[i].blocks[b]);
+		free(j->sides[i].blocks);
+		free(j->sides[i].rows);
+		free(j->sides[i].dest);
+		free(j->sides[i].proj);
+		strmap_release(&j->sides[i].keys);
+		strmap_release(&j->sides[i].intern);
+		free(j->sides[i].interned);
+	}
+	free(j->sides);
+	free(j->values);
+	free(j->main_proj);
+	free(j);
+}
+
+int kpi_joined_new(const kpi *k,
+		   const peil_schema *(*schema)(void *ctx, const char *name),
+		   void *ctx, kpi_joined **out, peil_error *err)
+{
+	const char *file = k->info.script, *id = k->info.id;
+	long line = k->info.line;
+	kpi_joined *j = calloc(1, sizeof(*j));
+	size_t n;
+
+	*out = NULL;
+	if (!j)
+		return error_set(err, file, line, NULL, "out of memory");
+	j->k = k;
+	j->main = schema(ctx, k->info.dataset);
+	if (!j->main) {
+		kpi_joined_free(j);
+		return error_set(err, file, line, NULL, "kpi '%s': unknown "
+				 "dataset '%s'", id, k->info.dataset);
+	}
+	n = j->main->field_count;
+	j->sides = calloc(k->join_count ? k->join_count : 1,
+			  sizeof(*j->sides));
+	for (size_t i = 0; j->sides && i < k->join_count; i++) {
+		join_side *side = &j->sides[i];
+		long key, on;
+
+		side->link = &k->joins[i];
+		side->schema = schema(ctx, side->link->dataset);
+		j->side_count++;
+		if (!side->schema) {
+			kpi_joined_free(j);
+			return error_set(err, file, line, NULL, "kpi '%s': join "
+					 "'%s': unknown dataset '%s'", id,
+					 k->joins[i].name, k->joins[i].dataset);
+		}
+		key = join_key_field(side->schema, side->link);
+		on = join_field(j->main, side->link->field);
+		if (key < 0 || on < 0) {
+			kpi_joined_free(j);
+			return error_set(err, file, line, key < 0 ?
+					 k->joins[i].key : k->joins[i].field,
+					 "kpi '%s': join '%s': %s", id,
+					 k->joins[i].name, key < 0 ?
+					 "the dataset has no key of one field "
+					 "(name it: key = \"...\")" :
+					 "unknown field in 'on'");
+		}
+		side->key_field = (size_t)key;
+		side->on_field = (size_t)on;
+		side->first = n;
+		side->last_at = -1;
+		for (size_t c = 0; c < JOIN_CURSORS; c++)
+			side->cursor[c] = -1;
+		side->sorted = 1;
+		n += side->schema->field_count;
+	}
+	j->fields = calloc(n, sizeof(*j->fields));
+	j->names = calloc(n, sizeof(*j->names));
+	j->values = calloc(n, sizeof(*j->values));
+	if (!j->sides || !j->fields || !j->names || !j->values) {
+		kpi_joined_free(j);
+		return error_set(err, file, line, NULL, "out of memory");
+	}
+	j->schema.name = j->main->name;
+	j->schema.fields = j->fields;
+	memcpy(j->fields, j->main->fields,
+	       j->main->field_count * sizeof(*j->fields));
+	for (size_t i = 0; i < j->side_count; i++) {
+		const join_side *side = &j->sides[i];
+
+		for (size_t f = 0; f < side->schema->field_count; f++) {
+			const peil_field *src = &side->schema->fields[f];
+			size_t at = side->first + f;
+			size_t len = strlen(side->link->name) +
+				     strlen(src->name) + 2;
+
+			j->names[at] = malloc(len);
+			if (!j->names[at]) {
+				kpi_joined_free(j);
+				return error_set(err, file, line, NULL,
+						 "out of memory");
+			}
+			snprintf(j->names[at], len, "%s.%s", side->link->name,
+				 src->name);
+			j->fields[at].name = j->names[at];
+			j->fields[at].type = src->type;
+			j->fields[at].flags = 0;
+		}
+	}
+	j->schema.field_count = n;
+	*out = j;
+	return 0;
+}
+
+const peil_schema *kpi_joined_schema(const kpi_joined *j)
+{
+	return &j->schema;
+}
+
+/* A value as a key text: text itself, numbers and dates in digits. */
+static const char *join_key_text(const peil_value *v, char *buf, size_t size,
+				 size_t *len)
+{
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		*len = v->len;
+		return v->as.text;
+	case PEIL_TYPE_INTEGER:
+		snprintf(buf, size, "%lld", (long long)v->as.integer);
+		break;
+	case PEIL_TYPE_DATE:
+		date_format_iso(v->as.date, buf);
+		break;
+	case PEIL_TYPE_REAL:
+		snprintf(buf, size, "%.17g", v->as.real);
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		snprintf(buf, size, "%d", v->as.boolean);
+		break;
+	default:
+		return NULL;
+	}
+	*len = strlen(buf);
+	return buf;
+}
+
+#define JOIN_BLOCK_SIZE (1024 * 1024)
+
+/* size bytes from the side's blocks, not aligned: packed rows and texts
+ * are read a byte at a time or by memcpy.  NULL when out of memory. */
+static void *join_alloc(join_side *side, size_t size)
+{
+	char **blocks;
+
+	if (side->block_count == 0 ||
+	    side->block_used + size > side->block_size) {
+		size_t block = size > JOIN_BLOCK_SIZE ? size : JOIN_BLOCK_SIZE;
+
+		blocks = realloc(side->blocks, (side->block_count + 1) *
+						       sizeof(*blocks));
+		if (!blocks)
+			return NULL;
+		side->blocks = blocks;
+		if (!(blocks[side->block_count] = malloc(block)))
+			return NULL;
+		side->block_count++;
+		side->block_used = 0;
+		side->block_size = block;
+	}
+	side->block_used += size;
+	return side->blocks[side->block_count - 1] + side->block_used - size;
+}
+
+/* A copy of text[0..len) with a NUL in the blocks, the one kept before
+ * when the text came earlier; NULL when out of memory. */
+static const char *join_text(join_side *side, const char *text, size_t len)
+{
+	int added = 0;
+	long at = -1;
+	size_t front;
+	char *copy;
+
+	if (len == 0)
+		return "";
+	if ((at = strmap_cache_find(&side->intern_cache, &side->intern, text,
+				    len, &front)) >= 0)
+		return side->interned[at];
+	if (side->intern.count < JOIN_INTERN_MAX) {
+		at = strmap_put(&side->intern, text, len, &added);
+		if (at < 0)
+			return NULL;
+		if (!added) {
+			strmap_cache_put(&side->intern_cache, front, at);
+			return side->interned[at];
+		}
+	} else if ((at = strmap_find(&side->intern, text, len)) >= 0) {
+		strmap_cache_put(&side->intern_cache, front, at);
+		return side->interned[at];
+	}
+	if (!(copy = join_alloc(side, len + 1)))
+		return NULL;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (added) {
+		if ((size_t)at >= side->interned_cap) {
+			size_t cap = side->interned_cap ? side->interned_cap * 2
+							: 64;
+			const char **grown = realloc(side->interned,
+						     cap * sizeof(*grown));
+
+			if (!grown)
+				return NULL;
+			side->interned = grown;
+			side->interned_cap = cap;
+		}
+		side->interned[at] = copy;
+		strmap_cache_put(&side->intern_cache, front, at);
+	}
+	return copy;
+}
+
+/* A row packed: per value its type in a byte, then only what that type
+ * holds (a date in 4 bytes, a text as its length in 4 bytes -- a stored
+ * text is below 2 GiB, SQLite's limit -- and its address): a value
+ * is 24 bytes, and ten million rows of them do not fit in the cache
+ * either.  NULL when out of memory. */
+static unsigned char *join_pack(join_side *side, const peil_value *values,
+				size_t n)
+{
+	size_t size = 0;
+	unsigned char *row, *at;
+
+	for (size_t i = 0; i < n; i++) {
+		size++;
+		switch (values[i].type) {
+		case PEIL_TYPE_TEXT:
+			size += sizeof(uint32_t) + sizeof(const char *);
+			break;
+		case PEIL_TYPE_INTEGER:
+			size += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			size += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			size += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			size += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
+	if (!(row = at = join_alloc(side, size ? size : 1)))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const peil_value *v = &values[i];
+		const char *text;
+		uint32_t len;
+
+		*at++ = (unsigned char)v->type;
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			if (!(text = join_text(side, v->as.text, v->len)))
+				return NULL;
+			len = (uint32_t)v->len;
+			memcpy(at, &len, sizeof(len));
+			at += sizeof(len);
+			memcpy(at, &text, sizeof(text));
+			at += sizeof(text);
+			break;
+		case PEIL_TYPE_INTEGER:
+			memcpy(at, &v->as.integer, sizeof(int64_t));
+			at += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			memcpy(at, &v->as.real, sizeof(double));
+			at += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			memcpy(at, &v->as.date, sizeof(int32_t));
+			at += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			memcpy(at, &v->as.boolean, sizeof(int));
+			at += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
+	return row;
+}
+
+/* The n values of a row packed by join_pack, value i into
+ * values[dest[i]]. */
+static void join_unpack(const unsigned char *at, peil_value *values,
+			const size_t *dest, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		peil_value *v = &values[dest[i]];
+		uint32_t len;
+
+		memset(v, 0, sizeof(*v));
+		v->type = (peil_type)*at++;
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			memcpy(&len, at, sizeof(len));
+			v->len = len;
+			at += sizeof(len);
+			memcpy(&v->as.text, at, sizeof(v->as.text));
+			at += sizeof(v->as.text);
+			break;
+		case PEIL_TYPE_INTEGER:
+			memcpy(&v->as.integer, at, sizeof(int64_t));
+			at += sizeof(int64_t);
+			break;
+		case PEIL_TYPE_REAL:
+			memcpy(&v->as.real, at, sizeof(double));
+			at += sizeof(double);
+			break;
+		case PEIL_TYPE_DATE:
+			memcpy(&v->as.date, at, sizeof(int32_t));
+			at += sizeof(int32_t);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			memcpy(&v->as.boolean, at, sizeof(int));
+			at += sizeof(int);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Key i of the side against key[0..len): <0, 0, >0 in byte order, a
+ * prefix first. */
+static int join_key_cmp(const join_side *side, size_t i, const char *key,
+			size_t len)
+{
+	size_t n = strmap_len(&side->keys, i), common = n < len ? n : len;
+	/* an empty key may be NULL, which memcmp refuses */
+	int c = common ? memcmp(strmap_key(&side->keys, i), key, common)
+		       : 0;
+
+	return c ? c : (n > len) - (n < len);
+}
+
+static int join_read_row(void *ctx, const peil_value *values)
+{
+	join_side *side = ctx;
+	char buf[64];
+	size_t len;
+	/* The key is the first field read. */
+	const char *key = join_key_text(&values[0], buf, sizeof(buf), &len);
+	int added = 1;
+	long at;
+
+	if (!key)
+		return 0;
+	if (side->sorted && side->keys.count &&
+	    join_key_cmp(side, side->keys.count - 1, key, len) >= 0) {
+		side->sorted = 0;	/* from now on, a hash table */
+		if (strmap_index(&side->keys) < 0)
+			return -1;
+	}
+	if (side->sorted)	/* greater than all before: new */
+		at = strmap_append(&side->keys, key, len);
+	else
+		at = strmap_put(&side->keys, key, len, &added);
+	if (at < 0)
+		return -1;
+	if (!added)
+		return 0;		/* the first row of a key wins */
+	if (side->row_count == side->row_cap) {
+		size_t cap = side->row_cap ? side->row_cap * 2 : 1024;
+		unsigned char **grown = realloc(side->rows,
+						cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		side->rows = grown;
+		side->row_cap = cap;
+	}
+	side->rows[side->row_count] = join_pack(side, values + side->skip,
+						side->proj_count - side->skip);
+	return side->rows[side->row_count++] ? 0 : -1;
+}
+
+/* The first of the sorted keys [lo, hi) that is not below key (hi when
+ * none), by binary search. */
+static size_t join_lower_bound(join_side *side, const char *key, size_t len,
+			       size_t lo, size_t hi)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		side->steps++;
+		if (join_key_cmp(side, mid, key, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The index of key among the sorted keys, or -1: searched outward from
+ * the row found last in steps that double, then by halves. */
+static long join_search(join_side *side, const char *key, size_t len)
+{
+	size_t n = side->keys.count, hint, lo, hi, step = 1;
+
+	if (n == 0)
+		return -1;
+	hint = side->last_at >= 0 && (size_t)side->last_at < n
+		       ? (size_t)side->last_at : 0;
+	side->searches++;
+	if (join_key_cmp(side, hint, key, len) < 0) {
+		lo = hint + 1;	/* the key lies after hint */
+		for (;;) {
+			hi = lo + step - 1;
+			side->steps++;
+			if (hi >= n) {
+				hi = n;
+				break;
+			}
+			if (join_key_cmp(side, hi, key, len) >= 0)
+				break;
+			lo = hi + 1;
+			step *= 2;
+		}
+	} else {
+		hi = hint;	/* on or before hint */
+		for (;;) {
+			side->steps++;
+			if (hi < step) {
+				lo = 0;
+				break;
+			}
+			lo = hi - step;
+			if (join_key_cmp(side, lo, key, len) < 0) {
+				lo++;
+				break;
+			}
+			hi = lo;
+			step *= 2;
+		}
+	}
+	lo = join_lower_bound(side, key, len, lo, hi);
+	return lo < n && join_key_cmp(side, lo, key, len) == 0 ? (long)lo : -1;
+}
+
+/* The index of the joined row with the key of v, -1 when none, -2 when
+ * out of memory.  The rows often come in the order of the joined ones (the
+ * members of a case follow each other, and the cases their keys' order),
+ * so the rows found lately by each cursor and the few after them are tried
+ * first: a lookup in a hash table too big for the cache waits for
+ * memory. */
+static long join_find(join_side *side, const peil_value *v)
+{
+	const strmap *keys = &side->keys;
+	char buf[64];
+	size_t len;
+	const char *key = join_key_text(v, buf, sizeof(buf), &len);
+
+	if (!key)
+		return -1;
+	for (size_t c = 0; c < JOIN_CURSORS; c++) {
+		long from = side->cursor[c];
+
+		for (long at = from; at >= 0 && at <= from + JOIN_CURSOR_AHEAD &&
+				     (size_t)at < keys->count; at++)
+			if (strmap_len(keys, (size_t)at) == len &&
+			    (len == 0 ||
+			     memcmp(strmap_key(keys, (size_t)at), key,
+				    len) == 0)) {
+				/* the cursor found goes first */
+				memmove(side->cursor + 1, side->cursor,
+					c * sizeof(*side->cursor));
+				side->cursor[0] = at;
+				return side->last_at = at;
+			}
+	}
+	/* Searching sorted keys costs steps that grow with the distance
+	 * from the row found last: when the rows come in another order,
+	 * a hash table is cheaper. */
+	if (side->sorted && side->steps > 16 * side->searches + 4096) {
+		if (strmap_index(&side->keys) < 0)
+			return -2;
+		side->sorted = 0;
+	}
+	side->last_at = side->sorted ? join_search(side, key, len)
+				     : strmap_find(keys, key, len);
+	if (side->last_at >= 0) {
+		/* a new run: it replaces the one followed least lately */
+		memmove(side->cursor + 1, side->cursor,
+			(JOIN_CURSORS - 1) * sizeof(*side->cursor));
+		side->cursor[0] = side->last_at;
+	}
+	return side->last_at;
+}
+
+static int join_main_row(void *ctx, const peil_value *values)
+{
+	static const peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
+	kpi_joined *j = ctx;
+
+	for (size_t i = 0; i < j->main_proj_count; i++)
+		j->values[j->main_proj[i]] = values[i];
+	for (size_t i = 0; i < j->side_count; i++) {
+		join_side *side = &j->sides[i];
+		long at = join_find(side, &j->values[side->on_field]);
+
+		if (at == -2) {
+			j->out_of_memory = 1;
+			return -1;
+		}
+		/* only the fields read: the others stay empty */
+		if (at >= 0)
+			join_unpack(side->rows[at], j->values, side->dest,
+				    side->proj_count - side->skip);
+		else
+			for (size_t k = side->skip; k < side->proj_count; k++)
+				j->values[side->dest[k - side->skip]] = none;
+	}
+	return j->row(j->row_ctx, j->values);
+}
+
+/* Every field of a schema, in order. */
+static size_t *join_all_fields(size_t n)
+{
+	size_t *all = malloc((n ? n : 1) * sizeof(*all));
+
+	for (size_t i = 0; all && i < n; i++)
+		all[i] = i;
+	return all;
+}
+
+/* What to read: a side's key and the fields in used (NULL: all), and of
+ * the main dataset the used fields and those the sides join on.  Fields
+ * not read stay empty in the combined row. */
+static int join_plan(kpi_joined *j, const unsigned char *used)
+{
+	size_t n = j->main->field_count;
+
+	j->main_proj = malloc((n ? n : 1) * sizeof(*j->main_proj));
+	if (!j->main_proj)
+		return -1;
+	for (size_t f = 0; f < n; f++) {
+		int on = 0;
+
+		for (size_t i = 0; i < j->side_count; i++)
+			on |= j->sides[i].on_field == f;
+		if (!used || used[f] || on)
+			j->main_proj[j->main_proj_count++] = f;
+		j->values[f].type = PEIL_TYPE_NULL;
+	}
+	for (size_t i = 0; i < j->side_count; i++) {
+		join_side *side = &j->sides[i];
+		size_t count = side->schema->field_count;
+
+		side->proj = malloc((count + 1) * sizeof(*side->proj));
+		side->dest = malloc((count + 1) * sizeof(*side->dest));
+		if (!side->proj || !side->dest)
+			return -1;
+		side->proj[side->proj_count++] = side->key_field;
+		side->skip = used && !used[side->first + side->key_field];
+		for (size_t f = 0; f < count; f++) {
+			j->values[side->first + f].type = PEIL_TYPE_NULL;
+			if (f != side->key_field &&
+			    (!used || used[side->first + f]))
+				side->proj[side->proj_count++] = f;
+		}
+		for (size_t p = side->skip; p < side->proj_count; p++)
+			side->dest[p - side->skip] = side->first +
+						     side->proj[p];
+	}
+	return 0;
+}
+
+int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
+		    const unsigned char *used, peil_row_fn row, void *row_ctx,
+		    peil_error *err)
+{
+	int rc = 0;
+
+	if (join_plan(j, used) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; rc == 0 && i < j->side_count; i++) {
+		join_side *side = &j->sides[i];
+
+		rc = source->scan(source->ctx, side->schema, NULL, side->proj,
+				  side->proj_count, join_read_row, side, err);
+		if (rc > 0)
+			return error_set(err, NULL, 0, NULL, "out of memory");
+		if (rc < 0)
+			return -1;
+	}
+	j->row = row;
+	j->row_ctx = row_ctx;
+	rc = source->scan(source->ctx, j->main, NULL, j->main_proj,
+			  j->main_proj_count, join_main_row, j, err);
+	if (j->out_of_memory)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	return rc;
+}
+
+/* ------------------------------------------------------------ lookups */
+
+typedef struct lookup_load {
+	kpi *k;
+	uint64_t evaluation;
+	char signature[1024];	/* what the lookup reads */
+	int cached;		/* read before in this evaluation */
+	const peil_schema *schema;
+	size_t by;
+	size_t index;		/* the lookup */
+	const peil_value *values;
+	size_t *slot;
+	peil_error *err;
+	int failed;
+} lookup_load;
+
+/* lookups[name][key] += row; under sandbox_protect. */
+static int lookup_row_protected(lua_State *L)
+{
+	lookup_load *ld = lua_touserdata(L, 1);
+	kpi_row row = { ld->schema, ld->values, ld->slot, 0, NULL, NULL, 0,
+			LUA_NOREF };
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ld->k->lookups_ref);
+	lua_getfield(L, -1, ld->k->lookups[ld->index].name);
+	kpi_push_row(L, &row);			/* lookups index row */
+	lua_getfield(L, -1, ld->schema->fields[ld->by].name);
+	if (lua_isnil(L, -1))
+		return 0;
+	lua_pushvalue(L, -1);
+	if (lua_rawget(L, -4) == LUA_TNIL) {	/* ... row key list */
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -2);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, -6);
+	}
+	lua_pushvalue(L, -3);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	return 0;
+}
+
+static int lookup_row(void *ctx, const peil_value *values)
+{
+	lookup_load *ld = ctx;
+
+	ld->values = values;
+	if (sandbox_protect(ld->k->script->sb, lookup_row_protected, ld,
+			    ld->err) < 0) {
+		ld->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* The lookup's where as a filter: an AND of equalities on text fields.
+ * filters has room for where_count + 1. */
+static int lookup_filter(const kpi *k, const kpi_link *link,
+			 const peil_schema *schema, peil_filter *filters,
+			 const peil_filter **out, peil_error *err)
+{
+	*out = NULL;
+	if (!link->where_count)
+		return 0;
+	for (size_t w = 0; w < link->where_count; w++) {
+		long f = join_field(schema, link->where_fields[w]);
+		peil_filter *eq = &filters[w + 1];
+
+		if (f < 0 || schema->fields[f].type != PEIL_TYPE_TEXT)
+			return error_set(err, k->info.script, k->info.line,
+					 link->where_fields[w], "kpi '%s': "
+					 "lookup '%s': where needs text fields "
+					 "of dataset '%s'", k->info.id,
+					 link->name, link->dataset);
+		memset(eq, 0, sizeof(*eq));
+		eq->op = PEIL_OP_EQ;
+		eq->field = (size_t)f;
+		eq->value.type = PEIL_TYPE_TEXT;
+		eq->value.as.text = link->where_values[w];
+		eq->value.len = strlen(link->where_values[w]);
+	}
+	memset(filters, 0, sizeof(*filters));
+	filters[0].op = PEIL_OP_AND;
+	filters[0].child_count = link->where_count;
+	filters[0].children = filters + 1;
+	*out = filters;
+	return 0;
+}
+
+/* k's index table for the lookup: the script's cached one for the same
+ * signature in this evaluation (ld->cached), or a new empty one, cached. */
+static int lookup_index_protected(lua_State *L)
+{
+	lookup_load *ld = lua_touserdata(L, 1);
+	kpi_script *script = ld->k->script;
+
+	if (script->lookups_ref == LUA_NOREF ||
+	    script->lookups_evaluation != ld->evaluation) {
+		lua_newtable(L);
+		if (script->lookups_ref == LUA_NOREF)
+			script->lookups_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		else
+			lua_rawseti(L, LUA_REGISTRYINDEX, script->lookups_ref);
+		script->lookups_evaluation = ld->evaluation;
+	}
+	if (ld->k->lookups_ref == LUA_NOREF) {
+		lua_newtable(L);
+		ld->k->lookups_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ld->k->lookups_ref);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, script->lookups_ref);
+	ld->cached = lua_getfield(L, -1, ld->signature) != LUA_TNIL;
+	if (!ld->cached) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, -3, ld->signature);
+	}
+	lua_setfield(L, -3, ld->k->lookups[ld->index].name);
+	return 0;
+}
+
+static void lookup_signature(const kpi_link *link, char *out, size_t size)
+{
+	size_t used = (size_t)snprintf(out, size, "%s\x1f%s", link->dataset,
+				       link->field);
+
+	for (size_t w = 0; w < link->where_count && used < size; w++)
+		used += (size_t)snprintf(out + used, size - used,
+					 "\x1f%s=%s", link->where_fields[w],
+					 link->where_values[w]);
+}
+
+int kpi_lookups_load(kpi *k, uint64_t evaluation, const kpi_source *source,
+		     peil_error *err)
+{
+	for (size_t i = 0; i < k->lookup_count; i++) {
+		const kpi_link *link = &k->lookups[i];
+		lookup_load ld = { k, evaluation, "", 0, NULL, 0, i, NULL, NULL,
+				   err, 0 };
+		peil_filter *filters;
+		const peil_filter *filter;
+		long by;
+		int rc;
+
+		ld.schema = source->schema(source->ctx, link->dataset);
+		if (!ld.schema)
+			return error_set(err, k->info.script, k->info.line,
+					 NULL, "kpi '%s': lookup '%s': unknown "
+					 "dataset '%s'", k->info.id,
+					 link->name, link->dataset);
+		by = join_field(ld.schema, link->field);
+		if (by < 0)
+			return error_set(err, k->info.script, k->info.line,
+					 link->field, "kpi '%s': lookup '%s': "
+					 "no field '%s' in dataset '%s'",
+					 k->info.id, link->name, link->field,
+					 link->dataset);
+		ld.by = (size_t)by;
+		filters = calloc(link->where_count + 1, sizeof(*filters));
+		ld.slot = join_all_fields(ld.schema->field_count);
+		if (!ld.slot || !filters) {
+			free(filters);
+			free(ld.slot);
+			return error_set(err, NULL, 0, NULL, "out of memory");
+		}
+		lookup_signature(link, ld.signature, sizeof(ld.signature));
+		rc = lookup_filter(k, link, ld.schema, filters, &filter, err);
+		if (rc == 0)
+			rc = sandbox_protect(k->script->sb,
+					     lookup_index_protected, &ld, err);
+		if (rc == 0 && !ld.cached)
+			rc = source->scan(source->ctx, ld.schema, filter,
+					  ld.slot, ld.schema->field_count,
+					  lookup_row, &ld, err);
+		free(ld.slot);
+		free(filters);
+		if (rc != 0)
+			return ld.failed || rc < 0 ? -1 :
+			       error_set(err, NULL, 0, NULL, "scan stopped");
+	}
+	return 0;
+}

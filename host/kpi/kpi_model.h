@@ -1,0 +1,358 @@
+/*
+ * kpi_model.h - the compiled form of a KPI, shared by the kpi_*.c files:
+ * the module's internal header.  Outside host/kpi/ include kpi/kpi.h; only
+ * tests may include this one, to test a part on its own (test_kpi_cells).
+ *
+ * A script's kpi{...} table is compiled (kpi_dsl.c) into a struct kpi
+ * whose select, where and rule are trees of kpi_node.  Field names are
+ * bound to a dataset schema (kpi_rule.c) before evaluation (kpi_eval.c).
+ * Lua functions in a tree are held with luaL_ref in their script's state.
+ */
+#ifndef PEIL_KPI_MODEL_H
+#define PEIL_KPI_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kpi/kpi.h"
+#include "sandbox/sandbox.h"
+
+typedef enum kpi_kind {
+	KPI_KIND_SELECT = 1,
+	KPI_KIND_MEASURE,
+	KPI_KIND_CONDITION,
+	KPI_KIND_RULE,
+	KPI_KIND_PARAM
+} kpi_kind;
+
+typedef enum kpi_op {
+	/* selections: name[0] (and name[1]) are date fields */
+	KPI_STARTED_IN = 1,
+	KPI_CLOSED_IN,
+	KPI_RUNNING_IN,
+	KPI_ON_REFERENCE_DATE,
+	KPI_UP_TO,		/* the date on or before the last day */
+	/* measures */
+	KPI_FIELD,		/* name[0] */
+	KPI_WORKDAYS,		/* name[0] to name[1] */
+	KPI_DAYS_BETWEEN,
+	KPI_MONTHS_TO_REFERENCE, /* whole months from name[0] to the
+				    period's reference date */
+	KPI_LUA_MEASURE,	/* ref */
+	/* conditions; kids[0] is the measure of IS_SET .. ONE_OF */
+	KPI_IS_SET,
+	KPI_IS_EMPTY,
+	KPI_EQ,			/* consts[0] */
+	KPI_NE,
+	KPI_LT,
+	KPI_LE,
+	KPI_GT,
+	KPI_GE,
+	KPI_ONE_OF,		/* consts[0..const_count) */
+	KPI_ALL,		/* kids */
+	KPI_ANY,
+	KPI_NEGATE,
+	KPI_LUA_CONDITION,	/* ref */
+	/* param("name"): a constant from the KPI's parameters */
+	KPI_PARAM,
+	/* reference_date(): the period's reference date, as a constant */
+	KPI_REFERENCE_DATE,
+	/* rules; kids[0] is the condition or measure, when given */
+	KPI_COUNT,
+	KPI_COUNT_DISTINCT,
+	KPI_SUM,
+	KPI_MEAN,
+	KPI_MIN,
+	KPI_MAX,
+	KPI_SHARE
+} kpi_op;
+
+/* A value while evaluating, and a constant of a comparison. */
+typedef enum kpi_value_type {
+	KPI_VALUE_NULL = 0,
+	KPI_VALUE_NUMBER,
+	KPI_VALUE_DATE,		/* num is the day number */
+	KPI_VALUE_TEXT,
+	KPI_VALUE_BOOLEAN	/* num is 0 or 1 */
+} kpi_value_type;
+
+typedef struct kpi_value {
+	kpi_value_type type;
+	double num;
+	const char *text;
+	size_t len;
+} kpi_value;
+
+typedef struct kpi_const {
+	kpi_value_type type;	/* NUMBER, TEXT or BOOLEAN as written */
+	double num;
+	char *text;		/* owned */
+	size_t len;
+	int is_date;		/* text is an ISO date, whose day is date */
+	int32_t date;
+	char *param;		/* param("name"): filled in when bound */
+	int reference;		/* reference_date(): the date is the period's
+				   reference date, taken per period */
+} kpi_const;
+
+/* A parameter of a KPI: its default from params = { ... }, or the value
+ * the configuration gives it ([kpi ID] param.NAME). */
+typedef struct kpi_param {
+	char *name;
+	kpi_const value;	/* NUMBER or TEXT */
+} kpi_param;
+
+/* A join (many rows to one: alias.field) or a lookup (one key to many
+ * rows, for functions) of another dataset. */
+typedef struct kpi_link {
+	char *name;		/* the alias, or the lookup's name */
+	char *dataset;
+	char *field;		/* join: this row's field, matched with the
+				   other dataset's key; lookup: the other
+				   dataset's field its rows are found by */
+	char *key;		/* join: the other dataset's field (NULL: its
+				   key field) */
+	char **where_fields;	/* lookup: only rows whose text fields ... */
+	char **where_values;	/* ... have these values */
+	size_t where_count;
+} kpi_link;
+
+typedef struct kpi_node {
+	kpi_op op;
+	struct kpi_node **kids;
+	size_t kid_count;
+	char *name[2];		/* field names */
+	size_t field[2];	/* bound schema indexes */
+	int ref;		/* Lua function, or LUA_NOREF */
+	long line;		/* where that function was defined */
+	kpi_const *consts;
+	size_t const_count;
+	kpi_value_type type;	/* a measure's result, once bound */
+} kpi_node;
+
+/* A script file and its state, shared by the KPIs it defined. */
+typedef struct kpi_script {
+	sandbox *sb;
+	char *path;
+	char sha256[65];
+	size_t refs;		/* KPIs that use it */
+	/* The table of the row being evaluated, shared by the script's KPIs
+	 * (and their groups): made once per row. */
+	uint64_t row_serial;
+	int row_ref;
+	/* Lookups read in evaluation lookups_evaluation, by what they read
+	 * (dataset, field, where), shared by the script's KPIs. */
+	int lookups_ref;
+	uint64_t lookups_evaluation;
+	/* The KPI whose Lua function runs, for param() (kpi_dsl.c, which has
+	 * the script as an upvalue): set by kpi_rule.c for the time of each
+	 * call, NULL outside one (while the script loads, param() builds a
+	 * node).  The evaluation, not the compiler, knows which KPI runs. */
+	struct kpi *evaluating;
+} kpi_script;
+
+typedef struct kpi {
+	kpi_info info;		/* strings below are owned */
+	kpi_script *script;
+	kpi_node *select;	/* NULL: every period */
+	kpi_node *where;	/* NULL: every selected row */
+	kpi_node *rule;
+	kpi_node *having;	/* with per: a condition on each group */
+	char *per;		/* group rows by this field, or NULL */
+	size_t per_field;
+	kpi_param *params;
+	size_t param_count;
+	kpi_link *joins, *lookups;
+	size_t join_count, lookup_count;
+	int uses_lua;		/* some node is a Lua function */
+	/* evaluation state */
+	size_t *breakdown_field; /* bound schema indexes */
+	uint64_t budget_left;
+	int failed;
+	int periods_ref;
+	int lookups_ref;	/* { name = { [key] = { rows } } } */
+	int groups_ref;		/* per: { [slot + 1] = { keys, rows } } */
+} kpi;
+
+struct kpi_set {
+	const calendar *cal;
+	kpi_limits limits;	/* defaults filled in */
+	int contract_start_month;
+	period_reference reference;	/* where periods' reference dates lie */
+	int has_margin, margin_relative;	/* the default at-risk margin */
+	double margin;
+	char **script_dirs;	/* where require() looks */
+	size_t script_dir_count;
+	uint64_t serial;	/* rows scanned so far: a row's number */
+	uint64_t evaluations;	/* kpi_evaluate calls so far */
+	kpi **kpis;		/* sorted by id */
+	size_t count, cap;
+};
+
+/* kpi.c: the KPI of the set with this id, or NULL. */
+kpi *kpi_set_kpi(const kpi_set *set, const char *id);
+
+/* kpi_dsl.c: install the DSL helpers (kpi, started_in, count, date.*,
+ * param, require, ...) in a script's environment; the set's calendar is
+ * borrowed.  0 or -1 with err. */
+int kpi_dsl_install(kpi_script *script, const kpi_set *set, peil_error *err);
+
+/* kpi_links.c: compile params, per, join and lookup (kpi_compile_links)
+ * or the target of the kpi{} table at t into k.  0, or -1 with msg. */
+int kpi_compile_links(lua_State *L, int t, kpi *k, char *msg, size_t size);
+int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size);
+/* "5" or "10%" into info's margin; 0, or -1 when it is neither. */
+int kpi_margin_parse(const char *text, kpi_info *info);
+
+/* kpi_require.c: require("name") in the environment at the top, loading
+ * name.lua from dirs only (dots are '/'), once per state. */
+void kpi_require_install(lua_State *L, kpi_script *script, char *const *dirs,
+			 size_t dir_count);
+
+/* kpi_date.c: push the date table (date.workdays, date.add_months, ...)
+ * whose functions use cal (borrowed). */
+void kpi_date_push(lua_State *L, const calendar *cal);
+
+/* Compiling collects the KPIs of one load here. */
+typedef struct kpi_load {
+	kpi_script *script;
+	kpi **kpis;
+	size_t count, cap;
+	kpi *pending;		/* being compiled; freed if compiling fails */
+} kpi_load;
+
+/* Run the script's chunk (already loaded, on the stack) with kpi{} bound
+ * to load.  0 or -1 with err. */
+int kpi_dsl_run(kpi_load *load, uint64_t budget, peil_error *err);
+
+/* kpi_free.c: free a KPI (NULL is accepted) and drop its reference to its
+ * script; drop a reference to a script, freeing it with the last. */
+void kpi_free(kpi *k);
+void kpi_script_release(kpi_script *script);
+
+/* kpi_rule.c: resolve field names against schema and check that their
+ * types fit.  0, or -1 with err (file and line of the KPI). */
+int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err);
+
+/* Set used[i] for every schema field k reads (bound). */
+void kpi_mark_fields(const kpi *k, unsigned char *used);
+
+/* What a node is evaluated against. */
+typedef struct kpi_row {
+	const peil_schema *schema;
+	const peil_value *values;	/* projected */
+	const size_t *slot;		/* schema index -> values index */
+	uint64_t serial;		/* unique in the set's life */
+	const calendar *cal;
+	const period *periods;		/* the KPI's periods */
+	size_t period_count;
+	int table_ref;			/* a Lua table standing for the row
+					   (a group), or LUA_NOREF */
+} kpi_row;
+
+/* A measure's value, a condition's truth (0/1) for row in period p.
+ * -1 with err when a Lua function failed or returned nonsense. */
+int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
+		kpi_value *out, peil_error *err);
+int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
+		  int *out, peil_error *err);
+/* Release the row and period tables held for k's Lua functions. */
+void kpi_lua_release(kpi *k);
+/* Push the row's table for k's functions (made once per row); under
+ * sandbox_protect. */
+void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row);
+/* Push a table of the row's fields (a fresh one). */
+void kpi_push_row(lua_State *L, const kpi_row *row);
+
+/* kpi_links.c: the parameter called name of k, or NULL. */
+kpi_param *kpi_param_find(kpi *k, const char *name);
+
+/* Accumulators of one (cell, period). */
+typedef struct kpi_acc {
+	double rows;		/* selected rows (after where) */
+	double hits;		/* of which the condition held */
+	double n, sum, min, max; /* non-null measure values */
+	double distinct;	/* count_distinct: the values (kpi_distinct) */
+} kpi_acc;
+
+/* kpi_accumulate.c: add one row (or group) to an accumulator; v is the
+ * rule's numeric measure or NULL.  Called per row and period by kpi_eval.c
+ * and per group by kpi_group.c: defined here so that both may inline it
+ * (kpi_accumulate.c holds the one external definition). */
+inline void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v)
+{
+	acc->rows += 1;
+	acc->hits += hit;
+	if (!v || v->type == KPI_VALUE_NULL)
+		return;
+	if (acc->n == 0 || v->num < acc->min)
+		acc->min = v->num;
+	if (acc->n == 0 || v->num > acc->max)
+		acc->max = v->num;
+	acc->n += 1;
+	acc->sum += v->num;
+}
+
+/* kpi_cells.c: the cells of the breakdown of k (bound; borrowed while the
+ * cells are used to find a row's), cell 0 the total "{}".  Shared by the
+ * KPIs that kpi_cells_fit: _new gives one reference, _hold another, and
+ * _release drops one (NULL is accepted). */
+typedef struct kpi_cells kpi_cells;
+kpi_cells *kpi_cells_new(const kpi *k);			/* NULL: no memory */
+kpi_cells *kpi_cells_hold(kpi_cells *c);
+void kpi_cells_release(kpi_cells *c);
+/* 1 when k breaks down by the same fields (bound to the same schema). */
+int kpi_cells_fit(const kpi_cells *c, const kpi *k);
+/* The cell of a row (values projected by slot), added when new; -1 when
+ * out of memory. */
+long kpi_cells_find(kpi_cells *c, const peil_value *values,
+		    const size_t *slot);
+size_t kpi_cells_count(const kpi_cells *c);	/* cells found so far */
+/* A cell's JSON text; valid until the next kpi_cells_find. */
+const char *kpi_cells_text(const kpi_cells *c, size_t cell);
+/* The shortest text that reads back as the same double. */
+void kpi_format_real(double x, char *out, size_t size);
+
+/* kpi_distinct.c: the values count_distinct has counted in each (cell,
+ * period) of a run of a KPI over period_count periods. */
+typedef struct kpi_distinct kpi_distinct;
+kpi_distinct *kpi_distinct_new(size_t period_count);	/* NULL: no memory */
+void kpi_distinct_free(kpi_distinct *d);		/* accepts NULL */
+/* Count v (not null) in cell in the periods 64 * word + i for each bit i
+ * set in bits; *added gets the bits of those it is new in.  0, or -1 when
+ * out of memory. */
+int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
+			  size_t word, uint64_t bits, uint64_t *added);
+
+/* kpi_group.c: per = "field".  Remember row (in period p) for slot, a
+ * (cell, period) pair; rows with an empty per field are left out.  Then
+ * reduce every group of the slot into acc: having, then the rule on the
+ * group.  0, or -1 with err. */
+int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err);
+int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
+		     kpi_acc *acc, peil_error *err);
+
+/* kpi_join.c: a dataset with the fields of its joins appended as
+ * "alias.field", and its scan. */
+typedef struct kpi_joined kpi_joined;
+/* k's dataset and its joins' by schema(ctx, name) into *out: 0, or -1 with
+ * err (an unknown dataset or field, no memory) and *out NULL. */
+int kpi_joined_new(const kpi *k,
+		   const peil_schema *(*schema)(void *ctx, const char *name),
+		   void *ctx, kpi_joined **out, peil_error *err);
+/* The combined schema; valid until kpi_joined_free. */
+const peil_schema *kpi_joined_schema(const kpi_joined *j);
+/* Read the joined datasets, then scan k's dataset, calling row with the
+ * combined values: only the fields marked in used (combined indexes) and
+ * the keys are read, the others are empty; used NULL reads every field. */
+int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
+		    const unsigned char *used, peil_row_fn row, void *row_ctx,
+		    peil_error *err);
+void kpi_joined_free(kpi_joined *j);			/* accepts NULL */
+/* Read k's lookup datasets into its script state (k->lookups_ref), or
+ * take them from another KPI of the script that read the same in this
+ * evaluation. */
+int kpi_lookups_load(kpi *k, uint64_t evaluation, const kpi_source *source,
+		     peil_error *err);
+
+#endif

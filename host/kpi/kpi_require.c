@@ -1,0 +1,123 @@
+/*
+ * kpi_require.c - require("name") for KPI scripts: shared helper
+ * functions in Lua files of the script directories, and nowhere else.
+ *
+ * Lua's own require reaches package.path, C modules and the whole file
+ * system; this one takes a name of [a-z0-9_] parts joined by dots, looks
+ * for dir/part/part.lua in the configured script directories in order,
+ * compiles it as text with the script's environment, runs it once per
+ * script state and returns (and caches) its result.  A module runs under
+ * the same memory cap and instruction budget as the script that asked.
+ */
+#include "kpi/kpi_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+static char kpi_modules_key;	/* registry: name -> loaded module */
+
+/* A module name: parts of a-z, 0-9 and _, joined by single dots. */
+static int require_valid(const char *name)
+{
+	int part = 0;
+
+	for (; *name; name++) {
+		if ((*name >= 'a' && *name <= 'z') ||
+		    (*name >= '0' && *name <= '9') || *name == '_')
+			part++;
+		else if (*name == '.' && part)
+			part = 0;
+		else
+			return 0;
+	}
+	return part > 0;
+}
+
+/* Read path into a fresh buffer, or NULL. */
+static char *require_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	long size;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1))) {
+		*len = fread(text, 1, (size_t)size, f);
+		if ((long)*len != size) {
+			free(text);
+			text = NULL;
+		}
+	}
+	fclose(f);
+	return text;
+}
+
+static int require_call(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	size_t count = (size_t)lua_tointeger(L, lua_upvalueindex(2));
+	char *const *dirs = lua_touserdata(L, lua_upvalueindex(1));
+	char path[4096], chunkname[4200];
+
+	if (!require_valid(name))
+		return luaL_error(L, "require: '%s' is no module name (parts of "
+				  "a-z, 0-9 and _ joined by dots)", name);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &kpi_modules_key);
+	if (lua_getfield(L, -1, name) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);				/* modules */
+	for (size_t i = 0; i < count; i++) {
+		size_t len = 0, n;
+		char *text;
+		int status;
+
+		n = (size_t)snprintf(path, sizeof(path), "%s/%s.lua", dirs[i],
+				     name);
+		if (n >= sizeof(path))
+			continue;
+		for (char *p = path + strlen(dirs[i]) + 1; *p; p++)
+			if (*p == '.' && strcmp(p, ".lua") != 0)
+				*p = '/';
+		text = require_read(path, &len);
+		if (!text)
+			continue;
+		snprintf(chunkname, sizeof(chunkname), "@%s", path);
+		status = luaL_loadbufferx(L, text, len, chunkname, "t");
+		free(text);
+		if (status != LUA_OK)
+			return lua_error(L);
+		lua_pushvalue(L, lua_upvalueindex(3));	/* the env */
+		if (!lua_setupvalue(L, -2, 1))
+			lua_pop(L, 1);
+		lua_pushstring(L, name);
+		lua_call(L, 1, 1);
+		if (lua_isnil(L, -1)) {
+			lua_pop(L, 1);
+			lua_pushboolean(L, 1);
+		}
+		lua_pushvalue(L, -1);
+		lua_setfield(L, -3, name);		/* modules[name] */
+		return 1;
+	}
+	return luaL_error(L, "require: no module '%s' in the script "
+			  "directories", name);
+}
+
+void kpi_require_install(lua_State *L, kpi_script *script, char *const *dirs,
+			 size_t dir_count)
+{
+	(void)script;
+	lua_newtable(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_modules_key);
+	/* dirs belong to the set, which outlives its scripts' states. */
+	lua_pushlightuserdata(L, (void *)dirs);
+	lua_pushinteger(L, (lua_Integer)dir_count);
+	lua_pushvalue(L, -3);				/* the env */
+	lua_pushcclosure(L, require_call, 3);
+	lua_setfield(L, -2, "require");
+}

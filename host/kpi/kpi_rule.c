@@ -1,0 +1,624 @@
+/*
+ * kpi_rule.c - binding a compiled KPI to a schema, and evaluating its
+ * measures and conditions on one row: declarative nodes in C, Lua
+ * functions in the script's sandbox with the KPI's instruction budget.
+ */
+#include "kpi/kpi_model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "base/calendar.h"
+#include "base/error.h"
+
+/* ------------------------------------------------------------- binding */
+
+typedef struct kpi_binder {
+	kpi *k;
+	const peil_schema *schema;
+	peil_error *err;
+} kpi_binder;
+
+static int kpi_bind_fail(kpi_binder *b, const char *field, const char *fmt,
+			 ...) PEIL_PRINTF(3, 4);
+static int kpi_bind_fail(kpi_binder *b, const char *field, const char *fmt,
+			 ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return error_set(b->err, b->k->info.script, b->k->info.line, field,
+			 "kpi '%s': %s", b->k->info.id, msg);
+}
+
+static const char *kpi_type_name(peil_type type)
+{
+	switch (type) {
+	case PEIL_TYPE_TEXT: return "text";
+	case PEIL_TYPE_INTEGER: return "an integer";
+	case PEIL_TYPE_REAL: return "a number";
+	case PEIL_TYPE_DATE: return "a date";
+	case PEIL_TYPE_BOOLEAN: return "a boolean";
+	default: return "null";
+	}
+}
+
+static int kpi_bind_field(kpi_binder *b, const char *name, size_t *out)
+{
+	for (size_t i = 0; i < b->schema->field_count; i++)
+		if (strcmp(b->schema->fields[i].name, name) == 0) {
+			*out = i;
+			return 0;
+		}
+	return kpi_bind_fail(b, name, "unknown field '%s' in dataset '%s'",
+			     name, b->schema->name);
+}
+
+static int kpi_bind_date(kpi_binder *b, kpi_node *node, int i,
+			 const char *what)
+{
+	peil_type type;
+
+	if (kpi_bind_field(b, node->name[i], &node->field[i]) < 0)
+		return -1;
+	type = b->schema->fields[node->field[i]].type;
+	if (type != PEIL_TYPE_DATE)
+		return kpi_bind_fail(b, node->name[i], "%s needs a date field; "
+				     "'%s' is %s", what, node->name[i],
+				     kpi_type_name(type));
+	return 0;
+}
+
+static int kpi_bind_measure(kpi_binder *b, kpi_node *node)
+{
+	switch (node->op) {
+	case KPI_FIELD:
+		if (kpi_bind_field(b, node->name[0], &node->field[0]) < 0)
+			return -1;
+		switch (b->schema->fields[node->field[0]].type) {
+		case PEIL_TYPE_INTEGER:
+		case PEIL_TYPE_REAL: node->type = KPI_VALUE_NUMBER; break;
+		case PEIL_TYPE_DATE: node->type = KPI_VALUE_DATE; break;
+		case PEIL_TYPE_BOOLEAN: node->type = KPI_VALUE_BOOLEAN; break;
+		default: node->type = KPI_VALUE_TEXT; break;
+		}
+		return 0;
+	case KPI_WORKDAYS:
+	case KPI_DAYS_BETWEEN:
+		node->type = KPI_VALUE_NUMBER;
+		return kpi_bind_date(b, node, 0, node->op == KPI_WORKDAYS ?
+				     "workdays()" : "days_between()") < 0 ||
+		       kpi_bind_date(b, node, 1, node->op == KPI_WORKDAYS ?
+				     "workdays()" : "days_between()") < 0
+			       ? -1 : 0;
+	case KPI_MONTHS_TO_REFERENCE:
+		node->type = KPI_VALUE_NUMBER;
+		return kpi_bind_date(b, node, 0, "months_to_reference()");
+	default:			/* a Lua function gives numbers */
+		node->type = KPI_VALUE_NUMBER;
+		return 0;
+	}
+}
+
+static const char *kpi_measure_text(const kpi_node *m)
+{
+	return m->name[0] ? m->name[0] : "the function";
+}
+
+/* param("name") as a constant: take the parameter's current value. */
+static int kpi_bind_param(kpi_binder *b, kpi_const *c)
+{
+	kpi_param *p = kpi_param_find(b->k, c->param);
+	char *text = NULL;
+
+	if (!p)
+		return kpi_bind_fail(b, NULL, "no parameter '%s' (declare it "
+				     "in params = { ... })", c->param);
+	if (p->value.text && !(text = strdup(p->value.text)))
+		return kpi_bind_fail(b, NULL, "out of memory");
+	free(c->text);
+	c->type = p->value.type;
+	c->num = p->value.num;
+	c->text = text;
+	c->len = p->value.len;
+	c->is_date = p->value.is_date;
+	c->date = p->value.date;
+	return 0;
+}
+
+/* A constant fits the measure it is compared with. */
+static int kpi_bind_const(kpi_binder *b, const kpi_node *node, kpi_const *c)
+{
+	const kpi_node *m = node->kids[0];
+	const char *name = kpi_measure_text(m);
+
+	if (c->param && kpi_bind_param(b, c) < 0)
+		return -1;
+	if (c->reference && m->type != KPI_VALUE_DATE)
+		return kpi_bind_fail(b, m->name[0], "%s is no date; only a "
+				     "date compares with reference_date()",
+				     name);
+
+	switch (m->type) {
+	case KPI_VALUE_NUMBER:
+		if (c->type != KPI_VALUE_NUMBER)
+			return kpi_bind_fail(b, m->name[0], "%s is a number; "
+					     "compare it with a number", name);
+		return 0;
+	case KPI_VALUE_DATE:
+		if (!c->is_date)
+			return kpi_bind_fail(b, m->name[0], "%s is a date; "
+					     "compare it with \"YYYY-MM-DD\"",
+					     name);
+		return 0;
+	case KPI_VALUE_BOOLEAN:
+		if (c->type != KPI_VALUE_BOOLEAN)
+			return kpi_bind_fail(b, m->name[0], "%s is true or "
+					     "false; compare it with true or "
+					     "false", name);
+		if (node->op != KPI_EQ && node->op != KPI_NE &&
+		    node->op != KPI_ONE_OF)
+			return kpi_bind_fail(b, m->name[0], "%s is true or "
+					     "false; use eq or ne", name);
+		return 0;
+	default:
+		if (c->type != KPI_VALUE_TEXT)
+			return kpi_bind_fail(b, m->name[0], "%s is text; write "
+					     "the value in quotes", name);
+		return 0;
+	}
+}
+
+static int kpi_bind_condition(kpi_binder *b, kpi_node *node)
+{
+	if (node->op == KPI_LUA_CONDITION)
+		return 0;
+	if (node->op == KPI_ALL || node->op == KPI_ANY ||
+	    node->op == KPI_NEGATE) {
+		for (size_t i = 0; i < node->kid_count; i++)
+			if (kpi_bind_condition(b, node->kids[i]) < 0)
+				return -1;
+		return 0;
+	}
+	if (kpi_bind_measure(b, node->kids[0]) < 0)
+		return -1;
+	for (size_t i = 0; i < node->const_count; i++)
+		if (kpi_bind_const(b, node, &node->consts[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int kpi_bind_rule(kpi_binder *b, kpi_node *rule)
+{
+	kpi_node *m;
+
+	if (rule->kid_count == 0)
+		return 0;
+	if (rule->op == KPI_COUNT || rule->op == KPI_SHARE)
+		return kpi_bind_condition(b, rule->kids[0]);
+	m = rule->kids[0];
+	if (kpi_bind_measure(b, m) < 0)
+		return -1;
+	if (rule->op != KPI_COUNT_DISTINCT && m->type != KPI_VALUE_NUMBER)
+		return kpi_bind_fail(b, m->name[0], "the rule needs numbers; "
+				     "'%s' is %s%s", kpi_measure_text(m),
+				     kpi_type_name(b->schema->fields[m->field[0]]
+							   .type),
+				     m->type == KPI_VALUE_DATE
+					     ? " (use workdays() or "
+					       "days_between())" : "");
+	return 0;
+}
+
+int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
+{
+	kpi_binder b = { k, schema, err };
+
+	if (!k->breakdown_field && k->info.breakdown_count) {
+		k->breakdown_field = calloc(k->info.breakdown_count,
+					    sizeof(*k->breakdown_field));
+		if (!k->breakdown_field)
+			return error_set(err, k->info.script, k->info.line,
+					 NULL, "out of memory");
+	}
+	for (size_t i = 0; i < k->info.breakdown_count; i++)
+		if (kpi_bind_field(&b, k->info.breakdown[i],
+				   &k->breakdown_field[i]) < 0)
+			return -1;
+	if (k->select) {
+		int two = k->select->op == KPI_RUNNING_IN ||
+			  k->select->op == KPI_ON_REFERENCE_DATE;
+
+		if (kpi_bind_date(&b, k->select, 0, "select") < 0 ||
+		    (two && kpi_bind_date(&b, k->select, 1, "select") < 0))
+			return -1;
+	}
+	if (k->where && kpi_bind_condition(&b, k->where) < 0)
+		return -1;
+	if (k->per) {
+		const kpi_node *kid = k->rule->kid_count ? k->rule->kids[0]
+							 : NULL;
+
+		if (kpi_bind_field(&b, k->per, &k->per_field) < 0)
+			return -1;
+		if ((k->having && k->having->op != KPI_LUA_CONDITION) ||
+		    (kid && kid->op != KPI_LUA_CONDITION &&
+		     kid->op != KPI_LUA_MEASURE) ||
+		    k->rule->op == KPI_COUNT_DISTINCT)
+			return kpi_bind_fail(&b, k->per, "with per, having and "
+					     "the rule take functions of the "
+					     "group (count() counts groups)");
+		return 0;
+	}
+	return kpi_bind_rule(&b, k->rule);
+}
+
+static void kpi_mark_node(const kpi_node *node, unsigned char *used)
+{
+	if (!node)
+		return;
+	if (node->name[0])
+		used[node->field[0]] = 1;
+	if (node->name[1])
+		used[node->field[1]] = 1;
+	for (size_t i = 0; i < node->kid_count; i++)
+		kpi_mark_node(node->kids[i], used);
+}
+
+void kpi_mark_fields(const kpi *k, unsigned char *used)
+{
+	for (size_t i = 0; i < k->info.breakdown_count; i++)
+		used[k->breakdown_field[i]] = 1;
+	if (k->per)
+		used[k->per_field] = 1;
+	kpi_mark_node(k->select, used);
+	kpi_mark_node(k->where, used);
+	kpi_mark_node(k->rule, used);
+}
+
+/* ------------------------------------------------------------ Lua calls */
+
+typedef struct kpi_invoke {
+	kpi *k;
+	const kpi_node *node;
+	const kpi_row *row;
+	size_t p;
+	kpi_value *measure;	/* the result of a measure */
+	int truth;		/* the result of a condition */
+} kpi_invoke;
+
+void kpi_push_row(lua_State *L, const kpi_row *row)
+{
+	lua_createtable(L, 0, (int)row->schema->field_count);
+	for (size_t i = 0; i < row->schema->field_count; i++) {
+		const peil_value *v;
+		char iso[11];
+
+		if (row->slot[i] == SIZE_MAX)
+			continue;
+		v = &row->values[row->slot[i]];
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			lua_pushlstring(L, v->as.text, v->len);
+			break;
+		case PEIL_TYPE_INTEGER:
+			lua_pushinteger(L, (lua_Integer)v->as.integer);
+			break;
+		case PEIL_TYPE_REAL:
+			lua_pushnumber(L, v->as.real);
+			break;
+		case PEIL_TYPE_DATE:
+			date_format_iso(v->as.date, iso);
+			lua_pushstring(L, iso);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			lua_pushboolean(L, v->as.boolean);
+			break;
+		default:
+			continue;
+		}
+		lua_setfield(L, -2, row->schema->fields[i].name);
+	}
+}
+
+static void kpi_push_periods(lua_State *L, const kpi_row *row)
+{
+	lua_createtable(L, (int)row->period_count, 0);
+	for (size_t i = 0; i < row->period_count; i++) {
+		const period *p = &row->periods[i];
+		char iso[11];
+
+		lua_createtable(L, 0, 5);
+		lua_pushstring(L, p->id);
+		lua_setfield(L, -2, "id");
+		lua_pushstring(L, period_grain_name(p->grain));
+		lua_setfield(L, -2, "grain");
+		date_format_iso(p->first, iso);
+		lua_pushstring(L, iso);
+		lua_setfield(L, -2, "first");
+		date_format_iso(p->last, iso);
+		lua_pushstring(L, iso);
+		lua_setfield(L, -2, "last");
+		date_format_iso(p->reference, iso);
+		lua_pushstring(L, iso);
+		lua_setfield(L, -2, "reference");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+}
+
+void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row)
+{
+	kpi_script *script = k->script;
+
+	if (script->row_ref == LUA_NOREF || script->row_serial != row->serial) {
+		kpi_push_row(L, row);
+		if (script->row_ref == LUA_NOREF)
+			script->row_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		else
+			lua_rawseti(L, LUA_REGISTRYINDEX, script->row_ref);
+		script->row_serial = row->serial;
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, script->row_ref);
+}
+
+/* Runs under sandbox_protect: the row and period tables (made once per
+ * row and per evaluation), then the function itself. */
+static int kpi_invoke_protected(lua_State *L)
+{
+	kpi_invoke *in = lua_touserdata(L, 1);
+	kpi *k = in->k;
+	double num;
+
+	if (k->periods_ref == LUA_NOREF) {
+		kpi_push_periods(L, in->row);
+		k->periods_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, in->node->ref);
+	if (in->row->table_ref != LUA_NOREF)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, in->row->table_ref);
+	else
+		kpi_row_table_push(L, k, in->row);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, k->periods_ref);
+	lua_rawgeti(L, -1, (lua_Integer)in->p + 1);
+	lua_remove(L, -2);			/* f row period */
+	if (k->lookups_ref != LUA_NOREF)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, k->lookups_ref);
+	else
+		lua_pushnil(L);			/* f row period data */
+	lua_call(L, 3, 1);
+
+	if (in->node->op == KPI_LUA_CONDITION) {
+		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+			return luaL_error(L, "the condition function (line "
+					  "%d) returned %s; expected true or "
+					  "false", (int)in->node->line,
+					  luaL_typename(L, -1));
+		in->truth = lua_toboolean(L, -1);
+		return 0;
+	}
+	in->measure->type = KPI_VALUE_NULL;
+	if (lua_isnil(L, -1))
+		return 0;
+	num = lua_tonumber(L, -1);
+	if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(num))
+		return luaL_error(L, "the measure function (line %d) returned "
+				  "%s; expected a finite number or nil",
+				  (int)in->node->line,
+				  lua_type(L, -1) == LUA_TNUMBER
+					  ? lua_tostring(L, -1)
+					  : luaL_typename(L, -1));
+	in->measure->type = KPI_VALUE_NUMBER;
+	in->measure->num = num;
+	return 0;
+}
+
+static int kpi_invoke_call(kpi_invoke *in, peil_error *err)
+{
+	kpi *k = in->k;
+	sandbox *sb = k->script->sb;
+	char msg[sizeof(err->message)];
+	int rc;
+
+	sandbox_budget_set(sb, k->budget_left);
+	k->script->evaluating = k;	/* param() answers for k, in the call */
+	rc = sandbox_protect(sb, kpi_invoke_protected, in, err);
+	k->script->evaluating = NULL;
+	k->budget_left = sandbox_budget_left(sb);
+	if (rc < 0) {
+		memcpy(msg, err->message, sizeof(msg));
+		error_set(err, k->info.script,
+			  err->line ? err->line : in->node->line, NULL,
+			  "kpi '%s': %s", k->info.id, msg);
+	}
+	return rc;
+}
+
+/* ----------------------------------------------------------- evaluating */
+
+/* The value of a field of the row. */
+static void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
+{
+	const peil_value *v = &row->values[row->slot[field]];
+
+	out->text = NULL;
+	out->len = 0;
+	out->num = 0;
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		out->type = KPI_VALUE_TEXT;
+		out->text = v->as.text;
+		out->len = v->len;
+		break;
+	case PEIL_TYPE_INTEGER:
+		out->type = KPI_VALUE_NUMBER;
+		out->num = (double)v->as.integer;
+		break;
+	case PEIL_TYPE_REAL:
+		out->type = KPI_VALUE_NUMBER;
+		out->num = v->as.real;
+		break;
+	case PEIL_TYPE_DATE:
+		out->type = KPI_VALUE_DATE;
+		out->num = v->as.date;
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		out->type = KPI_VALUE_BOOLEAN;
+		out->num = v->as.boolean;
+		break;
+	default:
+		out->type = KPI_VALUE_NULL;
+	}
+}
+
+int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
+		kpi_value *out, peil_error *err)
+{
+	kpi_value a, b;
+
+	switch (node->op) {
+	case KPI_FIELD:
+		kpi_field_value(row, node->field[0], out);
+		return 0;
+	case KPI_WORKDAYS:
+	case KPI_DAYS_BETWEEN:
+		kpi_field_value(row, node->field[0], &a);
+		kpi_field_value(row, node->field[1], &b);
+		memset(out, 0, sizeof(*out));
+		if (a.type != KPI_VALUE_DATE || b.type != KPI_VALUE_DATE)
+			return 0;	/* null when either is */
+		out->type = KPI_VALUE_NUMBER;
+		out->num = node->op == KPI_DAYS_BETWEEN
+				   ? b.num - a.num
+				   : (double)calendar_workdays(row->cal,
+							       (int32_t)a.num,
+							       (int32_t)b.num);
+		return 0;
+	case KPI_MONTHS_TO_REFERENCE:
+		kpi_field_value(row, node->field[0], &a);
+		memset(out, 0, sizeof(*out));
+		if (a.type != KPI_VALUE_DATE)
+			return 0;
+		out->type = KPI_VALUE_NUMBER;
+		out->num = date_months_between((int32_t)a.num,
+					       row->periods[p].reference);
+		return 0;
+	default: {
+		kpi_invoke in = { k, node, row, p, out, 0 };
+
+		return kpi_invoke_call(&in, err);
+	}
+	}
+}
+
+/* -1, 0, 1 as v is below, equal to or above c (types fit: bound). */
+static int kpi_compare(const kpi_value *v, const kpi_const *c)
+{
+	double x = v->num, y = v->type == KPI_VALUE_DATE ? c->date : c->num;
+	int r;
+
+	if (v->type == KPI_VALUE_TEXT) {
+		size_t n = v->len < c->len ? v->len : c->len;
+
+		r = memcmp(v->text, c->text, n);
+		if (r)
+			return r < 0 ? -1 : 1;
+		return v->len < c->len ? -1 : v->len > c->len;
+	}
+	return x < y ? -1 : x > y;
+}
+
+/* kpi_compare, with reference_date() taken as period p's reference date. */
+static int kpi_compare_at(const kpi_value *v, const kpi_const *c,
+			  const kpi_row *row, size_t p)
+{
+	kpi_const at;
+
+	if (!c->reference)
+		return kpi_compare(v, c);
+	at = *c;
+	at.date = row->periods[p].reference;
+	return kpi_compare(v, &at);
+}
+
+int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
+		  int *out, peil_error *err)
+{
+	kpi_value v;
+	int r;
+
+	switch (node->op) {
+	case KPI_ALL:
+	case KPI_ANY:
+		for (size_t i = 0; i < node->kid_count; i++) {
+			if (kpi_condition(k, node->kids[i], row, p, &r,
+					  err) < 0)
+				return -1;
+			if (r != (node->op == KPI_ALL)) {
+				*out = r;
+				return 0;
+			}
+		}
+		*out = node->op == KPI_ALL;
+		return 0;
+	case KPI_NEGATE:
+		if (kpi_condition(k, node->kids[0], row, p, &r, err) < 0)
+			return -1;
+		*out = !r;
+		return 0;
+	case KPI_LUA_CONDITION: {
+		kpi_invoke in = { k, node, row, p, NULL, 0 };
+
+		if (kpi_invoke_call(&in, err) < 0)
+			return -1;
+		*out = in.truth;
+		return 0;
+	}
+	default:
+		break;
+	}
+	if (kpi_measure(k, node->kids[0], row, p, &v, err) < 0)
+		return -1;
+	if (node->op == KPI_IS_SET || node->op == KPI_IS_EMPTY) {
+		*out = (v.type == KPI_VALUE_NULL) == (node->op == KPI_IS_EMPTY);
+		return 0;
+	}
+	*out = 0;
+	if (v.type == KPI_VALUE_NULL)	/* as SQL: null compares false */
+		return 0;
+	switch (node->op) {
+	case KPI_ONE_OF:
+		for (size_t i = 0; i < node->const_count && !*out; i++)
+			*out = kpi_compare_at(&v, &node->consts[i], row, p) == 0;
+		return 0;
+	case KPI_EQ: *out = kpi_compare_at(&v, node->consts, row, p) == 0; return 0;
+	case KPI_NE: *out = kpi_compare_at(&v, node->consts, row, p) != 0; return 0;
+	case KPI_LT: *out = kpi_compare_at(&v, node->consts, row, p) < 0; return 0;
+	case KPI_LE: *out = kpi_compare_at(&v, node->consts, row, p) <= 0; return 0;
+	case KPI_GT: *out = kpi_compare_at(&v, node->consts, row, p) > 0; return 0;
+	case KPI_GE: *out = kpi_compare_at(&v, node->consts, row, p) >= 0; return 0;
+	default: return 0;
+	}
+}
+
+void kpi_lua_release(kpi *k)
+{
+	lua_State *L;
+
+	if (!k->script || !k->script->sb)
+		return;
+	L = sandbox_lua(k->script->sb);
+	luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref);
+	luaL_unref(L, LUA_REGISTRYINDEX, k->lookups_ref);
+	luaL_unref(L, LUA_REGISTRYINDEX, k->groups_ref);
+	k->periods_ref = LUA_NOREF;
+	k->lookups_ref = k->groups_ref = LUA_NOREF;
+}

@@ -1,0 +1,59 @@
+/*
+ * finality.c - when a period's figures become final, and which periods a
+ * run may evaluate yet.
+ */
+#include "model/finality.h"
+
+#include <time.h>
+
+#include "base/calendar.h"
+#include "base/period.h"
+
+int32_t finality_date(int64_t unix_seconds)
+{
+	time_t t = (time_t)unix_seconds;
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int32_t finality_today(void)
+{
+	return finality_date((int64_t)time(NULL));
+}
+
+int32_t finality_final_from(const finality *f, int32_t last)
+{
+	int y, m, d;
+
+	date_to_civil(last, &y, &m, &d);
+	return date_add_months(date_from_civil(y, m, 1),
+			       1 + f->final_after_months);
+}
+
+int finality_is_final(const finality *f, const char *period_id,
+		      int32_t date)
+{
+	period p;
+
+	if (period_parse(period_id, &p) < 0)
+		return 0;
+	return date >= finality_final_from(f, p.last);
+}
+
+int32_t finality_cutoff(const finality *f, int32_t date)
+{
+	return date - 1 - f->delay_days;
+}
+
+void finality_mark(const finality *f, result_table *t, int32_t date)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		t->rows[i].finality =
+			finality_is_final(f, t->rows[i].period, date)
+				? RESULT_FINAL
+				: RESULT_PROVISIONAL;
+}

@@ -1,0 +1,44 @@
+/*
+ * finality.h - provisional and final figures, and the delay for late data.
+ *
+ * Registration is live: a month's figures keep moving for a while after
+ * it ends.  A period's figures are provisional (voorlopig) until
+ * final_after_months whole months have passed since it ended, then final
+ * (definitief).  And a scheduled run evaluates a period only delay_days
+ * after its end, so that it does not publish a half-registered month as if
+ * complete (like Prometheus' rule query offset).  Both are [run] keys.
+ */
+#ifndef PEIL_FINALITY_H
+#define PEIL_FINALITY_H
+
+#include <stdint.h>
+
+#include "model/results.h"
+
+/* The [run] keys final_after_months and delay_days, as the engine read
+ * them (settings_finality). */
+typedef struct finality {
+	int final_after_months;	/* default 3 */
+	int delay_days;		/* default 0 */
+} finality;
+
+/* The local date of a unix time, and today's, as days since 1970-01-01. */
+int32_t finality_date(int64_t unix_seconds);
+int32_t finality_today(void);
+
+/* The day from which a period ending on last is final: the first day of
+ * the month after last, plus final_after_months months. */
+int32_t finality_final_from(const finality *f, int32_t last);
+
+/* Whether the figures of period id are final on date; a period id that
+ * cannot be parsed (a contract year) counts as provisional. */
+int finality_is_final(const finality *f, const char *period_id,
+		      int32_t date);
+
+/* The last period end a run on date may evaluate: date - 1 - delay_days. */
+int32_t finality_cutoff(const finality *f, int32_t date);
+
+/* Set each row's finality as of date. */
+void finality_mark(const finality *f, result_table *t, int32_t date);
+
+#endif

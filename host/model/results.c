@@ -1,0 +1,258 @@
+/*
+ * results.c - the host's table of figures.
+ */
+#include "model/results.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_null(const char *s)
+{
+	char *copy;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	copy = malloc(n);
+	if (copy)
+		memcpy(copy, s, n);
+	return copy;
+}
+
+int result_table_add(result_table *t, const peil_result *r)
+{
+	result_row *row;
+
+	if (t->count == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256;
+		result_row *rows = realloc(t->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return -1;
+		t->rows = rows;
+		t->cap = cap;
+	}
+	row = &t->rows[t->count];
+	row->kpi = dup_or_null(r->kpi);
+	row->period = dup_or_null(r->period);
+	row->breakdown = dup_or_null(r->breakdown ? r->breakdown : "{}");
+	row->status = dup_or_null(r->status);
+	row->value = r->value;
+	row->numerator = r->numerator;
+	row->denominator = r->denominator;
+	row->finality = RESULT_FINALITY_UNKNOWN;
+	row->suppressed = RESULT_SHOWN;
+	if (!row->kpi || !row->period || !row->breakdown ||
+	    (r->status && !row->status)) {
+		free(row->kpi);
+		free(row->period);
+		free(row->breakdown);
+		free(row->status);
+		return -1;
+	}
+	t->count++;
+	return 0;
+}
+
+int result_table_add_figure(result_table *t, const char *kpi,
+			    const char *period, const char *breakdown,
+			    double value, double numerator, double denominator,
+			    const char *status)
+{
+	peil_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.kpi = kpi;
+	r.period = period;
+	r.breakdown = breakdown;
+	r.value = value;
+	r.numerator = numerator;
+	r.denominator = denominator;
+	r.status = status;
+	return result_table_add(t, &r);
+}
+
+int result_is_total(const char *breakdown)
+{
+	return !breakdown || strcmp(breakdown, "{}") == 0;
+}
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	const result_row *a = pa, *b = pb;
+	int c = strcmp(a->kpi, b->kpi);
+	int ta, tb;
+
+	if (c)
+		return c;
+	c = strcmp(a->period, b->period);
+	if (c)
+		return c;
+	ta = result_is_total(a->breakdown);
+	tb = result_is_total(b->breakdown);
+	if (ta != tb)
+		return ta - tb;
+	return strcmp(a->breakdown, b->breakdown);
+}
+
+void result_table_sort(result_table *t)
+{
+	if (t->count)
+		qsort(t->rows, t->count, sizeof(*t->rows), compare_rows);
+}
+
+void result_table_release(result_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		free(t->rows[i].kpi);
+		free(t->rows[i].period);
+		free(t->rows[i].breakdown);
+		free(t->rows[i].status);
+	}
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Append the JSON value at *p (a string or a bare token) to out,
+ * unescaped, and advance *p past it. */
+static size_t label_value(const char **p, char *out, size_t size, size_t n)
+{
+	const char *s = *p;
+
+	if (*s == '"') {
+		for (s++; *s && *s != '"'; s++) {
+			char c = *s;
+
+			if (c == '\\' && s[1]) {
+				s++;
+				c = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
+			}
+			if (n + 1 < size)
+				out[n++] = c;
+		}
+		if (*s == '"')
+			s++;
+	} else {
+		while (*s && *s != ',' && *s != '}') {
+			if (n + 1 < size)
+				out[n++] = *s;
+			s++;
+		}
+	}
+	*p = s;
+	return n < size ? n : size - 1;
+}
+
+void result_breakdown_label(const char *breakdown, char *out, size_t size)
+{
+	result_breakdown_label_words(breakdown, "Totaal", "(onbekend)", out,
+				     size);
+}
+
+void result_breakdown_label_words(const char *breakdown, const char *total,
+				  const char *unknown, char *out, size_t size)
+{
+	const char *p = breakdown;
+	size_t n = 0;
+	int first = 1;
+
+	out[0] = '\0';
+	if (result_is_total(p)) {
+		snprintf(out, size, "%s", total);
+		return;
+	}
+	while (*p) {
+		/* Skip to the next key, then past its colon. */
+		p = strchr(p, '"');
+		if (!p)
+			break;
+		p++;
+		while (*p && *p != '"') {
+			if (*p == '\\' && p[1])
+				p++;
+			p++;
+		}
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		p++;
+		if (!first && n + 3 < size) {
+			memcpy(out + n, " / ", 3);
+			n += 3;
+		}
+		first = 0;
+		if (strncmp(p, "null", 4) == 0) {
+			p += 4;
+			n += (size_t)snprintf(out + n, size - n, "%s", unknown);
+			if (n >= size)
+				n = size - 1;
+		} else {
+			n = label_value(&p, out, size, n);
+		}
+		out[n] = '\0';
+	}
+}
+
+int result_breakdown_each(const char *breakdown,
+			 int (*fn)(void *ctx, const char *field,
+				   const char *value),
+			 void *ctx)
+{
+	const char *p = breakdown;
+	char field[128], value[512];
+	size_t n;
+	int rc;
+
+	/* Keys are field names ([a-z0-9_]), never escaped. */
+	while (p && (p = strchr(p, '"')) != NULL) {
+		const char *key = p + 1, *end = strchr(key, '"');
+
+		if (!end || end[1] != ':')
+			return 0;
+		n = (size_t)(end - key) < sizeof(field) ? (size_t)(end - key)
+							 : sizeof(field) - 1;
+		memcpy(field, key, n);
+		field[n] = '\0';
+		p = end + 2;
+		if (strncmp(p, "null", 4) == 0) {
+			p += 4;
+			rc = fn(ctx, field, NULL);
+		} else {
+			n = label_value(&p, value, sizeof(value), 0);
+			value[n] = '\0';
+			rc = fn(ctx, field, value);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct find_value {
+	const char *field;
+	char *out;
+	size_t size;
+};
+
+static int find_value(void *arg, const char *field, const char *value)
+{
+	struct find_value *f = arg;
+
+	if (strcmp(field, f->field) != 0)
+		return 0;
+	snprintf(f->out, f->size, "%s", value ? value : "");
+	return value ? 1 : 2;
+}
+
+int result_breakdown_value(const char *breakdown, const char *field,
+			   char *out, size_t size)
+{
+	struct find_value f = { field, out, size };
+
+	out[0] = '\0';
+	return result_breakdown_each(breakdown, find_value, &f);
+}

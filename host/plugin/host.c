@@ -1,0 +1,631 @@
+/*
+ * host.c - the services table: logging, errors, config, record building.
+ *
+ * Records are built here rather than in each input plugin so that every
+ * plugin converts text the same way (dates, decimal commas, required
+ * fields) and every error reads the same: file, line, column, value.  The
+ * per-field text buffers are reused from record to record, so building a
+ * record allocates nothing once the buffers have grown to fit.
+ */
+#include "plugin/host.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin/bsn.h"
+#include "base/error.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "base/parse.h"
+#include "plugin/record_queue.h"
+#include "plugin/reject.h"
+
+struct peil_host {
+	const config *cfg;
+	const config_section *section;
+	char plugin_name[64];
+	char **paths;		/* resolved by config_path, owned */
+	size_t path_count;
+
+	/* input sources only */
+	const peil_schema *schema;
+	store *storage;
+	parse_date_formats formats;
+	char decimal;
+	int reject_mode;
+	char *reject_dir;
+	record_queue *queue;	/* to the store; records are built in it */
+	peil_value *values;	/* of the record being built, in the queue;
+				   NULL between records */
+	unsigned char *set;	/* whether each field was given */
+	bsn_key *bsn_key;	/* when the dataset has a BSN field */
+
+	/* the file and record being read */
+	const char *file;	/* NULL outside a read */
+	char sha256[65];
+	long line;
+	int invalid;
+	char invalid_origin[256];
+	char invalid_message[768];
+	char *header;		/* raw header, for the reject file */
+	size_t header_len;
+	reject_file *reject;
+	char reject_name[1024];	/* of the committed reject file */
+	int64_t rows, rejected;
+	/* A record_end that failed: the file must not be committed even if
+	 * the plugin carries on.  storage_failed: it was the store. */
+	int failed, storage_failed;
+	peil_error failure;
+};
+
+static void services_log(peil_host *host, peil_log_level level,
+			 const char *fmt, ...) PEIL_PRINTF(3, 4);
+static void services_log(peil_host *host, peil_log_level level,
+			 const char *fmt, ...)
+{
+	char line[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_msg(level, "%s: %s", host ? host->plugin_name : "plugin", line);
+}
+
+static const char *services_config_get(peil_host *host, const char *key)
+{
+	return config_get(host->section, key, NULL);
+}
+
+static int services_config_each(peil_host *host, const char *prefix,
+				peil_config_fn fn, void *ctx)
+{
+	const config_section *s = host->section;
+	size_t i, n = strlen(prefix);
+	int rc;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < s->count; i++) {
+		if (strncmp(s->entries[i].key, prefix, n) != 0)
+			continue;
+		rc = fn(ctx, s->entries[i].key, s->entries[i].value,
+			host->cfg->path, s->entries[i].line);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static const char *services_config_path(peil_host *host, const char *key)
+{
+	const char *value = config_get(host->section, key, NULL);
+	char **paths, *path;
+
+	if (!value)
+		return NULL;
+	path = config_resolve_path(host->cfg, value);
+	if (!path)
+		return NULL;
+	paths = realloc(host->paths, (host->path_count + 1) * sizeof(*paths));
+	if (!paths) {
+		free(path);
+		return NULL;
+	}
+	host->paths = paths;
+	paths[host->path_count++] = path;
+	return path;
+}
+
+static const peil_schema *services_record_schema(peil_host *host)
+{
+	return host->schema;
+}
+
+static void services_record_begin(peil_host *host, const char *file,
+				  long line)
+{
+	size_t i;
+
+	host->file = file;
+	host->line = line;
+	host->invalid = 0;
+	host->values = NULL;
+	if (!host->queue || host->failed)	/* the file is lost anyway */
+		return;
+	host->values = record_queue_record(host->queue);
+	for (i = 0; i < host->schema->field_count; i++)
+		host->set[i] = 0;
+}
+
+/* The record being built, begun for a plugin that set a field without
+ * record_begin (host->values is NULL between records, never the record
+ * queued last); NULL once the file failed: nothing more is kept. */
+static peil_value *record_values(peil_host *host)
+{
+	if (!host->values)
+		services_record_begin(host, host->file, host->line);
+	return host->values;
+}
+
+/* Keep the first problem of a record; record_end reports it. */
+static void mark_invalid(peil_host *host, const char *origin,
+			 const char *fmt, ...) PEIL_PRINTF(3, 4);
+static void mark_invalid(peil_host *host, const char *origin,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (host->invalid)
+		return;
+	host->invalid = 1;
+	snprintf(host->invalid_origin, sizeof(host->invalid_origin), "%s",
+		 origin ? origin : "");
+	va_start(ap, fmt);
+	vsnprintf(host->invalid_message, sizeof(host->invalid_message), fmt,
+		  ap);
+	va_end(ap);
+}
+
+static void services_record_invalid(peil_host *host, const char *origin,
+				    const char *fmt, ...) PEIL_PRINTF(3, 4);
+static void services_record_invalid(peil_host *host, const char *origin,
+				    const char *fmt, ...)
+{
+	char message[768];
+	va_list ap;
+
+	record_values(host);	/* a record begins, if none has */
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	mark_invalid(host, origin, "%s", message);
+}
+
+/* A value as it may appear in a message: at most 60 bytes of it. */
+static void quote_value(char *out, size_t size, const char *text, size_t len)
+{
+	size_t max = 60;
+
+	if (len <= max)
+		snprintf(out, size, "'%.*s'", (int)len, text);
+	else
+		snprintf(out, size, "'%.*s...' (%zu bytes)", (int)max, text,
+			 len);
+}
+
+static const char *field_problem(peil_host *host, size_t field,
+				 const char *text, size_t len, peil_value *v)
+{
+	const peil_field *f = &host->schema->fields[field];
+	int64_t integer;
+	double real;
+	int32_t date;
+	int boolean;
+	char digits[10], mac[BSN_HEX_SIZE];	/* text may point to mac */
+
+	if (f->flags & PEIL_FIELD_BSN) {
+		const char *why = bsn_normalize(text, len, digits);
+
+		if (why)
+			return why;
+		if (!host->bsn_key || bsn_hmac_hex(host->bsn_key, digits,
+						   mac) < 0)
+			return "could not be hashed (no key, or libcrypto "
+			       "failed)";
+		memset(digits, 0, sizeof(digits));
+		text = mac;
+		len = BSN_HEX_SIZE - 1;
+	}
+	switch (f->type) {
+	case PEIL_TYPE_TEXT:
+		if (record_queue_text(host->queue, field, text, len) < 0)
+			return "out of memory";
+		return NULL;
+	case PEIL_TYPE_INTEGER:
+		if (parse_integer(text, len, host->decimal, &integer) < 0)
+			return "is not a whole number";
+		v->as.integer = integer;
+		break;
+	case PEIL_TYPE_REAL:
+		if (parse_real(text, len, host->decimal, &real) < 0)
+			return host->decimal == ','
+				       ? "is not a number with a decimal comma"
+				       : "is not a number with a decimal point";
+		v->as.real = real;
+		break;
+	case PEIL_TYPE_DATE:
+		if (parse_date(&host->formats, text, len, &date) < 0)
+			return "is not a date in the declared format";
+		v->as.date = date;
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		if (parse_boolean(text, len, &boolean) < 0)
+			return "is not ja or nee";
+		v->as.boolean = boolean;
+		break;
+	case PEIL_TYPE_NULL:
+		return "has a field of no type";
+	}
+	v->type = f->type;
+	return NULL;
+}
+
+static void services_record_text(peil_host *host, size_t field,
+				 const char *origin, const char *text,
+				 size_t len)
+{
+	const peil_field *f;
+	const char *problem;
+	peil_value *values;
+	char quoted[128];
+
+	if (!host->schema || field >= host->schema->field_count) {
+		mark_invalid(host, origin, "field index %zu out of range",
+			     field);
+		return;
+	}
+	f = &host->schema->fields[field];
+	while (len && isspace((unsigned char)*text)) {
+		text++;
+		len--;
+	}
+	while (len && isspace((unsigned char)text[len - 1]))
+		len--;
+	values = record_values(host);
+	if (!values)
+		return;
+	host->set[field] = 1;
+	values[field].type = PEIL_TYPE_NULL;
+	if (len == 0) {
+		if (f->flags & PEIL_FIELD_REQUIRED)
+			mark_invalid(host, origin,
+				     "is empty, but field '%s' is required",
+				     f->name);
+		return;
+	}
+	problem = field_problem(host, field, text, len, &values[field]);
+	if (problem) {
+		values[field].type = PEIL_TYPE_NULL;
+		quote_value(quoted, sizeof(quoted), text, len);
+		if (f->flags & PEIL_FIELD_BSN) {	/* never in full */
+			bsn_mask(text, len, quoted, sizeof(quoted));
+			mark_invalid(host, origin, "%s %s (field %s)", quoted,
+				     problem, f->name);
+		} else if (f->type == PEIL_TYPE_DATE) {
+			char formats[128] = "";
+			size_t i, n = 0;
+
+			for (i = 0; i < host->formats.count && n < sizeof(formats); i++)
+				n += (size_t)snprintf(
+					formats + n, sizeof(formats) - n,
+					"%s%s", i ? " or " : "",
+					host->formats.formats[i].spec);
+			mark_invalid(host, origin,
+				     "%s is not a valid date in the format %s "
+				     "(field %s)", quoted, formats, f->name);
+		} else {
+			mark_invalid(host, origin, "%s %s (field %s, %s)",
+				     quoted, problem, f->name,
+				     f->type == PEIL_TYPE_INTEGER ? "integer"
+				     : f->type == PEIL_TYPE_REAL  ? "real"
+				     : f->type == PEIL_TYPE_BOOLEAN
+					     ? "boolean"
+					     : "text");
+		}
+	}
+}
+
+static void services_record_value(peil_host *host, size_t field,
+				  const char *origin, const peil_value *value)
+{
+	const peil_field *f;
+	peil_value *values;
+
+	if (!host->schema || field >= host->schema->field_count) {
+		mark_invalid(host, origin, "field index %zu out of range",
+			     field);
+		return;
+	}
+	f = &host->schema->fields[field];
+	values = record_values(host);
+	if (!values)
+		return;
+	host->set[field] = 1;
+	values[field].type = PEIL_TYPE_NULL;
+	if (value->type == PEIL_TYPE_NULL) {
+		if (f->flags & PEIL_FIELD_REQUIRED)
+			mark_invalid(host, origin,
+				     "is empty, but field '%s' is required",
+				     f->name);
+		return;
+	}
+	if (value->type != f->type) {
+		mark_invalid(host, origin, "a %s value for %s field '%s'",
+			     value->type == PEIL_TYPE_TEXT ? "text" : "typed",
+			     f->type == PEIL_TYPE_TEXT ? "a text" : "a typed",
+			     f->name);
+		return;
+	}
+	if (f->flags & PEIL_FIELD_BSN) {	/* checked and hashed there */
+		services_record_text(host, field, origin, value->as.text,
+				     value->len);
+		return;
+	}
+	if (value->type != PEIL_TYPE_TEXT)
+		values[field] = *value;
+	else if (record_queue_text(host->queue, field, value->as.text,
+				   value->len) < 0)
+		mark_invalid(host, origin, "out of memory");
+}
+
+static void services_record_header(peil_host *host, const char *raw,
+				   size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy)
+		return;
+	memcpy(copy, raw, len);
+	copy[len] = '\0';
+	free(host->header);
+	host->header = copy;
+	host->header_len = len;
+}
+
+/* Remember that the file failed, so that it is rolled back whatever the
+ * plugin does next. */
+static int record_failed(peil_host *host, peil_error *err, int storage)
+{
+	if (!host->failed) {
+		host->failed = 1;
+		host->storage_failed = storage;
+		host->failure = *err;
+	}
+	return -1;
+}
+
+static int reject_record(peil_host *host, const char *raw, size_t raw_len,
+			 peil_error *err)
+{
+	if (!host->reject) {
+		host->reject = reject_open(host->reject_dir,
+					   host->section->name, host->file,
+					   host->sha256, host->header,
+					   host->header_len, err);
+		if (!host->reject)
+			return record_failed(host, err, 0);
+	}
+	if (raw && reject_write(host->reject, raw, raw_len, err) < 0)
+		return record_failed(host, err, 0);
+	host->rejected++;
+	log_msg(PEIL_LOG_WARNING, "%s:%ld:%s%s%s %s (row rejected)",
+		host->file, host->line,
+		host->invalid_origin[0] ? " column '" : "",
+		host->invalid_origin, host->invalid_origin[0] ? "':" : "",
+		host->invalid_message);
+	return PEIL_RECORD_REJECTED;
+}
+
+/* The store refused a record (line 0: not one record; the store failed). */
+static int queue_failed(peil_host *host, long line, peil_error *err)
+{
+	if (line > 0 && !host->failed)
+		log_msg(PEIL_LOG_ERROR, "%s:%ld: the store refused this record",
+			host->file, line);
+	return record_failed(host, err, 1);
+}
+
+static int services_record_end(peil_host *host, const char *raw,
+			       size_t raw_len, peil_error *err)
+{
+	long line;
+	size_t i;
+
+	if (!host->schema || !host->file)
+		return error_set(err, NULL, 0, NULL,
+				 "record_end outside an input plugin's read");
+	if (!record_values(host)) {	/* the file failed before */
+		*err = host->failure;
+		return -1;
+	}
+	host->values = NULL;	/* whatever comes of it, the record ends */
+	if (interrupt_requested()) {	/* the batch is rolled back */
+		error_set(err, host->file, host->line, NULL,
+			  "interrupted by %s while reading this file",
+			  interrupt_name(interrupt_requested()));
+		return record_failed(host, err, 0);
+	}
+	for (i = 0; !host->invalid && i < host->schema->field_count; i++) {
+		const peil_field *f = &host->schema->fields[i];
+
+		if (!host->set[i] && (f->flags & PEIL_FIELD_REQUIRED))
+			mark_invalid(host, NULL,
+				     "required field '%s' has no column in "
+				     "this export", f->name);
+	}
+	if (host->invalid) {
+		if (host->reject_mode)
+			return reject_record(host, raw, raw_len, err);
+		error_set(err, host->file, host->line, host->invalid_origin,
+			  "%s", host->invalid_message);
+		return record_failed(host, err, 0);
+	}
+	if (record_queue_commit(host->queue, host->line, &line, err) < 0)
+		return queue_failed(host, line, err);
+	host->rows++;
+	return PEIL_RECORD_STORED;
+}
+
+static const peil_services services = {
+	.abi_version = PEIL_ABI_VERSION,
+	.size = sizeof(peil_services),
+	.log = services_log,
+	.fail = error_set,
+	.config_get = services_config_get,
+	.config_each = services_config_each,
+	.config_path = services_config_path,
+	.record_schema = services_record_schema,
+	.record_begin = services_record_begin,
+	.record_text = services_record_text,
+	.record_value = services_record_value,
+	.record_end = services_record_end,
+	.record_invalid = services_record_invalid,
+	.record_header = services_record_header,
+};
+
+const peil_services *host_services(void)
+{
+	return &services;
+}
+
+peil_host *host_new(const config *cfg, const config_section *section,
+		    const char *plugin_name)
+{
+	peil_host *host = calloc(1, sizeof(*host));
+
+	if (!host)
+		return NULL;
+	host->cfg = cfg;
+	host->section = section;
+	snprintf(host->plugin_name, sizeof(host->plugin_name), "%s",
+		 plugin_name);
+	return host;
+}
+
+/* A dataset with a citizen-number field needs the key, and may not use
+ * reject files: they copy export rows, citizen numbers and all. */
+static int host_bsn_init(peil_host *host, const host_input_options *opts,
+			 peil_error *err)
+{
+	const char *bsn_field = NULL;
+
+	for (size_t i = 0; i < host->schema->field_count; i++)
+		if (host->schema->fields[i].flags & PEIL_FIELD_BSN)
+			bsn_field = host->schema->fields[i].name;
+	if (!bsn_field)
+		return 0;
+	if (host->reject_mode)
+		return config_fail(host->cfg, host->section, opts->on_error_at,
+				   err, "on_error = reject cannot be used for "
+				   "dataset '%s': its field '%s' is a citizen "
+				   "number, and a reject file would hold it in "
+				   "the clear", host->schema->name, bsn_field);
+	if (!opts->key_file)
+		return config_fail(host->cfg, host->section, NULL, err,
+				   "dataset '%s' has a citizen-number field "
+				   "'%s': set [privacy] key_file = FILE, the "
+				   "municipality's secret for hashing it",
+				   host->schema->name, bsn_field);
+	host->bsn_key = calloc(1, sizeof(*host->bsn_key));
+	if (!host->bsn_key)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (bsn_key_load(opts->key_file, host->bsn_key, err) < 0)
+		return config_locate(host->cfg, opts->privacy,
+				     opts->key_file_at, err);
+	return 0;
+}
+
+int host_input_init(peil_host *host, const peil_schema *schema,
+		    store *storage, const host_input_options *opts,
+		    peil_error *err)
+{
+	host->schema = schema;
+	host->storage = storage;
+	host->set = calloc(schema->field_count, 1);
+	host->reject_dir = strdup(opts->reject_dir);
+	if (!host->set || !host->reject_dir)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	host->queue = record_queue_new(schema, storage, err);
+	if (!host->queue)
+		return -1;
+	host->formats = opts->formats;
+	host->decimal = (char)opts->decimal;
+	host->reject_mode = opts->reject;
+	return host_bsn_init(host, opts, err);
+}
+
+void host_file_begin(peil_host *host, const char *path, const char *sha256)
+{
+	reject_discard(host->reject);
+	host->reject = NULL;
+	host->reject_name[0] = '\0';
+	free(host->header);
+	host->header = NULL;
+	host->file = path;
+	host->values = NULL;
+	snprintf(host->sha256, sizeof(host->sha256), "%s",
+		 sha256 ? sha256 : "");
+	host->line = 0;
+	host->rows = 0;
+	host->rejected = 0;
+	host->failed = 0;
+	host->storage_failed = 0;
+}
+
+int host_file_prepare(peil_host *host, host_file_stats *stats,
+		      peil_error *err)
+{
+	peil_error stored;
+	long line;
+
+	if (!host->failed &&
+	    record_queue_flush(host->queue, &line, &stored) < 0)
+		queue_failed(host, line, &stored);
+	stats->rows = host->rows;
+	stats->rejected = host->rejected;
+	stats->reject_path = NULL;
+	stats->storage_failed = host->storage_failed;
+	if (host->failed) {
+		*err = host->failure;
+		return -1;
+	}
+	if (host->reject) {
+		snprintf(host->reject_name, sizeof(host->reject_name), "%s",
+			 reject_path(host->reject));
+		stats->reject_path = host->reject_name;
+		if (reject_close(host->reject, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int host_file_end(peil_host *host, int committed, peil_error *err)
+{
+	reject_file *rf = host->reject;
+	int rc = 0;
+
+	host->reject = NULL;
+	host->file = NULL;
+	host->values = NULL;
+	if (!committed)
+		record_queue_discard(host->queue);
+	if (rf && committed)
+		rc = reject_commit(rf, err);
+	else
+		reject_discard(rf);
+	return rc;
+}
+
+void host_free(peil_host *host)
+{
+	size_t i;
+
+	if (!host)
+		return;
+	host_file_begin(host, NULL, NULL);
+	host->file = NULL;
+	record_queue_free(host->queue);
+	free(host->set);
+	bsn_key_clear(host->bsn_key);
+	free(host->bsn_key);
+	free(host->reject_dir);
+	for (i = 0; i < host->path_count; i++)
+		free(host->paths[i]);
+	free(host->paths);
+	free(host);
+}

@@ -1,0 +1,377 @@
+/*
+ * store.c - the storage plugin's callbacks, each called here and nowhere
+ * else in the host.
+ *
+ * Which versions of peil_storage_ops the plugin has is read once, in
+ * store_load, into has: a plugin's table may end at any version (an older
+ * plugin's is smaller), and a field past its size is not the plugin's, so
+ * it must never be read, let alone called.  Before this door there were
+ * eleven, some of which called a callback without looking: a plugin whose
+ * table ended at results_scan was accepted and `peil run` called its
+ * runs_scan, NULL (tests/e2e/store_v1.sh).
+ */
+#include "plugin/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/error.h"
+
+struct store {
+	const peil_storage_ops *ops;
+	void *state;		/* NULL until opened */
+	unsigned has;		/* bit v: the plugin has version v */
+	/* Owned by the store of store_load; borrowed from it by a store
+	 * of store_open_another, whose owner is set. */
+	loaded_plugin *plugin;
+	/* Borrowed from the caller of store_load: the store needs the
+	 * services table and a host, but building them is the services'
+	 * module (host.c), which itself stores records through the store:
+	 * taking them keeps the files of plugin/ free of a cycle. */
+	const peil_services *svc;
+	peil_host *host;
+	const store *owner;
+};
+
+/* Whether the table holds the whole group of version v, every callback
+ * set: a group is there or not, so that no caller asks per field. */
+static int version_complete(const peil_storage_ops *o, unsigned v)
+{
+	switch (v) {
+	case STORE_V2_CHANGES:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V2 &&
+		       o->snapshot_begin && o->snapshot_end &&
+		       o->input_changes_scan && o->run_last_ingest &&
+		       o->backup && o->runs_prune;
+	case STORE_V3_BULK:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V3 && o->records_put;
+	case STORE_V4_LOADS:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V4 && o->load_begin &&
+		       o->load_end;
+	case STORE_V5_LOCK_PATH:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V5 && o->lock_path;
+	}
+	return 0;
+}
+
+int store_load(const loader_path *path, const char *name,
+	       const peil_services *svc, peil_host *host, store **out,
+	       peil_error *err)
+{
+	store *s = calloc(1, sizeof(*s));
+	unsigned v;
+
+	*out = NULL;
+	if (!s)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (loader_open(path, name, PEIL_PLUGIN_STORAGE, &s->plugin, err) < 0) {
+		free(s);
+		return -1;
+	}
+	s->ops = s->plugin->plugin->storage;
+	s->has = 1u << 1;	/* the loader refuses less than version 1 */
+	for (v = STORE_V2_CHANGES; v <= STORE_V5_LOCK_PATH; v++)
+		if (version_complete(s->ops, v))
+			s->has |= 1u << v;
+	s->svc = svc;
+	s->host = host;
+	*out = s;
+	return 0;
+}
+
+int store_open(store *s, peil_error *err)
+{
+	if (s->ops->open(s->svc, s->host, &s->state, err) < 0) {
+		s->state = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+store *store_open_another(store *s, peil_error *err)
+{
+	store *another = malloc(sizeof(*another));
+
+	if (!another) {
+		error_set(err, NULL, 0, NULL, "out of memory");
+		return NULL;
+	}
+	*another = *s;
+	another->owner = s;
+	if (store_open(another, err) < 0) {
+		free(another);
+		return NULL;
+	}
+	return another;
+}
+
+void store_free(store *s)
+{
+	if (!s)
+		return;
+	if (s->state)
+		s->ops->close(s->state);
+	if (!s->owner)
+		loader_close(s->plugin);
+	free(s);
+}
+
+const peil_plugin *store_plugin(const store *s)
+{
+	return s->plugin->plugin;
+}
+
+int store_has(const store *s, enum store_version v)
+{
+	return (unsigned)v < 32 && (s->has & (1u << v)) != 0;
+}
+
+/* What each version lets a store do, to end "does not ...". */
+static const char *version_ability(enum store_version v)
+{
+	switch (v) {
+	case STORE_V2_CHANGES:
+		return "track changes, take snapshots, back up or prune";
+	case STORE_V3_BULK:
+		return "store records in bulk";
+	case STORE_V4_LOADS:
+		return "prepare for loads";
+	case STORE_V5_LOCK_PATH:
+		return "suggest a lock file";
+	}
+	return "do that";
+}
+
+int store_require(const store *s, enum store_version v, const char *why,
+		  peil_error *err)
+{
+	const peil_plugin *p = store_plugin(s);
+
+	if (store_has(s, v))
+		return 0;
+	return error_set(err, NULL, 0, NULL,
+			 "storage plugin '%s' %s does not %s (version %d of "
+			 "peil_storage_ops)%s%s", p->name,
+			 p->version ? p->version : "(no version)",
+			 version_ability(v), (int)v, why ? "; " : "",
+			 why ? why : "");
+}
+
+int store_lock_path(const store *s, char *out, size_t size, peil_error *err)
+{
+	if (store_require(s, STORE_V5_LOCK_PATH, NULL, err) < 0)
+		return -1;
+	return s->ops->lock_path(s->svc, s->host, out, size, err) < 0
+		       ? -1
+		       : 0;
+}
+
+/* ------------------------------------------------------------ version 1 */
+
+int store_dataset_ensure(store *s, const peil_schema *schema,
+			 peil_error *err)
+{
+	return s->ops->dataset_ensure(s->state, schema, err) < 0 ? -1 : 0;
+}
+
+int store_batch_begin(store *s, peil_error *err)
+{
+	return s->ops->batch_begin(s->state, err) < 0 ? -1 : 0;
+}
+
+int store_batch_commit(store *s, peil_error *err)
+{
+	return s->ops->batch_commit(s->state, err) < 0 ? -1 : 0;
+}
+
+void store_batch_rollback(store *s)
+{
+	s->ops->batch_rollback(s->state);
+}
+
+int store_record_put(store *s, const peil_schema *schema,
+		     const peil_value *values, peil_error *err)
+{
+	return s->ops->record_put(s->state, schema, values, err) < 0 ? -1 : 0;
+}
+
+int store_ingest_seen(store *s, const peil_ingest_entry *probe, int *seen,
+		      peil_error *err)
+{
+	return s->ops->ingest_seen(s->state, probe, seen, err) < 0 ? -1 : 0;
+}
+
+int store_ingest_log(store *s, const peil_ingest_entry *entry,
+		     peil_error *err)
+{
+	return s->ops->ingest_log(s->state, entry, err) < 0 ? -1 : 0;
+}
+
+int store_inputs_fingerprint(store *s, char out[65], peil_error *err)
+{
+	return s->ops->inputs_fingerprint(s->state, out, err) < 0 ? -1 : 0;
+}
+
+/* The scans return what their callback returned when it stopped them
+ * (plugin.h): not only 0 or -1. */
+int store_scan(store *s, const peil_schema *schema, const peil_filter *filter,
+	       const size_t *projection, size_t projection_count,
+	       peil_row_fn row, void *ctx, peil_error *err)
+{
+	return s->ops->scan(s->state, schema, filter, projection,
+			    projection_count, row, ctx, err);
+}
+
+int store_run_begin(store *s, const peil_run_info *info, int64_t *run_id,
+		    peil_error *err)
+{
+	return s->ops->run_begin(s->state, info, run_id, err) < 0 ? -1 : 0;
+}
+
+int store_run_kpi_put(store *s, int64_t run_id, const peil_run_kpi *kpi,
+		      peil_error *err)
+{
+	return s->ops->run_kpi_put(s->state, run_id, kpi, err) < 0 ? -1 : 0;
+}
+
+int store_result_put(store *s, int64_t run_id, const peil_result *result,
+		     peil_error *err)
+{
+	return s->ops->result_put(s->state, run_id, result, err) < 0 ? -1 : 0;
+}
+
+int store_run_end(store *s, int64_t run_id, const char *status,
+		  int64_t ended, peil_error *err)
+{
+	return s->ops->run_end(s->state, run_id, status, ended, err) < 0 ? -1
+									 : 0;
+}
+
+int store_results_scan(store *s, const peil_result_query *query,
+		       int (*fn)(void *ctx, const peil_result *result),
+		       void *ctx, peil_error *err)
+{
+	return s->ops->results_scan(s->state, query, fn, ctx, err);
+}
+
+int store_runs_scan(store *s, int64_t run_id,
+		    int (*fn)(void *ctx, const peil_run_record *run),
+		    void *ctx, peil_error *err)
+{
+	return s->ops->runs_scan(s->state, run_id, fn, ctx, err);
+}
+
+int store_run_kpis_scan(store *s, int64_t run_id,
+			int (*fn)(void *ctx, const peil_run_kpi *kpi),
+			void *ctx, peil_error *err)
+{
+	return s->ops->run_kpis_scan(s->state, run_id, fn, ctx, err);
+}
+
+int store_ingest_scan(store *s,
+		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
+		      void *ctx, peil_error *err)
+{
+	return s->ops->ingest_scan(s->state, fn, ctx, err);
+}
+
+/* ------------------------------------------------------------ version 2 */
+
+/* store_require of version 2 for a call of the named callback. */
+static int need_v2(const store *s, const char *callback, peil_error *err)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "%s needs it", callback);
+	return store_require(s, STORE_V2_CHANGES, why, err);
+}
+
+int store_snapshot_begin(store *s, const peil_schema *schema,
+			 peil_error *err)
+{
+	if (need_v2(s, "snapshot_begin", err) < 0)
+		return -1;
+	return s->ops->snapshot_begin(s->state, schema, err) < 0 ? -1 : 0;
+}
+
+int store_snapshot_end(store *s, const peil_schema *schema,
+		       int64_t *removed, peil_error *err)
+{
+	if (need_v2(s, "snapshot_end", err) < 0)
+		return -1;
+	return s->ops->snapshot_end(s->state, schema, removed, err) < 0 ? -1
+									: 0;
+}
+
+int store_input_changes_scan(store *s, int64_t from_run, int64_t to_run,
+			     int (*fn)(void *ctx,
+				       const peil_input_change *change),
+			     void *ctx, peil_error *err)
+{
+	if (need_v2(s, "input_changes_scan", err) < 0)
+		return -1;
+	return s->ops->input_changes_scan(s->state, from_run, to_run, fn, ctx,
+					  err);
+}
+
+int store_run_last_ingest(store *s, int64_t run_id, int64_t *ingest_id,
+			  peil_error *err)
+{
+	if (need_v2(s, "run_last_ingest", err) < 0)
+		return -1;
+	return s->ops->run_last_ingest(s->state, run_id, ingest_id, err) < 0
+		       ? -1
+		       : 0;
+}
+
+int store_backup(store *s, const char *path, peil_error *err)
+{
+	if (need_v2(s, "backup", err) < 0)
+		return -1;
+	return s->ops->backup(s->state, path, err) < 0 ? -1 : 0;
+}
+
+int store_runs_prune(store *s, const peil_prune *prune, int64_t *runs_deleted,
+		     int64_t *figures_deleted, peil_error *err)
+{
+	if (need_v2(s, "runs_prune", err) < 0)
+		return -1;
+	return s->ops->runs_prune(s->state, prune, runs_deleted,
+				  figures_deleted, err) < 0
+		       ? -1
+		       : 0;
+}
+
+/* ---------------------------------------------------- versions 3 and 4 */
+
+int store_records_put(store *s, const peil_schema *schema,
+		      const peil_value *values, size_t count, size_t *stored,
+		      peil_error *err)
+{
+	const size_t n = schema->field_count;
+
+	*stored = 0;
+	if (store_has(s, STORE_V3_BULK))
+		return s->ops->records_put(s->state, schema, values, count,
+					   stored, err) < 0
+			       ? -1
+			       : 0;
+	for (; *stored < count; (*stored)++)
+		if (s->ops->record_put(s->state, schema, values + *stored * n,
+				       err) < 0)
+			return -1;
+	return 0;
+}
+
+int store_load_begin(store *s, int64_t bytes, peil_error *err)
+{
+	if (!store_has(s, STORE_V4_LOADS))
+		return 0;
+	return s->ops->load_begin(s->state, bytes, err) < 0 ? -1 : 0;
+}
+
+void store_load_end(store *s)
+{
+	if (store_has(s, STORE_V4_LOADS))
+		s->ops->load_end(s->state);
+}

@@ -1,0 +1,194 @@
+/*
+ * labels.c - Dutch and English words of the outputs.
+ */
+#include "report/labels.h"
+
+#include <string.h>
+
+static const labels dutch = {
+	.lang = "nl",
+	.total = "Totaal",
+	.unknown = "(onbekend)",
+	.met = "gehaald",
+	.at_risk = "in gevaar",
+	.not_met = "niet gehaald",
+	.no_target = "geen doel",
+	.at_least = "minimaal",
+	.at_most = "maximaal",
+	.and_word = "en",
+	.target = "Doel",
+	.suppressed_legend = "* = niet getoond: minder dan %g, of daaruit af "
+			     "te leiden",
+	.suppressed_small = "klein aantal",
+	.suppressed_derivable = "afleidbaar",
+	.provisional_legend = "~ = voorlopig: kan nog veranderen",
+	.word_provisional = "voorlopig",
+	.word_final = "definitief",
+	.col_finality = "stand",
+	.col_kpi = "kpi",
+	.col_title = "titel",
+	.col_unit = "eenheid",
+	.col_period = "periode",
+	.col_value = "waarde",
+	.col_numerator = "teller",
+	.col_denominator = "noemer",
+	.col_target_min = "doel_min",
+	.col_target_max = "doel_max",
+	.col_status = "status",
+	.col_suppressed = "onderdrukt",
+	.report_title = "Verslag",
+	.report_subtitle = "KPI's van het sociaal domein",
+	.summary = "Samenvatting",
+	.summary_intro = "De status is die van het totaal in de laatste "
+			 "periode met cijfers; daarnaast in hoeveel "
+			 "perioden het doel gehaald is.",
+	.latest_value = "Laatste waarde",
+	.months_met = "Doel gehaald",
+	.trend_title = "Verloop van het totaal",
+	.bars_title = "Per %s, %s",
+	.figures_title = "Cijfers",
+	.quality_title = "Kwaliteit van de registratie",
+	.quality_intro = "Voor wie registreert: per team het aandeel van de "
+			 "in de periode aangemelde casussen waarin een veld "
+			 "leeg is, en het aandeel dat meer dan %d dagen na "
+			 "aanmelding is ingevoerd. Velden over de afsluiting "
+			 "tellen over de in de periode afgesloten casussen. "
+			 "Hoe lager, hoe beter.",
+	.quality_missing = "leeg",
+	.quality_late = "Te laat ingevoerd",
+	.quality_cases = "Aangemeld",
+	.quality_closed = "Afgesloten",
+	.quality_cases_title = "Aangemelde casussen",
+	.quality_closed_title = "Afgesloten casussen",
+	.quality_none = "Geen gegevens over de registratie: de dataset "
+			"ontbreekt of heeft de velden niet.",
+	.footer_title = "Verantwoording",
+	.footer_run = "Run",
+	.footer_started = "Berekend op",
+	.footer_config = "Vingerafdruk configuratie",
+	.footer_scripts = "Vingerafdruk KPI-scripts",
+	.footer_inputs = "Vingerafdruk invoer",
+	.provisional_title = "Voorlopige cijfers",
+	.provisional_rule = "Cijfers van perioden die minder dan %d maanden "
+			    "voor de berekening eindigden, zijn voorlopig: "
+			    "late registraties en correcties kunnen ze nog "
+			    "veranderen.",
+	.provisional_none = "Geen: alle cijfers in dit verslag zijn definitief.",
+	.privacy_rule = "Aantallen kleiner dan %g, en cijfers waaruit die af "
+			"te leiden zijn, worden niet getoond (*). Percentages "
+			"en gemiddelden staan er alleen bij minstens %g "
+			"waarnemingen.",
+	.privacy_off = "Let op: de regels voor kleine aantallen staan uit "
+		       "(min_count = 0); dit verslag is niet geschikt om te "
+		       "delen.",
+	.target_band = "doelzone",
+	.no_figures = "Geen cijfers in deze periode.",
+	.period_word = "Periode",
+	.contents = "Inhoud",
+	.months = { "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug",
+		    "sep", "okt", "nov", "dec" },
+};
+
+static const labels english = {
+	.lang = "en",
+	.total = "Total",
+	.unknown = "(unknown)",
+	.met = "met",
+	.at_risk = "at risk",
+	.not_met = "not met",
+	.no_target = "no target",
+	.at_least = "at least",
+	.at_most = "at most",
+	.and_word = "and",
+	.target = "Target",
+	.suppressed_legend = "* = not shown: fewer than %g, or derivable "
+			     "from such a number",
+	.suppressed_small = "small count",
+	.suppressed_derivable = "derivable",
+	.provisional_legend = "~ = provisional: may still change",
+	.word_provisional = "provisional",
+	.word_final = "final",
+	.col_finality = "state",
+	.col_kpi = "kpi",
+	.col_title = "title",
+	.col_unit = "unit",
+	.col_period = "period",
+	.col_value = "value",
+	.col_numerator = "numerator",
+	.col_denominator = "denominator",
+	.col_target_min = "target_min",
+	.col_target_max = "target_max",
+	.col_status = "status",
+	.col_suppressed = "suppressed",
+	.report_title = "Report",
+	.report_subtitle = "KPIs of the social domain",
+	.summary = "Summary",
+	.summary_intro = "The status is that of the total in the latest "
+			 "period with figures, followed by the number of "
+			 "periods in which the target was met.",
+	.latest_value = "Latest value",
+	.months_met = "Target met",
+	.trend_title = "Trend of the total",
+	.bars_title = "By %s, %s",
+	.figures_title = "Figures",
+	.quality_title = "Quality of registration",
+	.quality_intro = "For the registering staff: per team the share of "
+			 "the cases registered in the period with an empty "
+			 "field, and the share entered more than %d days "
+			 "after registration. Fields about closure count "
+			 "over the cases closed in the period. Lower is "
+			 "better.",
+	.quality_missing = "empty",
+	.quality_late = "Entered late",
+	.quality_cases = "Registered",
+	.quality_closed = "Closed",
+	.quality_cases_title = "Registered cases",
+	.quality_closed_title = "Closed cases",
+	.quality_none = "No figures on registration: the dataset is missing "
+			"or lacks the fields.",
+	.footer_title = "Accountability",
+	.footer_run = "Run",
+	.footer_started = "Computed on",
+	.footer_config = "Configuration fingerprint",
+	.footer_scripts = "KPI scripts fingerprint",
+	.footer_inputs = "Inputs fingerprint",
+	.provisional_title = "Provisional figures",
+	.provisional_rule = "Figures of periods that ended less than %d "
+			    "months before the computation are provisional: "
+			    "late registrations and corrections may still "
+			    "change them.",
+	.provisional_none = "None: every figure in this report is final.",
+	.privacy_rule = "Counts below %g, and figures from which they could "
+			"be derived, are not shown (*). Percentages and means "
+			"need at least %g observations.",
+	.privacy_off = "Note: the small-cell rules are switched off "
+		       "(min_count = 0); do not share this report.",
+	.target_band = "target zone",
+	.no_figures = "No figures in this period.",
+	.period_word = "Period",
+	.contents = "Contents",
+	.months = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+		    "Sep", "Oct", "Nov", "Dec" },
+};
+
+const labels *labels_for(const char *lang)
+{
+	if (!lang || strcmp(lang, "nl") == 0)
+		return &dutch;
+	if (strcmp(lang, "en") == 0)
+		return &english;
+	return NULL;
+}
+
+const char *labels_status(const labels *l, const char *status)
+{
+	if (!status)
+		return l->no_target;
+	if (strcmp(status, "met") == 0)
+		return l->met;
+	if (strcmp(status, "at risk") == 0)
+		return l->at_risk;
+	if (strcmp(status, "not met") == 0)
+		return l->not_met;
+	return status;
+}

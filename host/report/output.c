@@ -1,0 +1,530 @@
+/*
+ * output.c - text, CSV and JSON renderings of a result table.
+ */
+#include "report/output.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/grow.h"
+#include "base/log.h"
+
+int output_format_parse(const char *name, output_format *out)
+{
+	if (strcmp(name, "text") == 0)
+		*out = OUTPUT_TEXT;
+	else if (strcmp(name, "csv") == 0)
+		*out = OUTPUT_CSV;
+	else if (strcmp(name, "json") == 0)
+		*out = OUTPUT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+void output_number(double v, int precise, int point, char *out, size_t size)
+{
+	char *dot;
+
+	if (isnan(v)) {
+		snprintf(out, size, "%s", "");
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(out, size, "%.0f", v);
+	else
+		snprintf(out, size, precise ? "%.10g" : "%.1f", v);
+	dot = strchr(out, '.');
+	if (dot && !point)
+		*dot = ',';
+}
+
+static size_t utf8_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static void pad(FILE *out, const char *s, size_t width, int right)
+{
+	size_t w = utf8_width(s);
+
+	if (right)
+		fprintf(out, "%*s%s", (int)(width > w ? width - w : 0), "", s);
+	else
+		fprintf(out, "%s%*s", s, (int)(width > w ? width - w : 0), "");
+}
+
+struct strings {
+	size_t count;
+	const char **items;
+};
+
+static int strings_add(struct strings *s, const char *item)
+{
+	const char **grown;
+	size_t i;
+
+	for (i = 0; i < s->count; i++)
+		if (strcmp(s->items[i], item) == 0)
+			return 0;
+	grown = grow_for(s->items, s->count, sizeof(*grown));
+	if (!grown)
+		return -1;
+	s->items = grown;
+	s->items[s->count++] = item;
+	return 0;
+}
+
+static int compare_breakdowns(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ta = result_is_total(a), tb = result_is_total(b);
+
+	if (ta != tb)
+		return ta - tb;
+	return strcmp(a, b);
+}
+
+/* A text cell: the value, "*" when suppressed, "-" when missing, "!"
+ * after a missed target. */
+static void text_cell(const result_row *row, char *out, size_t size,
+		      int *misses)
+{
+	size_t n;
+
+	out[0] = '\0';
+	if (!row)
+		return;
+	if (row->suppressed != RESULT_SHOWN) {
+		snprintf(out, size, "*");
+		return;
+	}
+	output_number(row->value, 0, 0, out, size);
+	if (!out[0])
+		snprintf(out, size, "-");
+	n = strlen(out);
+	if (row->status && strcmp(row->status, "met") != 0 && n + 1 < size) {
+		out[n] = strcmp(row->status, "not met") == 0 ? '!' : '?';
+		out[n + 1] = '\0';
+		(*misses)++;
+	}
+}
+
+/* A provisional figure gets "~" after its number; 1 when it got one. */
+static int finality_marker(const result_row *row, char *number, size_t size)
+{
+	size_t n = strlen(number);
+
+	if (!row || row->finality != RESULT_PROVISIONAL ||
+	    row->suppressed != RESULT_SHOWN || n + 1 >= size)
+		return 0;
+	number[n] = '~';
+	number[n + 1] = '\0';
+	return 1;
+}
+
+static const char *finality_word(const labels *w, const result_row *row)
+{
+	return row->finality == RESULT_FINAL	     ? w->word_final
+	       : row->finality == RESULT_PROVISIONAL ? w->word_provisional
+						     : "";
+}
+
+static void text_target(FILE *out, const kpi_info *k, const labels *w,
+			int misses)
+{
+	char number[64];
+
+	fprintf(out, "%s:", w->target);
+	if (k->has_min) {
+		output_number(k->target_min, 0, 0, number, sizeof(number));
+		fprintf(out, " %s %s", w->at_least, number);
+	}
+	if (k->has_max) {
+		output_number(k->target_max, 0, 0, number, sizeof(number));
+		fprintf(out, "%s%s %s %s", k->has_min ? " " : "",
+			k->has_min ? w->and_word : "", w->at_most, number);
+	}
+	fprintf(out, " %s; ! = %s, ? = %s (%d)\n", k->unit, w->not_met,
+		w->at_risk, misses);
+}
+
+/* One KPI's rows [begin, end) as breakdown x period. */
+static void text_block(FILE *out, const result_table *t, size_t begin,
+		       size_t end, const output_options *o)
+{
+	const labels *w = o->words;
+	const kpi_info *k = o->kpis ? kpi_set_find(o->kpis, t->rows[begin].kpi)
+				    : NULL;
+	struct strings periods = { 0, NULL }, cells = { 0, NULL };
+	size_t label_width = 6, period_width = 4, i, j, r;
+	int misses = 0, hidden = 0, provisional = 0;
+	char label[512], number[64];
+
+	for (r = begin; r < end; r++) {
+		strings_add(&periods, t->rows[r].period);
+		strings_add(&cells, t->rows[r].breakdown);
+		hidden |= t->rows[r].suppressed != RESULT_SHOWN;
+	}
+	qsort(cells.items, cells.count, sizeof(*cells.items),
+	      compare_breakdowns);
+	for (i = 0; i < cells.count; i++) {
+		result_breakdown_label_words(cells.items[i], w->total,
+					     w->unknown, label, sizeof(label));
+		if (utf8_width(label) > label_width)
+			label_width = utf8_width(label);
+	}
+	for (r = begin; r < end; r++) {
+		output_number(t->rows[r].value, 0, 0, number, sizeof(number));
+		if (strlen(number) + 2 > period_width)	/* "!~" */
+			period_width = strlen(number) + 2;
+		if (strlen(t->rows[r].period) > period_width)
+			period_width = strlen(t->rows[r].period);
+	}
+	if (k)
+		fprintf(out, "%s (%s) [%s]\n", k->title, k->unit, k->id);
+	else
+		fprintf(out, "%s\n", t->rows[begin].kpi);
+	pad(out, k && k->breakdown_count ? k->breakdown[0] : "", label_width,
+	    0);
+	for (j = 0; j < periods.count; j++) {
+		fputs("  ", out);
+		pad(out, periods.items[j], period_width, 1);
+	}
+	fputc('\n', out);
+	for (i = 0; i < cells.count; i++) {
+		result_breakdown_label_words(cells.items[i], w->total,
+					     w->unknown, label, sizeof(label));
+		pad(out, label, label_width, 0);
+		for (j = 0; j < periods.count; j++) {
+			const result_row *row = NULL;
+
+			for (r = begin; r < end && !row; r++)
+				if (strcmp(t->rows[r].period,
+					   periods.items[j]) == 0 &&
+				    strcmp(t->rows[r].breakdown,
+					   cells.items[i]) == 0)
+					row = &t->rows[r];
+			text_cell(row, number, sizeof(number), &misses);
+			provisional |= finality_marker(row, number,
+						       sizeof(number));
+			fputs("  ", out);
+			pad(out, number, period_width, 1);
+		}
+		fputc('\n', out);
+	}
+	if (k && (k->has_min || k->has_max))
+		text_target(out, k, w, misses);
+	if (hidden) {
+		fprintf(out, w->suppressed_legend, t->min_count);
+		fputc('\n', out);
+	}
+	if (provisional)
+		fprintf(out, "%s\n", w->provisional_legend);
+	fputc('\n', out);
+	free(periods.items);
+	free(cells.items);
+}
+
+static void write_text(FILE *out, const result_table *t,
+		       const output_options *o)
+{
+	size_t begin = 0, end;
+
+	if (t->count == 0) {
+		fprintf(out, "%s\n", o->words->no_figures);
+		return;
+	}
+	while (begin < t->count) {
+		end = begin;
+		while (end < t->count &&
+		       strcmp(t->rows[end].kpi, t->rows[begin].kpi) == 0)
+			end++;
+		text_block(out, t, begin, end, o);
+		begin = end;
+	}
+}
+
+/* A CSV text cell: quoted when needed; one that starts with = + - @ (or a
+ * tab or CR, which Excel strips before looking) gets a leading apostrophe
+ * so that Excel does not run it as a formula (OWASP, "CSV injection"). */
+static void csv_text(FILE *out, const char *s, char separator)
+{
+	int risky = strchr("=+-@\t\r", s[0]) != NULL && s[0];
+	int quote = risky || strchr(s, separator) || strpbrk(s, "\"\r\n");
+
+	if (!quote) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	if (risky)
+		fputc('\'', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* A CSV number cell: never escaped, so that Excel reads it as a number. */
+static void csv_number(FILE *out, double v, int point)
+{
+	char number[64];
+
+	output_number(v, 1, point, number, sizeof(number));
+	fputs(number, out);
+}
+
+/* The distinct breakdown fields of the table's KPIs, in order of first
+ * appearance: for the columns of the long format.  kpis may be NULL (the
+ * fields are then read from the breakdowns).  *out is malloc'd, its
+ * strings borrowed from kpis or t; the count, or (size_t)-1 when out of
+ * memory. */
+static size_t output_breakdown_fields(const result_table *t,
+				      const kpi_set *kpis,
+				      const char ***out)
+{
+	struct strings fields = { 0, NULL };
+	size_t i, j;
+
+	for (i = 0; i < t->count; i++) {
+		const kpi_info *k = kpis ? kpi_set_find(kpis, t->rows[i].kpi)
+					 : NULL;
+
+		if (i && strcmp(t->rows[i].kpi, t->rows[i - 1].kpi) == 0)
+			continue;
+		for (j = 0; k && j < k->breakdown_count; j++)
+			if (strings_add(&fields, k->breakdown[j]) < 0)
+				goto oom;
+	}
+	*out = fields.items;
+	return fields.count;
+oom:
+	free(fields.items);
+	*out = NULL;
+	return (size_t)-1;
+}
+
+static const char *suppression_word(const labels *w, result_suppression s)
+{
+	return s == RESULT_SMALL ? w->suppressed_small
+	       : s == RESULT_DERIVABLE ? w->suppressed_derivable
+				       : "";
+}
+
+static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
+		    const char **fields, size_t field_count,
+		    const output_options *o, char sep)
+{
+	const labels *w = o->words;
+	char value[512];
+	size_t j;
+	int found;
+
+	csv_text(out, row->kpi, sep);
+	fputc(sep, out);
+	csv_text(out, k ? k->title : "", sep);
+	fputc(sep, out);
+	csv_text(out, k ? k->unit : "", sep);
+	fputc(sep, out);
+	csv_text(out, row->period, sep);
+	for (j = 0; j < field_count; j++) {
+		fputc(sep, out);
+		found = result_breakdown_value(row->breakdown, fields[j], value,
+					       sizeof(value));
+		if (result_is_total(row->breakdown))
+			csv_text(out, w->total, sep);
+		else if (found)
+			csv_text(out, found == 2 ? w->unknown : value, sep);
+	}
+	fputc(sep, out);
+	csv_number(out, row->value, o->english_numbers);
+	fputc(sep, out);
+	csv_number(out, row->numerator, o->english_numbers);
+	fputc(sep, out);
+	csv_number(out, row->denominator, o->english_numbers);
+	fputc(sep, out);
+	csv_number(out, k && k->has_min ? k->target_min : NAN,
+		   o->english_numbers);
+	fputc(sep, out);
+	csv_number(out, k && k->has_max ? k->target_max : NAN,
+		   o->english_numbers);
+	fputc(sep, out);
+	csv_text(out, row->status ? labels_status(w, row->status) : "", sep);
+	fputc(sep, out);
+	csv_text(out, suppression_word(w, row->suppressed), sep);
+	fputc(sep, out);
+	csv_text(out, finality_word(w, row), sep);
+	fputs("\r\n", out);
+}
+
+static void write_csv(FILE *out, const result_table *t,
+		      const output_options *o)
+{
+	const labels *w = o->words;
+	char sep = o->english_numbers ? ',' : ';';
+	const char **fields = NULL;
+	size_t field_count = output_breakdown_fields(t, o->kpis, &fields);
+	size_t i;
+
+	if (field_count == (size_t)-1)
+		field_count = 0;
+	/* The BOM tells Excel the file is UTF-8; without it Excel reads
+	 * Windows-1252 and "Beëindigd" comes out garbled. */
+	fputs("\xEF\xBB\xBF", out);
+	fprintf(out, "%s%c%s%c%s%c%s", w->col_kpi, sep, w->col_title, sep,
+		w->col_unit, sep, w->col_period);
+	for (i = 0; i < field_count; i++) {
+		fputc(sep, out);
+		csv_text(out, fields[i], sep);
+	}
+	fprintf(out, "%c%s%c%s%c%s%c%s%c%s%c%s%c%s%c%s\r\n", sep,
+		w->col_value, sep, w->col_numerator, sep, w->col_denominator,
+		sep, w->col_target_min, sep, w->col_target_max, sep,
+		w->col_status, sep, w->col_suppressed, sep, w->col_finality);
+	for (i = 0; i < t->count; i++)
+		csv_row(out, &t->rows[i],
+			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
+			fields, field_count, o, sep);
+	free(fields);
+}
+
+/* Write s as JSON string, quoted and escaped. */
+static void output_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_number(FILE *out, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", out);
+	else
+		fprintf(out, "%.17g", v);
+}
+
+static void json_kpi(FILE *out, const kpi_info *k)
+{
+	size_t j;
+
+	fputs("\n  {\"id\": ", out);
+	output_json_string(out, k->id);
+	fputs(", \"title\": ", out);
+	output_json_string(out, k->title);
+	fputs(", \"description\": ", out);
+	output_json_string(out, k->description ? k->description : "");
+	fputs(", \"unit\": ", out);
+	output_json_string(out, k->unit);
+	fprintf(out, ", \"grain\": \"%s\", \"breakdown\": [",
+		period_grain_name(k->grain));
+	for (j = 0; j < k->breakdown_count; j++) {
+		fputs(j ? ", " : "", out);
+		output_json_string(out, k->breakdown[j]);
+	}
+	fputs("], \"target\": {\"min\": ", out);
+	json_number(out, k->has_min ? k->target_min : NAN);
+	fputs(", \"max\": ", out);
+	json_number(out, k->has_max ? k->target_max : NAN);
+	fputs("}}", out);
+}
+
+static void json_kpis(FILE *out, const result_table *t, const kpi_set *kpis)
+{
+	size_t i, n = 0;
+
+	fputs("\"kpis\": [", out);
+	for (i = 0; kpis && i < t->count; i++) {
+		const kpi_info *k = kpi_set_find(kpis, t->rows[i].kpi);
+
+		if (!k || (i && strcmp(t->rows[i].kpi, t->rows[i - 1].kpi) == 0))
+			continue;
+		fputs(n++ ? "," : "", out);
+		json_kpi(out, k);
+	}
+	fputs(n ? "\n], " : "], ", out);
+}
+
+static void write_json(FILE *out, const result_table *t, const kpi_set *kpis)
+{
+	size_t i;
+
+	fprintf(out, "{\"run\": %lld, \"disclosure\": {\"min_count\": %g, "
+		     "\"min_denominator\": %g}, ", (long long)t->run_id,
+		t->min_count, t->min_denominator);
+	json_kpis(out, t, kpis);
+	fputs("\"results\": [", out);
+	for (i = 0; i < t->count; i++) {
+		const result_row *row = &t->rows[i];
+
+		fputs(i ? ",\n  {" : "\n  {", out);
+		fputs("\"kpi\": ", out);
+		output_json_string(out, row->kpi);
+		fputs(", \"period\": ", out);
+		output_json_string(out, row->period);
+		/* The breakdown is stored as a JSON object already. */
+		fprintf(out, ", \"breakdown\": %s, \"value\": ",
+			row->breakdown);
+		json_number(out, row->value);
+		fputs(", \"numerator\": ", out);
+		json_number(out, row->numerator);
+		fputs(", \"denominator\": ", out);
+		json_number(out, row->denominator);
+		fputs(", \"status\": ", out);
+		if (row->status)
+			output_json_string(out, row->status);
+		else
+			fputs("null", out);
+		fprintf(out, ", \"suppressed\": %s, \"final\": %s}",
+			row->suppressed == RESULT_SMALL	       ? "\"small\""
+			: row->suppressed == RESULT_DERIVABLE ? "\"derivable\""
+							       : "null",
+			row->finality == RESULT_FINAL	      ? "true"
+			: row->finality == RESULT_PROVISIONAL ? "false"
+							      : "null");
+	}
+	fputs(t->count ? "\n]}\n" : "]}\n", out);
+}
+
+int output_write(FILE *out, const output_options *o, const result_table *t)
+{
+	output_options opts = *o;
+
+	if (!t->disclosed) {
+		log_msg(PEIL_LOG_ERROR, "internal error: figures written "
+					"without the small-cell rules");
+		return -1;
+	}
+	if (!opts.words)
+		opts.words = labels_for("nl");
+	switch (opts.format) {
+	case OUTPUT_TEXT:
+		write_text(out, t, &opts);
+		break;
+	case OUTPUT_CSV:
+		write_csv(out, t, &opts);
+		break;
+	case OUTPUT_JSON:
+		write_json(out, t, opts.kpis);
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * output.h - printing figures: an aligned text table, CSV or JSON.
+ *
+ * Text is for people at a terminal: one block per KPI with its title and
+ * unit, breakdown values down and periods across.  CSV is the long format
+ * of docs/output.md, for Dutch Excel by default (';', decimal comma, UTF-8
+ * with BOM; cells that Excel would run as a formula escaped) or with
+ * English separators.  JSON is for programs (docs/output.md).
+ *
+ * Every writer takes a table that went through disclosure_apply
+ * (disclosure.h) and refuses one that did not.
+ */
+#ifndef PEIL_OUTPUT_H
+#define PEIL_OUTPUT_H
+
+#include <stdio.h>
+
+#include "kpi/kpi.h"
+#include "report/labels.h"
+#include "model/results.h"
+
+typedef enum output_format {
+	OUTPUT_TEXT,
+	OUTPUT_CSV,
+	OUTPUT_JSON
+} output_format;
+
+typedef struct output_options {
+	output_format format;
+	const labels *words;	/* NULL: Dutch */
+	int english_numbers;	/* CSV: ',' between cells, '.' as decimal */
+	const kpi_set *kpis;	/* titles, units, targets; NULL: ids only */
+} output_options;
+
+/* "text", "csv" or "json"; 0 on success, -1 otherwise. */
+int output_format_parse(const char *name, output_format *out);
+
+/* Write the sorted, disclosed table t.  0 on success; -1 (and nothing
+ * written) when t did not go through disclosure_apply. */
+int output_write(FILE *out, const output_options *o, const result_table *t);
+
+/* A number for a reader: whole numbers bare, others with one decimal (or,
+ * precise, up to ten significant digits), with a decimal comma unless
+ * point; "" when NaN. */
+void output_number(double v, int precise, int point, char *out,
+		   size_t size);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * prometheus.c - the text exposition format (prometheus.h).
+ *
+ * The grammar, from the Prometheus documentation "Exposition formats":
+ * metric names [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*
+ * (names starting with "__" are reserved), label values in double quotes
+ * with backslash, double quote and line feed escaped as \\ \" \n; all
+ * lines of a family together, after its # HELP and # TYPE lines.
+ */
+#include "report/prometheus.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "base/log.h"
+
+static void label_value(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(out, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* A breakdown field as a label name: [a-z0-9_] already (schema.c), but
+ * it may start with a digit or "__", or be one of our own labels. */
+static void label_name(FILE *out, const char *field)
+{
+	const char *s;
+
+	if ((field[0] >= '0' && field[0] <= '9') || field[0] == '_' ||
+	    strcmp(field, "kpi") == 0 || strcmp(field, "period") == 0 ||
+	    strcmp(field, "status") == 0)
+		fputs("breakdown_", out);
+	for (s = field; *s; s++)
+		fputc((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+			      (*s >= '0' && *s <= '9')
+		      ? *s
+		      : '_',
+		      out);
+}
+
+static int breakdown_label(void *arg, const char *field, const char *value)
+{
+	FILE *out = arg;
+
+	fputc(',', out);
+	label_name(out, field);
+	fputc('=', out);
+	label_value(out, value ? value : "(onbekend)");
+	return 0;
+}
+
+static void sample_value(FILE *out, double v)
+{
+	if (isinf(v))
+		fputs(v > 0 ? "+Inf" : "-Inf", out);
+	else
+		fprintf(out, "%.17g", v);
+}
+
+enum family { VALUE, NUMERATOR, DENOMINATOR, STATUS };
+
+static void family(FILE *out, const result_table *t, enum family f)
+{
+	static const char *const names[] = { "peil_kpi_value",
+					     "peil_kpi_numerator",
+					     "peil_kpi_denominator",
+					     "peil_kpi_status" };
+	static const char *const help[] = {
+		"The figure of a KPI for a period and breakdown.",
+		"The numerator of a share or mean (a count, or a sum).",
+		"The denominator of a share or mean (a count).",
+		"The target status of a figure: 1 for the status label."
+	};
+	size_t i;
+
+	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", names[f], help[f],
+		names[f]);
+	for (i = 0; i < t->count; i++) {
+		const result_row *row = &t->rows[i];
+		double v = f == VALUE	    ? row->value
+			   : f == NUMERATOR ? row->numerator
+			   : f == DENOMINATOR ? row->denominator
+					      : (row->status ? 1 : NAN);
+
+		if (row->suppressed != RESULT_SHOWN || isnan(v))
+			continue;
+		fprintf(out, "%s{kpi=", names[f]);
+		label_value(out, row->kpi);
+		fputs(",period=", out);
+		label_value(out, row->period);
+		result_breakdown_each(row->breakdown, breakdown_label, out);
+		if (f == STATUS) {
+			fputs(",status=", out);
+			label_value(out, row->status);
+		}
+		fputs("} ", out);
+		sample_value(out, v);
+		fputc('\n', out);
+	}
+}
+
+static void kpi_families(FILE *out, const result_table *t,
+			 const kpi_set *kpis)
+{
+	static const char *const names[] = { "peil_kpi_target_min",
+					     "peil_kpi_target_max",
+					     "peil_kpi_info" };
+	size_t f, i;
+
+	for (f = 0; kpis && f < 3; f++) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", names[f],
+			f == 2 ? "A KPI's title and unit, as labels."
+			       : "A KPI's target bound.", names[f]);
+		for (i = 0; i < t->count; i++) {
+			const kpi_info *k = kpi_set_find(kpis, t->rows[i].kpi);
+
+			if (!k || (i && strcmp(t->rows[i - 1].kpi,
+					       t->rows[i].kpi) == 0) ||
+			    (f == 0 && !k->has_min) || (f == 1 && !k->has_max))
+				continue;
+			fprintf(out, "%s{kpi=", names[f]);
+			label_value(out, k->id);
+			if (f == 2) {
+				fputs(",title=", out);
+				label_value(out, k->title);
+				fputs(",unit=", out);
+				label_value(out, k->unit);
+			}
+			fputs("} ", out);
+			sample_value(out, f == 0 ? k->target_min
+				     : f == 1    ? k->target_max
+						 : 1);
+			fputc('\n', out);
+		}
+	}
+}
+
+int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
+		     int64_t run_started)
+{
+	if (!t->disclosed) {
+		log_msg(PEIL_LOG_ERROR, "internal error: figures exported "
+					"without the small-cell rules");
+		return -1;
+	}
+	family(out, t, VALUE);
+	family(out, t, NUMERATOR);
+	family(out, t, DENOMINATOR);
+	family(out, t, STATUS);
+	kpi_families(out, t, kpis);
+	fprintf(out, "# HELP peil_run_id The run whose figures these are.\n"
+		     "# TYPE peil_run_id gauge\npeil_run_id %lld\n"
+		     "# HELP peil_run_started_timestamp_seconds When the run "
+		     "started.\n# TYPE peil_run_started_timestamp_seconds "
+		     "gauge\npeil_run_started_timestamp_seconds %lld\n",
+		(long long)t->run_id, (long long)run_started);
+	return 0;
+}

@@ -1,0 +1,760 @@
+/*
+ * report_html.c - the self-contained HTML report (report_html.h).
+ *
+ * The page is written top to bottom in one pass over the sorted tables;
+ * a KPI is the run of rows with its id.  Everything is escaped through
+ * html_escape; no script and no external resource, so the file opens the
+ * same anywhere, also without a network.
+ */
+#include "report/report_html.h"
+#include "report/report_css.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/calendar.h"
+#include "report/chart.h"
+#include "model/finality.h"
+#include "report/html.h"
+#include "base/log.h"
+#include "report/output.h"
+#include "base/period.h"
+
+int report_is_provisional(const char *period_id, int64_t started,
+			  int final_after_months)
+{
+	/* One rule for the report, peil show and peil run: finality.h. */
+	finality f = { final_after_months, 0 };
+
+	return !finality_is_final(&f, period_id, finality_date(started));
+}
+
+/* The short label of a period: "mrt" for a month, the id otherwise. */
+static const char *period_label(const labels *w, const char *id)
+{
+	if (strlen(id) == 7 && id[4] == '-' && id[5] >= '0' && id[5] <= '1') {
+		int m = (id[5] - '0') * 10 + (id[6] - '0');
+
+		if (m >= 1 && m <= 12)
+			return w->months[m - 1];
+	}
+	return id;
+}
+
+static const char *status_class(const char *status)
+{
+	switch (chart_mark_of(status, 0)) {
+	case CHART_MET:
+		return "met";
+	case CHART_AT_RISK:
+		return "risk";
+	case CHART_NOT_MET:
+		return "not";
+	default:
+		return "none";
+	}
+}
+
+/* The symbol of a status, the same shape as in the charts. */
+static const char *status_symbol(const char *status)
+{
+	switch (chart_mark_of(status, 0)) {
+	case CHART_MET:
+		return "\xE2\x97\x8F";	/* ● */
+	case CHART_AT_RISK:
+		return "\xE2\x96\xB2";	/* ▲ */
+	case CHART_NOT_MET:
+		return "\xE2\x97\x86";	/* ◆ */
+	default:
+		return "\xE2\x80\x93";	/* – */
+	}
+}
+
+static void badge(FILE *out, const labels *w, const char *status)
+{
+	fprintf(out, "<span class=\"badge s-%s\">%s ", status_class(status),
+		status_symbol(status));
+	html_escape(out, labels_status(w, status));
+	fputs("</span>", out);
+}
+
+static void number(FILE *out, double v)
+{
+	char text[64];
+
+	output_number(v, 0, 0, text, sizeof(text));
+	fputs(text[0] ? text : "\xE2\x80\x93", out);
+}
+
+/* The distinct values of a column of rows [begin, end), in order of first
+ * appearance; *out malloc'd.  The count. */
+static size_t distinct(const result_table *t, size_t begin, size_t end,
+		       int breakdowns, const char ***out)
+{
+	const char **items = malloc((end - begin + 1) * sizeof(*items));
+	size_t n = 0, i, j;
+
+	*out = items;
+	if (!items)
+		return 0;
+	for (i = begin; i < end; i++) {
+		const char *s = breakdowns ? t->rows[i].breakdown
+					   : t->rows[i].period;
+
+		for (j = 0; j < n && strcmp(items[j], s) != 0; j++)
+			;
+		if (j == n)
+			items[n++] = s;
+	}
+	return n;
+}
+
+static int compare_cells(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ta = result_is_total(a), tb = result_is_total(b);
+
+	return ta != tb ? ta - tb : strcmp(a, b);
+}
+
+static const result_row *find_row(const result_table *t, size_t begin,
+				  size_t end, const char *period_id,
+				  const char *breakdown)
+{
+	size_t i;
+
+	for (i = begin; i < end; i++)
+		if (strcmp(t->rows[i].period, period_id) == 0 &&
+		    strcmp(t->rows[i].breakdown, breakdown) == 0)
+			return &t->rows[i];
+	return NULL;
+}
+
+/* One KPI: rows [begin, end) of the figures, its periods and cells. */
+struct kpi_view {
+	const result_table *t;
+	size_t begin, end;
+	const kpi_info *k;
+	const char **periods, **cells;
+	size_t period_count, cell_count;
+};
+
+static void target_text(FILE *out, const labels *w, const kpi_info *k)
+{
+	if (!k || (!k->has_min && !k->has_max)) {
+		html_escape(out, w->no_target);
+		return;
+	}
+	if (k->has_min) {
+		fprintf(out, "%s ", w->at_least);
+		number(out, k->target_min);
+	}
+	if (k->has_min && k->has_max)
+		fprintf(out, " %s ", w->and_word);
+	if (k->has_max) {
+		fprintf(out, "%s ", w->at_most);
+		number(out, k->target_max);
+	}
+	fputc(' ', out);
+	html_escape(out, k->unit);
+}
+
+/* The latest total with a value, or NULL. */
+static const result_row *latest_total(const struct kpi_view *v)
+{
+	size_t i;
+
+	for (i = v->period_count; i-- > 0;) {
+		const result_row *r = find_row(v->t, v->begin, v->end,
+					       v->periods[i], "{}");
+
+		if (r && (!isnan(r->value) || r->suppressed != RESULT_SHOWN))
+			return r;
+	}
+	return NULL;
+}
+
+static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
+{
+	const result_row *r = latest_total(v);
+	size_t i, met = 0, judged = 0;
+
+	for (i = 0; i < v->period_count; i++) {
+		const result_row *p = find_row(v->t, v->begin, v->end,
+					       v->periods[i], "{}");
+
+		if (p && p->status) {
+			judged++;
+			met += strcmp(p->status, "met") == 0;
+		}
+	}
+	fputs("<tr><td><a href=\"#kpi-", out);
+	html_escape(out, v->t->rows[v->begin].kpi);
+	fputs("\">", out);
+	html_escape(out, v->k ? v->k->title : v->t->rows[v->begin].kpi);
+	fputs("</a></td><td>", out);
+	html_escape(out, v->k ? v->k->unit : "");
+	fputs("</td><td>", out);
+	if (r && r->suppressed != RESULT_SHOWN)
+		fputs("*", out);
+	else if (r)
+		number(out, r->value);
+	if (r) {
+		fputs(" <span class=\"meta\">(", out);
+		html_escape(out, r->period);
+		fputs(")</span>", out);
+	}
+	fputs("</td><td>", out);
+	target_text(out, w, v->k);
+	fputs("</td><td>", out);
+	badge(out, w, r ? r->status : NULL);
+	fputs("</td><td>", out);
+	if (judged)
+		fprintf(out, "%zu / %zu", met, judged);
+	fputs("</td></tr>\n", out);
+}
+
+static void chart_target(chart_spec *c, const kpi_info *k, const labels *w)
+{
+	c->has_min = k && k->has_min;
+	c->has_max = k && k->has_max;
+	c->target_min = k ? k->target_min : 0;
+	c->target_max = k ? k->target_max : 0;
+	c->band_label = w->target_band;
+}
+
+static void chart_item_of(chart_item *it, const result_row *r,
+			  const char *label)
+{
+	it->label = label;
+	it->value = r ? r->value : NAN;
+	it->mark = chart_mark_of(r ? r->status : NULL,
+				 r && r->suppressed != RESULT_SHOWN);
+}
+
+static void trend_figure(FILE *out, const labels *w, const struct kpi_view *v,
+			 chart_item *items)
+{
+	chart_spec c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < v->period_count; i++)
+		chart_item_of(&items[i],
+			      find_row(v->t, v->begin, v->end, v->periods[i],
+				       "{}"),
+			      period_label(w, v->periods[i]));
+	c.title = w->trend_title;
+	c.items = items;
+	c.count = v->period_count;
+	chart_target(&c, v->k, w);
+	fputs("<figure><figcaption>", out);
+	html_escape(out, w->trend_title);
+	fputs("</figcaption>", out);
+	chart_trend_svg(out, &c);
+	fputs("</figure>", out);
+}
+
+/* Bars of the cells in the latest period that has figures. */
+static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
+			chart_item *items, char (*names)[128])
+{
+	const result_row *latest = latest_total(v);
+	const char *period_id = latest ? latest->period
+				       : v->periods[v->period_count - 1];
+	char title[256];
+	chart_spec c;
+	size_t i, n = 0;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < v->cell_count; i++) {
+		if (result_is_total(v->cells[i]))
+			continue;
+		result_breakdown_label_words(v->cells[i], w->total, w->unknown,
+					     names[n], sizeof(names[n]));
+		chart_item_of(&items[n], find_row(v->t, v->begin, v->end,
+						  period_id, v->cells[i]),
+			      names[n]);
+		n++;
+	}
+	if (!n)
+		return;
+	snprintf(title, sizeof(title), w->bars_title,
+		 v->k && v->k->breakdown_count ? v->k->breakdown[0] : "",
+		 period_id);
+	c.title = title;
+	c.items = items;
+	c.count = n;
+	chart_target(&c, v->k, w);
+	fputs("<figure><figcaption>", out);
+	html_escape(out, title);
+	fputs("</figcaption>", out);
+	chart_bars_svg(out, &c);
+	fputs("</figure>", out);
+}
+
+static void figure_cell(FILE *out, const result_row *r)
+{
+	if (!r) {
+		fputs("<td></td>", out);
+		return;
+	}
+	if (r->suppressed != RESULT_SHOWN) {
+		fputs("<td class=\"hidden\">*</td>", out);
+		return;
+	}
+	if (!r->status) {
+		fputs("<td>", out);
+		number(out, r->value);
+		fputs("</td>", out);
+		return;
+	}
+	fprintf(out, "<td class=\"c-%s\">", status_class(r->status));
+	number(out, r->value);
+	fprintf(out, "<span class=\"sym\">%s</span></td>",
+		status_symbol(r->status));
+}
+
+/* What the marks in a KPI's table mean, when it has any. */
+static void table_legend(FILE *out, const report_input *in,
+			 const struct kpi_view *v)
+{
+	const labels *w = in->words;
+	int hidden = 0;
+	size_t i;
+
+	for (i = v->begin; i < v->end; i++)
+		hidden |= v->t->rows[i].suppressed != RESULT_SHOWN;
+	if (!hidden && !(v->k && (v->k->has_min || v->k->has_max)))
+		return;
+	fputs("<p class=\"legend\">", out);
+	if (v->k && (v->k->has_min || v->k->has_max))
+		fprintf(out, "%s %s &#183; %s %s &#183; %s %s",
+			status_symbol("met"), w->met, status_symbol("at risk"),
+			w->at_risk, status_symbol("not met"), w->not_met);
+	if (hidden) {
+		fputs(v->k && (v->k->has_min || v->k->has_max) ? " &#183; " : "",
+		      out);
+		fprintf(out, w->suppressed_legend, in->figures->min_count);
+	}
+	fputs("</p>", out);
+}
+
+static void figures_table(FILE *out, const report_input *in,
+			  const struct kpi_view *v)
+{
+	const labels *w = in->words;
+	char label[512];
+	size_t i, j;
+
+	fputs("<h3>", out);
+	html_escape(out, w->figures_title);
+	fputs("</h3><table><thead><tr><th>", out);
+	html_escape(out, v->k && v->k->breakdown_count ? v->k->breakdown[0]
+						      : "");
+	fputs("</th>", out);
+	for (j = 0; j < v->period_count; j++) {
+		fputs("<th>", out);
+		html_escape(out, period_label(w, v->periods[j]));
+		if (report_is_provisional(v->periods[j], in->run_started,
+					  in->provisional_months))
+			fputs("<sup>v</sup>", out);
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead><tbody>\n", out);
+	for (i = 0; i < v->cell_count; i++) {
+		result_breakdown_label_words(v->cells[i], w->total, w->unknown,
+					     label, sizeof(label));
+		fputs(result_is_total(v->cells[i]) ? "<tr class=\"total\"><td>"
+						   : "<tr><td>",
+		      out);
+		html_escape(out, label);
+		fputs("</td>", out);
+		for (j = 0; j < v->period_count; j++)
+			figure_cell(out, find_row(v->t, v->begin, v->end,
+						  v->periods[j], v->cells[i]));
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	table_legend(out, in, v);
+}
+
+static void kpi_section(FILE *out, const report_input *in,
+			const struct kpi_view *v)
+{
+	const labels *w = in->words;
+	size_t n = v->period_count > v->cell_count ? v->period_count
+						   : v->cell_count;
+	chart_item *items = malloc((n + 1) * sizeof(*items));
+	char(*names)[128] = malloc((v->cell_count + 1) * sizeof(*names));
+
+	fputs("<section class=\"kpi\" id=\"kpi-", out);
+	html_escape(out, v->t->rows[v->begin].kpi);
+	fputs("\"><h2>", out);
+	html_escape(out, v->k ? v->k->title : v->t->rows[v->begin].kpi);
+	fputs("</h2>", out);
+	if (v->k && v->k->description) {
+		fputs("<p class=\"desc\">", out);
+		html_escape(out, v->k->description);
+		fputs("</p>", out);
+	}
+	fputs("<p class=\"meta\">", out);
+	html_escape(out, v->k ? v->k->unit : "");
+	fprintf(out, " &#183; %s: ", w->target);
+	target_text(out, w, v->k);
+	fputs(" &#183; <code>", out);
+	html_escape(out, v->t->rows[v->begin].kpi);
+	fputs("</code></p>", out);
+	if (items && names) {
+		fputs("<div class=\"charts\">", out);
+		trend_figure(out, w, v, items);
+		bars_figure(out, w, v, items, names);
+		fputs("</div>", out);
+	}
+	figures_table(out, in, v);
+	free(items);
+	free(names);
+	fputs("</section>\n", out);
+}
+
+/* The quality columns of one table: closed 0 gives the empty fields of
+ * the registered cases and late entry, closed 1 the empty fields of the
+ * closed cases.  *out is malloc'd; the count. */
+static size_t quality_columns(const result_table *q, int closed,
+			      const char ***out)
+{
+	static const char *const prefixes[2][2] = {
+		{ "missing.", "late" }, { "missing_closed.", NULL }
+	};
+	const char **cols = malloc((q->count + 1) * sizeof(*cols));
+	size_t i, p, k = 0;
+
+	*out = cols;
+	if (!cols)
+		return 0;
+	for (p = 0; p < 2 && prefixes[closed][p]; p++)
+		for (i = 0; i < q->count; i++) {
+			const char *kpi = q->rows[i].kpi;
+			const char *prefix = prefixes[closed][p];
+
+			if (strncmp(kpi, prefix, strlen(prefix)) ||
+			    (k && strcmp(cols[k - 1], kpi) == 0))
+				continue;
+			cols[k++] = kpi;
+		}
+	return k;
+}
+
+static const result_row *find_quality(const result_table *q, const char *kpi,
+				      const char *team)
+{
+	size_t i;
+
+	for (i = 0; i < q->count; i++)
+		if (strcmp(q->rows[i].kpi, kpi) == 0 &&
+		    strcmp(q->rows[i].breakdown, team) == 0)
+			return &q->rows[i];
+	return NULL;
+}
+
+/* Whether column j is the first of its group (registered or closed
+ * cases), which is preceded by the group's number of cases. */
+static const char *group_start(const char **cols, size_t j)
+{
+	int closed = strncmp(cols[j], "missing_closed.", 15) == 0;
+	int registered = strncmp(cols[j], "missing.", 8) == 0;
+
+	if (!closed && !registered)
+		return NULL;
+	if (j && strncmp(cols[j - 1], cols[j], closed ? 15 : 8) == 0)
+		return NULL;
+	return closed ? "closed" : "registered";
+}
+
+static void quality_head(FILE *out, const report_input *in,
+			 const char **cols, size_t n)
+{
+	const labels *w = in->words;
+	size_t j;
+
+	fputs("<table class=\"quality\"><thead><tr><th>team</th>", out);
+	for (j = 0; j < n; j++) {
+		const char *group = group_start(cols, j);
+		const char *field = strchr(cols[j], '.');
+		const char *name = field ? field + 1 : NULL;
+		const char *label = name && in->field_label
+					    ? in->field_label(in->field_label_ctx,
+							      name)
+					    : NULL;
+
+		if (group)
+			fprintf(out, "<th>%s (n)</th>",
+				group[0] == 'c' ? w->quality_closed
+						: w->quality_cases);
+		fputs("<th>", out);
+		if (name) {
+			html_escape(out, label ? label : name);
+			fprintf(out, "<br/>%% %s", w->quality_missing);
+		} else {
+			fprintf(out, "%s<br/>%%", w->quality_late);
+		}
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead><tbody>\n", out);
+}
+
+static void quality_value(FILE *out, const result_row *r)
+{
+	if (!r)
+		fputs("<td></td>", out);
+	else if (r->suppressed != RESULT_SHOWN)
+		fputs("<td class=\"hidden\">*</td>", out);
+	else {
+		fputs(r->value > 10 ? "<td class=\"warn\">" : "<td>", out);
+		number(out, r->value);
+		fputs("</td>", out);
+	}
+}
+
+static void quality_row_html(FILE *out, const report_input *in,
+			     const char *team, const char **cols, size_t n)
+{
+	char label[512];
+	size_t j;
+
+	result_breakdown_label_words(team, in->words->total, in->words->unknown,
+				     label, sizeof(label));
+	fputs(result_is_total(team) ? "<tr class=\"total\"><td>" : "<tr><td>",
+	      out);
+	html_escape(out, label);
+	fputs("</td>", out);
+	for (j = 0; j < n; j++) {
+		const result_row *r = find_quality(in->quality, cols[j], team);
+
+		if (group_start(cols, j)) {
+			if (!r || r->suppressed != RESULT_SHOWN) {
+				fputs("<td class=\"hidden\">*</td>", out);
+			} else {
+				fputs("<td>", out);
+				number(out, r->denominator);
+				fputs("</td>", out);
+			}
+		}
+		quality_value(out, r);
+	}
+	fputs("</tr>\n", out);
+}
+
+static void quality_table(FILE *out, const report_input *in, int closed,
+			  const char **teams, size_t team_count)
+{
+	const char **cols = NULL;
+	size_t n = quality_columns(in->quality, closed, &cols), i;
+
+	if (n) {
+		fprintf(out, "<h3>%s</h3>", closed ? in->words->quality_closed_title
+						   : in->words->quality_cases_title);
+		quality_head(out, in, cols, n);
+		for (i = 0; i < team_count; i++)
+			quality_row_html(out, in, teams[i], cols, n);
+		fputs("</tbody></table>", out);
+	}
+	free(cols);
+}
+
+static void quality_section(FILE *out, const report_input *in)
+{
+	const labels *w = in->words;
+	const char **teams = NULL;
+	size_t team_count = 0;
+
+	fputs("<section id=\"kwaliteit\"><h2>", out);
+	html_escape(out, w->quality_title);
+	fputs("</h2><p class=\"desc\">", out);
+	fprintf(out, w->quality_intro, (int)in->late_after_days);
+	fputs("</p>\n", out);
+	if (in->quality && in->quality->count)
+		team_count = distinct(in->quality, 0, in->quality->count, 1,
+				      &teams);
+	if (!team_count) {
+		fprintf(out, "<p>%s</p>", w->quality_none);
+	} else {
+		qsort(teams, team_count, sizeof(*teams), compare_cells);
+		quality_table(out, in, 0, teams, team_count);
+		quality_table(out, in, 1, teams, team_count);
+	}
+	free(teams);
+	fputs("</section>\n", out);
+}
+
+static void fingerprint(FILE *out, const char *label, const char *sha)
+{
+	fprintf(out, "<dt>%s</dt><dd>", label);
+	html_escape(out, sha && sha[0] ? sha : "-");
+	fputs("</dd>", out);
+}
+
+static void provisional_text(FILE *out, const report_input *in)
+{
+	const char **periods = NULL;
+	size_t count = distinct(in->figures, 0, in->figures->count, 0,
+				&periods);
+	size_t i, n = 0;
+
+	fputs("<p>", out);
+	fprintf(out, in->words->provisional_rule, in->provisional_months);
+	fputc(' ', out);
+	for (i = 0; i < count; i++) {
+		if (!report_is_provisional(periods[i], in->run_started,
+					   in->provisional_months))
+			continue;
+		fputs(n++ ? ", " : "", out);
+		html_escape(out, periods[i]);
+	}
+	if (!n)
+		html_escape(out, in->words->provisional_none);
+	fputs("</p>", out);
+	free(periods);
+}
+
+static void footer(FILE *out, const report_input *in)
+{
+	const labels *w = in->words;
+	time_t started = (time_t)in->run_started;
+	struct tm tm;
+	char when[64] = "";
+	size_t i;
+
+	if (localtime_r(&started, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	fprintf(out, "<footer><h2>%s</h2><dl>", w->footer_title);
+	fprintf(out, "<dt>%s</dt><dd>%lld</dd>", w->footer_run,
+		(long long)in->run_id);
+	fprintf(out, "<dt>%s</dt><dd>%s</dd>", w->footer_started, when);
+	fingerprint(out, w->footer_config, in->config_sha256);
+	fingerprint(out, w->footer_scripts, in->scripts_sha256);
+	fingerprint(out, w->footer_inputs, in->inputs_sha256);
+	fputs("</dl><p class=\"privacy\">", out);
+	if (in->figures->min_count > 0)
+		fprintf(out, w->privacy_rule, in->figures->min_count,
+			fmax(in->figures->min_denominator,
+			     in->figures->min_count));
+	else
+		html_escape(out, w->privacy_off);
+	fprintf(out, "</p><h3>%s</h3>", w->provisional_title);
+	provisional_text(out, in);
+	if (in->script_count) {
+		fputs("<table class=\"scripts\"><tbody>", out);
+		for (i = 0; i < in->script_count; i++) {
+			fputs("<tr><td>", out);
+			html_escape(out, in->scripts[i].kpi);
+			fputs("</td><td>", out);
+			html_escape(out, in->scripts[i].script);
+			fputs("</td><td><code>", out);
+			fprintf(out, "%.16s", in->scripts[i].sha256
+						      ? in->scripts[i].sha256
+						      : "");
+			fputs("</code></td></tr>", out);
+		}
+		fputs("</tbody></table>", out);
+	}
+	fputs("</footer>\n", out);
+}
+
+/* The view of the KPI whose rows start at begin; 0, or -1 when out of
+ * memory. */
+static int kpi_view_init(struct kpi_view *v, const report_input *in,
+			 size_t begin)
+{
+	const result_table *t = in->figures;
+
+	v->t = t;
+	v->begin = begin;
+	v->end = begin;
+	while (v->end < t->count &&
+	       strcmp(t->rows[v->end].kpi, t->rows[begin].kpi) == 0)
+		v->end++;
+	v->k = in->kpis ? kpi_set_find(in->kpis, t->rows[begin].kpi) : NULL;
+	v->period_count = distinct(t, v->begin, v->end, 0, &v->periods);
+	v->cell_count = distinct(t, v->begin, v->end, 1, &v->cells);
+	if (!v->periods || !v->cells)
+		return -1;
+	qsort(v->cells, v->cell_count, sizeof(*v->cells), compare_cells);
+	return 0;
+}
+
+static void kpi_view_release(struct kpi_view *v)
+{
+	free(v->periods);
+	free(v->cells);
+}
+
+static void summary(FILE *out, const report_input *in)
+{
+	const labels *w = in->words;
+	struct kpi_view v;
+	size_t begin;
+
+	fprintf(out, "<section id=\"samenvatting\"><h2>%s</h2>"
+		     "<p class=\"desc\">%s</p>", w->summary, w->summary_intro);
+	fprintf(out, "<table class=\"summary\"><thead><tr><th>KPI</th><th>%s</th><th>%s</th>"
+		     "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+		w->col_unit, w->latest_value, w->target, w->col_status,
+		w->months_met);
+	for (begin = 0; begin < in->figures->count; begin = v.end) {
+		if (kpi_view_init(&v, in, begin) == 0)
+			summary_row(out, w, &v);
+		kpi_view_release(&v);
+	}
+	fputs("</tbody></table><p class=\"legend\">", out);
+	badge(out, w, "met");
+	fputc(' ', out);
+	badge(out, w, "at risk");
+	fputc(' ', out);
+	badge(out, w, "not met");
+	fputc(' ', out);
+	badge(out, w, NULL);
+	fputs("</p></section>\n", out);
+}
+
+int report_html_write(FILE *out, const report_input *in)
+{
+	const labels *w = in->words;
+	struct kpi_view v;
+	size_t begin;
+
+	if (!in->figures->disclosed || (in->quality && !in->quality->disclosed)) {
+		log_msg(PEIL_LOG_ERROR, "internal error: a report without the "
+					"small-cell rules");
+		return -1;
+	}
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head>"
+		     "<meta charset=\"utf-8\"/><meta name=\"viewport\" "
+		     "content=\"width=device-width, initial-scale=1\"/>"
+		     "<title>", w->lang);
+	fprintf(out, "%s ", w->report_title);
+	html_escape(out, in->period);
+	fprintf(out, "</title><style>%s</style></head><body>\n",
+		report_css);
+	fprintf(out, "<header><h1>%s ", w->report_title);
+	html_escape(out, in->period);
+	fprintf(out, " <small>&#183; %s</small></h1><p class=\"meta\">"
+		     "%s: ", w->report_subtitle, w->period_word);
+	html_escape(out, in->period);
+	fprintf(out, " &#183; %s %lld</p></header>\n", w->footer_run,
+		(long long)in->run_id);
+	if (!in->figures->count)
+		fprintf(out, "<p>%s</p>", w->no_figures);
+	summary(out, in);
+	for (begin = 0; begin < in->figures->count; begin = v.end) {
+		if (kpi_view_init(&v, in, begin) == 0)
+			kpi_section(out, in, &v);
+		kpi_view_release(&v);
+	}
+	quality_section(out, in);
+	footer(out, in);
+	fputs("</body></html>\n", out);
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * report_html.h - the HTML report: one self-contained file (inline CSS and
+ * SVG, no script, nothing fetched) that prints on A4.
+ *
+ * It holds a summary of every KPI with its target status in colour, symbol
+ * and words; per KPI its title, description, unit, a trend chart of the
+ * total with the target band, bars by the first breakdown field in the
+ * latest period, and the table of figures; the quality of registration per
+ * team (quality.h); and a footer with the run, its fingerprints, the
+ * small-cell rule and which figures are provisional.
+ */
+#ifndef PEIL_REPORT_HTML_H
+#define PEIL_REPORT_HTML_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kpi/kpi.h"
+#include "report/labels.h"
+#include "model/results.h"
+
+/* A KPI's defining script as recorded with the run. */
+typedef struct report_script {
+	char *kpi, *script, *sha256;
+} report_script;
+
+typedef struct report_input {
+	const labels *words;
+	const char *period;		/* as asked: "2017" */
+	const result_table *figures;	/* sorted, disclosed, in the period */
+	const result_table *quality;	/* sorted, disclosed; NULL: none */
+	long late_after_days;
+	const kpi_set *kpis;		/* titles, units, targets */
+	int64_t run_id, run_started;	/* unix seconds */
+	const char *config_sha256, *scripts_sha256, *inputs_sha256;
+	const report_script *scripts;
+	size_t script_count;
+	/* Periods that ended less than this many months before the run
+	 * started are provisional. */
+	int provisional_months;
+	/* The label of a dataset field (the export's column header), or
+	 * NULL for the field name itself. */
+	const char *(*field_label)(void *ctx, const char *field);
+	void *field_label_ctx;
+} report_input;
+
+/* Write the report.  0 on success; -1 when a table was not disclosed
+ * (nothing written). */
+int report_html_write(FILE *out, const report_input *r);
+
+/* Whether a period (id) counts as provisional for a run started at
+ * started (unix seconds), under finality.h's rule with
+ * final_after_months = provisional_months. */
+int report_is_provisional(const char *period_id, int64_t started,
+			  int provisional_months);
+
+#endif

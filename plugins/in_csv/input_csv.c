@@ -1,0 +1,385 @@
+/*
+ * input_csv.c - the input plugin "csv": reads CSV exports of registration
+ * systems into a dataset, one record per row, through the host's record
+ * services.
+ *
+ * The host calls read once per file, inside a storage batch that it
+ * commits only when read returns 0.  The header line ties each configured
+ * column.<header> to its position in this file; every row then sets the
+ * mapped fields from their cells as text, and the host converts, checks
+ * and stores, or rejects.  Structural problems (bad encoding, an unclosed
+ * quote) fail the whole file: the rows after them cannot be trusted.
+ */
+#include <peil/plugin.h>
+
+#include "csv_config.h"
+#include "csv_reader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct csv_state {
+	const peil_services *svc;
+	peil_host *host;
+	csv_config config;
+	csv_reader *reader;
+
+	/* The current file's header, decoded and trimmed: header i is at
+	 * header_text + header_at[i], NUL-terminated. */
+	char *header_text;
+	size_t header_text_cap;
+	size_t *header_at;
+	size_t header_cap;
+	size_t header_count;	/* without trailing empty headers */
+	size_t columns_needed;	/* 1 + the highest mapped column */
+};
+
+/* The services this plugin calls, so open can check the table has them:
+ * record_invalid and record_header are version 2's. */
+#define SERVICES_NEEDED PEIL_SERVICES_SIZE_V2
+
+static void csv_close(void *state)
+{
+	struct csv_state *s = state;
+
+	if (s == NULL)
+		return;
+	csv_reader_free(s->reader);
+	csv_config_release(&s->config);
+	free(s->header_text);
+	free(s->header_at);
+	free(s);
+}
+
+static int csv_open(const peil_services *svc, peil_host *host, void **state,
+		    peil_error *err)
+{
+	struct csv_state *s;
+
+	*state = NULL;
+	/* Without fail in the table there is no other way to report. */
+	if (svc == NULL || svc->abi_version != PEIL_ABI_VERSION ||
+	    svc->size < SERVICES_NEEDED) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->message, sizeof(err->message),
+			 "csv: host services of ABI version %u, size %u; this plugin needs version %u, size %zu",
+			 svc ? (unsigned)svc->abi_version : 0u,
+			 svc ? (unsigned)svc->size : 0u, PEIL_ABI_VERSION,
+			 (size_t)SERVICES_NEEDED);
+		return -1;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return svc->fail(err, NULL, 0, NULL, "out of memory");
+	s->svc = svc;
+	s->host = host;
+	if (csv_config_load(&s->config, svc, host, err)) {
+		csv_close(s);
+		return -1;
+	}
+	s->reader = csv_reader_new(&s->config.reader);
+	if (s->reader == NULL) {
+		csv_close(s);
+		return svc->fail(err, NULL, 0, NULL, "out of memory");
+	}
+	*state = s;
+	return 0;
+}
+
+static int read_file(void *ctx, char *buf, size_t size, size_t *got)
+{
+	FILE *f = ctx;
+
+	*got = fread(buf, 1, size, f);
+	if (*got < size && ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+static int is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	       c == '\f';
+}
+
+/* Trims ASCII white space and U+00A0 (NO-BREAK SPACE, which Excel users
+ * type into headers) from both ends of text[0..*len). */
+static const char *trim(const char *text, size_t *len)
+{
+	size_t n = *len;
+
+	for (;;) {
+		if (n > 0 && is_blank((unsigned char)text[0])) {
+			text++;
+			n--;
+		} else if (n > 1 && (unsigned char)text[0] == 0xC2 &&
+			   (unsigned char)text[1] == 0xA0) {
+			text += 2;
+			n -= 2;
+		} else {
+			break;
+		}
+	}
+	for (;;) {
+		if (n > 0 && is_blank((unsigned char)text[n - 1])) {
+			n--;
+		} else if (n > 1 && (unsigned char)text[n - 2] == 0xC2 &&
+			   (unsigned char)text[n - 1] == 0xA0) {
+			n -= 2;
+		} else {
+			break;
+		}
+	}
+	*len = n;
+	return text;
+}
+
+static int cell_is_empty(const csv_cell *cell)
+{
+	size_t len = cell->len;
+
+	trim(cell->text, &len);
+	return len == 0;
+}
+
+static const char *header_name(const struct csv_state *s, size_t column)
+{
+	if (column >= s->header_count)
+		return NULL;
+	return s->header_text + s->header_at[column];
+}
+
+/* Keeps the trimmed headers of this file, for mapping and messages. */
+static int keep_header(struct csv_state *s, const csv_record *header)
+{
+	size_t i, need = 0, at = 0;
+
+	for (i = 0; i < header->cell_count; i++)
+		need += header->cells[i].len + 1;
+	if (need > s->header_text_cap) {
+		char *text = realloc(s->header_text, need);
+
+		if (text == NULL)
+			return -1;
+		s->header_text = text;
+		s->header_text_cap = need;
+	}
+	if (header->cell_count > s->header_cap) {
+		size_t *positions = realloc(s->header_at, header->cell_count *
+							  sizeof(*positions));
+
+		if (positions == NULL)
+			return -1;
+		s->header_at = positions;
+		s->header_cap = header->cell_count;
+	}
+	s->header_count = 0;
+	for (i = 0; i < header->cell_count; i++) {
+		size_t len = header->cells[i].len;
+		const char *name = trim(header->cells[i].text, &len);
+
+		s->header_at[i] = at;
+		memcpy(s->header_text + at, name, len);
+		s->header_text[at + len] = '\0';
+		at += len + 1;
+		if (len > 0)	/* empty headers at the end do not count */
+			s->header_count = i + 1;
+	}
+	return 0;
+}
+
+/* Finds each mapped header's column; fails on one missing or doubled. */
+static int map_columns(struct csv_state *s, const char *path, long line,
+		       peil_error *err)
+{
+	const peil_services *svc = s->svc;
+	size_t i, c;
+
+	s->columns_needed = 0;
+	for (i = 0; i < s->config.mapping_count; i++) {
+		csv_mapping *m = &s->config.mappings[i];
+		const char *other_case = NULL;
+		int found = 0;
+
+		for (c = 0; c < s->header_count; c++) {
+			const char *name = header_name(s, c);
+
+			if (strcmp(name, m->header) != 0) {
+				if (strcasecmp(name, m->header) == 0)
+					other_case = name;
+				continue;
+			}
+			if (found)
+				return svc->fail(err, path, line, m->header,
+						 "column '%s' (mapped to field %s) is in the header twice: columns %zu and %zu",
+						 m->header, m->field_name,
+						 m->column + 1, c + 1);
+			m->column = c;
+			found = 1;
+		}
+		if (!found)
+			return svc->fail(err, path, line, m->header,
+					 "column '%s' (mapped to field %s) is not in the header%s%s%s",
+					 m->header, m->field_name,
+					 other_case ? " (it has '" : "",
+					 other_case ? other_case : "",
+					 other_case ? "': headers match case-sensitively)" : "");
+		if (m->column + 1 > s->columns_needed)
+			s->columns_needed = m->column + 1;
+	}
+	return 0;
+}
+
+/* Turns a reader error into the plugin's, naming the column if known. */
+static int reader_fail(struct csv_state *s, const char *path,
+		       const csv_reader_error *e, peil_error *err)
+{
+	const char *column = e->cell == CSV_NO_CELL ? NULL :
+						       header_name(s, e->cell);
+
+	if (e->cell != CSV_NO_CELL && (column == NULL || *column == '\0'))
+		return s->svc->fail(err, path, e->line, NULL,
+				    "column %zu: %s", e->cell + 1, e->message);
+	return s->svc->fail(err, path, e->line, column, "%s", e->message);
+}
+
+/* Hands one data row to the host; returns record_end's result. */
+static int put_row(struct csv_state *s, const char *path,
+		   const csv_record *row, peil_error *err)
+{
+	const peil_services *svc = s->svc;
+	size_t i, columns = row->cell_count;
+
+	svc->record_begin(s->host, path, row->line);
+	for (i = 0; i < s->config.mapping_count; i++) {
+		const csv_mapping *m = &s->config.mappings[i];
+
+		if (m->column < row->cell_count)
+			svc->record_text(s->host, m->field, m->header,
+					 row->cells[m->column].text,
+					 row->cells[m->column].len);
+		else
+			svc->record_text(s->host, m->field, m->header, "", 0);
+	}
+	/* Empty cells past the header are Excel's trailing separators. */
+	while (columns > s->header_count &&
+	       cell_is_empty(&row->cells[columns - 1]))
+		columns--;
+	if (columns > s->header_count || row->cell_count < s->columns_needed)
+		svc->record_invalid(s->host, NULL,
+				    "row has %zu columns, the header has %zu",
+				    columns, s->header_count);
+	if (row->flaw == CSV_FLAW_TEXT_AFTER_QUOTE)
+		svc->record_invalid(s->host, header_name(s, row->flaw_cell),
+				    "text after the closing quote in column %zu",
+				    row->flaw_cell + 1);
+	return svc->record_end(s->host, row->raw, row->raw_len, err);
+}
+
+static int row_is_empty(const csv_record *row)
+{
+	size_t i;
+
+	for (i = 0; i < row->cell_count; i++)
+		if (!cell_is_empty(&row->cells[i]))
+			return 0;
+	return 1;
+}
+
+static int read_rows(struct csv_state *s, const char *path, FILE *f,
+		     peil_error *err)
+{
+	const peil_services *svc = s->svc;
+	long stored = 0, rejected = 0, empty = 0;
+	csv_reader_error e;
+	csv_record row;
+	int rc;
+
+	s->header_count = 0;
+	if (csv_reader_start(s->reader, read_file, f, s->config.skip_lines, &e))
+		return reader_fail(s, path, &e, err);
+	rc = csv_reader_next(s->reader, &row, &e);
+	if (rc < 0)
+		return reader_fail(s, path, &e, err);
+	if (rc == 0)
+		return svc->fail(err, path, 0, NULL, "no header line");
+	if (keep_header(s, &row))
+		return svc->fail(err, path, row.line, NULL, "out of memory");
+	if (map_columns(s, path, row.line, err))
+		return -1;
+	svc->record_header(s->host, row.raw, row.raw_len);
+
+	while ((rc = csv_reader_next(s->reader, &row, &e)) > 0) {
+		/* Rows of separators only (";;;;") are what Excel leaves
+		 * below the data; they hold nothing to store. */
+		if (row_is_empty(&row)) {
+			empty++;
+			continue;
+		}
+		rc = put_row(s, path, &row, err);
+		if (rc < 0)
+			return rc;
+		if (rc == PEIL_RECORD_REJECTED)
+			rejected++;
+		else
+			stored++;
+	}
+	if (rc < 0)
+		return reader_fail(s, path, &e, err);
+
+	/* The host logs rows stored and rejected per file; say only what it
+	 * cannot see. */
+	if (stored + rejected == 0)
+		svc->log(s->host, PEIL_LOG_INFO, "%s: 0 rows (header only)",
+			 path);
+	if (empty > 0)
+		svc->log(s->host, PEIL_LOG_INFO, "%s: %ld empty rows skipped",
+			 path, empty);
+	return 0;
+}
+
+static int csv_read(void *state, const char *path, peil_error *err)
+{
+	struct csv_state *s = state;
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	if (f == NULL)
+		return s->svc->fail(err, path, 0, NULL, "cannot open: %s",
+				    strerror(errno));
+	rc = read_rows(s, path, f, err);
+	fclose(f);
+	return rc;
+}
+
+static const peil_input_ops csv_ops = {
+	.size = sizeof(peil_input_ops),
+	.open = csv_open,
+	.read = csv_read,
+	.close = csv_close,
+};
+
+static const char *const csv_config_keys[] = {
+	"separator", "encoding", "skip_lines", "column.", NULL
+};
+
+static const peil_plugin csv_plugin = {
+	.abi_version = PEIL_ABI_VERSION,
+	.size = sizeof(peil_plugin),
+	.name = "csv",
+	.description = "CSV exports: RFC 4180, UTF-8 or Windows-1252, columns mapped by header",
+	.version = "0.1.0",
+	.kind = PEIL_PLUGIN_INPUT,
+	.input = &csv_ops,
+	.config_keys = csv_config_keys,
+};
+
+PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);
+
+PEIL_EXPORT const peil_plugin *peil_plugin_entry(void)
+{
+	return &csv_plugin;
+}

@@ -1,0 +1,535 @@
+/*
+ * sqlite_runs.c - the ingest log and its fingerprint, evaluation runs and
+ * their results.
+ *
+ * A run is recorded as "running" and committed before anything else is
+ * written, so that a run that crashes stays visible as one that never
+ * ended; "the latest run" is the latest that ended with its figures
+ * recorded ("ok" or "kpi failed"), so that a run that failed or was
+ * interrupted does not hide the figures of the one before.
+ * A missing number (NaN) is stored as NULL and read back as NaN.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "sqlite_store.h"
+
+/* Bind text, or NULL for a NULL pointer.  SQLITE_STATIC: every statement
+ * here is stepped and reset before its function returns. */
+static int bind_text(sqlite3_stmt *stmt, int col, const char *text)
+{
+	return sqlite3_bind_text(stmt, col, text, -1, SQLITE_STATIC);
+}
+
+/* Step a write statement once, then reset it for its next use. */
+static int step_done(struct store *st, sqlite3_stmt *stmt, peil_error *err,
+		     const char *field, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE) {
+		store_fail_db(st, err, field, what);
+		sqlite3_reset(stmt);
+		return -1;
+	}
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+static double column_number(sqlite3_stmt *stmt, int col)
+{
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return NAN;
+	return sqlite3_column_double(stmt, col);
+}
+
+/* ---------------------------------------------------------- ingest log */
+
+int store_ingest_seen(void *state, const peil_ingest_entry *probe,
+		      int *seen, peil_error *err)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE sha256 = ?1"
+		" AND source = ?2 AND settings_sha256 IS ?3)";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*seen = 0;
+	if (probe == NULL || probe->sha256 == NULL || probe->source == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "ingest_seen without a source and hash");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL,
+				     "cannot read the ingest log");
+	bind_text(stmt, 1, probe->sha256);
+	bind_text(stmt, 2, probe->source);
+	bind_text(stmt, 3, probe->settings_sha256);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*seen = sqlite3_column_int(stmt, 0);
+	else
+		store_fail_db(st, err, NULL, "cannot read the ingest log");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_ingest_log(void *state, const peil_ingest_entry *entry,
+		     peil_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO peil_ingest (source, dataset, path, sha256,"
+		" \"rows\", rejected, at, settings_sha256, id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (entry == NULL || entry->source == NULL ||
+	    entry->dataset == NULL || entry->path == NULL ||
+	    entry->sha256 == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "an ingest log entry needs a source, "
+				     "dataset, path and hash");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL,
+				     "cannot write the ingest log");
+	bind_text(stmt, 1, entry->source);
+	bind_text(stmt, 2, entry->dataset);
+	bind_text(stmt, 3, entry->path);
+	bind_text(stmt, 4, entry->sha256);
+	sqlite3_bind_int64(stmt, 5, entry->rows);
+	sqlite3_bind_int64(stmt, 6, entry->rejected);
+	sqlite3_bind_int64(stmt, 7, entry->at);
+	bind_text(stmt, 8, entry->settings_sha256);
+	/* In a batch, the id its rows were stored under (batch_begin). */
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_bind_int64(stmt, 9, st->batch_ingest);
+	rc = step_done(st, stmt, err, NULL, "cannot write the ingest log");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* SHA-256 over the log in id order: for each entry, source, dataset, path,
+ * sha256 and rows (decimal), each followed by a NUL byte.  The NULs make
+ * the encoding unambiguous, as no field can hold one; when the entry was
+ * logged and what it rejected do not change which data went in. */
+int store_inputs_fingerprint(void *state, char out[65], peil_error *err)
+{
+	static const char sql[] =
+		"SELECT source, dataset, path, sha256, \"rows\""
+		" FROM peil_ingest ORDER BY id";
+	static const char hex[] = "0123456789abcdef";
+	struct store *st = state;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digest_len = 0, i;
+	sqlite3_stmt *stmt = NULL;
+	EVP_MD_CTX *md;
+	char rows[32];
+	int step = SQLITE_DONE, col, ok, rc = -1;
+
+	out[0] = '\0';
+	md = EVP_MD_CTX_new();
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		st->svc->fail(err, st->path, 0, NULL,
+			      "cannot start SHA-256 (libcrypto)");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		store_fail_db(st, err, NULL, "cannot read the ingest log");
+		goto out;
+	}
+	ok = 1;
+	while (ok && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		for (col = 0; col < 4; col++) {
+			const unsigned char *text =
+				sqlite3_column_text(stmt, col);
+			size_t len = (size_t)sqlite3_column_bytes(stmt, col);
+
+			ok = ok && EVP_DigestUpdate(md, text ? text
+						    : (const unsigned char *)"",
+						    len) == 1 &&
+			     EVP_DigestUpdate(md, "", 1) == 1;
+		}
+		snprintf(rows, sizeof(rows), "%" PRId64,
+			 (int64_t)sqlite3_column_int64(stmt, 4));
+		ok = ok && EVP_DigestUpdate(md, rows, strlen(rows) + 1) == 1;
+	}
+	if (!ok || EVP_DigestFinal_ex(md, digest, &digest_len) != 1 ||
+	    digest_len != 32) {
+		st->svc->fail(err, st->path, 0, NULL,
+			      "SHA-256 failed (libcrypto)");
+		goto out;
+	}
+	if (step != SQLITE_DONE) {
+		store_fail_db(st, err, NULL, "cannot read the ingest log");
+		goto out;
+	}
+	for (i = 0; i < digest_len; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 0xf];
+	}
+	out[64] = '\0';
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+/* ----------------------------------------------------------------- runs */
+
+/* Outside any batch: the row must be committed before the run does
+ * anything, or a crash would take the evidence of the run with it. */
+int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
+		    peil_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO peil_run (kind, started, status, period_from,"
+		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
+		" last_ingest) VALUES (?, ?, 'running', ?, ?, ?, ?, ?,"
+		" (SELECT coalesce(max(id), 0) FROM peil_ingest))";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*run_id = 0;
+	if (info == NULL || info->kind == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "run_begin needs the kind of run");
+	if (!sqlite3_get_autocommit(st->db))
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "run_begin inside a batch: a run is "
+				     "recorded on its own, before its batch");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot record the run");
+	bind_text(stmt, 1, info->kind);
+	sqlite3_bind_int64(stmt, 2, info->started);
+	bind_text(stmt, 3, info->period_from);
+	bind_text(stmt, 4, info->period_to);
+	bind_text(stmt, 5, info->config_sha256);
+	bind_text(stmt, 6, info->scripts_sha256);
+	bind_text(stmt, 7, info->inputs_sha256);
+	rc = step_done(st, stmt, err, NULL, "cannot record the run");
+	if (rc == 0)
+		*run_id = sqlite3_last_insert_rowid(st->db);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
+		      peil_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO peil_run_kpi (run_id, kpi, title, unit, script,"
+		" script_sha256, status, message)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT (run_id, kpi) DO UPDATE SET"
+		" title = excluded.title, unit = excluded.unit,"
+		" script = excluded.script,"
+		" script_sha256 = excluded.script_sha256,"
+		" status = excluded.status, message = excluded.message";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+
+	if (kpi == NULL || kpi->kpi == NULL || kpi->status == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "run_kpi_put needs a KPI id and status");
+	if (st->run_kpi_put == NULL &&
+	    store_prepare_persistent(st, err, sql, &st->run_kpi_put,
+				     "cannot record the KPI") < 0)
+		return -1;
+	stmt = st->run_kpi_put;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	bind_text(stmt, 2, kpi->kpi);
+	bind_text(stmt, 3, kpi->title);
+	bind_text(stmt, 4, kpi->unit);
+	bind_text(stmt, 5, kpi->script);
+	bind_text(stmt, 6, kpi->script_sha256);
+	bind_text(stmt, 7, kpi->status);
+	bind_text(stmt, 8, kpi->message);
+	return step_done(st, stmt, err, kpi->kpi, "cannot record the KPI");
+}
+
+/* A NULL breakdown is stored as "{}", the total: the breakdown is part of
+ * the key, and a NULL there would make every total a different row. */
+int store_result_put(void *state, int64_t run_id, const peil_result *result,
+		     peil_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO peil_result (run_id, kpi, period, breakdown, value,"
+		" numerator, denominator, status)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT (run_id, kpi, period, breakdown) DO UPDATE SET"
+		" value = excluded.value, numerator = excluded.numerator,"
+		" denominator = excluded.denominator, status = excluded.status";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	double numbers[3];
+	int i;
+
+	if (result == NULL || result->kpi == NULL || result->period == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "result_put needs a KPI id and period");
+	if (st->result_put == NULL &&
+	    store_prepare_persistent(st, err, sql, &st->result_put,
+				     "cannot store the result") < 0)
+		return -1;
+	stmt = st->result_put;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	bind_text(stmt, 2, result->kpi);
+	bind_text(stmt, 3, result->period);
+	bind_text(stmt, 4, result->breakdown ? result->breakdown : "{}");
+	numbers[0] = result->value;
+	numbers[1] = result->numerator;
+	numbers[2] = result->denominator;
+	for (i = 0; i < 3; i++) {
+		if (isnan(numbers[i]))
+			sqlite3_bind_null(stmt, 5 + i);
+		else
+			sqlite3_bind_double(stmt, 5 + i, numbers[i]);
+	}
+	bind_text(stmt, 8, result->status);
+	return step_done(st, stmt, err, result->kpi,
+			 "cannot store the result");
+}
+
+int store_run_end(void *state, int64_t run_id, const char *status,
+		  int64_t ended, peil_error *err)
+{
+	static const char sql[] =
+		"UPDATE peil_run SET status = ?, ended = ? WHERE id = ?";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (status == NULL || strcmp(status, "running") == 0)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "run_end needs a final status");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot end the run");
+	bind_text(stmt, 1, status);
+	sqlite3_bind_int64(stmt, 2, ended);
+	sqlite3_bind_int64(stmt, 3, run_id);
+	rc = step_done(st, stmt, err, NULL, "cannot end the run");
+	sqlite3_finalize(stmt);
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = st->svc->fail(err, st->path, 0, NULL,
+				   "cannot end run %" PRId64 ": no such run",
+				   run_id);
+	return rc;
+}
+
+/* ------------------------------------------------------------- results */
+
+/* The run to read: run_id itself when it exists, else the latest ended
+ * one; 0 in *found when there is none. */
+static int results_run(struct store *st, int64_t run_id, int64_t *found,
+		       peil_error *err)
+{
+	static const char latest[] =
+		"SELECT id FROM peil_run WHERE status IN ('ok', 'kpi failed')"
+		" ORDER BY id DESC LIMIT 1";
+	static const char given[] = "SELECT id FROM peil_run WHERE id = ?";
+	int any;
+
+	if (store_query_int64(st, run_id ? given : latest, run_id != 0, run_id,
+			      found, &any, err, "cannot read the runs") < 0)
+		return -1;
+	if (run_id && *found == 0)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "no run %" PRId64, run_id);
+	return 0;
+}
+
+struct results_call {
+	int (*fn)(void *ctx, const peil_result *result);
+	void *ctx;
+	int64_t run_id;
+};
+
+static int result_row(void *ctx, sqlite3_stmt *stmt)
+{
+	const struct results_call *call = ctx;
+	peil_result r = {
+		.run_id = call->run_id,
+		.kpi = store_column_text(stmt, 0),
+		.period = store_column_text(stmt, 1),
+		.breakdown = store_column_text(stmt, 2),
+		.value = column_number(stmt, 3),
+		.numerator = column_number(stmt, 4),
+		.denominator = column_number(stmt, 5),
+		.status = store_column_text(stmt, 6),
+	};
+
+	return call->fn(call->ctx, &r);
+}
+
+/* Strings given to fn point into SQLite's row: valid only during the
+ * call.  A nonzero return from fn stops the scan and is returned. */
+int store_results_scan(void *state, const peil_result_query *query,
+		       int (*fn)(void *ctx, const peil_result *result),
+		       void *ctx, peil_error *err)
+{
+	static const char all[] =
+		"SELECT kpi, period, breakdown, value, numerator, denominator,"
+		" status FROM peil_result WHERE run_id = ?1"
+		" ORDER BY kpi, period, breakdown";
+	static const char one[] =
+		"SELECT kpi, period, breakdown, value, numerator, denominator,"
+		" status FROM peil_result WHERE run_id = ?1 AND kpi = ?2"
+		" ORDER BY kpi, period, breakdown";
+	struct store *st = state;
+	const char *kpi = query ? query->kpi : NULL;
+	struct results_call call = { fn, ctx, 0 };
+	sqlite3_stmt *stmt;
+
+	if (results_run(st, query ? query->run_id : 0, &call.run_id, err) < 0)
+		return -1;
+	if (call.run_id == 0)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, kpi ? one : all, -1, &stmt, NULL) !=
+	    SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot read the results");
+	sqlite3_bind_int64(stmt, 1, call.run_id);
+	if (kpi)
+		bind_text(stmt, 2, kpi);
+	return store_rows_each(st, stmt, result_row, &call, err,
+			       "cannot read the results");
+}
+
+/* ------------------------------------------------------------ history */
+
+struct runs_call {
+	int (*fn)(void *ctx, const peil_run_record *run);
+	void *ctx;
+	int seen;
+};
+
+static int run_row(void *ctx, sqlite3_stmt *stmt)
+{
+	struct runs_call *call = ctx;
+	peil_run_record run = {
+		.id = sqlite3_column_int64(stmt, 0),
+		.kind = store_column_text(stmt, 1),
+		.started = sqlite3_column_int64(stmt, 2),
+		.ended = sqlite3_column_int64(stmt, 3),
+		.status = store_column_text(stmt, 4),
+		.period_from = store_column_text(stmt, 5),
+		.period_to = store_column_text(stmt, 6),
+		.config_sha256 = store_column_text(stmt, 7),
+		.scripts_sha256 = store_column_text(stmt, 8),
+		.inputs_sha256 = store_column_text(stmt, 9),
+	};
+
+	call->seen = 1;
+	return call->fn(call->ctx, &run);
+}
+
+int store_runs_scan(void *state, int64_t run_id,
+		    int (*fn)(void *ctx, const peil_run_record *run), void *ctx,
+		    peil_error *err)
+{
+	static const char sql[] =
+		"SELECT id, kind, started, ended, status, period_from,"
+		" period_to, config_sha256, scripts_sha256, inputs_sha256"
+		" FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC";
+	struct store *st = state;
+	struct runs_call call = { fn, ctx, 0 };
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot read the runs");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	rc = store_rows_each(st, stmt, run_row, &call, err,
+			     "cannot read the runs");
+	if (rc == 0 && run_id && !call.seen)
+		return st->svc->fail(err, st->path, 0, NULL, "no run %" PRId64,
+				     run_id);
+	return rc;
+}
+
+struct run_kpis_call {
+	int (*fn)(void *ctx, const peil_run_kpi *kpi);
+	void *ctx;
+};
+
+static int run_kpi_row(void *ctx, sqlite3_stmt *stmt)
+{
+	const struct run_kpis_call *call = ctx;
+	peil_run_kpi k = {
+		.kpi = store_column_text(stmt, 0),
+		.title = store_column_text(stmt, 1),
+		.unit = store_column_text(stmt, 2),
+		.script = store_column_text(stmt, 3),
+		.script_sha256 = store_column_text(stmt, 4),
+		.status = store_column_text(stmt, 5),
+		.message = store_column_text(stmt, 6),
+	};
+
+	return call->fn(call->ctx, &k);
+}
+
+int store_run_kpis_scan(void *state, int64_t run_id,
+			int (*fn)(void *ctx, const peil_run_kpi *kpi),
+			void *ctx, peil_error *err)
+{
+	static const char sql[] =
+		"SELECT kpi, title, unit, script, script_sha256, status,"
+		" message FROM peil_run_kpi WHERE run_id = ? ORDER BY kpi";
+	struct store *st = state;
+	struct run_kpis_call call = { fn, ctx };
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot read the run KPIs");
+	sqlite3_bind_int64(stmt, 1, run_id);
+	return store_rows_each(st, stmt, run_kpi_row, &call, err,
+			       "cannot read the run KPIs");
+}
+
+struct ingest_call {
+	int (*fn)(void *ctx, const peil_ingest_entry *entry);
+	void *ctx;
+};
+
+static int ingest_row(void *ctx, sqlite3_stmt *stmt)
+{
+	const struct ingest_call *call = ctx;
+	peil_ingest_entry e = {
+		.id = sqlite3_column_int64(stmt, 0),
+		.source = store_column_text(stmt, 1),
+		.dataset = store_column_text(stmt, 2),
+		.path = store_column_text(stmt, 3),
+		.sha256 = store_column_text(stmt, 4),
+		.rows = sqlite3_column_int64(stmt, 5),
+		.rejected = sqlite3_column_int64(stmt, 6),
+		.at = sqlite3_column_int64(stmt, 7),
+		.settings_sha256 = store_column_text(stmt, 8),
+	};
+
+	return call->fn(call->ctx, &e);
+}
+
+int store_ingest_scan(void *state,
+		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
+		      void *ctx, peil_error *err)
+{
+	static const char sql[] =
+		"SELECT id, source, dataset, path, sha256, \"rows\","
+		" rejected, at, settings_sha256 FROM peil_ingest ORDER BY id";
+	struct store *st = state;
+	struct ingest_call call = { fn, ctx };
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL,
+				     "cannot read the ingest log");
+	return store_rows_each(st, stmt, ingest_row, &call, err,
+			       "cannot read the ingest log");
+}

@@ -1,0 +1,304 @@
+/*
+ * sqlite_store.h - what the files of the sqlite storage plugin share: the
+ * state of one open store, the error helpers, and the small SQL text tools.
+ *
+ * Not an interface for anyone outside plugins/store_sqlite: everything here is
+ * hidden by the plugin's visibility preset.  The one exported symbol is
+ * peil_plugin_entry() in sqlite_plugin.c.
+ *
+ * Error convention.  Every failing function fills the caller's peil_error
+ * through svc->fail with the database path as file, and in field the
+ * dataset ("cases") or the dataset and field ("cases.case_id") when known.
+ */
+#ifndef PEIL_SQLITE_STORE_H
+#define PEIL_SQLITE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include <peil/plugin.h>
+
+/* The internal schema this plugin writes; PRAGMA user_version holds it. */
+/* 3: peil_change and peil_run.last_ingest, for what changed between runs.
+ * 4: a dataset row holds the id of the ingest that added it
+ *    (STORE_ADDED_COLUMN), instead of one peil_change row per added row;
+ *    a dataset without key fields has rowids that are never reused
+ *    (STORE_ROW_COLUMN). */
+#define STORE_SCHEMA_VERSION 4
+
+/* The column of every dataset table that holds the id of the ingest that
+ * added the row (NULL for rows added before schema version 4, which
+ * peil_change lists).  The dot keeps it out of the field names. */
+#define STORE_ADDED_COLUMN "\"peil.added\""
+
+/* A dataset without key fields: the row's id, never given to another row
+ * (AUTOINCREMENT), which the change log keys it by. */
+#define STORE_ROW_COLUMN "\"peil.row\""
+
+/* The longest dataset or field name accepted; keeps "ds_" + name and
+ * "dataset.field" well inside peil_error.field. */
+#define STORE_NAME_MAX 100
+
+/* A dataset's upsert statement, prepared for one exact schema and reused
+ * for every record_put of that schema.  fields[] is a private copy of the
+ * schema it was built for, so that a caller passing a different schema
+ * under the same name gets a new statement, not a wrong one. */
+struct store_put {
+	struct store_put *next;
+	char *name;
+	size_t field_count;
+	peil_field *fields;	/* names point into the same allocation */
+	sqlite3_stmt *stmt;	/* one record */
+	sqlite3_stmt *many;	/* STORE_PUT_ROWS records, made when needed */
+};
+
+/* The most records that one statement of records_put stores. */
+#define STORE_PUT_ROWS 64
+
+/* One open store.  Used by one thread at a time (the connection is opened
+ * with SQLITE_OPEN_NOMUTEX). */
+struct store {
+	const peil_services *svc;
+	peil_host *host;
+	sqlite3 *db;
+	const char *path;	/* from svc->config_path: valid until close */
+	struct store_put *puts;	/* most recently used first */
+	sqlite3_stmt *result_put;
+	sqlite3_stmt *run_kpi_put;
+	/* An open snapshot (sqlite_changes.c): its dataset and the statement
+	 * that notes each stored key in temp.peil_seen; NULL otherwise. */
+	char *snapshot_name;
+	sqlite3_stmt *snapshot_seen;
+	/* The id that the open batch's ingest log entry gets: taken under
+	 * the batch's write lock, so no other ingest can take it. */
+	int64_t batch_ingest;
+	/* WAL checkpoints on their own thread (sqlite_checkpoint.c), or
+	 * NULL: SQLite's automatic ones. */
+	struct store_checkpointer *checkpointer;
+	int wal_limit_mib;	/* [storage] wal_limit_mib */
+	int64_t cache_bytes;	/* [storage] cache_size_mib, in bytes */
+	/* Between load_begin and load_end, with the database to ourselves
+	 * under a rollback journal (storage_sqlite.c). */
+	int loading;
+};
+
+/* ---- errors (storage_sqlite.c) ---- */
+
+/* Report a failure of the database with sqlite3_errmsg appended:
+ * "<what>: <errmsg>".  field may be NULL.  Returns -1. */
+int store_fail_db(struct store *st, peil_error *err, const char *field,
+		  const char *what);
+
+/* Run one or more SQL statements without results; on failure report
+ * "<what>: <errmsg>".  Returns 0 or -1. */
+int store_exec(struct store *st, peil_error *err, const char *sql,
+	       const char *what);
+
+/* Run sql, a query of one integer column, with ?1 bound to param when
+ * has_param: *found says whether it gave a row, *out the row's value (0
+ * without one).  0, or -1 with err "<what>: <errmsg>". */
+int store_query_int64(struct store *st, const char *sql, int has_param,
+		      int64_t param, int64_t *out, int *found,
+		      peil_error *err, const char *what);
+
+/* Step stmt through its rows, calling row(ctx, stmt) on each: 0 after
+ * the last row, the nonzero return of row (which stops the steps), or -1
+ * with err "<what>: <errmsg>" when a step fails.  stmt is finalized in
+ * every case; its text columns are valid only during row. */
+int store_rows_each(struct store *st, sqlite3_stmt *stmt,
+		    int (*row)(void *ctx, sqlite3_stmt *stmt), void *ctx,
+		    peil_error *err, const char *what);
+/* Whether v is missing: the NULL type, or a text without one. */
+static inline int store_value_is_null(const peil_value *v)
+{
+	return v->type == PEIL_TYPE_NULL ||
+	       (v->type == PEIL_TYPE_TEXT && v->as.text == NULL);
+}
+
+/* Bind v to parameter col of stmt, a missing or NaN value as NULL.
+ * SQLite's result code: SQLITE_TOOBIG for a text longer than SQLite
+ * takes, SQLITE_MISMATCH for a value of no known type.  SQLITE_STATIC:
+ * the statement is stepped while v lives.  Inline: it binds every value
+ * an ingest stores. */
+static inline int store_bind_value(sqlite3_stmt *stmt, int col,
+				   const peil_value *v)
+{
+	if (store_value_is_null(v))
+		return sqlite3_bind_null(stmt, col);
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		return sqlite3_bind_text64(stmt, col, v->as.text, v->len,
+					   SQLITE_STATIC, SQLITE_UTF8);
+	case PEIL_TYPE_INTEGER:
+		return sqlite3_bind_int64(stmt, col, v->as.integer);
+	case PEIL_TYPE_REAL:
+		if (v->as.real != v->as.real)	/* NaN */
+			return sqlite3_bind_null(stmt, col);
+		return sqlite3_bind_double(stmt, col, v->as.real);
+	case PEIL_TYPE_DATE:
+		return sqlite3_bind_int(stmt, col, v->as.date);
+	case PEIL_TYPE_BOOLEAN:
+		return sqlite3_bind_int(stmt, col, v->as.boolean != 0);
+	case PEIL_TYPE_NULL:
+		break;
+	}
+	return SQLITE_MISMATCH;
+}
+
+/* A text column, NULL for SQL NULL; valid until the next step. */
+const char *store_column_text(sqlite3_stmt *stmt, int col);
+
+/* Prepare sql as a statement that lives long (SQLITE_PREPARE_PERSISTENT). */
+int store_prepare_persistent(struct store *st, peil_error *err,
+			     const char *sql, sqlite3_stmt **stmt,
+			     const char *what);
+
+/* ---- SQL text (sqlite_sql.c) ---- */
+
+/* A growing NUL-terminated string.  After a failed append, ok is 0 and the
+ * text is incomplete; check once, at the end. */
+struct store_sql {
+	char *text;
+	size_t len;
+	size_t cap;
+	int ok;
+};
+
+void store_sql_init(struct store_sql *sql);
+void store_sql_release(struct store_sql *sql);	/* accepts a released one */
+void store_sql_append(struct store_sql *sql, const char *text);
+/* Append name as a quoted identifier, with an optional prefix inside the
+ * quotes: store_sql_ident(sql, "ds_", "cases") appends "ds_cases". */
+void store_sql_ident(struct store_sql *sql, const char *prefix,
+		     const char *name);
+
+/* Whether name is a valid dataset or field name: [a-z_][a-z0-9_]*, at most
+ * STORE_NAME_MAX bytes. */
+int store_name_valid(const char *name);
+
+/* The SQL column type of a peil type ("TEXT", "INTEGER", "REAL"), or NULL
+ * for a type that cannot be stored (PEIL_TYPE_NULL or out of range). */
+const char *store_sql_type(peil_type type);
+
+/* The peil type's name in schema descriptions ("text", "date", ...), or
+ * NULL; and back, with 0 for an unknown name. */
+const char *store_type_name(peil_type type);
+int store_type_parse(const char *name, size_t len, peil_type *type);
+
+/* ---- ops, one file per job ---- */
+
+/* storage_sqlite.c */
+extern const char *const store_config_keys[];
+int store_open_state(const peil_services *svc, peil_host *host,
+		     void **state, peil_error *err);
+void store_close(void *state);
+int store_lock_path(const peil_services *svc, peil_host *host, char *out,
+		    size_t size, peil_error *err);
+int store_batch_begin(void *state, peil_error *err);
+int store_batch_commit(void *state, peil_error *err);
+void store_batch_rollback(void *state);
+int store_load_begin(void *state, int64_t bytes, peil_error *err);
+void store_load_end(void *state);
+
+/* sqlite_dataset.c */
+int store_dataset_ensure(void *state, const peil_schema *schema,
+			 peil_error *err);
+int store_record_put(void *state, const peil_schema *schema,
+		     const peil_value *values, peil_error *err);
+int store_records_put(void *state, const peil_schema *schema,
+		      const peil_value *values, size_t count, size_t *stored,
+		      peil_error *err);
+void store_puts_free(struct store *st);
+/* Call fn for each stored dataset with all the fields it ever had; stops
+ * at and returns fn's first nonzero result. */
+typedef int (*store_dataset_fn)(struct store *st, const char *name,
+				const peil_field *fields, size_t count,
+				void *ctx, peil_error *err);
+int store_datasets_each(struct store *st, store_dataset_fn fn, void *ctx,
+			peil_error *err);
+/* Schema version 4: give each dataset table STORE_ADDED_COLUMN and the
+ * change log triggers of this version. */
+int store_datasets_upgrade(struct store *st, peil_error *err);
+
+/* sqlite_scan.c */
+int store_scan(void *state, const peil_schema *schema,
+	       const peil_filter *filter, const size_t *projection,
+	       size_t projection_count, peil_row_fn row, void *ctx,
+	       peil_error *err);
+
+/* sqlite_runs.c */
+int store_ingest_seen(void *state, const peil_ingest_entry *probe,
+		      int *seen, peil_error *err);
+int store_ingest_log(void *state, const peil_ingest_entry *entry,
+		     peil_error *err);
+int store_inputs_fingerprint(void *state, char out[65], peil_error *err);
+int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
+		    peil_error *err);
+int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
+		      peil_error *err);
+int store_result_put(void *state, int64_t run_id, const peil_result *result,
+		     peil_error *err);
+int store_run_end(void *state, int64_t run_id, const char *status,
+		  int64_t ended, peil_error *err);
+int store_results_scan(void *state, const peil_result_query *query,
+		       int (*fn)(void *ctx, const peil_result *result),
+		       void *ctx, peil_error *err);
+int store_runs_scan(void *state, int64_t run_id,
+		    int (*fn)(void *ctx, const peil_run_record *run), void *ctx,
+		    peil_error *err);
+int store_run_kpis_scan(void *state, int64_t run_id,
+			int (*fn)(void *ctx, const peil_run_kpi *kpi),
+			void *ctx, peil_error *err);
+int store_ingest_scan(void *state,
+		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
+		      void *ctx, peil_error *err);
+
+/* sqlite_changes.c */
+/* (Re)create the triggers that log ds_<name>'s changes in peil_change;
+ * fields are all the columns of the table. */
+int store_changes_triggers(struct store *st, const char *name,
+			   const peil_field *fields, size_t count,
+			   peil_error *err);
+/* Append the statements that drop the change log triggers of dataset
+ * name, of this schema version and the ones before. */
+void store_changes_drop(struct store_sql *sql, const char *name);
+/* Whether both triggers of dataset name are there. */
+int store_changes_triggers_exist(struct store *st, const char *name,
+				 int *exist, peil_error *err);
+/* Append the text key of a row of ds_<name> ("row" names it in the SQL):
+ * the key values joined by " / ", dates as jjjj-mm-dd; the rowid for a
+ * dataset without a key. */
+void store_changes_key(struct store_sql *sql, const char *row,
+		       const peil_field *fields, size_t count);
+int store_snapshot_begin(void *state, const peil_schema *schema,
+			 peil_error *err);
+/* Called by record_put after each stored record: notes its key when a
+ * snapshot of its dataset is open. */
+int store_snapshot_note(struct store *st, const peil_schema *schema,
+			const peil_value *values, peil_error *err);
+int store_snapshot_end(void *state, const peil_schema *schema,
+		       int64_t *removed, peil_error *err);
+/* Drop the snapshot state (after a rollback, or at close). */
+void store_snapshot_forget(struct store *st);
+int store_run_last_ingest(void *state, int64_t run_id, int64_t *ingest_id,
+			  peil_error *err);
+int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
+			     int (*fn)(void *ctx,
+				       const peil_input_change *change),
+			     void *ctx, peil_error *err);
+
+/* sqlite_checkpoint.c: start after the store is set up (on failure it
+ * leaves SQLite's automatic checkpoints on; each commit wakes it); stop
+ * (waits for the last checkpoint) before closing. */
+void store_checkpointer_start(struct store *st, int wal_limit_mib);
+void store_checkpointer_stop(struct store *st);
+
+/* sqlite_backup.c */
+int store_backup(void *state, const char *path, peil_error *err);
+int store_runs_prune(void *state, const peil_prune *prune,
+		     int64_t *runs_deleted, int64_t *figures_deleted,
+		     peil_error *err);
+
+#endif /* PEIL_SQLITE_STORE_H */
