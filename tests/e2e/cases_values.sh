@@ -28,6 +28,13 @@
 #   E8) = 62.5%.  Before: E2 and E8 only, 2/8 = 25%.
 # Unknown values: 'misschien' twice, a warning and exit 2; with
 #   on_unknown = refuse the file is refused and nothing stored.
+#
+# peil check over a store of three Utrecht cases (Ja, Nee, Ja; closure
+# reasons 'Beeindigd volgens plan' twice and 'Eenzijdig beëindigd door
+# cliënt' once) warns three times: zelfredzaam_bij_afsluiting compares
+# self_reliant with 'ja' and 'nee', afgesloten_volgens_plan closure_reason
+# with 'Beëindigd volgens plan', and none of them is stored.  With the
+# recodes and the file read again, none.
 
 values_export() {
 	{
@@ -158,4 +165,46 @@ on_error = reject"
 	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "a missing recode file" 3 $?
 	expect_grep "names it" "$work/err" "recodes.csv"
+}
+
+test_values_check() {
+	{
+		printf 'Dossiernummer;Team;Organisatie;Wijkcode;Buurtcode;Datum aanmelding;Datum eerste kennismaking;Datum afsluiting;Melder;Reden beëindiging;Zelfredzaam bij afsluiting;Rapportcijfer;Persoonsnummer;Datum invoer;\r\n'
+		for row in 'U1;Beeindigd volgens plan;Ja' 'U2;Eenzijdig beëindigd door cliënt;Nee' 'U3;Beeindigd volgens plan;Ja'; do
+			IFS=';' read -r id reason self <<<"$row"
+			printf '%s;Buurtteam Noord;Welzijn Noord;WK999901;BU99990101;02-01-2018;04-01-2018;15-02-2018;Huisarts;%s;%s;8;P%s;03-01-2018;\r\n' \
+				"$id" "$reason" "$self" "$id"
+		done
+	} | iconv -f utf-8 -t windows-1252 >"$work/utrecht.csv"
+	fixture_config "$work/utrecht.csv" "$src/scripts" 2018-02
+	rm -f "$work"/peil.db*
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of Utrecht's spelling" 0 $?
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check warns, but the configuration is fine" 0 $?
+	expect_grep "three warnings" "$work/out" "are fine; 3 warnings about the stored values"
+	expect_grep "'ja' is never stored" "$work/err" \
+		"KPI zelfredzaam_bij_afsluiting compares field self_reliant of dataset cases with 'ja', which none of its 3 stored rows holds (it holds 'Ja' 2x, 'Nee' 1x)"
+	expect_grep "'nee' is never stored" "$work/err" \
+		"KPI zelfredzaam_bij_afsluiting compares field self_reliant of dataset cases with 'nee', which none"
+	expect_grep "the param()'s value is never stored" "$work/err" \
+		"KPI afgesloten_volgens_plan compares field closure_reason of dataset cases with 'Beëindigd volgens plan', which none of its 3 stored rows holds (it holds 'Beeindigd volgens plan' 2x, 'Eenzijdig beëindigd door cliënt' 1x)"
+	printf '[kpi afgesloten_volgens_plan]\nparam.reason = Beeindigd volgens plan\n' >>"$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	if grep -q "KPI afgesloten_volgens_plan compares" "$work/err"; then
+		fail "a configured param.reason is what is compared" "$(cat "$work/err")"
+	else ok "a configured param.reason is what is compared"; fi
+
+	printf 'field;from;to\nclosure_reason;Beeindigd volgens plan;Beëindigd volgens plan\n' >"$work/recodes.csv"
+	fixture_config "$work/utrecht.csv" "$src/scripts" 2018-02 "" "fold.self_reliant = case
+allowed.self_reliant = ja, nee, n.v.t.
+recode_file = recodes.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest with the recodes reads the file again" 0 $?
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check after the recodes" 0 $?
+	expect_grep "no warning" "$work/out" "38 KPIs are fine"
+	if grep -q "warning" "$work/out" "$work/err"; then
+		fail "check after the recodes warns" "$(cat "$work/err")"
+	else ok "check after the recodes warns of nothing"; fi
 }
