@@ -3,10 +3,9 @@
  * (value_check.h).
  *
  * One scan per dataset, of the text fields that KPIs compare only; a
- * row costs a hash lookup per such field.  The stored values are counted
- * up to VALUES_MAX distinct ones per field, so that the warning can say
- * what the field does hold without a field of a million values costing a
- * million entries.
+ * row costs a hash lookup per such field, and the field's values are
+ * counted (within value_counts' bound) so that the warning can say what
+ * the field does hold.
  */
 #include "engine/value_check.h"
 
@@ -18,9 +17,9 @@
 #include "base/grow.h"
 #include "base/log.h"
 #include "base/strmap.h"
+#include "base/value_counts.h"
 
-#define VALUES_MAX 1000
-#define VALUES_SHOWN 5
+#define VALUES_SHOWN 5		/* stored values named in a warning */
 
 /* A literal that a KPI compares a field with. */
 typedef struct literal {
@@ -36,8 +35,7 @@ typedef struct checked_field {
 	size_t field;		/* schema index */
 	strmap literals;	/* the texts compared with */
 	unsigned char *seen;	/* [literals.count] */
-	strmap values;		/* stored values, up to VALUES_MAX */
-	int64_t *counts;	/* [values.count] */
+	value_counts values;	/* the stored values */
 } checked_field;
 
 struct collect {
@@ -97,29 +95,6 @@ struct scan_state {
 	int failed;
 };
 
-static int count_value(checked_field *cf, const char *text, size_t len)
-{
-	long i = strmap_find(&cf->values, text, len);
-	int added;
-
-	if (i < 0 && cf->values.count >= VALUES_MAX)
-		return 0;
-	if (i < 0) {
-		int64_t *grown = grow_for(cf->counts, cf->values.count,
-					  sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		cf->counts = grown;
-		i = strmap_put(&cf->values, text, len, &added);
-		if (i < 0)
-			return -1;
-		grown[i] = 0;
-	}
-	cf->counts[i]++;
-	return 0;
-}
-
 static int scan_row(void *arg, const peil_value *values)
 {
 	struct scan_state *st = arg;
@@ -135,7 +110,8 @@ static int scan_row(void *arg, const peil_value *values)
 				values[j].len);
 		if (i >= 0)
 			cf->seen[i] = 1;
-		if (count_value(cf, values[j].as.text, values[j].len) < 0) {
+		if (value_counts_add(&cf->values, values[j].as.text,
+				     values[j].len) < 0) {
 			st->failed = 1;
 			return -1;
 		}
@@ -143,44 +119,12 @@ static int scan_row(void *arg, const peil_value *values)
 	return 0;
 }
 
-/* "'Ja' 3x, 'Nee' 2x": the most frequent stored values of cf. */
-static void list_values(const checked_field *cf, char *out, size_t size)
-{
-	unsigned char shown[VALUES_MAX] = { 0 };
-	size_t n = 0, listed;
-
-	out[0] = '\0';
-	for (listed = 0; listed < VALUES_SHOWN && listed < cf->values.count;
-	     listed++) {
-		size_t best = 0;
-		int found = 0;
-
-		for (size_t i = 0; i < cf->values.count; i++)
-			if (!shown[i] && (!found ||
-					  cf->counts[i] > cf->counts[best])) {
-				best = i;
-				found = 1;
-			}
-		shown[best] = 1;
-		if (n < size)
-			n += (size_t)snprintf(out + n, size - n, "%s'%.60s' %lldx",
-					      listed ? ", " : "",
-					      strmap_key(&cf->values, best),
-					      (long long)cf->counts[best]);
-	}
-	if (listed < cf->values.count && n < size)
-		snprintf(out + n, size - n, " and %s%zu more",
-			 cf->values.count >= VALUES_MAX ? "at least " : "",
-			 cf->values.count - listed);
-}
-
 static void release_fields(checked_field *fields, size_t count)
 {
 	for (size_t j = 0; j < count; j++) {
 		strmap_release(&fields[j].literals);
-		strmap_release(&fields[j].values);
+		value_counts_release(&fields[j].values);
 		free(fields[j].seen);
-		free(fields[j].counts);
 	}
 	free(fields);
 }
@@ -265,7 +209,8 @@ static long check_dataset(peil_context *ctx, const struct collect *c,
 		k = strmap_find(&cf->literals, l->text, l->len);
 		if (k < 0 || cf->seen[k])
 			continue;
-		list_values(cf, held, sizeof(held));
+		value_counts_list(&cf->values, VALUES_SHOWN, held,
+				  sizeof(held));
 		log_msg(PEIL_LOG_WARNING, "KPI %s compares field %s of "
 			"dataset %s with '%s', which none of its %lld stored "
 			"rows holds (it holds %s): recode the export's values "

@@ -19,16 +19,13 @@
 #include "base/grow.h"
 #include "base/log.h"
 #include "base/strmap.h"
+#include "base/value_counts.h"
 
 #define FOLD_CASE 0x1u
 #define FOLD_SPACE 0x2u
 #define FOLD_ACCENTS 0x4u
 
-/* Distinct unknown values counted one by one per field and file; more are
- * counted together, so that an export of a million distinct values costs
- * no million entries. */
-#define UNKNOWN_DISTINCT_MAX 1000
-#define UNKNOWN_SHOWN 10
+#define UNKNOWN_SHOWN 10	/* values named in a warning */
 
 typedef struct field_map {
 	unsigned fold;
@@ -37,9 +34,7 @@ typedef struct field_map {
 	int has_allowed;
 	strmap allowed;		/* folded allowed values */
 	char **allowed_text;	/* [allowed.count]: as the list spells them */
-	strmap unknown;		/* this file's unknown values, as stored */
-	int64_t *unknown_counts;	/* [unknown.count] */
-	int64_t unknown_rows, unknown_other;
+	value_counts unknown;	/* this file's unknown values, as stored */
 } field_map;
 
 struct value_map {
@@ -612,42 +607,13 @@ void value_map_free(value_map *map)
 			free(fm->allowed_text[i]);
 		free(fm->to);
 		free(fm->allowed_text);
-		free(fm->unknown_counts);
 		strmap_release(&fm->from);
 		strmap_release(&fm->allowed);
-		strmap_release(&fm->unknown);
+		value_counts_release(&fm->unknown);
 	}
 	free(map->fields);
 	free(map->fold_buf);
 	free(map);
-}
-
-static int count_unknown(field_map *fm, const char *text, size_t len)
-{
-	long i;
-	int added;
-
-	fm->unknown_rows++;
-	i = strmap_find(&fm->unknown, text, len);
-	if (i < 0 && fm->unknown.count >= UNKNOWN_DISTINCT_MAX) {
-		fm->unknown_other++;
-		return 0;
-	}
-	if (i < 0) {
-		int64_t *grown = grow_for(fm->unknown_counts,
-					  fm->unknown.count,
-					  sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		fm->unknown_counts = grown;
-		i = strmap_put(&fm->unknown, text, len, &added);
-		if (i < 0)
-			return -1;
-		grown[i] = 0;
-	}
-	fm->unknown_counts[i]++;
-	return 0;
 }
 
 enum value_map_result value_map_apply(value_map *map, size_t field,
@@ -683,60 +649,15 @@ enum value_map_result value_map_apply(value_map *map, size_t field,
 		*len = strlen(fm->allowed_text[i]);
 		return VALUE_MAP_KNOWN;
 	}
-	if (count_unknown(fm, *text, *len) < 0)
+	if (value_counts_add(&fm->unknown, *text, *len) < 0)
 		return VALUE_MAP_OUT_OF_MEMORY;
 	return VALUE_MAP_UNKNOWN;
 }
 
 void value_map_file_begin(value_map *map)
 {
-	if (!map)
-		return;
-	for (size_t f = 0; f < map->schema->field_count; f++) {
-		field_map *fm = &map->fields[f];
-
-		strmap_release(&fm->unknown);
-		free(fm->unknown_counts);
-		fm->unknown_counts = NULL;
-		fm->unknown_rows = 0;
-		fm->unknown_other = 0;
-	}
-}
-
-/* "'misschien' 2x, 'weet niet' 1x": the most frequent first, equal
- * counts in the order met. */
-static void list_unknown(const field_map *fm, char *out, size_t size)
-{
-	unsigned char shown[UNKNOWN_DISTINCT_MAX] = { 0 };
-	size_t n = 0, listed = 0;
-
-	out[0] = '\0';
-	while (listed < UNKNOWN_SHOWN && listed < fm->unknown.count) {
-		size_t best = 0;
-		int found = 0;
-
-		for (size_t i = 0; i < fm->unknown.count; i++)
-			if (!shown[i] &&
-			    (!found || fm->unknown_counts[i] >
-					       fm->unknown_counts[best])) {
-				best = i;
-				found = 1;
-			}
-		shown[best] = 1;
-		if (n < size)
-			n += (size_t)snprintf(out + n, size - n, "%s'%.60s' %lldx",
-					      listed ? ", " : "",
-					      strmap_key(&fm->unknown, best),
-					      (long long)fm->unknown_counts[best]);
-		listed++;
-	}
-	if (listed < fm->unknown.count && n < size)
-		n += (size_t)snprintf(out + n, size - n,
-				      ", and %zu more values",
-				      fm->unknown.count - listed);
-	if (fm->unknown_other && n < size)
-		snprintf(out + n, size - n, ", and %lld rows of yet more values",
-			 (long long)fm->unknown_other);
+	for (size_t f = 0; map && f < map->schema->field_count; f++)
+		value_counts_release(&map->fields[f].unknown);
 }
 
 int64_t value_map_report(const value_map *map, const char *file)
@@ -749,15 +670,16 @@ int64_t value_map_report(const value_map *map, const char *file)
 	for (size_t f = 0; f < map->schema->field_count; f++) {
 		const field_map *fm = &map->fields[f];
 
-		if (!fm->unknown_rows)
+		if (!fm->unknown.total)
 			continue;
-		total += fm->unknown_rows;
-		list_unknown(fm, list, sizeof(list));
+		total += fm->unknown.total;
+		value_counts_list(&fm->unknown, UNKNOWN_SHOWN, list,
+				  sizeof(list));
 		log_msg(PEIL_LOG_WARNING, "%s: field %s: %lld value%s not in "
 			"allowed.%s, stored as they came: %s", file,
 			map->schema->fields[f].name,
-			(long long)fm->unknown_rows,
-			fm->unknown_rows == 1 ? "" : "s",
+			(long long)fm->unknown.total,
+			fm->unknown.total == 1 ? "" : "s",
 			map->schema->fields[f].name, list);
 	}
 	return total;
