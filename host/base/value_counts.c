@@ -13,7 +13,7 @@
 
 #include "base/grow.h"
 
-int value_counts_add(value_counts *vc, const char *text, size_t len)
+long value_counts_add(value_counts *vc, const char *text, size_t len)
 {
 	long i = strmap_find(&vc->values, text, len);
 	int added;
@@ -21,7 +21,7 @@ int value_counts_add(value_counts *vc, const char *text, size_t len)
 	if (i < 0 && vc->values.count >= VALUE_COUNTS_MAX) {
 		vc->total++;
 		vc->beyond++;
-		return 0;
+		return VALUE_COUNTS_BEYOND;
 	}
 	if (i < 0) {
 		int64_t *grown = grow_for(vc->counts, vc->values.count,
@@ -37,25 +37,38 @@ int value_counts_add(value_counts *vc, const char *text, size_t len)
 	}
 	vc->counts[i]++;
 	vc->total++;
-	return 0;
+	return i;
+}
+
+void value_counts_remove(value_counts *vc, long slot)
+{
+	if (slot == VALUE_COUNTS_BEYOND && vc->beyond > 0) {
+		vc->beyond--;
+		vc->total--;
+	} else if (slot >= 0 && (size_t)slot < vc->values.count &&
+		   vc->counts[slot] > 0) {
+		vc->counts[slot]--;
+		vc->total--;
+	}
 }
 
 void value_counts_list(const value_counts *vc, size_t shown, char *out,
 		       size_t size)
 {
 	unsigned char listed_already[VALUE_COUNTS_MAX] = { 0 };
-	size_t n = 0, listed;
+	size_t n = 0, listed, counted = 0;
 
 	if (!size)
 		return;
 	out[0] = '\0';
-	for (listed = 0; listed < shown && listed < vc->values.count;
-	     listed++) {
+	for (size_t i = 0; i < vc->values.count; i++)
+		counted += vc->counts[i] > 0;	/* a count taken back: 0 */
+	for (listed = 0; listed < shown && listed < counted; listed++) {
 		size_t best = 0;
 		int found = 0;
 
 		for (size_t i = 0; i < vc->values.count; i++)
-			if (!listed_already[i] &&
+			if (!listed_already[i] && vc->counts[i] > 0 &&
 			    (!found || vc->counts[i] > vc->counts[best])) {
 				best = i;
 				found = 1;
@@ -68,10 +81,9 @@ void value_counts_list(const value_counts *vc, size_t shown, char *out,
 					      strmap_key(&vc->values, best),
 					      (long long)vc->counts[best]);
 	}
-	if (listed < vc->values.count && n < size)
+	if (listed < counted && n < size)
 		n += (size_t)snprintf(out + n, size - n,
-				      ", and %zu more values",
-				      vc->values.count - listed);
+				      ", and %zu more values", counted - listed);
 	if (vc->beyond && n < size)
 		snprintf(out + n, size - n, ", and %lld rows of yet more "
 			 "values", (long long)vc->beyond);

@@ -17,6 +17,8 @@
 #include "base/strmap.h"
 
 #define VALUE_COUNTS_MAX 1000
+/* The slot of the values past the bound. */
+#define VALUE_COUNTS_BEYOND VALUE_COUNTS_MAX
 
 typedef struct value_counts {
 	strmap values;		/* the distinct values counted one by one */
@@ -25,8 +27,13 @@ typedef struct value_counts {
 	int64_t beyond;		/* of those, values past the bound */
 } value_counts;
 
-/* Count text[0..len).  0, or -1 when out of memory (not counted). */
-int value_counts_add(value_counts *vc, const char *text, size_t len);
+/* Count text[0..len): the slot it was counted in, for
+ * value_counts_remove, or -1 when out of memory (not counted). */
+long value_counts_add(value_counts *vc, const char *text, size_t len);
+
+/* Take back one count of slot (a result of value_counts_add): the value
+ * was not kept after all (its row was rejected). */
+void value_counts_remove(value_counts *vc, long slot);
 
 /* The shown most frequent values with their counts into out (equal counts
  * in the order first met; each value cut at 60 bytes), followed by how

@@ -140,6 +140,7 @@ static void services_record_begin(peil_host *host, const char *file,
 	host->invalid = 0;
 	host->invalid_fatal = 0;
 	host->values = NULL;
+	value_map_record_end(host->value_map, 0);	/* one never ended */
 	if (!host->queue || host->failed)	/* the file is lost anyway */
 		return;
 	host->values = record_queue_record(host->queue);
@@ -485,6 +486,8 @@ static int services_record_end(peil_host *host, const char *raw,
 				     "required field '%s' has no column in "
 				     "this export", f->name);
 	}
+	/* Unknown values count only for a record that is stored. */
+	value_map_record_end(host->value_map, !host->invalid);
 	if (host->invalid) {
 		if (host->reject_mode && !host->invalid_fatal)
 			return reject_record(host, raw, raw_len, err);

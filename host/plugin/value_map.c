@@ -40,6 +40,9 @@ typedef struct field_map {
 struct value_map {
 	const peil_schema *schema;
 	field_map *fields;	/* [schema->field_count] */
+	/* The record's unknown values: per field, the slot it was counted
+	 * in + 1, or 0 (value_map_record_end). */
+	long *pending;
 	char *fold_buf;		/* a folded value, while it is looked up */
 	size_t fold_cap;
 };
@@ -580,7 +583,9 @@ int value_map_new(const config *cfg, const config_section *section,
 	map->schema = schema;
 	map->fields = calloc(schema->field_count ? schema->field_count : 1,
 			     sizeof(*map->fields));
-	if (!map->fields) {
+	map->pending = calloc(schema->field_count ? schema->field_count : 1,
+			      sizeof(*map->pending));
+	if (!map->fields || !map->pending) {
 		value_map_free(map);
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	}
@@ -612,6 +617,7 @@ void value_map_free(value_map *map)
 		value_counts_release(&fm->unknown);
 	}
 	free(map->fields);
+	free(map->pending);
 	free(map->fold_buf);
 	free(map);
 }
@@ -649,15 +655,30 @@ enum value_map_result value_map_apply(value_map *map, size_t field,
 		*len = strlen(fm->allowed_text[i]);
 		return VALUE_MAP_KNOWN;
 	}
-	if (value_counts_add(&fm->unknown, *text, *len) < 0)
+	if (map->pending[field])	/* the field given twice: the last */
+		value_counts_remove(&fm->unknown, map->pending[field] - 1);
+	map->pending[field] = value_counts_add(&fm->unknown, *text, *len) + 1;
+	if (!map->pending[field])
 		return VALUE_MAP_OUT_OF_MEMORY;
 	return VALUE_MAP_UNKNOWN;
 }
 
+void value_map_record_end(value_map *map, int stored)
+{
+	for (size_t f = 0; map && f < map->schema->field_count; f++) {
+		if (map->pending[f] && !stored)
+			value_counts_remove(&map->fields[f].unknown,
+					    map->pending[f] - 1);
+		map->pending[f] = 0;
+	}
+}
+
 void value_map_file_begin(value_map *map)
 {
-	for (size_t f = 0; map && f < map->schema->field_count; f++)
+	for (size_t f = 0; map && f < map->schema->field_count; f++) {
 		value_counts_release(&map->fields[f].unknown);
+		map->pending[f] = 0;
+	}
 }
 
 int64_t value_map_report(const value_map *map, const char *file)

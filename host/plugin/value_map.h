@@ -55,6 +55,11 @@ enum value_map_result {
 enum value_map_result value_map_apply(value_map *map, size_t field,
 				      const char **text, size_t *len);
 
+/* The record whose values were mapped since the last call is over: with
+ * stored 0 (rejected, refused, or never ended) its unknown values are not
+ * counted after all, so that the counts are of stored values only. */
+void value_map_record_end(value_map *map, int stored);
+
 /* Start counting unknown values anew, for the next file. */
 void value_map_file_begin(value_map *map);
 

@@ -26,7 +26,8 @@
 #   once trimmed) and E4 counted: 1/2 = 50%.
 # afgesloten_volgens_plan, February: 5 of the 8 closed cases (E1 E2 E4 E6
 #   E8) = 62.5%.  Before: E2 and E8 only, 2/8 = 25%.
-# Unknown values: 'misschien' twice, a warning and exit 2; with
+# Unknown values: 'misschien' twice, a warning and exit 2 (a ninth row
+#   with 'misschien' and no valid date, rejected, is not counted); with
 #   on_unknown = refuse the file is refused and nothing stored.
 #
 # peil check over a store of three Utrecht cases (Ja, Nee, Ja; closure
@@ -134,6 +135,15 @@ on_error = reject"
 	[ "$got" = 0 ] && ok "refused: nothing stored" || fail "refused: $got rows stored"
 	[ -z "$(ls "$work/rejects" 2>/dev/null)" ] && ok "refused: no reject file" ||
 		fail "refused: a reject file" "$(ls "$work/rejects")"
+	# A rejected row's unknown value is not counted: it was not stored.
+	values_config "on_error = reject"
+	printf 'E9;Buurtteam Noord;Welzijn Noord;WK999901;BU99990101;31-02-2018;04-01-2018;15-02-2018;Huisarts;;misschien;8;PE9;03-01-2018;\r\n' >>"$work/values.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a rejected row and unknown values" 2 $?
+	expect_grep "the rejected row's value is not counted" "$work/err" \
+		"values.csv: field self_reliant: 2 values not in allowed.self_reliant, stored as they came: 'misschien' 2x"
+	expect_grep "8 rows stored, 1 rejected" "$work/err" "values.csv: 8 rows stored in cases, 1 rejected"
+	values_export
 	values_config "allowed.self_reliant = ja, nee, n.v.t., misschien"
 	sed -i '/^allowed.self_reliant = ja, nee, n.v.t.$/d' "$work/peil.ini"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
