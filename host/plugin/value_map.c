@@ -499,6 +499,9 @@ static int read_keys(value_map *map, const config *cfg,
 				if (config_each_item(e->value, add_allowed,
 						     &a) != 0)
 					return -1;
+				if (!map->fields[f].allowed.count)
+					return place_fail(&at, "%s: no value "
+							  "given", e->key);
 			} else if (pass == 2 && rest[0] == '.' && rest[1]) {
 				if (add_recode(map, f, rest + 1,
 					       strlen(rest + 1), e->value,

@@ -161,6 +161,9 @@ TEST(mistakes_are_refused_with_their_line)
 	CHECK_CONTAINS(err.message, "'nope' is not a field of the dataset");
 	CHECK_INT(err.line, 2);
 	config_free(cfg);
+	CHECK(!map_of("allowed.self_reliant = ,", NULL, &cfg, &err));
+	CHECK_CONTAINS(err.message, "allowed.self_reliant: no value given");
+	config_free(cfg);
 	CHECK(!map_of("recode.self_reliant = a", NULL, &cfg, &err));
 	CHECK_CONTAINS(err.message, "expected recode.FIELD.FROM = TO");
 	config_free(cfg);
