@@ -39,12 +39,15 @@ struct source_run {
 enum file_outcome { FILE_STORED, FILE_SKIPPED, FILE_REFUSED, FILE_STORE_FAILED };
 
 /* The fingerprint of how a source reads its files: every key of its
- * section but path, in order.  Where the files are does not change what
- * is read from them. */
+ * section but path, in order, and the content of its recode file, which
+ * changes what is stored as much as a key does.  Where the files are does
+ * not change what is read from them. */
 static int settings_fingerprint(const config_section *s,
+				const char *recode_file,
 				char out[DIGEST_HEX_SIZE])
 {
 	digest *d = digest_new();
+	char recodes[DIGEST_HEX_SIZE];
 	size_t i;
 
 	if (!d)
@@ -57,6 +60,9 @@ static int settings_fingerprint(const config_section *s,
 		digest_update(d, s->entries[i].value,
 			      strlen(s->entries[i].value) + 1);
 	}
+	/* One it cannot read fails source_open, with its name. */
+	if (recode_file && digest_file_sha256_hex(recode_file, recodes) == 0)
+		digest_update(d, recodes, strlen(recodes) + 1);
 	digest_finish(d, out);
 	return 0;
 }
@@ -182,7 +188,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 				     const file_hash *hash)
 {
 	const char *sha = hash->sha256;
-	host_file_stats stats = { 0, 0, NULL, 0 };
+	host_file_stats stats = { 0, 0, NULL, 0, 0 };
 	peil_ingest_entry probe;
 	enum file_outcome outcome;
 	peil_error err;
@@ -221,6 +227,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 		run->sum->files++;
 		run->sum->rows += stats.rows;
 		run->sum->rejected += stats.rejected;
+		run->sum->unknown += stats.unknown;
 		if (stats.rejected)
 			log_msg(PEIL_LOG_WARNING,
 				"%s: %lld rows stored in %s, %lld rejected "
@@ -287,7 +294,7 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 	run.section = s;
 	run.force = force;
 	run.sum = sum;
-	if (settings_fingerprint(s, run.settings) < 0)
+	if (settings_fingerprint(s, src->input.recode_file, run.settings) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (source_open(ctx, src, ctx->store, &opened, err) < 0)
 		return -1;

@@ -23,6 +23,7 @@ typedef struct ingest_summary {
 	int64_t rejected;
 	int64_t removed;	/* by snapshots: rows their files lacked */
 	int storage_failed;	/* the store failed: the ingest stopped */
+	int64_t unknown;	/* stored values outside an allowed list */
 } ingest_summary;
 
 /* Ingest every [source] (only the one named when only is not NULL; with

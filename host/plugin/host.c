@@ -23,6 +23,7 @@
 #include "base/parse.h"
 #include "plugin/record_queue.h"
 #include "plugin/reject.h"
+#include "plugin/value_map.h"
 
 struct peil_host {
 	const config *cfg;
@@ -43,12 +44,15 @@ struct peil_host {
 				   NULL between records */
 	unsigned char *set;	/* whether each field was given */
 	bsn_key *bsn_key;	/* when the dataset has a BSN field */
+	value_map *value_map;	/* recodes and allowed values, or NULL */
+	int refuse_unknown;	/* an unknown value fails the file */
 
 	/* the file and record being read */
 	const char *file;	/* NULL outside a read */
 	char sha256[65];
 	long line;
 	int invalid;
+	int invalid_fatal;	/* the file fails even with on_error = reject */
 	char invalid_origin[256];
 	char invalid_message[768];
 	char *header;		/* raw header, for the reject file */
@@ -134,7 +138,9 @@ static void services_record_begin(peil_host *host, const char *file,
 	host->file = file;
 	host->line = line;
 	host->invalid = 0;
+	host->invalid_fatal = 0;
 	host->values = NULL;
+	value_map_record_end(host->value_map, 0);	/* one never ended */
 	if (!host->queue || host->failed)	/* the file is lost anyway */
 		return;
 	host->values = record_queue_record(host->queue);
@@ -255,6 +261,33 @@ static const char *field_problem(peil_host *host, size_t field,
 	return NULL;
 }
 
+/* Recode *text of field as the source declares (value_map.h): -1 when the
+ * record is invalid for it (marked). */
+static int map_value(peil_host *host, size_t field, const char *origin,
+		     const char **text, size_t *len)
+{
+	const peil_field *f = &host->schema->fields[field];
+	char quoted[128];
+
+	switch (value_map_apply(host->value_map, field, text, len)) {
+	case VALUE_MAP_KNOWN:
+		return 0;
+	case VALUE_MAP_UNKNOWN:
+		if (!host->refuse_unknown)
+			return 0;
+		quote_value(quoted, sizeof(quoted), *text, *len);
+		mark_invalid(host, origin, "%s is not in allowed.%s "
+			     "(on_unknown = refuse: nothing of the file is "
+			     "stored)", quoted, f->name);
+		host->invalid_fatal = 1;
+		return -1;
+	case VALUE_MAP_OUT_OF_MEMORY:
+		break;
+	}
+	mark_invalid(host, origin, "out of memory");
+	return -1;
+}
+
 static void services_record_text(peil_host *host, size_t field,
 				 const char *origin, const char *text,
 				 size_t len)
@@ -281,7 +314,10 @@ static void services_record_text(peil_host *host, size_t field,
 		return;
 	host->set[field] = 1;
 	values[field].type = PEIL_TYPE_NULL;
-	if (len == 0) {
+	if (len && host->value_map &&
+	    map_value(host, field, origin, &text, &len) < 0)
+		return;
+	if (len == 0) {	/* also a value recoded to empty */
 		if (f->flags & PEIL_FIELD_REQUIRED)
 			mark_invalid(host, origin,
 				     "is empty, but field '%s' is required",
@@ -351,7 +387,9 @@ static void services_record_value(peil_host *host, size_t field,
 			     f->name);
 		return;
 	}
-	if (f->flags & PEIL_FIELD_BSN) {	/* checked and hashed there */
+	/* Text is checked, hashed or recoded there, as from a CSV. */
+	if ((f->flags & PEIL_FIELD_BSN) ||
+	    (value->type == PEIL_TYPE_TEXT && host->value_map)) {
 		services_record_text(host, field, origin, value->as.text,
 				     value->len);
 		return;
@@ -448,8 +486,10 @@ static int services_record_end(peil_host *host, const char *raw,
 				     "required field '%s' has no column in "
 				     "this export", f->name);
 	}
+	/* Unknown values count only for a record that is stored. */
+	value_map_record_end(host->value_map, !host->invalid);
 	if (host->invalid) {
-		if (host->reject_mode)
+		if (host->reject_mode && !host->invalid_fatal)
 			return reject_record(host, raw, raw_len, err);
 		error_set(err, host->file, host->line, host->invalid_origin,
 			  "%s", host->invalid_message);
@@ -546,6 +586,10 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->formats = opts->formats;
 	host->decimal = (char)opts->decimal;
 	host->reject_mode = opts->reject;
+	host->refuse_unknown = opts->refuse_unknown;
+	if (value_map_new(host->cfg, host->section, schema, opts->recode_file,
+			  opts->recode_file_at, &host->value_map, err) < 0)
+		return -1;
 	return host_bsn_init(host, opts, err);
 }
 
@@ -563,6 +607,7 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 	host->line = 0;
 	host->rows = 0;
 	host->rejected = 0;
+	value_map_file_begin(host->value_map);
 	host->failed = 0;
 	host->storage_failed = 0;
 }
@@ -578,12 +623,14 @@ int host_file_prepare(peil_host *host, host_file_stats *stats,
 		queue_failed(host, line, &stored);
 	stats->rows = host->rows;
 	stats->rejected = host->rejected;
+	stats->unknown = 0;
 	stats->reject_path = NULL;
 	stats->storage_failed = host->storage_failed;
 	if (host->failed) {
 		*err = host->failure;
 		return -1;
 	}
+	stats->unknown = value_map_report(host->value_map, host->file);
 	if (host->reject) {
 		snprintf(host->reject_name, sizeof(host->reject_name), "%s",
 			 reject_path(host->reject));
@@ -621,6 +668,7 @@ void host_free(peil_host *host)
 	host->file = NULL;
 	record_queue_free(host->queue);
 	free(host->set);
+	value_map_free(host->value_map);
 	bsn_key_clear(host->bsn_key);
 	free(host->bsn_key);
 	free(host->reject_dir);
