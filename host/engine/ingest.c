@@ -182,7 +182,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 				     const file_hash *hash)
 {
 	const char *sha = hash->sha256;
-	host_file_stats stats = { 0, 0, NULL, 0 };
+	host_file_stats stats = { 0, 0, 0, NULL, 0 };
 	peil_ingest_entry probe;
 	enum file_outcome outcome;
 	peil_error err;
@@ -221,6 +221,13 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 		run->sum->files++;
 		run->sum->rows += stats.rows;
 		run->sum->rejected += stats.rejected;
+		run->sum->replaced += stats.replaced;
+		if (stats.replaced)
+			log_msg(PEIL_LOG_WARNING,
+				"%s: %lld rows of %s were replaced by a later "
+				"row of the same key in this file "
+				"(repeated_keys = keep_last)", path,
+				(long long)stats.replaced, run->schema->name);
 		if (stats.rejected)
 			log_msg(PEIL_LOG_WARNING,
 				"%s: %lld rows stored in %s, %lld rejected "

@@ -21,6 +21,7 @@ typedef struct ingest_summary {
 	size_t failed;		/* refused as a whole */
 	int64_t rows;
 	int64_t rejected;
+	int64_t replaced;	/* by a later row of the same key in a file */
 	int64_t removed;	/* by snapshots: rows their files lacked */
 	int storage_failed;	/* the store failed: the ingest stopped */
 } ingest_summary;

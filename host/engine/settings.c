@@ -89,6 +89,9 @@ static const setting_choice modes[] = {
 static const setting_choice on_errors[] = {
 	{ "stop", 0 }, { "reject", 1 }, { NULL, 0 }
 };
+static const setting_choice repeated_keys[] = {
+	{ "refuse", 0 }, { "keep_last", 1 }, { NULL, 0 }
+};
 
 #define S(field) IN_SETTINGS, offsetof(peil_settings, field)
 #define SRC(field) IN_SOURCE, offsetof(settings_source, field)
@@ -220,6 +223,10 @@ static const setting table[] = {
 	{ "source", "on_error", SETTING_ENUM, "stop", NULL, 0, 0, on_errors,
 	  "stop or reject", SRC(input.reject), SRC_AT(input.on_error_at),
 	  "stop at a row that does not fit, or reject it" },
+	{ "source", "repeated_keys", SETTING_ENUM, "refuse", NULL, 0, 0,
+	  repeated_keys, "refuse or keep_last", SRC(input.keep_last),
+	  NO_OFFSET,
+	  "a key given twice in one file: refuse the row, or keep the last" },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -18,9 +18,11 @@
 
 #include "plugin/bsn.h"
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "base/parse.h"
+#include "base/strmap.h"
 #include "plugin/record_queue.h"
 #include "plugin/reject.h"
 
@@ -43,6 +45,17 @@ struct peil_host {
 				   NULL between records */
 	unsigned char *set;	/* whether each field was given */
 	bsn_key *bsn_key;	/* when the dataset has a BSN field */
+	/* The keys of the file being read, key i last read at line
+	 * key_lines[i]: a key given twice in one export is refused, or with
+	 * repeated_keys = keep_last the later row replaces the earlier one
+	 * and is counted (replaced), so that rows stays the true count. */
+	int keep_last;
+	int has_key;		/* the dataset has key fields */
+	strmap keys;
+	long *key_lines;
+	char *key_text;		/* the key being looked up, encoded */
+	size_t key_cap;
+	int64_t replaced;
 
 	/* the file and record being read */
 	const char *file;	/* NULL outside a read */
@@ -420,16 +433,147 @@ static int queue_failed(peil_host *host, long line, peil_error *err)
 	return record_failed(host, err, 1);
 }
 
+/* Append len bytes to the key being encoded: 0, or -1 out of memory. */
+static int key_append(peil_host *host, size_t *n, const char *text,
+		      size_t len)
+{
+	if (*n + len + 1 > host->key_cap) {
+		size_t cap = host->key_cap ? host->key_cap : 64;
+		char *grown;
+
+		while (cap < *n + len + 1)
+			cap *= 2;
+		grown = realloc(host->key_text, cap);
+		if (!grown)
+			return -1;
+		host->key_text = grown;
+		host->key_cap = cap;
+	}
+	memcpy(host->key_text + *n, text, len);
+	*n += len;
+	host->key_text[*n] = '\0';
+	return 0;
+}
+
+/* Encode the key fields of the record being built into host->key_text:
+ * each value as its length, ':' and its text, so that no value can run
+ * into the next ("a" + "b c" is not "a b" + "c").  With display, the
+ * values joined by " / " as messages show them.  Its length, or -1 when
+ * out of memory. */
+static long key_encode(peil_host *host, const peil_value *v, int display)
+{
+	size_t i, n = 0;
+	int first = 1;
+
+	for (i = 0; i < host->schema->field_count; i++) {
+		const peil_field *f = &host->schema->fields[i];
+		char number[64], length[32];
+		const char *text = number;
+		size_t len;
+
+		if (!(f->flags & PEIL_FIELD_KEY))
+			continue;
+		switch (v[i].type) {
+		case PEIL_TYPE_TEXT:
+			text = record_queue_text_of(host->queue, i);
+			if (!text)
+				text = "";
+			break;
+		case PEIL_TYPE_INTEGER:
+			snprintf(number, sizeof(number), "%lld",
+				 (long long)v[i].as.integer);
+			break;
+		case PEIL_TYPE_REAL:
+			snprintf(number, sizeof(number), "%.17g", v[i].as.real);
+			break;
+		case PEIL_TYPE_DATE:
+			snprintf(number, sizeof(number), "d%ld",
+				 (long)v[i].as.date);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			snprintf(number, sizeof(number), "%s",
+				 v[i].as.boolean ? "ja" : "nee");
+			break;
+		case PEIL_TYPE_NULL:
+			number[0] = '\0';
+			break;
+		}
+		len = strlen(text);
+		if (display) {
+			if ((!first && key_append(host, &n, " / ", 3) < 0) ||
+			    key_append(host, &n, text, len) < 0)
+				return -1;
+		} else {
+			snprintf(length, sizeof(length), "%zu:", len);
+			if (key_append(host, &n, length, strlen(length)) < 0 ||
+			    key_append(host, &n, text, len) < 0)
+				return -1;
+		}
+		first = 0;
+	}
+	return (long)n;
+}
+
+/* Whether the record's key was given by an earlier row of this file:
+ * then the record is marked invalid (naming the key and both lines), or
+ * with keep_last *replaced is set; either way the key is remembered at
+ * this line.  Out of memory marks the record invalid too. */
+static void key_check(peil_host *host, const peil_value *values,
+		      int *replaced)
+{
+	char quoted[128];
+	long len = key_encode(host, values, 0), index;
+	long *lines;
+	int added = 0;
+
+	*replaced = 0;
+	if (len < 0 || (index = strmap_put(&host->keys, host->key_text,
+					   (size_t)len, &added)) < 0) {
+		mark_invalid(host, NULL, "out of memory");
+		return;
+	}
+	if (added) {
+		lines = grow_for(host->key_lines, (size_t)index,
+				 sizeof(*lines));
+		if (!lines) {
+			mark_invalid(host, NULL, "out of memory");
+			return;
+		}
+		host->key_lines = lines;
+		lines[index] = host->line;
+		return;
+	}
+	if (host->keep_last) {
+		host->key_lines[index] = host->line;
+		*replaced = 1;
+		return;
+	}
+	len = key_encode(host, values, 1);
+	if (len < 0) {
+		mark_invalid(host, NULL, "out of memory");
+		return;
+	}
+	quote_value(quoted, sizeof(quoted), host->key_text, (size_t)len);
+	mark_invalid(host, NULL,
+		     "key %s was given before, on line %ld of this file: an "
+		     "export gives each key once (repeated_keys = keep_last "
+		     "keeps the last row of a key)",
+		     quoted, host->key_lines[index]);
+}
+
 static int services_record_end(peil_host *host, const char *raw,
 			       size_t raw_len, peil_error *err)
 {
+	const peil_value *values;
 	long line;
 	size_t i;
+	int replaced = 0;
 
 	if (!host->schema || !host->file)
 		return error_set(err, NULL, 0, NULL,
 				 "record_end outside an input plugin's read");
-	if (!record_values(host)) {	/* the file failed before */
+	values = record_values(host);
+	if (!values) {	/* the file failed before */
 		*err = host->failure;
 		return -1;
 	}
@@ -448,6 +592,8 @@ static int services_record_end(peil_host *host, const char *raw,
 				     "required field '%s' has no column in "
 				     "this export", f->name);
 	}
+	if (!host->invalid && host->has_key)
+		key_check(host, values, &replaced);
 	if (host->invalid) {
 		if (host->reject_mode)
 			return reject_record(host, raw, raw_len, err);
@@ -457,7 +603,10 @@ static int services_record_end(peil_host *host, const char *raw,
 	}
 	if (record_queue_commit(host->queue, host->line, &line, err) < 0)
 		return queue_failed(host, line, err);
-	host->rows++;
+	if (replaced)
+		host->replaced++;	/* the store replaces the earlier row */
+	else
+		host->rows++;
 	return PEIL_RECORD_STORED;
 }
 
@@ -546,6 +695,10 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->formats = opts->formats;
 	host->decimal = (char)opts->decimal;
 	host->reject_mode = opts->reject;
+	host->keep_last = opts->keep_last;
+	for (size_t i = 0; i < schema->field_count; i++)
+		if (schema->fields[i].flags & PEIL_FIELD_KEY)
+			host->has_key = 1;
 	return host_bsn_init(host, opts, err);
 }
 
@@ -563,6 +716,11 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 	host->line = 0;
 	host->rows = 0;
 	host->rejected = 0;
+	host->replaced = 0;
+	strmap_release(&host->keys);
+	memset(&host->keys, 0, sizeof(host->keys));
+	free(host->key_lines);
+	host->key_lines = NULL;
 	host->failed = 0;
 	host->storage_failed = 0;
 }
@@ -578,6 +736,7 @@ int host_file_prepare(peil_host *host, host_file_stats *stats,
 		queue_failed(host, line, &stored);
 	stats->rows = host->rows;
 	stats->rejected = host->rejected;
+	stats->replaced = host->replaced;
 	stats->reject_path = NULL;
 	stats->storage_failed = host->storage_failed;
 	if (host->failed) {
@@ -624,6 +783,7 @@ void host_free(peil_host *host)
 	bsn_key_clear(host->bsn_key);
 	free(host->bsn_key);
 	free(host->reject_dir);
+	free(host->key_text);
 	for (i = 0; i < host->path_count; i++)
 		free(host->paths[i]);
 	free(host->paths);

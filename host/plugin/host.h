@@ -23,6 +23,7 @@ typedef struct host_input_options {
 	parse_date_formats formats;
 	int decimal;			/* ',' or '.' */
 	int reject;			/* on_error = reject */
+	int keep_last;			/* repeated_keys = keep_last */
 	const config_entry *on_error_at;
 	const char *reject_dir;		/* where reject files go */
 	const char *key_file;		/* resolved; NULL when not set */
@@ -55,6 +56,8 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 typedef struct host_file_stats {
 	int64_t rows;		/* records stored */
 	int64_t rejected;	/* records written to the reject file */
+	int64_t replaced;	/* records that replaced an earlier one of
+				   the same key in this file (keep_last) */
 	const char *reject_path; /* that file, or NULL; valid until the next
 				    host_file_begin */
 	int storage_failed;	/* the file failed in the store, not the input */
