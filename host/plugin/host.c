@@ -69,6 +69,11 @@ struct peil_host {
 	reject_file *reject;
 	char reject_name[1024];	/* of the committed reject file */
 	int64_t rows, rejected;
+	/* Records the plugin ended (stored, rejected or refused), and
+	 * whether it gave a header: what tells a file whose rows all went
+	 * astray from a header-only one. */
+	int64_t offered;
+	int header_given;
 	/* A record_end that failed: the file must not be committed even if
 	 * the plugin carries on.  storage_failed: it was the store. */
 	int failed, storage_failed;
@@ -381,6 +386,7 @@ static void services_record_header(peil_host *host, const char *raw,
 {
 	char *copy = malloc(len + 1);
 
+	host->header_given = 1;
 	if (!copy)
 		return;
 	memcpy(copy, raw, len);
@@ -572,6 +578,7 @@ static int services_record_end(peil_host *host, const char *raw,
 	if (!host->schema || !host->file)
 		return error_set(err, NULL, 0, NULL,
 				 "record_end outside an input plugin's read");
+	host->offered++;
 	values = record_values(host);
 	if (!values) {	/* the file failed before */
 		*err = host->failure;
@@ -717,6 +724,8 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 	host->rows = 0;
 	host->rejected = 0;
 	host->replaced = 0;
+	host->offered = 0;
+	host->header_given = 0;
 	strmap_release(&host->keys);
 	memset(&host->keys, 0, sizeof(host->keys));
 	free(host->key_lines);
@@ -737,6 +746,8 @@ int host_file_prepare(peil_host *host, host_file_stats *stats,
 	stats->rows = host->rows;
 	stats->rejected = host->rejected;
 	stats->replaced = host->replaced;
+	stats->offered = host->offered;
+	stats->header = host->header_given;
 	stats->reject_path = NULL;
 	stats->storage_failed = host->storage_failed;
 	if (host->failed) {

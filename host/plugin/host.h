@@ -58,6 +58,9 @@ typedef struct host_file_stats {
 	int64_t rejected;	/* records written to the reject file */
 	int64_t replaced;	/* records that replaced an earlier one of
 				   the same key in this file (keep_last) */
+	int64_t offered;	/* records the plugin ended, whatever became
+				   of them */
+	int header;		/* the plugin gave a header (record_header) */
 	const char *reject_path; /* that file, or NULL; valid until the next
 				    host_file_begin */
 	int storage_failed;	/* the file failed in the store, not the input */

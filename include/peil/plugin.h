@@ -158,7 +158,10 @@ typedef struct peil_ingest_entry {
 	int64_t at;		/* unix seconds */
 	int64_t id;		/* set by ingest_scan; ignored by ingest_log */
 	/* SHA-256 hex of the source's settings (its config section) that
-	 * read the file: the same file read another way is another ingest. */
+	 * read the file, then a space and the input plugin's name and
+	 * version ("HEX csv 1.0"; the hex alone when logged before the host
+	 * kept them): the same file read another way is another ingest.
+	 * Storage plugins keep and compare it as opaque text. */
 	const char *settings_sha256;
 } peil_ingest_entry;
 

@@ -10,7 +10,7 @@
 set -u
 case_name=$1 peil=$2 src=$3 plugins=$4 test_plugins=${5:-}
 work=$(mktemp -d /tmp/peil-e2e-inputs-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 export LC_ALL=C	# the fixture is Windows-1252: grep and sed take bytes
 . "$(dirname "$0")/lib.sh"
 
@@ -19,6 +19,9 @@ cp "$src/scripts/casussen.lua" "$work/kpis/"
 fixture=$src/tests/data/e2e/cases.csv
 header=$(head -1 "$fixture")
 row() { grep -a "^$1;" "$fixture"; }
+expect_no_grep() { # expect_no_grep NAME FILE TEXT
+	if grep -qF -- "$3" "$2"; then fail "$1" "unexpected '$3' in:" "$(grep -F -- "$3" "$2" | head -5)"; else ok "$1"; fi
+}
 count() { sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_cases${1:+ WHERE $1}"; }
 
 # ------------------------------------------------------------ repeated key
@@ -66,6 +69,116 @@ test_repeated_key() {
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "an unknown repeated_keys" 3 $?
 	expect_grep "is named" "$work/err" "repeated_keys = first: expected refuse or keep_last"
+}
+
+# ---------------------------------------------------------- silent plugin
+# A file with data lines from which no row was stored is a warning, exit
+# 2, and is not marked as ingested; a header-only file is a quiet success.
+# Main logged "0 rows stored", exit 0, and skipped the file ever after.
+ingested() { sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_ingest WHERE source = '$1'"; }
+quiet_source() { # quiet_source FILE: [source quiet] of the silent plugin
+	fixture_config "$fixture" "$work/kpis" 2018-01
+	sed -i "s|^plugin_dirs = .*|plugin_dirs = $plugins, $test_plugins|" "$work/peil.ini"
+	printf '[source quiet]\nplugin = silent\ndataset = cases\npath = %s\n' "$1" >>"$work/peil.ini"
+}
+test_silent_plugin() {
+	{ echo "$header"; row D1; row D2; row D5; } >"$work/data.csv"
+	echo "$header" >"$work/header.csv"
+
+	quiet_source "$work/data.csv"
+	"$peil" ingest --config "$work/peil.ini" quiet 2>"$work/err"
+	expect_rc "a plugin that stores nothing of 3 data lines" 2 $?
+	expect_grep "is a warning naming the file" "$work/err" \
+		"warning: $work/data.csv: the file has data lines, but no row of it was stored in cases (the plugin gave 0 records, 0 rejected)"
+	expect_grep "and the summary says so" "$work/err" \
+		"1 files with data lines stored no row, and will be read again"
+	[ "$(ingested quiet)" = 0 ] && ok "the file is not marked as ingested" || fail "the file is in the ingest log"
+	"$peil" ingest --config "$work/peil.ini" quiet 2>"$work/err"
+	expect_rc "the next ingest reads it again" 2 $?
+	expect_no_grep "and does not skip it" "$work/err" "skipped, [source quiet]"
+
+	rm -f "$work/peil.db"*
+	quiet_source "$work/header.csv"
+	"$peil" ingest --config "$work/peil.ini" quiet 2>"$work/err"
+	expect_rc "a header-only file from that plugin is quiet" 0 $?
+	expect_no_grep "no warning" "$work/err" "warning"
+	[ "$(ingested quiet)" = 1 ] && ok "and marked as ingested" || fail "not in the ingest log"
+
+	# Every row rejected: 2 records given, 2 rejected, 0 stored.
+	rm -f "$work/peil.db"*
+	{ echo "$header"; row D1; row D2; } | sed 's/;2-1-2018;/;31-02-2018;/; s/;29-12-2017;/;31-02-2018;/' >"$work/bad.csv"
+	fixture_config "$work/bad.csv" "$work/kpis" 2018-01 "" "on_error = reject"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "every row rejected" 2 $?
+	expect_grep "is a warning with the counts" "$work/err" \
+		"bad.csv: the file has data lines, but no row of it was stored in cases (the plugin gave 2 records, 2 rejected)"
+	[ "$(ingested fixture)" = 0 ] && ok "the file is not marked as ingested" || fail "the file is in the ingest log"
+	cat "$work"/rejects/fixture_*_bad.csv.rejected >"$work/rejected" 2>/dev/null
+	[ "$(grep -c '^D[0-9]' "$work/rejected")" = 2 ] && ok "the reject file holds both rows" || fail "no reject file with 2 rows"
+
+	rm -f "$work/peil.db"*
+	fixture_config "$work/header.csv" "$work/kpis" 2018-01
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "a header-only csv export" 0 $?
+	expect_grep "stores 0 rows" "$work/err" "header.csv: 0 rows stored in cases"
+	expect_no_grep "without a warning" "$work/err" "warning"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "and is skipped the next time" "$work/err" "skipped, [source fixture] read this content before"
+}
+
+# ---------------------------------------------------------------- re-read
+# The ingest log keeps the plugin's name and version with the settings'
+# fingerprint.  A file read by another version is read again, and the log
+# says why; an entry from before Peil kept them counts as this plugin's,
+# unless it stored nothing.  A snapshot source reads again only its
+# newest file.  Main skipped all of these.
+set_logged() { sqlite3 "$work/peil.db" "UPDATE peil_ingest SET $1"; }
+test_reread() {
+	{ echo "$header"; row D1; row D2; row D5; } >"$work/data.csv"
+	fixture_config "$work/data.csv" "$work/kpis" 2018-01
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "the first read" 0 $?
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "the same plugin and version skip it" "$work/err" "skipped, [source fixture] read this content before"
+
+	set_logged "settings_sha256 = substr(settings_sha256, 1, 65) || 'csv 0.9'"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "another version of the plugin" 0 $?
+	expect_grep "reads it again, saying why" "$work/err" \
+		"data.csv: read again: it was read by plugin csv 0.9, now csv "
+	expect_grep "and stores it" "$work/err" "data.csv: 3 rows stored in cases"
+
+	set_logged "settings_sha256 = substr(settings_sha256, 1, 64)"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "an entry from before versions were kept: skipped" "$work/err" \
+		"skipped, [source fixture] read this content before"
+
+	set_logged "settings_sha256 = substr(settings_sha256, 1, 64), rows = 0"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "one that stored nothing is read again" "$work/err" \
+		"data.csv: read again: its earlier read stored no row"
+
+	echo "skip_lines = 0" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "other settings read it again" "$work/err" \
+		"data.csv: read again: it was read with other settings of [source fixture]"
+
+	# Snapshots: snap_1 holds D1 D2 D5, snap_2 D1 D2.
+	rm -f "$work/peil.db"*
+	{ echo "$header"; row D1; row D2; row D5; } >"$work/snap_1.csv"
+	{ echo "$header"; row D1; row D2; } >"$work/snap_2.csv"
+	fixture_config "$work/snap_*.csv" "$work/kpis" 2018-01 "" "mode = snapshot"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "two snapshots" 0 $?
+	[ "$(count)" = 2 ] && ok "the newest holds 2 rows" || fail "$(count) rows"
+	set_logged "settings_sha256 = substr(settings_sha256, 1, 65) || 'csv 0.9'"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "a new plugin version" 0 $?
+	expect_grep "the older snapshot is not read again" "$work/err" \
+		"snap_1.csv: skipped, [source fixture] read this content before, and a snapshot source reads again only its newest file"
+	expect_grep "the newest is" "$work/err" "snap_2.csv: read again: it was read by plugin csv 0.9"
+	expect_grep "and removes nothing" "$work/err" "0 removed by snapshots"
+	[ "$(count)" = 2 ] && ok "still 2 rows" || fail "$(count) rows"
 }
 
 "test_$case_name"
