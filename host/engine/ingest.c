@@ -150,11 +150,17 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	store *st = run->ctx->store;
 	peil_ingest_entry entry;
 	int64_t removed = 0;
+	size_t scope_field;
+	const char *scope = host_scope(run->host, &scope_field);
 
 	if (store_batch_begin(st, err) < 0)
 		return FILE_STORE_FAILED;
 	host_file_begin(run->host, path, sha);
-	if (run->snapshot && store_snapshot_begin(st, run->schema, err) < 0)
+	if (run->snapshot && (scope ? store_snapshot_scope_begin(
+					      st, run->schema, scope_field,
+					      scope, err)
+				    : store_snapshot_begin(st, run->schema,
+							   err)) < 0)
 		goto rollback;
 	if (run->plugin->plugin->input->read(run->state, path, err) < 0 ||
 	    host_file_prepare(run->host, stats, err) < 0)
@@ -187,7 +193,13 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	if (host_file_end(run->host, 1, err) < 0)
 		log_error(err);
 	run->sum->removed += removed;
-	if (run->snapshot)
+	if (run->snapshot && scope)
+		log_msg(PEIL_LOG_INFO, "%s: a snapshot of %s where %s = '%s': "
+			"%lld rows that it no longer has were removed", path,
+			run->schema->name,
+			run->schema->fields[scope_field].name, scope,
+			(long long)removed);
+	else if (run->snapshot)
 		log_msg(PEIL_LOG_INFO, "%s: a snapshot of %s: %lld rows that "
 			"it no longer has were removed", path,
 			run->schema->name, (long long)removed);
@@ -515,6 +527,15 @@ int ingest_sources(peil_context *ctx, const char *only, int force,
 	size_t i, matched = 0;
 
 	memset(sum, 0, sizeof(*sum));
+	/* Before any file is read: a snapshot that could remove another
+	 * source's rows is refused whichever of the two is ingested. */
+	for (i = 0; i < ctx->settings.source_count; i++) {
+		const settings_source *src = &ctx->settings.sources[i];
+
+		if ((!only || strcmp(src->section->name, only) == 0) &&
+		    source_check_scopes(ctx, src, err) < 0)
+			return -1;
+	}
 	for (i = 0; i < ctx->settings.source_count && !sum->storage_failed &&
 		    !interrupt_requested(); i++) {
 		const settings_source *src = &ctx->settings.sources[i];

@@ -227,6 +227,12 @@ static const setting table[] = {
 	  repeated_keys, "refuse or keep_last", SRC(input.keep_last),
 	  NO_OFFSET,
 	  "a key given twice in one file: refuse the row, or keep the last" },
+	{ "source", "scope_field", SETTING_STRING, NULL, NULL, 0, 0, NULL,
+	  NULL, SRC(input.scope_field), SRC_AT(input.scope_field_at),
+	  "the text field that holds the source's scope" },
+	{ "source", "scope_value", SETTING_STRING, NULL, "the source's name",
+	  0, 0, NULL, NULL, SRC(input.scope_value), NO_OFFSET,
+	  "the value of scope_field in the source's rows" },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -56,6 +56,11 @@ struct peil_host {
 	char *key_text;		/* the key being looked up, encoded */
 	size_t key_cap;
 	int64_t replaced;
+	/* scope_field: every record holds scope_value in field scope (a
+	 * text field); scoped is 0 when the source has no scope. */
+	int scoped;
+	size_t scope;
+	const char *scope_value;
 
 	/* the file and record being read */
 	const char *file;	/* NULL outside a read */
@@ -567,6 +572,32 @@ static void key_check(peil_host *host, const peil_value *values,
 		     quoted, host->key_lines[index]);
 }
 
+/* Stamp the record with the source's scope, or mark it invalid when its
+ * export gave the scope field another value: a row of another
+ * organisation in this one's export would be removed by its snapshot. */
+static void scope_stamp(peil_host *host)
+{
+	const peil_field *f = &host->schema->fields[host->scope];
+	const char *text = record_queue_text_of(host->queue, host->scope);
+	size_t len = strlen(host->scope_value);
+	char quoted[128];
+
+	if (!host->set[host->scope] || !text) {
+		if (record_queue_text(host->queue, host->scope,
+				      host->scope_value, len) < 0)
+			mark_invalid(host, NULL, "out of memory");
+		host->set[host->scope] = 1;
+		return;
+	}
+	if (strcmp(text, host->scope_value) == 0)
+		return;
+	quote_value(quoted, sizeof(quoted), text, strlen(text));
+	mark_invalid(host, NULL,
+		     "%s in field '%s', but this source's rows are of scope "
+		     "'%s' (scope_value)", quoted, f->name,
+		     host->scope_value);
+}
+
 static int services_record_end(peil_host *host, const char *raw,
 			       size_t raw_len, peil_error *err)
 {
@@ -591,6 +622,8 @@ static int services_record_end(peil_host *host, const char *raw,
 			  interrupt_name(interrupt_requested()));
 		return record_failed(host, err, 0);
 	}
+	if (host->scoped && !host->invalid)
+		scope_stamp(host);
 	for (i = 0; !host->invalid && i < host->schema->field_count; i++) {
 		const peil_field *f = &host->schema->fields[i];
 
@@ -686,6 +719,55 @@ static int host_bsn_init(peil_host *host, const host_input_options *opts,
 	return 0;
 }
 
+/* The scope of the source's rows: a text field of the dataset, one of its
+ * key fields when it has any, so that two scopes' rows with the same key
+ * (case D1 of two organisations) are two rows, not one replacing the
+ * other. */
+static int host_scope_init(peil_host *host, const host_input_options *opts,
+			   peil_error *err)
+{
+	const peil_schema *schema = host->schema;
+	size_t i;
+
+	if (!opts->scope_field)
+		return 0;
+	for (i = 0; i < schema->field_count; i++)
+		if (strcmp(schema->fields[i].name, opts->scope_field) == 0)
+			break;
+	if (i == schema->field_count)
+		return config_fail(host->cfg, host->section,
+				   opts->scope_field_at, err,
+				   "scope_field = %s: dataset '%s' has no "
+				   "such field", opts->scope_field,
+				   schema->name);
+	if (schema->fields[i].type != PEIL_TYPE_TEXT ||
+	    (schema->fields[i].flags & PEIL_FIELD_BSN))
+		return config_fail(host->cfg, host->section,
+				   opts->scope_field_at, err,
+				   "scope_field = %s: a scope is a text field",
+				   opts->scope_field);
+	if (host->has_key && !(schema->fields[i].flags & PEIL_FIELD_KEY))
+		return config_fail(host->cfg, host->section,
+				   opts->scope_field_at, err,
+				   "scope_field = %s: dataset '%s' has key "
+				   "fields, and a scope must be one of them, "
+				   "so that the rows of two scopes with the "
+				   "same key stay two rows (field.%s = text "
+				   "key)", opts->scope_field, schema->name,
+				   opts->scope_field);
+	host->scoped = 1;
+	host->scope = i;
+	host->scope_value = opts->scope_value ? opts->scope_value
+					      : host->section->name;
+	return 0;
+}
+
+const char *host_scope(const peil_host *host, size_t *field)
+{
+	*field = host->scope;
+	return host->scoped ? host->scope_value : NULL;
+}
+
 int host_input_init(peil_host *host, const peil_schema *schema,
 		    store *storage, const host_input_options *opts,
 		    peil_error *err)
@@ -706,6 +788,8 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	for (size_t i = 0; i < schema->field_count; i++)
 		if (schema->fields[i].flags & PEIL_FIELD_KEY)
 			host->has_key = 1;
+	if (host_scope_init(host, opts, err) < 0)
+		return -1;
 	return host_bsn_init(host, opts, err);
 }
 

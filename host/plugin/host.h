@@ -24,6 +24,10 @@ typedef struct host_input_options {
 	int decimal;			/* ',' or '.' */
 	int reject;			/* on_error = reject */
 	int keep_last;			/* repeated_keys = keep_last */
+	/* scope_field and scope_value: the field every record is stamped
+	 * with (NULL: none) and its value (NULL: the source's name). */
+	const char *scope_field, *scope_value;
+	const config_entry *scope_field_at;
 	const config_entry *on_error_at;
 	const char *reject_dir;		/* where reject files go */
 	const char *key_file;		/* resolved; NULL when not set */
@@ -51,6 +55,11 @@ void host_free(peil_host *host);	/* accepts NULL */
 int host_input_init(peil_host *host, const peil_schema *schema,
 		    store *storage, const host_input_options *opts,
 		    peil_error *err);
+
+/* The scope of an input source's records: the value that every record
+ * holds in field *field (scope_field, scope_value), or NULL when the
+ * source has none.  Valid while the host is. */
+const char *host_scope(const peil_host *host, size_t *field);
 
 /* Counters of the file being read. */
 typedef struct host_file_stats {

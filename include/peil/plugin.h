@@ -518,6 +518,22 @@ typedef struct peil_storage_ops {
 	 * it, [run] lock_file is required. */
 	int (*lock_path)(const peil_services *svc, peil_host *host, char *out,
 			 size_t size, peil_error *err);
+
+	/* ---- version 7: scoped snapshots ---- */
+
+	/* As snapshot_begin, for a snapshot of one scope of the dataset:
+	 * the stored rows whose text field scope_field (an index into the
+	 * schema's fields) equals scope_value (NUL-terminated, valid during
+	 * the call) are the scope's, and only they can be removed: the
+	 * snapshot_end that follows removes the scope's rows whose key no
+	 * record_put of the snapshot gave; for a dataset without key fields,
+	 * snapshot_scope_begin removes the scope's rows at once.  Rows of
+	 * other scopes (other sources' exports) are never touched.  Several
+	 * organisations' exports of one dataset each go in as a snapshot of
+	 * their own scope. */
+	int (*snapshot_scope_begin)(void *state, const peil_schema *schema,
+				    size_t scope_field,
+				    const char *scope_value, peil_error *err);
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -525,6 +541,8 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V3 PEIL_SIZE_TO(peil_storage_ops, records_put)
 #define PEIL_STORAGE_OPS_SIZE_V4 PEIL_SIZE_TO(peil_storage_ops, load_end)
 #define PEIL_STORAGE_OPS_SIZE_V5 PEIL_SIZE_TO(peil_storage_ops, lock_path)
+#define PEIL_STORAGE_OPS_SIZE_V7 \
+	PEIL_SIZE_TO(peil_storage_ops, snapshot_scope_begin)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -181,6 +181,88 @@ test_reread() {
 	[ "$(count)" = 2 ] && ok "still 2 rows" || fail "$(count) rows"
 }
 
+# --------------------------------------------------------- snapshot scope
+# Leiden buys its social base from two organisations, each sending its
+# own export of all its cases: Welzijn Noord (D1, D2, D9) and Welzijn Zuid
+# (D5, D6, D7, and a D1 of its own).  On main both snapshot sources pass
+# peil check, and Zuid's snapshot removes Noord's 3 rows: 4 rows stay.
+# With a scope each: 3 + 4 = 7 rows; Noord's next export without D2
+# removes D2 only: 6 rows, Zuid's 4 untouched.
+# $1 = Noord's export, $2 = Noord's keys, $3 = Zuid's keys ("" = none).
+scoped_config() {
+	fixture_config "$1" "$work/kpis" 2018-01 "" "mode = snapshot
+${2:-}"
+	sed -i 's/^field.organisation = text$/field.organisation = text key/' "$work/peil.ini"
+	sed -n '/^\[source fixture\]/,$p' "$work/peil.ini" |
+		sed "s/^\[source fixture\]/[source zuid]/; s|^path = .*|path = $work/zuid.csv|; /^scope_/d" >"$work/zuid.ini"
+	{ [ -z "${3:-}" ] || echo "$3"; } >>"$work/zuid.ini"
+	cat "$work/zuid.ini" >>"$work/peil.ini"
+}
+test_snapshot_scope() {
+	{ echo "$header"; row D1; row D2; row D9; } >"$work/noord.csv"
+	{ echo "$header"; row D2; row D9; row D1; } | grep -av '^D2;' >"$work/noord2.csv"
+	{ echo "$header"; row D5; row D6; row D7
+	  row D1 | sed 's/;Buurtteam Noord;Welzijn Noord;/;Buurtteam Zuid;Welzijn Zuid;/'; } >"$work/zuid.csv"
+
+	scoped_config "$work/noord.csv"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check refuses two snapshots of one dataset" 3 $?
+	expect_grep "naming both" "$work/err" \
+		"[source fixture] and [source zuid] (line "
+	expect_grep "and the dataset" "$work/err" "are both snapshots of dataset 'cases' and could remove each other's rows"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "and so does ingest" 3 $?
+	[ -f "$work/peil.db" ] && [ "$(count)" != 0 ] && fail "rows were stored" || ok "before storing anything"
+
+	scoped_config "$work/noord.csv" "scope_field = organisation
+scope_value = Welzijn Noord" "scope_field = organisation"
+	sed -i '$ a scope_value = Welzijn Noord' "$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "two scopes of one value are refused" 3 $?
+
+	scoped_config "$work/noord.csv" "scope_field = organisation
+scope_value = Welzijn Noord" "scope_field = organisation
+scope_value = Welzijn Zuid"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "two scopes pass check" 0 $?
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "and ingest" 0 $?
+	[ "$(count)" = 7 ] && ok "7 rows: 3 of Noord, 4 of Zuid" || fail "$(count) rows, not 7"
+	[ "$(count "case_id = 'D1'")" = 2 ] && ok "D1 of each organisation" || fail "not two D1 rows"
+
+	sed -i "s|^path = $work/noord.csv|path = $work/noord2.csv|" "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" fixture 2>"$work/err"
+	expect_rc "Noord's next export" 0 $?
+	expect_grep "removes within its scope" "$work/err" \
+		"noord2.csv: a snapshot of cases where organisation = 'Welzijn Noord': 1 rows that it no longer has were removed"
+	[ "$(count)" = 6 ] && ok "6 rows" || fail "$(count) rows, not 6"
+	[ "$(count "organisation = 'Welzijn Zuid'")" = 4 ] && ok "Zuid's 4 untouched" || fail "Zuid lost rows"
+	[ "$(count "case_id = 'D2'")" = 0 ] && ok "D2 is gone" || fail "D2 still stored"
+
+	# A row of Zuid in Noord's export is refused: Noord's snapshot would
+	# remove it.
+	{ echo "$header"; row D1; row D9; row D5; } >"$work/noord3.csv"
+	sed -i "s|^path = $work/noord2.csv|path = $work/noord3.csv|" "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" fixture 2>"$work/err"
+	expect_rc "a row of another scope" 2 $?
+	expect_grep "is refused, naming line, value and scope" "$work/err" \
+		"noord3.csv:4: 'Welzijn Zuid' in field 'organisation', but this source's rows are of scope 'Welzijn Noord' (scope_value)"
+	[ "$(count)" = 6 ] && ok "nothing changed: 6 rows" || fail "$(count) rows, not 6"
+
+	scoped_config "$work/noord.csv" "scope_field = organisation
+scope_value = Welzijn Noord" "scope_field = organisation
+scope_value = Welzijn Zuid"
+	sed -i 's/^field.organisation = text key$/field.organisation = text/' "$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a scope that is not a key field" 3 $?
+	expect_grep "is refused with the reason" "$work/err" \
+		"scope_field = organisation: dataset 'cases' has key fields, and a scope must be one of them"
+	scoped_config "$work/noord.csv" "scope_field = organisatie" ""
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a scope field the dataset lacks" 3 $?
+	expect_grep "is named" "$work/err" "scope_field = organisatie: dataset 'cases' has no such field"
+}
+
 "test_$case_name"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
