@@ -54,7 +54,6 @@ struct peil_host {
 	strmap keys;
 	long *key_lines;
 	char *key_text;		/* the key being looked up, encoded */
-	size_t key_cap;
 	int64_t replaced;
 	/* scope_field: every record holds scope_value in field scope (a
 	 * text field); scoped is 0 when the source has no scope. */
@@ -444,25 +443,23 @@ static int queue_failed(peil_host *host, long line, peil_error *err)
 	return record_failed(host, err, 1);
 }
 
-/* Append len bytes to the key being encoded: 0, or -1 out of memory. */
+/* Append len bytes to the key being encoded, and a NUL after them: 0,
+ * or -1 when out of memory.  Byte by byte through grow_for: keys are
+ * short, and its capacity follows from the count. */
 static int key_append(peil_host *host, size_t *n, const char *text,
 		      size_t len)
 {
-	if (*n + len + 1 > host->key_cap) {
-		size_t cap = host->key_cap ? host->key_cap : 64;
-		char *grown;
+	size_t i;
 
-		while (cap < *n + len + 1)
-			cap *= 2;
-		grown = realloc(host->key_text, cap);
+	for (i = 0; i <= len; i++) {
+		char *grown = grow_for(host->key_text, *n + i, 1);
+
 		if (!grown)
 			return -1;
 		host->key_text = grown;
-		host->key_cap = cap;
+		grown[*n + i] = i < len ? text[i] : '\0';
 	}
-	memcpy(host->key_text + *n, text, len);
 	*n += len;
-	host->key_text[*n] = '\0';
 	return 0;
 }
 
