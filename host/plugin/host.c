@@ -50,7 +50,9 @@ struct peil_host {
 	 * repeated_keys = keep_last the later row replaces the earlier one
 	 * and is counted (replaced), so that rows stays the true count. */
 	int keep_last;
-	int has_key;		/* the dataset has key fields */
+	int has_key;		/* how many key fields the dataset has */
+	size_t text_key;	/* the one key field, a text one; else
+				   field_count */
 	strmap keys;
 	long *key_lines;
 	char *key_text;		/* the key being looked up, encoded */
@@ -530,12 +532,24 @@ static void key_check(peil_host *host, const peil_value *values,
 		      int *replaced)
 {
 	char quoted[128];
-	long len = key_encode(host, values, 0), index;
+	const char *key = host->key_text;
+	long len, index;
 	long *lines;
 	int added = 0;
 
+	/* One text key (a case number) is its own encoding: no copy. */
+	if (host->text_key < host->schema->field_count) {
+		key = record_queue_text_of(host->queue, host->text_key);
+		if (!key)	/* an empty key; required, so refused before */
+			key = "";
+		len = (long)strlen(key);
+	} else {
+		len = key_encode(host, values, 0);
+		key = host->key_text;
+	}
+
 	*replaced = 0;
-	if (len < 0 || (index = strmap_put(&host->keys, host->key_text,
+	if (len < 0 || (index = strmap_put(&host->keys, key,
 					   (size_t)len, &added)) < 0) {
 		mark_invalid(host, NULL, "out of memory");
 		return;
@@ -783,8 +797,13 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->reject_mode = opts->reject;
 	host->keep_last = opts->keep_last;
 	for (size_t i = 0; i < schema->field_count; i++)
-		if (schema->fields[i].flags & PEIL_FIELD_KEY)
-			host->has_key = 1;
+		if (schema->fields[i].flags & PEIL_FIELD_KEY) {
+			host->text_key = i;
+			host->has_key++;
+		}
+	if (host->has_key != 1 ||
+	    schema->fields[host->text_key].type != PEIL_TYPE_TEXT)
+		host->text_key = schema->field_count;
 	if (host_scope_init(host, opts, err) < 0)
 		return -1;
 	return host_bsn_init(host, opts, err);
