@@ -327,7 +327,10 @@ typedef struct peil_services {
 
 	/* The export's header as raw bytes, written at the top of the reject
 	 * file so that the rejected rows can be corrected and ingested again.
-	 * Call it before the first record_end of a file, when there is one. */
+	 * Call it before the first record_end of a file, when there is one.
+	 * It also tells a header-only file: a file from which no record is
+	 * stored is marked as ingested only when the plugin ended no record
+	 * and gave its header (or the file has no line after its first). */
 	void (*record_header)(peil_host *host, const char *raw, size_t len);
 } peil_services;
 

@@ -65,6 +65,22 @@ test_repeated_key() {
 	[ "$(count "case_id = 'D2' AND team = 'Buurtteam Zuid'")" = 1 ] &&
 		ok "the last D2 is kept" || fail "the last D2 is not kept"
 
+	# A key of two fields (case_id, organisation): D2 of Noord and of
+	# Zuid are two keys; D2 of Noord twice is one, named by both values.
+	rm -f "$work/peil.db"*
+	{ echo "$header"; row D2; row D2 | sed 's/;Welzijn Noord;/;Welzijn Zuid;/'; } >"$work/two.csv"
+	fixture_config "$work/two.csv" "$work/kpis" 2018-01
+	sed -i 's/^field.organisation = text$/field.organisation = text key/' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "D2 of two organisations, a key of two fields" 0 $?
+	[ "$(count)" = 2 ] && ok "2 rows" || fail "$(count) rows, not 2"
+	{ cat "$work/two.csv"; row D2; } >"$work/two_rep.csv"
+	sed -i "s|^path = .*two.csv|path = $work/two_rep.csv|" "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "D2 of Noord twice" 2 $?
+	expect_grep "names the key by both fields" "$work/err" \
+		"two_rep.csv:4: key 'D2 / Welzijn Noord' was given before, on line 2 of this file"
+
 	fixture_config "$work/rep.csv" "$work/kpis" 2018-01 "" "repeated_keys = first"
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "an unknown repeated_keys" 3 $?
