@@ -18,11 +18,10 @@
 
 #include "plugin/bsn.h"
 #include "base/error.h"
-#include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "base/parse.h"
-#include "base/strmap.h"
+#include "plugin/record_keys.h"
 #include "plugin/record_queue.h"
 #include "plugin/reject.h"
 
@@ -45,17 +44,13 @@ struct peil_host {
 				   NULL between records */
 	unsigned char *set;	/* whether each field was given */
 	bsn_key *bsn_key;	/* when the dataset has a BSN field */
-	/* The keys of the file being read, key i last read at line
-	 * key_lines[i]: a key given twice in one export is refused, or with
-	 * repeated_keys = keep_last the later row replaces the earlier one
-	 * and is counted (replaced), so that rows stays the true count. */
+	/* The keys of the file being read: a key given twice in one export
+	 * is refused, or with repeated_keys = keep_last the later row
+	 * replaces the earlier one and is counted (replaced), so that rows
+	 * stays the true count. */
 	int keep_last;
-	int has_key;		/* how many key fields the dataset has */
-	size_t text_key;	/* the one key field, a text one; else
-				   field_count */
-	strmap keys;
-	long *key_lines;
-	char *key_text;		/* the key being looked up, encoded */
+	size_t has_key;		/* how many key fields the dataset has */
+	record_keys keys;
 	int64_t replaced;
 	/* scope_field: every record holds scope_value in field scope (a
 	 * text field); scoped is 0 when the source has no scope. */
@@ -445,85 +440,6 @@ static int queue_failed(peil_host *host, long line, peil_error *err)
 	return record_failed(host, err, 1);
 }
 
-/* Append len bytes to the key being encoded, and a NUL after them: 0,
- * or -1 when out of memory.  Byte by byte through grow_for: keys are
- * short, and its capacity follows from the count. */
-static int key_append(peil_host *host, size_t *n, const char *text,
-		      size_t len)
-{
-	size_t i;
-
-	for (i = 0; i <= len; i++) {
-		char *grown = grow_for(host->key_text, *n + i, 1);
-
-		if (!grown)
-			return -1;
-		host->key_text = grown;
-		grown[*n + i] = i < len ? text[i] : '\0';
-	}
-	*n += len;
-	return 0;
-}
-
-/* Encode the key fields of the record being built into host->key_text:
- * each value as its length, ':' and its text, so that no value can run
- * into the next ("a" + "b c" is not "a b" + "c").  With display, the
- * values joined by " / " as messages show them.  Its length, or -1 when
- * out of memory. */
-static long key_encode(peil_host *host, const peil_value *v, int display)
-{
-	size_t i, n = 0;
-	int first = 1;
-
-	for (i = 0; i < host->schema->field_count; i++) {
-		const peil_field *f = &host->schema->fields[i];
-		char number[64], length[32];
-		const char *text = number;
-		size_t len;
-
-		if (!(f->flags & PEIL_FIELD_KEY))
-			continue;
-		switch (v[i].type) {
-		case PEIL_TYPE_TEXT:
-			text = record_queue_text_of(host->queue, i);
-			if (!text)
-				text = "";
-			break;
-		case PEIL_TYPE_INTEGER:
-			snprintf(number, sizeof(number), "%lld",
-				 (long long)v[i].as.integer);
-			break;
-		case PEIL_TYPE_REAL:
-			snprintf(number, sizeof(number), "%.17g", v[i].as.real);
-			break;
-		case PEIL_TYPE_DATE:
-			snprintf(number, sizeof(number), "d%ld",
-				 (long)v[i].as.date);
-			break;
-		case PEIL_TYPE_BOOLEAN:
-			snprintf(number, sizeof(number), "%s",
-				 v[i].as.boolean ? "ja" : "nee");
-			break;
-		case PEIL_TYPE_NULL:
-			number[0] = '\0';
-			break;
-		}
-		len = strlen(text);
-		if (display) {
-			if ((!first && key_append(host, &n, " / ", 3) < 0) ||
-			    key_append(host, &n, text, len) < 0)
-				return -1;
-		} else {
-			snprintf(length, sizeof(length), "%zu:", len);
-			if (key_append(host, &n, length, strlen(length)) < 0 ||
-			    key_append(host, &n, text, len) < 0)
-				return -1;
-		}
-		first = 0;
-	}
-	return (long)n;
-}
-
 /* Whether the record's key was given by an earlier row of this file:
  * then the record is marked invalid (naming the key and both lines), or
  * with keep_last *replaced is set; either way the key is remembered at
@@ -532,55 +448,28 @@ static void key_check(peil_host *host, const peil_value *values,
 		      int *replaced)
 {
 	char quoted[128];
-	const char *key = host->key_text;
-	long len, index;
-	long *lines;
-	int added = 0;
+	const char *key;
+	size_t len;
+	long earlier = 0;
+	int seen = record_keys_note(&host->keys, host->queue, values,
+				    host->line, &earlier);
 
-	/* One text key (a case number) is its own encoding: no copy. */
-	if (host->text_key < host->schema->field_count) {
-		key = record_queue_text_of(host->queue, host->text_key);
-		if (!key)	/* an empty key; required, so refused before */
-			key = "";
-		len = (long)strlen(key);
-	} else {
-		len = key_encode(host, values, 0);
-		key = host->key_text;
-	}
-
-	*replaced = 0;
-	if (len < 0 || (index = strmap_put(&host->keys, key,
-					   (size_t)len, &added)) < 0) {
+	*replaced = seen == 1 && host->keep_last;
+	if (seen == 0 || *replaced)
+		return;
+	key = seen < 0 ? NULL
+		       : record_keys_show(&host->keys, host->queue, values,
+					  &len);
+	if (!key) {
 		mark_invalid(host, NULL, "out of memory");
 		return;
 	}
-	if (added) {
-		lines = grow_for(host->key_lines, (size_t)index,
-				 sizeof(*lines));
-		if (!lines) {
-			mark_invalid(host, NULL, "out of memory");
-			return;
-		}
-		host->key_lines = lines;
-		lines[index] = host->line;
-		return;
-	}
-	if (host->keep_last) {
-		host->key_lines[index] = host->line;
-		*replaced = 1;
-		return;
-	}
-	len = key_encode(host, values, 1);
-	if (len < 0) {
-		mark_invalid(host, NULL, "out of memory");
-		return;
-	}
-	quote_value(quoted, sizeof(quoted), host->key_text, (size_t)len);
+	quote_value(quoted, sizeof(quoted), key, len);
 	mark_invalid(host, NULL,
 		     "key %s was given before, on line %ld of this file: an "
 		     "export gives each key once (repeated_keys = keep_last "
 		     "keeps the last row of a key)",
-		     quoted, host->key_lines[index]);
+		     quoted, earlier);
 }
 
 /* Stamp the record with the source's scope, or mark it invalid when its
@@ -796,14 +685,7 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->decimal = (char)opts->decimal;
 	host->reject_mode = opts->reject;
 	host->keep_last = opts->keep_last;
-	for (size_t i = 0; i < schema->field_count; i++)
-		if (schema->fields[i].flags & PEIL_FIELD_KEY) {
-			host->text_key = i;
-			host->has_key++;
-		}
-	if (host->has_key != 1 ||
-	    schema->fields[host->text_key].type != PEIL_TYPE_TEXT)
-		host->text_key = schema->field_count;
+	host->has_key = record_keys_init(&host->keys, schema);
 	if (host_scope_init(host, opts, err) < 0)
 		return -1;
 	return host_bsn_init(host, opts, err);
@@ -826,10 +708,7 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 	host->replaced = 0;
 	host->offered = 0;
 	host->header_given = 0;
-	strmap_release(&host->keys);
-	memset(&host->keys, 0, sizeof(host->keys));
-	free(host->key_lines);
-	host->key_lines = NULL;
+	record_keys_forget(&host->keys);
 	host->failed = 0;
 	host->storage_failed = 0;
 }
@@ -894,7 +773,7 @@ void host_free(peil_host *host)
 	bsn_key_clear(host->bsn_key);
 	free(host->bsn_key);
 	free(host->reject_dir);
-	free(host->key_text);
+	record_keys_release(&host->keys);
 	for (i = 0; i < host->path_count; i++)
 		free(host->paths[i]);
 	free(host->paths);
