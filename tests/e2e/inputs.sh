@@ -228,7 +228,9 @@ test_snapshot_scope() {
 	expect_grep "and the dataset" "$work/err" "are both snapshots of dataset 'cases' and could remove each other's rows"
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "and so does ingest" 3 $?
-	[ -f "$work/peil.db" ] && [ "$(count)" != 0 ] && fail "rows were stored" || ok "before storing anything"
+	if [ -f "$work/peil.db" ] && [ "$(count)" != 0 ]; then
+		fail "rows were stored: $(count)"
+	else ok "before storing anything"; fi
 
 	scoped_config "$work/noord.csv" "scope_field = organisation
 scope_value = Welzijn Noord" "scope_field = organisation"
