@@ -45,6 +45,10 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 		peil_error err;
 
 		error_clear(&err);
+		if (source_check_scopes(ctx, &ctx->settings.sources[i],
+					&err) < 0)
+			check_report(st, &err);
+		error_clear(&err);
 		if (source_open(ctx, &ctx->settings.sources[i], ctx->store,
 				&opened, &err) < 0) {
 			if (!err.message[0])

@@ -94,6 +94,10 @@ static const setting_choice on_unknowns[] = {
 	{ "warn", 0 }, { "refuse", 1 }, { NULL, 0 }
 };
 
+static const setting_choice repeated_keys[] = {
+	{ "refuse", 0 }, { "keep_last", 1 }, { NULL, 0 }
+};
+
 #define S(field) IN_SETTINGS, offsetof(peil_settings, field)
 #define SRC(field) IN_SOURCE, offsetof(settings_source, field)
 #define AT(field) offsetof(peil_settings, field)
@@ -240,6 +244,16 @@ static const setting table[] = {
 	{ "source", "on_unknown", SETTING_ENUM, "warn", NULL, 0, 0,
 	  on_unknowns, "warn or refuse", SRC(input.refuse_unknown), NO_OFFSET,
 	  "a value outside the allowed list: warn, or refuse the file" },
+	{ "source", "repeated_keys", SETTING_ENUM, "refuse", NULL, 0, 0,
+	  repeated_keys, "refuse or keep_last", SRC(input.keep_last),
+	  NO_OFFSET,
+	  "a key given twice in one file: refuse the row, or keep the last" },
+	{ "source", "scope_field", SETTING_STRING, NULL, NULL, 0, 0, NULL,
+	  NULL, SRC(input.scope_field), SRC_AT(input.scope_field_at),
+	  "the text field that holds the source's scope" },
+	{ "source", "scope_value", SETTING_STRING, NULL, "the source's name",
+	  0, 0, NULL, NULL, SRC(input.scope_value), NO_OFFSET,
+	  "the value of scope_field in the source's rows" },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

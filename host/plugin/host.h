@@ -23,6 +23,11 @@ typedef struct host_input_options {
 	parse_date_formats formats;
 	int decimal;			/* ',' or '.' */
 	int reject;			/* on_error = reject */
+	int keep_last;			/* repeated_keys = keep_last */
+	/* scope_field and scope_value: the field every record is stamped
+	 * with (NULL: none) and its value (NULL: the source's name). */
+	const char *scope_field, *scope_value;
+	const config_entry *scope_field_at;
 	const config_entry *on_error_at;
 	const char *reject_dir;		/* where reject files go */
 	const char *key_file;		/* resolved; NULL when not set */
@@ -57,10 +62,20 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 		    store *storage, const host_input_options *opts,
 		    peil_error *err);
 
+/* The scope of an input source's records: the value that every record
+ * holds in field *field (scope_field, scope_value), or NULL when the
+ * source has none.  Valid while the host is. */
+const char *host_scope(const peil_host *host, size_t *field);
+
 /* Counters of the file being read. */
 typedef struct host_file_stats {
 	int64_t rows;		/* records stored */
 	int64_t rejected;	/* records written to the reject file */
+	int64_t replaced;	/* records that replaced an earlier one of
+				   the same key in this file (keep_last) */
+	int64_t offered;	/* records the plugin ended, whatever became
+				   of them */
+	int header;		/* the plugin gave a header (record_header) */
 	const char *reject_path; /* that file, or NULL; valid until the next
 				    host_file_begin */
 	int storage_failed;	/* the file failed in the store, not the input */
