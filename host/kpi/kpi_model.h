@@ -168,6 +168,11 @@ typedef struct kpi {
 	/* evaluation state */
 	size_t *breakdown_field; /* bound schema indexes */
 	uint64_t budget_left;
+	/* The wall clock (issue 14): seconds left of the KPI's own limit,
+	 * the evaluation's deadline (sandbox_clock), and both limits for
+	 * the message. */
+	double seconds_left, run_deadline;
+	uint64_t seconds_limit, run_seconds_limit;
 	int failed;
 	int periods_ref;
 	int lookups_ref;	/* { name = { [key] = { rows } } } */
@@ -185,6 +190,7 @@ struct kpi_set {
 	size_t script_dir_count;
 	uint64_t serial;	/* rows scanned so far: a row's number */
 	uint64_t evaluations;	/* kpi_evaluate calls so far */
+	double run_deadline;	/* of the kpi_evaluate under way */
 	kpi **kpis;		/* sorted by id */
 	size_t count, cap;
 };

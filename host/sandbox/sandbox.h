@@ -5,6 +5,7 @@
  *  - a memory cap, enforced by its allocator;
  *  - an instruction budget, enforced by a count hook that a script's own
  *    pcall cannot swallow (once spent, every further instruction raises);
+ *    the same hook stops a call on SIGINT or SIGTERM and at a deadline;
  *  - a private environment built from an allow-list: no io, os, load,
  *    require, debug or anything else that reaches outside the state or
  *    makes results depend on more than the data (math.random);
@@ -73,6 +74,16 @@ int sandbox_protect(sandbox *sb, lua_CFunction fn, void *ud, peil_error *err);
  * may run a few hundred instructions beyond it. */
 void sandbox_budget_set(sandbox *sb, uint64_t instructions);
 uint64_t sandbox_budget_left(const sandbox *sb);
+
+/* A deadline for the following calls, in sandbox_clock() seconds (0:
+ * none); what names the limit in the message ("[limits] seconds = 60 per
+ * KPI").  A call past it, or one during which SIGINT or SIGTERM came
+ * (base/interrupt.h), stops as a spent budget does: at the next hook or
+ * charge of a C function, whatever pcall the script tried; the error
+ * says "time limit exceeded: WHAT" or "interrupted by SIGTERM". */
+void sandbox_deadline_set(sandbox *sb, double deadline, const char *what);
+/* Seconds on CLOCK_MONOTONIC. */
+double sandbox_clock(void);
 
 /* Bytes the state holds now (for the tests of the memory cap). */
 size_t sandbox_memory_used(const sandbox *sb);
