@@ -195,6 +195,17 @@ struct kpi_set {
 	size_t count, cap;
 };
 
+/* The string at idx (which must be one: lua_tolstring does not convert
+ * a key in place then) copied for the host, counted against the
+ * script's memory cap (sandbox_strdup); NULL when it does not fit. */
+static inline char *kpi_copy(lua_State *L, int idx)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+
+	return s ? sandbox_strdup(L, s, len) : NULL;
+}
+
 /* kpi.c: the KPI of the set with this id, or NULL. */
 kpi *kpi_set_kpi(const kpi_set *set, const char *id);
 

@@ -466,6 +466,40 @@ uint64_t sandbox_budget_left(const sandbox *sb)
 	return sb->budget;
 }
 
+size_t sandbox_memory_limit(const sandbox *sb)
+{
+	return sb->limit;
+}
+
+int sandbox_memory_reserve(sandbox *sb, size_t bytes)
+{
+	if (bytes > sb->limit - sb->used)
+		return -1;
+	sb->used += bytes;
+	return 0;
+}
+
+void sandbox_memory_release(sandbox *sb, size_t bytes)
+{
+	sb->used -= bytes < sb->used ? bytes : sb->used;
+}
+
+char *sandbox_strdup(lua_State *L, const char *s, size_t len)
+{
+	char *copy;
+
+	if (len == SIZE_MAX || sandbox_memory_reserve(sandbox_of(L), len + 1) < 0)
+		return NULL;
+	copy = malloc(len + 1);
+	if (!copy) {
+		sandbox_memory_release(sandbox_of(L), len + 1);
+		return NULL;
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
+}
+
 size_t sandbox_memory_used(const sandbox *sb)
 {
 	return sb->used;
