@@ -133,6 +133,8 @@ int kpi_set_load_file(kpi_set *set, const char *path, peil_error *err)
 		sandbox_deadline_set(script->sb, sandbox_clock() +
 				     (double)set->limits.seconds, what);
 		rc = kpi_dsl_run(&load, set->limits.instructions, err);
+		/* Later calls (peil test, explain) set their own, or none. */
+		sandbox_deadline_set(script->sb, 0, NULL);
 	}
 	if (rc == 0 && set->count + load.count > set->cap) {
 		size_t cap = set->count + load.count + 16;

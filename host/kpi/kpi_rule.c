@@ -447,6 +447,7 @@ static int kpi_invoke_call(kpi_invoke *in, peil_error *err)
 	k->script->evaluating = NULL;
 	k->budget_left = sandbox_budget_left(sb);
 	k->seconds_left -= sandbox_clock() - start;
+	sandbox_deadline_set(sb, 0, NULL);	/* the next caller sets its own */
 	if (rc < 0) {
 		memcpy(msg, err->message, sizeof(msg));
 		error_set(err, k->info.script,
