@@ -301,11 +301,12 @@ static void sandbox_wrap_one(lua_State *L, const char *name,
 
 /* Functions left unwrapped, and why: a wrapper calls with lua_call, so
  * a function that yields (coroutine.yield) or whose callee may
- * (coroutine.wrap's, pcall's) would fail across it, and pcall, error and
- * the wrapped xpcall and setmetatable do constant work of their own. */
+ * (coroutine.wrap's, pcall's) would fail across it, and would make
+ * coroutine.isyieldable always false; pcall, error and the wrapped xpcall
+ * and setmetatable do constant work of their own. */
 static const char *const sandbox_unwrapped[] = {
-	"yield", "wrap", "resume", "pcall", "xpcall", "error",
-	"setmetatable", "pairs", "ipairs", NULL
+	"yield", "wrap", "resume", "isyieldable", "pcall", "xpcall",
+	"error", "setmetatable", "pairs", "ipairs", NULL
 };
 
 static int sandbox_is_unwrapped(const char *name)

@@ -416,6 +416,11 @@ TEST(work_inside_one_c_call_is_charged)
 	CHECK_CONTAINS(got, "instruction budget");
 	sandbox_budget_set(sb, 1000);
 	CHECK_STR(run_text(sb, "return n"), "6");
+	/* The wrappers stand between no coroutine and its yield. */
+	sandbox_budget_set(sb, 100000);
+	CHECK_STR(run_text(sb, "local co = coroutine.wrap(function() "
+			       "coroutine.yield(coroutine.isyieldable()) end) "
+			       "return co()"), "true");
 	sandbox_free(sb);
 }
 
