@@ -1,28 +1,17 @@
 # Sourced by cli.sh: scripts that never stop, and commands told to stop
 # (issue 14).  Times are measured and printed; the bounds are generous.
 
-# loop_kpis DIR: three KPIs whose row functions never end on their own:
-# a Lua loop inside pcall, a loop of string.find calls each under the
-# pattern bound (~6e6 matcher steps, charged as 7 instructions before
-# issue 14), a loop of table.sort of a million numbers (one instruction).  Before issue 14, with a large budget, the last two
-# ran as a few instructions per call and the first for hours.
+# loop_kpis: three KPIs (attack_kpi: cases_sandbox.sh) whose row
+# functions never end on their own: a Lua loop inside pcall, a loop of
+# string.find calls each under the pattern bound (~6e6 matcher steps,
+# charged as 7 instructions before issue 14), a loop of table.sort of a
+# million numbers (one instruction before).  Before issue 14, with a
+# large budget, the last two ran for hours and the first as long.
 loop_kpis() {
-	mkdir -p "$1"
-	lk() { cat >"$1/$2.lua" <<LUA
-kpi {
-  id = "$2",
-  title = "Lus $2",
-  unit = "casussen",
-  dataset = "cases",
-  grain = "month",
-  select = started_in("registered"),
-  rule = count(function() $3 return true end),
-}
-LUA
-	}
-	lk "$1" lus_pcall 'pcall(function() while true do end end)'
-	lk "$1" lus_find 'local s = string.rep("a", 100) while true do string.find(s, ".-.-b") end'
-	lk "$1" lus_sort 'local t = {} for i = 1, 1000000 do t[i] = (i * 7919) % 1000003 end while true do table.sort(t) end'
+	mkdir -p "$work/scripts"
+	attack_kpi lus_pcall.lua lus_pcall 'count(function() pcall(function() while true do end end) return true end)'
+	attack_kpi lus_find.lua lus_find 'count(function() local s = string.rep("a", 100) while true do string.find(s, ".-.-b") end end)'
+	attack_kpi lus_sort.lua lus_sort 'count(function() local t = {} for i = 1, 1000000 do t[i] = (i * 7919) % 1000003 end while true do table.sort(t) end end)'
 }
 
 now() { date +%s.%N; }
@@ -31,7 +20,7 @@ since() { echo "$(now) - $1" | bc; }
 # The wall clock stops each looping KPI at [limits] seconds, and the
 # evaluation at run_seconds, whatever the instruction budget.
 test_stop_scripts() {
-	loop_kpis "$work/scripts"
+	loop_kpis
 	write_config "$src/tests/data/e2e/cases.csv" "$work/scripts"
 	printf '[limits]\ninstructions = 1000000000000\nseconds = 2\n' >>"$work/peil.ini"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>&1
@@ -77,7 +66,7 @@ last_status() { sqlite3 "$work/peil.db" 'SELECT status FROM peil_run ORDER BY id
 # signal and record the run interrupted; before issue 14 the scripts ran
 # on (the budget of 1e12 instructions, minutes).  ingest: the demo.
 test_stop_signals() {
-	loop_kpis "$work/scripts"
+	loop_kpis
 	write_config "$src/tests/data/e2e/cases.csv" "$work/scripts"
 	printf '[limits]\ninstructions = 1000000000000\n' >>"$work/peil.ini"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>&1

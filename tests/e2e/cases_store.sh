@@ -87,20 +87,11 @@ test_store_missing() {
 
 # A KPI that spends seconds of Lua per evaluation of the fixture (8 cases
 # started in 2018-Q1 x 30 000 000 additions, ~1e9 instructions), so that
-# a test can act on the store while the evaluation runs.
+# a test can act on the store while the evaluation runs (attack_kpi:
+# cases_sandbox.sh).
 slow_kpi() {
 	mkdir -p "$work/scripts"
-	cat >"$work/scripts/traag.lua" <<LUA
-kpi {
-  id = "traag",
-  title = "Trage telling",
-  unit = "casussen",
-  dataset = "cases",
-  grain = "month",
-  select = started_in("registered"),
-  rule = count(function() local x = 0 for i = 1, ${1:-30000000} do x = x + i end return x > 0 end),
-}
-LUA
+	attack_kpi traag.lua traag 'count(function() local x = 0 for i = 1, 30000000 do x = x + i end return x > 0 end)'
 	write_config "$src/tests/data/e2e/cases.csv" "$work/scripts"
 	printf '[limits]\ninstructions = 100000000000\n' >>"$work/peil.ini"
 }
