@@ -17,6 +17,15 @@ int interrupt_install(void);
 /* The signal received (SIGINT or SIGTERM), or 0. */
 int interrupt_requested(void);
 
+/* The command's outcome is recorded for good (a run ended "ok" or "kpi
+ * failed"): a signal that came while it was recorded, or comes later, no
+ * longer interrupts it.  main then exits with the command's own code and
+ * says that the signal came too late, so that the exit code agrees with
+ * the recorded status (issue 14: a run recorded "ok" exited 143). */
+void interrupt_settle(void);
+/* Whether interrupt_settle was called. */
+int interrupt_settled(void);
+
 /* "SIGINT", "SIGTERM" or "signal N". */
 const char *interrupt_name(int sig);
 

@@ -149,7 +149,7 @@ int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 	if (rc || !(what & CONTEXT_STORAGE))
 		return rc;
 	error_clear(&err);
-	rc = context_open_storage(ctx, &err);
+	rc = context_open_storage(ctx, what, &err);
 	if (rc == 0)
 		return 0;
 	log_error(&err);

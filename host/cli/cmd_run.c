@@ -29,7 +29,7 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 		log_msg(PEIL_LOG_ERROR, "ingest takes at most one source");
 		return EXIT_USAGE;
 	}
-	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE, &lock);
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_CREATE, &lock);
 	if (rc == 0)
 		rc = cli_ingest(&ctx, argc ? argv[0] : NULL, o->force);
 	run_lock_release(&lock);
@@ -167,7 +167,9 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
-	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
+	rc = cli_open_locked(&ctx, o,
+			     CONTEXT_STORAGE | CONTEXT_SCRIPTS | CONTEXT_CREATE,
+			     &lock);
 	if (rc == 0)
 		rc = run_steps(&ctx, &out);
 	run_lock_release(&lock);

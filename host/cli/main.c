@@ -247,7 +247,11 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	rc = c->run(&o, argc - 1 - optind, argv + 1 + optind);
-	if (interrupt_requested()) {	/* as a shell reports a signal */
+	if (interrupt_requested() && interrupt_settled()) {
+		log_msg(PEIL_LOG_WARNING, "%s came after the run was recorded "
+			"as complete: it is, and the exit code says how it "
+			"ended", interrupt_name(interrupt_requested()));
+	} else if (interrupt_requested()) {	/* as a shell reports one */
 		log_msg(PEIL_LOG_ERROR, "stopped by %s",
 			interrupt_name(interrupt_requested()));
 		return EXIT_INTERRUPTED + interrupt_requested();

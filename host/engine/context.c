@@ -125,7 +125,8 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	struct script_loading st = { ctx, NULL, on_error, error_ctx, err };
 	/* 0 (absent) leaves the sandbox's defaults. */
 	kpi_limits limits = { (size_t)set->memory_mb << 20,
-			      set->instructions };
+			      set->instructions, set->seconds,
+			      set->run_seconds };
 	size_t i;
 
 	if (open_calendar(ctx, err) < 0)
@@ -178,13 +179,13 @@ int context_load_storage(peil_context *ctx, peil_error *err)
 	return 0;
 }
 
-int context_open_storage(peil_context *ctx, peil_error *err)
+int context_open_storage(peil_context *ctx, unsigned what, peil_error *err)
 {
 	size_t i;
 
 	if (context_load_storage(ctx, err) < 0)
 		return -1;
-	if (store_open(ctx->store, err) < 0)
+	if (store_open(ctx->store, (what & CONTEXT_CREATE) != 0, err) < 0)
 		return CONTEXT_STORAGE_FAILED;
 	for (i = 0; i < ctx->schemas.count; i++)
 		if (store_dataset_ensure(ctx->store, &ctx->schemas.schemas[i],
@@ -212,7 +213,7 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 			     ctx->settings.plugin_dirs.count) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (what & CONTEXT_STORAGE) {
-		int rc = context_open_storage(ctx, err);
+		int rc = context_open_storage(ctx, what, err);
 
 		if (rc < 0)
 			return rc;

@@ -22,6 +22,8 @@
 /* What context_open opens besides the config and schemas. */
 #define CONTEXT_STORAGE 0x1u	/* load and open the storage plugin */
 #define CONTEXT_SCRIPTS 0x2u	/* build the calendar, load KPI scripts */
+#define CONTEXT_CREATE 0x4u	/* with CONTEXT_STORAGE: the store may be
+				   created (peil ingest and run only) */
 
 /* Called for each KPI script that failed to load. */
 typedef void (*context_script_error_fn)(void *ctx, const peil_error *err);
@@ -56,9 +58,10 @@ typedef struct peil_context {
 int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 context_script_error_fn on_script_error, void *error_ctx,
 		 peil_error *err);
-/* Open the storage plugin of a context opened without CONTEXT_STORAGE:
- * 0, -1 with err, or CONTEXT_STORAGE_FAILED. */
-int context_open_storage(peil_context *ctx, peil_error *err);
+/* Open the storage plugin of a context opened without CONTEXT_STORAGE,
+ * creating the store when what has CONTEXT_CREATE: 0, -1 with err, or
+ * CONTEXT_STORAGE_FAILED. */
+int context_open_storage(peil_context *ctx, unsigned what, peil_error *err);
 /* Load the storage plugin and check its config keys, but open no store,
  * when ctx->store is NULL: what the run lock needs to ask where the store
  * keeps it (store_lock_path).  0, or -1 with err. */

@@ -281,6 +281,12 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	}
 	failed = kpi_evaluate(ctx->kpis, from, to, only_kpi, &source, &sink,
 			      err);
+	if (interrupt_requested()) {	/* KPIs stopped half-way: no figures */
+		error_set(err, NULL, 0, NULL, "interrupted by %s during the "
+			  "evaluation", interrupt_name(interrupt_requested()));
+		end_failed(ctx, out->run_id);
+		goto out;
+	}
 	if (failed < 0 || st.oom) {
 		if (st.oom)
 			error_set(err, NULL, 0, NULL, "out of memory");
@@ -295,10 +301,21 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
+	/* A signal before the run's end is recorded makes it "interrupted"
+	 * (its figures are there, but the status says not to trust them);
+	 * one after it no longer changes anything (interrupt_settle). */
+	if (interrupt_requested()) {
+		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
+			  "run was recorded as complete",
+			  interrupt_name(interrupt_requested()));
+		end_failed(ctx, out->run_id);
+		goto out;
+	}
 	if (store_run_end(ctx->store, out->run_id,
 			  failed || ctx->script_errors ? "kpi failed" : "ok",
 			  (int64_t)time(NULL), err) < 0)
 		goto out;
+	interrupt_settle();
 	rc = 0;
 out:
 	for (i = 0; i < st.failure_count; i++) {

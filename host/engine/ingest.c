@@ -211,6 +211,8 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 			run->schema->name, (long long)removed);
 	return FILE_STORED;
 rollback:
+	if (host_file_storage_failed(run->host))	/* exit 4, not 2 */
+		stats->storage_failed = 1;
 	host_file_end(run->host, 0, NULL);	/* the writer stops first */
 	store_batch_rollback(st);
 	return stats->storage_failed ? FILE_STORE_FAILED : FILE_REFUSED;

@@ -155,6 +155,12 @@ static const setting table[] = {
 	{ "limits", "instructions", SETTING_NUMBER, NULL, "1000000000", 1000,
 	  UINT64_C(1000000000000), NULL, NULL, S(instructions), NO_OFFSET,
 	  "Lua instructions for loading a script, and for one KPI" },
+	{ "limits", "seconds", SETTING_NUMBER, NULL, "60", 1, 86400, NULL,
+	  NULL, S(seconds), NO_OFFSET,
+	  "wall-clock seconds for loading a script, and for one KPI" },
+	{ "limits", "run_seconds", SETTING_NUMBER, NULL, "3600", 1, 604800,
+	  NULL, NULL, S(run_seconds), NO_OFFSET,
+	  "wall-clock seconds for the scripts of one evaluation" },
 
 	{ "contract", "start_month", SETTING_MONTH, "1", NULL, 1, 12, NULL,
 	  "a month number 1 to 12", S(start_month), NO_OFFSET,

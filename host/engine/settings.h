@@ -79,7 +79,7 @@ typedef struct peil_settings {
 	uint64_t threads;
 
 	/* [limits]: 0 leaves the sandbox's default */
-	uint64_t memory_mb, instructions;
+	uint64_t memory_mb, instructions, seconds, run_seconds;
 
 	/* [contract] */
 	uint64_t start_month;

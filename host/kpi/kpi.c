@@ -29,6 +29,10 @@ kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
 		set->limits.memory_bytes = SANDBOX_DEFAULT_MEMORY;
 	if (!set->limits.instructions)
 		set->limits.instructions = SANDBOX_DEFAULT_INSTRUCTIONS;
+	if (!set->limits.seconds)
+		set->limits.seconds = KPI_DEFAULT_SECONDS;
+	if (!set->limits.run_seconds)
+		set->limits.run_seconds = KPI_DEFAULT_RUN_SECONDS;
 	set->contract_start_month = contract_start_month >= 1 &&
 					    contract_start_month <= 12
 					    ? contract_start_month : 1;
@@ -120,8 +124,18 @@ int kpi_set_load_file(kpi_set *set, const char *path, peil_error *err)
 	script->refs = 1;		/* ours, during the load */
 	load.script = script;
 	rc = sandbox_load_file(script->sb, err);
-	if (rc == 0)
+	if (rc == 0) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "[limits] seconds = %llu for "
+			 "loading a script",
+			 (unsigned long long)set->limits.seconds);
+		sandbox_deadline_set(script->sb, sandbox_clock() +
+				     (double)set->limits.seconds, what);
 		rc = kpi_dsl_run(&load, set->limits.instructions, err);
+		/* Later calls (peil test, explain) set their own, or none. */
+		sandbox_deadline_set(script->sb, 0, NULL);
+	}
 	if (rc == 0 && set->count + load.count > set->cap) {
 		size_t cap = set->count + load.count + 16;
 		kpi **grown = realloc(set->kpis, cap * sizeof(*grown));

@@ -25,10 +25,18 @@
 
 typedef struct kpi_set kpi_set;
 
+#define KPI_DEFAULT_SECONDS 60
+#define KPI_DEFAULT_RUN_SECONDS 3600
+
 typedef struct kpi_limits {
 	size_t memory_bytes;	/* per script state; 0: default 64 MiB */
 	uint64_t instructions;	/* per script load and per KPI evaluation;
 				   0: default 1e9 */
+	uint64_t seconds;	/* wall-clock seconds in one KPI's Lua calls
+				   per evaluation, and for loading a
+				   script; 0: default 60 */
+	uint64_t run_seconds;	/* wall-clock seconds of one kpi_evaluate;
+				   0: default 3600 */
 } kpi_limits;
 
 /* What the host and `peil list/explain` need to know of a KPI. */

@@ -180,7 +180,7 @@ static int kpi_node_kids(kpi_compile *c, kpi_node *node, size_t n)
 
 static int kpi_set_name(kpi_compile *c, kpi_node *node, int i, int idx)
 {
-	node->name[i] = strdup(lua_tostring(c->L, idx));
+	node->name[i] = kpi_copy(c->L, idx);
 	return node->name[i] ? 0 : kpi_compile_fail(c, "out of memory");
 }
 
@@ -249,7 +249,7 @@ static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 	if (h && h->op == KPI_PARAM) {
 		lua_rawgeti(L, idx, 1);
 		out->param = lua_type(L, -1) == LUA_TSTRING
-				     ? strdup(lua_tostring(L, -1)) : NULL;
+				     ? kpi_copy(L, -1) : NULL;
 		lua_pop(L, 1);
 		return out->param ? 0 : kpi_compile_fail(c, "%s: param() takes "
 							 "a parameter name",
@@ -272,7 +272,8 @@ static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 		return 0;
 	case LUA_TSTRING:
 		out->type = KPI_VALUE_TEXT;
-		out->text = strdup(lua_tolstring(L, idx, &out->len));
+		lua_tolstring(L, idx, &out->len);
+		out->text = kpi_copy(L, idx);
 		if (!out->text)
 			return kpi_compile_fail(c, "out of memory");
 		out->is_date = date_parse_iso(out->text, &out->date) == 0;
@@ -463,11 +464,12 @@ static int kpi_compile_text(kpi_compile *c, int t, const char *key,
 		return kpi_compile_fail(c, type == LUA_TNIL ? "missing %s" :
 					"%s must be text", key);
 	} else {
-		copy = strdup(lua_tostring(L, -1));
+		copy = kpi_copy(L, -1);
 		lua_pop(L, 1);
 	}
 	if (!copy)
-		return kpi_compile_fail(c, "out of memory");
+		return kpi_compile_fail(c, "out of memory (the script's memory "
+					"limit counts the text kpi{} keeps)");
 	*out = copy;
 	return 0;
 }
@@ -507,7 +509,7 @@ static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
 		if (lua_type(L, -1) != LUA_TSTRING)
 			rc = kpi_compile_fail(c, "breakdown: entry %zu is no "
 					      "field name", i + 1);
-		else if (!(names[i] = strdup(lua_tostring(L, -1))))
+		else if (!(names[i] = kpi_copy(L, -1)))
 			rc = kpi_compile_fail(c, "out of memory");
 		lua_pop(L, 1);
 	}

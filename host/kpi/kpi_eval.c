@@ -575,6 +575,10 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	for (size_t i = 0; i < r->period_count; i++)
 		period_set_reference(&r->periods[i], set->reference);
 	k->budget_left = set->limits.instructions;
+	k->seconds_left = (double)set->limits.seconds;
+	k->seconds_limit = set->limits.seconds;
+	k->run_deadline = set->run_deadline;
+	k->run_seconds_limit = set->limits.run_seconds;
 	kpi_lua_release(k);
 	return 0;
 }
@@ -904,6 +908,7 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		goto out;
 	}
 	set->evaluations++;
+	set->run_deadline = sandbox_clock() + (double)set->limits.run_seconds;
 	for (size_t i = 0; i < set->count; i++) {
 		if (only_kpi && strcmp(set->kpis[i]->info.id, only_kpi) != 0)
 			continue;

@@ -117,7 +117,8 @@ static int links_param_value(lua_State *L, kpi_const *c)
 	if (lua_type(L, -1) != LUA_TSTRING)
 		return -1;
 	c->type = KPI_VALUE_TEXT;
-	c->text = strdup(lua_tolstring(L, -1, &c->len));
+	lua_tolstring(L, -1, &c->len);
+	c->text = kpi_copy(L, -1);
 	if (!c->text)
 		return -1;
 	c->is_date = date_parse_iso(c->text, &c->date) == 0;
@@ -147,13 +148,14 @@ static int links_params(lua_State *L, int t, kpi *k, char *msg, size_t size)
 		if (lua_type(L, -2) != LUA_TSTRING)
 			return links_fail(msg, size, "params: every entry needs "
 					  "a name (name = value)%s", "");
-		p->name = strdup(lua_tostring(L, -2));
+		p->name = kpi_copy(L, -2);
 		if (!p->name)
 			return links_fail(msg, size, "out of memory%s", "");
 		k->param_count++;
 		if (links_param_value(L, &p->value) < 0)
 			return links_fail(msg, size, "params: %s must be a "
-					  "number or text", p->name);
+					  "number or text that fits the "
+					  "script's memory limit", p->name);
 		lua_pop(L, 1);
 	}
 	qsort(k->params, k->param_count, sizeof(*k->params),
@@ -167,7 +169,7 @@ static char *links_text(lua_State *L, const char *key)
 	char *copy = NULL;
 
 	if (lua_getfield(L, -1, key) == LUA_TSTRING)
-		copy = strdup(lua_tostring(L, -1));
+		copy = kpi_copy(L, -1);
 	lua_pop(L, 1);
 	return copy;
 }
@@ -200,8 +202,8 @@ static int links_where(lua_State *L, kpi_link *link, char *msg, size_t size)
 			return links_fail(msg, size, "lookup '%s': where is { "
 					  "field = \"text\", ... }",
 					  link->name);
-		link->where_fields[i] = strdup(lua_tostring(L, -2));
-		link->where_values[i] = strdup(lua_tostring(L, -1));
+		link->where_fields[i] = kpi_copy(L, -2);
+		link->where_values[i] = kpi_copy(L, -1);
 		link->where_count++;
 		if (!link->where_fields[i] || !link->where_values[i])
 			return links_fail(msg, size, "out of memory%s", "");
@@ -277,7 +279,7 @@ int kpi_compile_links(lua_State *L, int t, kpi *k, char *msg, size_t size)
 	case LUA_TNIL:
 		break;
 	case LUA_TSTRING:
-		k->per = strdup(lua_tostring(L, -1));
+		k->per = kpi_copy(L, -1);
 		k->info.per = k->per;
 		if (!k->per)
 			rc = links_fail(msg, size, "out of memory%s", "");

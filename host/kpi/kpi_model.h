@@ -168,6 +168,11 @@ typedef struct kpi {
 	/* evaluation state */
 	size_t *breakdown_field; /* bound schema indexes */
 	uint64_t budget_left;
+	/* The wall clock (issue 14): seconds left of the KPI's own limit,
+	 * the evaluation's deadline (sandbox_clock), and both limits for
+	 * the message. */
+	double seconds_left, run_deadline;
+	uint64_t seconds_limit, run_seconds_limit;
 	int failed;
 	int periods_ref;
 	int lookups_ref;	/* { name = { [key] = { rows } } } */
@@ -185,9 +190,21 @@ struct kpi_set {
 	size_t script_dir_count;
 	uint64_t serial;	/* rows scanned so far: a row's number */
 	uint64_t evaluations;	/* kpi_evaluate calls so far */
+	double run_deadline;	/* of the kpi_evaluate under way */
 	kpi **kpis;		/* sorted by id */
 	size_t count, cap;
 };
+
+/* The string at idx (which must be one: lua_tolstring does not convert
+ * a key in place then) copied for the host, counted against the
+ * script's memory cap (sandbox_strdup); NULL when it does not fit. */
+static inline char *kpi_copy(lua_State *L, int idx)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+
+	return s ? sandbox_strdup(L, s, len) : NULL;
+}
 
 /* kpi.c: the KPI of the set with this id, or NULL. */
 kpi *kpi_set_kpi(const kpi_set *set, const char *id);

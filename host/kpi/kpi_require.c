@@ -7,13 +7,20 @@
  * for dir/part/part.lua in the configured script directories in order,
  * compiles it as text with the script's environment, runs it once per
  * script state and returns (and caches) its result.  A module runs under
- * the same memory cap and instruction budget as the script that asked.
+ * the same memory cap and instruction budget as the script that asked,
+ * and is read under the same size cap as a script; anything but a
+ * regular file is refused before it is read (a FIFO there hung peil
+ * check, issue 14).
  */
 #include "kpi/kpi_model.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -36,24 +43,41 @@ static int require_valid(const char *name)
 	return part > 0;
 }
 
-/* Read path into a fresh buffer, or NULL. */
-static char *require_read(const char *path, size_t *len)
+/* Read path, a regular file of at most cap bytes, into a fresh buffer.
+ * NULL with *why NULL when there is no such file (look further), or
+ * with *why saying why it is refused.  O_NONBLOCK: opening a FIFO must
+ * not wait for a writer; fstat then refuses it. */
+static char *require_read(const char *path, size_t cap, size_t *len,
+			  const char **why)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat sb;
 	char *text = NULL;
-	long size;
+	size_t got = 0;
+	ssize_t n;
 
-	if (!f)
+	*why = NULL;
+	if (fd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			*why = strerror(errno);
 		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1))) {
-		*len = fread(text, 1, (size_t)size, f);
-		if ((long)*len != size) {
-			free(text);
-			text = NULL;
-		}
 	}
-	fclose(f);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+		*why = "not a regular file";
+	else if ((uint64_t)sb.st_size > cap)
+		*why = "larger than the script memory limit";
+	else if (!(text = malloc((size_t)sb.st_size + 1)))
+		*why = "out of memory";
+	while (text && got < (size_t)sb.st_size &&
+	       (n = read(fd, text + got, (size_t)sb.st_size - got)) > 0)
+		got += (size_t)n;
+	if (text && got != (size_t)sb.st_size) {
+		free(text);
+		text = NULL;
+		*why = "cannot read it whole";
+	}
+	close(fd);
+	*len = got;
 	return text;
 }
 
@@ -62,6 +86,7 @@ static int require_call(lua_State *L)
 	const char *name = luaL_checkstring(L, 1);
 	size_t count = (size_t)lua_tointeger(L, lua_upvalueindex(2));
 	char *const *dirs = lua_touserdata(L, lua_upvalueindex(1));
+	kpi_script *script = lua_touserdata(L, lua_upvalueindex(4));
 	char path[4096], chunkname[4200];
 
 	if (!require_valid(name))
@@ -73,6 +98,7 @@ static int require_call(lua_State *L)
 	lua_pop(L, 1);				/* modules */
 	for (size_t i = 0; i < count; i++) {
 		size_t len = 0, n;
+		const char *why;
 		char *text;
 		int status;
 
@@ -83,7 +109,10 @@ static int require_call(lua_State *L)
 		for (char *p = path + strlen(dirs[i]) + 1; *p; p++)
 			if (*p == '.' && strcmp(p, ".lua") != 0)
 				*p = '/';
-		text = require_read(path, &len);
+		text = require_read(path, sandbox_memory_limit(script->sb),
+				    &len, &why);
+		if (!text && why)
+			return luaL_error(L, "require: %s: %s", path, why);
 		if (!text)
 			continue;
 		snprintf(chunkname, sizeof(chunkname), "@%s", path);
@@ -111,13 +140,13 @@ static int require_call(lua_State *L)
 void kpi_require_install(lua_State *L, kpi_script *script, char *const *dirs,
 			 size_t dir_count)
 {
-	(void)script;
 	lua_newtable(L);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &kpi_modules_key);
 	/* dirs belong to the set, which outlives its scripts' states. */
 	lua_pushlightuserdata(L, (void *)dirs);
 	lua_pushinteger(L, (lua_Integer)dir_count);
 	lua_pushvalue(L, -3);				/* the env */
-	lua_pushcclosure(L, require_call, 3);
+	lua_pushlightuserdata(L, script);	/* outlives its state's calls */
+	lua_pushcclosure(L, require_call, 4);
 	lua_setfield(L, -2, "require");
 }

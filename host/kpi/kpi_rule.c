@@ -428,11 +428,26 @@ static int kpi_invoke_call(kpi_invoke *in, peil_error *err)
 	char msg[sizeof(err->message)];
 	int rc;
 
+	double start = sandbox_clock(), deadline = start + k->seconds_left;
+	char what[128];
+
+	if (k->run_deadline > 0 && k->run_deadline < deadline) {
+		deadline = k->run_deadline;
+		snprintf(what, sizeof(what), "[limits] run_seconds = %llu "
+			 "for the whole evaluation",
+			 (unsigned long long)k->run_seconds_limit);
+	} else {
+		snprintf(what, sizeof(what), "[limits] seconds = %llu for "
+			 "one KPI", (unsigned long long)k->seconds_limit);
+	}
 	sandbox_budget_set(sb, k->budget_left);
+	sandbox_deadline_set(sb, deadline, what);
 	k->script->evaluating = k;	/* param() answers for k, in the call */
 	rc = sandbox_protect(sb, kpi_invoke_protected, in, err);
 	k->script->evaluating = NULL;
 	k->budget_left = sandbox_budget_left(sb);
+	k->seconds_left -= sandbox_clock() - start;
+	sandbox_deadline_set(sb, 0, NULL);	/* the next caller sets its own */
 	if (rc < 0) {
 		memcpy(msg, err->message, sizeof(msg));
 		error_set(err, k->info.script,

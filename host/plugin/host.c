@@ -223,6 +223,23 @@ static void quote_value(char *out, size_t size, const char *text, size_t len)
 			 len);
 }
 
+static int record_failed(peil_host *host, peil_error *err, int storage);
+
+/* The host could not keep a record in memory on its way to the store: a
+ * storage failure (exit 4), which no reject file may swallow. */
+static void storage_out_of_memory(peil_host *host)
+{
+	peil_error err;
+
+	error_set(&err, host->file, host->line, NULL,
+		  "out of memory while storing this file in the store");
+	record_failed(host, &err, 1);
+}
+
+/* What field_problem returns when the host ran out of memory: not a fault
+ * of the row, so never a reason to reject it. */
+static const char out_of_memory[] = "out of memory";
+
 static const char *field_problem(peil_host *host, size_t field,
 				 const char *text, size_t len, peil_value *v)
 {
@@ -249,7 +266,7 @@ static const char *field_problem(peil_host *host, size_t field,
 	switch (f->type) {
 	case PEIL_TYPE_TEXT:
 		if (record_queue_text(host->queue, field, text, len) < 0)
-			return "out of memory";
+			return out_of_memory;
 		return NULL;
 	case PEIL_TYPE_INTEGER:
 		if (parse_integer(text, len, host->decimal, &integer) < 0)
@@ -344,6 +361,11 @@ static void services_record_text(peil_host *host, size_t field,
 		return;
 	}
 	problem = field_problem(host, field, text, len, &values[field]);
+	if (problem == out_of_memory) {
+		values[field].type = PEIL_TYPE_NULL;
+		storage_out_of_memory(host);
+		return;
+	}
 	if (problem) {
 		values[field].type = PEIL_TYPE_NULL;
 		quote_value(quoted, sizeof(quoted), text, len);
@@ -417,7 +439,7 @@ static void services_record_value(peil_host *host, size_t field,
 		values[field] = *value;
 	else if (record_queue_text(host->queue, field, value->as.text,
 				   value->len) < 0)
-		mark_invalid(host, origin, "out of memory");
+		storage_out_of_memory(host);
 }
 
 static void services_record_header(peil_host *host, const char *raw,
@@ -469,12 +491,15 @@ static int reject_record(peil_host *host, const char *raw, size_t raw_len,
 	return PEIL_RECORD_REJECTED;
 }
 
-/* The store refused a record (line 0: not one record; the store failed). */
+/* The store failed to keep a record (line 0: not one record).  The
+ * store's own error names it and the cause (a full disk, say); the log
+ * must not send the operator to the export, which is not at fault
+ * (issue 14). */
 static int queue_failed(peil_host *host, long line, peil_error *err)
 {
 	if (line > 0 && !host->failed)
-		log_msg(PEIL_LOG_ERROR, "%s:%ld: the store refused this record",
-			host->file, line);
+		log_msg(PEIL_LOG_ERROR, "%s:%ld: the store failed while storing "
+			"the record of this line", host->file, line);
 	return record_failed(host, err, 1);
 }
 
@@ -756,6 +781,11 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 	record_keys_forget(&host->keys);
 	host->failed = 0;
 	host->storage_failed = 0;
+}
+
+int host_file_storage_failed(const peil_host *host)
+{
+	return host->failed && host->storage_failed;
 }
 
 int host_file_prepare(peil_host *host, host_file_stats *stats,

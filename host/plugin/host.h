@@ -91,6 +91,11 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256);
  * cases. */
 int host_file_prepare(peil_host *host, host_file_stats *stats,
 		      peil_error *err);
+/* Whether the file being read failed in the store (a full disk, out of
+ * memory) rather than in its input, whatever the plugin's read returned:
+ * a plugin stops at the first record_end that fails and returns -1 with
+ * the store's error, before host_file_prepare could say so. */
+int host_file_storage_failed(const peil_host *host);
 /* The file is over: its reject file gets its name when the batch was
  * committed, and is removed when it was not.  -1 with err set when the
  * reject file could not be renamed.  Records still queued for the store

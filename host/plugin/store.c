@@ -31,6 +31,7 @@ struct store {
 	const peil_services *svc;
 	peil_host *host;
 	const store *owner;
+	int create;		/* as store_open was told */
 };
 
 /* Whether the table holds the whole group of version v, every callback
@@ -50,6 +51,8 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 		       o->load_end;
 	case STORE_V5_LOCK_PATH:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V5 && o->lock_path;
+	case STORE_V6_EXISTING:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V6 && o->open_existing;
 	case STORE_V7_SCOPES:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V7 &&
 		       o->snapshot_scope_begin;
@@ -82,9 +85,15 @@ int store_load(const loader_path *path, const char *name,
 	return 0;
 }
 
-int store_open(store *s, peil_error *err)
+int store_open(store *s, int create, peil_error *err)
 {
-	if (s->ops->open(s->svc, s->host, &s->state, err) < 0) {
+	int (*open)(const peil_services *, peil_host *, void **,
+		    peil_error *) = s->ops->open;
+
+	if (!create && store_has(s, STORE_V6_EXISTING))
+		open = s->ops->open_existing;
+	s->create = create;
+	if (open(s->svc, s->host, &s->state, err) < 0) {
 		s->state = NULL;
 		return -1;
 	}
@@ -101,7 +110,7 @@ store *store_open_another(store *s, peil_error *err)
 	}
 	*another = *s;
 	another->owner = s;
-	if (store_open(another, err) < 0) {
+	if (store_open(another, s->create, err) < 0) {
 		free(another);
 		return NULL;
 	}
@@ -141,6 +150,8 @@ static const char *version_ability(enum store_version v)
 		return "prepare for loads";
 	case STORE_V5_LOCK_PATH:
 		return "suggest a lock file";
+	case STORE_V6_EXISTING:
+		return "refuse a missing store";
 	case STORE_V7_SCOPES:
 		return "take a snapshot of one scope of a dataset";
 	}

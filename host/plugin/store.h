@@ -34,6 +34,7 @@ enum store_version {
 	STORE_V3_BULK = 3,	/* records_put */
 	STORE_V4_LOADS = 4,	/* load_begin, load_end */
 	STORE_V5_LOCK_PATH = 5,	/* lock_path */
+	STORE_V6_EXISTING = 6,	/* open_existing */
 	STORE_V7_SCOPES = 7	/* snapshot_scope_begin */
 };
 
@@ -46,9 +47,13 @@ int store_load(const loader_path *path, const char *name,
 	       const peil_services *svc, peil_host *host, store **out,
 	       peil_error *err);
 
-/* Open the store (the plugin's open).  0, or -1 with err; a store that
- * failed to open may be opened again or freed. */
-int store_open(store *s, peil_error *err);
+/* Open the store: with create, the plugin's open, which creates a store
+ * that is not there (peil ingest and run); without, its open_existing
+ * (version 6), which refuses a missing, empty or schema-less store; a
+ * plugin without version 6 gets open either way.  0, or -1 with err; a
+ * store that failed to open may be opened again or freed.  A second
+ * connection (store_open_another) opens as the first did. */
+int store_open(store *s, int create, peil_error *err);
 
 /* A second connection to the open store s: its own state of the same
  * plugin and configuration, for another thread (docs/plugins.md,

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "base/log.h"
 #include "sandbox/sandbox_limits.h"
 #include "sandbox/sandbox_pairs.h"
@@ -34,14 +36,25 @@
  * instructions. */
 #define SANDBOX_BYTES_PER_INSTRUCTION 16
 
+/* Why a call was stopped (sandbox.exhausted); each, once set, raises on
+ * every further instruction, so that no pcall can go on. */
+enum sandbox_stop {
+	SANDBOX_GOING = 0,
+	SANDBOX_OUT_OF_BUDGET,
+	SANDBOX_INTERRUPTED,		/* SIGINT or SIGTERM (issue 14) */
+	SANDBOX_OUT_OF_TIME		/* past the deadline */
+};
+
 struct sandbox {
 	lua_State *L;
 	char *name;
 	size_t used, limit;		/* bytes */
 	uint64_t budget;		/* instructions left */
 	uint64_t budget_total;		/* as last set, for messages */
-	int exhausted;			/* budget spent during the last call */
+	int exhausted;			/* enum sandbox_stop of the last call */
 	long exhausted_line;
+	double deadline;		/* sandbox_clock(); 0: none */
+	char deadline_what[128];	/* which limit, for the message */
 	unsigned log_count;
 	char traceback[2048];
 };
@@ -126,18 +139,44 @@ static sandbox *sandbox_of(lua_State *L)
 /* Charge the instructions since the last call; once the budget is spent,
  * raise on every instruction of every thread that runs, so that neither
  * pcall nor a coroutine can go on. */
+double sandbox_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Whether the call must stop now for a reason other than its budget: a
+ * signal, or the deadline passed.  Asked at every hook and every charge
+ * of a C function, so that a script stops within one step of either
+ * (one clock read per 1000 instructions costs nothing measurable). */
+static enum sandbox_stop sandbox_must_stop(const sandbox *sb)
+{
+	if (interrupt_requested())
+		return SANDBOX_INTERRUPTED;
+	if (sb->deadline > 0 && sandbox_clock() >= sb->deadline)
+		return SANDBOX_OUT_OF_TIME;
+	return SANDBOX_GOING;
+}
+
 static void sandbox_hook(lua_State *L, lua_Debug *ar)
 {
 	sandbox *sb = sandbox_of(L);
 	uint64_t step = (uint64_t)lua_gethookcount(L);
 
 	if (!sb->exhausted) {
-		if (sb->budget > step) {
+		enum sandbox_stop why = sandbox_must_stop(sb);
+
+		if (why == SANDBOX_GOING && sb->budget > step) {
 			sb->budget -= step;
 			return;
 		}
-		sb->budget = 0;
-		sb->exhausted = 1;
+		if (why == SANDBOX_GOING) {
+			sb->budget = 0;
+			why = SANDBOX_OUT_OF_BUDGET;
+		}
+		sb->exhausted = why;
 		sb->exhausted_line = 0;
 		if (lua_getinfo(L, "Sl", ar) && ar->source[0] == '@' &&
 		    strcmp(ar->source + 1, sb->name) == 0)
@@ -165,14 +204,20 @@ static long sandbox_line_at(sandbox *sb, lua_State *L, int level)
 static void sandbox_charge(lua_State *L, double instructions)
 {
 	sandbox *sb = sandbox_of(L);
+	enum sandbox_stop why = sb->exhausted ? SANDBOX_GOING
+					      : sandbox_must_stop(sb);
 
-	if (!sb->exhausted && instructions < (double)sb->budget) {
+	if (!sb->exhausted && why == SANDBOX_GOING &&
+	    instructions < (double)sb->budget) {
 		sb->budget -= (uint64_t)instructions;
 		return;
 	}
 	if (!sb->exhausted) {
-		sb->budget = 0;
-		sb->exhausted = 1;
+		if (why == SANDBOX_GOING) {
+			sb->budget = 0;
+			why = SANDBOX_OUT_OF_BUDGET;
+		}
+		sb->exhausted = why;
 		sb->exhausted_line = sandbox_line_at(sb, L, 1);
 	}
 	lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
@@ -314,6 +359,8 @@ static int sandbox_setup(lua_State *L)
 		lua_setfield(L, env, name);
 	}
 	lua_pop(L, 1);
+	/* The base functions are charged too (tonumber scans its string). */
+	sandbox_limits_wrap(L, "base", &sandbox_meter_of_budget);
 	for (size_t i = 0; i < sizeof(sandbox_libraries) /
 				    sizeof(sandbox_libraries[0]); i++) {
 		const struct sandbox_library *lib = &sandbox_libraries[i];
@@ -407,9 +454,50 @@ void sandbox_budget_set(sandbox *sb, uint64_t instructions)
 	}
 }
 
+void sandbox_deadline_set(sandbox *sb, double deadline, const char *what)
+{
+	sb->deadline = deadline;
+	snprintf(sb->deadline_what, sizeof(sb->deadline_what), "%s",
+		 what ? what : "the deadline passed");
+}
+
 uint64_t sandbox_budget_left(const sandbox *sb)
 {
 	return sb->budget;
+}
+
+size_t sandbox_memory_limit(const sandbox *sb)
+{
+	return sb->limit;
+}
+
+int sandbox_memory_reserve(sandbox *sb, size_t bytes)
+{
+	if (bytes > sb->limit - sb->used)
+		return -1;
+	sb->used += bytes;
+	return 0;
+}
+
+void sandbox_memory_release(sandbox *sb, size_t bytes)
+{
+	sb->used -= bytes < sb->used ? bytes : sb->used;
+}
+
+char *sandbox_strdup(lua_State *L, const char *s, size_t len)
+{
+	char *copy;
+
+	if (len == SIZE_MAX || sandbox_memory_reserve(sandbox_of(L), len + 1) < 0)
+		return NULL;
+	copy = malloc(len + 1);
+	if (!copy) {
+		sandbox_memory_release(sandbox_of(L), len + 1);
+		return NULL;
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
 }
 
 size_t sandbox_memory_used(const sandbox *sb)
@@ -476,6 +564,13 @@ static int sandbox_report(sandbox *sb, int status, int budget,
 		snprintf(sb->traceback, sizeof(sb->traceback), "%s", cut + 1);
 	lua_pop(L, 1);
 
+	if (budget && sb->exhausted == SANDBOX_INTERRUPTED)
+		return error_set(err, sb->name, sb->exhausted_line, NULL,
+				 "interrupted by %s",
+				 interrupt_name(interrupt_requested()));
+	if (budget && sb->exhausted == SANDBOX_OUT_OF_TIME)
+		return error_set(err, sb->name, sb->exhausted_line, NULL,
+				 "time limit exceeded: %s", sb->deadline_what);
 	if (budget && sb->exhausted)
 		return error_set(err, sb->name, sb->exhausted_line, NULL,
 				 "instruction budget of %llu instructions "

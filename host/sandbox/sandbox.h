@@ -5,6 +5,7 @@
  *  - a memory cap, enforced by its allocator;
  *  - an instruction budget, enforced by a count hook that a script's own
  *    pcall cannot swallow (once spent, every further instruction raises);
+ *    the same hook stops a call on SIGINT or SIGTERM and at a deadline;
  *  - a private environment built from an allow-list: no io, os, load,
  *    require, debug or anything else that reaches outside the state or
  *    makes results depend on more than the data (math.random);
@@ -74,8 +75,33 @@ int sandbox_protect(sandbox *sb, lua_CFunction fn, void *ud, peil_error *err);
 void sandbox_budget_set(sandbox *sb, uint64_t instructions);
 uint64_t sandbox_budget_left(const sandbox *sb);
 
+/* A deadline for the following calls, in sandbox_clock() seconds (0:
+ * none); what names the limit in the message ("[limits] seconds = 60 per
+ * KPI").  A call past it, or one during which SIGINT or SIGTERM came
+ * (base/interrupt.h), stops as a spent budget does: at the next hook or
+ * charge of a C function, whatever pcall the script tried; the error
+ * says "time limit exceeded: WHAT" or "interrupted by SIGTERM". */
+void sandbox_deadline_set(sandbox *sb, double deadline, const char *what);
+/* Seconds on CLOCK_MONOTONIC. */
+double sandbox_clock(void);
+
 /* Bytes the state holds now (for the tests of the memory cap). */
 size_t sandbox_memory_used(const sandbox *sb);
+/* The memory cap, in bytes. */
+size_t sandbox_memory_limit(const sandbox *sb);
+/* Count bytes that the host keeps on the script's behalf (text kpi{}
+ * copies out of the state) against the cap, as if the state held them:
+ * 0, or -1 when they do not fit (nothing is counted then).  Released
+ * with sandbox_memory_release when the host frees them. */
+int sandbox_memory_reserve(sandbox *sb, size_t bytes);
+void sandbox_memory_release(sandbox *sb, size_t bytes);
+/* A host copy of s (len bytes and a NUL) for the state L of a sandbox,
+ * counted against its cap with sandbox_memory_reserve: a script's text
+ * that the host keeps (kpi{} titles, params) is capped as the script's
+ * own memory is (issue 14: 60 KPIs with a 20 MiB param took the host to
+ * 1.26 GB).  NULL when it does not fit or malloc fails.  Free it with
+ * free(); the count stays until the state is closed. */
+char *sandbox_strdup(lua_State *L, const char *s, size_t len);
 
 /* The Lua traceback of the last failed call ("" when none); valid until
  * the next call.  Read by the tests only. */

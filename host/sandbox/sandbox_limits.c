@@ -24,6 +24,14 @@
 /* The matcher's work is charged besides the bound: a scan of the
  * subject costs one instruction per this many bytes. */
 #define SANDBOX_SCAN_BYTES_PER_INSTRUCTION 16
+/* The most matcher steps one call may take, whatever is left of the
+ * budget: the count hook cannot stop a call, so a loop of calls each just
+ * under a budget-sized bound (1e9 steps, seconds each) ignored SIGTERM
+ * for minutes (issue 14).  1e7 steps take well under 0.1 s. */
+#define SANDBOX_PATTERN_MAX_STEPS 1e7
+/* A scan of an argument without a copy (utf8.len) reads 64 bytes in
+ * about the time an instruction takes. */
+#define SANDBOX_ARGUMENT_BYTES_PER_INSTRUCTION 64
 
 enum pattern_function { PATTERN_FIND, PATTERN_MATCH, PATTERN_GMATCH,
 			PATTERN_GSUB };
@@ -143,6 +151,10 @@ static int sandbox_pattern_guard(lua_State *L)
 		size_t n, plen;
 		const char *p;
 		double worst, left = meter_of(L)->left(L);
+		int capped = left > SANDBOX_PATTERN_MAX_STEPS;
+
+		if (capped)
+			left = SANDBOX_PATTERN_MAX_STEPS;
 
 		lua_tolstring(L, 1, &n);
 		p = lua_tolstring(L, 2, &plen);
@@ -158,10 +170,12 @@ static int sandbox_pattern_guard(lua_State *L)
 			snprintf(msg, sizeof(msg),
 				 "string.%s: the pattern '%.40s%s' could take "
 				 "up to %.3g steps on a subject of %zu bytes, "
-				 "more than the %.0f instructions left of the "
-				 "budget; use a simpler pattern or a shorter "
-				 "subject", pattern_function_names[which], p,
-				 plen > 40 ? "..." : "", worst, n, left);
+				 "more than the %.0f %s; use a simpler pattern "
+				 "or a shorter subject",
+				 pattern_function_names[which], p,
+				 plen > 40 ? "..." : "", worst, n, left,
+				 capped ? "steps one call may take"
+					: "instructions left of the budget");
 			return luaL_error(L, "%s", msg);
 		}
 		meter_of(L)->charge(
@@ -228,6 +242,50 @@ static int sandbox_table_guard(lua_State *L)
 	return lua_gettop(L);
 }
 
+/* table.sort: about n log2 n comparisons, charged before it runs (a
+ * comparator written in Lua is counted by the hook besides).  Sorting a
+ * million numbers is one instruction to the hook but 0.2 s of C. */
+static int sandbox_sort_guard(lua_State *L)
+{
+	if (lua_type(L, 1) == LUA_TTABLE) {
+		double n = (double)luaL_len(L, 1);
+		double log2n = 1;
+
+		for (double m = n; m > 2; m /= 2)
+			log2n++;
+		meter_of(L)->charge(L, n * log2n);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* Every other C function of the allow-list: one instruction, plus one
+ * per SANDBOX_ARGUMENT_BYTES_PER_INSTRUCTION bytes of its string
+ * arguments (utf8.len, string.byte, tonumber scan them without
+ * allocating, which the allocator's charge would not see; a function
+ * that copies them, string.upper, is charged for its copy as well).  The charge also asks the meter
+ * whether to stop (a signal, the deadline), so that a loop of C calls
+ * stops as soon as a loop of Lua instructions does. */
+static int sandbox_call_guard(lua_State *L)
+{
+	int top = lua_gettop(L);
+	size_t bytes = 0, len;
+
+	for (int i = 1; i <= top; i++)
+		if (lua_type(L, i) == LUA_TSTRING) {
+			lua_tolstring(L, i, &len);
+			bytes += len;
+		}
+	meter_of(L)->charge(
+		L, 1 + (double)(bytes / SANDBOX_ARGUMENT_BYTES_PER_INSTRUCTION));
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, top, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 /* Replace t[name] (t at the top) by guard with the real function, which
  * and the meter as upvalues. */
 static void sandbox_wrap_one(lua_State *L, const char *name,
@@ -239,6 +297,48 @@ static void sandbox_wrap_one(lua_State *L, const char *name,
 	lua_pushlightuserdata(L, (void *)meter);	/* t real which m */
 	lua_pushcclosure(L, guard, 3);			/* t guard */
 	lua_setfield(L, -2, name);			/* t */
+}
+
+/* Functions left unwrapped, and why: a wrapper calls with lua_call, so
+ * a function that yields (coroutine.yield) or whose callee may
+ * (coroutine.wrap's, pcall's) would fail across it, and would make
+ * coroutine.isyieldable always false; pcall, error and the wrapped xpcall
+ * and setmetatable do constant work of their own. */
+static const char *const sandbox_unwrapped[] = {
+	"yield", "wrap", "resume", "isyieldable", "pcall", "xpcall",
+	"error", "setmetatable", "pairs", "ipairs", NULL
+};
+
+static int sandbox_is_unwrapped(const char *name)
+{
+	for (int i = 0; sandbox_unwrapped[i]; i++)
+		if (strcmp(name, sandbox_unwrapped[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Wrap every C function of the table at the top not wrapped yet (a C
+ * closure with upvalues is one of ours) in sandbox_call_guard. */
+static void sandbox_wrap_rest(lua_State *L, const sandbox_meter *meter)
+{
+	int t = lua_gettop(L);
+
+	lua_pushnil(L);
+	while (lua_next(L, t)) {			/* t k v */
+		if (lua_type(L, -2) == LUA_TSTRING &&
+		    lua_iscfunction(L, -1) &&
+		    !lua_getupvalue(L, -1, 1) &&
+		    !sandbox_is_unwrapped(lua_tostring(L, -2))) {
+			lua_pushinteger(L, 0);		/* t k real 0 */
+			lua_pushlightuserdata(L, (void *)meter);
+			lua_pushcclosure(L, sandbox_call_guard, 3);
+			lua_pushvalue(L, -2);		/* t k guard k */
+			lua_insert(L, -2);		/* t k k guard */
+			lua_rawset(L, t);		/* t k */
+			continue;
+		}
+		lua_settop(L, t + 1);			/* t k */
+	}
 }
 
 void sandbox_limits_wrap(lua_State *L, const char *name,
@@ -253,5 +353,7 @@ void sandbox_limits_wrap(lua_State *L, const char *name,
 		sandbox_wrap_one(L, "move", sandbox_table_guard, 0, meter);
 		sandbox_wrap_one(L, "insert", sandbox_table_guard, 1, meter);
 		sandbox_wrap_one(L, "remove", sandbox_table_guard, 2, meter);
+		sandbox_wrap_one(L, "sort", sandbox_sort_guard, 0, meter);
 	}
+	sandbox_wrap_rest(L, meter);
 }

@@ -11,7 +11,11 @@
  *    when it exceeds what is left of the budget;
  *  - string.rep of an empty result returns at once (Lua loops count times);
  *  - table.move, insert and remove are charged one instruction per
- *    element they may move, before they run;
+ *    element they may move, before they run; table.sort n log2 n;
+ *  - a pattern call may take at most 1e7 matcher steps, whatever is left
+ *    of the budget;
+ *  - every other C function one instruction plus one per 64 bytes of its
+ *    string arguments;
  *  - every byte allocated is charged too (sandbox.c), which bounds the C
  *    work of functions that produce output and of the .. operator.
  * docs/security.md explains the choice.
@@ -32,10 +36,14 @@ typedef struct sandbox_meter {
 	double (*left)(lua_State *L);
 } sandbox_meter;
 
-/* Replace the bounded functions in the library table at the top of the
- * stack by wrappers of themselves (the stack is unchanged), which charge
- * meter (static: it must outlive the state).  name is "string" or
- * "table"; other names are left alone.  May raise. */
+/* Replace the C functions in the library table at the top of the stack
+ * by wrappers of themselves (the stack is unchanged), which charge meter
+ * (static: it must outlive the state): the bounded ones of "string" and
+ * "table" as above, table.sort by n log2 n, every other one (of any name:
+ * "math", "utf8", "base" ...) one instruction plus one per 64 bytes of
+ * its string arguments, but for the few that must stay as they are (see
+ * sandbox_unwrapped).  Every charge also stops the call on a signal or
+ * at the deadline.  docs/security.md lists each function.  May raise. */
 void sandbox_limits_wrap(lua_State *L, const char *name,
 			 const sandbox_meter *meter);
 

@@ -522,6 +522,21 @@ typedef struct peil_storage_ops {
 	int (*lock_path)(const peil_services *svc, peil_host *host, char *out,
 			 size_t size, peil_error *err);
 
+	/* ---- version 6: a store that must be there ---- */
+
+	/* As open, but for a command that only reads or adds to a store
+	 * (peil eval, show, report, runs...): it never creates one.  -1 with
+	 * err naming the store when it is missing, empty, or holds none of
+	 * the plugin's tables, so that a typo or a lost file is not taken
+	 * for an empty store.  Without it the host calls open.
+	 *
+	 * Either open remembers which store it opened (for SQLite: the
+	 * file's device and inode); batch_commit and run_end fail, naming
+	 * the store, when it was removed or replaced since, rather than
+	 * commit to a file that is gone or another's. */
+	int (*open_existing)(const peil_services *svc, peil_host *host,
+			     void **state, peil_error *err);
+
 	/* ---- version 7: scoped snapshots ---- */
 
 	/* As snapshot_begin, for a snapshot of one scope of the dataset:
@@ -544,6 +559,7 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V3 PEIL_SIZE_TO(peil_storage_ops, records_put)
 #define PEIL_STORAGE_OPS_SIZE_V4 PEIL_SIZE_TO(peil_storage_ops, load_end)
 #define PEIL_STORAGE_OPS_SIZE_V5 PEIL_SIZE_TO(peil_storage_ops, lock_path)
+#define PEIL_STORAGE_OPS_SIZE_V6 PEIL_SIZE_TO(peil_storage_ops, open_existing)
 #define PEIL_STORAGE_OPS_SIZE_V7 \
 	PEIL_SIZE_TO(peil_storage_ops, snapshot_scope_begin)
 

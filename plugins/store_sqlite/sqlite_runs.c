@@ -310,6 +310,8 @@ int store_run_end(void *state, int64_t run_id, const char *status,
 	if (status == NULL || strcmp(status, "running") == 0)
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "run_end needs a final status");
+	if (store_file_same(st, "cannot end the run", err) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot end the run");
 	bind_text(stmt, 1, status);

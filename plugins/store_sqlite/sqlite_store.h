@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -87,6 +88,10 @@ struct store {
 	/* Between load_begin and load_end, with the database to ourselves
 	 * under a rollback journal (storage_sqlite.c). */
 	int loading;
+	/* The file opened (sqlite_file.c): a commit to another fails. */
+	dev_t file_dev;
+	ino_t file_ino;
+	ino_t side_ino[2];	/* its -wal and -shm files, 0: none */
 };
 
 /* ---- errors (storage_sqlite.c) ---- */
@@ -192,12 +197,34 @@ const char *store_sql_type(peil_type type);
 const char *store_type_name(peil_type type);
 int store_type_parse(const char *name, size_t len, peil_type *type);
 
+/* ---- the store's file (sqlite_file.c) ---- */
+
+/* Before an open that must not create: -1 with err naming path when it
+ * is missing, not a regular file, or empty. */
+int store_file_check_existing(const peil_services *svc, const char *path,
+			      peil_error *err);
+/* After it: -1 with err when the schema version read is 0 (no store). */
+int store_file_schema_less(struct store *st, int version, peil_error *err);
+/* Note the device and inode of the file just opened.  0 or -1. */
+int store_file_remember(struct store *st, peil_error *err);
+/* Note the inodes of the store's WAL and shared-memory files. */
+void store_file_note_wal(struct store *st);
+/* After the database was closed: when the path is no longer the file
+ * opened, remove the WAL and shared-memory files there that were this
+ * store's, so that they are never applied to another file. */
+void store_file_closed(struct store *st);
+/* 0 when the path is still the file opened; else -1 with err "<what>:
+ * the store PATH was removed / replaced ...". */
+int store_file_same(struct store *st, const char *what, peil_error *err);
+
 /* ---- ops, one file per job ---- */
 
 /* storage_sqlite.c */
 extern const char *const store_config_keys[];
 int store_open_state(const peil_services *svc, peil_host *host,
 		     void **state, peil_error *err);
+int store_open_existing(const peil_services *svc, peil_host *host,
+			void **state, peil_error *err);
 void store_close(void *state);
 int store_lock_path(const peil_services *svc, peil_host *host, char *out,
 		    size_t size, peil_error *err);

@@ -398,6 +398,8 @@ void store_close(void *state)
 		st->svc->log(st->host, PEIL_LOG_WARNING,
 			     "closing %s: %s", st->path,
 			     sqlite3_errmsg(st->db));
+	if (st->file_ino)	/* it was opened */
+		store_file_closed(st);
 	free(st);
 }
 
@@ -482,19 +484,26 @@ static int store_db_path(const peil_services *svc, peil_host *host,
 	return 0;
 }
 
-int store_open_state(const peil_services *svc, peil_host *host,
-		     void **state, peil_error *err)
+/* Open the store at [storage] path; create: make it when it is not
+ * there (or is an empty file), and say so. */
+static int store_open_mode(const peil_services *svc, peil_host *host,
+			   void **state, int create, peil_error *err)
 {
-	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			  SQLITE_OPEN_NOMUTEX;
+	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+			  (create ? SQLITE_OPEN_CREATE : 0);
 	struct store *st;
 	const char *path;
 	char cache_sql[64];
-	int busy_ms, cache_mib, wal_mib;
+	int busy_ms, cache_mib, wal_mib, version, is_new = 0;
+	peil_error scratch;
 
 	*state = NULL;
 	if (store_db_path(svc, host, &path, err) < 0)
 		return -1;
+	if (!create && store_file_check_existing(svc, path, err) < 0)
+		return -1;
+	if (create)	/* SQLite makes an empty file a new database too */
+		is_new = store_file_check_existing(svc, path, &scratch) < 0;
 	if (config_int(svc, host, "busy_timeout_ms", STORE_BUSY_TIMEOUT_MS,
 		       &busy_ms, err) < 0 ||
 	    config_int(svc, host, "cache_size_mib", STORE_CACHE_SIZE_MIB,
@@ -524,6 +533,11 @@ int store_open_state(const peil_services *svc, peil_host *host,
 		return -1;
 	}
 	sqlite3_busy_timeout(st->db, busy_ms);
+	if (!create && (store_user_version(st, &version, err) < 0 ||
+			store_file_schema_less(st, version, err) < 0)) {
+		store_close(st);
+		return -1;
+	}
 
 	st->wal_limit_mib = wal_mib;
 	st->cache_bytes = (int64_t)cache_mib * 1024 * 1024;
@@ -537,13 +551,29 @@ int store_open_state(const peil_services *svc, peil_host *host,
 				"PRAGMA foreign_keys = ON",
 		       "cannot set up the connection") < 0 ||
 	    store_exec(st, err, cache_sql, "cannot set the cache size") < 0 ||
-	    store_schema_ensure(st, err) < 0) {
+	    store_schema_ensure(st, err) < 0 ||
+	    store_file_remember(st, err) < 0) {
 		store_close(st);
 		return -1;
 	}
 	store_checkpointer_start(st, wal_mib);
+	if (is_new)
+		svc->log(host, PEIL_LOG_INFO, "%s: created a new, empty store",
+			 path);
 	*state = st;
 	return 0;
+}
+
+int store_open_state(const peil_services *svc, peil_host *host,
+		     void **state, peil_error *err)
+{
+	return store_open_mode(svc, host, state, 1, err);
+}
+
+int store_open_existing(const peil_services *svc, peil_host *host,
+			void **state, peil_error *err)
+{
+	return store_open_mode(svc, host, state, 0, err);
 }
 
 /* The keys of the plugin's section, for its descriptors. */
@@ -601,6 +631,8 @@ int store_batch_commit(void *state, peil_error *err)
 	if (sqlite3_get_autocommit(st->db))
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "cannot commit: no batch is open");
+	if (store_file_same(st, "cannot commit the batch", err) < 0)
+		return -1;	/* the caller rolls back */
 	return store_exec(st, err, "COMMIT", "cannot commit the batch");
 }
 

@@ -575,7 +575,7 @@ TEST(a_second_store_connection_scans_beside_the_first)
 	peil_error err;
 	long sum = 0;
 
-	CHECK_INT(open_ctx(&ctx, CONTEXT_STORAGE), 0);
+	CHECK_INT(open_ctx(&ctx, CONTEXT_STORAGE | CONTEXT_CREATE), 0);
 	CHECK_INT(store_fixture(&ctx), 0);
 	error_clear(&err);
 	second = store_open_another(ctx.store, &err);
@@ -607,7 +607,7 @@ static int run_eval(result_table *copy)
 	peil_error err;
 	int rc;
 
-	if (open_ctx(&ctx, CONTEXT_STORAGE | CONTEXT_SCRIPTS) < 0) {
+	if (open_ctx(&ctx, CONTEXT_STORAGE | CONTEXT_SCRIPTS | CONTEXT_CREATE) < 0) {
 		context_close(&ctx);
 		return -1;
 	}

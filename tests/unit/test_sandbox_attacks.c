@@ -385,6 +385,69 @@ TEST(results_do_not_depend_on_hashes_or_addresses)
 	sandbox_free(sb);
 }
 
+/* Work inside one C call is charged (issue 14).  table.sort of 100 000
+ * numbers is charged n log2 n: 100 000 x 17 (16 halvings down to 2,
+ * plus one) = 1.7e6 instructions, so a budget of 1e6 cannot pay for
+ * one sort, where before it paid for it as a single instruction.
+ * utf8.len of a 1 MiB string is charged 1 + 2^20 / 64 = 16 385: a budget
+ * of 100 000 pays for at most six, before for tens of thousands. */
+TEST(work_inside_one_c_call_is_charged)
+{
+	sandbox *sb = sandbox_new("t/ccalls.lua", 0);
+	char got[512];
+
+	CHECK(sb != NULL);
+	sandbox_budget_set(sb, 2000000);
+	snprintf(got, sizeof(got), "%s",
+		 run_text(sb, "t = {} for i = 1, 100000 do t[i] = (i * 7919) "
+			      "% 100003 end return #t"));
+	CHECK_STR(got, "100000");
+	sandbox_budget_set(sb, 1000000);
+	CHECK_CONTAINS(run_text(sb, "table.sort(t) return t[1]"),
+		       "instruction budget of 1000000 instructions exceeded");
+	sandbox_budget_set(sb, 4000000);
+	CHECK_STR(run_text(sb, "table.sort(t) return t[1]"), "1");
+	sandbox_budget_set(sb, 4000000);
+	CHECK_STR(run_text(sb, "s = string.rep('a', 2^20) return #s"),
+		  "1048576");
+	sandbox_budget_set(sb, 100000);
+	snprintf(got, sizeof(got), "%s",
+		 run_text(sb, "n = 0 while true do utf8.len(s) n = n + 1 end"));
+	CHECK_CONTAINS(got, "instruction budget");
+	sandbox_budget_set(sb, 1000);
+	CHECK_STR(run_text(sb, "return n"), "6");
+	/* The wrappers stand between no coroutine and its yield. */
+	sandbox_budget_set(sb, 100000);
+	CHECK_STR(run_text(sb, "local co = coroutine.wrap(function() "
+			       "coroutine.yield(coroutine.isyieldable()) end) "
+			       "return co()"), "true");
+	sandbox_free(sb);
+}
+
+/* A deadline stops a call however it loops, even inside pcall, and the
+ * message names the limit; the elapsed time is measured, not assumed. */
+TEST(a_deadline_stops_a_looping_call)
+{
+	sandbox *sb = sandbox_new("t/clock.lua", 0);
+	double t0;
+	char got[512];
+
+	CHECK(sb != NULL);
+	sandbox_budget_set(sb, UINT64_C(1000000000000));
+	t0 = seconds_now();
+	sandbox_deadline_set(sb, sandbox_clock() + 0.5, "half a second");
+	snprintf(got, sizeof(got), "%s",
+		 run_text(sb, "while true do pcall(function() while true do "
+			      "string.find('aaaa', 'a-b') end end) end"));
+	sandbox_deadline_set(sb, 0, NULL);
+	printf("  stopped after %.3f s (deadline 0.5 s)\n", seconds_now() - t0);
+	CHECK_CONTAINS(got, "time limit exceeded: half a second");
+	CHECK(seconds_now() - t0 < 10);
+	sandbox_budget_set(sb, 1000);
+	CHECK_STR(run_text(sb, "return 1 + 1"), "2");	/* usable again */
+	sandbox_free(sb);
+}
+
 int main(void)
 {
 	RUN(no_way_out_through_metatables_and_environment);
@@ -400,5 +463,7 @@ int main(void)
 	RUN(deep_recursion_and_unpack_give_clear_errors);
 	RUN(ten_thousand_calls_do_not_grow);
 	RUN(results_do_not_depend_on_hashes_or_addresses);
+	RUN(work_inside_one_c_call_is_charged);
+	RUN(a_deadline_stops_a_looping_call);
 	return harness_done();
 }

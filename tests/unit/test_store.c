@@ -133,7 +133,7 @@ TEST(a_version_1_store_works_without_the_later_callbacks)
 				    "of peil_storage_ops)");
 
 	error_clear(&err);
-	CHECK_INT(store_open(s, &err), 0);
+	CHECK_INT(store_open(s, 1, &err), 0);
 	CHECK_INT(store_dataset_ensure(s, &things, &err), 0);
 	/* Bulk storing becomes record_put per record; a load prepares
 	 * nothing. */
@@ -178,7 +178,7 @@ TEST(a_second_connection_shares_the_plugin)
 	if (!s)
 		return;
 	error_clear(&err);
-	CHECK_INT(store_open(s, &err), 0);
+	CHECK_INT(store_open(s, 1, &err), 0);
 	CHECK_INT(store_dataset_ensure(s, &things, &err), 0);
 	another = store_open_another(s, &err);
 	CHECK(another != NULL);
