@@ -61,7 +61,8 @@ static kpi_script *kpi_script_new(const kpi_set *set, const char *path,
 	kpi_script *script = calloc(1, sizeof(*script));
 
 	if (script)
-		script->row_ref = script->lookups_ref = LUA_NOREF;
+		script->row_ref = script->lookups_ref =
+			script->row_meta_ref = LUA_NOREF;
 	if (!script || !(script->path = strdup(path))) {
 		free(script);
 		error_set(err, path, 0, NULL, "out of memory");

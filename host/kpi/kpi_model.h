@@ -140,6 +140,12 @@ typedef struct kpi_script {
 	 * (and their groups): made once per row. */
 	uint64_t row_serial;
 	int row_ref;
+	/* Per schema met in this scan, the metatables that make a row table
+	 * read-only and a read of an undeclared field an error (kpi_rule.c):
+	 * { [schema as light userdata] = { values meta, refuse, pairs } }.
+	 * Dropped with each KPI's evaluation state, so a schema freed since
+	 * (peil test's fixtures) is never found by its address again. */
+	int row_meta_ref;
 	/* Lookups read in evaluation lookups_evaluation, by what they read
 	 * (dataset, field, where), shared by the script's KPIs. */
 	int lookups_ref;
@@ -261,8 +267,11 @@ void kpi_lua_release(kpi *k);
 /* Push the row's table for k's functions (made once per row); under
  * sandbox_protect. */
 void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row);
-/* Push a table of the row's fields (a fresh one). */
-void kpi_push_row(lua_State *L, const kpi_row *row);
+/* Push a fresh read-only table of the row's fields for script's
+ * functions: reading a field the row's dataset does not declare raises an
+ * error naming it (a declared field that is empty reads nil); writing any
+ * key raises one.  Under sandbox_protect. */
+void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row);
 
 /* kpi_links.c: the parameter called name of k, or NULL. */
 kpi_param *kpi_param_find(kpi *k, const char *name);

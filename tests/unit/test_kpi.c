@@ -928,6 +928,59 @@ TEST(breakdowns_of_one_scan)
 	kpi_set_free(set);
 }
 
+/* Issue 13, item 5: a Lua function that reads a field its dataset does not
+ * declare fails with the script, the line and the field, instead of
+ * reading nil ("case.registerd == nil" counted all 8 rows before); a
+ * declared field that is empty still reads nil; the row cannot be
+ * written, also where a field holds a value.  By hand: of the fixture's 8
+ * cases, C3, C5 and C7 have no closure date; none has an organisation;
+ * every row has a team, so pairs() finds it 8 times. */
+TEST(lua_functions_read_only_declared_fields)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("velden.lua",
+		"local function k(id, f) kpi { id = id, title = \"t\",\n"
+		"  unit = \"n\", dataset = \"cases\", grain = \"year\",\n"
+		"  rule = count(f) } end\n"
+		"k(\"typo\", function(case)\n"
+		"  return case.registerd == nil\n"
+		"end)\n"
+		"k(\"open\", function(case) return case.closed == nil end)\n"
+		"k(\"leeg\", function(case) return case.organisation == nil end)\n"
+		"k(\"schrijf\", function(case)\n"
+		"  case.team = \"Noord\"; return true end)\n"
+		"k(\"nieuw\", function(case) case.extra = 1; return true end)\n"
+		"k(\"paren\", function(case)\n"
+		"  for f in pairs(case) do if f == \"team\" then return true end end\n"
+		"  return false end)\n"
+		"k(\"index\", function(case) return case[1] == nil end)\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 4);
+	CHECK_DOUBLE(value_of("open", "2018", TOTAL), 3, 0);
+	CHECK_DOUBLE(value_of("leeg", "2018", TOTAL), 8, 0);
+	CHECK_DOUBLE(value_of("paren", "2018", TOTAL), 8, 0);
+	CHECK_INT(failure_count, 4);
+	/* In id order: index, nieuw, schrijf, typo. */
+	CHECK_STR(failures[0].kpi, "index");
+	CHECK_CONTAINS(failures[0].err.message, "by field name, not by a number");
+	CHECK_INT(failures[0].err.line, 15);
+	CHECK_STR(failures[1].kpi, "nieuw");
+	CHECK_CONTAINS(failures[1].err.message, "read-only: cannot set 'extra'");
+	CHECK_INT(failures[1].err.line, 11);
+	CHECK_STR(failures[2].kpi, "schrijf");
+	CHECK_CONTAINS(failures[2].err.message, "read-only: cannot set 'team'");
+	CHECK_INT(failures[2].err.line, 10);
+	CHECK_STR(failures[3].kpi, "typo");
+	CHECK_STR(failures[3].err.file, path);
+	CHECK_INT(failures[3].err.line, 5);
+	CHECK_CONTAINS(failures[3].err.message,
+		       "field 'registerd' is not declared in dataset cases");
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/peil-kpi-XXXXXX";
@@ -957,6 +1010,7 @@ int main(void)
 	RUN(breakdown_of_two_fields_with_nulls);
 	RUN(count_distinct_over_many_periods);
 	RUN(breakdowns_of_one_scan);
+	RUN(lua_functions_read_only_declared_fields);
 
 	calendar_free(cal);
 	harness_remove_dir(tmpdir);
