@@ -240,6 +240,10 @@ void kpi_script_release(kpi_script *script);
  * types fit.  0, or -1 with err (file and line of the KPI). */
 int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err);
 
+/* The first field that k's declarative parts (breakdown, per, select,
+ * where, rule, having) name and schema does not declare, or NULL. */
+const char *kpi_missing_field(const kpi *k, const peil_schema *schema);
+
 /* Set used[i] for every schema field k reads (bound). */
 void kpi_mark_fields(const kpi *k, unsigned char *used);
 

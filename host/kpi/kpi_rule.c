@@ -52,6 +52,14 @@ static const char *kpi_type_name(peil_type type)
 	}
 }
 
+static int kpi_schema_has(const peil_schema *schema, const char *name)
+{
+	for (size_t i = 0; i < schema->field_count; i++)
+		if (strcmp(schema->fields[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static int kpi_bind_field(kpi_binder *b, const char *name, size_t *out)
 {
 	for (size_t i = 0; i < b->schema->field_count; i++)
@@ -260,6 +268,41 @@ int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
 		return 0;
 	}
 	return kpi_bind_rule(&b, k->rule);
+}
+
+static const char *kpi_node_missing(const kpi_node *node,
+				    const peil_schema *schema)
+{
+	const char *name = NULL;
+
+	if (!node)
+		return NULL;
+	for (int i = 0; i < 2 && !name; i++)
+		if (node->name[i] && !kpi_schema_has(schema, node->name[i]))
+			name = node->name[i];
+	for (size_t i = 0; !name && i < node->kid_count; i++)
+		name = kpi_node_missing(node->kids[i], schema);
+	return name;
+}
+
+const char *kpi_missing_field(const kpi *k, const peil_schema *schema)
+{
+	const char *name = NULL;
+
+	for (size_t i = 0; i < k->info.breakdown_count && !name; i++)
+		if (!kpi_schema_has(schema, k->info.breakdown[i]))
+			name = k->info.breakdown[i];
+	if (!name && k->per && !kpi_schema_has(schema, k->per))
+		name = k->per;
+	if (!name)
+		name = kpi_node_missing(k->select, schema);
+	if (!name)
+		name = kpi_node_missing(k->where, schema);
+	if (!name)
+		name = kpi_node_missing(k->rule, schema);
+	if (!name)
+		name = kpi_node_missing(k->having, schema);
+	return name;
 }
 
 static void kpi_mark_node(const kpi_node *node, unsigned char *used)

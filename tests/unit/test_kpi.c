@@ -149,6 +149,7 @@ static struct collected {
 	char text[256];		/* kpi|period|breakdown */
 	double value, numerator, denominator;
 	const char *status;
+	char status_text[160];	/* a copy: not every status is static */
 } results[MAX_RESULTS];
 static size_t result_count;
 
@@ -171,7 +172,9 @@ static int collect_result(void *ctx, const kpi_info *kpi,
 	c->value = r->value;
 	c->numerator = r->numerator;
 	c->denominator = r->denominator;
-	c->status = r->status;	/* static strings */
+	snprintf(c->status_text, sizeof(c->status_text), "%s",
+		 r->status ? r->status : "");
+	c->status = r->status ? c->status_text : NULL;
 	result_count++;
 	return 0;
 }
@@ -558,11 +561,16 @@ TEST(a_failing_kpi_does_not_stop_the_others)
 
 	CHECK(set != NULL);
 	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
-	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 5);
+	/* "onbekend" reads a field that cases does not declare: since issue
+	 * 13 it is not evaluated (a figure saying why), not failed. */
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 4);
 	CHECK_DOUBLE(value_of("goed", "2018", TOTAL), 8, 0);
-	CHECK_INT(result_count, 1);
-	CHECK_INT(failure_count, 5);
-	/* Reported in id order: eindeloos, kapot, nan, onbekend, tekst. */
+	CHECK_INT(result_count, 2);
+	CHECK(isnan(value_of("onbekend", "2018", TOTAL)));
+	CHECK_STR(find("onbekend", "2018", TOTAL)->status,
+		  "not evaluated: dataset cases does not declare field nope");
+	CHECK_INT(failure_count, 4);
+	/* Reported in id order: eindeloos, kapot, nan, tekst. */
 	CHECK_STR(failures[0].kpi, "eindeloos");
 	CHECK_CONTAINS(failures[0].err.message, "instruction budget");
 	CHECK_INT(failures[0].err.line, 13);
@@ -573,9 +581,7 @@ TEST(a_failing_kpi_does_not_stop_the_others)
 	CHECK_CONTAINS(failures[1].err.message, "nope");
 	CHECK_CONTAINS(failures[2].err.message, "finite number");
 	CHECK_INT(failures[2].err.line, 10);
-	CHECK_CONTAINS(failures[3].err.message, "unknown field 'nope'");
-	CHECK_INT(failures[3].err.line, 14);
-	CHECK_CONTAINS(failures[4].err.message, "true or false");
+	CHECK_CONTAINS(failures[3].err.message, "true or false");
 	/* Checking finds the unknown field before any evaluation. */
 	CHECK_INT(kpi_set_check(set, fake_schema, NULL, NULL), 1);
 	kpi_set_free(set);
@@ -869,9 +875,15 @@ TEST(count_distinct_over_many_periods)
 	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(evaluate(set, "2012-01-01", "2018-12-31", &err), 0);
 	CHECK_INT(scans, 1);
-	/* d: 84 months x 4 cells; t: 84 months x the total. */
-	CHECK_INT(result_count, 84 * 4 + 84);
-	CHECK_DOUBLE(value_of("d", "2016-12", ZUID), 0, 0);
+	/* d: 84 months x 4 cells; t: 84 months x the total; but the 60
+	 * months before the first registration (C8, 2017-01-10) hold no
+	 * data and are not evaluated: one total each (issue 13). */
+	CHECK_INT(result_count, 24 * 4 + 60 + 84);
+	CHECK(find("d", "2016-12", ZUID) == NULL);
+	CHECK(isnan(value_of("d", "2016-12", TOTAL)));
+	CHECK_STR(find("t", "2016-12", TOTAL)->status,
+		  "not evaluated: dataset cases has no row with registered up "
+		  "to the period's end");
 	CHECK_DOUBLE(value_of("d", "2017-01", ZUID), 1, 0);
 	CHECK_DOUBLE(value_of("d", "2017-04", ZUID), 1, 0);
 	CHECK_DOUBLE(value_of("d", "2017-05", ZUID), 1, 0);
