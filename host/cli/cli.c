@@ -242,6 +242,12 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		ctx->script_errors, ev.results.count);
 	if (ev.failed || ctx->script_errors)
 		rc = cli_worst(rc, EXIT_KPI_FAILED);
+	if (ev.not_evaluated) {
+		log_msg(PEIL_LOG_WARNING, "run %lld is incomplete: %zu KPIs "
+			"not evaluated for some or all periods (see above)",
+			(long long)ev.run_id, ev.not_evaluated);
+		rc = cli_worst(rc, EXIT_INCOMPLETE);
+	}
 	evaluation_release(&ev);
 	return rc;
 }
@@ -318,8 +324,7 @@ static int find_latest(void *arg, const peil_run_record *run)
 {
 	struct latest *l = arg;
 
-	if (strcmp(run->status, "ok") == 0 ||
-	    strcmp(run->status, "kpi failed") == 0) {
+	if (result_run_recorded(run->status)) {
 		l->id = run->id;
 		return 1;
 	}

@@ -345,3 +345,10 @@ int result_not_evaluated_parse(const char *status, result_missing *why,
 	}
 	return strncmp(p, missing_rows, sizeof(missing_rows) - 1) == 0 ? 0 : -1;
 }
+
+int result_run_recorded(const char *run_status)
+{
+	return run_status && (strcmp(run_status, "ok") == 0 ||
+			      strcmp(run_status, "incomplete") == 0 ||
+			      strcmp(run_status, "kpi failed") == 0);
+}

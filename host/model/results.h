@@ -73,6 +73,10 @@ int result_not_evaluated_parse(const char *status, result_missing *why,
 			       char *dataset, size_t dataset_size,
 			       char *field, size_t field_size);
 
+/* The status of a run whose figures were recorded: "ok", "incomplete"
+ * (some KPIs or periods not evaluated) or "kpi failed". */
+int result_run_recorded(const char *run_status);
+
 /* Append a copy of r.  0 on success, -1 when out of memory. */
 int result_table_add(result_table *t, const peil_result *r);
 /* Append a figure given by its parts; breakdown NULL is the total. */
