@@ -251,7 +251,7 @@ static int record(struct eval_state *st, const char *only_kpi,
 			.message = failure ? failure : skipped,
 		};
 
-		if (only_kpi && strcmp(only_kpi, k->id) != 0)
+		if (!kpi_wanted(k, only_kpi))
 			continue;
 		if (store_run_kpi_put(ctx->store, st->ev->run_id, &rk, err) < 0)
 			goto fail;
@@ -332,7 +332,8 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
-	out->kpis = only_kpi ? 1 : kpi_set_count(ctx->kpis);
+	for (i = 0; i < kpi_set_count(ctx->kpis); i++)
+		out->kpis += kpi_wanted(kpi_set_info(ctx->kpis, i), only_kpi);
 	out->failed = (size_t)failed;
 	out->not_evaluated = st.skipped_count;
 	result_table_sort(&out->results);

@@ -336,9 +336,19 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strcmp(key, "breakdown") == 0)
 		return kpi_set_breakdown(k, value, msg, msg_size);
+	if (strcmp(key, "enabled") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			snprintf(msg, msg_size, "enabled = %s: expected yes or "
+				 "no", value);
+			return -1;
+		}
+		k->info.disabled = strcmp(value, "no") == 0;
+		return 0;
+	}
 	if (strncmp(key, "param.", 6) != 0) {
 		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
-			 "target.max, margin, breakdown, param.NAME)", key);
+			 "target.max, margin, breakdown, enabled, param.NAME)",
+			 key);
 		return -1;
 	}
 	param = kpi_param_find(k, key + 6);
@@ -406,4 +416,89 @@ void kpi_set_contract_start(kpi_set *set, int month)
 {
 	if (month >= 1 && month <= 12)
 		set->contract_start_month = month;
+}
+
+/* Whether k is the KPI id, or has the tag of "tag:NAME". */
+static int kpi_matches(const kpi_info *k, const char *entry, size_t len)
+{
+	if (len > 4 && strncmp(entry, "tag:", 4) == 0) {
+		for (size_t i = 0; i < k->tag_count; i++)
+			if (strlen(k->tags[i]) == len - 4 &&
+			    strncmp(k->tags[i], entry + 4, len - 4) == 0)
+				return 1;
+		return 0;
+	}
+	return strlen(k->id) == len && strncmp(k->id, entry, len) == 0;
+}
+
+/* Whether a '-' entry of list matches k. */
+static int kpi_excluded(const kpi_info *k, const char *list)
+{
+	for (const char *p = list; *p;) {
+		size_t len;
+
+		p += strspn(p, " ,\t");
+		if (!(len = strcspn(p, " ,\t")))
+			break;
+		if (*p == '-' && kpi_matches(k, p + 1, len - 1))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+int kpi_wanted(const kpi_info *k, const char *only)
+{
+	if (only)
+		return kpi_matches(k, only, strlen(only));
+	return !k->disabled && !k->unchosen;
+}
+
+int kpi_set_choose(kpi_set *set, const char *list, char *msg,
+		   size_t msg_size)
+{
+	const char *p;
+	int includes = 0;
+
+	/* Check every entry first: a list with a typo changes nothing. */
+	for (p = list; *p;) {
+		size_t len, i;
+		int minus;
+
+		p += strspn(p, " ,\t");
+		if (!(len = strcspn(p, " ,\t")))
+			break;
+		minus = *p == '-';
+		includes |= !minus;
+		for (i = 0; i < set->count; i++)
+			if (kpi_matches(&set->kpis[i]->info, p + minus,
+					len - (size_t)minus))
+				break;
+		if (i == set->count) {
+			snprintf(msg, msg_size, "'%.*s' is no KPI id or tag of "
+				 "a KPI (see peil list)", (int)len, p);
+			return -1;
+		}
+		p += len;
+	}
+	for (size_t i = 0; i < set->count; i++) {
+		kpi_info *k = &set->kpis[i]->info;
+		int chosen = !includes;
+
+		for (p = list; *p;) {
+			size_t len;
+
+			p += strspn(p, " ,\t");
+			if (!(len = strcspn(p, " ,\t")))
+				break;
+			if (*p == '-' && kpi_matches(k, p + 1, len - 1))
+				chosen = 0;
+			else if (*p != '-' && kpi_matches(k, p, len) &&
+				 !kpi_excluded(k, list))
+				chosen = 1;
+			p += len;
+		}
+		k->unchosen = !chosen;
+	}
+	return 0;
 }

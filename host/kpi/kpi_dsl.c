@@ -75,7 +75,7 @@ static const struct kpi_helper {
 static const char *const kpi_keys[] = {
 	"id", "title", "description", "unit", "dataset", "grain",
 	"breakdown", "select", "where", "rule", "target",
-	"per", "having", "join", "lookup", "params",
+	"per", "having", "join", "lookup", "params", "tags",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -472,14 +472,19 @@ static int kpi_compile_text(kpi_compile *c, int t, const char *key,
 	return 0;
 }
 
-static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
+/* A list of names at key of the table t (a single string is a list of
+ * one) into *out and *count, owned by k: breakdown's field names,
+ * tags.  what names an entry in messages ("field name", "tag"). */
+static int kpi_compile_names(kpi_compile *c, int t, const char *key,
+			     const char *what, const char *const **out,
+			     size_t *count)
 {
 	lua_State *L = c->L;
 	const char **names;
 	size_t n;
 	int rc = 0;
 
-	lua_getfield(L, t, "breakdown");
+	lua_getfield(L, t, key);
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return 0;
@@ -491,8 +496,8 @@ static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
 	}
 	if (!lua_istable(L, -1)) {
 		lua_pop(L, 1);
-		return kpi_compile_fail(c, "breakdown: expected a list of "
-					"field names, such as { \"team\" }");
+		return kpi_compile_fail(c, "%s: expected a list of %ss, such "
+					"as { \"team\" }", key, what);
 	}
 	n = (size_t)lua_rawlen(L, -1);
 	names = calloc(n ? n : 1, sizeof(*names));
@@ -500,13 +505,13 @@ static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
 		lua_pop(L, 1);
 		return kpi_compile_fail(c, "out of memory");
 	}
-	k->info.breakdown = names;
-	k->info.breakdown_count = n;
+	*out = names;
+	*count = n;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING)
-			rc = kpi_compile_fail(c, "breakdown: entry %zu is no "
-					      "field name", i + 1);
+			rc = kpi_compile_fail(c, "%s: entry %zu is no %s", key,
+					      i + 1, what);
 		else if (!(names[i] = strdup(lua_tostring(L, -1))))
 			rc = kpi_compile_fail(c, "out of memory");
 		lua_pop(L, 1);
@@ -550,7 +555,7 @@ static int kpi_compile_keys(kpi_compile *c, int t)
 			kpi_compile_fail(c, "unknown key '%s' (id, title, "
 					 "description, unit, dataset, grain, "
 					 "breakdown, select, where, rule, "
-					 "target)", key);
+					 "target, tags)", key);
 			lua_pop(L, 1);
 			return -1;
 		}
@@ -584,7 +589,11 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 					"quarter, year, contract_year)", grain)
 		     : 0;
 	lua_pop(L, 1);
-	if (rc < 0 || kpi_compile_breakdown(c, t, k) < 0 ||
+	if (rc < 0 ||
+	    kpi_compile_names(c, t, "breakdown", "field name",
+			      &k->info.breakdown, &k->info.breakdown_count) < 0 ||
+	    kpi_compile_names(c, t, "tags", "tag", &k->info.tags,
+			      &k->info.tag_count) < 0 ||
 	    kpi_compile_target(L, t, k, c->msg, sizeof(c->msg)) < 0)
 		return -1;
 	if (lua_getfield(L, t, "select") != LUA_TNIL)

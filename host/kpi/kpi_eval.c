@@ -43,9 +43,9 @@ typedef struct kpi_run {
 	 * dataset not configured, a field it lacks); "" otherwise. */
 	char why[256];
 	/* The earliest date of the selection's first field in the dataset
-	 * (INT32_MIN when any row counts, without a selection; INT32_MAX
-	 * when there is none): a period that ends before it has no data,
-	 * and is not evaluated rather than 0. */
+	 * (INT32_MIN when any row counts: without a selection, or closed_in;
+	 * INT32_MAX when there is none): a period that ends before it has
+	 * no data, and is not evaluated rather than 0. */
 	int32_t first_date;
 } kpi_run;
 
@@ -331,13 +331,22 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		*to = *from;
 }
 
-/* Note the earliest date of pick i's selection (any row without one). */
+/* Whether the selection's first date says when a row's data begins:
+ * not a closure date, empty while a case runs (a month before the first
+ * closure holds data, and closed none). */
+static int kpi_select_dates_rows(const kpi_node *sel)
+{
+	return sel && sel->op != KPI_CLOSED_IN;
+}
+
+/* Note the earliest date of pick i's selection (any row, without one). */
 static void kpi_pick_seen(kpi_scan *scan, size_t i, const kpi_row *row)
 {
 	const kpi_node *sel = scan->picks[i]->k->select;
 	int32_t d = INT32_MIN;
 
-	if (sel && !kpi_row_date(row, sel->field[0], &d))
+	if (kpi_select_dates_rows(sel) &&
+	    !kpi_row_date(row, sel->field[0], &d))
 		return;
 	if (d < scan->pick_first[i])
 		scan->pick_first[i] = d;
@@ -541,8 +550,9 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 	else
 		result_not_evaluated_status(RESULT_MISSING_ROWS,
 					    k->info.dataset,
-					    k->select ? k->select->name[0]
-						      : NULL,
+					    kpi_select_dates_rows(k->select)
+						    ? k->select->name[0]
+						    : NULL,
 					    why, sizeof(why));
 	res.kpi = k->info.id;
 	res.period = r->periods[p].id;
@@ -1000,7 +1010,7 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 	}
 	set->evaluations++;
 	for (size_t i = 0; i < set->count; i++) {
-		if (only_kpi && strcmp(set->kpis[i]->info.id, only_kpi) != 0)
+		if (!kpi_wanted(&set->kpis[i]->info, only_kpi))
 			continue;
 		if (kpi_run_new(set, set->kpis[i], from, to, &runs[count++]) < 0) {
 			rc = error_set(err, NULL, 0, NULL, "out of memory");
