@@ -993,6 +993,56 @@ TEST(lua_functions_read_only_declared_fields)
 	kpi_set_free(set);
 }
 
+/* Issue 13, item 4: the set a municipality evaluates.  Three KPIs, two
+ * tagged "a"; each gives one figure for 2018 (8 rows). */
+TEST(choosing_kpis_by_id_and_tag)
+{
+	peil_error err;
+	char msg[256];
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("kies.lua",
+		"kpi { id = \"k1\", title = \"t\", unit = \"n\", tags = { \"a\" },\n"
+		"      dataset = \"cases\", grain = \"year\", rule = count() }\n"
+		"kpi { id = \"k2\", title = \"t\", unit = \"n\", tags = \"a\",\n"
+		"      dataset = \"cases\", grain = \"year\", rule = count() }\n"
+		"kpi { id = \"k3\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"year\", rule = count() }\n");
+	const char *bad = write_script("kies_fout.lua",
+		"kpi { id = \"k4\", title = \"t\", unit = \"n\", tags = { 4 },\n"
+		"      dataset = \"cases\", grain = \"year\", rule = count() }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(kpi_set_load_file(set, bad, &err), -1);
+	CHECK_CONTAINS(err.message, "tags: entry 1 is no tag");
+	CHECK_INT(kpi_set_find(set, "k2")->tag_count, 1);
+	CHECK_INT(kpi_set_choose(set, "-tag:a", msg, sizeof(msg)), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	CHECK_INT(result_count, 1);
+	CHECK_DOUBLE(value_of("k3", "2018", TOTAL), 8, 0);
+	CHECK_INT(kpi_set_choose(set, "tag:a, -k1", msg, sizeof(msg)), 0);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	CHECK_INT(result_count, 1);
+	CHECK(find("k2", "2018", TOTAL) != NULL);
+	/* a typo changes nothing and names the entry */
+	CHECK_INT(kpi_set_choose(set, "k3, tag:b", msg, sizeof(msg)), -1);
+	CHECK_CONTAINS(msg, "'tag:b' is no KPI id or tag");
+	CHECK_INT(kpi_set_choose(set, "", msg, sizeof(msg)), 0);
+	CHECK_INT(kpi_set_configure(set, "k1", "enabled", "no", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(kpi_set_configure(set, "k1", "enabled", "nee", msg,
+				    sizeof(msg)), -1);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	CHECK_INT(result_count, 2);
+	CHECK(find("k1", "2018", TOTAL) == NULL);
+	/* --kpi names it anyway; tag:a takes k1 and k2 */
+	reset_results();
+	CHECK_INT(kpi_evaluate(set, day("2018-01-01"), day("2018-12-31"),
+			       "tag:a", &source, &sink, &err), 0);
+	CHECK_INT(result_count, 2);
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/peil-kpi-XXXXXX";
@@ -1023,6 +1073,7 @@ int main(void)
 	RUN(count_distinct_over_many_periods);
 	RUN(breakdowns_of_one_scan);
 	RUN(lua_functions_read_only_declared_fields);
+	RUN(choosing_kpis_by_id_and_tag);
 
 	calendar_free(cal);
 	harness_remove_dir(tmpdir);
