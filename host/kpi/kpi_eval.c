@@ -781,6 +781,11 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 				  projected, kpi_scan_row, &scan, err);
 	}
 	rc = kpi_scan_end(&scan, rc, err);
+	/* Lua runs only in groups that this thread scans: their row
+	 * metatables name this scan's schema, which a join frees below. */
+	for (size_t i = 0; i < scan.run_count; i++)
+		if (scan.runs[i]->k->uses_lua)
+			kpi_row_meta_drop(scan.runs[i]->k->script);
 out:
 	kpi_scan_release(&scan);
 	kpi_joined_free(j);

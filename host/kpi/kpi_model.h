@@ -143,8 +143,9 @@ typedef struct kpi_script {
 	/* Per schema met in this scan, the metatables that make a row table
 	 * read-only and a read of an undeclared field an error (kpi_rule.c):
 	 * { [schema as light userdata] = { values meta, refuse, pairs } }.
-	 * Dropped with each KPI's evaluation state, so a schema freed since
-	 * (peil test's fixtures) is never found by its address again. */
+	 * Dropped after each scan with Lua functions (kpi_row_meta_drop) and
+	 * with each KPI's evaluation state, so that a schema freed since (a
+	 * join's, peil test's fixtures) is never found by its address. */
 	int row_meta_ref;
 	/* Lookups read in evaluation lookups_evaluation, by what they read
 	 * (dataset, field, where), shared by the script's KPIs. */
@@ -271,6 +272,11 @@ void kpi_lua_release(kpi *k);
 /* Push the row's table for k's functions (made once per row); under
  * sandbox_protect. */
 void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row);
+/* Forget the row metatables made for script's schemas: call it once a
+ * schema they were made for may be freed (a join's, after its scan), so
+ * that another schema at the same address does not find them.  On the
+ * thread that runs script's Lua. */
+void kpi_row_meta_drop(kpi_script *script);
 /* Push a fresh read-only table of the row's fields for script's
  * functions: reading a field the row's dataset does not declare raises an
  * error naming it (a declared field that is empty reads nil); writing any

@@ -417,6 +417,15 @@ static void kpi_row_meta_push(lua_State *L, kpi_script *script,
 	lua_remove(L, -2);
 }
 
+void kpi_row_meta_drop(kpi_script *script)
+{
+	if (!script->sb || script->row_meta_ref == LUA_NOREF)
+		return;
+	luaL_unref(sandbox_lua(script->sb), LUA_REGISTRYINDEX,
+		   script->row_meta_ref);
+	script->row_meta_ref = LUA_NOREF;
+}
+
 void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row)
 {
 	int entry, values;
@@ -762,8 +771,7 @@ void kpi_lua_release(kpi *k)
 	luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->lookups_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->groups_ref);
-	luaL_unref(L, LUA_REGISTRYINDEX, k->script->row_meta_ref);
-	k->script->row_meta_ref = LUA_NOREF;
+	kpi_row_meta_drop(k->script);
 	k->periods_ref = LUA_NOREF;
 	k->lookups_ref = k->groups_ref = LUA_NOREF;
 }

@@ -542,6 +542,34 @@ TEST(a_later_directory_replaces_a_kpi_by_id)
 	kpi_set_free(set);
 }
 
+/* Two KPIs of one script that join under other aliases are two scans,
+ * each with a joined schema of its own that is freed after it; the row
+ * tables of the second must know its fields ("c.team"), not those of the
+ * first schema that may have had the same address (issue 13, item 5).
+ * Of the seven members, M1 M2 M5 M7 are of C1 (Oost), M3 M6 of C2
+ * (West), M4 of no case: Oost 4, West 2. */
+TEST(row_tables_know_each_joined_schema)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("joins_lua.lua",
+		"kpi { id = 'a', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
+		"  rule = count(function(m) return m['case.team'] == 'Oost' end) }\n"
+		"kpi { id = 'b', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'cases', on = 'case_id' } },\n"
+		"  rule = count(function(m) return m['c.team'] == 'West' end) }\n"),
+		&err), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_STR(failure, "");
+	CHECK_DOUBLE(value("a", "{}"), 4, 0);
+	CHECK_DOUBLE(value("b", "{}"), 2, 0);
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/peil-links-XXXXXX");
@@ -558,6 +586,7 @@ int main(void)
 	RUN(join_finds_rows_in_any_order);
 	RUN(join_errors_name_the_problem);
 	RUN(per_counts_groups);
+	RUN(row_tables_know_each_joined_schema);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
 	calendar_free(cal);
 	harness_remove_dir(tmpdir);
