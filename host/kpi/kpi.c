@@ -431,20 +431,12 @@ static int kpi_matches(const kpi_info *k, const char *entry, size_t len)
 	return strlen(k->id) == len && strncmp(k->id, entry, len) == 0;
 }
 
-/* Whether a '-' entry of list matches k. */
-static int kpi_excluded(const kpi_info *k, const char *list)
+/* The next entry of a [run] kpis list at *p: its length (0 at the
+ * end), *p moved to it. */
+static size_t kpi_list_next(const char **p)
 {
-	for (const char *p = list; *p;) {
-		size_t len;
-
-		p += strspn(p, " ,\t");
-		if (!(len = strcspn(p, " ,\t")))
-			break;
-		if (*p == '-' && kpi_matches(k, p + 1, len - 1))
-			return 1;
-		p += len;
-	}
-	return 0;
+	*p += strspn(*p, " ,\t");
+	return strcspn(*p, " ,\t");
 }
 
 int kpi_wanted(const kpi_info *k, const char *only)
@@ -458,17 +450,14 @@ int kpi_set_choose(kpi_set *set, const char *list, char *msg,
 		   size_t msg_size)
 {
 	const char *p;
+	size_t len;
 	int includes = 0;
 
 	/* Check every entry first: a list with a typo changes nothing. */
-	for (p = list; *p;) {
-		size_t len, i;
-		int minus;
+	for (p = list; (len = kpi_list_next(&p)); p += len) {
+		int minus = *p == '-';
+		size_t i;
 
-		p += strspn(p, " ,\t");
-		if (!(len = strcspn(p, " ,\t")))
-			break;
-		minus = *p == '-';
 		includes |= !minus;
 		for (i = 0; i < set->count; i++)
 			if (kpi_matches(&set->kpis[i]->info, p + minus,
@@ -479,26 +468,19 @@ int kpi_set_choose(kpi_set *set, const char *list, char *msg,
 				 "a KPI (see peil list)", (int)len, p);
 			return -1;
 		}
-		p += len;
 	}
+	/* Included when named (or when nothing is), unless left out. */
 	for (size_t i = 0; i < set->count; i++) {
 		kpi_info *k = &set->kpis[i]->info;
-		int chosen = !includes;
+		int in = !includes, out = 0;
 
-		for (p = list; *p;) {
-			size_t len;
-
-			p += strspn(p, " ,\t");
-			if (!(len = strcspn(p, " ,\t")))
-				break;
-			if (*p == '-' && kpi_matches(k, p + 1, len - 1))
-				chosen = 0;
-			else if (*p != '-' && kpi_matches(k, p, len) &&
-				 !kpi_excluded(k, list))
-				chosen = 1;
-			p += len;
+		for (p = list; (len = kpi_list_next(&p)); p += len) {
+			if (*p == '-')
+				out |= kpi_matches(k, p + 1, len - 1);
+			else
+				in |= kpi_matches(k, p, len);
 		}
-		k->unchosen = !chosen;
+		k->unchosen = !in || out;
 	}
 	return 0;
 }
