@@ -700,6 +700,8 @@ static int kpi_define(lua_State *L)
 		      kpi_node_uses_lua(k->where) ||
 		      kpi_node_uses_lua(k->rule) ||
 		      kpi_node_uses_lua(k->having) || k->per;
+	if (k->per || k->lookup_count)
+		load->script->keeps_rows = 1;
 	load->pending = NULL;
 	load->kpis[load->count++] = k;
 	return 0;

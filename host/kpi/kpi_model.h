@@ -147,6 +147,12 @@ typedef struct kpi_script {
 	 * with each KPI's evaluation state, so that a schema freed since (a
 	 * join's, peil test's fixtures) is never found by its address. */
 	int row_meta_ref;
+	/* A KPI of the script keeps its rows (per groups, lookups): its row
+	 * tables are then the values themselves, without the proxy that
+	 * refuses writes to fields that hold a value (kpi_push_row).  The
+	 * proxy costs some 240 bytes a row, and kept rows of a demo-sized
+	 * dataset went over the memory cap with it (zrm.lua). */
+	int keeps_rows;
 	/* Lookups read in evaluation lookups_evaluation, by what they read
 	 * (dataset, field, where), shared by the script's KPIs. */
 	int lookups_ref;

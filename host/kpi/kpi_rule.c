@@ -395,7 +395,7 @@ static void kpi_row_meta_push(lua_State *L, kpi_script *script,
 	}
 	lua_pop(L, 1);				/* cache */
 	lua_createtable(L, 3, 0);		/* cache entry */
-	lua_createtable(L, 0, 1);		/* cache entry meta */
+	lua_createtable(L, 0, 3);		/* cache entry meta */
 	lua_createtable(L, 0, (int)schema->field_count);
 	for (size_t i = 0; i < schema->field_count; i++) {
 		lua_pushboolean(L, 1);
@@ -404,6 +404,10 @@ static void kpi_row_meta_push(lua_State *L, kpi_script *script,
 	lua_pushstring(L, schema->name ? schema->name : "?");
 	lua_pushcclosure(L, kpi_row_undeclared, 2);
 	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, kpi_row_refuse);	/* a new key, without proxy */
+	lua_setfield(L, -2, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
 	lua_rawseti(L, -2, 1);
 	lua_pushcfunction(L, kpi_row_refuse);
 	lua_rawseti(L, -2, 2);
@@ -465,6 +469,10 @@ void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row)
 	}
 	lua_rawgeti(L, entry, 1);
 	lua_setmetatable(L, values);
+	if (script->keeps_rows) {		/* see kpi_script */
+		lua_replace(L, entry);
+		return;
+	}
 	/* The script gets an empty proxy, so that every write reaches
 	 * __newindex, even of a field that holds a value. */
 	lua_createtable(L, 0, 0);		/* entry values row */

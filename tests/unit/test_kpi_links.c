@@ -570,6 +570,47 @@ TEST(row_tables_know_each_joined_schema)
 	kpi_set_free(set);
 }
 
+/* The rows that per keeps in its groups are the values themselves (no
+ * proxy: kpi_script keeps_rows), and still refuse a read of a field the
+ * dataset does not declare and a write of a new key (issue 13, item 5).
+ * Persons: P1 (M1 M3), P2 (M2), P7 (M4); M5 to M7 have none: 3 groups. */
+TEST(kept_rows_refuse_typos_too)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("per_typo.lua",
+		"kpi { id = 'g', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) return g.rows[1].case_id ~= nil end,\n"
+		"  rule = count() }\n"
+		"kpi { id = 't', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) return g.rows[1].persn == nil end,\n"
+		"  rule = count() }\n"
+		"kpi { id = 'w', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) g.rows[1].extra = 1 return true end,\n"
+		"  rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 2);
+	CHECK_DOUBLE(value("g", "{}"), 3, 0);
+	/* the last failure reported: w, in id order */
+	CHECK_CONTAINS(failure, "per_typo.lua:11:");
+	CHECK_CONTAINS(failure, "read-only: cannot set 'extra'");
+	kpi_set_free(set);
+	set = new_set();
+	CHECK_INT(kpi_set_load_file(set, write_file("per_typo2.lua",
+		"kpi { id = 't', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) return g.rows[1].persn == nil end,\n"
+		"  rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 1);
+	CHECK_CONTAINS(failure, "per_typo2.lua:3:");
+	CHECK_CONTAINS(failure,
+		       "field 'persn' is not declared in dataset case_members");
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/peil-links-XXXXXX");
@@ -587,6 +628,7 @@ int main(void)
 	RUN(join_errors_name_the_problem);
 	RUN(per_counts_groups);
 	RUN(row_tables_know_each_joined_schema);
+	RUN(kept_rows_refuse_typos_too);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
 	calendar_free(cal);
 	harness_remove_dir(tmpdir);
