@@ -23,6 +23,9 @@ enum cli_exit {
 	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
 	EXIT_STORAGE = 4,	/* the store could not be opened or written */
 	EXIT_FINAL_CHANGED = 5,	/* run: a figure of a final period changed */
+	EXIT_INCOMPLETE = 6,	/* some KPIs or periods were not evaluated (a
+				   dataset or field missing, no data yet):
+				   the figures are incomplete */
 	EXIT_USAGE = 64,	/* sysexits.h EX_USAGE */
 	EXIT_LOCKED = 75,	/* another peil holds the lock (EX_TEMPFAIL:
 				   try again later) */

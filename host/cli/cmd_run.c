@@ -221,7 +221,8 @@ const cli_command cmd_ingest_command = {
 const cli_command cmd_eval_command = {
 	.name = "eval",
 	.summary = "evaluate the KPIs for a period and record the run",
-	.help = "  -k, --kpi ID        only this KPI\n"
+	.help = "  -k, --kpi ID        only this KPI (tag:NAME: only the "
+		"KPIs with that tag)\n"
 		"  -f, --format F      text (default), csv or json\n"
 		CLI_LANG_HELP,
 	.takes_period = 1,

@@ -76,8 +76,9 @@ static void usage(FILE *out)
 	fprintf(out, "\nRun 'peil COMMAND --help' for a command's options.\n"
 		     "Exit codes: 0 ok, 1 a KPI failed, 2 an input was "
 		     "rejected, 3 configuration\nerror, 4 storage error, 5 a "
-		     "final figure changed, 64 usage error, 75 the\nlock is "
-		     "held by another peil.\n");
+		     "final figure changed, 6 figures incomplete (KPIs\nnot "
+		     "evaluated), 64 usage error, 75 the lock is held by "
+		     "another peil.\n");
 }
 
 static void command_usage(FILE *out, const cli_command *c)
