@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "cli/cli.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/self_path.h"
 
 #ifndef PEIL_VERSION
 #define PEIL_VERSION "0"
@@ -50,8 +52,13 @@ static const struct option period_options[] = {
 	{ "to", required_argument, NULL, CLI_OPT_TO },
 };
 
+/* The config without --config (the installed one's path, filled in by
+ * main before any command runs). */
+static char default_config[PATH_MAX] = CLI_DEFAULT_CONFIG;
+
 static const char common_help[] =
-	"  -c, --config FILE   configuration (default " CLI_DEFAULT_CONFIG ")\n"
+	"  -c, --config FILE   configuration (default $PEIL_CONFIG, else\n"
+	"                      %s)\n"
 	"  -q, --quiet         log errors and warnings only\n"
 	"  -v, --verbose       log debug lines too\n"
 	"  -h, --help          this help\n";
@@ -89,7 +96,7 @@ static void command_usage(FILE *out, const cli_command *c)
 		fputs(c->help, out);
 	if (c->takes_period)
 		fputs(period_help, out);
-	fputs(common_help, out);
+	fprintf(out, common_help, default_config);
 }
 
 /* The command's long options after the common ones (and the period ones
@@ -212,6 +219,27 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 	return 0;
 }
 
+/* --config over $PEIL_CONFIG over the default: conf/peil.ini for the
+ * build tree's binary, so that the README's commands work from the
+ * source tree, and SYSCONFDIR/peil/peil.ini for an installed one, which
+ * cannot know the directory it is started from. */
+static const char *config_path(void)
+{
+	const char *env = getenv("PEIL_CONFIG");
+	char installed[PATH_MAX];
+
+	if (env && *env)
+		return env;
+	if (self_path_in_build_tree())
+		return default_config;
+	if (self_path_installed_config(installed, sizeof(installed)) < 0)
+		log_msg(PEIL_LOG_WARNING, "cannot tell where peil is installed;"
+			" the config defaults to %s", CLI_DEFAULT_CONFIG);
+	else
+		memcpy(default_config, installed, sizeof(installed));
+	return default_config;
+}
+
 int main(int argc, char **argv)
 {
 	const cli_command *c = NULL;
@@ -220,7 +248,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	o.config = CLI_DEFAULT_CONFIG;
+	o.config = config_path();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
