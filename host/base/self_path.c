@@ -29,6 +29,12 @@
 #ifndef PEIL_SYSCONFDIR
 #define PEIL_SYSCONFDIR "etc"
 #endif
+#ifndef PEIL_SOURCE_DIR
+#define PEIL_SOURCE_DIR ""
+#endif
+#ifndef PEIL_BINDIR_TO_SCRIPTS
+#define PEIL_BINDIR_TO_SCRIPTS "../share/peil/scripts"
+#endif
 
 int self_path_dir(char *buf, size_t size)
 {
@@ -89,4 +95,22 @@ int self_path_installed_config(char *buf, size_t size)
 	else
 		n = snprintf(buf, size, "%s/%s/peil/peil.ini", prefix, etc);
 	return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+int self_path_scripts(char *buf, size_t size)
+{
+	char path[PATH_MAX], full[PATH_MAX];
+
+	if (self_path_in_build_tree()) {
+		if (snprintf(path, sizeof(path), "%s/scripts",
+			     PEIL_SOURCE_DIR) >= (int)sizeof(path))
+			return -1;
+	} else if (self_path_beside(PEIL_BINDIR_TO_SCRIPTS, path,
+				    sizeof(path)) < 0) {
+		return -1;
+	}
+	if (!realpath(path, full) ||
+	    snprintf(buf, size, "%s", full) >= (int)size)
+		return -1;
+	return 0;
 }

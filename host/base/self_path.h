@@ -29,4 +29,9 @@ int self_path_beside(const char *rel, char *buf, size_t size);
  * the config there by the same rule.  0 on success; -1 as above. */
 int self_path_installed_config(char *buf, size_t size);
 
+/* The shipped KPI scripts, as an absolute path: the source tree's
+ * scripts/ for the build tree's binary, DATADIR/peil/scripts beside an
+ * installed one.  0 on success; -1 when the directory is not there. */
+int self_path_scripts(char *buf, size_t size);
+
 #endif

@@ -44,6 +44,7 @@ typedef struct cli_options {
 	const char *lang;	/* --lang nl|en */
 	const char *locale;	/* --locale nl|en */
 	const char *output;	/* -o FILE */
+	const char *dir;	/* init --dir DIR */
 	long long run_id;
 	long long keep;		/* prune --keep */
 	long long older_than;	/* prune --older-than, days */
@@ -59,7 +60,8 @@ enum {
 	CLI_OPT_LANG,
 	CLI_OPT_LOCALE,
 	CLI_OPT_KEEP,
-	CLI_OPT_OLDER_THAN
+	CLI_OPT_OLDER_THAN,
+	CLI_OPT_DIR
 };
 
 /* The help lines of --lang and --locale. */
@@ -93,6 +95,7 @@ extern const cli_command cmd_backup_command;
 extern const cli_command cmd_prune_command;
 extern const cli_command cmd_report_command;
 extern const cli_command cmd_export_command;
+extern const cli_command cmd_init_command;
 
 int cli_worst(int a, int b);
 /* context_open with the exit code of its failure (0 on success); close

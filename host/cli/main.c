@@ -34,6 +34,7 @@ static const cli_command *const commands[] = {
 	&cmd_diff_command,
 	&cmd_backup_command,
 	&cmd_prune_command,
+	&cmd_init_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -171,6 +172,9 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			break;
 		case CLI_OPT_TO:
 			o->to = optarg;
+			break;
+		case CLI_OPT_DIR:
+			o->dir = optarg;
 			break;
 		case CLI_OPT_FORCE:
 			o->force = 1;
