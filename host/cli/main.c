@@ -35,6 +35,7 @@ static const cli_command *const commands[] = {
 	&cmd_backup_command,
 	&cmd_prune_command,
 	&cmd_init_command,
+	&cmd_status_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -45,6 +46,7 @@ static const struct option common_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "log-format", required_argument, NULL, CLI_OPT_LOG_FORMAT },
 };
 
 static const struct option period_options[] = {
@@ -62,7 +64,10 @@ static const char common_help[] =
 	"                      %s)\n"
 	"  -q, --quiet         log errors and warnings only\n"
 	"  -v, --verbose       log debug lines too\n"
-	"  -h, --help          this help\n";
+	"  -h, --help          this help\n"
+	"      --log-format F  text, or journal: priorities for journald "
+	"(the default\n"
+	"                      when $JOURNAL_STREAM is stderr)\n";
 
 static const char period_help[] =
 	"  -p, --period P      a period: 2017, 2017-Q4, 2017-03 or a contract "
@@ -176,6 +181,9 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 		case CLI_OPT_DIR:
 			o->dir = optarg;
 			break;
+		case CLI_OPT_MAX_AGE:
+			o->max_age = optarg;
+			break;
 		case CLI_OPT_FORCE:
 			o->force = 1;
 			break;
@@ -206,6 +214,16 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			}
 			break;
 		}
+		case CLI_OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") != 0 &&
+			    strcmp(optarg, "journal") != 0) {
+				fprintf(stderr, "peil: --log-format %s: expected "
+						"text or journal\n", optarg);
+				return EXIT_USAGE;
+			}
+			log_set_format(optarg[0] == 'j' ? LOG_FORMAT_JOURNAL
+							: LOG_FORMAT_TEXT);
+			break;
 		case 'q':
 			log_set_level(PEIL_LOG_WARNING);
 			break;
@@ -252,6 +270,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	log_set_format(log_format_detect());	/* --log-format may change it */
 	o.config = config_path();
 	if (argc < 2) {
 		usage(stderr);
