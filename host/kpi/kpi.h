@@ -117,6 +117,13 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
  * follow (peil test sets it per test). */
 void kpi_set_contract_start(kpi_set *set, int month);
 
+/* The names of the KPI language, for the editors' definition file
+ * (docs/lua/peil.lua, which a test checks against them): part "helper"
+ * (a function such as started_in), "key" (a key of kpi{}) or "date" (a
+ * function of the date table).  The i-th name, or NULL past the last or
+ * for another part. */
+const char *kpi_language_name(const char *part, size_t i);
+
 size_t kpi_set_count(const kpi_set *set);
 /* The i-th KPI, in id order; valid until the set changes or is freed. */
 const kpi_info *kpi_set_info(const kpi_set *set, size_t i);
