@@ -50,6 +50,7 @@ typedef struct cli_options {
 	long long keep;		/* prune --keep */
 	long long older_than;	/* prune --older-than, days */
 	int force;
+	int fields;		/* list --fields */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -64,7 +65,8 @@ enum {
 	CLI_OPT_OLDER_THAN,
 	CLI_OPT_DIR,
 	CLI_OPT_MAX_AGE,
-	CLI_OPT_LOG_FORMAT
+	CLI_OPT_LOG_FORMAT,
+	CLI_OPT_FIELDS
 };
 
 /* The help lines of --lang and --locale. */

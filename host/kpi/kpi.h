@@ -53,6 +53,8 @@ typedef struct kpi_info {
 	int has_margin, margin_relative;
 	double margin;
 	const char *per;	/* the field rows are grouped by, or NULL */
+	int target_configured;	/* kpi_set_configure set its target or
+				   margin ([kpi ID] of the config) */
 } kpi_info;
 
 /* A new, empty set.  cal is borrowed and must outlive the set.  NULL when
