@@ -65,6 +65,11 @@ mkdir -p "$work/links" && ln -s "$peil" "$work/links/peil"
 expect_rc "peil through a symlink" 0 $?
 expect_grep "through a symlink it reads the installed config" "$work/link.out" "$ini: configuration"
 
+# peil init from the installed tree proposes the installed scripts.
+"$peil" init --from "$src/tests/data/init/Clienten export 2023.csv" --dir "$work/muni" >"$work/init.out" 2>&1
+expect_rc "installed peil init" 0 $?
+expect_grep "init names the installed scripts" "$work/muni/peil.ini" "script_dirs = $prefix/share/peil/scripts"
+
 # $PEIL_CONFIG over the installed config, --config over both.
 PEIL_CONFIG=$work/none.ini "$peil" check >"$work/env.out" 2>&1
 expect_rc "PEIL_CONFIG names a missing config" 3 $?
