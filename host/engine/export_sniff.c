@@ -274,15 +274,19 @@ static void fit_value(column_fit *fit, export_column *c,
 	if (!len)
 		return;
 	c->filled++;
-	/* A leading zero (or more than 15 digits) marks an identifier. */
-	if ((v[0] == '0' && len > 1) || len > 15 ||
-	    parse_integer(v, len, ',', &whole) < 0 || strchr(v, '.'))
+	/* A leading zero before a digit marks an identifier ("000123"): as
+	 * a number it would lose its zeros.  So do more than 15 digits. */
+	int identifier = (v[0] == '0' && len > 1 && v[1] >= '0' &&
+			  v[1] <= '9') || len > 15;
+
+	if (identifier || parse_integer(v, len, ',', &whole) < 0 ||
+	    strchr(v, '.'))
 		fit->integer = 0;
 	if (parse_boolean(v, len, &flag) < 0)
 		fit->boolean = 0;
-	if (parse_real(v, len, ',', &real) < 0)
+	if (identifier || parse_real(v, len, ',', &real) < 0)
 		fit->real_comma = 0;
-	if (parse_real(v, len, '.', &real) < 0)
+	if (identifier || parse_real(v, len, '.', &real) < 0)
 		fit->real_point = 0;
 	fit->saw_comma |= strchr(v, ',') != NULL;
 	for (k = 0; k < DATE_FORMAT_COUNT; k++) {
