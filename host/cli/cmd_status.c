@@ -85,6 +85,7 @@ static int cmd_status(const cli_options *o, int argc, char **argv)
 	run_lock probe = { -1 };
 	int64_t age;
 	long failed = 0;
+	int about_run;
 
 	(void)argv;
 	memset(&f, 0, sizeof(f));
@@ -114,17 +115,17 @@ static int cmd_status(const cli_options *o, int argc, char **argv)
 		      RUN_LOCK_BUSY;
 	run_lock_release(&probe);
 	f.now = (int64_t)time(NULL);
-	state = run_status_judge(&f, why, sizeof(why), &age);
+	state = run_status_judge(&f, why, sizeof(why), &age, &about_run);
 	printf("PEIL %s - %s", run_status_name(state), why);
 	if (age >= 0) {
 		printf(" | age=%llds;;", (long long)age);
 		if (f.max_age)
 			printf("%lld", (long long)f.max_age);
 		printf(";0;");
-		if (run.found && run.ended)
+		if (about_run && run.ended)
 			printf(" duration=%llds;;;0;",
 			       (long long)(run.ended - run.started));
-		if (run.found)
+		if (about_run)
 			printf(" kpis_failed=%ld;;;0;", failed);
 	}
 	printf("\n");

@@ -106,14 +106,47 @@ static const char *exit_meaning(int code)
 	return code > 128 ? "stopped by a signal" : "failed";
 }
 
+/* The verdict on the store's newest run, with the time its age counts
+ * from. */
+static run_status_state judge_run(const run_status_facts *f, char *why,
+				  size_t size, int64_t *when)
+{
+	const run_status_exit *e = &f->exit;
+
+	if (strcmp(f->status, "running") == 0) {
+		*when = f->started;
+		snprintf(why, size, f->lock_held
+			 ? "run %" PRId64 " is running"
+			 : "run %" PRId64 " never ended and no peil holds the "
+			   "lock: it was killed", f->run_id);
+		return f->lock_held ? RUN_STATUS_OK : RUN_STATUS_CRITICAL;
+	}
+	if (strcmp(f->status, "ok") == 0 ||
+	    strcmp(f->status, "kpi failed") == 0) {
+		int code = f->has_exit && e->run_id == f->run_id
+			   ? e->exit_code
+			   : strcmp(f->status, "ok") == 0 ? 0 : 1;
+
+		*when = f->ended;
+		snprintf(why, size, "run %" PRId64 " %s, exit %d (%s)",
+			 f->run_id, f->status, code, exit_meaning(code));
+		return exit_state(code);
+	}
+	/* "failed", "interrupted", or one this host does not know. */
+	*when = f->ended ? f->ended : f->started;
+	snprintf(why, size, "run %" PRId64 " %s", f->run_id, f->status);
+	return RUN_STATUS_CRITICAL;
+}
+
 run_status_state run_status_judge(const run_status_facts *f, char *why,
-				  size_t size, int64_t *age)
+				  size_t size, int64_t *age, int *about_run)
 {
 	const run_status_exit *e = &f->exit;
 	run_status_state state;
 	int64_t when;
 
 	*age = -1;
+	*about_run = 0;
 	/* The exit code of an invocation after the last recorded run: it
 	 * stopped before it recorded one. */
 	if (f->has_exit && (!f->has_run || (e->run_id != f->run_id &&
@@ -126,29 +159,9 @@ run_status_state run_status_judge(const run_status_facts *f, char *why,
 	} else if (!f->has_run) {
 		snprintf(why, size, "no peil run recorded yet");
 		return RUN_STATUS_UNKNOWN;
-	} else if (strcmp(f->status, "running") == 0) {
-		when = f->started;
-		state = f->lock_held ? RUN_STATUS_OK : RUN_STATUS_CRITICAL;
-		snprintf(why, size, f->lock_held
-			 ? "run %" PRId64 " is running"
-			 : "run %" PRId64 " never ended and no peil holds the "
-			   "lock: it was killed", f->run_id);
-	} else if (strcmp(f->status, "ok") == 0 ||
-		   strcmp(f->status, "kpi failed") == 0) {
-		int code = f->has_exit && e->run_id == f->run_id
-			   ? e->exit_code
-			   : strcmp(f->status, "ok") == 0 ? 0 : 1;
-
-		when = f->ended;
-		state = exit_state(code);
-		snprintf(why, size, "run %" PRId64 " %s, exit %d (%s)",
-			 f->run_id, f->status, code, exit_meaning(code));
-	} else {	/* "failed", "interrupted", or one this host
-			   does not know */
-		when = f->ended ? f->ended : f->started;
-		state = RUN_STATUS_CRITICAL;
-		snprintf(why, size, "run %" PRId64 " %s", f->run_id,
-			 f->status);
+	} else {
+		*about_run = 1;
+		state = judge_run(f, why, size, &when);
 	}
 	*age = f->now - when;
 	if (f->max_age && *age > f->max_age) {

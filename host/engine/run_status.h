@@ -58,9 +58,11 @@ typedef struct run_status_facts {
  * exited 1, 2 or 5 (or recorded "kpi failed"); UNKNOWN when there is no
  * run; OK otherwise.  A line saying why goes into why; *age (seconds
  * since the last run ended or started, -1 without a run) for the
- * perfdata. */
+ * perfdata; *about_run is 1 when the verdict is about the store's run
+ * (its duration and failed KPIs then belong to the line), 0 when it is
+ * about an invocation that recorded none. */
 run_status_state run_status_judge(const run_status_facts *f, char *why,
-				  size_t size, int64_t *age);
+				  size_t size, int64_t *age, int *about_run);
 
 /* "OK", "WARNING", "CRITICAL" or "UNKNOWN". */
 const char *run_status_name(run_status_state state);

@@ -70,6 +70,7 @@ sed -i 's/^plugin = csv/plugin = nosuch/' "$cfg"
 expect_rc "a run with a missing input plugin" 3 $?
 expect_grep "the exit code beside the lock, no run" "$work/peil.db.lock.status" "0 3 "
 status "exit 3 without a run: CRITICAL" 2 "PEIL CRITICAL - the last peil run exited 3 (configuration error) without recording a run"
+if grep -q "kpis_failed\|duration" "$work/status.out"; then fail "no perfdata of the run before" "$(cat "$work/status.out")"; else ok "no perfdata of the run before"; fi
 
 # A check that cannot look: UNKNOWN.
 "$peil" status --config "$work/none.ini" >"$work/none.out" 2>&1
