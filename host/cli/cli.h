@@ -47,10 +47,13 @@ typedef struct cli_options {
 	const char *lang;	/* --lang nl|en */
 	const char *locale;	/* --locale nl|en */
 	const char *output;	/* -o FILE */
+	const char *dir;	/* init --dir DIR */
+	const char *max_age;	/* status --max-age AGE */
 	long long run_id;
 	long long keep;		/* prune --keep */
 	long long older_than;	/* prune --older-than, days */
 	int force;
+	int fields;		/* list --fields */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -62,7 +65,11 @@ enum {
 	CLI_OPT_LANG,
 	CLI_OPT_LOCALE,
 	CLI_OPT_KEEP,
-	CLI_OPT_OLDER_THAN
+	CLI_OPT_OLDER_THAN,
+	CLI_OPT_DIR,
+	CLI_OPT_MAX_AGE,
+	CLI_OPT_LOG_FORMAT,
+	CLI_OPT_FIELDS
 };
 
 /* The help lines of --lang and --locale. */
@@ -96,6 +103,8 @@ extern const cli_command cmd_backup_command;
 extern const cli_command cmd_prune_command;
 extern const cli_command cmd_report_command;
 extern const cli_command cmd_export_command;
+extern const cli_command cmd_init_command;
+extern const cli_command cmd_status_command;
 
 int cli_worst(int a, int b);
 /* context_open with the exit code of its failure (0 on success); close

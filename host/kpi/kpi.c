@@ -14,6 +14,7 @@
 #include "base/calendar.h"
 #include "base/digest.h"
 #include "base/error.h"
+#include "base/log.h"
 
 kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
 		     int contract_start_month)
@@ -103,9 +104,15 @@ static void kpi_set_merge(kpi_set *set, kpi_load *load)
 		for (j = 0; j < set->count; j++)
 			if (strcmp(set->kpis[j]->info.id, k->info.id) == 0)
 				break;
-		if (j < set->count)
+		if (j < set->count) {
+			/* Deliberate (a municipality's own version of a
+			 * shipped KPI) or not (a copied id): -v says which. */
+			log_msg(PEIL_LOG_DEBUG, "%s:%ld: kpi '%s' replaces the "
+				"one of %s:%ld", k->info.script, k->info.line,
+				k->info.id, set->kpis[j]->info.script,
+				set->kpis[j]->info.line);
 			kpi_free(set->kpis[j]);
-		else
+		} else
 			set->count++;
 		set->kpis[j] = k;
 	}
@@ -325,8 +332,10 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		return -1;
 	}
 	if (strcmp(key, "margin") == 0) {
-		if (kpi_margin_parse(value, &k->info) == 0)
+		if (kpi_margin_parse(value, &k->info) == 0) {
+			k->info.target_configured = 1;
 			return 0;
+		}
 		snprintf(msg, msg_size, "margin = %s: expected a number or a "
 			 "percentage such as 10%%", value);
 		return -1;
@@ -346,6 +355,7 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 			k->info.has_max = 1;
 			k->info.target_max = x;
 		}
+		k->info.target_configured = 1;
 		return 0;
 	}
 	if (strcmp(key, "breakdown") == 0)

@@ -66,6 +66,8 @@ typedef struct kpi_info {
 	/* Left out of evaluations: [kpi ID] enabled = no, or not chosen by
 	 * [run] kpis (kpi_set_choose). */
 	int disabled, unchosen;
+	int target_configured;	/* kpi_set_configure set its target or
+				   margin ([kpi ID] of the config) */
 } kpi_info;
 
 /* A new, empty set.  cal is borrowed and must outlive the set.  NULL when
@@ -153,6 +155,12 @@ int kpi_set_choose(kpi_set *set, const char *list, char *msg,
 /* Whether k matches only ("ID" or "tag:NAME"), or, with only NULL, is
  * enabled and chosen: the KPIs an evaluation takes. */
 int kpi_wanted(const kpi_info *k, const char *only);
+/* The names of the KPI language, for the editors' definition file
+ * (docs/lua/peil.lua, which a test checks against them): part "helper"
+ * (a function such as started_in), "key" (a key of kpi{}) or "date" (a
+ * function of the date table).  The i-th name, or NULL past the last or
+ * for another part. */
+const char *kpi_language_name(const char *part, size_t i);
 
 size_t kpi_set_count(const kpi_set *set);
 /* The i-th KPI, in id order; valid until the set changes or is freed. */

@@ -78,6 +78,18 @@ static const char *const kpi_keys[] = {
 	"per", "having", "join", "lookup", "params", "tags",
 };
 
+const char *kpi_language_name(const char *part, size_t i)
+{
+	if (strcmp(part, "helper") == 0)
+		return i < KPI_HELPER_COUNT ? kpi_helpers[i].name : NULL;
+	if (strcmp(part, "key") == 0)
+		return i < sizeof(kpi_keys) / sizeof(kpi_keys[0]) ? kpi_keys[i]
+								   : NULL;
+	if (strcmp(part, "date") == 0)
+		return kpi_date_name(i);
+	return NULL;
+}
+
 /* ------------------------------------------------------------ helpers */
 
 /* A helper: check the arguments' count, then return

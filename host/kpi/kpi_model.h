@@ -242,6 +242,8 @@ void kpi_require_install(lua_State *L, kpi_script *script, char *const *dirs,
 /* kpi_date.c: push the date table (date.workdays, date.add_months, ...)
  * whose functions use cal (borrowed). */
 void kpi_date_push(lua_State *L, const calendar *cal);
+/* The i-th function name of that table, or NULL past the last. */
+const char *kpi_date_name(size_t i);
 
 /* Compiling collects the KPIs of one load here. */
 typedef struct kpi_load {

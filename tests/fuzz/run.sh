@@ -13,7 +13,7 @@ out=build-fuzz
 mkdir -p "$out/artifacts"
 flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -D_POSIX_C_SOURCE=200809L
-       -DPEIL_VERSION=\"fuzz\" -DPEIL_PLUGIN_INSTALL_DIR=\"/nonexistent\"
+       -DPEIL_VERSION=\"fuzz\" -DPEIL_BINDIR_TO_PLUGINS=\"nonexistent\"
        -Ihost -Iinclude -Iplugins/in_csv $(pkg-config --cflags lua5.4 inih libcrypto sqlite3))
 libs=($(pkg-config --libs lua5.4 inih libcrypto sqlite3) -ldl -lm)
 core=$(find host -name "*.c" ! -path "host/demo/*" ! -name main.c ! -name layer_check.c | sort)
