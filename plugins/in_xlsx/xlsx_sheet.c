@@ -8,19 +8,53 @@
  * number shows a date.  r is optional on both; a missing r means "the
  * next".  Cells with neither <v> nor <is> (formatted but empty) are not
  * cells of the row.
+ *
+ * SAX rather than xmlTextReader here: a sheet is most of a workbook's
+ * bytes, and the reader builds and frees a node per element, which made
+ * the plugin about eight times slower than csv through the host (the
+ * benchmark, tests/xlsx/bench_input_xlsx.c).  The parts read once
+ * (workbook, styles, shared strings) keep the simpler reader.
  */
 #include "xlsx_sheet.h"
+
+#include <libxml/parser.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Bytes of XML handed to the parser at a time. */
+#define CHUNK 65536
+
 /* Excel's limits: 16384 columns (XFD), 1048576 rows. */
 #define MAX_COLUMNS 16384
 #define MAX_ROWS 1048576L
 
+/* The cell being read, between <c> and </c>. */
+struct cell_read {
+	long column;
+	char type[16];
+	long style;
+	int has_value;
+	size_t start;		/* its text's offset in sheet->text */
+	int in_value;		/* inside <v>, or <t> of <is> */
+	int in_phonetic;
+};
+
 struct xlsx_sheet {
 	xlsx_part *part;
+	xmlParserCtxtPtr parser;
+	xlsx_row_fn fn;
+	void *fn_ctx;
+	int stopped;		/* by fn, or by a failure (failed set) */
+	int failed;
+	int in_row;
+	int in_cell;
+	struct cell_read cell;
+	char xml_error[256];
+	long xml_line;
+	char part_name[256];
+	char *chunk;		/* CHUNK bytes of XML at a time */
 	xlsx_book *book;
 	char *msg;
 	size_t msg_size;
@@ -83,8 +117,14 @@ xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 	sheet->book = book;
 	sheet->msg = msg;
 	sheet->msg_size = size;
-	sheet->part = xlsx_part_open(zip, part, msg, size);
+	snprintf(sheet->part_name, sizeof(sheet->part_name), "%s", part);
+	sheet->chunk = malloc(CHUNK);
+	sheet->part = sheet->chunk ? xlsx_part_open_bytes(zip, part, msg, size) :
+				     NULL;
 	if (sheet->part == NULL) {
+		if (sheet->chunk == NULL)
+			snprintf(msg, size, "out of memory");
+		free(sheet->chunk);
 		free(sheet);
 		return NULL;
 	}
@@ -100,7 +140,12 @@ void xlsx_sheet_close(xlsx_sheet *sheet)
 {
 	if (sheet == NULL)
 		return;
+	if (sheet->parser != NULL) {
+		xmlFreeDoc(sheet->parser->myDoc);
+		xmlFreeParserCtxt(sheet->parser);
+	}
 	xlsx_part_close(sheet->part);
+	free(sheet->chunk);
 	free(sheet->cells);
 	free(sheet->text);
 	free(sheet->text_at);
@@ -127,17 +172,6 @@ static int text_append(xlsx_sheet *sheet, const char *text, size_t len)
 	return 0;
 }
 
-/* The cell being read, between <c> and </c>. */
-struct cell_read {
-	long column;
-	char type[16];
-	long style;
-	int has_value;
-	size_t start;		/* its text's offset in sheet->text */
-	int in_value;		/* inside <v>, or <t> of <is> */
-	int in_phonetic;
-};
-
 static int fail(xlsx_sheet *sheet, long column, const char *fmt,
 		const char *value) __attribute__((format(printf, 3, 0)));
 
@@ -149,6 +183,7 @@ static int fail(xlsx_sheet *sheet, long column, const char *fmt,
 	xlsx_cell_name((size_t)column, sheet->row_number, cell, sizeof(cell));
 	snprintf(message, sizeof(message), fmt, value);
 	snprintf(sheet->msg, sheet->msg_size, "cell %s: %s", cell, message);
+	sheet->failed = 1;
 	return -1;
 }
 
@@ -224,12 +259,37 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	return 0;
 }
 
-static int start_row(xlsx_sheet *sheet, xmlTextReaderPtr r)
+/* An attribute of a SAX2 start tag (localname, prefix, URI, value, end
+ * per attribute) into buf; whether it was there. */
+static int attribute(const xmlChar **attributes, int count, const char *name,
+		     char *buf, size_t size)
+{
+	int i;
+
+	for (i = 0; i < count; i++) {
+		const xmlChar **a = attributes + 5 * i;
+
+		if (a[1] == NULL && strcmp((const char *)a[0], name) == 0) {
+			size_t n = (size_t)(a[4] - a[3]);
+
+			if (n >= size)
+				n = size - 1;
+			memcpy(buf, a[3], n);
+			buf[n] = '\0';
+			return 1;
+		}
+	}
+	buf[0] = '\0';
+	return 0;
+}
+
+static int start_row(xlsx_sheet *sheet, const xmlChar **attributes,
+		     int count)
 {
 	char value[32];
 	long number = sheet->row_number + 1;
 
-	if (xlsx_attribute(r, "r", value, sizeof(value))) {
+	if (attribute(attributes, count, "r", value, sizeof(value))) {
 		char *end;
 
 		number = strtol(value, &end, 10);
@@ -238,6 +298,7 @@ static int start_row(xlsx_sheet *sheet, xmlTextReaderPtr r)
 			snprintf(sheet->msg, sheet->msg_size,
 				 "row number r=\"%s\" after row %ld (a damaged sheet)",
 				 value, sheet->row_number);
+			sheet->failed = 1;
 			return -1;
 		}
 	}
@@ -248,25 +309,27 @@ static int start_row(xlsx_sheet *sheet, xmlTextReaderPtr r)
 	return 0;
 }
 
-static int start_cell(xlsx_sheet *sheet, xmlTextReaderPtr r,
-		      struct cell_read *c)
+static int start_cell(xlsx_sheet *sheet, const xmlChar **attributes,
+		      int count)
 {
+	struct cell_read *c = &sheet->cell;
 	char value[32];
 
 	memset(c, 0, sizeof(*c));
 	c->column = sheet->last_column + 1;
-	if (xlsx_attribute(r, "r", value, sizeof(value))) {
+	if (attribute(attributes, count, "r", value, sizeof(value))) {
 		c->column = parse_column(value);
 		if (c->column < 0) {
 			snprintf(sheet->msg, sheet->msg_size,
 				 "row %ld: cell reference r=\"%s\" is not a cell (a damaged sheet)",
 				 sheet->row_number, value);
+			sheet->failed = 1;
 			return -1;
 		}
 	}
 	sheet->last_column = c->column;
-	xlsx_attribute(r, "t", c->type, sizeof(c->type));
-	c->style = xlsx_attribute(r, "s", value, sizeof(value)) ?
+	attribute(attributes, count, "t", c->type, sizeof(c->type));
+	c->style = attribute(attributes, count, "s", value, sizeof(value)) ?
 			   strtol(value, NULL, 10) : 0;
 	c->start = sheet->text_len;
 	return 0;
@@ -285,67 +348,155 @@ static void finish_row(xlsx_sheet *sheet, xlsx_row *row)
 	row->cell_count = sheet->cell_count;
 }
 
-int xlsx_sheet_next(xlsx_sheet *sheet, xlsx_row *row)
+static void stop(xlsx_sheet *sheet)
 {
-	xmlTextReaderPtr r = xlsx_part_reader(sheet->part);
-	struct cell_read c;
-	int rc, in_row = 0, in_cell = 0;
+	sheet->stopped = 1;
+	xmlStopParser(sheet->parser);
+}
 
-	memset(&c, 0, sizeof(c));
-	while ((rc = xlsx_part_next(sheet->part)) == 1) {
-		int type = xmlTextReaderNodeType(r);
-		const char *name = (const char *)xmlTextReaderConstLocalName(r);
+static void on_start(void *ctx, const xmlChar *localname,
+		     const xmlChar *prefix, const xmlChar *uri,
+		     int namespace_count, const xmlChar **namespaces,
+		     int attribute_count, int defaulted,
+		     const xmlChar **attributes)
+{
+	xlsx_sheet *sheet = ctx;
+	struct cell_read *c = &sheet->cell;
+	const char *name = (const char *)localname;
 
-		if (type == XML_READER_TYPE_ELEMENT) {
-			int empty = xmlTextReaderIsEmptyElement(r);
+	(void)prefix;
+	(void)uri;
+	(void)namespace_count;
+	(void)namespaces;
+	(void)defaulted;
+	if (sheet->stopped)
+		return;
+	if (strcmp(name, "row") == 0) {
+		if (start_row(sheet, attributes, attribute_count))
+			stop(sheet);
+		sheet->in_row = 1;
+	} else if (sheet->in_row && strcmp(name, "c") == 0) {
+		if (start_cell(sheet, attributes, attribute_count))
+			stop(sheet);
+		sheet->in_cell = 1;
+	} else if (sheet->in_cell && (strcmp(name, "v") == 0 ||
+				      (strcmp(name, "t") == 0 &&
+				       !c->in_phonetic))) {
+		c->in_value = 1;
+		c->has_value = 1;
+	} else if (sheet->in_cell && strcmp(name, "is") == 0) {
+		c->has_value = 1;	/* <is/> is "" */
+	} else if (sheet->in_cell && strcmp(name, "rPh") == 0) {
+		c->in_phonetic = 1;
+	}
+}
 
-			if (strcmp(name, "row") == 0) {
-				if (start_row(sheet, r))
-					return -1;
-				in_row = !empty;
-			} else if (in_row && strcmp(name, "c") == 0) {
-				if (start_cell(sheet, r, &c))
-					return -1;
-				in_cell = !empty;
-			} else if (in_cell && !empty &&
-				   (strcmp(name, "v") == 0 ||
-				    (strcmp(name, "t") == 0 && !c.in_phonetic))) {
-				c.in_value = 1;
-				c.has_value = 1;
-			} else if (in_cell && strcmp(name, "is") == 0) {
-				c.has_value = 1;	/* <is/> is "" */
-			} else if (in_cell && strcmp(name, "rPh") == 0 &&
-				   !empty) {
-				c.in_phonetic = 1;
-			}
-		} else if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (strcmp(name, "v") == 0 || strcmp(name, "t") == 0) {
-				c.in_value = 0;
-			} else if (strcmp(name, "rPh") == 0) {
-				c.in_phonetic = 0;
-			} else if (in_cell && strcmp(name, "c") == 0) {
-				in_cell = 0;
-				if (end_cell(sheet, &c))
-					return -1;
-			} else if (in_row && strcmp(name, "row") == 0) {
-				in_row = 0;
-				if (sheet->cell_count > 0) {
-					finish_row(sheet, row);
-					return 1;
-				}
-			}
-		} else if (in_cell && c.in_value) {
-			const char *text = (const char *)xmlTextReaderConstValue(r);
+static void on_end(void *ctx, const xmlChar *localname,
+		   const xmlChar *prefix, const xmlChar *uri)
+{
+	xlsx_sheet *sheet = ctx;
+	struct cell_read *c = &sheet->cell;
+	const char *name = (const char *)localname;
+	xlsx_row row;
 
-			if (text != NULL && text_append(sheet, text, strlen(text)))
-				return fail(sheet, c.column, "%s", "out of memory");
+	(void)prefix;
+	(void)uri;
+	if (sheet->stopped)
+		return;
+	if (strcmp(name, "v") == 0 || strcmp(name, "t") == 0) {
+		c->in_value = 0;
+	} else if (strcmp(name, "rPh") == 0) {
+		c->in_phonetic = 0;
+	} else if (sheet->in_cell && strcmp(name, "c") == 0) {
+		sheet->in_cell = 0;
+		if (end_cell(sheet, c))
+			stop(sheet);
+	} else if (sheet->in_row && strcmp(name, "row") == 0) {
+		sheet->in_row = 0;
+		if (sheet->cell_count > 0) {
+			finish_row(sheet, &row);
+			if (sheet->fn(sheet->fn_ctx, &row))
+				stop(sheet);
 		}
 	}
-	if (rc == 0 && (in_row || in_cell)) {
+}
+
+static void on_text(void *ctx, const xmlChar *text, int len)
+{
+	xlsx_sheet *sheet = ctx;
+
+	if (sheet->stopped || !sheet->in_cell || !sheet->cell.in_value)
+		return;
+	if (text_append(sheet, (const char *)text, (size_t)len)) {
+		fail(sheet, sheet->cell.column, "%s", "out of memory");
+		stop(sheet);
+	}
+}
+
+/* Keeps the parser's first complaint, which names the cause. */
+static void on_xml_error(void *ctx, xmlErrorPtr error)
+{
+	xlsx_sheet *sheet = ctx;
+	size_t n;
+
+	if (sheet->xml_error[0] != '\0' || error == NULL)
+		return;
+	snprintf(sheet->xml_error, sizeof(sheet->xml_error), "%s",
+		 error->message ? error->message : "malformed XML");
+	n = strlen(sheet->xml_error);
+	while (n > 0 && sheet->xml_error[n - 1] == '\n')
+		sheet->xml_error[--n] = '\0';
+	sheet->xml_line = error->line;
+}
+
+int xlsx_sheet_read(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx)
+{
+	char *chunk = sheet->chunk;
+	xmlSAXHandler sax;
+	int got, done = 0;
+
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = on_start;
+	sax.endElementNs = on_end;
+	sax.characters = on_text;
+	sax.cdataBlock = on_text;
+	sax.serror = on_xml_error;
+	sheet->fn = fn;
+	sheet->fn_ctx = ctx;
+	got = xlsx_part_bytes(sheet->part, chunk, 4);
+	if (got < 0)
+		return -1;
+	/* No network, no entity expansion, no DTD loading: a sheet is data. */
+	sheet->parser = xmlCreatePushParserCtxt(&sax, sheet, chunk, got,
+						sheet->part_name);
+	if (sheet->parser == NULL) {
+		snprintf(sheet->msg, sheet->msg_size, "out of memory");
+		return -1;
+	}
+	xmlCtxtUseOptions(sheet->parser, XML_PARSE_NONET);
+	while (!sheet->stopped && !done) {
+		got = xlsx_part_bytes(sheet->part, chunk, CHUNK);
+		if (got < 0)
+			return -1;
+		done = got == 0;
+		if (xmlParseChunk(sheet->parser, chunk, got, done) != 0 &&
+		    !sheet->stopped)
+			break;
+	}
+	if (sheet->stopped)
+		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
+	if (sheet->xml_error[0] != '\0' || !done) {
+		snprintf(sheet->msg, sheet->msg_size, "part '%s', XML line %ld: %s",
+			 sheet->part_name, sheet->xml_line,
+			 sheet->xml_error[0] ? sheet->xml_error : "malformed XML");
+		return -1;
+	}
+	if (sheet->in_row || sheet->in_cell) {
 		snprintf(sheet->msg, sheet->msg_size,
 			 "the sheet ends inside row %ld (a truncated file)",
 			 sheet->row_number);
 		return -1;
 	}
-	return rc;
+	return 0;
 }

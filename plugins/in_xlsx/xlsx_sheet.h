@@ -1,9 +1,10 @@
 /*
  * xlsx_sheet.h - the rows of one worksheet, one at a time, streamed from
- * its <sheetData>: memory is one row whatever the number of rows.
+ * its <sheetData> by libxml2's SAX2 push parser: memory is one row (and a
+ * 64 KiB chunk of XML) whatever the number of rows.
  *
  *   xlsx_sheet *sheet = xlsx_sheet_open(zip, book, part, msg, size);
- *   while ((rc = xlsx_sheet_next(sheet, &row)) == 1) ... row.cells ...
+ *   rc = xlsx_sheet_read(sheet, on_row, ctx);   // on_row per row
  *   xlsx_sheet_close(sheet);
  */
 #ifndef PEIL_XLSX_SHEET_H
@@ -42,10 +43,18 @@ typedef struct xlsx_sheet xlsx_sheet;
 xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 			    char *msg, size_t size);
 
-/* The next row that has a cell with a value: 1 and *row, 0 at the end, -1
- * with the msg of open filled (naming the cell when the problem is in
- * one).  *row is valid until the next call. */
-int xlsx_sheet_next(xlsx_sheet *sheet, xlsx_row *row);
+/* Called for each row that has a cell with a value; row is valid during
+ * the call.  Return 0 to go on, nonzero to stop the read. */
+typedef int (*xlsx_row_fn)(void *ctx, const xlsx_row *row);
+
+#define XLSX_SHEET_STOPPED (-2)
+
+/*
+ * Reads the sheet, calling fn per row: 0 at its end, XLSX_SHEET_STOPPED
+ * when fn stopped it, -1 with the msg of open filled (naming the cell when
+ * the problem is in one; malformed XML with its line).
+ */
+int xlsx_sheet_read(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx);
 
 /* The number of the row read last (0 before the first). */
 long xlsx_sheet_row_number(const xlsx_sheet *sheet);

@@ -177,8 +177,8 @@ static void part_xml_error(void *context, xmlErrorPtr error)
 	part->xml_line = error->line;
 }
 
-xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
-			  size_t size)
+xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
+				size_t size)
 {
 	zip_stat_t st;
 	xlsx_part *part;
@@ -221,6 +221,38 @@ xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
 		free(part);
 		return NULL;
 	}
+	return part;
+}
+
+/* The reasons a read of the part's bytes failed, in its message. */
+static void say_read_failure(xlsx_part *part)
+{
+	if (part->over_limit)
+		say(part->msg, part->msg_size,
+		    "part '%s' unpacks to more than max_unpacked_mb allows (%llu bytes): refused as a possible ZIP bomb",
+		    part->name, (unsigned long long)part->limit);
+	else
+		say(part->msg, part->msg_size,
+		    "part '%s' cannot be unpacked (damaged or truncated file)",
+		    part->name);
+}
+
+int xlsx_part_bytes(xlsx_part *part, char *buf, int size)
+{
+	int got = part_read(part, buf, size);
+
+	if (got < 0)
+		say_read_failure(part);
+	return got;
+}
+
+xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
+			  size_t size)
+{
+	xlsx_part *part = xlsx_part_open_bytes(zip, name, msg, size);
+
+	if (part == NULL)
+		return NULL;
 	/* No network, no entity expansion, no DTD loading: a part is data. */
 	part->reader = xmlReaderForIO(part_read, NULL, part, name, NULL,
 				      XML_PARSE_NONET | XML_PARSE_NOCDATA);
@@ -243,14 +275,8 @@ int xlsx_part_next(xlsx_part *part)
 	if (rc == 0 && !part->over_limit && !part->read_failed &&
 	    part->xml_error[0] == '\0')
 		return 0;
-	if (part->over_limit)
-		say(part->msg, part->msg_size,
-		    "part '%s' unpacks to more than max_unpacked_mb allows (%llu bytes): refused as a possible ZIP bomb",
-		    part->name, (unsigned long long)part->limit);
-	else if (part->read_failed)
-		say(part->msg, part->msg_size,
-		    "part '%s' cannot be unpacked (damaged or truncated file)",
-		    part->name);
+	if (part->over_limit || part->read_failed)
+		say_read_failure(part);
 	else
 		say(part->msg, part->msg_size,
 		    "part '%s', XML line %ld: %s", part->name,

@@ -46,6 +46,20 @@ xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
 			  size_t size);
 
 /*
+ * Opens a part for its bytes alone (no XML reader), for a push parser:
+ * then only xlsx_part_bytes and xlsx_part_close apply.
+ */
+xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
+				size_t size);
+
+/*
+ * Up to size bytes of the part into buf: the count, 0 at its end, or -1
+ * with the msg of open filled (more bytes than the limit, a damaged
+ * entry).
+ */
+int xlsx_part_bytes(xlsx_part *part, char *buf, int size);
+
+/*
  * Moves to the next XML node: 1 on a node, 0 at the end of the part, -1 on
  * malformed XML, a read error or more bytes than the limit, with msg of
  * xlsx_part_open filled (part name, XML line and the parser's message).
