@@ -115,3 +115,26 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 	[ "$n" = 0 ] && ok "ZIP bomb: nothing stored" || fail "ZIP bomb: $n rows stored"
 	ls "$work/bomb.xlsx" -l | awk '{ print "  (the bomb is " $5 " bytes)" }'
 }
+
+# peil list and peil check show each plugin's name, kind, version, plugin
+# ABI version and file (issue 20): list every plugin on the path, check the
+# ones the configuration uses.
+test_plugin_info() {
+	xlsx_config "$work/cases.xlsx"
+	"$peil" list --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil list" 0 $?
+	expect_grep "list: xlsx with kind, version, ABI and file" "$work/out" \
+		"  xlsx       input    0.1.0    ABI 1  $plugins/xlsx.so"
+	expect_grep "list: csv likewise" "$work/out" \
+		"  csv        input    0.1.0    ABI 1  $plugins/csv.so"
+	expect_grep "list: the storage plugin" "$work/out" \
+		"  sqlite     storage  0.1.0    ABI 1  $plugins/sqlite.so"
+	expect_grep "list: its description below" "$work/out" \
+		"    Excel workbooks (.xlsx, Office Open XML)"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil check" 0 $?
+	expect_grep "check: the store's plugin" "$work/out" \
+		"storage: sqlite     storage  0.1.0    ABI 1  $plugins/sqlite.so"
+	expect_grep "check: the source's plugin" "$work/out" \
+		"source fixture: xlsx       input    0.1.0    ABI 1  $plugins/xlsx.so"
+}
