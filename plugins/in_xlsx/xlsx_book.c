@@ -339,8 +339,9 @@ static int strings_append(xlsx_book *book, const char *text, size_t len)
 	if (book->spill == NULL && book->text_len + len > book->memory_limit) {
 		FILE *f = tmpfile();
 
-		if (f == NULL ||
-		    fwrite(book->text, 1, book->text_len, f) != book->text_len) {
+		if (f == NULL || (book->text_len > 0 &&
+				  fwrite(book->text, 1, book->text_len, f) !=
+					  book->text_len)) {
 			if (f != NULL)
 				fclose(f);
 			return -1;
