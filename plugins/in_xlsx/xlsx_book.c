@@ -386,70 +386,109 @@ static int strings_mark(xlsx_book *book)
 	return 0;
 }
 
+/* The shared strings' parse, through SAX: the table may be as long as
+ * the sheet (every unique text of it), so it gets the fast parser too. */
+struct strings_read {
+	xlsx_book *book;
+	int in_si;
+	int in_t;
+	int in_phonetic;
+	int failed;
+};
+
+static void strings_start(void *ctx, const xmlChar *localname,
+			  const xmlChar *prefix, const xmlChar *uri,
+			  int namespace_count, const xmlChar **namespaces,
+			  int attribute_count, int defaulted,
+			  const xmlChar **attributes)
+{
+	struct strings_read *r = ctx;
+	const char *n = (const char *)localname;
+
+	(void)prefix;
+	(void)uri;
+	(void)namespace_count;
+	(void)namespaces;
+	(void)attribute_count;
+	(void)defaulted;
+	(void)attributes;
+	if (strcmp(n, "si") == 0)
+		r->in_si = 1;
+	else if (strcmp(n, "rPh") == 0)
+		r->in_phonetic = 1;
+	else if (strcmp(n, "t") == 0)
+		r->in_t = 1;
+}
+
+static void strings_end(void *ctx, const xmlChar *localname,
+			const xmlChar *prefix, const xmlChar *uri)
+{
+	struct strings_read *r = ctx;
+	const char *n = (const char *)localname;
+
+	(void)prefix;
+	(void)uri;
+	if (strcmp(n, "t") == 0) {
+		r->in_t = 0;
+	} else if (strcmp(n, "rPh") == 0) {
+		r->in_phonetic = 0;
+	} else if (strcmp(n, "si") == 0 && r->in_si && !r->failed) {
+		r->in_si = 0;
+		if (strings_mark(r->book))
+			r->failed = 1;
+		else
+			r->book->string_count++;
+	}
+}
+
 /* <si> holds a <t>, or runs <r><t> to concatenate; the phonetic guide
  * <rPh><t> of East Asian text is not part of the string. */
+static void strings_text(void *ctx, const xmlChar *text, int len)
+{
+	struct strings_read *r = ctx;
+
+	if (r->in_si && r->in_t && !r->in_phonetic && !r->failed &&
+	    strings_append(r->book, (const char *)text, (size_t)len))
+		r->failed = 1;
+}
+
+static int strings_failed(void *ctx)
+{
+	return ((struct strings_read *)ctx)->failed;
+}
+
 static int read_strings(xlsx_book *book, xlsx_zip *zip, const char *name,
 			char *msg, size_t size)
 {
-	xlsx_part *part = xlsx_part_open(zip, name, msg, size);
-	xmlTextReaderPtr r;
-	int rc, in_t = 0, in_phonetic = 0, in_si = 0;
+	xlsx_part *part = xlsx_part_open_bytes(zip, name, msg, size);
+	struct strings_read r;
+	xmlSAXHandler sax;
+	int rc;
 
 	if (part == NULL)
 		return -1;
+	memset(&r, 0, sizeof(r));
+	r.book = book;
 	book->at = malloc(sizeof(*book->at));
-	if (book->at == NULL)
-		goto out_of_memory;
-	book->at[0] = 0;
-	r = xlsx_part_reader(part);
-	while ((rc = xlsx_part_next(part)) == 1) {
-		int type = xmlTextReaderNodeType(r);
-
-		if (type == XML_READER_TYPE_ELEMENT) {
-			const char *n = NAME(r);
-			int empty = xmlTextReaderIsEmptyElement(r);
-
-			if (strcmp(n, "si") == 0) {
-				in_si = 1;
-				if (empty) {
-					in_si = 0;
-					if (strings_mark(book))
-						goto out_of_memory;
-					book->string_count++;
-				}
-			} else if (strcmp(n, "rPh") == 0 && !empty) {
-				in_phonetic = 1;
-			} else if (strcmp(n, "t") == 0 && !empty) {
-				in_t = 1;
-			}
-		} else if (type == XML_READER_TYPE_END_ELEMENT) {
-			const char *n = NAME(r);
-
-			if (strcmp(n, "t") == 0) {
-				in_t = 0;
-			} else if (strcmp(n, "rPh") == 0) {
-				in_phonetic = 0;
-			} else if (strcmp(n, "si") == 0 && in_si) {
-				in_si = 0;
-				if (strings_mark(book))
-					goto out_of_memory;
-				book->string_count++;
-			}
-		} else if (in_si && in_t && !in_phonetic) {
-			const char *text = (const char *)xmlTextReaderConstValue(r);
-
-			if (text != NULL &&
-			    strings_append(book, text, strlen(text)))
-				goto out_of_memory;
-		}
+	if (book->at == NULL) {
+		xlsx_part_close(part);
+		snprintf(msg, size, "out of memory");
+		return -1;
 	}
+	book->at[0] = 0;
+	memset(&sax, 0, sizeof(sax));
+	sax.startElementNs = strings_start;
+	sax.endElementNs = strings_end;
+	sax.characters = strings_text;
+	sax.cdataBlock = strings_text;
+	rc = xlsx_part_parse(part, &sax, &r, strings_failed);
 	xlsx_part_close(part);
+	if (rc == XLSX_PART_STOPPED) {
+		snprintf(msg, size,
+			 "out of memory (or temporary space) for the shared strings");
+		return -1;
+	}
 	return rc;
-out_of_memory:
-	xlsx_part_close(part);
-	snprintf(msg, size,
-		 "out of memory (or temporary space) for the shared strings");
-	return -1;
 }
 
 int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,

@@ -23,9 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes of XML handed to the parser at a time. */
-#define CHUNK 65536
-
 /* Excel's limits: 16384 columns (XFD), 1048576 rows. */
 #define MAX_COLUMNS 16384
 #define MAX_ROWS 1048576L
@@ -43,7 +40,6 @@ struct cell_read {
 
 struct xlsx_sheet {
 	xlsx_part *part;
-	xmlParserCtxtPtr parser;
 	xlsx_row_fn fn;
 	void *fn_ctx;
 	int stopped;		/* by fn, or by a failure (failed set) */
@@ -51,10 +47,6 @@ struct xlsx_sheet {
 	int in_row;
 	int in_cell;
 	struct cell_read cell;
-	char xml_error[256];
-	long xml_line;
-	char part_name[256];
-	char *chunk;		/* CHUNK bytes of XML at a time */
 	xlsx_book *book;
 	char *msg;
 	size_t msg_size;
@@ -117,14 +109,8 @@ xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 	sheet->book = book;
 	sheet->msg = msg;
 	sheet->msg_size = size;
-	snprintf(sheet->part_name, sizeof(sheet->part_name), "%s", part);
-	sheet->chunk = malloc(CHUNK);
-	sheet->part = sheet->chunk ? xlsx_part_open_bytes(zip, part, msg, size) :
-				     NULL;
+	sheet->part = xlsx_part_open_bytes(zip, part, msg, size);
 	if (sheet->part == NULL) {
-		if (sheet->chunk == NULL)
-			snprintf(msg, size, "out of memory");
-		free(sheet->chunk);
 		free(sheet);
 		return NULL;
 	}
@@ -140,12 +126,7 @@ void xlsx_sheet_close(xlsx_sheet *sheet)
 {
 	if (sheet == NULL)
 		return;
-	if (sheet->parser != NULL) {
-		xmlFreeDoc(sheet->parser->myDoc);
-		xmlFreeParserCtxt(sheet->parser);
-	}
 	xlsx_part_close(sheet->part);
-	free(sheet->chunk);
 	free(sheet->cells);
 	free(sheet->text);
 	free(sheet->text_at);
@@ -348,10 +329,10 @@ static void finish_row(xlsx_sheet *sheet, xlsx_row *row)
 	row->cell_count = sheet->cell_count;
 }
 
+/* What follows is ignored; xlsx_part_parse stops after the chunk. */
 static void stop(xlsx_sheet *sheet)
 {
 	sheet->stopped = 1;
-	xmlStopParser(sheet->parser);
 }
 
 static void on_start(void *ctx, const xmlChar *localname,
@@ -433,65 +414,28 @@ static void on_text(void *ctx, const xmlChar *text, int len)
 	}
 }
 
-/* Keeps the parser's first complaint, which names the cause. */
-static void on_xml_error(void *ctx, xmlErrorPtr error)
+static int sheet_stopped(void *ctx)
 {
-	xlsx_sheet *sheet = ctx;
-	size_t n;
-
-	if (sheet->xml_error[0] != '\0' || error == NULL)
-		return;
-	snprintf(sheet->xml_error, sizeof(sheet->xml_error), "%s",
-		 error->message ? error->message : "malformed XML");
-	n = strlen(sheet->xml_error);
-	while (n > 0 && sheet->xml_error[n - 1] == '\n')
-		sheet->xml_error[--n] = '\0';
-	sheet->xml_line = error->line;
+	return ((xlsx_sheet *)ctx)->stopped;
 }
 
 int xlsx_sheet_read(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx)
 {
-	char *chunk = sheet->chunk;
 	xmlSAXHandler sax;
-	int got, done = 0;
+	int rc;
 
 	memset(&sax, 0, sizeof(sax));
-	sax.initialized = XML_SAX2_MAGIC;
 	sax.startElementNs = on_start;
 	sax.endElementNs = on_end;
 	sax.characters = on_text;
 	sax.cdataBlock = on_text;
-	sax.serror = on_xml_error;
 	sheet->fn = fn;
 	sheet->fn_ctx = ctx;
-	got = xlsx_part_bytes(sheet->part, chunk, 4);
-	if (got < 0)
-		return -1;
-	/* No network, no entity expansion, no DTD loading: a sheet is data. */
-	sheet->parser = xmlCreatePushParserCtxt(&sax, sheet, chunk, got,
-						sheet->part_name);
-	if (sheet->parser == NULL) {
-		snprintf(sheet->msg, sheet->msg_size, "out of memory");
-		return -1;
-	}
-	xmlCtxtUseOptions(sheet->parser, XML_PARSE_NONET);
-	while (!sheet->stopped && !done) {
-		got = xlsx_part_bytes(sheet->part, chunk, CHUNK);
-		if (got < 0)
-			return -1;
-		done = got == 0;
-		if (xmlParseChunk(sheet->parser, chunk, got, done) != 0 &&
-		    !sheet->stopped)
-			break;
-	}
-	if (sheet->stopped)
+	rc = xlsx_part_parse(sheet->part, &sax, sheet, sheet_stopped);
+	if (rc == XLSX_PART_STOPPED)
 		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
-	if (sheet->xml_error[0] != '\0' || !done) {
-		snprintf(sheet->msg, sheet->msg_size, "part '%s', XML line %ld: %s",
-			 sheet->part_name, sheet->xml_line,
-			 sheet->xml_error[0] ? sheet->xml_error : "malformed XML");
+	if (rc < 0)
 		return -1;
-	}
 	if (sheet->in_row || sheet->in_cell) {
 		snprintf(sheet->msg, sheet->msg_size,
 			 "the sheet ends inside row %ld (a truncated file)",

@@ -48,6 +48,15 @@ static void say(char *msg, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Drops the line end that libxml2 ends its messages with. */
+static void n_trim(char *msg)
+{
+	size_t n = strlen(msg);
+
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+}
+
 /* "EncryptedPackage" in UTF-16LE: the stream name of an encrypted OOXML
  * file inside its OLE2 wrapper (MS-OFFCRYPTO 2.3.4.4). */
 static const char encrypted_package[] =
@@ -283,6 +292,70 @@ int xlsx_part_next(xlsx_part *part)
 		    part->xml_line,
 		    part->xml_error[0] ? part->xml_error : "malformed XML");
 	return -1;
+}
+
+/* The parser's errors are read from its context when it is done; this
+ * only keeps libxml2 from printing them. */
+static void quiet_xml_error(void *ctx, xmlErrorPtr error)
+{
+	(void)ctx;
+	(void)error;
+}
+
+/* Bytes of XML handed to the push parser at a time. */
+#define CHUNK 65536
+
+int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
+		    int (*stopped)(void *ctx))
+{
+	xmlParserCtxtPtr parser;
+	char *chunk = malloc(CHUNK);
+	int got, done = 0, rc = 0;
+
+	if (chunk == NULL) {
+		say(part->msg, part->msg_size, "out of memory");
+		return -1;
+	}
+	sax->initialized = XML_SAX2_MAGIC;
+	if (sax->serror == NULL)
+		sax->serror = quiet_xml_error;
+	got = xlsx_part_bytes(part, chunk, 4);
+	parser = got < 0 ? NULL :
+		 xmlCreatePushParserCtxt(sax, ctx, chunk, got, part->name);
+	if (parser == NULL) {
+		if (got >= 0)
+			say(part->msg, part->msg_size, "out of memory");
+		free(chunk);
+		return -1;
+	}
+	/* No network, no entity expansion, no DTD loading: a part is data. */
+	xmlCtxtUseOptions(parser, XML_PARSE_NONET);
+	while (!done && !stopped(ctx)) {
+		got = xlsx_part_bytes(part, chunk, CHUNK);
+		if (got < 0) {
+			rc = -1;
+			break;
+		}
+		done = got == 0;
+		if (xmlParseChunk(parser, chunk, got, done) != 0 &&
+		    !stopped(ctx)) {
+			const xmlError *e = xmlCtxtGetLastError(parser);
+
+			say(part->msg, part->msg_size,
+			    "part '%s', XML line %ld: %.200s", part->name,
+			    e ? (long)e->line : 0L,
+			    e && e->message ? e->message : "malformed XML");
+			n_trim(part->msg);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && stopped(ctx))
+		rc = XLSX_PART_STOPPED;
+	xmlFreeDoc(parser->myDoc);
+	xmlFreeParserCtxt(parser);
+	free(chunk);
+	return rc;
 }
 
 xmlTextReaderPtr xlsx_part_reader(xlsx_part *part)

@@ -59,6 +59,19 @@ xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
  */
 int xlsx_part_bytes(xlsx_part *part, char *buf, int size);
 
+#define XLSX_PART_STOPPED (-2)
+
+/*
+ * Parses the part with libxml2's SAX2 push parser, in chunks, calling
+ * sax's callbacks with ctx; no network, no entities expanded.  After each
+ * chunk stopped(ctx) is asked whether to go on (the callbacks ignore what
+ * follows once they have stopped).  Returns 0 at the end of the part,
+ * XLSX_PART_STOPPED, or -1 with the msg of open filled (the part, the XML
+ * line and the parser's message; a read failure or a ZIP bomb).
+ */
+int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
+		    int (*stopped)(void *ctx));
+
 /*
  * Moves to the next XML node: 1 on a node, 0 at the end of the part, -1 on
  * malformed XML, a read error or more bytes than the limit, with msg of
