@@ -138,3 +138,37 @@ test_plugin_info() {
 	expect_grep "check: the source's plugin" "$work/out" \
 		"source fixture: xlsx       input    0.1.0    ABI 1  $plugins/xlsx.so"
 }
+
+# peil-demo --xlsx writes the demo's exports as workbooks (every cell a
+# text, dates typed as dd-mm-jjjj, as registration systems export them);
+# read with the xlsx plugin they give the figures of the CSVs.
+test_demo_xlsx() {
+	demo_setup 2017 2018 1500
+	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of the demo's CSVs" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2018 --format csv \
+		>"$work/from_csv" 2>"$work/err"
+	expect_rc "eval from the CSVs" 0 $?
+
+	rm -rf "$work/demo" "$work"/peil.db*
+	"$demo" --out "$work/demo" --from-year 2017 --to-year 2018 \
+		--cases-per-year 1500 --xlsx >/dev/null
+	expect_rc "peil-demo --xlsx" 0 $?
+	[ "$(ls "$work/demo" | grep -c '\.xlsx$')" = 8 ] && [ "$(ls "$work/demo" | grep -c '\.csv$')" = 0 ] &&
+		ok "eight workbooks, no CSV left" || fail "demo files" "$(ls "$work/demo")"
+	sed -i -e 's/^plugin = csv$/plugin = xlsx/' -e '/^path = /s/\.csv$/.xlsx/' \
+		-e '/^encoding = /d' -e '/^separator = /d' "$work/demo.ini"
+	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of the demo's workbooks" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2018 --format csv \
+		>"$work/from_xlsx" 2>"$work/err"
+	expect_rc "eval from the workbooks" 0 $?
+	lines=$(grep -c . "$work/from_csv")
+	if [ "$lines" -lt 100 ]; then
+		fail "the CSVs gave only $lines lines of figures"
+	elif cmp -s "$work/from_csv" "$work/from_xlsx"; then
+		ok "the same figures from the workbooks as from the CSVs ($lines lines)"
+	else
+		fail "figures differ" "$(diff "$work/from_csv" "$work/from_xlsx" | head -6)"
+	fi
+}
