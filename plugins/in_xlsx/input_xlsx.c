@@ -16,6 +16,7 @@
 #include <peil/plugin.h>
 
 #include "../in_csv/csv_config.h"
+#include "../in_csv/csv_trim.h"
 #include "xlsx_book.h"
 #include "xlsx_sheet.h"
 #include "xlsx_value.h"
@@ -190,41 +191,11 @@ static int xlsx_open(const peil_services *svc, peil_host *host, void **state,
 
 /* ----------------------------------------------------------- helpers */
 
-static int is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Trims ASCII white space and U+00A0 from both ends. */
-static const char *trim(const char *text, size_t *len)
-{
-	size_t n = *len;
-
-	for (;;) {
-		if (n > 0 && is_blank((unsigned char)text[0])) {
-			text++;
-			n--;
-		} else if (n > 1 && (unsigned char)text[0] == 0xC2 &&
-			   (unsigned char)text[1] == 0xA0) {
-			text += 2;
-			n -= 2;
-		} else {
-			break;
-		}
-	}
-	while (n > 0 && (is_blank((unsigned char)text[n - 1]) ||
-			 (n > 1 && (unsigned char)text[n - 2] == 0xC2 &&
-			  (unsigned char)text[n - 1] == 0xA0)))
-		n -= is_blank((unsigned char)text[n - 1]) ? 1 : 2;
-	*len = n;
-	return text;
-}
-
 static int cell_is_empty(const xlsx_cell *cell)
 {
 	size_t len = cell->len;
 
-	trim(cell->text, &len);
+	csv_trim(cell->text, &len);
 	return len == 0;
 }
 
@@ -319,7 +290,7 @@ static int take_header(struct xlsx_state *s, const char *path,
 	s->header_count = columns;
 	for (i = 0; i < row->cell_count; i++) {
 		size_t len = row->cells[i].len;
-		const char *name = trim(row->cells[i].text, &len);
+		const char *name = csv_trim(row->cells[i].text, &len);
 
 		if (len == 0 || row->cells[i].column >= columns)
 			continue;
