@@ -18,6 +18,7 @@
 #include "../in_csv/csv_config.h"
 #include "../in_csv/csv_trim.h"
 #include "xlsx_book.h"
+#include "xlsx_buffer.h"
 #include "xlsx_sheet.h"
 #include "xlsx_value.h"
 #include "xlsx_zip.h"
@@ -54,9 +55,7 @@ struct xlsx_state {
 	size_t *origin_len;	/* the length of that prefix */
 	const xlsx_cell **by_column; /* the current row's cells, mapped ones */
 	size_t columns_needed;
-	char *raw;		/* the row as a CSV line, for the reject file */
-	size_t raw_len;
-	size_t raw_cap;
+	xlsx_buffer raw;	/* the row as a CSV line, for the reject file */
 	int date1904;
 	char msg[512];		/* the container's and sheet's messages */
 };
@@ -88,7 +87,7 @@ static void xlsx_close(void *state)
 		return;
 	free_header(s);
 	csv_config_release(&s->config);
-	free(s->raw);
+	xlsx_buffer_release(&s->raw);
 	free(s);
 }
 
@@ -209,25 +208,6 @@ static int row_is_empty(const xlsx_row *row)
 	return 1;
 }
 
-static int raw_append(struct xlsx_state *s, const char *text, size_t len)
-{
-	if (s->raw_len + len + 1 > s->raw_cap) {
-		size_t cap = s->raw_cap ? s->raw_cap * 2 : 1024;
-		char *grown;
-
-		while (cap < s->raw_len + len + 1)
-			cap *= 2;
-		grown = realloc(s->raw, cap);
-		if (grown == NULL)
-			return -1;
-		s->raw = grown;
-		s->raw_cap = cap;
-	}
-	memcpy(s->raw + s->raw_len, text, len);
-	s->raw_len += len;
-	s->raw[s->raw_len] = '\0';
-	return 0;
-}
 
 /* The row as a semicolon-separated CSV line (RFC 4180 quoting), so that a
  * reject file can be corrected and read with the csv plugin; dates as
@@ -237,7 +217,7 @@ static int raw_row(struct xlsx_state *s, const xlsx_row *row)
 	size_t i, column = 0, j;
 	int rc = 0;
 
-	s->raw_len = 0;
+	s->raw.len = 0;
 	for (i = 0; i < row->cell_count; i++) {
 		const xlsx_cell *c = &row->cells[i];
 		const char *text = c->text;
@@ -247,7 +227,7 @@ static int raw_row(struct xlsx_state *s, const xlsx_row *row)
 		const char *reason;
 
 		for (; column < c->column; column++)
-			rc |= raw_append(s, ";", 1);
+			rc |= xlsx_buffer_add(&s->raw, ";", 1);
 		if (c->kind == XLSX_NUMBER && c->is_date &&
 		    xlsx_serial_date(strtod(text, NULL), s->date1904, &days,
 				     &reason) == 0) {
@@ -256,16 +236,16 @@ static int raw_row(struct xlsx_state *s, const xlsx_row *row)
 			len = 10;
 		}
 		if (strpbrk(text, ";\"\r\n") == NULL) {
-			rc |= raw_append(s, text, len);
+			rc |= xlsx_buffer_add(&s->raw, text, len);
 			continue;
 		}
-		rc |= raw_append(s, "\"", 1);
+		rc |= xlsx_buffer_add(&s->raw, "\"", 1);
 		for (j = 0; j < len; j++) {
-			rc |= raw_append(s, text + j, 1);
+			rc |= xlsx_buffer_add(&s->raw, text + j, 1);
 			if (text[j] == '"')	/* doubled inside quotes */
-				rc |= raw_append(s, "\"", 1);
+				rc |= xlsx_buffer_add(&s->raw, "\"", 1);
 		}
-		rc |= raw_append(s, "\"", 1);
+		rc |= xlsx_buffer_add(&s->raw, "\"", 1);
 	}
 	return rc;
 }
@@ -366,7 +346,7 @@ static int take_header(struct xlsx_state *s, const char *path,
 	}
 	if (raw_row(s, row))
 		return -1;
-	svc->record_header(s->host, s->raw, s->raw_len);
+	svc->record_header(s->host, s->raw.data, s->raw.len);
 	return 1;
 }
 
@@ -528,7 +508,7 @@ static int put_row(struct xlsx_state *s, const char *path,
 	}
 	if (raw_row(s, row))
 		return svc->fail(err, path, row->number, NULL, "out of memory");
-	return svc->record_end(s->host, s->raw, s->raw_len, err);
+	return svc->record_end(s->host, s->raw.data, s->raw.len, err);
 }
 
 /* ------------------------------------------------------------- sheets */

@@ -16,6 +16,7 @@
  * (workbook, styles, shared strings) keep the simpler reader.
  */
 #include "xlsx_sheet.h"
+#include "xlsx_buffer.h"
 
 #include <libxml/parser.h>
 
@@ -56,9 +57,7 @@ struct xlsx_sheet {
 	xlsx_cell *cells;
 	size_t cell_count;
 	size_t cell_cap;
-	char *text;		/* the row's cell texts, each NUL-ended */
-	size_t text_len;
-	size_t text_cap;
+	xlsx_buffer text;	/* the row's cell texts, each NUL-ended */
 	size_t *text_at;	/* per cell, its offset in text */
 };
 
@@ -128,30 +127,11 @@ void xlsx_sheet_close(xlsx_sheet *sheet)
 		return;
 	xlsx_part_close(sheet->part);
 	free(sheet->cells);
-	free(sheet->text);
+	xlsx_buffer_release(&sheet->text);
 	free(sheet->text_at);
 	free(sheet);
 }
 
-static int text_append(xlsx_sheet *sheet, const char *text, size_t len)
-{
-	if (sheet->text_len + len + 1 > sheet->text_cap) {
-		size_t cap = sheet->text_cap ? sheet->text_cap * 2 : 1024;
-		char *grown;
-
-		while (cap < sheet->text_len + len + 1)
-			cap *= 2;
-		grown = realloc(sheet->text, cap);
-		if (grown == NULL)
-			return -1;
-		sheet->text = grown;
-		sheet->text_cap = cap;
-	}
-	memcpy(sheet->text + sheet->text_len, text, len);
-	sheet->text_len += len;
-	sheet->text[sheet->text_len] = '\0';
-	return 0;
-}
 
 static int fail(xlsx_sheet *sheet, long column, const char *fmt,
 		const char *value) __attribute__((format(printf, 3, 0)));
@@ -177,7 +157,7 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	size_t len;
 
 	if (!c->has_value) {
-		sheet->text_len = c->start;
+		sheet->text.len = c->start;
 		return 0;
 	}
 	if (sheet->cell_count > 0 &&
@@ -204,15 +184,15 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	if (strcmp(t, "s") == 0) {
 		const char *shared;
 		char *end;
-		unsigned long index = strtoul(sheet->text + c->start, &end, 10);
+		unsigned long index = strtoul(sheet->text.data + c->start, &end, 10);
 
-		if (end == sheet->text + c->start || *end != '\0' ||
+		if (end == sheet->text.data + c->start || *end != '\0' ||
 		    xlsx_book_string(sheet->book, index, &shared, &len))
 			return fail(sheet, c->column,
 				    "shared string '%s' is not in the workbook's table",
-				    sheet->text + c->start);
-		sheet->text_len = c->start;
-		if (text_append(sheet, shared, len))
+				    sheet->text.data + c->start);
+		sheet->text.len = c->start;
+		if (xlsx_buffer_add(&sheet->text, shared, len))
 			return fail(sheet, c->column, "%s", "out of memory");
 		cell->kind = XLSX_TEXT;
 	} else if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0) {
@@ -231,11 +211,11 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	} else {
 		return fail(sheet, c->column, "unknown cell type t=\"%s\"", t);
 	}
-	if (text_append(sheet, "", 0))	/* its NUL, also for empty text */
+	if (xlsx_buffer_add(&sheet->text, "", 0))	/* its NUL, also for empty text */
 		return fail(sheet, c->column, "%s", "out of memory");
 	sheet->text_at[sheet->cell_count] = c->start;
-	cell->len = sheet->text_len - c->start;
-	sheet->text_len++;		/* past the NUL */
+	cell->len = sheet->text.len - c->start;
+	sheet->text.len++;		/* past the NUL */
 	sheet->cell_count++;
 	return 0;
 }
@@ -286,7 +266,7 @@ static int start_row(xlsx_sheet *sheet, const xmlChar **attributes,
 	sheet->row_number = number;
 	sheet->last_column = -1;
 	sheet->cell_count = 0;
-	sheet->text_len = 0;
+	sheet->text.len = 0;
 	return 0;
 }
 
@@ -312,7 +292,7 @@ static int start_cell(xlsx_sheet *sheet, const xmlChar **attributes,
 	attribute(attributes, count, "t", c->type, sizeof(c->type));
 	c->style = attribute(attributes, count, "s", value, sizeof(value)) ?
 			   strtol(value, NULL, 10) : 0;
-	c->start = sheet->text_len;
+	c->start = sheet->text.len;
 	return 0;
 }
 
@@ -323,7 +303,7 @@ static void finish_row(xlsx_sheet *sheet, xlsx_row *row)
 	size_t i;
 
 	for (i = 0; i < sheet->cell_count; i++)
-		sheet->cells[i].text = sheet->text + sheet->text_at[i];
+		sheet->cells[i].text = sheet->text.data + sheet->text_at[i];
 	row->number = sheet->row_number;
 	row->cells = sheet->cells;
 	row->cell_count = sheet->cell_count;
@@ -408,7 +388,7 @@ static void on_text(void *ctx, const xmlChar *text, int len)
 
 	if (sheet->stopped || !sheet->in_cell || !sheet->cell.in_value)
 		return;
-	if (text_append(sheet, (const char *)text, (size_t)len)) {
+	if (xlsx_buffer_add(&sheet->text, (const char *)text, (size_t)len)) {
 		fail(sheet, sheet->cell.column, "%s", "out of memory");
 		stop(sheet);
 	}
