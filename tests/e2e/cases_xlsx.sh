@@ -114,6 +114,29 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>/dev/null || echo 0)
 	[ "$n" = 0 ] && ok "ZIP bomb: nothing stored" || fail "ZIP bomb: $n rows stored"
 	ls "$work/bomb.xlsx" -l | awk '{ print "  (the bomb is " $5 " bytes)" }'
+
+	# the same sheet, its ZIP entry lying that it unpacks to 1000 bytes
+	# (local header and central directory): refused when the counted
+	# bytes pass the limit, not by the declared size
+	python3 - "$work/bomb.xlsx" "$work/liar.xlsx" <<'PY'
+import struct, sys, zipfile
+data = bytearray(open(sys.argv[1], "rb").read())
+real = zipfile.ZipFile(sys.argv[1]).getinfo("xl/worksheets/sheet1.xml").file_size
+old, at, n = struct.pack("<I", real), 0, 0
+while (at := data.find(old, at)) >= 0:
+    data[at:at + 4] = struct.pack("<I", 1000)
+    n += 1
+assert n == 2, n
+open(sys.argv[2], "wb").write(data)
+PY
+	xlsx_config "$work/liar.xlsx"
+	sed -i 's/^plugin = xlsx/plugin = xlsx\nmax_unpacked_mb = 1/' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a ZIP bomb that lies about its size is refused" 2 $?
+	expect_grep "the counted bytes refuse it" "$work/err" \
+		"liar.xlsx:1: sheet 'Blad1': part 'xl/worksheets/sheet1.xml' unpacks to more than max_unpacked_mb allows (1048576 bytes): refused as a possible ZIP bomb"
+	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>/dev/null || echo 0)
+	[ "$n" = 0 ] && ok "lying ZIP bomb: nothing stored" || fail "lying ZIP bomb: $n rows stored"
 }
 
 # peil list and peil check show each plugin's name, kind, version, plugin
