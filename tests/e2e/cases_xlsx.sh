@@ -195,3 +195,48 @@ test_demo_xlsx() {
 		fail "figures differ" "$(diff "$work/from_csv" "$work/from_xlsx" | head -6)"
 	fi
 }
+
+# write_book FILE ROWS_XML: a one-sheet workbook ("Blad1") around the rows
+# of its <sheetData>, all cells inline strings.
+write_book() {
+	python3 - "$1" "$2" <<'PY'
+import sys, zipfile
+rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    z.writestr("xl/workbook.xml", f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{main}"><sheetData>{sys.argv[2]}</sheetData></worksheet>')
+PY
+}
+
+# is: an inline-string cell
+is() { printf '<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' "$1" "$2"; }
+
+# A bad cell through the real host: the error names file, row, header,
+# sheet and cell; on_error = reject puts the row in the reject file as a
+# CSV line under the sheet's header.
+test_xlsx_cell_errors() {
+	write_book "$work/bad.xlsx" "<row r=\"16\">$(is A16 Dossiernummer)$(is B16 Team)$(is C16 'Datum aanmelding')</row><row r=\"17\">$(is A17 D1)$(is B17 'Noord; oost')$(is C17 31-02-2018)</row><row r=\"18\">$(is A18 D2)$(is B18 Zuid)$(is C18 01-03-2018)</row>"
+	xlsx_config "$work/bad.xlsx"
+	sed -i '/^column\./{/^column\.\(Dossiernummer\|Team\|Datum aanmelding\) =/!d}' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a bad date stops the workbook" 2 $?
+	expect_grep "file, row, header, sheet and cell" "$work/err" \
+		"bad.xlsx:17: column 'Datum aanmelding (sheet Blad1, cell C17)': '31-02-2018' is not a valid date"
+	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>/dev/null || echo 0)
+	[ "$n" = 0 ] && ok "nothing stored" || fail "$n rows stored"
+
+	rm -f "$work"/peil.db*
+	sed -i 's/^plugin = xlsx/plugin = xlsx\non_error = reject/' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "on_error = reject stores the rest (exit 2: rows rejected)" 2 $?
+	rows=$(sqlite3 "$work/peil.db" 'SELECT case_id FROM ds_cases')
+	[ "$rows" = D2 ] && ok "D2 stored" || fail "stored: $rows"
+	reject=$(cat "$work"/rejects/* 2>/dev/null | tr -d '\r')
+	expected=$'Dossiernummer;Team;Datum aanmelding\nD1;"Noord; oost";31-02-2018'
+	[ "$reject" = "$expected" ] && ok "the reject file: the header and the row as CSV" ||
+		fail "reject file" "got: $reject" "expected: $expected"
+}
