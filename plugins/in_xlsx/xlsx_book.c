@@ -373,15 +373,22 @@ static int strings_append(xlsx_book *book, const char *text, size_t len)
 	return 0;
 }
 
-/* The next string starts here: at[] has string_count + 1 entries. */
+/* The next string starts here: at[] has string_count + 1 entries, in
+ * at_cap; doubling, since a table may hold a string per row. */
 static int strings_mark(xlsx_book *book)
 {
-	size_t *grown = realloc(book->at, (book->string_count + 2) *
-						  sizeof(*grown));
+	if (book->string_count + 2 > book->at_cap) {
+		size_t cap = book->at_cap * 2;
+		size_t *grown;
 
-	if (grown == NULL)
-		return -1;
-	book->at = grown;
+		while (cap < book->string_count + 2)
+			cap *= 2;
+		grown = realloc(book->at, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		book->at = grown;
+		book->at_cap = cap;
+	}
 	book->at[book->string_count + 1] = book->text_len;
 	return 0;
 }
@@ -469,7 +476,8 @@ static int read_strings(xlsx_book *book, xlsx_zip *zip, const char *name,
 		return -1;
 	memset(&r, 0, sizeof(r));
 	r.book = book;
-	book->at = malloc(sizeof(*book->at));
+	book->at_cap = 1024;
+	book->at = malloc(book->at_cap * sizeof(*book->at));
 	if (book->at == NULL) {
 		xlsx_part_close(part);
 		snprintf(msg, size, "out of memory");

@@ -30,6 +30,7 @@ typedef struct xlsx_book {
 	/* shared strings: string i is bytes [at[i], at[i + 1]) of the text,
 	 * in memory or, once spilled, in the file */
 	size_t *at;
+	size_t at_cap;
 	size_t string_count;
 	char *text;
 	size_t text_len;
