@@ -264,6 +264,33 @@ TEST(descriptor)
 	plugin->input->close(NULL);
 }
 
+/* The plugin's own keys: a bad value is refused at open, naming the
+ * config line (entry i of the table is on line i + 1) and the key. */
+TEST(config_refused)
+{
+	static const struct config_entry bad_row[] = {
+		CASE_COLUMNS, { "header_row", "0" }, { NULL, NULL },
+	};
+	static const struct config_entry bad_limit[] = {
+		CASE_COLUMNS, { "max_unpacked_mb", "lots" }, { NULL, NULL },
+	};
+	static const struct config_entry both[] = {
+		CASE_COLUMNS, { "header_row", "3" }, { "skip_lines", "2" },
+		{ NULL, NULL },
+	};
+	peil_error err;
+
+	CHECK_INT(run(bad_row, "unused.xlsx", &err), -1);
+	CHECK_STR(err.file, "test.ini");
+	CHECK_INT(err.line, 7);
+	CHECK_STR(err.field, "header_row");
+	CHECK_STR(err.message, "header_row '0': use the row number Excel shows, from 1");
+	CHECK_INT(run(bad_limit, "unused.xlsx", &err), -1);
+	CHECK_STR(err.message, "max_unpacked_mb 'lots': use a number of MiB from 1");
+	CHECK_INT(run(both, "unused.xlsx", &err), -1);
+	CHECK_STR(err.message, "give header_row or skip_lines, not both");
+}
+
 /* The first visible sheet, its header found under the merged title, and
  * every kind of cell.  Dates: serial 43160 is 2018-03-01, day 17591 since
  * 1970; 43190.75 is 2018-03-31 18:00, day 17621. */
@@ -597,6 +624,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--office") == 0)
 		return office();
 	RUN(descriptor);
+	RUN(config_refused);
 	RUN(first_visible_sheet_every_kind_of_cell);
 	RUN(shared_strings_spilled);
 	RUN(sheet_by_name_and_position);
