@@ -171,9 +171,19 @@ int cli_ingest(peil_context *ctx, const char *only, int force)
 		"before, %zu refused, %lld rows rejected, %lld removed by "
 		"snapshots", sum.files, (long long)sum.rows, sum.skipped,
 		sum.failed, (long long)sum.rejected, (long long)sum.removed);
+	if (sum.unknown)
+		log_msg(PEIL_LOG_WARNING, "ingest: %lld values outside their "
+			"field's allowed values were stored (see the warnings "
+			"above)", (long long)sum.unknown);
+	if (sum.silent)
+		log_msg(PEIL_LOG_WARNING,
+			"ingest: %zu files with data lines stored no row, and "
+			"will be read again", sum.silent);
 	if (sum.storage_failed)
 		return EXIT_STORAGE;
-	return sum.failed || sum.rejected ? EXIT_INPUT_REJECTED : EXIT_OK;
+	return sum.failed || sum.rejected || sum.unknown || sum.silent
+		       ? EXIT_INPUT_REJECTED
+		       : EXIT_OK;
 }
 
 /* A KPI whose grain has no whole period in [from, to] gives no figures;

@@ -14,9 +14,17 @@
 #include "base/digest.h"
 #include "base/error.h"
 #include "base/file_hasher.h"
+#include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "engine/source.h"
+
+/* What the ingest log says of one file that the source read before. */
+struct read_before {
+	char sha256[DIGEST_HEX_SIZE];	/* of the content */
+	char *settings;			/* as logged: see read_settings */
+	int64_t rows;
+};
 
 struct source_run {
 	peil_context *ctx;
@@ -25,7 +33,13 @@ struct source_run {
 	loaded_plugin *plugin;
 	peil_host *host;
 	void *state;
-	char settings[DIGEST_HEX_SIZE];
+	/* How the source reads: the fingerprint of its settings, then the
+	 * plugin's name and version ("HEX csv 1.0"), as the ingest log
+	 * keeps it, so that another plugin, or another version of it, reads
+	 * the file again. */
+	char settings[DIGEST_HEX_SIZE + 160];
+	struct read_before *before;	/* the source's ingest log */
+	size_t before_count;
 	int force;
 	ingest_summary *sum;
 	int snapshot;		/* mode = snapshot */
@@ -36,15 +50,20 @@ struct source_run {
 	int loading;
 };
 
-enum file_outcome { FILE_STORED, FILE_SKIPPED, FILE_REFUSED, FILE_STORE_FAILED };
+enum file_outcome {
+	FILE_STORED, FILE_SKIPPED, FILE_REFUSED, FILE_STORE_FAILED, FILE_SILENT
+};
 
 /* The fingerprint of how a source reads its files: every key of its
- * section but path, in order.  Where the files are does not change what
- * is read from them. */
+ * section but path, in order, and the content of its recode file, which
+ * changes what is stored as much as a key does.  Where the files are does
+ * not change what is read from them. */
 static int settings_fingerprint(const config_section *s,
+				const char *recode_file,
 				char out[DIGEST_HEX_SIZE])
 {
 	digest *d = digest_new();
+	char recodes[DIGEST_HEX_SIZE];
 	size_t i;
 
 	if (!d)
@@ -57,6 +76,9 @@ static int settings_fingerprint(const config_section *s,
 		digest_update(d, s->entries[i].value,
 			      strlen(s->entries[i].value) + 1);
 	}
+	/* One it cannot read fails source_open, with its name. */
+	if (recode_file && digest_file_sha256_hex(recode_file, recodes) == 0)
+		digest_update(d, recodes, strlen(recodes) + 1);
 	digest_finish(d, out);
 	return 0;
 }
@@ -93,6 +115,36 @@ static int file_unchanged(const char *path, const file_hash *before)
 	       strcmp(again, before->sha256) == 0;
 }
 
+/* Whether a file from which no record was stored had data lines: the
+ * plugin ended records (all rejected, say), or it ended none and gave no
+ * header while the file has a line after its first non-blank one (a
+ * plugin that skipped every row).  A plugin that gave a header and no
+ * record read a header-only file: a quiet success. */
+static int file_has_data(const char *path, const host_file_stats *stats)
+{
+	int c, blank = 1, lines = 0;
+	FILE *f;
+
+	if (stats->offered > 0)
+		return 1;
+	if (stats->header)
+		return 0;
+	f = fopen(path, "rb");
+	if (!f)
+		return 1;	/* it was read a moment ago: say so */
+	while (lines < 2 && (c = getc(f)) != EOF) {
+		if (c == '\n' || c == '\r') {
+			lines += !blank;
+			blank = 1;
+		} else if (c != ' ' && c != '\t') {
+			blank = 0;
+		}
+	}
+	lines += !blank;
+	fclose(f);
+	return lines > 1;
+}
+
 /* Read one file inside a batch, and commit it only when every record of
  * it was stored or rejected as configured and the file did not change
  * since it was hashed (before) until it was read. */
@@ -104,15 +156,23 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	store *st = run->ctx->store;
 	peil_ingest_entry entry;
 	int64_t removed = 0;
+	size_t scope_field;
+	const char *scope = host_scope(run->host, &scope_field);
 
 	if (store_batch_begin(st, err) < 0)
 		return FILE_STORE_FAILED;
 	host_file_begin(run->host, path, sha);
-	if (run->snapshot && store_snapshot_begin(st, run->schema, err) < 0)
+	if (run->snapshot && (scope ? store_snapshot_scope_begin(
+					      st, run->schema, scope_field,
+					      scope, err)
+				    : store_snapshot_begin(st, run->schema,
+							   err)) < 0)
 		goto rollback;
 	if (run->plugin->plugin->input->read(run->state, path, err) < 0 ||
 	    host_file_prepare(run->host, stats, err) < 0)
 		goto rollback;
+	if (stats->rows == 0 && file_has_data(path, stats))
+		goto silent;
 	if (run->snapshot &&
 	    store_snapshot_end(st, run->schema, &removed, err) < 0)
 		goto rollback;
@@ -139,7 +199,13 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	if (host_file_end(run->host, 1, err) < 0)
 		log_error(err);
 	run->sum->removed += removed;
-	if (run->snapshot)
+	if (run->snapshot && scope)
+		log_msg(PEIL_LOG_INFO, "%s: a snapshot of %s where %s = '%s': "
+			"%lld rows that it no longer has were removed", path,
+			run->schema->name,
+			run->schema->fields[scope_field].name, scope,
+			(long long)removed);
+	else if (run->snapshot)
 		log_msg(PEIL_LOG_INFO, "%s: a snapshot of %s: %lld rows that "
 			"it no longer has were removed", path,
 			run->schema->name, (long long)removed);
@@ -148,6 +214,14 @@ rollback:
 	host_file_end(run->host, 0, NULL);	/* the writer stops first */
 	store_batch_rollback(st);
 	return stats->storage_failed ? FILE_STORE_FAILED : FILE_REFUSED;
+silent:
+	/* Nothing is stored and nothing logged (a snapshot of nothing
+	 * would remove every row), but the rows that went to the reject
+	 * file are kept there to be corrected. */
+	if (host_file_end(run->host, 1, err) < 0)
+		log_error(err);
+	store_batch_rollback(st);
+	return FILE_SILENT;
 }
 
 /* The bytes of the files from the first one on, as the store's
@@ -178,16 +252,66 @@ static int load_begin(struct source_run *run, peil_error *err)
 	return 0;
 }
 
+enum read_decision { READ_NEW, READ_AGAIN, SKIP_SEEN, SKIP_OLD_SNAPSHOT };
+
+/* Whether the source reads content sha, from what its ingest log says of
+ * it: once read with these settings by this plugin and version, it is
+ * skipped (a rebuilt plugin of the same name and version does not read
+ * history again); read with other settings, by another plugin or version,
+ * or (before Peil refused it) read with nothing stored, it is read again,
+ * and why says why.  An entry logged before Peil kept the plugin's name
+ * and version (the fingerprint alone) counts as this plugin's.  A snapshot
+ * source reads again only its newest file: an older snapshot would remove
+ * rows that the newest one gives back. */
+static enum read_decision read_decision(const struct source_run *run,
+					const char *sha, int newest,
+					char *why, size_t size)
+{
+	const size_t hex = DIGEST_HEX_SIZE - 1;
+	const struct read_before *other = NULL, *empty = NULL;
+	size_t i;
+
+	for (i = 0; i < run->before_count; i++) {
+		const struct read_before *b = &run->before[i];
+		int legacy = strlen(b->settings) == hex;
+
+		if (strcmp(b->sha256, sha) != 0)
+			continue;
+		if (strcmp(b->settings, run->settings) == 0 ||
+		    (legacy && b->rows > 0 &&
+		     strncmp(b->settings, run->settings, hex) == 0))
+			return SKIP_SEEN;
+		if (legacy && strncmp(b->settings, run->settings, hex) == 0)
+			empty = b;
+		else
+			other = b;
+	}
+	if (!other && !empty)
+		return READ_NEW;
+	if (run->snapshot && !newest)
+		return SKIP_OLD_SNAPSHOT;
+	if (empty)
+		snprintf(why, size, "its earlier read stored no row");
+	else if (strlen(other->settings) > hex &&
+		 strncmp(other->settings, run->settings, hex) == 0)
+		snprintf(why, size, "it was read by plugin %s, now %s",
+			 other->settings + hex + 1, run->settings + hex + 1);
+	else
+		snprintf(why, size, "it was read with other settings of "
+			 "[source %s]", run->section->name);
+	return READ_AGAIN;
+}
+
 static enum file_outcome ingest_file(struct source_run *run, const char *path,
-				     const file_hash *hash)
+				     const file_hash *hash, int newest)
 {
 	const char *sha = hash->sha256;
-	host_file_stats stats = { 0, 0, NULL, 0 };
-	peil_ingest_entry probe;
+	host_file_stats stats;
 	enum file_outcome outcome;
 	peil_error err;
-	int seen = 0;
+	char why[256];
 
+	memset(&stats, 0, sizeof(stats));
 	error_clear(&err);
 	if (hash->errnum) {
 		error_set(&err, path, 0, NULL, "cannot read: %s",
@@ -195,15 +319,9 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 		outcome = FILE_REFUSED;
 		goto report;
 	}
-	memset(&probe, 0, sizeof(probe));
-	probe.source = run->section->name;
-	probe.sha256 = sha;
-	probe.settings_sha256 = run->settings;
-	if (store_ingest_seen(run->ctx->store, &probe, &seen, &err) < 0) {
-		outcome = FILE_STORE_FAILED;
-		goto report;
-	}
-	if (seen && !run->force) {
+	switch (run->force ? READ_NEW
+			   : read_decision(run, sha, newest, why, sizeof(why))) {
+	case SKIP_SEEN:
 		log_msg(PEIL_LOG_INFO,
 			"%s: skipped, [source %s] read this content before "
 			"with the same settings (peil ingest --force %s reads "
@@ -211,6 +329,18 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 			run->section->name);
 		run->sum->skipped++;
 		return FILE_SKIPPED;
+	case SKIP_OLD_SNAPSHOT:
+		log_msg(PEIL_LOG_INFO,
+			"%s: skipped, [source %s] read this content before, "
+			"and a snapshot source reads again only its newest "
+			"file", path, run->section->name);
+		run->sum->skipped++;
+		return FILE_SKIPPED;
+	case READ_AGAIN:
+		log_msg(PEIL_LOG_INFO, "%s: read again: %s", path, why);
+		break;
+	case READ_NEW:
+		break;
 	}
 	if (load_begin(run, &err) < 0) {
 		outcome = FILE_STORE_FAILED;
@@ -221,6 +351,14 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 		run->sum->files++;
 		run->sum->rows += stats.rows;
 		run->sum->rejected += stats.rejected;
+		run->sum->unknown += stats.unknown;
+		run->sum->replaced += stats.replaced;
+		if (stats.replaced)
+			log_msg(PEIL_LOG_WARNING,
+				"%s: %lld rows of %s were replaced by a later "
+				"row of the same key in this file "
+				"(repeated_keys = keep_last)", path,
+				(long long)stats.replaced, run->schema->name);
 		if (stats.rejected)
 			log_msg(PEIL_LOG_WARNING,
 				"%s: %lld rows stored in %s, %lld rejected "
@@ -230,6 +368,17 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 		else
 			log_msg(PEIL_LOG_INFO, "%s: %lld rows stored in %s",
 				path, (long long)stats.rows, run->schema->name);
+		return outcome;
+	}
+	if (outcome == FILE_SILENT) {
+		log_msg(PEIL_LOG_WARNING,
+			"%s: the file has data lines, but no row of it was "
+			"stored in %s (the plugin gave %lld records, %lld "
+			"rejected): it is not marked as ingested, and the "
+			"next ingest reads it again", path, run->schema->name,
+			(long long)stats.offered, (long long)stats.rejected);
+		run->sum->silent++;
+		run->sum->rejected += stats.rejected;
 		return outcome;
 	}
 report:
@@ -269,6 +418,29 @@ static char *glob_pattern(const config *cfg, const char *value)
 	return out;
 }
 
+/* Keep an entry of the ingest log of run's source (ingest_scan's fn). */
+static int note_read_before(void *ctx, const peil_ingest_entry *entry)
+{
+	struct source_run *run = ctx;
+	struct read_before *grown, *b;
+
+	if (strcmp(entry->source, run->section->name) != 0 || !entry->sha256)
+		return 0;
+	grown = grow_for(run->before, run->before_count, sizeof(*grown));
+	if (!grown)
+		return -1;
+	run->before = grown;
+	b = &run->before[run->before_count];
+	b->settings = strdup(entry->settings_sha256 ? entry->settings_sha256
+						   : "");
+	if (!b->settings)
+		return -1;
+	snprintf(b->sha256, sizeof(b->sha256), "%s", entry->sha256);
+	b->rows = entry->rows;
+	run->before_count++;
+	return 0;
+}
+
 static int ingest_source(peil_context *ctx, const settings_source *src,
 			 int force, ingest_summary *sum, peil_error *err)
 {
@@ -287,7 +459,7 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 	run.section = s;
 	run.force = force;
 	run.sum = sum;
-	if (settings_fingerprint(s, run.settings) < 0)
+	if (settings_fingerprint(s, src->input.recode_file, run.settings) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (source_open(ctx, src, ctx->store, &opened, err) < 0)
 		return -1;
@@ -296,6 +468,18 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 	run.host = opened.host;
 	run.state = opened.state;
 	run.snapshot = src->snapshot;
+	snprintf(run.settings + DIGEST_HEX_SIZE - 1,
+		 sizeof(run.settings) - (DIGEST_HEX_SIZE - 1), " %.60s %.60s",
+		 run.plugin->plugin->name,
+		 run.plugin->plugin->version ? run.plugin->plugin->version
+					     : "-");
+	if (store_ingest_scan(ctx->store, note_read_before, &run, err) != 0) {
+		log_error(err);
+		error_clear(err);
+		sum->storage_failed = 1;
+		rc = 0;
+		goto out;
+	}
 	pattern = glob_pattern(ctx->cfg, src->path);
 	if (!pattern) {
 		error_set(err, NULL, 0, NULL, "out of memory");
@@ -326,7 +510,8 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 		    !interrupt_requested(); i++) {
 		file_hasher_get(hasher, i, &hash);
 		run.file = i;
-		ingest_file(&run, files.gl_pathv[i], &hash);
+		ingest_file(&run, files.gl_pathv[i], &hash,
+			    i + 1 == files.gl_pathc);
 	}
 	rc = 0;
 out:
@@ -336,6 +521,9 @@ out:
 	if (globbed)
 		globfree(&files);
 	free(pattern);
+	for (i = 0; i < run.before_count; i++)
+		free(run.before[i].settings);
+	free(run.before);
 	source_close(&opened);
 	return rc;
 }
@@ -346,6 +534,15 @@ int ingest_sources(peil_context *ctx, const char *only, int force,
 	size_t i, matched = 0;
 
 	memset(sum, 0, sizeof(*sum));
+	/* Before any file is read: a snapshot that could remove another
+	 * source's rows is refused whichever of the two is ingested. */
+	for (i = 0; i < ctx->settings.source_count; i++) {
+		const settings_source *src = &ctx->settings.sources[i];
+
+		if ((!only || strcmp(src->section->name, only) == 0) &&
+		    source_check_scopes(ctx, src, err) < 0)
+			return -1;
+	}
 	for (i = 0; i < ctx->settings.source_count && !sum->storage_failed &&
 		    !interrupt_requested(); i++) {
 		const settings_source *src = &ctx->settings.sources[i];

@@ -2,9 +2,13 @@
  * ingest.h - reading the configured sources into the store.
  *
  * Each file of a source is one batch: it goes in whole or not at all.  A
- * file that the same source read before with the same settings (by the
- * SHA-256 of its content, under any name) is skipped, so that running an
- * ingest twice changes nothing; changed settings read it again.
+ * file that the same source read before with the same settings and the
+ * same plugin name and version (by the SHA-256 of its content, under any
+ * name) is skipped, so that running an ingest twice changes nothing;
+ * changed settings, another plugin or version, or an earlier read that
+ * stored nothing read it again, saying why (a snapshot source only its
+ * newest file).  A file with data lines that stores no row is rolled back
+ * and counted as silent: it is read again next time.
  * A source with mode = snapshot removes, in the same batch, the stored
  * rows that its file lacks.
  */
@@ -19,10 +23,14 @@ typedef struct ingest_summary {
 	size_t files;		/* committed */
 	size_t skipped;		/* ingested before */
 	size_t failed;		/* refused as a whole */
+	size_t silent;		/* data lines, but no row stored: not
+				   marked as ingested */
 	int64_t rows;
 	int64_t rejected;
+	int64_t replaced;	/* by a later row of the same key in a file */
 	int64_t removed;	/* by snapshots: rows their files lacked */
 	int storage_failed;	/* the store failed: the ingest stopped */
+	int64_t unknown;	/* stored values outside an allowed list */
 } ingest_summary;
 
 /* Ingest every [source] (only the one named when only is not NULL; with

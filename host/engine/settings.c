@@ -33,7 +33,8 @@ enum setting_type {
 	SETTING_DATES,		/* settings_dates */
 	SETTING_PERIODS,	/* settings_periods */
 	SETTING_DATE_FORMATS,	/* parse_date_formats */
-	SETTING_OWNED		/* read by its owner (schema.c, kpi.c) */
+	SETTING_OWNED		/* read by its owner (schema.c, kpi.c,
+				   value_map.c) */
 };
 
 static const char *const type_names[] = {
@@ -88,6 +89,13 @@ static const setting_choice modes[] = {
 };
 static const setting_choice on_errors[] = {
 	{ "stop", 0 }, { "reject", 1 }, { NULL, 0 }
+};
+static const setting_choice on_unknowns[] = {
+	{ "warn", 0 }, { "refuse", 1 }, { NULL, 0 }
+};
+
+static const setting_choice repeated_keys[] = {
+	{ "refuse", 0 }, { "keep_last", 1 }, { NULL, 0 }
 };
 
 #define S(field) IN_SETTINGS, offsetof(peil_settings, field)
@@ -220,6 +228,32 @@ static const setting table[] = {
 	{ "source", "on_error", SETTING_ENUM, "stop", NULL, 0, 0, on_errors,
 	  "stop or reject", SRC(input.reject), SRC_AT(input.on_error_at),
 	  "stop at a row that does not fit, or reject it" },
+	/* Values of the export and what they mean (plugin/value_map.h). */
+	{ "source", "recode.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
+	  IN_SOURCE, NO_OFFSET, NO_OFFSET,
+	  "one value of a field recoded: recode.FIELD.FROM = TO" },
+	{ "source", "recode_file", SETTING_PATH, NULL, NULL, 0, 0, NULL, NULL,
+	  SRC(input.recode_file), SRC_AT(input.recode_file_at),
+	  "a CSV file of recodes: field;from;to" },
+	{ "source", "fold.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
+	  IN_SOURCE, NO_OFFSET, NO_OFFSET,
+	  "which spellings of a field's values are the same" },
+	{ "source", "allowed.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
+	  IN_SOURCE, NO_OFFSET, NO_OFFSET,
+	  "the values a field may hold" },
+	{ "source", "on_unknown", SETTING_ENUM, "warn", NULL, 0, 0,
+	  on_unknowns, "warn or refuse", SRC(input.refuse_unknown), NO_OFFSET,
+	  "a value outside the allowed list: warn, or refuse the file" },
+	{ "source", "repeated_keys", SETTING_ENUM, "refuse", NULL, 0, 0,
+	  repeated_keys, "refuse or keep_last", SRC(input.keep_last),
+	  NO_OFFSET,
+	  "a key given twice in one file: refuse the row, or keep the last" },
+	{ "source", "scope_field", SETTING_STRING, NULL, NULL, 0, 0, NULL,
+	  NULL, SRC(input.scope_field), SRC_AT(input.scope_field_at),
+	  "the text field that holds the source's scope" },
+	{ "source", "scope_value", SETTING_STRING, NULL, "the source's name",
+	  0, 0, NULL, NULL, SRC(input.scope_value), NO_OFFSET,
+	  "the value of scope_field in the source's rows" },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
@@ -617,6 +651,8 @@ void settings_release(peil_settings *s)
 	free(s->dates.dates);
 	free(s->lock_file);
 	free(s->key_file);
+	for (size_t i = 0; i < s->source_count; i++)
+		free((char *)s->sources[i].input.recode_file);
 	free(s->sources);
 	memset(s, 0, sizeof(*s));
 }

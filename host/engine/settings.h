@@ -8,9 +8,10 @@
  * After settings_open nothing of the host looks a key up by its name: the
  * modules get typed values.  A plugin's own keys ([storage], the csv
  * plugin's column.*) stay the plugin's: it reads its section through the
- * services table.  [dataset NAME] fields and [kpi ID] keys are listed in the
- * table for the check of unknown keys and the docs; their owners (schema.c,
- * kpi_set_configure) read them.
+ * services table.  [dataset NAME] fields, [kpi ID] keys and a source's
+ * recode., fold. and allowed. keys are listed in the table for the check of
+ * unknown keys and the docs; their owners (schema.c, kpi_set_configure,
+ * value_map.c) read them.
  */
 #ifndef PEIL_SETTINGS_H
 #define PEIL_SETTINGS_H

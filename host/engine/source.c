@@ -11,15 +11,70 @@
 
 #include "base/error.h"
 
-/* mode = snapshot needs a store that can remove the rows a file lacks. */
+/* mode = snapshot needs a store that can remove the rows a file lacks,
+ * and of one scope when the source has one. */
 static int check_snapshot(const peil_context *ctx, const settings_source *src,
 			  const store *storage, peil_error *err)
 {
-	if (!src->snapshot || !storage ||
-	    store_require(storage, STORE_V2_CHANGES, "mode = snapshot needs it",
-			  err) == 0)
+	if (!src->snapshot || !storage)
 		return 0;
-	return config_locate(ctx->cfg, src->section, src->mode_at, err);
+	if (store_require(storage, STORE_V2_CHANGES, "mode = snapshot needs it",
+			  err) < 0)
+		return config_locate(ctx->cfg, src->section, src->mode_at, err);
+	if (src->input.scope_field &&
+	    store_require(storage, STORE_V7_SCOPES,
+			  "a snapshot with a scope_field needs it", err) < 0)
+		return config_locate(ctx->cfg, src->section,
+				     src->input.scope_field_at, err);
+	return 0;
+}
+
+/* The scope value of a source: scope_value, or the source's name. */
+static const char *scope_value(const settings_source *src)
+{
+	return src->input.scope_value ? src->input.scope_value
+				      : src->section->name;
+}
+
+/* Whether a snapshot of a could remove rows of b's, both snapshots of
+ * one dataset: unless both have a scope in one field with other values,
+ * each one's rows are the other's to remove. */
+static int snapshots_overlap(const settings_source *a,
+			     const settings_source *b)
+{
+	return !a->input.scope_field || !b->input.scope_field ||
+	       strcmp(a->input.scope_field, b->input.scope_field) != 0 ||
+	       strcmp(scope_value(a), scope_value(b)) == 0;
+}
+
+int source_check_scopes(const peil_context *ctx, const settings_source *src,
+			peil_error *err)
+{
+	const peil_settings *s = &ctx->settings;
+
+	if (!src->snapshot || !src->dataset)
+		return 0;
+	for (size_t i = 0; i < s->source_count; i++) {
+		const settings_source *other = &s->sources[i];
+
+		if (other == src || !other->snapshot || !other->dataset ||
+		    strcmp(other->dataset, src->dataset) != 0 ||
+		    !snapshots_overlap(src, other))
+			continue;
+		return config_fail(ctx->cfg, src->section,
+				   src->input.scope_field_at
+					   ? src->input.scope_field_at
+					   : src->mode_at,
+				   err,
+				   "[source %s] and [source %s] (line %ld) "
+				   "are both snapshots of dataset '%s' and "
+				   "could remove each other's rows: give each "
+				   "a scope in one field with its own value "
+				   "(scope_field = FIELD, scope_value = VALUE)",
+				   src->section->name, other->section->name,
+				   other->section->line, src->dataset);
+	}
+	return 0;
 }
 
 int source_open(peil_context *ctx, const settings_source *src,

@@ -26,6 +26,14 @@ typedef struct opened_source {
 int source_open(peil_context *ctx, const settings_source *src,
 		store *storage, opened_source *out, peil_error *err);
 
+/* Refuse a snapshot source that another snapshot source of its dataset
+ * could remove rows of, or whose snapshot could remove the other's: two
+ * snapshots of one dataset need a scope each, in one field, with
+ * different values.  0, or -1 with err naming both sources and the line
+ * of src's mode (or scope_field). */
+int source_check_scopes(const peil_context *ctx, const settings_source *src,
+			peil_error *err);
+
 /* Close the plugin and free the host; accepts a zeroed or closed one. */
 void source_close(opened_source *s);
 

@@ -76,6 +76,18 @@ size_t kpi_set_check(kpi_set *set,
 		     void *ctx,
 		     void (*report)(void *ctx, const peil_error *problem));
 
+/* The text literals that declarative parts of the KPIs compare a field of
+ * their own dataset with: eq, ne and one_of on a field (a param() as its
+ * value in force), in select, where, having and rule.  fn is called once
+ * per literal, in KPI order, with the field's name and the literal (not
+ * NUL-terminated); the strings are valid during the call.  Lua functions
+ * and joined fields (alias.field) are not looked into.  For peil check,
+ * which compares them with the stored values. */
+typedef void (*kpi_literal_fn)(void *ctx, const kpi_info *kpi,
+			       const char *field, const char *text,
+			       size_t len);
+void kpi_set_each_literal(const kpi_set *set, kpi_literal_fn fn, void *ctx);
+
 /* Where require("name") looks for name.lua (dots become '/'): these
  * directories, in order.  The strings are copied.  Call it before loading
  * scripts, and only once: loaded scripts hold the list it makes.  0, or -1

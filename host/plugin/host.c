@@ -21,8 +21,10 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "base/parse.h"
+#include "plugin/record_keys.h"
 #include "plugin/record_queue.h"
 #include "plugin/reject.h"
+#include "plugin/value_map.h"
 
 struct peil_host {
 	const config *cfg;
@@ -43,12 +45,28 @@ struct peil_host {
 				   NULL between records */
 	unsigned char *set;	/* whether each field was given */
 	bsn_key *bsn_key;	/* when the dataset has a BSN field */
+	value_map *value_map;	/* recodes and allowed values, or NULL */
+	int refuse_unknown;	/* an unknown value fails the file */
+	/* The keys of the file being read: a key given twice in one export
+	 * is refused, or with repeated_keys = keep_last the later row
+	 * replaces the earlier one and is counted (replaced), so that rows
+	 * stays the true count. */
+	int keep_last;
+	size_t has_key;		/* how many key fields the dataset has */
+	record_keys keys;
+	int64_t replaced;
+	/* scope_field: every record holds scope_value in field scope (a
+	 * text field); scoped is 0 when the source has no scope. */
+	int scoped;
+	size_t scope;
+	const char *scope_value;
 
 	/* the file and record being read */
 	const char *file;	/* NULL outside a read */
 	char sha256[65];
 	long line;
 	int invalid;
+	int invalid_fatal;	/* the file fails even with on_error = reject */
 	char invalid_origin[256];
 	char invalid_message[768];
 	char *header;		/* raw header, for the reject file */
@@ -56,6 +74,11 @@ struct peil_host {
 	reject_file *reject;
 	char reject_name[1024];	/* of the committed reject file */
 	int64_t rows, rejected;
+	/* Records the plugin ended (stored, rejected or refused), and
+	 * whether it gave a header: what tells a file whose rows all went
+	 * astray from a header-only one. */
+	int64_t offered;
+	int header_given;
 	/* A record_end that failed: the file must not be committed even if
 	 * the plugin carries on.  storage_failed: it was the store. */
 	int failed, storage_failed;
@@ -134,7 +157,9 @@ static void services_record_begin(peil_host *host, const char *file,
 	host->file = file;
 	host->line = line;
 	host->invalid = 0;
+	host->invalid_fatal = 0;
 	host->values = NULL;
+	value_map_record_end(host->value_map, 0);	/* one never ended */
 	if (!host->queue || host->failed)	/* the file is lost anyway */
 		return;
 	host->values = record_queue_record(host->queue);
@@ -255,6 +280,33 @@ static const char *field_problem(peil_host *host, size_t field,
 	return NULL;
 }
 
+/* Recode *text of field as the source declares (value_map.h): -1 when the
+ * record is invalid for it (marked). */
+static int map_value(peil_host *host, size_t field, const char *origin,
+		     const char **text, size_t *len)
+{
+	const peil_field *f = &host->schema->fields[field];
+	char quoted[128];
+
+	switch (value_map_apply(host->value_map, field, text, len)) {
+	case VALUE_MAP_KNOWN:
+		return 0;
+	case VALUE_MAP_UNKNOWN:
+		if (!host->refuse_unknown)
+			return 0;
+		quote_value(quoted, sizeof(quoted), *text, *len);
+		mark_invalid(host, origin, "%s is not in allowed.%s "
+			     "(on_unknown = refuse: nothing of the file is "
+			     "stored)", quoted, f->name);
+		host->invalid_fatal = 1;
+		return -1;
+	case VALUE_MAP_OUT_OF_MEMORY:
+		break;
+	}
+	mark_invalid(host, origin, "out of memory");
+	return -1;
+}
+
 static void services_record_text(peil_host *host, size_t field,
 				 const char *origin, const char *text,
 				 size_t len)
@@ -281,7 +333,10 @@ static void services_record_text(peil_host *host, size_t field,
 		return;
 	host->set[field] = 1;
 	values[field].type = PEIL_TYPE_NULL;
-	if (len == 0) {
+	if (len && host->value_map &&
+	    map_value(host, field, origin, &text, &len) < 0)
+		return;
+	if (len == 0) {	/* also a value recoded to empty */
 		if (f->flags & PEIL_FIELD_REQUIRED)
 			mark_invalid(host, origin,
 				     "is empty, but field '%s' is required",
@@ -351,7 +406,9 @@ static void services_record_value(peil_host *host, size_t field,
 			     f->name);
 		return;
 	}
-	if (f->flags & PEIL_FIELD_BSN) {	/* checked and hashed there */
+	/* Text is checked, hashed or recoded there, as from a CSV. */
+	if ((f->flags & PEIL_FIELD_BSN) ||
+	    (value->type == PEIL_TYPE_TEXT && host->value_map)) {
 		services_record_text(host, field, origin, value->as.text,
 				     value->len);
 		return;
@@ -368,6 +425,7 @@ static void services_record_header(peil_host *host, const char *raw,
 {
 	char *copy = malloc(len + 1);
 
+	host->header_given = 1;
 	if (!copy)
 		return;
 	memcpy(copy, raw, len);
@@ -420,16 +478,78 @@ static int queue_failed(peil_host *host, long line, peil_error *err)
 	return record_failed(host, err, 1);
 }
 
+/* Whether the record's key was given by an earlier row of this file:
+ * then the record is marked invalid (naming the key and both lines), or
+ * with keep_last *replaced is set; either way the key is remembered at
+ * this line.  Out of memory marks the record invalid too. */
+static void key_check(peil_host *host, const peil_value *values,
+		      int *replaced)
+{
+	char quoted[128];
+	const char *key;
+	size_t len;
+	long earlier = 0;
+	int seen = record_keys_note(&host->keys, host->queue, values,
+				    host->line, &earlier);
+
+	*replaced = seen == 1 && host->keep_last;
+	if (seen == 0 || *replaced)
+		return;
+	key = seen < 0 ? NULL
+		       : record_keys_show(&host->keys, host->queue, values,
+					  &len);
+	if (!key) {
+		mark_invalid(host, NULL, "out of memory");
+		return;
+	}
+	quote_value(quoted, sizeof(quoted), key, len);
+	mark_invalid(host, NULL,
+		     "key %s was given before, on line %ld of this file: an "
+		     "export gives each key once (repeated_keys = keep_last "
+		     "keeps the last row of a key)",
+		     quoted, earlier);
+}
+
+/* Stamp the record with the source's scope, or mark it invalid when its
+ * export gave the scope field another value: a row of another
+ * organisation in this one's export would be removed by its snapshot. */
+static void scope_stamp(peil_host *host)
+{
+	const peil_field *f = &host->schema->fields[host->scope];
+	const char *text = record_queue_text_of(host->queue, host->scope);
+	size_t len = strlen(host->scope_value);
+	char quoted[128];
+
+	if (!host->set[host->scope] || !text) {
+		if (record_queue_text(host->queue, host->scope,
+				      host->scope_value, len) < 0)
+			mark_invalid(host, NULL, "out of memory");
+		host->set[host->scope] = 1;
+		return;
+	}
+	if (strcmp(text, host->scope_value) == 0)
+		return;
+	quote_value(quoted, sizeof(quoted), text, strlen(text));
+	mark_invalid(host, NULL,
+		     "%s in field '%s', but this source's rows are of scope "
+		     "'%s' (scope_value)", quoted, f->name,
+		     host->scope_value);
+}
+
 static int services_record_end(peil_host *host, const char *raw,
 			       size_t raw_len, peil_error *err)
 {
+	const peil_value *values;
 	long line;
 	size_t i;
+	int replaced = 0;
 
 	if (!host->schema || !host->file)
 		return error_set(err, NULL, 0, NULL,
 				 "record_end outside an input plugin's read");
-	if (!record_values(host)) {	/* the file failed before */
+	host->offered++;
+	values = record_values(host);
+	if (!values) {	/* the file failed before */
 		*err = host->failure;
 		return -1;
 	}
@@ -440,6 +560,8 @@ static int services_record_end(peil_host *host, const char *raw,
 			  interrupt_name(interrupt_requested()));
 		return record_failed(host, err, 0);
 	}
+	if (host->scoped && !host->invalid)
+		scope_stamp(host);
 	for (i = 0; !host->invalid && i < host->schema->field_count; i++) {
 		const peil_field *f = &host->schema->fields[i];
 
@@ -448,8 +570,12 @@ static int services_record_end(peil_host *host, const char *raw,
 				     "required field '%s' has no column in "
 				     "this export", f->name);
 	}
+	if (!host->invalid && host->has_key)
+		key_check(host, values, &replaced);
+	/* Unknown values count only for a record that is stored. */
+	value_map_record_end(host->value_map, !host->invalid);
 	if (host->invalid) {
-		if (host->reject_mode)
+		if (host->reject_mode && !host->invalid_fatal)
 			return reject_record(host, raw, raw_len, err);
 		error_set(err, host->file, host->line, host->invalid_origin,
 			  "%s", host->invalid_message);
@@ -457,7 +583,10 @@ static int services_record_end(peil_host *host, const char *raw,
 	}
 	if (record_queue_commit(host->queue, host->line, &line, err) < 0)
 		return queue_failed(host, line, err);
-	host->rows++;
+	if (replaced)
+		host->replaced++;	/* the store replaces the earlier row */
+	else
+		host->rows++;
 	return PEIL_RECORD_STORED;
 }
 
@@ -530,6 +659,55 @@ static int host_bsn_init(peil_host *host, const host_input_options *opts,
 	return 0;
 }
 
+/* The scope of the source's rows: a text field of the dataset, one of its
+ * key fields when it has any, so that two scopes' rows with the same key
+ * (case D1 of two organisations) are two rows, not one replacing the
+ * other. */
+static int host_scope_init(peil_host *host, const host_input_options *opts,
+			   peil_error *err)
+{
+	const peil_schema *schema = host->schema;
+	size_t i;
+
+	if (!opts->scope_field)
+		return 0;
+	for (i = 0; i < schema->field_count; i++)
+		if (strcmp(schema->fields[i].name, opts->scope_field) == 0)
+			break;
+	if (i == schema->field_count)
+		return config_fail(host->cfg, host->section,
+				   opts->scope_field_at, err,
+				   "scope_field = %s: dataset '%s' has no "
+				   "such field", opts->scope_field,
+				   schema->name);
+	if (schema->fields[i].type != PEIL_TYPE_TEXT ||
+	    (schema->fields[i].flags & PEIL_FIELD_BSN))
+		return config_fail(host->cfg, host->section,
+				   opts->scope_field_at, err,
+				   "scope_field = %s: a scope is a text field",
+				   opts->scope_field);
+	if (host->has_key && !(schema->fields[i].flags & PEIL_FIELD_KEY))
+		return config_fail(host->cfg, host->section,
+				   opts->scope_field_at, err,
+				   "scope_field = %s: dataset '%s' has key "
+				   "fields, and a scope must be one of them, "
+				   "so that the rows of two scopes with the "
+				   "same key stay two rows (field.%s = text "
+				   "key)", opts->scope_field, schema->name,
+				   opts->scope_field);
+	host->scoped = 1;
+	host->scope = i;
+	host->scope_value = opts->scope_value ? opts->scope_value
+					      : host->section->name;
+	return 0;
+}
+
+const char *host_scope(const peil_host *host, size_t *field)
+{
+	*field = host->scope;
+	return host->scoped ? host->scope_value : NULL;
+}
+
 int host_input_init(peil_host *host, const peil_schema *schema,
 		    store *storage, const host_input_options *opts,
 		    peil_error *err)
@@ -546,6 +724,14 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->formats = opts->formats;
 	host->decimal = (char)opts->decimal;
 	host->reject_mode = opts->reject;
+	host->refuse_unknown = opts->refuse_unknown;
+	if (value_map_new(host->cfg, host->section, schema, opts->recode_file,
+			  opts->recode_file_at, &host->value_map, err) < 0)
+		return -1;
+	host->keep_last = opts->keep_last;
+	host->has_key = record_keys_init(&host->keys, schema);
+	if (host_scope_init(host, opts, err) < 0)
+		return -1;
 	return host_bsn_init(host, opts, err);
 }
 
@@ -563,6 +749,11 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 	host->line = 0;
 	host->rows = 0;
 	host->rejected = 0;
+	value_map_file_begin(host->value_map);
+	host->replaced = 0;
+	host->offered = 0;
+	host->header_given = 0;
+	record_keys_forget(&host->keys);
 	host->failed = 0;
 	host->storage_failed = 0;
 }
@@ -578,12 +769,17 @@ int host_file_prepare(peil_host *host, host_file_stats *stats,
 		queue_failed(host, line, &stored);
 	stats->rows = host->rows;
 	stats->rejected = host->rejected;
+	stats->unknown = 0;
+	stats->replaced = host->replaced;
+	stats->offered = host->offered;
+	stats->header = host->header_given;
 	stats->reject_path = NULL;
 	stats->storage_failed = host->storage_failed;
 	if (host->failed) {
 		*err = host->failure;
 		return -1;
 	}
+	stats->unknown = value_map_report(host->value_map, host->file);
 	if (host->reject) {
 		snprintf(host->reject_name, sizeof(host->reject_name), "%s",
 			 reject_path(host->reject));
@@ -621,9 +817,11 @@ void host_free(peil_host *host)
 	host->file = NULL;
 	record_queue_free(host->queue);
 	free(host->set);
+	value_map_free(host->value_map);
 	bsn_key_clear(host->bsn_key);
 	free(host->bsn_key);
 	free(host->reject_dir);
+	record_keys_release(&host->keys);
 	for (i = 0; i < host->path_count; i++)
 		free(host->paths[i]);
 	free(host->paths);

@@ -23,11 +23,20 @@ typedef struct host_input_options {
 	parse_date_formats formats;
 	int decimal;			/* ',' or '.' */
 	int reject;			/* on_error = reject */
+	int keep_last;			/* repeated_keys = keep_last */
+	/* scope_field and scope_value: the field every record is stamped
+	 * with (NULL: none) and its value (NULL: the source's name). */
+	const char *scope_field, *scope_value;
+	const config_entry *scope_field_at;
 	const config_entry *on_error_at;
 	const char *reject_dir;		/* where reject files go */
 	const char *key_file;		/* resolved; NULL when not set */
 	const config_section *privacy;
 	const config_entry *key_file_at;
+	/* recodes, folding and allowed values (value_map.h) */
+	const char *recode_file;	/* resolved; NULL when not set */
+	const config_entry *recode_file_at;
+	int refuse_unknown;		/* on_unknown = refuse */
 } host_input_options;
 
 /* The table handed to every plugin's open(); static, valid for ever. */
@@ -44,20 +53,34 @@ void host_free(peil_host *host);	/* accepts NULL */
  * (record_queue.h): between host_file_begin and host_file_prepare or
  * host_file_end, only that thread may use the store.  Records are built
  * as opts says (copied; its strings must outlive the host); rejected rows
- * go to files in opts->reject_dir.  0 on success; -1 with err naming the
- * config line of a setting that does not fit the dataset (on_error =
- * reject for citizen numbers, a missing or bad key_file). */
+ * go to files in opts->reject_dir; values are recoded and checked as the
+ * source's recode.*, fold.* and allowed.* keys and recode_file say
+ * (value_map.h).  0 on success; -1 with err naming the config line of a
+ * setting that does not fit the dataset (on_error = reject for citizen
+ * numbers, a missing or bad key_file, a recode of a field it lacks). */
 int host_input_init(peil_host *host, const peil_schema *schema,
 		    store *storage, const host_input_options *opts,
 		    peil_error *err);
+
+/* The scope of an input source's records: the value that every record
+ * holds in field *field (scope_field, scope_value), or NULL when the
+ * source has none.  Valid while the host is. */
+const char *host_scope(const peil_host *host, size_t *field);
 
 /* Counters of the file being read. */
 typedef struct host_file_stats {
 	int64_t rows;		/* records stored */
 	int64_t rejected;	/* records written to the reject file */
+	int64_t replaced;	/* records that replaced an earlier one of
+				   the same key in this file (keep_last) */
+	int64_t offered;	/* records the plugin ended, whatever became
+				   of them */
+	int header;		/* the plugin gave a header (record_header) */
 	const char *reject_path; /* that file, or NULL; valid until the next
 				    host_file_begin */
 	int storage_failed;	/* the file failed in the store, not the input */
+	int64_t unknown;	/* values stored that are outside their
+				   field's allowed list (warned of) */
 } host_file_stats;
 
 /* Start reading path, whose content has the SHA-256 sha256. */

@@ -216,6 +216,18 @@ int record_queue_text(record_queue *q, size_t field, const char *text,
 	return 0;
 }
 
+const char *record_queue_text_of(const record_queue *q, size_t field)
+{
+	const struct block *b = q->filling;
+	const size_t slot = b->count * q->schema->field_count + field;
+
+	/* as.text is NULL until the block is handed on: the text moves
+	 * while the block's buffer grows. */
+	if (b->values[slot].type != PEIL_TYPE_TEXT || b->text_at[slot] == SIZE_MAX)
+		return NULL;
+	return b->text + b->text_at[slot];
+}
+
 int record_queue_commit(record_queue *q, long line, long *failed_line,
 			peil_error *err)
 {

@@ -37,6 +37,11 @@ peil_value *record_queue_record(record_queue *q);
 int record_queue_text(record_queue *q, size_t field, const char *text,
 		      size_t len);
 
+/* The text of field of the record being built, as record_queue_text set
+ * it (NUL-terminated), or NULL when it holds none.  Valid until the next
+ * record_queue_text, record_queue_commit or record_queue_record. */
+const char *record_queue_text_of(const record_queue *q, size_t field);
+
 /* The record being built, read at line, is complete: queue it.  -1 with
  * err when an earlier block failed in the store: err is the store's
  * error, and *failed_line the line of the record it refused. */

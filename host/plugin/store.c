@@ -50,6 +50,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 		       o->load_end;
 	case STORE_V5_LOCK_PATH:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V5 && o->lock_path;
+	case STORE_V7_SCOPES:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V7 &&
+		       o->snapshot_scope_begin;
 	}
 	return 0;
 }
@@ -70,7 +73,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V5_LOCK_PATH; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V7_SCOPES; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -143,6 +146,8 @@ static const char *version_ability(enum store_version v)
 		return "prepare for loads";
 	case STORE_V5_LOCK_PATH:
 		return "suggest a lock file";
+	case STORE_V7_SCOPES:
+		return "take a snapshot of one scope of a dataset";
 	}
 	return "do that";
 }
@@ -297,6 +302,18 @@ int store_snapshot_begin(store *s, const peil_schema *schema,
 	if (need_v2(s, "snapshot_begin", err) < 0)
 		return -1;
 	return s->ops->snapshot_begin(s->state, schema, err) < 0 ? -1 : 0;
+}
+
+int store_snapshot_scope_begin(store *s, const peil_schema *schema,
+			       size_t scope_field, const char *scope_value,
+			       peil_error *err)
+{
+	if (store_require(s, STORE_V7_SCOPES, "scope_field needs it", err) < 0)
+		return -1;
+	return s->ops->snapshot_scope_begin(s->state, schema, scope_field,
+					    scope_value, err) < 0
+		       ? -1
+		       : 0;
 }
 
 int store_snapshot_end(store *s, const peil_schema *schema,

@@ -33,7 +33,8 @@ enum store_version {
 	STORE_V2_CHANGES = 2,	/* change tracking, snapshots, housekeeping */
 	STORE_V3_BULK = 3,	/* records_put */
 	STORE_V4_LOADS = 4,	/* load_begin, load_end */
-	STORE_V5_LOCK_PATH = 5	/* lock_path */
+	STORE_V5_LOCK_PATH = 5,	/* lock_path */
+	STORE_V7_SCOPES = 7	/* snapshot_scope_begin */
 };
 
 /* Load the storage plugin NAME from path, without opening the store:
@@ -121,6 +122,11 @@ int store_ingest_scan(store *s,
 
 int store_snapshot_begin(store *s, const peil_schema *schema,
 			 peil_error *err);
+/* A snapshot of the rows whose text field scope_field holds scope_value
+ * (version 7, required): snapshot_end then removes only those. */
+int store_snapshot_scope_begin(store *s, const peil_schema *schema,
+			       size_t scope_field, const char *scope_value,
+			       peil_error *err);
 int store_snapshot_end(store *s, const peil_schema *schema,
 		       int64_t *removed, peil_error *err);
 int store_input_changes_scan(store *s, int64_t from_run, int64_t to_run,

@@ -158,7 +158,10 @@ typedef struct peil_ingest_entry {
 	int64_t at;		/* unix seconds */
 	int64_t id;		/* set by ingest_scan; ignored by ingest_log */
 	/* SHA-256 hex of the source's settings (its config section) that
-	 * read the file: the same file read another way is another ingest. */
+	 * read the file, then a space and the input plugin's name and
+	 * version ("HEX csv 1.0"; the hex alone when logged before the host
+	 * kept them): the same file read another way is another ingest.
+	 * Storage plugins keep and compare it as opaque text. */
 	const char *settings_sha256;
 } peil_ingest_entry;
 
@@ -324,7 +327,10 @@ typedef struct peil_services {
 
 	/* The export's header as raw bytes, written at the top of the reject
 	 * file so that the rejected rows can be corrected and ingested again.
-	 * Call it before the first record_end of a file, when there is one. */
+	 * Call it before the first record_end of a file, when there is one.
+	 * It also tells a header-only file: a file from which no record is
+	 * stored is marked as ingested only when the plugin ended no record
+	 * and gave its header (or the file has no line after its first). */
 	void (*record_header)(peil_host *host, const char *raw, size_t len);
 } peil_services;
 
@@ -515,6 +521,22 @@ typedef struct peil_storage_ops {
 	 * it, [run] lock_file is required. */
 	int (*lock_path)(const peil_services *svc, peil_host *host, char *out,
 			 size_t size, peil_error *err);
+
+	/* ---- version 7: scoped snapshots ---- */
+
+	/* As snapshot_begin, for a snapshot of one scope of the dataset:
+	 * the stored rows whose text field scope_field (an index into the
+	 * schema's fields) equals scope_value (NUL-terminated, valid during
+	 * the call) are the scope's, and only they can be removed: the
+	 * snapshot_end that follows removes the scope's rows whose key no
+	 * record_put of the snapshot gave; for a dataset without key fields,
+	 * snapshot_scope_begin removes the scope's rows at once.  Rows of
+	 * other scopes (other sources' exports) are never touched.  Several
+	 * organisations' exports of one dataset each go in as a snapshot of
+	 * their own scope. */
+	int (*snapshot_scope_begin)(void *state, const peil_schema *schema,
+				    size_t scope_field,
+				    const char *scope_value, peil_error *err);
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -522,6 +544,8 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V3 PEIL_SIZE_TO(peil_storage_ops, records_put)
 #define PEIL_STORAGE_OPS_SIZE_V4 PEIL_SIZE_TO(peil_storage_ops, load_end)
 #define PEIL_STORAGE_OPS_SIZE_V5 PEIL_SIZE_TO(peil_storage_ops, lock_path)
+#define PEIL_STORAGE_OPS_SIZE_V7 \
+	PEIL_SIZE_TO(peil_storage_ops, snapshot_scope_begin)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -202,6 +202,47 @@ void store_snapshot_forget(struct store *st)
 	st->snapshot_seen = NULL;
 	free(st->snapshot_name);
 	st->snapshot_name = NULL;
+	free(st->snapshot_scope_field);
+	st->snapshot_scope_field = NULL;
+	free(st->snapshot_scope_value);
+	st->snapshot_scope_value = NULL;
+}
+
+/* Append the scope's condition, ' AND "field" = ?1', when the open
+ * snapshot has a scope. */
+static void scope_sql(const struct store *st, struct store_sql *sql,
+		      const char *joiner)
+{
+	if (!st->snapshot_scope_field)
+		return;
+	store_sql_append(sql, joiner);
+	store_sql_ident(sql, NULL, st->snapshot_scope_field);
+	store_sql_append(sql, " = ?1");
+}
+
+/* Run sql, with ?1 bound to the snapshot's scope value when it has a
+ * scope: 0, or -1 with err.  *changed: the rows it changed. */
+static int exec_scoped(struct store *st, const char *sql, int64_t *changed,
+		       const char *field, const char *what, peil_error *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!st->snapshot_scope_value) {
+		rc = store_exec(st, err, sql, what);
+		*changed = rc == 0 ? sqlite3_changes64(st->db) : 0;
+		return rc;
+	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, field, what);
+	sqlite3_bind_text(stmt, 1, st->snapshot_scope_value, -1,
+			  SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE
+		     ? 0
+		     : store_fail_db(st, err, field, what);
+	*changed = rc == 0 ? sqlite3_changes64(st->db) : 0;
+	sqlite3_finalize(stmt);
+	return rc;
 }
 
 static size_t key_count(const peil_schema *schema)
@@ -237,11 +278,14 @@ static int snapshot_sql(const peil_schema *schema, struct store_sql *create,
 	return create->ok && insert->ok ? 0 : -1;
 }
 
-int store_snapshot_begin(void *state, const peil_schema *schema,
-			 peil_error *err)
+/* Begin a snapshot of schema's dataset, of the rows whose field
+ * scope_field holds scope_value (scope_value NULL: of every row). */
+static int snapshot_start(struct store *st, const peil_schema *schema,
+			  size_t scope_field, const char *scope_value,
+			  peil_error *err)
 {
-	struct store *st = state;
 	struct store_sql create, insert;
+	int64_t removed;
 	int rc = -1;
 
 	if (schema == NULL || !store_name_valid(schema->name))
@@ -251,16 +295,35 @@ int store_snapshot_begin(void *state, const peil_schema *schema,
 		return st->svc->fail(err, st->path, 0, schema->name,
 				     "snapshot_begin outside a batch");
 	store_snapshot_forget(st);
+	if (scope_value) {
+		if (scope_field >= schema->field_count ||
+		    schema->fields[scope_field].type != PEIL_TYPE_TEXT)
+			return st->svc->fail(err, st->path, 0, schema->name,
+					     "a snapshot's scope must be a "
+					     "text field of the dataset");
+		st->snapshot_scope_field =
+			strdup(schema->fields[scope_field].name);
+		st->snapshot_scope_value = strdup(scope_value);
+		if (!st->snapshot_scope_field || !st->snapshot_scope_value) {
+			store_snapshot_forget(st);
+			return st->svc->fail(err, st->path, 0, schema->name,
+					     "out of memory");
+		}
+	}
 	store_sql_init(&create);
 	store_sql_init(&insert);
 	if (key_count(schema) == 0) {
-		/* Nothing tells the rows of two exports apart: replace all. */
+		/* Nothing tells the rows of two exports apart: replace all
+		 * (of the scope). */
 		store_sql_append(&create, "DELETE FROM ");
 		store_sql_ident(&create, "ds_", schema->name);
-		rc = create.ok ? store_exec(st, err, create.text,
-					    "cannot start the snapshot")
+		scope_sql(st, &create, " WHERE ");
+		rc = create.ok ? exec_scoped(st, create.text, &removed,
+					     schema->name,
+					     "cannot start the snapshot", err)
 			       : st->svc->fail(err, st->path, 0, schema->name,
 					       "out of memory");
+		store_snapshot_forget(st);
 		goto out;
 	}
 	if (snapshot_sql(schema, &create, &insert) < 0) {
@@ -283,9 +346,29 @@ int store_snapshot_begin(void *state, const peil_schema *schema,
 	}
 	rc = 0;
 out:
+	if (rc < 0)
+		store_snapshot_forget(st);
 	store_sql_release(&create);
 	store_sql_release(&insert);
 	return rc;
+}
+
+int store_snapshot_begin(void *state, const peil_schema *schema,
+			 peil_error *err)
+{
+	return snapshot_start(state, schema, 0, NULL, err);
+}
+
+int store_snapshot_scope_begin(void *state, const peil_schema *schema,
+			       size_t scope_field, const char *scope_value,
+			       peil_error *err)
+{
+	struct store *st = state;
+
+	if (scope_value == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "snapshot_scope_begin needs a scope");
+	return snapshot_start(st, schema, scope_field, scope_value, err);
 }
 
 /* Remember the key of a record that record_put stored, when a snapshot of
@@ -364,14 +447,15 @@ int store_snapshot_end(void *state, const peil_schema *schema,
 		store_sql_ident(&sql, NULL, schema->fields[i].name);
 	}
 	store_sql_append(&sql, ") NOT IN (SELECT * FROM temp.peil_seen)");
+	scope_sql(st, &sql, " AND ");
 	if (!sql.ok) {
 		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
 		goto out;
 	}
-	if (store_exec(st, err, sql.text, "cannot remove the rows missing "
-					  "from the snapshot") < 0)
+	if (exec_scoped(st, sql.text, removed, schema->name,
+			"cannot remove the rows missing from the snapshot",
+			err) < 0)
 		goto out;
-	*removed = sqlite3_changes64(st->db);
 	rc = store_exec(st, err, "DROP TABLE temp.peil_seen",
 			"cannot end the snapshot");
 out:

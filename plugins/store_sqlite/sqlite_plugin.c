@@ -43,6 +43,7 @@ static const peil_storage_ops store_ops = {
 	.load_begin = store_load_begin,
 	.load_end = store_load_end,
 	.lock_path = store_lock_path,
+	.snapshot_scope_begin = store_snapshot_scope_begin,
 };
 
 static const peil_plugin store_plugin = {

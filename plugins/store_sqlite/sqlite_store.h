@@ -71,6 +71,11 @@ struct store {
 	 * that notes each stored key in temp.peil_seen; NULL otherwise. */
 	char *snapshot_name;
 	sqlite3_stmt *snapshot_seen;
+	/* Its scope (snapshot_scope_begin): only rows whose field
+	 * snapshot_scope_field holds snapshot_scope_value are removed;
+	 * NULL for a snapshot of the whole dataset. */
+	char *snapshot_scope_field;
+	char *snapshot_scope_value;
 	/* The id that the open batch's ingest log entry gets: taken under
 	 * the batch's write lock, so no other ingest can take it. */
 	int64_t batch_ingest;
@@ -278,6 +283,9 @@ int store_snapshot_begin(void *state, const peil_schema *schema,
  * snapshot of its dataset is open. */
 int store_snapshot_note(struct store *st, const peil_schema *schema,
 			const peil_value *values, peil_error *err);
+int store_snapshot_scope_begin(void *state, const peil_schema *schema,
+			       size_t scope_field, const char *scope_value,
+			       peil_error *err);
 int store_snapshot_end(void *state, const peil_schema *schema,
 		       int64_t *removed, peil_error *err);
 /* Drop the snapshot state (after a rollback, or at close). */

@@ -181,12 +181,16 @@ encoding = windows-1252
 separator = semicolon
 column.Team = team
 column.Organisatie = organisation
+repeated_keys = keep_last
 INI
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "two sources read one export" 0 $?
 	got=$(sqlite3 "$work/peil.db" 'SELECT (SELECT count(*) FROM ds_cases) || "/" || (SELECT count(*) FROM ds_teams)')
-	# Ten cases; two teams (rows of a team replace each other by key).
+	# Ten cases; two teams (rows of a team replace each other by key,
+	# which an export may do only with repeated_keys = keep_last).
 	[ "$got" = "10/2" ] && ok "both datasets are filled (cases/teams $got)" || fail "cases/teams: $got"
+	expect_grep "the true count of teams" "$work/err" "cases.csv: 2 rows stored in teams"
+	expect_grep "and the rows replaced" "$work/err" "cases.csv: 8 rows of teams were replaced"
 	"$peil" ingest --config "$work/peil.ini" teams 2>"$work/err"
 	expect_grep "a second ingest skips it" "$work/err" "skipped, [source teams] read this content before"
 	"$peil" ingest --config "$work/peil.ini" --force teams 2>"$work/err"

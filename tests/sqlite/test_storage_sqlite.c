@@ -1849,6 +1849,70 @@ TEST(change_log_and_snapshot)
 	ops->close(st);
 }
 
+/* Version 7: a snapshot of one scope removes only that scope's rows
+ * (issue 13).  C1 C2 of Noord and C3 of Zuid; a snapshot of team Noord
+ * with C1 alone removes C2 and leaves C3 of Zuid: 2 rows.  Without a key,
+ * a scoped snapshot removes the scope's rows at once: Noord, Zuid, West,
+ * then a snapshot of Zuid giving one Zuid row: still 3 rows, the Noord
+ * and West rows untouched. */
+TEST(scoped_snapshots)
+{
+	static const peil_field fields[] = {
+		{ "team", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_schema log = { "team_log", 1, fields };
+	static const char *const teams[] = { "Noord", "Zuid", "West" };
+	const char *path = db_path("scoped");
+	void *st = store_open(path);
+	int64_t removed = -1;
+	peil_value row[1];
+	peil_error err;
+	size_t i;
+
+	CHECK(st != NULL);
+	CHECK(ops->size >= PEIL_STORAGE_OPS_SIZE_V7);
+	CHECK(ops->snapshot_scope_begin != NULL);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C2", "Noord", 19001, &err), 0);
+	CHECK_INT(case_put(st, &cases, "C3", "Zuid", 19002, &err), 0);
+	CHECK_INT(ingest_done(st, "a.csv", &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->snapshot_scope_begin(st, &cases, 1, "Noord", &err), 0);
+	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(ops->snapshot_end(st, &cases, &removed, &err), 0);
+	CHECK_INT(removed, 1);
+	CHECK_INT(ingest_done(st, "b.csv", &err), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 2);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"
+				   " WHERE case_id = 'C3'"), 1);
+	/* A scope that is not a text field of the dataset is refused. */
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK(ops->snapshot_scope_begin(st, &cases, 2, "Noord", &err) < 0);
+	CHECK_CONTAINS(err.message, "a text field");
+	CHECK(ops->snapshot_scope_begin(st, &cases, 7, "Noord", &err) < 0);
+	ops->batch_rollback(st);
+
+	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	for (i = 0; i < 3; i++) {
+		row[0] = v_text(teams[i]);
+		CHECK_INT(ops->record_put(st, &log, row, &err), 0);
+	}
+	CHECK_INT(ingest_done(st, "c.csv", &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->snapshot_scope_begin(st, &log, 0, "Zuid", &err), 0);
+	row[0] = v_text("Zuid");
+	CHECK_INT(ops->record_put(st, &log, row, &err), 0);
+	CHECK_INT(ops->snapshot_end(st, &log, &removed, &err), 0);
+	CHECK_INT(ingest_done(st, "d.csv", &err), 0);
+	CHECK_INT(count_rows(st, &log), 3);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_team_log"
+				   " WHERE team = 'Zuid'"), 1);
+	ops->close(st);
+}
+
 /* A dataset without a key is replaced whole by each snapshot; its rows
  * are known by ids that are never given again, so each snapshot removes
  * the rows it replaces and adds new ones, and what a past ingest did
@@ -2160,6 +2224,7 @@ int main(void)
 	RUN(runs_and_results);
 	RUN(ingest_log_and_fingerprint);
 	RUN(change_log_and_snapshot);
+	RUN(scoped_snapshots);
 	RUN(change_log_of_a_dataset_without_key);
 	RUN(schema_2_migrates);
 	RUN(schema_3_table_without_key_migrates);

@@ -1,0 +1,256 @@
+/*
+ * value_check.c - KPI literals that the stored data never holds
+ * (value_check.h).
+ *
+ * One scan per dataset, of the text fields that KPIs compare only; a
+ * row costs a hash lookup per such field, and the field's values are
+ * counted (within value_counts' bound) so that the warning can say what
+ * the field does hold.
+ */
+#include "engine/value_check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/grow.h"
+#include "base/log.h"
+#include "base/strmap.h"
+#include "base/value_counts.h"
+
+#define VALUES_SHOWN 5		/* stored values named in a warning */
+
+/* A literal that a KPI compares a field with. */
+typedef struct literal {
+	const char *kpi;	/* the KPI's id, borrowed from the set */
+	const char *dataset;	/* borrowed from the set */
+	char *field;
+	char *text;
+	size_t len;
+} literal;
+
+/* One compared field of the dataset being scanned. */
+typedef struct checked_field {
+	size_t field;		/* schema index */
+	strmap literals;	/* the texts compared with */
+	unsigned char *seen;	/* [literals.count] */
+	value_counts values;	/* the stored values */
+} checked_field;
+
+struct collect {
+	literal *items;
+	size_t count;
+	strmap keys;		/* kpi, field and text: each once */
+	int failed;
+};
+
+static void collect_literal(void *arg, const kpi_info *kpi,
+			    const char *field, const char *text, size_t len)
+{
+	struct collect *c = arg;
+	size_t klen = strlen(kpi->id), flen = strlen(field);
+	char *key = malloc(klen + flen + len + 2);
+	literal *grown;
+	int added = 0;
+
+	if (!key) {
+		c->failed = 1;
+		return;
+	}
+	memcpy(key, kpi->id, klen + 1);
+	memcpy(key + klen + 1, field, flen + 1);
+	memcpy(key + klen + flen + 2, text, len);
+	if (strmap_put(&c->keys, key, klen + flen + len + 2, &added) < 0)
+		c->failed = 1;
+	free(key);
+	if (!added)
+		return;
+	grown = grow_for(c->items, c->count, sizeof(*grown));
+	if (!grown) {
+		c->failed = 1;
+		return;
+	}
+	c->items = grown;
+	grown[c->count].kpi = kpi->id;
+	grown[c->count].dataset = kpi->dataset;
+	grown[c->count].field = strdup(field);
+	grown[c->count].text = malloc(len + 1);
+	grown[c->count].len = len;
+	if (!grown[c->count].field || !grown[c->count].text) {
+		free(grown[c->count].field);
+		free(grown[c->count].text);
+		c->failed = 1;
+		return;
+	}
+	memcpy(grown[c->count].text, text, len);
+	grown[c->count].text[len] = '\0';
+	c->count++;
+}
+
+struct scan_state {
+	checked_field *fields;
+	size_t count;
+	int64_t rows;
+	int failed;
+};
+
+static int scan_row(void *arg, const peil_value *values)
+{
+	struct scan_state *st = arg;
+
+	st->rows++;
+	for (size_t j = 0; j < st->count; j++) {
+		checked_field *cf = &st->fields[j];
+		long i;
+
+		if (values[j].type != PEIL_TYPE_TEXT)
+			continue;
+		i = strmap_find(&cf->literals, values[j].as.text,
+				values[j].len);
+		if (i >= 0)
+			cf->seen[i] = 1;
+		if (value_counts_add(&cf->values, values[j].as.text,
+				     values[j].len) < 0) {
+			st->failed = 1;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void release_fields(checked_field *fields, size_t count)
+{
+	for (size_t j = 0; j < count; j++) {
+		strmap_release(&fields[j].literals);
+		value_counts_release(&fields[j].values);
+		free(fields[j].seen);
+	}
+	free(fields);
+}
+
+/* The compared text fields of schema, each with its literals, into *out
+ * (a projection in projection). */
+static int fields_of(const struct collect *c, const peil_schema *schema,
+		     checked_field **out, size_t **projection, size_t *count)
+{
+	checked_field *fields = calloc(schema->field_count, sizeof(*fields));
+	size_t *proj = calloc(schema->field_count, sizeof(*proj)), n = 0;
+
+	if (!fields || !proj)
+		goto fail;
+	for (size_t f = 0; f < schema->field_count; f++) {
+		const peil_field *pf = &schema->fields[f];
+		checked_field *cf = &fields[n];
+		int added;
+
+		if (pf->type != PEIL_TYPE_TEXT || (pf->flags & PEIL_FIELD_BSN))
+			continue;
+		for (size_t i = 0; i < c->count; i++)
+			if (strcmp(c->items[i].dataset, schema->name) == 0 &&
+			    strcmp(c->items[i].field, pf->name) == 0 &&
+			    strmap_put(&cf->literals, c->items[i].text,
+				       c->items[i].len, &added) < 0)
+				goto fail;
+		if (!cf->literals.count)
+			continue;
+		cf->field = f;
+		cf->seen = calloc(cf->literals.count, 1);
+		if (!cf->seen)
+			goto fail;
+		proj[n++] = f;
+	}
+	*out = fields;
+	*projection = proj;
+	*count = n;
+	return 0;
+fail:
+	release_fields(fields, schema->field_count);
+	free(proj);
+	return -1;
+}
+
+/* Scan schema's dataset and warn of its literals that no row holds. */
+static long check_dataset(peil_context *ctx, const struct collect *c,
+			  const peil_schema *schema, peil_error *err)
+{
+	struct scan_state st = { NULL, 0, 0, 0 };
+	size_t *projection = NULL;
+	long warnings = 0;
+	char held[512];
+
+	if (fields_of(c, schema, &st.fields, &projection, &st.count) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (st.count &&
+	    store_scan(ctx->store, schema, NULL, projection, st.count,
+		       scan_row, &st, err) < 0) {
+		if (st.failed)
+			error_set(err, NULL, 0, NULL, "out of memory");
+		warnings = -1;
+		goto done;
+	}
+	if (st.count && !st.rows)
+		log_msg(PEIL_LOG_INFO, "dataset %s holds no rows yet: the "
+			"values its KPIs compare with are not checked",
+			schema->name);
+	for (size_t i = 0; st.rows && i < c->count; i++) {
+		const literal *l = &c->items[i];
+		checked_field *cf = NULL;
+		long k;
+
+		if (strcmp(l->dataset, schema->name) != 0)
+			continue;
+		for (size_t j = 0; j < st.count; j++)
+			if (strcmp(schema->fields[st.fields[j].field].name,
+				   l->field) == 0)
+				cf = &st.fields[j];
+		if (!cf)
+			continue;
+		k = strmap_find(&cf->literals, l->text, l->len);
+		if (k < 0 || cf->seen[k])
+			continue;
+		value_counts_list(&cf->values, VALUES_SHOWN, held,
+				  sizeof(held));
+		log_msg(PEIL_LOG_WARNING, "KPI %s compares field %s of "
+			"dataset %s with '%s', which none of its %lld stored "
+			"rows holds (it holds %s): recode the export's values "
+			"([source NAME] recode.%s.FROM, docs/configuration.md)",
+			l->kpi, l->field, schema->name, l->text,
+			(long long)st.rows, held[0] ? held : "no value",
+			l->field);
+		warnings++;
+	}
+done:
+	release_fields(st.fields, schema->field_count);
+	free(projection);
+	return warnings;
+}
+
+long value_check_literals(peil_context *ctx, peil_error *err)
+{
+	struct collect c;
+	long warnings = 0, n;
+
+	memset(&c, 0, sizeof(c));
+	kpi_set_each_literal(ctx->kpis, collect_literal, &c);
+	if (c.failed) {
+		warnings = error_set(err, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	for (size_t d = 0; c.count && d < ctx->schemas.count; d++) {
+		n = check_dataset(ctx, &c, &ctx->schemas.schemas[d], err);
+		if (n < 0) {
+			warnings = -1;
+			goto done;
+		}
+		warnings += n;
+	}
+done:
+	for (size_t i = 0; i < c.count; i++) {
+		free(c.items[i].field);
+		free(c.items[i].text);
+	}
+	free(c.items);
+	strmap_release(&c.keys);
+	return warnings;
+}

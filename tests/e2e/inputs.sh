@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# End-to-end tests that data in is whole and means what it says (issue
+# 13): a key given twice in one export, a plugin that stores nothing, and
+# snapshot sources that share a dataset.
+#
+#   inputs.sh CASE PEIL SOURCE_DIR PLUGIN_DIR TEST_PLUGIN_DIR
+#
+# Each case prints one line per check and closes with "N passed, M failed";
+# it exits nonzero when a check failed.
+set -u
+case_name=$1 peil=$2 src=$3 plugins=$4 test_plugins=${5:-}
+work=$(mktemp -d /tmp/peil-e2e-inputs-XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+export LC_ALL=C	# the fixture is Windows-1252: grep and sed take bytes
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$work/kpis"
+cp "$src/scripts/casussen.lua" "$work/kpis/"
+fixture=$src/tests/data/e2e/cases.csv
+header=$(head -1 "$fixture")
+row() { grep -a "^$1;" "$fixture"; }
+expect_no_grep() { # expect_no_grep NAME FILE TEXT
+	if grep -qF -- "$3" "$2"; then fail "$1" "unexpected '$3' in:" "$(grep -F -- "$3" "$2" | head -5)"; else ok "$1"; fi
+}
+count() { sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_cases${1:+ WHERE $1}"; }
+
+# ------------------------------------------------------------ repeated key
+# An export of four data lines: D1 (line 2), D2 (line 3), D5 (line 4) and
+# D2 again (line 5), the second D2 moved to Buurtteam Zuid.  Three keys,
+# so at most three rows can be stored; main stored three and logged
+# "4 rows stored", exit 0.
+test_repeated_key() {
+	{ echo "$header"; row D1; row D2; row D5
+	  row D2 | sed 's/;Buurtteam Noord;/;Buurtteam Zuid;/'; } >"$work/rep.csv"
+
+	fixture_config "$work/rep.csv" "$work/kpis" 2018-01
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "a repeated key refuses the file" 2 $?
+	expect_grep "naming file, both lines and the key" "$work/err" \
+		"rep.csv:5: key 'D2' was given before, on line 3 of this file"
+	[ "$(count)" = 0 ] && ok "nothing of the file is stored" || fail "$(count) rows stored"
+	expect_grep "nothing stored, said" "$work/err" "rep.csv: nothing of this file was stored"
+
+	fixture_config "$work/rep.csv" "$work/kpis" 2018-01 "" "on_error = reject"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "on_error = reject: the repeated row is rejected" 2 $?
+	expect_grep "the true count: 3 stored, 1 rejected" "$work/err" \
+		"rep.csv: 3 rows stored in cases, 1 rejected"
+	[ "$(count)" = 3 ] && ok "3 rows in the store" || fail "$(count) rows stored, not 3"
+	[ "$(count "case_id = 'D2' AND team = 'Buurtteam Noord'")" = 1 ] &&
+		ok "the first D2 is kept" || fail "the first D2 is not kept"
+	cat "$work"/rejects/fixture_*_rep.csv.rejected >"$work/rejected" 2>/dev/null
+	expect_grep "the reject file holds the second D2" "$work/rejected" \
+		"D2;Buurtteam Zuid;"
+
+	rm -f "$work/peil.db"*
+	fixture_config "$work/rep.csv" "$work/kpis" 2018-01 "" "repeated_keys = keep_last"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "repeated_keys = keep_last stores the file" 0 $?
+	expect_grep "the true count: 3 stored" "$work/err" "rep.csv: 3 rows stored in cases"
+	expect_grep "and how many were replaced" "$work/err" \
+		"rep.csv: 1 rows of cases were replaced by a later row of the same key"
+	expect_grep "the summary counts 3" "$work/err" "1 files stored (3 rows)"
+	[ "$(count)" = 3 ] && ok "3 rows in the store" || fail "$(count) rows stored, not 3"
+	[ "$(count "case_id = 'D2' AND team = 'Buurtteam Zuid'")" = 1 ] &&
+		ok "the last D2 is kept" || fail "the last D2 is not kept"
+
+	# A key of two fields (case_id, organisation): D2 of Noord and of
+	# Zuid are two keys; D2 of Noord twice is one, named by both values.
+	rm -f "$work/peil.db"*
+	{ echo "$header"; row D2; row D2 | sed 's/;Welzijn Noord;/;Welzijn Zuid;/'; } >"$work/two.csv"
+	fixture_config "$work/two.csv" "$work/kpis" 2018-01
+	sed -i 's/^field.organisation = text$/field.organisation = text key/' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "D2 of two organisations, a key of two fields" 0 $?
+	[ "$(count)" = 2 ] && ok "2 rows" || fail "$(count) rows, not 2"
+	{ cat "$work/two.csv"; row D2; } >"$work/two_rep.csv"
+	sed -i "s|^path = .*two.csv|path = $work/two_rep.csv|" "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "D2 of Noord twice" 2 $?
+	expect_grep "names the key by both fields" "$work/err" \
+		"two_rep.csv:4: key 'D2 / Welzijn Noord' was given before, on line 2 of this file"
+
+	fixture_config "$work/rep.csv" "$work/kpis" 2018-01 "" "repeated_keys = first"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "an unknown repeated_keys" 3 $?
+	expect_grep "is named" "$work/err" "repeated_keys = first: expected refuse or keep_last"
+}
+
+# ---------------------------------------------------------- silent plugin
+# A file with data lines from which no row was stored is a warning, exit
+# 2, and is not marked as ingested; a header-only file is a quiet success.
+# Main logged "0 rows stored", exit 0, and skipped the file ever after.
+ingested() { sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_ingest WHERE source = '$1'"; }
+quiet_source() { # quiet_source FILE: [source quiet] of the silent plugin
+	fixture_config "$fixture" "$work/kpis" 2018-01
+	sed -i "s|^plugin_dirs = .*|plugin_dirs = $plugins, $test_plugins|" "$work/peil.ini"
+	printf '[source quiet]\nplugin = silent\ndataset = cases\npath = %s\n' "$1" >>"$work/peil.ini"
+}
+test_silent_plugin() {
+	{ echo "$header"; row D1; row D2; row D5; } >"$work/data.csv"
+	echo "$header" >"$work/header.csv"
+
+	quiet_source "$work/data.csv"
+	"$peil" ingest --config "$work/peil.ini" quiet 2>"$work/err"
+	expect_rc "a plugin that stores nothing of 3 data lines" 2 $?
+	expect_grep "is a warning naming the file" "$work/err" \
+		"warning: $work/data.csv: the file has data lines, but no row of it was stored in cases (the plugin gave 0 records, 0 rejected)"
+	expect_grep "and the summary says so" "$work/err" \
+		"1 files with data lines stored no row, and will be read again"
+	[ "$(ingested quiet)" = 0 ] && ok "the file is not marked as ingested" || fail "the file is in the ingest log"
+	"$peil" ingest --config "$work/peil.ini" quiet 2>"$work/err"
+	expect_rc "the next ingest reads it again" 2 $?
+	expect_no_grep "and does not skip it" "$work/err" "skipped, [source quiet]"
+
+	rm -f "$work/peil.db"*
+	quiet_source "$work/header.csv"
+	"$peil" ingest --config "$work/peil.ini" quiet 2>"$work/err"
+	expect_rc "a header-only file from that plugin is quiet" 0 $?
+	expect_no_grep "no warning" "$work/err" "warning"
+	[ "$(ingested quiet)" = 1 ] && ok "and marked as ingested" || fail "not in the ingest log"
+
+	# Every row rejected: 2 records given, 2 rejected, 0 stored.
+	rm -f "$work/peil.db"*
+	{ echo "$header"; row D1; row D2; } | sed 's/;2-1-2018;/;31-02-2018;/; s/;29-12-2017;/;31-02-2018;/' >"$work/bad.csv"
+	fixture_config "$work/bad.csv" "$work/kpis" 2018-01 "" "on_error = reject"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "every row rejected" 2 $?
+	expect_grep "is a warning with the counts" "$work/err" \
+		"bad.csv: the file has data lines, but no row of it was stored in cases (the plugin gave 2 records, 2 rejected)"
+	[ "$(ingested fixture)" = 0 ] && ok "the file is not marked as ingested" || fail "the file is in the ingest log"
+	cat "$work"/rejects/fixture_*_bad.csv.rejected >"$work/rejected" 2>/dev/null
+	[ "$(grep -c '^D[0-9]' "$work/rejected")" = 2 ] && ok "the reject file holds both rows" || fail "no reject file with 2 rows"
+
+	rm -f "$work/peil.db"*
+	fixture_config "$work/header.csv" "$work/kpis" 2018-01
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "a header-only csv export" 0 $?
+	expect_grep "stores 0 rows" "$work/err" "header.csv: 0 rows stored in cases"
+	expect_no_grep "without a warning" "$work/err" "warning"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "and is skipped the next time" "$work/err" "skipped, [source fixture] read this content before"
+}
+
+# ---------------------------------------------------------------- re-read
+# The ingest log keeps the plugin's name and version with the settings'
+# fingerprint.  A file read by another version is read again, and the log
+# says why; an entry from before Peil kept them counts as this plugin's,
+# unless it stored nothing.  A snapshot source reads again only its
+# newest file.  Main skipped all of these.
+set_logged() { sqlite3 "$work/peil.db" "UPDATE peil_ingest SET $1"; }
+test_reread() {
+	{ echo "$header"; row D1; row D2; row D5; } >"$work/data.csv"
+	fixture_config "$work/data.csv" "$work/kpis" 2018-01
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "the first read" 0 $?
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "the same plugin and version skip it" "$work/err" "skipped, [source fixture] read this content before"
+
+	set_logged "settings_sha256 = substr(settings_sha256, 1, 65) || 'csv 0.9'"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "another version of the plugin" 0 $?
+	expect_grep "reads it again, saying why" "$work/err" \
+		"data.csv: read again: it was read by plugin csv 0.9, now csv "
+	expect_grep "and stores it" "$work/err" "data.csv: 3 rows stored in cases"
+
+	set_logged "settings_sha256 = substr(settings_sha256, 1, 64)"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "an entry from before versions were kept: skipped" "$work/err" \
+		"skipped, [source fixture] read this content before"
+
+	set_logged "settings_sha256 = substr(settings_sha256, 1, 64), rows = 0"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "one that stored nothing is read again" "$work/err" \
+		"data.csv: read again: its earlier read stored no row"
+
+	echo "skip_lines = 0" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_grep "other settings read it again" "$work/err" \
+		"data.csv: read again: it was read with other settings of [source fixture]"
+
+	# Snapshots: snap_1 holds D1 D2 D5, snap_2 D1 D2.
+	rm -f "$work/peil.db"*
+	{ echo "$header"; row D1; row D2; row D5; } >"$work/snap_1.csv"
+	{ echo "$header"; row D1; row D2; } >"$work/snap_2.csv"
+	fixture_config "$work/snap_*.csv" "$work/kpis" 2018-01 "" "mode = snapshot"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "two snapshots" 0 $?
+	[ "$(count)" = 2 ] && ok "the newest holds 2 rows" || fail "$(count) rows"
+	set_logged "settings_sha256 = substr(settings_sha256, 1, 65) || 'csv 0.9'"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "a new plugin version" 0 $?
+	expect_grep "the older snapshot is not read again" "$work/err" \
+		"snap_1.csv: skipped, [source fixture] read this content before, and a snapshot source reads again only its newest file"
+	expect_grep "the newest is" "$work/err" "snap_2.csv: read again: it was read by plugin csv 0.9"
+	expect_grep "and removes nothing" "$work/err" "0 removed by snapshots"
+	[ "$(count)" = 2 ] && ok "still 2 rows" || fail "$(count) rows"
+}
+
+# --------------------------------------------------------- snapshot scope
+# Leiden buys its social base from two organisations, each sending its
+# own export of all its cases: Welzijn Noord (D1, D2, D9) and Welzijn Zuid
+# (D5, D6, D7, and a D1 of its own).  On main both snapshot sources pass
+# peil check, and Zuid's snapshot removes Noord's 3 rows: 4 rows stay.
+# With a scope each: 3 + 4 = 7 rows; Noord's next export without D2
+# removes D2 only: 6 rows, Zuid's 4 untouched.
+# $1 = Noord's export, $2 = Noord's keys, $3 = Zuid's keys ("" = none).
+scoped_config() {
+	fixture_config "$1" "$work/kpis" 2018-01 "" "mode = snapshot
+${2:-}"
+	sed -i 's/^field.organisation = text$/field.organisation = text key/' "$work/peil.ini"
+	sed -n '/^\[source fixture\]/,$p' "$work/peil.ini" |
+		sed "s/^\[source fixture\]/[source zuid]/; s|^path = .*|path = $work/zuid.csv|; /^scope_/d" >"$work/zuid.ini"
+	{ [ -z "${3:-}" ] || echo "$3"; } >>"$work/zuid.ini"
+	cat "$work/zuid.ini" >>"$work/peil.ini"
+}
+test_snapshot_scope() {
+	{ echo "$header"; row D1; row D2; row D9; } >"$work/noord.csv"
+	{ echo "$header"; row D2; row D9; row D1; } | grep -av '^D2;' >"$work/noord2.csv"
+	{ echo "$header"; row D5; row D6; row D7
+	  row D1 | sed 's/;Buurtteam Noord;Welzijn Noord;/;Buurtteam Zuid;Welzijn Zuid;/'; } >"$work/zuid.csv"
+
+	scoped_config "$work/noord.csv"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check refuses two snapshots of one dataset" 3 $?
+	expect_grep "naming both" "$work/err" \
+		"[source fixture] and [source zuid] (line "
+	expect_grep "and the dataset" "$work/err" "are both snapshots of dataset 'cases' and could remove each other's rows"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "and so does ingest" 3 $?
+	if [ -f "$work/peil.db" ] && [ "$(count)" != 0 ]; then
+		fail "rows were stored: $(count)"
+	else ok "before storing anything"; fi
+
+	scoped_config "$work/noord.csv" "scope_field = organisation
+scope_value = Welzijn Noord" "scope_field = organisation"
+	sed -i '$ a scope_value = Welzijn Noord' "$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "two scopes of one value are refused" 3 $?
+
+	scoped_config "$work/noord.csv" "scope_field = organisation
+scope_value = Welzijn Noord" "scope_field = organisation
+scope_value = Welzijn Zuid"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "two scopes pass check" 0 $?
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "and ingest" 0 $?
+	[ "$(count)" = 7 ] && ok "7 rows: 3 of Noord, 4 of Zuid" || fail "$(count) rows, not 7"
+	[ "$(count "case_id = 'D1'")" = 2 ] && ok "D1 of each organisation" || fail "not two D1 rows"
+
+	sed -i "s|^path = $work/noord.csv|path = $work/noord2.csv|" "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" fixture 2>"$work/err"
+	expect_rc "Noord's next export" 0 $?
+	expect_grep "removes within its scope" "$work/err" \
+		"noord2.csv: a snapshot of cases where organisation = 'Welzijn Noord': 1 rows that it no longer has were removed"
+	[ "$(count)" = 6 ] && ok "6 rows" || fail "$(count) rows, not 6"
+	[ "$(count "organisation = 'Welzijn Zuid'")" = 4 ] && ok "Zuid's 4 untouched" || fail "Zuid lost rows"
+	[ "$(count "case_id = 'D2'")" = 0 ] && ok "D2 is gone" || fail "D2 still stored"
+
+	# A row of Zuid in Noord's export is refused: Noord's snapshot would
+	# remove it.
+	{ echo "$header"; row D1; row D9; row D5; } >"$work/noord3.csv"
+	sed -i "s|^path = $work/noord2.csv|path = $work/noord3.csv|" "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" fixture 2>"$work/err"
+	expect_rc "a row of another scope" 2 $?
+	expect_grep "is refused, naming line, value and scope" "$work/err" \
+		"noord3.csv:4: 'Welzijn Zuid' in field 'organisation', but this source's rows are of scope 'Welzijn Noord' (scope_value)"
+	[ "$(count)" = 6 ] && ok "nothing changed: 6 rows" || fail "$(count) rows, not 6"
+
+	scoped_config "$work/noord.csv" "scope_field = organisation
+scope_value = Welzijn Noord" "scope_field = organisation
+scope_value = Welzijn Zuid"
+	sed -i 's/^field.organisation = text key$/field.organisation = text/' "$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a scope that is not a key field" 3 $?
+	expect_grep "is refused with the reason" "$work/err" \
+		"scope_field = organisation: dataset 'cases' has key fields, and a scope must be one of them"
+	scoped_config "$work/noord.csv" "scope_field = organisatie" ""
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a scope field the dataset lacks" 3 $?
+	expect_grep "is named" "$work/err" "scope_field = organisatie: dataset 'cases' has no such field"
+}
+
+"test_$case_name"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
