@@ -525,3 +525,19 @@ void cli_progress(const char *fmt, ...)
 	putchar('\n');
 	fflush(stdout);
 }
+
+int cli_plugin_line(const char *indent, const peil_plugin *p,
+		    const char *path)
+{
+	const char *kind = p->kind == PEIL_PLUGIN_INPUT     ? "input"
+			   : p->kind == PEIL_PLUGIN_STORAGE ? "storage"
+							    : "unknown";
+
+	if (printf("%s%-10s %-8s %-8s ABI %u  %s\n%*s  %s\n", indent, p->name,
+		   kind, p->version ? p->version : "",
+		   (unsigned)p->abi_version, path ? path : "",
+		   (int)strlen(indent), "",
+		   p->description ? p->description : "") < 0)
+		return -1;
+	return 0;
+}

@@ -168,4 +168,12 @@ int cli_lock(peil_context *ctx, run_lock *lock);
  * timer or in a pipe it would be noise among the figures. */
 void cli_progress(const char *fmt, ...) PEIL_PRINTF(1, 2);
 
+/* One plugin as peil list and peil check show it, on stdout after
+ * indent: name, kind, version, plugin ABI version and the file it was
+ * loaded from, then its description:
+ *   csv      input    0.1.0   ABI 1  /usr/lib/peil/plugins/csv.so
+ * Returns 0, or -1 when stdout failed. */
+int cli_plugin_line(const char *indent, const peil_plugin *p,
+		    const char *path);
+
 #endif

@@ -14,10 +14,7 @@ static void list_plugin(void *arg, const char *file, const peil_plugin *p,
 {
 	(void)arg;
 	if (p)
-		printf("  %-10s %-8s %-8s %s (%s)\n", p->name,
-		       p->kind == PEIL_PLUGIN_INPUT ? "input" : "storage",
-		       p->version ? p->version : "", p->description
-		       ? p->description : "", file);
+		cli_plugin_line("  ", p, file);
 	else
 		printf("  %s: %s\n", file, err->message);
 }

@@ -55,8 +55,8 @@ mkdir -p "$work/elsewhere" && cd "$work/elsewhere" || exit 1
 expect_rc "installed peil check without --config" 0 $?
 expect_grep "it read PREFIX/etc/peil/peil.ini" "$work/check.out" "$ini: configuration, 7 datasets"
 "$peil" list >"$work/list.out" 2>&1
-expect_grep "the csv plugin from the installed tree" "$work/list.out" "($prefix/bin/../lib/peil/plugins/csv.so)"
-expect_grep "the sqlite plugin from the installed tree" "$work/list.out" "($prefix/bin/../lib/peil/plugins/sqlite.so)"
+expect_grep "the csv plugin from the installed tree" "$work/list.out" "ABI 1  $prefix/bin/../lib/peil/plugins/csv.so"
+expect_grep "the sqlite plugin from the installed tree" "$work/list.out" "ABI 1  $prefix/bin/../lib/peil/plugins/sqlite.so"
 expect_grep "the scripts from the installed tree" "$work/list.out" "($prefix/share/peil/scripts/casussen.lua:"
 if grep -qF "$build" "$work/list.out"; then fail "nothing from the build tree" "$(grep -F "$build" "$work/list.out")"; else ok "nothing from the build tree"; fi
 # Through a symlink, as from /usr/local/bin: the binary's own directory.

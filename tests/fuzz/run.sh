@@ -26,9 +26,13 @@ build() { # build NAME SOURCES...
 build csv_reader tests/fuzz/fuzz_csv_reader.c plugins/in_csv/csv_reader.c plugins/in_csv/csv_encoding.c
 build config tests/fuzz/fuzz_config.c $core
 build kpi_script tests/fuzz/fuzz_kpi_script.c $core
+build xlsx_sheet tests/fuzz/fuzz_xlsx_sheet.c plugins/in_xlsx/xlsx_zip.c \
+	plugins/in_xlsx/xlsx_book.c plugins/in_xlsx/xlsx_sheet.c \
+	plugins/in_xlsx/xlsx_buffer.c -Iplugins/in_xlsx \
+	$(pkg-config --cflags --libs libzip libxml-2.0)
 
 status=0
-for target in csv_reader config kpi_script; do
+for target in csv_reader config kpi_script xlsx_sheet; do
 	work="$out/corpus-$target"
 	rm -rf "$work"
 	mkdir -p "$work"
