@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/disclosure.h"
@@ -15,6 +16,7 @@
 #include "engine/evaluation.h"
 #include "model/finality.h"
 #include "engine/ingest.h"
+#include "engine/input_age.h"
 #include "base/log.h"
 #include "base/period.h"
 
@@ -226,6 +228,7 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 {
 	output_options opts;
 	evaluation ev;
+	input_ages stale;
 	peil_error err;
 	int rc = EXIT_OK;
 
@@ -245,14 +248,22 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	if (run_id)
 		*run_id = ev.run_id;
+	/* At the time of the evaluation, as its figures are. */
+	if (input_age_check(ctx, (int64_t)time(NULL), &stale, &err) < 0) {
+		log_error(&err);
+		rc = EXIT_STORAGE;
+	} else if (stale.count) {
+		rc = EXIT_INPUT_REJECTED;
+	}
 	if (fin)
 		finality_mark(fin, &ev.results, finality_today());
 	if (out) {
 		opts = *out;
 		opts.kpis = ctx->kpis;
-		rc = cli_disclose(ctx, &ev.results);
-		if (rc == EXIT_OK && output_write(stdout, &opts, &ev.results) < 0)
-			rc = EXIT_CONFIG;
+		opts.stale = &stale;
+		if (cli_disclose(ctx, &ev.results) == EXIT_OK &&
+		    output_write(stdout, &opts, &ev.results) < 0)
+			rc = cli_worst(rc, EXIT_CONFIG);
 	}
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
 						: PEIL_LOG_INFO,
@@ -267,6 +278,7 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 			(long long)ev.run_id, ev.not_evaluated);
 		rc = cli_worst(rc, EXIT_INCOMPLETE);
 	}
+	input_ages_release(&stale);
 	evaluation_release(&ev);
 	return rc;
 }

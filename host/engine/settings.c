@@ -50,7 +50,7 @@ typedef struct setting_choice {
 
 /* Where a row's value goes: in peil_settings, or in a settings_source for
  * a [source NAME] row. */
-enum setting_base { IN_SETTINGS, IN_SOURCE };
+enum setting_base { IN_SETTINGS, IN_SOURCE, IN_DATASET };
 
 #define NO_OFFSET ((size_t)-1)
 
@@ -102,6 +102,8 @@ static const setting_choice repeated_keys[] = {
 #define SRC(field) IN_SOURCE, offsetof(settings_source, field)
 #define AT(field) offsetof(peil_settings, field)
 #define SRC_AT(field) offsetof(settings_source, field)
+#define DS(field) IN_DATASET, offsetof(settings_dataset, field)
+#define DS_AT(field) offsetof(settings_dataset, field)
 
 /* Every key the host reads, in the order of docs/configuration.md. */
 static const setting table[] = {
@@ -222,6 +224,9 @@ static const setting table[] = {
 	{ "dataset", "field.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
 	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "a field: TYPE [key] [required]" },
+	{ "dataset", "max_age_days", SETTING_NUMBER, NULL, NULL, 0, 100000,
+	  NULL, NULL, DS(max_age_days), DS_AT(max_age_at),
+	  "a newest input older than this many days is a warning (exit 2)" },
 
 	{ "source", "plugin", SETTING_STRING, NULL, "required", 0, 0, NULL,
 	  NULL, SRC(plugin), SRC_AT(plugin_at), "the input plugin" },
@@ -568,7 +573,7 @@ static int read_value(const struct reading *r, void *out)
 }
 
 /* Read the rows of section's kind (s may be NULL: all defaults) into base,
- * a peil_settings or a settings_source. */
+ * a peil_settings, a settings_source or a settings_dataset. */
 static int read_section(const config *cfg, const char *kind,
 			const config_section *s, enum setting_base which,
 			void *base, peil_error *err)
@@ -618,6 +623,32 @@ static int read_sources(const config *cfg, peil_settings *out,
 	return 0;
 }
 
+static int read_datasets(const config *cfg, peil_settings *out,
+			 peil_error *err)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->count; i++)
+		n += strcmp(cfg->sections[i].kind, "dataset") == 0;
+	if (!n)
+		return 0;
+	out->datasets = calloc(n, sizeof(*out->datasets));
+	if (!out->datasets)
+		return error_set(err, cfg->path, 0, NULL, "out of memory");
+	for (size_t i = 0; i < cfg->count; i++) {
+		const config_section *s = &cfg->sections[i];
+		settings_dataset *ds;
+
+		if (strcmp(s->kind, "dataset") != 0)
+			continue;
+		ds = &out->datasets[out->dataset_count++];
+		ds->section = s;
+		if (read_section(cfg, "dataset", s, IN_DATASET, ds, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 {
 	static const char *const sections[] = {
@@ -643,7 +674,9 @@ int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 					: "scripts";
 	if (!config_entry_find(out->privacy, "min_denominator"))
 		out->min_denominator = out->min_count;
-	return read_sources(cfg, out, err);
+	if (read_sources(cfg, out, err) < 0)
+		return -1;
+	return read_datasets(cfg, out, err);
 }
 
 static void list_release(settings_list *l)
@@ -667,6 +700,7 @@ void settings_release(peil_settings *s)
 	for (size_t i = 0; i < s->source_count; i++)
 		free((char *)s->sources[i].input.recode_file);
 	free(s->sources);
+	free(s->datasets);
 	memset(s, 0, sizeof(*s));
 }
 
