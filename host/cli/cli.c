@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "model/disclosure.h"
@@ -16,7 +15,6 @@
 #include "engine/evaluation.h"
 #include "model/finality.h"
 #include "engine/ingest.h"
-#include "engine/input_age.h"
 #include "base/log.h"
 #include "base/period.h"
 
@@ -228,7 +226,6 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 {
 	output_options opts;
 	evaluation ev;
-	input_ages stale;
 	peil_error err;
 	int rc = EXIT_OK;
 
@@ -248,19 +245,14 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	if (run_id)
 		*run_id = ev.run_id;
-	/* At the time of the evaluation, as its figures are. */
-	if (input_age_check(ctx, (int64_t)time(NULL), &stale, &err) < 0) {
-		log_error(&err);
-		rc = EXIT_STORAGE;
-	} else if (stale.count) {
+	if (ev.stale.count)
 		rc = EXIT_INPUT_REJECTED;
-	}
 	if (fin)
 		finality_mark(fin, &ev.results, finality_today());
 	if (out) {
 		opts = *out;
 		opts.kpis = ctx->kpis;
-		opts.stale = &stale;
+		opts.stale = &ev.stale;
 		if (cli_disclose(ctx, &ev.results) == EXIT_OK &&
 		    output_write(stdout, &opts, &ev.results) < 0)
 			rc = cli_worst(rc, EXIT_CONFIG);
@@ -278,9 +270,27 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 			(long long)ev.run_id, ev.not_evaluated);
 		rc = cli_worst(rc, EXIT_INCOMPLETE);
 	}
-	input_ages_release(&stale);
 	evaluation_release(&ev);
 	return rc;
+}
+
+static int add_stale(void *arg, const peil_run_kpi *k)
+{
+	return input_age_parse(k->message, arg) < 0 ? -1 : 0;
+}
+
+int cli_read_stale(peil_context *ctx, int64_t run_id, input_ages *out)
+{
+	peil_error err;
+
+	error_clear(&err);
+	if (store_run_kpis_scan(ctx->store, run_id, add_stale, out, &err) < 0) {
+		if (!err.message[0])
+			error_set(&err, NULL, 0, NULL, "out of memory");
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	return 0;
 }
 
 const labels *cli_labels(const cli_options *o)

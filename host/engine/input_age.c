@@ -3,10 +3,8 @@
  */
 #include "engine/input_age.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-#include "base/grow.h"
 #include "base/log.h"
 
 struct newest {
@@ -21,23 +19,6 @@ static int note_entry(void *arg, const peil_ingest_entry *e)
 	if (e->dataset && strcmp(e->dataset, n->dataset) == 0 &&
 	    e->at > n->at)
 		n->at = e->at;
-	return 0;
-}
-
-static int add_stale(input_ages *out, const char *dataset, int64_t age_days,
-		     uint64_t max_age_days)
-{
-	input_age *items = grow_for(out->items, out->count, sizeof(*items));
-
-	if (!items)
-		return -1;
-	out->items = items;
-	items[out->count].dataset = strdup(dataset);
-	if (!items[out->count].dataset)
-		return -1;
-	items[out->count].age_days = age_days;
-	items[out->count].max_age_days = max_age_days;
-	out->count++;
 	return 0;
 }
 
@@ -69,17 +50,9 @@ int input_age_check(peil_context *ctx, int64_t now, input_ages *out,
 			(long long)(age / 86400),
 			(unsigned long long)ds->max_age_days,
 			s->cfg->path, ds->max_age_at->line);
-		if (add_stale(out, n.dataset, age / 86400,
+		if (input_ages_add(out, n.dataset, age / 86400,
 			      ds->max_age_days) < 0)
 			return error_set(err, NULL, 0, NULL, "out of memory");
 	}
 	return 0;
-}
-
-void input_ages_release(input_ages *a)
-{
-	for (size_t i = 0; i < a->count; i++)
-		free(a->items[i].dataset);
-	free(a->items);
-	memset(a, 0, sizeof(*a));
 }

@@ -21,9 +21,9 @@
  * that many days older than now (unix seconds) into *out, in the order of
  * the config, each logged as a warning naming the dataset, its age and the
  * setting's line.  0 on success; -1 with err when the ingest log could not
- * be read or memory ran out.  Call input_ages_release in both cases. */
+ * be read or memory ran out.  Call input_ages_release (model/input_age.h) in both
+ * cases. */
 int input_age_check(peil_context *ctx, int64_t now, input_ages *out,
 		    peil_error *err);
-void input_ages_release(input_ages *a);	/* accepts a zeroed one */
 
 #endif

@@ -335,11 +335,36 @@ PY
 	expect_rc "run: exit 2" 2 $?
 	expect_grep "run: the warning" "$work/err" "dataset cases: its newest input is 45 days old"
 
+	# The run keeps it: the message of each of casussen.lua's 3 KPIs over
+	# cases, whose status stays ok; show, report and export read it back.
+	run=$(sqlite3 "$work/peil.db" "SELECT max(id) FROM peil_run")
+	kept=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run_kpi WHERE run_id = $run AND status = 'ok' AND message = 'stale input: dataset cases is 45 days old (max_age_days = 30)'")
+	[ "$kept" = 3 ] && ok "the run keeps it with its 3 KPIs" || fail "the run keeps it with $kept KPIs, not 3"
+	"$peil" show --config "$cfg" >"$work/out" 2>/dev/null
+	expect_rc "show: exit 0" 0 $?
+	[ "$(tail -1 "$work/out")" = "let op: de nieuwste invoer van dataset cases is 45 dagen oud (max_age_days = 30)" ] \
+		&& ok "show: the line under the tables" || fail "show: last line is '$(tail -1 "$work/out")'"
+	"$peil" show --config "$cfg" --format json >"$work/out.json" 2>/dev/null
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["stale_inputs"] == [{"dataset": "cases", "age_days": 45, "max_age_days": 30}]' "$work/out.json" \
+		&& ok "show json: stale_inputs" || fail "show json: stale_inputs"
+	"$peil" report --config "$cfg" --period 2018-Q1 -o "$work/report.html" 2>/dev/null
+	expect_rc "report: exit 0" 0 $?
+	expect_grep "report: a visible notice" "$work/report.html" \
+		'<p class="notice" role="alert">let op: de nieuwste invoer van dataset cases is 45 dagen oud (max_age_days = 30)</p>'
+	"$peil" export --config "$cfg" -o "$work/peil.prom" 2>/dev/null
+	expect_rc "export: exit 0" 0 $?
+	expect_grep "prometheus: the age" "$work/peil.prom" 'peil_dataset_input_age_days{dataset="cases"} 45'
+	expect_grep "prometheus: stale" "$work/peil.prom" 'peil_dataset_stale{dataset="cases",max_age_days="30"} 1'
+
 	# 46 days allowed: 45 days and a minute is within them.
 	sed -i 's/^max_age_days = 30$/max_age_days = 46/' "$cfg"
 	"$peil" eval --config "$cfg" --period 2018-01 >"$work/out" 2>"$work/err"
 	expect_rc "within max_age_days: exit 0" 0 $?
 	expect_no_grep "within max_age_days: no line" "$work/out" "nieuwste invoer"
+	"$peil" export --config "$cfg" -o "$work/peil.prom" 2>/dev/null
+	expect_no_grep "within max_age_days: no gauge" "$work/peil.prom" "peil_dataset_"
+	"$peil" show --config "$cfg" --run "$run" >"$work/out" 2>/dev/null
+	expect_grep "the stale run still says so" "$work/out" "nieuwste invoer van dataset cases is 45 dagen oud"
 
 	sed -i 's/^max_age_days = 46$/max_age_days = -1/' "$cfg"
 	"$peil" check --config "$cfg" >"$work/out" 2>"$work/err"
