@@ -340,6 +340,9 @@ PY
 	run=$(sqlite3 "$work/peil.db" "SELECT max(id) FROM peil_run")
 	kept=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run_kpi WHERE run_id = $run AND status = 'ok' AND message = 'stale input: dataset cases is 45 days old (max_age_days = 30)'")
 	[ "$kept" = 3 ] && ok "the run keeps it with its 3 KPIs" || fail "the run keeps it with $kept KPIs, not 3"
+	"$peil" runs --config "$cfg" --run "$run" >"$work/out" 2>/dev/null
+	expect_grep "peil runs: the stale input" "$work/out" \
+		"    stale input: dataset cases is 45 days old (max_age_days = 30)"
 	"$peil" show --config "$cfg" >"$work/out" 2>/dev/null
 	expect_rc "show: exit 0" 0 $?
 	[ "$(tail -1 "$work/out")" = "let op: de nieuwste invoer van dataset cases is 45 dagen oud (max_age_days = 30)" ] \
