@@ -274,8 +274,12 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	return rc;
 }
 
+/* Only an ok KPI's message: a failed one's is a script's error text,
+ * which a script chooses. */
 static int add_stale(void *arg, const peil_run_kpi *k)
 {
+	if (!k->status || strcmp(k->status, "ok") != 0)
+		return 0;
 	return input_age_parse(k->message, arg) < 0 ? -1 : 0;
 }
 
