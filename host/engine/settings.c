@@ -597,53 +597,33 @@ static int read_section(const config *cfg, const char *kind,
 	return 0;
 }
 
-static int read_sources(const config *cfg, peil_settings *out,
-			peil_error *err)
+/* Read each [kind NAME] section into a new array (*items, also after a
+ * failure) of elements of size bytes whose first member is the section's
+ * const config_section *: a settings_source or a settings_dataset. */
+static int read_named(const config *cfg, const char *kind,
+		      enum setting_base which, size_t size, void **items,
+		      size_t *count, peil_error *err)
 {
 	size_t n = 0;
+	char *array;
 
 	for (size_t i = 0; i < cfg->count; i++)
-		n += strcmp(cfg->sections[i].kind, "source") == 0;
+		n += strcmp(cfg->sections[i].kind, kind) == 0;
 	if (!n)
 		return 0;
-	out->sources = calloc(n, sizeof(*out->sources));
-	if (!out->sources)
+	array = calloc(n, size);
+	*items = array;
+	if (!array)
 		return error_set(err, cfg->path, 0, NULL, "out of memory");
 	for (size_t i = 0; i < cfg->count; i++) {
 		const config_section *s = &cfg->sections[i];
-		settings_source *src;
+		char *item;
 
-		if (strcmp(s->kind, "source") != 0)
+		if (strcmp(s->kind, kind) != 0)
 			continue;
-		src = &out->sources[out->source_count++];
-		src->section = s;
-		if (read_section(cfg, "source", s, IN_SOURCE, src, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int read_datasets(const config *cfg, peil_settings *out,
-			 peil_error *err)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cfg->count; i++)
-		n += strcmp(cfg->sections[i].kind, "dataset") == 0;
-	if (!n)
-		return 0;
-	out->datasets = calloc(n, sizeof(*out->datasets));
-	if (!out->datasets)
-		return error_set(err, cfg->path, 0, NULL, "out of memory");
-	for (size_t i = 0; i < cfg->count; i++) {
-		const config_section *s = &cfg->sections[i];
-		settings_dataset *ds;
-
-		if (strcmp(s->kind, "dataset") != 0)
-			continue;
-		ds = &out->datasets[out->dataset_count++];
-		ds->section = s;
-		if (read_section(cfg, "dataset", s, IN_DATASET, ds, err) < 0)
+		item = array + (*count)++ * size;
+		memcpy(item, &s, sizeof(s));
+		if (read_section(cfg, kind, s, which, item, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -655,6 +635,8 @@ int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 		"peil", "calendar", "run", "limits", "contract", "privacy",
 		"report"
 	};
+	void *items = NULL;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->cfg = cfg;
@@ -674,9 +656,16 @@ int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 					: "scripts";
 	if (!config_entry_find(out->privacy, "min_denominator"))
 		out->min_denominator = out->min_count;
-	if (read_sources(cfg, out, err) < 0)
+	rc = read_named(cfg, "source", IN_SOURCE, sizeof(*out->sources),
+			&items, &out->source_count, err);
+	out->sources = items;
+	if (rc < 0)
 		return -1;
-	return read_datasets(cfg, out, err);
+	items = NULL;
+	rc = read_named(cfg, "dataset", IN_DATASET, sizeof(*out->datasets),
+			&items, &out->dataset_count, err);
+	out->datasets = items;
+	return rc;
 }
 
 static void list_release(settings_list *l)

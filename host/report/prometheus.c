@@ -156,29 +156,37 @@ static void kpi_families(FILE *out, const result_table *t,
 	}
 }
 
+/* One family of a sample per stale dataset; max_age adds the label
+ * max_age_days and makes the sample 1, else it is the age in days. */
+static void stale_family(FILE *out, const input_ages *stale,
+			 const char *name, const char *help, int max_age)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (size_t i = 0; i < stale->count; i++) {
+		fprintf(out, "%s{dataset=", name);
+		label_value(out, stale->items[i].dataset);
+		if (max_age)
+			fprintf(out, ",max_age_days=\"%llu\"} 1\n",
+				(unsigned long long)stale->items[i]
+					.max_age_days);
+		else
+			fprintf(out, "} %lld\n",
+				(long long)stale->items[i].age_days);
+	}
+}
+
 /* Only when some dataset is stale: a run with fresh inputs writes what it
  * did. */
 static void stale_families(FILE *out, const input_ages *stale)
 {
 	if (!stale || !stale->count)
 		return;
-	fputs("# HELP peil_dataset_input_age_days Whole days since the newest "
-	      "input of a dataset older than its max_age_days, when the run "
-	      "began.\n# TYPE peil_dataset_input_age_days gauge\n", out);
-	for (size_t i = 0; i < stale->count; i++) {
-		fputs("peil_dataset_input_age_days{dataset=", out);
-		label_value(out, stale->items[i].dataset);
-		fprintf(out, "} %lld\n", (long long)stale->items[i].age_days);
-	}
-	fputs("# HELP peil_dataset_stale 1 for a dataset whose newest input "
-	      "was older than its max_age_days when the run began.\n"
-	      "# TYPE peil_dataset_stale gauge\n", out);
-	for (size_t i = 0; i < stale->count; i++) {
-		fputs("peil_dataset_stale{dataset=", out);
-		label_value(out, stale->items[i].dataset);
-		fprintf(out, ",max_age_days=\"%llu\"} 1\n",
-			(unsigned long long)stale->items[i].max_age_days);
-	}
+	stale_family(out, stale, "peil_dataset_input_age_days",
+		     "Whole days since the newest input of a dataset older "
+		     "than its max_age_days, when the run began.", 0);
+	stale_family(out, stale, "peil_dataset_stale",
+		     "1 for a dataset whose newest input was older than its "
+		     "max_age_days when the run began.", 1);
 }
 
 int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
