@@ -22,6 +22,7 @@ end
 
 local common = {
   dataset = "trajectories",
+  tags = { "trajecten", "bezoeken" },
   grain = "month",
   params = { programme = "Buurtbaan", grace_days = 0 },
   select = running_in("start", "end"),

@@ -37,6 +37,7 @@ for _, dir in ipairs(directions) do
       .. "eerste meting " .. dir.title .. " is.",
     unit = "personen",
     dataset = "measurements",
+    tags = { "zrm" },
     grain = "quarter",
     breakdown = { "domain" },
     select = started_in("date"),

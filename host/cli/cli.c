@@ -200,7 +200,7 @@ static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
 		const kpi_info *k = kpi_set_info(ctx->kpis, i);
 
-		if (only_kpi && strcmp(only_kpi, k->id) != 0)
+		if (!kpi_wanted(k, only_kpi))
 			continue;
 		if (period_list(k->grain, ctx->contract_start_month, from, to,
 				NULL, 0) == 0)
@@ -210,6 +210,15 @@ static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 				period_grain_name(k->grain),
 				period_grain_name(k->grain), a, b);
 	}
+}
+
+/* Whether --kpi ID or --kpi tag:NAME names some KPI. */
+static int cli_kpi_exists(const peil_context *ctx, const char *only_kpi)
+{
+	for (size_t i = 0; i < kpi_set_count(ctx->kpis); i++)
+		if (kpi_wanted(kpi_set_info(ctx->kpis, i), only_kpi))
+			return 1;
+	return 0;
 }
 
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
@@ -223,9 +232,9 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 
 	if (run_id)
 		*run_id = 0;
-	if (only_kpi && !kpi_set_find(ctx->kpis, only_kpi)) {
-		log_msg(PEIL_LOG_ERROR, "no KPI with id '%s' (see peil list)",
-			only_kpi);
+	if (only_kpi && !cli_kpi_exists(ctx, only_kpi)) {
+		log_msg(PEIL_LOG_ERROR, "no KPI with id or tag '%s' (see peil "
+			"list)", only_kpi);
 		return EXIT_USAGE;
 	}
 	warn_empty_kpis(ctx, from, to, only_kpi);
@@ -254,6 +263,12 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		ctx->script_errors, ev.results.count);
 	if (ev.failed || ctx->script_errors)
 		rc = cli_worst(rc, EXIT_KPI_FAILED);
+	if (ev.not_evaluated) {
+		log_msg(PEIL_LOG_WARNING, "run %lld is incomplete: %zu KPIs "
+			"not evaluated for some or all periods (see above)",
+			(long long)ev.run_id, ev.not_evaluated);
+		rc = cli_worst(rc, EXIT_INCOMPLETE);
+	}
 	evaluation_release(&ev);
 	return rc;
 }
@@ -330,8 +345,7 @@ static int find_latest(void *arg, const peil_run_record *run)
 {
 	struct latest *l = arg;
 
-	if (strcmp(run->status, "ok") == 0 ||
-	    strcmp(run->status, "kpi failed") == 0) {
+	if (result_run_recorded(run->status)) {
 		l->id = run->id;
 		return 1;
 	}
@@ -524,4 +538,20 @@ void cli_progress(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+int cli_plugin_line(const char *indent, const peil_plugin *p,
+		    const char *path)
+{
+	const char *kind = p->kind == PEIL_PLUGIN_INPUT     ? "input"
+			   : p->kind == PEIL_PLUGIN_STORAGE ? "storage"
+							    : "unknown";
+
+	if (printf("%s%-10s %-8s %-8s ABI %u  %s\n%*s  %s\n", indent, p->name,
+		   kind, p->version ? p->version : "",
+		   (unsigned)p->abi_version, path ? path : "",
+		   (int)strlen(indent), "",
+		   p->description ? p->description : "") < 0)
+		return -1;
+	return 0;
 }

@@ -23,6 +23,9 @@ enum cli_exit {
 	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
 	EXIT_STORAGE = 4,	/* the store or an output could not be written */
 	EXIT_FINAL_CHANGED = 5,	/* run: a figure of a final period changed */
+	EXIT_INCOMPLETE = 6,	/* some KPIs or periods were not evaluated (a
+				   dataset or field missing, no data yet):
+				   the figures are incomplete */
 	EXIT_USAGE = 64,	/* sysexits.h EX_USAGE */
 	EXIT_LOCKED = 75,	/* another peil holds the lock (EX_TEMPFAIL:
 				   try again later) */
@@ -44,10 +47,13 @@ typedef struct cli_options {
 	const char *lang;	/* --lang nl|en */
 	const char *locale;	/* --locale nl|en */
 	const char *output;	/* -o FILE */
+	const char *dir;	/* init --dir DIR */
+	const char *max_age;	/* status --max-age AGE */
 	long long run_id;
 	long long keep;		/* prune --keep */
 	long long older_than;	/* prune --older-than, days */
 	int force;
+	int fields;		/* list --fields */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -59,7 +65,11 @@ enum {
 	CLI_OPT_LANG,
 	CLI_OPT_LOCALE,
 	CLI_OPT_KEEP,
-	CLI_OPT_OLDER_THAN
+	CLI_OPT_OLDER_THAN,
+	CLI_OPT_DIR,
+	CLI_OPT_MAX_AGE,
+	CLI_OPT_LOG_FORMAT,
+	CLI_OPT_FIELDS
 };
 
 /* The help lines of --lang and --locale. */
@@ -93,6 +103,8 @@ extern const cli_command cmd_backup_command;
 extern const cli_command cmd_prune_command;
 extern const cli_command cmd_report_command;
 extern const cli_command cmd_export_command;
+extern const cli_command cmd_init_command;
+extern const cli_command cmd_status_command;
 
 int cli_worst(int a, int b);
 /* context_open with the exit code of its failure (0 on success); close
@@ -160,5 +172,13 @@ void cli_progress(const char *fmt, ...) PEIL_PRINTF(1, 2);
  * under "> FILE", /dev/full).  Call it right after the writes, while a
  * failed write's errno still names the cause. */
 int cli_check_stdout(void);
+
+/* One plugin as peil list and peil check show it, on stdout after
+ * indent: name, kind, version, plugin ABI version and the file it was
+ * loaded from, then its description:
+ *   csv      input    0.1.0   ABI 1  /usr/lib/peil/plugins/csv.so
+ * Returns 0, or -1 when stdout failed. */
+int cli_plugin_line(const char *indent, const peil_plugin *p,
+		    const char *path);
 
 #endif

@@ -36,9 +36,13 @@ static const peil_schema *check_schema(void *arg, const char *name)
 /* Open each source as ingest would (source.h) and close it again; no
  * data is read or written.  The store is loaded, not opened, so that a
  * snapshot it cannot take is refused here too (NULL when it did not
- * load). */
+ * load).  Each plugin that loads is shown: which file of which version
+ * serves the source is the first question when it misbehaves. */
 static void check_sources(peil_context *ctx, struct check_state *st)
 {
+	if (ctx->store)
+		cli_plugin_line("storage: ", store_plugin(ctx->store),
+				store_plugin_path(ctx->store));
 	for (size_t i = 0; i < ctx->settings.source_count; i++) {
 		opened_source opened;
 		peil_error err;
@@ -55,6 +59,8 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 			check_report(st, &err);
 			continue;
 		}
+		printf("source %s: ", ctx->settings.sources[i].section->name);
+		cli_plugin_line("", opened.plugin->plugin, opened.plugin->path);
 		source_close(&opened);
 	}
 }

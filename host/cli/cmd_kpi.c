@@ -252,6 +252,11 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 	print_part(ctx.kpis, k, "having:", "having");
 	print_part(ctx.kpis, k, "rule:", "rule");
 	print_part(ctx.kpis, k, "target:", "target");
+	if (k->target_configured)
+		printf("%-13s[kpi %s] in %s\n", "target from:", k->id,
+		       ctx.cfg->path);
+	else if (k->has_min || k->has_max)
+		printf("%-13sthe script\n", "target from:");
 	kpi_set_describe_params(ctx.kpis, k->id, params, sizeof(params));
 	if (params[0]) {
 		printf("parameters:\n");

@@ -14,12 +14,29 @@ static void list_plugin(void *arg, const char *file, const peil_plugin *p,
 {
 	(void)arg;
 	if (p)
-		printf("  %-10s %-8s %-8s %s (%s)\n", p->name,
-		       p->kind == PEIL_PLUGIN_INPUT ? "input" : "storage",
-		       p->version ? p->version : "", p->description
-		       ? p->description : "", file);
+		cli_plugin_line("  ", p, file);
 	else
 		printf("  %s: %s\n", file, err->message);
+}
+
+/* peil list --fields: each dataset's fields with their type and flags,
+ * for the KPI author who needs their names. */
+static void list_fields(const peil_context *ctx)
+{
+	for (size_t i = 0; i < ctx->schemas.count; i++) {
+		const peil_schema *s = &ctx->schemas.schemas[i];
+
+		printf("%s%s:\n", i ? "\n" : "", s->name);
+		for (size_t j = 0; j < s->field_count; j++) {
+			const peil_field *f = &s->fields[j];
+
+			printf("  %-24s %s%s%s\n", f->name,
+			       f->flags & PEIL_FIELD_BSN
+				       ? "bsn" : schema_type_name(f->type),
+			       f->flags & PEIL_FIELD_KEY ? " key" : "",
+			       f->flags & PEIL_FIELD_REQUIRED ? " required" : "");
+		}
+	}
 }
 
 static int cmd_list(const cli_options *o, int argc, char **argv)
@@ -37,6 +54,11 @@ static int cmd_list(const cli_options *o, int argc, char **argv)
 	if (rc) {
 		context_close(&ctx);
 		return rc;
+	}
+	if (o->fields) {
+		list_fields(&ctx);
+		context_close(&ctx);
+		return EXIT_OK;
 	}
 	printf("Plugins:\n");
 	loader_each(&ctx.plugins, list_plugin, NULL);
@@ -64,8 +86,16 @@ static int cmd_list(const cli_options *o, int argc, char **argv)
 }
 
 
+static const struct option list_options[] = {
+	{ "fields", no_argument, NULL, CLI_OPT_FIELDS },
+	{ NULL, 0, NULL, 0 }
+};
+
 const cli_command cmd_list_command = {
 	.name = "list",
 	.summary = "list plugins, datasets and KPIs",
+	.help = "      --fields        only the datasets, each field with its "
+		"type and flags\n",
+	.options = list_options,
 	.run = cmd_list,
 };

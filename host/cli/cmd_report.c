@@ -43,8 +43,7 @@ static int pick_run(void *arg, const peil_run_record *run)
 	struct run_choice *c = arg;
 
 	if (!c->wanted &&
-	    (!run->status || (strcmp(run->status, "ok") != 0 &&
-			      strcmp(run->status, "kpi failed") != 0) ||
+	    (!result_run_recorded(run->status) ||
 	     !run->period_from || !run->period_to ||
 	     strcmp(run->period_from, c->from) > 0 ||
 	     strcmp(run->period_to, c->to) < 0))

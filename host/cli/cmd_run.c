@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/calendar.h"
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "engine/history.h"
+#include "engine/run_status.h"
 #include "model/finality.h"
 #include "base/log.h"
 
@@ -122,13 +125,16 @@ static int run_check_final(peil_context *ctx, const finality *fin,
 	return EXIT_FINAL_CHANGED;
 }
 
-static int run_steps(peil_context *ctx, const output_options *out)
+/* The run's steps; the id of the run it recorded goes to *run_id (0 when
+ * none). */
+static int run_steps(peil_context *ctx, const output_options *out,
+		     int64_t *run_id)
 {
 	finality fin = settings_finality(&ctx->settings);
 	int32_t from, to;
-	int64_t run_id;
 	int rc, ingest_rc, nothing;
 
+	*run_id = 0;
 	rc = cli_run_range(ctx, &from, &to);
 	if (rc == 0)
 		rc = run_delay(&fin, from, &to, &nothing);
@@ -144,12 +150,27 @@ static int run_steps(peil_context *ctx, const output_options *out)
 		return ingest_rc;
 	}
 	cli_progress("[2/3] evaluating the KPIs");
-	rc = cli_evaluate(ctx, "run", from, to, NULL, out, &fin, &run_id);
-	if (run_id) {
+	rc = cli_evaluate(ctx, "run", from, to, NULL, out, &fin, run_id);
+	if (*run_id) {
 		cli_progress("[3/3] comparing with the run before");
-		rc = cli_worst(rc, run_check_final(ctx, &fin, run_id));
+		rc = cli_worst(rc, run_check_final(ctx, &fin, *run_id));
 	}
 	return cli_worst(rc, ingest_rc);
+}
+
+/* Keep the exit code beside the lock for peil status (run_status.h),
+ * while the lock is held; as main reports a signal, 128 + its number. */
+static void run_keep_exit(peil_context *ctx, int64_t run_id, int rc)
+{
+	char path[4096];
+	peil_error err;
+
+	error_clear(&err);
+	if (interrupt_requested())
+		rc = EXIT_INTERRUPTED + interrupt_requested();
+	if (cli_lock_path(ctx, path, sizeof(path), &err) != 0 ||
+	    run_status_write(path, run_id, rc, (int64_t)time(NULL), &err) < 0)
+		log_error(&err);
 }
 
 static int cmd_run(const cli_options *o, int argc, char **argv)
@@ -157,6 +178,7 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 	output_options out;
 	peil_context ctx;
 	run_lock lock = { -1 };
+	int64_t run_id = 0;
 	int rc;
 
 	(void)argv;
@@ -171,7 +193,9 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 			     CONTEXT_STORAGE | CONTEXT_SCRIPTS | CONTEXT_CREATE,
 			     &lock);
 	if (rc == 0)
-		rc = run_steps(&ctx, &out);
+		rc = run_steps(&ctx, &out, &run_id);
+	if (lock.fd >= 0)
+		run_keep_exit(&ctx, run_id, rc);
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
@@ -221,7 +245,8 @@ const cli_command cmd_ingest_command = {
 const cli_command cmd_eval_command = {
 	.name = "eval",
 	.summary = "evaluate the KPIs for a period and record the run",
-	.help = "  -k, --kpi ID        only this KPI\n"
+	.help = "  -k, --kpi ID        only this KPI (tag:NAME: only the "
+		"KPIs with that tag)\n"
 		"  -f, --format F      text (default), csv or json\n"
 		CLI_LANG_HELP,
 	.takes_period = 1,

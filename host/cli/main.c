@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "cli/cli.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/self_path.h"
 
 #ifndef PEIL_VERSION
 #define PEIL_VERSION "0"
@@ -32,6 +34,8 @@ static const cli_command *const commands[] = {
 	&cmd_diff_command,
 	&cmd_backup_command,
 	&cmd_prune_command,
+	&cmd_init_command,
+	&cmd_status_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -42,6 +46,7 @@ static const struct option common_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "log-format", required_argument, NULL, CLI_OPT_LOG_FORMAT },
 };
 
 static const struct option period_options[] = {
@@ -50,11 +55,19 @@ static const struct option period_options[] = {
 	{ "to", required_argument, NULL, CLI_OPT_TO },
 };
 
+/* The config without --config (the installed one's path, filled in by
+ * main before any command runs). */
+static char default_config[PATH_MAX] = CLI_DEFAULT_CONFIG;
+
 static const char common_help[] =
-	"  -c, --config FILE   configuration (default " CLI_DEFAULT_CONFIG ")\n"
+	"  -c, --config FILE   configuration (default $PEIL_CONFIG, else\n"
+	"                      %s)\n"
 	"  -q, --quiet         log errors and warnings only\n"
 	"  -v, --verbose       log debug lines too\n"
-	"  -h, --help          this help\n";
+	"  -h, --help          this help\n"
+	"      --log-format F  text, or journal: priorities for journald "
+	"(the default\n"
+	"                      when $JOURNAL_STREAM is stderr)\n";
 
 static const char period_help[] =
 	"  -p, --period P      a period: 2017, 2017-Q4, 2017-03 or a contract "
@@ -76,8 +89,9 @@ static void usage(FILE *out)
 	fprintf(out, "\nRun 'peil COMMAND --help' for a command's options.\n"
 		     "Exit codes: 0 ok, 1 a KPI failed, 2 an input was "
 		     "rejected, 3 configuration\nerror, 4 storage or output "
-		     "error, 5 a final figure changed, 64 usage error,\n75 "
-		     "the lock is held by another peil.\n");
+		     "error, 5 a final figure changed, 6 figures incomplete\n"
+		     "(KPIs not evaluated), 64 usage error, 75 the lock is "
+		     "held by another peil.\n");
 }
 
 static void command_usage(FILE *out, const cli_command *c)
@@ -89,7 +103,7 @@ static void command_usage(FILE *out, const cli_command *c)
 		fputs(c->help, out);
 	if (c->takes_period)
 		fputs(period_help, out);
-	fputs(common_help, out);
+	fprintf(out, common_help, default_config);
 }
 
 /* The command's long options after the common ones (and the period ones
@@ -165,8 +179,17 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 		case CLI_OPT_TO:
 			o->to = optarg;
 			break;
+		case CLI_OPT_DIR:
+			o->dir = optarg;
+			break;
+		case CLI_OPT_MAX_AGE:
+			o->max_age = optarg;
+			break;
 		case CLI_OPT_FORCE:
 			o->force = 1;
+			break;
+		case CLI_OPT_FIELDS:
+			o->fields = 1;
 			break;
 		case CLI_OPT_KEEP:
 		case CLI_OPT_OLDER_THAN: {
@@ -195,6 +218,16 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			}
 			break;
 		}
+		case CLI_OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") != 0 &&
+			    strcmp(optarg, "journal") != 0) {
+				fprintf(stderr, "peil: --log-format %s: expected "
+						"text or journal\n", optarg);
+				return EXIT_USAGE;
+			}
+			log_set_format(optarg[0] == 'j' ? LOG_FORMAT_JOURNAL
+							: LOG_FORMAT_TEXT);
+			break;
 		case 'q':
 			log_set_level(PEIL_LOG_WARNING);
 			break;
@@ -212,6 +245,27 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 	return 0;
 }
 
+/* --config over $PEIL_CONFIG over the default: conf/peil.ini for the
+ * build tree's binary, so that the README's commands work from the
+ * source tree, and SYSCONFDIR/peil/peil.ini for an installed one, which
+ * cannot know the directory it is started from. */
+static const char *config_path(void)
+{
+	const char *env = getenv("PEIL_CONFIG");
+	char installed[PATH_MAX];
+
+	if (env && *env)
+		return env;
+	if (self_path_in_build_tree())
+		return default_config;
+	if (self_path_installed_config(installed, sizeof(installed)) < 0)
+		log_msg(PEIL_LOG_WARNING, "cannot tell where peil is installed;"
+			" the config defaults to %s", CLI_DEFAULT_CONFIG);
+	else
+		memcpy(default_config, installed, sizeof(installed));
+	return default_config;
+}
+
 int main(int argc, char **argv)
 {
 	const cli_command *c = NULL;
@@ -220,7 +274,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	o.config = CLI_DEFAULT_CONFIG;
+	log_set_format(log_format_detect());	/* --log-format may change it */
+	o.config = config_path();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

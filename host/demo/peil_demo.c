@@ -24,6 +24,7 @@
 #include "base/calendar.h"
 #include "demo_rng.h"
 #include "demo_social.h"
+#include "demo_xlsx.h"
 
 #define NO_DATE INT32_MIN
 
@@ -450,9 +451,9 @@ static int make_dirs(const char *path)
 static void usage(FILE *out)
 {
 	fputs("usage: peil-demo [--out DIR] [--from-year YEAR] [--to-year YEAR]\n"
-	      "                 [--cases-per-year N] [--seed N]\n"
+	      "                 [--cases-per-year N] [--seed N] [--xlsx]\n"
 	      "Writes DIR/export_casussen_YYYY.csv and the other exports\n"
-	      "(default DIR var/demo).\n",
+	      "(default DIR var/demo); with --xlsx as .xlsx workbooks instead.\n",
 	      out);
 }
 
@@ -475,6 +476,7 @@ static int number_arg(const char *text, long long min, long long max,
 typedef struct options {
 	const char *out;
 	long long from_year, to_year, cases, seed;
+	int xlsx;
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
@@ -487,6 +489,9 @@ static int parse_options(int argc, char **argv, options *o)
 		if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
 			usage(stdout);
 			exit(0);
+		} else if (strcmp(name, "--xlsx") == 0) {
+			o->xlsx = 1;
+			continue;
 		} else if (value == NULL) {
 			bad = 1;
 		} else if (strcmp(name, "--out") == 0) {
@@ -519,7 +524,7 @@ static int parse_options(int argc, char **argv, options *o)
 
 int main(int argc, char **argv)
 {
-	options o = { "var/demo", 2016, 2018, 15000, 20180101 };
+	options o = { "var/demo", 2016, 2018, 15000, 20180101, 0 };
 	generator g = { 0 };
 	calendar *cal;
 	long total = 0, open = 0;
@@ -575,6 +580,8 @@ int main(int argc, char **argv)
 		open += counts.open;
 	}
 	if (demo_social_close(g.social) != 0)
+		status = 1;
+	if (status == 0 && o.xlsx && demo_xlsx_convert(o.out) != 0)
 		status = 1;
 	if (status == 0)
 		printf("peil-demo: %lld case files, %ld rows, %ld open cases\n",

@@ -115,6 +115,13 @@ static int configure_kpis(peil_context *ctx, peil_error *err)
 						   msg);
 		}
 	}
+	if (set->kpis) {
+		char msg[512];
+
+		if (kpi_set_choose(ctx->kpis, set->kpis, msg, sizeof(msg)) < 0)
+			return config_fail(cfg, NULL, set->kpis_at, err,
+					   "[run] kpis: %s", msg);
+	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 
@@ -25,6 +26,8 @@ struct eval_state {
 	evaluation *ev;
 	struct failure *failures;
 	size_t failure_count;
+	struct failure *skipped;	/* not evaluated: the first reason */
+	size_t skipped_count;
 	int oom;
 	int threads;		/* [run] threads */
 };
@@ -140,12 +143,44 @@ static void source_reader_close(void *arg, kpi_source *reader)
 	free(r);
 }
 
+/* Remember the first reason why a KPI was not evaluated for a period. */
+static int note_not_evaluated(struct eval_state *st, const kpi_info *kpi,
+			      const char *status)
+{
+	struct failure *last = st->skipped_count
+				       ? &st->skipped[st->skipped_count - 1]
+				       : NULL;
+
+	if (last && strcmp(last->kpi, kpi->id) == 0)
+		return 0;	/* a KPI's figures come together */
+	last = grow_for(st->skipped, st->skipped_count, sizeof(*last));
+	if (!last)
+		return -1;
+	st->skipped = last;
+	last = &st->skipped[st->skipped_count];
+	last->kpi = strdup(kpi->id);
+	last->message = strdup(status + sizeof(RESULT_NOT_EVALUATED) - 1);
+	if (!last->kpi || !last->message) {
+		free(last->kpi);
+		free(last->message);
+		return -1;
+	}
+	st->skipped_count++;
+	log_msg(PEIL_LOG_WARNING, "KPI %s not evaluated: %s", kpi->id,
+		last->message);
+	return 0;
+}
+
 static int sink_result(void *arg, const kpi_info *kpi,
 		       const peil_result *result)
 {
 	struct eval_state *st = arg;
 
-	(void)kpi;
+	if (result_not_evaluated(result->status) &&
+	    note_not_evaluated(st, kpi, result->status) < 0) {
+		st->oom = 1;
+		return -1;
+	}
 	if (result_table_add(&st->ev->results, result) < 0) {
 		st->oom = 1;
 		return -1;
@@ -185,6 +220,14 @@ static const char *failure_of(const struct eval_state *st, const char *id)
 	return NULL;
 }
 
+static const char *skipped_of(const struct eval_state *st, const char *id)
+{
+	for (size_t i = 0; i < st->skipped_count; i++)
+		if (strcmp(st->skipped[i].kpi, id) == 0)
+			return st->skipped[i].message;
+	return NULL;
+}
+
 static int record(struct eval_state *st, const char *only_kpi,
 		  peil_error *err)
 {
@@ -196,17 +239,19 @@ static int record(struct eval_state *st, const char *only_kpi,
 	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
 		const kpi_info *k = kpi_set_info(ctx->kpis, i);
 		const char *failure = failure_of(st, k->id);
+		const char *skipped = skipped_of(st, k->id);
 		peil_run_kpi rk = {
 			.kpi = k->id,
 			.title = k->title,
 			.unit = k->unit,
 			.script = k->script,
 			.script_sha256 = k->script_sha256,
-			.status = failure ? "failed" : "ok",
-			.message = failure,
+			.status = failure ? "failed"
+				  : skipped ? "not evaluated" : "ok",
+			.message = failure ? failure : skipped,
 		};
 
-		if (only_kpi && strcmp(only_kpi, k->id) != 0)
+		if (!kpi_wanted(k, only_kpi))
 			continue;
 		if (store_run_kpi_put(ctx->store, st->ev->run_id, &rk, err) < 0)
 			goto fail;
@@ -249,7 +294,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		   int32_t to, const char *only_kpi, evaluation *out,
 		   peil_error *err)
 {
-	struct eval_state st = { ctx, out, NULL, 0, 0, 2 };
+	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
 	kpi_source source = { &st, source_schema, source_scan,
 			      source_reader_open, source_reader_close };
 	kpi_sink sink = { &st, sink_result, sink_failure };
@@ -293,8 +338,10 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
-	out->kpis = only_kpi ? 1 : kpi_set_count(ctx->kpis);
+	for (i = 0; i < kpi_set_count(ctx->kpis); i++)
+		out->kpis += kpi_wanted(kpi_set_info(ctx->kpis, i), only_kpi);
 	out->failed = (size_t)failed;
+	out->not_evaluated = st.skipped_count;
 	result_table_sort(&out->results);
 	out->results.run_id = out->run_id;
 	if (record(&st, only_kpi, err) < 0) {
@@ -312,7 +359,9 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		goto out;
 	}
 	if (store_run_end(ctx->store, out->run_id,
-			  failed || ctx->script_errors ? "kpi failed" : "ok",
+			  failed || ctx->script_errors ? "kpi failed"
+			  : st.skipped_count	       ? "incomplete"
+						       : "ok",
 			  (int64_t)time(NULL), err) < 0)
 		goto out;
 	interrupt_settle();
@@ -323,6 +372,11 @@ out:
 		free(st.failures[i].message);
 	}
 	free(st.failures);
+	for (i = 0; i < st.skipped_count; i++) {
+		free(st.skipped[i].kpi);
+		free(st.skipped[i].message);
+	}
+	free(st.skipped);
 	return rc;
 }
 

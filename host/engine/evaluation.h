@@ -15,12 +15,19 @@ typedef struct evaluation {
 	result_table results;
 	size_t kpis;		/* evaluated */
 	size_t failed;		/* of which failed */
+	size_t not_evaluated;	/* of which some periods were not evaluated
+				   (result_not_evaluated): the figures are
+				   incomplete */
 } evaluation;
 
 /* Evaluate the KPIs (only the one with id only_kpi, when not NULL) for
  * [from, to], record a run of the kind ("run" or "eval") with its KPIs and
  * figures in the store, and keep the figures in out.  KPIs that fail are
- * reported on the log and counted in out->failed.  0 on success (even with
+ * reported on the log and counted in out->failed; KPIs with periods that
+ * could not be evaluated (a dataset or field missing, no data yet) are
+ * logged as a warning with the reason, counted in out->not_evaluated,
+ * and recorded with the status "not evaluated" and that reason, the run
+ * as "incomplete".  0 on success (even with
  * failed KPIs); -1 with err when the run could not be evaluated or
  * recorded.  Release out with evaluation_release in both cases. */
 int evaluation_run(peil_context *ctx, const char *kind, int32_t from,

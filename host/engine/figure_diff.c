@@ -104,8 +104,7 @@ static int run_before(void *arg, const peil_run_record *run)
 
 	if (st->before && run->id >= st->before)
 		return 0;
-	if (strcmp(run->status, "ok") != 0 &&
-	    strcmp(run->status, "kpi failed") != 0)
+	if (!result_run_recorded(run->status))
 		return 0;
 	st->found = run->id;
 	return 1;	/* newest first: the first one is it */

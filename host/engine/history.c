@@ -61,6 +61,11 @@ static int count_kpi(void *arg, const peil_run_kpi *k)
 	r->kpis++;
 	if (strcmp(k->status, "ok") == 0)
 		return 0;
+	if (strcmp(k->status, "not evaluated") == 0) {
+		snprintf(r->failures + n, sizeof(r->failures) - n,
+			 "%s%s (not evaluated)", n ? ", " : "", k->kpi);
+		return 0;
+	}
 	r->failed++;
 	snprintf(r->failures + n, sizeof(r->failures) - n, "%s%s",
 		 n ? ", " : "", k->kpi);

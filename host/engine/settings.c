@@ -148,6 +148,10 @@ static const setting table[] = {
 	  "seconds to wait for another peil's lock" },
 	{ "run", "threads", SETTING_NUMBER, "2", NULL, 1, 2, NULL, "1 or 2",
 	  S(threads), NO_OFFSET, "evaluation threads" },
+	{ "run", "kpis", SETTING_STRING, NULL, "every enabled KPI", 0, 0,
+	  NULL, NULL, S(kpis), AT(kpis_at),
+	  "the KPIs to evaluate: ids and tag:NAME, '-' before one leaves it "
+	  "out" },
 
 	/* No fallback: 0 leaves the sandbox's own defaults (kpi.h). */
 	{ "limits", "memory_mb", SETTING_NUMBER, NULL, "64", 1, 4096, NULL,
@@ -184,6 +188,9 @@ static const setting table[] = {
 	{ "kpi", "param.", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the value of a parameter the script declares" },
+	{ "kpi", "enabled", SETTING_OWNED, NULL, "yes", 0, 0, NULL, NULL,
+	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "no leaves the KPI out of every evaluation" },
 	{ "kpi", "breakdown", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the fields the KPI is broken down by" },

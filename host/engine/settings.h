@@ -77,6 +77,8 @@ typedef struct peil_settings {
 	uint64_t lock_wait;		/* seconds */
 	uint64_t final_after_months, delay_days;
 	uint64_t threads;
+	const char *kpis;		/* the KPIs to evaluate; NULL: all */
+	const config_entry *kpis_at;
 
 	/* [limits]: 0 leaves the sandbox's default */
 	uint64_t memory_mb, instructions, seconds, run_seconds;

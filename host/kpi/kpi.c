@@ -14,6 +14,7 @@
 #include "base/calendar.h"
 #include "base/digest.h"
 #include "base/error.h"
+#include "base/log.h"
 
 kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
 		     int contract_start_month)
@@ -65,7 +66,8 @@ static kpi_script *kpi_script_new(const kpi_set *set, const char *path,
 	kpi_script *script = calloc(1, sizeof(*script));
 
 	if (script)
-		script->row_ref = script->lookups_ref = LUA_NOREF;
+		script->row_ref = script->lookups_ref =
+			script->row_meta_ref = LUA_NOREF;
 	if (!script || !(script->path = strdup(path))) {
 		free(script);
 		error_set(err, path, 0, NULL, "out of memory");
@@ -102,9 +104,15 @@ static void kpi_set_merge(kpi_set *set, kpi_load *load)
 		for (j = 0; j < set->count; j++)
 			if (strcmp(set->kpis[j]->info.id, k->info.id) == 0)
 				break;
-		if (j < set->count)
+		if (j < set->count) {
+			/* Deliberate (a municipality's own version of a
+			 * shipped KPI) or not (a copied id): -v says which. */
+			log_msg(PEIL_LOG_DEBUG, "%s:%ld: kpi '%s' replaces the "
+				"one of %s:%ld", k->info.script, k->info.line,
+				k->info.id, set->kpis[j]->info.script,
+				set->kpis[j]->info.line);
 			kpi_free(set->kpis[j]);
-		else
+		} else
 			set->count++;
 		set->kpis[j] = k;
 	}
@@ -324,8 +332,10 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		return -1;
 	}
 	if (strcmp(key, "margin") == 0) {
-		if (kpi_margin_parse(value, &k->info) == 0)
+		if (kpi_margin_parse(value, &k->info) == 0) {
+			k->info.target_configured = 1;
 			return 0;
+		}
 		snprintf(msg, msg_size, "margin = %s: expected a number or a "
 			 "percentage such as 10%%", value);
 		return -1;
@@ -345,13 +355,24 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 			k->info.has_max = 1;
 			k->info.target_max = x;
 		}
+		k->info.target_configured = 1;
 		return 0;
 	}
 	if (strcmp(key, "breakdown") == 0)
 		return kpi_set_breakdown(k, value, msg, msg_size);
+	if (strcmp(key, "enabled") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			snprintf(msg, msg_size, "enabled = %s: expected yes or "
+				 "no", value);
+			return -1;
+		}
+		k->info.disabled = strcmp(value, "no") == 0;
+		return 0;
+	}
 	if (strncmp(key, "param.", 6) != 0) {
 		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
-			 "target.max, margin, breakdown, param.NAME)", key);
+			 "target.max, margin, breakdown, enabled, param.NAME)",
+			 key);
 		return -1;
 	}
 	param = kpi_param_find(k, key + 6);
@@ -419,4 +440,75 @@ void kpi_set_contract_start(kpi_set *set, int month)
 {
 	if (month >= 1 && month <= 12)
 		set->contract_start_month = month;
+}
+
+/* Whether k is the KPI id, or has the tag of "tag:NAME". */
+static int kpi_matches(const kpi_info *k, const char *entry, size_t len)
+{
+	if (len > 4 && strncmp(entry, "tag:", 4) == 0) {
+		for (size_t i = 0; i < k->tag_count; i++)
+			if (strlen(k->tags[i]) == len - 4 &&
+			    strncmp(k->tags[i], entry + 4, len - 4) == 0)
+				return 1;
+		return 0;
+	}
+	return strlen(k->id) == len && strncmp(k->id, entry, len) == 0;
+}
+
+/* The next entry of a [run] kpis list at *p: its length (0 at the
+ * end), *p moved to it. */
+static size_t kpi_list_next(const char **p)
+{
+	*p += strspn(*p, " ,\t");
+	return strcspn(*p, " ,\t");
+}
+
+int kpi_wanted(const kpi_info *k, const char *only)
+{
+	if (only)
+		return kpi_matches(k, only, strlen(only));
+	return !k->disabled && !k->unchosen;
+}
+
+int kpi_set_choose(kpi_set *set, const char *list, char *msg,
+		   size_t msg_size)
+{
+	const char *p;
+	size_t len;
+	int includes = 0;
+
+	/* Check every entry first: a list with a typo changes nothing. */
+	for (p = list; (len = kpi_list_next(&p)); p += len) {
+		int minus = *p == '-';
+		size_t i;
+
+		includes |= !minus;
+		for (i = 0; i < set->count; i++)
+			if (kpi_matches(&set->kpis[i]->info, p + minus,
+					len - (size_t)minus))
+				break;
+		/* A '-' entry may name what these scripts lack: one list
+		 * serves a municipality's several script directories, and
+		 * leaving out nothing changes no figure.  An entry to
+		 * include that names nothing is a typo. */
+		if (i == set->count && !minus) {
+			snprintf(msg, msg_size, "'%.*s' is no KPI id or tag of "
+				 "a KPI (see peil list)", (int)len, p);
+			return -1;
+		}
+	}
+	/* Included when named (or when nothing is), unless left out. */
+	for (size_t i = 0; i < set->count; i++) {
+		kpi_info *k = &set->kpis[i]->info;
+		int in = !includes, out = 0;
+
+		for (p = list; (len = kpi_list_next(&p)); p += len) {
+			if (*p == '-')
+				out |= kpi_matches(k, p + 1, len - 1);
+			else
+				in |= kpi_matches(k, p, len);
+		}
+		k->unchosen = !in || out;
+	}
+	return 0;
 }

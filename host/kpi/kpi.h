@@ -61,6 +61,13 @@ typedef struct kpi_info {
 	int has_margin, margin_relative;
 	double margin;
 	const char *per;	/* the field rows are grouped by, or NULL */
+	size_t tag_count;	/* tags = { ... }: for choosing a set */
+	const char *const *tags;
+	/* Left out of evaluations: [kpi ID] enabled = no, or not chosen by
+	 * [run] kpis (kpi_set_choose). */
+	int disabled, unchosen;
+	int target_configured;	/* kpi_set_configure set its target or
+				   margin ([kpi ID] of the config) */
 } kpi_info;
 
 /* A new, empty set.  cal is borrowed and must outlive the set.  NULL when
@@ -137,6 +144,24 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
  * follow (peil test sets it per test). */
 void kpi_set_contract_start(kpi_set *set, int month);
 
+/* Choose the KPIs that evaluations take, from a list of entries
+ * separated by commas or spaces: an id, "tag:NAME", or either after '-'
+ * to leave it out.  With any entry without '-', only the KPIs it names
+ * are taken; the '-' entries then leave out from those (from all,
+ * without).  0, or -1 with msg naming an entry that matches no KPI. */
+int kpi_set_choose(kpi_set *set, const char *list, char *msg,
+		   size_t msg_size);
+
+/* Whether k matches only ("ID" or "tag:NAME"), or, with only NULL, is
+ * enabled and chosen: the KPIs an evaluation takes. */
+int kpi_wanted(const kpi_info *k, const char *only);
+/* The names of the KPI language, for the editors' definition file
+ * (docs/lua/peil.lua, which a test checks against them): part "helper"
+ * (a function such as started_in), "key" (a key of kpi{}) or "date" (a
+ * function of the date table).  The i-th name, or NULL past the last or
+ * for another part. */
+const char *kpi_language_name(const char *part, size_t i);
+
 size_t kpi_set_count(const kpi_set *set);
 /* The i-th KPI, in id order; valid until the set changes or is freed. */
 const kpi_info *kpi_set_info(const kpi_set *set, size_t i);
@@ -172,7 +197,7 @@ typedef struct kpi_sink {
 	void (*failure)(void *ctx, const kpi_info *kpi, const peil_error *err);
 } kpi_sink;
 
-/* Evaluate the KPIs (only the one with id only_kpi when not NULL) for
+/* Evaluate the KPIs that kpi_wanted(k, only_kpi) takes for
  * every period of their grain that lies within [from, to].  A KPI that
  * fails is reported to the sink and the others go on.  Returns the number
  * of KPIs that failed, or -1 with err filled when evaluation as a whole

@@ -140,26 +140,35 @@ static int kpi_date_part(lua_State *L)
 	return 1;
 }
 
+static const luaL_Reg two[] = {
+	{ "workdays", kpi_date_workdays },
+	{ "days_between", kpi_date_days_between },
+	{ "months_between", kpi_date_months_between },
+	{ "add_days", kpi_date_add_days },
+	{ "add_months", kpi_date_add_months },
+	{ "add_workdays", kpi_date_add_workdays },
+	{ NULL, NULL },
+};
+static const char *const parts[] = {
+	"year", "month", "day", "weekday", "is_holiday", "is_workday",
+	"holiday_name",
+};
+#define PART_COUNT (sizeof(parts) / sizeof(parts[0]))
+#define TWO_COUNT (sizeof(two) / sizeof(two[0]) - 1)
+
+const char *kpi_date_name(size_t i)
+{
+	if (i < TWO_COUNT)
+		return two[i].name;
+	return i - TWO_COUNT < PART_COUNT ? parts[i - TWO_COUNT] : NULL;
+}
+
 void kpi_date_push(lua_State *L, const calendar *cal)
 {
-	static const luaL_Reg two[] = {
-		{ "workdays", kpi_date_workdays },
-		{ "days_between", kpi_date_days_between },
-		{ "months_between", kpi_date_months_between },
-		{ "add_days", kpi_date_add_days },
-		{ "add_months", kpi_date_add_months },
-		{ "add_workdays", kpi_date_add_workdays },
-		{ NULL, NULL },
-	};
-	static const char *const parts[] = {
-		"year", "month", "day", "weekday", "is_holiday", "is_workday",
-		"holiday_name",
-	};
-
 	lua_newtable(L);
 	lua_pushlightuserdata(L, (void *)cal);
 	luaL_setfuncs(L, two, 1);
-	for (int i = 0; i < (int)(sizeof(parts) / sizeof(parts[0])); i++) {
+	for (int i = 0; i < (int)PART_COUNT; i++) {
 		lua_pushlightuserdata(L, (void *)cal);
 		lua_pushinteger(L, i);
 		lua_pushcclosure(L, kpi_date_part, 2);

@@ -75,8 +75,20 @@ static const struct kpi_helper {
 static const char *const kpi_keys[] = {
 	"id", "title", "description", "unit", "dataset", "grain",
 	"breakdown", "select", "where", "rule", "target",
-	"per", "having", "join", "lookup", "params",
+	"per", "having", "join", "lookup", "params", "tags",
 };
+
+const char *kpi_language_name(const char *part, size_t i)
+{
+	if (strcmp(part, "helper") == 0)
+		return i < KPI_HELPER_COUNT ? kpi_helpers[i].name : NULL;
+	if (strcmp(part, "key") == 0)
+		return i < sizeof(kpi_keys) / sizeof(kpi_keys[0]) ? kpi_keys[i]
+								   : NULL;
+	if (strcmp(part, "date") == 0)
+		return kpi_date_name(i);
+	return NULL;
+}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -474,14 +486,19 @@ static int kpi_compile_text(kpi_compile *c, int t, const char *key,
 	return 0;
 }
 
-static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
+/* A list of names at key of the table t (a single string is a list of
+ * one) into *out and *count, owned by k: breakdown's field names,
+ * tags.  what names an entry in messages ("field name", "tag"). */
+static int kpi_compile_names(kpi_compile *c, int t, const char *key,
+			     const char *what, const char *const **out,
+			     size_t *count)
 {
 	lua_State *L = c->L;
 	const char **names;
 	size_t n;
 	int rc = 0;
 
-	lua_getfield(L, t, "breakdown");
+	lua_getfield(L, t, key);
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return 0;
@@ -493,8 +510,8 @@ static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
 	}
 	if (!lua_istable(L, -1)) {
 		lua_pop(L, 1);
-		return kpi_compile_fail(c, "breakdown: expected a list of "
-					"field names, such as { \"team\" }");
+		return kpi_compile_fail(c, "%s: expected a list of %ss, such "
+					"as { \"team\" }", key, what);
 	}
 	n = (size_t)lua_rawlen(L, -1);
 	names = calloc(n ? n : 1, sizeof(*names));
@@ -502,13 +519,13 @@ static int kpi_compile_breakdown(kpi_compile *c, int t, kpi *k)
 		lua_pop(L, 1);
 		return kpi_compile_fail(c, "out of memory");
 	}
-	k->info.breakdown = names;
-	k->info.breakdown_count = n;
+	*out = names;
+	*count = n;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING)
-			rc = kpi_compile_fail(c, "breakdown: entry %zu is no "
-					      "field name", i + 1);
+			rc = kpi_compile_fail(c, "%s: entry %zu is no %s", key,
+					      i + 1, what);
 		else if (!(names[i] = kpi_copy(L, -1)))
 			rc = kpi_compile_fail(c, "out of memory");
 		lua_pop(L, 1);
@@ -552,7 +569,7 @@ static int kpi_compile_keys(kpi_compile *c, int t)
 			kpi_compile_fail(c, "unknown key '%s' (id, title, "
 					 "description, unit, dataset, grain, "
 					 "breakdown, select, where, rule, "
-					 "target)", key);
+					 "target, tags)", key);
 			lua_pop(L, 1);
 			return -1;
 		}
@@ -586,7 +603,11 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 					"quarter, year, contract_year)", grain)
 		     : 0;
 	lua_pop(L, 1);
-	if (rc < 0 || kpi_compile_breakdown(c, t, k) < 0 ||
+	if (rc < 0 ||
+	    kpi_compile_names(c, t, "breakdown", "field name",
+			      &k->info.breakdown, &k->info.breakdown_count) < 0 ||
+	    kpi_compile_names(c, t, "tags", "tag", &k->info.tags,
+			      &k->info.tag_count) < 0 ||
 	    kpi_compile_target(L, t, k, c->msg, sizeof(c->msg)) < 0)
 		return -1;
 	if (lua_getfield(L, t, "select") != LUA_TNIL)
@@ -693,6 +714,8 @@ static int kpi_define(lua_State *L)
 		      kpi_node_uses_lua(k->where) ||
 		      kpi_node_uses_lua(k->rule) ||
 		      kpi_node_uses_lua(k->having) || k->per;
+	if (k->per || k->lookup_count)
+		load->script->keeps_rows = 1;
 	load->pending = NULL;
 	load->kpis[load->count++] = k;
 	return 0;

@@ -23,6 +23,7 @@
 
 #include "base/error.h"
 #include "base/thread.h"
+#include "model/results.h"
 
 typedef struct kpi_run {
 	kpi_set *set;
@@ -38,6 +39,14 @@ typedef struct kpi_run {
 	int steady;
 	int failed;
 	peil_error err;
+	/* Not evaluated at all: the status of its figures, saying why (a
+	 * dataset not configured, a field it lacks); "" otherwise. */
+	char why[256];
+	/* The earliest date of the selection's first field in the dataset
+	 * (INT32_MIN when any row counts: without a selection, or closed_in;
+	 * INT32_MAX when there is none): a period that ends before it has
+	 * no data, and is not evaluated rather than 0. */
+	int32_t first_date;
 } kpi_run;
 
 typedef struct kpi_scan {
@@ -54,6 +63,7 @@ typedef struct kpi_scan {
 	const kpi_run **picks;
 	size_t *run_pick;	/* run -> its index in picks */
 	size_t *row_from, *row_to;
+	int32_t *pick_first;	/* the earliest date each pick saw */
 	size_t pick_count;
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the row counter: the set's, or a scan
@@ -167,9 +177,12 @@ static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count,
 	scan->run_pick = calloc(count, sizeof(*scan->run_pick));
 	scan->row_from = calloc(count, sizeof(*scan->row_from));
 	scan->row_to = calloc(count, sizeof(*scan->row_to));
+	scan->pick_first = calloc(count, sizeof(*scan->pick_first));
+	for (size_t i = 0; scan->pick_first && i < count; i++)
+		scan->pick_first[i] = INT32_MAX;
 	return scan->runs && scan->run_cells && scan->cells &&
 	       scan->row_cell && scan->picks && scan->run_pick &&
-	       scan->row_from && scan->row_to ? 0 : -1;
+	       scan->row_from && scan->row_to && scan->pick_first ? 0 : -1;
 }
 
 /* After the scan (rc its result): room in every run for every cell, and
@@ -181,6 +194,7 @@ static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
 
 		size_t cells = kpi_cells_count(r->cells);
 
+		r->first_date = scan->pick_first[scan->run_pick[i]];
 		if (r->period_count && cells > r->acc_cells &&
 		    kpi_run_grow(r, cells - 1) < 0)
 			scan->out_of_memory = 1;
@@ -200,6 +214,7 @@ static void kpi_scan_release(kpi_scan *scan)
 	free(scan->run_pick);
 	free(scan->row_from);
 	free(scan->row_to);
+	free(scan->pick_first);
 	free(scan->runs);
 	free(scan->run_cells);
 	free(scan->slot);
@@ -316,6 +331,27 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		*to = *from;
 }
 
+/* Whether the selection's first date says when a row's data begins:
+ * not a closure date, empty while a case runs (a month before the first
+ * closure holds data, and closed none). */
+static int kpi_select_dates_rows(const kpi_node *sel)
+{
+	return sel && sel->op != KPI_CLOSED_IN;
+}
+
+/* Note the earliest date of pick i's selection (any row, without one). */
+static void kpi_pick_seen(kpi_scan *scan, size_t i, const kpi_row *row)
+{
+	const kpi_node *sel = scan->picks[i]->k->select;
+	int32_t d = INT32_MIN;
+
+	if (kpi_select_dates_rows(sel) &&
+	    !kpi_row_date(row, sel->field[0], &d))
+		return;
+	if (d < scan->pick_first[i])
+		scan->pick_first[i] = d;
+}
+
 /* --------------------------------------------------------- accumulating */
 
 /* count_distinct: v (not null) in the total and cell of the periods
@@ -418,9 +454,11 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		}
 		scan->row_cell[c] = (size_t)cell;
 	}
-	for (size_t i = 0; i < scan->pick_count; i++)
+	for (size_t i = 0; i < scan->pick_count; i++) {
 		kpi_match_periods(scan->picks[i], &row, &scan->row_from[i],
 				  &scan->row_to[i]);
+		kpi_pick_seen(scan, i, &row);
+	}
 	for (size_t i = 0; i < scan->run_count; i++) {
 		kpi_run *r = scan->runs[i];
 		size_t cell = scan->row_cell[scan->run_cells[i]];
@@ -498,9 +536,38 @@ static int kpi_compare_cells(const void *a, const void *b)
 		      kpi_cells_text(kpi_sort_cells, *y));
 }
 
+/* The figure of a period that r cannot evaluate: the total, no numbers,
+ * the reason as its status. */
+static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
+				  const kpi_sink *sink, peil_error *err)
+{
+	const kpi *k = r->k;
+	char why[sizeof(r->why)];
+	peil_result res = { 0 };
+
+	if (r->why[0])
+		memcpy(why, r->why, sizeof(why));
+	else
+		result_not_evaluated_status(RESULT_MISSING_ROWS,
+					    k->info.dataset,
+					    kpi_select_dates_rows(k->select)
+						    ? k->select->name[0]
+						    : NULL,
+					    why, sizeof(why));
+	res.kpi = k->info.id;
+	res.period = r->periods[p].id;
+	res.breakdown = "{}";
+	res.value = res.numerator = res.denominator = NAN;
+	res.status = why;
+	if (sink->result(sink->ctx, &k->info, &res) < 0)
+		return error_set(err, NULL, 0, NULL, "evaluation stopped: "
+				 "the result sink failed");
+	return 0;
+}
+
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 {
-	size_t n = kpi_cells_count(r->cells);
+	size_t n = r->why[0] ? 0 : kpi_cells_count(r->cells);
 	size_t *order = malloc((n ? n : 1) * sizeof(*order));
 
 	if (!order)
@@ -509,8 +576,16 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 		order[i] = i;
 	/* qsort has no context argument in C11; this is single-threaded. */
 	kpi_sort_cells = r->cells;
-	qsort(order, n, sizeof(*order), kpi_compare_cells);
-	for (size_t p = 0; p < r->period_count; p++)
+	if (n)
+		qsort(order, n, sizeof(*order), kpi_compare_cells);
+	for (size_t p = 0; p < r->period_count; p++) {
+		if (r->why[0] || r->periods[p].last < r->first_date) {
+			if (kpi_emit_not_evaluated(r, p, sink, err) < 0) {
+				free(order);
+				return -1;
+			}
+			continue;
+		}
 		for (size_t i = 0; i < n; i++) {
 			peil_result res = { 0 };
 
@@ -526,6 +601,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 						 "result sink failed");
 			}
 		}
+	}
 	free(order);
 	return 0;
 }
@@ -570,6 +646,7 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	if (!r->periods || !r->acc)
 		return -1;
 	r->acc_cells = 8;
+	r->first_date = INT32_MAX;
 	r->period_count = period_list(k->info.grain, set->contract_start_month,
 				      from, to, r->periods, n);
 	for (size_t i = 0; i < r->period_count; i++)
@@ -624,6 +701,7 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	kpi_scan scan = { 0 };
 	unsigned char *used = NULL;
 	size_t *projection = NULL, projected = 0;
+	const char *missing;
 	int rc = 0, uses_lua = 0;
 
 	if (k->join_count) {
@@ -663,11 +741,17 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	for (size_t i = first; i < count; i++) {
 		kpi_run *r = runs[i];
 
-		if (group[i] != leader || r->failed)
+		if (group[i] != leader || r->failed || r->why[0])
 			continue;
 		if (!schema) {
 			kpi_run_fail(r, "kpi '%s': unknown dataset '%s'",
 				     k->info.dataset);
+			continue;
+		}
+		if ((missing = kpi_missing_field(r->k, schema))) {
+			result_not_evaluated_status(RESULT_MISSING_FIELD,
+						    r->k->info.dataset, missing,
+						    r->why, sizeof(r->why));
 			continue;
 		}
 		if (kpi_bind(r->k, schema, &r->err) < 0) {
@@ -701,6 +785,11 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 				  projected, kpi_scan_row, &scan, err);
 	}
 	rc = kpi_scan_end(&scan, rc, err);
+	/* Lua runs only in groups that this thread scans: their row
+	 * metatables name this scan's schema, which a join frees below. */
+	for (size_t i = 0; i < scan.run_count; i++)
+		if (scan.runs[i]->k->uses_lua)
+			kpi_row_meta_drop(scan.runs[i]->k->script);
 out:
 	kpi_scan_release(&scan);
 	kpi_joined_free(j);
@@ -790,7 +879,7 @@ static int kpi_scan_all(kpi_set *set, kpi_run **runs, size_t count,
 	}
 	for (size_t i = 0; i < count; i++) {
 		group[i] = SIZE_MAX;
-		if (runs[i]->failed)
+		if (runs[i]->failed || runs[i]->why[0])
 			continue;
 		for (size_t f = 0; f < first_count && group[i] == SIZE_MAX;
 		     f++)
@@ -877,6 +966,27 @@ out:
 	return rc;
 }
 
+/* A KPI whose dataset, or a dataset it joins or looks up, is not
+ * configured is not evaluated: its figures would be zeros that look real
+ * (issue 13: "Personen in een traject 0" where no trajectories exist). */
+static void kpi_run_check_datasets(kpi_run *r, const kpi_source *source)
+{
+	const kpi *k = r->k;
+	const char *missing = NULL;
+
+	if (!source->schema(source->ctx, k->info.dataset))
+		missing = k->info.dataset;
+	for (size_t i = 0; !missing && i < k->join_count; i++)
+		if (!source->schema(source->ctx, k->joins[i].dataset))
+			missing = k->joins[i].dataset;
+	for (size_t i = 0; !missing && i < k->lookup_count; i++)
+		if (!source->schema(source->ctx, k->lookups[i].dataset))
+			missing = k->lookups[i].dataset;
+	if (missing)
+		result_not_evaluated_status(RESULT_MISSING_DATASET, missing,
+					    NULL, r->why, sizeof(r->why));
+}
+
 /* per: reduce the groups of every (cell, period) of r. */
 static void kpi_reduce_groups(kpi_run *r)
 {
@@ -910,7 +1020,7 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 	set->evaluations++;
 	set->run_deadline = sandbox_clock() + (double)set->limits.run_seconds;
 	for (size_t i = 0; i < set->count; i++) {
-		if (only_kpi && strcmp(set->kpis[i]->info.id, only_kpi) != 0)
+		if (!kpi_wanted(&set->kpis[i]->info, only_kpi))
 			continue;
 		if (kpi_run_new(set, set->kpis[i], from, to, &runs[count++]) < 0) {
 			rc = error_set(err, NULL, 0, NULL, "out of memory");
@@ -922,14 +1032,16 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++)
-		if (runs[i]->k->lookup_count &&
+		kpi_run_check_datasets(runs[i], source);
+	for (size_t i = 0; i < count; i++)
+		if (runs[i]->k->lookup_count && !runs[i]->why[0] &&
 		    kpi_lookups_load(runs[i]->k, set->evaluations, source,
 				     &runs[i]->err) < 0)
 			runs[i]->failed = 1;
 	if (rc == 0)
 		rc = kpi_scan_all(set, runs, count, source, err);
 	for (size_t i = 0; i < count && rc == 0; i++)
-		if (runs[i]->k->per && !runs[i]->failed)
+		if (runs[i]->k->per && !runs[i]->failed && !runs[i]->why[0])
 			kpi_reduce_groups(runs[i]);
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		if (runs[i]->failed) {

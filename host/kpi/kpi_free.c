@@ -85,6 +85,9 @@ void kpi_free(kpi *k)
 	for (size_t i = 0; i < k->info.breakdown_count; i++)
 		free((char *)k->info.breakdown[i]);
 	free((void *)k->info.breakdown);
+	for (size_t i = 0; i < k->info.tag_count; i++)
+		free((char *)k->info.tags[i]);
+	free((void *)k->info.tags);
 	free(k->breakdown_field);
 	kpi_script_release(k->script);
 	free(k);

@@ -750,7 +750,7 @@ static int lookup_row_protected(lua_State *L)
 
 	lua_rawgeti(L, LUA_REGISTRYINDEX, ld->k->lookups_ref);
 	lua_getfield(L, -1, ld->k->lookups[ld->index].name);
-	kpi_push_row(L, &row);			/* lookups index row */
+	kpi_push_row(L, ld->k->script, &row);	/* lookups index row */
 	lua_getfield(L, -1, ld->schema->fields[ld->by].name);
 	if (lua_isnil(L, -1))
 		return 0;

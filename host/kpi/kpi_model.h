@@ -140,6 +140,19 @@ typedef struct kpi_script {
 	 * (and their groups): made once per row. */
 	uint64_t row_serial;
 	int row_ref;
+	/* Per schema met in this scan, the metatables that make a row table
+	 * read-only and a read of an undeclared field an error (kpi_rule.c):
+	 * { [schema as light userdata] = { values meta, refuse, pairs } }.
+	 * Dropped after each scan with Lua functions (kpi_row_meta_drop) and
+	 * with each KPI's evaluation state, so that a schema freed since (a
+	 * join's, peil test's fixtures) is never found by its address. */
+	int row_meta_ref;
+	/* A KPI of the script keeps its rows (per groups, lookups): its row
+	 * tables are then the values themselves, without the proxy that
+	 * refuses writes to fields that hold a value (kpi_push_row).  The
+	 * proxy costs some 240 bytes a row, and kept rows of a demo-sized
+	 * dataset went over the memory cap with it (zrm.lua). */
+	int keeps_rows;
 	/* Lookups read in evaluation lookups_evaluation, by what they read
 	 * (dataset, field, where), shared by the script's KPIs. */
 	int lookups_ref;
@@ -229,6 +242,8 @@ void kpi_require_install(lua_State *L, kpi_script *script, char *const *dirs,
 /* kpi_date.c: push the date table (date.workdays, date.add_months, ...)
  * whose functions use cal (borrowed). */
 void kpi_date_push(lua_State *L, const calendar *cal);
+/* The i-th function name of that table, or NULL past the last. */
+const char *kpi_date_name(size_t i);
 
 /* Compiling collects the KPIs of one load here. */
 typedef struct kpi_load {
@@ -250,6 +265,10 @@ void kpi_script_release(kpi_script *script);
 /* kpi_rule.c: resolve field names against schema and check that their
  * types fit.  0, or -1 with err (file and line of the KPI). */
 int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err);
+
+/* The first field that k's declarative parts (breakdown, per, select,
+ * where, rule, having) name and schema does not declare, or NULL. */
+const char *kpi_missing_field(const kpi *k, const peil_schema *schema);
 
 /* Set used[i] for every schema field k reads (bound). */
 void kpi_mark_fields(const kpi *k, unsigned char *used);
@@ -278,8 +297,16 @@ void kpi_lua_release(kpi *k);
 /* Push the row's table for k's functions (made once per row); under
  * sandbox_protect. */
 void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row);
-/* Push a table of the row's fields (a fresh one). */
-void kpi_push_row(lua_State *L, const kpi_row *row);
+/* Forget the row metatables made for script's schemas: call it once a
+ * schema they were made for may be freed (a join's, after its scan), so
+ * that another schema at the same address does not find them.  On the
+ * thread that runs script's Lua. */
+void kpi_row_meta_drop(kpi_script *script);
+/* Push a fresh read-only table of the row's fields for script's
+ * functions: reading a field the row's dataset does not declare raises an
+ * error naming it (a declared field that is empty reads nil); writing any
+ * key raises one.  Under sandbox_protect. */
+void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row);
 
 /* kpi_links.c: the parameter called name of k, or NULL. */
 kpi_param *kpi_param_find(kpi *k, const char *name);

@@ -52,6 +52,14 @@ static const char *kpi_type_name(peil_type type)
 	}
 }
 
+static int kpi_schema_has(const peil_schema *schema, const char *name)
+{
+	for (size_t i = 0; i < schema->field_count; i++)
+		if (strcmp(schema->fields[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static int kpi_bind_field(kpi_binder *b, const char *name, size_t *out)
 {
 	for (size_t i = 0; i < b->schema->field_count; i++)
@@ -262,6 +270,41 @@ int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
 	return kpi_bind_rule(&b, k->rule);
 }
 
+static const char *kpi_node_missing(const kpi_node *node,
+				    const peil_schema *schema)
+{
+	const char *name = NULL;
+
+	if (!node)
+		return NULL;
+	for (int i = 0; i < 2 && !name; i++)
+		if (node->name[i] && !kpi_schema_has(schema, node->name[i]))
+			name = node->name[i];
+	for (size_t i = 0; !name && i < node->kid_count; i++)
+		name = kpi_node_missing(node->kids[i], schema);
+	return name;
+}
+
+const char *kpi_missing_field(const kpi *k, const peil_schema *schema)
+{
+	const char *name = NULL;
+
+	for (size_t i = 0; i < k->info.breakdown_count && !name; i++)
+		if (!kpi_schema_has(schema, k->info.breakdown[i]))
+			name = k->info.breakdown[i];
+	if (!name && k->per && !kpi_schema_has(schema, k->per))
+		name = k->per;
+	if (!name)
+		name = kpi_node_missing(k->select, schema);
+	if (!name)
+		name = kpi_node_missing(k->where, schema);
+	if (!name)
+		name = kpi_node_missing(k->rule, schema);
+	if (!name)
+		name = kpi_node_missing(k->having, schema);
+	return name;
+}
+
 static void kpi_mark_node(const kpi_node *node, unsigned char *used)
 {
 	if (!node)
@@ -296,9 +339,105 @@ typedef struct kpi_invoke {
 	int truth;		/* the result of a condition */
 } kpi_invoke;
 
-void kpi_push_row(lua_State *L, const kpi_row *row)
+/* __index of a row's values: a key that is no field there.  A declared
+ * field is empty (nil); anything else is a typo that would otherwise read
+ * nil and count every row ("case.registerd == nil", issue 13), so it is
+ * an error at the line that reads it.  Upvalues: the set of declared
+ * names, the dataset's name. */
+static int kpi_row_undeclared(lua_State *L)
 {
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return luaL_error(L, "a row of dataset %s is indexed by field "
+				  "name, not by a %s",
+				  lua_tostring(L, lua_upvalueindex(2)),
+				  luaL_typename(L, 2));
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) {
+		lua_pushnil(L);
+		return 1;
+	}
+	return luaL_error(L, "field '%s' is not declared in dataset %s",
+			  lua_tostring(L, 2), lua_tostring(L, lua_upvalueindex(2)));
+}
+
+/* __newindex of a row: rows are shared by the script's KPIs, so a write
+ * would change what the next function sees. */
+static int kpi_row_refuse(lua_State *L)
+{
+	return luaL_error(L, "a row is read-only: cannot set '%s'",
+			  luaL_tolstring(L, 2, NULL));
+}
+
+/* __pairs of a row: the script's own pairs (a fixed order) over its
+ * values.  Upvalue: that pairs. */
+static int kpi_row_pairs(lua_State *L)
+{
+	lua_getmetatable(L, 1);			/* row meta */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_getfield(L, -2, "__index");		/* row meta pairs values */
+	lua_call(L, 1, 3);
+	return 3;
+}
+
+/* Push the metatables of rows of schema for script, made once per scan:
+ * { values meta, refuse, pairs }. */
+static void kpi_row_meta_push(lua_State *L, kpi_script *script,
+			      const peil_schema *schema)
+{
+	if (script->row_meta_ref == LUA_NOREF) {
+		lua_newtable(L);
+		script->row_meta_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, script->row_meta_ref);
+	if (lua_rawgetp(L, -1, schema) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);				/* cache */
+	lua_createtable(L, 3, 0);		/* cache entry */
+	lua_createtable(L, 0, 3);		/* cache entry meta */
+	lua_createtable(L, 0, (int)schema->field_count);
+	for (size_t i = 0; i < schema->field_count; i++) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, schema->fields[i].name);
+	}
+	lua_pushstring(L, schema->name ? schema->name : "?");
+	lua_pushcclosure(L, kpi_row_undeclared, 2);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, kpi_row_refuse);	/* a new key, without proxy */
+	lua_setfield(L, -2, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_rawseti(L, -2, 1);
+	lua_pushcfunction(L, kpi_row_refuse);
+	lua_rawseti(L, -2, 2);
+	sandbox_push_env(script->sb);
+	lua_getfield(L, -1, "pairs");
+	lua_remove(L, -2);
+	lua_pushcclosure(L, kpi_row_pairs, 1);
+	lua_rawseti(L, -2, 3);
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, -3, schema);		/* cache entry */
+	lua_remove(L, -2);
+}
+
+void kpi_row_meta_drop(kpi_script *script)
+{
+	if (!script->sb || script->row_meta_ref == LUA_NOREF)
+		return;
+	luaL_unref(sandbox_lua(script->sb), LUA_REGISTRYINDEX,
+		   script->row_meta_ref);
+	script->row_meta_ref = LUA_NOREF;
+}
+
+void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row)
+{
+	int entry, values;
+
+	kpi_row_meta_push(L, script, row->schema);
+	entry = lua_gettop(L);
 	lua_createtable(L, 0, (int)row->schema->field_count);
+	values = lua_gettop(L);
 	for (size_t i = 0; i < row->schema->field_count; i++) {
 		const peil_value *v;
 		char iso[11];
@@ -328,6 +467,27 @@ void kpi_push_row(lua_State *L, const kpi_row *row)
 		}
 		lua_setfield(L, -2, row->schema->fields[i].name);
 	}
+	lua_rawgeti(L, entry, 1);
+	lua_setmetatable(L, values);
+	if (script->keeps_rows) {		/* see kpi_script */
+		lua_replace(L, entry);
+		return;
+	}
+	/* The script gets an empty proxy, so that every write reaches
+	 * __newindex, even of a field that holds a value. */
+	lua_createtable(L, 0, 0);		/* entry values row */
+	lua_createtable(L, 0, 4);
+	lua_pushvalue(L, values);
+	lua_setfield(L, -2, "__index");
+	lua_rawgeti(L, entry, 2);
+	lua_setfield(L, -2, "__newindex");
+	lua_rawgeti(L, entry, 3);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_replace(L, entry);
+	lua_settop(L, entry);			/* row */
 }
 
 static void kpi_push_periods(lua_State *L, const kpi_row *row)
@@ -360,7 +520,7 @@ void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row)
 	kpi_script *script = k->script;
 
 	if (script->row_ref == LUA_NOREF || script->row_serial != row->serial) {
-		kpi_push_row(L, row);
+		kpi_push_row(L, script, row);
 		if (script->row_ref == LUA_NOREF)
 			script->row_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 		else
@@ -634,6 +794,7 @@ void kpi_lua_release(kpi *k)
 	luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->lookups_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->groups_ref);
+	kpi_row_meta_drop(k->script);
 	k->periods_ref = LUA_NOREF;
 	k->lookups_ref = k->groups_ref = LUA_NOREF;
 }

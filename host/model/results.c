@@ -256,3 +256,99 @@ int result_breakdown_value(const char *breakdown, const char *field,
 	out[0] = '\0';
 	return result_breakdown_each(breakdown, find_value, &f);
 }
+
+/* The stored texts: English sentences for `peil runs` and the store,
+ * read back by result_not_evaluated_parse for the outputs' words. */
+static const char missing_dataset[] = " is not configured";
+static const char missing_field[] = " does not declare field ";
+static const char missing_rows_field[] = " has no row with ";
+static const char missing_rows[] = " has no rows";
+static const char period_end[] = " up to the period's end";
+
+void result_not_evaluated_status(result_missing why, const char *dataset,
+				 const char *field, char *out, size_t size)
+{
+	switch (why) {
+	case RESULT_MISSING_DATASET:
+		snprintf(out, size, "%sdataset %s%s", RESULT_NOT_EVALUATED,
+			 dataset, missing_dataset);
+		break;
+	case RESULT_MISSING_FIELD:
+		snprintf(out, size, "%sdataset %s%s%s", RESULT_NOT_EVALUATED,
+			 dataset, missing_field, field);
+		break;
+	default:
+		if (field)
+			snprintf(out, size, "%sdataset %s%s%s%s",
+				 RESULT_NOT_EVALUATED, dataset,
+				 missing_rows_field, field, period_end);
+		else
+			snprintf(out, size, "%sdataset %s%s%s",
+				 RESULT_NOT_EVALUATED, dataset, missing_rows,
+				 period_end);
+	}
+}
+
+int result_not_evaluated(const char *status)
+{
+	return status && strncmp(status, RESULT_NOT_EVALUATED,
+				 sizeof(RESULT_NOT_EVALUATED) - 1) == 0;
+}
+
+/* Copy the n bytes at text into out as a string. */
+static void copy_part(const char *text, size_t n, char *out, size_t size)
+{
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, text, n);
+	out[n] = '\0';
+}
+
+int result_not_evaluated_parse(const char *status, result_missing *why,
+			       char *dataset, size_t dataset_size,
+			       char *field, size_t field_size)
+{
+	const char *p, *end;
+	size_t n;
+
+	copy_part("", 0, dataset, dataset_size);
+	copy_part("", 0, field, field_size);
+	if (!result_not_evaluated(status))
+		return -1;
+	p = status + sizeof(RESULT_NOT_EVALUATED) - 1;
+	if (strncmp(p, "dataset ", 8) != 0)
+		return -1;
+	p += 8;
+	n = strcspn(p, " ");	/* dataset names are identifiers */
+	copy_part(p, n, dataset, dataset_size);
+	p += n;
+	if (strcmp(p, missing_dataset) == 0) {
+		*why = RESULT_MISSING_DATASET;
+		return 0;
+	}
+	if (strncmp(p, missing_field, sizeof(missing_field) - 1) == 0) {
+		p += sizeof(missing_field) - 1;
+		copy_part(p, strlen(p), field, field_size);
+		*why = RESULT_MISSING_FIELD;
+		return 0;
+	}
+	*why = RESULT_MISSING_ROWS;
+	if (strncmp(p, missing_rows_field, sizeof(missing_rows_field) - 1) == 0) {
+		p += sizeof(missing_rows_field) - 1;
+		end = strstr(p, period_end);
+		if (!end)
+			return -1;
+		copy_part(p, (size_t)(end - p), field, field_size);
+		return 0;
+	}
+	return strncmp(p, missing_rows, sizeof(missing_rows) - 1) == 0 ? 0 : -1;
+}
+
+int result_run_recorded(const char *run_status)
+{
+	return run_status && (strcmp(run_status, "ok") == 0 ||
+			      strcmp(run_status, "incomplete") == 0 ||
+			      strcmp(run_status, "kpi failed") == 0);
+}

@@ -46,6 +46,37 @@ typedef struct result_table {
 	double min_denominator;
 } result_table;
 
+/* A KPI that could not be evaluated for a period (its dataset is not
+ * configured, lacks a field the KPI needs, or holds no row up to the
+ * period's end) has one row there: the total, with NaN numbers and a
+ * status that starts with RESULT_NOT_EVALUATED and says why, naming the
+ * dataset and field (result_not_evaluated_status).  That status is no
+ * target status: every output shows the reason instead of a figure. */
+#define RESULT_NOT_EVALUATED "not evaluated: "
+
+typedef enum result_missing {
+	RESULT_MISSING_DATASET = 1,	/* dataset not configured */
+	RESULT_MISSING_FIELD,		/* the dataset lacks field */
+	RESULT_MISSING_ROWS		/* no row with field (NULL: any row)
+					   up to the period's end */
+} result_missing;
+
+/* Write the status of a figure not evaluated for why into out (English,
+ * as stored).  field may be NULL for RESULT_MISSING_DATASET and _ROWS. */
+void result_not_evaluated_status(result_missing why, const char *dataset,
+				 const char *field, char *out, size_t size);
+/* Whether status is that of a figure not evaluated. */
+int result_not_evaluated(const char *status);
+/* Read such a status back: 0 with *why, dataset and field ("" when none)
+ * filled, -1 when status is none of them. */
+int result_not_evaluated_parse(const char *status, result_missing *why,
+			       char *dataset, size_t dataset_size,
+			       char *field, size_t field_size);
+
+/* The status of a run whose figures were recorded: "ok", "incomplete"
+ * (some KPIs or periods not evaluated) or "kpi failed". */
+int result_run_recorded(const char *run_status);
+
 /* Append a copy of r.  0 on success, -1 when out of memory. */
 int result_table_add(result_table *t, const peil_result *r);
 /* Append a figure given by its parts; breakdown NULL is the total. */

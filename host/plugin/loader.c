@@ -24,9 +24,13 @@
 #include "base/dir.h"
 #include "base/error.h"
 #include "base/grow.h"
+#include "base/self_path.h"
 
-#ifndef PEIL_PLUGIN_INSTALL_DIR
-#define PEIL_PLUGIN_INSTALL_DIR "/usr/local/lib/peil/plugins"
+/* The installed plugin directory relative to the installed binary's
+ * (host/CMakeLists.txt), so that an install under any prefix finds its
+ * own plugins and never those of another install. */
+#ifndef PEIL_BINDIR_TO_PLUGINS
+#define PEIL_BINDIR_TO_PLUGINS "../lib/peil/plugins"
 #endif
 
 /* The first size of each struct that this host reads in full: version 1
@@ -53,8 +57,7 @@ static int path_add(loader_path *path, const char *dir)
 int loader_path_init(loader_path *path, const char *const *extra,
 		     size_t extra_count)
 {
-	char self[PATH_MAX], *slash;
-	ssize_t n;
+	char dir[PATH_MAX];
 	size_t i;
 
 	path->count = 0;
@@ -63,18 +66,11 @@ int loader_path_init(loader_path *path, const char *const *extra,
 		if (path_add(path, extra[i]) < 0)
 			goto oom;
 	/* The build tree keeps plugins/ beside the peil binary. */
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash && (size_t)(slash - self) + sizeof("/plugins") <
-				     sizeof(self)) {
-			strcpy(slash, "/plugins");
-			if (path_add(path, self) < 0)
-				goto oom;
-		}
-	}
-	if (path_add(path, PEIL_PLUGIN_INSTALL_DIR) < 0)
+	if (self_path_beside("plugins", dir, sizeof(dir)) == 0 &&
+	    path_add(path, dir) < 0)
+		goto oom;
+	if (self_path_beside(PEIL_BINDIR_TO_PLUGINS, dir, sizeof(dir)) == 0 &&
+	    path_add(path, dir) < 0)
 		goto oom;
 	return 0;
 oom:

@@ -24,7 +24,7 @@ typedef struct loaded_plugin {
 
 /* The search path: extra directories (the config's plugin_dirs, already
  * resolved), then "plugins" beside the running binary (the build tree),
- * then the installed plugin directory. */
+ * then the installed plugin directory relative to the binary's. */
 typedef struct loader_path {
 	size_t count;
 	char **dirs;

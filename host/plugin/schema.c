@@ -19,6 +19,14 @@ static const struct {
 	{ "boolean", PEIL_TYPE_BOOLEAN },
 };
 
+const char *schema_type_name(peil_type type)
+{
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (type_names[i].type == type)
+			return type_names[i].name;
+	return "?";
+}
+
 /* Dataset and field names become SQL identifiers and Lua keys. */
 static int name_valid(const char *name)
 {

@@ -30,5 +30,7 @@ void schema_set_release(schema_set *set);
 const peil_schema *schema_set_find(const schema_set *set, const char *name);
 /* The index of a field in a schema, or -1. */
 long schema_field_index(const peil_schema *schema, const char *name);
+/* "text", "integer", "real", "date" or "boolean": the config's word. */
+const char *schema_type_name(peil_type type);
 
 #endif

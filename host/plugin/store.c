@@ -133,6 +133,11 @@ const peil_plugin *store_plugin(const store *s)
 	return s->plugin->plugin;
 }
 
+const char *store_plugin_path(const store *s)
+{
+	return s->plugin->path;
+}
+
 int store_has(const store *s, enum store_version v)
 {
 	return (unsigned)v < 32 && (s->has & (1u << v)) != 0;

@@ -68,6 +68,9 @@ void store_free(store *s);
 /* The plugin's descriptor: its name, version and config keys. */
 const peil_plugin *store_plugin(const store *s);
 
+/* The file the plugin was loaded from (peil check shows it). */
+const char *store_plugin_path(const store *s);
+
 /* Whether the plugin has the callbacks of version v (a complete group). */
 int store_has(const store *s, enum store_version v);
 

@@ -3,7 +3,10 @@
  */
 #include "report/labels.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "model/results.h"
 
 static const labels dutch = {
 	.lang = "nl",
@@ -13,6 +16,14 @@ static const labels dutch = {
 	.at_risk = "in gevaar",
 	.not_met = "niet gehaald",
 	.no_target = "geen doel",
+	.not_evaluated_mark = "n.b.",
+	.not_evaluated = "niet berekend",
+	.missing_dataset = "dataset %s ontbreekt",
+	.missing_field = "dataset %s heeft geen veld %s",
+	.missing_rows_field = "dataset %s heeft geen rij met %s tot het "
+			      "einde van de periode",
+	.missing_rows = "dataset %s heeft geen rijen tot het einde van de "
+			"periode",
 	.at_least = "minimaal",
 	.at_most = "maximaal",
 	.and_word = "en",
@@ -97,6 +108,13 @@ static const labels english = {
 	.at_risk = "at risk",
 	.not_met = "not met",
 	.no_target = "no target",
+	.not_evaluated_mark = "n.e.",
+	.not_evaluated = "not evaluated",
+	.missing_dataset = "dataset %s is not configured",
+	.missing_field = "dataset %s does not declare field %s",
+	.missing_rows_field = "dataset %s has no row with %s up to the "
+			      "period's end",
+	.missing_rows = "dataset %s has no rows up to the period's end",
 	.at_least = "at least",
 	.at_most = "at most",
 	.and_word = "and",
@@ -191,4 +209,38 @@ const char *labels_status(const labels *l, const char *status)
 	if (strcmp(status, "not met") == 0)
 		return l->not_met;
 	return status;
+}
+
+void labels_status_text(const labels *l, const char *status, char *out,
+			size_t size)
+{
+	char dataset[128], field[128], why[384];
+	result_missing missing;
+
+	if (!status) {
+		snprintf(out, size, "%s", "");
+		return;
+	}
+	if (result_not_evaluated_parse(status, &missing, dataset,
+				       sizeof(dataset), field,
+				       sizeof(field)) < 0) {
+		snprintf(out, size, "%s", result_not_evaluated(status)
+					      ? status : labels_status(l, status));
+		return;
+	}
+	switch (missing) {
+	case RESULT_MISSING_DATASET:
+		snprintf(why, sizeof(why), l->missing_dataset, dataset);
+		break;
+	case RESULT_MISSING_FIELD:
+		snprintf(why, sizeof(why), l->missing_field, dataset, field);
+		break;
+	default:
+		if (field[0])
+			snprintf(why, sizeof(why), l->missing_rows_field,
+				 dataset, field);
+		else
+			snprintf(why, sizeof(why), l->missing_rows, dataset);
+	}
+	snprintf(out, size, "%s: %s", l->not_evaluated, why);
 }

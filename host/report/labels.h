@@ -8,6 +8,8 @@
 #ifndef PEIL_LABELS_H
 #define PEIL_LABELS_H
 
+#include <stddef.h>
+
 typedef struct labels {
 	const char *lang;	/* "nl" or "en", for <html lang> */
 	const char *total, *unknown;
@@ -36,6 +38,12 @@ typedef struct labels {
 		*privacy_off, *target_band, *no_figures, *period_word,
 		*contents;
 	const char *months[12];	/* short month names */
+	/* A figure not evaluated (results.h, result_not_evaluated): the
+	 * short mark in a text table, and the sentences of its reasons,
+	 * after not_evaluated ("niet berekend"): %s the dataset, then the
+	 * field. */
+	const char *not_evaluated_mark, *not_evaluated, *missing_dataset,
+		*missing_field, *missing_rows_field, *missing_rows;
 } labels;
 
 /* The labels of lang ("nl", "en"), or NULL for another language. */
@@ -44,5 +52,11 @@ const labels *labels_for(const char *lang);
 /* The word for a target status ("met", "at risk", "not met"); an unknown
  * status is returned as it is, NULL gives no_target. */
 const char *labels_status(const labels *l, const char *status);
+
+/* The words of a status, into out: a target status as labels_status, a
+ * figure not evaluated as "niet berekend: dataset trajectories
+ * ontbreekt" (in l's language), "" for none. */
+void labels_status_text(const labels *l, const char *status, char *out,
+			size_t size);
 
 #endif

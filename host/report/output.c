@@ -93,14 +93,18 @@ static int compare_breakdowns(const void *pa, const void *pb)
 
 /* A text cell: the value, "*" when suppressed, "-" when missing, "!"
  * after a missed target. */
-static void text_cell(const result_row *row, char *out, size_t size,
-		      int *misses)
+static void text_cell(const result_row *row, const labels *w, char *out,
+		      size_t size, int *misses)
 {
 	size_t n;
 
 	out[0] = '\0';
 	if (!row)
 		return;
+	if (result_not_evaluated(row->status)) {
+		snprintf(out, size, "%s", w->not_evaluated_mark);
+		return;
+	}
 	if (row->suppressed != RESULT_SHOWN) {
 		snprintf(out, size, "*");
 		return;
@@ -162,7 +166,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	const labels *w = o->words;
 	const kpi_info *k = o->kpis ? kpi_set_find(o->kpis, t->rows[begin].kpi)
 				    : NULL;
-	struct strings periods = { 0, NULL }, cells = { 0, NULL };
+	struct strings periods = { 0, NULL }, cells = { 0, NULL },
+		reasons = { 0, NULL };
 	size_t label_width = 6, period_width = 4, i, j, r;
 	int misses = 0, hidden = 0, provisional = 0;
 	char label[512], number[64];
@@ -170,6 +175,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	for (r = begin; r < end; r++) {
 		strings_add(&periods, t->rows[r].period);
 		strings_add(&cells, t->rows[r].breakdown);
+		if (result_not_evaluated(t->rows[r].status))
+			strings_add(&reasons, t->rows[r].status);
 		hidden |= t->rows[r].suppressed != RESULT_SHOWN;
 	}
 	qsort(cells.items, cells.count, sizeof(*cells.items),
@@ -211,7 +218,7 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 				    strcmp(t->rows[r].breakdown,
 					   cells.items[i]) == 0)
 					row = &t->rows[r];
-			text_cell(row, number, sizeof(number), &misses);
+			text_cell(row, w, number, sizeof(number), &misses);
 			provisional |= finality_marker(row, number,
 						       sizeof(number));
 			fputs("  ", out);
@@ -227,7 +234,12 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	if (provisional)
 		fprintf(out, "%s\n", w->provisional_legend);
+	for (i = 0; i < reasons.count; i++) {
+		labels_status_text(w, reasons.items[i], label, sizeof(label));
+		fprintf(out, "%s = %s\n", w->not_evaluated_mark, label);
+	}
 	fputc('\n', out);
+	free(reasons.items);
 	free(periods.items);
 	free(cells.items);
 }
@@ -358,7 +370,8 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	csv_number(out, k && k->has_max ? k->target_max : NAN,
 		   o->english_numbers);
 	fputc(sep, out);
-	csv_text(out, row->status ? labels_status(w, row->status) : "", sep);
+	labels_status_text(w, row->status, value, sizeof(value));
+	csv_text(out, value, sep);
 	fputc(sep, out);
 	csv_text(out, suppression_word(w, row->suppressed), sep);
 	fputc(sep, out);
@@ -489,10 +502,16 @@ static void write_json(FILE *out, const result_table *t, const kpi_set *kpis)
 		fputs(", \"denominator\": ", out);
 		json_number(out, row->denominator);
 		fputs(", \"status\": ", out);
-		if (row->status)
+		if (row->status && !result_not_evaluated(row->status))
 			output_json_string(out, row->status);
 		else
 			fputs("null", out);
+		if (result_not_evaluated(row->status)) {
+			/* why there is no figure; never a target status */
+			fputs(", \"not_evaluated\": ", out);
+			output_json_string(out, row->status +
+					   sizeof(RESULT_NOT_EVALUATED) - 1);
+		}
 		fprintf(out, ", \"suppressed\": %s, \"final\": %s}",
 			row->suppressed == RESULT_SMALL	       ? "\"small\""
 			: row->suppressed == RESULT_DERIVABLE ? "\"derivable\""

@@ -65,19 +65,22 @@ static void sample_value(FILE *out, double v)
 		fprintf(out, "%.17g", v);
 }
 
-enum family { VALUE, NUMERATOR, DENOMINATOR, STATUS };
+enum family { VALUE, NUMERATOR, DENOMINATOR, STATUS, NOT_EVALUATED };
 
 static void family(FILE *out, const result_table *t, enum family f)
 {
 	static const char *const names[] = { "peil_kpi_value",
 					     "peil_kpi_numerator",
 					     "peil_kpi_denominator",
-					     "peil_kpi_status" };
+					     "peil_kpi_status",
+					     "peil_kpi_not_evaluated" };
 	static const char *const help[] = {
 		"The figure of a KPI for a period and breakdown.",
 		"The numerator of a share or mean (a count, or a sum).",
 		"The denominator of a share or mean (a count).",
-		"The target status of a figure: 1 for the status label."
+		"The target status of a figure: 1 for the status label.",
+		"A KPI not evaluated for a period (no figure): 1 with the "
+		"reason label."
 	};
 	size_t i;
 
@@ -88,8 +91,13 @@ static void family(FILE *out, const result_table *t, enum family f)
 		double v = f == VALUE	    ? row->value
 			   : f == NUMERATOR ? row->numerator
 			   : f == DENOMINATOR ? row->denominator
-					      : (row->status ? 1 : NAN);
+			   : f == STATUS    ? (row->status ? 1 : NAN)
+					    : 1;
 
+		/* a figure not evaluated has only its reason, never a
+		 * target status */
+		if ((f == NOT_EVALUATED) != result_not_evaluated(row->status))
+			continue;
 		if (row->suppressed != RESULT_SHOWN || isnan(v))
 			continue;
 		fprintf(out, "%s{kpi=", names[f]);
@@ -100,6 +108,11 @@ static void family(FILE *out, const result_table *t, enum family f)
 		if (f == STATUS) {
 			fputs(",status=", out);
 			label_value(out, row->status);
+		}
+		if (f == NOT_EVALUATED) {
+			fputs(",reason=", out);
+			label_value(out, row->status +
+					 sizeof(RESULT_NOT_EVALUATED) - 1);
 		}
 		fputs("} ", out);
 		sample_value(out, v);
@@ -155,6 +168,7 @@ int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
 	family(out, t, NUMERATOR);
 	family(out, t, DENOMINATOR);
 	family(out, t, STATUS);
+	family(out, t, NOT_EVALUATED);
 	kpi_families(out, t, kpis);
 	fprintf(out, "# HELP peil_run_id The run whose figures these are.\n"
 		     "# TYPE peil_run_id gauge\npeil_run_id %lld\n"

@@ -176,16 +176,40 @@ static const result_row *latest_total(const struct kpi_view *v)
 	return NULL;
 }
 
+/* Without any figure: why the latest period was not evaluated; 1 when
+ * it was not, 0 when there is no such period. */
+static int not_evaluated_text(FILE *out, const labels *w,
+			       const struct kpi_view *v)
+{
+	char text[512];
+	size_t i;
+
+	for (i = v->period_count; i-- > 0;) {
+		const result_row *p = find_row(v->t, v->begin, v->end,
+					       v->periods[i], "{}");
+
+		if (p && result_not_evaluated(p->status)) {
+			labels_status_text(w, p->status, text, sizeof(text));
+			fputs("<span class=\"not-evaluated\">", out);
+			html_escape(out, text);
+			fputs("</span>", out);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
 {
 	const result_row *r = latest_total(v);
 	size_t i, met = 0, judged = 0;
+	int not_evaluated = 0;
 
 	for (i = 0; i < v->period_count; i++) {
 		const result_row *p = find_row(v->t, v->begin, v->end,
 					       v->periods[i], "{}");
 
-		if (p && p->status) {
+		if (p && p->status && !result_not_evaluated(p->status)) {
 			judged++;
 			met += strcmp(p->status, "met") == 0;
 		}
@@ -197,9 +221,11 @@ static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
 	fputs("</a></td><td>", out);
 	html_escape(out, v->k ? v->k->unit : "");
 	fputs("</td><td>", out);
-	if (r && r->suppressed != RESULT_SHOWN)
+	if (!r)
+		not_evaluated = not_evaluated_text(out, w, v);
+	else if (r->suppressed != RESULT_SHOWN)
 		fputs("*", out);
-	else if (r)
+	else
 		number(out, r->value);
 	if (r) {
 		fputs(" <span class=\"meta\">(", out);
@@ -209,7 +235,8 @@ static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
 	fputs("</td><td>", out);
 	target_text(out, w, v->k);
 	fputs("</td><td>", out);
-	badge(out, w, r ? r->status : NULL);
+	if (!not_evaluated)	/* no target status for no figure */
+		badge(out, w, r ? r->status : NULL);
 	fputs("</td><td>", out);
 	if (judged)
 		fprintf(out, "%zu / %zu", met, judged);
@@ -230,7 +257,8 @@ static void chart_item_of(chart_item *it, const result_row *r,
 {
 	it->label = label;
 	it->value = r ? r->value : NAN;
-	it->mark = chart_mark_of(r ? r->status : NULL,
+	it->mark = chart_mark_of(r && !result_not_evaluated(r->status)
+					 ? r->status : NULL,
 				 r && r->suppressed != RESULT_SHOWN);
 }
 
@@ -295,10 +323,21 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	fputs("</figure>", out);
 }
 
-static void figure_cell(FILE *out, const result_row *r)
+static void figure_cell(FILE *out, const labels *w, const result_row *r)
 {
+	char text[512];
+
 	if (!r) {
 		fputs("<td></td>", out);
+		return;
+	}
+	if (result_not_evaluated(r->status)) {
+		labels_status_text(w, r->status, text, sizeof(text));
+		fputs("<td class=\"not-evaluated\" title=\"", out);
+		html_escape(out, text);
+		fputs("\">", out);
+		html_escape(out, w->not_evaluated_mark);
+		fputs("</td>", out);
 		return;
 	}
 	if (r->suppressed != RESULT_SHOWN) {
@@ -322,11 +361,25 @@ static void table_legend(FILE *out, const report_input *in,
 			 const struct kpi_view *v)
 {
 	const labels *w = in->words;
+	const char *reason = NULL;
+	char text[512];
 	int hidden = 0;
 	size_t i;
 
-	for (i = v->begin; i < v->end; i++)
+	for (i = v->begin; i < v->end; i++) {
 		hidden |= v->t->rows[i].suppressed != RESULT_SHOWN;
+		if (result_not_evaluated(v->t->rows[i].status))
+			reason = v->t->rows[i].status;
+	}
+	if (reason) {
+		/* the reason in words where the table has none */
+		labels_status_text(w, reason, text, sizeof(text));
+		fputs("<p class=\"legend not-evaluated\">", out);
+		html_escape(out, w->not_evaluated_mark);
+		fputs(" = ", out);
+		html_escape(out, text);
+		fputs("</p>", out);
+	}
 	if (!hidden && !(v->k && (v->k->has_min || v->k->has_max)))
 		return;
 	fputs("<p class=\"legend\">", out);
@@ -373,7 +426,7 @@ static void figures_table(FILE *out, const report_input *in,
 		html_escape(out, label);
 		fputs("</td>", out);
 		for (j = 0; j < v->period_count; j++)
-			figure_cell(out, find_row(v->t, v->begin, v->end,
+			figure_cell(out, w, find_row(v->t, v->begin, v->end,
 						  v->periods[j], v->cells[i]));
 		fputs("</tr>\n", out);
 	}

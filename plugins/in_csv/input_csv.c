@@ -14,6 +14,7 @@
 
 #include "csv_config.h"
 #include "csv_reader.h"
+#include "csv_trim.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -99,49 +100,11 @@ static int read_file(void *ctx, char *buf, size_t size, size_t *got)
 	return 0;
 }
 
-static int is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	       c == '\f';
-}
-
-/* Trims ASCII white space and U+00A0 (NO-BREAK SPACE, which Excel users
- * type into headers) from both ends of text[0..*len). */
-static const char *trim(const char *text, size_t *len)
-{
-	size_t n = *len;
-
-	for (;;) {
-		if (n > 0 && is_blank((unsigned char)text[0])) {
-			text++;
-			n--;
-		} else if (n > 1 && (unsigned char)text[0] == 0xC2 &&
-			   (unsigned char)text[1] == 0xA0) {
-			text += 2;
-			n -= 2;
-		} else {
-			break;
-		}
-	}
-	for (;;) {
-		if (n > 0 && is_blank((unsigned char)text[n - 1])) {
-			n--;
-		} else if (n > 1 && (unsigned char)text[n - 2] == 0xC2 &&
-			   (unsigned char)text[n - 1] == 0xA0) {
-			n -= 2;
-		} else {
-			break;
-		}
-	}
-	*len = n;
-	return text;
-}
-
 static int cell_is_empty(const csv_cell *cell)
 {
 	size_t len = cell->len;
 
-	trim(cell->text, &len);
+	csv_trim(cell->text, &len);
 	return len == 0;
 }
 
@@ -179,7 +142,7 @@ static int keep_header(struct csv_state *s, const csv_record *header)
 	s->header_count = 0;
 	for (i = 0; i < header->cell_count; i++) {
 		size_t len = header->cells[i].len;
-		const char *name = trim(header->cells[i].text, &len);
+		const char *name = csv_trim(header->cells[i].text, &len);
 
 		s->header_at[i] = at;
 		memcpy(s->header_text + at, name, len);

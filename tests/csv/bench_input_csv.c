@@ -22,21 +22,6 @@ struct peil_host {
 	const char *encoding;
 };
 
-static void quiet_log(peil_host *h, peil_log_level level, const char *fmt, ...)
-{
-	(void)h;
-	(void)level;
-	(void)fmt;
-}
-
-static int bench_fail(peil_error *err, const char *file, long line,
-		      const char *field, const char *fmt, ...)
-{
-	snprintf(err->message, sizeof(err->message), "%s:%ld: %s: %s",
-		 file ? file : "", line, field ? field : "", fmt);
-	return -1;
-}
-
 static const char *const columns[][2] = {
 	{ "column.Dossiernummer", "case_id" },
 	{ "column.Team", "team" },
@@ -83,84 +68,13 @@ static int bench_config_each(peil_host *h, const char *prefix,
 	return 0;
 }
 
-static const char *bench_config_path(peil_host *h, const char *key)
-{
-	(void)h;
-	(void)key;
-	return NULL;
-}
-
 static const peil_schema *bench_schema(peil_host *h)
 {
 	(void)h;
 	return &schema;
 }
 
-static void bench_begin(peil_host *h, const char *file, long line)
-{
-	(void)h;
-	(void)file;
-	(void)line;
-}
-
-static void bench_text(peil_host *h, size_t field, const char *origin,
-		       const char *text, size_t len)
-{
-	(void)h;
-	(void)field;
-	(void)origin;
-	(void)text;
-	(void)len;
-}
-
-static void bench_value(peil_host *h, size_t field, const char *origin,
-			const peil_value *value)
-{
-	(void)h;
-	(void)field;
-	(void)origin;
-	(void)value;
-}
-
-static int bench_end(peil_host *h, const char *raw, size_t len, peil_error *err)
-{
-	(void)raw;
-	(void)len;
-	(void)err;
-	h->rows++;
-	return 0;
-}
-
-static void bench_invalid(peil_host *h, const char *origin, const char *fmt, ...)
-{
-	(void)h;
-	(void)origin;
-	(void)fmt;
-}
-
-static void bench_header(peil_host *h, const char *raw, size_t len)
-{
-	(void)h;
-	(void)raw;
-	(void)len;
-}
-
-static const peil_services services = {
-	.abi_version = PEIL_ABI_VERSION,
-	.size = sizeof(peil_services),
-	.log = quiet_log,
-	.fail = bench_fail,
-	.config_get = bench_config_get,
-	.config_each = bench_config_each,
-	.config_path = bench_config_path,
-	.record_schema = bench_schema,
-	.record_begin = bench_begin,
-	.record_text = bench_text,
-	.record_value = bench_value,
-	.record_end = bench_end,
-	.record_invalid = bench_invalid,
-	.record_header = bench_header,
-};
+#include "null_input_host.h"
 
 /* Writes about mb megabytes of export; returns its size in bytes. */
 static long long write_export(long mb, int windows_1252)

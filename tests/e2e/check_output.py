@@ -242,7 +242,10 @@ def check_json(path):
             fail("no %r" % key)
     for r in doc["results"]:
         if set(r) != {"kpi", "period", "breakdown", "value", "numerator",
-                      "denominator", "status", "suppressed", "final"}:
+                      "denominator", "status", "suppressed", "final"} and \
+                set(r) != {"kpi", "period", "breakdown", "value", "numerator",
+                      "denominator", "status", "suppressed", "final",
+                      "not_evaluated"}:
             fail("result keys %s" % sorted(r))
         if r["suppressed"] and r["value"] is not None:
             fail("a suppressed figure with a value: %r" % r)

@@ -326,7 +326,7 @@ test_systemd() {
 	expect_grep "the service is a oneshot" "$src/conf/systemd/peil.service.in" "Type=oneshot"
 	expect_grep "with NoNewPrivileges" "$src/conf/systemd/peil.service.in" "NoNewPrivileges=yes"
 	expect_grep "ProtectSystem=strict" "$src/conf/systemd/peil.service.in" "ProtectSystem=strict"
-	expect_grep "the store's directory writable" "$src/conf/systemd/peil.service.in" "ReadWritePaths=/var/lib/peil"
+	expect_grep "the store's directory writable" "$src/conf/systemd/peil.service.in" "ReadWritePaths=@PEIL_STATE_DIR@"
 	expect_grep "a private /tmp" "$src/conf/systemd/peil.service.in" "PrivateTmp=yes"
 	expect_grep "a dedicated user" "$src/conf/systemd/peil.service.in" "User=peil"
 	expect_grep "the timer catches up" "$src/conf/systemd/peil.timer" "Persistent=true"
@@ -337,7 +337,7 @@ test_systemd() {
 		# verify wants the ExecStart binary to exist: point it at ours.
 		mkdir -p "$work/units"
 		abs=$(cd "$(dirname "$peil")" && pwd)/$(basename "$peil")
-		sed "s|@CMAKE_INSTALL_FULL_BINDIR@/peil|$abs|g; s|@CMAKE_INSTALL_FULL_SYSCONFDIR@|/etc|g" "$src/conf/systemd/peil.service.in" >"$work/units/peil.service"
+		sed "s|@CMAKE_INSTALL_FULL_BINDIR@/peil|$abs|g; s|@CMAKE_INSTALL_FULL_SYSCONFDIR@|/etc|g; s|@PEIL_STATE_DIR@|/var/lib/peil|g" "$src/conf/systemd/peil.service.in" >"$work/units/peil.service"
 		cp "$src/conf/systemd/peil.timer" "$work/units/"
 		if systemd-analyze verify "$work/units/peil.service" "$work/units/peil.timer" >"$work/verify" 2>&1; then
 			ok "systemd-analyze verify"

@@ -13,7 +13,7 @@ out=build-fuzz
 mkdir -p "$out/artifacts"
 flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -D_POSIX_C_SOURCE=200809L
-       -DPEIL_VERSION=\"fuzz\" -DPEIL_PLUGIN_INSTALL_DIR=\"/nonexistent\"
+       -DPEIL_VERSION=\"fuzz\" -DPEIL_BINDIR_TO_PLUGINS=\"nonexistent\"
        -Ihost -Iinclude -Iplugins/in_csv $(pkg-config --cflags lua5.4 inih libcrypto sqlite3))
 libs=($(pkg-config --libs lua5.4 inih libcrypto sqlite3) -ldl -lm)
 core=$(find host -name "*.c" ! -path "host/demo/*" ! -name main.c ! -name layer_check.c | sort)
@@ -26,9 +26,13 @@ build() { # build NAME SOURCES...
 build csv_reader tests/fuzz/fuzz_csv_reader.c plugins/in_csv/csv_reader.c plugins/in_csv/csv_encoding.c
 build config tests/fuzz/fuzz_config.c $core
 build kpi_script tests/fuzz/fuzz_kpi_script.c $core
+build xlsx_sheet tests/fuzz/fuzz_xlsx_sheet.c plugins/in_xlsx/xlsx_zip.c \
+	plugins/in_xlsx/xlsx_book.c plugins/in_xlsx/xlsx_sheet.c \
+	plugins/in_xlsx/xlsx_buffer.c -Iplugins/in_xlsx \
+	$(pkg-config --cflags --libs libzip libxml-2.0)
 
 status=0
-for target in csv_reader config kpi_script; do
+for target in csv_reader config kpi_script xlsx_sheet; do
 	work="$out/corpus-$target"
 	rm -rf "$work"
 	mkdir -p "$work"

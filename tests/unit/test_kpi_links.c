@@ -171,6 +171,7 @@ static struct figure {
 	char kpi[64], period[16], breakdown[128];
 	double value;
 	const char *status;
+	char status_text[160];	/* a copy: not every status is static */
 } figures[64];
 static size_t figure_count;
 static char failure[2048];
@@ -184,7 +185,9 @@ static int collect(void *ctx, const kpi_info *k, const peil_result *r)
 	snprintf(f->period, sizeof(f->period), "%s", r->period);
 	snprintf(f->breakdown, sizeof(f->breakdown), "%s", r->breakdown);
 	f->value = r->value;
-	f->status = r->status;
+	snprintf(f->status_text, sizeof(f->status_text), "%s",
+		 r->status ? r->status : "");
+	f->status = r->status ? f->status_text : NULL;
 	return 0;
 }
 
@@ -414,9 +417,12 @@ TEST(kpis_that_join_alike_share_a_scan)
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
 		"  rule = count() }\n"), &err), 0);
-	CHECK_INT(evaluate(set), 2);
-	CHECK_CONTAINS(failure,
-		       "kpi 'y': join 'c': unknown dataset 'casussen'");
+	/* a join with a dataset that is not configured: not evaluated,
+	 * saying which (issue 13), where both used to fail */
+	CHECK_INT(evaluate(set), 0);
+	CHECK_INT(figure_count, 1 + 1);
+	CHECK_STR(figures[0].status,
+		  "not evaluated: dataset casussen is not configured");
 	kpi_set_free(set);
 }
 
@@ -536,6 +542,75 @@ TEST(a_later_directory_replaces_a_kpi_by_id)
 	kpi_set_free(set);
 }
 
+/* Two KPIs of one script that join under other aliases are two scans,
+ * each with a joined schema of its own that is freed after it; the row
+ * tables of the second must know its fields ("c.team"), not those of the
+ * first schema that may have had the same address (issue 13, item 5).
+ * Of the seven members, M1 M2 M5 M7 are of C1 (Oost), M3 M6 of C2
+ * (West), M4 of no case: Oost 4, West 2. */
+TEST(row_tables_know_each_joined_schema)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("joins_lua.lua",
+		"kpi { id = 'a', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
+		"  rule = count(function(m) return m['case.team'] == 'Oost' end) }\n"
+		"kpi { id = 'b', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { c = { dataset = 'cases', on = 'case_id' } },\n"
+		"  rule = count(function(m) return m['c.team'] == 'West' end) }\n"),
+		&err), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_STR(failure, "");
+	CHECK_DOUBLE(value("a", "{}"), 4, 0);
+	CHECK_DOUBLE(value("b", "{}"), 2, 0);
+	kpi_set_free(set);
+}
+
+/* The rows that per keeps in its groups are the values themselves (no
+ * proxy: kpi_script keeps_rows), and still refuse a read of a field the
+ * dataset does not declare and a write of a new key (issue 13, item 5).
+ * Persons: P1 (M1 M3), P2 (M2), P7 (M4); M5 to M7 have none: 3 groups. */
+TEST(kept_rows_refuse_typos_too)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("per_typo.lua",
+		"kpi { id = 'g', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) return g.rows[1].case_id ~= nil end,\n"
+		"  rule = count() }\n"
+		"kpi { id = 't', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) return g.rows[1].persn == nil end,\n"
+		"  rule = count() }\n"
+		"kpi { id = 'w', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) g.rows[1].extra = 1 return true end,\n"
+		"  rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 2);
+	CHECK_DOUBLE(value("g", "{}"), 3, 0);
+	/* the last failure reported: w, in id order */
+	CHECK_CONTAINS(failure, "per_typo.lua:11:");
+	CHECK_CONTAINS(failure, "read-only: cannot set 'extra'");
+	kpi_set_free(set);
+	set = new_set();
+	CHECK_INT(kpi_set_load_file(set, write_file("per_typo2.lua",
+		"kpi { id = 't', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) return g.rows[1].persn == nil end,\n"
+		"  rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 1);
+	CHECK_CONTAINS(failure, "per_typo2.lua:3:");
+	CHECK_CONTAINS(failure,
+		       "field 'persn' is not declared in dataset case_members");
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/peil-links-XXXXXX");
@@ -552,6 +627,8 @@ int main(void)
 	RUN(join_finds_rows_in_any_order);
 	RUN(join_errors_name_the_problem);
 	RUN(per_counts_groups);
+	RUN(row_tables_know_each_joined_schema);
+	RUN(kept_rows_refuse_typos_too);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
 	calendar_free(cal);
 	harness_remove_dir(tmpdir);

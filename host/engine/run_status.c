@@ -1,0 +1,176 @@
+/*
+ * run_status.c - the last scheduled run's outcome and its verdict
+ * (run_status.h).
+ *
+ * The store records a run's status but not peil run's exit code: rows
+ * rejected by the ingest (2) and a final figure that changed (5) are
+ * found after the run is recorded, and a run stopped before it recorded
+ * anything (a config error after the lock, say) leaves no row.  So peil
+ * run keeps its exit code beside the lock, and the check reads both.
+ */
+#include "engine/run_status.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/error.h"
+
+int run_status_write(const char *lock_path, int64_t run_id, int exit_code,
+		     int64_t ended, peil_error *err)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+	int failed;
+
+	if (snprintf(path, sizeof(path), "%s.status", lock_path) >=
+	    (int)sizeof(path))
+		return error_set(err, lock_path, 0, NULL, "path too long");
+	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return error_set(err, tmp, 0, NULL, "cannot write the run's "
+				 "exit code: %s", strerror(errno));
+	fprintf(f, "%" PRId64 " %d %" PRId64 "\n", run_id, exit_code, ended);
+	failed = fflush(f) != 0 || ferror(f);
+	failed |= fclose(f) != 0;
+	if (failed || rename(tmp, path) < 0) {
+		error_set(err, path, 0, NULL, "cannot write the run's exit "
+			  "code: %s", strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int run_status_read(const char *lock_path, run_status_exit *out)
+{
+	char path[4096], extra;
+	long long id, ended;
+	FILE *f;
+	int code, n;
+
+	if (snprintf(path, sizeof(path), "%s.status", lock_path) >=
+	    (int)sizeof(path))
+		return -1;
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%lld %d %lld %c", &id, &code, &ended, &extra);
+	fclose(f);
+	if (n != 3 || id < 0 || code < 0 || code > 255 || ended <= 0)
+		return -1;
+	out->run_id = id;
+	out->exit_code = code;
+	out->ended = ended;
+	return 0;
+}
+
+const char *run_status_name(run_status_state state)
+{
+	static const char *const names[] = { "OK", "WARNING", "CRITICAL",
+					     "UNKNOWN" };
+
+	return names[state];
+}
+
+/* The verdict of peil run's exit code (README's table). */
+static run_status_state exit_state(int code)
+{
+	if (code == 0)
+		return RUN_STATUS_OK;
+	if (code == 1 || code == 2 || code == 5)
+		return RUN_STATUS_WARNING;
+	return RUN_STATUS_CRITICAL;
+}
+
+static const char *exit_meaning(int code)
+{
+	switch (code) {
+	case 0:
+		return "ok";
+	case 1:
+		return "a KPI failed";
+	case 2:
+		return "an input was rejected";
+	case 3:
+		return "configuration error";
+	case 4:
+		return "storage error";
+	case 5:
+		return "a final figure changed";
+	}
+	return code > 128 ? "stopped by a signal" : "failed";
+}
+
+/* The verdict on the store's newest run, with the time its age counts
+ * from. */
+static run_status_state judge_run(const run_status_facts *f, char *why,
+				  size_t size, int64_t *when)
+{
+	const run_status_exit *e = &f->exit;
+
+	if (strcmp(f->status, "running") == 0) {
+		*when = f->started;
+		snprintf(why, size, f->lock_held
+			 ? "run %" PRId64 " is running"
+			 : "run %" PRId64 " never ended and no peil holds the "
+			   "lock: it was killed", f->run_id);
+		return f->lock_held ? RUN_STATUS_OK : RUN_STATUS_CRITICAL;
+	}
+	if (strcmp(f->status, "ok") == 0 ||
+	    strcmp(f->status, "kpi failed") == 0) {
+		int code = f->has_exit && e->run_id == f->run_id
+			   ? e->exit_code
+			   : strcmp(f->status, "ok") == 0 ? 0 : 1;
+
+		*when = f->ended;
+		snprintf(why, size, "run %" PRId64 " %s, exit %d (%s)",
+			 f->run_id, f->status, code, exit_meaning(code));
+		return exit_state(code);
+	}
+	/* "failed", "interrupted", or one this host does not know. */
+	*when = f->ended ? f->ended : f->started;
+	snprintf(why, size, "run %" PRId64 " %s", f->run_id, f->status);
+	return RUN_STATUS_CRITICAL;
+}
+
+run_status_state run_status_judge(const run_status_facts *f, char *why,
+				  size_t size, int64_t *age, int *about_run)
+{
+	const run_status_exit *e = &f->exit;
+	run_status_state state;
+	int64_t when;
+
+	*age = -1;
+	*about_run = 0;
+	/* The exit code of an invocation after the last recorded run: it
+	 * stopped before it recorded one. */
+	if (f->has_exit && (!f->has_run || (e->run_id != f->run_id &&
+					    e->ended >= f->started))) {
+		state = exit_state(e->exit_code);
+		when = e->ended;
+		snprintf(why, size, "the last peil run exited %d (%s) without "
+			 "recording a run", e->exit_code,
+			 exit_meaning(e->exit_code));
+	} else if (!f->has_run) {
+		snprintf(why, size, "no peil run recorded yet");
+		return RUN_STATUS_UNKNOWN;
+	} else {
+		*about_run = 1;
+		state = judge_run(f, why, size, &when);
+	}
+	*age = f->now - when;
+	if (f->max_age && *age > f->max_age) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, size - n, "; %" PRId64 " hours old, more than "
+			 "--max-age %" PRId64 " hours", *age / 3600,
+			 f->max_age / 3600);
+		state = RUN_STATUS_CRITICAL;
+	}
+	return state;
+}

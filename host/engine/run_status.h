@@ -1,0 +1,70 @@
+/*
+ * run_status.h - the outcome of the last scheduled peil run, for a
+ * monitoring check (peil status): the run as the store recorded it, the
+ * exit code peil run left beside its lock, and the verdict by the
+ * Nagios/Icinga plugin conventions.
+ */
+#ifndef PEIL_RUN_STATUS_H
+#define PEIL_RUN_STATUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "peil/plugin.h"
+
+/* The Nagios/Icinga plugin exit codes, worst last but UNKNOWN. */
+typedef enum run_status_state {
+	RUN_STATUS_OK = 0,
+	RUN_STATUS_WARNING = 1,
+	RUN_STATUS_CRITICAL = 2,
+	RUN_STATUS_UNKNOWN = 3
+} run_status_state;
+
+/* The exit code of the last peil run that held the run lock, in the file
+ * lock_path + ".status" ("RUN_ID EXIT_CODE ENDED"; RUN_ID 0 when it
+ * recorded no run), replaced whole by rename.  Call it holding the lock,
+ * so that two runs never write it at once.  0, or -1 with err (a full
+ * disk, say: the run's own exit code stands, the check then sees an
+ * older file). */
+int run_status_write(const char *lock_path, int64_t run_id, int exit_code,
+		     int64_t ended, peil_error *err);
+
+typedef struct run_status_exit {
+	int64_t run_id;
+	int exit_code;
+	int64_t ended;
+} run_status_exit;
+
+/* Read that file into out: 0; -1 when it is missing or not of that
+ * form. */
+int run_status_read(const char *lock_path, run_status_exit *out);
+
+/* What the check knows. */
+typedef struct run_status_facts {
+	int has_run;		/* the store recorded a run of kind "run" */
+	int64_t run_id;
+	const char *status;	/* "ok", "kpi failed", "failed", ... */
+	int64_t started, ended;	/* ended 0 while running */
+	int lock_held;		/* a peil holds the run lock now */
+	int has_exit;		/* the .status file was read */
+	run_status_exit exit;
+	int64_t now;
+	int64_t max_age;	/* seconds; 0: no limit */
+} run_status_facts;
+
+/* The verdict: CRITICAL when the last run failed, was interrupted (or
+ * killed: it never ended and nobody holds the lock), exited with another
+ * code than 0, 1, 2 and 5, or is older than max_age; WARNING when it
+ * exited 1, 2 or 5 (or recorded "kpi failed"); UNKNOWN when there is no
+ * run; OK otherwise.  A line saying why goes into why; *age (seconds
+ * since the last run ended or started, -1 without a run) for the
+ * perfdata; *about_run is 1 when the verdict is about the store's run
+ * (its duration and failed KPIs then belong to the line), 0 when it is
+ * about an invocation that recorded none. */
+run_status_state run_status_judge(const run_status_facts *f, char *why,
+				  size_t size, int64_t *age, int *about_run);
+
+/* "OK", "WARNING", "CRITICAL" or "UNKNOWN". */
+const char *run_status_name(run_status_state state);
+
+#endif

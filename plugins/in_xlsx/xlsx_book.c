@@ -1,0 +1,593 @@
+/*
+ * xlsx_book.c - the workbook's directory: _rels/.rels to the workbook,
+ * its relationships to the sheets, styles and shared strings, each read
+ * in one streaming pass.
+ *
+ * Part names come from the relationships, not from the names Excel
+ * happens to use (xl/workbook.xml ...): LibreOffice and other writers
+ * choose their own, and Strict OOXML uses other namespaces; both are
+ * matched by local name.
+ */
+#include "xlsx_book.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NAME(reader) ((const char *)xmlTextReaderConstLocalName(reader))
+
+static char *copy_string(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *copy = malloc(n);
+
+	if (copy != NULL)
+		memcpy(copy, s, n);
+	return copy;
+}
+
+static int is_element(xmlTextReaderPtr r, const char *name)
+{
+	return xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT &&
+	       strcmp(NAME(r), name) == 0;
+}
+
+static int is_end(xmlTextReaderPtr r, const char *name)
+{
+	return xmlTextReaderNodeType(r) == XML_READER_TYPE_END_ELEMENT &&
+	       strcmp(NAME(r), name) == 0;
+}
+
+/* The directory of a part name, with its '/', into dir. */
+static void part_dir(const char *part, char *dir, size_t size)
+{
+	const char *slash = strrchr(part, '/');
+	size_t n = slash ? (size_t)(slash - part) + 1 : 0;
+
+	snprintf(dir, size, "%.*s", (int)n, part);
+}
+
+/* A relationship target made a part name: absolute ("/xl/...") or
+ * relative to base_dir, with "../" resolved. */
+static void resolve_target(const char *base_dir, const char *target,
+			   char *out, size_t size)
+{
+	char dir[256];
+	size_t n;
+
+	if (target[0] == '/') {
+		snprintf(out, size, "%s", target + 1);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", base_dir);
+	while (strncmp(target, "../", 3) == 0) {
+		n = strlen(dir);
+		if (n > 0)
+			dir[--n] = '\0';	/* the trailing '/' */
+		while (n > 0 && dir[n - 1] != '/')
+			dir[--n] = '\0';
+		target += 3;
+	}
+	snprintf(out, size, "%s%s", dir, target);
+}
+
+/* The relationships part of a part: xl/workbook.xml ->
+ * xl/_rels/workbook.xml.rels. */
+static void rels_name(const char *part, char *out, size_t size)
+{
+	const char *slash = strrchr(part, '/');
+
+	if (slash == NULL)
+		snprintf(out, size, "_rels/%s.rels", part);
+	else
+		snprintf(out, size, "%.*s_rels/%s.rels",
+			 (int)(slash - part) + 1, part, slash + 1);
+}
+
+/* One pass over a .rels part: calls fn for each Relationship. */
+typedef int (*rel_fn)(void *ctx, const char *id, const char *type,
+		      const char *target);
+
+static int rels_each(xlsx_zip *zip, const char *name, rel_fn fn, void *ctx,
+		     char *msg, size_t size)
+{
+	xlsx_part *part = xlsx_part_open(zip, name, msg, size);
+	xmlTextReaderPtr r;
+	char id[128], type[256], target[256];
+	int rc;
+
+	if (part == NULL)
+		return -1;
+	r = xlsx_part_reader(part);
+	while ((rc = xlsx_part_next(part)) == 1) {
+		if (!is_element(r, "Relationship"))
+			continue;
+		xlsx_attribute(r, "Id", id, sizeof(id));
+		xlsx_attribute(r, "Type", type, sizeof(type));
+		xlsx_attribute(r, "Target", target, sizeof(target));
+		if (fn(ctx, id, type, target)) {
+			rc = -1;
+			break;
+		}
+	}
+	xlsx_part_close(part);
+	return rc;
+}
+
+static int ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+struct root_rel {
+	char workbook[256];
+};
+
+static int on_root_rel(void *ctx, const char *id, const char *type,
+		       const char *target)
+{
+	struct root_rel *root = ctx;
+
+	(void)id;
+	if (ends_with(type, "/officeDocument"))
+		resolve_target("", target, root->workbook,
+			       sizeof(root->workbook));
+	return 0;
+}
+
+struct book_rels {
+	xlsx_book *book;
+	const char *dir;
+	char styles[256];
+	char strings[256];
+	char *msg;
+	size_t size;
+};
+
+static int on_book_rel(void *ctx, const char *id, const char *type,
+		       const char *target)
+{
+	struct book_rels *rels = ctx;
+	xlsx_book *book = rels->book;
+	size_t i;
+
+	if (ends_with(type, "/styles")) {
+		resolve_target(rels->dir, target, rels->styles,
+			       sizeof(rels->styles));
+	} else if (ends_with(type, "/sharedStrings")) {
+		resolve_target(rels->dir, target, rels->strings,
+			       sizeof(rels->strings));
+	} else if (ends_with(type, "/worksheet")) {
+		char part[256];
+
+		for (i = 0; i < book->sheet_count; i++) {
+			/* the sheet's r:id was kept in part until now */
+			if (book->sheets[i].part == NULL ||
+			    strcmp(book->sheets[i].part, id) != 0)
+				continue;
+			resolve_target(rels->dir, target, part, sizeof(part));
+			free(book->sheets[i].part);
+			book->sheets[i].part = copy_string(part);
+			if (book->sheets[i].part == NULL) {
+				snprintf(rels->msg, rels->size, "out of memory");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The sheets of the workbook part, in order; each sheet's part holds its
+ * relationship id until the relationships are read. */
+static int read_workbook(xlsx_book *book, xlsx_zip *zip, const char *name,
+			 char *msg, size_t size)
+{
+	xlsx_part *part = xlsx_part_open(zip, name, msg, size);
+	xmlTextReaderPtr r;
+	char value[256];
+	int rc;
+
+	if (part == NULL)
+		return -1;
+	r = xlsx_part_reader(part);
+	while ((rc = xlsx_part_next(part)) == 1) {
+		if (is_element(r, "workbookPr")) {
+			xlsx_attribute(r, "date1904", value, sizeof(value));
+			book->date1904 = strcmp(value, "1") == 0 ||
+					 strcasecmp(value, "true") == 0;
+		} else if (is_element(r, "sheet")) {
+			xlsx_sheet_info *sheet, *grown;
+			xmlChar *id;
+
+			grown = realloc(book->sheets, (book->sheet_count + 1) *
+							      sizeof(*grown));
+			if (grown == NULL)
+				goto out_of_memory;
+			book->sheets = grown;
+			sheet = &book->sheets[book->sheet_count++];
+			memset(sheet, 0, sizeof(*sheet));
+			xlsx_attribute(r, "name", value, sizeof(value));
+			sheet->name = copy_string(value);
+			xlsx_attribute(r, "state", value, sizeof(value));
+			sheet->hidden = value[0] != '\0' &&
+					strcmp(value, "visible") != 0;
+			/* r:id in the transitional namespace, or Strict's */
+			id = xmlTextReaderGetAttributeNs(r, BAD_CAST "id",
+				BAD_CAST "http://schemas.openxmlformats.org/officeDocument/2006/relationships");
+			if (id == NULL)
+				id = xmlTextReaderGetAttributeNs(r, BAD_CAST "id",
+					BAD_CAST "http://purl.oclc.org/ooxml/officeDocument/relationships");
+			sheet->part = copy_string(id ? (const char *)id : "");
+			xmlFree(id);
+			if (sheet->name == NULL || sheet->part == NULL)
+				goto out_of_memory;
+		}
+	}
+	xlsx_part_close(part);
+	return rc;
+out_of_memory:
+	xlsx_part_close(part);
+	snprintf(msg, size, "out of memory");
+	return -1;
+}
+
+/* Built-in number formats that show a date (ECMA-376 part 1, 18.8.30):
+ * 14-17 and 22, and the East Asian date formats 27-36 and 50-58.  The
+ * times 18-21 and 45-47 are not dates. */
+static int builtin_is_date(long id)
+{
+	return (id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) ||
+	       (id >= 50 && id <= 58);
+}
+
+int xlsx_format_is_date(const char *code)
+{
+	const char *p;
+
+	for (p = code; *p != '\0' && *p != ';'; p++) {
+		if (*p == '"') {
+			for (p++; *p != '\0' && *p != '"'; p++)
+				;
+			if (*p == '\0')
+				return 0;
+		} else if (*p == '\\' || *p == '_' || *p == '*') {
+			if (*++p == '\0')
+				return 0;
+		} else if (*p == '[') {
+			for (p++; *p != '\0' && *p != ']'; p++)
+				;
+			if (*p == '\0')
+				return 0;
+		} else if (*p == 'd' || *p == 'D' || *p == 'y' || *p == 'Y' ||
+			   *p == 'j' || *p == 'J') {	/* jjjj: Dutch Excel */
+			return 1;
+		}
+	}
+	return 0;
+}
+
+struct custom_format {
+	long id;
+	int is_date;
+};
+
+static int read_styles(xlsx_book *book, xlsx_zip *zip, const char *name,
+		       char *msg, size_t size)
+{
+	xlsx_part *part = xlsx_part_open(zip, name, msg, size);
+	struct custom_format *formats = NULL, *grown_formats;
+	size_t format_count = 0, i;
+	xmlTextReaderPtr r;
+	char value[512];
+	int rc, in_cell_xfs = 0;
+
+	if (part == NULL)
+		return -1;
+	r = xlsx_part_reader(part);
+	while ((rc = xlsx_part_next(part)) == 1) {
+		if (is_element(r, "numFmt")) {
+			grown_formats = realloc(formats, (format_count + 1) *
+							 sizeof(*formats));
+			if (grown_formats == NULL)
+				goto out_of_memory;
+			formats = grown_formats;
+			xlsx_attribute(r, "numFmtId", value, sizeof(value));
+			formats[format_count].id = strtol(value, NULL, 10);
+			xlsx_attribute(r, "formatCode", value, sizeof(value));
+			formats[format_count++].is_date =
+				xlsx_format_is_date(value);
+		} else if (is_element(r, "cellXfs")) {
+			in_cell_xfs = !xmlTextReaderIsEmptyElement(r);
+		} else if (is_end(r, "cellXfs")) {
+			in_cell_xfs = 0;
+		} else if (in_cell_xfs && is_element(r, "xf")) {
+			unsigned char *grown;
+			long id;
+			int is_date;
+
+			grown = realloc(book->date_style, book->style_count + 1);
+			if (grown == NULL)
+				goto out_of_memory;
+			book->date_style = grown;
+			xlsx_attribute(r, "numFmtId", value, sizeof(value));
+			id = strtol(value, NULL, 10);
+			is_date = builtin_is_date(id);
+			for (i = 0; i < format_count; i++)
+				if (formats[i].id == id)
+					is_date = formats[i].is_date;
+			book->date_style[book->style_count++] =
+				(unsigned char)is_date;
+		}
+	}
+	xlsx_part_close(part);
+	free(formats);
+	return rc;
+out_of_memory:
+	xlsx_part_close(part);
+	free(formats);
+	snprintf(msg, size, "out of memory");
+	return -1;
+}
+
+/* Appends to the shared strings' text, spilling to a temporary file when
+ * the memory limit is reached. */
+static int strings_append(xlsx_book *book, const char *text, size_t len)
+{
+	if (book->spill == NULL && book->text_len + len > book->memory_limit) {
+		FILE *f = tmpfile();
+
+		if (f == NULL || (book->text_len > 0 &&
+				  fwrite(book->text, 1, book->text_len, f) !=
+					  book->text_len)) {
+			if (f != NULL)
+				fclose(f);
+			return -1;
+		}
+		book->spill = f;
+		free(book->text);
+		book->text = NULL;
+		book->text_cap = 0;
+	}
+	if (book->spill != NULL) {
+		if (fwrite(text, 1, len, book->spill) != len)
+			return -1;
+	} else {
+		if (book->text_len + len > book->text_cap) {
+			size_t cap = book->text_cap ? book->text_cap * 2 : 4096;
+			char *grown;
+
+			while (cap < book->text_len + len)
+				cap *= 2;
+			grown = realloc(book->text, cap);
+			if (grown == NULL)
+				return -1;
+			book->text = grown;
+			book->text_cap = cap;
+		}
+		memcpy(book->text + book->text_len, text, len);
+	}
+	book->text_len += len;
+	return 0;
+}
+
+/* The next string starts here: at[] has string_count + 1 entries, in
+ * at_cap; doubling, since a table may hold a string per row. */
+static int strings_mark(xlsx_book *book)
+{
+	if (book->string_count + 2 > book->at_cap) {
+		size_t cap = book->at_cap * 2;
+		size_t *grown;
+
+		while (cap < book->string_count + 2)
+			cap *= 2;
+		grown = realloc(book->at, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		book->at = grown;
+		book->at_cap = cap;
+	}
+	book->at[book->string_count + 1] = book->text_len;
+	return 0;
+}
+
+/* The shared strings' parse, through SAX: the table may be as long as
+ * the sheet (every unique text of it), so it gets the fast parser too. */
+struct strings_read {
+	xlsx_book *book;
+	int in_si;
+	int in_t;
+	int in_phonetic;
+	int failed;
+};
+
+static void strings_start(void *ctx, const xmlChar *localname,
+			  const xmlChar *prefix, const xmlChar *uri,
+			  int namespace_count, const xmlChar **namespaces,
+			  int attribute_count, int defaulted,
+			  const xmlChar **attributes)
+{
+	struct strings_read *r = ctx;
+	const char *n = (const char *)localname;
+
+	(void)prefix;
+	(void)uri;
+	(void)namespace_count;
+	(void)namespaces;
+	(void)attribute_count;
+	(void)defaulted;
+	(void)attributes;
+	if (strcmp(n, "si") == 0)
+		r->in_si = 1;
+	else if (strcmp(n, "rPh") == 0)
+		r->in_phonetic = 1;
+	else if (strcmp(n, "t") == 0)
+		r->in_t = 1;
+}
+
+static void strings_end(void *ctx, const xmlChar *localname,
+			const xmlChar *prefix, const xmlChar *uri)
+{
+	struct strings_read *r = ctx;
+	const char *n = (const char *)localname;
+
+	(void)prefix;
+	(void)uri;
+	if (strcmp(n, "t") == 0) {
+		r->in_t = 0;
+	} else if (strcmp(n, "rPh") == 0) {
+		r->in_phonetic = 0;
+	} else if (strcmp(n, "si") == 0 && r->in_si && !r->failed) {
+		r->in_si = 0;
+		if (strings_mark(r->book))
+			r->failed = 1;
+		else
+			r->book->string_count++;
+	}
+}
+
+/* <si> holds a <t>, or runs <r><t> to concatenate; the phonetic guide
+ * <rPh><t> of East Asian text is not part of the string. */
+static void strings_text(void *ctx, const xmlChar *text, int len)
+{
+	struct strings_read *r = ctx;
+
+	if (r->in_si && r->in_t && !r->in_phonetic && !r->failed &&
+	    strings_append(r->book, (const char *)text, (size_t)len))
+		r->failed = 1;
+}
+
+static int strings_failed(void *ctx)
+{
+	return ((struct strings_read *)ctx)->failed;
+}
+
+static int read_strings(xlsx_book *book, xlsx_zip *zip, const char *name,
+			char *msg, size_t size)
+{
+	xlsx_part *part = xlsx_part_open_bytes(zip, name, msg, size);
+	struct strings_read r;
+	xmlSAXHandler sax;
+	int rc;
+
+	if (part == NULL)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.book = book;
+	book->at_cap = 1024;
+	book->at = malloc(book->at_cap * sizeof(*book->at));
+	if (book->at == NULL) {
+		xlsx_part_close(part);
+		snprintf(msg, size, "out of memory");
+		return -1;
+	}
+	book->at[0] = 0;
+	memset(&sax, 0, sizeof(sax));
+	sax.startElementNs = strings_start;
+	sax.endElementNs = strings_end;
+	sax.characters = strings_text;
+	sax.cdataBlock = strings_text;
+	rc = xlsx_part_parse(part, &sax, &r, strings_failed);
+	xlsx_part_close(part);
+	if (rc == XLSX_PART_STOPPED) {
+		snprintf(msg, size,
+			 "out of memory (or temporary space) for the shared strings");
+		return -1;
+	}
+	return rc;
+}
+
+int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,
+		   char *msg, size_t size)
+{
+	struct root_rel root = { "xl/workbook.xml" };
+	struct book_rels rels;
+	char dir[256], name[300];
+	size_t i;
+
+	memset(book, 0, sizeof(*book));
+	book->memory_limit = memory_limit;
+	if (xlsx_zip_has(zip, "_rels/.rels") &&
+	    rels_each(zip, "_rels/.rels", on_root_rel, &root, msg, size))
+		return -1;
+	if (!xlsx_zip_has(zip, root.workbook)) {
+		snprintf(msg, size,
+			 "not a spreadsheet: the container has no workbook part ('%s')",
+			 root.workbook);
+		return -1;
+	}
+	if (read_workbook(book, zip, root.workbook, msg, size))
+		return -1;
+	part_dir(root.workbook, dir, sizeof(dir));
+	memset(&rels, 0, sizeof(rels));
+	rels.book = book;
+	rels.dir = dir;
+	rels.msg = msg;
+	rels.size = size;
+	rels_name(root.workbook, name, sizeof(name));
+	if (rels_each(zip, name, on_book_rel, &rels, msg, size))
+		return -1;
+	for (i = 0; i < book->sheet_count; i++)
+		if (!xlsx_zip_has(zip, book->sheets[i].part)) {
+			snprintf(msg, size,
+				 "sheet '%s' has no part in the container",
+				 book->sheets[i].name);
+			return -1;
+		}
+	if (rels.styles[0] && read_styles(book, zip, rels.styles, msg, size))
+		return -1;
+	if (rels.strings[0] && read_strings(book, zip, rels.strings, msg, size))
+		return -1;
+	return 0;
+}
+
+void xlsx_book_release(xlsx_book *book)
+{
+	size_t i;
+
+	if (book == NULL)
+		return;
+	for (i = 0; i < book->sheet_count; i++) {
+		free(book->sheets[i].name);
+		free(book->sheets[i].part);
+	}
+	free(book->sheets);
+	free(book->date_style);
+	free(book->at);
+	free(book->text);
+	if (book->spill != NULL)
+		fclose(book->spill);
+	memset(book, 0, sizeof(*book));
+}
+
+int xlsx_book_string(xlsx_book *book, size_t i, const char **text,
+		     size_t *len)
+{
+	size_t n;
+
+	if (i >= book->string_count)
+		return -1;
+	n = book->at[i + 1] - book->at[i];
+	*len = n;
+	if (book->spill == NULL) {
+		*text = book->text + book->at[i];
+		return 0;
+	}
+	/* Spilled: read it back into text, used as a one-string buffer. */
+	if (n + 1 > book->text_cap) {
+		char *grown = realloc(book->text, n + 1);
+
+		if (grown == NULL)
+			return -1;
+		book->text = grown;
+		book->text_cap = n + 1;
+	}
+	if (fseek(book->spill, (long)book->at[i], SEEK_SET) != 0 ||
+	    fread(book->text, 1, n, book->spill) != n)
+		return -1;
+	fseek(book->spill, 0, SEEK_END);
+	*text = book->text;
+	return 0;
+}

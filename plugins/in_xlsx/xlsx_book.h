@@ -1,0 +1,60 @@
+/*
+ * xlsx_book.h - what a workbook says about its sheets before any row is
+ * read: the sheets (name, hidden or not, part), the date system (1900 or
+ * 1904), which cell styles format dates, and the shared strings.
+ *
+ * Memory: the shared strings are kept in memory up to memory_limit bytes
+ * of text and past it spilled to an unlinked temporary file (an offset per
+ * string stays in memory); everything else is small.
+ */
+#ifndef PEIL_XLSX_BOOK_H
+#define PEIL_XLSX_BOOK_H
+
+#include "xlsx_zip.h"
+
+#include <stddef.h>
+
+typedef struct xlsx_sheet_info {
+	char *name;
+	char *part;		/* the sheet's part name in the container */
+	int hidden;		/* state="hidden" or "veryHidden" */
+} xlsx_sheet_info;
+
+typedef struct xlsx_book {
+	xlsx_sheet_info *sheets;	/* in the workbook's order */
+	size_t sheet_count;
+	int date1904;
+	unsigned char *date_style;	/* per cellXfs index: formats a date */
+	size_t style_count;
+
+	/* shared strings: string i is bytes [at[i], at[i + 1]) of the text,
+	 * in memory or, once spilled, in the file */
+	size_t *at;
+	size_t at_cap;
+	size_t string_count;
+	char *text;
+	size_t text_len;
+	size_t text_cap;
+	size_t memory_limit;
+	void *spill;		/* FILE *, NULL while in memory */
+} xlsx_book;
+
+/* Reads workbook, relationships, styles and shared strings.  Returns 0, or
+ * -1 with msg filled; release book either way. */
+int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,
+		   char *msg, size_t size);
+
+/* Frees what load allocated; accepts NULL. */
+void xlsx_book_release(xlsx_book *book);
+
+/* Shared string i: its text and length through *text / *len (valid until
+ * the next call).  Returns -1 when i is out of range or the spill file
+ * cannot be read. */
+int xlsx_book_string(xlsx_book *book, size_t i, const char **text,
+		     size_t *len);
+
+/* Whether a number format code formats a date (has d or y outside quotes,
+ * escapes and brackets); exposed for the tests. */
+int xlsx_format_is_date(const char *code);
+
+#endif

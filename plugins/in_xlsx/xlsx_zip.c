@@ -1,0 +1,394 @@
+/*
+ * xlsx_zip.c - reading the parts of a workbook: libzip for the container,
+ * libxml2's xmlTextReader for the XML, fed through a read callback that
+ * counts bytes.
+ *
+ * Why count: a ZIP entry's declared uncompressed size is written by
+ * whoever made the file; a bomb may lie about it.  The callback refuses
+ * the byte past the limit whatever the header says.
+ */
+#include "xlsx_zip.h"
+
+#include <zip.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct xlsx_zip {
+	zip_t *archive;
+	uint64_t max_part_bytes;
+};
+
+struct xlsx_part {
+	zip_file_t *file;
+	xmlTextReaderPtr reader;
+	char name[256];
+	uint64_t read;
+	uint64_t limit;
+	int over_limit;
+	int read_failed;
+	char xml_error[256];
+	long xml_line;
+	char *msg;		/* the caller's, from xlsx_part_open */
+	size_t msg_size;
+};
+
+static void say(char *msg, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(char *msg, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
+}
+
+/* Drops the line end that libxml2 ends its messages with. */
+static void n_trim(char *msg)
+{
+	size_t n = strlen(msg);
+
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+}
+
+/* "EncryptedPackage" in UTF-16LE: the stream name of an encrypted OOXML
+ * file inside its OLE2 wrapper (MS-OFFCRYPTO 2.3.4.4). */
+static const char encrypted_package[] =
+	"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e";
+
+/* Names an OLE2 file: encrypted workbook or old .xls.  The directory
+ * usually sits in the first sectors; 1 MiB covers any workbook Office
+ * encrypts, and a miss only turns the message into the .xls one. */
+static void refuse_ole2(FILE *f, char *msg, size_t size)
+{
+	static char buf[1 << 20];
+	size_t got = fread(buf, 1, sizeof(buf), f), i;
+	size_t n = sizeof(encrypted_package) - 1;
+
+	for (i = 0; got >= n && i <= got - n; i++)
+		if (memcmp(buf + i, encrypted_package, n) == 0) {
+			say(msg, size,
+			    "a password-protected workbook: Peil cannot read encrypted workbooks; save it again without a password");
+			return;
+		}
+	say(msg, size,
+	    "an Excel 97-2003 workbook (.xls, binary format), not Office Open XML (.xlsx): save it as .xlsx");
+}
+
+int xlsx_zip_open(xlsx_zip **zip, const char *path, uint64_t max_part_bytes,
+		  char *msg, size_t size)
+{
+	static const unsigned char ole2[8] = { 0xD0, 0xCF, 0x11, 0xE0,
+					       0xA1, 0xB1, 0x1A, 0xE1 };
+	unsigned char magic[8];
+	xlsx_zip *z;
+	FILE *f;
+	int error = 0;
+	size_t got;
+
+	*zip = NULL;
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		say(msg, size, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	got = fread(magic, 1, sizeof(magic), f);
+	if (got == sizeof(magic) && memcmp(magic, ole2, sizeof(ole2)) == 0) {
+		refuse_ole2(f, msg, size);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	if (got < 4 || memcmp(magic, "PK", 2) != 0) {
+		say(msg, size,
+		    "not an Office Open XML workbook (.xlsx): the file is not a ZIP container");
+		return -1;
+	}
+	z = calloc(1, sizeof(*z));
+	if (z == NULL) {
+		say(msg, size, "out of memory");
+		return -1;
+	}
+	z->max_part_bytes = max_part_bytes;
+	z->archive = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &error);
+	if (z->archive == NULL) {
+		zip_error_t e;
+
+		zip_error_init_with_code(&e, error);
+		say(msg, size, "not a readable .xlsx (ZIP) file: %s",
+		    zip_error_strerror(&e));
+		zip_error_fini(&e);
+		free(z);
+		return -1;
+	}
+	*zip = z;
+	return 0;
+}
+
+void xlsx_zip_close(xlsx_zip *zip)
+{
+	if (zip == NULL)
+		return;
+	zip_discard(zip->archive);	/* opened read-only: nothing to write */
+	free(zip);
+}
+
+int xlsx_zip_has(xlsx_zip *zip, const char *name)
+{
+	return zip_name_locate(zip->archive, name, 0) >= 0;
+}
+
+/* libxml2's read callback: bytes of the entry, never past the limit. */
+static int part_read(void *context, char *buffer, int len)
+{
+	xlsx_part *part = context;
+	zip_int64_t got;
+
+	if (part->read >= part->limit + 1) {
+		part->over_limit = 1;
+		return -1;
+	}
+	if ((uint64_t)len > part->limit + 1 - part->read)
+		len = (int)(part->limit + 1 - part->read);
+	got = zip_fread(part->file, buffer, (zip_uint64_t)len);
+	if (got < 0) {
+		part->read_failed = 1;
+		return -1;
+	}
+	part->read += (uint64_t)got;
+	if (part->read > part->limit) {
+		part->over_limit = 1;
+		return -1;
+	}
+	return (int)got;
+}
+
+/* Keeps the parser's first complaint, which names the cause; later ones
+ * follow from it. */
+static void part_xml_error(void *context, xmlErrorPtr error)
+{
+	xlsx_part *part = context;
+	size_t n;
+
+	if (part->xml_error[0] != '\0' || error == NULL)
+		return;
+	snprintf(part->xml_error, sizeof(part->xml_error), "%s",
+		 error->message ? error->message : "malformed XML");
+	n = strlen(part->xml_error);
+	while (n > 0 && part->xml_error[n - 1] == '\n')
+		part->xml_error[--n] = '\0';
+	part->xml_line = error->line;
+}
+
+xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
+				size_t size)
+{
+	zip_stat_t st;
+	xlsx_part *part;
+	zip_int64_t index = zip_name_locate(zip->archive, name, 0);
+
+	if (index < 0) {
+		say(msg, size, "the workbook has no part '%s'", name);
+		return NULL;
+	}
+	zip_stat_init(&st);
+	if (zip_stat_index(zip->archive, (zip_uint64_t)index, 0, &st) == 0 &&
+	    (st.valid & ZIP_STAT_SIZE) && st.size > zip->max_part_bytes) {
+		say(msg, size,
+		    "part '%s' unpacks to %llu bytes, more than max_unpacked_mb allows (%llu bytes): refused as a possible ZIP bomb",
+		    name, (unsigned long long)st.size,
+		    (unsigned long long)zip->max_part_bytes);
+		return NULL;
+	}
+	part = calloc(1, sizeof(*part));
+	if (part == NULL) {
+		say(msg, size, "out of memory");
+		return NULL;
+	}
+	snprintf(part->name, sizeof(part->name), "%s", name);
+	part->limit = zip->max_part_bytes;
+	part->msg = msg;
+	part->msg_size = size;
+	part->file = zip_fopen_index(zip->archive, (zip_uint64_t)index, 0);
+	if (part->file == NULL) {
+		zip_error_t *e = zip_get_error(zip->archive);
+
+		if (zip_error_code_zip(e) == ZIP_ER_NOPASSWD ||
+		    zip_error_code_zip(e) == ZIP_ER_WRONGPASSWD)
+			say(msg, size,
+			    "a password-protected workbook (part '%s' is encrypted): save it again without a password",
+			    name);
+		else
+			say(msg, size, "cannot read part '%s': %s", name,
+			    zip_strerror(zip->archive));
+		free(part);
+		return NULL;
+	}
+	return part;
+}
+
+/* The reasons a read of the part's bytes failed, in its message. */
+static void say_read_failure(xlsx_part *part)
+{
+	if (part->over_limit)
+		say(part->msg, part->msg_size,
+		    "part '%s' unpacks to more than max_unpacked_mb allows (%llu bytes): refused as a possible ZIP bomb",
+		    part->name, (unsigned long long)part->limit);
+	else
+		say(part->msg, part->msg_size,
+		    "part '%s' cannot be unpacked (damaged or truncated file)",
+		    part->name);
+}
+
+int xlsx_part_bytes(xlsx_part *part, char *buf, int size)
+{
+	int got = part_read(part, buf, size);
+
+	if (got < 0)
+		say_read_failure(part);
+	return got;
+}
+
+xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
+			  size_t size)
+{
+	xlsx_part *part = xlsx_part_open_bytes(zip, name, msg, size);
+
+	if (part == NULL)
+		return NULL;
+	/* No network, no entity expansion, no DTD loading: a part is data. */
+	part->reader = xmlReaderForIO(part_read, NULL, part, name, NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOCDATA);
+	if (part->reader == NULL) {
+		say(msg, size, "cannot read part '%s': out of memory", name);
+		xlsx_part_close(part);
+		return NULL;
+	}
+	xmlTextReaderSetStructuredErrorHandler(part->reader, part_xml_error,
+					       part);
+	return part;
+}
+
+int xlsx_part_next(xlsx_part *part)
+{
+	int rc = xmlTextReaderRead(part->reader);
+
+	if (rc == 1)
+		return 1;
+	if (rc == 0 && !part->over_limit && !part->read_failed &&
+	    part->xml_error[0] == '\0')
+		return 0;
+	if (part->over_limit || part->read_failed)
+		say_read_failure(part);
+	else
+		say(part->msg, part->msg_size,
+		    "part '%s', XML line %ld: %s", part->name,
+		    part->xml_line,
+		    part->xml_error[0] ? part->xml_error : "malformed XML");
+	return -1;
+}
+
+/* The parser's errors are read from its context when it is done; this
+ * only keeps libxml2 from printing them. */
+static void quiet_xml_error(void *ctx, xmlErrorPtr error)
+{
+	(void)ctx;
+	(void)error;
+}
+
+/* Bytes of XML handed to the push parser at a time. */
+#define CHUNK 65536
+
+int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
+		    int (*stopped)(void *ctx))
+{
+	xmlParserCtxtPtr parser;
+	char *chunk = malloc(CHUNK);
+	int got, done = 0, rc = 0;
+
+	if (chunk == NULL) {
+		say(part->msg, part->msg_size, "out of memory");
+		return -1;
+	}
+	sax->initialized = XML_SAX2_MAGIC;
+	if (sax->serror == NULL)
+		sax->serror = quiet_xml_error;
+	got = xlsx_part_bytes(part, chunk, 4);
+	parser = got < 0 ? NULL :
+		 xmlCreatePushParserCtxt(sax, ctx, chunk, got, part->name);
+	if (parser == NULL) {
+		if (got >= 0)
+			say(part->msg, part->msg_size, "out of memory");
+		free(chunk);
+		return -1;
+	}
+	/* No network, no entity expansion, no DTD loading: a part is data. */
+	xmlCtxtUseOptions(parser, XML_PARSE_NONET);
+	while (!done && !stopped(ctx)) {
+		got = xlsx_part_bytes(part, chunk, CHUNK);
+		if (got < 0) {
+			rc = -1;
+			break;
+		}
+		done = got == 0;
+		if (xmlParseChunk(parser, chunk, got, done) != 0 &&
+		    !stopped(ctx)) {
+			const xmlError *e = xmlCtxtGetLastError(parser);
+
+			say(part->msg, part->msg_size,
+			    "part '%s', XML line %ld: %.200s", part->name,
+			    e ? (long)e->line : 0L,
+			    e && e->message ? e->message : "malformed XML");
+			n_trim(part->msg);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && stopped(ctx))
+		rc = XLSX_PART_STOPPED;
+	xmlFreeDoc(parser->myDoc);
+	xmlFreeParserCtxt(parser);
+	free(chunk);
+	return rc;
+}
+
+xmlTextReaderPtr xlsx_part_reader(xlsx_part *part)
+{
+	return part->reader;
+}
+
+const char *xlsx_part_error(const xlsx_part *part)
+{
+	return part->msg;
+}
+
+void xlsx_part_close(xlsx_part *part)
+{
+	if (part == NULL)
+		return;
+	xmlFreeTextReader(part->reader);
+	if (part->file != NULL)
+		zip_fclose(part->file);
+	free(part);
+}
+
+int xlsx_attribute(xmlTextReaderPtr reader, const char *name, char *buf,
+		   size_t size)
+{
+	xmlChar *value = xmlTextReaderGetAttribute(reader, BAD_CAST name);
+
+	if (value == NULL) {
+		if (size)
+			buf[0] = '\0';
+		return 0;
+	}
+	snprintf(buf, size, "%s", (const char *)value);
+	xmlFree(value);
+	return 1;
+}

@@ -1,0 +1,96 @@
+/*
+ * xlsx_zip.h - the workbook's container: a ZIP file (libzip) whose parts
+ * are read as streams of XML (libxml2's xmlTextReader), each part bounded
+ * by an uncompressed size so that a ZIP bomb stops at the limit.
+ *
+ *   xlsx_zip *zip;
+ *   if (xlsx_zip_open(&zip, path, limit, msg, sizeof(msg))) ...;  // refused
+ *   xlsx_part *part = xlsx_part_open(zip, "xl/workbook.xml", msg, size);
+ *   while ((rc = xlsx_part_next(part)) == 1) ... xlsx_part_reader(part) ...
+ *   xlsx_part_close(part);
+ *   xlsx_zip_close(zip);
+ */
+#ifndef PEIL_XLSX_ZIP_H
+#define PEIL_XLSX_ZIP_H
+
+#include <libxml/xmlreader.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct xlsx_zip xlsx_zip;
+typedef struct xlsx_part xlsx_part;
+
+/*
+ * Opens path as an Office Open XML container.  Refuses, with a message in
+ * msg: a file that is not a ZIP, an Excel 97-2003 .xls (binary OLE2
+ * format), and a password-protected workbook (Office encrypts those into
+ * an OLE2 file holding an "EncryptedPackage").  max_part_bytes bounds
+ * every part read later.  Returns 0 and *zip, or -1.
+ */
+int xlsx_zip_open(xlsx_zip **zip, const char *path, uint64_t max_part_bytes,
+		  char *msg, size_t size);
+
+/* Closes the container; accepts NULL. */
+void xlsx_zip_close(xlsx_zip *zip);
+
+/* Whether the container has a part of that name (no leading '/'). */
+int xlsx_zip_has(xlsx_zip *zip, const char *name);
+
+/*
+ * Opens a part for streaming.  Refuses a part whose declared size is above
+ * the limit before reading a byte of it.  Returns NULL with msg filled.
+ * Only one part may be open at a time.
+ */
+xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
+			  size_t size);
+
+/*
+ * Opens a part for its bytes alone (no XML reader), for a push parser:
+ * then only xlsx_part_bytes and xlsx_part_close apply.
+ */
+xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
+				size_t size);
+
+/*
+ * Up to size bytes of the part into buf: the count, 0 at its end, or -1
+ * with the msg of open filled (more bytes than the limit, a damaged
+ * entry).
+ */
+int xlsx_part_bytes(xlsx_part *part, char *buf, int size);
+
+#define XLSX_PART_STOPPED (-2)
+
+/*
+ * Parses the part with libxml2's SAX2 push parser, in chunks, calling
+ * sax's callbacks with ctx; no network, no entities expanded.  After each
+ * chunk stopped(ctx) is asked whether to go on (the callbacks ignore what
+ * follows once they have stopped).  Returns 0 at the end of the part,
+ * XLSX_PART_STOPPED, or -1 with the msg of open filled (the part, the XML
+ * line and the parser's message; a read failure or a ZIP bomb).
+ */
+int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
+		    int (*stopped)(void *ctx));
+
+/*
+ * Moves to the next XML node: 1 on a node, 0 at the end of the part, -1 on
+ * malformed XML, a read error or more bytes than the limit, with msg of
+ * xlsx_part_open filled (part name, XML line and the parser's message).
+ */
+int xlsx_part_next(xlsx_part *part);
+
+/* The reader, positioned by xlsx_part_next; valid until close. */
+xmlTextReaderPtr xlsx_part_reader(xlsx_part *part);
+
+/* The message of the last failure (also written to the msg of open). */
+const char *xlsx_part_error(const xlsx_part *part);
+
+/* Closes the part; accepts NULL. */
+void xlsx_part_close(xlsx_part *part);
+
+/* An attribute of the current element, copied into buf (empty when
+ * absent); returns whether it was present. */
+int xlsx_attribute(xmlTextReaderPtr reader, const char *name, char *buf,
+		   size_t size);
+
+#endif

@@ -1,0 +1,638 @@
+/*
+ * test_input_xlsx.c - the built xlsx.so, loaded as the host loads it
+ * (RTLD_NOW | RTLD_LOCAL), driven through a fake services table that
+ * records what the plugin hands over.  Each workbook is written here with
+ * libzip, part by part as Excel writes them (shared strings, a styles
+ * part whose cellXfs give the date formats, a hidden first sheet), so no
+ * binary fixture is kept.  With --office, a CSV is converted to .xlsx by
+ * LibreOffice (soffice) and read: one workbook written by a real office
+ * program.
+ */
+#include <peil/plugin.h>
+
+#include "harness.h"
+
+#include <zip.h>
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_ROWS 16
+
+/* --------------------------------------------------------- the dataset */
+
+enum { CASE_ID, TEAM, REGISTERED, HOURS, URGENT, BSN, FIELD_COUNT };
+
+static const peil_field case_fields[FIELD_COUNT] = {
+	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "team", PEIL_TYPE_TEXT, PEIL_FIELD_REQUIRED },
+	{ "registered", PEIL_TYPE_DATE, PEIL_FIELD_REQUIRED },
+	{ "hours", PEIL_TYPE_REAL, 0 },
+	{ "urgent", PEIL_TYPE_BOOLEAN, 0 },
+	{ "bsn", PEIL_TYPE_TEXT, PEIL_FIELD_BSN },
+};
+
+static const peil_schema cases = { "cases", FIELD_COUNT, case_fields };
+
+#define FAKE_SCHEMA cases
+#include "fake_input_host.h"
+
+static const peil_plugin *plugin;
+
+/* Opens the plugin with config, reads path, closes; returns read's
+ * result, or open's when that failed. */
+static int run(const struct config_entry *config, const char *path,
+	       peil_error *err)
+{
+	void *state = NULL;
+	int rc;
+
+	memset(&host, 0, sizeof(host));
+	memset(err, 0, sizeof(*err));
+	host.config = config;
+	rc = plugin->input->open(&services, &host, &state, err);
+	if (rc)
+		return rc;
+	rc = plugin->input->read(state, path, err);
+	plugin->input->close(state);
+	return rc;
+}
+
+/* ------------------------------------------------- writing workbooks */
+
+static char book_path[64];
+
+/* A new temporary path for a workbook, in book_path. */
+static const char *temp_book(void)
+{
+	int fd;
+
+	snprintf(book_path, sizeof(book_path), "/tmp/peil-test-xlsx-XXXXXX");
+	fd = mkstemp(book_path);
+	if (fd < 0) {
+		perror("temp file");
+		exit(2);
+	}
+	close(fd);
+	return book_path;
+}
+
+/* parts: name, content, name, content ..., NULL.  Written to a new ZIP at
+ * book_path, deflated as Excel does. */
+static const char *write_zip(const char *const *parts)
+{
+	const char *path = temp_book();
+	int error = 0;
+	zip_t *z = zip_open(path, ZIP_TRUNCATE, &error);
+	size_t i;
+
+	if (z == NULL) {
+		fprintf(stderr, "zip_open %s: %d\n", path, error);
+		exit(2);
+	}
+	for (i = 0; parts[i] != NULL; i += 2) {
+		zip_source_t *src = zip_source_buffer(z, parts[i + 1],
+						      strlen(parts[i + 1]), 0);
+
+		if (src == NULL ||
+		    zip_file_add(z, parts[i], src, ZIP_FL_ENC_UTF_8) < 0) {
+			fprintf(stderr, "zip_file_add %s: %s\n", parts[i],
+				zip_strerror(z));
+			exit(2);
+		}
+	}
+	if (zip_close(z) < 0) {
+		fprintf(stderr, "zip_close: %s\n", zip_strerror(z));
+		exit(2);
+	}
+	return path;
+}
+
+#define XML "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n"
+#define NS_MAIN "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#define NS_PKG "http://schemas.openxmlformats.org/package/2006/relationships"
+
+static const char content_types[] = XML
+	"<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+	"<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+	"<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+	"<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+	"</Types>";
+
+static const char root_rels[] = XML
+	"<Relationships xmlns=\"" NS_PKG "\">"
+	"<Relationship Id=\"rId1\" Type=\"" NS_REL "/officeDocument\" Target=\"xl/workbook.xml\"/>"
+	"</Relationships>";
+
+/* Two sheets: a hidden list sheet first, as real exports have, then the
+ * data on "Cliënten". */
+static const char workbook[] = XML
+	"<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">"
+	"<workbookPr defaultThemeVersion=\"166925\"/>"
+	"<sheets>"
+	"<sheet name=\"Lijsten\" sheetId=\"1\" state=\"hidden\" r:id=\"rId1\"/>"
+	"<sheet name=\"Cli\xC3\xABnten\" sheetId=\"2\" r:id=\"rId2\"/>"
+	"</sheets></workbook>";
+
+static const char workbook_1904[] = XML
+	"<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">"
+	"<workbookPr date1904=\"1\"/>"
+	"<sheets>"
+	"<sheet name=\"Lijsten\" sheetId=\"1\" state=\"hidden\" r:id=\"rId1\"/>"
+	"<sheet name=\"Cli\xC3\xABnten\" sheetId=\"2\" r:id=\"rId2\"/>"
+	"</sheets></workbook>";
+
+static const char workbook_rels[] = XML
+	"<Relationships xmlns=\"" NS_PKG "\">"
+	"<Relationship Id=\"rId3\" Type=\"" NS_REL "/styles\" Target=\"styles.xml\"/>"
+	"<Relationship Id=\"rId2\" Type=\"" NS_REL "/worksheet\" Target=\"worksheets/sheet2.xml\"/>"
+	"<Relationship Id=\"rId1\" Type=\"" NS_REL "/worksheet\" Target=\"/xl/worksheets/sheet1.xml\"/>"
+	"<Relationship Id=\"rId4\" Type=\"" NS_REL "/sharedStrings\" Target=\"sharedStrings.xml\"/>"
+	"</Relationships>";
+
+/* cellXfs: 0 General, 1 built-in 14 (a date), 2 custom 164 "dd-mm-jjjj"
+ * (a date), 3 custom 165 "0.0" (not a date).  cellStyleXfs has an xf too,
+ * which must not count. */
+static const char styles[] = XML
+	"<styleSheet xmlns=\"" NS_MAIN "\">"
+	"<numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"dd\\-mm\\-jjjj\"/>"
+	"<numFmt numFmtId=\"165\" formatCode=\"0.0\"/></numFmts>"
+	"<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
+	"<cellXfs count=\"4\"><xf numFmtId=\"0\" xfId=\"0\"/>"
+	"<xf numFmtId=\"14\" xfId=\"0\" applyNumberFormat=\"1\"/>"
+	"<xf numFmtId=\"164\" xfId=\"0\" applyNumberFormat=\"1\"/>"
+	"<xf numFmtId=\"165\" xfId=\"0\" applyNumberFormat=\"1\"/></cellXfs>"
+	"</styleSheet>";
+
+/* 0 title, 1..5 headers, 6 Noord, 7 rich text "Zuid" in two runs with a
+ * phonetic guide that is not part of it */
+static const char shared_strings[] = XML
+	"<sst xmlns=\"" NS_MAIN "\" count=\"9\" uniqueCount=\"8\">"
+	"<si><t>Overzicht aanmeldingen 2018</t></si>"
+	"<si><t>Dossiernummer</t></si>"
+	"<si><t xml:space=\"preserve\">Team </t></si>"
+	"<si><t>Datum aanmelding</t></si>"
+	"<si><t>Uren</t></si>"
+	"<si><t>Spoed</t></si>"
+	"<si><t>Noord</t></si>"
+	"<si><r><rPr><b/></rPr><t>Zu</t></r><r><t>id</t></r><rPh sb=\"0\" eb=\"1\"><t>x</t></rPh></si>"
+	"</sst>";
+
+static const char list_sheet[] = XML
+	"<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
+	"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>6</v></c></row>"
+	"</sheetData></worksheet>";
+
+/* A merged title in row 1, nothing in row 2, the header in row 3, data in
+ * rows 4 to 7, an empty formatted row 8 and formatted empty cells right of
+ * the header, as Excel leaves them. */
+static const char data_sheet[] = XML
+	"<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">"
+	"<dimension ref=\"A1:H8\"/><sheetData>"
+	"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"0\"/></row>"
+	"<row r=\"3\" spans=\"1:8\">"
+	"<c r=\"A3\" t=\"s\"><v>1</v></c><c r=\"B3\" t=\"s\"><v>2</v></c>"
+	"<c r=\"C3\" t=\"s\"><v>3</v></c><c r=\"D3\" t=\"s\"><v>4</v></c>"
+	"<c r=\"E3\" t=\"s\"><v>5</v></c>"
+	"<c r=\"F3\" t=\"inlineStr\"><is><t>BSN</t></is></c>"
+	"<c r=\"H3\" s=\"1\"/></row>"
+	/* a date formatted by built-in 14; hours as a number; TRUE */
+	"<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>D001</t></is></c>"
+	"<c r=\"B4\" t=\"s\"><v>6</v></c><c r=\"C4\" s=\"1\"><v>43160</v></c>"
+	"<c r=\"D4\" s=\"3\"><v>1.5</v></c><c r=\"E4\" t=\"b\"><v>1</v></c>"
+	"<c r=\"F4\"><v>12345672</v></c><c r=\"G4\" s=\"1\"/></row>"
+	/* a number as the case id; the date typed as text; a formula's
+	 * cached text; a custom date format with the time of day */
+	"<row r=\"5\"><c r=\"A5\"><v>1002</v></c><c r=\"B5\" t=\"s\"><v>7</v></c>"
+	"<c r=\"C5\" t=\"str\"><f>TEXT(X5,\"dd-mm-jjjj\")</f><v>15-03-2018</v></c>"
+	"<c r=\"D5\"><f>2*1.25</f><v>2.5</v></c><c r=\"E5\" t=\"b\"><v>0</v></c></row>"
+	"<row r=\"6\"><c r=\"A6\" t=\"inlineStr\"><is><t>D;\"3\"</t></is></c>"
+	"<c r=\"B6\" t=\"s\"><v>6</v></c><c r=\"C6\" s=\"2\"><v>43190.75</v></c></row>"
+	/* a number that is not formatted as a date, and an error */
+	"<row r=\"7\"><c r=\"A7\" t=\"inlineStr\"><is><t>D004</t></is></c>"
+	"<c r=\"B7\" t=\"e\"><v>#N/A</v></c><c r=\"C7\"><v>43160</v></c></row>"
+	"<row r=\"8\" s=\"1\" customFormat=\"1\"><c r=\"A8\" s=\"1\"/><c r=\"B8\" t=\"inlineStr\"><is><t> </t></is></c></row>"
+	"</sheetData><mergeCells count=\"1\"><mergeCell ref=\"A1:F1\"/></mergeCells>"
+	"</worksheet>";
+
+#define CASE_COLUMNS                                                       \
+	{ "column.Dossiernummer", "case_id" }, { "column.Team", "team" },  \
+	{ "column.Datum aanmelding", "registered" },                       \
+	{ "column.Uren", "hours" }, { "column.Spoed", "urgent" },          \
+	{ "column.BSN", "bsn" }
+
+static const struct config_entry default_config[] = {
+	{ "plugin", "xlsx" }, CASE_COLUMNS, { NULL, NULL },
+};
+
+/* The required fields only, for the sheets with three columns. */
+static const struct config_entry three_columns[] = {
+	{ "column.Dossiernummer", "case_id" }, { "column.Team", "team" },
+	{ "column.Datum aanmelding", "registered" }, { NULL, NULL },
+};
+
+/* The workbook above, with its data sheet replaced when sheet is set. */
+static const char *write_book(const char *book, const char *sheet)
+{
+	const char *parts[] = {
+		"[Content_Types].xml", content_types,
+		"_rels/.rels", root_rels,
+		"xl/workbook.xml", book,
+		"xl/_rels/workbook.xml.rels", workbook_rels,
+		"xl/styles.xml", styles,
+		"xl/sharedStrings.xml", shared_strings,
+		"xl/worksheets/sheet1.xml", list_sheet,
+		"xl/worksheets/sheet2.xml", sheet ? sheet : data_sheet,
+		NULL,
+	};
+
+	return write_zip(parts);
+}
+
+/* ------------------------------------------------------------- tests */
+
+TEST(descriptor)
+{
+	CHECK_STR(plugin->name, "xlsx");
+	CHECK_INT(plugin->kind, PEIL_PLUGIN_INPUT);
+	CHECK(plugin->input != NULL && plugin->storage == NULL);
+	plugin->input->close(NULL);
+}
+
+/* The plugin's own keys: a bad value is refused at open, naming the
+ * config line (entry i of the table is on line i + 1) and the key. */
+TEST(config_refused)
+{
+	static const struct config_entry bad_row[] = {
+		CASE_COLUMNS, { "header_row", "0" }, { NULL, NULL },
+	};
+	static const struct config_entry bad_limit[] = {
+		CASE_COLUMNS, { "max_unpacked_mb", "lots" }, { NULL, NULL },
+	};
+	static const struct config_entry both[] = {
+		CASE_COLUMNS, { "header_row", "3" }, { "skip_lines", "2" },
+		{ NULL, NULL },
+	};
+	peil_error err;
+
+	CHECK_INT(run(bad_row, "unused.xlsx", &err), -1);
+	CHECK_STR(err.file, "test.ini");
+	CHECK_INT(err.line, 7);
+	CHECK_STR(err.field, "header_row");
+	CHECK_STR(err.message, "header_row '0': use the row number Excel shows, from 1");
+	CHECK_INT(run(bad_limit, "unused.xlsx", &err), -1);
+	CHECK_STR(err.message, "max_unpacked_mb 'lots': use a number of MiB from 1");
+	CHECK_INT(run(both, "unused.xlsx", &err), -1);
+	CHECK_STR(err.message, "give header_row or skip_lines, not both");
+}
+
+/* The first visible sheet, its header found under the merged title, and
+ * every kind of cell.  Dates: serial 43160 is 2018-03-01, day 17591 since
+ * 1970; 43190.75 is 2018-03-31 18:00, day 17621. */
+static void check_data_sheet(const char *path)
+{
+	CHECK_STR(host.header, "Dossiernummer;Team ;Datum aanmelding;Uren;Spoed;BSN");
+	CHECK_INT(host.begun, 4);
+	CHECK_INT(host.ended, 4);
+
+	CHECK_INT(host.row[0].line, 4);
+	CHECK_STR(host.row[0].field[CASE_ID], "D001");
+	CHECK_STR(host.row[0].field[TEAM], "Noord");
+	CHECK_STR(host.row[0].field[REGISTERED], "date:17591");
+	CHECK_STR(host.row[0].origin[REGISTERED], "Datum aanmelding (sheet Cli\xC3\xABnten, cell C4)");
+	CHECK_STR(host.row[0].field[HOURS], "real:1.5");
+	CHECK_STR(host.row[0].field[URGENT], "bool:1");
+	CHECK_STR(host.row[0].field[BSN], "012345672");	/* zero restored */
+	CHECK_STR(host.row[0].invalid, "");
+	CHECK_STR(host.row[0].raw, "D001;Noord;2018-03-01;1.5;1;12345672");
+
+	CHECK_INT(host.row[1].line, 5);
+	CHECK_STR(host.row[1].field[CASE_ID], "1002");
+	CHECK_STR(host.row[1].field[TEAM], "Zuid");
+	CHECK_STR(host.row[1].field[REGISTERED], "15-03-2018");	/* the host's */
+	CHECK_STR(host.row[1].field[HOURS], "real:2.5");
+	CHECK_STR(host.row[1].field[URGENT], "bool:0");
+	CHECK_STR(host.row[1].field[BSN], "");
+	CHECK_STR(host.row[1].invalid, "");
+
+	CHECK_INT(host.row[2].line, 6);
+	CHECK_STR(host.row[2].field[REGISTERED], "date:17621");
+	CHECK_STR(host.row[2].raw, "\"D;\"\"3\"\"\";Noord;2018-03-31");
+
+	CHECK_INT(host.row[3].line, 7);
+	CHECK_STR(host.row[3].field[REGISTERED], "43160");	/* not a date style */
+	CHECK_STR(host.row[3].invalid, "Team (sheet Cli\xC3\xABnten, cell B7): the cell holds the error #N/A (field team)");
+	CHECK_CONTAINS(host.log, "1 empty rows skipped");
+	(void)path;
+}
+
+TEST(first_visible_sheet_every_kind_of_cell)
+{
+	peil_error err;
+	const char *path = write_book(workbook, NULL);
+
+	CHECK_INT(run(default_config, path, &err), 0);
+	check_data_sheet(path);
+	unlink(path);
+}
+
+/* With no memory for shared strings they are read back from the spill
+ * file: the same rows. */
+TEST(shared_strings_spilled)
+{
+	static const struct config_entry config[] = {
+		{ "strings_memory_mb", "0" }, CASE_COLUMNS, { NULL, NULL },
+	};
+	peil_error err;
+	const char *path = write_book(workbook, NULL);
+
+	CHECK_INT(run(config, path, &err), 0);
+	check_data_sheet(path);
+	unlink(path);
+}
+
+TEST(sheet_by_name_and_position)
+{
+	static const struct config_entry by_name[] = {
+		{ "sheet", "Cli\xC3\xABnten" }, CASE_COLUMNS, { NULL, NULL },
+	};
+	static const struct config_entry by_number[] = {
+		{ "sheet", "1" }, { "header_row", "3" }, CASE_COLUMNS,
+		{ NULL, NULL },
+	};
+	static const struct config_entry hidden[] = {
+		{ "sheet", "Lijsten" }, CASE_COLUMNS, { NULL, NULL },
+	};
+	peil_error err;
+	const char *path = write_book(workbook, NULL);
+
+	CHECK_INT(run(by_name, path, &err), 0);
+	CHECK_INT(host.ended, 4);
+	/* 1 counts the visible sheets: Lijsten is hidden */
+	CHECK_INT(run(by_number, path, &err), 0);
+	CHECK_INT(host.ended, 4);
+	/* a hidden sheet named is read: it has no such header */
+	CHECK_INT(run(hidden, path, &err), -1);
+	CHECK_STR(err.file, path);
+	CHECK_INT(err.line, 1);
+	CHECK_STR(err.field, "Dossiernummer");
+	CHECK_CONTAINS(err.message, "sheet 'Lijsten', row 1: column 'Dossiernummer' (mapped to field case_id) is not in the header");
+	unlink(path);
+}
+
+TEST(missing_sheet_refused)
+{
+	static const struct config_entry config[] = {
+		{ "sheet", "Clienten" }, CASE_COLUMNS, { NULL, NULL },
+	};
+	static const struct config_entry third[] = {
+		{ "sheet", "2" }, CASE_COLUMNS, { NULL, NULL },
+	};
+	peil_error err;
+	const char *path = write_book(workbook, NULL);
+
+	CHECK_INT(run(config, path, &err), -1);
+	CHECK_STR(err.file, path);
+	CHECK_STR(err.message, "the workbook has no sheet 'Clienten'; its sheets: 'Lijsten' (hidden), 'Cli\xC3\xABnten'");
+	CHECK_INT(host.begun, 0);
+	CHECK_INT(run(third, path, &err), -1);
+	CHECK_CONTAINS(err.message, "no sheet '2' (counting visible sheets)");
+	unlink(path);
+}
+
+/* 1904 system: serial 41698 is 2018-03-01 (1462 less than in 1900). */
+TEST(date_system_1904)
+{
+	peil_error err;
+	const char *path = write_book(workbook_1904,
+		XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>"
+		"<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>D1</t></is></c><c r=\"B2\" t=\"s\"><v>6</v></c><c r=\"C2\" s=\"2\"><v>41698</v></c></row>"
+		"</sheetData></worksheet>");
+
+	CHECK_INT(run(three_columns, path, &err), 0);
+	CHECK_INT(host.ended, 1);
+	CHECK_STR(host.row[0].field[REGISTERED], "date:17591");
+	unlink(path);
+}
+
+/* Serial 60 is Excel's 29-02-1900: refused, naming sheet, cell, header. */
+TEST(excel_29_february_1900)
+{
+	peil_error err;
+	const char *path = write_book(workbook,
+		XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>"
+		"<row r=\"17\"><c r=\"A17\" t=\"inlineStr\"><is><t>D1</t></is></c><c r=\"B17\" t=\"s\"><v>6</v></c><c r=\"C17\" s=\"1\"><v>60</v></c></row>"
+		"<row r=\"18\"><c r=\"A18\" t=\"inlineStr\"><is><t>D2</t></is></c><c r=\"B18\" t=\"s\"><v>6</v></c><c r=\"C18\" s=\"1\"><v>61</v></c><c r=\"J18\"><v>5</v></c></row>"
+		"</sheetData></worksheet>");
+
+	CHECK_INT(run(three_columns, path, &err), 0);
+	CHECK_INT(host.ended, 2);
+	CHECK_INT(host.row[0].line, 17);
+	CHECK_STR(host.row[0].invalid, "Datum aanmelding (sheet Cli\xC3\xABnten, cell C17): date serial 60 is 29-02-1900, a day that does not exist (Excel's 1900 leap-year bug) (field registered)");
+	CHECK_STR(host.row[1].field[REGISTERED], "date:-25508");	/* 1900-03-01 */
+	CHECK_STR(host.row[1].invalid, "-: sheet 'Cli\xC3\xABnten': cell J18 has a value, but no header above it in row 18");
+	unlink(path);
+}
+
+static const char *write_bytes(const void *data, size_t len)
+{
+	const char *path = temp_book();
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+	return path;
+}
+
+/* An .xls (OLE2 compound file) and an encrypted workbook (an OLE2 file
+ * holding "EncryptedPackage" in UTF-16) are refused by name; so is a
+ * file that is not a ZIP at all. */
+TEST(xls_password_and_non_zip_refused)
+{
+	static const unsigned char ole2[8] = { 0xD0, 0xCF, 0x11, 0xE0,
+					       0xA1, 0xB1, 0x1A, 0xE1 };
+	static const char encrypted[] =
+		"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+	unsigned char file[4096];
+	peil_error err;
+	const char *path;
+
+	memset(file, 0, sizeof(file));
+	memcpy(file, ole2, sizeof(ole2));
+	memcpy(file + 1024, "W\0o\0r\0k\0b\0o\0o\0k\0", 16);
+	path = write_bytes(file, sizeof(file));
+	CHECK_INT(run(default_config, path, &err), -1);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "an Excel 97-2003 workbook (.xls, binary format)");
+	CHECK_INT(host.begun, 0);
+	unlink(path);
+
+	memcpy(file + 2048, encrypted, sizeof(encrypted) - 1);
+	path = write_bytes(file, sizeof(file));
+	CHECK_INT(run(default_config, path, &err), -1);
+	CHECK_CONTAINS(err.message, "a password-protected workbook");
+	unlink(path);
+
+	path = write_bytes("Dossiernummer;Team\n", 19);
+	CHECK_INT(run(default_config, path, &err), -1);
+	CHECK_CONTAINS(err.message, "not an Office Open XML workbook (.xlsx): the file is not a ZIP container");
+	unlink(path);
+}
+
+/* A sheet that unpacks to 3 MiB (of white space: it deflates to a few
+ * KiB) against max_unpacked_mb = 1: refused before a row is read. */
+TEST(zip_bomb_refused)
+{
+	static const struct config_entry config[] = {
+		{ "max_unpacked_mb", "1" }, CASE_COLUMNS, { NULL, NULL },
+	};
+	size_t size = 3u << 20, head;
+	char *sheet = malloc(size + 1);
+	peil_error err;
+	const char *path;
+
+	if (sheet == NULL)
+		exit(2);
+	head = (size_t)snprintf(sheet, size, XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c></row>");
+	memset(sheet + head, ' ', size - head);
+	sheet[size] = '\0';
+	path = write_book(workbook, sheet);
+	CHECK_INT(run(config, path, &err), -1);
+	free(sheet);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "part 'xl/worksheets/sheet2.xml' unpacks to 3145728 bytes, more than max_unpacked_mb allows (1048576 bytes): refused as a possible ZIP bomb");
+	CHECK_INT(host.begun, 0);
+	unlink(path);
+}
+
+/* A sheet cut off in the middle: the read fails naming the sheet, part
+ * and XML line, so the host rolls back whatever rows it was handed. */
+TEST(truncated_sheet_refused)
+{
+	peil_error err;
+	const char *path = write_book(workbook,
+		XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>\n"
+		"<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>D1</t></is></c><c r=\"B2\" t=\"s\"><v>6</v></c><c r=\"C2\" s=\"1\"><v>43160</v></c></row>\n"
+		"<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>D2</t>");
+
+	CHECK_INT(run(three_columns, path, &err), -1);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml', XML line 5");
+	unlink(path);
+}
+
+/* --office: LibreOffice writes the workbook from a CSV whose dates it
+ * recognises as ISO dates (number cells with a date style) and whose hours
+ * are numbers. */
+static char office_path[600];
+
+TEST(office_rows)
+{
+	static const struct config_entry config[] = {
+		{ "column.Dossiernummer", "case_id" }, { "column.Team", "team" },
+		{ "column.Datum aanmelding", "registered" },
+		{ "column.Uren", "hours" }, { NULL, NULL },
+	};
+	peil_error err;
+
+	CHECK_INT(run(config, office_path, &err), 0);
+	CHECK_STR(err.message, "");
+	CHECK_INT(host.ended, 2);
+	CHECK_INT(host.row[0].line, 2);
+	CHECK_STR(host.row[0].field[CASE_ID], "D001");
+	CHECK_STR(host.row[0].field[TEAM], "Noord");
+	CHECK_STR(host.row[0].field[REGISTERED], "date:17591");
+	CHECK_STR(host.row[0].field[HOURS], "real:1.5");
+	CHECK_STR(host.row[1].field[REGISTERED], "date:17621");
+	CHECK_STR(host.row[1].field[HOURS], "real:2");
+	CHECK_STR(host.row[1].invalid, "");
+}
+
+static int office(void)
+{
+	char dir[] = "/tmp/peil-test-office-XXXXXX", command[1024], path[600];
+	const char *ci = getenv("CI");
+	FILE *csv;
+	int rc;
+
+	if (system("command -v soffice >/dev/null 2>&1") != 0) {
+		if (ci != NULL && strcmp(ci, "true") == 0) {
+			printf("FAIL office: soffice is missing, and CI=true: .ci/install-deps installs libreoffice-calc-nogui\n");
+			return 1;
+		}
+		printf("skip office: soffice (libreoffice-calc-nogui) is not installed\n");
+		return 77;
+	}
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	snprintf(path, sizeof(path), "%s/cases.csv", dir);
+	csv = fopen(path, "w");
+	if (csv == NULL)
+		return 2;
+	fputs("Dossiernummer,Team,Datum aanmelding,Uren\n"
+	      "D001,Noord,2018-03-01,1.5\n"
+	      "D002,Zuid,2018-03-31,2\n", csv);
+	fclose(csv);
+	/* its own profile in dir: no HOME of the user's, no lock shared
+	 * with another soffice */
+	snprintf(command, sizeof(command),
+		 "cd %s && HOME=%s soffice -env:UserInstallation=file://%s/profile --headless --infilter=CSV:44,34,76 --convert-to xlsx --outdir %s %s >%s/soffice.log 2>&1",
+		 dir, dir, dir, dir, path, dir);
+	rc = system(command);
+	snprintf(office_path, sizeof(office_path), "%s/cases.xlsx", dir);
+	if (rc != 0 || access(office_path, R_OK) != 0) {
+		printf("FAIL office: soffice did not convert (exit %d); see %s/soffice.log\n",
+		       rc, dir);
+		return 1;
+	}
+	RUN(office_rows);
+	rc = harness_done();
+	if (rc == 0) {
+		snprintf(command, sizeof(command), "rm -rf %s", dir);
+		if (system(command) != 0)
+			return 2;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	void *so = dlopen(XLSX_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+	const peil_plugin *(*entry)(void);
+
+	if (so == NULL) {
+		fprintf(stderr, "dlopen: %s\n", dlerror());
+		return 2;
+	}
+	*(void **)(&entry) = dlsym(so, PEIL_PLUGIN_ENTRY_SYMBOL);
+	if (entry == NULL) {
+		fprintf(stderr, "dlsym: %s\n", dlerror());
+		return 2;
+	}
+	plugin = entry();
+	if (argc > 1 && strcmp(argv[1], "--office") == 0)
+		return office();
+	RUN(descriptor);
+	RUN(config_refused);
+	RUN(first_visible_sheet_every_kind_of_cell);
+	RUN(shared_strings_spilled);
+	RUN(sheet_by_name_and_position);
+	RUN(missing_sheet_refused);
+	RUN(date_system_1904);
+	RUN(excel_29_february_1900);
+	RUN(xls_password_and_non_zip_refused);
+	RUN(zip_bomb_refused);
+	RUN(truncated_sheet_refused);
+	return harness_done();
+}

@@ -1,0 +1,98 @@
+/*
+ * test_xlsx_value.c - Excel's date serials in both date systems, number
+ * texts, and which number formats show a date.  Expected values worked
+ * out by hand from the calendar (see each check's comment).
+ */
+#include "xlsx_book.h"
+#include "xlsx_value.h"
+
+#include "harness.h"
+
+static int32_t serial(double value, int date1904)
+{
+	const char *reason = NULL;
+	int32_t days = 0;
+
+	if (xlsx_serial_date(value, date1904, &days, &reason))
+		return INT32_MIN;
+	return days;
+}
+
+TEST(serials_1900)
+{
+	const char *reason = NULL;
+	int32_t days;
+
+	/* 25569 is 1970-01-01: 70 years of 365 days, 17 leap days from 1904
+	 * to 1968, plus Excel's serial 1 = 1900-01-01 and its false
+	 * 29-02-1900: 25550 + 17 + 2 */
+	CHECK_INT(serial(25569, 0), 0);
+	CHECK_INT(serial(25569.75, 0), 0);	/* 18:00 the same day */
+	CHECK_INT(serial(61, 0), -25508);	/* 1900-03-01 */
+	CHECK_INT(serial(59, 0), -25509);	/* 1900-02-28 */
+	CHECK_INT(serial(1, 0), -25567);	/* 1900-01-01 */
+	/* 43160 is 2018-03-01: 2018-03-01 is day 17591 since 1970 */
+	CHECK_INT(serial(43160, 0), 17591);
+	CHECK_INT(xlsx_serial_date(60, 0, &days, &reason), -1);
+	CHECK_CONTAINS(reason, "29-02-1900");
+	CHECK_INT(xlsx_serial_date(0, 0, &days, &reason), -1);
+	CHECK_CONTAINS(reason, "before 01-01-1900");
+}
+
+TEST(serials_1904)
+{
+	/* the 1904 system counts from 1904-01-01 = serial 0, 1462 days
+	 * later than the 1900 system (4 years and Excel's false leap day) */
+	CHECK_INT(serial(0, 1), -24107);
+	CHECK_INT(serial(43160 - 1462, 1), 17591);	/* 2018-03-01 */
+	CHECK_INT(serial(-1, 1), INT32_MIN);
+}
+
+TEST(iso_dates_and_texts)
+{
+	int32_t days = 0;
+	char buf[64];
+
+	CHECK_INT(xlsx_iso_date("2018-03-01", &days), 0);
+	CHECK_INT(days, 17591);
+	CHECK_INT(xlsx_iso_date("2018-03-01T00:00:00", &days), 0);
+	CHECK_INT(xlsx_iso_date("2018-02-29", &days), -1);
+	CHECK_INT(xlsx_iso_date("2000-02-29", &days), 0);
+	CHECK_INT(xlsx_iso_date("01-03-2018", &days), -1);
+	xlsx_format_date(17591, buf);
+	CHECK_STR(buf, "2018-03-01");
+	xlsx_format_date(-25508, buf);
+	CHECK_STR(buf, "1900-03-01");
+	xlsx_number_text("123456782", buf, sizeof(buf));
+	CHECK_STR(buf, "123456782");
+	xlsx_number_text("1.5", buf, sizeof(buf));
+	CHECK_STR(buf, "1.5");
+	xlsx_number_text("0.30000000000000004", buf, sizeof(buf));
+	CHECK_STR(buf, "0.3");
+	xlsx_number_text("4.2E+1", buf, sizeof(buf));
+	CHECK_STR(buf, "42");
+}
+
+TEST(date_formats)
+{
+	CHECK_INT(xlsx_format_is_date("dd-mm-yyyy"), 1);
+	CHECK_INT(xlsx_format_is_date("[$-413]d mmmm yyyy;@"), 1);
+	CHECK_INT(xlsx_format_is_date("DD/MM/YYYY"), 1);
+	CHECK_INT(xlsx_format_is_date("jjjj-mm-dd"), 1);
+	CHECK_INT(xlsx_format_is_date("0.00"), 0);
+	CHECK_INT(xlsx_format_is_date("[h]:mm:ss"), 0);
+	CHECK_INT(xlsx_format_is_date("mm:ss"), 0);
+	CHECK_INT(xlsx_format_is_date("\"day\" 0"), 0);	/* quoted text */
+	CHECK_INT(xlsx_format_is_date("[Red]#,##0"), 0);
+	CHECK_INT(xlsx_format_is_date("General"), 0);
+	CHECK_INT(xlsx_format_is_date("#,##0 \\d"), 0);	/* escaped */
+}
+
+int main(void)
+{
+	RUN(serials_1900);
+	RUN(serials_1904);
+	RUN(iso_dates_and_texts);
+	RUN(date_formats);
+	return harness_done();
+}
