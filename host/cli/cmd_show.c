@@ -74,6 +74,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		out.kpis = ctx.kpis;
 		if (output_write(stdout, &out, &table) < 0)
 			rc = EXIT_CONFIG;
+		rc = cli_worst(rc, cli_check_stdout());
 	}
 	result_table_release(&table);
 	context_close(&ctx);
