@@ -16,6 +16,7 @@
 #include "model/finality.h"
 #include "engine/ingest.h"
 #include "base/log.h"
+#include "base/out_file.h"
 #include "base/period.h"
 
 int cli_worst(int a, int b)
@@ -256,6 +257,7 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		if (cli_disclose(ctx, &ev.results) == EXIT_OK &&
 		    output_write(stdout, &opts, &ev.results) < 0)
 			rc = cli_worst(rc, EXIT_CONFIG);
+		rc = cli_worst(rc, cli_check_stdout());
 	}
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
 						: PEIL_LOG_INFO,
@@ -537,6 +539,18 @@ int cli_lock(peil_context *ctx, run_lock *lock)
 		return EXIT_OK;
 	log_error(&err);
 	return rc == RUN_LOCK_BUSY ? EXIT_LOCKED : EXIT_CONFIG;
+}
+
+int cli_check_stdout(void)
+{
+	peil_error err;
+
+	error_clear(&err);
+	if (out_file_check(stdout, "stdout", &err) == 0)
+		return EXIT_OK;
+	log_error(&err);
+	clearerr(stdout);	/* reported: main's last check stays quiet */
+	return EXIT_STORAGE;
 }
 
 void cli_progress(const char *fmt, ...)

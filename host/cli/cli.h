@@ -21,7 +21,7 @@ enum cli_exit {
 	EXIT_KPI_FAILED = 1,	/* some KPIs failed, or a script did not load */
 	EXIT_INPUT_REJECTED = 2, /* a file refused, or rows rejected */
 	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
-	EXIT_STORAGE = 4,	/* the store could not be opened or written */
+	EXIT_STORAGE = 4,	/* the store or an output could not be written */
 	EXIT_FINAL_CHANGED = 5,	/* run: a figure of a final period changed */
 	EXIT_INCOMPLETE = 6,	/* some KPIs or periods were not evaluated (a
 				   dataset or field missing, no data yet):
@@ -172,6 +172,11 @@ int cli_lock(peil_context *ctx, run_lock *lock);
 /* A progress line on stdout, only when stdout is a terminal: under a
  * timer or in a pipe it would be noise among the figures. */
 void cli_progress(const char *fmt, ...) PEIL_PRINTF(1, 2);
+/* Flush stdout and check that every write to it succeeded: EXIT_OK, or
+ * EXIT_STORAGE with "cannot write stdout: cause" logged (a full disk
+ * under "> FILE", /dev/full).  Call it right after the writes, while a
+ * failed write's errno still names the cause. */
+int cli_check_stdout(void);
 
 /* One plugin as peil list and peil check show it, on stdout after
  * indent: name, kind, version, plugin ABI version and the file it was

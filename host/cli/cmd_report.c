@@ -10,16 +10,15 @@
 #include "cli/cli.h"
 #include "model/finality.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/calendar.h"
 #include "base/error.h"
 #include "engine/evaluation.h"
 #include "base/log.h"
+#include "base/out_file.h"
 #include "report/prometheus.h"
 #include "engine/quality.h"
 #include "report/report_html.h"
@@ -154,50 +153,33 @@ static const char *field_label(void *arg, const char *field)
 	return NULL;
 }
 
-/* An output file written under a temporary name and renamed at the end;
- * stdout when path is NULL. */
-struct out_file {
-	FILE *f;
-	const char *path;
-	char tmp[4096];
-};
-
-static int out_open(struct out_file *o, const char *path)
+/* Open -o's temporary file (stdout without -o): 0 or EXIT_STORAGE. */
+static int out_open(out_file *o, const char *path)
 {
-	o->path = path;
-	if (!path) {
-		o->f = stdout;
-		return 0;
-	}
-	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%ld", path, (long)getpid());
-	o->f = fopen(o->tmp, "wb");
-	if (!o->f) {
-		log_msg(PEIL_LOG_ERROR, "%s: cannot write: %s", o->tmp,
-			strerror(errno));
-		return EXIT_USAGE;
-	}
-	return 0;
+	peil_error err;
+
+	error_clear(&err);
+	if (out_file_open(o, path, &err) == 0)
+		return EXIT_OK;
+	log_error(&err);
+	return EXIT_STORAGE;
 }
 
-/* Close, and rename into place when ok; the exit code. */
-static int out_close(struct out_file *o, int ok)
+/* Commit the output when ok, else discard it; the exit code: a write
+ * that failed is EXIT_STORAGE with "cannot write FILE: cause". */
+static int out_close(out_file *o, int ok)
 {
-	int failed = 0;
+	peil_error err;
 
-	if (!o->f)
+	if (!ok) {
+		out_file_discard(o);
 		return EXIT_OK;
-	if (!o->path)
-		return fflush(stdout) ? EXIT_STORAGE : EXIT_OK;
-	failed = fclose(o->f) != 0;
-	o->f = NULL;
-	if (!ok || failed || rename(o->tmp, o->path) != 0) {
-		if (ok)
-			log_msg(PEIL_LOG_ERROR, "%s: cannot write: %s",
-				o->path, strerror(errno));
-		remove(o->tmp);
-		return ok ? EXIT_STORAGE : EXIT_OK;
 	}
-	return EXIT_OK;
+	error_clear(&err);
+	if (out_file_commit(o, &err) == 0)
+		return EXIT_OK;
+	log_error(&err);
+	return EXIT_STORAGE;
 }
 
 /* The report's settings: the provisional rule of [run] final_after_months
@@ -234,7 +216,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 {
 	result_table figures, quality;
 	struct scripts scripts = { NULL, 0 };
-	struct out_file file = { NULL, NULL, "" };
+	out_file file = { NULL, NULL, NULL };
 	struct run_choice run;
 	quality_settings qs;
 	input_ages stale = { NULL, 0 };
@@ -337,7 +319,7 @@ static int cmd_report(const cli_options *o, int argc, char **argv)
 
 static int cmd_export(const cli_options *o, int argc, char **argv)
 {
-	struct out_file file = { NULL, NULL, "" };
+	out_file file = { NULL, NULL, NULL };
 	struct run_choice run;
 	result_table figures;
 	input_ages stale = { NULL, 0 };

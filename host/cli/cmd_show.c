@@ -78,6 +78,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		out.stale = &stale;
 		if (output_write(stdout, &out, &table) < 0)
 			rc = EXIT_CONFIG;
+		rc = cli_worst(rc, cli_check_stdout());
 	}
 	input_ages_release(&stale);
 	result_table_release(&table);

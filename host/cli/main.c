@@ -88,10 +88,10 @@ static void usage(FILE *out)
 			commands[i]->summary);
 	fprintf(out, "\nRun 'peil COMMAND --help' for a command's options.\n"
 		     "Exit codes: 0 ok, 1 a KPI failed, 2 an input was "
-		     "rejected, 3 configuration\nerror, 4 storage error, 5 a "
-		     "final figure changed, 6 figures incomplete (KPIs\nnot "
-		     "evaluated), 64 usage error, 75 the lock is held by "
-		     "another peil.\n");
+		     "rejected, 3 configuration\nerror, 4 storage or output "
+		     "error, 5 a final figure changed, 6 figures incomplete\n"
+		     "(KPIs not evaluated), 64 usage error, 75 the lock is "
+		     "held by another peil.\n");
 }
 
 static void command_usage(FILE *out, const cli_command *c)
@@ -283,11 +283,11 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return EXIT_OK;
+		return cli_check_stdout();
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("peil %s\n", PEIL_VERSION);
-		return EXIT_OK;
+		return cli_check_stdout();
 	}
 	for (i = 0; i < COMMAND_COUNT; i++)
 		if (strcmp(argv[1], commands[i]->name) == 0)
@@ -300,8 +300,11 @@ int main(int argc, char **argv)
 	interrupt_install();
 	rc = parse_options(c, argc - 1, argv + 1, &o);
 	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+		return rc < 0 ? cli_check_stdout() : rc;
 	rc = c->run(&o, argc - 1 - optind, argv + 1 + optind);
+	/* Whatever a command printed and did not check itself: a listing
+	 * cut short by a full disk is a failure, not exit 0. */
+	rc = cli_worst(rc, cli_check_stdout());
 	if (interrupt_requested() && interrupt_settled()) {
 		log_msg(PEIL_LOG_WARNING, "%s came after the run was recorded "
 			"as complete: it is, and the exit code says how it "

@@ -17,6 +17,7 @@
 #include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "plugin/plugin_guard.h"
 #include "engine/source.h"
 
 /* What the ingest log says of one file that the source read before. */
@@ -145,6 +146,28 @@ static int file_has_data(const char *path, const host_file_stats *stats)
 	return lines > 1;
 }
 
+/* The plugin's read of path, named in the log (-v) before it starts and
+ * by the crash guard while it runs; an error it returns without a
+ * message gets one that names it.  0 or -1 with err set. */
+static int plugin_read(struct source_run *run, const char *path,
+		       peil_error *err)
+{
+	const loaded_plugin *p = run->plugin;
+	char what[4200];
+	int rc;
+
+	log_msg(PEIL_LOG_DEBUG, "[source %s]: plugin %s (%s) reads %s",
+		run->section->name, p->plugin->name, p->path, path);
+	snprintf(what, sizeof(what), "reading %s", path);
+	plugin_guard_enter(p->plugin->name, p->path, what);
+	rc = p->plugin->input->read(run->state, path, err);
+	plugin_guard_leave();
+	if (rc < 0 && !err->message[0])
+		error_set(err, path, 0, NULL, "plugin %s (%s) failed without "
+			  "saying why", p->plugin->name, p->path);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Read one file inside a batch, and commit it only when every record of
  * it was stored or rejected as configured and the file did not change
  * since it was hashed (before) until it was read. */
@@ -168,7 +191,7 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 				    : store_snapshot_begin(st, run->schema,
 							   err)) < 0)
 		goto rollback;
-	if (run->plugin->plugin->input->read(run->state, path, err) < 0 ||
+	if (plugin_read(run, path, err) < 0 ||
 	    host_file_prepare(run->host, stats, err) < 0)
 		goto rollback;
 	if (stats->rows == 0 && file_has_data(path, stats))
@@ -385,7 +408,9 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 	}
 report:
 	log_error(&err);
-	log_msg(PEIL_LOG_ERROR, "%s: nothing of this file was stored", path);
+	log_msg(PEIL_LOG_ERROR, "%s: nothing of this file was stored "
+		"([source %s], plugin %s)", path, run->section->name,
+		run->plugin->plugin->name);
 	if (outcome == FILE_STORE_FAILED)
 		run->sum->storage_failed = 1;
 	else

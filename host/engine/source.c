@@ -7,9 +7,11 @@
  */
 #include "engine/source.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/error.h"
+#include "plugin/plugin_guard.h"
 
 /* mode = snapshot needs a store that can remove the rows a file lacks,
  * and of one scope when the source has one. */
@@ -77,6 +79,29 @@ int source_check_scopes(const peil_context *ctx, const settings_source *src,
 	return 0;
 }
 
+/* The plugin's open of [source s], under the crash guard (installed
+ * here, before the first call into an input plugin); an error it returns
+ * without a message gets one that names it.  0 or -1 with err set. */
+static int plugin_open(opened_source *out, const config_section *s,
+		       peil_error *err)
+{
+	const loaded_plugin *p = out->plugin;
+	char what[300];
+	int rc;
+
+	plugin_guard_install();
+	snprintf(what, sizeof(what), "opening [source %s]", s->name);
+	plugin_guard_enter(p->plugin->name, p->path, what);
+	rc = p->plugin->input->open(host_services(), out->host, &out->state,
+				    err);
+	plugin_guard_leave();
+	if (rc < 0 && !err->message[0])
+		error_set(err, NULL, 0, NULL, "plugin %s (%s) failed to open "
+			  "[source %s] without saying why", p->plugin->name,
+			  p->path, s->name);
+	return rc < 0 ? -1 : 0;
+}
+
 int source_open(peil_context *ctx, const settings_source *src,
 		store *storage, opened_source *out, peil_error *err)
 {
@@ -116,8 +141,7 @@ int source_open(peil_context *ctx, const settings_source *src,
 	opts.key_file_at = ctx->settings.key_file_at;
 	if (host_input_init(out->host, out->schema, storage, &opts, err) < 0)
 		goto fail;
-	if (out->plugin->plugin->input->open(host_services(), out->host,
-					     &out->state, err) < 0) {
+	if (plugin_open(out, s, err) < 0) {
 		out->state = NULL;
 		config_locate(ctx->cfg, s, NULL, err);
 		goto fail;

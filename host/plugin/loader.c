@@ -9,9 +9,12 @@
 #include "plugin/loader.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +189,71 @@ static int check_writable_by_others(const char *file, peil_error *err)
 	return 0;
 }
 
+#if UINTPTR_MAX > 0xffffffffu
+typedef Elf64_Ehdr elf_header;
+typedef Elf64_Phdr elf_segment;
+#define ELF_NATIVE_CLASS ELFCLASS64
+#else
+typedef Elf32_Ehdr elf_header;
+typedef Elf32_Phdr elf_segment;
+#define ELF_NATIVE_CLASS ELFCLASS32
+#endif
+
+/* The bytes that the ELF headers of fd say the file has: the ends of the
+ * program and section header tables and of every loaded segment; 0 when
+ * the file is no ELF of this host's class (dlopen then says why). */
+static uint64_t elf_extent(int fd)
+{
+	elf_header h;
+	elf_segment seg;
+	uint64_t end, i;
+
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    h.e_ident[EI_CLASS] != ELF_NATIVE_CLASS)
+		return 0;
+	end = sizeof(h);
+	if ((uint64_t)h.e_phoff + (uint64_t)h.e_phnum * h.e_phentsize > end)
+		end = (uint64_t)h.e_phoff + (uint64_t)h.e_phnum * h.e_phentsize;
+	if (h.e_shoff &&
+	    (uint64_t)h.e_shoff + (uint64_t)h.e_shnum * h.e_shentsize > end)
+		end = (uint64_t)h.e_shoff + (uint64_t)h.e_shnum * h.e_shentsize;
+	if (h.e_phentsize != sizeof(seg))
+		return end;
+	for (i = 0; i < h.e_phnum; i++) {
+		if (pread(fd, &seg, sizeof(seg),
+			  (off_t)(h.e_phoff + i * sizeof(seg))) !=
+		    (ssize_t)sizeof(seg))
+			break;	/* beyond the end: end says so already */
+		if (seg.p_type == PT_LOAD &&
+		    (uint64_t)seg.p_offset + seg.p_filesz > end)
+			end = (uint64_t)seg.p_offset + seg.p_filesz;
+	}
+	return end;
+}
+
+/* Refuse a plugin file shorter than its ELF headers say: dlopen maps it
+ * and dies of SIGBUS touching a page past its end, with no word (a copy
+ * cut short by a full disk; issue 15). */
+static int check_truncated(const char *file, peil_error *err)
+{
+	struct stat st;
+	uint64_t want;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;	/* dlopen says why */
+	want = fstat(fd, &st) == 0 ? elf_extent(fd) : 0;
+	close(fd);
+	if (want && want > (uint64_t)st.st_size)
+		return error_set(err, file, 0, NULL,
+				 "plugin file is truncated: its ELF headers "
+				 "describe %llu bytes, the file has %lld; "
+				 "install it again", (unsigned long long)want,
+				 (long long)st.st_size);
+	return 0;
+}
+
 /* Load and check one file. */
 static int loader_open_file(const char *file, peil_plugin_kind kind,
 		     loaded_plugin **out, peil_error *err)
@@ -196,7 +264,8 @@ static int loader_open_file(const char *file, peil_plugin_kind kind,
 	const char *why;
 
 	*out = NULL;
-	if (check_writable_by_others(file, err) < 0)
+	if (check_writable_by_others(file, err) < 0 ||
+	    check_truncated(file, err) < 0)
 		return -1;
 	handle = dlopen(file, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {

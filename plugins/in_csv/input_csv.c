@@ -154,6 +154,53 @@ static int keep_header(struct csv_state *s, const csv_record *header)
 	return 0;
 }
 
+/* A separator byte as config names it, and as a message shows it. */
+static const char *separator_name(int c)
+{
+	return c == ';' ? "semicolon" : c == ',' ? "comma" : "tab";
+}
+
+static const char *separator_shown(int c)
+{
+	return c == ';' ? "';'" : c == ',' ? "','" : "a tab";
+}
+
+/* When header, not found as a column, lies inside a header cell together
+ * with another separator than the one in use, that separator is likely
+ * the file's: a hint naming both into out (empty otherwise).  Without it
+ * 'Datum,Team,Naam' read with separator = semicolon said only that
+ * 'Datum' was not in the header (issue 15). */
+static void separator_hint(const struct csv_state *s, const char *header,
+			   char *out, size_t size)
+{
+	static const char others[] = { ';', ',', '\t' };
+	int used = csv_reader_separator(s->reader);
+	size_t c, k;
+
+	out[0] = '\0';
+	for (c = 0; c < s->header_count; c++) {
+		const char *name = header_name(s, c);
+
+		if (!strstr(name, header))
+			continue;
+		for (k = 0; k < sizeof(others); k++)
+			if (others[k] != used && strchr(name, others[k])) {
+				snprintf(out, size,
+					 "; the header was split on %s into "
+					 "%zu column%s, and column '%.60s' "
+					 "holds %s: is the file separated by "
+					 "%s? (separator = %s)",
+					 separator_shown(used),
+					 s->header_count,
+					 s->header_count == 1 ? "" : "s", name,
+					 separator_shown(others[k]),
+					 separator_shown(others[k]),
+					 separator_name(others[k]));
+				return;
+			}
+	}
+}
+
 /* Finds each mapped header's column; fails on one missing or doubled. */
 static int map_columns(struct csv_state *s, const char *path, long line,
 		       peil_error *err)
@@ -183,13 +230,18 @@ static int map_columns(struct csv_state *s, const char *path, long line,
 			m->column = c;
 			found = 1;
 		}
-		if (!found)
+		if (!found) {
+			char hint[300];
+
+			separator_hint(s, m->header, hint, sizeof(hint));
 			return svc->fail(err, path, line, m->header,
-					 "column '%s' (mapped to field %s) is not in the header%s%s%s",
+					 "column '%s' (mapped to field %s) is not in the header%s%s%s%s",
 					 m->header, m->field_name,
 					 other_case ? " (it has '" : "",
 					 other_case ? other_case : "",
-					 other_case ? "': headers match case-sensitively)" : "");
+					 other_case ? "': headers match case-sensitively)" : "",
+					 hint);
+		}
 		if (m->column + 1 > s->columns_needed)
 			s->columns_needed = m->column + 1;
 	}

@@ -65,6 +65,8 @@ struct store {
 	peil_host *host;
 	sqlite3 *db;
 	const char *path;	/* from svc->config_path: valid until close */
+	int read_only;		/* opened immutable: this process cannot
+				   write the file or its directory */
 	struct store_put *puts;	/* most recently used first */
 	sqlite3_stmt *result_put;
 	sqlite3_stmt *run_kpi_put;

@@ -29,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sqlite_store.h"
 
@@ -74,6 +76,12 @@
 int store_fail_db(struct store *st, peil_error *err, const char *field,
 		  const char *what)
 {
+	if (sqlite3_errcode(st->db) == SQLITE_READONLY || st->read_only)
+		return st->svc->fail(err, st->path, 0, field,
+				     "%s: %s (the store is read-only here: "
+				     "this process cannot write it or its "
+				     "directory)", what,
+				     sqlite3_errmsg(st->db));
 	if (sqlite3_errcode(st->db) == SQLITE_BUSY)
 		return st->svc->fail(err, st->path, 0, field,
 				     "%s: %s (another process holds it, such "
@@ -484,8 +492,77 @@ static int store_db_path(const peil_services *svc, peil_host *host,
 	return 0;
 }
 
+/* Why this process cannot write the store at path: a read-only mount
+ * (EROFS) or no permission (EACCES) on the file or, since SQLite makes
+ * its -wal and -shm files beside it, on its directory; 0 when it can. */
+static int store_write_denied(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (access(path, W_OK) != 0 && (errno == EROFS || errno == EACCES))
+		return errno;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash == path ? 1 : (int)(slash - path), path);
+	if (access(dir, W_OK) != 0 && (errno == EROFS || errno == EACCES))
+		return errno;
+	return 0;
+}
+
+/* The URI that opens path read-only and immutable (SQLite takes no lock
+ * and makes no -shm, which a read-only directory could not hold), into
+ * out; -1 when it does not fit.  Only '%', '?' and '#' need escaping in
+ * a file: URI's path. */
+static int store_readonly_uri(const char *path, char *out, size_t size)
+{
+	size_t n = 0;
+	const char *p;
+
+	n += (size_t)snprintf(out, size, "file:");
+	for (p = path; *p && n + 4 < size; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			n += (size_t)snprintf(out + n, size - n, "%%%02X",
+					      (unsigned char)*p);
+		else
+			out[n++] = *p;
+	}
+	if (*p || (size_t)snprintf(out + n, size - n, "?immutable=1") >=
+			  size - n)
+		return -1;
+	return 0;
+}
+
+/* A reader that cannot write opens the store immutable; but committed
+ * changes may still wait in a -wal file beside it, and an immutable open
+ * never reads that: the figures would silently lack them.  Refuse then,
+ * naming the file.  0, or -1 with err. */
+static int store_readonly_check_wal(const peil_services *svc,
+				    const char *path, int denied,
+				    peil_error *err)
+{
+	char wal[PATH_MAX];
+	struct stat sb;
+
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >=
+	    sizeof(wal))
+		return svc->fail(err, path, 0, NULL, "the path is too long");
+	if (stat(wal, &sb) != 0 || sb.st_size == 0)
+		return 0;
+	return svc->fail(err, path, 0, NULL,
+			 "the store is read-only here (%s), and %s holds %lld "
+			 "bytes of changes not yet in it, which a read-only "
+			 "open would not see: open it once where it can be "
+			 "written, so that they are moved into the store",
+			 strerror(denied), wal, (long long)sb.st_size);
+}
+
 /* Open the store at [storage] path; create: make it when it is not
- * there (or is an empty file), and say so. */
+ * there (or is an empty file), and say so.  A store that this process
+ * cannot write: create (ingest, run) fails saying "read-only"; otherwise
+ * it is opened read-only, and a write later fails saying so too. */
 static int store_open_mode(const peil_services *svc, peil_host *host,
 			   void **state, int create, peil_error *err)
 {
@@ -494,7 +571,8 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 	struct store *st;
 	const char *path;
 	char cache_sql[64];
-	int busy_ms, cache_mib, wal_mib, version, is_new = 0;
+	int busy_ms, cache_mib, wal_mib, version, is_new = 0, denied;
+	char uri[PATH_MAX * 3 + 32];
 	peil_error scratch;
 
 	*state = NULL;
@@ -504,6 +582,18 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 		return -1;
 	if (create)	/* SQLite makes an empty file a new database too */
 		is_new = store_file_check_existing(svc, path, &scratch) < 0;
+	denied = store_write_denied(path);
+	if (denied && create)
+		return svc->fail(err, path, 0, NULL,
+				 "cannot write the store: it is read-only here "
+				 "(%s on it or its directory)",
+				 strerror(denied));
+	if (denied &&
+	    (store_readonly_check_wal(svc, path, denied, err) < 0 ||
+	     store_readonly_uri(path, uri, sizeof(uri)) < 0))
+		return err->message[0] ? -1
+				       : svc->fail(err, path, 0, NULL,
+						   "the path is too long");
 	if (config_int(svc, host, "busy_timeout_ms", STORE_BUSY_TIMEOUT_MS,
 		       &busy_ms, err) < 0 ||
 	    config_int(svc, host, "cache_size_mib", STORE_CACHE_SIZE_MIB,
@@ -525,7 +615,12 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 	/* The parent directory is not created: a typo in the path should
 	 * fail here, not scatter databases. */
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_STMT_JOURNAL_MEMORY);
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+	st->read_only = denied != 0;
+	if (sqlite3_open_v2(denied ? uri : path, &st->db,
+			    denied ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+					     SQLITE_OPEN_NOMUTEX
+				   : flags,
+			    NULL) != SQLITE_OK) {
 		svc->fail(err, path, 0, NULL, "cannot open database %s: %s",
 			  path, st->db ? sqlite3_errmsg(st->db)
 				       : "out of memory");
@@ -544,9 +639,11 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 	/* The first statements read the file: a file that is not a database
 	 * fails here, and the message names it.  The page size is set while
 	 * a new file is empty, before WAL mode writes its header. */
-	if (store_exec(st, err, "PRAGMA page_size = " STORE_STR(STORE_PAGE_SIZE),
-		       "cannot set the page size") < 0 ||
-	    store_wal(st, err) < 0 ||
+	if ((!denied &&
+	     (store_exec(st, err,
+			 "PRAGMA page_size = " STORE_STR(STORE_PAGE_SIZE),
+			 "cannot set the page size") < 0 ||
+	      store_wal(st, err) < 0)) ||
 	    store_exec(st, err, "PRAGMA synchronous = NORMAL;"
 				"PRAGMA foreign_keys = ON",
 		       "cannot set up the connection") < 0 ||
@@ -556,7 +653,11 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 		store_close(st);
 		return -1;
 	}
-	store_checkpointer_start(st, wal_mib);
+	if (denied)
+		svc->log(host, PEIL_LOG_INFO, "%s: read-only here (%s): "
+			 "opened for reading only", path, strerror(denied));
+	else
+		store_checkpointer_start(st, wal_mib);
 	if (is_new)
 		svc->log(host, PEIL_LOG_INFO, "%s: created a new, empty store",
 			 path);

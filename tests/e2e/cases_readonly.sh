@@ -1,0 +1,92 @@
+# Sourced by cli.sh: a store that this process cannot write (issue 15,
+# item 2).  Readers open it read-only and give the same figures; a
+# writer says "read-only"; a -wal file with changes not yet in the store
+# is refused, naming it, rather than read past.
+#
+# As root (CI) the store lies on a tmpfs remounted read-only, and a failed
+# mount fails the case; elsewhere the directory and file lose their write
+# permission.
+
+readonly_dir=""
+store_readonly() {
+	if [ "$(id -u)" = 0 ]; then mount -o remount,ro "$readonly_dir"
+	else chmod a-w "$readonly_dir" "$readonly_dir/peil.db"; fi
+}
+store_writable() {
+	if [ "$(id -u)" = 0 ]; then mount -o remount,rw "$readonly_dir"
+	else chmod u+w "$readonly_dir" "$readonly_dir/peil.db"; fi
+}
+
+test_store_readonly() {
+	readonly_dir=$work/ro
+	mkdir -p "$readonly_dir"
+	if [ "$(id -u)" = 0 ]; then
+		if ! mount -t tmpfs -o size=64m tmpfs "$readonly_dir"; then
+			fail "mount a tmpfs as root"
+			return
+		fi
+		trap 'umount "$work/ro" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+	else
+		trap 'chmod -R u+w "$work"; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+	fi
+	demo_setup 2018 2018 1000
+	sed -i "s|^path = $work/peil.db|path = $readonly_dir/peil.db|" "$work/demo.ini"
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "run" 0 $?
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/rw.csv" 2>"$work/err"
+	expect_rc "show, writable" 0 $?
+	"$peil" report --config "$work/demo.ini" --period 2018 --format json \
+		-o "$work/rw.json" 2>"$work/err"
+	expect_rc "report, writable" 0 $?
+	[ ! -e "$readonly_dir/peil.db-wal" ] && ok "no -wal is left after a clean close" ||
+		fail "a -wal of $(stat -c %s "$readonly_dir/peil.db-wal") bytes is left"
+
+	store_readonly
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/ro.csv" 2>"$work/err"
+	expect_rc "show of a read-only store" 0 $?
+	expect_grep "it says it reads only" "$work/err" "$readonly_dir/peil.db: read-only here"
+	[ "$(wc -l <"$work/ro.csv")" -gt 100 ] && cmp -s "$work/rw.csv" "$work/ro.csv" &&
+		ok "the same $(wc -l <"$work/ro.csv") lines of figures" ||
+		fail "the figures differ" "$(diff "$work/rw.csv" "$work/ro.csv" | head -5)"
+	"$peil" report --config "$work/demo.ini" --period 2018 --format json \
+		-o "$work/ro.json" 2>"$work/err"
+	expect_rc "report of a read-only store" 0 $?
+	check "its JSON parses" json "$work/ro.json"
+	cmp -s "$work/rw.json" "$work/ro.json" && ok "the same report" ||
+		fail "the reports differ"
+	"$peil" runs --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "runs of a read-only store" 0 $?
+
+	# Writers: ingest (the lock file beside the store is the first
+	# write), and a report that must evaluate and record a run.
+	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	rc=$?
+	[ "$rc" != 0 ] && ok "ingest of a read-only store fails (exit $rc)" || fail "ingest exit 0"
+	if grep -qi "read-only" "$work/err"; then ok "ingest says read-only"
+	else fail "ingest does not say read-only" "$(cat "$work/err")"; fi
+	"$peil" report --config "$work/demo.ini" --period 2017 --format csv \
+		>/dev/null 2>"$work/err"
+	expect_rc "a report that must record a run" 4 $?
+	expect_grep "says the store is read-only" "$work/err" \
+		"cannot record the run: attempt to write a readonly database (the store is read-only here"
+
+	# Committed changes left in a -wal by a writer that died: an
+	# immutable open would not see them.  Refused, naming the -wal.
+	store_writable
+	python3 - "$readonly_dir/peil.db" <<'PY'
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA wal_autocheckpoint = 0")
+db.execute("DELETE FROM peil_result WHERE kpi = (SELECT min(kpi) FROM peil_result)")
+os._exit(0)	# no close: the change stays in the -wal
+PY
+	[ -s "$readonly_dir/peil.db-wal" ] && ok "a -wal with a committed change" ||
+		fail "no -wal was left"
+	store_readonly
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/ro.csv" 2>"$work/err"
+	expect_rc "show with a -wal beside a read-only store" 4 $?
+	expect_grep "it names the -wal" "$work/err" \
+		"$readonly_dir/peil.db-wal holds $(stat -c %s "$readonly_dir/peil.db-wal") bytes of changes not yet in it"
+	[ ! -s "$work/ro.csv" ] && ok "and prints no figures" || fail "it printed figures without the change"
+	store_writable
+}

@@ -1,0 +1,72 @@
+/*
+ * crashes.c - an input plugin that fails as a broken one does (issue 15,
+ * item 3): reading a file whose first line is "crash" it writes through
+ * NULL; "mute" returns an error without a message; anything else reads
+ * nothing.  The host must name it either way.
+ */
+#include "peil/plugin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int crashes_open(const peil_services *svc, peil_host *host,
+			void **state, peil_error *err)
+{
+	(void)svc;
+	(void)host;
+	(void)err;
+	*state = NULL;
+	return 0;
+}
+
+static int crashes_read(void *state, const char *path, peil_error *err)
+{
+	/* volatile twice: the compiler can neither see the NULL and turn the
+	 * write into a trap (SIGILL) nor drop it; it must fault as a bug
+	 * does. */
+	volatile int *volatile nowhere = NULL;
+	char line[16] = "";
+	FILE *f = fopen(path, "rb");
+
+	(void)state;
+	(void)err;
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	if (strncmp(line, "crash", 5) == 0)
+		*nowhere = 1;
+	if (strncmp(line, "mute", 4) == 0)
+		return -1;
+	return 0;
+}
+
+static void crashes_close(void *state)
+{
+	(void)state;
+}
+
+static const peil_input_ops crashes_ops = {
+	.size = sizeof(peil_input_ops),
+	.open = crashes_open,
+	.read = crashes_read,
+	.close = crashes_close,
+};
+
+static const peil_plugin crashes_plugin = {
+	.abi_version = PEIL_ABI_VERSION,
+	.size = sizeof(peil_plugin),
+	.name = "crashes",
+	.description = "crashes or fails without a word, on purpose",
+	.version = "1",
+	.kind = PEIL_PLUGIN_INPUT,
+	.input = &crashes_ops,
+};
+
+PEIL_EXPORT const peil_plugin *peil_plugin_entry(void);
+
+PEIL_EXPORT const peil_plugin *peil_plugin_entry(void)
+{
+	return &crashes_plugin;
+}
