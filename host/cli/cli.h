@@ -19,7 +19,9 @@
 enum cli_exit {
 	EXIT_OK = 0,
 	EXIT_KPI_FAILED = 1,	/* some KPIs failed, or a script did not load */
-	EXIT_INPUT_REJECTED = 2, /* a file refused, or rows rejected */
+	EXIT_INPUT_REJECTED = 2, /* a file refused, rows rejected, or a
+				    dataset's input older than its
+				    max_age_days */
 	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
 	EXIT_STORAGE = 4,	/* the store or an output could not be written */
 	EXIT_FINAL_CHANGED = 5,	/* run: a figure of a final period changed */
