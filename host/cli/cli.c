@@ -246,14 +246,17 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	if (run_id)
 		*run_id = ev.run_id;
+	if (ev.stale.count)
+		rc = EXIT_INPUT_REJECTED;
 	if (fin)
 		finality_mark(fin, &ev.results, finality_today());
 	if (out) {
 		opts = *out;
 		opts.kpis = ctx->kpis;
-		rc = cli_disclose(ctx, &ev.results);
-		if (rc == EXIT_OK && output_write(stdout, &opts, &ev.results) < 0)
-			rc = EXIT_CONFIG;
+		opts.stale = &ev.stale;
+		if (cli_disclose(ctx, &ev.results) == EXIT_OK &&
+		    output_write(stdout, &opts, &ev.results) < 0)
+			rc = cli_worst(rc, EXIT_CONFIG);
 		rc = cli_worst(rc, cli_check_stdout());
 	}
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
@@ -271,6 +274,29 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	evaluation_release(&ev);
 	return rc;
+}
+
+/* Only an ok KPI's message: a failed one's is a script's error text,
+ * which a script chooses. */
+static int add_stale(void *arg, const peil_run_kpi *k)
+{
+	if (!k->status || strcmp(k->status, "ok") != 0)
+		return 0;
+	return input_age_parse(k->message, arg) < 0 ? -1 : 0;
+}
+
+int cli_read_stale(peil_context *ctx, int64_t run_id, input_ages *out)
+{
+	peil_error err;
+
+	error_clear(&err);
+	if (store_run_kpis_scan(ctx->store, run_id, add_stale, out, &err) < 0) {
+		if (!err.message[0])
+			error_set(&err, NULL, 0, NULL, "out of memory");
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	return 0;
 }
 
 const labels *cli_labels(const cli_options *o)

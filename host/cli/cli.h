@@ -19,7 +19,9 @@
 enum cli_exit {
 	EXIT_OK = 0,
 	EXIT_KPI_FAILED = 1,	/* some KPIs failed, or a script did not load */
-	EXIT_INPUT_REJECTED = 2, /* a file refused, or rows rejected */
+	EXIT_INPUT_REJECTED = 2, /* a file refused, rows rejected, or a
+				    dataset's input older than its
+				    max_age_days */
 	EXIT_CONFIG = 3,	/* configuration, plugin, script, period */
 	EXIT_STORAGE = 4,	/* the store or an output could not be written */
 	EXIT_FINAL_CHANGED = 5,	/* run: a figure of a final period changed */
@@ -116,6 +118,11 @@ int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
  * does), for the lock's wait rather than the store's busy timeout. */
 int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 		    run_lock *lock);
+/* The datasets whose input was stale when run_id began, as the run kept
+ * them with its KPIs (model/input_age.h), added to *out (release with
+ * input_ages_release).  0, or EXIT_STORAGE with a message. */
+int cli_read_stale(peil_context *ctx, int64_t run_id, input_ages *out);
+
 /* --format, --lang and --locale into *out (kpis NULL), or EXIT_USAGE
  * with a message. */
 int cli_output_options(const cli_options *o, output_options *out);

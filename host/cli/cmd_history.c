@@ -68,6 +68,8 @@ static int print_run_end(void *arg, const history_run *r)
 		printf("    no new inputs since the run before\n");
 	printf("    %zu KPIs evaluated, %zu failed%s%s\n", r->kpis, r->failed,
 	       r->failed ? ": " : "", r->failures);
+	if (r->stale[0])
+		printf("    %s\n", r->stale);
 	return 0;
 }
 

@@ -219,6 +219,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	out_file file = { NULL, NULL, NULL };
 	struct run_choice run;
 	quality_settings qs;
+	input_ages stale = { NULL, 0 };
 	report_input in;
 	peil_error scripts_err;
 	int rc;
@@ -238,6 +239,8 @@ static int write_report(peil_context *ctx, const cli_options *o,
 				      &figures);
 	if (rc == 0)
 		rc = cli_disclose(ctx, &figures);
+	if (rc == 0)
+		rc = cli_read_stale(ctx, run.id, &stale);
 	if (rc == 0 && !format)
 		rc = report_quality(ctx, &qs, from, to, period_id, &quality);
 	/* Without the scripts' list the report still stands: a failure
@@ -249,6 +252,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		rc = out_open(&file, o->output);
 	if (rc == 0 && format) {
 		format->kpis = ctx->kpis;
+		format->stale = &stale;
 		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
 								: 0;
 	} else if (rc == 0) {
@@ -266,10 +270,12 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.script_count = scripts.count;
 		in.field_label = field_label;
 		in.field_label_ctx = &ctx->settings;
+		in.stale = &stale;
 		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
 	}
 	rc = cli_worst(rc, out_close(&file, rc == 0));
 	scripts_release(&scripts);
+	input_ages_release(&stale);
 	result_table_release(&figures);
 	result_table_release(&quality);
 	return rc;
@@ -316,6 +322,7 @@ static int cmd_export(const cli_options *o, int argc, char **argv)
 	out_file file = { NULL, NULL, NULL };
 	struct run_choice run;
 	result_table figures;
+	input_ages stale = { NULL, 0 };
 	peil_context ctx;
 	int32_t from = 0, to = 0;
 	int rc, has_range = o->period || o->from || o->to;
@@ -344,13 +351,17 @@ static int cmd_export(const cli_options *o, int argc, char **argv)
 	}
 	if (rc == 0)
 		rc = cli_disclose(&ctx, &figures);
+	if (rc == 0 && figures.run_id)
+		rc = cli_read_stale(&ctx, figures.run_id, &stale);
 	if (rc == 0)
 		rc = out_open(&file, o->output);
 	if (rc == 0)
-		rc = prometheus_write(file.f, &figures, ctx.kpis, run.started) < 0
+		rc = prometheus_write(file.f, &figures, ctx.kpis, run.started,
+				      &stale) < 0
 			     ? EXIT_CONFIG
 			     : 0;
 	rc = cli_worst(rc, out_close(&file, rc == 0));
+	input_ages_release(&stale);
 	result_table_release(&figures);
 	context_close(&ctx);
 	return rc;

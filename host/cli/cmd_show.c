@@ -38,6 +38,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 {
 	result_table table;
 	output_options out;
+	input_ages stale = { NULL, 0 };
 	peil_context ctx;
 	int32_t from = 0, to = 0;
 	int rc, has_range = 0;
@@ -68,14 +69,18 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		show_finality(&ctx, &table);
 		rc = cli_disclose(&ctx, &table);
 	}
+	if (rc == 0 && table.run_id)
+		rc = cli_read_stale(&ctx, table.run_id, &stale);
 	if (rc == 0) {
 		if (out.format == OUTPUT_TEXT)
 			printf("Run %lld\n\n", (long long)table.run_id);
 		out.kpis = ctx.kpis;
+		out.stale = &stale;
 		if (output_write(stdout, &out, &table) < 0)
 			rc = EXIT_CONFIG;
 		rc = cli_worst(rc, cli_check_stdout());
 	}
+	input_ages_release(&stale);
 	result_table_release(&table);
 	context_close(&ctx);
 	return rc;

@@ -15,6 +15,7 @@
 #include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "engine/input_age.h"
 
 struct failure {
 	char *kpi;
@@ -240,6 +241,8 @@ static int record(struct eval_state *st, const char *only_kpi,
 		const kpi_info *k = kpi_set_info(ctx->kpis, i);
 		const char *failure = failure_of(st, k->id);
 		const char *skipped = skipped_of(st, k->id);
+		char stale[256];
+
 		peil_run_kpi rk = {
 			.kpi = k->id,
 			.title = k->title,
@@ -253,6 +256,16 @@ static int record(struct eval_state *st, const char *only_kpi,
 
 		if (!kpi_wanted(k, only_kpi))
 			continue;
+		/* A figure over an old input: the run keeps why not to
+		 * trust it as current (model/input_age.h). */
+		for (size_t j = 0; !rk.message && j < st->ev->stale.count;
+		     j++)
+			if (k->dataset && strcmp(k->dataset,
+					 st->ev->stale.items[j].dataset) == 0) {
+				input_age_message(&st->ev->stale.items[j],
+						  stale, sizeof(stale));
+				rk.message = stale;
+			}
 		if (store_run_kpi_put(ctx->store, st->ev->run_id, &rk, err) < 0)
 			goto fail;
 	}
@@ -316,6 +329,8 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	info.config_sha256 = ctx->config_sha256;
 	info.scripts_sha256 = ctx->scripts_sha256;
 	info.inputs_sha256 = inputs;
+	if (input_age_check(ctx, info.started, &out->stale, err) < 0)
+		return -1;
 	if (store_run_begin(ctx->store, &info, &out->run_id, err) < 0)
 		return -1;
 	if (interrupt_requested()) {	/* during peil run's ingest */
@@ -383,4 +398,5 @@ out:
 void evaluation_release(evaluation *ev)
 {
 	result_table_release(&ev->results);
+	input_ages_release(&ev->stale);
 }

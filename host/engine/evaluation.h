@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "engine/context.h"
+#include "model/input_age.h"
 #include "model/results.h"
 
 typedef struct evaluation {
@@ -18,6 +19,9 @@ typedef struct evaluation {
 	size_t not_evaluated;	/* of which some periods were not evaluated
 				   (result_not_evaluated): the figures are
 				   incomplete */
+	input_ages stale;	/* datasets whose newest input is older
+				   than their max_age_days when the run
+				   began (engine/input_age.h) */
 } evaluation;
 
 /* Evaluate the KPIs (only the one with id only_kpi, when not NULL) for
@@ -27,7 +31,9 @@ typedef struct evaluation {
  * could not be evaluated (a dataset or field missing, no data yet) are
  * logged as a warning with the reason, counted in out->not_evaluated,
  * and recorded with the status "not evaluated" and that reason, the run
- * as "incomplete".  0 on success (even with
+ * as "incomplete".  Datasets whose newest input is older than their
+ * max_age_days are logged, kept in out->stale and recorded as the message
+ * of each KPI over them that was evaluated.  0 on success (even with
  * failed KPIs); -1 with err when the run could not be evaluated or
  * recorded.  Release out with evaluation_release in both cases. */
 int evaluation_run(peil_context *ctx, const char *kind, int32_t from,

@@ -59,8 +59,15 @@ static int count_kpi(void *arg, const peil_run_kpi *k)
 	size_t n = strlen(r->failures);
 
 	r->kpis++;
-	if (strcmp(k->status, "ok") == 0)
+	if (strcmp(k->status, "ok") == 0) {
+		/* An ok KPI's message is a stale input: once per dataset. */
+		size_t m = strlen(r->stale);
+
+		if (k->message && !strstr(r->stale, k->message))
+			snprintf(r->stale + m, sizeof(r->stale) - m, "%s%s",
+				 m ? "; " : "", k->message);
 		return 0;
+	}
 	if (strcmp(k->status, "not evaluated") == 0) {
 		snprintf(r->failures + n, sizeof(r->failures) - n,
 			 "%s%s (not evaluated)", n ? ", " : "", k->kpi);

@@ -23,6 +23,8 @@ typedef struct history_run {
 	const peil_run_record *record;
 	size_t kpis, failed;	/* KPIs recorded, and of them failed */
 	char failures[1024];	/* the failed KPIs' ids, ", "-joined */
+	char stale[512];	/* the run's stale inputs (model/input_age.h),
+				   "; "-joined; "" when none */
 	size_t inputs;		/* new inputs given so far */
 } history_run;
 

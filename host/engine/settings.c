@@ -50,7 +50,7 @@ typedef struct setting_choice {
 
 /* Where a row's value goes: in peil_settings, or in a settings_source for
  * a [source NAME] row. */
-enum setting_base { IN_SETTINGS, IN_SOURCE };
+enum setting_base { IN_SETTINGS, IN_SOURCE, IN_DATASET };
 
 #define NO_OFFSET ((size_t)-1)
 
@@ -102,6 +102,8 @@ static const setting_choice repeated_keys[] = {
 #define SRC(field) IN_SOURCE, offsetof(settings_source, field)
 #define AT(field) offsetof(peil_settings, field)
 #define SRC_AT(field) offsetof(settings_source, field)
+#define DS(field) IN_DATASET, offsetof(settings_dataset, field)
+#define DS_AT(field) offsetof(settings_dataset, field)
 
 /* Every key the host reads, in the order of docs/configuration.md. */
 static const setting table[] = {
@@ -222,6 +224,9 @@ static const setting table[] = {
 	{ "dataset", "field.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
 	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "a field: TYPE [key] [required]" },
+	{ "dataset", "max_age_days", SETTING_NUMBER, NULL, NULL, 0, 100000,
+	  NULL, NULL, DS(max_age_days), DS_AT(max_age_at),
+	  "a newest input older than this many days is a warning (exit 2)" },
 
 	{ "source", "plugin", SETTING_STRING, NULL, "required", 0, 0, NULL,
 	  NULL, SRC(plugin), SRC_AT(plugin_at), "the input plugin" },
@@ -568,7 +573,7 @@ static int read_value(const struct reading *r, void *out)
 }
 
 /* Read the rows of section's kind (s may be NULL: all defaults) into base,
- * a peil_settings or a settings_source. */
+ * a peil_settings, a settings_source or a settings_dataset. */
 static int read_section(const config *cfg, const char *kind,
 			const config_section *s, enum setting_base which,
 			void *base, peil_error *err)
@@ -592,27 +597,33 @@ static int read_section(const config *cfg, const char *kind,
 	return 0;
 }
 
-static int read_sources(const config *cfg, peil_settings *out,
-			peil_error *err)
+/* Read each [kind NAME] section into a new array (*items, also after a
+ * failure) of elements of size bytes whose first member is the section's
+ * const config_section *: a settings_source or a settings_dataset. */
+static int read_named(const config *cfg, const char *kind,
+		      enum setting_base which, size_t size, void **items,
+		      size_t *count, peil_error *err)
 {
 	size_t n = 0;
+	char *array;
 
 	for (size_t i = 0; i < cfg->count; i++)
-		n += strcmp(cfg->sections[i].kind, "source") == 0;
+		n += strcmp(cfg->sections[i].kind, kind) == 0;
 	if (!n)
 		return 0;
-	out->sources = calloc(n, sizeof(*out->sources));
-	if (!out->sources)
+	array = calloc(n, size);
+	*items = array;
+	if (!array)
 		return error_set(err, cfg->path, 0, NULL, "out of memory");
 	for (size_t i = 0; i < cfg->count; i++) {
 		const config_section *s = &cfg->sections[i];
-		settings_source *src;
+		char *item;
 
-		if (strcmp(s->kind, "source") != 0)
+		if (strcmp(s->kind, kind) != 0)
 			continue;
-		src = &out->sources[out->source_count++];
-		src->section = s;
-		if (read_section(cfg, "source", s, IN_SOURCE, src, err) < 0)
+		item = array + (*count)++ * size;
+		memcpy(item, &s, sizeof(s));
+		if (read_section(cfg, kind, s, which, item, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -624,6 +635,8 @@ int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 		"peil", "calendar", "run", "limits", "contract", "privacy",
 		"report"
 	};
+	void *items = NULL;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->cfg = cfg;
@@ -643,7 +656,16 @@ int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 					: "scripts";
 	if (!config_entry_find(out->privacy, "min_denominator"))
 		out->min_denominator = out->min_count;
-	return read_sources(cfg, out, err);
+	rc = read_named(cfg, "source", IN_SOURCE, sizeof(*out->sources),
+			&items, &out->source_count, err);
+	out->sources = items;
+	if (rc < 0)
+		return -1;
+	items = NULL;
+	rc = read_named(cfg, "dataset", IN_DATASET, sizeof(*out->datasets),
+			&items, &out->dataset_count, err);
+	out->datasets = items;
+	return rc;
 }
 
 static void list_release(settings_list *l)
@@ -667,6 +689,7 @@ void settings_release(peil_settings *s)
 	for (size_t i = 0; i < s->source_count; i++)
 		free((char *)s->sources[i].input.recode_file);
 	free(s->sources);
+	free(s->datasets);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -54,6 +54,14 @@ typedef struct settings_source {
 	host_input_options input;	/* date_format, decimal, on_error */
 } settings_source;
 
+/* The host's keys of one [dataset NAME] section (its field. keys are
+ * schema.c's). */
+typedef struct settings_dataset {
+	const config_section *section;
+	uint64_t max_age_days;		/* when max_age_at is set */
+	const config_entry *max_age_at;	/* NULL: no limit */
+} settings_dataset;
+
 typedef struct peil_settings {
 	const config *cfg;		/* borrowed */
 
@@ -103,6 +111,10 @@ typedef struct peil_settings {
 	/* [source NAME], in the order of the file */
 	settings_source *sources;
 	size_t source_count;
+
+	/* [dataset NAME], in the order of the file */
+	settings_dataset *datasets;
+	size_t dataset_count;
 } peil_settings;
 
 /* Check the sections and host keys of cfg and read every host key into

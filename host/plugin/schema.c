@@ -120,6 +120,9 @@ static int add_dataset(schema_set *set, const config *cfg,
 		const config_entry *e = &s->entries[i];
 		peil_field *f = &fields[n];
 
+		/* The host's own keys of the section (engine/settings.c). */
+		if (strcmp(e->key, "max_age_days") == 0)
+			continue;
 		if (strncmp(e->key, "field.", 6) != 0)
 			return config_fail(cfg, s, e, err,
 					   "unknown key '%s' in [dataset %s]; "

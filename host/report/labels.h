@@ -44,6 +44,9 @@ typedef struct labels {
 	 * field. */
 	const char *not_evaluated_mark, *not_evaluated, *missing_dataset,
 		*missing_field, *missing_rows_field, *missing_rows;
+	/* A stale dataset (model/input_age.h): %s the dataset, %lld its
+	 * age in days, %llu its max_age_days. */
+	const char *stale_input;
 } labels;
 
 /* The labels of lang ("nl", "en"), or NULL for another language. */

@@ -244,6 +244,27 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	free(cells.items);
 }
 
+/* The sentence of stale dataset i (labels' stale_input) into buf. */
+static void stale_sentence(const output_options *o, size_t i, char *buf,
+			   size_t size)
+{
+	const input_age *a = &o->stale->items[i];
+
+	snprintf(buf, size, o->words->stale_input, a->dataset,
+		 (long long)a->age_days, (unsigned long long)a->max_age_days);
+}
+
+/* Text: a line per stale dataset under the tables. */
+static void text_stale(FILE *out, const output_options *o)
+{
+	char buf[512];
+
+	for (size_t i = 0; o->stale && i < o->stale->count; i++) {
+		stale_sentence(o, i, buf, sizeof(buf));
+		fprintf(out, "%s\n", buf);
+	}
+}
+
 static void write_text(FILE *out, const result_table *t,
 		       const output_options *o)
 {
@@ -251,6 +272,7 @@ static void write_text(FILE *out, const result_table *t,
 
 	if (t->count == 0) {
 		fprintf(out, "%s\n", o->words->no_figures);
+		text_stale(out, o);
 		return;
 	}
 	while (begin < t->count) {
@@ -261,6 +283,7 @@ static void write_text(FILE *out, const result_table *t,
 		text_block(out, t, begin, end, o);
 		begin = end;
 	}
+	text_stale(out, o);
 }
 
 /* A CSV text cell: quoted when needed; one that starts with = + - @ (or a
@@ -407,6 +430,16 @@ static void write_csv(FILE *out, const result_table *t,
 		csv_row(out, &t->rows[i],
 			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
 			fields, field_count, o, sep);
+	/* After the rows, so that the header stays the first line: a
+	 * comment line, which readers told that '#' starts one skip. */
+	for (i = 0; o->stale && i < o->stale->count; i++) {
+		char buf[512], line[520];
+
+		stale_sentence(o, i, buf, sizeof(buf));
+		snprintf(line, sizeof(line), "# %s", buf);
+		csv_text(out, line, sep);
+		fputs("\r\n", out);
+	}
 	free(fields);
 }
 
@@ -476,13 +509,33 @@ static void json_kpis(FILE *out, const result_table *t, const kpi_set *kpis)
 	fputs(n ? "\n], " : "], ", out);
 }
 
-static void write_json(FILE *out, const result_table *t, const kpi_set *kpis)
+/* "stale_inputs": the datasets whose newest input is too old; only when
+ * there are some, so that a run with fresh inputs writes what it did. */
+static void json_stale(FILE *out, const input_ages *stale)
 {
+	if (!stale || !stale->count)
+		return;
+	fputs("\"stale_inputs\": [", out);
+	for (size_t i = 0; i < stale->count; i++) {
+		fputs(i ? ", {\"dataset\": " : "{\"dataset\": ", out);
+		output_json_string(out, stale->items[i].dataset);
+		fprintf(out, ", \"age_days\": %lld, \"max_age_days\": %llu}",
+			(long long)stale->items[i].age_days,
+			(unsigned long long)stale->items[i].max_age_days);
+	}
+	fputs("], ", out);
+}
+
+static void write_json(FILE *out, const result_table *t,
+		       const output_options *o)
+{
+	const kpi_set *kpis = o->kpis;
 	size_t i;
 
 	fprintf(out, "{\"run\": %lld, \"disclosure\": {\"min_count\": %g, "
 		     "\"min_denominator\": %g}, ", (long long)t->run_id,
 		t->min_count, t->min_denominator);
+	json_stale(out, o->stale);
 	json_kpis(out, t, kpis);
 	fputs("\"results\": [", out);
 	for (i = 0; i < t->count; i++) {
@@ -542,7 +595,7 @@ int output_write(FILE *out, const output_options *o, const result_table *t)
 		write_csv(out, t, &opts);
 		break;
 	case OUTPUT_JSON:
-		write_json(out, t, opts.kpis);
+		write_json(out, t, &opts);
 		break;
 	}
 	return 0;

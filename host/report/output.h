@@ -17,6 +17,7 @@
 
 #include "kpi/kpi.h"
 #include "report/labels.h"
+#include "model/input_age.h"
 #include "model/results.h"
 
 typedef enum output_format {
@@ -30,6 +31,11 @@ typedef struct output_options {
 	const labels *words;	/* NULL: Dutch */
 	int english_numbers;	/* CSV: ',' between cells, '.' as decimal */
 	const kpi_set *kpis;	/* titles, units, targets; NULL: ids only */
+	const input_ages *stale;	/* datasets whose input is too old:
+					   a line under the tables (text),
+					   a closing comment line (CSV),
+					   "stale_inputs" (JSON); NULL:
+					   none */
 } output_options;
 
 /* "text", "csv" or "json"; 0 on success, -1 otherwise. */

@@ -156,8 +156,41 @@ static void kpi_families(FILE *out, const result_table *t,
 	}
 }
 
+/* One family of a sample per stale dataset; max_age adds the label
+ * max_age_days and makes the sample 1, else it is the age in days. */
+static void stale_family(FILE *out, const input_ages *stale,
+			 const char *name, const char *help, int max_age)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (size_t i = 0; i < stale->count; i++) {
+		fprintf(out, "%s{dataset=", name);
+		label_value(out, stale->items[i].dataset);
+		if (max_age)
+			fprintf(out, ",max_age_days=\"%llu\"} 1\n",
+				(unsigned long long)stale->items[i]
+					.max_age_days);
+		else
+			fprintf(out, "} %lld\n",
+				(long long)stale->items[i].age_days);
+	}
+}
+
+/* Only when some dataset is stale: a run with fresh inputs writes what it
+ * did. */
+static void stale_families(FILE *out, const input_ages *stale)
+{
+	if (!stale || !stale->count)
+		return;
+	stale_family(out, stale, "peil_dataset_input_age_days",
+		     "Whole days since the newest input of a dataset older "
+		     "than its max_age_days, when the run began.", 0);
+	stale_family(out, stale, "peil_dataset_stale",
+		     "1 for a dataset whose newest input was older than its "
+		     "max_age_days when the run began.", 1);
+}
+
 int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
-		     int64_t run_started)
+		     int64_t run_started, const input_ages *stale)
 {
 	if (!t->disclosed) {
 		log_msg(PEIL_LOG_ERROR, "internal error: figures exported "
@@ -170,6 +203,7 @@ int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
 	family(out, t, STATUS);
 	family(out, t, NOT_EVALUATED);
 	kpi_families(out, t, kpis);
+	stale_families(out, stale);
 	fprintf(out, "# HELP peil_run_id The run whose figures these are.\n"
 		     "# TYPE peil_run_id gauge\npeil_run_id %lld\n"
 		     "# HELP peil_run_started_timestamp_seconds When the run "

@@ -19,12 +19,15 @@
 #include <stdio.h>
 
 #include "kpi/kpi.h"
+#include "model/input_age.h"
 #include "model/results.h"
 
 /* Write the sorted, disclosed table t of a run started at run_started
- * (unix seconds).  kpis gives titles and targets (NULL: none).  0; -1
- * (nothing written) when t was not disclosed. */
+ * (unix seconds).  kpis gives titles and targets (NULL: none); stale the
+ * datasets whose input was too old when the run began (NULL: none), as
+ * peil_dataset_input_age_days and peil_dataset_stale.  0; -1 (nothing
+ * written) when t was not disclosed. */
 int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
-		     int64_t run_started);
+		     int64_t run_started, const input_ages *stale);
 
 #endif

@@ -50,6 +50,8 @@ const char report_css[] =
 	"svg.chart{width:100%;height:auto;display:block;font-family:inherit}"
 	".legend{font-size:8pt;color:#52606d;margin:1.5mm 0 0}"
 	"td.warn{font-weight:700;color:#a33f00}"
+	".notice{font-weight:700;color:#a33f00;border-left:1mm solid #a33f00;"
+	"padding-left:2mm}"
 	"table.quality{font-size:7.5pt}table.quality th{white-space:normal;"
 	"vertical-align:bottom}table.quality td:first-child{white-space:nowrap}"
 	"table.quality th,table.quality td{padding:1mm 1.1mm}"

@@ -772,6 +772,23 @@ static void summary(FILE *out, const report_input *in)
 	fputs("</p></section>\n", out);
 }
 
+/* A notice per stale dataset, before the figures that it concerns. */
+static void stale_notice(FILE *out, const report_input *in)
+{
+	char text[512];
+
+	for (size_t i = 0; in->stale && i < in->stale->count; i++) {
+		const input_age *a = &in->stale->items[i];
+
+		snprintf(text, sizeof(text), in->words->stale_input,
+			 a->dataset, (long long)a->age_days,
+			 (unsigned long long)a->max_age_days);
+		fputs("<p class=\"notice\" role=\"alert\">", out);
+		html_escape(out, text);
+		fputs("</p>\n", out);
+	}
+}
+
 int report_html_write(FILE *out, const report_input *in)
 {
 	const labels *w = in->words;
@@ -798,6 +815,7 @@ int report_html_write(FILE *out, const report_input *in)
 	html_escape(out, in->period);
 	fprintf(out, " &#183; %s %lld</p></header>\n", w->footer_run,
 		(long long)in->run_id);
+	stale_notice(out, in);
 	if (!in->figures->count)
 		fprintf(out, "<p>%s</p>", w->no_figures);
 	summary(out, in);

@@ -17,6 +17,7 @@
 
 #include "kpi/kpi.h"
 #include "report/labels.h"
+#include "model/input_age.h"
 #include "model/results.h"
 
 /* A KPI's defining script as recorded with the run. */
@@ -42,6 +43,9 @@ typedef struct report_input {
 	 * NULL for the field name itself. */
 	const char *(*field_label)(void *ctx, const char *field);
 	void *field_label_ctx;
+	/* Datasets whose input was too old when the run began: a notice
+	 * under the header.  NULL: none. */
+	const input_ages *stale;
 } report_input;
 
 /* Write the report.  0 on success; -1 when a table was not disclosed

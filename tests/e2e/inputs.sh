@@ -281,6 +281,100 @@ scope_value = Welzijn Zuid"
 	expect_grep "is named" "$work/err" "scope_field = organisatie: dataset 'cases' has no such field"
 }
 
+# ------------------------------------------------------------ stale input
+# [dataset cases] max_age_days = 30, and the ingest log's 'at' set back
+# 45 days and a minute: the newest input of cases is 45 whole days old,
+# more than 30, so every evaluation warns and exits 2.  trajectories has
+# max_age_days = 1 but no input at all: no warning (its KPIs, if any, are
+# not evaluated).  On main, max_age_days was an unknown key (exit 3).
+test_stale_input() {
+	fixture_config "$fixture" "$work/kpis" 2018-01..2018-03
+	sed -i 's/^\[dataset cases\]$/&\nmax_age_days = 30/; s/^\[dataset trajectories\]$/&\nmax_age_days = 1/' "$work/peil.ini"
+	line=$(grep -n '^max_age_days = 30$' "$work/peil.ini" | cut -d: -f1)
+	cfg=$work/peil.ini
+	"$peil" check --config "$cfg" >"$work/out" 2>"$work/err"
+	expect_rc "check takes max_age_days" 0 $?
+	"$peil" ingest --config "$cfg" >/dev/null 2>&1
+	expect_rc "ingest" 0 $?
+	"$peil" eval --config "$cfg" --period 2018-01 >"$work/out" 2>"$work/err"
+	expect_rc "fresh input: exit 0" 0 $?
+	expect_no_grep "fresh input: no warning" "$work/err" "newest input"
+	expect_no_grep "fresh input: no line" "$work/out" "nieuwste invoer"
+
+	sqlite3 "$work/peil.db" "UPDATE peil_ingest SET at = at - 45 * 86400 - 60"
+	"$peil" eval --config "$cfg" --period 2018-01 >"$work/out" 2>"$work/err"
+	expect_rc "stale input: exit 2" 2 $?
+	expect_grep "the log names dataset, age and the setting's line" "$work/err" \
+		"dataset cases: its newest input is 45 days old, older than max_age_days = 30 ($cfg:$line)"
+	expect_no_grep "a dataset without input is not stale" "$work/err" "dataset trajectories"
+	[ "$(tail -1 "$work/out")" = "let op: de nieuwste invoer van dataset cases is 45 dagen oud (max_age_days = 30)" ] \
+		&& ok "text: the line under the tables" || fail "text: last line is '$(tail -1 "$work/out")'"
+	# The figures are still shown: 2018-01 of the fixture as in cli.sh.
+	expect_grep "text: the tables stay" "$work/out" "Gestarte casussen"
+	"$peil" eval --config "$cfg" --period 2018-01 --lang en >"$work/out" 2>/dev/null
+	[ "$(tail -1 "$work/out")" = "note: the newest input of dataset cases is 45 days old (max_age_days = 30)" ] \
+		&& ok "text in English" || fail "English: last line is '$(tail -1 "$work/out")'"
+
+	"$peil" eval --config "$cfg" --period 2018-01 --format json >"$work/out.json" 2>/dev/null
+	expect_rc "json: exit 2" 2 $?
+	python3 - "$work/out.json" <<'PY' && ok "json: stale_inputs" || fail "json: stale_inputs" "$(head -c 300 "$work/out.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["stale_inputs"] == [{"dataset": "cases", "age_days": 45, "max_age_days": 30}], d.get("stale_inputs")
+assert len(d["results"]) > 0
+PY
+	"$peil" eval --config "$cfg" --period 2018-01 --format csv >"$work/out.csv" 2>/dev/null
+	expect_rc "csv: exit 2" 2 $?
+	[ "$(tail -1 "$work/out.csv" | tr -d '\r')" = "# let op: de nieuwste invoer van dataset cases is 45 dagen oud (max_age_days = 30)" ] \
+		&& ok "csv: a closing comment line" || fail "csv: last line is '$(tail -1 "$work/out.csv")'"
+	[ "$(head -1 "$work/out.csv" | sed '1s/^\xEF\xBB\xBF//' | cut -d';' -f1)" = kpi ] \
+		&& ok "csv: the header stays first" || fail "csv: header" "$(head -1 "$work/out.csv")"
+	[ "$(grep -c '^#' "$work/out.csv")" = 1 ] && ok "csv: one comment line" || fail "csv: comment lines"
+
+	"$peil" run --config "$cfg" >/dev/null 2>"$work/err"
+	expect_rc "run: exit 2" 2 $?
+	expect_grep "run: the warning" "$work/err" "dataset cases: its newest input is 45 days old"
+
+	# The run keeps it: the message of each of casussen.lua's 3 KPIs over
+	# cases, whose status stays ok; show, report and export read it back.
+	run=$(sqlite3 "$work/peil.db" "SELECT max(id) FROM peil_run")
+	kept=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run_kpi WHERE run_id = $run AND status = 'ok' AND message = 'stale input: dataset cases is 45 days old (max_age_days = 30)'")
+	[ "$kept" = 3 ] && ok "the run keeps it with its 3 KPIs" || fail "the run keeps it with $kept KPIs, not 3"
+	"$peil" runs --config "$cfg" --run "$run" >"$work/out" 2>/dev/null
+	expect_grep "peil runs: the stale input" "$work/out" \
+		"    stale input: dataset cases is 45 days old (max_age_days = 30)"
+	"$peil" show --config "$cfg" >"$work/out" 2>/dev/null
+	expect_rc "show: exit 0" 0 $?
+	[ "$(tail -1 "$work/out")" = "let op: de nieuwste invoer van dataset cases is 45 dagen oud (max_age_days = 30)" ] \
+		&& ok "show: the line under the tables" || fail "show: last line is '$(tail -1 "$work/out")'"
+	"$peil" show --config "$cfg" --format json >"$work/out.json" 2>/dev/null
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["stale_inputs"] == [{"dataset": "cases", "age_days": 45, "max_age_days": 30}]' "$work/out.json" \
+		&& ok "show json: stale_inputs" || fail "show json: stale_inputs"
+	"$peil" report --config "$cfg" --period 2018-Q1 -o "$work/report.html" 2>/dev/null
+	expect_rc "report: exit 0" 0 $?
+	expect_grep "report: a visible notice" "$work/report.html" \
+		'<p class="notice" role="alert">let op: de nieuwste invoer van dataset cases is 45 dagen oud (max_age_days = 30)</p>'
+	"$peil" export --config "$cfg" -o "$work/peil.prom" 2>/dev/null
+	expect_rc "export: exit 0" 0 $?
+	expect_grep "prometheus: the age" "$work/peil.prom" 'peil_dataset_input_age_days{dataset="cases"} 45'
+	expect_grep "prometheus: stale" "$work/peil.prom" 'peil_dataset_stale{dataset="cases",max_age_days="30"} 1'
+
+	# 46 days allowed: 45 days and a minute is within them.
+	sed -i 's/^max_age_days = 30$/max_age_days = 46/' "$cfg"
+	"$peil" eval --config "$cfg" --period 2018-01 >"$work/out" 2>"$work/err"
+	expect_rc "within max_age_days: exit 0" 0 $?
+	expect_no_grep "within max_age_days: no line" "$work/out" "nieuwste invoer"
+	"$peil" export --config "$cfg" -o "$work/peil.prom" 2>/dev/null
+	expect_no_grep "within max_age_days: no gauge" "$work/peil.prom" "peil_dataset_"
+	"$peil" show --config "$cfg" --run "$run" >"$work/out" 2>/dev/null
+	expect_grep "the stale run still says so" "$work/out" "nieuwste invoer van dataset cases is 45 dagen oud"
+
+	sed -i 's/^max_age_days = 46$/max_age_days = -1/' "$cfg"
+	"$peil" check --config "$cfg" >"$work/out" 2>"$work/err"
+	expect_rc "a bad max_age_days" 3 $?
+	expect_grep "is named" "$work/err" "max_age_days = -1: expected"
+}
+
 "test_$case_name"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -51,7 +51,7 @@ static char *render(int (*write)(FILE *, const result_table *),
 
 static int write_prometheus(FILE *f, const result_table *t)
 {
-	return prometheus_write(f, t, NULL, 1500000000);
+	return prometheus_write(f, t, NULL, 1500000000, NULL);
 }
 
 static int write_html(FILE *f, const result_table *t)
@@ -70,7 +70,7 @@ static int write_html(FILE *f, const result_table *t)
 
 static int write_csv(FILE *f, const result_table *t)
 {
-	output_options o = { OUTPUT_CSV, NULL, 0, NULL };
+	output_options o = { OUTPUT_CSV, NULL, 0, NULL, NULL };
 
 	return output_write(f, &o, t);
 }
