@@ -56,6 +56,7 @@ typedef struct cli_options {
 	long long older_than;	/* prune --older-than, days */
 	int force;
 	int fields;		/* list --fields */
+	int evaluate;		/* report --evaluate */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -71,7 +72,8 @@ enum {
 	CLI_OPT_DIR,
 	CLI_OPT_MAX_AGE,
 	CLI_OPT_LOG_FORMAT,
-	CLI_OPT_FIELDS
+	CLI_OPT_FIELDS,
+	CLI_OPT_EVALUATE
 };
 
 /* The help lines of --lang and --locale. */
@@ -133,6 +135,12 @@ const labels *cli_labels(const cli_options *o);
  * has_range, into t (sorted, not yet disclosed).  0; with a message
  * EXIT_USAGE when there is no such run or KPI, EXIT_STORAGE when the
  * store fails. */
+/* Whether run published figures of [from, to] (ISO dates; from NULL: of
+ * any period): a scheduled run (kind "run", not peil eval's or an ad-hoc
+ * report's "eval") that ended "ok" (every KPI it took evaluated for every
+ * period) and covers the range.  Only such runs are read by default. */
+int cli_run_published(const peil_run_record *run, const char *from,
+		      const char *to);
 /* Warn of each KPI of run_id (only kpi when not NULL) whose script changed
  * or went away since the run: what is printed of it comes from the scripts
  * as they are now. */

@@ -29,6 +29,7 @@ struct run_choice {
 	int64_t wanted;		/* 0: the latest covering [from, to] */
 	char from[11], to[11];
 	int found;
+	int unpublished;	/* evaluated now by --evaluate */
 	int64_t id, started;
 	char config[65], scripts[65], inputs[65];
 };
@@ -42,11 +43,7 @@ static int pick_run(void *arg, const peil_run_record *run)
 {
 	struct run_choice *c = arg;
 
-	if (!c->wanted &&
-	    (!result_run_recorded(run->status) ||
-	     !run->period_from || !run->period_to ||
-	     strcmp(run->period_from, c->from) > 0 ||
-	     strcmp(run->period_to, c->to) < 0))
+	if (!c->wanted && !cli_run_published(run, c->from, c->to))
 		return 0;
 	c->found = 1;
 	c->id = run->id;
@@ -69,8 +66,10 @@ static int scan_runs(peil_context *ctx, struct run_choice *c)
 	return 0;
 }
 
-/* The run to report on: --run N, else the latest finished run that covers
- * [from, to], else a new evaluation of [from, to]. */
+/* The run to report on: --run N, else the latest published run that covers
+ * [from, to] (cli_run_published), else with --evaluate a new evaluation of
+ * [from, to] (kind "eval": never published), else EXIT_USAGE naming the
+ * period. */
 static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 		      int32_t to, struct run_choice *c)
 {
@@ -85,8 +84,17 @@ static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 	rc = scan_runs(ctx, c);
 	if (rc || c->found)
 		return rc;
-	log_msg(PEIL_LOG_INFO, "no recorded run covers %s to %s: evaluating",
+	if (!o->evaluate) {
+		log_msg(PEIL_LOG_ERROR, "no complete scheduled run covers %s "
+			"to %s: no figures of it are published (peil run with "
+			"[run] periods covering it makes them; --evaluate "
+			"evaluates it now, not published)", c->from, c->to);
+		return EXIT_USAGE;
+	}
+	log_msg(PEIL_LOG_WARNING, "no complete scheduled run covers %s to %s: "
+		"evaluating now; these figures are NOT the published ones",
 		c->from, c->to);
+	c->unpublished = 1;
 	error_clear(&err);
 	rc = evaluation_run(ctx, "eval", from, to, NULL, &ev, &err);
 	c->wanted = ev.run_id;
@@ -374,6 +382,7 @@ static const struct option report_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "lang", required_argument, NULL, CLI_OPT_LANG },
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ "evaluate", no_argument, NULL, CLI_OPT_EVALUATE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -381,8 +390,11 @@ const cli_command cmd_report_command = {
 	.name = "report",
 	.summary = "write a report of a period: html, csv or json",
 	.help = "      --run N         the figures of run N (default: the "
-		"latest run that\n                      covers the period; "
-		"evaluated when there is none)\n"
+		"latest complete\n                      scheduled run that "
+		"covers the period)\n"
+		"      --evaluate      when no such run covers it, evaluate "
+		"the period now\n                      (recorded as \"eval\", "
+		"marked not published)\n"
 		"  -k, --kpi ID        only this KPI\n"
 		"  -f, --format F      html (default), csv or json\n"
 		"  -o, --output FILE   write to FILE (default: stdout)\n"
@@ -404,7 +416,8 @@ const cli_command cmd_export_command = {
 	.name = "export",
 	.summary = "export the latest figures for Grafana (Prometheus text)",
 	.help = "      --run N         the figures of run N (default: the "
-		"latest)\n"
+		"latest complete\n                      scheduled run, covering "
+		"the period when given)\n"
 		"  -k, --kpi ID        only this KPI\n"
 		"  -f, --format F      prometheus (the default and only one)\n"
 		"  -o, --output FILE   write to FILE, e.g. node_exporter's "

@@ -429,6 +429,13 @@ demo_setup() {
 		"$src/conf/peil.ini" >"$work/demo.ini"
 }
 
+# A scheduled peil run of the demo over PERIODS: the published figures.
+demo_run_periods() {
+	sed -i "s|^periods = .*|periods = $1|" "$work/demo.ini"
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run of $1" 0 $?
+}
+
 # The README's first command on the generated demo data, smaller.
 test_demo() {
 	demo_setup 2017 2018 2000
@@ -460,9 +467,21 @@ test_report_html() {
 	demo_setup 2017 2017
 	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
 	expect_rc "ingest of the demo year" 0 $?
+	# No scheduled run covers 2017 (conf/peil.ini's [run] periods = 2018):
+	# nothing of it is published, and report says so instead of
+	# publishing an ad-hoc evaluation (issue 16).
 	"$peil" report --config "$work/demo.ini" --period 2017 --format html -o "$work/verslag.html" 2>"$work/err"
-	expect_rc "report without a run of 2017 evaluates one" 0 $?
-	expect_grep "it says so" "$work/err" "evaluating"
+	expect_rc "report without a scheduled run of 2017 refuses" 64 $?
+	expect_grep "it names the period" "$work/err" "no complete scheduled run covers 2017-01-01 to 2017-12-31"
+	[ -e "$work/verslag.html" ] && fail "it wrote a report" || ok "it writes no report"
+	"$peil" report --config "$work/demo.ini" --period 2017 --evaluate -o "$work/adhoc.html" 2>"$work/err"
+	expect_rc "report --evaluate evaluates 2017" 0 $?
+	expect_grep "it says the figures are not published" "$work/err" "NOT the published ones"
+	[ "$(sqlite3 "$work/peil.db" "SELECT kind FROM peil_run ORDER BY id DESC LIMIT 1")" = eval ] &&
+		ok "recorded as kind eval" || fail "the ad-hoc run is not of kind eval"
+	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "that evaluation is not published either" 64 $?
+	demo_run_periods 2017
 	start=$(date +%s%N)
 	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
 	expect_rc "report from the recorded run" 0 $?
@@ -505,7 +524,7 @@ test_report_chromium() {
 		return
 	fi
 	demo_setup 2017 2017 6000
-	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	demo_run_periods 2017
 	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
 	expect_rc "report" 0 $?
 	flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
@@ -536,6 +555,7 @@ test_csv_json() {
 	expect_rc "eval --format csv" 0 $?
 	check "Dutch CSV: ';', decimal comma, BOM" csv "$work/nl.csv" ';' ','
 	check "the small-cell rules hold in eval's CSV" privacy "$work/nl.csv" 10
+	demo_run_periods 2017
 	"$peil" show --config "$work/demo.ini" --format csv --locale en --lang en >"$work/en.csv" 2>"$work/err"
 	expect_rc "show --locale en --lang en" 0 $?
 	check "English CSV: ',' and '.'" csv "$work/en.csv" ',' '.'
