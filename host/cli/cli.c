@@ -260,6 +260,8 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 			rc = cli_worst(rc, EXIT_CONFIG);
 		rc = cli_worst(rc, cli_check_stdout());
 	}
+	if (!kind)
+		log_msg(PEIL_LOG_INFO, "dry run: nothing was recorded");
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
 						: PEIL_LOG_INFO,
 		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "

@@ -57,6 +57,7 @@ typedef struct cli_options {
 	int force;
 	int fields;		/* list --fields */
 	int evaluate;		/* report --evaluate */
+	int dry_run;		/* eval --dry-run */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -73,7 +74,8 @@ enum {
 	CLI_OPT_MAX_AGE,
 	CLI_OPT_LOG_FORMAT,
 	CLI_OPT_FIELDS,
-	CLI_OPT_EVALUATE
+	CLI_OPT_EVALUATE,
+	CLI_OPT_DRY_RUN
 };
 
 /* The help lines of --lang and --locale. */
@@ -164,7 +166,8 @@ int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
 int cli_ingest(peil_context *ctx, const char *only, int force);
 /* Evaluate, record and print (out NULL: print nothing); the exit code.
  * With run_id not NULL, the recorded run's id goes there (0 when none was
- * recorded).  fin (NULL: none) marks the printed figures provisional or
+ * recorded).  kind NULL: a dry run, which records nothing (evaluation_run).
+ * fin (NULL: none) marks the printed figures provisional or
  * final as of today. */
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		 int32_t to, const char *only_kpi, const output_options *out,

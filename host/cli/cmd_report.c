@@ -46,6 +46,8 @@ static int pick_run(void *arg, const peil_run_record *run)
 	if (!c->wanted && !cli_run_published(run, c->from, c->to))
 		return 0;
 	c->found = 1;
+	/* --run N of an ad-hoc or incomplete run: say so in the output. */
+	c->unpublished = !cli_run_published(run, NULL, NULL);
 	c->id = run->id;
 	c->started = run->started;
 	copy_text(c->config, sizeof(c->config), run->config_sha256);
@@ -261,6 +263,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	if (rc == 0 && format) {
 		format->kpis = ctx->kpis;
 		format->stale = &stale;
+		format->unpublished = run.unpublished;
 		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
 								: 0;
 	} else if (rc == 0) {
@@ -279,6 +282,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.field_label = field_label;
 		in.field_label_ctx = &ctx->settings;
 		in.stale = &stale;
+		in.unpublished = run.unpublished;
 		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
 	}
 	rc = cli_worst(rc, out_close(&file, rc == 0));

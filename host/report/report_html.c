@@ -787,6 +787,11 @@ static void stale_notice(FILE *out, const report_input *in)
 		html_escape(out, text);
 		fputs("</p>\n", out);
 	}
+	if (in->unpublished) {
+		fputs("<p class=\"notice\" role=\"alert\">", out);
+		html_escape(out, in->words->unpublished);
+		fputs("</p>\n", out);
+	}
 }
 
 int report_html_write(FILE *out, const report_input *in)

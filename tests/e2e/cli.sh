@@ -607,6 +607,83 @@ test_prometheus() {
 	else ok "the grammar check refuses an unquoted label"; fi
 }
 
+# Issue 16 item 1: an ad-hoc evaluation is not what show, report and
+# export publish; they read the latest complete scheduled run covering
+# the period, and refuse a period no such run covers.
+test_published() {
+	local runs results
+	demo_setup 2017 2017 2000
+	demo_run_periods 2017
+	"$peil" show --config "$work/demo.ini" --format json >"$work/run.json" 2>"$work/err"
+	expect_rc "show after the scheduled run" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2017-01 --kpi caseload --format json \
+		>"$work/eval.json" 2>"$work/err"
+	expect_rc "an ad-hoc eval of one KPI" 0 $?
+	[ "$(sqlite3 "$work/peil.db" "SELECT id || ' ' || kind FROM peil_run ORDER BY id" | tr '\n' ,)" = "1 run,2 eval," ] &&
+		ok "runs recorded with their kind (1 run, 2 eval)" ||
+		fail "kinds: $(sqlite3 "$work/peil.db" "SELECT id, kind FROM peil_run")"
+	# By hand: run 1 holds every shipped KPI over 2017, the eval one
+	# KPI of one month; every reader must still see run 1.
+	"$peil" show --config "$work/demo.ini" --format json >"$work/show.json" 2>"$work/err"
+	"$peil" report --config "$work/demo.ini" --period 2017 --format json -o "$work/report.json" 2>"$work/err"
+	expect_rc "report of 2017" 0 $?
+	"$peil" export --config "$work/demo.ini" -o "$work/peil.prom" 2>"$work/err"
+	expect_rc "export" 0 $?
+	python3 - "$work/run.json" "$work/show.json" "$work/report.json" "$work/peil.prom" <<'PY' &&
+import json, re, sys
+run = json.load(open(sys.argv[1]))
+kpis = {r["kpi"] for r in run["results"]}
+assert run["run"] == 1 and len(kpis) > 1, (run["run"], kpis)
+for path in sys.argv[2:4]:
+    got = json.load(open(path))
+    assert got["run"] == 1, (path, got["run"])
+    assert {r["kpi"] for r in got["results"]} == kpis, path
+    assert "published" not in got, path
+prom = set(re.findall(r'^peil_kpi_value\{kpi="([^"]+)"', open(sys.argv[4]).read(), re.M))
+assert prom and prom <= kpis and len(prom) > 1, prom
+periods = set(re.findall(r'^peil_kpi_value\{kpi="[^"]+",period="([^"]+)"', open(sys.argv[4]).read(), re.M))
+assert all(p.startswith("2017") for p in periods), periods
+PY
+		ok "show, report and export read run 1, not the eval" ||
+		fail "a reader took the ad-hoc eval"
+
+	# A period no scheduled run covers: refused, naming it.
+	"$peil" report --config "$work/demo.ini" --period 2018 -o "$work/r2018.html" 2>"$work/err"
+	expect_rc "report of 2018 refused" 64 $?
+	expect_grep "naming the period" "$work/err" "no complete scheduled run covers 2018-01-01 to 2018-12-31"
+	"$peil" show --config "$work/demo.ini" --period 2018-03 >/dev/null 2>"$work/err"
+	expect_rc "show of 2018-03 refused" 64 $?
+	expect_grep "show names the period" "$work/err" "no complete scheduled run covers 2018-03-01 to 2018-03-31"
+	"$peil" export --config "$work/demo.ini" --period 2018-03 >/dev/null 2>"$work/err"
+	expect_rc "export of 2018-03 refused" 64 $?
+
+	# --evaluate: the output says it is not published, in each format.
+	"$peil" report --config "$work/demo.ini" --period 2018-Q1 --evaluate --format json \
+		-o "$work/adhoc.json" 2>"$work/err"
+	expect_rc "report --evaluate (json)" 0 $?
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["published"] is False and d["run"] == 3' \
+		"$work/adhoc.json" && ok "json: published false, run 3" || fail "json: not marked unpublished"
+	"$peil" report --config "$work/demo.ini" --period 2018-Q1 --evaluate --format csv \
+		-o "$work/adhoc.csv" 2>"$work/err"
+	[ "$(tail -1 "$work/adhoc.csv" | tr -d '\r')" = "# let op: deze cijfers zijn op verzoek berekend, niet door een geplande run: het zijn niet de gepubliceerde cijfers" ] &&
+		ok "csv: the closing comment line" || fail "csv: last line '$(tail -1 "$work/adhoc.csv")'"
+	"$peil" report --config "$work/demo.ini" --period 2018-Q1 --evaluate -o "$work/adhoc.html" 2>"$work/err"
+	expect_grep "html: the notice" "$work/adhoc.html" \
+		'<p class="notice" role="alert">let op: deze cijfers zijn op verzoek berekend, niet door een geplande run: het zijn niet de gepubliceerde cijfers</p>'
+	"$peil" report --config "$work/demo.ini" --period 2017-Q1 --run 2 -o "$work/run2.html" 2>"$work/err"
+	expect_grep "html: --run of an eval is marked too" "$work/run2.html" "niet de gepubliceerde cijfers"
+
+	# eval --dry-run: figures printed, nothing recorded.
+	runs=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")
+	results=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result")
+	"$peil" eval --config "$work/demo.ini" --period 2017-02 --dry-run --format csv >"$work/dry.csv" 2>"$work/err"
+	expect_rc "eval --dry-run" 0 $?
+	expect_grep "it prints the figures" "$work/dry.csv" "casussen_gestart"
+	expect_grep "it says nothing was recorded" "$work/err" "dry run: nothing was recorded"
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")/$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result")" = "$runs/$results" ] &&
+		ok "no run and no figure recorded ($runs runs)" || fail "eval --dry-run recorded something"
+}
+
 # Cases kept in files of their own (tests/e2e/cases_*.sh), same helpers.
 for extra in "$src"/tests/e2e/cases_*.sh; do . "$extra"; done
 "test_$case_name"
