@@ -521,6 +521,27 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 }
 
 
+static int run_started(void *arg, const peil_run_record *run)
+{
+	*(int64_t *)arg = run->started;
+	return 0;
+}
+
+void cli_mark_finality(const peil_context *ctx, result_table *t)
+{
+	int64_t started = 0;
+	finality fin = settings_finality(&ctx->settings);
+	peil_error err;
+
+	error_clear(&err);
+	if (store_runs_scan(ctx->store, t->run_id, run_started, &started,
+			    &err) < 0) {
+		log_error(&err);
+		return;
+	}
+	finality_mark(&fin, t, finality_date(started));
+}
+
 int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err)
 {
 	char suggested[4096];

@@ -143,6 +143,11 @@ const labels *cli_labels(const cli_options *o);
  * period) and covers the range.  Only such runs are read by default. */
 int cli_run_published(const peil_run_record *run, const char *from,
 		      const char *to);
+/* Mark t's figures provisional or final (finality.h) as of the day their
+ * run t->run_id began: what the run published, not what they would be
+ * today.  The one place show, report and eval's outputs take finality
+ * from; a store failure is logged and leaves them unknown. */
+void cli_mark_finality(const peil_context *ctx, result_table *t);
 /* Warn of each KPI of run_id (only kpi when not NULL) whose script changed
  * or went away since the run: what is printed of it comes from the scripts
  * as they are now. */

@@ -247,8 +247,10 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	if (rc == 0)
 		rc = cli_read_figures(ctx, run.id, o->kpi, 1, from, to,
 				      &figures);
-	if (rc == 0)
+	if (rc == 0) {
+		cli_mark_finality(ctx, &figures);
 		rc = cli_disclose(ctx, &figures);
+	}
 	if (rc == 0)
 		rc = cli_read_stale(ctx, run.id, &stale);
 	if (rc == 0 && !format)

@@ -60,9 +60,12 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
-	if (rc == 0)
+	if (rc == 0) {
+		finality fin = settings_finality(&ctx.settings);
+
 		rc = cli_evaluate(&ctx, o->dry_run ? NULL : "eval", from, to,
-				  o->kpi, &out, NULL, NULL);
+				  o->kpi, &out, &fin, NULL);
+	}
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;

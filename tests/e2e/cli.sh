@@ -684,6 +684,69 @@ PY
 		ok "no run and no figure recorded ($runs runs)" || fail "eval --dry-run recorded something"
 }
 
+# Issue 16 item 2: one finality rule, carried by every output.  With
+# final_after_months = F chosen so that today's month is the first on
+# which 2017-06 is final (F = months from 2017-07 to today), by finality.h:
+# 2017-01..06 and Q1, Q2 final; 2017-07..12, Q3, Q4 and the year
+# provisional.
+test_finality_outputs() {
+	local f
+	demo_setup 2017 2017 2000
+	f=$(python3 -c 'import time; t = time.localtime(); print(t.tm_year * 12 + t.tm_mon - 1 - 2017 * 12 - 6)')
+	sed -i "s|^;final_after_months = 3|final_after_months = $f|" "$work/demo.ini"
+	demo_run_periods 2017
+	"$peil" report --config "$work/demo.ini" --period 2017 --format json -o "$work/r.json" 2>"$work/err"
+	expect_rc "report --format json" 0 $?
+	"$peil" report --config "$work/demo.ini" --period 2017 --format csv -o "$work/r.csv" 2>"$work/err"
+	expect_rc "report --format csv" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2017 --format json >"$work/e.json" 2>"$work/err"
+	expect_rc "eval --format json" 0 $?
+	"$peil" show --config "$work/demo.ini" --format json >"$work/s.json" 2>"$work/err"
+	expect_rc "show --format json" 0 $?
+	python3 - "$work/r.json" "$work/e.json" "$work/s.json" "$work/r.csv" <<'PY' &&
+import csv, io, json, sys
+final = {"2017-%02d" % m for m in range(1, 7)} | {"2017-Q1", "2017-Q2"}
+def want(period):
+    return period in final
+for path in sys.argv[1:4]:
+    rows = json.load(open(path))["results"]
+    assert rows, path
+    bad = [(r["kpi"], r["period"], r["final"]) for r in rows if r["final"] is not want(r["period"])]
+    assert not bad, (path, bad[:5])
+    assert any(r["final"] for r in rows) and any(r["final"] is False for r in rows), path
+text = open(sys.argv[4], encoding="utf-8-sig").read()
+rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#"))), delimiter=";"))
+assert rows
+bad = [(r["kpi"], r["periode"] if "periode" in r else r.get("period"), r["stand"]) for r in rows
+       if r["stand"] != ("definitief" if want(r.get("periode", r.get("period"))) else "voorlopig")]
+assert not bad, ("csv", bad[:5])
+PY
+		ok "report json and csv, eval json and show json: final as worked out" ||
+		fail "a figure's finality differs from the rule"
+	# The HTML summary and bar charts of 2017: the latest month, 2017-12,
+	# is provisional; of 2017-01..06 the latest, 2017-06, is final.
+	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/r.html" 2>"$work/err"
+	expect_rc "report 2017 (html)" 0 $?
+	python3 - "$work/r.html" <<'PY' &&
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+summary = html[html.index('<table class="summary">'):]
+summary = summary[:summary.index("</table>")]
+metas = re.findall(r'<span class="meta">\(([^)]*)\)</span>', summary)
+# The latest period of a month, quarter or year KPI: all provisional.
+assert metas and all(m in ("2017-12, voorlopig", "2017-Q4, voorlopig", "2017, voorlopig")
+                     for m in metas), [m for m in metas if not m.endswith("voorlopig")]
+caps = [c for c in re.findall(r"<figcaption>([^<]*)</figcaption>", html) if "2017-12" in c]
+assert caps and all(c.endswith("2017-12 (voorlopig)") for c in caps), caps
+PY
+		ok "html: summary and bar captions say 2017-12 is voorlopig" ||
+		fail "html: provisional months not marked"
+	"$peil" report --config "$work/demo.ini" --from 2017-01 --to 2017-06 -o "$work/h1.html" 2>"$work/err"
+	expect_rc "report 2017-01..06 (html)" 0 $?
+	expect_grep "html: 2017-06 is final, unmarked" "$work/h1.html" '<span class="meta">(2017-06)</span>'
+	grep -q "2017-06, voorlopig" "$work/h1.html" && fail "html: 2017-06 marked voorlopig" || ok "html: no voorlopig for 2017-06"
+}
+
 # Cases kept in files of their own (tests/e2e/cases_*.sh), same helpers.
 for extra in "$src"/tests/e2e/cases_*.sh; do . "$extra"; done
 "test_$case_name"
