@@ -747,6 +747,57 @@ PY
 	grep -q "2017-06, voorlopig" "$work/h1.html" && fail "html: 2017-06 marked voorlopig" || ok "html: no voorlopig for 2017-06"
 }
 
+# Issue 16 item 4: a breakdown value with a line break (an Excel cell
+# with Alt+Enter) comes out as stored, escaped as each format requires:
+# HTML text, a quoted CSV cell, Prometheus' \\n; never "u000a".
+test_label_newline() {
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/nl.csv" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(data.replace(b";Buurtteam Noord;", b';"Buurtteam\nNoord";'))
+PY
+	write_config "$work/nl.csv"
+	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run over a team with a line break" 0 $?
+	"$peil" show --config "$work/peil.ini" --format json >"$work/s.json" 2>"$work/err"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --format csv -o "$work/r.csv" 2>"$work/err"
+	expect_rc "report --format csv" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 -o "$work/r.html" 2>"$work/err"
+	expect_rc "report (html)" 0 $?
+	"$peil" export --config "$work/peil.ini" -o "$work/r.prom" 2>"$work/err"
+	expect_rc "export" 0 $?
+	python3 - "$work/s.json" "$work/r.csv" "$work/r.html" "$work/r.prom" <<'PY' &&
+import csv, html.parser, io, json, re, sys
+want = "Buurtteam\nNoord"
+teams = {r["breakdown"].get("team") for r in json.load(open(sys.argv[1]))["results"]}
+assert want in teams, ("json", teams)
+text = open(sys.argv[2], encoding="utf-8-sig", newline="").read()
+rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+csv_teams = {r["team"] for r in rows if r["kpi"] and not r["kpi"].startswith("#")}
+assert want in csv_teams, ("csv", csv_teams)
+class Cells(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.cells = []; self.td = None
+    def handle_starttag(self, tag, a):
+        if tag == "td": self.td = ""
+    def handle_data(self, d):
+        if self.td is not None: self.td += d
+    def handle_endtag(self, tag):
+        if tag == "td": self.cells.append(self.td); self.td = None
+p = Cells(); p.feed(open(sys.argv[3], encoding="utf-8").read())
+assert want in p.cells, ("html", [c for c in p.cells if "Noord" in c][:5])
+prom = open(sys.argv[4]).read()
+labels = re.findall(r'team="((?:[^"\\]|\\.)*)"', prom)
+decoded = {re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), l) for l in labels}
+assert want in decoded, ("prometheus", decoded)
+for path in sys.argv[2:]:
+    assert "u000a" not in open(path, encoding="utf-8-sig").read(), path
+PY
+		ok "json, report csv, html and prometheus all hold 'Buurtteam⏎Noord'" ||
+		fail "a format mangled the line break"
+}
+
 # Cases kept in files of their own (tests/e2e/cases_*.sh), same helpers.
 for extra in "$src"/tests/e2e/cases_*.sh; do . "$extra"; done
 "test_$case_name"
