@@ -187,6 +187,7 @@ static size_t unicode_escape(const char *s, char buf[4], size_t *used)
 static size_t label_value(const char **p, char *out, size_t size, size_t n)
 {
 	const char *s = *p;
+	int full = 0;
 
 	if (*s == '"') {
 		for (s++; *s && *s != '"'; s++) {
@@ -216,11 +217,11 @@ static size_t label_value(const char **p, char *out, size_t size, size_t n)
 				}
 			}
 			/* A character whole or not at all. */
-			if (n + len < size) {
+			if (!full && n + len < size) {
 				memcpy(out + n, buf, len);
 				n += len;
 			} else {
-				n = size;	/* full: nothing more fits */
+				full = 1;	/* nothing after a cut */
 			}
 		}
 		if (*s == '"')
