@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "model/disclosure.h"
+#include "base/calendar.h"
 #include "base/error.h"
 #include "engine/evaluation.h"
 #include "model/finality.h"
@@ -259,6 +260,8 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 			rc = cli_worst(rc, EXIT_CONFIG);
 		rc = cli_worst(rc, cli_check_stdout());
 	}
+	if (!kind)
+		log_msg(PEIL_LOG_INFO, "dry run: nothing was recorded");
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
 						: PEIL_LOG_INFO,
 		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
@@ -362,16 +365,30 @@ static int read_row(void *arg, const peil_result *r)
 	return 0;
 }
 
+int cli_run_published(const peil_run_record *run, const char *from,
+		      const char *to)
+{
+	if (!run->kind || strcmp(run->kind, "run") != 0 || !run->status ||
+	    strcmp(run->status, "ok") != 0)
+		return 0;
+	if (!from)
+		return 1;
+	return run->period_from && run->period_to &&
+	       strcmp(run->period_from, from) <= 0 &&
+	       strcmp(run->period_to, to) >= 0;
+}
+
 struct latest {
 	int64_t id;
+	const char *from, *to;	/* NULL: any period */
 };
 
-/* The first run (newest first) that recorded its figures. */
+/* The first run (newest first) that published figures of the period. */
 static int find_latest(void *arg, const peil_run_record *run)
 {
 	struct latest *l = arg;
 
-	if (result_run_recorded(run->status)) {
+	if (cli_run_published(run, l->from, l->to)) {
 		l->id = run->id;
 		return 1;
 	}
@@ -386,10 +403,12 @@ static int count_run(void *arg, const peil_run_record *run)
 }
 
 /* The run to read: the one asked for, which must exist, or the latest
- * that recorded figures.  0 with *run_id set (0: there is none yet). */
-static int pick_run(const peil_context *ctx, int64_t asked, int64_t *run_id)
+ * published one covering [from, to] (ISO dates; NULL: any).  0 with
+ * *run_id set (0: there is none). */
+static int pick_run(const peil_context *ctx, int64_t asked, const char *from,
+		    const char *to, int64_t *run_id)
 {
-	struct latest l = { 0 };
+	struct latest l = { 0, from, to };
 	peil_error err;
 	int rc;
 
@@ -457,13 +476,25 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 	peil_result_query q = { 0, kpi };
 	peil_error err;
 	int64_t run_id = 0;
-	int rc = pick_run(ctx, asked, &run_id);
+	char a[11], b[11];
+	int rc;
 
+	date_format_iso(from, a);
+	date_format_iso(to, b);
+	rc = pick_run(ctx, asked, has_range ? a : NULL, has_range ? b : NULL,
+		      &run_id);
 	if (rc)
 		return rc;
+	if (!run_id && has_range) {
+		log_msg(PEIL_LOG_ERROR, "no complete scheduled run covers %s "
+			"to %s: no figures of it are published (peil run "
+			"with [run] periods covering it makes them)", a, b);
+		return EXIT_USAGE;
+	}
 	if (!run_id) {
-		log_msg(PEIL_LOG_ERROR, "no run has recorded figures yet; "
-					"peil run or peil eval makes one");
+		log_msg(PEIL_LOG_ERROR, "no complete scheduled run has "
+			"recorded figures yet; peil run makes one (peil eval's "
+			"are not published)");
 		return EXIT_USAGE;
 	}
 	q.run_id = run_id;
@@ -489,6 +520,27 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 	return 0;
 }
 
+
+static int run_started(void *arg, const peil_run_record *run)
+{
+	*(int64_t *)arg = run->started;
+	return 0;
+}
+
+void cli_mark_finality(const peil_context *ctx, result_table *t)
+{
+	int64_t started = 0;
+	finality fin = settings_finality(&ctx->settings);
+	peil_error err;
+
+	error_clear(&err);
+	if (store_runs_scan(ctx->store, t->run_id, run_started, &started,
+			    &err) < 0) {
+		log_error(&err);
+		return;
+	}
+	finality_mark(&fin, t, finality_date(started));
+}
 
 int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err)
 {

@@ -56,6 +56,8 @@ typedef struct cli_options {
 	long long older_than;	/* prune --older-than, days */
 	int force;
 	int fields;		/* list --fields */
+	int evaluate;		/* report --evaluate */
+	int dry_run;		/* eval --dry-run */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -71,7 +73,9 @@ enum {
 	CLI_OPT_DIR,
 	CLI_OPT_MAX_AGE,
 	CLI_OPT_LOG_FORMAT,
-	CLI_OPT_FIELDS
+	CLI_OPT_FIELDS,
+	CLI_OPT_EVALUATE,
+	CLI_OPT_DRY_RUN
 };
 
 /* The help lines of --lang and --locale. */
@@ -133,6 +137,17 @@ const labels *cli_labels(const cli_options *o);
  * has_range, into t (sorted, not yet disclosed).  0; with a message
  * EXIT_USAGE when there is no such run or KPI, EXIT_STORAGE when the
  * store fails. */
+/* Whether run published figures of [from, to] (ISO dates; from NULL: of
+ * any period): a scheduled run (kind "run", not peil eval's or an ad-hoc
+ * report's "eval") that ended "ok" (every KPI it took evaluated for every
+ * period) and covers the range.  Only such runs are read by default. */
+int cli_run_published(const peil_run_record *run, const char *from,
+		      const char *to);
+/* Mark t's figures provisional or final (finality.h) as of the day their
+ * run t->run_id began: what the run published, not what they would be
+ * today.  The one place show, report and eval's outputs take finality
+ * from; a store failure is logged and leaves them unknown. */
+void cli_mark_finality(const peil_context *ctx, result_table *t);
 /* Warn of each KPI of run_id (only kpi when not NULL) whose script changed
  * or went away since the run: what is printed of it comes from the scripts
  * as they are now. */
@@ -156,7 +171,8 @@ int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
 int cli_ingest(peil_context *ctx, const char *only, int force);
 /* Evaluate, record and print (out NULL: print nothing); the exit code.
  * With run_id not NULL, the recorded run's id goes there (0 when none was
- * recorded).  fin (NULL: none) marks the printed figures provisional or
+ * recorded).  kind NULL: a dry run, which records nothing (evaluation_run).
+ * fin (NULL: none) marks the printed figures provisional or
  * final as of today. */
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		 int32_t to, const char *only_kpi, const output_options *out,

@@ -29,6 +29,7 @@ struct run_choice {
 	int64_t wanted;		/* 0: the latest covering [from, to] */
 	char from[11], to[11];
 	int found;
+	int unpublished;	/* evaluated now by --evaluate */
 	int64_t id, started;
 	char config[65], scripts[65], inputs[65];
 };
@@ -42,13 +43,11 @@ static int pick_run(void *arg, const peil_run_record *run)
 {
 	struct run_choice *c = arg;
 
-	if (!c->wanted &&
-	    (!result_run_recorded(run->status) ||
-	     !run->period_from || !run->period_to ||
-	     strcmp(run->period_from, c->from) > 0 ||
-	     strcmp(run->period_to, c->to) < 0))
+	if (!c->wanted && !cli_run_published(run, c->from, c->to))
 		return 0;
 	c->found = 1;
+	/* --run N of an ad-hoc or incomplete run: say so in the output. */
+	c->unpublished = !cli_run_published(run, NULL, NULL);
 	c->id = run->id;
 	c->started = run->started;
 	copy_text(c->config, sizeof(c->config), run->config_sha256);
@@ -69,8 +68,10 @@ static int scan_runs(peil_context *ctx, struct run_choice *c)
 	return 0;
 }
 
-/* The run to report on: --run N, else the latest finished run that covers
- * [from, to], else a new evaluation of [from, to]. */
+/* The run to report on: --run N, else the latest published run that covers
+ * [from, to] (cli_run_published), else with --evaluate a new evaluation of
+ * [from, to] (kind "eval": never published), else EXIT_USAGE naming the
+ * period. */
 static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 		      int32_t to, struct run_choice *c)
 {
@@ -85,8 +86,17 @@ static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 	rc = scan_runs(ctx, c);
 	if (rc || c->found)
 		return rc;
-	log_msg(PEIL_LOG_INFO, "no recorded run covers %s to %s: evaluating",
+	if (!o->evaluate) {
+		log_msg(PEIL_LOG_ERROR, "no complete scheduled run covers %s "
+			"to %s: no figures of it are published (peil run with "
+			"[run] periods covering it makes them; --evaluate "
+			"evaluates it now, not published)", c->from, c->to);
+		return EXIT_USAGE;
+	}
+	log_msg(PEIL_LOG_WARNING, "no complete scheduled run covers %s to %s: "
+		"evaluating now; these figures are NOT the published ones",
 		c->from, c->to);
+	c->unpublished = 1;
 	error_clear(&err);
 	rc = evaluation_run(ctx, "eval", from, to, NULL, &ev, &err);
 	c->wanted = ev.run_id;
@@ -237,8 +247,10 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	if (rc == 0)
 		rc = cli_read_figures(ctx, run.id, o->kpi, 1, from, to,
 				      &figures);
-	if (rc == 0)
+	if (rc == 0) {
+		cli_mark_finality(ctx, &figures);
 		rc = cli_disclose(ctx, &figures);
+	}
 	if (rc == 0)
 		rc = cli_read_stale(ctx, run.id, &stale);
 	if (rc == 0 && !format)
@@ -253,6 +265,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	if (rc == 0 && format) {
 		format->kpis = ctx->kpis;
 		format->stale = &stale;
+		format->unpublished = run.unpublished;
 		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
 								: 0;
 	} else if (rc == 0) {
@@ -271,6 +284,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.field_label = field_label;
 		in.field_label_ctx = &ctx->settings;
 		in.stale = &stale;
+		in.unpublished = run.unpublished;
 		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
 	}
 	rc = cli_worst(rc, out_close(&file, rc == 0));
@@ -374,6 +388,7 @@ static const struct option report_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "lang", required_argument, NULL, CLI_OPT_LANG },
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ "evaluate", no_argument, NULL, CLI_OPT_EVALUATE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -381,8 +396,11 @@ const cli_command cmd_report_command = {
 	.name = "report",
 	.summary = "write a report of a period: html, csv or json",
 	.help = "      --run N         the figures of run N (default: the "
-		"latest run that\n                      covers the period; "
-		"evaluated when there is none)\n"
+		"latest complete\n                      scheduled run that "
+		"covers the period)\n"
+		"      --evaluate      when no such run covers it, evaluate "
+		"the period now\n                      (recorded as \"eval\", "
+		"marked not published)\n"
 		"  -k, --kpi ID        only this KPI\n"
 		"  -f, --format F      html (default), csv or json\n"
 		"  -o, --output FILE   write to FILE (default: stdout)\n"
@@ -404,7 +422,8 @@ const cli_command cmd_export_command = {
 	.name = "export",
 	.summary = "export the latest figures for Grafana (Prometheus text)",
 	.help = "      --run N         the figures of run N (default: the "
-		"latest)\n"
+		"latest complete\n                      scheduled run, covering "
+		"the period when given)\n"
 		"  -k, --kpi ID        only this KPI\n"
 		"  -f, --format F      prometheus (the default and only one)\n"
 		"  -o, --output FILE   write to FILE, e.g. node_exporter's "

@@ -60,9 +60,12 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
-	if (rc == 0)
-		rc = cli_evaluate(&ctx, "eval", from, to, o->kpi, &out, NULL,
-				  NULL);
+	if (rc == 0) {
+		finality fin = settings_finality(&ctx.settings);
+
+		rc = cli_evaluate(&ctx, o->dry_run ? NULL : "eval", from, to,
+				  o->kpi, &out, &fin, NULL);
+	}
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
@@ -213,6 +216,7 @@ static const struct option eval_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "lang", required_argument, NULL, CLI_OPT_LANG },
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ "dry-run", no_argument, NULL, CLI_OPT_DRY_RUN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -244,9 +248,11 @@ const cli_command cmd_ingest_command = {
 
 const cli_command cmd_eval_command = {
 	.name = "eval",
-	.summary = "evaluate the KPIs for a period and record the run",
+	.summary = "evaluate the KPIs for a period and record the run (kind "
+		   "eval: not published)",
 	.help = "  -k, --kpi ID        only this KPI (tag:NAME: only the "
 		"KPIs with that tag)\n"
+		"      --dry-run       record nothing in the store\n"
 		"  -f, --format F      text (default), csv or json\n"
 		CLI_LANG_HELP,
 	.takes_period = 1,

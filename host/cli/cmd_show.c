@@ -11,29 +11,6 @@
 #include "model/finality.h"
 #include "base/log.h"
 
-static int run_started(void *arg, const peil_run_record *run)
-{
-	*(int64_t *)arg = run->started;
-	return 0;
-}
-
-/* Mark the figures provisional or final as of the day their run began:
- * what the run published, not what they would be today. */
-static void show_finality(peil_context *ctx, result_table *t)
-{
-	int64_t started = 0;
-	finality fin = settings_finality(&ctx->settings);
-	peil_error err;
-
-	error_clear(&err);
-	if (store_runs_scan(ctx->store, t->run_id, run_started, &started,
-			    &err) < 0) {
-		log_error(&err);
-		return;
-	}
-	finality_mark(&fin, t, finality_date(started));
-}
-
 static int cmd_show(const cli_options *o, int argc, char **argv)
 {
 	result_table table;
@@ -66,7 +43,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 				      to, &table);
 	if (rc == 0) {
 		cli_warn_changed_scripts(&ctx, table.run_id, o->kpi);
-		show_finality(&ctx, &table);
+		cli_mark_finality(&ctx, &table);
 		rc = cli_disclose(&ctx, &table);
 	}
 	if (rc == 0 && table.run_id)

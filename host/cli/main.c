@@ -191,6 +191,12 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 		case CLI_OPT_FIELDS:
 			o->fields = 1;
 			break;
+		case CLI_OPT_EVALUATE:
+			o->evaluate = 1;
+			break;
+		case CLI_OPT_DRY_RUN:
+			o->dry_run = 1;
+			break;
 		case CLI_OPT_KEEP:
 		case CLI_OPT_OLDER_THAN: {
 			char *end;

@@ -296,6 +296,8 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 {
 	peil_error err;
 
+	if (!run_id)	/* a dry run recorded nothing */
+		return;
 	error_clear(&err);
 	if (store_run_end(ctx->store, run_id,
 			  interrupt_requested() ? "interrupted" : "failed",
@@ -331,7 +333,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	info.inputs_sha256 = inputs;
 	if (input_age_check(ctx, info.started, &out->stale, err) < 0)
 		return -1;
-	if (store_run_begin(ctx->store, &info, &out->run_id, err) < 0)
+	if (kind && store_run_begin(ctx->store, &info, &out->run_id, err) < 0)
 		return -1;
 	if (interrupt_requested()) {	/* during peil run's ingest */
 		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
@@ -359,7 +361,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	out->not_evaluated = st.skipped_count;
 	result_table_sort(&out->results);
 	out->results.run_id = out->run_id;
-	if (record(&st, only_kpi, err) < 0) {
+	if (kind && record(&st, only_kpi, err) < 0) {
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
@@ -373,7 +375,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
-	if (store_run_end(ctx->store, out->run_id,
+	if (kind && store_run_end(ctx->store, out->run_id,
 			  failed || ctx->script_errors ? "kpi failed"
 			  : st.skipped_count	       ? "incomplete"
 						       : "ok",

@@ -25,8 +25,9 @@ typedef struct evaluation {
 } evaluation;
 
 /* Evaluate the KPIs (only the one with id only_kpi, when not NULL) for
- * [from, to], record a run of the kind ("run" or "eval") with its KPIs and
- * figures in the store, and keep the figures in out.  KPIs that fail are
+ * [from, to], record a run of the kind ("run" or "eval"; NULL: a dry run,
+ * which writes nothing to the store and leaves out->run_id 0) with its KPIs
+ * and figures in the store, and keep the figures in out.  KPIs that fail are
  * reported on the log and counted in out->failed; KPIs with periods that
  * could not be evaluated (a dataset or field missing, no data yet) are
  * logged as a warning with the reason, counted in out->not_evaluated,

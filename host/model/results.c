@@ -117,22 +117,112 @@ void result_table_release(result_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The value of the 4 hex digits at s, or -1. */
+static long hex4(const char *s)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int c = s[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* Decode the \uXXXX (or surrogate pair) at s (just after the 'u') into
+ * UTF-8 at buf; the bytes written (0: not a valid escape, which is then
+ * kept as it stands), *used the characters after the 'u' consumed. */
+static size_t unicode_escape(const char *s, char buf[4], size_t *used)
+{
+	long cp = hex4(s);
+
+	*used = 4;
+	if (cp < 0)
+		return 0;
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		long lo = s[4] == '\\' && s[5] == 'u' ? hex4(s + 6) : -1;
+
+		if (lo < 0xDC00 || lo > 0xDFFF)
+			return 0;
+		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+		*used = 10;
+	} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+		return 0;
+	}
+	if (cp < 0x80) {
+		buf[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = (char)(0xC0 | (cp >> 6));
+		buf[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = (char)(0xE0 | (cp >> 12));
+		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		buf[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	buf[0] = (char)(0xF0 | (cp >> 18));
+	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	buf[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 /* Append the JSON value at *p (a string or a bare token) to out,
- * unescaped, and advance *p past it. */
+ * unescaped as JSON defines (RFC 8259 7: the stored value, so that each
+ * output can escape it as its own format requires), and advance *p past
+ * it. */
 static size_t label_value(const char **p, char *out, size_t size, size_t n)
 {
 	const char *s = *p;
+	int full = 0;
 
 	if (*s == '"') {
 		for (s++; *s && *s != '"'; s++) {
-			char c = *s;
+			char buf[4];
+			size_t len = 1, used;
 
-			if (c == '\\' && s[1]) {
+			buf[0] = *s;
+			if (*s == '\\' && s[1]) {
 				s++;
-				c = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
+				switch (*s) {
+				case 'n': buf[0] = '\n'; break;
+				case 't': buf[0] = '\t'; break;
+				case 'r': buf[0] = '\r'; break;
+				case 'b': buf[0] = '\b'; break;
+				case 'f': buf[0] = '\f'; break;
+				case 'u':
+					len = strlen(s + 1) >= 4
+						      ? unicode_escape(s + 1, buf,
+								       &used)
+						      : 0;
+					if (len)
+						s += used;
+					else
+						buf[0] = *s, len = 1;
+					break;
+				default: buf[0] = *s;	/* " \ / */
+				}
 			}
-			if (n + 1 < size)
-				out[n++] = c;
+			/* A character whole or not at all. */
+			if (!full && n + len < size) {
+				memcpy(out + n, buf, len);
+				n += len;
+			} else {
+				full = 1;	/* nothing after a cut */
+			}
 		}
 		if (*s == '"')
 			s++;

@@ -20,6 +20,9 @@ static const labels dutch = {
 	.not_evaluated = "niet berekend",
 	.stale_input = "let op: de nieuwste invoer van dataset %s is %lld "
 		       "dagen oud (max_age_days = %llu)",
+	.unpublished = "let op: deze cijfers zijn op verzoek berekend, niet "
+		       "door een geplande run: het zijn niet de gepubliceerde "
+		       "cijfers",
 	.missing_dataset = "dataset %s ontbreekt",
 	.missing_field = "dataset %s heeft geen veld %s",
 	.missing_rows_field = "dataset %s heeft geen rij met %s tot het "
@@ -114,6 +117,9 @@ static const labels english = {
 	.not_evaluated = "not evaluated",
 	.stale_input = "note: the newest input of dataset %s is %lld days "
 		       "old (max_age_days = %llu)",
+	.unpublished = "note: these figures were evaluated on request, not "
+		       "by a scheduled run: they are not the published "
+		       "figures",
 	.missing_dataset = "dataset %s is not configured",
 	.missing_field = "dataset %s does not declare field %s",
 	.missing_rows_field = "dataset %s has no row with %s up to the "

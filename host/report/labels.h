@@ -47,6 +47,9 @@ typedef struct labels {
 	/* A stale dataset (model/input_age.h): %s the dataset, %lld its
 	 * age in days, %llu its max_age_days. */
 	const char *stale_input;
+	/* Figures evaluated on request (report --evaluate), not those of a
+	 * scheduled run: not the published figures. */
+	const char *unpublished;
 } labels;
 
 /* The labels of lang ("nl", "en"), or NULL for another language. */

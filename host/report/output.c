@@ -263,6 +263,8 @@ static void text_stale(FILE *out, const output_options *o)
 		stale_sentence(o, i, buf, sizeof(buf));
 		fprintf(out, "%s\n", buf);
 	}
+	if (o->unpublished)
+		fprintf(out, "%s\n", o->words->unpublished);
 }
 
 static void write_text(FILE *out, const result_table *t,
@@ -440,6 +442,13 @@ static void write_csv(FILE *out, const result_table *t,
 		csv_text(out, line, sep);
 		fputs("\r\n", out);
 	}
+	if (o->unpublished) {
+		char line[520];
+
+		snprintf(line, sizeof(line), "# %s", o->words->unpublished);
+		csv_text(out, line, sep);
+		fputs("\r\n", out);
+	}
 	free(fields);
 }
 
@@ -536,6 +545,9 @@ static void write_json(FILE *out, const result_table *t,
 		     "\"min_denominator\": %g}, ", (long long)t->run_id,
 		t->min_count, t->min_denominator);
 	json_stale(out, o->stale);
+	/* Only when not: a published run's output stays as it was. */
+	if (o->unpublished)
+		fputs("\"published\": false, ", out);
 	json_kpis(out, t, kpis);
 	fputs("\"results\": [", out);
 	for (i = 0; i < t->count; i++) {

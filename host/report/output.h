@@ -36,6 +36,10 @@ typedef struct output_options {
 					   a closing comment line (CSV),
 					   "stale_inputs" (JSON); NULL:
 					   none */
+	int unpublished;	/* evaluated on request (report --evaluate):
+				   labels' unpublished as a line under the
+				   tables (text), a closing comment line
+				   (CSV), "published": false (JSON) */
 } output_options;
 
 /* "text", "csv" or "json"; 0 on success, -1 otherwise. */

@@ -230,6 +230,12 @@ static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
 	if (r) {
 		fputs(" <span class=\"meta\">(", out);
 		html_escape(out, r->period);
+		/* The figure as marked (cli_mark_finality), not judged
+		 * again here. */
+		if (r->finality == RESULT_PROVISIONAL) {
+			fputs(", ", out);
+			html_escape(out, w->word_provisional);
+		}
 		fputs(")</span>", out);
 	}
 	fputs("</td><td>", out);
@@ -312,6 +318,12 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	snprintf(title, sizeof(title), w->bars_title,
 		 v->k && v->k->breakdown_count ? v->k->breakdown[0] : "",
 		 period_id);
+	if (latest && latest->finality == RESULT_PROVISIONAL) {
+		size_t len = strlen(title);
+
+		snprintf(title + len, sizeof(title) - len, " (%s)",
+			 w->word_provisional);
+	}
 	c.title = title;
 	c.items = items;
 	c.count = n;
@@ -785,6 +797,11 @@ static void stale_notice(FILE *out, const report_input *in)
 			 (unsigned long long)a->max_age_days);
 		fputs("<p class=\"notice\" role=\"alert\">", out);
 		html_escape(out, text);
+		fputs("</p>\n", out);
+	}
+	if (in->unpublished) {
+		fputs("<p class=\"notice\" role=\"alert\">", out);
+		html_escape(out, in->words->unpublished);
 		fputs("</p>\n", out);
 	}
 }

@@ -46,6 +46,9 @@ typedef struct report_input {
 	/* Datasets whose input was too old when the run began: a notice
 	 * under the header.  NULL: none. */
 	const input_ages *stale;
+	/* Evaluated on request (report --evaluate): a notice that these
+	 * are not the published figures. */
+	int unpublished;
 } report_input;
 
 /* Write the report.  0 on success; -1 when a table was not disclosed

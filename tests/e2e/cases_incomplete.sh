@@ -26,10 +26,14 @@ test_cases_only() {
 		"casussen_gestart;2018-01;3;"
 	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>"$work/err"
 	expect_grep "the run is recorded as incomplete" "$work/runs" "incomplete"
-	"$peil" show --config "$work/peil.ini" >"$work/show.txt" 2>"$work/err"
+	# An incomplete run publishes nothing (issue 16): read it by its id.
+	run=$(sqlite3 "$work/peil.db" "SELECT max(id) FROM peil_run")
+	"$peil" show --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "show: an incomplete run is not published" 64 $?
+	"$peil" show --config "$work/peil.ini" --run "$run" >"$work/show.txt" 2>"$work/err"
 	expect_grep "text: the mark in the cell" "$work/show.txt" "Totaal     n.b.     n.b.     n.b."
 	expect_grep "text: the reason under the table" "$work/show.txt" "n.b. = $reason_nl"
-	"$peil" show --config "$work/peil.ini" --format json >"$work/show.json" 2>"$work/err"
+	"$peil" show --config "$work/peil.ini" --run "$run" --format json >"$work/show.json" 2>"$work/err"
 	python3 "$src/tests/e2e/check_output.py" json "$work/show.json" >/dev/null &&
 		ok "JSON: the grammar holds" || fail "JSON: the grammar check failed"
 	python3 - "$work/show.json" "$reason_en" <<'PY' && ok "JSON: status null, the reason, no value" || fail "JSON: a figure not evaluated"
@@ -39,13 +43,13 @@ rows = [r for r in json.load(open(sys.argv[1]))["results"]
 sys.exit(not (len(rows) == 3 and all(r["value"] is None and r["status"] is None
               and r["not_evaluated"] == sys.argv[2] for r in rows)))
 PY
-	"$peil" export --config "$work/peil.ini" -o "$work/peil.prom" 2>"$work/err"
+	"$peil" export --config "$work/peil.ini" --run "$run" -o "$work/peil.prom" 2>"$work/err"
 	expect_grep "Prometheus: the reason" "$work/peil.prom" \
 		"peil_kpi_not_evaluated{kpi=\"vervolgbezoeken_achterstallig\",period=\"2018-01\",reason=\"$reason_en\"} 1"
 	if grep -q '^peil_kpi_\(value\|status\){kpi="vervolgbezoeken_achterstallig"' "$work/peil.prom"; then
 		fail "Prometheus: a value or status where nothing was evaluated"
 	else ok "Prometheus: no value and no status"; fi
-	"$peil" report --config "$work/peil.ini" --period 2018-Q1 -o "$work/verslag.html" 2>"$work/err"
+	"$peil" report --config "$work/peil.ini" --run "$run" --period 2018-Q1 -o "$work/verslag.html" 2>"$work/err"
 	expect_grep "HTML: the reason" "$work/verslag.html" "$reason_nl"
 
 	# Without the dataset at all: "ontbreekt".  The ladder's contract

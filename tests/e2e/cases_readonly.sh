@@ -64,7 +64,7 @@ test_store_readonly() {
 	[ "$rc" != 0 ] && ok "ingest of a read-only store fails (exit $rc)" || fail "ingest exit 0"
 	if grep -qi "read-only" "$work/err"; then ok "ingest says read-only"
 	else fail "ingest does not say read-only" "$(cat "$work/err")"; fi
-	"$peil" report --config "$work/demo.ini" --period 2017 --format csv \
+	"$peil" report --config "$work/demo.ini" --period 2017 --evaluate --format csv \
 		>/dev/null 2>"$work/err"
 	expect_rc "a report that must record a run" 4 $?
 	expect_grep "says the store is read-only" "$work/err" \

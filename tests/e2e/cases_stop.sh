@@ -81,7 +81,7 @@ test_stop_signals() {
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>&1
 	signalled TERM 143 "eval" "$peil" eval --config "$work/peil.ini" --period 2018-01
 	s=$(last_status); [ "$s" = interrupted ] && ok "eval: recorded interrupted" || fail "eval: recorded '$s'"
-	signalled INT 130 "report" "$peil" report --config "$work/peil.ini" --period 2018-02 -o "$work/r.html"
+	signalled INT 130 "report" "$peil" report --config "$work/peil.ini" --period 2018-02 --evaluate -o "$work/r.html"
 	s=$(last_status); [ "$s" = interrupted ] && ok "report: recorded interrupted" || fail "report: recorded '$s'"
 	[ -e "$work/r.html" ] && fail "report: a report was written" || ok "report: no report written"
 	signalled TERM 143 "run" "$peil" run --config "$work/peil.ini"

@@ -429,6 +429,13 @@ demo_setup() {
 		"$src/conf/peil.ini" >"$work/demo.ini"
 }
 
+# A scheduled peil run of the demo over PERIODS: the published figures.
+demo_run_periods() {
+	sed -i "s|^periods = .*|periods = $1|" "$work/demo.ini"
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run of $1" 0 $?
+}
+
 # The README's first command on the generated demo data, smaller.
 test_demo() {
 	demo_setup 2017 2018 2000
@@ -460,9 +467,21 @@ test_report_html() {
 	demo_setup 2017 2017
 	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
 	expect_rc "ingest of the demo year" 0 $?
+	# No scheduled run covers 2017 (conf/peil.ini's [run] periods = 2018):
+	# nothing of it is published, and report says so instead of
+	# publishing an ad-hoc evaluation (issue 16).
 	"$peil" report --config "$work/demo.ini" --period 2017 --format html -o "$work/verslag.html" 2>"$work/err"
-	expect_rc "report without a run of 2017 evaluates one" 0 $?
-	expect_grep "it says so" "$work/err" "evaluating"
+	expect_rc "report without a scheduled run of 2017 refuses" 64 $?
+	expect_grep "it names the period" "$work/err" "no complete scheduled run covers 2017-01-01 to 2017-12-31"
+	[ -e "$work/verslag.html" ] && fail "it wrote a report" || ok "it writes no report"
+	"$peil" report --config "$work/demo.ini" --period 2017 --evaluate -o "$work/adhoc.html" 2>"$work/err"
+	expect_rc "report --evaluate evaluates 2017" 0 $?
+	expect_grep "it says the figures are not published" "$work/err" "NOT the published ones"
+	[ "$(sqlite3 "$work/peil.db" "SELECT kind FROM peil_run ORDER BY id DESC LIMIT 1")" = eval ] &&
+		ok "recorded as kind eval" || fail "the ad-hoc run is not of kind eval"
+	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "that evaluation is not published either" 64 $?
+	demo_run_periods 2017
 	start=$(date +%s%N)
 	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
 	expect_rc "report from the recorded run" 0 $?
@@ -505,7 +524,7 @@ test_report_chromium() {
 		return
 	fi
 	demo_setup 2017 2017 6000
-	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	demo_run_periods 2017
 	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
 	expect_rc "report" 0 $?
 	flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
@@ -536,6 +555,7 @@ test_csv_json() {
 	expect_rc "eval --format csv" 0 $?
 	check "Dutch CSV: ';', decimal comma, BOM" csv "$work/nl.csv" ';' ','
 	check "the small-cell rules hold in eval's CSV" privacy "$work/nl.csv" 10
+	demo_run_periods 2017
 	"$peil" show --config "$work/demo.ini" --format csv --locale en --lang en >"$work/en.csv" 2>"$work/err"
 	expect_rc "show --locale en --lang en" 0 $?
 	check "English CSV: ',' and '.'" csv "$work/en.csv" ',' '.'
@@ -585,6 +605,197 @@ test_prometheus() {
 	if python3 "$src/tests/e2e/check_output.py" prometheus "$work/bad.prom" >/dev/null; then
 		fail "the grammar check accepts an unquoted label"
 	else ok "the grammar check refuses an unquoted label"; fi
+}
+
+# Issue 16 item 1: an ad-hoc evaluation is not what show, report and
+# export publish; they read the latest complete scheduled run covering
+# the period, and refuse a period no such run covers.
+test_published() {
+	local runs results
+	demo_setup 2017 2017 2000
+	demo_run_periods 2017
+	"$peil" show --config "$work/demo.ini" --format json >"$work/run.json" 2>"$work/err"
+	expect_rc "show after the scheduled run" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2017-01 --kpi caseload --format json \
+		>"$work/eval.json" 2>"$work/err"
+	expect_rc "an ad-hoc eval of one KPI" 0 $?
+	[ "$(sqlite3 "$work/peil.db" "SELECT id || ' ' || kind FROM peil_run ORDER BY id" | tr '\n' ,)" = "1 run,2 eval," ] &&
+		ok "runs recorded with their kind (1 run, 2 eval)" ||
+		fail "kinds: $(sqlite3 "$work/peil.db" "SELECT id, kind FROM peil_run")"
+	# By hand: run 1 holds every shipped KPI over 2017, the eval one
+	# KPI of one month; every reader must still see run 1.
+	"$peil" show --config "$work/demo.ini" --format json >"$work/show.json" 2>"$work/err"
+	"$peil" report --config "$work/demo.ini" --period 2017 --format json -o "$work/report.json" 2>"$work/err"
+	expect_rc "report of 2017" 0 $?
+	"$peil" export --config "$work/demo.ini" -o "$work/peil.prom" 2>"$work/err"
+	expect_rc "export" 0 $?
+	python3 - "$work/run.json" "$work/show.json" "$work/report.json" "$work/peil.prom" <<'PY' &&
+import json, re, sys
+run = json.load(open(sys.argv[1]))
+kpis = {r["kpi"] for r in run["results"]}
+assert run["run"] == 1 and len(kpis) > 1, (run["run"], kpis)
+for path in sys.argv[2:4]:
+    got = json.load(open(path))
+    assert got["run"] == 1, (path, got["run"])
+    assert {r["kpi"] for r in got["results"]} == kpis, path
+    assert "published" not in got, path
+prom = set(re.findall(r'^peil_kpi_value\{kpi="([^"]+)"', open(sys.argv[4]).read(), re.M))
+assert prom and prom <= kpis and len(prom) > 1, prom
+periods = set(re.findall(r'^peil_kpi_value\{kpi="[^"]+",period="([^"]+)"', open(sys.argv[4]).read(), re.M))
+assert all(p.startswith("2017") for p in periods), periods
+PY
+		ok "show, report and export read run 1, not the eval" ||
+		fail "a reader took the ad-hoc eval"
+
+	# A period no scheduled run covers: refused, naming it.
+	"$peil" report --config "$work/demo.ini" --period 2018 -o "$work/r2018.html" 2>"$work/err"
+	expect_rc "report of 2018 refused" 64 $?
+	expect_grep "naming the period" "$work/err" "no complete scheduled run covers 2018-01-01 to 2018-12-31"
+	"$peil" show --config "$work/demo.ini" --period 2018-03 >/dev/null 2>"$work/err"
+	expect_rc "show of 2018-03 refused" 64 $?
+	expect_grep "show names the period" "$work/err" "no complete scheduled run covers 2018-03-01 to 2018-03-31"
+	"$peil" export --config "$work/demo.ini" --period 2018-03 >/dev/null 2>"$work/err"
+	expect_rc "export of 2018-03 refused" 64 $?
+
+	# --evaluate: the output says it is not published, in each format.
+	"$peil" report --config "$work/demo.ini" --period 2018-Q1 --evaluate --format json \
+		-o "$work/adhoc.json" 2>"$work/err"
+	expect_rc "report --evaluate (json)" 0 $?
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["published"] is False and d["run"] == 3' \
+		"$work/adhoc.json" && ok "json: published false, run 3" || fail "json: not marked unpublished"
+	"$peil" report --config "$work/demo.ini" --period 2018-Q1 --evaluate --format csv \
+		-o "$work/adhoc.csv" 2>"$work/err"
+	[ "$(tail -1 "$work/adhoc.csv" | tr -d '\r')" = "# let op: deze cijfers zijn op verzoek berekend, niet door een geplande run: het zijn niet de gepubliceerde cijfers" ] &&
+		ok "csv: the closing comment line" || fail "csv: last line '$(tail -1 "$work/adhoc.csv")'"
+	"$peil" report --config "$work/demo.ini" --period 2018-Q1 --evaluate -o "$work/adhoc.html" 2>"$work/err"
+	expect_grep "html: the notice" "$work/adhoc.html" \
+		'<p class="notice" role="alert">let op: deze cijfers zijn op verzoek berekend, niet door een geplande run: het zijn niet de gepubliceerde cijfers</p>'
+	"$peil" report --config "$work/demo.ini" --period 2017-Q1 --run 2 -o "$work/run2.html" 2>"$work/err"
+	expect_grep "html: --run of an eval is marked too" "$work/run2.html" "niet de gepubliceerde cijfers"
+
+	# eval --dry-run: figures printed, nothing recorded.
+	runs=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")
+	results=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result")
+	"$peil" eval --config "$work/demo.ini" --period 2017-02 --dry-run --format csv >"$work/dry.csv" 2>"$work/err"
+	expect_rc "eval --dry-run" 0 $?
+	expect_grep "it prints the figures" "$work/dry.csv" "casussen_gestart"
+	expect_grep "it says nothing was recorded" "$work/err" "dry run: nothing was recorded"
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")/$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result")" = "$runs/$results" ] &&
+		ok "no run and no figure recorded ($runs runs)" || fail "eval --dry-run recorded something"
+}
+
+# Issue 16 item 2: one finality rule, carried by every output.  With
+# final_after_months = F chosen so that today's month is the first on
+# which 2017-06 is final (F = months from 2017-07 to today), by finality.h:
+# 2017-01..06 and Q1, Q2 final; 2017-07..12, Q3, Q4 and the year
+# provisional.
+test_finality_outputs() {
+	local f
+	demo_setup 2017 2017 2000
+	f=$(python3 -c 'import time; t = time.localtime(); print(t.tm_year * 12 + t.tm_mon - 1 - 2017 * 12 - 6)')
+	sed -i "s|^;final_after_months = 3|final_after_months = $f|" "$work/demo.ini"
+	demo_run_periods 2017
+	"$peil" report --config "$work/demo.ini" --period 2017 --format json -o "$work/r.json" 2>"$work/err"
+	expect_rc "report --format json" 0 $?
+	"$peil" report --config "$work/demo.ini" --period 2017 --format csv -o "$work/r.csv" 2>"$work/err"
+	expect_rc "report --format csv" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2017 --format json >"$work/e.json" 2>"$work/err"
+	expect_rc "eval --format json" 0 $?
+	"$peil" show --config "$work/demo.ini" --format json >"$work/s.json" 2>"$work/err"
+	expect_rc "show --format json" 0 $?
+	python3 - "$work/r.json" "$work/e.json" "$work/s.json" "$work/r.csv" <<'PY' &&
+import csv, io, json, sys
+final = {"2017-%02d" % m for m in range(1, 7)} | {"2017-Q1", "2017-Q2"}
+def want(period):
+    return period in final
+for path in sys.argv[1:4]:
+    rows = json.load(open(path))["results"]
+    assert rows, path
+    bad = [(r["kpi"], r["period"], r["final"]) for r in rows if r["final"] is not want(r["period"])]
+    assert not bad, (path, bad[:5])
+    assert any(r["final"] for r in rows) and any(r["final"] is False for r in rows), path
+text = open(sys.argv[4], encoding="utf-8-sig").read()
+rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#"))), delimiter=";"))
+assert rows
+bad = [(r["kpi"], r["periode"] if "periode" in r else r.get("period"), r["stand"]) for r in rows
+       if r["stand"] != ("definitief" if want(r.get("periode", r.get("period"))) else "voorlopig")]
+assert not bad, ("csv", bad[:5])
+PY
+		ok "report json and csv, eval json and show json: final as worked out" ||
+		fail "a figure's finality differs from the rule"
+	# The HTML summary and bar charts of 2017: the latest month, 2017-12,
+	# is provisional; of 2017-01..06 the latest, 2017-06, is final.
+	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/r.html" 2>"$work/err"
+	expect_rc "report 2017 (html)" 0 $?
+	python3 - "$work/r.html" <<'PY' &&
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+summary = html[html.index('<table class="summary">'):]
+summary = summary[:summary.index("</table>")]
+metas = re.findall(r'<span class="meta">\(([^)]*)\)</span>', summary)
+# The latest period of a month, quarter or year KPI: all provisional.
+assert metas and all(m in ("2017-12, voorlopig", "2017-Q4, voorlopig", "2017, voorlopig")
+                     for m in metas), [m for m in metas if not m.endswith("voorlopig")]
+caps = [c for c in re.findall(r"<figcaption>([^<]*)</figcaption>", html) if "2017-12" in c]
+assert caps and all(c.endswith("2017-12 (voorlopig)") for c in caps), caps
+PY
+		ok "html: summary and bar captions say 2017-12 is voorlopig" ||
+		fail "html: provisional months not marked"
+	"$peil" report --config "$work/demo.ini" --from 2017-01 --to 2017-06 -o "$work/h1.html" 2>"$work/err"
+	expect_rc "report 2017-01..06 (html)" 0 $?
+	expect_grep "html: 2017-06 is final, unmarked" "$work/h1.html" '<span class="meta">(2017-06)</span>'
+	grep -q "2017-06, voorlopig" "$work/h1.html" && fail "html: 2017-06 marked voorlopig" || ok "html: no voorlopig for 2017-06"
+}
+
+# Issue 16 item 4: a breakdown value with a line break (an Excel cell
+# with Alt+Enter) comes out as stored, escaped as each format requires:
+# HTML text, a quoted CSV cell, Prometheus' \\n; never "u000a".
+test_label_newline() {
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/nl.csv" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(data.replace(b";Buurtteam Noord;", b';"Buurtteam\nNoord";'))
+PY
+	write_config "$work/nl.csv"
+	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run over a team with a line break" 0 $?
+	"$peil" show --config "$work/peil.ini" --format json >"$work/s.json" 2>"$work/err"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --format csv -o "$work/r.csv" 2>"$work/err"
+	expect_rc "report --format csv" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 -o "$work/r.html" 2>"$work/err"
+	expect_rc "report (html)" 0 $?
+	"$peil" export --config "$work/peil.ini" -o "$work/r.prom" 2>"$work/err"
+	expect_rc "export" 0 $?
+	python3 - "$work/s.json" "$work/r.csv" "$work/r.html" "$work/r.prom" <<'PY' &&
+import csv, html.parser, io, json, re, sys
+want = "Buurtteam\nNoord"
+teams = {r["breakdown"].get("team") for r in json.load(open(sys.argv[1]))["results"]}
+assert want in teams, ("json", teams)
+text = open(sys.argv[2], encoding="utf-8-sig", newline="").read()
+rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+csv_teams = {r["team"] for r in rows if r["kpi"] and not r["kpi"].startswith("#")}
+assert want in csv_teams, ("csv", csv_teams)
+class Cells(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.cells = []; self.td = None
+    def handle_starttag(self, tag, a):
+        if tag == "td": self.td = ""
+    def handle_data(self, d):
+        if self.td is not None: self.td += d
+    def handle_endtag(self, tag):
+        if tag == "td": self.cells.append(self.td); self.td = None
+p = Cells(); p.feed(open(sys.argv[3], encoding="utf-8").read())
+assert want in p.cells, ("html", [c for c in p.cells if "Noord" in c][:5])
+prom = open(sys.argv[4]).read()
+labels = re.findall(r'team="((?:[^"\\]|\\.)*)"', prom)
+decoded = {re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), l) for l in labels}
+assert want in decoded, ("prometheus", decoded)
+for path in sys.argv[2:]:
+    assert "u000a" not in open(path, encoding="utf-8-sig").read(), path
+PY
+		ok "json, report csv, html and prometheus all hold 'Buurtteam⏎Noord'" ||
+		fail "a format mangled the line break"
 }
 
 # Cases kept in files of their own (tests/e2e/cases_*.sh), same helpers.

@@ -60,7 +60,8 @@ expect_rc "peil run on it: the KPIs it does not feed are not evaluated (exit 6)"
 expect_grep "13 KPIs have figures" "$work/run.err" "38 KPIs evaluated, 0 failed, 0 scripts did not load"
 expect_grep "25 do not, and the run says so" "$work/run.err" "run 1 is incomplete: 25 KPIs not evaluated"
 for k in casussen_gestart casussen_afgesloten; do
-	"$peil" show --config "$ini" --kpi $k --format csv 2>/dev/null
+	# Run 1 is incomplete, so not published (issue 16): read it by id.
+	"$peil" show --config "$ini" --run 1 --kpi $k --format csv 2>/dev/null
 done >"$work/show.csv"
 # By hand: registered in Jan: C-001 C-002 (Noord), C-003 (Zuid); Feb:
 # C-005 (Noord), C-004 C-006 (Zuid); Mar: C-007 (Noord), C-008 (Zuid).

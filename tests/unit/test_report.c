@@ -70,7 +70,7 @@ static int write_html(FILE *f, const result_table *t)
 
 static int write_csv(FILE *f, const result_table *t)
 {
-	output_options o = { OUTPUT_CSV, NULL, 0, NULL, NULL };
+	output_options o = { OUTPUT_CSV, NULL, 0, NULL, NULL, 0 };
 
 	return output_write(f, &o, t);
 }
@@ -147,8 +147,32 @@ TEST(hidden_figures_are_not_written)
 	result_table_release(&t);
 }
 
+/* Breakdown values as stored (JSON): \u escapes decoded to UTF-8, so
+ * that each writer escapes the value itself (issue 16, item 4). */
+TEST(breakdown_json_escapes)
+{
+	char out[64];
+
+	result_breakdown_label("{\"team\":\"Huisarts\\u000aof POH\"}", out,
+			       sizeof(out));
+	CHECK_STR(out, "Huisarts\nof POH");
+	result_breakdown_label("{\"t\":\"a\\\"b\\/c\\r\"}", out, sizeof(out));
+	CHECK_STR(out, "a\"b/c\r");
+	/* U+00EB (2 bytes), U+20AC (3), U+1F600 as a surrogate pair (4). */
+	result_breakdown_label("{\"t\":\"\\u00eb\\u20ac\\ud83d\\ude00\"}", out,
+			       sizeof(out));
+	CHECK_STR(out, "\xc3\xab\xe2\x82\xac\xf0\x9f\x98\x80");
+	/* A lone surrogate or a bad escape stays as written. */
+	result_breakdown_label("{\"t\":\"\\ud83dx\\uzz\"}", out, sizeof(out));
+	CHECK_STR(out, "ud83dxuzz");
+	/* Cut at a whole character: 5 bytes hold "ab" and not half a euro. */
+	result_breakdown_label("{\"t\":\"ab\\u20acc\"}", out, 5);
+	CHECK_STR(out, "ab");
+}
+
 int main(void)
 {
+	RUN(breakdown_json_escapes);
 	RUN(provisional_rule);
 	RUN(writers_refuse_undisclosed_tables);
 	RUN(hidden_figures_are_not_written);
