@@ -368,8 +368,14 @@ static int read_row(void *arg, const peil_result *r)
 int cli_run_published(const peil_run_record *run, const char *from,
 		      const char *to)
 {
+	/* "incomplete": every KPI it took has, for every period, either its
+	 * figure or a row that says why it was not evaluated (a dataset or
+	 * field the municipality does not have, a period before its first
+	 * row); nothing in it is a wrong figure.  A run in which a KPI
+	 * failed, or that failed or was stopped, publishes nothing. */
 	if (!run->kind || strcmp(run->kind, "run") != 0 || !run->status ||
-	    strcmp(run->status, "ok") != 0)
+	    (strcmp(run->status, "ok") != 0 &&
+	     strcmp(run->status, "incomplete") != 0))
 		return 0;
 	if (!from)
 		return 1;

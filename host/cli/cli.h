@@ -140,7 +140,8 @@ const labels *cli_labels(const cli_options *o);
 /* Whether run published figures of [from, to] (ISO dates; from NULL: of
  * any period): a scheduled run (kind "run", not peil eval's or an ad-hoc
  * report's "eval") that ended "ok" (every KPI it took evaluated for every
- * period) and covers the range.  Only such runs are read by default. */
+ * period) or "incomplete" (what was not evaluated says why, in every
+ * output), and covers the range.  Only such runs are read by default. */
 int cli_run_published(const peil_run_record *run, const char *from,
 		      const char *to);
 /* Mark t's figures provisional or final (finality.h) as of the day their
