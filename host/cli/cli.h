@@ -147,8 +147,10 @@ int cli_run_published(const peil_run_record *run, const char *from,
 /* Mark t's figures provisional or final (finality.h) as of the day their
  * run t->run_id began: what the run published, not what they would be
  * today.  The one place show, report and eval's outputs take finality
- * from; a store failure is logged and leaves them unknown. */
-void cli_mark_finality(const peil_context *ctx, result_table *t);
+ * from; a store failure is logged and leaves them unknown.  Returns 1
+ * when the run is not published (an ad-hoc eval, or a run that failed:
+ * cli_run_published), so that the output says so, else 0. */
+int cli_mark_finality(const peil_context *ctx, result_table *t);
 /* Warn of each KPI of run_id (only kpi when not NULL) whose script changed
  * or went away since the run: what is printed of it comes from the scripts
  * as they are now. */

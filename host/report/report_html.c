@@ -16,20 +16,10 @@
 
 #include "base/calendar.h"
 #include "report/chart.h"
-#include "model/finality.h"
 #include "report/html.h"
 #include "base/log.h"
 #include "report/output.h"
 #include "base/period.h"
-
-int report_is_provisional(const char *period_id, int64_t started,
-			  int final_after_months)
-{
-	/* One rule for the report, peil show and peil run: finality.h. */
-	finality f = { final_after_months, 0 };
-
-	return !finality_is_final(&f, period_id, finality_date(started));
-}
 
 /* The short label of a period: "mrt" for a month, the id otherwise. */
 static const char *period_label(const labels *w, const char *id)
@@ -117,6 +107,21 @@ static int compare_cells(const void *pa, const void *pb)
 	int ta = result_is_total(a), tb = result_is_total(b);
 
 	return ta != tb ? ta - tb : strcmp(a, b);
+}
+
+/* Whether rows [begin, end) of t hold a figure of period_id marked
+ * provisional: the one finality rule (finality.h), as the figures were
+ * marked (cli_mark_finality), never judged again here. */
+static int period_provisional(const result_table *t, size_t begin,
+			      size_t end, const char *period_id)
+{
+	size_t i;
+
+	for (i = begin; i < end; i++)
+		if (t->rows[i].finality == RESULT_PROVISIONAL &&
+		    strcmp(t->rows[i].period, period_id) == 0)
+			return 1;
+	return 0;
 }
 
 static const result_row *find_row(const result_table *t, size_t begin,
@@ -266,6 +271,7 @@ static void chart_item_of(chart_item *it, const result_row *r,
 	it->mark = chart_mark_of(r && !result_not_evaluated(r->status)
 					 ? r->status : NULL,
 				 r && r->suppressed != RESULT_SHOWN);
+	it->provisional = r && r->finality == RESULT_PROVISIONAL;
 }
 
 static void trend_figure(FILE *out, const labels *w, const struct kpi_view *v,
@@ -423,8 +429,7 @@ static void figures_table(FILE *out, const report_input *in,
 	for (j = 0; j < v->period_count; j++) {
 		fputs("<th>", out);
 		html_escape(out, period_label(w, v->periods[j]));
-		if (report_is_provisional(v->periods[j], in->run_started,
-					  in->provisional_months))
+		if (period_provisional(v->t, v->begin, v->end, v->periods[j]))
 			fputs("<sup>v</sup>", out);
 		fputs("</th>", out);
 	}
@@ -672,8 +677,8 @@ static void provisional_text(FILE *out, const report_input *in)
 	fprintf(out, in->words->provisional_rule, in->provisional_months);
 	fputc(' ', out);
 	for (i = 0; i < count; i++) {
-		if (!report_is_provisional(periods[i], in->run_started,
-					   in->provisional_months))
+		if (!period_provisional(in->figures, 0, in->figures->count,
+					periods[i]))
 			continue;
 		fputs(n++ ? ", " : "", out);
 		html_escape(out, periods[i]);

@@ -672,6 +672,20 @@ PY
 		'<p class="notice" role="alert">let op: deze cijfers zijn op verzoek berekend, niet door een geplande run: het zijn niet de gepubliceerde cijfers</p>'
 	"$peil" report --config "$work/demo.ini" --period 2017-Q1 --run 2 -o "$work/run2.html" 2>"$work/err"
 	expect_grep "html: --run of an eval is marked too" "$work/run2.html" "niet de gepubliceerde cijfers"
+	# show and export --run of that eval say so too (issue 16).
+	"$peil" show --config "$work/demo.ini" --run 2 >"$work/show2.txt" 2>"$work/err"
+	expect_rc "show --run 2" 0 $?
+	expect_grep "show --run of an eval says it is not published" "$work/show2.txt" "niet de gepubliceerde cijfers"
+	"$peil" show --config "$work/demo.ini" --run 2 --format json >"$work/show2.json" 2>"$work/err"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["published"] is False and d["run"] == 2' \
+		"$work/show2.json" && ok "show --run 2 json: published false" || fail "show --run 2 json: not marked unpublished"
+	"$peil" show --config "$work/demo.ini" --run 1 --format json >"$work/show1.json" 2>"$work/err"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "published" not in d and d["run"] == 1' \
+		"$work/show1.json" && ok "show --run 1 json: no published false" || fail "show --run 1 json: marked unpublished"
+	"$peil" export --config "$work/demo.ini" --run 2 -o "$work/run2.prom" 2>"$work/err"
+	expect_rc "export --run 2" 0 $?
+	expect_grep "export --run of an eval: peil_run_published 0" "$work/run2.prom" "peil_run_published 0"
+	expect_grep "export of run 1: peil_run_published 1" "$work/peil.prom" "peil_run_published 1"
 
 	# eval --dry-run: figures printed, nothing recorded.
 	runs=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")
@@ -745,6 +759,30 @@ PY
 	expect_rc "report 2017-01..06 (html)" 0 $?
 	expect_grep "html: 2017-06 is final, unmarked" "$work/h1.html" '<span class="meta">(2017-06)</span>'
 	grep -q "2017-06, voorlopig" "$work/h1.html" && fail "html: 2017-06 marked voorlopig" || ok "html: no voorlopig for 2017-06"
+	# The same rule in the table heads, the trend and Prometheus.
+	"$peil" export --config "$work/demo.ini" -o "$work/r.prom" 2>"$work/err"
+	expect_rc "export" 0 $?
+	python3 - "$work/r.html" "$work/r.prom" <<'PY' &&
+import re, sys
+final = {"2017-%02d" % m for m in range(1, 7)} | {"2017-Q1", "2017-Q2"}
+months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+html = open(sys.argv[1], encoding="utf-8").read()
+heads = re.findall(r"<th>(jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)(<sup>v</sup>)?</th>", html)
+assert heads, "no month heads"
+bad = [h for h in heads if bool(h[1]) != (months.index(h[0]) >= 6)]
+assert not bad, ("heads", bad[:5])
+trend = re.findall(r'>(jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)(<tspan[^>]*>v</tspan>)?</text>', html)
+assert trend, "no trend labels"
+bad = [t for t in trend if bool(t[1]) != (months.index(t[0]) >= 6)]
+assert not bad, ("trend", bad[:5])
+prom = re.findall(r'^peil_kpi_final\{kpi="([^"]+)",period="([^"]+)"\} ([01])$', open(sys.argv[2]).read(), re.M)
+assert prom, "no peil_kpi_final"
+bad = [p for p in prom if (p[2] == "1") != (p[1] in final)]
+assert not bad, ("prometheus", bad[:5])
+assert len(prom) == len({(k, p) for k, p, _ in prom}), "peil_kpi_final twice for a KPI and period"
+PY
+		ok "html heads and trend labels, prometheus peil_kpi_final: final as worked out" ||
+		fail "html heads, trend or prometheus differ from the rule"
 }
 
 # Issue 16 item 4: a breakdown value with a line break (an Excel cell
