@@ -226,6 +226,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	struct run_choice run;
 	quality_settings qs;
 	input_ages stale = { NULL, 0 };
+	revisions revised;
 	report_input in;
 	peil_error scripts_err;
 	int rc, unpublished = 0;
@@ -233,6 +234,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	memset(&figures, 0, sizeof(figures));
 	memset(&quality, 0, sizeof(quality));
 	memset(&in, 0, sizeof(in));
+	memset(&revised, 0, sizeof(revised));
 	rc = report_settings(ctx, &in, &qs);
 	if (rc == 0)
 		rc = choose_run(ctx, o, from, to, &run);
@@ -250,6 +252,9 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		rc = cli_disclose(ctx, &figures);
 	}
 	if (rc == 0)
+		cli_revisions(ctx, run.id, from, to, o->kpi, &figures,
+			      &revised);
+	if (rc == 0)
 		rc = cli_read_stale(ctx, run.id, &stale);
 	if (rc == 0 && !format)
 		rc = report_quality(ctx, &qs, from, to, period_id, &quality);
@@ -264,6 +269,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		format->kpis = ctx->kpis;
 		format->stale = &stale;
 		format->unpublished = unpublished;
+		format->revisions = &revised;
 		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
 								: 0;
 	} else if (rc == 0) {
@@ -283,9 +289,16 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.field_label_ctx = &ctx->settings;
 		in.stale = &stale;
 		in.unpublished = unpublished;
+		in.revisions = &revised;
 		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
 	}
 	rc = cli_worst(rc, out_close(&file, rc == 0));
+	/* Only a report written to a file is recorded: what a later report
+	 * of the period compares with. */
+	if (rc == 0 && o->output && store_has(ctx->store, STORE_V8_REPORTS))
+		cli_record_report(ctx, o, run.id, period_id, from, to,
+				  o->format ? o->format : "html");
+	revisions_release(&revised);
 	scripts_release(&scripts);
 	input_ages_release(&stale);
 	result_table_release(&figures);

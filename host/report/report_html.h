@@ -50,6 +50,10 @@ typedef struct report_input {
 	/* Evaluated on request (report --evaluate): a notice that these
 	 * are not the published figures. */
 	int unpublished;
+	/* The figures changed since the previous report of the period
+	 * (model/revision.h): the old value by each changed figure, and a
+	 * section that lists them; NULL: none compared. */
+	const revisions *revisions;
 } report_input;
 
 /* Write the report.  0 on success; -1 when a table was not disclosed
