@@ -785,6 +785,100 @@ PY
 		fail "html heads, trend or prometheus differ from the rule"
 }
 
+# Issue 16 item 3: revisions are visible.  Run 1 over the fixture, a
+# report of it; then a corrected export moves D10 (registered 12 March,
+# open) from Noord to Zuid, and run 2.  By hand (the working above),
+# caseload on 31 March: Noord D2 D4 D10 = 3 -> D2 D4 = 2, Zuid D6 D8 = 2
+# -> D6 D8 D10 = 3, the total 5 unchanged; January and February
+# unchanged.  So a report of run 2 lists exactly the two March cells.
+test_revisions() {
+	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
+	write_config "$work/cases.csv"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format json \
+		-o "$work/r1.json" 2>"$work/err"
+	expect_rc "report of run 1" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format json \
+		>"$work/stdout.json" 2>"$work/err"
+	expect_rc "report of run 1 to stdout" 0 $?
+	[ "$(sqlite3 "$work/peil.db" "SELECT id, run_id, period, period_from, period_to, kpi, format, lang, path FROM peil_report")" = \
+		"1|1|2018-Q1|2018-01-01|2018-03-31|caseload|json|nl|$work/r1.json" ] &&
+		ok "report -o recorded (run 1, period, kpi, format, lang, path); stdout not" ||
+		fail "recorded: $(sqlite3 "$work/peil.db" "SELECT * FROM peil_report")"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["revised_since"] == {"run": None, "report": None} and d["revised"] == [], d.get("revised")' \
+		"$work/r1.json" && ok "the first report has nothing to compare with" || fail "the first report lists revisions"
+
+	sed -i 's/^D10;Buurtteam Noord;/D10;Buurtteam Zuid;/' "$work/cases.csv"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	# 2018-03 is long final: a changed final figure makes run exit 5.
+	expect_rc "run 2 (a final figure changed)" 5 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format json \
+		-o "$work/r2.json" 2>"$work/err"
+	expect_rc "report of run 2 (json)" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format csv \
+		-o "$work/r2.csv" 2>"$work/err"
+	expect_rc "report of run 2 (csv)" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format csv --lang en \
+		-o "$work/r2en.csv" 2>"$work/err"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_rc "report of run 2 (html)" 0 $?
+	python3 - "$work/r2.json" "$work/r2.csv" "$work/r2en.csv" "$work/r2.html" <<'PY' &&
+import csv, html.parser, io, json, sys
+d = json.load(open(sys.argv[1]))
+assert d["run"] == 2 and d["revised_since"] == {"run": 1, "report": 1}, d["revised_since"]
+got = [(r["period"], r["breakdown"], r["was"], r["now"], r["previous"], r["value"], r["cause"]) for r in d["revised"]]
+want = [("2018-03", {"team": "Buurtteam Noord"}, "shown", "shown", 3, 2, "input"),
+        ("2018-03", {"team": "Buurtteam Zuid"}, "shown", "shown", 2, 3, "input")]
+assert got == want, got
+prev = {(r["period"], r["breakdown"].get("team")): r["previous"] for r in d["results"] if "previous" in r}
+assert prev == {("2018-03", "Buurtteam Noord"): {"value": 3, "run": 1},
+                ("2018-03", "Buurtteam Zuid"): {"value": 2, "run": 1}}, prev
+def rows(path, prev_col, rev_col):
+    text = open(path, encoding="utf-8-sig").read()
+    body = "\n".join(l for l in text.splitlines() if not l.startswith("#"))
+    return {(r["periode" if "periode" in r else "period"], r["team"]): (r[prev_col], r[rev_col])
+            for r in csv.DictReader(io.StringIO(body), delimiter=";")}
+nl = rows(sys.argv[2], "vorige_waarde", "herzien")
+assert nl[("2018-03", "Buurtteam Noord")] == ("3", "gewijzigd"), nl
+assert nl[("2018-03", "Buurtteam Zuid")] == ("2", "gewijzigd"), nl
+assert all(v == ("", "") for k, v in nl.items() if k[0] != "2018-03" or k[1] == "Totaal"), nl
+en = rows(sys.argv[3], "previous_value", "revised")
+assert en[("2018-03", "Buurtteam Noord")] == ("3", "changed"), en
+class Rev(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.rows = []; self.inside = False; self.cell = None; self.dels = []; self.d = None
+    def handle_starttag(self, tag, a):
+        if tag == "table" and ("class", "revised") in a: self.inside = True
+        if self.inside and tag == "tr": self.rows.append([])
+        if self.inside and tag == "td": self.cell = ""
+        if tag == "del": self.d = ""
+    def handle_data(self, data):
+        if self.cell is not None: self.cell += data
+        if self.d is not None: self.d += data
+    def handle_endtag(self, tag):
+        if tag == "table": self.inside = False
+        if tag == "td" and self.cell is not None: self.rows[-1].append(self.cell); self.cell = None
+        if tag == "del": self.dels.append(self.d); self.d = None
+p = Rev(); p.feed(open(sys.argv[4], encoding="utf-8").read())
+body = [r for r in p.rows if r]
+assert body == [["Caseload op de peildatum", "2018-03", "Buurtteam Noord", "3", "2", "gewijzigd", "invoer"],
+                ["Caseload op de peildatum", "2018-03", "Buurtteam Zuid", "2", "3", "gewijzigd", "invoer"]], body
+assert sorted(p.dels) == ["2", "3"], p.dels
+PY
+		ok "json, csv (nl, en) and html: the two March cells, old 3 and 2, by input" ||
+		fail "revisions differ from the hand-worked ones"
+	# A report of each format of run 2 compares with run 1's report, not
+	# with each other; peil runs lists the recorded reports.
+	"$peil" runs --config "$work/peil.ini" >"$work/runs.txt" 2>"$work/err"
+	expect_rc "runs" 0 $?
+	expect_grep "runs lists run 1's report" "$work/runs.txt" "report #1 2018-Q1 json nl --kpi caseload"
+	expect_grep "runs lists run 2's html report" "$work/runs.txt" "report #5 2018-Q1 html nl --kpi caseload"
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_report WHERE run_id = 2")" = 4 ] &&
+		ok "four reports of run 2 recorded" || fail "reports of run 2: $(sqlite3 "$work/peil.db" "SELECT * FROM peil_report")"
+}
+
 # Issue 16 item 4: a breakdown value with a line break (an Excel cell
 # with Alt+Enter) comes out as stored, escaped as each format requires:
 # HTML text, a quoted CSV cell, Prometheus' \\n; never "u000a".
