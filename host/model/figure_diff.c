@@ -8,16 +8,23 @@
 #include <string.h>
 
 
-static int compare_figures(const void *pa, const void *pb)
+int figure_key_compare(const char *kpi, const char *period_id,
+		       const char *breakdown, const result_row *row)
 {
-	const result_row *a = pa, *b = pb;
-	int c = strcmp(a->kpi, b->kpi);
+	int c = strcmp(kpi, row->kpi);
 
 	if (c == 0)
-		c = strcmp(a->period, b->period);
+		c = strcmp(period_id, row->period);
 	if (c == 0)
-		c = strcmp(a->breakdown, b->breakdown);
+		c = strcmp(breakdown, row->breakdown);
 	return c;
+}
+
+static int compare_figures(const void *pa, const void *pb)
+{
+	const result_row *a = pa;
+
+	return figure_key_compare(a->kpi, a->period, a->breakdown, pb);
 }
 
 static int same_value(double a, double b)

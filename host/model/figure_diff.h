@@ -24,6 +24,12 @@ typedef struct figure_change {
 	result_row *new_row;		/* NULL when not in_new */
 } figure_change;
 
+/* The order figure_diff sorts by: KPI, period and breakdown, bytewise;
+ * <0, 0 or >0 as (kpi, period_id, breakdown) comes before, is or comes
+ * after row's. */
+int figure_key_compare(const char *kpi, const char *period_id,
+		       const char *breakdown, const result_row *row);
+
 /* Sort both tables by KPI, period and breakdown (byte order; this changes
  * their order) and call fn for each figure whose value differs (two NaN
  * are equal) or that is in one table only.  fn returns 0 to go on; another

@@ -74,25 +74,15 @@ int revision_compare(result_table *old_table, result_table *now,
 	return st.oom ? -1 : 0;
 }
 
-/* figure_diff's order: KPI, period, breakdown, bytewise. */
-static int compare_key(const revision *r, const result_row *row)
-{
-	int c = strcmp(r->kpi, row->kpi);
-
-	if (c == 0)
-		c = strcmp(r->period, row->period);
-	if (c == 0)
-		c = strcmp(r->breakdown, row->breakdown);
-	return c;
-}
-
 const revision *revision_find(const revisions *r, const result_row *row)
 {
 	size_t lo = 0, hi = r ? r->count : 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = compare_key(&r->items[mid], row);
+		const revision *m = &r->items[mid];
+		int c = figure_key_compare(m->kpi, m->period, m->breakdown,
+					   row);
 
 		if (c == 0)
 			return &r->items[mid];

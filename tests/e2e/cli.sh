@@ -791,16 +791,19 @@ PY
 # caseload on 31 March: Noord D2 D4 D10 = 3 -> D2 D4 = 2, Zuid D6 D8 = 2
 # -> D6 D8 D10 = 3, the total 5 unchanged; January and February
 # unchanged.  So a report of run 2 lists exactly the two March cells.
+# A report of caseload over 2018-Q1 with ARGS.
+revisions_report() {
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload "$@" 2>"$work/err"
+}
+
 test_revisions() {
 	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
 	write_config "$work/cases.csv"
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "run 1" 0 $?
-	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format json \
-		-o "$work/r1.json" 2>"$work/err"
+	revisions_report --format json -o "$work/r1.json"
 	expect_rc "report of run 1" 0 $?
-	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format json \
-		>"$work/stdout.json" 2>"$work/err"
+	revisions_report --format json >"$work/stdout.json"
 	expect_rc "report of run 1 to stdout" 0 $?
 	[ "$(sqlite3 "$work/peil.db" "SELECT id, run_id, period, period_from, period_to, kpi, format, lang, path FROM peil_report")" = \
 		"1|1|2018-Q1|2018-01-01|2018-03-31|caseload|json|nl|$work/r1.json" ] &&
@@ -813,16 +816,12 @@ test_revisions() {
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	# 2018-03 is long final: a changed final figure makes run exit 5.
 	expect_rc "run 2 (a final figure changed)" 5 $?
-	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format json \
-		-o "$work/r2.json" 2>"$work/err"
+	revisions_report --format json -o "$work/r2.json"
 	expect_rc "report of run 2 (json)" 0 $?
-	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format csv \
-		-o "$work/r2.csv" 2>"$work/err"
+	revisions_report --format csv -o "$work/r2.csv"
 	expect_rc "report of run 2 (csv)" 0 $?
-	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload --format csv --lang en \
-		-o "$work/r2en.csv" 2>"$work/err"
-	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload \
-		-o "$work/r2.html" 2>"$work/err"
+	revisions_report --format csv --lang en -o "$work/r2en.csv"
+	revisions_report -o "$work/r2.html"
 	expect_rc "report of run 2 (html)" 0 $?
 	python3 - "$work/r2.json" "$work/r2.csv" "$work/r2en.csv" "$work/r2.html" <<'PY' &&
 import csv, html.parser, io, json, sys
