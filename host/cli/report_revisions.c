@@ -175,8 +175,8 @@ void cli_revisions(peil_context *ctx, int64_t run_id, int32_t from,
 	}
 	r->basis_run = basis.found_run;
 	r->basis_report = basis.found_report;
-	if (!r->basis_run || r->basis_run == run_id)
-		return;
+	if (!r->basis_run)
+		return;	/* the first report of the period */
 	memset(&old, 0, sizeof(old));
 	if (cli_read_figures(ctx, r->basis_run, kpi, 1, from, to, &old) != 0 ||
 	    old.count == 0 || cli_disclose(ctx, &old) != 0) {
