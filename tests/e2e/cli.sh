@@ -823,6 +823,7 @@ test_revisions() {
 	revisions_report --format csv --lang en -o "$work/r2en.csv"
 	revisions_report -o "$work/r2.html"
 	expect_rc "report of run 2 (html)" 0 $?
+	check "html with revisions: balanced tags, self-contained" html "$work/r2.html"
 	python3 - "$work/r2.json" "$work/r2.csv" "$work/r2en.csv" "$work/r2.html" <<'PY' &&
 import csv, html.parser, io, json, sys
 d = json.load(open(sys.argv[1]))
