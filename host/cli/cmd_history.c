@@ -61,23 +61,55 @@ static int print_input(void *arg, const history_run *r,
 	return 0;
 }
 
+struct report_line {
+	int64_t run_id;
+};
+
+static int print_report(void *arg, const peil_report_record *rep)
+{
+	const struct report_line *l = arg;
+	char written[20];
+
+	if (rep->run_id != l->run_id)
+		return 0;
+	format_time(rep->written, written);
+	printf("    report #%lld %s %s %s%s%s, %s: %s\n", (long long)rep->id,
+	       rep->period, rep->format, rep->lang, rep->kpi ? " --kpi " : "",
+	       rep->kpi ? rep->kpi : "", written, rep->path);
+	return 0;
+}
+
+/* The reports written of the run (peil report -o), when the store
+ * records them (version 8). */
+static void print_reports(peil_context *ctx, int64_t run_id)
+{
+	struct report_line l = { run_id };
+	peil_error err;
+
+	if (!store_has(ctx->store, STORE_V8_REPORTS))
+		return;
+	error_clear(&err);
+	if (store_reports_scan(ctx->store, print_report, &l, &err) < 0)
+		log_error(&err);
+}
+
 static int print_run_end(void *arg, const history_run *r)
 {
-	(void)arg;
 	if (!r->inputs)
 		printf("    no new inputs since the run before\n");
 	printf("    %zu KPIs evaluated, %zu failed%s%s\n", r->kpis, r->failed,
 	       r->failed ? ": " : "", r->failures);
 	if (r->stale[0])
 		printf("    %s\n", r->stale);
+	print_reports(arg, r->record->id);
 	return 0;
 }
 
 static int cmd_runs(const cli_options *o, int argc, char **argv)
 {
-	const history_runs_fns print = { NULL, print_run, print_input,
-					 print_run_end };
 	peil_context ctx;
+	const history_runs_fns print = { &ctx, print_run, print_input,
+					 print_run_end };
 	peil_error err;
 	size_t count;
 	int rc;
@@ -258,7 +290,8 @@ static const struct option runs_options[] = {
 
 const cli_command cmd_runs_command = {
 	.name = "runs",
-	.summary = "list the recorded runs, their inputs and failures",
+	.summary = "list the recorded runs, their inputs, failures and "
+		   "reports",
 	.help = "      --run N         only run N\n",
 	.options = runs_options,
 	.run = cmd_runs,

@@ -43,7 +43,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 				      to, &table);
 	if (rc == 0) {
 		cli_warn_changed_scripts(&ctx, table.run_id, o->kpi);
-		cli_mark_finality(&ctx, &table);
+		out.unpublished = cli_mark_finality(&ctx, &table);
 		rc = cli_disclose(&ctx, &table);
 	}
 	if (rc == 0 && table.run_id)

@@ -401,7 +401,61 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	csv_text(out, suppression_word(w, row->suppressed), sep);
 	fputc(sep, out);
 	csv_text(out, finality_word(w, row), sep);
+	if (o->revisions) {
+		const revision *r = revision_find(o->revisions, row);
+
+		fputc(sep, out);
+		csv_number(out, r ? r->old_value : NAN, o->english_numbers);
+		fputc(sep, out);
+		csv_text(out, r ? labels_revision(w, r) : "", sep);
+	}
 	fputs("\r\n", out);
+}
+
+/* A closing comment line of CSV: "# " and text. */
+static void csv_comment(FILE *out, const char *text, char sep)
+{
+	size_t n = strlen(text) + 3;
+	char *line = malloc(n);
+
+	if (!line)
+		return;
+	snprintf(line, n, "# %s", text);
+	csv_text(out, line, sep);
+	fputs("\r\n", out);
+	free(line);
+}
+
+/* What the rows cannot say: revisions that cannot be shown, and the
+ * figures of the previous report that are gone now. */
+static void csv_revisions(FILE *out, const output_options *o, char sep)
+{
+	const revisions *rv = o->revisions;
+	char text[1400], label[512], old[64];
+	size_t i;
+
+	if (!rv)
+		return;
+	if (!rv->known) {
+		snprintf(text, sizeof(text), o->words->revisions_unknown,
+			 rv->why_unknown);
+		csv_comment(out, text, sep);
+	}
+	for (i = 0; i < rv->count; i++) {
+		const revision *r = &rv->items[i];
+
+		if (r->new_state != REVISION_ABSENT)
+			continue;
+		result_breakdown_label_words(r->breakdown, o->words->total,
+					     o->words->unknown, label,
+					     sizeof(label));
+		output_number(r->old_value, 1, o->english_numbers, old,
+			      sizeof(old));
+		snprintf(text, sizeof(text), "%s: %s %s %s: %s %s",
+			 o->words->col_revised, r->kpi, r->period, label,
+			 labels_revision(o->words, r), old);
+		csv_comment(out, text, sep);
+	}
 }
 
 static void write_csv(FILE *out, const result_table *t,
@@ -424,10 +478,14 @@ static void write_csv(FILE *out, const result_table *t,
 		fputc(sep, out);
 		csv_text(out, fields[i], sep);
 	}
-	fprintf(out, "%c%s%c%s%c%s%c%s%c%s%c%s%c%s%c%s\r\n", sep,
+	fprintf(out, "%c%s%c%s%c%s%c%s%c%s%c%s%c%s%c%s", sep,
 		w->col_value, sep, w->col_numerator, sep, w->col_denominator,
 		sep, w->col_target_min, sep, w->col_target_max, sep,
 		w->col_status, sep, w->col_suppressed, sep, w->col_finality);
+	if (o->revisions)
+		fprintf(out, "%c%s%c%s", sep, w->col_previous, sep,
+			w->col_revised);
+	fputs("\r\n", out);
 	for (i = 0; i < t->count; i++)
 		csv_row(out, &t->rows[i],
 			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
@@ -435,20 +493,14 @@ static void write_csv(FILE *out, const result_table *t,
 	/* After the rows, so that the header stays the first line: a
 	 * comment line, which readers told that '#' starts one skip. */
 	for (i = 0; o->stale && i < o->stale->count; i++) {
-		char buf[512], line[520];
+		char buf[512];
 
 		stale_sentence(o, i, buf, sizeof(buf));
-		snprintf(line, sizeof(line), "# %s", buf);
-		csv_text(out, line, sep);
-		fputs("\r\n", out);
+		csv_comment(out, buf, sep);
 	}
-	if (o->unpublished) {
-		char line[520];
-
-		snprintf(line, sizeof(line), "# %s", o->words->unpublished);
-		csv_text(out, line, sep);
-		fputs("\r\n", out);
-	}
+	csv_revisions(out, o, sep);
+	if (o->unpublished)
+		csv_comment(out, o->words->unpublished, sep);
 	free(fields);
 }
 
@@ -535,6 +587,69 @@ static void json_stale(FILE *out, const input_ages *stale)
 	fputs("], ", out);
 }
 
+/* "revised": every figure that changed since the report or run compared
+ * with, and what it was where it may be shown; "revisions_unknown" when
+ * they cannot be shown.  Only from peil report. */
+static void json_revisions(FILE *out, const revisions *rv)
+{
+	size_t i;
+	static const char *const states[] = { "absent", "shown",
+					      "suppressed" };
+	static const char *const causes[] = { "null", "\"input\"",
+					      "\"definition\"" };
+
+	if (!rv)
+		return;
+	if (!rv->known) {
+		fputs("\"revisions_unknown\": ", out);
+		output_json_string(out, rv->why_unknown);
+		fputs(", ", out);
+		return;
+	}
+	fprintf(out, "\"revised_since\": {\"run\": ");
+	if (rv->basis_run)
+		fprintf(out, "%lld", (long long)rv->basis_run);
+	else
+		fputs("null", out);
+	fputs(", \"report\": ", out);
+	if (rv->basis_report)
+		fprintf(out, "%lld", (long long)rv->basis_report);
+	else
+		fputs("null", out);
+	fputs("}, \"revised\": [", out);
+	for (i = 0; i < rv->count; i++) {
+		const revision *r = &rv->items[i];
+
+		fputs(i ? ",\n  {\"kpi\": " : "\n  {\"kpi\": ", out);
+		output_json_string(out, r->kpi);
+		fputs(", \"period\": ", out);
+		output_json_string(out, r->period);
+		fprintf(out, ", \"breakdown\": %s, \"was\": \"%s\", "
+			     "\"now\": \"%s\", \"previous\": ",
+			r->breakdown, states[r->old_state],
+			states[r->new_state]);
+		json_number(out, r->old_value);
+		fputs(", \"value\": ", out);
+		json_number(out, r->new_value);
+		fprintf(out, ", \"cause\": %s}", causes[r->cause]);
+	}
+	fputs(rv->count ? "\n], " : "], ", out);
+}
+
+/* A revised figure's "previous": its value in the run compared with
+ * (null where it was absent or suppressed, or is suppressed now). */
+static void json_previous(FILE *out, const revisions *rv,
+			  const result_row *row)
+{
+	const revision *r = revision_find(rv, row);
+
+	if (!r)
+		return;
+	fputs(", \"previous\": {\"value\": ", out);
+	json_number(out, r->old_value);
+	fprintf(out, ", \"run\": %lld}", (long long)rv->basis_run);
+}
+
 static void write_json(FILE *out, const result_table *t,
 		       const output_options *o)
 {
@@ -548,6 +663,7 @@ static void write_json(FILE *out, const result_table *t,
 	/* Only when not: a published run's output stays as it was. */
 	if (o->unpublished)
 		fputs("\"published\": false, ", out);
+	json_revisions(out, o->revisions);
 	json_kpis(out, t, kpis);
 	fputs("\"results\": [", out);
 	for (i = 0; i < t->count; i++) {
@@ -577,6 +693,7 @@ static void write_json(FILE *out, const result_table *t,
 			output_json_string(out, row->status +
 					   sizeof(RESULT_NOT_EVALUATED) - 1);
 		}
+		json_previous(out, o->revisions, row);
 		fprintf(out, ", \"suppressed\": %s, \"final\": %s}",
 			row->suppressed == RESULT_SMALL	       ? "\"small\""
 			: row->suppressed == RESULT_DERIVABLE ? "\"derivable\""

@@ -19,6 +19,7 @@
 #include "report/labels.h"
 #include "model/input_age.h"
 #include "model/results.h"
+#include "model/revision.h"
 
 typedef enum output_format {
 	OUTPUT_TEXT,
@@ -40,6 +41,11 @@ typedef struct output_options {
 				   labels' unpublished as a line under the
 				   tables (text), a closing comment line
 				   (CSV), "published": false (JSON) */
+	const revisions *revisions;	/* peil report: the figures changed
+					   since the previous report of the
+					   period (docs/output.md,
+					   "Revisions"); NULL: not compared
+					   (show, eval, run) */
 } output_options;
 
 /* "text", "csv" or "json"; 0 on success, -1 otherwise. */

@@ -41,6 +41,7 @@ const char report_css[] =
 	"td.c-met .sym{color:#0072b2}td.c-risk .sym{color:#b37a00}"
 	"td.c-not{font-weight:700}td.c-not .sym{color:#d55e00}"
 	"td.hidden{color:#7b8794}"
+	"small.revised{color:#a33f00;font-size:.8em}"
 	"section{margin:0 0 7mm}"
 	"section.kpi{break-inside:avoid;page-break-inside:avoid;"
 	"border-top:1px solid #cbd2d9;padding-top:3mm}"

@@ -16,20 +16,10 @@
 
 #include "base/calendar.h"
 #include "report/chart.h"
-#include "model/finality.h"
 #include "report/html.h"
 #include "base/log.h"
 #include "report/output.h"
 #include "base/period.h"
-
-int report_is_provisional(const char *period_id, int64_t started,
-			  int final_after_months)
-{
-	/* One rule for the report, peil show and peil run: finality.h. */
-	finality f = { final_after_months, 0 };
-
-	return !finality_is_final(&f, period_id, finality_date(started));
-}
 
 /* The short label of a period: "mrt" for a month, the id otherwise. */
 static const char *period_label(const labels *w, const char *id)
@@ -117,6 +107,21 @@ static int compare_cells(const void *pa, const void *pb)
 	int ta = result_is_total(a), tb = result_is_total(b);
 
 	return ta != tb ? ta - tb : strcmp(a, b);
+}
+
+/* Whether rows [begin, end) of t hold a figure of period_id marked
+ * provisional: the one finality rule (finality.h), as the figures were
+ * marked (cli_mark_finality), never judged again here. */
+static int period_provisional(const result_table *t, size_t begin,
+			      size_t end, const char *period_id)
+{
+	size_t i;
+
+	for (i = begin; i < end; i++)
+		if (t->rows[i].finality == RESULT_PROVISIONAL &&
+		    strcmp(t->rows[i].period, period_id) == 0)
+			return 1;
+	return 0;
 }
 
 static const result_row *find_row(const result_table *t, size_t begin,
@@ -266,6 +271,7 @@ static void chart_item_of(chart_item *it, const result_row *r,
 	it->mark = chart_mark_of(r && !result_not_evaluated(r->status)
 					 ? r->status : NULL,
 				 r && r->suppressed != RESULT_SHOWN);
+	it->provisional = r && r->finality == RESULT_PROVISIONAL;
 }
 
 static void trend_figure(FILE *out, const labels *w, const struct kpi_view *v,
@@ -335,8 +341,34 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	fputs("</figure>", out);
 }
 
-static void figure_cell(FILE *out, const labels *w, const result_row *r)
+/* A revised figure's old value, struck through, or what happened to it;
+ * nothing for a figure hidden now (the section lists it). */
+static void revised_mark(FILE *out, const report_input *in,
+			 const result_row *r)
 {
+	const revision *rv = revision_find(in->revisions, r);
+
+	if (!rv || rv->new_state != REVISION_SHOWN)
+		return;
+	fputs(" <small class=\"revised\" title=\"", out);
+	html_escape(out, in->words->revised_title);
+	fputs(": ", out);
+	html_escape(out, labels_revision(in->words, rv));
+	fputs("\">", out);
+	if (rv->old_state == REVISION_SHOWN) {
+		fputs("<del>", out);
+		number(out, rv->old_value);
+		fputs("</del>", out);
+	} else {
+		html_escape(out, labels_revision(in->words, rv));
+	}
+	fputs("</small>", out);
+}
+
+static void figure_cell(FILE *out, const report_input *in,
+			const result_row *r)
+{
+	const labels *w = in->words;
 	char text[512];
 
 	if (!r) {
@@ -359,13 +391,16 @@ static void figure_cell(FILE *out, const labels *w, const result_row *r)
 	if (!r->status) {
 		fputs("<td>", out);
 		number(out, r->value);
+		revised_mark(out, in, r);
 		fputs("</td>", out);
 		return;
 	}
 	fprintf(out, "<td class=\"c-%s\">", status_class(r->status));
 	number(out, r->value);
-	fprintf(out, "<span class=\"sym\">%s</span></td>",
+	fprintf(out, "<span class=\"sym\">%s</span>",
 		status_symbol(r->status));
+	revised_mark(out, in, r);
+	fputs("</td>", out);
 }
 
 /* What the marks in a KPI's table mean, when it has any. */
@@ -423,8 +458,7 @@ static void figures_table(FILE *out, const report_input *in,
 	for (j = 0; j < v->period_count; j++) {
 		fputs("<th>", out);
 		html_escape(out, period_label(w, v->periods[j]));
-		if (report_is_provisional(v->periods[j], in->run_started,
-					  in->provisional_months))
+		if (period_provisional(v->t, v->begin, v->end, v->periods[j]))
 			fputs("<sup>v</sup>", out);
 		fputs("</th>", out);
 	}
@@ -438,7 +472,7 @@ static void figures_table(FILE *out, const report_input *in,
 		html_escape(out, label);
 		fputs("</td>", out);
 		for (j = 0; j < v->period_count; j++)
-			figure_cell(out, w, find_row(v->t, v->begin, v->end,
+			figure_cell(out, in, find_row(v->t, v->begin, v->end,
 						  v->periods[j], v->cells[i]));
 		fputs("</tr>\n", out);
 	}
@@ -672,8 +706,8 @@ static void provisional_text(FILE *out, const report_input *in)
 	fprintf(out, in->words->provisional_rule, in->provisional_months);
 	fputc(' ', out);
 	for (i = 0; i < count; i++) {
-		if (!report_is_provisional(periods[i], in->run_started,
-					   in->provisional_months))
+		if (!period_provisional(in->figures, 0, in->figures->count,
+					periods[i]))
 			continue;
 		fputs(n++ ? ", " : "", out);
 		html_escape(out, periods[i]);
@@ -804,6 +838,77 @@ static void stale_notice(FILE *out, const report_input *in)
 		html_escape(out, in->words->unpublished);
 		fputs("</p>\n", out);
 	}
+	if (in->revisions && !in->revisions->known) {
+		fputs("<p class=\"notice\" role=\"alert\">", out);
+		fprintf(out, in->words->revisions_unknown, "");
+		html_escape(out, in->revisions->why_unknown);
+		fputs("</p>\n", out);
+	}
+}
+
+/* A revised figure's old or new side: its number, "*" when hidden, "" when
+ * absent, and "" for an old value not to be shown. */
+static void revised_side(FILE *out, enum revision_state state, double v)
+{
+	if (state == REVISION_HIDDEN)
+		fputs("*", out);
+	else if (state == REVISION_SHOWN && !isnan(v))
+		number(out, v);
+}
+
+/* "Herzien": every figure changed since the previous report of the
+ * period (or the previous scheduled run), with why when known. */
+static void revised_section(FILE *out, const report_input *in)
+{
+	const labels *w = in->words;
+	const revisions *rv = in->revisions;
+	char label[512];
+	size_t i;
+
+	if (!rv || !rv->known || !rv->basis_run)
+		return;
+	fprintf(out, "<section class=\"revised\" id=\"herzien\"><h2>%s</h2>"
+		     "<p>", w->revised_title);
+	if (rv->basis_report)
+		fprintf(out, w->revised_since_report,
+			(long long)rv->basis_report, (long long)rv->basis_run);
+	else
+		fprintf(out, w->revised_since, (long long)rv->basis_run);
+	fputs(rv->count ? "</p>" : " ", out);
+	if (!rv->count) {
+		html_escape(out, w->revised_none);
+		fputs("</p></section>\n", out);
+		return;
+	}
+	fprintf(out, "<table class=\"revised\"><thead><tr><th>KPI</th>"
+		     "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+		     "<th>%s</th></tr></thead><tbody>\n", w->period_word,
+		w->revised_cell, w->revised_old, w->revised_new,
+		w->revised_change, w->revised_why);
+	for (i = 0; i < rv->count; i++) {
+		const revision *r = &rv->items[i];
+		const kpi_info *k = in->kpis ? kpi_set_find(in->kpis, r->kpi)
+					     : NULL;
+
+		result_breakdown_label_words(r->breakdown, w->total,
+					     w->unknown, label, sizeof(label));
+		fputs("<tr><td>", out);
+		html_escape(out, k ? k->title : r->kpi);
+		fputs("</td><td>", out);
+		html_escape(out, r->period);
+		fputs("</td><td>", out);
+		html_escape(out, label);
+		fputs("</td><td>", out);
+		revised_side(out, r->old_state, r->old_value);
+		fputs("</td><td>", out);
+		revised_side(out, r->new_state, r->new_value);
+		fputs("</td><td>", out);
+		html_escape(out, labels_revision(w, r));
+		fputs("</td><td>", out);
+		html_escape(out, labels_revision_cause(w, r));
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table></section>\n", out);
 }
 
 int report_html_write(FILE *out, const report_input *in)
@@ -836,6 +941,7 @@ int report_html_write(FILE *out, const report_input *in)
 	if (!in->figures->count)
 		fprintf(out, "<p>%s</p>", w->no_figures);
 	summary(out, in);
+	revised_section(out, in);
 	for (begin = 0; begin < in->figures->count; begin = v.end) {
 		if (kpi_view_init(&v, in, begin) == 0)
 			kpi_section(out, in, &v);
