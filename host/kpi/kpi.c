@@ -5,6 +5,7 @@
  */
 #include "kpi/kpi_model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +321,11 @@ static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
 	return 0;
 }
 
+int kpi_default_decimals(int op)
+{
+	return op == KPI_SHARE || op == KPI_MEAN ? 1 : 0;
+}
+
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size)
 {
@@ -360,6 +366,17 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strcmp(key, "breakdown") == 0)
 		return kpi_set_breakdown(k, value, msg, msg_size);
+	if (strcmp(key, "decimals") == 0) {
+		if (kpi_parse_number(value, &x) < 0 || x != floor(x) ||
+		    x < 0 || x > KPI_MAX_DECIMALS) {
+			snprintf(msg, msg_size, "decimals = %s: expected a "
+				 "whole number from 0 to %d", value,
+				 KPI_MAX_DECIMALS);
+			return -1;
+		}
+		k->info.decimals = (int)x;
+		return 0;
+	}
 	if (strcmp(key, "enabled") == 0) {
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
 			snprintf(msg, msg_size, "enabled = %s: expected yes or "
@@ -371,7 +388,8 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strncmp(key, "param.", 6) != 0) {
 		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
-			 "target.max, margin, breakdown, enabled, param.NAME)",
+			 "target.max, margin, breakdown, enabled, decimals, "
+			 "param.NAME)",
 			 key);
 		return -1;
 	}

@@ -23,10 +23,17 @@ int output_format_parse(const char *name, output_format *out)
 	return 0;
 }
 
+/* The decimal mark of a number printed by snprintf: ',' unless point. */
+static void decimal_mark(char *out, int point)
+{
+	char *dot = strchr(out, '.');
+
+	if (dot && !point)
+		*dot = ',';
+}
+
 void output_number(double v, int precise, int point, char *out, size_t size)
 {
-	char *dot;
-
 	if (isnan(v)) {
 		snprintf(out, size, "%s", "");
 		return;
@@ -35,9 +42,20 @@ void output_number(double v, int precise, int point, char *out, size_t size)
 		snprintf(out, size, "%.0f", v);
 	else
 		snprintf(out, size, precise ? "%.10g" : "%.1f", v);
-	dot = strchr(out, '.');
-	if (dot && !point)
-		*dot = ',';
+	decimal_mark(out, point);
+}
+
+void output_fixed(double v, int decimals, int point, char *out, size_t size)
+{
+	if (decimals < 0 || isnan(v) || fabs(v) >= 1e15) {
+		output_number(v, 0, point, out, size);
+		return;
+	}
+	snprintf(out, size, "%.*f", decimals, v);
+	/* -0.04 rounds to "-0.0": zero has no sign */
+	if (out[0] == '-' && !out[strspn(out, "-0.")])
+		memmove(out, out + 1, strlen(out));
+	decimal_mark(out, point);
 }
 
 static size_t utf8_width(const char *s)
@@ -92,9 +110,10 @@ static int compare_breakdowns(const void *pa, const void *pb)
 }
 
 /* A text cell: the value, "*" when suppressed, "-" when missing, "!"
- * after a missed target. */
-static void text_cell(const result_row *row, const labels *w, char *out,
-		      size_t size, int *misses)
+ * after a missed target, "?" after one at risk; misses[0] counts the
+ * cells with a mark, misses[1] those with a target status. */
+static void text_cell(const result_row *row, const labels *w, int decimals,
+		      char *out, size_t size, int *misses)
 {
 	size_t n;
 
@@ -109,14 +128,16 @@ static void text_cell(const result_row *row, const labels *w, char *out,
 		snprintf(out, size, "*");
 		return;
 	}
-	output_number(row->value, 0, 0, out, size);
+	output_fixed(row->value, decimals, 0, out, size);
 	if (!out[0])
 		snprintf(out, size, "-");
 	n = strlen(out);
+	if (row->status)
+		misses[1]++;
 	if (row->status && strcmp(row->status, "met") != 0 && n + 1 < size) {
 		out[n] = strcmp(row->status, "not met") == 0 ? '!' : '?';
 		out[n + 1] = '\0';
-		(*misses)++;
+		misses[0]++;
 	}
 }
 
@@ -141,7 +162,7 @@ static const char *finality_word(const labels *w, const result_row *row)
 }
 
 static void text_target(FILE *out, const kpi_info *k, const labels *w,
-			int misses)
+			const int *misses)
 {
 	char number[64];
 
@@ -155,8 +176,10 @@ static void text_target(FILE *out, const kpi_info *k, const labels *w,
 		fprintf(out, "%s%s %s %s", k->has_min ? " " : "",
 			k->has_min ? w->and_word : "", w->at_most, number);
 	}
-	fprintf(out, " %s; ! = %s, ? = %s (%d)\n", k->unit, w->not_met,
-		w->at_risk, misses);
+	fprintf(out, " %s; ! = %s, ? = %s; ", k->unit, w->not_met,
+		w->at_risk);
+	fprintf(out, w->misses, misses[0], misses[1]);
+	fputc('\n', out);
 }
 
 /* One KPI's rows [begin, end) as breakdown x period. */
@@ -169,7 +192,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	struct strings periods = { 0, NULL }, cells = { 0, NULL },
 		reasons = { 0, NULL };
 	size_t label_width = 6, period_width = 4, i, j, r;
-	int misses = 0, hidden = 0, provisional = 0;
+	int misses[2] = { 0, 0 }, hidden = 0, provisional = 0;
+	int decimals = k ? k->decimals : -1;
 	char label[512], number[64];
 
 	for (r = begin; r < end; r++) {
@@ -188,7 +212,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 			label_width = utf8_width(label);
 	}
 	for (r = begin; r < end; r++) {
-		output_number(t->rows[r].value, 0, 0, number, sizeof(number));
+		output_fixed(t->rows[r].value, decimals, 0, number,
+			     sizeof(number));
 		if (strlen(number) + 2 > period_width)	/* "!~" */
 			period_width = strlen(number) + 2;
 		if (strlen(t->rows[r].period) > period_width)
@@ -218,7 +243,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 				    strcmp(t->rows[r].breakdown,
 					   cells.items[i]) == 0)
 					row = &t->rows[r];
-			text_cell(row, w, number, sizeof(number), &misses);
+			text_cell(row, w, decimals, number, sizeof(number),
+				  misses);
 			provisional |= finality_marker(row, number,
 						       sizeof(number));
 			fputs("  ", out);

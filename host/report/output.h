@@ -55,4 +55,10 @@ int output_write(FILE *out, const output_options *o, const result_table *t);
 void output_number(double v, int precise, int point, char *out,
 		   size_t size);
 
+/* A value of a KPI for a reader: with exactly decimals decimals (a KPI's
+ * kpi_info.decimals), so that every value in its column looks alike;
+ * decimals < 0 as output_number.  "" when NaN. */
+void output_fixed(double v, int decimals, int point, char *out,
+		  size_t size);
+
 #endif

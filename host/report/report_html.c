@@ -80,11 +80,12 @@ static void badge(FILE *out, const labels *w, const char *status)
 	fputs("</span>", out);
 }
 
-static void number(FILE *out, double v)
+/* v with decimals decimals (output_fixed; < 0: as output_number). */
+static void number(FILE *out, double v, int decimals)
 {
 	char text[64];
 
-	output_number(v, 0, 0, text, sizeof(text));
+	output_fixed(v, decimals, 0, text, sizeof(text));
 	fputs(text[0] ? text : "\xE2\x80\x93", out);
 }
 
@@ -149,13 +150,13 @@ static void target_text(FILE *out, const labels *w, const kpi_info *k)
 	}
 	if (k->has_min) {
 		fprintf(out, "%s ", w->at_least);
-		number(out, k->target_min);
+		number(out, k->target_min, -1);
 	}
 	if (k->has_min && k->has_max)
 		fprintf(out, " %s ", w->and_word);
 	if (k->has_max) {
 		fprintf(out, "%s ", w->at_most);
-		number(out, k->target_max);
+		number(out, k->target_max, -1);
 	}
 	fputc(' ', out);
 	html_escape(out, k->unit);
@@ -226,7 +227,7 @@ static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
 	else if (r->suppressed != RESULT_SHOWN)
 		fputs("*", out);
 	else
-		number(out, r->value);
+		number(out, r->value, v->k ? v->k->decimals : -1);
 	if (r) {
 		fputs(" <span class=\"meta\">(", out);
 		html_escape(out, r->period);
@@ -335,7 +336,8 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	fputs("</figure>", out);
 }
 
-static void figure_cell(FILE *out, const labels *w, const result_row *r)
+static void figure_cell(FILE *out, const labels *w, const result_row *r,
+			int decimals)
 {
 	char text[512];
 
@@ -358,12 +360,12 @@ static void figure_cell(FILE *out, const labels *w, const result_row *r)
 	}
 	if (!r->status) {
 		fputs("<td>", out);
-		number(out, r->value);
+		number(out, r->value, decimals);
 		fputs("</td>", out);
 		return;
 	}
 	fprintf(out, "<td class=\"c-%s\">", status_class(r->status));
-	number(out, r->value);
+	number(out, r->value, decimals);
 	fprintf(out, "<span class=\"sym\">%s</span></td>",
 		status_symbol(r->status));
 }
@@ -439,7 +441,8 @@ static void figures_table(FILE *out, const report_input *in,
 		fputs("</td>", out);
 		for (j = 0; j < v->period_count; j++)
 			figure_cell(out, w, find_row(v->t, v->begin, v->end,
-						  v->periods[j], v->cells[i]));
+						  v->periods[j], v->cells[i]),
+				    v->k ? v->k->decimals : -1);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -578,7 +581,7 @@ static void quality_value(FILE *out, const result_row *r)
 		fputs("<td class=\"hidden\">*</td>", out);
 	else {
 		fputs(r->value > 10 ? "<td class=\"warn\">" : "<td>", out);
-		number(out, r->value);
+		number(out, r->value, 1);
 		fputs("</td>", out);
 	}
 }
@@ -603,7 +606,7 @@ static void quality_row_html(FILE *out, const report_input *in,
 				fputs("<td class=\"hidden\">*</td>", out);
 			} else {
 				fputs("<td>", out);
-				number(out, r->denominator);
+				number(out, r->denominator, 0);
 				fputs("</td>", out);
 			}
 		}
