@@ -196,7 +196,7 @@ static const setting table[] = {
 	{ "kpi", "breakdown", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the fields the KPI is broken down by" },
-	{ "kpi", "decimals", SETTING_OWNED, NULL, "the rule's", 0, 0, NULL,
+	{ "kpi", "decimals", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the decimals of every value of the KPI in tables" },
 

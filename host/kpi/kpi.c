@@ -321,11 +321,6 @@ static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
 	return 0;
 }
 
-int kpi_default_decimals(int op)
-{
-	return op == KPI_SHARE || op == KPI_MEAN ? 1 : 0;
-}
-
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size)
 {

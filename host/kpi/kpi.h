@@ -70,7 +70,7 @@ typedef struct kpi_info {
 				   margin ([kpi ID] of the config) */
 	/* Decimals of every value of the KPI in the text, HTML and diff
 	 * tables: decimals = N in kpi{} or [kpi ID], else from the rule
-	 * (kpi_default_decimals). */
+	 * (kpi_dsl.c). */
 	int decimals;
 } kpi_info;
 
@@ -130,11 +130,6 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 
 /* The most decimals a KPI may ask for. */
 #define KPI_MAX_DECIMALS 6
-
-/* Decimals by the kind of a rule: 0 for counts (count, count_distinct)
- * and the sums, minima and maxima of a measure; 1 for shares (a
- * percentage) and means.  op is the rule's kpi_op (kpi_model.h). */
-int kpi_default_decimals(int op);
 
 /* The status of value against k's target: "met", "at risk", "not met",
  * or NULL without a target or a value. */

@@ -577,14 +577,16 @@ static int kpi_compile_keys(kpi_compile *c, int t)
 	return 0;
 }
 
-/* decimals = N (0 to KPI_MAX_DECIMALS), else those of the rule's kind. */
+/* decimals = N (0 to KPI_MAX_DECIMALS), else those of the rule's kind:
+ * 0 for counts (count, count_distinct) and the sums, minima and maxima
+ * of a measure; 1 for shares (a percentage) and means. */
 static int kpi_compile_decimals(kpi_compile *c, int t, kpi *k)
 {
 	lua_State *L = c->L;
 	int isint = 0;
 	lua_Integer n;
 
-	k->info.decimals = kpi_default_decimals(k->rule->op);
+	k->info.decimals = k->rule->op == KPI_SHARE || k->rule->op == KPI_MEAN;
 	if (lua_getfield(L, t, "decimals") == LUA_TNIL) {
 		lua_pop(L, 1);
 		return 0;

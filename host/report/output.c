@@ -58,7 +58,7 @@ void output_fixed(double v, int decimals, int point, char *out, size_t size)
 	decimal_mark(out, point);
 }
 
-static size_t utf8_width(const char *s)
+size_t output_width(const char *s)
 {
 	size_t n = 0;
 
@@ -68,14 +68,38 @@ static size_t utf8_width(const char *s)
 	return n;
 }
 
-static void pad(FILE *out, const char *s, size_t width, int right)
+void output_pad(FILE *out, const char *s, size_t width, int right)
 {
-	size_t w = utf8_width(s);
+	size_t w = output_width(s);
 
 	if (right)
 		fprintf(out, "%*s%s", (int)(width > w ? width - w : 0), "", s);
 	else
 		fprintf(out, "%s%*s", s, (int)(width > w ? width - w : 0), "");
+}
+
+void output_clip(const char *s, size_t max, char *out, size_t size)
+{
+	size_t n = 0, chars = 0;
+
+	if (!size)
+		return;
+	if (output_width(s) <= max || max < 1) {
+		snprintf(out, size, "%s", s);
+		return;
+	}
+	/* max - 1 characters, whole, then the ellipsis (3 bytes) */
+	while (s[n]) {
+		size_t len = 1;
+
+		while ((((unsigned char)s[n + len]) & 0xC0) == 0x80)
+			len++;
+		if (chars + 1 > max - 1 || n + len + 4 > size)
+			break;
+		n += len;
+		chars++;
+	}
+	snprintf(out, size, "%.*s\xE2\x80\xA6", (int)n, s);
 }
 
 struct strings {
@@ -208,8 +232,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	for (i = 0; i < cells.count; i++) {
 		result_breakdown_label_words(cells.items[i], w->total,
 					     w->unknown, label, sizeof(label));
-		if (utf8_width(label) > label_width)
-			label_width = utf8_width(label);
+		if (output_width(label) > label_width)
+			label_width = output_width(label);
 	}
 	for (r = begin; r < end; r++) {
 		output_fixed(t->rows[r].value, decimals, 0, number,
@@ -223,17 +247,17 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 		fprintf(out, "%s (%s) [%s]\n", k->title, k->unit, k->id);
 	else
 		fprintf(out, "%s\n", t->rows[begin].kpi);
-	pad(out, k && k->breakdown_count ? k->breakdown[0] : "", label_width,
-	    0);
+	output_pad(out, k && k->breakdown_count ? k->breakdown[0] : "",
+		   label_width, 0);
 	for (j = 0; j < periods.count; j++) {
 		fputs("  ", out);
-		pad(out, periods.items[j], period_width, 1);
+		output_pad(out, periods.items[j], period_width, 1);
 	}
 	fputc('\n', out);
 	for (i = 0; i < cells.count; i++) {
 		result_breakdown_label_words(cells.items[i], w->total,
 					     w->unknown, label, sizeof(label));
-		pad(out, label, label_width, 0);
+		output_pad(out, label, label_width, 0);
 		for (j = 0; j < periods.count; j++) {
 			const result_row *row = NULL;
 
@@ -248,7 +272,7 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 			provisional |= finality_marker(row, number,
 						       sizeof(number));
 			fputs("  ", out);
-			pad(out, number, period_width, 1);
+			output_pad(out, number, period_width, 1);
 		}
 		fputc('\n', out);
 	}

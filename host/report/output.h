@@ -55,6 +55,18 @@ int output_write(FILE *out, const output_options *o, const result_table *t);
 void output_number(double v, int precise, int point, char *out,
 		   size_t size);
 
+/* The display width of UTF-8 text s: its characters (code points), not
+ * its bytes, so that "Wijkteam Noordëlijk" lines up with ASCII names. */
+size_t output_width(const char *s);
+
+/* s padded with spaces to width characters: on the left when right
+ * (numbers), else on the right.  Text wider than width is written whole. */
+void output_pad(FILE *out, const char *s, size_t width, int right);
+
+/* s into out, cut to at most max characters: a longer text keeps its
+ * first max - 1 whole characters and ends in an ellipsis. */
+void output_clip(const char *s, size_t max, char *out, size_t size);
+
 /* A value of a KPI for a reader: with exactly decimals decimals (a KPI's
  * kpi_info.decimals), so that every value in its column looks alike;
  * decimals < 0 as output_number.  "" when NaN. */
