@@ -80,6 +80,15 @@ static void badge(FILE *out, const labels *w, const char *status)
 	fputs("</span>", out);
 }
 
+/* A period id in running text, kept on one line: "2018-Q1" does not
+ * break after its hyphen. */
+static void period_span(FILE *out, const char *id)
+{
+	fputs("<span class=\"period\">", out);
+	html_escape(out, id);
+	fputs("</span>", out);
+}
+
 /* v with decimals decimals (output_fixed; < 0: as output_number). */
 static void number(FILE *out, double v, int decimals)
 {
@@ -230,7 +239,7 @@ static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
 		number(out, r->value, v->k ? v->k->decimals : -1);
 	if (r) {
 		fputs(" <span class=\"meta\">(", out);
-		html_escape(out, r->period);
+		period_span(out, r->period);
 		/* The figure as marked (cli_mark_finality), not judged
 		 * again here. */
 		if (r->finality == RESULT_PROVISIONAL) {
@@ -679,7 +688,7 @@ static void provisional_text(FILE *out, const report_input *in)
 					   in->provisional_months))
 			continue;
 		fputs(n++ ? ", " : "", out);
-		html_escape(out, periods[i]);
+		period_span(out, periods[i]);
 	}
 	if (!n)
 		html_escape(out, in->words->provisional_none);
