@@ -233,6 +233,24 @@ const kpi_info *kpi_set_find(const kpi_set *set, const char *id)
 	return k ? &k->info : NULL;
 }
 
+const char *kpi_field_dataset(const kpi_set *set, const kpi_info *info,
+			      const char *field, const char **name)
+{
+	kpi *k = kpi_set_kpi(set, info->id);
+	const char *dot = strchr(field, '.');
+
+	*name = field;
+	if (!k || !dot)
+		return info->dataset;
+	for (size_t i = 0; i < k->join_count; i++)
+		if (strlen(k->joins[i].name) == (size_t)(dot - field) &&
+		    strncmp(k->joins[i].name, field, dot - field) == 0) {
+			*name = dot + 1;
+			return k->joins[i].dataset;
+		}
+	return NULL;
+}
+
 int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count)
 {
 	char **copy = calloc(count ? count : 1, sizeof(*copy));

@@ -128,6 +128,12 @@ int kpi_set_default_margin(kpi_set *set, const char *text);
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size);
 
+/* The dataset that holds field of KPI info (of set): its own, or for a
+ * joined field "alias.field" the joined dataset, with *name the field
+ * there ("team" of "case.team"); NULL for an unknown alias. */
+const char *kpi_field_dataset(const kpi_set *set, const kpi_info *info,
+			      const char *field, const char **name);
+
 /* The most decimals a KPI may ask for. */
 #define KPI_MAX_DECIMALS 6
 

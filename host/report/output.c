@@ -10,6 +10,22 @@
 #include "base/grow.h"
 #include "base/log.h"
 
+const char *output_field_label(const char *(*field_label)(void *,
+							  const char *,
+							  const char *),
+			       void *ctx, const kpi_set *kpis,
+			       const kpi_info *k, const char *field)
+{
+	const char *name = field, *dataset, *label = NULL;
+
+	if (field_label && kpis && k) {
+		dataset = kpi_field_dataset(kpis, k, field, &name);
+		if (dataset)
+			label = field_label(ctx, dataset, name);
+	}
+	return label ? label : field;
+}
+
 int output_format_parse(const char *name, output_format *out)
 {
 	if (strcmp(name, "text") == 0)
@@ -136,8 +152,8 @@ static int compare_breakdowns(const void *pa, const void *pb)
 /* A text cell: the value, "*" when suppressed, "-" when missing, "!"
  * after a missed target, "?" after one at risk; misses[0] counts the
  * cells with a mark, misses[1] those with a target status. */
-static void text_cell(const result_row *row, const labels *w, int decimals,
-		      char *out, size_t size, int *misses)
+static void text_cell(const result_row *row, const output_options *o,
+		      int decimals, char *out, size_t size, int *misses)
 {
 	size_t n;
 
@@ -145,14 +161,14 @@ static void text_cell(const result_row *row, const labels *w, int decimals,
 	if (!row)
 		return;
 	if (result_not_evaluated(row->status)) {
-		snprintf(out, size, "%s", w->not_evaluated_mark);
+		snprintf(out, size, "%s", o->words->not_evaluated_mark);
 		return;
 	}
 	if (row->suppressed != RESULT_SHOWN) {
 		snprintf(out, size, "*");
 		return;
 	}
-	output_fixed(row->value, decimals, 0, out, size);
+	output_fixed(row->value, decimals, o->english_numbers, out, size);
 	if (!out[0])
 		snprintf(out, size, "-");
 	n = strlen(out);
@@ -185,18 +201,21 @@ static const char *finality_word(const labels *w, const result_row *row)
 						     : "";
 }
 
-static void text_target(FILE *out, const kpi_info *k, const labels *w,
+static void text_target(FILE *out, const kpi_info *k, const output_options *o,
 			const int *misses)
 {
+	const labels *w = o->words;
 	char number[64];
 
 	fprintf(out, "%s:", w->target);
 	if (k->has_min) {
-		output_number(k->target_min, 0, 0, number, sizeof(number));
+		output_number(k->target_min, 0, o->english_numbers, number,
+			      sizeof(number));
 		fprintf(out, " %s %s", w->at_least, number);
 	}
 	if (k->has_max) {
-		output_number(k->target_max, 0, 0, number, sizeof(number));
+		output_number(k->target_max, 0, o->english_numbers, number,
+			      sizeof(number));
 		fprintf(out, "%s%s %s %s", k->has_min ? " " : "",
 			k->has_min ? w->and_word : "", w->at_most, number);
 	}
@@ -218,6 +237,12 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	size_t label_width = 6, period_width = 4, i, j, r;
 	int misses[2] = { 0, 0 }, hidden = 0, provisional = 0;
 	int decimals = k ? k->decimals : -1;
+	const char *head = k && k->breakdown_count
+				   ? output_field_label(o->field_label,
+							o->field_label_ctx,
+							o->kpis, k,
+							k->breakdown[0])
+				   : "";
 	char label[512], number[64];
 
 	for (r = begin; r < end; r++) {
@@ -229,6 +254,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	qsort(cells.items, cells.count, sizeof(*cells.items),
 	      compare_breakdowns);
+	if (output_width(head) > label_width)
+		label_width = output_width(head);
 	for (i = 0; i < cells.count; i++) {
 		result_breakdown_label_words(cells.items[i], w->total,
 					     w->unknown, label, sizeof(label));
@@ -236,8 +263,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 			label_width = output_width(label);
 	}
 	for (r = begin; r < end; r++) {
-		output_fixed(t->rows[r].value, decimals, 0, number,
-			     sizeof(number));
+		output_fixed(t->rows[r].value, decimals, o->english_numbers,
+			     number, sizeof(number));
 		if (strlen(number) + 2 > period_width)	/* "!~" */
 			period_width = strlen(number) + 2;
 		if (strlen(t->rows[r].period) > period_width)
@@ -247,8 +274,7 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 		fprintf(out, "%s (%s) [%s]\n", k->title, k->unit, k->id);
 	else
 		fprintf(out, "%s\n", t->rows[begin].kpi);
-	output_pad(out, k && k->breakdown_count ? k->breakdown[0] : "",
-		   label_width, 0);
+	output_pad(out, head, label_width, 0);
 	for (j = 0; j < periods.count; j++) {
 		fputs("  ", out);
 		output_pad(out, periods.items[j], period_width, 1);
@@ -267,7 +293,7 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 				    strcmp(t->rows[r].breakdown,
 					   cells.items[i]) == 0)
 					row = &t->rows[r];
-			text_cell(row, w, decimals, number, sizeof(number),
+			text_cell(row, o, decimals, number, sizeof(number),
 				  misses);
 			provisional |= finality_marker(row, number,
 						       sizeof(number));
@@ -277,7 +303,7 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 		fputc('\n', out);
 	}
 	if (k && (k->has_min || k->has_max))
-		text_target(out, k, w, misses);
+		text_target(out, k, o, misses);
 	if (hidden) {
 		fprintf(out, w->suppressed_legend, t->min_count);
 		fputc('\n', out);

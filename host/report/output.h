@@ -36,11 +36,27 @@ typedef struct output_options {
 					   a closing comment line (CSV),
 					   "stale_inputs" (JSON); NULL:
 					   none */
+	/* The label of a dataset's field (settings_field_label), or NULL
+	 * for the field name itself; field_label NULL: names only.  Text
+	 * tables head their first column with it; CSV and JSON keep the
+	 * field names, their machine interface. */
+	const char *(*field_label)(void *ctx, const char *dataset,
+				   const char *field);
+	void *field_label_ctx;
 	int unpublished;	/* evaluated on request (report --evaluate):
 				   labels' unpublished as a line under the
 				   tables (text), a closing comment line
 				   (CSV), "published": false (JSON) */
 } output_options;
+
+/* The label of breakdown field of KPI k (of kpis) by field_label: a
+ * joined field "case.team" takes the label of team in the joined
+ * dataset; without a label, field itself. */
+const char *output_field_label(const char *(*field_label)(void *,
+							  const char *,
+							  const char *),
+			       void *ctx, const kpi_set *kpis,
+			       const kpi_info *k, const char *field);
 
 /* "text", "csv" or "json"; 0 on success, -1 otherwise. */
 int output_format_parse(const char *name, output_format *out);

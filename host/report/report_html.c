@@ -147,6 +147,8 @@ struct kpi_view {
 	const result_table *t;
 	size_t begin, end;
 	const kpi_info *k;
+	const char *field;	/* the label of k's first breakdown field,
+				   or NULL without one */
 	const char **periods, **cells;
 	size_t period_count, cell_count;
 };
@@ -301,6 +303,17 @@ static void trend_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	fputs("</figure>", out);
 }
 
+/* A field's label inside a sentence ("Per verwijzer"): its first letter
+ * in lower case, unless the second is upper case too ("ZRM-domein"). */
+static const char *field_word(const char *label, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", label ? label : "");
+	if (buf[0] >= 'A' && buf[0] <= 'Z' &&
+	    !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
 /* Bars of the cells in the latest period that has figures. */
 static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 			chart_item *items, char (*names)[128])
@@ -308,7 +321,7 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	const result_row *latest = latest_total(v);
 	const char *period_id = latest ? latest->period
 				       : v->periods[v->period_count - 1];
-	char title[256];
+	char title[256], field[128];
 	chart_spec c;
 	size_t i, n = 0;
 
@@ -326,8 +339,7 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	if (!n)
 		return;
 	snprintf(title, sizeof(title), w->bars_title,
-		 v->k && v->k->breakdown_count ? v->k->breakdown[0] : "",
-		 period_id);
+		 field_word(v->field, field, sizeof(field)), period_id);
 	if (latest && latest->finality == RESULT_PROVISIONAL) {
 		size_t len = strlen(title);
 
@@ -428,8 +440,7 @@ static void figures_table(FILE *out, const report_input *in,
 	fputs("<h3>", out);
 	html_escape(out, w->figures_title);
 	fputs("</h3><table><thead><tr><th>", out);
-	html_escape(out, v->k && v->k->breakdown_count ? v->k->breakdown[0]
-						      : "");
+	html_escape(out, v->field ? v->field : "");
 	fputs("</th>", out);
 	for (j = 0; j < v->period_count; j++) {
 		fputs("<th>", out);
@@ -563,7 +574,7 @@ static void quality_head(FILE *out, const report_input *in,
 		const char *name = field ? field + 1 : NULL;
 		const char *label = name && in->field_label
 					    ? in->field_label(in->field_label_ctx,
-							      name)
+							      "cases", name)
 					    : NULL;
 
 		if (group)
@@ -754,6 +765,11 @@ static int kpi_view_init(struct kpi_view *v, const report_input *in,
 	       strcmp(t->rows[v->end].kpi, t->rows[begin].kpi) == 0)
 		v->end++;
 	v->k = in->kpis ? kpi_set_find(in->kpis, t->rows[begin].kpi) : NULL;
+	v->field = v->k && v->k->breakdown_count
+			   ? output_field_label(in->field_label,
+						in->field_label_ctx, in->kpis,
+						v->k, v->k->breakdown[0])
+			   : NULL;
 	v->period_count = distinct(t, v->begin, v->end, 0, &v->periods);
 	v->cell_count = distinct(t, v->begin, v->end, 1, &v->cells);
 	if (!v->periods || !v->cells)

@@ -39,9 +39,11 @@ typedef struct report_input {
 	/* Periods that ended less than this many months before the run
 	 * started are provisional. */
 	int provisional_months;
-	/* The label of a dataset field (the export's column header), or
-	 * NULL for the field name itself. */
-	const char *(*field_label)(void *ctx, const char *field);
+	/* The label of a dataset's field (settings_field_label), or NULL
+	 * for the field name itself: in the captions, the figures tables'
+	 * first header and the quality table (of dataset cases). */
+	const char *(*field_label)(void *ctx, const char *dataset,
+				   const char *field);
 	void *field_label_ctx;
 	/* Datasets whose input was too old when the run began: a notice
 	 * under the header.  NULL: none. */

@@ -70,7 +70,7 @@ static int write_html(FILE *f, const result_table *t)
 
 static int write_csv(FILE *f, const result_table *t)
 {
-	output_options o = { OUTPUT_CSV, NULL, 0, NULL, NULL, 0 };
+	output_options o = { .format = OUTPUT_CSV };
 
 	return output_write(f, &o, t);
 }
