@@ -173,3 +173,65 @@ PY
 	then ok "every period in the summary is in a span.period that does not wrap"
 	else fail "a period in the summary can wrap" "$(cat "$work/why")"; fi
 }
+
+# Field labels.  Without a label the text table's first column is headed
+# by the export header of the fixture's source (column.Team = team,
+# column.Reden beëindiging = closure_reason); [dataset cases]
+# label.closure_reason = Afsluitreden replaces it in the text table and
+# in the HTML report ("Per afsluitreden" in the caption, "Afsluitreden"
+# over the figures), while CSV keeps the field id closure_reason, its
+# machine interface.
+test_tables_labels() {
+	write_config "$src/tests/data/e2e/cases.csv"
+	"$peil" run --config "$work/peil.ini" >"$work/run.txt" 2>"$work/err"
+	expect_rc "run over the fixture" 0 $?
+	python3 - "$work/run.txt" >"$work/heads" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+for i, l in enumerate(lines):
+    if l.endswith("]") and "[" in l and i + 1 < len(lines):
+        print(l[l.rindex("[") + 1:-1], lines[i + 1].split("  ")[0])
+PY
+	expect_grep "caseload: Team" "$work/heads" "caseload Team"
+	expect_grep "closure reasons: the export header" "$work/heads" "afsluitredenen Reden beëindiging"
+	sed -i 's/^\[dataset cases\]$/[dataset cases]\nlabel.closure_reason = Afsluitreden/' "$work/peil.ini"
+	"$peil" show --config "$work/peil.ini" >"$work/show.txt" 2>"$work/err"
+	expect_rc "show with label.closure_reason" 0 $?
+	python3 - "$work/show.txt" >"$work/heads" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+for i, l in enumerate(lines):
+    if l.endswith("]") and "[" in l and i + 1 < len(lines):
+        print(l[l.rindex("[") + 1:-1], lines[i + 1].split("  ")[0])
+PY
+	expect_grep "label.closure_reason heads the table" "$work/heads" "afsluitredenen Afsluitreden"
+	"$peil" show --config "$work/peil.ini" --kpi afsluitredenen --format csv >"$work/show.csv" 2>"$work/err"
+	expect_grep "CSV keeps the field id" "$work/show.csv" ";periode;closure_reason;waarde;"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 -o "$work/r.html" 2>"$work/err"
+	expect_rc "report (html)" 0 $?
+	if python3 - "$work/r.html" >"$work/why" <<'PY'
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.tag = None; self.caps = []; self.ths = []
+    def handle_starttag(self, tag, a):
+        self.tag = tag
+    def handle_data(self, d):
+        if self.tag == "figcaption": self.caps.append(d)
+        if self.tag == "th": self.ths.append(d)
+    def handle_endtag(self, tag):
+        self.tag = None
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+caps = [c for c in p.caps if c.startswith("Per ")]
+bad = [c for c in caps if c.startswith(("Per closure_reason", "Per team", "Per referrer"))
+       and not c.startswith("Per team,")]
+ok = any(c.startswith("Per afsluitreden, ") for c in caps) and \
+     any(c.startswith("Per team, ") for c in caps) and \
+     "Afsluitreden" in p.ths and "closure_reason" not in p.ths and not bad
+if not ok:
+    print("captions:", sorted(set(caps))[:8], "headers:", sorted(set(p.ths))[:12])
+    sys.exit(1)
+PY
+	then ok "html: 'Per afsluitreden' and 'Per team', Afsluitreden over the figures"
+	else fail "html captions or headers use field ids" "$(cat "$work/why")"; fi
+}
