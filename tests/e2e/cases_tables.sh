@@ -174,6 +174,17 @@ PY
 	else fail "a period in the summary can wrap" "$(cat "$work/why")"; fi
 }
 
+# "ID HEAD" per KPI table in text file $1: the header of its first column.
+table_heads() {
+	python3 - "$1" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+for i, l in enumerate(lines):
+    if l.endswith("]") and "[" in l and i + 1 < len(lines):
+        print(l[l.rindex("[") + 1:-1], lines[i + 1].split("  ")[0])
+PY
+}
+
 # Field labels.  Without a label the text table's first column is headed
 # by the export header of the fixture's source (column.Team = team,
 # column.Reden beëindiging = closure_reason); [dataset cases]
@@ -185,25 +196,13 @@ test_tables_labels() {
 	write_config "$src/tests/data/e2e/cases.csv"
 	"$peil" run --config "$work/peil.ini" >"$work/run.txt" 2>"$work/err"
 	expect_rc "run over the fixture" 0 $?
-	python3 - "$work/run.txt" >"$work/heads" <<'PY'
-import sys
-lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
-for i, l in enumerate(lines):
-    if l.endswith("]") and "[" in l and i + 1 < len(lines):
-        print(l[l.rindex("[") + 1:-1], lines[i + 1].split("  ")[0])
-PY
+	table_heads "$work/run.txt" >"$work/heads"
 	expect_grep "caseload: Team" "$work/heads" "caseload Team"
 	expect_grep "closure reasons: the export header" "$work/heads" "afsluitredenen Reden beëindiging"
 	sed -i 's/^\[dataset cases\]$/[dataset cases]\nlabel.closure_reason = Afsluitreden/' "$work/peil.ini"
 	"$peil" show --config "$work/peil.ini" >"$work/show.txt" 2>"$work/err"
 	expect_rc "show with label.closure_reason" 0 $?
-	python3 - "$work/show.txt" >"$work/heads" <<'PY'
-import sys
-lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
-for i, l in enumerate(lines):
-    if l.endswith("]") and "[" in l and i + 1 < len(lines):
-        print(l[l.rindex("[") + 1:-1], lines[i + 1].split("  ")[0])
-PY
+	table_heads "$work/show.txt" >"$work/heads"
 	expect_grep "label.closure_reason heads the table" "$work/heads" "afsluitredenen Afsluitreden"
 	"$peil" show --config "$work/peil.ini" --kpi afsluitredenen --format csv >"$work/show.csv" 2>"$work/err"
 	expect_grep "CSV keeps the field id" "$work/show.csv" ";periode;closure_reason;waarde;"
