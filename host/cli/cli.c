@@ -254,6 +254,8 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	if (out) {
 		opts = *out;
 		opts.kpis = ctx->kpis;
+		opts.field_label = settings_field_label;
+		opts.field_label_ctx = &ctx->settings;
 		opts.stale = &ev.stale;
 		if (cli_disclose(ctx, &ev.results) == EXIT_OK &&
 		    output_write(stdout, &opts, &ev.results) < 0)

@@ -81,8 +81,9 @@ enum {
 /* The help lines of --lang and --locale. */
 #define CLI_LANG_HELP                                                     \
 	"      --lang L        labels in nl (default) or en\n"             \
-	"      --locale L      CSV for Dutch Excel (nl: ';' and decimal "   \
-	"comma,\n                      default) or en (',' and '.')\n"
+	"      --locale L      numbers for Dutch Excel (nl: ';' and decimal " \
+	"comma,\n                      default) or en (',' and '.'); text "  \
+	"tables\n                      take its decimal mark\n"
 
 typedef struct cli_command {
 	const char *name;

@@ -138,27 +138,6 @@ static void scripts_release(struct scripts *s)
 	free(s->items);
 }
 
-/* The export's column header mapped to a field of cases, for the quality
- * table: registering staff know "Melder", not "referrer". */
-static const char *field_label(void *arg, const char *field)
-{
-	const peil_settings *settings = arg;
-	size_t i, j;
-
-	for (i = 0; i < settings->source_count; i++) {
-		const settings_source *src = &settings->sources[i];
-		const config_section *s = src->section;
-
-		if (!src->dataset || strcmp(src->dataset, "cases") != 0)
-			continue;
-		for (j = 0; j < s->count; j++)
-			if (strncmp(s->entries[j].key, "column.", 7) == 0 &&
-			    strcmp(s->entries[j].value, field) == 0)
-				return s->entries[j].key + 7;
-	}
-	return NULL;
-}
-
 /* Open -o's temporary file (stdout without -o): 0 or EXIT_STORAGE. */
 static int out_open(out_file *o, const char *path)
 {
@@ -267,6 +246,8 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		rc = out_open(&file, o->output);
 	if (rc == 0 && format) {
 		format->kpis = ctx->kpis;
+		format->field_label = settings_field_label;
+		format->field_label_ctx = &ctx->settings;
 		format->stale = &stale;
 		format->unpublished = unpublished;
 		format->revisions = &revised;
@@ -285,7 +266,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.inputs_sha256 = run.inputs;
 		in.scripts = scripts.items;
 		in.script_count = scripts.count;
-		in.field_label = field_label;
+		in.field_label = settings_field_label;
 		in.field_label_ctx = &ctx->settings;
 		in.stale = &stale;
 		in.unpublished = unpublished;

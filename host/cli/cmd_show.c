@@ -52,6 +52,8 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		if (out.format == OUTPUT_TEXT)
 			printf("Run %lld\n\n", (long long)table.run_id);
 		out.kpis = ctx.kpis;
+		out.field_label = settings_field_label;
+		out.field_label_ctx = &ctx.settings;
 		out.stale = &stale;
 		if (output_write(stdout, &out, &table) < 0)
 			rc = EXIT_CONFIG;

@@ -56,6 +56,7 @@ static const labels dutch = {
 	.at_most = "maximaal",
 	.and_word = "en",
 	.target = "Doel",
+	.misses = "%d van de %d cijfers niet gehaald of in gevaar",
 	.suppressed_legend = "* = niet getoond: minder dan %g, of daaruit af "
 			     "te leiden",
 	.suppressed_small = "klein aantal",
@@ -174,6 +175,7 @@ static const labels english = {
 	.at_most = "at most",
 	.and_word = "and",
 	.target = "Target",
+	.misses = "%d of %d figures not met or at risk",
 	.suppressed_legend = "* = not shown: fewer than %g, or derivable "
 			     "from such a number",
 	.suppressed_small = "small count",

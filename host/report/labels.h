@@ -17,6 +17,10 @@ typedef struct labels {
 	const char *total, *unknown;
 	const char *met, *at_risk, *not_met, *no_target;
 	const char *at_least, *at_most, *and_word, *target;
+	/* After a text table's target: how many of its figures with a
+	 * target status (the second %d) missed it or are at risk (the
+	 * first). */
+	const char *misses;
 	/* "* = not shown: ..." after a text table; %g is the threshold. */
 	const char *suppressed_legend;
 	const char *suppressed_small, *suppressed_derivable;

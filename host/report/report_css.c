@@ -18,6 +18,7 @@ const char report_css[] =
 	"h2{font-size:13pt;color:#17324d;margin:0 0 1mm}"
 	"h3{font-size:9.5pt;margin:2mm 0 1mm;color:#3e4c59;font-weight:600}"
 	".meta{color:#52606d;font-size:9pt;margin:1mm 0 0}"
+	".period{white-space:nowrap}"
 	"p.desc{margin:0 0 2mm}"
 	"table{border-collapse:collapse;width:100%;font-size:8.5pt;"
 	"font-variant-numeric:tabular-nums}"

@@ -40,9 +40,11 @@ typedef struct report_input {
 	 * which figures are provisional is each row's finality, as marked
 	 * (cli_mark_finality). */
 	int provisional_months;
-	/* The label of a dataset field (the export's column header), or
-	 * NULL for the field name itself. */
-	const char *(*field_label)(void *ctx, const char *field);
+	/* The label of a dataset's field (settings_field_label), or NULL
+	 * for the field name itself: in the captions, the figures tables'
+	 * first header and the quality table (of dataset cases). */
+	const char *(*field_label)(void *ctx, const char *dataset,
+				   const char *field);
 	void *field_label_ctx;
 	/* Datasets whose input was too old when the run began: a notice
 	 * under the header.  NULL: none. */
