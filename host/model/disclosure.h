@@ -33,10 +33,21 @@
 
 /* The [privacy] keys min_count and min_denominator, as the engine read
  * them (settings_disclosure). */
+typedef struct disclosure_family {
+	const char *kpi;	/* a KPI id */
+	const char *key;	/* its additive family (kpi_set_additive_key) */
+} disclosure_family;
+
 typedef struct disclosure_rules {
 	double min_count;	/* counts in (0, min_count) are hidden; 0: off */
 	double min_denominator;	/* shares and means need at least this
 				   denominator; 0: off */
+	/* The KPIs whose figures add up across grains, with their family:
+	 * a figure of one equals the sum of those of another of the same
+	 * family, breakdown and shorter periods that cover its period.
+	 * NULL / 0: none known. */
+	const disclosure_family *families;
+	size_t family_count;
 } disclosure_rules;
 
 /* Apply the rules to t, which must be sorted (result_table_sort), and set

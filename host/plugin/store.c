@@ -12,8 +12,11 @@
  */
 #include "plugin/store.h"
 
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/error.h"
 
@@ -268,11 +271,33 @@ int store_run_end(store *s, int64_t run_id, const char *status,
 									 : 0;
 }
 
+struct sized_scan {
+	int (*fn)(void *ctx, const peil_result *result);
+	void *ctx;
+};
+
+/* The result fn gets, its size unknown. */
+static int unsized_result(void *arg, const peil_result *result)
+{
+	struct sized_scan *scan = arg;
+	peil_result r;
+
+	memcpy(&r, result, offsetof(peil_result, size));
+	r.size = NAN;
+	return scan->fn(scan->ctx, &r);
+}
+
 int store_results_scan(store *s, const peil_result_query *query,
 		       int (*fn)(void *ctx, const peil_result *result),
 		       void *ctx, peil_error *err)
 {
-	return s->ops->results_scan(s->state, query, fn, ctx, err);
+	struct sized_scan scan = { fn, ctx };
+
+	/* No store keeps peil_result.size (and a plugin built before it
+	 * was appended does not know it): its results are copied up to
+	 * it, the size unknown. */
+	return s->ops->results_scan(s->state, query, unsized_result, &scan,
+				    err);
 }
 
 int store_runs_scan(store *s, int64_t run_id,

@@ -211,6 +211,16 @@ typedef struct peil_result {
 	double numerator;
 	double denominator;
 	const char *status;	/* "met", "not met", or NULL without a target */
+
+	/* ---- appended after version 7 (issue 16) ---- */
+
+	/* The figure's size: the rows (or, for a KPI that counts persons,
+	 * the persons) behind it, for every rule; NaN when unknown.  The
+	 * small-cell rules hide a figure by its size.  The host sets it for
+	 * result_put; it reads no size back from results_scan (no store
+	 * keeps it yet, and an older plugin's struct ends before it), so a
+	 * stored figure's size is taken as unknown. */
+	double size;
 } peil_result;
 
 typedef struct peil_result_query {

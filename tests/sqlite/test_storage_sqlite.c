@@ -1476,7 +1476,7 @@ static int put_result(void *st, int64_t run, const char *kpi,
 		      const char *period, const char *breakdown, double value,
 		      double num, double den, const char *status)
 {
-	peil_result r = { 0, kpi, period, breakdown, value, num, den, status };
+	peil_result r = { 0, kpi, period, breakdown, value, num, den, status, NAN };
 	peil_error err;
 
 	if (ops->result_put(st, run, &r, &err) < 0) {
