@@ -239,7 +239,8 @@ static int cmd_diff(const cli_options *o, int argc, char **argv)
 		log_msg(PEIL_LOG_ERROR, "diff takes at most two runs");
 		return EXIT_USAGE;
 	}
-	rc = cli_open(&ctx, o, CONTEXT_STORAGE);
+	/* The scripts say which KPIs add up across grains (cli_disclose). */
+	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	error_clear(&err);
 	if (rc == 0)
 		rc = diff_runs(&ctx, argc, argv, &a, &b, &err);

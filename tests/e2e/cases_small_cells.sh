@@ -1,0 +1,51 @@
+# Small cells in every figure (issue 16, item 6): the attacker of
+# check_output.py tries to recover every hidden figure of the demo's
+# published run from what is shown, by the totals of each KPI and period
+# and across grains.  Beside the shipped KPIs, started and closed cases per
+# quarter and per year: a month, its quarter and its year over the same
+# selection add up, so a shown quarter and two shown months would give the
+# third.
+
+test_small_cells_attack() {
+	local grain
+	demo_setup 2018 2018 2000
+	cp -r "$src/scripts" "$work/scripts"
+	for grain in quarter year; do
+		cat >"$work/scripts/grains_$grain.lua" <<LUA
+kpi {
+  id = "casussen_gestart_$grain",
+  title = "Gestarte casussen ($grain)",
+  description = "Aantal casussen met een aanmelddatum in de periode.",
+  unit = "casussen", dataset = "cases", grain = "$grain",
+  breakdown = { "team" },
+  select = started_in("registered"),
+  rule = count(),
+}
+kpi {
+  id = "casussen_afgesloten_$grain",
+  title = "Afgesloten casussen ($grain)",
+  description = "Aantal casussen met een afsluitdatum in de periode.",
+  unit = "casussen", dataset = "cases", grain = "$grain",
+  breakdown = { "team" },
+  select = closed_in("closed"),
+  rule = count(),
+}
+LUA
+	done
+	sed -i "s|^script_dirs = .*|script_dirs = $work/scripts|" "$work/demo.ini"
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run of the demo with quarters and years" 0 $?
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/shown.csv" 2>"$work/err"
+	expect_rc "show" 0 $?
+	sed "s|^min_count = .*|min_count = 0|" "$work/demo.ini" >"$work/truth.ini"
+	"$peil" show --config "$work/truth.ini" --format csv >"$work/truth.csv" 2>"$work/err"
+	expect_rc "show without the rules" 0 $?
+	check "no hidden figure is recovered" attack "$work/shown.csv" \
+		"$work/truth.csv" 10 \
+		casussen_gestart_quarter:casussen_gestart \
+		casussen_gestart_year:casussen_gestart \
+		casussen_gestart_year:casussen_gestart_quarter \
+		casussen_afgesloten_quarter:casussen_afgesloten \
+		casussen_afgesloten_year:casussen_afgesloten \
+		casussen_afgesloten_year:casussen_afgesloten_quarter
+}
