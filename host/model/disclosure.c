@@ -15,7 +15,7 @@
 #include <string.h>
 
 /* The number of rows or persons behind a figure (its size, set by the
- * evaluation); for a figure read back from a store, which keeps no size,
+ * evaluation and kept by the store); for a figure stored without one,
  * the count itself or the denominator.  SIZE_UNKNOWN for a figure with a
  * value but none of these (a sum, minimum or maximum of a stored run):
  * it could stand for one person, so it is hidden. */

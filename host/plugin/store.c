@@ -59,6 +59,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V7_SCOPES:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V7 &&
 		       o->snapshot_scope_begin;
+	case STORE_V8_SIZES:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V8 &&
+		       o->keeps_result_size;
 	}
 	return 0;
 }
@@ -79,7 +82,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V7_SCOPES; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V8_SIZES; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -162,6 +165,8 @@ static const char *version_ability(enum store_version v)
 		return "refuse a missing store";
 	case STORE_V7_SCOPES:
 		return "take a snapshot of one scope of a dataset";
+	case STORE_V8_SIZES:
+		return "keep the sizes of figures";
 	}
 	return "do that";
 }
@@ -293,11 +298,12 @@ int store_results_scan(store *s, const peil_result_query *query,
 {
 	struct sized_scan scan = { fn, ctx };
 
-	/* No store keeps peil_result.size (and a plugin built before it
-	 * was appended does not know it): its results are copied up to
-	 * it, the size unknown. */
-	return s->ops->results_scan(s->state, query, unsized_result, &scan,
-				    err);
+	/* A store that does not keep peil_result.size (or was built before
+	 * it was appended) gives results copied up to it, size unknown. */
+	if (!store_has(s, STORE_V8_SIZES))
+		return s->ops->results_scan(s->state, query, unsized_result,
+					    &scan, err);
+	return s->ops->results_scan(s->state, query, fn, ctx, err);
 }
 
 int store_runs_scan(store *s, int64_t run_id,

@@ -35,7 +35,8 @@ enum store_version {
 	STORE_V4_LOADS = 4,	/* load_begin, load_end */
 	STORE_V5_LOCK_PATH = 5,	/* lock_path */
 	STORE_V6_EXISTING = 6,	/* open_existing */
-	STORE_V7_SCOPES = 7	/* snapshot_scope_begin */
+	STORE_V7_SCOPES = 7,	/* snapshot_scope_begin */
+	STORE_V8_SIZES = 8	/* keeps_result_size */
 };
 
 /* Load the storage plugin NAME from path, without opening the store:

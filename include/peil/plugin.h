@@ -212,14 +212,15 @@ typedef struct peil_result {
 	double denominator;
 	const char *status;	/* "met", "not met", or NULL without a target */
 
-	/* ---- appended after version 7 (issue 16) ---- */
+	/* ---- since storage ops version 8 ---- */
 
 	/* The figure's size: the rows (or, for a KPI that counts persons,
 	 * the persons) behind it, for every rule; NaN when unknown.  The
 	 * small-cell rules hide a figure by its size.  The host sets it for
-	 * result_put; it reads no size back from results_scan (no store
-	 * keeps it yet, and an older plugin's struct ends before it), so a
-	 * stored figure's size is taken as unknown. */
+	 * result_put (a store before version 8 does not see it); it reads it
+	 * from results_scan only of a store whose keeps_result_size is set,
+	 * and takes it as unknown from any other (whose struct may end
+	 * before it). */
 	double size;
 } peil_result;
 
@@ -562,6 +563,15 @@ typedef struct peil_storage_ops {
 	int (*snapshot_scope_begin)(void *state, const peil_schema *schema,
 				    size_t scope_field,
 				    const char *scope_value, peil_error *err);
+
+	/* ---- version 8: figure sizes ---- */
+
+	/* Nonzero when result_put keeps peil_result.size and results_scan
+	 * gives it back (NaN for a figure stored without one, as by an
+	 * older version of the store).  Without it, the host takes a stored
+	 * figure's size as unknown, and hides a stored sum, minimum or
+	 * maximum (docs/output.md, "Small cells"). */
+	int keeps_result_size;
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -572,6 +582,8 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V6 PEIL_SIZE_TO(peil_storage_ops, open_existing)
 #define PEIL_STORAGE_OPS_SIZE_V7 \
 	PEIL_SIZE_TO(peil_storage_ops, snapshot_scope_begin)
+#define PEIL_STORAGE_OPS_SIZE_V8 \
+	PEIL_SIZE_TO(peil_storage_ops, keeps_result_size)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

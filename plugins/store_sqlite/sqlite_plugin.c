@@ -45,6 +45,7 @@ static const peil_storage_ops store_ops = {
 	.lock_path = store_lock_path,
 	.open_existing = store_open_existing,
 	.snapshot_scope_begin = store_snapshot_scope_begin,
+	.keeps_result_size = 1,
 };
 
 static const peil_plugin store_plugin = {
