@@ -7,30 +7,24 @@
 # third.
 
 test_small_cells_attack() {
-	local grain
+	local grain event out
 	demo_setup 2018 2018 2000
 	cp -r "$src/scripts" "$work/scripts"
 	for grain in quarter year; do
-		cat >"$work/scripts/grains_$grain.lua" <<LUA
+		for event in 'gestart started_in("registered")' \
+			     'afgesloten closed_in("closed")'; do
+			cat >>"$work/scripts/grains_$grain.lua" <<LUA
 kpi {
-  id = "casussen_gestart_$grain",
-  title = "Gestarte casussen ($grain)",
-  description = "Aantal casussen met een aanmelddatum in de periode.",
+  id = "casussen_${event%% *}_$grain",
+  title = "Casussen ${event%% *} ($grain)",
+  description = "Aantal casussen met die datum in de periode.",
   unit = "casussen", dataset = "cases", grain = "$grain",
   breakdown = { "team" },
-  select = started_in("registered"),
-  rule = count(),
-}
-kpi {
-  id = "casussen_afgesloten_$grain",
-  title = "Afgesloten casussen ($grain)",
-  description = "Aantal casussen met een afsluitdatum in de periode.",
-  unit = "casussen", dataset = "cases", grain = "$grain",
-  breakdown = { "team" },
-  select = closed_in("closed"),
+  select = ${event#* },
   rule = count(),
 }
 LUA
+		done
 	done
 	# A sum of marks and a per-1000 figure of a Lua function over the
 	# closed cases with a mark: their size is rapportcijfer_aantal.
