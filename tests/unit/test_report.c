@@ -15,7 +15,7 @@
 #include "report/prometheus.h"
 #include "report/report_html.h"
 
-static const disclosure_rules rules10 = { 10, 10 };
+static const disclosure_rules rules10 = { 10, 10, NULL, 0 };
 
 /* Caseload of two teams in two months: Noord 3 (small) and 40, Zuid 4321
  * and 4100. */
