@@ -202,3 +202,38 @@ void period_set_reference(period *p, period_reference rule)
 		       : rule == PERIOD_REFERENCE_NEXT ? p->last + 1
 						       : p->last;
 }
+
+int period_earlier(const char *id, int year_before, char out[16])
+{
+	int y, n, z, len;
+	char tail, buf[48];
+
+	if (sscanf(id, "%4d-Q%1d%c", &y, &n, &tail) == 2 && n >= 1 &&
+	    n <= 4) {
+		if (!year_before && n > 1)
+			n--;
+		else
+			y--, n = year_before ? n : 4;
+		len = snprintf(buf, sizeof(buf), "%04d-Q%d", y, n);
+	} else if (sscanf(id, "%4d-%2d%c", &y, &n, &tail) == 2 && n >= 1 &&
+		   n <= 12) {
+		if (!year_before && n > 1)
+			n--;
+		else
+			y--, n = year_before ? n : 12;
+		len = snprintf(buf, sizeof(buf), "%04d-%02d", y, n);
+	} else if (sscanf(id, "%4d/%4d%c", &y, &z, &tail) == 2 &&
+		   z == y + 1) {
+		y--;
+		len = snprintf(buf, sizeof(buf), "%04d/%04d", y, z - 1);
+	} else if (sscanf(id, "%4d%c", &y, &tail) == 1 && strlen(id) == 4) {
+		y--;
+		len = snprintf(buf, sizeof(buf), "%04d", y);
+	} else {
+		return -1;
+	}
+	if (y < 1 || len < 0 || len >= 16)
+		return -1;
+	memcpy(out, buf, (size_t)len + 1);
+	return 0;
+}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/comparison.h"
 #include "model/disclosure.h"
 #include "base/calendar.h"
 #include "base/error.h"
@@ -335,6 +336,13 @@ int cli_output_options(const cli_options *o, output_options *out)
 	return 0;
 }
 
+unsigned cli_compare_asks(void *kpis, const char *id)
+{
+	const kpi_info *k = kpis ? kpi_set_find(kpis, id) : NULL;
+
+	return k ? k->compare : 0;
+}
+
 int cli_disclose(const peil_context *ctx, result_table *t)
 {
 	disclosure_rules rules = settings_disclosure(&ctx->settings);
@@ -364,6 +372,12 @@ int cli_disclose(const peil_context *ctx, result_table *t)
 	disclosure_apply(t, &rules);
 	free(families);
 	free(keys);
+	/* After the rules: a change of a hidden figure, or against one, is
+	 * hidden too. */
+	if (comparison_attach(t, cli_compare_asks, ctx->kpis) < 0) {
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
 	return 0;
 }
 
@@ -372,22 +386,42 @@ struct read_state {
 	result_table *table;
 	int has_range;
 	int32_t from, to;
+	kpi_set *kpis;		/* for the KPIs' compare */
 	int oom;
 };
+
+/* A figure of the run in the year before the range, of a KPI that is
+ * compared with earlier periods: read to be compared with (flagged
+ * earlier), from the same run. */
+static int read_earlier(const struct read_state *st, const peil_result *r,
+			const period *p)
+{
+	return (st->table->compare | cli_compare_asks(st->kpis, r->kpi)) &&
+	       p->last < st->from &&
+	       p->first >= date_add_months(st->from, -12) - 92;
+}
 
 static int read_row(void *arg, const peil_result *r)
 {
 	struct read_state *st = arg;
+	int earlier = 0;
 	period p;
 
 	st->table->run_id = r->run_id;
-	if (st->has_range && (period_parse(r->period, &p) < 0 ||
-			      p.first < st->from || p.last > st->to))
-		return 0;
+	if (st->has_range) {
+		if (period_parse(r->period, &p) < 0)
+			return 0;
+		if (p.first < st->from || p.last > st->to) {
+			if (!read_earlier(st, r, &p))
+				return 0;
+			earlier = 1;
+		}
+	}
 	if (result_table_add(st->table, r) < 0) {
 		st->oom = 1;
 		return -1;
 	}
+	st->table->rows[st->table->count - 1].earlier = earlier;
 	return 0;
 }
 
@@ -504,7 +538,7 @@ void cli_warn_changed_scripts(const peil_context *ctx, int64_t run_id,
 int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 		     int has_range, int32_t from, int32_t to, result_table *t)
 {
-	struct read_state st = { t, has_range, from, to, 0 };
+	struct read_state st = { t, has_range, from, to, ctx->kpis, 0 };
 	peil_result_query q = { 0, kpi };
 	peil_error err;
 	int64_t run_id = 0;

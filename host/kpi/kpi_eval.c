@@ -30,6 +30,8 @@ typedef struct kpi_run {
 	kpi *k;
 	period *periods;
 	size_t period_count;
+	size_t asked;		/* periods before it are evaluated only to be
+				   compared with (kpi_compare_from) */
 	kpi_cells *cells;	/* set by its scan */
 	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
@@ -88,7 +90,8 @@ static int kpi_run_grow(kpi_run *r, size_t cell)
 }
 
 /* The index of r's selection among the scan's, added when new: runs with
- * the same grain have the same periods, and the same selection of the
+ * the same grain and the same periods (the same earlier periods to be
+ * compared with) have the same periods, and the same selection of the
  * same fields puts a row in the same ones. */
 static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 {
@@ -99,7 +102,8 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 		const kpi_run *other = scan->picks[i];
 		const kpi_node *o = other->k->select;
 
-		if (other->k->info.grain != r->k->info.grain)
+		if (other->k->info.grain != r->k->info.grain ||
+		    other->period_count != r->period_count)
 			continue;
 		if (!sel || !o) {
 			if (!sel && !o)
@@ -539,6 +543,21 @@ static int kpi_compare_cells(const void *a, const void *b)
 		      kpi_cells_text(kpi_sort_cells, *y));
 }
 
+/* Hand res, of r's period p, to the sink: a period before those asked
+ * for to its earlier (none: dropped). */
+static int kpi_sink_put(const kpi_run *r, size_t p, const kpi_sink *sink,
+			const peil_result *res, peil_error *err)
+{
+	int rc = p >= r->asked ? sink->result(sink->ctx, &r->k->info, res)
+		 : sink->earlier ? sink->earlier(sink->ctx, &r->k->info, res)
+				 : 0;
+
+	if (rc < 0)
+		return error_set(err, NULL, 0, NULL, "evaluation stopped: "
+				 "the result sink failed");
+	return 0;
+}
+
 /* The figure of a period that r cannot evaluate: the total, no numbers,
  * the reason as its status. */
 static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
@@ -562,10 +581,7 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 	res.breakdown = "{}";
 	res.value = res.numerator = res.denominator = res.size = NAN;
 	res.status = why;
-	if (sink->result(sink->ctx, &k->info, &res) < 0)
-		return error_set(err, NULL, 0, NULL, "evaluation stopped: "
-				 "the result sink failed");
-	return 0;
+	return kpi_sink_put(r, p, sink, &res, err);
 }
 
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
@@ -597,11 +613,9 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 			res.breakdown = kpi_cells_text(r->cells, order[i]);
 			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
 				   &res);
-			if (sink->result(sink->ctx, &r->k->info, &res) < 0) {
+			if (kpi_sink_put(r, p, sink, &res, err) < 0) {
 				free(order);
-				return error_set(err, NULL, 0, NULL,
-						 "evaluation stopped: the "
-						 "result sink failed");
+				return -1;
 			}
 		}
 	}
@@ -631,13 +645,42 @@ static int kpi_run_fail(kpi_run *r, const char *fmt, const char *arg)
 	return 0;
 }
 
+/* The first day k is evaluated from for [from, to]: from, or with
+ * comparisons (compare) the first day of the earliest period its first
+ * period is compared with.  Those earlier periods' figures go to the sink
+ * like the others; the caller tells them by their period
+ * (docs/kpi-scripts.md, "Comparisons"). */
+static int32_t kpi_compare_from(const kpi_set *set, const kpi *k,
+				int32_t from, int32_t to)
+{
+	const period_grain g = k->info.grain;
+	const int csm = set->contract_start_month;
+	period first, earlier;
+
+	if (!k->info.compare ||
+	    period_list(g, csm, from, to, &first, 1) == 0)
+		return from;
+	if (k->info.compare & KPI_COMPARE_YEAR_BEFORE) {
+		period_containing(g, csm, date_add_months(first.first, -12),
+				  &earlier);
+		return earlier.first;
+	}
+	period_containing(g, csm, first.first - 1, &earlier);
+	return earlier.first;
+}
+
 /* A run for k over [from, to]; -1 when out of memory. */
 static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 		       kpi_run **out)
 {
 	kpi_run *r = calloc(1, sizeof(*r));
-	size_t n = period_list(k->info.grain, set->contract_start_month, from,
-			       to, NULL, 0);
+	size_t n;
+
+	int32_t asked_from = from;
+
+	from = kpi_compare_from(set, k, from, to);
+	n = period_list(k->info.grain, set->contract_start_month, from, to,
+			NULL, 0);
 
 	*out = r;
 	if (!r)
@@ -652,8 +695,10 @@ static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
 	r->first_date = INT32_MAX;
 	r->period_count = period_list(k->info.grain, set->contract_start_month,
 				      from, to, r->periods, n);
-	for (size_t i = 0; i < r->period_count; i++)
+	for (size_t i = 0; i < r->period_count; i++) {
 		period_set_reference(&r->periods[i], set->reference);
+		r->asked += r->periods[i].first < asked_from;
+	}
 	k->budget_left = set->limits.instructions;
 	k->seconds_left = (double)set->limits.seconds;
 	k->seconds_limit = set->limits.seconds;
