@@ -390,33 +390,41 @@ struct read_state {
 	int oom;
 };
 
-/* A figure of the run in the year before the range, of a KPI that is
- * compared with earlier periods: read to be compared with (flagged
- * earlier), from the same run. */
+/* Whether a figure of the run is one to compare with rather than one of
+ * the figures read: one the run evaluated only for that (earlier), or
+ * one of the year before the range; only for a KPI compared with earlier
+ * periods.  *skip when it is neither. */
 static int read_earlier(const struct read_state *st, const peil_result *r,
-			const period *p)
+			int *skip)
 {
-	return (st->table->compare | cli_compare_asks(st->kpis, r->kpi)) &&
-	       p->last < st->from &&
-	       p->first >= date_add_months(st->from, -12) - 92;
+	int compared = (st->table->compare |
+			cli_compare_asks(st->kpis, r->kpi)) != 0;
+	period p;
+
+	*skip = 0;
+	if (r->earlier || !st->has_range) {
+		*skip = r->earlier && !compared;
+		return r->earlier;
+	}
+	if (period_parse(r->period, &p) < 0) {
+		*skip = 1;
+		return 0;
+	}
+	if (p.first >= st->from && p.last <= st->to)
+		return 0;
+	*skip = !compared || p.last >= st->from ||
+		p.first < date_add_months(st->from, -12) - 92;
+	return 1;
 }
 
 static int read_row(void *arg, const peil_result *r)
 {
 	struct read_state *st = arg;
-	int earlier = 0;
-	period p;
+	int skip, earlier = read_earlier(st, r, &skip);
 
 	st->table->run_id = r->run_id;
-	if (st->has_range) {
-		if (period_parse(r->period, &p) < 0)
-			return 0;
-		if (p.first < st->from || p.last > st->to) {
-			if (!read_earlier(st, r, &p))
-				return 0;
-			earlier = 1;
-		}
-	}
+	if (skip)
+		return 0;
 	if (result_table_add(st->table, r) < 0) {
 		st->oom = 1;
 		return -1;

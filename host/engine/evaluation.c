@@ -297,10 +297,12 @@ static int record(struct eval_state *st, const char *only_kpi,
 			.denominator = row->denominator,
 			.status = row->status,
 			.size = row->size,
+			.earlier = row->earlier,
 		};
 
-		if (!row->earlier &&
-		    store_result_put(ctx->store, st->ev->run_id, &r, err) < 0)
+		/* Earlier figures are kept apart (a store without version
+		 * 10 gets none): never figures of the run. */
+		if (store_result_put(ctx->store, st->ev->run_id, &r, err) < 0)
 			goto fail;
 	}
 	return store_batch_commit(ctx->store, err);

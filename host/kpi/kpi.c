@@ -339,34 +339,6 @@ static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
 	return 0;
 }
 
-int kpi_compare_parse(const char *list, unsigned *out, char *msg,
-		      size_t msg_size)
-{
-	static const char *const names[] = { "previous", "year_before" };
-	const char *p = list;
-
-	*out = 0;
-	while (*p) {
-		size_t len = strcspn(p, ", \t"), i;
-
-		for (i = 0; len && i < 2; i++)
-			if (strlen(names[i]) == len &&
-			    strncmp(p, names[i], len) == 0)
-				break;
-		if (len && i < 2)
-			*out |= 1u << i;
-		else if (len && !(len == 4 && strncmp(p, "none", 4) == 0)) {
-			snprintf(msg, msg_size, "compare = %s: unknown '%.*s' "
-				 "(previous, year_before or none)", list,
-				 (int)len, p);
-			return -1;
-		}
-		p += len;
-		p += strspn(p, ", \t");
-	}
-	return 0;
-}
-
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size)
 {

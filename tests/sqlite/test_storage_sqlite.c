@@ -430,7 +430,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -445,7 +445,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	ops->close(st);
 }
 
@@ -457,12 +457,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 6", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 6");
+	CHECK_CONTAINS(err.message, "version 7");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -493,7 +493,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -1476,7 +1476,8 @@ static int put_result(void *st, int64_t run, const char *kpi,
 		      const char *period, const char *breakdown, double value,
 		      double num, double den, const char *status)
 {
-	peil_result r = { 0, kpi, period, breakdown, value, num, den, status, NAN };
+	peil_result r = { 0, kpi, period, breakdown, value, num, den, status, NAN,
+			  0 };
 	peil_error err;
 
 	if (ops->result_put(st, run, &r, &err) < 0) {
@@ -2004,7 +2005,7 @@ TEST(schema_3_table_without_key_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
 				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
 		  "1Noord 3West");
@@ -2036,7 +2037,7 @@ TEST(schema_2_migrates)
 				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " type = 'trigger'"), 2);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2071,7 +2072,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
 			       "c", "s", "i" };
-	peil_result r = { 0, "som", "2024", "{}", 40, NAN, NAN, NULL, 3 };
+	peil_result r = { 0, "som", "2024", "{}", 40, NAN, NAN, NULL, 3, 0 };
 	peil_result_query latest = { 0, NULL };
 	double sizes[2] = { 0, 0 };
 	int64_t run = 0;
@@ -2092,7 +2093,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 				    " PRAGMA user_version = 4"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	sizes[0] = sizes[1] = 0;
 	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
 	CHECK(isnan(sizes[1]));
@@ -2124,7 +2125,7 @@ TEST(schema_3_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " name = 'peil_add_cases'"), 0);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2162,7 +2163,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 6);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
