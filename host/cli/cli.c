@@ -397,8 +397,7 @@ struct read_state {
 static int read_earlier(const struct read_state *st, const peil_result *r,
 			int *skip)
 {
-	int compared = (st->table->compare |
-			cli_compare_asks(st->kpis, r->kpi)) != 0;
+	int compared = cli_compare_asks(st->kpis, r->kpi) != 0;
 	period p;
 
 	*skip = 0;

@@ -57,6 +57,7 @@ typedef struct cli_options {
 	int force;
 	int fields;		/* list --fields */
 	int evaluate;		/* report --evaluate */
+	const char *compare;	/* report --compare LIST */
 	int dry_run;		/* eval --dry-run */
 } cli_options;
 
@@ -75,7 +76,8 @@ enum {
 	CLI_OPT_LOG_FORMAT,
 	CLI_OPT_FIELDS,
 	CLI_OPT_EVALUATE,
-	CLI_OPT_DRY_RUN
+	CLI_OPT_DRY_RUN,
+	CLI_OPT_COMPARE
 };
 
 /* The help lines of --lang and --locale. */
@@ -176,7 +178,7 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 		     int has_range, int32_t from, int32_t to, result_table *t);
 /* Apply the small-cell rules of ctx's [privacy] section to the sorted
  * table t, then compare its figures with earlier periods (the KPIs'
- * compare, t->compare) and drop the rows there only for that
+ * compare) and drop the rows there only for that
  * (model/comparison.h): 0, or EXIT_STORAGE when out of memory. */
 int cli_disclose(const peil_context *ctx, result_table *t);
 /* The comparisons (KPI_COMPARE_*) KPI id of the kpi_set kpis asks for;

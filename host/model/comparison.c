@@ -56,7 +56,7 @@ int comparison_attach(result_table *t, comparison_asks asks, void *ctx)
 	qsort(index, t->count, sizeof(*index), row_order);
 	for (i = 0; i < t->count; i++) {
 		result_row *row = &t->rows[i];
-		unsigned bits = t->compare | (asks ? asks(ctx, row->kpi) : 0);
+		unsigned bits = asks(ctx, row->kpi);
 
 		if (row->earlier)
 			continue;

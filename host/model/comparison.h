@@ -16,7 +16,7 @@
 typedef unsigned (*comparison_asks)(void *ctx, const char *kpi);
 
 /* For every figure of t not flagged earlier whose KPI asks (asks(ctx,
- * kpi) | t->compare) for comparisons, find the figure of the same KPI and
+ * kpi)) for comparisons, find the figure of the same KPI and
  * breakdown in each earlier period asked for, and fill its compare[]:
  * hidden when either figure is hidden (a change would tell the hidden
  * one), absent when t has no such figure or it was not evaluated.  Then

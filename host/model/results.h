@@ -71,9 +71,6 @@ typedef struct result_table {
 	int disclosed;		/* set by disclosure_apply */
 	double min_count;	/* the thresholds it applied (0: off) */
 	double min_denominator;
-	/* peil report --compare: the comparisons (KPI_COMPARE_* bits)
-	 * every KPI of the table gets, beside its own compare. */
-	unsigned compare;
 } result_table;
 
 /* A KPI that could not be evaluated for a period (its dataset is not

@@ -75,6 +75,9 @@ typedef struct labels {
 	 * change of a percentage; the CSV columns of each comparison (old
 	 * value, change, change in %). */
 	const char *compare_name[2], *compare_heading, *compare_vs, *points;
+	/* Under a table of changes: what "-" and "*" mean; in a summary, a
+	 * change without an earlier figure (%s its period). */
+	const char *compare_legend, *compare_absent;
 	const char *col_compare[2][3];
 } labels;
 

@@ -284,6 +284,37 @@ void output_change_text(const result_row *row, size_t c, int decimals,
 		strcat(out, old);
 }
 
+void output_change_summary(const result_row *row, size_t c,
+			   const kpi_info *k, const labels *w, int point,
+			   char *out, size_t size)
+{
+	const result_compare *cmp = &row->compare[c];
+	double change, pct;
+	int known = comparison_change(row, c, &change, &pct);
+	int points = k && strcmp(k->unit, "%") == 0;
+	char number[64];
+
+	if (cmp->state == RESULT_COMPARE_ABSENT) {
+		snprintf(out, size, w->compare_absent, cmp->period);
+		return;
+	}
+	if (cmp->state == RESULT_COMPARE_HIDDEN)
+		snprintf(number, sizeof(number), "*");
+	else if (!known)
+		snprintf(number, sizeof(number), "-");
+	else if ((known & 2) && !points)
+		signed_number(pct, 1, point, number, sizeof(number));
+	else
+		signed_number(change, k ? k->decimals : -1, point, number,
+			      sizeof(number));
+	snprintf(out, size, "%s%s%s %s %s", number,
+		 (known & 2) && !points ? " %" : known ? " " : "",
+		 (known & 2) && !points ? ""
+		 : known		 ? output_change_unit(w, k)
+					 : "",
+		 w->compare_vs, cmp->period);
+}
+
 /* Under a KPI's table: the change of every figure against comparison c,
  * in the same grid. */
 static void text_changes(FILE *out, const result_table *t, size_t begin,
@@ -342,6 +373,7 @@ static void text_changes(FILE *out, const result_table *t, size_t begin,
 		}
 		fputc('\n', out);
 	}
+	fprintf(out, "%s\n", w->compare_legend);
 }
 
 /* One KPI's rows [begin, end) as breakdown x period. */

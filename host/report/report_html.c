@@ -254,6 +254,17 @@ static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
 			html_escape(out, w->word_provisional);
 		}
 		fputs(")</span>", out);
+		for (i = 0; i < RESULT_COMPARISONS; i++) {
+			char text[256];
+
+			if (r->compare[i].state == RESULT_COMPARE_NONE)
+				continue;
+			output_change_summary(r, i, v->k, w, 0, text,
+					      sizeof(text));
+			fputs("<br><small class=\"change\">", out);
+			html_escape(out, text);
+			fputs("</small>", out);
+		}
 	}
 	fputs("</td><td>", out);
 	target_text(out, w, v->k);
@@ -464,6 +475,61 @@ static void table_legend(FILE *out, const report_input *in,
 	fputs("</p>", out);
 }
 
+/* The change of every figure of the KPI against comparison c
+ * (model/comparison.h), laid out as its table of figures. */
+static void changes_table(FILE *out, const report_input *in,
+			  const struct kpi_view *v, size_t c)
+{
+	const labels *w = in->words;
+	char text[512];
+	size_t i, j;
+
+	fputs("<h3>", out);
+	snprintf(text, sizeof(text), w->compare_heading, w->compare_name[c],
+		 output_change_unit(w, v->k));
+	html_escape(out, text);
+	fputs("</h3><table class=\"changes\"><thead><tr><th>", out);
+	html_escape(out, v->field ? v->field : "");
+	fputs("</th>", out);
+	for (j = 0; j < v->period_count; j++) {
+		fputs("<th>", out);
+		html_escape(out, period_label(w, v->periods[j]));
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead><tbody>\n", out);
+	for (i = 0; i < v->cell_count; i++) {
+		result_breakdown_label_words(v->cells[i], w->total, w->unknown,
+					     text, sizeof(text));
+		fputs(result_is_total(v->cells[i]) ? "<tr class=\"total\"><td>"
+						   : "<tr><td>",
+		      out);
+		html_escape(out, text);
+		fputs("</td>", out);
+		for (j = 0; j < v->period_count; j++) {
+			const result_row *r = find_row(v->t, v->begin, v->end,
+						       v->periods[j],
+						       v->cells[i]);
+
+			text[0] = '\0';
+			if (r)
+				output_change_text(r, c,
+						   v->k ? v->k->decimals : -1,
+						   w, 0, 1, text,
+						   sizeof(text));
+			fputs(r && r->compare[c].state == RESULT_COMPARE_HIDDEN
+				      ? "<td class=\"hidden\">"
+				      : "<td>",
+			      out);
+			html_escape(out, text);
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n<p class=\"legend\">", out);
+	html_escape(out, w->compare_legend);
+	fputs("</p>\n", out);
+}
+
 static void figures_table(FILE *out, const report_input *in,
 			  const struct kpi_view *v)
 {
@@ -500,6 +566,10 @@ static void figures_table(FILE *out, const report_input *in,
 	}
 	fputs("</tbody></table>\n", out);
 	table_legend(out, in, v);
+	for (size_t c = 0; c < RESULT_COMPARISONS; c++)
+		if (v->t->rows[v->begin].compare[c].state !=
+		    RESULT_COMPARE_NONE)
+			changes_table(out, in, v, c);
 }
 
 static void kpi_section(FILE *out, const report_input *in,
