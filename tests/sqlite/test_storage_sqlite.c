@@ -2214,6 +2214,61 @@ TEST(prune_keeps_final_figures)
 	ops->close(st);
 }
 
+static int earlier_row(void *ctx, const peil_result *r)
+{
+	int *earlier = ctx;
+
+	earlier[strcmp(r->period, "2017") == 0] = r->earlier;
+	return 0;
+}
+
+/* Run 2 evaluated 2017 only to compare 2018 with (earlier): kept and
+ * read back so, but no figure of run 2 for prune: run 1's 2017, the
+ * latest of the runs' own, is kept when run 1 is pruned.  A store of
+ * schema 5 gains the column, its figures earlier 0. */
+TEST(earlier_figures_kept_apart)
+{
+	const char *path = db_path("earlier");
+	void *st = store_open(path);
+	int64_t runs[2], deleted_runs = -1, deleted_figures = -1;
+	peil_prune prune = { runs, 1, final_2017, NULL };
+	peil_result old = { 0, "k", "2017", "{}", 2, 2, NAN, NULL, 2, 1 };
+	peil_result_query q = { 0, NULL };
+	int earlier[2] = { -1, -1 };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK(ops->keeps_earlier_figures);
+	CHECK(ops->size >= PEIL_STORAGE_OPS_SIZE_V10);
+	CHECK((runs[0] = run_now(st, &err)) > 0);
+	CHECK_INT(put_result(st, runs[0], "k", "2017", "{}", 1, NAN, NAN,
+			     NULL), 0);
+	CHECK((runs[1] = run_now(st, &err)) > 0);
+	CHECK_INT(ops->result_put(st, runs[1], &old, &err), 0);
+	CHECK_INT(put_result(st, runs[1], "k", "2018", "{}", 3, NAN, NAN,
+			     NULL), 0);
+	q.run_id = runs[1];
+	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
+	CHECK_INT(earlier[1], 1);
+	CHECK_INT(earlier[0], 0);
+	CHECK_INT(ops->runs_prune(st, &prune, &deleted_runs, &deleted_figures,
+				  &err), 0);
+	CHECK_INT(deleted_runs, 0);
+	CHECK_INT(deleted_figures, 0);
+	CHECK_INT(direct_int(path, "SELECT value FROM peil_result"
+				   " WHERE run_id = 1 AND period = '2017'"), 1);
+	ops->close(st);
+	CHECK_INT(direct_exec(path, "ALTER TABLE peil_result DROP COLUMN"
+				    " earlier; PRAGMA user_version = 5"), 0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	earlier[0] = earlier[1] = -1;
+	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
+	CHECK_INT(earlier[1], 0);
+	ops->close(st);
+}
+
 int main(void)
 {
 	peil_plugin_entry_fn entry;
@@ -2279,6 +2334,7 @@ int main(void)
 	RUN(result_sizes_kept_and_schema_4_migrates);
 	RUN(backup_copies_the_store);
 	RUN(prune_keeps_final_figures);
+	RUN(earlier_figures_kept_apart);
 
 	rc = harness_done();
 	remove_tmpdir();
