@@ -205,23 +205,23 @@ void period_set_reference(period *p, period_reference rule)
 
 int period_earlier(const char *id, int year_before, char out[16])
 {
-	int y, n, z, len;
+	int y, n, z, len, per_year = 0;
 	char tail, buf[48];
 
-	if (sscanf(id, "%4d-Q%1d%c", &y, &n, &tail) == 2 && n >= 1 &&
-	    n <= 4) {
-		if (!year_before && n > 1)
-			n--;
-		else
-			y--, n = year_before ? n : 4;
-		len = snprintf(buf, sizeof(buf), "%04d-Q%d", y, n);
-	} else if (sscanf(id, "%4d-%2d%c", &y, &n, &tail) == 2 && n >= 1 &&
-		   n <= 12) {
-		if (!year_before && n > 1)
-			n--;
-		else
-			y--, n = year_before ? n : 12;
-		len = snprintf(buf, sizeof(buf), "%04d-%02d", y, n);
+	/* A quarter or a month: n of per_year in year y. */
+	if (sscanf(id, "%4d-Q%1d%c", &y, &n, &tail) == 2)
+		per_year = 4;
+	else if (sscanf(id, "%4d-%2d%c", &y, &n, &tail) == 2)
+		per_year = 12;
+	if (per_year) {
+		if (n < 1 || n > per_year)
+			return -1;
+		if (year_before || n == 1)
+			y--;
+		if (!year_before)
+			n = n == 1 ? per_year : n - 1;
+		len = snprintf(buf, sizeof(buf),
+			       per_year == 4 ? "%04d-Q%d" : "%04d-%02d", y, n);
 	} else if (sscanf(id, "%4d/%4d%c", &y, &z, &tail) == 2 &&
 		   z == y + 1) {
 		y--;

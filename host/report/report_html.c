@@ -475,6 +475,42 @@ static void table_legend(FILE *out, const report_input *in,
 	fputs("</p>", out);
 }
 
+/* A table of the KPI's cells by its periods: its title, and the head
+ * (with marked, a "v" over the provisional periods). */
+static void grid_head(FILE *out, const labels *w, const struct kpi_view *v,
+		      const char *title, int marked)
+{
+	fputs("<h3>", out);
+	html_escape(out, title);
+	fputs("</h3><table><thead><tr><th>", out);
+	html_escape(out, v->field ? v->field : "");
+	fputs("</th>", out);
+	for (size_t j = 0; j < v->period_count; j++) {
+		fputs("<th>", out);
+		html_escape(out, period_label(w, v->periods[j]));
+		if (marked &&
+		    period_provisional(v->t, v->begin, v->end, v->periods[j]))
+			fputs("<sup>v</sup>", out);
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead><tbody>\n", out);
+}
+
+/* The start of cell i's row of such a table: its label. */
+static void grid_row(FILE *out, const labels *w, const struct kpi_view *v,
+		     size_t i)
+{
+	char label[512];
+
+	result_breakdown_label_words(v->cells[i], w->total, w->unknown, label,
+				     sizeof(label));
+	fputs(result_is_total(v->cells[i]) ? "<tr class=\"total\"><td>"
+					   : "<tr><td>",
+	      out);
+	html_escape(out, label);
+	fputs("</td>", out);
+}
+
 /* The change of every figure of the KPI against comparison c
  * (model/comparison.h), laid out as its table of figures. */
 static void changes_table(FILE *out, const report_input *in,
@@ -484,27 +520,11 @@ static void changes_table(FILE *out, const report_input *in,
 	char text[512];
 	size_t i, j;
 
-	fputs("<h3>", out);
 	snprintf(text, sizeof(text), w->compare_heading, w->compare_name[c],
 		 output_change_unit(w, v->k));
-	html_escape(out, text);
-	fputs("</h3><table class=\"changes\"><thead><tr><th>", out);
-	html_escape(out, v->field ? v->field : "");
-	fputs("</th>", out);
-	for (j = 0; j < v->period_count; j++) {
-		fputs("<th>", out);
-		html_escape(out, period_label(w, v->periods[j]));
-		fputs("</th>", out);
-	}
-	fputs("</tr></thead><tbody>\n", out);
+	grid_head(out, w, v, text, 0);
 	for (i = 0; i < v->cell_count; i++) {
-		result_breakdown_label_words(v->cells[i], w->total, w->unknown,
-					     text, sizeof(text));
-		fputs(result_is_total(v->cells[i]) ? "<tr class=\"total\"><td>"
-						   : "<tr><td>",
-		      out);
-		html_escape(out, text);
-		fputs("</td>", out);
+		grid_row(out, w, v, i);
 		for (j = 0; j < v->period_count; j++) {
 			const result_row *r = find_row(v->t, v->begin, v->end,
 						       v->periods[j],
@@ -534,30 +554,11 @@ static void figures_table(FILE *out, const report_input *in,
 			  const struct kpi_view *v)
 {
 	const labels *w = in->words;
-	char label[512];
 	size_t i, j;
 
-	fputs("<h3>", out);
-	html_escape(out, w->figures_title);
-	fputs("</h3><table><thead><tr><th>", out);
-	html_escape(out, v->field ? v->field : "");
-	fputs("</th>", out);
-	for (j = 0; j < v->period_count; j++) {
-		fputs("<th>", out);
-		html_escape(out, period_label(w, v->periods[j]));
-		if (period_provisional(v->t, v->begin, v->end, v->periods[j]))
-			fputs("<sup>v</sup>", out);
-		fputs("</th>", out);
-	}
-	fputs("</tr></thead><tbody>\n", out);
+	grid_head(out, w, v, w->figures_title, 1);
 	for (i = 0; i < v->cell_count; i++) {
-		result_breakdown_label_words(v->cells[i], w->total, w->unknown,
-					     label, sizeof(label));
-		fputs(result_is_total(v->cells[i]) ? "<tr class=\"total\"><td>"
-						   : "<tr><td>",
-		      out);
-		html_escape(out, label);
-		fputs("</td>", out);
+		grid_row(out, w, v, i);
 		for (j = 0; j < v->period_count; j++)
 			figure_cell(out, in, find_row(v->t, v->begin, v->end,
 						  v->periods[j], v->cells[i]),
