@@ -468,7 +468,9 @@ static int read_nodes(struct reader *rd, xmlTextReaderPtr r, ist_record_fn fn,
 
 	while ((rc = xmlTextReaderRead(r)) == 1) {
 		int type = xmlTextReaderNodeType(r);
-		long line = xmlTextReaderGetParserLineNumber(r);
+		xmlNodePtr node = xmlTextReaderCurrentNode(r);
+		long line = node ? xmlGetLineNo(node)
+				 : xmlTextReaderGetParserLineNumber(r);
 
 		if (type == XML_READER_TYPE_ELEMENT) {
 			const char *name =
