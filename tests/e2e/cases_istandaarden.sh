@@ -298,6 +298,18 @@ XSD
 		ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
 	ist_refused "not valid against the XSD" "$m" "301_1.xml:18: not valid against $work/xsd/WMO301.xsd: Element '{http://www.istandaarden.nl/iwmo/3_2/wmo301/schema}Client': This element is not expected."
 
+	# The same message against a stand-in that allows the Client: stored.
+	sed -i 's|</xs:element>\(\s*\)$|</xs:element>\1|; s|^    </xs:sequence></xs:complexType>$|      <xs:element name="Client"><xs:complexType><xs:sequence>\
+        <xs:any namespace="##any" processContents="skip" maxOccurs="unbounded"/>\
+      </xs:sequence></xs:complexType></xs:element>\
+    </xs:sequence></xs:complexType>|' "$work/xsd/WMO301.xsd"
+	toegewezen T9 01 2023-04-03 2023-04-03 |
+		ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
+	"$peil" ingest --config "$work/peil.ini" >"$work/out.x" 2>"$work/err.x"
+	expect_rc "valid against the XSD" 0 $?
+	n=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_allocations")
+	[ "$n" = 2 ] && ok "and stored" || fail "$n rows after the valid message"
+
 	# The source's configuration.
 	IST_SOURCES=301:allocations ist_config <<INI
 [source wrong]
