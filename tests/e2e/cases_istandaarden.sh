@@ -299,7 +299,7 @@ XSD
 	ist_refused "not valid against the XSD" "$m" "301_1.xml:18: not valid against $work/xsd/WMO301.xsd: Element '{http://www.istandaarden.nl/iwmo/3_2/wmo301/schema}Client': This element is not expected."
 
 	# The same message against a stand-in that allows the Client: stored.
-	sed -i 's|</xs:element>\(\s*\)$|</xs:element>\1|; s|^    </xs:sequence></xs:complexType>$|      <xs:element name="Client"><xs:complexType><xs:sequence>\
+	sed -i 's|^    </xs:sequence></xs:complexType>$|      <xs:element name="Client"><xs:complexType><xs:sequence>\
         <xs:any namespace="##any" processContents="skip" maxOccurs="unbounded"/>\
       </xs:sequence></xs:complexType></xs:element>\
     </xs:sequence></xs:complexType>|' "$work/xsd/WMO301.xsd"
