@@ -139,6 +139,7 @@ struct reader {
 	ist_value values[MAX_FIELDS];
 	char *owned[MAX_FIELDS];	/* the values' text */
 	long item_line;
+	long list_line;
 	long items;
 	int client_seen, list_seen, header_checked;
 	ist_error *err;
@@ -359,6 +360,7 @@ static int element_start(struct reader *rd, const char *name, const char *ns,
 			return -1;
 	} else if (strcmp(rd->path, rd->list_path) == 0) {
 		rd->list_seen = 1;
+		rd->list_line = line;
 		if (check_mandatory(rd, 0, line, "/Bericht/Client") < 0)
 			return -1;
 	} else if (strcmp(rd->path, rd->item_path) == 0) {
@@ -520,7 +522,7 @@ static int read_nodes(struct reader *rd, xmlTextReaderPtr r, ist_record_fn fn,
 		return refuse(rd, 0, "/Bericht",
 			      "the mandatory element Client is missing");
 	if (!rd->list_seen || rd->items == 0)
-		return refuse(rd, 0, rd->list_path,
+		return refuse(rd, rd->list_line, rd->list_path,
 			      "the message holds no %s",
 			      messages[rd->kind].item);
 	return 0;

@@ -277,6 +277,26 @@ test_istandaarden_refusals() {
 	head -c 1200 "$m" >"$m.cut" && mv "$m.cut" "$m"
 	ist_refused "truncated XML" "$m" "damaged or truncated XML"
 
+	# ist_bad NAME EXPECTED SED: a good message edited by SED is refused.
+	ist_bad() {
+		toegewezen T9 01 2023-04-03 2023-04-03 |
+			ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
+		sed -i "$3" "$m"
+		ist_refused "$1" "$m" "$2"
+	}
+	ist_bad "a root other than Bericht" "column 'Toewijzing': the root element is Toewijzing, not Bericht" \
+		's|m:Bericht |m:Toewijzing |; s|</m:Bericht>|</m:Toewijzing>|'
+	ist_bad "a second Client" "301_1.xml:35: column '/Bericht/Client': a second Client: a message holds one" \
+		's|^</m:Bericht>|<m:Client/></m:Bericht>|'
+	ist_bad "an element repeated" "301_1.xml:20: column '/Bericht/Client/Bsn': element repeated (first on line 19): it occurs once" \
+		's|^    <m:Geboortedatum>|    <m:Bsn>999900006</m:Bsn>\n&|'
+	ist_bad "an element of another namespace" "column '/Bericht/Client': element Geslacht is in namespace 'urn:x', not in the message's" \
+		's|<m:Geslacht>1</m:Geslacht>|<x:Geslacht xmlns:x="urn:x">1</x:Geslacht>|'
+	ist_bad "a message without products" "301_1.xml:23: column '/Bericht/Client/ToegewezenProducten': the message holds no ToegewezenProduct" \
+		'/ToegewezenProduct>\|ToewijzingNummer\|Product>\|Toewijzings\|Ingangsdatum/d'
+	ist_bad "a DOCTYPE" "a DOCTYPE or entity is not part of an iWmo or iJw message" \
+		's|^<m:Bericht |<!DOCTYPE m:Bericht [<!ENTITY e "x">]>\n&|'
+
 	# Validation against the XSDs, when the operator points to them
 	# (they are not shipped): here a stand-in WMO301.xsd that allows only
 	# a Header, so that the Client is refused with its line.
