@@ -142,6 +142,7 @@ struct reader {
 	long list_line;
 	long items;
 	int client_seen, list_seen, header_checked;
+	int versions_seen;	/* BerichtVersie 1, BerichtSubversie 2 */
 	ist_error *err;
 };
 
@@ -250,6 +251,12 @@ static int check_header(struct reader *rd, long line)
 
 	if (check_mandatory(rd, 0, line, "/Bericht/Header") < 0)
 		return -1;
+	if ((rd->versions_seen & 3) != 3)
+		return refuse(rd, line, "/Bericht/Header",
+			      "the mandatory element %s is missing from "
+			      "/Bericht/Header",
+			      rd->versions_seen & 1 ? "BerichtSubversie"
+						    : "BerichtVersie");
 	for (i = 0; i < ist_field_count; i++)
 		if (used(rd, i) && strcmp(ist_fields[i].name, "message") == 0)
 			break;
@@ -411,11 +418,13 @@ static int element_end(struct reader *rd, ist_record_fn fn, void *ctx)
 		if (used(rd, i) && strcmp(rd->full[i], rd->path) == 0 &&
 		    keep_value(rd, i) < 0)
 			return -1;
-	if (strcmp(rd->path, "/Bericht/Header/BerichtVersie") == 0)
+	if (strcmp(rd->path, "/Bericht/Header/BerichtVersie") == 0) {
+		rd->versions_seen |= 1;
 		rc = check_release(rd, "BerichtVersie", "3");
-	else if (strcmp(rd->path, "/Bericht/Header/BerichtSubversie") == 0)
+	} else if (strcmp(rd->path, "/Bericht/Header/BerichtSubversie") == 0) {
+		rd->versions_seen |= 2;
 		rc = check_release(rd, "BerichtSubversie", "2");
-	else if (strcmp(rd->path, rd->item_path) == 0) {
+	} else if (strcmp(rd->path, rd->item_path) == 0) {
 		ist_record rec = { rd->item_line, rd->values, rd->standard };
 
 		if (check_mandatory(rd, 1, rd->item_line, rd->item_path) < 0)

@@ -294,6 +294,8 @@ test_istandaarden_refusals() {
 		's|<m:Geslacht>1</m:Geslacht>|<x:Geslacht xmlns:x="urn:x">1</x:Geslacht>|'
 	ist_bad "a message without products" "301_1.xml:23: column '/Bericht/Client/ToegewezenProducten': the message holds no ToegewezenProduct" \
 		'/ToegewezenProduct>\|ToewijzingNummer\|Product>\|Toewijzings\|Ingangsdatum/d'
+	ist_bad "a missing BerichtVersie" "301_1.xml:17: column '/Bericht/Header': the mandatory element BerichtVersie is missing from /Bericht/Header" \
+		'/BerichtVersie>/d'
 	ist_bad "a DOCTYPE" "a DOCTYPE or entity is not part of an iWmo or iJw message" \
 		's|^<m:Bericht |<!DOCTYPE m:Bericht [<!ENTITY e "x">]>\n&|'
 
