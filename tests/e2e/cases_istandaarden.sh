@@ -343,4 +343,24 @@ INI
 	"$peil" ingest --config "$work/peil.ini" >"$work/out.c" 2>"$work/err.c"
 	expect_rc "a dataset field the message does not fill" 3 $?
 	expect_grep "is named with the fields it fills" "$work/err.c" "dataset care_ends has field 'started', which a 301 message does not fill; it fills: message, message_id, message_date, municipality, provider, person, allocation, provider_ref, category, product, allocated, start, end, change_reason, standard, file"
+	k=0
+	for wrong in "field.person = text required|only person, the citizen number (Bsn), is and must be declared bsn" \
+		"field.person = bsn required
+field.allocated = text|field 'allocated' of dataset few2 holds a date (LDT_Datum): declare it date" \
+		"field.allocation = text key|dataset few3 has no field person: every message carries a citizen number (Bsn)"; do
+		k=$((k + 1))
+		IST_SOURCES=301:allocations ist_config <<INI
+[dataset few$k]
+field.municipality = text key
+${wrong%|*}
+[source few]
+plugin = istandaarden
+dataset = few$k
+message = 301
+path = $work/good.xml
+INI
+		"$peil" ingest --config "$work/peil.ini" >"$work/out.c" 2>"$work/err.c"
+		expect_rc "a dataset declared wrongly: ${wrong#*|}" 3 $?
+		expect_grep "says so" "$work/err.c" "${wrong#*|}"
+	done
 }
