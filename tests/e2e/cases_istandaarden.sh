@@ -7,7 +7,6 @@
 
 # ist_message FILE STD KIND CODE AFZENDER ONTVANGER DAGTEKENING BSN, the
 # products on stdin (prefix m: the message's namespace, b: basisschema).
-# IST_NS replaces the namespace, IST_SUB the BerichtSubversie.
 ist_message() {
 	local file=$1 std=$2 kind=$3 p=wmo list
 	[ "$std" = ijw ] && p=jw
@@ -18,11 +17,11 @@ ist_message() {
 	{
 		cat <<XML
 <?xml version="1.0" encoding="UTF-8"?>
-<m:Bericht xmlns:b="http://www.istandaarden.nl/$std/3_2/basisschema/schema" xmlns:m="${IST_NS:-http://www.istandaarden.nl/$std/3_2/$p$kind/schema}">
+<m:Bericht xmlns:b="http://www.istandaarden.nl/$std/3_2/basisschema/schema" xmlns:m="http://www.istandaarden.nl/$std/3_2/$p$kind/schema">
   <m:Header>
     <m:BerichtCode>$4</m:BerichtCode>
     <m:BerichtVersie>3</m:BerichtVersie>
-    <m:BerichtSubversie>${IST_SUB:-2}</m:BerichtSubversie>
+    <m:BerichtSubversie>2</m:BerichtSubversie>
     <m:Afzender>$5</m:Afzender>
     <m:Ontvanger>$6</m:Ontvanger>
     <m:BerichtIdentificatie>
@@ -232,25 +231,28 @@ test_istandaarden_refusals() {
 	m="$work/msg/301_1.xml"
 	p=/Bericht/Client/ToegewezenProducten/ToegewezenProduct
 
-	toegewezen T9 01 2023-04-03 2023-04-03 |
-		IST_NS=http://example.org/wmo301 ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
-	ist_refused "wrong namespace" "$m" "301_1.xml:2: column '/Bericht': the namespace 'http://example.org/wmo301' is not that of an iWmo or iJw message"
-
-	toegewezen T9 01 2023-04-03 2023-04-03 |
-		IST_NS=http://www.istandaarden.nl/iwmo/3_1/wmo301/schema ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
-	ist_refused "unknown release in the namespace" "$m" "release '3_1' of iWmo (namespace 'http://www.istandaarden.nl/iwmo/3_1/wmo301/schema') is unknown: Peil reads release 3.2"
-
-	toegewezen T9 01 2023-04-03 2023-04-03 |
-		IST_SUB=1 ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
-	ist_refused "unknown release in the header" "$m" "301_1.xml:6: column '/Bericht/Header/BerichtSubversie': BerichtSubversie '1': this is not release 3.2 of iWmo"
-
-	toegewezen T9 01 2023-04-03 2023-04-03 |
-		ist_message "$m" iwmo 305 418 12340001 0363 2023-04-05 999900006
-	ist_refused "another message than the source's" "$m" "this is a wmo305 message (namespace 'http://www.istandaarden.nl/iwmo/3_2/wmo305/schema'), but the source reads message = 301"
-
-	toegewezen T9 01 2023-04-03 2023-04-03 |
-		ist_message "$m" iwmo 301 418 0363 12340001 2023-04-05 999900006
-	ist_refused "a BerichtCode that is not the message's" "$m" "column '/Bericht/Header/BerichtCode': '418' is not the BerichtCode of WMO301 (414)"
+	# ist_bad NAME EXPECTED SED: a good message edited by SED is refused.
+	ist_bad() {
+		toegewezen T9 01 2023-04-03 2023-04-03 |
+			ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
+		sed -i "$3" "$m"
+		ist_refused "$1" "$m" "$2"
+	}
+	ist_bad "wrong namespace" "301_1.xml:2: column '/Bericht': the namespace 'http://example.org/wmo301' is not that of an iWmo or iJw message" \
+		's|xmlns:m="[^"]*"|xmlns:m="http://example.org/wmo301"|'
+	ist_bad "unknown release in the namespace" "release '3_1' of iWmo (namespace 'http://www.istandaarden.nl/iwmo/3_1/wmo301/schema') is unknown: Peil reads release 3.2" \
+		's|iwmo/3_2/wmo301|iwmo/3_1/wmo301|'
+	ist_bad "unknown release in the header" "301_1.xml:6: column '/Bericht/Header/BerichtSubversie': BerichtSubversie '1': this is not release 3.2 of iWmo" \
+		's|<m:BerichtSubversie>2<|<m:BerichtSubversie>1<|'
+	ist_bad "another message than the source's" "this is a wmo305 message (namespace 'http://www.istandaarden.nl/iwmo/3_2/wmo305/schema'), but the source reads message = 301" \
+		's|wmo301/schema|wmo305/schema|'
+	ist_bad "a BerichtCode that is not the message's" "column '/Bericht/Header/BerichtCode': '418' is not the BerichtCode of WMO301 (414)" \
+		's|<m:BerichtCode>414<|<m:BerichtCode>418<|'
+	ist_bad "a date that does not exist" "column '$p/Ingangsdatum': '2023-02-29' is not a date of the form jjjj-mm-dd (LDT_Datum)" \
+		's|<m:Ingangsdatum>2023-04-03<|<m:Ingangsdatum>2023-02-29<|'
+	ist_bad "a BSN failing the 11-proef" "301_1.xml:24: column '/Bericht/Client/Bsn (line 19)': '1234*****' is not a valid citizen number (fails the 11-proef) (field person)" \
+		's|<m:Bsn>999900006<|<m:Bsn>123456789<|'
+	if grep -q 123456789 "$work/err.r"; then fail "the BSN in the clear in the error"; else ok "the BSN masked"; fi
 
 	{ toegewezen T9 01 2023-04-03 2023-04-03
 	  toegewezen T10 01 2023-04-03 2023-04-03 | grep -v Toewijzingsdatum
@@ -262,28 +264,12 @@ test_istandaarden_refusals() {
 	} | ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
 	ist_refused "a date in the wrong format" "$m" "301_1.xml:39: column '$p/Ingangsdatum': '01-04-2023' is not a date of the form jjjj-mm-dd (LDT_Datum)"
 
-	toegewezen T9 01 2023-04-03 2023-02-29 |
-		ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
-	ist_refused "a date that does not exist" "$m" "column '$p/Ingangsdatum': '2023-02-29' is not a date of the form jjjj-mm-dd (LDT_Datum)"
-
-	toegewezen T9 01 2023-04-03 2023-04-03 |
-		ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 123456789
-	ist_refused "a BSN failing the 11-proef" "$m" "301_1.xml:24: column '/Bericht/Client/Bsn (line 19)': '1234*****' is not a valid citizen number (fails the 11-proef) (field person)"
-	if grep -q 123456789 "$work/err.r"; then fail "the BSN in the clear in the error"; else ok "the BSN masked"; fi
-
 	{ toegewezen T9 01 2023-04-03 2023-04-03
 	  toegewezen T10 01 2023-04-03 2023-04-03
 	} | ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
 	head -c 1200 "$m" >"$m.cut" && mv "$m.cut" "$m"
 	ist_refused "truncated XML" "$m" "damaged or truncated XML"
 
-	# ist_bad NAME EXPECTED SED: a good message edited by SED is refused.
-	ist_bad() {
-		toegewezen T9 01 2023-04-03 2023-04-03 |
-			ist_message "$m" iwmo 301 414 0363 12340001 2023-04-05 999900006
-		sed -i "$3" "$m"
-		ist_refused "$1" "$m" "$2"
-	}
 	ist_bad "a root other than Bericht" "column 'Toewijzing': the root element is Toewijzing, not Bericht" \
 		's|m:Bericht |m:Toewijzing |; s|</m:Bericht>|</m:Toewijzing>|'
 	ist_bad "a second Client" "301_1.xml:35: column '/Bericht/Client': a second Client: a message holds one" \
