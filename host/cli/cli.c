@@ -254,6 +254,8 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	if (out) {
 		opts = *out;
 		opts.kpis = ctx->kpis;
+		opts.field_label = settings_field_label;
+		opts.field_label_ctx = &ctx->settings;
 		opts.stale = &ev.stale;
 		if (cli_disclose(ctx, &ev.results) == EXIT_OK &&
 		    output_write(stdout, &opts, &ev.results) < 0)
@@ -527,25 +529,36 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 }
 
 
-static int run_started(void *arg, const peil_run_record *run)
+struct run_facts {
+	int64_t started;
+	int unpublished;
+};
+
+static int run_facts_of(void *arg, const peil_run_record *run)
 {
-	*(int64_t *)arg = run->started;
+	struct run_facts *f = arg;
+
+	f->started = run->started;
+	f->unpublished = !cli_run_published(run, NULL, NULL);
 	return 0;
 }
 
-void cli_mark_finality(const peil_context *ctx, result_table *t)
+int cli_mark_finality(const peil_context *ctx, result_table *t)
 {
-	int64_t started = 0;
+	struct run_facts facts = { 0, 0 };
 	finality fin = settings_finality(&ctx->settings);
 	peil_error err;
 
+	if (!t->run_id)
+		return 0;
 	error_clear(&err);
-	if (store_runs_scan(ctx->store, t->run_id, run_started, &started,
+	if (store_runs_scan(ctx->store, t->run_id, run_facts_of, &facts,
 			    &err) < 0) {
 		log_error(&err);
-		return;
+		return 0;
 	}
-	finality_mark(&fin, t, finality_date(started));
+	finality_mark(&fin, t, finality_date(facts.started));
+	return facts.unpublished;
 }
 
 int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err)

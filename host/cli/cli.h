@@ -81,8 +81,9 @@ enum {
 /* The help lines of --lang and --locale. */
 #define CLI_LANG_HELP                                                     \
 	"      --lang L        labels in nl (default) or en\n"             \
-	"      --locale L      CSV for Dutch Excel (nl: ';' and decimal "   \
-	"comma,\n                      default) or en (',' and '.')\n"
+	"      --locale L      numbers for Dutch Excel (nl: ';' and decimal " \
+	"comma,\n                      default) or en (',' and '.'); text "  \
+	"tables\n                      take its decimal mark\n"
 
 typedef struct cli_command {
 	const char *name;
@@ -113,6 +114,21 @@ extern const cli_command cmd_init_command;
 extern const cli_command cmd_status_command;
 
 int cli_worst(int a, int b);
+/* The revisions of the disclosed figures of run run_id over [from, to]
+ * (only KPI kpi when not NULL) against the previous report of the period,
+ * else the previous published run covering it (report_revisions.c), into
+ * *r (release with revisions_release); figures are sorted again.  It never
+ * fails a report: what cannot be compared is r->known 0 with why, logged
+ * as a warning. */
+void cli_revisions(peil_context *ctx, int64_t run_id, int32_t from,
+		   int32_t to, const char *kpi, result_table *figures,
+		   revisions *r);
+/* Record the report written to o->output (peil report -o) of run run_id;
+ * a warning when the store cannot (version 8 of peil_storage_ops, or a
+ * read-only store). */
+void cli_record_report(peil_context *ctx, const cli_options *o,
+		       int64_t run_id, const char *period_id, int32_t from,
+		       int32_t to, const char *format);
 /* context_open with the exit code of its failure (0 on success); close
  * the context in every case. */
 int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
@@ -147,8 +163,10 @@ int cli_run_published(const peil_run_record *run, const char *from,
 /* Mark t's figures provisional or final (finality.h) as of the day their
  * run t->run_id began: what the run published, not what they would be
  * today.  The one place show, report and eval's outputs take finality
- * from; a store failure is logged and leaves them unknown. */
-void cli_mark_finality(const peil_context *ctx, result_table *t);
+ * from; a store failure is logged and leaves them unknown.  Returns 1
+ * when the run is not published (an ad-hoc eval, or a run that failed:
+ * cli_run_published), so that the output says so, else 0. */
+int cli_mark_finality(const peil_context *ctx, result_table *t);
 /* Warn of each KPI of run_id (only kpi when not NULL) whose script changed
  * or went away since the run: what is printed of it comes from the scripts
  * as they are now. */

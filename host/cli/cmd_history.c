@@ -61,23 +61,55 @@ static int print_input(void *arg, const history_run *r,
 	return 0;
 }
 
+struct report_line {
+	int64_t run_id;
+};
+
+static int print_report(void *arg, const peil_report_record *rep)
+{
+	const struct report_line *l = arg;
+	char written[20];
+
+	if (rep->run_id != l->run_id)
+		return 0;
+	format_time(rep->written, written);
+	printf("    report #%lld %s %s %s%s%s, %s: %s\n", (long long)rep->id,
+	       rep->period, rep->format, rep->lang, rep->kpi ? " --kpi " : "",
+	       rep->kpi ? rep->kpi : "", written, rep->path);
+	return 0;
+}
+
+/* The reports written of the run (peil report -o), when the store
+ * records them (version 8). */
+static void print_reports(peil_context *ctx, int64_t run_id)
+{
+	struct report_line l = { run_id };
+	peil_error err;
+
+	if (!store_has(ctx->store, STORE_V8_REPORTS))
+		return;
+	error_clear(&err);
+	if (store_reports_scan(ctx->store, print_report, &l, &err) < 0)
+		log_error(&err);
+}
+
 static int print_run_end(void *arg, const history_run *r)
 {
-	(void)arg;
 	if (!r->inputs)
 		printf("    no new inputs since the run before\n");
 	printf("    %zu KPIs evaluated, %zu failed%s%s\n", r->kpis, r->failed,
 	       r->failed ? ": " : "", r->failures);
 	if (r->stale[0])
 		printf("    %s\n", r->stale);
+	print_reports(arg, r->record->id);
 	return 0;
 }
 
 static int cmd_runs(const cli_options *o, int argc, char **argv)
 {
-	const history_runs_fns print = { NULL, print_run, print_input,
-					 print_run_end };
 	peil_context ctx;
+	const history_runs_fns print = { &ctx, print_run, print_input,
+					 print_run_end };
 	peil_error err;
 	size_t count;
 	int rc;
@@ -103,41 +135,80 @@ static int cmd_runs(const cli_options *o, int argc, char **argv)
 
 /* ----------------------------------------------------------------- diff */
 
+/* The widest breakdown a diff line shows whole; a longer one is cut
+ * (output_clip), so that one long team name does not push every line. */
+#define DIFF_LABEL_MAX 40
+
 struct diff_state {
 	finality fin;
 	int32_t today;
 	size_t changed;
+	const kpi_set *kpis;	/* decimals of each KPI; may be NULL */
+	int point;		/* decimal point (--locale en), else comma */
+	int measure;		/* 1: only widen the columns, print nothing */
+	size_t width[6];	/* kpi, period, breakdown, old, new, change */
 };
 
-static void format_value(double v, char *out, size_t size)
+/* The texts of a change's columns, as the tables print its values:
+ * with the KPI's decimals and the decimal mark of --locale. */
+static void change_texts(const struct diff_state *st, const figure_change *c,
+			 char text[6][128])
 {
-	if (isnan(v))
-		snprintf(out, size, "-");
+	const kpi_info *k = st->kpis ? kpi_set_find(st->kpis, c->kpi) : NULL;
+	int decimals = k ? k->decimals : -1;
+	char label[512];
+
+	snprintf(text[0], 128, "%s", c->kpi);
+	snprintf(text[1], 128, "%s", c->period);
+	result_breakdown_label(c->breakdown, label, sizeof(label));
+	output_clip(label, DIFF_LABEL_MAX, text[2], 128);
+	output_fixed(c->old_value, decimals, st->point, text[3], 128);
+	output_fixed(c->new_value, decimals, st->point, text[4], 128);
+	if (isnan(c->old_value) || isnan(c->new_value))
+		text[5][0] = '\0';
 	else
-		snprintf(out, size, "%.6g", v);
+		output_fixed(c->new_value - c->old_value, decimals, st->point,
+			     text[5], 128);
+	for (int i = 3; i < 6; i++)
+		if (!text[i][0])
+			snprintf(text[i], 128, "-");
+	if (text[5][0] != '-' && strspn(text[5], "0.,") != strlen(text[5])) {
+		memmove(text[5] + 1, text[5], strlen(text[5]) + 1);
+		text[5][0] = '+';
+	}
+}
+
+/* A line of columns: text left-aligned, numbers (3 to 5) right-aligned,
+ * each padded to its width in characters. */
+static void diff_line(const struct diff_state *st, char text[6][128],
+		      const char *tail)
+{
+	fputs(" ", stdout);
+	for (int i = 0; i < 6; i++) {
+		fputc(' ', stdout);
+		output_pad(stdout, text[i], st->width[i], i >= 3);
+	}
+	printf("%s\n", tail);
 }
 
 static int print_change(void *arg, const figure_change *c)
 {
 	struct diff_state *st = arg;
-	char label[512], old_text[32], new_text[32], delta[32];
+	char text[6][128];
 
 	if (!c->covered)
 		return 0;	/* a period only one of the runs evaluated */
+	change_texts(st, c, text);
+	if (st->measure) {
+		for (int i = 0; i < 6; i++)
+			if (output_width(text[i]) > st->width[i])
+				st->width[i] = output_width(text[i]);
+		return 0;
+	}
 	st->changed++;
-	result_breakdown_label(c->breakdown, label, sizeof(label));
-	format_value(c->old_value, old_text, sizeof(old_text));
-	format_value(c->new_value, new_text, sizeof(new_text));
-	if (isnan(c->old_value) || isnan(c->new_value))
-		snprintf(delta, sizeof(delta), "-");
-	else
-		snprintf(delta, sizeof(delta), "%+.6g",
-			 c->new_value - c->old_value);
-	printf("  %-28s %-8s %-24s %10s %10s %10s%s\n", c->kpi, c->period,
-	       label, old_text, new_text, delta,
-	       finality_is_final(&st->fin, c->period, st->today)
-		       ? "  definitief"
-		       : "");
+	diff_line(st, text,
+		  finality_is_final(&st->fin, c->period, st->today)
+			  ? "  definitief" : "");
 	return 0;
 }
 
@@ -176,9 +247,11 @@ static int diff_runs(peil_context *ctx, int argc, char **argv, int64_t *a,
 	return EXIT_OK;
 }
 
-static int diff_print(peil_context *ctx, int64_t a, int64_t b,
+static int diff_print(peil_context *ctx, int64_t a, int64_t b, int point,
 		      peil_error *err)
 {
+	char heads[6][128] = { "kpi", "periode", "uitsplitsing", "oud",
+			       "nieuw", "verschil" };
 	struct diff_state st;
 	history_change_counts counts;
 	result_table old_table, new_table;
@@ -188,6 +261,8 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b,
 	memset(&old_table, 0, sizeof(old_table));
 	memset(&new_table, 0, sizeof(new_table));
 	st.today = finality_today();
+	st.kpis = ctx->kpis;
+	st.point = point;
 	st.fin = settings_finality(&ctx->settings);
 	/* Small cells stay hidden here too: a hidden figure reads as "-"
 	 * and two hidden figures as unchanged. */
@@ -202,8 +277,13 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b,
 	rc = EXIT_STORAGE;
 	printf("Figures that changed from run %lld to run %lld:\n",
 	       (long long)a, (long long)b);
-	printf("  %-28s %-8s %-24s %10s %10s %10s\n", "kpi", "periode",
-	       "uitsplitsing", "oud", "nieuw", "verschil");
+	/* Twice: first the widths of the columns, then the lines. */
+	for (int i = 0; i < 6; i++)
+		st.width[i] = output_width(heads[i]);
+	st.measure = 1;
+	figure_diff(&old_table, &new_table, print_change, &st);
+	st.measure = 0;
+	diff_line(&st, heads, "");
 	if (old_table.min_count > 0)
 		printf("  (- = geen waarde, of niet getoond: minder dan %g)\n",
 		       old_table.min_count);
@@ -230,6 +310,7 @@ out:
 
 static int cmd_diff(const cli_options *o, int argc, char **argv)
 {
+	output_options out;
 	peil_context ctx;
 	peil_error err;
 	int64_t a, b;
@@ -239,12 +320,17 @@ static int cmd_diff(const cli_options *o, int argc, char **argv)
 		log_msg(PEIL_LOG_ERROR, "diff takes at most two runs");
 		return EXIT_USAGE;
 	}
-	rc = cli_open(&ctx, o, CONTEXT_STORAGE);
+	rc = cli_output_options(o, &out);
+	if (rc)
+		return rc;
+	/* Scripts give each KPI's decimals; a script that fails to load
+	 * only costs its KPIs theirs. */
+	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	error_clear(&err);
 	if (rc == 0)
 		rc = diff_runs(&ctx, argc, argv, &a, &b, &err);
 	if (rc == 0)
-		rc = diff_print(&ctx, a, b, &err);
+		rc = diff_print(&ctx, a, b, out.english_numbers, &err);
 	if (rc == EXIT_STORAGE || (rc == EXIT_CONFIG && err.message[0]))
 		log_error(&err);
 	context_close(&ctx);
@@ -258,10 +344,16 @@ static const struct option runs_options[] = {
 
 const cli_command cmd_runs_command = {
 	.name = "runs",
-	.summary = "list the recorded runs, their inputs and failures",
+	.summary = "list the recorded runs, their inputs, failures and "
+		   "reports",
 	.help = "      --run N         only run N\n",
 	.options = runs_options,
 	.run = cmd_runs,
+};
+
+static const struct option diff_options[] = {
+	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
+	{ NULL, 0, NULL, 0 }
 };
 
 const cli_command cmd_diff_command = {
@@ -269,5 +361,8 @@ const cli_command cmd_diff_command = {
 	.args = "[RUN_A [RUN_B]]",
 	.summary = "show the figures and input rows that changed between two "
 		   "runs (default: the last two)",
+	.help = "      --locale L      decimal comma (nl, default) or point "
+		"(en)\n",
+	.options = diff_options,
 	.run = cmd_diff,
 };

@@ -25,17 +25,50 @@ static void list_fields(const peil_context *ctx)
 {
 	for (size_t i = 0; i < ctx->schemas.count; i++) {
 		const peil_schema *s = &ctx->schemas.schemas[i];
+		size_t width = 0;
 
+		for (size_t j = 0; j < s->field_count; j++)
+			if (output_width(s->fields[j].name) > width)
+				width = output_width(s->fields[j].name);
 		printf("%s%s:\n", i ? "\n" : "", s->name);
 		for (size_t j = 0; j < s->field_count; j++) {
 			const peil_field *f = &s->fields[j];
 
-			printf("  %-24s %s%s%s\n", f->name,
+			fputs("  ", stdout);
+			output_pad(stdout, f->name, width, 0);
+			printf(" %s%s%s\n",
 			       f->flags & PEIL_FIELD_BSN
 				       ? "bsn" : schema_type_name(f->type),
 			       f->flags & PEIL_FIELD_KEY ? " key" : "",
 			       f->flags & PEIL_FIELD_REQUIRED ? " required" : "");
 		}
+	}
+}
+
+/* A KPI a line: id, grain, title (script:line); the columns as wide as
+ * their widest entry, in characters, so that a long id or contract_year
+ * does not push a line out of its column. */
+static void list_kpis(const kpi_set *kpis)
+{
+	size_t width[2] = { 0, 0 }, i;
+
+	for (i = 0; i < kpi_set_count(kpis); i++) {
+		const kpi_info *k = kpi_set_info(kpis, i);
+		size_t w = output_width(period_grain_name(k->grain));
+
+		if (output_width(k->id) > width[0])
+			width[0] = output_width(k->id);
+		if (w > width[1])
+			width[1] = w;
+	}
+	for (i = 0; i < kpi_set_count(kpis); i++) {
+		const kpi_info *k = kpi_set_info(kpis, i);
+
+		fputs("  ", stdout);
+		output_pad(stdout, k->id, width[0], 0);
+		fputc(' ', stdout);
+		output_pad(stdout, period_grain_name(k->grain), width[1], 0);
+		printf(" %s (%s:%ld)\n", k->title, k->script, k->line);
 	}
 }
 
@@ -73,13 +106,7 @@ static int cmd_list(const cli_options *o, int argc, char **argv)
 		printf("\n");
 	}
 	printf("\nKPIs:\n");
-	for (i = 0; i < kpi_set_count(ctx.kpis); i++) {
-		const kpi_info *k = kpi_set_info(ctx.kpis, i);
-
-		printf("  %-28s %-8s %s (%s:%ld)\n", k->id,
-		       period_grain_name(k->grain), k->title, k->script,
-		       k->line);
-	}
+	list_kpis(ctx.kpis);
 	rc = ctx.script_errors ? EXIT_KPI_FAILED : EXIT_OK;
 	context_close(&ctx);
 	return rc;

@@ -29,7 +29,6 @@ struct run_choice {
 	int64_t wanted;		/* 0: the latest covering [from, to] */
 	char from[11], to[11];
 	int found;
-	int unpublished;	/* evaluated now by --evaluate */
 	int64_t id, started;
 	char config[65], scripts[65], inputs[65];
 };
@@ -46,8 +45,6 @@ static int pick_run(void *arg, const peil_run_record *run)
 	if (!c->wanted && !cli_run_published(run, c->from, c->to))
 		return 0;
 	c->found = 1;
-	/* --run N of an ad-hoc or incomplete run: say so in the output. */
-	c->unpublished = !cli_run_published(run, NULL, NULL);
 	c->id = run->id;
 	c->started = run->started;
 	copy_text(c->config, sizeof(c->config), run->config_sha256);
@@ -96,7 +93,6 @@ static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 	log_msg(PEIL_LOG_WARNING, "no complete scheduled run covers %s to %s: "
 		"evaluating now; these figures are NOT the published ones",
 		c->from, c->to);
-	c->unpublished = 1;
 	error_clear(&err);
 	rc = evaluation_run(ctx, "eval", from, to, NULL, &ev, &err);
 	c->wanted = ev.run_id;
@@ -140,27 +136,6 @@ static void scripts_release(struct scripts *s)
 		free(s->items[i].sha256);
 	}
 	free(s->items);
-}
-
-/* The export's column header mapped to a field of cases, for the quality
- * table: registering staff know "Melder", not "referrer". */
-static const char *field_label(void *arg, const char *field)
-{
-	const peil_settings *settings = arg;
-	size_t i, j;
-
-	for (i = 0; i < settings->source_count; i++) {
-		const settings_source *src = &settings->sources[i];
-		const config_section *s = src->section;
-
-		if (!src->dataset || strcmp(src->dataset, "cases") != 0)
-			continue;
-		for (j = 0; j < s->count; j++)
-			if (strncmp(s->entries[j].key, "column.", 7) == 0 &&
-			    strcmp(s->entries[j].value, field) == 0)
-				return s->entries[j].key + 7;
-	}
-	return NULL;
 }
 
 /* Open -o's temporary file (stdout without -o): 0 or EXIT_STORAGE. */
@@ -230,13 +205,15 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	struct run_choice run;
 	quality_settings qs;
 	input_ages stale = { NULL, 0 };
+	revisions revised;
 	report_input in;
 	peil_error scripts_err;
-	int rc;
+	int rc, unpublished = 0;
 
 	memset(&figures, 0, sizeof(figures));
 	memset(&quality, 0, sizeof(quality));
 	memset(&in, 0, sizeof(in));
+	memset(&revised, 0, sizeof(revised));
 	rc = report_settings(ctx, &in, &qs);
 	if (rc == 0)
 		rc = choose_run(ctx, o, from, to, &run);
@@ -248,9 +225,14 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		rc = cli_read_figures(ctx, run.id, o->kpi, 1, from, to,
 				      &figures);
 	if (rc == 0) {
-		cli_mark_finality(ctx, &figures);
+		/* --run N of an ad-hoc or failed run, or --evaluate: the
+		 * output says these are not the published figures. */
+		unpublished = cli_mark_finality(ctx, &figures);
 		rc = cli_disclose(ctx, &figures);
 	}
+	if (rc == 0)
+		cli_revisions(ctx, run.id, from, to, o->kpi, &figures,
+			      &revised);
 	if (rc == 0)
 		rc = cli_read_stale(ctx, run.id, &stale);
 	if (rc == 0 && !format)
@@ -264,8 +246,11 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		rc = out_open(&file, o->output);
 	if (rc == 0 && format) {
 		format->kpis = ctx->kpis;
+		format->field_label = settings_field_label;
+		format->field_label_ctx = &ctx->settings;
 		format->stale = &stale;
-		format->unpublished = run.unpublished;
+		format->unpublished = unpublished;
+		format->revisions = &revised;
 		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
 								: 0;
 	} else if (rc == 0) {
@@ -281,13 +266,20 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.inputs_sha256 = run.inputs;
 		in.scripts = scripts.items;
 		in.script_count = scripts.count;
-		in.field_label = field_label;
+		in.field_label = settings_field_label;
 		in.field_label_ctx = &ctx->settings;
 		in.stale = &stale;
-		in.unpublished = run.unpublished;
+		in.unpublished = unpublished;
+		in.revisions = &revised;
 		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
 	}
 	rc = cli_worst(rc, out_close(&file, rc == 0));
+	/* Only a report written to a file is recorded: what a later report
+	 * of the period compares with. */
+	if (rc == 0 && o->output && store_has(ctx->store, STORE_V8_REPORTS))
+		cli_record_report(ctx, o, run.id, period_id, from, to,
+				  o->format ? o->format : "html");
+	revisions_release(&revised);
 	scripts_release(&scripts);
 	input_ages_release(&stale);
 	result_table_release(&figures);
@@ -339,7 +331,7 @@ static int cmd_export(const cli_options *o, int argc, char **argv)
 	input_ages stale = { NULL, 0 };
 	peil_context ctx;
 	int32_t from = 0, to = 0;
-	int rc, has_range = o->period || o->from || o->to;
+	int rc, unpublished = 0, has_range = o->period || o->from || o->to;
 
 	(void)argv;
 	if (argc) {
@@ -363,15 +355,17 @@ static int cmd_export(const cli_options *o, int argc, char **argv)
 		run.wanted = figures.run_id;
 		rc = scan_runs(&ctx, &run);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		unpublished = cli_mark_finality(&ctx, &figures);
 		rc = cli_disclose(&ctx, &figures);
+	}
 	if (rc == 0 && figures.run_id)
 		rc = cli_read_stale(&ctx, figures.run_id, &stale);
 	if (rc == 0)
 		rc = out_open(&file, o->output);
 	if (rc == 0)
 		rc = prometheus_write(file.f, &figures, ctx.kpis, run.started,
-				      &stale) < 0
+				      &stale, unpublished) < 0
 			     ? EXIT_CONFIG
 			     : 0;
 	rc = cli_worst(rc, out_close(&file, rc == 0));

@@ -43,7 +43,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 				      to, &table);
 	if (rc == 0) {
 		cli_warn_changed_scripts(&ctx, table.run_id, o->kpi);
-		cli_mark_finality(&ctx, &table);
+		out.unpublished = cli_mark_finality(&ctx, &table);
 		rc = cli_disclose(&ctx, &table);
 	}
 	if (rc == 0 && table.run_id)
@@ -52,6 +52,8 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		if (out.format == OUTPUT_TEXT)
 			printf("Run %lld\n\n", (long long)table.run_id);
 		out.kpis = ctx.kpis;
+		out.field_label = settings_field_label;
+		out.field_label_ctx = &ctx.settings;
 		out.stale = &stale;
 		if (output_write(stdout, &out, &table) < 0)
 			rc = EXIT_CONFIG;

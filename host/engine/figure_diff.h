@@ -1,6 +1,6 @@
 /*
- * figure_diff.h - comparing the figures of two runs, and finding the run
- * before another.
+ * figure_diff.h - finding the run before another, whose figures
+ * model/figure_diff.h compares.
  */
 #ifndef PEIL_FIGURE_DIFF_H
 #define PEIL_FIGURE_DIFF_H
@@ -8,28 +8,7 @@
 #include <stdint.h>
 
 #include "engine/context.h"
-#include "model/results.h"
-
-/* One figure that differs between two tables.  Strings point into the
- * tables; a figure absent from one side has in_old or in_new 0 and NaN
- * there; covered says whether the other side has any figure of the same
- * KPI and period (so that a missing one is a change, not a period that run
- * did not evaluate). */
-typedef struct figure_change {
-	const char *kpi;
-	const char *period;
-	const char *breakdown;
-	double old_value, new_value;
-	int in_old, in_new;
-	int covered;
-} figure_change;
-
-/* Sort both tables by KPI, period and breakdown (byte order; this changes
- * their order) and call fn for each figure whose value differs (two NaN
- * are equal) or that is in one table only.  fn returns 0 to go on; another
- * value stops and is returned.  0 when done. */
-int figure_diff(result_table *old_table, result_table *new_table,
-		int (*fn)(void *ctx, const figure_change *c), void *ctx);
+#include "model/figure_diff.h"
 
 /* The latest run with figures (status ok or kpi failed) older than
  * before (0: any), into *found, 0 when there is none.  0, or -1 with err. */

@@ -196,6 +196,9 @@ static const setting table[] = {
 	{ "kpi", "breakdown", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the fields the KPI is broken down by" },
+	{ "kpi", "decimals", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
+	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "the decimals of every value of the KPI in tables" },
 
 	{ "privacy", "min_count", SETTING_NUMBER, "10", NULL, 0, 1000000,
 	  NULL, NULL, S(min_count), NO_OFFSET,
@@ -224,6 +227,10 @@ static const setting table[] = {
 	{ "dataset", "field.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
 	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "a field: TYPE [key] [required]" },
+	{ "dataset", "label.", SETTING_OWNED, NULL,
+	  "the header of the first source that maps it", 0, 0, NULL, NULL,
+	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "a field's name in tables and reports: label.referrer = Verwijzer" },
 	{ "dataset", "max_age_days", SETTING_NUMBER, NULL, NULL, 0, 100000,
 	  NULL, NULL, DS(max_age_days), DS_AT(max_age_at),
 	  "a newest input older than this many days is a warning (exit 2)" },
@@ -749,4 +756,34 @@ void settings_each_row(settings_row_fn fn, void *ctx)
 		describe_type(row, type, sizeof(type));
 		fn(ctx, row->section, row->key, type, dflt, row->doc);
 	}
+}
+
+const char *settings_field_label(void *ctx, const char *dataset,
+				 const char *field)
+{
+	const peil_settings *settings = ctx;
+	size_t i, j;
+
+	for (i = 0; i < settings->dataset_count; i++) {
+		const config_section *s = settings->datasets[i].section;
+
+		if (strcmp(s->name, dataset) != 0)
+			continue;
+		for (j = 0; j < s->count; j++)
+			if (strncmp(s->entries[j].key, "label.", 6) == 0 &&
+			    strcmp(s->entries[j].key + 6, field) == 0)
+				return s->entries[j].value;
+	}
+	for (i = 0; i < settings->source_count; i++) {
+		const settings_source *src = &settings->sources[i];
+		const config_section *s = src->section;
+
+		if (!src->dataset || strcmp(src->dataset, dataset) != 0)
+			continue;
+		for (j = 0; j < s->count; j++)
+			if (strncmp(s->entries[j].key, "column.", 7) == 0 &&
+			    strcmp(s->entries[j].value, field) == 0)
+				return s->entries[j].key + 7;
+	}
+	return NULL;
 }

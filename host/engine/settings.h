@@ -117,6 +117,13 @@ typedef struct peil_settings {
 	size_t dataset_count;
 } peil_settings;
 
+/* The label of field of dataset for readers: [dataset DATASET]
+ * label.FIELD, else the export header of the first source of the
+ * dataset that maps it (column.HEADER = FIELD), else NULL.  ctx is the
+ * peil_settings (the signature of output_options' field_label). */
+const char *settings_field_label(void *ctx, const char *dataset,
+				 const char *field);
+
 /* Check the sections and host keys of cfg and read every host key into
  * out, defaults for those absent.  cfg must outlive out.  0 on success;
  * -1 with err naming the file, line, key and value of the first problem.

@@ -5,6 +5,7 @@
  */
 #include "kpi/kpi_model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,24 @@ const kpi_info *kpi_set_find(const kpi_set *set, const char *id)
 	return k ? &k->info : NULL;
 }
 
+const char *kpi_field_dataset(const kpi_set *set, const kpi_info *info,
+			      const char *field, const char **name)
+{
+	kpi *k = kpi_set_kpi(set, info->id);
+	const char *dot = strchr(field, '.');
+
+	*name = field;
+	if (!k || !dot)
+		return info->dataset;
+	for (size_t i = 0; i < k->join_count; i++)
+		if (strlen(k->joins[i].name) == (size_t)(dot - field) &&
+		    strncmp(k->joins[i].name, field, dot - field) == 0) {
+			*name = dot + 1;
+			return k->joins[i].dataset;
+		}
+	return NULL;
+}
+
 int kpi_set_script_dirs(kpi_set *set, const char *const *dirs, size_t count)
 {
 	char **copy = calloc(count ? count : 1, sizeof(*copy));
@@ -360,6 +379,17 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strcmp(key, "breakdown") == 0)
 		return kpi_set_breakdown(k, value, msg, msg_size);
+	if (strcmp(key, "decimals") == 0) {
+		if (kpi_parse_number(value, &x) < 0 || x != floor(x) ||
+		    x < 0 || x > KPI_MAX_DECIMALS) {
+			snprintf(msg, msg_size, "decimals = %s: expected a "
+				 "whole number from 0 to %d", value,
+				 KPI_MAX_DECIMALS);
+			return -1;
+		}
+		k->info.decimals = (int)x;
+		return 0;
+	}
 	if (strcmp(key, "enabled") == 0) {
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
 			snprintf(msg, msg_size, "enabled = %s: expected yes or "
@@ -371,7 +401,8 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strncmp(key, "param.", 6) != 0) {
 		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
-			 "target.max, margin, breakdown, enabled, param.NAME)",
+			 "target.max, margin, breakdown, enabled, decimals, "
+			 "param.NAME)",
 			 key);
 		return -1;
 	}

@@ -68,6 +68,10 @@ typedef struct kpi_info {
 	int disabled, unchosen;
 	int target_configured;	/* kpi_set_configure set its target or
 				   margin ([kpi ID] of the config) */
+	/* Decimals of every value of the KPI in the text, HTML and diff
+	 * tables: decimals = N in kpi{} or [kpi ID], else from the rule
+	 * (kpi_dsl.c). */
+	int decimals;
 } kpi_info;
 
 /* A new, empty set.  cal is borrowed and must outlive the set.  NULL when
@@ -123,6 +127,15 @@ int kpi_set_default_margin(kpi_set *set, const char *text);
  * (unknown KPI, key or parameter, a value that is no number). */
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size);
+
+/* The dataset that holds field of KPI info (of set): its own, or for a
+ * joined field "alias.field" the joined dataset, with *name the field
+ * there ("team" of "case.team"); NULL for an unknown alias. */
+const char *kpi_field_dataset(const kpi_set *set, const kpi_info *info,
+			      const char *field, const char **name);
+
+/* The most decimals a KPI may ask for. */
+#define KPI_MAX_DECIMALS 6
 
 /* The status of value against k's target: "met", "at risk", "not met",
  * or NULL without a target or a value. */

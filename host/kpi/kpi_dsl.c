@@ -75,7 +75,7 @@ static const struct kpi_helper {
 static const char *const kpi_keys[] = {
 	"id", "title", "description", "unit", "dataset", "grain",
 	"breakdown", "select", "where", "rule", "target",
-	"per", "having", "join", "lookup", "params", "tags",
+	"per", "having", "join", "lookup", "params", "tags", "decimals",
 };
 
 const char *kpi_language_name(const char *part, size_t i)
@@ -577,6 +577,29 @@ static int kpi_compile_keys(kpi_compile *c, int t)
 	return 0;
 }
 
+/* decimals = N (0 to KPI_MAX_DECIMALS), else those of the rule's kind:
+ * 0 for counts (count, count_distinct) and the sums, minima and maxima
+ * of a measure; 1 for shares (a percentage) and means. */
+static int kpi_compile_decimals(kpi_compile *c, int t, kpi *k)
+{
+	lua_State *L = c->L;
+	int isint = 0;
+	lua_Integer n;
+
+	k->info.decimals = k->rule->op == KPI_SHARE || k->rule->op == KPI_MEAN;
+	if (lua_getfield(L, t, "decimals") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	n = lua_tointegerx(L, -1, &isint);
+	lua_pop(L, 1);
+	if (!isint || n < 0 || n > KPI_MAX_DECIMALS)
+		return kpi_compile_fail(c, "decimals: expected a whole number "
+					"from 0 to %d", KPI_MAX_DECIMALS);
+	k->info.decimals = (int)n;
+	return 0;
+}
+
 /* Compile the kpi{} table at t into k (already owned by the load). */
 static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 {
@@ -635,7 +658,7 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 	else
 		rc = kpi_compile_rule(c, -1, &k->rule);
 	lua_pop(L, 1);
-	return rc;
+	return rc < 0 ? -1 : kpi_compile_decimals(c, t, k);
 }
 
 static int kpi_node_uses_lua(const kpi_node *node)

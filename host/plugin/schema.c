@@ -121,7 +121,8 @@ static int add_dataset(schema_set *set, const config *cfg,
 		peil_field *f = &fields[n];
 
 		/* The host's own keys of the section (engine/settings.c). */
-		if (strcmp(e->key, "max_age_days") == 0)
+		if (strcmp(e->key, "max_age_days") == 0 ||
+		    strncmp(e->key, "label.", 6) == 0)
 			continue;
 		if (strncmp(e->key, "field.", 6) != 0)
 			return config_fail(cfg, s, e, err,

@@ -56,6 +56,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V7_SCOPES:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V7 &&
 		       o->snapshot_scope_begin;
+	case STORE_V8_REPORTS:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V8 && o->report_put &&
+		       o->reports_scan;
 	}
 	return 0;
 }
@@ -76,7 +79,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V7_SCOPES; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V8_REPORTS; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -159,6 +162,8 @@ static const char *version_ability(enum store_version v)
 		return "refuse a missing store";
 	case STORE_V7_SCOPES:
 		return "take a snapshot of one scope of a dataset";
+	case STORE_V8_REPORTS:
+		return "record reports";
 	}
 	return "do that";
 }
@@ -373,6 +378,27 @@ int store_runs_prune(store *s, const peil_prune *prune, int64_t *runs_deleted,
 				  figures_deleted, err) < 0
 		       ? -1
 		       : 0;
+}
+
+/* ------------------------------------------------------------ version 8 */
+
+int store_report_put(store *s, const peil_report_record *report,
+		     int64_t *report_id, peil_error *err)
+{
+	if (store_require(s, STORE_V8_REPORTS, "report_put needs it", err) < 0)
+		return -1;
+	return s->ops->report_put(s->state, report, report_id, err) < 0 ? -1
+									 : 0;
+}
+
+int store_reports_scan(store *s,
+		       int (*fn)(void *ctx, const peil_report_record *report),
+		       void *ctx, peil_error *err)
+{
+	if (store_require(s, STORE_V8_REPORTS, "reports_scan needs it", err) <
+	    0)
+		return -1;
+	return s->ops->reports_scan(s->state, fn, ctx, err);
 }
 
 /* ---------------------------------------------------- versions 3 and 4 */

@@ -35,7 +35,8 @@ enum store_version {
 	STORE_V4_LOADS = 4,	/* load_begin, load_end */
 	STORE_V5_LOCK_PATH = 5,	/* lock_path */
 	STORE_V6_EXISTING = 6,	/* open_existing */
-	STORE_V7_SCOPES = 7	/* snapshot_scope_begin */
+	STORE_V7_SCOPES = 7,	/* snapshot_scope_begin */
+	STORE_V8_REPORTS = 8	/* report_put, reports_scan */
 };
 
 /* Load the storage plugin NAME from path, without opening the store:
@@ -143,6 +144,14 @@ int store_run_last_ingest(store *s, int64_t run_id, int64_t *ingest_id,
 int store_backup(store *s, const char *path, peil_error *err);
 int store_runs_prune(store *s, const peil_prune *prune, int64_t *runs_deleted,
 		     int64_t *figures_deleted, peil_error *err);
+
+/* ---- version 8: each fails as store_require without it ---- */
+
+int store_report_put(store *s, const peil_report_record *report,
+		     int64_t *report_id, peil_error *err);
+int store_reports_scan(store *s,
+		       int (*fn)(void *ctx, const peil_report_record *report),
+		       void *ctx, peil_error *err);
 
 /* ---- versions 3 and 4: with a fallback ---- */
 

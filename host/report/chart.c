@@ -51,23 +51,31 @@ static const char *chart_colour(chart_mark mark)
 	}
 }
 
-/* Write the mark's symbol (an SVG shape) centred on (x, y). */
-static void chart_symbol_svg(FILE *out, chart_mark mark, double x, double y)
+/* Write the mark's symbol (an SVG shape) centred on (x, y): filled, or
+ * open (outlined, white inside) for a provisional figure. */
+static void chart_symbol_svg(FILE *out, chart_mark mark, int open, double x,
+			     double y)
 {
 	const char *c = chart_colour(mark);
+	char paint[96];
 
+	if (open)
+		snprintf(paint, sizeof(paint), "fill=\"#fff\" stroke=\"%s\" "
+			 "stroke-width=\"1.5\" class=\"provisional\"", c);
+	else
+		snprintf(paint, sizeof(paint), "fill=\"%s\"", c);
 	switch (mark) {
 	case CHART_AT_RISK:
-		fprintf(out, "<path d=\"M%.1f %.1fl4.5 8h-9z\" fill=\"%s\"/>",
-			x, y - 5, c);
+		fprintf(out, "<path d=\"M%.1f %.1fl4.5 8h-9z\" %s/>", x,
+			y - 5, paint);
 		break;
 	case CHART_NOT_MET:
 		fprintf(out, "<path d=\"M%.1f %.1fl4.5 4.5l-4.5 4.5l-4.5 "
-			     "-4.5z\" fill=\"%s\"/>", x, y - 4.5, c);
+			     "-4.5z\" %s/>", x, y - 4.5, paint);
 		break;
 	default:
-		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
-			     "fill=\"%s\"/>", x, y, c);
+		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" %s/>",
+			x, y, paint);
 	}
 }
 
@@ -205,12 +213,16 @@ void chart_trend_svg(FILE *out, const chart_spec *c)
 				     "font-size=\"11\" text-anchor=\"middle\" "
 				     "fill=\"#555\">*</text>", x, y0 - 4);
 		else if (!isnan(v))
-			chart_symbol_svg(out, c->items[i].mark, x,
+			chart_symbol_svg(out, c->items[i].mark,
+					 c->items[i].provisional, x,
 					 y0 - v / top * ph);
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
 			     "fill=\"#333\" text-anchor=\"middle\">", x,
 			y0 + 13);
 		html_escape(out, c->items[i].label);
+		if (c->items[i].provisional)
+			fputs("<tspan dy=\"-4\" font-size=\"7\">v</tspan>",
+			      out);
 		fputs("</text>", out);
 	}
 	fputs("</svg>", out);

@@ -6,6 +6,8 @@
  * triangle at risk, diamond not met), so that a chart reads in black and
  * white and for colour-blind readers; the colours are from the Okabe-Ito
  * palette.  A figure withheld by the small-cell rules is drawn as "*".
+ * On the trend, a provisional figure's mark is open (outlined, white
+ * inside) and its period label carries a raised "v".
  */
 #ifndef PEIL_CHART_H
 #define PEIL_CHART_H
@@ -25,6 +27,8 @@ typedef struct chart_item {
 	const char *label;	/* x label (trend) or bar label */
 	double value;		/* NaN: no figure */
 	chart_mark mark;
+	int provisional;	/* trend: an open mark and "v" by its label,
+				   as the figures table marks the period */
 } chart_item;
 
 typedef struct chart_spec {

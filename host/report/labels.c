@@ -23,6 +23,29 @@ static const labels dutch = {
 	.unpublished = "let op: deze cijfers zijn op verzoek berekend, niet "
 		       "door een geplande run: het zijn niet de gepubliceerde "
 		       "cijfers",
+	.col_previous = "vorige_waarde",
+	.col_revised = "herzien",
+	.revised_title = "Herzien",
+	.revised_since = "Cijfers die anders zijn dan in run %lld, de vorige "
+			 "geplande run over deze periode:",
+	.revised_since_report = "Cijfers die anders zijn dan in het vorige "
+				"verslag over deze periode (verslag %lld, run "
+				"%lld):",
+	.revised_none = "Geen cijfers herzien.",
+	.revised_cell = "cel",
+	.revised_old = "oud",
+	.revised_new = "nieuw",
+	.revised_change = "wijziging",
+	.revised_why = "waarom",
+	.revision_changed = "gewijzigd",
+	.revision_new = "nieuw",
+	.revision_removed = "vervallen",
+	.revision_now_hidden = "nu onderdrukt",
+	.revision_was_hidden = "eerder onderdrukt",
+	.cause_input = "invoer",
+	.cause_definition = "definitie",
+	.revisions_unknown = "let op: herzieningen kunnen niet worden "
+			     "getoond: %s",
 	.missing_dataset = "dataset %s ontbreekt",
 	.missing_field = "dataset %s heeft geen veld %s",
 	.missing_rows_field = "dataset %s heeft geen rij met %s tot het "
@@ -33,6 +56,7 @@ static const labels dutch = {
 	.at_most = "maximaal",
 	.and_word = "en",
 	.target = "Doel",
+	.misses = "%d van de %d cijfers niet gehaald of in gevaar",
 	.suppressed_legend = "* = niet getoond: minder dan %g, of daaruit af "
 			     "te leiden",
 	.suppressed_small = "klein aantal",
@@ -120,6 +144,28 @@ static const labels english = {
 	.unpublished = "note: these figures were evaluated on request, not "
 		       "by a scheduled run: they are not the published "
 		       "figures",
+	.col_previous = "previous_value",
+	.col_revised = "revised",
+	.revised_title = "Revised",
+	.revised_since = "Figures that differ from those of run %lld, the "
+			 "previous scheduled run over this period:",
+	.revised_since_report = "Figures that differ from those of the "
+				"previous report of this period (report "
+				"%lld, run %lld):",
+	.revised_none = "No figures revised.",
+	.revised_cell = "cell",
+	.revised_old = "old",
+	.revised_new = "new",
+	.revised_change = "change",
+	.revised_why = "why",
+	.revision_changed = "changed",
+	.revision_new = "new",
+	.revision_removed = "removed",
+	.revision_now_hidden = "now suppressed",
+	.revision_was_hidden = "previously suppressed",
+	.cause_input = "input",
+	.cause_definition = "definition",
+	.revisions_unknown = "note: revisions cannot be shown: %s",
 	.missing_dataset = "dataset %s is not configured",
 	.missing_field = "dataset %s does not declare field %s",
 	.missing_rows_field = "dataset %s has no row with %s up to the "
@@ -129,6 +175,7 @@ static const labels english = {
 	.at_most = "at most",
 	.and_word = "and",
 	.target = "Target",
+	.misses = "%d of %d figures not met or at risk",
 	.suppressed_legend = "* = not shown: fewer than %g, or derivable "
 			     "from such a number",
 	.suppressed_small = "small count",
@@ -253,4 +300,24 @@ void labels_status_text(const labels *l, const char *status, char *out,
 			snprintf(why, sizeof(why), l->missing_rows, dataset);
 	}
 	snprintf(out, size, "%s: %s", l->not_evaluated, why);
+}
+
+const char *labels_revision(const labels *l, const revision *r)
+{
+	if (r->new_state == REVISION_HIDDEN)
+		return l->revision_now_hidden;
+	if (r->old_state == REVISION_HIDDEN)
+		return l->revision_was_hidden;
+	if (r->old_state == REVISION_ABSENT)
+		return l->revision_new;
+	if (r->new_state == REVISION_ABSENT)
+		return l->revision_removed;
+	return l->revision_changed;
+}
+
+const char *labels_revision_cause(const labels *l, const revision *r)
+{
+	return r->cause == REVISION_CAUSE_DEFINITION ? l->cause_definition
+	       : r->cause == REVISION_CAUSE_INPUT    ? l->cause_input
+						     : "";
 }

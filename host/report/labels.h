@@ -10,11 +10,17 @@
 
 #include <stddef.h>
 
+#include "model/revision.h"
+
 typedef struct labels {
 	const char *lang;	/* "nl" or "en", for <html lang> */
 	const char *total, *unknown;
 	const char *met, *at_risk, *not_met, *no_target;
 	const char *at_least, *at_most, *and_word, *target;
+	/* After a text table's target: how many of its figures with a
+	 * target status (the second %d) missed it or are at risk (the
+	 * first). */
+	const char *misses;
 	/* "* = not shown: ..." after a text table; %g is the threshold. */
 	const char *suppressed_legend;
 	const char *suppressed_small, *suppressed_derivable;
@@ -50,6 +56,18 @@ typedef struct labels {
 	/* Figures evaluated on request (report --evaluate), not those of a
 	 * scheduled run: not the published figures. */
 	const char *unpublished;
+	/* Revisions (model/revision.h): the CSV columns; the HTML section's
+	 * title, its sentence (%lld the run compared with) and column
+	 * heads; what happened to a figure, and why; a report that cannot
+	 * show them (%s why). */
+	const char *col_previous, *col_revised;
+	const char *revised_title, *revised_since, *revised_since_report,
+		*revised_none, *revised_cell, *revised_old, *revised_new,
+		*revised_change, *revised_why;
+	const char *revision_changed, *revision_new, *revision_removed,
+		*revision_now_hidden, *revision_was_hidden;
+	const char *cause_input, *cause_definition;
+	const char *revisions_unknown;
 } labels;
 
 /* The labels of lang ("nl", "en"), or NULL for another language. */
@@ -64,5 +82,11 @@ const char *labels_status(const labels *l, const char *status);
  * ontbreekt" (in l's language), "" for none. */
 void labels_status_text(const labels *l, const char *status, char *out,
 			size_t size);
+
+/* What happened to a revised figure ("gewijzigd", "nieuw", "vervallen",
+ * "nu onderdrukt", "eerder onderdrukt"), and why ("invoer", "definitie";
+ * "" when not known). */
+const char *labels_revision(const labels *l, const revision *r);
+const char *labels_revision_cause(const labels *l, const revision *r);
 
 #endif

@@ -10,6 +10,22 @@
 #include "base/grow.h"
 #include "base/log.h"
 
+const char *output_field_label(const char *(*field_label)(void *,
+							  const char *,
+							  const char *),
+			       void *ctx, const kpi_set *kpis,
+			       const kpi_info *k, const char *field)
+{
+	const char *name = field, *dataset, *label = NULL;
+
+	if (field_label && kpis && k) {
+		dataset = kpi_field_dataset(kpis, k, field, &name);
+		if (dataset)
+			label = field_label(ctx, dataset, name);
+	}
+	return label ? label : field;
+}
+
 int output_format_parse(const char *name, output_format *out)
 {
 	if (strcmp(name, "text") == 0)
@@ -23,10 +39,17 @@ int output_format_parse(const char *name, output_format *out)
 	return 0;
 }
 
+/* The decimal mark of a number printed by snprintf: ',' unless point. */
+static void decimal_mark(char *out, int point)
+{
+	char *dot = strchr(out, '.');
+
+	if (dot && !point)
+		*dot = ',';
+}
+
 void output_number(double v, int precise, int point, char *out, size_t size)
 {
-	char *dot;
-
 	if (isnan(v)) {
 		snprintf(out, size, "%s", "");
 		return;
@@ -35,12 +58,23 @@ void output_number(double v, int precise, int point, char *out, size_t size)
 		snprintf(out, size, "%.0f", v);
 	else
 		snprintf(out, size, precise ? "%.10g" : "%.1f", v);
-	dot = strchr(out, '.');
-	if (dot && !point)
-		*dot = ',';
+	decimal_mark(out, point);
 }
 
-static size_t utf8_width(const char *s)
+void output_fixed(double v, int decimals, int point, char *out, size_t size)
+{
+	if (decimals < 0 || isnan(v) || fabs(v) >= 1e15) {
+		output_number(v, 0, point, out, size);
+		return;
+	}
+	snprintf(out, size, "%.*f", decimals, v);
+	/* -0.04 rounds to "-0.0": zero has no sign */
+	if (out[0] == '-' && !out[strspn(out, "-0.")])
+		memmove(out, out + 1, strlen(out));
+	decimal_mark(out, point);
+}
+
+size_t output_width(const char *s)
 {
 	size_t n = 0;
 
@@ -50,14 +84,38 @@ static size_t utf8_width(const char *s)
 	return n;
 }
 
-static void pad(FILE *out, const char *s, size_t width, int right)
+void output_pad(FILE *out, const char *s, size_t width, int right)
 {
-	size_t w = utf8_width(s);
+	size_t w = output_width(s);
 
 	if (right)
 		fprintf(out, "%*s%s", (int)(width > w ? width - w : 0), "", s);
 	else
 		fprintf(out, "%s%*s", s, (int)(width > w ? width - w : 0), "");
+}
+
+void output_clip(const char *s, size_t max, char *out, size_t size)
+{
+	size_t n = 0, chars = 0;
+
+	if (!size)
+		return;
+	if (output_width(s) <= max || max < 1) {
+		snprintf(out, size, "%s", s);
+		return;
+	}
+	/* max - 1 characters, whole, then the ellipsis (3 bytes) */
+	while (s[n]) {
+		size_t len = 1;
+
+		while ((((unsigned char)s[n + len]) & 0xC0) == 0x80)
+			len++;
+		if (chars + 1 > max - 1 || n + len + 4 > size)
+			break;
+		n += len;
+		chars++;
+	}
+	snprintf(out, size, "%.*s\xE2\x80\xA6", (int)n, s);
 }
 
 struct strings {
@@ -92,9 +150,10 @@ static int compare_breakdowns(const void *pa, const void *pb)
 }
 
 /* A text cell: the value, "*" when suppressed, "-" when missing, "!"
- * after a missed target. */
-static void text_cell(const result_row *row, const labels *w, char *out,
-		      size_t size, int *misses)
+ * after a missed target, "?" after one at risk; misses[0] counts the
+ * cells with a mark, misses[1] those with a target status. */
+static void text_cell(const result_row *row, const output_options *o,
+		      int decimals, char *out, size_t size, int *misses)
 {
 	size_t n;
 
@@ -102,21 +161,23 @@ static void text_cell(const result_row *row, const labels *w, char *out,
 	if (!row)
 		return;
 	if (result_not_evaluated(row->status)) {
-		snprintf(out, size, "%s", w->not_evaluated_mark);
+		snprintf(out, size, "%s", o->words->not_evaluated_mark);
 		return;
 	}
 	if (row->suppressed != RESULT_SHOWN) {
 		snprintf(out, size, "*");
 		return;
 	}
-	output_number(row->value, 0, 0, out, size);
+	output_fixed(row->value, decimals, o->english_numbers, out, size);
 	if (!out[0])
 		snprintf(out, size, "-");
 	n = strlen(out);
+	if (row->status)
+		misses[1]++;
 	if (row->status && strcmp(row->status, "met") != 0 && n + 1 < size) {
 		out[n] = strcmp(row->status, "not met") == 0 ? '!' : '?';
 		out[n + 1] = '\0';
-		(*misses)++;
+		misses[0]++;
 	}
 }
 
@@ -140,23 +201,28 @@ static const char *finality_word(const labels *w, const result_row *row)
 						     : "";
 }
 
-static void text_target(FILE *out, const kpi_info *k, const labels *w,
-			int misses)
+static void text_target(FILE *out, const kpi_info *k, const output_options *o,
+			const int *misses)
 {
+	const labels *w = o->words;
 	char number[64];
 
 	fprintf(out, "%s:", w->target);
 	if (k->has_min) {
-		output_number(k->target_min, 0, 0, number, sizeof(number));
+		output_number(k->target_min, 0, o->english_numbers, number,
+			      sizeof(number));
 		fprintf(out, " %s %s", w->at_least, number);
 	}
 	if (k->has_max) {
-		output_number(k->target_max, 0, 0, number, sizeof(number));
+		output_number(k->target_max, 0, o->english_numbers, number,
+			      sizeof(number));
 		fprintf(out, "%s%s %s %s", k->has_min ? " " : "",
 			k->has_min ? w->and_word : "", w->at_most, number);
 	}
-	fprintf(out, " %s; ! = %s, ? = %s (%d)\n", k->unit, w->not_met,
-		w->at_risk, misses);
+	fprintf(out, " %s; ! = %s, ? = %s; ", k->unit, w->not_met,
+		w->at_risk);
+	fprintf(out, w->misses, misses[0], misses[1]);
+	fputc('\n', out);
 }
 
 /* One KPI's rows [begin, end) as breakdown x period. */
@@ -169,7 +235,14 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	struct strings periods = { 0, NULL }, cells = { 0, NULL },
 		reasons = { 0, NULL };
 	size_t label_width = 6, period_width = 4, i, j, r;
-	int misses = 0, hidden = 0, provisional = 0;
+	int misses[2] = { 0, 0 }, hidden = 0, provisional = 0;
+	int decimals = k ? k->decimals : -1;
+	const char *head = k && k->breakdown_count
+				   ? output_field_label(o->field_label,
+							o->field_label_ctx,
+							o->kpis, k,
+							k->breakdown[0])
+				   : "";
 	char label[512], number[64];
 
 	for (r = begin; r < end; r++) {
@@ -181,14 +254,17 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	qsort(cells.items, cells.count, sizeof(*cells.items),
 	      compare_breakdowns);
+	if (output_width(head) > label_width)
+		label_width = output_width(head);
 	for (i = 0; i < cells.count; i++) {
 		result_breakdown_label_words(cells.items[i], w->total,
 					     w->unknown, label, sizeof(label));
-		if (utf8_width(label) > label_width)
-			label_width = utf8_width(label);
+		if (output_width(label) > label_width)
+			label_width = output_width(label);
 	}
 	for (r = begin; r < end; r++) {
-		output_number(t->rows[r].value, 0, 0, number, sizeof(number));
+		output_fixed(t->rows[r].value, decimals, o->english_numbers,
+			     number, sizeof(number));
 		if (strlen(number) + 2 > period_width)	/* "!~" */
 			period_width = strlen(number) + 2;
 		if (strlen(t->rows[r].period) > period_width)
@@ -198,17 +274,16 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 		fprintf(out, "%s (%s) [%s]\n", k->title, k->unit, k->id);
 	else
 		fprintf(out, "%s\n", t->rows[begin].kpi);
-	pad(out, k && k->breakdown_count ? k->breakdown[0] : "", label_width,
-	    0);
+	output_pad(out, head, label_width, 0);
 	for (j = 0; j < periods.count; j++) {
 		fputs("  ", out);
-		pad(out, periods.items[j], period_width, 1);
+		output_pad(out, periods.items[j], period_width, 1);
 	}
 	fputc('\n', out);
 	for (i = 0; i < cells.count; i++) {
 		result_breakdown_label_words(cells.items[i], w->total,
 					     w->unknown, label, sizeof(label));
-		pad(out, label, label_width, 0);
+		output_pad(out, label, label_width, 0);
 		for (j = 0; j < periods.count; j++) {
 			const result_row *row = NULL;
 
@@ -218,16 +293,17 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 				    strcmp(t->rows[r].breakdown,
 					   cells.items[i]) == 0)
 					row = &t->rows[r];
-			text_cell(row, w, number, sizeof(number), &misses);
+			text_cell(row, o, decimals, number, sizeof(number),
+				  misses);
 			provisional |= finality_marker(row, number,
 						       sizeof(number));
 			fputs("  ", out);
-			pad(out, number, period_width, 1);
+			output_pad(out, number, period_width, 1);
 		}
 		fputc('\n', out);
 	}
 	if (k && (k->has_min || k->has_max))
-		text_target(out, k, w, misses);
+		text_target(out, k, o, misses);
 	if (hidden) {
 		fprintf(out, w->suppressed_legend, t->min_count);
 		fputc('\n', out);
@@ -401,7 +477,61 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	csv_text(out, suppression_word(w, row->suppressed), sep);
 	fputc(sep, out);
 	csv_text(out, finality_word(w, row), sep);
+	if (o->revisions) {
+		const revision *r = revision_find(o->revisions, row);
+
+		fputc(sep, out);
+		csv_number(out, r ? r->old_value : NAN, o->english_numbers);
+		fputc(sep, out);
+		csv_text(out, r ? labels_revision(w, r) : "", sep);
+	}
 	fputs("\r\n", out);
+}
+
+/* A closing comment line of CSV: "# " and text. */
+static void csv_comment(FILE *out, const char *text, char sep)
+{
+	size_t n = strlen(text) + 3;
+	char *line = malloc(n);
+
+	if (!line)
+		return;
+	snprintf(line, n, "# %s", text);
+	csv_text(out, line, sep);
+	fputs("\r\n", out);
+	free(line);
+}
+
+/* What the rows cannot say: revisions that cannot be shown, and the
+ * figures of the previous report that are gone now. */
+static void csv_revisions(FILE *out, const output_options *o, char sep)
+{
+	const revisions *rv = o->revisions;
+	char text[1400], label[512], old[64];
+	size_t i;
+
+	if (!rv)
+		return;
+	if (!rv->known) {
+		snprintf(text, sizeof(text), o->words->revisions_unknown,
+			 rv->why_unknown);
+		csv_comment(out, text, sep);
+	}
+	for (i = 0; i < rv->count; i++) {
+		const revision *r = &rv->items[i];
+
+		if (r->new_state != REVISION_ABSENT)
+			continue;
+		result_breakdown_label_words(r->breakdown, o->words->total,
+					     o->words->unknown, label,
+					     sizeof(label));
+		output_number(r->old_value, 1, o->english_numbers, old,
+			      sizeof(old));
+		snprintf(text, sizeof(text), "%s: %s %s %s: %s %s",
+			 o->words->col_revised, r->kpi, r->period, label,
+			 labels_revision(o->words, r), old);
+		csv_comment(out, text, sep);
+	}
 }
 
 static void write_csv(FILE *out, const result_table *t,
@@ -424,10 +554,14 @@ static void write_csv(FILE *out, const result_table *t,
 		fputc(sep, out);
 		csv_text(out, fields[i], sep);
 	}
-	fprintf(out, "%c%s%c%s%c%s%c%s%c%s%c%s%c%s%c%s\r\n", sep,
+	fprintf(out, "%c%s%c%s%c%s%c%s%c%s%c%s%c%s%c%s", sep,
 		w->col_value, sep, w->col_numerator, sep, w->col_denominator,
 		sep, w->col_target_min, sep, w->col_target_max, sep,
 		w->col_status, sep, w->col_suppressed, sep, w->col_finality);
+	if (o->revisions)
+		fprintf(out, "%c%s%c%s", sep, w->col_previous, sep,
+			w->col_revised);
+	fputs("\r\n", out);
 	for (i = 0; i < t->count; i++)
 		csv_row(out, &t->rows[i],
 			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
@@ -435,20 +569,14 @@ static void write_csv(FILE *out, const result_table *t,
 	/* After the rows, so that the header stays the first line: a
 	 * comment line, which readers told that '#' starts one skip. */
 	for (i = 0; o->stale && i < o->stale->count; i++) {
-		char buf[512], line[520];
+		char buf[512];
 
 		stale_sentence(o, i, buf, sizeof(buf));
-		snprintf(line, sizeof(line), "# %s", buf);
-		csv_text(out, line, sep);
-		fputs("\r\n", out);
+		csv_comment(out, buf, sep);
 	}
-	if (o->unpublished) {
-		char line[520];
-
-		snprintf(line, sizeof(line), "# %s", o->words->unpublished);
-		csv_text(out, line, sep);
-		fputs("\r\n", out);
-	}
+	csv_revisions(out, o, sep);
+	if (o->unpublished)
+		csv_comment(out, o->words->unpublished, sep);
 	free(fields);
 }
 
@@ -535,6 +663,69 @@ static void json_stale(FILE *out, const input_ages *stale)
 	fputs("], ", out);
 }
 
+/* "revised": every figure that changed since the report or run compared
+ * with, and what it was where it may be shown; "revisions_unknown" when
+ * they cannot be shown.  Only from peil report. */
+static void json_revisions(FILE *out, const revisions *rv)
+{
+	size_t i;
+	static const char *const states[] = { "absent", "shown",
+					      "suppressed" };
+	static const char *const causes[] = { "null", "\"input\"",
+					      "\"definition\"" };
+
+	if (!rv)
+		return;
+	if (!rv->known) {
+		fputs("\"revisions_unknown\": ", out);
+		output_json_string(out, rv->why_unknown);
+		fputs(", ", out);
+		return;
+	}
+	fprintf(out, "\"revised_since\": {\"run\": ");
+	if (rv->basis_run)
+		fprintf(out, "%lld", (long long)rv->basis_run);
+	else
+		fputs("null", out);
+	fputs(", \"report\": ", out);
+	if (rv->basis_report)
+		fprintf(out, "%lld", (long long)rv->basis_report);
+	else
+		fputs("null", out);
+	fputs("}, \"revised\": [", out);
+	for (i = 0; i < rv->count; i++) {
+		const revision *r = &rv->items[i];
+
+		fputs(i ? ",\n  {\"kpi\": " : "\n  {\"kpi\": ", out);
+		output_json_string(out, r->kpi);
+		fputs(", \"period\": ", out);
+		output_json_string(out, r->period);
+		fprintf(out, ", \"breakdown\": %s, \"was\": \"%s\", "
+			     "\"now\": \"%s\", \"previous\": ",
+			r->breakdown, states[r->old_state],
+			states[r->new_state]);
+		json_number(out, r->old_value);
+		fputs(", \"value\": ", out);
+		json_number(out, r->new_value);
+		fprintf(out, ", \"cause\": %s}", causes[r->cause]);
+	}
+	fputs(rv->count ? "\n], " : "], ", out);
+}
+
+/* A revised figure's "previous": its value in the run compared with
+ * (null where it was absent or suppressed, or is suppressed now). */
+static void json_previous(FILE *out, const revisions *rv,
+			  const result_row *row)
+{
+	const revision *r = revision_find(rv, row);
+
+	if (!r)
+		return;
+	fputs(", \"previous\": {\"value\": ", out);
+	json_number(out, r->old_value);
+	fprintf(out, ", \"run\": %lld}", (long long)rv->basis_run);
+}
+
 static void write_json(FILE *out, const result_table *t,
 		       const output_options *o)
 {
@@ -548,6 +739,7 @@ static void write_json(FILE *out, const result_table *t,
 	/* Only when not: a published run's output stays as it was. */
 	if (o->unpublished)
 		fputs("\"published\": false, ", out);
+	json_revisions(out, o->revisions);
 	json_kpis(out, t, kpis);
 	fputs("\"results\": [", out);
 	for (i = 0; i < t->count; i++) {
@@ -577,6 +769,7 @@ static void write_json(FILE *out, const result_table *t,
 			output_json_string(out, row->status +
 					   sizeof(RESULT_NOT_EVALUATED) - 1);
 		}
+		json_previous(out, o->revisions, row);
 		fprintf(out, ", \"suppressed\": %s, \"final\": %s}",
 			row->suppressed == RESULT_SMALL	       ? "\"small\""
 			: row->suppressed == RESULT_DERIVABLE ? "\"derivable\""

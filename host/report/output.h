@@ -19,6 +19,7 @@
 #include "report/labels.h"
 #include "model/input_age.h"
 #include "model/results.h"
+#include "model/revision.h"
 
 typedef enum output_format {
 	OUTPUT_TEXT,
@@ -36,11 +37,32 @@ typedef struct output_options {
 					   a closing comment line (CSV),
 					   "stale_inputs" (JSON); NULL:
 					   none */
+	/* The label of a dataset's field (settings_field_label), or NULL
+	 * for the field name itself; field_label NULL: names only.  Text
+	 * tables head their first column with it; CSV and JSON keep the
+	 * field names, their machine interface. */
+	const char *(*field_label)(void *ctx, const char *dataset,
+				   const char *field);
+	void *field_label_ctx;
 	int unpublished;	/* evaluated on request (report --evaluate):
 				   labels' unpublished as a line under the
 				   tables (text), a closing comment line
 				   (CSV), "published": false (JSON) */
+	const revisions *revisions;	/* peil report: the figures changed
+					   since the previous report of the
+					   period (docs/output.md,
+					   "Revisions"); NULL: not compared
+					   (show, eval, run) */
 } output_options;
+
+/* The label of breakdown field of KPI k (of kpis) by field_label: a
+ * joined field "case.team" takes the label of team in the joined
+ * dataset; without a label, field itself. */
+const char *output_field_label(const char *(*field_label)(void *,
+							  const char *,
+							  const char *),
+			       void *ctx, const kpi_set *kpis,
+			       const kpi_info *k, const char *field);
 
 /* "text", "csv" or "json"; 0 on success, -1 otherwise. */
 int output_format_parse(const char *name, output_format *out);
@@ -54,5 +76,23 @@ int output_write(FILE *out, const output_options *o, const result_table *t);
  * point; "" when NaN. */
 void output_number(double v, int precise, int point, char *out,
 		   size_t size);
+
+/* The display width of UTF-8 text s: its characters (code points), not
+ * its bytes, so that "Wijkteam Noordëlijk" lines up with ASCII names. */
+size_t output_width(const char *s);
+
+/* s padded with spaces to width characters: on the left when right
+ * (numbers), else on the right.  Text wider than width is written whole. */
+void output_pad(FILE *out, const char *s, size_t width, int right);
+
+/* s into out, cut to at most max characters: a longer text keeps its
+ * first max - 1 whole characters and ends in an ellipsis. */
+void output_clip(const char *s, size_t max, char *out, size_t size);
+
+/* A value of a KPI for a reader: with exactly decimals decimals (a KPI's
+ * kpi_info.decimals), so that every value in its column looks alike;
+ * decimals < 0 as output_number.  "" when NaN. */
+void output_fixed(double v, int decimals, int point, char *out,
+		  size_t size);
 
 #endif

@@ -65,7 +65,7 @@ static void sample_value(FILE *out, double v)
 		fprintf(out, "%.17g", v);
 }
 
-enum family { VALUE, NUMERATOR, DENOMINATOR, STATUS, NOT_EVALUATED };
+enum family { VALUE, NUMERATOR, DENOMINATOR, STATUS, NOT_EVALUATED, FINAL };
 
 static void family(FILE *out, const result_table *t, enum family f)
 {
@@ -73,14 +73,17 @@ static void family(FILE *out, const result_table *t, enum family f)
 					     "peil_kpi_numerator",
 					     "peil_kpi_denominator",
 					     "peil_kpi_status",
-					     "peil_kpi_not_evaluated" };
+					     "peil_kpi_not_evaluated",
+					     "peil_kpi_final" };
 	static const char *const help[] = {
 		"The figure of a KPI for a period and breakdown.",
 		"The numerator of a share or mean (a count, or a sum).",
 		"The denominator of a share or mean (a count).",
 		"The target status of a figure: 1 for the status label.",
 		"A KPI not evaluated for a period (no figure): 1 with the "
-		"reason label."
+		"reason label.",
+		"1 when a period's figures of a KPI are final (definitief), "
+		"0 while provisional (voorlopig)."
 	};
 	size_t i;
 
@@ -92,13 +95,21 @@ static void family(FILE *out, const result_table *t, enum family f)
 			   : f == NUMERATOR ? row->numerator
 			   : f == DENOMINATOR ? row->denominator
 			   : f == STATUS    ? (row->status ? 1 : NAN)
+			   : f == FINAL	    ? (row->finality == RESULT_FINAL	   ? 1
+				       : row->finality == RESULT_PROVISIONAL ? 0
+									     : NAN)
 					    : 1;
 
 		/* a figure not evaluated has only its reason, never a
 		 * target status */
-		if ((f == NOT_EVALUATED) != result_not_evaluated(row->status))
+		if ((f == NOT_EVALUATED) != result_not_evaluated(row->status) &&
+		    f != FINAL)
 			continue;
-		if (row->suppressed != RESULT_SHOWN || isnan(v))
+		/* finality is the period's, once per KPI and period: on its
+		 * total row */
+		if (f == FINAL && !result_is_total(row->breakdown))
+			continue;
+		if ((row->suppressed != RESULT_SHOWN && f != FINAL) || isnan(v))
 			continue;
 		fprintf(out, "%s{kpi=", names[f]);
 		label_value(out, row->kpi);
@@ -190,7 +201,8 @@ static void stale_families(FILE *out, const input_ages *stale)
 }
 
 int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
-		     int64_t run_started, const input_ages *stale)
+		     int64_t run_started, const input_ages *stale,
+		     int unpublished)
 {
 	if (!t->disclosed) {
 		log_msg(PEIL_LOG_ERROR, "internal error: figures exported "
@@ -202,13 +214,18 @@ int prometheus_write(FILE *out, const result_table *t, const kpi_set *kpis,
 	family(out, t, DENOMINATOR);
 	family(out, t, STATUS);
 	family(out, t, NOT_EVALUATED);
+	family(out, t, FINAL);
 	kpi_families(out, t, kpis);
 	stale_families(out, stale);
 	fprintf(out, "# HELP peil_run_id The run whose figures these are.\n"
 		     "# TYPE peil_run_id gauge\npeil_run_id %lld\n"
 		     "# HELP peil_run_started_timestamp_seconds When the run "
 		     "started.\n# TYPE peil_run_started_timestamp_seconds "
-		     "gauge\npeil_run_started_timestamp_seconds %lld\n",
-		(long long)t->run_id, (long long)run_started);
+		     "gauge\npeil_run_started_timestamp_seconds %lld\n"
+		     "# HELP peil_run_published 1 when the run is a complete "
+		     "scheduled run, whose figures are the published ones; 0 "
+		     "for an ad-hoc evaluation or a failed run.\n"
+		     "# TYPE peil_run_published gauge\npeil_run_published %d\n",
+		(long long)t->run_id, (long long)run_started, !unpublished);
 	return 0;
 }

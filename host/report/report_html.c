@@ -16,20 +16,10 @@
 
 #include "base/calendar.h"
 #include "report/chart.h"
-#include "model/finality.h"
 #include "report/html.h"
 #include "base/log.h"
 #include "report/output.h"
 #include "base/period.h"
-
-int report_is_provisional(const char *period_id, int64_t started,
-			  int final_after_months)
-{
-	/* One rule for the report, peil show and peil run: finality.h. */
-	finality f = { final_after_months, 0 };
-
-	return !finality_is_final(&f, period_id, finality_date(started));
-}
 
 /* The short label of a period: "mrt" for a month, the id otherwise. */
 static const char *period_label(const labels *w, const char *id)
@@ -80,11 +70,21 @@ static void badge(FILE *out, const labels *w, const char *status)
 	fputs("</span>", out);
 }
 
-static void number(FILE *out, double v)
+/* A period id in running text, kept on one line: "2018-Q1" does not
+ * break after its hyphen. */
+static void period_span(FILE *out, const char *id)
+{
+	fputs("<span class=\"period\">", out);
+	html_escape(out, id);
+	fputs("</span>", out);
+}
+
+/* v with decimals decimals (output_fixed; < 0: as output_number). */
+static void number(FILE *out, double v, int decimals)
 {
 	char text[64];
 
-	output_number(v, 0, 0, text, sizeof(text));
+	output_fixed(v, decimals, 0, text, sizeof(text));
 	fputs(text[0] ? text : "\xE2\x80\x93", out);
 }
 
@@ -119,6 +119,21 @@ static int compare_cells(const void *pa, const void *pb)
 	return ta != tb ? ta - tb : strcmp(a, b);
 }
 
+/* Whether rows [begin, end) of t hold a figure of period_id marked
+ * provisional: the one finality rule (finality.h), as the figures were
+ * marked (cli_mark_finality), never judged again here. */
+static int period_provisional(const result_table *t, size_t begin,
+			      size_t end, const char *period_id)
+{
+	size_t i;
+
+	for (i = begin; i < end; i++)
+		if (t->rows[i].finality == RESULT_PROVISIONAL &&
+		    strcmp(t->rows[i].period, period_id) == 0)
+			return 1;
+	return 0;
+}
+
 static const result_row *find_row(const result_table *t, size_t begin,
 				  size_t end, const char *period_id,
 				  const char *breakdown)
@@ -137,6 +152,8 @@ struct kpi_view {
 	const result_table *t;
 	size_t begin, end;
 	const kpi_info *k;
+	const char *field;	/* the label of k's first breakdown field,
+				   or NULL without one */
 	const char **periods, **cells;
 	size_t period_count, cell_count;
 };
@@ -149,13 +166,13 @@ static void target_text(FILE *out, const labels *w, const kpi_info *k)
 	}
 	if (k->has_min) {
 		fprintf(out, "%s ", w->at_least);
-		number(out, k->target_min);
+		number(out, k->target_min, -1);
 	}
 	if (k->has_min && k->has_max)
 		fprintf(out, " %s ", w->and_word);
 	if (k->has_max) {
 		fprintf(out, "%s ", w->at_most);
-		number(out, k->target_max);
+		number(out, k->target_max, -1);
 	}
 	fputc(' ', out);
 	html_escape(out, k->unit);
@@ -226,10 +243,10 @@ static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
 	else if (r->suppressed != RESULT_SHOWN)
 		fputs("*", out);
 	else
-		number(out, r->value);
+		number(out, r->value, v->k ? v->k->decimals : -1);
 	if (r) {
 		fputs(" <span class=\"meta\">(", out);
-		html_escape(out, r->period);
+		period_span(out, r->period);
 		/* The figure as marked (cli_mark_finality), not judged
 		 * again here. */
 		if (r->finality == RESULT_PROVISIONAL) {
@@ -266,6 +283,7 @@ static void chart_item_of(chart_item *it, const result_row *r,
 	it->mark = chart_mark_of(r && !result_not_evaluated(r->status)
 					 ? r->status : NULL,
 				 r && r->suppressed != RESULT_SHOWN);
+	it->provisional = r && r->finality == RESULT_PROVISIONAL;
 }
 
 static void trend_figure(FILE *out, const labels *w, const struct kpi_view *v,
@@ -291,6 +309,17 @@ static void trend_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	fputs("</figure>", out);
 }
 
+/* A field's label inside a sentence ("Per verwijzer"): its first letter
+ * in lower case, unless the second is upper case too ("ZRM-domein"). */
+static const char *field_word(const char *label, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", label ? label : "");
+	if (buf[0] >= 'A' && buf[0] <= 'Z' &&
+	    !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
 /* Bars of the cells in the latest period that has figures. */
 static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 			chart_item *items, char (*names)[128])
@@ -298,7 +327,7 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	const result_row *latest = latest_total(v);
 	const char *period_id = latest ? latest->period
 				       : v->periods[v->period_count - 1];
-	char title[256];
+	char title[256], field[128];
 	chart_spec c;
 	size_t i, n = 0;
 
@@ -316,8 +345,7 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	if (!n)
 		return;
 	snprintf(title, sizeof(title), w->bars_title,
-		 v->k && v->k->breakdown_count ? v->k->breakdown[0] : "",
-		 period_id);
+		 field_word(v->field, field, sizeof(field)), period_id);
 	if (latest && latest->finality == RESULT_PROVISIONAL) {
 		size_t len = strlen(title);
 
@@ -335,8 +363,34 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	fputs("</figure>", out);
 }
 
-static void figure_cell(FILE *out, const labels *w, const result_row *r)
+/* A revised figure's old value, struck through, or what happened to it;
+ * nothing for a figure hidden now (the section lists it). */
+static void revised_mark(FILE *out, const report_input *in,
+			 const result_row *r, int decimals)
 {
+	const revision *rv = revision_find(in->revisions, r);
+
+	if (!rv || rv->new_state != REVISION_SHOWN)
+		return;
+	fputs(" <small class=\"revised\" title=\"", out);
+	html_escape(out, in->words->revised_title);
+	fputs(": ", out);
+	html_escape(out, labels_revision(in->words, rv));
+	fputs("\">", out);
+	if (rv->old_state == REVISION_SHOWN) {
+		fputs("<del>", out);
+		number(out, rv->old_value, decimals);
+		fputs("</del>", out);
+	} else {
+		html_escape(out, labels_revision(in->words, rv));
+	}
+	fputs("</small>", out);
+}
+
+static void figure_cell(FILE *out, const report_input *in,
+			const result_row *r, int decimals)
+{
+	const labels *w = in->words;
 	char text[512];
 
 	if (!r) {
@@ -358,14 +412,17 @@ static void figure_cell(FILE *out, const labels *w, const result_row *r)
 	}
 	if (!r->status) {
 		fputs("<td>", out);
-		number(out, r->value);
+		number(out, r->value, decimals);
+		revised_mark(out, in, r, decimals);
 		fputs("</td>", out);
 		return;
 	}
 	fprintf(out, "<td class=\"c-%s\">", status_class(r->status));
-	number(out, r->value);
-	fprintf(out, "<span class=\"sym\">%s</span></td>",
+	number(out, r->value, decimals);
+	fprintf(out, "<span class=\"sym\">%s</span>",
 		status_symbol(r->status));
+	revised_mark(out, in, r, decimals);
+	fputs("</td>", out);
 }
 
 /* What the marks in a KPI's table mean, when it has any. */
@@ -417,14 +474,12 @@ static void figures_table(FILE *out, const report_input *in,
 	fputs("<h3>", out);
 	html_escape(out, w->figures_title);
 	fputs("</h3><table><thead><tr><th>", out);
-	html_escape(out, v->k && v->k->breakdown_count ? v->k->breakdown[0]
-						      : "");
+	html_escape(out, v->field ? v->field : "");
 	fputs("</th>", out);
 	for (j = 0; j < v->period_count; j++) {
 		fputs("<th>", out);
 		html_escape(out, period_label(w, v->periods[j]));
-		if (report_is_provisional(v->periods[j], in->run_started,
-					  in->provisional_months))
+		if (period_provisional(v->t, v->begin, v->end, v->periods[j]))
 			fputs("<sup>v</sup>", out);
 		fputs("</th>", out);
 	}
@@ -438,8 +493,9 @@ static void figures_table(FILE *out, const report_input *in,
 		html_escape(out, label);
 		fputs("</td>", out);
 		for (j = 0; j < v->period_count; j++)
-			figure_cell(out, w, find_row(v->t, v->begin, v->end,
-						  v->periods[j], v->cells[i]));
+			figure_cell(out, in, find_row(v->t, v->begin, v->end,
+						  v->periods[j], v->cells[i]),
+				    v->k ? v->k->decimals : -1);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -551,7 +607,7 @@ static void quality_head(FILE *out, const report_input *in,
 		const char *name = field ? field + 1 : NULL;
 		const char *label = name && in->field_label
 					    ? in->field_label(in->field_label_ctx,
-							      name)
+							      "cases", name)
 					    : NULL;
 
 		if (group)
@@ -578,7 +634,7 @@ static void quality_value(FILE *out, const result_row *r)
 		fputs("<td class=\"hidden\">*</td>", out);
 	else {
 		fputs(r->value > 10 ? "<td class=\"warn\">" : "<td>", out);
-		number(out, r->value);
+		number(out, r->value, 1);
 		fputs("</td>", out);
 	}
 }
@@ -603,7 +659,7 @@ static void quality_row_html(FILE *out, const report_input *in,
 				fputs("<td class=\"hidden\">*</td>", out);
 			} else {
 				fputs("<td>", out);
-				number(out, r->denominator);
+				number(out, r->denominator, 0);
 				fputs("</td>", out);
 			}
 		}
@@ -672,11 +728,11 @@ static void provisional_text(FILE *out, const report_input *in)
 	fprintf(out, in->words->provisional_rule, in->provisional_months);
 	fputc(' ', out);
 	for (i = 0; i < count; i++) {
-		if (!report_is_provisional(periods[i], in->run_started,
-					   in->provisional_months))
+		if (!period_provisional(in->figures, 0, in->figures->count,
+					periods[i]))
 			continue;
 		fputs(n++ ? ", " : "", out);
-		html_escape(out, periods[i]);
+		period_span(out, periods[i]);
 	}
 	if (!n)
 		html_escape(out, in->words->provisional_none);
@@ -742,6 +798,11 @@ static int kpi_view_init(struct kpi_view *v, const report_input *in,
 	       strcmp(t->rows[v->end].kpi, t->rows[begin].kpi) == 0)
 		v->end++;
 	v->k = in->kpis ? kpi_set_find(in->kpis, t->rows[begin].kpi) : NULL;
+	v->field = v->k && v->k->breakdown_count
+			   ? output_field_label(in->field_label,
+						in->field_label_ctx, in->kpis,
+						v->k, v->k->breakdown[0])
+			   : NULL;
 	v->period_count = distinct(t, v->begin, v->end, 0, &v->periods);
 	v->cell_count = distinct(t, v->begin, v->end, 1, &v->cells);
 	if (!v->periods || !v->cells)
@@ -804,6 +865,80 @@ static void stale_notice(FILE *out, const report_input *in)
 		html_escape(out, in->words->unpublished);
 		fputs("</p>\n", out);
 	}
+	if (in->revisions && !in->revisions->known) {
+		fputs("<p class=\"notice\" role=\"alert\">", out);
+		fprintf(out, in->words->revisions_unknown, "");
+		html_escape(out, in->revisions->why_unknown);
+		fputs("</p>\n", out);
+	}
+}
+
+/* A revised figure's old or new side: its number, "*" when hidden, "" when
+ * absent, and "" for an old value not to be shown. */
+static void revised_side(FILE *out, enum revision_state state, double v,
+			 int decimals)
+{
+	if (state == REVISION_HIDDEN)
+		fputs("*", out);
+	else if (state == REVISION_SHOWN && !isnan(v))
+		number(out, v, decimals);
+}
+
+/* "Herzien": every figure changed since the previous report of the
+ * period (or the previous scheduled run), with why when known. */
+static void revised_section(FILE *out, const report_input *in)
+{
+	const labels *w = in->words;
+	const revisions *rv = in->revisions;
+	char label[512];
+	size_t i;
+
+	if (!rv || !rv->known || !rv->basis_run)
+		return;
+	fprintf(out, "<section class=\"revised\" id=\"herzien\"><h2>%s</h2>"
+		     "<p>", w->revised_title);
+	if (rv->basis_report)
+		fprintf(out, w->revised_since_report,
+			(long long)rv->basis_report, (long long)rv->basis_run);
+	else
+		fprintf(out, w->revised_since, (long long)rv->basis_run);
+	fputs(rv->count ? "</p>" : " ", out);
+	if (!rv->count) {
+		html_escape(out, w->revised_none);
+		fputs("</p></section>\n", out);
+		return;
+	}
+	fprintf(out, "<table class=\"revised\"><thead><tr><th>KPI</th>"
+		     "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+		     "<th>%s</th></tr></thead><tbody>\n", w->period_word,
+		w->revised_cell, w->revised_old, w->revised_new,
+		w->revised_change, w->revised_why);
+	for (i = 0; i < rv->count; i++) {
+		const revision *r = &rv->items[i];
+		const kpi_info *k = in->kpis ? kpi_set_find(in->kpis, r->kpi)
+					     : NULL;
+
+		result_breakdown_label_words(r->breakdown, w->total,
+					     w->unknown, label, sizeof(label));
+		fputs("<tr><td>", out);
+		html_escape(out, k ? k->title : r->kpi);
+		fputs("</td><td>", out);
+		html_escape(out, r->period);
+		fputs("</td><td>", out);
+		html_escape(out, label);
+		fputs("</td><td>", out);
+		revised_side(out, r->old_state, r->old_value,
+			     k ? k->decimals : -1);
+		fputs("</td><td>", out);
+		revised_side(out, r->new_state, r->new_value,
+			     k ? k->decimals : -1);
+		fputs("</td><td>", out);
+		html_escape(out, labels_revision(w, r));
+		fputs("</td><td>", out);
+		html_escape(out, labels_revision_cause(w, r));
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table></section>\n", out);
 }
 
 int report_html_write(FILE *out, const report_input *in)
@@ -836,6 +971,7 @@ int report_html_write(FILE *out, const report_input *in)
 	if (!in->figures->count)
 		fprintf(out, "<p>%s</p>", w->no_figures);
 	summary(out, in);
+	revised_section(out, in);
 	for (begin = 0; begin < in->figures->count; begin = v.end) {
 		if (kpi_view_init(&v, in, begin) == 0)
 			kpi_section(out, in, &v);

@@ -36,12 +36,15 @@ typedef struct report_input {
 	const char *config_sha256, *scripts_sha256, *inputs_sha256;
 	const report_script *scripts;
 	size_t script_count;
-	/* Periods that ended less than this many months before the run
-	 * started are provisional. */
+	/* [run] final_after_months, for the footer's wording of the rule;
+	 * which figures are provisional is each row's finality, as marked
+	 * (cli_mark_finality). */
 	int provisional_months;
-	/* The label of a dataset field (the export's column header), or
-	 * NULL for the field name itself. */
-	const char *(*field_label)(void *ctx, const char *field);
+	/* The label of a dataset's field (settings_field_label), or NULL
+	 * for the field name itself: in the captions, the figures tables'
+	 * first header and the quality table (of dataset cases). */
+	const char *(*field_label)(void *ctx, const char *dataset,
+				   const char *field);
 	void *field_label_ctx;
 	/* Datasets whose input was too old when the run began: a notice
 	 * under the header.  NULL: none. */
@@ -49,16 +52,14 @@ typedef struct report_input {
 	/* Evaluated on request (report --evaluate): a notice that these
 	 * are not the published figures. */
 	int unpublished;
+	/* The figures changed since the previous report of the period
+	 * (model/revision.h): the old value by each changed figure, and a
+	 * section that lists them; NULL: none compared. */
+	const revisions *revisions;
 } report_input;
 
 /* Write the report.  0 on success; -1 when a table was not disclosed
  * (nothing written). */
 int report_html_write(FILE *out, const report_input *r);
-
-/* Whether a period (id) counts as provisional for a run started at
- * started (unix seconds), under finality.h's rule with
- * final_after_months = provisional_months. */
-int report_is_provisional(const char *period_id, int64_t started,
-			  int provisional_months);
 
 #endif

@@ -189,6 +189,21 @@ typedef struct peil_run_record {
 	const char *inputs_sha256;
 } peil_run_record;
 
+/* A report written to a file (peil report -o), as recorded (version 8 of
+ * peil_storage_ops): the run whose figures it shows, so that a later report
+ * of the period can say which figures changed since. */
+typedef struct peil_report_record {
+	int64_t id;		/* set by reports_scan; report_put ignores it */
+	int64_t run_id;		/* the run whose figures it shows */
+	const char *period;	/* as asked: "2018-Q1", or "FROM – TO" */
+	const char *period_from, *period_to;	/* ISO dates */
+	const char *kpi;	/* --kpi, or NULL: every KPI */
+	const char *format;	/* "html", "csv" or "json" */
+	const char *lang;	/* "nl" or "en" */
+	const char *path;	/* the file written */
+	int64_t written;	/* unix seconds */
+} peil_report_record;
+
 /* The outcome of one KPI in a run: its identity as evaluated, and whether
  * it failed. */
 typedef struct peil_run_kpi {
@@ -552,6 +567,21 @@ typedef struct peil_storage_ops {
 	int (*snapshot_scope_begin)(void *state, const peil_schema *schema,
 				    size_t scope_field,
 				    const char *scope_value, peil_error *err);
+
+	/* ---- version 8: recorded reports ---- */
+
+	/* Record a report that was written; *report_id is its id.  It is
+	 * no batch: one row, atomic by itself.  A run a report refers to
+	 * may be pruned later; the report's record stays. */
+	int (*report_put)(void *state, const peil_report_record *report,
+			  int64_t *report_id, peil_error *err);
+	/* The recorded reports, newest first.  Strings are valid during
+	 * the callback; a nonzero return from fn stops the scan and is
+	 * returned. */
+	int (*reports_scan)(void *state,
+			    int (*fn)(void *ctx,
+				      const peil_report_record *report),
+			    void *ctx, peil_error *err);
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -562,6 +592,7 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V6 PEIL_SIZE_TO(peil_storage_ops, open_existing)
 #define PEIL_STORAGE_OPS_SIZE_V7 \
 	PEIL_SIZE_TO(peil_storage_ops, snapshot_scope_begin)
+#define PEIL_STORAGE_OPS_SIZE_V8 PEIL_SIZE_TO(peil_storage_ops, reports_scan)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -45,6 +45,8 @@ static const peil_storage_ops store_ops = {
 	.lock_path = store_lock_path,
 	.open_existing = store_open_existing,
 	.snapshot_scope_begin = store_snapshot_scope_begin,
+	.report_put = store_report_put,
+	.reports_scan = store_reports_scan,
 };
 
 static const peil_plugin store_plugin = {

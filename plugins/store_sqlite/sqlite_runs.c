@@ -535,3 +535,94 @@ int store_ingest_scan(void *state,
 	return store_rows_each(st, stmt, ingest_row, &call, err,
 			       "cannot read the ingest log");
 }
+
+/* ------------------------------------------------------------ reports */
+
+int store_report_put(void *state, const peil_report_record *report,
+		     int64_t *report_id, peil_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO peil_report (run_id, period, period_from,"
+		" period_to, kpi, format, lang, path, written)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*report_id = 0;
+	if (!sqlite3_get_autocommit(st->db))
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "report_put inside a batch");
+	if (store_file_same(st, "cannot record the report", err) < 0 ||
+	    store_exec(st, err, STORE_REPORT_TABLE_SQL,
+		       "cannot record the report") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot record the report");
+	sqlite3_bind_int64(stmt, 1, report->run_id);
+	bind_text(stmt, 2, report->period);
+	bind_text(stmt, 3, report->period_from);
+	bind_text(stmt, 4, report->period_to);
+	bind_text(stmt, 5, report->kpi);
+	bind_text(stmt, 6, report->format);
+	bind_text(stmt, 7, report->lang);
+	bind_text(stmt, 8, report->path);
+	sqlite3_bind_int64(stmt, 9, report->written);
+	rc = step_done(st, stmt, err, NULL, "cannot record the report");
+	if (rc == 0)
+		*report_id = sqlite3_last_insert_rowid(st->db);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+struct reports_call {
+	int (*fn)(void *ctx, const peil_report_record *report);
+	void *ctx;
+};
+
+static int report_row(void *ctx, sqlite3_stmt *stmt)
+{
+	const struct reports_call *call = ctx;
+	peil_report_record r = {
+		.id = sqlite3_column_int64(stmt, 0),
+		.run_id = sqlite3_column_int64(stmt, 1),
+		.period = store_column_text(stmt, 2),
+		.period_from = store_column_text(stmt, 3),
+		.period_to = store_column_text(stmt, 4),
+		.kpi = store_column_text(stmt, 5),
+		.format = store_column_text(stmt, 6),
+		.lang = store_column_text(stmt, 7),
+		.path = store_column_text(stmt, 8),
+		.written = sqlite3_column_int64(stmt, 9),
+	};
+
+	return call->fn(call->ctx, &r);
+}
+
+int store_reports_scan(void *state,
+		       int (*fn)(void *ctx, const peil_report_record *report),
+		       void *ctx, peil_error *err)
+{
+	static const char sql[] =
+		"SELECT id, run_id, period, period_from, period_to, kpi,"
+		" format, lang, path, written FROM peil_report"
+		" ORDER BY id DESC";
+	struct store *st = state;
+	struct reports_call call = { fn, ctx };
+	sqlite3_stmt *stmt;
+	int64_t exists = 0;
+	int found;
+
+	/* A store of schema version 4 that no report was recorded in. */
+	if (store_query_int64(st, "SELECT count(*) FROM sqlite_master WHERE"
+			      " type = 'table' AND name = 'peil_report'", 0,
+			      0, &exists, &found, err,
+			      "cannot read the reports") < 0)
+		return -1;
+	if (!exists)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot read the reports");
+	return store_rows_each(st, stmt, report_row, &call, err,
+			       "cannot read the reports");
+}

@@ -29,6 +29,23 @@
  *    (STORE_ROW_COLUMN). */
 #define STORE_SCHEMA_VERSION 4
 
+/* The reports written (version 8 of peil_storage_ops).  Not a schema
+ * version of its own: a store of version 4 gets the table from the first
+ * report_put, and reports_scan finds none without it.  run_id has no
+ * REFERENCES: a pruned run leaves its reports' records. */
+#define STORE_REPORT_TABLE_SQL                                             \
+	"CREATE TABLE IF NOT EXISTS peil_report ("                         \
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"                           \
+	" run_id INTEGER NOT NULL,"                                        \
+	" period TEXT NOT NULL,"                                           \
+	" period_from TEXT NOT NULL,"                                      \
+	" period_to TEXT NOT NULL,"                                        \
+	" kpi TEXT,"                                                       \
+	" format TEXT NOT NULL,"                                           \
+	" lang TEXT NOT NULL,"                                             \
+	" path TEXT NOT NULL,"                                             \
+	" written INTEGER NOT NULL);"
+
 /* The column of every dataset table that holds the id of the ingest that
  * added the row (NULL for rows added before schema version 4, which
  * peil_change lists).  The dot keeps it out of the field names. */
@@ -285,6 +302,11 @@ int store_runs_scan(void *state, int64_t run_id,
 int store_run_kpis_scan(void *state, int64_t run_id,
 			int (*fn)(void *ctx, const peil_run_kpi *kpi),
 			void *ctx, peil_error *err);
+int store_report_put(void *state, const peil_report_record *report,
+		     int64_t *report_id, peil_error *err);
+int store_reports_scan(void *state,
+		       int (*fn)(void *ctx, const peil_report_record *report),
+		       void *ctx, peil_error *err);
 int store_ingest_scan(void *state,
 		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
 		      void *ctx, peil_error *err);

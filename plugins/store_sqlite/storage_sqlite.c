@@ -249,6 +249,7 @@ static const char store_schema_sql[] =
 	" scripts_sha256 TEXT,"
 	" inputs_sha256 TEXT,"
 	" last_ingest INTEGER);"
+	STORE_REPORT_TABLE_SQL
 	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
 	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"
 	" kpi TEXT NOT NULL,"

@@ -32,9 +32,9 @@ printf '[kpi afgesloten_volgens_plan]\ntarget.min = 70\n' >>"$work/peil.ini"
 "$peil" list --fields --config "$work/peil.ini" >"$work/fields.out" 2>&1
 expect_rc "peil list --fields" 0 $?
 expect_grep "the dataset" "$work/fields.out" "cases:"
-expect_grep "the key" "$work/fields.out" "  case_id                  text key required"
-expect_grep "a required date" "$work/fields.out" "  registered               date required"
-expect_grep "an integer" "$work/fields.out" "  mark                     integer"
+expect_grep "the key" "$work/fields.out" "  case_id        text key required"
+expect_grep "a required date" "$work/fields.out" "  registered     date required"
+expect_grep "an integer" "$work/fields.out" "  mark           integer"
 if grep -q "^Plugins:" "$work/fields.out"; then fail "only the datasets"; else ok "only the datasets"; fi
 
 "$peil" check -v --config "$work/peil.ini" >"$work/check.out" 2>"$work/check.err"

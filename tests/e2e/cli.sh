@@ -672,6 +672,20 @@ PY
 		'<p class="notice" role="alert">let op: deze cijfers zijn op verzoek berekend, niet door een geplande run: het zijn niet de gepubliceerde cijfers</p>'
 	"$peil" report --config "$work/demo.ini" --period 2017-Q1 --run 2 -o "$work/run2.html" 2>"$work/err"
 	expect_grep "html: --run of an eval is marked too" "$work/run2.html" "niet de gepubliceerde cijfers"
+	# show and export --run of that eval say so too (issue 16).
+	"$peil" show --config "$work/demo.ini" --run 2 >"$work/show2.txt" 2>"$work/err"
+	expect_rc "show --run 2" 0 $?
+	expect_grep "show --run of an eval says it is not published" "$work/show2.txt" "niet de gepubliceerde cijfers"
+	"$peil" show --config "$work/demo.ini" --run 2 --format json >"$work/show2.json" 2>"$work/err"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["published"] is False and d["run"] == 2' \
+		"$work/show2.json" && ok "show --run 2 json: published false" || fail "show --run 2 json: not marked unpublished"
+	"$peil" show --config "$work/demo.ini" --run 1 --format json >"$work/show1.json" 2>"$work/err"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "published" not in d and d["run"] == 1' \
+		"$work/show1.json" && ok "show --run 1 json: no published false" || fail "show --run 1 json: marked unpublished"
+	"$peil" export --config "$work/demo.ini" --run 2 -o "$work/run2.prom" 2>"$work/err"
+	expect_rc "export --run 2" 0 $?
+	expect_grep "export --run of an eval: peil_run_published 0" "$work/run2.prom" "peil_run_published 0"
+	expect_grep "export of run 1: peil_run_published 1" "$work/peil.prom" "peil_run_published 1"
 
 	# eval --dry-run: figures printed, nothing recorded.
 	runs=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")
@@ -732,7 +746,8 @@ import re, sys
 html = open(sys.argv[1], encoding="utf-8").read()
 summary = html[html.index('<table class="summary">'):]
 summary = summary[:summary.index("</table>")]
-metas = re.findall(r'<span class="meta">\(([^)]*)\)</span>', summary)
+metas = [re.sub(r"<[^>]+>", "", m)
+         for m in re.findall(r'<span class="meta">\((.*?)\)</span>', summary)]
 # The latest period of a month, quarter or year KPI: all provisional.
 assert metas and all(m in ("2017-12, voorlopig", "2017-Q4, voorlopig", "2017, voorlopig")
                      for m in metas), [m for m in metas if not m.endswith("voorlopig")]
@@ -743,8 +758,126 @@ PY
 		fail "html: provisional months not marked"
 	"$peil" report --config "$work/demo.ini" --from 2017-01 --to 2017-06 -o "$work/h1.html" 2>"$work/err"
 	expect_rc "report 2017-01..06 (html)" 0 $?
-	expect_grep "html: 2017-06 is final, unmarked" "$work/h1.html" '<span class="meta">(2017-06)</span>'
-	grep -q "2017-06, voorlopig" "$work/h1.html" && fail "html: 2017-06 marked voorlopig" || ok "html: no voorlopig for 2017-06"
+	expect_grep "html: 2017-06 is final, unmarked" "$work/h1.html" '<span class="meta">(<span class="period">2017-06</span>)</span>'
+	grep -q "2017-06</span>, voorlopig" "$work/h1.html" && fail "html: 2017-06 marked voorlopig" || ok "html: no voorlopig for 2017-06"
+	# The same rule in the table heads, the trend and Prometheus.
+	"$peil" export --config "$work/demo.ini" -o "$work/r.prom" 2>"$work/err"
+	expect_rc "export" 0 $?
+	python3 - "$work/r.html" "$work/r.prom" <<'PY' &&
+import re, sys
+final = {"2017-%02d" % m for m in range(1, 7)} | {"2017-Q1", "2017-Q2"}
+months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+html = open(sys.argv[1], encoding="utf-8").read()
+heads = re.findall(r"<th>(jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)(<sup>v</sup>)?</th>", html)
+assert heads, "no month heads"
+bad = [h for h in heads if bool(h[1]) != (months.index(h[0]) >= 6)]
+assert not bad, ("heads", bad[:5])
+trend = re.findall(r'>(jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)(<tspan[^>]*>v</tspan>)?</text>', html)
+assert trend, "no trend labels"
+bad = [t for t in trend if bool(t[1]) != (months.index(t[0]) >= 6)]
+assert not bad, ("trend", bad[:5])
+prom = re.findall(r'^peil_kpi_final\{kpi="([^"]+)",period="([^"]+)"\} ([01])$', open(sys.argv[2]).read(), re.M)
+assert prom, "no peil_kpi_final"
+bad = [p for p in prom if (p[2] == "1") != (p[1] in final)]
+assert not bad, ("prometheus", bad[:5])
+assert len(prom) == len({(k, p) for k, p, _ in prom}), "peil_kpi_final twice for a KPI and period"
+PY
+		ok "html heads and trend labels, prometheus peil_kpi_final: final as worked out" ||
+		fail "html heads, trend or prometheus differ from the rule"
+}
+
+# Issue 16 item 3: revisions are visible.  Run 1 over the fixture, a
+# report of it; then a corrected export moves D10 (registered 12 March,
+# open) from Noord to Zuid, and run 2.  By hand (the working above),
+# caseload on 31 March: Noord D2 D4 D10 = 3 -> D2 D4 = 2, Zuid D6 D8 = 2
+# -> D6 D8 D10 = 3, the total 5 unchanged; January and February
+# unchanged.  So a report of run 2 lists exactly the two March cells.
+# A report of caseload over 2018-Q1 with ARGS.
+revisions_report() {
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --kpi caseload "$@" 2>"$work/err"
+}
+
+test_revisions() {
+	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
+	write_config "$work/cases.csv"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1" 0 $?
+	revisions_report --format json -o "$work/r1.json"
+	expect_rc "report of run 1" 0 $?
+	revisions_report --format json >"$work/stdout.json"
+	expect_rc "report of run 1 to stdout" 0 $?
+	[ "$(sqlite3 "$work/peil.db" "SELECT id, run_id, period, period_from, period_to, kpi, format, lang, path FROM peil_report")" = \
+		"1|1|2018-Q1|2018-01-01|2018-03-31|caseload|json|nl|$work/r1.json" ] &&
+		ok "report -o recorded (run 1, period, kpi, format, lang, path); stdout not" ||
+		fail "recorded: $(sqlite3 "$work/peil.db" "SELECT * FROM peil_report")"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["revised_since"] == {"run": None, "report": None} and d["revised"] == [], d.get("revised")' \
+		"$work/r1.json" && ok "the first report has nothing to compare with" || fail "the first report lists revisions"
+
+	sed -i 's/^D10;Buurtteam Noord;/D10;Buurtteam Zuid;/' "$work/cases.csv"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	# 2018-03 is long final: a changed final figure makes run exit 5.
+	expect_rc "run 2 (a final figure changed)" 5 $?
+	revisions_report --format json -o "$work/r2.json"
+	expect_rc "report of run 2 (json)" 0 $?
+	revisions_report --format csv -o "$work/r2.csv"
+	expect_rc "report of run 2 (csv)" 0 $?
+	revisions_report --format csv --lang en -o "$work/r2en.csv"
+	revisions_report -o "$work/r2.html"
+	expect_rc "report of run 2 (html)" 0 $?
+	check "html with revisions: balanced tags, self-contained" html "$work/r2.html"
+	python3 - "$work/r2.json" "$work/r2.csv" "$work/r2en.csv" "$work/r2.html" <<'PY' &&
+import csv, html.parser, io, json, sys
+d = json.load(open(sys.argv[1]))
+assert d["run"] == 2 and d["revised_since"] == {"run": 1, "report": 1}, d["revised_since"]
+got = [(r["period"], r["breakdown"], r["was"], r["now"], r["previous"], r["value"], r["cause"]) for r in d["revised"]]
+want = [("2018-03", {"team": "Buurtteam Noord"}, "shown", "shown", 3, 2, "input"),
+        ("2018-03", {"team": "Buurtteam Zuid"}, "shown", "shown", 2, 3, "input")]
+assert got == want, got
+prev = {(r["period"], r["breakdown"].get("team")): r["previous"] for r in d["results"] if "previous" in r}
+assert prev == {("2018-03", "Buurtteam Noord"): {"value": 3, "run": 1},
+                ("2018-03", "Buurtteam Zuid"): {"value": 2, "run": 1}}, prev
+def rows(path, prev_col, rev_col):
+    text = open(path, encoding="utf-8-sig").read()
+    body = "\n".join(l for l in text.splitlines() if not l.startswith("#"))
+    return {(r["periode" if "periode" in r else "period"], r["team"]): (r[prev_col], r[rev_col])
+            for r in csv.DictReader(io.StringIO(body), delimiter=";")}
+nl = rows(sys.argv[2], "vorige_waarde", "herzien")
+assert nl[("2018-03", "Buurtteam Noord")] == ("3", "gewijzigd"), nl
+assert nl[("2018-03", "Buurtteam Zuid")] == ("2", "gewijzigd"), nl
+assert all(v == ("", "") for k, v in nl.items() if k[0] != "2018-03" or k[1] == "Totaal"), nl
+en = rows(sys.argv[3], "previous_value", "revised")
+assert en[("2018-03", "Buurtteam Noord")] == ("3", "changed"), en
+class Rev(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.rows = []; self.inside = False; self.cell = None; self.dels = []; self.d = None
+    def handle_starttag(self, tag, a):
+        if tag == "table" and ("class", "revised") in a: self.inside = True
+        if self.inside and tag == "tr": self.rows.append([])
+        if self.inside and tag == "td": self.cell = ""
+        if tag == "del": self.d = ""
+    def handle_data(self, data):
+        if self.cell is not None: self.cell += data
+        if self.d is not None: self.d += data
+    def handle_endtag(self, tag):
+        if tag == "table": self.inside = False
+        if tag == "td" and self.cell is not None: self.rows[-1].append(self.cell); self.cell = None
+        if tag == "del": self.dels.append(self.d); self.d = None
+p = Rev(); p.feed(open(sys.argv[4], encoding="utf-8").read())
+body = [r for r in p.rows if r]
+assert body == [["Caseload op de peildatum", "2018-03", "Buurtteam Noord", "3", "2", "gewijzigd", "invoer"],
+                ["Caseload op de peildatum", "2018-03", "Buurtteam Zuid", "2", "3", "gewijzigd", "invoer"]], body
+assert sorted(p.dels) == ["2", "3"], p.dels
+PY
+		ok "json, csv (nl, en) and html: the two March cells, old 3 and 2, by input" ||
+		fail "revisions differ from the hand-worked ones"
+	# A report of each format of run 2 compares with run 1's report, not
+	# with each other; peil runs lists the recorded reports.
+	"$peil" runs --config "$work/peil.ini" >"$work/runs.txt" 2>"$work/err"
+	expect_rc "runs" 0 $?
+	expect_grep "runs lists run 1's report" "$work/runs.txt" "report #1 2018-Q1 json nl --kpi caseload"
+	expect_grep "runs lists run 2's html report" "$work/runs.txt" "report #5 2018-Q1 html nl --kpi caseload"
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_report WHERE run_id = 2")" = 4 ] &&
+		ok "four reports of run 2 recorded" || fail "reports of run 2: $(sqlite3 "$work/peil.db" "SELECT * FROM peil_report")"
 }
 
 # Issue 16 item 4: a breakdown value with a line break (an Excel cell

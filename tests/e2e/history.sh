@@ -99,10 +99,10 @@ casussen_lopend 2018-01 Buurtteam Noord 3 2 -1 definitief
 casussen_lopend 2018-01 Totaal 4 3 -1 definitief
 wachtend_op_peildatum 2018-01 Buurtteam Noord 1 0 -1 definitief
 wachtend_op_peildatum 2018-01 Totaal 1 0 -1 definitief
-wachttijd_binnen_norm 2018-01 Buurtteam Noord 50 100 +50 definitief
-wachttijd_binnen_norm 2018-01 Totaal 66.6667 100 +33.3333 definitief
-wachttijd_gemiddeld 2018-01 Buurtteam Noord 4.5 2 -2.5 definitief
-wachttijd_gemiddeld 2018-01 Totaal 3 1 -2 definitief
+wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 100,0 +50,0 definitief
+wachttijd_binnen_norm 2018-01 Totaal 66,7 100,0 +33,3 definitief
+wachttijd_gemiddeld 2018-01 Buurtteam Noord 4,5 2,0 -2,5 definitief
+wachttijd_gemiddeld 2018-01 Totaal 3,0 1,0 -2,0 definitief
 EOF
 	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
 	if diff -u "$work/expected" "$work/got" >"$work/d"; then
@@ -131,6 +131,68 @@ EOF
 	expect_rc "show --run 1 still has the old figures" 0 $?
 	expect_grep "run 1: Noord started 2 in January, final" "$work/show" \
 		"casussen_gestart;Gestarte casussen;casussen;2018-01;Buurtteam Noord;2;2;;;;;;definitief"
+}
+
+# ----------------------------------------------------------- diff columns
+# peil diff prints figures as the tables do: each KPI's decimals (shares
+# and means 1, counts 0; test_diff's hand figures) with the decimal mark
+# of --locale (nl comma, en point).  And its columns stay aligned in
+# characters with a long team name with an accent: Noord is renamed
+# "Buurtteam Noord-Ëiland en Oostelijke Havens" (43 characters; the
+# fixture is Windows-1252, Ë = 0xCB), which is cut to 39 characters and
+# an ellipsis (40), so that one long name does not push every line.
+test_diff_columns() {
+	january_export
+	corrected_export
+	for f in jan jan2; do
+		sed $'s/Buurtteam Noord/Buurtteam Noord-\xcbiland en Oostelijke Havens/' \
+			"$work/$f.csv" >"$work/$f.long.csv"
+	done
+	write_config "$work/jan.long.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	write_config "$work/jan2.long.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 2 changes final figures: exit 5" 5 $?
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	expect_rc "peil diff" 0 $?
+	squeeze "$work/diff" >"$work/diff.sq"
+	long='Buurtteam Noord-Ëiland en Oostelijke Ha…'
+	expect_grep "a count without decimals, the long name cut" "$work/diff.sq" \
+		"caseload 2018-01 $long 3 2 -1 definitief"
+	expect_grep "a share with one decimal, comma" "$work/diff.sq" \
+		"wachttijd_binnen_norm 2018-01 Totaal 66,7 100,0 +33,3 definitief"
+	expect_grep "a whole share keeps its decimal" "$work/diff.sq" \
+		"wachttijd_binnen_norm 2018-01 $long 50,0 100,0 +50,0 definitief"
+	expect_grep "a mean with one decimal" "$work/diff.sq" \
+		"wachttijd_gemiddeld 2018-01 Totaal 3,0 1,0 -2,0 definitief"
+	# The columns, parsed: every line of the table (the header and the
+	# 14 changes) as long as the others in characters, and its second
+	# and third column starting where the header's do.
+	if python3 - "$work/diff" >"$work/why" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.split()[:1] == ["kpi"])
+table = [lines[start]] + [l for l in lines[start + 1:start + 17]
+                          if " 2018-01 " in l]
+table = [l[:-len("  definitief")] if l.endswith("  definitief") else l
+         for l in table]
+head = table[0]
+cols = (head.index("periode"), head.index("uitsplitsing"))
+bad = [l for l in table[1:] if len(l) != len(head)
+       or l[cols[0]:cols[0] + 7] != "2018-01"
+       or l[cols[1] - 1] != " " or l[cols[1]] == " "]
+if len(table) != 15 or bad:
+    print(len(table), "lines;", "not aligned:", bad)
+    sys.exit(1)
+PY
+	then ok "the 14 lines line up with the header, in characters"
+	else fail "the columns of peil diff do not line up" "$(cat "$work/why")"; fi
+
+	"$peil" diff --config "$work/peil.ini" --locale en >"$work/diff_en" 2>"$work/err"
+	expect_rc "peil diff --locale en" 0 $?
+	squeeze "$work/diff_en" >"$work/diff_en.sq"
+	expect_grep "--locale en: a decimal point" "$work/diff_en.sq" \
+		"wachttijd_gemiddeld 2018-01 $long 4.5 2.0 -2.5 definitief"
 }
 
 # --------------------------------------------------------------- snapshot

@@ -51,7 +51,16 @@ try "ingest (the files were read before)" 0 "skipped" ingest $c
 try "ingest --force" 0 "" ingest --force $c
 try "eval" 0 "" eval $c --period 2018-01
 try "show" 0 "casussen_gestart" show $c
-try "report" 0 "" report $c --period 2018-01 -o "$work/report.html"
+try "report" 0 "does not record reports (version 8 of peil_storage_ops)" report $c --period 2018-01 -o "$work/report.html"
+# Without version 8 no report is recorded, and the report says that its
+# revisions cannot be shown (issue 16, item 3), in each format.
+expect_grep "report: the notice says revisions cannot be shown" "$work/report.html" \
+	'<p class="notice" role="alert">let op: herzieningen kunnen niet worden getoond: storage plugin'
+try "report --format json" 0 "" report $c --period 2018-01 --format json -o "$work/report.json"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "version 8" in d["revisions_unknown"] and "revised" not in d' \
+	"$work/report.json" && ok "json: revisions_unknown, no revised list" || fail "json: revisions not said unknown"
+try "runs lists no reports" 0 "" runs $c
+grep -q "report #" "$work/out" && fail "runs lists a report of a store without version 8" || ok "runs lists no report"
 try "export" 0 "peil_" export $c
 try "check" 0 "" check $c
 try "list" 0 "sqlite_v1" list $c

@@ -14,6 +14,7 @@
 #include "base/calendar.h"
 #include "harness.h"
 #include "kpi/kpi.h"
+#include "report/output.h"
 
 static char tmpdir[64];
 static calendar *cal;
@@ -369,6 +370,102 @@ TEST(join_takes_fields_of_the_matching_row)
 	kpi_set_free(set);
 }
 
+/* Labels as a config gives them: team of cases is "Wijkteam", person
+ * of case_members "Persoon"; no other field has one. */
+static const char *label_of(void *ctx, const char *dataset, const char *field)
+{
+	(void)ctx;
+	if (strcmp(dataset, "cases") == 0 && strcmp(field, "team") == 0)
+		return "Wijkteam";
+	if (strcmp(dataset, "case_members") == 0 &&
+	    strcmp(field, "person") == 0)
+		return "Persoon";
+	return NULL;
+}
+
+/* A joined field "case.team" is team of the joined dataset cases, with
+ * the label of that field; the KPI's own fields are its dataset's; an
+ * unknown alias has no dataset, and its label is the field name. */
+TEST(joined_field_takes_the_label_in_its_dataset)
+{
+	kpi_set *set = new_set();
+	const kpi_info *k;
+	const char *name;
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("labels.lua",
+		"kpi { id = 'j', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month',\n"
+		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
+		"  breakdown = { 'case.team' },\n"
+		"  rule = count_distinct('person') }\n"), &err), 0);
+	k = kpi_set_find(set, "j");
+	CHECK_STR(kpi_field_dataset(set, k, "case.team", &name), "cases");
+	CHECK_STR(name, "team");
+	CHECK_STR(kpi_field_dataset(set, k, "person", &name), "case_members");
+	CHECK_STR(name, "person");
+	CHECK(kpi_field_dataset(set, k, "other.team", &name) == NULL);
+	CHECK_STR(output_field_label(label_of, NULL, set, k, "case.team"),
+		  "Wijkteam");
+	CHECK_STR(output_field_label(label_of, NULL, set, k, "person"),
+		  "Persoon");
+	CHECK_STR(output_field_label(label_of, NULL, set, k, "role"), "role");
+	CHECK_STR(output_field_label(label_of, NULL, set, k, "other.team"),
+		  "other.team");
+	CHECK_STR(output_field_label(NULL, NULL, set, k, "case.team"),
+		  "case.team");
+	kpi_set_free(set);
+}
+
+/* Decimals by the rule: 0 for count and count_distinct, sum, min, max;
+ * 1 for share and mean; decimals = N in kpi{} and [kpi ID] decimals
+ * replace them; a value that is no whole number from 0 to 6 is refused,
+ * and the KPI keeps what it had. */
+TEST(decimals_by_rule_script_and_config)
+{
+	kpi_set *set = new_set();
+	char msg[256];
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("decimals.lua",
+		"local function k(id, rule, d)\n"
+		"  kpi { id = id, title = 't', unit = 'u', dataset = 'cases',\n"
+		"        grain = 'month', rule = rule, decimals = d }\n"
+		"end\n"
+		"k('c', count())\n"
+		"k('cd', count_distinct('team'))\n"
+		"k('s', share(eq('team', 'Oost')))\n"
+		"k('m', mean('mark'))\n"
+		"k('su', sum('mark'))\n"
+		"k('mx', max('mark'))\n"
+		"k('c3', count(), 3)\n"), &err), 0);
+	CHECK_INT(kpi_set_find(set, "c")->decimals, 0);
+	CHECK_INT(kpi_set_find(set, "cd")->decimals, 0);
+	CHECK_INT(kpi_set_find(set, "s")->decimals, 1);
+	CHECK_INT(kpi_set_find(set, "m")->decimals, 1);
+	CHECK_INT(kpi_set_find(set, "su")->decimals, 0);
+	CHECK_INT(kpi_set_find(set, "mx")->decimals, 0);
+	CHECK_INT(kpi_set_find(set, "c3")->decimals, 3);
+	CHECK_INT(kpi_set_configure(set, "m", "decimals", "2", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(kpi_set_find(set, "m")->decimals, 2);
+	CHECK_INT(kpi_set_configure(set, "m", "decimals", "7", msg,
+				    sizeof(msg)), -1);
+	CHECK_STR(msg, "decimals = 7: expected a whole number from 0 to 6");
+	CHECK_INT(kpi_set_configure(set, "m", "decimals", "-1", msg,
+				    sizeof(msg)), -1);
+	CHECK_INT(kpi_set_configure(set, "m", "decimals", "1,5", msg,
+				    sizeof(msg)), -1);
+	CHECK_INT(kpi_set_find(set, "m")->decimals, 2);
+	CHECK_INT(kpi_set_load_file(set, write_file("bad.lua",
+		"kpi { id = 'b', title = 't', unit = 'u', dataset = 'cases',\n"
+		"      grain = 'month', rule = count(), decimals = 'twee' }\n"),
+		&err), -1);
+	CHECK_CONTAINS(err.message, "decimals: expected a whole number "
+				    "from 0 to 6");
+	kpi_set_free(set);
+}
+
 /* KPIs that join alike share one scan of each dataset; another alias is
  * another join, and a join that fails fails each KPI that has it. */
 TEST(kpis_that_join_alike_share_a_scan)
@@ -623,6 +720,8 @@ int main(void)
 	RUN(unknown_param_is_a_binding_error);
 	RUN(status_with_an_at_risk_margin);
 	RUN(join_takes_fields_of_the_matching_row);
+	RUN(joined_field_takes_the_label_in_its_dataset);
+	RUN(decimals_by_rule_script_and_config);
 	RUN(kpis_that_join_alike_share_a_scan);
 	RUN(join_finds_rows_in_any_order);
 	RUN(join_errors_name_the_problem);

@@ -9,6 +9,7 @@
 
 #include "base/calendar.h"
 #include "model/disclosure.h"
+#include "model/finality.h"
 #include "harness.h"
 #include "report/output.h"
 #include "report/prometheus.h"
@@ -51,7 +52,7 @@ static char *render(int (*write)(FILE *, const result_table *),
 
 static int write_prometheus(FILE *f, const result_table *t)
 {
-	return prometheus_write(f, t, NULL, 1500000000, NULL);
+	return prometheus_write(f, t, NULL, 1500000000, NULL, 0);
 }
 
 static int write_html(FILE *f, const result_table *t)
@@ -70,23 +71,54 @@ static int write_html(FILE *f, const result_table *t)
 
 static int write_csv(FILE *f, const result_table *t)
 {
-	output_options o = { OUTPUT_CSV, NULL, 0, NULL, NULL, 0 };
+	output_options o = { .format = OUTPUT_CSV };
 
 	return output_write(f, &o, t);
 }
 
-/* 1.5e9 s is 14 July 2017: with 3 months, periods that ended after 14
- * April 2017 are provisional. */
-TEST(provisional_rule)
+/* The HTML report and the Prometheus export take a figure's finality as
+ * it was marked (finality_mark, the one rule), not from the run's start.
+ * Marked as of 15 February 2017 with final_after_months 0, by hand:
+ * 2017-01 ends 31 January, final from 1 February: final; 2017-02 ends 28
+ * February: provisional.  (write_html's run started 13 February 2017 and
+ * says 3 months: judged from that, both were provisional.) */
+TEST(finality_as_marked)
 {
-	CHECK(!report_is_provisional("2017-03", 1500000000, 3));
-	CHECK(report_is_provisional("2017-04", 1500000000, 3));
-	CHECK(report_is_provisional("2017-06", 1500000000, 3));
-	CHECK(report_is_provisional("2017", 1500000000, 3));
-	CHECK(!report_is_provisional("2016", 1500000000, 3));
-	CHECK(!report_is_provisional("2017-06", 1500000000, 0));
-	/* finality.h: a period id it cannot read counts as provisional. */
-	CHECK(report_is_provisional("nonsense", 1500000000, 3));
+	result_table t = { 0 };
+	finality f = { 0, 0 };
+	char *text, *head;
+	int rc;
+
+	fill(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	finality_mark(&f, &t, date_from_civil(2017, 2, 15));
+	text = render(write_html, &t, &rc);
+	CHECK_INT(rc, 0);
+	head = strstr(text, "<h3>");	/* the figures table */
+	CHECK(head != NULL);
+	CHECK(head && strstr(head, "<th>jan</th>") != NULL);
+	CHECK(head && strstr(head, "<th>feb<sup>v</sup></th>") != NULL);
+	/* The footer lists only 2017-02 as provisional. */
+	CHECK(strstr(text, "veranderen. 2017-02</p>") != NULL);
+	CHECK(strstr(text, "2017-01, 2017-02") == NULL);
+	/* The trend: jan's mark filled, feb's open, feb's label with "v". */
+	CHECK(strstr(text, ">feb<tspan dy=\"-4\" font-size=\"7\">v</tspan>")
+	      != NULL);
+	CHECK(strstr(text, ">jan<tspan") == NULL);
+	CHECK(strstr(text, "class=\"provisional\"") != NULL);
+	free(text);
+	text = render(write_prometheus, &t, &rc);
+	CHECK_INT(rc, 0);
+	CHECK(strstr(text, "peil_kpi_final{kpi=\"caseload\",period=\"2017-01\"}"
+			   " 1\n") != NULL);
+	CHECK(strstr(text, "peil_kpi_final{kpi=\"caseload\",period=\"2017-02\"}"
+			   " 0\n") != NULL);
+	/* once per KPI and period, not per team */
+	CHECK(strstr(text, "peil_kpi_final{kpi=\"caseload\",period=\"2017-02\","
+			   "team") == NULL);
+	CHECK(strstr(text, "peil_run_published 1\n") != NULL);
+	free(text);
+	result_table_release(&t);
 }
 
 TEST(writers_refuse_undisclosed_tables)
@@ -134,8 +166,9 @@ TEST(hidden_figures_are_not_written)
 	CHECK(strstr(text, ">3<") == NULL);
 	CHECK(strstr(text, "Noord &quot;oud&quot;") != NULL);
 	CHECK(strstr(text, "<td class=\"hidden\">*</td>") != NULL);
-	/* Both periods are provisional for a run of February 2017. */
-	CHECK(strstr(text, "2017-01, 2017-02") != NULL);
+	/* Nothing marked provisional (finality_mark not called): none
+	 * listed. */
+	CHECK(strstr(text, "2017-01</span>, ") == NULL);
 	CHECK(strstr(text, "niet gehaald") != NULL);
 	free(text);
 	text = render(write_csv, &t, &rc);
@@ -173,7 +206,7 @@ TEST(breakdown_json_escapes)
 int main(void)
 {
 	RUN(breakdown_json_escapes);
-	RUN(provisional_rule);
+	RUN(finality_as_marked);
 	RUN(writers_refuse_undisclosed_tables);
 	RUN(hidden_figures_are_not_written);
 	return harness_done();
