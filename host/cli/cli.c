@@ -338,8 +338,32 @@ int cli_output_options(const cli_options *o, output_options *out)
 int cli_disclose(const peil_context *ctx, result_table *t)
 {
 	disclosure_rules rules = settings_disclosure(&ctx->settings);
+	size_t n = ctx->kpis ? kpi_set_count(ctx->kpis) : 0, i;
+	disclosure_family *families = calloc(n ? n : 1, sizeof(*families));
+	char (*keys)[1024] = calloc(n ? n : 1, sizeof(*keys));
 
+	/* The KPIs loaded give the relations across grains; without room
+	 * for them, every figure with a size is hidden (disclosure_apply
+	 * on a table it cannot reason about does the same). */
+	if (!families || !keys) {
+		free(families);
+		free(keys);
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
+	for (i = 0; i < n; i++) {
+		const kpi_info *info = kpi_set_info(ctx->kpis, i);
+
+		if (kpi_set_additive_key(ctx->kpis, info->id, keys[i],
+					 sizeof(keys[i]))) {
+			families[rules.family_count].kpi = info->id;
+			families[rules.family_count++].key = keys[i];
+		}
+	}
+	rules.families = families;
 	disclosure_apply(t, &rules);
+	free(families);
+	free(keys);
 	return 0;
 }
 

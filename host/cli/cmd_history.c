@@ -323,8 +323,9 @@ static int cmd_diff(const cli_options *o, int argc, char **argv)
 	rc = cli_output_options(o, &out);
 	if (rc)
 		return rc;
-	/* Scripts give each KPI's decimals; a script that fails to load
-	 * only costs its KPIs theirs. */
+	/* Scripts give each KPI's decimals and say which KPIs add up
+	 * across grains (cli_disclose); a script that fails to load only
+	 * costs its KPIs theirs. */
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	error_clear(&err);
 	if (rc == 0)

@@ -279,6 +279,7 @@ static int record(struct eval_state *st, const char *only_kpi,
 			.numerator = row->numerator,
 			.denominator = row->denominator,
 			.status = row->status,
+			.size = row->size,
 		};
 
 		if (store_result_put(ctx->store, st->ev->run_id, &r, err) < 0)

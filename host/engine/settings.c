@@ -711,7 +711,7 @@ const settings_source *settings_source_find(const peil_settings *s,
 
 disclosure_rules settings_disclosure(const peil_settings *s)
 {
-	disclosure_rules rules;
+	disclosure_rules rules = { 0 };
 
 	rules.min_count = (double)s->min_count;
 	rules.min_denominator = (double)s->min_denominator;

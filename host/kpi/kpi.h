@@ -153,6 +153,14 @@ void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
 int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 		     char *out, size_t size);
 
+/* Whether the figures of KPI id add up across grains: events dated in the
+ * period (started_in, closed_in) counted or summed without groups, Lua
+ * functions or values that depend on the period.  1 with its family into
+ * out (dataset, breakdown, selection, condition and rule with parameters
+ * filled in: KPIs of one family differ only in grain); 0 otherwise. */
+int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
+			 size_t size);
+
 /* Set the contract year's first month (1-12) for the evaluations that
  * follow (peil test sets it per test). */
 void kpi_set_contract_start(kpi_set *set, int month);

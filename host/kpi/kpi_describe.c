@@ -13,6 +13,8 @@
 typedef struct describe_buf {
 	char *out;
 	size_t size, used;
+	const kpi *params;	/* write param("x") as its value, or NULL */
+	int per_period;		/* met a value that depends on the period */
 } describe_buf;
 
 static void put(describe_buf *b, const char *fmt, ...) PEIL_PRINTF(2, 3);
@@ -59,6 +61,14 @@ static const char *node_name(kpi_op op)
 static void put_const(describe_buf *b, const kpi_const *c)
 {
 	if (c->reference)
+		b->per_period = 1;
+	if (c->param && b->params)
+		for (size_t i = 0; i < b->params->param_count; i++)
+			if (strcmp(b->params->params[i].name, c->param) == 0) {
+				put_const(b, &b->params->params[i].value);
+				return;
+			}
+	if (c->reference)
 		put(b, "reference_date()");
 	else if (c->param)
 		put(b, "param(\"%s\")", c->param);
@@ -72,6 +82,8 @@ static void put_const(describe_buf *b, const kpi_const *c)
 
 static void put_node(describe_buf *b, const kpi_node *n)
 {
+	if (n->op == KPI_REFERENCE_DATE || n->op == KPI_MONTHS_TO_REFERENCE)
+		b->per_period = 1;
 	if (n->op == KPI_LUA_MEASURE || n->op == KPI_LUA_CONDITION) {
 		put(b, "function (line %ld)", n->line);
 		return;
@@ -139,7 +151,7 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 		     char *out, size_t size)
 {
 	kpi *k = kpi_set_kpi(set, id);
-	describe_buf b = { out, size, 0 };
+	describe_buf b = { out, size, 0, NULL, 0 };
 	const kpi_node *n = NULL;
 
 	out[0] = '\0';
@@ -184,4 +196,41 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 	if (n)
 		put_node(&b, n);
 	return 0;
+}
+
+int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
+			 size_t size)
+{
+	const kpi *k = kpi_set_kpi(set, id);
+	describe_buf b = { out, size, 0, k, 0 };
+
+	out[0] = '\0';
+	/* Events dated in the period, counted or summed row by row: what a
+	 * month adds to its quarter.  Not stock figures (running, on the
+	 * reference date, up to), not groups (a person counts once in a
+	 * quarter and in each of its months), not Lua functions (Peil cannot
+	 * tell two of them equal), not ratios, distinct counts or extremes. */
+	if (!k || k->per || k->uses_lua || !k->select || !k->rule ||
+	    (k->select->op != KPI_STARTED_IN &&
+	     k->select->op != KPI_CLOSED_IN) ||
+	    (k->rule->op != KPI_COUNT && k->rule->op != KPI_SUM))
+		return 0;
+	put(&b, "%s|", k->info.dataset);
+	for (size_t i = 0; i < k->info.breakdown_count; i++)
+		put(&b, "%s,", k->info.breakdown[i]);
+	put(&b, "|");
+	put_node(&b, k->select);
+	put(&b, "|");
+	if (k->where)
+		put_node(&b, k->where);
+	put(&b, "|");
+	put_node(&b, k->rule);
+	for (size_t i = 0; i < k->join_count; i++)
+		put(&b, "|join %s = %s on %s", k->joins[i].name,
+		    k->joins[i].dataset, k->joins[i].field);
+	if (b.per_period || b.used + 1 >= b.size) {
+		out[0] = '\0';
+		return 0;
+	}
+	return 1;
 }

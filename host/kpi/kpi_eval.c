@@ -496,15 +496,18 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 
 static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 {
+	/* The size is what the figure is made of: the rows (persons, for
+	 * a KPI per person) counted, or that gave the measure a value. */
 	out->numerator = out->denominator = NAN;
+	out->size = acc->n;
 	switch (r->k->rule->op) {
 	case KPI_COUNT:
-		out->value = out->numerator = acc->hits;
+		out->value = out->numerator = out->size = acc->hits;
 		break;
 	case KPI_SHARE:
 		out->value = acc->rows ? 100.0 * acc->hits / acc->rows : NAN;
 		out->numerator = acc->hits;
-		out->denominator = acc->rows;
+		out->denominator = out->size = acc->rows;
 		break;
 	case KPI_MEAN:
 		out->value = acc->n ? acc->sum / acc->n : NAN;
@@ -520,8 +523,8 @@ static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 	case KPI_MAX:
 		out->value = acc->n ? acc->max : NAN;
 		break;
-	default:
-		out->value = acc->distinct;
+	default:	/* count_distinct: a count too */
+		out->value = out->numerator = out->size = acc->distinct;
 	}
 	out->status = kpi_status(r->set, &r->k->info, out->value);
 }
@@ -557,7 +560,7 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 	res.kpi = k->info.id;
 	res.period = r->periods[p].id;
 	res.breakdown = "{}";
-	res.value = res.numerator = res.denominator = NAN;
+	res.value = res.numerator = res.denominator = res.size = NAN;
 	res.status = why;
 	if (sink->result(sink->ctx, &k->info, &res) < 0)
 		return error_set(err, NULL, 0, NULL, "evaluation stopped: "

@@ -4,6 +4,7 @@
 #include "model/results.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ int result_table_add(result_table *t, const peil_result *r)
 	row->value = r->value;
 	row->numerator = r->numerator;
 	row->denominator = r->denominator;
+	row->size = r->size;
 	row->finality = RESULT_FINALITY_UNKNOWN;
 	row->suppressed = RESULT_SHOWN;
 	if (!row->kpi || !row->period || !row->breakdown ||
@@ -71,6 +73,7 @@ int result_table_add_figure(result_table *t, const char *kpi,
 	r.numerator = numerator;
 	r.denominator = denominator;
 	r.status = status;
+	r.size = NAN;
 	return result_table_add(t, &r);
 }
 

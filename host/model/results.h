@@ -29,6 +29,8 @@ typedef struct result_row {
 	char *breakdown;	/* JSON object text */
 	char *status;		/* "met", "at risk", "not met", ...; or NULL */
 	double value, numerator, denominator;	/* NaN when missing */
+	double size;		/* the rows or persons behind it (peil_result);
+				   NaN when unknown */
 	enum result_finality finality;
 	result_suppression suppressed;	/* when not RESULT_SHOWN, the numbers
 					   are NaN and status is NULL */

@@ -12,8 +12,11 @@
  */
 #include "plugin/store.h"
 
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/error.h"
 
@@ -59,6 +62,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V8_REPORTS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V8 && o->report_put &&
 		       o->reports_scan;
+	case STORE_V9_SIZES:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V9 &&
+		       o->keeps_result_size;
 	}
 	return 0;
 }
@@ -79,7 +85,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V8_REPORTS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V9_SIZES; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -164,6 +170,8 @@ static const char *version_ability(enum store_version v)
 		return "take a snapshot of one scope of a dataset";
 	case STORE_V8_REPORTS:
 		return "record reports";
+	case STORE_V9_SIZES:
+		return "keep the sizes of figures";
 	}
 	return "do that";
 }
@@ -273,10 +281,33 @@ int store_run_end(store *s, int64_t run_id, const char *status,
 									 : 0;
 }
 
+struct sized_scan {
+	int (*fn)(void *ctx, const peil_result *result);
+	void *ctx;
+};
+
+/* The result fn gets, its size unknown. */
+static int unsized_result(void *arg, const peil_result *result)
+{
+	struct sized_scan *scan = arg;
+	peil_result r;
+
+	memcpy(&r, result, offsetof(peil_result, size));
+	r.size = NAN;
+	return scan->fn(scan->ctx, &r);
+}
+
 int store_results_scan(store *s, const peil_result_query *query,
 		       int (*fn)(void *ctx, const peil_result *result),
 		       void *ctx, peil_error *err)
 {
+	struct sized_scan scan = { fn, ctx };
+
+	/* A store that does not keep peil_result.size (or was built before
+	 * it was appended) gives results copied up to it, size unknown. */
+	if (!store_has(s, STORE_V9_SIZES))
+		return s->ops->results_scan(s->state, query, unsized_result,
+					    &scan, err);
 	return s->ops->results_scan(s->state, query, fn, ctx, err);
 }
 

@@ -226,6 +226,17 @@ typedef struct peil_result {
 	double numerator;
 	double denominator;
 	const char *status;	/* "met", "not met", or NULL without a target */
+
+	/* ---- since storage ops version 9 ---- */
+
+	/* The figure's size: the rows (or, for a KPI that counts persons,
+	 * the persons) behind it, for every rule; NaN when unknown.  The
+	 * small-cell rules hide a figure by its size.  The host sets it for
+	 * result_put (a store before version 8 does not see it); it reads it
+	 * from results_scan only of a store whose keeps_result_size is set,
+	 * and takes it as unknown from any other (whose struct may end
+	 * before it). */
+	double size;
 } peil_result;
 
 typedef struct peil_result_query {
@@ -582,6 +593,15 @@ typedef struct peil_storage_ops {
 			    int (*fn)(void *ctx,
 				      const peil_report_record *report),
 			    void *ctx, peil_error *err);
+
+	/* ---- version 9: figure sizes ---- */
+
+	/* Nonzero when result_put keeps peil_result.size and results_scan
+	 * gives it back (NaN for a figure stored without one, as by an
+	 * older version of the store).  Without it, the host takes a stored
+	 * figure's size as unknown, and hides a stored sum, minimum or
+	 * maximum (docs/output.md, "Small cells"). */
+	int keeps_result_size;
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -593,6 +613,8 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V7 \
 	PEIL_SIZE_TO(peil_storage_ops, snapshot_scope_begin)
 #define PEIL_STORAGE_OPS_SIZE_V8 PEIL_SIZE_TO(peil_storage_ops, reports_scan)
+#define PEIL_STORAGE_OPS_SIZE_V9 \
+	PEIL_SIZE_TO(peil_storage_ops, keeps_result_size)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

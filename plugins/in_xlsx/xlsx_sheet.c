@@ -220,37 +220,66 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	return 0;
 }
 
-/* An attribute of a SAX2 start tag (localname, prefix, URI, value, end
- * per attribute) into buf; whether it was there. */
-static int attribute(const xmlChar **attributes, int count, const char *name,
-		     char *buf, size_t size)
+/* The attributes of a <row> or <c> that are read, without a prefix: r,
+ * t and s, each cut to its buffer; "" when absent (has_r tells an empty
+ * r from none). */
+struct tag_attributes {
+	int has_r;
+	char r[32];
+	char t[16];
+	char s[32];
+};
+
+/* One pass over a SAX2 start tag's attributes (localname, prefix, URI,
+ * value, end per attribute); the names read are one letter each. */
+static void read_attributes(const xmlChar **attributes, int count,
+			    struct tag_attributes *out)
 {
 	int i;
 
+	out->has_r = 0;
+	out->r[0] = out->t[0] = out->s[0] = '\0';
 	for (i = 0; i < count; i++) {
 		const xmlChar **a = attributes + 5 * i;
+		const char *name = (const char *)a[0];
+		size_t n = (size_t)(a[4] - a[3]), size;
+		char *buf;
 
-		if (a[1] == NULL && strcmp((const char *)a[0], name) == 0) {
-			size_t n = (size_t)(a[4] - a[3]);
-
-			if (n >= size)
-				n = size - 1;
-			memcpy(buf, a[3], n);
-			buf[n] = '\0';
-			return 1;
+		if (a[1] != NULL || name[0] == '\0' || name[1] != '\0')
+			continue;
+		switch (name[0]) {
+		case 'r':
+			out->has_r = 1;
+			buf = out->r;
+			size = sizeof(out->r);
+			break;
+		case 't':
+			buf = out->t;
+			size = sizeof(out->t);
+			break;
+		case 's':
+			buf = out->s;
+			size = sizeof(out->s);
+			break;
+		default:
+			continue;
 		}
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, a[3], n);
+		buf[n] = '\0';
 	}
-	buf[0] = '\0';
-	return 0;
 }
 
 static int start_row(xlsx_sheet *sheet, const xmlChar **attributes,
 		     int count)
 {
-	char value[32];
+	struct tag_attributes a;
+	char *value = a.r;
 	long number = sheet->row_number + 1;
 
-	if (attribute(attributes, count, "r", value, sizeof(value))) {
+	read_attributes(attributes, count, &a);
+	if (a.has_r) {
 		char *end;
 
 		number = strtol(value, &end, 10);
@@ -274,24 +303,24 @@ static int start_cell(xlsx_sheet *sheet, const xmlChar **attributes,
 		      int count)
 {
 	struct cell_read *c = &sheet->cell;
-	char value[32];
+	struct tag_attributes a;
 
 	memset(c, 0, sizeof(*c));
+	read_attributes(attributes, count, &a);
 	c->column = sheet->last_column + 1;
-	if (attribute(attributes, count, "r", value, sizeof(value))) {
-		c->column = parse_column(value);
+	if (a.has_r) {
+		c->column = parse_column(a.r);
 		if (c->column < 0) {
 			snprintf(sheet->msg, sheet->msg_size,
 				 "row %ld: cell reference r=\"%s\" is not a cell (a damaged sheet)",
-				 sheet->row_number, value);
+				 sheet->row_number, a.r);
 			sheet->failed = 1;
 			return -1;
 		}
 	}
 	sheet->last_column = c->column;
-	attribute(attributes, count, "t", c->type, sizeof(c->type));
-	c->style = attribute(attributes, count, "s", value, sizeof(value)) ?
-			   strtol(value, NULL, 10) : 0;
+	memcpy(c->type, a.t, sizeof(c->type));
+	c->style = strtol(a.s, NULL, 10);
 	c->start = sheet->text.len;
 	return 0;
 }
@@ -315,6 +344,30 @@ static void stop(xlsx_sheet *sheet)
 	sheet->stopped = 1;
 }
 
+/* The elements of <sheetData> that are read. */
+enum tag { TAG_OTHER, TAG_ROW, TAG_C, TAG_V, TAG_T, TAG_IS, TAG_RPH };
+
+/* A local name as a tag, by its first letter: the callbacks run once per
+ * element of the sheet. */
+static enum tag tag_of(const char *name)
+{
+	switch (name[0]) {
+	case 'c':
+		return name[1] == '\0' ? TAG_C : TAG_OTHER;
+	case 'v':
+		return name[1] == '\0' ? TAG_V : TAG_OTHER;
+	case 't':
+		return name[1] == '\0' ? TAG_T : TAG_OTHER;
+	case 'r':
+		return strcmp(name, "row") == 0 ? TAG_ROW :
+		       strcmp(name, "rPh") == 0 ? TAG_RPH : TAG_OTHER;
+	case 'i':
+		return strcmp(name, "is") == 0 ? TAG_IS : TAG_OTHER;
+	default:
+		return TAG_OTHER;
+	}
+}
+
 static void on_start(void *ctx, const xmlChar *localname,
 		     const xmlChar *prefix, const xmlChar *uri,
 		     int namespace_count, const xmlChar **namespaces,
@@ -323,7 +376,7 @@ static void on_start(void *ctx, const xmlChar *localname,
 {
 	xlsx_sheet *sheet = ctx;
 	struct cell_read *c = &sheet->cell;
-	const char *name = (const char *)localname;
+	enum tag tag = tag_of((const char *)localname);
 
 	(void)prefix;
 	(void)uri;
@@ -332,22 +385,21 @@ static void on_start(void *ctx, const xmlChar *localname,
 	(void)defaulted;
 	if (sheet->stopped)
 		return;
-	if (strcmp(name, "row") == 0) {
+	if (tag == TAG_ROW) {
 		if (start_row(sheet, attributes, attribute_count))
 			stop(sheet);
 		sheet->in_row = 1;
-	} else if (sheet->in_row && strcmp(name, "c") == 0) {
+	} else if (sheet->in_row && tag == TAG_C) {
 		if (start_cell(sheet, attributes, attribute_count))
 			stop(sheet);
 		sheet->in_cell = 1;
-	} else if (sheet->in_cell && (strcmp(name, "v") == 0 ||
-				      (strcmp(name, "t") == 0 &&
-				       !c->in_phonetic))) {
+	} else if (sheet->in_cell && (tag == TAG_V ||
+				      (tag == TAG_T && !c->in_phonetic))) {
 		c->in_value = 1;
 		c->has_value = 1;
-	} else if (sheet->in_cell && strcmp(name, "is") == 0) {
+	} else if (sheet->in_cell && tag == TAG_IS) {
 		c->has_value = 1;	/* <is/> is "" */
-	} else if (sheet->in_cell && strcmp(name, "rPh") == 0) {
+	} else if (sheet->in_cell && tag == TAG_RPH) {
 		c->in_phonetic = 1;
 	}
 }
@@ -357,22 +409,22 @@ static void on_end(void *ctx, const xmlChar *localname,
 {
 	xlsx_sheet *sheet = ctx;
 	struct cell_read *c = &sheet->cell;
-	const char *name = (const char *)localname;
+	enum tag tag = tag_of((const char *)localname);
 	xlsx_row row;
 
 	(void)prefix;
 	(void)uri;
 	if (sheet->stopped)
 		return;
-	if (strcmp(name, "v") == 0 || strcmp(name, "t") == 0) {
+	if (tag == TAG_V || tag == TAG_T) {
 		c->in_value = 0;
-	} else if (strcmp(name, "rPh") == 0) {
+	} else if (tag == TAG_RPH) {
 		c->in_phonetic = 0;
-	} else if (sheet->in_cell && strcmp(name, "c") == 0) {
+	} else if (sheet->in_cell && tag == TAG_C) {
 		sheet->in_cell = 0;
 		if (end_cell(sheet, c))
 			stop(sheet);
-	} else if (sheet->in_row && strcmp(name, "row") == 0) {
+	} else if (sheet->in_row && tag == TAG_ROW) {
 		sheet->in_row = 0;
 		if (sheet->cell_count > 0) {
 			finish_row(sheet, &row);

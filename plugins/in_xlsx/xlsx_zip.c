@@ -12,6 +12,8 @@
 #include <zip.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +24,35 @@ struct xlsx_zip {
 	uint64_t max_part_bytes;
 };
 
+/* Blocks of unpacked XML between the inflater thread and the parser: at
+ * most INFLATE_RING of INFLATE_BLOCK bytes are held at once. */
+#define INFLATE_RING 4
+#define INFLATE_BLOCK (128 * 1024)
+
+/*
+ * The inflater: a thread that unpacks a part (zip_fread: inflate and
+ * CRC) into a ring of blocks while the parser tokenises the blocks before
+ * them, so that the two take a core each.  Blocks produced and consumed
+ * are counted; block i is ring[i % INFLATE_RING].  The thread owns the
+ * part's file, read count and failure flags until it has ended, and
+ * touches nothing else; the lock orders its writes before the parser's
+ * reads of the block (or of the flags) that tells of them.
+ */
+struct inflater {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char *ring[INFLATE_RING];
+	int len[INFLATE_RING];	/* > 0 bytes; 0 the end; -1 a failure */
+	unsigned produced;
+	unsigned consumed;
+	int holding;		/* the parser holds block consumed */
+	int quit;		/* the parser is done: stop unpacking */
+};
+
 struct xlsx_part {
 	zip_file_t *file;
+	struct inflater *inflater;	/* while xlsx_part_parse runs */
 	xmlTextReaderPtr reader;
 	char name[256];
 	uint64_t read;
@@ -246,10 +275,117 @@ static void say_read_failure(xlsx_part *part)
 		    part->name);
 }
 
-int xlsx_part_bytes(xlsx_part *part, char *buf, int size)
+static void *inflate_part(void *arg)
 {
-	int got = part_read(part, buf, size);
+	xlsx_part *part = arg;
+	struct inflater *in = part->inflater;
+	int got;
 
+	do {
+		char *block;
+
+		pthread_mutex_lock(&in->lock);
+		while (in->produced - in->consumed == INFLATE_RING && !in->quit)
+			pthread_cond_wait(&in->cond, &in->lock);
+		if (in->quit) {
+			pthread_mutex_unlock(&in->lock);
+			break;
+		}
+		block = in->ring[in->produced % INFLATE_RING];
+		pthread_mutex_unlock(&in->lock);
+		got = part_read(part, block, INFLATE_BLOCK);
+		pthread_mutex_lock(&in->lock);
+		in->len[in->produced % INFLATE_RING] = got < 0 ? -1 : got;
+		in->produced++;
+		pthread_cond_broadcast(&in->cond);
+		pthread_mutex_unlock(&in->lock);
+	} while (got > 0);
+	return NULL;
+}
+
+/* Stops the inflater, waits for it and frees it; accepts a part without
+ * one. */
+static void inflater_stop(xlsx_part *part)
+{
+	struct inflater *in = part->inflater;
+	size_t i;
+
+	if (in == NULL)
+		return;
+	pthread_mutex_lock(&in->lock);
+	in->quit = 1;
+	pthread_cond_broadcast(&in->cond);
+	pthread_mutex_unlock(&in->lock);
+	pthread_join(in->thread, NULL);
+	pthread_cond_destroy(&in->cond);
+	pthread_mutex_destroy(&in->lock);
+	for (i = 0; i < INFLATE_RING; i++)
+		free(in->ring[i]);
+	free(in);
+	part->inflater = NULL;
+}
+
+/* Starts the inflater on the part: 0, or -1 (out of memory or threads).
+ * The thread blocks every signal, as the host's helper threads do: the
+ * host's SIGINT / SIGTERM handling and its plugin guard stay with the
+ * thread that called the plugin. */
+static int inflater_start(xlsx_part *part)
+{
+	struct inflater *in = calloc(1, sizeof(*in));
+	sigset_t all, old;
+	size_t i;
+	int rc;
+
+	if (in == NULL)
+		return -1;
+	for (i = 0; i < INFLATE_RING; i++)
+		if ((in->ring[i] = malloc(INFLATE_BLOCK)) == NULL)
+			goto fail;
+	if (pthread_mutex_init(&in->lock, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&in->cond, NULL) != 0) {
+		pthread_mutex_destroy(&in->lock);
+		goto fail;
+	}
+	part->inflater = in;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&in->thread, NULL, inflate_part, part);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return 0;
+	part->inflater = NULL;
+	pthread_cond_destroy(&in->cond);
+	pthread_mutex_destroy(&in->lock);
+fail:
+	for (i = 0; i < INFLATE_RING; i++)
+		free(in->ring[i]);
+	free(in);
+	return -1;
+}
+
+/*
+ * The next block of the part from the inflater, handing back the one
+ * before: its length (*block set), 0 at the end of the part, or -1 with
+ * the msg of open filled.
+ */
+static int inflater_next(xlsx_part *part, const char **block)
+{
+	struct inflater *in = part->inflater;
+	int got;
+
+	pthread_mutex_lock(&in->lock);
+	if (in->holding) {
+		in->consumed++;
+		in->holding = 0;
+		pthread_cond_broadcast(&in->cond);
+	}
+	while (in->produced == in->consumed)
+		pthread_cond_wait(&in->cond, &in->lock);
+	got = in->len[in->consumed % INFLATE_RING];
+	*block = in->ring[in->consumed % INFLATE_RING];
+	in->holding = got > 0;
+	pthread_mutex_unlock(&in->lock);
 	if (got < 0)
 		say_read_failure(part);
 	return got;
@@ -302,42 +438,31 @@ static void quiet_xml_error(void *ctx, xmlErrorPtr error)
 	(void)error;
 }
 
-/* Bytes of XML handed to the push parser at a time. */
-#define CHUNK 65536
-
 int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
 		    int (*stopped)(void *ctx))
 {
 	xmlParserCtxtPtr parser;
-	char *chunk = malloc(CHUNK);
-	int got, done = 0, rc = 0;
+	const char *block;
+	int got, rc = 0;
 
-	if (chunk == NULL) {
-		say(part->msg, part->msg_size, "out of memory");
-		return -1;
-	}
 	sax->initialized = XML_SAX2_MAGIC;
 	if (sax->serror == NULL)
 		sax->serror = quiet_xml_error;
-	got = xlsx_part_bytes(part, chunk, 4);
-	parser = got < 0 ? NULL :
-		 xmlCreatePushParserCtxt(sax, ctx, chunk, got, part->name);
-	if (parser == NULL) {
-		if (got >= 0)
-			say(part->msg, part->msg_size, "out of memory");
-		free(chunk);
+	parser = xmlCreatePushParserCtxt(sax, ctx, NULL, 0, part->name);
+	if (parser == NULL || inflater_start(part)) {
+		say(part->msg, part->msg_size, "out of memory");
+		xmlFreeParserCtxt(parser);
 		return -1;
 	}
 	/* No network, no entity expansion, no DTD loading: a part is data. */
 	xmlCtxtUseOptions(parser, XML_PARSE_NONET);
-	while (!done && !stopped(ctx)) {
-		got = xlsx_part_bytes(part, chunk, CHUNK);
+	while (!stopped(ctx)) {
+		got = inflater_next(part, &block);
 		if (got < 0) {
 			rc = -1;
 			break;
 		}
-		done = got == 0;
-		if (xmlParseChunk(parser, chunk, got, done) != 0 &&
+		if (xmlParseChunk(parser, block, got, got == 0) != 0 &&
 		    !stopped(ctx)) {
 			const xmlError *e = xmlCtxtGetLastError(parser);
 
@@ -349,12 +474,14 @@ int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
 			rc = -1;
 			break;
 		}
+		if (got == 0)
+			break;
 	}
 	if (rc == 0 && stopped(ctx))
 		rc = XLSX_PART_STOPPED;
+	inflater_stop(part);
 	xmlFreeDoc(parser->myDoc);
 	xmlFreeParserCtxt(parser);
-	free(chunk);
 	return rc;
 }
 
@@ -372,6 +499,7 @@ void xlsx_part_close(xlsx_part *part)
 {
 	if (part == NULL)
 		return;
+	inflater_stop(part);
 	xmlFreeTextReader(part->reader);
 	if (part->file != NULL)
 		zip_fclose(part->file);

@@ -47,24 +47,19 @@ xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
 
 /*
  * Opens a part for its bytes alone (no XML reader), for a push parser:
- * then only xlsx_part_bytes and xlsx_part_close apply.
+ * then only xlsx_part_parse and xlsx_part_close apply.
  */
 xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 				size_t size);
-
-/*
- * Up to size bytes of the part into buf: the count, 0 at its end, or -1
- * with the msg of open filled (more bytes than the limit, a damaged
- * entry).
- */
-int xlsx_part_bytes(xlsx_part *part, char *buf, int size);
 
 #define XLSX_PART_STOPPED (-2)
 
 /*
  * Parses the part with libxml2's SAX2 push parser, in chunks, calling
- * sax's callbacks with ctx; no network, no entities expanded.  After each
- * chunk stopped(ctx) is asked whether to go on (the callbacks ignore what
+ * sax's callbacks with ctx; no network, no entities expanded.  A thread
+ * of its own unpacks the part meanwhile, at most 512 KiB ahead of the
+ * parser; it has ended when this returns.  After each chunk stopped(ctx)
+ * is asked whether to go on (the callbacks ignore what
  * follows once they have stopped).  Returns 0 at the end of the part,
  * XLSX_PART_STOPPED, or -1 with the msg of open filled (the part, the XML
  * line and the parser's message; a read failure or a ZIP bomb).

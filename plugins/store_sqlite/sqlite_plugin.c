@@ -47,6 +47,7 @@ static const peil_storage_ops store_ops = {
 	.snapshot_scope_begin = store_snapshot_scope_begin,
 	.report_put = store_report_put,
 	.reports_scan = store_reports_scan,
+	.keeps_result_size = 1,
 };
 
 static const peil_plugin store_plugin = {

@@ -262,14 +262,15 @@ int store_result_put(void *state, int64_t run_id, const peil_result *result,
 {
 	static const char sql[] =
 		"INSERT INTO peil_result (run_id, kpi, period, breakdown, value,"
-		" numerator, denominator, status)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		" numerator, denominator, status, size)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (run_id, kpi, period, breakdown) DO UPDATE SET"
 		" value = excluded.value, numerator = excluded.numerator,"
-		" denominator = excluded.denominator, status = excluded.status";
+		" denominator = excluded.denominator, status = excluded.status,"
+		" size = excluded.size";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
-	double numbers[3];
+	double numbers[4];
 	int i;
 
 	if (result == NULL || result->kpi == NULL || result->period == NULL)
@@ -287,11 +288,14 @@ int store_result_put(void *state, int64_t run_id, const peil_result *result,
 	numbers[0] = result->value;
 	numbers[1] = result->numerator;
 	numbers[2] = result->denominator;
-	for (i = 0; i < 3; i++) {
+	numbers[3] = result->size;
+	for (i = 0; i < 4; i++) {
+		int col = i < 3 ? 5 + i : 9;
+
 		if (isnan(numbers[i]))
-			sqlite3_bind_null(stmt, 5 + i);
+			sqlite3_bind_null(stmt, col);
 		else
-			sqlite3_bind_double(stmt, 5 + i, numbers[i]);
+			sqlite3_bind_double(stmt, col, numbers[i]);
 	}
 	bind_text(stmt, 8, result->status);
 	return step_done(st, stmt, err, result->kpi,
@@ -366,6 +370,7 @@ static int result_row(void *ctx, sqlite3_stmt *stmt)
 		.numerator = column_number(stmt, 4),
 		.denominator = column_number(stmt, 5),
 		.status = store_column_text(stmt, 6),
+		.size = column_number(stmt, 7),
 	};
 
 	return call->fn(call->ctx, &r);
@@ -377,15 +382,25 @@ int store_results_scan(void *state, const peil_result_query *query,
 		       int (*fn)(void *ctx, const peil_result *result),
 		       void *ctx, peil_error *err)
 {
+	/* A store of schema version 4 opened read-only has no size. */
 	static const char all[] =
 		"SELECT kpi, period, breakdown, value, numerator, denominator,"
-		" status FROM peil_result WHERE run_id = ?1"
+		" status, size FROM peil_result WHERE run_id = ?1"
 		" ORDER BY kpi, period, breakdown";
 	static const char one[] =
 		"SELECT kpi, period, breakdown, value, numerator, denominator,"
-		" status FROM peil_result WHERE run_id = ?1 AND kpi = ?2"
+		" status, size FROM peil_result WHERE run_id = ?1 AND kpi = ?2"
+		" ORDER BY kpi, period, breakdown";
+	static const char all_v4[] =
+		"SELECT kpi, period, breakdown, value, numerator, denominator,"
+		" status, NULL FROM peil_result WHERE run_id = ?1"
+		" ORDER BY kpi, period, breakdown";
+	static const char one_v4[] =
+		"SELECT kpi, period, breakdown, value, numerator, denominator,"
+		" status, NULL FROM peil_result WHERE run_id = ?1 AND kpi = ?2"
 		" ORDER BY kpi, period, breakdown";
 	struct store *st = state;
+	int v4 = store_table_lacks(st, "peil_result", "size");
 	const char *kpi = query ? query->kpi : NULL;
 	struct results_call call = { fn, ctx, 0 };
 	sqlite3_stmt *stmt;
@@ -394,8 +409,9 @@ int store_results_scan(void *state, const peil_result_query *query,
 		return -1;
 	if (call.run_id == 0)
 		return 0;
-	if (sqlite3_prepare_v2(st->db, kpi ? one : all, -1, &stmt, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+			       kpi ? (v4 ? one_v4 : one) : (v4 ? all_v4 : all),
+			       -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the results");
 	sqlite3_bind_int64(stmt, 1, call.run_id);
 	if (kpi)

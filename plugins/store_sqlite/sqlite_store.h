@@ -26,8 +26,10 @@
  * 4: a dataset row holds the id of the ingest that added it
  *    (STORE_ADDED_COLUMN), instead of one peil_change row per added row;
  *    a dataset without key fields has rowids that are never reused
- *    (STORE_ROW_COLUMN). */
-#define STORE_SCHEMA_VERSION 4
+ *    (STORE_ROW_COLUMN).
+ * 5: peil_result.size, the rows or persons behind a figure (NULL for the
+ *    figures stored before). */
+#define STORE_SCHEMA_VERSION 5
 
 /* The reports written (version 8 of peil_storage_ops).  Not a schema
  * version of its own: a store of version 4 gets the table from the first
@@ -220,6 +222,10 @@ int store_type_parse(const char *name, size_t len, peil_type *type);
 
 /* Before an open that must not create: -1 with err naming path when it
  * is missing, not a regular file, or empty. */
+/* Whether table exists without column (storage_sqlite.c). */
+int store_table_lacks(struct store *st, const char *table,
+		      const char *column);
+
 int store_file_check_existing(const peil_services *svc, const char *path,
 			      peil_error *err);
 /* After it: -1 with err when the schema version read is 0 (no store). */

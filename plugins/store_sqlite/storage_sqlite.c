@@ -270,6 +270,7 @@ static const char store_schema_sql[] =
 	" numerator REAL,"
 	" denominator REAL,"
 	" status TEXT,"
+	" size REAL,"
 	" PRIMARY KEY (run_id, kpi, period, breakdown)) WITHOUT ROWID;"
 	STORE_CHANGE_TABLE_SQL;
 
@@ -304,20 +305,21 @@ static int store_check_version(struct store *st, int version,
 			     version, STORE_SCHEMA_VERSION);
 }
 
-/* Whether peil_run exists without column (else store_schema_sql makes it
+/* Whether table exists without column (else store_schema_sql makes it
  * whole). */
-static int store_run_table_lacks(struct store *st, const char *column)
+int store_table_lacks(struct store *st, const char *table, const char *column)
 {
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type ="
-		" 'table' AND name = 'peil_run') AND NOT EXISTS (SELECT 1"
-		" FROM pragma_table_info('peil_run') WHERE name = ?)";
+		" 'table' AND name = ?1) AND NOT EXISTS (SELECT 1"
+		" FROM pragma_table_info(?1) WHERE name = ?2)";
 	sqlite3_stmt *stmt;
 	int lacks = 0;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return 0;	/* the ALTER, if needed, reports the error */
-	sqlite3_bind_text(stmt, 1, column, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, column, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		lacks = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
@@ -337,10 +339,16 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 		return -1;
 	/* 3: the last ingest each run saw (NULL for the runs before: their
 	 * input changes are not known); store_schema_sql adds peil_change. */
-	if (version < 3 && store_run_table_lacks(st, "last_ingest") &&
+	if (version < 3 && store_table_lacks(st, "peil_run", "last_ingest") &&
 	    store_exec(st, err,
 		       "ALTER TABLE peil_run ADD COLUMN last_ingest INTEGER;",
 		       "cannot update the runs to schema version 3") < 0)
+		return -1;
+	/* 5: the size of each figure (NULL for those stored before). */
+	if (version < 5 && store_table_lacks(st, "peil_result", "size") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_result ADD COLUMN size REAL;",
+		       "cannot update the results to schema version 5") < 0)
 		return -1;
 	return 0;
 }
@@ -357,6 +365,11 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 	    store_check_version(st, version, err) < 0)
 		return -1;
 	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	/* A store of version 4 that this process may not write is read as
+	 * it is: it lacks only peil_result.size, which results_scan gives
+	 * as unknown. */
+	if (st->read_only && version == 4)
 		return 0;
 
 	/* Another process may be creating them too: look again under the

@@ -5,6 +5,9 @@
     check_output.py png FILE              a PNG that is not blank
     check_output.py csv FILE SEP DECIMAL  the long CSV parses as documented
     check_output.py privacy FILE MIN      a ';' CSV keeps the small-cell rules
+    check_output.py attack SHOWN TRUTH MIN [COARSE:FINE ...]
+                                          no hidden figure of SHOWN can be
+                                          recovered (see check_attack)
     check_output.py prometheus FILE       the text exposition format
     check_output.py json FILE             the JSON of docs/output.md
 
@@ -180,6 +183,105 @@ def check_privacy(path, minimum):
     print("%d figures shown, %d cells hidden, rules hold" % (shown, hidden))
 
 
+def period_days(text):
+    """The first and last day (ordinal) of "2018", "2018-Q4", "2018-03"."""
+    import datetime
+    m = re.match(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$", text)
+    if not m:
+        return None
+    y = int(m.group(1))
+    if m.group(2):
+        a, b = 3 * int(m.group(2)) - 2, 3 * int(m.group(2))
+    elif m.group(3):
+        a = b = int(m.group(3))
+    else:
+        a, b = 1, 12
+    first = datetime.date(y, a, 1).toordinal()
+    last = (datetime.date(y + (b == 12), b % 12 + 1, 1).toordinal() - 1)
+    return first, last
+
+
+def check_attack(shown_path, truth_path, minimum, *pairs):
+    """The attacker: SHOWN and TRUTH are ';' CSVs of the same figures with
+    the small-cell rules on and off.  Relations between sizes (a count's
+    count, a share's or mean's denominator) that the attacker knows: the
+    cells of a KPI and period add up to its total (where the true figures
+    do: not for distinct persons), and for each COARSE:FINE pair of KPIs
+    the figure of a coarse period is the sum of those of the fine periods
+    in it (checked on the true figures).  Bounds are propagated with every
+    size >= 0 until nothing changes; a hidden figure with a positive size
+    that is pinned down, or bounded above by less than MIN, is a leak."""
+    minimum = float(minimum)
+    num = lambda s: float(s.replace(",", ".")) if s else None
+    shown_rows, truth_rows = read_csv(shown_path, ";"), read_csv(truth_path, ";")
+    if len(shown_rows) != len(truth_rows):
+        fail("%d figures shown, %d true" % (len(shown_rows), len(truth_rows)))
+    cols = list(truth_rows[0].keys())
+    bd = cols[cols.index("periode") + 1:cols.index("waarde")]
+    size, hidden, index = [], [], {}
+    for i, (s, t) in enumerate(zip(shown_rows, truth_rows)):
+        key = (t["kpi"], t["periode"], tuple(t[c] for c in bd))
+        if (s["kpi"], s["periode"], tuple(s[c] for c in bd)) != key:
+            fail("row %d differs: %r / %r" % (i, s, t))
+        v, n, d = num(t["waarde"]), num(t["teller"]), num(t["noemer"])
+        size.append(d if d is not None else n if n is not None and n == v
+                    else None)
+        hidden.append(s["onderdrukt"] != "")
+        index[key] = i
+    relations = []
+    groups = {}
+    for (kpi, period, cells), i in index.items():
+        g = groups.setdefault((kpi, period), [None, []])
+        if all(c in ("Totaal", "") for c in cells):
+            g[0] = i
+        else:
+            g[1].append(i)
+    for total, parts in groups.values():
+        if (total is not None and parts and size[total] is not None and
+                all(size[p] is not None for p in parts) and
+                sum(size[p] for p in parts) == size[total]):
+            relations.append((total, parts))
+    cross = 0
+    for pair in pairs:
+        coarse, fine = pair.split(":")
+        for (kpi, period, cells), c in index.items():
+            if kpi != coarse or size[c] is None:
+                continue
+            pc = period_days(period)
+            parts = [i for (k, p, b), i in index.items()
+                     if k == fine and b == cells and period_days(p) and
+                     pc[0] <= period_days(p)[0] and period_days(p)[1] <= pc[1]]
+            if not parts:
+                continue
+            if sum(size[p] or 0 for p in parts) != size[c]:
+                fail("%s %s %s is not the sum of %s" % (coarse, period, cells, fine))
+            relations.append((c, parts))
+            cross += 1
+    lo = [0 if h else (x or 0) for h, x in zip(hidden, size)]
+    hi = [float("inf") if h else (x or 0) for h, x in zip(hidden, size)]
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations:
+            slo, shi = sum(lo[p] for p in parts), sum(hi[p] for p in parts)
+            new = [(total, max(lo[total], slo), min(hi[total], shi))]
+            for p in parts:
+                new.append((p, max(lo[p], lo[total] - (shi - hi[p])),
+                            min(hi[p], hi[total] - (slo - lo[p]))))
+            for i, a, b in new:
+                if (a, b) != (lo[i], hi[i]):
+                    lo[i], hi[i], changed = a, b, True
+    leaks = ["%s %s %s in [%g, %g], truly %g" % (truth_rows[i]["kpi"],
+             truth_rows[i]["periode"], tuple(truth_rows[i][c] for c in bd),
+             lo[i], hi[i], size[i])
+             for i in range(len(size)) if hidden[i] and size[i] and
+             (lo[i] == hi[i] or hi[i] < minimum)]
+    if leaks:
+        fail("%d hidden figures recovered: %s" % (len(leaks), leaks[:5]))
+    print("%d figures, %d hidden, %d relations (%d across grains): "
+          "none recovered" % (len(size), sum(hidden), len(relations), cross))
+
+
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
 SAMPLE = re.compile(r"^(%s)(\{(?:%s)(?:,%s)*,?\})? (\S+)( -?\d+)?$"
@@ -258,7 +360,7 @@ def check_json(path):
 def main(argv):
     kinds = {"html": check_html, "png": check_png, "csv": check_csv,
              "privacy": check_privacy, "prometheus": check_prometheus,
-             "json": check_json}
+             "json": check_json, "attack": check_attack}
     if len(argv) < 3 or argv[1] not in kinds:
         fail(__doc__)
     kinds[argv[1]](*argv[2:])

@@ -430,7 +430,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -445,7 +445,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
 	ops->close(st);
 }
 
@@ -457,12 +457,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 6", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 5");
+	CHECK_CONTAINS(err.message, "version 6");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -493,7 +493,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -1476,7 +1476,7 @@ static int put_result(void *st, int64_t run, const char *kpi,
 		      const char *period, const char *breakdown, double value,
 		      double num, double den, const char *status)
 {
-	peil_result r = { 0, kpi, period, breakdown, value, num, den, status };
+	peil_result r = { 0, kpi, period, breakdown, value, num, den, status, NAN };
 	peil_error err;
 
 	if (ops->result_put(st, run, &r, &err) < 0) {
@@ -2004,7 +2004,7 @@ TEST(schema_3_table_without_key_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
 	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
 				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
 		  "1Noord 3West");
@@ -2036,7 +2036,7 @@ TEST(schema_2_migrates)
 				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " type = 'trigger'"), 2);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2054,6 +2054,52 @@ TEST(schema_2_migrates)
  * trigger.  Opened now, the trigger goes, the log stays and still counts:
  * C1 added by ingest 1 (logged), C2 by ingest 2 (in its row), and the
  * snapshot of ingest 3 removes C1, whose adding the log holds already. */
+/* A figure's size is kept and read back (schema 5, storage ops v8); a
+ * store of schema 4 gets the column, its figures stored before without a
+ * size (NaN). */
+static int size_row(void *ctx, const peil_result *r)
+{
+	double *sizes = ctx;
+
+	sizes[strcmp(r->kpi, "som") == 0] = r->size;
+	return 0;
+}
+
+TEST(result_sizes_kept_and_schema_4_migrates)
+{
+	const char *path = db_path("sizes");
+	void *st = store_open(path);
+	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
+			       "c", "s", "i" };
+	peil_result r = { 0, "som", "2024", "{}", 40, NAN, NAN, NULL, 3 };
+	peil_result_query latest = { 0, NULL };
+	double sizes[2] = { 0, 0 };
+	int64_t run = 0;
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK(ops->keeps_result_size);
+	CHECK_INT(ops->run_begin(st, &info, &run, &err), 0);
+	CHECK_INT(ops->result_put(st, run, &r, &err), 0);
+	CHECK_INT(put_result(st, run, "aantal", "2024", "{}", 12, 12, NAN,
+			     NULL), 0);		/* size NaN */
+	CHECK_INT(ops->run_end(st, run, "ok", 1700000001, &err), 0);
+	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
+	CHECK_DOUBLE(sizes[1], 3, 0);
+	CHECK(isnan(sizes[0]));
+	ops->close(st);
+	CHECK_INT(direct_exec(path, "ALTER TABLE peil_result DROP COLUMN size;"
+				    " PRAGMA user_version = 4"), 0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	sizes[0] = sizes[1] = 0;
+	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
+	CHECK(isnan(sizes[1]));
+	CHECK(isnan(sizes[0]));
+	ops->close(st);
+}
+
 TEST(schema_3_migrates)
 {
 	const char *path = db_path("migrate3");
@@ -2078,7 +2124,7 @@ TEST(schema_3_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 4);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " name = 'peil_add_cases'"), 0);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2116,7 +2162,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 4);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 5);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
@@ -2229,6 +2275,7 @@ int main(void)
 	RUN(schema_2_migrates);
 	RUN(schema_3_table_without_key_migrates);
 	RUN(schema_3_migrates);
+	RUN(result_sizes_kept_and_schema_4_migrates);
 	RUN(backup_copies_the_store);
 	RUN(prune_keeps_final_figures);
 

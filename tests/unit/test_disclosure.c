@@ -10,7 +10,7 @@
 #include "base/error.h"
 #include "harness.h"
 
-static const disclosure_rules rules10 = { 10, 10 };
+static const disclosure_rules rules10 = { 10, 10, NULL, 0 };
 
 /* A count figure: value == numerator, no denominator (kpi_eval.c). */
 static void count(result_table *t, const char *period, const char *team,
@@ -210,7 +210,7 @@ TEST(share_needs_a_denominator)
  * min_denominator 20, though 15 is no small count. */
 TEST(min_denominator_of_its_own)
 {
-	const disclosure_rules r = { 10, 20 };
+	const disclosure_rules r = { 10, 20, NULL, 0 };
 	result_table t = { 0 };
 
 	share(&t, "A", 5, 15, NULL);
@@ -228,7 +228,7 @@ TEST(min_denominator_of_its_own)
 /* Threshold 0 switches the rules off: the e2e fixtures of 1-4 cases. */
 TEST(threshold_zero_is_off)
 {
-	const disclosure_rules off = { 0, 0 };
+	const disclosure_rules off = { 0, 0, NULL, 0 };
 	result_table t = { 0 };
 
 	count(&t, "2018-01", "A", 1);
@@ -240,14 +240,190 @@ TEST(threshold_zero_is_off)
 	result_table_release(&t);
 }
 
-/* Figures without a size (a sum or a maximum) are left alone. */
+/* A figure with a value but no size (a sum or maximum read back from a
+ * store, which keeps no size) could stand for one person: hidden. */
 TEST(figures_without_a_size)
 {
 	result_table t = { 0 };
 
 	result_table_add_figure(&t, "m", "2018", "{}", 3, NAN, NAN, NULL);
-	CHECK_INT(disclosure_apply(&t, &rules10), 0);
-	CHECK_DOUBLE(t.rows[0].value, 3, 0);
+	CHECK_INT(disclosure_apply(&t, &rules10), 1);
+	CHECK_INT(t.rows[0].suppressed, RESULT_SMALL);
+	result_table_release(&t);
+}
+
+/* A figure with its size given, as the evaluation gives it to each. */
+static void sized(result_table *t, const char *kpi, const char *period,
+		  double value, double size)
+{
+	result_table_add_figure(t, kpi, period, "{}", value, NAN, NAN, NULL);
+	t->rows[t->count - 1].size = size;
+}
+
+/* A sum of 40 registered persons over 3 rows, and a per-1000 figure of a
+ * Lua function over 4 rows: sizes 3 and 4, below 10, hidden; a sum over
+ * 12 rows stays. */
+TEST(every_figure_has_a_size)
+{
+	result_table t = { 0 };
+
+	sized(&t, "personen_som", "2018", 40, 3);
+	sized(&t, "per_1000", "2018", 812.5, 4);
+	sized(&t, "som_groot", "2018", 95, 12);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_INT(t.rows[0].suppressed, RESULT_SMALL);	/* per_1000 */
+	CHECK(isnan(t.rows[0].value));
+	CHECK_INT(t.rows[1].suppressed, RESULT_SMALL);	/* personen_som */
+	CHECK_INT(t.rows[2].suppressed, RESULT_SHOWN);	/* som_groot */
+	CHECK_DOUBLE(t.rows[2].value, 95, 0);
+	result_table_release(&t);
+}
+
+/* The attacker: what can be told about each hidden figure from what is
+ * shown, by the relations "total = sum of parts" (rel[r][0] the total,
+ * then its parts, ending with -1).  Interval propagation with every
+ * figure >= 0.  Fails when a hidden figure with a positive true size is
+ * pinned down, or bounded above by less than the threshold. */
+#define MAX_REL 16
+static int attack(const result_table *t, const double *truth,
+		  const int rel[][MAX_REL], size_t nrel, double threshold)
+{
+	double lo[64], hi[64];
+	size_t i, r, round;
+	int leaks = 0;
+
+	for (i = 0; i < t->count; i++) {
+		int shown = t->rows[i].suppressed == RESULT_SHOWN;
+
+		lo[i] = shown ? truth[i] : 0;
+		hi[i] = shown ? truth[i] : INFINITY;
+	}
+	for (round = 0; round < 64; round++)
+		for (r = 0; r < nrel; r++) {
+			double slo = 0, shi = 0;
+			int tot = rel[r][0];
+
+			for (i = 1; rel[r][i] >= 0; i++) {
+				slo += lo[rel[r][i]];
+				shi += hi[rel[r][i]];
+			}
+			lo[tot] = fmax(lo[tot], slo);
+			hi[tot] = fmin(hi[tot], shi);
+			for (i = 1; rel[r][i] >= 0; i++) {
+				int p = rel[r][i];
+
+				lo[p] = fmax(lo[p], lo[tot] - (shi - hi[p]));
+				hi[p] = fmin(hi[p], hi[tot] - (slo - lo[p]));
+			}
+		}
+	for (i = 0; i < t->count; i++)
+		if (t->rows[i].suppressed != RESULT_SHOWN && truth[i] > 0 &&
+		    (lo[i] == hi[i] || hi[i] < threshold)) {
+			printf("  attacker: %s %s %s in [%g, %g], truly %g\n",
+			       t->rows[i].kpi, t->rows[i].period,
+			       t->rows[i].breakdown, lo[i], hi[i], truth[i]);
+			leaks++;
+		}
+	return leaks;
+}
+
+/* The issue's example: a month KPI and a quarter KPI over the same
+ * selection.  Oct 3, Nov 11, Dec 4; Q4 18.  Oct and Dec are small.
+ * Nov 11 and Q4 18 shown would give Oct + Dec = 18 - 11 = 7, so both
+ * below 10.  Across grains, Nov is hidden too: Oct + Nov + Dec = 18 with
+ * three unknowns, each up to 18.  Q4 stays. */
+static void q4_example(result_table *t)
+{
+	sized(t, "gestart_kwartaal", "2018-Q4", 18, 18);
+	sized(t, "gestart_maand", "2018-10", 3, 3);
+	sized(t, "gestart_maand", "2018-11", 11, 11);
+	sized(t, "gestart_maand", "2018-12", 4, 4);
+	result_table_sort(t);
+}
+
+static const int q4_relations[][MAX_REL] = { { 0, 1, 2, 3, -1 } };
+static const double q4_truth[] = { 18, 3, 11, 4 };
+
+TEST(months_and_their_quarter)
+{
+	static const disclosure_family families[] = {
+		{ "gestart_kwartaal", "cases|started_in(\"registered\")" },
+		{ "gestart_maand", "cases|started_in(\"registered\")" },
+		{ "caseload", "cases|other" },
+	};
+	disclosure_rules rules = { 10, 10, families, 3 };
+	result_table t = { 0 };
+
+	q4_example(&t);
+	CHECK_INT(disclosure_apply(&t, &rules), 3);
+	CHECK_INT(t.rows[0].suppressed, RESULT_SHOWN);
+	CHECK_DOUBLE(t.rows[0].value, 18, 0);
+	CHECK_INT(t.rows[1].suppressed, RESULT_SMALL);
+	CHECK_INT(t.rows[2].suppressed, RESULT_DERIVABLE);
+	CHECK_INT(t.rows[3].suppressed, RESULT_SMALL);
+	CHECK_INT(attack(&t, q4_truth, q4_relations, 1, 10), 0);
+	result_table_release(&t);
+}
+
+/* The attacker itself: without the relation across grains (KPIs of no
+ * family), Nov is shown and the attacker bounds Oct and Dec by 7. */
+TEST(attacker_finds_the_months)
+{
+	result_table t = { 0 };
+
+	q4_example(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_INT(t.rows[2].suppressed, RESULT_SHOWN);
+	CHECK_INT(attack(&t, q4_truth, q4_relations, 1, 10), 2);
+	result_table_release(&t);
+}
+
+/* Across grains and breakdowns at once: teams A and B, months Oct-Dec and
+ * the quarter, each with a total.  A: 12, 2, 14 (Q4 28); B: 15, 16, 13
+ * (Q4 44); totals 27, 18, 27 (Q4 72).  Nov A (2) is small; within Nov,
+ * A alone is hidden, so B (16) too; then across grains team A's Oct 12
+ * and Dec 14 show and Q4 A 28 gives Nov A = 2: Oct A (12, the smallest)
+ * is hidden, then Oct B within Oct, and so on until the attacker learns
+ * nothing.  The exact set is the algorithm's; what is checked is that
+ * nothing is derivable and that it stops. */
+TEST(grains_and_breakdowns)
+{
+	static const disclosure_family families[] = {
+		{ "k", "f" }, { "q", "f" },
+	};
+	disclosure_rules rules = { 10, 10, families, 2 };
+	static const char *const months[] = { "2018-10", "2018-11",
+					      "2018-12" };
+	static const double a[] = { 12, 2, 14 }, b[] = { 15, 16, 13 };
+	result_table t = { 0 };
+	double truth[16];
+	/* after sorting: k by period (A, B, total), then q */
+	static const int rel[][MAX_REL] = {
+		{ 2, 0, 1, -1 }, { 5, 3, 4, -1 }, { 8, 6, 7, -1 },
+		{ 11, 9, 10, -1 },
+		{ 9, 0, 3, 6, -1 }, { 10, 1, 4, 7, -1 }, { 11, 2, 5, 8, -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		count(&t, months[i], "A", a[i]);
+		count(&t, months[i], "B", b[i]);
+		count(&t, months[i], NULL, a[i] + b[i]);
+	}
+	for (i = 0; i < t.count; i++)
+		t.rows[i].size = t.rows[i].value;
+	result_table_add_figure(&t, "q", "2018-Q4", "{\"team\":\"A\"}", 28, 28,
+				NAN, NULL);
+	result_table_add_figure(&t, "q", "2018-Q4", "{\"team\":\"B\"}", 44, 44,
+				NAN, NULL);
+	result_table_add_figure(&t, "q", "2018-Q4", "{}", 72, 72, NAN, NULL);
+	result_table_sort(&t);
+	for (i = 0; i < t.count; i++)
+		truth[i] = t.rows[i].value;
+	disclosure_apply(&t, &rules);
+	CHECK_INT(t.rows[3].suppressed, RESULT_SMALL);	/* Nov A */
+	CHECK_INT(attack(&t, truth, rel, 7, 10), 0);
 	result_table_release(&t);
 }
 
@@ -311,6 +487,10 @@ int main(void)
 	RUN(min_denominator_of_its_own);
 	RUN(threshold_zero_is_off);
 	RUN(figures_without_a_size);
+	RUN(every_figure_has_a_size);
+	RUN(months_and_their_quarter);
+	RUN(attacker_finds_the_months);
+	RUN(grains_and_breakdowns);
 	RUN(rules_from_config);
 	return harness_done();
 }

@@ -708,6 +708,49 @@ TEST(kept_rows_refuse_typos_too)
 	kpi_set_free(set);
 }
 
+/* Which KPIs add up across grains (kpi_set_additive_key, for the
+ * small-cell rules): events dated in the period, counted or summed, of
+ * one family when only the grain differs, parameters filled in. */
+TEST(additive_families)
+{
+	kpi_set *set = new_set();
+	char key[7][512];
+	peil_error err;
+	static const char *const ids[] = { "m", "q", "zuid", "loopt",
+					   "aandeel", "functie", "peil" };
+
+	CHECK_INT(kpi_set_load_file(set, write_file("families.lua",
+		"local function k(id, grain, extra)\n"
+		"  local t = { id = id, title = 't', unit = 'u',\n"
+		"    dataset = 'cases', grain = grain, breakdown = { 'team' },\n"
+		"    params = { team = 'Noord' },\n"
+		"    select = started_in('registered'),\n"
+		"    rule = count(eq('team', param('team'))) }\n"
+		"  for key, v in pairs(extra or {}) do t[key] = v end\n"
+		"  kpi(t)\n"
+		"end\n"
+		"k('m', 'month')\n"
+		"k('q', 'quarter')\n"
+		"k('zuid', 'quarter', { params = { team = 'Zuid' } })\n"
+		"k('loopt', 'quarter', { select = running_in('registered', 'registered') })\n"
+		"k('aandeel', 'quarter', { rule = share(eq('team', 'Noord')) })\n"
+		"k('functie', 'quarter', { rule = count(function(row) return true end) })\n"
+		"k('peil', 'quarter', { rule = count(lt('registered', reference_date())) })\n"),
+		&err), 0);
+	for (size_t i = 0; i < 7; i++)
+		CHECK_INT(kpi_set_additive_key(set, ids[i], key[i],
+					       sizeof(key[i])), i < 3);
+	/* month and quarter of one count: one family */
+	CHECK_STR(key[0], key[1]);
+	CHECK(strstr(key[0], "\"Noord\"") != NULL);
+	/* another parameter value: another family */
+	CHECK(strcmp(key[0], key[2]) != 0);
+	CHECK(strstr(key[2], "\"Zuid\"") != NULL);
+	CHECK_INT(kpi_set_additive_key(set, "onbekend", key[0],
+				       sizeof(key[0])), 0);
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/peil-links-XXXXXX");
@@ -729,6 +772,7 @@ int main(void)
 	RUN(row_tables_know_each_joined_schema);
 	RUN(kept_rows_refuse_typos_too);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
+	RUN(additive_families);
 	calendar_free(cal);
 	harness_remove_dir(tmpdir);
 	return harness_done();

@@ -15,7 +15,7 @@
 #include "report/prometheus.h"
 #include "report/report_html.h"
 
-static const disclosure_rules rules10 = { 10, 10 };
+static const disclosure_rules rules10 = { 10, 10, NULL, 0 };
 
 /* Caseload of two teams in two months: Noord 3 (small) and 40, Zuid 4321
  * and 4100. */
@@ -99,8 +99,9 @@ TEST(finality_as_marked)
 	CHECK(head && strstr(head, "<th>jan</th>") != NULL);
 	CHECK(head && strstr(head, "<th>feb<sup>v</sup></th>") != NULL);
 	/* The footer lists only 2017-02 as provisional. */
-	CHECK(strstr(text, "veranderen. 2017-02</p>") != NULL);
-	CHECK(strstr(text, "2017-01, 2017-02") == NULL);
+	CHECK(strstr(text, "veranderen. <span class=\"period\">2017-02</span>"
+			   "</p>") != NULL);
+	CHECK(strstr(text, "2017-01</span>, ") == NULL);
 	/* The trend: jan's mark filled, feb's open, feb's label with "v". */
 	CHECK(strstr(text, ">feb<tspan dy=\"-4\" font-size=\"7\">v</tspan>")
 	      != NULL);

@@ -532,6 +532,119 @@ TEST(truncated_sheet_refused)
 	unlink(path);
 }
 
+/* A sheet of LONG_ROWS data rows under the header of three columns:
+ * case D<n>, team Noord (shared string 6), registered 43101 + n % 365
+ * (1 January 2018 on).  About 4.6 MiB of XML: the part is unpacked in
+ * some 36 blocks of 128 KiB while it is parsed, more than the four the
+ * ring holds. */
+#define LONG_ROWS 30000
+
+static char *long_sheet(void)
+{
+	size_t size = 200 + (size_t)LONG_ROWS * 160, len;
+	char *sheet = malloc(size);
+	long n;
+
+	if (sheet == NULL)
+		exit(2);
+	len = (size_t)snprintf(sheet, size, XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>\n");
+	for (n = 0; n < LONG_ROWS; n++)
+		len += (size_t)snprintf(sheet + len, size - len,
+			"<row r=\"%ld\"><c r=\"A%ld\" t=\"inlineStr\"><is><t>D%ld</t></is></c>"
+			"<c r=\"B%ld\" t=\"s\"><v>6</v></c><c r=\"C%ld\" s=\"1\"><v>%ld</v></c></row>\n",
+			n + 2, n + 2, n, n + 2, n + 2, 43101 + n % 365);
+	snprintf(sheet + len, size - len, "</sheetData></worksheet>");
+	return sheet;
+}
+
+/* Every row of a sheet unpacked in many blocks arrives, in order; a host
+ * that stops the read at row 100 ends it there (the unpacking thread,
+ * then waiting on a full ring, is stopped and joined: no leak, no hang). */
+TEST(long_sheet_read_and_stopped)
+{
+	char *sheet = long_sheet();
+	const char *path = write_book(workbook, sheet);
+	peil_error err;
+	void *state = NULL;
+
+	free(sheet);
+	CHECK_INT(run(three_columns, path, &err), 0);
+	CHECK_INT(host.begun, LONG_ROWS);
+	CHECK_INT(host.ended, LONG_ROWS);
+	CHECK_STR(host.row[0].field[CASE_ID], "D0");
+	CHECK_STR(host.row[0].field[REGISTERED], "date:17532");	/* 2018-01-01 */
+	CHECK_STR(host.row[15].field[CASE_ID], "D15");
+	CHECK_STR(host.row[15].field[REGISTERED], "date:17547");
+	CHECK_INT(host.row[15].line, 17);
+
+	memset(&host, 0, sizeof(host));
+	memset(&err, 0, sizeof(err));
+	host.config = three_columns;
+	host.end_fail_at = 100;
+	host.end_result = -1;
+	CHECK_INT(plugin->input->open(&services, &host, &state, &err), 0);
+	CHECK_INT(plugin->input->read(state, path, &err), -1);
+	plugin->input->close(state);
+	CHECK_CONTAINS(err.message, "stopped by the host");
+	CHECK_INT(host.ended, 100);
+	CHECK_INT(host.begun, 100);
+	unlink(path);
+}
+
+/* The sheet's checksum damaged (in its local and central headers alike):
+ * libzip finds out at the part's end, in the unpacking thread, after the
+ * parser has handed over every row before it; the read still fails, with
+ * the part's name, and the host rolls those rows back. */
+TEST(damaged_sheet_checksum_refused)
+{
+	static const char name[] = "xl/worksheets/sheet2.xml";
+	const size_t name_len = sizeof(name) - 1;
+	char *sheet = long_sheet();
+	const char *path = write_book(workbook, sheet);
+	peil_error err;
+	unsigned char *zip;
+	size_t size, i;
+	int damaged = 0;
+	FILE *f;
+
+	free(sheet);
+	f = fopen(path, "r+b");
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0)
+		exit(2);
+	size = (size_t)ftell(f);
+	zip = malloc(size);
+	rewind(f);
+	if (zip == NULL || fread(zip, 1, size, f) != size)
+		exit(2);
+	/* local header "PK\3\4": CRC at 14, name length at 26, name at 30;
+	 * central header "PK\1\2": CRC at 16, name length at 28, name at 46 */
+	for (i = 0; i + 46 + name_len <= size; i++) {
+		if (memcmp(zip + i, "PK\3\4", 4) == 0 &&
+		    zip[i + 26] == name_len &&
+		    memcmp(zip + i + 30, name, name_len) == 0) {
+			zip[i + 14] ^= 0xFF;
+			damaged++;
+		} else if (memcmp(zip + i, "PK\1\2", 4) == 0 &&
+			   zip[i + 28] == name_len &&
+			   memcmp(zip + i + 46, name, name_len) == 0) {
+			zip[i + 16] ^= 0xFF;
+			damaged++;
+		}
+	}
+	CHECK_INT(damaged, 2);
+	rewind(f);
+	if (fwrite(zip, 1, size, f) != size || fclose(f) != 0)
+		exit(2);
+	free(zip);
+
+	CHECK_INT(run(three_columns, path, &err), -1);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "part 'xl/worksheets/sheet2.xml' cannot be unpacked (damaged or truncated file)");
+	CHECK(host.ended > LONG_ROWS / 2);
+	unlink(path);
+}
+
 /* --office: LibreOffice writes the workbook from a CSV whose dates it
  * recognises as ISO dates (number cells with a date style) and whose hours
  * are numbers. */
@@ -634,5 +747,7 @@ int main(int argc, char **argv)
 	RUN(xls_password_and_non_zip_refused);
 	RUN(zip_bomb_refused);
 	RUN(truncated_sheet_refused);
+	RUN(long_sheet_read_and_stopped);
+	RUN(damaged_sheet_checksum_refused);
 	return harness_done();
 }

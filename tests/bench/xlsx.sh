@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# xlsx.sh - `peil ingest` of the same rows as a semicolon CSV (csv plugin)
+# and as a workbook (xlsx plugin), through the real host and sqlite store,
+# the two runs interleaved so that a shared machine slows both alike.
+# bench_input_xlsx writes the files (and prints the plugins' rows/s on
+# their own).  Not a test: it asserts nothing; docs/benchmarks.md ("xlsx
+# against csv") holds its figures.
+#
+#   tests/bench/xlsx.sh [--rows 200000] [--runs 7] [--build build]
+#
+# Prints each run, then per format the best and median seconds (wall, and
+# CPU: user + system of all threads) and peak MB, and the ratios xlsx / csv.  Needs GNU time (/usr/bin/time).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+rows=200000 runs=7 build=$src/build
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rows) rows=$2; shift 2 ;;
+	--runs) runs=$2; shift 2 ;;
+	--build) build=$(cd "$2" && pwd); shift 2 ;;
+	*) echo "usage: $0 [--rows N] [--runs N] [--build DIR]" >&2; exit 64 ;;
+	esac
+done
+command -v /usr/bin/time >/dev/null || { echo "xlsx.sh: GNU time is needed (apt-get install time)" >&2; exit 1; }
+cmake --build "$build" --target peil csv xlsx sqlite bench_input_xlsx >/dev/null
+work=$(mktemp -d /tmp/peil-bench-xlsx-XXXXXX)
+trap 'rm -rf "$work" /tmp/peil-bench-xlsx.csv /tmp/peil-bench-xlsx.xlsx' EXIT
+BENCH_KEEP=1 "$build/plugins/in_xlsx/bench_input_xlsx" "$rows"
+
+columns='column.Dossiernummer = case_id
+column.Team = team
+column.Datum aanmelding = registered
+column.Datum afsluiting = closed
+column.Melder = referrer
+column.Rapportcijfer = mark
+column.Persoonsnummer = person'
+cat >"$work/peil.ini" <<INI
+[peil]
+storage = sqlite
+plugin_dirs = $build/plugins
+script_dirs = $src/scripts
+reject_dir = $work/rejects
+[storage]
+path = $work/peil.db
+$(awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini")
+[source bench_csv]
+plugin = csv
+dataset = cases
+path = /tmp/peil-bench-xlsx.csv
+separator = semicolon
+date_format = dd-mm-jjjj
+$columns
+[source bench_xlsx]
+plugin = xlsx
+dataset = cases
+path = /tmp/peil-bench-xlsx.xlsx
+$columns
+INI
+
+for ((i = 1; i <= runs; i++)); do
+	for format in csv xlsx; do
+		rm -f "$work"/peil.db*
+		sync
+		/usr/bin/time -f "%e %M %U %S" -o "$work/time" \
+			"$build/peil" ingest --config "$work/peil.ini" --quiet "bench_$format" \
+			>/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+		read -r seconds kb user sys <"$work/time"
+		cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+		echo "$seconds $kb $cpu" >>"$work/$format"
+		echo "run $i $format ${seconds} s (CPU ${cpu} s) $((kb / 1024)) MB"
+	done
+done
+# best and median wall seconds, median CPU seconds and peak MB of a
+# format's runs
+summary() {
+	sort -n "$work/$1" | awk '{ s[NR] = $1; if ($2 > m) m = $2 }
+		END { printf "%s %s %d\n", s[1], s[int((NR + 1) / 2)], m / 1024 }'
+	sort -n -k3 "$work/$1" | awk '{ c[NR] = $3 } END { print c[int((NR + 1) / 2)] }'
+}
+{ read -r csv_best csv_median csv_mb; read -r csv_cpu; } < <(summary csv)
+{ read -r xlsx_best xlsx_median xlsx_mb; read -r xlsx_cpu; } < <(summary xlsx)
+echo "csv  best ${csv_best} s  median ${csv_median} s  CPU median ${csv_cpu} s  peak ${csv_mb} MB"
+echo "xlsx best ${xlsx_best} s  median ${xlsx_median} s  CPU median ${xlsx_cpu} s  peak ${xlsx_mb} MB"
+awk -v cb="$csv_best" -v cm="$csv_median" -v xb="$xlsx_best" -v xm="$xlsx_median" \
+	'BEGIN { printf "xlsx / csv: %.2f by the best, %.2f by the medians (the goal is at most 2)\n", xb / cb, xm / cm }'
