@@ -43,7 +43,7 @@ static void add(result_table *t, const char *team, double v, int hidden)
 
 static void tables(result_table *old_table, result_table *now)
 {
-	static const disclosure_rules none = { 0, 0 };
+	static const disclosure_rules none = { 0, 0, NULL, 0 };
 
 	memset(old_table, 0, sizeof(*old_table));
 	memset(now, 0, sizeof(*now));
