@@ -230,6 +230,7 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	output_options opts;
 	evaluation ev;
 	peil_error err;
+	size_t figures = 0;
 	int rc = EXIT_OK;
 
 	if (run_id)
@@ -265,11 +266,13 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	if (!kind)
 		log_msg(PEIL_LOG_INFO, "dry run: nothing was recorded");
+	for (size_t i = 0; i < ev.results.count; i++)
+		figures += !ev.results.rows[i].earlier;	/* the run's own */
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
 						: PEIL_LOG_INFO,
 		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
 		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
-		ctx->script_errors, ev.results.count);
+		ctx->script_errors, figures);
 	if (ev.failed || ctx->script_errors)
 		rc = cli_worst(rc, EXIT_KPI_FAILED);
 	if (ev.not_evaluated) {
