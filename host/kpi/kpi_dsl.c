@@ -628,9 +628,13 @@ static int kpi_compile_compare(kpi_compile *c, int t, kpi *k)
 		strcpy(list, "?");
 	}
 	lua_pop(L, 1);
-	if (kpi_compare_parse(list, &k->info.compare, msg, sizeof(msg)) < 0)
+	if (list[0] && list[strlen(list) - 1] == ' ')
+		list[strlen(list) - 1] = '\0';
+	if (strcmp(list, "?") == 0)
 		return kpi_compile_fail(c, "compare: expected { \"previous\", "
 					"\"year_before\" } or one of them");
+	if (kpi_compare_parse(list, &k->info.compare, msg, sizeof(msg)) < 0)
+		return kpi_compile_fail(c, "%s", msg);
 	return 0;
 }
 
