@@ -45,8 +45,11 @@ xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 			    char *msg, size_t size);
 
 /* Called for each row that has a cell with a value; row is valid during
- * the call.  Return 0 to go on, nonzero to stop the read. */
+ * the call.  Return 0 to go on, XLSX_ROW_NO_MEMORY to fail the read
+ * ("cell ...: out of memory", its last cell), other nonzero to stop it. */
 typedef int (*xlsx_row_fn)(void *ctx, const xlsx_row *row);
+
+#define XLSX_ROW_NO_MEMORY 2
 
 #define XLSX_SHEET_STOPPED (-2)
 
