@@ -2,7 +2,8 @@
  * xlsx_sheet.h - the rows of one worksheet, one at a time, streamed from
  * its <sheetData> by libxml2's SAX2 push parser: memory is one row (and
  * the four 128 KiB blocks of unpacked XML of xlsx_part_parse) whatever
- * the number of rows.
+ * the number of rows.  xlsx_rows_read (xlsx_rows.h) runs it on a thread
+ * of its own.
  *
  *   xlsx_sheet *sheet = xlsx_sheet_open(zip, book, part, msg, size);
  *   rc = xlsx_sheet_read(sheet, on_row, ctx);   // on_row per row
