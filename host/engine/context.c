@@ -142,6 +142,8 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	ctx->script_dirs = set->script_dirs.items;
 	ctx->script_dir_count = set->script_dirs.count;
 	ctx->kpis = kpi_set_new(ctx->cal, &limits, ctx->contract_start_month);
+	if (ctx->kpis && set->start_at)
+		kpi_set_contract_first_day(ctx->kpis, set->start);
 	st.all = digest_new();
 	if (!ctx->kpis || !st.all ||
 	    kpi_set_script_dirs(ctx->kpis,

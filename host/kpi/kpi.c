@@ -473,6 +473,23 @@ void kpi_set_contract_start(kpi_set *set, int month)
 		set->contract_start_month = month;
 }
 
+void kpi_set_contract_first_day(kpi_set *set, int32_t date)
+{
+	set->contract_start = date;
+	set->has_contract_start = 1;
+}
+
+int kpi_set_cumulative_from(const kpi_set *set, const char *id,
+			    int32_t *date)
+{
+	const kpi *k = kpi_set_kpi(set, id);
+
+	if (!k || !k->select || k->select->op != KPI_CUMULATIVE)
+		return -1;
+	*date = set->contract_start;
+	return set->has_contract_start;
+}
+
 /* Whether k is the KPI id, or has the tag of "tag:NAME". */
 static int kpi_matches(const kpi_info *k, const char *entry, size_t len)
 {

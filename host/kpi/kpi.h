@@ -164,6 +164,13 @@ int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
 /* Set the contract year's first month (1-12) for the evaluations that
  * follow (peil test sets it per test). */
 void kpi_set_contract_start(kpi_set *set, int month);
+/* Set the contract's first day ([contract] start), from which the KPIs
+ * selecting with cumulative() count; without it they are not evaluated. */
+void kpi_set_contract_first_day(kpi_set *set, int32_t date);
+/* Where KPI id counts from: 1 with *date for a cumulative() selection,
+ * 0 for one without [contract] start, -1 when it selects otherwise. */
+int kpi_set_cumulative_from(const kpi_set *set, const char *id,
+			    int32_t *date);
 
 /* Choose the KPIs that evaluations take, from a list of entries
  * separated by commas or spaces: an id, "tag:NAME", or either after '-'

@@ -36,6 +36,7 @@ static const struct kpi_helper {
 	{ "on_reference_date", KPI_ON_REFERENCE_DATE, KPI_KIND_SELECT, 2, 2,
 	  "a start and an end date field" },
 	{ "up_to", KPI_UP_TO, KPI_KIND_SELECT, 1, 1, "a date field" },
+	{ "cumulative", KPI_CUMULATIVE, KPI_KIND_SELECT, 1, 1, "a date field" },
 	{ "workdays", KPI_WORKDAYS, KPI_KIND_MEASURE, 2, 2, "two date fields" },
 	{ "months_to_reference", KPI_MONTHS_TO_REFERENCE, KPI_KIND_MEASURE, 1,
 	  1, "a date field" },
@@ -411,8 +412,9 @@ static int kpi_compile_select(kpi_compile *c, int idx, kpi_node **slot)
 	idx = lua_absindex(L, idx);
 	if (!h || h->kind != KPI_KIND_SELECT)
 		return kpi_compile_fail(c, "select: expected started_in(), "
-					"closed_in(), running_in(), up_to() "
-					"or on_reference_date(), got %s",
+					"closed_in(), running_in(), up_to(), "
+					"cumulative() or on_reference_date(), "
+					"got %s",
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
 		return -1;

@@ -32,6 +32,7 @@ typedef enum kpi_op {
 	KPI_RUNNING_IN,
 	KPI_ON_REFERENCE_DATE,
 	KPI_UP_TO,		/* the date on or before the last day */
+	KPI_CUMULATIVE,		/* up to, from the contract's first day */
 	/* measures */
 	KPI_FIELD,		/* name[0] */
 	KPI_WORKDAYS,		/* name[0] to name[1] */
@@ -196,6 +197,8 @@ struct kpi_set {
 	const calendar *cal;
 	kpi_limits limits;	/* defaults filled in */
 	int contract_start_month;
+	int32_t contract_start;	/* [contract] start, when has_ it */
+	int has_contract_start;
 	period_reference reference;	/* where periods' reference dates lie */
 	int has_margin, margin_relative;	/* the default at-risk margin */
 	double margin;

@@ -328,6 +328,44 @@ LUA
 	if grep -q '^kapot;' "$work/out.csv"; then fail "the failed KPI has figures"; else ok "the failed KPI has no figures"; fi
 }
 
+# ------------------------------------------------------------ cumulative
+# cumulative("registered") from [contract] start = 2018-01-01 over the
+# fixture (tests/data/kpi/cumulatief): D9 (2017-10-10) and D2 (2017-12-29)
+# were registered before the contract and never count.
+#   Jan: Noord D1 D3 = 2, Zuid D5 = 1, total 3;
+#   Feb: + Noord D4, Zuid D7 D8: Noord 3, Zuid 3, total 6;
+#   Mar: + Noord D10, Zuid D6: Noord 4, Zuid 4, total 8.
+# up_to("registered") would give 5, 8 and 10 in total.
+test_cumulative() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/tests/data/kpi/cumulatief" 2018-Q1
+	"$peil" test --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of cumulative() with hand-worked figures" 0 $?
+	expect_grep "both tests ran" "$work/out" "2 tests, 10 figures, 0 differ"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "without [contract] start: not evaluated" 6 $?
+	expect_grep "the reason, in Dutch" "$work/out.csv" "niet berekend: de startdatum van het contract ([contract] start) ontbreekt"
+	expect_grep "the log says why" "$work/err" "[contract] start is not set"
+	"$peil" explain --config "$work/peil.ini" casussen_sinds_contractstart >"$work/out" 2>"$work/err"
+	expect_grep "explain shows the selection" "$work/out" 'select:      cumulative("registered")'
+	expect_grep "explain says it is not evaluated" "$work/out" "cumulative:  [contract] start is not set: not evaluated"
+
+	printf '[contract]\nstart = 2018-01-01\n' >>"$work/peil.ini"
+	"$peil" explain --config "$work/peil.ini" casussen_sinds_contractstart >"$work/out" 2>"$work/err"
+	expect_grep "explain says where it counts from" "$work/out" "cumulative:  from 2018-01-01 ([contract] start) to each period's last day"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "with [contract] start" 0 $?
+	got=$(csv_columns periode team waarde <"$work/out.csv" | tr '\n' ' ')
+	[ "$got" = "2018-01;Buurtteam Noord;2 2018-01;Buurtteam Zuid;1 2018-01;Totaal;3 2018-02;Buurtteam Noord;3 2018-02;Buurtteam Zuid;3 2018-02;Totaal;6 2018-03;Buurtteam Noord;4 2018-03;Buurtteam Zuid;4 2018-03;Totaal;8 " ] &&
+		ok "the figures from the contract's start" || fail "the figures from the contract's start" "got: $got"
+
+	sed -i 's/^start = 2018-01-01$/start = 2018-13-01/' "$work/peil.ini"
+	line=$(grep -n '^start = 2018-13-01' "$work/peil.ini" | cut -d: -f1)
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a bad [contract] start" 3 $?
+	expect_grep "is named with its line" "$work/err" "peil.ini:$line: start = 2018-13-01: expected a date as jjjj-mm-dd"
+}
+
 # ------------------------------------------------------------ KPI library
 # A municipality directory after the shipped one: it replaces caseload,
 # adds a KPI that requires a helper of its own, and tests it.
