@@ -263,10 +263,10 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 	printf("%-13s%s\n", "dataset:", k->dataset);
 	print_part(ctx.kpis, k, "links:", "links");
 	printf("%-13s%s\n", "grain:", period_grain_name(k->grain));
-	printf("%-13s", "breakdown:");
-	for (size_t i = 0; i < k->breakdown_count; i++)
-		printf("%s%s", i ? ", " : "", k->breakdown[i]);
-	printf("%s\n", k->breakdown_count ? "" : "(total only)");
+	if (k->breakdown_count)
+		print_part(ctx.kpis, k, "breakdown:", "breakdown");
+	else
+		printf("%-13s(total only)\n", "breakdown:");
 	print_part(ctx.kpis, k, "select:", "select");
 	print_cumulative(ctx.kpis, k);
 	print_part(ctx.kpis, k, "where:", "where");

@@ -87,6 +87,26 @@ static int load_script_dir(struct script_loading *st, const char *dir)
 	return 0;
 }
 
+/* [group NAME] sections: the mappings of breakdown values to groups. */
+static int open_groups(peil_context *ctx, peil_error *err)
+{
+	const peil_settings *set = &ctx->settings;
+
+	for (size_t i = 0; i < set->group_count; i++) {
+		const settings_group *g = &set->groups[i];
+		int rc = g->file
+			? kpi_set_group_file(ctx->kpis, g->section->name,
+					     g->other, g->file, err)
+			: kpi_set_group_dataset(ctx->kpis, g->section->name,
+						g->other, g->dataset, g->value,
+						g->group, err);
+
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* [kpi ID] sections: targets, margins and parameters per contract. */
 static int configure_kpis(peil_context *ctx, peil_error *err)
 {
@@ -144,6 +164,8 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	ctx->kpis = kpi_set_new(ctx->cal, &limits, ctx->contract_start_month);
 	if (ctx->kpis && set->start_at)
 		kpi_set_contract_first_day(ctx->kpis, set->start);
+	if (ctx->kpis && open_groups(ctx, err) < 0)
+		return -1;
 	st.all = digest_new();
 	if (!ctx->kpis || !st.all ||
 	    kpi_set_script_dirs(ctx->kpis,

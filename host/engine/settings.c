@@ -51,7 +51,7 @@ typedef struct setting_choice {
 
 /* Where a row's value goes: in peil_settings, or in a settings_source for
  * a [source NAME] row. */
-enum setting_base { IN_SETTINGS, IN_SOURCE, IN_DATASET };
+enum setting_base { IN_SETTINGS, IN_SOURCE, IN_DATASET, IN_GROUP };
 
 #define NO_OFFSET ((size_t)-1)
 
@@ -105,6 +105,8 @@ static const setting_choice repeated_keys[] = {
 #define SRC_AT(field) offsetof(settings_source, field)
 #define DS(field) IN_DATASET, offsetof(settings_dataset, field)
 #define DS_AT(field) offsetof(settings_dataset, field)
+#define GR(field) IN_GROUP, offsetof(settings_group, field)
+#define GR_AT(field) offsetof(settings_group, field)
 
 /* Every key the host reads, in the order of docs/configuration.md. */
 static const setting table[] = {
@@ -201,6 +203,9 @@ static const setting table[] = {
 	{ "kpi", "breakdown", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the fields the KPI is broken down by" },
+	{ "kpi", "group.", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
+	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "a breakdown field's values in groups: group.FIELD = NAME" },
 	{ "kpi", "decimals", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the decimals of every value of the KPI in tables" },
@@ -240,6 +245,18 @@ static const setting table[] = {
 	  NULL, NULL, DS(max_age_days), DS_AT(max_age_at),
 	  "a newest input older than this many days is a warning (exit 2)" },
 
+	{ "group", "file", SETTING_PATH, NULL, "this or dataset", 0, 0, NULL,
+	  NULL, GR(file), GR_AT(file_at),
+	  "a CSV file of value;group rows" },
+	{ "group", "dataset", SETTING_STRING, NULL, "this or file", 0, 0,
+	  NULL, NULL, GR(dataset), GR_AT(dataset_at),
+	  "a dataset of values and their groups" },
+	{ "group", "value", SETTING_STRING, "value", NULL, 0, 0, NULL, NULL,
+	  GR(value), NO_OFFSET, "the dataset's field of the values" },
+	{ "group", "group", SETTING_STRING, "group", NULL, 0, 0, NULL, NULL,
+	  GR(group), NO_OFFSET, "the dataset's field of their groups" },
+	{ "group", "other", SETTING_STRING, "overig", NULL, 0, 0, NULL, NULL,
+	  GR(other), NO_OFFSET, "the group of a value the mapping lacks" },
 	{ "source", "plugin", SETTING_STRING, NULL, "required", 0, 0, NULL,
 	  NULL, SRC(plugin), SRC_AT(plugin_at), "the input plugin" },
 	{ "source", "dataset", SETTING_STRING, NULL, "required", 0, 0, NULL,
@@ -307,6 +324,7 @@ static const struct section_kind {
 	{ "privacy", NULL, CHECK_TABLE },
 	{ "report", NULL, CHECK_TABLE },
 	{ "dataset", "NAME", CHECK_OWNER },
+	{ "group", "NAME", CHECK_TABLE },
 	{ "source", "NAME", CHECK_PLUGIN },
 	{ "kpi", "ID", CHECK_OWNER },
 };
@@ -379,7 +397,8 @@ static int check_section(const config *cfg, const config_section *s,
 				   "unknown section [%s%s%s]; known are [peil], "
 				   "[storage], [calendar], [run], [limits], "
 				   "[contract], [privacy], [report], [dataset "
-				   "NAME], [source NAME], [kpi ID]", s->kind,
+				   "NAME], [group NAME], [source NAME], [kpi "
+				   "ID]", s->kind,
 				   s->name[0] ? " " : "", s->name);
 	if (kind->name_word && !s->name[0])
 		return config_fail(cfg, s, NULL, err,
@@ -698,6 +717,20 @@ int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 	rc = read_named(cfg, "dataset", IN_DATASET, sizeof(*out->datasets),
 			&items, &out->dataset_count, err);
 	out->datasets = items;
+	if (rc < 0)
+		return -1;
+	items = NULL;
+	rc = read_named(cfg, "group", IN_GROUP, sizeof(*out->groups), &items,
+			&out->group_count, err);
+	out->groups = items;
+	for (size_t i = 0; rc == 0 && i < out->group_count; i++) {
+		const settings_group *g = &out->groups[i];
+
+		if (!g->file == !g->dataset)
+			return config_fail(cfg, g->section, g->dataset_at, err,
+					   "[group %s] needs file = or dataset "
+					   "= (one of them)", g->section->name);
+	}
 	return rc;
 }
 
@@ -723,6 +756,9 @@ void settings_release(peil_settings *s)
 		free((char *)s->sources[i].input.recode_file);
 	free(s->sources);
 	free(s->datasets);
+	for (size_t i = 0; i < s->group_count; i++)
+		free(s->groups[i].file);
+	free(s->groups);
 	memset(s, 0, sizeof(*s));
 }
 

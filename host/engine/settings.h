@@ -68,6 +68,17 @@ typedef struct settings_dataset {
 	const config_entry *max_age_at;	/* NULL: no limit */
 } settings_dataset;
 
+/* A [group NAME] section: values mapped to groups (issue 17), from a
+ * file of value;group rows or from a dataset's value and group fields. */
+typedef struct settings_group {
+	const config_section *section;
+	char *file;			/* resolved; NULL when absent */
+	const char *dataset;		/* NULL when absent */
+	const char *value, *group;	/* the dataset's fields */
+	const char *other;		/* the group of an unmapped value */
+	const config_entry *file_at, *dataset_at;
+} settings_group;
+
 typedef struct peil_settings {
 	const config *cfg;		/* borrowed */
 
@@ -123,6 +134,10 @@ typedef struct peil_settings {
 	/* [dataset NAME], in the order of the file */
 	settings_dataset *datasets;
 	size_t dataset_count;
+
+	/* [group NAME], in the order of the file */
+	settings_group *groups;
+	size_t group_count;
 } peil_settings;
 
 /* The label of field of dataset for readers: [dataset DATASET]

@@ -991,6 +991,12 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 	for (size_t i = 0; !missing && i < k->lookup_count; i++)
 		if (!source->schema(source->ctx, k->lookups[i].dataset))
 			missing = k->lookups[i].dataset;
+	for (size_t i = 0; !missing && i < k->grouping_count; i++) {
+		const kpi_group *g = kpi_set_group(r->set, k->groupings[i].group);
+
+		if (g && g->dataset && !source->schema(source->ctx, g->dataset))
+			missing = g->dataset;
+	}
 	if (missing)
 		result_not_evaluated_status(RESULT_MISSING_DATASET, missing,
 					    NULL, r->why, sizeof(r->why));
@@ -1048,6 +1054,16 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 	}
 	for (size_t i = 0; i < count; i++)
 		kpi_run_check_inputs(runs[i], source);
+	for (size_t i = 0; i < count; i++)
+		for (size_t j = 0; !runs[i]->why[0] && !runs[i]->failed &&
+				   j < runs[i]->k->grouping_count; j++) {
+			kpi_group *g = kpi_set_group(
+				set, runs[i]->k->groupings[j].group);
+
+			if (g && kpi_group_load(g, set->evaluations, source,
+						&runs[i]->err) < 0)
+				runs[i]->failed = 1;
+		}
 	for (size_t i = 0; i < count; i++)
 		if (runs[i]->k->lookup_count && !runs[i]->why[0] &&
 		    kpi_lookups_load(runs[i]->k, set->evaluations, source,
