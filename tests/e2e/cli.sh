@@ -366,6 +366,91 @@ test_cumulative() {
 	expect_grep "is named with its line" "$work/err" "peil.ini:$line: start = 2018-13-01: expected a date as jjjj-mm-dd"
 }
 
+# -------------------------------------------------------------- grouping
+# Referral sources in groups (tests/data/kpi/groepen/verwijzers.csv):
+# Huisarts and POH-GGZ are huisarts/POH, Ander team and "Buurtteam;
+# jeugd" wijkteam, Zelfmelder and Familie of netwerk eigen initiatief;
+# other = overige redenen.  The shipped casussen_gestart, broken down by
+# referrer in these groups by the config alone, over the fixture's
+# registrations in 2018-Q1 (referrers from cases.csv):
+#   Jan: D1 Huisarts, D3 Familie of netwerk, D5 Veilig Thuis (unmapped):
+#        huisarts/POH 1, eigen initiatief 1, overige redenen 1;
+#   Feb: D4 (empty), D7 Huisarts, D8 Ander team: (onbekend) 1 (not
+#        overige redenen, which is 0), huisarts/POH 1, wijkteam 1;
+#   Mar: D6 Woningcorporatie (unmapped), D10 Zelfmelder: overige redenen
+#        1, eigen initiatief 1.
+# Then from a dataset instead: only Huisarts -> huisarts/POH and Ander
+# team -> wijkteam; January: huisarts/POH 1 and overige redenen 2,
+# February as before, March overige redenen 2.
+test_grouping() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $src/tests/data/kpi/groepen" 2018-Q1 "$cases_only_kpis"
+	cat >>"$work/peil.ini" <<INI
+[dataset verwijzer_groepen]
+field.value = text key
+field.group = text required
+[source groepen]
+plugin = csv
+dataset = verwijzer_groepen
+path = $work/groepen.csv
+column.Waarde = value
+column.Groep = group
+[group verwijzers]
+file = $src/tests/data/kpi/groepen/verwijzers.csv
+[group verwijzers_tabel]
+dataset = verwijzer_groepen
+other = overige redenen
+INI
+	printf 'Waarde;Groep\nHuisarts;huisarts/POH\nAnder team;wijkteam\n' >"$work/groepen.csv"
+	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/groepen/tests" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of groups from a file and from a dataset" 0 $?
+	expect_grep "both tests ran" "$work/out" "2 tests, 10 figures, 0 differ"
+
+	cat >>"$work/peil.ini" <<INI
+[kpi casussen_gestart]
+breakdown = referrer
+group.referrer = verwijzers
+INI
+	sed -i 's|^file = .*verwijzers.csv$|&\nother = overige redenen|' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "ingest of the cases and the groups" 0 $?
+	"$peil" explain --config "$work/peil.ini" casussen_gestart >"$work/out" 2>"$work/err"
+	expect_grep "explain shows the grouping" "$work/out" \
+		"breakdown:   referrer in [group verwijzers] ($src/tests/data/kpi/groepen/verwijzers.csv; unmapped: \"overige redenen\")"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi casussen_gestart --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of the shipped KPI in groups" 0 $?
+	got=$(csv_columns periode referrer waarde <"$work/out.csv" | tr '\n' ' ')
+	want="2018-01;eigen initiatief;1 2018-01;huisarts/POH;1 2018-01;overige redenen;1 2018-01;wijkteam;0 2018-01;(onbekend);0 2018-01;Totaal;3 "
+	want="${want}2018-02;eigen initiatief;0 2018-02;huisarts/POH;1 2018-02;overige redenen;0 2018-02;wijkteam;1 2018-02;(onbekend);1 2018-02;Totaal;3 "
+	want="${want}2018-03;eigen initiatief;1 2018-03;huisarts/POH;0 2018-03;overige redenen;1 2018-03;wijkteam;0 2018-03;(onbekend);0 2018-03;Totaal;2 "
+	[ "$got" = "$want" ] && ok "the figures per group, the empty referrer apart" ||
+		fail "the figures per group, the empty referrer apart" "got:  $got" "want: $want"
+
+	sed -i 's/^group.referrer = verwijzers$/group.referrer = verwijzers_tabel/' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi casussen_gestart --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with groups from a dataset" 0 $?
+	got=$(csv_columns periode referrer waarde <"$work/out.csv" | grep -v Totaal | tr '\n' ' ')
+	want="2018-01;huisarts/POH;1 2018-01;overige redenen;2 2018-01;wijkteam;0 2018-01;(onbekend);0 2018-02;huisarts/POH;1 2018-02;overige redenen;0 2018-02;wijkteam;1 2018-02;(onbekend);1 2018-03;huisarts/POH;0 2018-03;overige redenen;2 2018-03;wijkteam;0 2018-03;(onbekend);0 "
+	[ "$got" = "$want" ] && ok "the figures per group of the dataset" ||
+		fail "the figures per group of the dataset" "got:  $got" "want: $want"
+
+	sed -i 's/^group.referrer = verwijzers_tabel$/group.referrer = bestaat_niet/' "$work/peil.ini"
+	line=$(grep -n '^group.referrer = bestaat_niet' "$work/peil.ini" | cut -d: -f1)
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "an unknown group" 3 $?
+	expect_grep "is named with its line" "$work/err" "peil.ini:$line: [kpi casussen_gestart] group.referrer = bestaat_niet: no [group bestaat_niet] in the configuration"
+	sed -i 's/^group.referrer = bestaat_niet$/group.referrer = verwijzers/' "$work/peil.ini"
+
+	printf 'value;group\nHuisarts;huisarts/POH\n# a comment\nHuisarts;wijkteam\n' >"$work/twice.csv"
+	sed -i "s|^file = .*verwijzers.csv\$|file = $work/twice.csv|" "$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a value in two groups" 3 $?
+	expect_grep "names the file and line" "$work/err" "$work/twice.csv:4: 'Huisarts' is in two groups: 'huisarts/POH' and 'wijkteam'"
+	printf 'waarde;groep\nHuisarts;huisarts/POH\n' >"$work/twice.csv"
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a file without the header" 3 $?
+	expect_grep "says which header" "$work/err" "$work/twice.csv:1: the first row must be the header value;group"
+}
+
 # ------------------------------------------------------------ KPI library
 # A municipality directory after the shipped one: it replaces caseload,
 # adds a KPI that requires a helper of its own, and tests it.
