@@ -189,13 +189,17 @@ int kpi_groups_bind(kpi *k, peil_error *err)
 					 gr->configured ? "[kpi] group." :
 					 "group(", gr->field,
 					 gr->configured ? "" : ")", gr->group);
-		if (f == n)
+		/* The script's group() of a field that [kpi ID] breakdown
+		 * left out has nothing to group; the contract's own
+		 * group.FIELD must name a field of the breakdown. */
+		if (f == n && gr->configured)
 			return error_set(err, k->info.script, k->info.line,
-					 NULL, "kpi '%s': %s%s: '%s' is not in "
-					 "the breakdown", k->info.id,
-					 gr->configured ? "[kpi] group." :
-					 "group ", gr->field, gr->field);
-		k->breakdown_group[f] = g;
+					 NULL, "kpi '%s': [kpi %s] group.%s: "
+					 "'%s' is not in the breakdown",
+					 k->info.id, k->info.id, gr->field,
+					 gr->field);
+		if (f < n)
+			k->breakdown_group[f] = g;
 	}
 	return 0;
 }

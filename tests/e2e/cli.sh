@@ -439,6 +439,11 @@ INI
 	expect_rc "an unknown group" 3 $?
 	expect_grep "is named with its line" "$work/err" "peil.ini:$line: [kpi casussen_gestart] group.referrer = bestaat_niet: no [group bestaat_niet] in the configuration"
 	sed -i 's/^group.referrer = bestaat_niet$/group.referrer = verwijzers/' "$work/peil.ini"
+	sed -i 's/^breakdown = referrer$/breakdown = team/' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi casussen_gestart >/dev/null 2>"$work/err"
+	expect_grep "a grouped field outside the breakdown fails the KPI" "$work/err" \
+		"kpi 'casussen_gestart': [kpi casussen_gestart] group.referrer: 'referrer' is not in the breakdown"
+	sed -i 's/^breakdown = team$/breakdown = referrer/' "$work/peil.ini"
 
 	printf 'value;group\nHuisarts;huisarts/POH\n# a comment\nHuisarts;wijkteam\n' >"$work/twice.csv"
 	sed -i "s|^file = .*verwijzers.csv\$|file = $work/twice.csv|" "$work/peil.ini"
