@@ -178,6 +178,18 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	for (i = 0; i < ctx->script_dir_count; i++)
 		if (load_script_dir(&st, ctx->script_dirs[i]) < 0)
 			break;
+	/* A group file is part of what the KPIs say: a run's fingerprint
+	 * of its definitions changes with it (none without group files). */
+	for (size_t g = 0; g < set->group_count; g++) {
+		char sha[DIGEST_HEX_SIZE];
+
+		if (!set->groups[g].file ||
+		    digest_file_sha256_hex(set->groups[g].file, sha) < 0)
+			continue;
+		digest_update(st.all, set->groups[g].section->name,
+			      strlen(set->groups[g].section->name) + 1);
+		digest_update(st.all, sha, strlen(sha));
+	}
 	digest_finish(st.all, ctx->scripts_sha256);
 	if (i < ctx->script_dir_count)
 		return -1;

@@ -433,6 +433,19 @@ INI
 	[ "$got" = "$want" ] && ok "the figures per group of the dataset" ||
 		fail "the figures per group of the dataset" "got:  $got" "want: $want"
 
+	# A group file is part of the definitions: the run's fingerprint of
+	# them changes with it (and only then).
+	cp "$src/tests/data/kpi/groepen/verwijzers.csv" "$work/verwijzers.csv"
+	sed -i "s|^file = .*verwijzers.csv\$|file = $work/verwijzers.csv|" "$work/peil.ini"
+	for i in 1 2 3; do
+		[ "$i" = 3 ] && echo 'Veilig Thuis;wijkteam' >>"$work/verwijzers.csv"
+		"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi casussen_gestart >/dev/null 2>"$work/err"
+	done
+	n=$(sqlite3 "$work/peil.db" "SELECT count(DISTINCT scripts_sha256) FROM (SELECT scripts_sha256 FROM peil_run ORDER BY id DESC LIMIT 2)")
+	m=$(sqlite3 "$work/peil.db" "SELECT count(DISTINCT scripts_sha256) FROM (SELECT scripts_sha256 FROM peil_run ORDER BY id DESC LIMIT 2 OFFSET 1)")
+	[ "$n $m" = "2 1" ] && ok "a changed group file changes the scripts fingerprint" ||
+		fail "a changed group file changes the scripts fingerprint" "got: $n $m"
+
 	sed -i 's/^group.referrer = verwijzers_tabel$/group.referrer = bestaat_niet/' "$work/peil.ini"
 	line=$(grep -n '^group.referrer = bestaat_niet' "$work/peil.ini" | cut -d: -f1)
 	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
