@@ -13,6 +13,7 @@
 
 #include <peil/plugin.h>
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,11 @@ struct peil_host {
 	char header[256];
 	int header_calls;
 	char log[1024];
+	pthread_t reader;	/* the thread that called read, ... */
+	int reader_set;		/* ... when set: */
+	size_t other_thread;	/* record calls from another thread */
+	long last_line;		/* of the last record_begin */
+	size_t out_of_order;	/* record_begin lines not increasing */
 };
 
 static struct peil_host host;
@@ -126,6 +132,11 @@ static void fake_record_begin(peil_host *h, const char *file, long line)
 	struct row *r;
 
 	(void)file;
+	if (h->reader_set && !pthread_equal(pthread_self(), h->reader))
+		h->other_thread++;
+	if (line <= h->last_line)
+		h->out_of_order++;
+	h->last_line = line;
 	h->begun++;
 	r = current(h);
 	if (r)
@@ -180,6 +191,8 @@ static int fake_record_end(peil_host *h, const char *raw, size_t raw_len,
 {
 	struct row *r = current(h);
 
+	if (h->reader_set && !pthread_equal(pthread_self(), h->reader))
+		h->other_thread++;
 	h->ended++;
 	if (r) {
 		r->ended = 1;

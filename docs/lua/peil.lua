@@ -109,6 +109,20 @@ function on_reference_date(start, finish) end
 ---@return peil.Node
 function up_to(field) end
 
+---A breakdown entry: field's values in the groups of [group NAME] of
+---peil.ini (a value it lacks in its other group; an empty one stays empty).
+---@param field peil.Field
+---@param name string the NAME of a [group NAME]
+---@return peil.Node
+function group(field, name) end
+
+---The date lies on or after the contract's first day ([contract] start)
+---and on or before the period's last day; without [contract] start the
+---KPI is not evaluated.
+---@param field peil.Field a date field
+---@return peil.Node
+function cumulative(field) end
+
 -- Measures ---------------------------------------------------------------
 
 ---Working days d with a < d <= b (no weekends, no holidays of the

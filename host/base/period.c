@@ -183,6 +183,111 @@ size_t period_list(period_grain grain, int contract_start_month, int32_t from,
 	return n;
 }
 
+/* The next word of *text (up to a space) into word; 0 when none. */
+static int next_word(const char **text, char *word, size_t size)
+{
+	const char *p = *text;
+	size_t n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = strcspn(p, " \t");
+	if (n == 0 || n >= size)
+		return 0;
+	memcpy(word, p, n);
+	word[n] = '\0';
+	*text = p + n;
+	return 1;
+}
+
+/* "month", "quarter", "year" or "contract year" (plural when plural),
+ * the rest of text; 0 on success. */
+static int rolling_grain(const char *text, int plural, period_grain *out)
+{
+	static const struct {
+		const char *one, *more;
+		period_grain grain;
+	} names[] = {
+		{ "month", "months", PERIOD_MONTH },
+		{ "quarter", "quarters", PERIOD_QUARTER },
+		{ "year", "years", PERIOD_YEAR },
+	};
+	char word[16];
+
+	if (!next_word(&text, word, sizeof(word)))
+		return -1;
+	if (equal_ignoring_case(word, "contract")) {
+		if (!next_word(&text, word, sizeof(word)) ||
+		    !equal_ignoring_case(word, plural ? "years" : "year"))
+			return -1;
+		*out = PERIOD_CONTRACT_YEAR;
+		return next_word(&text, word, sizeof(word)) ? -1 : 0;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (equal_ignoring_case(word, plural ? names[i].more
+						     : names[i].one)) {
+			*out = names[i].grain;
+			return next_word(&text, word, sizeof(word)) ? -1 : 0;
+		}
+	return -1;
+}
+
+int period_rolling_parse(const char *text, period_rolling *out)
+{
+	const char *rest = text;
+	char word[16];
+	period_rolling r = { PERIOD_MONTH, 0 };
+	int n = 0;
+
+	if (!text || !next_word(&rest, word, sizeof(word)))
+		return -1;
+	if (equal_ignoring_case(word, "contract")) {
+		rest = text;	/* "contract year": the current one */
+	} else if (equal_ignoring_case(word, "current")) {
+		r.count = 0;
+	} else if (equal_ignoring_case(word, "previous")) {
+		r.count = -1;
+	} else if (equal_ignoring_case(word, "last")) {
+		if (!next_word(&rest, word, sizeof(word)))
+			return -1;
+		for (const char *d = word; *d; d++) {
+			if (*d < '0' || *d > '9' || n > 999)
+				return -1;
+			n = n * 10 + (*d - '0');
+		}
+		if (n < 1 || n > 999)
+			return -1;
+		r.count = n;
+	} else {
+		return -1;
+	}
+	if (rolling_grain(rest, r.count > 1, &r.grain) < 0)
+		return -1;
+	*out = r;
+	return 0;
+}
+
+void period_rolling_resolve(const period_rolling *r, int contract_start_month,
+			    int32_t cutoff, int32_t *first, int32_t *last)
+{
+	period p;
+
+	period_containing(r->grain, contract_start_month, cutoff, &p);
+	if (r->count == 0) {
+		*first = p.first;
+		*last = p.last;
+		return;
+	}
+	if (p.last > cutoff)	/* not complete yet: the one before */
+		period_containing(r->grain, contract_start_month, p.first - 1,
+				  &p);
+	*last = p.last;
+	for (int i = 1; i < r->count; i++)
+		period_containing(r->grain, contract_start_month, p.first - 1,
+				  &p);
+	*first = p.first;
+}
+
 int period_reference_parse(const char *name, period_reference *out)
 {
 	if (strcmp(name, "last") == 0)

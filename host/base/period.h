@@ -67,4 +67,25 @@ void period_containing(period_grain grain, int contract_start_month,
 size_t period_list(period_grain grain, int contract_start_month, int32_t from,
 		   int32_t to, period *out, size_t max);
 
+/* A rolling item of [run] periods, relative to the last day a run may
+ * evaluate (the cutoff: the run date - 1 - delay_days):
+ *   "current month|quarter|year|contract year" (and "contract year"):
+ *       the period containing the cutoff;
+ *   "previous month|quarter|year|contract year": the latest period that
+ *       ends on or before the cutoff (a complete one);
+ *   "last N months|quarters|years|contract years": the N complete
+ *       periods ending with the previous one. */
+typedef struct period_rolling {
+	period_grain grain;
+	int count;		/* N of "last N"; 0: current; -1: previous */
+} period_rolling;
+
+/* Parse a rolling item (words separated by spaces, any case); 0 on
+ * success, -1 when text is not one. */
+int period_rolling_parse(const char *text, period_rolling *out);
+
+/* The first and last day of r for a run whose cutoff is cutoff. */
+void period_rolling_resolve(const period_rolling *r, int contract_start_month,
+			    int32_t cutoff, int32_t *first, int32_t *last);
+
 #endif

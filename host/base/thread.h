@@ -12,4 +12,9 @@
  * between records.  0, or the error number of pthread_create. */
 int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
+/* Whether the calling thread was started by thread_start: the plugin
+ * guard names a plugin for a fault in a thread the host did not start.
+ * Async-signal-safe. */
+int thread_is_host_started(void);
+
 #endif

@@ -121,8 +121,7 @@ int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to)
 			"evaluate, e.g. periods = 2018", ctx->cfg->path);
 		return EXIT_CONFIG;
 	}
-	*from = ctx->settings.periods.from;
-	*to = ctx->settings.periods.to;
+	settings_run_range(&ctx->settings, finality_today(), from, to);
 	return 0;
 }
 

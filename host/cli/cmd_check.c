@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/calendar.h"
 #include "base/error.h"
 #include "base/log.h"
 #include "engine/source.h"
@@ -91,6 +92,25 @@ static long check_stored_values(peil_context *ctx)
 	return warnings;
 }
 
+/* What the rolling items of [run] periods resolve to today. */
+static void print_rolling(const peil_settings *s)
+{
+	int32_t today = finality_today();
+	char day[11], first_text[11], last_text[11];
+
+	date_format_iso(today, day);
+	for (size_t i = 0; i < s->periods.rolling_count; i++) {
+		int32_t first, last;
+
+		settings_rolling_range(s, i, today, &first, &last);
+		date_format_iso(first, first_text);
+		date_format_iso(last, last_text);
+		printf("[run] periods: %s is %s .. %s on %s (delay_days = "
+		       "%d)\n", s->periods.rolling_text[i], first_text,
+		       last_text, day, (int)s->delay_days);
+	}
+}
+
 static int cmd_check(const cli_options *o, int argc, char **argv)
 {
 	struct check_state st = { 0, NULL };
@@ -121,6 +141,8 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 
 		if (cli_run_range(&ctx, &from, &to) != 0)
 			st.problems++;
+		else
+			print_rolling(&ctx.settings);
 	}
 	check_sources(&ctx, &st);
 	st.ctx = &ctx;
@@ -143,7 +165,6 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 	context_close(&ctx);
 	return st.problems ? EXIT_CONFIG : EXIT_OK;
 }
-
 
 const cli_command cmd_check_command = {
 	.name = "check",

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/calendar.h"
 #include "base/dir.h"
 #include "base/error.h"
 #include "cli/kpi_test.h"
@@ -212,6 +213,27 @@ static void print_part(const kpi_set *set, const kpi_info *k,
 		printf("%-13s%s\n", label, text);
 }
 
+/* Where a cumulative() KPI counts from. */
+static void print_cumulative(const kpi_set *set, const kpi_info *k)
+{
+	char text[11];
+	int32_t first;
+
+	switch (kpi_set_cumulative_from(set, k->id, &first)) {
+	case 1:
+		date_format_iso(first, text);
+		printf("%-13sfrom %s ([contract] start) to each period's "
+		       "last day\n", "cumulative:", text);
+		break;
+	case 0:
+		printf("%-13s[contract] start is not set: not evaluated\n",
+		       "cumulative:");
+		break;
+	default:
+		break;
+	}
+}
+
 static int cmd_explain(const cli_options *o, int argc, char **argv)
 {
 	const kpi_info *k;
@@ -241,11 +263,12 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 	printf("%-13s%s\n", "dataset:", k->dataset);
 	print_part(ctx.kpis, k, "links:", "links");
 	printf("%-13s%s\n", "grain:", period_grain_name(k->grain));
-	printf("%-13s", "breakdown:");
-	for (size_t i = 0; i < k->breakdown_count; i++)
-		printf("%s%s", i ? ", " : "", k->breakdown[i]);
-	printf("%s\n", k->breakdown_count ? "" : "(total only)");
+	if (k->breakdown_count)
+		print_part(ctx.kpis, k, "breakdown:", "breakdown");
+	else
+		printf("%-13s(total only)\n", "breakdown:");
 	print_part(ctx.kpis, k, "select:", "select");
+	print_cumulative(ctx.kpis, k);
 	print_part(ctx.kpis, k, "where:", "where");
 	if (k->per)
 		printf("%-13s%s\n", "per:", k->per);

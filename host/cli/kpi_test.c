@@ -355,6 +355,15 @@ static int test_read_protected(lua_State *L)
 	lua_settop(L, tab);
 	if (lua_getfield(L, tab, "contract_start_month") != LUA_TNIL)
 		kpi_set_contract_start(t->set, (int)lua_tointeger(L, -1));
+	if (lua_getfield(L, tab, "contract_start") != LUA_TNIL) {
+		int32_t first;
+
+		if (!lua_isstring(L, -1) ||
+		    date_parse_iso(lua_tostring(L, -1), &first) < 0)
+			return luaL_error(L, "contract_start: expected a date "
+					  "as \"jjjj-mm-dd\"");
+		kpi_set_contract_first_day(t->set, first);
+	}
 	if (lua_getfield(L, tab, "margin") != LUA_TNIL &&
 	    kpi_set_default_margin(t->set, luaL_tolstring(L, -1, NULL)) < 0)
 		return luaL_error(L, "margin: expected a number or a percentage "

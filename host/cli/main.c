@@ -282,9 +282,16 @@ int main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	int32_t today;
+
 	memset(&o, 0, sizeof(o));
 	log_set_format(log_format_detect());	/* --log-format may change it */
 	o.config = config_path();
+	if (finality_today_override(&today) < 0) {
+		log_msg(PEIL_LOG_ERROR, "PEIL_TODAY = %s: expected a date as "
+			"jjjj-mm-dd", getenv("PEIL_TODAY"));
+		return EXIT_USAGE;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

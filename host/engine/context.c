@@ -87,6 +87,26 @@ static int load_script_dir(struct script_loading *st, const char *dir)
 	return 0;
 }
 
+/* [group NAME] sections: the mappings of breakdown values to groups. */
+static int open_groups(peil_context *ctx, peil_error *err)
+{
+	const peil_settings *set = &ctx->settings;
+
+	for (size_t i = 0; i < set->group_count; i++) {
+		const settings_group *g = &set->groups[i];
+		int rc = g->file
+			? kpi_set_group_file(ctx->kpis, g->section->name,
+					     g->other, g->file, err)
+			: kpi_set_group_dataset(ctx->kpis, g->section->name,
+						g->other, g->dataset, g->value,
+						g->group, err);
+
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* [kpi ID] sections: targets, margins and parameters per contract. */
 static int configure_kpis(peil_context *ctx, peil_error *err)
 {
@@ -142,6 +162,10 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	ctx->script_dirs = set->script_dirs.items;
 	ctx->script_dir_count = set->script_dirs.count;
 	ctx->kpis = kpi_set_new(ctx->cal, &limits, ctx->contract_start_month);
+	if (ctx->kpis && set->start_at)
+		kpi_set_contract_first_day(ctx->kpis, set->start);
+	if (ctx->kpis && open_groups(ctx, err) < 0)
+		return -1;
 	st.all = digest_new();
 	if (!ctx->kpis || !st.all ||
 	    kpi_set_script_dirs(ctx->kpis,
@@ -154,6 +178,18 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	for (i = 0; i < ctx->script_dir_count; i++)
 		if (load_script_dir(&st, ctx->script_dirs[i]) < 0)
 			break;
+	/* A group file is part of what the KPIs say: a run's fingerprint
+	 * of its definitions changes with it (none without group files). */
+	for (size_t g = 0; g < set->group_count; g++) {
+		char sha[DIGEST_HEX_SIZE];
+
+		if (!set->groups[g].file ||
+		    digest_file_sha256_hex(set->groups[g].file, sha) < 0)
+			continue;
+		digest_update(st.all, set->groups[g].section->name,
+			      strlen(set->groups[g].section->name) + 1);
+		digest_update(st.all, sha, strlen(sha));
+	}
 	digest_finish(st.all, ctx->scripts_sha256);
 	if (i < ctx->script_dir_count)
 		return -1;

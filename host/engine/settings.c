@@ -30,6 +30,7 @@ enum setting_type {
 	SETTING_ENUM,		/* int, the value of the word chosen */
 	SETTING_LIST,		/* settings_list */
 	SETTING_PATH_LIST,	/* settings_list of resolved paths */
+	SETTING_DATE,		/* int32_t, days since 1970-01-01 */
 	SETTING_DATES,		/* settings_dates */
 	SETTING_PERIODS,	/* settings_periods */
 	SETTING_DATE_FORMATS,	/* parse_date_formats */
@@ -39,7 +40,7 @@ enum setting_type {
 
 static const char *const type_names[] = {
 	"string", "path", "bool", "whole number", "month", "enum", "list",
-	"list of paths", "list of dates", "list of periods",
+	"list of paths", "date", "list of dates", "list of periods",
 	"list of date formats", "read by its owner"
 };
 
@@ -50,7 +51,7 @@ typedef struct setting_choice {
 
 /* Where a row's value goes: in peil_settings, or in a settings_source for
  * a [source NAME] row. */
-enum setting_base { IN_SETTINGS, IN_SOURCE, IN_DATASET };
+enum setting_base { IN_SETTINGS, IN_SOURCE, IN_DATASET, IN_GROUP };
 
 #define NO_OFFSET ((size_t)-1)
 
@@ -104,6 +105,8 @@ static const setting_choice repeated_keys[] = {
 #define SRC_AT(field) offsetof(settings_source, field)
 #define DS(field) IN_DATASET, offsetof(settings_dataset, field)
 #define DS_AT(field) offsetof(settings_dataset, field)
+#define GR(field) IN_GROUP, offsetof(settings_group, field)
+#define GR_AT(field) offsetof(settings_group, field)
 
 /* Every key the host reads, in the order of docs/configuration.md. */
 static const setting table[] = {
@@ -133,7 +136,8 @@ static const setting table[] = {
 	  "an explicit list of holidays that replaces the rules" },
 
 	{ "run", "periods", SETTING_PERIODS, NULL, "required by peil run", 0,
-	  0, NULL, "periods such as 2018 or 2018-01..2018-06", S(periods),
+	  0, NULL, "periods such as 2018, 2018-01..2018-06 or last 13 months",
+	  S(periods),
 	  AT(periods_at), "the periods that peil run evaluates" },
 	{ "run", "delay_days", SETTING_NUMBER, "0", NULL, 0, 100000, NULL,
 	  NULL, S(delay_days), NO_OFFSET,
@@ -171,6 +175,9 @@ static const setting table[] = {
 	{ "contract", "start_month", SETTING_MONTH, "1", NULL, 1, 12, NULL,
 	  "a month number 1 to 12", S(start_month), NO_OFFSET,
 	  "the first month of the contract year" },
+	{ "contract", "start", SETTING_DATE, NULL, NULL, 0, 0, NULL,
+	  "a date as jjjj-mm-dd", S(start), AT(start_at),
+	  "the contract's first day, where cumulative() counts from" },
 	{ "contract", "margin", SETTING_STRING, NULL, NULL, 0, 0, NULL, NULL,
 	  S(margin), AT(margin_at),
 	  "how far a value may miss its target and be at risk" },
@@ -196,6 +203,9 @@ static const setting table[] = {
 	{ "kpi", "breakdown", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the fields the KPI is broken down by" },
+	{ "kpi", "group.", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
+	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "a breakdown field's values in groups: group.FIELD = NAME" },
 	{ "kpi", "decimals", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the decimals of every value of the KPI in tables" },
@@ -238,6 +248,18 @@ static const setting table[] = {
 	  NULL, NULL, DS(max_age_days), DS_AT(max_age_at),
 	  "a newest input older than this many days is a warning (exit 2)" },
 
+	{ "group", "file", SETTING_PATH, NULL, "this or dataset", 0, 0, NULL,
+	  NULL, GR(file), GR_AT(file_at),
+	  "a CSV file of value;group rows" },
+	{ "group", "dataset", SETTING_STRING, NULL, "this or file", 0, 0,
+	  NULL, NULL, GR(dataset), GR_AT(dataset_at),
+	  "a dataset of values and their groups" },
+	{ "group", "value", SETTING_STRING, "value", NULL, 0, 0, NULL, NULL,
+	  GR(value), NO_OFFSET, "the dataset's field of the values" },
+	{ "group", "group", SETTING_STRING, "group", NULL, 0, 0, NULL, NULL,
+	  GR(group), NO_OFFSET, "the dataset's field of their groups" },
+	{ "group", "other", SETTING_STRING, "overig", NULL, 0, 0, NULL, NULL,
+	  GR(other), NO_OFFSET, "the group of a value the mapping lacks" },
 	{ "source", "plugin", SETTING_STRING, NULL, "required", 0, 0, NULL,
 	  NULL, SRC(plugin), SRC_AT(plugin_at), "the input plugin" },
 	{ "source", "dataset", SETTING_STRING, NULL, "required", 0, 0, NULL,
@@ -305,6 +327,7 @@ static const struct section_kind {
 	{ "privacy", NULL, CHECK_TABLE },
 	{ "report", NULL, CHECK_TABLE },
 	{ "dataset", "NAME", CHECK_OWNER },
+	{ "group", "NAME", CHECK_TABLE },
 	{ "source", "NAME", CHECK_PLUGIN },
 	{ "kpi", "ID", CHECK_OWNER },
 };
@@ -377,7 +400,8 @@ static int check_section(const config *cfg, const config_section *s,
 				   "unknown section [%s%s%s]; known are [peil], "
 				   "[storage], [calendar], [run], [limits], "
 				   "[contract], [privacy], [report], [dataset "
-				   "NAME], [source NAME], [kpi ID]", s->kind,
+				   "NAME], [group NAME], [source NAME], [kpi "
+				   "ID]", s->kind,
 				   s->name[0] ? " " : "", s->name);
 	if (kind->name_word && !s->name[0])
 		return config_fail(cfg, s, NULL, err,
@@ -500,7 +524,8 @@ static int add_date(void *arg, const char *item)
 	return 0;
 }
 
-/* An item of [run] periods: a period id, or a range of two. */
+/* An item of [run] periods: a period id, a range of two, or a rolling
+ * period. */
 static int add_period(void *arg, const char *item)
 {
 	struct item_sink *st = arg;
@@ -510,7 +535,23 @@ static int add_period(void *arg, const char *item)
 	char first_text[32], last_text[32];
 	int32_t first;
 	period q;
+	period_rolling rolling;
 
+	if (period_rolling_parse(item, &rolling) == 0) {
+		if (p->rolling_count == SETTINGS_ROLLING_MAX ||
+		    strlen(item) >= sizeof(p->rolling_text[0]))
+			return config_fail(r->cfg, r->section, r->entry,
+					   r->err, "%s = %s: at most %d "
+					   "rolling periods of at most %zu "
+					   "characters", r->row->key, item,
+					   SETTINGS_ROLLING_MAX,
+					   sizeof(p->rolling_text[0]) - 1);
+		snprintf(p->rolling_text[p->rolling_count],
+			 sizeof(p->rolling_text[0]), "%s", item);
+		p->rolling_count++;
+		p->given = 1;
+		return 0;
+	}
 	snprintf(first_text, sizeof(first_text), "%.*s",
 		 (int)(dots ? (size_t)(dots - item) : strlen(item)), item);
 	snprintf(last_text, sizeof(last_text), "%s", dots ? dots + 2 : item);
@@ -519,11 +560,11 @@ static int add_period(void *arg, const char *item)
 	first = q.first;
 	if (period_parse(last_text, &q) < 0)
 		goto bad;
-	if (!p->given || first < p->from)
+	if (!p->fixed || first < p->from)
 		p->from = first;
-	if (!p->given || q.last > p->to)
+	if (!p->fixed || q.last > p->to)
 		p->to = q.last;
-	p->given = 1;
+	p->fixed = p->given = 1;
 	return 0;
 bad:
 	return config_fail(r->cfg, r->section, r->entry, r->err,
@@ -555,6 +596,10 @@ static int read_value(const struct reading *r, void *out)
 
 		return config_each_item(r->value, add_item, &st) ? -1 : 0;
 	}
+	case SETTING_DATE:
+		if (date_parse_iso(r->value, out) < 0)
+			return bad_value(r, row->expect);
+		return 0;
 	case SETTING_DATES: {
 		struct item_sink st = { r, out };
 
@@ -675,6 +720,20 @@ int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 	rc = read_named(cfg, "dataset", IN_DATASET, sizeof(*out->datasets),
 			&items, &out->dataset_count, err);
 	out->datasets = items;
+	if (rc < 0)
+		return -1;
+	items = NULL;
+	rc = read_named(cfg, "group", IN_GROUP, sizeof(*out->groups), &items,
+			&out->group_count, err);
+	out->groups = items;
+	for (size_t i = 0; rc == 0 && i < out->group_count; i++) {
+		const settings_group *g = &out->groups[i];
+
+		if (!g->file == !g->dataset)
+			return config_fail(cfg, g->section, g->dataset_at, err,
+					   "[group %s] needs file = or dataset "
+					   "= (one of them)", g->section->name);
+	}
 	return rc;
 }
 
@@ -700,6 +759,9 @@ void settings_release(peil_settings *s)
 		free((char *)s->sources[i].input.recode_file);
 	free(s->sources);
 	free(s->datasets);
+	for (size_t i = 0; i < s->group_count; i++)
+		free(s->groups[i].file);
+	free(s->groups);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -728,6 +790,37 @@ finality settings_finality(const peil_settings *s)
 	f.final_after_months = (int)s->final_after_months;
 	f.delay_days = (int)s->delay_days;
 	return f;
+}
+
+void settings_rolling_range(const peil_settings *s, size_t i, int32_t today,
+			    int32_t *first, int32_t *last)
+{
+	finality f = settings_finality(s);
+	period_rolling r;
+
+	/* The text was parsed when the config was read. */
+	if (period_rolling_parse(s->periods.rolling_text[i], &r) < 0) {
+		*first = *last = today;
+		return;
+	}
+	period_rolling_resolve(&r, (int)s->start_month,
+			       finality_cutoff(&f, today), first, last);
+}
+
+void settings_run_range(const peil_settings *s, int32_t today, int32_t *from,
+			int32_t *to)
+{
+	*from = s->periods.from;
+	*to = s->periods.to;
+	for (size_t i = 0; i < s->periods.rolling_count; i++) {
+		int32_t first, last;
+
+		settings_rolling_range(s, i, today, &first, &last);
+		if ((!s->periods.fixed && i == 0) || first < *from)
+			*from = first;
+		if ((!s->periods.fixed && i == 0) || last > *to)
+			*to = last;
+	}
 }
 
 /* "whole number from 0 to 86400", "enum: increment, snapshot". */

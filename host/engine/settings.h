@@ -38,11 +38,17 @@ typedef struct settings_dates {
 	int given;
 } settings_dates;
 
-/* [run] periods: the first day of the earliest to the last day of the
- * latest; given is 0 when the key is absent. */
+/* [run] periods: the period ids' range, from the first day of the
+ * earliest to the last day of the latest (fixed is 0 when there are none),
+ * and the rolling items ("last 13 months"), resolved on the run date by
+ * settings_run_range; given is 0 when the key is absent. */
+#define SETTINGS_ROLLING_MAX 8
 typedef struct settings_periods {
 	int32_t from, to;
-	int given;
+	int fixed, given;
+	char rolling_text[SETTINGS_ROLLING_MAX][32];	/* as written, and
+							   checked */
+	size_t rolling_count;
 } settings_periods;
 
 /* The host's keys of one [source NAME] section. */
@@ -61,6 +67,17 @@ typedef struct settings_dataset {
 	uint64_t max_age_days;		/* when max_age_at is set */
 	const config_entry *max_age_at;	/* NULL: no limit */
 } settings_dataset;
+
+/* A [group NAME] section: values mapped to groups (issue 17), from a
+ * file of value;group rows or from a dataset's value and group fields. */
+typedef struct settings_group {
+	const config_section *section;
+	char *file;			/* resolved; NULL when absent */
+	const char *dataset;		/* NULL when absent */
+	const char *value, *group;	/* the dataset's fields */
+	const char *other;		/* the group of an unmapped value */
+	const config_entry *file_at, *dataset_at;
+} settings_group;
 
 typedef struct peil_settings {
 	const config *cfg;		/* borrowed */
@@ -93,6 +110,8 @@ typedef struct peil_settings {
 
 	/* [contract] */
 	uint64_t start_month;
+	int32_t start;			/* the contract's first day */
+	const config_entry *start_at;	/* NULL: no start given */
 	const char *margin;		/* NULL when absent */
 	const config_section *contract;
 	const config_entry *margin_at;
@@ -115,6 +134,10 @@ typedef struct peil_settings {
 	/* [dataset NAME], in the order of the file */
 	settings_dataset *datasets;
 	size_t dataset_count;
+
+	/* [group NAME], in the order of the file */
+	settings_group *groups;
+	size_t group_count;
 } peil_settings;
 
 /* The label of field of dataset for readers: [dataset DATASET]
@@ -123,6 +146,16 @@ typedef struct peil_settings {
  * peil_settings (the signature of output_options' field_label). */
 const char *settings_field_label(void *ctx, const char *dataset,
 				 const char *field);
+
+/* The range [run] periods cover on the run date today: the period ids'
+ * range joined with each rolling item's, resolved against the cutoff
+ * today - 1 - delay_days and [contract] start_month.  periods.given must
+ * be set. */
+void settings_run_range(const peil_settings *s, int32_t today, int32_t *from,
+			int32_t *to);
+/* The first and last day of rolling item i of [run] periods on today. */
+void settings_rolling_range(const peil_settings *s, size_t i, int32_t today,
+			    int32_t *first, int32_t *last);
 
 /* Check the sections and host keys of cfg and read every host key into
  * out, defaults for those absent.  cfg must outlive out.  0 on success;

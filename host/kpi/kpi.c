@@ -48,6 +48,9 @@ void kpi_set_free(kpi_set *set)
 	for (size_t i = 0; i < set->count; i++)
 		kpi_free(set->kpis[i]);
 	free(set->kpis);
+	for (size_t i = 0; i < set->group_count; i++)
+		kpi_group_free(set->groups[i]);
+	free(set->groups);
 	for (size_t i = 0; i < set->script_dir_count; i++)
 		free(set->script_dirs[i]);
 	free(set->script_dirs);
@@ -116,6 +119,7 @@ static void kpi_set_merge(kpi_set *set, kpi_load *load)
 		} else
 			set->count++;
 		set->kpis[j] = k;
+		k->set = set;
 	}
 	if (set->count)	/* kpis is NULL until a first KPI: found by fuzzing */
 		qsort(set->kpis, set->count, sizeof(*set->kpis),
@@ -339,6 +343,41 @@ static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
 	return 0;
 }
 
+/* group.FIELD = NAME: the contract's grouping of a breakdown field, after
+ * (so over) the script's.  The field is checked against the breakdown
+ * when the KPI is bound: [kpi ID] breakdown may still change it. */
+static int kpi_set_grouping(kpi_set *set, kpi *k, const char *field,
+			    const char *value, char *msg, size_t msg_size)
+{
+	kpi_grouping *grown;
+
+	if (!*field) {
+		snprintf(msg, msg_size, "group.FIELD: which field?");
+		return -1;
+	}
+	if (!kpi_set_group(set, value)) {
+		snprintf(msg, msg_size, "group.%s = %s: no [group %s] in the "
+			 "configuration", field, value, value);
+		return -1;
+	}
+	grown = realloc(k->groupings, (k->grouping_count + 1) * sizeof(*grown));
+	if (!grown) {
+		snprintf(msg, msg_size, "out of memory");
+		return -1;
+	}
+	k->groupings = grown;
+	grown[k->grouping_count].field = strdup(field);
+	grown[k->grouping_count].group = strdup(value);
+	grown[k->grouping_count].configured = 1;
+	k->grouping_count++;
+	if (!grown[k->grouping_count - 1].field ||
+	    !grown[k->grouping_count - 1].group) {
+		snprintf(msg, msg_size, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size)
 {
@@ -379,6 +418,8 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strcmp(key, "breakdown") == 0)
 		return kpi_set_breakdown(k, value, msg, msg_size);
+	if (strncmp(key, "group.", 6) == 0)
+		return kpi_set_grouping(set, k, key + 6, value, msg, msg_size);
 	if (strcmp(key, "decimals") == 0) {
 		if (kpi_parse_number(value, &x) < 0 || x != floor(x) ||
 		    x < 0 || x > KPI_MAX_DECIMALS) {
@@ -404,8 +445,8 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strncmp(key, "param.", 6) != 0) {
 		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
-			 "target.max, margin, breakdown, enabled, decimals, "
-			 "compare, param.NAME)",
+			 "target.max, margin, breakdown, group.FIELD, enabled, "
+			 "decimals, compare, param.NAME)",
 			 key);
 		return -1;
 	}
@@ -474,6 +515,23 @@ void kpi_set_contract_start(kpi_set *set, int month)
 {
 	if (month >= 1 && month <= 12)
 		set->contract_start_month = month;
+}
+
+void kpi_set_contract_first_day(kpi_set *set, int32_t date)
+{
+	set->contract_start = date;
+	set->has_contract_start = 1;
+}
+
+int kpi_set_cumulative_from(const kpi_set *set, const char *id,
+			    int32_t *date)
+{
+	const kpi *k = kpi_set_kpi(set, id);
+
+	if (!k || !k->select || k->select->op != KPI_CUMULATIVE)
+		return -1;
+	*date = set->contract_start;
+	return set->has_contract_start;
 }
 
 /* Whether k is the KPI id, or has the tag of "tag:NAME". */

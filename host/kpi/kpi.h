@@ -163,6 +163,7 @@ void kpi_set_describe_params(const kpi_set *set, const char *id, char *out,
 			     size_t size);
 
 /* A part of the KPI id's definition as text into out: "select",
+ * "breakdown" (its fields, a grouped one with its [group NAME]),
  * "where", "having", "rule" (in the script language), "target" (with the
  * at-risk margin) or "links" (joins and lookups); "" when it has none.
  * -1 for an unknown KPI or part. */
@@ -180,6 +181,23 @@ int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
 /* Set the contract year's first month (1-12) for the evaluations that
  * follow (peil test sets it per test). */
 void kpi_set_contract_start(kpi_set *set, int month);
+/* A [group NAME]: values to groups from path, a file of value;group rows
+ * (read now), or from the value and group fields of dataset (read in each
+ * evaluation); other is the group of a value the mapping lacks.  0, or
+ * -1 with err naming the file and line. */
+int kpi_set_group_file(kpi_set *set, const char *name, const char *other,
+		       const char *path, peil_error *err);
+int kpi_set_group_dataset(kpi_set *set, const char *name, const char *other,
+			  const char *dataset, const char *value,
+			  const char *group, peil_error *err);
+
+/* Set the contract's first day ([contract] start), from which the KPIs
+ * selecting with cumulative() count; without it they are not evaluated. */
+void kpi_set_contract_first_day(kpi_set *set, int32_t date);
+/* Where KPI id counts from: 1 with *date for a cumulative() selection,
+ * 0 for one without [contract] start, -1 when it selects otherwise. */
+int kpi_set_cumulative_from(const kpi_set *set, const char *id,
+			    int32_t *date);
 
 /* Choose the KPIs that evaluations take, from a list of entries
  * separated by commas or spaces: an id, "tag:NAME", or either after '-'

@@ -63,13 +63,24 @@ void kpi_cells_release(kpi_cells *c)
 	free(c);
 }
 
+/* The group of k's breakdown field i, or NULL. */
+static const kpi_group *kpi_cells_group(const kpi *k, size_t i)
+{
+	return k->breakdown_group ? k->breakdown_group[i] : NULL;
+}
+
 int kpi_cells_fit(const kpi_cells *c, const kpi *k)
 {
 	size_t n = k->info.breakdown_count;
 
-	return c->k->info.breakdown_count == n &&
-	       (n == 0 || memcmp(c->k->breakdown_field, k->breakdown_field,
-				 n * sizeof(*k->breakdown_field)) == 0);
+	if (c->k->info.breakdown_count != n ||
+	    (n && memcmp(c->k->breakdown_field, k->breakdown_field,
+			 n * sizeof(*k->breakdown_field)) != 0))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (kpi_cells_group(c->k, i) != kpi_cells_group(k, i))
+			return 0;
+	return 1;
 }
 
 size_t kpi_cells_count(const kpi_cells *c)
@@ -175,6 +186,48 @@ static int kpi_json_value(kpi_cells *c, const peil_value *v)
 	return kpi_json_put(c, text, strlen(text));
 }
 
+/* A value of a grouped field: its group's name, or null when empty (an
+ * empty value is no value, "(onbekend)", never in the other group).
+ * A number, date or boolean is looked up as its text. */
+static int kpi_json_grouped(kpi_cells *c, const kpi_group *g,
+			    const peil_value *v)
+{
+	char text[40];
+	const char *s = text, *group;
+	size_t len;
+
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		s = v->as.text;
+		len = v->len;
+		break;
+	case PEIL_TYPE_INTEGER:
+		len = (size_t)snprintf(text, sizeof(text), "%lld",
+				       (long long)v->as.integer);
+		break;
+	case PEIL_TYPE_REAL:
+		if (!isfinite(v->as.real))
+			return kpi_json_put(c, "null", 4);
+		kpi_format_real(v->as.real, text, sizeof(text));
+		len = strlen(text);
+		break;
+	case PEIL_TYPE_DATE:
+		date_format_iso(v->as.date, text);
+		len = strlen(text);
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		len = (size_t)snprintf(text, sizeof(text), "%s",
+				       v->as.boolean ? "true" : "false");
+		break;
+	default:
+		len = 0;
+	}
+	if (!len)
+		return kpi_json_put(c, "null", 4);
+	group = kpi_group_of(g, s, len);
+	return kpi_json_string(c, group, strlen(group));
+}
+
 /* The cell of a row's breakdown values, by its JSON text, added when
  * new.  -1 when out of memory. */
 static long kpi_cells_json(kpi_cells *c, const peil_value *values,
@@ -188,11 +241,13 @@ static long kpi_cells_json(kpi_cells *c, const peil_value *values,
 	rc = kpi_json_put(c, "{", 1);
 	for (size_t i = 0; rc == 0 && i < k->info.breakdown_count; i++) {
 		const char *name = k->info.breakdown[i];
+		const peil_value *v = &values[slot[k->breakdown_field[i]]];
+		const kpi_group *g = kpi_cells_group(k, i);
 
 		if ((i && kpi_json_put(c, ",", 1) < 0) ||
 		    kpi_json_string(c, name, strlen(name)) < 0 ||
 		    kpi_json_put(c, ":", 1) < 0 ||
-		    kpi_json_value(c, &values[slot[k->breakdown_field[i]]]) < 0)
+		    (g ? kpi_json_grouped(c, g, v) : kpi_json_value(c, v)) < 0)
 			rc = -1;
 	}
 	if (rc < 0 || kpi_json_put(c, "}", 1) < 0)

@@ -40,7 +40,8 @@ static const char *node_name(kpi_op op)
 		{ KPI_STARTED_IN, "started_in" }, { KPI_CLOSED_IN, "closed_in" },
 		{ KPI_RUNNING_IN, "running_in" },
 		{ KPI_ON_REFERENCE_DATE, "on_reference_date" },
-		{ KPI_UP_TO, "up_to" }, { KPI_WORKDAYS, "workdays" },
+		{ KPI_UP_TO, "up_to" }, { KPI_CUMULATIVE, "cumulative" },
+		{ KPI_WORKDAYS, "workdays" },
 		{ KPI_DAYS_BETWEEN, "days_between" },
 		{ KPI_MONTHS_TO_REFERENCE, "months_to_reference" }, { KPI_IS_SET, "is_set" },
 		{ KPI_IS_EMPTY, "is_empty" }, { KPI_EQ, "eq" }, { KPI_NE, "ne" },
@@ -157,6 +158,29 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 	out[0] = '\0';
 	if (!k)
 		return -1;
+	if (strcmp(part, "breakdown") == 0) {
+		for (size_t i = 0; i < k->info.breakdown_count; i++) {
+			const char *field = k->info.breakdown[i], *name = NULL;
+			const kpi_group *g;
+
+			for (size_t j = 0; j < k->grouping_count; j++)
+				if (strcmp(k->groupings[j].field, field) == 0)
+					name = k->groupings[j].group;
+			put(&b, "%s%s", i ? ", " : "", field);
+			if (!name)
+				continue;
+			g = kpi_set_group(set, name);
+			put(&b, " in [group %s]", name);
+			if (g && g->file)
+				put(&b, " (%s; unmapped: \"%s\")", g->file,
+				    g->other);
+			else if (g)
+				put(&b, " (dataset %s, %s to %s; unmapped: "
+				    "\"%s\")", g->dataset, g->value_field,
+				    g->group_field, g->other);
+		}
+		return 0;
+	}
 	if (strcmp(part, "select") == 0)
 		n = k->select;
 	else if (strcmp(part, "where") == 0)
@@ -218,6 +242,8 @@ int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
 	put(&b, "%s|", k->info.dataset);
 	for (size_t i = 0; i < k->info.breakdown_count; i++)
 		put(&b, "%s,", k->info.breakdown[i]);
+	for (size_t i = 0; i < k->grouping_count; i++)	/* the later wins */
+		put(&b, "%s>%s,", k->groupings[i].field, k->groupings[i].group);
 	put(&b, "|");
 	put_node(&b, k->select);
 	put(&b, "|");

@@ -36,6 +36,7 @@ static const struct kpi_helper {
 	{ "on_reference_date", KPI_ON_REFERENCE_DATE, KPI_KIND_SELECT, 2, 2,
 	  "a start and an end date field" },
 	{ "up_to", KPI_UP_TO, KPI_KIND_SELECT, 1, 1, "a date field" },
+	{ "cumulative", KPI_CUMULATIVE, KPI_KIND_SELECT, 1, 1, "a date field" },
 	{ "workdays", KPI_WORKDAYS, KPI_KIND_MEASURE, 2, 2, "two date fields" },
 	{ "months_to_reference", KPI_MONTHS_TO_REFERENCE, KPI_KIND_MEASURE, 1,
 	  1, "a date field" },
@@ -67,6 +68,8 @@ static const struct kpi_helper {
 	{ "param", KPI_PARAM, KPI_KIND_PARAM, 1, 1, "a parameter name" },
 	{ "reference_date", KPI_REFERENCE_DATE, KPI_KIND_PARAM, 0, 0,
 	  "nothing" },
+	{ "group", KPI_GROUP, KPI_KIND_GROUP, 2, 2,
+	  "a field and the name of a [group NAME]" },
 };
 
 #define KPI_HELPER_COUNT (sizeof(kpi_helpers) / sizeof(kpi_helpers[0]))
@@ -412,8 +415,9 @@ static int kpi_compile_select(kpi_compile *c, int idx, kpi_node **slot)
 	idx = lua_absindex(L, idx);
 	if (!h || h->kind != KPI_KIND_SELECT)
 		return kpi_compile_fail(c, "select: expected started_in(), "
-					"closed_in(), running_in(), up_to() "
-					"or on_reference_date(), got %s",
+					"closed_in(), running_in(), up_to(), "
+					"cumulative() or on_reference_date(), "
+					"got %s",
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
 		return -1;
@@ -487,12 +491,44 @@ static int kpi_compile_text(kpi_compile *c, int t, const char *key,
 	return 0;
 }
 
+/* group("referrer", "verwijzers") at idx, an entry of breakdown: its
+ * field into *name (owned by k) and the grouping onto k. */
+static int kpi_compile_grouping(kpi_compile *c, int idx, kpi *k,
+				const char **name)
+{
+	lua_State *L = c->L;
+	kpi_grouping *grown, *gr;
+	int rc = 0;
+
+	idx = lua_absindex(L, idx);
+	grown = realloc(k->groupings,
+			(k->grouping_count + 1) * sizeof(*grown));
+	if (!grown)
+		return kpi_compile_fail(c, "out of memory");
+	k->groupings = grown;
+	gr = &grown[k->grouping_count];
+	memset(gr, 0, sizeof(*gr));
+	lua_rawgeti(L, idx, 1);
+	lua_rawgeti(L, idx, 2);
+	if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+		rc = kpi_compile_fail(c, "breakdown: group() takes a field "
+				      "and the name of a [group NAME]");
+	else if (!(gr->field = kpi_copy(L, -2)) ||
+		 !(gr->group = kpi_copy(L, -1)) ||
+		 !(*name = kpi_copy(L, -2)))
+		rc = kpi_compile_fail(c, "out of memory");
+	k->grouping_count++;	/* freed with k, also half filled */
+	lua_pop(L, 2);
+	return rc;
+}
+
 /* A list of names at key of the table t (a single string is a list of
  * one) into *out and *count, owned by k: breakdown's field names,
- * tags.  what names an entry in messages ("field name", "tag"). */
+ * tags.  what names an entry in messages ("field name", "tag").  With
+ * grouped, an entry may be group("field", "name") (breakdown). */
 static int kpi_compile_names(kpi_compile *c, int t, const char *key,
-			     const char *what, const char *const **out,
-			     size_t *count)
+			     const char *what, kpi *grouped,
+			     const char *const **out, size_t *count)
 {
 	lua_State *L = c->L;
 	const char **names;
@@ -523,8 +559,13 @@ static int kpi_compile_names(kpi_compile *c, int t, const char *key,
 	*out = names;
 	*count = n;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct kpi_helper *h;
+
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		if (lua_type(L, -1) != LUA_TSTRING)
+		h = kpi_node_helper(L, -1);
+		if (grouped && h && h->kind == KPI_KIND_GROUP)
+			rc = kpi_compile_grouping(c, -1, grouped, &names[i]);
+		else if (lua_type(L, -1) != LUA_TSTRING)
 			rc = kpi_compile_fail(c, "%s: entry %zu is no %s", key,
 					      i + 1, what);
 		else if (!(names[i] = kpi_copy(L, -1)))
@@ -665,9 +706,9 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 		     : 0;
 	lua_pop(L, 1);
 	if (rc < 0 ||
-	    kpi_compile_names(c, t, "breakdown", "field name",
+	    kpi_compile_names(c, t, "breakdown", "field name", k,
 			      &k->info.breakdown, &k->info.breakdown_count) < 0 ||
-	    kpi_compile_names(c, t, "tags", "tag", &k->info.tags,
+	    kpi_compile_names(c, t, "tags", "tag", NULL, &k->info.tags,
 			      &k->info.tag_count) < 0 ||
 	    kpi_compile_target(L, t, k, c->msg, sizeof(c->msg)) < 0)
 		return -1;

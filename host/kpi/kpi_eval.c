@@ -317,6 +317,11 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		*to = *from < r->period_count &&
 		      r->periods[*from].first <= start ? *from + 1 : *from;
 		return;
+	case KPI_CUMULATIVE:
+		/* from the contract's first day: before it, in none */
+		if (start < r->set->contract_start)
+			*to = *from;
+		return;
 	case KPI_UP_TO:
 		return;		/* every period ending on or after it */
 	case KPI_RUNNING_IN:
@@ -1016,8 +1021,9 @@ out:
 
 /* A KPI whose dataset, or a dataset it joins or looks up, is not
  * configured is not evaluated: its figures would be zeros that look real
- * (issue 13: "Personen in een traject 0" where no trajectories exist). */
-static void kpi_run_check_datasets(kpi_run *r, const kpi_source *source)
+ * (issue 13: "Personen in een traject 0" where no trajectories exist).
+ * Nor is a cumulative() KPI without the contract's first day. */
+static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 {
 	const kpi *k = r->k;
 	const char *missing = NULL;
@@ -1030,8 +1036,20 @@ static void kpi_run_check_datasets(kpi_run *r, const kpi_source *source)
 	for (size_t i = 0; !missing && i < k->lookup_count; i++)
 		if (!source->schema(source->ctx, k->lookups[i].dataset))
 			missing = k->lookups[i].dataset;
+	for (size_t i = 0; !missing && i < k->grouping_count; i++) {
+		const kpi_group *g = kpi_set_group(r->set, k->groupings[i].group);
+
+		if (g && g->dataset && !source->schema(source->ctx, g->dataset))
+			missing = g->dataset;
+	}
 	if (missing)
 		result_not_evaluated_status(RESULT_MISSING_DATASET, missing,
+					    NULL, r->why, sizeof(r->why));
+	/* Counting from the beginning of time would look like counting
+	 * from the contract's start. */
+	else if (k->select && k->select->op == KPI_CUMULATIVE &&
+		 !r->set->has_contract_start)
+		result_not_evaluated_status(RESULT_MISSING_CONTRACT_START, NULL,
 					    NULL, r->why, sizeof(r->why));
 }
 
@@ -1080,7 +1098,17 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++)
-		kpi_run_check_datasets(runs[i], source);
+		kpi_run_check_inputs(runs[i], source);
+	for (size_t i = 0; i < count; i++)
+		for (size_t j = 0; !runs[i]->why[0] && !runs[i]->failed &&
+				   j < runs[i]->k->grouping_count; j++) {
+			kpi_group *g = kpi_set_group(
+				set, runs[i]->k->groupings[j].group);
+
+			if (g && kpi_group_load(g, set->evaluations, source,
+						&runs[i]->err) < 0)
+				runs[i]->failed = 1;
+		}
 	for (size_t i = 0; i < count; i++)
 		if (runs[i]->k->lookup_count && !runs[i]->why[0] &&
 		    kpi_lookups_load(runs[i]->k, set->evaluations, source,

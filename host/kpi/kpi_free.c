@@ -89,6 +89,12 @@ void kpi_free(kpi *k)
 		free((char *)k->info.tags[i]);
 	free((void *)k->info.tags);
 	free(k->breakdown_field);
+	for (size_t i = 0; i < k->grouping_count; i++) {
+		free(k->groupings[i].field);
+		free(k->groupings[i].group);
+	}
+	free(k->groupings);
+	free(k->breakdown_group);
 	kpi_script_release(k->script);
 	free(k);
 }

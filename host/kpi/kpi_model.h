@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/strmap.h"
 #include "kpi/kpi.h"
 #include "sandbox/sandbox.h"
 
@@ -22,7 +23,8 @@ typedef enum kpi_kind {
 	KPI_KIND_MEASURE,
 	KPI_KIND_CONDITION,
 	KPI_KIND_RULE,
-	KPI_KIND_PARAM
+	KPI_KIND_PARAM,
+	KPI_KIND_GROUP		/* a breakdown entry */
 } kpi_kind;
 
 typedef enum kpi_op {
@@ -32,6 +34,7 @@ typedef enum kpi_op {
 	KPI_RUNNING_IN,
 	KPI_ON_REFERENCE_DATE,
 	KPI_UP_TO,		/* the date on or before the last day */
+	KPI_CUMULATIVE,		/* up to, from the contract's first day */
 	/* measures */
 	KPI_FIELD,		/* name[0] */
 	KPI_WORKDAYS,		/* name[0] to name[1] */
@@ -57,6 +60,8 @@ typedef enum kpi_op {
 	KPI_PARAM,
 	/* reference_date(): the period's reference date, as a constant */
 	KPI_REFERENCE_DATE,
+	/* group("field", "name"): a breakdown field in groups */
+	KPI_GROUP,
 	/* rules; kids[0] is the condition or measure, when given */
 	KPI_COUNT,
 	KPI_COUNT_DISTINCT,
@@ -164,8 +169,29 @@ typedef struct kpi_script {
 	struct kpi *evaluating;
 } kpi_script;
 
+/* A [group NAME]: the values of a breakdown field mapped to groups
+ * (kpi_groups.c), from a file or from a dataset read per evaluation. */
+typedef struct kpi_group {
+	char *name, *other;	/* other: the group of an unmapped value */
+	char *file;		/* the file's path, or NULL */
+	char *dataset, *value_field, *group_field;	/* NULL: a file's */
+	strmap values;		/* value i goes to groups[i] */
+	char **groups;
+	size_t cap;
+	uint64_t evaluation;	/* the dataset was read in this one */
+} kpi_group;
+
+/* A breakdown field grouped: group("referrer", "verwijzers") in the
+ * script, or [kpi ID] group.referrer = verwijzers (a later one for the
+ * same field wins). */
+typedef struct kpi_grouping {
+	char *field, *group;
+	int configured;		/* from [kpi ID], not the script */
+} kpi_grouping;
+
 typedef struct kpi {
 	kpi_info info;		/* strings below are owned */
+	const struct kpi_set *set;	/* the set it is in, once added */
 	kpi_script *script;
 	kpi_node *select;	/* NULL: every period */
 	kpi_node *where;	/* NULL: every selected row */
@@ -180,6 +206,10 @@ typedef struct kpi {
 	int uses_lua;		/* some node is a Lua function */
 	/* evaluation state */
 	size_t *breakdown_field; /* bound schema indexes */
+	kpi_grouping *groupings;
+	size_t grouping_count;
+	const kpi_group **breakdown_group; /* bound, per breakdown field
+					      (NULL: not grouped) */
 	uint64_t budget_left;
 	/* The wall clock (issue 14): seconds left of the KPI's own limit,
 	 * the evaluation's deadline (sandbox_clock), and both limits for
@@ -196,6 +226,8 @@ struct kpi_set {
 	const calendar *cal;
 	kpi_limits limits;	/* defaults filled in */
 	int contract_start_month;
+	int32_t contract_start;	/* [contract] start, when has_ it */
+	int has_contract_start;
 	period_reference reference;	/* where periods' reference dates lie */
 	int has_margin, margin_relative;	/* the default at-risk margin */
 	double margin;
@@ -206,6 +238,8 @@ struct kpi_set {
 	double run_deadline;	/* of the kpi_evaluate under way */
 	kpi **kpis;		/* sorted by id */
 	size_t count, cap;
+	kpi_group **groups;	/* [group NAME] */
+	size_t group_count;
 };
 
 /* The string at idx (which must be one: lua_tolstring does not convert
@@ -336,6 +370,21 @@ inline void kpi_acc_add(kpi_acc *acc, int hit, const kpi_value *v)
 	acc->n += 1;
 	acc->sum += v->num;
 }
+
+/* kpi_groups.c: the group of a value of g (text, len bytes, not empty):
+ * its mapped group, else g->other. */
+const char *kpi_group_of(const kpi_group *g, const char *text, size_t len);
+/* Bind k's groupings (k->set's groups) to its breakdown fields; -1 with
+ * err for a group the configuration lacks, or a grouped field outside the
+ * breakdown. */
+int kpi_groups_bind(kpi *k, peil_error *err);
+/* The [group NAME] of set, or NULL. */
+kpi_group *kpi_set_group(const kpi_set *set, const char *name);
+/* Read g's dataset (when it has one) through source, once per
+ * evaluation; -1 with err. */
+int kpi_group_load(kpi_group *g, uint64_t evaluation,
+		   const kpi_source *source, peil_error *err);
+void kpi_group_free(kpi_group *g);
 
 /* kpi_cells.c: the cells of the breakdown of k (bound; borrowed while the
  * cells are used to find a row's), cell 0 the total "{}".  Shared by the

@@ -25,6 +25,10 @@ typedef struct finality {
 /* The local date of a unix time, and today's, as days since 1970-01-01. */
 int32_t finality_date(int64_t unix_seconds);
 int32_t finality_today(void);
+/* The environment variable PEIL_TODAY (jjjj-mm-dd), for tests: the date
+ * finality_today returns instead of the clock's.  1 with *date when set,
+ * 0 when unset or empty, -1 when it is not a date (main refuses to run). */
+int finality_today_override(int32_t *date);
 
 /* The day from which a period ending on last is final: the first day of
  * the month after last, plus final_after_months months. */

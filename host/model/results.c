@@ -359,11 +359,17 @@ static const char missing_field[] = " does not declare field ";
 static const char missing_rows_field[] = " has no row with ";
 static const char missing_rows[] = " has no rows";
 static const char period_end[] = " up to the period's end";
+static const char missing_contract_start[] =
+	"[contract] start is not set: cumulative() counts from it";
 
 void result_not_evaluated_status(result_missing why, const char *dataset,
 				 const char *field, char *out, size_t size)
 {
 	switch (why) {
+	case RESULT_MISSING_CONTRACT_START:
+		snprintf(out, size, "%s%s", RESULT_NOT_EVALUATED,
+			 missing_contract_start);
+		break;
 	case RESULT_MISSING_DATASET:
 		snprintf(out, size, "%sdataset %s%s", RESULT_NOT_EVALUATED,
 			 dataset, missing_dataset);
@@ -413,6 +419,10 @@ int result_not_evaluated_parse(const char *status, result_missing *why,
 	if (!result_not_evaluated(status))
 		return -1;
 	p = status + sizeof(RESULT_NOT_EVALUATED) - 1;
+	if (strcmp(p, missing_contract_start) == 0) {
+		*why = RESULT_MISSING_CONTRACT_START;
+		return 0;
+	}
 	if (strncmp(p, "dataset ", 8) != 0)
 		return -1;
 	p += 8;

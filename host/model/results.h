@@ -84,8 +84,10 @@ typedef struct result_table {
 typedef enum result_missing {
 	RESULT_MISSING_DATASET = 1,	/* dataset not configured */
 	RESULT_MISSING_FIELD,		/* the dataset lacks field */
-	RESULT_MISSING_ROWS		/* no row with field (NULL: any row)
+	RESULT_MISSING_ROWS,		/* no row with field (NULL: any row)
 					   up to the period's end */
+	RESULT_MISSING_CONTRACT_START	/* cumulative() without [contract]
+					   start (dataset, field: none) */
 } result_missing;
 
 /* Write the status of a figure not evaluated for why into out (English,

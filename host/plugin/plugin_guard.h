@@ -4,7 +4,8 @@
  * A plugin runs in Peil's process: a NULL write in one ended Peil with
  * exit 139 and not one line of log (issue 15).  Around each call into an
  * input plugin the host arms the guard with a preformatted line; a
- * SIGSEGV or SIGBUS while it is armed, in the thread that armed it,
+ * SIGSEGV or SIGBUS while it is armed, in the thread that armed it or in
+ * a thread that the call started (not the host, not running before it),
  * writes that line to stderr and then dies of the same signal, so the
  * exit status and a core dump stay what they were.
  */

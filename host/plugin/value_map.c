@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv_table.h"
 #include "base/error.h"
 #include "base/grow.h"
 #include "base/log.h"
@@ -157,6 +158,7 @@ typedef struct place {
 	const char *file;	/* the recode file, or NULL: the config */
 	long line;
 	peil_error *err;
+	value_map *map;		/* while the recode file is read */
 } place;
 
 static int place_fail(const place *at, const char *fmt, ...)
@@ -263,190 +265,35 @@ static int add_recode(value_map *map, long field, const char *from,
 	return 0;
 }
 
-/* One field of a recode file's row: quoted ("" for a quote, separators
- * and line ends inside quotes) or plain up to ';' or the line's end.
- * *p moves past it and its separator; the field is copied to out.  1 when
- * a ';' followed it, 0 when not; -1 for an unclosed quote or no memory. */
-static int csv_field(const char **p, char **out)
+/* A row of the recode file: field;from;to. */
+static int recode_row(void *arg, char **cell, long line, peil_error *err)
 {
-	const char *s = *p, *end = s;
-	size_t n = 0;
-	char *buf;
-
-	if (*s == '"') {	/* find the closing quote first */
-		for (end = s + 1; *end && !(*end == '"' && end[1] != '"');
-		     end += *end == '"' ? 2 : 1)
-			;
-		if (*end != '"')
-			return -1;
-	} else {
-		end += strcspn(s, ";\r\n");
-	}
-	buf = malloc((size_t)(end - s) + 1);
-	if (!buf)
-		return -1;
-	if (*s == '"') {
-		for (s++; s < end; s++) {
-			buf[n++] = *s;
-			s += *s == '"';	/* "" is one quote */
-		}
-		s++;
-	} else {
-		memcpy(buf, s, (size_t)(end - s));
-		n = (size_t)(end - s);
-		s = end;
-	}
-	buf[n] = '\0';
-	*p = s + (*s == ';');
-	*out = buf;
-	return *s == ';';
-}
-
-static char *trimmed(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && is_space((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	while (is_space((unsigned char)*s))
-		s++;
-	return s;
-}
-
-static char *read_all(const char *path, peil_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *text = NULL, *grown;
-	size_t len = 0, cap = 0, got;
-
-	if (!f) {
-		error_set(err, path, 0, NULL, "cannot open the recode file: %s",
-			  strerror(errno));
-		return NULL;
-	}
-	do {
-		if (cap - len < 4096) {
-			grown = cap > (1u << 26) ? NULL : realloc(text, cap * 2 + 4096);
-			if (!grown) {
-				error_set(err, path, 0, NULL, cap ? "the recode "
-					  "file is larger than 64 MiB" :
-					  "out of memory");
-				goto fail;
-			}
-			text = grown;
-			cap = cap * 2 + 4096;
-		}
-		got = fread(text + len, 1, cap - len - 1, f);
-		len += got;
-	} while (got);
-	if (ferror(f)) {
-		error_set(err, path, 0, NULL, "cannot read the recode file");
-		goto fail;
-	}
-	fclose(f);
-	text[len] = '\0';
-	if (strlen(text) != len) {
-		error_set(err, path, 0, NULL, "the recode file holds a NUL "
-			  "byte: it is not UTF-8 text");
-		free(text);
-		return NULL;
-	}
-	return text;
-fail:
-	fclose(f);
-	free(text);
-	return NULL;
-}
-
-/* The recode file: a header "field;from;to", then one recode per row;
- * empty lines and lines starting with '#' are skipped. */
-static int read_recode_file(value_map *map, const char *path, place *at)
-{
-	char *text = read_all(path, at->err), *cell[3] = { NULL, NULL, NULL };
-	const char *p, *why;
-	int rc = -1, header = 1;
+	place *at = arg;
+	const char *why;
 	long field;
 
-	if (!text)
-		return -1;
+	(void)err;	/* at->err */
+	at->line = line;
+	field = mapped_field(at->map, cell[0], strlen(cell[0]), &why);
+	if (field < 0)
+		return place_fail(at, "'%s' %s", cell[0], why);
+	if (!*cell[1])
+		return place_fail(at, "an empty value cannot be recoded");
+	return add_recode(at->map, field, cell[1], strlen(cell[1]), cell[2],
+			  at);
+}
+
+/* The recode file: a header "field;from;to", then one recode per row
+ * (base/csv_table.h). */
+static int read_recode_file(value_map *map, const char *path, place *at)
+{
+	static const char *const header[] = { "field", "from", "to" };
+	int rc;
+
 	at->file = path;
-	at->line = 1;
-	p = text;
-	if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	while (*p) {
-		long row_line = at->line, extra = 0;
-
-		if (*p == '\n' || *p == '\r' || *p == '#') {
-			p += strcspn(p, "\n");
-			if (*p == '\n')
-				p++;
-			at->line++;
-			continue;
-		}
-		for (int i = 0; i < 3; i++) {
-			const char *start = p;
-			int more = csv_field(&p, &cell[i]);
-
-			for (; start < p; start++)
-				extra += *start == '\n';
-			if (more < 0) {
-				place_fail(at, "a quote that is not closed");
-				goto done;
-			}
-			if (more != (i < 2)) {
-				place_fail(at, "expected three columns, "
-					   "field;from;to (quote a value that "
-					   "holds ';')");
-				goto done;
-			}
-		}
-		if (*p == '\r')
-			p++;
-		if (*p && *p != '\n') {
-			place_fail(at, "expected the end of the line after "
-				   "the third column");
-			goto done;
-		}
-		if (*p == '\n')
-			p++;
-		if (header) {
-			if (strcmp(trimmed(cell[0]), "field") != 0 ||
-			    strcmp(trimmed(cell[1]), "from") != 0 ||
-			    strcmp(trimmed(cell[2]), "to") != 0) {
-				place_fail(at, "the first row must be the "
-					   "header field;from;to");
-				goto done;
-			}
-			header = 0;
-		} else {
-			char *name = trimmed(cell[0]), *from = trimmed(cell[1]);
-
-			field = mapped_field(map, name, strlen(name), &why);
-			if (field < 0) {
-				place_fail(at, "'%s' %s", name, why);
-				goto done;
-			}
-			if (!*from) {
-				place_fail(at, "an empty value cannot be "
-					   "recoded");
-				goto done;
-			}
-			if (add_recode(map, field, from, strlen(from),
-				       trimmed(cell[2]), at) < 0)
-				goto done;
-		}
-		for (int i = 0; i < 3; i++) {
-			free(cell[i]);
-			cell[i] = NULL;
-		}
-		at->line = row_line + extra + 1;
-	}
-	rc = 0;
-done:
-	for (int i = 0; i < 3; i++)
-		free(cell[i]);
-	free(text);
+	at->map = map;
+	rc = csv_table_read(path, "recode file", header, 3, recode_row, at,
+			    at->err);
 	at->file = NULL;
 	return rc;
 }
@@ -478,7 +325,7 @@ static int read_keys(value_map *map, const config *cfg,
 
 		for (size_t i = 0; i < section->count; i++) {
 			const config_entry *e = &section->entries[i];
-			place at = { cfg, section, e, NULL, 0, err };
+			place at = { cfg, section, e, NULL, 0, err, NULL };
 			const char *rest = "";
 			long f;
 
@@ -575,7 +422,7 @@ int value_map_new(const config *cfg, const config_section *section,
 		  peil_error *err)
 {
 	value_map *map;
-	place at = { cfg, section, recode_file_at, NULL, 0, err };
+	place at = { cfg, section, recode_file_at, NULL, 0, err, NULL };
 
 	*out = NULL;
 	if (!section || !declares_any(section, recode_file))

@@ -52,6 +52,9 @@ static const labels dutch = {
 			      "einde van de periode",
 	.missing_rows = "dataset %s heeft geen rijen tot het einde van de "
 			"periode",
+	.missing_contract_start = "de startdatum van het contract "
+				  "([contract] start) ontbreekt; cumulatief "
+				  "telt vanaf die datum",
 	.at_least = "minimaal",
 	.at_most = "maximaal",
 	.and_word = "en",
@@ -183,6 +186,8 @@ static const labels english = {
 	.missing_rows_field = "dataset %s has no row with %s up to the "
 			      "period's end",
 	.missing_rows = "dataset %s has no rows up to the period's end",
+	.missing_contract_start = "[contract] start is not set; cumulative() "
+				  "counts from it",
 	.at_least = "at least",
 	.at_most = "at most",
 	.and_word = "and",
@@ -308,6 +313,9 @@ void labels_status_text(const labels *l, const char *status, char *out,
 		return;
 	}
 	switch (missing) {
+	case RESULT_MISSING_CONTRACT_START:
+		snprintf(why, sizeof(why), "%s", l->missing_contract_start);
+		break;
 	case RESULT_MISSING_DATASET:
 		snprintf(why, sizeof(why), l->missing_dataset, dataset);
 		break;

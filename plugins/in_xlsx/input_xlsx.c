@@ -19,6 +19,7 @@
 #include "../in_csv/csv_trim.h"
 #include "xlsx_book.h"
 #include "xlsx_buffer.h"
+#include "xlsx_rows.h"
 #include "xlsx_sheet.h"
 #include "xlsx_value.h"
 #include "xlsx_zip.h"
@@ -642,7 +643,7 @@ static int read_sheet(struct xlsx_state *s, const char *path,
 	r.s = s;
 	r.path = path;
 	r.err = err;
-	rc = xlsx_sheet_read(sheet, on_row, &r);
+	rc = xlsx_rows_read(sheet, on_row, &r);
 	if (rc == XLSX_SHEET_STOPPED)
 		return r.rc;
 	if (rc < 0)

@@ -411,6 +411,7 @@ static void on_end(void *ctx, const xmlChar *localname,
 	struct cell_read *c = &sheet->cell;
 	enum tag tag = tag_of((const char *)localname);
 	xlsx_row row;
+	int rc;
 
 	(void)prefix;
 	(void)uri;
@@ -428,7 +429,12 @@ static void on_end(void *ctx, const xmlChar *localname,
 		sheet->in_row = 0;
 		if (sheet->cell_count > 0) {
 			finish_row(sheet, &row);
-			if (sheet->fn(sheet->fn_ctx, &row))
+			rc = sheet->fn(sheet->fn_ctx, &row);
+			if (rc == XLSX_ROW_NO_MEMORY)
+				fail(sheet,
+				     (long)row.cells[row.cell_count - 1].column,
+				     "%s", "out of memory");
+			if (rc)
 				stop(sheet);
 		}
 	}

@@ -2,7 +2,8 @@
  * xlsx_sheet.h - the rows of one worksheet, one at a time, streamed from
  * its <sheetData> by libxml2's SAX2 push parser: memory is one row (and
  * the four 128 KiB blocks of unpacked XML of xlsx_part_parse) whatever
- * the number of rows.
+ * the number of rows.  xlsx_rows_read (xlsx_rows.h) runs it on a thread
+ * of its own.
  *
  *   xlsx_sheet *sheet = xlsx_sheet_open(zip, book, part, msg, size);
  *   rc = xlsx_sheet_read(sheet, on_row, ctx);   // on_row per row
@@ -45,8 +46,11 @@ xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 			    char *msg, size_t size);
 
 /* Called for each row that has a cell with a value; row is valid during
- * the call.  Return 0 to go on, nonzero to stop the read. */
+ * the call.  Return 0 to go on, XLSX_ROW_NO_MEMORY to fail the read
+ * ("cell ...: out of memory", its last cell), other nonzero to stop it. */
 typedef int (*xlsx_row_fn)(void *ctx, const xlsx_row *row);
+
+#define XLSX_ROW_NO_MEMORY 2
 
 #define XLSX_SHEET_STOPPED (-2)
 

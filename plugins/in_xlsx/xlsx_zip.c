@@ -8,12 +8,12 @@
  * the byte past the limit whatever the header says.
  */
 #include "xlsx_zip.h"
+#include "xlsx_thread.h"
 
 #include <zip.h>
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,16 +325,11 @@ static void inflater_stop(xlsx_part *part)
 	part->inflater = NULL;
 }
 
-/* Starts the inflater on the part: 0, or -1 (out of memory or threads).
- * The thread blocks every signal, as the host's helper threads do: the
- * host's SIGINT / SIGTERM handling and its plugin guard stay with the
- * thread that called the plugin. */
+/* Starts the inflater on the part: 0, or -1 (out of memory or threads). */
 static int inflater_start(xlsx_part *part)
 {
 	struct inflater *in = calloc(1, sizeof(*in));
-	sigset_t all, old;
 	size_t i;
-	int rc;
 
 	if (in == NULL)
 		return -1;
@@ -348,11 +343,7 @@ static int inflater_start(xlsx_part *part)
 		goto fail;
 	}
 	part->inflater = in;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&in->thread, NULL, inflate_part, part);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0)
+	if (xlsx_thread_start(&in->thread, inflate_part, part) == 0)
 		return 0;
 	part->inflater = NULL;
 	pthread_cond_destroy(&in->cond);

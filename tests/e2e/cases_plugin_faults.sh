@@ -13,6 +13,7 @@ test_plugin_faults() {
 	cp "$plugins/../test-plugins/crashes.so" "$plugins/csv.so" "$work/plugdir/"
 	printf 'crash\n' >"$work/crash.csv"
 	printf 'mute\n' >"$work/mute.csv"
+	printf 'thread\n' >"$work/thread.csv"
 
 	# The NULL write: the guard's line, then death by the same signal.
 	# ASan's own SEGV handler would print its report instead: off here.
@@ -30,6 +31,19 @@ test_plugin_faults() {
 		fail "crash lines: $(grep -c 'crashed in plugin' "$work/err")"
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM peil_ingest' 2>/dev/null || echo 0)
 	[ "$n" = 0 ] && ok "nothing logged as ingested" || fail "$n files logged as ingested"
+
+	# The NULL write in a thread the plugin started during read (issue
+	# 20): the same line, the same signal.  Before: exit 139, no line.
+	rm -f "$work/peil.db"*
+	plugin_config crashes "$work/thread.csv"
+	(ulimit -c 0
+	 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0 \
+		exec "$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err")
+	expect_rc "a NULL write in the plugin's own thread dies of SIGSEGV" 139 $?
+	expect_grep "it names the plugin, in its own thread too" "$work/err" \
+		"peil: crashed in plugin crashes ($work/plugdir/crashes.so) while reading $work/thread.csv"
+	[ "$(grep -c 'crashed in plugin' "$work/err")" = 1 ] && ok "one crash line (thread)" ||
+		fail "crash lines (thread): $(grep -c 'crashed in plugin' "$work/err")"
 
 	rm -f "$work/peil.db"*
 	# An error without a message names the plugin, not "unknown error".

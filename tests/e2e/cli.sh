@@ -328,6 +328,147 @@ LUA
 	if grep -q '^kapot;' "$work/out.csv"; then fail "the failed KPI has figures"; else ok "the failed KPI has no figures"; fi
 }
 
+# ------------------------------------------------------------ cumulative
+# cumulative("registered") from [contract] start = 2018-01-01 over the
+# fixture (tests/data/kpi/cumulatief): D9 (2017-10-10) and D2 (2017-12-29)
+# were registered before the contract and never count.
+#   Jan: Noord D1 D3 = 2, Zuid D5 = 1, total 3;
+#   Feb: + Noord D4, Zuid D7 D8: Noord 3, Zuid 3, total 6;
+#   Mar: + Noord D10, Zuid D6: Noord 4, Zuid 4, total 8.
+# up_to("registered") would give 5, 8 and 10 in total.
+test_cumulative() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/tests/data/kpi/cumulatief" 2018-Q1
+	"$peil" test --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of cumulative() with hand-worked figures" 0 $?
+	expect_grep "both tests ran" "$work/out" "2 tests, 10 figures, 0 differ"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "without [contract] start: not evaluated" 6 $?
+	expect_grep "the reason, in Dutch" "$work/out.csv" "niet berekend: de startdatum van het contract ([contract] start) ontbreekt"
+	expect_grep "the log says why" "$work/err" "[contract] start is not set"
+	"$peil" explain --config "$work/peil.ini" casussen_sinds_contractstart >"$work/out" 2>"$work/err"
+	expect_grep "explain shows the selection" "$work/out" 'select:      cumulative("registered")'
+	expect_grep "explain says it is not evaluated" "$work/out" "cumulative:  [contract] start is not set: not evaluated"
+
+	printf '[contract]\nstart = 2018-01-01\n' >>"$work/peil.ini"
+	"$peil" explain --config "$work/peil.ini" casussen_sinds_contractstart >"$work/out" 2>"$work/err"
+	expect_grep "explain says where it counts from" "$work/out" "cumulative:  from 2018-01-01 ([contract] start) to each period's last day"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "with [contract] start" 0 $?
+	got=$(csv_columns periode team waarde <"$work/out.csv" | tr '\n' ' ')
+	[ "$got" = "2018-01;Buurtteam Noord;2 2018-01;Buurtteam Zuid;1 2018-01;Totaal;3 2018-02;Buurtteam Noord;3 2018-02;Buurtteam Zuid;3 2018-02;Totaal;6 2018-03;Buurtteam Noord;4 2018-03;Buurtteam Zuid;4 2018-03;Totaal;8 " ] &&
+		ok "the figures from the contract's start" || fail "the figures from the contract's start" "got: $got"
+
+	sed -i 's/^start = 2018-01-01$/start = 2018-13-01/' "$work/peil.ini"
+	line=$(grep -n '^start = 2018-13-01' "$work/peil.ini" | cut -d: -f1)
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a bad [contract] start" 3 $?
+	expect_grep "is named with its line" "$work/err" "peil.ini:$line: start = 2018-13-01: expected a date as jjjj-mm-dd"
+}
+
+# -------------------------------------------------------------- grouping
+# Referral sources in groups (tests/data/kpi/groepen/verwijzers.csv):
+# Huisarts and POH-GGZ are huisarts/POH, Ander team and "Buurtteam;
+# jeugd" wijkteam, Zelfmelder and Familie of netwerk eigen initiatief;
+# other = overige redenen.  The shipped casussen_gestart, broken down by
+# referrer in these groups by the config alone, over the fixture's
+# registrations in 2018-Q1 (referrers from cases.csv):
+#   Jan: D1 Huisarts, D3 Familie of netwerk, D5 Veilig Thuis (unmapped):
+#        huisarts/POH 1, eigen initiatief 1, overige redenen 1;
+#   Feb: D4 (empty), D7 Huisarts, D8 Ander team: (onbekend) 1 (not
+#        overige redenen, which is 0), huisarts/POH 1, wijkteam 1;
+#   Mar: D6 Woningcorporatie (unmapped), D10 Zelfmelder: overige redenen
+#        1, eigen initiatief 1.
+# Then from a dataset instead: only Huisarts -> huisarts/POH and Ander
+# team -> wijkteam; January: huisarts/POH 1 and overige redenen 2,
+# February as before, March overige redenen 2.
+test_grouping() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $src/tests/data/kpi/groepen" 2018-Q1 "$cases_only_kpis"
+	cat >>"$work/peil.ini" <<INI
+[dataset verwijzer_groepen]
+field.value = text key
+field.group = text required
+[source groepen]
+plugin = csv
+dataset = verwijzer_groepen
+path = $work/groepen.csv
+column.Waarde = value
+column.Groep = group
+[group verwijzers]
+file = $src/tests/data/kpi/groepen/verwijzers.csv
+[group verwijzers_tabel]
+dataset = verwijzer_groepen
+other = overige redenen
+INI
+	printf 'Waarde;Groep\nHuisarts;huisarts/POH\nAnder team;wijkteam\n' >"$work/groepen.csv"
+	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/groepen/tests" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of groups from a file and from a dataset" 0 $?
+	expect_grep "both tests ran" "$work/out" "2 tests, 10 figures, 0 differ"
+
+	cat >>"$work/peil.ini" <<INI
+[kpi casussen_gestart]
+breakdown = referrer
+group.referrer = verwijzers
+INI
+	sed -i 's|^file = .*verwijzers.csv$|&\nother = overige redenen|' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "ingest of the cases and the groups" 0 $?
+	"$peil" explain --config "$work/peil.ini" casussen_gestart >"$work/out" 2>"$work/err"
+	expect_grep "explain shows the grouping" "$work/out" \
+		"breakdown:   referrer in [group verwijzers] ($src/tests/data/kpi/groepen/verwijzers.csv; unmapped: \"overige redenen\")"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi casussen_gestart --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of the shipped KPI in groups" 0 $?
+	got=$(csv_columns periode referrer waarde <"$work/out.csv" | tr '\n' ' ')
+	want="2018-01;eigen initiatief;1 2018-01;huisarts/POH;1 2018-01;overige redenen;1 2018-01;wijkteam;0 2018-01;(onbekend);0 2018-01;Totaal;3 "
+	want="${want}2018-02;eigen initiatief;0 2018-02;huisarts/POH;1 2018-02;overige redenen;0 2018-02;wijkteam;1 2018-02;(onbekend);1 2018-02;Totaal;3 "
+	want="${want}2018-03;eigen initiatief;1 2018-03;huisarts/POH;0 2018-03;overige redenen;1 2018-03;wijkteam;0 2018-03;(onbekend);0 2018-03;Totaal;2 "
+	[ "$got" = "$want" ] && ok "the figures per group, the empty referrer apart" ||
+		fail "the figures per group, the empty referrer apart" "got:  $got" "want: $want"
+
+	sed -i 's/^group.referrer = verwijzers$/group.referrer = verwijzers_tabel/' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi casussen_gestart --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with groups from a dataset" 0 $?
+	got=$(csv_columns periode referrer waarde <"$work/out.csv" | grep -v Totaal | tr '\n' ' ')
+	want="2018-01;huisarts/POH;1 2018-01;overige redenen;2 2018-01;wijkteam;0 2018-01;(onbekend);0 2018-02;huisarts/POH;1 2018-02;overige redenen;0 2018-02;wijkteam;1 2018-02;(onbekend);1 2018-03;huisarts/POH;0 2018-03;overige redenen;2 2018-03;wijkteam;0 2018-03;(onbekend);0 "
+	[ "$got" = "$want" ] && ok "the figures per group of the dataset" ||
+		fail "the figures per group of the dataset" "got:  $got" "want: $want"
+
+	# A group file is part of the definitions: the run's fingerprint of
+	# them changes with it (and only then).
+	cp "$src/tests/data/kpi/groepen/verwijzers.csv" "$work/verwijzers.csv"
+	sed -i "s|^file = .*verwijzers.csv\$|file = $work/verwijzers.csv|" "$work/peil.ini"
+	for i in 1 2 3; do
+		[ "$i" = 3 ] && echo 'Veilig Thuis;wijkteam' >>"$work/verwijzers.csv"
+		"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi casussen_gestart >/dev/null 2>"$work/err"
+	done
+	n=$(sqlite3 "$work/peil.db" "SELECT count(DISTINCT scripts_sha256) FROM (SELECT scripts_sha256 FROM peil_run ORDER BY id DESC LIMIT 2)")
+	m=$(sqlite3 "$work/peil.db" "SELECT count(DISTINCT scripts_sha256) FROM (SELECT scripts_sha256 FROM peil_run ORDER BY id DESC LIMIT 2 OFFSET 1)")
+	[ "$n $m" = "2 1" ] && ok "a changed group file changes the scripts fingerprint" ||
+		fail "a changed group file changes the scripts fingerprint" "got: $n $m"
+
+	sed -i 's/^group.referrer = verwijzers_tabel$/group.referrer = bestaat_niet/' "$work/peil.ini"
+	line=$(grep -n '^group.referrer = bestaat_niet' "$work/peil.ini" | cut -d: -f1)
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "an unknown group" 3 $?
+	expect_grep "is named with its line" "$work/err" "peil.ini:$line: [kpi casussen_gestart] group.referrer = bestaat_niet: no [group bestaat_niet] in the configuration"
+	sed -i 's/^group.referrer = bestaat_niet$/group.referrer = verwijzers/' "$work/peil.ini"
+	sed -i 's/^breakdown = referrer$/breakdown = team/' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi casussen_gestart >/dev/null 2>"$work/err"
+	expect_grep "a grouped field outside the breakdown fails the KPI" "$work/err" \
+		"kpi 'casussen_gestart': [kpi casussen_gestart] group.referrer: 'referrer' is not in the breakdown"
+	sed -i 's/^breakdown = team$/breakdown = referrer/' "$work/peil.ini"
+
+	printf 'value;group\nHuisarts;huisarts/POH\n# a comment\nHuisarts;wijkteam\n' >"$work/twice.csv"
+	sed -i "s|^file = .*verwijzers.csv\$|file = $work/twice.csv|" "$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a value in two groups" 3 $?
+	expect_grep "names the file and line" "$work/err" "$work/twice.csv:4: 'Huisarts' is in two groups: 'huisarts/POH' and 'wijkteam'"
+	printf 'waarde;groep\nHuisarts;huisarts/POH\n' >"$work/twice.csv"
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a file without the header" 3 $?
+	expect_grep "says which header" "$work/err" "$work/twice.csv:1: the first row must be the header value;group"
+}
+
 # ------------------------------------------------------------ KPI library
 # A municipality directory after the shipped one: it replaces caseload,
 # adds a KPI that requires a helper of its own, and tests it.

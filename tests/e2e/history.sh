@@ -271,6 +271,49 @@ test_provisional() {
 	expect_grep "is named with its line" "$work/err" "delay_days = soon: expected a whole number"
 }
 
+# ---------------------------------------------------------------- rolling
+# [run] periods relative to the run date (PEIL_TODAY stands in for the
+# clock).  Registrations by month (cases.csv): 2017-12 D2 = 1; 2018-01
+# D1 D3 D5 = 3; 2018-02 D4 D7 D8 = 3; 2018-03 D6 D10 = 2.
+# On 2018-03-05 with delay_days = 3 the cutoff is 2018-03-01: February is
+# the latest complete month, so "last 2 months" is 2018-01..2018-02, and
+# with the fixed 2017-12 the run covers 2017-12-01 .. 2018-02-28.
+# On 2018-04-02 with delay_days = 0 the cutoff is 2018-04-01: "current
+# year" is 2018, evaluated up to the cutoff: January to March.
+test_rolling() {
+	write_config "$src/tests/data/e2e/cases.csv" "2017-12, last 2 months" "delay_days = 3"
+	PEIL_TODAY=2018-03-05 "$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check with a rolling period" 0 $?
+	expect_grep "check says what it resolves to" "$work/out" \
+		"[run] periods: last 2 months is 2018-01-01 .. 2018-02-28 on 2018-03-05 (delay_days = 3)"
+	PEIL_TODAY=2018-03-05 "$peil" run --config "$work/peil.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "a run of the last 2 months and 2017-12" 0 $?
+	expect_grep "2017-12: D2" "$work/out" "casussen_gestart;Gestarte casussen;casussen;2017-12;Totaal;1;"
+	expect_grep "2018-01: D1 D3 D5" "$work/out" "casussen_gestart;Gestarte casussen;casussen;2018-01;Totaal;3;"
+	expect_grep "2018-02: D4 D7 D8" "$work/out" "casussen_gestart;Gestarte casussen;casussen;2018-02;Totaal;3;"
+	expect_no_grep "not 2018-03" "$work/out" ";2018-03;"
+	expect_no_grep "not 2017-11" "$work/out" ";2017-11;"
+	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>"$work/err"
+	expect_grep "the run record keeps the resolved periods" "$work/runs" "periods 2017-12-01 .. 2018-02-28"
+
+	rm -f "$work/peil.db"*
+	write_config "$src/tests/data/e2e/cases.csv" "current year"
+	PEIL_TODAY=2018-04-02 "$peil" run --config "$work/peil.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "a run of the current year" 0 $?
+	expect_grep "2018-01" "$work/out" "casussen_gestart;Gestarte casussen;casussen;2018-01;Totaal;3;"
+	expect_grep "2018-03: D6 D10" "$work/out" "casussen_gestart;Gestarte casussen;casussen;2018-03;Totaal;2;"
+	expect_no_grep "not 2017-12" "$work/out" ";2017-12;"
+	expect_no_grep "not 2018-04, which has not ended" "$work/out" ";2018-04;"
+
+	write_config "$src/tests/data/e2e/cases.csv" "last 13 weeks"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "an unknown rolling period" 3 $?
+	expect_grep "is named" "$work/err" "periods = last 13 weeks: expected periods such as"
+	PEIL_TODAY=tomorrow "$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a bad PEIL_TODAY" 64 $?
+	expect_grep "is refused" "$work/err" "PEIL_TODAY = tomorrow: expected a date as jjjj-mm-dd"
+}
+
 # ------------------------------------------------------------------- lock
 # Two real processes.  flock(1) holds the lock as a second peil would (the
 # same flock(2) on the same file); then a peil whose KPI takes a while

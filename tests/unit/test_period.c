@@ -212,8 +212,109 @@ TEST(lists_tile)
 	}
 }
 
+/* Resolve text for a run on the cutoff date; first and last as days. */
+static void rolling(const char *text, int start_month, int32_t cutoff,
+		    int32_t *first, int32_t *last)
+{
+	period_rolling r;
+
+	*first = *last = 0;
+	CHECK_INT(period_rolling_parse(text, &r), 0);
+	period_rolling_resolve(&r, start_month, cutoff, first, last);
+}
+
+TEST(rolling_parse)
+{
+	period_rolling r;
+
+	CHECK_INT(period_rolling_parse("last 13 months", &r), 0);
+	CHECK_INT(r.grain, PERIOD_MONTH);
+	CHECK_INT(r.count, 13);
+	CHECK_INT(period_rolling_parse("Last 1 quarter", &r), 0);
+	CHECK_INT(r.count, 1);
+	CHECK_INT(period_rolling_parse("previous  contract year", &r), 0);
+	CHECK_INT(r.grain, PERIOD_CONTRACT_YEAR);
+	CHECK_INT(r.count, -1);
+	CHECK_INT(period_rolling_parse("contract year", &r), 0);
+	CHECK_INT(r.count, 0);
+	CHECK_INT(period_rolling_parse("last 2 contract years", &r), 0);
+	CHECK_INT(r.count, 2);
+	CHECK_INT(period_rolling_parse("current year", &r), 0);
+	CHECK_INT(r.grain, PERIOD_YEAR);
+	CHECK_INT(r.count, 0);
+	CHECK_INT(period_rolling_parse("last 13 month", &r), -1);
+	CHECK_INT(period_rolling_parse("last 0 months", &r), -1);
+	CHECK_INT(period_rolling_parse("last months", &r), -1);
+	CHECK_INT(period_rolling_parse("last -2 months", &r), -1);
+	CHECK_INT(period_rolling_parse("current years", &r), -1);
+	CHECK_INT(period_rolling_parse("current week", &r), -1);
+	CHECK_INT(period_rolling_parse("current year please", &r), -1);
+	CHECK_INT(period_rolling_parse("contract", &r), -1);
+	CHECK_INT(period_rolling_parse("2018", &r), -1);
+	CHECK_INT(period_rolling_parse("", &r), -1);
+}
+
+TEST(rolling_resolve)
+{
+	int32_t a, b;
+
+	/* A run on 2026-12-05, delay 0: cutoff 2026-12-04.  November is
+	 * the latest complete month; 13 months back from it start in
+	 * November 2025. */
+	rolling("last 13 months", 1, D(2026, 12, 4), &a, &b);
+	CHECK_INT(a, D(2025, 11, 1));
+	CHECK_INT(b, D(2026, 11, 30));
+	/* A run on 2027-01-01: cutoff 2026-12-31, the year is complete. */
+	rolling("previous year", 1, D(2026, 12, 31), &a, &b);
+	CHECK_INT(a, D(2026, 1, 1));
+	CHECK_INT(b, D(2026, 12, 31));
+	rolling("current year", 1, D(2026, 12, 31), &a, &b);
+	CHECK_INT(a, D(2026, 1, 1));
+	CHECK_INT(b, D(2026, 12, 31));
+	rolling("last 13 months", 1, D(2026, 12, 31), &a, &b);
+	CHECK_INT(a, D(2025, 12, 1));
+	CHECK_INT(b, D(2026, 12, 31));
+	/* A run on 2027-01-02: cutoff 2027-01-01. */
+	rolling("previous year", 1, D(2027, 1, 1), &a, &b);
+	CHECK_INT(a, D(2026, 1, 1));
+	CHECK_INT(b, D(2026, 12, 31));
+	rolling("current year", 1, D(2027, 1, 1), &a, &b);
+	CHECK_INT(a, D(2027, 1, 1));
+	CHECK_INT(b, D(2027, 12, 31));
+	rolling("previous quarter", 1, D(2027, 1, 1), &a, &b);
+	CHECK_INT(a, D(2026, 10, 1));
+	CHECK_INT(b, D(2026, 12, 31));
+	rolling("last 4 quarters", 1, D(2027, 1, 1), &a, &b);
+	CHECK_INT(a, D(2026, 1, 1));
+	CHECK_INT(b, D(2026, 12, 31));
+	/* delay_days crossing a month: a run on 2026-03-03 with delay_days
+	 * 5 has cutoff 2026-03-03 - 1 - 5 = 2026-02-25; February is not
+	 * complete, so the latest month is January. */
+	rolling("previous month", 1, D(2026, 2, 25), &a, &b);
+	CHECK_INT(a, D(2026, 1, 1));
+	CHECK_INT(b, D(2026, 1, 31));
+	rolling("last 13 months", 1, D(2026, 2, 25), &a, &b);
+	CHECK_INT(a, D(2025, 1, 1));
+	CHECK_INT(b, D(2026, 1, 31));
+	rolling("current month", 1, D(2026, 2, 25), &a, &b);
+	CHECK_INT(a, D(2026, 2, 1));
+	CHECK_INT(b, D(2026, 2, 28));
+	/* Contract years from July: cutoff 2026-03-10 lies in 2025/2026. */
+	rolling("contract year", 7, D(2026, 3, 10), &a, &b);
+	CHECK_INT(a, D(2025, 7, 1));
+	CHECK_INT(b, D(2026, 6, 30));
+	rolling("previous contract year", 7, D(2026, 3, 10), &a, &b);
+	CHECK_INT(a, D(2024, 7, 1));
+	CHECK_INT(b, D(2025, 6, 30));
+	rolling("last 2 contract years", 7, D(2026, 6, 30), &a, &b);
+	CHECK_INT(a, D(2024, 7, 1));
+	CHECK_INT(b, D(2026, 6, 30));
+}
+
 int main(void)
 {
+	RUN(rolling_parse);
+	RUN(rolling_resolve);
 	RUN(grain_names);
 	RUN(parse_ids);
 	RUN(parse_refused);

@@ -170,7 +170,7 @@ TEST(mistakes_are_refused_with_their_line)
 	/* the line after a quoted line break is the file's third */
 	CHECK(!map_of("", "field;from;to\nself_reliant;\"a\nb\";c\n"
 		      "self_reliant;x\n", &cfg, &err));
-	CHECK_CONTAINS(err.message, "expected three columns");
+	CHECK_CONTAINS(err.message, "expected 3 columns, field;from;to");
 	CHECK_INT(err.line, 4);
 	config_free(cfg);
 	CHECK(!map_of("", "veld;van;naar\n", &cfg, &err));

@@ -54,6 +54,8 @@ static int run(const struct config_entry *config, const char *path,
 	memset(&host, 0, sizeof(host));
 	memset(err, 0, sizeof(*err));
 	host.config = config;
+	host.reader = pthread_self();
+	host.reader_set = 1;
 	rc = plugin->input->open(&services, &host, &state, err);
 	if (rc)
 		return rc;
@@ -559,14 +561,17 @@ static char *long_sheet(void)
 }
 
 /* Every row of a sheet unpacked in many blocks arrives, in order; a host
- * that stops the read at row 100 ends it there (the unpacking thread,
- * then waiting on a full ring, is stopped and joined: no leak, no hang). */
+ * that stops the read ends it there (the plugin's threads, then waiting
+ * on a full ring or a full block, are stopped and joined: no leak, no
+ * hang). */
 TEST(long_sheet_read_and_stopped)
 {
 	char *sheet = long_sheet();
 	const char *path = write_book(workbook, sheet);
+	static const size_t stops[2] = { 100, 1500 };
 	peil_error err;
 	void *state = NULL;
+	size_t i;
 
 	free(sheet);
 	CHECK_INT(run(three_columns, path, &err), 0);
@@ -577,18 +582,80 @@ TEST(long_sheet_read_and_stopped)
 	CHECK_STR(host.row[15].field[CASE_ID], "D15");
 	CHECK_STR(host.row[15].field[REGISTERED], "date:17547");
 	CHECK_INT(host.row[15].line, 17);
+	/* parsed on the plugin's thread, 512 rows to a block: every row of
+	 * some 59 blocks, in order, handed over on the calling thread */
+	CHECK_INT(host.last_line, LONG_ROWS + 1);
+	CHECK_INT(host.out_of_order, 0);
+	CHECK_INT(host.other_thread, 0);
 
-	memset(&host, 0, sizeof(host));
-	memset(&err, 0, sizeof(err));
-	host.config = three_columns;
-	host.end_fail_at = 100;
-	host.end_result = -1;
-	CHECK_INT(plugin->input->open(&services, &host, &state, &err), 0);
-	CHECK_INT(plugin->input->read(state, path, &err), -1);
-	plugin->input->close(state);
-	CHECK_CONTAINS(err.message, "stopped by the host");
-	CHECK_INT(host.ended, 100);
-	CHECK_INT(host.begun, 100);
+	/* stopped at row 100, in the first block; and in the third (rows
+	 * 1025-1536 of data): the parser, a block ahead and waiting for the
+	 * second, is stopped and joined, as is the unpacking thread */
+	for (i = 0; i < 2; i++) {
+		memset(&host, 0, sizeof(host));
+		memset(&err, 0, sizeof(err));
+		host.config = three_columns;
+		host.end_fail_at = stops[i];
+		host.end_result = -1;
+		CHECK_INT(plugin->input->open(&services, &host, &state, &err), 0);
+		CHECK_INT(plugin->input->read(state, path, &err), -1);
+		plugin->input->close(state);
+		CHECK_CONTAINS(err.message, "stopped by the host");
+		CHECK_INT(host.ended, stops[i]);
+		CHECK_INT(host.begun, stops[i]);
+		CHECK_INT(host.last_line, (long)stops[i] + 1);
+	}
+	unlink(path);
+}
+
+/* A row larger than a block of rows (9000 cells, 8192 to a block; 9000
+ * texts of 20 bytes, 128 KiB to a block) between two ordinary ones: the
+ * block that takes it grows, and the rows come in order, whole. */
+#define WIDE_CELLS 9000
+
+TEST(row_larger_than_a_block)
+{
+	size_t size = 4096 + (size_t)WIDE_CELLS * 80, len;
+	char *sheet = malloc(size), column[16];
+	const char *path;
+	peil_error err;
+	long c;
+
+	if (sheet == NULL)
+		exit(2);
+	len = (size_t)snprintf(sheet, size, XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>\n"
+		"<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>D1</t></is></c><c r=\"B2\" t=\"s\"><v>6</v></c><c r=\"C2\" s=\"1\"><v>43160</v></c></row>\n"
+		"<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>D2</t></is></c><c r=\"B3\" t=\"s\"><v>6</v></c><c r=\"C3\" s=\"1\"><v>43161</v></c>");
+	for (c = 3; c < WIDE_CELLS; c++) {	/* D3 on, past the header */
+		int n = 0;
+		long k = c + 1;
+
+		while (k > 0) {
+			column[n++] = (char)('A' + (k - 1) % 26);
+			k = (k - 1) / 26;
+		}
+		len += (size_t)snprintf(sheet + len, size - len, "<c r=\"");
+		while (n > 0)
+			sheet[len++] = column[--n];
+		len += (size_t)snprintf(sheet + len, size - len,
+			"3\" t=\"inlineStr\"><is><t>%020ld</t></is></c>", c);
+	}
+	snprintf(sheet + len, size - len, "</row>\n"
+		"<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>D3</t></is></c><c r=\"B4\" t=\"s\"><v>6</v></c><c r=\"C4\" s=\"1\"><v>43162</v></c></row>\n"
+		"</sheetData></worksheet>");
+	path = write_book(workbook, sheet);
+	free(sheet);
+	CHECK_INT(run(three_columns, path, &err), 0);
+	CHECK_INT(host.ended, 3);
+	CHECK_STR(host.row[0].field[CASE_ID], "D1");
+	CHECK_STR(host.row[1].field[CASE_ID], "D2");
+	CHECK_STR(host.row[1].field[REGISTERED], "date:17592");	/* 2018-03-02 */
+	CHECK_INT(host.row[1].line, 3);
+	CHECK_STR(host.row[2].field[CASE_ID], "D3");
+	CHECK_STR(host.row[2].field[REGISTERED], "date:17593");
+	CHECK_INT(host.row[2].line, 4);
+	CHECK_INT(host.other_thread, 0);
 	unlink(path);
 }
 
@@ -748,6 +815,7 @@ int main(int argc, char **argv)
 	RUN(zip_bomb_refused);
 	RUN(truncated_sheet_refused);
 	RUN(long_sheet_read_and_stopped);
+	RUN(row_larger_than_a_block);
 	RUN(damaged_sheet_checksum_refused);
 	return harness_done();
 }
