@@ -485,6 +485,8 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		fputc(sep, out);
 		csv_text(out, r ? labels_revision(w, r) : "", sep);
 	}
+	fputc(sep, out);
+	csv_text(out, w->grain_word[period_id_grain(row->period)], sep);
 	fputs("\r\n", out);
 }
 
@@ -561,7 +563,7 @@ static void write_csv(FILE *out, const result_table *t,
 	if (o->revisions)
 		fprintf(out, "%c%s%c%s", sep, w->col_previous, sep,
 			w->col_revised);
-	fputs("\r\n", out);
+	fprintf(out, "%c%s\r\n", sep, w->col_grain);
 	for (i = 0; i < t->count; i++)
 		csv_row(out, &t->rows[i],
 			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
@@ -617,8 +619,13 @@ static void json_kpi(FILE *out, const kpi_info *k)
 	output_json_string(out, k->description ? k->description : "");
 	fputs(", \"unit\": ", out);
 	output_json_string(out, k->unit);
-	fprintf(out, ", \"grain\": \"%s\", \"breakdown\": [",
-		period_grain_name(k->grain));
+	/* grain: the first of grains, as before there were several */
+	fprintf(out, ", \"grain\": \"%s\", \"grains\": [",
+		period_grain_name(k->grains.grain[0]));
+	for (j = 0; j < k->grains.count; j++)
+		fprintf(out, "%s\"%s\"", j ? ", " : "",
+			period_grain_name(k->grains.grain[j]));
+	fputs("], \"breakdown\": [", out);
 	for (j = 0; j < k->breakdown_count; j++) {
 		fputs(j ? ", " : "", out);
 		output_json_string(out, k->breakdown[j]);
@@ -750,6 +757,8 @@ static void write_json(FILE *out, const result_table *t,
 		output_json_string(out, row->kpi);
 		fputs(", \"period\": ", out);
 		output_json_string(out, row->period);
+		fprintf(out, ", \"grain\": \"%s\"",
+			period_grain_name(period_id_grain(row->period)));
 		/* The breakdown is stored as a JSON object already. */
 		fprintf(out, ", \"breakdown\": %s, \"value\": ",
 			row->breakdown);

@@ -297,7 +297,8 @@ TEST(shipped_scripts_load)
 	info = kpi_set_find(set, "wachttijd_gemiddeld");
 	CHECK(info != NULL);
 	CHECK_STR(info->unit, "werkdagen");
-	CHECK_INT(info->grain, PERIOD_MONTH);
+	CHECK_INT(info->grains.count, 1);
+	CHECK_INT(info->grains.grain[0], PERIOD_MONTH);
 	CHECK_INT(info->breakdown_count, 1);
 	CHECK_STR(info->breakdown[0], "team");
 	CHECK(info->has_max && !info->has_min);
