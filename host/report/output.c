@@ -757,8 +757,6 @@ static void write_json(FILE *out, const result_table *t,
 		output_json_string(out, row->kpi);
 		fputs(", \"period\": ", out);
 		output_json_string(out, row->period);
-		fprintf(out, ", \"grain\": \"%s\"",
-			period_grain_name(period_id_grain(row->period)));
 		/* The breakdown is stored as a JSON object already. */
 		fprintf(out, ", \"breakdown\": %s, \"value\": ",
 			row->breakdown);
@@ -779,13 +777,15 @@ static void write_json(FILE *out, const result_table *t,
 					   sizeof(RESULT_NOT_EVALUATED) - 1);
 		}
 		json_previous(out, o->revisions, row);
-		fprintf(out, ", \"suppressed\": %s, \"final\": %s}",
+		fprintf(out, ", \"suppressed\": %s, \"final\": %s, "
+			"\"grain\": \"%s\"}",
 			row->suppressed == RESULT_SMALL	       ? "\"small\""
 			: row->suppressed == RESULT_DERIVABLE ? "\"derivable\""
 							       : "null",
 			row->finality == RESULT_FINAL	      ? "true"
 			: row->finality == RESULT_PROVISIONAL ? "false"
-							      : "null");
+							      : "null",
+			period_grain_name(period_id_grain(row->period)));
 	}
 	fputs(t->count ? "\n]}\n" : "]}\n", out);
 }

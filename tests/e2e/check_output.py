@@ -337,18 +337,27 @@ def check_prometheus(path):
     print("%d samples in %d families" % (samples, len(typed)))
 
 
+def grain_of(period):
+    """The grain a period id implies (docs/output.md)."""
+    if "/" in period:
+        return "contract_year"
+    if "-Q" in period:
+        return "quarter"
+    return "month" if "-" in period else "year"
+
+
 def check_json(path):
     doc = json.load(open(path, encoding="utf-8"))
     for key in ("run", "disclosure", "kpis", "results"):
         if key not in doc:
             fail("no %r" % key)
     for r in doc["results"]:
-        if set(r) != {"kpi", "period", "breakdown", "value", "numerator",
-                      "denominator", "status", "suppressed", "final"} and \
-                set(r) != {"kpi", "period", "breakdown", "value", "numerator",
-                      "denominator", "status", "suppressed", "final",
-                      "not_evaluated"}:
+        if set(r) - {"not_evaluated"} != {
+                "kpi", "period", "breakdown", "value", "numerator",
+                "denominator", "status", "suppressed", "final", "grain"}:
             fail("result keys %s" % sorted(r))
+        if r["grain"] != grain_of(r["period"]):
+            fail("grain %r of period %r" % (r["grain"], r["period"]))
         if r["suppressed"] and r["value"] is not None:
             fail("a suppressed figure with a value: %r" % r)
     ids = {k["id"] for k in doc["kpis"]}
