@@ -225,6 +225,16 @@ static void text_target(FILE *out, const kpi_info *k, const output_options *o,
 	fputc('\n', out);
 }
 
+/* Periods by grain, month first, then in time: a KPI of several grains
+ * shows its months, then its quarters, then its year. */
+static int compare_periods(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ga = (int)period_id_grain(a), gb = (int)period_id_grain(b);
+
+	return ga != gb ? ga - gb : strcmp(a, b);
+}
+
 /* One KPI's rows [begin, end) as breakdown x period. */
 static void text_block(FILE *out, const result_table *t, size_t begin,
 		       size_t end, const output_options *o)
@@ -254,6 +264,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	qsort(cells.items, cells.count, sizeof(*cells.items),
 	      compare_breakdowns);
+	qsort(periods.items, periods.count, sizeof(*periods.items),
+	      compare_periods);
 	if (output_width(head) > label_width)
 		label_width = output_width(head);
 	for (i = 0; i < cells.count; i++) {

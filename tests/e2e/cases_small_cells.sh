@@ -91,3 +91,26 @@ PY
 		casussen_afgesloten_year:casussen_afgesloten \
 		casussen_afgesloten_year:casussen_afgesloten_quarter
 }
+
+# The same attack on one KPI of several grains ([kpi ID] grains = month,
+# quarter, year): a shown quarter and two shown months of started or
+# closed cases would give the third month, a shown year and three shown
+# quarters the fourth.
+test_small_cells_grains() {
+	local kpi
+	demo_setup 2018 2018 2000
+	for kpi in casussen_gestart casussen_afgesloten; do
+		printf '[kpi %s]\ngrains = month, quarter, year\n' "$kpi" >>"$work/demo.ini"
+	done
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run of the demo, two KPIs in three grains" 0 $?
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/shown.csv" 2>"$work/err"
+	expect_rc "show" 0 $?
+	sed "s|^min_count = .*|min_count = 0|" "$work/demo.ini" >"$work/truth.ini"
+	"$peil" show --config "$work/truth.ini" --format csv >"$work/truth.csv" 2>"$work/err"
+	expect_rc "show without the rules" 0 $?
+	check "no hidden figure is recovered from the KPI's own grains" attack \
+		"$work/shown.csv" "$work/truth.csv" 10 \
+		casussen_gestart:casussen_gestart \
+		casussen_afgesloten:casussen_afgesloten
+}

@@ -248,15 +248,20 @@ def check_attack(shown_path, truth_path, minimum, *pairs):
             if kpi != coarse or size[c] is None:
                 continue
             pc = period_days(period)
-            parts = [i for (k, p, b), i in index.items()
-                     if k == fine and b == cells and period_days(p) and
-                     pc[0] <= period_days(p)[0] and period_days(p)[1] <= pc[1]]
-            if not parts:
-                continue
-            if sum(size[p] or 0 for p in parts) != size[c]:
-                fail("%s %s %s is not the sum of %s" % (coarse, period, cells, fine))
-            relations.append((c, parts))
-            cross += 1
+            # each shorter grain of FINE apart (FINE may be COARSE itself,
+            # a KPI of several grains)
+            by_grain = {}
+            for (k, p, b), i in index.items():
+                pf = period_days(p)
+                if (k == fine and b == cells and pf and pc[0] <= pf[0] and
+                        pf[1] <= pc[1] and pf[1] - pf[0] < pc[1] - pc[0]):
+                    by_grain.setdefault(grain_of(p), []).append(i)
+            for parts in by_grain.values():
+                if sum(size[p] or 0 for p in parts) != size[c]:
+                    fail("%s %s %s is not the sum of %s" % (coarse, period,
+                                                             cells, fine))
+                relations.append((c, parts))
+                cross += 1
     lo = [0 if h else (x or 0) for h, x in zip(hidden, size)]
     hi = [float("inf") if h else (x or 0) for h, x in zip(hidden, size)]
     changed = True
