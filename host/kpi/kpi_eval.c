@@ -7,9 +7,10 @@
  * the dataset, whatever the KPI selects, so that a team without cases in
  * a month still gets its 0.  Cell 0 is the total, "{}".  The KPIs of a
  * scan with the same breakdown share their cells, found once per row.
- * Figures go to the sink after all scans, per KPI in id order, then
- * period, then breakdown text in byte order, which puts the total "{}"
- * last.
+ * A KPI of several grains is a run per grain, all in its one scan.
+ * Figures go to the sink after all scans, per KPI in id order, then grain
+ * (month first), then period, then breakdown text in byte order, which
+ * puts the total "{}" last.
  */
 #include "kpi/kpi_model.h"
 
