@@ -222,9 +222,10 @@ static int not_evaluated_text(FILE *out, const labels *w,
 	return 0;
 }
 
-/* The total that sums up the KPI for the period asked (NULL: any): its
- * figure of that period where it has that grain, else the latest of its
- * longest grain within it, with a value or hidden; NULL when none. */
+/* The total that sums up the KPI for the period asked: its figure of
+ * that period where it has that grain, else the latest of its longest
+ * grain within it, with a value or hidden; the latest total when none
+ * such (a contract year, which period_parse does not read). */
 static const result_row *asked_total(const struct kpi_view *v,
 				     const char *asked)
 {
@@ -240,21 +241,19 @@ static const result_row *asked_total(const struct kpi_view *v,
 		    period_parse(r->period, &p) < 0 ||
 		    (whole && (p.first < pa.first || p.last > pa.last)))
 			continue;
-		if (!best || p.last - p.first > pb.last - pb.first ||
-		    (p.last - p.first == pb.last - pb.first &&
-		     p.last > pb.last)) {
+		if (!best || p.grain > pb.grain ||
+		    (p.grain == pb.grain && p.last > pb.last)) {
 			best = r;
 			pb = p;
 		}
 	}
-	return best;
+	return best ? best : latest_total(v);
 }
 
 static void summary_row(FILE *out, const labels *w, const struct kpi_view *v,
 			const char *asked)
 {
-	const result_row *r = v->grains.count > 1 ? asked_total(v, asked)
-						   : latest_total(v);
+	const result_row *r = asked_total(v, asked);
 	period_grain grain = r ? period_id_grain(r->period) : 0;
 	size_t i, met = 0, judged = 0;
 	int not_evaluated = 0;
