@@ -263,6 +263,7 @@ void chart_bars_svg(FILE *out, const chart_spec *c)
 	double x0 = label_width(c), x1 = BAR_W - 34;
 	double pw = x1 - x0, v;
 	double height = BAR_TOP + BAR_ROW * (double)c->count + BAR_BOTTOM;
+	char number[64];
 	size_t i;
 
 	svg_open(out, c, BAR_W, height, "bars");
@@ -301,7 +302,9 @@ void chart_bars_svg(FILE *out, const chart_spec *c)
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
 			     "fill=\"#222\">", x0 + it->value / top * pw + 3,
 			y + 11.5);
-		value_text(out, c, it->value);
+		output_fixed(it->value, c->decimals, c->decimal_point, number,
+			     sizeof(number));
+		fputs(number, out);
 		fputs("</text>", out);
 	}
 	if (c->has_min)

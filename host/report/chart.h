@@ -39,6 +39,8 @@ typedef struct chart_spec {
 	double target_min, target_max;
 	const char *band_label;	/* e.g. "doelzone" */
 	int decimal_point;	/* '.' instead of ',' in value labels */
+	int decimals;		/* of the figures' labels, as the KPI's
+				   tables (output_fixed); < 0: as needed */
 } chart_spec;
 
 /* The status of a figure as a mark; NULL status is CHART_PLAIN. */

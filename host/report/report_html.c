@@ -339,6 +339,7 @@ static void trend_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	c.title = w->trend_title;
 	c.items = items;
 	c.count = v->period_count;
+	c.decimals = v->k ? v->k->decimals : -1;
 	chart_target(&c, v->k, w);
 	fputs("<figure><figcaption>", out);
 	html_escape(out, w->trend_title);
@@ -393,6 +394,7 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	c.title = title;
 	c.items = items;
 	c.count = n;
+	c.decimals = v->k ? v->k->decimals : -1;
 	chart_target(&c, v->k, w);
 	fputs("<figure><figcaption>", out);
 	html_escape(out, title);

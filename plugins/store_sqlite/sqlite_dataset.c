@@ -691,6 +691,8 @@ static int column_add(struct store *st, const peil_schema *schema,
  * whose type or key flag differs, or a stored key field that is gone, is
  * refused, since the rows stored under the old meaning would be wrong under
  * the new one.  Sets *changed when the description must be written. */
+#define DESC_FLAGS (PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED)
+
 static int desc_evolve(struct store *st, const peil_schema *schema,
 		       struct desc *d, int *changed, peil_error *err)
 {
@@ -734,8 +736,11 @@ static int desc_evolve(struct store *st, const peil_schema *schema,
 					     "key cannot change", schema->name,
 					     f->name, key ? "not part of"
 							  : "part of");
-		if (old->flags != f->flags) {
-			old->flags = f->flags;
+		/* Only what the description keeps (key, required): a bsn
+		 * field, text to the store, would otherwise be "changed" on
+		 * every open, and a read-only store refused. */
+		if ((old->flags ^ f->flags) & DESC_FLAGS) {
+			old->flags = f->flags & DESC_FLAGS;
 			*changed = 1;
 		}
 	}

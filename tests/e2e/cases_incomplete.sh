@@ -77,7 +77,7 @@ PY
 # [kpi ID] enabled = no, and --kpi tag:NAME.
 test_kpi_choice() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
-		"kpis = -tag:trajecten, -tag:leden, -tag:verwijzingen, -tag:zrm"
+		"kpis = -tag:trajecten, -tag:leden, -tag:verwijzingen, -tag:zrm, -tag:maatwerk"
 	printf '[kpi caseload]\nenabled = no\n' >>"$work/peil.ini"
 	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \

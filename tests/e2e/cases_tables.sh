@@ -174,6 +174,30 @@ PY
 	else fail "a period in the summary can wrap" "$(cat "$work/why")"; fi
 }
 
+# The bars' value labels in each KPI's decimals: the demo's share of
+# cases closed as planned has 1 (60,0 beside 61,3, not 60).
+test_tables_bars() {
+	demo_setup 2018 2018 6000
+	demo_run_periods 2018
+	"$peil" report --config "$work/demo.ini" --period 2018 -o "$work/d.html" 2>"$work/err"
+	expect_rc "report of the demo (html)" 0 $?
+	if python3 - "$work/d.html" >"$work/why" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+seen = {}
+for s in re.split(r'<section class="kpi"', text)[1:]:
+    kpi = re.match(r' id="kpi-([^"]+)"', s).group(1)
+    labels = re.findall(r'<rect [^>]*/><text [^>]*fill="#222">([^<]*)</text>', s)
+    seen[kpi] = {len(v.split(",")[1]) if "," in v else 0 for v in labels}
+bad = {k: v for k, v in seen.items() if len(v) > 1}
+assert not bad, bad
+assert seen["afgesloten_volgens_plan"] == {1}, seen["afgesloten_volgens_plan"]
+assert seen["casussen_gestart"] == {0}, seen["casussen_gestart"]
+PY
+	then ok "bar labels carry each KPI's decimals"
+	else fail "bar labels mix decimals" "$(cat "$work/why")"; fi
+}
+
 # "ID HEAD" per KPI table in text file $1: the header of its first column.
 table_heads() {
 	python3 - "$1" <<'PY'

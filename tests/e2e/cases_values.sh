@@ -213,7 +213,7 @@ recode_file = recodes.csv"
 	expect_rc "ingest with the recodes reads the file again" 0 $?
 	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
 	expect_rc "check after the recodes" 0 $?
-	expect_grep "no warning" "$work/out" "38 KPIs are fine"
+	expect_grep "no warning" "$work/out" "43 KPIs are fine"
 	if grep -q "warning" "$work/out" "$work/err"; then
 		fail "check after the recodes warns" "$(cat "$work/err")"
 	else ok "check after the recodes warns of nothing"; fi

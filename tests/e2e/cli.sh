@@ -27,7 +27,7 @@ csv_columns() {
 # the shipped KPIs over other datasets would not be evaluated (exit 6),
 # so the config leaves them out by their tags, as a municipality with
 # only a case export would (test_cases_only shows them without).
-cases_only_kpis="kpis = -tag:trajecten, -tag:leden, -tag:verwijzingen, -tag:zrm"
+cases_only_kpis="kpis = -tag:trajecten, -tag:leden, -tag:verwijzingen, -tag:zrm, -tag:maatwerk"
 write_config() { fixture_config "$1" "${2:-$src/scripts}" 2018-Q1 "$cases_only_kpis"; }
 
 # ---------------------------------------------------------------- figures

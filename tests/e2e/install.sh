@@ -53,7 +53,7 @@ expect_grep "the cron example runs the installed peil" "$prefix/share/doc/peil/e
 mkdir -p "$work/elsewhere" && cd "$work/elsewhere" || exit 1
 "$peil" check >"$work/check.out" 2>&1
 expect_rc "installed peil check without --config" 0 $?
-expect_grep "it read PREFIX/etc/peil/peil.ini" "$work/check.out" "$ini: configuration, 7 datasets"
+expect_grep "it read PREFIX/etc/peil/peil.ini" "$work/check.out" "$ini: configuration, 11 datasets"
 "$peil" list >"$work/list.out" 2>&1
 expect_grep "the csv plugin from the installed tree" "$work/list.out" "ABI 1  $prefix/bin/../lib/peil/plugins/csv.so"
 expect_grep "the sqlite plugin from the installed tree" "$work/list.out" "ABI 1  $prefix/bin/../lib/peil/plugins/sqlite.so"

@@ -30,9 +30,12 @@ build xlsx_sheet tests/fuzz/fuzz_xlsx_sheet.c plugins/in_xlsx/xlsx_zip.c \
 	plugins/in_xlsx/xlsx_book.c plugins/in_xlsx/xlsx_sheet.c \
 	plugins/in_xlsx/xlsx_buffer.c -Iplugins/in_xlsx \
 	$(pkg-config --cflags --libs libzip libxml-2.0) -pthread
+build ist_message tests/fuzz/fuzz_ist_message.c \
+	plugins/in_istandaarden/ist_message.c -Iplugins/in_istandaarden \
+	$(pkg-config --cflags --libs libxml-2.0)
 
 status=0
-for target in csv_reader config kpi_script xlsx_sheet; do
+for target in csv_reader config kpi_script xlsx_sheet ist_message; do
 	work="$out/corpus-$target"
 	rm -rf "$work"
 	mkdir -p "$work"
