@@ -230,7 +230,7 @@ static const result_row *asked_total(const struct kpi_view *v,
 				     const char *asked)
 {
 	const result_row *best = NULL;
-	period pa, p, pb;
+	period pa, p, pb = { 0 };
 	int whole = asked && period_parse(asked, &pa) == 0;
 
 	for (size_t i = v->begin; i < v->end; i++) {
