@@ -263,14 +263,12 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 	printf("%-13s%s\n", "dataset:", k->dataset);
 	print_part(ctx.kpis, k, "links:", "links");
 	period_grains_text(&k->grains, grains, sizeof(grains));
-	printf("%-13s%s
-", k->grains.count > 1 ? "grains:" : "grain:",
+	printf("%-13s%s\n", k->grains.count > 1 ? "grains:" : "grain:",
 	       grains);
 	if (k->breakdown_count)
 		print_part(ctx.kpis, k, "breakdown:", "breakdown");
 	else
-		printf("%-13s(total only)
-", "breakdown:");
+		printf("%-13s(total only)\n", "breakdown:");
 	print_part(ctx.kpis, k, "select:", "select");
 	print_cumulative(ctx.kpis, k);
 	print_part(ctx.kpis, k, "where:", "where");

@@ -1,7 +1,8 @@
 # An annual report from the shipped scripts plus config only (issue 17,
 # "Checks"): the month, quarter and year tables of started, running and
-# closed cases and of the closure reasons, as `[kpi ID] grains = month,
-# quarter, year` gives them, checked against figures worked out
+# closed cases, of the closure reasons and of the referral sources in
+# groups (`[kpi instroom_per_melder] group.referrer` with a `[group]`
+# file), as `[kpi ID] grains = month, quarter, year` gives them, checked against figures worked out
 # independently from the same demo exports (annual_truth below reads the
 # CSV files itself: dates dd-mm-jjjj, a later export's row of a case
 # replacing an earlier one, as mode = increment stores them).
@@ -52,6 +53,16 @@ for pid, first, last in periods:
         emit(kpi, pid, None, None, len(rows))
         for t in teams:
             emit(kpi, pid, "team", t, sum(r["Team"] == t for r in rows))
+    # The referral sources in the groups of the test's melders.csv;
+    # the values it lacks in "overige redenen", empty ones apart.
+    rows = [r for r in cases.values() if started(r)]
+    emit("instroom_per_melder", pid, None, None, len(rows))
+    groups = {"Huisarts": "huisarts/POH", "Ander team": "wijkteam",
+              "Zelfmelder": "eigen initiatief", "Familie of netwerk": "eigen initiatief"}
+    grouped = lambda r: groups.get(r["Melder"], "overige redenen") if r["Melder"] else ""
+    for g in sorted(set(groups.values()) | {"overige redenen", ""}):
+        emit("instroom_per_melder", pid, "referrer", g,
+             sum(grouped(r) == g for r in rows))
     rows = [r for r in cases.values() if closed(r)]
     emit("afsluitredenen", pid, None, None, len(rows))
     for reason in reasons:
@@ -66,9 +77,13 @@ test_annual_report() {
 	sed -i "s|^periods = .*|periods = 2017|; s|^min_count = .*|min_count = 0|" "$work/demo.ini"
 	# The figures are compared exactly: the small-cell rules are off here
 	# (test_small_cells_grains checks them on a KPI of several grains).
-	for kpi in casussen_gestart casussen_lopend casussen_afgesloten afsluitredenen; do
+	for kpi in casussen_gestart casussen_lopend casussen_afgesloten afsluitredenen instroom_per_melder; do
 		printf '[kpi %s]\ngrains = month, quarter, year\n' "$kpi" >>"$work/demo.ini"
 	done
+	# The referral sources in groups, by config alone: Politie, Onderwijs,
+	# Veilig Thuis and Woningcorporatie are not in the file.
+	printf 'value;group\nHuisarts;huisarts/POH\nAnder team;wijkteam\nZelfmelder;eigen initiatief\nFamilie of netwerk;eigen initiatief\n' >"$work/melders.csv"
+	printf 'group.referrer = melders\n[group melders]\nfile = %s\nother = overige redenen\n' "$work/melders.csv" >>"$work/demo.ini"
 	"$peil" run --config "$work/demo.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil run of 2017 with months, quarters and the year" 0 $?
 	"$peil" show --config "$work/demo.ini" --format json >"$work/show.json" 2>"$work/err"
@@ -83,7 +98,8 @@ truth = {}
 for line in open(sys.argv[2]):
     t = json.loads(line)
     truth[(t["kpi"], t["period"], json.dumps(t["breakdown"], sort_keys=True))] = t["value"]
-kpis = {"casussen_gestart", "casussen_lopend", "casussen_afgesloten", "afsluitredenen"}
+kpis = {"casussen_gestart", "casussen_lopend", "casussen_afgesloten", "afsluitredenen",
+        "instroom_per_melder"}
 got = {}
 for r in doc["results"]:
     if r["kpi"] in kpis:
@@ -103,6 +119,12 @@ for k in doc["kpis"]:
 run = lambda p: truth[("casussen_lopend", p, "{}")]
 assert run("2017-Q1") < run("2017-01") + run("2017-02") + run("2017-03"), "Q1"
 assert run("2017") < sum(run("2017-Q%d" % q) for q in range(1, 5)), "year"
+# The referral groups: the unmapped values in "overige redenen", the
+# empty ones apart (null, "(onbekend)").
+mel = lambda g, p="2017": truth[("instroom_per_melder", p, json.dumps({"referrer": g}))]
+assert mel("overige redenen") > 0 and mel(None) > 0, (mel("overige redenen"), mel(None))
+assert sum(mel(g) for g in ("huisarts/POH", "wijkteam", "eigen initiatief", "overige redenen", None)) \
+    == truth[("instroom_per_melder", "2017", "{}")], "groups add up to the total"
 # Started cases add up across grains.
 st = lambda p: truth[("casussen_gestart", p, "{}")]
 assert st("2017") == sum(st("2017-%02d" % m) for m in range(1, 13)), "started"
@@ -119,18 +141,11 @@ for r in rows:
         assert r["korrel"] == want, r
         n += 1
 assert n == 17, n
-print("%d figures of 4 KPIs in 17 periods as worked out; running cases "
+print("%d figures of 5 KPIs in 17 periods as worked out; running cases "
       "Q1 %d (months %d, %d, %d), year %d" % (len(truth), run("2017-Q1"),
       run("2017-01"), run("2017-02"), run("2017-03"), run("2017")))
 PY
 ); then ok "$out"; else fail "the annual report's figures" "$out"; fi
-	# ---- GROUPED REFERRAL SOURCES (issue 17, item 4) -----------------
-	# To come with grouping values of a breakdown: the referral sources
-	# (instroom_per_melder) in their groups, "overig" for the unmapped
-	# values apart from "(onbekend)", per month, quarter and year, checked
-	# against annual_truth's counts by referrer ("Melder") grouped by the
-	# same mapping.
-	# ------------------------------------------------------------------
 	"$peil" report --config "$work/demo.ini" --period 2017 -o "$work/verslag.html" 2>"$work/err"
 	expect_rc "report of 2017" 0 $?
 	year=$(awk '/"casussen_gestart"/ && /"period": "2017",/ && /"breakdown": \{\}/' "$work/show.json" |
