@@ -13,6 +13,8 @@
 
 ---A field name of the KPI's dataset, such as "registered".
 ---@alias peil.Field string
+---The grain of a KPI's periods.
+---@alias peil.Grain "month"|"quarter"|"year"|"contract_year"|"maand"|"kwartaal"|"jaar"|"contractjaar"
 
 ---What a helper builds: a selection, measure, condition, rule or
 ---parameter.  Only Peil reads it.
@@ -53,7 +55,7 @@
 ---@field description? string what is counted, in words
 ---@field unit string "casussen", "werkdagen", "%", ...
 ---@field dataset string the dataset to read
----@field grain "month"|"quarter"|"year"|"contract_year"|"maand"|"kwartaal"|"jaar"|"contractjaar"
+---@field grain peil.Grain|peil.Grain[] one grain, or several: { "month", "quarter", "year" }
 ---@field breakdown? peil.Field[] fields to split by, e.g. { "team" }
 ---@field select? peil.Node which periods a row belongs to (started_in, running_in, ...)
 ---@field where? peil.Condition a condition a row must meet to count at all

@@ -61,6 +61,76 @@ const char *period_grain_name(period_grain grain)
 	return "unknown";
 }
 
+void period_grains_add(period_grains *list, period_grain g)
+{
+	size_t i = 0;
+
+	while (i < list->count && list->grain[i] < g)
+		i++;
+	if ((i < list->count && list->grain[i] == g) ||
+	    list->count == PERIOD_GRAIN_COUNT)
+		return;
+	memmove(&list->grain[i + 1], &list->grain[i],
+		(list->count - i) * sizeof(list->grain[0]));
+	list->grain[i] = g;
+	list->count++;
+}
+
+int period_grains_parse(const char *text, period_grains *out, char *bad,
+			size_t bad_size)
+{
+	period_grains list = { 0 };
+	char name[32];
+
+	snprintf(bad, bad_size, "%s", "");
+	while (*text) {
+		size_t len;
+		period_grain g;
+
+		text += strspn(text, " ,\t");
+		len = strcspn(text, " ,\t");
+		if (!len)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)len, text);
+		if (len >= sizeof(name) || period_grain_parse(name, &g) < 0) {
+			snprintf(bad, bad_size, "%.*s", (int)len, text);
+			return -1;
+		}
+		period_grains_add(&list, g);
+		text += len;
+	}
+	if (!list.count)
+		return -1;
+	*out = list;
+	return 0;
+}
+
+void period_grains_text(const period_grains *list, char *out, size_t size)
+{
+	size_t used = 0;
+
+	if (size)
+		out[0] = '\0';
+	for (size_t i = 0; i < list->count && used < size; i++) {
+		int n = snprintf(out + used, size - used, "%s%s",
+				 i ? ", " : "",
+				 period_grain_name(list->grain[i]));
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+period_grain period_id_grain(const char *id)
+{
+	period p;
+
+	if (strchr(id, '/'))
+		return PERIOD_CONTRACT_YEAR;
+	return period_parse(id, &p) == 0 ? p.grain : (period_grain)0;
+}
+
 /* The period of months months from year-month (which must be valid). */
 static void period_from_months(period_grain grain, int year, int month,
 			       int months, period *out)

@@ -46,6 +46,27 @@ int period_grain_parse(const char *name, period_grain *out);
 /* The English name of a grain. */
 const char *period_grain_name(period_grain grain);
 
+/* The grains a KPI is evaluated in: at most one of each, in grain order
+ * (month first). */
+#define PERIOD_GRAIN_COUNT 4
+typedef struct period_grains {
+	size_t count;
+	period_grain grain[PERIOD_GRAIN_COUNT];
+} period_grains;
+
+/* Add g to the list, unless it holds it already. */
+void period_grains_add(period_grains *list, period_grain g);
+/* A list such as "month, quarter, year" (commas or spaces between the
+ * names of period_grain_parse) into *out.  0; -1 when a name is unknown,
+ * with it into bad, or when there is none (bad ""). */
+int period_grains_parse(const char *text, period_grains *out, char *bad,
+			size_t bad_size);
+/* The names of the list, ", " between them, into out. */
+void period_grains_text(const period_grains *list, char *out, size_t size);
+/* The grain of a period id: a contract year ("2017/2018"), a year, a
+ * quarter or a month; 0 when it is none of these. */
+period_grain period_id_grain(const char *id);
+
 /* Parse a period id: "2017", "2017-Q4", "2017-03"; 0 on success, -1 when
  * malformed (a contract year is not parsed here: it needs a start month). */
 int period_parse(const char *text, period *out);

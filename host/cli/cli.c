@@ -188,8 +188,8 @@ int cli_ingest(peil_context *ctx, const char *only, int force)
 		       : EXIT_OK;
 }
 
-/* A KPI whose grain has no whole period in [from, to] gives no figures;
- * say so rather than print nothing. */
+/* A grain of a KPI that has no whole period in [from, to] gives no
+ * figures; say so rather than print nothing. */
 static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 			    int32_t to, const char *only_kpi)
 {
@@ -203,13 +203,18 @@ static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 
 		if (!kpi_wanted(k, only_kpi))
 			continue;
-		if (period_list(k->grain, ctx->contract_start_month, from, to,
-				NULL, 0) == 0)
-			log_msg(PEIL_LOG_WARNING,
-				"KPI %s is evaluated per %s: no whole %s lies "
-				"in %s..%s, so it has no figures", k->id,
-				period_grain_name(k->grain),
-				period_grain_name(k->grain), a, b);
+		for (size_t g = 0; g < k->grains.count; g++) {
+			const char *name = period_grain_name(k->grains.grain[g]);
+
+			if (period_list(k->grains.grain[g],
+					ctx->contract_start_month, from, to,
+					NULL, 0) == 0)
+				log_msg(PEIL_LOG_WARNING,
+					"KPI %s is evaluated per %s: no whole "
+					"%s lies in %s..%s, so it has no "
+					"figures per %s", k->id, name, name, a,
+					b, name);
+		}
 	}
 }
 

@@ -238,7 +238,7 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 {
 	const kpi_info *k;
 	peil_context ctx;
-	char params[2048];
+	char params[2048], grains[64];
 	int rc;
 
 	if (argc != 1) {
@@ -262,7 +262,9 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 	printf("%-13s%s\n", "unit:", k->unit);
 	printf("%-13s%s\n", "dataset:", k->dataset);
 	print_part(ctx.kpis, k, "links:", "links");
-	printf("%-13s%s\n", "grain:", period_grain_name(k->grain));
+	period_grains_text(&k->grains, grains, sizeof(grains));
+	printf("%-13s%s\n", k->grains.count > 1 ? "grains:" : "grain:",
+	       grains);
 	if (k->breakdown_count)
 		print_part(ctx.kpis, k, "breakdown:", "breakdown");
 	else
@@ -347,12 +349,13 @@ static int cmd_catalogue(const cli_options *o, int argc, char **argv)
 	       "|----|-------|------|-------|-----------|--------|--------|\n");
 	for (size_t i = 0; i < kpi_set_count(ctx.kpis); i++) {
 		const kpi_info *k = kpi_set_info(ctx.kpis, i);
-		char target[256];
+		char target[256], grains[64];
 
 		kpi_set_describe(ctx.kpis, k->id, "target", target,
 				 sizeof(target));
+		period_grains_text(&k->grains, grains, sizeof(grains));
 		printf("| [`%s`](#%s) | %s | %s | %s | ", k->id, k->id, k->title,
-		       k->unit, period_grain_name(k->grain));
+		       k->unit, grains);
 		for (size_t b = 0; b < k->breakdown_count; b++)
 			printf("%s%s", b ? ", " : "", k->breakdown[b]);
 		printf(" | %s | %s |\n", target, base_name(k->script));
@@ -361,11 +364,11 @@ static int cmd_catalogue(const cli_options *o, int argc, char **argv)
 		const kpi_info *k = kpi_set_info(ctx.kpis, i);
 		static const char *const parts[] = { "links", "select", "where",
 						     "having", "rule" };
-		char text[2048];
+		char text[2048], grains[64];
 
+		period_grains_text(&k->grains, grains, sizeof(grains));
 		printf("\n## %s\n\n**%s** (%s, per %s)\n\n%s\n\n", k->id,
-		       k->title, k->unit, period_grain_name(k->grain),
-		       k->description);
+		       k->title, k->unit, grains, k->description);
 		printf("- dataset: `%s`\n", k->dataset);
 		for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++)
 			if (kpi_set_describe(ctx.kpis, k->id, parts[p], text,

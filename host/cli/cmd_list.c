@@ -54,7 +54,11 @@ static void list_kpis(const kpi_set *kpis)
 
 	for (i = 0; i < kpi_set_count(kpis); i++) {
 		const kpi_info *k = kpi_set_info(kpis, i);
-		size_t w = output_width(period_grain_name(k->grain));
+		char grains[64];
+		size_t w;
+
+		period_grains_text(&k->grains, grains, sizeof(grains));
+		w = output_width(grains);
 
 		if (output_width(k->id) > width[0])
 			width[0] = output_width(k->id);
@@ -63,11 +67,13 @@ static void list_kpis(const kpi_set *kpis)
 	}
 	for (i = 0; i < kpi_set_count(kpis); i++) {
 		const kpi_info *k = kpi_set_info(kpis, i);
+		char grains[64];
 
+		period_grains_text(&k->grains, grains, sizeof(grains));
 		fputs("  ", stdout);
 		output_pad(stdout, k->id, width[0], 0);
 		fputc(' ', stdout);
-		output_pad(stdout, period_grain_name(k->grain), width[1], 0);
+		output_pad(stdout, grains, width[1], 0);
 		printf(" %s (%s:%ld)\n", k->title, k->script, k->line);
 	}
 }

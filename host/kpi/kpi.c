@@ -420,6 +420,18 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		return kpi_set_breakdown(k, value, msg, msg_size);
 	if (strncmp(key, "group.", 6) == 0)
 		return kpi_set_grouping(set, k, key + 6, value, msg, msg_size);
+	if (strcmp(key, "grains") == 0) {
+		char bad[64];
+
+		if (period_grains_parse(value, &k->info.grains, bad,
+					sizeof(bad)) == 0)
+			return 0;
+		snprintf(msg, msg_size, "grains = %s: %s%s%s (month, quarter, "
+			 "year, contract_year)", value,
+			 bad[0] ? "unknown grain '" : "expected a grain",
+			 bad, bad[0] ? "'" : "");
+		return -1;
+	}
 	if (strcmp(key, "decimals") == 0) {
 		if (kpi_parse_number(value, &x) < 0 || x != floor(x) ||
 		    x < 0 || x > KPI_MAX_DECIMALS) {
@@ -445,8 +457,8 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strncmp(key, "param.", 6) != 0) {
 		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
-			 "target.max, margin, breakdown, group.FIELD, enabled, "
-			 "decimals, compare, param.NAME)",
+			 "target.max, margin, breakdown, group.FIELD, grains, "
+			 "enabled, decimals, compare, param.NAME)",
 			 key);
 		return -1;
 	}

@@ -46,7 +46,10 @@ typedef struct kpi_info {
 	const char *description;
 	const char *unit;
 	const char *dataset;
-	period_grain grain;
+	/* grain = "month" or { "month", "quarter", "year" }, or [kpi ID]
+	 * grains: every grain is evaluated in the one scan, each with its
+	 * own periods, and its figures carry its period ids. */
+	period_grains grains;
 	size_t breakdown_count;
 	const char *const *breakdown;	/* field names */
 	const char *script;	/* path of the defining file */
@@ -258,7 +261,7 @@ typedef struct kpi_sink {
 } kpi_sink;
 
 /* Evaluate the KPIs that kpi_wanted(k, only_kpi) takes for
- * every period of their grain that lies within [from, to].  A KPI that
+ * every period of each of their grains that lies within [from, to].  A KPI that
  * fails is reported to the sink and the others go on.  Returns the number
  * of KPIs that failed, or -1 with err filled when evaluation as a whole
  * could not go on (a scan failed, the sink aborted).

@@ -679,11 +679,50 @@ static int kpi_compile_compare(kpi_compile *c, int t, kpi *k)
 	return 0;
 }
 
+/* grain = "month" or grain = { "month", "quarter", "year" }. */
+static int kpi_compile_grains(kpi_compile *c, int t, period_grains *out)
+{
+	lua_State *L = c->L;
+	const char *name = NULL;
+	period_grain g;
+	int type = lua_getfield(L, t, "grain");
+
+	out->count = 0;
+	if (type == LUA_TSTRING) {
+		name = lua_tostring(L, -1);
+		if (period_grain_parse(name, &g) == 0) {
+			period_grains_add(out, g);
+			name = NULL;
+		}
+	} else if (type == LUA_TTABLE) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+
+		for (lua_Integer i = 1; i <= n && !name; i++) {
+			lua_rawgeti(L, -1, i);
+			name = lua_type(L, -1) == LUA_TSTRING
+				       ? lua_tostring(L, -1) : "(not a name)";
+			if (period_grain_parse(name, &g) == 0) {
+				period_grains_add(out, g);
+				name = NULL;
+			}
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	if (name)
+		return kpi_compile_fail(c, "grain: unknown '%s' (month, "
+					"quarter, year, contract_year)", name);
+	if (!out->count)
+		return kpi_compile_fail(c, "missing grain (month, quarter, "
+					"year or contract_year, or a list "
+					"of them)");
+	return 0;
+}
+
 /* Compile the kpi{} table at t into k (already owned by the load). */
 static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 {
 	lua_State *L = c->L;
-	const char *grain = NULL;
 	int rc;
 
 	/* Unknown keys first: "titel" is a typo of title, and saying that
@@ -695,16 +734,7 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 	    kpi_compile_text(c, t, "unit", 1, &k->info.unit) < 0 ||
 	    kpi_compile_text(c, t, "dataset", 1, &k->info.dataset) < 0)
 		return -1;
-	lua_getfield(L, t, "grain");
-	if (lua_type(L, -1) == LUA_TSTRING)
-		grain = lua_tostring(L, -1);
-	rc = !grain ? kpi_compile_fail(c, "missing grain (month, quarter, "
-				       "year or contract_year)") :
-	     period_grain_parse(grain, &k->info.grain) < 0
-		     ? kpi_compile_fail(c, "grain: unknown '%s' (month, "
-					"quarter, year, contract_year)", grain)
-		     : 0;
-	lua_pop(L, 1);
+	rc = kpi_compile_grains(c, t, &k->info.grains);
 	if (rc < 0 ||
 	    kpi_compile_names(c, t, "breakdown", "field name", k,
 			      &k->info.breakdown, &k->info.breakdown_count) < 0 ||

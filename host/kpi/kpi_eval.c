@@ -7,9 +7,10 @@
  * the dataset, whatever the KPI selects, so that a team without cases in
  * a month still gets its 0.  Cell 0 is the total, "{}".  The KPIs of a
  * scan with the same breakdown share their cells, found once per row.
- * Figures go to the sink after all scans, per KPI in id order, then
- * period, then breakdown text in byte order, which puts the total "{}"
- * last.
+ * A KPI of several grains is a run per grain, all in its one scan.
+ * Figures go to the sink after all scans, per KPI in id order, then grain
+ * (month first), then period, then breakdown text in byte order, which
+ * puts the total "{}" last.
  */
 #include "kpi/kpi_model.h"
 
@@ -28,6 +29,11 @@
 typedef struct kpi_run {
 	kpi_set *set;
 	kpi *k;
+	/* One run for each grain of a KPI (k->info.grains.grain[grain]),
+	 * all in the KPI's one scan: each its own periods and accumulators,
+	 * so that a quarter's running or distinct figure is counted in the
+	 * quarter, not summed from months. */
+	size_t grain;
 	period *periods;
 	size_t period_count;
 	size_t asked;		/* periods before it are evaluated only to be
@@ -89,6 +95,18 @@ static int kpi_run_grow(kpi_run *r, size_t cell)
 	return 0;
 }
 
+static period_grain kpi_run_grain(const kpi_run *r)
+{
+	return r->k->info.grains.grain[r->grain];
+}
+
+/* The slot of per's groups of r's cell in period p: the grains of a KPI
+ * keep theirs apart. */
+static size_t kpi_group_slot(const kpi_run *r, size_t cell, size_t p)
+{
+	return (cell * r->period_count + p) * PERIOD_GRAIN_COUNT + r->grain;
+}
+
 /* The index of r's selection among the scan's, added when new: runs with
  * the same grain and the same periods (the same earlier periods to be
  * compared with) have the same periods, and the same selection of the
@@ -102,7 +120,7 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 		const kpi_run *other = scan->picks[i];
 		const kpi_node *o = other->k->select;
 
-		if (other->k->info.grain != r->k->info.grain ||
+		if (kpi_run_grain(other) != kpi_run_grain(r) ||
 		    other->period_count != r->period_count)
 			continue;
 		if (!sel || !o) {
@@ -418,8 +436,10 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 		return 0;
 	if (k->per) {		/* groups are reduced after the scan */
 		for (size_t p = from; p < to; p++)
-			if (kpi_group_add(k, row, p, &r->err) < 0 ||
-			    (cell && kpi_group_add(k, row, cell * np + p,
+			if (kpi_group_add(k, row, kpi_group_slot(r, 0, p),
+					  &r->err) < 0 ||
+			    (cell && kpi_group_add(k, row,
+						   kpi_group_slot(r, cell, p),
 						   &r->err) < 0))
 				return -1;
 		return 0;
@@ -650,15 +670,13 @@ static int kpi_run_fail(kpi_run *r, const char *fmt, const char *arg)
 	return 0;
 }
 
-/* The first day k is evaluated from for [from, to]: from, or with
- * comparisons (compare) the first day of the earliest period its first
- * period is compared with.  Those earlier periods' figures go to the sink
- * like the others; the caller tells them by their period
- * (docs/kpi-scripts.md, "Comparisons"). */
+/* The first day k is evaluated from in grain g for [from, to]: from,
+ * or with comparisons (compare) the first day of the earliest period its
+ * first period is compared with.  Those earlier periods' figures go to
+ * the sink's earlier (docs/kpi-scripts.md, "Comparisons"). */
 static int32_t kpi_compare_from(const kpi_set *set, const kpi *k,
-				int32_t from, int32_t to)
+				period_grain g, int32_t from, int32_t to)
 {
-	const period_grain g = k->info.grain;
 	const int csm = set->contract_start_month;
 	period first, earlier;
 
@@ -674,32 +692,32 @@ static int32_t kpi_compare_from(const kpi_set *set, const kpi *k,
 	return earlier.first;
 }
 
-/* A run for k over [from, to]; -1 when out of memory. */
-static int kpi_run_new(kpi_set *set, kpi *k, int32_t from, int32_t to,
-		       kpi_run **out)
+/* A run for k's grain-th grain over [from, to]; -1 when out of memory. */
+static int kpi_run_new(kpi_set *set, kpi *k, size_t grain, int32_t from,
+		       int32_t to, kpi_run **out)
 {
 	kpi_run *r = calloc(1, sizeof(*r));
+	period_grain g = k->info.grains.grain[grain];
+	int32_t asked_from = from;
 	size_t n;
 
-	int32_t asked_from = from;
-
-	from = kpi_compare_from(set, k, from, to);
-	n = period_list(k->info.grain, set->contract_start_month, from, to,
-			NULL, 0);
+	from = kpi_compare_from(set, k, g, from, to);
+	n = period_list(g, set->contract_start_month, from, to, NULL, 0);
 
 	*out = r;
 	if (!r)
 		return -1;
 	r->set = set;
 	r->k = k;
+	r->grain = grain;
 	r->periods = calloc(n ? n : 1, sizeof(*r->periods));
 	r->acc = calloc(8 * (n ? n : 1), sizeof(*r->acc));
 	if (!r->periods || !r->acc)
 		return -1;
 	r->acc_cells = 8;
 	r->first_date = INT32_MAX;
-	r->period_count = period_list(k->info.grain, set->contract_start_month,
-				      from, to, r->periods, n);
+	r->period_count = period_list(g, set->contract_start_month, from, to,
+				      r->periods, n);
 	for (size_t i = 0; i < r->period_count; i++) {
 		period_set_reference(&r->periods[i], set->reference);
 		r->asked += r->periods[i].first < asked_from;
@@ -1063,7 +1081,8 @@ static void kpi_reduce_groups(kpi_run *r)
 	for (size_t cell = 0; !r->failed && cell < kpi_cells_count(r->cells);
 	     cell++)
 		for (size_t p = 0; p < np; p++)
-			if (kpi_group_reduce(r->k, &templ, cell * np + p, p,
+			if (kpi_group_reduce(r->k, &templ,
+					     kpi_group_slot(r, cell, p), p,
 					     &r->acc[cell * np + p],
 					     &r->err) < 0) {
 				r->failed = 1;
@@ -1075,7 +1094,8 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		 const kpi_source *source, const kpi_sink *sink,
 		 peil_error *err)
 {
-	kpi_run **runs = calloc(set->count + 1, sizeof(*runs));
+	kpi_run **runs = calloc(set->count * PERIOD_GRAIN_COUNT + 1,
+				sizeof(*runs));
 	size_t count = 0;
 	int rc = 0, failed = 0;
 
@@ -1088,10 +1108,13 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 	for (size_t i = 0; i < set->count; i++) {
 		if (!kpi_wanted(&set->kpis[i]->info, only_kpi))
 			continue;
-		if (kpi_run_new(set, set->kpis[i], from, to, &runs[count++]) < 0) {
-			rc = error_set(err, NULL, 0, NULL, "out of memory");
-			goto out;
-		}
+		for (size_t g = 0; g < set->kpis[i]->info.grains.count; g++)
+			if (kpi_run_new(set, set->kpis[i], g, from, to,
+					&runs[count++]) < 0) {
+				rc = error_set(err, NULL, 0, NULL,
+					       "out of memory");
+				goto out;
+			}
 	}
 	if (only_kpi && count == 0) {
 		rc = error_set(err, NULL, 0, NULL, "no KPI '%s'", only_kpi);
@@ -1109,25 +1132,36 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 						&runs[i]->err) < 0)
 				runs[i]->failed = 1;
 		}
+	/* lookups once per KPI, by the run of its first grain */
 	for (size_t i = 0; i < count; i++)
-		if (runs[i]->k->lookup_count && !runs[i]->why[0] &&
-		    kpi_lookups_load(runs[i]->k, set->evaluations, source,
-				     &runs[i]->err) < 0)
-			runs[i]->failed = 1;
+		if (runs[i]->k->lookup_count && !runs[i]->why[0])
+			runs[i]->failed = runs[i]->grain
+				? runs[i - 1]->failed
+				: kpi_lookups_load(runs[i]->k,
+						   set->evaluations, source,
+						   &runs[i]->err) < 0;
 	if (rc == 0)
 		rc = kpi_scan_all(set, runs, count, source, err);
 	for (size_t i = 0; i < count && rc == 0; i++)
 		if (runs[i]->k->per && !runs[i]->failed && !runs[i]->why[0])
 			kpi_reduce_groups(runs[i]);
-	for (size_t i = 0; i < count && rc == 0; i++) {
-		if (runs[i]->failed) {
+	/* A KPI that failed in one grain fails as a whole, once: the runs
+	 * of its grains follow each other. */
+	for (size_t i = 0, n; i < count && rc == 0; i += n) {
+		size_t bad = SIZE_MAX;
+
+		for (n = 0; i + n < count && runs[i + n]->k == runs[i]->k; n++)
+			if (runs[i + n]->failed && bad == SIZE_MAX)
+				bad = i + n;
+		if (bad != SIZE_MAX) {
 			failed++;
 			if (sink->failure)
-				sink->failure(sink->ctx, &runs[i]->k->info,
-					      &runs[i]->err);
+				sink->failure(sink->ctx, &runs[bad]->k->info,
+					      &runs[bad]->err);
 			continue;
 		}
-		rc = kpi_emit(runs[i], sink, err);
+		for (size_t g = 0; g < n && rc == 0; g++)
+			rc = kpi_emit(runs[i + g], sink, err);
 	}
 out:
 	for (size_t i = 0; runs && i < count; i++)

@@ -193,10 +193,11 @@ static const char *family_of(const disclosure_rules *rules, const char *kpi)
 }
 
 /* Across grains: a row of KPI coarse equals the sum of the rows of KPI
- * fine with the same breakdown whose periods are shorter, lie within its
- * period and cover it day for day (months in a quarter or a year,
- * quarters in a year).  The rows of the KPIs are [c0, c1) and [f0, f1).
- * 1 when a row was hidden. */
+ * fine of one shorter grain with the same breakdown whose periods lie
+ * within its period and cover it day for day (months in a quarter or a
+ * year, quarters in a year).  The rows of the KPIs are [c0, c1) and
+ * [f0, f1); they may be one KPI's, of several grains.  1 when a row was
+ * hidden. */
 static int protect_grains(result_table *t, const sizes *sz, size_t *idx,
 			  size_t c0, size_t c1, size_t f0, size_t f1,
 			  const disclosure_rules *rules)
@@ -205,34 +206,38 @@ static int protect_grains(result_table *t, const sizes *sz, size_t *idx,
 
 	for (size_t c = c0; c < c1; c++) {
 		period pc, pf;
-		size_t n = 0;
-		int32_t days = 0;
 
 		if (period_parse(t->rows[c].period, &pc) < 0 ||
 		    sz->size[c] == -1)
 			continue;
-		for (size_t f = f0; f < f1; f++) {
-			if (strcmp(t->rows[f].breakdown, t->rows[c].breakdown) ||
-			    period_parse(t->rows[f].period, &pf) < 0 ||
-			    pf.first < pc.first || pf.last > pc.last ||
-			    pf.last - pf.first >= pc.last - pc.first)
-				continue;
-			if (sz->size[f] == -1) {	/* not evaluated */
-				n = 0;
-				break;
+		for (int g = PERIOD_MONTH; g < (int)pc.grain; g++) {
+			size_t n = 0;
+			int32_t days = 0;
+
+			for (size_t f = f0; f < f1; f++) {
+				if (strcmp(t->rows[f].breakdown,
+					   t->rows[c].breakdown) ||
+				    period_parse(t->rows[f].period, &pf) < 0 ||
+				    (int)pf.grain != g ||
+				    pf.first < pc.first || pf.last > pc.last)
+					continue;
+				if (sz->size[f] == -1) {  /* not evaluated */
+					n = 0;
+					break;
+				}
+				idx[n++] = f;
+				days += pf.last - pf.first + 1;
 			}
-			idx[n++] = f;
-			days += pf.last - pf.first + 1;
+			if (n >= 2 && days == pc.last - pc.first + 1)
+				changed |= protect(t->rows, sz, idx, n, c, 0,
+						   rules);
 		}
-		if (n < 2 || days != pc.last - pc.first + 1)
-			continue;
-		changed |= protect(t->rows, sz, idx, n, c, 0, rules);
 	}
 	return changed;
 }
 
-/* Every pair of KPIs of one additive family, coarse and fine.  1 when a
- * row was hidden. */
+/* Every pair of KPIs of one additive family, coarse and fine, and every
+ * KPI of one with itself (its grains).  1 when a row was hidden. */
 static int protect_families(result_table *t, const sizes *sz, size_t *idx,
 			    const disclosure_rules *rules)
 {
@@ -250,7 +255,7 @@ static int protect_families(result_table *t, const sizes *sz, size_t *idx,
 
 			f1 = kpi_end(t, f0);
 			other = family_of(rules, t->rows[f0].kpi);
-			if (f0 != c0 && other && strcmp(other, key) == 0)
+			if (other && strcmp(other, key) == 0)
 				changed |= protect_grains(t, sz, idx, c0, c1,
 							  f0, f1, rules);
 		}

@@ -18,9 +18,9 @@
  *  2. Secondary suppression, over relations "total = sum of parts": the
  *     cells of one KPI and period add up to its total (the "{}"
  *     breakdown); and across grains, a figure of a KPI of an additive
- *     family (rules->families) is the sum of the figures of another KPI of
- *     the family with the same breakdown whose periods are shorter and
- *     cover its period.  When hidden parts are not safe together -- only
+ *     family (rules->families) is the sum of the figures of one shorter
+ *     grain of the same KPI, or of another KPI of the family, with the
+ *     same breakdown, whose periods cover its period.  When hidden parts are not safe together -- only
  *     one is hidden, so the total minus the others gives it, or their
  *     sizes add up to less than the threshold -- the shown part with the
  *     smallest positive size is hidden as well, until they are; when no

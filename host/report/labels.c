@@ -80,6 +80,10 @@ static const labels dutch = {
 	.word_provisional = "voorlopig",
 	.word_final = "definitief",
 	.col_finality = "stand",
+	.col_grain = "korrel",
+	.grain_word = { "", "maand", "kwartaal", "jaar", "contractjaar" },
+	.per_grain = { "", "Per maand", "Per kwartaal", "Per jaar",
+		       "Per contractjaar" },
 	.col_kpi = "kpi",
 	.col_title = "titel",
 	.col_unit = "eenheid",
@@ -94,9 +98,11 @@ static const labels dutch = {
 	.report_title = "Verslag",
 	.report_subtitle = "KPI's van het sociaal domein",
 	.summary = "Samenvatting",
-	.summary_intro = "De status is die van het totaal in de laatste "
-			 "periode met cijfers; daarnaast in hoeveel "
-			 "perioden het doel gehaald is.",
+	.summary_intro = "De waarde en status zijn die van het totaal in de "
+			 "gevraagde periode, of anders in de laatste periode "
+			 "met cijfers van de langste korrel daarbinnen; "
+			 "daarnaast in hoeveel perioden van die korrel het "
+			 "doel gehaald is.",
 	.latest_value = "Laatste waarde",
 	.months_met = "Doel gehaald",
 	.trend_title = "Verloop van het totaal",
@@ -211,6 +217,10 @@ static const labels english = {
 	.word_provisional = "provisional",
 	.word_final = "final",
 	.col_finality = "state",
+	.col_grain = "grain",
+	.grain_word = { "", "month", "quarter", "year", "contract_year" },
+	.per_grain = { "", "By month", "By quarter", "By year",
+		       "By contract year" },
 	.col_kpi = "kpi",
 	.col_title = "title",
 	.col_unit = "unit",
@@ -225,9 +235,11 @@ static const labels english = {
 	.report_title = "Report",
 	.report_subtitle = "KPIs of the social domain",
 	.summary = "Summary",
-	.summary_intro = "The status is that of the total in the latest "
-			 "period with figures, followed by the number of "
-			 "periods in which the target was met.",
+	.summary_intro = "The value and status are those of the total in the "
+			 "period asked for, else in the latest period with "
+			 "figures of the longest grain within it, followed "
+			 "by the number of periods of that grain in which "
+			 "the target was met.",
 	.latest_value = "Latest value",
 	.months_met = "Target met",
 	.trend_title = "Trend of the total",

@@ -32,6 +32,12 @@ typedef struct labels {
 	const char *col_kpi, *col_title, *col_unit, *col_period, *col_value,
 		*col_numerator, *col_denominator, *col_target_min,
 		*col_target_max, *col_status, *col_suppressed;
+	/* the last column of the CSV long format: the period's grain, in
+	 * words indexed by period_grain (0: none) */
+	const char *col_grain, *grain_word[5];
+	/* the HTML report's heading of a grain's figures of a KPI with
+	 * several, indexed by period_grain: "Per kwartaal" */
+	const char *per_grain[5];
 	/* the HTML report */
 	const char *report_title, *report_subtitle, *summary, *summary_intro,
 		*latest_value, *months_met, *trend_title, *bars_title,

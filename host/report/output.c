@@ -376,6 +376,16 @@ static void text_changes(FILE *out, const result_table *t, size_t begin,
 	fprintf(out, "%s\n", w->compare_legend);
 }
 
+/* Periods by grain, month first, then in time: a KPI of several grains
+ * shows its months, then its quarters, then its year. */
+static int compare_periods(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ga = (int)period_id_grain(a), gb = (int)period_id_grain(b);
+
+	return ga != gb ? ga - gb : strcmp(a, b);
+}
+
 /* One KPI's rows [begin, end) as breakdown x period. */
 static void text_block(FILE *out, const result_table *t, size_t begin,
 		       size_t end, const output_options *o)
@@ -405,6 +415,8 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	qsort(cells.items, cells.count, sizeof(*cells.items),
 	      compare_breakdowns);
+	qsort(periods.items, periods.count, sizeof(*periods.items),
+	      compare_periods);
 	if (output_width(head) > label_width)
 		label_width = output_width(head);
 	for (i = 0; i < cells.count; i++) {
@@ -652,6 +664,8 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		fputc(sep, out);
 		csv_number(out, pct, o->english_numbers);
 	}
+	fputc(sep, out);
+	csv_text(out, w->grain_word[period_id_grain(row->period)], sep);
 	fputs("\r\n", out);
 }
 
@@ -734,7 +748,7 @@ static void write_csv(FILE *out, const result_table *t,
 			fprintf(out, "%c%s%c%s%c%s", sep, w->col_compare[i][0],
 				sep, w->col_compare[i][1], sep,
 				w->col_compare[i][2]);
-	fputs("\r\n", out);
+	fprintf(out, "%c%s\r\n", sep, w->col_grain);
 	for (i = 0; i < t->count; i++)
 		csv_row(out, &t->rows[i],
 			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
@@ -790,8 +804,13 @@ static void json_kpi(FILE *out, const kpi_info *k)
 	output_json_string(out, k->description ? k->description : "");
 	fputs(", \"unit\": ", out);
 	output_json_string(out, k->unit);
-	fprintf(out, ", \"grain\": \"%s\", \"breakdown\": [",
-		period_grain_name(k->grain));
+	/* grain: the first of grains, as before there were several */
+	fprintf(out, ", \"grain\": \"%s\", \"grains\": [",
+		period_grain_name(k->grains.grain[0]));
+	for (j = 0; j < k->grains.count; j++)
+		fprintf(out, "%s\"%s\"", j ? ", " : "",
+			period_grain_name(k->grains.grain[j]));
+	fputs("], \"breakdown\": [", out);
 	for (j = 0; j < k->breakdown_count; j++) {
 		fputs(j ? ", " : "", out);
 		output_json_string(out, k->breakdown[j]);
@@ -980,13 +999,15 @@ static void write_json(FILE *out, const result_table *t,
 		}
 		json_previous(out, o->revisions, row);
 		json_compare(out, row);
-		fprintf(out, ", \"suppressed\": %s, \"final\": %s}",
+		fprintf(out, ", \"suppressed\": %s, \"final\": %s, "
+			"\"grain\": \"%s\"}",
 			row->suppressed == RESULT_SMALL	       ? "\"small\""
 			: row->suppressed == RESULT_DERIVABLE ? "\"derivable\""
 							       : "null",
 			row->finality == RESULT_FINAL	      ? "true"
 			: row->finality == RESULT_PROVISIONAL ? "false"
-							      : "null");
+							      : "null",
+			period_grain_name(period_id_grain(row->period)));
 	}
 	fputs(t->count ? "\n]}\n" : "]}\n", out);
 }

@@ -89,9 +89,10 @@ static void number(FILE *out, double v, int decimals)
 }
 
 /* The distinct values of a column of rows [begin, end), in order of first
- * appearance; *out malloc'd.  The count. */
+ * appearance; *out malloc'd.  The count.  Periods of grain only, unless
+ * it is 0. */
 static size_t distinct(const result_table *t, size_t begin, size_t end,
-		       int breakdowns, const char ***out)
+		       int breakdowns, period_grain grain, const char ***out)
 {
 	const char **items = malloc((end - begin + 1) * sizeof(*items));
 	size_t n = 0, i, j;
@@ -102,6 +103,9 @@ static size_t distinct(const result_table *t, size_t begin, size_t end,
 	for (i = begin; i < end; i++) {
 		const char *s = breakdowns ? t->rows[i].breakdown
 					   : t->rows[i].period;
+
+		if (!breakdowns && grain && period_id_grain(s) != grain)
+			continue;
 
 		for (j = 0; j < n && strcmp(items[j], s) != 0; j++)
 			;
@@ -147,7 +151,8 @@ static const result_row *find_row(const result_table *t, size_t begin,
 	return NULL;
 }
 
-/* One KPI: rows [begin, end) of the figures, its periods and cells. */
+/* One KPI: rows [begin, end) of the figures, its periods (of one grain)
+ * and cells. */
 struct kpi_view {
 	const result_table *t;
 	size_t begin, end;
@@ -156,6 +161,7 @@ struct kpi_view {
 				   or NULL without one */
 	const char **periods, **cells;
 	size_t period_count, cell_count;
+	period_grains grains;	/* of its figures, month first */
 };
 
 static void target_text(FILE *out, const labels *w, const kpi_info *k)
@@ -216,17 +222,49 @@ static int not_evaluated_text(FILE *out, const labels *w,
 	return 0;
 }
 
-static void summary_row(FILE *out, const labels *w, const struct kpi_view *v)
+/* The total that sums up the KPI for the period asked: its figure of
+ * that period where it has that grain, else the latest of its longest
+ * grain within it, with a value or hidden; the latest total when none
+ * such (a contract year, which period_parse does not read). */
+static const result_row *asked_total(const struct kpi_view *v,
+				     const char *asked)
 {
-	const result_row *r = latest_total(v);
+	const result_row *best = NULL;
+	period pa, p, pb = { 0 };
+	int whole = asked && period_parse(asked, &pa) == 0;
+
+	for (size_t i = v->begin; i < v->end; i++) {
+		const result_row *r = &v->t->rows[i];
+
+		if (!result_is_total(r->breakdown) ||
+		    (isnan(r->value) && r->suppressed == RESULT_SHOWN) ||
+		    period_parse(r->period, &p) < 0 ||
+		    (whole && (p.first < pa.first || p.last > pa.last)))
+			continue;
+		if (!best || p.grain > pb.grain ||
+		    (p.grain == pb.grain && p.last > pb.last)) {
+			best = r;
+			pb = p;
+		}
+	}
+	return best ? best : latest_total(v);
+}
+
+static void summary_row(FILE *out, const labels *w, const struct kpi_view *v,
+			const char *asked)
+{
+	const result_row *r = asked_total(v, asked);
+	period_grain grain = r ? period_id_grain(r->period) : 0;
 	size_t i, met = 0, judged = 0;
 	int not_evaluated = 0;
 
-	for (i = 0; i < v->period_count; i++) {
-		const result_row *p = find_row(v->t, v->begin, v->end,
-					       v->periods[i], "{}");
+	for (i = v->begin; i < v->end; i++) {
+		const result_row *p = &v->t->rows[i];
 
-		if (p && p->status && !result_not_evaluated(p->status)) {
+		if (!result_is_total(p->breakdown) ||
+		    (grain && period_id_grain(p->period) != grain))
+			continue;
+		if (p->status && !result_not_evaluated(p->status)) {
 			judged++;
 			met += strcmp(p->status, "met") == 0;
 		}
@@ -575,6 +613,24 @@ static void figures_table(FILE *out, const report_input *in,
 			changes_table(out, in, v, c);
 }
 
+static int kpi_view_init(struct kpi_view *v, const report_input *in,
+			 size_t begin, period_grain grain);
+static void kpi_view_release(struct kpi_view *v);
+
+/* The charts and the table of one grain of a KPI. */
+static void kpi_grain(FILE *out, const report_input *in,
+		      const struct kpi_view *v, chart_item *items,
+		      char (*names)[128])
+{
+	if (items && names) {
+		fputs("<div class=\"charts\">", out);
+		trend_figure(out, in->words, v, items);
+		bars_figure(out, in->words, v, items, names);
+		fputs("</div>", out);
+	}
+	figures_table(out, in, v);
+}
+
 static void kpi_section(FILE *out, const report_input *in,
 			const struct kpi_view *v)
 {
@@ -601,13 +657,27 @@ static void kpi_section(FILE *out, const report_input *in,
 	fputs(" &#183; <code>", out);
 	html_escape(out, v->t->rows[v->begin].kpi);
 	fputs("</code></p>", out);
-	if (items && names) {
-		fputs("<div class=\"charts\">", out);
-		trend_figure(out, w, v, items);
-		bars_figure(out, w, v, items, names);
-		fputs("</div>", out);
+	/* A KPI of several grains: each grain's figures side by side, as
+	 * an annual report shows them (month table, quarter table, year). */
+	for (size_t g = 0; g < v->grains.count; g++) {
+		struct kpi_view one;
+		int several = v->grains.count > 1;
+
+		if (several) {
+			if (kpi_view_init(&one, in, v->begin,
+					  v->grains.grain[g]) < 0) {
+				kpi_view_release(&one);
+				continue;
+			}
+			fprintf(out, "<div class=\"grain\"><h3>%s</h3>",
+				w->per_grain[v->grains.grain[g]]);
+		}
+		kpi_grain(out, in, several ? &one : v, items, names);
+		if (several) {
+			fputs("</div>", out);
+			kpi_view_release(&one);
+		}
 	}
-	figures_table(out, in, v);
 	free(items);
 	free(names);
 	fputs("</section>\n", out);
@@ -771,7 +841,7 @@ static void quality_section(FILE *out, const report_input *in)
 	fputs("</p>\n", out);
 	if (in->quality && in->quality->count)
 		team_count = distinct(in->quality, 0, in->quality->count, 1,
-				      &teams);
+				      0, &teams);
 	if (!team_count) {
 		fprintf(out, "<p>%s</p>", w->quality_none);
 	} else {
@@ -793,7 +863,7 @@ static void fingerprint(FILE *out, const char *label, const char *sha)
 static void provisional_text(FILE *out, const report_input *in)
 {
 	const char **periods = NULL;
-	size_t count = distinct(in->figures, 0, in->figures->count, 0,
+	size_t count = distinct(in->figures, 0, in->figures->count, 0, 0,
 				&periods);
 	size_t i, n = 0;
 
@@ -857,10 +927,10 @@ static void footer(FILE *out, const report_input *in)
 	fputs("</footer>\n", out);
 }
 
-/* The view of the KPI whose rows start at begin; 0, or -1 when out of
- * memory. */
+/* The view of the KPI whose rows start at begin, its periods of grain (0:
+ * all); 0, or -1 when out of memory. */
 static int kpi_view_init(struct kpi_view *v, const report_input *in,
-			 size_t begin)
+			 size_t begin, period_grain grain)
 {
 	const result_table *t = in->figures;
 
@@ -876,8 +946,13 @@ static int kpi_view_init(struct kpi_view *v, const report_input *in,
 						in->field_label_ctx, in->kpis,
 						v->k, v->k->breakdown[0])
 			   : NULL;
-	v->period_count = distinct(t, v->begin, v->end, 0, &v->periods);
-	v->cell_count = distinct(t, v->begin, v->end, 1, &v->cells);
+	memset(&v->grains, 0, sizeof(v->grains));
+	for (size_t i = v->begin; i < v->end; i++)
+		period_grains_add(&v->grains,
+				  period_id_grain(t->rows[i].period));
+	v->period_count = distinct(t, v->begin, v->end, 0, grain,
+				   &v->periods);
+	v->cell_count = distinct(t, v->begin, v->end, 1, 0, &v->cells);
 	if (!v->periods || !v->cells)
 		return -1;
 	qsort(v->cells, v->cell_count, sizeof(*v->cells), compare_cells);
@@ -903,8 +978,8 @@ static void summary(FILE *out, const report_input *in)
 		w->col_unit, w->latest_value, w->target, w->col_status,
 		w->months_met);
 	for (begin = 0; begin < in->figures->count; begin = v.end) {
-		if (kpi_view_init(&v, in, begin) == 0)
-			summary_row(out, w, &v);
+		if (kpi_view_init(&v, in, begin, 0) == 0)
+			summary_row(out, w, &v, in->period);
 		kpi_view_release(&v);
 	}
 	fputs("</tbody></table><p class=\"legend\">", out);
@@ -1046,7 +1121,7 @@ int report_html_write(FILE *out, const report_input *in)
 	summary(out, in);
 	revised_section(out, in);
 	for (begin = 0; begin < in->figures->count; begin = v.end) {
-		if (kpi_view_init(&v, in, begin) == 0)
+		if (kpi_view_init(&v, in, begin, 0) == 0)
 			kpi_section(out, in, &v);
 		kpi_view_release(&v);
 	}

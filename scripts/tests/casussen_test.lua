@@ -106,3 +106,27 @@ test {
       numerator = 1, denominator = 2, status = "at risk" },
   },
 }
+
+-- One definition, two grains ([kpi ID] grains = month, quarter): the
+-- quarter's figures are counted in the quarter, not summed from months.
+-- Running in Q2 (1 Apr - 30 Jun): registered by 30 Jun and not closed
+-- before 1 Apr: all six, Oost C1 C2 C3 = 3, West C4 C5 C6 = 3; the months
+-- (2, 4, 4 above) would sum to 10.  Started in Q2: C2-C6 = 5 (Oost C2 C3
+-- = 2, West 3), here the sum of the months 1 + 3 + 1.
+test {
+  name = "maand en kwartaal van een definitie",
+  period = "2018-Q2",
+  config = { casussen_lopend = { grains = "month, quarter" },
+             casussen_gestart = { grains = "maand, kwartaal" } },
+  data = { cases = cases },
+  expect = {
+    { kpi = "casussen_lopend", period = "2018-Q2", value = 6 },
+    { kpi = "casussen_lopend", period = "2018-Q2", team = "Oost", value = 3 },
+    { kpi = "casussen_lopend", period = "2018-Q2", team = "West", value = 3 },
+    { kpi = "casussen_lopend", period = "2018-05", value = 4 },
+    { kpi = "casussen_lopend", period = "2018-06", team = "West", value = 3 },
+    { kpi = "casussen_gestart", period = "2018-Q2", value = 5 },
+    { kpi = "casussen_gestart", period = "2018-Q2", team = "Oost", value = 2 },
+    { kpi = "casussen_gestart", period = "2018-05", value = 3 },
+  },
+}

@@ -6,6 +6,18 @@
 # selection add up, so a shown quarter and two shown months would give the
 # third.
 
+# A run of the demo, then its figures as shown ($work/shown.csv) and
+# without the small-cell rules ($work/truth.csv), for the attacker.
+shown_and_truth() {
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "$1" 0 $?
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/shown.csv" 2>"$work/err"
+	expect_rc "show" 0 $?
+	sed "s|^min_count = .*|min_count = 0|" "$work/demo.ini" >"$work/truth.ini"
+	"$peil" show --config "$work/truth.ini" --format csv >"$work/truth.csv" 2>"$work/err"
+	expect_rc "show without the rules" 0 $?
+}
+
 test_small_cells_attack() {
 	local grain event out
 	demo_setup 2018 2018 2000
@@ -52,13 +64,7 @@ kpi {
 }
 LUA
 	sed -i "s|^script_dirs = .*|script_dirs = $work/scripts|" "$work/demo.ini"
-	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
-	expect_rc "peil run of the demo with quarters and years" 0 $?
-	"$peil" show --config "$work/demo.ini" --format csv >"$work/shown.csv" 2>"$work/err"
-	expect_rc "show" 0 $?
-	sed "s|^min_count = .*|min_count = 0|" "$work/demo.ini" >"$work/truth.ini"
-	"$peil" show --config "$work/truth.ini" --format csv >"$work/truth.csv" 2>"$work/err"
-	expect_rc "show without the rules" 0 $?
+	shown_and_truth "peil run of the demo with quarters and years"
 	# Every figure has a size: a sum or function result over 1 to 9 cases
 	# with a mark is hidden, whatever its value.
 	if out=$(python3 - "$work/shown.csv" "$work/truth.csv" <<'PY' 2>&1
@@ -90,4 +96,21 @@ PY
 		casussen_afgesloten_quarter:casussen_afgesloten \
 		casussen_afgesloten_year:casussen_afgesloten \
 		casussen_afgesloten_year:casussen_afgesloten_quarter
+}
+
+# The same attack on one KPI of several grains ([kpi ID] grains = month,
+# quarter, year): a shown quarter and two shown months of started or
+# closed cases would give the third month, a shown year and three shown
+# quarters the fourth.
+test_small_cells_grains() {
+	local kpi
+	demo_setup 2018 2018 2000
+	for kpi in casussen_gestart casussen_afgesloten; do
+		printf '[kpi %s]\ngrains = month, quarter, year\n' "$kpi" >>"$work/demo.ini"
+	done
+	shown_and_truth "peil run of the demo, two KPIs in three grains"
+	check "no hidden figure is recovered from the KPI's own grains" attack \
+		"$work/shown.csv" "$work/truth.csv" 10 \
+		casussen_gestart:casussen_gestart \
+		casussen_afgesloten:casussen_afgesloten
 }

@@ -379,6 +379,54 @@ TEST(attacker_finds_the_months)
 	result_table_release(&t);
 }
 
+/* The same relation within one KPI of several grains (grain = { "month",
+ * "quarter", "year" }): Oct 3, Nov 11, Dec 4 and Q4 18 of one id, with
+ * Q1-Q3 30, 40, 50 and the year 138 = 30 + 40 + 50 + 18.  Sorted:
+ * 2018 (0), 2018-10 (1), 2018-11 (2), 2018-12 (3), Q1-Q4 (4-7).  As
+ * between two KPIs, Nov is hidden as well, or the shown quarter gives
+ * Oct + Dec = 7.  The year is the sum of its quarters (all shown) and
+ * not of its three months, which do not cover it: it stays. */
+static void one_kpi_grains(result_table *t)
+{
+	static const char *const periods[] = { "2018", "2018-10", "2018-11",
+					       "2018-12", "2018-Q1", "2018-Q2",
+					       "2018-Q3", "2018-Q4" };
+	static const double n[] = { 138, 3, 11, 4, 30, 40, 50, 18 };
+
+	for (size_t i = 0; i < 8; i++)
+		sized(t, "gestart", periods[i], n[i], n[i]);
+	result_table_sort(t);
+}
+
+TEST(one_kpi_months_and_quarter)
+{
+	static const disclosure_family families[] = {
+		{ "gestart", "cases|started_in(\"registered\")" },
+	};
+	disclosure_rules rules = { 10, 10, families, 1 };
+	static const int rel[][MAX_REL] = { { 7, 1, 2, 3, -1 },
+					    { 0, 4, 5, 6, 7, -1 } };
+	static const double truth[] = { 138, 3, 11, 4, 30, 40, 50, 18 };
+	result_table t = { 0 };
+
+	one_kpi_grains(&t);
+	CHECK(strcmp(t.rows[2].period, "2018-11") == 0);
+	CHECK_INT(disclosure_apply(&t, &rules), 3);
+	CHECK_INT(t.rows[1].suppressed, RESULT_SMALL);
+	CHECK_INT(t.rows[2].suppressed, RESULT_DERIVABLE);
+	CHECK_INT(t.rows[3].suppressed, RESULT_SMALL);
+	CHECK_INT(t.rows[7].suppressed, RESULT_SHOWN);
+	CHECK_DOUBLE(t.rows[7].value, 18, 0);
+	CHECK_INT(t.rows[0].suppressed, RESULT_SHOWN);
+	CHECK_INT(attack(&t, truth, rel, 2, 10), 0);
+	result_table_release(&t);
+	/* without the family, the attacker bounds Oct and Dec by 7 */
+	one_kpi_grains(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 2);
+	CHECK_INT(attack(&t, truth, rel, 2, 10), 2);
+	result_table_release(&t);
+}
+
 /* Across grains and breakdowns at once: teams A and B, months Oct-Dec and
  * the quarter, each with a total.  A: 12, 2, 14 (Q4 28); B: 15, 16, 13
  * (Q4 44); totals 27, 18, 27 (Q4 72).  Nov A (2) is small; within Nov,
@@ -490,6 +538,7 @@ int main(void)
 	RUN(every_figure_has_a_size);
 	RUN(months_and_their_quarter);
 	RUN(attacker_finds_the_months);
+	RUN(one_kpi_months_and_quarter);
 	RUN(grains_and_breakdowns);
 	RUN(rules_from_config);
 	return harness_done();

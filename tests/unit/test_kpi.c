@@ -298,7 +298,8 @@ TEST(shipped_scripts_load)
 	info = kpi_set_find(set, "wachttijd_gemiddeld");
 	CHECK(info != NULL);
 	CHECK_STR(info->unit, "werkdagen");
-	CHECK_INT(info->grain, PERIOD_MONTH);
+	CHECK_INT(info->grains.count, 1);
+	CHECK_INT(info->grains.grain[0], PERIOD_MONTH);
 	CHECK_INT(info->breakdown_count, 1);
 	CHECK_STR(info->breakdown[0], "team");
 	CHECK(info->has_max && !info->has_min);
@@ -900,6 +901,87 @@ TEST(count_distinct_over_many_periods)
 	kpi_set_free(set);
 }
 
+/* One definition, several grains, in one scan: each grain's distinct and
+ * per figures are counted in its own periods, not summed from months.
+ * Running in 2018 (C8 closed in 2017):
+ *   Q1: C1 (Oost).  Q2: C1 C2 C3 C7 (Oost), C4 C5 C6 (West) = 7.
+ *   Months: Mar C1 = 1; Apr C1 C2 C6 = 3; May C1 C3 C4 C5 C6 = 5; Jun C3
+ *   C4 C5 C7 = 4 (C1 and C6 closed 1 May): Q2's months sum to 12, not 7.
+ *   Year: the seven cases of 2018, Oost 4, West 3.
+ * Teams (count_distinct("team")): Mar 1, Q1 1, May 2, Q2 2, year 2.
+ * Groups per team (per = "team", count()): Q1 1 (Oost), Q2 2, year 2. */
+TEST(grains_of_one_definition)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const kpi_info *k;
+	const char *path = write_script("grains.lua",
+		"kpi { id = \"cs\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = { \"year\", \"kwartaal\",\n"
+		"  \"month\", \"year\" }, breakdown = { \"team\" },\n"
+		"  select = running_in(\"registered\", \"closed\"),\n"
+		"  rule = count_distinct(\"case_id\") }\n"
+		"kpi { id = \"teams\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = \"month\",\n"
+		"  select = running_in(\"registered\", \"closed\"),\n"
+		"  rule = count_distinct(\"team\") }\n"
+		"kpi { id = \"per\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = { \"quarter\", \"year\" },\n"
+		"  per = \"team\",\n"
+		"  select = running_in(\"registered\", \"closed\"),\n"
+		"  rule = count() }\n");
+	char msg[256];
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	k = kpi_set_find(set, "cs");
+	CHECK_INT(k->grains.count, 3);	/* once each, month first */
+	CHECK_INT(k->grains.grain[0], PERIOD_MONTH);
+	CHECK_INT(k->grains.grain[1], PERIOD_QUARTER);
+	CHECK_INT(k->grains.grain[2], PERIOD_YEAR);
+	CHECK_INT(kpi_set_configure(set, "teams", "grains", "month, quarter "
+				    "jaar", msg, sizeof(msg)), 0);
+	CHECK_INT(kpi_set_configure(set, "teams", "grains", "month, semester",
+				    msg, sizeof(msg)), -1);
+	CHECK_STR(msg, "grains = month, semester: unknown grain 'semester' "
+		  "(month, quarter, year, contract_year)");
+	CHECK_INT(kpi_set_find(set, "teams")->grains.count, 3);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	CHECK_INT(scans, 1);	/* every grain of every KPI in one scan */
+	CHECK_DOUBLE(value_of("cs", "2018-03", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("cs", "2018-04", TOTAL), 3, 0);
+	CHECK_DOUBLE(value_of("cs", "2018-05", TOTAL), 5, 0);
+	CHECK_DOUBLE(value_of("cs", "2018-06", TOTAL), 4, 0);
+	CHECK_DOUBLE(value_of("cs", "2018-Q1", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("cs", "2018-Q2", OOST), 4, 0);
+	CHECK_DOUBLE(value_of("cs", "2018-Q2", WEST), 3, 0);
+	CHECK_DOUBLE(value_of("cs", "2018-Q2", TOTAL), 7, 0);
+	CHECK_DOUBLE(value_of("cs", "2018", OOST), 4, 0);
+	CHECK_DOUBLE(value_of("cs", "2018", TOTAL), 7, 0);
+	CHECK_DOUBLE(value_of("teams", "2018-03", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("teams", "2018-05", TOTAL), 2, 0);
+	CHECK_DOUBLE(value_of("teams", "2018-Q1", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("teams", "2018-Q2", TOTAL), 2, 0);
+	CHECK_DOUBLE(value_of("teams", "2018", TOTAL), 2, 0);
+	CHECK_DOUBLE(value_of("per", "2018-Q1", TOTAL), 1, 0);
+	CHECK_DOUBLE(value_of("per", "2018-Q2", TOTAL), 2, 0);
+	CHECK_DOUBLE(value_of("per", "2018", TOTAL), 2, 0);
+	CHECK(find("per", "2018-05", TOTAL) == NULL);
+	/* cs: 12 months, 4 quarters and the year, each Oost, West, Zuid and
+	 * the total; teams: 17 totals; per: 5 totals */
+	CHECK_INT(result_count, 17 * 4 + 17 + 5);
+	kpi_set_free(set);
+	/* an unknown grain in the list names it */
+	set = kpi_set_new(cal, NULL, 1);
+	CHECK_INT(kpi_set_load_file(set, write_script("bad_grain.lua",
+		"kpi { id = \"b\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = { \"month\", \"week\" },\n"
+		"  rule = count() }\n"), &err), -1);
+	CHECK_CONTAINS(err.message, "grain: unknown 'week'");
+	CHECK_INT(err.line, 1);
+	kpi_set_free(set);
+}
+
 /* KPIs of one scan with the same breakdown share its cells; those with
  * another breakdown have their own, and every one still gets a cell for
  * each combination in the dataset, its selection apart. */
@@ -1074,6 +1156,7 @@ int main(void)
 	RUN(projection_is_narrow_without_lua);
 	RUN(breakdown_of_two_fields_with_nulls);
 	RUN(count_distinct_over_many_periods);
+	RUN(grains_of_one_definition);
 	RUN(breakdowns_of_one_scan);
 	RUN(lua_functions_read_only_declared_fields);
 	RUN(choosing_kpis_by_id_and_tag);

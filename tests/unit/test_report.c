@@ -122,6 +122,67 @@ TEST(finality_as_marked)
 	result_table_release(&t);
 }
 
+/* The report of 2017 (issue 17, item 2) sums up a KPI of months,
+ * quarters and the year by its year figure (1235 in each month but 871 in
+ * December: 11 * 1235 + 871 = 14456), not by December's 871; a KPI of
+ * months only by December; one of months and quarters by the fourth
+ * quarter.  "Doel gehaald" counts the periods of the grain shown: 1 of 1
+ * year, 3 of 4 quarters. */
+TEST(summary_takes_the_period_asked)
+{
+	result_table t = { 0 };
+	char *text, *row, id[16];
+	int rc;
+
+	for (int m = 1; m <= 12; m++) {
+		double n = m == 12 ? 871 : 1235;
+
+		snprintf(id, sizeof(id), "2017-%02d", m);
+		result_table_add_figure(&t, "gestart", id, "{}", n, n, NAN,
+					NULL);
+		result_table_add_figure(&t, "maanden", id, "{}", n, n, NAN,
+					NULL);
+		result_table_add_figure(&t, "kwartalen", id, "{}", n, n, NAN,
+					NULL);
+	}
+	for (int q = 1; q <= 4; q++) {
+		snprintf(id, sizeof(id), "2017-Q%d", q);
+		result_table_add_figure(&t, "gestart", id, "{}", 3000 + q,
+					3000 + q, NAN, "met");
+		result_table_add_figure(&t, "kwartalen", id, "{}", 3000 + q,
+					3000 + q, NAN, q == 4 ? "not met"
+							      : "met");
+	}
+	result_table_add_figure(&t, "gestart", "2017", "{}", 14456, 14456, NAN,
+				"met");
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &rules10), 0);
+	text = render(write_html, &t, &rc);
+	CHECK_INT(rc, 0);
+	row = strstr(text, "href=\"#kpi-gestart\"");
+	CHECK(row && strstr(row, "14456 <span class=\"meta\">(<span "
+				 "class=\"period\">2017</span>)</span>") ==
+		     strstr(row, "14456"));
+	CHECK(row && strstr(row, "<td>1 / 1</td>") < strstr(row, "</tr>"));
+	row = strstr(text, "href=\"#kpi-maanden\"");
+	CHECK(row && strstr(row, "871 <span class=\"meta\">(<span "
+				 "class=\"period\">2017-12</span>)") != NULL);
+	row = strstr(text, "href=\"#kpi-kwartalen\"");
+	CHECK(row && strstr(row, "3004 <span class=\"meta\">(<span "
+				 "class=\"period\">2017-Q4</span>)") != NULL);
+	CHECK(row && strstr(row, "<td>3 / 4</td>") < strstr(row, "</tr>"));
+	/* the grains side by side: a table each */
+	row = strstr(text, "id=\"kpi-gestart\"");
+	CHECK(row && strstr(row, "Per maand") < strstr(row, "Per kwartaal"));
+	CHECK(row && strstr(row, "Per kwartaal") < strstr(row, "Per jaar"));
+	CHECK(row && strstr(row, "Per jaar") < strstr(row, "</section>"));
+	row = strstr(text, "id=\"kpi-maanden\"");
+	CHECK(row && (!strstr(row, "Per maand") ||
+		      strstr(row, "Per maand") > strstr(row, "</section>")));
+	free(text);
+	result_table_release(&t);
+}
+
 TEST(writers_refuse_undisclosed_tables)
 {
 	result_table t = { 0 };
@@ -208,6 +269,7 @@ int main(void)
 {
 	RUN(breakdown_json_escapes);
 	RUN(finality_as_marked);
+	RUN(summary_takes_the_period_asked);
 	RUN(writers_refuse_undisclosed_tables);
 	RUN(hidden_figures_are_not_written);
 	return harness_done();

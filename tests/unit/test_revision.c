@@ -163,19 +163,19 @@ TEST(writers)
 
 	text = written(&now, &r, OUTPUT_CSV, 0);
 	CHECK(strstr(text, "4711") == NULL);
-	CHECK(strstr(text, ";stand;vorige_waarde;herzien\r\n") != NULL);
-	CHECK(strstr(text, "caseload;;;2017-01;6;6;;;;;;;5;gewijzigd\r\n") != NULL);
+	CHECK(strstr(text, ";stand;vorige_waarde;herzien;korrel\r\n") != NULL);
+	CHECK(strstr(text, "caseload;;;2017-01;6;6;;;;;;;5;gewijzigd;maand\r\n") != NULL);
 	CHECK(strstr(text, "caseload;;;2017-01;;;;;;;klein aantal;;;nu "
-			   "onderdrukt\r\n") != NULL);
+			   "onderdrukt;maand\r\n") != NULL);
 	CHECK(strstr(text, "caseload;;;2017-01;8;8;;;;;;;;eerder "
-			   "onderdrukt\r\n") != NULL);
-	CHECK(strstr(text, "caseload;;;2017-01;9;9;;;;;;;;\r\n") != NULL);
+			   "onderdrukt;maand\r\n") != NULL);
+	CHECK(strstr(text, "caseload;;;2017-01;9;9;;;;;;;;;maand\r\n") != NULL);
 	CHECK(strstr(text, "# herzien: caseload 2017-01 D: vervallen 4\r\n") !=
 	      NULL);
 	free(text);
 	text = written(&now, &r, OUTPUT_CSV, 1);
-	CHECK(strstr(text, ";state;previous_value;revised\r\n") != NULL);
-	CHECK(strstr(text, "caseload;;;2017-01;6;6;;;;;;;5;changed\r\n") != NULL);
+	CHECK(strstr(text, ";state;previous_value;revised;grain\r\n") != NULL);
+	CHECK(strstr(text, "caseload;;;2017-01;6;6;;;;;;;5;changed;month\r\n") != NULL);
 	free(text);
 
 	text = written(&now, &r, -1, 0);
