@@ -377,3 +377,38 @@ void period_set_reference(period *p, period_reference rule)
 		       : rule == PERIOD_REFERENCE_NEXT ? p->last + 1
 						       : p->last;
 }
+
+int period_earlier(const char *id, int year_before, char out[16])
+{
+	int y, n, z, len, per_year = 0;
+	char tail, buf[48];
+
+	/* A quarter or a month: n of per_year in year y. */
+	if (sscanf(id, "%4d-Q%1d%c", &y, &n, &tail) == 2)
+		per_year = 4;
+	else if (sscanf(id, "%4d-%2d%c", &y, &n, &tail) == 2)
+		per_year = 12;
+	if (per_year) {
+		if (n < 1 || n > per_year)
+			return -1;
+		if (year_before || n == 1)
+			y--;
+		if (!year_before)
+			n = n == 1 ? per_year : n - 1;
+		len = snprintf(buf, sizeof(buf),
+			       per_year == 4 ? "%04d-Q%d" : "%04d-%02d", y, n);
+	} else if (sscanf(id, "%4d/%4d%c", &y, &z, &tail) == 2 &&
+		   z == y + 1) {
+		y--;
+		len = snprintf(buf, sizeof(buf), "%04d/%04d", y, z - 1);
+	} else if (sscanf(id, "%4d%c", &y, &tail) == 1 && strlen(id) == 4) {
+		y--;
+		len = snprintf(buf, sizeof(buf), "%04d", y);
+	} else {
+		return -1;
+	}
+	if (y < 1 || len < 0 || len >= 16)
+		return -1;
+	memcpy(out, buf, (size_t)len + 1);
+	return 0;
+}

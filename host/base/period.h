@@ -71,6 +71,12 @@ period_grain period_id_grain(const char *id);
  * malformed (a contract year is not parsed here: it needs a start month). */
 int period_parse(const char *text, period *out);
 
+/* The id of the period before id ("2017-Q1" -> "2016-Q4", "2017-01" ->
+ * "2016-12", "2017" -> "2016", "2016/2017" -> "2015/2016"), or with
+ * year_before of the same period a year before ("2017-Q1" ->
+ * "2016-Q1"), into out (16 bytes).  0, or -1 when id is no period. */
+int period_earlier(const char *id, int year_before, char out[16]);
+
 /* The period of a grain that contains date.  contract_start_month (1-12)
  * is used only for PERIOD_CONTRACT_YEAR. */
 void period_containing(period_grain grain, int contract_start_month,

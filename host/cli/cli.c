@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/comparison.h"
 #include "model/disclosure.h"
 #include "base/calendar.h"
 #include "base/error.h"
@@ -233,6 +234,7 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	output_options opts;
 	evaluation ev;
 	peil_error err;
+	size_t figures = 0;
 	int rc = EXIT_OK;
 
 	if (run_id)
@@ -268,11 +270,13 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	if (!kind)
 		log_msg(PEIL_LOG_INFO, "dry run: nothing was recorded");
+	for (size_t i = 0; i < ev.results.count; i++)
+		figures += !ev.results.rows[i].earlier;	/* the run's own */
 	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
 						: PEIL_LOG_INFO,
 		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
 		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
-		ctx->script_errors, ev.results.count);
+		ctx->script_errors, figures);
 	if (ev.failed || ctx->script_errors)
 		rc = cli_worst(rc, EXIT_KPI_FAILED);
 	if (ev.not_evaluated) {
@@ -339,6 +343,13 @@ int cli_output_options(const cli_options *o, output_options *out)
 	return 0;
 }
 
+unsigned cli_compare_asks(void *kpis, const char *id)
+{
+	const kpi_info *k = kpis ? kpi_set_find(kpis, id) : NULL;
+
+	return k ? k->compare : 0;
+}
+
 int cli_disclose(const peil_context *ctx, result_table *t)
 {
 	disclosure_rules rules = settings_disclosure(&ctx->settings);
@@ -368,6 +379,12 @@ int cli_disclose(const peil_context *ctx, result_table *t)
 	disclosure_apply(t, &rules);
 	free(families);
 	free(keys);
+	/* After the rules: a change of a hidden figure, or against one, is
+	 * hidden too. */
+	if (comparison_attach(t, cli_compare_asks, ctx->kpis) < 0) {
+		log_msg(PEIL_LOG_ERROR, "out of memory");
+		return EXIT_STORAGE;
+	}
 	return 0;
 }
 
@@ -376,22 +393,49 @@ struct read_state {
 	result_table *table;
 	int has_range;
 	int32_t from, to;
+	kpi_set *kpis;		/* for the KPIs' compare */
 	int oom;
 };
+
+/* Whether a figure of the run is one to compare with rather than one of
+ * the figures read: one the run evaluated only for that (earlier), or
+ * one of the year before the range; only for a KPI compared with earlier
+ * periods.  *skip when it is neither. */
+static int read_earlier(const struct read_state *st, const peil_result *r,
+			int *skip)
+{
+	int compared = cli_compare_asks(st->kpis, r->kpi) != 0;
+	period p;
+
+	*skip = 0;
+	if (r->earlier || !st->has_range) {
+		*skip = r->earlier && !compared;
+		return r->earlier;
+	}
+	if (period_parse(r->period, &p) < 0) {
+		*skip = 1;
+		return 0;
+	}
+	if (p.first >= st->from && p.last <= st->to)
+		return 0;
+	*skip = !compared || p.last >= st->from ||
+		p.first < date_add_months(st->from, -12) - 92;
+	return 1;
+}
 
 static int read_row(void *arg, const peil_result *r)
 {
 	struct read_state *st = arg;
-	period p;
+	int skip, earlier = read_earlier(st, r, &skip);
 
 	st->table->run_id = r->run_id;
-	if (st->has_range && (period_parse(r->period, &p) < 0 ||
-			      p.first < st->from || p.last > st->to))
+	if (skip)
 		return 0;
 	if (result_table_add(st->table, r) < 0) {
 		st->oom = 1;
 		return -1;
 	}
+	st->table->rows[st->table->count - 1].earlier = earlier;
 	return 0;
 }
 
@@ -508,7 +552,7 @@ void cli_warn_changed_scripts(const peil_context *ctx, int64_t run_id,
 int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 		     int has_range, int32_t from, int32_t to, result_table *t)
 {
-	struct read_state st = { t, has_range, from, to, 0 };
+	struct read_state st = { t, has_range, from, to, ctx->kpis, 0 };
 	peil_result_query q = { 0, kpi };
 	peil_error err;
 	int64_t run_id = 0;

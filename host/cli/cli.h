@@ -57,6 +57,7 @@ typedef struct cli_options {
 	int force;
 	int fields;		/* list --fields */
 	int evaluate;		/* report --evaluate */
+	const char *compare;	/* report --compare LIST */
 	int dry_run;		/* eval --dry-run */
 } cli_options;
 
@@ -75,7 +76,8 @@ enum {
 	CLI_OPT_LOG_FORMAT,
 	CLI_OPT_FIELDS,
 	CLI_OPT_EVALUATE,
-	CLI_OPT_DRY_RUN
+	CLI_OPT_DRY_RUN,
+	CLI_OPT_COMPARE
 };
 
 /* The help lines of --lang and --locale. */
@@ -175,8 +177,13 @@ void cli_warn_changed_scripts(const peil_context *ctx, int64_t run_id,
 int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
 		     int has_range, int32_t from, int32_t to, result_table *t);
 /* Apply the small-cell rules of ctx's [privacy] section to the sorted
- * table t: 0, or EXIT_CONFIG with a message. */
+ * table t, then compare its figures with earlier periods (the KPIs'
+ * compare) and drop the rows there only for that
+ * (model/comparison.h): 0, or EXIT_STORAGE when out of memory. */
 int cli_disclose(const peil_context *ctx, result_table *t);
+/* The comparisons (KPI_COMPARE_*) KPI id of the kpi_set kpis asks for;
+ * 0 for an unknown id (model/comparison.h's comparison_asks). */
+unsigned cli_compare_asks(void *kpis, const char *id);
 /* The first and last day of a period id (a contract year "2018/2019"
  * with the config's [contract] start_month), or -1 with a message. */
 int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,

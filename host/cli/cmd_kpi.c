@@ -277,6 +277,19 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 	print_part(ctx.kpis, k, "having:", "having");
 	print_part(ctx.kpis, k, "rule:", "rule");
 	print_part(ctx.kpis, k, "target:", "target");
+	if (k->compare)
+		printf("%-13s%s%s%s: change = value - old (%s), change %% = "
+		       "100 * change / old (none when old is 0); each cell "
+		       "and the total against its own, from the same run "
+		       "(the earlier periods are evaluated with it, not "
+		       "published)\n", "compare:",
+		       k->compare & KPI_COMPARE_PREVIOUS ? "previous" : "",
+		       k->compare == (KPI_COMPARE_PREVIOUS |
+				      KPI_COMPARE_YEAR_BEFORE) ? ", " : "",
+		       k->compare & KPI_COMPARE_YEAR_BEFORE ? "year_before"
+							    : "",
+		       strcmp(k->unit, "%") == 0 ? "percentage points"
+						 : k->unit);
 	if (k->target_configured)
 		printf("%-13s[kpi %s] in %s\n", "target from:", k->id,
 		       ctx.cfg->path);

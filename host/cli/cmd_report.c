@@ -287,6 +287,31 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	return rc;
 }
 
+/* --compare LIST: every KPI compares its figures with those earlier
+ * periods too, as [kpi ID] compare would have it, for this report (and
+ * the evaluation of --evaluate); EXIT_USAGE for a list that is none. */
+static int compare_all(peil_context *ctx, const char *list)
+{
+	unsigned asked;
+	char msg[256], value[32];
+
+	if (kpi_compare_parse(list, &asked, msg, sizeof(msg)) < 0) {
+		log_msg(PEIL_LOG_ERROR, "--%s", msg);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+		unsigned bits = k->compare | asked;
+
+		snprintf(value, sizeof(value), "%s %s",
+			 bits & KPI_COMPARE_PREVIOUS ? "previous" : "",
+			 bits & KPI_COMPARE_YEAR_BEFORE ? "year_before" : "");
+		kpi_set_configure(ctx->kpis, k->id, "compare", value, msg,
+				  sizeof(msg));
+	}
+	return 0;
+}
+
 static int cmd_report(const cli_options *o, int argc, char **argv)
 {
 	output_options format;
@@ -316,6 +341,8 @@ static int cmd_report(const cli_options *o, int argc, char **argv)
 		snprintf(period_id, sizeof(period_id), "%s \xE2\x80\x93 %s",
 			 o->from, o->to);
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
+	if (rc == 0 && o->compare)
+		rc = compare_all(&ctx, o->compare);
 	if (rc == 0)
 		rc = write_report(&ctx, o, period_id, from, to,
 				  html ? NULL : &format);
@@ -383,6 +410,7 @@ static const struct option report_options[] = {
 	{ "lang", required_argument, NULL, CLI_OPT_LANG },
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ "evaluate", no_argument, NULL, CLI_OPT_EVALUATE },
+	{ "compare", required_argument, NULL, CLI_OPT_COMPARE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -396,6 +424,9 @@ const cli_command cmd_report_command = {
 		"the period now\n                      (recorded as \"eval\", "
 		"marked not published)\n"
 		"  -k, --kpi ID        only this KPI\n"
+		"      --compare LIST  compare every figure with previous, "
+		"year_before or\n                      both (beside each KPI's "
+		"own compare)\n"
 		"  -f, --format F      html (default), csv or json\n"
 		"  -o, --output FILE   write to FILE (default: stdout)\n"
 		CLI_LANG_HELP,

@@ -20,6 +20,8 @@
 #include "base/error.h"
 #include "base/grow.h"
 #include "base/period.h"
+#include "cli/cli.h"
+#include "model/comparison.h"
 #include "sandbox/sandbox.h"
 
 static char test_list_key;	/* registry: the test{} tables, in order */
@@ -31,17 +33,21 @@ typedef struct test_data {
 	size_t count;
 } test_data;
 
+/* The comparisons an expectation may name: previous = old value,
+ * previous_change, previous_pct; the same for year_before. */
+static const char *const test_compare_keys[RESULT_COMPARISONS][3] = {
+	{ "previous", "previous_change", "previous_pct" },
+	{ "year_before", "year_before_change", "year_before_pct" },
+};
+
 typedef struct test_expect {
 	char *kpi, *period, *breakdown, *status;
 	double value, numerator, denominator;
 	int has_numerator, has_denominator;
+	double compare[RESULT_COMPARISONS][3];	/* old, change, pct */
+	int has_compare[RESULT_COMPARISONS][3];
 	long line;
 } test_expect;
-
-typedef struct test_figure {
-	char *kpi, *period, *breakdown, *status;
-	double value, numerator, denominator;
-} test_figure;
 
 typedef struct test_case {
 	kpi_set *set;
@@ -56,8 +62,7 @@ typedef struct test_case {
 	size_t expect_count;
 	char **texts;		/* copies the values point into */
 	size_t text_count;
-	test_figure *figures;
-	size_t figure_count;
+	result_table figures;	/* with comparisons (comparison.h) */
 	int oom;
 } test_case;
 
@@ -313,6 +318,11 @@ static void test_expectation(lua_State *L, test_case *t, test_expect *x)
 			   x->period);
 	x->numerator = test_number(L, e, "numerator", &x->has_numerator);
 	x->denominator = test_number(L, e, "denominator", &x->has_denominator);
+	for (size_t c = 0; c < RESULT_COMPARISONS; c++)
+		for (size_t k = 0; k < 3; k++)
+			x->compare[c][k] = test_number(L, e,
+						       test_compare_keys[c][k],
+						       &x->has_compare[c][k]);
 	if (lua_getfield(L, e, "status") == LUA_TSTRING)
 		x->status = test_strdup(L, t, lua_tostring(L, -1));
 	lua_pop(L, 1);
@@ -497,32 +507,28 @@ static int test_scan(void *ctx, const peil_schema *schema,
 	return 0;
 }
 
+static int test_add(test_case *t, const peil_result *r, int earlier)
+{
+	if (result_table_add(&t->figures, r) < 0) {
+		t->oom = 1;
+		return -1;
+	}
+	t->figures.rows[t->figures.count - 1].earlier = earlier;
+	return 0;
+}
+
 static int test_result(void *ctx, const kpi_info *kpi, const peil_result *r)
 {
-	test_case *t = ctx;
-	test_figure *grown = grow_for(t->figures, t->figure_count,
-				      sizeof(*grown));
-	test_figure *f;
-
 	(void)kpi;
-	if (!grown) {
-		t->oom = 1;
-		return -1;
-	}
-	t->figures = grown;
-	f = &grown[t->figure_count++];
-	f->kpi = strdup(r->kpi);
-	f->period = strdup(r->period);
-	f->breakdown = strdup(r->breakdown);
-	f->status = r->status ? strdup(r->status) : NULL;
-	f->value = r->value;
-	f->numerator = r->numerator;
-	f->denominator = r->denominator;
-	if (!f->kpi || !f->period || !f->breakdown) {
-		t->oom = 1;
-		return -1;
-	}
-	return 0;
+	return test_add(ctx, r, 0);
+}
+
+/* A figure of an earlier period, to compare with (kpi_info.compare). */
+static int test_earlier(void *ctx, const kpi_info *kpi,
+			const peil_result *r)
+{
+	(void)kpi;
+	return test_add(ctx, r, 1);
 }
 
 static void test_failure(void *ctx, const kpi_info *kpi,
@@ -556,19 +562,49 @@ static void test_fmt(double x, char *out, size_t size)
 		snprintf(out, size, "%.10g", x);
 }
 
+/* The comparisons x names against f's; 1 when one differs. */
+static int test_check_compare(const result_row *f, const test_expect *x,
+			      FILE *out, const char *path, long line)
+{
+	for (size_t c = 0; c < RESULT_COMPARISONS; c++) {
+		double got[3] = { f->compare[c].state == RESULT_COMPARE_SHOWN
+					  ? f->compare[c].old
+					  : NAN };
+		char a[64], b[64];
+
+		comparison_change(f, c, &got[1], &got[2]);
+		for (size_t k = 0; k < 3; k++) {
+			if (!x->has_compare[c][k] ||
+			    test_same(got[k], x->compare[c][k]))
+				continue;
+			test_fmt(got[k], a, sizeof(a));
+			test_fmt(x->compare[c][k], b, sizeof(b));
+			fprintf(out, "  FAIL %s:%ld: %s %s %s: %s differs: "
+				"got %s (against %s), expected %s\n", path,
+				line, x->kpi, x->period, x->breakdown,
+				test_compare_keys[c][k], a,
+				f->compare[c].period[0] ? f->compare[c].period
+							: "nothing",
+				b);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Print one difference; 1 when there was one. */
 static int test_check(const test_case *t, const test_expect *x, FILE *out,
 		      const char *path)
 {
-	const test_figure *f = NULL;
+	const result_row *f = NULL;
 	char got[4][64], want[4][64];
 	const char *what = NULL;
 
-	for (size_t i = 0; i < t->figure_count && !f; i++)
-		if (strcmp(t->figures[i].kpi, x->kpi) == 0 &&
-		    strcmp(t->figures[i].period, x->period) == 0 &&
-		    strcmp(t->figures[i].breakdown, x->breakdown) == 0)
-			f = &t->figures[i];
+	for (size_t i = 0; i < t->figures.count && !f; i++)
+		if (strcmp(t->figures.rows[i].kpi, x->kpi) == 0 &&
+		    strcmp(t->figures.rows[i].period, x->period) == 0 &&
+		    strcmp(t->figures.rows[i].breakdown, x->breakdown) == 0)
+			f = &t->figures.rows[i];
 	if (!f) {
 		fprintf(out, "  FAIL %s:%ld: %s %s %s: no such figure (a failed "
 			"KPI, a period outside the test's, or a breakdown cell "
@@ -592,7 +628,7 @@ static int test_check(const test_case *t, const test_expect *x, FILE *out,
 	else if (x->status && (!f->status || strcmp(f->status, x->status)))
 		what = "status";
 	if (!what)
-		return 0;
+		return test_check_compare(f, x, out, path, t->line);
 	snprintf(got[3], sizeof(got[3]), "%s", f->status ? f->status : "none");
 	snprintf(want[3], sizeof(want[3]), "%s", x->status ? x->status : "-");
 	fprintf(out, "  FAIL %s:%ld: %s %s %s: %s differs\n"
@@ -615,13 +651,7 @@ static void test_case_release(test_case *t)
 	for (size_t i = 0; i < t->text_count; i++)
 		free(t->texts[i]);
 	free(t->texts);
-	for (size_t i = 0; i < t->figure_count; i++) {
-		free(t->figures[i].kpi);
-		free(t->figures[i].period);
-		free(t->figures[i].breakdown);
-		free(t->figures[i].status);
-	}
-	free(t->figures);
+	result_table_release(&t->figures);
 }
 
 /* Run test number index of the file. */
@@ -648,10 +678,14 @@ static int test_run_one(sandbox *sb, const char *path, int index,
 	if (rc < 0 && err->line == 0)
 		err->line = t.line;
 	source = (kpi_source){ &t, test_schema, test_scan, NULL, NULL };
-	sink = (kpi_sink){ &t, test_result, test_failure };
+	sink = (kpi_sink){ &t, test_result, test_failure, test_earlier };
 	if (rc == 0 && kpi_evaluate(t.set, t.from, t.to, NULL, &source, &sink,
 				    err) < 0)
 		rc = -1;
+	/* Without the small-cell rules: a test's figures are all shown. */
+	if (rc == 0 && !t.oom &&
+	    comparison_attach(&t.figures, cli_compare_asks, t.set) < 0)
+		t.oom = 1;
 	if (rc == 0 && t.oom)
 		rc = error_set(err, path, t.line, NULL, "out of memory");
 	for (size_t i = 0; rc == 0 && i < t.expect_count; i++)

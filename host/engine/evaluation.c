@@ -189,6 +189,23 @@ static int sink_result(void *arg, const kpi_info *kpi,
 	return 0;
 }
 
+/* A figure of an earlier period, there only to be compared with: kept
+ * beside the others, flagged, and neither recorded nor counted. */
+static int sink_earlier(void *arg, const kpi_info *kpi,
+			const peil_result *result)
+{
+	struct eval_state *st = arg;
+	result_table *t = &st->ev->results;
+
+	(void)kpi;
+	if (result_table_add(t, result) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	t->rows[t->count - 1].earlier = 1;
+	return 0;
+}
+
 static void sink_failure(void *arg, const kpi_info *kpi,
 			 const peil_error *err)
 {
@@ -280,8 +297,11 @@ static int record(struct eval_state *st, const char *only_kpi,
 			.denominator = row->denominator,
 			.status = row->status,
 			.size = row->size,
+			.earlier = row->earlier,
 		};
 
+		/* Earlier figures are kept apart (a store without version
+		 * 10 gets none): never figures of the run. */
 		if (store_result_put(ctx->store, st->ev->run_id, &r, err) < 0)
 			goto fail;
 	}
@@ -313,7 +333,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
 	kpi_source source = { &st, source_schema, source_scan,
 			      source_reader_open, source_reader_close };
-	kpi_sink sink = { &st, sink_result, sink_failure };
+	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
 	char inputs[65], from_text[11], to_text[11];
 	peil_run_info info;
 	int failed, rc = -1;

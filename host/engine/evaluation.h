@@ -13,7 +13,10 @@
 
 typedef struct evaluation {
 	int64_t run_id;
-	result_table results;
+	result_table results;	/* with the figures of periods before
+				   [from, to] that KPIs with compare are
+				   compared with, flagged earlier and not
+				   recorded (model/comparison.h) */
 	size_t kpis;		/* evaluated */
 	size_t failed;		/* of which failed */
 	size_t not_evaluated;	/* of which some periods were not evaluated

@@ -212,6 +212,9 @@ static const setting table[] = {
 	{ "kpi", "decimals", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the decimals of every value of the KPI in tables" },
+	{ "kpi", "compare", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
+	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "the earlier periods each figure is compared with" },
 
 	{ "privacy", "min_count", SETTING_NUMBER, "10", NULL, 0, 1000000,
 	  NULL, NULL, S(min_count), NO_OFFSET,

@@ -75,7 +75,23 @@ typedef struct kpi_info {
 	 * tables: decimals = N in kpi{} or [kpi ID], else from the rule
 	 * (kpi_dsl.c). */
 	int decimals;
+	/* The earlier periods each figure is compared with
+	 * (KPI_COMPARE_*): compare = { ... } in kpi{} or [kpi ID] compare.
+	 * Their figures come from the same evaluation, whose range is
+	 * extended backwards for them (docs/kpi-scripts.md). */
+	unsigned compare;
 } kpi_info;
+
+/* compare = { "previous", "year_before" }: the previous period of the
+ * KPI's grain, the same period a year before. */
+#define KPI_COMPARE_PREVIOUS 1u
+#define KPI_COMPARE_YEAR_BEFORE 2u
+
+/* A list of comparisons ("previous", "year_before", separated by commas
+ * or spaces; "none" for none) into *out.  0, or -1 with msg naming the
+ * entry that is neither. */
+int kpi_compare_parse(const char *list, unsigned *out, char *msg,
+		      size_t msg_size);
 
 /* A new, empty set.  cal is borrowed and must outlive the set.  NULL when
  * out of memory. */
@@ -125,8 +141,8 @@ void kpi_set_reference(kpi_set *set, period_reference rule);
 int kpi_set_default_margin(kpi_set *set, const char *text);
 
 /* Override what the configuration may change of the KPI id: key is
- * "target.min", "target.max", "margin" or "param.NAME" (a parameter the
- * script declared in params = { ... }).  0, or -1 with msg saying why
+ * "target.min", "target.max", "margin", "compare" or "param.NAME" (a
+ * parameter the script declared in params = { ... }).  0, or -1 with msg saying why
  * (unknown KPI, key or parameter, a value that is no number). */
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size);
@@ -237,6 +253,11 @@ typedef struct kpi_sink {
 	/* A KPI that failed (its figures are withheld); err names the script
 	 * and line. */
 	void (*failure)(void *ctx, const kpi_info *kpi, const peil_error *err);
+	/* Optional (NULL: dropped).  A figure of a period before [from,
+	 * to], evaluated only to be compared with (kpi_info.compare): not
+	 * a figure of the evaluation.  Returns as result does. */
+	int (*earlier)(void *ctx, const kpi_info *kpi,
+		       const peil_result *result);
 } kpi_sink;
 
 /* Evaluate the KPIs that kpi_wanted(k, only_kpi) takes for

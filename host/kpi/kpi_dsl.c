@@ -79,6 +79,7 @@ static const char *const kpi_keys[] = {
 	"id", "title", "description", "unit", "dataset", "grain",
 	"breakdown", "select", "where", "rule", "target",
 	"per", "having", "join", "lookup", "params", "tags", "decimals",
+	"compare",
 };
 
 const char *kpi_language_name(const char *part, size_t i)
@@ -641,6 +642,43 @@ static int kpi_compile_decimals(kpi_compile *c, int t, kpi *k)
 	return 0;
 }
 
+/* compare = { "previous", "year_before" } (or one of them as a string):
+ * the earlier periods each figure is compared with. */
+static int kpi_compile_compare(kpi_compile *c, int t, kpi *k)
+{
+	lua_State *L = c->L;
+	char list[64] = "", msg[sizeof(c->msg)];
+	int type = lua_getfield(L, t, "compare");
+
+	if (type == LUA_TSTRING && lua_rawlen(L, -1) < 32) {
+		snprintf(list, sizeof(list), "%s", lua_tostring(L, -1));
+	} else if (type == LUA_TTABLE) {
+		for (lua_Integer i = 1; i <= 2; i++) {
+			if (lua_rawgeti(L, -1, i) == LUA_TSTRING &&
+			    lua_rawlen(L, -1) < 24)
+				snprintf(list + strlen(list),
+					 sizeof(list) - strlen(list), "%s ",
+					 lua_tostring(L, -1));
+			else if (!lua_isnil(L, -1))
+				strcpy(list, "?");
+			lua_pop(L, 1);
+		}
+		if (lua_rawlen(L, -1) > 2)
+			strcpy(list, "?");
+	} else if (type != LUA_TNIL) {
+		strcpy(list, "?");
+	}
+	lua_pop(L, 1);
+	if (list[0] && list[strlen(list) - 1] == ' ')
+		list[strlen(list) - 1] = '\0';
+	if (strcmp(list, "?") == 0)
+		return kpi_compile_fail(c, "compare: expected { \"previous\", "
+					"\"year_before\" } or one of them");
+	if (kpi_compare_parse(list, &k->info.compare, msg, sizeof(msg)) < 0)
+		return kpi_compile_fail(c, "%s", msg);
+	return 0;
+}
+
 /* grain = "month" or grain = { "month", "quarter", "year" }. */
 static int kpi_compile_grains(kpi_compile *c, int t, period_grains *out)
 {
@@ -729,7 +767,9 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 	else
 		rc = kpi_compile_rule(c, -1, &k->rule);
 	lua_pop(L, 1);
-	return rc < 0 ? -1 : kpi_compile_decimals(c, t, k);
+	return rc < 0 || kpi_compile_compare(c, t, k) < 0
+		       ? -1
+		       : kpi_compile_decimals(c, t, k);
 }
 
 static int kpi_node_uses_lua(const kpi_node *node)

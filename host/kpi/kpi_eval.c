@@ -36,6 +36,8 @@ typedef struct kpi_run {
 	size_t grain;
 	period *periods;
 	size_t period_count;
+	size_t asked;		/* periods before it are evaluated only to be
+				   compared with (kpi_compare_from) */
 	kpi_cells *cells;	/* set by its scan */
 	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
@@ -106,7 +108,8 @@ static size_t kpi_group_slot(const kpi_run *r, size_t cell, size_t p)
 }
 
 /* The index of r's selection among the scan's, added when new: runs with
- * the same grain have the same periods, and the same selection of the
+ * the same grain and the same periods (the same earlier periods to be
+ * compared with) have the same periods, and the same selection of the
  * same fields puts a row in the same ones. */
 static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 {
@@ -117,7 +120,8 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 		const kpi_run *other = scan->picks[i];
 		const kpi_node *o = other->k->select;
 
-		if (kpi_run_grain(other) != kpi_run_grain(r))
+		if (kpi_run_grain(other) != kpi_run_grain(r) ||
+		    other->period_count != r->period_count)
 			continue;
 		if (!sel || !o) {
 			if (!sel && !o)
@@ -564,6 +568,21 @@ static int kpi_compare_cells(const void *a, const void *b)
 		      kpi_cells_text(kpi_sort_cells, *y));
 }
 
+/* Hand res, of r's period p, to the sink: a period before those asked
+ * for to its earlier (none: dropped). */
+static int kpi_sink_put(const kpi_run *r, size_t p, const kpi_sink *sink,
+			const peil_result *res, peil_error *err)
+{
+	int rc = p >= r->asked ? sink->result(sink->ctx, &r->k->info, res)
+		 : sink->earlier ? sink->earlier(sink->ctx, &r->k->info, res)
+				 : 0;
+
+	if (rc < 0)
+		return error_set(err, NULL, 0, NULL, "evaluation stopped: "
+				 "the result sink failed");
+	return 0;
+}
+
 /* The figure of a period that r cannot evaluate: the total, no numbers,
  * the reason as its status. */
 static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
@@ -587,10 +606,7 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 	res.breakdown = "{}";
 	res.value = res.numerator = res.denominator = res.size = NAN;
 	res.status = why;
-	if (sink->result(sink->ctx, &k->info, &res) < 0)
-		return error_set(err, NULL, 0, NULL, "evaluation stopped: "
-				 "the result sink failed");
-	return 0;
+	return kpi_sink_put(r, p, sink, &res, err);
 }
 
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
@@ -622,11 +638,9 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 			res.breakdown = kpi_cells_text(r->cells, order[i]);
 			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
 				   &res);
-			if (sink->result(sink->ctx, &r->k->info, &res) < 0) {
+			if (kpi_sink_put(r, p, sink, &res, err) < 0) {
 				free(order);
-				return error_set(err, NULL, 0, NULL,
-						 "evaluation stopped: the "
-						 "result sink failed");
+				return -1;
 			}
 		}
 	}
@@ -656,14 +670,39 @@ static int kpi_run_fail(kpi_run *r, const char *fmt, const char *arg)
 	return 0;
 }
 
+/* The first day k is evaluated from in grain g for [from, to]: from,
+ * or with comparisons (compare) the first day of the earliest period its
+ * first period is compared with.  Those earlier periods' figures go to
+ * the sink's earlier (docs/kpi-scripts.md, "Comparisons"). */
+static int32_t kpi_compare_from(const kpi_set *set, const kpi *k,
+				period_grain g, int32_t from, int32_t to)
+{
+	const int csm = set->contract_start_month;
+	period first, earlier;
+
+	if (!k->info.compare ||
+	    period_list(g, csm, from, to, &first, 1) == 0)
+		return from;
+	if (k->info.compare & KPI_COMPARE_YEAR_BEFORE) {
+		period_containing(g, csm, date_add_months(first.first, -12),
+				  &earlier);
+		return earlier.first;
+	}
+	period_containing(g, csm, first.first - 1, &earlier);
+	return earlier.first;
+}
+
 /* A run for k's grain-th grain over [from, to]; -1 when out of memory. */
 static int kpi_run_new(kpi_set *set, kpi *k, size_t grain, int32_t from,
 		       int32_t to, kpi_run **out)
 {
 	kpi_run *r = calloc(1, sizeof(*r));
 	period_grain g = k->info.grains.grain[grain];
-	size_t n = period_list(g, set->contract_start_month, from, to, NULL,
-			       0);
+	int32_t asked_from = from;
+	size_t n;
+
+	from = kpi_compare_from(set, k, g, from, to);
+	n = period_list(g, set->contract_start_month, from, to, NULL, 0);
 
 	*out = r;
 	if (!r)
@@ -679,8 +718,10 @@ static int kpi_run_new(kpi_set *set, kpi *k, size_t grain, int32_t from,
 	r->first_date = INT32_MAX;
 	r->period_count = period_list(g, set->contract_start_month, from, to,
 				      r->periods, n);
-	for (size_t i = 0; i < r->period_count; i++)
+	for (size_t i = 0; i < r->period_count; i++) {
 		period_set_reference(&r->periods[i], set->reference);
+		r->asked += r->periods[i].first < asked_from;
+	}
 	k->budget_left = set->limits.instructions;
 	k->seconds_left = (double)set->limits.seconds;
 	k->seconds_limit = set->limits.seconds;

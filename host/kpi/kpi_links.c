@@ -299,3 +299,31 @@ kpi_param *kpi_param_find(kpi *k, const char *name)
 			return &k->params[i];
 	return NULL;
 }
+
+int kpi_compare_parse(const char *list, unsigned *out, char *msg,
+		      size_t msg_size)
+{
+	static const char *const names[] = { "previous", "year_before" };
+	const char *p = list;
+
+	*out = 0;
+	while (*p) {
+		size_t len = strcspn(p, ", \t"), i;
+
+		for (i = 0; len && i < 2; i++)
+			if (strlen(names[i]) == len &&
+			    strncmp(p, names[i], len) == 0)
+				break;
+		if (len && i < 2)
+			*out |= 1u << i;
+		else if (len && !(len == 4 && strncmp(p, "none", 4) == 0)) {
+			snprintf(msg, msg_size, "compare = %s: unknown '%.*s' "
+				 "(previous, year_before or none)", list,
+				 (int)len, p);
+			return -1;
+		}
+		p += len;
+		p += strspn(p, ", \t");
+	}
+	return 0;
+}

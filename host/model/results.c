@@ -46,6 +46,8 @@ int result_table_add(result_table *t, const peil_result *r)
 	row->size = r->size;
 	row->finality = RESULT_FINALITY_UNKNOWN;
 	row->suppressed = RESULT_SHOWN;
+	memset(row->compare, 0, sizeof(row->compare));
+	row->earlier = 0;
 	if (!row->kpi || !row->period || !row->breakdown ||
 	    (r->status && !row->status)) {
 		free(row->kpi);

@@ -23,6 +23,27 @@ typedef enum result_suppression {
 	RESULT_DERIVABLE = 2	/* secondary: else derivable from the total */
 } result_suppression;
 
+/* A figure compared with an earlier period of the same evaluation
+ * (comparison.h). */
+typedef enum result_compare_state {
+	RESULT_COMPARE_NONE = 0,	/* not asked for */
+	RESULT_COMPARE_SHOWN,		/* old (NaN: no value, as a mean
+					   without cases) */
+	RESULT_COMPARE_HIDDEN,		/* this figure or the old one is
+					   hidden: so is the change */
+	RESULT_COMPARE_ABSENT		/* no figure of that period (not
+					   evaluated, not in the run) */
+} result_compare_state;
+
+typedef struct result_compare {
+	result_compare_state state;
+	char period[16];	/* the earlier period's id */
+	double old;		/* its value when SHOWN */
+} result_compare;
+
+/* The comparisons: [0] the previous period, [1] a year before. */
+#define RESULT_COMPARISONS 2
+
 typedef struct result_row {
 	char *kpi;
 	char *period;
@@ -34,6 +55,10 @@ typedef struct result_row {
 	enum result_finality finality;
 	result_suppression suppressed;	/* when not RESULT_SHOWN, the numbers
 					   are NaN and status is NULL */
+	result_compare compare[RESULT_COMPARISONS];
+	int earlier;		/* of an earlier period, only there to be
+				   compared with: comparison_attach drops
+				   it (comparison.h) */
 } result_row;
 
 /* Invariant: every writer of figures (output.h, report_html.h,

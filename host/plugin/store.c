@@ -65,6 +65,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V9_SIZES:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V9 &&
 		       o->keeps_result_size;
+	case STORE_V10_EARLIER:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V10 &&
+		       o->keeps_earlier_figures;
 	}
 	return 0;
 }
@@ -85,7 +88,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V9_SIZES; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V10_EARLIER; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -172,6 +175,8 @@ static const char *version_ability(enum store_version v)
 		return "record reports";
 	case STORE_V9_SIZES:
 		return "keep the sizes of figures";
+	case STORE_V10_EARLIER:
+		return "keep figures of earlier periods apart";
 	}
 	return "do that";
 }
@@ -271,6 +276,10 @@ int store_run_kpi_put(store *s, int64_t run_id, const peil_run_kpi *kpi,
 int store_result_put(store *s, int64_t run_id, const peil_result *result,
 		     peil_error *err)
 {
+	/* A store that cannot tell them from the run's own figures gets
+	 * no earlier figures. */
+	if (result->earlier && !store_has(s, STORE_V10_EARLIER))
+		return 0;
 	return s->ops->result_put(s->state, run_id, result, err) < 0 ? -1 : 0;
 }
 
@@ -294,6 +303,18 @@ static int unsized_result(void *arg, const peil_result *result)
 
 	memcpy(&r, result, offsetof(peil_result, size));
 	r.size = NAN;
+	r.earlier = 0;
+	return scan->fn(scan->ctx, &r);
+}
+
+/* The result fn gets, with the run's own figures only (earlier 0). */
+static int unflagged_result(void *arg, const peil_result *result)
+{
+	struct sized_scan *scan = arg;
+	peil_result r;
+
+	memcpy(&r, result, offsetof(peil_result, earlier));
+	r.earlier = 0;
 	return scan->fn(scan->ctx, &r);
 }
 
@@ -307,6 +328,9 @@ int store_results_scan(store *s, const peil_result_query *query,
 	 * it was appended) gives results copied up to it, size unknown. */
 	if (!store_has(s, STORE_V9_SIZES))
 		return s->ops->results_scan(s->state, query, unsized_result,
+					    &scan, err);
+	if (!store_has(s, STORE_V10_EARLIER))
+		return s->ops->results_scan(s->state, query, unflagged_result,
 					    &scan, err);
 	return s->ops->results_scan(s->state, query, fn, ctx, err);
 }

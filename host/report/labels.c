@@ -60,6 +60,18 @@ static const labels dutch = {
 	.and_word = "en",
 	.target = "Doel",
 	.misses = "%d van de %d cijfers niet gehaald of in gevaar",
+	.compare_name = { "de vorige periode", "een jaar eerder" },
+	.compare_heading = "Verschil t.o.v. %s (in %s en in %%)",
+	.compare_vs = "t.o.v.",
+	.points = "procentpunten",
+	.compare_legend = "- = geen verschil: de run heeft geen cijfer van "
+			  "de eerdere periode, of een van beide heeft geen "
+			  "waarde; * = niet getoond: het verschil zou een "
+			  "niet getoond cijfer verraden",
+	.compare_absent = "geen cijfer van %s",
+	.col_compare = { { "vorige_periode", "verschil", "verschil_pct" },
+			 { "jaar_eerder", "verschil_jaar",
+			   "verschil_jaar_pct" } },
 	.suppressed_legend = "* = niet getoond: minder dan %g, of daaruit af "
 			     "te leiden",
 	.suppressed_small = "klein aantal",
@@ -187,6 +199,16 @@ static const labels english = {
 	.and_word = "and",
 	.target = "Target",
 	.misses = "%d of %d figures not met or at risk",
+	.compare_name = { "the previous period", "a year before" },
+	.compare_heading = "Change vs %s (in %s and in %%)",
+	.compare_vs = "vs",
+	.points = "percentage points",
+	.compare_legend = "- = no change: the run has no figure of the "
+			  "earlier period, or either has no value; * = not "
+			  "shown: the change would tell a figure not shown",
+	.compare_absent = "no figure of %s",
+	.col_compare = { { "previous", "change", "change_pct" },
+			 { "year_before", "change_year", "change_year_pct" } },
 	.suppressed_legend = "* = not shown: fewer than %g, or derivable "
 			     "from such a number",
 	.suppressed_small = "small count",

@@ -75,6 +75,17 @@ typedef struct labels {
 		*revision_now_hidden, *revision_was_hidden;
 	const char *cause_input, *cause_definition;
 	const char *revisions_unknown;
+	/* Comparisons (model/comparison.h): the name of each earlier period
+	 * ([0] the previous one, [1] a year before); the heading of a text
+	 * table of changes (%s that name, %s the unit of the change); the
+	 * word before an old value or period ("t.o.v."); the unit of the
+	 * change of a percentage; the CSV columns of each comparison (old
+	 * value, change, change in %). */
+	const char *compare_name[2], *compare_heading, *compare_vs, *points;
+	/* Under a table of changes: what "-" and "*" mean; in a summary, a
+	 * change without an earlier figure (%s its period). */
+	const char *compare_legend, *compare_absent;
+	const char *col_compare[2][3];
 } labels;
 
 /* The labels of lang ("nl", "en"), or NULL for another language. */

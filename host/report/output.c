@@ -9,6 +9,7 @@
 
 #include "base/grow.h"
 #include "base/log.h"
+#include "model/comparison.h"
 
 const char *output_field_label(const char *(*field_label)(void *,
 							  const char *,
@@ -225,6 +226,156 @@ static void text_target(FILE *out, const kpi_info *k, const output_options *o,
 	fputc('\n', out);
 }
 
+/* The row of [begin, end) of the period and breakdown, or NULL. */
+static const result_row *block_row(const result_table *t, size_t begin,
+				   size_t end, const char *period_id,
+				   const char *breakdown)
+{
+	for (size_t r = begin; r < end; r++)
+		if (strcmp(t->rows[r].period, period_id) == 0 &&
+		    strcmp(t->rows[r].breakdown, breakdown) == 0)
+			return &t->rows[r];
+	return NULL;
+}
+
+const char *output_change_unit(const labels *w, const kpi_info *k)
+{
+	return !k ? "" : strcmp(k->unit, "%") == 0 ? w->points : k->unit;
+}
+
+/* A signed number: "+12", "-3,5", "0". */
+static void signed_number(double v, int decimals, int point, char *out,
+			  size_t size)
+{
+	char digits[64];
+
+	output_fixed(v, decimals, point, digits, sizeof(digits));
+	snprintf(out, size, "%s%s",
+		 v > 0 && strspn(digits, "0,.") < strlen(digits) ? "+" : "",
+		 digits);
+}
+
+void output_change_text(const result_row *row, size_t c, int decimals,
+			const labels *w, int point, int with_old, char *out,
+			size_t size)
+{
+	const result_compare *cmp = &row->compare[c];
+	double change, pct;
+	int known = comparison_change(row, c, &change, &pct);
+	char a[64] = "", b[64] = "", old[64] = "";
+
+	if (cmp->state == RESULT_COMPARE_HIDDEN) {
+		snprintf(out, size, "*");
+		return;
+	}
+	if (!known) {
+		snprintf(out, size, "-");
+		return;
+	}
+	signed_number(change, decimals, point, a, sizeof(a));
+	if (known & 2)
+		signed_number(pct, 1, point, b, sizeof(b));
+	if (with_old)
+		output_fixed(cmp->old, decimals, point, old, sizeof(old));
+	snprintf(out, size, "%s%s%s%s%s%s%s", a, known & 2 ? " (" : "", b,
+		 known & 2 ? " %)" : "", with_old ? " " : "",
+		 with_old ? w->compare_vs : "", with_old ? " " : "");
+	if (with_old && strlen(out) + strlen(old) < size)
+		strcat(out, old);
+}
+
+void output_change_summary(const result_row *row, size_t c,
+			   const kpi_info *k, const labels *w, int point,
+			   char *out, size_t size)
+{
+	const result_compare *cmp = &row->compare[c];
+	double change, pct;
+	int known = comparison_change(row, c, &change, &pct);
+	int points = k && strcmp(k->unit, "%") == 0;
+	char number[64];
+
+	if (cmp->state == RESULT_COMPARE_ABSENT) {
+		snprintf(out, size, w->compare_absent, cmp->period);
+		return;
+	}
+	if (cmp->state == RESULT_COMPARE_HIDDEN)
+		snprintf(number, sizeof(number), "*");
+	else if (!known)
+		snprintf(number, sizeof(number), "-");
+	else if ((known & 2) && !points)
+		signed_number(pct, 1, point, number, sizeof(number));
+	else
+		signed_number(change, k ? k->decimals : -1, point, number,
+			      sizeof(number));
+	snprintf(out, size, "%s%s%s %s %s", number,
+		 (known & 2) && !points ? " %" : known ? " " : "",
+		 (known & 2) && !points ? ""
+		 : known		 ? output_change_unit(w, k)
+					 : "",
+		 w->compare_vs, cmp->period);
+}
+
+/* Under a KPI's table: the change of every figure against comparison c,
+ * in the same grid. */
+static void text_changes(FILE *out, const result_table *t, size_t begin,
+			 size_t end, const output_options *o,
+			 const struct strings *periods,
+			 const struct strings *cells, size_t label_width,
+			 size_t c)
+{
+	const labels *w = o->words;
+	const kpi_info *k = o->kpis ? kpi_set_find(o->kpis, t->rows[begin].kpi)
+				    : NULL;
+	int decimals = k ? k->decimals : -1;
+	size_t width = 4, i, j;
+	char label[512], text[160];
+
+	for (i = 0; i < cells->count; i++)
+		for (j = 0; j < periods->count; j++) {
+			const result_row *row = block_row(t, begin, end,
+							  periods->items[j],
+							  cells->items[i]);
+
+			if (!row)
+				continue;
+			output_change_text(row, c, decimals, w,
+					   o->english_numbers, 1, text,
+					   sizeof(text));
+			if (output_width(text) > width)
+				width = output_width(text);
+		}
+	fputc('\n', out);
+	fprintf(out, w->compare_heading, w->compare_name[c],
+		output_change_unit(w, k));
+	fputc('\n', out);
+	output_pad(out, "", label_width, 0);
+	for (j = 0; j < periods->count; j++) {
+		fputs("  ", out);
+		output_pad(out, periods->items[j], width, 1);
+	}
+	fputc('\n', out);
+	for (i = 0; i < cells->count; i++) {
+		result_breakdown_label_words(cells->items[i], w->total,
+					     w->unknown, label, sizeof(label));
+		output_pad(out, label, label_width, 0);
+		for (j = 0; j < periods->count; j++) {
+			const result_row *row = block_row(t, begin, end,
+							  periods->items[j],
+							  cells->items[i]);
+
+			text[0] = '\0';
+			if (row)
+				output_change_text(row, c, decimals, w,
+						   o->english_numbers, 1, text,
+						   sizeof(text));
+			fputs("  ", out);
+			output_pad(out, text, width, 1);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "%s\n", w->compare_legend);
+}
+
 /* Periods by grain, month first, then in time: a KPI of several grains
  * shows its months, then its quarters, then its year. */
 static int compare_periods(const void *pa, const void *pb)
@@ -297,14 +448,10 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 					     w->unknown, label, sizeof(label));
 		output_pad(out, label, label_width, 0);
 		for (j = 0; j < periods.count; j++) {
-			const result_row *row = NULL;
+			const result_row *row = block_row(t, begin, end,
+							  periods.items[j],
+							  cells.items[i]);
 
-			for (r = begin; r < end && !row; r++)
-				if (strcmp(t->rows[r].period,
-					   periods.items[j]) == 0 &&
-				    strcmp(t->rows[r].breakdown,
-					   cells.items[i]) == 0)
-					row = &t->rows[r];
 			text_cell(row, o, decimals, number, sizeof(number),
 				  misses);
 			provisional |= finality_marker(row, number,
@@ -326,6 +473,10 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 		labels_status_text(w, reasons.items[i], label, sizeof(label));
 		fprintf(out, "%s = %s\n", w->not_evaluated_mark, label);
 	}
+	for (size_t c = 0; c < RESULT_COMPARISONS; c++)
+		if (t->rows[begin].compare[c].state != RESULT_COMPARE_NONE)
+			text_changes(out, t, begin, end, o, &periods, &cells,
+				     label_width, c);
 	fputc('\n', out);
 	free(reasons.items);
 	free(periods.items);
@@ -447,7 +598,7 @@ static const char *suppression_word(const labels *w, result_suppression s)
 
 static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		    const char **fields, size_t field_count,
-		    const output_options *o, char sep)
+		    const output_options *o, char sep, unsigned compared)
 {
 	const labels *w = o->words;
 	char value[512];
@@ -496,6 +647,22 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		csv_number(out, r ? r->old_value : NAN, o->english_numbers);
 		fputc(sep, out);
 		csv_text(out, r ? labels_revision(w, r) : "", sep);
+	}
+	for (size_t c = 0; c < RESULT_COMPARISONS; c++) {
+		double change, pct;
+
+		if (!(compared & (1u << c)))
+			continue;
+		comparison_change(row, c, &change, &pct);
+		fputc(sep, out);
+		csv_number(out, row->compare[c].state == RESULT_COMPARE_SHOWN
+					? row->compare[c].old
+					: NAN,
+			   o->english_numbers);
+		fputc(sep, out);
+		csv_number(out, change, o->english_numbers);
+		fputc(sep, out);
+		csv_number(out, pct, o->english_numbers);
 	}
 	fputc(sep, out);
 	csv_text(out, w->grain_word[period_id_grain(row->period)], sep);
@@ -555,6 +722,7 @@ static void write_csv(FILE *out, const result_table *t,
 	char sep = o->english_numbers ? ',' : ';';
 	const char **fields = NULL;
 	size_t field_count = output_breakdown_fields(t, o->kpis, &fields);
+	unsigned compared = comparison_kinds(t);
 	size_t i;
 
 	if (field_count == (size_t)-1)
@@ -575,11 +743,16 @@ static void write_csv(FILE *out, const result_table *t,
 	if (o->revisions)
 		fprintf(out, "%c%s%c%s", sep, w->col_previous, sep,
 			w->col_revised);
+	for (i = 0; i < RESULT_COMPARISONS; i++)
+		if (compared & (1u << i))
+			fprintf(out, "%c%s%c%s%c%s", sep, w->col_compare[i][0],
+				sep, w->col_compare[i][1], sep,
+				w->col_compare[i][2]);
 	fprintf(out, "%c%s\r\n", sep, w->col_grain);
 	for (i = 0; i < t->count; i++)
 		csv_row(out, &t->rows[i],
 			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
-			fields, field_count, o, sep);
+			fields, field_count, o, sep, compared);
 	/* After the rows, so that the header stays the first line: a
 	 * comment line, which readers told that '#' starts one skip. */
 	for (i = 0; o->stale && i < o->stale->count; i++) {
@@ -745,6 +918,42 @@ static void json_previous(FILE *out, const revisions *rv,
 	fprintf(out, ", \"run\": %lld}", (long long)rv->basis_run);
 }
 
+/* "compare": each comparison of the figure (model/comparison.h). */
+static void json_compare(FILE *out, const result_row *row)
+{
+	static const char *const names[RESULT_COMPARISONS] = {
+		"previous", "year_before"
+	};
+	static const char *const states[] = { "", "shown", "suppressed",
+					      "absent" };
+	const char *sep = ", \"compare\": {";
+	int any = 0;
+
+	for (size_t c = 0; c < RESULT_COMPARISONS; c++) {
+		const result_compare *cmp = &row->compare[c];
+		double change, pct;
+
+		if (cmp->state == RESULT_COMPARE_NONE)
+			continue;
+		comparison_change(row, c, &change, &pct);
+		fprintf(out, "%s\"%s\": {\"period\": ", sep, names[c]);
+		output_json_string(out, cmp->period);
+		fprintf(out, ", \"state\": \"%s\", \"value\": ",
+			states[cmp->state]);
+		json_number(out, cmp->state == RESULT_COMPARE_SHOWN ? cmp->old
+								    : NAN);
+		fputs(", \"change\": ", out);
+		json_number(out, change);
+		fputs(", \"change_pct\": ", out);
+		json_number(out, pct);
+		fputc('}', out);
+		sep = ", ";
+		any = 1;
+	}
+	if (any)
+		fputc('}', out);
+}
+
 static void write_json(FILE *out, const result_table *t,
 		       const output_options *o)
 {
@@ -789,6 +998,7 @@ static void write_json(FILE *out, const result_table *t,
 					   sizeof(RESULT_NOT_EVALUATED) - 1);
 		}
 		json_previous(out, o->revisions, row);
+		json_compare(out, row);
 		fprintf(out, ", \"suppressed\": %s, \"final\": %s, "
 			"\"grain\": \"%s\"}",
 			row->suppressed == RESULT_SMALL	       ? "\"small\""

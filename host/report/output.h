@@ -64,6 +64,23 @@ const char *output_field_label(const char *(*field_label)(void *,
 			       void *ctx, const kpi_set *kpis,
 			       const kpi_info *k, const char *field);
 
+/* The unit of the change of a figure of KPI k: its unit, or for a
+ * percentage (unit "%") percentage points (labels' points). */
+const char *output_change_unit(const labels *w, const kpi_info *k);
+/* The change of row against its comparison c (model/comparison.h) as
+ * "+12 (+4,2 %)", with with_old " t.o.v. 288"; "*" when hidden, "-"
+ * without a change (no old figure, or no value). */
+void output_change_text(const result_row *row, size_t c, int decimals,
+			const labels *w, int point, int with_old, char *out,
+			size_t size);
+
+/* The change of row against comparison c in a sentence: "+4,2 % t.o.v.
+ * 2016" (relative), for a percentage "+2,1 procentpunten t.o.v. 2016";
+ * "* t.o.v. 2016" when hidden, "- t.o.v. 2016" without a change. */
+void output_change_summary(const result_row *row, size_t c,
+			   const kpi_info *k, const labels *w, int point,
+			   char *out, size_t size);
+
 /* "text", "csv" or "json"; 0 on success, -1 otherwise. */
 int output_format_parse(const char *name, output_format *out);
 

@@ -292,6 +292,17 @@ static void summary_row(FILE *out, const labels *w, const struct kpi_view *v,
 			html_escape(out, w->word_provisional);
 		}
 		fputs(")</span>", out);
+		for (i = 0; i < RESULT_COMPARISONS; i++) {
+			char text[256];
+
+			if (r->compare[i].state == RESULT_COMPARE_NONE)
+				continue;
+			output_change_summary(r, i, v->k, w, 0, text,
+					      sizeof(text));
+			fputs("<br><small class=\"change\">", out);
+			html_escape(out, text);
+			fputs("</small>", out);
+		}
 	}
 	fputs("</td><td>", out);
 	target_text(out, w, v->k);
@@ -504,34 +515,90 @@ static void table_legend(FILE *out, const report_input *in,
 	fputs("</p>", out);
 }
 
-static void figures_table(FILE *out, const report_input *in,
-			  const struct kpi_view *v)
+/* A table of the KPI's cells by its periods: its title, and the head
+ * (with marked, a "v" over the provisional periods). */
+static void grid_head(FILE *out, const labels *w, const struct kpi_view *v,
+		      const char *title, int marked)
 {
-	const labels *w = in->words;
-	char label[512];
-	size_t i, j;
-
 	fputs("<h3>", out);
-	html_escape(out, w->figures_title);
+	html_escape(out, title);
 	fputs("</h3><table><thead><tr><th>", out);
 	html_escape(out, v->field ? v->field : "");
 	fputs("</th>", out);
-	for (j = 0; j < v->period_count; j++) {
+	for (size_t j = 0; j < v->period_count; j++) {
 		fputs("<th>", out);
 		html_escape(out, period_label(w, v->periods[j]));
-		if (period_provisional(v->t, v->begin, v->end, v->periods[j]))
+		if (marked &&
+		    period_provisional(v->t, v->begin, v->end, v->periods[j]))
 			fputs("<sup>v</sup>", out);
 		fputs("</th>", out);
 	}
 	fputs("</tr></thead><tbody>\n", out);
+}
+
+/* The start of cell i's row of such a table: its label. */
+static void grid_row(FILE *out, const labels *w, const struct kpi_view *v,
+		     size_t i)
+{
+	char label[512];
+
+	result_breakdown_label_words(v->cells[i], w->total, w->unknown, label,
+				     sizeof(label));
+	fputs(result_is_total(v->cells[i]) ? "<tr class=\"total\"><td>"
+					   : "<tr><td>",
+	      out);
+	html_escape(out, label);
+	fputs("</td>", out);
+}
+
+/* The change of every figure of the KPI against comparison c
+ * (model/comparison.h), laid out as its table of figures. */
+static void changes_table(FILE *out, const report_input *in,
+			  const struct kpi_view *v, size_t c)
+{
+	const labels *w = in->words;
+	char text[512];
+	size_t i, j;
+
+	snprintf(text, sizeof(text), w->compare_heading, w->compare_name[c],
+		 output_change_unit(w, v->k));
+	grid_head(out, w, v, text, 0);
 	for (i = 0; i < v->cell_count; i++) {
-		result_breakdown_label_words(v->cells[i], w->total, w->unknown,
-					     label, sizeof(label));
-		fputs(result_is_total(v->cells[i]) ? "<tr class=\"total\"><td>"
-						   : "<tr><td>",
-		      out);
-		html_escape(out, label);
-		fputs("</td>", out);
+		grid_row(out, w, v, i);
+		for (j = 0; j < v->period_count; j++) {
+			const result_row *r = find_row(v->t, v->begin, v->end,
+						       v->periods[j],
+						       v->cells[i]);
+
+			text[0] = '\0';
+			if (r)
+				output_change_text(r, c,
+						   v->k ? v->k->decimals : -1,
+						   w, 0, 1, text,
+						   sizeof(text));
+			fputs(r && r->compare[c].state == RESULT_COMPARE_HIDDEN
+				      ? "<td class=\"hidden\">"
+				      : "<td>",
+			      out);
+			html_escape(out, text);
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n<p class=\"legend\">", out);
+	html_escape(out, w->compare_legend);
+	fputs("</p>\n", out);
+}
+
+static void figures_table(FILE *out, const report_input *in,
+			  const struct kpi_view *v)
+{
+	const labels *w = in->words;
+	size_t i, j;
+
+	grid_head(out, w, v, w->figures_title, 1);
+	for (i = 0; i < v->cell_count; i++) {
+		grid_row(out, w, v, i);
 		for (j = 0; j < v->period_count; j++)
 			figure_cell(out, in, find_row(v->t, v->begin, v->end,
 						  v->periods[j], v->cells[i]),
@@ -540,6 +607,10 @@ static void figures_table(FILE *out, const report_input *in,
 	}
 	fputs("</tbody></table>\n", out);
 	table_legend(out, in, v);
+	for (size_t c = 0; c < RESULT_COMPARISONS; c++)
+		if (v->t->rows[v->begin].compare[c].state !=
+		    RESULT_COMPARE_NONE)
+			changes_table(out, in, v, c);
 }
 
 static int kpi_view_init(struct kpi_view *v, const report_input *in,

@@ -237,6 +237,17 @@ typedef struct peil_result {
 	 * and takes it as unknown from any other (whose struct may end
 	 * before it). */
 	double size;
+
+	/* ---- since storage ops version 10 ---- */
+
+	/* Nonzero for a figure of a period before the run's range, which
+	 * the run evaluated only to compare its figures with (a KPI's
+	 * compare): kept with the run, but never one of its figures, nor
+	 * a published figure of that period.  The host sets it for
+	 * result_put only of a store whose keeps_earlier_figures is set
+	 * (it stores no such figure in any other), and reads it from
+	 * results_scan only of such a store (0 from any other). */
+	int earlier;
 } peil_result;
 
 typedef struct peil_result_query {
@@ -602,6 +613,17 @@ typedef struct peil_storage_ops {
 	 * figure's size as unknown, and hides a stored sum, minimum or
 	 * maximum (docs/output.md, "Small cells"). */
 	int keeps_result_size;
+
+	/* ---- version 10: figures of earlier periods ---- */
+
+	/* Nonzero when result_put keeps peil_result.earlier and
+	 * results_scan gives it back (0 for a figure stored before), and
+	 * runs_prune never keeps a figure for being the latest of its
+	 * final period when it is earlier.  Without it, the host stores no
+	 * earlier figure, and a figure is compared only with those of
+	 * earlier periods in the run's own range (docs/output.md,
+	 * "Comparisons"). */
+	int keeps_earlier_figures;
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -615,6 +637,8 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V8 PEIL_SIZE_TO(peil_storage_ops, reports_scan)
 #define PEIL_STORAGE_OPS_SIZE_V9 \
 	PEIL_SIZE_TO(peil_storage_ops, keeps_result_size)
+#define PEIL_STORAGE_OPS_SIZE_V10 \
+	PEIL_SIZE_TO(peil_storage_ops, keeps_earlier_figures)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -120,13 +120,14 @@ out:
 	return rc;
 }
 
-/* The latest figure of each final (kpi, period, breakdown) is kept; the
- * other figures of the pruned runs go, then the runs left without
- * figures, with their KPIs. */
+/* The latest figure of each final (kpi, period, breakdown) is kept --
+ * of the runs' own figures: one of an earlier period, there only to be
+ * compared with, is none of them; the other figures of the pruned runs
+ * go, then the runs left without figures, with their KPIs. */
 static const char prune_sql[] =
 	"CREATE TEMP TABLE peil_keep AS"
 	" SELECT max(run_id) AS run_id, kpi, period, breakdown"
-	" FROM peil_result WHERE period IN temp.peil_final"
+	" FROM peil_result WHERE period IN temp.peil_final AND earlier = 0"
 	" GROUP BY kpi, period, breakdown;"
 	"DELETE FROM peil_result WHERE run_id IN temp.peil_prune_run"
 	" AND (run_id, kpi, period, breakdown) NOT IN"

@@ -48,6 +48,7 @@ static const peil_storage_ops store_ops = {
 	.report_put = store_report_put,
 	.reports_scan = store_reports_scan,
 	.keeps_result_size = 1,
+	.keeps_earlier_figures = 1,
 };
 
 static const peil_plugin store_plugin = {

@@ -262,12 +262,12 @@ int store_result_put(void *state, int64_t run_id, const peil_result *result,
 {
 	static const char sql[] =
 		"INSERT INTO peil_result (run_id, kpi, period, breakdown, value,"
-		" numerator, denominator, status, size)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" numerator, denominator, status, size, earlier)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (run_id, kpi, period, breakdown) DO UPDATE SET"
 		" value = excluded.value, numerator = excluded.numerator,"
 		" denominator = excluded.denominator, status = excluded.status,"
-		" size = excluded.size";
+		" size = excluded.size, earlier = excluded.earlier";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	double numbers[4];
@@ -298,6 +298,7 @@ int store_result_put(void *state, int64_t run_id, const peil_result *result,
 			sqlite3_bind_double(stmt, col, numbers[i]);
 	}
 	bind_text(stmt, 8, result->status);
+	sqlite3_bind_int(stmt, 10, result->earlier != 0);
 	return step_done(st, stmt, err, result->kpi,
 			 "cannot store the result");
 }
@@ -371,6 +372,7 @@ static int result_row(void *ctx, sqlite3_stmt *stmt)
 		.denominator = column_number(stmt, 5),
 		.status = store_column_text(stmt, 6),
 		.size = column_number(stmt, 7),
+		.earlier = sqlite3_column_int(stmt, 8),
 	};
 
 	return call->fn(call->ctx, &r);
@@ -382,25 +384,35 @@ int store_results_scan(void *state, const peil_result_query *query,
 		       int (*fn)(void *ctx, const peil_result *result),
 		       void *ctx, peil_error *err)
 {
-	/* A store of schema version 4 opened read-only has no size. */
-	static const char all[] =
-		"SELECT kpi, period, breakdown, value, numerator, denominator,"
-		" status, size FROM peil_result WHERE run_id = ?1"
-		" ORDER BY kpi, period, breakdown";
-	static const char one[] =
-		"SELECT kpi, period, breakdown, value, numerator, denominator,"
-		" status, size FROM peil_result WHERE run_id = ?1 AND kpi = ?2"
-		" ORDER BY kpi, period, breakdown";
-	static const char all_v4[] =
-		"SELECT kpi, period, breakdown, value, numerator, denominator,"
-		" status, NULL FROM peil_result WHERE run_id = ?1"
-		" ORDER BY kpi, period, breakdown";
-	static const char one_v4[] =
-		"SELECT kpi, period, breakdown, value, numerator, denominator,"
-		" status, NULL FROM peil_result WHERE run_id = ?1 AND kpi = ?2"
-		" ORDER BY kpi, period, breakdown";
+	/* A store of schema version 4 opened read-only has no size, one of
+	 * version 4 or 5 no earlier. */
+	static const char *const sql[2][2][2] = {
+		{ { "SELECT kpi, period, breakdown, value, numerator,"
+		    " denominator, status, size, earlier FROM peil_result"
+		    " WHERE run_id = ?1 ORDER BY kpi, period, breakdown",
+		    "SELECT kpi, period, breakdown, value, numerator,"
+		    " denominator, status, size, earlier FROM peil_result"
+		    " WHERE run_id = ?1 AND kpi = ?2"
+		    " ORDER BY kpi, period, breakdown" },
+		  { "SELECT kpi, period, breakdown, value, numerator,"
+		    " denominator, status, size, 0 FROM peil_result"
+		    " WHERE run_id = ?1 ORDER BY kpi, period, breakdown",
+		    "SELECT kpi, period, breakdown, value, numerator,"
+		    " denominator, status, size, 0 FROM peil_result"
+		    " WHERE run_id = ?1 AND kpi = ?2"
+		    " ORDER BY kpi, period, breakdown" } },
+		{ { NULL, NULL },
+		  { "SELECT kpi, period, breakdown, value, numerator,"
+		    " denominator, status, NULL, 0 FROM peil_result"
+		    " WHERE run_id = ?1 ORDER BY kpi, period, breakdown",
+		    "SELECT kpi, period, breakdown, value, numerator,"
+		    " denominator, status, NULL, 0 FROM peil_result"
+		    " WHERE run_id = ?1 AND kpi = ?2"
+		    " ORDER BY kpi, period, breakdown" } },
+	};
 	struct store *st = state;
 	int v4 = store_table_lacks(st, "peil_result", "size");
+	int v5 = v4 || store_table_lacks(st, "peil_result", "earlier");
 	const char *kpi = query ? query->kpi : NULL;
 	struct results_call call = { fn, ctx, 0 };
 	sqlite3_stmt *stmt;
@@ -409,8 +421,7 @@ int store_results_scan(void *state, const peil_result_query *query,
 		return -1;
 	if (call.run_id == 0)
 		return 0;
-	if (sqlite3_prepare_v2(st->db,
-			       kpi ? (v4 ? one_v4 : one) : (v4 ? all_v4 : all),
+	if (sqlite3_prepare_v2(st->db, sql[v4 != 0][v5 != 0][kpi != NULL],
 			       -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the results");
 	sqlite3_bind_int64(stmt, 1, call.run_id);

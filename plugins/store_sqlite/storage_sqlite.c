@@ -271,6 +271,7 @@ static const char store_schema_sql[] =
 	" denominator REAL,"
 	" status TEXT,"
 	" size REAL,"
+	" earlier INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (run_id, kpi, period, breakdown)) WITHOUT ROWID;"
 	STORE_CHANGE_TABLE_SQL;
 
@@ -350,6 +351,14 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 		       "ALTER TABLE peil_result ADD COLUMN size REAL;",
 		       "cannot update the results to schema version 5") < 0)
 		return -1;
+	/* 6: figures of earlier periods, there to be compared with (none
+	 * before). */
+	if (version < 6 && store_table_lacks(st, "peil_result", "earlier") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_result ADD COLUMN earlier INTEGER"
+		       " NOT NULL DEFAULT 0;",
+		       "cannot update the results to schema version 6") < 0)
+		return -1;
 	return 0;
 }
 
@@ -366,10 +375,11 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 		return -1;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	/* A store of version 4 that this process may not write is read as
-	 * it is: it lacks only peil_result.size, which results_scan gives
-	 * as unknown. */
-	if (st->read_only && version == 4)
+	/* A store of version 4 or 5 that this process may not write is
+	 * read as it is: it lacks only peil_result.size (4), which
+	 * results_scan gives as unknown, and peil_result.earlier (4, 5),
+	 * which it gives as 0. */
+	if (st->read_only && (version == 4 || version == 5))
 		return 0;
 
 	/* Another process may be creating them too: look again under the

@@ -430,7 +430,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -445,7 +445,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	ops->close(st);
 }
 
@@ -457,12 +457,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 6", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 6");
+	CHECK_CONTAINS(err.message, "version 7");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -493,7 +493,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -1476,7 +1476,8 @@ static int put_result(void *st, int64_t run, const char *kpi,
 		      const char *period, const char *breakdown, double value,
 		      double num, double den, const char *status)
 {
-	peil_result r = { 0, kpi, period, breakdown, value, num, den, status, NAN };
+	peil_result r = { 0, kpi, period, breakdown, value, num, den, status, NAN,
+			  0 };
 	peil_error err;
 
 	if (ops->result_put(st, run, &r, &err) < 0) {
@@ -2004,7 +2005,7 @@ TEST(schema_3_table_without_key_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
 				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
 		  "1Noord 3West");
@@ -2036,7 +2037,7 @@ TEST(schema_2_migrates)
 				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " type = 'trigger'"), 2);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2071,7 +2072,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
 			       "c", "s", "i" };
-	peil_result r = { 0, "som", "2024", "{}", 40, NAN, NAN, NULL, 3 };
+	peil_result r = { 0, "som", "2024", "{}", 40, NAN, NAN, NULL, 3, 0 };
 	peil_result_query latest = { 0, NULL };
 	double sizes[2] = { 0, 0 };
 	int64_t run = 0;
@@ -2092,7 +2093,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 				    " PRAGMA user_version = 4"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	sizes[0] = sizes[1] = 0;
 	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
 	CHECK(isnan(sizes[1]));
@@ -2124,7 +2125,7 @@ TEST(schema_3_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " name = 'peil_add_cases'"), 0);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2162,7 +2163,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 5);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 6);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
@@ -2210,6 +2211,61 @@ TEST(prune_keeps_final_figures)
 			      buf, sizeof(buf)), "1:2017,3:2018-01");
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_run_kpi"
 				   " WHERE run_id = 2"), 0);
+	ops->close(st);
+}
+
+static int earlier_row(void *ctx, const peil_result *r)
+{
+	int *earlier = ctx;
+
+	earlier[strcmp(r->period, "2017") == 0] = r->earlier;
+	return 0;
+}
+
+/* Run 2 evaluated 2017 only to compare 2018 with (earlier): kept and
+ * read back so, but no figure of run 2 for prune: run 1's 2017, the
+ * latest of the runs' own, is kept when run 1 is pruned.  A store of
+ * schema 5 gains the column, its figures earlier 0. */
+TEST(earlier_figures_kept_apart)
+{
+	const char *path = db_path("earlier");
+	void *st = store_open(path);
+	int64_t runs[2], deleted_runs = -1, deleted_figures = -1;
+	peil_prune prune = { runs, 1, final_2017, NULL };
+	peil_result old = { 0, "k", "2017", "{}", 2, 2, NAN, NULL, 2, 1 };
+	peil_result_query q = { 0, NULL };
+	int earlier[2] = { -1, -1 };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK(ops->keeps_earlier_figures);
+	CHECK(ops->size >= PEIL_STORAGE_OPS_SIZE_V10);
+	CHECK((runs[0] = run_now(st, &err)) > 0);
+	CHECK_INT(put_result(st, runs[0], "k", "2017", "{}", 1, NAN, NAN,
+			     NULL), 0);
+	CHECK((runs[1] = run_now(st, &err)) > 0);
+	CHECK_INT(ops->result_put(st, runs[1], &old, &err), 0);
+	CHECK_INT(put_result(st, runs[1], "k", "2018", "{}", 3, NAN, NAN,
+			     NULL), 0);
+	q.run_id = runs[1];
+	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
+	CHECK_INT(earlier[1], 1);
+	CHECK_INT(earlier[0], 0);
+	CHECK_INT(ops->runs_prune(st, &prune, &deleted_runs, &deleted_figures,
+				  &err), 0);
+	CHECK_INT(deleted_runs, 0);
+	CHECK_INT(deleted_figures, 0);
+	CHECK_INT(direct_int(path, "SELECT value FROM peil_result"
+				   " WHERE run_id = 1 AND period = '2017'"), 1);
+	ops->close(st);
+	CHECK_INT(direct_exec(path, "ALTER TABLE peil_result DROP COLUMN"
+				    " earlier; PRAGMA user_version = 5"), 0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	earlier[0] = earlier[1] = -1;
+	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
+	CHECK_INT(earlier[1], 0);
 	ops->close(st);
 }
 
@@ -2278,6 +2334,7 @@ int main(void)
 	RUN(result_sizes_kept_and_schema_4_migrates);
 	RUN(backup_copies_the_store);
 	RUN(prune_keeps_final_figures);
+	RUN(earlier_figures_kept_apart);
 
 	rc = harness_done();
 	remove_tmpdir();

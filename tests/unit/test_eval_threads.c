@@ -292,7 +292,7 @@ static int evaluate_years(kpi_set *set, int run, int threaded, int from,
 	kpi_source source = { NULL, schema_of, scan,
 			      threaded ? reader_open : NULL,
 			      threaded ? reader_close : NULL };
-	kpi_sink sink = { NULL, collect, collect_failure };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL };
 	peil_error err;
 
 	run_index = run;

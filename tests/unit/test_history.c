@@ -57,7 +57,8 @@ TEST(late_data_cutoff)
 static int add(result_table *t, const char *kpi, const char *period_id,
 	       const char *breakdown, double value)
 {
-	peil_result r = { 0, kpi, period_id, breakdown, value, NAN, NAN, NULL, NAN };
+	peil_result r = { 0, kpi, period_id, breakdown, value,
+			  NAN, NAN, NULL, NAN, 0 };
 
 	return result_table_add(t, &r);
 }

@@ -190,7 +190,8 @@ static void collect_failure(void *ctx, const kpi_info *kpi,
 	failures[failure_count++].err = *err;
 }
 
-static const kpi_sink sink = { NULL, collect_result, collect_failure };
+static const kpi_sink sink = { NULL, collect_result, collect_failure,
+				 NULL };
 
 static void reset_results(void)
 {
