@@ -293,7 +293,7 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 	if (k->target_configured)
 		printf("%-13s[kpi %s] in %s\n", "target from:", k->id,
 		       ctx.cfg->path);
-	else if (k->has_min || k->has_max)
+	else if (k->has_min || k->has_max || k->cell_target_count)
 		printf("%-13sthe script\n", "target from:");
 	kpi_set_describe_params(ctx.kpis, k->id, params, sizeof(params));
 	if (params[0]) {

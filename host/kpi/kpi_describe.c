@@ -197,7 +197,23 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 		if (i->has_max)
 			put(&b, "%smaximaal %g", i->has_min ? ", " : "",
 			    i->target_max);
-		if ((i->has_min || i->has_max) &&
+		if ((i->has_min || i->has_max) && i->target_scope)
+			put(&b, i->target_scope == KPI_TARGET_TOTAL
+					? " (alleen het totaal)"
+					: " (elke cel, niet het totaal)");
+		for (size_t t = 0; t < i->cell_target_count; t++) {
+			const kpi_cell_target *c = &i->cell_targets[t];
+			const char *dot = strchr(c->where, '.');
+
+			put(&b, "%s%.*s = %s: ", b.used ? "; " : "",
+			    (int)(dot - c->where), c->where, dot + 1);
+			if (c->has_min)
+				put(&b, "minimaal %g", c->min);
+			if (c->has_max)
+				put(&b, "%smaximaal %g", c->has_min ? ", " : "",
+				    c->max);
+		}
+		if ((i->has_min || i->has_max || i->cell_target_count) &&
 		    (i->has_margin || set->has_margin))
 			put(&b, "; in gevaar binnen %g%s",
 			    i->has_margin ? i->margin : set->margin,

@@ -555,7 +555,8 @@ static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 	default:	/* count_distinct: a count too */
 		out->value = out->numerator = out->size = acc->distinct;
 	}
-	out->status = kpi_status(r->set, &r->k->info, out->value);
+	out->status = kpi_status(r->set, &r->k->info, out->breakdown,
+				  out->value);
 }
 
 static const kpi_cells *kpi_sort_cells;

@@ -268,6 +268,16 @@ int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size);
 /* "5" or "10%" into info's margin; 0, or -1 when it is neither. */
 int kpi_margin_parse(const char *text, kpi_info *info);
 
+/* kpi_target.c: the bound key ("min", "max", "min.FIELD.VALUE",
+ * "max.FIELD.VALUE") of info's targets set to x.  0; -1 when key is none
+ * of those, -2 when out of memory. */
+int kpi_target_put(kpi_info *info, const char *key, double x);
+/* "all", "total" or "cells" into *out; 0, or -1 when it is none. */
+int kpi_target_scope_parse(const char *text, kpi_target_scope *out);
+void kpi_targets_free(kpi_info *info);
+/* Fail when a cell target names a field outside k's breakdown. */
+int kpi_targets_bind(const kpi *k, peil_error *err);
+
 /* kpi_require.c: require("name") in the environment at the top, loading
  * name.lua from dirs only (dots are '/'), once per state. */
 void kpi_require_install(lua_State *L, kpi_script *script, char *const *dirs,

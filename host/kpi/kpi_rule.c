@@ -231,7 +231,7 @@ int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
 {
 	kpi_binder b = { k, schema, err };
 
-	if (kpi_groups_bind(k, err) < 0)
+	if (kpi_groups_bind(k, err) < 0 || kpi_targets_bind(k, err) < 0)
 		return -1;
 	if (!k->breakdown_field && k->info.breakdown_count) {
 		k->breakdown_field = calloc(k->info.breakdown_count,
