@@ -382,6 +382,42 @@ test_cumulative() {
 # Then from a dataset instead: only Huisarts -> huisarts/POH and Ander
 # team -> wijkteam; January: huisarts/POH 1 and overige redenen 2,
 # February as before, March overige redenen 2.
+# ---------------------------------------------------------------- targets
+# Targets for the total only and for one lot (issue 18, item 1), on the
+# KPI gestart_per_team of tests/data/kpi/doelen (cases started in the
+# month, per team): January Noord 2, Zuid 1, total 3; February Noord 1,
+# Zuid 2, total 3; March Noord 1, Zuid 1, total 2.  At least 3 for the
+# total only: met, met, not met; at least 2 for Buurtteam Noord: met, not
+# met, not met; Zuid has no target, so no status.
+test_targets() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $src/tests/data/kpi/doelen" 2018-Q1 "$cases_only_kpis"
+	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/doelen/tests" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of targets per lot and per cell" 0 $?
+	expect_grep "both tests ran" "$work/out" "2 tests, 14 figures, 0 differ"
+	cat >>"$work/peil.ini" <<INI
+[kpi gestart_per_team]
+target.min = 3
+target.applies = total
+target.min.team.Buurtteam Noord = 2
+INI
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with targets per lot" 0 $?
+	got=$(csv_columns periode team waarde status <"$work/out.csv" | tr '\n' ' ')
+	[ "$got" = "2018-01;Buurtteam Noord;2;gehaald 2018-01;Buurtteam Zuid;1; 2018-01;Totaal;3;gehaald 2018-02;Buurtteam Noord;1;niet gehaald 2018-02;Buurtteam Zuid;2; 2018-02;Totaal;3;gehaald 2018-03;Buurtteam Noord;1;niet gehaald 2018-03;Buurtteam Zuid;1; 2018-03;Totaal;2;niet gehaald " ] &&
+		ok "the status only where a target applies" || fail "the status only where a target applies" "got: $got"
+	"$peil" explain --config "$work/peil.ini" gestart_per_team >"$work/out" 2>"$work/err"
+	expect_grep "explain shows both targets" "$work/out" "minimaal 3 (alleen het totaal); team = Buurtteam Noord: minimaal 2"
+	printf 'target.min.district.Noord = 1\n' >>"$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "a lot's target of a field outside the breakdown fails the KPI" 1 $?
+	expect_grep "the error names the target" "$work/err" "target district.Noord: the KPI is not broken down by that field"
+	sed -i 's/^target.applies = total$/target.applies = perceel/' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team >/dev/null 2>"$work/err"
+	expect_rc "an unknown target.applies is a configuration error" 3 $?
+	expect_grep "it names the value" "$work/err" "target.applies = perceel: expected all, total or cells"
+}
+
 test_grouping() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $src/tests/data/kpi/groepen" 2018-Q1 "$cases_only_kpis"
 	cat >>"$work/peil.ini" <<INI
