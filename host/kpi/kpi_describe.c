@@ -51,6 +51,8 @@ static const char *node_name(kpi_op op)
 		{ KPI_COUNT, "count" }, { KPI_COUNT_DISTINCT, "count_distinct" },
 		{ KPI_SUM, "sum" }, { KPI_MEAN, "mean" }, { KPI_MIN, "min" },
 		{ KPI_MAX, "max" }, { KPI_SHARE, "share" },
+		{ KPI_RATIO, "ratio" },
+		{ KPI_SHARE_OF_TOTAL, "share_of_total" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -69,7 +69,13 @@ typedef enum kpi_op {
 	KPI_MEAN,
 	KPI_MIN,
 	KPI_MAX,
-	KPI_SHARE
+	KPI_SHARE,
+	/* ratio(a, b[, factor]): factor (consts[0], else 1) times the sum of
+	 * rule a over the sum of rule b, each count() or sum() (kids) */
+	KPI_RATIO,
+	/* share_of_total(a): rule a (kids[0], count() or sum()) of the cell
+	 * as a percentage of a of the total in the period */
+	KPI_SHARE_OF_TOTAL
 } kpi_op;
 
 /* A value while evaluating, and a constant of a comparison. */
@@ -360,6 +366,7 @@ typedef struct kpi_acc {
 	double rows;		/* selected rows (after where) */
 	double hits;		/* of which the condition held */
 	double n, sum, min, max; /* non-null measure values */
+	double den;		/* ratio(): the denominator's sum */
 	double distinct;	/* count_distinct: the values (kpi_distinct) */
 } kpi_acc;
 

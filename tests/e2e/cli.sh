@@ -418,6 +418,57 @@ INI
 	expect_grep "it names the value" "$work/err" "target.applies = perceel: expected all, total or cells"
 }
 
+# ---------------------------------------------------------------- ratios
+# ratio(sum(a), sum(b)) and share_of_total() (issue 18, item 2), on the
+# KPIs of tests/data/kpi/verhoudingen.  Absence hours in January 2018
+# (verzuim.csv below): Noord 8 of 160 and 0 of 80, Zuid 36 of 120.  Noord
+# 8 / 240 = 3,3 %, Zuid 30,0 %, the total 44 / 360 = 12,2 % (the Lua
+# per-employee mean would say 11,7 %, the mean of the teams 16,7 %).
+test_ratios() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/tests/data/kpi/verhoudingen" 2018-01
+	cat >>"$work/peil.ini" <<INI
+[dataset verzuim]
+field.id = text key
+field.team = text required
+field.date = date required
+field.hours_absent = real
+field.hours_contracted = real
+[source verzuim]
+plugin = csv
+dataset = verzuim
+path = $work/verzuim.csv
+date_format = jjjj-mm-dd
+column.Id = id
+column.Team = team
+column.Datum = date
+column.Verzuim = hours_absent
+column.Contract = hours_contracted
+INI
+	printf 'Id;Team;Datum;Verzuim;Contract\nV1;Noord;2018-01-31;8;160\nV2;Noord;2018-01-31;0;80\nV3;Zuid;2018-01-31;36;120\n' >"$work/verzuim.csv"
+	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/verhoudingen/tests" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of ratios and shares of the total" 0 $?
+	expect_grep "both tests ran" "$work/out" "2 tests, 12 figures, 0 differ"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of the absence hours" 0 $?
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi verzuimpercentage --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of a ratio of two sums" 0 $?
+	got=$(csv_columns team waarde teller noemer <"$work/out.csv" | tr '\n' ' ')
+	[ "$got" = "Noord;3,333333333;8;240 Zuid;30;36;120 Totaal;12,22222222;44;360 " ] &&
+		ok "the ratio of the sums, per team and in total" || fail "the ratio of the sums, per team and in total" "got: $got"
+	"$peil" explain --config "$work/peil.ini" verzuimpercentage >"$work/out" 2>"$work/err"
+	expect_grep "explain shows the ratio" "$work/out" 'ratio(sum("hours_absent"), sum("hours_contracted"), 100)'
+	"$peil" explain --config "$work/peil.ini" aandeel_verwijzingen >"$work/out" 2>"$work/err"
+	expect_grep "explain shows the share of the total" "$work/out" 'share_of_total(count())'
+	mkdir -p "$work/bad"
+	cat >"$work/bad/bad.lua" <<'LUA'
+kpi { id = "fout", title = "t", unit = "%", dataset = "verzuim",
+  grain = "month", rule = ratio(mean("hours_absent"), sum("hours_contracted")) }
+LUA
+	sed -i "s|^script_dirs = .*|script_dirs = $work/bad|" "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 >"$work/out" 2>"$work/err"
+	expect_grep "ratio() of a mean is refused, naming the line" "$work/err" "bad.lua:1: kpi 'fout': rule: ratio() takes two of count() and sum(), and a factor, got mean"
+}
+
 test_grouping() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $src/tests/data/kpi/groepen" 2018-Q1 "$cases_only_kpis"
 	cat >>"$work/peil.ini" <<INI

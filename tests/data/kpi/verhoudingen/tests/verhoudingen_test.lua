@@ -1,0 +1,71 @@
+-- verhoudingen_test.lua - a ratio of two sums per team and for the
+-- total, and a provider's share of all referrals.
+--
+-- Absence in January 2018: team A 8 of 160 and 0 of 80 hours, team B 36
+-- of 120; February B 4 of 40.
+--   January: A 8 / 240 = 3.333 %, B 36 / 120 = 30 %, total 44 / 360 =
+--   12.222 % (the mean of the employees' percentages, (5 + 0 + 30) / 3 =
+--   11.667, and of the teams', (3.333 + 30) / 2 = 16.667, are both wrong).
+--   February: B 4 / 40 = 10 %, total 10 %; A has no hours: empty.
+test {
+  name = "verzuim als verhouding van twee sommen",
+  from = "2018-01", to = "2018-02",
+  data = {
+    verzuim = {
+      { id = "V1", team = "A", date = "2018-01-31", hours_absent = 8,
+        hours_contracted = 160 },
+      { id = "V2", team = "A", date = "2018-01-31", hours_absent = 0,
+        hours_contracted = 80 },
+      { id = "V3", team = "B", date = "2018-01-31", hours_absent = 36,
+        hours_contracted = 120 },
+      { id = "V4", team = "B", date = "2018-02-28", hours_absent = 4,
+        hours_contracted = 40 },
+    },
+  },
+  expect = {
+    { kpi = "verzuimpercentage", period = "2018-01", team = "A",
+      value = 3.3333, numerator = 8, denominator = 240 },
+    { kpi = "verzuimpercentage", period = "2018-01", team = "B",
+      value = 30, numerator = 36, denominator = 120 },
+    { kpi = "verzuimpercentage", period = "2018-01", value = 12.2222,
+      numerator = 44, denominator = 360 },
+    { kpi = "verzuimpercentage", period = "2018-02", team = "B",
+      value = 10, numerator = 4, denominator = 40 },
+    { kpi = "verzuimpercentage", period = "2018-02", value = 10 },
+    { kpi = "verzuimpercentage", period = "2018-02", team = "A",
+      value = "empty" },
+  },
+}
+
+-- Referrals issued in the first quarter of 2018: A R1 R2 R3, B R4, C R5;
+-- R6 (April) is in the second.  Q1: A 3 of 5 = 60 %, B and C 1 of 5 =
+-- 20 %, the total 100 %; share() within a cell would give every provider
+-- 100 %.  Q2: A 1 of 1 = 100 %, B and C 0 of 1 = 0 %.
+test {
+  name = "aandeel van het totaal, niet binnen de cel",
+  from = "2018-Q1", to = "2018-Q2",
+  data = {
+    referrals = {
+      { referral_id = "R1", provider = "A", issued = "2018-01-10" },
+      { referral_id = "R2", provider = "A", issued = "2018-02-01" },
+      { referral_id = "R3", provider = "A", issued = "2018-03-15" },
+      { referral_id = "R4", provider = "B", issued = "2018-02-20" },
+      { referral_id = "R5", provider = "C", issued = "2018-03-31" },
+      { referral_id = "R6", provider = "A", issued = "2018-04-02" },
+    },
+  },
+  expect = {
+    { kpi = "aandeel_verwijzingen", period = "2018-Q1", provider = "A",
+      value = 60, numerator = 3, denominator = 5 },
+    { kpi = "aandeel_verwijzingen", period = "2018-Q1", provider = "B",
+      value = 20, numerator = 1, denominator = 5 },
+    { kpi = "aandeel_verwijzingen", period = "2018-Q1", provider = "C",
+      value = 20 },
+    { kpi = "aandeel_verwijzingen", period = "2018-Q1", value = 100,
+      numerator = 5, denominator = 5 },
+    { kpi = "aandeel_verwijzingen", period = "2018-Q2", provider = "A",
+      value = 100 },
+    { kpi = "aandeel_verwijzingen", period = "2018-Q2", provider = "B",
+      value = 0 },
+  },
+}
