@@ -53,6 +53,7 @@ static const char *node_name(kpi_op op)
 		{ KPI_MAX, "max" }, { KPI_SHARE, "share" },
 		{ KPI_RATIO, "ratio" },
 		{ KPI_SHARE_OF_TOTAL, "share_of_total" },
+		{ KPI_DATASET_SUM, "dataset_sum" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -121,9 +122,12 @@ static void put_node(describe_buf *b, const kpi_node *n)
 			put_const(b, &n->consts[i]);
 		}
 		put(b, " }");
-	} else if (n->const_count) {
-		put(b, ", ");
-		put_const(b, &n->consts[0]);
+	} else {
+		for (size_t i = 0; i < n->const_count; i++) {
+			put(b, "%s", n->kid_count || n->name[0] || i ? ", "
+								     : "");
+			put_const(b, &n->consts[i]);
+		}
 	}
 	put(b, ")");
 }

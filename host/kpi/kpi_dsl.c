@@ -69,6 +69,8 @@ static const struct kpi_helper {
 	  "two of count() and sum(), and a factor" },
 	{ "share_of_total", KPI_SHARE_OF_TOTAL, KPI_KIND_RULE, 1, 1,
 	  "count() or sum()" },
+	{ "dataset_sum", KPI_DATASET_SUM, KPI_KIND_RULE, 2, 2,
+	  "a dataset and its number field" },
 	{ "param", KPI_PARAM, KPI_KIND_PARAM, 1, 1, "a parameter name" },
 	{ "reference_date", KPI_REFERENCE_DATE, KPI_KIND_PARAM, 0, 0,
 	  "nothing" },
@@ -442,6 +444,40 @@ static int kpi_compile_select(kpi_compile *c, int idx, kpi_node **slot)
 
 static int kpi_compile_rule(kpi_compile *c, int idx, kpi_node **slot);
 
+/* dataset_sum("population", "inhabitants") at idx, ratio()'s denominator:
+ * the dataset and field as consts[0] and [1]. */
+static int kpi_compile_dataset_sum(kpi_compile *c, int idx, const char *what,
+				   kpi_node **slot)
+{
+	lua_State *L = c->L;
+	int rc = 0;
+
+	idx = lua_absindex(L, idx);
+	if (kpi_node_new(c, KPI_DATASET_SUM, slot) < 0)
+		return -1;
+	(*slot)->consts = calloc(2, sizeof(*(*slot)->consts));
+	if (!(*slot)->consts)
+		return kpi_compile_fail(c, "out of memory");
+	(*slot)->const_count = 2;
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		kpi_const *k = &(*slot)->consts[i];
+
+		lua_rawgeti(L, idx, i + 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			rc = kpi_compile_fail(c, "%s: dataset_sum() takes a "
+					      "dataset and its number field",
+					      what);
+		else if (!(k->text = kpi_copy(L, -1)))
+			rc = kpi_compile_fail(c, "out of memory");
+		else {
+			k->type = KPI_VALUE_TEXT;
+			k->len = strlen(k->text);
+		}
+		lua_pop(L, 1);
+	}
+	return rc;
+}
+
 /* The parts of ratio(a, b[, factor]) and share_of_total(a) at idx into
  * node: count() or sum() each, and ratio's factor, a number. */
 static int kpi_compile_parts(kpi_compile *c, int idx,
@@ -457,7 +493,12 @@ static int kpi_compile_parts(kpi_compile *c, int idx,
 
 		lua_rawgeti(L, idx, (lua_Integer)i + 1);
 		part = kpi_node_helper(L, -1);
-		if (!part || (part->op != KPI_COUNT && part->op != KPI_SUM))
+		if (part && part->op == KPI_DATASET_SUM && i == 1 &&
+		    h->op == KPI_RATIO)
+			rc = kpi_compile_dataset_sum(c, -1, what,
+						     &node->kids[i]);
+		else if (!part || (part->op != KPI_COUNT &&
+				   part->op != KPI_SUM))
 			rc = kpi_compile_fail(c, "%s takes %s, got %s", what,
 					      h->usage, part ? part->name :
 					      luaL_typename(L, -1));
@@ -505,6 +546,9 @@ static int kpi_compile_rule(kpi_compile *c, int idx, kpi_node **slot)
 	snprintf(what, sizeof(what), "rule: %s()", h->name);
 	if (h->op == KPI_RATIO || h->op == KPI_SHARE_OF_TOTAL)
 		return kpi_compile_parts(c, idx, h, what, *slot);
+	if (h->op == KPI_DATASET_SUM)
+		return kpi_compile_fail(c, "rule: dataset_sum() is the "
+					"denominator of ratio() only");
 	lua_rawgeti(L, idx, 1);
 	if (h->op == KPI_COUNT && lua_isnil(L, -1))
 		rc = 0;

@@ -55,6 +55,9 @@ typedef struct kpi_run {
 	 * INT32_MAX when there is none): a period that ends before it has
 	 * no data, and is not evaluated rather than 0. */
 	int32_t first_date;
+	/* ratio()'s denominator from another dataset (dataset_sum), read
+	 * before the scan; NULL without one */
+	kpi_den_table *den;
 } kpi_run;
 
 typedef struct kpi_scan {
@@ -423,6 +426,10 @@ static int kpi_part(kpi *k, const kpi_node *part, const kpi_row *row,
 	kpi_value v;
 	int hit = 1;
 
+	if (part->op == KPI_DATASET_SUM) {	/* read from its dataset */
+		*out = 0;
+		return 0;
+	}
 	if (part->op == KPI_COUNT) {
 		if (part->kid_count &&
 		    kpi_condition(k, part->kids[0], row, p, &hit, err) < 0)
@@ -558,6 +565,14 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 
 /* ------------------------------------------------------------- figures */
 
+/* ratio()'s factor times num over den; NAN without a denominator. */
+static double kpi_ratio(const kpi_node *rule, double num, double den)
+{
+	if (den == 0 || den != den)
+		return NAN;
+	return (rule->const_count ? rule->consts[0].num : 1) * num / den;
+}
+
 /* The figure of rule over acc, of a cell whose period's total is over
  * total (share_of_total divides by it). */
 static void kpi_rule_figure(const kpi_node *rule, const kpi_acc *acc,
@@ -591,13 +606,9 @@ static void kpi_rule_figure(const kpi_node *rule, const kpi_acc *acc,
 		out->value = acc->n ? acc->max : NAN;
 		break;
 	case KPI_RATIO:
-		out->value = acc->den != 0
-				     ? (rule->const_count ? rule->consts[0].num
-							  : 1) *
-					       acc->sum / acc->den
-				     : NAN;
 		out->numerator = acc->sum;
 		out->denominator = acc->den;
+		out->value = kpi_ratio(rule, acc->sum, acc->den);
 		out->size = acc->rows;
 		break;
 	case KPI_SHARE_OF_TOTAL: {
@@ -620,6 +631,11 @@ static void kpi_figure(const kpi_run *r, const kpi_acc *acc,
 		       const kpi_acc *total, peil_result *out)
 {
 	kpi_rule_figure(r->k->rule, acc, total, out);
+	if (r->den) {	/* the denominator from another dataset */
+		out->denominator = kpi_den_of(r->den, r->k, out->breakdown);
+		out->value = kpi_ratio(r->k->rule, acc->sum,
+				       out->denominator);
+	}
 	out->status = kpi_status(r->set, &r->k->info, out->breakdown,
 				  out->value);
 }
@@ -723,6 +739,7 @@ static void kpi_run_free(kpi_run *r)
 	free(r->acc);
 	kpi_distinct_free(r->distinct);
 	kpi_cells_release(r->cells);
+	kpi_den_free(r->den);
 	free(r->periods);
 	kpi_lua_release(r->k);
 	free(r);
@@ -1198,6 +1215,16 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 						&runs[i]->err) < 0)
 				runs[i]->failed = 1;
 		}
+	for (size_t i = 0; i < count; i++) {
+		const kpi_node *rule = runs[i]->k->rule;
+
+		if (rule->op == KPI_RATIO &&
+		    rule->kids[1]->op == KPI_DATASET_SUM &&
+		    !runs[i]->why[0] && !runs[i]->failed &&
+		    kpi_den_load(runs[i]->k, rule->kids[1], source,
+				 &runs[i]->den, &runs[i]->err) < 0)
+			runs[i]->failed = 1;
+	}
 	/* lookups once per KPI, by the run of its first grain */
 	for (size_t i = 0; i < count; i++)
 		if (runs[i]->k->lookup_count && !runs[i]->why[0])

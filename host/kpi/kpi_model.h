@@ -75,7 +75,12 @@ typedef enum kpi_op {
 	KPI_RATIO,
 	/* share_of_total(a): rule a (kids[0], count() or sum()) of the cell
 	 * as a percentage of a of the total in the period */
-	KPI_SHARE_OF_TOTAL
+	KPI_SHARE_OF_TOTAL,
+	/* dataset_sum("population", "inhabitants"): ratio()'s denominator,
+	 * the sum of a field (consts[1]) of another dataset (consts[0]) over
+	 * its rows with the cell's breakdown values; the total's is over
+	 * all its rows */
+	KPI_DATASET_SUM
 } kpi_op;
 
 /* A value while evaluating, and a constant of a comparison. */
@@ -273,6 +278,20 @@ int kpi_compile_links(lua_State *L, int t, kpi *k, char *msg, size_t size);
 int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size);
 /* "5" or "10%" into info's margin; 0, or -1 when it is neither. */
 int kpi_margin_parse(const char *text, kpi_info *info);
+
+/* kpi_denominator.c: the sums of dataset_sum(), per breakdown value. */
+typedef struct kpi_den_table kpi_den_table;
+/* Read the dataset of part (KPI_DATASET_SUM) of k through source into
+ * *out; -1 with err (an unknown dataset or field, a breakdown field it
+ * lacks, a row without a number, a grouped breakdown). */
+int kpi_den_load(const kpi *k, const kpi_node *part,
+		 const kpi_source *source, kpi_den_table **out,
+		 peil_error *err);
+/* The denominator of the cell breakdown (JSON text; "{}" the total), or
+ * NAN when the dataset has no row of it. */
+double kpi_den_of(const kpi_den_table *t, const kpi *k,
+		  const char *breakdown);
+void kpi_den_free(kpi_den_table *t);		/* accepts NULL */
 
 /* kpi_target.c: the bound key ("min", "max", "min.FIELD.VALUE",
  * "max.FIELD.VALUE") of info's targets set to x.  0; -1 when key is none

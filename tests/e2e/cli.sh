@@ -427,6 +427,9 @@ INI
 test_ratios() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/tests/data/kpi/verhoudingen" 2018-01
 	cat >>"$work/peil.ini" <<INI
+[dataset inwoners]
+field.neighbourhood = text key
+field.inhabitants = integer required
 [dataset verzuim]
 field.id = text key
 field.team = text required
@@ -443,11 +446,18 @@ column.Team = team
 column.Datum = date
 column.Verzuim = hours_absent
 column.Contract = hours_contracted
+[source inwoners]
+plugin = csv
+dataset = inwoners
+path = $work/inwoners.csv
+column.Buurt = neighbourhood
+column.Inwoners = inhabitants
 INI
+	printf 'Buurt;Inwoners\nBU99990101;1000\nBU99990102;2000\nBU99990201;500\nBU99990202;500\n' >"$work/inwoners.csv"
 	printf 'Id;Team;Datum;Verzuim;Contract\nV1;Noord;2018-01-31;8;160\nV2;Noord;2018-01-31;0;80\nV3;Zuid;2018-01-31;36;120\n' >"$work/verzuim.csv"
 	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/verhoudingen/tests" >"$work/out" 2>"$work/err"
 	expect_rc "peil test of ratios and shares of the total" 0 $?
-	expect_grep "both tests ran" "$work/out" "2 tests, 12 figures, 0 differ"
+	expect_grep "both tests ran" "$work/out" "3 tests, 15 figures, 0 differ"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "ingest of the absence hours" 0 $?
 	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi verzuimpercentage --format csv >"$work/out.csv" 2>"$work/err"
@@ -455,6 +465,18 @@ INI
 	got=$(csv_columns team waarde teller noemer <"$work/out.csv" | tr '\n' ' ')
 	[ "$got" = "Noord;3,333333333;8;240 Zuid;30;36;120 Totaal;12,22222222;44;360 " ] &&
 		ok "the ratio of the sums, per team and in total" || fail "the ratio of the sums, per team and in total" "got: $got"
+	# Cases registered in January 2018 per buurt (cases.csv): D1 in
+	# BU99990101 (1000 inhabitants), D3 in BU99990102 (2000), D5 in
+	# BU99990201 (500): 1, 0,5 and 2 per 1000; BU99990202 (500) none in
+	# January (D7, D8 in February): 0; the total 3 of all 4000
+	# inhabitants = 0,75.
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi bereik_per_1000 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of reach per 1000 inhabitants" 0 $?
+	got=$(csv_columns waarde teller noemer <"$work/out.csv" | tr '\n' ' ')
+	[ "$got" = "1;1;1000 0,5;1;2000 2;1;500 0;0;500 0,75;3;4000 " ] &&
+		ok "the population per buurt from another dataset" || fail "the population per buurt from another dataset" "got: $got"
+	"$peil" explain --config "$work/peil.ini" bereik_per_1000 >"$work/out" 2>"$work/err"
+	expect_grep "explain shows where the denominator comes from" "$work/out" 'ratio(count(), dataset_sum("inwoners", "inhabitants"), 1000)'
 	"$peil" explain --config "$work/peil.ini" verzuimpercentage >"$work/out" 2>"$work/err"
 	expect_grep "explain shows the ratio" "$work/out" 'ratio(sum("hours_absent"), sum("hours_contracted"), 100)'
 	"$peil" explain --config "$work/peil.ini" aandeel_verwijzingen >"$work/out" 2>"$work/err"

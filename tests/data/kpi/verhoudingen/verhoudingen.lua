@@ -26,3 +26,16 @@ kpi {
   select = started_in("issued"),
   rule = share_of_total(count()),
 }
+
+kpi {
+  id = "bereik_per_1000",
+  title = "Gestarte casussen per 1000 inwoners",
+  description = "Casussen met een aanmelddatum in de periode per 1000 "
+    .. "inwoners van de buurt (inwoners uit de dataset inwoners).",
+  unit = "per 1000 inwoners",
+  dataset = "cases",
+  grain = "month",
+  breakdown = { "neighbourhood" },
+  select = started_in("registered"),
+  rule = ratio(count(), dataset_sum("inwoners", "inhabitants"), 1000),
+}

@@ -69,3 +69,43 @@ test {
       value = 0 },
   },
 }
+
+-- Reach per 1000 inhabitants, the population per buurt from the dataset
+-- inwoners: BU1 2000, BU2 500, BU3 1500, 4000 in all.  Cases registered
+-- in January 2018: BU1 C1-C3, BU2 C4 C5; C6 (February) is not.
+--   BU1 3 / 2000 x 1000 = 1.5, BU2 2 / 500 x 1000 = 4, the total 5 /
+--   4000 x 1000 = 1.25: every inhabitant, also of BU3 without cases (the
+--   mean of the buurten, 2.75, and 5 / 2500 x 1000 = 2 are both wrong).
+test {
+  name = "bereik per 1000 inwoners, inwoners uit een andere dataset",
+  period = "2018-01",
+  data = {
+    inwoners = {
+      { neighbourhood = "BU1", inhabitants = 2000 },
+      { neighbourhood = "BU2", inhabitants = 500 },
+      { neighbourhood = "BU3", inhabitants = 1500 },
+    },
+    cases = {
+      { case_id = "C1", team = "N", neighbourhood = "BU1",
+        registered = "2018-01-03" },
+      { case_id = "C2", team = "N", neighbourhood = "BU1",
+        registered = "2018-01-10" },
+      { case_id = "C3", team = "N", neighbourhood = "BU1",
+        registered = "2018-01-31" },
+      { case_id = "C4", team = "Z", neighbourhood = "BU2",
+        registered = "2018-01-15" },
+      { case_id = "C5", team = "Z", neighbourhood = "BU2",
+        registered = "2018-01-16" },
+      { case_id = "C6", team = "Z", neighbourhood = "BU2",
+        registered = "2018-02-01" },
+    },
+  },
+  expect = {
+    { kpi = "bereik_per_1000", period = "2018-01", neighbourhood = "BU1",
+      value = 1.5, numerator = 3, denominator = 2000 },
+    { kpi = "bereik_per_1000", period = "2018-01", neighbourhood = "BU2",
+      value = 4, numerator = 2, denominator = 500 },
+    { kpi = "bereik_per_1000", period = "2018-01", value = 1.25,
+      numerator = 5, denominator = 4000 },
+  },
+}
