@@ -408,6 +408,11 @@ INI
 		ok "the status only where a target applies" || fail "the status only where a target applies" "got: $got"
 	"$peil" explain --config "$work/peil.ini" gestart_per_team >"$work/out" 2>"$work/err"
 	expect_grep "explain shows both targets" "$work/out" "minimaal 3 (alleen het totaal); team = Buurtteam Noord: minimaal 2"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	if grep -q "compares field team" "$work/err"; then fail "a lot that is stored gives no warning" "$(cat "$work/err")"; else ok "a lot that is stored gives no warning"; fi
+	printf 'target.max.team.Buurtteam Nord = 5\n' >>"$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_grep "peil check names a lot no row holds" "$work/err" "KPI gestart_per_team compares field team of dataset cases with 'Buurtteam Nord', which none of its 10 stored rows holds"
 	printf 'target.min.district.Noord = 1\n' >>"$work/peil.ini"
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team --format csv >"$work/out.csv" 2>"$work/err"
 	expect_rc "a lot's target of a field outside the breakdown fails the KPI" 1 $?
