@@ -15,6 +15,14 @@
 #include "base/error.h"
 #include "model/results.h"
 
+/* The lower (is_min) or upper bound x. */
+static void bound_set(int is_min, double x, int *has_min, double *min,
+		      int *has_max, double *max)
+{
+	*(is_min ? has_min : has_max) = 1;
+	*(is_min ? min : max) = x;
+}
+
 int kpi_target_put(kpi_info *info, const char *key, double x)
 {
 	int is_min = strncmp(key, "min", 3) == 0;
@@ -24,13 +32,8 @@ int kpi_target_put(kpi_info *info, const char *key, double x)
 	if (!is_min && strncmp(key, "max", 3) != 0)
 		return -1;
 	if (!key[3]) {
-		if (is_min) {
-			info->has_min = 1;
-			info->target_min = x;
-		} else {
-			info->has_max = 1;
-			info->target_max = x;
-		}
+		bound_set(is_min, x, &info->has_min, &info->target_min,
+			  &info->has_max, &info->target_max);
 		return 0;
 	}
 	/* min.FIELD.VALUE: a field and a value, neither empty */
@@ -55,13 +58,7 @@ int kpi_target_put(kpi_info *info, const char *key, double x)
 			return -2;
 		info->cell_target_count++;
 	}
-	if (is_min) {
-		t->has_min = 1;
-		t->min = x;
-	} else {
-		t->has_max = 1;
-		t->max = x;
-	}
+	bound_set(is_min, x, &t->has_min, &t->min, &t->has_max, &t->max);
 	return 0;
 }
 
