@@ -170,6 +170,13 @@ int kpi_den_load(const kpi *k, const kpi_node *part,
 	if (source->scan(source->ctx, s.schema, NULL, all,
 			 s.schema->field_count, den_row, &s, err) != 0)
 		goto out;
+	if (!s.t->keys.count) {
+		error_set(err, k->info.script, k->info.line, NULL,
+			  "kpi '%s': dataset_sum(): dataset %s holds no rows, "
+			  "so every denominator is unknown", k->info.id,
+			  s.dataset);
+		goto out;
+	}
 	*out = s.t;
 	s.t = NULL;
 	rc = 0;

@@ -283,7 +283,7 @@ int kpi_margin_parse(const char *text, kpi_info *info);
 typedef struct kpi_den_table kpi_den_table;
 /* Read the dataset of part (KPI_DATASET_SUM) of k through source into
  * *out; -1 with err (an unknown dataset or field, a breakdown field it
- * lacks, a row without a number, a grouped breakdown). */
+ * lacks, a row without a number, a grouped breakdown, no rows). */
 int kpi_den_load(const kpi *k, const kpi_node *part,
 		 const kpi_source *source, kpi_den_table **out,
 		 peil_error *err);

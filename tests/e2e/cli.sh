@@ -491,6 +491,26 @@ INI
 kpi { id = "fout", title = "t", unit = "%", dataset = "verzuim",
   grain = "month", rule = ratio(mean("hours_absent"), sum("hours_contracted")) }
 LUA
+	mkdir -p "$work/nope"
+	cat >"$work/nope/nope.lua" <<'LUA'
+kpi { id = "geen_veld", title = "t", unit = "u", dataset = "cases",
+  grain = "month", breakdown = { "neighbourhood" },
+  rule = ratio(count(), dataset_sum("inwoners", "population"), 1000) }
+kpi { id = "geen_inwoners", title = "t", unit = "u", dataset = "cases",
+  grain = "month", breakdown = { "neighbourhood" },
+  rule = ratio(count(), dataset_sum("inwoners", "inhabitants"), 1000) }
+LUA
+	cat >"$work/nope_test.lua" <<'LUA'
+test { name = "zonder inwoners", period = "2018-01",
+  data = { cases = { { case_id = "C1", team = "N", registered = "2018-01-03" } } },
+  expect = { { kpi = "geen_inwoners", period = "2018-01", value = "empty" } } }
+LUA
+	sed -i "s|^script_dirs = .*|script_dirs = $work/nope|" "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err"
+	expect_rc "a denominator field that does not exist fails its KPI" 1 $?
+	expect_grep "the error names dataset and field" "$work/err" "kpi 'geen_veld': dataset_sum(): dataset inwoners has no number field 'population'"
+	"$peil" test --config "$work/peil.ini" "$work/nope_test.lua" >"$work/out" 2>&1
+	expect_grep "no population rows: the KPI fails, loudly" "$work/out" "kpi 'geen_inwoners': dataset_sum(): dataset inwoners holds no rows, so every denominator is unknown"
 	sed -i "s|^script_dirs = .*|script_dirs = $work/bad|" "$work/peil.ini"
 	"$peil" eval --config "$work/peil.ini" --period 2018-01 >"$work/out" 2>"$work/err"
 	expect_grep "ratio() of a mean is refused, naming the line" "$work/err" "bad.lua:1: kpi 'fout': rule: ratio() takes two of count() and sum(), and a factor, got mean"
