@@ -32,4 +32,24 @@ function M.change(rows, from, to)
   return nil
 end
 
+-- De datum van de eerste meting in het traject van `start` tot `stop`
+-- (stop nil: het loopt nog) die minstens `rungs` boven de eerste meting in
+-- het traject staat (de trede bij de start); nil als er geen is.
+function M.first_rise(rows, start, stop, rungs)
+  local in_trajectory = {}
+  for _, r in ipairs(rows or {}) do
+    if r.date >= start and (stop == nil or r.date <= stop) then
+      in_trajectory[#in_trajectory + 1] = r
+    end
+  end
+  table.sort(in_trajectory, function(a, b) return a.date < b.date end)
+  local base = in_trajectory[1]
+  for i = 2, #in_trajectory do
+    if in_trajectory[i].score >= base.score + rungs then
+      return in_trajectory[i].date
+    end
+  end
+  return nil
+end
+
 return M
