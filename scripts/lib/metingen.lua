@@ -42,7 +42,11 @@ function M.first_rise(rows, start, stop, rungs)
       in_trajectory[#in_trajectory + 1] = r
     end
   end
-  table.sort(in_trajectory, function(a, b) return a.date < b.date end)
+  -- by date, and on one day by key, so that the start is always the same
+  table.sort(in_trajectory, function(a, b)
+    if a.date ~= b.date then return a.date < b.date end
+    return (a.measurement_id or "") < (b.measurement_id or "")
+  end)
   local base = in_trajectory[1]
   for i = 2, #in_trajectory do
     if in_trajectory[i].score >= base.score + rungs then
