@@ -83,3 +83,33 @@ test {
     { kpi = "ladder_in_traject", period = "2018/2019", value = 4, status = "none" },
   },
 }
+
+-- Two measurements on the day a trajectory starts: the one with the
+-- smaller key is its start, on every run.  T9 starts 2018-08-01 with A1
+-- rung 3 and A2 rung 1 that day, and rung 4 on 2019-01-01: from A1 that
+-- is +1, not risen (from A2 it would be +3).  T8 the other way round: B1
+-- rung 1 and B2 rung 3, then rung 3: +2 from B1, risen in 2018/2019.
+test {
+  name = "participatieladder: twee metingen op de startdag",
+  from = "2018-07", to = "2019-06",
+  contract_start_month = 7,
+  data = {
+    trajectories = {
+      { trajectory_id = "T9", person = "P9", programme = "Buurtbaan", start = "2018-08-01" },
+      { trajectory_id = "T8", person = "P8", programme = "Geldzaken", start = "2018-08-01" },
+    },
+    measurements = {
+      ladder("A2", "P9", "2018-08-01", 1),
+      ladder("A1", "P9", "2018-08-01", 3),
+      ladder("A3", "P9", "2019-01-01", 4),
+      ladder("B2", "P8", "2018-08-01", 3),
+      ladder("B1", "P8", "2018-08-01", 1),
+      ladder("B3", "P8", "2019-01-01", 3),
+    },
+  },
+  expect = {
+    { kpi = "ladder_gestegen", period = "2018/2019", programme = "Buurtbaan", value = 0 },
+    { kpi = "ladder_gestegen", period = "2018/2019", programme = "Geldzaken", value = 1 },
+    { kpi = "ladder_gestegen", period = "2018/2019", value = 1 },
+  },
+}
