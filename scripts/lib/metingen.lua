@@ -34,7 +34,8 @@ end
 
 -- De datum van de eerste meting in het traject van `start` tot `stop`
 -- (stop nil: het loopt nog) die minstens `rungs` boven de eerste meting in
--- het traject staat (de trede bij de start); nil als er geen is.
+-- het traject staat (de trede bij de start; twee metingen op één dag: de
+-- kleinste sleutel eerst); nil als er geen is.
 function M.first_rise(rows, start, stop, rungs)
   local in_trajectory = {}
   for _, r in ipairs(rows or {}) do
