@@ -265,7 +265,7 @@ static int record(struct eval_state *st, const char *only_kpi,
 			.title = k->title,
 			.unit = k->unit,
 			.script = k->script,
-			.script_sha256 = k->script_sha256,
+			.script_sha256 = k->definition_sha256,
 			.status = failure ? "failed"
 				  : skipped ? "not evaluated" : "ok",
 			.message = failure ? failure : skipped,

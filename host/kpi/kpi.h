@@ -55,6 +55,11 @@ typedef struct kpi_info {
 	const char *script;	/* path of the defining file */
 	long line;		/* line of its kpi{...} */
 	const char *script_sha256;
+	/* The KPI's definition hash, recorded with each run (the run's
+	 * peil_run_kpi script_sha256): SHA-256 hex over its script file's
+	 * hash, its [kpi ID] settings, [contract] and the group files;
+	 * set by the host (kpi_set_definition_sha256), empty before. */
+	char definition_sha256[65];
 	int has_min, has_max;	/* target */
 	double target_min, target_max;
 	/* How far a value may miss the target and be "at risk" rather than
@@ -223,6 +228,8 @@ const char *kpi_language_name(const char *part, size_t i);
 size_t kpi_set_count(const kpi_set *set);
 /* The i-th KPI, in id order; valid until the set changes or is freed. */
 const kpi_info *kpi_set_info(const kpi_set *set, size_t i);
+/* Set the i-th KPI's definition hash (kpi_info). */
+void kpi_set_definition_sha256(kpi_set *set, size_t i, const char *hex);
 /* The KPI with this id, or NULL. */
 const kpi_info *kpi_set_find(const kpi_set *set, const char *id);
 

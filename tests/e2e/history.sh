@@ -89,20 +89,20 @@ test_diff() {
 	expect_rc "peil diff of the last two runs" 0 $?
 	squeeze "$work/diff" >"$work/diff.sq"
 	cat >"$work/expected" <<'EOF'
-caseload 2018-01 Buurtteam Noord 3 2 -1 definitief
-caseload 2018-01 Totaal 4 3 -1 definitief
-casussen_afgesloten 2018-01 Buurtteam Zuid 1 0 -1 definitief
-casussen_afgesloten 2018-01 Totaal 1 0 -1 definitief
-casussen_gestart 2018-01 Buurtteam Noord 2 1 -1 definitief
-casussen_gestart 2018-01 Totaal 3 2 -1 definitief
-casussen_lopend 2018-01 Buurtteam Noord 3 2 -1 definitief
-casussen_lopend 2018-01 Totaal 4 3 -1 definitief
-wachtend_op_peildatum 2018-01 Buurtteam Noord 1 0 -1 definitief
-wachtend_op_peildatum 2018-01 Totaal 1 0 -1 definitief
-wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 100,0 +50,0 definitief
-wachttijd_binnen_norm 2018-01 Totaal 66,7 100,0 +33,3 definitief
-wachttijd_gemiddeld 2018-01 Buurtteam Noord 4,5 2,0 -2,5 definitief
-wachttijd_gemiddeld 2018-01 Totaal 3,0 1,0 -2,0 definitief
+caseload 2018-01 Buurtteam Noord 3 2 -1 definitief invoer
+caseload 2018-01 Totaal 4 3 -1 definitief invoer
+casussen_afgesloten 2018-01 Buurtteam Zuid 1 0 -1 definitief invoer
+casussen_afgesloten 2018-01 Totaal 1 0 -1 definitief invoer
+casussen_gestart 2018-01 Buurtteam Noord 2 1 -1 definitief invoer
+casussen_gestart 2018-01 Totaal 3 2 -1 definitief invoer
+casussen_lopend 2018-01 Buurtteam Noord 3 2 -1 definitief invoer
+casussen_lopend 2018-01 Totaal 4 3 -1 definitief invoer
+wachtend_op_peildatum 2018-01 Buurtteam Noord 1 0 -1 definitief invoer
+wachtend_op_peildatum 2018-01 Totaal 1 0 -1 definitief invoer
+wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 100,0 +50,0 definitief invoer
+wachttijd_binnen_norm 2018-01 Totaal 66,7 100,0 +33,3 definitief invoer
+wachttijd_gemiddeld 2018-01 Buurtteam Noord 4,5 2,0 -2,5 definitief invoer
+wachttijd_gemiddeld 2018-01 Totaal 3,0 1,0 -2,0 definitief invoer
 EOF
 	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
 	if diff -u "$work/expected" "$work/got" >"$work/d"; then
@@ -131,6 +131,58 @@ EOF
 	expect_rc "show --run 1 still has the old figures" 0 $?
 	expect_grep "run 1: Noord started 2 in January, final" "$work/show" \
 		"casussen_gestart;Gestarte casussen;casussen;2018-01;Buurtteam Noord;2;2;;;;;;definitief"
+}
+
+# ------------------------------------------------------------ diff cause
+# peil diff says why a KPI's figures changed: its definition (the hash
+# each run records of its script, its [kpi ID] settings, [contract] and
+# the group files) or only the inputs.  Run 1 over the January export;
+# run 2 over the same export with [kpi wachttijd_binnen_norm] param.norm
+# = 1 instead of the script's 5: a definition change in peil.ini alone.
+# By hand (test_diff's waits: Noord D1 2 and D3 7 workdays, Zuid D5 0):
+#   Noord within 1 workday: none of 2 = 0 (was 1 of 2 = 50);
+#   Totaal: D5 alone, 1 of 3 = 33.3 (was D1 and D5, 2 of 3 = 66.7);
+#   Zuid 1 of 1 = 100 as before; no other KPI moves.
+# Run 3 over the corrected export with the same norm: test_diff's changes
+# of the other KPIs, by the inputs; wachttijd_binnen_norm Noord 0 of 1 =
+# 0 stays, Totaal D5 alone of D1 D5 = 50 (was 33.3), by the inputs too.
+test_diff_cause() {
+	january_export
+	corrected_export
+	write_config "$work/jan.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1 over the January export" 0 $?
+	printf '[kpi wachttijd_binnen_norm]\nparam.norm = 1\n' >>"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 2 with another norm changes final figures: exit 5" 5 $?
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	expect_rc "peil diff 1 2" 0 $?
+	squeeze "$work/diff" >"$work/diff.sq"
+	cat >"$work/expected" <<'EOF'
+wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 0,0 -50,0 definitief definitie
+wachttijd_binnen_norm 2018-01 Totaal 66,7 33,3 -33,3 definitief definitie
+EOF
+	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
+	if diff -u "$work/expected" "$work/got" >"$work/d"; then
+		ok "the diff names the definition as the cause, figures by hand"
+	else fail "the diff of a changed definition" "$(cat "$work/d")"; fi
+	"$peil" show --config "$work/peil.ini" --run 1 \
+		--kpi wachttijd_binnen_norm >/dev/null 2>"$work/err"
+	expect_grep "show --run 1 warns that the definition changed" "$work/err" \
+		"the definition of KPI wachttijd_binnen_norm"
+
+	sed -i "s|^path = $work/jan.csv|path = $work/jan2.csv|" "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 3 over the corrected export: exit 5" 5 $?
+	"$peil" diff --config "$work/peil.ini" 2 3 >"$work/diff" 2>"$work/err"
+	expect_rc "peil diff 2 3" 0 $?
+	squeeze "$work/diff" >"$work/diff.sq"
+	expect_grep "the norm's total moves by the inputs" "$work/diff.sq" \
+		"wachttijd_binnen_norm 2018-01 Totaal 33,3 50,0 +16,7 definitief invoer"
+	expect_grep "as does the caseload" "$work/diff.sq" \
+		"caseload 2018-01 Totaal 4 3 -1 definitief invoer"
+	expect_no_grep "no definition changed from run 2 to 3" "$work/diff.sq" \
+		"definitief definitie"
 }
 
 # ----------------------------------------------------------- diff columns
@@ -174,8 +226,8 @@ lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
 start = next(i for i, l in enumerate(lines) if l.split()[:1] == ["kpi"])
 table = [lines[start]] + [l for l in lines[start + 1:start + 17]
                           if " 2018-01 " in l]
-table = [l[:-len("  definitief")] if l.endswith("  definitief") else l
-         for l in table]
+tail = "  definitief  invoer"	# the last run's finality, the cause
+table = [l[:-len(tail)] if l.endswith(tail) else l for l in table]
 head = table[0]
 cols = (head.index("periode"), head.index("uitsplitsing"))
 bad = [l for l in table[1:] if len(l) != len(head)
