@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 
+#include "kpi/commentary.h"
 #include "kpi/kpi.h"
 #include "report/labels.h"
 #include "model/input_age.h"
@@ -53,6 +54,11 @@ typedef struct output_options {
 					   period (docs/output.md,
 					   "Revisions"); NULL: not compared
 					   (show, eval, run) */
+	const commentary *commentary;	/* peil report: the notes of
+					   commentary.txt; JSON gives each
+					   on its KPI's total of the period,
+					   CSV as a closing comment line;
+					   NULL: none */
 } output_options;
 
 /* The label of breakdown field of KPI k (of kpis) by field_label: a

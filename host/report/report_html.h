@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kpi/commentary.h"
 #include "kpi/kpi.h"
 #include "report/labels.h"
 #include "model/input_age.h"
@@ -56,6 +57,9 @@ typedef struct report_input {
 	 * (model/revision.h): the old value by each changed figure, and a
 	 * section that lists them; NULL: none compared. */
 	const revisions *revisions;
+	/* The notes of commentary.txt: each beside its KPI's figures of
+	 * the period, when the report has them; NULL: none. */
+	const commentary *commentary;
 } report_input;
 
 /* Write the report.  0 on success; -1 when a table was not disclosed

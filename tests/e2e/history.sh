@@ -185,6 +185,82 @@ EOF
 		"definitief definitie"
 }
 
+# ------------------------------------------------------------ commentary
+# A note on a KPI and period in commentary.txt next to the scripts: the
+# report prints it beside the figure (HTML by the KPI's figures, JSON on
+# the KPI's total of the period, CSV as a closing comment line).  Run 1
+# over the January export (test_diff): wachttijd_binnen_norm 2018-01
+# Totaal 2 of 3 = 66.7 %, its note printed with it; a note on a period
+# the report does not show (2018-02) is left out.  A line in error fails
+# the report, naming the file, line, field and value.
+test_commentary() {
+	january_export
+	write_config "$work/jan.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1 over the January export" 0 $?
+	cat >"$work/kpis/commentary.txt" <<'EOF'
+# Toelichting per KPI en periode
+wachttijd_binnen_norm 2018-01 Twee consulenten ziek; <herstel> in februari.
+wachttijd_binnen_norm 2018-02   Weer op sterkte.
+EOF
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r.html" 2>"$work/err"
+	expect_rc "report with a note" 0 $?
+	expect_grep "the HTML prints the note, escaped" "$work/r.html" \
+		'<p class="commentary"><strong>Toelichting <span class="period">2018-01</span>:</strong> Twee consulenten ziek; &lt;herstel&gt; in februari.</p>'
+	expect_no_grep "not the note of a period not shown" "$work/r.html" \
+		"Weer op sterkte"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		--format json --kpi wachttijd_binnen_norm >"$work/r.json" 2>"$work/err"
+	expect_rc "report --format json" 0 $?
+	python3 - "$work/r.json" >"$work/got" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["results"]:
+    if "commentary" in r:
+        print(r["kpi"], r["period"], r["breakdown"], round(r["value"], 1),
+              r["commentary"])
+PY
+	echo "wachttijd_binnen_norm 2018-01 {} 66.7 Twee consulenten ziek; <herstel> in februari." >"$work/expected"
+	if diff -u "$work/expected" "$work/got" >"$work/d"; then
+		ok "JSON: the note on the total of 2018-01 (2 of 3), nowhere else"
+	else fail "JSON's note" "$(cat "$work/d")"; fi
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		--format csv --kpi wachttijd_binnen_norm >"$work/r.csv" 2>"$work/err"
+	expect_rc "report --format csv" 0 $?
+	expect_grep "CSV: a closing comment line" "$work/r.csv" \
+		"# Toelichting: wachttijd_binnen_norm 2018-01: Twee consulenten ziek"
+
+	printf 'wachttijd_binnen_norm 2018-Q1 Kwartaal.\n' >>"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_rc "a period of another grain: exit 3" 3 $?
+	expect_grep "names file, line, field and value" "$work/err" \
+		"$work/kpis/commentary.txt:4: column 'period': '2018-Q1': KPI wachttijd_binnen_norm has no figures of grain quarter"
+	printf 'wachttijd_gemidd 2018-01 Tikfout.\n' >"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_rc "an unknown KPI: exit 3" 3 $?
+	expect_grep "names the KPI" "$work/err" \
+		"commentary.txt:1: column 'kpi': no KPI 'wachttijd_gemidd'"
+	printf 'caseload 2018-01 Een.\ncaseload 2018-01 Twee.\ncaseload 2018-13 Drie.\n' >"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_grep "a second note on one figure" "$work/err" \
+		"commentary.txt:2: column 'period': '2018-01': KPI caseload has a note on it already"
+	printf 'caseload 2018-13 Drie.\ncaseload 2018-01\n' >"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_grep "no such month" "$work/err" \
+		"commentary.txt:1: column 'period': '2018-13' is no period"
+	printf 'caseload 2018-01\n' >"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_grep "a note without text" "$work/err" \
+		"commentary.txt:1: column 'text': no text for KPI caseload, period 2018-01"
+	[ -e "$work/r2.html" ] && fail "no report written on a bad note" || ok "no report written on a bad note"
+}
+
 # ----------------------------------------------------------- diff columns
 # peil diff prints figures as the tables do: each KPI's decimals (shares
 # and means 1, counts 0; test_diff's hand figures) with the decimal mark
