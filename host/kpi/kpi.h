@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "peil/plugin.h"
 #include "base/calendar.h"
@@ -228,6 +229,12 @@ const char *kpi_language_name(const char *part, size_t i);
 size_t kpi_set_count(const kpi_set *set);
 /* The i-th KPI, in id order; valid until the set changes or is freed. */
 const kpi_info *kpi_set_info(const kpi_set *set, size_t i);
+/* Write k's definition as `peil explain` prints it, and as each run
+ * records it: description, unit, dataset, grains, breakdown, selection,
+ * rule, target (config_path names the config a [kpi ID] target comes
+ * from), parameters and the kpi{...} of its script. */
+void kpi_explain(FILE *out, const kpi_set *set, const kpi_info *k,
+		 const char *config_path);
 /* Set the i-th KPI's definition hash (kpi_info). */
 void kpi_set_definition_sha256(kpi_set *set, size_t i, const char *hex);
 /* The KPI with this id, or NULL. */

@@ -170,6 +170,38 @@ EOF
 		--kpi wachttijd_binnen_norm >/dev/null 2>"$work/err"
 	expect_grep "show --run 1 warns that the definition changed" "$work/err" \
 		"the definition of KPI wachttijd_binnen_norm"
+	# peil explain --run N: the definition each run recorded.
+	"$peil" explain --config "$work/peil.ini" --run 1 \
+		wachttijd_binnen_norm >"$work/ex1" 2>"$work/err"
+	expect_rc "explain --run 1" 0 $?
+	expect_grep "run 1's definition, not the one now" "$work/ex1" \
+		"Definition of KPI wachttijd_binnen_norm in force in run 1"
+	expect_grep "says it changed since" "$work/ex1" "changed since"
+	# Its parameters (the lines "  norm = N" after "parameters:").
+	if grep -qx '  norm = 5' "$work/ex1" && ! grep -qx '  norm = 1' "$work/ex1"
+	then ok "with the norm of run 1: the script's 5"
+	else fail "run 1's norm" "$(cat "$work/ex1")"; fi
+	"$peil" explain --config "$work/peil.ini" --run 2 \
+		wachttijd_binnen_norm >"$work/ex2" 2>"$work/err"
+	expect_rc "explain --run 2" 0 $?
+	if grep -qx '  norm = 1' "$work/ex2"; then ok "run 2's norm: 1, from peil.ini"
+	else fail "run 2's norm" "$(cat "$work/ex2")"; fi
+	expect_grep "the same as now" "$work/ex2" "the same as now"
+	"$peil" explain --config "$work/peil.ini" \
+		wachttijd_binnen_norm >"$work/ex" 2>"$work/err"
+	tail -n +3 "$work/ex2" >"$work/ex2.body"
+	if diff -q "$work/ex" "$work/ex2.body" >/dev/null; then
+		ok "run 2 recorded what peil explain prints now"
+	else fail "run 2's definition differs from peil explain" "$(diff "$work/ex" "$work/ex2.body")"; fi
+	"$peil" explain --config "$work/peil.ini" --run 9 \
+		wachttijd_binnen_norm >/dev/null 2>"$work/err"
+	expect_rc "explain --run of an unknown run" 64 $?
+	expect_grep "names the run" "$work/err" "no run 9"
+	"$peil" explain --config "$work/peil.ini" --run 1 \
+		wachttijd >/dev/null 2>"$work/err"
+	expect_rc "explain --run of a KPI the run did not evaluate" 64 $?
+	expect_grep "names the KPI" "$work/err" \
+		"run 1 did not evaluate KPI 'wachttijd'"
 
 	sed -i "s|^path = $work/jan.csv|path = $work/jan2.csv|" "$work/peil.ini"
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
