@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kpi/commentary.h"
 #include "kpi/kpi.h"
 #include "report/labels.h"
 #include "model/input_age.h"

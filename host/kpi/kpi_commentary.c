@@ -1,14 +1,15 @@
 /*
- * commentary.c - the notes of commentary.txt next to the KPI scripts
- * (commentary.h).
+ * kpi_commentary.c - the notes of commentary.txt next to the KPI scripts
+ * (kpi.h).
  */
-#include "kpi/commentary.h"
+#include "kpi/kpi.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
 #include "base/period.h"
 
 const char *commentary_find(const commentary *c, const char *kpi,
