@@ -275,6 +275,10 @@ PY
 	expect_rc "an unknown KPI: exit 3" 3 $?
 	expect_grep "names the KPI" "$work/err" \
 		"commentary.txt:1: column 'kpi': no KPI 'wachttijd_gemidd'"
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil check finds it first: exit 3" 3 $?
+	expect_grep "check names it" "$work/err" \
+		"commentary.txt:1: column 'kpi': no KPI 'wachttijd_gemidd'"
 	printf 'caseload 2018-01 Een.\ncaseload 2018-01 Twee.\ncaseload 2018-13 Drie.\n' >"$work/kpis/commentary.txt"
 	"$peil" report --config "$work/peil.ini" --period 2018-01 \
 		-o "$work/r2.html" 2>"$work/err"
