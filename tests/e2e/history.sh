@@ -46,6 +46,14 @@ corrected_export() {
 # The lines of peil diff with their blanks squeezed.
 squeeze() { awk '{ $1 = $1; print }' "$1"; }
 
+# The figure lines of January 2018 in $work/diff.sq are exactly those of
+# $work/expected.
+expect_diff_lines() { # expect_diff_lines NAME
+	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
+	if diff -u "$work/expected" "$work/got" >"$work/d"; then ok "$1"
+	else fail "$1" "$(cat "$work/d")"; fi
+}
+
 # ------------------------------------------------------------------- diff
 # Periods = 2018-01: the seven monthly KPIs, per team and in total, for
 # January only.  Run 1 over the January export gives the January figures
@@ -104,10 +112,7 @@ wachttijd_binnen_norm 2018-01 Totaal 66,7 100,0 +33,3 definitief invoer
 wachttijd_gemiddeld 2018-01 Buurtteam Noord 4,5 2,0 -2,5 definitief invoer
 wachttijd_gemiddeld 2018-01 Totaal 3,0 1,0 -2,0 definitief invoer
 EOF
-	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
-	if diff -u "$work/expected" "$work/got" >"$work/d"; then
-		ok "the diff is exactly the 14 figures worked out by hand"
-	else fail "the diff differs from the hand calculation" "$(cat "$work/d")"; fi
+	expect_diff_lines "the diff is exactly the 14 figures worked out by hand"
 	expect_grep "the diff says D3 changed" "$work/diff.sq" "cases changed D3"
 	expect_grep "the diff says D5 changed" "$work/diff.sq" "cases changed D5"
 	expect_grep "and nothing else" "$work/diff.sq" "0 added, 2 changed, 0 removed"
@@ -162,10 +167,7 @@ test_diff_cause() {
 wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 0,0 -50,0 definitief definitie
 wachttijd_binnen_norm 2018-01 Totaal 66,7 33,3 -33,3 definitief definitie
 EOF
-	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
-	if diff -u "$work/expected" "$work/got" >"$work/d"; then
-		ok "the diff names the definition as the cause, figures by hand"
-	else fail "the diff of a changed definition" "$(cat "$work/d")"; fi
+	expect_diff_lines "the diff names the definition as the cause, figures by hand"
 	"$peil" show --config "$work/peil.ini" --run 1 \
 		--kpi wachttijd_binnen_norm >/dev/null 2>"$work/err"
 	expect_grep "show --run 1 warns that the definition changed" "$work/err" \
