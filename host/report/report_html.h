@@ -20,7 +20,8 @@
 #include "model/input_age.h"
 #include "model/results.h"
 
-/* A KPI's defining script as recorded with the run. */
+/* A KPI's defining script and its definition hash (peil_run_kpi
+ * script_sha256), as recorded with the run. */
 typedef struct report_script {
 	char *kpi, *script, *sha256;
 } report_script;
