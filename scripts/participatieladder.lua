@@ -5,10 +5,12 @@
 -- ondersteuning, 6 Betaald werk.
 --
 -- Personen in een traject in de periode (start op of voor het einde, geen
--- einde of een einde op of na het begin).  Van wie een eerste meting en
--- een latere heeft (beide op of voor het einde van de periode): het aantal
--- en aandeel van wie de laatste trede minstens 2 (param rungs) boven de
--- eerste ligt.  Een typisch contract: 750 personen per jaar in een traject.
+-- einde of een einde op of na het begin).  Gestegen: elke persoon telt
+-- eenmaal per traject, in het contractjaar waarin een meting in het
+-- traject voor het eerst minstens 2 (param rungs) treden boven de trede
+-- bij de start van het traject (de eerste meting erin) staat; in een
+-- later jaar telt hij voor dat traject niet opnieuw.  Het contract (BuZz
+-- Leiden): minstens 750 gestegen personen per jaar.
 
 local metingen = require("lib.metingen")
 
@@ -24,34 +26,32 @@ kpi {
   breakdown = { "programme" },
   select = running_in("start", "end"),
   rule = count_distinct("person"),
-  target = { min = 750 },
 }
 
 kpi {
   id = "ladder_gestegen",
   title = "Minstens 2 treden gestegen op de Participatieladder",
-  description = "Van de personen in een traject in de periode met een "
-    .. "eerste en een latere meting op de Participatieladder: het aandeel "
-    .. "van wie de laatste trede (op of voor het einde van de periode) "
-    .. "minstens 2 treden boven de eerste ligt.  De teller is hun aantal.",
-  unit = "%",
+  description = "Aantal personen van wie een meting op de "
+    .. "Participatieladder in de periode voor het eerst minstens 2 treden "
+    .. "boven de trede bij de start van hun traject (de eerste meting in "
+    .. "het traject) staat; eenmaal per traject, in het jaar van die "
+    .. "eerste stijging.",
+  unit = "personen",
   dataset = "trajectories",
   tags = { "trajecten" },
   grain = "contract_year",
   breakdown = { "programme" },
   params = { rungs = 2 },
   select = running_in("start", "end"),
-  per = "person",
   lookup = {
     ladder = { dataset = "measurements", by = "person",
                where = { instrument = "Participatieladder" } },
   },
-  having = function(person, period, data)
-    return metingen.change(data.ladder[person.key], nil, period.last) ~= nil
+  where = function(t, period, data)
+    local risen = metingen.first_rise(data.ladder[t.person], t.start,
+      t["end"], param("rungs"))
+    return risen ~= nil and risen >= period.first and risen <= period.last
   end,
-  rule = share(function(person, period, data)
-    return metingen.change(data.ladder[person.key], nil, period.last)
-      >= param("rungs")
-  end),
-  target = { min = 50 },
+  rule = count_distinct("person"),
+  target = { min = 750 },
 }

@@ -4,15 +4,19 @@
 -- van een buurtbaan (date.add_months: 31 januari + 1 maand is eind
 -- februari).  Een bezoek valt in de periode als zijn vervaldatum erin ligt
 -- en het traject dan nog liep; het is gedaan als er een bezoek van die
--- maand is geregistreerd op of voor de peildatum, en achterstallig als dat
--- niet zo is en de vervaldatum plus grace_days voor de peildatum ligt.
+-- maand is geregistreerd op of voor de peildatum.  De achterstand op de
+-- peildatum: van de trajecten die in de periode liepen, elk bezoek dat
+-- sinds de start verviel (de vervaldatum plus grace_days voor de
+-- peildatum, het traject liep toen nog) en op de peildatum niet is
+-- afgelegd, uit welke maand ook.
 
 local bezoeken = require("lib.bezoeken")
 
-local function sum_due(select_visit)
+local function sum_due(select_visit, each)
+  each = each or bezoeken.each_due
   return function(t, period, data)
     local n = 0
-    bezoeken.each_due(t, period, data.visits[t.trajectory_id],
+    each(t, period, data.visits[t.trajectory_id],
       function(months, due, done)
         if select_visit(due, done, period) then n = n + 1 end
       end)
@@ -56,13 +60,14 @@ visit_kpi {
 visit_kpi {
   id = "vervolgbezoeken_achterstallig",
   title = "Vervolgbezoeken achterstallig",
-  description = "Van de vervolgbezoeken met een vervaldatum in de periode: "
-    .. "het aantal dat op de peildatum niet is afgelegd terwijl de "
-    .. "vervaldatum (plus de marge grace_days) al voorbij is.",
+  description = "De achterstand op de peildatum: van de buurtbanen die "
+    .. "in de periode liepen, de vervolgbezoeken die sinds de start zijn vervallen "
+    .. "(de vervaldatum plus de marge grace_days al voorbij) en op de "
+    .. "peildatum niet zijn afgelegd, ook die van eerdere maanden.",
   unit = "bezoeken",
   rule = sum(sum_due(function(due, done, period)
     return done == nil
       and date.add_days(due, param("grace_days")) < period.reference
-  end)),
+  end, bezoeken.each_due_by_reference)),
   target = { max = 0 },
 }

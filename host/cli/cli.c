@@ -526,10 +526,10 @@ static int warn_changed_script(void *arg, const peil_run_kpi *rk)
 			"KPI %s of run %lld (%s) has no script any more; its "
 			"figures are shown without title or target", rk->kpi,
 			(long long)c->run_id, rk->title ? rk->title : "");
-	else if (rk->script_sha256 && k->script_sha256 &&
-		 strcmp(rk->script_sha256, k->script_sha256) != 0)
+	else if (rk->script_sha256 &&
+		 strcmp(rk->script_sha256, k->definition_sha256) != 0)
 		log_msg(PEIL_LOG_WARNING,
-			"the script of KPI %s (%s) changed since run %lld: its "
+			"the definition of KPI %s (%s) changed since run %lld: its "
 			"title, unit and target are shown as they are now",
 			rk->kpi, k->script, (long long)c->run_id);
 	return 0;

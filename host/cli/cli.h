@@ -116,6 +116,16 @@ extern const cli_command cmd_init_command;
 extern const cli_command cmd_status_command;
 
 int cli_worst(int a, int b);
+/* Why a KPI's figures changed from run old_run to run new_run: its
+ * definition hash recorded with each run differs (definition), or else
+ * the runs' inputs fingerprints do (input); unknown when a run recorded
+ * neither (report_revisions.c).  NULL when out of memory. */
+typedef struct cli_causes cli_causes;
+cli_causes *cli_causes_read(peil_context *ctx, int64_t old_run,
+			    int64_t new_run);
+/* The cause for kpi; causes is a cli_causes. */
+enum revision_cause cli_cause_of(void *causes, const char *kpi);
+void cli_causes_free(cli_causes *c);
 /* The revisions of the disclosed figures of run run_id over [from, to]
  * (only KPI kpi when not NULL) against the previous report of the period,
  * else the previous published run covering it (report_revisions.c), into

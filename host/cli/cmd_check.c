@@ -147,6 +147,16 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 	check_sources(&ctx, &st);
 	st.ctx = &ctx;
 	kpi_set_check(ctx.kpis, check_schema, &st, check_report);
+	/* The notes a report would print: a bad line is found here first. */
+	{
+		commentary notes = { NULL, 0 };
+
+		error_clear(&err);
+		if (commentary_load(ctx.kpis, ctx.script_dirs,
+				    ctx.script_dir_count, &notes, &err) < 0)
+			check_report(&st, &err);
+		commentary_release(&notes);
+	}
 	if (st.problems == 0)
 		warnings = check_stored_values(&ctx);
 	if (st.problems == 0 && warnings)

@@ -146,6 +146,7 @@ struct diff_state {
 	const kpi_set *kpis;	/* decimals of each KPI; may be NULL */
 	int point;		/* decimal point (--locale en), else comma */
 	int measure;		/* 1: only widen the columns, print nothing */
+	cli_causes *causes;	/* why each KPI's figures changed */
 	size_t width[6];	/* kpi, period, breakdown, old, new, change */
 };
 
@@ -194,7 +195,8 @@ static void diff_line(const struct diff_state *st, char text[6][128],
 static int print_change(void *arg, const figure_change *c)
 {
 	struct diff_state *st = arg;
-	char text[6][128];
+	enum revision_cause cause;
+	char text[6][128], tail[32];
 
 	if (!c->covered)
 		return 0;	/* a period only one of the runs evaluated */
@@ -206,9 +208,14 @@ static int print_change(void *arg, const figure_change *c)
 		return 0;
 	}
 	st->changed++;
-	diff_line(st, text,
-		  finality_is_final(&st->fin, c->period, st->today)
-			  ? "  definitief" : "");
+	cause = cli_cause_of(st->causes, c->kpi);
+	snprintf(tail, sizeof(tail), "%s%s",
+		 finality_is_final(&st->fin, c->period, st->today)
+			 ? "  definitief" : "",
+		 cause == REVISION_CAUSE_DEFINITION ? "  definitie"
+		 : cause == REVISION_CAUSE_INPUT    ? "  invoer"
+						    : "");
+	diff_line(st, text, tail);
 	return 0;
 }
 
@@ -275,6 +282,11 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b, int point,
 	if (rc != EXIT_OK)
 		goto out;
 	rc = EXIT_STORAGE;
+	st.causes = cli_causes_read(ctx, a, b);
+	if (!st.causes) {
+		error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
 	printf("Figures that changed from run %lld to run %lld:\n",
 	       (long long)a, (long long)b);
 	/* Twice: first the widths of the columns, then the lines. */
@@ -287,6 +299,8 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b, int point,
 	if (old_table.min_count > 0)
 		printf("  (- = geen waarde, of niet getoond: minder dan %g)\n",
 		       old_table.min_count);
+	printf("  (definitie = de definitie van de KPI veranderde; invoer = "
+	       "alleen de invoer)\n");
 	figure_diff(&old_table, &new_table, print_change, &st);
 	if (!st.changed)
 		printf("  (none)\n");
@@ -303,6 +317,7 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b, int point,
 	}
 	rc = EXIT_OK;
 out:
+	cli_causes_free(st.causes);
 	result_table_release(&old_table);
 	result_table_release(&new_table);
 	return rc;

@@ -174,79 +174,96 @@ const cli_command cmd_test_command = {
 
 /* ------------------------------------------------------------- explain */
 
-/* The kpi{...} of the script as written: from its line to the line
- * where the braces balance. */
-static void print_source(const kpi_info *k, const char *indent)
-{
-	FILE *f = fopen(k->script, "r");
-	char line[1024];
-	long n = 0;
-	int depth = 0, started = 0;
+struct recorded {
+	const char *kpi;
+	int found;
+	char sha256[65];
+	char *definition;
+};
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (++n < k->line)
-			continue;
-		printf("%s%s", indent, line);
-		for (const char *p = line; *p; p++) {
-			if (*p == '-' && p[1] == '-')
-				break;
-			if (*p == '{')
-				depth++, started = 1;
-			else if (*p == '}')
-				depth--;
-		}
-		if (started && depth <= 0)
-			break;
-	}
-	fclose(f);
+static int recorded_kpi(void *arg, const peil_run_kpi *rk)
+{
+	struct recorded *r = arg;
+
+	if (strcmp(rk->kpi, r->kpi) != 0)
+		return 0;
+	r->found = 1;
+	snprintf(r->sha256, sizeof(r->sha256), "%s",
+		 rk->script_sha256 ? rk->script_sha256 : "");
+	if (rk->definition && !(r->definition = strdup(rk->definition)))
+		return -1;
+	return 1;
 }
 
-static void print_part(const kpi_set *set, const kpi_info *k,
-		       const char *label, const char *part)
+static int run_exists(void *arg, const peil_run_record *run)
 {
-	char text[2048];
-
-	if (kpi_set_describe(set, k->id, part, text, sizeof(text)) == 0 &&
-	    text[0])
-		printf("%-13s%s\n", label, text);
+	(void)run;
+	*(int *)arg = 1;
+	return 0;
 }
 
-/* Where a cumulative() KPI counts from. */
-static void print_cumulative(const kpi_set *set, const kpi_info *k)
+/* peil explain --run N KPI: the definition recorded with run N, and
+ * whether it is the one in force now. */
+static int explain_run(const peil_context *ctx, int64_t run_id,
+		       const char *kpi)
 {
-	char text[11];
-	int32_t first;
+	struct recorded r = { kpi, 0, "", NULL };
+	const kpi_info *now = kpi_set_find(ctx->kpis, kpi);
+	peil_error err;
+	int exists = 0;
 
-	switch (kpi_set_cumulative_from(set, k->id, &first)) {
-	case 1:
-		date_format_iso(first, text);
-		printf("%-13sfrom %s ([contract] start) to each period's "
-		       "last day\n", "cumulative:", text);
-		break;
-	case 0:
-		printf("%-13s[contract] start is not set: not evaluated\n",
-		       "cumulative:");
-		break;
-	default:
-		break;
+	error_clear(&err);
+	if (store_runs_scan(ctx->store, run_id, run_exists, &exists, &err) <
+		    0 ||
+	    store_run_kpis_scan(ctx->store, run_id, recorded_kpi, &r, &err) <
+		    0) {
+		log_error(&err);
+		free(r.definition);
+		return strstr(err.message, "no run") ? EXIT_USAGE
+						      : EXIT_STORAGE;
 	}
+	if (!r.found) {
+		log_msg(PEIL_LOG_ERROR, "run %lld did not evaluate KPI '%s' "
+			"(see peil runs --run %lld)", (long long)run_id, kpi,
+			(long long)run_id);
+		return EXIT_USAGE;
+	}
+	if (!r.definition) {
+		log_msg(PEIL_LOG_ERROR, "run %lld recorded no definition of "
+			"KPI %s (recorded before Peil kept them, or by a "
+			"storage plugin without version 11); its definition "
+			"hash %.12s is %s", (long long)run_id, kpi, r.sha256,
+			now && strcmp(r.sha256, now->definition_sha256) == 0
+				? "that of the definition in force now"
+				: "not that of the definition in force now");
+		return EXIT_CONFIG;
+	}
+	printf("Definition of KPI %s in force in run %lld (hash %.12s; %s):"
+	       "\n\n%s", kpi, (long long)run_id, r.sha256,
+	       !now ? "the KPI has no script now"
+	       : strcmp(r.sha256, now->definition_sha256) == 0
+		       ? "the same as now"
+		       : "changed since: peil explain shows the one now",
+	       r.definition);
+	free(r.definition);
+	return EXIT_OK;
 }
 
 static int cmd_explain(const cli_options *o, int argc, char **argv)
 {
 	const kpi_info *k;
 	peil_context ctx;
-	char params[2048], grains[64];
 	int rc;
 
 	if (argc != 1) {
 		log_msg(PEIL_LOG_ERROR, "explain takes one KPI id");
 		return EXIT_USAGE;
 	}
-	rc = cli_open(&ctx, o, CONTEXT_SCRIPTS);
-	if (rc) {
+	rc = cli_open(&ctx, o, o->run_id ? CONTEXT_SCRIPTS | CONTEXT_STORAGE
+					 : CONTEXT_SCRIPTS);
+	if (rc == 0 && o->run_id)
+		rc = explain_run(&ctx, o->run_id, argv[0]);
+	if (rc || o->run_id) {
 		context_close(&ctx);
 		return rc;
 	}
@@ -256,61 +273,23 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 		context_close(&ctx);
 		return EXIT_USAGE;
 	}
-	printf("%s: %s\n\n", k->id, k->title);
-	if (k->description[0])
-		printf("%s\n\n", k->description);
-	printf("%-13s%s\n", "unit:", k->unit);
-	printf("%-13s%s\n", "dataset:", k->dataset);
-	print_part(ctx.kpis, k, "links:", "links");
-	period_grains_text(&k->grains, grains, sizeof(grains));
-	printf("%-13s%s\n", k->grains.count > 1 ? "grains:" : "grain:",
-	       grains);
-	if (k->breakdown_count)
-		print_part(ctx.kpis, k, "breakdown:", "breakdown");
-	else
-		printf("%-13s(total only)\n", "breakdown:");
-	print_part(ctx.kpis, k, "select:", "select");
-	print_cumulative(ctx.kpis, k);
-	print_part(ctx.kpis, k, "where:", "where");
-	if (k->per)
-		printf("%-13s%s\n", "per:", k->per);
-	print_part(ctx.kpis, k, "having:", "having");
-	print_part(ctx.kpis, k, "rule:", "rule");
-	print_part(ctx.kpis, k, "target:", "target");
-	if (k->compare)
-		printf("%-13s%s%s%s: change = value - old (%s), change %% = "
-		       "100 * change / old (none when old is 0); each cell "
-		       "and the total against its own, from the same run "
-		       "(the earlier periods are evaluated with it, not "
-		       "published)\n", "compare:",
-		       k->compare & KPI_COMPARE_PREVIOUS ? "previous" : "",
-		       k->compare == (KPI_COMPARE_PREVIOUS |
-				      KPI_COMPARE_YEAR_BEFORE) ? ", " : "",
-		       k->compare & KPI_COMPARE_YEAR_BEFORE ? "year_before"
-							    : "",
-		       strcmp(k->unit, "%") == 0 ? "percentage points"
-						 : k->unit);
-	if (k->target_configured)
-		printf("%-13s[kpi %s] in %s\n", "target from:", k->id,
-		       ctx.cfg->path);
-	else if (k->has_min || k->has_max || k->cell_target_count)
-		printf("%-13sthe script\n", "target from:");
-	kpi_set_describe_params(ctx.kpis, k->id, params, sizeof(params));
-	if (params[0]) {
-		printf("parameters:\n");
-		for (char *p = strtok(params, "\n"); p; p = strtok(NULL, "\n"))
-			printf("  %s\n", p);
-	}
-	printf("%-13s%s:%ld\n\n", "defined in:", k->script, k->line);
-	print_source(k, "  ");
+	kpi_explain(stdout, ctx.kpis, k, ctx.cfg->path);
 	context_close(&ctx);
 	return EXIT_OK;
 }
+
+static const struct option explain_options[] = {
+	{ "run", required_argument, NULL, CLI_OPT_RUN },
+	{ NULL, 0, NULL, 0 }
+};
 
 const cli_command cmd_explain_command = {
 	.name = "explain",
 	.args = "KPI",
 	.summary = "print a KPI's definition, target, parameters and source",
+	.help = "      --run N         the definition in force in run N, as "
+		"it recorded it\n",
+	.options = explain_options,
 	.run = cmd_explain,
 };
 

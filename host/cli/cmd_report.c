@@ -195,6 +195,21 @@ static int report_quality(peil_context *ctx, const quality_settings *qs,
 	return cli_disclose(ctx, quality);
 }
 
+/* The notes of commentary.txt next to the scripts; a line in error fails
+ * the report, naming it. */
+static int load_commentary(const peil_context *ctx, commentary *notes)
+{
+	peil_error err;
+
+	error_clear(&err);
+	if (commentary_load(ctx->kpis, ctx->script_dirs, ctx->script_dir_count,
+			    notes, &err) < 0) {
+		log_error(&err);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
 static int write_report(peil_context *ctx, const cli_options *o,
 			const char *period_id, int32_t from, int32_t to,
 			output_options *format)
@@ -206,6 +221,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	quality_settings qs;
 	input_ages stale = { NULL, 0 };
 	revisions revised;
+	commentary notes = { NULL, 0 };
 	report_input in;
 	peil_error scripts_err;
 	int rc, unpublished = 0;
@@ -215,6 +231,8 @@ static int write_report(peil_context *ctx, const cli_options *o,
 	memset(&in, 0, sizeof(in));
 	memset(&revised, 0, sizeof(revised));
 	rc = report_settings(ctx, &in, &qs);
+	if (rc == 0)
+		rc = load_commentary(ctx, &notes);
 	if (rc == 0)
 		rc = choose_run(ctx, o, from, to, &run);
 	if (rc == 0 && !run.found) {
@@ -251,6 +269,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		format->stale = &stale;
 		format->unpublished = unpublished;
 		format->revisions = &revised;
+		format->commentary = &notes;
 		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
 								: 0;
 	} else if (rc == 0) {
@@ -271,6 +290,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.stale = &stale;
 		in.unpublished = unpublished;
 		in.revisions = &revised;
+		in.commentary = &notes;
 		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
 	}
 	rc = cli_worst(rc, out_close(&file, rc == 0));
@@ -280,6 +300,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		cli_record_report(ctx, o, run.id, period_id, from, to,
 				  o->format ? o->format : "html");
 	revisions_release(&revised);
+	commentary_release(&notes);
 	scripts_release(&scripts);
 	input_ages_release(&stale);
 	result_table_release(&figures);

@@ -116,13 +116,34 @@ static const char *hash_of(const struct run_hashes *h, const char *kpi)
 	return NULL;
 }
 
-struct causes {
+struct cli_causes {
 	struct run_hashes old_run, new_run;
 };
 
-static enum revision_cause cause_of(void *arg, const char *kpi)
+cli_causes *cli_causes_read(peil_context *ctx, int64_t old_run,
+			    int64_t new_run)
 {
-	const struct causes *c = arg;
+	cli_causes *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	read_hashes(ctx, old_run, &c->old_run);
+	read_hashes(ctx, new_run, &c->new_run);
+	return c;
+}
+
+void cli_causes_free(cli_causes *c)
+{
+	if (!c)
+		return;
+	free(c->old_run.items);
+	free(c->new_run.items);
+	free(c);
+}
+
+enum revision_cause cli_cause_of(void *arg, const char *kpi)
+{
+	const cli_causes *c = arg;
 	const char *a = hash_of(&c->old_run, kpi), *b = hash_of(&c->new_run,
 								 kpi);
 
@@ -153,7 +174,7 @@ void cli_revisions(peil_context *ctx, int64_t run_id, int32_t from,
 {
 	char a[11], b[11];
 	struct basis basis = { a, b, kpi, run_id, 0, 0 };
-	struct causes causes;
+	cli_causes *causes;
 	result_table old;
 	peil_error err;
 
@@ -186,12 +207,11 @@ void cli_revisions(peil_context *ctx, int64_t run_id, int32_t from,
 		result_table_release(&old);
 		return;
 	}
-	read_hashes(ctx, r->basis_run, &causes.old_run);
-	read_hashes(ctx, run_id, &causes.new_run);
-	if (revision_compare(&old, figures, cause_of, &causes, r) < 0)
+	causes = cli_causes_read(ctx, r->basis_run, run_id);
+	if (!causes ||
+	    revision_compare(&old, figures, cli_cause_of, causes, r) < 0)
 		unknown(r, "out of memory");
-	free(causes.old_run.items);
-	free(causes.new_run.items);
+	cli_causes_free(causes);
 	result_table_release(&old);
 }
 

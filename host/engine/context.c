@@ -145,11 +145,55 @@ static int configure_kpis(peil_context *ctx, peil_error *err)
 	return 0;
 }
 
+static void digest_section(digest *d, const config_section *s)
+{
+	if (!s)
+		return;
+	for (size_t j = 0; j < s->count; j++) {
+		digest_update(d, s->entries[j].key,
+			      strlen(s->entries[j].key) + 1);
+		digest_update(d, s->entries[j].value,
+			      strlen(s->entries[j].value) + 1);
+	}
+}
+
+/* Each KPI's definition hash (kpi.h): its script file's hash, its own
+ * [kpi ID] settings, [contract] (start, margin, reference) and the group
+ * files' hashes (groups), so that a run records which definition gave
+ * its figures. */
+static int hash_definitions(peil_context *ctx, const char *groups)
+{
+	const config_section *contract =
+		config_section_find(ctx->cfg, "contract", NULL);
+
+	for (size_t i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+		digest *d = digest_new();
+		char hex[DIGEST_HEX_SIZE];
+
+		if (!d)
+			return -1;
+		digest_update(d, k->script_sha256 ? k->script_sha256 : "",
+			      k->script_sha256 ? strlen(k->script_sha256) + 1
+					       : 1);
+		digest_section(d, config_section_find(ctx->cfg, "kpi",
+						      k->id));
+		digest_update(d, "\n[contract]\n", 12);
+		digest_section(d, contract);
+		digest_update(d, groups, strlen(groups));
+		digest_finish(d, hex);
+		kpi_set_definition_sha256(ctx->kpis, i, hex);
+	}
+	return 0;
+}
+
 static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 			void *error_ctx, peil_error *err)
 {
 	const peil_settings *set = &ctx->settings;
 	struct script_loading st = { ctx, NULL, on_error, error_ctx, err };
+	char groups_sha[DIGEST_HEX_SIZE];
+	digest *groups;
 	/* 0 (absent) leaves the sandbox's defaults. */
 	kpi_limits limits = { (size_t)set->memory_mb << 20,
 			      set->instructions, set->seconds,
@@ -180,6 +224,11 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 			break;
 	/* A group file is part of what the KPIs say: a run's fingerprint
 	 * of its definitions changes with it (none without group files). */
+	groups = digest_new();
+	if (!groups) {
+		digest_finish(st.all, ctx->scripts_sha256);
+		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
+	}
 	for (size_t g = 0; g < set->group_count; g++) {
 		char sha[DIGEST_HEX_SIZE];
 
@@ -189,15 +238,23 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 		digest_update(st.all, set->groups[g].section->name,
 			      strlen(set->groups[g].section->name) + 1);
 		digest_update(st.all, sha, strlen(sha));
+		digest_update(groups, set->groups[g].section->name,
+			      strlen(set->groups[g].section->name) + 1);
+		digest_update(groups, sha, strlen(sha));
 	}
 	digest_finish(st.all, ctx->scripts_sha256);
+	digest_finish(groups, groups_sha);
 	if (i < ctx->script_dir_count)
 		return -1;
 	if (ctx->script_count == 0)
 		return config_fail(ctx->cfg, set->peil, set->script_dirs_at, err,
 				   "no KPI script (*.lua) in script_dirs = %s",
 				   set->script_dirs_text);
-	return configure_kpis(ctx, err);
+	if (configure_kpis(ctx, err) < 0)
+		return -1;
+	if (hash_definitions(ctx, groups_sha) < 0)
+		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
+	return 0;
 }
 
 int context_load_storage(peil_context *ctx, peil_error *err)

@@ -7,6 +7,7 @@
  */
 #include "engine/evaluation.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -246,6 +247,24 @@ static const char *skipped_of(const struct eval_state *st, const char *id)
 	return NULL;
 }
 
+/* k's definition as peil explain prints it (kpi_explain), malloc'd; NULL
+ * when out of memory. */
+static char *definition_text(const peil_context *ctx, const kpi_info *k)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	if (!out)
+		return NULL;
+	kpi_explain(out, ctx->kpis, k, ctx->cfg->path);
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 static int record(struct eval_state *st, const char *only_kpi,
 		  peil_error *err)
 {
@@ -259,17 +278,17 @@ static int record(struct eval_state *st, const char *only_kpi,
 		const char *failure = failure_of(st, k->id);
 		const char *skipped = skipped_of(st, k->id);
 		char stale[256];
-
 		peil_run_kpi rk = {
 			.kpi = k->id,
 			.title = k->title,
 			.unit = k->unit,
 			.script = k->script,
-			.script_sha256 = k->script_sha256,
+			.script_sha256 = k->definition_sha256,
 			.status = failure ? "failed"
 				  : skipped ? "not evaluated" : "ok",
 			.message = failure ? failure : skipped,
 		};
+		int rc;
 
 		if (!kpi_wanted(k, only_kpi))
 			continue;
@@ -283,7 +302,14 @@ static int record(struct eval_state *st, const char *only_kpi,
 						  stale, sizeof(stale));
 				rk.message = stale;
 			}
-		if (store_run_kpi_put(ctx->store, st->ev->run_id, &rk, err) < 0)
+		rk.definition = definition_text(ctx, k);
+		if (!rk.definition) {
+			error_set(err, NULL, 0, NULL, "out of memory");
+			goto fail;
+		}
+		rc = store_run_kpi_put(ctx->store, st->ev->run_id, &rk, err);
+		free((char *)rk.definition);
+		if (rc < 0)
 			goto fail;
 	}
 	for (i = 0; i < st->ev->results.count; i++) {

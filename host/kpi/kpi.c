@@ -222,6 +222,14 @@ const kpi_info *kpi_set_info(const kpi_set *set, size_t i)
 	return i < set->count ? &set->kpis[i]->info : NULL;
 }
 
+void kpi_set_definition_sha256(kpi_set *set, size_t i, const char *hex)
+{
+	if (i < set->count)
+		snprintf(set->kpis[i]->info.definition_sha256,
+			 sizeof(set->kpis[i]->info.definition_sha256), "%s",
+			 hex);
+}
+
 kpi *kpi_set_kpi(const kpi_set *set, const char *id)
 {
 	for (size_t i = 0; i < set->count; i++)

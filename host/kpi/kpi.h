@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "peil/plugin.h"
 #include "base/calendar.h"
@@ -71,6 +72,11 @@ typedef struct kpi_info {
 	const char *script;	/* path of the defining file */
 	long line;		/* line of its kpi{...} */
 	const char *script_sha256;
+	/* The KPI's definition hash, recorded with each run (the run's
+	 * peil_run_kpi script_sha256): SHA-256 hex over its script file's
+	 * hash, its [kpi ID] settings, [contract] and the group files;
+	 * set by the host (kpi_set_definition_sha256), empty before. */
+	char definition_sha256[65];
 	int has_min, has_max;	/* target */
 	double target_min, target_max;
 	/* Where that target applies: every cell and the total (the
@@ -253,6 +259,14 @@ const char *kpi_language_name(const char *part, size_t i);
 size_t kpi_set_count(const kpi_set *set);
 /* The i-th KPI, in id order; valid until the set changes or is freed. */
 const kpi_info *kpi_set_info(const kpi_set *set, size_t i);
+/* Write k's definition as `peil explain` prints it, and as each run
+ * records it: description, unit, dataset, grains, breakdown, selection,
+ * rule, target (config_path names the config a [kpi ID] target comes
+ * from), parameters and the kpi{...} of its script. */
+void kpi_explain(FILE *out, const kpi_set *set, const kpi_info *k,
+		 const char *config_path);
+/* Set the i-th KPI's definition hash (kpi_info). */
+void kpi_set_definition_sha256(kpi_set *set, size_t i, const char *hex);
 /* The KPI with this id, or NULL. */
 const kpi_info *kpi_set_find(const kpi_set *set, const char *id);
 
@@ -303,5 +317,37 @@ typedef struct kpi_sink {
 int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		 const kpi_source *source, const kpi_sink *sink,
 		 peil_error *err);
+
+/* A municipality's explanation of a KPI's figure of a period (a signal,
+ * the reason for a dip), from the file commentary.txt next to the KPI
+ * scripts; the reports print it beside the figure (docs/output.md,
+ * "Commentary"; kpi_commentary.c).  A line is "KPI PERIOD TEXT": the
+ * KPI's id, a period id of one of its grains ("2018-03", "2018-Q1",
+ * "2018", "2017/2018"), and the text, separated by blanks.  Blank lines
+ * and lines starting with # are skipped. */
+#define COMMENTARY_FILE "commentary.txt"
+
+typedef struct commentary_note {
+	char *kpi, *period, *text;
+} commentary_note;
+
+typedef struct commentary {
+	commentary_note *notes;	/* in file order */
+	size_t count;
+} commentary;
+
+/* Read the commentary.txt of each script dir that has one into *out
+ * (which must be zeroed), checked against the KPIs of set: a line whose
+ * KPI is unknown, whose period is no period of one of the KPI's grains,
+ * that has no text, or that repeats a KPI and period is an error naming
+ * the file, line, field and value, and *out is left empty.  0 or -1. */
+int commentary_load(const kpi_set *set, char *const *dirs, size_t dir_count,
+		    commentary *out, peil_error *err);
+
+/* The note on kpi's figure of period_id, or NULL (c may be NULL). */
+const char *commentary_find(const commentary *c, const char *kpi,
+			    const char *period_id);
+
+void commentary_release(commentary *c);
 
 #endif

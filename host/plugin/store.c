@@ -68,6 +68,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V10_EARLIER:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V10 &&
 		       o->keeps_earlier_figures;
+	case STORE_V11_DEFINITIONS:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V11 &&
+		       o->keeps_kpi_definitions;
 	}
 	return 0;
 }
@@ -88,7 +91,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V10_EARLIER; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V11_DEFINITIONS; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -177,6 +180,8 @@ static const char *version_ability(enum store_version v)
 		return "keep the sizes of figures";
 	case STORE_V10_EARLIER:
 		return "keep figures of earlier periods apart";
+	case STORE_V11_DEFINITIONS:
+		return "keep the definitions of a run's KPIs";
 	}
 	return "do that";
 }
@@ -342,11 +347,33 @@ int store_runs_scan(store *s, int64_t run_id,
 	return s->ops->runs_scan(s->state, run_id, fn, ctx, err);
 }
 
+struct run_kpis_call {
+	int (*fn)(void *ctx, const peil_run_kpi *kpi);
+	void *ctx;
+};
+
+/* A KPI of a store before version 11, whose struct may end before the
+ * definition: given without one. */
+static int run_kpi_without_definition(void *arg, const peil_run_kpi *kpi)
+{
+	const struct run_kpis_call *call = arg;
+	peil_run_kpi k;
+
+	memcpy(&k, kpi, offsetof(peil_run_kpi, definition));
+	k.definition = NULL;
+	return call->fn(call->ctx, &k);
+}
+
 int store_run_kpis_scan(store *s, int64_t run_id,
 			int (*fn)(void *ctx, const peil_run_kpi *kpi),
 			void *ctx, peil_error *err)
 {
-	return s->ops->run_kpis_scan(s->state, run_id, fn, ctx, err);
+	struct run_kpis_call call = { fn, ctx };
+
+	if (store_has(s, STORE_V11_DEFINITIONS))
+		return s->ops->run_kpis_scan(s->state, run_id, fn, ctx, err);
+	return s->ops->run_kpis_scan(s->state, run_id,
+				     run_kpi_without_definition, &call, err);
 }
 
 int store_ingest_scan(store *s,

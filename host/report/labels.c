@@ -25,6 +25,7 @@ static const labels dutch = {
 		       "cijfers",
 	.col_previous = "vorige_waarde",
 	.col_revised = "herzien",
+	.commentary = "Toelichting",
 	.revised_title = "Herzien",
 	.revised_since = "Cijfers die anders zijn dan in run %lld, de vorige "
 			 "geplande run over deze periode:",
@@ -167,6 +168,7 @@ static const labels english = {
 		       "figures",
 	.col_previous = "previous_value",
 	.col_revised = "revised",
+	.commentary = "Commentary",
 	.revised_title = "Revised",
 	.revised_since = "Figures that differ from those of run %lld, the "
 			 "previous scheduled run over this period:",

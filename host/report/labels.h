@@ -68,6 +68,7 @@ typedef struct labels {
 	 * heads; what happened to a figure, and why; a report that cannot
 	 * show them (%s why). */
 	const char *col_previous, *col_revised;
+	const char *commentary;	/* a note on a figure (commentary.txt) */
 	const char *revised_title, *revised_since, *revised_since_report,
 		*revised_none, *revised_cell, *revised_old, *revised_new,
 		*revised_change, *revised_why;

@@ -715,6 +715,33 @@ static void csv_revisions(FILE *out, const output_options *o, char sep)
 	}
 }
 
+/* The note on the KPI's total of row's period (commentary.txt), or NULL
+ * for any other row. */
+static const char *row_note(const output_options *o, const result_row *row)
+{
+	return strcmp(row->breakdown, "{}") == 0
+		       ? commentary_find(o->commentary, row->kpi, row->period)
+		       : NULL;
+}
+
+/* A closing comment line per note on a figure of the file. */
+static void csv_commentary(FILE *out, const result_table *t,
+			   const output_options *o, char sep)
+{
+	char text[2400];
+
+	for (size_t i = 0; i < t->count; i++) {
+		const char *note = row_note(o, &t->rows[i]);
+
+		if (!note)
+			continue;
+		snprintf(text, sizeof(text), "%s: %s %s: %s",
+			 o->words->commentary, t->rows[i].kpi,
+			 t->rows[i].period, note);
+		csv_comment(out, text, sep);
+	}
+}
+
 static void write_csv(FILE *out, const result_table *t,
 		      const output_options *o)
 {
@@ -762,6 +789,7 @@ static void write_csv(FILE *out, const result_table *t,
 		csv_comment(out, buf, sep);
 	}
 	csv_revisions(out, o, sep);
+	csv_commentary(out, t, o, sep);
 	if (o->unpublished)
 		csv_comment(out, o->words->unpublished, sep);
 	free(fields);
@@ -999,6 +1027,10 @@ static void write_json(FILE *out, const result_table *t,
 		}
 		json_previous(out, o->revisions, row);
 		json_compare(out, row);
+		if (row_note(o, row)) {
+			fputs(", \"commentary\": ", out);
+			output_json_string(out, row_note(o, row));
+		}
 		fprintf(out, ", \"suppressed\": %s, \"final\": %s, "
 			"\"grain\": \"%s\"}",
 			row->suppressed == RESULT_SMALL	       ? "\"small\""

@@ -53,6 +53,11 @@ typedef struct output_options {
 					   period (docs/output.md,
 					   "Revisions"); NULL: not compared
 					   (show, eval, run) */
+	const commentary *commentary;	/* peil report: the notes of
+					   commentary.txt; JSON gives each
+					   on its KPI's total of the period,
+					   CSV as a closing comment line;
+					   NULL: none */
 } output_options;
 
 /* The label of breakdown field of KPI k (of kpis) by field_label: a

@@ -617,6 +617,32 @@ static int kpi_view_init(struct kpi_view *v, const report_input *in,
 			 size_t begin, period_grain grain);
 static void kpi_view_release(struct kpi_view *v);
 
+/* The notes on the KPI's figures of the report's periods, in the
+ * order of commentary.txt. */
+static void commentary_notes(FILE *out, const report_input *in,
+			     const struct kpi_view *v)
+{
+	const char *kpi = v->t->rows[v->begin].kpi;
+
+	for (size_t i = 0; in->commentary && i < in->commentary->count; i++) {
+		const commentary_note *n = &in->commentary->notes[i];
+		size_t r = v->begin;
+
+		if (strcmp(n->kpi, kpi) != 0)
+			continue;
+		while (r < v->end && strcmp(v->t->rows[r].period, n->period))
+			r++;
+		if (r == v->end)
+			continue;
+		fprintf(out, "<p class=\"commentary\"><strong>%s ",
+			in->words->commentary);
+		period_span(out, n->period);
+		fputs(":</strong> ", out);
+		html_escape(out, n->text);
+		fputs("</p>", out);
+	}
+}
+
 /* The charts and the table of one grain of a KPI. */
 static void kpi_grain(FILE *out, const report_input *in,
 		      const struct kpi_view *v, chart_item *items,
@@ -657,6 +683,7 @@ static void kpi_section(FILE *out, const report_input *in,
 	fputs(" &#183; <code>", out);
 	html_escape(out, v->t->rows[v->begin].kpi);
 	fputs("</code></p>", out);
+	commentary_notes(out, in, v);
 	/* A KPI of several grains: each grain's figures side by side, as
 	 * an annual report shows them (month table, quarter table, year). */
 	for (size_t g = 0; g < v->grains.count; g++) {

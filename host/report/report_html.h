@@ -20,7 +20,8 @@
 #include "model/input_age.h"
 #include "model/results.h"
 
-/* A KPI's defining script as recorded with the run. */
+/* A KPI's defining script and its definition hash (peil_run_kpi
+ * script_sha256), as recorded with the run. */
 typedef struct report_script {
 	char *kpi, *script, *sha256;
 } report_script;
@@ -56,6 +57,9 @@ typedef struct report_input {
 	 * (model/revision.h): the old value by each changed figure, and a
 	 * section that lists them; NULL: none compared. */
 	const revisions *revisions;
+	/* The notes of commentary.txt: each beside its KPI's figures of
+	 * the period, when the report has them; NULL: none. */
+	const commentary *commentary;
 } report_input;
 
 /* Write the report.  0 on success; -1 when a table was not disclosed

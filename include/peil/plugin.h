@@ -211,9 +211,21 @@ typedef struct peil_run_kpi {
 	const char *title;
 	const char *unit;
 	const char *script;	/* path of the defining file */
+	/* The KPI's definition hash: SHA-256 hex over its script file's,
+	 * its [kpi ID] settings, [contract] and the group files (the
+	 * script file's alone when recorded before Peil hashed more). */
 	const char *script_sha256;
 	const char *status;	/* "ok" or "failed" */
 	const char *message;	/* the error, or NULL */
+
+	/* ---- since storage ops version 11 ---- */
+
+	/* The definition in force, as `peil explain` printed it when the
+	 * run began (`peil explain --run N`); NULL when not recorded.  The
+	 * host sets it for run_kpi_put; it reads it from run_kpis_scan only
+	 * of a store whose keeps_kpi_definitions is set (the struct of any
+	 * other may end before it). */
+	const char *definition;
 } peil_run_kpi;
 
 /* One figure.  Missing numbers are NaN. */
@@ -624,6 +636,14 @@ typedef struct peil_storage_ops {
 	 * earlier periods in the run's own range (docs/output.md,
 	 * "Comparisons"). */
 	int keeps_earlier_figures;
+
+	/* ---- version 11: definitions of the KPIs of a run ---- */
+
+	/* Nonzero when run_kpi_put keeps peil_run_kpi.definition and
+	 * run_kpis_scan gives it back (NULL for a KPI recorded before).
+	 * Without it, `peil explain --run N` can tell only whether the
+	 * definition hash is still the same. */
+	int keeps_kpi_definitions;
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -639,6 +659,8 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, keeps_result_size)
 #define PEIL_STORAGE_OPS_SIZE_V10 \
 	PEIL_SIZE_TO(peil_storage_ops, keeps_earlier_figures)
+#define PEIL_STORAGE_OPS_SIZE_V11 \
+	PEIL_SIZE_TO(peil_storage_ops, keeps_kpi_definitions)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -49,6 +49,7 @@ static const peil_storage_ops store_ops = {
 	.reports_scan = store_reports_scan,
 	.keeps_result_size = 1,
 	.keeps_earlier_figures = 1,
+	.keeps_kpi_definitions = 1,
 };
 
 static const peil_plugin store_plugin = {

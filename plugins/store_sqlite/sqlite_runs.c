@@ -226,13 +226,14 @@ int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 {
 	static const char sql[] =
 		"INSERT INTO peil_run_kpi (run_id, kpi, title, unit, script,"
-		" script_sha256, status, message)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		" script_sha256, status, message, definition)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (run_id, kpi) DO UPDATE SET"
 		" title = excluded.title, unit = excluded.unit,"
 		" script = excluded.script,"
 		" script_sha256 = excluded.script_sha256,"
-		" status = excluded.status, message = excluded.message";
+		" status = excluded.status, message = excluded.message,"
+		" definition = excluded.definition";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 
@@ -252,6 +253,7 @@ int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 	bind_text(stmt, 6, kpi->script_sha256);
 	bind_text(stmt, 7, kpi->status);
 	bind_text(stmt, 8, kpi->message);
+	bind_text(stmt, 9, kpi->definition);
 	return step_done(st, stmt, err, kpi->kpi, "cannot record the KPI");
 }
 
@@ -499,6 +501,7 @@ static int run_kpi_row(void *ctx, sqlite3_stmt *stmt)
 		.script_sha256 = store_column_text(stmt, 4),
 		.status = store_column_text(stmt, 5),
 		.message = store_column_text(stmt, 6),
+		.definition = store_column_text(stmt, 7),
 	};
 
 	return call->fn(call->ctx, &k);
@@ -508,14 +511,24 @@ int store_run_kpis_scan(void *state, int64_t run_id,
 			int (*fn)(void *ctx, const peil_run_kpi *kpi),
 			void *ctx, peil_error *err)
 {
+	/* A read-only store of schema version 6 or before has no
+	 * definitions. */
 	static const char sql[] =
 		"SELECT kpi, title, unit, script, script_sha256, status,"
-		" message FROM peil_run_kpi WHERE run_id = ? ORDER BY kpi";
+		" message, definition FROM peil_run_kpi WHERE run_id = ?"
+		" ORDER BY kpi";
+	static const char sql_v6[] =
+		"SELECT kpi, title, unit, script, script_sha256, status,"
+		" message, NULL FROM peil_run_kpi WHERE run_id = ?"
+		" ORDER BY kpi";
 	struct store *st = state;
 	struct run_kpis_call call = { fn, ctx };
 	sqlite3_stmt *stmt;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+			       store_table_lacks(st, "peil_run_kpi",
+						 "definition") ? sql_v6 : sql,
+			       -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the run KPIs");
 	sqlite3_bind_int64(stmt, 1, run_id);
 	return store_rows_each(st, stmt, run_kpi_row, &call, err,

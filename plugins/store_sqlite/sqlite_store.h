@@ -29,7 +29,7 @@
  *    (STORE_ROW_COLUMN).
  * 5: peil_result.size, the rows or persons behind a figure (NULL for the
  *    figures stored before). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* The reports written (version 8 of peil_storage_ops).  Not a schema
  * version of its own: a store of version 4 gets the table from the first

@@ -259,6 +259,7 @@ static const char store_schema_sql[] =
 	" script_sha256 TEXT,"
 	" status TEXT NOT NULL,"
 	" message TEXT,"
+	" definition TEXT,"
 	" PRIMARY KEY (run_id, kpi)) WITHOUT ROWID;"
 	/* Missing numbers (NaN) are NULL. */
 	"CREATE TABLE IF NOT EXISTS peil_result ("
@@ -359,6 +360,12 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 		       " NOT NULL DEFAULT 0;",
 		       "cannot update the results to schema version 6") < 0)
 		return -1;
+	/* 7: the definition of each KPI of a run (none before). */
+	if (version < 7 && store_table_lacks(st, "peil_run_kpi", "definition") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_run_kpi ADD COLUMN definition TEXT;",
+		       "cannot update the run KPIs to schema version 7") < 0)
+		return -1;
 	return 0;
 }
 
@@ -375,11 +382,12 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 		return -1;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	/* A store of version 4 or 5 that this process may not write is
+	/* A store of version 4 to 6 that this process may not write is
 	 * read as it is: it lacks only peil_result.size (4), which
-	 * results_scan gives as unknown, and peil_result.earlier (4, 5),
-	 * which it gives as 0. */
-	if (st->read_only && (version == 4 || version == 5))
+	 * results_scan gives as unknown, peil_result.earlier (4, 5),
+	 * which it gives as 0, and peil_run_kpi.definition (4 to 6), which
+	 * run_kpis_scan gives as NULL. */
+	if (st->read_only && version >= 4 && version <= 6)
 		return 0;
 
 	/* Another process may be creating them too: look again under the

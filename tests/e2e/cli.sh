@@ -113,7 +113,7 @@ test_show_formats() {
 	sed -i 's/Caseload op de peildatum/Caseload (herzien)/' "$work/scripts/caseload.lua"
 	"$peil" show --config "$work/peil.ini" --kpi caseload >/dev/null 2>"$work/err"
 	expect_grep "show warns that a script changed since the run" "$work/err" \
-		"the script of KPI caseload ($work/scripts/caseload.lua) changed since run"
+		"the definition of KPI caseload ($work/scripts/caseload.lua) changed since run"
 	"$peil" show --config "$work/peil.ini" --kpi casussen_gestart --period 2018-02 \
 		--format json >"$work/show.json" 2>"$work/err"
 	expect_rc "show --format json" 0 $?

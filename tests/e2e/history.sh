@@ -46,6 +46,14 @@ corrected_export() {
 # The lines of peil diff with their blanks squeezed.
 squeeze() { awk '{ $1 = $1; print }' "$1"; }
 
+# The figure lines of January 2018 in $work/diff.sq are exactly those of
+# $work/expected.
+expect_diff_lines() { # expect_diff_lines NAME
+	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
+	if diff -u "$work/expected" "$work/got" >"$work/d"; then ok "$1"
+	else fail "$1" "$(cat "$work/d")"; fi
+}
+
 # ------------------------------------------------------------------- diff
 # Periods = 2018-01: the seven monthly KPIs, per team and in total, for
 # January only.  Run 1 over the January export gives the January figures
@@ -89,25 +97,22 @@ test_diff() {
 	expect_rc "peil diff of the last two runs" 0 $?
 	squeeze "$work/diff" >"$work/diff.sq"
 	cat >"$work/expected" <<'EOF'
-caseload 2018-01 Buurtteam Noord 3 2 -1 definitief
-caseload 2018-01 Totaal 4 3 -1 definitief
-casussen_afgesloten 2018-01 Buurtteam Zuid 1 0 -1 definitief
-casussen_afgesloten 2018-01 Totaal 1 0 -1 definitief
-casussen_gestart 2018-01 Buurtteam Noord 2 1 -1 definitief
-casussen_gestart 2018-01 Totaal 3 2 -1 definitief
-casussen_lopend 2018-01 Buurtteam Noord 3 2 -1 definitief
-casussen_lopend 2018-01 Totaal 4 3 -1 definitief
-wachtend_op_peildatum 2018-01 Buurtteam Noord 1 0 -1 definitief
-wachtend_op_peildatum 2018-01 Totaal 1 0 -1 definitief
-wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 100,0 +50,0 definitief
-wachttijd_binnen_norm 2018-01 Totaal 66,7 100,0 +33,3 definitief
-wachttijd_gemiddeld 2018-01 Buurtteam Noord 4,5 2,0 -2,5 definitief
-wachttijd_gemiddeld 2018-01 Totaal 3,0 1,0 -2,0 definitief
+caseload 2018-01 Buurtteam Noord 3 2 -1 definitief invoer
+caseload 2018-01 Totaal 4 3 -1 definitief invoer
+casussen_afgesloten 2018-01 Buurtteam Zuid 1 0 -1 definitief invoer
+casussen_afgesloten 2018-01 Totaal 1 0 -1 definitief invoer
+casussen_gestart 2018-01 Buurtteam Noord 2 1 -1 definitief invoer
+casussen_gestart 2018-01 Totaal 3 2 -1 definitief invoer
+casussen_lopend 2018-01 Buurtteam Noord 3 2 -1 definitief invoer
+casussen_lopend 2018-01 Totaal 4 3 -1 definitief invoer
+wachtend_op_peildatum 2018-01 Buurtteam Noord 1 0 -1 definitief invoer
+wachtend_op_peildatum 2018-01 Totaal 1 0 -1 definitief invoer
+wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 100,0 +50,0 definitief invoer
+wachttijd_binnen_norm 2018-01 Totaal 66,7 100,0 +33,3 definitief invoer
+wachttijd_gemiddeld 2018-01 Buurtteam Noord 4,5 2,0 -2,5 definitief invoer
+wachttijd_gemiddeld 2018-01 Totaal 3,0 1,0 -2,0 definitief invoer
 EOF
-	grep -E '^[a-z_]+ 2018-01 ' "$work/diff.sq" >"$work/got"
-	if diff -u "$work/expected" "$work/got" >"$work/d"; then
-		ok "the diff is exactly the 14 figures worked out by hand"
-	else fail "the diff differs from the hand calculation" "$(cat "$work/d")"; fi
+	expect_diff_lines "the diff is exactly the 14 figures worked out by hand"
 	expect_grep "the diff says D3 changed" "$work/diff.sq" "cases changed D3"
 	expect_grep "the diff says D5 changed" "$work/diff.sq" "cases changed D5"
 	expect_grep "and nothing else" "$work/diff.sq" "0 added, 2 changed, 0 removed"
@@ -131,6 +136,167 @@ EOF
 	expect_rc "show --run 1 still has the old figures" 0 $?
 	expect_grep "run 1: Noord started 2 in January, final" "$work/show" \
 		"casussen_gestart;Gestarte casussen;casussen;2018-01;Buurtteam Noord;2;2;;;;;;definitief"
+}
+
+# ------------------------------------------------------------ diff cause
+# peil diff says why a KPI's figures changed: its definition (the hash
+# each run records of its script, its [kpi ID] settings, [contract] and
+# the group files) or only the inputs.  Run 1 over the January export;
+# run 2 over the same export with [kpi wachttijd_binnen_norm] param.norm
+# = 1 instead of the script's 5: a definition change in peil.ini alone.
+# By hand (test_diff's waits: Noord D1 2 and D3 7 workdays, Zuid D5 0):
+#   Noord within 1 workday: none of 2 = 0 (was 1 of 2 = 50);
+#   Totaal: D5 alone, 1 of 3 = 33.3 (was D1 and D5, 2 of 3 = 66.7);
+#   Zuid 1 of 1 = 100 as before; no other KPI moves.
+# Run 3 over the corrected export with the same norm: test_diff's changes
+# of the other KPIs, by the inputs; wachttijd_binnen_norm Noord 0 of 1 =
+# 0 stays, Totaal D5 alone of D1 D5 = 50 (was 33.3), by the inputs too.
+test_diff_cause() {
+	january_export
+	corrected_export
+	write_config "$work/jan.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1 over the January export" 0 $?
+	printf '[kpi wachttijd_binnen_norm]\nparam.norm = 1\n' >>"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 2 with another norm changes final figures: exit 5" 5 $?
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	expect_rc "peil diff 1 2" 0 $?
+	squeeze "$work/diff" >"$work/diff.sq"
+	cat >"$work/expected" <<'EOF'
+wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 0,0 -50,0 definitief definitie
+wachttijd_binnen_norm 2018-01 Totaal 66,7 33,3 -33,3 definitief definitie
+EOF
+	expect_diff_lines "the diff names the definition as the cause, figures by hand"
+	"$peil" show --config "$work/peil.ini" --run 1 \
+		--kpi wachttijd_binnen_norm >/dev/null 2>"$work/err"
+	expect_grep "show --run 1 warns that the definition changed" "$work/err" \
+		"the definition of KPI wachttijd_binnen_norm"
+	# peil explain --run N: the definition each run recorded.
+	"$peil" explain --config "$work/peil.ini" --run 1 \
+		wachttijd_binnen_norm >"$work/ex1" 2>"$work/err"
+	expect_rc "explain --run 1" 0 $?
+	expect_grep "run 1's definition, not the one now" "$work/ex1" \
+		"Definition of KPI wachttijd_binnen_norm in force in run 1"
+	expect_grep "says it changed since" "$work/ex1" "changed since"
+	# Its parameters (the lines "  norm = N" after "parameters:").
+	if grep -qx '  norm = 5' "$work/ex1" && ! grep -qx '  norm = 1' "$work/ex1"
+	then ok "with the norm of run 1: the script's 5"
+	else fail "run 1's norm" "$(cat "$work/ex1")"; fi
+	"$peil" explain --config "$work/peil.ini" --run 2 \
+		wachttijd_binnen_norm >"$work/ex2" 2>"$work/err"
+	expect_rc "explain --run 2" 0 $?
+	if grep -qx '  norm = 1' "$work/ex2"; then ok "run 2's norm: 1, from peil.ini"
+	else fail "run 2's norm" "$(cat "$work/ex2")"; fi
+	expect_grep "the same as now" "$work/ex2" "the same as now"
+	"$peil" explain --config "$work/peil.ini" \
+		wachttijd_binnen_norm >"$work/ex" 2>"$work/err"
+	tail -n +3 "$work/ex2" >"$work/ex2.body"
+	if diff -q "$work/ex" "$work/ex2.body" >/dev/null; then
+		ok "run 2 recorded what peil explain prints now"
+	else fail "run 2's definition differs from peil explain" "$(diff "$work/ex" "$work/ex2.body")"; fi
+	"$peil" explain --config "$work/peil.ini" --run 9 \
+		wachttijd_binnen_norm >/dev/null 2>"$work/err"
+	expect_rc "explain --run of an unknown run" 64 $?
+	expect_grep "names the run" "$work/err" "no run 9"
+	"$peil" explain --config "$work/peil.ini" --run 1 \
+		wachttijd >/dev/null 2>"$work/err"
+	expect_rc "explain --run of a KPI the run did not evaluate" 64 $?
+	expect_grep "names the KPI" "$work/err" \
+		"run 1 did not evaluate KPI 'wachttijd'"
+
+	sed -i "s|^path = $work/jan.csv|path = $work/jan2.csv|" "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 3 over the corrected export: exit 5" 5 $?
+	"$peil" diff --config "$work/peil.ini" 2 3 >"$work/diff" 2>"$work/err"
+	expect_rc "peil diff 2 3" 0 $?
+	squeeze "$work/diff" >"$work/diff.sq"
+	expect_grep "the norm's total moves by the inputs" "$work/diff.sq" \
+		"wachttijd_binnen_norm 2018-01 Totaal 33,3 50,0 +16,7 definitief invoer"
+	expect_grep "as does the caseload" "$work/diff.sq" \
+		"caseload 2018-01 Totaal 4 3 -1 definitief invoer"
+	expect_no_grep "no definition changed from run 2 to 3" "$work/diff.sq" \
+		"definitief definitie"
+}
+
+# ------------------------------------------------------------ commentary
+# A note on a KPI and period in commentary.txt next to the scripts: the
+# report prints it beside the figure (HTML by the KPI's figures, JSON on
+# the KPI's total of the period, CSV as a closing comment line).  Run 1
+# over the January export (test_diff): wachttijd_binnen_norm 2018-01
+# Totaal 2 of 3 = 66.7 %, its note printed with it; a note on a period
+# the report does not show (2018-02) is left out.  A line in error fails
+# the report, naming the file, line, field and value.
+test_commentary() {
+	january_export
+	write_config "$work/jan.csv" 2018-01
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1 over the January export" 0 $?
+	cat >"$work/kpis/commentary.txt" <<'EOF'
+# Toelichting per KPI en periode
+wachttijd_binnen_norm 2018-01 Twee consulenten ziek; <herstel> in februari.
+wachttijd_binnen_norm 2018-02   Weer op sterkte.
+EOF
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r.html" 2>"$work/err"
+	expect_rc "report with a note" 0 $?
+	expect_grep "the HTML prints the note, escaped" "$work/r.html" \
+		'<p class="commentary"><strong>Toelichting <span class="period">2018-01</span>:</strong> Twee consulenten ziek; &lt;herstel&gt; in februari.</p>'
+	expect_no_grep "not the note of a period not shown" "$work/r.html" \
+		"Weer op sterkte"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		--format json --kpi wachttijd_binnen_norm >"$work/r.json" 2>"$work/err"
+	expect_rc "report --format json" 0 $?
+	python3 - "$work/r.json" >"$work/got" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["results"]:
+    if "commentary" in r:
+        print(r["kpi"], r["period"], r["breakdown"], round(r["value"], 1),
+              r["commentary"])
+PY
+	echo "wachttijd_binnen_norm 2018-01 {} 66.7 Twee consulenten ziek; <herstel> in februari." >"$work/expected"
+	if diff -u "$work/expected" "$work/got" >"$work/d"; then
+		ok "JSON: the note on the total of 2018-01 (2 of 3), nowhere else"
+	else fail "JSON's note" "$(cat "$work/d")"; fi
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		--format csv --kpi wachttijd_binnen_norm >"$work/r.csv" 2>"$work/err"
+	expect_rc "report --format csv" 0 $?
+	expect_grep "CSV: a closing comment line" "$work/r.csv" \
+		"# Toelichting: wachttijd_binnen_norm 2018-01: Twee consulenten ziek"
+
+	printf 'wachttijd_binnen_norm 2018-Q1 Kwartaal.\n' >>"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_rc "a period of another grain: exit 3" 3 $?
+	expect_grep "names file, line, field and value" "$work/err" \
+		"$work/kpis/commentary.txt:4: column 'period': '2018-Q1': KPI wachttijd_binnen_norm has no figures of grain quarter"
+	printf 'wachttijd_gemidd 2018-01 Tikfout.\n' >"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_rc "an unknown KPI: exit 3" 3 $?
+	expect_grep "names the KPI" "$work/err" \
+		"commentary.txt:1: column 'kpi': no KPI 'wachttijd_gemidd'"
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil check finds it first: exit 3" 3 $?
+	expect_grep "check names it" "$work/err" \
+		"commentary.txt:1: column 'kpi': no KPI 'wachttijd_gemidd'"
+	printf 'caseload 2018-01 Een.\ncaseload 2018-01 Twee.\ncaseload 2018-13 Drie.\n' >"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_grep "a second note on one figure" "$work/err" \
+		"commentary.txt:2: column 'period': '2018-01': KPI caseload has a note on it already"
+	printf 'caseload 2018-13 Drie.\ncaseload 2018-01\n' >"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_grep "no such month" "$work/err" \
+		"commentary.txt:1: column 'period': '2018-13' is no period"
+	printf 'caseload 2018-01\n' >"$work/kpis/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 \
+		-o "$work/r2.html" 2>"$work/err"
+	expect_grep "a note without text" "$work/err" \
+		"commentary.txt:1: column 'text': no text for KPI caseload, period 2018-01"
+	[ -e "$work/r2.html" ] && fail "no report written on a bad note" || ok "no report written on a bad note"
 }
 
 # ----------------------------------------------------------- diff columns
@@ -174,8 +340,8 @@ lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
 start = next(i for i, l in enumerate(lines) if l.split()[:1] == ["kpi"])
 table = [lines[start]] + [l for l in lines[start + 1:start + 17]
                           if " 2018-01 " in l]
-table = [l[:-len("  definitief")] if l.endswith("  definitief") else l
-         for l in table]
+tail = "  definitief  invoer"	# the last run's finality, the cause
+table = [l[:-len(tail)] if l.endswith(tail) else l for l in table]
 head = table[0]
 cols = (head.index("periode"), head.index("uitsplitsing"))
 bad = [l for l in table[1:] if len(l) != len(head)

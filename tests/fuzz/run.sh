@@ -28,7 +28,7 @@ build config tests/fuzz/fuzz_config.c $core
 build kpi_script tests/fuzz/fuzz_kpi_script.c $core
 build xlsx_sheet tests/fuzz/fuzz_xlsx_sheet.c plugins/in_xlsx/xlsx_zip.c \
 	plugins/in_xlsx/xlsx_book.c plugins/in_xlsx/xlsx_sheet.c \
-	plugins/in_xlsx/xlsx_buffer.c -Iplugins/in_xlsx \
+	plugins/in_xlsx/xlsx_buffer.c plugins/in_xlsx/xlsx_thread.c -Iplugins/in_xlsx \
 	$(pkg-config --cflags --libs libzip libxml-2.0) -pthread
 build ist_message tests/fuzz/fuzz_ist_message.c \
 	plugins/in_istandaarden/ist_message.c -Iplugins/in_istandaarden \

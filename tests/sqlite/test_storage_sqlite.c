@@ -430,7 +430,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -445,7 +445,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
 	ops->close(st);
 }
 
@@ -457,12 +457,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 8", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 7");
+	CHECK_CONTAINS(err.message, "version 8");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -493,7 +493,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -1508,8 +1508,9 @@ static int history_kpi(void *ctx, const peil_run_kpi *k)
 	struct history *h = ctx;
 	size_t n = strlen(h->text);
 
-	snprintf(h->text + n, sizeof(h->text) - n, "%s:%s:%s:%s;", k->kpi,
-		 k->title, k->unit, k->status);
+	snprintf(h->text + n, sizeof(h->text) - n, "%s:%s:%s:%s:%s;", k->kpi,
+		 k->title, k->unit, k->status,
+		 k->definition ? k->definition : "-");
 	return 0;
 }
 
@@ -1531,7 +1532,8 @@ TEST(runs_and_results)
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-03-31",
 			       "cfg", "scr", "inp" };
 	peil_run_kpi kpi = { "wachttijd", "Wachttijd", "werkdagen",
-			     "scripts/wachttijd.lua", "abc", "ok", NULL };
+			     "scripts/wachttijd.lua", "abc", "ok", NULL,
+			     "unit:       werkdagen\n" };
 	peil_result_query latest = { 0, NULL };
 	struct results res;
 	int64_t run1, run2, run3;
@@ -1615,7 +1617,8 @@ TEST(runs_and_results)
 	CHECK_CONTAINS(err.message, "no run 999");
 	memset(&hist, 0, sizeof(hist));
 	CHECK_INT(ops->run_kpis_scan(st, run1, history_kpi, &hist, &err), 0);
-	CHECK_STR(hist.text, "wachttijd:Wachttijd:werkdagen:ok;");
+	CHECK_STR(hist.text,
+		  "wachttijd:Wachttijd:werkdagen:ok:unit:       werkdagen\n;");
 	CHECK_STR(direct_text(path, "SELECT group_concat(status, ',') FROM"
 				    " (SELECT status FROM peil_run ORDER BY id)",
 			      buf, sizeof(buf)), "ok,running,failed");
@@ -2005,7 +2008,7 @@ TEST(schema_3_table_without_key_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
 	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
 				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
 		  "1Noord 3West");
@@ -2037,7 +2040,7 @@ TEST(schema_2_migrates)
 				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " type = 'trigger'"), 2);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2093,7 +2096,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 				    " PRAGMA user_version = 4"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
 	sizes[0] = sizes[1] = 0;
 	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
 	CHECK(isnan(sizes[1]));
@@ -2125,7 +2128,7 @@ TEST(schema_3_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " name = 'peil_add_cases'"), 0);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2163,7 +2166,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 7);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
@@ -2262,10 +2265,42 @@ TEST(earlier_figures_kept_apart)
 				    " earlier; PRAGMA user_version = 5"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 6);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
 	earlier[0] = earlier[1] = -1;
 	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
 	CHECK_INT(earlier[1], 0);
+	ops->close(st);
+}
+
+/* Schema version 7: each run's KPIs keep their definition (peil explain
+ * --run N); a store of version 6 gets the column, NULL for the KPIs
+ * recorded before. */
+TEST(kpi_definitions_kept)
+{
+	struct history hist;
+	const char *path = db_path("definitions");
+	void *st = store_open(path);
+	peil_run_kpi kpi = { "k", "K", "n", "k.lua", "abc", "ok", NULL,
+			     "unit:        n\n" };
+	peil_error err;
+	int64_t run;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->keeps_kpi_definitions, 1);
+	CHECK((run = run_now(st, &err)) > 0);
+	CHECK_INT(ops->run_kpi_put(st, run, &kpi, &err), 0);
+	memset(&hist, 0, sizeof(hist));
+	CHECK_INT(ops->run_kpis_scan(st, run, history_kpi, &hist, &err), 0);
+	CHECK_STR(hist.text, "k:K:n:ok:unit:        n\n;");
+	ops->close(st);
+	CHECK_INT(direct_exec(path, "ALTER TABLE peil_run_kpi DROP COLUMN"
+				    " definition; PRAGMA user_version = 6"), 0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	memset(&hist, 0, sizeof(hist));
+	CHECK_INT(ops->run_kpis_scan(st, run, history_kpi, &hist, &err), 0);
+	CHECK_STR(hist.text, "k:K:n:ok:-;");
 	ops->close(st);
 }
 
@@ -2335,6 +2370,7 @@ int main(void)
 	RUN(backup_copies_the_store);
 	RUN(prune_keeps_final_figures);
 	RUN(earlier_figures_kept_apart);
+	RUN(kpi_definitions_kept);
 
 	rc = harness_done();
 	remove_tmpdir();

@@ -1,0 +1,67 @@
+# The Participatieladder as the contract means it, and the follow-up
+# backlog on the reference date (issue 18, items 3 and 4), through the
+# CLI on exports of the demo's format (calendar contract years).
+#
+#   traject  person  programme  start       end
+#   T1       P1      Buurtbaan  01-02-2017  -
+#   T2       P2      Geldzaken  15-01-2018  -
+#
+# Ladder: P1 rung 1 on 01-02-2017 (the start of T1), rung 3 on 01-09-2017
+# (+2: T1 rises in 2017), rung 5 on 01-03-2018 (+4, but T1 was counted in
+# 2017: not again in 2018).  P2 rung 1 on 01-06-2016 (before T2: not its
+# start), rung 2 on 15-01-2018 (the start of T2), rung 3 on 01-10-2018:
+# +1 in the trajectory, not risen (+2 from the first measurement ever).
+#   ladder_gestegen 2017: Buurtbaan 1, Geldzaken 0, total 1; 2018: Buurtbaan 0,
+#   Geldzaken 0, total 0.  (Before: a share, 100 % in 2017 and in 2018.)
+#
+# Visits of T1 (a neighbourhood job) are due 01-05-2017 (3 m), 01-11-2017
+# (9 m), 01-05-2018 (15 m) and 01-12-2018 (22 m); only the 3-month visit
+# was done (10-05-2017).  T2 is no neighbourhood job.
+#   vervolgbezoeken_achterstallig on 31-12-2017: the 9-month visit = 1
+#   (none fell due in December: before, 0); on 31-05-2018: the 9- and
+#   15-month visits = 2 (before, 1: only May's).
+test_ladder_backlog() {
+	demo_setup 2017 2018 200
+	# A handful of persons: no small-cell suppression for this check.
+	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
+	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n' \
+		'T1;P1;Buurtbaan;01-02-2017;' 'T2;P2;Geldzaken;15-01-2018;' \
+		>"$work/demo/export_trajecten.csv"
+	{
+		printf 'Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score\r\n'
+		printf '%s\r\n' 'M1;P1;01-02-2017;Participatieladder;;1' \
+			'M2;P1;01-09-2017;Participatieladder;;3' \
+			'M3;P1;01-03-2018;Participatieladder;;5' \
+			'M4;P2;01-06-2016;Participatieladder;;1' \
+			'M5;P2;15-01-2018;Participatieladder;;2' \
+			'M6;P2;01-10-2018;Participatieladder;;3'
+	} >"$work/demo/export_metingen.csv"
+	printf 'Bezoeknummer;Trajectnummer;Maand;Datum bezoek\r\nB1;T1;3;10-05-2017\r\n' \
+		>"$work/demo/export_bezoeken.csv"
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi ladder_gestegen \
+		--from 2017 --to 2018 --format csv >"$work/ladder.csv" 2>"$work/err"
+	expect_rc "eval ladder_gestegen 2017-2018" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi vervolgbezoeken_achterstallig \
+		--from 2017-12 --to 2018-05 --format csv >"$work/visits.csv" 2>"$work/err"
+	expect_rc "eval vervolgbezoeken_achterstallig" 0 $?
+	{ csv_columns periode programme waarde <"$work/ladder.csv"
+	  csv_columns periode waarde <"$work/visits.csv"; } >"$work/got"
+	while IFS= read -r line; do
+		if grep -qxF -- "$line" "$work/got"; then ok "$line"
+		else fail "$line" "got: $(tr '\n' ' ' <"$work/got")"; fi
+	done <<'EXPECTED'
+2017;Buurtbaan;1
+2017;Geldzaken;0
+2017;Totaal;1
+2018;Buurtbaan;0
+2018;Geldzaken;0
+2018;Totaal;0
+2017-12;1
+2018-05;2
+EXPECTED
+	"$peil" explain --config "$work/demo.ini" ladder_gestegen >"$work/explain" 2>"$work/err"
+	expect_rc "explain ladder_gestegen" 0 $?
+	expect_grep "explain shows the target on the risen" "$work/explain" "minimaal 750"
+}
