@@ -39,6 +39,9 @@
 ---@field min? number the value must be at least this
 ---@field max? number the value must be at most this
 ---@field margin? number|string how far it may miss and be "at risk": an amount, or "10%"
+---@field applies? "all"|"total"|"cells" where min and max hold: every cell and the total, the total only, the cells only
+---A lot's own target: ["min.FIELD.VALUE"] = 800, ["max.FIELD.VALUE"] = 5
+---@field [string] number
 
 ---@class peil.Join
 ---@field dataset string the other dataset
@@ -59,7 +62,7 @@
 ---@field breakdown? peil.Field[] fields to split by, e.g. { "team" }
 ---@field select? peil.Node which periods a row belongs to (started_in, running_in, ...)
 ---@field where? peil.Condition a condition a row must meet to count at all
----@field rule peil.Node what to compute: count, share, mean, sum, min, max, count_distinct
+---@field rule peil.Node what to compute: count, share, mean, sum, min, max, count_distinct, ratio, share_of_total
 ---@field target? peil.Target
 ---@field per? peil.Field count groups of rows (persons) rather than rows
 ---@field having? peil.Condition with per: a condition on each group
@@ -67,7 +70,7 @@
 ---@field lookup? table<string, peil.Lookup> another dataset's rows, for functions
 ---@field params? table<string, number|string> parameters a contract may change, with defaults
 ---@field tags? string[] names for choosing a set: [run] kpis = -tag:NAME, peil eval --kpi tag:NAME
----@field decimals? integer decimals of every value in the tables (0 to 6); default 0 for count(), count_distinct(), sum(), min(), max(), 1 for share() and mean()
+---@field decimals? integer decimals of every value in the tables (0 to 6); default 0 for count(), count_distinct(), sum(), min(), max(), 1 for share(), mean(), ratio() and share_of_total()
 ---@field compare? ("previous"|"year_before")[] compare each figure with the previous period of its grain and the same period a year before
 
 ---Define a KPI.
@@ -262,6 +265,28 @@ function max(m) end
 ---@param condition peil.Condition
 ---@return peil.Node
 function share(condition) end
+
+---factor x the sum of a / the sum of b, each added up per cell and for
+---the total before dividing: ratio(sum("hours_absent"),
+---sum("hours_contracted"), 100).
+---@param a peil.Node count() or sum()
+---@param b peil.Node count(), sum() or dataset_sum()
+---@param factor? number 100 for a percentage, 1000 for per 1000 (default 1)
+---@return peil.Node
+function ratio(a, b, factor) end
+
+---ratio()'s denominator from another dataset: the sum of its number field
+---over its rows with the cell's breakdown values (the total: all rows).
+---@param dataset string the other dataset, with the breakdown's fields
+---@param field string its number field
+---@return peil.Node
+function dataset_sum(dataset, field) end
+
+---100 x a of the cell / a of the total in the period (%): a provider's
+---share of all referrals.
+---@param a peil.Node count() or sum()
+---@return peil.Node
+function share_of_total(a) end
 
 -- Parameters -------------------------------------------------------------
 

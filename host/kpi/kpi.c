@@ -406,23 +406,32 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 			 "percentage such as 10%%", value);
 		return -1;
 	}
-	if (strcmp(key, "target.min") == 0 || strcmp(key, "target.max") == 0) {
-		int is_min = key[7] == 'm' && key[8] == 'i';
+	if (strcmp(key, "target.applies") == 0) {
+		if (kpi_target_scope_parse(value, &k->info.target_scope) == 0) {
+			k->info.target_configured = 1;
+			return 0;
+		}
+		snprintf(msg, msg_size, "target.applies = %s: expected all, "
+			 "total or cells", value);
+		return -1;
+	}
+	if (strncmp(key, "target.", 7) == 0) {
+		int rc;
 
 		if (kpi_parse_number(value, &x) < 0) {
 			snprintf(msg, msg_size, "%s = %s: expected a number",
 				 key, value);
 			return -1;
 		}
-		if (is_min) {
-			k->info.has_min = 1;
-			k->info.target_min = x;
-		} else {
-			k->info.has_max = 1;
-			k->info.target_max = x;
+		rc = kpi_target_put(&k->info, key + 7, x);
+		if (rc == -2) {
+			snprintf(msg, msg_size, "out of memory");
+			return -1;
 		}
-		k->info.target_configured = 1;
-		return 0;
+		if (rc == 0) {
+			k->info.target_configured = 1;
+			return 0;
+		}
 	}
 	if (strcmp(key, "breakdown") == 0)
 		return kpi_set_breakdown(k, value, msg, msg_size);
@@ -465,7 +474,9 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	}
 	if (strncmp(key, "param.", 6) != 0) {
 		snprintf(msg, msg_size, "unknown key '%s' (target.min, "
-			 "target.max, margin, breakdown, group.FIELD, grains, "
+			 "target.max, target.min.FIELD.VALUE, "
+			 "target.max.FIELD.VALUE, target.applies, "
+			 "margin, breakdown, group.FIELD, grains, "
 			 "enabled, decimals, compare, param.NAME)",
 			 key);
 		return -1;
@@ -499,36 +510,6 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 						      &param->value.date) == 0;
 	}
 	return 0;
-}
-
-const char *kpi_status(const kpi_set *set, const kpi_info *k, double value)
-{
-	double miss = 0, bound = 0, margin;
-	int relative;
-
-	if ((!k->has_min && !k->has_max) || value != value)
-		return NULL;
-	if (k->has_min && value < k->target_min) {
-		miss = k->target_min - value;
-		bound = k->target_min;
-	} else if (k->has_max && value > k->target_max) {
-		miss = value - k->target_max;
-		bound = k->target_max;
-	}
-	if (miss == 0)
-		return "met";
-	if (k->has_margin) {
-		margin = k->margin;
-		relative = k->margin_relative;
-	} else if (set && set->has_margin) {
-		margin = set->margin;
-		relative = set->margin_relative;
-	} else {
-		return "not met";
-	}
-	if (relative)
-		margin = (bound < 0 ? -bound : bound) * margin / 100.0;
-	return miss <= margin ? "at risk" : "not met";
 }
 
 void kpi_set_contract_start(kpi_set *set, int month)

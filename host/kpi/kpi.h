@@ -40,6 +40,22 @@ typedef struct kpi_limits {
 				   0: default 3600 */
 } kpi_limits;
 
+/* Where a KPI's target applies (target.applies = all, total, cells). */
+typedef enum kpi_target_scope {
+	KPI_TARGET_ALL = 0,
+	KPI_TARGET_TOTAL,
+	KPI_TARGET_CELLS
+} kpi_target_scope;
+
+/* The target of the cells whose breakdown field FIELD has the value
+ * VALUE: target.min.FIELD.VALUE = N in [kpi ID], or
+ * ["min.FIELD.VALUE"] = N in kpi{} target. */
+typedef struct kpi_cell_target {
+	char *where;		/* "FIELD.VALUE" */
+	int has_min, has_max;
+	double min, max;
+} kpi_cell_target;
+
 /* What the host and `peil list/explain` need to know of a KPI. */
 typedef struct kpi_info {
 	const char *id;
@@ -63,6 +79,13 @@ typedef struct kpi_info {
 	char definition_sha256[65];
 	int has_min, has_max;	/* target */
 	double target_min, target_max;
+	/* Where that target applies: every cell and the total (the
+	 * default), the total only or every cell but the total
+	 * (target.applies).  Cells with targets of their own
+	 * (cell_targets) are judged against those instead. */
+	kpi_target_scope target_scope;
+	size_t cell_target_count;
+	const kpi_cell_target *cell_targets;
 	/* How far a value may miss the target and be "at risk" rather than
 	 * "not met": an amount in the KPI's unit, or with margin_relative a
 	 * percentage of the bound it misses.  Without has_margin the set's
@@ -147,7 +170,9 @@ void kpi_set_reference(kpi_set *set, period_reference rule);
 int kpi_set_default_margin(kpi_set *set, const char *text);
 
 /* Override what the configuration may change of the KPI id: key is
- * "target.min", "target.max", "margin", "compare" or "param.NAME" (a
+ * "target.min", "target.max", "target.min.FIELD.VALUE",
+ * "target.max.FIELD.VALUE", "target.applies", "margin", "compare" or
+ * "param.NAME" (a
  * parameter the script declared in params = { ... }).  0, or -1 with msg saying why
  * (unknown KPI, key or parameter, a value that is no number). */
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
@@ -162,9 +187,14 @@ const char *kpi_field_dataset(const kpi_set *set, const kpi_info *info,
 /* The most decimals a KPI may ask for. */
 #define KPI_MAX_DECIMALS 6
 
-/* The status of value against k's target: "met", "at risk", "not met",
- * or NULL without a target or a value. */
-const char *kpi_status(const kpi_set *set, const kpi_info *k, double value);
+/* The status of value, the figure of the cell breakdown (JSON object
+ * text; "{}" or NULL for the total), against the target that applies
+ * there: "met", "at risk", "not met", or NULL without a target or a
+ * value.  A cell with targets of its own (target.min.FIELD.VALUE) is
+ * judged against those, the worst status of them; other cells and the
+ * total against the KPI's target where target.applies says so. */
+const char *kpi_status(const kpi_set *set, const kpi_info *k,
+		       const char *breakdown, double value);
 
 /* The parameters of the KPI id as "name = value" lines into out (for peil
  * explain); "" when it has none. */

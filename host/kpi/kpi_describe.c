@@ -51,6 +51,9 @@ static const char *node_name(kpi_op op)
 		{ KPI_COUNT, "count" }, { KPI_COUNT_DISTINCT, "count_distinct" },
 		{ KPI_SUM, "sum" }, { KPI_MEAN, "mean" }, { KPI_MIN, "min" },
 		{ KPI_MAX, "max" }, { KPI_SHARE, "share" },
+		{ KPI_RATIO, "ratio" },
+		{ KPI_SHARE_OF_TOTAL, "share_of_total" },
+		{ KPI_DATASET_SUM, "dataset_sum" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -119,9 +122,12 @@ static void put_node(describe_buf *b, const kpi_node *n)
 			put_const(b, &n->consts[i]);
 		}
 		put(b, " }");
-	} else if (n->const_count) {
-		put(b, ", ");
-		put_const(b, &n->consts[0]);
+	} else {
+		for (size_t i = 0; i < n->const_count; i++) {
+			put(b, "%s", n->kid_count || n->name[0] || i ? ", "
+								     : "");
+			put_const(b, &n->consts[i]);
+		}
 	}
 	put(b, ")");
 }
@@ -197,7 +203,23 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 		if (i->has_max)
 			put(&b, "%smaximaal %g", i->has_min ? ", " : "",
 			    i->target_max);
-		if ((i->has_min || i->has_max) &&
+		if ((i->has_min || i->has_max) && i->target_scope)
+			put(&b, i->target_scope == KPI_TARGET_TOTAL
+					? " (alleen het totaal)"
+					: " (elke cel, niet het totaal)");
+		for (size_t t = 0; t < i->cell_target_count; t++) {
+			const kpi_cell_target *c = &i->cell_targets[t];
+			const char *dot = strchr(c->where, '.');
+
+			put(&b, "%s%.*s = %s: ", b.used ? "; " : "",
+			    (int)(dot - c->where), c->where, dot + 1);
+			if (c->has_min)
+				put(&b, "minimaal %g", c->min);
+			if (c->has_max)
+				put(&b, "%smaximaal %g", c->has_min ? ", " : "",
+				    c->max);
+		}
+		if ((i->has_min || i->has_max || i->cell_target_count) &&
 		    (i->has_margin || set->has_margin))
 			put(&b, "; in gevaar binnen %g%s",
 			    i->has_margin ? i->margin : set->margin,

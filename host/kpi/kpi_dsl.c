@@ -65,6 +65,12 @@ static const struct kpi_helper {
 	{ "min", KPI_MIN, KPI_KIND_RULE, 1, 1, "a field or measure" },
 	{ "max", KPI_MAX, KPI_KIND_RULE, 1, 1, "a field or measure" },
 	{ "share", KPI_SHARE, KPI_KIND_RULE, 1, 1, "a condition" },
+	{ "ratio", KPI_RATIO, KPI_KIND_RULE, 2, 3,
+	  "two of count() and sum(), and a factor" },
+	{ "share_of_total", KPI_SHARE_OF_TOTAL, KPI_KIND_RULE, 1, 1,
+	  "count() or sum()" },
+	{ "dataset_sum", KPI_DATASET_SUM, KPI_KIND_RULE, 2, 2,
+	  "a dataset and its number field" },
 	{ "param", KPI_PARAM, KPI_KIND_PARAM, 1, 1, "a parameter name" },
 	{ "reference_date", KPI_REFERENCE_DATE, KPI_KIND_PARAM, 0, 0,
 	  "nothing" },
@@ -436,6 +442,91 @@ static int kpi_compile_select(kpi_compile *c, int idx, kpi_node **slot)
 	return 0;
 }
 
+static int kpi_compile_rule(kpi_compile *c, int idx, kpi_node **slot);
+
+/* dataset_sum("population", "inhabitants") at idx, ratio()'s denominator:
+ * the dataset and field as consts[0] and [1]. */
+static int kpi_compile_dataset_sum(kpi_compile *c, int idx, const char *what,
+				   kpi_node **slot)
+{
+	lua_State *L = c->L;
+	int rc = 0;
+
+	idx = lua_absindex(L, idx);
+	if (kpi_node_new(c, KPI_DATASET_SUM, slot) < 0)
+		return -1;
+	(*slot)->consts = calloc(2, sizeof(*(*slot)->consts));
+	if (!(*slot)->consts)
+		return kpi_compile_fail(c, "out of memory");
+	(*slot)->const_count = 2;
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		kpi_const *k = &(*slot)->consts[i];
+
+		lua_rawgeti(L, idx, i + 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			rc = kpi_compile_fail(c, "%s: dataset_sum() takes a "
+					      "dataset and its number field",
+					      what);
+		else if (!(k->text = kpi_copy(L, -1)))
+			rc = kpi_compile_fail(c, "out of memory");
+		else {
+			k->type = KPI_VALUE_TEXT;
+			k->len = strlen(k->text);
+		}
+		lua_pop(L, 1);
+	}
+	return rc;
+}
+
+/* The parts of ratio(a, b[, factor]) and share_of_total(a) at idx into
+ * node: count() or sum() each, and ratio's factor, a number. */
+static int kpi_compile_parts(kpi_compile *c, int idx,
+			     const struct kpi_helper *h, const char *what,
+			     kpi_node *node)
+{
+	lua_State *L = c->L;
+	size_t n = (size_t)h->min_args;
+	int rc = kpi_node_kids(c, node, n);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct kpi_helper *part;
+
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		part = kpi_node_helper(L, -1);
+		if (part && part->op == KPI_DATASET_SUM && i == 1 &&
+		    h->op == KPI_RATIO)
+			rc = kpi_compile_dataset_sum(c, -1, what,
+						     &node->kids[i]);
+		else if (!part || (part->op != KPI_COUNT &&
+				   part->op != KPI_SUM))
+			rc = kpi_compile_fail(c, "%s takes %s, got %s", what,
+					      h->usage, part ? part->name :
+					      luaL_typename(L, -1));
+		else
+			rc = kpi_compile_rule(c, -1, &node->kids[i]);
+		lua_pop(L, 1);
+	}
+	if (rc < 0 || h->op != KPI_RATIO)
+		return rc;
+	lua_rawgeti(L, idx, 3);
+	if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) <= 0)
+			rc = kpi_compile_fail(c, "%s: the factor must be a "
+					      "number above 0 (100 for a "
+					      "percentage, 1000 for per "
+					      "1000)", what);
+		else if (!(node->consts = calloc(1, sizeof(*node->consts))))
+			rc = kpi_compile_fail(c, "out of memory");
+		else {
+			node->const_count = 1;
+			node->consts[0].type = KPI_VALUE_NUMBER;
+			node->consts[0].num = lua_tonumber(L, -1);
+		}
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
 static int kpi_compile_rule(kpi_compile *c, int idx, kpi_node **slot)
 {
 	lua_State *L = c->L;
@@ -446,12 +537,18 @@ static int kpi_compile_rule(kpi_compile *c, int idx, kpi_node **slot)
 	idx = lua_absindex(L, idx);
 	if (!h || h->kind != KPI_KIND_RULE)
 		return kpi_compile_fail(c, "rule: expected count(), share(), "
-					"mean(), sum(), min(), max() or "
-					"count_distinct(), got %s",
+					"mean(), sum(), min(), max(), "
+					"count_distinct(), ratio() or "
+					"share_of_total(), got %s",
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
 		return -1;
 	snprintf(what, sizeof(what), "rule: %s()", h->name);
+	if (h->op == KPI_RATIO || h->op == KPI_SHARE_OF_TOTAL)
+		return kpi_compile_parts(c, idx, h, what, *slot);
+	if (h->op == KPI_DATASET_SUM)
+		return kpi_compile_fail(c, "rule: dataset_sum() is the "
+					"denominator of ratio() only");
 	lua_rawgeti(L, idx, 1);
 	if (h->op == KPI_COUNT && lua_isnil(L, -1))
 		rc = 0;
@@ -628,7 +725,9 @@ static int kpi_compile_decimals(kpi_compile *c, int t, kpi *k)
 	int isint = 0;
 	lua_Integer n;
 
-	k->info.decimals = k->rule->op == KPI_SHARE || k->rule->op == KPI_MEAN;
+	k->info.decimals = k->rule->op == KPI_SHARE || k->rule->op == KPI_MEAN ||
+			   k->rule->op == KPI_RATIO ||
+			   k->rule->op == KPI_SHARE_OF_TOTAL;
 	if (lua_getfield(L, t, "decimals") == LUA_TNIL) {
 		lua_pop(L, 1);
 		return 0;

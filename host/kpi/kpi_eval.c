@@ -55,6 +55,9 @@ typedef struct kpi_run {
 	 * INT32_MAX when there is none): a period that ends before it has
 	 * no data, and is not evaluated rather than 0. */
 	int32_t first_date;
+	/* ratio()'s denominator from another dataset (dataset_sum), read
+	 * before the scan; NULL without one */
+	kpi_den_table *den;
 } kpi_run;
 
 typedef struct kpi_scan {
@@ -415,6 +418,31 @@ static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
 	return 0;
 }
 
+/* What row adds to part, a count() or sum() of ratio(), into *out: 1 or 0
+ * for a count (its condition), the measure for a sum (NULL adds 0). */
+static int kpi_part(kpi *k, const kpi_node *part, const kpi_row *row,
+		    size_t p, double *out, peil_error *err)
+{
+	kpi_value v;
+	int hit = 1;
+
+	if (part->op == KPI_DATASET_SUM) {	/* read from its dataset */
+		*out = 0;
+		return 0;
+	}
+	if (part->op == KPI_COUNT) {
+		if (part->kid_count &&
+		    kpi_condition(k, part->kids[0], row, p, &hit, err) < 0)
+			return -1;
+		*out = hit;
+		return 0;
+	}
+	if (kpi_measure(k, part->kids[0], row, p, &v, err) < 0)
+		return -1;
+	*out = v.type == KPI_VALUE_NULL ? 0 : v.num;
+	return 0;
+}
+
 /* Row in the periods [from, to): where, then the rule's condition or
  * measure, evaluated once in period from, added to the cell and the
  * total of each.  A run whose rule is the same in every period (steady)
@@ -428,6 +456,7 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 	kpi_value v, *value = NULL;
 	int ok = 1, hit = 1;
 	size_t np = r->period_count;
+	double den = 0;
 
 	if (k->where && kpi_condition(k, k->where, row, from, &ok,
 				      &r->err) < 0)
@@ -444,8 +473,18 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 				return -1;
 		return 0;
 	}
-	if (rule->kid_count && (rule->op == KPI_COUNT ||
-				rule->op == KPI_SHARE)) {
+	/* share_of_total(a) adds up a; the figures divide */
+	if (rule->op == KPI_SHARE_OF_TOTAL)
+		rule = rule->kids[0];
+	if (rule->op == KPI_RATIO) {
+		v.type = KPI_VALUE_NUMBER;
+		if (kpi_part(k, rule->kids[0], row, from, &v.num,
+			     &r->err) < 0 ||
+		    kpi_part(k, rule->kids[1], row, from, &den, &r->err) < 0)
+			return -1;
+		value = &v;
+	} else if (rule->kid_count && (rule->op == KPI_COUNT ||
+				       rule->op == KPI_SHARE)) {
 		if (kpi_condition(k, rule->kids[0], row, from, &hit,
 				  &r->err) < 0)
 			return -1;
@@ -462,8 +501,11 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 	}
 	for (size_t p = from; p < to; p++) {
 		kpi_acc_add(&r->acc[p], hit, value);
-		if (cell)
+		r->acc[p].den += den;
+		if (cell) {
 			kpi_acc_add(&r->acc[cell * np + p], hit, value);
+			r->acc[cell * np + p].den += den;
+		}
 	}
 	return 0;
 }
@@ -523,13 +565,24 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 
 /* ------------------------------------------------------------- figures */
 
-static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
+/* ratio()'s factor times num over den; NAN without a denominator. */
+static double kpi_ratio(const kpi_node *rule, double num, double den)
+{
+	if (den == 0 || den != den)
+		return NAN;
+	return (rule->const_count ? rule->consts[0].num : 1) * num / den;
+}
+
+/* The figure of rule over acc, of a cell whose period's total is over
+ * total (share_of_total divides by it). */
+static void kpi_rule_figure(const kpi_node *rule, const kpi_acc *acc,
+			    const kpi_acc *total, peil_result *out)
 {
 	/* The size is what the figure is made of: the rows (persons, for
 	 * a KPI per person) counted, or that gave the measure a value. */
 	out->numerator = out->denominator = NAN;
 	out->size = acc->n;
-	switch (r->k->rule->op) {
+	switch (rule->op) {
 	case KPI_COUNT:
 		out->value = out->numerator = out->size = acc->hits;
 		break;
@@ -552,10 +605,39 @@ static void kpi_figure(const kpi_run *r, const kpi_acc *acc, peil_result *out)
 	case KPI_MAX:
 		out->value = acc->n ? acc->max : NAN;
 		break;
+	case KPI_RATIO:
+		out->numerator = acc->sum;
+		out->denominator = acc->den;
+		out->value = kpi_ratio(rule, acc->sum, acc->den);
+		out->size = acc->rows;
+		break;
+	case KPI_SHARE_OF_TOTAL: {
+		peil_result all;
+
+		kpi_rule_figure(rule->kids[0], total, total, &all);
+		kpi_rule_figure(rule->kids[0], acc, total, out);
+		out->numerator = out->value;
+		out->denominator = all.value;
+		out->value = all.value != 0 ? 100.0 * out->value / all.value
+					    : NAN;
+		break;
+	}
 	default:	/* count_distinct: a count too */
 		out->value = out->numerator = out->size = acc->distinct;
 	}
-	out->status = kpi_status(r->set, &r->k->info, out->value);
+}
+
+static void kpi_figure(const kpi_run *r, const kpi_acc *acc,
+		       const kpi_acc *total, peil_result *out)
+{
+	kpi_rule_figure(r->k->rule, acc, total, out);
+	if (r->den) {	/* the denominator from another dataset */
+		out->denominator = kpi_den_of(r->den, r->k, out->breakdown);
+		out->value = kpi_ratio(r->k->rule, acc->sum,
+				       out->denominator);
+	}
+	out->status = kpi_status(r->set, &r->k->info, out->breakdown,
+				  out->value);
 }
 
 static const kpi_cells *kpi_sort_cells;
@@ -637,7 +719,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 			res.period = r->periods[p].id;
 			res.breakdown = kpi_cells_text(r->cells, order[i]);
 			kpi_figure(r, &r->acc[order[i] * r->period_count + p],
-				   &res);
+				   &r->acc[p], &res);
 			if (kpi_sink_put(r, p, sink, &res, err) < 0) {
 				free(order);
 				return -1;
@@ -657,6 +739,7 @@ static void kpi_run_free(kpi_run *r)
 	free(r->acc);
 	kpi_distinct_free(r->distinct);
 	kpi_cells_release(r->cells);
+	kpi_den_free(r->den);
 	free(r->periods);
 	kpi_lua_release(r->k);
 	free(r);
@@ -1132,6 +1215,16 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 						&runs[i]->err) < 0)
 				runs[i]->failed = 1;
 		}
+	for (size_t i = 0; i < count; i++) {
+		const kpi_node *rule = runs[i]->k->rule;
+
+		if (rule->op == KPI_RATIO &&
+		    rule->kids[1]->op == KPI_DATASET_SUM &&
+		    !runs[i]->why[0] && !runs[i]->failed &&
+		    kpi_den_load(runs[i]->k, rule->kids[1], source,
+				 &runs[i]->den, &runs[i]->err) < 0)
+			runs[i]->failed = 1;
+	}
 	/* lookups once per KPI, by the run of its first grain */
 	for (size_t i = 0; i < count; i++)
 		if (runs[i]->k->lookup_count && !runs[i]->why[0])

@@ -112,7 +112,7 @@ void kpi_explain(FILE *out, const kpi_set *set, const kpi_info *k,
 	if (k->target_configured)
 		fprintf(out, "%-13s[kpi %s] in %s\n", "target from:", k->id,
 		       config_path);
-	else if (k->has_min || k->has_max)
+	else if (k->has_min || k->has_max || k->cell_target_count)
 		fprintf(out, "%-13sthe script\n", "target from:");
 	kpi_set_describe_params(set, k->id, params, sizeof(params));
 	if (params[0]) {

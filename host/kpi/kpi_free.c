@@ -95,6 +95,7 @@ void kpi_free(kpi *k)
 	}
 	free(k->groupings);
 	free(k->breakdown_group);
+	kpi_targets_free(&k->info);
 	kpi_script_release(k->script);
 	free(k);
 }

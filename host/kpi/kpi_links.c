@@ -54,10 +54,10 @@ static int links_compare_links(const void *a, const void *b)
 	return strcmp(((const kpi_link *)a)->name, ((const kpi_link *)b)->name);
 }
 
-/* target = { min = 60, max = 90, margin = 5 or "10%" } */
+/* target = { min = 60, max = 90, margin = 5 or "10%", applies = "total",
+ * ["min.perceel.Basiskracht"] = 800 } */
 int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size)
 {
-	static const char *const bounds[] = { "min", "max", "margin" };
 	int rc = 0;
 
 	lua_getfield(L, t, "target");
@@ -74,32 +74,41 @@ int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size)
 	while (rc == 0 && lua_next(L, -2)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING
 					  ? lua_tostring(L, -2) : "";
-		int which = strcmp(key, "min") == 0 ? 0 :
-			    strcmp(key, "max") == 0 ? 1 :
-			    strcmp(key, "margin") == 0 ? 2 : -1;
+		int is_number = lua_type(L, -1) == LUA_TNUMBER;
+		int put;
 
-		if (which == 2 && lua_type(L, -1) == LUA_TSTRING &&
-		    kpi_margin_parse(lua_tostring(L, -1), &k->info) == 0)
-			;	/* margin = "10%" */
-		else if (which < 0)
+		if (strcmp(key, "margin") == 0) {
+			if (lua_type(L, -1) == LUA_TSTRING &&
+			    kpi_margin_parse(lua_tostring(L, -1), &k->info) == 0)
+				;	/* margin = "10%" */
+			else if (!is_number)
+				rc = links_fail(msg, size, "target: margin "
+						"must be a number or a "
+						"percentage such as \"10%%\""
+						"%s", "");
+			else {
+				k->info.has_margin = 1;
+				k->info.margin_relative = 0;
+				k->info.margin = lua_tonumber(L, -1);
+			}
+		} else if (strcmp(key, "applies") == 0) {
+			if (lua_type(L, -1) != LUA_TSTRING ||
+			    kpi_target_scope_parse(lua_tostring(L, -1),
+						   &k->info.target_scope) < 0)
+				rc = links_fail(msg, size, "target: applies "
+						"must be \"all\", \"total\" or "
+						"\"cells\"%s", "");
+		} else if ((put = kpi_target_put(&k->info, key,
+						 lua_tonumber(L, -1))) == -1)
 			rc = links_fail(msg, size, "target: unknown key '%s' "
-					"(min, max, margin)", key);
-		else if (lua_type(L, -1) != LUA_TNUMBER)
-			rc = links_fail(msg, size, which == 2 ? "target: %s must "
-					"be a number or a percentage such as "
-					"\"10%%\"" : "target: %s must be a "
-					"number", bounds[which]);
-		else if (which == 2) {
-			k->info.has_margin = 1;
-			k->info.margin_relative = 0;
-			k->info.margin = lua_tonumber(L, -1);
-		} else if (which == 0) {
-			k->info.has_min = 1;
-			k->info.target_min = lua_tonumber(L, -1);
-		} else {
-			k->info.has_max = 1;
-			k->info.target_max = lua_tonumber(L, -1);
-		}
+					"(min, max, margin, applies, "
+					"\"min.FIELD.VALUE\", "
+					"\"max.FIELD.VALUE\")", key);
+		else if (put == -2)
+			rc = links_fail(msg, size, "out of memory%s", "");
+		else if (!is_number)
+			rc = links_fail(msg, size, "target: %s must be a "
+					"number", key);
 		lua_pop(L, rc == 0 ? 1 : 2);
 	}
 	lua_pop(L, 1);

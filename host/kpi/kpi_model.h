@@ -69,7 +69,18 @@ typedef enum kpi_op {
 	KPI_MEAN,
 	KPI_MIN,
 	KPI_MAX,
-	KPI_SHARE
+	KPI_SHARE,
+	/* ratio(a, b[, factor]): factor (consts[0], else 1) times the sum of
+	 * rule a over the sum of rule b, each count() or sum() (kids) */
+	KPI_RATIO,
+	/* share_of_total(a): rule a (kids[0], count() or sum()) of the cell
+	 * as a percentage of a of the total in the period */
+	KPI_SHARE_OF_TOTAL,
+	/* dataset_sum("population", "inhabitants"): ratio()'s denominator,
+	 * the sum of a field (consts[1]) of another dataset (consts[0]) over
+	 * its rows with the cell's breakdown values; the total's is over
+	 * all its rows */
+	KPI_DATASET_SUM
 } kpi_op;
 
 /* A value while evaluating, and a constant of a comparison. */
@@ -268,6 +279,30 @@ int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size);
 /* "5" or "10%" into info's margin; 0, or -1 when it is neither. */
 int kpi_margin_parse(const char *text, kpi_info *info);
 
+/* kpi_denominator.c: the sums of dataset_sum(), per breakdown value. */
+typedef struct kpi_den_table kpi_den_table;
+/* Read the dataset of part (KPI_DATASET_SUM) of k through source into
+ * *out; -1 with err (an unknown dataset or field, a breakdown field it
+ * lacks, a row without a number, a grouped breakdown, no rows). */
+int kpi_den_load(const kpi *k, const kpi_node *part,
+		 const kpi_source *source, kpi_den_table **out,
+		 peil_error *err);
+/* The denominator of the cell breakdown (JSON text; "{}" the total), or
+ * NAN when the dataset has no row of it. */
+double kpi_den_of(const kpi_den_table *t, const kpi *k,
+		  const char *breakdown);
+void kpi_den_free(kpi_den_table *t);		/* accepts NULL */
+
+/* kpi_target.c: the bound key ("min", "max", "min.FIELD.VALUE",
+ * "max.FIELD.VALUE") of info's targets set to x.  0; -1 when key is none
+ * of those, -2 when out of memory. */
+int kpi_target_put(kpi_info *info, const char *key, double x);
+/* "all", "total" or "cells" into *out; 0, or -1 when it is none. */
+int kpi_target_scope_parse(const char *text, kpi_target_scope *out);
+void kpi_targets_free(kpi_info *info);
+/* Fail when a cell target names a field outside k's breakdown. */
+int kpi_targets_bind(const kpi *k, peil_error *err);
+
 /* kpi_require.c: require("name") in the environment at the top, loading
  * name.lua from dirs only (dots are '/'), once per state. */
 void kpi_require_install(lua_State *L, kpi_script *script, char *const *dirs,
@@ -350,6 +385,7 @@ typedef struct kpi_acc {
 	double rows;		/* selected rows (after where) */
 	double hits;		/* of which the condition held */
 	double n, sum, min, max; /* non-null measure values */
+	double den;		/* ratio(): the denominator's sum */
 	double distinct;	/* count_distinct: the values (kpi_distinct) */
 } kpi_acc;
 

@@ -211,6 +211,12 @@ static int kpi_bind_rule(kpi_binder *b, kpi_node *rule)
 
 	if (rule->kid_count == 0)
 		return 0;
+	if (rule->op == KPI_RATIO || rule->op == KPI_SHARE_OF_TOTAL) {
+		for (size_t i = 0; i < rule->kid_count; i++)
+			if (kpi_bind_rule(b, rule->kids[i]) < 0)
+				return -1;
+		return 0;
+	}
 	if (rule->op == KPI_COUNT || rule->op == KPI_SHARE)
 		return kpi_bind_condition(b, rule->kids[0]);
 	m = rule->kids[0];
@@ -231,7 +237,7 @@ int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
 {
 	kpi_binder b = { k, schema, err };
 
-	if (kpi_groups_bind(k, err) < 0)
+	if (kpi_groups_bind(k, err) < 0 || kpi_targets_bind(k, err) < 0)
 		return -1;
 	if (!k->breakdown_field && k->info.breakdown_count) {
 		k->breakdown_field = calloc(k->info.breakdown_count,

@@ -37,10 +37,10 @@ def plain(text):
 
 
 def doc_key(text):
-    """`param.NAME` (and `recode.FIELD.FROM`) is the prefix param. of the
-    table."""
+    """`param.NAME` (and `recode.FIELD.FROM`, `target.min.FIELD.VALUE`) is
+    the prefix param. (target.min.) of the table."""
     key = plain(text)
-    m = re.fullmatch(r"([a-z_]+\.)[A-Z]+(\.[A-Z]+)*", key)
+    m = re.fullmatch(r"((?:[a-z_]+\.)+)[A-Z]+(\.[A-Z]+)*", key)
     return m.group(1) if m else key
 
 

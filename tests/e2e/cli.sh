@@ -382,6 +382,140 @@ test_cumulative() {
 # Then from a dataset instead: only Huisarts -> huisarts/POH and Ander
 # team -> wijkteam; January: huisarts/POH 1 and overige redenen 2,
 # February as before, March overige redenen 2.
+# ---------------------------------------------------------------- targets
+# Targets for the total only and for one lot (issue 18, item 1), on the
+# KPI gestart_per_team of tests/data/kpi/doelen (cases started in the
+# month, per team): January Noord 2, Zuid 1, total 3; February Noord 1,
+# Zuid 2, total 3; March Noord 1, Zuid 1, total 2.  At least 3 for the
+# total only: met, met, not met; at least 2 for Buurtteam Noord: met, not
+# met, not met; Zuid has no target, so no status.
+test_targets() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $src/tests/data/kpi/doelen" 2018-Q1 "$cases_only_kpis"
+	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/doelen/tests" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of targets per lot and per cell" 0 $?
+	expect_grep "both tests ran" "$work/out" "2 tests, 14 figures, 0 differ"
+	cat >>"$work/peil.ini" <<INI
+[kpi gestart_per_team]
+target.min = 3
+target.applies = total
+target.min.team.Buurtteam Noord = 2
+INI
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with targets per lot" 0 $?
+	got=$(csv_columns periode team waarde status <"$work/out.csv" | tr '\n' ' ')
+	[ "$got" = "2018-01;Buurtteam Noord;2;gehaald 2018-01;Buurtteam Zuid;1; 2018-01;Totaal;3;gehaald 2018-02;Buurtteam Noord;1;niet gehaald 2018-02;Buurtteam Zuid;2; 2018-02;Totaal;3;gehaald 2018-03;Buurtteam Noord;1;niet gehaald 2018-03;Buurtteam Zuid;1; 2018-03;Totaal;2;niet gehaald " ] &&
+		ok "the status only where a target applies" || fail "the status only where a target applies" "got: $got"
+	"$peil" explain --config "$work/peil.ini" gestart_per_team >"$work/out" 2>"$work/err"
+	expect_grep "explain shows both targets" "$work/out" "minimaal 3 (alleen het totaal); team = Buurtteam Noord: minimaal 2"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	if grep -q "compares field team" "$work/err"; then fail "a lot that is stored gives no warning" "$(cat "$work/err")"; else ok "a lot that is stored gives no warning"; fi
+	printf 'target.max.team.Buurtteam Nord = 5\n' >>"$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_grep "peil check names a lot no row holds" "$work/err" "KPI gestart_per_team compares field team of dataset cases with 'Buurtteam Nord', which none of its 10 stored rows holds"
+	printf 'target.min.district.Noord = 1\n' >>"$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "a lot's target of a field outside the breakdown fails the KPI" 1 $?
+	expect_grep "the error names the target" "$work/err" "target district.Noord: the KPI is not broken down by that field"
+	sed -i 's/^target.applies = total$/target.applies = perceel/' "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team >/dev/null 2>"$work/err"
+	expect_rc "an unknown target.applies is a configuration error" 3 $?
+	expect_grep "it names the value" "$work/err" "target.applies = perceel: expected all, total or cells"
+}
+
+# ---------------------------------------------------------------- ratios
+# ratio(sum(a), sum(b)) and share_of_total() (issue 18, item 2), on the
+# KPIs of tests/data/kpi/verhoudingen.  Absence hours in January 2018
+# (verzuim.csv below): Noord 8 of 160 and 0 of 80, Zuid 36 of 120.  Noord
+# 8 / 240 = 3,3 %, Zuid 30,0 %, the total 44 / 360 = 12,2 % (the Lua
+# per-employee mean would say 11,7 %, the mean of the teams 16,7 %).
+test_ratios() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/tests/data/kpi/verhoudingen" 2018-01
+	cat >>"$work/peil.ini" <<INI
+[dataset inwoners]
+field.neighbourhood = text key
+field.inhabitants = integer required
+[dataset verzuim]
+field.id = text key
+field.team = text required
+field.date = date required
+field.hours_absent = real
+field.hours_contracted = real
+[source verzuim]
+plugin = csv
+dataset = verzuim
+path = $work/verzuim.csv
+date_format = jjjj-mm-dd
+column.Id = id
+column.Team = team
+column.Datum = date
+column.Verzuim = hours_absent
+column.Contract = hours_contracted
+[source inwoners]
+plugin = csv
+dataset = inwoners
+path = $work/inwoners.csv
+column.Buurt = neighbourhood
+column.Inwoners = inhabitants
+INI
+	printf 'Buurt;Inwoners\nBU99990101;1000\nBU99990102;2000\nBU99990201;500\nBU99990202;500\n' >"$work/inwoners.csv"
+	printf 'Id;Team;Datum;Verzuim;Contract\nV1;Noord;2018-01-31;8;160\nV2;Noord;2018-01-31;0;80\nV3;Zuid;2018-01-31;36;120\n' >"$work/verzuim.csv"
+	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/verhoudingen/tests" >"$work/out" 2>"$work/err"
+	expect_rc "peil test of ratios and shares of the total" 0 $?
+	expect_grep "both tests ran" "$work/out" "3 tests, 15 figures, 0 differ"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of the absence hours" 0 $?
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi verzuimpercentage --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of a ratio of two sums" 0 $?
+	got=$(csv_columns team waarde teller noemer <"$work/out.csv" | tr '\n' ' ')
+	[ "$got" = "Noord;3,333333333;8;240 Zuid;30;36;120 Totaal;12,22222222;44;360 " ] &&
+		ok "the ratio of the sums, per team and in total" || fail "the ratio of the sums, per team and in total" "got: $got"
+	# Cases registered in January 2018 per buurt (cases.csv): D1 in
+	# BU99990101 (1000 inhabitants), D3 in BU99990102 (2000), D5 in
+	# BU99990201 (500): 1, 0,5 and 2 per 1000; BU99990202 (500) none in
+	# January (D7, D8 in February): 0; the total 3 of all 4000
+	# inhabitants = 0,75.
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi bereik_per_1000 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval of reach per 1000 inhabitants" 0 $?
+	got=$(csv_columns waarde teller noemer <"$work/out.csv" | tr '\n' ' ')
+	[ "$got" = "1;1;1000 0,5;1;2000 2;1;500 0;0;500 0,75;3;4000 " ] &&
+		ok "the population per buurt from another dataset" || fail "the population per buurt from another dataset" "got: $got"
+	"$peil" explain --config "$work/peil.ini" bereik_per_1000 >"$work/out" 2>"$work/err"
+	expect_grep "explain shows where the denominator comes from" "$work/out" 'ratio(count(), dataset_sum("inwoners", "inhabitants"), 1000)'
+	"$peil" explain --config "$work/peil.ini" verzuimpercentage >"$work/out" 2>"$work/err"
+	expect_grep "explain shows the ratio" "$work/out" 'ratio(sum("hours_absent"), sum("hours_contracted"), 100)'
+	"$peil" explain --config "$work/peil.ini" aandeel_verwijzingen >"$work/out" 2>"$work/err"
+	expect_grep "explain shows the share of the total" "$work/out" 'share_of_total(count())'
+	mkdir -p "$work/bad"
+	cat >"$work/bad/bad.lua" <<'LUA'
+kpi { id = "fout", title = "t", unit = "%", dataset = "verzuim",
+  grain = "month", rule = ratio(mean("hours_absent"), sum("hours_contracted")) }
+LUA
+	mkdir -p "$work/nope"
+	cat >"$work/nope/nope.lua" <<'LUA'
+kpi { id = "geen_veld", title = "t", unit = "u", dataset = "cases",
+  grain = "month", breakdown = { "neighbourhood" },
+  rule = ratio(count(), dataset_sum("inwoners", "population"), 1000) }
+kpi { id = "geen_inwoners", title = "t", unit = "u", dataset = "cases",
+  grain = "month", breakdown = { "neighbourhood" },
+  rule = ratio(count(), dataset_sum("inwoners", "inhabitants"), 1000) }
+LUA
+	cat >"$work/nope_test.lua" <<'LUA'
+test { name = "zonder inwoners", period = "2018-01",
+  data = { cases = { { case_id = "C1", team = "N", registered = "2018-01-03" } } },
+  expect = { { kpi = "geen_inwoners", period = "2018-01", value = "empty" } } }
+LUA
+	sed -i "s|^script_dirs = .*|script_dirs = $work/nope|" "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err"
+	expect_rc "a denominator field that does not exist fails its KPI" 1 $?
+	expect_grep "the error names dataset and field" "$work/err" "kpi 'geen_veld': dataset_sum(): dataset inwoners has no number field 'population'"
+	"$peil" test --config "$work/peil.ini" "$work/nope_test.lua" >"$work/out" 2>&1
+	expect_grep "no population rows: the KPI fails, loudly" "$work/out" "kpi 'geen_inwoners': dataset_sum(): dataset inwoners holds no rows, so every denominator is unknown"
+	sed -i "s|^script_dirs = .*|script_dirs = $work/bad|" "$work/peil.ini"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 >"$work/out" 2>"$work/err"
+	expect_grep "ratio() of a mean is refused, naming the line" "$work/err" "bad.lua:1: kpi 'fout': rule: ratio() takes two of count() and sum(), and a factor, got mean"
+}
+
 test_grouping() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $src/tests/data/kpi/groepen" 2018-Q1 "$cases_only_kpis"
 	cat >>"$work/peil.ini" <<INI

@@ -329,23 +329,87 @@ TEST(status_with_an_at_risk_margin)
 
 	k.has_min = 1;
 	k.target_min = 80;
-	CHECK_STR(kpi_status(set, &k, 80), "met");
-	CHECK_STR(kpi_status(set, &k, 79.9), "not met");	/* no margin */
-	CHECK(kpi_status(set, &k, NAN) == NULL);
+	CHECK_STR(kpi_status(set, &k, NULL, 80), "met");
+	CHECK_STR(kpi_status(set, &k, NULL, 79.9), "not met");	/* no margin */
+	CHECK(kpi_status(set, &k, NULL, NAN) == NULL);
 	CHECK_INT(kpi_set_default_margin(set, "10%"), 0);	/* 8 */
-	CHECK_STR(kpi_status(set, &k, 72), "at risk");
-	CHECK_STR(kpi_status(set, &k, 71.9), "not met");
+	CHECK_STR(kpi_status(set, &k, NULL, 72), "at risk");
+	CHECK_STR(kpi_status(set, &k, NULL, 71.9), "not met");
 	k.has_margin = 1;					/* own: 2 */
 	k.margin = 2;
-	CHECK_STR(kpi_status(set, &k, 78), "at risk");
-	CHECK_STR(kpi_status(set, &k, 77), "not met");
+	CHECK_STR(kpi_status(set, &k, NULL, 78), "at risk");
+	CHECK_STR(kpi_status(set, &k, NULL, 77), "not met");
 	k.has_min = 0;
 	k.has_max = 1;
 	k.target_max = 5;
-	CHECK_STR(kpi_status(set, &k, 5), "met");
-	CHECK_STR(kpi_status(set, &k, 7), "at risk");
-	CHECK_STR(kpi_status(set, &k, 7.5), "not met");
+	CHECK_STR(kpi_status(set, &k, NULL, 5), "met");
+	CHECK_STR(kpi_status(set, &k, NULL, 7), "at risk");
+	CHECK_STR(kpi_status(set, &k, NULL, 7.5), "not met");
 	CHECK_INT(kpi_set_default_margin(set, "tien"), -1);
+	kpi_set_free(set);
+}
+
+static const char *status(const char *kpi, const char *breakdown)
+{
+	for (size_t i = 0; i < figure_count; i++)
+		if (strcmp(figures[i].kpi, kpi) == 0 &&
+		    strcmp(figures[i].breakdown, breakdown) == 0)
+			return figures[i].status ? figures[i].status : "-";
+	return "(no figure)";
+}
+
+/* Targets for the total only, for the cells only, and per breakdown
+ * value (a lot's own target), from the script and from [kpi ID].  The
+ * figures: Oost 1, West 1, total 2. */
+TEST(targets_per_cell_and_for_the_total)
+{
+	kpi_set *set = new_set();
+	char msg[512];
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("targets.lua",
+		"kpi { id = 'c', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', breakdown = { 'team' }, rule = count(),\n"
+		"  target = { min = 2, applies = 'total',\n"
+		"             ['min.team.Oost'] = 2 } }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_STR(status("c", "{}"), "met");		/* 2 >= 2 */
+	CHECK_STR(status("c", "{\"team\":\"Oost\"}"), "not met");	/* 1 < 2 */
+	CHECK_STR(status("c", "{\"team\":\"West\"}"), "-");	/* none */
+	/* the cells only; West at most 0 of its own */
+	CHECK_INT(kpi_set_configure(set, "c", "target.applies", "cells", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(kpi_set_configure(set, "c", "target.max.team.West", "0",
+				    msg, sizeof(msg)), 0);
+	CHECK_INT(kpi_set_configure(set, "c", "target.min.team.Oost", "1",
+				    msg, sizeof(msg)), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_STR(status("c", "{}"), "-");
+	CHECK_STR(status("c", "{\"team\":\"Oost\"}"), "met");	/* 1 >= 1 */
+	CHECK_STR(status("c", "{\"team\":\"West\"}"), "not met");	/* 1 > 0 */
+	/* every cell and the total: the total 2 >= 2; West keeps its own */
+	CHECK_INT(kpi_set_configure(set, "c", "target.applies", "all", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_STR(status("c", "{}"), "met");
+	CHECK_STR(status("c", "{\"team\":\"West\"}"), "not met");
+	CHECK_INT(kpi_set_configure(set, "c", "target.applies", "perceel",
+				    msg, sizeof(msg)), -1);
+	CHECK_CONTAINS(msg, "target.applies = perceel: expected all, total "
+		       "or cells");
+	CHECK_INT(kpi_set_configure(set, "c", "target.min.team", "1", msg,
+				    sizeof(msg)), -1);
+	CHECK_CONTAINS(msg, "unknown key 'target.min.team'");
+	CHECK_INT(kpi_set_configure(set, "c", "target.min.district.Noord",
+				    "1", msg, sizeof(msg)), 0);
+	CHECK_INT(evaluate(set), 1);
+	CHECK_CONTAINS(failure, "target district.Noord: the KPI is not "
+		       "broken down by that field");
+	CHECK_INT(kpi_set_load_file(set, write_file("badtarget.lua",
+		"kpi { id = 'd', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', rule = count(),\n"
+		"  target = { applies = 'lot' } }\n"), &err), -1);
+	CHECK_CONTAINS(err.message, "applies must be");
 	kpi_set_free(set);
 }
 
@@ -762,6 +826,7 @@ int main(void)
 	RUN(params_and_their_overrides);
 	RUN(unknown_param_is_a_binding_error);
 	RUN(status_with_an_at_risk_margin);
+	RUN(targets_per_cell_and_for_the_total);
 	RUN(join_takes_fields_of_the_matching_row);
 	RUN(joined_field_takes_the_label_in_its_dataset);
 	RUN(decimals_by_rule_script_and_config);
