@@ -70,8 +70,8 @@ test {
     },
   },
   expect = {
-    { kpi = "ladder_gestegen", period = "2017/2018", programme = "Buurtbaan", value = 1 },
-    { kpi = "ladder_gestegen", period = "2017/2018", programme = "Geldzaken", value = 0 },
+    { kpi = "ladder_gestegen", period = "2017/2018", programme = "Buurtbaan", value = 1, status = "none" },
+    { kpi = "ladder_gestegen", period = "2017/2018", programme = "Geldzaken", value = 0, status = "none" },
     { kpi = "ladder_gestegen", period = "2017/2018", value = 1, status = "not met" },
     { kpi = "ladder_gestegen", period = "2018/2019", programme = "Buurtbaan", value = 0 },
     { kpi = "ladder_gestegen", period = "2018/2019", programme = "Geldzaken", value = 2 },
