@@ -290,6 +290,10 @@ static int cmd_explain(const cli_options *o, int argc, char **argv)
 							    : "",
 		       strcmp(k->unit, "%") == 0 ? "percentage points"
 						 : k->unit);
+	printf("%-13s%s\n", "visibility:",
+	       k->is_public ? "public (also in peil report --public and a "
+			      "public Prometheus export)"
+			    : "internal (never in a public output)");
 	if (k->target_configured)
 		printf("%-13s[kpi %s] in %s\n", "target from:", k->id,
 		       ctx.cfg->path);
