@@ -101,9 +101,8 @@ EXPECTED
 	expect_grep "naming the value" "$work/err" \
 		"visibility = openbaar: expected public or internal"
 	write_config "$src/tests/data/e2e/cases.csv"
-	printf '[privacy public]\nmin_count = 0\n' >>"$work/peil.ini"
-	sed -i 's/^min_count = 0$/min_count = 5/' "$work/peil.ini"
-	sed -i '$s/^min_count = 5$/min_count = 3/' "$work/peil.ini"
+	sed -i 's/^min_count = 0$/min_count = 5/' "$work/peil.ini"	# [privacy]
+	printf '[privacy public]\nmin_count = 3\n' >>"$work/peil.ini"
 	line=$(grep -n '^min_count = 3$' "$work/peil.ini" | cut -d: -f1)
 	"$peil" export --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "a looser public rule is refused" 3 $?
