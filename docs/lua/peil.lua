@@ -72,6 +72,7 @@
 ---@field tags? string[] names for choosing a set: [run] kpis = -tag:NAME, peil eval --kpi tag:NAME
 ---@field decimals? integer decimals of every value in the tables (0 to 6); default 0 for count(), count_distinct(), sum(), min(), max(), 1 for share(), mean(), ratio() and share_of_total()
 ---@field compare? ("previous"|"year_before")[] compare each figure with the previous period of its grain and the same period a year before
+---@field visibility? "public"|"internal" "public": the KPI may leave through a public output (peil report --public, a public Prometheus export); default "internal"
 
 ---Define a KPI.
 ---@param definition peil.Kpi

@@ -350,9 +350,9 @@ unsigned cli_compare_asks(void *kpis, const char *id)
 	return k ? k->compare : 0;
 }
 
-int cli_disclose(const peil_context *ctx, result_table *t)
+static int disclose(const peil_context *ctx, result_table *t,
+		    disclosure_rules rules)
 {
-	disclosure_rules rules = settings_disclosure(&ctx->settings);
 	size_t n = ctx->kpis ? kpi_set_count(ctx->kpis) : 0, i;
 	disclosure_family *families = calloc(n ? n : 1, sizeof(*families));
 	char (*keys)[1024] = calloc(n ? n : 1, sizeof(*keys));
@@ -386,6 +386,29 @@ int cli_disclose(const peil_context *ctx, result_table *t)
 		return EXIT_STORAGE;
 	}
 	return 0;
+}
+
+static int is_public(void *kpis, const result_row *row)
+{
+	const kpi_info *k = kpis ? kpi_set_find(kpis, row->kpi) : NULL;
+
+	return k && k->is_public;
+}
+
+void cli_keep_public(const kpi_set *kpis, result_table *t)
+{
+	result_table_keep(t, is_public, (void *)kpis);
+}
+
+int cli_disclose_public(const peil_context *ctx, result_table *t)
+{
+	cli_keep_public(ctx->kpis, t);
+	return disclose(ctx, t, settings_disclosure_public(&ctx->settings));
+}
+
+int cli_disclose(const peil_context *ctx, result_table *t)
+{
+	return disclose(ctx, t, settings_disclosure(&ctx->settings));
 }
 
 

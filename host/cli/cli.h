@@ -59,6 +59,7 @@ typedef struct cli_options {
 	int evaluate;		/* report --evaluate */
 	const char *compare;	/* report --compare LIST */
 	int dry_run;		/* eval --dry-run */
+	int public_only;	/* report/export --public */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -77,7 +78,8 @@ enum {
 	CLI_OPT_FIELDS,
 	CLI_OPT_EVALUATE,
 	CLI_OPT_DRY_RUN,
-	CLI_OPT_COMPARE
+	CLI_OPT_COMPARE,
+	CLI_OPT_PUBLIC
 };
 
 /* The help lines of --lang and --locale. */
@@ -131,10 +133,11 @@ void cli_causes_free(cli_causes *c);
  * else the previous published run covering it (report_revisions.c), into
  * *r (release with revisions_release); figures are sorted again.  It never
  * fails a report: what cannot be compared is r->known 0 with why, logged
- * as a warning. */
+ * as a warning.  public_only: the earlier figures pass the public rules
+ * (cli_disclose_public), as the figures did. */
 void cli_revisions(peil_context *ctx, int64_t run_id, int32_t from,
-		   int32_t to, const char *kpi, result_table *figures,
-		   revisions *r);
+		   int32_t to, const char *kpi, int public_only,
+		   result_table *figures, revisions *r);
 /* Record the report written to o->output (peil report -o) of run run_id;
  * a warning when the store cannot (version 8 of peil_storage_ops, or a
  * read-only store). */
@@ -191,6 +194,11 @@ int cli_read_figures(const peil_context *ctx, int64_t asked, const char *kpi,
  * compare) and drop the rows there only for that
  * (model/comparison.h): 0, or EXIT_STORAGE when out of memory. */
 int cli_disclose(const peil_context *ctx, result_table *t);
+/* The same for a public output: only the rows of public KPIs
+ * (kpi_info is_public) are kept, and the rules are [privacy public]'s. */
+int cli_disclose_public(const peil_context *ctx, result_table *t);
+/* Keep only the rows of t of the public KPIs of kpis (none when NULL). */
+void cli_keep_public(const kpi_set *kpis, result_table *t);
 /* The comparisons (KPI_COMPARE_*) KPI id of the kpi_set kpis asks for;
  * 0 for an unknown id (model/comparison.h's comparison_asks). */
 unsigned cli_compare_asks(void *kpis, const char *id);

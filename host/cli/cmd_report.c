@@ -109,12 +109,26 @@ struct scripts {
 	size_t count;
 };
 
+/* The scripts of a run's KPIs; of its public ones only for a public
+ * report. */
+struct scripts_scan {
+	struct scripts *scripts;
+	const kpi_set *kpis;
+	int public_only;
+};
+
 static int add_script(void *arg, const peil_run_kpi *k)
 {
-	struct scripts *s = arg;
-	report_script *grown = realloc(s->items,
-				       (s->count + 1) * sizeof(*grown));
+	struct scripts_scan *scan = arg;
+	struct scripts *s = scan->scripts;
+	const kpi_info *info = scan->kpis && k->kpi
+				       ? kpi_set_find(scan->kpis, k->kpi)
+				       : NULL;
+	report_script *grown;
 
+	if (scan->public_only && !(info && info->is_public))
+		return 0;
+	grown = realloc(s->items, (s->count + 1) * sizeof(*grown));
 	if (!grown)
 		return -1;
 	s->items = grown;
@@ -246,20 +260,27 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		/* --run N of an ad-hoc or failed run, or --evaluate: the
 		 * output says these are not the published figures. */
 		unpublished = cli_mark_finality(ctx, &figures);
-		rc = cli_disclose(ctx, &figures);
+		rc = o->public_only ? cli_disclose_public(ctx, &figures)
+				    : cli_disclose(ctx, &figures);
 	}
 	if (rc == 0)
-		cli_revisions(ctx, run.id, from, to, o->kpi, &figures,
-			      &revised);
+		cli_revisions(ctx, run.id, from, to, o->kpi, o->public_only,
+			      &figures, &revised);
 	if (rc == 0)
 		rc = cli_read_stale(ctx, run.id, &stale);
-	if (rc == 0 && !format)
+	/* Registration quality names teams' shortcomings: internal, never
+	 * in a public report. */
+	if (rc == 0 && !format && !o->public_only)
 		rc = report_quality(ctx, &qs, from, to, period_id, &quality);
 	/* Without the scripts' list the report still stands: a failure
 	 * here is not the report's. */
-	if (rc == 0 && !format)
-		store_run_kpis_scan(ctx->store, run.id, add_script, &scripts,
+	if (rc == 0 && !format) {
+		struct scripts_scan scan = { &scripts, ctx->kpis,
+					     o->public_only };
+
+		store_run_kpis_scan(ctx->store, run.id, add_script, &scan,
 				    &scripts_err);
+	}
 	if (rc == 0)
 		rc = out_open(&file, o->output);
 	if (rc == 0 && format) {
@@ -276,7 +297,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.words = cli_labels(o);
 		in.period = period_id;
 		in.figures = &figures;
-		in.quality = &quality;
+		in.quality = o->public_only ? NULL : &quality;
 		in.kpis = ctx->kpis;
 		in.run_id = run.id;
 		in.run_started = run.started;
@@ -405,7 +426,10 @@ static int cmd_export(const cli_options *o, int argc, char **argv)
 	}
 	if (rc == 0) {
 		unpublished = cli_mark_finality(&ctx, &figures);
-		rc = cli_disclose(&ctx, &figures);
+		/* With [privacy public] the export is a public output. */
+		rc = o->public_only || ctx.settings.public_section
+			     ? cli_disclose_public(&ctx, &figures)
+			     : cli_disclose(&ctx, &figures);
 	}
 	if (rc == 0 && figures.run_id)
 		rc = cli_read_stale(&ctx, figures.run_id, &stale);
@@ -432,6 +456,7 @@ static const struct option report_options[] = {
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ "evaluate", no_argument, NULL, CLI_OPT_EVALUATE },
 	{ "compare", required_argument, NULL, CLI_OPT_COMPARE },
+	{ "public", no_argument, NULL, CLI_OPT_PUBLIC },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -450,6 +475,8 @@ const cli_command cmd_report_command = {
 		"own compare)\n"
 		"  -f, --format F      html (default), csv or json\n"
 		"  -o, --output FILE   write to FILE (default: stdout)\n"
+		"      --public        only the public KPIs, under [privacy "
+		"public]; no\n                      registration quality\n"
 		CLI_LANG_HELP,
 	.takes_period = 1,
 	.options = report_options,
@@ -461,6 +488,7 @@ static const struct option export_options[] = {
 	{ "kpi", required_argument, NULL, 'k' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "public", no_argument, NULL, CLI_OPT_PUBLIC },
 	{ NULL, 0, NULL, 0 }
 };
 

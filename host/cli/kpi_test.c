@@ -44,6 +44,7 @@ typedef struct test_expect {
 	char *kpi, *period, *breakdown, *status;
 	double value, numerator, denominator;
 	int has_numerator, has_denominator;
+	int absent;		/* absent = true: no such figure */
 	double compare[RESULT_COMPARISONS][3];	/* old, change, pct */
 	int has_compare[RESULT_COMPARISONS][3];
 	long line;
@@ -63,6 +64,7 @@ typedef struct test_case {
 	char **texts;		/* copies the values point into */
 	size_t text_count;
 	result_table figures;	/* with comparisons (comparison.h) */
+	int public_only;	/* public = true: a public output's KPIs */
 	int oom;
 } test_case;
 
@@ -312,8 +314,11 @@ static void test_expectation(lua_State *L, test_case *t, test_expect *x)
 	x->period = test_strdup(L, t, lua_tostring(L, -1));
 	lua_pop(L, 1);
 	x->breakdown = test_breakdown(L, t, e, info);
+	lua_getfield(L, e, "absent");
+	x->absent = lua_toboolean(L, -1);
+	lua_pop(L, 1);
 	x->value = test_number(L, e, "value", &has);
-	if (!has)
+	if (!has && !x->absent)
 		luaL_error(L, "expect: %s %s needs value = ...", x->kpi,
 			   x->period);
 	x->numerator = test_number(L, e, "numerator", &x->has_numerator);
@@ -353,6 +358,8 @@ static int test_read_protected(lua_State *L)
 		test_period(L, "to", &ignored, &t->to);
 	}
 	lua_settop(L, tab);
+	lua_getfield(L, tab, "public");
+	t->public_only = lua_toboolean(L, -1);
 	if (lua_getfield(L, tab, "contract_start_month") != LUA_TNIL)
 		kpi_set_contract_start(t->set, (int)lua_tointeger(L, -1));
 	if (lua_getfield(L, tab, "contract_start") != LUA_TNIL) {
@@ -605,6 +612,15 @@ static int test_check(const test_case *t, const test_expect *x, FILE *out,
 		    strcmp(t->figures.rows[i].period, x->period) == 0 &&
 		    strcmp(t->figures.rows[i].breakdown, x->breakdown) == 0)
 			f = &t->figures.rows[i];
+	if (x->absent) {
+		if (!f)
+			return 0;
+		fprintf(out, "  FAIL %s:%ld: %s %s %s: a figure where none is "
+			"expected%s\n", path, t->line, x->kpi, x->period,
+			x->breakdown, t->public_only ? " (not a public KPI?)"
+						     : "");
+		return 1;
+	}
 	if (!f) {
 		fprintf(out, "  FAIL %s:%ld: %s %s %s: no such figure (a failed "
 			"KPI, a period outside the test's, or a breakdown cell "
@@ -686,6 +702,10 @@ static int test_run_one(sandbox *sb, const char *path, int index,
 	if (rc == 0 && !t.oom &&
 	    comparison_attach(&t.figures, cli_compare_asks, t.set) < 0)
 		t.oom = 1;
+	/* public = true: what a public output holds, the figures of the
+	 * public KPIs (cli_disclose_public). */
+	if (t.public_only)
+		cli_keep_public(t.set, &t.figures);
 	if (rc == 0 && t.oom)
 		rc = error_set(err, path, t.line, NULL, "out of memory");
 	for (size_t i = 0; rc == 0 && i < t.expect_count; i++)

@@ -197,6 +197,9 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 		case CLI_OPT_COMPARE:
 			o->compare = optarg;
 			break;
+		case CLI_OPT_PUBLIC:
+			o->public_only = 1;
+			break;
 		case CLI_OPT_DRY_RUN:
 			o->dry_run = 1;
 			break;

@@ -169,8 +169,8 @@ static void unknown(revisions *r, const char *fmt, ...)
 }
 
 void cli_revisions(peil_context *ctx, int64_t run_id, int32_t from,
-		   int32_t to, const char *kpi, result_table *figures,
-		   revisions *r)
+		   int32_t to, const char *kpi, int public_only,
+		   result_table *figures, revisions *r)
 {
 	char a[11], b[11];
 	struct basis basis = { a, b, kpi, run_id, 0, 0 };
@@ -200,7 +200,9 @@ void cli_revisions(peil_context *ctx, int64_t run_id, int32_t from,
 		return;	/* the first report of the period */
 	memset(&old, 0, sizeof(old));
 	if (cli_read_figures(ctx, r->basis_run, kpi, 1, from, to, &old) != 0 ||
-	    old.count == 0 || cli_disclose(ctx, &old) != 0) {
+	    old.count == 0 ||
+	    (public_only ? cli_disclose_public(ctx, &old)
+			 : cli_disclose(ctx, &old)) != 0) {
 		unknown(r, "the figures of run %lld, which the previous "
 			"report showed, are no longer stored (peil prune)",
 			(long long)r->basis_run);

@@ -224,6 +224,9 @@ static const setting table[] = {
 	{ "kpi", "compare", SETTING_OWNED, NULL, "the script's", 0, 0, NULL,
 	  NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "the earlier periods each figure is compared with" },
+	{ "kpi", "visibility", SETTING_OWNED, NULL, "the script's", 0, 0,
+	  NULL, NULL, IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "public or internal: only public KPIs leave through public outputs" },
 
 	{ "privacy", "min_count", SETTING_NUMBER, "10", NULL, 0, 1000000,
 	  NULL, NULL, S(min_count), NO_OFFSET,
@@ -236,6 +239,17 @@ static const setting table[] = {
 	  "required when a dataset has a bsn field", 0, 0, NULL, NULL,
 	  S(key_file), AT(key_file_at),
 	  "the municipality's secret for hashing citizen numbers" },
+
+	/* [privacy public]: the stricter rules of the public outputs; their
+	 * defaults are [privacy]'s values (settings_open). */
+	{ "privacy public", "min_count", SETTING_NUMBER, NULL,
+	  "[privacy] min_count", 0, 1000000, NULL, NULL, S(public_min_count),
+	  AT(public_min_count_at),
+	  "min_count of the public outputs, at least [privacy]'s" },
+	{ "privacy public", "min_denominator", SETTING_NUMBER, NULL,
+	  "[privacy public] min_count", 0, 1000000, NULL, NULL,
+	  S(public_min_denominator), AT(public_min_denominator_at),
+	  "min_denominator of the public outputs, at least [privacy]'s" },
 
 	{ "report", "late_after_days", SETTING_NUMBER, "14", NULL, 0, 100000,
 	  NULL, NULL, S(late_after_days), NO_OFFSET,
@@ -329,19 +343,23 @@ static const struct section_kind {
 	const char *kind;
 	const char *name_word;		/* [kind NAME]; NULL: no name */
 	enum section_check check;
+	/* With name_word NULL, the one name it may also take: [kind NAME]
+	 * is then a section of its own, whose keys the table lists under
+	 * "kind NAME" ([privacy public]). */
+	const char *fixed_name;
 } kinds[] = {
-	{ "peil", NULL, CHECK_TABLE },
-	{ "storage", NULL, CHECK_PLUGIN },
-	{ "calendar", NULL, CHECK_TABLE },
-	{ "run", NULL, CHECK_TABLE },
-	{ "limits", NULL, CHECK_TABLE },
-	{ "contract", NULL, CHECK_TABLE },
-	{ "privacy", NULL, CHECK_TABLE },
-	{ "report", NULL, CHECK_TABLE },
-	{ "dataset", "NAME", CHECK_OWNER },
-	{ "group", "NAME", CHECK_TABLE },
-	{ "source", "NAME", CHECK_PLUGIN },
-	{ "kpi", "ID", CHECK_OWNER },
+	{ "peil", NULL, CHECK_TABLE, NULL },
+	{ "storage", NULL, CHECK_PLUGIN, NULL },
+	{ "calendar", NULL, CHECK_TABLE, NULL },
+	{ "run", NULL, CHECK_TABLE, NULL },
+	{ "limits", NULL, CHECK_TABLE, NULL },
+	{ "contract", NULL, CHECK_TABLE, NULL },
+	{ "privacy", NULL, CHECK_TABLE, "public" },
+	{ "report", NULL, CHECK_TABLE, NULL },
+	{ "dataset", "NAME", CHECK_OWNER, NULL },
+	{ "group", "NAME", CHECK_TABLE, NULL },
+	{ "source", "NAME", CHECK_PLUGIN, NULL },
+	{ "kpi", "ID", CHECK_OWNER, NULL },
 };
 
 #define KIND_COUNT (sizeof(kinds) / sizeof(kinds[0]))
@@ -403,6 +421,7 @@ static int check_section(const config *cfg, const config_section *s,
 			 peil_error *err)
 {
 	const struct section_kind *kind = NULL;
+	char table_kind[64];
 
 	for (size_t i = 0; i < KIND_COUNT; i++)
 		if (strcmp(kinds[i].kind, s->kind) == 0)
@@ -411,24 +430,30 @@ static int check_section(const config *cfg, const config_section *s,
 		return config_fail(cfg, s, NULL, err,
 				   "unknown section [%s%s%s]; known are [peil], "
 				   "[storage], [calendar], [run], [limits], "
-				   "[contract], [privacy], [report], [dataset "
-				   "NAME], [group NAME], [source NAME], [kpi "
-				   "ID]", s->kind,
+				   "[contract], [privacy], [privacy public], "
+				   "[report], [dataset NAME], [group NAME], "
+				   "[source NAME], [kpi ID]", s->kind,
 				   s->name[0] ? " " : "", s->name);
-	if (kind->name_word && !s->name[0])
+	snprintf(table_kind, sizeof(table_kind), "%s", s->kind);
+	if (kind->fixed_name && strcmp(s->name, kind->fixed_name) == 0)
+		snprintf(table_kind, sizeof(table_kind), "%s %s", s->kind,
+			 s->name);
+	else if (kind->name_word && !s->name[0])
 		return config_fail(cfg, s, NULL, err,
 				   "section [%s] needs a name: [%s %s]",
 				   s->kind, s->kind, kind->name_word);
-	if (!kind->name_word && s->name[0])
+	else if (!kind->name_word && s->name[0])
 		return config_fail(cfg, s, NULL, err,
-				   "section [%s] takes no name", s->kind);
+				   "section [%s] takes no name%s%s", s->kind,
+				   kind->fixed_name ? " but " : "",
+				   kind->fixed_name ? kind->fixed_name : "");
 	if (kind->check != CHECK_TABLE)
 		return 0;
 	for (size_t i = 0; i < s->count; i++)
-		if (!table_knows(s->kind, s->entries[i].key))
+		if (!table_knows(table_kind, s->entries[i].key))
 			return config_fail(cfg, s, &s->entries[i], err,
 					   "unknown key '%s' in section [%s]",
-					   s->entries[i].key, s->kind);
+					   s->entries[i].key, table_kind);
 	return 0;
 }
 
@@ -696,6 +721,42 @@ static int read_named(const config *cfg, const char *kind,
 	return 0;
 }
 
+/* [privacy public]: min_count defaults to [privacy]'s, min_denominator
+ * to its own min_count (and then at least [privacy]'s); a public rule
+ * looser than the internal one is refused, naming it. */
+static int read_public(const config *cfg, peil_settings *out,
+		       peil_error *err)
+{
+	const config_section *s = config_section_find(cfg, "privacy",
+						      "public");
+
+	out->public_section = s;
+	if (read_section(cfg, "privacy public", s, IN_SETTINGS, out, err) < 0)
+		return -1;
+	if (!out->public_min_count_at)
+		out->public_min_count = out->min_count;
+	if (!out->public_min_denominator_at)
+		out->public_min_denominator =
+			out->public_min_count > out->min_denominator
+				? out->public_min_count
+				: out->min_denominator;
+	if (out->public_min_count < out->min_count)
+		return config_fail(cfg, s, out->public_min_count_at, err,
+				   "min_count = %llu: the public rule may not "
+				   "be looser than [privacy] min_count = %llu",
+				   (unsigned long long)out->public_min_count,
+				   (unsigned long long)out->min_count);
+	if (out->public_min_denominator < out->min_denominator)
+		return config_fail(cfg, s, out->public_min_denominator_at, err,
+				   "min_denominator = %llu: the public rule "
+				   "may not be looser than [privacy] "
+				   "min_denominator = %llu",
+				   (unsigned long long)
+					   out->public_min_denominator,
+				   (unsigned long long)out->min_denominator);
+	return 0;
+}
+
 int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 {
 	static const char *const sections[] = {
@@ -723,6 +784,8 @@ int settings_open(const config *cfg, peil_settings *out, peil_error *err)
 					: "scripts";
 	if (!config_entry_find(out->privacy, "min_denominator"))
 		out->min_denominator = out->min_count;
+	if (read_public(cfg, out, err) < 0)
+		return -1;
 	rc = read_named(cfg, "source", IN_SOURCE, sizeof(*out->sources),
 			&items, &out->source_count, err);
 	out->sources = items;
@@ -792,6 +855,15 @@ disclosure_rules settings_disclosure(const peil_settings *s)
 
 	rules.min_count = (double)s->min_count;
 	rules.min_denominator = (double)s->min_denominator;
+	return rules;
+}
+
+disclosure_rules settings_disclosure_public(const peil_settings *s)
+{
+	disclosure_rules rules = { 0 };
+
+	rules.min_count = (double)s->public_min_count;
+	rules.min_denominator = (double)s->public_min_denominator;
 	return rules;
 }
 

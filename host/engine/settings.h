@@ -123,6 +123,11 @@ typedef struct peil_settings {
 	const config_section *privacy;
 	const config_entry *key_file_at;
 
+	/* [privacy public]: never looser than [privacy] */
+	uint64_t public_min_count, public_min_denominator;
+	const config_section *public_section;	/* NULL when absent */
+	const config_entry *public_min_count_at, *public_min_denominator_at;
+
 	/* [report] */
 	uint64_t late_after_days;
 	settings_list quality_fields, quality_closure_fields;
@@ -179,6 +184,8 @@ int settings_check_plugin_keys(const config *cfg,
 
 /* The small-cell rules and the finality rules of s. */
 disclosure_rules settings_disclosure(const peil_settings *s);
+/* The same of the public outputs: [privacy public]. */
+disclosure_rules settings_disclosure_public(const peil_settings *s);
 finality settings_finality(const peil_settings *s);
 
 /* Call fn for each row of the table, in the order of docs/configuration.md:

@@ -463,6 +463,9 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 	if (strcmp(key, "compare") == 0)
 		return kpi_compare_parse(value, &k->info.compare, msg,
 					 msg_size);
+	if (strcmp(key, "visibility") == 0)
+		return kpi_visibility_parse(value, &k->info.is_public, msg,
+					    msg_size);
 	if (strcmp(key, "enabled") == 0) {
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
 			snprintf(msg, msg_size, "enabled = %s: expected yes or "
@@ -477,7 +480,8 @@ int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 			 "target.max, target.min.FIELD.VALUE, "
 			 "target.max.FIELD.VALUE, target.applies, "
 			 "margin, breakdown, group.FIELD, grains, "
-			 "enabled, decimals, compare, param.NAME)",
+			 "enabled, decimals, compare, visibility, "
+			 "param.NAME)",
 			 key);
 		return -1;
 	}

@@ -109,7 +109,16 @@ typedef struct kpi_info {
 	 * Their figures come from the same evaluation, whose range is
 	 * extended backwards for them (docs/kpi-scripts.md). */
 	unsigned compare;
+	/* visibility = "public" in kpi{} or [kpi ID]: the KPI may leave
+	 * through a public output (peil report --public, the Prometheus
+	 * export with [privacy public]); 0, "internal", the default: never. */
+	int is_public;
 } kpi_info;
+
+/* "public" or "internal" into *is_public: 0, or -1 with msg naming the
+ * value. */
+int kpi_visibility_parse(const char *text, int *is_public, char *msg,
+			 size_t msg_size);
 
 /* compare = { "previous", "year_before" }: the previous period of the
  * KPI's grain, the same period a year before. */

@@ -85,7 +85,7 @@ static const char *const kpi_keys[] = {
 	"id", "title", "description", "unit", "dataset", "grain",
 	"breakdown", "select", "where", "rule", "target",
 	"per", "having", "join", "lookup", "params", "tags", "decimals",
-	"compare",
+	"compare", "visibility",
 };
 
 const char *kpi_language_name(const char *part, size_t i)
@@ -778,6 +778,24 @@ static int kpi_compile_compare(kpi_compile *c, int t, kpi *k)
 	return 0;
 }
 
+/* visibility = "public" or "internal" (the default). */
+static int kpi_compile_visibility(kpi_compile *c, int t, kpi *k)
+{
+	lua_State *L = c->L;
+	char msg[sizeof(c->msg)];
+	int type = lua_getfield(L, t, "visibility");
+	int rc = 0;
+
+	if (type != LUA_TNIL &&
+	    (type != LUA_TSTRING ||
+	     kpi_visibility_parse(lua_tostring(L, -1), &k->info.is_public,
+				  msg, sizeof(msg)) < 0))
+		rc = kpi_compile_fail(c, "visibility: expected \"public\" or "
+				      "\"internal\"");
+	lua_pop(L, 1);
+	return rc;
+}
+
 /* grain = "month" or grain = { "month", "quarter", "year" }. */
 static int kpi_compile_grains(kpi_compile *c, int t, period_grains *out)
 {
@@ -866,7 +884,8 @@ static int kpi_compile_table(kpi_compile *c, int t, kpi *k)
 	else
 		rc = kpi_compile_rule(c, -1, &k->rule);
 	lua_pop(L, 1);
-	return rc < 0 || kpi_compile_compare(c, t, k) < 0
+	return rc < 0 || kpi_compile_compare(c, t, k) < 0 ||
+			       kpi_compile_visibility(c, t, k) < 0
 		       ? -1
 		       : kpi_compile_decimals(c, t, k);
 }

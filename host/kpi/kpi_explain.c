@@ -109,6 +109,10 @@ void kpi_explain(FILE *out, const kpi_set *set, const kpi_info *k,
 							    : "",
 		       strcmp(k->unit, "%") == 0 ? "percentage points"
 						 : k->unit);
+	fprintf(out, "%-13s%s\n", "visibility:",
+		k->is_public ? "public (also in peil report --public and a "
+			       "public Prometheus export)"
+			     : "internal (never in a public output)");
 	if (k->target_configured)
 		fprintf(out, "%-13s[kpi %s] in %s\n", "target from:", k->id,
 		       config_path);

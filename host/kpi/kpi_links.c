@@ -336,3 +336,15 @@ int kpi_compare_parse(const char *list, unsigned *out, char *msg,
 	}
 	return 0;
 }
+
+int kpi_visibility_parse(const char *text, int *is_public, char *msg,
+			 size_t msg_size)
+{
+	if (strcmp(text, "public") != 0 && strcmp(text, "internal") != 0) {
+		snprintf(msg, msg_size, "visibility = %s: expected public or "
+			 "internal", text);
+		return -1;
+	}
+	*is_public = text[0] == 'p';
+	return 0;
+}

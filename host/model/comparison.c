@@ -43,11 +43,17 @@ static void compare_one(result_row *row, size_t i, result_row **index,
 	}
 }
 
+static int not_earlier(void *ctx, const result_row *row)
+{
+	(void)ctx;
+	return !row->earlier;
+}
+
 int comparison_attach(result_table *t, comparison_asks asks, void *ctx)
 {
 	result_row **index = malloc((t->count ? t->count : 1) *
 				    sizeof(*index));
-	size_t i, kept = 0;
+	size_t i;
 
 	if (!index)
 		return -1;
@@ -65,19 +71,7 @@ int comparison_attach(result_table *t, comparison_asks asks, void *ctx)
 				compare_one(row, c, index, t->count);
 	}
 	free(index);
-	for (i = 0; i < t->count; i++) {
-		result_row *row = &t->rows[i];
-
-		if (!row->earlier) {
-			t->rows[kept++] = *row;
-			continue;
-		}
-		free(row->kpi);
-		free(row->period);
-		free(row->breakdown);
-		free(row->status);
-	}
-	t->count = kept;
+	result_table_keep(t, not_earlier, NULL);
 	return 0;
 }
 

@@ -108,6 +108,27 @@ void result_table_sort(result_table *t)
 		qsort(t->rows, t->count, sizeof(*t->rows), compare_rows);
 }
 
+void result_table_keep(result_table *t,
+		       int (*keep)(void *ctx, const result_row *row),
+		       void *ctx)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->count; i++) {
+		result_row *row = &t->rows[i];
+
+		if (keep(ctx, row)) {
+			t->rows[kept++] = *row;
+			continue;
+		}
+		free(row->kpi);
+		free(row->period);
+		free(row->breakdown);
+		free(row->status);
+	}
+	t->count = kept;
+}
+
 void result_table_release(result_table *t)
 {
 	size_t i;

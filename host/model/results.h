@@ -115,6 +115,11 @@ int result_table_add_figure(result_table *t, const char *kpi,
 			    const char *status);
 /* Sort by KPI, then period, then breakdown with the total last. */
 void result_table_sort(result_table *t);
+/* Keep the rows for which keep(ctx, row) is not 0, in their order; free
+ * the others. */
+void result_table_keep(result_table *t,
+		       int (*keep)(void *ctx, const result_row *row),
+		       void *ctx);
 void result_table_release(result_table *t);
 
 /* The breakdown of a row as a label: its values joined by " / ", "Totaal"

@@ -1152,7 +1152,8 @@ int report_html_write(FILE *out, const report_input *in)
 			kpi_section(out, in, &v);
 		kpi_view_release(&v);
 	}
-	quality_section(out, in);
+	if (in->quality)	/* NULL in a public report */
+		quality_section(out, in);
 	footer(out, in);
 	fputs("</body></html>\n", out);
 	return 0;

@@ -50,7 +50,9 @@ def doc_rows(text):
     for line in text.splitlines():
         heading = re.match(r"(#+) ", line)
         if heading:
-            m = re.match(r"## `\[([a-z]+)[^\]]*\]`", line)
+            # [privacy public]: a section of its own; [dataset NAME]
+            # is [dataset].
+            m = re.match(r"## `\[([a-z]+(?: [a-z]+)?)[^\]]*\]`", line)
             section = m.group(1) if m and len(heading.group(1)) == 2 else None
             columns = None
             continue

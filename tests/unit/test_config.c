@@ -282,6 +282,70 @@ TEST(list_items_are_trimmed)
 	CHECK_STR(out, "[a][b][c]");
 }
 
+/* [privacy public]: its own keys, defaults from [privacy] (min_denominator
+ * at least its own min_count), never looser than [privacy]; [privacy]
+ * takes no other name. */
+TEST(privacy_public_is_stricter)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		uint64_t count, denominator, pub_count, pub_denominator;
+		long line;
+		const char *words;
+	} cases[] = {
+		{ "[peil]\n", 0, 10, 10, 10, 10, 0, NULL },
+		{ "[privacy]\nmin_count = 5\n[privacy public]\n", 0, 5, 5, 5,
+		  5, 0, NULL },
+		{ "[privacy]\nmin_count = 5\nmin_denominator = 20\n"
+		  "[privacy public]\nmin_count = 15\n", 0, 5, 20, 15, 20, 0,
+		  NULL },
+		{ "[privacy public]\nmin_count = 25\n", 0, 10, 10, 25, 25, 0,
+		  NULL },
+		{ "[privacy public]\nmin_count = 25\nmin_denominator = 30\n",
+		  0, 10, 10, 25, 30, 0, NULL },
+		{ "[privacy]\nmin_count = 10\n[privacy public]\n"
+		  "min_count = 5\n", -1, 0, 0, 0, 0, 4,
+		  "min_count = 5: the public rule may not be looser than "
+		  "[privacy] min_count = 10" },
+		{ "[privacy public]\nmin_denominator = 3\n", -1, 0, 0, 0, 0, 2,
+		  "min_denominator = 3: the public rule may not be looser "
+		  "than [privacy] min_denominator = 10" },
+		{ "[privacy public]\nkey_file = k\n", -1, 0, 0, 0, 0, 2,
+		  "unknown key 'key_file' in section [privacy public]" },
+		{ "[privacy openbaar]\n", -1, 0, 0, 0, 0, 1,
+		  "section [privacy] takes no name but public" },
+	};
+	peil_settings s;
+	peil_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = write_file("public.ini", cases[i].text);
+		config *cfg = NULL;
+
+		error_clear(&err);
+		memset(&s, 0, sizeof(s));
+		CHECK_INT(config_load(path, &cfg, &err), 0);
+		CHECK_INT(settings_open(cfg, &s, &err), cases[i].rc);
+		if (cases[i].rc == 0) {
+			CHECK_INT((long)s.min_count, (long)cases[i].count);
+			CHECK_INT((long)s.min_denominator,
+				  (long)cases[i].denominator);
+			CHECK_INT((long)s.public_min_count,
+				  (long)cases[i].pub_count);
+			CHECK_INT((long)s.public_min_denominator,
+				  (long)cases[i].pub_denominator);
+			CHECK_DOUBLE(settings_disclosure_public(&s).min_count,
+				     (double)cases[i].pub_count, 0);
+		} else {
+			CHECK_INT(err.line, cases[i].line);
+			CHECK_CONTAINS(err.message, cases[i].words);
+		}
+		settings_release(&s);
+		config_free(cfg);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -294,6 +358,7 @@ int main(void)
 	RUN(a_section_without_keys_is_kept);
 	RUN(relative_config_paths_fold);
 	RUN(list_items_are_trimmed);
+	RUN(privacy_public_is_stricter);
 	remove(write_file("good.ini", ""));
 	remove(write_file("bad.ini", ""));
 	remove(write_file("bool.ini", ""));

@@ -530,6 +530,45 @@ TEST(decimals_by_rule_script_and_config)
 	kpi_set_free(set);
 }
 
+/* Visibility: internal unless visibility = "public" in kpi{} or [kpi ID];
+ * anything else is refused naming the value, and the KPI keeps what it
+ * had. */
+TEST(visibility_by_script_and_config)
+{
+	kpi_set *set = new_set();
+	char msg[256];
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("visibility.lua",
+		"local function k(id, v)\n"
+		"  kpi { id = id, title = 't', unit = 'u', dataset = 'cases',\n"
+		"        grain = 'month', rule = count(), visibility = v }\n"
+		"end\n"
+		"k('none')\n"
+		"k('pub', 'public')\n"
+		"k('int', 'internal')\n"), &err), 0);
+	CHECK_INT(kpi_set_find(set, "none")->is_public, 0);
+	CHECK_INT(kpi_set_find(set, "pub")->is_public, 1);
+	CHECK_INT(kpi_set_find(set, "int")->is_public, 0);
+	CHECK_INT(kpi_set_configure(set, "pub", "visibility", "internal", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(kpi_set_find(set, "pub")->is_public, 0);
+	CHECK_INT(kpi_set_configure(set, "none", "visibility", "public", msg,
+				    sizeof(msg)), 0);
+	CHECK_INT(kpi_set_find(set, "none")->is_public, 1);
+	CHECK_INT(kpi_set_configure(set, "none", "visibility", "openbaar",
+				    msg, sizeof(msg)), -1);
+	CHECK_STR(msg, "visibility = openbaar: expected public or internal");
+	CHECK_INT(kpi_set_find(set, "none")->is_public, 1);
+	CHECK_INT(kpi_set_load_file(set, write_file("bad.lua",
+		"kpi { id = 'b', title = 't', unit = 'u', dataset = 'cases',\n"
+		"      grain = 'month', rule = count(), visibility = true }\n"),
+		&err), -1);
+	CHECK_CONTAINS(err.message, "visibility: expected \"public\" or "
+				    "\"internal\"");
+	kpi_set_free(set);
+}
+
 /* KPIs that join alike share one scan of each dataset; another alias is
  * another join, and a join that fails fails each KPI that has it. */
 TEST(kpis_that_join_alike_share_a_scan)
@@ -830,6 +869,7 @@ int main(void)
 	RUN(join_takes_fields_of_the_matching_row);
 	RUN(joined_field_takes_the_label_in_its_dataset);
 	RUN(decimals_by_rule_script_and_config);
+	RUN(visibility_by_script_and_config);
 	RUN(kpis_that_join_alike_share_a_scan);
 	RUN(join_finds_rows_in_any_order);
 	RUN(join_errors_name_the_problem);
