@@ -81,8 +81,9 @@ EXPECTED
 #   30-04-2018: T2 3 m, 15-04 + 20 = 05-05, not before 30-04 = 0
 #     (without the margin it would be 1).
 #   31-05-2018: T2 3 m, 05-05 before 31-05, no visit = 1.
-# A script naming a lookup it does not declare, or no months, is refused
-# naming the KPI; peil explain shows the shipped KPI's overdue{}.
+# A step field without a number fails the KPI; a script naming a lookup it
+# does not declare, or no months, is refused naming the KPI; peil explain
+# shows the shipped KPI's overdue{}.
 test_overdue() {
 	demo_setup 2017 2018 200
 	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
@@ -124,6 +125,12 @@ LUA
 2018-04;0
 2018-05;1
 EXPECTED
+	sed -i 's/step = "month"/step = "visit_id"/' "$work/scripts/achterstand.lua"
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
+		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
+	expect_grep "a step that is no number fails the KPI" "$work/err" \
+		"kpi 'achterstand_test': overdue{}: a row of lookup 'visits' has no number in 'visit_id'"
+	sed -i 's/step = "visit_id"/step = "month"/' "$work/scripts/achterstand.lua"
 	sed -i 's/lookup = "visits",$/lookup = "bezoeken",/' "$work/scripts/achterstand.lua"
 	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
 		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
