@@ -274,11 +274,12 @@ static int kpi_compile_overdue(kpi_compile *c, int idx, const char *what,
 	node->const_count = n + 1;
 	for (size_t i = 1; i <= n; i++) {
 		lua_rawgeti(L, -1, (lua_Integer)i);
-		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0) {
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+		    lua_tointeger(L, -1) > 1200) {
 			lua_pop(L, 3);
 			return kpi_compile_fail(c, "%s: overdue{}: months are "
-						"whole numbers of months, not "
-						"below 0", what);
+						"whole numbers from 0 to 1200",
+						what);
 		}
 		node->consts[i].type = KPI_VALUE_NUMBER;
 		node->consts[i].num = (double)lua_tointeger(L, -1);

@@ -109,10 +109,10 @@ static int kpi_bind_overdue(kpi_binder *b, kpi_node *node)
 				     node->link[0]);
 	if (grace->param && kpi_bind_param(b, grace) < 0)
 		return -1;
-	if (grace->type != KPI_VALUE_NUMBER || grace->num < 0 ||
-	    grace->num != (double)(int32_t)grace->num)
+	if (grace->type != KPI_VALUE_NUMBER || !(grace->num >= 0) ||
+	    grace->num > 36525 || grace->num != floor(grace->num))
 		return kpi_bind_fail(b, NULL, "overdue{}: grace_days must be "
-				     "a whole number of days, not below 0");
+				     "a whole number of days from 0 to 36525");
 	return 0;
 }
 

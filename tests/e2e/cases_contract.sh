@@ -82,7 +82,8 @@ EXPECTED
 #     (without the margin it would be 1).
 #   31-05-2018: T2 3 m, 05-05 before 31-05, no visit = 1.
 # A step field without a number fails the KPI; a script naming a lookup it
-# does not declare, or no months, is refused naming the KPI; peil explain
+# does not declare, a negative margin or no months, is refused naming the
+# KPI; peil explain
 # shows the shipped KPI's overdue{}.
 test_overdue() {
 	demo_setup 2017 2018 200
@@ -131,6 +132,12 @@ EXPECTED
 	expect_grep "a step that is no number fails the KPI" "$work/err" \
 		"kpi 'achterstand_test': overdue{}: a row of lookup 'visits' has no number in 'visit_id'"
 	sed -i 's/step = "visit_id"/step = "month"/' "$work/scripts/achterstand.lua"
+	sed -i 's/grace_days = 20/grace_days = -5/' "$work/scripts/achterstand.lua"
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
+		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
+	expect_grep "a negative margin is refused" "$work/err" \
+		"overdue{}: grace_days must be a whole number of days from 0 to 36525"
+	sed -i 's/grace_days = -5/grace_days = 20/' "$work/scripts/achterstand.lua"
 	sed -i 's/lookup = "visits",$/lookup = "bezoeken",/' "$work/scripts/achterstand.lua"
 	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
 		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
