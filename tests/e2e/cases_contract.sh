@@ -126,26 +126,29 @@ LUA
 2018-04;0
 2018-05;1
 EXPECTED
-	sed -i 's/step = "month"/step = "visit_id"/' "$work/scripts/achterstand.lua"
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
-		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "a step that is no number fails the KPI" "$work/err" \
+	overdue_refused "a step that is no number fails the KPI" \
+		'step = "month"' 'step = "visit_id"' \
 		"kpi 'achterstand_test': overdue{}: a row of lookup 'visits' has no number in 'visit_id'"
-	sed -i 's/step = "visit_id"/step = "month"/' "$work/scripts/achterstand.lua"
-	sed -i 's/grace_days = 20/grace_days = -5/' "$work/scripts/achterstand.lua"
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
-		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "a negative margin is refused" "$work/err" \
+	overdue_refused "a negative margin is refused" \
+		'grace_days = 20' 'grace_days = -5' \
 		"overdue{}: grace_days must be a whole number of days from 0 to 36525"
-	sed -i 's/grace_days = -5/grace_days = 20/' "$work/scripts/achterstand.lua"
-	sed -i 's/lookup = "visits",$/lookup = "bezoeken",/' "$work/scripts/achterstand.lua"
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
-		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "an undeclared lookup is refused" "$work/err" \
+	overdue_refused "an undeclared lookup is refused" \
+		'lookup = "visits",' 'lookup = "bezoeken",' \
 		"overdue{}: no lookup 'bezoeken'"
-	sed -i 's/months = { 3, 9 }/months = { }/' "$work/scripts/achterstand.lua"
+	overdue_refused "no months are refused" 'months = { 3, 9 }' 'months = { }' \
+		"kpi 'achterstand_test': rule: sum(): overdue{} needs months"
+}
+
+# The script of test_overdue with text FROM replaced by TO: evaluating it
+# fails with MESSAGE (WHAT names the check); then the script is restored.
+overdue_refused() {
+	local script="$work/scripts/achterstand.lua"
+
+	cp "$script" "$work/achterstand.orig"
+	python3 -c 'import sys; p, a, b = sys.argv[1:]; t = open(p).read(); assert a in t; open(p, "w").write(t.replace(a, b))' \
+		"$script" "$2" "$3"
 	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
 		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "no months are refused" "$work/err" \
-		"kpi 'achterstand_test': rule: sum(): overdue{} needs months"
+	expect_grep "$1" "$work/err" "$4"
+	cp "$work/achterstand.orig" "$script"
 }
