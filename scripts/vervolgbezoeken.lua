@@ -8,15 +8,14 @@
 -- peildatum: van de trajecten die in de periode liepen, elk bezoek dat
 -- sinds de start verviel (de vervaldatum plus grace_days voor de
 -- peildatum, het traject liep toen nog) en op de peildatum niet is
--- afgelegd, uit welke maand ook.
+-- afgelegd, uit welke maand ook: declaratief met overdue{}, in C.
 
 local bezoeken = require("lib.bezoeken")
 
-local function sum_due(select_visit, each)
-  each = each or bezoeken.each_due
+local function sum_due(select_visit)
   return function(t, period, data)
     local n = 0
-    each(t, period, data.visits[t.trajectory_id],
+    bezoeken.each_due(t, period, data.visits[t.trajectory_id],
       function(months, due, done)
         if select_visit(due, done, period) then n = n + 1 end
       end)
@@ -65,9 +64,10 @@ visit_kpi {
     .. "(de vervaldatum plus de marge grace_days al voorbij) en op de "
     .. "peildatum niet zijn afgelegd, ook die van eerdere maanden.",
   unit = "bezoeken",
-  rule = sum(sum_due(function(due, done, period)
-    return done == nil
-      and date.add_days(due, param("grace_days")) < period.reference
-  end, bezoeken.each_due_by_reference)),
+  rule = sum(overdue {
+    start = "start", stop = "end", months = bezoeken.schedule,
+    lookup = "visits", key = "trajectory_id", step = "month", done = "date",
+    grace_days = param("grace_days"),
+  }),
   target = { max = 0 },
 }

@@ -149,6 +149,15 @@ function months_to_reference(field) end
 ---@return peil.Node
 function days_between(a, b) end
 
+---Of the dates `months` after `start` (not after `stop`, when given), the
+---number whose date plus `grace_days` lies before the period's reference
+---date, with no row of the lookup under the row's `key` whose `step` is
+---those months and `done` a date on or before the reference date.
+---Evaluated in C.
+---@param spec { start: peil.Field, stop?: peil.Field, months: integer[], lookup: string, key: peil.Field, step: string, done: string, grace_days?: integer|peil.Node }
+---@return peil.Node
+function overdue(spec) end
+
 -- Conditions -------------------------------------------------------------
 
 ---The field has a value.

@@ -44,6 +44,7 @@ static const char *node_name(kpi_op op)
 		{ KPI_WORKDAYS, "workdays" },
 		{ KPI_DAYS_BETWEEN, "days_between" },
 		{ KPI_MONTHS_TO_REFERENCE, "months_to_reference" }, { KPI_IS_SET, "is_set" },
+		{ KPI_OVERDUE, "overdue" },
 		{ KPI_IS_EMPTY, "is_empty" }, { KPI_EQ, "eq" }, { KPI_NE, "ne" },
 		{ KPI_LT, "lt" }, { KPI_LE, "at_most" }, { KPI_GT, "gt" },
 		{ KPI_GE, "at_least" }, { KPI_ONE_OF, "one_of" },
@@ -86,7 +87,8 @@ static void put_const(describe_buf *b, const kpi_const *c)
 
 static void put_node(describe_buf *b, const kpi_node *n)
 {
-	if (n->op == KPI_REFERENCE_DATE || n->op == KPI_MONTHS_TO_REFERENCE)
+	if (n->op == KPI_REFERENCE_DATE || n->op == KPI_MONTHS_TO_REFERENCE ||
+	    n->op == KPI_OVERDUE)
 		b->per_period = 1;
 	if (n->op == KPI_LUA_MEASURE || n->op == KPI_LUA_CONDITION) {
 		put(b, "function (line %ld)", n->line);
@@ -97,6 +99,20 @@ static void put_node(describe_buf *b, const kpi_node *n)
 		return;
 	}
 	put(b, "%s", node_name(n->op));
+	if (n->op == KPI_OVERDUE) {
+		put(b, " { start = \"%s\"", n->name[0]);
+		if (n->name[1])
+			put(b, ", stop = \"%s\"", n->name[1]);
+		put(b, ", months = { ");
+		for (size_t i = 1; i < n->const_count; i++)
+			put(b, "%s%g", i > 1 ? ", " : "", n->consts[i].num);
+		put(b, " }, lookup = \"%s\", key = \"%s\", step = \"%s\", "
+		    "done = \"%s\", grace_days = ", n->link[0], n->name[2],
+		    n->link[1], n->link[2]);
+		put_const(b, &n->consts[0]);
+		put(b, " }");
+		return;
+	}
 	if (n->op == KPI_ALL || n->op == KPI_ANY) {
 		put(b, " { ");
 		for (size_t i = 0; i < n->kid_count; i++) {

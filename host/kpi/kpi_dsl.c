@@ -40,6 +40,8 @@ static const struct kpi_helper {
 	{ "workdays", KPI_WORKDAYS, KPI_KIND_MEASURE, 2, 2, "two date fields" },
 	{ "months_to_reference", KPI_MONTHS_TO_REFERENCE, KPI_KIND_MEASURE, 1,
 	  1, "a date field" },
+	{ "overdue", KPI_OVERDUE, KPI_KIND_MEASURE, 1, 1,
+	  "{ start, stop, months, lookup, key, step, done, grace_days }" },
 	{ "days_between", KPI_DAYS_BETWEEN, KPI_KIND_MEASURE, 2, 2,
 	  "two date fields" },
 	{ "is_set", KPI_IS_SET, KPI_KIND_CONDITION, 1, 1, "a field" },
@@ -116,7 +118,9 @@ static int kpi_helper_call(lua_State *L)
 		return luaL_error(L, "%s() takes %s", h->name, h->usage);
 	if (h->kind == KPI_KIND_SELECT || h->kind == KPI_KIND_MEASURE)
 		for (int i = 1; i <= n; i++)
-			if (lua_type(L, i) != LUA_TSTRING)
+			if (lua_type(L, i) != (h->op == KPI_OVERDUE
+						       ? LUA_TTABLE
+						       : LUA_TSTRING))
 				return luaL_error(L, "%s() takes %s, got %s "
 						  "as argument %d", h->name,
 						  h->usage,
@@ -223,6 +227,80 @@ static int kpi_compile_function(kpi_compile *c, int idx, kpi_op op,
 	return 0;
 }
 
+static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
+			     kpi_const *out);
+
+/* overdue { start = "start", stop = "end", months = { 3, 9 },
+ * lookup = "visits", key = "trajectory_id", step = "month",
+ * done = "date", grace_days = 0 } (stop and grace_days optional) into
+ * node; the table is at idx. */
+static int kpi_compile_overdue(kpi_compile *c, int idx, const char *what,
+			       kpi_node *node)
+{
+	static const char *const keys[] = { "start", "stop", "key", "lookup",
+					    "step", "done" };
+	lua_State *L = c->L;
+	char **slots[] = { &node->name[0], &node->name[1], &node->name[2],
+			   &node->link[0], &node->link[1], &node->link[2] };
+	size_t n;
+
+	lua_rawgeti(L, idx, 1);			/* the table */
+	for (size_t i = 0; i < 6; i++) {
+		int type = lua_getfield(L, -1, keys[i]);
+
+		if (type == LUA_TNIL && i == 1) {	/* no stop */
+			lua_pop(L, 1);
+			continue;
+		}
+		if (type != LUA_TSTRING) {
+			lua_pop(L, 2);
+			return kpi_compile_fail(c, "%s: overdue{} needs %s = "
+						"a field name", what, keys[i]);
+		}
+		*slots[i] = kpi_copy(L, -1);
+		lua_pop(L, 1);
+		if (!*slots[i]) {
+			lua_pop(L, 1);
+			return kpi_compile_fail(c, "out of memory");
+		}
+	}
+	lua_getfield(L, -1, "months");
+	n = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
+	node->consts = calloc(n + 1, sizeof(*node->consts));
+	if (!node->consts) {
+		lua_pop(L, 2);
+		return kpi_compile_fail(c, "out of memory");
+	}
+	node->const_count = n + 1;
+	for (size_t i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i);
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+		    lua_tointeger(L, -1) > 1200) {
+			lua_pop(L, 3);
+			return kpi_compile_fail(c, "%s: overdue{}: months are "
+						"whole numbers from 0 to 1200",
+						what);
+		}
+		node->consts[i].type = KPI_VALUE_NUMBER;
+		node->consts[i].num = (double)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	if (n == 0) {
+		lua_pop(L, 1);
+		return kpi_compile_fail(c, "%s: overdue{} needs months = a "
+					"list of whole numbers", what);
+	}
+	node->consts[0].type = KPI_VALUE_NUMBER;	/* grace_days */
+	if (lua_getfield(L, -1, "grace_days") != LUA_TNIL &&
+	    kpi_compile_const(c, -1, what, &node->consts[0]) < 0) {
+		lua_pop(L, 2);
+		return -1;
+	}
+	lua_pop(L, 2);
+	return 0;
+}
+
 static int kpi_compile_measure(kpi_compile *c, int idx, const char *what,
 			       kpi_node **slot)
 {
@@ -240,11 +318,14 @@ static int kpi_compile_measure(kpi_compile *c, int idx, const char *what,
 	if (!h || h->kind != KPI_KIND_MEASURE)
 		return kpi_compile_fail(c, "%s: expected a field name, "
 					"workdays(), days_between(), "
-					"months_to_reference() or a function, "
+					"months_to_reference(), overdue{} or a "
+					"function, "
 					"got %s", what,
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
 		return -1;
+	if (h->op == KPI_OVERDUE)
+		return kpi_compile_overdue(c, idx, what, *slot);
 	for (int i = 0; i < h->min_args; i++) {
 		lua_rawgeti(L, idx, i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING) {

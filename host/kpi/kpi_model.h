@@ -41,6 +41,12 @@ typedef enum kpi_op {
 	KPI_DAYS_BETWEEN,
 	KPI_MONTHS_TO_REFERENCE, /* whole months from name[0] to the
 				    period's reference date */
+	/* overdue{...}: of the dates consts[1..] months after name[0] (not
+	 * after name[1], when set), the number whose date plus consts[0]
+	 * days lies before the period's reference date, with no row in
+	 * lookup link[0] under the row's name[2] whose link[1] is those
+	 * months and link[2] a date on or before the reference date */
+	KPI_OVERDUE,
 	KPI_LUA_MEASURE,	/* ref */
 	/* conditions; kids[0] is the measure of IS_SET .. ONE_OF */
 	KPI_IS_SET,
@@ -137,8 +143,10 @@ typedef struct kpi_node {
 	kpi_op op;
 	struct kpi_node **kids;
 	size_t kid_count;
-	char *name[2];		/* field names */
-	size_t field[2];	/* bound schema indexes */
+	char *name[3];		/* field names */
+	size_t field[3];	/* bound schema indexes */
+	char *link[3];		/* overdue(): lookup, its step and done
+				   fields */
 	int ref;		/* Lua function, or LUA_NOREF */
 	long line;		/* where that function was defined */
 	kpi_const *consts;

@@ -86,6 +86,36 @@ static int kpi_bind_date(kpi_binder *b, kpi_node *node, int i,
 	return 0;
 }
 
+static int kpi_bind_param(kpi_binder *b, kpi_const *c);
+
+/* overdue{}: date fields, a key field, a lookup of the KPI and a
+ * number of days. */
+static int kpi_bind_overdue(kpi_binder *b, kpi_node *node)
+{
+	kpi_const *grace = &node->consts[0];
+	size_t i;
+
+	node->type = KPI_VALUE_NUMBER;
+	if (kpi_bind_date(b, node, 0, "overdue{} start") < 0 ||
+	    (node->name[1] && kpi_bind_date(b, node, 1, "overdue{} stop") < 0) ||
+	    kpi_bind_field(b, node->name[2], &node->field[2]) < 0)
+		return -1;
+	for (i = 0; i < b->k->lookup_count; i++)
+		if (strcmp(b->k->lookups[i].name, node->link[0]) == 0)
+			break;
+	if (i == b->k->lookup_count)
+		return kpi_bind_fail(b, NULL, "overdue{}: no lookup '%s' "
+				     "(declare it in lookup = { ... })",
+				     node->link[0]);
+	if (grace->param && kpi_bind_param(b, grace) < 0)
+		return -1;
+	if (grace->type != KPI_VALUE_NUMBER || !(grace->num >= 0) ||
+	    grace->num > 36525 || grace->num != floor(grace->num))
+		return kpi_bind_fail(b, NULL, "overdue{}: grace_days must be "
+				     "a whole number of days from 0 to 36525");
+	return 0;
+}
+
 static int kpi_bind_measure(kpi_binder *b, kpi_node *node)
 {
 	switch (node->op) {
@@ -111,6 +141,8 @@ static int kpi_bind_measure(kpi_binder *b, kpi_node *node)
 	case KPI_MONTHS_TO_REFERENCE:
 		node->type = KPI_VALUE_NUMBER;
 		return kpi_bind_date(b, node, 0, "months_to_reference()");
+	case KPI_OVERDUE:
+		return kpi_bind_overdue(b, node);
 	default:			/* a Lua function gives numbers */
 		node->type = KPI_VALUE_NUMBER;
 		return 0;
@@ -285,7 +317,7 @@ static const char *kpi_node_missing(const kpi_node *node,
 
 	if (!node)
 		return NULL;
-	for (int i = 0; i < 2 && !name; i++)
+	for (int i = 0; i < 3 && !name; i++)
 		if (node->name[i] && !kpi_schema_has(schema, node->name[i]))
 			name = node->name[i];
 	for (size_t i = 0; !name && i < node->kid_count; i++)
@@ -317,10 +349,9 @@ static void kpi_mark_node(const kpi_node *node, unsigned char *used)
 {
 	if (!node)
 		return;
-	if (node->name[0])
-		used[node->field[0]] = 1;
-	if (node->name[1])
-		used[node->field[1]] = 1;
+	for (int i = 0; i < 3; i++)
+		if (node->name[i])
+			used[node->field[i]] = 1;
 	for (size_t i = 0; i < node->kid_count; i++)
 		kpi_mark_node(node->kids[i], used);
 }
@@ -438,6 +469,34 @@ void kpi_row_meta_drop(kpi_script *script)
 	script->row_meta_ref = LUA_NOREF;
 }
 
+/* Push v as a script sees it (a date as "YYYY-MM-DD"); 0, pushing
+ * nothing, when it is empty. */
+static int kpi_push_value(lua_State *L, const peil_value *v)
+{
+	char iso[11];
+
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		lua_pushlstring(L, v->as.text, v->len);
+		return 1;
+	case PEIL_TYPE_INTEGER:
+		lua_pushinteger(L, (lua_Integer)v->as.integer);
+		return 1;
+	case PEIL_TYPE_REAL:
+		lua_pushnumber(L, v->as.real);
+		return 1;
+	case PEIL_TYPE_DATE:
+		date_format_iso(v->as.date, iso);
+		lua_pushstring(L, iso);
+		return 1;
+	case PEIL_TYPE_BOOLEAN:
+		lua_pushboolean(L, v->as.boolean);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row)
 {
 	int entry, values;
@@ -448,31 +507,12 @@ void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row)
 	values = lua_gettop(L);
 	for (size_t i = 0; i < row->schema->field_count; i++) {
 		const peil_value *v;
-		char iso[11];
 
 		if (row->slot[i] == SIZE_MAX)
 			continue;
 		v = &row->values[row->slot[i]];
-		switch (v->type) {
-		case PEIL_TYPE_TEXT:
-			lua_pushlstring(L, v->as.text, v->len);
-			break;
-		case PEIL_TYPE_INTEGER:
-			lua_pushinteger(L, (lua_Integer)v->as.integer);
-			break;
-		case PEIL_TYPE_REAL:
-			lua_pushnumber(L, v->as.real);
-			break;
-		case PEIL_TYPE_DATE:
-			date_format_iso(v->as.date, iso);
-			lua_pushstring(L, iso);
-			break;
-		case PEIL_TYPE_BOOLEAN:
-			lua_pushboolean(L, v->as.boolean);
-			break;
-		default:
+		if (!kpi_push_value(L, v))
 			continue;
-		}
 		lua_setfield(L, -2, row->schema->fields[i].name);
 	}
 	lua_rawgeti(L, entry, 1);
@@ -662,6 +702,107 @@ static void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
 	}
 }
 
+/* overdue{}: the scheduled dates of the row (kpi_model.h), counted in
+ * C over the rows of its lookup. */
+typedef struct kpi_overdue_call {
+	const kpi *k;
+	const kpi_node *node;
+	const kpi_row *row;
+	int32_t start, stop, reference;
+	double n;
+} kpi_overdue_call;
+
+/* Whether a row of the lookup rows (at the top) records the step after
+ * months as done on or before the reference date; under sandbox_protect. */
+static int kpi_overdue_done(lua_State *L, const kpi_overdue_call *in,
+			    double months)
+{
+	const kpi_node *node = in->node;
+	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+
+	for (lua_Integer i = 1; i <= n; i++) {
+		int32_t done;
+		int is_num;
+		double step;
+
+		lua_rawgeti(L, -1, i);
+		lua_getfield(L, -1, node->link[1]);
+		step = lua_tonumberx(L, -1, &is_num);
+		if (!is_num)
+			return luaL_error(L, "overdue{}: a row of lookup '%s' "
+					  "has no number in '%s'",
+					  node->link[0], node->link[1]);
+		lua_getfield(L, -2, node->link[2]);
+		if (lua_type(L, -1) != LUA_TSTRING ||
+		    date_parse_iso(lua_tostring(L, -1), &done) < 0)
+			return luaL_error(L, "overdue{}: a row of lookup '%s' "
+					  "has no date in '%s'",
+					  node->link[0], node->link[2]);
+		lua_pop(L, 3);
+		if (step == months && done <= in->reference)
+			return 1;
+	}
+	return 0;
+}
+
+static int kpi_overdue_protected(lua_State *L)
+{
+	kpi_overdue_call *in = lua_touserdata(L, 1);
+	const kpi_node *node = in->node;
+	const peil_value *key =
+		&in->row->values[in->row->slot[node->field[2]]];
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, in->k->lookups_ref);
+	lua_getfield(L, -1, node->link[0]);
+	if (!lua_istable(L, -1) || !kpi_push_value(L, key))
+		lua_newtable(L);	/* no key: no rows */
+	else if (lua_rawget(L, -2) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+	}
+	for (size_t i = 1; i < node->const_count; i++) {
+		int32_t due = date_add_months(in->start,
+					      (int)node->consts[i].num);
+
+		if (due > in->stop ||
+		    !(due + (int32_t)node->consts[0].num < in->reference))
+			continue;
+		if (!kpi_overdue_done(L, in, node->consts[i].num))
+			in->n += 1;
+	}
+	return 0;
+}
+
+static int kpi_overdue(kpi *k, const kpi_node *node, const kpi_row *row,
+		       size_t p, kpi_value *out, peil_error *err)
+{
+	kpi_overdue_call in = { k, node, row, 0, INT32_MAX,
+				row->periods[p].reference, 0 };
+	kpi_value a;
+	char msg[sizeof(err->message)];
+
+	memset(out, 0, sizeof(*out));
+	kpi_field_value(row, node->field[0], &a);
+	if (a.type != KPI_VALUE_DATE)
+		return 0;		/* null without a start */
+	in.start = (int32_t)a.num;
+	if (node->name[1]) {
+		kpi_field_value(row, node->field[1], &a);
+		if (a.type == KPI_VALUE_DATE)
+			in.stop = (int32_t)a.num;
+	}
+	if (sandbox_protect(k->script->sb, kpi_overdue_protected, &in,
+			    err) < 0) {
+		memcpy(msg, err->message, sizeof(msg));
+		error_set(err, k->info.script, k->info.line, NULL,
+			  "kpi '%s': %s", k->info.id, msg);
+		return -1;
+	}
+	out->type = KPI_VALUE_NUMBER;
+	out->num = in.n;
+	return 0;
+}
+
 int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		kpi_value *out, peil_error *err)
 {
@@ -694,6 +835,8 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		out->num = date_months_between((int32_t)a.num,
 					       row->periods[p].reference);
 		return 0;
+	case KPI_OVERDUE:
+		return kpi_overdue(k, node, row, p, out, err);
 	default: {
 		kpi_invoke in = { k, node, row, p, out, 0 };
 

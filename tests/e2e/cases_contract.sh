@@ -65,3 +65,90 @@ EXPECTED
 	expect_rc "explain ladder_gestegen" 0 $?
 	expect_grep "explain shows the target on the risen" "$work/explain" "minimaal 750"
 }
+
+# overdue{} (issue 18, item 4) on its own, in a script of the test's:
+# visits due 3 and 9 months after the start, a margin of 20 days, no
+# stop field, every programme.
+#
+#   traject  start       visits done
+#   T1       01-02-2017  3 m (due 01-05-2017) on 10-05-2017,
+#                        9 m (due 01-11-2017) on 20-12-2017
+#   T2       15-01-2018  none (3 m due 15-04-2018)
+#
+#   30-11-2017: T1 9 m, 01-11 + 20 days = 21-11 before the reference
+#     date, done only on 20-12 = 1 (T1 3 m was done on 10-05).
+#   31-12-2017: 0 (the 9-month visit is done on 20-12).
+#   30-04-2018: T2 3 m, 15-04 + 20 = 05-05, not before 30-04 = 0
+#     (without the margin it would be 1).
+#   31-05-2018: T2 3 m, 05-05 before 31-05, no visit = 1.
+# A step field without a number fails the KPI; a script naming a lookup it
+# does not declare, a negative margin or no months, is refused naming the
+# KPI; peil explain
+# shows the shipped KPI's overdue{}.
+test_overdue() {
+	demo_setup 2017 2018 200
+	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
+	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n' \
+		'T1;P1;Buurtbaan;01-02-2017;' 'T2;P2;Geldzaken;15-01-2018;' \
+		>"$work/demo/export_trajecten.csv"
+	printf 'Bezoeknummer;Trajectnummer;Maand;Datum bezoek\r\n%s\r\n%s\r\n' \
+		'B1;T1;3;10-05-2017' 'B2;T1;9;20-12-2017' >"$work/demo/export_bezoeken.csv"
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" explain --config "$work/demo.ini" vervolgbezoeken_achterstallig \
+		>"$work/explain" 2>"$work/err"
+	expect_rc "explain vervolgbezoeken_achterstallig" 0 $?
+	expect_grep "explain shows overdue{}" "$work/explain" \
+		'sum(overdue { start = "start", stop = "end", months = { 3, 9, 15, 22 }, lookup = "visits", key = "trajectory_id", step = "month", done = "date", grace_days = param("grace_days") })'
+	mkdir -p "$work/scripts"
+	cat >"$work/scripts/achterstand.lua" <<'LUA'
+kpi {
+  id = "achterstand_test", title = "Achterstand", unit = "bezoeken",
+  dataset = "trajectories", grain = "month",
+  select = running_in("start", "end"),
+  lookup = { visits = { dataset = "visits", by = "trajectory_id" } },
+  rule = sum(overdue { start = "start", months = { 3, 9 }, lookup = "visits",
+    key = "trajectory_id", step = "month", done = "date", grace_days = 20 }),
+}
+LUA
+	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
+		--from 2017-11 --to 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
+	expect_rc "eval achterstand_test" 0 $?
+	csv_columns periode waarde <"$work/own.csv" >"$work/got"
+	while IFS= read -r line; do
+		if grep -qxF -- "$line" "$work/got"; then ok "$line"
+		else fail "$line" "got: $(tr '\n' ' ' <"$work/got")"; fi
+	done <<'EXPECTED'
+2017-11;1
+2017-12;0
+2018-01;0
+2018-04;0
+2018-05;1
+EXPECTED
+	overdue_refused "a step that is no number fails the KPI" \
+		'step = "month"' 'step = "visit_id"' \
+		"kpi 'achterstand_test': overdue{}: a row of lookup 'visits' has no number in 'visit_id'"
+	overdue_refused "a negative margin is refused" \
+		'grace_days = 20' 'grace_days = -5' \
+		"overdue{}: grace_days must be a whole number of days from 0 to 36525"
+	overdue_refused "an undeclared lookup is refused" \
+		'lookup = "visits",' 'lookup = "bezoeken",' \
+		"overdue{}: no lookup 'bezoeken'"
+	overdue_refused "no months are refused" 'months = { 3, 9 }' 'months = { }' \
+		"kpi 'achterstand_test': rule: sum(): overdue{} needs months"
+}
+
+# The script of test_overdue with text FROM replaced by TO: evaluating it
+# fails with MESSAGE (WHAT names the check); then the script is restored.
+overdue_refused() {
+	local script="$work/scripts/achterstand.lua"
+
+	cp "$script" "$work/achterstand.orig"
+	python3 -c 'import sys; p, a, b = sys.argv[1:]; t = open(p).read(); assert a in t; open(p, "w").write(t.replace(a, b))' \
+		"$script" "$2" "$3"
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
+		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
+	expect_grep "$1" "$work/err" "$4"
+	cp "$work/achterstand.orig" "$script"
+}
