@@ -2,7 +2,10 @@
  * cmd_cases.c - peil cases KPI --period P [--cell field=value,...] [--all]:
  * the record keys behind one figure, for the people who register them
  * (kpi_set_cases).  Internal output by nature: to the terminal or -o FILE,
- * never into a report or export.
+ * never into a report or export.  The listing is recorded in the run
+ * history as a run of kind "cases" over the period, with the KPI's
+ * figures (never published: show, report and export read runs of kind
+ * "run" only).
  */
 #include "cli/cli.h"
 
@@ -121,10 +124,11 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 {
 	cases_out c = { 0 };
 	kpi_cases cases = { 0 };
-	evaluation ev;
+	evaluation ev = { 0 };
 	peil_context ctx;
 	peil_error err;
 	out_file file;
+	run_lock lock = { -1 };
 	int32_t from, to;
 	int rc;
 
@@ -142,7 +146,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	rc = cli_range(o, &from, &to);
 	if (rc)
 		return rc;
-	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
+	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
 	if (rc == 0 && !kpi_set_find(ctx.kpis, argv[0])) {
 		log_msg(PEIL_LOG_ERROR, "no KPI '%s' (see peil list)", argv[0]);
 		rc = EXIT_USAGE;
@@ -150,6 +154,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	if (rc == 0)
 		rc = cli_out_open(&file, o->output);
 	if (rc) {
+		run_lock_release(&lock);
 		context_close(&ctx);
 		return rc;
 	}
@@ -166,7 +171,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	if (!cases.cell) {
 		rc = EXIT_STORAGE;
 		log_msg(PEIL_LOG_ERROR, "out of memory");
-	} else if (evaluation_run(&ctx, NULL, from, to, argv[0], &ev,
+	} else if (evaluation_run(&ctx, "cases", from, to, argv[0], &ev,
 				  &err) < 0) {
 		log_error(&err);
 		rc = EXIT_STORAGE;
@@ -178,9 +183,11 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	kpi_set_cases(ctx.kpis, NULL);
 	rc = cli_worst(rc, cli_out_close(&file, rc == 0));
 	if (rc == 0)
-		log_msg(PEIL_LOG_INFO, "cases of %s %s %s: %zu listed",
-			argv[0], o->period, cases.cell, c.listed);
+		log_msg(PEIL_LOG_INFO, "cases of %s %s %s: %zu listed "
+			"(run %lld)", argv[0], o->period, cases.cell,
+			c.listed, (long long)ev.run_id);
 	free((char *)cases.cell);
+	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
 }

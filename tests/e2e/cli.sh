@@ -127,7 +127,15 @@ test_cases_behind() {
 		ok "the keys D4 D7 D8 under their field's name"
 	else fail "the keys D4 D7 D8" "got: $(cat "$work/cases.txt")"; fi
 	expect_grep "logs how many" "$work/err" \
-		'cases of casussen_gestart 2018-02 {}: 3 listed'
+		'cases of casussen_gestart 2018-02 {}: 3 listed (run 1)'
+	"$peil" runs --config "$work/peil.ini" >"$work/runs.txt" 2>"$work/err"
+	expect_grep "the run history holds it as a run of kind cases" \
+		"$work/runs.txt" "Run 1  cases  "
+	expect_grep "over February" "$work/runs.txt" "periods 2018-02-01 .. 2018-02-28"
+	"$peil" show --config "$work/peil.ini" >"$work/show.txt" 2>"$work/err"
+	if grep -q "casussen_gestart\|Gestarte" "$work/show.txt"; then
+		fail "show never shows a cases run's figures" "$(head "$work/show.txt")"
+	else ok "show never shows a cases run's figures"; fi
 	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
 		--cell "team=Buurtteam Zuid" -o "$work/zuid.txt" 2>"$work/err"
 	expect_rc "cases of a cell to a file" 0 $?
@@ -176,6 +184,25 @@ test_cases_behind() {
 	if [ "$checked" -ge 45 ] && [ "$wrong" = 0 ]; then
 		ok "$checked figures: as many cases listed as the numerator"
 	else fail "cases listed = numerator" "$checked checked, $wrong wrong"; fi
+
+	# Fed back per worker: a data-quality KPI broken down by any field of
+	# its dataset (the fixture has no worker column; the organisation
+	# stands in for it).  Of February's new cases D4 (Welzijn Noord) has
+	# no referrer; D7 and D8 (Welzijn Zuid) have one.
+	printf '[kpi kwaliteit_zonder_melder]\nbreakdown = organisation\n' \
+		>>"$work/peil.ini"
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-02 --cell "organisation=Welzijn Noord" \
+		>"$work/org.txt" 2>"$work/err"
+	expect_rc "cases of a data-quality KPI per organisation" 0 $?
+	if [ "$(tr '\n' ' ' <"$work/org.txt")" = "case_id D4 " ]; then
+		ok "Welzijn Noord's case without a referrer is D4"
+	else fail "Welzijn Noord's D4" "got: $(cat "$work/org.txt") $(cat "$work/err")"; fi
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-02 --cell "organisation=Welzijn Zuid" \
+		>"$work/org.txt" 2>"$work/err"
+	if [ ! -s "$work/org.txt" ]; then ok "Welzijn Zuid has none"
+	else fail "Welzijn Zuid has none" "got: $(cat "$work/org.txt")"; fi
 }
 
 # ------------------------------------------------------------ show formats
