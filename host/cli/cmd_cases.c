@@ -120,6 +120,19 @@ static char *cases_cell(const char *spec)
 	return out;
 }
 
+/* Whether the evaluation has KPI's figure of the period and cell asked
+ * for: a period or cell it has none of is an error, not an empty list. */
+static int cases_figure_exists(const result_table *t, const char *kpi,
+			       const kpi_cases *cases)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (!t->rows[i].earlier && strcmp(t->rows[i].kpi, kpi) == 0 &&
+		    strcmp(t->rows[i].period, cases->period) == 0 &&
+		    strcmp(t->rows[i].breakdown, cases->cell) == 0)
+			return 1;
+	return 0;
+}
+
 static int cmd_cases(const cli_options *o, int argc, char **argv)
 {
 	cases_out c = { 0 };
@@ -176,8 +189,15 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 		log_error(&err);
 		rc = EXIT_STORAGE;
 	} else {
-		if (ev.failed)
+		if (ev.failed) {
 			rc = EXIT_KPI_FAILED;
+		} else if (!cases_figure_exists(&ev.results, argv[0],
+					       &cases)) {
+			log_msg(PEIL_LOG_ERROR, "KPI %s has no figure of "
+				"period %s in cell %s (see peil show --format "
+				"json)", argv[0], o->period, cases.cell);
+			rc = EXIT_USAGE;
+		}
 		evaluation_release(&ev);
 	}
 	kpi_set_cases(ctx.kpis, NULL);

@@ -158,6 +158,13 @@ test_cases_behind() {
 	expect_rc "cases of an unknown KPI" 64 $?
 	"$peil" cases caseload --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "cases without --period" 64 $?
+	"$peil" cases caseload --config "$work/peil.ini" --period 2018-02 \
+		--cell team=Oost -o "$work/oost.txt" 2>"$work/err"
+	expect_rc "cases of a cell the KPI has no figure of" 64 $?
+	expect_grep "says so" "$work/err" \
+		'KPI caseload has no figure of period 2018-02 in cell {"team":"Oost"}'
+	if [ -e "$work/oost.txt" ]; then fail "and writes no file"
+	else ok "and writes no file"; fi
 
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
 		>"$work/out.csv" 2>"$work/err"
