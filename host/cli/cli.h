@@ -63,6 +63,7 @@ typedef struct cli_options {
 	int public_only;	/* report/export --public */
 	const char *cell;	/* cases --cell field=value,... */
 	int all;		/* cases --all */
+	const char *field_list;	/* cases --fields A,B */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -84,7 +85,8 @@ enum {
 	CLI_OPT_COMPARE,
 	CLI_OPT_PUBLIC,
 	CLI_OPT_CELL,
-	CLI_OPT_ALL
+	CLI_OPT_ALL,
+	CLI_OPT_FIELD_LIST
 };
 
 /* The help lines of --lang and --locale. */

@@ -1,6 +1,6 @@
 /*
- * cmd_cases.c - peil cases KPI --period P [--cell field=value,...] [--all]:
- * the record keys behind one figure, for the people who register them
+ * cmd_cases.c - peil cases KPI --period P [--cell field=value,...]
+ * [--fields a,b] [--all]: the record keys behind one figure, for the people who register them
  * (kpi_set_cases).  Internal output by nature: to the terminal or -o FILE,
  * never into a report or export.  The listing is recorded in the run
  * history as a run of kind "cases" over the period, with the KPI's
@@ -22,6 +22,9 @@ typedef struct cases_out {
 	FILE *f;
 	int csv, all, header;
 	size_t listed;
+	const char *fields;	/* --fields, or NULL */
+	size_t *cols, col_count;	/* the fields printed */
+	char bad[128];		/* an unknown field of --fields */
 } cases_out;
 
 static void cases_value(FILE *f, const peil_value *v, int csv)
@@ -58,22 +61,54 @@ static void cases_value(FILE *f, const peil_value *v, int csv)
 	}
 }
 
-/* The key fields of a row (a BSN is its stored HMAC, never the number),
- * with whether it counts under --all. */
+/* The columns: the key fields of the dataset, then those of --fields
+ * (comma-separated names).  0, or -1 with c->bad set to the unknown name
+ * (or "" when out of memory). */
+static int cases_columns(cases_out *c, const peil_schema *schema)
+{
+	const char *s = c->fields;
+
+	c->cols = malloc((schema->field_count + (s ? strlen(s) : 0) + 1) *
+			 sizeof(*c->cols));
+	if (!c->cols) {
+		snprintf(c->bad, sizeof(c->bad), "%s", "");
+		return -1;
+	}
+	for (size_t f = 0; f < schema->field_count; f++)
+		if (schema->fields[f].flags & PEIL_FIELD_KEY)
+			c->cols[c->col_count++] = f;
+	while (s && *s) {
+		size_t len = strcspn(s, ","), f;
+
+		for (f = 0; f < schema->field_count; f++)
+			if (strlen(schema->fields[f].name) == len &&
+			    strncmp(schema->fields[f].name, s, len) == 0)
+				break;
+		if (f == schema->field_count) {
+			snprintf(c->bad, sizeof(c->bad), "%.*s", (int)len, s);
+			return -1;
+		}
+		c->cols[c->col_count++] = f;
+		s += len + (s[len] == ',');
+	}
+	return 0;
+}
+
+/* A row's columns (a BSN is its stored HMAC, never the number), with
+ * whether it counts under --all; the header before the first. */
 static int cases_row(void *ctx, const peil_schema *schema,
 		     const peil_value *values, const size_t *slot, int counts)
 {
 	cases_out *c = ctx;
 	const char *sep = c->csv ? "," : "\t";
-	int first = 1;
 
+	if (!c->cols && cases_columns(c, schema) < 0)
+		return -1;
 	for (int pass = c->header ? 1 : 0; pass < 2; pass++) {
-		first = 1;
-		for (size_t f = 0; f < schema->field_count; f++) {
-			if (!(schema->fields[f].flags & PEIL_FIELD_KEY))
-				continue;
-			fputs(first ? "" : sep, c->f);
-			first = 0;
+		for (size_t i = 0; i < c->col_count; i++) {
+			size_t f = c->cols[i];
+
+			fputs(i ? sep : "", c->f);
 			if (pass == 0)
 				fputs(schema->fields[f].name, c->f);
 			else
@@ -174,6 +209,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	c.f = file.f;
 	c.csv = o->format && strcmp(o->format, "csv") == 0;
 	c.all = o->all;
+	c.fields = o->field_list;
 	cases.period = o->period;
 	cases.cell = cases_cell(o->cell);
 	cases.all = o->all;
@@ -189,7 +225,12 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 		log_error(&err);
 		rc = EXIT_STORAGE;
 	} else {
-		if (ev.failed) {
+		if (c.bad[0]) {
+			log_msg(PEIL_LOG_ERROR, "--fields: the dataset of KPI "
+				"%s has no field '%s' (see peil list --fields)",
+				argv[0], c.bad);
+			rc = EXIT_USAGE;
+		} else if (ev.failed) {
 			rc = EXIT_KPI_FAILED;
 		} else if (!cases_figure_exists(&ev.results, argv[0],
 					       &cases)) {
@@ -207,6 +248,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 			"(run %lld)", argv[0], o->period, cases.cell,
 			c.listed, (long long)ev.run_id);
 	free((char *)cases.cell);
+	free(c.cols);
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
@@ -215,6 +257,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 static const struct option cases_options[] = {
 	{ "cell", required_argument, NULL, CLI_OPT_CELL },
 	{ "all", no_argument, NULL, CLI_OPT_ALL },
+	{ "fields", required_argument, NULL, CLI_OPT_FIELD_LIST },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ NULL, 0, NULL, 0 }
@@ -226,6 +269,7 @@ const cli_command cmd_cases_command = {
 	.summary = "list the record keys behind one figure (internal only)",
 	.help = "      --cell F=V,...  the cell of the breakdown (default: "
 		"the total)\n"
+		"      --fields A,B    these fields too, after the keys\n"
 		"      --all           also the rows a share divides by "
 		"(column counts)\n"
 		"  -f, --format FMT    text (default) or csv\n"

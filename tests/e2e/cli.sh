@@ -142,6 +142,18 @@ test_cases_behind() {
 	if [ "$(tr '\n' ' ' <"$work/zuid.txt")" = "case_id D7 D8 " ]; then
 		ok "Zuid's cell holds D7 and D8"
 	else fail "Zuid's cell holds D7 and D8" "got: $(cat "$work/zuid.txt")"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--cell "team=Buurtteam Zuid" --fields registered,referrer \
+		--format csv >"$work/fields.csv" 2>"$work/err"
+	if [ "$(tr '\n' ' ' <"$work/fields.csv")" = \
+	     "case_id,registered,referrer D7,2018-02-16,Huisarts D8,2018-02-20,Ander team " ]; then
+		ok "--fields adds the registration date and the referrer"
+	else fail "--fields" "got: $(cat "$work/fields.csv") $(cat "$work/err")"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--fields registered,nope >/dev/null 2>"$work/err"
+	expect_rc "--fields with an unknown field" 64 $?
+	expect_grep "names it" "$work/err" \
+		"the dataset of KPI casussen_gestart has no field 'nope'"
 	"$peil" cases afgesloten_volgens_plan --config "$work/peil.ini" \
 		--period 2018-02 --all --format csv >"$work/share.csv" 2>"$work/err"
 	expect_rc "cases of a share with --all" 0 $?
