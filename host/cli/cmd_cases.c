@@ -173,6 +173,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	cases_out c = { 0 };
 	kpi_cases cases = { 0 };
 	evaluation ev = { 0 };
+	const kpi_info *k;
 	peil_context ctx;
 	peil_error err;
 	out_file file;
@@ -195,8 +196,14 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS, &lock);
-	if (rc == 0 && !kpi_set_find(ctx.kpis, argv[0])) {
+	k = rc == 0 ? kpi_set_find(ctx.kpis, argv[0]) : NULL;
+	if (rc == 0 && !k) {
 		log_msg(PEIL_LOG_ERROR, "no KPI '%s' (see peil list)", argv[0]);
+		rc = EXIT_USAGE;
+	} else if (rc == 0 && k->per) {
+		log_msg(PEIL_LOG_ERROR, "KPI %s counts groups per %s, not "
+			"rows: peil cases lists the rows behind a figure only",
+			argv[0], k->per);
 		rc = EXIT_USAGE;
 	}
 	if (rc == 0)

@@ -320,8 +320,8 @@ typedef struct kpi_sink {
  * a count() counts, a share()'s numerator (counts = 1); with all, also
  * the other rows that passed where (counts = 0: a share's denominator).
  * values[slot[f]] is field f of schema; every field is there.  A KPI
- * with per lists nothing; count_distinct lists the rows, not the distinct
- * values.  fn returns 0 to go on, negative to stop
+ * with per lists nothing (peil cases refuses it); count_distinct lists the
+ * rows, not the distinct values.  fn returns 0 to go on, negative to stop
  * (the KPI fails).  NULL turns it off. */
 typedef struct kpi_cases {
 	const char *period;

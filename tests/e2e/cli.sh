@@ -170,6 +170,11 @@ test_cases_behind() {
 	expect_rc "cases of an unknown KPI" 64 $?
 	"$peil" cases caseload --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "cases without --period" 64 $?
+	"$peil" cases zrm_vooruit --config "$work/peil.ini" --period 2018-Q1 \
+		>/dev/null 2>"$work/err"
+	expect_rc "cases of a KPI with per" 64 $?
+	expect_grep "says it counts groups" "$work/err" \
+		"KPI zrm_vooruit counts groups per person, not rows"
 	"$peil" cases caseload --config "$work/peil.ini" --period 2018-02 \
 		--cell team=Oost -o "$work/oost.txt" 2>"$work/err"
 	expect_rc "cases of a cell the KPI has no figure of" 64 $?
