@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdint.h>
 
+#include "base/out_file.h"
 #include "engine/context.h"
 #include "engine/run_lock.h"
 #include "report/output.h"
@@ -60,6 +61,9 @@ typedef struct cli_options {
 	const char *compare;	/* report --compare LIST */
 	int dry_run;		/* eval --dry-run */
 	int public_only;	/* report/export --public */
+	const char *cell;	/* cases --cell field=value,... */
+	int all;		/* cases --all */
+	const char *field_list;	/* cases --fields A,B */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -79,7 +83,10 @@ enum {
 	CLI_OPT_EVALUATE,
 	CLI_OPT_DRY_RUN,
 	CLI_OPT_COMPARE,
-	CLI_OPT_PUBLIC
+	CLI_OPT_PUBLIC,
+	CLI_OPT_CELL,
+	CLI_OPT_ALL,
+	CLI_OPT_FIELD_LIST
 };
 
 /* The help lines of --lang and --locale. */
@@ -107,6 +114,7 @@ extern const cli_command cmd_check_command;
 extern const cli_command cmd_list_command;
 extern const cli_command cmd_test_command;
 extern const cli_command cmd_explain_command;
+extern const cli_command cmd_cases_command;
 extern const cli_command cmd_catalogue_command;
 extern const cli_command cmd_runs_command;
 extern const cli_command cmd_diff_command;
@@ -118,6 +126,12 @@ extern const cli_command cmd_init_command;
 extern const cli_command cmd_status_command;
 
 int cli_worst(int a, int b);
+
+/* Open -o's temporary file (stdout without -o): 0 or EXIT_STORAGE. */
+int cli_out_open(out_file *o, const char *path);
+/* Commit the output when ok, else discard it; a write that failed is
+ * EXIT_STORAGE with "cannot write FILE: cause". */
+int cli_out_close(out_file *o, int ok);
 /* Why a KPI's figures changed from run old_run to run new_run: its
  * definition hash recorded with each run differs (definition), or else
  * the runs' inputs fingerprints do (input); unknown when a run recorded

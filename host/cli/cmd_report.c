@@ -153,7 +153,7 @@ static void scripts_release(struct scripts *s)
 }
 
 /* Open -o's temporary file (stdout without -o): 0 or EXIT_STORAGE. */
-static int out_open(out_file *o, const char *path)
+int cli_out_open(out_file *o, const char *path)
 {
 	peil_error err;
 
@@ -166,7 +166,7 @@ static int out_open(out_file *o, const char *path)
 
 /* Commit the output when ok, else discard it; the exit code: a write
  * that failed is EXIT_STORAGE with "cannot write FILE: cause". */
-static int out_close(out_file *o, int ok)
+int cli_out_close(out_file *o, int ok)
 {
 	peil_error err;
 
@@ -282,7 +282,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 				    &scripts_err);
 	}
 	if (rc == 0)
-		rc = out_open(&file, o->output);
+		rc = cli_out_open(&file, o->output);
 	if (rc == 0 && format) {
 		format->kpis = ctx->kpis;
 		format->field_label = settings_field_label;
@@ -314,7 +314,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.commentary = &notes;
 		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
 	}
-	rc = cli_worst(rc, out_close(&file, rc == 0));
+	rc = cli_worst(rc, cli_out_close(&file, rc == 0));
 	/* Only a report written to a file is recorded: what a later report
 	 * of the period compares with. */
 	if (rc == 0 && o->output && store_has(ctx->store, STORE_V8_REPORTS))
@@ -434,13 +434,13 @@ static int cmd_export(const cli_options *o, int argc, char **argv)
 	if (rc == 0 && figures.run_id)
 		rc = cli_read_stale(&ctx, figures.run_id, &stale);
 	if (rc == 0)
-		rc = out_open(&file, o->output);
+		rc = cli_out_open(&file, o->output);
 	if (rc == 0)
 		rc = prometheus_write(file.f, &figures, ctx.kpis, run.started,
 				      &stale, unpublished) < 0
 			     ? EXIT_CONFIG
 			     : 0;
-	rc = cli_worst(rc, out_close(&file, rc == 0));
+	rc = cli_worst(rc, cli_out_close(&file, rc == 0));
 	input_ages_release(&stale);
 	result_table_release(&figures);
 	context_close(&ctx);

@@ -26,6 +26,7 @@ static const cli_command *const commands[] = {
 	&cmd_check_command,
 	&cmd_list_command,
 	&cmd_explain_command,
+	&cmd_cases_command,
 	&cmd_test_command,
 	&cmd_catalogue_command,
 	&cmd_report_command,
@@ -199,6 +200,15 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			break;
 		case CLI_OPT_PUBLIC:
 			o->public_only = 1;
+			break;
+		case CLI_OPT_CELL:
+			o->cell = optarg;
+			break;
+		case CLI_OPT_ALL:
+			o->all = 1;
+			break;
+		case CLI_OPT_FIELD_LIST:
+			o->field_list = optarg;
 			break;
 		case CLI_OPT_DRY_RUN:
 			o->dry_run = 1;

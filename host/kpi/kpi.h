@@ -313,6 +313,26 @@ typedef struct kpi_sink {
 		       const peil_result *result);
 } kpi_sink;
 
+/* The cases behind a figure (peil cases): while set, kpi_evaluate runs
+ * on one thread and calls fn for every row that counts in the period with
+ * id `period` and the cell with JSON text `cell` ("{}": the total) of the
+ * KPIs it evaluates, after the same where and rule as the figure: the rows
+ * a count() counts, a share()'s numerator (counts = 1); with all, also
+ * the other rows that passed where (counts = 0: a share's denominator).
+ * values[slot[f]] is field f of schema; every field is there.  A KPI
+ * with per lists nothing (peil cases refuses it); count_distinct lists the
+ * rows, not the distinct values.  fn returns 0 to go on, negative to stop
+ * (the KPI fails).  NULL turns it off. */
+typedef struct kpi_cases {
+	const char *period;
+	const char *cell;
+	int all;
+	int (*fn)(void *ctx, const peil_schema *schema,
+		  const peil_value *values, const size_t *slot, int counts);
+	void *ctx;
+} kpi_cases;
+void kpi_set_cases(kpi_set *set, const kpi_cases *cases);
+
 /* Evaluate the KPIs that kpi_wanted(k, only_kpi) takes for
  * every period of each of their grains that lies within [from, to].  A KPI that
  * fails is reported to the sink and the others go on.  Returns the number

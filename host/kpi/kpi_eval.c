@@ -443,6 +443,30 @@ static int kpi_part(kpi *k, const kpi_node *part, const kpi_row *row,
 	return 0;
 }
 
+/* Hand row to the cases' fn when it counts in their period and cell
+ * (kpi_set_cases): with hit (the rows a count counts, a share's
+ * numerator), or any row that passed where with cases->all.  -1 when fn
+ * stops the evaluation. */
+static int kpi_case(kpi_run *r, const kpi_row *row, size_t from, size_t to,
+		    size_t cell, int hit)
+{
+	const kpi_cases *cases = r->set->cases;
+
+	if (!hit && !cases->all)
+		return 0;
+	if (strcmp(cases->cell, "{}") != 0 &&
+	    (!cell || strcmp(kpi_cells_text(r->cells, cell), cases->cell)))
+		return 0;
+	for (size_t p = from; p < to; p++)
+		if (strcmp(r->periods[p].id, cases->period) == 0 &&
+		    cases->fn(cases->ctx, row->schema, row->values, row->slot,
+			      hit) < 0)
+			return error_set(&r->err, NULL, 0, NULL,
+					 "kpi '%s': listing its cases failed",
+					 r->k->info.id);
+	return 0;
+}
+
 /* Row in the periods [from, to): where, then the rule's condition or
  * measure, evaluated once in period from, added to the cell and the
  * total of each.  A run whose rule is the same in every period (steady)
@@ -499,6 +523,8 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 			return -2;
 		value = NULL;
 	}
+	if (r->set->cases && kpi_case(r, row, from, to, cell, hit) < 0)
+		return -1;
 	for (size_t p = from; p < to; p++) {
 		kpi_acc_add(&r->acc[p], hit, value);
 		r->acc[p].den += den;
@@ -921,7 +947,8 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	}
 	if (!scan.run_count)
 		goto out;
-	if (uses_lua)
+	/* the cases behind a figure show any field: project them all */
+	if (uses_lua || set->cases)
 		memset(used, 1, schema->field_count);
 	if (j) {
 		/* the joined row holds every field, those not read empty */
@@ -1043,7 +1070,9 @@ static int kpi_scan_all(kpi_set *set, kpi_run **runs, size_t count,
 			group[i] = firsts[first_count++] = i;
 	}
 	lua_count = first_count;	/* all here, in run order */
-	if (first_count > 1 && source->reader_open && source->reader_close) {
+	/* the cases behind a figure are listed on this thread alone */
+	if (first_count > 1 && source->reader_open && source->reader_close &&
+	    !set->cases) {
 		/* the Lua groups, then the others, joins first */
 		size_t *order = malloc(first_count * sizeof(*order)), n = 0;
 
@@ -1171,6 +1200,11 @@ static void kpi_reduce_groups(kpi_run *r)
 				r->failed = 1;
 				break;
 			}
+}
+
+void kpi_set_cases(kpi_set *set, const kpi_cases *cases)
+{
+	set->cases = cases;
 }
 
 int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,

@@ -243,6 +243,7 @@ typedef struct kpi {
 
 struct kpi_set {
 	const calendar *cal;
+	const kpi_cases *cases;	/* kpi_set_cases; NULL: none */
 	kpi_limits limits;	/* defaults filled in */
 	int contract_start_month;
 	int32_t contract_start;	/* [contract] start, when has_ it */

@@ -182,15 +182,18 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	memset(cell, 0, sizeof(*cell));
 	cell->column = (size_t)c->column;
 	if (strcmp(t, "s") == 0) {
+		/* A <c t="s"> without a <v> has no text at all yet. */
+		const char *value = sheet->text.data ? sheet->text.data + c->start
+						     : "";
 		const char *shared;
 		char *end;
-		unsigned long index = strtoul(sheet->text.data + c->start, &end, 10);
+		unsigned long index = strtoul(value, &end, 10);
 
-		if (end == sheet->text.data + c->start || *end != '\0' ||
+		if (end == value || *end != '\0' ||
 		    xlsx_book_string(sheet->book, index, &shared, &len))
 			return fail(sheet, c->column,
 				    "shared string '%s' is not in the workbook's table",
-				    sheet->text.data + c->start);
+				    value);
 		sheet->text.len = c->start;
 		if (xlsx_buffer_add(&sheet->text, shared, len))
 			return fail(sheet, c->column, "%s", "out of memory");
@@ -332,7 +335,10 @@ static void finish_row(xlsx_sheet *sheet, xlsx_row *row)
 	size_t i;
 
 	for (i = 0; i < sheet->cell_count; i++)
-		sheet->cells[i].text = sheet->text.data + sheet->text_at[i];
+		sheet->cells[i].text = sheet->text.data
+					       ? sheet->text.data +
+							 sheet->text_at[i]
+					       : "";
 	row->number = sheet->row_number;
 	row->cells = sheet->cells;
 	row->cell_count = sheet->cell_count;

@@ -101,6 +101,134 @@ test_figures() {
 	done
 }
 
+# ------------------------------------------------------------ cases behind
+# peil cases lists the keys of the rows behind one figure.  By hand, from
+# the fixture: February's started cases are D4 (Noord), D7 and D8 (Zuid);
+# closed as planned in February is D1 (Noord) of D1 and D7 closed (--all
+# lists D7 with counts 0); without a referrer among February's new cases
+# is D4 only.  Then, independently of those: for every cell and month of
+# 2018-Q1 of a few shipped counts and shares, as many rows are listed as
+# the figure's numerator that peil eval computes (with --all: the
+# denominator of the share).
+cases_count() { # cases_count KPI PERIOD TEAM [--all]: the rows listed
+	local cell=()
+	[ "$3" = Totaal ] || cell=(--cell "team=$3")
+	"$peil" cases "$1" --config "$work/peil.ini" --period "$2" \
+		"${cell[@]}" ${4:-} --format csv 2>/dev/null | tail -n +2 | wc -l
+}
+test_cases_behind() {
+	write_config "$src/tests/data/e2e/cases.csv"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "ingest of the fixture" 0 $?
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		>"$work/cases.txt" 2>"$work/err"
+	expect_rc "cases of February's started cases" 0 $?
+	if [ "$(tr '\n' ' ' <"$work/cases.txt")" = "case_id D4 D7 D8 " ]; then
+		ok "the keys D4 D7 D8 under their field's name"
+	else fail "the keys D4 D7 D8" "got: $(cat "$work/cases.txt")"; fi
+	expect_grep "logs how many" "$work/err" \
+		'cases of casussen_gestart 2018-02 {}: 3 listed (run 1)'
+	"$peil" runs --config "$work/peil.ini" >"$work/runs.txt" 2>"$work/err"
+	expect_grep "the run history holds it as a run of kind cases" \
+		"$work/runs.txt" "Run 1  cases  "
+	expect_grep "over February" "$work/runs.txt" "periods 2018-02-01 .. 2018-02-28"
+	"$peil" show --config "$work/peil.ini" >"$work/show.txt" 2>"$work/err"
+	if grep -q "casussen_gestart\|Gestarte" "$work/show.txt"; then
+		fail "show never shows a cases run's figures" "$(head "$work/show.txt")"
+	else ok "show never shows a cases run's figures"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--cell "team=Buurtteam Zuid" -o "$work/zuid.txt" 2>"$work/err"
+	expect_rc "cases of a cell to a file" 0 $?
+	if [ "$(tr '\n' ' ' <"$work/zuid.txt")" = "case_id D7 D8 " ]; then
+		ok "Zuid's cell holds D7 and D8"
+	else fail "Zuid's cell holds D7 and D8" "got: $(cat "$work/zuid.txt")"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--cell "team=Buurtteam Zuid" --fields registered,referrer \
+		--format csv >"$work/fields.csv" 2>"$work/err"
+	if [ "$(tr '\n' ' ' <"$work/fields.csv")" = \
+	     "case_id,registered,referrer D7,2018-02-16,Huisarts D8,2018-02-20,Ander team " ]; then
+		ok "--fields adds the registration date and the referrer"
+	else fail "--fields" "got: $(cat "$work/fields.csv") $(cat "$work/err")"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--fields registered,nope >/dev/null 2>"$work/err"
+	expect_rc "--fields with an unknown field" 64 $?
+	expect_grep "names it" "$work/err" \
+		"the dataset of KPI casussen_gestart has no field 'nope'"
+	"$peil" cases afgesloten_volgens_plan --config "$work/peil.ini" \
+		--period 2018-02 --all --format csv >"$work/share.csv" 2>"$work/err"
+	expect_rc "cases of a share with --all" 0 $?
+	if [ "$(tr '\n' ' ' <"$work/share.csv")" = "case_id,counts D1,1 D7,0 " ]; then
+		ok "the share's numerator D1 and its denominator D1, D7"
+	else fail "the share's D1 of D1, D7" "got: $(cat "$work/share.csv")"; fi
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-02 >"$work/dq.txt" 2>"$work/err"
+	if [ "$(tr '\n' ' ' <"$work/dq.txt")" = "case_id D4 " ]; then
+		ok "the data-quality KPI flags D4 (no referrer)"
+	else fail "the data-quality KPI flags D4" "got: $(cat "$work/dq.txt")"; fi
+	"$peil" cases nope --config "$work/peil.ini" --period 2018-02 \
+		>/dev/null 2>"$work/err"
+	expect_rc "cases of an unknown KPI" 64 $?
+	"$peil" cases caseload --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "cases without --period" 64 $?
+	"$peil" cases zrm_vooruit --config "$work/peil.ini" --period 2018-Q1 \
+		>/dev/null 2>"$work/err"
+	expect_rc "cases of a KPI with per" 64 $?
+	expect_grep "says it counts groups" "$work/err" \
+		"KPI zrm_vooruit counts groups per person, not rows"
+	"$peil" cases caseload --config "$work/peil.ini" --period 2018-02 \
+		--cell team=Oost -o "$work/oost.txt" 2>"$work/err"
+	expect_rc "cases of a cell the KPI has no figure of" 64 $?
+	expect_grep "says so" "$work/err" \
+		'KPI caseload has no figure of period 2018-02 in cell {"team":"Oost"}'
+	if [ -e "$work/oost.txt" ]; then fail "and writes no file"
+	else ok "and writes no file"; fi
+
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
+		>"$work/out.csv" 2>"$work/err"
+	csv_columns kpi periode team teller noemer <"$work/out.csv" |
+		grep -E '^(casussen_gestart|casussen_afgesloten|caseload|afgesloten_volgens_plan|kwaliteit_zonder_melder);' \
+		>"$work/figures"
+	local checked=0 wrong=0 kpi period team num den got
+	while IFS=';' read -r kpi period team num den; do
+		[ -n "$num" ] || num=0
+		got=$(cases_count "$kpi" "$period" "$team")
+		checked=$((checked + 1))
+		if [ "$got" != "$num" ]; then
+			wrong=$((wrong + 1))
+			echo "  $kpi $period $team: $got listed, numerator $num"
+		fi
+		if [ -n "$den" ]; then
+			got=$(cases_count "$kpi" "$period" "$team" --all)
+			if [ "$got" != "$den" ]; then
+				wrong=$((wrong + 1))
+				echo "  $kpi $period $team: $got listed with --all, denominator $den"
+			fi
+		fi
+	done <"$work/figures"
+	if [ "$checked" -ge 45 ] && [ "$wrong" = 0 ]; then
+		ok "$checked figures: as many cases listed as the numerator"
+	else fail "cases listed = numerator" "$checked checked, $wrong wrong"; fi
+
+	# Fed back per worker: a data-quality KPI broken down by any field of
+	# its dataset (the fixture has no worker column; the organisation
+	# stands in for it).  Of February's new cases D4 (Welzijn Noord) has
+	# no referrer; D7 and D8 (Welzijn Zuid) have one.
+	printf '[kpi kwaliteit_zonder_melder]\nbreakdown = organisation\n' \
+		>>"$work/peil.ini"
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-02 --cell "organisation=Welzijn Noord" \
+		>"$work/org.txt" 2>"$work/err"
+	expect_rc "cases of a data-quality KPI per organisation" 0 $?
+	if [ "$(tr '\n' ' ' <"$work/org.txt")" = "case_id D4 " ]; then
+		ok "Welzijn Noord's case without a referrer is D4"
+	else fail "Welzijn Noord's D4" "got: $(cat "$work/org.txt") $(cat "$work/err")"; fi
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-02 --cell "organisation=Welzijn Zuid" \
+		>"$work/org.txt" 2>"$work/err"
+	if [ ! -s "$work/org.txt" ]; then ok "Welzijn Zuid has none"
+	else fail "Welzijn Zuid has none" "got: $(cat "$work/org.txt")"; fi
+}
+
 # ------------------------------------------------------------ show formats
 test_show_formats() {
 	# Scripts of our own, so that one can change after the run.

@@ -36,6 +36,8 @@ expect_completion "options of init" "--dir " "$peil" init --d
 expect_completion "a common option" "--log-format " "$peil" run --log
 expect_completion "a value of --log-format" "journal " "$peil" run --log-format j
 expect_completion "KPI ids for explain" "wachtend_op_peildatum wachttijd_binnen_norm wachttijd_gemiddeld " "$peil" explain --config "$cfg" wacht
+expect_completion "KPI ids for cases" "wachtend_op_peildatum wachttijd_binnen_norm wachttijd_gemiddeld " "$peil" cases --config "$cfg" wacht
+expect_completion "options of cases" "--cell " "$peil" cases --ce
 expect_completion "KPI ids for --kpi" "casussen_afgesloten casussen_gestart casussen_lopend casussen_zonder_persoon " "$peil" show --config "$cfg" --kpi casussen_
 expect_completion "source names for ingest" "demo_measurements demo_members " "$peil" ingest -c "$cfg" demo_me
 PEIL_CONFIG=$cfg expect_completion "source names from \$PEIL_CONFIG" "demo_referrals " "$peil" ingest demo_r
