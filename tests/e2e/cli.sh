@@ -365,6 +365,67 @@ INI
 	else fail "demo: listed = figure" "$checked checked, $wrong wrong"; fi
 }
 
+# Fed back per worker: tests/data/e2e/cases_worker.csv is the fixture
+# with a column Medewerker (mapped to the optional field worker) and no
+# referrer in D4, D6 and D8.  kwaliteit_zonder_melder (started cases
+# without a referrer) with [kpi] breakdown = worker:
+#   Jan: J.Jansen D1 D5 0 of 2, A.de Vries D3 0 of 1, total 0 of 3;
+#   Feb: J.Jansen D7 D8: 1 of 2 (D8) = 50%, A.de Vries D4: 1 of 1 = 100%,
+#        total 2 of 3;
+#   Mar: A.de Vries D10 D6: 1 of 2 (D6) = 50%, total 1 of 2.
+# The worker is personal data of an employee and the KPI internal: no
+# public output holds it.
+test_cases_worker() {
+	fixture_config "$src/tests/data/e2e/cases_worker.csv" "$src/scripts" \
+		2018-Q1 "$cases_only_kpis" "column.Medewerker = worker"
+	printf '[kpi kwaliteit_zonder_melder]\nbreakdown = worker\n' \
+		>>"$work/peil.ini"
+	printf '[kpi casussen_gestart]\nvisibility = public\n' >>"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run of the fixture with workers" 0 $?
+	"$peil" show --config "$work/peil.ini" --kpi kwaliteit_zonder_melder \
+		--format csv 2>"$work/err" |
+		csv_columns periode worker teller noemer >"$work/got"
+	expect_lines "per worker: the shares worked out by hand" "$work/got" <<'EXPECTED'
+2018-01;A.de Vries;0;1
+2018-01;J.Jansen;0;2
+2018-01;Totaal;0;3
+2018-02;A.de Vries;1;1
+2018-02;J.Jansen;1;2
+2018-02;Totaal;2;3
+2018-03;A.de Vries;1;2
+2018-03;J.Jansen;0;0
+2018-03;Totaal;1;2
+EXPECTED
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-02 --cell worker=J.Jansen --all --format csv \
+		>"$work/jansen.csv" 2>"$work/err"
+	expect_rc "cases of one worker" 0 $?
+	expect_lines "J.Jansen's February: D8 flagged, D7 not" "$work/jansen.csv" \
+		< <(printf '%s\n' case_id,counts D7,0 D8,1)
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-03 --cell "worker=A.de Vries" --fields worker \
+		>"$work/vries.txt" 2>"$work/err"
+	expect_lines "A.de Vries's March: D6" "$work/vries.txt" \
+		< <(printf 'case_id\tworker\nD6\tA.de Vries\n')
+	printf '[privacy public]\nmin_count = 0\n' >>"$work/peil.ini"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --public \
+		--format csv >"$work/public.csv" 2>"$work/err"
+	expect_rc "report --public" 0 $?
+	expect_grep "the public report holds the public KPI" "$work/public.csv" \
+		'casussen_gestart;'
+	expect_no_grep "and no worker" "$work/public.csv" \
+		'Jansen\|de Vries\|kwaliteit_'
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --public \
+		-o "$work/public.html" 2>"$work/err"
+	expect_no_grep "nor does the public html report" "$work/public.html" \
+		'Jansen\|de Vries'
+	"$peil" export --config "$work/peil.ini" >"$work/public.prom" 2>"$work/err"
+	expect_rc "export under [privacy public]" 0 $?
+	expect_no_grep "nor the public export" "$work/public.prom" \
+		'Jansen\|de Vries\|kwaliteit_'
+}
+
 # ------------------------------------------------------------ show formats
 test_show_formats() {
 	# Scripts of our own, so that one can change after the run.
