@@ -263,6 +263,29 @@ static int cases_figure_exists(const result_table *t, const char *kpi,
 	return 0;
 }
 
+/* What the run lists, as its history keeps it: "KPI PERIOD CELL" and the
+ * options that choose the lines.  NULL when out of memory. */
+static char *cases_listing(const char *kpi, const cli_options *o,
+			   const char *cell)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "%s %s %s", kpi, o->period, cell);
+	if (o->field_list)
+		fprintf(f, " --fields %s", o->field_list);
+	fprintf(f, "%s%s", o->all ? " --all" : "",
+		o->distinct ? " --distinct" : "");
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 static void cases_bad_field(const cases_out *c, const char *kpi)
 {
 	if (!c->bad[0])
@@ -288,6 +311,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	evaluation ev = { 0 };
 	const kpi_info *k;
 	const char *distinct_of = NULL;
+	char *listing = NULL;
 	peil_context ctx;
 	peil_error err;
 	out_file file;
@@ -349,10 +373,12 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	cases.ctx = &c;
 	kpi_set_cases(ctx.kpis, &cases);
 	error_clear(&err);
-	if (!cases.cell) {
+	if (cases.cell)
+		listing = cases_listing(argv[0], o, cases.cell);
+	if (!listing) {
 		rc = EXIT_STORAGE;
 		log_msg(PEIL_LOG_ERROR, "out of memory");
-	} else if (evaluation_run(&ctx, "cases", from, to, argv[0], &ev,
+	} else if (evaluation_run(&ctx, "cases", listing, from, to, argv[0], &ev,
 				  &err) < 0) {
 		log_error(&err);
 		rc = EXIT_STORAGE;
@@ -388,6 +414,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 			"(run %lld)", argv[0], o->period, cases.cell,
 			c.listed, (long long)ev.run_id);
 	free((char *)cases.cell);
+	free(listing);
 	cases_free(&c);
 	run_lock_release(&lock);
 	context_close(&ctx);

@@ -165,6 +165,8 @@ test_cases_behind() {
 	expect_grep "the run history holds it as a run of kind cases" \
 		"$work/runs.txt" "Run 1  cases  "
 	expect_grep "over February" "$work/runs.txt" "periods 2018-02-01 .. 2018-02-28"
+	expect_grep "with what it listed: the total" "$work/runs.txt" \
+		"    listed casussen_gestart 2018-02 {}"
 	"$peil" show --config "$work/peil.ini" >"$work/show.txt" 2>"$work/err"
 	if grep -q "casussen_gestart\|Gestarte" "$work/show.txt"; then
 		fail "show never shows a cases run's figures" "$(head "$work/show.txt")"
@@ -182,6 +184,27 @@ test_cases_behind() {
 	     "case_id,registered,referrer D7,2018-02-16,Huisarts D8,2018-02-20,Ander team " ]; then
 		ok "--fields adds the registration date and the referrer"
 	else fail "--fields" "got: $(cat "$work/fields.csv") $(cat "$work/err")"; fi
+	"$peil" runs --config "$work/peil.ini" --run 3 >"$work/runs.txt" 2>"$work/err"
+	expect_grep "the history names the cell and fields listed" "$work/runs.txt" \
+		'    listed casussen_gestart 2018-02 {"team":"Buurtteam Zuid"} --fields registered,referrer'
+	# A store of schema version 7 (before listings): its runs have none;
+	# opened for writing it gets the column, and new runs keep theirs.
+	python3 - "$work/peil.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("ALTER TABLE peil_run DROP COLUMN listing; PRAGMA user_version = 7")
+db.close()
+PY
+	"$peil" runs --config "$work/peil.ini" --run 3 >"$work/runs.txt" 2>"$work/err"
+	expect_rc "runs of a store of version 7" 0 $?
+	if grep -q "listed" "$work/runs.txt"; then
+		fail "a run recorded before has no listing" "$(cat "$work/runs.txt")"
+	else ok "a run recorded before has no listing"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--all >/dev/null 2>"$work/err"
+	"$peil" runs --config "$work/peil.ini" --run 4 >"$work/runs.txt" 2>"$work/err"
+	expect_grep "after it, the store keeps listings again" "$work/runs.txt" \
+		"    listed casussen_gestart 2018-02 {} --all"
 	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
 		--fields registered,nope >/dev/null 2>"$work/err"
 	expect_rc "--fields with an unknown field" 64 $?
