@@ -82,6 +82,7 @@ db = sqlite3.connect(sys.argv[1])
 db.executescript("ALTER TABLE peil_run DROP COLUMN listing; PRAGMA user_version = 7")
 db.close()
 PY
+	expect_rc "the store taken back to version 7" 0 $?
 	store_readonly
 	"$peil" runs --config "$work/demo.ini" >"$work/runs.txt" 2>"$work/err"
 	expect_rc "runs of a read-only store of version 7" 0 $?

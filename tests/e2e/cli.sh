@@ -195,6 +195,7 @@ db = sqlite3.connect(sys.argv[1])
 db.executescript("ALTER TABLE peil_run DROP COLUMN listing; PRAGMA user_version = 7")
 db.close()
 PY
+	expect_rc "the store taken back to version 7" 0 $?
 	"$peil" runs --config "$work/peil.ini" --run 3 >"$work/runs.txt" 2>"$work/err"
 	expect_rc "runs of a store of version 7" 0 $?
 	if grep -q "listed" "$work/runs.txt"; then
