@@ -3,16 +3,17 @@
  * [--fields a,b] [--all] [--distinct]: the record keys behind one figure,
  * for the people who register them (kpi_set_cases): the rows it counts,
  * the groups of a KPI with per, the rows of a count_distinct with how many
- * distinct values they hold (--distinct: one row per value).  Internal output by nature: to the terminal or -o FILE,
- * never into a report or export.  The listing is recorded in the run
- * history as a run of kind "cases" over the period, with the KPI's
- * figures (never published: show, report and export read runs of kind
- * "run" only).
+ * distinct values they hold (--distinct: one row per value).  Internal
+ * output by nature: to the terminal or -o FILE, never into a report or
+ * export.  The listing is recorded in the run history as a run of kind
+ * "cases" over the period, with the KPI's figures and what it listed
+ * (never published: show, report and export read runs of kind "run"
+ * only).
  */
 #include "cli/cli.h"
 
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
