@@ -254,9 +254,18 @@ static int kpi_bind_condition(kpi_binder *b, kpi_node *node)
 		return -1;
 	if (node->op == KPI_IN_PERIOD &&
 	    node->kids[0]->type != KPI_VALUE_DATE)
-		return kpi_bind_fail(b, node->kids[0]->name[0], "in_period() "
-				     "takes a date; %s is none",
-				     kpi_measure_text(node->kids[0]));
+		return node->kids[0]->op == KPI_FIELD
+			       ? kpi_bind_fail(b, node->kids[0]->name[0],
+					       "in_period() takes a date; "
+					       "'%s' is %s",
+					       node->kids[0]->name[0],
+					       kpi_type_name(b->schema->fields
+							     [node->kids[0]
+								      ->field[0]]
+							     .type))
+			       : kpi_bind_fail(b, NULL, "in_period() takes a "
+					       "date; the measure gives a "
+					       "number");
 	for (size_t i = 0; i < node->const_count; i++)
 		if (kpi_bind_const(b, node, &node->consts[i]) < 0)
 			return -1;
