@@ -236,13 +236,13 @@ static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 			     kpi_const *out);
 
 /* The field names of a measure written as a table (overdue{},
- * first_rise{}), at the top of the stack: keys[i] into *slots[i] for the
- * first n, those in optional may be left out; the table has no key
- * beyond the key_count keys (a typo would go unnoticed).  0, or -1 with
- * the message. */
+ * first_rise{}), at the top of the stack: keys[i] of the first n into
+ * node->name[0..2], then node->link[0..3]; those in optional may be left
+ * out; the table has no key beyond the key_count keys (a typo would go
+ * unnoticed).  0, or -1 with the message. */
 static int kpi_compile_spec(kpi_compile *c, const char *what,
 			    const char *helper, const char *const *keys,
-			    size_t key_count, char **const *slots, size_t n,
+			    size_t key_count, kpi_node *node, size_t n,
 			    unsigned optional)
 {
 	lua_State *L = c->L;
@@ -267,6 +267,7 @@ static int kpi_compile_spec(kpi_compile *c, const char *what,
 	}
 	for (size_t i = 0; i < n; i++) {
 		int type = lua_getfield(L, -1, keys[i]);
+		char **slot = i < 3 ? &node->name[i] : &node->link[i - 3];
 
 		if (type == LUA_TNIL && (optional & (1u << i))) {
 			lua_pop(L, 1);
@@ -278,9 +279,9 @@ static int kpi_compile_spec(kpi_compile *c, const char *what,
 						"a field name", what, helper,
 						keys[i]);
 		}
-		*slots[i] = kpi_copy(L, -1);
+		*slot = kpi_copy(L, -1);
 		lua_pop(L, 1);
-		if (!*slots[i])
+		if (!*slot)
 			return kpi_compile_fail(c, "out of memory");
 	}
 	return 0;
@@ -297,13 +298,10 @@ static int kpi_compile_overdue(kpi_compile *c, int idx, const char *what,
 					    "step", "done", "months",
 					    "grace_days" };
 	lua_State *L = c->L;
-	char **const slots[] = { &node->name[0], &node->name[1],
-				 &node->name[2], &node->link[0],
-				 &node->link[1], &node->link[2] };
 	size_t n;
 
 	lua_rawgeti(L, idx, 1);			/* the table */
-	if (kpi_compile_spec(c, what, "overdue", keys, 8, slots, 6,
+	if (kpi_compile_spec(c, what, "overdue", keys, 8, node, 6,
 			     1u << 1) < 0) {
 		lua_pop(L, 1);
 		return -1;
@@ -356,14 +354,10 @@ static int kpi_compile_first_rise(kpi_compile *c, int idx, const char *what,
 					    "date", "score", "order",
 					    "rungs" };
 	lua_State *L = c->L;
-	char **const slots[] = { &node->name[0], &node->name[1],
-				 &node->name[2], &node->link[0],
-				 &node->link[1], &node->link[2],
-				 &node->link[3] };
 	int rc;
 
 	lua_rawgeti(L, idx, 1);			/* the table */
-	rc = kpi_compile_spec(c, what, "first_rise", keys, 8, slots, 7,
+	rc = kpi_compile_spec(c, what, "first_rise", keys, 8, node, 7,
 			      1u << 1 | 1u << 6);
 	if (rc == 0 && !(node->consts = calloc(1, sizeof(*node->consts))))
 		rc = kpi_compile_fail(c, "out of memory");

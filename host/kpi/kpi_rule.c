@@ -768,39 +768,29 @@ static void kpi_lookup_rows_push(lua_State *L, const kpi_lookup_call *in)
 	}
 }
 
-/* The number, or the date, in field of the lookup row at the top; a row
- * without one fails the KPI, naming the lookup and the field. */
-static double kpi_lookup_number(lua_State *L, const kpi_node *node,
-				const char *field)
+/* The number (date 0) or the date (date 1: its day) in field of the
+ * lookup row at the top; a row without one fails the KPI, naming the
+ * lookup and the field. */
+static double kpi_lookup_value(lua_State *L, const kpi_node *node,
+			       const char *field, int date)
 {
-	int is_num;
-	double x;
+	int32_t day = 0;
+	int ok;
+	double x = 0;
 
 	lua_getfield(L, -1, field);
-	x = lua_tonumberx(L, -1, &is_num);
-	if (!is_num)
-		return luaL_error(L, "%s{}: a row of lookup '%s' has no "
-				  "number in '%s'", node->op == KPI_OVERDUE ?
-				  "overdue" : "first_rise", node->link[0],
-				  field);
+	if (date)
+		ok = lua_type(L, -1) == LUA_TSTRING &&
+		     date_parse_iso(lua_tostring(L, -1), &day) == 0;
+	else
+		x = lua_tonumberx(L, -1, &ok);
+	if (!ok)
+		return luaL_error(L, "%s{}: a row of lookup '%s' has no %s in "
+				  "'%s'", node->op == KPI_OVERDUE ? "overdue"
+				  : "first_rise", node->link[0],
+				  date ? "date" : "number", field);
 	lua_pop(L, 1);
-	return x;
-}
-
-static int32_t kpi_lookup_date(lua_State *L, const kpi_node *node,
-			       const char *field)
-{
-	int32_t date;
-
-	lua_getfield(L, -1, field);
-	if (lua_type(L, -1) != LUA_TSTRING ||
-	    date_parse_iso(lua_tostring(L, -1), &date) < 0)
-		return luaL_error(L, "%s{}: a row of lookup '%s' has no date "
-				  "in '%s'", node->op == KPI_OVERDUE ?
-				  "overdue" : "first_rise", node->link[0],
-				  field);
-	lua_pop(L, 1);
-	return date;
+	return date ? day : x;
 }
 
 /* overdue{}: whether a row of the lookup rows (at the top) records the
@@ -816,8 +806,8 @@ static int kpi_overdue_done(lua_State *L, const kpi_lookup_call *in,
 		int32_t done;
 
 		lua_rawgeti(L, -1, i);
-		step = kpi_lookup_number(L, node, node->link[1]);
-		done = kpi_lookup_date(L, node, node->link[2]);
+		step = kpi_lookup_value(L, node, node->link[1], 0);
+		done = (int32_t)kpi_lookup_value(L, node, node->link[2], 1);
 		lua_pop(L, 1);
 		if (step == months && done <= in->reference)
 			return 1;
@@ -897,7 +887,7 @@ static int kpi_first_rise_protected(lua_State *L)
 		int32_t date;
 
 		lua_rawgeti(L, -1, i);
-		date = kpi_lookup_date(L, node, node->link[1]);
+		date = (int32_t)kpi_lookup_value(L, node, node->link[1], 1);
 		lua_pop(L, 1);
 		if (date < in->start || date > in->stop)
 			continue;
@@ -911,16 +901,16 @@ static int kpi_first_rise_protected(lua_State *L)
 	if (!first)
 		return 0;
 	lua_rawgeti(L, -1, first);
-	enough = kpi_lookup_number(L, node, node->link[2]) +
+	enough = kpi_lookup_value(L, node, node->link[2], 0) +
 		 node->consts[0].num;
 	lua_pop(L, 1);
 	for (lua_Integer i = 1; i <= n; i++) {
 		int32_t date;
 
 		lua_rawgeti(L, -1, i);
-		date = kpi_lookup_date(L, node, node->link[1]);
+		date = (int32_t)kpi_lookup_value(L, node, node->link[1], 1);
 		if (i != first && date >= in->start && date <= in->stop &&
-		    kpi_lookup_number(L, node, node->link[2]) >= enough &&
+		    kpi_lookup_value(L, node, node->link[2], 0) >= enough &&
 		    date < in->found)
 			in->found = date;
 		lua_pop(L, 1);

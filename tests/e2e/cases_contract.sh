@@ -20,9 +20,10 @@
 #   vervolgbezoeken_achterstallig on 31-12-2017: the 9-month visit = 1
 #   (none fell due in December: before, 0); on 31-05-2018: the 9- and
 #   15-month visits = 2 (before, 1: only May's).
-test_ladder_backlog() {
+# The demo's configuration over the trajectories and ladder measurements
+# above, without small-cell suppression (a handful of persons).
+ladder_fixture() {
 	demo_setup 2017 2018 200
-	# A handful of persons: no small-cell suppression for this check.
 	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
 	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n' \
 		'T1;P1;Buurtbaan;01-02-2017;' 'T2;P2;Geldzaken;15-01-2018;' \
@@ -36,6 +37,10 @@ test_ladder_backlog() {
 			'M5;P2;15-01-2018;Participatieladder;;2' \
 			'M6;P2;01-10-2018;Participatieladder;;3'
 	} >"$work/demo/export_metingen.csv"
+}
+
+test_ladder_backlog() {
+	ladder_fixture
 	printf 'Bezoeknummer;Trajectnummer;Maand;Datum bezoek\r\nB1;T1;3;10-05-2017\r\n' \
 		>"$work/demo/export_bezoeken.csv"
 	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
@@ -172,20 +177,7 @@ overdue_refused() {
 # undeclared lookup, a missing or unknown key, rungs out of range and
 # in_period() on a number are refused naming the KPI and its file.
 test_first_rise() {
-	demo_setup 2017 2018 200
-	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
-	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n' \
-		'T1;P1;Buurtbaan;01-02-2017;' 'T2;P2;Geldzaken;15-01-2018;' \
-		>"$work/demo/export_trajecten.csv"
-	{
-		printf 'Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score\r\n'
-		printf '%s\r\n' 'M1;P1;01-02-2017;Participatieladder;;1' \
-			'M2;P1;01-09-2017;Participatieladder;;3' \
-			'M3;P1;01-03-2018;Participatieladder;;5' \
-			'M4;P2;01-06-2016;Participatieladder;;1' \
-			'M5;P2;15-01-2018;Participatieladder;;2' \
-			'M6;P2;01-10-2018;Participatieladder;;3'
-	} >"$work/demo/export_metingen.csv"
+	ladder_fixture
 	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
 	expect_rc "ingest" 0 $?
 	"$peil" explain --config "$work/demo.ini" ladder_gestegen \
