@@ -64,6 +64,7 @@ typedef struct cli_options {
 	const char *cell;	/* cases --cell field=value,... */
 	int all;		/* cases --all */
 	const char *field_list;	/* cases --fields A,B */
+	int distinct;		/* cases --distinct */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -86,7 +87,8 @@ enum {
 	CLI_OPT_PUBLIC,
 	CLI_OPT_CELL,
 	CLI_OPT_ALL,
-	CLI_OPT_FIELD_LIST
+	CLI_OPT_FIELD_LIST,
+	CLI_OPT_DISTINCT
 };
 
 /* The help lines of --lang and --locale. */

@@ -352,9 +352,9 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 		log_error(&err);
 }
 
-int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
-		   int32_t to, const char *only_kpi, evaluation *out,
-		   peil_error *err)
+int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
+		   int32_t from, int32_t to, const char *only_kpi,
+		   evaluation *out, peil_error *err)
 {
 	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
 	kpi_source source = { &st, source_schema, source_scan,
@@ -378,6 +378,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	info.config_sha256 = ctx->config_sha256;
 	info.scripts_sha256 = ctx->scripts_sha256;
 	info.inputs_sha256 = inputs;
+	info.listing = listing;
 	if (input_age_check(ctx, info.started, &out->stale, err) < 0)
 		return -1;
 	if (kind && store_run_begin(ctx->store, &info, &out->run_id, err) < 0)

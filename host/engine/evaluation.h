@@ -28,7 +28,8 @@ typedef struct evaluation {
 } evaluation;
 
 /* Evaluate the KPIs (only the one with id only_kpi, when not NULL) for
- * [from, to], record a run of the kind ("run" or "eval"; NULL: a dry run,
+ * [from, to], record a run of the kind ("run", "eval" or "cases", with
+ * listing what a cases run lists, else NULL; kind NULL: a dry run,
  * which writes nothing to the store and leaves out->run_id 0) with its KPIs
  * and figures in the store, and keep the figures in out.  KPIs that fail are
  * reported on the log and counted in out->failed; KPIs with periods that
@@ -40,9 +41,9 @@ typedef struct evaluation {
  * of each KPI over them that was evaluated.  0 on success (even with
  * failed KPIs); -1 with err when the run could not be evaluated or
  * recorded.  Release out with evaluation_release in both cases. */
-int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
-		   int32_t to, const char *only_kpi, evaluation *out,
-		   peil_error *err);
+int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
+		   int32_t from, int32_t to, const char *only_kpi,
+		   evaluation *out, peil_error *err);
 void evaluation_release(evaluation *ev);
 
 #endif

@@ -474,10 +474,11 @@ int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 /* kpi_group.c: per = "field".  Remember row (in period p) for slot, a
  * (cell, period) pair; rows with an empty per field are left out.  Then
  * reduce every group of the slot into acc: having, then the rule on the
- * group.  0, or -1 with err. */
+ * group; with cases (kpi_set_cases), hand each group that passed having
+ * to cases->group.  0, or -1 with err. */
 int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err);
 int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
-		     kpi_acc *acc, peil_error *err);
+		     kpi_acc *acc, const kpi_cases *cases, peil_error *err);
 
 /* kpi_join.c: a dataset with the fields of its joins appended as
  * "alias.field", and its scan. */

@@ -166,13 +166,21 @@ typedef struct peil_ingest_entry {
 } peil_ingest_entry;
 
 typedef struct peil_run_info {
-	const char *kind;	/* "run" or "eval" */
+	const char *kind;	/* "run", "eval" or "cases" */
 	int64_t started;	/* unix seconds */
 	const char *period_from; /* ISO date */
 	const char *period_to;
 	const char *config_sha256;
 	const char *scripts_sha256;
 	const char *inputs_sha256; /* fingerprint of the ingest log */
+
+	/* ---- since storage ops version 12 ---- */
+
+	/* What a run of kind "cases" listed (peil cases): the KPI, period,
+	 * cell and options, e.g. "zrm_vooruit 2018-Q1 {"domain":"Financien"}
+	 * --fields date,score"; NULL for other runs.  A store keeps it when
+	 * its keeps_run_listings is set; the host sets it for any store. */
+	const char *listing;
 } peil_run_info;
 
 /* A run as recorded, read back by runs_scan. */
@@ -187,6 +195,13 @@ typedef struct peil_run_record {
 	const char *config_sha256;
 	const char *scripts_sha256;
 	const char *inputs_sha256;
+
+	/* ---- since storage ops version 12 ---- */
+
+	/* peil_run_info.listing as recorded; NULL when none.  The host
+	 * reads it from runs_scan only of a store whose keeps_run_listings
+	 * is set (the struct of any other may end before it). */
+	const char *listing;
 } peil_run_record;
 
 /* A report written to a file (peil report -o), as recorded (version 8 of
@@ -658,6 +673,14 @@ typedef struct peil_storage_ops {
 	 * Without it, `peil explain --run N` can tell only whether the
 	 * definition hash is still the same. */
 	int keeps_kpi_definitions;
+
+	/* ---- version 12: what a cases run listed ---- */
+
+	/* Nonzero when run_begin keeps peil_run_info.listing and runs_scan
+	 * gives it back as peil_run_record.listing (NULL for a run recorded
+	 * before).  Without it, the history of a cases run says only its
+	 * kind and period (the log line says what was listed). */
+	int keeps_run_listings;
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -675,6 +698,8 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, keeps_earlier_figures)
 #define PEIL_STORAGE_OPS_SIZE_V11 \
 	PEIL_SIZE_TO(peil_storage_ops, keeps_kpi_definitions)
+#define PEIL_STORAGE_OPS_SIZE_V12 \
+	PEIL_SIZE_TO(peil_storage_ops, keeps_run_listings)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,
