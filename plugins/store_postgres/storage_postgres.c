@@ -253,10 +253,19 @@ static int schema_version(struct store *st, int *version, peil_error *err)
 
 	*version = 0;
 	if (pg_query(st,
-		     "SELECT (SELECT value FROM peil_meta WHERE key ="
-		     " 'schema_version') FROM pg_tables WHERE schemaname = $1"
-		     " AND tablename = 'peil_meta'",
+		     "SELECT to_regclass(quote_ident($1) || '.peil_meta')"
+		     " IS NOT NULL",
 		     1, params, &res, err, NULL,
+		     "cannot read the schema version") < 0)
+		return -1;
+	if (PQgetvalue(res, 0, 0)[0] != 't') {
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	if (pg_query(st,
+		     "SELECT value FROM peil_meta WHERE key = 'schema_version'",
+		     0, NULL, &res, err, NULL,
 		     "cannot read the schema version") < 0)
 		return -1;
 	if (PQntuples(res) == 1)
