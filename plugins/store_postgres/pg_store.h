@@ -73,6 +73,8 @@ struct store {
 	char where[512];	/* "postgres: <conninfo without password>
 				   schema <schema>", for peil_error.file */
 	char *schema;
+	int connected;		/* the connection was made: a bad one now
+				   is a lost one */
 	int in_batch;		/* between batch_begin and commit/rollback */
 	struct pg_put *puts;
 };

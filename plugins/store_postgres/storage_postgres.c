@@ -44,7 +44,7 @@ int pg_fail_db(struct store *st, peil_error *err, const char *field,
 	len = strlen(text);
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = '\0';
-	if (PQstatus(st->conn) == CONNECTION_BAD)
+	if (st->connected && PQstatus(st->conn) == CONNECTION_BAD)
 		return st->svc->fail(err, st->where, 0, field,
 				     "%s: the connection to the server is "
 				     "lost: %s", what, text);
@@ -363,6 +363,7 @@ static int open_store(const peil_services *svc, peil_host *host,
 		pg_close(st);
 		return -1;
 	}
+	st->connected = 1;
 	PQsetNoticeProcessor(st->conn, notice_log, st);
 	pg_sql_init(&setup);
 	pg_sql_append(&setup, "SET search_path TO ");
