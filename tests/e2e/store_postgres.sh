@@ -2,7 +2,7 @@
 # End-to-end tests of the postgres store against the throw-away cluster
 # of tests/pg/cluster.sh (ctest's fixture "pg" starts and stops it).
 #
-#   store_postgres.sh CASE PEIL SOURCE_DIR PLUGIN_DIR DEMO CLUSTER_DIR
+#   cluster.sh run DIR store_postgres.sh CASE PEIL SOURCE_DIR PLUGIN_DIR DEMO {conninfo}
 #
 # Cases:
 #   same_figures  the README demo (peil-demo, peil run) on sqlite and on
@@ -10,22 +10,15 @@
 #                 are byte for byte the same
 #   refusals      a password in conninfo, a conninfo that does not parse,
 #                 a server that is not there, a schema without a store
-# Exit 77 (skipped) only when the PostgreSQL binaries are not installed.
+# cluster.sh run skips it (exit 77) only when the PostgreSQL binaries are
+# not installed, and fails it when the cluster is not running.
 set -u
-case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5 cluster=$6
+case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5 conninfo=$6
+cluster_dir=${conninfo#host=}	# its socket directory
+cluster_dir=${cluster_dir%% *}
 work=$(mktemp -d /tmp/peil-e2e-pg-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/lib.sh"
-
-conninfo=$("$src/tests/pg/cluster.sh" conninfo "$cluster")
-if [ ! -S "$cluster/.s.PGSQL.54321" ]; then
-	if ! command -v initdb >/dev/null && [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
-		echo "SKIP: PostgreSQL is not installed (apt-get install postgresql-15)"
-		exit 77
-	fi
-	echo "FAIL the test cluster is not running in $cluster (ctest starts it: fixture pg)"
-	exit 1
-fi
 
 # $work/sqlite.ini: the demo config on sqlite; $work/pg.ini the same on
 # postgres in schema $1 (the tests share the cluster, not a schema).
@@ -80,7 +73,7 @@ test_refusals() {
 	grep -q geheim123 "$work/err" && fail "the password is in the message" "$(cat "$work/err")" ||
 		ok "the password is in no message"
 
-	pg_config refusals "conninfo = host=$cluster dbname"
+	pg_config refusals "conninfo = host=$cluster_dir dbname"
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	[ $? -ne 0 ] && ok "a conninfo that does not parse is refused" || fail "a bad conninfo is accepted"
 	expect_grep "saying it is no connection string" "$work/err" "conninfo is not a libpq connection string"

@@ -6,6 +6,10 @@
 #                          "peil"; prints nothing on success
 #   cluster.sh stop DIR    stop that server (fast) and remove DIR
 #   cluster.sh conninfo DIR  the libpq connection string of the cluster
+#   cluster.sh run DIR CMD ARG...  run CMD with each "{conninfo}" in its
+#                          arguments replaced by that string, when the
+#                          cluster runs (exit 77 when PostgreSQL is not
+#                          installed, 1 when the cluster is not running)
 #
 # initdb refuses root: as root the server runs as the system user
 # "postgres" (created by Debian's postgresql-15), otherwise as the caller.
@@ -30,9 +34,24 @@ else
 	owner=$(id -un)
 fi
 
+conninfo="host=$dir port=54321 dbname=peil user=$owner"
 case $cmd in
 conninfo)
-	echo "host=$dir port=54321 dbname=peil user=$owner"
+	echo "$conninfo"
+	;;
+run)
+	if [ -z "$bin" ]; then
+		echo "SKIP: PostgreSQL is not installed (apt-get install postgresql-15)"
+		exit 77
+	fi
+	if [ ! -S "$dir/.s.PGSQL.54321" ]; then
+		echo "FAIL: the test cluster is not running in $dir (ctest starts it: fixture pg)"
+		exit 1
+	fi
+	shift 2
+	args=()
+	for a in "$@"; do args+=("${a//\{conninfo\}/$conninfo}"); done
+	exec "${args[@]}"
 	;;
 start)
 	if [ -z "$bin" ]; then
@@ -63,6 +82,6 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: cluster.sh start|stop|conninfo DIR" >&2; exit 2
+	echo "usage: cluster.sh start|stop|conninfo|run DIR" >&2; exit 2
 	;;
 esac

@@ -1,0 +1,954 @@
+/*
+ * test_store_contract.c - the contract of peil_storage_ops, run against
+ * any storage plugin: what every store must do the same, seen only
+ * through the plugin's callbacks (a second open of the same store stands
+ * for another process).  ctest runs it against sqlite and postgres.
+ *
+ *   test_store_contract PLUGIN.so KEY=VALUE...
+ *
+ * The KEY=VALUEs are the plugin's config section.  In a value, {tmp} is a
+ * temporary directory of this run and {test} the test's name, so each
+ * test gets a store of its own: path={tmp}/{test}.db for sqlite,
+ * schema=c{pid}_{test} for postgres ({pid}: this process's id, so that
+ * runs on one server do not meet).
+ *
+ * Every expected value was worked out by hand from the rows put in; the
+ * fingerprints are SHA-256 of the documented encoding (docs/plugins.md),
+ * computed with Python's hashlib.
+ */
+#include <dlfcn.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <peil/plugin.h>
+
+#include "sqlite/fake_fail.h"
+#include "harness.h"
+
+/* ------------------------------------------------------- fake services */
+
+#define MAX_KEYS 8
+
+struct peil_host {
+	const char *keys[MAX_KEYS];
+	char values[MAX_KEYS][512];
+	int count;
+};
+
+static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
+		     ...) PEIL_PRINTF(3, 4);
+static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
+		     ...)
+{
+	(void)host;
+	(void)level;
+	(void)fmt;
+}
+
+static const char *fake_config_get(peil_host *host, const char *key)
+{
+	int i;
+
+	for (i = 0; i < host->count; i++)
+		if (strcmp(host->keys[i], key) == 0)
+			return host->values[i];
+	return NULL;
+}
+
+static int fake_config_each(peil_host *host, const char *prefix,
+			    peil_config_fn fn, void *ctx)
+{
+	int i, rc;
+
+	for (i = 0; i < host->count; i++) {
+		if (strncmp(host->keys[i], prefix, strlen(prefix)) != 0)
+			continue;
+		rc = fn(ctx, host->keys[i], host->values[i], "test.ini", i + 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static const peil_services services = {
+	.abi_version = PEIL_ABI_VERSION,
+	.size = sizeof(peil_services),
+	.log = fake_log,
+	.fail = fake_fail,
+	.config_get = fake_config_get,
+	.config_each = fake_config_each,
+	.config_path = fake_config_get,
+};
+
+/* ------------------------------------------------------------- fixtures */
+
+static const peil_storage_ops *ops;
+static char **config_args;
+static int config_count;
+static char tmpdir[] = "/tmp/peil-contract-XXXXXX";
+static const char *current;	/* the test's name */
+static struct peil_host hosts[4];	/* one per open store of a test */
+
+/* Replace {tmp}, {test} and {pid} in text into out. */
+static void expand(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*text && n + 1 < size) {
+		const char *with = NULL;
+		size_t skip = 0;
+		char pid[32];
+
+		if (strncmp(text, "{tmp}", 5) == 0)
+			with = tmpdir, skip = 5;
+		else if (strncmp(text, "{test}", 6) == 0)
+			with = current, skip = 6;
+		else if (strncmp(text, "{pid}", 5) == 0) {
+			snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+			with = pid, skip = 5;
+		}
+		if (with) {
+			n += (size_t)snprintf(out + n, size - n, "%s", with);
+			if (n >= size)
+				n = size - 1;
+			text += skip;
+		} else {
+			out[n++] = *text++;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* Open the test's store through host slot (0 the first, 1 another
+ * "process"); NULL with the message printed on failure. */
+static void *open_store(int slot, int existing, peil_error *err)
+{
+	struct peil_host *h = &hosts[slot];
+	void *state = NULL;
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; i < config_count && i < MAX_KEYS; i++) {
+		const char *eq = strchr(config_args[i], '=');
+
+		expand(eq + 1, h->values[i], sizeof(h->values[i]));
+		h->keys[i] = strndup(config_args[i],
+				     (size_t)(eq - config_args[i]));
+	}
+	h->count = i;
+	if ((existing ? ops->open_existing : ops->open)(&services, h, &state,
+							err) < 0) {
+		printf("  open: %s\n", err->message);
+		return NULL;
+	}
+	return state;
+}
+
+static void close_store(void *st, int slot)
+{
+	int i;
+
+	ops->close(st);
+	for (i = 0; i < hosts[slot].count; i++)
+		free((char *)hosts[slot].keys[i]);
+	hosts[slot].count = 0;
+}
+
+static int has_version(size_t size)
+{
+	return ops->size >= size;
+}
+
+static peil_value v_null(void)
+{
+	peil_value v = { .type = PEIL_TYPE_NULL };
+	return v;
+}
+
+static peil_value v_text(const char *s)
+{
+	peil_value v = { .type = PEIL_TYPE_TEXT, .len = strlen(s) };
+	v.as.text = s;
+	return v;
+}
+
+static peil_value v_int(int64_t i)
+{
+	peil_value v = { .type = PEIL_TYPE_INTEGER };
+	v.as.integer = i;
+	return v;
+}
+
+static peil_value v_date(int32_t d)
+{
+	peil_value v = { .type = PEIL_TYPE_DATE };
+	v.as.date = d;
+	return v;
+}
+
+static peil_value v_real(double r)
+{
+	peil_value v = { .type = PEIL_TYPE_REAL };
+	v.as.real = r;
+	return v;
+}
+
+static peil_value v_bool(int b)
+{
+	peil_value v = { .type = PEIL_TYPE_BOOLEAN };
+	v.as.boolean = b;
+	return v;
+}
+
+/* cases: a text key, as in an export. */
+static const peil_field case_fields[] = {
+	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
+	{ "team", PEIL_TYPE_TEXT, 0 },
+	{ "registered", PEIL_TYPE_DATE, PEIL_FIELD_REQUIRED },
+};
+static const peil_schema cases = { "cases", 3, case_fields };
+
+static int case_put(void *st, const char *id, const char *team,
+		    int32_t registered, peil_error *err)
+{
+	peil_value row[3] = { v_text(id), v_text(team), v_date(registered) };
+
+	return ops->record_put(st, &cases, row, err);
+}
+
+/* Every row of a scan as text: fields joined by '|', rows by ';', NULL
+ * as "-", dates as days, booleans 0/1, reals with %g. */
+struct rows {
+	char text[2048];
+	int count;
+	int stop_after;		/* return 7 after this many rows; 0: never */
+	size_t fields;
+};
+
+static int rows_row(void *ctx, const peil_value *values)
+{
+	struct rows *r = ctx;
+	size_t i, n;
+
+	for (i = 0; i < r->fields; i++) {
+		const peil_value *v = &values[i];
+
+		n = strlen(r->text);
+		if (n + 1 >= sizeof(r->text))
+			break;
+		switch (v->type) {
+		case PEIL_TYPE_TEXT:
+			snprintf(r->text + n, sizeof(r->text) - n, "%s%.*s",
+				 i ? "|" : "", (int)v->len, v->as.text);
+			break;
+		case PEIL_TYPE_INTEGER:
+			snprintf(r->text + n, sizeof(r->text) - n, "%s%lld",
+				 i ? "|" : "", (long long)v->as.integer);
+			break;
+		case PEIL_TYPE_REAL:
+			snprintf(r->text + n, sizeof(r->text) - n, "%s%.17g",
+				 i ? "|" : "", v->as.real);
+			break;
+		case PEIL_TYPE_DATE:
+			snprintf(r->text + n, sizeof(r->text) - n, "%s%d",
+				 i ? "|" : "", (int)v->as.date);
+			break;
+		case PEIL_TYPE_BOOLEAN:
+			snprintf(r->text + n, sizeof(r->text) - n, "%s%d",
+				 i ? "|" : "", v->as.boolean);
+			break;
+		default:
+			snprintf(r->text + n, sizeof(r->text) - n, "%s-",
+				 i ? "|" : "");
+		}
+	}
+	n = strlen(r->text);
+	snprintf(r->text + n, sizeof(r->text) - n, ";");
+	r->count++;
+	return r->stop_after && r->count >= r->stop_after ? 7 : 0;
+}
+
+/* The rows of schema matching filter, projected, as text; "error: ..."
+ * on failure. */
+static const char *scan_text(void *st, const peil_schema *schema,
+			     const peil_filter *filter, const size_t *proj,
+			     size_t count)
+{
+	static struct rows r;
+	peil_error err;
+
+	memset(&r, 0, sizeof(r));
+	r.fields = proj ? count : schema->field_count;
+	if (ops->scan(st, schema, filter, proj, count, rows_row, &r, &err) < 0)
+		snprintf(r.text, sizeof(r.text), "error: %.200s", err.message);
+	return r.text;
+}
+
+static const size_t first_field[] = { 0 };
+
+static int count_rows(void *st, const peil_schema *schema)
+{
+	static struct rows r;
+	peil_error err;
+
+	memset(&r, 0, sizeof(r));
+	r.fields = 0;
+	if (ops->scan(st, schema, NULL, first_field, 1, rows_row, &r,
+		      &err) < 0) {
+		printf("  count %s: %s\n", schema->name, err.message);
+		return -1;
+	}
+	return r.count;
+}
+
+/* ------------------------------------------------------------ the tests */
+
+/* C1 put twice: the second replaces the first; scans come in key order. */
+TEST(upsert_replaces_on_key)
+{
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Oost", 19005, &err), 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
+		  "C1|Oost|19005;C2|Zuid|19001;");
+	close_store(st, 0);
+}
+
+/* records_put of 130 records where record 10 repeats the key of record 5
+ * with team "Dubbel" (it wins: 129 rows); then a missing key at record
+ * 70 fails the call with *stored = 70 and names the field. */
+TEST(records_put_many_names_the_one_at_fault)
+{
+	enum { N = 130 };
+	static char ids[N][8];
+	peil_value rows[N * 3];
+	peil_filter c005 = { .op = PEIL_OP_EQ, .field = 0 };
+	size_t i, stored = 99;
+	peil_error err;
+	void *st;
+
+	if (!has_version(PEIL_STORAGE_OPS_SIZE_V3) || !ops->records_put) {
+		printf("  (no records_put: version 3 is not there)\n");
+		return;
+	}
+	st = open_store(0, 0, &err);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	for (i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "C%03zu", i == 10 ? 5 : i);
+		rows[i * 3] = v_text(ids[i]);
+		rows[i * 3 + 1] = v_text(i == 10 ? "Dubbel" : "Noord");
+		rows[i * 3 + 2] = v_date((int32_t)(19000 + i));
+	}
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->records_put(st, &cases, rows, N, &stored, &err), 0);
+	CHECK_INT(stored, N);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(count_rows(st, &cases), N - 1);
+	c005.value = v_text("C005");
+	CHECK_STR(scan_text(st, &cases, &c005, NULL, 0), "C005|Dubbel|19010;");
+
+	rows[70 * 3] = v_null();
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK(ops->records_put(st, &cases, rows, N, &stored, &err) < 0);
+	CHECK_INT(stored, 70);
+	CHECK_STR(err.field, "cases.case_id");
+	CHECK_CONTAINS(err.message, "key field case_id is missing");
+	ops->batch_rollback(st);
+	CHECK_INT(count_rows(st, &cases), N - 1);
+	close_store(st, 0);
+}
+
+/* Without key fields every put adds a row, kept in the order stored;
+ * with only key fields the dataset is a set. */
+TEST(keyless_appends_all_key_is_a_set)
+{
+	static const peil_field log_fields[] = {
+		{ "team", PEIL_TYPE_TEXT, 0 },
+		{ "visits", PEIL_TYPE_INTEGER, 0 },
+	};
+	static const peil_schema log = { "visit_log", 2, log_fields };
+	static const peil_field member_fields[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "person", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	};
+	static const peil_schema members = { "case_members", 2, member_fields };
+	peil_value zuid[2] = { v_text("Zuid"), v_int(3) };
+	peil_value noord[2] = { v_text("Noord"), v_int(1) };
+	peil_value member[2] = { v_text("C1"), v_text("P9") };
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
+	CHECK_INT(ops->record_put(st, &log, zuid, &err), 0);
+	CHECK_INT(ops->record_put(st, &log, noord, &err), 0);
+	CHECK_INT(ops->record_put(st, &log, zuid, &err), 0);
+	CHECK_STR(scan_text(st, &log, NULL, NULL, 0), "Zuid|3;Noord|1;Zuid|3;");
+	CHECK_INT(ops->dataset_ensure(st, &members, &err), 0);
+	CHECK_INT(ops->record_put(st, &members, member, &err), 0);
+	CHECK_INT(ops->record_put(st, &members, member, &err), 0);
+	CHECK_INT(count_rows(st, &members), 1);
+	close_store(st, 0);
+}
+
+/* A batch sees itself; another connection sees nothing of it before
+ * commit, and nothing after a rollback. */
+TEST(batch_is_atomic)
+{
+	peil_error err;
+	void *st = open_store(0, 0, &err), *other = NULL;
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	other = open_store(1, 0, &err);
+	CHECK(other != NULL);
+	if (!other) {
+		close_store(st, 0);
+		return;
+	}
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 2);
+	CHECK_INT(count_rows(other, &cases), 0);
+	CHECK(ops->batch_begin(st, &err) < 0);	/* no nesting */
+	ops->batch_rollback(st);
+	CHECK_INT(count_rows(st, &cases), 0);
+	CHECK_INT(count_rows(other, &cases), 0);
+	ops->batch_rollback(st);	/* safe with no batch open */
+	CHECK(ops->batch_commit(st, &err) < 0);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C3", "West", 19002, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_STR(scan_text(other, &cases, NULL, NULL, 0), "C3|West|19002;");
+	close_store(other, 1);
+	close_store(st, 0);
+}
+
+/* A new field is added (old rows: missing); a changed type, a new key
+ * field or a key field that is gone are refused, naming the field. */
+TEST(schema_change)
+{
+	static const peil_field wider_fields[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "team", PEIL_TYPE_TEXT, 0 },
+		{ "registered", PEIL_TYPE_DATE, 0 },
+		{ "closed", PEIL_TYPE_DATE, 0 },
+	};
+	static const peil_schema wider = { "cases", 4, wider_fields };
+	static const peil_field retyped_fields[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "team", PEIL_TYPE_INTEGER, 0 },
+	};
+	static const peil_schema retyped = { "cases", 2, retyped_fields };
+	static const peil_field rekeyed_fields[] = {
+		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+		{ "team", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	};
+	static const peil_schema rekeyed = { "cases", 2, rekeyed_fields };
+	static const peil_field keyless_fields[] = {
+		{ "team", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_schema keyless = { "cases", 1, keyless_fields };
+	peil_value row[4] = { v_text("C2"), v_text("Zuid"), v_date(5),
+			      v_date(9) };
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 1, &err), 0);
+	CHECK_INT(ops->dataset_ensure(st, &wider, &err), 0);
+	CHECK_INT(ops->record_put(st, &wider, row, &err), 0);
+	CHECK_STR(scan_text(st, &wider, NULL, NULL, 0),
+		  "C1|Noord|1|-;C2|Zuid|5|9;");
+	CHECK(ops->dataset_ensure(st, &retyped, &err) < 0);
+	CHECK_STR(err.field, "cases.team");
+	CHECK_CONTAINS(err.message, "field team is stored as text, not integer");
+	CHECK(ops->dataset_ensure(st, &rekeyed, &err) < 0);
+	CHECK_STR(err.field, "cases.team");
+	CHECK_CONTAINS(err.message, "the key cannot change");
+	CHECK(ops->dataset_ensure(st, &keyless, &err) < 0);
+	CHECK_STR(err.field, "cases.case_id");
+	CHECK_CONTAINS(err.message, "key field case_id is missing");
+	/* The old schema still fits: its rows are all there. */
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 2);
+	close_store(st, 0);
+}
+
+TEST(record_put_errors)
+{
+	peil_value no_key[3] = { v_null(), v_text("Noord"), v_date(1) };
+	peil_value wrong[3] = { v_text("C1"), v_int(4), v_date(1) };
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK(case_put(st, "C1", "Noord", 1, &err) < 0);	/* no table */
+	CHECK_STR(err.field, "cases");
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK(ops->record_put(st, &cases, no_key, &err) < 0);
+	CHECK_STR(err.field, "cases.case_id");
+	CHECK_CONTAINS(err.message, "key field case_id is missing");
+	CHECK(ops->record_put(st, &cases, wrong, &err) < 0);
+	CHECK_STR(err.field, "cases.team");
+	CHECK_CONTAINS(err.message, "team is text, the value is integer");
+	CHECK_INT(count_rows(st, &cases), 0);
+	close_store(st, 0);
+}
+
+/* people: the dataset the scan tests use. */
+enum { P_ID, P_NAME, P_AGE, P_BORN, P_SCORE, P_ACTIVE, P_FIELDS };
+
+static const peil_field people_fields[P_FIELDS] = {
+	{ "id", PEIL_TYPE_INTEGER, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
+	{ "name", PEIL_TYPE_TEXT, 0 },
+	{ "age", PEIL_TYPE_INTEGER, 0 },
+	{ "born", PEIL_TYPE_DATE, 0 },
+	{ "score", PEIL_TYPE_REAL, 0 },
+	{ "active", PEIL_TYPE_BOOLEAN, 0 },
+};
+static const peil_schema people = { "people", P_FIELDS, people_fields };
+
+static int people_fill(void *st, peil_error *err)
+{
+	peil_value rows[5][P_FIELDS] = {
+		{ v_int(1), v_text("Ann"), v_int(30), v_date(1000),
+		  v_real(7.5), v_bool(1) },
+		{ v_int(2), v_text("Bob"), v_null(), v_date(2000), v_null(),
+		  v_bool(0) },
+		{ v_int(3), v_text("Cas"), v_int(45), v_date(3000),
+		  v_real(6.0), v_bool(1) },
+		{ v_int(4), v_text("O'Brien"), v_int(30), v_null(),
+		  v_real(8.25), v_null() },
+		{ v_int(5), v_text("' OR 1=1 --"), v_int(60), v_date(5000),
+		  v_real(5.0), v_bool(0) },
+	};
+	int i;
+
+	if (ops->dataset_ensure(st, &people, err) < 0 ||
+	    ops->batch_begin(st, err) < 0)
+		return -1;
+	for (i = 0; i < 5; i++)
+		if (ops->record_put(st, &people, rows[i], err) < 0)
+			return -1;
+	return ops->batch_commit(st, err);
+}
+
+static peil_filter cmp(peil_op op, size_t field, peil_value value)
+{
+	peil_filter f = { .op = op, .field = field, .value = value };
+	return f;
+}
+
+static const size_t id_only[] = { P_ID };
+
+static const char *ids(void *st, const peil_filter *f)
+{
+	return scan_text(st, &people, f, id_only, 1);
+}
+
+/* The five people: which ids each filter selects, worked out by hand. */
+TEST(scan_filters)
+{
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+	peil_filter f, kids[2];
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_STR(ids(st, NULL), "1;2;3;4;5;");
+	f = cmp(PEIL_OP_EQ, P_AGE, v_int(30));
+	CHECK_STR(ids(st, &f), "1;4;");
+	f = cmp(PEIL_OP_NE, P_AGE, v_int(30));	/* NULL age: not selected */
+	CHECK_STR(ids(st, &f), "3;5;");
+	f = cmp(PEIL_OP_LT, P_BORN, v_date(3000));
+	CHECK_STR(ids(st, &f), "1;2;");
+	f = cmp(PEIL_OP_GE, P_BORN, v_int(3000));	/* a date with a number */
+	CHECK_STR(ids(st, &f), "3;5;");
+	f = cmp(PEIL_OP_GT, P_SCORE, v_real(6.0));
+	CHECK_STR(ids(st, &f), "1;4;");
+	f = cmp(PEIL_OP_LE, P_SCORE, v_int(6));	/* a real with an integer */
+	CHECK_STR(ids(st, &f), "3;5;");
+	f = cmp(PEIL_OP_EQ, P_ACTIVE, v_bool(1));
+	CHECK_STR(ids(st, &f), "1;3;");
+	f = cmp(PEIL_OP_EQ, P_NAME, v_text("' OR 1=1 --"));	/* data */
+	CHECK_STR(ids(st, &f), "5;");
+	f = cmp(PEIL_OP_EQ, P_NAME, v_text("O'Brien"));
+	CHECK_STR(ids(st, &f), "4;");
+	f = cmp(PEIL_OP_LT, P_NAME, v_text("Bob"));	/* bytes: ' < A < B */
+	CHECK_STR(ids(st, &f), "1;5;");
+	f = cmp(PEIL_OP_EQ, P_AGE, v_null());	/* NULL compares to nothing */
+	CHECK_STR(ids(st, &f), "");
+	f = cmp(PEIL_OP_IS_NULL, P_AGE, v_null());
+	CHECK_STR(ids(st, &f), "2;");
+	f = cmp(PEIL_OP_NOT_NULL, P_BORN, v_null());
+	CHECK_STR(ids(st, &f), "1;2;3;5;");
+	kids[0] = cmp(PEIL_OP_EQ, P_AGE, v_int(30));
+	kids[1] = cmp(PEIL_OP_GT, P_SCORE, v_real(8.0));
+	f.op = PEIL_OP_AND;
+	f.child_count = 2;
+	f.children = kids;
+	CHECK_STR(ids(st, &f), "4;");
+	f.op = PEIL_OP_OR;
+	kids[1] = cmp(PEIL_OP_IS_NULL, P_ACTIVE, v_null());
+	CHECK_STR(ids(st, &f), "1;4;");
+	f.child_count = 0;	/* OR of nothing: nothing; AND: everything */
+	CHECK_STR(ids(st, &f), "");
+	f.op = PEIL_OP_AND;
+	CHECK_STR(ids(st, &f), "1;2;3;4;5;");
+	f = cmp(PEIL_OP_EQ, P_NAME, v_int(3));
+	CHECK_CONTAINS(ids(st, &f), "error: dataset people: filter compares "
+				    "field name (text) with integer value");
+	f = cmp(PEIL_OP_EQ, 17, v_int(3));
+	CHECK_CONTAINS(ids(st, &f), "filter names field 17");
+	close_store(st, 0);
+}
+
+/* Every type, projected in another order, reads back as it went in:
+ * texts with quotes, tabs, newlines, backslashes and UTF-8; the largest
+ * integer; a real that is not exact in binary; dates before 1970. */
+TEST(values_round_trip)
+{
+	static const char odd[] = "a\tb\nc\\d\"e'f\r ë € 😀";
+	static const size_t proj[] = { P_ACTIVE, P_SCORE, P_BORN, P_AGE,
+				       P_NAME };
+	peil_value row[P_FIELDS] = { v_int(9), v_text(odd),
+				     v_int(INT64_MAX), v_date(-719162),
+				     v_real(0.1), v_bool(1) };
+	char expected[256];
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
+	CHECK_INT(ops->record_put(st, &people, row, &err), 0);
+	snprintf(expected, sizeof(expected),
+		 "1|0.10000000000000001|-719162|9223372036854775807|%s;", odd);
+	CHECK_STR(scan_text(st, &people, NULL, proj, 5), expected);
+	close_store(st, 0);
+}
+
+/* The row callback's nonzero return stops the scan and is returned. */
+TEST(scan_stops)
+{
+	static struct rows r;
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(people_fill(st, &err), 0);
+	memset(&r, 0, sizeof(r));
+	r.fields = 1;
+	r.stop_after = 2;
+	CHECK_INT(ops->scan(st, &people, NULL, id_only, 1, rows_row, &r, &err),
+		  7);
+	CHECK_STR(r.text, "1;2;");
+	/* The store goes on after a stopped scan. */
+	CHECK_INT(count_rows(st, &people), 5);
+	close_store(st, 0);
+}
+
+/* The results of the latest ended run, in KPI, period, breakdown order. */
+struct results {
+	char text[1024];
+	int64_t run_id;
+};
+
+static int result_row(void *ctx, const peil_result *r)
+{
+	struct results *res = ctx;
+	size_t n = strlen(res->text);
+
+	res->run_id = r->run_id;
+	snprintf(res->text + n, sizeof(res->text) - n,
+		 "%s %s %s %g %g %g %s %g %d;", r->kpi, r->period,
+		 r->breakdown, r->value, r->numerator, r->denominator,
+		 r->status ? r->status : "-", r->size, r->earlier);
+	return 0;
+}
+
+struct runs {
+	char text[512];
+};
+
+static int run_row(void *ctx, const peil_run_record *run)
+{
+	struct runs *r = ctx;
+	size_t n = strlen(r->text);
+
+	snprintf(r->text + n, sizeof(r->text) - n, "%lld %s %s %lld-%lld %s..%s;",
+		 (long long)run->id, run->kind, run->status,
+		 (long long)run->started, (long long)run->ended,
+		 run->period_from ? run->period_from : "-",
+		 run->period_to ? run->period_to : "-");
+	return 0;
+}
+
+static int kpi_row(void *ctx, const peil_run_kpi *k)
+{
+	struct runs *r = ctx;
+	size_t n = strlen(r->text);
+
+	snprintf(r->text + n, sizeof(r->text) - n, "%s %s %s %s;", k->kpi,
+		 k->status, k->message ? k->message : "-",
+		 k->definition ? k->definition : "-");
+	return 0;
+}
+
+TEST(runs_and_results)
+{
+	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
+			       "c", "s", "i" };
+	peil_run_kpi ok_kpi = { "b_kpi", "B", "%", "b.lua", "h", "ok", NULL,
+				"def B" };
+	peil_run_kpi failed_kpi = { "a_kpi", "A", "", "a.lua", "h", "failed",
+				    "boom", NULL };
+	peil_result r1 = { 0, "b_kpi", "2018-Q1", "{}", 50.0, 1, 2, "met",
+			   2, 0 };
+	peil_result r2 = { 0, "b_kpi", "2018-01", "{\"team\":\"Z\"}", NAN,
+			   NAN, 0, NULL, NAN, 0 };
+	peil_result r3 = { 0, "a_kpi", "2017-Q4", "{}", 1.5, NAN, NAN, NULL,
+			   NAN, 1 };
+	peil_result_query latest = { 0, NULL }, only_b = { 0, "b_kpi" };
+	struct results res;
+	struct runs runs;
+	int64_t run1 = 0, run2 = 0;
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &latest, result_row, &res, &err), 0);
+	CHECK_STR(res.text, "");	/* no run yet: nothing */
+	CHECK_INT(ops->run_begin(st, &info, &run1, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK(ops->run_begin(st, &info, &run2, &err) < 0);  /* not in a batch */
+	CHECK_INT(ops->run_kpi_put(st, run1, &ok_kpi, &err), 0);
+	CHECK_INT(ops->run_kpi_put(st, run1, &failed_kpi, &err), 0);
+	CHECK_INT(ops->result_put(st, run1, &r1, &err), 0);
+	CHECK_INT(ops->result_put(st, run1, &r2, &err), 0);
+	CHECK_INT(ops->result_put(st, run1, &r3, &err), 0);
+	r1.value = 75.0;	/* put again: replaced */
+	CHECK_INT(ops->result_put(st, run1, &r1, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &latest, result_row, &res, &err), 0);
+	CHECK_STR(res.text, "");	/* still running: not the latest */
+	CHECK_INT(ops->run_end(st, run1, "kpi failed", 1005, &err), 0);
+	info.started = 2000;
+	CHECK_INT(ops->run_begin(st, &info, &run2, &err), 0);
+	CHECK(run2 > run1);
+
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &latest, result_row, &res, &err), 0);
+	CHECK_INT(res.run_id, run1);
+	if (has_version(PEIL_STORAGE_OPS_SIZE_V10) && ops->keeps_earlier_figures)
+		CHECK_STR(res.text,
+			  "a_kpi 2017-Q4 {} 1.5 nan nan - nan 1;"
+			  "b_kpi 2018-01 {\"team\":\"Z\"} nan nan 0 - nan 0;"
+			  "b_kpi 2018-Q1 {} 75 1 2 met 2 0;");
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &only_b, result_row, &res, &err), 0);
+	CHECK_CONTAINS(res.text, "b_kpi 2018-Q1 {} 75 1 2 met");
+	CHECK(strstr(res.text, "a_kpi") == NULL);
+
+	memset(&runs, 0, sizeof(runs));
+	CHECK_INT(ops->runs_scan(st, 0, run_row, &runs, &err), 0);
+	snprintf(res.text, sizeof(res.text),
+		 "%lld run running 2000-0 2018-01-01..2018-03-31;"
+		 "%lld run kpi failed 1000-1005 2018-01-01..2018-03-31;",
+		 (long long)run2, (long long)run1);
+	CHECK_STR(runs.text, res.text);
+	CHECK(ops->runs_scan(st, run2 + 100, run_row, &runs, &err) < 0);
+	CHECK_CONTAINS(err.message, "no run");
+	CHECK(ops->run_end(st, run2 + 100, "ok", 1, &err) < 0);
+
+	memset(&runs, 0, sizeof(runs));
+	CHECK_INT(ops->run_kpis_scan(st, run1, kpi_row, &runs, &err), 0);
+	if (has_version(PEIL_STORAGE_OPS_SIZE_V11) && ops->keeps_kpi_definitions)
+		CHECK_STR(runs.text, "a_kpi failed boom -;b_kpi ok - def B;");
+	close_store(st, 0);
+}
+
+struct log {
+	char text[512];
+};
+
+static int ingest_row(void *ctx, const peil_ingest_entry *e)
+{
+	struct log *l = ctx;
+	size_t n = strlen(l->text);
+
+	snprintf(l->text + n, sizeof(l->text) - n, "%s %s %lld %lld %s;",
+		 e->source, e->path, (long long)e->rows,
+		 (long long)e->rejected,
+		 e->settings_sha256 ? e->settings_sha256 : "-");
+	return 0;
+}
+
+/* Fingerprints: SHA-256 of nothing, then of "bron\0cases\0/data/a.csv\0"
+ * "abab...ab\0" "3\0", then of that and the second entry's encoding. */
+TEST(ingest_log_and_fingerprint)
+{
+	char hash_a[65], hash_b[65], fp[65];
+	peil_ingest_entry a = { "bron", "cases", "/data/a.csv", hash_a, 3, 1,
+				1000, 0, "S1 csv 1.0" };
+	peil_ingest_entry b = { "bron", "cases", "/data/b.csv", hash_b, 12, 0,
+				1001, 0, NULL };
+	struct log log;
+	int seen = -1, i;
+	peil_error err;
+	void *st = open_store(0, 0, &err);
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	for (i = 0; i < 64; i++) {
+		hash_a[i] = "ab"[i % 2];
+		hash_b[i] = "cd"[i % 2];
+	}
+	hash_a[64] = hash_b[64] = '\0';
+	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
+	CHECK_STR(fp, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->ingest_log(st, &a, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
+	CHECK_STR(fp, "d5bd8c0689a412cb22749fccd025c7d2417074545ccc037e8689921924492807");
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->ingest_log(st, &b, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->inputs_fingerprint(st, fp, &err), 0);
+	CHECK_STR(fp, "bae0aecdbac4de1569ced97f1717b20947b1122be68a0594585a5a6c472e6f70");
+
+	CHECK_INT(ops->ingest_seen(st, &a, &seen, &err), 0);
+	CHECK_INT(seen, 1);
+	a.settings_sha256 = "S2 csv 1.0";	/* read another way */
+	CHECK_INT(ops->ingest_seen(st, &a, &seen, &err), 0);
+	CHECK_INT(seen, 0);
+	CHECK_INT(ops->ingest_seen(st, &b, &seen, &err), 0);  /* NULL = NULL */
+	CHECK_INT(seen, 1);
+	b.source = "andere";
+	CHECK_INT(ops->ingest_seen(st, &b, &seen, &err), 0);
+	CHECK_INT(seen, 0);
+	memset(&log, 0, sizeof(log));
+	CHECK_INT(ops->ingest_scan(st, ingest_row, &log, &err), 0);
+	CHECK_STR(log.text, "bron /data/a.csv 3 1 S1 csv 1.0;"
+			    "bron /data/b.csv 12 0 -;");
+	close_store(st, 0);
+}
+
+/* open_existing (version 6) refuses a store that was never made. */
+TEST(open_existing_refuses_a_missing_store)
+{
+	peil_error err;
+	void *st;
+
+	if (!has_version(PEIL_STORAGE_OPS_SIZE_V6) || !ops->open_existing) {
+		printf("  (no open_existing: version 6 is not there)\n");
+		return;
+	}
+	st = open_store(0, 1, &err);
+	CHECK(st == NULL);
+	CHECK(err.message[0] != '\0');
+	st = open_store(0, 0, &err);	/* made */
+	CHECK(st != NULL);
+	if (st)
+		close_store(st, 0);
+	st = open_store(0, 1, &err);	/* now there */
+	CHECK(st != NULL);
+	if (st)
+		close_store(st, 0);
+}
+
+#define RUN_CONTRACT(name)                                                 \
+	do {                                                               \
+		current = #name;                                           \
+		RUN(name);                                                 \
+	} while (0)
+
+int main(int argc, char **argv)
+{
+	const peil_plugin *(*entry)(void);
+	const peil_plugin *plugin;
+	void *so;
+	int i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_store_contract PLUGIN.so "
+				"KEY=VALUE...\n");
+		return 2;
+	}
+	for (i = 2; i < argc; i++)
+		if (strchr(argv[i], '=') == NULL) {
+			fprintf(stderr, "not KEY=VALUE: %s\n", argv[i]);
+			return 2;
+		}
+	so = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+	if (so == NULL) {
+		fprintf(stderr, "cannot load %s: %s\n", argv[1], dlerror());
+		return 1;
+	}
+	*(void **)&entry = dlsym(so, PEIL_PLUGIN_ENTRY_SYMBOL);
+	plugin = entry ? entry() : NULL;
+	if (plugin == NULL || plugin->kind != PEIL_PLUGIN_STORAGE) {
+		fprintf(stderr, "%s is no storage plugin\n", argv[1]);
+		return 1;
+	}
+	ops = plugin->storage;
+	config_args = argv + 2;
+	config_count = argc - 2;
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	printf("contract of storage plugin %s %s\n", plugin->name,
+	       plugin->version);
+	RUN_CONTRACT(upsert_replaces_on_key);
+	RUN_CONTRACT(records_put_many_names_the_one_at_fault);
+	RUN_CONTRACT(keyless_appends_all_key_is_a_set);
+	RUN_CONTRACT(batch_is_atomic);
+	RUN_CONTRACT(schema_change);
+	RUN_CONTRACT(record_put_errors);
+	RUN_CONTRACT(scan_filters);
+	RUN_CONTRACT(values_round_trip);
+	RUN_CONTRACT(scan_stops);
+	RUN_CONTRACT(runs_and_results);
+	RUN_CONTRACT(ingest_log_and_fingerprint);
+	RUN_CONTRACT(open_existing_refuses_a_missing_store);
+	harness_remove_dir(tmpdir);
+	return harness_done();
+}
