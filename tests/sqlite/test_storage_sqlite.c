@@ -25,71 +25,9 @@
 #include "../plugins/store_sqlite/sqlite_store.h"
 
 #include "harness.h"
+#include "store/store_fixtures.h"
 
-/* ------------------------------------------------------- fake services */
-
-#define FAKE_KEYS 4
-
-struct peil_host {
-	const char *keys[FAKE_KEYS];
-	const char *values[FAKE_KEYS];
-};
-
-static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
-		     ...) PEIL_PRINTF(3, 4);
-static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
-		     ...)
-{
-	va_list ap;
-
-	(void)host;
-	fprintf(stderr, "  [sqlite log %d] ", (int)level);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static const char *fake_config_get(peil_host *host, const char *key)
-{
-	int i;
-
-	for (i = 0; i < FAKE_KEYS && host->keys[i]; i++)
-		if (strcmp(host->keys[i], key) == 0)
-			return host->values[i];
-	return NULL;
-}
-
-static int fake_config_each(peil_host *host, const char *prefix,
-			    peil_config_fn fn, void *ctx)
-{
-	int i, rc;
-
-	for (i = 0; i < FAKE_KEYS && host->keys[i]; i++) {
-		if (strncmp(host->keys[i], prefix, strlen(prefix)) != 0)
-			continue;
-		rc = fn(ctx, host->keys[i], host->values[i], "test.ini", i + 1);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-/* Paths in the tests are absolute already. */
-static const char *fake_config_path(peil_host *host, const char *key)
-{
-	return fake_config_get(host, key);
-}
-
-static const peil_services fake_services = {
-	.abi_version = PEIL_ABI_VERSION,
-	.size = sizeof(peil_services),
-	.log = fake_log,
-	.fail = fake_fail,
-	.config_get = fake_config_get,
-	.config_each = fake_config_each,
-	.config_path = fake_config_path,
-};
+#include "store/fake_store_services.h"
 
 /* ------------------------------------------------------------- fixtures */
 
@@ -184,19 +122,6 @@ static const char *direct_text(const char *path, const char *sql, char *buf,
 	return buf;
 }
 
-/* people: the dataset the scan tests use. */
-enum { P_ID, P_NAME, P_AGE, P_BORN, P_SCORE, P_ACTIVE, P_FIELDS };
-
-static const peil_field people_fields[P_FIELDS] = {
-	{ "id", PEIL_TYPE_INTEGER, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
-	{ "name", PEIL_TYPE_TEXT, 0 },
-	{ "age", PEIL_TYPE_INTEGER, 0 },
-	{ "born", PEIL_TYPE_DATE, 0 },
-	{ "score", PEIL_TYPE_REAL, 0 },
-	{ "active", PEIL_TYPE_BOOLEAN, 0 },
-};
-
-static const peil_schema people = { "people", P_FIELDS, people_fields };
 
 /* Run sql on path through a connection of its own, as an older Peil or
  * another program would: 0, or -1 when it fails. */
@@ -211,72 +136,7 @@ static int direct_exec(const char *path, const char *sql)
 	return rc;
 }
 
-static peil_value v_null(void)
-{
-	peil_value v = { .type = PEIL_TYPE_NULL };
-	return v;
-}
 
-static peil_value v_text(const char *s)
-{
-	peil_value v = { .type = PEIL_TYPE_TEXT, .len = strlen(s) };
-	v.as.text = s;
-	return v;
-}
-
-static peil_value v_int(int64_t i)
-{
-	peil_value v = { .type = PEIL_TYPE_INTEGER };
-	v.as.integer = i;
-	return v;
-}
-
-static peil_value v_date(int32_t d)
-{
-	peil_value v = { .type = PEIL_TYPE_DATE };
-	v.as.date = d;
-	return v;
-}
-
-static peil_value v_real(double r)
-{
-	peil_value v = { .type = PEIL_TYPE_REAL };
-	v.as.real = r;
-	return v;
-}
-
-static peil_value v_bool(int b)
-{
-	peil_value v = { .type = PEIL_TYPE_BOOLEAN };
-	v.as.boolean = b;
-	return v;
-}
-
-/* The five people; NULLs where the scans need them. */
-static int people_fill(void *st, peil_error *err)
-{
-	peil_value rows[5][P_FIELDS] = {
-		{ v_int(1), v_text("Ann"), v_int(30), v_date(1000),
-		  v_real(7.5), v_bool(1) },
-		{ v_int(2), v_text("Bob"), v_null(), v_date(2000), v_null(),
-		  v_bool(0) },
-		{ v_int(3), v_text("Cas"), v_int(45), v_date(3000),
-		  v_real(6.0), v_bool(1) },
-		{ v_int(4), v_text("O'Brien"), v_int(30), v_null(),
-		  v_real(8.25), v_null() },
-		{ v_int(5), v_text("' OR 1=1 --"), v_int(60), v_date(5000),
-		  v_real(5.0), v_bool(0) },
-	};
-	int i;
-
-	if (ops->dataset_ensure(st, &people, err) < 0 ||
-	    ops->batch_begin(st, err) < 0)
-		return -1;
-	for (i = 0; i < 5; i++)
-		if (ops->record_put(st, &people, rows[i], err) < 0)
-			return -1;
-	return ops->batch_commit(st, err);
-}
 
 /* Collects the first projected value (an integer id) as "1,4". */
 struct ids {
@@ -311,11 +171,6 @@ static const char *scan_ids(void *st, const peil_filter *filter)
 	return ids.text;
 }
 
-static peil_filter cmp(peil_op op, size_t field, peil_value value)
-{
-	peil_filter f = { .op = op, .field = field, .value = value };
-	return f;
-}
 
 static peil_filter group(peil_op op, size_t count, const peil_filter *kids)
 {
@@ -438,7 +293,7 @@ TEST(schema_created_and_reopened)
 				   "  'peil_result')"), 5);
 	CHECK_STR(direct_text(path, "PRAGMA journal_mode", buf, sizeof(buf)),
 		  "wal");
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 	ops->close(st);
 
 	st = store_open(path);	/* an existing store opens as it was */
@@ -506,13 +361,6 @@ TEST(close_accepts_null)
 	ops->batch_rollback(NULL);
 }
 
-/* cases: a text key, as in an export. */
-static const peil_field case_fields[] = {
-	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
-	{ "team", PEIL_TYPE_TEXT, 0 },
-	{ "registered", PEIL_TYPE_DATE, PEIL_FIELD_REQUIRED },
-};
-static const peil_schema cases = { "cases", 3, case_fields };
 
 static int case_put(void *st, const peil_schema *schema, const char *id,
 		    const char *team, int32_t registered, peil_error *err)
@@ -520,72 +368,6 @@ static int case_put(void *st, const peil_schema *schema, const char *id,
 	peil_value row[4] = { v_text(id), v_text(team), v_date(registered),
 			      v_text("Noord") };
 	return ops->record_put(st, schema, row, err);
-}
-
-/* records_put stores 130 records as two statements of 64 and two single
- * rows; record 10 repeats the key of record 5 with another team and wins,
- * as with record_put one by one: 129 rows.  A missing key at record 70
- * fails the call with *stored = 70: the records before it are stored (in
- * the batch), the one at fault is named. */
-TEST(records_put_stores_many_and_names_the_one_at_fault)
-{
-	enum { N = 130 };
-	static char ids[N][8];
-	peil_value rows[N * 3];
-	const char *path = db_path("many");
-	void *st = store_open(path);
-	char buf[64];
-	size_t i, stored = 99;
-	peil_error err;
-
-	CHECK(st != NULL);
-	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
-	for (i = 0; i < N; i++) {
-		snprintf(ids[i], sizeof(ids[i]), "C%03zu", i == 10 ? 5 : i);
-		rows[i * 3] = v_text(ids[i]);
-		rows[i * 3 + 1] = v_text(i == 10 ? "Dubbel" : "Noord");
-		rows[i * 3 + 2] = v_date((int32_t)(19000 + i));
-	}
-	CHECK_INT(ops->batch_begin(st, &err), 0);
-	CHECK_INT(ops->records_put(st, &cases, rows, N, &stored, &err), 0);
-	CHECK_INT(stored, N);
-	CHECK_INT(ops->batch_commit(st, &err), 0);
-	CHECK_INT(count_rows(st, &cases), N - 1);
-	CHECK_STR(direct_text(path, "SELECT team || registered FROM ds_cases"
-				    " WHERE case_id = 'C005'", buf, sizeof(buf)),
-		  "Dubbel19010");
-	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"
-				   " WHERE \"peil.added\" = 1"), N - 1);
-
-	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
-	rows[70 * 3] = v_null();
-	CHECK_INT(ops->batch_begin(st, &err), 0);
-	CHECK(ops->records_put(st, &cases, rows, N, &stored, &err) < 0);
-	CHECK_INT(stored, 70);
-	CHECK_STR(err.field, "cases.case_id");
-	CHECK_CONTAINS(err.message, "key field case_id is missing");
-	ops->batch_rollback(st);
-	CHECK_INT(count_rows(st, &cases), N - 1);
-	ops->close(st);
-}
-
-TEST(upsert_replaces_on_key)
-{
-	const char *path = db_path("upsert");
-	void *st = store_open(path);
-	peil_error err;
-	char buf[64];
-
-	CHECK(st != NULL);
-	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
-	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
-	CHECK_INT(case_put(st, &cases, "C2", "Zuid", 19001, &err), 0);
-	CHECK_INT(case_put(st, &cases, "C1", "Oost", 19005, &err), 0);
-	CHECK_INT(direct_int(path, "SELECT count(*) FROM ds_cases"), 2);
-	CHECK_STR(direct_text(path, "SELECT team || ' ' || registered FROM"
-				    " ds_cases WHERE case_id = 'C1'",
-			      buf, sizeof(buf)), "Oost 19005");
-	ops->close(st);
 }
 
 /* The bytes this thread has written so far, or -1: not the process's,
@@ -642,45 +424,6 @@ TEST(upserts_write_nothing_before_commit)
 	CHECK(after - before < 256 * 1024);
 	CHECK_INT(ops->batch_commit(st, &err), 0);
 	CHECK_INT(count_rows(st, &cases), N);
-	ops->close(st);
-}
-
-TEST(dataset_without_key_appends)
-{
-	static const peil_field fields[] = {
-		{ "team", PEIL_TYPE_TEXT, 0 },
-		{ "visits", PEIL_TYPE_INTEGER, 0 },
-	};
-	static const peil_schema log = { "visit_log", 2, fields };
-	const char *path = db_path("keyless");
-	void *st = store_open(path);
-	peil_value row[2] = { v_text("Noord"), v_int(3) };
-	peil_error err;
-
-	CHECK(st != NULL);
-	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
-	CHECK_INT(ops->record_put(st, &log, row, &err), 0);
-	CHECK_INT(ops->record_put(st, &log, row, &err), 0);
-	CHECK_INT(count_rows(st, &log), 2);
-	ops->close(st);
-}
-
-TEST(all_key_dataset_is_a_set)
-{
-	static const peil_field fields[] = {
-		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
-		{ "person", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
-	};
-	static const peil_schema members = { "case_members", 2, fields };
-	void *st = store_open(db_path("members"));
-	peil_value row[2] = { v_text("C1"), v_text("P9") };
-	peil_error err;
-
-	CHECK(st != NULL);
-	CHECK_INT(ops->dataset_ensure(st, &members, &err), 0);
-	CHECK_INT(ops->record_put(st, &members, row, &err), 0);
-	CHECK_INT(ops->record_put(st, &members, row, &err), 0);
-	CHECK_INT(count_rows(st, &members), 1);
 	ops->close(st);
 }
 
@@ -1054,7 +797,7 @@ TEST(scan_filters)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 
 	CHECK_STR(scan_ids(st, NULL), "1,2,3,4,5");
 	peil_filter f = cmp(PEIL_OP_EQ, P_AGE, v_int(30));
@@ -1134,7 +877,7 @@ TEST(scan_values_are_data)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 	peil_filter f = cmp(PEIL_OP_EQ, P_NAME, v_text("O'Brien"));
 	CHECK_STR(scan_ids(st, &f), "4");
 	f = cmp(PEIL_OP_EQ, P_NAME, v_text("' OR 1=1 --"));
@@ -1194,7 +937,7 @@ TEST(scan_projection_and_types)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 
 	peil_filter f = cmp(PEIL_OP_EQ, P_ID, v_int(2));
 	CHECK_INT(ops->scan(st, &people, &f, NULL, 0, keep_row2, &seen, &err),
@@ -1262,7 +1005,7 @@ TEST(scan_tells_zero_from_null)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(ops->record_put(st, &people, zeros, &err), 0);
 	CHECK_INT(ops->record_put(st, &people, nulls, &err), 0);
@@ -1349,7 +1092,7 @@ TEST(scan_holds_the_page_cache_and_sets_it_back)
 	CHECK(st != NULL);
 	if (!st)
 		return;
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 	CHECK_INT(cache_size_of(st), -32768);	/* 32 MiB, the default */
 	c.st = st;
 	CHECK_INT(ops->scan(st, &people, NULL, NULL, 0, note_cache, &c, &err),
@@ -1382,7 +1125,7 @@ TEST(scan_stops_and_errors)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 	CHECK_INT(ops->scan(st, &people, NULL, NULL, 0, ids_row, &ids, &err),
 		  7);
 	CHECK_INT(ids.calls, 2);
@@ -2337,11 +2080,7 @@ int main(void)
 	RUN(newer_schema_version_refused);
 	RUN(version_1_store_is_migrated);
 	RUN(close_accepts_null);
-	RUN(upsert_replaces_on_key);
-	RUN(records_put_stores_many_and_names_the_one_at_fault);
 	RUN(upserts_write_nothing_before_commit);
-	RUN(dataset_without_key_appends);
-	RUN(all_key_dataset_is_a_set);
 	RUN(batch_is_atomic);
 	RUN(second_writer_waits_then_fails);
 	RUN(load_takes_the_store_and_gives_it_back);

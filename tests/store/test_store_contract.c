@@ -26,63 +26,10 @@
 
 #include <peil/plugin.h>
 
-#include "sqlite/fake_fail.h"
 #include "harness.h"
+#include "store/store_fixtures.h"
 
-/* ------------------------------------------------------- fake services */
-
-#define MAX_KEYS 8
-
-struct peil_host {
-	const char *keys[MAX_KEYS];
-	char values[MAX_KEYS][512];
-	int count;
-};
-
-static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
-		     ...) PEIL_PRINTF(3, 4);
-static void fake_log(peil_host *host, peil_log_level level, const char *fmt,
-		     ...)
-{
-	(void)host;
-	(void)level;
-	(void)fmt;
-}
-
-static const char *fake_config_get(peil_host *host, const char *key)
-{
-	int i;
-
-	for (i = 0; i < host->count; i++)
-		if (strcmp(host->keys[i], key) == 0)
-			return host->values[i];
-	return NULL;
-}
-
-static int fake_config_each(peil_host *host, const char *prefix,
-			    peil_config_fn fn, void *ctx)
-{
-	int i, rc;
-
-	for (i = 0; i < host->count; i++) {
-		if (strncmp(host->keys[i], prefix, strlen(prefix)) != 0)
-			continue;
-		rc = fn(ctx, host->keys[i], host->values[i], "test.ini", i + 1);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static const peil_services services = {
-	.abi_version = PEIL_ABI_VERSION,
-	.size = sizeof(peil_services),
-	.log = fake_log,
-	.fail = fake_fail,
-	.config_get = fake_config_get,
-	.config_each = fake_config_each,
-	.config_path = fake_config_get,
-};
+#include "store/fake_store_services.h"
 
 /* ------------------------------------------------------------- fixtures */
 
@@ -91,7 +38,7 @@ static char **config_args;
 static int config_count;
 static char tmpdir[] = "/tmp/peil-contract-XXXXXX";
 static const char *current;	/* the test's name */
-static struct peil_host hosts[4];	/* one per open store of a test */
+static struct peil_host hosts[2];	/* one per open store of a test */
 
 /* Replace {tmp}, {test} and {pid} in text into out. */
 static void expand(const char *text, char *out, size_t size)
@@ -123,39 +70,42 @@ static void expand(const char *text, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* Free the config of host slot (kept until the slot is opened again). */
+static void host_release(int slot)
+{
+	int i;
+
+	for (i = 0; i < FAKE_KEYS && hosts[slot].keys[i]; i++) {
+		free((char *)hosts[slot].keys[i]);
+		free((char *)hosts[slot].values[i]);
+	}
+	memset(&hosts[slot], 0, sizeof(hosts[slot]));
+}
+
 /* Open the test's store through host slot (0 the first, 1 another
  * "process"); NULL with the message printed on failure. */
 static void *open_store(int slot, int existing, peil_error *err)
 {
 	struct peil_host *h = &hosts[slot];
 	void *state = NULL;
+	char value[512];
 	int i;
 
-	memset(h, 0, sizeof(*h));
-	for (i = 0; i < config_count && i < MAX_KEYS; i++) {
+	host_release(slot);
+	for (i = 0; i < config_count && i < FAKE_KEYS - 1; i++) {
 		const char *eq = strchr(config_args[i], '=');
 
-		expand(eq + 1, h->values[i], sizeof(h->values[i]));
+		expand(eq + 1, value, sizeof(value));
 		h->keys[i] = strndup(config_args[i],
 				     (size_t)(eq - config_args[i]));
+		h->values[i] = strdup(value);
 	}
-	h->count = i;
-	if ((existing ? ops->open_existing : ops->open)(&services, h, &state,
-							err) < 0) {
+	if ((existing ? ops->open_existing : ops->open)(&fake_services, h,
+							&state, err) < 0) {
 		printf("  open: %s\n", err->message);
 		return NULL;
 	}
 	return state;
-}
-
-static void close_store(void *st, int slot)
-{
-	int i;
-
-	ops->close(st);
-	for (i = 0; i < hosts[slot].count; i++)
-		free((char *)hosts[slot].keys[i]);
-	hosts[slot].count = 0;
 }
 
 static int has_version(size_t size)
@@ -163,54 +113,7 @@ static int has_version(size_t size)
 	return ops->size >= size;
 }
 
-static peil_value v_null(void)
-{
-	peil_value v = { .type = PEIL_TYPE_NULL };
-	return v;
-}
 
-static peil_value v_text(const char *s)
-{
-	peil_value v = { .type = PEIL_TYPE_TEXT, .len = strlen(s) };
-	v.as.text = s;
-	return v;
-}
-
-static peil_value v_int(int64_t i)
-{
-	peil_value v = { .type = PEIL_TYPE_INTEGER };
-	v.as.integer = i;
-	return v;
-}
-
-static peil_value v_date(int32_t d)
-{
-	peil_value v = { .type = PEIL_TYPE_DATE };
-	v.as.date = d;
-	return v;
-}
-
-static peil_value v_real(double r)
-{
-	peil_value v = { .type = PEIL_TYPE_REAL };
-	v.as.real = r;
-	return v;
-}
-
-static peil_value v_bool(int b)
-{
-	peil_value v = { .type = PEIL_TYPE_BOOLEAN };
-	v.as.boolean = b;
-	return v;
-}
-
-/* cases: a text key, as in an export. */
-static const peil_field case_fields[] = {
-	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
-	{ "team", PEIL_TYPE_TEXT, 0 },
-	{ "registered", PEIL_TYPE_DATE, PEIL_FIELD_REQUIRED },
-};
-static const peil_schema cases = { "cases", 3, case_fields };
 
 static int case_put(void *st, const char *id, const char *team,
 		    int32_t registered, peil_error *err)
@@ -229,42 +132,41 @@ struct rows {
 	size_t fields;
 };
 
+/* One value as text into buf. */
+static void value_text(const peil_value *v, char *buf, size_t size)
+{
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		snprintf(buf, size, "%.*s", (int)v->len, v->as.text);
+		return;
+	case PEIL_TYPE_INTEGER:
+		snprintf(buf, size, "%lld", (long long)v->as.integer);
+		return;
+	case PEIL_TYPE_REAL:
+		snprintf(buf, size, "%.17g", v->as.real);
+		return;
+	case PEIL_TYPE_DATE:
+		snprintf(buf, size, "%d", (int)v->as.date);
+		return;
+	case PEIL_TYPE_BOOLEAN:
+		snprintf(buf, size, "%d", v->as.boolean);
+		return;
+	default:
+		snprintf(buf, size, "-");
+	}
+}
+
 static int rows_row(void *ctx, const peil_value *values)
 {
 	struct rows *r = ctx;
+	char value[256];
 	size_t i, n;
 
 	for (i = 0; i < r->fields; i++) {
-		const peil_value *v = &values[i];
-
+		value_text(&values[i], value, sizeof(value));
 		n = strlen(r->text);
-		if (n + 1 >= sizeof(r->text))
-			break;
-		switch (v->type) {
-		case PEIL_TYPE_TEXT:
-			snprintf(r->text + n, sizeof(r->text) - n, "%s%.*s",
-				 i ? "|" : "", (int)v->len, v->as.text);
-			break;
-		case PEIL_TYPE_INTEGER:
-			snprintf(r->text + n, sizeof(r->text) - n, "%s%lld",
-				 i ? "|" : "", (long long)v->as.integer);
-			break;
-		case PEIL_TYPE_REAL:
-			snprintf(r->text + n, sizeof(r->text) - n, "%s%.17g",
-				 i ? "|" : "", v->as.real);
-			break;
-		case PEIL_TYPE_DATE:
-			snprintf(r->text + n, sizeof(r->text) - n, "%s%d",
-				 i ? "|" : "", (int)v->as.date);
-			break;
-		case PEIL_TYPE_BOOLEAN:
-			snprintf(r->text + n, sizeof(r->text) - n, "%s%d",
-				 i ? "|" : "", v->as.boolean);
-			break;
-		default:
-			snprintf(r->text + n, sizeof(r->text) - n, "%s-",
-				 i ? "|" : "");
-		}
+		snprintf(r->text + n, sizeof(r->text) - n, "%s%s",
+			 i ? "|" : "", value);
 	}
 	n = strlen(r->text);
 	snprintf(r->text + n, sizeof(r->text) - n, ";");
@@ -322,7 +224,7 @@ TEST(upsert_replaces_on_key)
 	CHECK_INT(case_put(st, "C1", "Oost", 19005, &err), 0);
 	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
 		  "C1|Oost|19005;C2|Zuid|19001;");
-	close_store(st, 0);
+	ops->close(st);
 }
 
 /* records_put of 130 records where record 10 repeats the key of record 5
@@ -369,7 +271,7 @@ TEST(records_put_many_names_the_one_at_fault)
 	CHECK_CONTAINS(err.message, "key field case_id is missing");
 	ops->batch_rollback(st);
 	CHECK_INT(count_rows(st, &cases), N - 1);
-	close_store(st, 0);
+	ops->close(st);
 }
 
 /* Without key fields every put adds a row, kept in the order stored;
@@ -404,7 +306,7 @@ TEST(keyless_appends_all_key_is_a_set)
 	CHECK_INT(ops->record_put(st, &members, member, &err), 0);
 	CHECK_INT(ops->record_put(st, &members, member, &err), 0);
 	CHECK_INT(count_rows(st, &members), 1);
-	close_store(st, 0);
+	ops->close(st);
 }
 
 /* A batch sees itself; another connection sees nothing of it before
@@ -421,7 +323,7 @@ TEST(batch_is_atomic)
 	other = open_store(1, 0, &err);
 	CHECK(other != NULL);
 	if (!other) {
-		close_store(st, 0);
+		ops->close(st);
 		return;
 	}
 	CHECK_INT(ops->batch_begin(st, &err), 0);
@@ -440,8 +342,8 @@ TEST(batch_is_atomic)
 	CHECK_INT(case_put(st, "C3", "West", 19002, &err), 0);
 	CHECK_INT(ops->batch_commit(st, &err), 0);
 	CHECK_STR(scan_text(other, &cases, NULL, NULL, 0), "C3|West|19002;");
-	close_store(other, 1);
-	close_store(st, 0);
+	ops->close(other);
+	ops->close(st);
 }
 
 /* A new field is added (old rows: missing); a changed type, a new key
@@ -495,7 +397,7 @@ TEST(schema_change)
 	/* The old schema still fits: its rows are all there. */
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
 	CHECK_INT(count_rows(st, &cases), 2);
-	close_store(st, 0);
+	ops->close(st);
 }
 
 TEST(record_put_errors)
@@ -518,52 +420,10 @@ TEST(record_put_errors)
 	CHECK_STR(err.field, "cases.team");
 	CHECK_CONTAINS(err.message, "team is text, the value is integer");
 	CHECK_INT(count_rows(st, &cases), 0);
-	close_store(st, 0);
+	ops->close(st);
 }
 
-/* people: the dataset the scan tests use. */
-enum { P_ID, P_NAME, P_AGE, P_BORN, P_SCORE, P_ACTIVE, P_FIELDS };
 
-static const peil_field people_fields[P_FIELDS] = {
-	{ "id", PEIL_TYPE_INTEGER, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
-	{ "name", PEIL_TYPE_TEXT, 0 },
-	{ "age", PEIL_TYPE_INTEGER, 0 },
-	{ "born", PEIL_TYPE_DATE, 0 },
-	{ "score", PEIL_TYPE_REAL, 0 },
-	{ "active", PEIL_TYPE_BOOLEAN, 0 },
-};
-static const peil_schema people = { "people", P_FIELDS, people_fields };
-
-static int people_fill(void *st, peil_error *err)
-{
-	peil_value rows[5][P_FIELDS] = {
-		{ v_int(1), v_text("Ann"), v_int(30), v_date(1000),
-		  v_real(7.5), v_bool(1) },
-		{ v_int(2), v_text("Bob"), v_null(), v_date(2000), v_null(),
-		  v_bool(0) },
-		{ v_int(3), v_text("Cas"), v_int(45), v_date(3000),
-		  v_real(6.0), v_bool(1) },
-		{ v_int(4), v_text("O'Brien"), v_int(30), v_null(),
-		  v_real(8.25), v_null() },
-		{ v_int(5), v_text("' OR 1=1 --"), v_int(60), v_date(5000),
-		  v_real(5.0), v_bool(0) },
-	};
-	int i;
-
-	if (ops->dataset_ensure(st, &people, err) < 0 ||
-	    ops->batch_begin(st, err) < 0)
-		return -1;
-	for (i = 0; i < 5; i++)
-		if (ops->record_put(st, &people, rows[i], err) < 0)
-			return -1;
-	return ops->batch_commit(st, err);
-}
-
-static peil_filter cmp(peil_op op, size_t field, peil_value value)
-{
-	peil_filter f = { .op = op, .field = field, .value = value };
-	return f;
-}
 
 static const size_t id_only[] = { P_ID };
 
@@ -582,7 +442,7 @@ TEST(scan_filters)
 	CHECK(st != NULL);
 	if (!st)
 		return;
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 	CHECK_STR(ids(st, NULL), "1;2;3;4;5;");
 	f = cmp(PEIL_OP_EQ, P_AGE, v_int(30));
 	CHECK_STR(ids(st, &f), "1;4;");
@@ -628,7 +488,7 @@ TEST(scan_filters)
 				    "field name (text) with integer value");
 	f = cmp(PEIL_OP_EQ, 17, v_int(3));
 	CHECK_CONTAINS(ids(st, &f), "filter names field 17");
-	close_store(st, 0);
+	ops->close(st);
 }
 
 /* Every type, projected in another order, reads back as it went in:
@@ -654,7 +514,7 @@ TEST(values_round_trip)
 	snprintf(expected, sizeof(expected),
 		 "1|0.10000000000000001|-719162|9223372036854775807|%s;", odd);
 	CHECK_STR(scan_text(st, &people, NULL, proj, 5), expected);
-	close_store(st, 0);
+	ops->close(st);
 }
 
 /* The row callback's nonzero return stops the scan and is returned. */
@@ -667,7 +527,7 @@ TEST(scan_stops)
 	CHECK(st != NULL);
 	if (!st)
 		return;
-	CHECK_INT(people_fill(st, &err), 0);
+	CHECK_INT(people_fill(ops, st, &err), 0);
 	memset(&r, 0, sizeof(r));
 	r.fields = 1;
 	r.stop_after = 2;
@@ -676,7 +536,7 @@ TEST(scan_stops)
 	CHECK_STR(r.text, "1;2;");
 	/* The store goes on after a stopped scan. */
 	CHECK_INT(count_rows(st, &people), 5);
-	close_store(st, 0);
+	ops->close(st);
 }
 
 /* The results of the latest ended run, in KPI, period, breakdown order. */
@@ -800,7 +660,7 @@ TEST(runs_and_results)
 	CHECK_INT(ops->run_kpis_scan(st, run1, kpi_row, &runs, &err), 0);
 	if (has_version(PEIL_STORAGE_OPS_SIZE_V11) && ops->keeps_kpi_definitions)
 		CHECK_STR(runs.text, "a_kpi failed boom -;b_kpi ok - def B;");
-	close_store(st, 0);
+	ops->close(st);
 }
 
 struct log {
@@ -868,7 +728,7 @@ TEST(ingest_log_and_fingerprint)
 	CHECK_INT(ops->ingest_scan(st, ingest_row, &log, &err), 0);
 	CHECK_STR(log.text, "bron /data/a.csv 3 1 S1 csv 1.0;"
 			    "bron /data/b.csv 12 0 -;");
-	close_store(st, 0);
+	ops->close(st);
 }
 
 /* open_existing (version 6) refuses a store that was never made. */
@@ -887,11 +747,11 @@ TEST(open_existing_refuses_a_missing_store)
 	st = open_store(0, 0, &err);	/* made */
 	CHECK(st != NULL);
 	if (st)
-		close_store(st, 0);
+		ops->close(st);
 	st = open_store(0, 1, &err);	/* now there */
 	CHECK(st != NULL);
 	if (st)
-		close_store(st, 0);
+		ops->close(st);
 }
 
 #define RUN_CONTRACT(name)                                                 \
@@ -949,6 +809,8 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(runs_and_results);
 	RUN_CONTRACT(ingest_log_and_fingerprint);
 	RUN_CONTRACT(open_existing_refuses_a_missing_store);
+	host_release(0);
+	host_release(1);
 	harness_remove_dir(tmpdir);
 	return harness_done();
 }
