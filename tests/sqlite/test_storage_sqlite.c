@@ -766,31 +766,6 @@ TEST(invalid_names_refused)
 	ops->close(st);
 }
 
-TEST(record_put_errors)
-{
-	const char *path = db_path("put_errors");
-	void *st = store_open(path);
-	peil_value no_key[3] = { v_null(), v_text("Noord"), v_date(1) };
-	peil_value wrong[3] = { v_text("C1"), v_int(4), v_date(1) };
-	peil_error err;
-
-	CHECK(st != NULL);
-	CHECK(case_put(st, &cases, "C1", "Noord", 1, &err) < 0);  /* no table */
-	CHECK_STR(err.file, path);
-	CHECK_STR(err.field, "cases");
-	CHECK_CONTAINS(err.message, "no such table");
-	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
-	CHECK(ops->record_put(st, &cases, no_key, &err) < 0);
-	CHECK_STR(err.field, "cases.case_id");
-	CHECK_CONTAINS(err.message, "key field case_id is missing");
-	CHECK(ops->record_put(st, &cases, wrong, &err) < 0);
-	CHECK_STR(err.field, "cases.team");
-	CHECK_CONTAINS(err.message, "team is text, the value is integer");
-	CHECK_INT(count_rows(st, &cases), 0);
-	CHECK_INT(case_put(st, &cases, "C1", "Noord", 1, &err), 0);
-	ops->close(st);
-}
-
 TEST(scan_filters)
 {
 	void *st = store_open(db_path("scan"));
@@ -2089,7 +2064,6 @@ int main(void)
 	RUN(dataset_ensure_rolls_back_with_batch);
 	RUN(schema_change);
 	RUN(invalid_names_refused);
-	RUN(record_put_errors);
 	RUN(scan_filters);
 	RUN(scan_values_are_data);
 	RUN(scan_projection_and_types);

@@ -108,6 +108,15 @@ static void *open_store(int slot, int existing, peil_error *err)
 	return state;
 }
 
+/* Open the test's store as st, or fail the test and return. */
+#define OPEN_OR_RETURN(st, err)                                            \
+	do {                                                               \
+		(st) = open_store(0, 0, &(err));                           \
+		CHECK((st) != NULL);                                       \
+		if ((st) == NULL)                                          \
+			return;                                            \
+	} while (0)
+
 static int has_version(size_t size)
 {
 	return ops->size >= size;
@@ -131,6 +140,19 @@ struct rows {
 	int stop_after;		/* return 7 after this many rows; 0: never */
 	size_t fields;
 };
+
+/* Append a formatted text to the NUL-terminated buf of size bytes. */
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+	PEIL_PRINTF(3, 4);
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
 
 /* One value as text into buf. */
 static void value_text(const peil_value *v, char *buf, size_t size)
@@ -160,16 +182,13 @@ static int rows_row(void *ctx, const peil_value *values)
 {
 	struct rows *r = ctx;
 	char value[256];
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < r->fields; i++) {
 		value_text(&values[i], value, sizeof(value));
-		n = strlen(r->text);
-		snprintf(r->text + n, sizeof(r->text) - n, "%s%s",
-			 i ? "|" : "", value);
+		appendf(r->text, sizeof(r->text), "%s%s", i ? "|" : "", value);
 	}
-	n = strlen(r->text);
-	snprintf(r->text + n, sizeof(r->text) - n, ";");
+	appendf(r->text, sizeof(r->text), ";");
 	r->count++;
 	return r->stop_after && r->count >= r->stop_after ? 7 : 0;
 }
@@ -213,11 +232,9 @@ static int count_rows(void *st, const peil_schema *schema)
 TEST(upsert_replaces_on_key)
 {
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
 	CHECK_INT(case_put(st, "C2", "Zuid", 19001, &err), 0);
 	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
@@ -244,10 +261,7 @@ TEST(records_put_many_names_the_one_at_fault)
 		printf("  (no records_put: version 3 is not there)\n");
 		return;
 	}
-	st = open_store(0, 0, &err);
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
 	for (i = 0; i < N; i++) {
 		snprintf(ids[i], sizeof(ids[i]), "C%03zu", i == 10 ? 5 : i);
@@ -292,11 +306,9 @@ TEST(keyless_appends_all_key_is_a_set)
 	peil_value noord[2] = { v_text("Noord"), v_int(1) };
 	peil_value member[2] = { v_text("C1"), v_text("P9") };
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK_INT(ops->dataset_ensure(st, &log, &err), 0);
 	CHECK_INT(ops->record_put(st, &log, zuid, &err), 0);
 	CHECK_INT(ops->record_put(st, &log, noord, &err), 0);
@@ -314,11 +326,9 @@ TEST(keyless_appends_all_key_is_a_set)
 TEST(batch_is_atomic)
 {
 	peil_error err;
-	void *st = open_store(0, 0, &err), *other = NULL;
+	void *st, *other = NULL;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
 	other = open_store(1, 0, &err);
 	CHECK(other != NULL);
@@ -374,11 +384,9 @@ TEST(schema_change)
 	peil_value row[4] = { v_text("C2"), v_text("Zuid"), v_date(5),
 			      v_date(9) };
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
 	CHECK_INT(case_put(st, "C1", "Noord", 1, &err), 0);
 	CHECK_INT(ops->dataset_ensure(st, &wider, &err), 0);
@@ -405,13 +413,13 @@ TEST(record_put_errors)
 	peil_value no_key[3] = { v_null(), v_text("Noord"), v_date(1) };
 	peil_value wrong[3] = { v_text("C1"), v_int(4), v_date(1) };
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK(case_put(st, "C1", "Noord", 1, &err) < 0);	/* no table */
+	CHECK(err.file[0] != '\0');	/* names the store */
 	CHECK_STR(err.field, "cases");
+	CHECK_CONTAINS(err.message, "no such table");
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
 	CHECK(ops->record_put(st, &cases, no_key, &err) < 0);
 	CHECK_STR(err.field, "cases.case_id");
@@ -436,12 +444,10 @@ static const char *ids(void *st, const peil_filter *f)
 TEST(scan_filters)
 {
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 	peil_filter f, kids[2];
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK_INT(people_fill(ops, st, &err), 0);
 	CHECK_STR(ids(st, NULL), "1;2;3;4;5;");
 	f = cmp(PEIL_OP_EQ, P_AGE, v_int(30));
@@ -504,11 +510,9 @@ TEST(values_round_trip)
 				     v_real(0.1), v_bool(1) };
 	char expected[256];
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(ops->record_put(st, &people, row, &err), 0);
 	snprintf(expected, sizeof(expected),
@@ -522,11 +526,9 @@ TEST(scan_stops)
 {
 	static struct rows r;
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	CHECK_INT(people_fill(ops, st, &err), 0);
 	memset(&r, 0, sizeof(r));
 	r.fields = 1;
@@ -548,13 +550,12 @@ struct results {
 static int result_row(void *ctx, const peil_result *r)
 {
 	struct results *res = ctx;
-	size_t n = strlen(res->text);
 
 	res->run_id = r->run_id;
-	snprintf(res->text + n, sizeof(res->text) - n,
-		 "%s %s %s %g %g %g %s %g %d;", r->kpi, r->period,
-		 r->breakdown, r->value, r->numerator, r->denominator,
-		 r->status ? r->status : "-", r->size, r->earlier);
+	appendf(res->text, sizeof(res->text), "%s %s %s %g %g %g %s %g %d;",
+		r->kpi, r->period, r->breakdown, r->value, r->numerator,
+		r->denominator, r->status ? r->status : "-", r->size,
+		r->earlier);
 	return 0;
 }
 
@@ -565,24 +566,22 @@ struct runs {
 static int run_row(void *ctx, const peil_run_record *run)
 {
 	struct runs *r = ctx;
-	size_t n = strlen(r->text);
 
-	snprintf(r->text + n, sizeof(r->text) - n, "%lld %s %s %lld-%lld %s..%s;",
-		 (long long)run->id, run->kind, run->status,
-		 (long long)run->started, (long long)run->ended,
-		 run->period_from ? run->period_from : "-",
-		 run->period_to ? run->period_to : "-");
+	appendf(r->text, sizeof(r->text), "%lld %s %s %lld-%lld %s..%s;",
+		(long long)run->id, run->kind, run->status,
+		(long long)run->started, (long long)run->ended,
+		run->period_from ? run->period_from : "-",
+		run->period_to ? run->period_to : "-");
 	return 0;
 }
 
 static int kpi_row(void *ctx, const peil_run_kpi *k)
 {
 	struct runs *r = ctx;
-	size_t n = strlen(r->text);
 
-	snprintf(r->text + n, sizeof(r->text) - n, "%s %s %s %s;", k->kpi,
-		 k->status, k->message ? k->message : "-",
-		 k->definition ? k->definition : "-");
+	appendf(r->text, sizeof(r->text), "%s %s %s %s;", k->kpi, k->status,
+		k->message ? k->message : "-",
+		k->definition ? k->definition : "-");
 	return 0;
 }
 
@@ -605,11 +604,9 @@ TEST(runs_and_results)
 	struct runs runs;
 	int64_t run1 = 0, run2 = 0;
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	memset(&res, 0, sizeof(res));
 	CHECK_INT(ops->results_scan(st, &latest, result_row, &res, &err), 0);
 	CHECK_STR(res.text, "");	/* no run yet: nothing */
@@ -670,12 +667,10 @@ struct log {
 static int ingest_row(void *ctx, const peil_ingest_entry *e)
 {
 	struct log *l = ctx;
-	size_t n = strlen(l->text);
 
-	snprintf(l->text + n, sizeof(l->text) - n, "%s %s %lld %lld %s;",
-		 e->source, e->path, (long long)e->rows,
-		 (long long)e->rejected,
-		 e->settings_sha256 ? e->settings_sha256 : "-");
+	appendf(l->text, sizeof(l->text), "%s %s %lld %lld %s;", e->source,
+		e->path, (long long)e->rows, (long long)e->rejected,
+		e->settings_sha256 ? e->settings_sha256 : "-");
 	return 0;
 }
 
@@ -691,11 +686,9 @@ TEST(ingest_log_and_fingerprint)
 	struct log log;
 	int seen = -1, i;
 	peil_error err;
-	void *st = open_store(0, 0, &err);
+	void *st;
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	OPEN_OR_RETURN(st, err);
 	for (i = 0; i < 64; i++) {
 		hash_a[i] = "ab"[i % 2];
 		hash_b[i] = "cd"[i % 2];
