@@ -111,7 +111,7 @@ static int table_create(struct store *st, const peil_schema *schema,
 		pg_sql_ident(&sql, NULL, schema->fields[i].name);
 		pg_sql_printf(&sql, " %s, ", pg_sql_type(schema->fields[i].type));
 	}
-	pg_sql_append(&sql, "PRIMARY KEY (");
+	pg_sql_append(&sql, PG_ADDED_COLUMN " bigint, PRIMARY KEY (");
 	for (i = 0; i < schema->field_count; i++) {
 		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
 			continue;
@@ -168,7 +168,8 @@ static int table_fit(struct store *st, const peil_schema *schema,
 		int key = PQgetvalue(cols, r, 2)[0] == 't';
 
 		field_label(label, sizeof(label), schema->name, name);
-		if (strcmp(name, "peil.row") == 0)
+		if (strcmp(name, "peil.row") == 0 ||
+		    strcmp(name, "peil.added") == 0)
 			continue;
 		if (type_of_column(type) == PEIL_TYPE_NULL)
 			return st->svc->fail(err, st->where, 0, label,
@@ -332,9 +333,7 @@ static int put_fits(const struct pg_put *put, const peil_schema *schema)
 /* The staging column type of a peil type: dates as days. */
 static const char *stage_type(peil_type type)
 {
-	return type == PEIL_TYPE_DATE ? "integer"
-	       : type == PEIL_TYPE_TEXT ? "text"
-					 : pg_sql_type(type);
+	return type == PEIL_TYPE_DATE ? "integer" : pg_sql_type(type);
 }
 
 static struct pg_put *put_new(struct store *st, const peil_schema *schema,
@@ -605,67 +604,154 @@ static void flush_column(struct pg_sql *sql, const peil_field *f)
 	}
 }
 
-static int flush_one(struct store *st, struct pg_put *put, peil_error *err)
+/* Append "s.k1, s.k2" (prefix "s.") or "k1, k2" (prefix NULL): the
+ * key fields of put. */
+static size_t key_list(struct pg_sql *sql, const struct pg_put *put,
+		       const char *prefix)
+{
+	size_t i, keys = 0;
+
+	for (i = 0; i < put->field_count; i++) {
+		if (!(put->fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		pg_sql_append(sql, keys++ ? ", " : "");
+		pg_sql_append(sql, prefix ? prefix : "");
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+	}
+	return keys;
+}
+
+/* Append "t.a IS DISTINCT FROM n.a OR ..." over the fields that are not
+ * key fields; 0 when there are none. */
+static size_t differs_sql(struct pg_sql *sql, const struct pg_put *put,
+			  const char *old, const char *new)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < put->field_count; i++) {
+		if (put->fields[i].flags & PEIL_FIELD_KEY)
+			continue;
+		pg_sql_append(sql, n++ ? " OR " : "");
+		pg_sql_printf(sql, "%s.", old);
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+		pg_sql_printf(sql, " IS DISTINCT FROM %s.", new);
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+	}
+	return n;
+}
+
+/* One statement: the staged records, the last of each key (n), are
+ * logged as "changed" where a stored row of that key differs and was not
+ * added by this ingest, noted in the open snapshot's peil_seen, and
+ * upserted, a new row carrying the ingest's id:
+ *
+ *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, DATE '1970-01-01' + s.d, ...
+ *              FROM pg_temp.peil_stage_x s ORDER BY s.k, s."peil.seq" DESC),
+ *        logged AS (INSERT INTO peil_change SELECT ING, 'x', <key>,
+ *                   'changed' FROM n JOIN ds_x t USING (k) WHERE <differs>
+ *                   AND t."peil.added" IS DISTINCT FROM ING ON CONFLICT
+ *                   DO NOTHING),
+ *        seen AS (INSERT INTO pg_temp.peil_seen SELECT k FROM n)
+ *   INSERT INTO ds_x (k, d, ..., "peil.added") SELECT n.*, ING FROM n
+ *   ON CONFLICT (k) DO UPDATE SET d = EXCLUDED.d ... WHERE <differs>;
+ *   TRUNCATE pg_temp.peil_stage_x */
+static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
+		     peil_error *err)
 {
 	struct pg_sql sql;
-	size_t i, keys = 0, others = 0;
+	size_t i, keys;
 	int rc;
 
 	pg_sql_init(&sql);
-	pg_sql_append(&sql, "INSERT INTO ");
-	pg_sql_ident(&sql, "ds_", put->name);
-	pg_sql_append(&sql, " (");
-	for (i = 0; i < put->field_count; i++) {
-		pg_sql_append(&sql, i ? ", " : "");
-		pg_sql_ident(&sql, NULL, put->fields[i].name);
-		if (put->fields[i].flags & PEIL_FIELD_KEY)
-			keys++;
-	}
-	pg_sql_append(&sql, ") SELECT ");
+	pg_sql_append(&sql, "WITH n AS (SELECT ");
+	keys = 0;
+	for (i = 0; i < put->field_count; i++)
+		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
 	if (keys) {
 		pg_sql_append(&sql, "DISTINCT ON (");
-		for (i = 0, keys = 0; i < put->field_count; i++) {
-			if (!(put->fields[i].flags & PEIL_FIELD_KEY))
-				continue;
-			pg_sql_append(&sql, keys++ ? ", s." : "s.");
-			pg_sql_ident(&sql, NULL, put->fields[i].name);
-		}
+		key_list(&sql, put, "s.");
 		pg_sql_append(&sql, ") ");
 	}
 	for (i = 0; i < put->field_count; i++) {
 		pg_sql_append(&sql, i ? ", " : "");
 		flush_column(&sql, &put->fields[i]);
-	}
-	pg_sql_append(&sql, " FROM pg_temp.");
-	pg_sql_ident(&sql, "peil_stage_", put->name);
-	pg_sql_append(&sql, " s ORDER BY ");
-	for (i = 0, keys = 0; i < put->field_count; i++) {
-		if (!(put->fields[i].flags & PEIL_FIELD_KEY))
-			continue;
-		pg_sql_append(&sql, keys++ ? ", s." : "s.");
+		pg_sql_append(&sql, " AS ");
 		pg_sql_ident(&sql, NULL, put->fields[i].name);
 	}
-	/* The last record of a key wins; without a key, the order stored. */
-	pg_sql_append(&sql, keys ? ", s.\"peil.seq\" DESC" : "s.\"peil.seq\"");
+	pg_sql_append(&sql, ", s.\"peil.seq\" FROM pg_temp.");
+	pg_sql_ident(&sql, "peil_stage_", put->name);
+	pg_sql_append(&sql, " s ORDER BY ");
 	if (keys) {
+		/* The last record of a key wins. */
+		key_list(&sql, put, "s.");
+		pg_sql_append(&sql, ", s.\"peil.seq\" DESC)");
+	} else {
+		pg_sql_append(&sql, "s.\"peil.seq\")");
+	}
+	if (keys) {
+		pg_sql_printf(&sql, ", logged AS (INSERT INTO peil_change"
+				    " SELECT %lld, '%s', ",
+			      (long long)ingest, put->name);
+		pg_key_text(&sql, "t", put->fields, put->field_count);
+		pg_sql_append(&sql, ", 'changed' FROM n JOIN ");
+		pg_sql_ident(&sql, "ds_", put->name);
+		pg_sql_append(&sql, " t USING (");
+		key_list(&sql, put, NULL);
+		pg_sql_append(&sql, ") WHERE (");
+		if (differs_sql(&sql, put, "t", "n") == 0)
+			pg_sql_append(&sql, "false");
+		pg_sql_printf(&sql, ") AND t." PG_ADDED_COLUMN
+				    " IS DISTINCT FROM %lld"
+				    " ON CONFLICT DO NOTHING)",
+			      (long long)ingest);
+	}
+	if (keys && st->snap_name && strcmp(st->snap_name, put->name) == 0) {
+		pg_sql_append(&sql, ", seen AS (INSERT INTO pg_temp.peil_seen"
+				    " SELECT ");
+		key_list(&sql, put, NULL);
+		pg_sql_append(&sql, " FROM n)");
+	}
+	pg_sql_append(&sql, " INSERT INTO ");
+	pg_sql_ident(&sql, "ds_", put->name);
+	pg_sql_append(&sql, " AS t (");
+	for (i = 0; i < put->field_count; i++) {
+		pg_sql_ident(&sql, NULL, put->fields[i].name);
+		pg_sql_append(&sql, ", ");
+	}
+	pg_sql_append(&sql, PG_ADDED_COLUMN ") SELECT ");
+	for (i = 0; i < put->field_count; i++) {
+		pg_sql_append(&sql, "n.");
+		pg_sql_ident(&sql, NULL, put->fields[i].name);
+		pg_sql_append(&sql, ", ");
+	}
+	pg_sql_printf(&sql, "%lld FROM n", (long long)ingest);
+	if (!keys)
+		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
+	if (keys) {
+		size_t mark;
+
 		pg_sql_append(&sql, " ON CONFLICT (");
-		for (i = 0, keys = 0; i < put->field_count; i++) {
-			if (!(put->fields[i].flags & PEIL_FIELD_KEY))
-				continue;
-			pg_sql_append(&sql, keys++ ? ", " : "");
-			pg_sql_ident(&sql, NULL, put->fields[i].name);
-		}
+		key_list(&sql, put, NULL);
 		pg_sql_append(&sql, ") DO ");
+		mark = sql.len;
+		pg_sql_append(&sql, "UPDATE SET ");
+		keys = 0;
 		for (i = 0; i < put->field_count; i++) {
 			if (put->fields[i].flags & PEIL_FIELD_KEY)
 				continue;
-			pg_sql_append(&sql, others++ ? ", " : "UPDATE SET ");
+			pg_sql_append(&sql, keys++ ? ", " : "");
 			pg_sql_ident(&sql, NULL, put->fields[i].name);
 			pg_sql_append(&sql, " = EXCLUDED.");
 			pg_sql_ident(&sql, NULL, put->fields[i].name);
 		}
-		if (others == 0)
+		if (keys) {
+			pg_sql_append(&sql, " WHERE ");
+			differs_sql(&sql, put, "t", "EXCLUDED");
+		} else if (sql.ok) {
+			sql.len = mark;	/* every field is key: a set */
+			sql.text[mark] = '\0';
 			pg_sql_append(&sql, "NOTHING");
+		}
 	}
 	pg_sql_append(&sql, "; TRUNCATE pg_temp.");
 	pg_sql_ident(&sql, "peil_stage_", put->name);
@@ -683,9 +769,15 @@ static int flush_one(struct store *st, struct pg_put *put, peil_error *err)
 int pg_flush(struct store *st, peil_error *err)
 {
 	struct pg_put *put;
+	int64_t ingest = 0;
 
-	for (put = st->puts; put; put = put->next)
-		if (put->staged && flush_one(st, put, err) < 0)
+	for (put = st->puts; put; put = put->next) {
+		if (!put->staged)
+			continue;
+		if (ingest == 0 && (ingest = pg_ingest_now(st, err)) <= 0)
 			return -1;
+		if (flush_one(st, put, ingest, err) < 0)
+			return -1;
+	}
 	return 0;
 }

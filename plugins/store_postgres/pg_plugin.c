@@ -1,11 +1,13 @@
 /*
  * pg_plugin.c - the postgres storage plugin's descriptor: its name, its
  * config keys, and the versions of peil_storage_ops it implements whole:
- * 1 (datasets, batches, the ingest log, runs, results), 3 (bulk storing,
- * through COPY), 6 (a store that must be there), 9, 10 and 11 (figure
- * sizes, earlier figures, KPI definitions).  The groups of versions 2, 4,
- * 5, 7 and 8 are left NULL, so the host does without them or refuses the
- * command naming the version (docs/storage-postgres.md).
+ * 1 (datasets, batches, the ingest log, runs, results), 2 (change log,
+ * snapshots, prune; backup refuses with pg_dump's command), 3 (bulk
+ * storing, through COPY), 6 (a store that must be there), 7 (scoped
+ * snapshots), 8 (recorded reports), 9, 10 and 11 (figure sizes, earlier
+ * figures, KPI definitions).  The groups of versions 4 (loads) and 5 (a
+ * suggested lock file) are left NULL: the host does without them, and
+ * needs [run] lock_file (docs/storage-postgres.md).
  */
 #include "pg_store.h"
 
@@ -34,8 +36,17 @@ static const peil_storage_ops store_ops = {
 	.runs_scan = pg_runs_scan,
 	.run_kpis_scan = pg_run_kpis_scan,
 	.ingest_scan = pg_ingest_scan,
+	.snapshot_begin = pg_snapshot_begin,
+	.snapshot_end = pg_snapshot_end,
+	.input_changes_scan = pg_input_changes_scan,
+	.run_last_ingest = pg_run_last_ingest,
+	.backup = pg_backup,
+	.runs_prune = pg_runs_prune,
 	.records_put = pg_records_put,
 	.open_existing = pg_open_existing,
+	.snapshot_scope_begin = pg_snapshot_scope_begin,
+	.report_put = pg_report_put,
+	.reports_scan = pg_reports_scan,
 	.keeps_result_size = 1,
 	.keeps_earlier_figures = 1,
 	.keeps_kpi_definitions = 1,

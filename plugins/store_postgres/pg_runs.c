@@ -83,8 +83,9 @@ int pg_ingest_log(void *state, const peil_ingest_entry *entry,
 		  peil_error *err)
 {
 	struct store *st = state;
-	struct num rows, rejected, at;
-	const char *params[8];
+	struct num rows, rejected, at, id;
+	const char *params[9];
+	int64_t ingest;
 
 	if (entry == NULL || entry->source == NULL ||
 	    entry->dataset == NULL || entry->path == NULL ||
@@ -100,11 +101,15 @@ int pg_ingest_log(void *state, const peil_ingest_entry *entry,
 	params[5] = num_int(&rejected, entry->rejected);
 	params[6] = num_int(&at, entry->at);
 	params[7] = entry->settings_sha256;
+	/* In a batch, the id its changes were logged under. */
+	if ((ingest = pg_ingest_now(st, err)) <= 0)
+		return -1;
+	params[8] = num_int(&id, ingest);
 	return pg_query(st,
 			"INSERT INTO peil_ingest (source, dataset, path, sha256,"
-			" \"rows\", rejected, at, settings_sha256)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-			8, params, NULL, err, NULL,
+			" \"rows\", rejected, at, settings_sha256, id)"
+			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			9, params, NULL, err, NULL,
 			"cannot write the ingest log");
 }
 

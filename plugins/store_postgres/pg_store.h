@@ -33,6 +33,10 @@
  * well inside PostgreSQL's 63-byte identifiers. */
 #define PG_NAME_MAX 56
 
+/* The column of every dataset table that holds the id of the ingest that
+ * added the row, which the change log reads. */
+#define PG_ADDED_COLUMN "\"peil.added\""
+
 /* A dataset without key fields: the row's id, in insertion order, which
  * scans order by.  The dot keeps it out of the field names. */
 #define PG_ROW_COLUMN "\"peil.row\""
@@ -76,7 +80,17 @@ struct store {
 	int connected;		/* the connection was made: a bad one now
 				   is a lost one */
 	int in_batch;		/* between batch_begin and commit/rollback */
+	/* The id that the open batch's ingest log entry gets, under which
+	 * its changes are logged: max(id) + 1, taken under the batch's
+	 * advisory lock, so no other ingest takes it. */
+	int64_t batch_ingest;
 	struct pg_put *puts;
+	/* An open snapshot (pg_changes.c): its dataset, and its scope (the
+	 * text field and its value; NULL for the whole dataset).  The keys
+	 * it stored go to pg_temp.peil_seen as they are flushed. */
+	char *snap_name;
+	char *snap_scope_field;
+	char *snap_scope_value;
 };
 
 /* ---- errors and queries (storage_postgres.c) ---- */
@@ -143,11 +157,46 @@ int pg_record_put(void *state, const peil_schema *schema,
 int pg_records_put(void *state, const peil_schema *schema,
 		   const peil_value *values, size_t count, size_t *stored,
 		   peil_error *err);
+/* The SQL text of the key of a row of ds_<name> as alias.<column>
+ * ("k1 / k2", dates as jjjj-mm-dd, booleans 0/1; "peil.row" without key
+ * fields), of the fields that are the table's columns. */
+void pg_key_text(struct pg_sql *sql, const char *alias,
+		 const peil_field *fields, size_t count);
 /* Move every staged record into its dataset's table. */
 int pg_flush(struct store *st, peil_error *err);
 /* Forget the staging tables (after a rollback, which may have dropped
  * them, and at close). */
 void pg_puts_free(struct store *st);
+
+/* pg_changes.c */
+/* The ingest id that changes now are logged under. */
+int64_t pg_ingest_now(struct store *st, peil_error *err);
+/* Delete the rows of ds_<name> WHERE cond (with params), logging each
+ * as removed by ingest (and when it was added); *removed: how many. */
+int pg_remove_rows(struct store *st, const peil_schema *schema,
+		   const char *cond, int nparams, const char *const *params,
+		   int64_t ingest, int64_t *removed, peil_error *err);
+int pg_snapshot_begin(void *state, const peil_schema *schema,
+		      peil_error *err);
+int pg_snapshot_scope_begin(void *state, const peil_schema *schema,
+			    size_t scope_field, const char *scope_value,
+			    peil_error *err);
+int pg_snapshot_end(void *state, const peil_schema *schema, int64_t *removed,
+		    peil_error *err);
+void pg_snapshot_forget(struct store *st);
+int pg_run_last_ingest(void *state, int64_t run_id, int64_t *ingest_id,
+		       peil_error *err);
+int pg_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
+			  int (*fn)(void *ctx, const peil_input_change *change),
+			  void *ctx, peil_error *err);
+int pg_backup(void *state, const char *path, peil_error *err);
+int pg_runs_prune(void *state, const peil_prune *prune, int64_t *runs_deleted,
+		  int64_t *figures_deleted, peil_error *err);
+int pg_report_put(void *state, const peil_report_record *report,
+		  int64_t *report_id, peil_error *err);
+int pg_reports_scan(void *state,
+		    int (*fn)(void *ctx, const peil_report_record *report),
+		    void *ctx, peil_error *err);
 
 /* pg_scan.c */
 int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,

@@ -194,8 +194,9 @@ static const char pg_schema_sql[] =
 	" key text PRIMARY KEY,"
 	" value text NOT NULL);"
 	/* Not UNIQUE: an operator may force a file in again. */
+	/* id: max(id) + 1, taken under the batch's lock (batch_begin). */
 	"CREATE TABLE IF NOT EXISTS peil_ingest ("
-	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" id bigint PRIMARY KEY,"
 	" source text NOT NULL,"
 	" dataset text NOT NULL,"
 	" path text NOT NULL,"
@@ -243,7 +244,27 @@ static const char pg_schema_sql[] =
 	" status text,"
 	" size double precision,"
 	" earlier boolean NOT NULL DEFAULT false,"
-	" PRIMARY KEY (run_id, kpi, period, breakdown));";
+	" PRIMARY KEY (run_id, kpi, period, breakdown));"
+	/* What each ingest changed or removed; the rows it added carry its
+	 * id in "peil.added" (pg_changes.c). */
+	"CREATE TABLE IF NOT EXISTS peil_change ("
+	" ingest_id bigint NOT NULL,"
+	" dataset text COLLATE \"C\" NOT NULL,"
+	" key text COLLATE \"C\" NOT NULL,"
+	" kind text NOT NULL,"
+	" PRIMARY KEY (ingest_id, dataset, key));"
+	/* run_id has no REFERENCES: a pruned run leaves its reports. */
+	"CREATE TABLE IF NOT EXISTS peil_report ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" run_id bigint NOT NULL,"
+	" period text NOT NULL,"
+	" period_from text NOT NULL,"
+	" period_to text NOT NULL,"
+	" kpi text,"
+	" format text NOT NULL,"
+	" lang text NOT NULL,"
+	" path text NOT NULL,"
+	" written bigint NOT NULL);";
 
 /* The schema version stored, 0 when the schema holds no store. */
 static int schema_version(struct store *st, int *version, peil_error *err)
@@ -403,6 +424,7 @@ void pg_close(void *state)
 	if (st == NULL)
 		return;
 	pg_puts_free(st);
+	pg_snapshot_forget(st);
 	PQfinish(st->conn);	/* an open batch is rolled back */
 	free(st->schema);
 	free(st);
@@ -410,16 +432,31 @@ void pg_close(void *state)
 
 /* ---------------------------------------------------------------- batches */
 
+/* One batch at a time per store: the lock also makes max(id) + 1 the
+ * batch's own ingest id until it commits. */
 int pg_batch_begin(void *state, peil_error *err)
 {
 	struct store *st = state;
+	const char *params[1] = { st->schema };
+	PGresult *res;
 
 	if (st->in_batch)
 		return st->svc->fail(err, st->where, 0, NULL,
-				     "batch_begin inside a batch");
+				     "batch_begin inside a batch: a batch is "
+				     "open");
 	if (pg_exec(st, "BEGIN", err, "cannot begin the batch") < 0)
 		return -1;
 	st->in_batch = 1;
+	if (pg_query(st,
+		     "SELECT pg_advisory_xact_lock(hashtext('peil batch ' ||"
+		     " $1)), (SELECT coalesce(max(id), 0) + 1 FROM"
+		     " peil_ingest)",
+		     1, params, &res, err, NULL, "cannot begin the batch") < 0) {
+		pg_batch_rollback(st);
+		return -1;
+	}
+	st->batch_ingest = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
 	return 0;
 }
 
@@ -450,4 +487,5 @@ void pg_batch_rollback(void *state)
 	st->in_batch = 0;
 	/* Staging tables made in the batch are gone with it. */
 	pg_puts_free(st);
+	pg_snapshot_forget(st);
 }
