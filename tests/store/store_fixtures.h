@@ -8,6 +8,7 @@
 #define PEIL_TEST_STORE_FIXTURES_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <peil/plugin.h>
@@ -106,6 +107,51 @@ static inline peil_filter cmp(peil_op op, size_t field, peil_value value)
 {
 	peil_filter f = { .op = op, .field = field, .value = value };
 	return f;
+}
+
+/* ------------------------------------------------- change log, snapshots */
+
+/* The changes an input_changes_scan gave, as
+ * "INGEST:DATASET:KEY:KIND:PATH;". */
+struct changes {
+	char text[1024];
+	int calls;
+};
+
+static inline int change_row(void *ctx, const peil_input_change *c)
+{
+	struct changes *ch = ctx;
+	size_t n = strlen(ch->text);
+
+	ch->calls++;
+	snprintf(ch->text + n, sizeof(ch->text) - n, "%lld:%s:%s:%s:%s;",
+		 (long long)c->ingest_id, c->dataset, c->key, c->kind,
+		 c->path ? c->path : "-");
+	return 0;
+}
+
+static inline int ingest_done(const peil_storage_ops *ops, void *st,
+			      const char *file, peil_error *err)
+{
+	peil_ingest_entry e = { "src", "cases", file, file, 0, 0, 1700000000,
+				0, NULL };
+
+	if (ops->ingest_log(st, &e, err) < 0)
+		return -1;
+	return ops->batch_commit(st, err);
+}
+
+static inline int64_t run_now(const peil_storage_ops *ops, void *st,
+			      peil_error *err)
+{
+	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
+			       "c", "s", "i" };
+	int64_t id = 0;
+
+	if (ops->run_begin(st, &info, &id, err) < 0 ||
+	    ops->run_end(st, id, "ok", 1700000001, err) < 0)
+		return 0;
+	return id;
 }
 
 #endif
