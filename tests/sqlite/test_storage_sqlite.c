@@ -1660,44 +1660,6 @@ static int final_2017(void *ctx, const char *period)
 	return strncmp(period, "2017", 4) == 0;
 }
 
-/* Run 1: k 2017 = 1, k 2018-01 = 1; run 2: k 2018-01 = 2; run 3: k
- * 2018-01 = 3.  Pruning runs 1 and 2 with 2017 final keeps run 1's 2017
- * figure (no later run has it), so run 1 stays with that one figure; its
- * 2018-01 figure and run 2 go: 1 run and 2 figures deleted. */
-TEST(prune_keeps_final_figures)
-{
-	const char *path = db_path("prune");
-	void *st = store_open(path);
-	int64_t runs[3], deleted_runs, deleted_figures;
-	peil_prune prune = { runs, 2, final_2017, NULL };
-	peil_error err;
-	char buf[64];
-	int i;
-
-	CHECK(st != NULL);
-	for (i = 0; i < 3; i++) {
-		CHECK((runs[i] = run_now(ops, st, &err)) > 0);
-		CHECK_INT(put_result(st, runs[i], "k", "2018-01", "{}", i + 1,
-				     NAN, NAN, NULL), 0);
-	}
-	CHECK_INT(put_result(st, runs[0], "k", "2017", "{}", 1, NAN, NAN,
-			     NULL), 0);
-	CHECK_INT(ops->runs_prune(st, &prune, &deleted_runs, &deleted_figures,
-				  &err), 0);
-	CHECK_INT(deleted_runs, 1);
-	CHECK_INT(deleted_figures, 2);
-	CHECK_STR(direct_text(path, "SELECT group_concat(id, ',') FROM"
-				    " (SELECT id FROM peil_run ORDER BY id)",
-			      buf, sizeof(buf)), "1,3");
-	CHECK_STR(direct_text(path, "SELECT group_concat(x, ',') FROM"
-				    " (SELECT run_id || ':' || period AS x"
-				    " FROM peil_result ORDER BY 1)",
-			      buf, sizeof(buf)), "1:2017,3:2018-01");
-	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_run_kpi"
-				   " WHERE run_id = 2"), 0);
-	ops->close(st);
-}
-
 static int earlier_row(void *ctx, const peil_result *r)
 {
 	int *earlier = ctx;
@@ -1841,7 +1803,6 @@ int main(void)
 	RUN(schema_3_migrates);
 	RUN(result_sizes_kept_and_schema_4_migrates);
 	RUN(backup_copies_the_store);
-	RUN(prune_keeps_final_figures);
 	RUN(earlier_figures_kept_apart);
 	RUN(kpi_definitions_kept);
 

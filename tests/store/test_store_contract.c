@@ -936,6 +936,69 @@ TEST(change_log_of_a_dataset_without_key)
 }
 
 
+/* Whether a period is final: 2017 is, 2018 not yet. */
+static int final_2017(void *ctx, const char *period)
+{
+	(void)ctx;
+	return strncmp(period, "2017", 4) == 0;
+}
+
+/* The figure of kpi k for period with value, of run. */
+static int figure_put(void *st, int64_t run, const char *period,
+		      double value, peil_error *err)
+{
+	peil_result r = { 0, "k", period, "{}", value, NAN, NAN, NULL, NAN,
+			  0 };
+
+	return ops->result_put(st, run, &r, err);
+}
+
+/* Run 1: k 2017 = 1, k 2018-01 = 1; run 2: k 2018-01 = 2; run 3: k
+ * 2018-01 = 3.  Pruning runs 1 and 2 with 2017 final keeps run 1's 2017
+ * figure (no later run has it), so run 1 stays with that one figure; its
+ * 2018-01 figure and run 2 go: 1 run and 2 figures deleted. */
+TEST(prune_keeps_final_figures)
+{
+	int64_t runs[3], deleted_runs, deleted_figures;
+	peil_prune prune = { runs, 2, final_2017, NULL };
+	peil_result_query query = { 0, NULL };
+	char expected[128];
+	struct results res;
+	struct runs left;
+	peil_error err;
+	void *st;
+	int i;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->runs_prune != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	for (i = 0; i < 3; i++) {
+		CHECK((runs[i] = run_now(ops, st, &err)) > 0);
+		CHECK_INT(figure_put(st, runs[i], "2018-01", i + 1, &err), 0);
+	}
+	CHECK_INT(figure_put(st, runs[0], "2017", 1, &err), 0);
+	CHECK_INT(ops->runs_prune(st, &prune, &deleted_runs, &deleted_figures,
+				  &err), 0);
+	CHECK_INT(deleted_runs, 1);
+	CHECK_INT(deleted_figures, 2);
+	memset(&left, 0, sizeof(left));
+	CHECK_INT(ops->runs_scan(st, 0, run_row, &left, &err), 0);
+	snprintf(expected, sizeof(expected),
+		 "%lld run ok 1700000000-1700000001 2024-01-01..2024-12-31;"
+		 "%lld run ok 1700000000-1700000001 2024-01-01..2024-12-31;",
+		 (long long)runs[2], (long long)runs[0]);
+	CHECK_STR(left.text, expected);
+	memset(&res, 0, sizeof(res));
+	query.run_id = runs[0];
+	CHECK_INT(ops->results_scan(st, &query, result_row, &res, &err), 0);
+	CHECK_CONTAINS(res.text, "k 2017 {} 1 nan nan - nan 0;");
+	CHECK(strstr(res.text, "2018-01") == NULL);
+	query.run_id = runs[1];
+	CHECK(ops->results_scan(st, &query, result_row, &res, &err) < 0);
+	CHECK_CONTAINS(err.message, "no run");
+	ops->close(st);
+}
+
 /* open_existing (version 6) refuses a store that was never made. */
 TEST(open_existing_refuses_a_missing_store)
 {
@@ -1014,6 +1077,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(change_log_and_snapshot);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);
+	RUN_CONTRACT(prune_keeps_final_figures);
 	RUN_CONTRACT(open_existing_refuses_a_missing_store);
 	host_release(0);
 	host_release(1);
