@@ -59,7 +59,7 @@ int64_t pg_ingest_now(struct store *st, peil_error *err)
 	if (pg_query(st, "SELECT coalesce(max(id), 0) + 1 FROM peil_ingest", 0,
 		     NULL, &res, err, NULL, "cannot read the ingest log") < 0)
 		return -1;
-	id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	id = pg_get_int(res, 0, 0);
 	PQclear(res);
 	return id;
 }
@@ -297,7 +297,7 @@ static int run_mark(struct store *st, int64_t run_id, int64_t *mark,
 		     "cannot read the runs") < 0)
 		return -1;
 	found = PQntuples(res) == 1;
-	*mark = found ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	*mark = found ? pg_get_int(res, 0, 0) : 0;
 	PQclear(res);
 	if (!found)
 		return st->svc->fail(err, st->where, 0, NULL, "no run %" PRId64,
@@ -416,7 +416,7 @@ int pg_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 	n = PQntuples(res);
 	for (r = 0; r < n && rc == 0; r++) {
 		peil_input_change c = {
-			.ingest_id = strtoll(PQgetvalue(res, r, 0), NULL, 10),
+			.ingest_id = pg_get_int(res, r, 0),
 			.dataset = PQgetvalue(res, r, 1),
 			.key = PQgetvalue(res, r, 2),
 			.kind = PQgetvalue(res, r, 3),
@@ -569,7 +569,6 @@ int pg_report_put(void *state, const peil_report_record *report,
 	struct store *st = state;
 	char run[32], written[32];
 	const char *params[9];
-	PGresult *res;
 
 	*report_id = 0;
 	if (report == NULL || report->period == NULL ||
@@ -590,15 +589,13 @@ int pg_report_put(void *state, const peil_report_record *report,
 	params[6] = report->lang;
 	params[7] = report->path;
 	params[8] = written;
-	if (pg_query(st,
-		     "INSERT INTO peil_report (run_id, period, period_from,"
-		     " period_to, kpi, format, lang, path, written) VALUES"
-		     " ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-		     9, params, &res, err, NULL, "cannot record the report") < 0)
-		return -1;
-	*report_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return 0;
+	return pg_insert_id(st,
+			    "INSERT INTO peil_report (run_id, period,"
+			    " period_from, period_to, kpi, format, lang, path,"
+			    " written) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+			    " $9) RETURNING id",
+			    9, params, report_id, err,
+			    "cannot record the report");
 }
 
 int pg_reports_scan(void *state,
@@ -618,8 +615,8 @@ int pg_reports_scan(void *state,
 	n = PQntuples(res);
 	for (r = 0; r < n && rc == 0; r++) {
 		peil_report_record rep = {
-			.id = strtoll(PQgetvalue(res, r, 0), NULL, 10),
-			.run_id = strtoll(PQgetvalue(res, r, 1), NULL, 10),
+			.id = pg_get_int(res, r, 0),
+			.run_id = pg_get_int(res, r, 1),
 			.period = PQgetvalue(res, r, 2),
 			.period_from = PQgetvalue(res, r, 3),
 			.period_to = PQgetvalue(res, r, 4),
@@ -628,7 +625,7 @@ int pg_reports_scan(void *state,
 			.format = PQgetvalue(res, r, 6),
 			.lang = PQgetvalue(res, r, 7),
 			.path = PQgetvalue(res, r, 8),
-			.written = strtoll(PQgetvalue(res, r, 9), NULL, 10),
+			.written = pg_get_int(res, r, 9),
 		};
 
 		rc = fn(ctx, &rep);

@@ -34,12 +34,6 @@ static const char *num_real(struct num *n, double v)
 	return n->text;
 }
 
-static int64_t get_int(PGresult *res, int r, int c)
-{
-	return PQgetisnull(res, r, c) ? 0 : strtoll(PQgetvalue(res, r, c),
-						    NULL, 10);
-}
-
 static double get_real(PGresult *res, int r, int c)
 {
 	return PQgetisnull(res, r, c) ? NAN : strtod(PQgetvalue(res, r, c),
@@ -148,7 +142,6 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	struct store *st = state;
 	struct num started;
 	const char *params[7];
-	PGresult *res;
 
 	*run_id = 0;
 	if (info == NULL || info->kind == NULL)
@@ -165,17 +158,14 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	params[4] = info->config_sha256;
 	params[5] = info->scripts_sha256;
 	params[6] = info->inputs_sha256;
-	if (pg_query(st,
-		     "INSERT INTO peil_run (kind, started, status, period_from,"
-		     " period_to, config_sha256, scripts_sha256, inputs_sha256,"
-		     " last_ingest) VALUES ($1, $2, 'running', $3, $4, $5, $6,"
-		     " $7, (SELECT coalesce(max(id), 0) FROM peil_ingest))"
-		     " RETURNING id",
-		     7, params, &res, err, NULL, "cannot record the run") < 0)
-		return -1;
-	*run_id = get_int(res, 0, 0);
-	PQclear(res);
-	return 0;
+	return pg_insert_id(st,
+			    "INSERT INTO peil_run (kind, started, status,"
+			    " period_from, period_to, config_sha256,"
+			    " scripts_sha256, inputs_sha256, last_ingest)"
+			    " VALUES ($1, $2, 'running', $3, $4, $5, $6, $7,"
+			    " (SELECT coalesce(max(id), 0) FROM peil_ingest))"
+			    " RETURNING id",
+			    7, params, run_id, err, "cannot record the run");
 }
 
 int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
@@ -341,7 +331,7 @@ int pg_results_scan(void *state, const peil_result_query *query,
 			      " ORDER BY id DESC LIMIT 1",
 		     1, params, &res, err, NULL, "cannot read the runs") < 0)
 		return -1;
-	call.run_id = PQntuples(res) ? get_int(res, 0, 0) : 0;
+	call.run_id = PQntuples(res) ? pg_get_int(res, 0, 0) : 0;
 	PQclear(res);
 	if (wanted && call.run_id == 0)
 		return st->svc->fail(err, st->where, 0, NULL, "no run %" PRId64,
@@ -369,10 +359,10 @@ static int run_row(void *ctx, PGresult *res, int r)
 {
 	struct runs_call *call = ctx;
 	peil_run_record run = {
-		.id = get_int(res, r, 0),
+		.id = pg_get_int(res, r, 0),
 		.kind = get_text(res, r, 1),
-		.started = get_int(res, r, 2),
-		.ended = get_int(res, r, 3),
+		.started = pg_get_int(res, r, 2),
+		.ended = pg_get_int(res, r, 3),
 		.status = get_text(res, r, 4),
 		.period_from = get_text(res, r, 5),
 		.period_to = get_text(res, r, 6),
@@ -454,14 +444,14 @@ static int ingest_row(void *ctx, PGresult *res, int r)
 {
 	const struct ingest_call *call = ctx;
 	peil_ingest_entry e = {
-		.id = get_int(res, r, 0),
+		.id = pg_get_int(res, r, 0),
 		.source = get_text(res, r, 1),
 		.dataset = get_text(res, r, 2),
 		.path = get_text(res, r, 3),
 		.sha256 = get_text(res, r, 4),
-		.rows = get_int(res, r, 5),
-		.rejected = get_int(res, r, 6),
-		.at = get_int(res, r, 7),
+		.rows = pg_get_int(res, r, 5),
+		.rejected = pg_get_int(res, r, 6),
+		.at = pg_get_int(res, r, 7),
 		.settings_sha256 = get_text(res, r, 8),
 	};
 

@@ -106,6 +106,14 @@ int pg_query(struct store *st, const char *sql, int nparams,
 	     const char *const *params, PGresult **out, peil_error *err,
 	     const char *field, const char *what);
 
+/* Run sql, an INSERT ... RETURNING id, and give the id. */
+int pg_insert_id(struct store *st, const char *sql, int nparams,
+		 const char *const *params, int64_t *id, peil_error *err,
+		 const char *what);
+
+/* A whole number of a result row, 0 for NULL. */
+int64_t pg_get_int(const PGresult *res, int row, int col);
+
 /* Run sql without parameters or rows. */
 int pg_exec(struct store *st, const char *sql, peil_error *err,
 	    const char *what);

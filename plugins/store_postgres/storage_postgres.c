@@ -73,6 +73,27 @@ int pg_query(struct store *st, const char *sql, int nparams,
 	return 0;
 }
 
+int pg_insert_id(struct store *st, const char *sql, int nparams,
+		 const char *const *params, int64_t *id, peil_error *err,
+		 const char *what)
+{
+	PGresult *res;
+
+	*id = 0;
+	if (pg_query(st, sql, nparams, params, &res, err, NULL, what) < 0)
+		return -1;
+	*id = pg_get_int(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+int64_t pg_get_int(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col)
+		       ? 0
+		       : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
 int pg_exec(struct store *st, const char *sql, peil_error *err,
 	    const char *what)
 {
@@ -455,7 +476,7 @@ int pg_batch_begin(void *state, peil_error *err)
 		pg_batch_rollback(st);
 		return -1;
 	}
-	st->batch_ingest = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	st->batch_ingest = pg_get_int(res, 0, 1);
 	PQclear(res);
 	return 0;
 }
