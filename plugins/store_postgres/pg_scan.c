@@ -203,7 +203,7 @@ static int scan_sql(struct scan_build *b, const peil_filter *filter,
 	const peil_schema *schema = b->schema;
 	size_t i, keys = 0;
 
-	pg_sql_append(&b->sql, "DECLARE peil_scan NO SCROLL CURSOR FOR SELECT ");
+	pg_sql_append(&b->sql, "SELECT ");
 	for (i = 0; i < count; i++) {
 		size_t field = projection ? projection[i] : i;
 
@@ -280,17 +280,18 @@ static void value_of(PGresult *res, int r, int c, peil_type type,
 
 /* Fetch and hand out the cursor's rows: 0, the row callback's nonzero
  * return, or -1 with err. */
-static int scan_rows(struct store *st, const peil_schema *schema,
-		     const size_t *projection, size_t count, peil_value *values,
-		     peil_row_fn row, void *ctx, peil_error *err)
+static int scan_rows(struct store *st, const char *cursor,
+		     const peil_schema *schema, const size_t *projection,
+		     size_t count, peil_value *values, peil_row_fn row,
+		     void *ctx, peil_error *err)
 {
-	char fetch[64];
+	char fetch[96];
 	PGresult *res;
 	int rc = 0, n, r;
 	size_t i;
 
-	snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM peil_scan",
-		 PG_FETCH_ROWS);
+	snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM %s",
+		 PG_FETCH_ROWS, cursor);
 	do {
 		if (pg_query(st, fetch, 0, NULL, &res, err, schema->name,
 			     "cannot scan the dataset") < 0)
@@ -318,6 +319,8 @@ int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
 	struct store *st = state;
 	struct scan_build b = { .st = st, .schema = schema, .err = err };
 	peil_value *values = NULL;
+	struct pg_sql declare;
+	char cursor[32], close[48];
 	size_t count, i;
 	int rc = -1, own = 0;
 
@@ -336,6 +339,7 @@ int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
 						     : "(null)");
 	count = projection ? projection_count : schema->field_count;
 	pg_sql_init(&b.sql);
+	pg_sql_init(&declare);
 	if (scan_sql(&b, filter, projection, count) < 0)
 		goto out;
 	values = calloc(count ? count : 1, sizeof(*values));
@@ -348,12 +352,23 @@ int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
 	if (pg_flush(st, err) < 0 || pg_atomic_begin(st, err) < 0)
 		goto out;
 	own = 1;
-	if (pg_query(st, b.sql.text, b.nparams, (const char *const *)b.params,
-		     NULL, err, schema->name, "cannot scan the dataset") < 0)
+	/* Named by depth: a row callback may scan again. */
+	snprintf(cursor, sizeof(cursor), "peil_scan_%d", st->atomic_depth);
+	pg_sql_printf(&declare, "DECLARE %s NO SCROLL CURSOR FOR %s", cursor,
+		      b.sql.text);
+	if (!declare.ok) {
+		st->svc->fail(err, st->where, 0, schema->name, "out of memory");
 		goto out;
-	rc = scan_rows(st, schema, projection, count, values, row, ctx, err);
-	if (rc >= 0)
-		pg_exec(st, "CLOSE peil_scan", err, "cannot end the scan");
+	}
+	if (pg_query(st, declare.text, b.nparams,
+		     (const char *const *)b.params, NULL, err, schema->name,
+		     "cannot scan the dataset") < 0)
+		goto out;
+	rc = scan_rows(st, cursor, schema, projection, count, values, row, ctx,
+		       err);
+	snprintf(close, sizeof(close), "CLOSE %s", cursor);
+	if (rc >= 0 && pg_exec(st, close, err, "cannot end the scan") < 0)
+		rc = -1;
 out:
 	if (own) {
 		peil_error ignored;
@@ -368,5 +383,6 @@ out:
 	free(b.params);
 	free(values);
 	pg_sql_release(&b.sql);
+	pg_sql_release(&declare);
 	return rc;
 }

@@ -80,6 +80,9 @@ struct store {
 	int connected;		/* the connection was made: a bad one now
 				   is a lost one */
 	int in_batch;		/* between batch_begin and commit/rollback */
+	int atomic_depth;	/* pg_atomic_begin's open, outside a batch:
+				   the first is a transaction, the others
+				   savepoints; also names a scan's cursor */
 	/* The id that the open batch's ingest log entry gets, under which
 	 * its changes are logged: max(id) + 1, taken under the batch's
 	 * advisory lock, so no other ingest takes it. */
@@ -118,8 +121,9 @@ int64_t pg_get_int(const PGresult *res, int row, int col);
 int pg_exec(struct store *st, const char *sql, peil_error *err,
 	    const char *what);
 
-/* A transaction of its own unless a batch is open (then a savepoint),
- * so that a multi-statement change is atomic alone and inside a batch. */
+/* A transaction of its own unless a batch or another is open (then a
+ * savepoint), so that a multi-statement change is atomic alone and inside
+ * a batch, and a scan can run inside another's row callback. */
 int pg_atomic_begin(struct store *st, peil_error *err);
 int pg_atomic_end(struct store *st, int ok, peil_error *err);
 

@@ -109,20 +109,27 @@ int pg_exec(struct store *st, const char *sql, peil_error *err,
 
 int pg_atomic_begin(struct store *st, peil_error *err)
 {
-	return pg_exec(st, st->in_batch ? "SAVEPOINT peil_atomic" : "BEGIN",
-		       err, "cannot begin a transaction");
+	int nested = st->in_batch || st->atomic_depth > 0;
+
+	if (pg_exec(st, nested ? "SAVEPOINT peil_atomic" : "BEGIN", err,
+		    "cannot begin a transaction") < 0)
+		return -1;
+	st->atomic_depth++;
+	return 0;
 }
 
 int pg_atomic_end(struct store *st, int ok, peil_error *err)
 {
 	peil_error ignored;
+	int nested;
 
+	st->atomic_depth--;
+	nested = st->in_batch || st->atomic_depth > 0;
 	if (ok)
-		return pg_exec(st, st->in_batch ? "RELEASE peil_atomic"
-						: "COMMIT",
+		return pg_exec(st, nested ? "RELEASE peil_atomic" : "COMMIT",
 			       err, "cannot commit");
-	pg_exec(st, st->in_batch ? "ROLLBACK TO peil_atomic; RELEASE peil_atomic"
-				 : "ROLLBACK",
+	pg_exec(st, nested ? "ROLLBACK TO peil_atomic; RELEASE peil_atomic"
+			   : "ROLLBACK",
 		&ignored, "cannot roll back");
 	return -1;
 }

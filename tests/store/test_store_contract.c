@@ -550,6 +550,52 @@ TEST(scan_stops)
 	ops->close(st);
 }
 
+/* A row callback may scan the store again: for each person, the people
+ * with an id up to theirs: 1 + 2 + 3 + 4 + 5 = 15, outside a batch and
+ * inside one. */
+struct nested {
+	void *st;
+	int total;
+};
+
+static int nested_row(void *ctx, const peil_value *values)
+{
+	struct nested *n = ctx;
+	peil_filter upto = cmp(PEIL_OP_LE, P_ID, values[0]);
+	static struct rows r;
+	peil_error err;
+
+	memset(&r, 0, sizeof(r));
+	if (ops->scan(n->st, &people, &upto, id_only, 1, rows_row, &r,
+		      &err) < 0) {
+		printf("  inner scan: %s\n", err.message);
+		return -1;
+	}
+	n->total += r.count;
+	return 0;
+}
+
+TEST(scan_inside_a_scan)
+{
+	struct nested n = { NULL, 0 };
+	peil_error err;
+	void *st;
+
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(people_fill(ops, st, &err), 0);
+	n.st = st;
+	CHECK_INT(ops->scan(st, &people, NULL, id_only, 1, nested_row, &n,
+			    &err), 0);
+	CHECK_INT(n.total, 15);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	n.total = 0;
+	CHECK_INT(ops->scan(st, &people, NULL, id_only, 1, nested_row, &n,
+			    &err), 0);
+	CHECK_INT(n.total, 15);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	ops->close(st);
+}
+
 /* The results of the latest ended run, in KPI, period, breakdown order. */
 struct results {
 	char text[1024];
@@ -1072,6 +1118,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(scan_filters);
 	RUN_CONTRACT(values_round_trip);
 	RUN_CONTRACT(scan_stops);
+	RUN_CONTRACT(scan_inside_a_scan);
 	RUN_CONTRACT(runs_and_results);
 	RUN_CONTRACT(ingest_log_and_fingerprint);
 	RUN_CONTRACT(change_log_and_snapshot);
