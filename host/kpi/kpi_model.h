@@ -47,10 +47,18 @@ typedef enum kpi_op {
 	 * lookup link[0] under the row's name[2] whose link[1] is those
 	 * months and link[2] a date on or before the reference date */
 	KPI_OVERDUE,
+	/* first_rise{...}: of the rows in lookup link[0] under the row's
+	 * name[2] whose date link[1] lies from name[0] to name[1] (when
+	 * set), ordered by date and then by link[3] (when given), the date
+	 * of the first after the first whose score link[2] stands at least
+	 * consts[0] above the first's; null when there is none */
+	KPI_FIRST_RISE,
 	KPI_LUA_MEASURE,	/* ref */
 	/* conditions; kids[0] is the measure of IS_SET .. ONE_OF */
 	KPI_IS_SET,
 	KPI_IS_EMPTY,
+	KPI_IN_PERIOD,		/* the date lies from the period's first day
+				   to its last */
 	KPI_EQ,			/* consts[0] */
 	KPI_NE,
 	KPI_LT,
@@ -145,8 +153,9 @@ typedef struct kpi_node {
 	size_t kid_count;
 	char *name[3];		/* field names */
 	size_t field[3];	/* bound schema indexes */
-	char *link[3];		/* overdue(): lookup, its step and done
-				   fields */
+	char *link[4];		/* overdue{}: lookup, its step and done
+				   fields; first_rise{}: lookup, its date,
+				   score and order fields */
 	int ref;		/* Lua function, or LUA_NOREF */
 	long line;		/* where that function was defined */
 	kpi_const *consts;

@@ -381,10 +381,24 @@ typedef struct peil_services {
 	 * stored is marked as ingested only when the plugin ended no record
 	 * and gave its header (or the file has no line after its first). */
 	void (*record_header)(peil_host *host, const char *raw, size_t len);
+
+	/* ---- version 3: the reject line built only when it is needed ---- */
+
+	/* record_end, for a plugin whose raw text of a record costs work to
+	 * build (a row of cells, not a line of the file): the host calls raw
+	 * at most once, only when the record goes to the reject file; raw
+	 * fills *text and *len (valid until the plugin's next call into the
+	 * host) and returns 0, or -1 when it cannot (out of memory: the
+	 * record then fails).  Returns what record_end returns. */
+	int (*record_end_lazy)(peil_host *host,
+			       int (*raw)(void *ctx, const char **text,
+					  size_t *len),
+			       void *ctx, peil_error *err);
 } peil_services;
 
 #define PEIL_SERVICES_SIZE_V1 PEIL_SIZE_TO(peil_services, record_end)
 #define PEIL_SERVICES_SIZE_V2 PEIL_SIZE_TO(peil_services, record_header)
+#define PEIL_SERVICES_SIZE_V3 PEIL_SIZE_TO(peil_services, record_end_lazy)
 
 /* --------------------------------------------------------- plugin kinds */
 
