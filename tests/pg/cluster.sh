@@ -58,6 +58,9 @@ start)
 		echo "SKIP: the PostgreSQL server binaries (initdb, pg_ctl) are not installed; apt-get install postgresql-15 (.ci/install-deps does)" >&2
 		exit 77
 	fi
+	# A cluster left by an interrupted ctest: stopped before it goes.
+	[ -f "$dir/data/postmaster.pid" ] &&
+		"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
 	rm -rf "$dir"
 	mkdir -p "$dir" || exit 1
 	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
