@@ -189,6 +189,9 @@ test_cases_behind() {
 		'    listed casussen_gestart 2018-02 {"team":"Buurtteam Zuid"} --fields registered,referrer'
 	# A store of schema version 7 (before listings): its runs have none;
 	# opened for writing it gets the column, and new runs keep theirs.
+	# (SQLite's schema; the postgres store has kept listings from its
+	# first version.)
+	if [ -z "${PEIL_TEST_PG:-}" ]; then
 	python3 - "$work/peil.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -201,6 +204,7 @@ PY
 	if grep -q "listed" "$work/runs.txt"; then
 		fail "a run recorded before has no listing" "$(cat "$work/runs.txt")"
 	else ok "a run recorded before has no listing"; fi
+	fi
 	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
 		--all >/dev/null 2>"$work/err"
 	"$peil" runs --config "$work/peil.ini" --run 4 >"$work/runs.txt" 2>"$work/err"
