@@ -75,11 +75,17 @@ PY
 
 # The set of KPIs a municipality evaluates: [run] kpis by id and tag,
 # [kpi ID] enabled = no, and --kpi tag:NAME.
-test_kpi_choice() {
+# The cases fixture ingested, [run] kpis leaving out the KPIs of other
+# datasets, caseload disabled.
+cases_kpis_ingested() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
 		"kpis = -tag:trajecten, -tag:leden, -tag:verwijzingen, -tag:zrm, -tag:maatwerk"
 	printf '[kpi caseload]\nenabled = no\n' >>"$work/peil.ini"
 	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
+}
+
+test_kpi_choice() {
+	cases_kpis_ingested
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
 		>"$work/out.csv" 2>"$work/err"
 	expect_rc "the cases-only set is complete" 0 $?
@@ -113,10 +119,7 @@ test_kpi_choice() {
 # eval --timings: each KPI evaluated alone, one line per KPI on stderr with
 # its wall and CPU seconds; the figures are those of one evaluation of all.
 test_eval_timings() {
-	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
-		"kpis = -tag:trajecten, -tag:leden, -tag:verwijzingen, -tag:zrm, -tag:maatwerk"
-	printf '[kpi caseload]\nenabled = no\n' >>"$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
+	cases_kpis_ingested
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
 		--dry-run >"$work/all.csv" 2>"$work/err"
 	expect_rc "eval without --timings" 0 $?
