@@ -60,6 +60,7 @@ typedef struct cli_options {
 	int evaluate;		/* report --evaluate */
 	const char *compare;	/* report --compare LIST */
 	int dry_run;		/* eval --dry-run */
+	int timings;		/* eval --timings */
 	int public_only;	/* report/export --public */
 	const char *cell;	/* cases --cell field=value,... */
 	int all;		/* cases --all */
@@ -83,6 +84,7 @@ enum {
 	CLI_OPT_FIELDS,
 	CLI_OPT_EVALUATE,
 	CLI_OPT_DRY_RUN,
+	CLI_OPT_TIMINGS,
 	CLI_OPT_COMPARE,
 	CLI_OPT_PUBLIC,
 	CLI_OPT_CELL,

@@ -339,6 +339,44 @@ fail:
 
 /* Record that a run failed; a failure to record that is logged, since the
  * run's own error is the one to report. */
+static double clock_seconds(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* eval --timings: each wanted KPI evaluated alone (as with --kpi ID), its
+ * wall and CPU seconds on stderr.  A KPI alone scans its datasets itself,
+ * so the sum is more than one evaluation of them all, which shares scans.
+ * The number of failed KPIs, or -1 with err. */
+static int evaluate_timed(peil_context *ctx, int32_t from, int32_t to,
+			  const char *only_kpi, const kpi_source *source,
+			  const kpi_sink *sink, peil_error *err)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+		double wall = clock_seconds(CLOCK_MONOTONIC);
+		double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+		int n;
+
+		if (!kpi_wanted(k, only_kpi) || interrupt_requested())
+			continue;
+		n = kpi_evaluate(ctx->kpis, from, to, k->id, source, sink,
+				 err);
+		if (n < 0)
+			return -1;
+		failed += n;
+		fprintf(stderr, "timing %s: %.3f s wall, %.3f s CPU\n", k->id,
+			clock_seconds(CLOCK_MONOTONIC) - wall,
+			clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu);
+	}
+	return failed;
+}
+
 static void end_failed(peil_context *ctx, int64_t run_id)
 {
 	peil_error err;
@@ -389,8 +427,10 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
-	failed = kpi_evaluate(ctx->kpis, from, to, only_kpi, &source, &sink,
-			      err);
+	failed = ctx->timings
+		? evaluate_timed(ctx, from, to, only_kpi, &source, &sink, err)
+		: kpi_evaluate(ctx->kpis, from, to, only_kpi, &source, &sink,
+			       err);
 	if (interrupt_requested()) {	/* KPIs stopped half-way: no figures */
 		error_set(err, NULL, 0, NULL, "interrupted by %s during the "
 			  "evaluation", interrupt_name(interrupt_requested()));
