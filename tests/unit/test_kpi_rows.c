@@ -20,29 +20,11 @@ static peil_value text_of(const char *s)
 	return v;
 }
 
-static peil_value date_of(int32_t d)
-{
-	peil_value v = { PEIL_TYPE_DATE, 0, { NULL } };
-
-	v.as.date = d;
-	return v;
-}
-
-static peil_value integer_of(int64_t n)
-{
-	peil_value v = { PEIL_TYPE_INTEGER, 0, { NULL } };
-
-	v.as.integer = n;
-	return v;
-}
-
-static peil_value real_of(double x)
-{
-	peil_value v = { PEIL_TYPE_REAL, 0, { NULL } };
-
-	v.as.real = x;
-	return v;
-}
+/* Values of the other types, by their member of as. */
+#define DATE(d) ((peil_value){ .type = PEIL_TYPE_DATE, .as.date = (d) })
+#define INTEGER(n) \
+	((peil_value){ .type = PEIL_TYPE_INTEGER, .as.integer = (n) })
+#define REAL(x) ((peil_value){ .type = PEIL_TYPE_REAL, .as.real = (x) })
 
 static const peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
 
@@ -85,8 +67,8 @@ TEST(fixed_width_in_blocks)
 	CHECK_INT(kpi_rows_bytes(r), 0);
 	for (long i = 0; i < 65537; i++) {
 		row[0] = text_of(i % 2 ? "Buurtteam Oost" : "Buurtteam West");
-		row[1] = date_of(17532 + (int32_t)i % 365);
-		row[2] = i % 3 ? none : date_of(17897);
+		row[1] = DATE(17532 + (int32_t)i % 365);
+		row[2] = i % 3 ? none : DATE(17897);
 		CHECK_INT(kpi_rows_add(r, row), i);
 		if (i == 0)
 			one = kpi_rows_bytes(r);
@@ -124,13 +106,13 @@ TEST(any_type_in_any_field)
 					   PEIL_TYPE_INTEGER,
 					   PEIL_TYPE_BOOLEAN, PEIL_TYPE_REAL };
 	const peil_value rows[][5] = {
-		{ integer_of(INT64_MIN), real_of(-0.1), text_of("x"),
-		  integer_of(1), none },
-		{ date_of(-1), text_of(""), integer_of(INT64_MAX), none,
-		  real_of(2.5) },
+		{ INTEGER(INT64_MIN), REAL(-0.1), text_of("x"),
+		  INTEGER(1), none },
+		{ DATE(-1), text_of(""), INTEGER(INT64_MAX), none,
+		  REAL(2.5) },
 		{ none, none, none, none, none },
-		{ real_of(1e300), text_of("Oost"), real_of(-3),
-		  text_of("ja"), integer_of(-7) },
+		{ REAL(1e300), text_of("Oost"), REAL(-3),
+		  text_of("ja"), INTEGER(-7) },
 	};
 	const size_t dest[] = { 4, 3, 2, 1, 0 };
 	kpi_rows *r = kpi_rows_new(types, 5);
@@ -147,10 +129,10 @@ TEST(any_type_in_any_field)
 	}
 	/* a boolean slot keeps 0 or 1 */
 	{
-		peil_value b[5] = { none, none, none, { PEIL_TYPE_BOOLEAN, 0,
-							{ NULL } }, none };
+		peil_value b[5] = { none, none, none,
+				    { .type = PEIL_TYPE_BOOLEAN,
+				      .as.boolean = 1 }, none };
 
-		b[3].as.boolean = 1;
 		CHECK_INT(kpi_rows_add(r, b), 4);
 		kpi_rows_get(r, 4, got, NULL);
 		CHECK_INT(got[3].type, PEIL_TYPE_BOOLEAN);
