@@ -493,7 +493,8 @@ long kpi_rows_add(kpi_rows *r, const peil_value *values);
 void kpi_rows_get(const kpi_rows *r, size_t i, peil_value *values,
 		  const size_t *dest);
 size_t kpi_rows_count(const kpi_rows *r);
-size_t kpi_rows_bytes(const kpi_rows *r);	/* memory held */
+size_t kpi_rows_bytes(const kpi_rows *r);	/* memory held: the blocks, the
+						   arrays by their counts */
 
 /* kpi_join.c: a dataset with the fields of its joins appended as
  * "alias.field", and its scan. */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "base/strmap.h"
 
 #define KPI_ROWS_BLOCK 65536		/* rows per block */
@@ -37,7 +38,7 @@ struct kpi_rows {
 	/* texts: number -> its length (uint32_t) and bytes, NUL-ended, in
 	 * the text blocks */
 	const unsigned char **texts;
-	size_t text_count, text_cap;
+	size_t text_count;
 	char **text_blocks;
 	size_t text_block_count, text_used, text_size;
 	strmap intern;		/* interned text -> texts number in
@@ -45,8 +46,8 @@ struct kpi_rows {
 	strmap_cache intern_cache;
 	uint32_t *intern_id;
 	uint64_t *wide;		/* values wider than their slot */
-	size_t wide_count, wide_cap;
-	size_t bytes;		/* held, for kpi_rows_bytes */
+	size_t wide_count;
+	size_t bytes;		/* held in blocks, for kpi_rows_bytes */
 };
 
 kpi_rows *kpi_rows_new(const peil_type *types, size_t n)
@@ -99,29 +100,10 @@ size_t kpi_rows_count(const kpi_rows *r)
 
 size_t kpi_rows_bytes(const kpi_rows *r)
 {
-	return r->bytes + r->intern.text_cap +
+	return r->bytes + (r->text_count + r->wide_count) * 8 +
+	       r->intern.text_cap +
 	       r->intern.offsets_cap * sizeof(*r->intern.offsets) +
 	       r->intern.slot_count * sizeof(*r->intern.slots);
-}
-
-/* Double *array (of *cap elements of size) to hold at least need; -1
- * when out of memory. */
-static int kpi_rows_room(kpi_rows *r, void **array, size_t *cap,
-			 size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 64;
-	void *grown;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	if (!(grown = realloc(*array, n * size)))
-		return -1;
-	r->bytes += (n - *cap) * size;
-	*array = grown;
-	*cap = n;
-	return 0;
 }
 
 /* The number of a new text of len bytes, copied: -1 when out of
@@ -131,16 +113,17 @@ static long kpi_rows_text_copy(kpi_rows *r, const char *text, uint32_t len)
 	size_t need = sizeof(len) + len + 1;
 	unsigned char *at;
 
+	const unsigned char **texts;
+
 	if (r->text_count == UINT32_MAX ||
-	    kpi_rows_room(r, (void **)&r->texts, &r->text_cap,
-			  r->text_count + 1, sizeof(*r->texts)) < 0)
+	    !(texts = grow_for(r->texts, r->text_count, sizeof(*texts))))
 		return -1;
+	r->texts = texts;
 	if (r->text_block_count == 0 || r->text_used + need > r->text_size) {
 		size_t size = need > KPI_ROWS_TEXT_BLOCK ? need
 							 : KPI_ROWS_TEXT_BLOCK;
-		char **blocks = realloc(r->text_blocks,
-					(r->text_block_count + 1) *
-						sizeof(*blocks));
+		char **blocks = grow_for(r->text_blocks, r->text_block_count,
+					 sizeof(*blocks));
 
 		if (!blocks)
 			return -1;
@@ -209,8 +192,8 @@ long kpi_rows_add(kpi_rows *r, const peil_value *values)
 	if (r->count >= (size_t)LONG_MAX)
 		return -1;
 	if (block == r->block_count) {
-		unsigned char **blocks = realloc(r->blocks,
-						 (block + 1) * sizeof(*blocks));
+		unsigned char **blocks = grow_for(r->blocks, block,
+						  sizeof(*blocks));
 
 		if (!blocks)
 			return -1;
@@ -262,11 +245,13 @@ long kpi_rows_add(kpi_rows *r, const peil_value *values)
 			continue;
 		}
 		if (wide) {	/* wider than its slot: to the side */
+			uint64_t *grown;
+
 			if (r->wide_count == UINT32_MAX ||
-			    kpi_rows_room(r, (void **)&r->wide, &r->wide_cap,
-					  r->wide_count + 1,
-					  sizeof(*r->wide)) < 0)
+			    !(grown = grow_for(r->wide, r->wide_count,
+					       sizeof(*grown))))
 				return -1;
+			r->wide = grown;
 			r->wide[r->wide_count] = w;
 			u = (uint32_t)r->wide_count++;
 			slot[0] |= KPI_ROWS_WIDE;
