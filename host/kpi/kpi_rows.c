@@ -111,9 +111,8 @@ size_t kpi_rows_bytes(const kpi_rows *r)
 static long kpi_rows_text_copy(kpi_rows *r, const char *text, uint32_t len)
 {
 	size_t need = sizeof(len) + len + 1;
-	unsigned char *at;
-
 	const unsigned char **texts;
+	unsigned char *at;
 
 	if (r->text_count == UINT32_MAX ||
 	    !(texts = grow_for(r->texts, r->text_count, sizeof(*texts))))
