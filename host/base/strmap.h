@@ -19,8 +19,9 @@ typedef struct strmap {
 	char *text;		/* the keys in adding order, each followed by
 				   a NUL */
 	size_t text_len, text_cap;
-	size_t *offsets;	/* [count + 1]: key i is text[offsets[i] ..
-				   offsets[i + 1] - 1) */
+	uint32_t *offsets;	/* [count + 1]: key i is text[offsets[i] ..
+				   offsets[i + 1] - 1); the text stays below
+				   4 GiB */
 	size_t offsets_cap;
 	uint64_t *slots;	/* hash table: 0 empty, else index + 1 in
 				   the low 32 bits, the key's hash's high

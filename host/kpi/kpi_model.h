@@ -480,6 +480,23 @@ int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err);
 int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 		     kpi_acc *acc, const kpi_cases *cases, peil_error *err);
 
+/* kpi_rows.c: rows of fixed width, one slot per field of the declared
+ * types, for the rows a join holds. */
+typedef struct kpi_rows kpi_rows;
+kpi_rows *kpi_rows_new(const peil_type *types, size_t n);	/* NULL: no
+								   memory */
+void kpi_rows_free(kpi_rows *r);			/* accepts NULL */
+/* A copy of the n values of a row (texts copied, any type in any field);
+ * its number (0, 1, ...), or -1 when out of memory. */
+long kpi_rows_add(kpi_rows *r, const peil_value *values);
+/* Row i's values into values[dest[f]] (dest NULL: values[f]); texts stay
+ * valid until kpi_rows_free. */
+void kpi_rows_get(const kpi_rows *r, size_t i, peil_value *values,
+		  const size_t *dest);
+size_t kpi_rows_count(const kpi_rows *r);
+size_t kpi_rows_bytes(const kpi_rows *r);	/* memory held: the blocks, the
+						   arrays by their counts */
+
 /* kpi_join.c: a dataset with the fields of its joins appended as
  * "alias.field", and its scan. */
 typedef struct kpi_joined kpi_joined;
