@@ -238,6 +238,9 @@ test_timeout() {
 	rc=$?
 	[ "$rc" -ne 0 ] && [ ! -s "$work/show" ] && ok "show gives no figures (exit $rc)" ||
 		fail "show gives figures after the run that timed out" "$(head -3 "$work/show")"
+	"$peil" runs --config "$work/pg.ini" >"$work/runs" 2>&1
+	grep -q '^Run 1  run .*  failed$' "$work/runs" && ok "the run is recorded as failed" ||
+		fail "the run is not recorded as failed" "$(head -1 "$work/runs")"
 	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "the run again, no lock" 0 $?
 }
@@ -265,6 +268,9 @@ test_restart() {
 	rc=$?
 	[ "$rc" -ne 0 ] && [ ! -s "$work/show" ] && ok "show gives no figures (exit $rc)" ||
 		fail "show gives figures of the run that lost its server" "$(head -3 "$work/show")"
+	"$peil" runs --config "$work/pg.ini" >"$work/runs" 2>&1
+	grep -q '^Run 1  run .*  ok$' "$work/runs" && fail "the run is recorded as ok" "$(head -1 "$work/runs")" ||
+		ok "the run is not recorded as ok ($(head -1 "$work/runs" | sed 's/.*  //'))"
 	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "the next run" 0 $?
 	cmp -s "$work/sqlite.out" "$work/out" && ok "its report is the one on sqlite" ||

@@ -43,7 +43,7 @@ conninfo)
 	;;
 ctl)
 	shift 2
-	exec "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -w "$@"
+	exec "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@"
 	;;
 run)
 	if [ -z "$bin" ]; then
