@@ -282,8 +282,8 @@ test_restart() {
 #   refused COMMAND NAME WHAT TEXT
 refused() {
 	"$peil" "$1" --config "$work/pg.ini" >>"$work/out" 2>"$work/err"
-	cat "$work/err" >>"$work/said"
 	expect_rc "$2" 4 $?
+	cat "$work/err" >>"$work/said"
 	expect_grep "$3" "$work/err" "$4"
 }
 
