@@ -36,6 +36,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -414,6 +416,26 @@ typedef struct peil_services {
 #define PEIL_SERVICES_SIZE_V1 PEIL_SIZE_TO(peil_services, record_end)
 #define PEIL_SERVICES_SIZE_V2 PEIL_SIZE_TO(peil_services, record_header)
 #define PEIL_SERVICES_SIZE_V3 PEIL_SIZE_TO(peil_services, record_end_lazy)
+
+/* For an input plugin's open: 0 when the host's services are of this
+ * ABI version and hold at least `needed` bytes (a PEIL_SERVICES_SIZE_VN),
+ * else -1 with err filled in.  Without svc->fail there is no other way
+ * to report, so this writes err itself. */
+static inline int peil_services_check(const peil_services *svc,
+				      const char *plugin, size_t needed,
+				      peil_error *err)
+{
+	if (svc != NULL && svc->abi_version == PEIL_ABI_VERSION &&
+	    svc->size >= needed)
+		return 0;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->message, sizeof(err->message),
+		 "%s: host services of ABI version %u, size %u; this plugin "
+		 "needs version %u, size %zu", plugin,
+		 svc ? (unsigned)svc->abi_version : 0u,
+		 svc ? (unsigned)svc->size : 0u, PEIL_ABI_VERSION, needed);
+	return -1;
+}
 
 /* --------------------------------------------------------- plugin kinds */
 

@@ -498,23 +498,13 @@ static int store_wal(struct store *st, peil_error *err)
 }
 
 /* Whether svc is a table this plugin can use: the version it was built for
- * and at least the services it calls.  Without a usable fail() the error
- * is written directly. */
+ * and at least the services it calls (up to config_path). */
 static int store_services_usable(const peil_services *svc, peil_error *err)
 {
-	size_t need = offsetof(peil_services, config_path) +
-		      sizeof(svc->config_path);
-
-	if (svc != NULL && svc->abi_version == PEIL_ABI_VERSION &&
-	    svc->size >= need)
-		return 1;
-	memset(err, 0, sizeof(*err));
-	snprintf(err->message, sizeof(err->message),
-		 "sqlite: host services ABI version %u (size %u) does not "
-		 "fit this plugin's version %u (size %zu or more)",
-		 svc ? (unsigned)svc->abi_version : 0u,
-		 svc ? (unsigned)svc->size : 0u, PEIL_ABI_VERSION, need);
-	return 0;
+	return peil_services_check(svc, "sqlite",
+				   offsetof(peil_services, config_path) +
+					   sizeof(svc->config_path),
+				   err) == 0;
 }
 
 /* The database file from the section's path key, which is required,
