@@ -147,18 +147,24 @@ EXPECTED
 		"kpi 'achterstand_test': rule: sum(): overdue{} has no key 'grace_dayz'"
 }
 
-# The script of test_overdue with text FROM replaced by TO: evaluating it
-# fails with MESSAGE (WHAT names the check); then the script is restored.
-overdue_refused() {
-	local script="$work/scripts/achterstand.lua"
+# Script FILE (in $work/scripts) with text FROM replaced by TO: evaluating
+# it in PERIOD (eval ARGS... added) fails with MESSAGE (WHAT names the
+# check); then the script is restored.
+edited_script_refused() { # FILE PERIOD WHAT FROM TO MESSAGE [ARGS...]
+	local script="$work/scripts/$1" period=$2 what=$3 from=$4 to=$5 message=$6
 
-	cp "$script" "$work/achterstand.orig"
+	shift 6
+	cp "$script" "$script.orig"
 	python3 -c 'import sys; p, a, b = sys.argv[1:]; t = open(p).read(); assert a in t; open(p, "w").write(t.replace(a, b))' \
-		"$script" "$2" "$3"
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
-		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "$1" "$work/err" "$4"
-	cp "$work/achterstand.orig" "$script"
+		"$script" "$from" "$to"
+	"$peil" eval --config "$work/demo.ini" --dry-run "$@" --period "$period" \
+		--format csv >"$work/own.csv" 2>"$work/err"
+	expect_grep "$what" "$work/err" "$message"
+	cp "$script.orig" "$script"
+}
+
+overdue_refused() { # WHAT FROM TO MESSAGE
+	edited_script_refused achterstand.lua 2018-05 "$@" --kpi achterstand_test
 }
 
 # first_rise{} and in_period() (issue 18, item 3 made declarative): the
@@ -250,18 +256,8 @@ EXPECTED
 		"kpi 'gestart_test': in_period() takes a date; 'programme' is text"
 }
 
-# The script of test_first_rise with text FROM replaced by TO: evaluating
-# it fails with MESSAGE (WHAT names the check); then it is restored.
-first_rise_refused() {
-	local script="$work/scripts/stijging.lua"
-
-	cp "$script" "$work/stijging.orig"
-	python3 -c 'import sys; p, a, b = sys.argv[1:]; t = open(p).read(); assert a in t; open(p, "w").write(t.replace(a, b))' \
-		"$script" "$2" "$3"
-	"$peil" eval --config "$work/demo.ini" --dry-run --period 2017-09 \
-		--format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "$1" "$work/err" "$4"
-	cp "$work/stijging.orig" "$script"
+first_rise_refused() { # WHAT FROM TO MESSAGE
+	edited_script_refused stijging.lua 2017-09 "$@"
 }
 
 # score_change{} (issue 22, items 5/6: the ZRM KPIs declarative): the
@@ -363,17 +359,6 @@ LUA
 		"kpi 'verandering_test': with per, having and the rule take functions or score_change{} of the group"
 }
 
-# The script of test_score_change with text FROM replaced by TO:
-# evaluating it fails with MESSAGE (WHAT names the check); then it is
-# restored.
-score_change_refused() {
-	local script="$work/scripts/verandering.lua"
-
-	cp "$script" "$work/verandering.orig"
-	python3 -c 'import sys; p, a, b = sys.argv[1:]; t = open(p).read(); assert a in t; open(p, "w").write(t.replace(a, b))' \
-		"$script" "$2" "$3"
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi verandering_test \
-		--period 2018-Q1 --format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "$1" "$work/err" "$4"
-	cp "$work/verandering.orig" "$script"
+score_change_refused() { # WHAT FROM TO MESSAGE
+	edited_script_refused verandering.lua 2018-Q1 "$@" --kpi verandering_test
 }
