@@ -753,8 +753,9 @@ oom:
 	return error_set(hl->err, NULL, 0, NULL, "out of memory");
 }
 
-/* The text of a history (qsort has no context argument). */
-static const char *history_sorting;
+/* The text of the history being sorted (qsort has no context
+ * argument). */
+static _Thread_local const char *history_sorting;
 
 static int history_order(const void *pa, const void *pb)
 {
