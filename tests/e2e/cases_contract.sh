@@ -344,6 +344,46 @@ LUA
 	"$peil" eval --config "$work/demo.ini" --dry-run --kpi verandering_test \
 		--period 2018-Q1 --format csv >"$work/own.csv" 2>"$work/err"
 	expect_rc "eval verandering_test" 0 $?
+	# Without per, score_change{} of each row (sum() of it), in 2018-Q2:
+	#   P1 Financiën 2018-01-10 2, 2018-05-01 3, 2018-06-01 5: the rows of
+	#     05-01 and 06-01 (in Q2) each see first 2 and latest 5: +3, +3.
+	#   P2 Huisvesting 2018-04-10 4, its only one: empty, left out.
+	#   P3 no domain 2018-02-01 1, 2018-04-05 2: +1 (an empty by is "").
+	#   Sum 3 + 3 + 1 = 7.
+	mkdir -p "$work/scripts/tests"
+	cat >"$work/scripts/rij.lua" <<'LUA'
+kpi {
+  id = "verandering_rij_test", title = "Verandering", unit = "punten",
+  dataset = "measurements", grain = "quarter", select = started_in("date"),
+  lookup = { zrm = { dataset = "measurements", by = "person" } },
+  rule = sum(score_change { lookup = "zrm", key = "person", date = "date",
+    score = "score", by = "domain" }),
+}
+LUA
+	cat >"$work/scripts/tests/rij_test.lua" <<'LUA'
+local function m(id, person, date, domain, score)
+  return { measurement_id = id, person = person, date = date,
+           instrument = "ZRM", domain = domain, score = score }
+end
+test {
+  name = "score_change{} per rij",
+  period = "2018-Q2",
+  data = { measurements = {
+    m("1", "P1", "2018-01-10", "Financiën", 2),
+    m("2", "P1", "2018-05-01", "Financiën", 3),
+    m("3", "P1", "2018-06-01", "Financiën", 5),
+    m("4", "P2", "2018-04-10", "Huisvesting", 4),
+    m("5", "P3", "2018-02-01", nil, 1),
+    m("6", "P3", "2018-04-05", nil, 2),
+  } },
+  expect = { { kpi = "verandering_rij_test", period = "2018-Q2", value = 7 } },
+}
+LUA
+	"$peil" test --config "$work/demo.ini" "$work/scripts/tests/rij_test.lua" \
+		>"$work/out" 2>&1
+	expect_rc "score_change{} of each row: 7 in 2018-Q2" 0 $?
+	expect_grep "... the test ran" "$work/out" "1 tests, 1 figures, 0 differ"
+	rm "$work/scripts/rij.lua"
 	local at="verandering.lua:1: kpi 'verandering_test'"
 	score_change_refused "an undeclared lookup is refused" \
 		'lookup = "zrm", key' 'lookup = "metingen", key' \
