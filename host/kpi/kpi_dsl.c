@@ -239,10 +239,11 @@ static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 			     kpi_const *out);
 
 /* The field names of a measure written as a table (overdue{},
- * first_rise{}), at the top of the stack: keys[i] of the first n into
- * node->name[0..2], then node->link[0..3] (a NULL key: none); those in
- * optional may be left out; the table has no key beyond the key_count keys (a typo would go
- * unnoticed).  0, or -1 with the message. */
+ * first_rise{}, score_change{}), at the top of the stack: keys[i] of the
+ * first n into node->name[0..2], then node->link[0..3] (a NULL key: that
+ * slot is not used); those in optional may be left out; the table has no
+ * key beyond the key_count keys (a typo would go unnoticed).  0, or -1
+ * with the message. */
 static int kpi_compile_spec(kpi_compile *c, const char *what,
 			    const char *helper, const char *const *keys,
 			    size_t key_count, kpi_node *node, size_t n,
