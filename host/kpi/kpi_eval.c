@@ -144,8 +144,8 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 
 /* Whether a condition or measure (NULL: none) is the same for a row in
  * every period: no Lua function (it gets the period), no months to the
- * reference date, no overdue{}, no in_period(), no reference_date()
- * constant. */
+ * reference date, no overdue{}, no in_period(), no score_change{}, no
+ * reference_date() constant. */
 static int kpi_node_steady(const kpi_node *node)
 {
 	if (!node)
@@ -153,7 +153,7 @@ static int kpi_node_steady(const kpi_node *node)
 	if (node->op == KPI_LUA_MEASURE || node->op == KPI_LUA_CONDITION ||
 	    node->op == KPI_MONTHS_TO_REFERENCE ||
 	    node->op == KPI_OVERDUE || node->op == KPI_IN_PERIOD ||
-	    node->op == KPI_REFERENCE_DATE)
+	    node->op == KPI_SCORE_CHANGE || node->op == KPI_REFERENCE_DATE)
 		return 0;
 	for (size_t i = 0; i < node->const_count; i++)
 		if (node->consts[i].reference)
