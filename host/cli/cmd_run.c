@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/interrupt.h"
 #include "engine/history.h"
+#include "engine/run_confirm.h"
 #include "engine/run_status.h"
 #include "model/finality.h"
 #include "base/log.h"
@@ -128,9 +129,52 @@ static int run_check_final(peil_context *ctx, const finality *fin,
 	return EXIT_FINAL_CHANGED;
 }
 
+/* When nothing changed since the run whose figures the store serves
+ * (run_confirm.h), record a run that confirms them and print them: the
+ * exit code, with *run_id set.  -1 when something changed (logged why):
+ * the run evaluates. */
+static int run_unchanged(peil_context *ctx, const output_options *out,
+			 const finality *fin, int32_t from, int32_t to,
+			 int64_t *run_id)
+{
+	result_table t;
+	input_ages stale = { NULL, 0 };
+	peil_error err;
+	char why[512];
+	int64_t base;
+	int rc;
+
+	error_clear(&err);
+	rc = run_confirm_check(ctx, fin, from, to, &base, why, sizeof(why),
+			       &err);
+	if (rc == 0)
+		log_msg(PEIL_LOG_INFO, "evaluating: %s", why);
+	if (rc == 1 && run_confirm_record(ctx, from, to, base, run_id,
+					  &err) == 0) {
+		log_msg(PEIL_LOG_INFO, "run %lld: nothing changed since run "
+			"%lld, whose figures it confirms: 0 KPIs evaluated, "
+			"all kept from run %lld", (long long)*run_id,
+			(long long)base, (long long)base);
+		memset(&t, 0, sizeof(t));
+		rc = cli_read_figures(ctx, base, NULL, 0, 0, 0, &t);
+		if (rc == EXIT_OK)
+			rc = cli_read_stale(ctx, base, &stale);
+		if (rc == EXIT_OK)
+			rc = cli_write_run(ctx, out, fin, &t, &stale);
+		input_ages_release(&stale);
+		result_table_release(&t);
+		return rc;
+	}
+	if (rc != 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	return -1;
+}
+
 /* The run's steps; the id of the run it recorded goes to *run_id (0 when
- * none). */
-static int run_steps(peil_context *ctx, const output_options *out,
+ * none).  full: evaluate even when nothing changed. */
+static int run_steps(peil_context *ctx, const output_options *out, int full,
 		     int64_t *run_id)
 {
 	finality fin = settings_finality(&ctx->settings);
@@ -151,6 +195,11 @@ static int run_steps(peil_context *ctx, const output_options *out,
 		log_msg(PEIL_LOG_WARNING, "no period of [run] periods is "
 			"complete yet: nothing evaluated");
 		return ingest_rc;
+	}
+	if (!full) {
+		rc = run_unchanged(ctx, out, &fin, from, to, run_id);
+		if (rc >= 0)
+			return cli_worst(rc, ingest_rc);
 	}
 	cli_progress("[2/3] evaluating the KPIs");
 	rc = cli_evaluate(ctx, "run", from, to, NULL, out, &fin, run_id);
@@ -196,7 +245,7 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 			     CONTEXT_STORAGE | CONTEXT_SCRIPTS | CONTEXT_CREATE,
 			     &lock);
 	if (rc == 0)
-		rc = run_steps(&ctx, &out, &run_id);
+		rc = run_steps(&ctx, &out, o->full, &run_id);
 	if (lock.fd >= 0)
 		run_keep_exit(&ctx, run_id, rc);
 	run_lock_release(&lock);
@@ -205,6 +254,7 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 }
 
 static const struct option run_options[] = {
+	{ "full", no_argument, NULL, CLI_OPT_FULL },
 	{ "format", required_argument, NULL, 'f' },
 	{ "lang", required_argument, NULL, CLI_OPT_LANG },
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
@@ -224,7 +274,10 @@ const cli_command cmd_run_command = {
 	.name = "run",
 	.summary = "ingest every source, then evaluate the [run] periods and "
 		   "record the run",
-	.help = "  -f, --format F      text (default), csv or json\n"
+	.help = "      --full          evaluate every KPI, even when nothing "
+		"changed since the\n"
+		"                      run whose figures stand\n"
+		"  -f, --format F      text (default), csv or json\n"
 		CLI_LANG_HELP,
 	.options = run_options,
 	.run = cmd_run,

@@ -378,6 +378,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	info.config_sha256 = ctx->config_sha256;
 	info.scripts_sha256 = ctx->scripts_sha256;
 	info.inputs_sha256 = inputs;
+	info.confirms = 0;
 	if (input_age_check(ctx, info.started, &out->stale, err) < 0)
 		return -1;
 	if (kind && store_run_begin(ctx->store, &info, &out->run_id, err) < 0)

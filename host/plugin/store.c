@@ -71,6 +71,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V11_DEFINITIONS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V11 &&
 		       o->keeps_kpi_definitions;
+	case STORE_V12_CONFIRMATIONS:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V12 &&
+		       o->keeps_run_confirmations;
 	}
 	return 0;
 }
@@ -91,7 +94,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V11_DEFINITIONS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V12_CONFIRMATIONS; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -182,6 +185,8 @@ static const char *version_ability(enum store_version v)
 		return "keep figures of earlier periods apart";
 	case STORE_V11_DEFINITIONS:
 		return "keep the definitions of a run's KPIs";
+	case STORE_V12_CONFIRMATIONS:
+		return "record runs that confirm another";
 	}
 	return "do that";
 }
@@ -340,11 +345,33 @@ int store_results_scan(store *s, const peil_result_query *query,
 	return s->ops->results_scan(s->state, query, fn, ctx, err);
 }
 
+struct runs_call {
+	int (*fn)(void *ctx, const peil_run_record *run);
+	void *ctx;
+};
+
+/* A run of a store before version 12, whose struct may end before
+ * confirms: given as confirming none. */
+static int run_without_confirms(void *arg, const peil_run_record *run)
+{
+	const struct runs_call *call = arg;
+	peil_run_record r;
+
+	memcpy(&r, run, offsetof(peil_run_record, confirms));
+	r.confirms = 0;
+	return call->fn(call->ctx, &r);
+}
+
 int store_runs_scan(store *s, int64_t run_id,
 		    int (*fn)(void *ctx, const peil_run_record *run),
 		    void *ctx, peil_error *err)
 {
-	return s->ops->runs_scan(s->state, run_id, fn, ctx, err);
+	struct runs_call call = { fn, ctx };
+
+	if (store_has(s, STORE_V12_CONFIRMATIONS))
+		return s->ops->runs_scan(s->state, run_id, fn, ctx, err);
+	return s->ops->runs_scan(s->state, run_id, run_without_confirms,
+				 &call, err);
 }
 
 struct run_kpis_call {

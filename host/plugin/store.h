@@ -39,7 +39,8 @@ enum store_version {
 	STORE_V8_REPORTS = 8,	/* report_put, reports_scan */
 	STORE_V9_SIZES = 9,	/* keeps_result_size */
 	STORE_V10_EARLIER = 10,	/* keeps_earlier_figures */
-	STORE_V11_DEFINITIONS = 11	/* keeps_kpi_definitions */
+	STORE_V11_DEFINITIONS = 11,	/* keeps_kpi_definitions */
+	STORE_V12_CONFIRMATIONS = 12	/* keeps_run_confirmations */
 };
 
 /* Load the storage plugin NAME from path, without opening the store:

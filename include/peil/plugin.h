@@ -173,6 +173,16 @@ typedef struct peil_run_info {
 	const char *config_sha256;
 	const char *scripts_sha256;
 	const char *inputs_sha256; /* fingerprint of the ingest log */
+
+	/* ---- since storage ops version 12 ---- */
+
+	/* The run whose figures this one confirms: nothing it was built
+	 * from changed since (its inputs, definitions, periods and the
+	 * finality of its periods), so the run evaluated nothing and
+	 * records no figures of its own; 0 for a run that evaluates.  The
+	 * host sets it only for a store whose keeps_run_confirmations is
+	 * set. */
+	int64_t confirms;
 } peil_run_info;
 
 /* A run as recorded, read back by runs_scan. */
@@ -187,6 +197,13 @@ typedef struct peil_run_record {
 	const char *config_sha256;
 	const char *scripts_sha256;
 	const char *inputs_sha256;
+
+	/* ---- since storage ops version 12 ---- */
+
+	/* As peil_run_info.confirms; 0 for a run recorded before.  The host
+	 * reads it only from a store whose keeps_run_confirmations is set
+	 * (the struct of any other may end before it). */
+	int64_t confirms;
 } peil_run_record;
 
 /* A report written to a file (peil report -o), as recorded (version 8 of
@@ -644,6 +661,16 @@ typedef struct peil_storage_ops {
 	 * Without it, `peil explain --run N` can tell only whether the
 	 * definition hash is still the same. */
 	int keeps_kpi_definitions;
+
+	/* ---- version 12: runs that confirm another ---- */
+
+	/* Nonzero when run_begin keeps peil_run_info.confirms and runs_scan
+	 * gives it back as peil_run_record.confirms (0 for a run recorded
+	 * before), and a run that confirms another ends with the status
+	 * "unchanged", which results_scan never takes for the latest run.
+	 * Without it, `peil run` evaluates every time, even when nothing
+	 * changed (docs/output.md, "Runs that change nothing"). */
+	int keeps_run_confirmations;
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -661,6 +688,8 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, keeps_earlier_figures)
 #define PEIL_STORAGE_OPS_SIZE_V11 \
 	PEIL_SIZE_TO(peil_storage_ops, keeps_kpi_definitions)
+#define PEIL_STORAGE_OPS_SIZE_V12 \
+	PEIL_SIZE_TO(peil_storage_ops, keeps_run_confirmations)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -28,8 +28,10 @@
  *    a dataset without key fields has rowids that are never reused
  *    (STORE_ROW_COLUMN).
  * 5: peil_result.size, the rows or persons behind a figure (NULL for the
- *    figures stored before). */
-#define STORE_SCHEMA_VERSION 7
+ *    figures stored before).
+ * 8: peil_run.confirms, the run whose figures a run that changed nothing
+ *    confirms (NULL for the runs before, and for a run that evaluated). */
+#define STORE_SCHEMA_VERSION 8
 
 /* The reports written (version 8 of peil_storage_ops).  Not a schema
  * version of its own: a store of version 4 gets the table from the first

@@ -248,7 +248,8 @@ static const char store_schema_sql[] =
 	" config_sha256 TEXT,"
 	" scripts_sha256 TEXT,"
 	" inputs_sha256 TEXT,"
-	" last_ingest INTEGER);"
+	" last_ingest INTEGER,"
+	" confirms INTEGER);"
 	STORE_REPORT_TABLE_SQL
 	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
 	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"
@@ -366,6 +367,12 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 		       "ALTER TABLE peil_run_kpi ADD COLUMN definition TEXT;",
 		       "cannot update the run KPIs to schema version 7") < 0)
 		return -1;
+	/* 8: the run a run that changed nothing confirms (none before). */
+	if (version < 8 && store_table_lacks(st, "peil_run", "confirms") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_run ADD COLUMN confirms INTEGER;",
+		       "cannot update the runs to schema version 8") < 0)
+		return -1;
 	return 0;
 }
 
@@ -382,12 +389,13 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 		return -1;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	/* A store of version 4 to 6 that this process may not write is
+	/* A store of version 4 to 7 that this process may not write is
 	 * read as it is: it lacks only peil_result.size (4), which
 	 * results_scan gives as unknown, peil_result.earlier (4, 5),
-	 * which it gives as 0, and peil_run_kpi.definition (4 to 6), which
-	 * run_kpis_scan gives as NULL. */
-	if (st->read_only && version >= 4 && version <= 6)
+	 * which it gives as 0, peil_run_kpi.definition (4 to 6), which
+	 * run_kpis_scan gives as NULL, and peil_run.confirms (4 to 7),
+	 * which runs_scan gives as 0. */
+	if (st->read_only && version >= 4 && version <= 7)
 		return 0;
 
 	/* Another process may be creating them too: look again under the

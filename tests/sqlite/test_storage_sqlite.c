@@ -430,7 +430,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -445,7 +445,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	ops->close(st);
 }
 
@@ -457,12 +457,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 8", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 9", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 8");
+	CHECK_CONTAINS(err.message, "version 9");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -493,7 +493,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -1530,7 +1530,7 @@ TEST(runs_and_results)
 	const char *path = db_path("runs");
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-03-31",
-			       "cfg", "scr", "inp" };
+			       "cfg", "scr", "inp", 0 };
 	peil_run_kpi kpi = { "wachttijd", "Wachttijd", "werkdagen",
 			     "scripts/wachttijd.lua", "abc", "ok", NULL,
 			     "unit:       werkdagen\n" };
@@ -1771,7 +1771,7 @@ static int ingest_done(void *st, const char *file, peil_error *err)
 static int64_t run_now(void *st, peil_error *err)
 {
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
-			       "c", "s", "i" };
+			       "c", "s", "i", 0 };
 	int64_t id = 0;
 
 	if (ops->run_begin(st, &info, &id, err) < 0 ||
@@ -2008,7 +2008,7 @@ TEST(schema_3_table_without_key_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
 				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
 		  "1Noord 3West");
@@ -2040,7 +2040,7 @@ TEST(schema_2_migrates)
 				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " type = 'trigger'"), 2);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2074,7 +2074,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 	const char *path = db_path("sizes");
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
-			       "c", "s", "i" };
+			       "c", "s", "i", 0 };
 	peil_result r = { 0, "som", "2024", "{}", 40, NAN, NAN, NULL, 3, 0 };
 	peil_result_query latest = { 0, NULL };
 	double sizes[2] = { 0, 0 };
@@ -2096,7 +2096,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 				    " PRAGMA user_version = 4"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	sizes[0] = sizes[1] = 0;
 	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
 	CHECK(isnan(sizes[1]));
@@ -2128,7 +2128,7 @@ TEST(schema_3_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " name = 'peil_add_cases'"), 0);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -2265,7 +2265,7 @@ TEST(earlier_figures_kept_apart)
 				    " earlier; PRAGMA user_version = 5"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	earlier[0] = earlier[1] = -1;
 	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
 	CHECK_INT(earlier[1], 0);
@@ -2297,7 +2297,7 @@ TEST(kpi_definitions_kept)
 				    " definition; PRAGMA user_version = 6"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
 	memset(&hist, 0, sizeof(hist));
 	CHECK_INT(ops->run_kpis_scan(st, run, history_kpi, &hist, &err), 0);
 	CHECK_STR(hist.text, "k:K:n:ok:-;");
