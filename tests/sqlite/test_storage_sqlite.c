@@ -2104,6 +2104,63 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 	ops->close(st);
 }
 
+/* A run that confirms another keeps which (schema 8, storage ops v12),
+ * a run that evaluated confirms none; the latest run for results_scan is
+ * never one that confirms, with status "unchanged".  A store of schema 7
+ * gets the column, its runs confirming none. */
+static int confirms_row(void *ctx, const peil_run_record *run)
+{
+	int64_t *confirms = ctx;
+
+	confirms[run->id] = run->confirms;
+	return 0;
+}
+
+static int result_run_row(void *ctx, const peil_result *r)
+{
+	*(int64_t *)ctx = r->run_id;
+	return 0;
+}
+
+TEST(run_confirms_kept_and_schema_7_migrates)
+{
+	const char *path = db_path("confirms");
+	void *st = store_open(path);
+	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
+			       "c", "s", "i", 0 };
+	peil_result_query latest = { 0, NULL };
+	int64_t run1 = 0, run2 = 0, confirms[3] = { -1, -1, -1 }, shown = 0;
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK(ops->keeps_run_confirmations);
+	CHECK_INT(ops->run_begin(st, &info, &run1, &err), 0);
+	CHECK_INT(put_result(st, run1, "aantal", "2024", "{}", 12, 12, NAN,
+			     NULL), 0);
+	CHECK_INT(ops->run_end(st, run1, "ok", 1700000001, &err), 0);
+	info.confirms = run1;
+	CHECK_INT(ops->run_begin(st, &info, &run2, &err), 0);
+	CHECK_INT(ops->run_end(st, run2, "unchanged", 1700000002, &err), 0);
+	CHECK_INT((int)run2, 2);
+	CHECK_INT(ops->runs_scan(st, 0, confirms_row, confirms, &err), 0);
+	CHECK_INT((int)confirms[1], 0);
+	CHECK_INT((int)confirms[2], 1);
+	CHECK_INT(ops->results_scan(st, &latest, result_run_row, &shown, &err),
+		  0);
+	CHECK_INT((int)shown, 1);
+	ops->close(st);
+	CHECK_INT(direct_exec(path, "ALTER TABLE peil_run DROP COLUMN confirms;"
+				    " PRAGMA user_version = 7"), 0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	confirms[1] = confirms[2] = -1;
+	CHECK_INT(ops->runs_scan(st, 0, confirms_row, confirms, &err), 0);
+	CHECK_INT((int)confirms[1], 0);
+	CHECK_INT((int)confirms[2], 0);
+	ops->close(st);
+}
+
 TEST(schema_3_migrates)
 {
 	const char *path = db_path("migrate3");
@@ -2166,7 +2223,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 7);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 8);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
@@ -2367,6 +2424,7 @@ int main(void)
 	RUN(schema_3_table_without_key_migrates);
 	RUN(schema_3_migrates);
 	RUN(result_sizes_kept_and_schema_4_migrates);
+	RUN(run_confirms_kept_and_schema_7_migrates);
 	RUN(backup_copies_the_store);
 	RUN(prune_keeps_final_figures);
 	RUN(earlier_figures_kept_apart);
