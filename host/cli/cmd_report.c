@@ -66,10 +66,10 @@ static int scan_runs(peil_context *ctx, struct run_choice *c)
 	return 0;
 }
 
-/* The run to report on: --run N, else the latest published run that covers
- * [from, to] (history_run_published), else with --evaluate a new evaluation of
- * [from, to] (kind "eval": never published), else EXIT_USAGE naming the
- * period. */
+/* The run to report on: --run N, else the latest published run that
+ * covers [from, to] (history_run_published), else with --evaluate a new
+ * evaluation of [from, to] (kind "eval": never published), else
+ * EXIT_USAGE naming the period. */
 static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 		      int32_t to, struct run_choice *c)
 {
