@@ -250,8 +250,9 @@ int cli_write_run(peil_context *ctx, const output_options *out,
 }
 
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, const output_options *out,
-		 const struct finality *fin, int64_t *run_id)
+		 int32_t to, const char *only_kpi, int64_t keep_from,
+		 const output_options *out, const struct finality *fin,
+		 int64_t *run_id)
 {
 	evaluation ev;
 	peil_error err;
@@ -267,7 +268,8 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	warn_empty_kpis(ctx, from, to, only_kpi);
 	error_clear(&err);
-	if (evaluation_run(ctx, kind, from, to, only_kpi, &ev, &err) < 0) {
+	if (evaluation_run(ctx, kind, from, to, only_kpi, keep_from, &ev,
+			   &err) < 0) {
 		log_error(&err);
 		evaluation_release(&ev);
 		return EXIT_STORAGE;
@@ -282,11 +284,18 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		log_msg(PEIL_LOG_INFO, "dry run: nothing was recorded");
 	for (size_t i = 0; i < ev.results.count; i++)
 		figures += !ev.results.rows[i].earlier;	/* the run's own */
-	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
-						: PEIL_LOG_INFO,
-		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
-		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
-		ctx->script_errors, figures);
+	if (ev.kept)
+		log_msg(ev.failed ? PEIL_LOG_WARNING : PEIL_LOG_INFO,
+			"run %lld: %zu KPIs: %zu evaluated, %zu kept from run "
+			"%lld, %zu failed, %zu figures", (long long)ev.run_id,
+			ev.kpis, ev.kpis - ev.kept, ev.kept,
+			(long long)ev.kept_from, ev.failed, figures);
+	else
+		log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
+							: PEIL_LOG_INFO,
+			"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts "
+			"did not load, %zu figures", (long long)ev.run_id,
+			ev.kpis, ev.failed, ctx->script_errors, figures);
 	if (ev.failed || ctx->script_errors)
 		rc = cli_worst(rc, EXIT_KPI_FAILED);
 	if (ev.not_evaluated) {

@@ -232,10 +232,12 @@ int cli_write_run(peil_context *ctx, const output_options *out,
  * With run_id not NULL, the recorded run's id goes there (0 when none was
  * recorded).  kind NULL: a dry run, which records nothing (evaluation_run).
  * fin (NULL: none) marks the printed figures provisional or
- * final as of today. */
+ * final as of today.  keep_from: the run whose figures the KPIs marked
+ * kept keep (evaluation_run); 0 evaluates every KPI. */
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, const output_options *out,
-		 const struct finality *fin, int64_t *run_id);
+		 int32_t to, const char *only_kpi, int64_t keep_from,
+		 const output_options *out, const struct finality *fin,
+		 int64_t *run_id);
 /* The lock file into out (size bytes; NULL only checks that there is
  * one): [run] lock_file, else where the storage plugin suggests, which
  * loads the plugin but opens no store.  0; else err is set and the exit

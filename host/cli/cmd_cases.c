@@ -227,7 +227,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	if (!cases.cell) {
 		rc = EXIT_STORAGE;
 		log_msg(PEIL_LOG_ERROR, "out of memory");
-	} else if (evaluation_run(&ctx, "cases", from, to, argv[0], &ev,
+	} else if (evaluation_run(&ctx, "cases", from, to, argv[0], 0, &ev,
 				  &err) < 0) {
 		log_error(&err);
 		rc = EXIT_STORAGE;

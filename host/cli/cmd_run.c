@@ -65,7 +65,7 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 		finality fin = settings_finality(&ctx.settings);
 
 		rc = cli_evaluate(&ctx, o->dry_run ? NULL : "eval", from, to,
-				  o->kpi, &out, &fin, NULL);
+				  o->kpi, 0, &out, &fin, NULL);
 	}
 	run_lock_release(&lock);
 	context_close(&ctx);
@@ -178,7 +178,10 @@ static int run_steps(peil_context *ctx, const output_options *out, int full,
 		     int64_t *run_id)
 {
 	finality fin = settings_finality(&ctx->settings);
+	peil_error err;
+	int64_t base = 0;
 	int32_t from, to;
+	size_t kept;
 	int rc, ingest_rc, nothing;
 
 	*run_id = 0;
@@ -200,9 +203,15 @@ static int run_steps(peil_context *ctx, const output_options *out, int full,
 		rc = run_unchanged(ctx, out, &fin, from, to, run_id);
 		if (rc >= 0)
 			return cli_worst(rc, ingest_rc);
+		error_clear(&err);
+		if (run_confirm_keep(ctx, &fin, from, to, &base, &kept,
+				     &err) < 0) {
+			log_error(&err);
+			return EXIT_STORAGE;
+		}
 	}
 	cli_progress("[2/3] evaluating the KPIs");
-	rc = cli_evaluate(ctx, "run", from, to, NULL, out, &fin, run_id);
+	rc = cli_evaluate(ctx, "run", from, to, NULL, base, out, &fin, run_id);
 	if (*run_id) {
 		cli_progress("[3/3] comparing with the run before");
 		rc = cli_worst(rc, run_check_final(ctx, &fin, *run_id));

@@ -29,6 +29,17 @@ int run_confirm_check(peil_context *ctx, const finality *fin, int32_t from,
 		      int32_t to, int64_t *base, char *why, size_t why_size,
 		      peil_error *err);
 
+/* KPI-level reuse, for a run that evaluates: when the run the store
+ * serves was built from the same configuration, scripts and range, and
+ * no period of the range became final since, mark kept (kpi_set_keep)
+ * each wanted KPI that was "ok" in it with the same definition hash and
+ * none of whose datasets (kpi_each_dataset) had an ingest since it began:
+ * its figures are that run's.  *kept says how many, *base that run (0
+ * when none is kept); every other KPI's mark is cleared.  0, or -1 with
+ * err. */
+int run_confirm_keep(peil_context *ctx, const finality *fin, int32_t from,
+		     int32_t to, int64_t *base, size_t *kept, peil_error *err);
+
 /* Record a run of [from, to] that confirms run base, as ended
  * "unchanged"; its id goes to *run_id.  0, or -1 with err. */
 int run_confirm_record(peil_context *ctx, int32_t from, int32_t to,

@@ -73,7 +73,7 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 		       o->keeps_kpi_definitions;
 	case STORE_V12_CONFIRMATIONS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V12 &&
-		       o->keeps_run_confirmations;
+		       o->keeps_run_confirmations && o->results_copy;
 	}
 	return 0;
 }
@@ -186,7 +186,7 @@ static const char *version_ability(enum store_version v)
 	case STORE_V11_DEFINITIONS:
 		return "keep the definitions of a run's KPIs";
 	case STORE_V12_CONFIRMATIONS:
-		return "record runs that confirm another";
+		return "record runs that confirm another or keep its figures";
 	}
 	return "do that";
 }
@@ -291,6 +291,16 @@ int store_result_put(store *s, int64_t run_id, const peil_result *result,
 	if (result->earlier && !store_has(s, STORE_V10_EARLIER))
 		return 0;
 	return s->ops->result_put(s->state, run_id, result, err) < 0 ? -1 : 0;
+}
+
+int store_results_copy(store *s, int64_t from_run, int64_t to_run,
+		       const char *kpi, peil_error *err)
+{
+	if (store_require(s, STORE_V12_CONFIRMATIONS, "results_copy needs it",
+			  err) < 0)
+		return -1;
+	return s->ops->results_copy(s->state, from_run, to_run, kpi, err) < 0
+		       ? -1 : 0;
 }
 
 int store_run_end(store *s, int64_t run_id, const char *status,

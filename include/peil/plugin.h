@@ -662,7 +662,7 @@ typedef struct peil_storage_ops {
 	 * definition hash is still the same. */
 	int keeps_kpi_definitions;
 
-	/* ---- version 12: runs that confirm another ---- */
+	/* ---- version 12: runs that confirm another, or keep figures ---- */
 
 	/* Nonzero when run_begin keeps peil_run_info.confirms and runs_scan
 	 * gives it back as peil_run_record.confirms (0 for a run recorded
@@ -671,6 +671,12 @@ typedef struct peil_storage_ops {
 	 * Without it, `peil run` evaluates every time, even when nothing
 	 * changed (docs/output.md, "Runs that change nothing"). */
 	int keeps_run_confirmations;
+	/* Copy every figure of one KPI of run from_run (the earlier ones
+	 * too, flag and all) into run to_run, as they are: the KPI's
+	 * figures kept by a run that evaluated only what changed.  In the
+	 * run's batch (batch_begin), beside its result_puts. */
+	int (*results_copy)(void *state, int64_t from_run, int64_t to_run,
+			    const char *kpi, peil_error *err);
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -689,7 +695,7 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V11 \
 	PEIL_SIZE_TO(peil_storage_ops, keeps_kpi_definitions)
 #define PEIL_STORAGE_OPS_SIZE_V12 \
-	PEIL_SIZE_TO(peil_storage_ops, keeps_run_confirmations)
+	PEIL_SIZE_TO(peil_storage_ops, results_copy)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

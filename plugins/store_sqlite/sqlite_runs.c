@@ -307,6 +307,33 @@ int store_result_put(void *state, int64_t run_id, const peil_result *result,
 			 "cannot store the result");
 }
 
+/* One statement: the figures never leave the database. */
+int store_results_copy(void *state, int64_t from_run, int64_t to_run,
+		       const char *kpi, peil_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO peil_result (run_id, kpi, period, breakdown, value,"
+		" numerator, denominator, status, size, earlier)"
+		" SELECT ?2, kpi, period, breakdown, value, numerator,"
+		" denominator, status, size, earlier FROM peil_result"
+		" WHERE run_id = ?1 AND kpi = ?3";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (kpi == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "results_copy needs a KPI id");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, kpi, "cannot copy the figures");
+	sqlite3_bind_int64(stmt, 1, from_run);
+	sqlite3_bind_int64(stmt, 2, to_run);
+	bind_text(stmt, 3, kpi);
+	rc = step_done(st, stmt, err, kpi, "cannot copy the figures");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 int store_run_end(void *state, int64_t run_id, const char *status,
 		  int64_t ended, peil_error *err)
 {

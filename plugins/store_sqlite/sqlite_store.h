@@ -299,6 +299,8 @@ int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 		      peil_error *err);
 int store_result_put(void *state, int64_t run_id, const peil_result *result,
 		     peil_error *err);
+int store_results_copy(void *state, int64_t from_run, int64_t to_run,
+		       const char *kpi, peil_error *err);
 int store_run_end(void *state, int64_t run_id, const char *status,
 		  int64_t ended, peil_error *err);
 int store_results_scan(void *state, const peil_result_query *query,
