@@ -388,6 +388,29 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 		log_error(&err);
 }
 
+int evaluation_begin(peil_context *ctx, const char *kind, int32_t from,
+		     int32_t to, int64_t confirms, int64_t started,
+		     int64_t *run_id, peil_error *err)
+{
+	char inputs[65], from_text[11], to_text[11];
+	peil_run_info info;
+
+	*run_id = 0;
+	if (store_inputs_fingerprint(ctx->store, inputs, err) < 0)
+		return -1;
+	date_format_iso(from, from_text);
+	date_format_iso(to, to_text);
+	info.kind = kind;
+	info.started = started;
+	info.period_from = from_text;
+	info.period_to = to_text;
+	info.config_sha256 = ctx->config_sha256;
+	info.scripts_sha256 = ctx->scripts_sha256;
+	info.inputs_sha256 = inputs;
+	info.confirms = confirms;
+	return store_run_begin(ctx->store, &info, run_id, err);
+}
+
 int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		   int32_t to, const char *only_kpi, int64_t keep_from,
 		   evaluation *out, peil_error *err)
@@ -396,8 +419,7 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	kpi_source source = { &st, source_schema, source_scan,
 			      source_reader_open, source_reader_close };
 	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
-	char inputs[65], from_text[11], to_text[11];
-	peil_run_info info;
+	int64_t started;
 	int failed, rc = -1;
 	size_t i;
 
@@ -413,21 +435,11 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 			out->kept += k->kept && kpi_wanted(k, NULL);
 	}
 	out->kept_from = out->kept ? keep_from : 0;
-	if (store_inputs_fingerprint(ctx->store, inputs, err) < 0)
+	started = (int64_t)time(NULL);
+	if (input_age_check(ctx, started, &out->stale, err) < 0)
 		return -1;
-	date_format_iso(from, from_text);
-	date_format_iso(to, to_text);
-	info.kind = kind;
-	info.started = (int64_t)time(NULL);
-	info.period_from = from_text;
-	info.period_to = to_text;
-	info.config_sha256 = ctx->config_sha256;
-	info.scripts_sha256 = ctx->scripts_sha256;
-	info.inputs_sha256 = inputs;
-	info.confirms = 0;
-	if (input_age_check(ctx, info.started, &out->stale, err) < 0)
-		return -1;
-	if (kind && store_run_begin(ctx->store, &info, &out->run_id, err) < 0)
+	if (kind && evaluation_begin(ctx, kind, from, to, 0, started,
+				     &out->run_id, err) < 0)
 		return -1;
 	if (interrupt_requested()) {	/* during peil run's ingest */
 		error_set(err, NULL, 0, NULL, "interrupted by %s before the "

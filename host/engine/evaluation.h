@@ -52,4 +52,12 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		   evaluation *out, peil_error *err);
 void evaluation_release(evaluation *ev);
 
+/* Record the beginning of a run of the kind over [from, to] that began at
+ * started (unix seconds), with the store's inputs fingerprint, the
+ * configuration's and scripts' hashes, and the run it confirms (0: none;
+ * run_confirm.h).  0 with *run_id, or -1 with err. */
+int evaluation_begin(peil_context *ctx, const char *kind, int32_t from,
+		     int32_t to, int64_t confirms, int64_t started,
+		     int64_t *run_id, peil_error *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include "base/calendar.h"
 #include "base/error.h"
 #include "base/grow.h"
+#include "engine/evaluation.h"
 #include "engine/history.h"
 #include "engine/input_age.h"
 
@@ -329,23 +330,8 @@ out:
 int run_confirm_record(peil_context *ctx, int32_t from, int32_t to,
 		       int64_t base, int64_t *run_id, peil_error *err)
 {
-	char inputs[65], from_text[11], to_text[11];
-	peil_run_info info;
-
-	*run_id = 0;
-	if (store_inputs_fingerprint(ctx->store, inputs, err) < 0)
-		return -1;
-	date_format_iso(from, from_text);
-	date_format_iso(to, to_text);
-	info.kind = "run";
-	info.started = (int64_t)time(NULL);
-	info.period_from = from_text;
-	info.period_to = to_text;
-	info.config_sha256 = ctx->config_sha256;
-	info.scripts_sha256 = ctx->scripts_sha256;
-	info.inputs_sha256 = inputs;
-	info.confirms = base;
-	if (store_run_begin(ctx->store, &info, run_id, err) < 0)
+	if (evaluation_begin(ctx, "run", from, to, base, (int64_t)time(NULL),
+			     run_id, err) < 0)
 		return -1;
 	return store_run_end(ctx->store, *run_id, "unchanged",
 			     (int64_t)time(NULL), err);
