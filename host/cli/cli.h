@@ -219,8 +219,8 @@ int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,
 int cli_range(const cli_options *o, int32_t *from, int32_t *to);
 /* The range of [run] periods, or EXIT_CONFIG with a message. */
 int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
-/* Ingest every source (or only one; with force also files read
- * before); the exit code. */
+/* Ingest every source (or only one; force as ingest_sources takes it:
+ * INGEST_FORCE, INGEST_REHASH); the exit code. */
 int cli_ingest(peil_context *ctx, const char *only, int force);
 /* Print a run's figures t as peil run and eval do (out NULL: print
  * nothing): marked provisional or final as of today by fin (NULL: not

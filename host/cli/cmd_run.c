@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/interrupt.h"
 #include "engine/history.h"
+#include "engine/ingest.h"
 #include "engine/run_confirm.h"
 #include "engine/run_status.h"
 #include "model/finality.h"
@@ -35,7 +36,8 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 	}
 	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_CREATE, &lock);
 	if (rc == 0)
-		rc = cli_ingest(&ctx, argc ? argv[0] : NULL, o->force);
+		rc = cli_ingest(&ctx, argc ? argv[0] : NULL,
+				o->force ? INGEST_FORCE : 0);
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
@@ -191,7 +193,7 @@ static int run_steps(peil_context *ctx, const output_options *out, int full,
 	if (rc)
 		return rc;
 	cli_progress("[1/3] ingesting the sources");
-	ingest_rc = cli_ingest(ctx, NULL, 0);
+	ingest_rc = cli_ingest(ctx, NULL, full ? INGEST_REHASH : 0);
 	if (ingest_rc == EXIT_CONFIG || ingest_rc == EXIT_STORAGE)
 		return ingest_rc;
 	if (nothing) {

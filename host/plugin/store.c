@@ -413,11 +413,32 @@ int store_run_kpis_scan(store *s, int64_t run_id,
 				     run_kpi_without_definition, &call, err);
 }
 
+struct ingest_call {
+	int (*fn)(void *ctx, const peil_ingest_entry *entry);
+	void *ctx;
+};
+
+/* An entry of a store before version 12, whose struct may end before the
+ * file's size, time and inode: given without them. */
+static int entry_without_file(void *arg, const peil_ingest_entry *entry)
+{
+	const struct ingest_call *call = arg;
+	peil_ingest_entry e;
+
+	memcpy(&e, entry, offsetof(peil_ingest_entry, file_size));
+	e.file_size = e.file_mtime_ns = e.file_inode = 0;
+	return call->fn(call->ctx, &e);
+}
+
 int store_ingest_scan(store *s,
 		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
 		      void *ctx, peil_error *err)
 {
-	return s->ops->ingest_scan(s->state, fn, ctx, err);
+	struct ingest_call call = { fn, ctx };
+
+	if (store_has(s, STORE_V12_CONFIRMATIONS))
+		return s->ops->ingest_scan(s->state, fn, ctx, err);
+	return s->ops->ingest_scan(s->state, entry_without_file, &call, err);
 }
 
 /* ------------------------------------------------------------ version 2 */

@@ -163,6 +163,18 @@ typedef struct peil_ingest_entry {
 	 * kept them): the same file read another way is another ingest.
 	 * Storage plugins keep and compare it as opaque text. */
 	const char *settings_sha256;
+
+	/* ---- since storage ops version 12 ---- */
+
+	/* The file as it was when it was hashed: its size in bytes, its
+	 * modification time in nanoseconds since the epoch and its inode
+	 * number (0 when not known), so that a later ingest may skip the
+	 * hash of a file unchanged in all three.  The host sets them for
+	 * ingest_log, and reads them from ingest_scan, only of a store
+	 * whose keeps_run_confirmations is set. */
+	int64_t file_size;
+	int64_t file_mtime_ns;
+	int64_t file_inode;
 } peil_ingest_entry;
 
 typedef struct peil_run_info {
@@ -666,7 +678,10 @@ typedef struct peil_storage_ops {
 
 	/* Nonzero when run_begin keeps peil_run_info.confirms and runs_scan
 	 * gives it back as peil_run_record.confirms (0 for a run recorded
-	 * before), and a run that confirms another ends with the status
+	 * before), ingest_log keeps peil_ingest_entry's file_size,
+	 * file_mtime_ns and file_inode and ingest_scan gives them back (0
+	 * for an entry logged before), and a run that confirms another ends
+	 * with the status
 	 * "unchanged", which results_scan never takes for the latest run.
 	 * Without it, `peil run` evaluates every time, even when nothing
 	 * changed (docs/output.md, "Runs that change nothing"). */

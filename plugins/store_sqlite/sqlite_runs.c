@@ -83,8 +83,10 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 {
 	static const char sql[] =
 		"INSERT INTO peil_ingest (source, dataset, path, sha256,"
-		" \"rows\", rejected, at, settings_sha256, id)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		" \"rows\", rejected, at, settings_sha256, id, file_size,"
+		" file_mtime_ns, file_inode)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0),"
+		" nullif(?, 0), nullif(?, 0))";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -109,6 +111,9 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 	/* In a batch, the id its rows were stored under (batch_begin). */
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_bind_int64(stmt, 9, st->batch_ingest);
+	sqlite3_bind_int64(stmt, 10, entry->file_size);
+	sqlite3_bind_int64(stmt, 11, entry->file_mtime_ns);
+	sqlite3_bind_int64(stmt, 12, entry->file_inode);
 	rc = step_done(st, stmt, err, NULL, "cannot write the ingest log");
 	sqlite3_finalize(stmt);
 	return rc;
@@ -593,6 +598,9 @@ static int ingest_row(void *ctx, sqlite3_stmt *stmt)
 		.rejected = sqlite3_column_int64(stmt, 6),
 		.at = sqlite3_column_int64(stmt, 7),
 		.settings_sha256 = store_column_text(stmt, 8),
+		.file_size = sqlite3_column_int64(stmt, 9),
+		.file_mtime_ns = sqlite3_column_int64(stmt, 10),
+		.file_inode = sqlite3_column_int64(stmt, 11),
 	};
 
 	return call->fn(call->ctx, &e);
@@ -602,14 +610,24 @@ int store_ingest_scan(void *state,
 		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
 		      void *ctx, peil_error *err)
 {
+	/* A read-only store of schema version 7 or before has no files'
+	 * sizes, times and inodes. */
 	static const char sql[] =
 		"SELECT id, source, dataset, path, sha256, \"rows\","
-		" rejected, at, settings_sha256 FROM peil_ingest ORDER BY id";
+		" rejected, at, settings_sha256, file_size, file_mtime_ns,"
+		" file_inode FROM peil_ingest ORDER BY id";
+	static const char sql_v7[] =
+		"SELECT id, source, dataset, path, sha256, \"rows\","
+		" rejected, at, settings_sha256, NULL, NULL, NULL"
+		" FROM peil_ingest ORDER BY id";
 	struct store *st = state;
 	struct ingest_call call = { fn, ctx };
 	sqlite3_stmt *stmt;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+			       store_table_lacks(st, "peil_ingest", "file_size")
+				       ? sql_v7 : sql,
+			       -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL,
 				     "cannot read the ingest log");
 	return store_rows_each(st, stmt, ingest_row, &call, err,

@@ -230,7 +230,10 @@ static const char store_schema_sql[] =
 	" \"rows\" INTEGER NOT NULL,"
 	" rejected INTEGER NOT NULL,"
 	" at INTEGER NOT NULL,"
-	" settings_sha256 TEXT);"
+	" settings_sha256 TEXT,"
+	" file_size INTEGER,"
+	" file_mtime_ns INTEGER,"
+	" file_inode INTEGER);"
 	/* Not UNIQUE: an operator may force a file in again; ingest_seen
 	 * asks only whether it was. */
 	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
@@ -367,11 +370,21 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 		       "ALTER TABLE peil_run_kpi ADD COLUMN definition TEXT;",
 		       "cannot update the run KPIs to schema version 7") < 0)
 		return -1;
-	/* 8: the run a run that changed nothing confirms (none before). */
+	/* 8: the run a run that changed nothing confirms, and the size,
+	 * time and inode of each file ingested (none before). */
 	if (version < 8 && store_table_lacks(st, "peil_run", "confirms") &&
 	    store_exec(st, err,
 		       "ALTER TABLE peil_run ADD COLUMN confirms INTEGER;",
 		       "cannot update the runs to schema version 8") < 0)
+		return -1;
+	if (version < 8 &&
+	    store_table_lacks(st, "peil_ingest", "file_size") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_ingest ADD COLUMN file_size INTEGER;"
+		       "ALTER TABLE peil_ingest ADD COLUMN file_mtime_ns"
+		       " INTEGER;"
+		       "ALTER TABLE peil_ingest ADD COLUMN file_inode INTEGER;",
+		       "cannot update the ingest log to schema version 8") < 0)
 		return -1;
 	return 0;
 }
@@ -393,8 +406,9 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 	 * read as it is: it lacks only peil_result.size (4), which
 	 * results_scan gives as unknown, peil_result.earlier (4, 5),
 	 * which it gives as 0, peil_run_kpi.definition (4 to 6), which
-	 * run_kpis_scan gives as NULL, and peil_run.confirms (4 to 7),
-	 * which runs_scan gives as 0. */
+	 * run_kpis_scan gives as NULL, peil_run.confirms and the files'
+	 * size, time and inode in peil_ingest (4 to 7), which runs_scan and
+	 * ingest_scan give as 0. */
 	if (st->read_only && version >= 4 && version <= 7)
 		return 0;
 

@@ -170,6 +170,38 @@ test_unchanged() {
 	expect_grep "and the run after confirms it" "$work/runs" "confirms run 10"
 }
 
+# An input unchanged in size, modification time and inode is not hashed
+# again; one with a new time is (and found the same); one changed in place
+# with its size and time kept is taken as unchanged, until --full hashes
+# every file.
+test_unhashed() {
+	make_demo
+	cases_of_month 12
+	demo_ini "$work/inc.ini" "$work/inc.db"
+	ini=$work/inc.ini
+	"$peil" run --config "$ini" --format csv >/dev/null 2>"$work/run1.log"
+	"$peil" run --config "$ini" --format csv >/dev/null 2>"$work/run2.log"
+	n=$(grep -c "its size, modification time and inode are the same" "$work/run2.log")
+	expect_rc "run 2 hashes none of the 7 files" 7 "$n"
+	expect_grep "and confirms run 1" "$work/run2.log" "nothing changed since run 1"
+	# A mark 8 becomes 7 in place: the same size, inode and (restored)
+	# time.
+	touch -r "$work/in/export_casussen.csv" "$work/time_ref"
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    data = f.read(); i = data.index(b";8;P"); f.seek(i + 1); f.write(b"7")' "$work/in/export_casussen.csv"
+	touch -r "$work/time_ref" "$work/in/export_casussen.csv"
+	"$peil" run --config "$ini" --format csv >/dev/null 2>"$work/run3.log"
+	expect_grep "changed in place with size and time kept: taken as unchanged" "$work/run3.log" "nothing changed since run 1"
+	"$peil" run --full --config "$ini" --format csv >/dev/null 2>"$work/run4.log"
+	expect_grep "--full hashes it and reads the change" "$work/run4.log" "export_casussen.csv: 1802 rows stored in cases"
+	expect_grep "and evaluates" "$work/run4.log" "run 4: 38 KPIs evaluated"
+	touch -d '2030-01-01 12:00' "$work/in/export_casussen.csv"
+	"$peil" run --config "$ini" --format csv >/dev/null 2>"$work/run5.log"
+	expect_grep "a file with a new time is hashed" "$work/run5.log" "export_casussen.csv: skipped, [source demo_cases] read this content before"
+	expect_grep "and found the same: run 5 confirms run 4" "$work/run5.log" "nothing changed since run 4"
+}
+
 "test_$case_name"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -471,7 +471,7 @@ TEST(version_1_store_is_migrated)
 {
 	const char *path = db_path("v1");
 	peil_ingest_entry probe = { "wijkteam", "cases", "/x.csv", "aa", 1, 0,
-				    1, 0, NULL };
+				    1, 0, NULL, 0, 0, 0 };
 	sqlite3 *db;
 	peil_error err;
 	void *st;
@@ -1648,11 +1648,11 @@ TEST(ingest_log_and_fingerprint)
 	peil_ingest_entry jan = {
 		"wijkteam", "cases", "/data/cases-2024-01.csv",
 		"5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d",
-		120, 3, 1704067200, 0, "s1" };
+		120, 3, 1704067200, 0, "s1", 0, 0, 0 };
 	peil_ingest_entry feb = {
 		"wijkteam", "cases", "/data/cases-2024-02.csv",
 		"77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa",
-		98, 0, 1706745600, 0, "s1" };
+		98, 0, 1706745600, 0, "s1", 0, 0, 0 };
 	char fp[65];
 	peil_error err;
 	int seen = -1;
@@ -1761,7 +1761,7 @@ static int change_row(void *ctx, const peil_input_change *c)
 static int ingest_done(void *st, const char *file, peil_error *err)
 {
 	peil_ingest_entry e = { "src", "cases", file, file, 0, 0, 1700000000,
-				0, NULL };
+				0, NULL, 0, 0, 0 };
 
 	if (ops->ingest_log(st, &e, err) < 0)
 		return -1;
@@ -2106,13 +2106,24 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 
 /* A run that confirms another keeps which (schema 8, storage ops v12),
  * a run that evaluated confirms none; the latest run for results_scan is
- * never one that confirms, with status "unchanged".  A store of schema 7
- * gets the column, its runs confirming none. */
+ * never one that confirms, with status "unchanged"; the ingest log keeps
+ * each file's size, time and inode.  A store of schema 7 gets the
+ * columns, its runs confirming none, its files' sizes unknown (0). */
 static int confirms_row(void *ctx, const peil_run_record *run)
 {
 	int64_t *confirms = ctx;
 
 	confirms[run->id] = run->confirms;
+	return 0;
+}
+
+static int file_row(void *ctx, const peil_ingest_entry *e)
+{
+	int64_t *file = ctx;
+
+	file[0] = e->file_size;
+	file[1] = e->file_mtime_ns;
+	file[2] = e->file_inode;
 	return 0;
 }
 
@@ -2129,11 +2140,19 @@ TEST(run_confirms_kept_and_schema_7_migrates)
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
 			       "c", "s", "i", 0 };
 	peil_result_query latest = { 0, NULL };
+	peil_ingest_entry e = { "src", "cases", "/a.csv", "aa", 1, 0,
+				1700000000, 0, NULL, 120, 1700000000123456789,
+				4711 };
 	int64_t run1 = 0, run2 = 0, confirms[3] = { -1, -1, -1 }, shown = 0;
+	int64_t file[3] = { 0, 0, 0 };
 	peil_error err;
 
 	CHECK(st != NULL);
 	CHECK(ops->keeps_run_confirmations);
+	CHECK_INT(ops->ingest_log(st, &e, &err), 0);
+	CHECK_INT(ops->ingest_scan(st, file_row, file, &err), 0);
+	CHECK(file[0] == 120 && file[1] == 1700000000123456789 &&
+	      file[2] == 4711);
 	CHECK_INT(ops->run_begin(st, &info, &run1, &err), 0);
 	CHECK_INT(put_result(st, run1, "aantal", "2024", "{}", 12, 12, NAN,
 			     NULL), 0);
@@ -2150,6 +2169,12 @@ TEST(run_confirms_kept_and_schema_7_migrates)
 	CHECK_INT((int)shown, 1);
 	ops->close(st);
 	CHECK_INT(direct_exec(path, "ALTER TABLE peil_run DROP COLUMN confirms;"
+				    " ALTER TABLE peil_ingest DROP COLUMN"
+				    " file_size;"
+				    " ALTER TABLE peil_ingest DROP COLUMN"
+				    " file_mtime_ns;"
+				    " ALTER TABLE peil_ingest DROP COLUMN"
+				    " file_inode;"
 				    " PRAGMA user_version = 7"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
@@ -2158,6 +2183,8 @@ TEST(run_confirms_kept_and_schema_7_migrates)
 	CHECK_INT(ops->runs_scan(st, 0, confirms_row, confirms, &err), 0);
 	CHECK_INT((int)confirms[1], 0);
 	CHECK_INT((int)confirms[2], 0);
+	CHECK_INT(ops->ingest_scan(st, file_row, file, &err), 0);
+	CHECK(file[0] == 0 && file[1] == 0 && file[2] == 0);
 	ops->close(st);
 }
 
