@@ -244,7 +244,8 @@ int cli_write_run(peil_context *ctx, const output_options *out,
 	opts.field_label = settings_field_label;
 	opts.field_label_ctx = &ctx->settings;
 	opts.stale = stale;
-	if (cli_disclose(ctx, t) == EXIT_OK && output_write(stdout, &opts, t) < 0)
+	if (cli_disclose(ctx, t) == EXIT_OK &&
+	    output_write(stdout, &opts, t) < 0)
 		rc = EXIT_CONFIG;
 	return cli_worst(rc, cli_check_stdout());
 }

@@ -32,8 +32,9 @@ static int keep_run(void *arg, const peil_run_record *run)
 {
 	struct base_run *b = arg;
 
+	/* peil eval's and cases' runs publish nothing. */
 	if (!run->kind || strcmp(run->kind, "run") != 0)
-		return 0;	/* peil eval's and cases' runs publish nothing */
+		return 0;
 	b->found = 1;
 	b->id = run->id;
 	b->started = run->started;

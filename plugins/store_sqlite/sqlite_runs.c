@@ -317,8 +317,8 @@ int store_results_copy(void *state, int64_t from_run, int64_t to_run,
 		       const char *kpi, peil_error *err)
 {
 	static const char sql[] =
-		"INSERT INTO peil_result (run_id, kpi, period, breakdown, value,"
-		" numerator, denominator, status, size, earlier)"
+		"INSERT INTO peil_result (run_id, kpi, period, breakdown,"
+		" value, numerator, denominator, status, size, earlier)"
 		" SELECT ?2, kpi, period, breakdown, value, numerator,"
 		" denominator, status, size, earlier FROM peil_result"
 		" WHERE run_id = ?1 AND kpi = ?3";
