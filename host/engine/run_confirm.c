@@ -18,7 +18,7 @@
 /* A run as the check needs it, copied out of runs_scan's callback. */
 struct base_run {
 	int64_t id, started, confirms;
-	int found, published;
+	int found, published, ok;
 	char from[11], to[11];
 	char config[65], scripts[65], inputs[65];
 };
@@ -40,6 +40,7 @@ static int keep_run(void *arg, const peil_run_record *run)
 	b->started = run->started;
 	b->confirms = run->confirms;
 	b->published = history_run_published(run, NULL, NULL);
+	b->ok = run->status && strcmp(run->status, "ok") == 0;
 	copy_text(b->from, sizeof(b->from), run->period_from);
 	copy_text(b->to, sizeof(b->to), run->period_to);
 	copy_text(b->config, sizeof(b->config), run->config_sha256);
@@ -185,6 +186,13 @@ int run_confirm_check(peil_context *ctx, const finality *fin, int32_t from,
 	rc = base_same(ctx, fin, from, to, &b, why, why_size, err);
 	if (rc != 1)
 		return rc;
+	/* An incomplete run is evaluated again, so that the run and its
+	 * exit code say what is missing. */
+	if (!b.ok) {
+		snprintf(why, why_size, "run %lld is incomplete",
+			 (long long)b.id);
+		return 0;
+	}
 	if (store_inputs_fingerprint(ctx->store, inputs, err) < 0)
 		return -1;
 	if (strcmp(inputs, b.inputs) != 0) {
