@@ -9,10 +9,10 @@
 -- eenmaal per traject, in het contractjaar waarin een meting in het
 -- traject voor het eerst minstens 2 (param rungs) treden boven de trede
 -- bij de start van het traject (de eerste meting erin) staat; in een
--- later jaar telt hij voor dat traject niet opnieuw.  Het contract (BuZz
--- Leiden): minstens 750 gestegen personen per jaar.
-
-local metingen = require("lib.metingen")
+-- later jaar telt hij voor dat traject niet opnieuw (first_rise{} en
+-- in_period(), in C).  Twee metingen op één dag: de kleinste
+-- measurement_id eerst.  Het contract (BuZz Leiden): minstens 750
+-- gestegen personen per jaar.
 
 kpi {
   id = "ladder_in_traject",
@@ -47,11 +47,12 @@ kpi {
     ladder = { dataset = "measurements", by = "person",
                where = { instrument = "Participatieladder" } },
   },
-  where = function(t, period, data)
-    local risen = metingen.first_rise(data.ladder[t.person], t.start,
-      t["end"], param("rungs"))
-    return risen ~= nil and risen >= period.first and risen <= period.last
-  end,
+  -- the date of the first rise in the trajectory, in the period
+  where = in_period(first_rise {
+    lookup = "ladder", key = "person", date = "date", score = "score",
+    from = "start", to = "end", rungs = param("rungs"),
+    order = "measurement_id",
+  }),
   rule = count_distinct("person"),
   target = { min = 750, applies = "total" },  -- the contract: 750 a year in all
 }

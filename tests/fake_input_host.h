@@ -3,7 +3,8 @@
  * (tests/csv, tests/xlsx) drive a built plugin with: it records what the
  * plugin hands over (header, rows with their lines, fields as text or
  * typed values, origins, invalid marks, log lines), and record_end returns
- * what a test asks.
+ * what a test asks.  record_end_lazy, like the host, builds a record's raw
+ * text only when it rejects the record (end_result PEIL_RECORD_REJECTED).
  *
  * Include it once, after defining MAX_ROWS, the field enum ending in
  * FIELD_COUNT, and FAKE_SCHEMA (the dataset's peil_schema).
@@ -40,6 +41,7 @@ struct peil_host {
 	int end_result;		/* ... this; 0: every record is stored */
 	size_t begun;		/* record_begin calls */
 	size_t ended;		/* record_end calls */
+	size_t raw_built;	/* raw texts record_end_lazy built */
 	struct row row[MAX_ROWS];
 	char header[256];
 	int header_calls;
@@ -207,6 +209,24 @@ static int fake_record_end(peil_host *h, const char *raw, size_t raw_len,
 	return PEIL_RECORD_STORED;
 }
 
+static int fake_record_end_lazy(peil_host *h,
+				int (*raw)(void *ctx, const char **text,
+					   size_t *len),
+				void *ctx, peil_error *err)
+{
+	const char *text = "";
+	size_t len = 0;
+
+	if (h->ended + 1 == h->end_fail_at &&
+	    h->end_result == PEIL_RECORD_REJECTED) {
+		if (raw(ctx, &text, &len))
+			return fake_fail(err, "input", h->last_line, NULL,
+					 "no raw text");
+		h->raw_built++;
+	}
+	return fake_record_end(h, text, len, err);
+}
+
 static void fake_record_invalid(peil_host *h, const char *origin,
 				const char *fmt, ...)
 {
@@ -246,6 +266,7 @@ static const peil_services services = {
 	.record_end = fake_record_end,
 	.record_invalid = fake_record_invalid,
 	.record_header = fake_record_header,
+	.record_end_lazy = fake_record_end_lazy,
 };
 
 #endif

@@ -79,6 +79,15 @@ static int bench_end(peil_host *h, const char *raw, size_t len, peil_error *err)
 	return 0;
 }
 
+static int bench_end_lazy(peil_host *h,
+			  int (*raw)(void *ctx, const char **text, size_t *len),
+			  void *ctx, peil_error *err)
+{
+	(void)raw;
+	(void)ctx;
+	return bench_end(h, NULL, 0, err);
+}
+
 static void bench_invalid(peil_host *h, const char *origin, const char *fmt, ...)
 {
 	(void)h;
@@ -108,6 +117,7 @@ static const peil_services services = {
 	.record_end = bench_end,
 	.record_invalid = bench_invalid,
 	.record_header = bench_header,
+	.record_end_lazy = bench_end_lazy,
 };
 
 #endif

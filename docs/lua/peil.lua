@@ -158,6 +158,15 @@ function days_between(a, b) end
 ---@return peil.Node
 function overdue(spec) end
 
+---Of the rows of the lookup under the row's `key` whose `date` lies from
+---`from` to `to` (when given and set), ordered by date and then by
+---`order` (when given), the date of the first after the first whose
+---`score` stands at least `rungs` above the first's; empty when there is
+---none.  Evaluated in C.
+---@param spec { lookup: string, key: peil.Field, date: string, score: string, from: peil.Field, to?: peil.Field, rungs: integer|peil.Node, order?: string }
+---@return peil.Node
+function first_rise(spec) end
+
 -- Conditions -------------------------------------------------------------
 
 ---The field has a value.
@@ -169,6 +178,11 @@ function is_set(field) end
 ---@param field peil.Field
 ---@return peil.Node
 function is_empty(field) end
+
+---The date lies in the period, from its first day to its last.
+---@param m peil.Measure
+---@return peil.Node
+function in_period(m) end
 
 ---Equal.
 ---@param m peil.Measure

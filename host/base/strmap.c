@@ -19,6 +19,8 @@
 /* At most half full and picked by the high 32 bits of the hash, which the
  * slots keep: 2^32 slots. */
 #define STRMAP_INDEX_MAX 0x7fffffffu
+/* The keys' text with their NULs below 4 GiB: offsets are 32 bits. */
+#define STRMAP_TEXT_MAX ((size_t)UINT32_MAX)
 
 static uint64_t strmap_mix(uint64_t h, uint64_t w)
 {
@@ -112,14 +114,16 @@ static long strmap_probe(const strmap *map, const char *key,
 }
 
 /* Room for one more key (count + 2 offsets, its text).  -1 when out of
- * memory or at the most keys. */
+ * memory or at the most keys or text (offsets are 32 bits: 4 bytes a key
+ * fewer for the ten million keys of a join). */
 static int strmap_reserve(strmap *map, size_t len)
 {
-	if (map->count >= STRMAP_INDEX_MAX)
+	if (map->count >= STRMAP_INDEX_MAX ||
+	    len >= STRMAP_TEXT_MAX - map->text_len)
 		return -1;
 	if (map->count + 2 > map->offsets_cap) {
 		size_t cap = map->offsets_cap ? map->offsets_cap * 2 : 64;
-		size_t *grown = realloc(map->offsets, cap * sizeof(*grown));
+		uint32_t *grown = realloc(map->offsets, cap * sizeof(*grown));
 
 		if (!grown)
 			return -1;
@@ -149,7 +153,7 @@ static size_t strmap_store(strmap *map, const char *key, size_t len)
 		memcpy(map->text + map->text_len, key, len);
 	map->text[map->text_len + len] = '\0';
 	map->text_len += len + 1;
-	map->offsets[map->count + 1] = map->text_len;
+	map->offsets[map->count + 1] = (uint32_t)map->text_len;
 	return map->count++;
 }
 
@@ -199,6 +203,26 @@ long strmap_append(strmap *map, const char *key, size_t len)
 	if (strmap_reserve(map, len) < 0)
 		return -1;
 	return (long)strmap_store(map, key, len);
+}
+
+long strmap_put_sorted(strmap *map, const char *key, size_t len,
+		       int *added)
+{
+	long n;
+
+	if (map->greatest) {
+		size_t g = map->greatest - 1, glen = strmap_len(map, g);
+		int c = len ? memcmp(strmap_key(map, g), key,
+				     glen < len ? glen : len) : 0;
+
+		if (c > 0 || (c == 0 && glen >= len))
+			return strmap_put(map, key, len, added);
+	}
+	n = strmap_append(map, key, len);
+	*added = n >= 0;
+	if (n >= 0)
+		map->greatest = (size_t)n + 1;
+	return n;
 }
 
 long strmap_find(const strmap *map, const char *key, size_t len)

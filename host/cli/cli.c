@@ -269,8 +269,8 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	warn_empty_kpis(ctx, from, to, only_kpi);
 	error_clear(&err);
-	if (evaluation_run(ctx, kind, from, to, only_kpi, keep_from, &ev,
-			   &err) < 0) {
+	if (evaluation_run(ctx, kind, NULL, from, to, only_kpi, keep_from,
+			   &ev, &err) < 0) {
 		log_error(&err);
 		evaluation_release(&ev);
 		return EXIT_STORAGE;

@@ -61,10 +61,12 @@ typedef struct cli_options {
 	int evaluate;		/* report --evaluate */
 	const char *compare;	/* report --compare LIST */
 	int dry_run;		/* eval --dry-run */
+	int timings;		/* eval --timings */
 	int public_only;	/* report/export --public */
 	const char *cell;	/* cases --cell field=value,... */
 	int all;		/* cases --all */
 	const char *field_list;	/* cases --fields A,B */
+	int distinct;		/* cases --distinct */
 } cli_options;
 
 /* Option codes beyond the one-letter ones. */
@@ -83,11 +85,13 @@ enum {
 	CLI_OPT_FIELDS,
 	CLI_OPT_EVALUATE,
 	CLI_OPT_DRY_RUN,
+	CLI_OPT_TIMINGS,
 	CLI_OPT_COMPARE,
 	CLI_OPT_PUBLIC,
 	CLI_OPT_CELL,
 	CLI_OPT_ALL,
 	CLI_OPT_FIELD_LIST,
+	CLI_OPT_DISTINCT,
 	CLI_OPT_FULL
 };
 

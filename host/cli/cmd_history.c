@@ -47,6 +47,8 @@ static int print_run(void *arg, const history_run *r)
 	       run->period_from ? run->period_from : "-",
 	       run->period_to ? run->period_to : "-",
 	       run->inputs_sha256 ? run->inputs_sha256 : "-");
+	if (run->listing)
+		printf("    listed %s\n", run->listing);
 	return 0;
 }
 

@@ -95,7 +95,7 @@ static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 		"evaluating now; these figures are NOT the published ones",
 		c->from, c->to);
 	error_clear(&err);
-	rc = evaluation_run(ctx, "eval", from, to, NULL, 0, &ev, &err);
+	rc = evaluation_run(ctx, "eval", NULL, from, to, NULL, 0, &ev, &err);
 	c->wanted = ev.run_id;
 	evaluation_release(&ev);
 	if (rc < 0) {

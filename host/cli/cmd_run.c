@@ -66,6 +66,7 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 	if (rc == 0) {
 		finality fin = settings_finality(&ctx.settings);
 
+		ctx.timings = o->timings;
 		rc = cli_evaluate(&ctx, o->dry_run ? NULL : "eval", from, to,
 				  o->kpi, 0, &out, &fin, NULL);
 	}
@@ -278,6 +279,7 @@ static const struct option eval_options[] = {
 	{ "lang", required_argument, NULL, CLI_OPT_LANG },
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ "dry-run", no_argument, NULL, CLI_OPT_DRY_RUN },
+	{ "timings", no_argument, NULL, CLI_OPT_TIMINGS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -317,6 +319,8 @@ const cli_command cmd_eval_command = {
 	.help = "  -k, --kpi ID        only this KPI (tag:NAME: only the "
 		"KPIs with that tag)\n"
 		"      --dry-run       record nothing in the store\n"
+		"      --timings       evaluate each KPI alone and print its "
+		"time on stderr\n"
 		"  -f, --format F      text (default), csv or json\n"
 		CLI_LANG_HELP,
 	.takes_period = 1,

@@ -213,8 +213,14 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 		case CLI_OPT_FIELD_LIST:
 			o->field_list = optarg;
 			break;
+		case CLI_OPT_DISTINCT:
+			o->distinct = 1;
+			break;
 		case CLI_OPT_DRY_RUN:
 			o->dry_run = 1;
+			break;
+		case CLI_OPT_TIMINGS:
+			o->timings = 1;
 			break;
 		case CLI_OPT_KEEP:
 		case CLI_OPT_OLDER_THAN: {

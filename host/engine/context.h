@@ -46,6 +46,7 @@ typedef struct peil_context {
 	size_t script_errors;	/* of which failed to load */
 	char scripts_sha256[65];	/* over every script file, in order */
 	char config_sha256[65];
+	int timings;	/* eval --timings: each KPI alone, its time on stderr */
 } peil_context;
 
 #define CONTEXT_STORAGE_FAILED -2

@@ -373,6 +373,45 @@ static int load_kept(peil_context *ctx, evaluation *out, peil_error *err)
 	return 0;
 }
 
+static double clock_seconds(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* eval --timings: each wanted KPI evaluated alone (as with --kpi ID), its
+ * wall and CPU seconds on stderr.  A KPI alone scans its datasets itself,
+ * so the sum is more than one evaluation of them all, which shares scans.
+ * The number of failed KPIs, or -1 with err. */
+static int evaluate_timed(peil_context *ctx, int32_t from, int32_t to,
+			  const char *only_kpi, const kpi_source *source,
+			  const kpi_sink *sink, peil_error *err)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+		double wall = clock_seconds(CLOCK_MONOTONIC);
+		double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+		int n;
+
+		if (!kpi_wanted(k, only_kpi) || k->kept ||
+		    interrupt_requested())
+			continue;
+		n = kpi_evaluate(ctx->kpis, from, to, k->id, source, sink,
+				 err);
+		if (n < 0)
+			return -1;
+		failed += n;
+		fprintf(stderr, "timing %s: %.3f s wall, %.3f s CPU\n", k->id,
+			clock_seconds(CLOCK_MONOTONIC) - wall,
+			clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu);
+	}
+	return failed;
+}
+
 /* Record that a run failed; a failure to record that is logged, since the
  * run's own error is the one to report. */
 static void end_failed(peil_context *ctx, int64_t run_id)
@@ -388,8 +427,9 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 		log_error(&err);
 }
 
-int evaluation_begin(peil_context *ctx, const char *kind, int32_t from,
-		     int32_t to, int64_t confirms, int64_t started,
+int evaluation_begin(peil_context *ctx, const char *kind,
+		     const char *listing, int32_t from, int32_t to,
+		     int64_t confirms, int64_t started,
 		     int64_t *run_id, peil_error *err)
 {
 	char inputs[65], from_text[11], to_text[11];
@@ -407,13 +447,14 @@ int evaluation_begin(peil_context *ctx, const char *kind, int32_t from,
 	info.config_sha256 = ctx->config_sha256;
 	info.scripts_sha256 = ctx->scripts_sha256;
 	info.inputs_sha256 = inputs;
+	info.listing = listing;
 	info.confirms = confirms;
 	return store_run_begin(ctx->store, &info, run_id, err);
 }
 
-int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
-		   int32_t to, const char *only_kpi, int64_t keep_from,
-		   evaluation *out, peil_error *err)
+int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
+		   int32_t from, int32_t to, const char *only_kpi,
+		   int64_t keep_from, evaluation *out, peil_error *err)
 {
 	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
 	kpi_source source = { &st, source_schema, source_scan,
@@ -438,8 +479,8 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 	started = (int64_t)time(NULL);
 	if (input_age_check(ctx, started, &out->stale, err) < 0)
 		return -1;
-	if (kind && evaluation_begin(ctx, kind, from, to, 0, started,
-				     &out->run_id, err) < 0)
+	if (kind && evaluation_begin(ctx, kind, listing, from, to, 0,
+				     started, &out->run_id, err) < 0)
 		return -1;
 	if (interrupt_requested()) {	/* during peil run's ingest */
 		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
@@ -447,8 +488,10 @@ int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
-	failed = kpi_evaluate(ctx->kpis, from, to, only_kpi, &source, &sink,
-			      err);
+	failed = ctx->timings
+		? evaluate_timed(ctx, from, to, only_kpi, &source, &sink, err)
+		: kpi_evaluate(ctx->kpis, from, to, only_kpi, &source, &sink,
+			       err);
 	if (interrupt_requested()) {	/* KPIs stopped half-way: no figures */
 		error_set(err, NULL, 0, NULL, "interrupted by %s during the "
 			  "evaluation", interrupt_name(interrupt_requested()));

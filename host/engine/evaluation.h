@@ -31,7 +31,8 @@ typedef struct evaluation {
 } evaluation;
 
 /* Evaluate the KPIs (only the one with id only_kpi, when not NULL) for
- * [from, to], record a run of the kind ("run" or "eval"; NULL: a dry run,
+ * [from, to], record a run of the kind ("run", "eval" or "cases", with
+ * listing what a cases run lists, else NULL; kind NULL: a dry run,
  * which writes nothing to the store and leaves out->run_id 0) with its KPIs
  * and figures in the store, and keep the figures in out.  KPIs that fail are
  * reported on the log and counted in out->failed; KPIs with periods that
@@ -47,17 +48,19 @@ typedef struct evaluation {
  * marked kept (run_confirm_keep) are not evaluated: their figures are
  * copied from run keep_from in the store and read back into out; 0, or
  * any other call, clears the marks and evaluates every KPI. */
-int evaluation_run(peil_context *ctx, const char *kind, int32_t from,
-		   int32_t to, const char *only_kpi, int64_t keep_from,
-		   evaluation *out, peil_error *err);
+int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
+		   int32_t from, int32_t to, const char *only_kpi,
+		   int64_t keep_from, evaluation *out, peil_error *err);
 void evaluation_release(evaluation *ev);
 
 /* Record the beginning of a run of the kind over [from, to] that began at
  * started (unix seconds), with the store's inputs fingerprint, the
- * configuration's and scripts' hashes, and the run it confirms (0: none;
- * run_confirm.h).  0 with *run_id, or -1 with err. */
-int evaluation_begin(peil_context *ctx, const char *kind, int32_t from,
-		     int32_t to, int64_t confirms, int64_t started,
+ * configuration's and scripts' hashes, what a cases run lists (listing,
+ * else NULL) and the run it confirms (0: none; run_confirm.h).  0 with
+ * *run_id, or -1 with err. */
+int evaluation_begin(peil_context *ctx, const char *kind,
+		     const char *listing, int32_t from, int32_t to,
+		     int64_t confirms, int64_t started,
 		     int64_t *run_id, peil_error *err);
 
 #endif

@@ -141,9 +141,9 @@ static int base_same(peil_context *ctx, const finality *fin, int32_t from,
 	char from_text[11], to_text[11];
 	long long id;
 
-	if (!store_has(ctx->store, STORE_V12_CONFIRMATIONS)) {
+	if (!store_has(ctx->store, STORE_V13_CONFIRMATIONS)) {
 		snprintf(why, why_size, "the store cannot record a run that "
-			 "confirms another (version 12 of its ops)");
+			 "confirms another (version 13 of its ops)");
 		return 0;
 	}
 	if (latest_base(ctx, b, err) < 0)
@@ -339,8 +339,8 @@ out:
 int run_confirm_record(peil_context *ctx, int32_t from, int32_t to,
 		       int64_t base, int64_t *run_id, peil_error *err)
 {
-	if (evaluation_begin(ctx, "run", from, to, base, (int64_t)time(NULL),
-			     run_id, err) < 0)
+	if (evaluation_begin(ctx, "run", NULL, from, to, base,
+			     (int64_t)time(NULL), run_id, err) < 0)
 		return -1;
 	return store_run_end(ctx->store, *run_id, "unchanged",
 			     (int64_t)time(NULL), err);

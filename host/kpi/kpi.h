@@ -332,19 +332,35 @@ typedef struct kpi_sink {
  * KPIs it evaluates, after the same where and rule as the figure: the rows
  * a count() counts, a share()'s numerator (counts = 1); with all, also
  * the other rows that passed where (counts = 0: a share's denominator).
- * values[slot[f]] is field f of schema; every field is there.  A KPI
- * with per lists nothing (peil cases refuses it); count_distinct lists the
- * rows, not the distinct values.  fn returns 0 to go on, negative to stop
- * (the KPI fails).  NULL turns it off. */
+ * values[slot[f]] is field f of schema; every field is there.  Of a
+ * count_distinct, distinct is the value it counts as text (distinct_len
+ * bytes; NULL when null: not counted), so that the listing can say how
+ * many distinct values its rows hold; otherwise NULL.
+ *
+ * A KPI with per counts groups, not rows: group is called instead, for
+ * every group of the period and cell that passed having (counts as fn's),
+ * with its key as text, its value (NULL when the rule has none: a count's
+ * or a share's; NaN when null) and, for each of the `field_count` names of `fields`, the
+ * distinct values of that field over the group's rows joined by '|'
+ * ("" when none).  fn and group return 0 to go on, negative to stop (the
+ * KPI fails).  NULL turns it off. */
 typedef struct kpi_cases {
 	const char *period;
 	const char *cell;
 	int all;
+	const char *const *fields;
+	size_t field_count;
 	int (*fn)(void *ctx, const peil_schema *schema,
-		  const peil_value *values, const size_t *slot, int counts);
+		  const peil_value *values, const size_t *slot, int counts,
+		  const char *distinct, size_t distinct_len);
+	int (*group)(void *ctx, const char *key, const double *value,
+		     char *const *fields, int counts);
 	void *ctx;
 } kpi_cases;
 void kpi_set_cases(kpi_set *set, const kpi_cases *cases);
+/* Of a KPI whose rule is count_distinct(), what it counts distinct: the
+ * field's name, or "values" of a computed measure; NULL of any other. */
+const char *kpi_distinct_of(const kpi_set *set, const kpi_info *info);
 
 /* Evaluate the KPIs that kpi_wanted(k, only_kpi) takes for
  * every period of each of their grains that lies within [from, to].  A KPI that

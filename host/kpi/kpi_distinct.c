@@ -39,6 +39,7 @@ struct kpi_distinct {
 	uint64_t *home;
 	uint32_t *own;
 	size_t home_cap;	/* values with room in home and own */
+	size_t home_zeroed;	/* values whose room is zeroed */
 	/* other pairs: (value << 32 | cell * words + word) + 1, or 0 when
 	 * empty; the periods of that word the value was counted in */
 	uint64_t *keys, *masks;
@@ -190,27 +191,35 @@ static long kpi_distinct_slot(kpi_distinct *d, uint64_t key)
 	return (long)s;
 }
 
-/* Room in home and own for value n, zeroed.  -1 when out of memory. */
+/* Room in home and own for value n, zeroed.  The room beyond the values
+ * numbered so far is zeroed as values come, not when it is made: pages
+ * of it that no value reaches are never touched, so they take no memory
+ * (a capacity that doubled is half unused).  -1 when out of memory. */
 static int kpi_distinct_room(kpi_distinct *d, size_t n)
 {
 	size_t cap = d->home_cap ? d->home_cap : 1024;
-	uint64_t *home;
-	uint32_t *own;
 
-	while (cap <= n)
-		cap *= 2;
-	home = realloc(d->home, cap * 2 * d->words * sizeof(*home));
-	if (!home)
-		return -1;
-	d->home = home;
-	own = realloc(d->own, cap * sizeof(*own));
-	if (!own)
-		return -1;
-	d->own = own;
-	memset(home + d->home_cap * 2 * d->words, 0,
-	       (cap - d->home_cap) * 2 * d->words * sizeof(*home));
-	memset(own + d->home_cap, 0, (cap - d->home_cap) * sizeof(*own));
-	d->home_cap = cap;
+	if (n >= d->home_cap) {
+		uint64_t *home;
+		uint32_t *own;
+
+		while (cap <= n)
+			cap *= 2;
+		home = realloc(d->home, cap * 2 * d->words * sizeof(*home));
+		if (!home)
+			return -1;
+		d->home = home;
+		own = realloc(d->own, cap * sizeof(*own));
+		if (!own)
+			return -1;
+		d->own = own;
+		d->home_cap = cap;
+	}
+	memset(d->home + d->home_zeroed * 2 * d->words, 0,
+	       (n + 1 - d->home_zeroed) * 2 * d->words * sizeof(*d->home));
+	memset(d->own + d->home_zeroed, 0,
+	       (n + 1 - d->home_zeroed) * sizeof(*d->own));
+	d->home_zeroed = n + 1;
 	return 0;
 }
 
@@ -227,7 +236,7 @@ int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 	 * beyond 2^32 would need accumulators of terabytes. */
 	if (value < 0 || where >> 32 || word >= d->words)
 		return -1;
-	if (d->words <= KPI_DISTINCT_HOME_WORDS && n >= d->home_cap &&
+	if (d->words <= KPI_DISTINCT_HOME_WORDS && n >= d->home_zeroed &&
 	    kpi_distinct_room(d, n) < 0)
 		return -1;
 	if (d->words > KPI_DISTINCT_HOME_WORDS) {

@@ -42,10 +42,14 @@ static const struct kpi_helper {
 	  1, "a date field" },
 	{ "overdue", KPI_OVERDUE, KPI_KIND_MEASURE, 1, 1,
 	  "{ start, stop, months, lookup, key, step, done, grace_days }" },
+	{ "first_rise", KPI_FIRST_RISE, KPI_KIND_MEASURE, 1, 1,
+	  "{ lookup, key, date, score, from, to, rungs, order }" },
 	{ "days_between", KPI_DAYS_BETWEEN, KPI_KIND_MEASURE, 2, 2,
 	  "two date fields" },
 	{ "is_set", KPI_IS_SET, KPI_KIND_CONDITION, 1, 1, "a field" },
 	{ "is_empty", KPI_IS_EMPTY, KPI_KIND_CONDITION, 1, 1, "a field" },
+	{ "in_period", KPI_IN_PERIOD, KPI_KIND_CONDITION, 1, 1,
+	  "a date field or measure" },
 	{ "eq", KPI_EQ, KPI_KIND_CONDITION, 2, 2, "a field and a value" },
 	{ "ne", KPI_NE, KPI_KIND_CONDITION, 2, 2, "a field and a value" },
 	{ "lt", KPI_LT, KPI_KIND_CONDITION, 2, 2, "a field and a value" },
@@ -118,7 +122,8 @@ static int kpi_helper_call(lua_State *L)
 		return luaL_error(L, "%s() takes %s", h->name, h->usage);
 	if (h->kind == KPI_KIND_SELECT || h->kind == KPI_KIND_MEASURE)
 		for (int i = 1; i <= n; i++)
-			if (lua_type(L, i) != (h->op == KPI_OVERDUE
+			if (lua_type(L, i) != (h->op == KPI_OVERDUE ||
+						       h->op == KPI_FIRST_RISE
 						       ? LUA_TTABLE
 						       : LUA_TSTRING))
 				return luaL_error(L, "%s() takes %s, got %s "
@@ -230,6 +235,58 @@ static int kpi_compile_function(kpi_compile *c, int idx, kpi_op op,
 static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 			     kpi_const *out);
 
+/* The field names of a measure written as a table (overdue{},
+ * first_rise{}), at the top of the stack: keys[i] of the first n into
+ * node->name[0..2], then node->link[0..3]; those in optional may be left
+ * out; the table has no key beyond the key_count keys (a typo would go
+ * unnoticed).  0, or -1 with the message. */
+static int kpi_compile_spec(kpi_compile *c, const char *what,
+			    const char *helper, const char *const *keys,
+			    size_t key_count, kpi_node *node, size_t n,
+			    unsigned optional)
+{
+	lua_State *L = c->L;
+
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		size_t i = 0;
+
+		lua_pop(L, 1);
+		while (i < key_count && (lua_type(L, -1) != LUA_TSTRING ||
+					 strcmp(lua_tostring(L, -1),
+						keys[i]) != 0))
+			i++;
+		if (i == key_count) {
+			int rc = kpi_compile_fail(c, "%s: %s{} has no key "
+						  "'%s'", what, helper,
+						  luaL_tolstring(L, -1, NULL));
+
+			lua_pop(L, 2);
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		int type = lua_getfield(L, -1, keys[i]);
+		char **slot = i < 3 ? &node->name[i] : &node->link[i - 3];
+
+		if (type == LUA_TNIL && (optional & (1u << i))) {
+			lua_pop(L, 1);
+			continue;
+		}
+		if (type != LUA_TSTRING) {
+			lua_pop(L, 1);
+			return kpi_compile_fail(c, "%s: %s{} needs %s = "
+						"a field name", what, helper,
+						keys[i]);
+		}
+		*slot = kpi_copy(L, -1);
+		lua_pop(L, 1);
+		if (!*slot)
+			return kpi_compile_fail(c, "out of memory");
+	}
+	return 0;
+}
+
 /* overdue { start = "start", stop = "end", months = { 3, 9 },
  * lookup = "visits", key = "trajectory_id", step = "month",
  * done = "date", grace_days = 0 } (stop and grace_days optional) into
@@ -238,31 +295,16 @@ static int kpi_compile_overdue(kpi_compile *c, int idx, const char *what,
 			       kpi_node *node)
 {
 	static const char *const keys[] = { "start", "stop", "key", "lookup",
-					    "step", "done" };
+					    "step", "done", "months",
+					    "grace_days" };
 	lua_State *L = c->L;
-	char **slots[] = { &node->name[0], &node->name[1], &node->name[2],
-			   &node->link[0], &node->link[1], &node->link[2] };
 	size_t n;
 
 	lua_rawgeti(L, idx, 1);			/* the table */
-	for (size_t i = 0; i < 6; i++) {
-		int type = lua_getfield(L, -1, keys[i]);
-
-		if (type == LUA_TNIL && i == 1) {	/* no stop */
-			lua_pop(L, 1);
-			continue;
-		}
-		if (type != LUA_TSTRING) {
-			lua_pop(L, 2);
-			return kpi_compile_fail(c, "%s: overdue{} needs %s = "
-						"a field name", what, keys[i]);
-		}
-		*slots[i] = kpi_copy(L, -1);
+	if (kpi_compile_spec(c, what, "overdue", keys, 8, node, 6,
+			     1u << 1) < 0) {
 		lua_pop(L, 1);
-		if (!*slots[i]) {
-			lua_pop(L, 1);
-			return kpi_compile_fail(c, "out of memory");
-		}
+		return -1;
 	}
 	lua_getfield(L, -1, "months");
 	n = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
@@ -301,6 +343,38 @@ static int kpi_compile_overdue(kpi_compile *c, int idx, const char *what,
 	return 0;
 }
 
+/* first_rise { lookup = "ladder", key = "person", date = "date",
+ * score = "score", from = "start", to = "end", rungs = 2,
+ * order = "measurement_id" } (to and order optional) into node; the
+ * table is at idx. */
+static int kpi_compile_first_rise(kpi_compile *c, int idx, const char *what,
+				  kpi_node *node)
+{
+	static const char *const keys[] = { "from", "to", "key", "lookup",
+					    "date", "score", "order",
+					    "rungs" };
+	lua_State *L = c->L;
+	int rc;
+
+	lua_rawgeti(L, idx, 1);			/* the table */
+	rc = kpi_compile_spec(c, what, "first_rise", keys, 8, node, 7,
+			      1u << 1 | 1u << 6);
+	if (rc == 0 && !(node->consts = calloc(1, sizeof(*node->consts))))
+		rc = kpi_compile_fail(c, "out of memory");
+	if (rc < 0) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	node->const_count = 1;
+	if (lua_getfield(L, -1, "rungs") == LUA_TNIL)
+		rc = kpi_compile_fail(c, "%s: first_rise{} needs rungs = a "
+				      "number or param()", what);
+	else
+		rc = kpi_compile_const(c, -1, what, &node->consts[0]);
+	lua_pop(L, 2);
+	return rc;
+}
+
 static int kpi_compile_measure(kpi_compile *c, int idx, const char *what,
 			       kpi_node **slot)
 {
@@ -318,14 +392,16 @@ static int kpi_compile_measure(kpi_compile *c, int idx, const char *what,
 	if (!h || h->kind != KPI_KIND_MEASURE)
 		return kpi_compile_fail(c, "%s: expected a field name, "
 					"workdays(), days_between(), "
-					"months_to_reference(), overdue{} or a "
-					"function, "
+					"months_to_reference(), overdue{}, "
+					"first_rise{} or a function, "
 					"got %s", what,
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
 		return -1;
 	if (h->op == KPI_OVERDUE)
 		return kpi_compile_overdue(c, idx, what, *slot);
+	if (h->op == KPI_FIRST_RISE)
+		return kpi_compile_first_rise(c, idx, what, *slot);
 	for (int i = 0; i < h->min_args; i++) {
 		lua_rawgeti(L, idx, i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING) {
@@ -458,7 +534,8 @@ static int kpi_compile_condition(kpi_compile *c, int idx, const char *what,
 		if (rc == 0)
 			rc = kpi_compile_measure(c, -2, inner,
 						 &node->kids[0]);
-		if (rc < 0 || h->op == KPI_IS_SET || h->op == KPI_IS_EMPTY)
+		if (rc < 0 || h->op == KPI_IS_SET || h->op == KPI_IS_EMPTY ||
+		    h->op == KPI_IN_PERIOD)
 			break;
 		if (h->op != KPI_ONE_OF) {
 			node->consts = calloc(1, sizeof(*node->consts));

@@ -144,14 +144,16 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 
 /* Whether a condition or measure (NULL: none) is the same for a row in
  * every period: no Lua function (it gets the period), no months to the
- * reference date, no overdue(), no reference_date() constant. */
+ * reference date, no overdue{}, no in_period(), no reference_date()
+ * constant. */
 static int kpi_node_steady(const kpi_node *node)
 {
 	if (!node)
 		return 1;
 	if (node->op == KPI_LUA_MEASURE || node->op == KPI_LUA_CONDITION ||
 	    node->op == KPI_MONTHS_TO_REFERENCE ||
-	    node->op == KPI_OVERDUE || node->op == KPI_REFERENCE_DATE)
+	    node->op == KPI_OVERDUE || node->op == KPI_IN_PERIOD ||
+	    node->op == KPI_REFERENCE_DATE)
 		return 0;
 	for (size_t i = 0; i < node->const_count; i++)
 		if (node->consts[i].reference)
@@ -443,24 +445,44 @@ static int kpi_part(kpi *k, const kpi_node *part, const kpi_row *row,
 	return 0;
 }
 
+/* Whether the rows of cell count in the cell the cases ask for: every
+ * cell counts in the total. */
+static int kpi_cases_cell(const kpi_run *r, size_t cell)
+{
+	const char *want = r->set->cases->cell;
+
+	return strcmp(want, "{}") == 0 ||
+	       (cell && strcmp(kpi_cells_text(r->cells, cell), want) == 0);
+}
+
 /* Hand row to the cases' fn when it counts in their period and cell
  * (kpi_set_cases): with hit (the rows a count counts, a share's
  * numerator), or any row that passed where with cases->all.  -1 when fn
  * stops the evaluation. */
 static int kpi_case(kpi_run *r, const kpi_row *row, size_t from, size_t to,
-		    size_t cell, int hit)
+		    size_t cell, int hit, const kpi_value *distinct)
 {
 	const kpi_cases *cases = r->set->cases;
+	char num[32];
+	const char *text = NULL;
+	size_t len = 0;
 
 	if (!hit && !cases->all)
 		return 0;
-	if (strcmp(cases->cell, "{}") != 0 &&
-	    (!cell || strcmp(kpi_cells_text(r->cells, cell), cases->cell)))
+	if (!kpi_cases_cell(r, cell))
 		return 0;
+	if (distinct && distinct->type == KPI_VALUE_TEXT) {
+		text = distinct->text;
+		len = distinct->len;
+	} else if (distinct && distinct->type != KPI_VALUE_NULL) {
+		len = (size_t)snprintf(num, sizeof(num), "%.17g",
+				       distinct->num);
+		text = num;
+	}
 	for (size_t p = from; p < to; p++)
 		if (strcmp(r->periods[p].id, cases->period) == 0 &&
 		    cases->fn(cases->ctx, row->schema, row->values, row->slot,
-			      hit) < 0)
+			      hit, text, len) < 0)
 			return error_set(&r->err, NULL, 0, NULL,
 					 "kpi '%s': listing its cases failed",
 					 r->k->info.id);
@@ -521,10 +543,14 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 		if (value && value->type != KPI_VALUE_NULL &&
 		    kpi_acc_distinct_range(r, value, from, to, cell) < 0)
 			return -2;
+		if (r->set->cases &&
+		    kpi_case(r, row, from, to, cell, hit, value) < 0)
+			return -1;
 		value = NULL;
-	}
-	if (r->set->cases && kpi_case(r, row, from, to, cell, hit) < 0)
+	} else if (r->set->cases &&
+		   kpi_case(r, row, from, to, cell, hit, NULL) < 0) {
 		return -1;
+	}
 	for (size_t p = from; p < to; p++) {
 		kpi_acc_add(&r->acc[p], hit, value);
 		r->acc[p].den += den;
@@ -1183,6 +1209,21 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 					    NULL, r->why, sizeof(r->why));
 }
 
+/* The cases (kpi_set_cases) when the groups of cell and period p are
+ * those they list: in the total the slot of cell 0, which holds them all;
+ * otherwise NULL. */
+static const kpi_cases *kpi_cases_groups(const kpi_run *r, size_t cell,
+					 size_t p)
+{
+	const kpi_cases *cases = r->set->cases;
+
+	if (!cases || strcmp(r->periods[p].id, cases->period) != 0 ||
+	    (cell == 0) != (strcmp(cases->cell, "{}") == 0) ||
+	    !kpi_cases_cell(r, cell))
+		return NULL;
+	return cases;
+}
+
 /* per: reduce the groups of every (cell, period) of r. */
 static void kpi_reduce_groups(kpi_run *r)
 {
@@ -1196,6 +1237,7 @@ static void kpi_reduce_groups(kpi_run *r)
 			if (kpi_group_reduce(r->k, &templ,
 					     kpi_group_slot(r, cell, p), p,
 					     &r->acc[cell * np + p],
+					     kpi_cases_groups(r, cell, p),
 					     &r->err) < 0) {
 				r->failed = 1;
 				break;
@@ -1205,6 +1247,20 @@ static void kpi_reduce_groups(kpi_run *r)
 void kpi_set_cases(kpi_set *set, const kpi_cases *cases)
 {
 	set->cases = cases;
+}
+
+const char *kpi_distinct_of(const kpi_set *set, const kpi_info *info)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		const kpi_node *rule = set->kpis[i]->rule;
+
+		if (&set->kpis[i]->info != info || !rule ||
+		    rule->op != KPI_COUNT_DISTINCT)
+			continue;
+		return rule->kids[0]->op == KPI_FIELD
+			       ? rule->kids[0]->name[0] : "values";
+	}
+	return NULL;
 }
 
 int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,

@@ -30,10 +30,10 @@ static void kpi_node_free(kpi_node *node, kpi_script *script)
 	for (size_t i = 0; i < node->kid_count; i++)
 		kpi_node_free(node->kids[i], script);
 	free(node->kids);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3; i++)
 		free(node->name[i]);
+	for (size_t i = 0; i < 4; i++)
 		free(node->link[i]);
-	}
 	for (size_t i = 0; i < node->const_count; i++) {
 		free(node->consts[i].text);
 		free(node->consts[i].param);

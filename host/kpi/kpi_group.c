@@ -12,6 +12,7 @@
  */
 #include "kpi/kpi_model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,8 +121,96 @@ static int group_make_protected(lua_State *L)
 	return 0;
 }
 
+/* What cases->group gets of the group at registry st->ref: its key as
+ * text, and per field of the cases the distinct values of its rows joined
+ * by '|'. */
+typedef struct group_listing {
+	group_step *st;
+	const kpi_cases *cases;
+	char *key;
+	char **fields;		/* cases->field_count texts */
+} group_listing;
+
+/* Append the text at the top of L to *out unless it is there already
+ * between '|'.  -1 when out of memory. */
+static int group_case_join(lua_State *L, char **out)
+{
+	size_t len, have = *out ? strlen(*out) : 0;
+	const char *s = luaL_tolstring(L, -1, &len);
+	char *grown;
+
+	for (const char *at = *out; at && *at;) {
+		size_t n = strcspn(at, "|");
+
+		if (n == len && memcmp(at, s, len) == 0)
+			return 0;
+		at += n + (at[n] == '|');
+	}
+	grown = realloc(*out, have + len + 2);
+	if (!grown)
+		return -1;
+	if (have)
+		grown[have++] = '|';
+	memcpy(grown + have, s, len);
+	grown[have + len] = '\0';
+	*out = grown;
+	return 0;
+}
+
+static int group_case_protected(lua_State *L)
+{
+	group_listing *gc = lua_touserdata(L, 1);
+	const kpi_cases *cases = gc->cases;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, gc->st->ref);		/* g */
+	lua_getfield(L, -1, "key");
+	gc->key = strdup(luaL_tolstring(L, -1, NULL));
+	lua_pop(L, 2);
+	if (!gc->key)
+		return luaL_error(L, "out of memory");
+	lua_getfield(L, -1, "rows");				/* g rows */
+	for (size_t f = 0; f < cases->field_count; f++) {
+		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1);
+		     i++) {
+			lua_rawgeti(L, -1, i);
+			if (lua_getfield(L, -1, cases->fields[f]) != LUA_TNIL &&
+			    group_case_join(L, &gc->fields[f]) < 0)
+				return luaL_error(L, "out of memory");
+			lua_settop(L, 3);
+		}
+		if (!gc->fields[f] && !(gc->fields[f] = strdup("")))
+			return luaL_error(L, "out of memory");
+	}
+	return 0;
+}
+
+/* Hand the group at st->ref to cases->group. */
+static int group_case(group_step *st, const kpi_cases *cases,
+		      const kpi_value *value, int hit, peil_error *err)
+{
+	group_listing gc = { st, cases, NULL,
+			  calloc(cases->field_count + 1, sizeof(char *)) };
+	int rc = gc.fields ? 0 : error_set(err, NULL, 0, NULL,
+					   "out of memory");
+
+	if (rc == 0)
+		rc = sandbox_protect(st->k->script->sb, group_case_protected,
+				     &gc, err);
+	double num = value && value->type != KPI_VALUE_NULL ? value->num : NAN;
+
+	if (rc == 0 && cases->group(cases->ctx, gc.key, value ? &num : NULL,
+				    gc.fields, hit) < 0)
+		rc = error_set(err, NULL, 0, NULL, "kpi '%s': listing its "
+			       "cases failed", st->k->info.id);
+	for (size_t f = 0; gc.fields && f < cases->field_count; f++)
+		free(gc.fields[f]);
+	free(gc.fields);
+	free(gc.key);
+	return rc;
+}
+
 int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
-		     kpi_acc *acc, peil_error *err)
+		     kpi_acc *acc, const kpi_cases *cases, peil_error *err)
 {
 	lua_State *L = sandbox_lua(k->script->sb);
 	group_step st = { k, templ, slot, SIZE_MAX, 0, LUA_NOREF };
@@ -159,6 +248,8 @@ int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 			rc = kpi_measure(k, rule->kids[0], &row, p, &v, err);
 			value = &v;
 		}
+		if (rc == 0 && cases && (hit || cases->all))
+			rc = group_case(&st, cases, value, hit, err);
 		if (rc == 0)
 			kpi_acc_add(acc, hit, value);
 	}

@@ -4,7 +4,8 @@
  * join = { case = { dataset = "cases", on = "case_id" } } gives each row
  * the fields of the one row of cases whose key equals the row's case_id,
  * as "case.team", "case.registered", ...  The joined dataset is read
- * first (the fields the KPIs use) into a map keyed by its key, then the
+ * first (the fields the KPIs use, as rows of fixed width: kpi_rows.c)
+ * into a map keyed by its key, then the
  * KPI's own dataset is scanned and each row handed on with the joined
  * fields appended (empty when nothing matches).  Keys that come in order
  * are searched in order, others through a hash table.  Only KPIs that
@@ -30,9 +31,6 @@
 #define JOIN_CURSORS 4
 /* How far past a cursor a key is looked for, before searching. */
 #define JOIN_CURSOR_AHEAD 2
-/* Different texts kept once per joined dataset; the others are copied
- * into each row. */
-#define JOIN_INTERN_MAX 4096
 
 typedef struct join_side {
 	const kpi_link *link;
@@ -41,13 +39,9 @@ typedef struct join_side {
 	size_t on_field;	/* in the KPI's dataset */
 	size_t first;		/* its first field in the combined schema */
 	strmap keys;	/* key text -> index in rows */
-	unsigned char **rows;	/* the projected values packed (see
-				   join_pack), in blocks */
-	size_t *dest;		/* value i of a packed row -> its index in
-				   the combined row */
-	size_t row_count, row_cap;
-	char **blocks;		/* a million rows are not a million mallocs */
-	size_t block_count, block_used, block_size;
+	kpi_rows *rows;		/* the projected values but the key */
+	size_t *dest;		/* value i of a row -> its index in the
+				   combined row */
 	long last_at;		/* the row found last, or -1 */
 	/* Rows found lately, the one found last first: the rows can come as
 	 * a few interleaved runs in key order (ids that outgrow their zero
@@ -64,12 +58,6 @@ typedef struct join_side {
 	size_t proj_count;
 	size_t skip;		/* 1 when the KPI does not use the key: it
 				   is kept once, in keys, not in each row */
-	/* Texts that repeat (a team, an organisation) are kept once: the
-	 * first JOIN_INTERN_MAX different texts, in the blocks. */
-	strmap intern;
-	strmap_cache intern_cache;	/* in front of intern */
-	const char **interned;
-	size_t interned_cap;
 } join_side;
 
 struct kpi_joined {
@@ -121,15 +109,10 @@ void kpi_joined_free(kpi_joined *j)
 	free(j->names);
 	free(j->fields);
 	for (size_t i = 0; i < j->side_count; i++) {
-		for (size_t b = 0; b < j->sides[i].block_count; b++)
-			free(j->sides[i].blocks[b]);
-		free(j->sides[i].blocks);
-		free(j->sides[i].rows);
+		kpi_rows_free(j->sides[i].rows);
 		free(j->sides[i].dest);
 		free(j->sides[i].proj);
 		strmap_release(&j->sides[i].keys);
-		strmap_release(&j->sides[i].intern);
-		free(j->sides[i].interned);
 	}
 	free(j->sides);
 	free(j->values);
@@ -263,196 +246,6 @@ static const char *join_key_text(const peil_value *v, char *buf, size_t size,
 	return buf;
 }
 
-#define JOIN_BLOCK_SIZE (1024 * 1024)
-
-/* size bytes from the side's blocks, not aligned: packed rows and texts
- * are read a byte at a time or by memcpy.  NULL when out of memory. */
-static void *join_alloc(join_side *side, size_t size)
-{
-	char **blocks;
-
-	if (side->block_count == 0 ||
-	    side->block_used + size > side->block_size) {
-		size_t block = size > JOIN_BLOCK_SIZE ? size : JOIN_BLOCK_SIZE;
-
-		blocks = realloc(side->blocks, (side->block_count + 1) *
-						       sizeof(*blocks));
-		if (!blocks)
-			return NULL;
-		side->blocks = blocks;
-		if (!(blocks[side->block_count] = malloc(block)))
-			return NULL;
-		side->block_count++;
-		side->block_used = 0;
-		side->block_size = block;
-	}
-	side->block_used += size;
-	return side->blocks[side->block_count - 1] + side->block_used - size;
-}
-
-/* A copy of text[0..len) with a NUL in the blocks, the one kept before
- * when the text came earlier; NULL when out of memory. */
-static const char *join_text(join_side *side, const char *text, size_t len)
-{
-	int added = 0;
-	long at = -1;
-	size_t front;
-	char *copy;
-
-	if (len == 0)
-		return "";
-	if ((at = strmap_cache_find(&side->intern_cache, &side->intern, text,
-				    len, &front)) >= 0)
-		return side->interned[at];
-	if (side->intern.count < JOIN_INTERN_MAX) {
-		at = strmap_put(&side->intern, text, len, &added);
-		if (at < 0)
-			return NULL;
-		if (!added) {
-			strmap_cache_put(&side->intern_cache, front, at);
-			return side->interned[at];
-		}
-	} else if ((at = strmap_find(&side->intern, text, len)) >= 0) {
-		strmap_cache_put(&side->intern_cache, front, at);
-		return side->interned[at];
-	}
-	if (!(copy = join_alloc(side, len + 1)))
-		return NULL;
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	if (added) {
-		if ((size_t)at >= side->interned_cap) {
-			size_t cap = side->interned_cap ? side->interned_cap * 2
-							: 64;
-			const char **grown = realloc(side->interned,
-						     cap * sizeof(*grown));
-
-			if (!grown)
-				return NULL;
-			side->interned = grown;
-			side->interned_cap = cap;
-		}
-		side->interned[at] = copy;
-		strmap_cache_put(&side->intern_cache, front, at);
-	}
-	return copy;
-}
-
-/* A row packed: per value its type in a byte, then only what that type
- * holds (a date in 4 bytes, a text as its length in 4 bytes -- a stored
- * text is below 2 GiB, SQLite's limit -- and its address): a value
- * is 24 bytes, and ten million rows of them do not fit in the cache
- * either.  NULL when out of memory. */
-static unsigned char *join_pack(join_side *side, const peil_value *values,
-				size_t n)
-{
-	size_t size = 0;
-	unsigned char *row, *at;
-
-	for (size_t i = 0; i < n; i++) {
-		size++;
-		switch (values[i].type) {
-		case PEIL_TYPE_TEXT:
-			size += sizeof(uint32_t) + sizeof(const char *);
-			break;
-		case PEIL_TYPE_INTEGER:
-			size += sizeof(int64_t);
-			break;
-		case PEIL_TYPE_REAL:
-			size += sizeof(double);
-			break;
-		case PEIL_TYPE_DATE:
-			size += sizeof(int32_t);
-			break;
-		case PEIL_TYPE_BOOLEAN:
-			size += sizeof(int);
-			break;
-		default:
-			break;
-		}
-	}
-	if (!(row = at = join_alloc(side, size ? size : 1)))
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const peil_value *v = &values[i];
-		const char *text;
-		uint32_t len;
-
-		*at++ = (unsigned char)v->type;
-		switch (v->type) {
-		case PEIL_TYPE_TEXT:
-			if (!(text = join_text(side, v->as.text, v->len)))
-				return NULL;
-			len = (uint32_t)v->len;
-			memcpy(at, &len, sizeof(len));
-			at += sizeof(len);
-			memcpy(at, &text, sizeof(text));
-			at += sizeof(text);
-			break;
-		case PEIL_TYPE_INTEGER:
-			memcpy(at, &v->as.integer, sizeof(int64_t));
-			at += sizeof(int64_t);
-			break;
-		case PEIL_TYPE_REAL:
-			memcpy(at, &v->as.real, sizeof(double));
-			at += sizeof(double);
-			break;
-		case PEIL_TYPE_DATE:
-			memcpy(at, &v->as.date, sizeof(int32_t));
-			at += sizeof(int32_t);
-			break;
-		case PEIL_TYPE_BOOLEAN:
-			memcpy(at, &v->as.boolean, sizeof(int));
-			at += sizeof(int);
-			break;
-		default:
-			break;
-		}
-	}
-	return row;
-}
-
-/* The n values of a row packed by join_pack, value i into
- * values[dest[i]]. */
-static void join_unpack(const unsigned char *at, peil_value *values,
-			const size_t *dest, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		peil_value *v = &values[dest[i]];
-		uint32_t len;
-
-		memset(v, 0, sizeof(*v));
-		v->type = (peil_type)*at++;
-		switch (v->type) {
-		case PEIL_TYPE_TEXT:
-			memcpy(&len, at, sizeof(len));
-			v->len = len;
-			at += sizeof(len);
-			memcpy(&v->as.text, at, sizeof(v->as.text));
-			at += sizeof(v->as.text);
-			break;
-		case PEIL_TYPE_INTEGER:
-			memcpy(&v->as.integer, at, sizeof(int64_t));
-			at += sizeof(int64_t);
-			break;
-		case PEIL_TYPE_REAL:
-			memcpy(&v->as.real, at, sizeof(double));
-			at += sizeof(double);
-			break;
-		case PEIL_TYPE_DATE:
-			memcpy(&v->as.date, at, sizeof(int32_t));
-			at += sizeof(int32_t);
-			break;
-		case PEIL_TYPE_BOOLEAN:
-			memcpy(&v->as.boolean, at, sizeof(int));
-			at += sizeof(int);
-			break;
-		default:
-			break;
-		}
-	}
-}
-
 /* Key i of the side against key[0..len): <0, 0, >0 in byte order, a
  * prefix first. */
 static int join_key_cmp(const join_side *side, size_t i, const char *key,
@@ -492,19 +285,8 @@ static int join_read_row(void *ctx, const peil_value *values)
 		return -1;
 	if (!added)
 		return 0;		/* the first row of a key wins */
-	if (side->row_count == side->row_cap) {
-		size_t cap = side->row_cap ? side->row_cap * 2 : 1024;
-		unsigned char **grown = realloc(side->rows,
-						cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		side->rows = grown;
-		side->row_cap = cap;
-	}
-	side->rows[side->row_count] = join_pack(side, values + side->skip,
-						side->proj_count - side->skip);
-	return side->rows[side->row_count++] ? 0 : -1;
+	/* numbered alike: row at holds key at */
+	return kpi_rows_add(side->rows, values + side->skip) == at ? 0 : -1;
 }
 
 /* The first of the sorted keys [lo, hi) that is not below key (hi when
@@ -637,8 +419,8 @@ static int join_main_row(void *ctx, const peil_value *values)
 		}
 		/* only the fields read: the others stay empty */
 		if (at >= 0)
-			join_unpack(side->rows[at], j->values, side->dest,
-				    side->proj_count - side->skip);
+			kpi_rows_get(side->rows, (size_t)at, j->values,
+				     side->dest);
 		else
 			for (size_t k = side->skip; k < side->proj_count; k++)
 				j->values[side->dest[k - side->skip]] = none;
@@ -678,6 +460,7 @@ static int join_plan(kpi_joined *j, const unsigned char *used)
 	for (size_t i = 0; i < j->side_count; i++) {
 		join_side *side = &j->sides[i];
 		size_t count = side->schema->field_count;
+		peil_type *types;
 
 		side->proj = malloc((count + 1) * sizeof(*side->proj));
 		side->dest = malloc((count + 1) * sizeof(*side->dest));
@@ -691,9 +474,18 @@ static int join_plan(kpi_joined *j, const unsigned char *used)
 			    (!used || used[side->first + f]))
 				side->proj[side->proj_count++] = f;
 		}
-		for (size_t p = side->skip; p < side->proj_count; p++)
+		if (!(types = malloc((count + 1) * sizeof(*types))))
+			return -1;
+		for (size_t p = side->skip; p < side->proj_count; p++) {
 			side->dest[p - side->skip] = side->first +
 						     side->proj[p];
+			types[p - side->skip] =
+				side->schema->fields[side->proj[p]].type;
+		}
+		side->rows = kpi_rows_new(types, side->proj_count - side->skip);
+		free(types);
+		if (!side->rows)
+			return -1;
 	}
 	return 0;
 }

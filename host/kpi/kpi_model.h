@@ -47,10 +47,18 @@ typedef enum kpi_op {
 	 * lookup link[0] under the row's name[2] whose link[1] is those
 	 * months and link[2] a date on or before the reference date */
 	KPI_OVERDUE,
+	/* first_rise{...}: of the rows in lookup link[0] under the row's
+	 * name[2] whose date link[1] lies from name[0] to name[1] (when
+	 * set), ordered by date and then by link[3] (when given), the date
+	 * of the first after the first whose score link[2] stands at least
+	 * consts[0] above the first's; null when there is none */
+	KPI_FIRST_RISE,
 	KPI_LUA_MEASURE,	/* ref */
 	/* conditions; kids[0] is the measure of IS_SET .. ONE_OF */
 	KPI_IS_SET,
 	KPI_IS_EMPTY,
+	KPI_IN_PERIOD,		/* the date lies from the period's first day
+				   to its last */
 	KPI_EQ,			/* consts[0] */
 	KPI_NE,
 	KPI_LT,
@@ -145,8 +153,9 @@ typedef struct kpi_node {
 	size_t kid_count;
 	char *name[3];		/* field names */
 	size_t field[3];	/* bound schema indexes */
-	char *link[3];		/* overdue(): lookup, its step and done
-				   fields */
+	char *link[4];		/* overdue{}: lookup, its step and done
+				   fields; first_rise{}: lookup, its date,
+				   score and order fields */
 	int ref;		/* Lua function, or LUA_NOREF */
 	long line;		/* where that function was defined */
 	kpi_const *consts;
@@ -465,10 +474,28 @@ int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 /* kpi_group.c: per = "field".  Remember row (in period p) for slot, a
  * (cell, period) pair; rows with an empty per field are left out.  Then
  * reduce every group of the slot into acc: having, then the rule on the
- * group.  0, or -1 with err. */
+ * group; with cases (kpi_set_cases), hand each group that passed having
+ * to cases->group.  0, or -1 with err. */
 int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err);
 int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
-		     kpi_acc *acc, peil_error *err);
+		     kpi_acc *acc, const kpi_cases *cases, peil_error *err);
+
+/* kpi_rows.c: rows of fixed width, one slot per field of the declared
+ * types, for the rows a join holds. */
+typedef struct kpi_rows kpi_rows;
+kpi_rows *kpi_rows_new(const peil_type *types, size_t n);	/* NULL: no
+								   memory */
+void kpi_rows_free(kpi_rows *r);			/* accepts NULL */
+/* A copy of the n values of a row (texts copied, any type in any field);
+ * its number (0, 1, ...), or -1 when out of memory. */
+long kpi_rows_add(kpi_rows *r, const peil_value *values);
+/* Row i's values into values[dest[f]] (dest NULL: values[f]); texts stay
+ * valid until kpi_rows_free. */
+void kpi_rows_get(const kpi_rows *r, size_t i, peil_value *values,
+		  const size_t *dest);
+size_t kpi_rows_count(const kpi_rows *r);
+size_t kpi_rows_bytes(const kpi_rows *r);	/* memory held: the blocks, the
+						   arrays by their counts */
 
 /* kpi_join.c: a dataset with the fields of its joins appended as
  * "alias.field", and its scan. */

@@ -88,31 +88,37 @@ static int kpi_bind_date(kpi_binder *b, kpi_node *node, int i,
 
 static int kpi_bind_param(kpi_binder *b, kpi_const *c);
 
-/* overdue{}: date fields, a key field, a lookup of the KPI and a
- * number of days. */
-static int kpi_bind_overdue(kpi_binder *b, kpi_node *node)
+/* A measure over a lookup (overdue{}, first_rise{}): the date fields
+ * name[0] and name[1] (when given) of the row, its key field name[2], a
+ * lookup of the KPI in link[0], and consts[0] a whole number from min to
+ * max (a param() taken now; what[2] says what it must be). */
+static int kpi_bind_lookup_measure(kpi_binder *b, kpi_node *node,
+				   const char *helper, const char *const *what,
+				   double min, double max)
 {
-	kpi_const *grace = &node->consts[0];
+	kpi_const *n = &node->consts[0];
+	char date[2][48];
 	size_t i;
 
-	node->type = KPI_VALUE_NUMBER;
-	if (kpi_bind_date(b, node, 0, "overdue{} start") < 0 ||
-	    (node->name[1] && kpi_bind_date(b, node, 1, "overdue{} stop") < 0) ||
+	for (int d = 0; d < 2; d++)
+		snprintf(date[d], sizeof(date[d]), "%s{} %s", helper, what[d]);
+	if (kpi_bind_date(b, node, 0, date[0]) < 0 ||
+	    (node->name[1] && kpi_bind_date(b, node, 1, date[1]) < 0) ||
 	    kpi_bind_field(b, node->name[2], &node->field[2]) < 0)
 		return -1;
 	for (i = 0; i < b->k->lookup_count; i++)
 		if (strcmp(b->k->lookups[i].name, node->link[0]) == 0)
 			break;
 	if (i == b->k->lookup_count)
-		return kpi_bind_fail(b, NULL, "overdue{}: no lookup '%s' "
+		return kpi_bind_fail(b, NULL, "%s{}: no lookup '%s' "
 				     "(declare it in lookup = { ... })",
-				     node->link[0]);
-	if (grace->param && kpi_bind_param(b, grace) < 0)
+				     helper, node->link[0]);
+	if (n->param && kpi_bind_param(b, n) < 0)
 		return -1;
-	if (grace->type != KPI_VALUE_NUMBER || !(grace->num >= 0) ||
-	    grace->num > 36525 || grace->num != floor(grace->num))
-		return kpi_bind_fail(b, NULL, "overdue{}: grace_days must be "
-				     "a whole number of days from 0 to 36525");
+	if (n->type != KPI_VALUE_NUMBER || !(n->num >= min) || n->num > max ||
+	    n->num != floor(n->num))
+		return kpi_bind_fail(b, NULL, "%s{}: %s from %g to %g", helper,
+				     what[2], min, max);
 	return 0;
 }
 
@@ -141,8 +147,23 @@ static int kpi_bind_measure(kpi_binder *b, kpi_node *node)
 	case KPI_MONTHS_TO_REFERENCE:
 		node->type = KPI_VALUE_NUMBER;
 		return kpi_bind_date(b, node, 0, "months_to_reference()");
-	case KPI_OVERDUE:
-		return kpi_bind_overdue(b, node);
+	case KPI_OVERDUE: {
+		static const char *const what[] = { "start", "stop",
+						    "grace_days must be a whole "
+						    "number of days" };
+
+		node->type = KPI_VALUE_NUMBER;
+		return kpi_bind_lookup_measure(b, node, "overdue", what, 0,
+					       36525);
+	}
+	case KPI_FIRST_RISE: {
+		static const char *const what[] = { "from", "to", "rungs must be a "
+						    "whole number" };
+
+		node->type = KPI_VALUE_DATE;
+		return kpi_bind_lookup_measure(b, node, "first_rise", what, 1,
+					       100);
+	}
 	default:			/* a Lua function gives numbers */
 		node->type = KPI_VALUE_NUMBER;
 		return 0;
@@ -231,6 +252,20 @@ static int kpi_bind_condition(kpi_binder *b, kpi_node *node)
 	}
 	if (kpi_bind_measure(b, node->kids[0]) < 0)
 		return -1;
+	if (node->op == KPI_IN_PERIOD &&
+	    node->kids[0]->type != KPI_VALUE_DATE)
+		return node->kids[0]->op == KPI_FIELD
+			       ? kpi_bind_fail(b, node->kids[0]->name[0],
+					       "in_period() takes a date; "
+					       "'%s' is %s",
+					       node->kids[0]->name[0],
+					       kpi_type_name(b->schema->fields
+							     [node->kids[0]
+								      ->field[0]]
+							     .type))
+			       : kpi_bind_fail(b, NULL, "in_period() takes a "
+					       "date; the measure gives a "
+					       "number");
 	for (size_t i = 0; i < node->const_count; i++)
 		if (kpi_bind_const(b, node, &node->consts[i]) < 0)
 			return -1;
@@ -702,64 +737,92 @@ static void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
 	}
 }
 
-/* overdue{}: the scheduled dates of the row (kpi_model.h), counted in
- * C over the rows of its lookup. */
-typedef struct kpi_overdue_call {
+/* ------------------------------------------- measures over a lookup */
+
+/* overdue{} and first_rise{}: the row's dates (name[0], name[1]) and
+ * what the measure found in the rows of its lookup. */
+typedef struct kpi_lookup_call {
 	const kpi *k;
 	const kpi_node *node;
 	const kpi_row *row;
 	int32_t start, stop, reference;
-	double n;
-} kpi_overdue_call;
+	double n;		/* overdue{}: the count */
+	int32_t found;		/* first_rise{}: the date, or INT32_MAX */
+} kpi_lookup_call;
 
-/* Whether a row of the lookup rows (at the top) records the step after
- * months as done on or before the reference date; under sandbox_protect. */
-static int kpi_overdue_done(lua_State *L, const kpi_overdue_call *in,
-			    double months)
+/* Push the rows of the node's lookup (link[0]) under the row's key
+ * (field[2]): an empty table when there are none; under
+ * sandbox_protect. */
+static void kpi_lookup_rows_push(lua_State *L, const kpi_lookup_call *in)
 {
-	const kpi_node *node = in->node;
-	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-
-	for (lua_Integer i = 1; i <= n; i++) {
-		int32_t done;
-		int is_num;
-		double step;
-
-		lua_rawgeti(L, -1, i);
-		lua_getfield(L, -1, node->link[1]);
-		step = lua_tonumberx(L, -1, &is_num);
-		if (!is_num)
-			return luaL_error(L, "overdue{}: a row of lookup '%s' "
-					  "has no number in '%s'",
-					  node->link[0], node->link[1]);
-		lua_getfield(L, -2, node->link[2]);
-		if (lua_type(L, -1) != LUA_TSTRING ||
-		    date_parse_iso(lua_tostring(L, -1), &done) < 0)
-			return luaL_error(L, "overdue{}: a row of lookup '%s' "
-					  "has no date in '%s'",
-					  node->link[0], node->link[2]);
-		lua_pop(L, 3);
-		if (step == months && done <= in->reference)
-			return 1;
-	}
-	return 0;
-}
-
-static int kpi_overdue_protected(lua_State *L)
-{
-	kpi_overdue_call *in = lua_touserdata(L, 1);
-	const kpi_node *node = in->node;
 	const peil_value *key =
-		&in->row->values[in->row->slot[node->field[2]]];
+		&in->row->values[in->row->slot[in->node->field[2]]];
 
 	lua_rawgeti(L, LUA_REGISTRYINDEX, in->k->lookups_ref);
-	lua_getfield(L, -1, node->link[0]);
+	lua_getfield(L, -1, in->node->link[0]);
 	if (!lua_istable(L, -1) || !kpi_push_value(L, key))
 		lua_newtable(L);	/* no key: no rows */
 	else if (lua_rawget(L, -2) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		lua_newtable(L);
 	}
+}
+
+/* The number (date 0) or the date (date 1: its day) in field of the
+ * lookup row at the top; a row without one fails the KPI, naming the
+ * lookup and the field. */
+static double kpi_lookup_value(lua_State *L, const kpi_node *node,
+			       const char *field, int date)
+{
+	int32_t day = 0;
+	int ok;
+	double x = 0;
+
+	lua_getfield(L, -1, field);
+	if (date)
+		ok = lua_type(L, -1) == LUA_TSTRING &&
+		     date_parse_iso(lua_tostring(L, -1), &day) == 0;
+	else
+		x = lua_tonumberx(L, -1, &ok);
+	if (!ok)
+		return luaL_error(L, "%s{}: a row of lookup '%s' has no %s in "
+				  "'%s'", node->op == KPI_OVERDUE ? "overdue"
+				  : "first_rise", node->link[0],
+				  date ? "date" : "number", field);
+	lua_pop(L, 1);
+	return date ? day : x;
+}
+
+/* overdue{}: whether a row of the lookup rows (at the top) records the
+ * step after months as done on or before the reference date. */
+static int kpi_overdue_done(lua_State *L, const kpi_lookup_call *in,
+			    double months)
+{
+	const kpi_node *node = in->node;
+	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+
+	for (lua_Integer i = 1; i <= n; i++) {
+		double step;
+		int32_t done;
+
+		lua_rawgeti(L, -1, i);
+		step = kpi_lookup_value(L, node, node->link[1], 0);
+		done = (int32_t)kpi_lookup_value(L, node, node->link[2], 1);
+		lua_pop(L, 1);
+		if (step == months && done <= in->reference)
+			return 1;
+	}
+	return 0;
+}
+
+/* overdue{}: the scheduled dates of the row (kpi_model.h), counted in
+ * C over the rows of its lookup; under sandbox_protect. */
+static int kpi_overdue_protected(lua_State *L)
+{
+	kpi_lookup_call *in = lua_touserdata(L, 1);
+	const kpi_node *node = in->node;
+
+	kpi_lookup_rows_push(L, in);
 	for (size_t i = 1; i < node->const_count; i++) {
 		int32_t due = date_add_months(in->start,
 					      (int)node->consts[i].num);
@@ -773,11 +836,95 @@ static int kpi_overdue_protected(lua_State *L)
 	return 0;
 }
 
-static int kpi_overdue(kpi *k, const kpi_node *node, const kpi_row *row,
-		       size_t p, kpi_value *out, peil_error *err)
+/* first_rise{}: -1, 0 or 1 as lookup row a sorts before, with or after
+ * row b on one day, by the order field (link[3]; none: 0): empty first,
+ * then numbers, then text. */
+static int kpi_rise_order(lua_State *L, const kpi_node *node, lua_Integer a,
+			  lua_Integer b)
 {
-	kpi_overdue_call in = { k, node, row, 0, INT32_MAX,
-				row->periods[p].reference, 0 };
+	int type[2], rank[2], r = 0;
+
+	if (!node->link[3])
+		return 0;
+	lua_rawgeti(L, -1, a);
+	type[0] = lua_getfield(L, -1, node->link[3]);
+	lua_rawgeti(L, -3, b);
+	type[1] = lua_getfield(L, -1, node->link[3]);	/* a va b vb */
+	for (int i = 0; i < 2; i++) {
+		rank[i] = type[i] == LUA_TNIL ? 0 : type[i] == LUA_TNUMBER
+						       ? 1 : 2;
+		if (type[i] != LUA_TNIL && type[i] != LUA_TNUMBER &&
+		    type[i] != LUA_TSTRING)
+			return luaL_error(L, "first_rise{}: a row of lookup "
+					  "'%s' has neither text nor a number "
+					  "in '%s'", node->link[0],
+					  node->link[3]);
+	}
+	if (rank[0] != rank[1])
+		r = rank[0] < rank[1] ? -1 : 1;
+	else if (rank[0])
+		r = lua_compare(L, -3, -1, LUA_OPLT) ? -1
+		    : lua_compare(L, -1, -3, LUA_OPLT);
+	lua_pop(L, 4);
+	return r;
+}
+
+/* first_rise{} (kpi_model.h) over the lookup rows of the row, in one
+ * pass for the first measurement (the earliest; on one day the first by
+ * the order field, then the first in the lookup) and one for the
+ * earliest other that rose; under sandbox_protect. */
+static int kpi_first_rise_protected(lua_State *L)
+{
+	kpi_lookup_call *in = lua_touserdata(L, 1);
+	const kpi_node *node = in->node;
+	lua_Integer n, first = 0;
+	int32_t first_date = 0;
+	double enough;
+
+	kpi_lookup_rows_push(L, in);
+	n = (lua_Integer)lua_rawlen(L, -1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		int32_t date;
+
+		lua_rawgeti(L, -1, i);
+		date = (int32_t)kpi_lookup_value(L, node, node->link[1], 1);
+		lua_pop(L, 1);
+		if (date < in->start || date > in->stop)
+			continue;
+		if (!first || date < first_date ||
+		    (date == first_date &&
+		     kpi_rise_order(L, node, i, first) < 0)) {
+			first = i;
+			first_date = date;
+		}
+	}
+	if (!first)
+		return 0;
+	lua_rawgeti(L, -1, first);
+	enough = kpi_lookup_value(L, node, node->link[2], 0) +
+		 node->consts[0].num;
+	lua_pop(L, 1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		int32_t date;
+
+		lua_rawgeti(L, -1, i);
+		date = (int32_t)kpi_lookup_value(L, node, node->link[1], 1);
+		if (i != first && date >= in->start && date <= in->stop &&
+		    kpi_lookup_value(L, node, node->link[2], 0) >= enough &&
+		    date < in->found)
+			in->found = date;
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+/* overdue{} or first_rise{} for the row in period p. */
+static int kpi_lookup_measure(kpi *k, const kpi_node *node,
+			      const kpi_row *row, size_t p, kpi_value *out,
+			      peil_error *err)
+{
+	kpi_lookup_call in = { k, node, row, 0, INT32_MAX,
+			       row->periods[p].reference, 0, INT32_MAX };
 	kpi_value a;
 	char msg[sizeof(err->message)];
 
@@ -791,15 +938,22 @@ static int kpi_overdue(kpi *k, const kpi_node *node, const kpi_row *row,
 		if (a.type == KPI_VALUE_DATE)
 			in.stop = (int32_t)a.num;
 	}
-	if (sandbox_protect(k->script->sb, kpi_overdue_protected, &in,
-			    err) < 0) {
+	if (sandbox_protect(k->script->sb, node->op == KPI_OVERDUE
+						   ? kpi_overdue_protected
+						   : kpi_first_rise_protected,
+			    &in, err) < 0) {
 		memcpy(msg, err->message, sizeof(msg));
 		error_set(err, k->info.script, k->info.line, NULL,
 			  "kpi '%s': %s", k->info.id, msg);
 		return -1;
 	}
-	out->type = KPI_VALUE_NUMBER;
-	out->num = in.n;
+	if (node->op == KPI_OVERDUE) {
+		out->type = KPI_VALUE_NUMBER;
+		out->num = in.n;
+	} else if (in.found != INT32_MAX) {
+		out->type = KPI_VALUE_DATE;
+		out->num = in.found;
+	}
 	return 0;
 }
 
@@ -836,7 +990,8 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 					       row->periods[p].reference);
 		return 0;
 	case KPI_OVERDUE:
-		return kpi_overdue(k, node, row, p, out, err);
+	case KPI_FIRST_RISE:
+		return kpi_lookup_measure(k, node, row, p, out, err);
 	default: {
 		kpi_invoke in = { k, node, row, p, out, 0 };
 
@@ -915,6 +1070,12 @@ int kpi_condition(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		return -1;
 	if (node->op == KPI_IS_SET || node->op == KPI_IS_EMPTY) {
 		*out = (v.type == KPI_VALUE_NULL) == (node->op == KPI_IS_EMPTY);
+		return 0;
+	}
+	if (node->op == KPI_IN_PERIOD) {
+		*out = v.type == KPI_VALUE_DATE &&
+		       v.num >= row->periods[p].first &&
+		       v.num <= row->periods[p].last;
 		return 0;
 	}
 	*out = 0;

@@ -469,7 +469,15 @@ static int record_failed(peil_host *host, peil_error *err, int storage)
 	return -1;
 }
 
-static int reject_record(peil_host *host, const char *raw, size_t raw_len,
+/* The record's text for the reject file: raw, or what lazy builds. */
+struct raw_text {
+	const char *raw;
+	size_t len;
+	int (*lazy)(void *ctx, const char **text, size_t *len);
+	void *ctx;
+};
+
+static int reject_record(peil_host *host, struct raw_text *raw,
 			 peil_error *err)
 {
 	if (!host->reject) {
@@ -480,7 +488,12 @@ static int reject_record(peil_host *host, const char *raw, size_t raw_len,
 		if (!host->reject)
 			return record_failed(host, err, 0);
 	}
-	if (raw && reject_write(host->reject, raw, raw_len, err) < 0)
+	if (raw->lazy && raw->lazy(raw->ctx, &raw->raw, &raw->len) < 0) {
+		error_set(err, host->file, host->line, NULL,
+			  "out of memory for the row's reject line");
+		return record_failed(host, err, 0);
+	}
+	if (raw->raw && reject_write(host->reject, raw->raw, raw->len, err) < 0)
 		return record_failed(host, err, 0);
 	host->rejected++;
 	log_msg(PEIL_LOG_WARNING, "%s:%ld:%s%s%s %s (row rejected)",
@@ -561,8 +574,7 @@ static void scope_stamp(peil_host *host)
 		     host->scope_value);
 }
 
-static int services_record_end(peil_host *host, const char *raw,
-			       size_t raw_len, peil_error *err)
+static int record_end(peil_host *host, struct raw_text *raw, peil_error *err)
 {
 	const peil_value *values;
 	long line;
@@ -601,7 +613,7 @@ static int services_record_end(peil_host *host, const char *raw,
 	value_map_record_end(host->value_map, !host->invalid);
 	if (host->invalid) {
 		if (host->reject_mode && !host->invalid_fatal)
-			return reject_record(host, raw, raw_len, err);
+			return reject_record(host, raw, err);
 		error_set(err, host->file, host->line, host->invalid_origin,
 			  "%s", host->invalid_message);
 		return record_failed(host, err, 0);
@@ -613,6 +625,24 @@ static int services_record_end(peil_host *host, const char *raw,
 	else
 		host->rows++;
 	return PEIL_RECORD_STORED;
+}
+
+static int services_record_end(peil_host *host, const char *raw,
+			       size_t raw_len, peil_error *err)
+{
+	struct raw_text text = { raw, raw_len, NULL, NULL };
+
+	return record_end(host, &text, err);
+}
+
+static int services_record_end_lazy(peil_host *host,
+				    int (*raw)(void *ctx, const char **text,
+					       size_t *len),
+				    void *ctx, peil_error *err)
+{
+	struct raw_text text = { NULL, 0, raw, ctx };
+
+	return record_end(host, &text, err);
 }
 
 static const peil_services services = {
@@ -630,6 +660,7 @@ static const peil_services services = {
 	.record_end = services_record_end,
 	.record_invalid = services_record_invalid,
 	.record_header = services_record_header,
+	.record_end_lazy = services_record_end_lazy,
 };
 
 const peil_services *host_services(void)

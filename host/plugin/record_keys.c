@@ -5,7 +5,10 @@
  * text, so that no value can run into the next ("a" + "b c" is not
  * "a b" + "c").  A key of one text field is looked up by its text as the
  * record queue holds it, without a copy: the check costs an ingest of
- * 400,000 cases about 0.1 s and 17 MB.
+ * 400,000 cases about 0.1 s and 17 MB.  Exports mostly list their
+ * cases in order of their number: a key greater than the one before is
+ * new without a probe of the hash table (strmap_put_sorted), which cut the
+ * CPU of an ingest of a million narrow rows by a tenth (issue 22).
  */
 #include "plugin/record_keys.h"
 
@@ -125,7 +128,8 @@ int record_keys_note(record_keys *k, const record_queue *q,
 		key = k->text;
 	}
 	if (len < 0 ||
-	    (index = strmap_put(&k->keys, key, (size_t)len, &added)) < 0)
+	    (index = strmap_put_sorted(&k->keys, key, (size_t)len,
+					  &added)) < 0)
 		return -1;
 	if (added) {
 		lines = grow_for(k->lines, (size_t)index, sizeof(*lines));

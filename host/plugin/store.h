@@ -40,7 +40,8 @@ enum store_version {
 	STORE_V9_SIZES = 9,	/* keeps_result_size */
 	STORE_V10_EARLIER = 10,	/* keeps_earlier_figures */
 	STORE_V11_DEFINITIONS = 11,	/* keeps_kpi_definitions */
-	STORE_V12_CONFIRMATIONS = 12	/* keeps_run_confirmations,
+	STORE_V12_LISTINGS = 12,	/* keeps_run_listings */
+	STORE_V13_CONFIRMATIONS = 13	/* keeps_run_confirmations,
 					   results_copy */
 };
 

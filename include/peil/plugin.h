@@ -36,6 +36,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -164,7 +166,7 @@ typedef struct peil_ingest_entry {
 	 * Storage plugins keep and compare it as opaque text. */
 	const char *settings_sha256;
 
-	/* ---- since storage ops version 12 ---- */
+	/* ---- since storage ops version 13 ---- */
 
 	/* The file as it was when it was hashed: its size in bytes, its
 	 * modification time in nanoseconds since the epoch and its inode
@@ -178,7 +180,7 @@ typedef struct peil_ingest_entry {
 } peil_ingest_entry;
 
 typedef struct peil_run_info {
-	const char *kind;	/* "run" or "eval" */
+	const char *kind;	/* "run", "eval" or "cases" */
 	int64_t started;	/* unix seconds */
 	const char *period_from; /* ISO date */
 	const char *period_to;
@@ -187,6 +189,14 @@ typedef struct peil_run_info {
 	const char *inputs_sha256; /* fingerprint of the ingest log */
 
 	/* ---- since storage ops version 12 ---- */
+
+	/* What a run of kind "cases" listed (peil cases): the KPI, period,
+	 * cell and options, e.g. "zrm_vooruit 2018-Q1 {"domain":"Financien"}
+	 * --fields date,score"; NULL for other runs.  A store keeps it when
+	 * its keeps_run_listings is set; the host sets it for any store. */
+	const char *listing;
+
+	/* ---- since storage ops version 13 ---- */
 
 	/* The run whose figures this one confirms: nothing it was built
 	 * from changed since (its inputs, definitions, periods and the
@@ -211,6 +221,13 @@ typedef struct peil_run_record {
 	const char *inputs_sha256;
 
 	/* ---- since storage ops version 12 ---- */
+
+	/* peil_run_info.listing as recorded; NULL when none.  The host
+	 * reads it from runs_scan only of a store whose keeps_run_listings
+	 * is set (the struct of any other may end before it). */
+	const char *listing;
+
+	/* ---- since storage ops version 13 ---- */
 
 	/* As peil_run_info.confirms; 0 for a run recorded before.  The host
 	 * reads it only from a store whose keeps_run_confirmations is set
@@ -410,10 +427,44 @@ typedef struct peil_services {
 	 * stored is marked as ingested only when the plugin ended no record
 	 * and gave its header (or the file has no line after its first). */
 	void (*record_header)(peil_host *host, const char *raw, size_t len);
+
+	/* ---- version 3: the reject line built only when it is needed ---- */
+
+	/* record_end, for a plugin whose raw text of a record costs work to
+	 * build (a row of cells, not a line of the file): the host calls raw
+	 * at most once, only when the record goes to the reject file; raw
+	 * fills *text and *len (valid until the plugin's next call into the
+	 * host) and returns 0, or -1 when it cannot (out of memory: the
+	 * record then fails).  Returns what record_end returns. */
+	int (*record_end_lazy)(peil_host *host,
+			       int (*raw)(void *ctx, const char **text,
+					  size_t *len),
+			       void *ctx, peil_error *err);
 } peil_services;
 
 #define PEIL_SERVICES_SIZE_V1 PEIL_SIZE_TO(peil_services, record_end)
 #define PEIL_SERVICES_SIZE_V2 PEIL_SIZE_TO(peil_services, record_header)
+#define PEIL_SERVICES_SIZE_V3 PEIL_SIZE_TO(peil_services, record_end_lazy)
+
+/* For an input plugin's open: 0 when the host's services are of this
+ * ABI version and hold at least `needed` bytes (a PEIL_SERVICES_SIZE_VN),
+ * else -1 with err filled in.  Without svc->fail there is no other way
+ * to report, so this writes err itself. */
+static inline int peil_services_check(const peil_services *svc,
+				      const char *plugin, size_t needed,
+				      peil_error *err)
+{
+	if (svc != NULL && svc->abi_version == PEIL_ABI_VERSION &&
+	    svc->size >= needed)
+		return 0;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->message, sizeof(err->message),
+		 "%s: host services of ABI version %u, size %u; this plugin "
+		 "needs version %u, size %zu", plugin,
+		 svc ? (unsigned)svc->abi_version : 0u,
+		 svc ? (unsigned)svc->size : 0u, PEIL_ABI_VERSION, needed);
+	return -1;
+}
 
 /* --------------------------------------------------------- plugin kinds */
 
@@ -674,7 +725,15 @@ typedef struct peil_storage_ops {
 	 * definition hash is still the same. */
 	int keeps_kpi_definitions;
 
-	/* ---- version 12: runs that confirm another, or keep figures ---- */
+	/* ---- version 12: what a cases run listed ---- */
+
+	/* Nonzero when run_begin keeps peil_run_info.listing and runs_scan
+	 * gives it back as peil_run_record.listing (NULL for a run recorded
+	 * before).  Without it, the history of a cases run says only its
+	 * kind and period (the log line says what was listed). */
+	int keeps_run_listings;
+
+	/* ---- version 13: runs that confirm another, or keep figures ---- */
 
 	/* Nonzero when run_begin keeps peil_run_info.confirms and runs_scan
 	 * gives it back as peil_run_record.confirms (0 for a run recorded
@@ -710,6 +769,8 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V11 \
 	PEIL_SIZE_TO(peil_storage_ops, keeps_kpi_definitions)
 #define PEIL_STORAGE_OPS_SIZE_V12 \
+	PEIL_SIZE_TO(peil_storage_ops, keeps_run_listings)
+#define PEIL_STORAGE_OPS_SIZE_V13 \
 	PEIL_SIZE_TO(peil_storage_ops, results_copy)
 
 typedef enum peil_plugin_kind {

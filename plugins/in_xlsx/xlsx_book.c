@@ -441,7 +441,9 @@ static void strings_end(void *ctx, const xmlChar *localname,
 		r->in_phonetic = 0;
 	} else if (strcmp(n, "si") == 0 && r->in_si && !r->failed) {
 		r->in_si = 0;
-		if (strings_mark(r->book))
+		/* each string NUL-ended in the table, so that a cell can
+		 * point at it */
+		if (strings_append(r->book, "", 1) || strings_mark(r->book))
 			r->failed = 1;
 		else
 			r->book->string_count++;
@@ -569,7 +571,7 @@ int xlsx_book_string(xlsx_book *book, size_t i, const char **text,
 
 	if (i >= book->string_count)
 		return -1;
-	n = book->at[i + 1] - book->at[i];
+	n = book->at[i + 1] - book->at[i] - 1;	/* without its NUL */
 	*len = n;
 	if (book->spill == NULL) {
 		*text = book->text + book->at[i];
@@ -587,6 +589,7 @@ int xlsx_book_string(xlsx_book *book, size_t i, const char **text,
 	if (fseek(book->spill, (long)book->at[i], SEEK_SET) != 0 ||
 	    fread(book->text, 1, n, book->spill) != n)
 		return -1;
+	book->text[n] = '\0';
 	fseek(book->spill, 0, SEEK_END);
 	*text = book->text;
 	return 0;

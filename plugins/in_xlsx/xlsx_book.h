@@ -28,7 +28,7 @@ typedef struct xlsx_book {
 	size_t style_count;
 
 	/* shared strings: string i is bytes [at[i], at[i + 1]) of the text,
-	 * in memory or, once spilled, in the file */
+	 * its NUL last, in memory or, once spilled, in the file */
 	size_t *at;
 	size_t at_cap;
 	size_t string_count;
@@ -47,9 +47,10 @@ int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,
 /* Frees what load allocated; accepts NULL. */
 void xlsx_book_release(xlsx_book *book);
 
-/* Shared string i: its text and length through *text / *len (valid until
- * the next call).  Returns -1 when i is out of range or the spill file
- * cannot be read. */
+/* Shared string i: its text (NUL-ended) and length through *text / *len,
+ * valid as long as the book while the table is in memory (spill NULL),
+ * else until the next call.  Returns -1 when i is out of range or the
+ * spill file cannot be read. */
 int xlsx_book_string(xlsx_book *book, size_t i, const char **text,
 		     size_t *len);
 

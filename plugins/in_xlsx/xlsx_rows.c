@@ -3,7 +3,7 @@
  *
  * The parser copies each row into the block it fills (the row, its cells,
  * their texts, each NUL-ended: a row of xlsx_sheet is valid only during
- * its call) and hands the block over when the next row does not fit; the
+ * its call; a shared string stays where it is, in the workbook's table) and hands the block over when the next row does not fit; the
  * calling thread calls fn on each row of a block, then hands the block
  * back.  A block that holds no row yet grows to take a row larger than
  * it, so that every row fits one block; a block's arrays move only then,
@@ -61,13 +61,15 @@ static int block_alloc(struct block *b)
 	return -1;
 }
 
-/* The bytes of the row's texts, each with its NUL. */
+/* The bytes of the row's texts that are copied (not the table's), each
+ * with its NUL. */
 static size_t row_text_bytes(const xlsx_row *row)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < row->cell_count; i++)
-		n += row->cells[i].len + 1;
+		if (!row->cells[i].in_table)
+			n += row->cells[i].len + 1;
 	return n;
 }
 
@@ -106,6 +108,8 @@ static void block_add(struct block *b, const xlsx_row *row)
 		char *text = b->text + b->text_len;
 
 		cells[i] = row->cells[i];
+		if (cells[i].in_table)	/* the book outlives the read */
+			continue;
 		memcpy(text, row->cells[i].text, row->cells[i].len);
 		text[row->cells[i].len] = '\0';
 		cells[i].text = text;

@@ -28,10 +28,22 @@
 #define MAX_COLUMNS 16384
 #define MAX_ROWS 1048576L
 
+/* A cell's t, read once at its <c>. */
+enum cell_type {
+	TYPE_NUMBER,		/* n, or no t */
+	TYPE_SHARED,		/* s */
+	TYPE_TEXT,		/* inlineStr, str */
+	TYPE_BOOLEAN,		/* b */
+	TYPE_ERROR,		/* e */
+	TYPE_DATE,		/* d */
+	TYPE_UNKNOWN
+};
+
 /* The cell being read, between <c> and </c>. */
 struct cell_read {
 	long column;
-	char type[16];
+	enum cell_type type;
+	char unknown[16];	/* t as written, when TYPE_UNKNOWN */
 	long style;
 	int has_value;
 	size_t start;		/* its text's offset in sheet->text */
@@ -80,20 +92,40 @@ void xlsx_cell_name(size_t column, long row, char *buf, size_t size)
 	snprintf(buf, size, "%.*s%ld", (int)n, letters, row);
 }
 
-/* "B17" -> column 1 (row digits ignored); -1 when not a reference. */
-static long parse_column(const char *ref)
+/* The n bytes "B17" -> column 1 (row digits ignored); -1 when not a
+ * reference. */
+static long parse_column(const char *ref, size_t n)
 {
 	long column = 0;
-	const char *p;
+	size_t i;
 
-	for (p = ref; *p >= 'A' && *p <= 'Z'; p++) {
-		column = column * 26 + (*p - 'A' + 1);
+	for (i = 0; i < n && ref[i] >= 'A' && ref[i] <= 'Z'; i++) {
+		column = column * 26 + (ref[i] - 'A' + 1);
 		if (column > MAX_COLUMNS)
 			return -1;
 	}
-	if (p == ref || *p < '1' || *p > '9')
+	if (i == 0 || i == n || ref[i] < '1' || ref[i] > '9')
 		return -1;
 	return column - 1;
+}
+
+/* The number that the n bytes spell when they are only digits (what
+ * Excel writes for an index or a style): 0, or -1 for anything else,
+ * which the callers read with strtol's leniency instead. */
+static int digits_value(const char *v, size_t n, unsigned long *out)
+{
+	unsigned long x = 0;
+	size_t i;
+
+	if (n == 0 || n > 9)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (unsigned long)(v[i] - '0');
+	}
+	*out = x;
+	return 0;
 }
 
 xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
@@ -152,7 +184,6 @@ static int fail(xlsx_sheet *sheet, long column, const char *fmt,
  * value.  Cells must come in column order, as the format requires. */
 static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 {
-	const char *t = c->type;
 	xlsx_cell *cell;
 	size_t len;
 
@@ -181,38 +212,59 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	cell = &sheet->cells[sheet->cell_count];
 	memset(cell, 0, sizeof(*cell));
 	cell->column = (size_t)c->column;
-	if (strcmp(t, "s") == 0) {
+	switch (c->type) {
+	case TYPE_SHARED: {
 		/* A <c t="s"> without a <v> has no text at all yet. */
 		const char *value = sheet->text.data ? sheet->text.data + c->start
 						     : "";
 		const char *shared;
 		char *end;
-		unsigned long index = strtoul(value, &end, 10);
+		unsigned long index;
 
-		if (end == value || *end != '\0' ||
-		    xlsx_book_string(sheet->book, index, &shared, &len))
+		if (digits_value(value, sheet->text.len - c->start, &index)) {
+			index = strtoul(value, &end, 10);
+			if (end == value || *end != '\0')
+				index = (unsigned long)-1;
+		}
+		if (xlsx_book_string(sheet->book, index, &shared, &len))
 			return fail(sheet, c->column,
 				    "shared string '%s' is not in the workbook's table",
 				    value);
 		sheet->text.len = c->start;
+		cell->kind = XLSX_TEXT;
+		if (sheet->book->spill == NULL) {
+			/* the table's own string: nothing copied */
+			cell->text = shared;
+			cell->len = len;
+			cell->in_table = 1;
+			sheet->cell_count++;
+			return 0;
+		}
 		if (xlsx_buffer_add(&sheet->text, shared, len))
 			return fail(sheet, c->column, "%s", "out of memory");
+		break;
+	}
+	case TYPE_TEXT:
 		cell->kind = XLSX_TEXT;
-	} else if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0) {
-		cell->kind = XLSX_TEXT;
-	} else if (strcmp(t, "b") == 0) {
+		break;
+	case TYPE_BOOLEAN:
 		cell->kind = XLSX_BOOLEAN;
-	} else if (strcmp(t, "e") == 0) {
+		break;
+	case TYPE_ERROR:
 		cell->kind = XLSX_ERROR;
-	} else if (strcmp(t, "d") == 0) {
+		break;
+	case TYPE_DATE:
 		cell->kind = XLSX_ISO_DATE;
-	} else if (t[0] == '\0' || strcmp(t, "n") == 0) {
+		break;
+	case TYPE_NUMBER:
 		cell->kind = XLSX_NUMBER;
 		cell->is_date = c->style >= 0 &&
 				(size_t)c->style < sheet->book->style_count &&
 				sheet->book->date_style[c->style];
-	} else {
-		return fail(sheet, c->column, "unknown cell type t=\"%s\"", t);
+		break;
+	case TYPE_UNKNOWN:
+		return fail(sheet, c->column, "unknown cell type t=\"%s\"",
+			    c->unknown);
 	}
 	if (xlsx_buffer_add(&sheet->text, "", 0))	/* its NUL, also for empty text */
 		return fail(sheet, c->column, "%s", "out of memory");
@@ -223,14 +275,16 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	return 0;
 }
 
+/* An attribute's value as libxml2 hands it: not NUL-ended. */
+struct attribute {
+	const char *value;	/* NULL when absent */
+	size_t len;
+};
+
 /* The attributes of a <row> or <c> that are read, without a prefix: r,
- * t and s, each cut to its buffer; "" when absent (has_r tells an empty
- * r from none). */
+ * t and s. */
 struct tag_attributes {
-	int has_r;
-	char r[32];
-	char t[16];
-	char s[32];
+	struct attribute r, t, s;
 };
 
 /* One pass over a SAX2 start tag's attributes (localname, prefix, URI,
@@ -240,51 +294,91 @@ static void read_attributes(const xmlChar **attributes, int count,
 {
 	int i;
 
-	out->has_r = 0;
-	out->r[0] = out->t[0] = out->s[0] = '\0';
+	memset(out, 0, sizeof(*out));
 	for (i = 0; i < count; i++) {
 		const xmlChar **a = attributes + 5 * i;
 		const char *name = (const char *)a[0];
-		size_t n = (size_t)(a[4] - a[3]), size;
-		char *buf;
+		struct attribute *to;
 
 		if (a[1] != NULL || name[0] == '\0' || name[1] != '\0')
 			continue;
 		switch (name[0]) {
 		case 'r':
-			out->has_r = 1;
-			buf = out->r;
-			size = sizeof(out->r);
+			to = &out->r;
 			break;
 		case 't':
-			buf = out->t;
-			size = sizeof(out->t);
+			to = &out->t;
 			break;
 		case 's':
-			buf = out->s;
-			size = sizeof(out->s);
+			to = &out->s;
 			break;
 		default:
 			continue;
 		}
-		if (n >= size)
-			n = size - 1;
-		memcpy(buf, a[3], n);
-		buf[n] = '\0';
+		to->value = (const char *)a[3];
+		to->len = (size_t)(a[4] - a[3]);
 	}
+}
+
+/* An attribute's value into buf, NUL-ended and cut to size; "" when
+ * absent. */
+static char *attribute_text(const struct attribute *a, char *buf,
+			    size_t size)
+{
+	size_t n = a->len < size ? a->len : size - 1;
+
+	if (n > 0)
+		memcpy(buf, a->value, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A cell's t: "" (absent) and "n" are numbers. */
+static enum cell_type type_of(const struct attribute *t)
+{
+	const char *v = t->value;
+
+	switch (t->len) {
+	case 0:
+		return TYPE_NUMBER;
+	case 1:
+		switch (v[0]) {
+		case 'n':
+			return TYPE_NUMBER;
+		case 's':
+			return TYPE_SHARED;
+		case 'b':
+			return TYPE_BOOLEAN;
+		case 'e':
+			return TYPE_ERROR;
+		case 'd':
+			return TYPE_DATE;
+		}
+		break;
+	case 3:
+		if (memcmp(v, "str", 3) == 0)
+			return TYPE_TEXT;
+		break;
+	case 9:
+		if (memcmp(v, "inlineStr", 9) == 0)
+			return TYPE_TEXT;
+		break;
+	}
+	return TYPE_UNKNOWN;
 }
 
 static int start_row(xlsx_sheet *sheet, const xmlChar **attributes,
 		     int count)
 {
 	struct tag_attributes a;
-	char *value = a.r;
+	char value[32];
 	long number = sheet->row_number + 1;
 
 	read_attributes(attributes, count, &a);
-	if (a.has_r) {
+	if (a.r.value != NULL) {
 		char *end;
 
+		attribute_text(&a.r, value, sizeof(value));
 		number = strtol(value, &end, 10);
 		if (end == value || *end != '\0' || number < 1 ||
 		    number > MAX_ROWS || number <= sheet->row_number) {
@@ -307,23 +401,32 @@ static int start_cell(xlsx_sheet *sheet, const xmlChar **attributes,
 {
 	struct cell_read *c = &sheet->cell;
 	struct tag_attributes a;
+	char buf[32];
+	unsigned long style;
 
 	memset(c, 0, sizeof(*c));
 	read_attributes(attributes, count, &a);
 	c->column = sheet->last_column + 1;
-	if (a.has_r) {
-		c->column = parse_column(a.r);
+	if (a.r.value != NULL) {
+		c->column = parse_column(a.r.value, a.r.len);
 		if (c->column < 0) {
 			snprintf(sheet->msg, sheet->msg_size,
 				 "row %ld: cell reference r=\"%s\" is not a cell (a damaged sheet)",
-				 sheet->row_number, a.r);
+				 sheet->row_number,
+				 attribute_text(&a.r, buf, sizeof(buf)));
 			sheet->failed = 1;
 			return -1;
 		}
 	}
 	sheet->last_column = c->column;
-	memcpy(c->type, a.t, sizeof(c->type));
-	c->style = strtol(a.s, NULL, 10);
+	c->type = type_of(&a.t);
+	if (c->type == TYPE_UNKNOWN)
+		attribute_text(&a.t, c->unknown, sizeof(c->unknown));
+	if (digits_value(a.s.value, a.s.len, &style) == 0)
+		c->style = (long)style;
+	else	/* absent (style 0), or read as strtol reads it */
+		c->style = strtol(attribute_text(&a.s, buf, sizeof(buf)),
+				  NULL, 10);
 	c->start = sheet->text.len;
 	return 0;
 }
@@ -335,7 +438,8 @@ static void finish_row(xlsx_sheet *sheet, xlsx_row *row)
 	size_t i;
 
 	for (i = 0; i < sheet->cell_count; i++)
-		sheet->cells[i].text = sheet->text.data
+		if (!sheet->cells[i].in_table)
+			sheet->cells[i].text = sheet->text.data
 					       ? sheet->text.data +
 							 sheet->text_at[i]
 					       : "";

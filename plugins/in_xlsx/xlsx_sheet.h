@@ -29,8 +29,10 @@ typedef struct xlsx_cell {
 	size_t column;		/* from 0: A is 0 */
 	xlsx_kind kind;
 	int is_date;		/* a number whose style formats a date */
-	const char *text;	/* NUL-terminated; valid until the next row */
+	const char *text;	/* NUL-terminated; valid until the next row, */
 	size_t len;
+	int in_table;		/* or, when set, as long as the book (a
+				   shared string of the table in memory) */
 } xlsx_cell;
 
 typedef struct xlsx_row {

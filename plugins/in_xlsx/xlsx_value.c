@@ -112,6 +112,19 @@ int xlsx_iso_date(const char *text, int32_t *days)
 	return 0;
 }
 
+double xlsx_number(const char *text)
+{
+	const char *digits = text + (text[0] == '-');
+	int64_t x = 0;
+	size_t n;
+
+	for (n = 0; n < 16 && digits[n] >= '0' && digits[n] <= '9'; n++)
+		x = x * 10 + (digits[n] - '0');
+	if (n == 0 || n > 15 || digits[n] != '\0')
+		return strtod(text, NULL);
+	return text[0] == '-' ? -(double)x : (double)x;
+}
+
 void xlsx_number_text(const char *text, char *buf, size_t size)
 {
 	char *end;

@@ -196,8 +196,8 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	static const char sql[] =
 		"INSERT INTO peil_run (kind, started, status, period_from,"
 		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
-		" last_ingest, confirms) VALUES (?, ?, 'running', ?, ?, ?, ?,"
-		" ?, (SELECT coalesce(max(id), 0) FROM peil_ingest),"
+		" last_ingest, listing, confirms) VALUES (?, ?, 'running', ?, ?,"
+		" ?, ?, ?, (SELECT coalesce(max(id), 0) FROM peil_ingest), ?,"
 		" nullif(?, 0))";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
@@ -220,7 +220,8 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	bind_text(stmt, 5, info->config_sha256);
 	bind_text(stmt, 6, info->scripts_sha256);
 	bind_text(stmt, 7, info->inputs_sha256);
-	sqlite3_bind_int64(stmt, 8, info->confirms);
+	bind_text(stmt, 8, info->listing);
+	sqlite3_bind_int64(stmt, 9, info->confirms);
 	rc = step_done(st, stmt, err, NULL, "cannot record the run");
 	if (rc == 0)
 		*run_id = sqlite3_last_insert_rowid(st->db);
@@ -489,7 +490,8 @@ static int run_row(void *ctx, sqlite3_stmt *stmt)
 		.config_sha256 = store_column_text(stmt, 7),
 		.scripts_sha256 = store_column_text(stmt, 8),
 		.inputs_sha256 = store_column_text(stmt, 9),
-		.confirms = sqlite3_column_int64(stmt, 10),
+		.listing = store_column_text(stmt, 10),
+		.confirms = sqlite3_column_int64(stmt, 11),
 	};
 
 	call->seen = 1;
@@ -500,25 +502,27 @@ int store_runs_scan(void *state, int64_t run_id,
 		    int (*fn)(void *ctx, const peil_run_record *run), void *ctx,
 		    peil_error *err)
 {
-	/* A read-only store of schema version 7 or before has no
-	 * confirmations. */
-	static const char sql[] =
-		"SELECT id, kind, started, ended, status, period_from,"
-		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
-		" confirms FROM peil_run WHERE ?1 = 0 OR id = ?1"
-		" ORDER BY id DESC";
-	static const char sql_v7[] =
-		"SELECT id, kind, started, ended, status, period_from,"
-		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
-		" NULL FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC";
+	/* A read-only store of schema version 7 or before has no listings,
+	 * one of version 8 or before no confirmations. */
+#define RUNS_SELECT \
+	"SELECT id, kind, started, ended, status, period_from, period_to," \
+	" config_sha256, scripts_sha256, inputs_sha256, "
+#define RUNS_WHERE " FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC"
+	static const char sql[] = RUNS_SELECT "listing, confirms" RUNS_WHERE;
+	static const char sql_v8[] = RUNS_SELECT "listing, 0" RUNS_WHERE;
+	static const char sql_v7[] = RUNS_SELECT "NULL, 0" RUNS_WHERE;
+#undef RUNS_SELECT
+#undef RUNS_WHERE
 	struct store *st = state;
 	struct runs_call call = { fn, ctx, 0 };
 	sqlite3_stmt *stmt;
 	int rc;
 
 	if (sqlite3_prepare_v2(st->db,
-			       store_table_lacks(st, "peil_run", "confirms")
-				       ? sql_v7 : sql,
+			       store_table_lacks(st, "peil_run", "listing")
+				       ? sql_v7
+			       : store_table_lacks(st, "peil_run", "confirms")
+				       ? sql_v8 : sql,
 			       -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the runs");
 	sqlite3_bind_int64(stmt, 1, run_id);

@@ -29,9 +29,12 @@
  *    (STORE_ROW_COLUMN).
  * 5: peil_result.size, the rows or persons behind a figure (NULL for the
  *    figures stored before).
- * 8: peil_run.confirms, the run whose figures a run that changed nothing
- *    confirms (NULL for the runs before, and for a run that evaluated). */
-#define STORE_SCHEMA_VERSION 8
+ * 6: peil_result.earlier.  7: peil_run_kpi.definition.
+ * 8: peil_run.listing, what a cases run listed (NULL before).
+ * 9: peil_run.confirms, the run whose figures a run that changed nothing
+ *    confirms (NULL for the runs before, and for a run that evaluated);
+ *    peil_ingest's file_size, file_mtime_ns and file_inode. */
+#define STORE_SCHEMA_VERSION 9
 
 /* The reports written (version 8 of peil_storage_ops).  Not a schema
  * version of its own: a store of version 4 gets the table from the first

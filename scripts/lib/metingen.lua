@@ -1,5 +1,5 @@
--- lib/metingen.lua - eerste en laatste meting, gedeeld door de scripts
--- van de participatieladder en de zelfredzaamheidsmatrix:
+-- lib/metingen.lua - eerste en laatste meting, voor de scripts van de
+-- zelfredzaamheidsmatrix:
 --   local metingen = require("lib.metingen")
 --
 -- Een meting is een rij met date ("JJJJ-MM-DD"), score en, bij de ZRM,
@@ -29,31 +29,6 @@ function M.change(rows, from, to)
     end
   end
   if counted then return delta end
-  return nil
-end
-
--- De datum van de eerste meting in het traject van `start` tot `stop`
--- (stop nil: het loopt nog) die minstens `rungs` boven de eerste meting in
--- het traject staat (de trede bij de start; twee metingen op één dag: de
--- kleinste sleutel eerst); nil als er geen is.
-function M.first_rise(rows, start, stop, rungs)
-  local in_trajectory = {}
-  for _, r in ipairs(rows or {}) do
-    if r.date >= start and (stop == nil or r.date <= stop) then
-      in_trajectory[#in_trajectory + 1] = r
-    end
-  end
-  -- by date, and on one day by key, so that the start is always the same
-  table.sort(in_trajectory, function(a, b)
-    if a.date ~= b.date then return a.date < b.date end
-    return (a.measurement_id or "") < (b.measurement_id or "")
-  end)
-  local base = in_trajectory[1]
-  for i = 2, #in_trajectory do
-    if in_trajectory[i].score >= base.score + rungs then
-      return in_trajectory[i].date
-    end
-  end
   return nil
 end
 

@@ -106,7 +106,11 @@ bench_config() {
 
 # bench_options ROWS FILE ARGS...: the options of a benchmark script,
 # into rows_list (default ROWS), runs (3), build ($src/build) and out
-# ($src/build/bench/FILE).  Needs $src.
+# ($src/build/bench/FILE).  An option of the script alone goes to its
+# function bench_option ARGS..., when it defines one: it returns 0 with
+# $taken set to the number of arguments it used, or 1 for an option it
+# does not know; $bench_usage lists such options for the usage line.
+# Needs $src.
 bench_options() {
 	rows_list=$1 runs=3 build=$src/build out=$src/build/bench/$2
 	shift 2
@@ -116,7 +120,13 @@ bench_options() {
 		--runs) runs=$2; shift 2 ;;
 		--build) build=$(cd "$2" && pwd); shift 2 ;;
 		--out) out=$2; shift 2 ;;
-		*) echo "usage: $0 [--rows N...] [--runs N] [--build DIR] [--out FILE]" >&2; exit 64 ;;
+		*)
+			if declare -F bench_option >/dev/null && bench_option "$@"; then
+				shift "$taken"
+			else
+				echo "usage: $0 [--rows N...] [--runs N] ${bench_usage:-}[--build DIR] [--out FILE]" >&2
+				exit 64
+			fi ;;
 		esac
 	done
 }
@@ -139,3 +149,63 @@ time_run() {
 	peak=$((rss / 1024))
 }
 
+# The narrow shape: one 9-column case export, $1, made of the demo's case
+# exports "${@:2}" (Windows-1252 bytes kept, CRLF): the fields the case
+# indicators need (case id, team, registered, first meeting, closed,
+# referrer, closure reason, self-reliance, mark) and about 1 200 teams,
+# each demo team split in 86 by the case's number, as a large
+# municipality's registration system exports them.  Made once.
+narrow_export() {
+	local out=$1
+	shift
+	[ -s "$out" ] && return 0
+	mkdir -p "$(dirname "$out")"
+	LC_ALL=C awk '
+	# A ";" inside quotes (a team such as "West; Kanaalzone") as \001
+	# while the line is split.
+	function protect(s,   out, i, c, q) {
+		out = ""; q = 0
+		for (i = 1; i <= length(s); i++) {
+			c = substr(s, i, 1)
+			if (c == "\"")
+				q = !q
+			out = out (c == ";" && q ? "\001" : c)
+		}
+		return out
+	}
+	BEGIN { FS = ";"; OFS = ";" }
+	{ sub(/\r$/, "") }
+	FNR == 1 && NR > 1 { next }
+	index($0, "\"") { $0 = protect($0) }
+	{
+		team = $2
+		if (FNR > 1) {
+			split($1, id, "-")
+			suffix = " " ((substr(id[1], 2) * 7 + id[2]) % 86 + 1)
+			if (team ~ /^".*"$/)
+				team = substr(team, 1, length(team) - 1) suffix "\""
+			else
+				team = team suffix
+		}
+		line = $1 OFS team OFS $6 OFS $7 OFS $8 OFS $9 OFS $10 OFS $11 OFS $12
+		gsub("\001", ";", line)
+		printf("%s\r\n", line)
+	}' "$@" >"$out.tmp" && mv "$out.tmp" "$out"
+}
+
+# The configuration of the narrow shape (on stdin the one of
+# bench_config), reading the export $1: the dataset cases and the source
+# demo_cases with its 9 fields only, the registration-quality fields of
+# the report and the KPIs of [run] kpis cut to them.
+narrow_config() {
+	LC_ALL=C awk -v path="$1" '
+	/^\[/ { section = $0 }
+	section == "[dataset cases]" &&
+	    /^field\.(organisation|district|neighbourhood|person|entered) / { next }
+	section == "[source demo_cases]" &&
+	    /^column\.(Organisatie|Wijkcode|Buurtcode|Persoonsnummer|Datum invoer) / { next }
+	section == "[source demo_cases]" && /^path = / { $0 = "path = " path }
+	/^quality_fields = / { $0 = "quality_fields = referrer" }
+	/^kpis = / { $0 = $0 ", -kwaliteit_zonder_buurt, -kwaliteit_zonder_persoon, -kwaliteit_laat_ingevoerd" }
+	{ print }'
+}

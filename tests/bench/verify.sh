@@ -3,10 +3,12 @@
 # computed by hand-written SQL (case_indicators.sql) over sqlite3's import
 # of the demo exports (cases and case members): two methods, one answer,
 # for every KPI the SQL computes, every breakdown cell and every month.
+# SHAPE demo (the default) reads the demo's 14-column exports; narrow one
+# 9-column export of them with about 1 200 teams (lib.sh: narrow_export).
 #
-#   verify.sh PEIL PEIL_DEMO SOURCE_DIR PLUGIN_DIR
+#   verify.sh PEIL PEIL_DEMO SOURCE_DIR PLUGIN_DIR [demo|narrow]
 set -u
-peil=$1 demo=$2 src=$3 plugins=$4
+peil=$1 demo=$2 src=$3 plugins=$4 shape=${5:-demo}
 here=$(dirname "$0")
 . "$here/lib.sh"
 work=$(mktemp -d /tmp/peil-verify-XXXXXX)
@@ -15,13 +17,20 @@ trap 'rm -rf "$work"' EXIT
 "$demo" --out "$work/demo" --from-year 2016 --to-year 2018 \
 	--cases-per-year 3000 >/dev/null || exit 1
 bench_config "$src" "$work/demo" "$work/peil.db" "$plugins" >"$work/peil.ini"
+cases=("$work"/demo/export_casussen_*.csv)
+if [ "$shape" = narrow ]; then
+	narrow_export "$work/narrow/export_smal.csv" "${cases[@]}" || exit 1
+	cases=("$work/narrow/export_smal.csv")
+	narrow_config "${cases[0]}" <"$work/peil.ini" >"$work/narrow.ini"
+	mv "$work/narrow.ini" "$work/peil.ini"
+fi
 "$peil" ingest --config "$work/peil.ini" 2>"$work/err" || { cat "$work/err"; exit 1; }
 "$peil" eval --config "$work/peil.ini" --period 2018 --format json \
 	>"$work/peil.json" 2>>"$work/err" || { cat "$work/err"; exit 1; }
 
-utf8_copies "$work/utf8" "$work"/demo/export_casussen_*.csv || exit 1
+utf8_copies "$work/utf8" "${cases[@]}" || exit 1
 {
-	import_commands "$work"/utf8/export_casussen_*.csv
+	import_commands "${cases[@]/#*\//$work/utf8/}"
 	members_import_commands "$work/demo/export_leden.csv"
 	holidays_sql 2010 2020
 	months_sql 2018

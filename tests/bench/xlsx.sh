@@ -6,19 +6,24 @@
 # their own).  Not a test: it asserts nothing; docs/benchmarks.md ("xlsx
 # against csv") holds its figures.
 #
-#   tests/bench/xlsx.sh [--rows 200000] [--runs 7] [--build build]
+#   tests/bench/xlsx.sh [--rows 200000] [--runs 7] [--build build] [--perf N]
 #
 # Prints each run, then per format the best and median seconds (wall, and
 # CPU: user + system of all threads) and peak MB, and the ratios xlsx / csv.  Needs GNU time (/usr/bin/time).
+# With --perf N, then N more ingests of each format under perf (task-clock
+# sampled at 4000 Hz): the CPU milliseconds of each thread, in the order the
+# threads started, which a shared machine disturbs far less than the wall
+# clock.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-rows=200000 runs=7 build=$src/build
+rows=200000 runs=7 build=$src/build perf_runs=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rows) rows=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--build) build=$(cd "$2" && pwd); shift 2 ;;
-	*) echo "usage: $0 [--rows N] [--runs N] [--build DIR]" >&2; exit 64 ;;
+	--perf) perf_runs=$2; shift 2 ;;
+	*) echo "usage: $0 [--rows N] [--runs N] [--build DIR] [--perf N]" >&2; exit 64 ;;
 	esac
 done
 command -v /usr/bin/time >/dev/null || { echo "xlsx.sh: GNU time is needed (apt-get install time)" >&2; exit 1; }
@@ -83,3 +88,15 @@ echo "csv  best ${csv_best} s  median ${csv_median} s  CPU median ${csv_cpu} s  
 echo "xlsx best ${xlsx_best} s  median ${xlsx_median} s  CPU median ${xlsx_cpu} s  peak ${xlsx_mb} MB"
 awk -v cb="$csv_best" -v cm="$csv_median" -v xb="$xlsx_best" -v xm="$xlsx_median" \
 	'BEGIN { printf "xlsx / csv: %.2f by the best, %.2f by the medians (the goal is at most 2)\n", xb / cb, xm / cm }'
+for ((i = 1; i <= perf_runs; i++)); do
+	for format in csv xlsx; do
+		rm -f "$work"/peil.db*
+		perf record -q -e task-clock -F 4000 -o "$work/perf.data" \
+			"$build/peil" ingest --config "$work/peil.ini" --quiet "bench_$format" \
+			>/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+		perf report -i "$work/perf.data" --stdio --sort pid -F period,pid 2>/dev/null |
+			awk '!/^#/ && NF == 2 { split($2, t, ":"); print t[1], $1 }' | sort -n |
+			awk -v run="$i" -v f="$format" '{ ms = $2 / 1e6; all += ms; line = line sprintf(" %.0f", ms) }
+				END { printf "perf %s %s: CPU ms per thread%s; all %.0f\n", run, f, line, all }'
+	done
+done

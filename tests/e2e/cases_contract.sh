@@ -20,9 +20,10 @@
 #   vervolgbezoeken_achterstallig on 31-12-2017: the 9-month visit = 1
 #   (none fell due in December: before, 0); on 31-05-2018: the 9- and
 #   15-month visits = 2 (before, 1: only May's).
-test_ladder_backlog() {
+# The demo's configuration over the trajectories and ladder measurements
+# above, without small-cell suppression (a handful of persons).
+ladder_fixture() {
 	demo_setup 2017 2018 200
-	# A handful of persons: no small-cell suppression for this check.
 	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
 	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n' \
 		'T1;P1;Buurtbaan;01-02-2017;' 'T2;P2;Geldzaken;15-01-2018;' \
@@ -36,6 +37,10 @@ test_ladder_backlog() {
 			'M5;P2;15-01-2018;Participatieladder;;2' \
 			'M6;P2;01-10-2018;Participatieladder;;3'
 	} >"$work/demo/export_metingen.csv"
+}
+
+test_ladder_backlog() {
+	ladder_fixture
 	printf 'Bezoeknummer;Trajectnummer;Maand;Datum bezoek\r\nB1;T1;3;10-05-2017\r\n' \
 		>"$work/demo/export_bezoeken.csv"
 	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
@@ -82,8 +87,8 @@ EXPECTED
 #     (without the margin it would be 1).
 #   31-05-2018: T2 3 m, 05-05 before 31-05, no visit = 1.
 # A step field without a number fails the KPI; a script naming a lookup it
-# does not declare, a negative margin or no months, is refused naming the
-# KPI; peil explain
+# does not declare, a negative margin, no months or a key overdue{} does
+# not know, is refused naming the KPI; peil explain
 # shows the shipped KPI's overdue{}.
 test_overdue() {
 	demo_setup 2017 2018 200
@@ -137,6 +142,9 @@ EXPECTED
 		"overdue{}: no lookup 'bezoeken'"
 	overdue_refused "no months are refused" 'months = { 3, 9 }' 'months = { }' \
 		"kpi 'achterstand_test': rule: sum(): overdue{} needs months"
+	overdue_refused "an unknown key (a typo) is refused" \
+		'grace_days = 20' 'grace_dayz = 20' \
+		"kpi 'achterstand_test': rule: sum(): overdue{} has no key 'grace_dayz'"
 }
 
 # The script of test_overdue with text FROM replaced by TO: evaluating it
@@ -151,4 +159,107 @@ overdue_refused() {
 		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
 	expect_grep "$1" "$work/err" "$4"
 	cp "$work/achterstand.orig" "$script"
+}
+
+# first_rise{} and in_period() (issue 18, item 3 made declarative): the
+# fixture of test_ladder_backlog, a script of the test's without `to` and
+# `order`, by month, and in_period() on a plain date field.
+#
+#   T1 (P1, from 01-02-2017): rung 1 on 01-02-2017, 3 on 01-09-2017 (+2:
+#     the first rise), 5 on 01-03-2018 (+4, not the first).
+#   T2 (P2, from 15-01-2018): rung 1 on 01-06-2016 (before T2), 2 on
+#     15-01-2018 (the start), 3 on 01-10-2018 (+1: no rise of 2 rungs).
+#   stijging_test (count(in_period(first_rise{...}))): 2017-08 0,
+#     2017-09 1, 2018-03 0, 2018-10 0.  gestart_test
+#     (count(in_period("start"))): 2017-09 0, 2018-01 1.
+# peil explain shows the shipped KPI's rule written out; a lookup row
+# without a number or date fails the KPI naming lookup and field; an
+# undeclared lookup, a missing or unknown key, rungs out of range and
+# in_period() on a number are refused naming the KPI and its file.
+test_first_rise() {
+	ladder_fixture
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" explain --config "$work/demo.ini" ladder_gestegen \
+		>"$work/explain" 2>"$work/err"
+	expect_rc "explain ladder_gestegen" 0 $?
+	expect_grep "explain shows first_rise{} in in_period()" "$work/explain" \
+		'where:       in_period(first_rise { lookup = "ladder", key = "person", date = "date", score = "score", from = "start", to = "end", rungs = param("rungs"), order = "measurement_id" })'
+	mkdir -p "$work/scripts"
+	cat >"$work/scripts/stijging.lua" <<'LUA'
+kpi {
+  id = "stijging_test", title = "Gestegen", unit = "trajecten",
+  dataset = "trajectories", grain = "month",
+  select = running_in("start", "end"),
+  lookup = { ladder = { dataset = "measurements", by = "person" } },
+  rule = count(in_period(first_rise { lookup = "ladder", key = "person",
+    date = "date", score = "score", from = "start", rungs = 2 })),
+}
+kpi {
+  id = "gestart_test", title = "Gestart", unit = "trajecten",
+  dataset = "trajectories", grain = "month",
+  select = running_in("start", "end"),
+  rule = count(in_period("start")),
+}
+LUA
+	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi stijging_test \
+		--from 2017-08 --to 2018-10 --format csv >"$work/own.csv" 2>"$work/err"
+	expect_rc "eval stijging_test" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi gestart_test \
+		--from 2017-09 --to 2018-01 --format csv >"$work/start.csv" 2>"$work/err"
+	expect_rc "eval gestart_test" 0 $?
+	{ csv_columns kpi periode waarde <"$work/own.csv"
+	  csv_columns kpi periode waarde <"$work/start.csv"; } >"$work/got"
+	while IFS= read -r line; do
+		if grep -qxF -- "$line" "$work/got"; then ok "$line"
+		else fail "$line" "got: $(tr '\n' ' ' <"$work/got")"; fi
+	done <<'EXPECTED'
+stijging_test;2017-08;0
+stijging_test;2017-09;1
+stijging_test;2018-03;0
+stijging_test;2018-10;0
+gestart_test;2017-09;0
+gestart_test;2018-01;1
+EXPECTED
+	local at="stijging.lua:1: kpi 'stijging_test'"
+	first_rise_refused "a score that is no number fails the KPI" \
+		'score = "score"' 'score = "instrument"' \
+		"kpi 'stijging_test': first_rise{}: a row of lookup 'ladder' has no number in 'instrument'"
+	first_rise_refused "a date that is no date fails the KPI" \
+		'date = "date"' 'date = "domain"' \
+		"kpi 'stijging_test': first_rise{}: a row of lookup 'ladder' has no date in 'domain'"
+	first_rise_refused "an undeclared lookup is refused" \
+		'lookup = "ladder", key' 'lookup = "metingen", key' \
+		"$at: first_rise{}: no lookup 'metingen'"
+	first_rise_refused "a missing score is refused" \
+		'score = "score", ' '' \
+		"$at: rule: count(): in_period(): first_rise{} needs score = a field name"
+	first_rise_refused "an unknown key is refused" \
+		'rungs = 2' 'rung = 2' \
+		"$at: rule: count(): in_period(): first_rise{} has no key 'rung'"
+	first_rise_refused "rungs of 0 are refused" 'rungs = 2' 'rungs = 0' \
+		"$at: first_rise{}: rungs must be a whole number from 1 to 100"
+	first_rise_refused "rungs of 101 are refused" 'rungs = 2' 'rungs = 101' \
+		"$at: first_rise{}: rungs must be a whole number from 1 to 100"
+	first_rise_refused "in_period() of a number is refused" \
+		'count(in_period("start"))' 'count(in_period(days_between("start", "end")))' \
+		"stijging.lua:9: kpi 'gestart_test': in_period() takes a date; the measure gives a number"
+	first_rise_refused "in_period() of a text field is refused" \
+		'count(in_period("start"))' 'count(in_period("programme"))' \
+		"kpi 'gestart_test': in_period() takes a date; 'programme' is text"
+}
+
+# The script of test_first_rise with text FROM replaced by TO: evaluating
+# it fails with MESSAGE (WHAT names the check); then it is restored.
+first_rise_refused() {
+	local script="$work/scripts/stijging.lua"
+
+	cp "$script" "$work/stijging.orig"
+	python3 -c 'import sys; p, a, b = sys.argv[1:]; t = open(p).read(); assert a in t; open(p, "w").write(t.replace(a, b))' \
+		"$script" "$2" "$3"
+	"$peil" eval --config "$work/demo.ini" --dry-run --period 2017-09 \
+		--format csv >"$work/own.csv" 2>"$work/err"
+	expect_grep "$1" "$work/err" "$4"
+	cp "$work/stijging.orig" "$script"
 }

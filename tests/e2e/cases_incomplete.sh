@@ -75,11 +75,17 @@ PY
 
 # The set of KPIs a municipality evaluates: [run] kpis by id and tag,
 # [kpi ID] enabled = no, and --kpi tag:NAME.
-test_kpi_choice() {
+# The cases fixture ingested, [run] kpis leaving out the KPIs of other
+# datasets, caseload disabled.
+cases_kpis_ingested() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
 		"kpis = -tag:trajecten, -tag:leden, -tag:verwijzingen, -tag:zrm, -tag:maatwerk"
 	printf '[kpi caseload]\nenabled = no\n' >>"$work/peil.ini"
 	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
+}
+
+test_kpi_choice() {
+	cases_kpis_ingested
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
 		>"$work/out.csv" 2>"$work/err"
 	expect_rc "the cases-only set is complete" 0 $?
@@ -108,4 +114,35 @@ test_kpi_choice() {
 	expect_rc "[run] kpis = one id" 0 $?
 	kpis=$(tail -n +2 "$work/out.csv" | cut -d';' -f1 | sort -u | tr '\n' ' ')
 	[ "$kpis" = "casussen_gestart " ] && ok "only casussen_gestart" || fail "kpis = casussen_gestart gave: $kpis"
+}
+
+# eval --timings: each KPI evaluated alone, one line per KPI on stderr with
+# its wall and CPU seconds; the figures are those of one evaluation of all.
+test_eval_timings() {
+	cases_kpis_ingested
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
+		--dry-run >"$work/all.csv" 2>"$work/err"
+	expect_rc "eval without --timings" 0 $?
+	if grep -q '^timing ' "$work/err"; then fail "timings without --timings"
+	else ok "no timings without --timings"; fi
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
+		--dry-run --timings >"$work/timed.csv" 2>"$work/err"
+	expect_rc "eval --timings" 0 $?
+	if cmp -s <(sort "$work/all.csv") <(sort "$work/timed.csv"); then
+		ok "--timings: the same figures"
+	else fail "--timings changed the figures"; fi
+	kpis=$(tail -n +2 "$work/all.csv" | cut -d';' -f1 | sort -u | tr '\n' ' ')
+	timed=$(sed -n 's/^timing \([a-z0-9_]*\): [0-9]*\.[0-9]\{3\} s wall, [0-9]*\.[0-9]\{3\} s CPU$/\1/p' \
+		"$work/err" | sort | tr '\n' ' ')
+	[ -n "$kpis" ] && [ "$kpis" = "$timed" ] &&
+		ok "--timings: one line per KPI evaluated" ||
+		fail "--timings: KPIs [$kpis], timing lines [$timed]"
+	if grep -q '^timing caseload:' "$work/err"; then fail "a disabled KPI was timed"
+	else ok "--timings leaves a disabled KPI out"; fi
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi tag:bezoeken \
+		--timings --dry-run >/dev/null 2>"$work/err"
+	timed=$(sed -n 's/^timing \([a-z_]*\):.*/\1/p' "$work/err" | tr '\n' ' ')
+	[ "$timed" = "vervolgbezoeken_achterstallig vervolgbezoeken_gedaan vervolgbezoeken_gepland " ] &&
+		ok "--timings --kpi tag:bezoeken: the three visit KPIs" ||
+		fail "--timings --kpi tag:bezoeken timed: $timed"
 }

@@ -70,6 +70,29 @@ test_store_readonly() {
 	expect_grep "says the store is read-only" "$work/err" \
 		"cannot record the run: attempt to write a readonly database (the store is read-only here"
 
+	# A store of schema version 7 (before cases runs kept what they
+	# listed), read-only: read as it is, its runs without listings.
+	store_writable
+	"$peil" cases casussen_gestart --config "$work/demo.ini" --period 2018-01 \
+		>/dev/null 2>"$work/err"
+	expect_rc "a cases run" 0 $?
+	python3 - "$readonly_dir/peil.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("ALTER TABLE peil_run DROP COLUMN listing; PRAGMA user_version = 7")
+db.close()
+PY
+	expect_rc "the store taken back to version 7" 0 $?
+	store_readonly
+	"$peil" runs --config "$work/demo.ini" >"$work/runs.txt" 2>"$work/err"
+	expect_rc "runs of a read-only store of version 7" 0 $?
+	expect_grep "it shows the cases run" "$work/runs.txt" "  cases  "
+	if grep -q "listed" "$work/runs.txt"; then
+		fail "without a listing" "$(grep listed "$work/runs.txt")"
+	else ok "without a listing"; fi
+	[ "$(python3 -c 'import sqlite3, sys; print(sqlite3.connect("file:" + sys.argv[1] + "?immutable=1", uri=True).execute("PRAGMA user_version").fetchone()[0])' "$readonly_dir/peil.db")" = 7 ] &&
+		ok "and left at version 7" || fail "the read-only store was changed"
+
 	# Committed changes left in a -wal by a writer that died: an
 	# immutable open would not see them.  Refused, naming the -wal.
 	store_writable

@@ -110,11 +110,44 @@ test_figures() {
 # 2018-Q1 of a few shipped counts and shares, as many rows are listed as
 # the figure's numerator that peil eval computes (with --all: the
 # denominator of the share).
-cases_count() { # cases_count KPI PERIOD TEAM [--all]: the rows listed
+cases_count() { # cases_count CONFIG KPI PERIOD FIELD VALUE [OPTION]: lines listed
 	local cell=()
-	[ "$3" = Totaal ] || cell=(--cell "team=$3")
-	"$peil" cases "$1" --config "$work/peil.ini" --period "$2" \
-		"${cell[@]}" ${4:-} --format csv 2>/dev/null | tail -n +2 | wc -l
+	[ "$5" = Totaal ] || cell=(--cell "$4=$5")
+	"$peil" cases "$2" --config "$1" --period "$3" \
+		"${cell[@]}" ${6:-} --format csv 2>/dev/null | tail -n +2 | wc -l
+}
+# cases_match CONFIG PERIOD FIELD OPTION KPI...: for every cell of the KPIs'
+# figures of PERIOD (eval, breakdown FIELD), as many lines listed (with
+# OPTION) as the numerator, and with --all as the denominator; prints
+# "CHECKED WRONG" and the wrong ones before.
+cases_match() {
+	local config=$1 period=$2 field=$3 option=$4 checked=0 wrong=0
+	local kpi per value num den got
+	shift 4
+	for kpi in "$@"; do
+		"$peil" eval --config "$config" --period "$period" --kpi "$kpi" \
+			--format csv 2>/dev/null | python3 -c '
+import csv, sys
+for r in csv.DictReader(sys.stdin, delimiter=";"):
+    print("\t".join(r[c] for c in ("\ufeffkpi", "periode", sys.argv[1], "teller", "noemer")))
+' "$field" >"$work/figures"
+		while IFS=$'\t' read -r kpi per value num den; do
+			[ -n "$num" ] || num=0
+			got=$(cases_count "$config" "$kpi" "$per" "$field" "$value" "$option")
+			checked=$((checked + 1))
+			if [ "$got" != "$num" ]; then
+				wrong=$((wrong + 1))
+				echo "  $kpi $per $value: $got listed, numerator $num" >&2
+			fi
+			[ -n "$den" ] || continue
+			got=$(cases_count "$config" "$kpi" "$per" "$field" "$value" --all)
+			if [ "$got" != "$den" ]; then
+				wrong=$((wrong + 1))
+				echo "  $kpi $per $value: $got listed with --all, denominator $den" >&2
+			fi
+		done <"$work/figures"
+	done
+	echo "$checked $wrong"
 }
 test_cases_behind() {
 	write_config "$src/tests/data/e2e/cases.csv"
@@ -132,6 +165,8 @@ test_cases_behind() {
 	expect_grep "the run history holds it as a run of kind cases" \
 		"$work/runs.txt" "Run 1  cases  "
 	expect_grep "over February" "$work/runs.txt" "periods 2018-02-01 .. 2018-02-28"
+	expect_grep "with what it listed: the total" "$work/runs.txt" \
+		"    listed casussen_gestart 2018-02 {}"
 	"$peil" show --config "$work/peil.ini" >"$work/show.txt" 2>"$work/err"
 	if grep -q "casussen_gestart\|Gestarte" "$work/show.txt"; then
 		fail "show never shows a cases run's figures" "$(head "$work/show.txt")"
@@ -149,6 +184,32 @@ test_cases_behind() {
 	     "case_id,registered,referrer D7,2018-02-16,Huisarts D8,2018-02-20,Ander team " ]; then
 		ok "--fields adds the registration date and the referrer"
 	else fail "--fields" "got: $(cat "$work/fields.csv") $(cat "$work/err")"; fi
+	"$peil" runs --config "$work/peil.ini" --run 3 >"$work/runs.txt" 2>"$work/err"
+	expect_grep "the history names the cell and fields listed" "$work/runs.txt" \
+		'    listed casussen_gestart 2018-02 {"team":"Buurtteam Zuid"} --fields registered,referrer'
+	# A store of schema version 7 (before listings): its runs have none;
+	# opened for writing it gets the column, and new runs keep theirs.
+	# (SQLite's schema; the postgres store has kept listings from its
+	# first version.)
+	if [ -z "${PEIL_TEST_PG:-}" ]; then
+	python3 - "$work/peil.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("ALTER TABLE peil_run DROP COLUMN listing; PRAGMA user_version = 7")
+db.close()
+PY
+	expect_rc "the store taken back to version 7" 0 $?
+	"$peil" runs --config "$work/peil.ini" --run 3 >"$work/runs.txt" 2>"$work/err"
+	expect_rc "runs of a store of version 7" 0 $?
+	if grep -q "listed" "$work/runs.txt"; then
+		fail "a run recorded before has no listing" "$(cat "$work/runs.txt")"
+	else ok "a run recorded before has no listing"; fi
+	fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--all >/dev/null 2>"$work/err"
+	"$peil" runs --config "$work/peil.ini" --run 4 >"$work/runs.txt" 2>"$work/err"
+	expect_grep "after it, the store keeps listings again" "$work/runs.txt" \
+		"    listed casussen_gestart 2018-02 {} --all"
 	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
 		--fields registered,nope >/dev/null 2>"$work/err"
 	expect_rc "--fields with an unknown field" 64 $?
@@ -170,11 +231,6 @@ test_cases_behind() {
 	expect_rc "cases of an unknown KPI" 64 $?
 	"$peil" cases caseload --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "cases without --period" 64 $?
-	"$peil" cases zrm_vooruit --config "$work/peil.ini" --period 2018-Q1 \
-		>/dev/null 2>"$work/err"
-	expect_rc "cases of a KPI with per" 64 $?
-	expect_grep "says it counts groups" "$work/err" \
-		"KPI zrm_vooruit counts groups per person, not rows"
 	"$peil" cases caseload --config "$work/peil.ini" --period 2018-02 \
 		--cell team=Oost -o "$work/oost.txt" 2>"$work/err"
 	expect_rc "cases of a cell the KPI has no figure of" 64 $?
@@ -183,28 +239,10 @@ test_cases_behind() {
 	if [ -e "$work/oost.txt" ]; then fail "and writes no file"
 	else ok "and writes no file"; fi
 
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
-		>"$work/out.csv" 2>"$work/err"
-	csv_columns kpi periode team teller noemer <"$work/out.csv" |
-		grep -E '^(casussen_gestart|casussen_afgesloten|caseload|afgesloten_volgens_plan|kwaliteit_zonder_melder);' \
-		>"$work/figures"
-	local checked=0 wrong=0 kpi period team num den got
-	while IFS=';' read -r kpi period team num den; do
-		[ -n "$num" ] || num=0
-		got=$(cases_count "$kpi" "$period" "$team")
-		checked=$((checked + 1))
-		if [ "$got" != "$num" ]; then
-			wrong=$((wrong + 1))
-			echo "  $kpi $period $team: $got listed, numerator $num"
-		fi
-		if [ -n "$den" ]; then
-			got=$(cases_count "$kpi" "$period" "$team" --all)
-			if [ "$got" != "$den" ]; then
-				wrong=$((wrong + 1))
-				echo "  $kpi $period $team: $got listed with --all, denominator $den"
-			fi
-		fi
-	done <"$work/figures"
+	local checked wrong
+	read -r checked wrong < <(cases_match "$work/peil.ini" 2018-Q1 team "" \
+		casussen_gestart casussen_afgesloten caseload \
+		afgesloten_volgens_plan kwaliteit_zonder_melder)
 	if [ "$checked" -ge 45 ] && [ "$wrong" = 0 ]; then
 		ok "$checked figures: as many cases listed as the numerator"
 	else fail "cases listed = numerator" "$checked checked, $wrong wrong"; fi
@@ -227,6 +265,193 @@ test_cases_behind() {
 		>"$work/org.txt" 2>"$work/err"
 	if [ ! -s "$work/org.txt" ]; then ok "Welzijn Zuid has none"
 	else fail "Welzijn Zuid has none" "got: $(cat "$work/org.txt")"; fi
+}
+
+# peil cases of a KPI with per (its groups) and of a count_distinct (its
+# rows and distinct values), on the fixture with members and ZRM
+# measurements:
+#   members (tests/data/e2e/members.csv) of February's running cases
+#   (Noord D1 D2 D3 D4, Zuid D7 D8): L1 D1 P1, L2 D1 P2, L3 D2 P1, L4 D4 P3,
+#   L5 D4 (no person), L6 D7 P4, L7 D8 P4.  personen_uniek of 2018-02:
+#   total 7 rows, 4 distinct persons (P1 P2 P3 P4; L5 not counted), the
+#   first row of each L1 L2 L4 L6; Noord 5 rows, 3 distinct (P1 P2 P3).
+#   measurements (tests/data/e2e/measurements.csv), ZRM, measured in
+#   2018-Q1 with an earlier measurement of the domain:
+#     P1 Financien 2 -> 4 (15 Feb): up;   P2 Financien 3 -> 3 (20 Mar): same;
+#     P3 Huisvesting 3 (5 Jan) -> 3 (20 Feb): same;
+#     P4 Huisvesting 4 -> 2 (10 Jan): down; P5 Huisvesting 1 -> 3 (2 Feb): up.
+#   zrm_vooruit: Financien P1, Huisvesting P5, total 2 groups; of
+#   Huisvesting's groups that pass having P4 (0) and P5 (1) with --all.
+#   zrm_gelijk total: P2 and P3, P3 with its dates 20 Feb and 5 Jan.
+#   metingen_per_persoon (a script of the test: the mean number of 2018
+#   measurements per person): P3 2, P1 P2 P4 P5 1 each, mean 6/5 = 1.2.
+test_cases_groups() {
+	mkdir -p "$work/scripts"
+	cat >"$work/scripts/groepen.lua" <<'LUA'
+kpi {
+  id = "metingen_per_persoon",
+  title = "Metingen per persoon",
+  unit = "metingen",
+  dataset = "measurements",
+  grain = "year",
+  select = started_in("date"),
+  per = "person",
+  rule = mean(function(person) return #person.rows end),
+}
+LUA
+	fixture_config "$src/tests/data/e2e/cases.csv" \
+		"$src/scripts, $work/scripts" 2018-Q1
+	cat >>"$work/peil.ini" <<INI
+[source members]
+plugin = csv
+dataset = case_members
+path = $src/tests/data/e2e/members.csv
+separator = semicolon
+$(sed -n '/^\[source demo_members\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
+[source measurements]
+plugin = csv
+dataset = measurements
+path = $src/tests/data/e2e/measurements.csv
+separator = semicolon
+date_format = dd-mm-jjjj
+$(sed -n '/^\[source demo_measurements\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
+INI
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "ingest of cases, members and measurements" 0 $?
+	"$peil" cases zrm_vooruit --config "$work/peil.ini" --period 2018-Q1 \
+		>"$work/up.txt" 2>"$work/err"
+	expect_rc "cases of a KPI with per" 0 $?
+	expect_lines "its groups: persons P1 and P5" "$work/up.txt" \
+		< <(printf '%s\n' person P1 P5)
+	expect_grep "logs the groups" "$work/err" \
+		'cases of zrm_vooruit 2018-Q1 {}: 2 groups per person listed'
+	"$peil" cases zrm_vooruit --config "$work/peil.ini" --period 2018-Q1 \
+		--cell domain=Huisvesting --all --format csv >"$work/up.csv" 2>"$work/err"
+	expect_lines "Huisvesting with --all: P3 and P4 not counted, P5 counted" \
+		"$work/up.csv" \
+		< <(printf '%s\n' person,counts P3,0 P4,0 P5,1)
+	"$peil" cases zrm_gelijk --config "$work/peil.ini" --period 2018-Q1 \
+		--fields date,score --format csv >"$work/same.csv" 2>"$work/err"
+	expect_lines "--fields: the values of a group's rows" "$work/same.csv" \
+		< <(printf '%s\n' person,date,score 'P3,2018-02-20|2018-01-05,3' \
+		P2,2018-03-20,3)
+	"$peil" cases metingen_per_persoon --config "$work/peil.ini" --period 2018 \
+		>"$work/mean.txt" 2>"$work/err"
+	expect_lines "a group's value where the rule has one" "$work/mean.txt" \
+		< <(printf 'person\tvalue\nP3\t2\nP1\t1\nP2\t1\nP4\t1\nP5\t1\n')
+	"$peil" cases zrm_gelijk --config "$work/peil.ini" --period 2018-Q1 \
+		--fields nope >/dev/null 2>"$work/err"
+	expect_rc "--fields of a group with an unknown field" 64 $?
+	expect_grep "names it" "$work/err" \
+		"the dataset of KPI zrm_gelijk has no field 'nope'"
+
+	"$peil" cases personen_uniek --config "$work/peil.ini" --period 2018-02 \
+		--fields person >"$work/rows.txt" 2>"$work/err"
+	expect_rc "cases of a count_distinct" 0 $?
+	expect_lines "its rows, L5 without a person" "$work/rows.txt" \
+		< <(printf 'member_id\tperson\nL1\tP1\nL2\tP2\nL3\tP1\nL4\tP3\nL5\t\nL6\tP4\nL7\tP4\n')
+	expect_grep "says rows and distinct values" "$work/err" \
+		'cases of personen_uniek 2018-02 {}: 7 rows, 4 distinct person (run'
+	"$peil" cases personen_uniek --config "$work/peil.ini" --period 2018-02 \
+		--distinct >"$work/distinct.txt" 2>"$work/err"
+	expect_lines "--distinct: one row of each person" "$work/distinct.txt" \
+		< <(printf '%s\n' member_id L1 L2 L4 L6)
+	"$peil" cases personen_uniek --config "$work/peil.ini" --period 2018-02 \
+		--cell "case.team=Buurtteam Noord" >/dev/null 2>"$work/err"
+	expect_grep "Noord: 5 rows, 3 persons" "$work/err" \
+		'{"case.team":"Buurtteam Noord"}: 5 rows, 3 distinct person'
+	"$peil" cases zrm_gelijk --config "$work/peil.ini" --period 2018-Q1 \
+		--distinct >/dev/null 2>"$work/err"
+	expect_rc "--distinct of a KPI that counts no distinct values" 64 $?
+
+	local checked wrong
+	read -r checked wrong < <(cases_match "$work/peil.ini" 2018-Q1 domain "" \
+		zrm_vooruit zrm_gelijk zrm_achteruit)
+	read -r c w < <(cases_match "$work/peil.ini" 2018-Q1 case.team --distinct \
+		personen_uniek casussen_zonder_persoon)
+	checked=$((checked + c)) wrong=$((wrong + w))
+	if [ "$checked" = 27 ] && [ "$wrong" = 0 ]; then
+		ok "$checked figures of the fixture: as many groups or distinct values listed"
+	else fail "fixture: listed = figure" "$checked checked, $wrong wrong"; fi
+
+	# The demo: every cell of the ZRM KPIs of 2018-Q1, of the distinct
+	# persons and the ladder of 2018.
+	demo_setup 2017 2018 300
+	sed -i 's/^min_count = .*/min_count = 0/' "$work/demo.ini"
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest of the demo" 0 $?
+	read -r checked wrong < <(cases_match "$work/demo.ini" 2018-Q1 domain "" \
+		zrm_vooruit zrm_gelijk zrm_achteruit)
+	read -r c w < <(cases_match "$work/demo.ini" 2018-Q1 case.team --distinct \
+		personen_uniek casussen_zonder_persoon)
+	checked=$((checked + c)) wrong=$((wrong + w))
+	read -r c w < <(cases_match "$work/demo.ini" 2018 programme --distinct \
+		ladder_in_traject ladder_gestegen)
+	checked=$((checked + c)) wrong=$((wrong + w))
+	if [ "$checked" -ge 60 ] && [ "$wrong" = 0 ]; then
+		ok "$checked figures of the demo: as many groups or distinct values listed"
+	else fail "demo: listed = figure" "$checked checked, $wrong wrong"; fi
+}
+
+# Fed back per worker: tests/data/e2e/cases_worker.csv is the fixture
+# with a column Medewerker (mapped to the optional field worker) and no
+# referrer in D4, D6 and D8.  kwaliteit_zonder_melder (started cases
+# without a referrer) with [kpi] breakdown = worker:
+#   Jan: J.Jansen D1 D5 0 of 2, A.de Vries D3 0 of 1, total 0 of 3;
+#   Feb: J.Jansen D7 D8: 1 of 2 (D8) = 50%, A.de Vries D4: 1 of 1 = 100%,
+#        total 2 of 3;
+#   Mar: A.de Vries D10 D6: 1 of 2 (D6) = 50%, total 1 of 2.
+# The worker is personal data of an employee and the KPI internal: no
+# public output holds it.
+test_cases_worker() {
+	fixture_config "$src/tests/data/e2e/cases_worker.csv" "$src/scripts" \
+		2018-Q1 "$cases_only_kpis" "column.Medewerker = worker"
+	printf '[kpi kwaliteit_zonder_melder]\nbreakdown = worker\n' \
+		>>"$work/peil.ini"
+	printf '[kpi casussen_gestart]\nvisibility = public\n' >>"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run of the fixture with workers" 0 $?
+	"$peil" show --config "$work/peil.ini" --kpi kwaliteit_zonder_melder \
+		--format csv 2>"$work/err" |
+		csv_columns periode worker teller noemer >"$work/got"
+	expect_lines "per worker: the shares worked out by hand" "$work/got" <<'EXPECTED'
+2018-01;A.de Vries;0;1
+2018-01;J.Jansen;0;2
+2018-01;Totaal;0;3
+2018-02;A.de Vries;1;1
+2018-02;J.Jansen;1;2
+2018-02;Totaal;2;3
+2018-03;A.de Vries;1;2
+2018-03;J.Jansen;0;0
+2018-03;Totaal;1;2
+EXPECTED
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-02 --cell worker=J.Jansen --all --format csv \
+		>"$work/jansen.csv" 2>"$work/err"
+	expect_rc "cases of one worker" 0 $?
+	expect_lines "J.Jansen's February: D8 flagged, D7 not" "$work/jansen.csv" \
+		< <(printf '%s\n' case_id,counts D7,0 D8,1)
+	"$peil" cases kwaliteit_zonder_melder --config "$work/peil.ini" \
+		--period 2018-03 --cell "worker=A.de Vries" --fields worker \
+		>"$work/vries.txt" 2>"$work/err"
+	expect_lines "A.de Vries's March: D6" "$work/vries.txt" \
+		< <(printf 'case_id\tworker\nD6\tA.de Vries\n')
+	printf '[privacy public]\nmin_count = 0\n' >>"$work/peil.ini"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --public \
+		--format csv >"$work/public.csv" 2>"$work/err"
+	expect_rc "report --public" 0 $?
+	expect_grep "the public report holds the public KPI" "$work/public.csv" \
+		'casussen_gestart;'
+	expect_no_grep "and no worker" "$work/public.csv" \
+		'Jansen\|de Vries\|kwaliteit_'
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --public \
+		-o "$work/public.html" 2>"$work/err"
+	expect_no_grep "nor does the public html report" "$work/public.html" \
+		'Jansen\|de Vries'
+	"$peil" export --config "$work/peil.ini" >"$work/public.prom" 2>"$work/err"
+	expect_rc "export under [privacy public]" 0 $?
+	expect_no_grep "nor the public export" "$work/public.prom" \
+		'Jansen\|de Vries\|kwaliteit_'
 }
 
 # ------------------------------------------------------------ show formats

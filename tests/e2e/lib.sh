@@ -12,6 +12,22 @@ expect_grep() { # expect_grep NAME FILE TEXT
 	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
 }
 
+# The store of the tests: sqlite in $work/peil.db, or, with PEIL_TEST_PG
+# set to a libpq connection string (tests/pg/CMakeLists.txt), postgres in
+# a schema of this test's own, with the lock file where sqlite's would be
+# (the postgres store suggests none).
+store_config() {
+	if [ -n "${PEIL_TEST_PG:-}" ]; then
+		printf 'storage = postgres\n[storage]\nconninfo = %s\nschema = t%s\n' \
+			"$PEIL_TEST_PG" "$(printf %s "$work" | md5sum | cut -c1-16)"
+	else
+		printf 'storage = sqlite\n[storage]\npath = %s\n' "$work/peil.db"
+	fi
+}
+store_run_keys() {
+	[ -z "${PEIL_TEST_PG:-}" ] || printf 'lock_file = %s\n' "$work/peil.db.lock"
+}
+
 # $work/peil.ini over one export of the fixture's shape:
 #   fixture_config FILE SCRIPT_DIRS PERIODS [RUN_KEYS [SOURCE_KEYS]]
 # with the datasets of conf/peil.ini and the column mapping of its
@@ -19,14 +35,13 @@ expect_grep() { # expect_grep NAME FILE TEXT
 fixture_config() {
 	cat >"$work/peil.ini" <<INI
 [peil]
-storage = sqlite
 plugin_dirs = $plugins
 script_dirs = $2
 reject_dir = $work/rejects
-[storage]
-path = $work/peil.db
+$(store_config)
 [run]
 periods = $3
+$(store_run_keys)
 ${4:-}
 [privacy]
 ; The fixture has 1-4 cases per cell: its exact figures are the point of

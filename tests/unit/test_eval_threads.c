@@ -632,7 +632,7 @@ static int run_eval(result_table *copy)
 		return -1;
 	}
 	error_clear(&err);
-	rc = evaluation_run(&ctx, "eval", date_from_civil(2018, 1, 1),
+	rc = evaluation_run(&ctx, "eval", NULL, date_from_civil(2018, 1, 1),
 			    date_from_civil(2018, 12, 31), NULL, 0, &ev, &err);
 	if (rc < 0) {
 		char text[2048];

@@ -311,7 +311,7 @@ static void check_data_sheet(const char *path)
 	CHECK_STR(host.row[0].field[URGENT], "bool:1");
 	CHECK_STR(host.row[0].field[BSN], "012345672");	/* zero restored */
 	CHECK_STR(host.row[0].invalid, "");
-	CHECK_STR(host.row[0].raw, "D001;Noord;2018-03-01;1.5;1;12345672");
+	CHECK_STR(host.row[0].raw, "");	/* stored: no reject line built */
 
 	CHECK_INT(host.row[1].line, 5);
 	CHECK_STR(host.row[1].field[CASE_ID], "1002");
@@ -324,7 +324,7 @@ static void check_data_sheet(const char *path)
 
 	CHECK_INT(host.row[2].line, 6);
 	CHECK_STR(host.row[2].field[REGISTERED], "date:17621");
-	CHECK_STR(host.row[2].raw, "\"D;\"\"3\"\"\";Noord;2018-03-31");
+	CHECK_STR(host.row[2].raw, "");
 
 	CHECK_INT(host.row[3].line, 7);
 	CHECK_STR(host.row[3].field[REGISTERED], "43160");	/* not a date style */
@@ -340,6 +340,39 @@ TEST(first_visible_sheet_every_kind_of_cell)
 
 	CHECK_INT(run(default_config, path, &err), 0);
 	check_data_sheet(path);
+	unlink(path);
+}
+
+/* A row's reject line (a CSV line: dates as yyyy-mm-dd, quoted where
+ * needed) is built only for the row that the host rejects: the first
+ * data row, then the third. */
+TEST(reject_line_only_for_a_rejected_row)
+{
+	static const size_t rejected[] = { 1, 3 };
+	static const char *const line[] = {
+		"D001;Noord;2018-03-01;1.5;1;12345672",
+		"\"D;\"\"3\"\"\";Noord;2018-03-31",
+	};
+	const char *path = write_book(workbook, NULL);
+	peil_error err;
+	void *state;
+	size_t i, r;
+
+	for (i = 0; i < 2; i++) {
+		memset(&host, 0, sizeof(host));
+		memset(&err, 0, sizeof(err));
+		host.config = default_config;
+		host.end_fail_at = rejected[i];
+		host.end_result = PEIL_RECORD_REJECTED;
+		CHECK_INT(plugin->input->open(&services, &host, &state, &err), 0);
+		CHECK_INT(plugin->input->read(state, path, &err), 0);
+		plugin->input->close(state);
+		CHECK_INT(host.ended, 4);
+		CHECK_INT(host.raw_built, 1);
+		for (r = 0; r < 4; r++)
+			CHECK_STR(host.row[r].raw,
+				  r + 1 == rejected[i] ? line[i] : "");
+	}
 	unlink(path);
 }
 
@@ -806,6 +839,7 @@ int main(int argc, char **argv)
 	RUN(descriptor);
 	RUN(config_refused);
 	RUN(first_visible_sheet_every_kind_of_cell);
+	RUN(reject_line_only_for_a_rejected_row);
 	RUN(shared_strings_spilled);
 	RUN(sheet_by_name_and_position);
 	RUN(missing_sheet_refused);

@@ -73,6 +73,28 @@ TEST(iso_dates_and_texts)
 	CHECK_STR(buf, "42");
 }
 
+/* A number cell's text read as strtod reads it, whole numbers of up to
+ * 15 digits by the plugin's own loop: the same doubles, bit for bit. */
+TEST(number_as_strtod_reads_it)
+{
+	static const char *const texts[] = {
+		"43160", "0", "-0", "-17", "999999999999999",
+		"1234567890123456", "43190.75", "4.2E+1", "1E+15", "",
+		"-", "12a", " 12", "+5", "0x10",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		double x = xlsx_number(texts[i]), y = strtod(texts[i], NULL);
+
+		CHECK(memcmp(&x, &y, sizeof(x)) == 0);
+	}
+	CHECK(xlsx_number("43160") == 43160.0);
+	CHECK(xlsx_number("-17") == -17.0);
+	CHECK(xlsx_number("43190.75") == 43190.75);
+	CHECK(xlsx_number("12a") == 12.0);	/* strtod's leading number */
+}
+
 TEST(date_formats)
 {
 	CHECK_INT(xlsx_format_is_date("dd-mm-yyyy"), 1);
@@ -93,6 +115,7 @@ int main(void)
 	RUN(serials_1900);
 	RUN(serials_1904);
 	RUN(iso_dates_and_texts);
+	RUN(number_as_strtod_reads_it);
 	RUN(date_formats);
 	return harness_done();
 }

@@ -1,0 +1,783 @@
+/*
+ * pg_dataset.c - datasets: creating and checking a dataset's table
+ * (dataset_ensure), and storing records in it (records_put).
+ *
+ * A dataset <name> is the table ds_<name>, one column of the field's own
+ * type per field (text in byte order, bigint, double precision, date,
+ * boolean), with a PRIMARY KEY over the key fields.  A dataset without
+ * key fields gets the column "peil.row", an identity, as its key, which
+ * keeps the order in which rows were stored.  The table is its own
+ * description: dataset_ensure reads the columns and the primary key from
+ * the catalog, so a table changed by hand is refused saying what differs.
+ * A field dropped from the config keeps its column, so that one added back
+ * must come back with its old type.
+ *
+ * Records go in through a staging table per dataset on the connection
+ * (pg_temp.peil_stage_<name>, text, bigint, double precision, days as
+ * integer, boolean, and a sequence number): records_put sends them with
+ * one COPY ... FROM STDIN per call, and pg_flush moves them into the
+ * dataset's table with one INSERT ... SELECT DISTINCT ON (key) ... ON
+ * CONFLICT DO UPDATE per dataset, the last record of a key winning, before
+ * the batch commits and before anything reads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_store.h"
+
+/* The bytes of COPY data sent at a time. */
+#define PUT_CHUNK (1024 * 1024)
+
+static const char *field_label(char *buf, size_t size, const char *dataset,
+			       const char *field)
+{
+	if (field != NULL)
+		snprintf(buf, size, "%s.%s", dataset, field);
+	else
+		snprintf(buf, size, "%s", dataset);
+	return buf;
+}
+
+/* Check the parts of a schema that SQL text is built from. */
+static int schema_check(struct store *st, const peil_schema *schema,
+			peil_error *err)
+{
+	size_t i;
+
+	if (schema == NULL || schema->name == NULL ||
+	    !pg_name_valid(schema->name))
+		return st->svc->fail(err, st->where, 0, NULL,
+				     "dataset name \"%s\" is not valid: use "
+				     "a-z, 0-9 and _, not first a digit, at "
+				     "most %d",
+				     schema && schema->name ? schema->name : "",
+				     PG_NAME_MAX);
+	if (schema->field_count == 0 || schema->fields == NULL)
+		return st->svc->fail(err, st->where, 0, schema->name,
+				     "dataset %s has no fields", schema->name);
+	for (i = 0; i < schema->field_count; i++) {
+		const peil_field *f = &schema->fields[i];
+
+		if (!pg_name_valid(f->name))
+			return st->svc->fail(err, st->where, 0, schema->name,
+					     "dataset %s: field name \"%s\" is "
+					     "not valid", schema->name,
+					     f->name ? f->name : "");
+		if (pg_sql_type(f->type) == NULL)
+			return st->svc->fail(err, st->where, 0, schema->name,
+					     "dataset %s: field %s has no "
+					     "storable type", schema->name,
+					     f->name);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ the table */
+
+/* The peil type of a column type as format_type() gives it, or 0. */
+static peil_type type_of_column(const char *sql_type)
+{
+	static const struct {
+		const char *name;
+		peil_type type;
+	} types[] = {
+		{ "text", PEIL_TYPE_TEXT },
+		{ "bigint", PEIL_TYPE_INTEGER },
+		{ "double precision", PEIL_TYPE_REAL },
+		{ "date", PEIL_TYPE_DATE },
+		{ "boolean", PEIL_TYPE_BOOLEAN },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i].name, sql_type) == 0)
+			return types[i].type;
+	return PEIL_TYPE_NULL;
+}
+
+static int table_create(struct store *st, const peil_schema *schema,
+			peil_error *err)
+{
+	struct pg_sql sql;
+	size_t i, keys = 0;
+	int rc;
+
+	pg_sql_init(&sql);
+	pg_sql_append(&sql, "CREATE TABLE ");
+	pg_sql_ident(&sql, "ds_", schema->name);
+	pg_sql_append(&sql, " (");
+	for (i = 0; i < schema->field_count; i++) {
+		pg_sql_ident(&sql, NULL, schema->fields[i].name);
+		pg_sql_printf(&sql, " %s, ", pg_sql_type(schema->fields[i].type));
+	}
+	pg_sql_append(&sql, PG_ADDED_COLUMN " bigint, PRIMARY KEY (");
+	for (i = 0; i < schema->field_count; i++) {
+		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		pg_sql_append(&sql, keys++ ? ", " : "");
+		pg_sql_ident(&sql, NULL, schema->fields[i].name);
+	}
+	if (keys == 0) {
+		/* A column after the PRIMARY KEY clause is fine in SQL. */
+		pg_sql_append(&sql, PG_ROW_COLUMN "), " PG_ROW_COLUMN
+				    " bigint GENERATED ALWAYS AS IDENTITY");
+	}
+	pg_sql_append(&sql, keys ? "))" : ")");
+	rc = sql.ok ? pg_query(st, sql.text, 0, NULL, NULL, err, schema->name,
+			       "cannot create the dataset's table")
+		    : st->svc->fail(err, st->where, 0, schema->name,
+				    "out of memory");
+	pg_sql_release(&sql);
+	return rc;
+}
+
+static int column_add(struct store *st, const peil_schema *schema,
+		      const peil_field *f, peil_error *err)
+{
+	char label[256];
+	struct pg_sql sql;
+	int rc;
+
+	pg_sql_init(&sql);
+	pg_sql_append(&sql, "ALTER TABLE ");
+	pg_sql_ident(&sql, "ds_", schema->name);
+	pg_sql_append(&sql, " ADD COLUMN ");
+	pg_sql_ident(&sql, NULL, f->name);
+	pg_sql_printf(&sql, " %s", pg_sql_type(f->type));
+	rc = pg_query(st, sql.ok ? sql.text : "", 0, NULL, NULL, err,
+		      field_label(label, sizeof(label), schema->name, f->name),
+		      "cannot add the field");
+	pg_sql_release(&sql);
+	return rc;
+}
+
+/* Fit the stored table to schema: a new non-key field becomes a column; a
+ * field whose type or key differs, a stored key field that is gone, or a
+ * column of a type Peil never makes is refused. */
+static int table_fit(struct store *st, const peil_schema *schema,
+		     PGresult *cols, peil_error *err)
+{
+	char label[256];
+	int n = PQntuples(cols), r;
+	size_t i;
+
+	for (r = 0; r < n; r++) {
+		const char *name = PQgetvalue(cols, r, 0);
+		const char *type = PQgetvalue(cols, r, 1);
+		int key = PQgetvalue(cols, r, 2)[0] == 't';
+
+		field_label(label, sizeof(label), schema->name, name);
+		if (strcmp(name, "peil.row") == 0 ||
+		    strcmp(name, "peil.added") == 0)
+			continue;
+		if (type_of_column(type) == PEIL_TYPE_NULL)
+			return st->svc->fail(err, st->where, 0, label,
+					     "dataset %s: column %s is of type "
+					     "%s, which Peil never makes (was "
+					     "the table changed by hand?)",
+					     schema->name, name, type);
+		for (i = 0; i < schema->field_count; i++)
+			if (strcmp(schema->fields[i].name, name) == 0)
+				break;
+		if (i == schema->field_count) {
+			if (key)
+				return st->svc->fail(err, st->where, 0, label,
+						     "dataset %s: key field %s "
+						     "is missing: the key of a "
+						     "stored dataset cannot "
+						     "change", schema->name,
+						     name);
+			continue;
+		}
+		if (type_of_column(type) != schema->fields[i].type)
+			return st->svc->fail(err, st->where, 0, label,
+					     "dataset %s: field %s is stored "
+					     "as %s, not %s", schema->name,
+					     name,
+					     pg_type_name(type_of_column(type)),
+					     pg_type_name(schema->fields[i].type));
+		if (!(schema->fields[i].flags & PEIL_FIELD_KEY) != !key)
+			return st->svc->fail(err, st->where, 0, label,
+					     "dataset %s: field %s is %s the "
+					     "key in the stored dataset: the "
+					     "key cannot change", schema->name,
+					     name, key ? "part of" : "not part of");
+	}
+	for (i = 0; i < schema->field_count; i++) {
+		const peil_field *f = &schema->fields[i];
+
+		for (r = 0; r < n; r++)
+			if (strcmp(PQgetvalue(cols, r, 0), f->name) == 0)
+				break;
+		if (r < n)
+			continue;
+		if (f->flags & PEIL_FIELD_KEY)
+			return st->svc->fail(err, st->where, 0,
+					     field_label(label, sizeof(label),
+							 schema->name, f->name),
+					     "dataset %s: new key field %s: the "
+					     "key of a stored dataset cannot "
+					     "change", schema->name, f->name);
+		if (column_add(st, schema, f, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The columns of ds_<name>: name, format_type, part of the primary key. */
+static int table_columns(struct store *st, const char *name, PGresult **out,
+			 peil_error *err)
+{
+	static const char sql[] =
+		"SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
+		" coalesce(a.attnum = ANY (i.indkey), false)"
+		" FROM pg_attribute a"
+		" JOIN pg_class c ON c.oid = a.attrelid"
+		" JOIN pg_namespace n ON n.oid = c.relnamespace"
+		" LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary"
+		" WHERE n.nspname = $1 AND c.relname = 'ds_' || $2"
+		" AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+	const char *params[2] = { st->schema, name };
+
+	return pg_query(st, sql, 2, params, out, err, name,
+			"cannot read the dataset's table");
+}
+
+static void put_drop(struct store *st, const char *name);
+
+int pg_dataset_ensure(void *state, const peil_schema *schema,
+		      peil_error *err)
+{
+	struct store *st = state;
+	char lock[160];
+	const char *params[1] = { lock };
+	PGresult *cols = NULL;
+	int ok;
+
+	if (schema_check(st, schema, err) < 0 || pg_flush(st, err) < 0 ||
+	    pg_atomic_begin(st, err) < 0)
+		return -1;
+	/* One Peil at a time changes a dataset's table. */
+	snprintf(lock, sizeof(lock), "peil dataset %s.%s", st->schema,
+		 schema->name);
+	ok = pg_query(st, "SELECT pg_advisory_xact_lock(hashtext($1))", 1,
+		      params, NULL, err, schema->name,
+		      "cannot lock the dataset") == 0 &&
+	     table_columns(st, schema->name, &cols, err) == 0 &&
+	     (PQntuples(cols) == 0 ? table_create(st, schema, err)
+				   : table_fit(st, schema, cols, err)) == 0;
+	PQclear(cols);
+	put_drop(st, schema->name);
+	return pg_atomic_end(st, ok, err);
+}
+
+/* ------------------------------------------------------------ staging */
+
+static void put_free(struct pg_put *put)
+{
+	size_t i;
+
+	if (put) {
+		for (i = 0; put->fields && i < put->field_count; i++)
+			free((char *)put->fields[i].name);
+		free(put->name);
+		free(put->fields);
+		free(put);
+	}
+}
+
+void pg_puts_free(struct store *st)
+{
+	struct pg_put *put, *next;
+
+	for (put = st->puts; put; put = next) {
+		next = put->next;
+		put_free(put);
+	}
+	st->puts = NULL;
+}
+
+/* Forget the staging table of a dataset whose table changed (it is made
+ * anew, with the new columns, by the next records_put). */
+static void put_drop(struct store *st, const char *name)
+{
+	struct pg_put **at = &st->puts, *put;
+
+	while ((put = *at) != NULL) {
+		if (strcmp(put->name, name) == 0) {
+			*at = put->next;
+			put_free(put);
+		} else {
+			at = &put->next;
+		}
+	}
+}
+
+static int put_fits(const struct pg_put *put, const peil_schema *schema)
+{
+	size_t i;
+
+	if (strcmp(put->name, schema->name) != 0 ||
+	    put->field_count != schema->field_count)
+		return 0;
+	for (i = 0; i < put->field_count; i++)
+		if (strcmp(put->fields[i].name, schema->fields[i].name) != 0 ||
+		    put->fields[i].type != schema->fields[i].type ||
+		    ((put->fields[i].flags ^ schema->fields[i].flags) &
+		     PEIL_FIELD_KEY))
+			return 0;
+	return 1;
+}
+
+/* The staging column type of a peil type: dates as days. */
+static const char *stage_type(peil_type type)
+{
+	return type == PEIL_TYPE_DATE ? "integer" : pg_sql_type(type);
+}
+
+static struct pg_put *put_new(struct store *st, const peil_schema *schema,
+			      peil_error *err)
+{
+	const char *params[1] = { schema->name };
+	struct pg_put *put = calloc(1, sizeof(*put));
+	PGresult *res = NULL;
+	struct pg_sql sql;
+	size_t i;
+
+	pg_sql_init(&sql);
+	if (put == NULL || (put->name = strdup(schema->name)) == NULL ||
+	    (put->fields = calloc(schema->field_count,
+				  sizeof(peil_field))) == NULL) {
+		st->svc->fail(err, st->where, 0, schema->name, "out of memory");
+		goto fail;
+	}
+	put->field_count = schema->field_count;
+	for (i = 0; i < schema->field_count; i++) {
+		put->fields[i] = schema->fields[i];
+		/* Copied: the caller's schema may go before the put. */
+		put->fields[i].name = strdup(schema->fields[i].name);
+		if (put->fields[i].name == NULL) {
+			st->svc->fail(err, st->where, 0, schema->name,
+				      "out of memory");
+			goto fail;
+		}
+	}
+	if (pg_query(st, "SELECT to_regclass(quote_ident('ds_' || $1))", 1,
+		     params, &res, err, schema->name,
+		     "cannot find the dataset's table") < 0)
+		goto fail;
+	if (PQgetisnull(res, 0, 0)) {
+		st->svc->fail(err, st->where, 0, schema->name,
+			      "no such table: ds_%s (dataset_ensure first)",
+			      schema->name);
+		goto fail;
+	}
+	pg_sql_append(&sql, "DROP TABLE IF EXISTS pg_temp.");
+	pg_sql_ident(&sql, "peil_stage_", schema->name);
+	pg_sql_append(&sql, "; CREATE TEMP TABLE ");
+	pg_sql_ident(&sql, "peil_stage_", schema->name);
+	pg_sql_append(&sql, " (\"peil.seq\" bigint GENERATED ALWAYS AS"
+			    " IDENTITY");
+	for (i = 0; i < schema->field_count; i++) {
+		pg_sql_append(&sql, ", ");
+		pg_sql_ident(&sql, NULL, schema->fields[i].name);
+		pg_sql_printf(&sql, " %s", stage_type(schema->fields[i].type));
+	}
+	pg_sql_append(&sql, ")");
+	if (!sql.ok || pg_exec(st, sql.text, err,
+			       "cannot make the staging table") < 0)
+		goto fail;
+	PQclear(res);
+	pg_sql_release(&sql);
+	put->next = st->puts;
+	st->puts = put;
+	return put;
+fail:
+	PQclear(res);
+	pg_sql_release(&sql);
+	put_free(put);
+	return NULL;
+}
+
+/* The staging table of schema, made anew for a schema of the same name
+ * but other fields (after flushing what was staged). */
+static struct pg_put *put_find(struct store *st, const peil_schema *schema,
+			       peil_error *err)
+{
+	struct pg_put *put;
+
+	for (put = st->puts; put; put = put->next)
+		if (put_fits(put, schema))
+			return put;
+	if (pg_flush(st, err) < 0)
+		return NULL;
+	put_drop(st, schema->name);
+	return put_new(st, schema, err);
+}
+
+/* Append one value as COPY text; 0, or -1 with err. */
+static int copy_value(struct store *st, const peil_schema *schema, size_t i,
+		      const peil_value *v, struct pg_sql *buf,
+		      peil_error *err)
+{
+	const peil_field *f = &schema->fields[i];
+	char label[256];
+	size_t k, from;
+
+	if (pg_value_is_null(v)) {
+		if (f->flags & PEIL_FIELD_KEY)
+			return st->svc->fail(err, st->where, 0,
+					     field_label(label, sizeof(label),
+							 schema->name, f->name),
+					     "dataset %s: key field %s is "
+					     "missing", schema->name, f->name);
+		pg_sql_append(buf, "\\N");
+		return 0;
+	}
+	if (v->type != f->type)
+		return st->svc->fail(err, st->where, 0,
+				     field_label(label, sizeof(label),
+						 schema->name, f->name),
+				     "dataset %s: field %s is %s, the value is "
+				     "%s", schema->name, f->name,
+				     pg_type_name(f->type),
+				     pg_type_name(v->type) ? pg_type_name(v->type)
+							   : "of no known type");
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		if (memchr(v->as.text, '\0', v->len) != NULL)
+			return st->svc->fail(err, st->where, 0,
+					     field_label(label, sizeof(label),
+							 schema->name, f->name),
+					     "dataset %s: field %s: a text "
+					     "with a NUL byte", schema->name,
+					     f->name);
+		for (k = from = 0; k < v->len; k++) {
+			const char *esc = v->as.text[k] == '\\' ? "\\\\"
+					  : v->as.text[k] == '\t' ? "\\t"
+					  : v->as.text[k] == '\n' ? "\\n"
+					  : v->as.text[k] == '\r' ? "\\r"
+								  : NULL;
+
+			if (esc == NULL)
+				continue;
+			pg_sql_appendn(buf, v->as.text + from, k - from);
+			pg_sql_append(buf, esc);
+			from = k + 1;
+		}
+		pg_sql_appendn(buf, v->as.text + from, v->len - from);
+		break;
+	case PEIL_TYPE_INTEGER:
+		pg_sql_printf(buf, "%lld", (long long)v->as.integer);
+		break;
+	case PEIL_TYPE_REAL:
+		pg_sql_printf(buf, "%.17g", v->as.real);
+		break;
+	case PEIL_TYPE_DATE:
+		pg_sql_printf(buf, "%ld", (long)v->as.date);
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		pg_sql_append(buf, v->as.boolean ? "t" : "f");
+		break;
+	case PEIL_TYPE_NULL:
+		break;
+	}
+	return 0;
+}
+
+/* Send buf as COPY data into the staging table of put. */
+static int copy_send(struct store *st, const struct pg_put *put,
+		     struct pg_sql *buf, peil_error *err)
+{
+	struct pg_sql sql;
+	PGresult *res;
+	size_t i, at;
+	int rc = 0;
+
+	pg_sql_init(&sql);
+	pg_sql_append(&sql, "COPY pg_temp.");
+	pg_sql_ident(&sql, "peil_stage_", put->name);
+	pg_sql_append(&sql, " (");
+	for (i = 0; i < put->field_count; i++) {
+		pg_sql_append(&sql, i ? ", " : "");
+		pg_sql_ident(&sql, NULL, put->fields[i].name);
+	}
+	pg_sql_append(&sql, ") FROM STDIN");
+	if (!sql.ok || !buf->ok) {
+		pg_sql_release(&sql);
+		return st->svc->fail(err, st->where, 0, put->name,
+				     "out of memory");
+	}
+	res = PQexec(st->conn, sql.text);
+	pg_sql_release(&sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = pg_fail_db(st, err, put->name, "cannot store the records",
+				res);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	for (at = 0; at < buf->len && rc == 0; at += PUT_CHUNK) {
+		size_t n = buf->len - at < PUT_CHUNK ? buf->len - at : PUT_CHUNK;
+
+		if (PQputCopyData(st->conn, buf->text + at, (int)n) != 1)
+			rc = -1;
+	}
+	if (PQputCopyEnd(st->conn, rc ? "cancelled" : NULL) != 1)
+		rc = -1;
+	while ((res = PQgetResult(st->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
+			rc = pg_fail_db(st, err, put->name,
+					"cannot store the records", res);
+		PQclear(res);
+	}
+	if (rc < 0 && err->message[0] == '\0')
+		pg_fail_db(st, err, put->name, "cannot store the records",
+			   NULL);
+	return rc < 0 ? -1 : 0;
+}
+
+int pg_records_put(void *state, const peil_schema *schema,
+		   const peil_value *values, size_t count, size_t *stored,
+		   peil_error *err)
+{
+	struct store *st = state;
+	const size_t n = schema ? schema->field_count : 0;
+	struct pg_put *put;
+	struct pg_sql buf;
+	size_t r, i;
+	int failed = 0;
+
+	*stored = 0;
+	err->message[0] = '\0';
+	if (schema_check(st, schema, err) < 0 ||
+	    (put = put_find(st, schema, err)) == NULL)
+		return -1;
+	pg_sql_init(&buf);
+	for (r = 0; r < count && !failed; r++) {
+		size_t mark = buf.len;
+
+		for (i = 0; i < n && !failed; i++) {
+			pg_sql_append(&buf, i ? "\t" : "");
+			failed = copy_value(st, schema, i, &values[r * n + i],
+					    &buf, err) < 0;
+		}
+		if (failed) {
+			buf.len = mark;	/* only the records before it */
+			break;
+		}
+		pg_sql_append(&buf, "\n");
+	}
+	if (r > 0 && copy_send(st, put, &buf, err) < 0) {
+		pg_sql_release(&buf);
+		return -1;
+	}
+	pg_sql_release(&buf);
+	put->staged += (int64_t)r;
+	*stored = r;
+	/* Outside a batch each call is a transaction of its own. */
+	if (!st->in_batch && pg_flush(st, err) < 0)
+		return -1;
+	return failed ? -1 : 0;
+}
+
+int pg_record_put(void *state, const peil_schema *schema,
+		  const peil_value *values, peil_error *err)
+{
+	size_t stored;
+
+	return pg_records_put(state, schema, values, 1, &stored, err);
+}
+
+/* ---------------------------------------------------------------- flush */
+
+/* The staging column s.<name> as the dataset's column type. */
+static void flush_column(struct pg_sql *sql, const peil_field *f)
+{
+	if (f->type == PEIL_TYPE_DATE) {
+		pg_sql_append(sql, "DATE '1970-01-01' + s.");
+		pg_sql_ident(sql, NULL, f->name);
+	} else {
+		pg_sql_append(sql, "s.");
+		pg_sql_ident(sql, NULL, f->name);
+	}
+}
+
+/* Append "s.k1, s.k2" (prefix "s.") or "k1, k2" (prefix NULL): the
+ * key fields of put. */
+static size_t key_list(struct pg_sql *sql, const struct pg_put *put,
+		       const char *prefix)
+{
+	size_t i, keys = 0;
+
+	for (i = 0; i < put->field_count; i++) {
+		if (!(put->fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		pg_sql_append(sql, keys++ ? ", " : "");
+		pg_sql_append(sql, prefix ? prefix : "");
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+	}
+	return keys;
+}
+
+/* Append "t.a IS DISTINCT FROM n.a OR ..." over the fields that are not
+ * key fields; 0 when there are none. */
+static size_t differs_sql(struct pg_sql *sql, const struct pg_put *put,
+			  const char *old, const char *new)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < put->field_count; i++) {
+		if (put->fields[i].flags & PEIL_FIELD_KEY)
+			continue;
+		pg_sql_append(sql, n++ ? " OR " : "");
+		pg_sql_printf(sql, "%s.", old);
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+		pg_sql_printf(sql, " IS DISTINCT FROM %s.", new);
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+	}
+	return n;
+}
+
+/* One statement: the staged records, the last of each key (n), are
+ * logged as "changed" where a stored row of that key differs and was not
+ * added by this ingest, noted in the open snapshot's peil_seen, and
+ * upserted, a new row carrying the ingest's id:
+ *
+ *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, DATE '1970-01-01' + s.d, ...
+ *              FROM pg_temp.peil_stage_x s ORDER BY s.k, s."peil.seq" DESC),
+ *        logged AS (INSERT INTO peil_change SELECT ING, 'x', <key>,
+ *                   'changed' FROM n JOIN ds_x t USING (k) WHERE <differs>
+ *                   AND t."peil.added" IS DISTINCT FROM ING ON CONFLICT
+ *                   DO NOTHING),
+ *        seen AS (INSERT INTO pg_temp.peil_seen SELECT k FROM n)
+ *   INSERT INTO ds_x (k, d, ..., "peil.added") SELECT n.*, ING FROM n
+ *   ON CONFLICT (k) DO UPDATE SET d = EXCLUDED.d ... WHERE <differs>;
+ *   TRUNCATE pg_temp.peil_stage_x */
+static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
+		     peil_error *err)
+{
+	struct pg_sql sql;
+	size_t i, keys;
+	int rc;
+
+	pg_sql_init(&sql);
+	pg_sql_append(&sql, "WITH n AS (SELECT ");
+	keys = 0;
+	for (i = 0; i < put->field_count; i++)
+		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
+	if (keys) {
+		pg_sql_append(&sql, "DISTINCT ON (");
+		key_list(&sql, put, "s.");
+		pg_sql_append(&sql, ") ");
+	}
+	for (i = 0; i < put->field_count; i++) {
+		pg_sql_append(&sql, i ? ", " : "");
+		flush_column(&sql, &put->fields[i]);
+		pg_sql_append(&sql, " AS ");
+		pg_sql_ident(&sql, NULL, put->fields[i].name);
+	}
+	pg_sql_append(&sql, ", s.\"peil.seq\" FROM pg_temp.");
+	pg_sql_ident(&sql, "peil_stage_", put->name);
+	pg_sql_append(&sql, " s ORDER BY ");
+	if (keys) {
+		/* The last record of a key wins. */
+		key_list(&sql, put, "s.");
+		pg_sql_append(&sql, ", s.\"peil.seq\" DESC)");
+	} else {
+		pg_sql_append(&sql, "s.\"peil.seq\")");
+	}
+	if (keys) {
+		pg_sql_printf(&sql, ", logged AS (INSERT INTO peil_change"
+				    " SELECT %lld, '%s', ",
+			      (long long)ingest, put->name);
+		pg_key_text(&sql, "t", put->fields, put->field_count);
+		pg_sql_append(&sql, ", 'changed' FROM n JOIN ");
+		pg_sql_ident(&sql, "ds_", put->name);
+		pg_sql_append(&sql, " t USING (");
+		key_list(&sql, put, NULL);
+		pg_sql_append(&sql, ") WHERE (");
+		if (differs_sql(&sql, put, "t", "n") == 0)
+			pg_sql_append(&sql, "false");
+		pg_sql_printf(&sql, ") AND t." PG_ADDED_COLUMN
+				    " IS DISTINCT FROM %lld"
+				    " ON CONFLICT DO NOTHING)",
+			      (long long)ingest);
+	}
+	if (keys && st->snap_name && strcmp(st->snap_name, put->name) == 0) {
+		pg_sql_append(&sql, ", seen AS (INSERT INTO pg_temp.peil_seen"
+				    " SELECT ");
+		key_list(&sql, put, NULL);
+		pg_sql_append(&sql, " FROM n)");
+	}
+	pg_sql_append(&sql, " INSERT INTO ");
+	pg_sql_ident(&sql, "ds_", put->name);
+	pg_sql_append(&sql, " AS t (");
+	for (i = 0; i < put->field_count; i++) {
+		pg_sql_ident(&sql, NULL, put->fields[i].name);
+		pg_sql_append(&sql, ", ");
+	}
+	pg_sql_append(&sql, PG_ADDED_COLUMN ") SELECT ");
+	for (i = 0; i < put->field_count; i++) {
+		pg_sql_append(&sql, "n.");
+		pg_sql_ident(&sql, NULL, put->fields[i].name);
+		pg_sql_append(&sql, ", ");
+	}
+	pg_sql_printf(&sql, "%lld FROM n", (long long)ingest);
+	if (!keys)
+		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
+	if (keys) {
+		size_t mark;
+
+		pg_sql_append(&sql, " ON CONFLICT (");
+		key_list(&sql, put, NULL);
+		pg_sql_append(&sql, ") DO ");
+		mark = sql.len;
+		pg_sql_append(&sql, "UPDATE SET ");
+		keys = 0;
+		for (i = 0; i < put->field_count; i++) {
+			if (put->fields[i].flags & PEIL_FIELD_KEY)
+				continue;
+			pg_sql_append(&sql, keys++ ? ", " : "");
+			pg_sql_ident(&sql, NULL, put->fields[i].name);
+			pg_sql_append(&sql, " = EXCLUDED.");
+			pg_sql_ident(&sql, NULL, put->fields[i].name);
+		}
+		if (keys) {
+			pg_sql_append(&sql, " WHERE ");
+			differs_sql(&sql, put, "t", "EXCLUDED");
+		} else if (sql.ok) {
+			sql.len = mark;	/* every field is key: a set */
+			sql.text[mark] = '\0';
+			pg_sql_append(&sql, "NOTHING");
+		}
+	}
+	pg_sql_append(&sql, "; TRUNCATE pg_temp.");
+	pg_sql_ident(&sql, "peil_stage_", put->name);
+	rc = sql.ok ? pg_exec(st, sql.text, err, "cannot store the records")
+		    : st->svc->fail(err, st->where, 0, put->name,
+				    "out of memory");
+	if (rc < 0)
+		snprintf(err->field, sizeof(err->field), "%s", put->name);
+	pg_sql_release(&sql);
+	if (rc == 0)
+		put->staged = 0;
+	return rc;
+}
+
+int pg_flush(struct store *st, peil_error *err)
+{
+	struct pg_put *put;
+	int64_t ingest = 0;
+
+	for (put = st->puts; put; put = put->next) {
+		if (!put->staged)
+			continue;
+		if (ingest == 0 && (ingest = pg_ingest_now(st, err)) <= 0)
+			return -1;
+		if (flush_one(st, put, ingest, err) < 0)
+			return -1;
+	}
+	return 0;
+}

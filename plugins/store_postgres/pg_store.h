@@ -1,0 +1,249 @@
+/*
+ * pg_store.h - what the files of the postgres storage plugin share: the
+ * state of one open store, the query helpers and the SQL text tools.
+ *
+ * Not an interface for anyone outside plugins/store_postgres: everything
+ * here is hidden by the plugin's visibility preset.  The one exported
+ * symbol is peil_plugin_entry() in pg_plugin.c.
+ *
+ * Error convention.  Every failing function fills the caller's peil_error
+ * through svc->fail with the store's description as file (its connection
+ * string without any password, and its schema), and in field the dataset
+ * ("cases") or the dataset and field ("cases.case_id") when known.
+ */
+#ifndef PEIL_PG_STORE_H
+#define PEIL_PG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include <peil/plugin.h>
+
+/* The internal schema this plugin writes; peil_meta holds it under the
+ * key 'schema_version'.  A store of a newer version is refused, naming
+ * both; an older one is migrated by schema_ensure (storage_postgres.c).
+ * 2: peil_run.confirms, and peil_ingest's file_size, file_mtime_ns and
+ *    file_inode (storage ops version 13). */
+#define PG_SCHEMA_VERSION 2
+
+/* The schema (namespace) when [storage] schema does not say. */
+#define PG_SCHEMA_DEFAULT "peil"
+
+/* The longest dataset, field or schema name accepted: "ds_" + name stays
+ * well inside PostgreSQL's 63-byte identifiers. */
+#define PG_NAME_MAX 56
+
+/* The column of every dataset table that holds the id of the ingest that
+ * added the row, which the change log reads. */
+#define PG_ADDED_COLUMN "\"peil.added\""
+
+/* A dataset without key fields: the row's id, in insertion order, which
+ * scans order by.  The dot keeps it out of the field names. */
+#define PG_ROW_COLUMN "\"peil.row\""
+
+/* The rows a scan fetches from its cursor at a time. */
+#define PG_FETCH_ROWS 10000
+
+#define PEIL_PG_STR_(x) #x
+#define PEIL_PG_STR(x) PEIL_PG_STR_(x)
+
+/* A growing NUL-terminated string.  After a failed append, ok is 0 and
+ * the text is incomplete; check once, at the end. */
+struct pg_sql {
+	char *text;
+	size_t len;
+	size_t cap;
+	int ok;
+};
+
+/* The staging table of one dataset on this connection: records_put
+ * copies records into it (COPY ... FROM STDIN), and pg_flush moves them
+ * into the dataset's table with one INSERT ... ON CONFLICT, before the
+ * batch commits or anything reads.  fields[] is a private copy of the
+ * schema it was made for. */
+struct pg_put {
+	struct pg_put *next;
+	char *name;
+	size_t field_count;
+	peil_field *fields;	/* names copied */
+	int64_t staged;		/* rows copied and not yet flushed */
+};
+
+/* One open store: one connection, used by one thread at a time. */
+struct store {
+	const peil_services *svc;
+	peil_host *host;
+	PGconn *conn;
+	char where[512];	/* "postgres: <conninfo without password>
+				   schema <schema>", for peil_error.file */
+	char *schema;
+	int connected;		/* the connection was made: a bad one now
+				   is a lost one */
+	int in_batch;		/* between batch_begin and commit/rollback */
+	int atomic_depth;	/* pg_atomic_begin's open, outside a batch:
+				   the first is a transaction, the others
+				   savepoints; also names a scan's cursor */
+	/* The id that the open batch's ingest log entry gets, under which
+	 * its changes are logged: max(id) + 1, taken under the batch's
+	 * advisory lock, so no other ingest takes it. */
+	int64_t batch_ingest;
+	struct pg_put *puts;
+	/* An open snapshot (pg_changes.c): its dataset, and its scope (the
+	 * text field and its value; NULL for the whole dataset).  The keys
+	 * it stored go to pg_temp.peil_seen as they are flushed. */
+	char *snap_name;
+	char *snap_scope_field;
+	char *snap_scope_value;
+};
+
+/* ---- errors and queries (storage_postgres.c) ---- */
+
+/* Fail with "<what>: <the server's or libpq's message>". */
+int pg_fail_db(struct store *st, peil_error *err, const char *field,
+	       const char *what, const PGresult *res);
+
+/* Run sql with params (text, NULL for SQL NULL): 0 and *out (to PQclear)
+ * when it gives rows or completes, else -1 with err "<what>: ...".  out
+ * may be NULL. */
+int pg_query(struct store *st, const char *sql, int nparams,
+	     const char *const *params, PGresult **out, peil_error *err,
+	     const char *field, const char *what);
+
+/* Run sql, an INSERT ... RETURNING id, and give the id. */
+int pg_insert_id(struct store *st, const char *sql, int nparams,
+		 const char *const *params, int64_t *id, peil_error *err,
+		 const char *what);
+
+/* A whole number of a result row, 0 for NULL. */
+int64_t pg_get_int(const PGresult *res, int row, int col);
+
+/* Run sql without parameters or rows. */
+int pg_exec(struct store *st, const char *sql, peil_error *err,
+	    const char *what);
+
+/* A transaction of its own unless a batch or another is open (then a
+ * savepoint), so that a multi-statement change is atomic alone and inside
+ * a batch, and a scan can run inside another's row callback. */
+int pg_atomic_begin(struct store *st, peil_error *err);
+int pg_atomic_end(struct store *st, int ok, peil_error *err);
+
+/* ---- SQL text (pg_sql.c) ---- */
+
+void pg_sql_init(struct pg_sql *sql);
+void pg_sql_release(struct pg_sql *sql);
+void pg_sql_append(struct pg_sql *sql, const char *text);
+void pg_sql_appendn(struct pg_sql *sql, const char *text, size_t len);
+void pg_sql_printf(struct pg_sql *sql, const char *fmt, ...)
+	PEIL_PRINTF(2, 3);
+/* name as a quoted identifier, with an optional prefix inside the
+ * quotes: pg_sql_ident(sql, "ds_", "cases") appends "ds_cases". */
+void pg_sql_ident(struct pg_sql *sql, const char *prefix, const char *name);
+/* Whether name is a valid dataset, field or schema name:
+ * [a-z_][a-z0-9_]*, at most PG_NAME_MAX bytes. */
+int pg_name_valid(const char *name);
+/* The column type of a peil type in a dataset table, or NULL. */
+const char *pg_sql_type(peil_type type);
+/* The peil type's name ("text", "date", ...), or NULL. */
+const char *pg_type_name(peil_type type);
+/* Whether v is missing. */
+int pg_value_is_null(const peil_value *v);
+
+/* ---- ops, one file per job ---- */
+
+/* storage_postgres.c */
+extern const char *const pg_config_keys[];
+int pg_open(const peil_services *svc, peil_host *host, void **state,
+	    peil_error *err);
+int pg_open_existing(const peil_services *svc, peil_host *host,
+		     void **state, peil_error *err);
+void pg_close(void *state);
+int pg_batch_begin(void *state, peil_error *err);
+int pg_batch_commit(void *state, peil_error *err);
+void pg_batch_rollback(void *state);
+
+/* pg_dataset.c */
+int pg_dataset_ensure(void *state, const peil_schema *schema,
+		      peil_error *err);
+int pg_record_put(void *state, const peil_schema *schema,
+		  const peil_value *values, peil_error *err);
+int pg_records_put(void *state, const peil_schema *schema,
+		   const peil_value *values, size_t count, size_t *stored,
+		   peil_error *err);
+/* The SQL text of the key of a row of ds_<name> as alias.<column>
+ * ("k1 / k2", dates as jjjj-mm-dd, booleans 0/1; "peil.row" without key
+ * fields), of the fields that are the table's columns. */
+void pg_key_text(struct pg_sql *sql, const char *alias,
+		 const peil_field *fields, size_t count);
+/* Move every staged record into its dataset's table. */
+int pg_flush(struct store *st, peil_error *err);
+/* Forget the staging tables (after a rollback, which may have dropped
+ * them, and at close). */
+void pg_puts_free(struct store *st);
+
+/* pg_changes.c */
+/* The ingest id that changes now are logged under. */
+int64_t pg_ingest_now(struct store *st, peil_error *err);
+/* Delete the rows of ds_<name> WHERE cond (with params), logging each
+ * as removed by ingest (and when it was added); *removed: how many. */
+int pg_remove_rows(struct store *st, const peil_schema *schema,
+		   const char *cond, int nparams, const char *const *params,
+		   int64_t ingest, int64_t *removed, peil_error *err);
+int pg_snapshot_begin(void *state, const peil_schema *schema,
+		      peil_error *err);
+int pg_snapshot_scope_begin(void *state, const peil_schema *schema,
+			    size_t scope_field, const char *scope_value,
+			    peil_error *err);
+int pg_snapshot_end(void *state, const peil_schema *schema, int64_t *removed,
+		    peil_error *err);
+void pg_snapshot_forget(struct store *st);
+int pg_run_last_ingest(void *state, int64_t run_id, int64_t *ingest_id,
+		       peil_error *err);
+int pg_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
+			  int (*fn)(void *ctx, const peil_input_change *change),
+			  void *ctx, peil_error *err);
+int pg_backup(void *state, const char *path, peil_error *err);
+int pg_runs_prune(void *state, const peil_prune *prune, int64_t *runs_deleted,
+		  int64_t *figures_deleted, peil_error *err);
+int pg_report_put(void *state, const peil_report_record *report,
+		  int64_t *report_id, peil_error *err);
+int pg_reports_scan(void *state,
+		    int (*fn)(void *ctx, const peil_report_record *report),
+		    void *ctx, peil_error *err);
+
+/* pg_scan.c */
+int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
+	    const size_t *projection, size_t projection_count, peil_row_fn row,
+	    void *ctx, peil_error *err);
+
+/* pg_runs.c */
+int pg_ingest_seen(void *state, const peil_ingest_entry *probe, int *seen,
+		   peil_error *err);
+int pg_ingest_log(void *state, const peil_ingest_entry *entry,
+		  peil_error *err);
+int pg_inputs_fingerprint(void *state, char out[65], peil_error *err);
+int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
+		 peil_error *err);
+int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
+		   peil_error *err);
+int pg_result_put(void *state, int64_t run_id, const peil_result *result,
+		  peil_error *err);
+int pg_run_end(void *state, int64_t run_id, const char *status,
+	       int64_t ended, peil_error *err);
+int pg_results_copy(void *state, int64_t from_run, int64_t to_run,
+		    const char *kpi, peil_error *err);
+int pg_results_scan(void *state, const peil_result_query *query,
+		    int (*fn)(void *ctx, const peil_result *result), void *ctx,
+		    peil_error *err);
+int pg_runs_scan(void *state, int64_t run_id,
+		 int (*fn)(void *ctx, const peil_run_record *run), void *ctx,
+		 peil_error *err);
+int pg_run_kpis_scan(void *state, int64_t run_id,
+		     int (*fn)(void *ctx, const peil_run_kpi *kpi), void *ctx,
+		     peil_error *err);
+int pg_ingest_scan(void *state,
+		   int (*fn)(void *ctx, const peil_ingest_entry *entry),
+		   void *ctx, peil_error *err);
+
+#endif /* PEIL_PG_STORE_H */

@@ -1,0 +1,542 @@
+/*
+ * storage_postgres.c - the postgres storage plugin: its configuration,
+ * opening and closing a store, the internal tables and their schema
+ * version, and batches.
+ *
+ * One schema (namespace) of one database holds a store: a table ds_<name>
+ * per dataset and the peil_* tables for the ingest log, runs and results.
+ * A batch is one transaction, so that a failure or a lost connection
+ * before commit leaves nothing of it.
+ *
+ * Configuration (the plugin's section, [storage]):
+ *   conninfo   a libpq connection string or URI ("host=/run/postgresql
+ *              dbname=peil", "service=peil"); empty or absent: libpq's
+ *              defaults and environment (PGSERVICE, PGHOST, ...).  A
+ *              password is refused: it belongs in ~/.pgpass (PGPASSFILE)
+ *              or the service file, never in peil.ini.
+ *   schema     the schema that holds the store (peil)
+ *
+ * The descriptor is in pg_plugin.c; datasets and records in pg_dataset.c,
+ * scans in pg_scan.c, the ingest log, runs and results in pg_runs.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_store.h"
+
+const char *const pg_config_keys[] = { "conninfo", "schema", NULL };
+
+/* ---------------------------------------------------------------- errors */
+
+int pg_fail_db(struct store *st, peil_error *err, const char *field,
+	       const char *what, const PGresult *res)
+{
+	const char *msg = res ? PQresultErrorField(res,
+						   PG_DIAG_MESSAGE_PRIMARY)
+			      : NULL;
+	char text[sizeof(err->message)];
+	size_t len;
+
+	if (msg == NULL || msg[0] == '\0')
+		msg = PQerrorMessage(st->conn);
+	snprintf(text, sizeof(text), "%s", msg && msg[0] ? msg : "unknown error");
+	len = strlen(text);
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	if (st->connected && PQstatus(st->conn) == CONNECTION_BAD)
+		return st->svc->fail(err, st->where, 0, field,
+				     "%s: the connection to the server is "
+				     "lost: %s", what, text);
+	return st->svc->fail(err, st->where, 0, field, "%s: %s", what, text);
+}
+
+int pg_query(struct store *st, const char *sql, int nparams,
+	     const char *const *params, PGresult **out, peil_error *err,
+	     const char *field, const char *what)
+{
+	PGresult *res = PQexecParams(st->conn, sql, nparams, NULL, params,
+				     NULL, NULL, 0);
+	ExecStatusType status = PQresultStatus(res);
+
+	if (out)
+		*out = NULL;
+	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+		pg_fail_db(st, err, field, what, res);
+		PQclear(res);
+		return -1;
+	}
+	if (out)
+		*out = res;
+	else
+		PQclear(res);
+	return 0;
+}
+
+int pg_insert_id(struct store *st, const char *sql, int nparams,
+		 const char *const *params, int64_t *id, peil_error *err,
+		 const char *what)
+{
+	PGresult *res;
+
+	*id = 0;
+	if (pg_query(st, sql, nparams, params, &res, err, NULL, what) < 0)
+		return -1;
+	*id = pg_get_int(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+int64_t pg_get_int(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col)
+		       ? 0
+		       : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+int pg_exec(struct store *st, const char *sql, peil_error *err,
+	    const char *what)
+{
+	PGresult *res = PQexec(st->conn, sql);
+	ExecStatusType status = PQresultStatus(res);
+	int rc = 0;
+
+	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+		rc = pg_fail_db(st, err, NULL, what, res);
+	PQclear(res);
+	return rc;
+}
+
+int pg_atomic_begin(struct store *st, peil_error *err)
+{
+	int nested = st->in_batch || st->atomic_depth > 0;
+
+	if (pg_exec(st, nested ? "SAVEPOINT peil_atomic" : "BEGIN", err,
+		    "cannot begin a transaction") < 0)
+		return -1;
+	st->atomic_depth++;
+	return 0;
+}
+
+int pg_atomic_end(struct store *st, int ok, peil_error *err)
+{
+	peil_error ignored;
+	int nested;
+
+	st->atomic_depth--;
+	nested = st->in_batch || st->atomic_depth > 0;
+	if (ok)
+		return pg_exec(st, nested ? "RELEASE peil_atomic" : "COMMIT",
+			       err, "cannot commit");
+	pg_exec(st, nested ? "ROLLBACK TO peil_atomic; RELEASE peil_atomic"
+			   : "ROLLBACK",
+		&ignored, "cannot roll back");
+	return -1;
+}
+
+/* ---------------------------------------------------------------- config */
+
+struct config_where {
+	const char *key;
+	char file[512];
+	long line;
+};
+
+static int config_where_fn(void *ctx, const char *key, const char *value,
+			   const char *file, long line)
+{
+	struct config_where *where = ctx;
+
+	(void)value;
+	if (strcmp(key, where->key) != 0)
+		return 0;
+	snprintf(where->file, sizeof(where->file), "%s", file ? file : "");
+	where->line = line;
+	return 1;
+}
+
+/* Fail at the place in the config where key was written. */
+static int config_fail(const peil_services *svc, peil_host *host,
+		       const char *key, const char *message, peil_error *err)
+{
+	struct config_where where = { .key = key };
+
+	svc->config_each(host, key, config_where_fn, &where);
+	return svc->fail(err, where.file[0] ? where.file : NULL, where.line,
+			 key, "%s", message);
+}
+
+/* Check conninfo and describe it into st->where without its password. */
+static int conninfo_check(struct store *st, const char *conninfo,
+			  const char *schema, peil_error *err)
+{
+	char *parse_err = NULL, message[768];
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &parse_err);
+	PQconninfoOption *o;
+	struct pg_sql desc;
+	int rc = 0;
+
+	if (opts == NULL) {
+		snprintf(message, sizeof(message),
+			 "conninfo is not a libpq connection string: %s",
+			 parse_err ? parse_err : "out of memory");
+		PQfreemem(parse_err);
+		return config_fail(st->svc, st->host, "conninfo", message,
+				   err);
+	}
+	pg_sql_init(&desc);
+	pg_sql_append(&desc, "postgres:");
+	for (o = opts; o->keyword; o++) {
+		if (o->val == NULL || o->val[0] == '\0')
+			continue;
+		if (strcmp(o->keyword, "password") == 0) {
+			rc = config_fail(st->svc, st->host, "conninfo",
+					 "conninfo holds a password: never "
+					 "write one in peil.ini; put it in "
+					 "~/.pgpass (PGPASSFILE) or the "
+					 "service file (PGSERVICEFILE)", err);
+			break;
+		}
+		pg_sql_printf(&desc, " %s=%s", o->keyword, o->val);
+	}
+	pg_sql_printf(&desc, " schema=%s", schema);
+	snprintf(st->where, sizeof(st->where), "%s",
+		 desc.ok ? desc.text : "postgres");
+	pg_sql_release(&desc);
+	PQconninfoFree(opts);
+	return rc;
+}
+
+/* Server notices go to the host's log, not to stderr. */
+static void notice_log(void *arg, const char *message)
+{
+	struct store *st = arg;
+
+	st->svc->log(st->host, PEIL_LOG_DEBUG, "%s", message);
+}
+
+/* ------------------------------------------------------ internal tables */
+
+static const char pg_schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS peil_meta ("
+	" key text PRIMARY KEY,"
+	" value text NOT NULL);"
+	/* Not UNIQUE: an operator may force a file in again. */
+	/* id: max(id) + 1, taken under the batch's lock (batch_begin). */
+	"CREATE TABLE IF NOT EXISTS peil_ingest ("
+	" id bigint PRIMARY KEY,"
+	" source text NOT NULL,"
+	" dataset text NOT NULL,"
+	" path text NOT NULL,"
+	" sha256 text NOT NULL,"
+	" \"rows\" bigint NOT NULL,"
+	" rejected bigint NOT NULL,"
+	" at bigint NOT NULL,"
+	" settings_sha256 text,"
+	" file_size bigint,"
+	" file_mtime_ns bigint,"
+	" file_inode bigint);"
+	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
+	" (sha256, source);"
+	/* An identity never hands out an id twice: the latest run is always
+	 * the highest id. */
+	"CREATE TABLE IF NOT EXISTS peil_run ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" kind text NOT NULL,"
+	" started bigint NOT NULL,"
+	" ended bigint,"
+	" status text NOT NULL,"
+	" period_from text,"
+	" period_to text,"
+	" config_sha256 text,"
+	" scripts_sha256 text,"
+	" inputs_sha256 text,"
+	" listing text,"
+	" last_ingest bigint,"
+	" confirms bigint);"
+	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
+	" run_id bigint NOT NULL REFERENCES peil_run (id),"
+	" kpi text COLLATE \"C\" NOT NULL,"
+	" title text,"
+	" unit text,"
+	" script text,"
+	" script_sha256 text,"
+	" status text NOT NULL,"
+	" message text,"
+	" definition text,"
+	" PRIMARY KEY (run_id, kpi));"
+	/* Missing numbers (NaN) are NULL. */
+	"CREATE TABLE IF NOT EXISTS peil_result ("
+	" run_id bigint NOT NULL REFERENCES peil_run (id),"
+	" kpi text COLLATE \"C\" NOT NULL,"
+	" period text COLLATE \"C\" NOT NULL,"
+	" breakdown text COLLATE \"C\" NOT NULL,"
+	" value double precision,"
+	" numerator double precision,"
+	" denominator double precision,"
+	" status text,"
+	" size double precision,"
+	" earlier boolean NOT NULL DEFAULT false,"
+	" PRIMARY KEY (run_id, kpi, period, breakdown));"
+	/* What each ingest changed or removed; the rows it added carry its
+	 * id in "peil.added" (pg_changes.c). */
+	"CREATE TABLE IF NOT EXISTS peil_change ("
+	" ingest_id bigint NOT NULL,"
+	" dataset text COLLATE \"C\" NOT NULL,"
+	" key text COLLATE \"C\" NOT NULL,"
+	" kind text NOT NULL,"
+	" PRIMARY KEY (ingest_id, dataset, key));"
+	/* run_id has no REFERENCES: a pruned run leaves its reports. */
+	"CREATE TABLE IF NOT EXISTS peil_report ("
+	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" run_id bigint NOT NULL,"
+	" period text NOT NULL,"
+	" period_from text NOT NULL,"
+	" period_to text NOT NULL,"
+	" kpi text,"
+	" format text NOT NULL,"
+	" lang text NOT NULL,"
+	" path text NOT NULL,"
+	" written bigint NOT NULL);";
+
+/* The schema version stored, 0 when the schema holds no store. */
+static int schema_version(struct store *st, int *version, peil_error *err)
+{
+	const char *params[1] = { st->schema };
+	PGresult *res;
+
+	*version = 0;
+	if (pg_query(st,
+		     "SELECT to_regclass(quote_ident($1) || '.peil_meta')"
+		     " IS NOT NULL",
+		     1, params, &res, err, NULL,
+		     "cannot read the schema version") < 0)
+		return -1;
+	if (PQgetvalue(res, 0, 0)[0] != 't') {
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	if (pg_query(st,
+		     "SELECT value FROM peil_meta WHERE key = 'schema_version'",
+		     0, NULL, &res, err, NULL,
+		     "cannot read the schema version") < 0)
+		return -1;
+	if (PQntuples(res) == 1)
+		*version = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* Create the store, or check and migrate the one there, under a lock of
+ * the schema, so that two Peils opening a new store at once do not both
+ * create it. */
+static int schema_ensure(struct store *st, int create, peil_error *err)
+{
+	struct pg_sql sql;
+	int version, ok = 0;
+
+	if (pg_atomic_begin(st, err) < 0)
+		return -1;
+	pg_sql_init(&sql);
+	pg_sql_append(&sql, "SELECT pg_advisory_xact_lock(hashtext(");
+	pg_sql_printf(&sql, "'peil schema %s'));", st->schema);
+	if (create) {
+		pg_sql_append(&sql, "CREATE SCHEMA IF NOT EXISTS ");
+		pg_sql_ident(&sql, NULL, st->schema);
+		pg_sql_append(&sql, ";");
+	}
+	if (!sql.ok || pg_exec(st, sql.text, err, "cannot lock the schema") < 0 ||
+	    schema_version(st, &version, err) < 0)
+		goto out;
+	if (version > PG_SCHEMA_VERSION) {
+		st->svc->fail(err, st->where, 0, NULL,
+			      "the store has schema version %d, written by a "
+			      "newer Peil; this one knows up to %d", version,
+			      PG_SCHEMA_VERSION);
+		goto out;
+	}
+	if (version == 0 && !create) {
+		st->svc->fail(err, st->where, 0, NULL,
+			      "no Peil store here (schema %s holds no "
+			      "peil_meta): check [storage] conninfo and "
+			      "schema, or run peil ingest first", st->schema);
+		goto out;
+	}
+	/* Each later version's steps, from version up.  2: the run a run
+	 * that changed nothing confirms, and the size, time and inode of
+	 * each file ingested (none before). */
+	if (version >= 1 && version < 2 &&
+	    pg_exec(st,
+		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
+		    " bigint;"
+		    "ALTER TABLE peil_ingest"
+		    " ADD COLUMN IF NOT EXISTS file_size bigint,"
+		    " ADD COLUMN IF NOT EXISTS file_mtime_ns bigint,"
+		    " ADD COLUMN IF NOT EXISTS file_inode bigint;",
+		    err, "cannot update the store to schema version 2") < 0)
+		goto out;
+	if (version >= 1 && version < PG_SCHEMA_VERSION &&
+	    pg_exec(st,
+		    "UPDATE peil_meta SET value = '"
+		    PEIL_PG_STR(PG_SCHEMA_VERSION) "'"
+		    " WHERE key = 'schema_version'",
+		    err, "cannot update the store's schema version") < 0)
+		goto out;
+	if (version == 0 &&
+	    (pg_exec(st, pg_schema_sql, err, "cannot create the store") < 0 ||
+	     pg_exec(st,
+		     "INSERT INTO peil_meta VALUES ('schema_version', '"
+		     PEIL_PG_STR(PG_SCHEMA_VERSION) "')",
+		     err, "cannot create the store") < 0))
+		goto out;
+	ok = 1;
+out:
+	pg_sql_release(&sql);
+	return pg_atomic_end(st, ok, err);
+}
+
+/* ----------------------------------------------------------- open, close */
+
+static int open_store(const peil_services *svc, peil_host *host,
+		      void **state, int create, peil_error *err)
+{
+	const char *conninfo = svc->config_get(host, "conninfo");
+	const char *schema = svc->config_get(host, "schema");
+	struct store *st = calloc(1, sizeof(*st));
+	struct pg_sql setup;
+
+	*state = NULL;
+	if (st == NULL)
+		return svc->fail(err, NULL, 0, NULL, "out of memory");
+	st->svc = svc;
+	st->host = host;
+	if (schema == NULL)
+		schema = PG_SCHEMA_DEFAULT;
+	if (!pg_name_valid(schema)) {
+		free(st);
+		return config_fail(svc, host, "schema",
+				   "schema must be a name of a-z, 0-9 and _, "
+				   "not first a digit", err);
+	}
+	if (conninfo == NULL)
+		conninfo = "";
+	st->schema = strdup(schema);
+	if (st->schema == NULL || conninfo_check(st, conninfo, schema, err) < 0) {
+		if (st->schema == NULL)
+			svc->fail(err, NULL, 0, NULL, "out of memory");
+		free(st->schema);
+		free(st);
+		return -1;
+	}
+	st->conn = PQconnectdb(conninfo);
+	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
+		pg_fail_db(st, err, "conninfo", "cannot connect", NULL);
+		pg_close(st);
+		return -1;
+	}
+	st->connected = 1;
+	PQsetNoticeProcessor(st->conn, notice_log, st);
+	pg_sql_init(&setup);
+	pg_sql_append(&setup, "SET search_path TO ");
+	pg_sql_ident(&setup, NULL, schema);
+	/* The shortest text that reads back as the same double. */
+	pg_sql_append(&setup, "; SET extra_float_digits = 1;"
+			      " SET client_encoding = 'UTF8';"
+			      " SET DateStyle = 'ISO'");
+	if (!setup.ok || pg_exec(st, setup.text, err,
+				 "cannot set up the connection") < 0 ||
+	    schema_ensure(st, create, err) < 0) {
+		pg_sql_release(&setup);
+		pg_close(st);
+		return -1;
+	}
+	pg_sql_release(&setup);
+	*state = st;
+	return 0;
+}
+
+int pg_open(const peil_services *svc, peil_host *host, void **state,
+	    peil_error *err)
+{
+	return open_store(svc, host, state, 1, err);
+}
+
+int pg_open_existing(const peil_services *svc, peil_host *host,
+		     void **state, peil_error *err)
+{
+	return open_store(svc, host, state, 0, err);
+}
+
+void pg_close(void *state)
+{
+	struct store *st = state;
+
+	if (st == NULL)
+		return;
+	pg_puts_free(st);
+	pg_snapshot_forget(st);
+	PQfinish(st->conn);	/* an open batch is rolled back */
+	free(st->schema);
+	free(st);
+}
+
+/* ---------------------------------------------------------------- batches */
+
+/* One batch at a time per store: the lock also makes max(id) + 1 the
+ * batch's own ingest id until it commits. */
+int pg_batch_begin(void *state, peil_error *err)
+{
+	struct store *st = state;
+	const char *params[1] = { st->schema };
+	PGresult *res;
+
+	if (st->in_batch)
+		return st->svc->fail(err, st->where, 0, NULL,
+				     "batch_begin inside a batch: a batch is "
+				     "open");
+	if (pg_exec(st, "BEGIN", err, "cannot begin the batch") < 0)
+		return -1;
+	st->in_batch = 1;
+	if (pg_query(st,
+		     "SELECT pg_advisory_xact_lock(hashtext('peil batch ' ||"
+		     " $1)), (SELECT coalesce(max(id), 0) + 1 FROM"
+		     " peil_ingest)",
+		     1, params, &res, err, NULL, "cannot begin the batch") < 0) {
+		pg_batch_rollback(st);
+		return -1;
+	}
+	st->batch_ingest = pg_get_int(res, 0, 1);
+	PQclear(res);
+	return 0;
+}
+
+int pg_batch_commit(void *state, peil_error *err)
+{
+	struct store *st = state;
+
+	if (!st->in_batch)
+		return st->svc->fail(err, st->where, 0, NULL,
+				     "batch_commit without a batch");
+	if (pg_flush(st, err) < 0 ||
+	    pg_exec(st, "COMMIT", err, "cannot commit the batch") < 0) {
+		pg_batch_rollback(st);
+		return -1;
+	}
+	st->in_batch = 0;
+	return 0;
+}
+
+void pg_batch_rollback(void *state)
+{
+	struct store *st = state;
+	peil_error ignored;
+
+	if (!st->in_batch)
+		return;
+	pg_exec(st, "ROLLBACK", &ignored, "cannot roll back the batch");
+	st->in_batch = 0;
+	/* Staging tables made in the batch are gone with it. */
+	pg_puts_free(st);
+	pg_snapshot_forget(st);
+}
