@@ -1807,6 +1807,12 @@ TEST(run_confirms_schema_8_migrates)
 	st = store_open(path);
 	CHECK(st != NULL);
 	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM"
+				   " pragma_table_info('peil_run')"
+				   " WHERE name = 'confirms'"), 1);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM"
+				   " pragma_table_info('peil_ingest')"
+				   " WHERE name LIKE 'file_%'"), 3);
 	CHECK_INT(ops->runs_scan(st, 0, confirms_row, confirms, &err), 0);
 	CHECK_INT((int)confirms[1], 0);
 	CHECK_INT((int)confirms[2], 0);
