@@ -1279,7 +1279,8 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 	set->evaluations++;
 	set->run_deadline = sandbox_clock() + (double)set->limits.run_seconds;
 	for (size_t i = 0; i < set->count; i++) {
-		if (!kpi_wanted(&set->kpis[i]->info, only_kpi))
+		if (!kpi_wanted(&set->kpis[i]->info, only_kpi) ||
+		    set->kpis[i]->info.kept)
 			continue;
 		for (size_t g = 0; g < set->kpis[i]->info.grains.count; g++)
 			if (kpi_run_new(set, set->kpis[i], g, from, to,

@@ -10,6 +10,9 @@
 #                 are byte for byte the same
 #   refusals      a password in conninfo, a conninfo that does not parse,
 #                 a server that is not there, a schema without a store
+#   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
+#                 and the ingested files' size, time and inode) is brought to
+#                 version 2 by the next run, which confirms the run before
 # cluster.sh run skips it (exit 77) only when the PostgreSQL binaries are
 # not installed, and fails it when the cluster is not running.
 set -u
@@ -61,6 +64,25 @@ test_same_figures() {
 	expect_grep "the second ingest skips every file" "$work/pg2.err" "0 files stored (0 rows), 8 skipped"
 	cmp -s "$work/sqlite.out" "$work/pg2.out" && ok "the second run's report is the same" ||
 		fail "the second run's report differs" "$(diff "$work/sqlite.out" "$work/pg2.out" | head -10)"
+}
+
+test_schema_1_migrates() {
+	demo_configs schema_1_migrates
+	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run on postgres" 0 $?
+	psql -q -X -v ON_ERROR_STOP=1 "$conninfo" -c "SET search_path = schema_1_migrates;
+		ALTER TABLE peil_run DROP COLUMN confirms;
+		ALTER TABLE peil_ingest DROP COLUMN file_size,
+		    DROP COLUMN file_mtime_ns, DROP COLUMN file_inode;
+		UPDATE peil_meta SET value = '1' WHERE key = 'schema_version'" >/dev/null
+	expect_rc "the store made schema version 1" 0 $?
+	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run on the store of version 1" 0 $?
+	expect_grep "it confirms the run before" "$work/err" "run 2: nothing changed since run 1, whose figures it confirms"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 2 ] &&
+		ok "the store is of schema version 2" || fail "the store's schema version is not 2"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT confirms FROM schema_1_migrates.peil_run WHERE id = 2")" = 1 ] &&
+		ok "peil_run.confirms of run 2 is 1" || fail "run 2 does not record that it confirms run 1"
 }
 
 test_refusals() {
