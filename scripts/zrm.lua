@@ -8,24 +8,16 @@
 -- eerdere meting is.  In het totaal telt de som van de veranderingen over
 -- de domeinen.
 
-local metingen = require("lib.metingen")
-
 -- De verandering van een persoon over de domeinen waarin hij in de
 -- periode is gemeten (in een domeincel één domein, in het totaal alle),
--- met zijn hele geschiedenis van die domeinen.
-local function change(person, period, data)
-  local domains, history = {}, {}
-  for _, r in ipairs(person.rows) do domains[r.domain or ""] = true end
-  for _, r in ipairs(data.zrm[person.key] or {}) do
-    if domains[r.domain or ""] then history[#history + 1] = r end
-  end
-  return metingen.change(history, period.first, period.last)
-end
+-- met zijn hele geschiedenis van die domeinen: score_change{}, in C.
+local change = score_change { lookup = "zrm", key = "person",
+                              date = "date", score = "score", by = "domain" }
 
 local directions = {
-  { id = "zrm_vooruit", title = "gestegen", test = function(d) return d > 0 end },
-  { id = "zrm_gelijk", title = "gelijk gebleven", test = function(d) return d == 0 end },
-  { id = "zrm_achteruit", title = "gedaald", test = function(d) return d < 0 end },
+  { id = "zrm_vooruit", title = "gestegen", test = gt },
+  { id = "zrm_gelijk", title = "gelijk gebleven", test = eq },
+  { id = "zrm_achteruit", title = "gedaald", test = lt },
 }
 
 for _, dir in ipairs(directions) do
@@ -45,11 +37,7 @@ for _, dir in ipairs(directions) do
     per = "person",
     lookup = { zrm = { dataset = "measurements", by = "person",
                        where = { instrument = "ZRM" } } },
-    having = function(person, period, data)
-      return change(person, period, data) ~= nil
-    end,
-    rule = count(function(person, period, data)
-      return dir.test(change(person, period, data))
-    end),
+    having = is_set(change),
+    rule = count(dir.test(change, 0)),
   }
 end

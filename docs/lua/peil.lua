@@ -167,6 +167,15 @@ function overdue(spec) end
 ---@return peil.Node
 function first_rise(spec) end
 
+---The change of a score between the first and the latest measurement on
+---or before the period's last day, summed over the distinct (key, by) of
+---the row or of a per group's rows, counting those whose latest lies
+---after the first and in or after the period; none: empty.  Evaluated in
+---C, the lookup held in C.
+---@param spec { lookup: string, key: peil.Field, date: string, score: string, by?: peil.Field }
+---@return peil.Node
+function score_change(spec) end
+
 -- Conditions -------------------------------------------------------------
 
 ---The field has a value.

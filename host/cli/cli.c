@@ -15,6 +15,7 @@
 #include "base/calendar.h"
 #include "base/error.h"
 #include "engine/evaluation.h"
+#include "engine/history.h"
 #include "model/finality.h"
 #include "engine/ingest.h"
 #include "base/log.h"
@@ -227,11 +228,33 @@ static int cli_kpi_exists(const peil_context *ctx, const char *only_kpi)
 	return 0;
 }
 
-int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, const output_options *out,
-		 const struct finality *fin, int64_t *run_id)
+int cli_write_run(peil_context *ctx, const output_options *out,
+		  const struct finality *fin, result_table *t,
+		  const input_ages *stale)
 {
 	output_options opts;
+	int rc = EXIT_OK;
+
+	if (fin)
+		finality_mark(fin, t, finality_today());
+	if (!out)
+		return EXIT_OK;
+	opts = *out;
+	opts.kpis = ctx->kpis;
+	opts.field_label = settings_field_label;
+	opts.field_label_ctx = &ctx->settings;
+	opts.stale = stale;
+	if (cli_disclose(ctx, t) == EXIT_OK &&
+	    output_write(stdout, &opts, t) < 0)
+		rc = EXIT_CONFIG;
+	return cli_worst(rc, cli_check_stdout());
+}
+
+int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
+		 int32_t to, const char *only_kpi, int64_t keep_from,
+		 const output_options *out, const struct finality *fin,
+		 int64_t *run_id)
+{
 	evaluation ev;
 	peil_error err;
 	size_t figures = 0;
@@ -246,7 +269,8 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	warn_empty_kpis(ctx, from, to, only_kpi);
 	error_clear(&err);
-	if (evaluation_run(ctx, kind, NULL, from, to, only_kpi, &ev, &err) < 0) {
+	if (evaluation_run(ctx, kind, NULL, from, to, only_kpi, keep_from,
+			   &ev, &err) < 0) {
 		log_error(&err);
 		evaluation_release(&ev);
 		return EXIT_STORAGE;
@@ -255,28 +279,24 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		*run_id = ev.run_id;
 	if (ev.stale.count)
 		rc = EXIT_INPUT_REJECTED;
-	if (fin)
-		finality_mark(fin, &ev.results, finality_today());
-	if (out) {
-		opts = *out;
-		opts.kpis = ctx->kpis;
-		opts.field_label = settings_field_label;
-		opts.field_label_ctx = &ctx->settings;
-		opts.stale = &ev.stale;
-		if (cli_disclose(ctx, &ev.results) == EXIT_OK &&
-		    output_write(stdout, &opts, &ev.results) < 0)
-			rc = cli_worst(rc, EXIT_CONFIG);
-		rc = cli_worst(rc, cli_check_stdout());
-	}
+	rc = cli_worst(rc, cli_write_run(ctx, out, fin, &ev.results,
+					 &ev.stale));
 	if (!kind)
 		log_msg(PEIL_LOG_INFO, "dry run: nothing was recorded");
 	for (size_t i = 0; i < ev.results.count; i++)
 		figures += !ev.results.rows[i].earlier;	/* the run's own */
-	log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
-						: PEIL_LOG_INFO,
-		"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts did not "
-		"load, %zu figures", (long long)ev.run_id, ev.kpis, ev.failed,
-		ctx->script_errors, figures);
+	if (ev.kept)
+		log_msg(ev.failed ? PEIL_LOG_WARNING : PEIL_LOG_INFO,
+			"run %lld: %zu KPIs: %zu evaluated, %zu kept from run "
+			"%lld, %zu failed, %zu figures", (long long)ev.run_id,
+			ev.kpis, ev.kpis - ev.kept, ev.kept,
+			(long long)ev.kept_from, ev.failed, figures);
+	else
+		log_msg(ev.failed || ctx->script_errors ? PEIL_LOG_WARNING
+							: PEIL_LOG_INFO,
+			"run %lld: %zu KPIs evaluated, %zu failed, %zu scripts "
+			"did not load, %zu figures", (long long)ev.run_id,
+			ev.kpis, ev.failed, ctx->script_errors, figures);
 	if (ev.failed || ctx->script_errors)
 		rc = cli_worst(rc, EXIT_KPI_FAILED);
 	if (ev.not_evaluated) {
@@ -462,25 +482,6 @@ static int read_row(void *arg, const peil_result *r)
 	return 0;
 }
 
-int cli_run_published(const peil_run_record *run, const char *from,
-		      const char *to)
-{
-	/* "incomplete": every KPI it took has, for every period, either its
-	 * figure or a row that says why it was not evaluated (a dataset or
-	 * field the municipality does not have, a period before its first
-	 * row); nothing in it is a wrong figure.  A run in which a KPI
-	 * failed, or that failed or was stopped, publishes nothing. */
-	if (!run->kind || strcmp(run->kind, "run") != 0 || !run->status ||
-	    (strcmp(run->status, "ok") != 0 &&
-	     strcmp(run->status, "incomplete") != 0))
-		return 0;
-	if (!from)
-		return 1;
-	return run->period_from && run->period_to &&
-	       strcmp(run->period_from, from) <= 0 &&
-	       strcmp(run->period_to, to) >= 0;
-}
-
 struct latest {
 	int64_t id;
 	const char *from, *to;	/* NULL: any period */
@@ -491,7 +492,7 @@ static int find_latest(void *arg, const peil_run_record *run)
 {
 	struct latest *l = arg;
 
-	if (cli_run_published(run, l->from, l->to)) {
+	if (history_run_published(run, l->from, l->to)) {
 		l->id = run->id;
 		return 1;
 	}
@@ -634,7 +635,7 @@ static int run_facts_of(void *arg, const peil_run_record *run)
 	struct run_facts *f = arg;
 
 	f->started = run->started;
-	f->unpublished = !cli_run_published(run, NULL, NULL);
+	f->unpublished = !history_run_published(run, NULL, NULL);
 	return 0;
 }
 

@@ -56,6 +56,7 @@ typedef struct cli_options {
 	long long keep;		/* prune --keep */
 	long long older_than;	/* prune --older-than, days */
 	int force;
+	int full;		/* run --full */
 	int fields;		/* list --fields */
 	int evaluate;		/* report --evaluate */
 	const char *compare;	/* report --compare LIST */
@@ -90,7 +91,8 @@ enum {
 	CLI_OPT_CELL,
 	CLI_OPT_ALL,
 	CLI_OPT_FIELD_LIST,
-	CLI_OPT_DISTINCT
+	CLI_OPT_DISTINCT,
+	CLI_OPT_FULL
 };
 
 /* The help lines of --lang and --locale. */
@@ -186,19 +188,12 @@ const labels *cli_labels(const cli_options *o);
  * has_range, into t (sorted, not yet disclosed).  0; with a message
  * EXIT_USAGE when there is no such run or KPI, EXIT_STORAGE when the
  * store fails. */
-/* Whether run published figures of [from, to] (ISO dates; from NULL: of
- * any period): a scheduled run (kind "run", not peil eval's or an ad-hoc
- * report's "eval") that ended "ok" (every KPI it took evaluated for every
- * period) or "incomplete" (what was not evaluated says why, in every
- * output), and covers the range.  Only such runs are read by default. */
-int cli_run_published(const peil_run_record *run, const char *from,
-		      const char *to);
 /* Mark t's figures provisional or final (finality.h) as of the day their
  * run t->run_id began: what the run published, not what they would be
  * today.  The one place show, report and eval's outputs take finality
  * from; a store failure is logged and leaves them unknown.  Returns 1
  * when the run is not published (an ad-hoc eval, or a run that failed:
- * cli_run_published), so that the output says so, else 0. */
+ * history_run_published), so that the output says so, else 0. */
 int cli_mark_finality(const peil_context *ctx, result_table *t);
 /* Warn of each KPI of run_id (only kpi when not NULL) whose script changed
  * or went away since the run: what is printed of it comes from the scripts
@@ -228,17 +223,25 @@ int cli_period_bounds(const cli_options *o, const char *text, int32_t *first,
 int cli_range(const cli_options *o, int32_t *from, int32_t *to);
 /* The range of [run] periods, or EXIT_CONFIG with a message. */
 int cli_run_range(const peil_context *ctx, int32_t *from, int32_t *to);
-/* Ingest every source (or only one; with force also files read
- * before); the exit code. */
+/* Ingest every source (or only one; force as ingest_sources takes it:
+ * INGEST_FORCE, INGEST_REHASH); the exit code. */
 int cli_ingest(peil_context *ctx, const char *only, int force);
+/* Print a run's figures t as peil run and eval do (out NULL: print
+ * nothing): marked provisional or final as of today by fin (NULL: not
+ * marked), small cells hidden; the exit code. */
+int cli_write_run(peil_context *ctx, const output_options *out,
+		  const struct finality *fin, result_table *t,
+		  const input_ages *stale);
 /* Evaluate, record and print (out NULL: print nothing); the exit code.
  * With run_id not NULL, the recorded run's id goes there (0 when none was
  * recorded).  kind NULL: a dry run, which records nothing (evaluation_run).
  * fin (NULL: none) marks the printed figures provisional or
- * final as of today. */
+ * final as of today.  keep_from: the run whose figures the KPIs marked
+ * kept keep (evaluation_run); 0 evaluates every KPI. */
 int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
-		 int32_t to, const char *only_kpi, const output_options *out,
-		 const struct finality *fin, int64_t *run_id);
+		 int32_t to, const char *only_kpi, int64_t keep_from,
+		 const output_options *out, const struct finality *fin,
+		 int64_t *run_id);
 /* The lock file into out (size bytes; NULL only checks that there is
  * one): [run] lock_file, else where the storage plugin suggests, which
  * loads the plugin but opens no store.  0; else err is set and the exit

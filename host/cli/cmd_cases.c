@@ -379,8 +379,8 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	if (!listing) {
 		rc = EXIT_STORAGE;
 		log_msg(PEIL_LOG_ERROR, "out of memory");
-	} else if (evaluation_run(&ctx, "cases", listing, from, to, argv[0], &ev,
-				  &err) < 0) {
+	} else if (evaluation_run(&ctx, "cases", listing, from, to, argv[0], 0,
+				  &ev, &err) < 0) {
 		log_error(&err);
 		rc = EXIT_STORAGE;
 	} else {

@@ -99,8 +99,12 @@ static int print_run_end(void *arg, const history_run *r)
 {
 	if (!r->inputs)
 		printf("    no new inputs since the run before\n");
-	printf("    %zu KPIs evaluated, %zu failed%s%s\n", r->kpis, r->failed,
-	       r->failed ? ": " : "", r->failures);
+	if (r->record->confirms)
+		printf("    nothing changed: confirms run %lld, whose figures "
+		       "stand\n", (long long)r->record->confirms);
+	else
+		printf("    %zu KPIs evaluated, %zu failed%s%s\n", r->kpis,
+		       r->failed, r->failed ? ": " : "", r->failures);
 	if (r->stale[0])
 		printf("    %s\n", r->stale);
 	print_reports(arg, r->record->id);

@@ -16,6 +16,7 @@
 
 #include "base/calendar.h"
 #include "base/error.h"
+#include "engine/history.h"
 #include "engine/evaluation.h"
 #include "base/log.h"
 #include "base/out_file.h"
@@ -42,7 +43,7 @@ static int pick_run(void *arg, const peil_run_record *run)
 {
 	struct run_choice *c = arg;
 
-	if (!c->wanted && !cli_run_published(run, c->from, c->to))
+	if (!c->wanted && !history_run_published(run, c->from, c->to))
 		return 0;
 	c->found = 1;
 	c->id = run->id;
@@ -65,10 +66,10 @@ static int scan_runs(peil_context *ctx, struct run_choice *c)
 	return 0;
 }
 
-/* The run to report on: --run N, else the latest published run that covers
- * [from, to] (cli_run_published), else with --evaluate a new evaluation of
- * [from, to] (kind "eval": never published), else EXIT_USAGE naming the
- * period. */
+/* The run to report on: --run N, else the latest published run that
+ * covers [from, to] (history_run_published), else with --evaluate a new
+ * evaluation of [from, to] (kind "eval": never published), else
+ * EXIT_USAGE naming the period. */
 static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 		      int32_t to, struct run_choice *c)
 {
@@ -94,7 +95,7 @@ static int choose_run(peil_context *ctx, const cli_options *o, int32_t from,
 		"evaluating now; these figures are NOT the published ones",
 		c->from, c->to);
 	error_clear(&err);
-	rc = evaluation_run(ctx, "eval", NULL, from, to, NULL, &ev, &err);
+	rc = evaluation_run(ctx, "eval", NULL, from, to, NULL, 0, &ev, &err);
 	c->wanted = ev.run_id;
 	evaluation_release(&ev);
 	if (rc < 0) {

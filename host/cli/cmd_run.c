@@ -18,6 +18,8 @@
 #include "base/error.h"
 #include "base/interrupt.h"
 #include "engine/history.h"
+#include "engine/ingest.h"
+#include "engine/run_confirm.h"
 #include "engine/run_status.h"
 #include "model/finality.h"
 #include "base/log.h"
@@ -34,7 +36,8 @@ static int cmd_ingest(const cli_options *o, int argc, char **argv)
 	}
 	rc = cli_open_locked(&ctx, o, CONTEXT_STORAGE | CONTEXT_CREATE, &lock);
 	if (rc == 0)
-		rc = cli_ingest(&ctx, argc ? argv[0] : NULL, o->force);
+		rc = cli_ingest(&ctx, argc ? argv[0] : NULL,
+				o->force ? INGEST_FORCE : 0);
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
@@ -65,7 +68,7 @@ static int cmd_eval(const cli_options *o, int argc, char **argv)
 
 		ctx.timings = o->timings;
 		rc = cli_evaluate(&ctx, o->dry_run ? NULL : "eval", from, to,
-				  o->kpi, &out, &fin, NULL);
+				  o->kpi, 0, &out, &fin, NULL);
 	}
 	run_lock_release(&lock);
 	context_close(&ctx);
@@ -129,13 +132,59 @@ static int run_check_final(peil_context *ctx, const finality *fin,
 	return EXIT_FINAL_CHANGED;
 }
 
+/* When nothing changed since the run whose figures the store serves
+ * (run_confirm.h), record a run that confirms them and print them: the
+ * exit code, with *run_id set.  -1 when something changed (logged why):
+ * the run evaluates. */
+static int run_unchanged(peil_context *ctx, const output_options *out,
+			 const finality *fin, int32_t from, int32_t to,
+			 int64_t *run_id)
+{
+	result_table t;
+	input_ages stale = { NULL, 0 };
+	peil_error err;
+	char why[512];
+	int64_t base;
+	int rc;
+
+	error_clear(&err);
+	rc = run_confirm_check(ctx, fin, from, to, &base, why, sizeof(why),
+			       &err);
+	if (rc == 0)
+		log_msg(PEIL_LOG_INFO, "evaluating: %s", why);
+	if (rc == 1 && run_confirm_record(ctx, from, to, base, run_id,
+					  &err) == 0) {
+		log_msg(PEIL_LOG_INFO, "run %lld: nothing changed since run "
+			"%lld, whose figures it confirms: 0 KPIs evaluated, "
+			"all kept from run %lld", (long long)*run_id,
+			(long long)base, (long long)base);
+		memset(&t, 0, sizeof(t));
+		rc = cli_read_figures(ctx, base, NULL, 0, 0, 0, &t);
+		if (rc == EXIT_OK)
+			rc = cli_read_stale(ctx, base, &stale);
+		if (rc == EXIT_OK)
+			rc = cli_write_run(ctx, out, fin, &t, &stale);
+		input_ages_release(&stale);
+		result_table_release(&t);
+		return rc;
+	}
+	if (rc != 0) {
+		log_error(&err);
+		return EXIT_STORAGE;
+	}
+	return -1;
+}
+
 /* The run's steps; the id of the run it recorded goes to *run_id (0 when
- * none). */
-static int run_steps(peil_context *ctx, const output_options *out,
+ * none).  full: evaluate even when nothing changed. */
+static int run_steps(peil_context *ctx, const output_options *out, int full,
 		     int64_t *run_id)
 {
 	finality fin = settings_finality(&ctx->settings);
+	peil_error err;
+	int64_t base = 0;
 	int32_t from, to;
+	size_t kept;
 	int rc, ingest_rc, nothing;
 
 	*run_id = 0;
@@ -145,7 +194,7 @@ static int run_steps(peil_context *ctx, const output_options *out,
 	if (rc)
 		return rc;
 	cli_progress("[1/3] ingesting the sources");
-	ingest_rc = cli_ingest(ctx, NULL, 0);
+	ingest_rc = cli_ingest(ctx, NULL, full ? INGEST_REHASH : 0);
 	if (ingest_rc == EXIT_CONFIG || ingest_rc == EXIT_STORAGE)
 		return ingest_rc;
 	if (nothing) {
@@ -153,8 +202,19 @@ static int run_steps(peil_context *ctx, const output_options *out,
 			"complete yet: nothing evaluated");
 		return ingest_rc;
 	}
+	if (!full) {
+		rc = run_unchanged(ctx, out, &fin, from, to, run_id);
+		if (rc >= 0)
+			return cli_worst(rc, ingest_rc);
+		error_clear(&err);
+		if (run_confirm_keep(ctx, &fin, from, to, &base, &kept,
+				     &err) < 0) {
+			log_error(&err);
+			return EXIT_STORAGE;
+		}
+	}
 	cli_progress("[2/3] evaluating the KPIs");
-	rc = cli_evaluate(ctx, "run", from, to, NULL, out, &fin, run_id);
+	rc = cli_evaluate(ctx, "run", from, to, NULL, base, out, &fin, run_id);
 	if (*run_id) {
 		cli_progress("[3/3] comparing with the run before");
 		rc = cli_worst(rc, run_check_final(ctx, &fin, *run_id));
@@ -197,7 +257,7 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 			     CONTEXT_STORAGE | CONTEXT_SCRIPTS | CONTEXT_CREATE,
 			     &lock);
 	if (rc == 0)
-		rc = run_steps(&ctx, &out, &run_id);
+		rc = run_steps(&ctx, &out, o->full, &run_id);
 	if (lock.fd >= 0)
 		run_keep_exit(&ctx, run_id, rc);
 	run_lock_release(&lock);
@@ -206,6 +266,7 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 }
 
 static const struct option run_options[] = {
+	{ "full", no_argument, NULL, CLI_OPT_FULL },
 	{ "format", required_argument, NULL, 'f' },
 	{ "lang", required_argument, NULL, CLI_OPT_LANG },
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
@@ -226,7 +287,10 @@ const cli_command cmd_run_command = {
 	.name = "run",
 	.summary = "ingest every source, then evaluate the [run] periods and "
 		   "record the run",
-	.help = "  -f, --format F      text (default), csv or json\n"
+	.help = "      --full          evaluate every KPI, even when nothing "
+		"changed since the\n"
+		"                      run whose figures stand\n"
+		"  -f, --format F      text (default), csv or json\n"
 		CLI_LANG_HELP,
 	.options = run_options,
 	.run = cmd_run,

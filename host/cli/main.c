@@ -189,6 +189,9 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 		case CLI_OPT_FORCE:
 			o->force = 1;
 			break;
+		case CLI_OPT_FULL:
+			o->full = 1;
+			break;
 		case CLI_OPT_FIELDS:
 			o->fields = 1;
 			break;

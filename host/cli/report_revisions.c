@@ -21,6 +21,7 @@
 
 #include "base/calendar.h"
 #include "base/error.h"
+#include "engine/history.h"
 #include "base/log.h"
 
 struct basis {
@@ -52,7 +53,7 @@ static int previous_run(void *arg, const peil_run_record *run)
 {
 	struct basis *b = arg;
 
-	if (run->id >= b->run_id || !cli_run_published(run, b->from, b->to))
+	if (run->id >= b->run_id || !history_run_published(run, b->from, b->to))
 		return 0;
 	b->found_run = run->id;
 	return 1;

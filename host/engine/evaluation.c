@@ -311,6 +311,10 @@ static int record(struct eval_state *st, const char *only_kpi,
 		free((char *)rk.definition);
 		if (rc < 0)
 			goto fail;
+		if (k->kept && store_results_copy(ctx->store, st->ev->kept_from,
+						  st->ev->run_id, k->id,
+						  err) < 0)
+			goto fail;
 	}
 	for (i = 0; i < st->ev->results.count; i++) {
 		const result_row *row = &st->ev->results.rows[i];
@@ -337,8 +341,38 @@ fail:
 	return -1;
 }
 
-/* Record that a run failed; a failure to record that is logged, since the
- * run's own error is the one to report. */
+/* A kept KPI's figure, as the run it was kept from stored it. */
+static int add_kept(void *arg, const peil_result *r)
+{
+	result_table *t = arg;
+
+	if (result_table_add(t, r) < 0)
+		return -1;
+	t->rows[t->count - 1].earlier = r->earlier;
+	return 0;
+}
+
+/* The figures of the kept KPIs, from the run they were kept from, beside
+ * the evaluated ones in out->results. */
+static int load_kept(peil_context *ctx, evaluation *out, peil_error *err)
+{
+	for (size_t i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+		peil_result_query q = { out->kept_from, k->id };
+
+		if (!k->kept || !kpi_wanted(k, NULL))
+			continue;
+		if (store_results_scan(ctx->store, &q, add_kept, &out->results,
+				       err) < 0) {
+			if (!err->message[0])
+				error_set(err, NULL, 0, NULL, "out of memory");
+			return -1;
+		}
+	}
+	result_table_sort(&out->results);
+	return 0;
+}
+
 static double clock_seconds(clockid_t id)
 {
 	struct timespec t;
@@ -363,7 +397,8 @@ static int evaluate_timed(peil_context *ctx, int32_t from, int32_t to,
 		double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 		int n;
 
-		if (!kpi_wanted(k, only_kpi) || interrupt_requested())
+		if (!kpi_wanted(k, only_kpi) || k->kept ||
+		    interrupt_requested())
 			continue;
 		n = kpi_evaluate(ctx->kpis, from, to, k->id, source, sink,
 				 err);
@@ -377,6 +412,8 @@ static int evaluate_timed(peil_context *ctx, int32_t from, int32_t to,
 	return failed;
 }
 
+/* Record that a run failed; a failure to record that is logged, since the
+ * run's own error is the one to report. */
 static void end_failed(peil_context *ctx, int64_t run_id)
 {
 	peil_error err;
@@ -390,36 +427,60 @@ static void end_failed(peil_context *ctx, int64_t run_id)
 		log_error(&err);
 }
 
-int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
-		   int32_t from, int32_t to, const char *only_kpi,
-		   evaluation *out, peil_error *err)
+int evaluation_begin(peil_context *ctx, const char *kind,
+		     const char *listing, int32_t from, int32_t to,
+		     int64_t confirms, int64_t started,
+		     int64_t *run_id, peil_error *err)
 {
-	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
-	kpi_source source = { &st, source_schema, source_scan,
-			      source_reader_open, source_reader_close };
-	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
 	char inputs[65], from_text[11], to_text[11];
 	peil_run_info info;
-	int failed, rc = -1;
-	size_t i;
 
-	memset(out, 0, sizeof(*out));
-	st.threads = (int)ctx->settings.threads;
+	*run_id = 0;
 	if (store_inputs_fingerprint(ctx->store, inputs, err) < 0)
 		return -1;
 	date_format_iso(from, from_text);
 	date_format_iso(to, to_text);
 	info.kind = kind;
-	info.started = (int64_t)time(NULL);
+	info.started = started;
 	info.period_from = from_text;
 	info.period_to = to_text;
 	info.config_sha256 = ctx->config_sha256;
 	info.scripts_sha256 = ctx->scripts_sha256;
 	info.inputs_sha256 = inputs;
 	info.listing = listing;
-	if (input_age_check(ctx, info.started, &out->stale, err) < 0)
+	info.confirms = confirms;
+	return store_run_begin(ctx->store, &info, run_id, err);
+}
+
+int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
+		   int32_t from, int32_t to, const char *only_kpi,
+		   int64_t keep_from, evaluation *out, peil_error *err)
+{
+	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
+	kpi_source source = { &st, source_schema, source_scan,
+			      source_reader_open, source_reader_close };
+	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
+	int64_t started;
+	int failed, rc = -1;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	st.threads = (int)ctx->settings.threads;
+	/* Only a recorded run of every KPI keeps some (run_confirm_keep). */
+	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
+		const kpi_info *k = kpi_set_info(ctx->kpis, i);
+
+		if (!keep_from || !kind || only_kpi)
+			kpi_set_keep(ctx->kpis, i, 0);
+		else
+			out->kept += k->kept && kpi_wanted(k, NULL);
+	}
+	out->kept_from = out->kept ? keep_from : 0;
+	started = (int64_t)time(NULL);
+	if (input_age_check(ctx, started, &out->stale, err) < 0)
 		return -1;
-	if (kind && store_run_begin(ctx->store, &info, &out->run_id, err) < 0)
+	if (kind && evaluation_begin(ctx, kind, listing, from, to, 0,
+				     started, &out->run_id, err) < 0)
 		return -1;
 	if (interrupt_requested()) {	/* during peil run's ingest */
 		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
@@ -449,7 +510,8 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	out->not_evaluated = st.skipped_count;
 	result_table_sort(&out->results);
 	out->results.run_id = out->run_id;
-	if (kind && record(&st, only_kpi, err) < 0) {
+	if (kind && (record(&st, only_kpi, err) < 0 ||
+		     (out->kept && load_kept(ctx, out, err) < 0))) {
 		end_failed(ctx, out->run_id);
 		goto out;
 	}

@@ -17,7 +17,10 @@ typedef struct evaluation {
 				   [from, to] that KPIs with compare are
 				   compared with, flagged earlier and not
 				   recorded (model/comparison.h) */
-	size_t kpis;		/* evaluated */
+	size_t kpis;		/* evaluated or kept */
+	size_t kept;		/* of which kept from run kept_from: not
+				   evaluated, their figures copied */
+	int64_t kept_from;
 	size_t failed;		/* of which failed */
 	size_t not_evaluated;	/* of which some periods were not evaluated
 				   (result_not_evaluated): the figures are
@@ -40,10 +43,24 @@ typedef struct evaluation {
  * max_age_days are logged, kept in out->stale and recorded as the message
  * of each KPI over them that was evaluated.  0 on success (even with
  * failed KPIs); -1 with err when the run could not be evaluated or
- * recorded.  Release out with evaluation_release in both cases. */
+ * recorded.  Release out with evaluation_release in both cases.
+ * keep_from: with every KPI wanted (only_kpi NULL) and a kind, the KPIs
+ * marked kept (run_confirm_keep) are not evaluated: their figures are
+ * copied from run keep_from in the store and read back into out; 0, or
+ * any other call, clears the marks and evaluates every KPI. */
 int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 		   int32_t from, int32_t to, const char *only_kpi,
-		   evaluation *out, peil_error *err);
+		   int64_t keep_from, evaluation *out, peil_error *err);
 void evaluation_release(evaluation *ev);
+
+/* Record the beginning of a run of the kind over [from, to] that began at
+ * started (unix seconds), with the store's inputs fingerprint, the
+ * configuration's and scripts' hashes, what a cases run lists (listing,
+ * else NULL) and the run it confirms (0: none; run_confirm.h).  0 with
+ * *run_id, or -1 with err. */
+int evaluation_begin(peil_context *ctx, const char *kind,
+		     const char *listing, int32_t from, int32_t to,
+		     int64_t confirms, int64_t started,
+		     int64_t *run_id, peil_error *err);
 
 #endif

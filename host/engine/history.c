@@ -133,6 +133,25 @@ int history_runs(peil_context *ctx, int64_t run_id,
 	return rc;
 }
 
+int history_run_published(const peil_run_record *run, const char *from,
+			  const char *to)
+{
+	/* "incomplete": every KPI it took has, for every period, either its
+	 * figure or a row that says why it was not evaluated (a dataset or
+	 * field the municipality does not have, a period before its first
+	 * row); nothing in it is a wrong figure.  A run in which a KPI
+	 * failed, or that failed or was stopped, publishes nothing. */
+	if (!run->kind || strcmp(run->kind, "run") != 0 || !run->status ||
+	    (strcmp(run->status, "ok") != 0 &&
+	     strcmp(run->status, "incomplete") != 0))
+		return 0;
+	if (!from)
+		return 1;
+	return run->period_from && run->period_to &&
+	       strcmp(run->period_from, from) <= 0 &&
+	       strcmp(run->period_to, to) >= 0;
+}
+
 /* ----------------------------------------------------------------- diff */
 
 int history_diff_runs(peil_context *ctx, int64_t *a, int64_t *b,
@@ -307,21 +326,29 @@ struct prune_pick {
 	size_t seen;
 	int64_t *ids;
 	size_t count;
+	int64_t confirmed;	/* the run the newest kept run confirms */
 	int oom;
 };
 
 /* Runs come newest first.  A run goes when every given condition says
- * so: beyond the newest keep, and started before the age limit. */
+ * so: beyond the newest keep, and started before the age limit; never
+ * the run whose figures a kept run confirms (run_confirm.h): those are
+ * the figures the store serves.  Runs confirm only the latest run that
+ * evaluated, so the newest kept confirmation names the one to keep. */
 static int pick_run(void *arg, const peil_run_record *run)
 {
 	struct prune_pick *p = arg;
 	int64_t *grown;
 
 	p->seen++;
-	if (p->keep && p->seen <= (size_t)p->keep)
+	if (run->id == p->confirmed)
 		return 0;
-	if (p->before && run->started >= p->before)
+	if ((p->keep && p->seen <= (size_t)p->keep) ||
+	    (p->before && run->started >= p->before)) {
+		if (!p->confirmed && run->confirms)
+			p->confirmed = run->confirms;
 		return 0;
+	}
 	grown = grow_for(p->ids, p->count, sizeof(*grown));
 	if (!grown) {
 		p->oom = 1;

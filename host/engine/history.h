@@ -47,6 +47,15 @@ typedef struct history_runs_fns {
 int history_runs(peil_context *ctx, int64_t run_id,
 		 const history_runs_fns *fns, size_t *count, peil_error *err);
 
+/* Whether run published figures of [from, to] (ISO dates; from NULL: of
+ * any period): a scheduled run (kind "run", not peil eval's or an ad-hoc
+ * report's "eval") that ended "ok" (every KPI it took evaluated for every
+ * period) or "incomplete" (what was not evaluated says why, in every
+ * output), and covers the range.  Only such runs are read by default; a
+ * run that confirms another ("unchanged") publishes none of its own. */
+int history_run_published(const peil_run_record *run, const char *from,
+			  const char *to);
+
 /* Fill in the runs a diff compares where *a or *b is 0: *b is the latest
  * run with figures, *a the one with figures before *b.  Either stays 0
  * when there is no such run.  0, or -1 with err. */

@@ -25,6 +25,8 @@ struct read_before {
 	char sha256[DIGEST_HEX_SIZE];	/* of the content */
 	char *settings;			/* as logged: see read_settings */
 	int64_t rows;
+	char *path;
+	int64_t size, mtime_ns, inode;	/* 0: not logged */
 };
 
 struct source_run {
@@ -50,6 +52,12 @@ struct source_run {
 	size_t file;
 	int loading;
 };
+
+/* A file's modification time, as the ingest log keeps it. */
+static int64_t mtime_ns(const struct stat *sb)
+{
+	return (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+}
 
 enum file_outcome {
 	FILE_STORED, FILE_SKIPPED, FILE_REFUSED, FILE_STORE_FAILED, FILE_SILENT
@@ -214,6 +222,9 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	entry.rows = stats->rows;
 	entry.rejected = stats->rejected;
 	entry.at = (int64_t)time(NULL);
+	entry.file_size = (int64_t)hash->st.st_size;
+	entry.file_mtime_ns = mtime_ns(&hash->st);
+	entry.file_inode = (int64_t)hash->st.st_ino;
 	if (store_ingest_log(st, &entry, err) < 0 ||
 	    store_batch_commit(st, err) < 0) {
 		stats->storage_failed = 1;
@@ -460,12 +471,39 @@ static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 	b = &run->before[run->before_count];
 	b->settings = strdup(entry->settings_sha256 ? entry->settings_sha256
 						   : "");
-	if (!b->settings)
+	b->path = strdup(entry->path ? entry->path : "");
+	if (!b->settings || !b->path) {
+		free(b->settings);
+		free(b->path);
 		return -1;
+	}
 	snprintf(b->sha256, sizeof(b->sha256), "%s", entry->sha256);
 	b->rows = entry->rows;
+	b->size = entry->file_size;
+	b->mtime_ns = entry->file_mtime_ns;
+	b->inode = entry->file_inode;
 	run->before_count++;
 	return 0;
+}
+
+/* Whether the source's last read of path, with its settings, stored rows
+ * of a file of the same size, modification time and inode as path now:
+ * then it is the file read before, and its hash is not taken again. */
+static int unchanged_since_read(const struct source_run *run,
+				const char *path)
+{
+	const struct read_before *last = NULL;
+	struct stat sb;
+
+	for (size_t i = 0; i < run->before_count; i++)
+		if (strcmp(run->before[i].path, path) == 0)
+			last = &run->before[i];
+	return last && last->inode && last->rows > 0 &&
+	       strcmp(last->settings, run->settings) == 0 &&
+	       stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	       last->size == (int64_t)sb.st_size &&
+	       last->mtime_ns == mtime_ns(&sb) &&
+	       last->inode == (int64_t)sb.st_ino;
 }
 
 static int ingest_source(peil_context *ctx, const settings_source *src,
@@ -476,15 +514,15 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 	struct source_run run;
 	file_hasher *hasher = NULL;
 	file_hash hash;
-	char *pattern = NULL;
+	char *pattern = NULL, *unchanged = NULL, **to_hash = NULL;
 	glob_t files;
 	int rc = -1, globbed = 0;
-	size_t i;
+	size_t i, hashed = 0;
 
 	memset(&run, 0, sizeof(run));
 	run.ctx = ctx;
 	run.section = s;
-	run.force = force;
+	run.force = force & INGEST_FORCE;
 	run.sum = sum;
 	if (settings_fingerprint(s, src->input.recode_file, run.settings) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
@@ -527,15 +565,37 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 			    "cannot list files matching %s", pattern);
 		goto out;
 	}
-	hasher = file_hasher_start(files.gl_pathv, files.gl_pathc);
+	/* The files unchanged since they were read are not hashed: the
+	 * others go to the hasher, in order. */
+	unchanged = calloc(files.gl_pathc, 1);
+	to_hash = calloc(files.gl_pathc + 1, sizeof(*to_hash));
+	if (!unchanged || !to_hash) {
+		error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < files.gl_pathc; i++) {
+		unchanged[i] = !run.force && !(force & INGEST_REHASH) &&
+			       unchanged_since_read(&run, files.gl_pathv[i]);
+		if (!unchanged[i])
+			to_hash[hashed++] = files.gl_pathv[i];
+	}
+	hasher = file_hasher_start(to_hash, hashed);
 	if (!hasher) {
 		error_set(err, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
 	run.files = &files;
-	for (i = 0; i < files.gl_pathc && !sum->storage_failed &&
+	for (i = 0, hashed = 0; i < files.gl_pathc && !sum->storage_failed &&
 		    !interrupt_requested(); i++) {
-		file_hasher_get(hasher, i, &hash);
+		if (unchanged[i]) {
+			log_msg(PEIL_LOG_INFO, "%s: skipped, [source %s] read "
+				"it before and its size, modification time and "
+				"inode are the same (peil run --full hashes it "
+				"again)", files.gl_pathv[i], s->name);
+			sum->skipped++;
+			continue;
+		}
+		file_hasher_get(hasher, hashed++, &hash);
 		run.file = i;
 		ingest_file(&run, files.gl_pathv[i], &hash,
 			    i + 1 == files.gl_pathc);
@@ -545,11 +605,15 @@ out:
 	if (run.loading)
 		store_load_end(ctx->store);
 	file_hasher_stop(hasher);
+	free(unchanged);
+	free(to_hash);
 	if (globbed)
 		globfree(&files);
 	free(pattern);
-	for (i = 0; i < run.before_count; i++)
+	for (i = 0; i < run.before_count; i++) {
 		free(run.before[i].settings);
+		free(run.before[i].path);
+	}
 	free(run.before);
 	source_close(&opened);
 	return rc;

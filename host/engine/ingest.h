@@ -33,8 +33,15 @@ typedef struct ingest_summary {
 	int64_t unknown;	/* stored values outside an allowed list */
 } ingest_summary;
 
-/* Ingest every [source] (only the one named when only is not NULL; with
- * force, also files ingested before).  A file that fails is reported on
+/* What ingest_sources' force asks, or'ed: read again the files ingested
+ * before; hash every file, even one whose size, modification time and
+ * inode are those the ingest log recorded of the source's last read of
+ * its path (which is otherwise skipped unhashed, as read before). */
+#define INGEST_FORCE 1
+#define INGEST_REHASH 2
+
+/* Ingest every [source] (only the one named when only is not NULL; force
+ * as above).  A file that fails is reported on
  * the log and counted, and the other files go on; a failure of the store
  * stops the ingest (storage_failed).  0 when the sources could be read at
  * all; -1 with err for a problem of the configuration or a plugin. */

@@ -121,11 +121,14 @@ static run_status_state judge_run(const run_status_facts *f, char *why,
 			   "lock: it was killed", f->run_id);
 		return f->lock_held ? RUN_STATUS_OK : RUN_STATUS_CRITICAL;
 	}
+	/* "unchanged": it confirmed the figures of the run before
+	 * (run_confirm.h), as good as an "ok". */
 	if (strcmp(f->status, "ok") == 0 ||
+	    strcmp(f->status, "unchanged") == 0 ||
 	    strcmp(f->status, "kpi failed") == 0) {
 		int code = f->has_exit && e->run_id == f->run_id
 			   ? e->exit_code
-			   : strcmp(f->status, "ok") == 0 ? 0 : 1;
+			   : strcmp(f->status, "kpi failed") == 0 ? 1 : 0;
 
 		*when = f->ended;
 		snprintf(why, size, "run %" PRId64 " %s, exit %d (%s)",

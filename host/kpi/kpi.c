@@ -560,6 +560,53 @@ static size_t kpi_list_next(const char **p)
 	return strcspn(*p, " ,\t");
 }
 
+/* The dataset_sum()s of node and below. */
+static void node_datasets(const kpi_node *n,
+			  void (*fn)(void *ctx, const char *dataset),
+			  void *ctx)
+{
+	if (!n)
+		return;
+	if (n->op == KPI_DATASET_SUM && n->const_count && n->consts[0].text)
+		fn(ctx, n->consts[0].text);
+	for (size_t i = 0; i < n->kid_count; i++)
+		node_datasets(n->kids[i], fn, ctx);
+}
+
+void kpi_each_dataset(const kpi_set *set, const kpi_info *info,
+		      void (*fn)(void *ctx, const char *dataset), void *ctx)
+{
+	const kpi *k = NULL;
+
+	for (size_t i = 0; !k && i < set->count; i++)
+		if (&set->kpis[i]->info == info)
+			k = set->kpis[i];
+	if (!k)
+		return;
+	if (k->info.dataset)
+		fn(ctx, k->info.dataset);
+	for (size_t i = 0; i < k->join_count; i++)
+		fn(ctx, k->joins[i].dataset);
+	for (size_t i = 0; i < k->lookup_count; i++)
+		fn(ctx, k->lookups[i].dataset);
+	for (size_t i = 0; i < k->grouping_count; i++) {
+		const kpi_group *g = kpi_set_group(set, k->groupings[i].group);
+
+		if (g && g->dataset)
+			fn(ctx, g->dataset);
+	}
+	node_datasets(k->select, fn, ctx);
+	node_datasets(k->where, fn, ctx);
+	node_datasets(k->rule, fn, ctx);
+	node_datasets(k->having, fn, ctx);
+}
+
+void kpi_set_keep(kpi_set *set, size_t i, int kept)
+{
+	if (i < set->count)
+		set->kpis[i]->info.kept = kept;
+}
+
 int kpi_wanted(const kpi_info *k, const char *only)
 {
 	if (only)

@@ -98,6 +98,10 @@ typedef struct kpi_info {
 	/* Left out of evaluations: [kpi ID] enabled = no, or not chosen by
 	 * [run] kpis (kpi_set_choose). */
 	int disabled, unchosen;
+	/* Not evaluated by kpi_evaluate though wanted: its figures are
+	 * copied from the run the evaluation builds on, none of its inputs
+	 * having changed since (kpi_set_keep). */
+	int kept;
 	int target_configured;	/* kpi_set_configure set its target or
 				   margin ([kpi ID] of the config) */
 	/* Decimals of every value of the KPI in the text, HTML and diff
@@ -186,6 +190,15 @@ int kpi_set_default_margin(kpi_set *set, const char *text);
  * (unknown KPI, key or parameter, a value that is no number). */
 int kpi_set_configure(kpi_set *set, const char *id, const char *key,
 		      const char *value, char *msg, size_t msg_size);
+
+/* Call fn with every dataset KPI info (of set) reads: its own, those it
+ * joins and looks up, its groups' and those of its dataset_sum()s; a
+ * dataset may come more than once. */
+void kpi_each_dataset(const kpi_set *set, const kpi_info *info,
+		      void (*fn)(void *ctx, const char *dataset), void *ctx);
+
+/* Mark the KPI at index i kept (kpi_info.kept) or not. */
+void kpi_set_keep(kpi_set *set, size_t i, int kept);
 
 /* The dataset that holds field of KPI info (of set): its own, or for a
  * joined field "alias.field" the joined dataset, with *name the field

@@ -45,6 +45,7 @@ static const char *node_name(kpi_op op)
 		{ KPI_DAYS_BETWEEN, "days_between" },
 		{ KPI_MONTHS_TO_REFERENCE, "months_to_reference" }, { KPI_IS_SET, "is_set" },
 		{ KPI_OVERDUE, "overdue" }, { KPI_FIRST_RISE, "first_rise" },
+		{ KPI_SCORE_CHANGE, "score_change" },
 		{ KPI_IN_PERIOD, "in_period" },
 		{ KPI_IS_EMPTY, "is_empty" }, { KPI_EQ, "eq" }, { KPI_NE, "ne" },
 		{ KPI_LT, "lt" }, { KPI_LE, "at_most" }, { KPI_GT, "gt" },
@@ -89,7 +90,8 @@ static void put_const(describe_buf *b, const kpi_const *c)
 static void put_node(describe_buf *b, const kpi_node *n)
 {
 	if (n->op == KPI_REFERENCE_DATE || n->op == KPI_MONTHS_TO_REFERENCE ||
-	    n->op == KPI_OVERDUE || n->op == KPI_IN_PERIOD)
+	    n->op == KPI_OVERDUE || n->op == KPI_IN_PERIOD ||
+	    n->op == KPI_SCORE_CHANGE)
 		b->per_period = 1;
 	if (n->op == KPI_LUA_MEASURE || n->op == KPI_LUA_CONDITION) {
 		put(b, "function (line %ld)", n->line);
@@ -124,6 +126,15 @@ static void put_node(describe_buf *b, const kpi_node *n)
 		put_const(b, &n->consts[0]);
 		if (n->link[3])
 			put(b, ", order = \"%s\"", n->link[3]);
+		put(b, " }");
+		return;
+	}
+	if (n->op == KPI_SCORE_CHANGE) {
+		put(b, " { lookup = \"%s\", key = \"%s\", date = \"%s\", "
+		    "score = \"%s\"", n->link[0], n->name[2], n->link[1],
+		    n->link[2]);
+		if (n->name[1])
+			put(b, ", by = \"%s\"", n->name[1]);
 		put(b, " }");
 		return;
 	}

@@ -44,6 +44,8 @@ static const struct kpi_helper {
 	  "{ start, stop, months, lookup, key, step, done, grace_days }" },
 	{ "first_rise", KPI_FIRST_RISE, KPI_KIND_MEASURE, 1, 1,
 	  "{ lookup, key, date, score, from, to, rungs, order }" },
+	{ "score_change", KPI_SCORE_CHANGE, KPI_KIND_MEASURE, 1, 1,
+	  "{ lookup, key, date, score, by }" },
 	{ "days_between", KPI_DAYS_BETWEEN, KPI_KIND_MEASURE, 2, 2,
 	  "two date fields" },
 	{ "is_set", KPI_IS_SET, KPI_KIND_CONDITION, 1, 1, "a field" },
@@ -123,7 +125,8 @@ static int kpi_helper_call(lua_State *L)
 	if (h->kind == KPI_KIND_SELECT || h->kind == KPI_KIND_MEASURE)
 		for (int i = 1; i <= n; i++)
 			if (lua_type(L, i) != (h->op == KPI_OVERDUE ||
-						       h->op == KPI_FIRST_RISE
+						       h->op == KPI_FIRST_RISE ||
+						       h->op == KPI_SCORE_CHANGE
 						       ? LUA_TTABLE
 						       : LUA_TSTRING))
 				return luaL_error(L, "%s() takes %s, got %s "
@@ -236,10 +239,11 @@ static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 			     kpi_const *out);
 
 /* The field names of a measure written as a table (overdue{},
- * first_rise{}), at the top of the stack: keys[i] of the first n into
- * node->name[0..2], then node->link[0..3]; those in optional may be left
- * out; the table has no key beyond the key_count keys (a typo would go
- * unnoticed).  0, or -1 with the message. */
+ * first_rise{}, score_change{}), at the top of the stack: keys[i] of the
+ * first n into node->name[0..2], then node->link[0..3] (a NULL key: that
+ * slot is not used); those in optional may be left out; the table has no
+ * key beyond the key_count keys (a typo would go unnoticed).  0, or -1
+ * with the message. */
 static int kpi_compile_spec(kpi_compile *c, const char *what,
 			    const char *helper, const char *const *keys,
 			    size_t key_count, kpi_node *node, size_t n,
@@ -252,7 +256,8 @@ static int kpi_compile_spec(kpi_compile *c, const char *what,
 		size_t i = 0;
 
 		lua_pop(L, 1);
-		while (i < key_count && (lua_type(L, -1) != LUA_TSTRING ||
+		while (i < key_count && (!keys[i] ||
+					 lua_type(L, -1) != LUA_TSTRING ||
 					 strcmp(lua_tostring(L, -1),
 						keys[i]) != 0))
 			i++;
@@ -266,9 +271,12 @@ static int kpi_compile_spec(kpi_compile *c, const char *what,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		int type = lua_getfield(L, -1, keys[i]);
+		int type;
 		char **slot = i < 3 ? &node->name[i] : &node->link[i - 3];
 
+		if (!keys[i])
+			continue;
+		type = lua_getfield(L, -1, keys[i]);
 		if (type == LUA_TNIL && (optional & (1u << i))) {
 			lua_pop(L, 1);
 			continue;
@@ -375,6 +383,23 @@ static int kpi_compile_first_rise(kpi_compile *c, int idx, const char *what,
 	return rc;
 }
 
+/* score_change { lookup = "zrm", key = "person", date = "date",
+ * score = "score", by = "domain" } (by optional) into node; the table is
+ * at idx. */
+static int kpi_compile_score_change(kpi_compile *c, int idx,
+				    const char *what, kpi_node *node)
+{
+	static const char *const keys[] = { NULL, "by", "key", "lookup",
+					    "date", "score" };
+	int rc;
+
+	lua_rawgeti(c->L, idx, 1);		/* the table */
+	rc = kpi_compile_spec(c, what, "score_change", keys, 6, node, 6,
+			      1u << 1);
+	lua_pop(c->L, 1);
+	return rc;
+}
+
 static int kpi_compile_measure(kpi_compile *c, int idx, const char *what,
 			       kpi_node **slot)
 {
@@ -393,7 +418,8 @@ static int kpi_compile_measure(kpi_compile *c, int idx, const char *what,
 		return kpi_compile_fail(c, "%s: expected a field name, "
 					"workdays(), days_between(), "
 					"months_to_reference(), overdue{}, "
-					"first_rise{} or a function, "
+					"first_rise{}, score_change{} or a "
+					"function, "
 					"got %s", what,
 					h ? h->name : luaL_typename(L, idx));
 	if (kpi_node_new(c, h->op, slot) < 0)
@@ -402,6 +428,8 @@ static int kpi_compile_measure(kpi_compile *c, int idx, const char *what,
 		return kpi_compile_overdue(c, idx, what, *slot);
 	if (h->op == KPI_FIRST_RISE)
 		return kpi_compile_first_rise(c, idx, what, *slot);
+	if (h->op == KPI_SCORE_CHANGE)
+		return kpi_compile_score_change(c, idx, what, *slot);
 	for (int i = 0; i < h->min_args; i++) {
 		lua_rawgeti(L, idx, i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING) {

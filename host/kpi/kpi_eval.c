@@ -144,8 +144,8 @@ static size_t kpi_scan_pick(kpi_scan *scan, const kpi_run *r)
 
 /* Whether a condition or measure (NULL: none) is the same for a row in
  * every period: no Lua function (it gets the period), no months to the
- * reference date, no overdue{}, no in_period(), no reference_date()
- * constant. */
+ * reference date, no overdue{}, no in_period(), no score_change{}, no
+ * reference_date() constant. */
 static int kpi_node_steady(const kpi_node *node)
 {
 	if (!node)
@@ -153,7 +153,7 @@ static int kpi_node_steady(const kpi_node *node)
 	if (node->op == KPI_LUA_MEASURE || node->op == KPI_LUA_CONDITION ||
 	    node->op == KPI_MONTHS_TO_REFERENCE ||
 	    node->op == KPI_OVERDUE || node->op == KPI_IN_PERIOD ||
-	    node->op == KPI_REFERENCE_DATE)
+	    node->op == KPI_SCORE_CHANGE || node->op == KPI_REFERENCE_DATE)
 		return 0;
 	for (size_t i = 0; i < node->const_count; i++)
 		if (node->consts[i].reference)
@@ -1279,7 +1279,8 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 	set->evaluations++;
 	set->run_deadline = sandbox_clock() + (double)set->limits.run_seconds;
 	for (size_t i = 0; i < set->count; i++) {
-		if (!kpi_wanted(&set->kpis[i]->info, only_kpi))
+		if (!kpi_wanted(&set->kpis[i]->info, only_kpi) ||
+		    set->kpis[i]->info.kept)
 			continue;
 		for (size_t g = 0; g < set->kpis[i]->info.grains.count; g++)
 			if (kpi_run_new(set, set->kpis[i], g, from, to,

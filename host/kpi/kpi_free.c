@@ -19,6 +19,15 @@ void kpi_script_release(kpi_script *script)
 	if (!script || (script->refs && --script->refs))
 		return;
 	sandbox_free(script->sb);
+	while (script->histories) {
+		kpi_history *h = script->histories;
+
+		script->histories = h->next;
+		free(h->signature);
+		free(h->rows);
+		free(h->text);
+		free(h);
+	}
 	free(script->path);
 	free(script);
 }

@@ -650,6 +650,257 @@ static void lookup_signature(const kpi_link *link, char *out, size_t size)
 					 link->where_values[w]);
 }
 
+/* Whether a node of tree n reads lookup name as Lua tables (a Lua
+ * function, overdue{}, first_rise{}: *lua) or in C (score_change{}:
+ * *c). */
+static void lookup_readers(const kpi_node *n, const char *name, int *lua,
+			   int *c)
+{
+	if (!n)
+		return;
+	if (n->ref != LUA_NOREF ||
+	    ((n->op == KPI_OVERDUE || n->op == KPI_FIRST_RISE) &&
+	     strcmp(n->link[0], name) == 0))
+		*lua = 1;
+	if (n->op == KPI_SCORE_CHANGE && strcmp(n->link[0], name) == 0)
+		*c = 1;
+	for (size_t i = 0; i < n->kid_count; i++)
+		lookup_readers(n->kids[i], name, lua, c);
+}
+
+/* Reading score_change{}'s lookup into a kpi_history. */
+typedef struct history_load {
+	const kpi *k;
+	const kpi_link *link;
+	kpi_history *h;
+	size_t key, date, score, by;	/* fields; by SIZE_MAX: none */
+	const char *date_name, *score_name;
+	peil_error *err;
+	int failed;
+} history_load;
+
+/* Append len bytes of s to h's text, its offset into *at; -1 when out
+ * of memory. */
+static int history_text(kpi_history *h, const char *s, size_t len,
+			size_t *at)
+{
+	if (h->text_len + len > h->text_cap) {
+		size_t cap = (h->text_len + len) * 2 + 4096;
+		char *grown = realloc(h->text, cap);
+
+		if (!grown)
+			return -1;
+		h->text = grown;
+		h->text_cap = cap;
+	}
+	memcpy(h->text + h->text_len, s, len);
+	*at = h->text_len;
+	h->text_len += len;
+	return 0;
+}
+
+static int history_row(void *ctx, const peil_value *values)
+{
+	history_load *hl = ctx;
+	kpi_history *h = hl->h;
+	kpi_history_row *r;
+	char kb[24], bb[24];
+	size_t kl, bl = 0;
+	const char *key = kpi_key_text(&values[hl->key], kb, &kl), *by = "";
+	const peil_value *date = &values[hl->date], *score = &values[hl->score];
+	int no_date = date->type != PEIL_TYPE_DATE;
+
+	if (!key)
+		return 0;		/* no key: found by none */
+	if (hl->by != SIZE_MAX &&
+	    !(by = kpi_key_text(&values[hl->by], bb, &bl)))
+		by = "";
+	if (no_date || (score->type != PEIL_TYPE_INTEGER &&
+			score->type != PEIL_TYPE_REAL)) {
+		hl->failed = 1;
+		return error_set(hl->err, hl->k->info.script, hl->k->info.line,
+				 no_date ? hl->date_name : hl->score_name,
+				 "kpi '%s': score_change{}: the row of lookup "
+				 "'%s' with %s '%.*s' has no %s in '%s'",
+				 hl->k->info.id, hl->link->name,
+				 hl->link->field, (int)kl, key,
+				 no_date ? "date" : "number",
+				 no_date ? hl->date_name : hl->score_name);
+	}
+	if (h->count == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 1024;
+		kpi_history_row *grown = realloc(h->rows, cap * sizeof(*grown));
+
+		if (!grown)
+			goto oom;
+		h->rows = grown;
+		h->cap = cap;
+	}
+	r = &h->rows[h->count];
+	if (kl > UINT32_MAX || bl > UINT32_MAX ||
+	    history_text(h, key, kl, &r->key) < 0 ||
+	    history_text(h, by, bl, &r->by) < 0)
+		goto oom;
+	r->key_len = (uint32_t)kl;
+	r->by_len = (uint32_t)bl;
+	r->date = date->as.date;
+	r->score = score->type == PEIL_TYPE_REAL ? score->as.real
+						 : (double)score->as.integer;
+	r->seq = h->count++;
+	return 0;
+oom:
+	hl->failed = 1;
+	return error_set(hl->err, NULL, 0, NULL, "out of memory");
+}
+
+/* The text of the history being sorted (qsort has no context
+ * argument). */
+static _Thread_local const char *history_sorting;
+
+static int history_order(const void *pa, const void *pb)
+{
+	const kpi_history_row *a = pa, *b = pb;
+	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+	int c = memcmp(history_sorting + a->key, history_sorting + b->key, n);
+
+	if (c == 0 && a->key_len != b->key_len)
+		c = a->key_len < b->key_len ? -1 : 1;
+	if (c == 0) {
+		n = a->by_len < b->by_len ? a->by_len : b->by_len;
+		c = memcmp(history_sorting + a->by, history_sorting + b->by, n);
+		if (c == 0 && a->by_len != b->by_len)
+			c = a->by_len < b->by_len ? -1 : 1;
+	}
+	if (c == 0)
+		c = a->seq < b->seq ? -1 : a->seq > b->seq;
+	return c;
+}
+
+/* A field of the lookup's dataset of one of the types (PEIL_TYPE_NULL
+ * ends them) into *out; -1 with err naming KPI, lookup and field. */
+static int history_field(const kpi *k, const kpi_link *link,
+			 const peil_schema *schema, const char *name,
+			 const char *want, const peil_type *types,
+			 size_t *out, peil_error *err)
+{
+	long f = join_field(schema, name);
+
+	if (f < 0)
+		return error_set(err, k->info.script, k->info.line, name,
+				 "kpi '%s': score_change{}: lookup '%s': no "
+				 "field '%s' in dataset '%s'", k->info.id,
+				 link->name, name, link->dataset);
+	for (const peil_type *t = types; *t != PEIL_TYPE_NULL; t++)
+		if (schema->fields[f].type == *t) {
+			*out = (size_t)f;
+			return 0;
+		}
+	return error_set(err, k->info.script, k->info.line, name,
+			 "kpi '%s': score_change{}: lookup '%s': '%s' must be "
+			 "%s", k->info.id, link->name, name, want);
+}
+
+/* score_change{} node of k over lookup link: its kpi_history, read
+ * through source once per evaluation for the script's KPIs that read the
+ * same. */
+static int history_load_node(const kpi *k, kpi_node *node,
+			     const kpi_link *link, uint64_t evaluation,
+			     const kpi_source *source, peil_error *err)
+{
+	static const peil_type dates[] = { PEIL_TYPE_DATE, PEIL_TYPE_NULL };
+	static const peil_type numbers[] = { PEIL_TYPE_INTEGER, PEIL_TYPE_REAL,
+					     PEIL_TYPE_NULL };
+	static const peil_type keys[] = { PEIL_TYPE_TEXT, PEIL_TYPE_INTEGER,
+					  PEIL_TYPE_NULL };
+	history_load hl = { k, link, NULL, 0, 0, 0, SIZE_MAX, node->link[1],
+			    node->link[2], err, 0 };
+	const peil_schema *schema = source->schema(source->ctx, link->dataset);
+	char signature[1400];
+	size_t used, *slot = NULL;
+	peil_filter *filters = NULL;
+	const peil_filter *filter;
+	kpi_history *h;
+	int rc;
+
+	if (!schema)
+		return error_set(err, k->info.script, k->info.line, NULL,
+				 "kpi '%s': lookup '%s': unknown dataset '%s'",
+				 k->info.id, link->name, link->dataset);
+	if (history_field(k, link, schema, link->field, "text or an integer",
+			  keys, &hl.key, err) < 0 ||
+	    history_field(k, link, schema, node->link[1], "a date", dates,
+			  &hl.date, err) < 0 ||
+	    history_field(k, link, schema, node->link[2], "a number", numbers,
+			  &hl.score, err) < 0 ||
+	    (node->name[1] &&
+	     history_field(k, link, schema, node->name[1],
+			   "text or an integer", keys, &hl.by, err) < 0))
+		return -1;
+	lookup_signature(link, signature, sizeof(signature) - 300);
+	used = strlen(signature);
+	snprintf(signature + used, sizeof(signature) - used,
+		 "\x1e%s\x1f%s\x1f%s", node->link[1], node->link[2],
+		 node->name[1] ? node->name[1] : "");
+	for (h = k->script->histories; h; h = h->next)
+		if (strcmp(h->signature, signature) == 0)
+			break;
+	if (h && h->evaluation == evaluation) {
+		node->history = h;
+		return 0;
+	}
+	if (!h) {
+		if (!(h = calloc(1, sizeof(*h))) ||
+		    !(h->signature = strdup(signature))) {
+			free(h);
+			return error_set(err, NULL, 0, NULL, "out of memory");
+		}
+		h->next = k->script->histories;
+		k->script->histories = h;
+	}
+	h->count = h->text_len = 0;
+	h->evaluation = 0;		/* not read (yet) */
+	node->history = NULL;
+	hl.h = h;
+	filters = calloc(link->where_count + 1, sizeof(*filters));
+	slot = join_all_fields(schema->field_count);
+	if (!filters || !slot)
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+	else
+		rc = lookup_filter(k, link, schema, filters, &filter, err);
+	if (rc == 0)
+		rc = source->scan(source->ctx, schema, filter, slot,
+				  schema->field_count, history_row, &hl, err);
+	free(slot);
+	free(filters);
+	if (rc != 0)
+		return hl.failed || rc < 0 ? -1 :
+		       error_set(err, NULL, 0, NULL, "scan stopped");
+	history_sorting = h->text;
+	if (h->count)
+		qsort(h->rows, h->count, sizeof(*h->rows), history_order);
+	h->evaluation = evaluation;
+	node->history = h;
+	return 0;
+}
+
+/* history_load_node for every score_change{} node of tree n over
+ * lookup link. */
+static int history_load_tree(const kpi *k, kpi_node *n, const kpi_link *link,
+			     uint64_t evaluation, const kpi_source *source,
+			     peil_error *err)
+{
+	if (!n)
+		return 0;
+	if (n->op == KPI_SCORE_CHANGE && strcmp(n->link[0], link->name) == 0 &&
+	    history_load_node(k, n, link, evaluation, source, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n->kid_count; i++)
+		if (history_load_tree(k, n->kids[i], link, evaluation, source,
+				      err) < 0)
+			return -1;
+	return 0;
+}
+
 int kpi_lookups_load(kpi *k, uint64_t evaluation, const kpi_source *source,
 		     peil_error *err)
 {
@@ -659,8 +910,19 @@ int kpi_lookups_load(kpi *k, uint64_t evaluation, const kpi_source *source,
 				   err, 0 };
 		peil_filter *filters;
 		const peil_filter *filter;
+		kpi_node *trees[] = { k->select, k->where, k->rule, k->having };
+		int lua = 0, c = 0;
 		long by;
 		int rc;
+
+		for (size_t t = 0; t < 4; t++)
+			lookup_readers(trees[t], link->name, &lua, &c);
+		for (size_t t = 0; c && t < 4; t++)
+			if (history_load_tree(k, trees[t], link, evaluation,
+					      source, err) < 0)
+				return -1;
+		if (c && !lua)
+			continue;	/* read in C only */
 
 		ld.schema = source->schema(source->ctx, link->dataset);
 		if (!ld.schema)

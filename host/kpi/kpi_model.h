@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/strmap.h"
 #include "kpi/kpi.h"
@@ -53,6 +54,14 @@ typedef enum kpi_op {
 	 * of the first after the first whose score link[2] stands at least
 	 * consts[0] above the first's; null when there is none */
 	KPI_FIRST_RISE,
+	/* score_change{...}: per distinct (key name[2], by name[1]) of the
+	 * row, or of a group's rows, the rows of lookup link[0] (held in C:
+	 * history) with that key and by value whose date link[1] lies on or
+	 * before the period's last day: the score link[2] of the latest
+	 * minus that of the first (on one day the first read), counted when
+	 * the latest lies after the first and in or after the period's
+	 * first day; their sum, null when none counts */
+	KPI_SCORE_CHANGE,
 	KPI_LUA_MEASURE,	/* ref */
 	/* conditions; kids[0] is the measure of IS_SET .. ONE_OF */
 	KPI_IS_SET,
@@ -147,6 +156,43 @@ typedef struct kpi_link {
 	size_t where_count;
 } kpi_link;
 
+/* score_change{}'s lookup held in C (kpi_join.c), shared by a script's
+ * KPIs by what it reads: rows sorted by key, then by value, then the
+ * order read; key and by as text (a number in decimal, empty: "") in
+ * one block. */
+typedef struct kpi_history_row {
+	size_t key, by;			/* offsets into text */
+	uint32_t key_len, by_len;
+	int32_t date;
+	double score;
+	size_t seq;			/* the order read */
+} kpi_history_row;
+
+typedef struct kpi_history {
+	struct kpi_history *next;
+	char *signature;
+	uint64_t evaluation;		/* read in this one */
+	kpi_history_row *rows;
+	size_t count, cap;
+	char *text;
+	size_t text_len, text_cap;
+} kpi_history;
+
+/* The text of a key value (text, or an integer in decimal; buf holds at
+ * least 24 bytes), or NULL when it is empty or of another type. */
+static inline const char *kpi_key_text(const peil_value *v, char *buf,
+				       size_t *len)
+{
+	if (v->type == PEIL_TYPE_TEXT) {
+		*len = v->len;
+		return v->as.text;
+	}
+	if (v->type != PEIL_TYPE_INTEGER)
+		return NULL;
+	*len = (size_t)snprintf(buf, 24, "%lld", (long long)v->as.integer);
+	return buf;
+}
+
 typedef struct kpi_node {
 	kpi_op op;
 	struct kpi_node **kids;
@@ -161,6 +207,8 @@ typedef struct kpi_node {
 	kpi_const *consts;
 	size_t const_count;
 	kpi_value_type type;	/* a measure's result, once bound */
+	const kpi_history *history;	/* score_change{}: loaded (the
+					   script's) */
 } kpi_node;
 
 /* A script file and its state, shared by the KPIs it defined. */
@@ -195,6 +243,8 @@ typedef struct kpi_script {
 	 * call, NULL outside one (while the script loads, param() builds a
 	 * node).  The evaluation, not the compiler, knows which KPI runs. */
 	struct kpi *evaluating;
+	/* score_change{}'s lookups, held in C (kpi_join.c) */
+	kpi_history *histories;
 } kpi_script;
 
 /* A [group NAME]: the values of a breakdown field mapped to groups

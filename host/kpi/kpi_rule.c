@@ -122,6 +122,34 @@ static int kpi_bind_lookup_measure(kpi_binder *b, kpi_node *node,
 	return 0;
 }
 
+/* score_change{}: the row's key (name[2]) and by (name[1], when given)
+ * fields, text or integers, and a lookup of the KPI in link[0] (its own
+ * fields are checked as it is read, kpi_join.c). */
+static int kpi_bind_score_change(kpi_binder *b, kpi_node *node)
+{
+	size_t i;
+
+	for (int f = 1; f < 3; f++) {
+		peil_type type;
+
+		if (!node->name[f])
+			continue;
+		if (kpi_bind_field(b, node->name[f], &node->field[f]) < 0)
+			return -1;
+		type = b->schema->fields[node->field[f]].type;
+		if (type != PEIL_TYPE_TEXT && type != PEIL_TYPE_INTEGER)
+			return kpi_bind_fail(b, node->name[f], "score_change{} "
+					     "%s needs a text or integer field; "
+					     "'%s' is %s", f == 1 ? "by" : "key",
+					     node->name[f], kpi_type_name(type));
+	}
+	for (i = 0; i < b->k->lookup_count; i++)
+		if (strcmp(b->k->lookups[i].name, node->link[0]) == 0)
+			return 0;
+	return kpi_bind_fail(b, NULL, "score_change{}: no lookup '%s' "
+			     "(declare it in lookup = { ... })", node->link[0]);
+}
+
 static int kpi_bind_measure(kpi_binder *b, kpi_node *node)
 {
 	switch (node->op) {
@@ -164,6 +192,9 @@ static int kpi_bind_measure(kpi_binder *b, kpi_node *node)
 		return kpi_bind_lookup_measure(b, node, "first_rise", what, 1,
 					       100);
 	}
+	case KPI_SCORE_CHANGE:
+		node->type = KPI_VALUE_NUMBER;
+		return kpi_bind_score_change(b, node);
 	default:			/* a Lua function gives numbers */
 		node->type = KPI_VALUE_NUMBER;
 		return 0;
@@ -300,6 +331,22 @@ static int kpi_bind_rule(kpi_binder *b, kpi_node *rule)
 	return 0;
 }
 
+/* Whether a condition or measure reads a group, not a row: Lua
+ * functions and score_change{}, and conditions on those. */
+static int kpi_node_of_group(const kpi_node *node)
+{
+	if (node->op == KPI_LUA_CONDITION || node->op == KPI_LUA_MEASURE ||
+	    node->op == KPI_SCORE_CHANGE)
+		return 1;
+	if (node->op < KPI_IS_SET || node->op > KPI_NEGATE ||
+	    node->kid_count == 0)
+		return 0;
+	for (size_t i = 0; i < node->kid_count; i++)
+		if (!kpi_node_of_group(node->kids[i]))
+			return 0;
+	return 1;
+}
+
 int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
 {
 	kpi_binder b = { k, schema, err };
@@ -333,14 +380,15 @@ int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
 
 		if (kpi_bind_field(&b, k->per, &k->per_field) < 0)
 			return -1;
-		if ((k->having && k->having->op != KPI_LUA_CONDITION) ||
-		    (kid && kid->op != KPI_LUA_CONDITION &&
-		     kid->op != KPI_LUA_MEASURE) ||
+		if ((k->having && !kpi_node_of_group(k->having)) ||
+		    (kid && !kpi_node_of_group(kid)) ||
 		    k->rule->op == KPI_COUNT_DISTINCT)
 			return kpi_bind_fail(&b, k->per, "with per, having and "
-					     "the rule take functions of the "
-					     "group (count() counts groups)");
-		return 0;
+					     "the rule take functions or "
+					     "score_change{} of the group "
+					     "(count() counts groups)");
+		if (k->having && kpi_bind_condition(&b, k->having) < 0)
+			return -1;
 	}
 	return kpi_bind_rule(&b, k->rule);
 }
@@ -957,6 +1005,211 @@ static int kpi_lookup_measure(kpi *k, const kpi_node *node,
 	return 0;
 }
 
+/* score_change{}: the (key, by) pairs of the row or of its group, and
+ * the sum over them. */
+typedef struct kpi_change_call {
+	const kpi_node *node;
+	const kpi_row *row;
+	int32_t from, to;
+	char *pairs;		/* key NUL by NUL ..., distinct */
+	size_t len, cap;
+	double delta;
+	int counted;
+} kpi_change_call;
+
+/* Add the pair (key, by) to in->pairs unless it is there; -1 when out of
+ * memory. */
+static int kpi_change_pair(kpi_change_call *in, const char *key,
+			   size_t key_len, const char *by, size_t by_len)
+{
+	size_t need = key_len + by_len + 2;
+	char *grown;
+
+	for (size_t at = 0; at < in->len;) {
+		size_t k = strlen(in->pairs + at), b;
+
+		b = strlen(in->pairs + at + k + 1);
+		if (k == key_len && b == by_len &&
+		    memcmp(in->pairs + at, key, k) == 0 &&
+		    memcmp(in->pairs + at + k + 1, by, b) == 0)
+			return 0;
+		at += k + b + 2;
+	}
+	if (in->len + need > in->cap) {
+		size_t cap = (in->len + need) * 2;
+
+		if (!(grown = realloc(in->pairs, cap)))
+			return -1;
+		in->pairs = grown;
+		in->cap = cap;
+	}
+	memcpy(in->pairs + in->len, key, key_len);
+	in->pairs[in->len + key_len] = '\0';
+	memcpy(in->pairs + in->len + key_len + 1, by, by_len);
+	in->pairs[in->len + need - 1] = '\0';
+	in->len += need;
+	return 0;
+}
+
+/* The text of field at the top of L (a string or an integer; nil: NULL,
+ * by: "") into buf (64 bytes); pops it. */
+static const char *kpi_change_field(lua_State *L, const char *field,
+				    char *buf, size_t *len, int by)
+{
+	const char *s = NULL;
+
+	lua_getfield(L, -1, field);
+	*len = 0;
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		s = lua_tolstring(L, -1, len);
+	} else if (lua_isinteger(L, -1)) {
+		*len = (size_t)snprintf(buf, 64, "%lld",
+					(long long)lua_tointeger(L, -1));
+		s = buf;
+	} else if (!lua_isnil(L, -1)) {
+		luaL_error(L, "score_change{}: '%s' of a row is neither text "
+			   "nor a whole number", field);
+	}
+	if (s && s != buf) {		/* copied before the pop */
+		if (*len > 63)
+			luaL_error(L, "score_change{}: '%s' of a row is longer "
+				   "than 63 bytes", field);
+		memcpy(buf, s, *len);
+		buf[*len] = '\0';
+		s = buf;
+	}
+	lua_pop(L, 1);
+	return s ? s : by ? "" : NULL;
+}
+
+/* The pairs of the group's rows (the group table at row->table_ref);
+ * under sandbox_protect. */
+static int kpi_change_group_protected(lua_State *L)
+{
+	kpi_change_call *in = lua_touserdata(L, 1);
+	const kpi_node *node = in->node;
+	lua_Integer n;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, in->row->table_ref);
+	lua_getfield(L, -1, "rows");
+	n = (lua_Integer)lua_rawlen(L, -1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		char kb[64], bb[64];
+		size_t kl, bl = 0;
+		const char *key, *by = "";
+
+		lua_rawgeti(L, -1, i);
+		key = kpi_change_field(L, node->name[2], kb, &kl, 0);
+		if (node->name[1])
+			by = kpi_change_field(L, node->name[1], bb, &bl, 1);
+		lua_pop(L, 1);
+		if (key && kpi_change_pair(in, key, kl, by, bl) < 0)
+			return luaL_error(L, "out of memory");
+	}
+	return 0;
+}
+
+/* -1, 0, 1 as history row r sorts before, at or after (key, by). */
+static int kpi_history_cmp(const kpi_history *h, const kpi_history_row *r,
+			   const char *key, size_t key_len, const char *by,
+			   size_t by_len)
+{
+	size_t n = r->key_len < key_len ? r->key_len : key_len;
+	int c = memcmp(h->text + r->key, key, n);
+
+	if (c == 0 && r->key_len != key_len)
+		c = r->key_len < key_len ? -1 : 1;
+	if (c == 0) {
+		n = r->by_len < by_len ? r->by_len : by_len;
+		c = memcmp(h->text + r->by, by, n);
+		if (c == 0 && r->by_len != by_len)
+			c = r->by_len < by_len ? -1 : 1;
+	}
+	return c < 0 ? -1 : c > 0;
+}
+
+/* Add the change of one pair (kpi_model.h) to in. */
+static void kpi_change_of(kpi_change_call *in, const kpi_history *h,
+			  const char *key, size_t key_len, const char *by,
+			  size_t by_len)
+{
+	size_t lo = 0, hi = h->count;
+	const kpi_history_row *first = NULL, *latest = NULL;
+
+	while (lo < hi) {		/* the first row not before the pair */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (kpi_history_cmp(h, &h->rows[mid], key, key_len, by,
+				    by_len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < h->count && kpi_history_cmp(h, &h->rows[lo], key, key_len,
+						 by, by_len) == 0; lo++) {
+		const kpi_history_row *r = &h->rows[lo];
+
+		if (r->date > in->to)
+			continue;
+		if (!first || r->date < first->date)
+			first = r;
+		if (!latest || r->date > latest->date)
+			latest = r;
+	}
+	if (first && latest->date > first->date && latest->date >= in->from) {
+		in->delta += latest->score - first->score;
+		in->counted = 1;
+	}
+}
+
+/* score_change{} (kpi_model.h) for the row, or its group, in period p. */
+static int kpi_score_change(kpi *k, const kpi_node *node, const kpi_row *row,
+			    size_t p, kpi_value *out, peil_error *err)
+{
+	kpi_change_call in = { node, row, row->periods[p].first,
+			       row->periods[p].last, NULL, 0, 0, 0, 0 };
+	char msg[sizeof(err->message)];
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (row->table_ref != LUA_NOREF) {
+		rc = sandbox_protect(k->script->sb, kpi_change_group_protected,
+				     &in, err);
+		if (rc < 0) {
+			memcpy(msg, err->message, sizeof(msg));
+			error_set(err, k->info.script, k->info.line, NULL,
+				  "kpi '%s': %s", k->info.id, msg);
+		}
+	} else {
+		char kb[24], bb[24];
+		size_t kl, bl = 0;
+		const char *key = kpi_key_text(
+			&row->values[row->slot[node->field[2]]], kb, &kl);
+		const char *by = "";
+
+		if (node->name[1] &&
+		    !(by = kpi_key_text(&row->values[row->slot[node->field[1]]],
+					bb, &bl)))
+			by = "";
+		if (key && kpi_change_pair(&in, key, kl, by, bl) < 0)
+			rc = error_set(err, NULL, 0, NULL, "out of memory");
+	}
+	for (size_t at = 0; rc == 0 && node->history && at < in.len;) {
+		size_t kl = strlen(in.pairs + at);
+		size_t bl = strlen(in.pairs + at + kl + 1);
+
+		kpi_change_of(&in, node->history, in.pairs + at, kl,
+			      in.pairs + at + kl + 1, bl);
+		at += kl + bl + 2;
+	}
+	free(in.pairs);
+	if (rc == 0 && in.counted) {
+		out->type = KPI_VALUE_NUMBER;
+		out->num = in.delta;
+	}
+	return rc;
+}
+
 int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		kpi_value *out, peil_error *err)
 {
@@ -992,6 +1245,8 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 	case KPI_OVERDUE:
 	case KPI_FIRST_RISE:
 		return kpi_lookup_measure(k, node, row, p, out, err);
+	case KPI_SCORE_CHANGE:
+		return kpi_score_change(k, node, row, p, out, err);
 	default: {
 		kpi_invoke in = { k, node, row, p, out, 0 };
 

@@ -56,6 +56,25 @@ int finality_is_final(const finality *f, const char *period_id,
 	return date >= finality_final_from(f, p.last);
 }
 
+/* Every period that ends in one month becomes final on the same day,
+ * the first of a month: one look per month of [from, to]. */
+int finality_changed_between(const finality *f, int32_t from, int32_t to,
+			     int32_t then, int32_t now)
+{
+	int32_t month;
+	int y, m, d;
+
+	date_to_civil(from, &y, &m, &d);
+	for (month = date_from_civil(y, m, 1); month <= to;
+	     month = date_add_months(month, 1)) {
+		int32_t final_from = finality_final_from(f, month);
+
+		if (then < final_from && final_from <= now)
+			return 1;
+	}
+	return 0;
+}
+
 int32_t finality_cutoff(const finality *f, int32_t date)
 {
 	return date - 1 - f->delay_days;

@@ -39,6 +39,12 @@ int32_t finality_final_from(const finality *f, int32_t last);
 int finality_is_final(const finality *f, const char *period_id,
 		      int32_t date);
 
+/* Whether some period ending in [from, to] became final after the date
+ * then, up to and including the date now: its figures are no longer
+ * provisional, though nothing else changed. */
+int finality_changed_between(const finality *f, int32_t from, int32_t to,
+			     int32_t then, int32_t now);
+
 /* The last period end a run on date may evaluate: date - 1 - delay_days. */
 int32_t finality_cutoff(const finality *f, int32_t date);
 

@@ -74,6 +74,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V12_LISTINGS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V12 &&
 		       o->keeps_run_listings;
+	case STORE_V13_CONFIRMATIONS:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V13 &&
+		       o->keeps_run_confirmations && o->results_copy;
 	}
 	return 0;
 }
@@ -94,7 +97,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V12_LISTINGS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V13_CONFIRMATIONS; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -187,6 +190,8 @@ static const char *version_ability(enum store_version v)
 		return "keep the definitions of a run's KPIs";
 	case STORE_V12_LISTINGS:
 		return "keep what a cases run listed";
+	case STORE_V13_CONFIRMATIONS:
+		return "record runs that confirm another or keep its figures";
 	}
 	return "do that";
 }
@@ -293,6 +298,16 @@ int store_result_put(store *s, int64_t run_id, const peil_result *result,
 	return s->ops->result_put(s->state, run_id, result, err) < 0 ? -1 : 0;
 }
 
+int store_results_copy(store *s, int64_t from_run, int64_t to_run,
+		       const char *kpi, peil_error *err)
+{
+	if (store_require(s, STORE_V13_CONFIRMATIONS, "results_copy needs it",
+			  err) < 0)
+		return -1;
+	return s->ops->results_copy(s->state, from_run, to_run, kpi, err) < 0
+		       ? -1 : 0;
+}
+
 int store_run_end(store *s, int64_t run_id, const char *status,
 		  int64_t ended, peil_error *err)
 {
@@ -348,17 +363,21 @@ int store_results_scan(store *s, const peil_result_query *query,
 struct runs_call {
 	int (*fn)(void *ctx, const peil_run_record *run);
 	void *ctx;
+	size_t size;	/* of the store's peil_run_record */
 };
 
-/* A run of a store before version 12, whose struct may end before the
- * listing: given without one. */
-static int run_without_listing(void *arg, const peil_run_record *run)
+/* A run of a store before version 13, whose struct ends before confirms
+ * (before version 12, before the listing too): given confirming none and
+ * without a listing. */
+static int run_completed(void *arg, const peil_run_record *run)
 {
 	const struct runs_call *call = arg;
 	peil_run_record r;
 
-	memcpy(&r, run, offsetof(peil_run_record, listing));
-	r.listing = NULL;
+	memcpy(&r, run, call->size);
+	if (call->size <= offsetof(peil_run_record, listing))
+		r.listing = NULL;
+	r.confirms = 0;
 	return call->fn(call->ctx, &r);
 }
 
@@ -366,12 +385,14 @@ int store_runs_scan(store *s, int64_t run_id,
 		    int (*fn)(void *ctx, const peil_run_record *run),
 		    void *ctx, peil_error *err)
 {
-	struct runs_call call = { fn, ctx };
+	struct runs_call call = { fn, ctx,
+				  offsetof(peil_run_record, confirms) };
 
-	if (store_has(s, STORE_V12_LISTINGS))
+	if (store_has(s, STORE_V13_CONFIRMATIONS))
 		return s->ops->runs_scan(s->state, run_id, fn, ctx, err);
-	return s->ops->runs_scan(s->state, run_id, run_without_listing, &call,
-				 err);
+	if (!store_has(s, STORE_V12_LISTINGS))
+		call.size = offsetof(peil_run_record, listing);
+	return s->ops->runs_scan(s->state, run_id, run_completed, &call, err);
 }
 
 struct run_kpis_call {
@@ -403,11 +424,32 @@ int store_run_kpis_scan(store *s, int64_t run_id,
 				     run_kpi_without_definition, &call, err);
 }
 
+struct ingest_call {
+	int (*fn)(void *ctx, const peil_ingest_entry *entry);
+	void *ctx;
+};
+
+/* An entry of a store before version 13, whose struct may end before the
+ * file's size, time and inode: given without them. */
+static int entry_without_file(void *arg, const peil_ingest_entry *entry)
+{
+	const struct ingest_call *call = arg;
+	peil_ingest_entry e;
+
+	memcpy(&e, entry, offsetof(peil_ingest_entry, file_size));
+	e.file_size = e.file_mtime_ns = e.file_inode = 0;
+	return call->fn(call->ctx, &e);
+}
+
 int store_ingest_scan(store *s,
 		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
 		      void *ctx, peil_error *err)
 {
-	return s->ops->ingest_scan(s->state, fn, ctx, err);
+	struct ingest_call call = { fn, ctx };
+
+	if (store_has(s, STORE_V13_CONFIRMATIONS))
+		return s->ops->ingest_scan(s->state, fn, ctx, err);
+	return s->ops->ingest_scan(s->state, entry_without_file, &call, err);
 }
 
 /* ------------------------------------------------------------ version 2 */

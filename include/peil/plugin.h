@@ -36,6 +36,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -163,6 +165,18 @@ typedef struct peil_ingest_entry {
 	 * kept them): the same file read another way is another ingest.
 	 * Storage plugins keep and compare it as opaque text. */
 	const char *settings_sha256;
+
+	/* ---- since storage ops version 13 ---- */
+
+	/* The file as it was when it was hashed: its size in bytes, its
+	 * modification time in nanoseconds since the epoch and its inode
+	 * number (0 when not known), so that a later ingest may skip the
+	 * hash of a file unchanged in all three.  The host sets them for
+	 * ingest_log, and reads them from ingest_scan, only of a store
+	 * whose keeps_run_confirmations is set. */
+	int64_t file_size;
+	int64_t file_mtime_ns;
+	int64_t file_inode;
 } peil_ingest_entry;
 
 typedef struct peil_run_info {
@@ -181,6 +195,16 @@ typedef struct peil_run_info {
 	 * --fields date,score"; NULL for other runs.  A store keeps it when
 	 * its keeps_run_listings is set; the host sets it for any store. */
 	const char *listing;
+
+	/* ---- since storage ops version 13 ---- */
+
+	/* The run whose figures this one confirms: nothing it was built
+	 * from changed since (its inputs, definitions, periods and the
+	 * finality of its periods), so the run evaluated nothing and
+	 * records no figures of its own; 0 for a run that evaluates.  The
+	 * host sets it only for a store whose keeps_run_confirmations is
+	 * set. */
+	int64_t confirms;
 } peil_run_info;
 
 /* A run as recorded, read back by runs_scan. */
@@ -202,6 +226,13 @@ typedef struct peil_run_record {
 	 * reads it from runs_scan only of a store whose keeps_run_listings
 	 * is set (the struct of any other may end before it). */
 	const char *listing;
+
+	/* ---- since storage ops version 13 ---- */
+
+	/* As peil_run_info.confirms; 0 for a run recorded before.  The host
+	 * reads it only from a store whose keeps_run_confirmations is set
+	 * (the struct of any other may end before it). */
+	int64_t confirms;
 } peil_run_record;
 
 /* A report written to a file (peil report -o), as recorded (version 8 of
@@ -414,6 +445,26 @@ typedef struct peil_services {
 #define PEIL_SERVICES_SIZE_V1 PEIL_SIZE_TO(peil_services, record_end)
 #define PEIL_SERVICES_SIZE_V2 PEIL_SIZE_TO(peil_services, record_header)
 #define PEIL_SERVICES_SIZE_V3 PEIL_SIZE_TO(peil_services, record_end_lazy)
+
+/* For an input plugin's open: 0 when the host's services are of this
+ * ABI version and hold at least `needed` bytes (a PEIL_SERVICES_SIZE_VN),
+ * else -1 with err filled in.  Without svc->fail there is no other way
+ * to report, so this writes err itself. */
+static inline int peil_services_check(const peil_services *svc,
+				      const char *plugin, size_t needed,
+				      peil_error *err)
+{
+	if (svc != NULL && svc->abi_version == PEIL_ABI_VERSION &&
+	    svc->size >= needed)
+		return 0;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->message, sizeof(err->message),
+		 "%s: host services of ABI version %u, size %u; this plugin "
+		 "needs version %u, size %zu", plugin,
+		 svc ? (unsigned)svc->abi_version : 0u,
+		 svc ? (unsigned)svc->size : 0u, PEIL_ABI_VERSION, needed);
+	return -1;
+}
 
 /* --------------------------------------------------------- plugin kinds */
 
@@ -681,6 +732,25 @@ typedef struct peil_storage_ops {
 	 * before).  Without it, the history of a cases run says only its
 	 * kind and period (the log line says what was listed). */
 	int keeps_run_listings;
+
+	/* ---- version 13: runs that confirm another, or keep figures ---- */
+
+	/* Nonzero when run_begin keeps peil_run_info.confirms and runs_scan
+	 * gives it back as peil_run_record.confirms (0 for a run recorded
+	 * before), ingest_log keeps peil_ingest_entry's file_size,
+	 * file_mtime_ns and file_inode and ingest_scan gives them back (0
+	 * for an entry logged before), and a run that confirms another ends
+	 * with the status
+	 * "unchanged", which results_scan never takes for the latest run.
+	 * Without it, `peil run` evaluates every time, even when nothing
+	 * changed (docs/output.md, "Runs that change nothing"). */
+	int keeps_run_confirmations;
+	/* Copy every figure of one KPI of run from_run (the earlier ones
+	 * too, flag and all) into run to_run, as they are: the KPI's
+	 * figures kept by a run that evaluated only what changed.  In the
+	 * run's batch (batch_begin), beside its result_puts. */
+	int (*results_copy)(void *state, int64_t from_run, int64_t to_run,
+			    const char *kpi, peil_error *err);
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -700,6 +770,8 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, keeps_kpi_definitions)
 #define PEIL_STORAGE_OPS_SIZE_V12 \
 	PEIL_SIZE_TO(peil_storage_ops, keeps_run_listings)
+#define PEIL_STORAGE_OPS_SIZE_V13 \
+	PEIL_SIZE_TO(peil_storage_ops, results_copy)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

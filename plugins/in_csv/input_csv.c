@@ -61,17 +61,8 @@ static int csv_open(const peil_services *svc, peil_host *host, void **state,
 	struct csv_state *s;
 
 	*state = NULL;
-	/* Without fail in the table there is no other way to report. */
-	if (svc == NULL || svc->abi_version != PEIL_ABI_VERSION ||
-	    svc->size < SERVICES_NEEDED) {
-		memset(err, 0, sizeof(*err));
-		snprintf(err->message, sizeof(err->message),
-			 "csv: host services of ABI version %u, size %u; this plugin needs version %u, size %zu",
-			 svc ? (unsigned)svc->abi_version : 0u,
-			 svc ? (unsigned)svc->size : 0u, PEIL_ABI_VERSION,
-			 (size_t)SERVICES_NEEDED);
+	if (peil_services_check(svc, "csv", SERVICES_NEEDED, err))
 		return -1;
-	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return svc->fail(err, NULL, 0, NULL, "out of memory");

@@ -33,11 +33,15 @@ struct example {
 static int example_open(const peil_services *svc, peil_host *host,
 			void **state, peil_error *err)
 {
-	const peil_schema *schema = svc->record_schema(host);
-	const char *list = svc->config_get(host, "fields");
+	const peil_schema *schema;
+	const char *list;
 	struct example *ex;
 	const char *p;
 
+	if (peil_services_check(svc, "example", PEIL_SERVICES_SIZE_V1, err))
+		return -1;
+	schema = svc->record_schema(host);
+	list = svc->config_get(host, "fields");
 	if (!list)
 		return svc->fail(err, NULL, 0, NULL,
 				 "the example plugin needs fields = NAME, ...");

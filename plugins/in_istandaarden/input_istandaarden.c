@@ -121,10 +121,14 @@ static int map_fields(struct ist_source *src, const peil_schema *schema,
 static int ist_open(const peil_services *svc, peil_host *host, void **state,
 		    peil_error *err)
 {
-	const char *message = svc->config_get(host, "message");
+	const char *message;
 	struct ist_source *src;
 	struct stat st;
 
+	if (peil_services_check(svc, "istandaarden", PEIL_SERVICES_SIZE_V1,
+				err))
+		return -1;
+	message = svc->config_get(host, "message");
 	if (!message || ist_kind_parse(message) < 0)
 		return svc->fail(err, NULL, 0, "message",
 				 "message = %s: give the message this source "

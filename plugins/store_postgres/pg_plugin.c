@@ -5,7 +5,9 @@
  * snapshots, prune; backup refuses with pg_dump's command), 3 (bulk
  * storing, through COPY), 6 (a store that must be there), 7 (scoped
  * snapshots), 8 (recorded reports), 9, 10 and 11 (figure sizes, earlier
- * figures, KPI definitions).  The groups of versions 4 (loads) and 5 (a
+ * figures, KPI definitions), 12 (what a cases run listed) and 13 (runs
+ * that confirm another, files' sizes, times and inodes, results_copy).
+ * The groups of versions 4 (loads) and 5 (a
  * suggested lock file) are left NULL: the host does without them, and
  * needs [run] lock_file (docs/storage-postgres.md).
  */
@@ -16,7 +18,7 @@
 #endif
 
 static const peil_storage_ops store_ops = {
-	.size = PEIL_STORAGE_OPS_SIZE_V12,
+	.size = PEIL_STORAGE_OPS_SIZE_V13,
 	.open = pg_open,
 	.close = pg_close,
 	.dataset_ensure = pg_dataset_ensure,
@@ -51,6 +53,8 @@ static const peil_storage_ops store_ops = {
 	.keeps_earlier_figures = 1,
 	.keeps_kpi_definitions = 1,
 	.keeps_run_listings = 1,
+	.keeps_run_confirmations = 1,
+	.results_copy = pg_results_copy,
 };
 
 static const peil_plugin store_plugin = {

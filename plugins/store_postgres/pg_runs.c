@@ -34,6 +34,12 @@ static const char *num_real(struct num *n, double v)
 	return n->text;
 }
 
+/* v as a parameter text, or NULL (SQL NULL) for 0: not known, none. */
+static const char *num_known(struct num *n, int64_t v)
+{
+	return v ? num_int(n, v) : NULL;
+}
+
 static double get_real(PGresult *res, int r, int c)
 {
 	return PQgetisnull(res, r, c) ? NAN : strtod(PQgetvalue(res, r, c),
@@ -77,8 +83,8 @@ int pg_ingest_log(void *state, const peil_ingest_entry *entry,
 		  peil_error *err)
 {
 	struct store *st = state;
-	struct num rows, rejected, at, id;
-	const char *params[9];
+	struct num rows, rejected, at, id, size, mtime, inode;
+	const char *params[12];
 	int64_t ingest;
 
 	if (entry == NULL || entry->source == NULL ||
@@ -99,11 +105,17 @@ int pg_ingest_log(void *state, const peil_ingest_entry *entry,
 	if ((ingest = pg_ingest_now(st, err)) <= 0)
 		return -1;
 	params[8] = num_int(&id, ingest);
+	/* The file's size, time and inode: NULL when not known (0). */
+	params[9] = num_known(&size, entry->file_size);
+	params[10] = num_known(&mtime, entry->file_mtime_ns);
+	params[11] = num_known(&inode, entry->file_inode);
 	return pg_query(st,
 			"INSERT INTO peil_ingest (source, dataset, path, sha256,"
-			" \"rows\", rejected, at, settings_sha256, id)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-			9, params, NULL, err, NULL,
+			" \"rows\", rejected, at, settings_sha256, id,"
+			" file_size, file_mtime_ns, file_inode)"
+			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+			" $12)",
+			12, params, NULL, err, NULL,
 			"cannot write the ingest log");
 }
 
@@ -140,8 +152,8 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 		 peil_error *err)
 {
 	struct store *st = state;
-	struct num started;
-	const char *params[8];
+	struct num started, confirms;
+	const char *params[9];
 
 	*run_id = 0;
 	if (info == NULL || info->kind == NULL)
@@ -159,15 +171,16 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	params[5] = info->scripts_sha256;
 	params[6] = info->inputs_sha256;
 	params[7] = info->listing;
+	params[8] = num_known(&confirms, info->confirms);
 	return pg_insert_id(st,
 			    "INSERT INTO peil_run (kind, started, status,"
 			    " period_from, period_to, config_sha256,"
 			    " scripts_sha256, inputs_sha256, listing,"
-			    " last_ingest)"
+			    " last_ingest, confirms)"
 			    " VALUES ($1, $2, 'running', $3, $4, $5, $6, $7,"
 			    " $8, (SELECT coalesce(max(id), 0) FROM"
-			    " peil_ingest)) RETURNING id",
-			    8, params, run_id, err, "cannot record the run");
+			    " peil_ingest), $9) RETURNING id",
+			    9, params, run_id, err, "cannot record the run");
 }
 
 int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
@@ -236,6 +249,30 @@ int pg_result_put(void *state, int64_t run_id, const peil_result *result,
 			" earlier = EXCLUDED.earlier",
 			10, params, NULL, err, result->kpi,
 			"cannot store the result");
+}
+
+/* One statement: the figures never leave the server. */
+int pg_results_copy(void *state, int64_t from_run, int64_t to_run,
+		    const char *kpi, peil_error *err)
+{
+	struct store *st = state;
+	struct num from, to;
+	const char *params[3];
+
+	if (kpi == NULL)
+		return st->svc->fail(err, st->where, 0, NULL,
+				     "results_copy needs a KPI id");
+	params[0] = num_int(&from, from_run);
+	params[1] = num_int(&to, to_run);
+	params[2] = kpi;
+	return pg_query(st,
+			"INSERT INTO peil_result (run_id, kpi, period,"
+			" breakdown, value, numerator, denominator, status,"
+			" size, earlier)"
+			" SELECT $2, kpi, period, breakdown, value, numerator,"
+			" denominator, status, size, earlier FROM peil_result"
+			" WHERE run_id = $1 AND kpi = $3",
+			3, params, NULL, err, kpi, "cannot copy the figures");
 }
 
 int pg_run_end(void *state, int64_t run_id, const char *status,
@@ -372,6 +409,7 @@ static int run_row(void *ctx, PGresult *res, int r)
 		.scripts_sha256 = get_text(res, r, 8),
 		.inputs_sha256 = get_text(res, r, 9),
 		.listing = get_text(res, r, 10),
+		.confirms = pg_get_int(res, r, 11),
 	};
 
 	call->seen = 1;
@@ -389,8 +427,8 @@ int pg_runs_scan(void *state, int64_t run_id,
 	int rc = rows_each(st,
 			   "SELECT id, kind, started, ended, status,"
 			   " period_from, period_to, config_sha256,"
-			   " scripts_sha256, inputs_sha256, listing"
-			   " FROM peil_run WHERE $1::bigint = 0 OR id = $1 ORDER BY id DESC",
+			   " scripts_sha256, inputs_sha256, listing,"
+			   " confirms FROM peil_run WHERE $1::bigint = 0 OR id = $1 ORDER BY id DESC",
 			   1, params, run_row, &call, err,
 			   "cannot read the runs");
 
@@ -456,6 +494,9 @@ static int ingest_row(void *ctx, PGresult *res, int r)
 		.rejected = pg_get_int(res, r, 6),
 		.at = pg_get_int(res, r, 7),
 		.settings_sha256 = get_text(res, r, 8),
+		.file_size = pg_get_int(res, r, 9),
+		.file_mtime_ns = pg_get_int(res, r, 10),
+		.file_inode = pg_get_int(res, r, 11),
 	};
 
 	return call->fn(call->ctx, &e);
@@ -469,7 +510,8 @@ int pg_ingest_scan(void *state,
 
 	return rows_each(state,
 			 "SELECT id, source, dataset, path, sha256, \"rows\","
-			 " rejected, at, settings_sha256 FROM peil_ingest"
+			 " rejected, at, settings_sha256, file_size,"
+			 " file_mtime_ns, file_inode FROM peil_ingest"
 			 " ORDER BY id",
 			 0, NULL, ingest_row, &call, err,
 			 "cannot read the ingest log");

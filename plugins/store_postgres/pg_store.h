@@ -23,8 +23,10 @@
 
 /* The internal schema this plugin writes; peil_meta holds it under the
  * key 'schema_version'.  A store of a newer version is refused, naming
- * both; an older one is migrated by pg_migrate (storage_postgres.c). */
-#define PG_SCHEMA_VERSION 1
+ * both; an older one is migrated by schema_ensure (storage_postgres.c).
+ * 2: peil_run.confirms, and peil_ingest's file_size, file_mtime_ns and
+ *    file_inode (storage ops version 13). */
+#define PG_SCHEMA_VERSION 2
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
@@ -229,6 +231,8 @@ int pg_result_put(void *state, int64_t run_id, const peil_result *result,
 		  peil_error *err);
 int pg_run_end(void *state, int64_t run_id, const char *status,
 	       int64_t ended, peil_error *err);
+int pg_results_copy(void *state, int64_t from_run, int64_t to_run,
+		    const char *kpi, peil_error *err);
 int pg_results_scan(void *state, const peil_result_query *query,
 		    int (*fn)(void *ctx, const peil_result *result), void *ctx,
 		    peil_error *err);

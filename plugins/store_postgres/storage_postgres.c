@@ -235,7 +235,10 @@ static const char pg_schema_sql[] =
 	" \"rows\" bigint NOT NULL,"
 	" rejected bigint NOT NULL,"
 	" at bigint NOT NULL,"
-	" settings_sha256 text);"
+	" settings_sha256 text,"
+	" file_size bigint,"
+	" file_mtime_ns bigint,"
+	" file_inode bigint);"
 	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
 	" (sha256, source);"
 	/* An identity never hands out an id twice: the latest run is always
@@ -252,7 +255,8 @@ static const char pg_schema_sql[] =
 	" scripts_sha256 text,"
 	" inputs_sha256 text,"
 	" listing text,"
-	" last_ingest bigint);"
+	" last_ingest bigint,"
+	" confirms bigint);"
 	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
 	" run_id bigint NOT NULL REFERENCES peil_run (id),"
 	" kpi text COLLATE \"C\" NOT NULL,"
@@ -441,8 +445,26 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 			      "schema, or run peil ingest first", st->schema);
 		goto out;
 	}
-	/* Version 1 is the first: nothing to migrate yet.  A later version
-	 * adds its steps here, from version up. */
+	/* Each later version's steps, from version up.  2: the run a run
+	 * that changed nothing confirms, and the size, time and inode of
+	 * each file ingested (none before). */
+	if (version >= 1 && version < 2 &&
+	    pg_exec(st,
+		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
+		    " bigint;"
+		    "ALTER TABLE peil_ingest"
+		    " ADD COLUMN IF NOT EXISTS file_size bigint,"
+		    " ADD COLUMN IF NOT EXISTS file_mtime_ns bigint,"
+		    " ADD COLUMN IF NOT EXISTS file_inode bigint;",
+		    err, "cannot update the store to schema version 2") < 0)
+		goto out;
+	if (version >= 1 && version < PG_SCHEMA_VERSION &&
+	    pg_exec(st,
+		    "UPDATE peil_meta SET value = '"
+		    PEIL_PG_STR(PG_SCHEMA_VERSION) "'"
+		    " WHERE key = 'schema_version'",
+		    err, "cannot update the store's schema version") < 0)
+		goto out;
 	if (version == 0 &&
 	    (pg_exec(st, pg_schema_sql, err, "cannot create the store") < 0 ||
 	     pg_exec(st,

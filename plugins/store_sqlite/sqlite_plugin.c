@@ -51,6 +51,8 @@ static const peil_storage_ops store_ops = {
 	.keeps_earlier_figures = 1,
 	.keeps_kpi_definitions = 1,
 	.keeps_run_listings = 1,
+	.keeps_run_confirmations = 1,
+	.results_copy = store_results_copy,
 };
 
 static const peil_plugin store_plugin = {

@@ -83,8 +83,10 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 {
 	static const char sql[] =
 		"INSERT INTO peil_ingest (source, dataset, path, sha256,"
-		" \"rows\", rejected, at, settings_sha256, id)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		" \"rows\", rejected, at, settings_sha256, id, file_size,"
+		" file_mtime_ns, file_inode)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0),"
+		" nullif(?, 0), nullif(?, 0))";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -109,6 +111,9 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 	/* In a batch, the id its rows were stored under (batch_begin). */
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_bind_int64(stmt, 9, st->batch_ingest);
+	sqlite3_bind_int64(stmt, 10, entry->file_size);
+	sqlite3_bind_int64(stmt, 11, entry->file_mtime_ns);
+	sqlite3_bind_int64(stmt, 12, entry->file_inode);
 	rc = step_done(st, stmt, err, NULL, "cannot write the ingest log");
 	sqlite3_finalize(stmt);
 	return rc;
@@ -191,8 +196,9 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	static const char sql[] =
 		"INSERT INTO peil_run (kind, started, status, period_from,"
 		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
-		" last_ingest, listing) VALUES (?, ?, 'running', ?, ?, ?, ?, ?,"
-		" (SELECT coalesce(max(id), 0) FROM peil_ingest), ?)";
+		" last_ingest, listing, confirms) VALUES (?, ?, 'running', ?, ?,"
+		" ?, ?, ?, (SELECT coalesce(max(id), 0) FROM peil_ingest), ?,"
+		" nullif(?, 0))";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -215,6 +221,7 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	bind_text(stmt, 6, info->scripts_sha256);
 	bind_text(stmt, 7, info->inputs_sha256);
 	bind_text(stmt, 8, info->listing);
+	sqlite3_bind_int64(stmt, 9, info->confirms);
 	rc = step_done(st, stmt, err, NULL, "cannot record the run");
 	if (rc == 0)
 		*run_id = sqlite3_last_insert_rowid(st->db);
@@ -304,6 +311,33 @@ int store_result_put(void *state, int64_t run_id, const peil_result *result,
 	sqlite3_bind_int(stmt, 10, result->earlier != 0);
 	return step_done(st, stmt, err, result->kpi,
 			 "cannot store the result");
+}
+
+/* One statement: the figures never leave the database. */
+int store_results_copy(void *state, int64_t from_run, int64_t to_run,
+		       const char *kpi, peil_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO peil_result (run_id, kpi, period, breakdown,"
+		" value, numerator, denominator, status, size, earlier)"
+		" SELECT ?2, kpi, period, breakdown, value, numerator,"
+		" denominator, status, size, earlier FROM peil_result"
+		" WHERE run_id = ?1 AND kpi = ?3";
+	struct store *st = state;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (kpi == NULL)
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "results_copy needs a KPI id");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, kpi, "cannot copy the figures");
+	sqlite3_bind_int64(stmt, 1, from_run);
+	sqlite3_bind_int64(stmt, 2, to_run);
+	bind_text(stmt, 3, kpi);
+	rc = step_done(st, stmt, err, kpi, "cannot copy the figures");
+	sqlite3_finalize(stmt);
+	return rc;
 }
 
 int store_run_end(void *state, int64_t run_id, const char *status,
@@ -457,6 +491,7 @@ static int run_row(void *ctx, sqlite3_stmt *stmt)
 		.scripts_sha256 = store_column_text(stmt, 8),
 		.inputs_sha256 = store_column_text(stmt, 9),
 		.listing = store_column_text(stmt, 10),
+		.confirms = sqlite3_column_int64(stmt, 11),
 	};
 
 	call->seen = 1;
@@ -467,16 +502,17 @@ int store_runs_scan(void *state, int64_t run_id,
 		    int (*fn)(void *ctx, const peil_run_record *run), void *ctx,
 		    peil_error *err)
 {
-	/* A read-only store of schema version 7 or before has no
-	 * listings. */
-	static const char sql[] =
-		"SELECT id, kind, started, ended, status, period_from,"
-		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
-		" listing FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC";
-	static const char sql_v7[] =
-		"SELECT id, kind, started, ended, status, period_from,"
-		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
-		" NULL FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC";
+	/* A read-only store of schema version 7 or before has no listings,
+	 * one of version 8 or before no confirmations. */
+#define RUNS_SELECT \
+	"SELECT id, kind, started, ended, status, period_from, period_to," \
+	" config_sha256, scripts_sha256, inputs_sha256, "
+#define RUNS_WHERE " FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC"
+	static const char sql[] = RUNS_SELECT "listing, confirms" RUNS_WHERE;
+	static const char sql_v8[] = RUNS_SELECT "listing, 0" RUNS_WHERE;
+	static const char sql_v7[] = RUNS_SELECT "NULL, 0" RUNS_WHERE;
+#undef RUNS_SELECT
+#undef RUNS_WHERE
 	struct store *st = state;
 	struct runs_call call = { fn, ctx, 0 };
 	sqlite3_stmt *stmt;
@@ -484,7 +520,9 @@ int store_runs_scan(void *state, int64_t run_id,
 
 	if (sqlite3_prepare_v2(st->db,
 			       store_table_lacks(st, "peil_run", "listing")
-				       ? sql_v7 : sql,
+				       ? sql_v7
+			       : store_table_lacks(st, "peil_run", "confirms")
+				       ? sql_v8 : sql,
 			       -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the runs");
 	sqlite3_bind_int64(stmt, 1, run_id);
@@ -564,6 +602,9 @@ static int ingest_row(void *ctx, sqlite3_stmt *stmt)
 		.rejected = sqlite3_column_int64(stmt, 6),
 		.at = sqlite3_column_int64(stmt, 7),
 		.settings_sha256 = store_column_text(stmt, 8),
+		.file_size = sqlite3_column_int64(stmt, 9),
+		.file_mtime_ns = sqlite3_column_int64(stmt, 10),
+		.file_inode = sqlite3_column_int64(stmt, 11),
 	};
 
 	return call->fn(call->ctx, &e);
@@ -573,14 +614,24 @@ int store_ingest_scan(void *state,
 		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
 		      void *ctx, peil_error *err)
 {
+	/* A read-only store of schema version 7 or before has no files'
+	 * sizes, times and inodes. */
 	static const char sql[] =
 		"SELECT id, source, dataset, path, sha256, \"rows\","
-		" rejected, at, settings_sha256 FROM peil_ingest ORDER BY id";
+		" rejected, at, settings_sha256, file_size, file_mtime_ns,"
+		" file_inode FROM peil_ingest ORDER BY id";
+	static const char sql_v7[] =
+		"SELECT id, source, dataset, path, sha256, \"rows\","
+		" rejected, at, settings_sha256, NULL, NULL, NULL"
+		" FROM peil_ingest ORDER BY id";
 	struct store *st = state;
 	struct ingest_call call = { fn, ctx };
 	sqlite3_stmt *stmt;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+			       store_table_lacks(st, "peil_ingest", "file_size")
+				       ? sql_v7 : sql,
+			       -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL,
 				     "cannot read the ingest log");
 	return store_rows_each(st, stmt, ingest_row, &call, err,

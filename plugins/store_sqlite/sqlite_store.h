@@ -30,8 +30,11 @@
  * 5: peil_result.size, the rows or persons behind a figure (NULL for the
  *    figures stored before).
  * 6: peil_result.earlier.  7: peil_run_kpi.definition.
- * 8: peil_run.listing, what a cases run listed (NULL before). */
-#define STORE_SCHEMA_VERSION 8
+ * 8: peil_run.listing, what a cases run listed (NULL before).
+ * 9: peil_run.confirms, the run whose figures a run that changed nothing
+ *    confirms (NULL for the runs before, and for a run that evaluated);
+ *    peil_ingest's file_size, file_mtime_ns and file_inode. */
+#define STORE_SCHEMA_VERSION 9
 
 /* The reports written (version 8 of peil_storage_ops).  Not a schema
  * version of its own: a store of version 4 gets the table from the first
@@ -299,6 +302,8 @@ int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 		      peil_error *err);
 int store_result_put(void *state, int64_t run_id, const peil_result *result,
 		     peil_error *err);
+int store_results_copy(void *state, int64_t from_run, int64_t to_run,
+		       const char *kpi, peil_error *err);
 int store_run_end(void *state, int64_t run_id, const char *status,
 		  int64_t ended, peil_error *err);
 int store_results_scan(void *state, const peil_result_query *query,

@@ -230,7 +230,10 @@ static const char store_schema_sql[] =
 	" \"rows\" INTEGER NOT NULL,"
 	" rejected INTEGER NOT NULL,"
 	" at INTEGER NOT NULL,"
-	" settings_sha256 TEXT);"
+	" settings_sha256 TEXT,"
+	" file_size INTEGER,"
+	" file_mtime_ns INTEGER,"
+	" file_inode INTEGER);"
 	/* Not UNIQUE: an operator may force a file in again; ingest_seen
 	 * asks only whether it was. */
 	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
@@ -249,7 +252,8 @@ static const char store_schema_sql[] =
 	" scripts_sha256 TEXT,"
 	" inputs_sha256 TEXT,"
 	" last_ingest INTEGER,"
-	" listing TEXT);"
+	" listing TEXT,"
+	" confirms INTEGER);"
 	STORE_REPORT_TABLE_SQL
 	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
 	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"
@@ -373,6 +377,22 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 		       "ALTER TABLE peil_run ADD COLUMN listing TEXT;",
 		       "cannot update the runs to schema version 8") < 0)
 		return -1;
+	/* 9: the run a run that changed nothing confirms, and the size,
+	 * time and inode of each file ingested (none before). */
+	if (version < 9 && store_table_lacks(st, "peil_run", "confirms") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_run ADD COLUMN confirms INTEGER;",
+		       "cannot update the runs to schema version 9") < 0)
+		return -1;
+	if (version < 9 &&
+	    store_table_lacks(st, "peil_ingest", "file_size") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_ingest ADD COLUMN file_size INTEGER;"
+		       "ALTER TABLE peil_ingest ADD COLUMN file_mtime_ns"
+		       " INTEGER;"
+		       "ALTER TABLE peil_ingest ADD COLUMN file_inode INTEGER;",
+		       "cannot update the ingest log to schema version 9") < 0)
+		return -1;
 	return 0;
 }
 
@@ -389,13 +409,15 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 		return -1;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	/* A store of version 4 to 7 that this process may not write is
+	/* A store of version 4 to 8 that this process may not write is
 	 * read as it is: it lacks only peil_result.size (4), which
 	 * results_scan gives as unknown, peil_result.earlier (4, 5),
 	 * which it gives as 0, peil_run_kpi.definition (4 to 6), which
-	 * run_kpis_scan gives as NULL, and peil_run.listing (4 to 7),
-	 * which runs_scan gives as NULL. */
-	if (st->read_only && version >= 4 && version <= 7)
+	 * run_kpis_scan gives as NULL, peil_run.listing (4 to 7), which
+	 * runs_scan gives as NULL, and peil_run.confirms and the files'
+	 * size, time and inode in peil_ingest (4 to 8), which runs_scan and
+	 * ingest_scan give as 0. */
+	if (st->read_only && version >= 4 && version <= 8)
 		return 0;
 
 	/* Another process may be creating them too: look again under the
@@ -498,23 +520,13 @@ static int store_wal(struct store *st, peil_error *err)
 }
 
 /* Whether svc is a table this plugin can use: the version it was built for
- * and at least the services it calls.  Without a usable fail() the error
- * is written directly. */
+ * and at least the services it calls (up to config_path). */
 static int store_services_usable(const peil_services *svc, peil_error *err)
 {
-	size_t need = offsetof(peil_services, config_path) +
-		      sizeof(svc->config_path);
-
-	if (svc != NULL && svc->abi_version == PEIL_ABI_VERSION &&
-	    svc->size >= need)
-		return 1;
-	memset(err, 0, sizeof(*err));
-	snprintf(err->message, sizeof(err->message),
-		 "sqlite: host services ABI version %u (size %u) does not "
-		 "fit this plugin's version %u (size %zu or more)",
-		 svc ? (unsigned)svc->abi_version : 0u,
-		 svc ? (unsigned)svc->size : 0u, PEIL_ABI_VERSION, need);
-	return 0;
+	return peil_services_check(svc, "sqlite",
+				   offsetof(peil_services, config_path) +
+					   sizeof(svc->config_path),
+				   err) == 0;
 }
 
 /* The database file from the section's path key, which is required,

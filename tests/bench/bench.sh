@@ -23,30 +23,25 @@
 # and GNU time (/usr/bin/time, Debian package "time").
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-rows_list="1000000 10000000"
-runs=3
 shapes="demo narrow"
 all_kpis=1
-build=$src/build
-out=$src/build/bench/results.md
-while [ $# -gt 0 ]; do
+bench_usage="[--shape demo|narrow|both] [--no-all-kpis] "
+# The options of bench.sh alone (lib.sh: bench_options).
+bench_option() {
 	case $1 in
-	--rows) rows_list=$2; shift 2 ;;
-	--runs) runs=$2; shift 2 ;;
 	--shape)
 		case $2 in
 		demo | narrow) shapes=$2 ;;
 		both) shapes="demo narrow" ;;
 		*) echo "bench: --shape demo, narrow or both" >&2; exit 64 ;;
 		esac
-		shift 2 ;;
-	--no-all-kpis) all_kpis=0; shift ;;
-	--build) build=$(cd "$2" && pwd); shift 2 ;;
-	--out) out=$2; shift 2 ;;
-	*) echo "usage: $0 [--rows N...] [--runs N] [--shape demo|narrow|both] [--no-all-kpis] [--build DIR] [--out FILE]" >&2; exit 64 ;;
+		taken=2 ;;
+	--no-all-kpis) all_kpis=0 taken=1 ;;
+	*) return 1 ;;
 	esac
-done
+}
 . "$src/tests/bench/lib.sh"
+bench_options "1000000 10000000" results.md "$@"
 for tool in sqlite3 iconv /usr/bin/time; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install sqlite3 time)" >&2; exit 1; }
 done
@@ -55,24 +50,6 @@ work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-XXXXXX)}
 mkdir -p "$work"
 mkdir -p "$(dirname "$out")"
 year=2018 first_year=2012
-
-# time_run LABEL CMD...: run CMD $runs times (after a setup given in
-# $setup, untimed); leaves the median wall seconds in $median and the
-# largest peak RSS in MB in $peak.
-time_run() {
-	local i walls=() rss=0 line
-	shift	# the label names the step for the reader only
-	for ((i = 0; i < runs; i++)); do
-		[ -n "${setup:-}" ] && eval "$setup"
-		/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" ||
-			{ cat "$work/stderr" >&2; return 1; }
-		read -r line <"$work/time"
-		walls+=("${line% *}")
-		((${line#* } > rss)) && rss=${line#* }
-	done
-	median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-	peak=$((rss / 1024))
-}
 
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf("%.0f", (s > 0 ? n / s : 0)) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf("%.2f", (a > 0 ? b / a : 0)) }'; }

@@ -104,6 +104,51 @@ bench_config() {
 	    "$1/conf/peil.ini"
 }
 
+# bench_options ROWS FILE ARGS...: the options of a benchmark script,
+# into rows_list (default ROWS), runs (3), build ($src/build) and out
+# ($src/build/bench/FILE).  An option of the script alone goes to its
+# function bench_option ARGS..., when it defines one: it returns 0 with
+# $taken set to the number of arguments it used, or 1 for an option it
+# does not know; $bench_usage lists such options for the usage line.
+# Needs $src.
+bench_options() {
+	rows_list=$1 runs=3 build=$src/build out=$src/build/bench/$2
+	shift 2
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--rows) rows_list=$2; shift 2 ;;
+		--runs) runs=$2; shift 2 ;;
+		--build) build=$(cd "$2" && pwd); shift 2 ;;
+		--out) out=$2; shift 2 ;;
+		*)
+			if declare -F bench_option >/dev/null && bench_option "$@"; then
+				shift "$taken"
+			else
+				echo "usage: $0 [--rows N...] [--runs N] ${bench_usage:-}[--build DIR] [--out FILE]" >&2
+				exit 64
+			fi ;;
+		esac
+	done
+}
+
+# time_run LABEL CMD...: run CMD $runs times (after a setup given in
+# $setup, untimed); leaves the median wall seconds in $median and the
+# largest peak RSS in MB in $peak.  Uses $runs and $work of the caller.
+time_run() {
+	local i walls=() rss=0 line
+	shift	# the label names the step for the reader only
+	for ((i = 0; i < runs; i++)); do
+		[ -n "${setup:-}" ] && eval "$setup"
+		/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" ||
+			{ cat "$work/stderr" >&2; return 1; }
+		read -r line <"$work/time"
+		walls+=("${line% *}")
+		((${line#* } > rss)) && rss=${line#* }
+	done
+	median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	peak=$((rss / 1024))
+}
+
 # The narrow shape: one 9-column case export, $1, made of the demo's case
 # exports "${@:2}" (Windows-1252 bytes kept, CRLF): the fields the case
 # indicators need (case id, team, registered, first meeting, closed,

@@ -147,18 +147,24 @@ EXPECTED
 		"kpi 'achterstand_test': rule: sum(): overdue{} has no key 'grace_dayz'"
 }
 
-# The script of test_overdue with text FROM replaced by TO: evaluating it
-# fails with MESSAGE (WHAT names the check); then the script is restored.
-overdue_refused() {
-	local script="$work/scripts/achterstand.lua"
+# Script FILE (in $work/scripts) with text FROM replaced by TO: evaluating
+# it in PERIOD (eval ARGS... added) fails with MESSAGE (WHAT names the
+# check); then the script is restored.
+edited_script_refused() { # FILE PERIOD WHAT FROM TO MESSAGE [ARGS...]
+	local script="$work/scripts/$1" period=$2 what=$3 from=$4 to=$5 message=$6
 
-	cp "$script" "$work/achterstand.orig"
+	shift 6
+	cp "$script" "$script.orig"
 	python3 -c 'import sys; p, a, b = sys.argv[1:]; t = open(p).read(); assert a in t; open(p, "w").write(t.replace(a, b))' \
-		"$script" "$2" "$3"
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi achterstand_test \
-		--period 2018-05 --format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "$1" "$work/err" "$4"
-	cp "$work/achterstand.orig" "$script"
+		"$script" "$from" "$to"
+	"$peil" eval --config "$work/demo.ini" --dry-run "$@" --period "$period" \
+		--format csv >"$work/own.csv" 2>"$work/err"
+	expect_grep "$what" "$work/err" "$message"
+	cp "$script.orig" "$script"
+}
+
+overdue_refused() { # WHAT FROM TO MESSAGE
+	edited_script_refused achterstand.lua 2018-05 "$@" --kpi achterstand_test
 }
 
 # first_rise{} and in_period() (issue 18, item 3 made declarative): the
@@ -250,16 +256,149 @@ EXPECTED
 		"kpi 'gestart_test': in_period() takes a date; 'programme' is text"
 }
 
-# The script of test_first_rise with text FROM replaced by TO: evaluating
-# it fails with MESSAGE (WHAT names the check); then it is restored.
-first_rise_refused() {
-	local script="$work/scripts/stijging.lua"
+first_rise_refused() { # WHAT FROM TO MESSAGE
+	edited_script_refused stijging.lua 2017-09 "$@"
+}
 
-	cp "$script" "$work/stijging.orig"
-	python3 -c 'import sys; p, a, b = sys.argv[1:]; t = open(p).read(); assert a in t; open(p, "w").write(t.replace(a, b))' \
-		"$script" "$2" "$3"
-	"$peil" eval --config "$work/demo.ini" --dry-run --period 2017-09 \
-		--format csv >"$work/own.csv" 2>"$work/err"
-	expect_grep "$1" "$work/err" "$4"
-	cp "$work/stijging.orig" "$script"
+# score_change{} (issue 22, items 5/6: the ZRM KPIs declarative): the
+# three ZRM KPIs over the quarters of 2016 to 2018 of a generated demo,
+# within the default Lua memory limit (before: each failed it, the lookup
+# of every measurement and the groups held as Lua tables), with the
+# figures of the Lua version they replace (its change() inlined here) run
+# with a limit of 512 MiB.  Then refusals: an undeclared lookup, a key
+# that is a date, a lookup score that is no number, a field of the row
+# under per.
+test_score_change() {
+	demo_setup 2016 2018
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest of the demo 2016-2018" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi tag:zrm \
+		--from 2016-Q1 --to 2018-Q4 --format csv >"$work/c.csv" 2>"$work/err"
+	expect_rc "the ZRM KPIs over 2016-2018 within the memory limit" 0 $?
+	"$peil" explain --config "$work/demo.ini" zrm_vooruit >"$work/explain" 2>&1
+	expect_grep "explain shows score_change{}" "$work/explain" \
+		'having:      is_set(score_change { lookup = "zrm", key = "person", date = "date", score = "score", by = "domain" })'
+	mkdir -p "$work/lua"
+	cat >"$work/lua/zrm_lua.lua" <<'LUA'
+local function change(person, period, data)
+  local domains, first, latest = {}, {}, {}
+  for _, r in ipairs(person.rows) do domains[r.domain or ""] = true end
+  for _, r in ipairs(data.zrm[person.key] or {}) do
+    local d = r.domain or ""
+    if domains[d] and r.date <= period.last then
+      if not first[d] or r.date < first[d].date then first[d] = r end
+      if not latest[d] or r.date > latest[d].date then latest[d] = r end
+    end
+  end
+  local delta, counted = 0, false
+  for d, f in pairs(first) do
+    local l = latest[d]
+    if l.date > f.date and l.date >= period.first then
+      delta = delta + (l.score - f.score)
+      counted = true
+    end
+  end
+  if counted then return delta end
+end
+for _, dir in ipairs({ { "vooruit", function(d) return d > 0 end },
+                       { "gelijk", function(d) return d == 0 end },
+                       { "achteruit", function(d) return d < 0 end } }) do
+  kpi { id = "lua_" .. dir[1], title = dir[1], unit = "personen",
+    dataset = "measurements", tags = { "zrm_lua" }, grain = "quarter",
+    breakdown = { "domain" }, select = started_in("date"),
+    where = eq("instrument", "ZRM"), per = "person",
+    lookup = { zrm = { dataset = "measurements", by = "person",
+                       where = { instrument = "ZRM" } } },
+    having = function(p, period, data) return change(p, period, data) ~= nil end,
+    rule = count(function(p, period, data) return dir[2](change(p, period, data)) end) }
+end
+LUA
+	sed "s|^script_dirs = .*|&, $work/lua|" "$work/demo.ini" >"$work/lua.ini"
+	printf '\n[limits]\nmemory_mb = 512\n' >>"$work/lua.ini"
+	"$peil" eval --config "$work/lua.ini" --dry-run --kpi tag:zrm_lua \
+		--from 2016-Q1 --to 2018-Q4 --format csv >"$work/lua.csv" 2>"$work/err"
+	expect_rc "the Lua version with 512 MiB" 0 $?
+	csv_columns kpi periode domain waarde <"$work/c.csv" | sort >"$work/c.txt"
+	csv_columns kpi periode domain waarde <"$work/lua.csv" |
+		sed 's/^lua_/zrm_/' | sort >"$work/lua.txt"
+	n=$(wc -l <"$work/c.txt")
+	if [ "$n" = 540 ] && cmp -s "$work/c.txt" "$work/lua.txt"; then
+		ok "540 figures (3 KPIs x 12 quarters x 14 domains and the total) equal the Lua version's"
+	else
+		fail "score_change{} differs from the Lua version ($n figures)" \
+			"$(diff "$work/lua.txt" "$work/c.txt" | head -5)"
+	fi
+	mkdir -p "$work/scripts"
+	cat >"$work/scripts/verandering.lua" <<'LUA'
+kpi {
+  id = "verandering_test", title = "Veranderd", unit = "personen",
+  dataset = "measurements", grain = "quarter", select = started_in("date"),
+  per = "person",
+  lookup = { zrm = { dataset = "measurements", by = "person" } },
+  having = is_set(score_change { lookup = "zrm", key = "person",
+    date = "date", score = "score", by = "domain" }),
+  rule = count(),
+}
+LUA
+	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi verandering_test \
+		--period 2018-Q1 --format csv >"$work/own.csv" 2>"$work/err"
+	expect_rc "eval verandering_test" 0 $?
+	# Without per, score_change{} of each row (sum() of it), in 2018-Q2:
+	#   P1 Financiën 2018-01-10 2, 2018-05-01 3, 2018-06-01 5: the rows of
+	#     05-01 and 06-01 (in Q2) each see first 2 and latest 5: +3, +3.
+	#   P2 Huisvesting 2018-04-10 4, its only one: empty, left out.
+	#   P3 no domain 2018-02-01 1, 2018-04-05 2: +1 (an empty by is "").
+	#   Sum 3 + 3 + 1 = 7.
+	mkdir -p "$work/scripts/tests"
+	cat >"$work/scripts/rij.lua" <<'LUA'
+kpi {
+  id = "verandering_rij_test", title = "Verandering", unit = "punten",
+  dataset = "measurements", grain = "quarter", select = started_in("date"),
+  lookup = { zrm = { dataset = "measurements", by = "person" } },
+  rule = sum(score_change { lookup = "zrm", key = "person", date = "date",
+    score = "score", by = "domain" }),
+}
+LUA
+	cat >"$work/scripts/tests/rij_test.lua" <<'LUA'
+local function m(id, person, date, domain, score)
+  return { measurement_id = id, person = person, date = date,
+           instrument = "ZRM", domain = domain, score = score }
+end
+test {
+  name = "score_change{} per rij",
+  period = "2018-Q2",
+  data = { measurements = {
+    m("1", "P1", "2018-01-10", "Financiën", 2),
+    m("2", "P1", "2018-05-01", "Financiën", 3),
+    m("3", "P1", "2018-06-01", "Financiën", 5),
+    m("4", "P2", "2018-04-10", "Huisvesting", 4),
+    m("5", "P3", "2018-02-01", nil, 1),
+    m("6", "P3", "2018-04-05", nil, 2),
+  } },
+  expect = { { kpi = "verandering_rij_test", period = "2018-Q2", value = 7 } },
+}
+LUA
+	"$peil" test --config "$work/demo.ini" "$work/scripts/tests/rij_test.lua" \
+		>"$work/out" 2>&1
+	expect_rc "score_change{} of each row: 7 in 2018-Q2" 0 $?
+	expect_grep "... the test ran" "$work/out" "1 tests, 1 figures, 0 differ"
+	rm "$work/scripts/rij.lua"
+	local at="verandering.lua:1: kpi 'verandering_test'"
+	score_change_refused "an undeclared lookup is refused" \
+		'lookup = "zrm", key' 'lookup = "metingen", key' \
+		"$at: score_change{}: no lookup 'metingen'"
+	score_change_refused "a key that is a date is refused" \
+		'key = "person"' 'key = "date"' \
+		"kpi 'verandering_test': score_change{} key needs a text or integer field; 'date' is a date"
+	score_change_refused "a lookup score that is no number is refused" \
+		'score = "score"' 'score = "domain"' \
+		"kpi 'verandering_test': score_change{}: lookup 'zrm': 'domain' must be a number"
+	score_change_refused "a field of the row under per is refused" \
+		'rule = count(),' 'rule = count(is_set("score")),' \
+		"kpi 'verandering_test': with per, having and the rule take functions or score_change{} of the group"
+}
+
+score_change_refused() { # WHAT FROM TO MESSAGE
+	edited_script_refused verandering.lua 2018-Q1 "$@" --kpi verandering_test
 }

@@ -102,7 +102,7 @@ test_bad_exports() {
 	try_export twice 0 "" utf-8
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "the same file again" 0 $?
-	expect_grep "is skipped" "$work/err" "skipped, [source payments] read this content before"
+	expect_grep "is skipped" "$work/err" "skipped, [source payments] read it before and its size, modification time and inode are the same"
 	cp "$work/twice.csv" "$work/other_name.csv"
 	export_config "$work/other_name.csv" utf-8
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"

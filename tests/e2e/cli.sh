@@ -550,7 +550,7 @@ INI
 	expect_grep "the true count of teams" "$work/err" "cases.csv: 2 rows stored in teams"
 	expect_grep "and the rows replaced" "$work/err" "cases.csv: 8 rows of teams were replaced"
 	"$peil" ingest --config "$work/peil.ini" teams 2>"$work/err"
-	expect_grep "a second ingest skips it" "$work/err" "skipped, [source teams] read this content before"
+	expect_grep "a second ingest skips it" "$work/err" "skipped, [source teams] read it before and its size, modification time and inode are the same"
 	"$peil" ingest --config "$work/peil.ini" --force teams 2>"$work/err"
 	expect_rc "--force reads it again" 0 $?
 	expect_grep "and stores it" "$work/err" "rows stored in teams"

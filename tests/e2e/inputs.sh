@@ -154,6 +154,9 @@ test_reread() {
 	fixture_config "$work/data.csv" "$work/kpis" 2018-01
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "the first read" 0 $?
+	# A new time: the file is hashed, not skipped for its size, time
+	# and inode (incremental.sh).
+	touch -d '2030-01-01 12:00' "$work/data.csv"
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_grep "the same plugin and version skip it" "$work/err" "skipped, [source fixture] read this content before"
 

@@ -10,6 +10,9 @@
 #                 are byte for byte the same
 #   refusals      a password in conninfo, a conninfo that does not parse,
 #                 a server that is not there, a schema without a store
+#   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
+#                 and the ingested files' size, time and inode) is brought to
+#                 version 2 by the next run, which confirms the run before
 # Faults; those that stop, restart or reconfigure the server run on a
 # cluster of their own (cluster.sh start in a directory of the test's):
 #   lost_ingest   the connection of an ingest ended (pg_terminate_backend)
@@ -77,6 +80,25 @@ test_same_figures() {
 	expect_grep "the second ingest skips every file" "$work/pg2.err" "0 files stored (0 rows), 8 skipped"
 	cmp -s "$work/sqlite.out" "$work/pg2.out" && ok "the second run's report is the same" ||
 		fail "the second run's report differs" "$(diff "$work/sqlite.out" "$work/pg2.out" | head -10)"
+}
+
+test_schema_1_migrates() {
+	demo_configs schema_1_migrates
+	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run on postgres" 0 $?
+	psql -q -X -v ON_ERROR_STOP=1 "$conninfo" -c "SET search_path = schema_1_migrates;
+		ALTER TABLE peil_run DROP COLUMN confirms;
+		ALTER TABLE peil_ingest DROP COLUMN file_size,
+		    DROP COLUMN file_mtime_ns, DROP COLUMN file_inode;
+		UPDATE peil_meta SET value = '1' WHERE key = 'schema_version'" >/dev/null
+	expect_rc "the store made schema version 1" 0 $?
+	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run on the store of version 1" 0 $?
+	expect_grep "it confirms the run before" "$work/err" "run 2: nothing changed since run 1, whose figures it confirms"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 2 ] &&
+		ok "the store is of schema version 2" || fail "the store's schema version is not 2"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT confirms FROM schema_1_migrates.peil_run WHERE id = 2")" = 1 ] &&
+		ok "peil_run.confirms of run 2 is 1" || fail "run 2 does not record that it confirms run 1"
 }
 
 test_refusals() {
@@ -328,11 +350,12 @@ test_bad_store() {
 		"schema=bad: role gemeente_b lacks the right CREATE on schema bad"
 
 	# A store of a newer Peil.
-	psql_c "UPDATE bad.peil_meta SET value = '2' WHERE key = 'schema_version'"
+	version=$(psql_c "SELECT value FROM bad.peil_meta WHERE key = 'schema_version'")
+	psql_c "UPDATE bad.peil_meta SET value = '$((version + 1))' WHERE key = 'schema_version'"
 	pg_config bad "conninfo = $conninfo"
 	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "a store of a newer Peil" 4 $?
-	expect_grep "naming both versions" "$work/err" "schema=bad: the store has schema version 2, written by a newer Peil; this one knows up to 1"
+	expect_grep "naming both versions" "$work/err" "schema=bad: the store has schema version $((version + 1)), written by a newer Peil; this one knows up to $version"
 }
 
 "test_$case_name"

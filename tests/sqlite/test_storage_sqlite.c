@@ -285,7 +285,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -300,7 +300,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	ops->close(st);
 }
 
@@ -312,12 +312,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 9", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 10", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 9");
+	CHECK_CONTAINS(err.message, "version 10");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -326,7 +326,7 @@ TEST(version_1_store_is_migrated)
 {
 	const char *path = db_path("v1");
 	peil_ingest_entry probe = { "wijkteam", "cases", "/x.csv", "aa", 1, 0,
-				    1, 0, NULL };
+				    1, 0, NULL, 0, 0, 0 };
 	sqlite3 *db;
 	peil_error err;
 	void *st;
@@ -348,7 +348,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -1251,7 +1251,7 @@ TEST(runs_and_results)
 	const char *path = db_path("runs");
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-03-31",
-			       "cfg", "scr", "inp", NULL };
+			       "cfg", "scr", "inp", NULL, 0 };
 	peil_run_kpi kpi = { "wachttijd", "Wachttijd", "werkdagen",
 			     "scripts/wachttijd.lua", "abc", "ok", NULL,
 			     "unit:       werkdagen\n" };
@@ -1369,11 +1369,11 @@ TEST(ingest_log_and_fingerprint)
 	peil_ingest_entry jan = {
 		"wijkteam", "cases", "/data/cases-2024-01.csv",
 		"5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d5f1d",
-		120, 3, 1704067200, 0, "s1" };
+		120, 3, 1704067200, 0, "s1", 0, 0, 0 };
 	peil_ingest_entry feb = {
 		"wijkteam", "cases", "/data/cases-2024-02.csv",
 		"77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa",
-		98, 0, 1706745600, 0, "s1" };
+		98, 0, 1706745600, 0, "s1", 0, 0, 0 };
 	char fp[65];
 	peil_error err;
 	int seen = -1;
@@ -1492,7 +1492,7 @@ TEST(schema_3_table_without_key_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
 				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
 		  "1Noord 3West");
@@ -1524,7 +1524,7 @@ TEST(schema_2_migrates)
 				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " type = 'trigger'"), 2);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -1558,7 +1558,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 	const char *path = db_path("sizes");
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
-			       "c", "s", "i", NULL };
+			       "c", "s", "i", NULL, 0 };
 	peil_result r = { 0, "som", "2024", "{}", 40, NAN, NAN, NULL, 3, 0 };
 	peil_result_query latest = { 0, NULL };
 	double sizes[2] = { 0, 0 };
@@ -1580,7 +1580,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 				    " PRAGMA user_version = 4"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	sizes[0] = sizes[1] = 0;
 	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
 	CHECK(isnan(sizes[1]));
@@ -1612,7 +1612,7 @@ TEST(schema_3_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " name = 'peil_add_cases'"), 0);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -1650,7 +1650,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 9);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
@@ -1711,7 +1711,7 @@ TEST(earlier_figures_kept_apart)
 				    " earlier; PRAGMA user_version = 5"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	earlier[0] = earlier[1] = -1;
 	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
 	CHECK_INT(earlier[1], 0);
@@ -1743,10 +1743,81 @@ TEST(kpi_definitions_kept)
 				    " definition; PRAGMA user_version = 6"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	memset(&hist, 0, sizeof(hist));
 	CHECK_INT(ops->run_kpis_scan(st, run, history_kpi, &hist, &err), 0);
 	CHECK_STR(hist.text, "k:K:n:ok:-;");
+	ops->close(st);
+}
+
+/* Schema version 9: peil_run.confirms and the ingested files' size,
+ * time and inode (kept as the contract suite checks).  A store of
+ * version 8 gets the columns when opened, its runs confirming none, its
+ * files' sizes unknown (0). */
+static int confirms_row(void *ctx, const peil_run_record *run)
+{
+	int64_t *confirms = ctx;
+
+	confirms[run->id] = run->confirms;
+	return 0;
+}
+
+static int file_row(void *ctx, const peil_ingest_entry *e)
+{
+	int64_t *file = ctx;
+
+	file[0] = e->file_size;
+	file[1] = e->file_mtime_ns;
+	file[2] = e->file_inode;
+	return 0;
+}
+
+TEST(run_confirms_schema_8_migrates)
+{
+	const char *path = db_path("confirms");
+	void *st = store_open(path);
+	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
+			       "c", "s", "i", NULL, 0 };
+	peil_ingest_entry e = { "src", "cases", "/a.csv", "aa", 1, 0,
+				1700000000, 0, NULL, 120, 1700000000123456789,
+				4711 };
+	int64_t run1 = 0, run2 = 0, confirms[3] = { -1, -1, -1 };
+	int64_t file[3] = { -1, -1, -1 };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->ingest_log(st, &e, &err), 0);
+	CHECK_INT(ops->run_begin(st, &info, &run1, &err), 0);
+	CHECK_INT(ops->run_end(st, run1, "ok", 1700000001, &err), 0);
+	info.confirms = run1;
+	CHECK_INT(ops->run_begin(st, &info, &run2, &err), 0);
+	CHECK_INT(ops->run_end(st, run2, "unchanged", 1700000002, &err), 0);
+	CHECK_INT((int)run2, 2);
+	ops->close(st);
+	CHECK_INT(direct_int(path, "SELECT confirms FROM peil_run WHERE id = 2"),
+		  1);
+	CHECK_INT(direct_exec(path, "ALTER TABLE peil_run DROP COLUMN confirms;"
+				    " ALTER TABLE peil_ingest DROP COLUMN"
+				    " file_size;"
+				    " ALTER TABLE peil_ingest DROP COLUMN"
+				    " file_mtime_ns;"
+				    " ALTER TABLE peil_ingest DROP COLUMN"
+				    " file_inode;"
+				    " PRAGMA user_version = 8"), 0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM"
+				   " pragma_table_info('peil_run')"
+				   " WHERE name = 'confirms'"), 1);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM"
+				   " pragma_table_info('peil_ingest')"
+				   " WHERE name LIKE 'file_%'"), 3);
+	CHECK_INT(ops->runs_scan(st, 0, confirms_row, confirms, &err), 0);
+	CHECK_INT((int)confirms[1], 0);
+	CHECK_INT((int)confirms[2], 0);
+	CHECK_INT(ops->ingest_scan(st, file_row, file, &err), 0);
+	CHECK(file[0] == 0 && file[1] == 0 && file[2] == 0);
 	ops->close(st);
 }
 
@@ -1758,7 +1829,7 @@ TEST(run_listings_kept)
 	const char *path = db_path("listings");
 	void *st = store_open(path);
 	peil_run_info info = { "cases", 1700000000, "2024-01-01", "2024-03-31",
-			       "c", "s", "i", "k 2024-Q1 {} --all" };
+			       "c", "s", "i", "k 2024-Q1 {} --all", 0 };
 	peil_error err;
 	int64_t run = 0;
 
@@ -1776,7 +1847,7 @@ TEST(run_listings_kept)
 				    " listing; PRAGMA user_version = 7"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 8);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
 	CHECK_INT(ops->runs_scan(st, run, history_run, &hist, &err), 0);
 	CHECK_STR(hist.listing, "-");
 	ops->close(st);
@@ -1841,6 +1912,7 @@ int main(void)
 	RUN(earlier_figures_kept_apart);
 	RUN(kpi_definitions_kept);
 	RUN(run_listings_kept);
+	RUN(run_confirms_schema_8_migrates);
 
 	rc = harness_done();
 	remove_tmpdir();

@@ -134,7 +134,7 @@ static inline int ingest_done(const peil_storage_ops *ops, void *st,
 			      const char *file, peil_error *err)
 {
 	peil_ingest_entry e = { "src", "cases", file, file, 0, 0, 1700000000,
-				0, NULL };
+				0, NULL, 0, 0, 0 };
 
 	if (ops->ingest_log(st, &e, err) < 0)
 		return -1;
@@ -145,7 +145,7 @@ static inline int64_t run_now(const peil_storage_ops *ops, void *st,
 			      peil_error *err)
 {
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
-			       "c", "s", "i", NULL };
+			       "c", "s", "i", NULL, 0 };
 	int64_t id = 0;
 
 	if (ops->run_begin(st, &info, &id, err) < 0 ||

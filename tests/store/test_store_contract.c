@@ -643,7 +643,7 @@ static int kpi_row(void *ctx, const peil_run_kpi *k)
 TEST(runs_and_results)
 {
 	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
-			       "c", "s", "i", NULL };
+			       "c", "s", "i", NULL, 0 };
 	peil_run_kpi ok_kpi = { "b_kpi", "B", "%", "b.lua", "h", "ok", NULL,
 				"def B" };
 	peil_run_kpi failed_kpi = { "a_kpi", "A", "", "a.lua", "h", "failed",
@@ -735,9 +735,9 @@ TEST(ingest_log_and_fingerprint)
 {
 	char hash_a[65], hash_b[65], fp[65];
 	peil_ingest_entry a = { "bron", "cases", "/data/a.csv", hash_a, 3, 1,
-				1000, 0, "S1 csv 1.0" };
+				1000, 0, "S1 csv 1.0", 0, 0, 0 };
 	peil_ingest_entry b = { "bron", "cases", "/data/b.csv", hash_b, 12, 0,
-				1001, 0, NULL };
+				1001, 0, NULL, 0, 0, 0 };
 	struct log log;
 	int seen = -1, i;
 	peil_error err;
@@ -776,6 +776,104 @@ TEST(ingest_log_and_fingerprint)
 	CHECK_INT(ops->ingest_scan(st, ingest_row, &log, &err), 0);
 	CHECK_STR(log.text, "bron /data/a.csv 3 1 S1 csv 1.0;"
 			    "bron /data/b.csv 12 0 -;");
+	ops->close(st);
+}
+
+/* Version 13: the ingest log keeps each file's size, time and inode (0:
+ * not known); a run keeps the run it confirms (0: none), and one that
+ * ended "unchanged" is never the latest run of results_scan; results_copy
+ * copies one KPI's figures of a run, the earlier ones with their flag,
+ * into another, and no other KPI's. */
+static int file_row(void *ctx, const peil_ingest_entry *e)
+{
+	struct log *l = ctx;
+
+	appendf(l->text, sizeof(l->text), "%lld %lld %lld;",
+		(long long)e->file_size, (long long)e->file_mtime_ns,
+		(long long)e->file_inode);
+	return 0;
+}
+
+static int confirms_row(void *ctx, const peil_run_record *run)
+{
+	struct runs *r = ctx;
+
+	appendf(r->text, sizeof(r->text), "%lld %s %lld;", (long long)run->id,
+		run->status, (long long)run->confirms);
+	return 0;
+}
+
+TEST(run_confirmations_and_results_copy)
+{
+	peil_ingest_entry a = { "bron", "cases", "/data/a.csv", "aa", 3, 0,
+				1000, 0, NULL, 120, 1700000000123456789,
+				4711 };
+	peil_ingest_entry b = { "bron", "cases", "/data/b.csv", "bb", 1, 0,
+				1001, 0, NULL, 0, 0, 0 };
+	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
+			       "c", "s", "i", NULL, 0 };
+	peil_result k1 = { 0, "k", "2018-Q1", "{}", 5, 1, 2, "met", 2, 0 };
+	peil_result k0 = { 0, "k", "2017-Q4", "{}", 4, NAN, NAN, NULL, NAN,
+			   1 };
+	peil_result other = { 0, "other", "2018-Q1", "{}", 7, NAN, NAN, NULL,
+			      NAN, 0 };
+	peil_result_query latest = { 0, NULL }, copied = { 0, NULL };
+	int64_t run1 = 0, run2 = 0, run3 = 0;
+	struct results res;
+	struct runs runs;
+	struct log log;
+	char want[512];
+	peil_error err;
+	void *st;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V13,
+		  ops->keeps_run_confirmations && ops->results_copy, 13))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->ingest_log(st, &a, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->ingest_log(st, &b, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	memset(&log, 0, sizeof(log));
+	CHECK_INT(ops->ingest_scan(st, file_row, &log, &err), 0);
+	CHECK_STR(log.text, "120 1700000000123456789 4711;0 0 0;");
+
+	CHECK_INT(ops->run_begin(st, &info, &run1, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->result_put(st, run1, &k1, &err), 0);
+	CHECK_INT(ops->result_put(st, run1, &k0, &err), 0);
+	CHECK_INT(ops->result_put(st, run1, &other, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->run_end(st, run1, "ok", 1001, &err), 0);
+	info.confirms = run1;
+	CHECK_INT(ops->run_begin(st, &info, &run2, &err), 0);
+	CHECK_INT(ops->run_end(st, run2, "unchanged", 1002, &err), 0);
+	memset(&runs, 0, sizeof(runs));
+	CHECK_INT(ops->runs_scan(st, 0, confirms_row, &runs, &err), 0);
+	snprintf(want, sizeof(want), "%lld unchanged %lld;%lld ok 0;",
+		 (long long)run2, (long long)run1, (long long)run1);
+	CHECK_STR(runs.text, want);
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &latest, result_row, &res, &err), 0);
+	CHECK_INT(res.run_id, run1);	/* not the run that confirms it */
+
+	info.confirms = 0;
+	CHECK_INT(ops->run_begin(st, &info, &run3, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->results_copy(st, run1, run3, "k", &err), 0);
+	CHECK(ops->results_copy(st, run1, run3, NULL, &err) < 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->run_end(st, run3, "ok", 1003, &err), 0);
+	copied.run_id = run3;
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &copied, result_row, &res, &err), 0);
+	CHECK_STR(res.text, "k 2017-Q4 {} 4 nan nan - nan 1;"
+			    "k 2018-Q1 {} 5 1 2 met 2 0;");
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(ops->results_scan(st, &latest, result_row, &res, &err), 0);
+	CHECK_INT(res.run_id, run3);
 	ops->close(st);
 }
 
@@ -1121,6 +1219,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(scan_inside_a_scan);
 	RUN_CONTRACT(runs_and_results);
 	RUN_CONTRACT(ingest_log_and_fingerprint);
+	RUN_CONTRACT(run_confirmations_and_results_copy);
 	RUN_CONTRACT(change_log_and_snapshot);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);

@@ -633,7 +633,7 @@ static int run_eval(result_table *copy)
 	}
 	error_clear(&err);
 	rc = evaluation_run(&ctx, "eval", NULL, date_from_civil(2018, 1, 1),
-			    date_from_civil(2018, 12, 31), NULL, &ev, &err);
+			    date_from_civil(2018, 12, 31), NULL, 0, &ev, &err);
 	if (rc < 0) {
 		char text[2048];
 

@@ -23,6 +23,35 @@ static int32_t D(int y, int m, int d)
 /* January 2018 ends on the 31st; with 3 months it is final from 1 May
  * (February, March and April have passed), not on 30 April.  A quarter
  * Q1 likewise; the year 2018 from 1 April 2019. */
+/* With final_after_months 3, the months of 2018 become final on the
+ * first of May 2018 (January) to the first of April 2019 (December): a
+ * period of [2018-01-01, 2018-12-31] became final between two dates when
+ * such a first lies after the first and on or before the second. */
+TEST(finality_changed_between_two_dates)
+{
+	finality f = { 3, 0 };
+	int32_t from = D(2018, 1, 1), to = D(2018, 12, 31);
+
+	CHECK_INT(finality_changed_between(&f, from, to, D(2018, 4, 2),
+					   D(2018, 4, 30)), 0);
+	CHECK_INT(finality_changed_between(&f, from, to, D(2018, 4, 30),
+					   D(2018, 5, 1)), 1);
+	CHECK_INT(finality_changed_between(&f, from, to, D(2018, 5, 1),
+					   D(2018, 5, 31)), 0);
+	CHECK_INT(finality_changed_between(&f, from, to, D(2019, 3, 31),
+					   D(2019, 4, 1)), 1);
+	/* After April 2019 every period of 2018 is final: nothing moves. */
+	CHECK_INT(finality_changed_between(&f, from, to, D(2019, 4, 1),
+					   D(2026, 12, 5)), 0);
+	/* Months before the range do not count: 2017-12 becomes final on
+	 * 1 April 2018. */
+	CHECK_INT(finality_changed_between(&f, from, to, D(2018, 3, 31),
+					   D(2018, 4, 1)), 0);
+	/* The same day twice: nothing. */
+	CHECK_INT(finality_changed_between(&f, from, to, D(2018, 5, 1),
+					   D(2018, 5, 1)), 0);
+}
+
 TEST(final_after_whole_months)
 {
 	finality f = { 3, 0 };
@@ -136,6 +165,7 @@ TEST(lock_waits_then_gives_up)
 int main(void)
 {
 	RUN(final_after_whole_months);
+	RUN(finality_changed_between_two_dates);
 	RUN(late_data_cutoff);
 	RUN(figure_diff_merges);
 	RUN(lock_waits_then_gives_up);

@@ -592,6 +592,57 @@ TEST(a_failing_kpi_does_not_stop_the_others)
 /* reference_date() compares only with dates, and is the period's last day:
  * C5's first meeting on 2018-06-12 lies after the reference dates of April
  * (30th) and May (31st), not after June's (30 June). */
+/* Every dataset a KPI reads, for a run that keeps the figures of KPIs
+ * whose datasets did not change: its own, a join's, a lookup's and a
+ * dataset_sum()'s inside ratio(). */
+struct datasets_seen {
+	char text[256];
+};
+
+static void note_dataset(void *ctx, const char *dataset)
+{
+	struct datasets_seen *d = ctx;
+	size_t n = strlen(d->text);
+
+	snprintf(d->text + n, sizeof(d->text) - n, "%s%s", n ? " " : "",
+		 dataset);
+}
+
+TEST(each_dataset_a_kpi_reads)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	struct datasets_seen d[3];
+	const char *path = write_script("invoer.lua",
+		"kpi { id = \"bereik\", title = \"t\", unit = \"u\",\n"
+		"      dataset = \"cases\", grain = \"month\",\n"
+		"      rule = ratio(count(), dataset_sum(\"inwoners\",\n"
+		"                   \"inhabitants\"), 1000) }\n"
+		"kpi { id = \"gekoppeld\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"case_members\", grain = \"month\",\n"
+		"      join = { case = { dataset = \"cases\",\n"
+		"                        on = \"case_id\" } },\n"
+		"      rule = count() }\n"
+		"kpi { id = \"opgezocht\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"trajectories\", grain = \"month\",\n"
+		"      lookup = { visits = { dataset = \"visits\",\n"
+		"                            by = \"trajectory_id\" } },\n"
+		"      rule = count() }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	memset(d, 0, sizeof(d));
+	kpi_each_dataset(set, kpi_set_find(set, "bereik"), note_dataset, &d[0]);
+	kpi_each_dataset(set, kpi_set_find(set, "gekoppeld"), note_dataset,
+			 &d[1]);
+	kpi_each_dataset(set, kpi_set_find(set, "opgezocht"), note_dataset,
+			 &d[2]);
+	CHECK_STR(d[0].text, "cases inwoners");
+	CHECK_STR(d[1].text, "case_members cases");
+	CHECK_STR(d[2].text, "trajectories visits");
+	kpi_set_free(set);
+}
+
 TEST(reference_date_is_the_periods_last_day)
 {
 	peil_error err;
@@ -1147,6 +1198,7 @@ int main(void)
 	RUN(order_and_determinism);
 	RUN(quarter_grain_targets_and_helpers);
 	RUN(a_failing_kpi_does_not_stop_the_others);
+	RUN(each_dataset_a_kpi_reads);
 	RUN(reference_date_is_the_periods_last_day);
 	RUN(the_reference_date_can_be_the_first_day);
 	RUN(unknown_keys_and_bad_definitions_are_refused);
