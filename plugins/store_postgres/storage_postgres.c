@@ -41,6 +41,9 @@ int pg_fail_db(struct store *st, peil_error *err, const char *field,
 	if (msg == NULL || msg[0] == '\0')
 		msg = PQerrorMessage(st->conn);
 	snprintf(text, sizeof(text), "%s", msg && msg[0] ? msg : "unknown error");
+	/* One line, as every message: libpq's own go on with the statement
+	 * ("LINE 1: ...") and its advice. */
+	text[strcspn(text, "\n")] = '\0';
 	len = strlen(text);
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = '\0';
@@ -328,20 +331,99 @@ static int schema_version(struct store *st, int *version, peil_error *err)
 	return 0;
 }
 
+/* Whether the role has the rights the store needs, naming the first one
+ * it lacks rather than leaving the server's "permission denied": CREATE
+ * on the database to create the schema; USAGE on the schema; to write
+ * (create: ingest, run), CREATE on it for the tables of new datasets and
+ * TEMPORARY on the database for the staging tables; SELECT on the store's
+ * tables, and to write INSERT, UPDATE and DELETE.  *exists: whether the
+ * schema is there. */
+static int rights_check(struct store *st, int create, int *exists,
+			peil_error *err)
+{
+	static const char sql[] =
+		"SELECT current_user, current_database(), n.oid IS NOT NULL,"
+		" has_database_privilege(current_database(), 'CREATE'),"
+		" n.oid IS NULL OR has_schema_privilege(n.oid, 'USAGE'),"
+		" n.oid IS NULL OR has_schema_privilege(n.oid, 'CREATE'),"
+		" has_database_privilege(current_database(), 'TEMPORARY'),"
+		" (SELECT p || ' ' || c.relname FROM pg_class c,"
+		"   unnest(CASE WHEN $2 THEN ARRAY['SELECT', 'INSERT',"
+		"   'UPDATE', 'DELETE'] ELSE ARRAY['SELECT'] END) p"
+		"  WHERE c.relnamespace = n.oid AND c.relkind = 'r'"
+		"   AND (c.relname LIKE 'peil\\_%' OR c.relname LIKE 'ds\\_%')"
+		"   AND NOT has_table_privilege(c.oid, p)"
+		"  ORDER BY c.relname, p LIMIT 1)"
+		" FROM (SELECT 1) one LEFT JOIN pg_namespace n"
+		" ON n.nspname = $1";
+	const char *params[2] = { st->schema, create ? "t" : "f" };
+	char on[128], grant[192], *table;
+	const char *role, *db, *right = NULL, *why = "";
+	PGresult *res;
+	int rc = 0;
+
+	if (pg_query(st, sql, 2, params, &res, err, NULL,
+		     "cannot check the role's rights") < 0)
+		return -1;
+	role = PQgetvalue(res, 0, 0);
+	db = PQgetvalue(res, 0, 1);
+	*exists = PQgetvalue(res, 0, 2)[0] == 't';
+	table = PQgetvalue(res, 0, 7);	/* "RIGHT relname", or empty */
+	snprintf(on, sizeof(on), "schema %s", st->schema);
+	if (!*exists) {
+		if (create && PQgetvalue(res, 0, 3)[0] != 't') {
+			right = "CREATE";
+			snprintf(on, sizeof(on), "database %s", db);
+			why = ", which creating the schema needs";
+		}
+	} else if (PQgetvalue(res, 0, 4)[0] != 't') {
+		right = "USAGE";
+	} else if (create && PQgetvalue(res, 0, 5)[0] != 't') {
+		right = "CREATE";
+		why = ", which ingest needs for the tables of new datasets";
+	} else if (create && PQgetvalue(res, 0, 6)[0] != 't') {
+		right = "TEMPORARY";
+		snprintf(on, sizeof(on), "database %s", db);
+		why = ", which ingest needs for its staging tables";
+	} else if (table[0] != '\0') {
+		size_t len = strcspn(table, " ");
+
+		table[len] = '\0';
+		right = table;
+		snprintf(on, sizeof(on), "table %s.%s", st->schema,
+			 table + len + 1);
+		snprintf(grant, sizeof(grant), "%s ON ALL TABLES IN SCHEMA %s",
+			 right, st->schema);
+	}
+	if (right && right != table)
+		snprintf(grant, sizeof(grant), "%s ON %s", right, on);
+	if (right)
+		rc = st->svc->fail(err, st->where, 0, NULL,
+				   "role %s lacks the right %s on %s%s (GRANT "
+				   "%s TO %s)", role, right, on, why, grant,
+				   role);
+	PQclear(res);
+	return rc;
+}
+
 /* Create the store, or check and migrate the one there, under a lock of
  * the schema, so that two Peils opening a new store at once do not both
  * create it. */
 static int schema_ensure(struct store *st, int create, peil_error *err)
 {
 	struct pg_sql sql;
-	int version, ok = 0;
+	int version, exists, ok = 0;
 
 	if (pg_atomic_begin(st, err) < 0)
 		return -1;
 	pg_sql_init(&sql);
+	if (rights_check(st, create, &exists, err) < 0)
+		goto out;
 	pg_sql_append(&sql, "SELECT pg_advisory_xact_lock(hashtext(");
 	pg_sql_printf(&sql, "'peil schema %s'));", st->schema);
-	if (create) {
+	/* Not when it is there: CREATE SCHEMA IF NOT EXISTS asks for CREATE
+	 * on the database all the same. */
+	if (create && !exists) {
 		pg_sql_append(&sql, "CREATE SCHEMA IF NOT EXISTS ");
 		pg_sql_ident(&sql, NULL, st->schema);
 		pg_sql_append(&sql, ";");

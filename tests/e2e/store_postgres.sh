@@ -13,6 +13,22 @@
 #   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
 #                 and the ingested files' size, time and inode) is brought to
 #                 version 2 by the next run, which confirms the run before
+# Faults; those that stop, restart or reconfigure the server run on a
+# cluster of their own (cluster.sh start in a directory of the test's):
+#   lost_ingest   the connection of an ingest ended (pg_terminate_backend)
+#                 while a file is in the store's transaction, then an
+#                 immediate stop and a start: exit 4, nothing of the file
+#                 stored; the next ingest stores every file
+#   bad_login     a refused connection (wrong port) and a wrong password
+#                 (a role of its own, scram-sha-256 in pg_hba.conf): exit
+#                 4, naming the connection; the password in no output
+#   timeout       a statement timeout (conninfo options) while a run's
+#                 evaluation waits for a table: exit 4, no figures
+#   restart       the server restarted while a run waits to evaluate: exit
+#                 4, the connection lost; the next run gives the figures
+#   bad_store     a conninfo that does not parse (a password in it not
+#                 echoed), a table changed by hand, a role without the
+#                 rights the store needs, a store of a newer Peil
 # cluster.sh run skips it (exit 77) only when the PostgreSQL binaries are
 # not installed, and fails it when the cluster is not running.
 set -u
@@ -109,6 +125,237 @@ test_refusals() {
 	"$peil" show --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	[ $? -ne 0 ] && ok "show on a schema without a store fails" || fail "show on an empty schema passes"
 	expect_grep "saying there is no store" "$work/err" "no Peil store here (schema never_made holds no peil_meta)"
+}
+
+# ---------------------------------------------------------------- faults
+
+# A cluster of this test's own in $pgdir/c (cluster.sh start), removed at
+# exit: $conninfo points at it.  psql_c SQL runs SQL there as its owner.
+private_cluster() {
+	pgdir=$(mktemp -d /tmp/peil-pgf-XXXXXX)
+	chmod 755 "$pgdir"	# the server runs as postgres when we are root
+	trap '"$src/tests/pg/cluster.sh" stop "$pgdir/c"; rm -rf "$pgdir" "$work"' EXIT
+	"$src/tests/pg/cluster.sh" start "$pgdir/c" || { fail "a private cluster starts"; exit 1; }
+	conninfo=$("$src/tests/pg/cluster.sh" conninfo "$pgdir/c")
+	owner=${conninfo##*user=}
+	cluster_dir=$pgdir/c
+}
+psql_c() { psql "$conninfo" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
+
+# Hold a lock of mode $2 on table $1 from a session of its own
+# (application_name peil_locker) until unlock; wait until it is held.
+lock_table() {
+	PGAPPNAME=peil_locker psql "$conninfo" -XAtq -c "BEGIN; LOCK TABLE $1 IN $2 MODE; SELECT pg_sleep(120)" >/dev/null 2>&1 &
+	locker=$!
+	for _ in $(seq 100); do
+		[ "$(psql_c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'peil_locker' AND wait_event = 'PgSleep'")" = 1 ] && return
+		sleep 0.1
+	done
+	fail "the lock on $1 is taken"
+}
+unlock() {
+	psql_c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'peil_locker'" >/dev/null
+	wait "$locker" 2>/dev/null
+}
+# Wait until a backend of Peil's waits for a lock in a statement that
+# starts with $1; its pid in $waiting.
+wait_for_peil() {
+	waiting=
+	for _ in $(seq 300); do
+		waiting=$(psql_c "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name <> 'peil_locker' AND query LIKE '$1%'")
+		[ -n "$waiting" ] && return
+		sleep 0.1
+	done
+	fail "Peil waits in '$1'"
+	exit 1
+}
+# The rows of each dataset table of schema $1 that has any:
+# "ds_cases=4095 ds_persons=5706".
+ds_counts() {
+	psql_c "SELECT string_agg(t || '=' || n, ' ' ORDER BY t) FROM (SELECT relname AS t, (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM $1.' || relname, false, true, '')))[1]::text::bigint AS n FROM pg_class WHERE relnamespace = '$1'::regnamespace AND relkind = 'r' AND relname LIKE 'ds\_%') c WHERE n > 0"
+}
+
+test_lost_ingest() {
+	private_cluster
+	demo_configs lost
+	# The store and one file first, so that the lock below has a table.
+	"$peil" ingest --config "$work/pg.ini" demo_persons >/dev/null 2>"$work/err"
+	expect_rc "the first ingest (demo_persons)" 0 $?
+	persons=$(($(wc -l <"$work/demo/export_personen.csv") - 1))
+	before=$(ds_counts lost)
+	[ "$before" = "ds_persons=$persons" ] && ok "persons stored ($before)" || fail "after the first ingest: $before" "expected ds_persons=$persons"
+	# The next file's rows are in the transaction when its ingest log
+	# entry waits for the lock; then its connection ends.
+	lock_table lost.peil_ingest EXCLUSIVE	# reading it is let through
+	"$peil" ingest --config "$work/pg.ini" >"$work/out" 2>"$work/err" &
+	ingest=$!
+	wait_for_peil "INSERT INTO peil_ingest"
+	psql_c "SELECT pg_terminate_backend($waiting)" >/dev/null
+	wait $ingest
+	expect_rc "an ingest whose connection ends" 4 $?
+	expect_grep "saying the connection is lost" "$work/err" "the connection to the server is lost"
+	expect_grep "naming the store and the cause, in one line" "$work/err" \
+		"postgres: user=$owner dbname=peil host=$cluster_dir port=54321 schema=lost: cannot write the ingest log: the connection to the server is lost: FATAL:  terminating connection due to administrator command"
+	[ "$(grep -c . "$work/err")" = 3 ] && ok "three lines: the cause, the file, the counts" ||
+		fail "the ingest says $(grep -c . "$work/err") lines" "$(cat "$work/err")"
+	expect_grep "naming the file" "$work/err" "export_casussen_2017.csv: nothing of this file was stored"
+	unlock
+	"$src/tests/pg/cluster.sh" ctl "$pgdir/c" -m immediate restart >/dev/null
+	expect_rc "an immediate stop and a start" 0 $?
+	after=$(ds_counts lost)
+	[ "$after" = "$before" ] && ok "nothing of the file is stored ($after)" || fail "after the lost ingest: $after" "expected $before"
+	[ "$(psql_c "SELECT count(*) FROM lost.peil_ingest")" = 1 ] && ok "the ingest log has only the first file" ||
+		fail "the ingest log has $(psql_c "SELECT count(*) FROM lost.peil_ingest") entries"
+	"$peil" ingest --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "the next ingest" 0 $?
+	expect_grep "stores the other files" "$work/err" "7 files stored"
+	cases=$(($(cat "$work/demo"/export_casussen_*.csv | wc -l) - 2))
+	[ "$(psql_c "SELECT count(*) FROM lost.ds_cases")" = "$cases" ] && ok "every case is stored ($cases)" ||
+		fail "$(psql_c "SELECT count(*) FROM lost.ds_cases") cases stored, expected $cases"
+}
+
+test_bad_login() {
+	private_cluster
+	demo_configs login
+	pg_config login "conninfo = host=$cluster_dir port=54329 dbname=peil"
+	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a refused connection (no server on the port)" 4 $?
+	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$cluster_dir port=54329 schema=login: column 'conninfo': cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54329\" failed"
+
+	# A role that logs in with a password; ~/.pgpass (PGPASSFILE) holds a
+	# wrong one.
+	psql_c "CREATE ROLE gemeente_a LOGIN PASSWORD 'Juist-7731'"
+	{ echo "local all gemeente_a scram-sha-256"; cat "$cluster_dir/data/pg_hba.conf"; } >"$work/hba"
+	cat "$work/hba" >"$cluster_dir/data/pg_hba.conf"
+	"$src/tests/pg/cluster.sh" ctl "$pgdir/c" reload >/dev/null
+	echo "*:*:*:gemeente_a:Fout-4412" >"$work/pgpass"
+	chmod 600 "$work/pgpass"
+	pg_config login "conninfo = host=$cluster_dir port=54321 dbname=peil user=gemeente_a"
+	PGPASSFILE=$work/pgpass "$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a wrong password" 4 $?
+	expect_grep "names the connection and the cause" "$work/err" "postgres: user=gemeente_a dbname=peil host=$cluster_dir port=54321 schema=login: column 'conninfo': cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54321\" failed: FATAL:  password authentication failed for user \"gemeente_a\""
+	PGPASSFILE=$work/pgpass "$peil" run --config "$work/pg.ini" --verbose >>"$work/out" 2>>"$work/err"
+	if grep -e Fout-4412 -e Juist-7731 "$work/out" "$work/err" "$cluster_dir/server.log"; then
+		fail "a password is in an output or the server's log"
+	else
+		ok "neither password is in stdout, stderr (also --verbose) or the server's log"
+	fi
+}
+
+test_timeout() {
+	demo_configs timeout
+	"$peil" ingest --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "the ingest" 0 $?
+	# Evaluation reads ds_cases, which another session holds locked
+	# longer than the statement timeout of 2 s.
+	lock_table timeout.ds_cases "ACCESS EXCLUSIVE"
+	pg_config timeout "conninfo = $conninfo options='-c statement_timeout=2000'"
+	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a run whose evaluation times out" 4 $?
+	expect_grep "saying so" "$work/err" "canceling statement due to statement timeout"
+	expect_grep "naming the store with its options" "$work/err" "options=-c statement_timeout=2000 schema=timeout"
+	[ ! -s "$work/out" ] && ok "no report on stdout" || fail "a report on stdout" "$(head -5 "$work/out")"
+	unlock
+	"$peil" show --config "$work/pg.ini" --format csv >"$work/show" 2>"$work/err"
+	rc=$?
+	[ "$rc" -ne 0 ] && [ ! -s "$work/show" ] && ok "show gives no figures (exit $rc)" ||
+		fail "show gives figures after the run that timed out" "$(head -3 "$work/show")"
+	"$peil" runs --config "$work/pg.ini" >"$work/runs" 2>&1
+	grep -q '^Run 1  run .*  failed$' "$work/runs" && ok "the run is recorded as failed" ||
+		fail "the run is not recorded as failed" "$(head -1 "$work/runs")"
+	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "the run again, no lock" 0 $?
+}
+
+test_restart() {
+	private_cluster
+	demo_configs restart
+	"$peil" run --config "$work/sqlite.ini" >"$work/sqlite.out" 2>/dev/null
+	expect_rc "the run on sqlite" 0 $?
+	"$peil" ingest --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "the ingest" 0 $?
+	# The run's ingest has nothing new; its evaluation waits for ds_cases
+	# when the server restarts.
+	lock_table restart.ds_cases "ACCESS EXCLUSIVE"
+	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err" &
+	run=$!
+	wait_for_peil "DECLARE"
+	"$src/tests/pg/cluster.sh" ctl "$pgdir/c" -m fast restart >/dev/null
+	expect_rc "the server restarts" 0 $?
+	wait $run
+	expect_rc "the run that lost its server" 4 $?
+	expect_grep "saying the connection is lost" "$work/err" "the connection to the server is lost"
+	[ ! -s "$work/out" ] && ok "no report on stdout" || fail "a report on stdout" "$(head -5 "$work/out")"
+	"$peil" show --config "$work/pg.ini" --format csv >"$work/show" 2>"$work/err"
+	rc=$?
+	[ "$rc" -ne 0 ] && [ ! -s "$work/show" ] && ok "show gives no figures (exit $rc)" ||
+		fail "show gives figures of the run that lost its server" "$(head -3 "$work/show")"
+	"$peil" runs --config "$work/pg.ini" >"$work/runs" 2>&1
+	grep -q '^Run 1  run .*  ok$' "$work/runs" && fail "the run is recorded as ok" "$(head -1 "$work/runs")" ||
+		ok "the run is not recorded as ok ($(head -1 "$work/runs" | sed 's/.*  //'))"
+	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "the next run" 0 $?
+	cmp -s "$work/sqlite.out" "$work/out" && ok "its report is the one on sqlite" ||
+		fail "the report differs from sqlite's" "$(diff "$work/sqlite.out" "$work/out" | head -10)"
+}
+
+# peil $1 on $work/pg.ini exits 4 (the store does not open), saying $4;
+# stdout and stderr are kept in $work/out and $work/said:
+#   refused COMMAND NAME WHAT TEXT
+refused() {
+	"$peil" "$1" --config "$work/pg.ini" >>"$work/out" 2>"$work/err"
+	expect_rc "$2" 4 $?
+	cat "$work/err" >>"$work/said"
+	expect_grep "$3" "$work/err" "$4"
+}
+
+test_bad_store() {
+	private_cluster
+	demo_configs bad
+	pg_config bad "conninfo = host=$cluster_dir password=Geheim-991 dbname"
+	refused run "a conninfo that does not parse" "named, with libpq's reason" \
+		"pg.ini:21: key 'conninfo': conninfo is not a libpq connection string: missing \"=\" after \"dbname\" in connection info string"
+	pg_config bad "conninfo = postgresql://peil:Geheim-991@/peil?nope=1"
+	refused run "a URI that does not parse" "named, with libpq's reason" \
+		"conninfo is not a libpq connection string: invalid URI query parameter: \"nope\""
+	grep -q Geheim-991 "$work/out" "$work/said" && fail "the password is echoed" "$(cat "$work/said")" ||
+		ok "the password is in no message"
+
+	pg_config bad "conninfo = $conninfo"
+	"$peil" ingest --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "the ingest" 0 $?
+
+	# A table changed by hand.
+	psql_c "ALTER TABLE bad.ds_cases ALTER COLUMN registered TYPE text"
+	refused run "a run on a table changed by hand" "naming the field and what differs" \
+		"schema=bad: column 'cases.registered': dataset cases: field registered is stored as text, not date"
+	psql_c "ALTER TABLE bad.ds_cases ALTER COLUMN registered TYPE date USING registered::date; ALTER TABLE bad.ds_cases ADD COLUMN opmerking xml"
+	refused run "a run on a table with a column added by hand" "naming the column and its type" \
+		"schema=bad: column 'cases.opmerking': dataset cases: column opmerking is of type xml, which Peil never makes (was the table changed by hand?)"
+	psql_c "ALTER TABLE bad.ds_cases DROP COLUMN opmerking"
+
+	# A role that may log in, and nothing more.
+	psql_c "CREATE ROLE gemeente_b LOGIN"
+	pg_config newstore "conninfo = $conninfo user=gemeente_b"
+	refused ingest "a role without CREATE on the database" "names the right" \
+		"schema=newstore: role gemeente_b lacks the right CREATE on database peil, which creating the schema needs (GRANT CREATE ON database peil TO gemeente_b)"
+	pg_config bad "conninfo = $conninfo user=gemeente_b"
+	refused show "a role without USAGE on the schema" "names the right" \
+		"schema=bad: role gemeente_b lacks the right USAGE on schema bad"
+	psql_c "GRANT USAGE ON SCHEMA bad TO gemeente_b"
+	refused show "a role without SELECT on the tables" "names the right" \
+		"schema=bad: role gemeente_b lacks the right SELECT on table bad.ds_"
+	psql_c "GRANT SELECT ON ALL TABLES IN SCHEMA bad TO gemeente_b"
+	refused ingest "an ingest of a role that may only read" "names the right" \
+		"schema=bad: role gemeente_b lacks the right CREATE on schema bad"
+
+	# A store of a newer Peil.
+	version=$(psql_c "SELECT value FROM bad.peil_meta WHERE key = 'schema_version'")
+	psql_c "UPDATE bad.peil_meta SET value = '$((version + 1))' WHERE key = 'schema_version'"
+	pg_config bad "conninfo = $conninfo"
+	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "a store of a newer Peil" 4 $?
+	expect_grep "naming both versions" "$work/err" "schema=bad: the store has schema version $((version + 1)), written by a newer Peil; this one knows up to $version"
 }
 
 "test_$case_name"

@@ -6,6 +6,8 @@
 #                          "peil"; prints nothing on success
 #   cluster.sh stop DIR    stop that server (fast) and remove DIR
 #   cluster.sh conninfo DIR  the libpq connection string of the cluster
+#   cluster.sh ctl DIR ARG...  pg_ctl ARG... on that cluster, as its owner
+#                          (a fault test's restart, reload)
 #   cluster.sh run DIR CMD ARG...  run CMD with each "{conninfo}" in its
 #                          arguments replaced by that string, when the
 #                          cluster runs (exit 77 when PostgreSQL is not
@@ -38,6 +40,10 @@ conninfo="host=$dir port=54321 dbname=peil user=$owner"
 case $cmd in
 conninfo)
 	echo "$conninfo"
+	;;
+ctl)
+	shift 2
+	exec "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@"
 	;;
 run)
 	if [ -z "$bin" ]; then
@@ -85,6 +91,6 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: cluster.sh start|stop|conninfo|run DIR" >&2; exit 2
+	echo "usage: cluster.sh start|stop|conninfo|ctl|run DIR" >&2; exit 2
 	;;
 esac
