@@ -92,6 +92,36 @@ members_import_commands() {
 	echo ".import '$1' members_raw"
 }
 
+# psql commands that make table $1 of text columns, one per column of
+# the header of the (UTF-8, semicolon) export $2, without key or index,
+# and \copy the exports "${@:2}" into it, as an analyst would.  An empty
+# field stays '' (NULL '\N': an export never holds that text), as in
+# sqlite3's .import.
+pg_import_sql() {
+	local table=$1 f
+	shift
+	echo "DROP TABLE IF EXISTS $table;"
+	head -1 "$1" | tr -d '\r\n"' |
+		awk -F';' -v t="$table" '{
+			printf("CREATE TABLE %s (", t)
+			for (i = 1; i <= NF; i++)
+				printf("%s\"%s\" text", i > 1 ? ", " : "", $i)
+			print ");"
+		}'
+	for f in "$@"; do
+		echo "\\copy $table FROM '$f' WITH (FORMAT csv, DELIMITER ';', HEADER true, NULL '\\N')"
+	done
+}
+
+# The configuration of bench_config (on stdin) on the postgres store: the
+# store in schema $2 of the database at libpq connection string $1, the
+# lock in file $3 (the postgres store suggests none).
+postgres_config() {
+	sed -e "s|^storage = sqlite|storage = postgres|" \
+	    -e "/^\[storage\]/,/^\[/s|^path = .*|conninfo = $1\nschema = $2|" \
+	    -e "s|^;lock_file = .*|lock_file = $3|"
+}
+
 # A copy of conf/peil.ini that reads the exports in $2 and keeps its store
 # at $3, for the source tree $1 and the plugins in $4; on stdout.  The
 # small-cell rules are off: the figures are compared one by one.
