@@ -179,6 +179,32 @@ time_run() {
 	peak=$((rss / 1024))
 }
 
+# Seconds $2 for $1 rows as rows per second; seconds $1 against $2 as the
+# speed-up b/a.
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf("%.0f", (s > 0 ? n / s : 0)) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf("%.2f", (a > 0 ? b / a : 0)) }'; }
+
+# bench_data N: the demo's exports of about N cases (a seventh of them in
+# each year from $first_year to $year) in $work/N/demo, made once by
+# $demo, and $work/N/scripts with the scripts of the case indicators that
+# case_indicators.sql computes too (the same work on both sides).  Sets d
+# to $work/N and kpis to the ids of those KPIs, sorted.
+bench_data() {
+	local f
+	d=$work/$1
+	mkdir -p "$d"
+	if [ ! -d "$d/demo" ]; then
+		rm -rf "$d"/*/utf8
+		"$demo" --out "$d/demo" --from-year "$first_year" --to-year "$year" \
+			--cases-per-year $((($1 + 6) / 7)) >/dev/null
+	fi
+	mkdir -p "$d/scripts"
+	for f in casussen caseload wachttijd personen instroom afsluiting; do
+		ln -sf "$src/scripts/$f.lua" "$d/scripts/$f.lua"
+	done
+	kpis=$(sed -n 's/^  id = "\(.*\)",$/\1/p' "$d"/scripts/*.lua | sort)
+}
+
 # The narrow shape: one 9-column case export, $1, made of the demo's case
 # exports "${@:2}" (Windows-1252 bytes kept, CRLF): the fields the case
 # indicators need (case id, team, registered, first meeting, closed,
