@@ -42,14 +42,7 @@ bench_option() {
 }
 . "$src/tests/bench/lib.sh"
 bench_options "1000000 10000000" results.md "$@"
-for tool in sqlite3 iconv /usr/bin/time; do
-	command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install sqlite3 time)" >&2; exit 1; }
-done
-peil=$build/peil demo=$build/peil-demo
-work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-XXXXXX)}
-mkdir -p "$work"
-mkdir -p "$(dirname "$out")"
-year=2018 first_year=2012
+bench_setup bench "sqlite3 time" sqlite3 iconv /usr/bin/time
 
 {
 	echo "| step | rows | Peil s | baseline s | Peil rows/s | baseline rows/s | Peil peak MB | baseline peak MB | speed-up |"

@@ -161,6 +161,24 @@ bench_options() {
 	done
 }
 
+# bench_setup NAME PACKAGES TOOL...: after bench_options, the setup of a
+# benchmark of the demo's exports: each TOOL must be there (else the
+# Debian PACKAGES to install are named); sets peil and demo (the build's
+# programs), year and first_year (the demo's years), and work (BENCH_DIR
+# or a new temporary directory), and makes the directory of $out.
+bench_setup() {
+	local name=$1 packages=$2 tool
+	shift 2
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null ||
+			{ echo "$name: $tool is needed (apt-get install $packages)" >&2; exit 1; }
+	done
+	peil=$build/peil demo=$build/peil-demo
+	year=2018 first_year=2012
+	work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-XXXXXX)}
+	mkdir -p "$work" "$(dirname "$out")"
+}
+
 # time_run LABEL CMD...: run CMD $runs times (after a setup given in
 # $setup, untimed); leaves the median wall seconds in $median and the
 # largest peak RSS in MB in $peak.  Uses $runs and $work of the caller.

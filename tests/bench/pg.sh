@@ -47,14 +47,8 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 . "$src/tests/bench/lib.sh"
 bench_options "1000000 10000000" pg.md "$@"
-for tool in psql iconv /usr/bin/time; do
-	command -v "$tool" >/dev/null || { echo "pg.sh: $tool is needed (apt-get install postgresql-15 time)" >&2; exit 1; }
-done
-peil=$build/peil demo=$build/peil-demo
+bench_setup pg.sh "postgresql-15 time" psql iconv /usr/bin/time
 [ -e "$build/plugins/postgres.so" ] || { echo "pg.sh: no postgres plugin in $build/plugins" >&2; exit 1; }
-work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-XXXXXX)}
-mkdir -p "$work" "$(dirname "$out")"
-year=2018 first_year=2012
 
 # The cluster: a short path (a socket path has at most 107 bytes).
 cluster=$src/tests/pg/cluster.sh
