@@ -42,17 +42,7 @@ bench_option() {
 }
 . "$src/tests/bench/lib.sh"
 bench_options "1000000 10000000" results.md "$@"
-for tool in sqlite3 iconv /usr/bin/time; do
-	command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install sqlite3 time)" >&2; exit 1; }
-done
-peil=$build/peil demo=$build/peil-demo
-work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-XXXXXX)}
-mkdir -p "$work"
-mkdir -p "$(dirname "$out")"
-year=2018 first_year=2012
-
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf("%.0f", (s > 0 ? n / s : 0)) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf("%.2f", (a > 0 ? b / a : 0)) }'; }
+bench_setup bench "sqlite3 time" sqlite3 iconv /usr/bin/time
 
 {
 	echo "| step | rows | Peil s | baseline s | Peil rows/s | baseline rows/s | Peil peak MB | baseline peak MB | speed-up |"
@@ -138,21 +128,7 @@ bench_all_kpis() {
 
 : >"$work/slowest"
 for n in $rows_list; do
-	d=$work/$n
-	mkdir -p "$d"
-	per_year=$(((n + 6) / 7))
-	if [ ! -d "$d/demo" ]; then
-		rm -rf "$d"/*/utf8
-		"$demo" --out "$d/demo" --from-year $first_year --to-year $year \
-			--cases-per-year "$per_year" >/dev/null
-	fi
-	# The case indicators that case_indicators.sql computes too: the same
-	# work on both sides.
-	mkdir -p "$d/scripts"
-	for f in casussen caseload wachttijd personen instroom afsluiting; do
-		ln -sf "$src/scripts/$f.lua" "$d/scripts/$f.lua"
-	done
-	kpis=$(sed -n 's/^  id = "\(.*\)",$/\1/p' "$d"/scripts/*.lua | sort)
+	bench_data "$n"
 	for shape in $shapes; do
 		bench_shape "$shape"
 	done

@@ -92,6 +92,36 @@ members_import_commands() {
 	echo ".import '$1' members_raw"
 }
 
+# psql commands that make table $1 of text columns, one per column of
+# the header of the (UTF-8, semicolon) export $2, without key or index,
+# and \copy the exports "${@:2}" into it, as an analyst would.  An empty
+# field stays '' (NULL '\N': an export never holds that text), as in
+# sqlite3's .import.
+pg_import_sql() {
+	local table=$1 f
+	shift
+	echo "DROP TABLE IF EXISTS $table;"
+	head -1 "$1" | tr -d '\r\n"' |
+		awk -F';' -v t="$table" '{
+			printf("CREATE TABLE %s (", t)
+			for (i = 1; i <= NF; i++)
+				printf("%s\"%s\" text", i > 1 ? ", " : "", $i)
+			print ");"
+		}'
+	for f in "$@"; do
+		echo "\\copy $table FROM '$f' WITH (FORMAT csv, DELIMITER ';', HEADER true, NULL '\\N')"
+	done
+}
+
+# The configuration of bench_config (on stdin) on the postgres store: the
+# store in schema $2 of the database at libpq connection string $1, the
+# lock in file $3 (the postgres store suggests none).
+postgres_config() {
+	sed -e "s|^storage = sqlite|storage = postgres|" \
+	    -e "/^\[storage\]/,/^\[/s|^path = .*|conninfo = $1\nschema = $2|" \
+	    -e "s|^;lock_file = .*|lock_file = $3|"
+}
+
 # A copy of conf/peil.ini that reads the exports in $2 and keeps its store
 # at $3, for the source tree $1 and the plugins in $4; on stdout.  The
 # small-cell rules are off: the figures are compared one by one.
@@ -131,6 +161,24 @@ bench_options() {
 	done
 }
 
+# bench_setup NAME PACKAGES TOOL...: after bench_options, the setup of a
+# benchmark of the demo's exports: each TOOL must be there (else the
+# Debian PACKAGES to install are named); sets peil and demo (the build's
+# programs), year and first_year (the demo's years), and work (BENCH_DIR
+# or a new temporary directory), and makes the directory of $out.
+bench_setup() {
+	local name=$1 packages=$2 tool
+	shift 2
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null ||
+			{ echo "$name: $tool is needed (apt-get install $packages)" >&2; exit 1; }
+	done
+	peil=$build/peil demo=$build/peil-demo
+	year=2018 first_year=2012
+	work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-XXXXXX)}
+	mkdir -p "$work" "$(dirname "$out")"
+}
+
 # time_run LABEL CMD...: run CMD $runs times (after a setup given in
 # $setup, untimed); leaves the median wall seconds in $median and the
 # largest peak RSS in MB in $peak.  Uses $runs and $work of the caller.
@@ -147,6 +195,32 @@ time_run() {
 	done
 	median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 	peak=$((rss / 1024))
+}
+
+# Seconds $2 for $1 rows as rows per second; seconds $1 against $2 as the
+# speed-up b/a.
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf("%.0f", (s > 0 ? n / s : 0)) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf("%.2f", (a > 0 ? b / a : 0)) }'; }
+
+# bench_data N: the demo's exports of about N cases (a seventh of them in
+# each year from $first_year to $year) in $work/N/demo, made once by
+# $demo, and $work/N/scripts with the scripts of the case indicators that
+# case_indicators.sql computes too (the same work on both sides).  Sets d
+# to $work/N and kpis to the ids of those KPIs, sorted.
+bench_data() {
+	local f
+	d=$work/$1
+	mkdir -p "$d"
+	if [ ! -d "$d/demo" ]; then
+		rm -rf "$d"/*/utf8
+		"$demo" --out "$d/demo" --from-year "$first_year" --to-year "$year" \
+			--cases-per-year $((($1 + 6) / 7)) >/dev/null
+	fi
+	mkdir -p "$d/scripts"
+	for f in casussen caseload wachttijd personen instroom afsluiting; do
+		ln -sf "$src/scripts/$f.lua" "$d/scripts/$f.lua"
+	done
+	kpis=$(sed -n 's/^  id = "\(.*\)",$/\1/p' "$d"/scripts/*.lua | sort)
 }
 
 # The narrow shape: one 9-column case export, $1, made of the demo's case
