@@ -70,7 +70,8 @@ int64_t pg_ingest_now(struct store *st, peil_error *err)
  *                  FROM gone WHERE a IS NOT NULL AND a <> ING
  *                  ON CONFLICT DO NOTHING)
  *   INSERT INTO peil_change SELECT ING, 'x', k, 'removed' FROM gone
- *   ON CONFLICT (ingest_id, dataset, key) DO UPDATE SET kind = 'removed'
+ *   ON CONFLICT ON CONSTRAINT peil_change_pkey (its key, with the
+ *   tenant in a shared store) DO UPDATE SET kind = 'removed'
  *
  * A removal replaces what the ingest logged for the key ("changed"). */
 int pg_remove_rows(struct store *st, const peil_schema *schema,
@@ -92,8 +93,8 @@ int pg_remove_rows(struct store *st, const peil_schema *schema,
 		      " INTO peil_change SELECT a, '%s', k, 'added' FROM gone"
 		      " WHERE a IS NOT NULL AND a <> %lld ON CONFLICT DO"
 		      " NOTHING) INSERT INTO peil_change SELECT %lld, '%s', k,"
-		      " 'removed' FROM gone ON CONFLICT (ingest_id, dataset,"
-		      " key) DO UPDATE SET kind = 'removed'",
+		      " 'removed' FROM gone ON CONFLICT ON CONSTRAINT"
+		      " peil_change_pkey DO UPDATE SET kind = 'removed'",
 		      schema->name, (long long)ingest, (long long)ingest,
 		      schema->name);
 	if (!sql.ok) {

@@ -163,6 +163,8 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 		return st->svc->fail(err, st->where, 0, NULL,
 				     "run_begin inside a batch: a run is "
 				     "recorded on its own, before its batch");
+	if (pg_tenant_writes(st, err) < 0)
+		return -1;
 	params[0] = info->kind;
 	params[1] = num_int(&started, info->started);
 	params[2] = info->period_from;
@@ -206,7 +208,7 @@ int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 			"INSERT INTO peil_run_kpi (run_id, kpi, title, unit,"
 			" script, script_sha256, status, message, definition)"
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-			" ON CONFLICT (run_id, kpi) DO UPDATE SET"
+			" ON CONFLICT ON CONSTRAINT peil_run_kpi_pkey DO UPDATE SET"
 			" title = EXCLUDED.title, unit = EXCLUDED.unit,"
 			" script = EXCLUDED.script,"
 			" script_sha256 = EXCLUDED.script_sha256,"
@@ -241,7 +243,7 @@ int pg_result_put(void *state, int64_t run_id, const peil_result *result,
 			"INSERT INTO peil_result (run_id, kpi, period, breakdown,"
 			" value, numerator, denominator, status, size, earlier)"
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-			" ON CONFLICT (run_id, kpi, period, breakdown) DO UPDATE"
+			" ON CONFLICT ON CONSTRAINT peil_result_pkey DO UPDATE"
 			" SET value = EXCLUDED.value,"
 			" numerator = EXCLUDED.numerator,"
 			" denominator = EXCLUDED.denominator,"
