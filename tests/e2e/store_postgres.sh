@@ -389,6 +389,7 @@ test_tenants() {
 
 	# The owner makes the store and the datasets' tables, and maps roles.
 	"$peil" check --config "$work/admin.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil check as the schema's owner" 0 $?
 	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 3 ] &&
 		ok "peil check as the schema's owner made a shared store of version 3" || fail "no shared store" "$(cat "$work/err")"
 	[ "$(psql_c "SELECT count(*) FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r' AND relname LIKE 'ds\_%' AND relrowsecurity AND relforcerowsecurity AND relowner = 'tn_admin'::regrole")" = 11 ] &&
