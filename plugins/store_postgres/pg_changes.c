@@ -437,7 +437,9 @@ out:
 /* ------------------------------------------------------ backup, prune */
 
 /* A copy of a live PostgreSQL store is the server's job: pg_dump takes
- * it consistent, under the same rights and settings as the server. */
+ * it consistent, under the same rights and settings as the server.  A
+ * shared store is copied whole, by a role that row-level security does
+ * not hold back (pg_dump refuses a copy that a policy would cut short). */
 int pg_backup(void *state, const char *path, peil_error *err)
 {
 	struct store *st = state;
@@ -445,9 +447,11 @@ int pg_backup(void *state, const char *path, peil_error *err)
 	return st->svc->fail(err, st->where, 0, NULL,
 			     "peil backup does not copy a PostgreSQL store; "
 			     "take a consistent copy with pg_dump "
-			     "--format=custom --schema=%s --file=%s and the "
-			     "connection of [storage] conninfo",
-			     st->schema, path ? path : "FILE");
+			     "--format=custom --schema=%s --file=%s and %s",
+			     st->schema, path ? path : "FILE",
+			     st->tenant ? "a superuser or BYPASSRLS role: the "
+					  "store is shared by municipalities"
+					: "the connection of [storage] conninfo");
 }
 
 /* Text of an array literal of ids: {1,2,3}. */

@@ -57,7 +57,6 @@ int pg_ingest_seen(void *state, const peil_ingest_entry *probe, int *seen,
 		   peil_error *err)
 {
 	struct store *st = state;
-	PGresult *res;
 	const char *params[3];
 
 	*seen = 0;
@@ -67,16 +66,12 @@ int pg_ingest_seen(void *state, const peil_ingest_entry *probe, int *seen,
 	params[0] = probe->sha256;
 	params[1] = probe->source;
 	params[2] = probe->settings_sha256;
-	if (pg_query(st,
-		     "SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE sha256 = $1"
-		     " AND source = $2"
-		     " AND settings_sha256 IS NOT DISTINCT FROM $3)",
-		     3, params, &res, err, NULL,
-		     "cannot read the ingest log") < 0)
-		return -1;
-	*seen = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
-	return 0;
+	return pg_query_bool(st,
+			     "SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE"
+			     " sha256 = $1 AND source = $2"
+			     " AND settings_sha256 IS NOT DISTINCT FROM $3)",
+			     3, params, seen, err,
+			     "cannot read the ingest log");
 }
 
 int pg_ingest_log(void *state, const peil_ingest_entry *entry,

@@ -129,6 +129,11 @@ int pg_insert_id(struct store *st, const char *sql, int nparams,
 		 const char *const *params, int64_t *id, peil_error *err,
 		 const char *what);
 
+/* Run sql, which gives one boolean, into *out (0 when it gives no row). */
+int pg_query_bool(struct store *st, const char *sql, int nparams,
+		  const char *const *params, int *out, peil_error *err,
+		  const char *what);
+
 /* A whole number of a result row, 0 for NULL. */
 int64_t pg_get_int(const PGresult *res, int row, int col);
 

@@ -87,9 +87,27 @@ void pg_tenant_protect(struct store *st, struct pg_sql *sql,
 static const char *const public_tables[] = { "peil_run", "peil_run_kpi",
 					     "peil_result" };
 
-/* After pg_schema_sql: the mapping, its function, the policies of the
- * peil_* tables and the dashboards' view.  The function comes first: the
- * tables' default calls it. */
+/* CREATE FUNCTION <schema>.<head> reading the role's row of peil_tenant:
+ * SELECT <what> ... WHERE role = current_user<and>.  Invoker's rights, so
+ * that the role reads its own row only; every name qualified and the
+ * search_path pinned, so that no object of the role's own stands in. */
+static void tenant_function(struct store *st, struct pg_sql *sql,
+			    const char *head, const char *what,
+			    const char *and)
+{
+	pg_sql_append(sql, "CREATE FUNCTION ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_printf(sql, ".%s LANGUAGE sql STABLE SET search_path ="
+			   " pg_catalog, pg_temp AS $$SELECT %s FROM ", head,
+		      what);
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_printf(sql, ".peil_tenant WHERE role = current_user%s$$;",
+		      and);
+}
+
+/* The whole shared store: the mapping and its functions (first: the
+ * tables' default calls one), pg_schema_sql with the tenant, the policies
+ * of the peil_* tables and the dashboards' view. */
 void pg_tenant_schema(struct store *st, struct pg_sql *sql)
 {
 	static const char *const tables[] = { "peil_ingest", "peil_run",
@@ -104,20 +122,11 @@ void pg_tenant_schema(struct store *st, struct pg_sql *sql)
 		       * own row, to know its tenant. */
 		      "ALTER TABLE peil_tenant ENABLE ROW LEVEL SECURITY;"
 		      "CREATE POLICY peil_own_role ON peil_tenant FOR SELECT"
-		      " USING (role = current_user);"
-		      "CREATE FUNCTION ");
-	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".peil_current_tenant() RETURNS text LANGUAGE sql"
-			   " STABLE AS $$SELECT tenant FROM ");
-	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".peil_tenant WHERE role = current_user$$;"
-			   "CREATE FUNCTION ");
-	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".peil_is_dashboard() RETURNS boolean LANGUAGE sql"
-			   " STABLE AS $$SELECT EXISTS (SELECT 1 FROM ");
-	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".peil_tenant WHERE role = current_user AND"
-			   " tenant IS NULL)$$;");
+		      " USING (role = current_user);");
+	tenant_function(st, sql, "peil_current_tenant() RETURNS text",
+			"tenant", "");
+	tenant_function(st, sql, "peil_is_dashboard() RETURNS boolean",
+			"count(*) > 0", " AND tenant IS NULL");
 	pg_tenant_expand(st, sql, pg_schema_sql);
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		pg_tenant_protect(st, sql, NULL, tables[i]);
@@ -174,13 +183,11 @@ int pg_tenant_open(struct store *st, peil_error *err)
 	PGresult *res;
 	int shared, owner, bypass, rc = 0;
 
-	if (pg_query(st, "SELECT to_regclass(quote_ident($1) ||"
-			 " '.peil_tenant') IS NOT NULL",
-		     1, params, &res, err, NULL,
-		     "cannot read the store's layout") < 0)
+	if (pg_query_bool(st, "SELECT to_regclass(quote_ident($1) ||"
+			      " '.peil_tenant') IS NOT NULL",
+			  1, params, &shared, err,
+			  "cannot read the store's layout") < 0)
 		return -1;
-	shared = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
 	if (!shared && !st->tenant)
 		return 0;
 	if (!shared)

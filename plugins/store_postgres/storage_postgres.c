@@ -94,6 +94,20 @@ int pg_insert_id(struct store *st, const char *sql, int nparams,
 	return 0;
 }
 
+int pg_query_bool(struct store *st, const char *sql, int nparams,
+		  const char *const *params, int *out, peil_error *err,
+		  const char *what)
+{
+	PGresult *res;
+
+	*out = 0;
+	if (pg_query(st, sql, nparams, params, &res, err, NULL, what) < 0)
+		return -1;
+	*out = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return 0;
+}
+
 int64_t pg_get_int(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col)
@@ -320,19 +334,17 @@ static int schema_version(struct store *st, int *version, peil_error *err)
 {
 	const char *params[1] = { st->schema };
 	PGresult *res;
+	int there;
 
 	*version = 0;
-	if (pg_query(st,
-		     "SELECT to_regclass(quote_ident($1) || '.peil_meta')"
-		     " IS NOT NULL",
-		     1, params, &res, err, NULL,
-		     "cannot read the schema version") < 0)
+	if (pg_query_bool(st,
+			  "SELECT to_regclass(quote_ident($1) || '.peil_meta')"
+			  " IS NOT NULL",
+			  1, params, &there, err,
+			  "cannot read the schema version") < 0)
 		return -1;
-	if (PQgetvalue(res, 0, 0)[0] != 't') {
-		PQclear(res);
+	if (!there)
 		return 0;
-	}
-	PQclear(res);
 	if (pg_query(st,
 		     "SELECT value FROM peil_meta WHERE key = 'schema_version'",
 		     0, NULL, &res, err, NULL,
@@ -428,16 +440,11 @@ static int rights_check(struct store *st, int create, int *exists,
 static int schema_owned(struct store *st, int *owned, peil_error *err)
 {
 	const char *params[1] = { st->schema };
-	PGresult *res;
 
-	if (pg_query(st, "SELECT pg_has_role(nspowner, 'MEMBER') FROM"
-			 " pg_namespace WHERE nspname = $1",
-		     1, params, &res, err, NULL,
-		     "cannot read the schema's owner") < 0)
-		return -1;
-	*owned = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
-	return 0;
+	return pg_query_bool(st, "SELECT pg_has_role(nspowner, 'MEMBER') FROM"
+				 " pg_namespace WHERE nspname = $1",
+			     1, params, owned, err,
+			     "cannot read the schema's owner");
 }
 
 /* Create the store, or check and migrate the one there, under a lock of

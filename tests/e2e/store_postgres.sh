@@ -454,6 +454,10 @@ test_tenants() {
 	expect_out "A cannot map itself to B" "$(sql_a "UPDATE peil_tenant SET tenant = 'gm_b'" | sed 's/^ERROR: *//')" 'permission denied for table peil_tenant'
 	expect_out "A cannot turn the policy off" "$(sql_a "ALTER TABLE ds_cases NO FORCE ROW LEVEL SECURITY" | sed 's/^ERROR: *//')" 'must be owner of table ds_cases'
 
+	"$peil" backup --config "$work/a.ini" "$work/a.dump" >/dev/null 2>"$work/err"
+	expect_rc "peil backup as A" 4 $?
+	expect_grep "names who copies a shared store" "$work/err" "take a consistent copy with pg_dump --format=custom --schema=regio --file=$work/a.dump and a superuser or BYPASSRLS role: the store is shared by municipalities"
+
 	# Who may not be a tenant.
 	refused_as() { # refused_as NAME CONFIG TEXT
 		"$peil" show --config "$2" >/dev/null 2>"$work/err"
