@@ -594,7 +594,7 @@ int pg_report_put(void *state, const peil_report_record *report,
 	params[6] = report->lang;
 	params[7] = report->path;
 	params[8] = written;
-	return pg_insert_id(st,
+	return pg_query_int(st,
 			    "INSERT INTO peil_report (run_id, period,"
 			    " period_from, period_to, kpi, format, lang, path,"
 			    " written) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"

@@ -58,6 +58,8 @@ int pg_ingest_seen(void *state, const peil_ingest_entry *probe, int *seen,
 {
 	struct store *st = state;
 	const char *params[3];
+	int64_t found;
+	int rc;
 
 	*seen = 0;
 	if (probe == NULL || probe->sha256 == NULL || probe->source == NULL)
@@ -66,12 +68,13 @@ int pg_ingest_seen(void *state, const peil_ingest_entry *probe, int *seen,
 	params[0] = probe->sha256;
 	params[1] = probe->source;
 	params[2] = probe->settings_sha256;
-	return pg_query_bool(st,
-			     "SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE"
-			     " sha256 = $1 AND source = $2"
-			     " AND settings_sha256 IS NOT DISTINCT FROM $3)",
-			     3, params, seen, err,
-			     "cannot read the ingest log");
+	rc = pg_query_int(st,
+			  "SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE"
+			  " sha256 = $1 AND source = $2"
+			  " AND settings_sha256 IS NOT DISTINCT FROM $3)::int",
+			  3, params, &found, err, "cannot read the ingest log");
+	*seen = found != 0;
+	return rc;
 }
 
 int pg_ingest_log(void *state, const peil_ingest_entry *entry,
@@ -169,7 +172,7 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	params[6] = info->inputs_sha256;
 	params[7] = info->listing;
 	params[8] = num_known(&confirms, info->confirms);
-	return pg_insert_id(st,
+	return pg_query_int(st,
 			    "INSERT INTO peil_run (kind, started, status,"
 			    " period_from, period_to, config_sha256,"
 			    " scripts_sha256, inputs_sha256, listing,"

@@ -124,15 +124,11 @@ int pg_query(struct store *st, const char *sql, int nparams,
 	     const char *const *params, PGresult **out, peil_error *err,
 	     const char *field, const char *what);
 
-/* Run sql, an INSERT ... RETURNING id, and give the id. */
-int pg_insert_id(struct store *st, const char *sql, int nparams,
-		 const char *const *params, int64_t *id, peil_error *err,
+/* Run sql, which gives one whole number (an INSERT ... RETURNING id, a
+ * boolean as int), into *out: 0 when it gives no row or NULL. */
+int pg_query_int(struct store *st, const char *sql, int nparams,
+		 const char *const *params, int64_t *out, peil_error *err,
 		 const char *what);
-
-/* Run sql, which gives one boolean, into *out (0 when it gives no row). */
-int pg_query_bool(struct store *st, const char *sql, int nparams,
-		  const char *const *params, int *out, peil_error *err,
-		  const char *what);
 
 /* A whole number of a result row, 0 for NULL. */
 int64_t pg_get_int(const PGresult *res, int row, int col);

@@ -181,12 +181,13 @@ int pg_tenant_open(struct store *st, peil_error *err)
 	const char *params[1] = { st->schema };
 	const char *role, *mapped;
 	PGresult *res;
-	int shared, owner, bypass, rc = 0;
+	int64_t shared;
+	int owner, bypass, rc = 0;
 
-	if (pg_query_bool(st, "SELECT to_regclass(quote_ident($1) ||"
-			      " '.peil_tenant') IS NOT NULL",
-			  1, params, &shared, err,
-			  "cannot read the store's layout") < 0)
+	if (pg_query_int(st, "SELECT (to_regclass(quote_ident($1) ||"
+			     " '.peil_tenant') IS NOT NULL)::int",
+			 1, params, &shared, err,
+			 "cannot read the store's layout") < 0)
 		return -1;
 	if (!shared && !st->tenant)
 		return 0;

@@ -80,30 +80,16 @@ int pg_query(struct store *st, const char *sql, int nparams,
 	return 0;
 }
 
-int pg_insert_id(struct store *st, const char *sql, int nparams,
-		 const char *const *params, int64_t *id, peil_error *err,
+int pg_query_int(struct store *st, const char *sql, int nparams,
+		 const char *const *params, int64_t *out, peil_error *err,
 		 const char *what)
-{
-	PGresult *res;
-
-	*id = 0;
-	if (pg_query(st, sql, nparams, params, &res, err, NULL, what) < 0)
-		return -1;
-	*id = pg_get_int(res, 0, 0);
-	PQclear(res);
-	return 0;
-}
-
-int pg_query_bool(struct store *st, const char *sql, int nparams,
-		  const char *const *params, int *out, peil_error *err,
-		  const char *what)
 {
 	PGresult *res;
 
 	*out = 0;
 	if (pg_query(st, sql, nparams, params, &res, err, NULL, what) < 0)
 		return -1;
-	*out = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	*out = pg_get_int(res, 0, 0);
 	PQclear(res);
 	return 0;
 }
@@ -334,14 +320,14 @@ static int schema_version(struct store *st, int *version, peil_error *err)
 {
 	const char *params[1] = { st->schema };
 	PGresult *res;
-	int there;
+	int64_t there;
 
 	*version = 0;
-	if (pg_query_bool(st,
-			  "SELECT to_regclass(quote_ident($1) || '.peil_meta')"
-			  " IS NOT NULL",
-			  1, params, &there, err,
-			  "cannot read the schema version") < 0)
+	if (pg_query_int(st,
+			 "SELECT (to_regclass(quote_ident($1) || '.peil_meta')"
+			 " IS NOT NULL)::int",
+			 1, params, &there, err,
+			 "cannot read the schema version") < 0)
 		return -1;
 	if (!there)
 		return 0;
@@ -440,11 +426,14 @@ static int rights_check(struct store *st, int create, int *exists,
 static int schema_owned(struct store *st, int *owned, peil_error *err)
 {
 	const char *params[1] = { st->schema };
+	int64_t is;
+	int rc;
 
-	return pg_query_bool(st, "SELECT pg_has_role(nspowner, 'MEMBER') FROM"
-				 " pg_namespace WHERE nspname = $1",
-			     1, params, owned, err,
-			     "cannot read the schema's owner");
+	rc = pg_query_int(st, "SELECT pg_has_role(nspowner, 'MEMBER')::int"
+			      " FROM pg_namespace WHERE nspname = $1",
+			  1, params, &is, err, "cannot read the schema's owner");
+	*owned = is != 0;
+	return rc;
 }
 
 /* Create the store, or check and migrate the one there, under a lock of
