@@ -458,12 +458,24 @@ test_tenants() {
 	expect_rc "peil backup as A" 4 $?
 	expect_grep "names who copies a shared store" "$work/err" "take a consistent copy with pg_dump --format=custom --schema=regio --file=$work/a.dump and a superuser or BYPASSRLS role: the store is shared by municipalities"
 
-	# Who may not be a tenant.
 	refused_as() { # refused_as NAME CONFIG TEXT
 		"$peil" show --config "$2" >/dev/null 2>"$work/err"
 		expect_rc "$1" 4 $?
 		expect_grep "$1: says why" "$work/err" "$3"
 	}
+	# New datasets and fields are the owner's to make.
+	cp "$work/a.ini" "$work/a-new.ini"
+	printf '\n[dataset wijken]\nfield.wijk = text key\n' >>"$work/a-new.ini"
+	refused_as "a new dataset as A" "$work/a-new.ini" "column 'wijken': cannot create the dataset's table (in a shared store the store's owner does: peil check as the owner): permission denied for schema regio"
+	sed "s|^field.birth_year = integer|&\nfield.birth_place = text|" "$work/a.ini" >"$work/a-new.ini"
+	refused_as "a new field as A" "$work/a-new.ini" "column 'persons.birth_place': cannot add the field (in a shared store the store's owner does: peil check as the owner): must be owner of table ds_persons"
+	sed "s|user=tn_a|user=tn_admin|" "$work/a-new.ini" >"$work/admin-new.ini"
+	"$peil" check --config "$work/admin-new.ini" >/dev/null 2>&1
+	expect_rc "the owner adds the field (peil check)" 0 $?
+	"$peil" show --config "$work/a-new.ini" >/dev/null 2>"$work/err"
+	expect_rc "then A's peil show with the new field" 0 $?
+
+	# Who may not be a tenant.
 	sed "s|user=tn_a|user=tn_c|" "$work/a.ini" >"$work/c.ini"
 	refused_as "a role of no tenant" "$work/c.ini" "role tn_c is no tenant of the shared store in schema regio: its owner maps it (INSERT INTO regio.peil_tenant VALUES ('tn_c', 'gm_a'))"
 	sed "s|^tenant = gm_a|tenant = gm_b|" "$work/a.ini" >"$work/ab.ini"
