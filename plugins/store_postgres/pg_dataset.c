@@ -96,6 +96,11 @@ static peil_type type_of_column(const char *sql_type)
 	return PEIL_TYPE_NULL;
 }
 
+/* In a shared store the owner creates and changes the datasets' tables:
+ * a tenant's role owns none, or it could turn the policies off. */
+#define OWNER_DOES " (in a shared store the store's owner does: peil check " \
+		   "as the owner)"
+
 static int table_create(struct store *st, const peil_schema *schema,
 			peil_error *err)
 {
@@ -111,7 +116,10 @@ static int table_create(struct store *st, const peil_schema *schema,
 		pg_sql_ident(&sql, NULL, schema->fields[i].name);
 		pg_sql_printf(&sql, " %s, ", pg_sql_type(schema->fields[i].type));
 	}
-	pg_sql_append(&sql, PG_ADDED_COLUMN " bigint, PRIMARY KEY (");
+	pg_sql_append(&sql, PG_ADDED_COLUMN " bigint");
+	pg_tenant_column(st, &sql);
+	pg_sql_append(&sql, ", PRIMARY KEY (");
+	pg_tenant_key(st, &sql);
 	for (i = 0; i < schema->field_count; i++) {
 		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
 			continue;
@@ -125,10 +133,23 @@ static int table_create(struct store *st, const peil_schema *schema,
 	}
 	pg_sql_append(&sql, keys ? "))" : ")");
 	rc = sql.ok ? pg_query(st, sql.text, 0, NULL, NULL, err, schema->name,
-			       "cannot create the dataset's table")
+			       st->tenant ? "cannot create the dataset's table"
+					    OWNER_DOES
+				     : "cannot create the dataset's table")
 		    : st->svc->fail(err, st->where, 0, schema->name,
 				    "out of memory");
 	pg_sql_release(&sql);
+	if (rc == 0 && st->tenant) {
+		pg_tenant_protect(st, &sql, "ds_", schema->name);
+		rc = sql.ok ? pg_exec(st, sql.text, err,
+				      "cannot protect the dataset's table")
+			    : st->svc->fail(err, st->where, 0, schema->name,
+					    "out of memory");
+		if (rc < 0)
+			snprintf(err->field, sizeof(err->field), "%s",
+				 schema->name);
+		pg_sql_release(&sql);
+	}
 	return rc;
 }
 
@@ -147,7 +168,8 @@ static int column_add(struct store *st, const peil_schema *schema,
 	pg_sql_printf(&sql, " %s", pg_sql_type(f->type));
 	rc = pg_query(st, sql.ok ? sql.text : "", 0, NULL, NULL, err,
 		      field_label(label, sizeof(label), schema->name, f->name),
-		      "cannot add the field");
+		      st->tenant ? "cannot add the field" OWNER_DOES
+			 : "cannot add the field");
 	pg_sql_release(&sql);
 	return rc;
 }
@@ -169,7 +191,8 @@ static int table_fit(struct store *st, const peil_schema *schema,
 
 		field_label(label, sizeof(label), schema->name, name);
 		if (strcmp(name, "peil.row") == 0 ||
-		    strcmp(name, "peil.added") == 0)
+		    strcmp(name, "peil.added") == 0 ||
+		    strcmp(name, "peil.tenant") == 0)
 			continue;
 		if (type_of_column(type) == PEIL_TYPE_NULL)
 			return st->svc->fail(err, st->where, 0, label,
@@ -731,6 +754,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		size_t mark;
 
 		pg_sql_append(&sql, " ON CONFLICT (");
+		pg_tenant_key(st, &sql);
 		key_list(&sql, put, NULL);
 		pg_sql_append(&sql, ") DO ");
 		mark = sql.len;
