@@ -562,14 +562,10 @@ static void write_text(FILE *out, const result_table *t,
 static void csv_text(FILE *out, const char *s, char separator)
 {
 	int risky = strchr("=+-@\t\r", s[0]) != NULL && s[0];
-	size_t len = 0;
-	int quote = risky;
+	const char stop[] = { separator, '"', '\r', '\n', '\0' };
+	size_t len = strcspn(s, stop);
+	int quote = risky || s[len];
 
-	/* one pass: the length, and whether it needs quotes */
-	for (; s[len]; len++)
-		if (s[len] == separator || s[len] == '"' || s[len] == '\r' ||
-		    s[len] == '\n')
-			quote = 1;
 	if (!quote) {
 		fwrite(s, 1, len, out);
 		return;
