@@ -22,7 +22,7 @@ struct kpi_cells {
 	strmap texts;	/* JSON texts; 0 is "{}" */
 	strmap values;	/* kpi_cells_key bytes seen ... */
 	size_t *cell_of;	/* ... and the cell of each */
-	strmap_cache cache;	/* in front of values */
+	size_t last;		/* the values of the row before + 1, or 0 */
 	size_t cell_of_cap;
 	size_t refs;
 	char *json, *key;	/* being built */
@@ -320,22 +320,24 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 		    const size_t *slot)
 {
 	long at, cell;
-	size_t front;
 	int added;
 
 	if (kpi_cells_key(c, values, slot) < 0)
 		return -1;
-	at = strmap_cache_find(&c->cache, &c->values, c->key, c->key_len,
-			       &front);
-	if (at >= 0)
+	/* the row before's values first: the rows of a case joined with
+	 * its members come one after the other */
+	if (c->last > 0 && strmap_len(&c->values, c->last - 1) == c->key_len &&
+	    memcmp(strmap_key(&c->values, c->last - 1), c->key,
+		   c->key_len) == 0)
+		return (long)c->cell_of[c->last - 1];
+	at = strmap_find(&c->values, c->key, c->key_len);
+	if (at >= 0) {
+		c->last = (size_t)at + 1;
 		return (long)c->cell_of[at];
+	}
 	at = strmap_put(&c->values, c->key, c->key_len, &added);
 	if (at < 0)
 		return -1;
-	if (!added) {
-		strmap_cache_put(&c->cache, front, at);
-		return (long)c->cell_of[at];
-	}
 	if ((size_t)at >= c->cell_of_cap) {
 		size_t cap = c->cell_of_cap ? c->cell_of_cap * 2 : 16;
 		size_t *grown = realloc(c->cell_of, cap * sizeof(*grown));
@@ -348,7 +350,7 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 	cell = kpi_cells_json(c, values, slot);
 	if (cell >= 0) {
 		c->cell_of[at] = (size_t)cell;
-		strmap_cache_put(&c->cache, front, at);
+		c->last = (size_t)at + 1;
 	}
 	return cell;
 }
