@@ -257,6 +257,20 @@ static long kpi_cells_json(kpi_cells *c, const peil_value *values,
 
 /* ------------------------------------------------------------ raw keys */
 
+/* Room for a key of need bytes.  -1 when out of memory. */
+static int kpi_cells_room(kpi_cells *c, size_t need)
+{
+	if (need > c->key_cap) {
+		char *grown = realloc(c->key, need * 2);
+
+		if (!grown)
+			return -1;
+		c->key = grown;
+		c->key_cap = need * 2;
+	}
+	return 0;
+}
+
 /* The breakdown values of a row as bytes that tell different values
  * apart: per field its type, then its value (a text's length first).
  * Values that differ here may still write the same JSON (NaN and null,
@@ -270,6 +284,20 @@ static int kpi_cells_key(kpi_cells *c, const peil_value *values,
 	size_t need = 1;
 	char *at;
 
+	/* One text field (a team): its type and its bytes, whose length is
+	 * the key's; every key of these cells is then of one field. */
+	if (k->info.breakdown_count == 1 &&
+	    values[slot[k->breakdown_field[0]]].type == PEIL_TYPE_TEXT) {
+		const peil_value *v = &values[slot[k->breakdown_field[0]]];
+
+		if (kpi_cells_room(c, 1 + v->len) < 0)
+			return -1;
+		c->key[0] = (char)PEIL_TYPE_TEXT;
+		if (v->len)
+			memcpy(c->key + 1, v->as.text, v->len);
+		c->key_len = 1 + v->len;
+		return 0;
+	}
 	for (size_t i = 0; i < k->info.breakdown_count; i++) {
 		const peil_value *v = &values[slot[k->breakdown_field[i]]];
 
@@ -277,14 +305,8 @@ static int kpi_cells_key(kpi_cells *c, const peil_value *values,
 				     ? sizeof(v->len) + v->len
 				     : sizeof(v->as));
 	}
-	if (need > c->key_cap) {
-		char *grown = realloc(c->key, need * 2);
-
-		if (!grown)
-			return -1;
-		c->key = grown;
-		c->key_cap = need * 2;
-	}
+	if (kpi_cells_room(c, need) < 0)
+		return -1;
 	at = c->key;
 	for (size_t i = 0; i < k->info.breakdown_count; i++) {
 		const peil_value *v = &values[slot[k->breakdown_field[i]]];

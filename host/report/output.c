@@ -654,8 +654,12 @@ static int csv_breakdown_value(void *ctx, const char *field,
 
 	for (size_t j = 0; j < c->field_count; j++)
 		if (!c->found[j] && strcmp(field, c->fields[j]) == 0) {
-			snprintf(c->values[j], sizeof(c->values[j]), "%s",
-				 value ? value : "");
+			size_t n = value ? strlen(value) : 0;
+
+			if (n >= sizeof(c->values[j]))	/* as snprintf cuts */
+				n = sizeof(c->values[j]) - 1;
+			memcpy(c->values[j], value ? value : "", n);
+			c->values[j][n] = '\0';
 			c->found[j] = value ? 1 : 2;
 		}
 	return 0;

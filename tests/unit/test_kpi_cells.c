@@ -145,6 +145,40 @@ TEST(many_cells_any_order)
 	free(k);
 }
 
+/* One field: a text, an empty text, no value and a number each their
+ * cell, the text's bytes alone telling texts apart. */
+TEST(one_field)
+{
+	kpi *k = two_fields();
+	kpi_cells *c;
+	peil_value row[2], number = { PEIL_TYPE_INTEGER, 0, { NULL } };
+
+	CHECK(k != NULL);
+	k->info.breakdown_count = 1;
+	c = kpi_cells_new(k);
+	CHECK(c != NULL);
+	row[1] = none;
+	number.as.integer = 0x4e;	/* "N" in its first byte */
+	row[0] = text_of("N", 1);
+	CHECK_INT(kpi_cells_find(c, row, slot), 1);
+	row[0] = text_of("", 0);
+	CHECK_INT(kpi_cells_find(c, row, slot), 2);
+	row[0] = none;	/* null: not the empty text */
+	CHECK_INT(kpi_cells_find(c, row, slot), 3);
+	row[0] = number;
+	CHECK_INT(kpi_cells_find(c, row, slot), 4);
+	row[0] = text_of("N", 1);
+	CHECK_INT(kpi_cells_find(c, row, slot), 1);
+	row[0] = text_of("78", 2);	/* the number's text: its JSON differs */
+	CHECK_INT(kpi_cells_find(c, row, slot), 5);
+	CHECK_STR(kpi_cells_text(c, 2), "{\"a\":\"\"}");
+	CHECK_STR(kpi_cells_text(c, 3), "{\"a\":null}");
+	CHECK_STR(kpi_cells_text(c, 4), "{\"a\":78}");
+	CHECK_INT(kpi_cells_count(c), 6);
+	kpi_cells_release(c);
+	free(k);
+}
+
 /* KPIs that break down by the same bound fields share cells; those held
  * live until the last release. */
 TEST(fit_and_references)
@@ -172,6 +206,7 @@ int main(void)
 {
 	RUN(same_json_same_cell);
 	RUN(different_json_different_cells);
+	RUN(one_field);
 	RUN(many_cells_any_order);
 	RUN(fit_and_references);
 	return harness_done();
