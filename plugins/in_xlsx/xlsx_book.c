@@ -338,7 +338,10 @@ out_of_memory:
 enum strings_failure {
 	STRINGS_OK,
 	STRINGS_NO_MEMORY,	/* or no temporary space */
-	STRINGS_OUTGROWN,	/* more than the part declared */
+	STRINGS_OUTGROWN,	/* more than the part declared: cannot happen
+				   while xlsx_zip holds a part to its
+				   declared size; kept so that a fixed table
+				   is never written past its end */
 	STRINGS_QUIT		/* the reader of the sheet is done */
 };
 

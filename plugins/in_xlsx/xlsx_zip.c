@@ -5,7 +5,9 @@
  *
  * Why count: a ZIP entry's declared uncompressed size is written by
  * whoever made the file; a bomb may lie about it.  The callback refuses
- * the byte past the limit whatever the header says.
+ * the byte past the limit whatever the header says, and the byte past
+ * the declared size (libzip does not compare the two), so that a part
+ * sized by its declaration (the shared strings' table) holds.
  */
 #include "xlsx_zip.h"
 #include "xlsx_thread.h"
@@ -62,7 +64,8 @@ struct xlsx_part {
 	xmlTextReaderPtr reader;
 	char name[256];
 	uint64_t read;
-	uint64_t limit;
+	uint64_t limit;		/* max_part_bytes, or less when declared */
+	int limit_declared;	/* the limit is the declared size */
 	int over_limit;
 	int read_failed;
 	char xml_error[256];
@@ -294,8 +297,9 @@ xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 		say(msg, size, "the workbook has no part '%s'", name);
 		return NULL;
 	}
-	if (xlsx_zip_declared_size(zip, name, &declared) == 0 &&
-	    declared > zip->max_part_bytes) {
+	if (xlsx_zip_declared_size(zip, name, &declared) != 0)
+		declared = UINT64_MAX;	/* none: the limit bounds it */
+	if (declared != UINT64_MAX && declared > zip->max_part_bytes) {
 		say(msg, size,
 		    "part '%s' unpacks to %llu bytes, more than max_unpacked_mb allows (%llu bytes): refused as a possible ZIP bomb",
 		    name, (unsigned long long)declared,
@@ -309,6 +313,10 @@ xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 	}
 	snprintf(part->name, sizeof(part->name), "%s", name);
 	part->limit = zip->max_part_bytes;
+	if (declared < part->limit) {
+		part->limit = declared;
+		part->limit_declared = 1;
+	}
 	part->msg = msg;
 	part->msg_size = size;
 	part->file = zip_fopen_index(zip->archive, (zip_uint64_t)index, 0);
@@ -332,7 +340,11 @@ xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 /* The reasons a read of the part's bytes failed, in its message. */
 static void say_read_failure(xlsx_part *part)
 {
-	if (part->over_limit)
+	if (part->over_limit && part->limit_declared)
+		say(part->msg, part->msg_size,
+		    "part '%s' unpacks to more than the %llu bytes its container declares for it (a damaged file)",
+		    part->name, (unsigned long long)part->limit);
+	else if (part->over_limit)
 		say(part->msg, part->msg_size,
 		    "part '%s' unpacks to more than max_unpacked_mb allows (%llu bytes): refused as a possible ZIP bomb",
 		    part->name, (unsigned long long)part->limit);
