@@ -977,6 +977,38 @@ static int office(void)
 	return rc;
 }
 
+/* A DTD of nested entities ("billion laughs", three levels here): no
+ * entity is declared to the parser, so the first reference refuses the
+ * part, in the sheet and in the shared strings (read on their thread)
+ * alike; nothing is expanded, nothing stored. */
+#define LAUGHS "<!DOCTYPE root [<!ENTITY a \"Noord\">"                     \
+	"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"                    \
+	"<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n"
+
+TEST(entities_refused)
+{
+	static const char table[] = XML LAUGHS
+		"<sst xmlns=\"" NS_MAIN "\">\n"
+		"<si><t>Dossiernummer</t></si><si><t>Team</t></si><si><t>&c;</t></si>"
+		"</sst>";
+	peil_error err;
+	const char *path = write_book(workbook, XML LAUGHS
+		"<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>"
+		"<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>D1</t></is></c><c r=\"B2\" t=\"inlineStr\"><is><t>&c;</t></is></c><c r=\"C2\" s=\"1\"><v>43160</v></c></row>"
+		"</sheetData></worksheet>");
+
+	CHECK_INT(run(three_columns, path, &err), -1);
+	CHECK_STR(err.message, "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml', XML line 3: Entity 'c' not defined");
+	CHECK_INT(host.begun, 0);
+	unlink(path);
+
+	path = write_table_book(table);
+	CHECK_INT(run(three_columns, path, &err), -1);
+	CHECK_STR(err.message, "part 'xl/sharedStrings.xml', XML line 4: Entity 'c' not defined");
+	unlink(path);
+}
+
 int main(int argc, char **argv)
 {
 	void *so = dlopen(XLSX_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
@@ -1012,5 +1044,6 @@ int main(int argc, char **argv)
 	RUN(shared_string_named_before_it_is_read);
 	RUN(damaged_shared_strings_refused);
 	RUN(part_larger_than_declared_refused);
+	RUN(entities_refused);
 	return harness_done();
 }
