@@ -342,7 +342,7 @@ static void say_read_failure(xlsx_part *part)
 {
 	if (part->over_limit && part->limit_declared)
 		say(part->msg, part->msg_size,
-		    "part '%s' unpacks to more than the %llu bytes its container declares for it (a damaged file)",
+		    "part '%s' unpacks to more than the %llu bytes its container declares for it: refused as a damaged file or a possible ZIP bomb",
 		    part->name, (unsigned long long)part->limit);
 	else if (part->over_limit)
 		say(part->msg, part->msg_size,

@@ -574,16 +574,26 @@ TEST(truncated_sheet_refused)
  * ring holds. */
 #define LONG_ROWS 30000
 
+/* A part of size bytes, begun with head (of fewer than size), its length
+ * in *len. */
+static char *part_begun(size_t size, const char *head, size_t *len)
+{
+	char *part = malloc(size);
+
+	if (part == NULL)
+		exit(2);
+	*len = (size_t)snprintf(part, size, "%s", head);
+	return part;
+}
+
 static char *long_sheet(void)
 {
 	size_t size = 200 + (size_t)LONG_ROWS * 160, len;
-	char *sheet = malloc(size);
+	char *sheet = part_begun(size, XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>\n",
+		&len);
 	long n;
 
-	if (sheet == NULL)
-		exit(2);
-	len = (size_t)snprintf(sheet, size, XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
-		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>\n");
 	for (n = 0; n < LONG_ROWS; n++)
 		len += (size_t)snprintf(sheet + len, size - len,
 			"<row r=\"%ld\"><c r=\"A%ld\" t=\"inlineStr\"><is><t>D%ld</t></is></c>"
@@ -765,13 +775,11 @@ TEST(damaged_sheet_checksum_refused)
 static char *long_table(const char *end)
 {
 	size_t size = 400 + (size_t)TABLE_STRINGS * 23, len;
-	char *table = malloc(size);
+	char *table = part_begun(size, XML "<sst xmlns=\"" NS_MAIN "\">\n"
+		"<si><t>Dossiernummer</t></si><si><t>Team</t></si><si><t>Datum aanmelding</t></si>\n",
+		&len);
 	long i;
 
-	if (table == NULL)
-		exit(2);
-	len = (size_t)snprintf(table, size, XML "<sst xmlns=\"" NS_MAIN "\">\n"
-		"<si><t>Dossiernummer</t></si><si><t>Team</t></si><si><t>Datum aanmelding</t></si>\n");
 	for (i = 3; i < TABLE_STRINGS; i++)
 		len += (size_t)snprintf(table + len, size - len,
 					"<si><t>T%06ld</t></si>", i);
@@ -888,7 +896,7 @@ TEST(part_larger_than_declared_refused)
 	CHECK_INT(patch_entry(path, names[0], 22, 24, real ^ 100u), 2);
 	CHECK_INT(run(three_columns, path, &err), -1);
 	CHECK_STR(err.file, path);
-	CHECK_STR(err.message, "part 'xl/sharedStrings.xml' unpacks to more than the 100 bytes its container declares for it (a damaged file)");
+	CHECK_STR(err.message, "part 'xl/sharedStrings.xml' unpacks to more than the 100 bytes its container declares for it: refused as a damaged file or a possible ZIP bomb");
 	CHECK_INT(host.begun, 0);
 	unlink(path);
 
@@ -898,7 +906,7 @@ TEST(part_larger_than_declared_refused)
 	free(table);
 	CHECK_INT(patch_entry(path, names[1], 22, 24, real ^ 100u), 2);
 	CHECK_INT(run(three_columns, path, &err), -1);
-	CHECK_STR(err.message, "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml' unpacks to more than the 100 bytes its container declares for it (a damaged file)");
+	CHECK_STR(err.message, "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml' unpacks to more than the 100 bytes its container declares for it: refused as a damaged file or a possible ZIP bomb");
 	CHECK_INT(host.begun, 0);
 	unlink(path);
 }
