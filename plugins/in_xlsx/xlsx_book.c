@@ -682,6 +682,10 @@ int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,
 	char dir[256], name[300];
 	size_t i;
 
+	/* libxml2 sets up its process-wide state here, on the calling
+	 * thread, before the plugin's threads parse at the same time (its
+	 * lazy set-up in two of them at once races: ThreadSanitizer) */
+	xmlInitParser();
 	memset(book, 0, sizeof(*book));
 	atomic_init(&book->ready, 0);
 	book->memory_limit = memory_limit;
