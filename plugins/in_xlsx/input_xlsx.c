@@ -693,7 +693,7 @@ static int xlsx_read(void *state, const char *path, peil_error *err)
 	if (xlsx_book_load(&book, zip, s->strings_memory, s->msg,
 			   sizeof(s->msg))) {
 		svc->fail(err, path, 0, NULL, "%s", s->msg);
-		goto out;
+		goto release;
 	}
 	s->date1904 = book.date1904;
 	info = choose_sheet(s, &book, path, err);
@@ -709,6 +709,12 @@ static int xlsx_read(void *state, const char *path, peil_error *err)
 	}
 	rc = read_sheet(s, path, sheet, err);
 out:
+	/* The shared strings may still be read on their thread: a fault in
+	 * them refuses the workbook before anything the sheet said, as when
+	 * they were read first. */
+	if (xlsx_book_strings_end(&book, s->msg, sizeof(s->msg)))
+		rc = svc->fail(err, path, 0, NULL, "%s", s->msg);
+release:
 	xlsx_sheet_close(sheet);
 	xlsx_book_release(&book);
 	xlsx_zip_close(zip);

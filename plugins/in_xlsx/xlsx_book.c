@@ -9,7 +9,9 @@
  * matched by local name.
  */
 #include "xlsx_book.h"
+#include "xlsx_thread.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,10 +334,29 @@ out_of_memory:
 	return -1;
 }
 
+/* Why the read of the shared strings stopped (struct strings_read). */
+enum strings_failure {
+	STRINGS_OK,
+	STRINGS_NO_MEMORY,	/* or no temporary space */
+	STRINGS_OUTGROWN,	/* more than the part declared: cannot happen
+				   while xlsx_zip holds a part to its
+				   declared size; kept so that a fixed table
+				   is never written past its end */
+	STRINGS_QUIT		/* the reader of the sheet is done */
+};
+
 /* Appends to the shared strings' text, spilling to a temporary file when
- * the memory limit is reached. */
+ * the memory limit is reached; a fixed table does not grow.  0, or the
+ * failure. */
 static int strings_append(xlsx_book *book, const char *text, size_t len)
 {
+	if (book->fixed) {
+		if (len > book->text_cap - book->text_len)
+			return STRINGS_OUTGROWN;
+		memcpy(book->text + book->text_len, text, len);
+		book->text_len += len;
+		return 0;
+	}
 	if (book->spill == NULL && book->text_len + len > book->memory_limit) {
 		FILE *f = tmpfile();
 
@@ -344,7 +365,7 @@ static int strings_append(xlsx_book *book, const char *text, size_t len)
 					  book->text_len)) {
 			if (f != NULL)
 				fclose(f);
-			return -1;
+			return STRINGS_NO_MEMORY;
 		}
 		book->spill = f;
 		free(book->text);
@@ -353,7 +374,7 @@ static int strings_append(xlsx_book *book, const char *text, size_t len)
 	}
 	if (book->spill != NULL) {
 		if (fwrite(text, 1, len, book->spill) != len)
-			return -1;
+			return STRINGS_NO_MEMORY;
 	} else {
 		if (book->text_len + len > book->text_cap) {
 			size_t cap = book->text_cap ? book->text_cap * 2 : 4096;
@@ -363,7 +384,7 @@ static int strings_append(xlsx_book *book, const char *text, size_t len)
 				cap *= 2;
 			grown = realloc(book->text, cap);
 			if (grown == NULL)
-				return -1;
+				return STRINGS_NO_MEMORY;
 			book->text = grown;
 			book->text_cap = cap;
 		}
@@ -374,23 +395,74 @@ static int strings_append(xlsx_book *book, const char *text, size_t len)
 }
 
 /* The next string starts here: at[] has string_count + 1 entries, in
- * at_cap; doubling, since a table may hold a string per row. */
+ * at_cap; doubling, since a table may hold a string per row (a fixed
+ * table does not grow).  0, or the failure. */
 static int strings_mark(xlsx_book *book)
 {
 	if (book->string_count + 2 > book->at_cap) {
 		size_t cap = book->at_cap * 2;
 		size_t *grown;
 
+		if (book->fixed)
+			return STRINGS_OUTGROWN;
 		while (cap < book->string_count + 2)
 			cap *= 2;
 		grown = realloc(book->at, cap * sizeof(*grown));
 		if (grown == NULL)
-			return -1;
+			return STRINGS_NO_MEMORY;
 		book->at = grown;
 		book->at_cap = cap;
 	}
 	book->at[book->string_count + 1] = book->text_len;
 	return 0;
+}
+
+/* The shared strings' thread (a fixed table only; xlsx_book.h). */
+struct strings_loader {
+	pthread_t thread;
+	int joined;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	atomic_int waiting;	/* a lookup waits: wake it at each string */
+	atomic_int quit;	/* stop: the sheet's reader is done */
+	int done;		/* under lock: rc and msg are set */
+	int rc;
+	xlsx_zip *zip;		/* its own handle on the container */
+	char part[256];
+	char msg[512];
+};
+
+/* Lets lookups read the strings read so far, waking one that waits (the
+ * store and the load are sequentially consistent, as are the waiter's:
+ * either it sees the count, or this sees it waiting). */
+static void strings_publish(xlsx_book *book)
+{
+	struct strings_loader *l = book->loader;
+
+	atomic_store(&book->ready, book->string_count);
+	if (l != NULL && atomic_load(&l->waiting)) {
+		pthread_mutex_lock(&l->lock);
+		pthread_cond_broadcast(&l->cond);
+		pthread_mutex_unlock(&l->lock);
+	}
+}
+
+/* The number of strings a lookup of string i may read: more than i, or
+ * all there will be. */
+static size_t strings_wait(xlsx_book *book, size_t i)
+{
+	struct strings_loader *l = book->loader;
+	size_t ready = atomic_load(&book->ready);
+
+	if (i < ready || l == NULL)
+		return ready;
+	pthread_mutex_lock(&l->lock);
+	atomic_store(&l->waiting, 1);
+	while ((ready = atomic_load(&book->ready)) <= i && !l->done)
+		pthread_cond_wait(&l->cond, &l->lock);
+	atomic_store(&l->waiting, 0);
+	pthread_mutex_unlock(&l->lock);
+	return ready;
 }
 
 /* The shared strings' parse, through SAX: the table may be as long as
@@ -400,7 +472,8 @@ struct strings_read {
 	int in_si;
 	int in_t;
 	int in_phonetic;
-	int failed;
+	int failed;		/* enum strings_failure */
+	atomic_int *quit;	/* NULL, or the loader's */
 };
 
 static void strings_start(void *ctx, const xmlChar *localname,
@@ -432,6 +505,7 @@ static void strings_end(void *ctx, const xmlChar *localname,
 {
 	struct strings_read *r = ctx;
 	const char *n = (const char *)localname;
+	int rc;
 
 	(void)prefix;
 	(void)uri;
@@ -443,10 +517,15 @@ static void strings_end(void *ctx, const xmlChar *localname,
 		r->in_si = 0;
 		/* each string NUL-ended in the table, so that a cell can
 		 * point at it */
-		if (strings_append(r->book, "", 1) || strings_mark(r->book))
-			r->failed = 1;
-		else
-			r->book->string_count++;
+		rc = strings_append(r->book, "", 1);
+		if (rc == 0)
+			rc = strings_mark(r->book);
+		if (rc != 0) {
+			r->failed = rc;
+			return;
+		}
+		r->book->string_count++;
+		strings_publish(r->book);
 	}
 }
 
@@ -456,18 +535,43 @@ static void strings_text(void *ctx, const xmlChar *text, int len)
 {
 	struct strings_read *r = ctx;
 
-	if (r->in_si && r->in_t && !r->in_phonetic && !r->failed &&
-	    strings_append(r->book, (const char *)text, (size_t)len))
-		r->failed = 1;
+	if (r->in_si && r->in_t && !r->in_phonetic && !r->failed)
+		r->failed = strings_append(r->book, (const char *)text,
+					   (size_t)len);
 }
 
 static int strings_failed(void *ctx)
 {
-	return ((struct strings_read *)ctx)->failed;
+	struct strings_read *r = ctx;
+
+	if (!r->failed && r->quit != NULL && atomic_load(r->quit))
+		r->failed = STRINGS_QUIT;
+	return r->failed;
+}
+
+/* The table's first allocation: for a fixed table, all it may hold (a
+ * string is at least "<si/>", 5 bytes of the part; its text and NUL at
+ * most three bytes per byte of the part, UTF-8 from a one-byte
+ * encoding), else room to grow from. */
+static int strings_alloc(xlsx_book *book, uint64_t declared)
+{
+	book->at_cap = 1024;
+	if (book->fixed) {
+		book->text_cap = (size_t)declared * 3 + 1;
+		book->at_cap = (size_t)declared / 5 + 2;
+		book->text = malloc(book->text_cap);
+		if (book->text == NULL)
+			return -1;
+	}
+	book->at = malloc(book->at_cap * sizeof(*book->at));
+	if (book->at == NULL)
+		return -1;
+	book->at[0] = 0;
+	return 0;
 }
 
 static int read_strings(xlsx_book *book, xlsx_zip *zip, const char *name,
-			char *msg, size_t size)
+			atomic_int *quit, char *msg, size_t size)
 {
 	xlsx_part *part = xlsx_part_open_bytes(zip, name, msg, size);
 	struct strings_read r;
@@ -478,14 +582,7 @@ static int read_strings(xlsx_book *book, xlsx_zip *zip, const char *name,
 		return -1;
 	memset(&r, 0, sizeof(r));
 	r.book = book;
-	book->at_cap = 1024;
-	book->at = malloc(book->at_cap * sizeof(*book->at));
-	if (book->at == NULL) {
-		xlsx_part_close(part);
-		snprintf(msg, size, "out of memory");
-		return -1;
-	}
-	book->at[0] = 0;
+	r.quit = quit;
 	memset(&sax, 0, sizeof(sax));
 	sax.startElementNs = strings_start;
 	sax.endElementNs = strings_end;
@@ -493,12 +590,88 @@ static int read_strings(xlsx_book *book, xlsx_zip *zip, const char *name,
 	sax.cdataBlock = strings_text;
 	rc = xlsx_part_parse(part, &sax, &r, strings_failed);
 	xlsx_part_close(part);
-	if (rc == XLSX_PART_STOPPED) {
+	if (rc != XLSX_PART_STOPPED)
+		return rc;
+	if (r.failed == STRINGS_OUTGROWN)
+		snprintf(msg, size,
+			 "part '%s' holds more strings than the size its container declares for it (a damaged file)",
+			 name);
+	else if (r.failed == STRINGS_QUIT)
+		snprintf(msg, size, "stopped");
+	else
 		snprintf(msg, size,
 			 "out of memory (or temporary space) for the shared strings");
+	return -1;
+}
+
+static void *load_strings(void *arg)
+{
+	xlsx_book *book = arg;
+	struct strings_loader *l = book->loader;
+	int rc = read_strings(book, l->zip, l->part, &l->quit, l->msg,
+			      sizeof(l->msg));
+
+	pthread_mutex_lock(&l->lock);
+	l->rc = rc;
+	l->done = 1;
+	pthread_cond_broadcast(&l->cond);
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+/* Waits for the strings' thread to end, once. */
+static void strings_join(struct strings_loader *l)
+{
+	if (!l->joined)
+		pthread_join(l->thread, NULL);
+	l->joined = 1;
+}
+
+static void loader_free(struct strings_loader *l)
+{
+	xlsx_zip_close(l->zip);
+	pthread_cond_destroy(&l->cond);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
+/*
+ * Reads the shared strings: on a thread of their own when the table is
+ * fixed (the part declares a size whose text, at three bytes per byte,
+ * stays below memory_limit: it never spills), else here.
+ */
+static int load_table(xlsx_book *book, xlsx_zip *zip, const char *name,
+		      char *msg, size_t size)
+{
+	struct strings_loader *l;
+	uint64_t declared = 0;
+
+	book->fixed = xlsx_zip_declared_size(zip, name, &declared) == 0 &&
+		      declared < book->memory_limit / 3;
+	if (strings_alloc(book, declared)) {
+		snprintf(msg, size, "out of memory");
 		return -1;
 	}
-	return rc;
+	if (!book->fixed)
+		return read_strings(book, zip, name, NULL, msg, size);
+	l = calloc(1, sizeof(*l));
+	if (l == NULL) {
+		snprintf(msg, size, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->cond, NULL);
+	snprintf(l->part, sizeof(l->part), "%s", name);
+	if (xlsx_zip_reopen(zip, &l->zip, msg, size)) {
+		loader_free(l);
+		return -1;
+	}
+	book->loader = l;
+	if (xlsx_thread_start(&l->thread, load_strings, book) == 0)
+		return 0;
+	book->loader = NULL;	/* no thread: read them here */
+	loader_free(l);
+	return read_strings(book, zip, name, NULL, msg, size);
 }
 
 int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,
@@ -509,7 +682,12 @@ int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,
 	char dir[256], name[300];
 	size_t i;
 
+	/* libxml2 sets up its process-wide state here, on the calling
+	 * thread, before the plugin's threads parse at the same time (its
+	 * lazy set-up in two of them at once races: ThreadSanitizer) */
+	xmlInitParser();
 	memset(book, 0, sizeof(*book));
+	atomic_init(&book->ready, 0);
 	book->memory_limit = memory_limit;
 	if (xlsx_zip_has(zip, "_rels/.rels") &&
 	    rels_each(zip, "_rels/.rels", on_root_rel, &root, msg, size))
@@ -540,9 +718,22 @@ int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,
 		}
 	if (rels.styles[0] && read_styles(book, zip, rels.styles, msg, size))
 		return -1;
-	if (rels.strings[0] && read_strings(book, zip, rels.strings, msg, size))
+	if (rels.strings[0] && load_table(book, zip, rels.strings, msg, size))
 		return -1;
 	return 0;
+}
+
+int xlsx_book_strings_end(xlsx_book *book, char *msg, size_t size)
+{
+	struct strings_loader *l = book->loader;
+
+	if (l == NULL)
+		return 0;	/* read by load, which said so if it failed */
+	strings_join(l);
+	if (l->rc == 0)
+		return 0;
+	snprintf(msg, size, "%s", l->msg);
+	return -1;
 }
 
 void xlsx_book_release(xlsx_book *book)
@@ -551,6 +742,11 @@ void xlsx_book_release(xlsx_book *book)
 
 	if (book == NULL)
 		return;
+	if (book->loader != NULL) {
+		atomic_store(&book->loader->quit, 1);
+		strings_join(book->loader);
+		loader_free(book->loader);
+	}
 	for (i = 0; i < book->sheet_count; i++) {
 		free(book->sheets[i].name);
 		free(book->sheets[i].part);
@@ -569,7 +765,7 @@ int xlsx_book_string(xlsx_book *book, size_t i, const char **text,
 {
 	size_t n;
 
-	if (i >= book->string_count)
+	if (i >= strings_wait(book, i))
 		return -1;
 	n = book->at[i + 1] - book->at[i] - 1;	/* without its NUL */
 	*len = n;

@@ -6,12 +6,20 @@
  * Memory: the shared strings are kept in memory up to memory_limit bytes
  * of text and past it spilled to an unlinked temporary file (an offset per
  * string stays in memory); everything else is small.
+ *
+ * A table that cannot spill (its part declares no more bytes than
+ * memory_limit) is read on a thread of its own, through a second handle
+ * on the container, while the sheet is read: its text and offsets are
+ * allocated once, for the part's declared size, so that they never move,
+ * and a lookup of a string not yet read waits for it.  A table that may
+ * spill is read before load returns, as the strings arrive.
  */
 #ifndef PEIL_XLSX_BOOK_H
 #define PEIL_XLSX_BOOK_H
 
 #include "xlsx_zip.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 typedef struct xlsx_sheet_info {
@@ -37,20 +45,31 @@ typedef struct xlsx_book {
 	size_t text_cap;
 	size_t memory_limit;
 	void *spill;		/* FILE *, NULL while in memory */
+	int fixed;		/* text and at allocated once, never moved */
+	atomic_size_t ready;	/* strings that lookups may read */
+	struct strings_loader *loader;	/* while read on its thread */
 } xlsx_book;
 
-/* Reads workbook, relationships, styles and shared strings.  Returns 0, or
- * -1 with msg filled; release book either way. */
+/* Reads workbook, relationships, styles and shared strings (or starts
+ * reading these on a thread).  Returns 0, or -1 with msg filled; release
+ * book either way. */
 int xlsx_book_load(xlsx_book *book, xlsx_zip *zip, size_t memory_limit,
 		   char *msg, size_t size);
 
-/* Frees what load allocated; accepts NULL. */
+/* Waits until the whole table is read: 0, or -1 with msg filled when it
+ * could not be (the reason the workbook is refused, before any other). */
+int xlsx_book_strings_end(xlsx_book *book, char *msg, size_t size);
+
+/* Frees what load allocated, stopping the strings' thread; accepts
+ * NULL. */
 void xlsx_book_release(xlsx_book *book);
 
 /* Shared string i: its text (NUL-ended) and length through *text / *len,
  * valid as long as the book while the table is in memory (spill NULL),
- * else until the next call.  Returns -1 when i is out of range or the
- * spill file cannot be read. */
+ * else until the next call.  Waits while the strings' thread has not
+ * read it yet.  Returns -1 when i is out of range (the table is read and
+ * shorter, or failed before i) or the spill file cannot be read.  Only
+ * one thread may call it while the table may spill. */
 int xlsx_book_string(xlsx_book *book, size_t i, const char **text,
 		     size_t *len);
 

@@ -5,7 +5,9 @@
  *
  * Why count: a ZIP entry's declared uncompressed size is written by
  * whoever made the file; a bomb may lie about it.  The callback refuses
- * the byte past the limit whatever the header says.
+ * the byte past the limit whatever the header says, and the byte past
+ * the declared size (libzip does not compare the two), so that a part
+ * sized by its declaration (the shared strings' table) holds.
  */
 #include "xlsx_zip.h"
 #include "xlsx_thread.h"
@@ -13,15 +15,21 @@
 #include <zip.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct xlsx_zip {
 	zip_t *archive;
 	uint64_t max_part_bytes;
+	char *path;		/* for xlsx_zip_reopen */
+	struct stat st;		/* the file opened, to see that the second
+				   handle reads the same one */
 };
 
 /* Blocks of unpacked XML between the inflater thread and the parser: at
@@ -56,7 +64,8 @@ struct xlsx_part {
 	xmlTextReaderPtr reader;
 	char name[256];
 	uint64_t read;
-	uint64_t limit;
+	uint64_t limit;		/* max_part_bytes, or less when declared */
+	int limit_declared;	/* the limit is the declared size */
 	int over_limit;
 	int read_failed;
 	char xml_error[256];
@@ -110,15 +119,71 @@ static void refuse_ole2(FILE *f, char *msg, size_t size)
 	    "an Excel 97-2003 workbook (.xls, binary format), not Office Open XML (.xlsx): save it as .xlsx");
 }
 
+/* Same file: the device, inode, size and change time that fstat gave the
+ * first handle. */
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* An archive handle on path, through a descriptor of its own so that its
+ * file can be compared with the first handle's (first NULL: this is the
+ * first).  0 and *zip, or -1 with msg filled. */
+static int zip_handle(xlsx_zip **zip, const char *path,
+		      uint64_t max_part_bytes, const xlsx_zip *first,
+		      char *msg, size_t size)
+{
+	xlsx_zip *z = calloc(1, sizeof(*z));
+	int fd, error = 0;
+
+	if (z == NULL || (z->path = strdup(path)) == NULL) {
+		free(z);
+		say(msg, size, "out of memory");
+		return -1;
+	}
+	z->max_part_bytes = max_part_bytes;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &z->st) != 0) {
+		say(msg, size, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	if (first != NULL && !same_file(&first->st, &z->st)) {
+		say(msg, size,
+		    "the file changed while it was read: read it again once it is written");
+		goto fail;
+	}
+	z->archive = zip_fdopen(fd, ZIP_RDONLY | ZIP_CHECKCONS, &error);
+	if (z->archive == NULL) {
+		zip_error_t e;
+
+		zip_error_init_with_code(&e, error);
+		say(msg, size, "not a readable .xlsx (ZIP) file: %s",
+		    zip_error_strerror(&e));
+		zip_error_fini(&e);
+		goto fail;
+	}
+	*zip = z;	/* the archive owns fd now */
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(z->path);
+	free(z);
+	return -1;
+}
+
 int xlsx_zip_open(xlsx_zip **zip, const char *path, uint64_t max_part_bytes,
 		  char *msg, size_t size)
 {
 	static const unsigned char ole2[8] = { 0xD0, 0xCF, 0x11, 0xE0,
 					       0xA1, 0xB1, 0x1A, 0xE1 };
 	unsigned char magic[8];
-	xlsx_zip *z;
 	FILE *f;
-	int error = 0;
 	size_t got;
 
 	*zip = NULL;
@@ -139,25 +204,7 @@ int xlsx_zip_open(xlsx_zip **zip, const char *path, uint64_t max_part_bytes,
 		    "not an Office Open XML workbook (.xlsx): the file is not a ZIP container");
 		return -1;
 	}
-	z = calloc(1, sizeof(*z));
-	if (z == NULL) {
-		say(msg, size, "out of memory");
-		return -1;
-	}
-	z->max_part_bytes = max_part_bytes;
-	z->archive = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &error);
-	if (z->archive == NULL) {
-		zip_error_t e;
-
-		zip_error_init_with_code(&e, error);
-		say(msg, size, "not a readable .xlsx (ZIP) file: %s",
-		    zip_error_strerror(&e));
-		zip_error_fini(&e);
-		free(z);
-		return -1;
-	}
-	*zip = z;
-	return 0;
+	return zip_handle(zip, path, max_part_bytes, NULL, msg, size);
 }
 
 void xlsx_zip_close(xlsx_zip *zip)
@@ -165,12 +212,36 @@ void xlsx_zip_close(xlsx_zip *zip)
 	if (zip == NULL)
 		return;
 	zip_discard(zip->archive);	/* opened read-only: nothing to write */
+	free(zip->path);
 	free(zip);
+}
+
+int xlsx_zip_reopen(const xlsx_zip *zip, xlsx_zip **copy, char *msg,
+		    size_t size)
+{
+	*copy = NULL;
+	return zip_handle(copy, zip->path, zip->max_part_bytes, zip, msg,
+			  size);
 }
 
 int xlsx_zip_has(xlsx_zip *zip, const char *name)
 {
 	return zip_name_locate(zip->archive, name, 0) >= 0;
+}
+
+int xlsx_zip_declared_size(xlsx_zip *zip, const char *name,
+			   uint64_t *bytes)
+{
+	zip_int64_t index = zip_name_locate(zip->archive, name, 0);
+	zip_stat_t st;
+
+	zip_stat_init(&st);
+	if (index < 0 ||
+	    zip_stat_index(zip->archive, (zip_uint64_t)index, 0, &st) != 0 ||
+	    !(st.valid & ZIP_STAT_SIZE))
+		return -1;
+	*bytes = st.size;
+	return 0;
 }
 
 /* libxml2's read callback: bytes of the entry, never past the limit. */
@@ -218,7 +289,7 @@ static void part_xml_error(void *context, xmlErrorPtr error)
 xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 				size_t size)
 {
-	zip_stat_t st;
+	uint64_t declared;
 	xlsx_part *part;
 	zip_int64_t index = zip_name_locate(zip->archive, name, 0);
 
@@ -226,12 +297,12 @@ xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 		say(msg, size, "the workbook has no part '%s'", name);
 		return NULL;
 	}
-	zip_stat_init(&st);
-	if (zip_stat_index(zip->archive, (zip_uint64_t)index, 0, &st) == 0 &&
-	    (st.valid & ZIP_STAT_SIZE) && st.size > zip->max_part_bytes) {
+	if (xlsx_zip_declared_size(zip, name, &declared) != 0)
+		declared = UINT64_MAX;	/* none: the limit bounds it */
+	if (declared != UINT64_MAX && declared > zip->max_part_bytes) {
 		say(msg, size,
 		    "part '%s' unpacks to %llu bytes, more than max_unpacked_mb allows (%llu bytes): refused as a possible ZIP bomb",
-		    name, (unsigned long long)st.size,
+		    name, (unsigned long long)declared,
 		    (unsigned long long)zip->max_part_bytes);
 		return NULL;
 	}
@@ -242,6 +313,10 @@ xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 	}
 	snprintf(part->name, sizeof(part->name), "%s", name);
 	part->limit = zip->max_part_bytes;
+	if (declared < part->limit) {
+		part->limit = declared;
+		part->limit_declared = 1;
+	}
 	part->msg = msg;
 	part->msg_size = size;
 	part->file = zip_fopen_index(zip->archive, (zip_uint64_t)index, 0);
@@ -265,7 +340,11 @@ xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 /* The reasons a read of the part's bytes failed, in its message. */
 static void say_read_failure(xlsx_part *part)
 {
-	if (part->over_limit)
+	if (part->over_limit && part->limit_declared)
+		say(part->msg, part->msg_size,
+		    "part '%s' unpacks to more than the %llu bytes its container declares for it: refused as a damaged file or a possible ZIP bomb",
+		    part->name, (unsigned long long)part->limit);
+	else if (part->over_limit)
 		say(part->msg, part->msg_size,
 		    "part '%s' unpacks to more than max_unpacked_mb allows (%llu bytes): refused as a possible ZIP bomb",
 		    part->name, (unsigned long long)part->limit);

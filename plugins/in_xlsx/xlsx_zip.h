@@ -37,6 +37,22 @@ void xlsx_zip_close(xlsx_zip *zip);
 /* Whether the container has a part of that name (no leading '/'). */
 int xlsx_zip_has(xlsx_zip *zip, const char *name);
 
+/* The uncompressed size the container declares for a part (what its
+ * writer says, bounded by the limit only when read): 0 and *bytes, or -1
+ * when the part is missing or declares none. */
+int xlsx_zip_declared_size(xlsx_zip *zip, const char *name,
+			   uint64_t *bytes);
+
+/*
+ * A second handle on the same container, for reading a part on another
+ * thread (a handle is not safe to read from two threads): the file is
+ * opened again and refused, with a message, unless it is the one the
+ * first handle opened (device, inode, size and times).  0 and *copy, to
+ * close with xlsx_zip_close; or -1.
+ */
+int xlsx_zip_reopen(const xlsx_zip *zip, xlsx_zip **copy, char *msg,
+		    size_t size);
+
 /*
  * Opens a part for streaming.  Refuses a part whose declared size is above
  * the limit before reading a byte of it.  Returns NULL with msg filled.

@@ -574,16 +574,26 @@ TEST(truncated_sheet_refused)
  * ring holds. */
 #define LONG_ROWS 30000
 
+/* A part of size bytes, begun with head (of fewer than size), its length
+ * in *len. */
+static char *part_begun(size_t size, const char *head, size_t *len)
+{
+	char *part = malloc(size);
+
+	if (part == NULL)
+		exit(2);
+	*len = (size_t)snprintf(part, size, "%s", head);
+	return part;
+}
+
 static char *long_sheet(void)
 {
 	size_t size = 200 + (size_t)LONG_ROWS * 160, len;
-	char *sheet = malloc(size);
+	char *sheet = part_begun(size, XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>\n",
+		&len);
 	long n;
 
-	if (sheet == NULL)
-		exit(2);
-	len = (size_t)snprintf(sheet, size, XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
-		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>\n");
 	for (n = 0; n < LONG_ROWS; n++)
 		len += (size_t)snprintf(sheet + len, size - len,
 			"<row r=\"%ld\"><c r=\"A%ld\" t=\"inlineStr\"><is><t>D%ld</t></is></c>"
@@ -692,24 +702,20 @@ TEST(row_larger_than_a_block)
 	unlink(path);
 }
 
-/* The sheet's checksum damaged (in its local and central headers alike):
- * libzip finds out at the part's end, in the unpacking thread, after the
- * parser has handed over every row before it; the read still fails, with
- * the part's name, and the host rolls those rows back. */
-TEST(damaged_sheet_checksum_refused)
+/* XORs mask into the 32-bit little-endian field of the part's entry at
+ * local_at of its local header ("PK\3\4": name length at 26, name at 30)
+ * and at central_at of its central header ("PK\1\2": name length at 28,
+ * name at 46), so that the two still agree.  Returns the number of
+ * headers changed (2). */
+static int patch_entry(const char *path, const char *name, size_t local_at,
+		       size_t central_at, uint32_t mask)
 {
-	static const char name[] = "xl/worksheets/sheet2.xml";
-	const size_t name_len = sizeof(name) - 1;
-	char *sheet = long_sheet();
-	const char *path = write_book(workbook, sheet);
-	peil_error err;
-	unsigned char *zip;
-	size_t size, i;
-	int damaged = 0;
-	FILE *f;
+	const size_t name_len = strlen(name);
+	unsigned char *zip, *field;
+	size_t size, i, b;
+	int patched = 0;
+	FILE *f = fopen(path, "r+b");
 
-	free(sheet);
-	f = fopen(path, "r+b");
 	if (f == NULL || fseek(f, 0, SEEK_END) != 0)
 		exit(2);
 	size = (size_t)ftell(f);
@@ -717,31 +723,191 @@ TEST(damaged_sheet_checksum_refused)
 	rewind(f);
 	if (zip == NULL || fread(zip, 1, size, f) != size)
 		exit(2);
-	/* local header "PK\3\4": CRC at 14, name length at 26, name at 30;
-	 * central header "PK\1\2": CRC at 16, name length at 28, name at 46 */
 	for (i = 0; i + 46 + name_len <= size; i++) {
 		if (memcmp(zip + i, "PK\3\4", 4) == 0 &&
 		    zip[i + 26] == name_len &&
-		    memcmp(zip + i + 30, name, name_len) == 0) {
-			zip[i + 14] ^= 0xFF;
-			damaged++;
-		} else if (memcmp(zip + i, "PK\1\2", 4) == 0 &&
-			   zip[i + 28] == name_len &&
-			   memcmp(zip + i + 46, name, name_len) == 0) {
-			zip[i + 16] ^= 0xFF;
-			damaged++;
-		}
+		    memcmp(zip + i + 30, name, name_len) == 0)
+			field = zip + i + local_at;
+		else if (memcmp(zip + i, "PK\1\2", 4) == 0 &&
+			 zip[i + 28] == name_len &&
+			 memcmp(zip + i + 46, name, name_len) == 0)
+			field = zip + i + central_at;
+		else
+			continue;
+		for (b = 0; b < 4; b++)
+			field[b] ^= (unsigned char)(mask >> (8 * b));
+		patched++;
 	}
-	CHECK_INT(damaged, 2);
 	rewind(f);
 	if (fwrite(zip, 1, size, f) != size || fclose(f) != 0)
 		exit(2);
 	free(zip);
+	return patched;
+}
 
+/* The sheet's checksum damaged (in its local and central headers alike):
+ * libzip finds out at the part's end, in the unpacking thread, after the
+ * parser has handed over every row before it; the read still fails, with
+ * the part's name, and the host rolls those rows back. */
+TEST(damaged_sheet_checksum_refused)
+{
+	char *sheet = long_sheet();
+	const char *path = write_book(workbook, sheet);
+	peil_error err;
+
+	free(sheet);
+	/* the CRC: at 14 of the local header, 16 of the central one */
+	CHECK_INT(patch_entry(path, "xl/worksheets/sheet2.xml", 14, 16, 0xFF),
+		  2);
 	CHECK_INT(run(three_columns, path, &err), -1);
 	CHECK_STR(err.file, path);
 	CHECK_CONTAINS(err.message, "part 'xl/worksheets/sheet2.xml' cannot be unpacked (damaged or truncated file)");
 	CHECK(host.ended > LONG_ROWS / 2);
+	unlink(path);
+}
+
+/* A table of TABLE_STRINGS shared strings: 0-2 the headers, then i is
+ * "T<i>" (six digits), each "<si><t>T000003</t></si>", 23 bytes: some
+ * 1.1 MB of XML, unpacked in nine blocks of 128 KiB.  end closes the
+ * part ("</sst>", or a cut-off tag). */
+#define TABLE_STRINGS 50000
+
+static char *long_table(const char *end)
+{
+	size_t size = 400 + (size_t)TABLE_STRINGS * 23, len;
+	char *table = part_begun(size, XML "<sst xmlns=\"" NS_MAIN "\">\n"
+		"<si><t>Dossiernummer</t></si><si><t>Team</t></si><si><t>Datum aanmelding</t></si>\n",
+		&len);
+	long i;
+
+	for (i = 3; i < TABLE_STRINGS; i++)
+		len += (size_t)snprintf(table + len, size - len,
+					"<si><t>T%06ld</t></si>", i);
+	snprintf(table + len, size - len, "\n%s", end);
+	return table;
+}
+
+/* The workbook of write_book with table as its shared strings and a sheet
+ * of the header and rows 2-4, whose teams are strings last, first and
+ * middle: T049999, T000003, T025000. */
+static const char *write_table_book(const char *table)
+{
+	static const char sheet[] = XML
+		"<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c><c r=\"C1\" t=\"s\"><v>2</v></c></row>\n"
+		"<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>D1</t></is></c><c r=\"B2\" t=\"s\"><v>49999</v></c><c r=\"C2\" s=\"1\"><v>43160</v></c></row>\n"
+		"<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>D2</t></is></c><c r=\"B3\" t=\"s\"><v>3</v></c><c r=\"C3\" s=\"1\"><v>43161</v></c></row>\n"
+		"<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>D3</t></is></c><c r=\"B4\" t=\"s\"><v>25000</v></c><c r=\"C4\" s=\"1\"><v>43162</v></c></row>\n"
+		"</sheetData></worksheet>";
+	const char *parts[] = {
+		"[Content_Types].xml", content_types,
+		"_rels/.rels", root_rels,
+		"xl/workbook.xml", workbook,
+		"xl/_rels/workbook.xml.rels", workbook_rels,
+		"xl/styles.xml", styles,
+		"xl/sharedStrings.xml", table,
+		"xl/worksheets/sheet1.xml", list_sheet,
+		"xl/worksheets/sheet2.xml", sheet,
+		NULL,
+	};
+
+	return write_zip(parts);
+}
+
+/* The shared strings are read on a thread of their own while the sheet is
+ * read: the first data row names the table's last string, which the
+ * sheet's parser waits for; the rows come with their strings, in order.
+ * Spilled (strings_memory_mb = 0: read before the sheet) the same. */
+TEST(shared_string_named_before_it_is_read)
+{
+	static const struct config_entry spilled[] = {
+		{ "strings_memory_mb", "0" }, { "column.Dossiernummer", "case_id" },
+		{ "column.Team", "team" }, { "column.Datum aanmelding", "registered" },
+		{ NULL, NULL },
+	};
+	char *table = long_table("</sst>");
+	const char *path = write_table_book(table);
+	const struct config_entry *config[2] = { three_columns, spilled };
+	peil_error err;
+	size_t i;
+
+	free(table);
+	for (i = 0; i < 2; i++) {
+		CHECK_INT(run(config[i], path, &err), 0);
+		CHECK_INT(host.ended, 3);
+		CHECK_STR(host.row[0].field[TEAM], "T049999");
+		CHECK_STR(host.row[0].field[REGISTERED], "date:17591");
+		CHECK_STR(host.row[1].field[TEAM], "T000003");
+		CHECK_STR(host.row[2].field[TEAM], "T025000");
+		CHECK_INT(host.row[2].line, 4);
+		CHECK_INT(host.other_thread, 0);
+	}
+	unlink(path);
+}
+
+/* A table cut off after its last string: the sheet, whose strings were
+ * all read, is refused for the table's fault all the same, naming its
+ * part and XML line (5: the cut-off end tag); and so when the table ends
+ * in the last of its strings (line 4), which the sheet's first row
+ * names: the table's fault, not the sheet's. */
+TEST(damaged_shared_strings_refused)
+{
+	static const char *const ends[2] = { "</ss", "</s" };
+	static const char *const said[2] = {
+		"part 'xl/sharedStrings.xml', XML line 5: Opening and ending tag mismatch: sst line 2 and ss",
+		"part 'xl/sharedStrings.xml', XML line 4: ",
+	};
+	peil_error err;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char *table = long_table(ends[i]);
+		const char *path;
+
+		if (i == 1)	/* "<si><t>T049999</t></si>" cut to "<si><t>T049" */
+			table[strlen(table) - strlen("\n</s") - 12] = '\0';
+		path = write_table_book(table);
+		free(table);
+		CHECK_INT(run(three_columns, path, &err), -1);
+		CHECK_STR(err.file, path);
+		CHECK_INT(err.line, 0);
+		CHECK(strncmp(err.message, said[i], strlen(said[i])) == 0);
+		unlink(path);
+	}
+}
+
+/* A part that unpacks to more than its entry declares (the uncompressed
+ * size in both headers set to 100 bytes; libzip does not compare them):
+ * refused at the byte past the declared size, before a row is stored.
+ * The shared strings' table is allocated for the declared size; the
+ * sheet is held to it alike. */
+TEST(part_larger_than_declared_refused)
+{
+	static const char *const names[2] = { "xl/sharedStrings.xml",
+					      "xl/worksheets/sheet2.xml" };
+	char *table = long_table("</sst>");
+	uint32_t real = (uint32_t)strlen(table);
+	const char *path = write_table_book(table);
+	peil_error err;
+
+	free(table);
+	/* the uncompressed size: at 22 of the local header, 24 of the
+	 * central one */
+	CHECK_INT(patch_entry(path, names[0], 22, 24, real ^ 100u), 2);
+	CHECK_INT(run(three_columns, path, &err), -1);
+	CHECK_STR(err.file, path);
+	CHECK_STR(err.message, "part 'xl/sharedStrings.xml' unpacks to more than the 100 bytes its container declares for it: refused as a damaged file or a possible ZIP bomb");
+	CHECK_INT(host.begun, 0);
+	unlink(path);
+
+	table = long_sheet();
+	real = (uint32_t)strlen(table);
+	path = write_book(workbook, table);
+	free(table);
+	CHECK_INT(patch_entry(path, names[1], 22, 24, real ^ 100u), 2);
+	CHECK_INT(run(three_columns, path, &err), -1);
+	CHECK_STR(err.message, "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml' unpacks to more than the 100 bytes its container declares for it: refused as a damaged file or a possible ZIP bomb");
+	CHECK_INT(host.begun, 0);
 	unlink(path);
 }
 
@@ -819,6 +985,38 @@ static int office(void)
 	return rc;
 }
 
+/* A DTD of nested entities ("billion laughs", three levels here): no
+ * entity is declared to the parser, so the first reference refuses the
+ * part, in the sheet and in the shared strings (read on their thread)
+ * alike; nothing is expanded, nothing stored. */
+#define LAUGHS "<!DOCTYPE root [<!ENTITY a \"Noord\">"                     \
+	"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"                    \
+	"<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n"
+
+TEST(entities_refused)
+{
+	static const char table[] = XML LAUGHS
+		"<sst xmlns=\"" NS_MAIN "\">\n"
+		"<si><t>Dossiernummer</t></si><si><t>Team</t></si><si><t>&c;</t></si>"
+		"</sst>";
+	peil_error err;
+	const char *path = write_book(workbook, XML LAUGHS
+		"<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>"
+		"<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>D1</t></is></c><c r=\"B2\" t=\"inlineStr\"><is><t>&c;</t></is></c><c r=\"C2\" s=\"1\"><v>43160</v></c></row>"
+		"</sheetData></worksheet>");
+
+	CHECK_INT(run(three_columns, path, &err), -1);
+	CHECK_STR(err.message, "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml', XML line 3: Entity 'c' not defined");
+	CHECK_INT(host.begun, 0);
+	unlink(path);
+
+	path = write_table_book(table);
+	CHECK_INT(run(three_columns, path, &err), -1);
+	CHECK_STR(err.message, "part 'xl/sharedStrings.xml', XML line 4: Entity 'c' not defined");
+	unlink(path);
+}
+
 int main(int argc, char **argv)
 {
 	void *so = dlopen(XLSX_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
@@ -851,5 +1049,9 @@ int main(int argc, char **argv)
 	RUN(long_sheet_read_and_stopped);
 	RUN(row_larger_than_a_block);
 	RUN(damaged_sheet_checksum_refused);
+	RUN(shared_string_named_before_it_is_read);
+	RUN(damaged_shared_strings_refused);
+	RUN(part_larger_than_declared_refused);
+	RUN(entities_refused);
 	return harness_done();
 }
