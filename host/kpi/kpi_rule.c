@@ -490,14 +490,33 @@ static int kpi_row_refuse(lua_State *L)
 			  luaL_tolstring(L, 2, NULL));
 }
 
+/* The iterator that pairs(row) returns: the one of the script's pairs
+ * over the row's values (upvalues: it and its state), called with the
+ * key, so that the values table itself, which a script could change, is
+ * never handed out. */
+static int kpi_row_next(lua_State *L)
+{
+	lua_settop(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_pushvalue(L, 2);
+	lua_call(L, 2, 2);
+	return 2;
+}
+
 /* __pairs of a row: the script's own pairs (a fixed order) over its
- * values.  Upvalue: that pairs. */
+ * values, behind kpi_row_next.  Upvalue: that pairs. */
 static int kpi_row_pairs(lua_State *L)
 {
 	lua_getmetatable(L, 1);			/* row meta */
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_getfield(L, -2, "__index");		/* row meta pairs values */
-	lua_call(L, 1, 3);
+	lua_call(L, 1, 3);			/* row meta f s ctl */
+	lua_insert(L, -3);			/* row meta ctl f s */
+	lua_pushcclosure(L, kpi_row_next, 2);	/* row meta ctl next */
+	lua_insert(L, -2);
+	lua_pushvalue(L, 1);
+	lua_insert(L, -2);			/* next row ctl */
 	return 3;
 }
 
@@ -687,6 +706,19 @@ static int kpi_invoke_protected(lua_State *L)
 	else
 		lua_pushnil(L);			/* f row period data */
 	lua_call(L, 3, 1);
+	/* The row shared by the script's KPIs is an empty proxy: a key that
+	 * rawset put in it would be what the next function reads.  Then
+	 * the next one gets a fresh row, and this KPI fails. */
+	if (in->row->table_ref == LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, k->script->row_ref);
+		lua_pushnil(L);
+		if (lua_next(L, -2)) {
+			k->script->row_serial = 0;
+			return luaL_error(L, "a row is read-only: cannot set "
+					  "'%s'", luaL_tolstring(L, -2, NULL));
+		}
+		lua_pop(L, 1);
+	}
 
 	if (in->node->op == KPI_LUA_CONDITION) {
 		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))

@@ -814,9 +814,10 @@ TEST(kept_rows_refuse_typos_too)
  * 22, item 6): the row table is made once per row and shared by the
  * script's KPIs, so it is read-only in every script, also in one that
  * keeps rows for a lookup (whose kept rows are the values themselves),
- * and so are the rows of per's groups.  'a' writes case_id and fails,
- * naming the write; 'b' still counts the members of C1: M1 M2 M5 M7 = 4
- * (7 when a's write reached it).  Groups: P1 (M1 M3), P2 (M2), P7 (M4);
+ * and so are the rows of per's groups.  'a' writes case_id, 'a2' with
+ * rawset, 'a3' into the state pairs(row) returns: each fails, and 'b'
+ * still counts the members of C1: M1 M2 M5 M7 = 4 (7 when a write
+ * reached it).  Groups: P1 (M1 M3), P2 (M2), P7 (M4);
  * 'g' writes the first row of each and fails; 'h' counts the groups whose
  * first row is not of C9: P1 (C1), P2 (C1) = 2 (0 when g's writes reached
  * it). */
@@ -830,6 +831,14 @@ TEST(one_kpi_cannot_change_the_rows_of_another)
 		"kpi { id = 'a', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
 		"  rule = count(function(m) m.case_id = 'C1' return true end) }\n"
+		"kpi { id = 'a2', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
+		"  rule = count(function(m) rawset(m, 'case_id', 'C1') return true end) }\n"
+		"kpi { id = 'a3', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
+		"  rule = count(function(m)\n"
+		"    local _, values = pairs(m)\n"
+		"    values.case_id = 'C1' return true end) }\n"
 		"kpi { id = 'b', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
 		"  rule = count(function(m) return m.case_id == 'C1' end) }\n"
@@ -841,11 +850,11 @@ TEST(one_kpi_cannot_change_the_rows_of_another)
 		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
 		"  rule = count(function(g) return g.rows[1].case_id ~= 'C9' end) }\n"),
 		&err), 0);
-	CHECK_INT(evaluate(set), 2);
+	CHECK_INT(evaluate(set), 4);
 	CHECK_DOUBLE(value("b", "{}"), 4, 0);
 	CHECK_DOUBLE(value("h", "{}"), 2, 0);
 	/* the last failure reported: g, in id order */
-	CHECK_CONTAINS(failure, "hostile.lua:10:");
+	CHECK_CONTAINS(failure, "hostile.lua:18:");
 	CHECK_CONTAINS(failure, "read-only: cannot set 'case_id'");
 	kpi_set_free(set);
 }
