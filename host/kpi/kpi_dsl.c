@@ -1136,7 +1136,7 @@ static int kpi_define(lua_State *L)
 	k->script = load->script;
 	load->script->refs++;
 	k->periods_ref = LUA_NOREF;
-	k->lookups_ref = k->groups_ref = LUA_NOREF;
+	k->lookups_ref = LUA_NOREF;
 	k->info.script = load->script->path;
 	k->info.script_sha256 = load->script->sha256;
 	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar))
@@ -1152,8 +1152,8 @@ static int kpi_define(lua_State *L)
 		      kpi_node_uses_lua(k->where) ||
 		      kpi_node_uses_lua(k->rule) ||
 		      kpi_node_uses_lua(k->having) || k->per;
-	if (k->per || k->lookup_count)
-		load->script->keeps_rows = 1;
+	k->groups_lua = kpi_node_uses_lua(k->having) ||
+			kpi_node_uses_lua(k->rule);
 	load->pending = NULL;
 	load->kpis[load->count++] = k;
 	return 0;

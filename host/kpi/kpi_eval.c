@@ -566,7 +566,7 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 {
 	kpi_scan *scan = ctx;
 	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
-			scan->cal, NULL, 0, LUA_NOREF };
+			scan->cal, NULL, 0, LUA_NOREF, NULL };
 
 	for (size_t c = 0; c < scan->cells_count; c++) {
 		long cell = kpi_cells_find(scan->cells[c], values, scan->slot);
@@ -1228,7 +1228,7 @@ static const kpi_cases *kpi_cases_groups(const kpi_run *r, size_t cell,
 static void kpi_reduce_groups(kpi_run *r)
 {
 	kpi_row templ = { NULL, NULL, NULL, 0, r->set->cal, r->periods,
-			  r->period_count, LUA_NOREF };
+			  r->period_count, LUA_NOREF, NULL };
 	size_t np = r->period_count;
 
 	for (size_t cell = 0; !r->failed && cell < kpi_cells_count(r->cells);

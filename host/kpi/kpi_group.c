@@ -2,13 +2,13 @@
  * kpi_group.c - per = "field": a KPI that counts groups of rows (persons,
  * say) rather than rows.
  *
- * During the scan every selected row is added, as its Lua table, to the
- * group of its per value in each (cell, period) slot it counts in; the
- * groups live in the script's state at k->groups_ref as
- *   { [slot + 1] = { keys = { k1, k2, ... }, rows = { [k1] = { row, ... } } } }
- * (keys in the order first seen, so that sums come out the same on every
- * run).  After the scan each group becomes { key = k1, rows = { ... } }
- * and goes through having and the rule, as a row would.
+ * During the scan every selected row is added to the group of its per
+ * value in each (cell, period) slot it counts in, held in C
+ * (kpi_group_rows.c).  After the scan each group goes through
+ * having and the rule, as a row would: score_change{} reads its rows
+ * through kpi_group_member; a Lua function (and the listing of cases)
+ * gets it as the table { key = k1, rows = { row, ... } }, made for that
+ * group alone, its rows read-only as any row (kpi_push_row).
  */
 #include "kpi/kpi_model.h"
 
@@ -20,103 +20,34 @@
 
 #include "base/error.h"
 
+/* The group being reduced, and its table. */
 typedef struct group_step {
 	kpi *k;
-	const kpi_row *row;
-	size_t slot;
-	size_t index;		/* reduce: the group (0-based) */
-	size_t count;		/* reduce: how many the slot has */
-	int ref;		/* reduce: the group table made */
+	const kpi_row *row;	/* the group (row->group) */
+	int ref;		/* registry slot of its table */
 } group_step;
 
-/* The slot's table, made when absent (create) or nil. */
-static int group_slot_push(lua_State *L, kpi *k, size_t slot, int create)
+/* Make the group's table { key = ..., rows = { row, ... } } into
+ * registry st->ref. */
+static int group_table_protected(lua_State *L)
 {
-	if (k->groups_ref == LUA_NOREF) {
-		if (!create) {
-			lua_pushnil(L);
-			return 0;
+	group_step *st = lua_touserdata(L, 1);
+	kpi_row member;
+	size_t at = 0;
+
+	lua_createtable(L, 0, 2);				/* g */
+	lua_newtable(L);					/* g rows */
+	while (kpi_group_member(st->row, &at, &member)) {
+		kpi_push_row(L, st->k->script, &member, 0);
+		if (lua_rawlen(L, -2) == 0) {
+			lua_getfield(L, -1, member.schema
+						    ->fields[st->k->per_field]
+						    .name);
+			lua_setfield(L, -4, "key");
 		}
-		lua_newtable(L);
-		k->groups_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, k->groups_ref);
-	if (lua_rawgeti(L, -1, (lua_Integer)slot + 1) == LUA_TNIL && create) {
-		lua_pop(L, 1);
-		lua_createtable(L, 0, 2);
-		lua_newtable(L);
-		lua_setfield(L, -2, "keys");
-		lua_newtable(L);
-		lua_setfield(L, -2, "rows");
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, -3, (lua_Integer)slot + 1);
-	}
-	lua_remove(L, -2);
-	return 0;
-}
-
-static int group_add_protected(lua_State *L)
-{
-	group_step *st = lua_touserdata(L, 1);
-	const kpi_row *row = st->row;
-	int slot;
-
-	kpi_row_table_push(L, st->k, row);	/* shared by its slots */
-	lua_getfield(L, -1, st->k->per);	/* row key */
-	if (lua_isnil(L, -1))
-		return 0;			/* no key: left out */
-	group_slot_push(L, st->k, st->slot, 1);
-	slot = lua_gettop(L);			/* row key slot */
-	lua_getfield(L, slot, "rows");
-	lua_pushvalue(L, slot - 1);
-	if (lua_rawget(L, -2) == LUA_TNIL) {	/* a new group */
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, slot - 1);
-		lua_pushvalue(L, -2);
-		lua_rawset(L, -4);		/* rows[key] = {} */
-		lua_getfield(L, slot, "keys");
-		lua_pushvalue(L, slot - 1);
 		lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
-		lua_pop(L, 1);
 	}
-	lua_pushvalue(L, slot - 2);
-	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
-	return 0;
-}
-
-int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err)
-{
-	group_step st = { k, row, slot, 0, 0, LUA_NOREF };
-
-	return sandbox_protect(k->script->sb, group_add_protected, &st, err);
-}
-
-/* Count the slot's groups (index == SIZE_MAX), or make group index into
- * st->ref. */
-static int group_make_protected(lua_State *L)
-{
-	group_step *st = lua_touserdata(L, 1);
-
-	group_slot_push(L, st->k, st->slot, 0);
-	if (lua_isnil(L, -1)) {
-		st->count = 0;
-		return 0;
-	}
-	lua_getfield(L, -1, "keys");
-	if (st->index == SIZE_MAX) {
-		st->count = (size_t)lua_rawlen(L, -1);
-		return 0;
-	}
-	lua_createtable(L, 0, 2);			/* slot keys g */
-	lua_rawgeti(L, -2, (lua_Integer)st->index + 1);
-	lua_pushvalue(L, -1);
-	lua_setfield(L, -3, "key");
-	lua_getfield(L, -4, "rows");
-	lua_insert(L, -2);
-	lua_rawget(L, -2);				/* ... g rows list */
-	lua_setfield(L, -3, "rows");
-	lua_pop(L, 1);
+	lua_setfield(L, -2, "rows");
 	lua_rawseti(L, LUA_REGISTRYINDEX, st->ref);
 	return 0;
 }
@@ -213,29 +144,32 @@ int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 		     kpi_acc *acc, const kpi_cases *cases, peil_error *err)
 {
 	lua_State *L = sandbox_lua(k->script->sb);
-	group_step st = { k, templ, slot, SIZE_MAX, 0, LUA_NOREF };
+	kpi_group_rows group;
 	kpi_row row = *templ;
+	group_step st = { k, &row, LUA_NOREF };
 	const kpi_node *rule = k->rule;
-	int rc;
+	int tables = k->groups_lua || cases, rc = 0;
 
-	if (k->groups_ref == LUA_NOREF)
+	if (!kpi_group_get(k, slot, 0, &group))
 		return 0;
-	rc = sandbox_protect(k->script->sb, group_make_protected, &st, err);
-	if (rc < 0 || st.count == 0)
-		return rc;
-	/* One registry slot holds the group being reduced. */
-	lua_pushboolean(L, 0);
-	st.ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	if (st.ref == LUA_REFNIL)
-		return error_set(err, k->info.script, k->info.line, NULL,
-				 "out of memory");
-	row.table_ref = st.ref;
-	for (st.index = 0; rc == 0 && st.index < st.count; st.index++) {
+	row.group = &group;
+	if (tables) {
+		/* One registry slot holds the table of the group reduced. */
+		lua_pushboolean(L, 0);
+		st.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		if (st.ref == LUA_REFNIL)
+			return error_set(err, k->info.script, k->info.line,
+					 NULL, "out of memory");
+		row.table_ref = st.ref;
+	}
+	for (size_t i = 0; rc == 0 && kpi_group_get(k, slot, i, &group);
+	     i++) {
 		kpi_value v, *value = NULL;
 		int ok = 1, hit = 1;
 
-		rc = sandbox_protect(k->script->sb, group_make_protected, &st,
-				     err);
+		if (tables)
+			rc = sandbox_protect(k->script->sb,
+					     group_table_protected, &st, err);
 		if (rc == 0 && k->having)
 			rc = kpi_condition(k, k->having, &row, p, &ok, err);
 		if (rc < 0 || !ok)
@@ -253,6 +187,7 @@ int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 		if (rc == 0)
 			kpi_acc_add(acc, hit, value);
 	}
-	luaL_unref(L, LUA_REGISTRYINDEX, st.ref);
+	if (st.ref != LUA_NOREF)
+		luaL_unref(L, LUA_REGISTRYINDEX, st.ref);
 	return rc;
 }

@@ -538,11 +538,11 @@ static int lookup_row_protected(lua_State *L)
 {
 	lookup_load *ld = lua_touserdata(L, 1);
 	kpi_row row = { ld->schema, ld->values, ld->slot, 0, NULL, NULL, 0,
-			LUA_NOREF };
+			LUA_NOREF, NULL };
 
 	lua_rawgeti(L, LUA_REGISTRYINDEX, ld->k->lookups_ref);
 	lua_getfield(L, -1, ld->k->lookups[ld->index].name);
-	kpi_push_row(L, ld->k->script, &row);	/* lookups index row */
+	kpi_push_row(L, ld->k->script, &row, 1);	/* lookups index row */
 	lua_getfield(L, -1, ld->schema->fields[ld->by].name);
 	if (lua_isnil(L, -1))
 		return 0;

@@ -228,12 +228,6 @@ typedef struct kpi_script {
 	 * with each KPI's evaluation state, so that a schema freed since (a
 	 * join's, peil test's fixtures) is never found by its address. */
 	int row_meta_ref;
-	/* A KPI of the script keeps its rows (per groups, lookups): its row
-	 * tables are then the values themselves, without the proxy that
-	 * refuses writes to fields that hold a value (kpi_push_row).  The
-	 * proxy costs some 240 bytes a row, and kept rows of a demo-sized
-	 * dataset went over the memory cap with it (zrm.lua). */
-	int keeps_rows;
 	/* Lookups read in evaluation lookups_evaluation, by what they read
 	 * (dataset, field, where), shared by the script's KPIs. */
 	int lookups_ref;
@@ -297,7 +291,9 @@ typedef struct kpi {
 	int failed;
 	int periods_ref;
 	int lookups_ref;	/* { name = { [key] = { rows } } } */
-	int groups_ref;		/* per: { [slot + 1] = { keys, rows } } */
+	struct kpi_group_store *groups;	/* per (kpi_group_rows.c) */
+	int groups_lua;		/* per: having or the rule has a Lua
+				   function, which gets groups as tables */
 } kpi;
 
 struct kpi_set {
@@ -421,6 +417,9 @@ typedef struct kpi_row {
 	size_t period_count;
 	int table_ref;			/* a Lua table standing for the row
 					   (a group), or LUA_NOREF */
+	const struct kpi_group_rows *group;	/* per: the group's rows
+						   (kpi_group_member), or
+						   NULL */
 } kpi_row;
 
 /* A measure's value, a condition's truth (0/1) for row in period p.
@@ -442,8 +441,12 @@ void kpi_row_meta_drop(kpi_script *script);
 /* Push a fresh read-only table of the row's fields for script's
  * functions: reading a field the row's dataset does not declare raises an
  * error naming it (a declared field that is empty reads nil); writing any
- * key raises one.  Under sandbox_protect. */
-void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row);
+ * key raises one.  Under sandbox_protect.  A row a lookup keeps (kept) is
+ * the table of values itself, without the proxy that refuses writes to
+ * fields that hold a value: the proxy costs some 240 bytes a row, and the
+ * lookups of a demo-sized dataset went over the memory cap with it. */
+void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row,
+		  int kept);
 
 /* kpi_links.c: the parameter called name of k, or NULL. */
 kpi_param *kpi_param_find(kpi *k, const char *name);
@@ -521,12 +524,27 @@ void kpi_distinct_free(kpi_distinct *d);		/* accepts NULL */
 int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 			  size_t word, uint64_t bits, uint64_t *added);
 
-/* kpi_group.c: per = "field".  Remember row (in period p) for slot, a
- * (cell, period) pair; rows with an empty per field are left out.  Then
- * reduce every group of the slot into acc: having, then the rule on the
- * group; with cases (kpi_set_cases), hand each group that passed having
- * to cases->group.  0, or -1 with err. */
+/* kpi_group_rows.c: per = "field", its groups held in C.  Remember row
+ * (in period p) for slot, a (cell, period) pair; rows with an empty per
+ * field are left out.  0, or -1 with err. */
 int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err);
+/* A group (kpi_row.group). */
+typedef struct kpi_group_rows {
+	const struct kpi_group_store *store;
+	size_t first;		/* its first row */
+} kpi_group_rows;
+/* Group i (0, 1, ...: in the order first seen) of slot into *out: 1, or
+ * 0 when the slot has no group i. */
+int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out);
+/* The next row of the group that group (a row handed to the rule by
+ * kpi_group_reduce) stands for into *member, *at 0 for the first: 1, or
+ * 0 after the last.  member's values stay valid until the next call. */
+int kpi_group_member(const kpi_row *group, size_t *at, kpi_row *member);
+/* Free k's groups (after its evaluation; NULL accepted). */
+void kpi_group_release(kpi *k);
+/* kpi_group.c: reduce every group of slot into acc: having, then the rule
+ * on the group; with cases (kpi_set_cases), hand each group that passed
+ * having to cases->group.  0, or -1 with err. */
 int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 		     kpi_acc *acc, const kpi_cases *cases, peil_error *err);
 

@@ -490,14 +490,33 @@ static int kpi_row_refuse(lua_State *L)
 			  luaL_tolstring(L, 2, NULL));
 }
 
+/* The iterator that pairs(row) returns: the one of the script's pairs
+ * over the row's values (upvalues: it and its state), called with the
+ * key, so that the values table itself, which a script could change, is
+ * never handed out. */
+static int kpi_row_next(lua_State *L)
+{
+	lua_settop(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_pushvalue(L, 2);
+	lua_call(L, 2, 2);
+	return 2;
+}
+
 /* __pairs of a row: the script's own pairs (a fixed order) over its
- * values.  Upvalue: that pairs. */
+ * values, behind kpi_row_next.  Upvalue: that pairs. */
 static int kpi_row_pairs(lua_State *L)
 {
 	lua_getmetatable(L, 1);			/* row meta */
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_getfield(L, -2, "__index");		/* row meta pairs values */
-	lua_call(L, 1, 3);
+	lua_call(L, 1, 3);			/* row meta f s ctl */
+	lua_insert(L, -3);			/* row meta ctl f s */
+	lua_pushcclosure(L, kpi_row_next, 2);	/* row meta ctl next */
+	lua_insert(L, -2);
+	lua_pushvalue(L, 1);
+	lua_insert(L, -2);			/* next row ctl */
 	return 3;
 }
 
@@ -580,7 +599,8 @@ static int kpi_push_value(lua_State *L, const peil_value *v)
 	}
 }
 
-void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row)
+void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row,
+		  int kept)
 {
 	int entry, values;
 
@@ -600,7 +620,7 @@ void kpi_push_row(lua_State *L, kpi_script *script, const kpi_row *row)
 	}
 	lua_rawgeti(L, entry, 1);
 	lua_setmetatable(L, values);
-	if (script->keeps_rows) {		/* see kpi_script */
+	if (kept) {				/* see kpi_push_row */
 		lua_replace(L, entry);
 		return;
 	}
@@ -651,7 +671,7 @@ void kpi_row_table_push(lua_State *L, kpi *k, const kpi_row *row)
 	kpi_script *script = k->script;
 
 	if (script->row_ref == LUA_NOREF || script->row_serial != row->serial) {
-		kpi_push_row(L, script, row);
+		kpi_push_row(L, script, row, 0);
 		if (script->row_ref == LUA_NOREF)
 			script->row_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 		else
@@ -686,6 +706,19 @@ static int kpi_invoke_protected(lua_State *L)
 	else
 		lua_pushnil(L);			/* f row period data */
 	lua_call(L, 3, 1);
+	/* The row shared by the script's KPIs is an empty proxy: a key that
+	 * rawset put in it would be what the next function reads.  Then
+	 * the next one gets a fresh row, and this KPI fails. */
+	if (in->row->table_ref == LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, k->script->row_ref);
+		lua_pushnil(L);
+		if (lua_next(L, -2)) {
+			k->script->row_serial = 0;
+			return luaL_error(L, "a row is read-only: cannot set "
+					  "'%s'", luaL_tolstring(L, -2, NULL));
+		}
+		lua_pop(L, 1);
+	}
 
 	if (in->node->op == KPI_LUA_CONDITION) {
 		if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
@@ -1009,7 +1042,6 @@ static int kpi_lookup_measure(kpi *k, const kpi_node *node,
  * the sum over them. */
 typedef struct kpi_change_call {
 	const kpi_node *node;
-	const kpi_row *row;
 	int32_t from, to;
 	char *pairs;		/* key NUL by NUL ..., distinct */
 	size_t len, cap;
@@ -1048,64 +1080,6 @@ static int kpi_change_pair(kpi_change_call *in, const char *key,
 	memcpy(in->pairs + in->len + key_len + 1, by, by_len);
 	in->pairs[in->len + need - 1] = '\0';
 	in->len += need;
-	return 0;
-}
-
-/* The text of field at the top of L (a string or an integer; nil: NULL,
- * by: "") into buf (64 bytes); pops it. */
-static const char *kpi_change_field(lua_State *L, const char *field,
-				    char *buf, size_t *len, int by)
-{
-	const char *s = NULL;
-
-	lua_getfield(L, -1, field);
-	*len = 0;
-	if (lua_type(L, -1) == LUA_TSTRING) {
-		s = lua_tolstring(L, -1, len);
-	} else if (lua_isinteger(L, -1)) {
-		*len = (size_t)snprintf(buf, 64, "%lld",
-					(long long)lua_tointeger(L, -1));
-		s = buf;
-	} else if (!lua_isnil(L, -1)) {
-		luaL_error(L, "score_change{}: '%s' of a row is neither text "
-			   "nor a whole number", field);
-	}
-	if (s && s != buf) {		/* copied before the pop */
-		if (*len > 63)
-			luaL_error(L, "score_change{}: '%s' of a row is longer "
-				   "than 63 bytes", field);
-		memcpy(buf, s, *len);
-		buf[*len] = '\0';
-		s = buf;
-	}
-	lua_pop(L, 1);
-	return s ? s : by ? "" : NULL;
-}
-
-/* The pairs of the group's rows (the group table at row->table_ref);
- * under sandbox_protect. */
-static int kpi_change_group_protected(lua_State *L)
-{
-	kpi_change_call *in = lua_touserdata(L, 1);
-	const kpi_node *node = in->node;
-	lua_Integer n;
-
-	lua_rawgeti(L, LUA_REGISTRYINDEX, in->row->table_ref);
-	lua_getfield(L, -1, "rows");
-	n = (lua_Integer)lua_rawlen(L, -1);
-	for (lua_Integer i = 1; i <= n; i++) {
-		char kb[64], bb[64];
-		size_t kl, bl = 0;
-		const char *key, *by = "";
-
-		lua_rawgeti(L, -1, i);
-		key = kpi_change_field(L, node->name[2], kb, &kl, 0);
-		if (node->name[1])
-			by = kpi_change_field(L, node->name[1], bb, &bl, 1);
-		lua_pop(L, 1);
-		if (key && kpi_change_pair(in, key, kl, by, bl) < 0)
-			return luaL_error(L, "out of memory");
-	}
 	return 0;
 }
 
@@ -1162,37 +1136,43 @@ static void kpi_change_of(kpi_change_call *in, const kpi_history *h,
 	}
 }
 
+/* Add the pair of row to in: -1 with err when out of memory. */
+static int kpi_change_row(kpi_change_call *in, const kpi_row *row,
+			  peil_error *err)
+{
+	const kpi_node *node = in->node;
+	char kb[24], bb[24];
+	size_t kl, bl = 0;
+	const char *key = kpi_key_text(&row->values[row->slot[node->field[2]]],
+				       kb, &kl);
+	const char *by = "";
+
+	if (node->name[1] &&
+	    !(by = kpi_key_text(&row->values[row->slot[node->field[1]]], bb,
+				&bl)))
+		by = "";
+	if (key && kpi_change_pair(in, key, kl, by, bl) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	return 0;
+}
+
 /* score_change{} (kpi_model.h) for the row, or its group, in period p. */
-static int kpi_score_change(kpi *k, const kpi_node *node, const kpi_row *row,
+static int kpi_score_change(const kpi_node *node, const kpi_row *row,
 			    size_t p, kpi_value *out, peil_error *err)
 {
-	kpi_change_call in = { node, row, row->periods[p].first,
+	kpi_change_call in = { node, row->periods[p].first,
 			       row->periods[p].last, NULL, 0, 0, 0, 0 };
-	char msg[sizeof(err->message)];
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (row->table_ref != LUA_NOREF) {
-		rc = sandbox_protect(k->script->sb, kpi_change_group_protected,
-				     &in, err);
-		if (rc < 0) {
-			memcpy(msg, err->message, sizeof(msg));
-			error_set(err, k->info.script, k->info.line, NULL,
-				  "kpi '%s': %s", k->info.id, msg);
-		}
-	} else {
-		char kb[24], bb[24];
-		size_t kl, bl = 0;
-		const char *key = kpi_key_text(
-			&row->values[row->slot[node->field[2]]], kb, &kl);
-		const char *by = "";
+	if (row->group) {
+		kpi_row member;
+		size_t at = 0;
 
-		if (node->name[1] &&
-		    !(by = kpi_key_text(&row->values[row->slot[node->field[1]]],
-					bb, &bl)))
-			by = "";
-		if (key && kpi_change_pair(&in, key, kl, by, bl) < 0)
-			rc = error_set(err, NULL, 0, NULL, "out of memory");
+		while (rc == 0 && kpi_group_member(row, &at, &member))
+			rc = kpi_change_row(&in, &member, err);
+	} else {
+		rc = kpi_change_row(&in, row, err);
 	}
 	for (size_t at = 0; rc == 0 && node->history && at < in.len;) {
 		size_t kl = strlen(in.pairs + at);
@@ -1246,7 +1226,7 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 	case KPI_FIRST_RISE:
 		return kpi_lookup_measure(k, node, row, p, out, err);
 	case KPI_SCORE_CHANGE:
-		return kpi_score_change(k, node, row, p, out, err);
+		return kpi_score_change(node, row, p, out, err);
 	default: {
 		kpi_invoke in = { k, node, row, p, out, 0 };
 
@@ -1360,8 +1340,8 @@ void kpi_lua_release(kpi *k)
 	L = sandbox_lua(k->script->sb);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref);
 	luaL_unref(L, LUA_REGISTRYINDEX, k->lookups_ref);
-	luaL_unref(L, LUA_REGISTRYINDEX, k->groups_ref);
+	kpi_group_release(k);
 	kpi_row_meta_drop(k->script);
 	k->periods_ref = LUA_NOREF;
-	k->lookups_ref = k->groups_ref = LUA_NOREF;
+	k->lookups_ref = LUA_NOREF;
 }

@@ -399,6 +399,56 @@ LUA
 		"kpi 'verandering_test': with per, having and the rule take functions or score_change{} of the group"
 }
 
+# per's groups held in C (issue 22, items 5/6): the shipped ZRM KPIs over
+# 60 000 measurements in 2018-Q1, with [limits] memory_mb = 8 (before,
+# their groups were every row as a Lua table: the limit was exceeded).
+# Persons Q00001-Q30000, each measured in Financiën on 10 January and on
+# 10 February: person i with i % 3 == 0 from 2 to 3, == 1 from 2 to 2,
+# == 2 from 3 to 2.  So 10 000 each gestegen, gelijk and gedaald, in the
+# cell Financiën and in the total.  A KPI with a function of the group
+# gets each group as a table, made for that group alone: the persons with
+# two rows, 30 000.
+test_per_groups_memory() {
+	demo_setup 2018 2018 200
+	awk 'BEGIN { print "Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score"
+		for (i = 1; i <= 30000; i++) {
+			a = i % 3 == 2 ? 3 : 2; b = i % 3 == 0 ? 3 : 2
+			printf("M%08d;Q%05d;10-01-2018;ZRM;Financiën;%d\n", 2 * i - 1, i, a)
+			printf("M%08d;Q%05d;10-02-2018;ZRM;Financiën;%d\n", 2 * i, i, b) } }' \
+		>"$work/demo/export_metingen.csv"
+	mkdir -p "$work/scripts"
+	cat >"$work/scripts/twee.lua" <<'LUA'
+kpi {
+  id = "twee_metingen_test", title = "Twee metingen", unit = "personen",
+  dataset = "measurements", tags = { "zrm" }, grain = "quarter",
+  select = started_in("date"), per = "person",
+  rule = count(function(p) return #p.rows == 2 end),
+}
+LUA
+	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
+	printf '\n[limits]\nmemory_mb = 8\n' >>"$work/demo.ini"
+	"$peil" ingest --quiet --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest of 60 000 measurements" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi tag:zrm \
+		--period 2018-Q1 --format csv >"$work/c.csv" 2>"$work/err"
+	expect_rc "the ZRM KPIs within 8 MiB of Lua memory" 0 $?
+	csv_columns kpi domain waarde <"$work/c.csv" | sort >"$work/c.txt"
+	cat >"$work/want.txt" <<'EOF2'
+twee_metingen_test;Totaal;30000
+zrm_achteruit;Financiën;10000
+zrm_achteruit;Totaal;10000
+zrm_gelijk;Financiën;10000
+zrm_gelijk;Totaal;10000
+zrm_vooruit;Financiën;10000
+zrm_vooruit;Totaal;10000
+EOF2
+	if cmp -s "$work/want.txt" "$work/c.txt"; then
+		ok "10 000 gestegen, gelijk and gedaald; 30 000 with two rows"
+	else
+		fail "the figures differ" "$(diff "$work/want.txt" "$work/c.txt" | head -5)"
+	fi
+}
+
 score_change_refused() { # WHAT FROM TO MESSAGE
 	edited_script_refused verandering.lua 2018-Q1 "$@" --kpi verandering_test
 }

@@ -770,9 +770,8 @@ TEST(row_tables_know_each_joined_schema)
 	kpi_set_free(set);
 }
 
-/* The rows that per keeps in its groups are the values themselves (no
- * proxy: kpi_script keeps_rows), and still refuse a read of a field the
- * dataset does not declare and a write of a new key (issue 13, item 5).
+/* The rows of per's groups refuse a read of a field the dataset does not
+ * declare and a write of a new key (issue 13, item 5).
  * Persons: P1 (M1 M3), P2 (M2), P7 (M4); M5 to M7 have none: 3 groups. */
 TEST(kept_rows_refuse_typos_too)
 {
@@ -808,6 +807,55 @@ TEST(kept_rows_refuse_typos_too)
 	CHECK_CONTAINS(failure, "per_typo2.lua:3:");
 	CHECK_CONTAINS(failure,
 		       "field 'persn' is not declared in dataset case_members");
+	kpi_set_free(set);
+}
+
+/* A function cannot change a row that another KPI's function sees (issue
+ * 22, item 6): the row table is made once per row and shared by the
+ * script's KPIs, so it is read-only in every script, also in one that
+ * keeps rows for a lookup (whose kept rows are the values themselves),
+ * and so are the rows of per's groups.  'a' writes case_id, 'a2' with
+ * rawset, 'a3' into the state pairs(row) returns: each fails, and 'b'
+ * still counts the members of C1: M1 M2 M5 M7 = 4 (7 when a write
+ * reached it).  Groups: P1 (M1 M3), P2 (M2), P7 (M4);
+ * 'g' writes the first row of each and fails; 'h' counts the groups whose
+ * first row is not of C9: P1 (C1), P2 (C1) = 2 (0 when g's writes reached
+ * it). */
+TEST(one_kpi_cannot_change_the_rows_of_another)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("hostile.lua",
+		"local lookup = { m = { dataset = 'case_members', by = 'person' } }\n"
+		"kpi { id = 'a', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
+		"  rule = count(function(m) m.case_id = 'C1' return true end) }\n"
+		"kpi { id = 'a2', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
+		"  rule = count(function(m) rawset(m, 'case_id', 'C1') return true end) }\n"
+		"kpi { id = 'a3', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
+		"  rule = count(function(m)\n"
+		"    local _, values = pairs(m)\n"
+		"    values.case_id = 'C1' return true end) }\n"
+		"kpi { id = 'b', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
+		"  rule = count(function(m) return m.case_id == 'C1' end) }\n"
+		"kpi { id = 'g', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  having = function(g) g.rows[1].case_id = 'C9' return true end,\n"
+		"  rule = count() }\n"
+		"kpi { id = 'h', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  rule = count(function(g) return g.rows[1].case_id ~= 'C9' end) }\n"),
+		&err), 0);
+	CHECK_INT(evaluate(set), 4);
+	CHECK_DOUBLE(value("b", "{}"), 4, 0);
+	CHECK_DOUBLE(value("h", "{}"), 2, 0);
+	/* the last failure reported: g, in id order */
+	CHECK_CONTAINS(failure, "hostile.lua:18:");
+	CHECK_CONTAINS(failure, "read-only: cannot set 'case_id'");
 	kpi_set_free(set);
 }
 
@@ -876,6 +924,7 @@ int main(void)
 	RUN(per_counts_groups);
 	RUN(row_tables_know_each_joined_schema);
 	RUN(kept_rows_refuse_typos_too);
+	RUN(one_kpi_cannot_change_the_rows_of_another);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
 	RUN(additive_families);
 	calendar_free(cal);

@@ -1,0 +1,266 @@
+/*
+ * kpi_group_rows.c - the groups of per = "field" (kpi_group.c), held in C,
+ * outside the script's memory: each row once, in fixed width
+ * (kpi_rows.c), with only the fields the groups are read by (the per
+ * field and those of score_change{}; every field the scan read when a Lua
+ * function or the listing of cases reads the groups), and per (cell,
+ * period) slot its groups in the order first seen (so that sums come out
+ * the same on every run), each a list of its rows.
+ */
+#include "kpi/kpi_model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "base/error.h"
+#include "base/grow.h"
+#include "base/strmap.h"
+
+/* The groups of one slot. */
+typedef struct group_slot {
+	strmap keys;		/* per value -> group number */
+	size_t *first, *last;	/* per group: its first and last member */
+} group_slot;
+
+struct kpi_group_store {
+	const peil_schema *schema;
+	kpi_rows *rows;
+	size_t *field;		/* the fields kept: schema indexes */
+	size_t field_count;
+	size_t *slot;		/* schema index -> values index, SIZE_MAX */
+	peil_value *values;	/* a row read back, by schema index */
+	int tables;		/* groups are handed to Lua as tables */
+	uint64_t serial;	/* the row added last, and its number */
+	size_t row;
+	struct group_member {
+		size_t row, next;	/* next: SIZE_MAX after the last */
+	} *member;
+	size_t member_count;
+	group_slot **slots;	/* by slot number, NULL: no group */
+	size_t slot_count;
+};
+
+void kpi_group_release(kpi *k)
+{
+	struct kpi_group_store *g = k->groups;
+
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->slot_count; i++)
+		if (g->slots[i]) {
+			strmap_release(&g->slots[i]->keys);
+			free(g->slots[i]->first);
+			free(g->slots[i]->last);
+			free(g->slots[i]);
+		}
+	free(g->slots);
+	free(g->member);
+	free(g->values);
+	free(g->slot);
+	free(g->field);
+	kpi_rows_free(g->rows);
+	free(g);
+	k->groups = NULL;
+}
+
+/* Mark in keep the fields of the score_change{} nodes under node. */
+static void group_mark(const kpi_node *node, unsigned char *keep)
+{
+	if (!node)
+		return;
+	if (node->op == KPI_SCORE_CHANGE) {
+		keep[node->field[2]] = 1;
+		if (node->name[1])
+			keep[node->field[1]] = 1;
+	}
+	for (size_t i = 0; i < node->kid_count; i++)
+		group_mark(node->kids[i], keep);
+}
+
+/* k's store for rows of schema (the scan's projection slot), made at its
+ * first row; NULL when out of memory. */
+static struct kpi_group_store *group_store(kpi *k, const kpi_row *row)
+{
+	const peil_schema *schema = row->schema;
+	size_t n = schema->field_count;
+	struct kpi_group_store *g = k->groups;
+	unsigned char *keep;
+	peil_type *types;
+
+	if (g)
+		return g;
+	g = calloc(1, sizeof(*g));
+	keep = calloc(n ? n : 1, 1);
+	types = calloc(n ? n : 1, sizeof(*types));
+	if (g) {
+		g->schema = schema;
+		g->serial = UINT64_MAX;
+		g->tables = k->groups_lua || k->set->cases;
+		g->field = calloc(n ? n : 1, sizeof(*g->field));
+		g->slot = malloc((n ? n : 1) * sizeof(*g->slot));
+		g->values = calloc(n ? n : 1, sizeof(*g->values));
+	}
+	if (!g || !keep || !types || !g->field || !g->slot || !g->values) {
+		free(keep);
+		free(types);
+		k->groups = g;
+		kpi_group_release(k);
+		return NULL;
+	}
+	keep[k->per_field] = 1;
+	group_mark(k->having, keep);
+	group_mark(k->rule, keep);
+	for (size_t i = 0; i < n; i++) {
+		g->slot[i] = SIZE_MAX;
+		if (row->slot[i] == SIZE_MAX || !(keep[i] || g->tables))
+			continue;
+		g->slot[i] = i;
+		types[g->field_count] = schema->fields[i].type;
+		g->field[g->field_count++] = i;
+	}
+	g->rows = kpi_rows_new(types, g->field_count);
+	free(keep);
+	free(types);
+	k->groups = g;
+	if (!g->rows) {
+		kpi_group_release(k);
+		return NULL;
+	}
+	return g;
+}
+
+/* The bytes of v that tell groups apart (v of the per field, one type). */
+static const char *group_key(const peil_value *v, size_t *len)
+{
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		*len = v->len;
+		return v->as.text;
+	case PEIL_TYPE_INTEGER:
+	case PEIL_TYPE_REAL:
+		*len = 8;
+		return (const char *)&v->as;
+	case PEIL_TYPE_DATE:
+	case PEIL_TYPE_BOOLEAN:
+		*len = 4;
+		return (const char *)&v->as;
+	default:
+		return NULL;		/* no value: left out */
+	}
+}
+
+/* The slot's groups, made when absent; NULL when out of memory. */
+static group_slot *group_slot_of(struct kpi_group_store *g, size_t slot)
+{
+	if (slot >= g->slot_count) {
+		size_t n = (slot + 1) * 2;
+		group_slot **grown = realloc(g->slots, n * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		memset(grown + g->slot_count, 0,
+		       (n - g->slot_count) * sizeof(*grown));
+		g->slots = grown;
+		g->slot_count = n;
+	}
+	if (!g->slots[slot])
+		g->slots[slot] = calloc(1, sizeof(group_slot));
+	return g->slots[slot];
+}
+
+/* Add row to slot: -1 when out of memory. */
+static int group_add(kpi *k, const kpi_row *row, size_t slot)
+{
+	struct kpi_group_store *g = group_store(k, row);
+	const peil_value *per;
+	struct group_member *member;
+	group_slot *s;
+	const char *key;
+	size_t len, n;
+	int added;
+	long i;
+
+	if (!g)
+		return -1;
+	per = &row->values[row->slot[k->per_field]];
+	if (!(key = group_key(per, &len)))
+		return 0;
+	if (g->serial != row->serial) {		/* kept once for its slots */
+		for (size_t f = 0; f < g->field_count; f++)
+			g->values[f] = row->values[row->slot[g->field[f]]];
+		i = kpi_rows_add(g->rows, g->values);
+		if (i < 0)
+			return -1;
+		g->serial = row->serial;
+		g->row = (size_t)i;
+	}
+	if (!(s = group_slot_of(g, slot)) ||
+	    (i = strmap_put(&s->keys, key, len, &added)) < 0)
+		return -1;
+	n = (size_t)i;
+	if (added) {
+		size_t *first = grow_for(s->first, n, sizeof(*first)), *last;
+
+		if (first)
+			s->first = first;
+		last = grow_for(s->last, n, sizeof(*last));
+		if (last)
+			s->last = last;
+		if (!first || !last)
+			return -1;
+	}
+	member = grow_for(g->member, g->member_count, sizeof(*member));
+	if (!member)
+		return -1;
+	g->member = member;
+	member[g->member_count] = (struct group_member){ g->row, SIZE_MAX };
+	if (added)
+		s->first[n] = g->member_count;
+	else
+		member[s->last[n]].next = g->member_count;
+	s->last[n] = g->member_count++;
+	return 0;
+}
+
+int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err)
+{
+	if (group_add(k, row, slot) < 0)
+		return error_set(err, k->info.script, k->info.line, NULL,
+				 "kpi '%s': out of memory for the groups of "
+				 "per = \"%s\"", k->info.id, k->per);
+	return 0;
+}
+
+int kpi_group_member(const kpi_row *group, size_t *at, kpi_row *member)
+{
+	const struct kpi_group_store *g = group->group->store;
+	size_t m = *at ? g->member[*at - 1].next : group->group->first;
+
+	if (m == SIZE_MAX)
+		return 0;
+	*at = m + 1;
+	*member = *group;
+	member->group = NULL;
+	member->table_ref = LUA_NOREF;
+	member->schema = g->schema;
+	member->slot = g->slot;
+	member->values = g->values;
+	kpi_rows_get(g->rows, g->member[m].row, g->values, g->field);
+	return 1;
+}
+
+
+int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out)
+{
+	const struct kpi_group_store *g = k->groups;
+	const group_slot *s = g && slot < g->slot_count ? g->slots[slot]
+							  : NULL;
+
+	if (!s || i >= s->keys.count)
+		return 0;
+	out->store = g;
+	out->first = s->first[i];
+	return 1;
+}
