@@ -133,6 +133,9 @@ int cli_open(peil_context *ctx, const cli_options *o,
 	int rc;
 
 	error_clear(&err);
+	/* Without the lock, the command only reads the store. */
+	if (what & CONTEXT_STORAGE)
+		what |= CONTEXT_READER;
 	rc = context_open(ctx, o->config, what, NULL, NULL, &err);
 	if (rc == 0)
 		return 0;
@@ -153,8 +156,16 @@ int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 		return rc;
 	error_clear(&err);
 	rc = context_open_storage(ctx, what, &err);
-	if (rc == 0)
-		return 0;
+	if (rc == 0) {
+		/* The store's own lock, on top of the file's: it keeps
+		 * writers on other machines out too. */
+		rc = store_lock(ctx->store, (long)ctx->settings.lock_wait * 1000,
+				&err);
+		if (rc == 0)
+			return 0;
+		log_error(&err);
+		return rc == PEIL_STORE_LOCK_BUSY ? EXIT_LOCKED : EXIT_STORAGE;
+	}
 	log_error(&err);
 	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
 }
@@ -674,8 +685,15 @@ int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err)
 		}
 		return 0;
 	}
-	if (context_load_storage(ctx, err) < 0 ||
-	    store_require(ctx->store, STORE_V5_LOCK_PATH,
+	if (context_load_storage(ctx, err) < 0)
+		return EXIT_CONFIG;
+	/* A store that locks itself needs no file. */
+	if (!store_has(ctx->store, STORE_V5_LOCK_PATH) &&
+	    store_has(ctx->store, STORE_V14_READERS)) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (store_require(ctx->store, STORE_V5_LOCK_PATH,
 			  "set [run] lock_file = FILE, the lock of the commands "
 			  "that write the store", err) < 0)
 		return EXIT_CONFIG;
@@ -701,6 +719,8 @@ int cli_lock(peil_context *ctx, run_lock *lock)
 		log_error(&err);
 		return rc;
 	}
+	if (path[0] == '\0')
+		return EXIT_OK;	/* the store's own lock only */
 	rc = run_lock_take(lock, path, wait_s * 1000, &err);
 	if (rc == 0)
 		return EXIT_OK;

@@ -24,6 +24,8 @@
 #define CONTEXT_SCRIPTS 0x2u	/* build the calendar, load KPI scripts */
 #define CONTEXT_CREATE 0x4u	/* with CONTEXT_STORAGE: the store may be
 				   created (peil ingest and run only) */
+#define CONTEXT_READER 0x8u	/* with CONTEXT_STORAGE: the command only
+				   reads (STORE_OPEN_READER) */
 
 /* Called for each KPI script that failed to load. */
 typedef void (*context_script_error_fn)(void *ctx, const peil_error *err);
@@ -60,8 +62,8 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 context_script_error_fn on_script_error, void *error_ctx,
 		 peil_error *err);
 /* Open the storage plugin of a context opened without CONTEXT_STORAGE,
- * creating the store when what has CONTEXT_CREATE: 0, -1 with err, or
- * CONTEXT_STORAGE_FAILED. */
+ * creating the store when what has CONTEXT_CREATE, as a reader when it
+ * has CONTEXT_READER: 0, -1 with err, or CONTEXT_STORAGE_FAILED. */
 int context_open_storage(peil_context *ctx, unsigned what, peil_error *err);
 /* Load the storage plugin and check its config keys, but open no store,
  * when ctx->store is NULL: what the run lock needs to ask where the store
