@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/comparison.h"
@@ -143,6 +144,52 @@ int cli_open(peil_context *ctx, const cli_options *o,
 	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
 }
 
+/* The runs still "running" (at most RUNNING_MAX at a time). */
+#define RUNNING_MAX 64
+struct running_runs {
+	int64_t ids[RUNNING_MAX];
+	size_t count;
+};
+
+static int running_run(void *arg, const peil_run_record *run)
+{
+	struct running_runs *r = arg;
+
+	if (strcmp(run->status, "running") == 0 && r->count < RUNNING_MAX)
+		r->ids[r->count++] = run->id;
+	return 0;
+}
+
+/* With the store's own lock taken (version 14), no other peil writes the
+ * store: a run still "running" is one whose peil ended without recording
+ * its end (its server lost, the process killed).  Recorded as failed,
+ * ended now, saying so; left as it is when that cannot be done. */
+static void close_abandoned_runs(peil_context *ctx)
+{
+	struct running_runs r = { .count = 0 };
+	peil_error err;
+	size_t i;
+
+	if (!store_has(ctx->store, STORE_V14_READERS))
+		return;
+	error_clear(&err);
+	if (store_runs_scan(ctx->store, 0, running_run, &r, &err) < 0) {
+		log_error(&err);
+		return;
+	}
+	for (i = 0; i < r.count; i++) {
+		if (store_run_end(ctx->store, r.ids[i], "failed",
+				  (int64_t)time(NULL), &err) < 0) {
+			log_error(&err);
+			return;
+		}
+		log_msg(PEIL_LOG_WARNING,
+			"run %lld was left running by a peil that ended "
+			"without recording its end (no peil holds the store's "
+			"lock): recorded as failed", (long long)r.ids[i]);
+	}
+}
+
 int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 		    run_lock *lock)
 {
@@ -161,8 +208,10 @@ int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 		 * writers on other machines out too. */
 		rc = store_lock(ctx->store, (long)ctx->settings.lock_wait * 1000,
 				&err);
-		if (rc == 0)
+		if (rc == 0) {
+			close_abandoned_runs(ctx);
 			return 0;
+		}
 		log_error(&err);
 		return rc == PEIL_STORE_LOCK_BUSY ? EXIT_LOCKED : EXIT_STORAGE;
 	}

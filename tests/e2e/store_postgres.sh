@@ -25,7 +25,8 @@
 #   timeout       a statement timeout (conninfo options) while a run's
 #                 evaluation waits for a table: exit 4, no figures
 #   restart       the server restarted while a run waits to evaluate: exit
-#                 4, the connection lost; the next run gives the figures
+#                 4, the connection lost; the next run gives the figures,
+#                 and records the run left running as failed
 #   bad_store     a conninfo that does not parse (a password in it not
 #                 echoed), a table changed by hand, a role without the
 #                 rights the store needs, a store of a newer Peil
@@ -305,10 +306,21 @@ test_restart() {
 	"$peil" runs --config "$work/pg.ini" >"$work/runs" 2>&1
 	grep -q '^Run 1  run .*  ok$' "$work/runs" && fail "the run is recorded as ok" "$(head -1 "$work/runs")" ||
 		ok "the run is not recorded as ok ($(head -1 "$work/runs" | sed 's/.*  //'))"
+	grep -q '^Run 1  run .*  running$' "$work/runs" && ok "peil runs shows it running (nothing has looked yet)" ||
+		fail "run 1 is not shown running" "$(head -1 "$work/runs")"
 	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "the next run" 0 $?
 	cmp -s "$work/sqlite.out" "$work/out" && ok "its report is the one on sqlite" ||
 		fail "the report differs from sqlite's" "$(diff "$work/sqlite.out" "$work/out" | head -10)"
+	# The next run holds the store's lock: no peil is under way, so run
+	# 1, still running, is dead.
+	expect_grep "it records the run left running as failed" "$work/err" \
+		"run 1 was left running by a peil that ended without recording its end (no peil holds the store's lock): recorded as failed"
+	"$peil" runs --config "$work/pg.ini" >"$work/runs" 2>&1
+	grep -q '^Run 1  run .*  failed$' "$work/runs" && ok "peil runs shows run 1 failed" ||
+		fail "run 1 is not failed" "$(grep '^Run 1 ' "$work/runs")"
+	grep -q '^Run 2  run .*  ok$' "$work/runs" && ok "and run 2 ok" ||
+		fail "run 2 is not ok" "$(grep '^Run 2 ' "$work/runs")"
 }
 
 # peil $1 on $work/pg.ini exits 4 (the store does not open), saying $4;
