@@ -98,12 +98,13 @@ start)
 	;;
 replica)
 	# initdb's pg_hba.conf lets local connections replicate (trust);
-	# wal_level is replica by default.
+	# wal_level is replica by default.  A fast checkpoint: the default,
+	# spread one, keeps pg_basebackup waiting for minutes.
 	[ -n "$bin" ] || no_binaries
 	primary=${3:?usage: cluster.sh replica DIR PRIMARY_DIR}
 	fresh_dir
 	"${as_owner[@]}" "$bin/pg_basebackup" -h "$primary" -p 54321 -U "$owner" \
-		-D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1 ||
+		-D "$dir/data" -R -X stream -c fast >"$dir/basebackup.log" 2>&1 ||
 		{ cat "$dir/basebackup.log" >&2; echo "cluster.sh: pg_basebackup from $primary failed" >&2; exit 1; }
 	server_start
 	;;
