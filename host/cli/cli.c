@@ -202,21 +202,17 @@ int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 	if (rc || !(what & CONTEXT_STORAGE))
 		return rc;
 	error_clear(&err);
-	rc = context_open_storage(ctx, what, &err);
+	/* The store's own lock too, on top of the file's: it keeps writers
+	 * on other machines out. */
+	rc = context_open_storage(ctx, what | CONTEXT_LOCK, &err);
 	if (rc == 0) {
-		/* The store's own lock, on top of the file's: it keeps
-		 * writers on other machines out too. */
-		rc = store_lock(ctx->store, (long)ctx->settings.lock_wait * 1000,
-				&err);
-		if (rc == 0) {
-			close_abandoned_runs(ctx);
-			return 0;
-		}
-		log_error(&err);
-		return rc == PEIL_STORE_LOCK_BUSY ? EXIT_LOCKED : EXIT_STORAGE;
+		close_abandoned_runs(ctx);
+		return 0;
 	}
 	log_error(&err);
-	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
+	return rc == CONTEXT_LOCKED		 ? EXIT_LOCKED
+	       : rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE
+					      : EXIT_CONFIG;
 }
 
 int cli_ingest(peil_context *ctx, const char *only, int force)
