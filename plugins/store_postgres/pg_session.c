@@ -132,13 +132,13 @@ static int standby_check(struct store *st, peil_error *err)
 int pg_session_check(struct store *st, enum pg_open_mode mode,
 		     peil_error *err)
 {
-	PGresult *res;
+	int64_t standby;
 
-	if (pg_query(st, "SELECT pg_is_in_recovery()", 0, NULL, &res, err,
-		     NULL, "cannot ask the server whether it is a standby") < 0)
+	if (pg_insert_id(st, "SELECT pg_is_in_recovery()::int", 0, NULL,
+			 &standby, err,
+			 "cannot ask the server whether it is a standby") < 0)
 		return -1;
-	st->standby = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
+	st->standby = standby != 0;
 	if (!st->standby)
 		return 0;
 	if (mode != PG_OPEN_READER)
@@ -180,17 +180,15 @@ int pg_lock(void *state, long wait_ms, peil_error *err)
 	const char *params[1] = { st->schema };
 	PGresult *res;
 	long waited_ms = 0;
-	int taken;
+	int64_t taken;
 
 	for (;;) {
-		if (pg_query(st,
-			     "SELECT pg_try_advisory_lock(" PG_LOCK_KEY ","
-			     " hashtext($1))",
-			     1, params, &res, err, NULL,
-			     "cannot take the lock of the store") < 0)
+		if (pg_insert_id(st,
+				 "SELECT pg_try_advisory_lock(" PG_LOCK_KEY ","
+				 " hashtext($1))::int",
+				 1, params, &taken, err,
+				 "cannot take the lock of the store") < 0)
 			return -1;
-		taken = PQgetvalue(res, 0, 0)[0] == 't';
-		PQclear(res);
 		if (taken)
 			return 0;
 		if (waited_ms >= wait_ms)

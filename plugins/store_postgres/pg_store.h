@@ -122,7 +122,8 @@ int pg_query(struct store *st, const char *sql, int nparams,
 	     const char *const *params, PGresult **out, peil_error *err,
 	     const char *field, const char *what);
 
-/* Run sql, an INSERT ... RETURNING id, and give the id. */
+/* Run sql, an INSERT ... RETURNING id or another statement that gives
+ * one whole number (a flag as int), and give it. */
 int pg_insert_id(struct store *st, const char *sql, int nparams,
 		 const char *const *params, int64_t *id, peil_error *err,
 		 const char *what);
