@@ -271,6 +271,7 @@ int main(void)
 	RUN(a_version_1_store_works_without_the_later_callbacks);
 	RUN(a_second_connection_shares_the_plugin);
 	RUN(a_table_short_of_version_1_is_refused);
+	RUN(readers_and_the_store_lock_go_through_version_14);
 	harness_remove_dir(dir);
 	return harness_done();
 }
