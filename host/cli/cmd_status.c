@@ -107,9 +107,9 @@ static int cmd_status(const cli_options *o, int argc, char **argv)
 	if (lock_path[0] == '\0') {
 		/* A store that locks itself: no file to keep the exit code
 		 * beside, nor a lock to probe from here. */
-		error_set(&err, ctx.cfg->path, 0, "lock_file",
-			  "peil status reads the exit code kept beside [run] "
-			  "lock_file, and probes that lock: set it");
+		error_set(&err, ctx.cfg->path, 0, NULL,
+			  "[run] lock_file is not set: peil status reads the "
+			  "exit code kept beside it, and probes that lock");
 		context_close(&ctx);
 		return status_unknown(&err);
 	}

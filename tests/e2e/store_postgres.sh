@@ -506,6 +506,9 @@ test_writer_lock() {
 	done
 	"$peil" show --config "$work/pg.ini" --format csv >/dev/null 2>"$work/err"
 	expect_rc "peil show does not wait for it" 0 $?
+	"$peil" status --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil status without a lock file cannot tell" 3 $?
+	expect_grep "and says it needs one" "$work/out" "[run] lock_file is not set: peil status reads the exit code kept beside it"
 	psql -XAtq "$conninfo" -c "SELECT pg_terminate_backend($holder_pid)" >/dev/null
 	wait "$holder" 2>/dev/null
 
