@@ -40,7 +40,8 @@
 # cluster:
 #   writer_lock   no [run] lock_file needed; the lock held from psql: run,
 #                 ingest, eval and prune refused (exit 75) naming the
-#                 store, show not; two Peils with lock files of their own
+#                 store, show not; show and report while an ingest's batch
+#                 waits, at once; two Peils with lock files of their own
 #                 (two machines) still take turns
 # cluster.sh run skips it (exit 77) only when the PostgreSQL binaries are
 # not installed, and fails it when the cluster is not running.
@@ -511,6 +512,25 @@ test_writer_lock() {
 	expect_grep "and says it needs one" "$work/out" "[run] lock_file is not set: peil status reads the exit code kept beside it"
 	psql -XAtq "$conninfo" -c "SELECT pg_terminate_backend($holder_pid)" >/dev/null
 	wait "$holder" 2>/dev/null
+
+	# Readers never wait for an ingest: one whose batch waits (ds_cases
+	# locked against writes) holds its transaction open while show and
+	# report read.
+	lock_table writer_lock.ds_cases SHARE
+	"$peil" ingest --force --config "$work/pg.ini" >/dev/null 2>"$work/err.ingest" &
+	ingest=$!
+	wait_for_peil ""	# its batch, in whichever statement
+	start=$(date +%s)
+	timeout 60 "$peil" show --config "$work/pg.ini" --format csv >"$work/during.csv" 2>"$work/err"
+	expect_rc "peil show during an ingest" 0 $?
+	timeout 60 "$peil" report --config "$work/pg.ini" --period 2018 >/dev/null 2>"$work/err"
+	expect_rc "peil report during an ingest" 0 $?
+	[ $(($(date +%s) - start)) -le 10 ] && ok "neither waited for the ingest" || fail "they waited $(($(date +%s) - start)) s"
+	[ "$(wc -l <"$work/during.csv")" -gt 1000 ] && ok "show gave the figures" || fail "show gave $(wc -l <"$work/during.csv") lines"
+	kill -0 "$ingest" 2>/dev/null && ok "the ingest was still waiting" || fail "the ingest ended meanwhile"
+	unlock
+	wait "$ingest"
+	expect_rc "the ingest ends when its table is free" 0 $?
 
 	# Two machines: lock files of their own.  The first run waits in the
 	# store (peil_run locked) while it holds the store's lock.
