@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/comparison.h"
@@ -133,11 +134,60 @@ int cli_open(peil_context *ctx, const cli_options *o,
 	int rc;
 
 	error_clear(&err);
+	/* Without the lock, the command only reads the store. */
+	if (what & CONTEXT_STORAGE)
+		what |= CONTEXT_READER;
 	rc = context_open(ctx, o->config, what, NULL, NULL, &err);
 	if (rc == 0)
 		return 0;
 	log_error(&err);
 	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
+}
+
+/* The runs still "running" (at most RUNNING_MAX at a time). */
+#define RUNNING_MAX 64
+struct running_runs {
+	int64_t ids[RUNNING_MAX];
+	size_t count;
+};
+
+static int running_run(void *arg, const peil_run_record *run)
+{
+	struct running_runs *r = arg;
+
+	if (strcmp(run->status, "running") == 0 && r->count < RUNNING_MAX)
+		r->ids[r->count++] = run->id;
+	return 0;
+}
+
+/* With the store's own lock taken (version 14), no other peil writes the
+ * store: a run still "running" is one whose peil ended without recording
+ * its end (its server lost, the process killed).  Recorded as failed,
+ * ended now, saying so; left as it is when that cannot be done. */
+static void close_abandoned_runs(peil_context *ctx)
+{
+	struct running_runs r = { .count = 0 };
+	peil_error err;
+	size_t i;
+
+	if (!store_has(ctx->store, STORE_V14_READERS))
+		return;
+	error_clear(&err);
+	if (store_runs_scan(ctx->store, 0, running_run, &r, &err) < 0) {
+		log_error(&err);
+		return;
+	}
+	for (i = 0; i < r.count; i++) {
+		if (store_run_end(ctx->store, r.ids[i], "failed",
+				  (int64_t)time(NULL), &err) < 0) {
+			log_error(&err);
+			return;
+		}
+		log_msg(PEIL_LOG_WARNING,
+			"run %lld was left running by a peil that ended "
+			"without recording its end (no peil holds the store's "
+			"lock): recorded as failed", (long long)r.ids[i]);
+	}
 }
 
 int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
@@ -152,11 +202,17 @@ int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 	if (rc || !(what & CONTEXT_STORAGE))
 		return rc;
 	error_clear(&err);
-	rc = context_open_storage(ctx, what, &err);
-	if (rc == 0)
+	/* The store's own lock too, on top of the file's: it keeps writers
+	 * on other machines out. */
+	rc = context_open_storage(ctx, what | CONTEXT_LOCK, &err);
+	if (rc == 0) {
+		close_abandoned_runs(ctx);
 		return 0;
+	}
 	log_error(&err);
-	return rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE : EXIT_CONFIG;
+	return rc == CONTEXT_LOCKED		 ? EXIT_LOCKED
+	       : rc == CONTEXT_STORAGE_FAILED ? EXIT_STORAGE
+					      : EXIT_CONFIG;
 }
 
 int cli_ingest(peil_context *ctx, const char *only, int force)
@@ -674,8 +730,15 @@ int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err)
 		}
 		return 0;
 	}
-	if (context_load_storage(ctx, err) < 0 ||
-	    store_require(ctx->store, STORE_V5_LOCK_PATH,
+	if (context_load_storage(ctx, err) < 0)
+		return EXIT_CONFIG;
+	/* A store that locks itself needs no file. */
+	if (!store_has(ctx->store, STORE_V5_LOCK_PATH) &&
+	    store_has(ctx->store, STORE_V14_READERS)) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (store_require(ctx->store, STORE_V5_LOCK_PATH,
 			  "set [run] lock_file = FILE, the lock of the commands "
 			  "that write the store", err) < 0)
 		return EXIT_CONFIG;
@@ -701,6 +764,8 @@ int cli_lock(peil_context *ctx, run_lock *lock)
 		log_error(&err);
 		return rc;
 	}
+	if (path[0] == '\0')
+		return EXIT_OK;	/* the store's own lock only */
 	rc = run_lock_take(lock, path, wait_s * 1000, &err);
 	if (rc == 0)
 		return EXIT_OK;

@@ -165,12 +165,15 @@ void cli_record_report(peil_context *ctx, const cli_options *o,
 		       int64_t run_id, const char *period_id, int32_t from,
 		       int32_t to, const char *format);
 /* context_open with the exit code of its failure (0 on success); close
- * the context in every case. */
+ * the context in every case.  The store, when what opens it, is opened
+ * as a reader (CONTEXT_READER): a command without the lock only reads. */
 int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
 /* cli_open for a command that writes: the run lock (cli_lock) is taken
  * before the store is opened, so that the command waits for another's
  * run or ingest, which may keep the store to itself (a large ingest
- * does), for the lock's wait rather than the store's busy timeout. */
+ * does), for the lock's wait rather than the store's busy timeout; the
+ * store's own lock (store_lock, version 14) right after it is opened.
+ * Either held by another: EXIT_LOCKED. */
 int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 		    run_lock *lock);
 /* The datasets whose input was stale when run_id began, as the run kept
@@ -244,8 +247,9 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 		 int64_t *run_id);
 /* The lock file into out (size bytes; NULL only checks that there is
  * one): [run] lock_file, else where the storage plugin suggests, which
- * loads the plugin but opens no store.  0; else err is set and the exit
- * code is EXIT_CONFIG when neither gives one, EXIT_STORAGE when the
+ * loads the plugin but opens no store; else, for a store that locks
+ * itself (version 14), none: "".  0; else err is set and the exit code
+ * is EXIT_CONFIG when none of them gives one, EXIT_STORAGE when the
  * plugin fails. */
 int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err);
 /* Take the lock of the commands that write the store (cli_lock_path),

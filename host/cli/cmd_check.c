@@ -79,7 +79,7 @@ static long check_stored_values(peil_context *ctx)
 	long warnings;
 
 	error_clear(&err);
-	if (context_open_storage(ctx, 0, &err) != 0) {
+	if (context_open_storage(ctx, CONTEXT_READER, &err) != 0) {
 		log_msg(PEIL_LOG_INFO, "the values that KPIs compare with were "
 			"not checked against stored data: %s", err.message);
 		return 0;

@@ -232,8 +232,11 @@ static void run_keep_exit(peil_context *ctx, int64_t run_id, int rc)
 	error_clear(&err);
 	if (interrupt_requested())
 		rc = EXIT_INTERRUPTED + interrupt_requested();
+	/* Kept beside the lock file: without one (a store that locks
+	 * itself), peil status has no exit code to read. */
 	if (cli_lock_path(ctx, path, sizeof(path), &err) != 0 ||
-	    run_status_write(path, run_id, rc, (int64_t)time(NULL), &err) < 0)
+	    (path[0] && run_status_write(path, run_id, rc, (int64_t)time(NULL),
+					 &err) < 0))
 		log_error(&err);
 }
 

@@ -95,12 +95,21 @@ static int cmd_status(const cli_options *o, int argc, char **argv)
 		return RUN_STATUS_UNKNOWN;
 	}
 	error_clear(&err);
-	if (context_open(&ctx, o->config, CONTEXT_STORAGE, NULL, NULL,
-			 &err) != 0 ||
+	if (context_open(&ctx, o->config, CONTEXT_STORAGE | CONTEXT_READER,
+			 NULL, NULL, &err) != 0 ||
 	    store_runs_scan(ctx.store, 0, pick_scheduled, &run, &err) < 0 ||
 	    (run.found && store_run_kpis_scan(ctx.store, run.id, count_failed,
 					      &failed, &err) < 0) ||
 	    cli_lock_path(&ctx, lock_path, sizeof(lock_path), &err) != 0) {
+		context_close(&ctx);
+		return status_unknown(&err);
+	}
+	if (lock_path[0] == '\0') {
+		/* A store that locks itself: no file to keep the exit code
+		 * beside, nor a lock to probe from here. */
+		error_set(&err, ctx.cfg->path, 0, NULL,
+			  "[run] lock_file is not set: peil status reads the "
+			  "exit code kept beside it, and probes that lock");
 		context_close(&ctx);
 		return status_unknown(&err);
 	}

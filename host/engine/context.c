@@ -281,12 +281,24 @@ int context_load_storage(peil_context *ctx, peil_error *err)
 
 int context_open_storage(peil_context *ctx, unsigned what, peil_error *err)
 {
+	int mode = (what & CONTEXT_CREATE)   ? STORE_OPEN_CREATE
+		   : (what & CONTEXT_READER) ? STORE_OPEN_READER
+					     : STORE_OPEN_EXISTING;
 	size_t i;
 
 	if (context_load_storage(ctx, err) < 0)
 		return -1;
-	if (store_open(ctx->store, (what & CONTEXT_CREATE) != 0, err) < 0)
+	if (store_open(ctx->store, mode, err) < 0)
 		return CONTEXT_STORAGE_FAILED;
+	if (what & CONTEXT_LOCK) {
+		int rc = store_lock(ctx->store,
+				    (long)ctx->settings.lock_wait * 1000, err);
+
+		if (rc != 0)
+			return rc == PEIL_STORE_LOCK_BUSY
+				       ? CONTEXT_LOCKED
+				       : CONTEXT_STORAGE_FAILED;
+	}
 	for (i = 0; i < ctx->schemas.count; i++)
 		if (store_dataset_ensure(ctx->store, &ctx->schemas.schemas[i],
 					 err) < 0)

@@ -24,6 +24,11 @@
 #define CONTEXT_SCRIPTS 0x2u	/* build the calendar, load KPI scripts */
 #define CONTEXT_CREATE 0x4u	/* with CONTEXT_STORAGE: the store may be
 				   created (peil ingest and run only) */
+#define CONTEXT_READER 0x8u	/* with CONTEXT_STORAGE: the command only
+				   reads (STORE_OPEN_READER) */
+#define CONTEXT_LOCK 0x10u	/* with CONTEXT_STORAGE: take the store's
+				   own lock of the writers (store_lock)
+				   right after opening it */
 
 /* Called for each KPI script that failed to load. */
 typedef void (*context_script_error_fn)(void *ctx, const peil_error *err);
@@ -50,6 +55,7 @@ typedef struct peil_context {
 } peil_context;
 
 #define CONTEXT_STORAGE_FAILED -2
+#define CONTEXT_LOCKED -3	/* CONTEXT_LOCK: another holds the lock */
 
 /* Open what `what` asks for.  A script that fails to load is reported to
  * on_script_error (NULL: the log) and counted in script_errors; the others
@@ -60,8 +66,9 @@ int context_open(peil_context *ctx, const char *config_path, unsigned what,
 		 context_script_error_fn on_script_error, void *error_ctx,
 		 peil_error *err);
 /* Open the storage plugin of a context opened without CONTEXT_STORAGE,
- * creating the store when what has CONTEXT_CREATE: 0, -1 with err, or
- * CONTEXT_STORAGE_FAILED. */
+ * creating the store when what has CONTEXT_CREATE, as a reader when it
+ * has CONTEXT_READER, locked when it has CONTEXT_LOCK, waiting [run]
+ * lock_wait: 0, -1 with err, CONTEXT_STORAGE_FAILED or CONTEXT_LOCKED. */
 int context_open_storage(peil_context *ctx, unsigned what, peil_error *err);
 /* Load the storage plugin and check its config keys, but open no store,
  * when ctx->store is NULL: what the run lock needs to ask where the store

@@ -34,7 +34,7 @@ struct store {
 	const peil_services *svc;
 	peil_host *host;
 	const store *owner;
-	int create;		/* as store_open was told */
+	int mode;		/* as store_open was told */
 };
 
 /* Whether the table holds the whole group of version v, every callback
@@ -77,6 +77,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V13_CONFIRMATIONS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V13 &&
 		       o->keeps_run_confirmations && o->results_copy;
+	case STORE_V14_READERS:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V14 &&
+		       o->open_reader && o->lock;
 	}
 	return 0;
 }
@@ -97,7 +100,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V13_CONFIRMATIONS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V14_READERS; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -106,14 +109,16 @@ int store_load(const loader_path *path, const char *name,
 	return 0;
 }
 
-int store_open(store *s, int create, peil_error *err)
+int store_open(store *s, int mode, peil_error *err)
 {
 	int (*open)(const peil_services *, peil_host *, void **,
 		    peil_error *) = s->ops->open;
 
-	if (!create && store_has(s, STORE_V6_EXISTING))
+	if (mode == STORE_OPEN_READER && store_has(s, STORE_V14_READERS))
+		open = s->ops->open_reader;
+	else if (mode != STORE_OPEN_CREATE && store_has(s, STORE_V6_EXISTING))
 		open = s->ops->open_existing;
-	s->create = create;
+	s->mode = mode;
 	if (open(s->svc, s->host, &s->state, err) < 0) {
 		s->state = NULL;
 		return -1;
@@ -131,7 +136,7 @@ store *store_open_another(store *s, peil_error *err)
 	}
 	*another = *s;
 	another->owner = s;
-	if (store_open(another, s->create, err) < 0) {
+	if (store_open(another, s->mode, err) < 0) {
 		free(another);
 		return NULL;
 	}
@@ -192,6 +197,8 @@ static const char *version_ability(enum store_version v)
 		return "keep what a cases run listed";
 	case STORE_V13_CONFIRMATIONS:
 		return "record runs that confirm another or keep its figures";
+	case STORE_V14_READERS:
+		return "open readers elsewhere or lock the store itself";
 	}
 	return "do that";
 }
@@ -218,6 +225,17 @@ int store_lock_path(const store *s, char *out, size_t size, peil_error *err)
 	return s->ops->lock_path(s->svc, s->host, out, size, err) < 0
 		       ? -1
 		       : 0;
+}
+
+int store_lock(store *s, long wait_ms, peil_error *err)
+{
+	int rc;
+
+	if (!store_has(s, STORE_V14_READERS))
+		return 0;
+	rc = s->ops->lock(s->state, wait_ms, err);
+	return rc == PEIL_STORE_LOCK_BUSY ? PEIL_STORE_LOCK_BUSY
+					  : rc < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ version 1 */

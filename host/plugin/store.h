@@ -41,8 +41,16 @@ enum store_version {
 	STORE_V10_EARLIER = 10,	/* keeps_earlier_figures */
 	STORE_V11_DEFINITIONS = 11,	/* keeps_kpi_definitions */
 	STORE_V12_LISTINGS = 12,	/* keeps_run_listings */
-	STORE_V13_CONFIRMATIONS = 13	/* keeps_run_confirmations,
+	STORE_V13_CONFIRMATIONS = 13,	/* keeps_run_confirmations,
 					   results_copy */
+	STORE_V14_READERS = 14	/* open_reader, lock */
+};
+
+/* How store_open opens a store. */
+enum store_open_mode {
+	STORE_OPEN_EXISTING = 0,	/* open_existing: must be there */
+	STORE_OPEN_CREATE = 1,	/* open: created when missing */
+	STORE_OPEN_READER = 2	/* open_reader: a command that only reads */
 };
 
 /* Load the storage plugin NAME from path, without opening the store:
@@ -54,13 +62,21 @@ int store_load(const loader_path *path, const char *name,
 	       const peil_services *svc, peil_host *host, store **out,
 	       peil_error *err);
 
-/* Open the store: with create, the plugin's open, which creates a store
- * that is not there (peil ingest and run); without, its open_existing
- * (version 6), which refuses a missing, empty or schema-less store; a
+/* Open the store (mode: enum store_open_mode): STORE_OPEN_CREATE, the
+ * plugin's open, which creates a store that is not there (peil ingest and
+ * run); STORE_OPEN_EXISTING, its open_existing (version 6), which refuses
+ * a missing, empty or schema-less store; STORE_OPEN_READER, for a command
+ * that only reads, its open_reader (version 14), else open_existing.  A
  * plugin without version 6 gets open either way.  0, or -1 with err; a
  * store that failed to open may be opened again or freed.  A second
  * connection (store_open_another) opens as the first did. */
-int store_open(store *s, int create, peil_error *err);
+int store_open(store *s, int mode, peil_error *err);
+
+/* Take the store's own lock of the commands that write it (version 14),
+ * waiting up to wait_ms: 0 when taken or when the plugin has none (the
+ * lock file is then the only lock), PEIL_STORE_LOCK_BUSY with err when
+ * another holds it, -1 with err. */
+int store_lock(store *s, long wait_ms, peil_error *err);
 
 /* A second connection to the open store s: its own state of the same
  * plugin and configuration, for another thread (docs/plugins.md,

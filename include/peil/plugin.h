@@ -751,7 +751,31 @@ typedef struct peil_storage_ops {
 	 * run's batch (batch_begin), beside its result_puts. */
 	int (*results_copy)(void *state, int64_t from_run, int64_t to_run,
 			    const char *kpi, peil_error *err);
+
+	/* ---- version 14: readers elsewhere, a lock of the store's own ---- */
+
+	/* As open_existing, for a command that only reads the store (peil
+	 * show, report, export, runs, diff...): it may read from elsewhere
+	 * than the writers (postgres: [storage] read_conninfo, a hot
+	 * standby), and must then say, or refuse, when what it reads lags
+	 * behind what the writers stored.  It never creates, migrates or
+	 * takes a lock; the one write such a command makes, report_put, must
+	 * still reach the store the writers use (or fail naming why). */
+	int (*open_reader)(const peil_services *svc, peil_host *host,
+			   void **state, peil_error *err);
+	/* Take the lock of the commands that write the store (peil run,
+	 * ingest, eval, prune), held until close, on the store itself, so
+	 * that it keeps writers on every machine apart (postgres: a session
+	 * advisory lock); waiting up to wait_ms milliseconds for another
+	 * holder.  0 when taken; PEIL_STORE_LOCK_BUSY when another still
+	 * holds it after the wait, with err naming the store and, when
+	 * known, the holder; -1 with err.  With it, [run] lock_file is
+	 * optional; the host takes both when it is set. */
+	int (*lock)(void *state, long wait_ms, peil_error *err);
 } peil_storage_ops;
+
+/* lock's return when another holds the store's lock. */
+#define PEIL_STORE_LOCK_BUSY 1
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
 #define PEIL_STORAGE_OPS_SIZE_V2 PEIL_SIZE_TO(peil_storage_ops, runs_prune)
@@ -772,6 +796,7 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, keeps_run_listings)
 #define PEIL_STORAGE_OPS_SIZE_V13 \
 	PEIL_SIZE_TO(peil_storage_ops, results_copy)
+#define PEIL_STORAGE_OPS_SIZE_V14 PEIL_SIZE_TO(peil_storage_ops, lock)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -6,10 +6,11 @@
  * storing, through COPY), 6 (a store that must be there), 7 (scoped
  * snapshots), 8 (recorded reports), 9, 10 and 11 (figure sizes, earlier
  * figures, KPI definitions), 12 (what a cases run listed) and 13 (runs
- * that confirm another, files' sizes, times and inodes, results_copy).
- * The groups of versions 4 (loads) and 5 (a
- * suggested lock file) are left NULL: the host does without them, and
- * needs [run] lock_file (docs/storage-postgres.md).
+ * that confirm another, files' sizes, times and inodes, results_copy)
+ * and 14 (readers on a hot standby, the writers' advisory lock:
+ * pg_session.c).  The groups of versions 4 (loads) and 5 (a suggested
+ * lock file) are left NULL: the host does without them; the advisory
+ * lock makes [run] lock_file optional (docs/storage-postgres.md).
  */
 #include "pg_store.h"
 
@@ -18,7 +19,7 @@
 #endif
 
 static const peil_storage_ops store_ops = {
-	.size = PEIL_STORAGE_OPS_SIZE_V13,
+	.size = PEIL_STORAGE_OPS_SIZE_V14,
 	.open = pg_open,
 	.close = pg_close,
 	.dataset_ensure = pg_dataset_ensure,
@@ -47,7 +48,7 @@ static const peil_storage_ops store_ops = {
 	.records_put = pg_records_put,
 	.open_existing = pg_open_existing,
 	.snapshot_scope_begin = pg_snapshot_scope_begin,
-	.report_put = pg_report_put,
+	.report_put = pg_report_put_primary,
 	.reports_scan = pg_reports_scan,
 	.keeps_result_size = 1,
 	.keeps_earlier_figures = 1,
@@ -55,6 +56,8 @@ static const peil_storage_ops store_ops = {
 	.keeps_run_listings = 1,
 	.keeps_run_confirmations = 1,
 	.results_copy = pg_results_copy,
+	.open_reader = pg_open_reader,
+	.lock = pg_lock,
 };
 
 static const peil_plugin store_plugin = {

@@ -78,6 +78,12 @@ struct pg_put {
 	int64_t staged;		/* rows copied and not yet flushed */
 };
 
+/* How a store is opened: by a command that may create it (peil ingest,
+ * run), one that needs it there (eval, cases, prune), or one that only
+ * reads it (show, report, runs...; storage ops version 14), which
+ * connects to [storage] read_conninfo when it is set. */
+enum pg_open_mode { PG_OPEN_EXISTING, PG_OPEN_CREATE, PG_OPEN_READER };
+
 /* One open store: one connection, used by one thread at a time. */
 struct store {
 	const peil_services *svc;
@@ -109,6 +115,11 @@ struct store {
 	char *snap_name;
 	char *snap_scope_field;
 	char *snap_scope_value;
+	/* A reader's connection is to a hot standby (pg_is_in_recovery),
+	 * which cannot be written; a report it records goes through
+	 * primary, the store at conninfo, opened when first needed. */
+	int standby;
+	struct store *primary;
 };
 
 /* ---- errors and queries (storage_postgres.c) ---- */
@@ -195,6 +206,13 @@ int pg_tenant_writes(struct store *st, peil_error *err);
 
 /* storage_postgres.c */
 extern const char *const pg_config_keys[];
+/* Open a store as mode says; pg_open, pg_open_existing and
+ * pg_open_reader are this. */
+int pg_open_store(const peil_services *svc, peil_host *host, void **state,
+		  enum pg_open_mode mode, peil_error *err);
+/* Fail at the place in the config where key was written. */
+int pg_config_fail(const peil_services *svc, peil_host *host,
+		   const char *key, const char *message, peil_error *err);
 int pg_open(const peil_services *svc, peil_host *host, void **state,
 	    peil_error *err);
 int pg_open_existing(const peil_services *svc, peil_host *host,
@@ -203,6 +221,19 @@ void pg_close(void *state);
 int pg_batch_begin(void *state, peil_error *err);
 int pg_batch_commit(void *state, peil_error *err);
 void pg_batch_rollback(void *state);
+
+/* pg_session.c */
+/* After connecting: whether the server is a standby; a writer there is
+ * refused, a reader waits for it to apply what it received (at most
+ * read_max_lag_s) and is refused when it does not. */
+int pg_session_check(struct store *st, enum pg_open_mode mode,
+		     peil_error *err);
+int pg_open_reader(const peil_services *svc, peil_host *host, void **state,
+		   peil_error *err);
+int pg_lock(void *state, long wait_ms, peil_error *err);
+/* report_put, through the primary when the store is a standby's. */
+int pg_report_put_primary(void *state, const peil_report_record *report,
+			  int64_t *report_id, peil_error *err);
 
 /* pg_dataset.c */
 int pg_dataset_ensure(void *state, const peil_schema *schema,

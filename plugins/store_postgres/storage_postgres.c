@@ -18,6 +18,10 @@
  *   tenant     the municipality whose Peil this is, in a store that
  *              several share (pg_tenant.c); unset: the store is this
  *              municipality's alone
+ *   read_conninfo  where the commands that only read connect (a hot
+ *              standby, say); absent: conninfo (pg_session.c)
+ *   read_max_lag_s  how long a reader on a standby waits for it to apply
+ *              what it received before it refuses (10)
  *
  * The descriptor is in pg_plugin.c; datasets and records in pg_dataset.c,
  * scans in pg_scan.c, the ingest log, runs and results in pg_runs.c.
@@ -29,6 +33,7 @@
 #include "pg_store.h"
 
 const char *const pg_config_keys[] = { "conninfo", "schema", "tenant",
+					 "read_conninfo", "read_max_lag_s",
 					 NULL };
 
 /* ---------------------------------------------------------------- errors */
@@ -163,7 +168,7 @@ static int config_where_fn(void *ctx, const char *key, const char *value,
 }
 
 /* Fail at the place in the config where key was written. */
-static int config_fail(const peil_services *svc, peil_host *host,
+int pg_config_fail(const peil_services *svc, peil_host *host,
 		       const char *key, const char *message, peil_error *err)
 {
 	struct config_where where = { .key = key };
@@ -173,9 +178,11 @@ static int config_fail(const peil_services *svc, peil_host *host,
 			 key, "%s", message);
 }
 
-/* Check conninfo and describe it into st->where without its password. */
-static int conninfo_check(struct store *st, const char *conninfo,
-			  const char *schema, peil_error *err)
+/* Check conninfo, the value of key, and describe it into st->where
+ * without its password. */
+static int conninfo_check(struct store *st, const char *key,
+			  const char *conninfo, const char *schema,
+			  peil_error *err)
 {
 	char *parse_err = NULL, message[768];
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &parse_err);
@@ -185,11 +192,10 @@ static int conninfo_check(struct store *st, const char *conninfo,
 
 	if (opts == NULL) {
 		snprintf(message, sizeof(message),
-			 "conninfo is not a libpq connection string: %s",
+			 "%s is not a libpq connection string: %s", key,
 			 parse_err ? parse_err : "out of memory");
 		PQfreemem(parse_err);
-		return config_fail(st->svc, st->host, "conninfo", message,
-				   err);
+		return pg_config_fail(st->svc, st->host, key, message, err);
 	}
 	pg_sql_init(&desc);
 	pg_sql_append(&desc, "postgres:");
@@ -197,11 +203,12 @@ static int conninfo_check(struct store *st, const char *conninfo,
 		if (o->val == NULL || o->val[0] == '\0')
 			continue;
 		if (strcmp(o->keyword, "password") == 0) {
-			rc = config_fail(st->svc, st->host, "conninfo",
-					 "conninfo holds a password: never "
-					 "write one in peil.ini; put it in "
-					 "~/.pgpass (PGPASSFILE) or the "
-					 "service file (PGSERVICEFILE)", err);
+			snprintf(message, sizeof(message),
+				 "%s holds a password: never write one in "
+				 "peil.ini; put it in ~/.pgpass (PGPASSFILE) "
+				 "or the service file (PGSERVICEFILE)", key);
+			rc = pg_config_fail(st->svc, st->host, key, message,
+					    err);
 			break;
 		}
 		pg_sql_printf(&desc, " %s=%s", o->keyword, o->val);
@@ -480,6 +487,14 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 			      "schema, or run peil ingest first", st->schema);
 		goto out;
 	}
+	if (version < PG_SCHEMA_VERSION && st->standby) {
+		st->svc->fail(err, st->where, 0, NULL,
+			      "the store has schema version %d, which this "
+			      "Peil brings to %d, and a standby cannot be "
+			      "written: run peil ingest or peil run on the "
+			      "primary first", version, PG_SCHEMA_VERSION);
+		goto out;
+	}
 	/* Each later version's steps, from version up.  2: the run a run
 	 * that changed nothing confirms, and the size, time and inode of
 	 * each file ingested (none before).  3: shared stores (pg_tenant.c),
@@ -529,10 +544,14 @@ out:
 
 /* ----------------------------------------------------------- open, close */
 
-static int open_store(const peil_services *svc, peil_host *host,
-		      void **state, int create, peil_error *err)
+int pg_open_store(const peil_services *svc, peil_host *host, void **state,
+		  enum pg_open_mode mode, peil_error *err)
 {
-	const char *conninfo = svc->config_get(host, "conninfo");
+	const char *key = mode == PG_OPEN_READER &&
+					  svc->config_get(host, "read_conninfo")
+				  ? "read_conninfo"
+				  : "conninfo";
+	const char *conninfo = svc->config_get(host, key);
 	const char *schema = svc->config_get(host, "schema");
 	const char *tenant = svc->config_get(host, "tenant");
 	struct store *st = calloc(1, sizeof(*st));
@@ -547,7 +566,7 @@ static int open_store(const peil_services *svc, peil_host *host,
 		schema = PG_SCHEMA_DEFAULT;
 	if (!pg_name_valid(schema)) {
 		free(st);
-		return config_fail(svc, host, "schema",
+		return pg_config_fail(svc, host, "schema",
 				   "schema must be a name of a-z, 0-9 and _, "
 				   "not first a digit", err);
 	}
@@ -562,7 +581,7 @@ static int open_store(const peil_services *svc, peil_host *host,
 	st->schema = strdup(schema);
 	st->tenant = tenant ? strdup(tenant) : NULL;
 	if (st->schema == NULL || (tenant && st->tenant == NULL) ||
-	    conninfo_check(st, conninfo, schema, err) < 0) {
+	    conninfo_check(st, key, conninfo, schema, err) < 0) {
 		if (st->schema == NULL || (tenant && st->tenant == NULL))
 			svc->fail(err, NULL, 0, NULL, "out of memory");
 		free(st->schema);
@@ -572,7 +591,7 @@ static int open_store(const peil_services *svc, peil_host *host,
 	}
 	st->conn = PQconnectdb(conninfo);
 	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
-		pg_fail_db(st, err, "conninfo", "cannot connect", NULL);
+		pg_fail_db(st, err, key, "cannot connect", NULL);
 		pg_close(st);
 		return -1;
 	}
@@ -587,7 +606,8 @@ static int open_store(const peil_services *svc, peil_host *host,
 			      " SET DateStyle = 'ISO'");
 	if (!setup.ok || pg_exec(st, setup.text, err,
 				 "cannot set up the connection") < 0 ||
-	    schema_ensure(st, create, err) < 0) {
+	    pg_session_check(st, mode, err) < 0 ||
+	    schema_ensure(st, mode == PG_OPEN_CREATE, err) < 0) {
 		pg_sql_release(&setup);
 		pg_close(st);
 		return -1;
@@ -600,13 +620,13 @@ static int open_store(const peil_services *svc, peil_host *host,
 int pg_open(const peil_services *svc, peil_host *host, void **state,
 	    peil_error *err)
 {
-	return open_store(svc, host, state, 1, err);
+	return pg_open_store(svc, host, state, PG_OPEN_CREATE, err);
 }
 
 int pg_open_existing(const peil_services *svc, peil_host *host,
 		     void **state, peil_error *err)
 {
-	return open_store(svc, host, state, 0, err);
+	return pg_open_store(svc, host, state, PG_OPEN_EXISTING, err);
 }
 
 void pg_close(void *state)
@@ -615,9 +635,11 @@ void pg_close(void *state)
 
 	if (st == NULL)
 		return;
+	pg_close(st->primary);
 	pg_puts_free(st);
 	pg_snapshot_forget(st);
-	PQfinish(st->conn);	/* an open batch is rolled back */
+	PQfinish(st->conn);	/* an open batch is rolled back, the lock
+				   of the writers let go */
 	free(st->schema);
 	free(st->tenant);
 	free(st);

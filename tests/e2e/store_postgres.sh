@@ -25,7 +25,8 @@
 #   timeout       a statement timeout (conninfo options) while a run's
 #                 evaluation waits for a table: exit 4, no figures
 #   restart       the server restarted while a run waits to evaluate: exit
-#                 4, the connection lost; the next run gives the figures
+#                 4, the connection lost; the next run gives the figures,
+#                 and records the run left running as failed
 #   bad_store     a conninfo that does not parse (a password in it not
 #                 echoed), a table changed by hand, a role without the
 #                 rights the store needs, a store of a newer Peil
@@ -34,6 +35,19 @@
 #                 figures those of a store of its own; neither reads,
 #                 changes or deletes the other's rows through Peil or SQL;
 #                 a dashboard role sees only published public figures
+#   standby       a primary and a streaming hot standby (cluster.sh
+#                 replica): figures run on the primary, read from the
+#                 standby ([storage] read_conninfo), byte for byte the
+#                 same; a writer on the standby refused; replay paused: the
+#                 reader refused after read_max_lag_s, or waits for replay;
+#                 the primary stopped: a warning
+# The writers' advisory lock (storage ops version 14), on the shared
+# cluster:
+#   writer_lock   no [run] lock_file needed; the lock held from psql: run,
+#                 ingest, eval and prune refused (exit 75) naming the
+#                 store, show not; show and report while an ingest's batch
+#                 waits, at once; two Peils with lock files of their own
+#                 (two machines) still take turns
 # cluster.sh run skips it (exit 77) only when the PostgreSQL binaries are
 # not installed, and fails it when the cluster is not running.
 set -u
@@ -298,10 +312,21 @@ test_restart() {
 	"$peil" runs --config "$work/pg.ini" >"$work/runs" 2>&1
 	grep -q '^Run 1  run .*  ok$' "$work/runs" && fail "the run is recorded as ok" "$(head -1 "$work/runs")" ||
 		ok "the run is not recorded as ok ($(head -1 "$work/runs" | sed 's/.*  //'))"
+	grep -q '^Run 1  run .*  running$' "$work/runs" && ok "peil runs shows it running (nothing has looked yet)" ||
+		fail "run 1 is not shown running" "$(head -1 "$work/runs")"
 	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "the next run" 0 $?
 	cmp -s "$work/sqlite.out" "$work/out" && ok "its report is the one on sqlite" ||
 		fail "the report differs from sqlite's" "$(diff "$work/sqlite.out" "$work/out" | head -10)"
+	# The next run holds the store's lock: no peil is under way, so run
+	# 1, still running, is dead.
+	expect_grep "it records the run left running as failed" "$work/err" \
+		"run 1 was left running by a peil that ended without recording its end (no peil holds the store's lock): recorded as failed"
+	"$peil" runs --config "$work/pg.ini" >"$work/runs" 2>&1
+	grep -q '^Run 1  run .*  failed$' "$work/runs" && ok "peil runs shows run 1 failed" ||
+		fail "run 1 is not failed" "$(grep '^Run 1 ' "$work/runs")"
+	grep -q '^Run 2  run .*  ok$' "$work/runs" && ok "and run 2 ok" ||
+		fail "run 2 is not ok" "$(grep '^Run 2 ' "$work/runs")"
 }
 
 # peil $1 on $work/pg.ini exits 4 (the store does not open), saying $4;
@@ -503,6 +528,174 @@ test_tenants() {
 	expect_out "the dashboard reads no dataset" "$(psql_as tn_dash "SELECT count(*) FROM regio.ds_cases" | sed 's/^ERROR: *//')" 'permission denied for table ds_cases'
 	expect_out "the dashboard reads no figures but through the view" "$(psql_as tn_dash "SELECT count(*) FROM regio.peil_result" | sed 's/^ERROR: *//')" 'permission denied for table peil_result'
 	expect_out "A sees its own public figures in the view" "$(sql_a "SELECT count(DISTINCT tenant) FROM peil_public_figures")" 1
+}
+
+# ------------------------------------------------------ readers, writers
+
+# A primary ($conninfo, private_cluster) and its hot standby ($replica),
+# both removed at exit.  psql_r SQL runs SQL on the standby.
+primary_and_standby() {
+	private_cluster
+	trap '"$src/tests/pg/cluster.sh" stop "$pgdir/r"; "$src/tests/pg/cluster.sh" stop "$pgdir/c"; rm -rf "$pgdir" "$work"' EXIT
+	"$src/tests/pg/cluster.sh" replica "$pgdir/r" "$pgdir/c" || { fail "a hot standby starts"; exit 1; }
+	replica=$("$src/tests/pg/cluster.sh" conninfo "$pgdir/r")
+}
+psql_r() { psql "$replica" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
+# Wait until the standby has applied everything the primary wrote.
+caught_up() {
+	local lsn
+	lsn=$(psql_c "SELECT pg_current_wal_lsn()")
+	for _ in $(seq 300); do
+		[ "$(psql_r "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return
+		sleep 0.1
+	done
+	fail "the standby catches up"
+}
+
+test_standby() {
+	primary_and_standby
+	demo_configs standby
+	"$peil" run --config "$work/pg.ini" >"$work/primary.out" 2>"$work/err"
+	expect_rc "peil run on the primary" 0 $?
+	"$peil" show --config "$work/pg.ini" --format csv >"$work/primary.csv" 2>"$work/err"
+	"$peil" report --config "$work/pg.ini" --period 2018 >"$work/primary.txt" 2>"$work/err"
+	expect_rc "peil report on the primary" 0 $?
+	caught_up
+	# The reader's only server is the standby: conninfo goes nowhere.
+	pg_config standby "conninfo = host=$work/nowhere port=54321 dbname=peil\nread_conninfo = $replica"
+	mv "$work/pg.ini" "$work/reader.ini"
+	"$peil" show --config "$work/reader.ini" --format csv >"$work/standby.csv" 2>"$work/err"
+	expect_rc "peil show on the standby" 0 $?
+	[ "$(wc -l <"$work/standby.csv")" -gt 1000 ] && cmp -s "$work/primary.csv" "$work/standby.csv" &&
+		ok "the standby shows the primary's figures byte for byte ($(wc -l <"$work/standby.csv") lines)" ||
+		fail "the standby's figures differ" "$(diff "$work/primary.csv" "$work/standby.csv" | head -5)"
+	[ -s "$work/err" ] && fail "show on a standby that is up to date says something" "$(cat "$work/err")" ||
+		ok "a standby that is up to date says nothing"
+	"$peil" report --config "$work/reader.ini" --period 2018 >"$work/standby.txt" 2>"$work/err"
+	expect_rc "peil report on the standby" 0 $?
+	cmp -s "$work/primary.txt" "$work/standby.txt" && ok "its report is the primary's byte for byte" ||
+		fail "the standby's report differs" "$(diff "$work/primary.txt" "$work/standby.txt" | head -5)"
+	"$peil" runs --config "$work/reader.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil runs on the standby" 0 $?
+
+	# A report written from the standby is recorded on the primary.
+	pg_config standby "conninfo = $conninfo\nread_conninfo = $replica"
+	mv "$work/pg.ini" "$work/reader.ini"
+	"$peil" report --config "$work/reader.ini" --period 2018 -o "$work/verslag.html" 2>"$work/err"
+	expect_rc "peil report -o on the standby" 0 $?
+	[ "$(psql_c "SELECT count(*) FROM standby.peil_report WHERE path LIKE '%verslag.html'")" = 1 ] &&
+		ok "the report is recorded on the primary" || fail "the report is not recorded" "$(cat "$work/err")"
+
+	# A writer on the standby.
+	pg_config standby "conninfo = $replica"
+	"$peil" ingest --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil ingest on the standby" 4 $?
+	expect_grep "refused, naming the store" "$work/err" \
+		"postgres: user=$owner dbname=peil host=$pgdir/r port=54321 schema=standby: the server is a hot standby, which cannot be written"
+
+	# Replay paused, then a run on the primary: the standby has received
+	# it and not applied it.
+	psql_r "SELECT pg_wal_replay_pause()" >/dev/null
+	pg_config standby "conninfo = $conninfo"
+	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "a second run on the primary" 0 $?
+	lsn=$(psql_c "SELECT pg_current_wal_lsn()")
+	for _ in $(seq 300); do
+		[ "$(psql_r "SELECT pg_last_wal_receive_lsn() >= '$lsn'")" = t ] && break
+		sleep 0.1
+	done
+	sed 's|^read_conninfo = .*|&\nread_max_lag_s = 1|' "$work/reader.ini" >"$work/lag.ini"
+	start=$(date +%s)
+	"$peil" show --config "$work/lag.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "peil show on the standby behind, read_max_lag_s = 1" 4 $?
+	expect_grep "says it lags, naming the standby" "$work/err" \
+		"postgres: user=$owner dbname=peil host=$pgdir/r port=54321 schema=standby: the standby lags behind its primary: it has not applied the changes it received within read_max_lag_s = 1 s"
+	expect_grep "and that replay is paused" "$work/err" "; replay is paused), so the latest figures here may not be the latest published"
+	[ -s "$work/out" ] && fail "figures shown from a standby that lags" || ok "no figures from a standby that lags"
+	[ $(($(date +%s) - start)) -ge 1 ] && ok "it waited read_max_lag_s first" || fail "it did not wait"
+	"$peil" runs --config "$work/reader.ini" >"$work/out" 2>"$work/err" &
+	reader=$!
+	sleep 1
+	psql_r "SELECT pg_wal_replay_resume()" >/dev/null
+	wait "$reader"
+	expect_rc "with read_max_lag_s = 10 the reader waits for replay, then reads" 0 $?
+	grep -q '^Run 2 ' "$work/out" && ok "and sees the primary's latest run (2)" || fail "the latest run is not there" "$(cat "$work/out")"
+
+	# The primary gone: the standby still reads, and says so.
+	"$src/tests/pg/cluster.sh" ctl "$pgdir/c" -m fast stop >/dev/null
+	for _ in $(seq 100); do
+		[ "$(psql_r "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = 0 ] && break
+		sleep 0.1
+	done
+	"$peil" show --config "$work/reader.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "peil show on a standby without its primary" 0 $?
+	expect_grep "warns that it receives nothing" "$work/err" \
+		"schema=standby: the standby receives nothing from its primary: what it shows is as of its last applied transaction, committed"
+}
+
+test_writer_lock() {
+	demo_configs writer_lock
+	sed -i '/^lock_file = /d; s/^;lock_wait = .*/lock_wait = 0/' "$work/pg.ini"
+	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run on postgres without [run] lock_file" 0 $?
+	PGAPPNAME=peil_holder psql "$conninfo" -XAtq -c "SELECT pg_advisory_lock(hashtext('peil writers'), hashtext('writer_lock')); SELECT pg_sleep(120)" >/dev/null 2>&1 &
+	holder=$!
+	for _ in $(seq 100); do
+		[ "$(psql -XAtq "$conninfo" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'peil_holder' AND wait_event = 'PgSleep'")" = 1 ] && break
+		sleep 0.1
+	done
+	holder_pid=$(psql -XAtq "$conninfo" -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'peil_holder'")
+	for cmd in run ingest "eval --period 2018" "prune --keep 1"; do
+		# shellcheck disable=SC2086
+		"$peil" $cmd --config "$work/pg.ini" >/dev/null 2>"$work/err"
+		expect_rc "peil $cmd while another holds the store's lock" 75 $?
+		expect_grep "names the store and the holder" "$work/err" \
+			"schema=writer_lock: another peil (server process $holder_pid) holds the lock; gave up after 0 s"
+	done
+	"$peil" show --config "$work/pg.ini" --format csv >/dev/null 2>"$work/err"
+	expect_rc "peil show does not wait for it" 0 $?
+	"$peil" status --config "$work/pg.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil status without a lock file cannot tell" 3 $?
+	expect_grep "and says it needs one" "$work/out" "[run] lock_file is not set: peil status reads the exit code kept beside it"
+	psql -XAtq "$conninfo" -c "SELECT pg_terminate_backend($holder_pid)" >/dev/null
+	wait "$holder" 2>/dev/null
+
+	# Readers never wait for an ingest: one whose batch waits (ds_cases
+	# locked against writes) holds its transaction open while show and
+	# report read.
+	lock_table writer_lock.ds_cases SHARE
+	"$peil" ingest --force --config "$work/pg.ini" >/dev/null 2>"$work/err.ingest" &
+	ingest=$!
+	wait_for_peil ""	# its batch, in whichever statement
+	start=$(date +%s)
+	timeout 60 "$peil" show --config "$work/pg.ini" --format csv >"$work/during.csv" 2>"$work/err"
+	expect_rc "peil show during an ingest" 0 $?
+	timeout 60 "$peil" report --config "$work/pg.ini" --period 2018 >/dev/null 2>"$work/err"
+	expect_rc "peil report during an ingest" 0 $?
+	[ $(($(date +%s) - start)) -le 10 ] && ok "neither waited for the ingest" || fail "they waited $(($(date +%s) - start)) s"
+	[ "$(wc -l <"$work/during.csv")" -gt 1000 ] && ok "show gave the figures" || fail "show gave $(wc -l <"$work/during.csv") lines"
+	kill -0 "$ingest" 2>/dev/null && ok "the ingest was still waiting" || fail "the ingest ended meanwhile"
+	unlock
+	wait "$ingest"
+	expect_rc "the ingest ends when its table is free" 0 $?
+
+	# Two machines: lock files of their own.  The first run waits in the
+	# store (peil_run locked) while it holds the store's lock.
+	sed "s|^lock_wait = 0|lock_file = $work/a.lock\nlock_wait = 0|" "$work/pg.ini" >"$work/a.ini"
+	sed "s|^lock_wait = 0|lock_file = $work/b.lock\nlock_wait = 0|" "$work/pg.ini" >"$work/b.ini"
+	lock_table writer_lock.peil_run "ACCESS EXCLUSIVE"
+	"$peil" run --config "$work/a.ini" >/dev/null 2>"$work/err.a" &
+	first=$!
+	for _ in $(seq 300); do
+		[ "$(psql -XAtq "$conninfo" -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted AND a.application_name <> 'peil_holder' AND a.wait_event_type = 'Lock'")" = 1 ] && break
+		sleep 0.1
+	done
+	"$peil" run --config "$work/b.ini" >/dev/null 2>"$work/err"
+	expect_rc "a run with another lock file while the first runs" 75 $?
+	expect_grep "refused by the store's lock" "$work/err" "schema=writer_lock: another peil (server process"
+	unlock
+	wait "$first"
+	expect_rc "the first run ends" 0 $?
 }
 
 "test_$case_name"

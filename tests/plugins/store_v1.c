@@ -12,12 +12,38 @@
  * the end of version 1 before the header said, so that it accepted such
  * a plugin and `peil run` called its runs_scan, NULL.  It must be
  * refused at load.
+ *
+ * Built with STORE_V14 it is "sqlite_v14": version 1, open_existing
+ * (version 6) and version 14 as tests/unit/test_store.c needs it to see
+ * that the host calls it: open_reader refuses, saying it was called, and
+ * the store's lock is always another's.
  */
+#include <stdio.h>
+
 #include "sqlite_store.h"
 
 #ifdef STORE_V1_SHORT
 #define STORE_V1_NAME "sqlite_short"
 #define STORE_V1_SIZE PEIL_SIZE_TO(peil_storage_ops, results_scan)
+#elif defined(STORE_V14)
+#define STORE_V1_NAME "sqlite_v14"
+#define STORE_V1_SIZE PEIL_STORAGE_OPS_SIZE_V14
+
+static int reader_refuses(const peil_services *svc, peil_host *host,
+			  void **state, peil_error *err)
+{
+	(void)host;
+	*state = NULL;
+	return svc->fail(err, NULL, 0, NULL, "open_reader was called");
+}
+
+static int lock_held(void *state, long wait_ms, peil_error *err)
+{
+	(void)state;
+	snprintf(err->message, sizeof(err->message),
+		 "another peil holds the lock; waited %ld ms", wait_ms);
+	return PEIL_STORE_LOCK_BUSY;
+}
 #else
 #define STORE_V1_NAME "sqlite_v1"
 #define STORE_V1_SIZE PEIL_STORAGE_OPS_SIZE_V1
@@ -45,6 +71,11 @@ static const peil_storage_ops store_v1_ops = {
 	.runs_scan = store_runs_scan,
 	.run_kpis_scan = store_run_kpis_scan,
 	.ingest_scan = store_ingest_scan,
+#endif
+#ifdef STORE_V14
+	.open_existing = store_open_existing,
+	.open_reader = reader_refuses,
+	.lock = lock_held,
 #endif
 };
 

@@ -193,6 +193,60 @@ TEST(a_second_connection_shares_the_plugin)
 	unload(s, cfg);
 }
 
+/* The store NAME, made by an open that creates it, and loaded again,
+ * not opened: NULL, saying why, when that fails. */
+static store *made(const char *name, config **cfg)
+{
+	store *s = load(name, cfg);
+	peil_error err;
+
+	error_clear(&err);
+	if (!s || store_open(s, STORE_OPEN_CREATE, &err) < 0) {
+		printf("  %s not made: %s\n", name, err.message);
+		if (s)
+			unload(s, *cfg);
+		return NULL;
+	}
+	unload(s, *cfg);
+	return load(name, cfg);
+}
+
+/* Version 14: a command that only reads opens the store with
+ * open_reader, and a writer takes the store's own lock; a store without
+ * it is opened by open_existing, and has no lock but the file. */
+TEST(readers_and_the_store_lock_go_through_version_14)
+{
+	config *cfg = NULL;
+	store *s = made("sqlite_v14", &cfg);
+	peil_error err;
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(store_has(s, STORE_V14_READERS));
+	CHECK(!store_has(s, STORE_V5_LOCK_PATH));
+	error_clear(&err);
+	CHECK_INT(store_open(s, STORE_OPEN_READER, &err), -1);
+	CHECK_STR(err.message, "open_reader was called");
+	error_clear(&err);
+	CHECK_INT(store_open(s, STORE_OPEN_EXISTING, &err), 0);
+	error_clear(&err);
+	CHECK_INT(store_lock(s, 1500, &err), PEIL_STORE_LOCK_BUSY);
+	CHECK_STR(err.message, "another peil holds the lock; waited 1500 ms");
+	unload(s, cfg);
+
+	/* Without version 14: open_existing for a reader, no lock. */
+	s = made("sqlite", &cfg);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(!store_has(s, STORE_V14_READERS));
+	error_clear(&err);
+	CHECK_INT(store_open(s, STORE_OPEN_READER, &err), 0);
+	CHECK_INT(store_lock(s, 0, &err), 0);
+	unload(s, cfg);
+}
+
 TEST(a_table_short_of_version_1_is_refused)
 {
 	config *cfg = NULL;
@@ -217,6 +271,7 @@ int main(void)
 	RUN(a_version_1_store_works_without_the_later_callbacks);
 	RUN(a_second_connection_shares_the_plugin);
 	RUN(a_table_short_of_version_1_is_refused);
+	RUN(readers_and_the_store_lock_go_through_version_14);
 	harness_remove_dir(dir);
 	return harness_done();
 }
