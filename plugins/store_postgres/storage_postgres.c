@@ -572,7 +572,7 @@ int pg_open_store(const peil_services *svc, peil_host *host, void **state,
 	}
 	if (tenant != NULL && !pg_name_valid(tenant)) {
 		free(st);
-		return config_fail(svc, host, "tenant",
+		return pg_config_fail(svc, host, "tenant",
 				   "tenant must be a name of a-z, 0-9 and _, "
 				   "not first a digit", err);
 	}
