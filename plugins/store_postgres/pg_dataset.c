@@ -16,9 +16,10 @@
  * (pg_temp.peil_stage_<name>, text, bigint, double precision, days as
  * integer, boolean, and a sequence number): records_put sends them with
  * one COPY ... FROM STDIN per call, and pg_flush moves them into the
- * dataset's table with one INSERT ... SELECT DISTINCT ON (key) ... ON
- * CONFLICT DO UPDATE per dataset, the last record of a key winning, before
- * the batch commits and before anything reads.
+ * dataset's table with one statement per dataset (an UPDATE of the
+ * stored keys that differ and an INSERT of the others, from SELECT
+ * DISTINCT ON (key), the last record of a key winning), before the batch
+ * commits and before anything reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -622,39 +623,67 @@ static size_t key_list(struct pg_sql *sql, const struct pg_put *put,
 }
 
 /* Append "t.a IS DISTINCT FROM n.a OR ..." over the fields that are not
- * key fields; 0 when there are none. */
-static size_t differs_sql(struct pg_sql *sql, const struct pg_put *put,
-			  const char *old, const char *new)
+ * key fields (sep " OR "), or "a = n.a, ..." (sep ", "); 0 when there
+ * are none. */
+static size_t nonkey_sql(struct pg_sql *sql, const struct pg_put *put,
+			 const char *old, const char *op, const char *new,
+			 const char *sep)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < put->field_count; i++) {
 		if (put->fields[i].flags & PEIL_FIELD_KEY)
 			continue;
-		pg_sql_append(sql, n++ ? " OR " : "");
-		pg_sql_printf(sql, "%s.", old);
+		pg_sql_append(sql, n++ ? sep : "");
+		if (old)
+			pg_sql_printf(sql, "%s.", old);
 		pg_sql_ident(sql, NULL, put->fields[i].name);
-		pg_sql_printf(sql, " IS DISTINCT FROM %s.", new);
+		pg_sql_printf(sql, " %s %s.", op, new);
 		pg_sql_ident(sql, NULL, put->fields[i].name);
 	}
 	return n;
 }
 
-/* One statement: the staged records, the last of each key (n), are
- * logged as "changed" where a stored row of that key differs and was not
- * added by this ingest, noted in the open snapshot's peil_seen, and
- * upserted, a new row carrying the ingest's id:
+/* Append "t.k1 = n.k1 AND ...": a stored row t of the key of n. */
+static void key_match(struct pg_sql *sql, const struct pg_put *put)
+{
+	size_t i, keys = 0;
+
+	for (i = 0; i < put->field_count; i++) {
+		if (!(put->fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		pg_sql_append(sql, keys++ ? " AND t." : "t.");
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+		pg_sql_append(sql, " = n.");
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+	}
+}
+
+/* One statement: the staged records, the last of each key (n), update
+ * the stored rows of their key that differ, which are logged as
+ * "changed" unless this ingest added them; are noted in the open
+ * snapshot's peil_seen; and the others are inserted, carrying the
+ * ingest's id:
  *
  *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, DATE '1970-01-01' + s.d, ...
  *              FROM pg_temp.peil_stage_x s ORDER BY s.k, s."peil.seq" DESC),
- *        logged AS (INSERT INTO peil_change SELECT ING, 'x', <key>,
- *                   'changed' FROM n JOIN ds_x t USING (k) WHERE <differs>
- *                   AND t."peil.added" IS DISTINCT FROM ING ON CONFLICT
- *                   DO NOTHING),
+ *        upd AS (UPDATE ds_x t SET d = n.d, ... FROM n WHERE t.k = n.k
+ *                AND (<differs>) RETURNING <key> AS k, t."peil.added" AS a),
+ *        logged AS (INSERT INTO peil_change SELECT ING, 'x', k, 'changed'
+ *                   FROM upd WHERE a IS DISTINCT FROM ING
+ *                   ON CONFLICT DO NOTHING),
  *        seen AS (INSERT INTO pg_temp.peil_seen SELECT k FROM n)
- *   INSERT INTO ds_x (k, d, ..., "peil.added") SELECT n.*, ING FROM n
- *   ON CONFLICT (k) DO UPDATE SET d = EXCLUDED.d ... WHERE <differs>;
- *   TRUNCATE pg_temp.peil_stage_x */
+ *   INSERT INTO ds_x (k, d, ..., "peil.added") SELECT n.k, n.d, ..., ING
+ *   FROM n WHERE NOT EXISTS (SELECT 1 FROM ds_x t WHERE t.k = n.k);
+ *   TRUNCATE pg_temp.peil_stage_x
+ *
+ * Every part sees the table as it was before the statement, so a key is
+ * either updated or inserted.  Each is a probe of the primary key per
+ * staged row (the planner's merge and hash joins, off for this statement,
+ * would read the whole stored table for every file), and the insert of a
+ * new key a plain one: an INSERT ... ON CONFLICT DO UPDATE pays a
+ * speculative insertion per row, about twice a plain insert.  Without
+ * key fields the records are appended in their order. */
 static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		     peil_error *err)
 {
@@ -663,10 +692,13 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	int rc;
 
 	pg_sql_init(&sql);
-	pg_sql_append(&sql, "WITH n AS (SELECT ");
 	keys = 0;
 	for (i = 0; i < put->field_count; i++)
 		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
+	if (keys)
+		pg_sql_append(&sql, "SET LOCAL enable_hashjoin = off;"
+				    " SET LOCAL enable_mergejoin = off; ");
+	pg_sql_append(&sql, "WITH n AS (SELECT ");
 	if (keys) {
 		pg_sql_append(&sql, "DISTINCT ON (");
 		key_list(&sql, put, "s.");
@@ -688,22 +720,23 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	} else {
 		pg_sql_append(&sql, "s.\"peil.seq\")");
 	}
-	if (keys) {
-		pg_sql_printf(&sql, ", logged AS (INSERT INTO peil_change"
-				    " SELECT %lld, '%s', ",
-			      (long long)ingest, put->name);
-		pg_key_text(&sql, "t", put->fields, put->field_count);
-		pg_sql_append(&sql, ", 'changed' FROM n JOIN ");
+	if (keys < put->field_count && keys) {
+		pg_sql_append(&sql, ", upd AS (UPDATE ");
 		pg_sql_ident(&sql, "ds_", put->name);
-		pg_sql_append(&sql, " t USING (");
-		key_list(&sql, put, NULL);
-		pg_sql_append(&sql, ") WHERE (");
-		if (differs_sql(&sql, put, "t", "n") == 0)
-			pg_sql_append(&sql, "false");
-		pg_sql_printf(&sql, ") AND t." PG_ADDED_COLUMN
-				    " IS DISTINCT FROM %lld"
+		pg_sql_append(&sql, " t SET ");
+		nonkey_sql(&sql, put, NULL, "=", "n", ", ");
+		pg_sql_append(&sql, " FROM n WHERE ");
+		key_match(&sql, put);
+		pg_sql_append(&sql, " AND (");
+		nonkey_sql(&sql, put, "t", "IS DISTINCT FROM", "n", " OR ");
+		pg_sql_append(&sql, ") RETURNING ");
+		pg_key_text(&sql, "t", put->fields, put->field_count);
+		pg_sql_printf(&sql, " AS k, t." PG_ADDED_COLUMN " AS a),"
+				    " logged AS (INSERT INTO peil_change"
+				    " SELECT %lld, '%s', k, 'changed' FROM upd"
+				    " WHERE a IS DISTINCT FROM %lld"
 				    " ON CONFLICT DO NOTHING)",
-			      (long long)ingest);
+			      (long long)ingest, put->name, (long long)ingest);
 	}
 	if (keys && st->snap_name && strcmp(st->snap_name, put->name) == 0) {
 		pg_sql_append(&sql, ", seen AS (INSERT INTO pg_temp.peil_seen"
@@ -713,7 +746,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	}
 	pg_sql_append(&sql, " INSERT INTO ");
 	pg_sql_ident(&sql, "ds_", put->name);
-	pg_sql_append(&sql, " AS t (");
+	pg_sql_append(&sql, " (");
 	for (i = 0; i < put->field_count; i++) {
 		pg_sql_ident(&sql, NULL, put->fields[i].name);
 		pg_sql_append(&sql, ", ");
@@ -725,33 +758,15 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, ", ");
 	}
 	pg_sql_printf(&sql, "%lld FROM n", (long long)ingest);
-	if (!keys)
-		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
 	if (keys) {
-		size_t mark;
-
-		pg_sql_append(&sql, " ON CONFLICT (");
-		key_list(&sql, put, NULL);
-		pg_sql_append(&sql, ") DO ");
-		mark = sql.len;
-		pg_sql_append(&sql, "UPDATE SET ");
-		keys = 0;
-		for (i = 0; i < put->field_count; i++) {
-			if (put->fields[i].flags & PEIL_FIELD_KEY)
-				continue;
-			pg_sql_append(&sql, keys++ ? ", " : "");
-			pg_sql_ident(&sql, NULL, put->fields[i].name);
-			pg_sql_append(&sql, " = EXCLUDED.");
-			pg_sql_ident(&sql, NULL, put->fields[i].name);
-		}
-		if (keys) {
-			pg_sql_append(&sql, " WHERE ");
-			differs_sql(&sql, put, "t", "EXCLUDED");
-		} else if (sql.ok) {
-			sql.len = mark;	/* every field is key: a set */
-			sql.text[mark] = '\0';
-			pg_sql_append(&sql, "NOTHING");
-		}
+		pg_sql_append(&sql, " WHERE NOT EXISTS (SELECT 1 FROM ");
+		pg_sql_ident(&sql, "ds_", put->name);
+		pg_sql_append(&sql, " t WHERE ");
+		key_match(&sql, put);
+		pg_sql_append(&sql, "); RESET enable_hashjoin;"
+				    " RESET enable_mergejoin");
+	} else {
+		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
 	}
 	pg_sql_append(&sql, "; TRUNCATE pg_temp.");
 	pg_sql_ident(&sql, "peil_stage_", put->name);

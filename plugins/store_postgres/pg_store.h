@@ -60,8 +60,8 @@ struct pg_sql {
 
 /* The staging table of one dataset on this connection: records_put
  * copies records into it (COPY ... FROM STDIN), and pg_flush moves them
- * into the dataset's table with one INSERT ... ON CONFLICT, before the
- * batch commits or anything reads.  fields[] is a private copy of the
+ * into the dataset's table (an UPDATE of the stored keys, an INSERT of
+ * the new), before the batch commits or anything reads.  fields[] is a private copy of the
  * schema it was made for. */
 struct pg_put {
 	struct pg_put *next;
