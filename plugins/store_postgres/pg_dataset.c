@@ -297,6 +297,7 @@ void pg_puts_free(struct store *st)
 		put_free(put);
 	}
 	st->puts = NULL;
+	pg_sql_release(&st->figures);
 }
 
 /* Forget the staging table of a dataset whose table changed (it is made
@@ -424,7 +425,6 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 {
 	const peil_field *f = &schema->fields[i];
 	char label[256];
-	size_t k, from;
 
 	if (pg_value_is_null(v)) {
 		if (f->flags & PEIL_FIELD_KEY)
@@ -454,20 +454,7 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 					     "dataset %s: field %s: a text "
 					     "with a NUL byte", schema->name,
 					     f->name);
-		for (k = from = 0; k < v->len; k++) {
-			const char *esc = v->as.text[k] == '\\' ? "\\\\"
-					  : v->as.text[k] == '\t' ? "\\t"
-					  : v->as.text[k] == '\n' ? "\\n"
-					  : v->as.text[k] == '\r' ? "\\r"
-								  : NULL;
-
-			if (esc == NULL)
-				continue;
-			pg_sql_appendn(buf, v->as.text + from, k - from);
-			pg_sql_append(buf, esc);
-			from = k + 1;
-		}
-		pg_sql_appendn(buf, v->as.text + from, v->len - from);
+		pg_copy_text(buf, v->as.text, v->len);
 		break;
 	case PEIL_TYPE_INTEGER:
 		pg_sql_printf(buf, "%lld", (long long)v->as.integer);
@@ -487,34 +474,18 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 	return 0;
 }
 
-/* Send buf as COPY data into the staging table of put. */
-static int copy_send(struct store *st, const struct pg_put *put,
-		     struct pg_sql *buf, peil_error *err)
+int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
+	       const char *field, const char *what, peil_error *err)
 {
-	struct pg_sql sql;
 	PGresult *res;
-	size_t i, at;
+	size_t at;
 	int rc = 0;
 
-	pg_sql_init(&sql);
-	pg_sql_append(&sql, "COPY pg_temp.");
-	pg_sql_ident(&sql, "peil_stage_", put->name);
-	pg_sql_append(&sql, " (");
-	for (i = 0; i < put->field_count; i++) {
-		pg_sql_append(&sql, i ? ", " : "");
-		pg_sql_ident(&sql, NULL, put->fields[i].name);
-	}
-	pg_sql_append(&sql, ") FROM STDIN");
-	if (!sql.ok || !buf->ok) {
-		pg_sql_release(&sql);
-		return st->svc->fail(err, st->where, 0, put->name,
-				     "out of memory");
-	}
-	res = PQexec(st->conn, sql.text);
-	pg_sql_release(&sql);
+	if (!buf->ok)
+		return st->svc->fail(err, st->where, 0, field, "out of memory");
+	res = PQexec(st->conn, copy);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		rc = pg_fail_db(st, err, put->name, "cannot store the records",
-				res);
+		rc = pg_fail_db(st, err, field, what, res);
 		PQclear(res);
 		return rc;
 	}
@@ -529,14 +500,37 @@ static int copy_send(struct store *st, const struct pg_put *put,
 		rc = -1;
 	while ((res = PQgetResult(st->conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
-			rc = pg_fail_db(st, err, put->name,
-					"cannot store the records", res);
+			rc = pg_fail_db(st, err, field, what, res);
 		PQclear(res);
 	}
 	if (rc < 0 && err->message[0] == '\0')
-		pg_fail_db(st, err, put->name, "cannot store the records",
-			   NULL);
+		pg_fail_db(st, err, field, what, NULL);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Send buf as COPY data into the staging table of put. */
+static int copy_send(struct store *st, const struct pg_put *put,
+		     struct pg_sql *buf, peil_error *err)
+{
+	struct pg_sql sql;
+	size_t i;
+	int rc;
+
+	pg_sql_init(&sql);
+	pg_sql_append(&sql, "COPY pg_temp.");
+	pg_sql_ident(&sql, "peil_stage_", put->name);
+	pg_sql_append(&sql, " (");
+	for (i = 0; i < put->field_count; i++) {
+		pg_sql_append(&sql, i ? ", " : "");
+		pg_sql_ident(&sql, NULL, put->fields[i].name);
+	}
+	pg_sql_append(&sql, ") FROM STDIN");
+	rc = sql.ok ? pg_copy_in(st, sql.text, buf, put->name,
+				 "cannot store the records", err)
+		    : st->svc->fail(err, st->where, 0, put->name,
+				    "out of memory");
+	pg_sql_release(&sql);
+	return rc;
 }
 
 int pg_records_put(void *state, const peil_schema *schema,
@@ -786,6 +780,8 @@ int pg_flush(struct store *st, peil_error *err)
 	struct pg_put *put;
 	int64_t ingest = 0;
 
+	if (pg_results_flush(st, err) < 0)
+		return -1;
 	for (put = st->puts; put; put = put->next) {
 		if (!put->staged)
 			continue;
