@@ -673,8 +673,9 @@ static void key_match(struct pg_sql *sql, const struct pg_put *put)
  *
  * Every part sees the table as it was before the statement, so a key is
  * either updated or inserted.  Each is a probe of the primary key per
- * staged row (the planner's merge and hash joins, off for this statement,
- * would read the whole stored table for every file), and the insert of a
+ * staged row (the planner's merge and hash joins and sequential scans,
+ * off for this statement, would read the whole stored table for every
+ * file, more so where it has no statistics yet), and the insert of a
  * new key a plain one: an INSERT ... ON CONFLICT DO UPDATE pays a
  * speculative insertion per row, about twice a plain insert.  Without
  * key fields the records are appended in their order. */
@@ -691,7 +692,8 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
 	if (keys)
 		pg_sql_append(&sql, "SET LOCAL enable_hashjoin = off;"
-				    " SET LOCAL enable_mergejoin = off; ");
+				    " SET LOCAL enable_mergejoin = off;"
+				    " SET LOCAL enable_seqscan = off; ");
 	pg_sql_append(&sql, "WITH n AS (SELECT ");
 	if (keys) {
 		pg_sql_append(&sql, "DISTINCT ON (");
@@ -758,7 +760,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, " t WHERE ");
 		key_match(&sql, put);
 		pg_sql_append(&sql, "); RESET enable_hashjoin;"
-				    " RESET enable_mergejoin");
+				    " RESET enable_mergejoin; RESET enable_seqscan");
 	} else {
 		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
 	}
