@@ -22,7 +22,7 @@ struct kpi_cells {
 	strmap texts;	/* JSON texts; 0 is "{}" */
 	strmap values;	/* kpi_cells_key bytes seen ... */
 	size_t *cell_of;	/* ... and the cell of each */
-	strmap_cache cache;	/* in front of values */
+	size_t last;		/* the values of the row before + 1, or 0 */
 	size_t cell_of_cap;
 	size_t refs;
 	char *json, *key;	/* being built */
@@ -257,6 +257,20 @@ static long kpi_cells_json(kpi_cells *c, const peil_value *values,
 
 /* ------------------------------------------------------------ raw keys */
 
+/* Room for a key of need bytes.  -1 when out of memory. */
+static int kpi_cells_room(kpi_cells *c, size_t need)
+{
+	if (need > c->key_cap) {
+		char *grown = realloc(c->key, need * 2);
+
+		if (!grown)
+			return -1;
+		c->key = grown;
+		c->key_cap = need * 2;
+	}
+	return 0;
+}
+
 /* The breakdown values of a row as bytes that tell different values
  * apart: per field its type, then its value (a text's length first).
  * Values that differ here may still write the same JSON (NaN and null,
@@ -270,6 +284,20 @@ static int kpi_cells_key(kpi_cells *c, const peil_value *values,
 	size_t need = 1;
 	char *at;
 
+	/* One text field (a team): its type and its bytes, whose length is
+	 * the key's; every key of these cells is then of one field. */
+	if (k->info.breakdown_count == 1 &&
+	    values[slot[k->breakdown_field[0]]].type == PEIL_TYPE_TEXT) {
+		const peil_value *v = &values[slot[k->breakdown_field[0]]];
+
+		if (kpi_cells_room(c, 1 + v->len) < 0)
+			return -1;
+		c->key[0] = (char)PEIL_TYPE_TEXT;
+		if (v->len)
+			memcpy(c->key + 1, v->as.text, v->len);
+		c->key_len = 1 + v->len;
+		return 0;
+	}
 	for (size_t i = 0; i < k->info.breakdown_count; i++) {
 		const peil_value *v = &values[slot[k->breakdown_field[i]]];
 
@@ -277,14 +305,8 @@ static int kpi_cells_key(kpi_cells *c, const peil_value *values,
 				     ? sizeof(v->len) + v->len
 				     : sizeof(v->as));
 	}
-	if (need > c->key_cap) {
-		char *grown = realloc(c->key, need * 2);
-
-		if (!grown)
-			return -1;
-		c->key = grown;
-		c->key_cap = need * 2;
-	}
+	if (kpi_cells_room(c, need) < 0)
+		return -1;
 	at = c->key;
 	for (size_t i = 0; i < k->info.breakdown_count; i++) {
 		const peil_value *v = &values[slot[k->breakdown_field[i]]];
@@ -320,22 +342,24 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 		    const size_t *slot)
 {
 	long at, cell;
-	size_t front;
 	int added;
 
 	if (kpi_cells_key(c, values, slot) < 0)
 		return -1;
-	at = strmap_cache_find(&c->cache, &c->values, c->key, c->key_len,
-			       &front);
-	if (at >= 0)
+	/* the row before's values first: the rows of a case joined with
+	 * its members come one after the other */
+	if (c->last > 0 && strmap_len(&c->values, c->last - 1) == c->key_len &&
+	    memcmp(strmap_key(&c->values, c->last - 1), c->key,
+		   c->key_len) == 0)
+		return (long)c->cell_of[c->last - 1];
+	at = strmap_find(&c->values, c->key, c->key_len);
+	if (at >= 0) {
+		c->last = (size_t)at + 1;
 		return (long)c->cell_of[at];
+	}
 	at = strmap_put(&c->values, c->key, c->key_len, &added);
 	if (at < 0)
 		return -1;
-	if (!added) {
-		strmap_cache_put(&c->cache, front, at);
-		return (long)c->cell_of[at];
-	}
 	if ((size_t)at >= c->cell_of_cap) {
 		size_t cap = c->cell_of_cap ? c->cell_of_cap * 2 : 16;
 		size_t *grown = realloc(c->cell_of, cap * sizeof(*grown));
@@ -348,7 +372,7 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 	cell = kpi_cells_json(c, values, slot);
 	if (cell >= 0) {
 		c->cell_of[at] = (size_t)cell;
-		strmap_cache_put(&c->cache, front, at);
+		c->last = (size_t)at + 1;
 	}
 	return cell;
 }

@@ -51,21 +51,29 @@ static int not_earlier(void *ctx, const result_row *row)
 
 int comparison_attach(result_table *t, comparison_asks asks, void *ctx)
 {
-	result_row **index = malloc((t->count ? t->count : 1) *
-				    sizeof(*index));
+	result_row **index = NULL;	/* sorted, made when first needed */
+	const char *kpi = NULL;		/* the KPI of the row before ... */
+	unsigned bits = 0;		/* ... and what it asks for */
 	size_t i;
 
-	if (!index)
-		return -1;
-	for (i = 0; i < t->count; i++)
-		index[i] = &t->rows[i];
-	qsort(index, t->count, sizeof(*index), row_order);
 	for (i = 0; i < t->count; i++) {
 		result_row *row = &t->rows[i];
-		unsigned bits = asks(ctx, row->kpi);
 
 		if (row->earlier)
 			continue;
+		if (!kpi || strcmp(row->kpi, kpi) != 0)
+			bits = asks(ctx, row->kpi);
+		kpi = row->kpi;
+		if (!bits)
+			continue;
+		if (!index) {
+			index = malloc(t->count * sizeof(*index));
+			if (!index)
+				return -1;
+			for (size_t j = 0; j < t->count; j++)
+				index[j] = &t->rows[j];
+			qsort(index, t->count, sizeof(*index), row_order);
+		}
 		for (size_t c = 0; c < RESULT_COMPARISONS; c++)
 			if (bits & (1u << c))
 				compare_one(row, c, index, t->count);

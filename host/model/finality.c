@@ -5,6 +5,7 @@
 #include "model/finality.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/calendar.h"
@@ -82,11 +83,18 @@ int32_t finality_cutoff(const finality *f, int32_t date)
 
 void finality_mark(const finality *f, result_table *t, int32_t date)
 {
-	size_t i;
+	const char *last = NULL;	/* the period of the row before */
+	int final = 0;
 
-	for (i = 0; i < t->count; i++)
-		t->rows[i].finality =
-			finality_is_final(f, t->rows[i].period, date)
-				? RESULT_FINAL
-				: RESULT_PROVISIONAL;
+	/* rows of one period mostly follow each other: its period parsed
+	 * once for them */
+	for (size_t i = 0; i < t->count; i++) {
+		const char *id = t->rows[i].period;
+
+		if (!id || !last || strcmp(id, last) != 0)
+			final = finality_is_final(f, id, date);
+		last = id;
+		t->rows[i].finality = final ? RESULT_FINAL
+					    : RESULT_PROVISIONAL;
+	}
 }

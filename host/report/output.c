@@ -4,6 +4,7 @@
 #include "report/output.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,11 +50,39 @@ static void decimal_mark(char *out, int point)
 		*dot = ',';
 }
 
+/* v, a whole number below 1e15 in size, as "%.0f" writes it (-0 too),
+ * without printf: most figures are counts, and a run writes hundreds of
+ * thousands of them.  size is at least OUTPUT_INTEGER_SIZE. */
+static void output_integer(double v, char *out)
+{
+	char digits[24];
+	size_t n = 0;
+	uint64_t u = (uint64_t)fabs(v);
+
+	if (signbit(v))
+		*out++ = '-';
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n)
+		*out++ = digits[--n];
+	*out = '\0';
+}
+
+/* Room for output_integer: a sign, 15 digits and the NUL. */
+#define OUTPUT_INTEGER_SIZE 17
+
 void output_number(double v, int precise, int point, char *out, size_t size)
 {
 	if (isnan(v)) {
-		snprintf(out, size, "%s", "");
+		if (size)
+			out[0] = '\0';
 		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15 && size >= OUTPUT_INTEGER_SIZE) {
+		output_integer(v, out);
+		return;	/* no decimal mark */
 	}
 	if (v == floor(v) && fabs(v) < 1e15)
 		snprintf(out, size, "%.0f", v);
@@ -533,10 +562,12 @@ static void write_text(FILE *out, const result_table *t,
 static void csv_text(FILE *out, const char *s, char separator)
 {
 	int risky = strchr("=+-@\t\r", s[0]) != NULL && s[0];
-	int quote = risky || strchr(s, separator) || strpbrk(s, "\"\r\n");
+	const char stop[] = { separator, '"', '\r', '\n', '\0' };
+	size_t len = strcspn(s, stop);
+	int quote = risky || s[len];
 
 	if (!quote) {
-		fputs(s, out);
+		fwrite(s, 1, len, out);
 		return;
 	}
 	fputc('"', out);
@@ -596,14 +627,87 @@ static const char *suppression_word(const labels *w, result_suppression s)
 				       : "";
 }
 
+/* What write_csv looks up once rather than for every row: the values of
+ * a row's breakdown fields, read in one pass over its JSON, and the
+ * texts of the last KPI, period and status, which most rows share with
+ * the row before (the table is sorted by KPI, then period). */
+typedef struct csv_rows {
+	const char **fields;
+	size_t field_count;
+	char (*values)[512];	/* [field_count] */
+	int *found;		/* [field_count]: 0, 1 or 2 (null), as
+				   result_breakdown_value says */
+	const char *kpi;	/* the last KPI looked up, and its info */
+	const kpi_info *info;
+	char period[32];	/* the last period, and its grain */
+	period_grain grain;
+	char status[256];	/* the last status, when status_known, and
+				   its text */
+	int status_known;
+	char status_text[512];
+} csv_rows;
+
+static int csv_breakdown_value(void *ctx, const char *field,
+			       const char *value)
+{
+	csv_rows *c = ctx;
+
+	for (size_t j = 0; j < c->field_count; j++)
+		if (!c->found[j] && strcmp(field, c->fields[j]) == 0) {
+			size_t n = value ? strlen(value) : 0;
+
+			if (n >= sizeof(c->values[j]))	/* as snprintf cuts */
+				n = sizeof(c->values[j]) - 1;
+			memcpy(c->values[j], value ? value : "", n);
+			c->values[j][n] = '\0';
+			c->found[j] = value ? 1 : 2;
+		}
+	return 0;
+}
+
+/* The values of breakdown's fields into c (result_breakdown_value of
+ * each, in one pass). */
+static void csv_breakdown_values(csv_rows *c, const char *breakdown)
+{
+	for (size_t j = 0; j < c->field_count; j++) {
+		c->found[j] = 0;
+		c->values[j][0] = '\0';
+	}
+	result_breakdown_each(breakdown, csv_breakdown_value, c);
+}
+
+static period_grain csv_grain(csv_rows *c, const char *id)
+{
+	if (strcmp(id, c->period) != 0) {
+		c->grain = period_id_grain(id);
+		snprintf(c->period, sizeof(c->period), "%s", id);
+	}
+	return c->grain;
+}
+
+static const char *csv_status(csv_rows *c, const labels *w,
+			      const char *status)
+{
+	if (!status)
+		return "";
+	if (!c->status_known || strcmp(status, c->status) != 0) {
+		labels_status_text(w, status, c->status_text,
+				   sizeof(c->status_text));
+		/* a status too long to remember is looked up each time */
+		c->status_known = strlen(status) < sizeof(c->status);
+		if (c->status_known)
+			memcpy(c->status, status, strlen(status) + 1);
+	}
+	return c->status_text;
+}
+
 static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
-		    const char **fields, size_t field_count,
-		    const output_options *o, char sep, unsigned compared)
+		    csv_rows *rows, const output_options *o, char sep,
+		    unsigned compared)
 {
 	const labels *w = o->words;
-	char value[512];
 	size_t j;
-	int found;
+	int total = result_is_total(row->breakdown);
 
 	csv_text(out, row->kpi, sep);
 	fputc(sep, out);
@@ -612,14 +716,15 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	csv_text(out, k ? k->unit : "", sep);
 	fputc(sep, out);
 	csv_text(out, row->period, sep);
-	for (j = 0; j < field_count; j++) {
+	if (!total)
+		csv_breakdown_values(rows, row->breakdown);
+	for (j = 0; j < rows->field_count; j++) {
 		fputc(sep, out);
-		found = result_breakdown_value(row->breakdown, fields[j], value,
-					       sizeof(value));
-		if (result_is_total(row->breakdown))
+		if (total)
 			csv_text(out, w->total, sep);
-		else if (found)
-			csv_text(out, found == 2 ? w->unknown : value, sep);
+		else if (rows->found[j])
+			csv_text(out, rows->found[j] == 2 ? w->unknown
+						       : rows->values[j], sep);
 	}
 	fputc(sep, out);
 	csv_number(out, row->value, o->english_numbers);
@@ -634,8 +739,7 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	csv_number(out, k && k->has_max ? k->target_max : NAN,
 		   o->english_numbers);
 	fputc(sep, out);
-	labels_status_text(w, row->status, value, sizeof(value));
-	csv_text(out, value, sep);
+	csv_text(out, csv_status(rows, w, row->status), sep);
 	fputc(sep, out);
 	csv_text(out, suppression_word(w, row->suppressed), sep);
 	fputc(sep, out);
@@ -665,7 +769,7 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		csv_number(out, pct, o->english_numbers);
 	}
 	fputc(sep, out);
-	csv_text(out, w->grain_word[period_id_grain(row->period)], sep);
+	csv_text(out, w->grain_word[csv_grain(rows, row->period)], sep);
 	fputs("\r\n", out);
 }
 
@@ -742,18 +846,30 @@ static void csv_commentary(FILE *out, const result_table *t,
 	}
 }
 
-static void write_csv(FILE *out, const result_table *t,
-		      const output_options *o)
+static int write_csv(FILE *out, const result_table *t,
+		     const output_options *o)
 {
 	const labels *w = o->words;
 	char sep = o->english_numbers ? ',' : ';';
 	const char **fields = NULL;
 	size_t field_count = output_breakdown_fields(t, o->kpis, &fields);
 	unsigned compared = comparison_kinds(t);
+	csv_rows c = { 0 };
 	size_t i;
 
 	if (field_count == (size_t)-1)
 		field_count = 0;
+	c.fields = fields;
+	c.field_count = field_count;
+	c.values = calloc(field_count ? field_count : 1, sizeof(*c.values));
+	c.found = calloc(field_count ? field_count : 1, sizeof(*c.found));
+	if (!c.values || !c.found) {
+		free(c.values);
+		free(c.found);
+		free(fields);
+		log_msg(PEIL_LOG_ERROR, "out of memory writing the figures");
+		return -1;
+	}
 	/* The BOM tells Excel the file is UTF-8; without it Excel reads
 	 * Windows-1252 and "Beëindigd" comes out garbled. */
 	fputs("\xEF\xBB\xBF", out);
@@ -776,10 +892,17 @@ static void write_csv(FILE *out, const result_table *t,
 				sep, w->col_compare[i][1], sep,
 				w->col_compare[i][2]);
 	fprintf(out, "%c%s\r\n", sep, w->col_grain);
-	for (i = 0; i < t->count; i++)
-		csv_row(out, &t->rows[i],
-			o->kpis ? kpi_set_find(o->kpis, t->rows[i].kpi) : NULL,
-			fields, field_count, o, sep, compared);
+	for (i = 0; i < t->count; i++) {
+		const result_row *row = &t->rows[i];
+
+		if (o->kpis && (!c.kpi || strcmp(row->kpi, c.kpi) != 0)) {
+			c.kpi = row->kpi;
+			c.info = kpi_set_find(o->kpis, row->kpi);
+		}
+		csv_row(out, row, c.info, &c, o, sep, compared);
+	}
+	free(c.values);
+	free(c.found);
 	/* After the rows, so that the header stays the first line: a
 	 * comment line, which readers told that '#' starts one skip. */
 	for (i = 0; o->stale && i < o->stale->count; i++) {
@@ -793,6 +916,7 @@ static void write_csv(FILE *out, const result_table *t,
 	if (o->unpublished)
 		csv_comment(out, o->words->unpublished, sep);
 	free(fields);
+	return 0;
 }
 
 /* Write s as JSON string, quoted and escaped. */
@@ -1060,8 +1184,7 @@ int output_write(FILE *out, const output_options *o, const result_table *t)
 		write_text(out, t, &opts);
 		break;
 	case OUTPUT_CSV:
-		write_csv(out, t, &opts);
-		break;
+		return write_csv(out, t, &opts);
 	case OUTPUT_JSON:
 		write_json(out, t, &opts);
 		break;

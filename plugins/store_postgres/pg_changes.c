@@ -70,7 +70,8 @@ int64_t pg_ingest_now(struct store *st, peil_error *err)
  *                  FROM gone WHERE a IS NOT NULL AND a <> ING
  *                  ON CONFLICT DO NOTHING)
  *   INSERT INTO peil_change SELECT ING, 'x', k, 'removed' FROM gone
- *   ON CONFLICT (ingest_id, dataset, key) DO UPDATE SET kind = 'removed'
+ *   ON CONFLICT ON CONSTRAINT peil_change_pkey (its key, with the
+ *   tenant in a shared store) DO UPDATE SET kind = 'removed'
  *
  * A removal replaces what the ingest logged for the key ("changed"). */
 int pg_remove_rows(struct store *st, const peil_schema *schema,
@@ -92,8 +93,8 @@ int pg_remove_rows(struct store *st, const peil_schema *schema,
 		      " INTO peil_change SELECT a, '%s', k, 'added' FROM gone"
 		      " WHERE a IS NOT NULL AND a <> %lld ON CONFLICT DO"
 		      " NOTHING) INSERT INTO peil_change SELECT %lld, '%s', k,"
-		      " 'removed' FROM gone ON CONFLICT (ingest_id, dataset,"
-		      " key) DO UPDATE SET kind = 'removed'",
+		      " 'removed' FROM gone ON CONFLICT ON CONSTRAINT"
+		      " peil_change_pkey DO UPDATE SET kind = 'removed'",
 		      schema->name, (long long)ingest, (long long)ingest,
 		      schema->name);
 	if (!sql.ok) {
@@ -436,7 +437,9 @@ out:
 /* ------------------------------------------------------ backup, prune */
 
 /* A copy of a live PostgreSQL store is the server's job: pg_dump takes
- * it consistent, under the same rights and settings as the server. */
+ * it consistent, under the same rights and settings as the server.  A
+ * shared store is copied whole, by a role that row-level security does
+ * not hold back (pg_dump refuses a copy that a policy would cut short). */
 int pg_backup(void *state, const char *path, peil_error *err)
 {
 	struct store *st = state;
@@ -444,9 +447,11 @@ int pg_backup(void *state, const char *path, peil_error *err)
 	return st->svc->fail(err, st->where, 0, NULL,
 			     "peil backup does not copy a PostgreSQL store; "
 			     "take a consistent copy with pg_dump "
-			     "--format=custom --schema=%s --file=%s and the "
-			     "connection of [storage] conninfo",
-			     st->schema, path ? path : "FILE");
+			     "--format=custom --schema=%s --file=%s and %s",
+			     st->schema, path ? path : "FILE",
+			     st->tenant ? "a superuser or BYPASSRLS role: the "
+					  "store is shared by municipalities"
+					: "the connection of [storage] conninfo");
 }
 
 /* Text of an array literal of ids: {1,2,3}. */
@@ -589,7 +594,7 @@ int pg_report_put(void *state, const peil_report_record *report,
 	params[6] = report->lang;
 	params[7] = report->path;
 	params[8] = written;
-	return pg_insert_id(st,
+	return pg_query_int(st,
 			    "INSERT INTO peil_report (run_id, period,"
 			    " period_from, period_to, kpi, format, lang, path,"
 			    " written) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"

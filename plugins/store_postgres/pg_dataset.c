@@ -97,6 +97,11 @@ static peil_type type_of_column(const char *sql_type)
 	return PEIL_TYPE_NULL;
 }
 
+/* In a shared store the owner creates and changes the datasets' tables:
+ * a tenant's role owns none, or it could turn the policies off. */
+#define OWNER_DOES " (in a shared store the store's owner does: peil check " \
+		   "as the owner)"
+
 static int table_create(struct store *st, const peil_schema *schema,
 			peil_error *err)
 {
@@ -112,7 +117,10 @@ static int table_create(struct store *st, const peil_schema *schema,
 		pg_sql_ident(&sql, NULL, schema->fields[i].name);
 		pg_sql_printf(&sql, " %s, ", pg_sql_type(schema->fields[i].type));
 	}
-	pg_sql_append(&sql, PG_ADDED_COLUMN " bigint, PRIMARY KEY (");
+	pg_sql_append(&sql, PG_ADDED_COLUMN " bigint");
+	pg_tenant_column(st, &sql);
+	pg_sql_append(&sql, ", PRIMARY KEY (");
+	pg_tenant_key(st, &sql);
 	for (i = 0; i < schema->field_count; i++) {
 		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
 			continue;
@@ -126,10 +134,23 @@ static int table_create(struct store *st, const peil_schema *schema,
 	}
 	pg_sql_append(&sql, keys ? "))" : ")");
 	rc = sql.ok ? pg_query(st, sql.text, 0, NULL, NULL, err, schema->name,
-			       "cannot create the dataset's table")
+			       st->tenant ? "cannot create the dataset's table"
+					    OWNER_DOES
+				     : "cannot create the dataset's table")
 		    : st->svc->fail(err, st->where, 0, schema->name,
 				    "out of memory");
 	pg_sql_release(&sql);
+	if (rc == 0 && st->tenant) {
+		pg_tenant_protect(st, &sql, "ds_", schema->name);
+		rc = sql.ok ? pg_exec(st, sql.text, err,
+				      "cannot protect the dataset's table")
+			    : st->svc->fail(err, st->where, 0, schema->name,
+					    "out of memory");
+		if (rc < 0)
+			snprintf(err->field, sizeof(err->field), "%s",
+				 schema->name);
+		pg_sql_release(&sql);
+	}
 	return rc;
 }
 
@@ -148,7 +169,8 @@ static int column_add(struct store *st, const peil_schema *schema,
 	pg_sql_printf(&sql, " %s", pg_sql_type(f->type));
 	rc = pg_query(st, sql.ok ? sql.text : "", 0, NULL, NULL, err,
 		      field_label(label, sizeof(label), schema->name, f->name),
-		      "cannot add the field");
+		      st->tenant ? "cannot add the field" OWNER_DOES
+			 : "cannot add the field");
 	pg_sql_release(&sql);
 	return rc;
 }
@@ -170,7 +192,8 @@ static int table_fit(struct store *st, const peil_schema *schema,
 
 		field_label(label, sizeof(label), schema->name, name);
 		if (strcmp(name, "peil.row") == 0 ||
-		    strcmp(name, "peil.added") == 0)
+		    strcmp(name, "peil.added") == 0 ||
+		    strcmp(name, "peil.tenant") == 0)
 			continue;
 		if (type_of_column(type) == PEIL_TYPE_NULL)
 			return st->svc->fail(err, st->where, 0, label,
@@ -638,10 +661,18 @@ static size_t nonkey_sql(struct pg_sql *sql, const struct pg_put *put,
 	return n;
 }
 
-/* Append "t.k1 = n.k1 AND ...": a stored row t of the key of n. */
-static void key_match(struct pg_sql *sql, const struct pg_put *put)
+/* Append "t.k1 = n.k1 AND ...": a stored row t of the key of n (and,
+ * in a shared store, of this tenant: the rows that n's would be). */
+static void key_match(struct store *st, struct pg_sql *sql,
+		      const struct pg_put *put)
 {
 	size_t i, keys = 0;
+
+	if (st->tenant) {
+		pg_sql_append(sql, "t." PG_TENANT_COLUMN " = (SELECT ");
+		pg_sql_ident(sql, NULL, st->schema);
+		pg_sql_append(sql, ".peil_current_tenant()) AND ");
+	}
 
 	for (i = 0; i < put->field_count; i++) {
 		if (!(put->fields[i].flags & PEIL_FIELD_KEY))
@@ -722,7 +753,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, " t SET ");
 		nonkey_sql(&sql, put, NULL, "=", "n", ", ");
 		pg_sql_append(&sql, " FROM n WHERE ");
-		key_match(&sql, put);
+		key_match(st, &sql, put);
 		pg_sql_append(&sql, " AND (");
 		nonkey_sql(&sql, put, "t", "IS DISTINCT FROM", "n", " OR ");
 		pg_sql_append(&sql, ") RETURNING ");
@@ -758,7 +789,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, " WHERE NOT EXISTS (SELECT 1 FROM ");
 		pg_sql_ident(&sql, "ds_", put->name);
 		pg_sql_append(&sql, " t WHERE ");
-		key_match(&sql, put);
+		key_match(st, &sql, put);
 		pg_sql_append(&sql, "); RESET enable_hashjoin;"
 				    " RESET enable_mergejoin; RESET enable_seqscan");
 	} else {

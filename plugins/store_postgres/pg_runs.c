@@ -49,8 +49,9 @@ int pg_ingest_seen(void *state, const peil_ingest_entry *probe, int *seen,
 		   peil_error *err)
 {
 	struct store *st = state;
-	PGresult *res;
 	const char *params[3];
+	int64_t found;
+	int rc;
 
 	*seen = 0;
 	if (probe == NULL || probe->sha256 == NULL || probe->source == NULL)
@@ -59,16 +60,13 @@ int pg_ingest_seen(void *state, const peil_ingest_entry *probe, int *seen,
 	params[0] = probe->sha256;
 	params[1] = probe->source;
 	params[2] = probe->settings_sha256;
-	if (pg_query(st,
-		     "SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE sha256 = $1"
-		     " AND source = $2"
-		     " AND settings_sha256 IS NOT DISTINCT FROM $3)",
-		     3, params, &res, err, NULL,
-		     "cannot read the ingest log") < 0)
-		return -1;
-	*seen = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
-	return 0;
+	rc = pg_query_int(st,
+			  "SELECT EXISTS (SELECT 1 FROM peil_ingest WHERE"
+			  " sha256 = $1 AND source = $2"
+			  " AND settings_sha256 IS NOT DISTINCT FROM $3)::int",
+			  3, params, &found, err, "cannot read the ingest log");
+	*seen = found != 0;
+	return rc;
 }
 
 int pg_ingest_log(void *state, const peil_ingest_entry *entry,
@@ -155,6 +153,8 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 		return st->svc->fail(err, st->where, 0, NULL,
 				     "run_begin inside a batch: a run is "
 				     "recorded on its own, before its batch");
+	if (pg_tenant_writes(st, err) < 0)
+		return -1;
 	params[0] = info->kind;
 	params[1] = num_int(&started, info->started);
 	params[2] = info->period_from;
@@ -164,7 +164,7 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	params[6] = info->inputs_sha256;
 	params[7] = info->listing;
 	params[8] = num_known(&confirms, info->confirms);
-	return pg_insert_id(st,
+	return pg_query_int(st,
 			    "INSERT INTO peil_run (kind, started, status,"
 			    " period_from, period_to, config_sha256,"
 			    " scripts_sha256, inputs_sha256, listing,"
@@ -198,7 +198,7 @@ int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 			"INSERT INTO peil_run_kpi (run_id, kpi, title, unit,"
 			" script, script_sha256, status, message, definition)"
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-			" ON CONFLICT (run_id, kpi) DO UPDATE SET"
+			" ON CONFLICT ON CONSTRAINT peil_run_kpi_pkey DO UPDATE SET"
 			" title = EXCLUDED.title, unit = EXCLUDED.unit,"
 			" script = EXCLUDED.script,"
 			" script_sha256 = EXCLUDED.script_sha256,"
@@ -309,7 +309,7 @@ int pg_results_flush(struct store *st, peil_error *err)
 				 " breakdown) " RESULT_COLUMNS " FROM"
 				 " pg_temp.peil_stage_result ORDER BY run_id,"
 				 " kpi, period, breakdown, \"peil.seq\" DESC"
-				 " ON CONFLICT (run_id, kpi, period, breakdown)"
+				 " ON CONFLICT ON CONSTRAINT peil_result_pkey"
 				 " DO UPDATE SET value = EXCLUDED.value,"
 				 " numerator = EXCLUDED.numerator,"
 				 " denominator = EXCLUDED.denominator,"

@@ -25,8 +25,10 @@
  * key 'schema_version'.  A store of a newer version is refused, naming
  * both; an older one is migrated by schema_ensure (storage_postgres.c).
  * 2: peil_run.confirms, and peil_ingest's file_size, file_mtime_ns and
- *    file_inode (storage ops version 13). */
-#define PG_SCHEMA_VERSION 2
+ *    file_inode (storage ops version 13).
+ * 3: stores shared by municipalities, [storage] tenant (pg_tenant.c); a
+ *    store of one municipality is the same as in 2. */
+#define PG_SCHEMA_VERSION 3
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
@@ -38,6 +40,11 @@
 /* The column of every dataset table that holds the id of the ingest that
  * added the row, which the change log reads. */
 #define PG_ADDED_COLUMN "\"peil.added\""
+
+/* In a store shared by municipalities, the column of every table (but
+ * peil_meta) that holds the row's tenant: the first column of the key,
+ * filled by default with the tenant of the connecting role (pg_tenant.c). */
+#define PG_TENANT_COLUMN "\"peil.tenant\""
 
 /* A dataset without key fields: the row's id, in insertion order, which
  * scans order by.  The dot keeps it out of the field names. */
@@ -79,6 +86,12 @@ struct store {
 	char where[512];	/* "postgres: <conninfo without password>
 				   schema <schema>", for peil_error.file */
 	char *schema;
+	/* [storage] tenant: the store is shared by municipalities, and this
+	 * is one of them; NULL: the store is this municipality's alone. */
+	char *tenant;
+	/* The connecting role owns the shared store and is no tenant: it
+	 * creates tables, and stores no rows (pg_tenant_writes). */
+	int owner_only;
 	int connected;		/* the connection was made: a bad one now
 				   is a lost one */
 	int in_batch;		/* between batch_begin and commit/rollback */
@@ -114,9 +127,10 @@ int pg_query(struct store *st, const char *sql, int nparams,
 	     const char *const *params, PGresult **out, peil_error *err,
 	     const char *field, const char *what);
 
-/* Run sql, an INSERT ... RETURNING id, and give the id. */
-int pg_insert_id(struct store *st, const char *sql, int nparams,
-		 const char *const *params, int64_t *id, peil_error *err,
+/* Run sql, which gives one whole number (an INSERT ... RETURNING id, a
+ * boolean as int), into *out: 0 when it gives no row or NULL. */
+int pg_query_int(struct store *st, const char *sql, int nparams,
+		 const char *const *params, int64_t *out, peil_error *err,
 		 const char *what);
 
 /* A whole number of a result row, 0 for NULL. */
@@ -155,6 +169,33 @@ const char *pg_sql_type(peil_type type);
 const char *pg_type_name(peil_type type);
 /* Whether v is missing. */
 int pg_value_is_null(const peil_value *v);
+
+/* ---- stores shared by municipalities (pg_tenant.c) ---- */
+
+/* The internal tables' SQL, with "@T" for the tenant column and "@K" for
+ * the tenant's place in keys (storage_postgres.c). */
+extern const char pg_schema_sql[];
+/* Append tmpl with "@T" as pg_tenant_column and "@K" as pg_tenant_key. */
+void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl);
+/* In a shared store: ", "peil.tenant" text ... DEFAULT <its tenant>", the
+ * column's definition; else nothing. */
+void pg_tenant_column(struct store *st, struct pg_sql *sql);
+/* In a shared store: ""peil.tenant", ", the start of a key; else
+ * nothing. */
+void pg_tenant_key(struct store *st, struct pg_sql *sql);
+/* In a shared store: the statements that keep each tenant to its own rows
+ * of table <prefix><name> (row-level security, forced); else nothing. */
+void pg_tenant_protect(struct store *st, struct pg_sql *sql,
+		       const char *prefix, const char *name);
+/* The statements that create a shared store: the tenants' mapping and
+ * functions, pg_schema_sql with the tenant, the policies, and the view
+ * peil_public_figures. */
+void pg_tenant_schema(struct store *st, struct pg_sql *sql);
+/* Check that the store's layout and [storage] tenant agree, and that the
+ * role is that tenant (or owns the store: owner_only). */
+int pg_tenant_open(struct store *st, peil_error *err);
+/* Refuse storing rows as the owner of a shared store. */
+int pg_tenant_writes(struct store *st, peil_error *err);
 
 /* ---- ops, one file per job ---- */
 

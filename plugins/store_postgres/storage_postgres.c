@@ -15,6 +15,9 @@
  *              password is refused: it belongs in ~/.pgpass (PGPASSFILE)
  *              or the service file, never in peil.ini.
  *   schema     the schema that holds the store (peil)
+ *   tenant     the municipality whose Peil this is, in a store that
+ *              several share (pg_tenant.c); unset: the store is this
+ *              municipality's alone
  *
  * The descriptor is in pg_plugin.c; datasets and records in pg_dataset.c,
  * scans in pg_scan.c, the ingest log, runs and results in pg_runs.c.
@@ -25,7 +28,8 @@
 
 #include "pg_store.h"
 
-const char *const pg_config_keys[] = { "conninfo", "schema", NULL };
+const char *const pg_config_keys[] = { "conninfo", "schema", "tenant",
+					 NULL };
 
 /* ---------------------------------------------------------------- errors */
 
@@ -76,16 +80,16 @@ int pg_query(struct store *st, const char *sql, int nparams,
 	return 0;
 }
 
-int pg_insert_id(struct store *st, const char *sql, int nparams,
-		 const char *const *params, int64_t *id, peil_error *err,
+int pg_query_int(struct store *st, const char *sql, int nparams,
+		 const char *const *params, int64_t *out, peil_error *err,
 		 const char *what)
 {
 	PGresult *res;
 
-	*id = 0;
+	*out = 0;
 	if (pg_query(st, sql, nparams, params, &res, err, NULL, what) < 0)
 		return -1;
-	*id = pg_get_int(res, 0, 0);
+	*out = pg_get_int(res, 0, 0);
 	PQclear(res);
 	return 0;
 }
@@ -220,14 +224,18 @@ static void notice_log(void *arg, const char *message)
 
 /* ------------------------------------------------------ internal tables */
 
-static const char pg_schema_sql[] =
+/* The internal tables, for pg_tenant_expand: "@T" is the tenant column of
+ * a shared store (last, so that an INSERT without a column list fills the
+ * others), "@K" the tenant as the first key column; both nothing in the
+ * store of one municipality.  peil_meta is the store's, not a tenant's. */
+const char pg_schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS peil_meta ("
 	" key text PRIMARY KEY,"
 	" value text NOT NULL);"
 	/* Not UNIQUE: an operator may force a file in again. */
 	/* id: max(id) + 1, taken under the batch's lock (batch_begin). */
 	"CREATE TABLE IF NOT EXISTS peil_ingest ("
-	" id bigint PRIMARY KEY,"
+	" id bigint NOT NULL,"
 	" source text NOT NULL,"
 	" dataset text NOT NULL,"
 	" path text NOT NULL,"
@@ -238,13 +246,14 @@ static const char pg_schema_sql[] =
 	" settings_sha256 text,"
 	" file_size bigint,"
 	" file_mtime_ns bigint,"
-	" file_inode bigint);"
+	" file_inode bigint@T,"
+	" PRIMARY KEY (@Kid));"
 	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
-	" (sha256, source);"
+	" (@Ksha256, source);"
 	/* An identity never hands out an id twice: the latest run is always
-	 * the highest id. */
+	 * the highest id (of every tenant: run ids never collide). */
 	"CREATE TABLE IF NOT EXISTS peil_run ("
-	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" id bigint GENERATED ALWAYS AS IDENTITY,"
 	" kind text NOT NULL,"
 	" started bigint NOT NULL,"
 	" ended bigint,"
@@ -256,9 +265,10 @@ static const char pg_schema_sql[] =
 	" inputs_sha256 text,"
 	" listing text,"
 	" last_ingest bigint,"
-	" confirms bigint);"
+	" confirms bigint@T,"
+	" PRIMARY KEY (@Kid));"
 	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
-	" run_id bigint NOT NULL REFERENCES peil_run (id),"
+	" run_id bigint NOT NULL,"
 	" kpi text COLLATE \"C\" NOT NULL,"
 	" title text,"
 	" unit text,"
@@ -266,11 +276,12 @@ static const char pg_schema_sql[] =
 	" script_sha256 text,"
 	" status text NOT NULL,"
 	" message text,"
-	" definition text,"
-	" PRIMARY KEY (run_id, kpi));"
+	" definition text@T,"
+	" FOREIGN KEY (@Krun_id) REFERENCES peil_run (@Kid),"
+	" PRIMARY KEY (@Krun_id, kpi));"
 	/* Missing numbers (NaN) are NULL. */
 	"CREATE TABLE IF NOT EXISTS peil_result ("
-	" run_id bigint NOT NULL REFERENCES peil_run (id),"
+	" run_id bigint NOT NULL,"
 	" kpi text COLLATE \"C\" NOT NULL,"
 	" period text COLLATE \"C\" NOT NULL,"
 	" breakdown text COLLATE \"C\" NOT NULL,"
@@ -279,19 +290,20 @@ static const char pg_schema_sql[] =
 	" denominator double precision,"
 	" status text,"
 	" size double precision,"
-	" earlier boolean NOT NULL DEFAULT false,"
-	" PRIMARY KEY (run_id, kpi, period, breakdown));"
+	" earlier boolean NOT NULL DEFAULT false@T,"
+	" FOREIGN KEY (@Krun_id) REFERENCES peil_run (@Kid),"
+	" PRIMARY KEY (@Krun_id, kpi, period, breakdown));"
 	/* What each ingest changed or removed; the rows it added carry its
 	 * id in "peil.added" (pg_changes.c). */
 	"CREATE TABLE IF NOT EXISTS peil_change ("
 	" ingest_id bigint NOT NULL,"
 	" dataset text COLLATE \"C\" NOT NULL,"
 	" key text COLLATE \"C\" NOT NULL,"
-	" kind text NOT NULL,"
-	" PRIMARY KEY (ingest_id, dataset, key));"
+	" kind text NOT NULL@T,"
+	" PRIMARY KEY (@Kingest_id, dataset, key));"
 	/* run_id has no REFERENCES: a pruned run leaves its reports. */
 	"CREATE TABLE IF NOT EXISTS peil_report ("
-	" id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+	" id bigint GENERATED ALWAYS AS IDENTITY,"
 	" run_id bigint NOT NULL,"
 	" period text NOT NULL,"
 	" period_from text NOT NULL,"
@@ -300,26 +312,25 @@ static const char pg_schema_sql[] =
 	" format text NOT NULL,"
 	" lang text NOT NULL,"
 	" path text NOT NULL,"
-	" written bigint NOT NULL);";
+	" written bigint NOT NULL@T,"
+	" PRIMARY KEY (@Kid));";
 
 /* The schema version stored, 0 when the schema holds no store. */
 static int schema_version(struct store *st, int *version, peil_error *err)
 {
 	const char *params[1] = { st->schema };
 	PGresult *res;
+	int64_t there;
 
 	*version = 0;
-	if (pg_query(st,
-		     "SELECT to_regclass(quote_ident($1) || '.peil_meta')"
-		     " IS NOT NULL",
-		     1, params, &res, err, NULL,
-		     "cannot read the schema version") < 0)
+	if (pg_query_int(st,
+			 "SELECT (to_regclass(quote_ident($1) || '.peil_meta')"
+			 " IS NOT NULL)::int",
+			 1, params, &there, err,
+			 "cannot read the schema version") < 0)
 		return -1;
-	if (PQgetvalue(res, 0, 0)[0] != 't') {
-		PQclear(res);
+	if (!there)
 		return 0;
-	}
-	PQclear(res);
 	if (pg_query(st,
 		     "SELECT value FROM peil_meta WHERE key = 'schema_version'",
 		     0, NULL, &res, err, NULL,
@@ -336,8 +347,10 @@ static int schema_version(struct store *st, int *version, peil_error *err)
  * on the database to create the schema; USAGE on the schema; to write
  * (create: ingest, run), CREATE on it for the tables of new datasets and
  * TEMPORARY on the database for the staging tables; SELECT on the store's
- * tables, and to write INSERT, UPDATE and DELETE.  *exists: whether the
- * schema is there. */
+ * tables, and to write INSERT, UPDATE and DELETE.  In a shared store
+ * ([storage] tenant), the owner creates the tables: a tenant needs no
+ * CREATE on the schema, and only SELECT on peil_meta and peil_tenant.
+ * *exists: whether the schema is there. */
 static int rights_check(struct store *st, int create, int *exists,
 			peil_error *err)
 {
@@ -352,17 +365,20 @@ static int rights_check(struct store *st, int create, int *exists,
 		"   'UPDATE', 'DELETE'] ELSE ARRAY['SELECT'] END) p"
 		"  WHERE c.relnamespace = n.oid AND c.relkind = 'r'"
 		"   AND (c.relname LIKE 'peil\\_%' OR c.relname LIKE 'ds\\_%')"
+		"   AND NOT ($3 AND p <> 'SELECT' AND c.relname IN"
+		"   ('peil_meta', 'peil_tenant'))"
 		"   AND NOT has_table_privilege(c.oid, p)"
 		"  ORDER BY c.relname, p LIMIT 1)"
 		" FROM (SELECT 1) one LEFT JOIN pg_namespace n"
 		" ON n.nspname = $1";
-	const char *params[2] = { st->schema, create ? "t" : "f" };
+	const char *params[3] = { st->schema, create ? "t" : "f",
+				  st->tenant ? "t" : "f" };
 	char on[128], grant[192], *table;
 	const char *role, *db, *right = NULL, *why = "";
 	PGresult *res;
 	int rc = 0;
 
-	if (pg_query(st, sql, 2, params, &res, err, NULL,
+	if (pg_query(st, sql, 3, params, &res, err, NULL,
 		     "cannot check the role's rights") < 0)
 		return -1;
 	role = PQgetvalue(res, 0, 0);
@@ -378,7 +394,7 @@ static int rights_check(struct store *st, int create, int *exists,
 		}
 	} else if (PQgetvalue(res, 0, 4)[0] != 't') {
 		right = "USAGE";
-	} else if (create && PQgetvalue(res, 0, 5)[0] != 't') {
+	} else if (create && !st->tenant && PQgetvalue(res, 0, 5)[0] != 't') {
 		right = "CREATE";
 		why = ", which ingest needs for the tables of new datasets";
 	} else if (create && PQgetvalue(res, 0, 6)[0] != 't') {
@@ -403,6 +419,20 @@ static int rights_check(struct store *st, int create, int *exists,
 				   "%s TO %s)", role, right, on, why, grant,
 				   role);
 	PQclear(res);
+	return rc;
+}
+
+/* *owned: whether the connecting role owns the schema. */
+static int schema_owned(struct store *st, int *owned, peil_error *err)
+{
+	const char *params[1] = { st->schema };
+	int64_t is;
+	int rc;
+
+	rc = pg_query_int(st, "SELECT pg_has_role(nspowner, 'MEMBER')::int"
+			      " FROM pg_namespace WHERE nspname = $1",
+			  1, params, &is, err, "cannot read the schema's owner");
+	*owned = is != 0;
 	return rc;
 }
 
@@ -438,6 +468,11 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 			      PG_SCHEMA_VERSION);
 		goto out;
 	}
+	/* A shared store is created by the schema's owner, who may make
+	 * the schema first and then run peil check: not a typo. */
+	if (version == 0 && !create && st->tenant &&
+	    schema_owned(st, &create, err) < 0)
+		goto out;
 	if (version == 0 && !create) {
 		st->svc->fail(err, st->where, 0, NULL,
 			      "no Peil store here (schema %s holds no "
@@ -447,7 +482,9 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 	}
 	/* Each later version's steps, from version up.  2: the run a run
 	 * that changed nothing confirms, and the size, time and inode of
-	 * each file ingested (none before). */
+	 * each file ingested (none before).  3: shared stores (pg_tenant.c),
+	 * which a Peil that knows only 2 must not open; nothing changes in
+	 * the store of one municipality. */
 	if (version >= 1 && version < 2 &&
 	    pg_exec(st,
 		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
@@ -465,12 +502,24 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		    " WHERE key = 'schema_version'",
 		    err, "cannot update the store's schema version") < 0)
 		goto out;
-	if (version == 0 &&
-	    (pg_exec(st, pg_schema_sql, err, "cannot create the store") < 0 ||
-	     pg_exec(st,
-		     "INSERT INTO peil_meta VALUES ('schema_version', '"
-		     PEIL_PG_STR(PG_SCHEMA_VERSION) "')",
-		     err, "cannot create the store") < 0))
+	if (version == 0) {
+		pg_sql_release(&sql);
+		if (st->tenant)
+			pg_tenant_schema(st, &sql);
+		else
+			pg_tenant_expand(st, &sql, pg_schema_sql);
+		pg_sql_append(&sql, "INSERT INTO peil_meta VALUES"
+				    " ('schema_version', '"
+				    PEIL_PG_STR(PG_SCHEMA_VERSION) "')");
+		if (!sql.ok) {
+			st->svc->fail(err, st->where, 0, NULL,
+				      "out of memory");
+			goto out;
+		}
+		if (pg_exec(st, sql.text, err, "cannot create the store") < 0)
+			goto out;
+	}
+	if (pg_tenant_open(st, err) < 0)
 		goto out;
 	ok = 1;
 out:
@@ -485,6 +534,7 @@ static int open_store(const peil_services *svc, peil_host *host,
 {
 	const char *conninfo = svc->config_get(host, "conninfo");
 	const char *schema = svc->config_get(host, "schema");
+	const char *tenant = svc->config_get(host, "tenant");
 	struct store *st = calloc(1, sizeof(*st));
 	struct pg_sql setup;
 
@@ -501,13 +551,22 @@ static int open_store(const peil_services *svc, peil_host *host,
 				   "schema must be a name of a-z, 0-9 and _, "
 				   "not first a digit", err);
 	}
+	if (tenant != NULL && !pg_name_valid(tenant)) {
+		free(st);
+		return config_fail(svc, host, "tenant",
+				   "tenant must be a name of a-z, 0-9 and _, "
+				   "not first a digit", err);
+	}
 	if (conninfo == NULL)
 		conninfo = "";
 	st->schema = strdup(schema);
-	if (st->schema == NULL || conninfo_check(st, conninfo, schema, err) < 0) {
-		if (st->schema == NULL)
+	st->tenant = tenant ? strdup(tenant) : NULL;
+	if (st->schema == NULL || (tenant && st->tenant == NULL) ||
+	    conninfo_check(st, conninfo, schema, err) < 0) {
+		if (st->schema == NULL || (tenant && st->tenant == NULL))
 			svc->fail(err, NULL, 0, NULL, "out of memory");
 		free(st->schema);
+		free(st->tenant);
 		free(st);
 		return -1;
 	}
@@ -560,6 +619,7 @@ void pg_close(void *state)
 	pg_snapshot_forget(st);
 	PQfinish(st->conn);	/* an open batch is rolled back */
 	free(st->schema);
+	free(st->tenant);
 	free(st);
 }
 
@@ -577,7 +637,8 @@ int pg_batch_begin(void *state, peil_error *err)
 		return st->svc->fail(err, st->where, 0, NULL,
 				     "batch_begin inside a batch: a batch is "
 				     "open");
-	if (pg_exec(st, "BEGIN", err, "cannot begin the batch") < 0)
+	if (pg_tenant_writes(st, err) < 0 ||
+	    pg_exec(st, "BEGIN", err, "cannot begin the batch") < 0)
 		return -1;
 	st->in_batch = 1;
 	if (pg_query(st,

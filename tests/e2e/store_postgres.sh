@@ -16,7 +16,7 @@
 #                 statements counted in the server's log)
 #   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
 #                 and the ingested files' size, time and inode) is brought to
-#                 version 2 by the next run, which confirms the run before
+#                 version 3 by the next run, which confirms the run before
 # Faults; those that stop, restart or reconfigure the server run on a
 # cluster of their own (cluster.sh start in a directory of the test's):
 #   lost_ingest   the connection of an ingest ended (pg_terminate_backend)
@@ -33,6 +33,11 @@
 #   bad_store     a conninfo that does not parse (a password in it not
 #                 echoed), a table changed by hand, a role without the
 #                 rights the store needs, a store of a newer Peil
+#   tenants       a store shared by two municipalities (schema regio,
+#                 roles tn_a and tn_b, [storage] tenant): each one's
+#                 figures those of a store of its own; neither reads,
+#                 changes or deletes the other's rows through Peil or SQL;
+#                 a dashboard role sees only published public figures
 # cluster.sh run skips it (exit 77) only when the PostgreSQL binaries are
 # not installed, and fails it when the cluster is not running.
 set -u
@@ -141,8 +146,8 @@ test_schema_1_migrates() {
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil run on the store of version 1" 0 $?
 	expect_grep "it confirms the run before" "$work/err" "run 2: nothing changed since run 1, whose figures it confirms"
-	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 2 ] &&
-		ok "the store is of schema version 2" || fail "the store's schema version is not 2"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 3 ] &&
+		ok "the store is of schema version 3" || fail "the store's schema version is not 3"
 	[ "$(psql -qtAX "$conninfo" -c "SELECT confirms FROM schema_1_migrates.peil_run WHERE id = 2")" = 1 ] &&
 		ok "peil_run.confirms of run 2 is 1" || fail "run 2 does not record that it confirms run 1"
 }
@@ -402,6 +407,148 @@ test_bad_store() {
 	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "a store of a newer Peil" 4 $?
 	expect_grep "naming both versions" "$work/err" "schema=bad: the store has schema version $((version + 1)), written by a newer Peil; this one knows up to $version"
+}
+
+# ---------------------------------------------------------------- tenants
+
+# $work/$1.ini: the demo of tenant $1 (peil-demo --seed $2, cases a
+# snapshot) on sqlite ($1-sqlite.ini) and on the shared store in schema
+# regio as role tn_$1 ($1.ini, [storage] tenant = gm_$1).
+tenant_configs() {
+	"$demo" --out "$work/demo_$1" --seed "$2" --from-year 2017 --to-year 2018 --cases-per-year "$3" >/dev/null
+	expect_rc "peil-demo of tenant $1" 0 $?
+	# The first source, the cases, as a snapshot; one KPI public.
+	sed "s|^path = ../var/demo/|path = $work/demo_$1/|; s|^path = ../var/peil.db|path = $work/$1.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins|; s|^reject_dir = .*|reject_dir = $work/rejects_$1|; 0,/^mode = increment/s//mode = snapshot/" \
+		"$src/conf/peil.ini" >"$work/$1-sqlite.ini"
+	printf '\n[kpi casussen_gestart]\nvisibility = public\n' >>"$work/$1-sqlite.ini"
+	sed "s|^storage = sqlite|storage = postgres|; s|^path = $work/$1.db|conninfo = $conninfo user=tn_$1\nschema = regio\ntenant = gm_$1|; s|^;lock_file = .*|lock_file = $work/$1.lock|" \
+		"$work/$1-sqlite.ini" >"$work/$1.ini"
+}
+psql_as() { psql "$conninfo user=$1" -XAtq -v ON_ERROR_STOP=1 -c "$2" 2>&1; }
+
+test_tenants() {
+	private_cluster
+	tenant_configs a 7 2000
+	tenant_configs b 11 1500
+	sed "s|user=tn_a|user=tn_admin|" "$work/a.ini" >"$work/admin.ini"
+	psql_c "CREATE ROLE tn_admin LOGIN; CREATE ROLE tn_a LOGIN; CREATE ROLE tn_b LOGIN; CREATE ROLE tn_c LOGIN; CREATE ROLE tn_dash LOGIN; CREATE SCHEMA regio AUTHORIZATION tn_admin"
+
+	# The owner makes the store and the datasets' tables, and maps roles.
+	"$peil" check --config "$work/admin.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil check as the schema's owner" 0 $?
+	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 3 ] &&
+		ok "peil check as the schema's owner made a shared store of version 3" || fail "no shared store" "$(cat "$work/err")"
+	[ "$(psql_c "SELECT count(*) FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r' AND relname LIKE 'ds\_%' AND relrowsecurity AND relforcerowsecurity AND relowner = 'tn_admin'::regrole")" = 11 ] &&
+		ok "the 11 datasets' tables are the owner's, with row-level security forced" ||
+		fail "the datasets' tables" "$(psql_c "SELECT relname, relrowsecurity, relforcerowsecurity, relowner::regrole FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r'")"
+	psql_as tn_admin "SET search_path = regio;
+		GRANT USAGE ON SCHEMA regio TO tn_a, tn_b, tn_c, tn_dash;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA regio TO tn_a, tn_b, tn_c;
+		REVOKE INSERT, UPDATE, DELETE ON peil_meta, peil_tenant, peil_public_figures FROM tn_a, tn_b, tn_c;
+		GRANT SELECT ON peil_tenant, peil_public_figures TO tn_dash;
+		INSERT INTO peil_tenant VALUES ('tn_a', 'gm_a'), ('tn_b', 'gm_b'), ('tn_dash', NULL)" >/dev/null
+	expect_rc "the owner grants and maps" 0 $?
+	"$peil" ingest --config "$work/admin.ini" >/dev/null 2>"$work/err"
+	expect_rc "an ingest as the owner" 4 $?
+	expect_grep "is refused: the owner stores no rows" "$work/err" "this role owns the shared store and is no tenant"
+
+	# B first, then A: A's snapshot of the cases must leave B's alone.
+	"$peil" run --config "$work/b.ini" >"$work/b.out" 2>"$work/b.err"
+	expect_rc "peil run as tenant b" 0 $?
+	b_cases=$(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_b'")
+	"$peil" run --config "$work/a.ini" >"$work/a.out" 2>"$work/a.err"
+	expect_rc "peil run as tenant a" 0 $?
+	[ "$(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_b'")" = "$b_cases" ] && [ "$b_cases" -gt 1000 ] &&
+		ok "A's snapshot of the cases left B's $b_cases cases" || fail "B's cases: $b_cases before, $(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_b'") after"
+	[ "$(psql_c "SELECT count(*) FROM regio.ds_cases a JOIN regio.ds_cases b USING (case_id) WHERE a.\"peil.tenant\" = 'gm_a' AND b.\"peil.tenant\" = 'gm_b'")" -gt 0 ] &&
+		ok "A and B have cases of the same key" || fail "no key in both tenants: the test proves less"
+
+	# Each tenant's figures are those of a store of its own.
+	for t in a b; do
+		"$peil" run --config "$work/$t-sqlite.ini" >"$work/$t-sqlite.out" 2>/dev/null
+		expect_rc "peil run of $t on sqlite" 0 $?
+		cmp -s "$work/$t-sqlite.out" "$work/$t.out" && ok "the run's report of $t is that of sqlite" ||
+			fail "the run's report of $t differs" "$(diff "$work/$t-sqlite.out" "$work/$t.out" | head -10)"
+		"$peil" show --config "$work/$t-sqlite.ini" --format csv >"$work/$t-sqlite.csv" 2>/dev/null
+		"$peil" show --config "$work/$t.ini" --format csv >"$work/$t.csv" 2>"$work/err"
+		expect_rc "peil show as tenant $t" 0 $?
+		[ "$(wc -l <"$work/$t.csv")" -gt 1000 ] && cmp -s "$work/$t-sqlite.csv" "$work/$t.csv" &&
+			ok "peil show --format csv of $t is byte for byte that of sqlite ($(wc -l <"$work/$t.csv") lines)" ||
+			fail "peil show of $t differs" "$(diff "$work/$t-sqlite.csv" "$work/$t.csv" | head -10)"
+	done
+	cmp -s "$work/a.csv" "$work/b.csv" && fail "A's and B's figures are the same: the test proves nothing" ||
+		ok "A's and B's figures differ"
+	"$peil" runs --config "$work/a.ini" >"$work/runs" 2>&1
+	[ "$(grep -c '^ *[0-9]' "$work/runs")" = 1 ] && ok "peil runs as A lists one run" ||
+		fail "peil runs as A" "$(cat "$work/runs")"
+
+	# Plain SQL as A: B's rows are not there for it.
+	sql_a() { psql_as tn_a "SET search_path = regio; $1"; }
+	expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
+	expect_out "A reads none of B's cases" "$(sql_a "SELECT count(*) FROM ds_cases WHERE \"peil.tenant\" = 'gm_b'")" 0
+	expect_out "A reads its own cases" "$(sql_a "SELECT count(*) FROM ds_cases")" \
+		"$(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_a'")"
+	expect_out "A reads none of B's figures" "$(sql_a "SELECT count(*) FROM peil_result WHERE \"peil.tenant\" <> 'gm_a'")" 0
+	expect_out "A changes none of B's cases" "$(psql "$conninfo user=tn_a" -XA -c "UPDATE regio.ds_cases SET case_id = case_id WHERE \"peil.tenant\" = 'gm_b'" 2>&1)" "UPDATE 0"
+	expect_out "A deletes none of B's figures" "$(psql "$conninfo user=tn_a" -XA -c "DELETE FROM regio.peil_result WHERE \"peil.tenant\" = 'gm_b'" 2>&1)" "DELETE 0"
+	expect_out "A adds no row of B" "$(sql_a "INSERT INTO peil_change VALUES (1, 'cases', 'x', 'added', 'gm_b')" | sed 's/^ERROR: *//')" \
+		'new row violates row-level security policy for table "peil_change"'
+	expect_out "A moves no row of its own to B" "$(sql_a "UPDATE peil_run SET \"peil.tenant\" = 'gm_b'" | sed 's/^ERROR: *//')" \
+		'new row violates row-level security policy for table "peil_run"'
+	expect_out "SET peil.tenant does not help" "$(sql_a "SET peil.tenant = 'gm_b'; SELECT count(*) FROM ds_cases WHERE \"peil.tenant\" = 'gm_b'")" 0
+	expect_out "A cannot become B" "$(sql_a "SET ROLE tn_b" | sed 's/^ERROR: *//')" 'permission denied to set role "tn_b"'
+	expect_out "A cannot map itself to B" "$(sql_a "UPDATE peil_tenant SET tenant = 'gm_b'" | sed 's/^ERROR: *//')" 'permission denied for table peil_tenant'
+	expect_out "A cannot turn the policy off" "$(sql_a "ALTER TABLE ds_cases NO FORCE ROW LEVEL SECURITY" | sed 's/^ERROR: *//')" 'must be owner of table ds_cases'
+
+	"$peil" backup --config "$work/a.ini" "$work/a.dump" >/dev/null 2>"$work/err"
+	expect_rc "peil backup as A" 4 $?
+	expect_grep "names who copies a shared store" "$work/err" "take a consistent copy with pg_dump --format=custom --schema=regio --file=$work/a.dump and a superuser or BYPASSRLS role: the store is shared by municipalities"
+
+	refused_as() { # refused_as NAME CONFIG TEXT
+		"$peil" show --config "$2" >/dev/null 2>"$work/err"
+		expect_rc "$1" 4 $?
+		expect_grep "$1: says why" "$work/err" "$3"
+	}
+	# New datasets and fields are the owner's to make.
+	cp "$work/a.ini" "$work/a-new.ini"
+	printf '\n[dataset wijken]\nfield.wijk = text key\n' >>"$work/a-new.ini"
+	refused_as "a new dataset as A" "$work/a-new.ini" "column 'wijken': cannot create the dataset's table (in a shared store the store's owner does: peil check as the owner): permission denied for schema regio"
+	sed "s|^field.birth_year = integer|&\nfield.birth_place = text|" "$work/a.ini" >"$work/a-new.ini"
+	refused_as "a new field as A" "$work/a-new.ini" "column 'persons.birth_place': cannot add the field (in a shared store the store's owner does: peil check as the owner): must be owner of table ds_persons"
+	sed "s|user=tn_a|user=tn_admin|" "$work/a-new.ini" >"$work/admin-new.ini"
+	"$peil" check --config "$work/admin-new.ini" >/dev/null 2>&1
+	expect_rc "the owner adds the field (peil check)" 0 $?
+	"$peil" show --config "$work/a-new.ini" >/dev/null 2>"$work/err"
+	expect_rc "then A's peil show with the new field" 0 $?
+
+	# Who may not be a tenant.
+	sed "s|user=tn_a|user=tn_c|" "$work/a.ini" >"$work/c.ini"
+	refused_as "a role of no tenant" "$work/c.ini" "role tn_c is no tenant of the shared store in schema regio: its owner maps it (INSERT INTO regio.peil_tenant VALUES ('tn_c', 'gm_a'))"
+	sed "s|^tenant = gm_a|tenant = gm_b|" "$work/a.ini" >"$work/ab.ini"
+	refused_as "A saying it is B" "$work/ab.ini" "role tn_a is the tenant gm_a of this store, not gm_b ([storage] tenant)"
+	owner=${conninfo##*user=}
+	psql_c "INSERT INTO regio.peil_tenant VALUES ('$owner', 'gm_a')"
+	sed "s| user=tn_a||" "$work/a.ini" >"$work/super.ini"
+	refused_as "a superuser as a tenant" "$work/super.ini" "role $owner bypasses row-level security (superuser or BYPASSRLS) and would see every tenant's rows"
+	sed "/^tenant = /d" "$work/a.ini" >"$work/none.ini"
+	refused_as "no tenant on a shared store" "$work/none.ini" "schema regio holds a store shared by municipalities: set [storage] tenant to this one's"
+	sed "s|^schema = regio|schema = single|" "$work/super.ini" >"$work/single.ini"
+	sed "/^tenant = /d" "$work/single.ini" >"$work/single-make.ini"
+	"$peil" ingest --config "$work/single-make.ini" >/dev/null 2>&1
+	expect_rc "a store of one municipality in schema single" 0 $?
+	refused_as "a tenant on the store of one" "$work/single.ini" "[storage] tenant is set, but schema single holds the store of one municipality"
+
+	# The dashboard: the published figures of public KPIs, nothing else.
+	"$peil" eval --config "$work/a.ini" --period 2018 >/dev/null 2>&1
+	expect_rc "an evaluation as A (kind eval, never published)" 0 $?
+	public=$(psql_c "SELECT count(*) FROM regio.peil_result r JOIN regio.peil_run u ON u.id = r.run_id WHERE u.kind = 'run' AND r.kpi = 'casussen_gestart'")
+	[ "$public" -gt 0 ] && ok "the published runs hold $public figures of casussen_gestart" || fail "no public figures"
+	expect_out "the dashboard sees those, of both tenants" \
+		"$(psql_as tn_dash "SELECT count(*), string_agg(DISTINCT kpi, ','), string_agg(DISTINCT tenant, ',' ORDER BY tenant) FROM regio.peil_public_figures")" \
+		"$public|casussen_gestart|gm_a,gm_b"
+	expect_out "the dashboard reads no dataset" "$(psql_as tn_dash "SELECT count(*) FROM regio.ds_cases" | sed 's/^ERROR: *//')" 'permission denied for table ds_cases'
+	expect_out "the dashboard reads no figures but through the view" "$(psql_as tn_dash "SELECT count(*) FROM regio.peil_result" | sed 's/^ERROR: *//')" 'permission denied for table peil_result'
+	expect_out "A sees its own public figures in the view" "$(sql_a "SELECT count(DISTINCT tenant) FROM peil_public_figures")" 1
 }
 
 "test_$case_name"

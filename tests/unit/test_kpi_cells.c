@@ -4,6 +4,7 @@
  * share a cell and values that write different JSON never do.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,70 @@ TEST(different_json_different_cells)
 	free(k);
 }
 
+/* Many cells (a narrow export's 1 200 teams): each combination keeps its
+ * number whichever order the rows come in, the same row twice in a row
+ * (a case and its members) included. */
+TEST(many_cells_any_order)
+{
+	kpi *k = two_fields();
+	kpi_cells *c = kpi_cells_new(k);
+	char team[2000][16];
+
+	CHECK(c != NULL);
+	for (int i = 0; i < 2000; i++)
+		snprintf(team[i], sizeof(team[i]), "Team %d", i);
+	for (int i = 0; i < 2000; i++)
+		CHECK_INT(cell_of(c, text_of(team[i], strlen(team[i])), none),
+			  i + 1);
+	for (int i = 1999; i >= 0; i -= 7) {
+		CHECK_INT(cell_of(c, text_of(team[i], strlen(team[i])), none),
+			  i + 1);
+		CHECK_INT(cell_of(c, text_of(team[i], strlen(team[i])), none),
+			  i + 1);
+		/* the same text in the other field is another cell */
+		CHECK(cell_of(c, none, text_of(team[i], strlen(team[i]))) >
+		      2000);
+	}
+	CHECK_STR(kpi_cells_text(c, 1235), "{\"a\":\"Team 1234\",\"b\":null}");
+	CHECK_INT(kpi_cells_count(c), 1 + 2000 + 286);
+	kpi_cells_release(c);
+	free(k);
+}
+
+/* One field: a text, an empty text, no value and a number each their
+ * cell, the text's bytes alone telling texts apart. */
+TEST(one_field)
+{
+	kpi *k = two_fields();
+	kpi_cells *c;
+	peil_value row[2], number = { PEIL_TYPE_INTEGER, 0, { NULL } };
+
+	CHECK(k != NULL);
+	k->info.breakdown_count = 1;
+	c = kpi_cells_new(k);
+	CHECK(c != NULL);
+	row[1] = none;
+	number.as.integer = 0x4e;	/* "N" in its first byte */
+	row[0] = text_of("N", 1);
+	CHECK_INT(kpi_cells_find(c, row, slot), 1);
+	row[0] = text_of("", 0);
+	CHECK_INT(kpi_cells_find(c, row, slot), 2);
+	row[0] = none;	/* null: not the empty text */
+	CHECK_INT(kpi_cells_find(c, row, slot), 3);
+	row[0] = number;
+	CHECK_INT(kpi_cells_find(c, row, slot), 4);
+	row[0] = text_of("N", 1);
+	CHECK_INT(kpi_cells_find(c, row, slot), 1);
+	row[0] = text_of("78", 2);	/* the number's text: its JSON differs */
+	CHECK_INT(kpi_cells_find(c, row, slot), 5);
+	CHECK_STR(kpi_cells_text(c, 2), "{\"a\":\"\"}");
+	CHECK_STR(kpi_cells_text(c, 3), "{\"a\":null}");
+	CHECK_STR(kpi_cells_text(c, 4), "{\"a\":78}");
+	CHECK_INT(kpi_cells_count(c), 6);
+	kpi_cells_release(c);
+	free(k);
+}
+
 /* KPIs that break down by the same bound fields share cells; those held
  * live until the last release. */
 TEST(fit_and_references)
@@ -141,6 +206,8 @@ int main(void)
 {
 	RUN(same_json_same_cell);
 	RUN(different_json_different_cells);
+	RUN(one_field);
+	RUN(many_cells_any_order);
 	RUN(fit_and_references);
 	return harness_done();
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/calendar.h"
 #include "model/disclosure.h"
@@ -242,6 +243,45 @@ TEST(hidden_figures_are_not_written)
 	result_table_release(&t);
 }
 
+/* Numbers as written in CSV and text: whole ones as "%.0f" writes them
+ * (written without printf since issue 22: the same bytes), others with
+ * ten significant digits and the decimal mark asked for, NaN empty. */
+TEST(numbers_as_written)
+{
+	static const struct {
+		double v;
+		int point;
+		const char *text;
+	} cases[] = {
+		{ 0, 0, "0" },
+		{ -0.0, 0, "-0" },
+		{ 7, 0, "7" },
+		{ -7, 1, "-7" },
+		{ 10, 0, "10" },
+		{ 4324, 0, "4324" },
+		{ 1002696, 0, "1002696" },
+		{ 999999999999999.0, 0, "999999999999999" },
+		{ -999999999999999.0, 0, "-999999999999999" },
+		{ 1e15, 0, "1e+15" },
+		{ 2.5, 0, "2,5" },
+		{ 2.5, 1, "2.5" },
+		{ 100.0 / 3, 0, "33,33333333" },
+		{ -0.125, 1, "-0.125" },
+	};
+	char out[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(out, 'x', sizeof(out));
+		output_number(cases[i].v, 1, cases[i].point, out, sizeof(out));
+		CHECK_STR(out, cases[i].text);
+	}
+	output_number(NAN, 1, 0, out, sizeof(out));
+	CHECK_STR(out, "");
+	/* Too small a buffer for the fast path: cut as snprintf cuts. */
+	output_number(123456, 1, 0, out, 4);
+	CHECK_STR(out, "123");
+}
+
 /* Breakdown values as stored (JSON): \u escapes decoded to UTF-8, so
  * that each writer escapes the value itself (issue 16, item 4). */
 TEST(breakdown_json_escapes)
@@ -267,6 +307,7 @@ TEST(breakdown_json_escapes)
 
 int main(void)
 {
+	RUN(numbers_as_written);
 	RUN(breakdown_json_escapes);
 	RUN(finality_as_marked);
 	RUN(summary_takes_the_period_asked);

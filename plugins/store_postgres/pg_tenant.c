@@ -1,0 +1,244 @@
+/*
+ * pg_tenant.c - a store shared by several municipalities (tenants): the
+ * tenant column of every table, the row-level security that keeps each
+ * tenant to its own rows, the roles' mapping to tenants, and the view of
+ * the published public figures for dashboards.
+ *
+ * [storage] tenant = NAME makes the store shared.  Every table of it
+ * (the datasets' ds_* and the peil_* tables, not peil_meta) then has the
+ * column "peil.tenant", the first column of its primary key, which is
+ * filled by default with the tenant of the connecting role; with ENABLE
+ * and FORCE ROW LEVEL SECURITY, the policy peil_tenant lets a role read,
+ * change, delete and add only the rows of its own tenant.  The tenant is
+ * bound to the role, not to anything a session can set: the table
+ * peil_tenant (role, tenant), which only the store's owner changes, maps
+ * each municipality's role to its tenant; peil_current_tenant() reads it
+ * for current_user.  A role mapped to no tenant (tenant NULL) is a
+ * dashboard: it may read, through the view peil_public_figures only, the
+ * figures of published runs of public KPIs of every tenant.
+ *
+ * The store's owner (the role that created the schema) creates the store
+ * and the datasets' tables; it is no tenant and stores no rows (owner
+ * mode).  The municipalities' roles are not owners: an owner could turn
+ * the policies off.  Superusers and BYPASSRLS roles see every row and are
+ * refused as tenants.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_store.h"
+
+void pg_tenant_key(struct store *st, struct pg_sql *sql)
+{
+	if (st->tenant)
+		pg_sql_append(sql, PG_TENANT_COLUMN ", ");
+}
+
+void pg_tenant_column(struct store *st, struct pg_sql *sql)
+{
+	if (!st->tenant)
+		return;
+	pg_sql_append(sql, ", " PG_TENANT_COLUMN " text COLLATE \"C\" NOT NULL"
+			   " DEFAULT ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".peil_current_tenant()");
+}
+
+void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl)
+{
+	const char *at;
+
+	while ((at = strchr(tmpl, '@')) != NULL) {
+		pg_sql_appendn(sql, tmpl, (size_t)(at - tmpl));
+		if (at[1] == 'T')
+			pg_tenant_column(st, sql);
+		else if (at[1] == 'K')
+			pg_tenant_key(st, sql);
+		else
+			pg_sql_appendn(sql, at, 2);
+		tmpl = at + 2;
+	}
+	pg_sql_append(sql, tmpl);
+}
+
+/* The policy that keeps a tenant to its rows, both what it reads and
+ * what it writes; the function runs once per statement. */
+#define TENANT_POLICY                                                        \
+	" USING (" PG_TENANT_COLUMN " = (SELECT peil_current_tenant()))"     \
+	" WITH CHECK (" PG_TENANT_COLUMN " = (SELECT peil_current_tenant()));"
+
+void pg_tenant_protect(struct store *st, struct pg_sql *sql,
+		       const char *prefix, const char *name)
+{
+	if (!st->tenant)
+		return;
+	pg_sql_append(sql, "ALTER TABLE ");
+	pg_sql_ident(sql, prefix, name);
+	pg_sql_append(sql, " ENABLE ROW LEVEL SECURITY,"
+			   " FORCE ROW LEVEL SECURITY; CREATE POLICY peil_tenant"
+			   " ON ");
+	pg_sql_ident(sql, prefix, name);
+	pg_sql_append(sql, TENANT_POLICY);
+}
+
+/* What peil_public_figures reads a dashboard may read, through the view
+ * only (it has no right on the tables themselves). */
+static const char *const public_tables[] = { "peil_run", "peil_run_kpi",
+					     "peil_result" };
+
+/* CREATE FUNCTION <schema>.<head> reading the role's row of peil_tenant:
+ * SELECT <what> ... WHERE role = current_user<and>.  Invoker's rights, so
+ * that the role reads its own row only; every name qualified and the
+ * search_path pinned, so that no object of the role's own stands in. */
+static void tenant_function(struct store *st, struct pg_sql *sql,
+			    const char *head, const char *what,
+			    const char *and)
+{
+	pg_sql_append(sql, "CREATE FUNCTION ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_printf(sql, ".%s LANGUAGE sql STABLE SET search_path ="
+			   " pg_catalog, pg_temp AS $$SELECT %s FROM ", head,
+		      what);
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_printf(sql, ".peil_tenant WHERE role = current_user%s$$;",
+		      and);
+}
+
+/* The whole shared store: the mapping and its functions (first: the
+ * tables' default calls one), pg_schema_sql with the tenant, the policies
+ * of the peil_* tables and the dashboards' view. */
+void pg_tenant_schema(struct store *st, struct pg_sql *sql)
+{
+	static const char *const tables[] = { "peil_ingest", "peil_run",
+					      "peil_run_kpi", "peil_result",
+					      "peil_change", "peil_report" };
+	size_t i;
+
+	pg_sql_append(sql,
+		      "CREATE TABLE peil_tenant (role name PRIMARY KEY,"
+		      " tenant text COLLATE \"C\");"
+		      /* Not FORCE: the owner keeps it; a role sees its
+		       * own row, to know its tenant. */
+		      "ALTER TABLE peil_tenant ENABLE ROW LEVEL SECURITY;"
+		      "CREATE POLICY peil_own_role ON peil_tenant FOR SELECT"
+		      " USING (role = current_user);");
+	tenant_function(st, sql, "peil_current_tenant() RETURNS text",
+			"tenant", "");
+	tenant_function(st, sql, "peil_is_dashboard() RETURNS boolean",
+			"count(*) > 0", " AND tenant IS NULL");
+	pg_tenant_expand(st, sql, pg_schema_sql);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		pg_tenant_protect(st, sql, NULL, tables[i]);
+	for (i = 0; i < sizeof(public_tables) / sizeof(public_tables[0]); i++)
+		pg_sql_printf(sql, "CREATE POLICY peil_dashboard ON %s FOR"
+				   " SELECT USING ((SELECT peil_is_dashboard()));",
+			      public_tables[i]);
+	/* security_barrier: a dashboard's own functions in a WHERE on the
+	 * view see no row that the view leaves out.  Public: the KPI's
+	 * definition recorded with the run (kpi_explain's "visibility:"
+	 * line) says so. */
+	pg_sql_append(sql,
+		      "CREATE VIEW peil_public_figures WITH (security_barrier)"
+		      " AS SELECT r." PG_TENANT_COLUMN " AS tenant,"
+		      " r.id AS run_id, r.period_from, r.period_to, k.kpi,"
+		      " k.title, k.unit, f.period, f.breakdown, f.value,"
+		      " f.numerator, f.denominator, f.status, f.earlier"
+		      " FROM peil_run r JOIN peil_run_kpi k ON k."
+		      PG_TENANT_COLUMN " = r." PG_TENANT_COLUMN
+		      " AND k.run_id = r.id JOIN peil_result f ON f."
+		      PG_TENANT_COLUMN " = k." PG_TENANT_COLUMN
+		      " AND f.run_id = k.run_id AND f.kpi = k.kpi"
+		      " WHERE r.kind = 'run' AND r.status IN ('ok',"
+		      " 'incomplete') AND k.definition ~"
+		      " '(^|\\n)visibility: +public';");
+}
+
+/* The tenant of the connecting role, whether it owns the schema, and
+ * whether it bypasses row-level security. */
+static int role_tenant(struct store *st, PGresult **res, peil_error *err)
+{
+	struct pg_sql sql;
+	int rc;
+
+	pg_sql_init(&sql);
+	pg_sql_append(&sql, "SELECT current_user, ");
+	pg_sql_ident(&sql, NULL, st->schema);
+	pg_sql_append(&sql, ".peil_current_tenant(), pg_has_role(n.nspowner,"
+			    " 'MEMBER'), r.rolsuper OR r.rolbypassrls"
+			    " FROM pg_namespace n, pg_roles r WHERE n.nspname"
+			    " = $1 AND r.rolname = current_user");
+	rc = sql.ok ? pg_query(st, sql.text, 1,
+			       (const char *const *)&st->schema, res, err,
+			       "tenant", "cannot read the role's tenant")
+		    : st->svc->fail(err, st->where, 0, NULL, "out of memory");
+	pg_sql_release(&sql);
+	return rc;
+}
+
+int pg_tenant_open(struct store *st, peil_error *err)
+{
+	const char *params[1] = { st->schema };
+	const char *role, *mapped;
+	PGresult *res;
+	int64_t shared;
+	int owner, bypass, rc = 0;
+
+	if (pg_query_int(st, "SELECT (to_regclass(quote_ident($1) ||"
+			     " '.peil_tenant') IS NOT NULL)::int",
+			 1, params, &shared, err,
+			 "cannot read the store's layout") < 0)
+		return -1;
+	if (!shared && !st->tenant)
+		return 0;
+	if (!shared)
+		return st->svc->fail(err, st->where, 0, "tenant",
+				     "[storage] tenant is set, but schema %s "
+				     "holds the store of one municipality (no "
+				     "peil_tenant): a shared store is made in "
+				     "a schema of its own", st->schema);
+	if (!st->tenant)
+		return st->svc->fail(err, st->where, 0, "tenant",
+				     "schema %s holds a store shared by "
+				     "municipalities: set [storage] tenant to "
+				     "this one's", st->schema);
+	if (role_tenant(st, &res, err) < 0)
+		return -1;
+	role = PQgetvalue(res, 0, 0);
+	mapped = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+	owner = PQgetvalue(res, 0, 2)[0] == 't';
+	bypass = PQgetvalue(res, 0, 3)[0] == 't';
+	if (mapped == NULL && owner)
+		st->owner_only = 1;
+	else if (mapped == NULL)
+		rc = st->svc->fail(err, st->where, 0, "tenant",
+				   "role %s is no tenant of the shared store "
+				   "in schema %s: its owner maps it (INSERT "
+				   "INTO %s.peil_tenant VALUES ('%s', '%s'))",
+				   role, st->schema, st->schema, role,
+				   st->tenant);
+	else if (strcmp(mapped, st->tenant) != 0)
+		rc = st->svc->fail(err, st->where, 0, "tenant",
+				   "role %s is the tenant %s of this store, "
+				   "not %s ([storage] tenant)", role, mapped,
+				   st->tenant);
+	else if (bypass)
+		rc = st->svc->fail(err, st->where, 0, "tenant",
+				   "role %s bypasses row-level security "
+				   "(superuser or BYPASSRLS) and would see "
+				   "every tenant's rows: connect as a role "
+				   "of tenant %s's own", role, st->tenant);
+	PQclear(res);
+	return rc;
+}
+
+int pg_tenant_writes(struct store *st, peil_error *err)
+{
+	if (!st->owner_only)
+		return 0;
+	return st->svc->fail(err, st->where, 0, "tenant",
+			     "this role owns the shared store and is no "
+			     "tenant: it creates the store and the datasets' "
+			     "tables (peil check), and stores no rows; run "
+			     "Peil as a municipality's role");
+}
