@@ -67,8 +67,8 @@ struct pg_sql {
 
 /* The staging table of one dataset on this connection: records_put
  * copies records into it (COPY ... FROM STDIN), and pg_flush moves them
- * into the dataset's table with one INSERT ... ON CONFLICT, before the
- * batch commits or anything reads.  fields[] is a private copy of the
+ * into the dataset's table (an UPDATE of the stored keys, an INSERT of
+ * the new), before the batch commits or anything reads.  fields[] is a private copy of the
  * schema it was made for. */
 struct pg_put {
 	struct pg_put *next;
@@ -120,6 +120,9 @@ struct store {
 	 * primary, the store at conninfo, opened when first needed. */
 	int standby;
 	struct store *primary;
+	/* The figures that result_put gave and pg_flush has not yet sent,
+	 * as COPY text (pg_runs.c); cap 0 before the first. */
+	struct pg_sql figures;
 };
 
 /* ---- errors and queries (storage_postgres.c) ---- */
@@ -165,6 +168,9 @@ void pg_sql_printf(struct pg_sql *sql, const char *fmt, ...)
 /* name as a quoted identifier, with an optional prefix inside the
  * quotes: pg_sql_ident(sql, "ds_", "cases") appends "ds_cases". */
 void pg_sql_ident(struct pg_sql *sql, const char *prefix, const char *name);
+/* text as a value of COPY's text format: backslash, tab, newline and
+ * carriage return escaped (no NUL in it). */
+void pg_copy_text(struct pg_sql *sql, const char *text, size_t len);
 /* Whether name is a valid dataset, field or schema name:
  * [a-z_][a-z0-9_]*, at most PG_NAME_MAX bytes. */
 int pg_name_valid(const char *name);
@@ -248,10 +254,15 @@ int pg_records_put(void *state, const peil_schema *schema,
  * fields), of the fields that are the table's columns. */
 void pg_key_text(struct pg_sql *sql, const char *alias,
 		 const peil_field *fields, size_t count);
-/* Move every staged record into its dataset's table. */
+/* Send buf, COPY text, through copy (a COPY ... FROM STDIN); 0, or -1
+ * with err "<what>: ..." naming field. */
+int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
+	       const char *field, const char *what, peil_error *err);
+/* Move every staged record into its dataset's table, and every figure
+ * not yet sent into peil_result. */
 int pg_flush(struct store *st, peil_error *err);
 /* Forget the staging tables (after a rollback, which may have dropped
- * them, and at close). */
+ * them, and at close) and the figures not sent. */
 void pg_puts_free(struct store *st);
 
 /* pg_changes.c */
@@ -301,6 +312,8 @@ int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 		   peil_error *err);
 int pg_result_put(void *state, int64_t run_id, const peil_result *result,
 		  peil_error *err);
+/* Send the figures that result_put gathered (pg_flush calls it). */
+int pg_results_flush(struct store *st, peil_error *err);
 int pg_run_end(void *state, int64_t run_id, const char *status,
 	       int64_t ended, peil_error *err);
 int pg_results_copy(void *state, int64_t from_run, int64_t to_run,

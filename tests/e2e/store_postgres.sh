@@ -10,6 +10,10 @@
 #                 are byte for byte the same
 #   refusals      a password in conninfo, a conninfo that does not parse,
 #                 a server that is not there, a schema without a store
+#   round_trips   the demo's ingest reads no stored row to store a file
+#                 (primary-key probes, no join over the stored table), and
+#                 a run's figures go in with one INSERT, not one each (the
+#                 statements counted in the server's log)
 #   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
 #                 and the ingested files' size, time and inode) is brought to
 #                 version 3 by the next run, which confirms the run before
@@ -99,6 +103,48 @@ test_same_figures() {
 	expect_grep "the second ingest skips every file" "$work/pg2.err" "0 files stored (0 rows), 8 skipped"
 	cmp -s "$work/sqlite.out" "$work/pg2.out" && ok "the second run's report is the same" ||
 		fail "the second run's report differs" "$(diff "$work/sqlite.out" "$work/pg2.out" | head -10)"
+}
+
+# The statistics of table $1 of schema round_trips, "inserted read-by-
+# scans read-through-its-indexes" (pg_stat_user_tables, _indexes), once the inserts of the
+# ingest that ended (its backend's statistics arrive when it has gone)
+# are counted: $2 rows.
+table_stats() {
+	local i stats
+	for i in $(seq 50); do
+		stats=$(psql -qtAX -F' ' "$conninfo" -c "SELECT n_tup_ins, coalesce(seq_tup_read, 0), (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes i WHERE i.relid = t.relid) FROM pg_stat_user_tables t WHERE schemaname = 'round_trips' AND relname = '$1'")
+		[ "${stats%% *}" = "$2" ] && break
+		sleep 0.2
+	done
+	echo "$stats"
+}
+
+test_round_trips() {
+	demo_configs round_trips
+	"$peil" ingest --config "$work/pg.ini" demo_cases >/dev/null 2>"$work/err"
+	expect_rc "peil ingest demo_cases" 0 $?
+	# The rows as the ingest tells them: a count(*) would read them.
+	rows=$(sed -n 's/.*ingest: 2 files stored (\([0-9]*\) rows).*/\1/p' "$work/err")
+	read -r inserted seq_read idx_read <<<"$(table_stats ds_cases "$rows")"
+	[ "${rows:-0}" -gt 3000 ] && [ "$inserted" = "$rows" ] &&
+		ok "the ingest stored $rows cases from 2 files" ||
+		fail "the ingest stored ${rows:-no} cases from 2 files ($inserted inserted)" "$(cat "$work/err")"
+	# Each staged row probes the primary key twice (UPDATE, NOT
+	# EXISTS), the UPDATE's after the INSERT: it meets the entry of the
+	# row just inserted, which it does not see.
+	[ "$seq_read" -eq 0 ] && [ "$idx_read" -le "$rows" ] &&
+		ok "storing each file read no stored row of ds_cases" ||
+		fail "storing the files read stored rows of ds_cases: $seq_read by a scan, $idx_read through an index"
+
+	log=$cluster_dir/server.log
+	from=$(($(wc -l <"$log") + 1))
+	PGOPTIONS="-c log_statement=all" "$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run on postgres" 0 $?
+	figures=$(psql -qtAX "$conninfo" -c "SELECT count(*) FROM round_trips.peil_result")
+	inserts=$(tail -n +"$from" "$log" | grep -c "INSERT INTO peil_result")
+	[ "$figures" -gt 1000 ] && [ "$inserts" -eq 1 ] &&
+		ok "the run's $figures figures went in with one INSERT" ||
+		fail "the run's $figures figures went in with $inserts INSERTs"
 }
 
 test_schema_1_migrates() {

@@ -952,6 +952,54 @@ TEST(change_log_and_snapshot)
 	ops->close(st);
 }
 
+/* A key stored twice by one ingest, its records apart (a scan between
+ * them moves the first into the table): ingest 1 puts C1 Noord, reads,
+ * then C1 Zuid and C2: C1 is added once, not changed.  Ingest 2 puts C1
+ * Oost, reads, then C1 Zuid again and C2 as stored: C1 changed once (it
+ * differed from the stored row both times), C2 not at all. */
+TEST(key_stored_twice_in_one_ingest)
+{
+	void *st;
+	struct changes ch;
+	int64_t run1, run2;
+	peil_error err;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->input_changes_scan != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 1);
+	CHECK_INT(case_put(st, "C1", "Zuid", 19001, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Noord", 19002, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "a.csv", &err), 0);
+	CHECK((run1 = run_now(ops, st, &err)) > 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
+		  "C1|Zuid|19001;C2|Noord|19002;");
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Oost", 19001, &err), 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
+		  "C1|Oost|19001;C2|Noord|19002;");
+	CHECK_INT(case_put(st, "C1", "Zuid", 19001, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Noord", 19002, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
+	CHECK((run2 = run_now(ops, st, &err)) > 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
+		  "C1|Zuid|19001;C2|Noord|19002;");
+
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_row, &ch, &err),
+		  0);
+	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "2:cases:C1:changed:b.csv;");
+	ops->close(st);
+}
+
 /* Version 7: a snapshot of one scope removes only that scope's rows
  * (issue 13).  C1 C2 of Noord and C3 of Zuid; a snapshot of team Noord
  * with C1 alone removes C2 and leaves C3 of Zuid: 2 rows.  Without a key,
@@ -1221,6 +1269,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(ingest_log_and_fingerprint);
 	RUN_CONTRACT(run_confirmations_and_results_copy);
 	RUN_CONTRACT(change_log_and_snapshot);
+	RUN_CONTRACT(key_stored_twice_in_one_ingest);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);
 	RUN_CONTRACT(prune_keeps_final_figures);
