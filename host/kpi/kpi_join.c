@@ -11,6 +11,17 @@
  * are searched in order, others through a hash table.  Only KPIs that
  * join pay for this: the others keep their projected one-scan path.
  *
+ * When the store scans in the order of a field (kpi_source.scan_ordered,
+ * storage ops version 15) and one dataset is joined, text on text, on
+ * its one key, the two are merged instead: the KPI's dataset comes in
+ * the order of the field it joins on, and the joined one is read beside
+ * it, JOIN_CHUNK_ROWS rows at a time from the key looked for on (a scan
+ * with a filter key >= that, inside the first scan's row callback), so
+ * that memory does not grow with the joined dataset: ten million cases
+ * held took 330 MB.  Both orders are checked as the rows come: a store
+ * that breaks its word fails the KPI, naming the dataset, rather than
+ * giving a figure without the rows it skipped.
+ *
  * lookup = { ladder = { dataset = "measurements", by = "person" } } reads
  * the dataset into the script's state as { [person] = { row, ... } }, in
  * scan order, handed to functions as data.ladder.
@@ -31,6 +42,8 @@
 #define JOIN_CURSORS 4
 /* How far past a cursor a key is looked for, before searching. */
 #define JOIN_CURSOR_AHEAD 2
+/* Rows of the joined dataset held at a time in a merge. */
+#define JOIN_CHUNK_ROWS 8192
 
 typedef struct join_side {
 	const kpi_link *link;
@@ -58,6 +71,19 @@ typedef struct join_side {
 	size_t proj_count;
 	size_t skip;		/* 1 when the KPI does not use the key: it
 				   is kept once, in keys, not in each row */
+	peil_type *types;	/* of the values kept in rows */
+	/* A merge (see the top): keys and rows hold a chunk, read from
+	 * the key looked for on; pos is the first of them not below the
+	 * last key looked for; ended when the chunk holds every key from
+	 * its first on.  last is the last key looked for. */
+	int merge, ended;
+	size_t pos;
+	char *last;
+	size_t last_len, last_cap;
+	int has_last;
+	const kpi_source *source;
+	peil_error *err;
+	int failed;
 } join_side;
 
 struct kpi_joined {
@@ -110,6 +136,8 @@ void kpi_joined_free(kpi_joined *j)
 	free(j->fields);
 	for (size_t i = 0; i < j->side_count; i++) {
 		kpi_rows_free(j->sides[i].rows);
+		free(j->sides[i].types);
+		free(j->sides[i].last);
 		free(j->sides[i].dest);
 		free(j->sides[i].proj);
 		strmap_release(&j->sides[i].keys);
@@ -402,6 +430,130 @@ static long join_find(join_side *side, const peil_value *v)
 	return side->last_at;
 }
 
+/* ------------------------------------------------------------- merge */
+
+/* Text a against b in byte order, a prefix first. */
+static int join_text_cmp(const char *a, size_t alen, const char *b,
+			 size_t blen)
+{
+	size_t common = alen < blen ? alen : blen;
+	int c = common ? memcmp(a, b, common) : 0;
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* A row of a chunk: after the chunk's first, each key above the one
+ * before; the chunk ends at JOIN_CHUNK_ROWS rows (1 stops the scan). */
+static int join_chunk_row(void *ctx, const peil_value *values)
+{
+	join_side *side = ctx;
+	const peil_value *key = &values[0];
+	size_t n = side->keys.count;
+
+	if (key->type != PEIL_TYPE_TEXT ||
+	    (n && join_key_cmp(side, n - 1, key->as.text, key->len) >= 0) ||
+	    (!n && join_text_cmp(key->as.text, key->len, side->last,
+				 side->last_len) < 0)) {
+		side->failed = 1;
+		return error_set(side->err, NULL, 0, side->link->dataset,
+				 "join '%s': dataset '%s' did not come in "
+				 "the order of its key '%s' (byte order): "
+				 "'%.*s' came after '%.*s'", side->link->name,
+				 side->link->dataset,
+				 side->schema->fields[side->key_field].name,
+				 key->type == PEIL_TYPE_TEXT ? (int)key->len
+							     : 0,
+				 key->type == PEIL_TYPE_TEXT ? key->as.text
+							     : "",
+				 (int)(n ? strmap_len(&side->keys, n - 1)
+					 : side->last_len),
+				 n ? strmap_key(&side->keys, n - 1)
+				   : side->last);
+	}
+	if (strmap_append(&side->keys, key->as.text, key->len) < 0 ||
+	    kpi_rows_add(side->rows, values + side->skip) != (long)n)
+		return 2;	/* out of memory */
+	return side->keys.count == JOIN_CHUNK_ROWS;
+}
+
+/* The next chunk of the joined dataset: its rows with a key from
+ * side->last on.  0, or -2 when out of memory, -3 with side->err. */
+static int join_chunk_load(join_side *side, const kpi_source *source)
+{
+	peil_filter from;
+	int rc;
+
+	kpi_rows_free(side->rows);
+	strmap_release(&side->keys);
+	side->rows = kpi_rows_new(side->types, side->proj_count - side->skip);
+	if (!side->rows)
+		return -2;
+	side->pos = 0;
+	memset(&from, 0, sizeof(from));
+	from.op = PEIL_OP_GE;
+	from.field = side->key_field;
+	from.value.type = PEIL_TYPE_TEXT;
+	from.value.as.text = side->last;
+	from.value.len = side->last_len;
+	rc = source->scan(source->ctx, side->schema, &from, side->proj,
+			  side->proj_count, join_chunk_row, side, side->err);
+	if (side->failed || rc < 0)
+		return -3;
+	if (rc == 0)
+		side->ended = 1;	/* every key from here on is held */
+	return rc > 1 ? -2 : 0;
+}
+
+/* join_find in a merge: the joined row with v's key, -1 when none, -2
+ * when out of memory, -3 with side->err when a dataset broke its
+ * order. */
+static long join_merge_find(join_side *side, const peil_value *v)
+{
+	size_t n;
+
+	if (v->type != PEIL_TYPE_TEXT)
+		return -1;	/* no key (where it sorts is the store's) */
+	if (side->has_last &&
+	    join_text_cmp(v->as.text, v->len, side->last, side->last_len) < 0) {
+		side->failed = 1;
+		error_set(side->err, NULL, 0, side->link->field,
+			  "join '%s': the KPI's dataset did not come in the "
+			  "order of '%s' (byte order): '%.*s' came after "
+			  "'%.*s'", side->link->name, side->link->field,
+			  (int)v->len, v->as.text, (int)side->last_len,
+			  side->last);
+		return -3;
+	}
+	if (v->len + 1 > side->last_cap) {
+		char *grown = realloc(side->last, v->len + 1);
+
+		if (!grown)
+			return -2;
+		side->last = grown;
+		side->last_cap = v->len + 1;
+	}
+	memcpy(side->last, v->as.text, v->len);
+	side->last[v->len] = '\0';
+	side->last_len = v->len;
+	side->has_last = 1;
+	n = side->keys.count;
+	if (!side->ended && (n == 0 || join_key_cmp(side, n - 1, v->as.text,
+						     v->len) < 0)) {
+		int rc = join_chunk_load(side, side->source);
+
+
+		if (rc < 0)
+			return rc;
+		n = side->keys.count;
+	}
+	while (side->pos < n &&
+	       join_key_cmp(side, side->pos, v->as.text, v->len) < 0)
+		side->pos++;
+	return side->pos < n && join_key_cmp(side, side->pos, v->as.text,
+					     v->len) == 0
+		       ? (long)side->pos : -1;
+}
+
 static int join_main_row(void *ctx, const peil_value *values)
 {
 	static const peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
@@ -411,8 +563,12 @@ static int join_main_row(void *ctx, const peil_value *values)
 		j->values[j->main_proj[i]] = values[i];
 	for (size_t i = 0; i < j->side_count; i++) {
 		join_side *side = &j->sides[i];
-		long at = join_find(side, &j->values[side->on_field]);
+		long at = side->merge
+				  ? join_merge_find(side, &j->values[side->on_field])
+				  : join_find(side, &j->values[side->on_field]);
 
+		if (at == -3)
+			return -1;	/* side->err says why */
 		if (at == -2) {
 			j->out_of_memory = 1;
 			return -1;
@@ -482,12 +638,29 @@ static int join_plan(kpi_joined *j, const unsigned char *used)
 			types[p - side->skip] =
 				side->schema->fields[side->proj[p]].type;
 		}
+		side->types = types;
 		side->rows = kpi_rows_new(types, side->proj_count - side->skip);
-		free(types);
 		if (!side->rows)
 			return -1;
 	}
 	return 0;
+}
+
+/* Whether j can merge (see the top): the store scans in a field's
+ * order, and one dataset is joined, text on text, on its one key. */
+static int join_can_merge(const kpi_joined *j, const kpi_source *source)
+{
+	const join_side *side = &j->sides[0];
+
+	if (!source->scan_ordered || j->side_count != 1 ||
+	    side->schema->fields[side->key_field].type != PEIL_TYPE_TEXT ||
+	    j->main->fields[side->on_field].type != PEIL_TYPE_TEXT)
+		return 0;
+	for (size_t f = 0; f < side->schema->field_count; f++)
+		if (((side->schema->fields[f].flags & PEIL_FIELD_KEY) != 0) !=
+		    (f == side->key_field))
+			return 0;
+	return 1;
 }
 
 int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
@@ -498,6 +671,24 @@ int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
 
 	if (join_plan(j, used) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
+	j->row = row;
+	j->row_ctx = row_ctx;
+	if (join_can_merge(j, source)) {
+		join_side *side = &j->sides[0];
+
+		side->merge = 1;
+		side->source = source;
+		side->err = err;
+		rc = source->scan_ordered(source->ctx, j->main, NULL,
+					  j->main_proj, j->main_proj_count,
+					  side->on_field, join_main_row, j,
+					  err);
+		if (side->failed)
+			return -1;
+		if (j->out_of_memory)
+			return error_set(err, NULL, 0, NULL, "out of memory");
+		return rc;
+	}
 	for (size_t i = 0; rc == 0 && i < j->side_count; i++) {
 		join_side *side = &j->sides[i];
 
@@ -508,8 +699,6 @@ int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
 		if (rc < 0)
 			return -1;
 	}
-	j->row = row;
-	j->row_ctx = row_ctx;
 	rc = source->scan(source->ctx, j->main, NULL, j->main_proj,
 			  j->main_proj_count, join_main_row, j, err);
 	if (j->out_of_memory)
