@@ -7,7 +7,6 @@
  */
 #include "engine/evaluation.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,23 +57,15 @@ static int interruptible_row(void *arg, const peil_value *values)
 }
 
 /* A scan of the store's state, stopped by SIGINT or SIGTERM. */
-/* A scan of store s, in key order (order SIZE_MAX) or in the order of
- * field order. */
 static int scan_state(store *s, const peil_schema *schema, const peil_filter *filter,
 		      const size_t *projection, size_t projection_count,
-		      size_t order, peil_row_fn row, void *row_ctx,
-		      peil_error *err)
+		      peil_row_fn row, void *row_ctx, peil_error *err)
 {
 	struct interruptible_scan scan = { row, row_ctx };
 	int rc;
 
-	rc = order == SIZE_MAX
-		     ? store_scan(s, schema, filter, projection,
-				  projection_count, interruptible_row, &scan,
-				  err)
-		     : store_scan_ordered(s, schema, filter, projection,
-					  projection_count, order,
-					  interruptible_row, &scan, err);
+	rc = store_scan(s, schema, filter, projection, projection_count,
+			interruptible_row, &scan, err);
 	if (rc && interrupt_requested())
 		return error_set(err, NULL, 0, NULL, "interrupted by %s",
 				 interrupt_name(interrupt_requested()));
@@ -89,20 +80,7 @@ static int source_scan(void *arg, const peil_schema *schema,
 	struct eval_state *st = arg;
 
 	return scan_state(st->ctx->store, schema, filter, projection,
-			  projection_count, SIZE_MAX, row, row_ctx, err);
-}
-
-static int source_scan_ordered(void *arg, const peil_schema *schema,
-			       const peil_filter *filter,
-			       const size_t *projection,
-			       size_t projection_count, size_t order,
-			       peil_row_fn row, void *row_ctx,
-			       peil_error *err)
-{
-	struct eval_state *st = arg;
-
-	return scan_state(st->ctx->store, schema, filter, projection,
-			  projection_count, order, row, row_ctx, err);
+			  projection_count, row, row_ctx, err);
 }
 
 /* A second state of the storage plugin, opened on the same
@@ -128,20 +106,7 @@ static int reader_scan(void *arg, const peil_schema *schema,
 	struct reader *r = arg;
 
 	return scan_state(r->store, schema, filter, projection,
-			  projection_count, SIZE_MAX, row, row_ctx, err);
-}
-
-static int reader_scan_ordered(void *arg, const peil_schema *schema,
-			       const peil_filter *filter,
-			       const size_t *projection,
-			       size_t projection_count, size_t order,
-			       peil_row_fn row, void *row_ctx,
-			       peil_error *err)
-{
-	struct reader *r = arg;
-
-	return scan_state(r->store, schema, filter, projection,
-			  projection_count, order, row, row_ctx, err);
+			  projection_count, row, row_ctx, err);
 }
 
 /* [run] threads = 1 keeps the evaluation on one thread. */
@@ -168,8 +133,7 @@ static int source_reader_open(void *arg, kpi_source *out)
 		return -1;
 	}
 	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL,
-			     store_has(r->store, STORE_V15_ORDERED)
-				     ? reader_scan_ordered : NULL };
+			     store_has(r->store, STORE_V15_FROM_KEY) };
 	return 0;
 }
 
@@ -496,8 +460,7 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
 	kpi_source source = { &st, source_schema, source_scan,
 			      source_reader_open, source_reader_close,
-			      store_has(ctx->store, STORE_V15_ORDERED)
-				      ? source_scan_ordered : NULL };
+			      store_has(ctx->store, STORE_V15_FROM_KEY) };
 	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
 	int64_t started;
 	int failed, rc = -1;

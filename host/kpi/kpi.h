@@ -309,15 +309,12 @@ typedef struct kpi_source {
 	 * reader's schema() must give the same schemas as this one's. */
 	int (*reader_open)(void *ctx, struct kpi_source *reader);
 	void (*reader_close)(void *ctx, struct kpi_source *reader);
-	/* Optional (NULL: none).  As scan, the rows in the order of field
-	 * order_field, text in byte order, ties in key order (storage ops
-	 * version 15, scan_ordered); scan may be called inside its row
-	 * callback.  A join reads its datasets side by side with it. */
-	int (*scan_ordered)(void *ctx, const peil_schema *schema,
-			    const peil_filter *filter,
-			    const size_t *projection, size_t projection_count,
-			    size_t order_field, peil_row_fn row, void *row_ctx,
-			    peil_error *err);
+	/* Nonzero when scan may be called inside its own row callback,
+	 * and a filter key >= a text on a dataset's one key gives the rows
+	 * from there on in key order, reading no others (storage ops
+	 * version 15): a join then reads the joined dataset a chunk at a
+	 * time (kpi_join.c). */
+	int scans_from_key;
 } kpi_source;
 
 /* Where figures and failures go. */

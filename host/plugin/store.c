@@ -77,8 +77,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V13_CONFIRMATIONS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V13 &&
 		       o->keeps_run_confirmations && o->results_copy;
-	case STORE_V15_ORDERED:
-		return o->size >= PEIL_STORAGE_OPS_SIZE_V15 && o->scan_ordered;
+	case STORE_V15_FROM_KEY:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V15 &&
+		       o->scans_from_key;
 	}
 	return 0;
 }
@@ -99,7 +100,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V15_ORDERED; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V15_FROM_KEY; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -194,8 +195,8 @@ static const char *version_ability(enum store_version v)
 		return "keep what a cases run listed";
 	case STORE_V13_CONFIRMATIONS:
 		return "record runs that confirm another or keep its figures";
-	case STORE_V15_ORDERED:
-		return "scan in the order of a field";
+	case STORE_V15_FROM_KEY:
+		return "scan from a key inside a scan";
 	}
 	return "do that";
 }
@@ -278,19 +279,6 @@ int store_scan(store *s, const peil_schema *schema, const peil_filter *filter,
 {
 	return s->ops->scan(s->state, schema, filter, projection,
 			    projection_count, row, ctx, err);
-}
-
-int store_scan_ordered(store *s, const peil_schema *schema,
-		       const peil_filter *filter, const size_t *projection,
-		       size_t projection_count, size_t order_field,
-		       peil_row_fn row, void *ctx, peil_error *err)
-{
-	if (store_require(s, STORE_V15_ORDERED, "a scan in a field's order "
-			  "needs it", err) < 0)
-		return -1;
-	return s->ops->scan_ordered(s->state, schema, filter, projection,
-				    projection_count, order_field, row, ctx,
-				    err);
 }
 
 int store_run_begin(store *s, const peil_run_info *info, int64_t *run_id,

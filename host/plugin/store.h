@@ -43,7 +43,7 @@ enum store_version {
 	STORE_V12_LISTINGS = 12,	/* keeps_run_listings */
 	STORE_V13_CONFIRMATIONS = 13,	/* keeps_run_confirmations,
 					   results_copy */
-	STORE_V15_ORDERED = 15	/* scan_ordered */
+	STORE_V15_FROM_KEY = 15	/* scans_from_key */
 };
 
 /* Load the storage plugin NAME from path, without opening the store:
@@ -110,11 +110,6 @@ int store_inputs_fingerprint(store *s, char out[65], peil_error *err);
 int store_scan(store *s, const peil_schema *schema, const peil_filter *filter,
 	       const size_t *projection, size_t projection_count,
 	       peil_row_fn row, void *ctx, peil_error *err);
-/* ---- version 15: fails as store_require without it ---- */
-int store_scan_ordered(store *s, const peil_schema *schema,
-		       const peil_filter *filter, const size_t *projection,
-		       size_t projection_count, size_t order_field,
-		       peil_row_fn row, void *ctx, peil_error *err);
 int store_run_begin(store *s, const peil_run_info *info, int64_t *run_id,
 		    peil_error *err);
 int store_run_kpi_put(store *s, int64_t run_id, const peil_run_kpi *kpi,

@@ -752,22 +752,20 @@ typedef struct peil_storage_ops {
 	int (*results_copy)(void *state, int64_t from_run, int64_t to_run,
 			    const char *kpi, peil_error *err);
 
-	/* ---- version 15: scans in the order of a field ---- */
+	/* ---- version 15: scans from a key, inside a scan ---- */
 
-	/* As scan, but the rows come in the order of field order_field
-	 * (an index into schema), text in byte order (shorter first when
-	 * one is the start of the other), rows with the same value in key
-	 * order; where rows without a value (NULL) come is the store's.
-	 * The host reads two datasets side by side this way (a join in
-	 * the order of the field it joins on, docs/plugins.md "Scans in
-	 * the order of a field"), running a scan with a filter on the
-	 * other dataset's key inside this one's row callback.  Without it,
-	 * the host holds the other dataset in memory. */
-	int (*scan_ordered)(void *state, const peil_schema *schema,
-			    const peil_filter *filter,
-			    const size_t *projection, size_t projection_count,
-			    size_t order_field, peil_row_fn row, void *ctx,
-			    peil_error *err);
+	/* Nonzero when scan may be called again inside a scan's row
+	 * callback, on the same state, and a scan of a dataset with one
+	 * key field, filtered on key >= a text value (PEIL_OP_GE), gives
+	 * the rows from that key on in key order, text keys in byte order
+	 * (shorter first when one is the start of the other), reading only
+	 * those it gives up to where its callback stops it (an index seek,
+	 * not a pass over the dataset).  The host then reads a dataset
+	 * that a KPI joins a chunk of rows at a time from the key it looks
+	 * for, inside the scan of the KPI's own dataset (docs/plugins.md,
+	 * "Scans from a key").  Without it, the host holds the joined
+	 * dataset in memory. */
+	int scans_from_key;
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -790,7 +788,7 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V13 \
 	PEIL_SIZE_TO(peil_storage_ops, results_copy)
 #define PEIL_STORAGE_OPS_SIZE_V15 \
-	PEIL_SIZE_TO(peil_storage_ops, scan_ordered)
+	PEIL_SIZE_TO(peil_storage_ops, scans_from_key)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -7,7 +7,7 @@
  * snapshots), 8 (recorded reports), 9, 10 and 11 (figure sizes, earlier
  * figures, KPI definitions), 12 (what a cases run listed) and 13 (runs
  * that confirm another, files' sizes, times and inodes, results_copy)
- * and 15 (scans in the order of a field).  The groups of versions 4 (loads) and 5 (a
+ * and 15 (scans from a key inside a scan).  The groups of versions 4 (loads) and 5 (a
  * suggested lock file) are left NULL: the host does without them, and
  * needs [run] lock_file (docs/storage-postgres.md).
  */
@@ -55,7 +55,7 @@ static const peil_storage_ops store_ops = {
 	.keeps_run_listings = 1,
 	.keeps_run_confirmations = 1,
 	.results_copy = pg_results_copy,
-	.scan_ordered = pg_scan_ordered,
+	.scans_from_key = 1,
 };
 
 static const peil_plugin store_plugin = {

@@ -196,11 +196,9 @@ static int filter_sql(struct scan_build *b, const peil_filter *f, int depth)
 	return compare_sql(b, f);
 }
 
-/* DECLARE peil_scan CURSOR FOR SELECT ... FROM ds_x WHERE ... ORDER BY:
- * order SIZE_MAX in key order, else in the order of that field, then the
- * key's. */
+/* DECLARE peil_scan CURSOR FOR SELECT ... FROM ds_x WHERE ... ORDER BY */
 static int scan_sql(struct scan_build *b, const peil_filter *filter,
-		    const size_t *projection, size_t count, size_t order)
+		    const size_t *projection, size_t count)
 {
 	const peil_schema *schema = b->schema;
 	size_t i, keys = 0;
@@ -234,29 +232,14 @@ static int scan_sql(struct scan_build *b, const peil_filter *filter,
 		if (filter_sql(b, filter, 0) < 0)
 			return -1;
 	}
-	if (order != SIZE_MAX) {
-		if (order >= schema->field_count)
-			return b->st->svc->fail(b->err, b->st->where, 0,
-						schema->name,
-						"dataset %s: order names field "
-						"%zu; the dataset has %zu",
-						schema->name, order,
-						schema->field_count);
-		/* text columns are COLLATE "C": byte order */
-		pg_sql_append(&b->sql, " ORDER BY ");
-		pg_sql_ident(&b->sql, NULL, schema->fields[order].name);
-		pg_sql_append(&b->sql, ", ");
-	} else {
-		pg_sql_append(&b->sql, " ORDER BY ");
-	}
 	for (i = 0; i < schema->field_count; i++) {
 		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
 			continue;
-		pg_sql_append(&b->sql, keys++ ? ", " : "");
+		pg_sql_append(&b->sql, keys++ ? ", " : " ORDER BY ");
 		pg_sql_ident(&b->sql, NULL, schema->fields[i].name);
 	}
 	if (keys == 0)
-		pg_sql_append(&b->sql, PG_ROW_COLUMN);
+		pg_sql_append(&b->sql, " ORDER BY " PG_ROW_COLUMN);
 	if (!b->sql.ok)
 		return b->st->svc->fail(b->err, b->st->where, 0, schema->name,
 					"out of memory");
@@ -328,19 +311,10 @@ static int scan_rows(struct store *st, const char *cursor,
 	return rc;
 }
 
+/* Values passed to row, texts included, are valid only during that call. */
 int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
 	    const size_t *projection, size_t projection_count, peil_row_fn row,
 	    void *ctx, peil_error *err)
-{
-	return pg_scan_ordered(state, schema, filter, projection,
-			       projection_count, SIZE_MAX, row, ctx, err);
-}
-
-/* Values passed to row, texts included, are valid only during that call. */
-int pg_scan_ordered(void *state, const peil_schema *schema,
-		    const peil_filter *filter, const size_t *projection,
-		    size_t projection_count, size_t order, peil_row_fn row,
-		    void *ctx, peil_error *err)
 {
 	struct store *st = state;
 	struct scan_build b = { .st = st, .schema = schema, .err = err };
@@ -366,7 +340,7 @@ int pg_scan_ordered(void *state, const peil_schema *schema,
 	count = projection ? projection_count : schema->field_count;
 	pg_sql_init(&b.sql);
 	pg_sql_init(&declare);
-	if (scan_sql(&b, filter, projection, count, order) < 0)
+	if (scan_sql(&b, filter, projection, count) < 0)
 		goto out;
 	values = calloc(count ? count : 1, sizeof(*values));
 	if (values == NULL) {

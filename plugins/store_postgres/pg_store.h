@@ -216,10 +216,6 @@ int pg_reports_scan(void *state,
 int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
 	    const size_t *projection, size_t projection_count, peil_row_fn row,
 	    void *ctx, peil_error *err);
-int pg_scan_ordered(void *state, const peil_schema *schema,
-		    const peil_filter *filter, const size_t *projection,
-		    size_t projection_count, size_t order, peil_row_fn row,
-		    void *ctx, peil_error *err);
 
 /* pg_runs.c */
 int pg_ingest_seen(void *state, const peil_ingest_entry *probe, int *seen,

@@ -17,7 +17,6 @@
  * SCAN_CACHE_KIB and then set back: at 1M cases that took the evaluation
  * from 153 to 89 MB and 43k to 27k page faults.
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,18 +164,8 @@ static int filter_sql(struct scan_build *b, const peil_filter *f, int depth)
 	return bind_push(b, &f->value);
 }
 
-/* The SELECT of a scan; order SIZE_MAX: in key order, else in the order
- * of that field, then the key's. */
-static int schema_has_key(const peil_schema *schema)
-{
-	for (size_t i = 0; i < schema->field_count; i++)
-		if (schema->fields[i].flags & PEIL_FIELD_KEY)
-			return 1;
-	return 0;
-}
-
 static int scan_sql(struct scan_build *b, const peil_filter *filter,
-		    const size_t *projection, size_t count, size_t order)
+		    const size_t *projection, size_t count)
 {
 	const peil_schema *schema = b->schema;
 	size_t i, keys = 0;
@@ -204,27 +193,14 @@ static int scan_sql(struct scan_build *b, const peil_filter *filter,
 		if (filter_sql(b, filter, 0) < 0)
 			return -1;
 	}
-	if (order != SIZE_MAX) {
-		if (order >= schema->field_count)
-			return b->st->svc->fail(b->err, b->st->path, 0,
-						schema->name,
-						"dataset %s: order names field "
-						"%zu; the dataset has %zu",
-						schema->name, order,
-						schema->field_count);
-		/* text in BINARY collation: byte order, as plugin.h asks */
-		store_sql_append(&b->sql, " ORDER BY ");
-		store_sql_ident(&b->sql, NULL, schema->fields[order].name);
-		keys++;
-	}
 	for (i = 0; i < schema->field_count; i++) {
 		if (!(schema->fields[i].flags & PEIL_FIELD_KEY))
 			continue;
 		store_sql_append(&b->sql, keys++ ? ", " : " ORDER BY ");
 		store_sql_ident(&b->sql, NULL, schema->fields[i].name);
 	}
-	if (!(schema_has_key(schema)))
-		store_sql_append(&b->sql, keys ? ", rowid" : " ORDER BY rowid");
+	if (keys == 0)
+		store_sql_append(&b->sql, " ORDER BY rowid");
 	if (!b->sql.ok)
 		return b->st->svc->fail(b->err, b->st->path, 0, schema->name,
 					"out of memory");
@@ -314,22 +290,12 @@ static void scan_cache_restore(struct store *st, int64_t saved)
 	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
+/* Values passed to row, texts included, are valid only during that call:
+ * they point into SQLite's row buffer. */
 int store_scan(void *state, const peil_schema *schema,
 	       const peil_filter *filter, const size_t *projection,
 	       size_t projection_count, peil_row_fn row, void *ctx,
 	       peil_error *err)
-{
-	return store_scan_ordered(state, schema, filter, projection,
-				  projection_count, SIZE_MAX, row, ctx, err);
-}
-
-/* Values passed to row, texts included, are valid only during that call:
- * they point into SQLite's row buffer.  A row callback may scan again:
- * a second statement on the connection. */
-int store_scan_ordered(void *state, const peil_schema *schema,
-		       const peil_filter *filter, const size_t *projection,
-		       size_t projection_count, size_t order, peil_row_fn row,
-		       void *ctx, peil_error *err)
 {
 	struct store *st = state;
 	struct scan_build b = { .st = st, .schema = schema, .err = err };
@@ -354,7 +320,7 @@ int store_scan_ordered(void *state, const peil_schema *schema,
 						     : "(null)");
 	count = projection ? projection_count : schema->field_count;
 	store_sql_init(&b.sql);
-	if (scan_sql(&b, filter, projection, count, order) < 0)
+	if (scan_sql(&b, filter, projection, count) < 0)
 		goto out;
 	values = calloc(count ? count : 1, sizeof(*values));
 	if (values == NULL) {

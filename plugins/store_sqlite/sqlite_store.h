@@ -289,10 +289,6 @@ int store_scan(void *state, const peil_schema *schema,
 	       const peil_filter *filter, const size_t *projection,
 	       size_t projection_count, peil_row_fn row, void *ctx,
 	       peil_error *err);
-int store_scan_ordered(void *state, const peil_schema *schema,
-		       const peil_filter *filter, const size_t *projection,
-		       size_t projection_count, size_t order, peil_row_fn row,
-		       void *ctx, peil_error *err);
 
 /* sqlite_runs.c */
 int store_ingest_seen(void *state, const peil_ingest_entry *probe,

@@ -211,7 +211,7 @@ static double value(const char *kpi, const char *breakdown)
 
 static int evaluate(kpi_set *set)
 {
-	kpi_source source = { NULL, schema_of, scan, NULL, NULL, NULL };
+	kpi_source source = { NULL, schema_of, scan, NULL, NULL, 0 };
 	kpi_sink sink = { NULL, collect, collect_failure, NULL };
 	peil_error err;
 	int32_t from, to;

@@ -1,11 +1,12 @@
 /*
- * test_kpi_merge.c - a join read side by side with the KPI's dataset
- * (kpi_join.c, "merge"): a store that scans in the order of a field
- * (kpi_source.scan_ordered) hands the members in the order of their
- * case_id, and the cases come a chunk at a time from the key looked for
- * on, through a scan with a filter key >= that.  The figures are those of
- * the in-memory join, worked out by hand; a store that breaks its order
- * fails the KPI, naming the dataset.
+ * test_kpi_merge.c - a join read beside the KPI's dataset (kpi_join.c,
+ * "merge"): with a store that scans from a key inside a scan
+ * (kpi_source.scans_from_key), the cases come a chunk at a time from the
+ * key looked for on, through a scan with a filter key >= that, while the
+ * members are scanned in their own order.  The figures are those of the
+ * join in memory, worked out by hand; keys in no order fall back to it; a
+ * store that breaks its key order fails the evaluation, naming the
+ * dataset.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +50,8 @@ static struct member_row *member_rows;
 static size_t member_count;
 
 /* What the store did, and how it misbehaves when asked to. */
-static int ordered_scans, case_scans, filtered_case_scans;
-static int break_member_order, break_case_order;
+static int case_scans, filtered_case_scans;
+static int break_case_order;
 static int unexpected;	/* calls that a merge should not make */
 
 static const peil_schema *schema_of(void *ctx, const char *name)
@@ -160,47 +161,6 @@ static int scan(void *ctx, const peil_schema *schema,
 	return 0;
 }
 
-static int by_case_id(const void *pa, const void *pb)
-{
-	const struct member_row *a = &member_rows[*(const size_t *)pa];
-	const struct member_row *b = &member_rows[*(const size_t *)pb];
-	int c;
-
-	/* no case_id first, as SQLite sorts NULL */
-	if (a->no_case != b->no_case)
-		return b->no_case - a->no_case;
-	c = a->no_case ? 0 : bytes_cmp(a->case_id, b->case_id);
-	return c ? c : bytes_cmp(a->id, b->id);
-}
-
-/* Members in the order of case_id (the only order asked for), then
- * member_id; broken: the last two swapped. */
-static int scan_ordered(void *ctx, const peil_schema *schema,
-			const peil_filter *filter, const size_t *projection,
-			size_t count, size_t order, peil_row_fn row,
-			void *row_ctx, peil_error *err)
-{
-	size_t *at = malloc(member_count * sizeof(*at));
-	int rc = 0;
-
-	(void)ctx, (void)err;
-	unexpected += !(schema == &members && order == 1 && filter == NULL);
-	ordered_scans++;
-	for (size_t r = 0; r < member_count; r++)
-		at[r] = r;
-	qsort(at, member_count, sizeof(*at), by_case_id);
-	if (break_member_order && member_count > 1) {
-		size_t last = at[member_count - 1];
-
-		at[member_count - 1] = at[member_count - 2];
-		at[member_count - 2] = last;
-	}
-	for (size_t r = 0; rc == 0 && r < member_count; r++)
-		rc = member_hand(at[r], projection, count, row, row_ctx);
-	free(at);
-	return rc;
-}
-
 static struct figure {
 	char kpi[64], breakdown[128];
 	double value;
@@ -239,8 +199,7 @@ static double value(const char *kpi, const char *breakdown)
 /* Evaluate the KPIs of script for March 2018, merging when merge. */
 static void evaluate(const char *script, int merge, kpi_set **out)
 {
-	kpi_source source = { NULL, schema_of, scan, NULL, NULL,
-			      merge ? scan_ordered : NULL };
+	kpi_source source = { NULL, schema_of, scan, NULL, NULL, merge };
 	kpi_sink sink = { NULL, collect, collect_failure, NULL };
 	kpi_set *set = *out = kpi_set_new(cal, NULL, 1);
 	const char *dirs[] = { tmpdir };
@@ -257,7 +216,7 @@ static void evaluate(const char *script, int merge, kpi_set **out)
 	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(kpi_set_check(set, schema_of, NULL, NULL), 0);
 	figure_count = 0;
-	ordered_scans = case_scans = filtered_case_scans = unexpected = 0;
+	case_scans = filtered_case_scans = unexpected = 0;
 	failure[0] = '\0';
 	date_parse_iso("2018-03-01", &from);
 	date_parse_iso("2018-03-31", &to);
@@ -336,11 +295,11 @@ TEST(merge_gives_the_figures_of_the_join_in_memory)
 		CHECK_DOUBLE(value("p", "{\"case.team\":\"Zuid\"}"), -1, 0);
 		CHECK_DOUBLE(value("p", "{\"case.team\":null}"), 0, 0);
 		CHECK_DOUBLE(value("p", "{}"), 2, 0);
-		/* merged: one scan of the members in case_id order, the
-		 * cases in one chunk from C1 (the first case_id) on */
-		CHECK_INT(ordered_scans, merge);
-		CHECK_INT(filtered_case_scans, merge);
-		CHECK_INT(case_scans, 1);
+		/* merged: the cases from C2 (M1's) on, then from C1 (M2's,
+		 * before C2) on; each chunk holds all to the end, where C3
+		 * and C9 are looked for: no scan of all cases */
+		CHECK_INT(filtered_case_scans, merge ? 2 : 0);
+		CHECK_INT(case_scans, merge ? 2 : 1);
 		kpi_set_free(set);
 	}
 }
@@ -348,12 +307,13 @@ TEST(merge_gives_the_figures_of_the_join_in_memory)
 /* 20 000 cases K00000 .. K19999 of teams T0 T1 T2 (k mod 3), all
  * registered 2018-01-01, closed in 2017 when k mod 5 is 1; cases with k
  * mod 4 of 2 have no members, the others 1 + k mod 3 members, all the
- * same person.  Members of A0 (before the first case) and K20000 (after
- * the last) join nothing.  Running cases with members: of every 20
- * consecutive k, 15 have members, and of those k mod 20 in 1, 11, 16
- * closed: 12 a 20, 12 000 in all, the first (K00000) and the last
- * (K19999) among them. */
-static void big_store(void)
+ * same person, the member ids in the order of the cases or (reverse) the
+ * other way round.  Members N1 of A0 (before the first case) and N2 of
+ * K20000 (after the last) come last and join nothing.  Running cases
+ * with members: of every 20 consecutive k, 15 have members, and of those
+ * k mod 20 of 1, 11 and 16 are closed: 12 a 20, 12 000 in all, the first
+ * (K00000) and the last (K19999) among them. */
+static void big_store(int reverse)
 {
 	char id[16], member[24];
 	int m = 0;
@@ -364,9 +324,9 @@ static void big_store(void)
 		add_case(id, k % 3 == 0 ? "T0" : k % 3 == 1 ? "T1" : "T2",
 			 "2018-01-01", k % 5 == 1 ? "2017-06-30" : NULL);
 	}
-	/* member ids in the reverse order of the cases: the members come
-	 * out of case order unless sorted */
-	for (long k = 19999; k >= 0; k--) {
+	for (long i = 0; i < 20000; i++) {
+		long k = reverse ? 19999 - i : i;
+
 		snprintf(id, sizeof(id), "K%05ld", k);
 		for (long n = 0; k % 4 != 2 && n <= k % 3; n++) {
 			snprintf(member, sizeof(member), "M%06d", m++);
@@ -394,7 +354,12 @@ static const char *const cases_kpi =
  * 0 3 4 5 7 8 9 12 13 15 17 19 (22 members) 20 23 24 25 27 28 29 32 33
  * 35 37 39 (24) 40 43 44 45 47 48 49 52 53 55 57 59 (26): 72 members;
  * 333 cycles to K19979, then K19980 .. K19999 as the first 20 of a
- * cycle: 333 * 72 + 22 = 23 998 members. */
+ * cycle: 333 * 72 + 22 = 23 998 members.  In case order the chunks are
+ * read from K00000, K08192 and K16384 (the rest, 3616), then from A0:
+ * four scans from a key and none of all cases.  In reverse order each
+ * case would read a chunk of its own: past JOIN_CHUNK_READS rows read
+ * per row the cases are held, read by one scan of them all; the figures
+ * are the same. */
 TEST(merge_reads_the_cases_a_chunk_at_a_time)
 {
 	long cycle = 0, first20 = 0;
@@ -406,46 +371,41 @@ TEST(merge_reads_the_cases_a_chunk_at_a_time)
 		}
 	CHECK_INT(cycle, 72);
 	CHECK_INT(first20, 22);
-	for (int merge = 0; merge <= 1; merge++) {
+	for (int run = 0; run < 3; run++) {
+		int merge = run > 0, reverse = run == 2;
 		kpi_set *set;
 
-		big_store();
+		big_store(reverse);
 		evaluate(cases_kpi, merge, &set);
 		CHECK_STR(failure, "");
 		CHECK_DOUBLE(value("c", "{}"), 12000, 0);
 		CHECK_DOUBLE(value("m", "{}"), 23998, 0);
-		/* both KPIs share one scan; 8192 cases a chunk: from A0
-		 * (K00000 on), K08192 and K16384 (the rest, 3616) */
-		CHECK_INT(ordered_scans, merge);
-		CHECK_INT(filtered_case_scans, merge ? 3 : 0);
+		if (!merge) {
+			CHECK_INT(filtered_case_scans, 0);
+			CHECK_INT(case_scans, 1);
+		} else if (!reverse) {
+			CHECK_INT(filtered_case_scans, 4);
+			CHECK_INT(case_scans, 4);
+		} else {
+			CHECK(filtered_case_scans > 1);
+			CHECK_INT(case_scans - filtered_case_scans, 1);
+		}
 		kpi_set_free(set);
 	}
 }
 
-/* A store whose members do not come in case_id order fails the KPI,
- * naming the order; one whose cases do not come in key order, naming
- * the dataset. */
-TEST(merge_fails_loudly_on_rows_out_of_order)
+/* A store that hands the rows from a key out of key order fails the
+ * evaluation, naming the dataset, the key and the rows; no figure. */
+TEST(merge_fails_loudly_on_cases_out_of_order)
 {
 	kpi_set *set;
-
-	small_store();
-	break_member_order = 1;
-	evaluate(persons_kpi, 1, &set);
-	break_member_order = 0;
-	CHECK_CONTAINS(failure, "join 'case': the KPI's dataset did not come "
-		       "in the order of 'case_id' (byte order): 'C3' came "
-		       "after 'C9'");
-	CHECK_INT(figure_count, 0);
-	kpi_set_free(set);
 
 	small_store();
 	break_case_order = 1;
 	evaluate(persons_kpi, 1, &set);
 	break_case_order = 0;
-	CHECK_CONTAINS(failure, "join 'case': dataset 'cases' did not come in "
-		       "the order of its key 'case_id' (byte order): 'C2' "
-		       "came after 'C3'");
+	CHECK_STR(failure, "join 'case': the store gave dataset 'cases' from "
+		  "key 'case_id' >= 'C2' out of key order: 'C3' after 'C4'");
 	CHECK_INT(figure_count, 0);
 	kpi_set_free(set);
 }
@@ -460,7 +420,7 @@ int main(void)
 	member_rows = calloc(40000, sizeof(*member_rows));
 	RUN(merge_gives_the_figures_of_the_join_in_memory);
 	RUN(merge_reads_the_cases_a_chunk_at_a_time);
-	RUN(merge_fails_loudly_on_rows_out_of_order);
+	RUN(merge_fails_loudly_on_cases_out_of_order);
 	free(case_rows);
 	free(member_rows);
 	calendar_free(cal);
