@@ -763,7 +763,7 @@ typedef struct peil_storage_ops {
 	 * not a pass over the dataset).  The host then reads a dataset
 	 * that a KPI joins a chunk of rows at a time from the key it looks
 	 * for, inside the scan of the KPI's own dataset (docs/plugins.md,
-	 * "Scans from a key").  Without it, the host holds the joined
+	 * scans_from_key).  Without it, the host holds the joined
 	 * dataset in memory. */
 	int scans_from_key;
 } peil_storage_ops;
