@@ -301,16 +301,23 @@ static const char *join_key_text(const peil_value *v, char *buf, size_t size,
 	return buf;
 }
 
-/* Key i of the side against key[0..len): <0, 0, >0 in byte order, a
- * prefix first. */
+/* Text a against b: <0, 0, >0 in byte order, a prefix first. */
+static int join_text_cmp(const char *a, size_t alen, const char *b,
+			 size_t blen)
+{
+	size_t common = alen < blen ? alen : blen;
+	/* an empty key may be NULL, which memcmp refuses */
+	int c = common ? memcmp(a, b, common) : 0;
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* Key i of keys against key[0..len), as join_text_cmp. */
 static int join_keys_cmp(const strmap *keys, size_t i, const char *key,
 			 size_t len)
 {
-	size_t n = strmap_len(keys, i), common = n < len ? n : len;
-	/* an empty key may be NULL, which memcmp refuses */
-	int c = common ? memcmp(strmap_key(keys, i), key, common) : 0;
-
-	return c ? c : (n > len) - (n < len);
+	return join_text_cmp(strmap_key(keys, i), strmap_len(keys, i), key,
+			     len);
 }
 
 static int join_key_cmp(const join_side *side, size_t i, const char *key,
@@ -463,16 +470,6 @@ static long join_find(join_side *side, const peil_value *v)
 }
 
 /* ------------------------------------------------------------- merge */
-
-/* Text a against b in byte order, a prefix first. */
-static int join_text_cmp(const char *a, size_t alen, const char *b,
-			 size_t blen)
-{
-	size_t common = alen < blen ? alen : blen;
-	int c = common ? memcmp(a, b, common) : 0;
-
-	return c ? c : (alen > blen) - (alen < blen);
-}
 
 /* A row of the chunk being read: its keys from the chunk's from on, each
  * above the one before, as the store promised; 1 (stop) when the chunk is
