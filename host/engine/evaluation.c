@@ -132,7 +132,8 @@ static int source_reader_open(void *arg, kpi_source *out)
 		free(r);
 		return -1;
 	}
-	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL };
+	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL,
+			     store_has(r->store, STORE_V15_FROM_KEY) };
 	return 0;
 }
 
@@ -458,7 +459,8 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 {
 	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
 	kpi_source source = { &st, source_schema, source_scan,
-			      source_reader_open, source_reader_close };
+			      source_reader_open, source_reader_close,
+			      store_has(ctx->store, STORE_V15_FROM_KEY) };
 	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
 	int64_t started;
 	int failed, rc = -1;

@@ -80,6 +80,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V14_READERS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V14 &&
 		       o->open_reader && o->lock;
+	case STORE_V15_FROM_KEY:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V15 &&
+		       o->scans_from_key;
 	}
 	return 0;
 }
@@ -100,7 +103,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V14_READERS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V15_FROM_KEY; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -199,6 +202,8 @@ static const char *version_ability(enum store_version v)
 		return "record runs that confirm another or keep its figures";
 	case STORE_V14_READERS:
 		return "open readers elsewhere or lock the store itself";
+	case STORE_V15_FROM_KEY:
+		return "scan from a key inside a scan";
 	}
 	return "do that";
 }

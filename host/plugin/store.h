@@ -43,7 +43,8 @@ enum store_version {
 	STORE_V12_LISTINGS = 12,	/* keeps_run_listings */
 	STORE_V13_CONFIRMATIONS = 13,	/* keeps_run_confirmations,
 					   results_copy */
-	STORE_V14_READERS = 14	/* open_reader, lock */
+	STORE_V14_READERS = 14,	/* open_reader, lock */
+	STORE_V15_FROM_KEY = 15	/* scans_from_key */
 };
 
 /* How store_open opens a store. */

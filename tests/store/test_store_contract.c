@@ -596,6 +596,67 @@ TEST(scan_inside_a_scan)
 	ops->close(st);
 }
 
+/* Version 15 (scans_from_key): inside a scan's row callback, a scan of
+ * cases filtered on id >= a text gives the ids from there on in byte
+ * order, shorter first, whatever the collation of a locale says ("B"
+ * before "a", "é" after "z", "D10000000" between "D1000000" and
+ * "D1000001"), and stops where its callback says.  For each of the five
+ * people: the first two from "D1000000", then all from "D1000001". */
+struct from_key {
+	void *st;
+	struct rows first, rest;
+	int outer;
+};
+
+static int from_key_row(void *ctx, const peil_value *values)
+{
+	struct from_key *f = ctx;
+	peil_filter from = cmp(PEIL_OP_GE, 0, v_text("D1000000"));
+	peil_error err;
+
+	(void)values;
+	f->outer++;
+	memset(&f->first, 0, sizeof(f->first));
+	f->first.fields = 1;
+	f->first.stop_after = 2;
+	if (ops->scan(f->st, &cases, &from, first_field, 1, rows_row,
+		      &f->first, &err) != 7)
+		return -1;
+	from = cmp(PEIL_OP_GE, 0, v_text("D1000001"));
+	memset(&f->rest, 0, sizeof(f->rest));
+	f->rest.fields = 1;
+	return ops->scan(f->st, &cases, &from, first_field, 1, rows_row,
+			 &f->rest, &err) < 0 ? -1 : 0;
+}
+
+TEST(scans_from_key_in_byte_order)
+{
+	static const char *const ids[] = { "D999999", "D1000000", "a",
+					   "D10000000", "D1000001", "B",
+					   "\xc3\xa9", "D1", "z" };
+	struct from_key f;
+	peil_error err;
+	void *st;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V15, ops->scans_from_key, 15))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(people_fill(ops, st, &err), 0);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		CHECK_INT(case_put(st, ids[i], "Oost", 17000, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	CHECK_INT(ops->scan(st, &people, NULL, id_only, 1, from_key_row, &f,
+			    &err), 0);
+	CHECK_INT(f.outer, 5);
+	CHECK_STR(f.first.text, "D1000000;D10000000;");
+	CHECK_STR(f.rest.text, "D1000001;D999999;a;z;\xc3\xa9;");
+	ops->close(st);
+}
+
 /* The results of the latest ended run, in KPI, period, breakdown order. */
 struct results {
 	char text[1024];
@@ -1265,6 +1326,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(values_round_trip);
 	RUN_CONTRACT(scan_stops);
 	RUN_CONTRACT(scan_inside_a_scan);
+	RUN_CONTRACT(scans_from_key_in_byte_order);
 	RUN_CONTRACT(runs_and_results);
 	RUN_CONTRACT(ingest_log_and_fingerprint);
 	RUN_CONTRACT(run_confirmations_and_results_copy);
