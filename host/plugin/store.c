@@ -77,6 +77,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V13_CONFIRMATIONS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V13 &&
 		       o->keeps_run_confirmations && o->results_copy;
+	case STORE_V16_PUBLIC:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V16 &&
+		       o->public_figures_put;
 	}
 	return 0;
 }
@@ -97,7 +100,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V13_CONFIRMATIONS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V16_PUBLIC; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -192,6 +195,8 @@ static const char *version_ability(enum store_version v)
 		return "keep what a cases run listed";
 	case STORE_V13_CONFIRMATIONS:
 		return "record runs that confirm another or keep its figures";
+	case STORE_V16_PUBLIC:
+		return "keep the public figures of a run";
 	}
 	return "do that";
 }
@@ -305,6 +310,16 @@ int store_results_copy(store *s, int64_t from_run, int64_t to_run,
 			  err) < 0)
 		return -1;
 	return s->ops->results_copy(s->state, from_run, to_run, kpi, err) < 0
+		       ? -1 : 0;
+}
+
+int store_public_figures_put(store *s, int64_t run_id,
+			     const peil_result *rows, size_t n,
+			     peil_error *err)
+{
+	if (!store_has(s, STORE_V16_PUBLIC))
+		return 0;
+	return s->ops->public_figures_put(s->state, run_id, rows, n, err) < 0
 		       ? -1 : 0;
 }
 

@@ -41,8 +41,9 @@ enum store_version {
 	STORE_V10_EARLIER = 10,	/* keeps_earlier_figures */
 	STORE_V11_DEFINITIONS = 11,	/* keeps_kpi_definitions */
 	STORE_V12_LISTINGS = 12,	/* keeps_run_listings */
-	STORE_V13_CONFIRMATIONS = 13	/* keeps_run_confirmations,
+	STORE_V13_CONFIRMATIONS = 13,	/* keeps_run_confirmations,
 					   results_copy */
+	STORE_V16_PUBLIC = 16		/* public_figures_put */
 };
 
 /* Load the storage plugin NAME from path, without opening the store:
@@ -118,6 +119,11 @@ int store_result_put(store *s, int64_t run_id, const peil_result *result,
 /* Version 12: copy kpi's figures of from_run into to_run. */
 int store_results_copy(store *s, int64_t from_run, int64_t to_run,
 		       const char *kpi, peil_error *err);
+/* Version 16: the n figures of run_id a public output shows; nothing
+ * (0) for a store without version 16. */
+int store_public_figures_put(store *s, int64_t run_id,
+			     const peil_result *rows, size_t n,
+			     peil_error *err);
 int store_run_end(store *s, int64_t run_id, const char *status,
 		  int64_t ended, peil_error *err);
 int store_results_scan(store *s, const peil_result_query *query,

@@ -751,6 +751,22 @@ typedef struct peil_storage_ops {
 	 * run's batch (batch_begin), beside its result_puts. */
 	int (*results_copy)(void *state, int64_t from_run, int64_t to_run,
 			    const char *kpi, peil_error *err);
+
+	/* ---- version 16: the public figures of a run ---- */
+
+	/* Keep, for a run that can be published (kind "run"), what a
+	 * public output of it shows: the n figures of its public KPIs after
+	 * the small-cell rules of [privacy public] (docs/output.md, "Public
+	 * outputs"), for readers that do not go through Peil (a dashboard).
+	 * A hidden figure comes with its value, numerator and denominator
+	 * NaN and status NULL; size and earlier are not set (0: never an
+	 * earlier figure, never a size).  Called once per run, in the run's
+	 * batch (batch_begin), after its result_puts.  Without it, the host
+	 * gives the store no public figures: a store without it has no
+	 * reader of them. */
+	int (*public_figures_put)(void *state, int64_t run_id,
+				  const peil_result *rows, size_t n,
+				  peil_error *err);
 } peil_storage_ops;
 
 #define PEIL_STORAGE_OPS_SIZE_V1 PEIL_SIZE_TO(peil_storage_ops, ingest_scan)
@@ -772,6 +788,8 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, keeps_run_listings)
 #define PEIL_STORAGE_OPS_SIZE_V13 \
 	PEIL_SIZE_TO(peil_storage_ops, results_copy)
+#define PEIL_STORAGE_OPS_SIZE_V16 \
+	PEIL_SIZE_TO(peil_storage_ops, public_figures_put)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -6,7 +6,8 @@
  * storing, through COPY), 6 (a store that must be there), 7 (scoped
  * snapshots), 8 (recorded reports), 9, 10 and 11 (figure sizes, earlier
  * figures, KPI definitions), 12 (what a cases run listed) and 13 (runs
- * that confirm another, files' sizes, times and inodes, results_copy).
+ * that confirm another, files' sizes, times and inodes, results_copy),
+ * 16 (the public figures of a run, pg_public.c).
  * The groups of versions 4 (loads) and 5 (a
  * suggested lock file) are left NULL: the host does without them, and
  * needs [run] lock_file (docs/storage-postgres.md).
@@ -18,7 +19,7 @@
 #endif
 
 static const peil_storage_ops store_ops = {
-	.size = PEIL_STORAGE_OPS_SIZE_V13,
+	.size = PEIL_STORAGE_OPS_SIZE_V16,
 	.open = pg_open,
 	.close = pg_close,
 	.dataset_ensure = pg_dataset_ensure,
@@ -55,6 +56,7 @@ static const peil_storage_ops store_ops = {
 	.keeps_run_listings = 1,
 	.keeps_run_confirmations = 1,
 	.results_copy = pg_results_copy,
+	.public_figures_put = pg_public_figures_put,
 };
 
 static const peil_plugin store_plugin = {
