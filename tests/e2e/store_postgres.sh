@@ -532,6 +532,27 @@ test_public_figures() {
 	psql_c "CREATE ROLE pf_admin LOGIN; CREATE ROLE pf_a LOGIN; CREATE ROLE pf_dash LOGIN; CREATE SCHEMA pf AUTHORIZATION pf_admin"
 	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil check as the schema's owner" 0 $?
+	# Back to a shared store of schema version 3, whose view read
+	# peil_result; the owner's next peil check brings it to 4.
+	psql_as pf_admin "SET search_path = pf;
+		DROP VIEW peil_public_figures; DROP TABLE peil_public_figure;
+		DROP POLICY peil_dashboard ON peil_run; DROP POLICY peil_dashboard ON peil_run_kpi;
+		CREATE POLICY peil_dashboard ON peil_run FOR SELECT USING ((SELECT peil_is_dashboard()));
+		CREATE POLICY peil_dashboard ON peil_run_kpi FOR SELECT USING ((SELECT peil_is_dashboard()));
+		CREATE POLICY peil_dashboard ON peil_result FOR SELECT USING ((SELECT peil_is_dashboard()));
+		CREATE VIEW peil_public_figures WITH (security_barrier) AS SELECT r.\"peil.tenant\" AS tenant,
+		    r.id AS run_id, r.period_from, r.period_to, k.kpi, k.title, k.unit, f.period, f.breakdown,
+		    f.value, f.numerator, f.denominator, f.status, f.earlier
+		    FROM peil_run r JOIN peil_run_kpi k ON k.\"peil.tenant\" = r.\"peil.tenant\" AND k.run_id = r.id
+		    JOIN peil_result f ON f.\"peil.tenant\" = k.\"peil.tenant\" AND f.run_id = k.run_id AND f.kpi = k.kpi
+		    WHERE r.kind = 'run' AND r.status IN ('ok', 'incomplete');
+		UPDATE peil_meta SET value = '3' WHERE key = 'schema_version'" >/dev/null
+	expect_rc "the store made a shared one of schema version 3" 0 $?
+	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil check as the owner migrates it" 0 $?
+	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "4|peil_public_figure,peil_run,peil_run_kpi" ] &&
+		ok "to schema version 4: the dashboards' policy on peil_public_figure, none on peil_result" ||
+		fail "the migration to 4" "$(psql_c "SELECT tablename FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")"
 	psql_as pf_admin "SET search_path = pf;
 		GRANT USAGE ON SCHEMA pf TO pf_a, pf_dash;
 		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pf TO pf_a;
