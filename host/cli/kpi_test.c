@@ -21,6 +21,7 @@
 #include "base/grow.h"
 #include "base/period.h"
 #include "cli/cli.h"
+#include "engine/disclose.h"
 #include "model/comparison.h"
 #include "sandbox/sandbox.h"
 
@@ -705,7 +706,7 @@ static int test_run_one(sandbox *sb, const char *path, int index,
 	/* public = true: what a public output holds, the figures of the
 	 * public KPIs (cli_disclose_public). */
 	if (t.public_only)
-		cli_keep_public(t.set, &t.figures);
+		disclose_keep_public(t.set, &t.figures);
 	if (rc == 0 && t.oom)
 		rc = error_set(err, path, t.line, NULL, "out of memory");
 	for (size_t i = 0; rc == 0 && i < t.expect_count; i++)

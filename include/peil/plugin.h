@@ -787,6 +787,22 @@ typedef struct peil_storage_ops {
 	 * scans_from_key).  Without it, the host holds the joined
 	 * dataset in memory. */
 	int scans_from_key;
+
+	/* ---- version 16: the public figures of a run ---- */
+
+	/* Keep, for a run that can be published (kind "run"), what a
+	 * public output of it shows: the n figures of its public KPIs after
+	 * the small-cell rules of [privacy public] (docs/output.md, "Public
+	 * outputs"), for readers that do not go through Peil (a dashboard).
+	 * A hidden figure comes with its value, numerator and denominator
+	 * NaN and status NULL; size and earlier are not set (0: never an
+	 * earlier figure, never a size).  Called once per run, in the run's
+	 * batch (batch_begin), after its result_puts.  Without it, the host
+	 * gives the store no public figures: a store without it has no
+	 * reader of them. */
+	int (*public_figures_put)(void *state, int64_t run_id,
+				  const peil_result *rows, size_t n,
+				  peil_error *err);
 } peil_storage_ops;
 
 /* lock's return when another holds the store's lock. */
@@ -814,6 +830,8 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V14 PEIL_SIZE_TO(peil_storage_ops, lock)
 #define PEIL_STORAGE_OPS_SIZE_V15 \
 	PEIL_SIZE_TO(peil_storage_ops, scans_from_key)
+#define PEIL_STORAGE_OPS_SIZE_V16 \
+	PEIL_SIZE_TO(peil_storage_ops, public_figures_put)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -8,10 +8,11 @@
  * figures, KPI definitions), 12 (what a cases run listed) and 13 (runs
  * that confirm another, files' sizes, times and inodes, results_copy),
  * 14 (readers on a hot standby, the writers' advisory lock:
- * pg_session.c) and 15 (scans from a key inside a scan).  The groups
- * of versions 4 (loads) and 5 (a suggested lock file) are left NULL:
- * the host does without them; the advisory lock makes [run] lock_file
- * optional (docs/storage-postgres.md).
+ * pg_session.c), 15 (scans from a key inside a scan) and 16 (the
+ * public figures of a run, pg_public.c).  The groups of versions 4
+ * (loads) and 5 (a suggested lock file) are left NULL: the host does
+ * without them; the advisory lock makes [run] lock_file optional
+ * (docs/storage-postgres.md).
  */
 #include "pg_store.h"
 
@@ -20,7 +21,7 @@
 #endif
 
 static const peil_storage_ops store_ops = {
-	.size = PEIL_STORAGE_OPS_SIZE_V15,
+	.size = PEIL_STORAGE_OPS_SIZE_V16,
 	.open = pg_open,
 	.close = pg_close,
 	.dataset_ensure = pg_dataset_ensure,
@@ -60,6 +61,7 @@ static const peil_storage_ops store_ops = {
 	.open_reader = pg_open_reader,
 	.lock = pg_lock,
 	.scans_from_key = 1,
+	.public_figures_put = pg_public_figures_put,
 };
 
 static const peil_plugin store_plugin = {

@@ -27,8 +27,11 @@
  * 2: peil_run.confirms, and peil_ingest's file_size, file_mtime_ns and
  *    file_inode (storage ops version 13).
  * 3: stores shared by municipalities, [storage] tenant (pg_tenant.c); a
- *    store of one municipality is the same as in 2. */
-#define PG_SCHEMA_VERSION 3
+ *    store of one municipality is the same as in 2.
+ * 4: peil_public_figure (storage ops version 16, pg_public.c), which
+ *    the view peil_public_figures of a shared store reads instead of
+ *    peil_result. */
+#define PG_SCHEMA_VERSION 4
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
@@ -199,14 +202,21 @@ void pg_tenant_key(struct store *st, struct pg_sql *sql);
 void pg_tenant_protect(struct store *st, struct pg_sql *sql,
 		       const char *prefix, const char *name);
 /* The statements that create a shared store: the tenants' mapping and
- * functions, pg_schema_sql with the tenant, the policies, and the view
- * peil_public_figures. */
+ * functions, pg_schema_sql with the tenant and the policies (the public
+ * figures' table and view: pg_public_schema). */
 void pg_tenant_schema(struct store *st, struct pg_sql *sql);
 /* Check that the store's layout and [storage] tenant agree, and that the
  * role is that tenant (or owns the store: owner_only). */
 int pg_tenant_open(struct store *st, peil_error *err);
 /* Refuse storing rows as the owner of a shared store. */
 int pg_tenant_writes(struct store *st, peil_error *err);
+/* The table of the public figures (pg_public.c), and in a shared store
+ * its policies, the dashboards' and the view peil_public_figures: the
+ * statements that create them, or bring a store of schema version 3 up
+ * to them. */
+void pg_public_schema(struct store *st, struct pg_sql *sql);
+int pg_public_figures_put(void *state, int64_t run_id,
+			  const peil_result *rows, size_t n, peil_error *err);
 
 /* ---- ops, one file per job ---- */
 

@@ -938,6 +938,49 @@ TEST(run_confirmations_and_results_copy)
 	ops->close(st);
 }
 
+/* Version 16: public_figures_put takes the public figures of a run in
+ * its batch, a hidden one with NaN numbers and no status; a row without
+ * a KPI id is refused; they go with their run's batch. */
+TEST(public_figures_put)
+{
+	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
+			       "c", "s", "i", NULL, 0 };
+	peil_result total = { 0, "k", "2018-01", "{}", 3, NAN, NAN, NULL,
+			      3, 0 };
+	peil_result cell = { 0, "k", "2018-01", "{\"team\":\"Zuid\"}", 1,
+			     NAN, NAN, NULL, 1, 0 };
+	peil_result pub[2] = {
+		{ 0, "k", "2018-01", "{\"team\":\"Zuid\"}", NAN, NAN, NAN,
+		  NULL, NAN, 0 },
+		{ 0, "k", "2018-01", "{}", 3, NAN, NAN, NULL, NAN, 0 },
+	};
+	peil_result nameless = { 0, NULL, "2018-01", "{}", 3, NAN, NAN, NULL,
+				 NAN, 0 };
+	int64_t run = 0;
+	peil_error err;
+	void *st;
+
+	/* Not a field past the plugin's table: sqlite's ends before it. */
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V16,
+		  has_version(PEIL_STORAGE_OPS_SIZE_V16) &&
+			  ops->public_figures_put != NULL, 16))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->run_begin(st, &info, &run, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->result_put(st, run, &total, &err), 0);
+	CHECK_INT(ops->result_put(st, run, &cell, &err), 0);
+	CHECK_INT(ops->public_figures_put(st, run, pub, 2, &err), 0);
+	CHECK_INT(ops->public_figures_put(st, run, pub, 0, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK(ops->public_figures_put(st, run, &nameless, 1, &err) < 0);
+	CHECK(strstr(err.message, "KPI") != NULL);
+	ops->batch_rollback(st);
+	CHECK_INT(ops->run_end(st, run, "ok", 1001, &err), 0);
+	ops->close(st);
+}
+
 /* Ingest 1 puts C1 C2 C3; run 1.  Ingest 2 is a snapshot of C1 (same),
  * C2 (team changed), C4 (new): C3 is removed.  Ingest 3 puts C2 as it is
  * now: nothing changes.  Run 2.  Between the runs: C2 changed, C3 removed,
@@ -1330,6 +1373,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(runs_and_results);
 	RUN_CONTRACT(ingest_log_and_fingerprint);
 	RUN_CONTRACT(run_confirmations_and_results_copy);
+	RUN_CONTRACT(public_figures_put);
 	RUN_CONTRACT(change_log_and_snapshot);
 	RUN_CONTRACT(key_stored_twice_in_one_ingest);
 	RUN_CONTRACT(scoped_snapshots);
