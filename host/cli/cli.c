@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "model/comparison.h"
-#include "model/disclosure.h"
+#include "engine/disclose.h"
 #include "base/calendar.h"
 #include "base/error.h"
 #include "engine/evaluation.h"
@@ -426,65 +426,29 @@ unsigned cli_compare_asks(void *kpis, const char *id)
 	return k ? k->compare : 0;
 }
 
-static int disclose(const peil_context *ctx, result_table *t,
-		    disclosure_rules rules)
+/* After the rules: a change of a hidden figure, or against one, is
+ * hidden too. */
+static int compare_disclosed(const peil_context *ctx, result_table *t,
+			     int rc)
 {
-	size_t n = ctx->kpis ? kpi_set_count(ctx->kpis) : 0, i;
-	disclosure_family *families = calloc(n ? n : 1, sizeof(*families));
-	char (*keys)[1024] = calloc(n ? n : 1, sizeof(*keys));
-
-	/* The KPIs loaded give the relations across grains; without room
-	 * for them, every figure with a size is hidden (disclosure_apply
-	 * on a table it cannot reason about does the same). */
-	if (!families || !keys) {
-		free(families);
-		free(keys);
-		log_msg(PEIL_LOG_ERROR, "out of memory");
-		return EXIT_STORAGE;
-	}
-	for (i = 0; i < n; i++) {
-		const kpi_info *info = kpi_set_info(ctx->kpis, i);
-
-		if (kpi_set_additive_key(ctx->kpis, info->id, keys[i],
-					 sizeof(keys[i]))) {
-			families[rules.family_count].kpi = info->id;
-			families[rules.family_count++].key = keys[i];
-		}
-	}
-	rules.families = families;
-	disclosure_apply(t, &rules);
-	free(families);
-	free(keys);
-	/* After the rules: a change of a hidden figure, or against one, is
-	 * hidden too. */
-	if (comparison_attach(t, cli_compare_asks, ctx->kpis) < 0) {
+	if (rc < 0 || comparison_attach(t, cli_compare_asks, ctx->kpis) < 0) {
 		log_msg(PEIL_LOG_ERROR, "out of memory");
 		return EXIT_STORAGE;
 	}
 	return 0;
 }
 
-static int is_public(void *kpis, const result_row *row)
-{
-	const kpi_info *k = kpis ? kpi_set_find(kpis, row->kpi) : NULL;
-
-	return k && k->is_public;
-}
-
-void cli_keep_public(const kpi_set *kpis, result_table *t)
-{
-	result_table_keep(t, is_public, (void *)kpis);
-}
-
 int cli_disclose_public(const peil_context *ctx, result_table *t)
 {
-	cli_keep_public(ctx->kpis, t);
-	return disclose(ctx, t, settings_disclosure_public(&ctx->settings));
+	return compare_disclosed(ctx, t, disclose_public(ctx, t));
 }
 
 int cli_disclose(const peil_context *ctx, result_table *t)
 {
-	return disclose(ctx, t, settings_disclosure(&ctx->settings));
+	return compare_disclosed(ctx, t,
+				 disclose_table(ctx, t,
+						settings_disclosure(
+							&ctx->settings)));
 }
 
 

@@ -213,8 +213,6 @@ int cli_disclose(const peil_context *ctx, result_table *t);
 /* The same for a public output: only the rows of public KPIs
  * (kpi_info is_public) are kept, and the rules are [privacy public]'s. */
 int cli_disclose_public(const peil_context *ctx, result_table *t);
-/* Keep only the rows of t of the public KPIs of kpis (none when NULL). */
-void cli_keep_public(const kpi_set *kpis, result_table *t);
 /* The comparisons (KPI_COMPARE_*) KPI id of the kpi_set kpis asks for;
  * 0 for an unknown id (model/comparison.h's comparison_asks). */
 unsigned cli_compare_asks(void *kpis, const char *id);

@@ -21,6 +21,7 @@
 #include "base/grow.h"
 #include "base/period.h"
 #include "cli/cli.h"
+#include "engine/disclose.h"
 #include "model/comparison.h"
 #include "sandbox/sandbox.h"
 
@@ -693,7 +694,7 @@ static int test_run_one(sandbox *sb, const char *path, int index,
 	rc = sandbox_protect(sb, test_read_protected, &t, err);
 	if (rc < 0 && err->line == 0)
 		err->line = t.line;
-	source = (kpi_source){ &t, test_schema, test_scan, NULL, NULL };
+	source = (kpi_source){ &t, test_schema, test_scan, NULL, NULL, 0 };
 	sink = (kpi_sink){ &t, test_result, test_failure, test_earlier };
 	if (rc == 0 && kpi_evaluate(t.set, t.from, t.to, NULL, &source, &sink,
 				    err) < 0)
@@ -705,7 +706,7 @@ static int test_run_one(sandbox *sb, const char *path, int index,
 	/* public = true: what a public output holds, the figures of the
 	 * public KPIs (cli_disclose_public). */
 	if (t.public_only)
-		cli_keep_public(t.set, &t.figures);
+		disclose_keep_public(t.set, &t.figures);
 	if (rc == 0 && t.oom)
 		rc = error_set(err, path, t.line, NULL, "out of memory");
 	for (size_t i = 0; rc == 0 && i < t.expect_count; i++)

@@ -7,6 +7,7 @@
  */
 #include "engine/evaluation.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "engine/disclose.h"
 #include "engine/input_age.h"
 
 struct failure {
@@ -132,7 +134,8 @@ static int source_reader_open(void *arg, kpi_source *out)
 		free(r);
 		return -1;
 	}
-	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL };
+	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL,
+			     store_has(r->store, STORE_V15_FROM_KEY) };
 	return 0;
 }
 
@@ -265,8 +268,69 @@ static char *definition_text(const peil_context *ctx, const kpi_info *k)
 	return text;
 }
 
-static int record(struct eval_state *st, const char *only_kpi,
-		  peil_error *err)
+/* row as the store takes it. */
+static peil_result row_result(const result_row *row)
+{
+	peil_result r = {
+		.kpi = row->kpi,
+		.period = row->period,
+		.breakdown = row->breakdown,
+		.value = row->value,
+		.numerator = row->numerator,
+		.denominator = row->denominator,
+		.status = row->status,
+		.size = row->size,
+		.earlier = row->earlier,
+	};
+
+	return r;
+}
+
+/* What a public output of the run shows (engine/disclose.h), handed to
+ * the store for readers that do not go through Peil: the figures of the
+ * run's public KPIs under [privacy public] as configured now, hidden ones
+ * without their numbers, no size.  Earlier figures take part in the rules
+ * as in a report, but are no figures of the run. */
+static int record_public(peil_context *ctx, const result_table *results,
+			 int64_t run_id, peil_error *err)
+{
+	result_table pub;
+	peil_result *rows = NULL;
+	size_t i, n = 0;
+	int rc = -1;
+
+	memset(&pub, 0, sizeof(pub));
+	for (i = 0; i < results->count; i++) {
+		peil_result r = row_result(&results->rows[i]);
+
+		if (result_table_add(&pub, &r) < 0)
+			goto out;
+		pub.rows[pub.count - 1].earlier = r.earlier;
+	}
+	if (disclose_public(ctx, &pub) < 0 ||
+	    !(rows = calloc(pub.count ? pub.count : 1, sizeof(*rows))))
+		goto out;
+	for (i = 0; i < pub.count; i++) {
+		if (pub.rows[i].earlier)
+			continue;
+		rows[n] = row_result(&pub.rows[i]);
+		rows[n].size = NAN;
+		n++;
+	}
+	rc = store_public_figures_put(ctx->store, run_id, rows, n, err);
+out:
+	if (rc < 0 && !err->message[0])
+		error_set(err, NULL, 0, NULL, "out of memory");
+	free(rows);
+	result_table_release(&pub);
+	return rc;
+}
+
+/* The run's KPIs and figures in one batch: those of kept KPIs copied from
+ * the run they were kept from, the others as evaluated; and with a run
+ * that can be published, its public figures. */
+static int record(struct eval_state *st, const char *kind,
+		  const char *only_kpi, peil_error *err)
 {
 	peil_context *ctx = st->ctx;
 	size_t i;
@@ -318,23 +382,20 @@ static int record(struct eval_state *st, const char *only_kpi,
 	}
 	for (i = 0; i < st->ev->results.count; i++) {
 		const result_row *row = &st->ev->results.rows[i];
-		peil_result r = {
-			.kpi = row->kpi,
-			.period = row->period,
-			.breakdown = row->breakdown,
-			.value = row->value,
-			.numerator = row->numerator,
-			.denominator = row->denominator,
-			.status = row->status,
-			.size = row->size,
-			.earlier = row->earlier,
-		};
+		const kpi_info *k = kpi_set_find(ctx->kpis, row->kpi);
+		peil_result r = row_result(row);
 
 		/* Earlier figures are kept apart (a store without version
-		 * 10 gets none): never figures of the run. */
+		 * 10 gets none): never figures of the run.  A kept KPI's
+		 * were copied above. */
+		if (k && k->kept)
+			continue;
 		if (store_result_put(ctx->store, st->ev->run_id, &r, err) < 0)
 			goto fail;
 	}
+	if (strcmp(kind, "run") == 0 &&
+	    record_public(ctx, &st->ev->results, st->ev->run_id, err) < 0)
+		goto fail;
 	return store_batch_commit(ctx->store, err);
 fail:
 	store_batch_rollback(ctx->store);
@@ -458,7 +519,8 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 {
 	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
 	kpi_source source = { &st, source_schema, source_scan,
-			      source_reader_open, source_reader_close };
+			      source_reader_open, source_reader_close,
+			      store_has(ctx->store, STORE_V15_FROM_KEY) };
 	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
 	int64_t started;
 	int failed, rc = -1;
@@ -510,8 +572,8 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	out->not_evaluated = st.skipped_count;
 	result_table_sort(&out->results);
 	out->results.run_id = out->run_id;
-	if (kind && (record(&st, only_kpi, err) < 0 ||
-		     (out->kept && load_kept(ctx, out, err) < 0))) {
+	if (kind && ((out->kept && load_kept(ctx, out, err) < 0) ||
+		     record(&st, kind, only_kpi, err) < 0)) {
 		end_failed(ctx, out->run_id);
 		goto out;
 	}

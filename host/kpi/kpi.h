@@ -309,6 +309,12 @@ typedef struct kpi_source {
 	 * reader's schema() must give the same schemas as this one's. */
 	int (*reader_open)(void *ctx, struct kpi_source *reader);
 	void (*reader_close)(void *ctx, struct kpi_source *reader);
+	/* Nonzero when scan may be called inside its own row callback,
+	 * and a filter key >= a text on a dataset's one key gives the rows
+	 * from there on in key order, reading no others (storage ops
+	 * version 15): a join then reads the joined dataset a chunk at a
+	 * time (kpi_join.c). */
+	int scans_from_key;
 } kpi_source;
 
 /* Where figures and failures go. */

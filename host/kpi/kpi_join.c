@@ -11,6 +11,20 @@
  * are searched in order, others through a hash table.  Only KPIs that
  * join pay for this: the others keep their projected one-scan path.
  *
+ * When the store scans from a key inside a scan (kpi_source.scans_from_key,
+ * storage ops version 15), a dataset joined on its one key, text, is not
+ * held but read beside the KPI's dataset: a chunk of JOIN_CHUNK_ROWS rows
+ * at a time from the key looked for on (a scan with a filter key >= that,
+ * inside the row callback of the KPI's scan), which holds every key from
+ * there to its last: a key in that range is found there or nowhere.  The
+ * KPI's rows come in their own key order, and that of the joined keys
+ * follows it in a few interleaved runs (the members of a case follow
+ * each other, and the cases their keys' order); each run keeps a chunk
+ * (JOIN_CURSORS at most).  Ten million cases held took 330 MB; the chunks
+ * take a few.  Should the chunks read more than JOIN_CHUNK_READS rows per
+ * row looked up (keys in no order), the joined dataset is held after all,
+ * as without the merge: the figures never depend on the order.
+ *
  * lookup = { ladder = { dataset = "measurements", by = "person" } } reads
  * the dataset into the script's state as { [person] = { row, ... } }, in
  * scan order, handed to functions as data.ladder.
@@ -32,6 +46,25 @@
 #define JOIN_CURSORS 4
 /* How far past a cursor a key is looked for, before searching. */
 #define JOIN_CURSOR_AHEAD 2
+/* Rows of the joined dataset a chunk of a merge holds. */
+#define JOIN_CHUNK_ROWS 8192
+/* A merge holds the joined dataset after all when its chunks read more
+ * than this many rows per row looked up, past the first
+ * JOIN_CHUNK_SLACK chunks. */
+#define JOIN_CHUNK_READS 4
+#define JOIN_CHUNK_SLACK 16
+
+/* A chunk of a merge: the rows of the joined dataset from key from on,
+ * JOIN_CHUNK_ROWS of them or (ended) all there are. */
+typedef struct join_chunk {
+	strmap keys;		/* in byte order, numbered as rows */
+	kpi_rows *rows;
+	char *from;
+	size_t from_len, from_cap;
+	int ended;
+	size_t pos;		/* the row found last */
+	unsigned long used;	/* when it was looked in last; 0: empty */
+} join_chunk;
 
 typedef struct join_side {
 	const kpi_link *link;
@@ -59,6 +92,16 @@ typedef struct join_side {
 	size_t proj_count;
 	size_t skip;		/* 1 when the KPI does not use the key: it
 				   is kept once, in keys, not in each row */
+	peil_type *types;	/* of the values kept in rows */
+	/* A merge (see the top): the chunks, the one being read, the rows
+	 * they read and the keys looked up. */
+	int merge;
+	join_chunk chunks[JOIN_CURSORS], *loading;
+	unsigned long clock;
+	size_t chunk_reads, looked_up;
+	const kpi_source *source;
+	peil_error *err;
+	int failed;
 } join_side;
 
 struct kpi_joined {
@@ -101,6 +144,16 @@ static long join_key_field(const peil_schema *s, const kpi_link *link)
 	return found;
 }
 
+static void join_chunks_free(join_side *side)
+{
+	for (size_t c = 0; c < JOIN_CURSORS; c++) {
+		kpi_rows_free(side->chunks[c].rows);
+		strmap_release(&side->chunks[c].keys);
+		free(side->chunks[c].from);
+		memset(&side->chunks[c], 0, sizeof(side->chunks[c]));
+	}
+}
+
 void kpi_joined_free(kpi_joined *j)
 {
 	if (!j)
@@ -111,6 +164,8 @@ void kpi_joined_free(kpi_joined *j)
 	free(j->fields);
 	for (size_t i = 0; i < j->side_count; i++) {
 		kpi_rows_free(j->sides[i].rows);
+		free(j->sides[i].types);
+		join_chunks_free(&j->sides[i]);
 		free(j->sides[i].dest);
 		free(j->sides[i].proj);
 		strmap_release(&j->sides[i].keys);
@@ -247,17 +302,29 @@ static const char *join_key_text(const peil_value *v, char *buf, size_t size,
 	return buf;
 }
 
-/* Key i of the side against key[0..len): <0, 0, >0 in byte order, a
- * prefix first. */
+/* Text a against b: <0, 0, >0 in byte order, a prefix first. */
+static int join_text_cmp(const char *a, size_t alen, const char *b,
+			 size_t blen)
+{
+	size_t common = alen < blen ? alen : blen;
+	/* an empty key may be NULL, which memcmp refuses */
+	int c = common ? memcmp(a, b, common) : 0;
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* Key i of keys against key[0..len), as join_text_cmp. */
+static int join_keys_cmp(const strmap *keys, size_t i, const char *key,
+			 size_t len)
+{
+	return join_text_cmp(strmap_key(keys, i), strmap_len(keys, i), key,
+			     len);
+}
+
 static int join_key_cmp(const join_side *side, size_t i, const char *key,
 			size_t len)
 {
-	size_t n = strmap_len(&side->keys, i), common = n < len ? n : len;
-	/* an empty key may be NULL, which memcmp refuses */
-	int c = common ? memcmp(strmap_key(&side->keys, i), key, common)
-		       : 0;
-
-	return c ? c : (n > len) - (n < len);
+	return join_keys_cmp(&side->keys, i, key, len);
 }
 
 static int join_read_row(void *ctx, const peil_value *values)
@@ -403,6 +470,177 @@ static long join_find(join_side *side, const peil_value *v)
 	return side->last_at;
 }
 
+/* ------------------------------------------------------------- merge */
+
+/* A row of the chunk being read: its keys from the chunk's from on, each
+ * above the one before, as the store promised; 1 (stop) when the chunk is
+ * full, 2 when out of memory. */
+static int join_chunk_row(void *ctx, const peil_value *values)
+{
+	join_side *side = ctx;
+	join_chunk *c = side->loading;
+	const peil_value *key = &values[0];
+	size_t n = c->keys.count;
+
+	if (key->type != PEIL_TYPE_TEXT ||
+	    (n ? join_keys_cmp(&c->keys, n - 1, key->as.text, key->len) >= 0
+	       : join_text_cmp(key->as.text, key->len, c->from,
+			       c->from_len) < 0)) {
+		side->failed = 1;
+		return error_set(side->err, NULL, 0, side->link->dataset,
+				 "join '%s': the store gave dataset '%s' "
+				 "from key '%s' >= '%s' out of key order: "
+				 "'%.*s' after '%.*s'", side->link->name,
+				 side->link->dataset,
+				 side->schema->fields[side->key_field].name,
+				 c->from,
+				 key->type == PEIL_TYPE_TEXT ? (int)key->len
+							     : 6,
+				 key->type == PEIL_TYPE_TEXT ? key->as.text
+							     : "(none)",
+				 (int)(n ? strmap_len(&c->keys, n - 1)
+					 : c->from_len),
+				 n ? strmap_key(&c->keys, n - 1) : c->from);
+	}
+	if (strmap_append(&c->keys, key->as.text, key->len) < 0 ||
+	    kpi_rows_add(c->rows, values + side->skip) != (long)n)
+		return 2;
+	return c->keys.count == JOIN_CHUNK_ROWS;
+}
+
+/* Read chunk c from key on: 0, -2 when out of memory, -3 with side->err
+ * set. */
+static int join_chunk_load(join_side *side, join_chunk *c, const char *key,
+			   size_t len)
+{
+	peil_filter from;
+	int rc;
+
+	kpi_rows_free(c->rows);
+	strmap_release(&c->keys);
+	c->rows = kpi_rows_new(side->types, side->proj_count - side->skip);
+	if (!c->rows)
+		return -2;
+	if (len + 1 > c->from_cap) {
+		char *grown = realloc(c->from, len + 1);
+
+		if (!grown)
+			return -2;
+		c->from = grown;
+		c->from_cap = len + 1;
+	}
+	if (len)
+		memcpy(c->from, key, len);
+	c->from[len] = '\0';
+	c->from_len = len;
+	c->ended = 0;
+	c->pos = 0;
+	memset(&from, 0, sizeof(from));
+	from.op = PEIL_OP_GE;
+	from.field = side->key_field;
+	from.value.type = PEIL_TYPE_TEXT;
+	from.value.as.text = c->from;
+	from.value.len = len;
+	side->loading = c;
+	rc = side->source->scan(side->source->ctx, side->schema, &from,
+				side->proj, side->proj_count, join_chunk_row,
+				side, side->err);
+	side->chunk_reads += c->keys.count;
+	if (side->failed || rc < 0)
+		return -3;
+	c->ended = rc == 0;	/* every key from c->from on is there */
+	return rc > 1 ? -2 : 0;
+}
+
+/* The index in c of key, or -1: from the row found last, then by
+ * halves. */
+static long join_chunk_find(join_chunk *c, const char *key, size_t len)
+{
+	size_t lo = 0, hi = c->keys.count;
+	int cmp;
+
+	if (c->pos < hi) {
+		cmp = join_keys_cmp(&c->keys, c->pos, key, len);
+		if (cmp == 0)
+			return (long)c->pos;
+		if (cmp < 0 && c->pos + 1 < hi &&
+		    join_keys_cmp(&c->keys, c->pos + 1, key, len) == 0)
+			return (long)++c->pos;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (join_keys_cmp(&c->keys, mid, key, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->keys.count && join_keys_cmp(&c->keys, lo, key, len) == 0)
+		return (long)(c->pos = lo);
+	return -1;
+}
+
+/* Keys in no order: hold the joined dataset after all, as without a
+ * merge.  0, -2 when out of memory, -3 with side->err set. */
+static int join_merge_end(join_side *side)
+{
+	int rc;
+
+	join_chunks_free(side);
+	side->merge = 0;
+	rc = side->source->scan(side->source->ctx, side->schema, NULL,
+				side->proj, side->proj_count, join_read_row,
+				side, side->err);
+	return rc > 0 ? -2 : rc < 0 ? -3 : 0;
+}
+
+/* join_find in a merge: the index of the joined row with the key of v
+ * in *rows, -1 when none, -2 when out of memory, -3 with side->err
+ * set. */
+static long join_merge_find(join_side *side, const peil_value *v,
+			    const kpi_rows **rows)
+{
+	char buf[64];
+	size_t len;
+	const char *key = join_key_text(v, buf, sizeof(buf), &len);
+	join_chunk *c = NULL, *oldest = &side->chunks[0];
+	int rc;
+
+	if (!key)
+		return -1;
+	side->looked_up++;
+	for (size_t i = 0; i < JOIN_CURSORS; i++) {
+		join_chunk *at = &side->chunks[i];
+
+		if (at->used < oldest->used)
+			oldest = at;
+		if (at->used &&
+		    join_text_cmp(key, len, at->from, at->from_len) >= 0 &&
+		    (at->ended || (at->keys.count &&
+				   join_keys_cmp(&at->keys,
+						 at->keys.count - 1, key,
+						 len) >= 0))) {
+			c = at;
+			break;
+		}
+	}
+	if (!c) {
+		if (side->chunk_reads > JOIN_CHUNK_READS * side->looked_up +
+					JOIN_CHUNK_SLACK * JOIN_CHUNK_ROWS) {
+			if ((rc = join_merge_end(side)) < 0)
+				return rc;
+			*rows = side->rows;
+			return join_find(side, v);
+		}
+		c = oldest;
+		if ((rc = join_chunk_load(side, c, key, len)) < 0)
+			return rc;
+	}
+	c->used = ++side->clock;
+	*rows = c->rows;
+	return join_chunk_find(c, key, len);
+}
+
 static int join_main_row(void *ctx, const peil_value *values)
 {
 	static const peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
@@ -412,16 +650,22 @@ static int join_main_row(void *ctx, const peil_value *values)
 		j->values[j->main_proj[i]] = values[i];
 	for (size_t i = 0; i < j->side_count; i++) {
 		join_side *side = &j->sides[i];
-		long at = join_find(side, &j->values[side->on_field]);
+		const kpi_rows *rows = side->rows;
+		long at = side->merge
+				  ? join_merge_find(side,
+						    &j->values[side->on_field],
+						    &rows)
+				  : join_find(side, &j->values[side->on_field]);
 
+		if (at == -3)
+			return -1;	/* side->err says why */
 		if (at == -2) {
 			j->out_of_memory = 1;
 			return -1;
 		}
 		/* only the fields read: the others stay empty */
 		if (at >= 0)
-			kpi_rows_get(side->rows, (size_t)at, j->values,
-				     side->dest);
+			kpi_rows_get(rows, (size_t)at, j->values, side->dest);
 		else
 			for (size_t k = side->skip; k < side->proj_count; k++)
 				j->values[side->dest[k - side->skip]] = none;
@@ -483,12 +727,26 @@ static int join_plan(kpi_joined *j, const unsigned char *used)
 			types[p - side->skip] =
 				side->schema->fields[side->proj[p]].type;
 		}
+		side->types = types;
 		side->rows = kpi_rows_new(types, side->proj_count - side->skip);
-		free(types);
 		if (!side->rows)
 			return -1;
 	}
 	return 0;
+}
+
+/* Whether a side can be read by merging (see the top): the store scans
+ * from a key inside a scan, and the side joins on its one key, text. */
+static int join_can_merge(const join_side *side, const kpi_source *source)
+{
+	if (!source->scans_from_key ||
+	    side->schema->fields[side->key_field].type != PEIL_TYPE_TEXT)
+		return 0;
+	for (size_t f = 0; f < side->schema->field_count; f++)
+		if (((side->schema->fields[f].flags & PEIL_FIELD_KEY) != 0) !=
+		    (f == side->key_field))
+			return 0;
+	return 1;
 }
 
 int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
@@ -502,6 +760,11 @@ int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
 	for (size_t i = 0; rc == 0 && i < j->side_count; i++) {
 		join_side *side = &j->sides[i];
 
+		side->source = source;
+		side->err = err;
+		side->merge = join_can_merge(side, source);
+		if (side->merge)
+			continue;
 		rc = source->scan(source->ctx, side->schema, NULL, side->proj,
 				  side->proj_count, join_read_row, side, err);
 		if (rc > 0)

@@ -80,6 +80,12 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V14_READERS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V14 &&
 		       o->open_reader && o->lock;
+	case STORE_V15_FROM_KEY:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V15 &&
+		       o->scans_from_key;
+	case STORE_V16_PUBLIC:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V16 &&
+		       o->public_figures_put;
 	}
 	return 0;
 }
@@ -100,7 +106,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V14_READERS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V16_PUBLIC; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -199,6 +205,10 @@ static const char *version_ability(enum store_version v)
 		return "record runs that confirm another or keep its figures";
 	case STORE_V14_READERS:
 		return "open readers elsewhere or lock the store itself";
+	case STORE_V15_FROM_KEY:
+		return "scan from a key inside a scan";
+	case STORE_V16_PUBLIC:
+		return "keep the public figures of a run";
 	}
 	return "do that";
 }
@@ -323,6 +333,16 @@ int store_results_copy(store *s, int64_t from_run, int64_t to_run,
 			  err) < 0)
 		return -1;
 	return s->ops->results_copy(s->state, from_run, to_run, kpi, err) < 0
+		       ? -1 : 0;
+}
+
+int store_public_figures_put(store *s, int64_t run_id,
+			     const peil_result *rows, size_t n,
+			     peil_error *err)
+{
+	if (!store_has(s, STORE_V16_PUBLIC))
+		return 0;
+	return s->ops->public_figures_put(s->state, run_id, rows, n, err) < 0
 		       ? -1 : 0;
 }
 

@@ -43,7 +43,9 @@ enum store_version {
 	STORE_V12_LISTINGS = 12,	/* keeps_run_listings */
 	STORE_V13_CONFIRMATIONS = 13,	/* keeps_run_confirmations,
 					   results_copy */
-	STORE_V14_READERS = 14	/* open_reader, lock */
+	STORE_V14_READERS = 14,	/* open_reader, lock */
+	STORE_V15_FROM_KEY = 15,	/* scans_from_key */
+	STORE_V16_PUBLIC = 16	/* public_figures_put */
 };
 
 /* How store_open opens a store. */
@@ -134,6 +136,11 @@ int store_result_put(store *s, int64_t run_id, const peil_result *result,
 /* Version 12: copy kpi's figures of from_run into to_run. */
 int store_results_copy(store *s, int64_t from_run, int64_t to_run,
 		       const char *kpi, peil_error *err);
+/* Version 16: the n figures of run_id a public output shows; nothing
+ * (0) for a store without version 16. */
+int store_public_figures_put(store *s, int64_t run_id,
+			     const peil_result *rows, size_t n,
+			     peil_error *err);
 int store_run_end(store *s, int64_t run_id, const char *status,
 		  int64_t ended, peil_error *err);
 int store_results_scan(store *s, const peil_result_query *query,

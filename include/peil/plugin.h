@@ -772,6 +772,37 @@ typedef struct peil_storage_ops {
 	 * known, the holder; -1 with err.  With it, [run] lock_file is
 	 * optional; the host takes both when it is set. */
 	int (*lock)(void *state, long wait_ms, peil_error *err);
+
+	/* ---- version 15: scans from a key, inside a scan ---- */
+
+	/* Nonzero when scan may be called again inside a scan's row
+	 * callback, on the same state, and a scan of a dataset with one
+	 * key field, filtered on key >= a text value (PEIL_OP_GE), gives
+	 * the rows from that key on in key order, text keys in byte order
+	 * (shorter first when one is the start of the other), reading only
+	 * those it gives up to where its callback stops it (an index seek,
+	 * not a pass over the dataset).  The host then reads a dataset
+	 * that a KPI joins a chunk of rows at a time from the key it looks
+	 * for, inside the scan of the KPI's own dataset (docs/plugins.md,
+	 * scans_from_key).  Without it, the host holds the joined
+	 * dataset in memory. */
+	int scans_from_key;
+
+	/* ---- version 16: the public figures of a run ---- */
+
+	/* Keep, for a run that can be published (kind "run"), what a
+	 * public output of it shows: the n figures of its public KPIs after
+	 * the small-cell rules of [privacy public] (docs/output.md, "Public
+	 * outputs"), for readers that do not go through Peil (a dashboard).
+	 * A hidden figure comes with its value, numerator and denominator
+	 * NaN and status NULL; size and earlier are not set (0: never an
+	 * earlier figure, never a size).  Called once per run, in the run's
+	 * batch (batch_begin), after its result_puts.  Without it, the host
+	 * gives the store no public figures: a store without it has no
+	 * reader of them. */
+	int (*public_figures_put)(void *state, int64_t run_id,
+				  const peil_result *rows, size_t n,
+				  peil_error *err);
 } peil_storage_ops;
 
 /* lock's return when another holds the store's lock. */
@@ -797,6 +828,10 @@ typedef struct peil_storage_ops {
 #define PEIL_STORAGE_OPS_SIZE_V13 \
 	PEIL_SIZE_TO(peil_storage_ops, results_copy)
 #define PEIL_STORAGE_OPS_SIZE_V14 PEIL_SIZE_TO(peil_storage_ops, lock)
+#define PEIL_STORAGE_OPS_SIZE_V15 \
+	PEIL_SIZE_TO(peil_storage_ops, scans_from_key)
+#define PEIL_STORAGE_OPS_SIZE_V16 \
+	PEIL_SIZE_TO(peil_storage_ops, public_figures_put)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

@@ -542,6 +542,15 @@ int pg_runs_prune(void *state, const peil_prune *prune, int64_t *runs_deleted,
 		goto end;
 	*figures_deleted = strtoll(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
+	/* A public figure goes with the figure it shows. */
+	if (pg_query(st,
+		     "DELETE FROM peil_public_figure p WHERE run_id = ANY"
+		     " ($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM"
+		     " peil_result r WHERE r.run_id = p.run_id AND r.kpi ="
+		     " p.kpi AND r.period = p.period AND r.breakdown ="
+		     " p.breakdown)",
+		     1, params, NULL, err, NULL, "cannot prune the figures") < 0)
+		goto end;
 	if (pg_query(st,
 		     "DELETE FROM peil_run_kpi WHERE run_id = ANY"
 		     " ($1::bigint[]) AND run_id NOT IN"

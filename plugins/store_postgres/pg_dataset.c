@@ -16,9 +16,10 @@
  * (pg_temp.peil_stage_<name>, text, bigint, double precision, days as
  * integer, boolean, and a sequence number): records_put sends them with
  * one COPY ... FROM STDIN per call, and pg_flush moves them into the
- * dataset's table with one INSERT ... SELECT DISTINCT ON (key) ... ON
- * CONFLICT DO UPDATE per dataset, the last record of a key winning, before
- * the batch commits and before anything reads.
+ * dataset's table with one statement per dataset (an UPDATE of the
+ * stored keys that differ and an INSERT of the others, from SELECT
+ * DISTINCT ON (key), the last record of a key winning), before the batch
+ * commits and before anything reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +320,7 @@ void pg_puts_free(struct store *st)
 		put_free(put);
 	}
 	st->puts = NULL;
+	pg_sql_release(&st->figures);
 }
 
 /* Forget the staging table of a dataset whose table changed (it is made
@@ -446,7 +448,6 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 {
 	const peil_field *f = &schema->fields[i];
 	char label[256];
-	size_t k, from;
 
 	if (pg_value_is_null(v)) {
 		if (f->flags & PEIL_FIELD_KEY)
@@ -476,20 +477,7 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 					     "dataset %s: field %s: a text "
 					     "with a NUL byte", schema->name,
 					     f->name);
-		for (k = from = 0; k < v->len; k++) {
-			const char *esc = v->as.text[k] == '\\' ? "\\\\"
-					  : v->as.text[k] == '\t' ? "\\t"
-					  : v->as.text[k] == '\n' ? "\\n"
-					  : v->as.text[k] == '\r' ? "\\r"
-								  : NULL;
-
-			if (esc == NULL)
-				continue;
-			pg_sql_appendn(buf, v->as.text + from, k - from);
-			pg_sql_append(buf, esc);
-			from = k + 1;
-		}
-		pg_sql_appendn(buf, v->as.text + from, v->len - from);
+		pg_copy_text(buf, v->as.text, v->len);
 		break;
 	case PEIL_TYPE_INTEGER:
 		pg_sql_printf(buf, "%lld", (long long)v->as.integer);
@@ -509,34 +497,18 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 	return 0;
 }
 
-/* Send buf as COPY data into the staging table of put. */
-static int copy_send(struct store *st, const struct pg_put *put,
-		     struct pg_sql *buf, peil_error *err)
+int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
+	       const char *field, const char *what, peil_error *err)
 {
-	struct pg_sql sql;
 	PGresult *res;
-	size_t i, at;
+	size_t at;
 	int rc = 0;
 
-	pg_sql_init(&sql);
-	pg_sql_append(&sql, "COPY pg_temp.");
-	pg_sql_ident(&sql, "peil_stage_", put->name);
-	pg_sql_append(&sql, " (");
-	for (i = 0; i < put->field_count; i++) {
-		pg_sql_append(&sql, i ? ", " : "");
-		pg_sql_ident(&sql, NULL, put->fields[i].name);
-	}
-	pg_sql_append(&sql, ") FROM STDIN");
-	if (!sql.ok || !buf->ok) {
-		pg_sql_release(&sql);
-		return st->svc->fail(err, st->where, 0, put->name,
-				     "out of memory");
-	}
-	res = PQexec(st->conn, sql.text);
-	pg_sql_release(&sql);
+	if (!buf->ok)
+		return st->svc->fail(err, st->where, 0, field, "out of memory");
+	res = PQexec(st->conn, copy);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		rc = pg_fail_db(st, err, put->name, "cannot store the records",
-				res);
+		rc = pg_fail_db(st, err, field, what, res);
 		PQclear(res);
 		return rc;
 	}
@@ -551,14 +523,37 @@ static int copy_send(struct store *st, const struct pg_put *put,
 		rc = -1;
 	while ((res = PQgetResult(st->conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
-			rc = pg_fail_db(st, err, put->name,
-					"cannot store the records", res);
+			rc = pg_fail_db(st, err, field, what, res);
 		PQclear(res);
 	}
 	if (rc < 0 && err->message[0] == '\0')
-		pg_fail_db(st, err, put->name, "cannot store the records",
-			   NULL);
+		pg_fail_db(st, err, field, what, NULL);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Send buf as COPY data into the staging table of put. */
+static int copy_send(struct store *st, const struct pg_put *put,
+		     struct pg_sql *buf, peil_error *err)
+{
+	struct pg_sql sql;
+	size_t i;
+	int rc;
+
+	pg_sql_init(&sql);
+	pg_sql_append(&sql, "COPY pg_temp.");
+	pg_sql_ident(&sql, "peil_stage_", put->name);
+	pg_sql_append(&sql, " (");
+	for (i = 0; i < put->field_count; i++) {
+		pg_sql_append(&sql, i ? ", " : "");
+		pg_sql_ident(&sql, NULL, put->fields[i].name);
+	}
+	pg_sql_append(&sql, ") FROM STDIN");
+	rc = sql.ok ? pg_copy_in(st, sql.text, buf, put->name,
+				 "cannot store the records", err)
+		    : st->svc->fail(err, st->where, 0, put->name,
+				    "out of memory");
+	pg_sql_release(&sql);
+	return rc;
 }
 
 int pg_records_put(void *state, const peil_schema *schema,
@@ -645,39 +640,78 @@ static size_t key_list(struct pg_sql *sql, const struct pg_put *put,
 }
 
 /* Append "t.a IS DISTINCT FROM n.a OR ..." over the fields that are not
- * key fields; 0 when there are none. */
-static size_t differs_sql(struct pg_sql *sql, const struct pg_put *put,
-			  const char *old, const char *new)
+ * key fields (sep " OR "), or "a = n.a, ..." (sep ", "); 0 when there
+ * are none. */
+static size_t nonkey_sql(struct pg_sql *sql, const struct pg_put *put,
+			 const char *old, const char *op, const char *new,
+			 const char *sep)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < put->field_count; i++) {
 		if (put->fields[i].flags & PEIL_FIELD_KEY)
 			continue;
-		pg_sql_append(sql, n++ ? " OR " : "");
-		pg_sql_printf(sql, "%s.", old);
+		pg_sql_append(sql, n++ ? sep : "");
+		if (old)
+			pg_sql_printf(sql, "%s.", old);
 		pg_sql_ident(sql, NULL, put->fields[i].name);
-		pg_sql_printf(sql, " IS DISTINCT FROM %s.", new);
+		pg_sql_printf(sql, " %s %s.", op, new);
 		pg_sql_ident(sql, NULL, put->fields[i].name);
 	}
 	return n;
 }
 
-/* One statement: the staged records, the last of each key (n), are
- * logged as "changed" where a stored row of that key differs and was not
- * added by this ingest, noted in the open snapshot's peil_seen, and
- * upserted, a new row carrying the ingest's id:
+/* Append "t.k1 = n.k1 AND ...": a stored row t of the key of n (and,
+ * in a shared store, of this tenant: the rows that n's would be). */
+static void key_match(struct store *st, struct pg_sql *sql,
+		      const struct pg_put *put)
+{
+	size_t i, keys = 0;
+
+	if (st->tenant) {
+		pg_sql_append(sql, "t." PG_TENANT_COLUMN " = (SELECT ");
+		pg_sql_ident(sql, NULL, st->schema);
+		pg_sql_append(sql, ".peil_current_tenant()) AND ");
+	}
+
+	for (i = 0; i < put->field_count; i++) {
+		if (!(put->fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		pg_sql_append(sql, keys++ ? " AND t." : "t.");
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+		pg_sql_append(sql, " = n.");
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+	}
+}
+
+/* One statement: the staged records, the last of each key (n), update
+ * the stored rows of their key that differ, which are logged as
+ * "changed" unless this ingest added them; are noted in the open
+ * snapshot's peil_seen; and the others are inserted, carrying the
+ * ingest's id:
  *
  *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, DATE '1970-01-01' + s.d, ...
  *              FROM pg_temp.peil_stage_x s ORDER BY s.k, s."peil.seq" DESC),
- *        logged AS (INSERT INTO peil_change SELECT ING, 'x', <key>,
- *                   'changed' FROM n JOIN ds_x t USING (k) WHERE <differs>
- *                   AND t."peil.added" IS DISTINCT FROM ING ON CONFLICT
- *                   DO NOTHING),
+ *        upd AS (UPDATE ds_x t SET d = n.d, ... FROM n WHERE t.k = n.k
+ *                AND (<differs>) RETURNING <key> AS k, t."peil.added" AS a),
+ *        logged AS (INSERT INTO peil_change SELECT ING, 'x', k, 'changed'
+ *                   FROM upd WHERE a IS DISTINCT FROM ING
+ *                   ON CONFLICT DO NOTHING),
  *        seen AS (INSERT INTO pg_temp.peil_seen SELECT k FROM n)
- *   INSERT INTO ds_x (k, d, ..., "peil.added") SELECT n.*, ING FROM n
- *   ON CONFLICT (k) DO UPDATE SET d = EXCLUDED.d ... WHERE <differs>;
- *   TRUNCATE pg_temp.peil_stage_x */
+ *   INSERT INTO ds_x (k, d, ..., "peil.added") SELECT n.k, n.d, ..., ING
+ *   FROM n WHERE NOT EXISTS (SELECT 1 FROM ds_x t WHERE t.k = n.k);
+ *   TRUNCATE pg_temp.peil_stage_x
+ *
+ * Every part sees the table as it was before the statement, so a key is
+ * either updated or inserted.  Each is a probe of the primary key per
+ * staged row (the planner's merge and hash joins, off for this
+ * statement, would read the whole stored table for every file; not
+ * sequential scans: that would cost the staging table's scan
+ * PostgreSQL's "disabled" cost and so a JIT compilation, off as well, of
+ * about 1.5 s), and the insert of a
+ * new key a plain one: an INSERT ... ON CONFLICT DO UPDATE pays a
+ * speculative insertion per row, about twice a plain insert.  Without
+ * key fields the records are appended in their order. */
 static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		     peil_error *err)
 {
@@ -686,10 +720,14 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	int rc;
 
 	pg_sql_init(&sql);
-	pg_sql_append(&sql, "WITH n AS (SELECT ");
 	keys = 0;
 	for (i = 0; i < put->field_count; i++)
 		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
+	if (keys)
+		pg_sql_append(&sql, "SET LOCAL enable_hashjoin = off;"
+				    " SET LOCAL enable_mergejoin = off;"
+				    " SET LOCAL jit = off; ");
+	pg_sql_append(&sql, "WITH n AS (SELECT ");
 	if (keys) {
 		pg_sql_append(&sql, "DISTINCT ON (");
 		key_list(&sql, put, "s.");
@@ -711,22 +749,23 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	} else {
 		pg_sql_append(&sql, "s.\"peil.seq\")");
 	}
-	if (keys) {
-		pg_sql_printf(&sql, ", logged AS (INSERT INTO peil_change"
-				    " SELECT %lld, '%s', ",
-			      (long long)ingest, put->name);
-		pg_key_text(&sql, "t", put->fields, put->field_count);
-		pg_sql_append(&sql, ", 'changed' FROM n JOIN ");
+	if (keys < put->field_count && keys) {
+		pg_sql_append(&sql, ", upd AS (UPDATE ");
 		pg_sql_ident(&sql, "ds_", put->name);
-		pg_sql_append(&sql, " t USING (");
-		key_list(&sql, put, NULL);
-		pg_sql_append(&sql, ") WHERE (");
-		if (differs_sql(&sql, put, "t", "n") == 0)
-			pg_sql_append(&sql, "false");
-		pg_sql_printf(&sql, ") AND t." PG_ADDED_COLUMN
-				    " IS DISTINCT FROM %lld"
+		pg_sql_append(&sql, " t SET ");
+		nonkey_sql(&sql, put, NULL, "=", "n", ", ");
+		pg_sql_append(&sql, " FROM n WHERE ");
+		key_match(st, &sql, put);
+		pg_sql_append(&sql, " AND (");
+		nonkey_sql(&sql, put, "t", "IS DISTINCT FROM", "n", " OR ");
+		pg_sql_append(&sql, ") RETURNING ");
+		pg_key_text(&sql, "t", put->fields, put->field_count);
+		pg_sql_printf(&sql, " AS k, t." PG_ADDED_COLUMN " AS a),"
+				    " logged AS (INSERT INTO peil_change"
+				    " SELECT %lld, '%s', k, 'changed' FROM upd"
+				    " WHERE a IS DISTINCT FROM %lld"
 				    " ON CONFLICT DO NOTHING)",
-			      (long long)ingest);
+			      (long long)ingest, put->name, (long long)ingest);
 	}
 	if (keys && st->snap_name && strcmp(st->snap_name, put->name) == 0) {
 		pg_sql_append(&sql, ", seen AS (INSERT INTO pg_temp.peil_seen"
@@ -736,7 +775,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	}
 	pg_sql_append(&sql, " INSERT INTO ");
 	pg_sql_ident(&sql, "ds_", put->name);
-	pg_sql_append(&sql, " AS t (");
+	pg_sql_append(&sql, " (");
 	for (i = 0; i < put->field_count; i++) {
 		pg_sql_ident(&sql, NULL, put->fields[i].name);
 		pg_sql_append(&sql, ", ");
@@ -748,34 +787,15 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, ", ");
 	}
 	pg_sql_printf(&sql, "%lld FROM n", (long long)ingest);
-	if (!keys)
-		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
 	if (keys) {
-		size_t mark;
-
-		pg_sql_append(&sql, " ON CONFLICT (");
-		pg_tenant_key(st, &sql);
-		key_list(&sql, put, NULL);
-		pg_sql_append(&sql, ") DO ");
-		mark = sql.len;
-		pg_sql_append(&sql, "UPDATE SET ");
-		keys = 0;
-		for (i = 0; i < put->field_count; i++) {
-			if (put->fields[i].flags & PEIL_FIELD_KEY)
-				continue;
-			pg_sql_append(&sql, keys++ ? ", " : "");
-			pg_sql_ident(&sql, NULL, put->fields[i].name);
-			pg_sql_append(&sql, " = EXCLUDED.");
-			pg_sql_ident(&sql, NULL, put->fields[i].name);
-		}
-		if (keys) {
-			pg_sql_append(&sql, " WHERE ");
-			differs_sql(&sql, put, "t", "EXCLUDED");
-		} else if (sql.ok) {
-			sql.len = mark;	/* every field is key: a set */
-			sql.text[mark] = '\0';
-			pg_sql_append(&sql, "NOTHING");
-		}
+		pg_sql_append(&sql, " WHERE NOT EXISTS (SELECT 1 FROM ");
+		pg_sql_ident(&sql, "ds_", put->name);
+		pg_sql_append(&sql, " t WHERE ");
+		key_match(st, &sql, put);
+		pg_sql_append(&sql, "); RESET enable_hashjoin;"
+				    " RESET enable_mergejoin; RESET jit");
+	} else {
+		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
 	}
 	pg_sql_append(&sql, "; TRUNCATE pg_temp.");
 	pg_sql_ident(&sql, "peil_stage_", put->name);
@@ -795,6 +815,8 @@ int pg_flush(struct store *st, peil_error *err)
 	struct pg_put *put;
 	int64_t ingest = 0;
 
+	if (pg_results_flush(st, err) < 0)
+		return -1;
 	for (put = st->puts; put; put = put->next) {
 		if (!put->staged)
 			continue;

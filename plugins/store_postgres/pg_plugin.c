@@ -6,11 +6,13 @@
  * storing, through COPY), 6 (a store that must be there), 7 (scoped
  * snapshots), 8 (recorded reports), 9, 10 and 11 (figure sizes, earlier
  * figures, KPI definitions), 12 (what a cases run listed) and 13 (runs
- * that confirm another, files' sizes, times and inodes, results_copy)
- * and 14 (readers on a hot standby, the writers' advisory lock:
- * pg_session.c).  The groups of versions 4 (loads) and 5 (a suggested
- * lock file) are left NULL: the host does without them; the advisory
- * lock makes [run] lock_file optional (docs/storage-postgres.md).
+ * that confirm another, files' sizes, times and inodes, results_copy),
+ * 14 (readers on a hot standby, the writers' advisory lock:
+ * pg_session.c), 15 (scans from a key inside a scan) and 16 (the
+ * public figures of a run, pg_public.c).  The groups of versions 4
+ * (loads) and 5 (a suggested lock file) are left NULL: the host does
+ * without them; the advisory lock makes [run] lock_file optional
+ * (docs/storage-postgres.md).
  */
 #include "pg_store.h"
 
@@ -19,7 +21,7 @@
 #endif
 
 static const peil_storage_ops store_ops = {
-	.size = PEIL_STORAGE_OPS_SIZE_V14,
+	.size = PEIL_STORAGE_OPS_SIZE_V16,
 	.open = pg_open,
 	.close = pg_close,
 	.dataset_ensure = pg_dataset_ensure,
@@ -58,6 +60,8 @@ static const peil_storage_ops store_ops = {
 	.results_copy = pg_results_copy,
 	.open_reader = pg_open_reader,
 	.lock = pg_lock,
+	.scans_from_key = 1,
+	.public_figures_put = pg_public_figures_put,
 };
 
 static const peil_plugin store_plugin = {

@@ -26,14 +26,6 @@ static const char *num_int(struct num *n, int64_t v)
 	return n->text;
 }
 
-static const char *num_real(struct num *n, double v)
-{
-	if (isnan(v))
-		return NULL;
-	snprintf(n->text, sizeof(n->text), "%.17g", v);
-	return n->text;
-}
-
 /* v as a parameter text, or NULL (SQL NULL) for 0: not known, none. */
 static const char *num_known(struct num *n, int64_t v)
 {
@@ -216,39 +208,120 @@ int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 			"cannot record the KPI");
 }
 
-/* A NULL breakdown is stored as "{}", the total. */
+/* The bytes of figures gathered before they are sent. */
+#define FIGURES_CHUNK (1024 * 1024)
+
+/* Append a number to COPY text: %.17g (exact), NaN as NULL. */
+static void copy_real(struct pg_sql *buf, double v)
+{
+	if (isnan(v))
+		pg_sql_append(buf, "\t\\N");
+	else
+		pg_sql_printf(buf, "\t%.17g", v);
+}
+
+static void copy_text(struct pg_sql *buf, const char *text)
+{
+	pg_sql_append(buf, "\t");
+	if (text)
+		pg_copy_text(buf, text, strlen(text));
+	else
+		pg_sql_append(buf, "\\N");
+}
+
+/* A figure joins the run's others as a line of COPY text; they are sent
+ * together (pg_results_flush) when a megabyte is gathered, before the
+ * batch commits and before anything reads: one COPY and one INSERT, not
+ * a round trip per figure.  Outside a batch each figure is sent at once.
+ * A NULL breakdown is stored as "{}", the total. */
 int pg_result_put(void *state, int64_t run_id, const peil_result *result,
 		  peil_error *err)
 {
 	struct store *st = state;
-	struct num id, value, numerator, denominator, size;
-	const char *params[10];
+	struct pg_sql *buf = &st->figures;
 
 	if (result == NULL || result->kpi == NULL || result->period == NULL)
 		return st->svc->fail(err, st->where, 0, NULL,
 				     "result_put needs a KPI id and period");
-	params[0] = num_int(&id, run_id);
-	params[1] = result->kpi;
-	params[2] = result->period;
-	params[3] = result->breakdown ? result->breakdown : "{}";
-	params[4] = num_real(&value, result->value);
-	params[5] = num_real(&numerator, result->numerator);
-	params[6] = num_real(&denominator, result->denominator);
-	params[7] = result->status;
-	params[8] = num_real(&size, result->size);
-	params[9] = result->earlier ? "true" : "false";
-	return pg_query(st,
-			"INSERT INTO peil_result (run_id, kpi, period, breakdown,"
-			" value, numerator, denominator, status, size, earlier)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-			" ON CONFLICT ON CONSTRAINT peil_result_pkey DO UPDATE"
-			" SET value = EXCLUDED.value,"
-			" numerator = EXCLUDED.numerator,"
-			" denominator = EXCLUDED.denominator,"
-			" status = EXCLUDED.status, size = EXCLUDED.size,"
-			" earlier = EXCLUDED.earlier",
-			10, params, NULL, err, result->kpi,
-			"cannot store the result");
+	if (buf->cap == 0)
+		pg_sql_init(buf);
+	pg_sql_printf(buf, "%" PRId64, run_id);
+	copy_text(buf, result->kpi);
+	copy_text(buf, result->period);
+	copy_text(buf, result->breakdown ? result->breakdown : "{}");
+	copy_real(buf, result->value);
+	copy_real(buf, result->numerator);
+	copy_real(buf, result->denominator);
+	copy_text(buf, result->status);
+	copy_real(buf, result->size);
+	pg_sql_append(buf, result->earlier ? "\tt\n" : "\tf\n");
+	if (!st->in_batch || buf->len >= FIGURES_CHUNK || !buf->ok)
+		return pg_results_flush(st, err);
+	return 0;
+}
+
+#define RESULT_COLUMNS "run_id, kpi, period, breakdown, value, numerator," \
+		       " denominator, status, size, earlier"
+
+/* The gathered figures through a staging table on the connection, the
+ * last of a (run, KPI, period, breakdown) winning as in one INSERT each:
+ *
+ *   CREATE TEMP TABLE IF NOT EXISTS peil_stage_result (...);
+ *   COPY pg_temp.peil_stage_result (...) FROM STDIN;
+ *   INSERT INTO peil_result SELECT DISTINCT ON (run_id, kpi, period,
+ *   breakdown) ... ORDER BY ..., "peil.seq" DESC ON CONFLICT DO UPDATE;
+ *   TRUNCATE pg_temp.peil_stage_result
+ *
+ * in a transaction of their own, or a savepoint of the batch. */
+int pg_results_flush(struct store *st, peil_error *err)
+{
+	struct pg_sql *buf = &st->figures;
+	int rc;
+
+	if (buf->cap == 0 || (buf->len == 0 && buf->ok))
+		return 0;
+	err->message[0] = '\0';
+	if (!buf->ok) {
+		pg_sql_release(buf);
+		return st->svc->fail(err, st->where, 0, NULL, "out of memory");
+	}
+	if (pg_atomic_begin(st, err) < 0) {
+		pg_sql_release(buf);
+		return -1;
+	}
+	rc = pg_exec(st, "CREATE TEMP TABLE IF NOT EXISTS peil_stage_result ("
+			 " \"peil.seq\" bigint GENERATED ALWAYS AS IDENTITY,"
+			 " run_id bigint, kpi text COLLATE \"C\","
+			 " period text COLLATE \"C\","
+			 " breakdown text COLLATE \"C\","
+			 " value double precision,"
+			 " numerator double precision,"
+			 " denominator double precision, status text,"
+			 " size double precision, earlier boolean)",
+		     err, "cannot store the results");
+	if (rc == 0)
+		rc = pg_copy_in(st, "COPY pg_temp.peil_stage_result ("
+				    RESULT_COLUMNS ") FROM STDIN",
+				buf, NULL, "cannot store the results", err);
+	if (rc == 0)
+		rc = pg_exec(st, "INSERT INTO peil_result (" RESULT_COLUMNS ")"
+				 " SELECT DISTINCT ON (run_id, kpi, period,"
+				 " breakdown) " RESULT_COLUMNS " FROM"
+				 " pg_temp.peil_stage_result ORDER BY run_id,"
+				 " kpi, period, breakdown, \"peil.seq\" DESC"
+				 " ON CONFLICT ON CONSTRAINT peil_result_pkey"
+				 " DO UPDATE SET value = EXCLUDED.value,"
+				 " numerator = EXCLUDED.numerator,"
+				 " denominator = EXCLUDED.denominator,"
+				 " status = EXCLUDED.status,"
+				 " size = EXCLUDED.size,"
+				 " earlier = EXCLUDED.earlier;"
+				 " TRUNCATE pg_temp.peil_stage_result",
+			     err, "cannot store the results");
+	pg_sql_release(buf);
+	if (pg_atomic_end(st, rc == 0, err) < 0)
+		rc = -1;
+	return rc;
 }
 
 /* One statement: the figures never leave the server. */
@@ -262,6 +335,8 @@ int pg_results_copy(void *state, int64_t from_run, int64_t to_run,
 	if (kpi == NULL)
 		return st->svc->fail(err, st->where, 0, NULL,
 				     "results_copy needs a KPI id");
+	if (pg_results_flush(st, err) < 0)
+		return -1;
 	params[0] = num_int(&from, from_run);
 	params[1] = num_int(&to, to_run);
 	params[2] = kpi;
@@ -362,6 +437,8 @@ int pg_results_scan(void *state, const peil_result_query *query,
 	const char *params[2];
 	PGresult *res;
 
+	if (pg_results_flush(st, err) < 0)
+		return -1;
 	params[0] = num_int(&id, wanted);
 	if (pg_query(st,
 		     wanted ? "SELECT id FROM peil_run WHERE id = $1"

@@ -79,6 +79,26 @@ void pg_sql_printf(struct pg_sql *sql, const char *fmt, ...)
 	sql->len += (size_t)n;
 }
 
+void pg_copy_text(struct pg_sql *sql, const char *text, size_t len)
+{
+	size_t k, from;
+
+	for (k = from = 0; k < len; k++) {
+		const char *esc = text[k] == '\\' ? "\\\\"
+				  : text[k] == '\t' ? "\\t"
+				  : text[k] == '\n' ? "\\n"
+				  : text[k] == '\r' ? "\\r"
+						     : NULL;
+
+		if (esc == NULL)
+			continue;
+		pg_sql_appendn(sql, text + from, k - from);
+		pg_sql_append(sql, esc);
+		from = k + 1;
+	}
+	pg_sql_appendn(sql, text + from, len - from);
+}
+
 /* Valid names hold no '"'; pg_name_valid is checked before any name is
  * used, so quoting is wrapping. */
 void pg_sql_ident(struct pg_sql *sql, const char *prefix, const char *name)

@@ -27,8 +27,11 @@
  * 2: peil_run.confirms, and peil_ingest's file_size, file_mtime_ns and
  *    file_inode (storage ops version 13).
  * 3: stores shared by municipalities, [storage] tenant (pg_tenant.c); a
- *    store of one municipality is the same as in 2. */
-#define PG_SCHEMA_VERSION 3
+ *    store of one municipality is the same as in 2.
+ * 4: peil_public_figure (storage ops version 16, pg_public.c), which
+ *    the view peil_public_figures of a shared store reads instead of
+ *    peil_result. */
+#define PG_SCHEMA_VERSION 4
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
@@ -67,8 +70,8 @@ struct pg_sql {
 
 /* The staging table of one dataset on this connection: records_put
  * copies records into it (COPY ... FROM STDIN), and pg_flush moves them
- * into the dataset's table with one INSERT ... ON CONFLICT, before the
- * batch commits or anything reads.  fields[] is a private copy of the
+ * into the dataset's table (an UPDATE of the stored keys, an INSERT of
+ * the new), before the batch commits or anything reads.  fields[] is a private copy of the
  * schema it was made for. */
 struct pg_put {
 	struct pg_put *next;
@@ -120,6 +123,9 @@ struct store {
 	 * primary, the store at conninfo, opened when first needed. */
 	int standby;
 	struct store *primary;
+	/* The figures that result_put gave and pg_flush has not yet sent,
+	 * as COPY text (pg_runs.c); cap 0 before the first. */
+	struct pg_sql figures;
 };
 
 /* ---- errors and queries (storage_postgres.c) ---- */
@@ -165,6 +171,9 @@ void pg_sql_printf(struct pg_sql *sql, const char *fmt, ...)
 /* name as a quoted identifier, with an optional prefix inside the
  * quotes: pg_sql_ident(sql, "ds_", "cases") appends "ds_cases". */
 void pg_sql_ident(struct pg_sql *sql, const char *prefix, const char *name);
+/* text as a value of COPY's text format: backslash, tab, newline and
+ * carriage return escaped (no NUL in it). */
+void pg_copy_text(struct pg_sql *sql, const char *text, size_t len);
 /* Whether name is a valid dataset, field or schema name:
  * [a-z_][a-z0-9_]*, at most PG_NAME_MAX bytes. */
 int pg_name_valid(const char *name);
@@ -193,14 +202,21 @@ void pg_tenant_key(struct store *st, struct pg_sql *sql);
 void pg_tenant_protect(struct store *st, struct pg_sql *sql,
 		       const char *prefix, const char *name);
 /* The statements that create a shared store: the tenants' mapping and
- * functions, pg_schema_sql with the tenant, the policies, and the view
- * peil_public_figures. */
+ * functions, pg_schema_sql with the tenant and the policies (the public
+ * figures' table and view: pg_public_schema). */
 void pg_tenant_schema(struct store *st, struct pg_sql *sql);
 /* Check that the store's layout and [storage] tenant agree, and that the
  * role is that tenant (or owns the store: owner_only). */
 int pg_tenant_open(struct store *st, peil_error *err);
 /* Refuse storing rows as the owner of a shared store. */
 int pg_tenant_writes(struct store *st, peil_error *err);
+/* The table of the public figures (pg_public.c), and in a shared store
+ * its policies, the dashboards' and the view peil_public_figures: the
+ * statements that create them, or bring a store of schema version 3 up
+ * to them. */
+void pg_public_schema(struct store *st, struct pg_sql *sql);
+int pg_public_figures_put(void *state, int64_t run_id,
+			  const peil_result *rows, size_t n, peil_error *err);
 
 /* ---- ops, one file per job ---- */
 
@@ -248,10 +264,15 @@ int pg_records_put(void *state, const peil_schema *schema,
  * fields), of the fields that are the table's columns. */
 void pg_key_text(struct pg_sql *sql, const char *alias,
 		 const peil_field *fields, size_t count);
-/* Move every staged record into its dataset's table. */
+/* Send buf, COPY text, through copy (a COPY ... FROM STDIN); 0, or -1
+ * with err "<what>: ..." naming field. */
+int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
+	       const char *field, const char *what, peil_error *err);
+/* Move every staged record into its dataset's table, and every figure
+ * not yet sent into peil_result. */
 int pg_flush(struct store *st, peil_error *err);
 /* Forget the staging tables (after a rollback, which may have dropped
- * them, and at close). */
+ * them, and at close) and the figures not sent. */
 void pg_puts_free(struct store *st);
 
 /* pg_changes.c */
@@ -301,6 +322,8 @@ int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 		   peil_error *err);
 int pg_result_put(void *state, int64_t run_id, const peil_result *result,
 		  peil_error *err);
+/* Send the figures that result_put gathered (pg_flush calls it). */
+int pg_results_flush(struct store *st, peil_error *err);
 int pg_run_end(void *state, int64_t run_id, const char *status,
 	       int64_t ended, peil_error *err);
 int pg_results_copy(void *state, int64_t from_run, int64_t to_run,

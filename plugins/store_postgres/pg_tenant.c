@@ -15,7 +15,8 @@
  * each municipality's role to its tenant; peil_current_tenant() reads it
  * for current_user.  A role mapped to no tenant (tenant NULL) is a
  * dashboard: it may read, through the view peil_public_figures only, the
- * figures of published runs of public KPIs of every tenant.
+ * public figures (pg_public.c) of published runs of every tenant: what a
+ * public output of each run shows, never the raw figures of peil_result.
  *
  * The store's owner (the role that created the schema) creates the store
  * and the datasets' tables; it is no tenant and stores no rows (owner
@@ -82,11 +83,6 @@ void pg_tenant_protect(struct store *st, struct pg_sql *sql,
 	pg_sql_append(sql, TENANT_POLICY);
 }
 
-/* What peil_public_figures reads a dashboard may read, through the view
- * only (it has no right on the tables themselves). */
-static const char *const public_tables[] = { "peil_run", "peil_run_kpi",
-					     "peil_result" };
-
 /* CREATE FUNCTION <schema>.<head> reading the role's row of peil_tenant:
  * SELECT <what> ... WHERE role = current_user<and>.  Invoker's rights, so
  * that the role reads its own row only; every name qualified and the
@@ -106,8 +102,8 @@ static void tenant_function(struct store *st, struct pg_sql *sql,
 }
 
 /* The whole shared store: the mapping and its functions (first: the
- * tables' default calls one), pg_schema_sql with the tenant, the policies
- * of the peil_* tables and the dashboards' view. */
+ * tables' default calls one), pg_schema_sql with the tenant and the
+ * policies of the peil_* tables. */
 void pg_tenant_schema(struct store *st, struct pg_sql *sql)
 {
 	static const char *const tables[] = { "peil_ingest", "peil_run",
@@ -130,28 +126,6 @@ void pg_tenant_schema(struct store *st, struct pg_sql *sql)
 	pg_tenant_expand(st, sql, pg_schema_sql);
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		pg_tenant_protect(st, sql, NULL, tables[i]);
-	for (i = 0; i < sizeof(public_tables) / sizeof(public_tables[0]); i++)
-		pg_sql_printf(sql, "CREATE POLICY peil_dashboard ON %s FOR"
-				   " SELECT USING ((SELECT peil_is_dashboard()));",
-			      public_tables[i]);
-	/* security_barrier: a dashboard's own functions in a WHERE on the
-	 * view see no row that the view leaves out.  Public: the KPI's
-	 * definition recorded with the run (kpi_explain's "visibility:"
-	 * line) says so. */
-	pg_sql_append(sql,
-		      "CREATE VIEW peil_public_figures WITH (security_barrier)"
-		      " AS SELECT r." PG_TENANT_COLUMN " AS tenant,"
-		      " r.id AS run_id, r.period_from, r.period_to, k.kpi,"
-		      " k.title, k.unit, f.period, f.breakdown, f.value,"
-		      " f.numerator, f.denominator, f.status, f.earlier"
-		      " FROM peil_run r JOIN peil_run_kpi k ON k."
-		      PG_TENANT_COLUMN " = r." PG_TENANT_COLUMN
-		      " AND k.run_id = r.id JOIN peil_result f ON f."
-		      PG_TENANT_COLUMN " = k." PG_TENANT_COLUMN
-		      " AND f.run_id = k.run_id AND f.kpi = k.kpi"
-		      " WHERE r.kind = 'run' AND r.status IN ('ok',"
-		      " 'incomplete') AND k.definition ~"
-		      " '(^|\\n)visibility: +public';");
 }
 
 /* The tenant of the connecting role, whether it owns the schema, and

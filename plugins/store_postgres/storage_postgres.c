@@ -499,7 +499,8 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 	 * that changed nothing confirms, and the size, time and inode of
 	 * each file ingested (none before).  3: shared stores (pg_tenant.c),
 	 * which a Peil that knows only 2 must not open; nothing changes in
-	 * the store of one municipality. */
+	 * the store of one municipality.  4: the public figures of runs
+	 * (pg_public.c), none for the runs recorded before. */
 	if (version >= 1 && version < 2 &&
 	    pg_exec(st,
 		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
@@ -510,6 +511,18 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		    " ADD COLUMN IF NOT EXISTS file_inode bigint;",
 		    err, "cannot update the store to schema version 2") < 0)
 		goto out;
+	if (version >= 1 && version < 4) {
+		pg_sql_release(&sql);
+		pg_public_schema(st, &sql);
+		if (!sql.ok) {
+			st->svc->fail(err, st->where, 0, NULL,
+				      "out of memory");
+			goto out;
+		}
+		if (pg_exec(st, sql.text, err, "cannot update the store to "
+			    "schema version 4") < 0)
+			goto out;
+	}
 	if (version >= 1 && version < PG_SCHEMA_VERSION &&
 	    pg_exec(st,
 		    "UPDATE peil_meta SET value = '"
@@ -523,6 +536,7 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 			pg_tenant_schema(st, &sql);
 		else
 			pg_tenant_expand(st, &sql, pg_schema_sql);
+		pg_public_schema(st, &sql);
 		pg_sql_append(&sql, "INSERT INTO peil_meta VALUES"
 				    " ('schema_version', '"
 				    PEIL_PG_STR(PG_SCHEMA_VERSION) "')");

@@ -1559,6 +1559,52 @@ PY
 		fail "a format mangled the line break"
 }
 
+# ------------------------------------------------------------- join_merge
+# Unique persons (personen_uniek, casussen_zonder_persoon: a join of
+# case_members on cases) with a store that reads the cases a chunk at a
+# time beside the members (storage ops version 15): case ids that outgrow
+# their padding (D1000000 < D10000000 < D1000001 < D999999 in byte
+# order), members in an order of their own.  January 2018:
+#   D1000000 Oost, registered 2-1-2018, open: L2 P1, L3 P2
+#   D10000000 West, 15-12-2017 to 10-1-2018: L4 P3, L7 P2
+#   D1000001 Oost, 1-6-2017 to 31-12-2017 (not running): L5 P4
+#   D999999 Zuid, 3-1-2018, open: L1 P1, L8 without a person
+#   D5 Noord, 1-1-2018, open: no members (no cell)
+#   L6 of D7, a case that is not there: a cell without a team, nobody
+#   running in it ("(onbekend)")
+# Unique persons: Oost 2 (P1 P2), West 2 (P3 P2), Zuid 1 (P1), no team
+# 0, all 3 (P1 P2 P3); cases without a person: Zuid 1 (D999999), all 1.
+test_join_merge() {
+	{
+		echo "Dossiernummer;Team;Organisatie;Wijkcode;Buurtcode;Datum aanmelding;Datum eerste kennismaking;Datum afsluiting;Melder;Reden beëindiging;Zelfredzaam bij afsluiting;Rapportcijfer;Persoonsnummer;Datum invoer;"
+		echo "D1000000;Oost;W;WK999901;BU99990101;02-01-2018;;;Huisarts;;;;P1;02-01-2018;"
+		echo "D10000000;West;W;WK999901;BU99990101;15-12-2017;;10-01-2018;Huisarts;Beëindigd volgens plan;ja;;P3;15-12-2017;"
+		echo "D1000001;Oost;W;WK999901;BU99990101;01-06-2017;;31-12-2017;Huisarts;Beëindigd volgens plan;ja;;P4;01-06-2017;"
+		echo "D999999;Zuid;W;WK999901;BU99990101;03-01-2018;;;Huisarts;;;;P1;03-01-2018;"
+		echo "D5;Noord;W;WK999901;BU99990101;01-01-2018;;;Huisarts;;;;P9;01-01-2018;"
+	} | iconv -f utf-8 -t windows-1252 >"$work/cases.csv"
+	printf '%s\n' "Lidnummer;Dossiernummer;Persoonsnummer;Rol" \
+		"L1;D999999;P1;Aanvrager" "L2;D1000000;P1;Aanvrager" \
+		"L3;D1000000;P2;Huisgenoot" "L4;D10000000;P3;Aanvrager" \
+		"L5;D1000001;P4;Aanvrager" "L6;D7;P5;Aanvrager" \
+		"L7;D10000000;P2;Huisgenoot" "L8;D999999;;Aanvrager" >"$work/members.csv"
+	fixture_config "$work/cases.csv" "$src/scripts" 2018-01 "kpis = tag:leden"
+	# the members' source of the shipped config, on this file
+	sed -n '/^\[source demo_members\]/,/^$/p' "$src/conf/peil.ini" |
+		sed "s|^path = .*|path = $work/members.csv|" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of cases and members" 0 $?
+	for want in "personen_uniek (onbekend);0 Oost;2 Totaal;3 West;2 Zuid;1 " \
+		"casussen_zonder_persoon (onbekend);0 Oost;0 Totaal;1 West;0 Zuid;1 "; do
+		"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi "${want%% *}" --format csv >"$work/out.csv" 2>"$work/err"
+		expect_rc "eval of ${want%% *}" 0 $?
+		got=$(csv_columns case.team waarde <"$work/out.csv" | sort | tr '\n' ' ')
+		[ "$got" = "${want#* }" ] &&
+			ok "${want%% *} per team of the joined case" ||
+			fail "${want%% *} per team of the joined case" "got: $got"
+	done
+}
+
 # Cases kept in files of their own (tests/e2e/cases_*.sh), same helpers.
 for extra in "$src"/tests/e2e/cases_*.sh; do . "$extra"; done
 "test_$case_name"

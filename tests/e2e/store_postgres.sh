@@ -10,9 +10,13 @@
 #                 are byte for byte the same
 #   refusals      a password in conninfo, a conninfo that does not parse,
 #                 a server that is not there, a schema without a store
+#   round_trips   the demo's ingest reads no stored row to store a file
+#                 (primary-key probes, no join over the stored table), and
+#                 a run's figures go in with one INSERT, not one each (the
+#                 statements counted in the server's log)
 #   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
 #                 and the ingested files' size, time and inode) is brought to
-#                 version 3 by the next run, which confirms the run before
+#                 version 4 by the next run, which confirms the run before
 # Faults; those that stop, restart or reconfigure the server run on a
 # cluster of their own (cluster.sh start in a directory of the test's):
 #   lost_ingest   the connection of an ingest ended (pg_terminate_backend)
@@ -48,6 +52,9 @@
 #                 store, show not; show and report while an ingest's batch
 #                 waits, at once; two Peils with lock files of their own
 #                 (two machines) still take turns
+#   public_figures  the dashboard's view of a shared store shows what
+#                 `peil report --public` shows, under [privacy public]:
+#                 no small cell, none that reveals one
 # cluster.sh run skips it (exit 77) only when the PostgreSQL binaries are
 # not installed, and fails it when the cluster is not running.
 set -u
@@ -101,6 +108,48 @@ test_same_figures() {
 		fail "the second run's report differs" "$(diff "$work/sqlite.out" "$work/pg2.out" | head -10)"
 }
 
+# The statistics of table $1 of schema round_trips, "inserted read-by-
+# scans read-through-its-indexes" (pg_stat_user_tables, _indexes), once the inserts of the
+# ingest that ended (its backend's statistics arrive when it has gone)
+# are counted: $2 rows.
+table_stats() {
+	local i stats
+	for i in $(seq 50); do
+		stats=$(psql -qtAX -F' ' "$conninfo" -c "SELECT n_tup_ins, coalesce(seq_tup_read, 0), (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes i WHERE i.relid = t.relid) FROM pg_stat_user_tables t WHERE schemaname = 'round_trips' AND relname = '$1'")
+		[ "${stats%% *}" = "$2" ] && break
+		sleep 0.2
+	done
+	echo "$stats"
+}
+
+test_round_trips() {
+	demo_configs round_trips
+	"$peil" ingest --config "$work/pg.ini" demo_cases >/dev/null 2>"$work/err"
+	expect_rc "peil ingest demo_cases" 0 $?
+	# The rows as the ingest tells them: a count(*) would read them.
+	rows=$(sed -n 's/.*ingest: 2 files stored (\([0-9]*\) rows).*/\1/p' "$work/err")
+	read -r inserted seq_read idx_read <<<"$(table_stats ds_cases "$rows")"
+	[ "${rows:-0}" -gt 3000 ] && [ "$inserted" = "$rows" ] &&
+		ok "the ingest stored $rows cases from 2 files" ||
+		fail "the ingest stored ${rows:-no} cases from 2 files ($inserted inserted)" "$(cat "$work/err")"
+	# Each staged row probes the primary key twice (UPDATE, NOT
+	# EXISTS), the UPDATE's after the INSERT: it meets the entry of the
+	# row just inserted, which it does not see.
+	[ "$seq_read" -eq 0 ] && [ "$idx_read" -le "$rows" ] &&
+		ok "storing each file read no stored row of ds_cases" ||
+		fail "storing the files read stored rows of ds_cases: $seq_read by a scan, $idx_read through an index"
+
+	log=$cluster_dir/server.log
+	from=$(($(wc -l <"$log") + 1))
+	PGOPTIONS="-c log_statement=all" "$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run on postgres" 0 $?
+	figures=$(psql -qtAX "$conninfo" -c "SELECT count(*) FROM round_trips.peil_result")
+	inserts=$(tail -n +"$from" "$log" | grep -c "INSERT INTO peil_result")
+	[ "$figures" -gt 1000 ] && [ "$inserts" -eq 1 ] &&
+		ok "the run's $figures figures went in with one INSERT" ||
+		fail "the run's $figures figures went in with $inserts INSERTs"
+}
+
 test_schema_1_migrates() {
 	demo_configs schema_1_migrates
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
@@ -109,13 +158,16 @@ test_schema_1_migrates() {
 		ALTER TABLE peil_run DROP COLUMN confirms;
 		ALTER TABLE peil_ingest DROP COLUMN file_size,
 		    DROP COLUMN file_mtime_ns, DROP COLUMN file_inode;
+		DROP TABLE peil_public_figure;
 		UPDATE peil_meta SET value = '1' WHERE key = 'schema_version'" >/dev/null
 	expect_rc "the store made schema version 1" 0 $?
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil run on the store of version 1" 0 $?
 	expect_grep "it confirms the run before" "$work/err" "run 2: nothing changed since run 1, whose figures it confirms"
-	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 3 ] &&
-		ok "the store is of schema version 3" || fail "the store's schema version is not 3"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 4 ] &&
+		ok "the store is of schema version 4" || fail "the store's schema version is not 4"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT to_regclass('schema_1_migrates.peil_public_figure') IS NOT NULL")" = t ] &&
+		ok "with the table of public figures" || fail "no peil_public_figure after the migration"
 	[ "$(psql -qtAX "$conninfo" -c "SELECT confirms FROM schema_1_migrates.peil_run WHERE id = 2")" = 1 ] &&
 		ok "peil_run.confirms of run 2 is 1" || fail "run 2 does not record that it confirms run 1"
 }
@@ -415,8 +467,8 @@ test_tenants() {
 	# The owner makes the store and the datasets' tables, and maps roles.
 	"$peil" check --config "$work/admin.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil check as the schema's owner" 0 $?
-	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 3 ] &&
-		ok "peil check as the schema's owner made a shared store of version 3" || fail "no shared store" "$(cat "$work/err")"
+	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 4 ] &&
+		ok "peil check as the schema's owner made a shared store of version 4" || fail "no shared store" "$(cat "$work/err")"
 	[ "$(psql_c "SELECT count(*) FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r' AND relname LIKE 'ds\_%' AND relrowsecurity AND relforcerowsecurity AND relowner = 'tn_admin'::regrole")" = 11 ] &&
 		ok "the 11 datasets' tables are the owner's, with row-level security forced" ||
 		fail "the datasets' tables" "$(psql_c "SELECT relname, relrowsecurity, relforcerowsecurity, relowner::regrole FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r'")"
@@ -696,6 +748,91 @@ test_writer_lock() {
 	unlock
 	wait "$first"
 	expect_rc "the first run ends" 0 $?
+}
+
+# --------------------------------------------------------- public_figures
+
+# The dashboard sees what `peil report --public` shows, never a small
+# cell.  The fixture of cli.sh (tests/data/e2e/cases.csv), as in
+# cases_public.sh: casussen_gestart public, [privacy public] min_count = 2,
+# in a store shared as tenant gm_p (role pf_a).  Started per month: Jan
+# Noord 2, Zuid 1, total 3; Feb Noord 1, Zuid 2, total 3; Mar Noord 1,
+# Zuid 1, total 2.  Public: Jan Zuid 1 small, so Noord 2 hidden too
+# (derivable from the total 3); Feb Noord 1 small, Zuid 2 derivable; Mar
+# both small, together 2 (not below 2): the totals 3, 3, 2 are shown,
+# every cell hidden (no value).
+test_public_figures() {
+	PEIL_TEST_PG="$conninfo user=pf_a"
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
+		"kpis = -tag:trajecten, -tag:leden, -tag:verwijzingen, -tag:zrm, -tag:maatwerk"
+	sed -i "s|^schema = .*|schema = pf\ntenant = gm_p|" "$work/peil.ini"
+	printf '[kpi casussen_gestart]\nvisibility = public\n[privacy public]\nmin_count = 2\n' >>"$work/peil.ini"
+	sed "s|user=pf_a|user=pf_admin|" "$work/peil.ini" >"$work/admin.ini"
+	psql_c "CREATE ROLE pf_admin LOGIN; CREATE ROLE pf_a LOGIN; CREATE ROLE pf_dash LOGIN; CREATE SCHEMA pf AUTHORIZATION pf_admin"
+	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil check as the schema's owner" 0 $?
+	# Back to a shared store of schema version 3, whose view read
+	# peil_result; the owner's next peil check brings it to 4.
+	psql_as pf_admin "SET search_path = pf;
+		DROP VIEW peil_public_figures; DROP TABLE peil_public_figure;
+		DROP POLICY peil_dashboard ON peil_run; DROP POLICY peil_dashboard ON peil_run_kpi;
+		CREATE POLICY peil_dashboard ON peil_run FOR SELECT USING ((SELECT peil_is_dashboard()));
+		CREATE POLICY peil_dashboard ON peil_run_kpi FOR SELECT USING ((SELECT peil_is_dashboard()));
+		CREATE POLICY peil_dashboard ON peil_result FOR SELECT USING ((SELECT peil_is_dashboard()));
+		CREATE VIEW peil_public_figures WITH (security_barrier) AS SELECT r.\"peil.tenant\" AS tenant,
+		    r.id AS run_id, r.period_from, r.period_to, k.kpi, k.title, k.unit, f.period, f.breakdown,
+		    f.value, f.numerator, f.denominator, f.status, f.earlier
+		    FROM peil_run r JOIN peil_run_kpi k ON k.\"peil.tenant\" = r.\"peil.tenant\" AND k.run_id = r.id
+		    JOIN peil_result f ON f.\"peil.tenant\" = k.\"peil.tenant\" AND f.run_id = k.run_id AND f.kpi = k.kpi
+		    WHERE r.kind = 'run' AND r.status IN ('ok', 'incomplete');
+		UPDATE peil_meta SET value = '3' WHERE key = 'schema_version'" >/dev/null
+	expect_rc "the store made a shared one of schema version 3" 0 $?
+	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil check as the owner migrates it" 0 $?
+	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "4|peil_public_figure,peil_run,peil_run_kpi" ] &&
+		ok "to schema version 4: the dashboards' policy on peil_public_figure, none on peil_result" ||
+		fail "the migration to 4" "$(psql_c "SELECT tablename FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")"
+	psql_as pf_admin "SET search_path = pf;
+		GRANT USAGE ON SCHEMA pf TO pf_a, pf_dash;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pf TO pf_a;
+		REVOKE INSERT, UPDATE, DELETE ON peil_meta, peil_tenant, peil_public_figures FROM pf_a;
+		GRANT SELECT ON peil_tenant, peil_public_figures TO pf_dash;
+		INSERT INTO peil_tenant VALUES ('pf_a', 'gm_p'), ('pf_dash', NULL)" >/dev/null
+	expect_rc "the owner grants and maps" 0 $?
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run as tenant gm_p" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --public --format csv \
+		>"$work/public.csv" 2>"$work/err"
+	expect_rc "peil report --public" 0 $?
+	sed '1s/^\xEF\xBB\xBF//' "$work/public.csv" | tr -d '\r' | awk -F';' '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		{ print $(col["kpi"]) ";" $(col["periode"]) ";" $(col["team"]) ";" $(col["waarde"]) }' \
+		| sort >"$work/report"
+	psql_as pf_dash "SELECT kpi || ';' || period || ';' || coalesce(breakdown::json->>'team', 'Totaal') || ';' || coalesce(value::text, '') FROM pf.peil_public_figures" \
+		| sort >"$work/dashboard"
+	cat >"$work/expected" <<'EXPECTED'
+casussen_gestart;2018-01;Buurtteam Noord;
+casussen_gestart;2018-01;Buurtteam Zuid;
+casussen_gestart;2018-01;Totaal;3
+casussen_gestart;2018-02;Buurtteam Noord;
+casussen_gestart;2018-02;Buurtteam Zuid;
+casussen_gestart;2018-02;Totaal;3
+casussen_gestart;2018-03;Buurtteam Noord;
+casussen_gestart;2018-03;Buurtteam Zuid;
+casussen_gestart;2018-03;Totaal;2
+EXPECTED
+	cmp -s "$work/expected" "$work/dashboard" &&
+		ok "the dashboard shows the totals 3, 3, 2 and no cell: no small one, none that reveals one" ||
+		fail "the dashboard's figures" "$(diff "$work/expected" "$work/dashboard")"
+	cmp -s "$work/report" "$work/dashboard" &&
+		ok "the dashboard shows exactly what peil report --public shows" ||
+		fail "the dashboard differs from peil report --public" "$(diff "$work/report" "$work/dashboard")"
+	expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
+	expect_out "the store holds the small cells (the test proves something)" \
+		"$(psql_c "SELECT string_agg(value::text, ',' ORDER BY period, breakdown) FROM pf.peil_result WHERE kpi = 'casussen_gestart' AND breakdown <> '{}' AND NOT earlier")" \
+		"2,1,1,2,1,1"
+	expect_out "the dashboard reads no raw figure" \
+		"$(psql_as pf_dash "SELECT count(*) FROM pf.peil_result" | sed 's/^ERROR: *//')" 'permission denied for table peil_result'
 }
 
 "test_$case_name"

@@ -596,6 +596,67 @@ TEST(scan_inside_a_scan)
 	ops->close(st);
 }
 
+/* Version 15 (scans_from_key): inside a scan's row callback, a scan of
+ * cases filtered on id >= a text gives the ids from there on in byte
+ * order, shorter first, whatever the collation of a locale says ("B"
+ * before "a", "é" after "z", "D10000000" between "D1000000" and
+ * "D1000001"), and stops where its callback says.  For each of the five
+ * people: the first two from "D1000000", then all from "D1000001". */
+struct from_key {
+	void *st;
+	struct rows first, rest;
+	int outer;
+};
+
+static int from_key_row(void *ctx, const peil_value *values)
+{
+	struct from_key *f = ctx;
+	peil_filter from = cmp(PEIL_OP_GE, 0, v_text("D1000000"));
+	peil_error err;
+
+	(void)values;
+	f->outer++;
+	memset(&f->first, 0, sizeof(f->first));
+	f->first.fields = 1;
+	f->first.stop_after = 2;
+	if (ops->scan(f->st, &cases, &from, first_field, 1, rows_row,
+		      &f->first, &err) != 7)
+		return -1;
+	from = cmp(PEIL_OP_GE, 0, v_text("D1000001"));
+	memset(&f->rest, 0, sizeof(f->rest));
+	f->rest.fields = 1;
+	return ops->scan(f->st, &cases, &from, first_field, 1, rows_row,
+			 &f->rest, &err) < 0 ? -1 : 0;
+}
+
+TEST(scans_from_key_in_byte_order)
+{
+	static const char *const ids[] = { "D999999", "D1000000", "a",
+					   "D10000000", "D1000001", "B",
+					   "\xc3\xa9", "D1", "z" };
+	struct from_key f;
+	peil_error err;
+	void *st;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V15, ops->scans_from_key, 15))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(people_fill(ops, st, &err), 0);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		CHECK_INT(case_put(st, ids[i], "Oost", 17000, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	CHECK_INT(ops->scan(st, &people, NULL, id_only, 1, from_key_row, &f,
+			    &err), 0);
+	CHECK_INT(f.outer, 5);
+	CHECK_STR(f.first.text, "D1000000;D10000000;");
+	CHECK_STR(f.rest.text, "D1000001;D999999;a;z;\xc3\xa9;");
+	ops->close(st);
+}
+
 /* The results of the latest ended run, in KPI, period, breakdown order. */
 struct results {
 	char text[1024];
@@ -877,6 +938,49 @@ TEST(run_confirmations_and_results_copy)
 	ops->close(st);
 }
 
+/* Version 16: public_figures_put takes the public figures of a run in
+ * its batch, a hidden one with NaN numbers and no status; a row without
+ * a KPI id is refused; they go with their run's batch. */
+TEST(public_figures_put)
+{
+	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
+			       "c", "s", "i", NULL, 0 };
+	peil_result total = { 0, "k", "2018-01", "{}", 3, NAN, NAN, NULL,
+			      3, 0 };
+	peil_result cell = { 0, "k", "2018-01", "{\"team\":\"Zuid\"}", 1,
+			     NAN, NAN, NULL, 1, 0 };
+	peil_result pub[2] = {
+		{ 0, "k", "2018-01", "{\"team\":\"Zuid\"}", NAN, NAN, NAN,
+		  NULL, NAN, 0 },
+		{ 0, "k", "2018-01", "{}", 3, NAN, NAN, NULL, NAN, 0 },
+	};
+	peil_result nameless = { 0, NULL, "2018-01", "{}", 3, NAN, NAN, NULL,
+				 NAN, 0 };
+	int64_t run = 0;
+	peil_error err;
+	void *st;
+
+	/* Not a field past the plugin's table: sqlite's ends before it. */
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V16,
+		  has_version(PEIL_STORAGE_OPS_SIZE_V16) &&
+			  ops->public_figures_put != NULL, 16))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->run_begin(st, &info, &run, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->result_put(st, run, &total, &err), 0);
+	CHECK_INT(ops->result_put(st, run, &cell, &err), 0);
+	CHECK_INT(ops->public_figures_put(st, run, pub, 2, &err), 0);
+	CHECK_INT(ops->public_figures_put(st, run, pub, 0, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK(ops->public_figures_put(st, run, &nameless, 1, &err) < 0);
+	CHECK(strstr(err.message, "KPI") != NULL);
+	ops->batch_rollback(st);
+	CHECK_INT(ops->run_end(st, run, "ok", 1001, &err), 0);
+	ops->close(st);
+}
+
 /* Ingest 1 puts C1 C2 C3; run 1.  Ingest 2 is a snapshot of C1 (same),
  * C2 (team changed), C4 (new): C3 is removed.  Ingest 3 puts C2 as it is
  * now: nothing changes.  Run 2.  Between the runs: C2 changed, C3 removed,
@@ -949,6 +1053,54 @@ TEST(change_log_and_snapshot)
 			   "2:cases:C3:removed:b.csv;2:cases:C4:added:b.csv;");
 	CHECK(ops->snapshot_end(st, &cases, &removed, &err) < 0);
 	CHECK_CONTAINS(err.message, "without snapshot_begin");
+	ops->close(st);
+}
+
+/* A key stored twice by one ingest, its records apart (a scan between
+ * them moves the first into the table): ingest 1 puts C1 Noord, reads,
+ * then C1 Zuid and C2: C1 is added once, not changed.  Ingest 2 puts C1
+ * Oost, reads, then C1 Zuid again and C2 as stored: C1 changed once (it
+ * differed from the stored row both times), C2 not at all. */
+TEST(key_stored_twice_in_one_ingest)
+{
+	void *st;
+	struct changes ch;
+	int64_t run1, run2;
+	peil_error err;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->input_changes_scan != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 1);
+	CHECK_INT(case_put(st, "C1", "Zuid", 19001, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Noord", 19002, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "a.csv", &err), 0);
+	CHECK((run1 = run_now(ops, st, &err)) > 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
+		  "C1|Zuid|19001;C2|Noord|19002;");
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Oost", 19001, &err), 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
+		  "C1|Oost|19001;C2|Noord|19002;");
+	CHECK_INT(case_put(st, "C1", "Zuid", 19001, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Noord", 19002, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
+	CHECK((run2 = run_now(ops, st, &err)) > 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
+		  "C1|Zuid|19001;C2|Noord|19002;");
+
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_row, &ch, &err),
+		  0);
+	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "2:cases:C1:changed:b.csv;");
 	ops->close(st);
 }
 
@@ -1217,10 +1369,13 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(values_round_trip);
 	RUN_CONTRACT(scan_stops);
 	RUN_CONTRACT(scan_inside_a_scan);
+	RUN_CONTRACT(scans_from_key_in_byte_order);
 	RUN_CONTRACT(runs_and_results);
 	RUN_CONTRACT(ingest_log_and_fingerprint);
 	RUN_CONTRACT(run_confirmations_and_results_copy);
+	RUN_CONTRACT(public_figures_put);
 	RUN_CONTRACT(change_log_and_snapshot);
+	RUN_CONTRACT(key_stored_twice_in_one_ingest);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);
 	RUN_CONTRACT(prune_keeps_final_figures);

@@ -139,7 +139,8 @@ static int fake_scan(void *ctx, const peil_schema *schema,
 	return 0;
 }
 
-static const kpi_source source = { NULL, fake_schema, fake_scan, NULL, NULL };
+static const kpi_source source = { NULL, fake_schema, fake_scan, NULL, NULL,
+				   0 };
 
 /* ------------------------------------------------------------- results */
 
