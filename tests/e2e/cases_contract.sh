@@ -235,6 +235,9 @@ EXPECTED
 	first_rise_refused "a date that is no date fails the KPI" \
 		'date = "date"' 'date = "domain"' \
 		"kpi 'stijging_test': first_rise{}: a row of lookup 'ladder' has no date in 'domain'"
+	first_rise_refused "a field not in the lookup's dataset is refused" \
+		'score = "score"' 'score = "scores"' \
+		"kpi 'stijging_test': first_rise{}: lookup 'ladder': no field 'scores' in dataset 'measurements'"
 	first_rise_refused "an undeclared lookup is refused" \
 		'lookup = "ladder", key' 'lookup = "metingen", key' \
 		"$at: first_rise{}: no lookup 'metingen'"
