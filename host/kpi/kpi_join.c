@@ -31,6 +31,7 @@
  */
 #include "kpi/kpi_model.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -913,31 +914,38 @@ static void lookup_signature(const kpi_link *link, char *out, size_t size)
 					 link->where_values[w]);
 }
 
+/* Whether node n reads its lookup in C: overdue{}, first_rise{},
+ * score_change{}. */
+static int lookup_in_c(const kpi_node *n)
+{
+	return n->op == KPI_OVERDUE || n->op == KPI_FIRST_RISE ||
+	       n->op == KPI_SCORE_CHANGE;
+}
+
 /* Whether a node of tree n reads lookup name as Lua tables (a Lua
- * function, overdue{}, first_rise{}: *lua) or in C (score_change{}:
- * *c). */
+ * function: *lua) or in C (lookup_in_c: *c). */
 static void lookup_readers(const kpi_node *n, const char *name, int *lua,
 			   int *c)
 {
 	if (!n)
 		return;
-	if (n->ref != LUA_NOREF ||
-	    ((n->op == KPI_OVERDUE || n->op == KPI_FIRST_RISE) &&
-	     strcmp(n->link[0], name) == 0))
+	if (n->ref != LUA_NOREF)
 		*lua = 1;
-	if (n->op == KPI_SCORE_CHANGE && strcmp(n->link[0], name) == 0)
+	if (lookup_in_c(n) && strcmp(n->link[0], name) == 0)
 		*c = 1;
 	for (size_t i = 0; i < n->kid_count; i++)
 		lookup_readers(n->kids[i], name, lua, c);
 }
 
-/* Reading score_change{}'s lookup into a kpi_history. */
+/* Reading the lookup of a node (lookup_in_c) into a kpi_history. */
 typedef struct history_load {
 	const kpi *k;
 	const kpi_link *link;
 	kpi_history *h;
-	size_t key, date, score, by;	/* fields; by SIZE_MAX: none */
+	size_t key, date, score, by;	/* fields; SIZE_MAX: none */
+	size_t order;			/* first_rise{}'s; SIZE_MAX: none */
 	const char *date_name, *score_name;
+	kpi_op op;
 	peil_error *err;
 	int failed;
 } history_load;
@@ -962,24 +970,90 @@ static int history_text(kpi_history *h, const char *s, size_t len,
 	return 0;
 }
 
+/* Field f of values as a script reads a date: a date, or text of one
+ * ("YYYY-MM-DD"); 0 when it is neither. */
+static int history_date(const peil_value *values, size_t f, int32_t *out)
+{
+	const peil_value *v = &values[f];
+	char iso[16];
+
+	if (v->type == PEIL_TYPE_DATE) {
+		*out = v->as.date;
+		return 1;
+	}
+	if (v->type != PEIL_TYPE_TEXT || v->len >= sizeof(iso))
+		return 0;
+	memcpy(iso, v->as.text, v->len);
+	iso[v->len] = '\0';
+	return date_parse_iso(iso, out) == 0;
+}
+
+/* Field f of values as a script reads a number: a number, or text of a
+ * finite one (spaces around allowed); 0 when it is neither. */
+static int history_number(const peil_value *values, size_t f, double *out)
+{
+	const peil_value *v = &values[f];
+	char buf[64], *end;
+
+	if (v->type == PEIL_TYPE_INTEGER || v->type == PEIL_TYPE_REAL) {
+		*out = v->type == PEIL_TYPE_REAL ? v->as.real
+						 : (double)v->as.integer;
+		return 1;
+	}
+	if (v->type != PEIL_TYPE_TEXT || v->len == 0 || v->len >= sizeof(buf) ||
+	    memchr(v->as.text, 'n', v->len) || memchr(v->as.text, 'N', v->len))
+		return 0;		/* no inf, nan */
+	memcpy(buf, v->as.text, v->len);
+	buf[v->len] = '\0';
+	*out = strtod(buf, &end);
+	while (end != buf && isspace((unsigned char)*end))
+		end++;
+	return end != buf && *end == '\0';
+}
+
 static int history_row(void *ctx, const peil_value *values)
 {
 	history_load *hl = ctx;
 	kpi_history *h = hl->h;
 	kpi_history_row *r;
-	char kb[24], bb[24];
-	size_t kl, bl = 0;
+	char kb[24], bb[24], ob[32];
+	size_t kl, bl = 0, ol = 0;
 	const char *key = kpi_key_text(&values[hl->key], kb, &kl), *by = "";
-	const peil_value *date = &values[hl->date], *score = &values[hl->score];
-	int no_date = date->type != PEIL_TYPE_DATE;
+	const char *order = "";
+	int32_t date = 0;
+	double score = 0, order_num = 0;
+	uint8_t bad = 0, rank = 0;
 
 	if (!key)
 		return 0;		/* no key: found by none */
 	if (hl->by != SIZE_MAX &&
 	    !(by = kpi_key_text(&values[hl->by], bb, &bl)))
 		by = "";
-	if (no_date || (score->type != PEIL_TYPE_INTEGER &&
-			score->type != PEIL_TYPE_REAL)) {
+	if (!history_date(values, hl->date, &date))
+		bad |= KPI_HISTORY_NO_DATE;
+	if (!history_number(values, hl->score, &score))
+		bad |= KPI_HISTORY_NO_SCORE;
+	if (hl->order != SIZE_MAX) {	/* as a script compares it */
+		const peil_value *o = &values[hl->order];
+
+		rank = o->type == PEIL_TYPE_NULL ? 0
+		       : o->type == PEIL_TYPE_BOOLEAN ? 3
+		       : o->type == PEIL_TYPE_INTEGER ||
+				 o->type == PEIL_TYPE_REAL ? 1 : 2;
+		if (rank == 1)
+			history_number(values, hl->order, &order_num);
+		else if (o->type == PEIL_TYPE_TEXT) {
+			order = o->as.text;
+			ol = o->len;
+		} else if (o->type == PEIL_TYPE_DATE) {
+			date_format_iso(o->as.date, ob);
+			order = ob;
+			ol = strlen(ob);
+		}
+	}
+	if (bad && hl->op == KPI_SCORE_CHANGE) {
+		int no_date = bad & KPI_HISTORY_NO_DATE;
+
 		hl->failed = 1;
 		return error_set(hl->err, hl->k->info.script, hl->k->info.line,
 				 no_date ? hl->date_name : hl->score_name,
@@ -1000,15 +1074,19 @@ static int history_row(void *ctx, const peil_value *values)
 		h->cap = cap;
 	}
 	r = &h->rows[h->count];
-	if (kl > UINT32_MAX || bl > UINT32_MAX ||
+	if (kl > UINT32_MAX || bl > UINT32_MAX || ol > UINT32_MAX ||
 	    history_text(h, key, kl, &r->key) < 0 ||
-	    history_text(h, by, bl, &r->by) < 0)
+	    history_text(h, by, bl, &r->by) < 0 ||
+	    history_text(h, order, ol, &r->order) < 0)
 		goto oom;
 	r->key_len = (uint32_t)kl;
 	r->by_len = (uint32_t)bl;
-	r->date = date->as.date;
-	r->score = score->type == PEIL_TYPE_REAL ? score->as.real
-						 : (double)score->as.integer;
+	r->order_len = (uint32_t)ol;
+	r->date = date;
+	r->score = score;
+	r->order_num = order_num;
+	r->bad = bad;
+	r->order_rank = rank;
 	r->seq = h->count++;
 	return 0;
 oom:
@@ -1039,9 +1117,18 @@ static int history_order(const void *pa, const void *pb)
 	return c;
 }
 
+/* The name of measure op (lookup_in_c) in messages. */
+static const char *history_measure(kpi_op op)
+{
+	return op == KPI_OVERDUE ? "overdue{}" : op == KPI_FIRST_RISE
+						 ? "first_rise{}"
+						 : "score_change{}";
+}
+
 /* A field of the lookup's dataset of one of the types (PEIL_TYPE_NULL
- * ends them) into *out; -1 with err naming KPI, lookup and field. */
-static int history_field(const kpi *k, const kpi_link *link,
+ * ends them; types NULL: of any) into *out; -1 with err naming KPI,
+ * measure op, lookup and field. */
+static int history_field(const kpi *k, kpi_op op, const kpi_link *link,
 			 const peil_schema *schema, const char *name,
 			 const char *want, const peil_type *types,
 			 size_t *out, peil_error *err)
@@ -1050,22 +1137,30 @@ static int history_field(const kpi *k, const kpi_link *link,
 
 	if (f < 0)
 		return error_set(err, k->info.script, k->info.line, name,
-				 "kpi '%s': score_change{}: lookup '%s': no "
-				 "field '%s' in dataset '%s'", k->info.id,
-				 link->name, name, link->dataset);
+				 "kpi '%s': %s: lookup '%s': no field '%s' in "
+				 "dataset '%s'", k->info.id,
+				 history_measure(op), link->name, name,
+				 link->dataset);
+	if (!types) {
+		*out = (size_t)f;
+		return 0;
+	}
 	for (const peil_type *t = types; *t != PEIL_TYPE_NULL; t++)
 		if (schema->fields[f].type == *t) {
 			*out = (size_t)f;
 			return 0;
 		}
 	return error_set(err, k->info.script, k->info.line, name,
-			 "kpi '%s': score_change{}: lookup '%s': '%s' must be "
-			 "%s", k->info.id, link->name, name, want);
+			 "kpi '%s': %s: lookup '%s': '%s' must be %s",
+			 k->info.id, history_measure(op), link->name, name,
+			 want);
 }
 
-/* score_change{} node of k over lookup link: its kpi_history, read
+/* Node of k (lookup_in_c) over lookup link: its kpi_history, read
  * through source once per evaluation for the script's KPIs that read the
- * same. */
+ * same.  score_change{} takes a date and a number (link[1], link[2]) and
+ * by (name[1]); overdue{} a step and a date done (link[1], link[2]);
+ * first_rise{} a date, a score and an order (link[1..3]). */
 static int history_load_node(const kpi *k, kpi_node *node,
 			     const kpi_link *link, uint64_t evaluation,
 			     const kpi_source *source, peil_error *err)
@@ -1075,8 +1170,11 @@ static int history_load_node(const kpi *k, kpi_node *node,
 					     PEIL_TYPE_NULL };
 	static const peil_type keys[] = { PEIL_TYPE_TEXT, PEIL_TYPE_INTEGER,
 					  PEIL_TYPE_NULL };
-	history_load hl = { k, link, NULL, 0, 0, 0, SIZE_MAX, node->link[1],
-			    node->link[2], err, 0 };
+	int overdue = node->op == KPI_OVERDUE;
+	int change = node->op == KPI_SCORE_CHANGE;
+	history_load hl = { k, link, NULL, 0, 0, 0, SIZE_MAX, SIZE_MAX,
+			    node->link[overdue ? 2 : 1],
+			    node->link[overdue ? 1 : 2], node->op, err, 0 };
 	const peil_schema *schema = source->schema(source->ctx, link->dataset);
 	char signature[1400];
 	size_t used, *slot = NULL;
@@ -1089,21 +1187,30 @@ static int history_load_node(const kpi *k, kpi_node *node,
 		return error_set(err, k->info.script, k->info.line, NULL,
 				 "kpi '%s': lookup '%s': unknown dataset '%s'",
 				 k->info.id, link->name, link->dataset);
-	if (history_field(k, link, schema, link->field, "text or an integer",
-			  keys, &hl.key, err) < 0 ||
-	    history_field(k, link, schema, node->link[1], "a date", dates,
-			  &hl.date, err) < 0 ||
-	    history_field(k, link, schema, node->link[2], "a number", numbers,
-			  &hl.score, err) < 0 ||
-	    (node->name[1] &&
-	     history_field(k, link, schema, node->name[1],
-			   "text or an integer", keys, &hl.by, err) < 0))
+	/* overdue{} and first_rise{} check the values as they read them */
+	if (history_field(k, node->op, link, schema, link->field,
+			  "text or an integer", change ? keys : NULL, &hl.key,
+			  err) < 0 ||
+	    history_field(k, node->op, link, schema, hl.date_name, "a date",
+			  change ? dates : NULL, &hl.date, err) < 0 ||
+	    history_field(k, node->op, link, schema, hl.score_name,
+			  "a number", change ? numbers : NULL, &hl.score,
+			  err) < 0 ||
+	    (change && node->name[1] &&
+	     history_field(k, node->op, link, schema, node->name[1],
+			   "text or an integer", keys, &hl.by, err) < 0) ||
+	    (node->op == KPI_FIRST_RISE && node->link[3] &&
+	     history_field(k, node->op, link, schema, node->link[3], "", NULL,
+			   &hl.order, err) < 0))
 		return -1;
 	lookup_signature(link, signature, sizeof(signature) - 300);
 	used = strlen(signature);
 	snprintf(signature + used, sizeof(signature) - used,
-		 "\x1e%s\x1f%s\x1f%s", node->link[1], node->link[2],
-		 node->name[1] ? node->name[1] : "");
+		 "\x1e%d\x1f%s\x1f%s\x1f%s\x1f%s", (int)node->op,
+		 node->link[1], node->link[2],
+		 change && node->name[1] ? node->name[1] : "",
+		 node->op == KPI_FIRST_RISE && node->link[3] ? node->link[3]
+							     : "");
 	for (h = k->script->histories; h; h = h->next)
 		if (strcmp(h->signature, signature) == 0)
 			break;
@@ -1146,15 +1253,15 @@ static int history_load_node(const kpi *k, kpi_node *node,
 	return 0;
 }
 
-/* history_load_node for every score_change{} node of tree n over
- * lookup link. */
+/* history_load_node for every node (lookup_in_c) of tree n over lookup
+ * link. */
 static int history_load_tree(const kpi *k, kpi_node *n, const kpi_link *link,
 			     uint64_t evaluation, const kpi_source *source,
 			     peil_error *err)
 {
 	if (!n)
 		return 0;
-	if (n->op == KPI_SCORE_CHANGE && strcmp(n->link[0], link->name) == 0 &&
+	if (lookup_in_c(n) && strcmp(n->link[0], link->name) == 0 &&
 	    history_load_node(k, n, link, evaluation, source, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n->kid_count; i++)

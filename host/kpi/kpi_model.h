@@ -156,15 +156,23 @@ typedef struct kpi_link {
 	size_t where_count;
 } kpi_link;
 
-/* score_change{}'s lookup held in C (kpi_join.c), shared by a script's
- * KPIs by what it reads: rows sorted by key, then by value, then the
- * order read; key and by as text (a number in decimal, empty: "") in
- * one block. */
+/* The lookup of overdue{}, first_rise{} and score_change{} held in C
+ * (kpi_join.c), shared by a script's KPIs by what it reads: rows sorted
+ * by key, then by by (score_change{}; else empty), then the order read;
+ * key, by and order text (a number in decimal, empty: "") in one block.
+ * overdue{} and first_rise{} check a row's values as they read it (bad:
+ * KPI_HISTORY_NO_DATE, _NO_SCORE; order_rank 3), as score_change{} does
+ * when the lookup is read. */
+enum { KPI_HISTORY_NO_DATE = 1, KPI_HISTORY_NO_SCORE = 2 };
+
 typedef struct kpi_history_row {
-	size_t key, by;			/* offsets into text */
-	uint32_t key_len, by_len;
+	size_t key, by, order;		/* offsets into text */
+	uint32_t key_len, by_len, order_len;
 	int32_t date;
-	double score;
+	double score;			/* overdue{}: the step */
+	double order_num;		/* first_rise{}: order of rank 1 */
+	uint8_t bad;			/* KPI_HISTORY_NO_* */
+	uint8_t order_rank;		/* empty 0, number 1, text 2, other 3 */
 	size_t seq;			/* the order read */
 } kpi_history_row;
 
@@ -207,7 +215,8 @@ typedef struct kpi_node {
 	kpi_const *consts;
 	size_t const_count;
 	kpi_value_type type;	/* a measure's result, once bound */
-	const kpi_history *history;	/* score_change{}: loaded (the
+	const kpi_history *history;	/* overdue{}, first_rise{},
+					   score_change{}: loaded (the
 					   script's) */
 } kpi_node;
 
@@ -237,7 +246,8 @@ typedef struct kpi_script {
 	 * call, NULL outside one (while the script loads, param() builds a
 	 * node).  The evaluation, not the compiler, knows which KPI runs. */
 	struct kpi *evaluating;
-	/* score_change{}'s lookups, held in C (kpi_join.c) */
+	/* overdue{}, first_rise{} and score_change{}'s lookups, held in C
+	 * (kpi_join.c) */
 	kpi_history *histories;
 } kpi_script;
 

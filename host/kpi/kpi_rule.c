@@ -820,98 +820,116 @@ static void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
 
 /* ------------------------------------------- measures over a lookup */
 
-/* overdue{} and first_rise{}: the row's dates (name[0], name[1]) and
- * what the measure found in the rows of its lookup. */
+/* -1, 0, 1 as history row r sorts before, at or after (key, by). */
+static int kpi_history_cmp(const kpi_history *h, const kpi_history_row *r,
+			   const char *key, size_t key_len, const char *by,
+			   size_t by_len)
+{
+	size_t n = r->key_len < key_len ? r->key_len : key_len;
+	int c = memcmp(h->text + r->key, key, n);
+
+	if (c == 0 && r->key_len != key_len)
+		c = r->key_len < key_len ? -1 : 1;
+	if (c == 0) {
+		n = r->by_len < by_len ? r->by_len : by_len;
+		c = memcmp(h->text + r->by, by, n);
+		if (c == 0 && r->by_len != by_len)
+			c = r->by_len < by_len ? -1 : 1;
+	}
+	return c < 0 ? -1 : c > 0;
+}
+
+/* The rows of history h under (key, by): *count of them from the one
+ * returned. */
+static const kpi_history_row *kpi_history_find(const kpi_history *h,
+					       const char *key, size_t key_len,
+					       const char *by, size_t by_len,
+					       size_t *count)
+{
+	size_t lo = 0, hi = h->count, end;
+
+	while (lo < hi) {		/* the first row not before the pair */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (kpi_history_cmp(h, &h->rows[mid], key, key_len, by,
+				    by_len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < h->count &&
+		       kpi_history_cmp(h, &h->rows[end], key, key_len, by,
+				       by_len) == 0; end++)
+		;
+	*count = end - lo;
+	return h->rows + lo;
+}
+
+/* overdue{} and first_rise{}: the KPI, the row's dates (name[0],
+ * name[1]), the rows of its lookup (node->history) under the row's key
+ * (field[2]): rows[0..count), and what the measure found in them. */
 typedef struct kpi_lookup_call {
 	const kpi *k;
 	const kpi_node *node;
-	const kpi_row *row;
 	int32_t start, stop, reference;
+	const kpi_history_row *rows;
+	size_t count;
 	double n;		/* overdue{}: the count */
 	int32_t found;		/* first_rise{}: the date, or INT32_MAX */
+	peil_error *err;
 } kpi_lookup_call;
 
-/* Push the rows of the node's lookup (link[0]) under the row's key
- * (field[2]): an empty table when there are none; under
- * sandbox_protect. */
-static void kpi_lookup_rows_push(lua_State *L, const kpi_lookup_call *in)
-{
-	const peil_value *key =
-		&in->row->values[in->row->slot[in->node->field[2]]];
-
-	lua_rawgeti(L, LUA_REGISTRYINDEX, in->k->lookups_ref);
-	lua_getfield(L, -1, in->node->link[0]);
-	if (!lua_istable(L, -1) || !kpi_push_value(L, key))
-		lua_newtable(L);	/* no key: no rows */
-	else if (lua_rawget(L, -2) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-	}
-}
-
-/* The number (date 0) or the date (date 1: its day) in field of the
- * lookup row at the top; a row without one fails the KPI, naming the
- * lookup and the field. */
-static double kpi_lookup_value(lua_State *L, const kpi_node *node,
-			       const char *field, int date)
-{
-	int32_t day = 0;
-	int ok;
-	double x = 0;
-
-	lua_getfield(L, -1, field);
-	if (date)
-		ok = lua_type(L, -1) == LUA_TSTRING &&
-		     date_parse_iso(lua_tostring(L, -1), &day) == 0;
-	else
-		x = lua_tonumberx(L, -1, &ok);
-	if (!ok)
-		return luaL_error(L, "%s{}: a row of lookup '%s' has no %s in "
-				  "'%s'", node->op == KPI_OVERDUE ? "overdue"
-				  : "first_rise", node->link[0],
-				  date ? "date" : "number", field);
-	lua_pop(L, 1);
-	return date ? day : x;
-}
-
-/* overdue{}: whether a row of the lookup rows (at the top) records the
- * step after months as done on or before the reference date. */
-static int kpi_overdue_done(lua_State *L, const kpi_lookup_call *in,
-			    double months)
+/* Whether lookup row r has the number (date 0: score) or the date
+ * (date 1) the measure reads; 0 with in->err naming the lookup and the
+ * field (link[1] or link[2]) when it has not. */
+static int kpi_lookup_has(const kpi_lookup_call *in,
+			  const kpi_history_row *r, int date)
 {
 	const kpi_node *node = in->node;
-	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+	int overdue = node->op == KPI_OVERDUE;
 
-	for (lua_Integer i = 1; i <= n; i++) {
-		double step;
-		int32_t done;
+	if (!(r->bad & (date ? KPI_HISTORY_NO_DATE : KPI_HISTORY_NO_SCORE)))
+		return 1;
+	error_set(in->err, in->k->info.script, in->k->info.line, NULL,
+		  "kpi '%s': %s{}: a row of lookup '%s' has no %s in '%s'",
+		  in->k->info.id, overdue ? "overdue" : "first_rise",
+		  node->link[0], date ? "date" : "number",
+		  node->link[date == overdue ? 2 : 1]);
+	return 0;
+}
 
-		lua_rawgeti(L, -1, i);
-		step = kpi_lookup_value(L, node, node->link[1], 0);
-		done = (int32_t)kpi_lookup_value(L, node, node->link[2], 1);
-		lua_pop(L, 1);
-		if (step == months && done <= in->reference)
+/* overdue{}: whether a lookup row records the step after months as done
+ * on or before the reference date: 1, 0, -1 with in->err. */
+static int kpi_overdue_done(const kpi_lookup_call *in, double months)
+{
+	for (size_t i = 0; i < in->count; i++) {
+		const kpi_history_row *r = &in->rows[i];
+
+		if (!kpi_lookup_has(in, r, 0) || !kpi_lookup_has(in, r, 1))
+			return -1;
+		if (r->score == months && r->date <= in->reference)
 			return 1;
 	}
 	return 0;
 }
 
-/* overdue{}: the scheduled dates of the row (kpi_model.h), counted in
- * C over the rows of its lookup; under sandbox_protect. */
-static int kpi_overdue_protected(lua_State *L)
+/* overdue{}: the scheduled dates of the row (kpi_model.h), counted over
+ * the rows of its lookup; -1 with in->err. */
+static int kpi_overdue(kpi_lookup_call *in)
 {
-	kpi_lookup_call *in = lua_touserdata(L, 1);
 	const kpi_node *node = in->node;
 
-	kpi_lookup_rows_push(L, in);
 	for (size_t i = 1; i < node->const_count; i++) {
 		int32_t due = date_add_months(in->start,
 					      (int)node->consts[i].num);
+		int done;
 
 		if (due > in->stop ||
 		    !(due + (int32_t)node->consts[0].num < in->reference))
 			continue;
-		if (!kpi_overdue_done(L, in, node->consts[i].num))
+		if ((done = kpi_overdue_done(in, node->consts[i].num)) < 0)
+			return -1;
+		if (!done)
 			in->n += 1;
 	}
 	return 0;
@@ -919,82 +937,77 @@ static int kpi_overdue_protected(lua_State *L)
 
 /* first_rise{}: -1, 0 or 1 as lookup row a sorts before, with or after
  * row b on one day, by the order field (link[3]; none: 0): empty first,
- * then numbers, then text. */
-static int kpi_rise_order(lua_State *L, const kpi_node *node, lua_Integer a,
-			  lua_Integer b)
+ * then numbers, then text; -2 with in->err when either is of another
+ * kind. */
+static int kpi_rise_order(const kpi_lookup_call *in,
+			  const kpi_history_row *a, const kpi_history_row *b)
 {
-	int type[2], rank[2], r = 0;
+	const kpi_node *node = in->node;
+	const char *text = in->node->history->text;
+	size_t n;
+	int c;
 
 	if (!node->link[3])
 		return 0;
-	lua_rawgeti(L, -1, a);
-	type[0] = lua_getfield(L, -1, node->link[3]);
-	lua_rawgeti(L, -3, b);
-	type[1] = lua_getfield(L, -1, node->link[3]);	/* a va b vb */
-	for (int i = 0; i < 2; i++) {
-		rank[i] = type[i] == LUA_TNIL ? 0 : type[i] == LUA_TNUMBER
-						       ? 1 : 2;
-		if (type[i] != LUA_TNIL && type[i] != LUA_TNUMBER &&
-		    type[i] != LUA_TSTRING)
-			return luaL_error(L, "first_rise{}: a row of lookup "
-					  "'%s' has neither text nor a number "
-					  "in '%s'", node->link[0],
-					  node->link[3]);
-	}
-	if (rank[0] != rank[1])
-		r = rank[0] < rank[1] ? -1 : 1;
-	else if (rank[0])
-		r = lua_compare(L, -3, -1, LUA_OPLT) ? -1
-		    : lua_compare(L, -1, -3, LUA_OPLT);
-	lua_pop(L, 4);
-	return r;
+	if (a->order_rank == 3 || b->order_rank == 3)
+		return error_set(in->err, in->k->info.script, in->k->info.line,
+				 NULL, "kpi '%s': first_rise{}: a row of "
+				 "lookup '%s' has neither text nor a number "
+				 "in '%s'", in->k->info.id, node->link[0],
+				 node->link[3]) - 1;
+	if (a->order_rank != b->order_rank)
+		return a->order_rank < b->order_rank ? -1 : 1;
+	if (a->order_rank == 1)
+		return a->order_num < b->order_num ? -1
+		       : a->order_num > b->order_num;
+	if (a->order_rank == 0)
+		return 0;
+	n = a->order_len < b->order_len ? a->order_len : b->order_len;
+	c = memcmp(text + a->order, text + b->order, n);
+	if (c == 0 && a->order_len != b->order_len)
+		c = a->order_len < b->order_len ? -1 : 1;
+	return c < 0 ? -1 : c > 0;
 }
 
 /* first_rise{} (kpi_model.h) over the lookup rows of the row, in one
  * pass for the first measurement (the earliest; on one day the first by
  * the order field, then the first in the lookup) and one for the
- * earliest other that rose; under sandbox_protect. */
-static int kpi_first_rise_protected(lua_State *L)
+ * earliest other that rose; -1 with in->err. */
+static int kpi_first_rise(kpi_lookup_call *in)
 {
-	kpi_lookup_call *in = lua_touserdata(L, 1);
-	const kpi_node *node = in->node;
-	lua_Integer n, first = 0;
-	int32_t first_date = 0;
+	const kpi_history_row *first = NULL;
 	double enough;
 
-	kpi_lookup_rows_push(L, in);
-	n = (lua_Integer)lua_rawlen(L, -1);
-	for (lua_Integer i = 1; i <= n; i++) {
-		int32_t date;
+	for (size_t i = 0; i < in->count; i++) {
+		const kpi_history_row *r = &in->rows[i];
+		int order = 0;
 
-		lua_rawgeti(L, -1, i);
-		date = (int32_t)kpi_lookup_value(L, node, node->link[1], 1);
-		lua_pop(L, 1);
-		if (date < in->start || date > in->stop)
+		if (!kpi_lookup_has(in, r, 1))
+			return -1;
+		if (r->date < in->start || r->date > in->stop)
 			continue;
-		if (!first || date < first_date ||
-		    (date == first_date &&
-		     kpi_rise_order(L, node, i, first) < 0)) {
-			first = i;
-			first_date = date;
-		}
+		if (first && r->date == first->date &&
+		    (order = kpi_rise_order(in, r, first)) == -2)
+			return -1;
+		if (!first || r->date < first->date || order < 0)
+			first = r;
 	}
 	if (!first)
 		return 0;
-	lua_rawgeti(L, -1, first);
-	enough = kpi_lookup_value(L, node, node->link[2], 0) +
-		 node->consts[0].num;
-	lua_pop(L, 1);
-	for (lua_Integer i = 1; i <= n; i++) {
-		int32_t date;
+	if (!kpi_lookup_has(in, first, 0))
+		return -1;
+	enough = first->score + in->node->consts[0].num;
+	for (size_t i = 0; i < in->count; i++) {
+		const kpi_history_row *r = &in->rows[i];
 
-		lua_rawgeti(L, -1, i);
-		date = (int32_t)kpi_lookup_value(L, node, node->link[1], 1);
-		if (i != first && date >= in->start && date <= in->stop &&
-		    kpi_lookup_value(L, node, node->link[2], 0) >= enough &&
-		    date < in->found)
-			in->found = date;
-		lua_pop(L, 1);
+		if (!kpi_lookup_has(in, r, 1))
+			return -1;
+		if (r == first || r->date < in->start || r->date > in->stop)
+			continue;
+		if (!kpi_lookup_has(in, r, 0))
+			return -1;
+		if (r->score >= enough && r->date < in->found)
+			in->found = r->date;
 	}
 	return 0;
 }
@@ -1004,10 +1017,14 @@ static int kpi_lookup_measure(kpi *k, const kpi_node *node,
 			      const kpi_row *row, size_t p, kpi_value *out,
 			      peil_error *err)
 {
-	kpi_lookup_call in = { k, node, row, 0, INT32_MAX,
-			       row->periods[p].reference, 0, INT32_MAX };
+	kpi_lookup_call in = { k, node, 0, INT32_MAX,
+			       row->periods[p].reference, NULL, 0, 0,
+			       INT32_MAX, err };
+	char kb[24];
+	size_t kl;
+	const char *key = kpi_key_text(&row->values[row->slot[node->field[2]]],
+				       kb, &kl);
 	kpi_value a;
-	char msg[sizeof(err->message)];
 
 	memset(out, 0, sizeof(*out));
 	kpi_field_value(row, node->field[0], &a);
@@ -1019,15 +1036,12 @@ static int kpi_lookup_measure(kpi *k, const kpi_node *node,
 		if (a.type == KPI_VALUE_DATE)
 			in.stop = (int32_t)a.num;
 	}
-	if (sandbox_protect(k->script->sb, node->op == KPI_OVERDUE
-						   ? kpi_overdue_protected
-						   : kpi_first_rise_protected,
-			    &in, err) < 0) {
-		memcpy(msg, err->message, sizeof(msg));
-		error_set(err, k->info.script, k->info.line, NULL,
-			  "kpi '%s': %s", k->info.id, msg);
+	if (key && node->history)	/* no key: no rows */
+		in.rows = kpi_history_find(node->history, key, kl, "", 0,
+					   &in.count);
+	if ((node->op == KPI_OVERDUE ? kpi_overdue(&in)
+				     : kpi_first_rise(&in)) < 0)
 		return -1;
-	}
 	if (node->op == KPI_OVERDUE) {
 		out->type = KPI_VALUE_NUMBER;
 		out->num = in.n;
@@ -1083,45 +1097,18 @@ static int kpi_change_pair(kpi_change_call *in, const char *key,
 	return 0;
 }
 
-/* -1, 0, 1 as history row r sorts before, at or after (key, by). */
-static int kpi_history_cmp(const kpi_history *h, const kpi_history_row *r,
-			   const char *key, size_t key_len, const char *by,
-			   size_t by_len)
-{
-	size_t n = r->key_len < key_len ? r->key_len : key_len;
-	int c = memcmp(h->text + r->key, key, n);
-
-	if (c == 0 && r->key_len != key_len)
-		c = r->key_len < key_len ? -1 : 1;
-	if (c == 0) {
-		n = r->by_len < by_len ? r->by_len : by_len;
-		c = memcmp(h->text + r->by, by, n);
-		if (c == 0 && r->by_len != by_len)
-			c = r->by_len < by_len ? -1 : 1;
-	}
-	return c < 0 ? -1 : c > 0;
-}
-
 /* Add the change of one pair (kpi_model.h) to in. */
 static void kpi_change_of(kpi_change_call *in, const kpi_history *h,
 			  const char *key, size_t key_len, const char *by,
 			  size_t by_len)
 {
-	size_t lo = 0, hi = h->count;
+	size_t count;
+	const kpi_history_row *rows = kpi_history_find(h, key, key_len, by,
+						       by_len, &count);
 	const kpi_history_row *first = NULL, *latest = NULL;
 
-	while (lo < hi) {		/* the first row not before the pair */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (kpi_history_cmp(h, &h->rows[mid], key, key_len, by,
-				    by_len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < h->count && kpi_history_cmp(h, &h->rows[lo], key, key_len,
-						 by, by_len) == 0; lo++) {
-		const kpi_history_row *r = &h->rows[lo];
+	for (size_t i = 0; i < count; i++) {
+		const kpi_history_row *r = &rows[i];
 
 		if (r->date > in->to)
 			continue;

@@ -105,14 +105,7 @@ bench_shape() {
 bench_all_kpis() {
 	local w=$d/all
 	mkdir -p "$w"
-	# At 1M cases ladder_gestegen needs more than the default 64 MB of
-	# Lua memory ([limits] memory_mb): its first_rise{} reads its lookup
-	# as Lua tables.  With the default it fails, loudly, and the run has
-	# no figure to time.
-	{
-		bench_config "$src" "$d/demo" "$w/peil.db" "$build/plugins"
-		printf '\n[limits]\nmemory_mb = 1024\n'
-	} >"$w/peil.ini"
+	bench_config "$src" "$d/demo" "$w/peil.db" "$build/plugins" >"$w/peil.ini"
 	rm -f "$w"/peil.db*
 	"$peil" ingest --quiet --config "$w/peil.ini"
 	setup="sync"

@@ -235,6 +235,9 @@ EXPECTED
 	first_rise_refused "a date that is no date fails the KPI" \
 		'date = "date"' 'date = "domain"' \
 		"kpi 'stijging_test': first_rise{}: a row of lookup 'ladder' has no date in 'domain'"
+	first_rise_refused "a field not in the lookup's dataset is refused" \
+		'score = "score"' 'score = "scores"' \
+		"kpi 'stijging_test': first_rise{}: lookup 'ladder': no field 'scores' in dataset 'measurements'"
 	first_rise_refused "an undeclared lookup is refused" \
 		'lookup = "ladder", key' 'lookup = "metingen", key' \
 		"$at: first_rise{}: no lookup 'metingen'"
@@ -446,6 +449,81 @@ EOF2
 		ok "10 000 gestegen, gelijk and gedaald; 30 000 with two rows"
 	else
 		fail "the figures differ" "$(diff "$work/want.txt" "$work/c.txt" | head -5)"
+	fi
+}
+
+# The lookups of overdue{} and first_rise{} held in C (issue 22, item 5;
+# before, they were Lua tables: the limit was exceeded), with [limits]
+# memory_mb = 8.  Trajectories T00001-T30000 of persons P00001-P30000,
+# all from 1 January 2018.  Measurements on the Participatieladder, two a
+# person: 1 on 10 January and, on 10 February, 3 for i % 3 == 0, 2 for
+# i % 3 == 1 and 4 for i % 3 == 2; so a rise of 2 rungs on 10 February
+# for 20 000 (stijging_mem_test: 2018-01 0, 2018-02 20000, 2018-03 0).
+# Visits: month 3 on 1 April 2018 for all, month 1 on 15 February for
+# even i.  The visit after 1 month is due on 1 February: overdue at the
+# reference date of February and of March for the 15 000 odd i, not yet
+# at that of January (achterstand_mem_test: 0, 15000, 15000).
+test_lookup_memory() {
+	demo_setup 2018 2018 200
+	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
+	awk 'BEGIN { print "Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum"
+		for (i = 1; i <= 30000; i++)
+			printf("T%05d;P%05d;Buurtbaan;01-01-2018;\n", i, i) }' \
+		>"$work/demo/export_trajecten.csv"
+	awk 'BEGIN { print "Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score"
+		for (i = 1; i <= 30000; i++) {
+			b = i % 3 == 0 ? 3 : i % 3 == 1 ? 2 : 4
+			printf("M%08d;P%05d;10-01-2018;Participatieladder;;1\n", 2 * i - 1, i)
+			printf("M%08d;P%05d;10-02-2018;Participatieladder;;%d\n", 2 * i, i, b) } }' \
+		>"$work/demo/export_metingen.csv"
+	awk 'BEGIN { print "Bezoeknummer;Trajectnummer;Maand;Datum bezoek"
+		for (i = 1; i <= 30000; i++) {
+			printf("B%05d3;T%05d;3;01-04-2018\n", i, i)
+			if (i % 2 == 0)
+				printf("B%05d1;T%05d;1;15-02-2018\n", i, i) } }' \
+		>"$work/demo/export_bezoeken.csv"
+	mkdir -p "$work/scripts"
+	cat >"$work/scripts/lookup_mem.lua" <<'LUA'
+kpi {
+  id = "stijging_mem_test", title = "Gestegen", unit = "trajecten",
+  dataset = "trajectories", grain = "month", tags = { "lookup_mem" },
+  select = running_in("start", "end"),
+  lookup = { ladder = { dataset = "measurements", by = "person",
+                        where = { instrument = "Participatieladder" } } },
+  rule = count(in_period(first_rise { lookup = "ladder", key = "person",
+    date = "date", score = "score", from = "start", rungs = 2,
+    order = "measurement_id" })),
+}
+kpi {
+  id = "achterstand_mem_test", title = "Achterstand", unit = "bezoeken",
+  dataset = "trajectories", grain = "month", tags = { "lookup_mem" },
+  select = running_in("start", "end"),
+  lookup = { visits = { dataset = "visits", by = "trajectory_id" } },
+  rule = sum(overdue { start = "start", months = { 1 }, lookup = "visits",
+    key = "trajectory_id", step = "month", done = "date", grace_days = 0 }),
+}
+LUA
+	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
+	printf '\n[limits]\nmemory_mb = 8\n' >>"$work/demo.ini"
+	"$peil" ingest --quiet --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest of 60 000 measurements and 45 000 visits" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run \
+		--kpi tag:lookup_mem \
+		--from 2018-01 --to 2018-03 --format csv >"$work/c.csv" 2>"$work/err"
+	expect_rc "first_rise{} and overdue{} within 8 MiB of Lua memory" 0 $?
+	csv_columns kpi periode waarde <"$work/c.csv" | sort >"$work/c.txt"
+	cat >"$work/want.txt" <<'EOF2'
+achterstand_mem_test;2018-01;0
+achterstand_mem_test;2018-02;15000
+achterstand_mem_test;2018-03;15000
+stijging_mem_test;2018-01;0
+stijging_mem_test;2018-02;20000
+stijging_mem_test;2018-03;0
+EOF2
+	if cmp -s "$work/want.txt" "$work/c.txt"; then
+		ok "20 000 rose in February; 15 000 visits overdue from February"
+	else
+		fail "the figures differ" "$(diff "$work/want.txt" "$work/c.txt" | head -8)"
 	fi
 }
 
