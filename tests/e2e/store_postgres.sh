@@ -593,15 +593,24 @@ primary_and_standby() {
 	replica=$("$src/tests/pg/cluster.sh" conninfo "$pgdir/r")
 }
 psql_r() { psql "$replica" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
-# Wait until the standby has applied everything the primary wrote.
-caught_up() {
-	local lsn
-	lsn=$(psql_c "SELECT pg_current_wal_lsn()")
+# Wait, at most 30 s, until the standby's SQL condition $2 holds; else
+# fail $1, showing the standby's replay.
+standby_until() {
 	for _ in $(seq 300); do
-		[ "$(psql_r "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return
+		[ "$(psql_r "SELECT $2")" = t ] && return
 		sleep 0.1
 	done
-	fail "the standby catches up"
+	fail "$1" "pause state|received|applied: $(psql_r "SELECT pg_get_wal_replay_pause_state(),
+		pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()")"
+}
+# The end of the WAL the primary has inserted.  Not pg_current_wal_lsn(),
+# what it has written: the test clusters commit asynchronously
+# (synchronous_commit = off), so the commit of a peil that has just
+# exited may still be only in the WAL buffers.
+primary_lsn() { psql_c "SELECT pg_current_wal_insert_lsn()"; }
+# Wait until the standby has applied everything the primary wrote.
+caught_up() {
+	standby_until "the standby catches up" "pg_last_wal_replay_lsn() >= '$(primary_lsn)'"
 }
 
 test_standby() {
@@ -646,16 +655,17 @@ test_standby() {
 		"postgres: user=$owner dbname=peil host=$pgdir/r port=54321 schema=standby: the server is a hot standby, which cannot be written"
 
 	# Replay paused, then a run on the primary: the standby has received
-	# it and not applied it.
+	# it and not applied it.  pg_wal_replay_pause() only requests the
+	# pause: the state must be 'paused' before the run is written.
 	psql_r "SELECT pg_wal_replay_pause()" >/dev/null
+	standby_until "replay pauses" "pg_get_wal_replay_pause_state() = 'paused'"
 	pg_config standby "conninfo = $conninfo"
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "a second run on the primary" 0 $?
-	lsn=$(psql_c "SELECT pg_current_wal_lsn()")
-	for _ in $(seq 300); do
-		[ "$(psql_r "SELECT pg_last_wal_receive_lsn() >= '$lsn'")" = t ] && break
-		sleep 0.1
-	done
+	standby_until "the standby receives the second run and does not apply it" \
+		"pg_get_wal_replay_pause_state() = 'paused'
+		 AND pg_last_wal_receive_lsn() >= '$(primary_lsn)'
+		 AND pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()"
 	sed 's|^read_conninfo = .*|&\nread_max_lag_s = 1|' "$work/reader.ini" >"$work/lag.ini"
 	start=$(date +%s)
 	"$peil" show --config "$work/lag.ini" --format csv >"$work/out" 2>"$work/err"
@@ -675,10 +685,8 @@ test_standby() {
 
 	# The primary gone: the standby still reads, and says so.
 	"$src/tests/pg/cluster.sh" ctl "$pgdir/c" -m fast stop >/dev/null
-	for _ in $(seq 100); do
-		[ "$(psql_r "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = 0 ] && break
-		sleep 0.1
-	done
+	standby_until "the standby stops streaming" \
+		"NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')"
 	"$peil" show --config "$work/reader.ini" --format csv >"$work/out" 2>"$work/err"
 	expect_rc "peil show on a standby without its primary" 0 $?
 	expect_grep "warns that it receives nothing" "$work/err" \
