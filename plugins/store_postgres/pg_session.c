@@ -8,8 +8,10 @@
  * ingest: PostgreSQL's MVCC gives it the figures committed when its
  * statement began.  When the server is a hot standby:
  *
- *   - it waits until the standby has applied the WAL it had received when
- *     the reader connected, at most [storage] read_max_lag_s seconds (10);
+ *   - it waits until the standby has applied the WAL its primary (the
+ *     server at conninfo) had written when the reader began, or, when the
+ *     primary does not answer, the WAL the standby had received, at most
+ *     [storage] read_max_lag_s seconds (10);
  *     when it has not by then, the reader is refused, saying how long ago
  *     its last applied transaction was committed and whether replay is
  *     paused: what it would show may be older than what the primary has
@@ -70,19 +72,27 @@ struct replay {
 	int streaming;
 };
 
-static int replay_read(struct store *st, struct replay *r, peil_error *err)
+/* behind: the standby has not applied what it received or, given the
+ * primary's position target (a pg_lsn as text; "" for none), not applied
+ * up to it. */
+static int replay_read(struct store *st, const char *target,
+		       struct replay *r, peil_error *err)
 {
+	const char *params[1] = { target };
 	PGresult *res;
 
 	if (pg_query(st,
-		     "SELECT coalesce(pg_last_wal_receive_lsn()"
-		     "  > pg_last_wal_replay_lsn(), false),"
+		     "SELECT CASE WHEN nullif($1, '') IS NULL"
+		     "  THEN coalesce(pg_last_wal_receive_lsn()"
+		     "   > pg_last_wal_replay_lsn(), false)"
+		     "  ELSE coalesce(pg_last_wal_replay_lsn()"
+		     "   < nullif($1, '')::pg_lsn, true) END,"
 		     " coalesce(floor(extract(epoch FROM now()"
 		     "  - pg_last_xact_replay_timestamp()))::bigint, -1),"
 		     " pg_is_wal_replay_paused(),"
 		     " EXISTS (SELECT 1 FROM pg_stat_wal_receiver"
 		     "  WHERE coalesce(status, 'streaming') = 'streaming')",
-		     0, NULL, &res, err, NULL,
+		     1, params, &res, err, NULL,
 		     "cannot read the standby's replay") < 0)
 		return -1;
 	r->behind = PQgetvalue(res, 0, 0)[0] == 't';
@@ -93,19 +103,57 @@ static int replay_read(struct store *st, struct replay *r, peil_error *err)
 	return 0;
 }
 
-/* A reader on a standby: wait for it to apply what it received, at most
- * read_max_lag_s; refuse when it does not. */
+/* The position of the WAL the primary had written when the reader
+ * began (pg_current_wal_insert_lsn: a commit not yet sent included),
+ * into lsn as text, when the reader reads a standby at read_conninfo and
+ * the primary at conninfo answers within max_s seconds (at least 1);
+ * else "", and the reader can only wait for what the standby received. */
+static void primary_position(struct store *st, long max_s, char *lsn,
+			     size_t size)
+{
+	const char *conninfo = st->svc->config_get(st->host, "conninfo");
+	char timeout[24];
+	const char *keys[] = { "dbname", "connect_timeout", NULL };
+	const char *values[] = { conninfo ? conninfo : "", timeout, NULL };
+	PGconn *conn;
+	PGresult *res;
+
+	lsn[0] = '\0';
+	if (st->svc->config_get(st->host, "read_conninfo") == NULL)
+		return;
+	snprintf(timeout, sizeof(timeout), "%ld", max_s < 1 ? 1 : max_s);
+	conn = PQconnectdbParams(keys, values, 1);
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK) {
+		res = PQexec(conn,
+			     "SELECT CASE WHEN pg_is_in_recovery() THEN ''"
+			     " ELSE pg_current_wal_insert_lsn()::text END");
+		if (PQresultStatus(res) == PGRES_TUPLES_OK &&
+		    PQntuples(res) == 1)
+			snprintf(lsn, size, "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	PQfinish(conn);
+}
+
+/* A reader on a standby: wait for it to apply what its primary had
+ * written when the reader began (when the primary answers) or else what
+ * the standby had received, at most read_max_lag_s; refuse when it does
+ * not. */
 static int standby_check(struct store *st, peil_error *err)
 {
 	struct replay r;
 	long max_s, waited_ms = 0;
+	char target[64];
 
-	if (read_max_lag(st, &max_s, err) < 0 || replay_read(st, &r, err) < 0)
+	if (read_max_lag(st, &max_s, err) < 0)
+		return -1;
+	primary_position(st, max_s, target, sizeof(target));
+	if (replay_read(st, target, &r, err) < 0)
 		return -1;
 	while (r.behind && waited_ms < max_s * 1000) {
 		if (pg_exec(st, "SELECT pg_sleep(0.1)", err,
 			    "cannot wait for the standby") < 0 ||
-		    replay_read(st, &r, err) < 0)
+		    replay_read(st, target, &r, err) < 0)
 			return -1;
 		waited_ms += 100;
 	}
@@ -113,12 +161,17 @@ static int standby_check(struct store *st, peil_error *err)
 		return st->svc->fail(
 			err, st->where, 0, NULL,
 			"the standby lags behind its primary: it has not "
-			"applied the changes it received within "
+			"applied the changes %s within "
 			"read_max_lag_s = %ld s (its last applied transaction "
-			"was committed %ld s ago%s), so the latest figures "
+			"was committed %ld s ago%s%s), so the latest figures "
 			"here may not be the latest published; read from the "
-			"primary, or wait", max_s, r.age_s,
-			r.paused ? "; replay is paused" : "");
+			"primary, or wait",
+			target[0] ? "its primary had written when this "
+				    "command began"
+				  : "it received",
+			max_s, r.age_s, r.paused ? "; replay is paused" : "",
+			r.streaming ? "" : "; it receives nothing from its "
+					   "primary");
 	if (!r.streaming)
 		st->svc->log(st->host, PEIL_LOG_WARNING,
 			     "%s: the standby receives nothing from its "

@@ -671,7 +671,7 @@ test_standby() {
 	"$peil" show --config "$work/lag.ini" --format csv >"$work/out" 2>"$work/err"
 	expect_rc "peil show on the standby behind, read_max_lag_s = 1" 4 $?
 	expect_grep "says it lags, naming the standby" "$work/err" \
-		"postgres: user=$owner dbname=peil host=$pgdir/r port=54321 schema=standby: the standby lags behind its primary: it has not applied the changes it received within read_max_lag_s = 1 s"
+		"postgres: user=$owner dbname=peil host=$pgdir/r port=54321 schema=standby: the standby lags behind its primary: it has not applied the changes its primary had written when this command began within read_max_lag_s = 1 s"
 	expect_grep "and that replay is paused" "$work/err" "; replay is paused), so the latest figures here may not be the latest published"
 	[ -s "$work/out" ] && fail "figures shown from a standby that lags" || ok "no figures from a standby that lags"
 	[ $(($(date +%s) - start)) -ge 1 ] && ok "it waited read_max_lag_s first" || fail "it did not wait"
@@ -682,6 +682,30 @@ test_standby() {
 	wait "$reader"
 	expect_rc "with read_max_lag_s = 10 the reader waits for replay, then reads" 0 $?
 	grep -q '^Run 2 ' "$work/out" && ok "and sees the primary's latest run (2)" || fail "the latest run is not there" "$(cat "$work/out")"
+
+	# The standby cut off from its primary (its WAL receiver stopped), then
+	# a third run on the primary: what the standby never received, the
+	# reader learns from the primary (conninfo) and refuses to show older
+	# figures as the latest.
+	primary_conninfo=$(psql_r "SHOW primary_conninfo")
+	psql_r "ALTER SYSTEM SET primary_conninfo = ''" >/dev/null
+	psql_r "SELECT pg_reload_conf()" >/dev/null
+	standby_until "the standby's WAL receiver stops" "NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver)"
+	"$peil" run --config "$work/pg.ini" --full >/dev/null 2>"$work/err"
+	expect_rc "a third run on the primary, not sent to the standby" 0 $?
+	"$peil" show --config "$work/lag.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "peil show on the standby that never received run 3" 4 $?
+	expect_grep "says what it has not applied, and that it receives nothing" "$work/err" \
+		"the standby lags behind its primary: it has not applied the changes its primary had written when this command began within read_max_lag_s = 1 s"
+	expect_grep "and that it receives nothing" "$work/err" "; it receives nothing from its primary)"
+	[ -s "$work/out" ] && fail "older figures shown as the latest" || ok "no figures from a standby cut off"
+	psql_r "ALTER SYSTEM SET primary_conninfo = '${primary_conninfo//\'/\'\'}'" >/dev/null
+	psql_r "SELECT pg_reload_conf()" >/dev/null
+	lsn=$(primary_lsn)
+	standby_until "the standby applies run 3" "pg_last_wal_replay_lsn() >= '$lsn'"
+	"$peil" runs --config "$work/lag.ini" >"$work/out" 2>"$work/err"
+	expect_rc "reconnected, the standby reads again" 0 $?
+	grep -q '^Run 3 ' "$work/out" && ok "and shows run 3" || fail "run 3 is not there" "$(cat "$work/out")"
 
 	# The primary gone: the standby still reads, and says so.
 	"$src/tests/pg/cluster.sh" ctl "$pgdir/c" -m fast stop >/dev/null
