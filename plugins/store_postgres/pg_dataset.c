@@ -12,14 +12,27 @@
  * A field dropped from the config keeps its column, so that one added back
  * must come back with its old type.
  *
- * Records go in through a staging table per dataset on the connection
- * (pg_temp.peil_stage_<name>, text, bigint, double precision, days as
- * integer, boolean, and a sequence number): records_put sends them with
- * one COPY ... FROM STDIN per call, and pg_flush moves them into the
- * dataset's table with one statement per dataset (an UPDATE of the
- * stored keys that differ and an INSERT of the others, from SELECT
- * DISTINCT ON (key), the last record of a key winning), before the batch
- * commits and before anything reads.
+ * Records go in as binary COPY data (COPY ... FROM STDIN (FORMAT
+ * binary)), which records_put gathers per dataset and pg_flush sends a
+ * few megabytes at a time, when the batch commits and before anything
+ * reads.  Inside a batch, outside a shared store (whose row-level
+ * security COPY does not pass) and outside a snapshot of the dataset
+ * (which notes the keys it stored), while nothing of the dataset is
+ * staged, they go straight into the dataset's table under a savepoint:
+ * the primary key refuses a key that is stored, or that the same data
+ * gives twice, and then they go, from that COPY on until the next flush,
+ * into a staging table per dataset on the connection
+ * (pg_temp.peil_stage_<name>, the dataset's columns and a sequence
+ * number), from which the flush moves them into the dataset's table with
+ * one statement per dataset (an UPDATE of the stored keys that differ
+ * and an INSERT of the others, from SELECT DISTINCT ON (key), the last
+ * record of a key winning).  Both ways store the same rows: the rows
+ * that went straight in are older than any staged one, and carry the
+ * batch's ingest id, so that the UPDATE of a key among them logs no
+ * change, as the INSERT of the key's last record would not have.  A
+ * first load, the usual ingest of new cases, so costs one COPY into the
+ * table; an ingest of changes, one refused COPY (up to the first stored
+ * key) more than staging alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +40,20 @@
 
 #include "pg_store.h"
 
-/* The bytes of COPY data sent at a time. */
+/* The bytes of COPY data handed to libpq at a time. */
 #define PUT_CHUNK (1024 * 1024)
+
+/* The bytes of a dataset's COPY data gathered before they are sent (a
+ * few COPY statements, and savepoints, per large file). */
+#define SEND_AT (4 * 1024 * 1024)
+
+/* The start of binary COPY data: the signature, no flags, no header
+ * extension. */
+static const char copy_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+
+/* PostgreSQL's dates count days from 2000-01-01, peil's from
+ * 1970-01-01. */
+#define PG_DATE_EPOCH 10957
 
 static const char *field_label(char *buf, size_t size, const char *dataset,
 			       const char *field)
@@ -307,6 +332,7 @@ static void put_free(struct pg_put *put)
 			free((char *)put->fields[i].name);
 		free(put->name);
 		free(put->fields);
+		pg_sql_release(&put->buf);
 		free(put);
 	}
 }
@@ -355,12 +381,6 @@ static int put_fits(const struct pg_put *put, const peil_schema *schema)
 	return 1;
 }
 
-/* The staging column type of a peil type: dates as days. */
-static const char *stage_type(peil_type type)
-{
-	return type == PEIL_TYPE_DATE ? "integer" : pg_sql_type(type);
-}
-
 static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 			      peil_error *err)
 {
@@ -378,6 +398,12 @@ static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 		goto fail;
 	}
 	put->field_count = schema->field_count;
+	pg_sql_init(&put->buf);
+	pg_sql_appendn(&put->buf, copy_header, sizeof(copy_header));
+	if (!put->buf.ok) {
+		st->svc->fail(err, st->where, 0, schema->name, "out of memory");
+		goto fail;
+	}
 	for (i = 0; i < schema->field_count; i++) {
 		put->fields[i] = schema->fields[i];
 		/* Copied: the caller's schema may go before the put. */
@@ -407,9 +433,9 @@ static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 	for (i = 0; i < schema->field_count; i++) {
 		pg_sql_append(&sql, ", ");
 		pg_sql_ident(&sql, NULL, schema->fields[i].name);
-		pg_sql_printf(&sql, " %s", stage_type(schema->fields[i].type));
+		pg_sql_printf(&sql, " %s", pg_sql_type(schema->fields[i].type));
 	}
-	pg_sql_append(&sql, ")");
+	pg_sql_append(&sql, ", " PG_ADDED_COLUMN " bigint)");
 	if (!sql.ok || pg_exec(st, sql.text, err,
 			       "cannot make the staging table") < 0)
 		goto fail;
@@ -441,13 +467,27 @@ static struct pg_put *put_find(struct store *st, const peil_schema *schema,
 	return put_new(st, schema, err);
 }
 
-/* Append one value as COPY text; 0, or -1 with err. */
+/* Append v, of bytes big-endian bytes, to buf: COPY's binary integers. */
+static void copy_int(struct pg_sql *buf, uint64_t v, int bytes)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		b[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+	pg_sql_appendn(buf, (const char *)b, (size_t)bytes);
+}
+
+/* Append one value as a field of binary COPY data: its length (-1 for
+ * NULL), then its bytes as PostgreSQL's binary input of the column's type
+ * reads them; 0, or -1 with err. */
 static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 		      const peil_value *v, struct pg_sql *buf,
 		      peil_error *err)
 {
 	const peil_field *f = &schema->fields[i];
 	char label[256];
+	uint64_t bits;
 
 	if (pg_value_is_null(v)) {
 		if (f->flags & PEIL_FIELD_KEY)
@@ -456,7 +496,7 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 							 schema->name, f->name),
 					     "dataset %s: key field %s is "
 					     "missing", schema->name, f->name);
-		pg_sql_append(buf, "\\N");
+		copy_int(buf, UINT32_MAX, 4);
 		return 0;
 	}
 	if (v->type != f->type)
@@ -477,19 +517,33 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 					     "dataset %s: field %s: a text "
 					     "with a NUL byte", schema->name,
 					     f->name);
-		pg_copy_text(buf, v->as.text, v->len);
+		if (v->len > INT32_MAX)
+			return st->svc->fail(err, st->where, 0,
+					     field_label(label, sizeof(label),
+							 schema->name, f->name),
+					     "dataset %s: field %s: a text "
+					     "of more than 2 GB", schema->name,
+					     f->name);
+		copy_int(buf, v->len, 4);
+		pg_sql_appendn(buf, v->as.text, v->len);
 		break;
 	case PEIL_TYPE_INTEGER:
-		pg_sql_printf(buf, "%lld", (long long)v->as.integer);
+		copy_int(buf, 8, 4);
+		copy_int(buf, (uint64_t)v->as.integer, 8);
 		break;
 	case PEIL_TYPE_REAL:
-		pg_sql_printf(buf, "%.17g", v->as.real);
+		memcpy(&bits, &v->as.real, sizeof(bits));
+		copy_int(buf, 8, 4);
+		copy_int(buf, bits, 8);
 		break;
 	case PEIL_TYPE_DATE:
-		pg_sql_printf(buf, "%ld", (long)v->as.date);
+		copy_int(buf, 4, 4);
+		copy_int(buf, (uint32_t)((int64_t)v->as.date - PG_DATE_EPOCH),
+			 4);
 		break;
 	case PEIL_TYPE_BOOLEAN:
-		pg_sql_append(buf, v->as.boolean ? "t" : "f");
+		copy_int(buf, 1, 4);
+		copy_int(buf, v->as.boolean ? 1 : 0, 1);
 		break;
 	case PEIL_TYPE_NULL:
 		break;
@@ -497,8 +551,12 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 	return 0;
 }
 
-int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
-	       const char *field, const char *what, peil_error *err)
+/* COPY buf in with the statement copy: 0; 1 when the server refused it
+ * with SQLSTATE tolerate (err untouched: the caller does something else);
+ * else -1 with err "<what>: ...". */
+static int copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
+		   const char *field, const char *what, const char *tolerate,
+		   peil_error *err)
 {
 	PGresult *res;
 	size_t at;
@@ -522,37 +580,100 @@ int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
 	if (PQputCopyEnd(st->conn, rc ? "cancelled" : NULL) != 1)
 		rc = -1;
 	while ((res = PQgetResult(st->conn)) != NULL) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
-			rc = pg_fail_db(st, err, field, what, res);
+			rc = tolerate && state && strcmp(state, tolerate) == 0
+				     ? 1
+				     : pg_fail_db(st, err, field, what, res);
 		PQclear(res);
 	}
 	if (rc < 0 && err->message[0] == '\0')
 		pg_fail_db(st, err, field, what, NULL);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
-/* Send buf as COPY data into the staging table of put. */
-static int copy_send(struct store *st, const struct pg_put *put,
-		     struct pg_sql *buf, peil_error *err)
+int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
+	       const char *field, const char *what, peil_error *err)
+{
+	return copy_in(st, copy, buf, field, what, NULL, err) < 0 ? -1 : 0;
+}
+
+/* COPY the data of put into the dataset's table (direct), where a key
+ * that is stored (SQLSTATE 23505, unique_violation) gives 1, or into its
+ * staging table; 0, or -1 with err. */
+static int copy_to(struct store *st, const struct pg_put *put, int direct,
+		   peil_error *err)
 {
 	struct pg_sql sql;
 	size_t i;
 	int rc;
 
 	pg_sql_init(&sql);
-	pg_sql_append(&sql, "COPY pg_temp.");
-	pg_sql_ident(&sql, "peil_stage_", put->name);
+	pg_sql_append(&sql, "COPY ");
+	if (direct) {
+		pg_sql_ident(&sql, "ds_", put->name);
+	} else {
+		pg_sql_append(&sql, "pg_temp.");
+		pg_sql_ident(&sql, "peil_stage_", put->name);
+	}
 	pg_sql_append(&sql, " (");
 	for (i = 0; i < put->field_count; i++) {
-		pg_sql_append(&sql, i ? ", " : "");
 		pg_sql_ident(&sql, NULL, put->fields[i].name);
+		pg_sql_append(&sql, ", ");
 	}
-	pg_sql_append(&sql, ") FROM STDIN");
-	rc = sql.ok ? pg_copy_in(st, sql.text, buf, put->name,
-				 "cannot store the records", err)
+	pg_sql_append(&sql, PG_ADDED_COLUMN ") FROM STDIN (FORMAT binary)");
+	rc = sql.ok ? copy_in(st, sql.text, &put->buf, put->name,
+			      "cannot store the records",
+			      direct ? "23505" : NULL, err)
 		    : st->svc->fail(err, st->where, 0, put->name,
 				    "out of memory");
 	pg_sql_release(&sql);
+	return rc;
+}
+
+static size_t key_count(const struct pg_put *put)
+{
+	size_t i, keys = 0;
+
+	for (i = 0; i < put->field_count; i++)
+		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
+	return keys;
+}
+
+/* Send the records gathered in put: straight into the dataset's table
+ * when they may go there (the file's header comment), else, or when a
+ * key of them is stored, into the staging table.  0, or -1 with err. */
+static int put_send(struct store *st, struct pg_put *put, peil_error *err)
+{
+	int direct = st->in_batch && st->tenant == NULL && put->staged == 0 &&
+		     !(st->snap_name && strcmp(st->snap_name, put->name) == 0);
+	int savepoint = direct && key_count(put) > 0;
+	int rc = 1;
+
+	if (put->buffered == 0)
+		return 0;
+	copy_int(&put->buf, UINT16_MAX, 2);	/* the end of the data */
+	if (savepoint && pg_exec(st, "SAVEPOINT peil_direct", err,
+				 "cannot store the records") < 0)
+		rc = -1;
+	else if (direct)
+		rc = copy_to(st, put, 1, err);
+	if (rc == 1 && savepoint &&
+	    pg_exec(st, "ROLLBACK TO SAVEPOINT peil_direct;"
+			" RELEASE SAVEPOINT peil_direct", err,
+		    "cannot store the records") < 0)
+		rc = -1;
+	else if (rc == 0 && savepoint &&
+		 pg_exec(st, "RELEASE SAVEPOINT peil_direct", err,
+			 "cannot store the records") < 0)
+		rc = -1;
+	if (rc == 1 && (rc = copy_to(st, put, 0, err)) == 0)
+		put->staged += put->buffered;
+	if (rc < 0)
+		snprintf(err->field, sizeof(err->field), "%s", put->name);
+	put->buf.len = sizeof(copy_header);
+	put->buffered = 0;
 	return rc;
 }
 
@@ -563,7 +684,6 @@ int pg_records_put(void *state, const peil_schema *schema,
 	struct store *st = state;
 	const size_t n = schema ? schema->field_count : 0;
 	struct pg_put *put;
-	struct pg_sql buf;
 	size_t r, i;
 	int failed = 0;
 
@@ -572,28 +692,35 @@ int pg_records_put(void *state, const peil_schema *schema,
 	if (schema_check(st, schema, err) < 0 ||
 	    (put = put_find(st, schema, err)) == NULL)
 		return -1;
-	pg_sql_init(&buf);
 	for (r = 0; r < count && !failed; r++) {
-		size_t mark = buf.len;
+		size_t mark = put->buf.len;
 
-		for (i = 0; i < n && !failed; i++) {
-			pg_sql_append(&buf, i ? "\t" : "");
+		copy_int(&put->buf, n + 1, 2);
+		for (i = 0; i < n && !failed; i++)
 			failed = copy_value(st, schema, i, &values[r * n + i],
-					    &buf, err) < 0;
-		}
+					    &put->buf, err) < 0;
 		if (failed) {
-			buf.len = mark;	/* only the records before it */
+			put->buf.len = mark;	/* only the records before it */
 			break;
 		}
-		pg_sql_append(&buf, "\n");
+		/* The batch's ingest id, which the rows that go straight
+		 * into the dataset's table carry; staging ignores it. */
+		copy_int(&put->buf, st->in_batch ? 8 : UINT32_MAX, 4);
+		if (st->in_batch)
+			copy_int(&put->buf, (uint64_t)st->batch_ingest, 8);
+		put->buffered++;
 	}
-	if (r > 0 && copy_send(st, put, &buf, err) < 0) {
-		pg_sql_release(&buf);
-		return -1;
-	}
-	pg_sql_release(&buf);
-	put->staged += (int64_t)r;
 	*stored = r;
+	if (!put->buf.ok) {
+		put->buf.len = sizeof(copy_header);
+		put->buffered = 0;
+		put->buf.ok = 1;
+		*stored = 0;
+		return st->svc->fail(err, st->where, 0, put->name,
+				     "out of memory");
+	}
+	if (put->buf.len >= SEND_AT && put_send(st, put, err) < 0)
+		return -1;
 	/* Outside a batch each call is a transaction of its own. */
 	if (!st->in_batch && pg_flush(st, err) < 0)
 		return -1;
@@ -609,18 +736,6 @@ int pg_record_put(void *state, const peil_schema *schema,
 }
 
 /* ---------------------------------------------------------------- flush */
-
-/* The staging column s.<name> as the dataset's column type. */
-static void flush_column(struct pg_sql *sql, const peil_field *f)
-{
-	if (f->type == PEIL_TYPE_DATE) {
-		pg_sql_append(sql, "DATE '1970-01-01' + s.");
-		pg_sql_ident(sql, NULL, f->name);
-	} else {
-		pg_sql_append(sql, "s.");
-		pg_sql_ident(sql, NULL, f->name);
-	}
-}
 
 /* Append "s.k1, s.k2" (prefix "s.") or "k1, k2" (prefix NULL): the
  * key fields of put. */
@@ -690,7 +805,7 @@ static void key_match(struct store *st, struct pg_sql *sql,
  * snapshot's peil_seen; and the others are inserted, carrying the
  * ingest's id:
  *
- *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, DATE '1970-01-01' + s.d, ...
+ *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, s.d, ...
  *              FROM pg_temp.peil_stage_x s ORDER BY s.k, s."peil.seq" DESC),
  *        upd AS (UPDATE ds_x t SET d = n.d, ... FROM n WHERE t.k = n.k
  *                AND (<differs>) RETURNING <key> AS k, t."peil.added" AS a),
@@ -720,9 +835,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	int rc;
 
 	pg_sql_init(&sql);
-	keys = 0;
-	for (i = 0; i < put->field_count; i++)
-		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
+	keys = key_count(put);
 	if (keys)
 		pg_sql_append(&sql, "SET LOCAL enable_hashjoin = off;"
 				    " SET LOCAL enable_mergejoin = off;"
@@ -734,9 +847,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, ") ");
 	}
 	for (i = 0; i < put->field_count; i++) {
-		pg_sql_append(&sql, i ? ", " : "");
-		flush_column(&sql, &put->fields[i]);
-		pg_sql_append(&sql, " AS ");
+		pg_sql_append(&sql, i ? ", s." : "s.");
 		pg_sql_ident(&sql, NULL, put->fields[i].name);
 	}
 	pg_sql_append(&sql, ", s.\"peil.seq\" FROM pg_temp.");
@@ -817,6 +928,9 @@ int pg_flush(struct store *st, peil_error *err)
 
 	if (pg_results_flush(st, err) < 0)
 		return -1;
+	for (put = st->puts; put; put = put->next)
+		if (put_send(st, put, err) < 0)
+			return -1;
 	for (put = st->puts; put; put = put->next) {
 		if (!put->staged)
 			continue;
