@@ -551,6 +551,30 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 	return 0;
 }
 
+/* Whether res is an error of SQLSTATE state (NULL: none is). */
+static int refused_by(const PGresult *res, const char *state)
+{
+	const char *got = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return state && got && strcmp(got, state) == 0;
+}
+
+/* Run sql (statements without rows): 0; 1 when the server refused it
+ * with SQLSTATE tolerate (err untouched); else -1 with err. */
+static int exec_unless(struct store *st, const char *sql,
+		       const char *tolerate, peil_error *err)
+{
+	PGresult *res = PQexec(st->conn, sql);
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0
+		 : refused_by(res, tolerate)
+			 ? 1
+			 : pg_fail_db(st, err, NULL, "cannot store the records",
+				      res);
+
+	PQclear(res);
+	return rc;
+}
+
 /* COPY buf in with the statement copy: 0; 1 when the server refused it
  * with SQLSTATE tolerate (err untouched: the caller does something else);
  * else -1 with err "<what>: ...". */
@@ -580,10 +604,8 @@ static int copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
 	if (PQputCopyEnd(st->conn, rc ? "cancelled" : NULL) != 1)
 		rc = -1;
 	while ((res = PQgetResult(st->conn)) != NULL) {
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
-			rc = tolerate && state && strcmp(state, tolerate) == 0
+			rc = refused_by(res, tolerate)
 				     ? 1
 				     : pg_fail_db(st, err, field, what, res);
 		PQclear(res);
@@ -644,30 +666,40 @@ static size_t key_count(const struct pg_put *put)
 /* Send the records gathered in put: straight into the dataset's table
  * when they may go there (the file's header comment), else, or when a
  * key of them is stored, into the staging table.  0, or -1 with err. */
+/* End the savepoint peil_new of an attempt that gave rc: 0 kept, 1 (a
+ * key refused it) undone; rc, or -1 with err. */
+static int savepoint_end(struct store *st, int rc, peil_error *err)
+{
+	if (rc == 1 && pg_exec(st, "ROLLBACK TO SAVEPOINT peil_new;"
+				   " RELEASE SAVEPOINT peil_new", err,
+			       "cannot store the records") < 0)
+		return -1;
+	if (rc == 0 && pg_exec(st, "RELEASE SAVEPOINT peil_new", err,
+			       "cannot store the records") < 0)
+		return -1;
+	return rc;
+}
+
 static int put_send(struct store *st, struct pg_put *put, peil_error *err)
 {
 	int direct = st->in_batch && st->tenant == NULL && put->staged == 0 &&
 		     !(st->snap_name && strcmp(st->snap_name, put->name) == 0);
-	int savepoint = direct && key_count(put) > 0;
 	int rc = 1;
 
 	if (put->buffered == 0)
 		return 0;
 	copy_int(&put->buf, UINT16_MAX, 2);	/* the end of the data */
-	if (savepoint && pg_exec(st, "SAVEPOINT peil_direct", err,
-				 "cannot store the records") < 0)
-		rc = -1;
+	if (direct && key_count(put) == 0)
+		rc = copy_to(st, put, 1, err);	/* no key to refuse it */
 	else if (direct)
-		rc = copy_to(st, put, 1, err);
-	if (rc == 1 && savepoint &&
-	    pg_exec(st, "ROLLBACK TO SAVEPOINT peil_direct;"
-			" RELEASE SAVEPOINT peil_direct", err,
-		    "cannot store the records") < 0)
-		rc = -1;
-	else if (rc == 0 && savepoint &&
-		 pg_exec(st, "RELEASE SAVEPOINT peil_direct", err,
-			 "cannot store the records") < 0)
-		rc = -1;
+		rc = savepoint_end(st,
+				   pg_exec(st, "SAVEPOINT peil_new", err,
+					   "cannot store the records") < 0
+					   ? -1
+					   : copy_to(st, put, 1, err),
+				   err);
+	/* Refused: the staged records hold a key that is stored. */
+	put->refused |= direct && rc == 1;
 	if (rc == 1 && (rc = copy_to(st, put, 0, err)) == 0)
 		put->staged += put->buffered;
 	if (rc < 0)
@@ -826,22 +858,28 @@ static void key_match(struct store *st, struct pg_sql *sql,
  * about 1.5 s), and the insert of a
  * new key a plain one: an INSERT ... ON CONFLICT DO UPDATE pays a
  * speculative insertion per row, about twice a plain insert.  Without
- * key fields the records are appended in their order. */
+ * key fields the records are appended in their order.
+ *
+ * With new_only, where no stored key is known among the staged records
+ * (they were staged for a shared store or a snapshot, not refused by the
+ * dataset's table), n is the staged records as they are, all inserted
+ * under a savepoint without a probe: 1 when the primary key refuses
+ * that (a key stored or staged twice), and nothing of it stays. */
 static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
-		     peil_error *err)
+		     int new_only, peil_error *err)
 {
 	struct pg_sql sql;
-	size_t i, keys;
+	size_t i, keys = key_count(put);
+	int probe = keys && !new_only;
 	int rc;
 
 	pg_sql_init(&sql);
-	keys = key_count(put);
-	if (keys)
+	if (probe)
 		pg_sql_append(&sql, "SET LOCAL enable_hashjoin = off;"
 				    " SET LOCAL enable_mergejoin = off;"
 				    " SET LOCAL jit = off; ");
 	pg_sql_append(&sql, "WITH n AS (SELECT ");
-	if (keys) {
+	if (probe) {
 		pg_sql_append(&sql, "DISTINCT ON (");
 		key_list(&sql, put, "s.");
 		pg_sql_append(&sql, ") ");
@@ -852,15 +890,17 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	}
 	pg_sql_append(&sql, ", s.\"peil.seq\" FROM pg_temp.");
 	pg_sql_ident(&sql, "peil_stage_", put->name);
-	pg_sql_append(&sql, " s ORDER BY ");
-	if (keys) {
+	pg_sql_append(&sql, " s");
+	if (probe) {
 		/* The last record of a key wins. */
+		pg_sql_append(&sql, " ORDER BY ");
 		key_list(&sql, put, "s.");
-		pg_sql_append(&sql, ", s.\"peil.seq\" DESC)");
-	} else {
-		pg_sql_append(&sql, "s.\"peil.seq\")");
+		pg_sql_append(&sql, ", s.\"peil.seq\" DESC");
+	} else if (!keys) {
+		pg_sql_append(&sql, " ORDER BY s.\"peil.seq\"");
 	}
-	if (keys < put->field_count && keys) {
+	pg_sql_append(&sql, ")");
+	if (keys < put->field_count && probe) {
 		pg_sql_append(&sql, ", upd AS (UPDATE ");
 		pg_sql_ident(&sql, "ds_", put->name);
 		pg_sql_append(&sql, " t SET ");
@@ -898,21 +938,31 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, ", ");
 	}
 	pg_sql_printf(&sql, "%lld FROM n", (long long)ingest);
-	if (keys) {
+	if (probe) {
 		pg_sql_append(&sql, " WHERE NOT EXISTS (SELECT 1 FROM ");
 		pg_sql_ident(&sql, "ds_", put->name);
 		pg_sql_append(&sql, " t WHERE ");
 		key_match(st, &sql, put);
 		pg_sql_append(&sql, "); RESET enable_hashjoin;"
 				    " RESET enable_mergejoin; RESET jit");
-	} else {
+	} else if (!keys) {
 		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
 	}
 	pg_sql_append(&sql, "; TRUNCATE pg_temp.");
 	pg_sql_ident(&sql, "peil_stage_", put->name);
-	rc = sql.ok ? pg_exec(st, sql.text, err, "cannot store the records")
-		    : st->svc->fail(err, st->where, 0, put->name,
-				    "out of memory");
+	if (!sql.ok)
+		rc = st->svc->fail(err, st->where, 0, put->name,
+				   "out of memory");
+	else if (new_only)
+		rc = savepoint_end(st,
+				   pg_exec(st, "SAVEPOINT peil_new", err,
+					   "cannot store the records") < 0
+					   ? -1
+					   : exec_unless(st, sql.text, "23505",
+							 err),
+				   err);
+	else
+		rc = pg_exec(st, sql.text, err, "cannot store the records");
 	if (rc < 0)
 		snprintf(err->field, sizeof(err->field), "%s", put->name);
 	pg_sql_release(&sql);
@@ -925,6 +975,7 @@ int pg_flush(struct store *st, peil_error *err)
 {
 	struct pg_put *put;
 	int64_t ingest = 0;
+	int rc;
 
 	if (pg_results_flush(st, err) < 0)
 		return -1;
@@ -936,8 +987,15 @@ int pg_flush(struct store *st, peil_error *err)
 			continue;
 		if (ingest == 0 && (ingest = pg_ingest_now(st, err)) <= 0)
 			return -1;
-		if (flush_one(st, put, ingest, err) < 0)
+		/* A savepoint needs the batch's transaction. */
+		rc = st->in_batch && key_count(put) && !put->refused
+			     ? flush_one(st, put, ingest, 1, err)
+			     : 1;
+		if (rc == 1)
+			rc = flush_one(st, put, ingest, 0, err);
+		if (rc < 0)
 			return -1;
+		put->refused = 0;
 	}
 	return 0;
 }

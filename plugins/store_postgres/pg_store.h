@@ -84,6 +84,7 @@ struct pg_put {
 	struct pg_sql buf;	/* COPY data of the records not yet sent */
 	int64_t buffered;	/* the records in buf */
 	int64_t staged;		/* rows copied and not yet flushed */
+	int refused;		/* a key of the staged rows is stored */
 };
 
 /* How a store is opened: by a command that may create it (peil ingest,

@@ -570,6 +570,25 @@ test_tenants() {
 	"$peil" run --config "$work/b.ini" >"$work/b.out" 2>"$work/b.err"
 	expect_rc "peil run as tenant b" 0 $?
 	b_cases=$(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_b'")
+	# A's first load of its cases (two files, each a snapshot), B's of the
+	# same keys there: staged (row-level security lets no COPY into the
+	# table), then one plain INSERT a file, which the primary key, B's
+	# rows in it, does not refuse, not the UPDATE and INSERT ... WHERE NOT
+	# EXISTS that probe the key per row (the statements in the private
+	# cluster's log).
+	read -r ins _ <<<"$(table_stats ds_cases 1 regio)"
+	from=$(($(wc -l <"$cluster_dir/server.log") + 1))
+	psql_c "ALTER ROLE tn_a SET log_statement = 'all'"
+	"$peil" ingest --config "$work/a.ini" demo_cases >/dev/null 2>"$work/a.err"
+	expect_rc "peil ingest of A's cases" 0 $?
+	psql_c "ALTER ROLE tn_a RESET log_statement"
+	a_rows=$(sed -n 's/.*ingest: 2 files stored (\([0-9]*\) rows).*/\1/p' "$work/a.err")
+	read -r ins_after _ <<<"$(table_stats ds_cases $((ins + ${a_rows:-1})) regio)"
+	moved=$(tail -n +"$from" "$cluster_dir/server.log" | grep -c 'INSERT INTO "ds_cases"')
+	probed=$(tail -n +"$from" "$cluster_dir/server.log" | grep 'INSERT INTO "ds_cases"' | grep -c 'NOT EXISTS')
+	[ "${a_rows:-0}" -gt 1000 ] && [ $((ins_after - ins)) = "$a_rows" ] && [ "$moved $probed" = "2 0" ] &&
+		ok "A's first load of $a_rows cases beside B's: one plain INSERT a file" ||
+		fail "A's first load of ${a_rows:-no} cases: $((ins_after - ins)) inserted by $moved INSERTs, $probed of them probing" "$(cat "$work/a.err")"
 	"$peil" run --config "$work/a.ini" >"$work/a.out" 2>"$work/a.err"
 	expect_rc "peil run as tenant a" 0 $?
 	[ "$(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_b'")" = "$b_cases" ] && [ "$b_cases" -gt 1000 ] &&
