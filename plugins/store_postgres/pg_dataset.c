@@ -510,20 +510,16 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 							   : "of no known type");
 	switch (v->type) {
 	case PEIL_TYPE_TEXT:
-		if (memchr(v->as.text, '\0', v->len) != NULL)
+		if (v->len > INT32_MAX ||
+		    memchr(v->as.text, '\0', v->len) != NULL)
 			return st->svc->fail(err, st->where, 0,
 					     field_label(label, sizeof(label),
 							 schema->name, f->name),
-					     "dataset %s: field %s: a text "
-					     "with a NUL byte", schema->name,
-					     f->name);
-		if (v->len > INT32_MAX)
-			return st->svc->fail(err, st->where, 0,
-					     field_label(label, sizeof(label),
-							 schema->name, f->name),
-					     "dataset %s: field %s: a text "
-					     "of more than 2 GB", schema->name,
-					     f->name);
+					     "dataset %s: field %s: a text %s",
+					     schema->name, f->name,
+					     v->len > INT32_MAX
+						     ? "of more than 2 GB"
+						     : "with a NUL byte");
 		copy_int(buf, v->len, 4);
 		pg_sql_appendn(buf, v->as.text, v->len);
 		break;

@@ -129,13 +129,20 @@ table_stats() {
 	echo "$stats"
 }
 
-test_round_trips() {
-	demo_configs round_trips
+# peil ingest demo_cases (two files) into schema $1: $rows as the ingest
+# tells them (a count(*) would read them), $stats the table_stats of
+# ds_cases once they are counted.
+ingest_cases() {
 	"$peil" ingest --config "$work/pg.ini" demo_cases >/dev/null 2>"$work/err"
 	expect_rc "peil ingest demo_cases" 0 $?
-	# The rows as the ingest tells them: a count(*) would read them.
 	rows=$(sed -n 's/.*ingest: 2 files stored (\([0-9]*\) rows).*/\1/p' "$work/err")
-	read -r inserted seq_read idx_read _ <<<"$(table_stats ds_cases "$rows")"
+	stats=$(table_stats ds_cases "$rows" "$1")
+}
+
+test_round_trips() {
+	demo_configs round_trips
+	ingest_cases round_trips
+	read -r inserted seq_read idx_read _ <<<"$stats"
 	[ "${rows:-0}" -gt 3000 ] && [ "$inserted" = "$rows" ] &&
 		ok "the ingest stored $rows cases from 2 files" ||
 		fail "the ingest stored ${rows:-no} cases from 2 files ($inserted inserted)" "$(cat "$work/err")"
@@ -179,10 +186,8 @@ test_direct_load() {
 	# The demo's cases, two files of new keys: each straight into
 	# ds_cases (rows inserted, no index scanned: no staged row probed
 	# the key, no UPDATE).
-	"$peil" ingest --config "$work/pg.ini" demo_cases >/dev/null 2>"$work/err"
-	expect_rc "peil ingest demo_cases" 0 $?
-	rows=$(sed -n 's/.*ingest: 2 files stored (\([0-9]*\) rows).*/\1/p' "$work/err")
-	read -r inserted _ _ scans <<<"$(table_stats ds_cases "$rows" direct_load)"
+	ingest_cases direct_load
+	read -r inserted _ _ scans <<<"$stats"
 	[ "${rows:-0}" -gt 3000 ] && [ "$inserted" = "$rows" ] && [ "$scans" = 0 ] &&
 		ok "a first load of $rows cases went straight into ds_cases (no index scan)" ||
 		fail "a first load of ${rows:-no} cases: $inserted inserted, $scans index scans" "$(cat "$work/err")"
