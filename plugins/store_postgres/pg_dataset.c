@@ -32,7 +32,10 @@
  * change, as the INSERT of the key's last record would not have.  A
  * first load, the usual ingest of new cases, so costs one COPY into the
  * table; an ingest of changes, one refused COPY (up to the first stored
- * key) more than staging alone.
+ * key) more than staging alone.  Records staged without a refused COPY
+ * (a shared store, a snapshot) are first tried as new: one plain INSERT
+ * from the staging table under a savepoint, the UPDATE and INSERT only
+ * when the key refuses it.
  */
 #include <stdio.h>
 #include <stdlib.h>
