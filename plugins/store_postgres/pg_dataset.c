@@ -22,8 +22,8 @@
  * the primary key refuses a key that is stored, or that the same data
  * gives twice, and then they go, from that COPY on until the next flush,
  * into a staging table per dataset on the connection
- * (pg_temp.peil_stage_<name>, the dataset's columns and a sequence
- * number), from which the flush moves them into the dataset's table with
+ * (pg_temp.peil_stage_<name>, the dataset's columns, the COPY's ingest
+ * id, unused, and a sequence number), from which the flush moves them into the dataset's table with
  * one statement per dataset (an UPDATE of the stored keys that differ
  * and an INSERT of the others, from SELECT DISTINCT ON (key), the last
  * record of a key winning).  Both ways store the same rows: the rows
