@@ -12,14 +12,30 @@
  * A field dropped from the config keeps its column, so that one added back
  * must come back with its old type.
  *
- * Records go in through a staging table per dataset on the connection
- * (pg_temp.peil_stage_<name>, text, bigint, double precision, days as
- * integer, boolean, and a sequence number): records_put sends them with
- * one COPY ... FROM STDIN per call, and pg_flush moves them into the
- * dataset's table with one statement per dataset (an UPDATE of the
- * stored keys that differ and an INSERT of the others, from SELECT
- * DISTINCT ON (key), the last record of a key winning), before the batch
- * commits and before anything reads.
+ * Records go in as binary COPY data (COPY ... FROM STDIN (FORMAT
+ * binary)), which records_put gathers per dataset and pg_flush sends a
+ * few megabytes at a time, when the batch commits and before anything
+ * reads.  Inside a batch, outside a shared store (whose row-level
+ * security COPY does not pass) and outside a snapshot of the dataset
+ * (which notes the keys it stored), while nothing of the dataset is
+ * staged, they go straight into the dataset's table under a savepoint:
+ * the primary key refuses a key that is stored, or that the same data
+ * gives twice, and then they go, from that COPY on until the next flush,
+ * into a staging table per dataset on the connection
+ * (pg_temp.peil_stage_<name>, the dataset's columns, the COPY's ingest
+ * id, unused, and a sequence number), from which the flush moves them into the dataset's table with
+ * one statement per dataset (an UPDATE of the stored keys that differ
+ * and an INSERT of the others, from SELECT DISTINCT ON (key), the last
+ * record of a key winning).  Both ways store the same rows: the rows
+ * that went straight in are older than any staged one, and carry the
+ * batch's ingest id, so that the UPDATE of a key among them logs no
+ * change, as the INSERT of the key's last record would not have.  A
+ * first load, the usual ingest of new cases, so costs one COPY into the
+ * table; an ingest of changes, one refused COPY (up to the first stored
+ * key) more than staging alone.  Records staged without a refused COPY
+ * (a shared store, a snapshot) are first tried as new: one plain INSERT
+ * from the staging table under a savepoint, the UPDATE and INSERT only
+ * when the key refuses it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +43,20 @@
 
 #include "pg_store.h"
 
-/* The bytes of COPY data sent at a time. */
+/* The bytes of COPY data handed to libpq at a time. */
 #define PUT_CHUNK (1024 * 1024)
+
+/* The bytes of a dataset's COPY data gathered before they are sent (a
+ * few COPY statements, and savepoints, per large file). */
+#define SEND_AT (4 * 1024 * 1024)
+
+/* The start of binary COPY data: the signature, no flags, no header
+ * extension. */
+static const char copy_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+
+/* PostgreSQL's dates count days from 2000-01-01, peil's from
+ * 1970-01-01. */
+#define PG_DATE_EPOCH 10957
 
 static const char *field_label(char *buf, size_t size, const char *dataset,
 			       const char *field)
@@ -307,6 +335,7 @@ static void put_free(struct pg_put *put)
 			free((char *)put->fields[i].name);
 		free(put->name);
 		free(put->fields);
+		pg_sql_release(&put->buf);
 		free(put);
 	}
 }
@@ -355,12 +384,6 @@ static int put_fits(const struct pg_put *put, const peil_schema *schema)
 	return 1;
 }
 
-/* The staging column type of a peil type: dates as days. */
-static const char *stage_type(peil_type type)
-{
-	return type == PEIL_TYPE_DATE ? "integer" : pg_sql_type(type);
-}
-
 static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 			      peil_error *err)
 {
@@ -378,6 +401,12 @@ static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 		goto fail;
 	}
 	put->field_count = schema->field_count;
+	pg_sql_init(&put->buf);
+	pg_sql_appendn(&put->buf, copy_header, sizeof(copy_header));
+	if (!put->buf.ok) {
+		st->svc->fail(err, st->where, 0, schema->name, "out of memory");
+		goto fail;
+	}
 	for (i = 0; i < schema->field_count; i++) {
 		put->fields[i] = schema->fields[i];
 		/* Copied: the caller's schema may go before the put. */
@@ -407,9 +436,9 @@ static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 	for (i = 0; i < schema->field_count; i++) {
 		pg_sql_append(&sql, ", ");
 		pg_sql_ident(&sql, NULL, schema->fields[i].name);
-		pg_sql_printf(&sql, " %s", stage_type(schema->fields[i].type));
+		pg_sql_printf(&sql, " %s", pg_sql_type(schema->fields[i].type));
 	}
-	pg_sql_append(&sql, ")");
+	pg_sql_append(&sql, ", " PG_ADDED_COLUMN " bigint)");
 	if (!sql.ok || pg_exec(st, sql.text, err,
 			       "cannot make the staging table") < 0)
 		goto fail;
@@ -441,13 +470,27 @@ static struct pg_put *put_find(struct store *st, const peil_schema *schema,
 	return put_new(st, schema, err);
 }
 
-/* Append one value as COPY text; 0, or -1 with err. */
+/* Append v, of bytes big-endian bytes, to buf: COPY's binary integers. */
+static void copy_int(struct pg_sql *buf, uint64_t v, int bytes)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		b[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+	pg_sql_appendn(buf, (const char *)b, (size_t)bytes);
+}
+
+/* Append one value as a field of binary COPY data: its length (-1 for
+ * NULL), then its bytes as PostgreSQL's binary input of the column's type
+ * reads them; 0, or -1 with err. */
 static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 		      const peil_value *v, struct pg_sql *buf,
 		      peil_error *err)
 {
 	const peil_field *f = &schema->fields[i];
 	char label[256];
+	uint64_t bits;
 
 	if (pg_value_is_null(v)) {
 		if (f->flags & PEIL_FIELD_KEY)
@@ -456,7 +499,7 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 							 schema->name, f->name),
 					     "dataset %s: key field %s is "
 					     "missing", schema->name, f->name);
-		pg_sql_append(buf, "\\N");
+		copy_int(buf, UINT32_MAX, 4);
 		return 0;
 	}
 	if (v->type != f->type)
@@ -470,26 +513,36 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 							   : "of no known type");
 	switch (v->type) {
 	case PEIL_TYPE_TEXT:
-		if (memchr(v->as.text, '\0', v->len) != NULL)
+		if (v->len > INT32_MAX ||
+		    memchr(v->as.text, '\0', v->len) != NULL)
 			return st->svc->fail(err, st->where, 0,
 					     field_label(label, sizeof(label),
 							 schema->name, f->name),
-					     "dataset %s: field %s: a text "
-					     "with a NUL byte", schema->name,
-					     f->name);
-		pg_copy_text(buf, v->as.text, v->len);
+					     "dataset %s: field %s: a text %s",
+					     schema->name, f->name,
+					     v->len > INT32_MAX
+						     ? "of more than 2 GB"
+						     : "with a NUL byte");
+		copy_int(buf, v->len, 4);
+		pg_sql_appendn(buf, v->as.text, v->len);
 		break;
 	case PEIL_TYPE_INTEGER:
-		pg_sql_printf(buf, "%lld", (long long)v->as.integer);
+		copy_int(buf, 8, 4);
+		copy_int(buf, (uint64_t)v->as.integer, 8);
 		break;
 	case PEIL_TYPE_REAL:
-		pg_sql_printf(buf, "%.17g", v->as.real);
+		memcpy(&bits, &v->as.real, sizeof(bits));
+		copy_int(buf, 8, 4);
+		copy_int(buf, bits, 8);
 		break;
 	case PEIL_TYPE_DATE:
-		pg_sql_printf(buf, "%ld", (long)v->as.date);
+		copy_int(buf, 4, 4);
+		copy_int(buf, (uint32_t)((int64_t)v->as.date - PG_DATE_EPOCH),
+			 4);
 		break;
 	case PEIL_TYPE_BOOLEAN:
-		pg_sql_append(buf, v->as.boolean ? "t" : "f");
+		copy_int(buf, 1, 4);
+		copy_int(buf, v->as.boolean ? 1 : 0, 1);
 		break;
 	case PEIL_TYPE_NULL:
 		break;
@@ -497,8 +550,36 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 	return 0;
 }
 
-int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
-	       const char *field, const char *what, peil_error *err)
+/* Whether res is an error of SQLSTATE state (NULL: none is). */
+static int refused_by(const PGresult *res, const char *state)
+{
+	const char *got = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return state && got && strcmp(got, state) == 0;
+}
+
+/* Run sql (statements without rows): 0; 1 when the server refused it
+ * with SQLSTATE tolerate (err untouched); else -1 with err. */
+static int exec_unless(struct store *st, const char *sql,
+		       const char *tolerate, peil_error *err)
+{
+	PGresult *res = PQexec(st->conn, sql);
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0
+		 : refused_by(res, tolerate)
+			 ? 1
+			 : pg_fail_db(st, err, NULL, "cannot store the records",
+				      res);
+
+	PQclear(res);
+	return rc;
+}
+
+/* COPY buf in with the statement copy: 0; 1 when the server refused it
+ * with SQLSTATE tolerate (err untouched: the caller does something else);
+ * else -1 with err "<what>: ...". */
+static int copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
+		   const char *field, const char *what, const char *tolerate,
+		   peil_error *err)
 {
 	PGresult *res;
 	size_t at;
@@ -523,36 +604,107 @@ int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
 		rc = -1;
 	while ((res = PQgetResult(st->conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
-			rc = pg_fail_db(st, err, field, what, res);
+			rc = refused_by(res, tolerate)
+				     ? 1
+				     : pg_fail_db(st, err, field, what, res);
 		PQclear(res);
 	}
 	if (rc < 0 && err->message[0] == '\0')
 		pg_fail_db(st, err, field, what, NULL);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
-/* Send buf as COPY data into the staging table of put. */
-static int copy_send(struct store *st, const struct pg_put *put,
-		     struct pg_sql *buf, peil_error *err)
+int pg_copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
+	       const char *field, const char *what, peil_error *err)
+{
+	return copy_in(st, copy, buf, field, what, NULL, err) < 0 ? -1 : 0;
+}
+
+/* COPY the data of put into the dataset's table (direct), where a key
+ * that is stored (SQLSTATE 23505, unique_violation) gives 1, or into its
+ * staging table; 0, or -1 with err. */
+static int copy_to(struct store *st, const struct pg_put *put, int direct,
+		   peil_error *err)
 {
 	struct pg_sql sql;
 	size_t i;
 	int rc;
 
 	pg_sql_init(&sql);
-	pg_sql_append(&sql, "COPY pg_temp.");
-	pg_sql_ident(&sql, "peil_stage_", put->name);
+	pg_sql_append(&sql, "COPY ");
+	if (direct) {
+		pg_sql_ident(&sql, "ds_", put->name);
+	} else {
+		pg_sql_append(&sql, "pg_temp.");
+		pg_sql_ident(&sql, "peil_stage_", put->name);
+	}
 	pg_sql_append(&sql, " (");
 	for (i = 0; i < put->field_count; i++) {
-		pg_sql_append(&sql, i ? ", " : "");
 		pg_sql_ident(&sql, NULL, put->fields[i].name);
+		pg_sql_append(&sql, ", ");
 	}
-	pg_sql_append(&sql, ") FROM STDIN");
-	rc = sql.ok ? pg_copy_in(st, sql.text, buf, put->name,
-				 "cannot store the records", err)
+	pg_sql_append(&sql, PG_ADDED_COLUMN ") FROM STDIN (FORMAT binary)");
+	rc = sql.ok ? copy_in(st, sql.text, &put->buf, put->name,
+			      "cannot store the records",
+			      direct ? "23505" : NULL, err)
 		    : st->svc->fail(err, st->where, 0, put->name,
 				    "out of memory");
 	pg_sql_release(&sql);
+	return rc;
+}
+
+static size_t key_count(const struct pg_put *put)
+{
+	size_t i, keys = 0;
+
+	for (i = 0; i < put->field_count; i++)
+		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
+	return keys;
+}
+
+/* Send the records gathered in put: straight into the dataset's table
+ * when they may go there (the file's header comment), else, or when a
+ * key of them is stored, into the staging table.  0, or -1 with err. */
+/* End the savepoint peil_new of an attempt that gave rc: 0 kept, 1 (a
+ * key refused it) undone; rc, or -1 with err. */
+static int savepoint_end(struct store *st, int rc, peil_error *err)
+{
+	if (rc == 1 && pg_exec(st, "ROLLBACK TO SAVEPOINT peil_new;"
+				   " RELEASE SAVEPOINT peil_new", err,
+			       "cannot store the records") < 0)
+		return -1;
+	if (rc == 0 && pg_exec(st, "RELEASE SAVEPOINT peil_new", err,
+			       "cannot store the records") < 0)
+		return -1;
+	return rc;
+}
+
+static int put_send(struct store *st, struct pg_put *put, peil_error *err)
+{
+	int direct = st->in_batch && st->tenant == NULL && put->staged == 0 &&
+		     !(st->snap_name && strcmp(st->snap_name, put->name) == 0);
+	int rc = 1;
+
+	if (put->buffered == 0)
+		return 0;
+	copy_int(&put->buf, UINT16_MAX, 2);	/* the end of the data */
+	if (direct && key_count(put) == 0)
+		rc = copy_to(st, put, 1, err);	/* no key to refuse it */
+	else if (direct)
+		rc = savepoint_end(st,
+				   pg_exec(st, "SAVEPOINT peil_new", err,
+					   "cannot store the records") < 0
+					   ? -1
+					   : copy_to(st, put, 1, err),
+				   err);
+	/* Refused: the staged records hold a key that is stored. */
+	put->refused |= direct && rc == 1;
+	if (rc == 1 && (rc = copy_to(st, put, 0, err)) == 0)
+		put->staged += put->buffered;
+	if (rc < 0)
+		snprintf(err->field, sizeof(err->field), "%s", put->name);
+	put->buf.len = sizeof(copy_header);
+	put->buffered = 0;
 	return rc;
 }
 
@@ -563,7 +715,6 @@ int pg_records_put(void *state, const peil_schema *schema,
 	struct store *st = state;
 	const size_t n = schema ? schema->field_count : 0;
 	struct pg_put *put;
-	struct pg_sql buf;
 	size_t r, i;
 	int failed = 0;
 
@@ -572,28 +723,35 @@ int pg_records_put(void *state, const peil_schema *schema,
 	if (schema_check(st, schema, err) < 0 ||
 	    (put = put_find(st, schema, err)) == NULL)
 		return -1;
-	pg_sql_init(&buf);
 	for (r = 0; r < count && !failed; r++) {
-		size_t mark = buf.len;
+		size_t mark = put->buf.len;
 
-		for (i = 0; i < n && !failed; i++) {
-			pg_sql_append(&buf, i ? "\t" : "");
+		copy_int(&put->buf, n + 1, 2);
+		for (i = 0; i < n && !failed; i++)
 			failed = copy_value(st, schema, i, &values[r * n + i],
-					    &buf, err) < 0;
-		}
+					    &put->buf, err) < 0;
 		if (failed) {
-			buf.len = mark;	/* only the records before it */
+			put->buf.len = mark;	/* only the records before it */
 			break;
 		}
-		pg_sql_append(&buf, "\n");
+		/* The batch's ingest id, which the rows that go straight
+		 * into the dataset's table carry; staging ignores it. */
+		copy_int(&put->buf, st->in_batch ? 8 : UINT32_MAX, 4);
+		if (st->in_batch)
+			copy_int(&put->buf, (uint64_t)st->batch_ingest, 8);
+		put->buffered++;
 	}
-	if (r > 0 && copy_send(st, put, &buf, err) < 0) {
-		pg_sql_release(&buf);
-		return -1;
-	}
-	pg_sql_release(&buf);
-	put->staged += (int64_t)r;
 	*stored = r;
+	if (!put->buf.ok) {
+		put->buf.len = sizeof(copy_header);
+		put->buffered = 0;
+		put->buf.ok = 1;
+		*stored = 0;
+		return st->svc->fail(err, st->where, 0, put->name,
+				     "out of memory");
+	}
+	if (put->buf.len >= SEND_AT && put_send(st, put, err) < 0)
+		return -1;
 	/* Outside a batch each call is a transaction of its own. */
 	if (!st->in_batch && pg_flush(st, err) < 0)
 		return -1;
@@ -609,18 +767,6 @@ int pg_record_put(void *state, const peil_schema *schema,
 }
 
 /* ---------------------------------------------------------------- flush */
-
-/* The staging column s.<name> as the dataset's column type. */
-static void flush_column(struct pg_sql *sql, const peil_field *f)
-{
-	if (f->type == PEIL_TYPE_DATE) {
-		pg_sql_append(sql, "DATE '1970-01-01' + s.");
-		pg_sql_ident(sql, NULL, f->name);
-	} else {
-		pg_sql_append(sql, "s.");
-		pg_sql_ident(sql, NULL, f->name);
-	}
-}
 
 /* Append "s.k1, s.k2" (prefix "s.") or "k1, k2" (prefix NULL): the
  * key fields of put. */
@@ -690,7 +836,7 @@ static void key_match(struct store *st, struct pg_sql *sql,
  * snapshot's peil_seen; and the others are inserted, carrying the
  * ingest's id:
  *
- *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, DATE '1970-01-01' + s.d, ...
+ *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, s.d, ...
  *              FROM pg_temp.peil_stage_x s ORDER BY s.k, s."peil.seq" DESC),
  *        upd AS (UPDATE ds_x t SET d = n.d, ... FROM n WHERE t.k = n.k
  *                AND (<differs>) RETURNING <key> AS k, t."peil.added" AS a),
@@ -711,45 +857,49 @@ static void key_match(struct store *st, struct pg_sql *sql,
  * about 1.5 s), and the insert of a
  * new key a plain one: an INSERT ... ON CONFLICT DO UPDATE pays a
  * speculative insertion per row, about twice a plain insert.  Without
- * key fields the records are appended in their order. */
+ * key fields the records are appended in their order.
+ *
+ * With new_only, where no stored key is known among the staged records
+ * (they were staged for a shared store or a snapshot, not refused by the
+ * dataset's table), n is the staged records as they are, all inserted
+ * under a savepoint without a probe: 1 when the primary key refuses
+ * that (a key stored or staged twice), and nothing of it stays. */
 static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
-		     peil_error *err)
+		     int new_only, peil_error *err)
 {
 	struct pg_sql sql;
-	size_t i, keys;
+	size_t i, keys = key_count(put);
+	int probe = keys && !new_only;
 	int rc;
 
 	pg_sql_init(&sql);
-	keys = 0;
-	for (i = 0; i < put->field_count; i++)
-		keys += (put->fields[i].flags & PEIL_FIELD_KEY) != 0;
-	if (keys)
+	if (probe)
 		pg_sql_append(&sql, "SET LOCAL enable_hashjoin = off;"
 				    " SET LOCAL enable_mergejoin = off;"
 				    " SET LOCAL jit = off; ");
 	pg_sql_append(&sql, "WITH n AS (SELECT ");
-	if (keys) {
+	if (probe) {
 		pg_sql_append(&sql, "DISTINCT ON (");
 		key_list(&sql, put, "s.");
 		pg_sql_append(&sql, ") ");
 	}
 	for (i = 0; i < put->field_count; i++) {
-		pg_sql_append(&sql, i ? ", " : "");
-		flush_column(&sql, &put->fields[i]);
-		pg_sql_append(&sql, " AS ");
+		pg_sql_append(&sql, i ? ", s." : "s.");
 		pg_sql_ident(&sql, NULL, put->fields[i].name);
 	}
 	pg_sql_append(&sql, ", s.\"peil.seq\" FROM pg_temp.");
 	pg_sql_ident(&sql, "peil_stage_", put->name);
-	pg_sql_append(&sql, " s ORDER BY ");
-	if (keys) {
+	pg_sql_append(&sql, " s");
+	if (probe) {
 		/* The last record of a key wins. */
+		pg_sql_append(&sql, " ORDER BY ");
 		key_list(&sql, put, "s.");
-		pg_sql_append(&sql, ", s.\"peil.seq\" DESC)");
-	} else {
-		pg_sql_append(&sql, "s.\"peil.seq\")");
+		pg_sql_append(&sql, ", s.\"peil.seq\" DESC");
+	} else if (!keys) {
+		pg_sql_append(&sql, " ORDER BY s.\"peil.seq\"");
 	}
-	if (keys < put->field_count && keys) {
+	pg_sql_append(&sql, ")");
+	if (keys < put->field_count && probe) {
 		pg_sql_append(&sql, ", upd AS (UPDATE ");
 		pg_sql_ident(&sql, "ds_", put->name);
 		pg_sql_append(&sql, " t SET ");
@@ -787,21 +937,31 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, ", ");
 	}
 	pg_sql_printf(&sql, "%lld FROM n", (long long)ingest);
-	if (keys) {
+	if (probe) {
 		pg_sql_append(&sql, " WHERE NOT EXISTS (SELECT 1 FROM ");
 		pg_sql_ident(&sql, "ds_", put->name);
 		pg_sql_append(&sql, " t WHERE ");
 		key_match(st, &sql, put);
 		pg_sql_append(&sql, "); RESET enable_hashjoin;"
 				    " RESET enable_mergejoin; RESET jit");
-	} else {
+	} else if (!keys) {
 		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
 	}
 	pg_sql_append(&sql, "; TRUNCATE pg_temp.");
 	pg_sql_ident(&sql, "peil_stage_", put->name);
-	rc = sql.ok ? pg_exec(st, sql.text, err, "cannot store the records")
-		    : st->svc->fail(err, st->where, 0, put->name,
-				    "out of memory");
+	if (!sql.ok)
+		rc = st->svc->fail(err, st->where, 0, put->name,
+				   "out of memory");
+	else if (new_only)
+		rc = savepoint_end(st,
+				   pg_exec(st, "SAVEPOINT peil_new", err,
+					   "cannot store the records") < 0
+					   ? -1
+					   : exec_unless(st, sql.text, "23505",
+							 err),
+				   err);
+	else
+		rc = pg_exec(st, sql.text, err, "cannot store the records");
 	if (rc < 0)
 		snprintf(err->field, sizeof(err->field), "%s", put->name);
 	pg_sql_release(&sql);
@@ -814,16 +974,27 @@ int pg_flush(struct store *st, peil_error *err)
 {
 	struct pg_put *put;
 	int64_t ingest = 0;
+	int rc;
 
 	if (pg_results_flush(st, err) < 0)
 		return -1;
+	for (put = st->puts; put; put = put->next)
+		if (put_send(st, put, err) < 0)
+			return -1;
 	for (put = st->puts; put; put = put->next) {
 		if (!put->staged)
 			continue;
 		if (ingest == 0 && (ingest = pg_ingest_now(st, err)) <= 0)
 			return -1;
-		if (flush_one(st, put, ingest, err) < 0)
+		/* A savepoint needs the batch's transaction. */
+		rc = st->in_batch && key_count(put) && !put->refused
+			     ? flush_one(st, put, ingest, 1, err)
+			     : 1;
+		if (rc == 1)
+			rc = flush_one(st, put, ingest, 0, err);
+		if (rc < 0)
 			return -1;
+		put->refused = 0;
 	}
 	return 0;
 }

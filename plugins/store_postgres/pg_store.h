@@ -68,17 +68,23 @@ struct pg_sql {
 	int ok;
 };
 
-/* The staging table of one dataset on this connection: records_put
- * copies records into it (COPY ... FROM STDIN), and pg_flush moves them
- * into the dataset's table (an UPDATE of the stored keys, an INSERT of
- * the new), before the batch commits or anything reads.  fields[] is a private copy of the
- * schema it was made for. */
+/* The records of one dataset on this connection that are on their way
+ * to its table: records_put encodes them as binary COPY data in buf, and
+ * pg_flush sends them when buf is full, before the batch commits and
+ * before anything reads (pg_dataset.c): straight into the dataset's
+ * table when nothing is staged and none of them is stored, else into the
+ * staging table, from which pg_flush moves them (an UPDATE of the stored
+ * keys, an INSERT of the new).  fields[] is a private copy of the schema
+ * it was made for. */
 struct pg_put {
 	struct pg_put *next;
 	char *name;
 	size_t field_count;
 	peil_field *fields;	/* names copied */
+	struct pg_sql buf;	/* COPY data of the records not yet sent */
+	int64_t buffered;	/* the records in buf */
 	int64_t staged;		/* rows copied and not yet flushed */
+	int refused;		/* a key of the staged rows is stored */
 };
 
 /* How a store is opened: by a command that may create it (peil ingest,

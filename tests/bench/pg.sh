@@ -7,8 +7,9 @@
 # demo's case exports of bench.sh (lib.sh: bench_data), per size:
 #
 #   ingest        peil ingest demo_cases into the postgres store (dates
-#                 parsed, types checked, upserted by case id through COPY
-#                 and a staging table, the change log kept) against psql's
+#                 parsed, types checked, stored by case id through
+#                 binary COPY, straight into ds_cases while the keys are
+#                 new, the change log kept) against psql's
 #                 \copy of the same exports (UTF-8 copies, made once and
 #                 untimed, as bench.sh makes them) into a table of text
 #                 columns without key or index (lib.sh: pg_import_sql);

@@ -14,6 +14,12 @@
 #                 (primary-key probes, no join over the stored table), and
 #                 a run's figures go in with one INSERT, not one each (the
 #                 statements counted in the server's log)
+#   direct_load   a first load goes straight into the dataset's table (no
+#                 index scanned), each row with its ingest's id; files that
+#                 give a key twice or a stored key go through staging: the
+#                 later row wins, the change log as worked out by hand; a
+#                 file refused at its last row after more than one COPY
+#                 went straight in leaves nothing
 #   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
 #                 and the ingested files' size, time and inode) is brought to
 #                 version 4 by the next run, which confirms the run before
@@ -108,33 +114,42 @@ test_same_figures() {
 		fail "the second run's report differs" "$(diff "$work/sqlite.out" "$work/pg2.out" | head -10)"
 }
 
-# The statistics of table $1 of schema round_trips, "inserted read-by-
-# scans read-through-its-indexes" (pg_stat_user_tables, _indexes), once the inserts of the
-# ingest that ended (its backend's statistics arrive when it has gone)
-# are counted: $2 rows.
+# The statistics of table $1 of schema $3 (round_trips when not given),
+# "inserted read-by-scans read-through-its-indexes index-scans"
+# (pg_stat_user_tables, _indexes), once the inserts of the ingest that
+# ended (its backend's statistics arrive when it has gone) are counted:
+# at least $2 rows.
 table_stats() {
 	local i stats
 	for i in $(seq 50); do
-		stats=$(psql -qtAX -F' ' "$conninfo" -c "SELECT n_tup_ins, coalesce(seq_tup_read, 0), (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes i WHERE i.relid = t.relid) FROM pg_stat_user_tables t WHERE schemaname = 'round_trips' AND relname = '$1'")
-		[ "${stats%% *}" = "$2" ] && break
+		stats=$(psql -qtAX -F' ' "$conninfo" -c "SELECT n_tup_ins, coalesce(seq_tup_read, 0), (SELECT coalesce(sum(idx_tup_read), 0) || ' ' || coalesce(sum(idx_scan), 0) FROM pg_stat_user_indexes i WHERE i.relid = t.relid) FROM pg_stat_user_tables t WHERE schemaname = '${3:-round_trips}' AND relname = '$1'")
+		[ "${stats%% *}" -ge "$2" ] 2>/dev/null && break
 		sleep 0.2
 	done
 	echo "$stats"
 }
 
-test_round_trips() {
-	demo_configs round_trips
+# peil ingest demo_cases (two files) into schema $1: $rows as the ingest
+# tells them (a count(*) would read them), $stats the table_stats of
+# ds_cases once they are counted.
+ingest_cases() {
 	"$peil" ingest --config "$work/pg.ini" demo_cases >/dev/null 2>"$work/err"
 	expect_rc "peil ingest demo_cases" 0 $?
-	# The rows as the ingest tells them: a count(*) would read them.
 	rows=$(sed -n 's/.*ingest: 2 files stored (\([0-9]*\) rows).*/\1/p' "$work/err")
-	read -r inserted seq_read idx_read <<<"$(table_stats ds_cases "$rows")"
+	stats=$(table_stats ds_cases "$rows" "$1")
+}
+
+test_round_trips() {
+	demo_configs round_trips
+	ingest_cases round_trips
+	read -r inserted seq_read idx_read _ <<<"$stats"
 	[ "${rows:-0}" -gt 3000 ] && [ "$inserted" = "$rows" ] &&
 		ok "the ingest stored $rows cases from 2 files" ||
 		fail "the ingest stored ${rows:-no} cases from 2 files ($inserted inserted)" "$(cat "$work/err")"
-	# Each staged row probes the primary key twice (UPDATE, NOT
-	# EXISTS), the UPDATE's after the INSERT: it meets the entry of the
-	# row just inserted, which it does not see.
+	# New keys go straight in (direct_load); a staged row probes the
+	# primary key twice (UPDATE, NOT EXISTS), the UPDATE's after the
+	# INSERT: it meets the entry of the row just inserted, which it does
+	# not see.
 	[ "$seq_read" -eq 0 ] && [ "$idx_read" -le "$rows" ] &&
 		ok "storing each file read no stored row of ds_cases" ||
 		fail "storing the files read stored rows of ds_cases: $seq_read by a scan, $idx_read through an index"
@@ -148,6 +163,79 @@ test_round_trips() {
 	[ "$figures" -gt 1000 ] && [ "$inserts" -eq 1 ] &&
 		ok "the run's $figures figures went in with one INSERT" ||
 		fail "the run's $figures figures went in with $inserts INSERTs"
+}
+
+# The cases of schema direct_small as "case_id|team|peil.added", in key
+# order.
+direct_rows() {
+	psql -qtAX "$conninfo" -c "SELECT string_agg(case_id || '|' || team || '|' || \"peil.added\", ' ' ORDER BY case_id) FROM direct_small.ds_cases"
+}
+
+# Cases file $1 of the demo's columns, one row "id;team" per argument.
+cases_file() {
+	local f=$1 row
+	shift
+	head -1 "$work/demo/export_casussen_2017.csv" >"$f"
+	for row in "$@"; do
+		echo "${row%;*};${row#*;};Stichting Welzijn Peilstad;WK999902;BU99990201;02-01-2017;06-01-2017;;Huisarts;;;;P204729;02-01-2017" >>"$f"
+	done
+}
+
+test_direct_load() {
+	demo_configs direct_load
+	# The demo's cases, two files of new keys: each straight into
+	# ds_cases (rows inserted, no index scanned: no staged row probed
+	# the key, no UPDATE).
+	ingest_cases direct_load
+	read -r inserted _ _ scans <<<"$stats"
+	[ "${rows:-0}" -gt 3000 ] && [ "$inserted" = "$rows" ] && [ "$scans" = 0 ] &&
+		ok "a first load of $rows cases went straight into ds_cases (no index scan)" ||
+		fail "a first load of ${rows:-no} cases: $inserted inserted, $scans index scans" "$(cat "$work/err")"
+	added=$(psql -qtAX "$conninfo" -c "SELECT string_agg(a || ':' || n, ' ' ORDER BY a) FROM (SELECT \"peil.added\" AS a, count(*) AS n FROM direct_load.ds_cases GROUP BY 1) c; SELECT count(*) FROM direct_load.peil_change")
+	[ "$(echo $added)" = "1:$(grep -c '^D2017' "$work/demo/export_casussen_2017.csv") 2:$(grep -c '^D2018' "$work/demo/export_casussen_2018.csv") 0" ] &&
+		ok "each row carries its ingest's id, no change logged" ||
+		fail "ingest ids or change log after the first load" "$(psql -qtAX "$conninfo" -c "SELECT \"peil.added\", count(*) FROM direct_load.ds_cases GROUP BY 1; SELECT * FROM direct_load.peil_change")"
+
+	# A file that gives a key twice (keep_last), then one that gives a
+	# stored key changed, a stored key the same, and a new key twice:
+	# the straight COPY is refused by the key, and the file goes through
+	# staging (a store of its own, schema direct_small).  Worked out by
+	# hand: D1 Zuid (the later row), D2 Noord, both of ingest 1; then D2
+	# West changed (logged, added by ingest 1), D1 the same, D3 Noord (the
+	# later row) of ingest 2.
+	mkdir "$work/small"
+	cases_file "$work/small/export_casussen_2017.csv" "D1;Noord" "D2;Noord" "D1;Zuid"
+	cases_file "$work/small/export_casussen_2018.csv" "D2;West" "D3;Oost" "D1;Zuid" "D3;Noord"
+	sed -i "s|^path = $work/demo/export_casussen_\*.csv|path = $work/small/export_casussen_*.csv\nrepeated_keys = keep_last|; s|^schema = direct_load|schema = direct_small|" "$work/pg.ini"
+	"$peil" ingest --config "$work/pg.ini" demo_cases >/dev/null 2>"$work/err"
+	expect_rc "peil ingest of keys given twice and stored" 0 $?
+	[ "$(direct_rows)" = "D1|Zuid|1 D2|West|1 D3|Noord|2" ] &&
+		ok "the later row of a key wins; a stored key is updated" ||
+		fail "stored: $(direct_rows)" "expected D1|Zuid|1 D2|West|1 D3|Noord|2; $(cat "$work/err")"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT string_agg(ingest_id || ':' || dataset || ':' || key || ':' || kind, ' ') FROM direct_small.peil_change")" = "2:cases:D2:changed" ] &&
+		ok "the change log has D2 changed by ingest 2, nothing else" ||
+		fail "the change log" "$(psql -qtAX "$conninfo" -c "SELECT * FROM direct_small.peil_change")"
+
+	# A file of 60 000 new cases (more than one COPY's 4 MB) whose last
+	# row has a date that does not exist: the rows before it went
+	# straight into ds_cases (inserted), and none of them stays.
+	for i in $(seq 30); do
+		LC_ALL=C awk -F';' -v OFS=';' -v p="X$i" 'NR > 1 { sub(/^D2018/, p); print }' "$work/demo/export_casussen_2018.csv"
+	done >"$work/big"
+	{ head -1 "$work/demo/export_casussen_2018.csv"; head -60000 "$work/big"; } >"$work/small/export_casussen_2019.csv"
+	cases_file "$work/bad" "X99-000001;Noord"
+	tail -1 "$work/bad" | sed 's/;02-01-2017;06-01-2017;/;31-02-2019;06-01-2017;/' >>"$work/small/export_casussen_2019.csv"
+	read -r before _ <<<"$(table_stats ds_cases 1 direct_small)"
+	"$peil" ingest --config "$work/pg.ini" demo_cases >/dev/null 2>"$work/err"
+	expect_rc "peil ingest of a file with a bad date at its end" 2 $?
+	expect_grep "naming the line" "$work/err" "export_casussen_2019.csv:60002"
+	read -r after _ <<<"$(table_stats ds_cases $((before + 30000)) direct_small)"
+	[ "$after" -ge $((before + 30000)) ] &&
+		ok "more than 30 000 rows of it went straight in ($((after - before)) inserted)" ||
+		fail "$((after - before)) rows of the refused file were inserted"
+	[ "$(direct_rows)" = "D1|Zuid|1 D2|West|1 D3|Noord|2" ] &&
+		ok "nothing of the refused file is stored" ||
+		fail "after the refused file: $(psql -qtAX "$conninfo" -c "SELECT count(*) FROM direct_small.ds_cases") rows"
 }
 
 test_schema_1_migrates() {
@@ -487,6 +575,25 @@ test_tenants() {
 	"$peil" run --config "$work/b.ini" >"$work/b.out" 2>"$work/b.err"
 	expect_rc "peil run as tenant b" 0 $?
 	b_cases=$(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_b'")
+	# A's first load of its cases (two files, each a snapshot), B's of the
+	# same keys there: staged (row-level security lets no COPY into the
+	# table), then one plain INSERT a file, which the primary key, B's
+	# rows in it, does not refuse, not the UPDATE and INSERT ... WHERE NOT
+	# EXISTS that probe the key per row (the statements in the private
+	# cluster's log).
+	read -r ins _ <<<"$(table_stats ds_cases 1 regio)"
+	from=$(($(wc -l <"$cluster_dir/server.log") + 1))
+	psql_c "ALTER ROLE tn_a SET log_statement = 'all'"
+	"$peil" ingest --config "$work/a.ini" demo_cases >/dev/null 2>"$work/a.err"
+	expect_rc "peil ingest of A's cases" 0 $?
+	psql_c "ALTER ROLE tn_a RESET log_statement"
+	a_rows=$(sed -n 's/.*ingest: 2 files stored (\([0-9]*\) rows).*/\1/p' "$work/a.err")
+	read -r ins_after _ <<<"$(table_stats ds_cases $((ins + ${a_rows:-1})) regio)"
+	moved=$(tail -n +"$from" "$cluster_dir/server.log" | grep -c 'INSERT INTO "ds_cases"')
+	probed=$(tail -n +"$from" "$cluster_dir/server.log" | grep 'INSERT INTO "ds_cases"' | grep -c 'NOT EXISTS')
+	[ "${a_rows:-0}" -gt 1000 ] && [ $((ins_after - ins)) = "$a_rows" ] && [ "$moved $probed" = "2 0" ] &&
+		ok "A's first load of $a_rows cases beside B's: one plain INSERT a file" ||
+		fail "A's first load of ${a_rows:-no} cases: $((ins_after - ins)) inserted by $moved INSERTs, $probed of them probing" "$(cat "$work/a.err")"
 	"$peil" run --config "$work/a.ini" >"$work/a.out" 2>"$work/a.err"
 	expect_rc "peil run as tenant a" 0 $?
 	[ "$(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_b'")" = "$b_cases" ] && [ "$b_cases" -gt 1000 ] &&

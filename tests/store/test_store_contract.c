@@ -1104,6 +1104,93 @@ TEST(key_stored_twice_in_one_ingest)
 	ops->close(st);
 }
 
+/* records_put of cases C000000.. from `from` on, in calls of 512 as the
+ * host makes them: count in all; 0 or -1 (err) as the first failing call. */
+static int cases_put_many(void *st, int from, int count, peil_error *err)
+{
+	enum { CALL = 512 };
+	static char ids[CALL][12];
+	peil_value rows[CALL * 3];
+	size_t n, i, stored;
+	int at;
+
+	for (at = 0; at < count; at += (int)n) {
+		n = count - at < CALL ? (size_t)(count - at) : CALL;
+		for (i = 0; i < n; i++) {
+			snprintf(ids[i], sizeof(ids[i]), "C%06d",
+				 from + at + (int)i);
+			rows[i * 3] = v_text(ids[i]);
+			rows[i * 3 + 1] = v_text("Noord");
+			rows[i * 3 + 2] = v_date(19000 + (int32_t)(i % 365));
+		}
+		if (ops->records_put(st, &cases, rows, n, &stored, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The kinds of the change log's entries counted: added, changed. */
+struct change_kinds {
+	int added, changed;
+};
+
+static int change_kind(void *ctx, const peil_input_change *c)
+{
+	struct change_kinds *k = ctx;
+
+	k->added += strcmp(c->kind, "added") == 0;
+	k->changed += strcmp(c->kind, "changed") == 0;
+	return 0;
+}
+
+/* One batch of more records than a store sends at once (150 000 cases,
+ * about 6 MB as COPY data for postgres, which sends 4 MB at a time and
+ * the first of a new dataset straight into its table), then C000005 again
+ * as team "Dubbel" and one new key: the last record of a key wins however
+ * the first went in, 150 001 rows, each logged "added" once and none
+ * "changed" (added by this ingest).  Then a batch of 150 000 new keys and
+ * a record without its key fails and is rolled back: none of it stays. */
+TEST(large_batch_a_key_again)
+{
+	enum { N = 150000 };
+	peil_value again[6] = { v_text("C000005"), v_text("Dubbel"),
+				v_date(19999), v_text("C999999"),
+				v_text("Zuid"), v_date(19998) };
+	peil_value nokey[3] = { v_null(), v_text("Zuid"), v_date(19998) };
+	peil_filter c005 = { .op = PEIL_OP_EQ, .field = 0 };
+	struct change_kinds kinds = { 0, 0 };
+	size_t stored;
+	int64_t run1;
+	peil_error err;
+	void *st;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V3, ops->records_put != NULL, 3) ||
+	    lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->input_changes_scan != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(cases_put_many(st, 0, N, &err), 0);
+	CHECK_INT(ops->records_put(st, &cases, again, 2, &stored, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "a.csv", &err), 0);
+	CHECK((run1 = run_now(ops, st, &err)) > 0);
+	CHECK_INT(count_rows(st, &cases), N + 1);
+	c005.value = v_text("C000005");
+	CHECK_STR(scan_text(st, &cases, &c005, NULL, 0), "C000005|Dubbel|19999;");
+	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_kind, &kinds,
+					  &err), 0);
+	CHECK_INT(kinds.added, N + 1);
+	CHECK_INT(kinds.changed, 0);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(cases_put_many(st, N, N, &err), 0);
+	CHECK(ops->records_put(st, &cases, nokey, 1, &stored, &err) < 0);
+	CHECK_INT(stored, 0);
+	ops->batch_rollback(st);
+	CHECK_INT(count_rows(st, &cases), N + 1);
+	ops->close(st);
+}
+
 /* Version 7: a snapshot of one scope removes only that scope's rows
  * (issue 13).  C1 C2 of Noord and C3 of Zuid; a snapshot of team Noord
  * with C1 alone removes C2 and leaves C3 of Zuid: 2 rows.  Without a key,
@@ -1376,6 +1463,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(public_figures_put);
 	RUN_CONTRACT(change_log_and_snapshot);
 	RUN_CONTRACT(key_stored_twice_in_one_ingest);
+	RUN_CONTRACT(large_batch_a_key_again);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);
 	RUN_CONTRACT(prune_keeps_final_figures);
