@@ -52,7 +52,8 @@ struct cell_read {
 };
 
 struct xlsx_sheet {
-	xlsx_part *part;
+	xmlParserCtxtPtr parser;	/* the segment's, between begin and end */
+	char part[256];		/* for messages */
 	xlsx_row_fn fn;
 	void *fn_ctx;
 	int stopped;		/* by fn, or by a failure (failed set) */
@@ -65,6 +66,8 @@ struct xlsx_sheet {
 	size_t msg_size;
 	long row_number;	/* the last row read */
 	long last_column;	/* the last cell's, with a value or not */
+	int after_cut;		/* the segment began at a cut */
+	xlsx_first_row first;	/* its first row, when after_cut */
 
 	xlsx_cell *cells;
 	size_t cell_count;
@@ -128,8 +131,8 @@ static int digits_value(const char *v, size_t n, unsigned long *out)
 	return 0;
 }
 
-xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
-			    char *msg, size_t size)
+xlsx_sheet *xlsx_sheet_new(xlsx_book *book, const char *part, char *msg,
+			   size_t size)
 {
 	xlsx_sheet *sheet = calloc(1, sizeof(*sheet));
 
@@ -140,11 +143,7 @@ xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 	sheet->book = book;
 	sheet->msg = msg;
 	sheet->msg_size = size;
-	sheet->part = xlsx_part_open_bytes(zip, part, msg, size);
-	if (sheet->part == NULL) {
-		free(sheet);
-		return NULL;
-	}
+	snprintf(sheet->part, sizeof(sheet->part), "%s", part);
 	return sheet;
 }
 
@@ -153,11 +152,26 @@ long xlsx_sheet_row_number(const xlsx_sheet *sheet)
 	return sheet->row_number;
 }
 
+const xlsx_first_row *xlsx_sheet_first_row(const xlsx_sheet *sheet)
+{
+	return &sheet->first;
+}
+
+/* Frees the segment's parser; accepts a sheet without one. */
+static void free_parser(xlsx_sheet *sheet)
+{
+	if (sheet->parser == NULL)
+		return;
+	xmlFreeDoc(sheet->parser->myDoc);
+	xmlFreeParserCtxt(sheet->parser);
+	sheet->parser = NULL;
+}
+
 void xlsx_sheet_close(xlsx_sheet *sheet)
 {
 	if (sheet == NULL)
 		return;
-	xlsx_part_close(sheet->part);
+	free_parser(sheet);
 	free(sheet->cells);
 	xlsx_buffer_release(&sheet->text);
 	free(sheet->text_at);
@@ -380,6 +394,18 @@ static int start_row(xlsx_sheet *sheet, const xmlChar **attributes,
 
 		attribute_text(&a.r, value, sizeof(value));
 		number = strtol(value, &end, 10);
+		if (sheet->after_cut && !sheet->first.set) {
+			/* checked against the segment before by the caller */
+			sheet->first.set = 1;
+			sheet->first.number = number;
+			memcpy(sheet->first.r, value, sizeof(value));
+			if (end == value || *end != '\0' || number < 1 ||
+			    number > MAX_ROWS) {
+				sheet->first.bad = 1;
+				sheet->failed = 1;
+				return -1;
+			}
+		}
 		if (end == value || *end != '\0' || number < 1 ||
 		    number > MAX_ROWS || number <= sheet->row_number) {
 			snprintf(sheet->msg, sheet->msg_size,
@@ -448,7 +474,7 @@ static void finish_row(xlsx_sheet *sheet, xlsx_row *row)
 	row->cell_count = sheet->cell_count;
 }
 
-/* What follows is ignored; xlsx_part_parse stops after the chunk. */
+/* What follows is ignored; the caller pushes no more of the segment. */
 static void stop(xlsx_sheet *sheet)
 {
 	sheet->stopped = 1;
@@ -562,29 +588,80 @@ static void on_text(void *ctx, const xmlChar *text, int len)
 	}
 }
 
-static int sheet_stopped(void *ctx)
+/* The parser's errors are read from its context when it fails; this
+ * only keeps libxml2 from printing them. */
+static void quiet_xml_error(void *ctx, xmlErrorPtr error)
 {
-	return ((xlsx_sheet *)ctx)->stopped;
+	(void)ctx;
+	(void)error;
 }
 
-int xlsx_sheet_read(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx)
+int xlsx_sheet_begin(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx,
+		     long line, int after_cut)
 {
-	xmlSAXHandler sax;
-	int rc;
+	static xmlSAXHandler sax = {
+		.initialized = XML_SAX2_MAGIC,
+		.startElementNs = on_start,
+		.endElementNs = on_end,
+		.characters = on_text,
+		.cdataBlock = on_text,
+		.serror = quiet_xml_error,
+	};
 
-	memset(&sax, 0, sizeof(sax));
-	sax.startElementNs = on_start;
-	sax.endElementNs = on_end;
-	sax.characters = on_text;
-	sax.cdataBlock = on_text;
+	free_parser(sheet);
 	sheet->fn = fn;
 	sheet->fn_ctx = ctx;
-	rc = xlsx_part_parse(sheet->part, &sax, sheet, sheet_stopped);
-	if (rc == XLSX_PART_STOPPED)
-		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
-	if (rc < 0)
+	sheet->stopped = sheet->failed = 0;
+	sheet->in_row = sheet->in_cell = 0;
+	sheet->row_number = 0;
+	sheet->last_column = -1;
+	sheet->cell_count = 0;
+	sheet->text.len = 0;
+	sheet->after_cut = after_cut;
+	memset(&sheet->first, 0, sizeof(sheet->first));
+	sheet->parser = xmlCreatePushParserCtxt(&sax, sheet, NULL, 0,
+						sheet->part);
+	if (sheet->parser == NULL) {
+		snprintf(sheet->msg, sheet->msg_size, "out of memory");
 		return -1;
-	if (sheet->in_row || sheet->in_cell) {
+	}
+	/* No network, no entity expansion, no DTD loading: a part is data. */
+	xmlCtxtUseOptions(sheet->parser, XML_PARSE_NONET);
+	/* The segment's lines are the part's: what is pushed before the
+	 * cut holds no line end. */
+	sheet->parser->input->line = (int)line;
+	return 0;
+}
+
+int xlsx_sheet_push(xlsx_sheet *sheet, const char *bytes, size_t len,
+		    int terminate)
+{
+	if (sheet->stopped)
+		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
+	if (xmlParseChunk(sheet->parser, bytes, (int)len, terminate) != 0 &&
+	    !sheet->stopped) {
+		const xmlError *e = xmlCtxtGetLastError(sheet->parser);
+		size_t n;
+
+		snprintf(sheet->msg, sheet->msg_size,
+			 "part '%s', XML line %ld: %.200s", sheet->part,
+			 e ? (long)e->line : 0L,
+			 e && e->message ? e->message : "malformed XML");
+		n = strlen(sheet->msg);
+		while (n > 0 && sheet->msg[n - 1] == '\n')
+			sheet->msg[--n] = '\0';
+		sheet->failed = sheet->stopped = 1;
+		return -1;
+	}
+	if (sheet->stopped)
+		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
+	return 0;
+}
+
+int xlsx_sheet_end(xlsx_sheet *sheet, int last)
+{
+	free_parser(sheet);
+	if (last && (sheet->in_row || sheet->in_cell)) {
 		snprintf(sheet->msg, sheet->msg_size,
 			 "the sheet ends inside row %ld (a truncated file)",
 			 sheet->row_number);

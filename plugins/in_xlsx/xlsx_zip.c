@@ -15,6 +15,7 @@
 #include <zip.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -352,6 +353,15 @@ static void say_read_failure(xlsx_part *part)
 		say(part->msg, part->msg_size,
 		    "part '%s' cannot be unpacked (damaged or truncated file)",
 		    part->name);
+}
+
+int xlsx_part_read(xlsx_part *part, char *buf, size_t len)
+{
+	int got = part_read(part, buf, len > INT_MAX ? INT_MAX : (int)len);
+
+	if (got < 0)
+		say_read_failure(part);
+	return got;
 }
 
 static void *inflate_part(void *arg)

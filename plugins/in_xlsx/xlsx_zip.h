@@ -68,6 +68,14 @@ xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
 xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 				size_t size);
 
+/*
+ * Unpacks the next bytes of a part opened with xlsx_part_open_bytes into
+ * buf, on the calling thread (not with xlsx_part_parse): the number of
+ * bytes (at most len), 0 at the end of the part, or -1 with the msg of
+ * open filled (a read failure or a ZIP bomb).
+ */
+int xlsx_part_read(xlsx_part *part, char *buf, size_t len);
+
 #define XLSX_PART_STOPPED (-2)
 
 /*
