@@ -657,6 +657,20 @@ static size_t segment_bytes(void)
 	return (size_t)n;
 }
 
+/* How the sheet was parsed, for the debug log (and the tests). */
+static void log_segments(struct xlsx_state *s, const char *path,
+			 const xlsx_rows *sheet)
+{
+	long segments;
+	int parsers, recut;
+
+	xlsx_rows_stats(sheet, &segments, &parsers, &recut);
+	s->svc->log(s->host, PEIL_LOG_DEBUG,
+		    "%s: sheet '%s': %ld segments, %d parsers%s", path,
+		    s->sheet_name, segments, parsers,
+		    recut ? " (a cut not between rows: read again by one)" : "");
+}
+
 static int read_sheet(struct xlsx_state *s, const char *path,
 		      xlsx_rows *sheet, peil_error *err)
 {
@@ -669,6 +683,7 @@ static int read_sheet(struct xlsx_state *s, const char *path,
 	r.path = path;
 	r.err = err;
 	rc = xlsx_rows_read(sheet, segment_bytes(), on_row, &r);
+	log_segments(s, path, sheet);
 	if (rc == XLSX_SHEET_STOPPED)
 		return r.rc;
 	if (rc < 0)

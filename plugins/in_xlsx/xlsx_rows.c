@@ -68,6 +68,9 @@
 
 #define LANES 2
 
+/* A segment's result: its cut did not fall between two rows. */
+#define RECUT 1
+
 struct block {
 	xlsx_row *rows;
 	xlsx_cell *cells;
@@ -118,6 +121,7 @@ enum scan_state {
 	S_PI,
 	S_TAG,			/* in a start or end tag */
 	S_QUOTE,		/* in its attribute value */
+	S_ROWS,			/* in sheetData: looking for a cut */
 	S_OFF			/* no more cuts: not scanned */
 };
 
@@ -126,12 +130,11 @@ struct scan {
 	int depth;		/* elements open */
 	int end_tag;
 	char quote;
-	char prev;		/* the tag's last byte outside quotes */
+	char last;		/* the last byte of the chunk before */
 	int run;		/* '-', ']' or '?' just before, in a row */
 	char bang[8];
 	int bang_len;
 	long tag_at;		/* the held tag's '<' in the chunk, or -1 */
-	int in_sheet_data;
 	int seen_root;
 	size_t doc_bytes;	/* bytes of the part before the chunk */
 };
@@ -155,6 +158,8 @@ struct pipeline {
 	xlsx_buffer suffix;	/* their end tags */
 	xlsx_buffer root_name, data_name;
 	char msg[512];		/* the calling thread's message */
+	long skip;		/* rows not to hand again */
+	long handed;		/* rows handed to fn */
 	long lines;		/* line ends before the current chunk */
 	size_t segment_len;	/* the segment's bytes before the chunk */
 };
@@ -167,6 +172,10 @@ struct xlsx_rows {
 	size_t msg_size;
 	long row_number;
 	uint64_t declared;	/* the part's declared size, 0 unknown */
+	xlsx_zip *zip;		/* to open the part again after a recut */
+	long segments;		/* parsed, handed in order */
+	int parsers;
+	int recut;		/* a cut fell elsewhere: read again whole */
 };
 
 xlsx_rows *xlsx_rows_open(xlsx_zip *zip, xlsx_book *book, const char *part,
@@ -179,6 +188,7 @@ xlsx_rows *xlsx_rows_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 		return NULL;
 	}
 	rows->book = book;
+	rows->zip = zip;
 	rows->msg = msg;
 	rows->msg_size = size;
 	snprintf(rows->part_name, sizeof(rows->part_name), "%s", part);
@@ -544,7 +554,83 @@ static void outer_tag(struct pipeline *p, const char *tag, size_t n,
 		scan_off(s);
 		return;
 	}
-	s->in_sheet_data = 1;
+	s->state = S_ROWS;	/* the prefix is whole: cuts from here on */
+}
+
+/* The first "<row" in the n bytes b, or NULL. */
+static const char *find_row(const char *b, size_t n)
+{
+	const char *end = b + n, *lt;
+
+	while (end - b >= 4 && (lt = memchr(b, '<', (size_t)(end - b) - 3))) {
+		if (memcmp(lt + 1, "row", 3) == 0)
+			return lt;
+		b = lt + 1;
+	}
+	return NULL;
+}
+
+/*
+ * In sheetData, past the segment's size: the next "<row" start tag with
+ * r in digits, from b[*i]: its offset, *i past its end; or -1 with *i at
+ * n, or at a "<row" not yet whole (tag_at set: the chunk is held) to look
+ * at again with more bytes.  What comes before a cut is not scanned: the
+ * parser of the segment before checks, at its end, that the cut fell
+ * between two children of sheetData (cut_checked in parse_chunk).
+ */
+static long find_cut(struct pipeline *p, const char *b, size_t *i, size_t n)
+{
+	struct scan *s = &p->scan;
+	size_t at = *i;
+
+	s->tag_at = -1;
+	if (p->segment_len + n < p->segment_bytes) {
+		*i = n;
+		return -1;
+	}
+	if (p->segment_len + at < p->segment_bytes)
+		at = p->segment_bytes - p->segment_len;
+	while (at < n) {
+		const char *lt = find_row(b + at, n - at);
+		size_t j, k;
+		char q = 0;
+
+		if (lt == NULL) {
+			/* a "<", "<r" or "<ro" at the end may begin one */
+			for (j = n > at + 3 ? n - 3 : at; j < n; j++)
+				if (b[j] == '<' && begins(b + j, (int)(n - j), "<row"))
+					break;
+			if (j < n)
+				s->tag_at = (long)j;
+			*i = j;
+			return -1;
+		}
+		j = (size_t)(lt - b);
+		/* its end: the first '>' outside quotes */
+		for (k = j + 4; k < n; k++) {
+			if (q != 0) {
+				if (b[k] == q)
+					q = 0;
+			} else if (b[k] == '"' || b[k] == '\'') {
+				q = b[k];
+			} else if (b[k] == '>') {
+				break;
+			}
+		}
+		if (k >= n) {
+			s->tag_at = (long)j;
+			*i = j;
+			return -1;
+		}
+		if ((is_space(b[j + 4]) || b[j + 4] == '>' || b[j + 4] == '/') &&
+		    has_digit_r(b + j, k + 1 - j)) {
+			*i = k + 1;
+			return (long)j;
+		}
+		at = j + 4;
+	}
+	*i = n;
+	return -1;
 }
 
 /*
@@ -564,6 +650,19 @@ static long scan(struct pipeline *p, const char *b, size_t *at, size_t n)
 		case S_OFF:
 			i = n;
 			break;
+		case S_ROWS: {
+			long cut = find_cut(p, b, &i, n);
+
+			if (cut >= 0) {
+				*at = i;
+				return cut;
+			}
+			if (s->tag_at >= 0) {	/* to go on with more bytes */
+				*at = i;
+				return -1;
+			}
+			break;
+		}
 		case S_TEXT: {
 			const char *lt = memchr(b + i, '<', n - i);
 
@@ -572,7 +671,7 @@ static long scan(struct pipeline *p, const char *b, size_t *at, size_t n)
 				break;
 			}
 			i = (size_t)(lt - b);
-			s->tag_at = s->depth <= 2 ? (long)i : -1;
+			s->tag_at = s->depth <= 1 ? (long)i : -1;
 			s->state = S_LT;
 			i++;
 			break;
@@ -580,7 +679,6 @@ static long scan(struct pipeline *p, const char *b, size_t *at, size_t n)
 		case S_LT:
 			ch = b[i];
 			s->end_tag = 0;
-			s->prev = 0;
 			if (ch == '/') {
 				s->end_tag = 1;
 				s->state = S_TAG;
@@ -659,36 +757,32 @@ static long scan(struct pipeline *p, const char *b, size_t *at, size_t n)
 				break;
 			}
 			i = (size_t)(q - b) + 1;
-			s->prev = s->quote;
 			s->state = S_TAG;
 			break;
 		}
-		case S_TAG:
-			for (; i < n; i++) {
-				ch = b[i];
-				if (ch == '"' || ch == '\'') {
-					s->quote = ch;
-					s->state = S_QUOTE;
-					i++;
-					break;
-				}
-				if (ch == '>')
-					break;
-				if (!is_space(ch))
-					s->prev = ch;
+		case S_TAG: {
+			/* the bytes that end a run in a tag: most of the part's */
+			static const unsigned char stops[256] = {
+				['"'] = 1, ['\''] = 1, ['>'] = 1
+			};
+
+			while (i < n && !stops[(unsigned char)b[i]])
+				i++;
+			if (i < n && b[i] != '>') {
+				s->quote = b[i++];
+				s->state = S_QUOTE;
 			}
 			if (i < n && s->state == S_TAG) {
-				/* the tag ends at b[i] */
+				/* the tag ends at b[i]; "/>" is one token */
 				long tag = s->tag_at;
-				int empty = s->prev == '/';
+				int empty = (i > 0 ? b[i - 1] : s->last) == '/';
 
 				s->state = S_TEXT;
 				s->tag_at = -1;
 				i++;
 				if (s->end_tag) {
-					s->depth--;
-					if (s->in_sheet_data && s->depth == 1)
-						scan_off(s);	/* </sheetData> */
+					if (--s->depth == 0)
+						scan_off(s);	/* no sheetData */
 					break;
 				}
 				if (s->depth <= 1 && tag < 0) {
@@ -698,24 +792,17 @@ static long scan(struct pipeline *p, const char *b, size_t *at, size_t n)
 				if (s->depth <= 1)
 					outer_tag(p, b + tag, i - (size_t)tag,
 						  empty);
-				else if (s->depth == 2 && s->in_sheet_data &&
-					 tag >= 0 &&
-					 p->segment_len + (size_t)tag >= p->segment_bytes &&
-					 local_is(b + tag + 1,
-						  name_len(b + tag + 1, i - (size_t)tag - 1),
-						  "row") &&
-					 has_digit_r(b + tag, i - (size_t)tag)) {
-					if (!empty)
-						s->depth++;
-					*at = i;
-					return tag;
-				}
+				if (s->state == S_ROWS)
+					break;
 				if (!empty && s->state != S_OFF)
 					s->depth++;
 			}
 			break;
 		}
+		}
 	}
+	if (n > 0)
+		s->last = b[n - 1];
 	*at = n;
 	return -1;
 }
@@ -868,9 +955,14 @@ static int parse_chunk(struct lane *l, struct chunk *c)
 	if (rc == 0)
 		rc = xlsx_sheet_push(l->sheet, c->bytes, c->len,
 				     c->end_of_part && !c->failed);
-	if (rc == 0 && c->last && !c->end_of_part)
-		rc = xlsx_sheet_push(l->sheet, p->suffix.data, p->suffix.len,
-				     1);
+	if (rc == 0 && c->last && !c->end_of_part) {
+		/* cut_checked: what one parse would be in at the cut */
+		if (!xlsx_sheet_between_rows(l->sheet))
+			rc = RECUT;
+		else
+			rc = xlsx_sheet_push(l->sheet, p->suffix.data,
+					     p->suffix.len, 1);
+	}
 	if (rc == 0 && c->failed) {
 		rc = -1;	/* the reader's message, in the rows' */
 		l->msg[0] = '\0';
@@ -975,20 +1067,28 @@ static int hand_rows(struct pipeline *p, xlsx_row_fn fn, void *ctx,
 			first = 0;
 			for (i = 0; i < b->row_count; i++) {
 				rows->row_number = b->rows[i].number;
+				if (p->skip > 0) {	/* handed before a recut */
+					p->skip--;
+					continue;
+				}
 				if (fn(ctx, &b->rows[i]))
 					return XLSX_SHEET_STOPPED;
+				p->handed++;
 			}
 			if (b->segment_end) {
 				int rc = b->rc, last = b->end_of_part;
 
 				before = b->last_row;
 				give_back(p, l);
+				if (rc == RECUT)
+					return RECUT;
 				if (rc < 0) {
 					rows->row_number = before;
 					if (l->msg[0] != '\0')
 						*winner = l->msg;
 					return -1;
 				}
+				rows->segments++;
 				if (last)
 					return 0;
 				break;
@@ -1058,8 +1158,10 @@ static int pipeline_alloc(struct pipeline *p)
 	return 0;
 }
 
-int xlsx_rows_read(xlsx_rows *rows, size_t segment_bytes, xlsx_row_fn fn,
-		   void *ctx)
+/* One read of the part, skipping the first skip rows: the rc for
+ * xlsx_rows_read, or RECUT with *handed the rows handed to fn. */
+static int run(xlsx_rows *rows, size_t segment_bytes, long skip,
+	       xlsx_row_fn fn, void *ctx, long *handed)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
 	const char *winner = NULL;
@@ -1070,8 +1172,11 @@ int xlsx_rows_read(xlsx_rows *rows, size_t segment_bytes, xlsx_row_fn fn,
 		return -1;
 	}
 	p->rows = rows;
-	p->segment_bytes = choose_segments(rows, segment_bytes);
-	p->lanes = p->segment_bytes > 0 ? LANES : 1;
+	rows->segments = 0;
+	p->skip = skip;
+	p->segment_bytes = segment_bytes;
+	p->lanes = segment_bytes > 0 ? LANES : 1;
+	rows->parsers = p->lanes;
 	p->scan.tag_at = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -1106,9 +1211,39 @@ int xlsx_rows_read(xlsx_rows *rows, size_t segment_bytes, xlsx_row_fn fn,
 	if (rc == -1 && winner != NULL)
 		snprintf(rows->msg, rows->msg_size, "%s", winner);
 out:
+	*handed = p->handed;
 	pipeline_free(p);
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 	return rc;
+}
+
+int xlsx_rows_read(xlsx_rows *rows, size_t segment_bytes, xlsx_row_fn fn,
+		   void *ctx)
+{
+	long handed = 0;
+	int rc = run(rows, choose_segments(rows, segment_bytes), 0, fn, ctx,
+		     &handed);
+
+	if (rc != RECUT)
+		return rc;
+	/* Not one parse's state at a cut (a "<row" in a comment, or a row
+	 * element deeper than sheetData's): the part again, by one parser,
+	 * past the rows already handed. */
+	rows->recut = 1;
+	xlsx_part_close(rows->part);
+	rows->part = xlsx_part_open_bytes(rows->zip, rows->part_name,
+					  rows->msg, rows->msg_size);
+	if (rows->part == NULL)
+		return -1;
+	return run(rows, 0, handed, fn, ctx, &handed);
+}
+
+void xlsx_rows_stats(const xlsx_rows *rows, long *segments, int *parsers,
+		     int *recut)
+{
+	*segments = rows->segments;
+	*parsers = rows->parsers;
+	*recut = rows->recut;
 }

@@ -47,6 +47,12 @@ int xlsx_rows_read(xlsx_rows *rows, size_t segment_bytes, xlsx_row_fn fn,
 /* The number of the row the read stopped or failed in. */
 long xlsx_rows_row_number(const xlsx_rows *rows);
 
+/* How the last read went: the segments handed, the parsers of its last
+ * pass, and whether a cut was found wrong and the sheet read again by one
+ * parser (for the debug log and the tests). */
+void xlsx_rows_stats(const xlsx_rows *rows, long *segments, int *parsers,
+		     int *recut);
+
 /* Closes; accepts NULL. */
 void xlsx_rows_close(xlsx_rows *rows);
 

@@ -658,6 +658,22 @@ int xlsx_sheet_push(xlsx_sheet *sheet, const char *bytes, size_t len,
 	return 0;
 }
 
+int xlsx_sheet_between_rows(const xlsx_sheet *sheet)
+{
+	xmlParserCtxtPtr c = sheet->parser;
+	const xmlChar *at;
+
+	if (c == NULL || sheet->stopped || sheet->in_row ||
+	    c->instate != XML_PARSER_CONTENT || c->nameNr != 2 ||
+	    c->input == NULL)
+		return 0;
+	/* what it holds back unparsed: text only */
+	for (at = c->input->cur; at < c->input->end; at++)
+		if (*at == '<' || *at == '&')
+			return 0;
+	return 1;
+}
+
 int xlsx_sheet_end(xlsx_sheet *sheet, int last)
 {
 	free_parser(sheet);

@@ -77,6 +77,12 @@ int xlsx_sheet_begin(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx,
 int xlsx_sheet_push(xlsx_sheet *sheet, const char *bytes, size_t len,
 		    int terminate);
 
+/* Whether the parser, after the bytes pushed, is where one parse of the
+ * whole part would be before a row of sheetData: in the content of the
+ * second element open (no tag, comment, CDATA section or reference
+ * begun), outside a row. */
+int xlsx_sheet_between_rows(const xlsx_sheet *sheet);
+
 /* Ends the segment, freeing its parser: 0, or -1 with msg filled when it
  * is the part's last and ends inside a row. */
 int xlsx_sheet_end(xlsx_sheet *sheet, int last);
