@@ -56,15 +56,15 @@
 #define TEXT_PER_BLOCK (128 * 1024)
 
 /* Unpacked XML in flight: CHUNKS chunks of CHUNK_BYTES. */
-#define CHUNKS 16
+#define CHUNKS 40
 #define CHUNK_BYTES (64 * 1024)
 /* A start tag held whole for a cut (or the prefix) up to this long. */
 #define TAG_MAX (64 * 1024)
 
 /* Sheets whose part declares at least PARALLEL_BYTES are cut into
  * segments of SEGMENT_BYTES for two parsers. */
-#define PARALLEL_BYTES (1024 * 1024)
-#define SEGMENT_BYTES (256 * 1024)
+#define PARALLEL_BYTES (2 * 1024 * 1024)
+#define SEGMENT_BYTES (1024 * 1024)
 
 #define LANES 2
 
@@ -142,7 +142,8 @@ struct scan {
 struct pipeline {
 	xlsx_rows *rows;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t rows_cond;	/* a block of rows full or free */
+	pthread_cond_t chunks_cond;	/* a chunk sent or free */
 	int stop;		/* the calling thread is done */
 	int reader_done;	/* no chunk will come */
 	struct chunk chunks[CHUNKS];
@@ -313,11 +314,11 @@ static int hand_over(struct lane *l, int end, int rc, int end_of_part)
 		b->last_row = xlsx_sheet_row_number(l->sheet);
 	}
 	b->full = 1;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->rows_cond);
 	l->filling ^= 1;
 	next = &l->block[l->filling];
 	while (next->full && !p->stop)
-		pthread_cond_wait(&p->cond, &p->lock);
+		pthread_cond_wait(&p->rows_cond, &p->lock);
 	stop = p->stop;
 	pthread_mutex_unlock(&p->lock);
 	next->row_count = next->cell_count = next->text_len = 0;
@@ -356,7 +357,7 @@ static struct chunk *chunk_get(struct pipeline *p)
 
 	pthread_mutex_lock(&p->lock);
 	while (p->free_chunks == NULL && !p->stop)
-		pthread_cond_wait(&p->cond, &p->lock);
+		pthread_cond_wait(&p->chunks_cond, &p->lock);
 	c = p->stop ? NULL : p->free_chunks;
 	if (c != NULL)
 		p->free_chunks = c->next;
@@ -374,7 +375,7 @@ static void chunk_put(struct pipeline *p, struct chunk *c)
 	pthread_mutex_lock(&p->lock);
 	c->next = p->free_chunks;
 	p->free_chunks = c;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->chunks_cond);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -390,7 +391,7 @@ static void chunk_send(struct pipeline *p, struct chunk *c)
 	else
 		l->head = c;
 	l->tail = c;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->chunks_cond);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -931,7 +932,7 @@ static void *reader(void *arg)
 done:
 	pthread_mutex_lock(&p->lock);
 	p->reader_done = 1;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->chunks_cond);
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
@@ -991,7 +992,7 @@ static void *parser(void *arg)
 
 		pthread_mutex_lock(&p->lock);
 		while (l->head == NULL && !p->stop && !p->reader_done)
-			pthread_cond_wait(&p->cond, &p->lock);
+			pthread_cond_wait(&p->chunks_cond, &p->lock);
 		c = p->stop ? NULL : l->head;
 		if (c != NULL) {
 			l->head = c->next;
@@ -1022,7 +1023,7 @@ static struct block *take(struct pipeline *p, struct lane *l)
 
 	pthread_mutex_lock(&p->lock);
 	while (!b->full)
-		pthread_cond_wait(&p->cond, &p->lock);
+		pthread_cond_wait(&p->rows_cond, &p->lock);
 	pthread_mutex_unlock(&p->lock);
 	return b;
 }
@@ -1031,7 +1032,7 @@ static void give_back(struct pipeline *p, struct lane *l)
 {
 	pthread_mutex_lock(&p->lock);
 	l->block[l->taking].full = 0;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->rows_cond);
 	pthread_mutex_unlock(&p->lock);
 	l->taking ^= 1;
 }
@@ -1179,7 +1180,8 @@ static int run(xlsx_rows *rows, size_t segment_bytes, long skip,
 	rows->parsers = p->lanes;
 	p->scan.tag_at = -1;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
+	pthread_cond_init(&p->rows_cond, NULL);
+	pthread_cond_init(&p->chunks_cond, NULL);
 	if (pipeline_alloc(p) < 0) {
 		snprintf(rows->msg, rows->msg_size, "out of memory");
 		goto out;
@@ -1200,7 +1202,8 @@ static int run(xlsx_rows *rows, size_t segment_bytes, long skip,
 			 "out of memory (cannot start a thread)");
 	pthread_mutex_lock(&p->lock);
 	p->stop = 1;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->rows_cond);
+	pthread_cond_broadcast(&p->chunks_cond);
 	pthread_mutex_unlock(&p->lock);
 	if (reader_started)
 		pthread_join(p->reader, NULL);
@@ -1213,7 +1216,8 @@ static int run(xlsx_rows *rows, size_t segment_bytes, long skip,
 out:
 	*handed = p->handed;
 	pipeline_free(p);
-	pthread_cond_destroy(&p->cond);
+	pthread_cond_destroy(&p->rows_cond);
+	pthread_cond_destroy(&p->chunks_cond);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 	return rc;
