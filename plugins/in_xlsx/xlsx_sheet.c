@@ -588,14 +588,6 @@ static void on_text(void *ctx, const xmlChar *text, int len)
 	}
 }
 
-/* The parser's errors are read from its context when it fails; this
- * only keeps libxml2 from printing them. */
-static void quiet_xml_error(void *ctx, xmlErrorPtr error)
-{
-	(void)ctx;
-	(void)error;
-}
-
 int xlsx_sheet_begin(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx,
 		     long line, int after_cut)
 {
@@ -605,7 +597,7 @@ int xlsx_sheet_begin(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx,
 		.endElementNs = on_end,
 		.characters = on_text,
 		.cdataBlock = on_text,
-		.serror = quiet_xml_error,
+		.serror = xlsx_quiet_xml_error,
 	};
 
 	free_parser(sheet);
@@ -640,16 +632,8 @@ int xlsx_sheet_push(xlsx_sheet *sheet, const char *bytes, size_t len,
 		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
 	if (xmlParseChunk(sheet->parser, bytes, (int)len, terminate) != 0 &&
 	    !sheet->stopped) {
-		const xmlError *e = xmlCtxtGetLastError(sheet->parser);
-		size_t n;
-
-		snprintf(sheet->msg, sheet->msg_size,
-			 "part '%s', XML line %ld: %.200s", sheet->part,
-			 e ? (long)e->line : 0L,
-			 e && e->message ? e->message : "malformed XML");
-		n = strlen(sheet->msg);
-		while (n > 0 && sheet->msg[n - 1] == '\n')
-			sheet->msg[--n] = '\0';
+		xlsx_parse_failed(sheet->parser, sheet->part, sheet->msg,
+				  sheet->msg_size);
 		sheet->failed = sheet->stopped = 1;
 		return -1;
 	}

@@ -63,7 +63,7 @@ xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
 
 /*
  * Opens a part for its bytes alone (no XML reader), for a push parser:
- * then only xlsx_part_parse and xlsx_part_close apply.
+ * then only xlsx_part_parse, xlsx_part_read and xlsx_part_close apply.
  */
 xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 				size_t size);
@@ -77,6 +77,14 @@ xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 int xlsx_part_read(xlsx_part *part, char *buf, size_t len);
 
 #define XLSX_PART_STOPPED (-2)
+
+/* A SAX2 push parser's structured error handler that prints nothing: its
+ * errors are read from its context when it fails. */
+void xlsx_quiet_xml_error(void *ctx, xmlErrorPtr error);
+
+/* The parser's last error into msg: "part 'P', XML line N: message". */
+void xlsx_parse_failed(xmlParserCtxtPtr parser, const char *part, char *msg,
+		       size_t size);
 
 /*
  * Parses the part with libxml2's SAX2 push parser, in chunks, calling
