@@ -1102,12 +1102,12 @@ static int hand_rows(struct pipeline *p, xlsx_row_fn fn, void *ctx,
 /* How many bytes per segment: 0 for one parser. */
 static size_t choose_segments(const xlsx_rows *rows, size_t asked)
 {
+	/* a spilled table is read back by one thread at a time */
+	if (rows->book->spill != NULL)
+		return 0;
 	if (asked != XLSX_ROWS_AUTO)
 		return asked;
-	/* a spilled table is read back by one thread at a time */
-	if (rows->book->spill != NULL || rows->declared < PARALLEL_BYTES)
-		return 0;
-	return SEGMENT_BYTES;
+	return rows->declared < PARALLEL_BYTES ? 0 : SEGMENT_BYTES;
 }
 
 static void pipeline_free(struct pipeline *p)

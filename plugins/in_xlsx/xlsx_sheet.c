@@ -67,6 +67,7 @@ struct xlsx_sheet {
 	long row_number;	/* the last row read */
 	long last_column;	/* the last cell's, with a value or not */
 	int after_cut;		/* the segment began at a cut */
+	int sheet_data;		/* <sheetData> start tags in the segment */
 	xlsx_first_row first;	/* its first row, when after_cut */
 
 	xlsx_cell *cells;
@@ -481,7 +482,8 @@ static void stop(xlsx_sheet *sheet)
 }
 
 /* The elements of <sheetData> that are read. */
-enum tag { TAG_OTHER, TAG_ROW, TAG_C, TAG_V, TAG_T, TAG_IS, TAG_RPH };
+enum tag { TAG_OTHER, TAG_ROW, TAG_C, TAG_V, TAG_T, TAG_IS, TAG_RPH,
+	   TAG_SHEET_DATA };
 
 /* A local name as a tag, by its first letter: the callbacks run once per
  * element of the sheet. */
@@ -499,6 +501,9 @@ static enum tag tag_of(const char *name)
 		       strcmp(name, "rPh") == 0 ? TAG_RPH : TAG_OTHER;
 	case 'i':
 		return strcmp(name, "is") == 0 ? TAG_IS : TAG_OTHER;
+	case 's':
+		return strcmp(name, "sheetData") == 0 ? TAG_SHEET_DATA :
+							TAG_OTHER;
 	default:
 		return TAG_OTHER;
 	}
@@ -521,7 +526,9 @@ static void on_start(void *ctx, const xmlChar *localname,
 	(void)defaulted;
 	if (sheet->stopped)
 		return;
-	if (tag == TAG_ROW) {
+	if (tag == TAG_SHEET_DATA) {
+		sheet->sheet_data++;
+	} else if (tag == TAG_ROW) {
 		if (start_row(sheet, attributes, attribute_count))
 			stop(sheet);
 		sheet->in_row = 1;
@@ -610,6 +617,7 @@ int xlsx_sheet_begin(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx,
 	sheet->cell_count = 0;
 	sheet->text.len = 0;
 	sheet->after_cut = after_cut;
+	sheet->sheet_data = 0;
 	memset(&sheet->first, 0, sizeof(sheet->first));
 	sheet->parser = xmlCreatePushParserCtxt(&sax, sheet, NULL, 0,
 						sheet->part);
@@ -649,7 +657,8 @@ int xlsx_sheet_between_rows(const xlsx_sheet *sheet)
 
 	if (c == NULL || sheet->stopped || sheet->in_row ||
 	    c->instate != XML_PARSER_CONTENT || c->nameNr != 2 ||
-	    c->input == NULL)
+	    c->input == NULL || sheet->sheet_data != 1 ||
+	    !xmlStrEqual(c->name, BAD_CAST "sheetData"))
 		return 0;
 	/* what it holds back unparsed: text only */
 	for (at = c->input->cur; at < c->input->end; at++)

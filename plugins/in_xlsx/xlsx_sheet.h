@@ -79,8 +79,9 @@ int xlsx_sheet_push(xlsx_sheet *sheet, const char *bytes, size_t len,
 
 /* Whether the parser, after the bytes pushed, is where one parse of the
  * whole part would be before a row of sheetData: in the content of the
- * second element open (no tag, comment, CDATA section or reference
- * begun), outside a row. */
+ * second element open, sheetData, the one sheetData begun in the
+ * segment (that of its prefix, or the part's own), with no tag, comment,
+ * CDATA section or reference begun. */
 int xlsx_sheet_between_rows(const xlsx_sheet *sheet);
 
 /* Ends the segment, freeing its parser: 0, or -1 with msg filled when it

@@ -1234,43 +1234,54 @@ TEST(segments_first_failure_wins)
 	unsetenv("PEIL_XLSX_SEGMENT_BYTES");
 }
 
-/* A "<row" that is not a child of sheetData, in a comment: cut there, the
- * parser of the segment before sees that it ends inside a comment, and
- * the sheet is read again by one parser past the rows already handed:
- * the same rows, once each. */
+/* A "<row" that is not a child of sheetData, in a comment, or in an
+ * element after sheetData: cut there, the parser of the segment before
+ * sees that it ends inside a comment, or in another element than
+ * sheetData, and the sheet is read again by one parser past the rows
+ * already handed: the same rows, once each. */
 TEST(segments_cut_in_a_comment_read_again)
 {
-	char *sheet = failing_sheet(
+	static const char *const row12[2] = {
 		"<!-- <row r=\"40\"><c r=\"A40\"><v>1</v></c></row> -->"
 		"<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D12</t></is></c>"
 		"<c r=\"B12\" t=\"s\"><v>7</v></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
-		"<row r=\"13\"/>");
-	const char *path;
-	size_t m;
+		"<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D12</t></is></c>"
+		"<c r=\"B12\" t=\"s\"><v>7</v></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
+	};
+	static const char *const ends[2] = {
+		"</sheetData></worksheet>",
+		"</sheetData><extLst><row r=\"50\"/></extLst></worksheet>",
+	};
+	size_t m, k;
 
-	/* no row 14 with its bad type */
-	strcpy(strstr(sheet, "<row r=\"14\">"), "</sheetData></worksheet>");
-	path = write_book(workbook, sheet);
-	free(sheet);
-	for (m = 0; m < 2; m++) {
-		peil_error err;
+	for (k = 0; k < 2; k++) {
+		char *sheet = failing_sheet(row12[k], "<row r=\"13\"/>");
+		const char *path;
 
-		setenv("PEIL_XLSX_SEGMENT_BYTES", segment_modes[m], 1);
-		CHECK_INT(run(three_columns, path, &err), 0);
-		CHECK_STR(err.message, "");
-		CHECK_INT(host.begun, 11);	/* rows 2..12 */
-		CHECK_INT(host.ended, 11);
-		CHECK_INT(host.out_of_order, 0);
-		CHECK_STR(host.row[9].field[CASE_ID], "D11");
-		CHECK_STR(host.row[10].field[CASE_ID], "D12");
-		CHECK_STR(host.row[10].field[TEAM], "Zuid");
-		CHECK_STR(host.row[10].field[REGISTERED], "date:17592");
-		CHECK_INT(host.row[10].line, 12);
-		CHECK_CONTAINS(host.log, m == 0 ? ": 1 segments, 1 parsers\n" :
-			       ": 1 segments, 1 parsers (a cut not between rows: read again by one)\n");
+		/* no row 14 with its bad type */
+		strcpy(strstr(sheet, "<row r=\"14\">"), ends[k]);
+		path = write_book(workbook, sheet);
+		free(sheet);
+		for (m = 0; m < 2; m++) {
+			peil_error err;
+
+			setenv("PEIL_XLSX_SEGMENT_BYTES", segment_modes[m], 1);
+			CHECK_INT(run(three_columns, path, &err), 0);
+			CHECK_STR(err.message, "");
+			CHECK_INT(host.begun, 11);	/* rows 2..12 */
+			CHECK_INT(host.ended, 11);
+			CHECK_INT(host.out_of_order, 0);
+			CHECK_STR(host.row[9].field[CASE_ID], "D11");
+			CHECK_STR(host.row[10].field[CASE_ID], "D12");
+			CHECK_STR(host.row[10].field[TEAM], "Zuid");
+			CHECK_STR(host.row[10].field[REGISTERED], "date:17592");
+			CHECK_INT(host.row[10].line, 12);
+			CHECK_CONTAINS(host.log, m == 0 ? ": 1 segments, 1 parsers\n" :
+				       ": 1 segments, 1 parsers (a cut not between rows: read again by one)\n");
+		}
+		unlink(path);
 	}
 	unsetenv("PEIL_XLSX_SEGMENT_BYTES");
-	unlink(path);
 }
 
 int main(int argc, char **argv)
