@@ -2,18 +2,23 @@
  * xlsx_rows.c - a sheet read by threads of the plugin (xlsx_rows.h).
  *
  * The reader thread unpacks the part (zip_fread) into chunks of a fixed
- * pool and scans them as XML, byte by byte outside character data: tags,
- * quoted attribute values, comments, CDATA sections and processing
- * instructions, and the depth of elements.  It cuts the part before a
- * start tag of an element named row (after any prefix) that is a child of
- * the root's child sheetData, once the segment holds segment_bytes, and
- * only before a row whose r is written as digits: so every segment after
- * the first begins with a row that names its own number.  A '<' in an
- * attribute value or in text cannot be markup (XML forbids it there; an
- * "&lt;row" stays text), and a tag split across two unpacked blocks is
- * held in one chunk until it ends.  No cut is made in a part whose
- * encoding is not UTF-8, that has a DOCTYPE, or whose root or sheetData
- * start tag is longer than TAG_MAX.
+ * pool.  Up to sheetData's start tag it scans them as XML (tags, quoted
+ * attribute values, comments, CDATA sections, processing instructions
+ * and the depth of elements), keeping the XML declaration, the root's
+ * start tag and sheetData's.  From there on it looks only, once the
+ * segment holds segment_bytes, for the next "<row" start tag (followed by
+ * a space, '>' or '/') whose r is written as digits, and cuts the part
+ * before it: so every segment after the first begins with a row that
+ * names its own number.  A tag split across two unpacked blocks is held
+ * in one chunk until it ends.  Such a "<row" may yet not be a row of
+ * sheetData (one in a comment, or in an element after sheetData): the
+ * parser of the segment before checks, with the bytes before the cut
+ * parsed, that it is where one parse of the part would be at a row of
+ * sheetData (xlsx_sheet_between_rows).  If not, the calling thread
+ * stops, and the part is read again by one parser, the rows already
+ * handed skipped.  No cut is made in a part whose encoding is not UTF-8,
+ * that has a DOCTYPE, or whose root or sheetData start tag is longer
+ * than TAG_MAX.
  *
  * Segment k goes to parser k % 2, each with its own libxml2 context.  A
  * segment after the first is parsed as a document of its own: the part's
@@ -38,8 +43,9 @@
  * it, so that every row fits one block; a block's arrays move only then,
  * before any pointer into them was taken.
  *
- * Lock order: one lock for everything shared; the parsers' shared
- * strings wait on the table's own (xlsx_book.c), never under this one.
+ * One lock for everything shared (a condition for the blocks of rows,
+ * one for the chunks); the parsers' shared strings wait on the table's
+ * own (xlsx_book.c), never under this one.
  */
 #include "xlsx_rows.h"
 #include "xlsx_buffer.h"
