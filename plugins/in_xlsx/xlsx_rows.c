@@ -945,8 +945,9 @@ done:
 
 /* ---- the parsers ---- */
 
-/* Parses one chunk of the lane's current segment: 0 to go on, or the
- * segment's result (handed over) / the stop. */
+/* Parses one chunk of the lane's current segment: 0 to go on (its end
+ * handed over as a success too), XLSX_SHEET_STOPPED, or a failure or
+ * RECUT handed over, after which the lane parses no more. */
 static int parse_chunk(struct lane *l, struct chunk *c)
 {
 	struct pipeline *p = l->p;
@@ -981,9 +982,8 @@ static int parse_chunk(struct lane *l, struct chunk *c)
 	if (rc != 0 || end) {
 		xlsx_sheet_end(l->sheet, 0);
 		hand_over(l, 1, rc, c->end_of_part);
-		return rc != 0 ? rc : 1;
 	}
-	return 0;
+	return rc;
 }
 
 static void *parser(void *arg)
@@ -1013,7 +1013,7 @@ static void *parser(void *arg)
 		chunk_put(p, c);
 		if (rc == XLSX_SHEET_STOPPED)
 			break;
-		if (rc < 0)
+		if (rc != 0)
 			failed = 1;	/* what follows is not read */
 	}
 	xlsx_sheet_end(l->sheet, 0);
