@@ -639,8 +639,40 @@ static int on_row(void *ctx, const xlsx_row *row)
 	return 0;
 }
 
+/* PEIL_XLSX_SEGMENT_BYTES, for the tests only: 0 parses the sheet with
+ * one parser, N cuts it at the first row past every N bytes (two
+ * parsers); unset, the plugin chooses by the sheet's size. */
+static size_t segment_bytes(void)
+{
+	const char *text = getenv("PEIL_XLSX_SEGMENT_BYTES");
+	char *end;
+	unsigned long long n;
+
+	if (text == NULL || *text == '\0')
+		return XLSX_ROWS_AUTO;
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || n >= XLSX_ROWS_AUTO)
+		return XLSX_ROWS_AUTO;
+	return (size_t)n;
+}
+
+/* How the sheet was parsed, for the debug log (and the tests). */
+static void log_segments(struct xlsx_state *s, const char *path,
+			 const xlsx_rows *sheet)
+{
+	long segments;
+	int parsers, recut;
+
+	xlsx_rows_stats(sheet, &segments, &parsers, &recut);
+	s->svc->log(s->host, PEIL_LOG_DEBUG,
+		    "%s: sheet '%s': %ld segments, %d parsers%s", path,
+		    s->sheet_name, segments, parsers,
+		    recut ? " (a cut not between rows: read again by one)" : "");
+}
+
 static int read_sheet(struct xlsx_state *s, const char *path,
-		      xlsx_sheet *sheet, peil_error *err)
+		      xlsx_rows *sheet, peil_error *err)
 {
 	const peil_services *svc = s->svc;
 	struct sheet_read r;
@@ -650,11 +682,12 @@ static int read_sheet(struct xlsx_state *s, const char *path,
 	r.s = s;
 	r.path = path;
 	r.err = err;
-	rc = xlsx_rows_read(sheet, on_row, &r);
+	rc = xlsx_rows_read(sheet, segment_bytes(), on_row, &r);
+	log_segments(s, path, sheet);
 	if (rc == XLSX_SHEET_STOPPED)
 		return r.rc;
 	if (rc < 0)
-		return svc->fail(err, path, xlsx_sheet_row_number(sheet), NULL,
+		return svc->fail(err, path, xlsx_rows_row_number(sheet), NULL,
 				 "sheet '%s': %s", s->sheet_name, s->msg);
 	if (!r.have_header) {
 		if (r.searched > 0) {
@@ -681,7 +714,7 @@ static int xlsx_read(void *state, const char *path, peil_error *err)
 	struct xlsx_state *s = state;
 	const peil_services *svc = s->svc;
 	const xlsx_sheet_info *info;
-	xlsx_sheet *sheet = NULL;
+	xlsx_rows *sheet = NULL;
 	xlsx_zip *zip = NULL;
 	xlsx_book book;
 	int rc = -1;
@@ -700,7 +733,7 @@ static int xlsx_read(void *state, const char *path, peil_error *err)
 	if (info == NULL)
 		goto out;
 	s->sheet_name = info->name;
-	sheet = xlsx_sheet_open(zip, &book, info->part, s->msg,
+	sheet = xlsx_rows_open(zip, &book, info->part, s->msg,
 				sizeof(s->msg));
 	if (sheet == NULL) {
 		svc->fail(err, path, 0, NULL, "sheet '%s': %s", info->name,
@@ -715,7 +748,7 @@ out:
 	if (xlsx_book_strings_end(&book, s->msg, sizeof(s->msg)))
 		rc = svc->fail(err, path, 0, NULL, "%s", s->msg);
 release:
-	xlsx_sheet_close(sheet);
+	xlsx_rows_close(sheet);
 	xlsx_book_release(&book);
 	xlsx_zip_close(zip);
 	free_header(s);

@@ -423,7 +423,8 @@ struct strings_loader {
 	int joined;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	atomic_int waiting;	/* a lookup waits: wake it at each string */
+	atomic_int waiting;	/* lookups that wait (the sheet's parsers):
+				   wake them at each string */
 	atomic_int quit;	/* stop: the sheet's reader is done */
 	int done;		/* under lock: rc and msg are set */
 	int rc;
@@ -457,10 +458,10 @@ static size_t strings_wait(xlsx_book *book, size_t i)
 	if (i < ready || l == NULL)
 		return ready;
 	pthread_mutex_lock(&l->lock);
-	atomic_store(&l->waiting, 1);
+	atomic_fetch_add(&l->waiting, 1);
 	while ((ready = atomic_load(&book->ready)) <= i && !l->done)
 		pthread_cond_wait(&l->cond, &l->lock);
-	atomic_store(&l->waiting, 0);
+	atomic_fetch_sub(&l->waiting, 1);
 	pthread_mutex_unlock(&l->lock);
 	return ready;
 }

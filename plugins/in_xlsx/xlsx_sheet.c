@@ -52,7 +52,8 @@ struct cell_read {
 };
 
 struct xlsx_sheet {
-	xlsx_part *part;
+	xmlParserCtxtPtr parser;	/* the segment's, between begin and end */
+	char part[256];		/* for messages */
 	xlsx_row_fn fn;
 	void *fn_ctx;
 	int stopped;		/* by fn, or by a failure (failed set) */
@@ -65,6 +66,9 @@ struct xlsx_sheet {
 	size_t msg_size;
 	long row_number;	/* the last row read */
 	long last_column;	/* the last cell's, with a value or not */
+	int after_cut;		/* the segment began at a cut */
+	int sheet_data;		/* <sheetData> start tags in the segment */
+	xlsx_first_row first;	/* its first row, when after_cut */
 
 	xlsx_cell *cells;
 	size_t cell_count;
@@ -128,8 +132,8 @@ static int digits_value(const char *v, size_t n, unsigned long *out)
 	return 0;
 }
 
-xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
-			    char *msg, size_t size)
+xlsx_sheet *xlsx_sheet_new(xlsx_book *book, const char *part, char *msg,
+			   size_t size)
 {
 	xlsx_sheet *sheet = calloc(1, sizeof(*sheet));
 
@@ -140,11 +144,7 @@ xlsx_sheet *xlsx_sheet_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 	sheet->book = book;
 	sheet->msg = msg;
 	sheet->msg_size = size;
-	sheet->part = xlsx_part_open_bytes(zip, part, msg, size);
-	if (sheet->part == NULL) {
-		free(sheet);
-		return NULL;
-	}
+	snprintf(sheet->part, sizeof(sheet->part), "%s", part);
 	return sheet;
 }
 
@@ -153,11 +153,26 @@ long xlsx_sheet_row_number(const xlsx_sheet *sheet)
 	return sheet->row_number;
 }
 
+const xlsx_first_row *xlsx_sheet_first_row(const xlsx_sheet *sheet)
+{
+	return &sheet->first;
+}
+
+/* Frees the segment's parser; accepts a sheet without one. */
+static void free_parser(xlsx_sheet *sheet)
+{
+	if (sheet->parser == NULL)
+		return;
+	xmlFreeDoc(sheet->parser->myDoc);
+	xmlFreeParserCtxt(sheet->parser);
+	sheet->parser = NULL;
+}
+
 void xlsx_sheet_close(xlsx_sheet *sheet)
 {
 	if (sheet == NULL)
 		return;
-	xlsx_part_close(sheet->part);
+	free_parser(sheet);
 	free(sheet->cells);
 	xlsx_buffer_release(&sheet->text);
 	free(sheet->text_at);
@@ -380,6 +395,18 @@ static int start_row(xlsx_sheet *sheet, const xmlChar **attributes,
 
 		attribute_text(&a.r, value, sizeof(value));
 		number = strtol(value, &end, 10);
+		if (sheet->after_cut && !sheet->first.set) {
+			/* checked against the segment before by the caller */
+			sheet->first.set = 1;
+			sheet->first.number = number;
+			memcpy(sheet->first.r, value, sizeof(value));
+			if (end == value || *end != '\0' || number < 1 ||
+			    number > MAX_ROWS) {
+				sheet->first.bad = 1;
+				sheet->failed = 1;
+				return -1;
+			}
+		}
 		if (end == value || *end != '\0' || number < 1 ||
 		    number > MAX_ROWS || number <= sheet->row_number) {
 			snprintf(sheet->msg, sheet->msg_size,
@@ -448,14 +475,15 @@ static void finish_row(xlsx_sheet *sheet, xlsx_row *row)
 	row->cell_count = sheet->cell_count;
 }
 
-/* What follows is ignored; xlsx_part_parse stops after the chunk. */
+/* What follows is ignored; the caller pushes no more of the segment. */
 static void stop(xlsx_sheet *sheet)
 {
 	sheet->stopped = 1;
 }
 
 /* The elements of <sheetData> that are read. */
-enum tag { TAG_OTHER, TAG_ROW, TAG_C, TAG_V, TAG_T, TAG_IS, TAG_RPH };
+enum tag { TAG_OTHER, TAG_ROW, TAG_C, TAG_V, TAG_T, TAG_IS, TAG_RPH,
+	   TAG_SHEET_DATA };
 
 /* A local name as a tag, by its first letter: the callbacks run once per
  * element of the sheet. */
@@ -473,6 +501,9 @@ static enum tag tag_of(const char *name)
 		       strcmp(name, "rPh") == 0 ? TAG_RPH : TAG_OTHER;
 	case 'i':
 		return strcmp(name, "is") == 0 ? TAG_IS : TAG_OTHER;
+	case 's':
+		return strcmp(name, "sheetData") == 0 ? TAG_SHEET_DATA :
+							TAG_OTHER;
 	default:
 		return TAG_OTHER;
 	}
@@ -495,7 +526,9 @@ static void on_start(void *ctx, const xmlChar *localname,
 	(void)defaulted;
 	if (sheet->stopped)
 		return;
-	if (tag == TAG_ROW) {
+	if (tag == TAG_SHEET_DATA) {
+		sheet->sheet_data++;
+	} else if (tag == TAG_ROW) {
 		if (start_row(sheet, attributes, attribute_count))
 			stop(sheet);
 		sheet->in_row = 1;
@@ -562,29 +595,82 @@ static void on_text(void *ctx, const xmlChar *text, int len)
 	}
 }
 
-static int sheet_stopped(void *ctx)
+int xlsx_sheet_begin(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx,
+		     long line, int after_cut)
 {
-	return ((xlsx_sheet *)ctx)->stopped;
-}
+	static xmlSAXHandler sax = {
+		.initialized = XML_SAX2_MAGIC,
+		.startElementNs = on_start,
+		.endElementNs = on_end,
+		.characters = on_text,
+		.cdataBlock = on_text,
+		.serror = xlsx_quiet_xml_error,
+	};
 
-int xlsx_sheet_read(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx)
-{
-	xmlSAXHandler sax;
-	int rc;
-
-	memset(&sax, 0, sizeof(sax));
-	sax.startElementNs = on_start;
-	sax.endElementNs = on_end;
-	sax.characters = on_text;
-	sax.cdataBlock = on_text;
+	free_parser(sheet);
 	sheet->fn = fn;
 	sheet->fn_ctx = ctx;
-	rc = xlsx_part_parse(sheet->part, &sax, sheet, sheet_stopped);
-	if (rc == XLSX_PART_STOPPED)
-		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
-	if (rc < 0)
+	sheet->stopped = sheet->failed = 0;
+	sheet->in_row = sheet->in_cell = 0;
+	sheet->row_number = 0;
+	sheet->last_column = -1;
+	sheet->cell_count = 0;
+	sheet->text.len = 0;
+	sheet->after_cut = after_cut;
+	sheet->sheet_data = 0;
+	memset(&sheet->first, 0, sizeof(sheet->first));
+	sheet->parser = xmlCreatePushParserCtxt(&sax, sheet, NULL, 0,
+						sheet->part);
+	if (sheet->parser == NULL) {
+		snprintf(sheet->msg, sheet->msg_size, "out of memory");
 		return -1;
-	if (sheet->in_row || sheet->in_cell) {
+	}
+	/* No network, no entity expansion, no DTD loading: a part is data. */
+	xmlCtxtUseOptions(sheet->parser, XML_PARSE_NONET);
+	/* The segment's lines are the part's: what is pushed before the
+	 * cut holds no line end. */
+	sheet->parser->input->line = (int)line;
+	return 0;
+}
+
+int xlsx_sheet_push(xlsx_sheet *sheet, const char *bytes, size_t len,
+		    int terminate)
+{
+	if (sheet->stopped)
+		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
+	if (xmlParseChunk(sheet->parser, bytes, (int)len, terminate) != 0 &&
+	    !sheet->stopped) {
+		xlsx_parse_failed(sheet->parser, sheet->part, sheet->msg,
+				  sheet->msg_size);
+		sheet->failed = sheet->stopped = 1;
+		return -1;
+	}
+	if (sheet->stopped)
+		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
+	return 0;
+}
+
+int xlsx_sheet_between_rows(const xlsx_sheet *sheet)
+{
+	xmlParserCtxtPtr c = sheet->parser;
+	const xmlChar *at;
+
+	if (c == NULL || sheet->stopped || sheet->in_row ||
+	    c->instate != XML_PARSER_CONTENT || c->nameNr != 2 ||
+	    c->input == NULL || sheet->sheet_data != 1 ||
+	    !xmlStrEqual(c->name, BAD_CAST "sheetData"))
+		return 0;
+	/* what it holds back unparsed: text only */
+	for (at = c->input->cur; at < c->input->end; at++)
+		if (*at == '<' || *at == '&')
+			return 0;
+	return 1;
+}
+
+int xlsx_sheet_end(xlsx_sheet *sheet, int last)
+{
+	free_parser(sheet);
+	if (last && (sheet->in_row || sheet->in_cell)) {
 		snprintf(sheet->msg, sheet->msg_size,
 			 "the sheet ends inside row %ld (a truncated file)",
 			 sheet->row_number);

@@ -15,6 +15,7 @@
 #include <zip.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -354,6 +355,15 @@ static void say_read_failure(xlsx_part *part)
 		    part->name);
 }
 
+int xlsx_part_read(xlsx_part *part, char *buf, size_t len)
+{
+	int got = part_read(part, buf, len > INT_MAX ? INT_MAX : (int)len);
+
+	if (got < 0)
+		say_read_failure(part);
+	return got;
+}
+
 static void *inflate_part(void *arg)
 {
 	xlsx_part *part = arg;
@@ -500,12 +510,21 @@ int xlsx_part_next(xlsx_part *part)
 	return -1;
 }
 
-/* The parser's errors are read from its context when it is done; this
- * only keeps libxml2 from printing them. */
-static void quiet_xml_error(void *ctx, xmlErrorPtr error)
+void xlsx_quiet_xml_error(void *ctx, xmlErrorPtr error)
 {
 	(void)ctx;
 	(void)error;
+}
+
+void xlsx_parse_failed(xmlParserCtxtPtr parser, const char *part, char *msg,
+		       size_t size)
+{
+	const xmlError *e = xmlCtxtGetLastError(parser);
+
+	say(msg, size, "part '%s', XML line %ld: %.200s", part,
+	    e ? (long)e->line : 0L,
+	    e && e->message ? e->message : "malformed XML");
+	n_trim(msg);
 }
 
 int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
@@ -517,7 +536,7 @@ int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
 
 	sax->initialized = XML_SAX2_MAGIC;
 	if (sax->serror == NULL)
-		sax->serror = quiet_xml_error;
+		sax->serror = xlsx_quiet_xml_error;
 	parser = xmlCreatePushParserCtxt(sax, ctx, NULL, 0, part->name);
 	if (parser == NULL || inflater_start(part)) {
 		say(part->msg, part->msg_size, "out of memory");
@@ -534,13 +553,8 @@ int xlsx_part_parse(xlsx_part *part, xmlSAXHandler *sax, void *ctx,
 		}
 		if (xmlParseChunk(parser, block, got, got == 0) != 0 &&
 		    !stopped(ctx)) {
-			const xmlError *e = xmlCtxtGetLastError(parser);
-
-			say(part->msg, part->msg_size,
-			    "part '%s', XML line %ld: %.200s", part->name,
-			    e ? (long)e->line : 0L,
-			    e && e->message ? e->message : "malformed XML");
-			n_trim(part->msg);
+			xlsx_parse_failed(parser, part->name, part->msg,
+					  part->msg_size);
 			rc = -1;
 			break;
 		}

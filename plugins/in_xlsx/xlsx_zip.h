@@ -63,12 +63,28 @@ xlsx_part *xlsx_part_open(xlsx_zip *zip, const char *name, char *msg,
 
 /*
  * Opens a part for its bytes alone (no XML reader), for a push parser:
- * then only xlsx_part_parse and xlsx_part_close apply.
+ * then only xlsx_part_parse, xlsx_part_read and xlsx_part_close apply.
  */
 xlsx_part *xlsx_part_open_bytes(xlsx_zip *zip, const char *name, char *msg,
 				size_t size);
 
+/*
+ * Unpacks the next bytes of a part opened with xlsx_part_open_bytes into
+ * buf, on the calling thread (not with xlsx_part_parse): the number of
+ * bytes (at most len), 0 at the end of the part, or -1 with the msg of
+ * open filled (a read failure or a ZIP bomb).
+ */
+int xlsx_part_read(xlsx_part *part, char *buf, size_t len);
+
 #define XLSX_PART_STOPPED (-2)
+
+/* A SAX2 push parser's structured error handler that prints nothing: its
+ * errors are read from its context when it fails. */
+void xlsx_quiet_xml_error(void *ctx, xmlErrorPtr error);
+
+/* The parser's last error into msg: "part 'P', XML line N: message". */
+void xlsx_parse_failed(xmlParserCtxtPtr parser, const char *part, char *msg,
+		       size_t size);
 
 /*
  * Parses the part with libxml2's SAX2 push parser, in chunks, calling

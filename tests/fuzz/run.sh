@@ -27,7 +27,7 @@ build csv_reader tests/fuzz/fuzz_csv_reader.c plugins/in_csv/csv_reader.c plugin
 build config tests/fuzz/fuzz_config.c $core
 build kpi_script tests/fuzz/fuzz_kpi_script.c $core
 build xlsx_sheet tests/fuzz/fuzz_xlsx_sheet.c plugins/in_xlsx/xlsx_zip.c \
-	plugins/in_xlsx/xlsx_book.c plugins/in_xlsx/xlsx_sheet.c \
+	plugins/in_xlsx/xlsx_book.c plugins/in_xlsx/xlsx_sheet.c plugins/in_xlsx/xlsx_rows.c \
 	plugins/in_xlsx/xlsx_buffer.c plugins/in_xlsx/xlsx_thread.c -Iplugins/in_xlsx \
 	$(pkg-config --cflags --libs libzip libxml-2.0) -pthread
 build ist_message tests/fuzz/fuzz_ist_message.c \

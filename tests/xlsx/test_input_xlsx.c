@@ -1017,6 +1017,273 @@ TEST(entities_refused)
 	unlink(path);
 }
 
+
+/* ------------------------------------------- segments on two parsers */
+
+/* The three ways the sheet is parsed (PEIL_XLSX_SEGMENT_BYTES, read by
+ * the plugin at each read): one parser; cut before every row that names
+ * its number (a cut wherever one may be); cut at the first row past
+ * 30000 bytes of a segment. */
+static const char *const segment_modes[3] = { "0", "1", "30000" };
+
+#define SEGMENT_ROWS 15
+#define NS_AC "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+#define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+/*
+ * Under the header (row 1, with r), data rows n = 1..15 on sheet rows
+ * n + 1: case D<n>, but "<row r="99">D<n>" (written &lt;row ...&gt;) when
+ * n is a multiple of 5; team Noord or Zuid (shared strings 6 and 7) for
+ * odd and even n; registered serial 43160 + n (day 17591 + n, 2018-03-01
+ * on) with date style 1; hours n.5 in style 3 (not a date); urgent the
+ * boolean n % 2; BSN the text 123456782.  A row n that is a multiple of 3
+ * and its cells have no r (the next row, the next column: no cut before
+ * them); rows with n % 4 == 1 carry a prefixed attribute (its prefix
+ * declared only on the root) and one whose value holds '>' and "/>";
+ * a comment after row 7.  Row 9 is padded (a comment in it) so that the
+ * start tag of row 10 begins split bytes before 65536: the first block
+ * unpacked ends inside it.  Its r is then written with a leading zero
+ * ("011"), as a number it is 11.
+ */
+static char *segment_sheet(size_t split)
+{
+	size_t size = 80 * 1024, len;
+	char *sheet = part_begun(size, XML "<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"\r\n"
+		" xmlns:mc=\"" NS_MC "\" mc:Ignorable=\"x14ac\" xmlns:x14ac=\"" NS_AC "\">"
+		"<dimension ref=\"A1:F16\"/><sheetViews><sheetView workbookViewId=\"0\"/></sheetViews>\r\n"
+		"<sheetData>\n"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c>"
+		"<c r=\"C1\" t=\"s\"><v>3</v></c><c r=\"D1\" t=\"s\"><v>4</v></c>"
+		"<c r=\"E1\" t=\"s\"><v>5</v></c><c r=\"F1\" t=\"inlineStr\"><is><t>BSN</t></is></c></row>\n",
+		&len);
+	int n;
+
+	for (n = 1; n <= SEGMENT_ROWS; n++) {
+		int named = n % 3 != 0;
+		long r = n + 1;
+		char ref[6][16];
+		int col;
+
+		for (col = 0; col < 6; col++)
+			if (named)
+				snprintf(ref[col], sizeof(ref[col]), " r=\"%c%ld\"", 'A' + col, r);
+			else
+				ref[col][0] = '\0';
+		if (n == 10) {	/* its tag from split bytes before 65536 */
+			memset(sheet + len, ' ', 65536 - split - len);
+			len = 65536 - split;
+		}
+		if (named)
+			len += (size_t)snprintf(sheet + len, size - len, "<row r=\"%s%ld\"%s>",
+				n == 10 ? "0" : "", r,
+				n % 4 == 1 ? " spans=\"1:7\" x14ac:dyDescent=\"0.25\" note=\"a>b/>\"" : "");
+		else
+			len += (size_t)snprintf(sheet + len, size - len, "<row>");
+		len += (size_t)snprintf(sheet + len, size - len,
+			"<c%s t=\"inlineStr\"><is><t>%sD%d</t></is></c>"
+			"<c%s t=\"s\"><v>%d</v></c><c%s s=\"1\"><v>%d</v></c>"
+			"<c%s s=\"3\"><v>%d.5</v></c><c%s t=\"b\"><v>%d</v></c>"
+			"<c%s t=\"inlineStr\"><is><t>123456782</t></is></c>",
+			ref[0], n % 5 == 0 ? "&lt;row r=\"99\"&gt;" : "", n,
+			ref[1], n % 2 ? 6 : 7, ref[2], 43160 + n, ref[3], n,
+			ref[4], n % 2, ref[5]);
+		if (n == 9) {	/* padding up to row 10 */
+			size_t pad = 65536 - split - len - 64;
+
+			len += (size_t)snprintf(sheet + len, size - len, "<!-- ");
+			memset(sheet + len, 'x', pad);
+			len += pad;
+			len += (size_t)snprintf(sheet + len, size - len, " -->");
+		}
+		len += (size_t)snprintf(sheet + len, size - len, "</row>%s",
+					n == 7 ? "<!-- notes between rows -->\n" : "\n");
+	}
+	snprintf(sheet + len, size - len, "</sheetData>"
+		"<mergeCells count=\"1\"><mergeCell ref=\"A1:B1\"/></mergeCells></worksheet>");
+	return sheet;
+}
+
+/* The same rows, values, origins and lines whichever way the sheet is
+ * parsed, with the tag of row 10 (sheet row 11) split after "<r" and
+ * inside its r.  Cut at every row: before the 11 rows that name their
+ * number, 12 segments (the first is what comes before row 1).  Cut past
+ * 30000 bytes: the first "<row" after byte 30000 (inside row 9's padding)
+ * is row 10's, and rows 10-15 are some 2 KB: 2 segments. */
+TEST(segments_same_as_one_parser)
+{
+	static const size_t splits[2] = { 2, 9 };
+	static const char *const said[3] = {
+		": 1 segments, 1 parsers\n", ": 12 segments, 2 parsers\n",
+		": 2 segments, 2 parsers\n",
+	};
+	size_t k, m;
+
+	for (k = 0; k < 2; k++) {
+		char *sheet = segment_sheet(splits[k]);
+		const char *path = write_book(workbook, sheet);
+
+		free(sheet);
+		for (m = 0; m < 3; m++) {
+			peil_error err;
+			int n;
+
+			setenv("PEIL_XLSX_SEGMENT_BYTES", segment_modes[m], 1);
+			CHECK_INT(run(default_config, path, &err), 0);
+			CHECK_STR(err.message, "");
+			CHECK_CONTAINS(host.log, said[m]);
+			CHECK(strstr(host.log, "read again") == NULL);
+			CHECK_INT(host.begun, SEGMENT_ROWS);
+			CHECK_INT(host.ended, SEGMENT_ROWS);
+			CHECK_INT(host.out_of_order, 0);
+			CHECK_INT(host.other_thread, 0);
+			for (n = 1; n <= SEGMENT_ROWS; n++) {
+				const struct row *row = &host.row[n - 1];
+				char want[64];
+
+				CHECK_INT(row->line, n + 1);
+				snprintf(want, sizeof(want), "%sD%d",
+					 n % 5 == 0 ? "<row r=\"99\">" : "", n);
+				CHECK_STR(row->field[CASE_ID], want);
+				CHECK_STR(row->field[TEAM], n % 2 ? "Noord" : "Zuid");
+				snprintf(want, sizeof(want), "date:%d", 17591 + n);
+				CHECK_STR(row->field[REGISTERED], want);
+				snprintf(want, sizeof(want), "real:%d.5", n);
+				CHECK_STR(row->field[HOURS], want);
+				CHECK_STR(row->field[URGENT], n % 2 ? "bool:1" : "bool:0");
+				CHECK_STR(row->field[BSN], "123456782");
+				snprintf(want, sizeof(want),
+					 "Datum aanmelding (sheet Cli\xC3\xABnten, cell C%d)", n + 1);
+				CHECK_STR(row->origin[REGISTERED], want);
+				CHECK_STR(row->invalid, "");
+			}
+		}
+		unlink(path);
+	}
+	unsetenv("PEIL_XLSX_SEGMENT_BYTES");
+}
+
+/* Rows 2..12 of three columns, each row a segment of its own when cut at
+ * every row: the parser of a later segment may fail first in time, but
+ * the failure reported is the first in the sheet, after the rows before
+ * it, as with one parser. */
+static char *failing_sheet(const char *row12, const char *row13)
+{
+	size_t size = 8192, len;
+	char *sheet = part_begun(size, XML "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>\n"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c></row>\n",
+		&len);
+	int r;
+
+	for (r = 2; r <= 11; r++)
+		len += (size_t)snprintf(sheet + len, size - len,
+			"<row r=\"%d\"><c r=\"A%d\" t=\"inlineStr\"><is><t>D%d</t></is></c>"
+			"<c r=\"B%d\" t=\"s\"><v>6</v></c><c r=\"C%d\" s=\"1\"><v>43160</v></c></row>\n",
+			r, r, r, r, r);
+	snprintf(sheet + len, size - len, "%s\n%s\n"
+		"<row r=\"14\"><c r=\"A14\" t=\"zz\"><v>1</v></c></row>\n"
+		"</sheetData></worksheet>", row12, row13);
+	return sheet;
+}
+
+TEST(segments_first_failure_wins)
+{
+	static const struct {
+		const char *row12, *row13, *message;
+		long line;
+	} failures[] = {
+		/* row 12 fails at its last cell, row 13 at its first */
+		{ "<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D12</t></is></c>"
+		  "<c r=\"B12\" t=\"s\"><v>6</v></c><c r=\"C12\" t=\"zz\"><v>1</v></c></row>",
+		  "<row r=\"13\"><c r=\"A13\" t=\"s\"><v>99</v></c></row>",
+		  "sheet 'Cli\xC3\xABnten': cell C12: unknown cell type t=\"zz\"", 12 },
+		/* a row number that goes back, and one out of range, at a
+		 * cut: checked against the row before it */
+		{ "<row r=\"9\"><c r=\"A9\"><v>1</v></c></row>",
+		  "<row r=\"13\"><c r=\"A13\" t=\"s\"><v>99</v></c></row>",
+		  "sheet 'Cli\xC3\xABnten': row number r=\"9\" after row 11 (a damaged sheet)", 11 },
+		{ "<row r=\"0\"><c r=\"A0\"><v>1</v></c></row>",
+		  "<row r=\"13\"><c r=\"A13\" t=\"s\"><v>99</v></c></row>",
+		  "sheet 'Cli\xC3\xABnten': row number r=\"0\" after row 11 (a damaged sheet)", 11 },
+		{ "<row r=\"12\"/>",
+		  "<row r=\"13\"><c r=\"A13\" t=\"s\"><v>99</v></c></row>",
+		  "sheet 'Cli\xC3\xABnten': cell A13: shared string '99' is not in the workbook's table", 13 },
+		/* malformed XML in row 13: the line of the whole part */
+		{ "<row r=\"12\"/>", "<row r=\"13\"><c r=\"A13\"><v>1</v></x></row>",
+		  "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml', XML line 15: Opening and ending tag mismatch: c line 15 and x", 13 },
+	};
+	size_t k, m;
+
+	for (k = 0; k < sizeof(failures) / sizeof(failures[0]); k++) {
+		char *sheet = failing_sheet(failures[k].row12, failures[k].row13);
+		const char *path = write_book(workbook, sheet);
+
+		free(sheet);
+		for (m = 0; m < 2; m++) {
+			peil_error err;
+
+			setenv("PEIL_XLSX_SEGMENT_BYTES", segment_modes[m], 1);
+			CHECK_INT(run(three_columns, path, &err), -1);
+			CHECK_STR(err.message, failures[k].message);
+			CHECK_INT(err.line, failures[k].line);
+			CHECK_INT(host.begun, 10);	/* rows 2..11 */
+			CHECK_STR(host.row[9].field[CASE_ID], "D11");
+			CHECK_INT(host.out_of_order, 0);
+		}
+		unlink(path);
+	}
+	unsetenv("PEIL_XLSX_SEGMENT_BYTES");
+}
+
+/* A "<row" that is not a child of sheetData, in a comment, or in an
+ * element after sheetData: cut there, the parser of the segment before
+ * sees that it ends inside a comment, or in another element than
+ * sheetData, and the sheet is read again by one parser past the rows
+ * already handed: the same rows, once each. */
+TEST(segments_cut_in_a_comment_read_again)
+{
+	static const char *const row12[2] = {
+		"<!-- <row r=\"40\"><c r=\"A40\"><v>1</v></c></row> -->"
+		"<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D12</t></is></c>"
+		"<c r=\"B12\" t=\"s\"><v>7</v></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
+		"<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D12</t></is></c>"
+		"<c r=\"B12\" t=\"s\"><v>7</v></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
+	};
+	static const char *const ends[2] = {
+		"</sheetData></worksheet>",
+		"</sheetData><extLst><row r=\"50\"/></extLst></worksheet>",
+	};
+	size_t m, k;
+
+	for (k = 0; k < 2; k++) {
+		char *sheet = failing_sheet(row12[k], "<row r=\"13\"/>");
+		const char *path;
+
+		/* no row 14 with its bad type */
+		strcpy(strstr(sheet, "<row r=\"14\">"), ends[k]);
+		path = write_book(workbook, sheet);
+		free(sheet);
+		for (m = 0; m < 2; m++) {
+			peil_error err;
+
+			setenv("PEIL_XLSX_SEGMENT_BYTES", segment_modes[m], 1);
+			CHECK_INT(run(three_columns, path, &err), 0);
+			CHECK_STR(err.message, "");
+			CHECK_INT(host.begun, 11);	/* rows 2..12 */
+			CHECK_INT(host.ended, 11);
+			CHECK_INT(host.out_of_order, 0);
+			CHECK_STR(host.row[9].field[CASE_ID], "D11");
+			CHECK_STR(host.row[10].field[CASE_ID], "D12");
+			CHECK_STR(host.row[10].field[TEAM], "Zuid");
+			CHECK_STR(host.row[10].field[REGISTERED], "date:17592");
+			CHECK_INT(host.row[10].line, 12);
+			CHECK_CONTAINS(host.log, m == 0 ? ": 1 segments, 1 parsers\n" :
+				       ": 1 segments, 1 parsers (a cut not between rows: read again by one)\n");
+		}
+		unlink(path);
+	}
+	unsetenv("PEIL_XLSX_SEGMENT_BYTES");
+}
+
 int main(int argc, char **argv)
 {
 	void *so = dlopen(XLSX_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
@@ -1053,5 +1320,8 @@ int main(int argc, char **argv)
 	RUN(damaged_shared_strings_refused);
 	RUN(part_larger_than_declared_refused);
 	RUN(entities_refused);
+	RUN(segments_same_as_one_parser);
+	RUN(segments_first_failure_wins);
+	RUN(segments_cut_in_a_comment_read_again);
 	return harness_done();
 }
