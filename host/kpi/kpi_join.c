@@ -119,6 +119,7 @@ typedef struct join_side {
 	 * they read and the keys looked up. */
 	int merge;
 	join_chunk chunks[JOIN_CURSORS], *loading;
+	join_chunk *recent;	/* the chunk looked in last, or NULL */
 	join_chunk *parked;
 	size_t parked_count, parked_bytes;
 	unsigned long clock;
@@ -185,6 +186,7 @@ static void join_chunks_free(join_side *side)
 		join_chunk_release(&side->parked[c]);
 	free(side->parked);
 	side->parked = NULL;
+	side->recent = NULL;
 	side->parked_count = side->parked_bytes = 0;
 }
 
@@ -751,7 +753,10 @@ static long join_merge_find(join_side *side, const peil_value *v,
 	if (!key)
 		return -1;
 	side->looked_up++;
-	for (size_t i = 0; i < JOIN_CURSORS; i++) {
+	/* the members of a case follow each other: their chunk first */
+	if (side->recent && join_chunk_holds(side->recent, key, len))
+		c = side->recent;
+	for (size_t i = 0; !c && i < JOIN_CURSORS; i++) {
 		if (side->chunks[i].used < oldest->used)
 			oldest = &side->chunks[i];
 		if (join_chunk_holds(&side->chunks[i], key, len)) {
@@ -782,6 +787,7 @@ static long join_merge_find(join_side *side, const peil_value *v,
 			return rc;
 	}
 	c->used = ++side->clock;
+	side->recent = c;
 	*rows = c->rows;
 	at = join_chunk_find(c, key, len);
 	c->hits += at >= 0;
