@@ -7,15 +7,16 @@
  * total and the team) in each of twelve months, and a hash lookup for
  * each.  Here a value is copied once and numbered, and the periods it was
  * counted in are bit masks of 64 periods.  A value's masks of cell 0 (the
- * total) and of the first other cell it comes in (a person's team), and
- * which cell that is, lie side by side in an array by its number: most
- * values come in one cell, and a lookup in a table of millions of entries
- * waits for memory, once for the three rather than once each.  Other
- * (value, cell) pairs go to a hash table whose slots hold key and mask
- * together (one wait, not two), up to three quarters full (a person in
- * two teams at ten million cases made a million pairs: a table kept half
- * full took 64 MiB for them), and so does every pair when there are more
- * than KPI_DISTINCT_HOME_WORDS words of periods.  The periods a row counts
+ * total) and of the first KPI_DISTINCT_OWN other cells it comes in (a
+ * person's team, and a second one), and which cells those are, lie side
+ * by side in an array by its number: most values come in one or two
+ * cells, and a lookup in a table of millions of entries waits for memory,
+ * once for them all rather than once each (at ten million cases 1.2
+ * million persons came in a second team: as pairs in the table below
+ * they took 64 MiB).  Other (value, cell) pairs go to a hash table whose
+ * slots hold key and mask together (one wait, not two), up to three
+ * quarters full, and so does every pair when there are more than
+ * KPI_DISTINCT_HOME_WORDS words of periods.  The periods a row counts
  * in are consecutive, so the last lookups are remembered: a row costs a
  * lookup of its value and one per cell rather than one per period.
  */
@@ -33,6 +34,8 @@
  * periods): home holds every word of a value, where the table holds only
  * the words it was counted in, and a year of days is six. */
 #define KPI_DISTINCT_HOME_WORDS 2
+/* The cells besides the total whose masks a value has in home. */
+#define KPI_DISTINCT_OWN 2
 
 /* A slot of the table of other pairs: key (value << 32 | cell * words +
  * word) + 1, or 0 when empty; the periods of that word the value was
@@ -45,10 +48,10 @@ struct kpi_distinct {
 	strmap values;	/* the values seen, numbered */
 	size_t words;		/* 64-period words per cell */
 	/* per value n, home[n * stride ...]: words masks of the periods it
-	 * was counted in in cell 0, words in its own cell, then its own
-	 * cell + 1 (0: none yet) */
+	 * was counted in in cell 0, words in each of its own cells, then
+	 * those cells + 1 (0: none yet), 32 bits each */
 	uint64_t *home;
-	size_t stride;		/* 2 * words + 1 */
+	size_t stride;		/* (1 + KPI_DISTINCT_OWN) * words + 1 */
 	size_t home_cap;	/* values with room in home */
 	size_t home_zeroed;	/* values whose room is zeroed */
 	kpi_distinct_pair *pairs;	/* the other pairs */
@@ -68,7 +71,7 @@ kpi_distinct *kpi_distinct_new(size_t period_count)
 	if (!d)
 		return NULL;
 	d->words = (period_count + 63) / 64;
-	d->stride = 2 * d->words + 1;
+	d->stride = (1 + KPI_DISTINCT_OWN) * d->words + 1;
 	d->last_value = -1;
 	return d;
 }
@@ -244,18 +247,28 @@ int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 		mask = &d->pairs[s].mask;
 	} else if (cell == 0) {
 		mask = &d->home[n * d->stride + word];
-	} else if (d->home[n * d->stride + 2 * d->words] == cell + 1 ||
-		   d->home[n * d->stride + 2 * d->words] == 0) {
-		d->home[n * d->stride + 2 * d->words] = cell + 1;
-		mask = &d->home[n * d->stride + d->words + word];
 	} else {
-		long s = kpi_distinct_slot(d, ((uint64_t)value << 32 |
-					       where) + 1);
+		uint64_t *home = &d->home[n * d->stride];
+		uint64_t *own = &home[(1 + KPI_DISTINCT_OWN) * d->words];
+		long s;
 
+		for (size_t o = 0; o < KPI_DISTINCT_OWN && cell < UINT32_MAX;
+		     o++) {
+			uint64_t at = *own >> (32 * o) & 0xffffffffu;
+
+			if (at == 0)	/* a cell of its own from now on */
+				*own |= (uint64_t)(cell + 1) << (32 * o);
+			if (at == 0 || at == cell + 1) {
+				mask = &home[(1 + o) * d->words + word];
+				goto found;
+			}
+		}
+		s = kpi_distinct_slot(d, ((uint64_t)value << 32 | where) + 1);
 		if (s < 0)
 			return -1;
 		mask = &d->pairs[s].mask;
 	}
+found:
 	*added = bits & ~*mask;
 	*mask |= bits;
 	return 0;
