@@ -27,7 +27,7 @@
  * rows, and the rows between them are looked up later, by the run that
  * reaches the longer keys (at ten million cases each chunk row was read
  * 1.34 times).  A chunk that leaves the cursors with fewer rows looked up
- * than half its rows is therefore parked (JOIN_PARKED_BYTES at most, the
+ * than half its rows is therefore parked (kpi_join_parked_bytes at most, the
  * one looked in least lately leaving first), and a key that no cursor's
  * chunk holds is looked for in the parked ones before a chunk is read.
  * A chunk is read up to the first key of the next chunk held, if that
@@ -71,8 +71,8 @@
 #define JOIN_CHUNK_LOOKUPS 64
 /* Chunks mostly not looked up, kept for a later run (see the top), take
  * at most this many bytes: at ten million cases a year's interleaved keys
- * took 58 chunks of some 0.3 MiB for each of two runs. */
-#define JOIN_PARKED_BYTES (64u << 20)
+ * took 58 chunks of some 0.4 MiB for each of two runs. */
+size_t kpi_join_parked_bytes = (size_t)64 << 20;
 
 /* A chunk of a merge: the rows of the joined dataset from key from on,
  * JOIN_CHUNK_ROWS of them, or (ended) all there are, or (at_until) those
@@ -698,7 +698,7 @@ static size_t join_chunk_bytes(const join_chunk *c)
  * place), or (parked NULL) for a chunk to be read into it.  c is parked
  * when fewer of its rows were looked up than half (see the top), the
  * parked ones looked in least lately leaving for it when they would take
- * more than JOIN_PARKED_BYTES; else it is released. */
+ * more than kpi_join_parked_bytes; else it is released. */
 static void join_chunk_leave(join_side *side, join_chunk *c,
 			     join_chunk *parked)
 {
@@ -715,7 +715,7 @@ static void join_chunk_leave(join_side *side, join_chunk *c,
 	}
 	while (gone.used && gone.hits * 2 < gone.keys.count &&
 	       side->parked_count &&
-	       side->parked_bytes + bytes > JOIN_PARKED_BYTES) {
+	       side->parked_bytes + bytes > kpi_join_parked_bytes) {
 		join_chunk *old = &side->parked[0];
 
 		for (size_t i = 1; i < side->parked_count; i++)
@@ -726,7 +726,7 @@ static void join_chunk_leave(join_side *side, join_chunk *c,
 		*old = side->parked[--side->parked_count];
 	}
 	if (!gone.used || gone.hits * 2 >= gone.keys.count ||
-	    bytes > JOIN_PARKED_BYTES ||
+	    bytes > kpi_join_parked_bytes ||
 	    !(grown = grow_for(side->parked, side->parked_count,
 			       sizeof(*grown)))) {
 		join_chunk_release(&gone);

@@ -1250,10 +1250,9 @@ static int case_id_order(const void *a, const void *b)
  * key of chunk j + 1 (handed, not kept): 12 such scans.  So 25 scans
  * from a key, none of all cases, 12 * 8192 + 660 + 12 * 4 = 99 012 rows
  * handed, each case kept once; 99 000 cases and members counted. */
-TEST(merge_parks_chunks_for_keys_that_outgrow_their_digits)
+static void digits_store(void)
 {
 	char id[16], member[24];
-	kpi_set *set;
 
 	case_count = member_count = 0;
 	for (long k = 1000; k <= 99999; k++) {
@@ -1267,6 +1266,13 @@ TEST(merge_parks_chunks_for_keys_that_outgrow_their_digits)
 		snprintf(member, sizeof(member), "M%06ld", k);
 		add_member(member, id, "P1");
 	}
+}
+
+TEST(merge_parks_chunks_for_keys_that_outgrow_their_digits)
+{
+	kpi_set *set;
+
+	digits_store();
 	evaluate_merge(cases_kpi, 1, &set);
 	CHECK_STR(failure, "");
 	CHECK_DOUBLE(value("c", "{}"), 99000, 0);
@@ -1274,6 +1280,29 @@ TEST(merge_parks_chunks_for_keys_that_outgrow_their_digits)
 	CHECK_INT(filtered_dossier_scans, 25);
 	CHECK_INT(dossier_scans, 25);
 	CHECK_INT(filtered_dossier_rows, 12 * 8192 + 660 + 12 * 4);
+	kpi_set_free(set);
+}
+
+/* The same with room for a few parked chunks (some 0.1 MiB each: 8192
+ * rows of two dates, 5 bytes each, and their keys): the chunks parked
+ * first leave for those parked later, and the second walk reads their
+ * rows again; the figures stay. */
+TEST(merge_parked_chunks_leave_when_they_take_too_much)
+{
+	size_t saved = kpi_join_parked_bytes;
+	kpi_set *set;
+
+	digits_store();
+	kpi_join_parked_bytes = 400 * 1024;
+	evaluate_merge(cases_kpi, 1, &set);
+	kpi_join_parked_bytes = saved;
+	CHECK_STR(failure, "");
+	CHECK_DOUBLE(value("c", "{}"), 99000, 0);
+	CHECK_DOUBLE(value("m", "{}"), 99000, 0);
+	CHECK(filtered_dossier_scans > 25);
+	CHECK_INT(dossier_scans, filtered_dossier_scans);
+	CHECK(filtered_dossier_rows > 12 * 8192 + 660 + 12 * 4);
+	CHECK(filtered_dossier_rows < 2 * 99000);
 	kpi_set_free(set);
 }
 
@@ -1323,6 +1352,7 @@ int main(void)
 	RUN(merge_gives_the_figures_of_the_join_in_memory);
 	RUN(merge_reads_the_cases_a_chunk_at_a_time);
 	RUN(merge_parks_chunks_for_keys_that_outgrow_their_digits);
+	RUN(merge_parked_chunks_leave_when_they_take_too_much);
 	RUN(merge_fails_loudly_on_cases_out_of_order);
 	free(case_rows);
 	free(member_rows);
