@@ -27,9 +27,10 @@
  * rows, and the rows between them are looked up later, by the run that
  * reaches the longer keys (at ten million cases each chunk row was read
  * 1.34 times).  A chunk that leaves the cursors with fewer rows looked up
- * than half its rows is therefore parked (kpi_join_parked_bytes at most, the
- * one looked in least lately leaving first), and a key that no cursor's
- * chunk holds is looked for in the parked ones before a chunk is read.
+ * than half its rows is therefore parked (kpi_join_parked_bytes at most,
+ * the one looked in least lately leaving first), and a key that no
+ * cursor's chunk holds is looked for in the parked ones before a chunk is
+ * read.
  * A chunk is read up to the first key of the next chunk held, if that
  * comes sooner: the run that comes back finds the rows that lie between
  * two parked chunks in one short scan, not in another chunk of its own.
@@ -674,9 +675,8 @@ static const join_chunk *join_chunk_next(const join_side *side,
 	const join_chunk *next = NULL;
 
 	for (size_t i = 0; i < JOIN_CURSORS + side->parked_count; i++) {
-		const join_chunk *at = i < JOIN_CURSORS
-					       ? &side->chunks[i]
-					       : &side->parked[i - JOIN_CURSORS];
+		const join_chunk *at = i < JOIN_CURSORS ? &side->chunks[i]
+				       : &side->parked[i - JOIN_CURSORS];
 
 		if (at != c && at->used &&
 		    join_text_cmp(at->from, at->from_len, key, len) > 0 &&
