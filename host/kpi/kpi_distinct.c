@@ -7,13 +7,18 @@
  * total and the team) in each of twelve months, and a hash lookup for
  * each.  Here a value is copied once and numbered, and the periods it was
  * counted in are bit masks of 64 periods.  A value's masks of cell 0 (the
- * total) and of the first other cell it comes in (a person's team) lie in
- * an array by its number: most values come in one cell, and a lookup in a
- * table of millions of entries waits for memory.  Other (value, cell)
- * pairs go to a hash table, and so does every pair when there are more
- * than KPI_DISTINCT_HOME_WORDS words of periods.  The periods a row counts in are consecutive,
- * so the last lookups are remembered: a row costs a lookup of its value
- * and one per cell rather than one per period.
+ * total) and of the first KPI_DISTINCT_OWN other cells it comes in (a
+ * person's team, and a second one), and which cells those are, lie side
+ * by side in an array by its number: most values come in one or two
+ * cells, and a lookup in a table of millions of entries waits for memory,
+ * once for them all rather than once each (at ten million cases 1.2
+ * million persons came in a second team: as pairs in the table below
+ * they took 64 MiB).  Other (value, cell) pairs go to a hash table whose
+ * slots hold key and mask together (one wait, not two), up to three
+ * quarters full, and so does every pair when there are more than
+ * KPI_DISTINCT_HOME_WORDS words of periods.  The periods a row counts
+ * in are consecutive, so the last lookups are remembered: a row costs a
+ * lookup of its value and one per cell rather than one per period.
  */
 #include "kpi/kpi_model.h"
 
@@ -29,20 +34,27 @@
  * periods): home holds every word of a value, where the table holds only
  * the words it was counted in, and a year of days is six. */
 #define KPI_DISTINCT_HOME_WORDS 2
+/* The cells besides the total whose masks a value has in home. */
+#define KPI_DISTINCT_OWN 2
+
+/* A slot of the table of other pairs: key (value << 32 | cell * words +
+ * word) + 1, or 0 when empty; the periods of that word the value was
+ * counted in. */
+typedef struct kpi_distinct_pair {
+	uint64_t key, mask;
+} kpi_distinct_pair;
 
 struct kpi_distinct {
 	strmap values;	/* the values seen, numbered */
 	size_t words;		/* 64-period words per cell */
-	/* per value n: masks[2n * words + w], the periods of word w it was
-	 * counted in in cell 0, then masks[(2n + 1) * words + w] those in
-	 * its own cell, own[n] - 1 (own[n] 0: none yet) */
+	/* per value n, home[n * stride ...]: words masks of the periods it
+	 * was counted in in cell 0, words in each of its own cells, then
+	 * those cells + 1 (0: none yet), 32 bits each */
 	uint64_t *home;
-	uint32_t *own;
-	size_t home_cap;	/* values with room in home and own */
+	size_t stride;		/* (1 + KPI_DISTINCT_OWN) * words + 1 */
+	size_t home_cap;	/* values with room in home */
 	size_t home_zeroed;	/* values whose room is zeroed */
-	/* other pairs: (value << 32 | cell * words + word) + 1, or 0 when
-	 * empty; the periods of that word the value was counted in */
-	uint64_t *keys, *masks;
+	kpi_distinct_pair *pairs;	/* the other pairs */
 	size_t count, slot_count;	/* slot_count 2^(64 - shift) */
 	unsigned shift;
 	long last_value;		/* the number of the value last looked
@@ -59,6 +71,7 @@ kpi_distinct *kpi_distinct_new(size_t period_count)
 	if (!d)
 		return NULL;
 	d->words = (period_count + 63) / 64;
+	d->stride = (1 + KPI_DISTINCT_OWN) * d->words + 1;
 	d->last_value = -1;
 	return d;
 }
@@ -69,9 +82,7 @@ void kpi_distinct_free(kpi_distinct *d)
 		return;
 	strmap_release(&d->values);
 	free(d->home);
-	free(d->own);
-	free(d->keys);
-	free(d->masks);
+	free(d->pairs);
 	free(d);
 }
 
@@ -131,35 +142,28 @@ static size_t kpi_distinct_home(uint64_t key, unsigned shift)
 	return (size_t)((key ^ (key >> 31)) >> shift);
 }
 
-/* Double the table (keeping it at most half full); forgets the recent
- * lookups, whose slots move.  -1 when out of memory. */
+/* Double the table; forgets the recent lookups, whose slots move.  -1
+ * when out of memory. */
 static int kpi_distinct_grow(kpi_distinct *d)
 {
 	size_t n = d->slot_count ? d->slot_count * 2 : 1024;
 	unsigned shift = d->slot_count ? d->shift - 1 : 54;
-	uint64_t *keys = calloc(n, sizeof(*keys));
-	uint64_t *masks = malloc(n * sizeof(*masks));
+	kpi_distinct_pair *pairs = calloc(n, sizeof(*pairs));
 
-	if (!keys || !masks) {
-		free(keys);
-		free(masks);
+	if (!pairs)
 		return -1;
-	}
 	for (size_t i = 0; i < d->slot_count; i++) {
 		size_t s;
 
-		if (!d->keys[i])
+		if (!d->pairs[i].key)
 			continue;
-		s = kpi_distinct_home(d->keys[i], shift);
-		while (keys[s])
+		s = kpi_distinct_home(d->pairs[i].key, shift);
+		while (pairs[s].key)
 			s = (s + 1) & (n - 1);
-		keys[s] = d->keys[i];
-		masks[s] = d->masks[i];
+		pairs[s] = d->pairs[i];
 	}
-	free(d->keys);
-	free(d->masks);
-	d->keys = keys;
-	d->masks = masks;
+	free(d->pairs);
+	d->pairs = pairs;
 	d->slot_count = n;
 	d->shift = shift;
 	memset(d->recent_key, 0, sizeof(d->recent_key));
@@ -167,7 +171,8 @@ static int kpi_distinct_grow(kpi_distinct *d)
 }
 
 /* The slot of key (stored + 1, so never 0), added with an empty mask when
- * absent.  -1 when out of memory. */
+ * absent; the table is kept at most three quarters full.  -1 when out of
+ * memory. */
 static long kpi_distinct_slot(kpi_distinct *d, uint64_t key)
 {
 	size_t s;
@@ -175,14 +180,15 @@ static long kpi_distinct_slot(kpi_distinct *d, uint64_t key)
 	for (size_t i = 0; i < KPI_DISTINCT_RECENT; i++)
 		if (d->recent_key[i] == key)
 			return (long)d->recent_slot[i];
-	if ((d->count + 1) * 2 > d->slot_count && kpi_distinct_grow(d) < 0)
+	if ((d->count + 1) * 4 > d->slot_count * 3 &&
+	    kpi_distinct_grow(d) < 0)
 		return -1;
 	s = kpi_distinct_home(key, d->shift);
-	while (d->keys[s] && d->keys[s] != key)
+	while (d->pairs[s].key && d->pairs[s].key != key)
 		s = (s + 1) & (d->slot_count - 1);
-	if (!d->keys[s]) {
-		d->keys[s] = key;
-		d->masks[s] = 0;
+	if (!d->pairs[s].key) {
+		d->pairs[s].key = key;
+		d->pairs[s].mask = 0;
 		d->count++;
 	}
 	d->recent_key[d->recent_next] = key;
@@ -191,7 +197,7 @@ static long kpi_distinct_slot(kpi_distinct *d, uint64_t key)
 	return (long)s;
 }
 
-/* Room in home and own for value n, zeroed.  The room beyond the values
+/* Room in home for value n, zeroed.  The room beyond the values
  * numbered so far is zeroed as values come, not when it is made: pages
  * of it that no value reaches are never touched, so they take no memory
  * (a capacity that doubled is half unused).  -1 when out of memory. */
@@ -201,24 +207,17 @@ static int kpi_distinct_room(kpi_distinct *d, size_t n)
 
 	if (n >= d->home_cap) {
 		uint64_t *home;
-		uint32_t *own;
 
 		while (cap <= n)
 			cap *= 2;
-		home = realloc(d->home, cap * 2 * d->words * sizeof(*home));
+		home = realloc(d->home, cap * d->stride * sizeof(*home));
 		if (!home)
 			return -1;
 		d->home = home;
-		own = realloc(d->own, cap * sizeof(*own));
-		if (!own)
-			return -1;
-		d->own = own;
 		d->home_cap = cap;
 	}
-	memset(d->home + d->home_zeroed * 2 * d->words, 0,
-	       (n + 1 - d->home_zeroed) * 2 * d->words * sizeof(*d->home));
-	memset(d->own + d->home_zeroed, 0,
-	       (n + 1 - d->home_zeroed) * sizeof(*d->own));
+	memset(d->home + d->home_zeroed * d->stride, 0,
+	       (n + 1 - d->home_zeroed) * d->stride * sizeof(*d->home));
 	d->home_zeroed = n + 1;
 	return 0;
 }
@@ -245,21 +244,31 @@ int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 
 		if (s < 0)
 			return -1;
-		mask = &d->masks[s];
+		mask = &d->pairs[s].mask;
 	} else if (cell == 0) {
-		mask = &d->home[2 * n * d->words + word];
-	} else if (d->own[n] == cell + 1 ||
-		   (d->own[n] == 0 && cell < UINT32_MAX)) {
-		d->own[n] = (uint32_t)(cell + 1);
-		mask = &d->home[(2 * n + 1) * d->words + word];
+		mask = &d->home[n * d->stride + word];
 	} else {
-		long s = kpi_distinct_slot(d, ((uint64_t)value << 32 |
-					       where) + 1);
+		uint64_t *home = &d->home[n * d->stride];
+		uint64_t *own = &home[(1 + KPI_DISTINCT_OWN) * d->words];
+		long s;
 
+		for (size_t o = 0; o < KPI_DISTINCT_OWN && cell < UINT32_MAX;
+		     o++) {
+			uint64_t at = *own >> (32 * o) & 0xffffffffu;
+
+			if (at == 0)	/* a cell of its own from now on */
+				*own |= (uint64_t)(cell + 1) << (32 * o);
+			if (at == 0 || at == cell + 1) {
+				mask = &home[(1 + o) * d->words + word];
+				goto found;
+			}
+		}
+		s = kpi_distinct_slot(d, ((uint64_t)value << 32 | where) + 1);
 		if (s < 0)
 			return -1;
-		mask = &d->masks[s];
+		mask = &d->pairs[s].mask;
 	}
+found:
 	*added = bits & ~*mask;
 	*mask |= bits;
 	return 0;

@@ -21,9 +21,23 @@
  * follows it in a few interleaved runs (the members of a case follow
  * each other, and the cases their keys' order); each run keeps a chunk
  * (JOIN_CURSORS at most).  Ten million cases held took 330 MB; the chunks
- * take a few.  Should the chunks read more than JOIN_CHUNK_READS rows per
- * row looked up (keys in no order), the joined dataset is held after all,
- * as without the merge: the figures never depend on the order.
+ * take a few.  Keys that outgrow their padding interleave the joined
+ * dataset too ("D2012-100001" < "D2012-1000010" < "D2012-100002"): a run
+ * that walks the shorter keys reads chunks of which it looks up a few
+ * rows, and the rows between them are looked up later, by the run that
+ * reaches the longer keys (at ten million cases each chunk row was read
+ * 1.34 times).  A chunk that leaves the cursors with fewer rows looked up
+ * than half its rows is therefore parked (kpi_join_parked_bytes at most,
+ * the one looked in least lately leaving first), and a key that no
+ * cursor's chunk holds is looked for in the parked ones before a chunk is
+ * read.
+ * A chunk is read up to the first key of the next chunk held, if that
+ * comes sooner: the run that comes back finds the rows that lie between
+ * two parked chunks in one short scan, not in another chunk of its own.
+ * Should the chunks read more than JOIN_CHUNK_READS rows per row looked
+ * up, or their scans serve fewer than JOIN_CHUNK_LOOKUPS lookups each
+ * (keys in no order), the joined dataset is held after all, as without
+ * the merge: the figures never depend on the order.
  *
  * lookup = { ladder = { dataset = "measurements", by = "person" } } reads
  * the dataset into the script's state as { [person] = { row, ... } }, in
@@ -40,6 +54,7 @@
 
 #include "base/calendar.h"
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/strmap.h"
 
 /* Runs of rows in key order followed at once (see join_side.cursor). */
@@ -50,19 +65,27 @@
 #define JOIN_CHUNK_ROWS 8192
 /* A merge holds the joined dataset after all when its chunks read more
  * than this many rows per row looked up, past the first
- * JOIN_CHUNK_SLACK chunks. */
+ * JOIN_CHUNK_SLACK chunks, or when its scans serve fewer than
+ * JOIN_CHUNK_LOOKUPS lookups each, past the first JOIN_CHUNK_SLACK. */
 #define JOIN_CHUNK_READS 4
 #define JOIN_CHUNK_SLACK 16
+#define JOIN_CHUNK_LOOKUPS 64
+/* Chunks mostly not looked up, kept for a later run (see the top), take
+ * at most this many bytes: at ten million cases a year's interleaved keys
+ * took 58 chunks of some 0.4 MiB for each of two runs. */
+size_t kpi_join_parked_bytes = (size_t)64 << 20;
 
 /* A chunk of a merge: the rows of the joined dataset from key from on,
- * JOIN_CHUNK_ROWS of them or (ended) all there are. */
+ * JOIN_CHUNK_ROWS of them, or (ended) all there are, or (at_until) those
+ * below until, where a chunk read before begins. */
 typedef struct join_chunk {
 	strmap keys;		/* in byte order, numbered as rows */
 	kpi_rows *rows;
-	char *from;
-	size_t from_len, from_cap;
-	int ended;
+	char *from, *until;	/* until: NULL when unbounded */
+	size_t from_len, from_cap, until_len, until_cap;
+	int ended, at_until;
 	size_t pos;		/* the row found last */
+	size_t hits;		/* lookups that found a row of it */
 	unsigned long used;	/* when it was looked in last; 0: empty */
 } join_chunk;
 
@@ -97,8 +120,11 @@ typedef struct join_side {
 	 * they read and the keys looked up. */
 	int merge;
 	join_chunk chunks[JOIN_CURSORS], *loading;
+	join_chunk *recent;	/* the chunk looked in last, or NULL */
+	join_chunk *parked;
+	size_t parked_count, parked_bytes;
 	unsigned long clock;
-	size_t chunk_reads, looked_up;
+	size_t chunk_reads, looked_up, loads;
 	const kpi_source *source;
 	peil_error *err;
 	int failed;
@@ -144,14 +170,25 @@ static long join_key_field(const peil_schema *s, const kpi_link *link)
 	return found;
 }
 
+static void join_chunk_release(join_chunk *c)
+{
+	kpi_rows_free(c->rows);
+	strmap_release(&c->keys);
+	free(c->from);
+	free(c->until);
+	memset(c, 0, sizeof(*c));
+}
+
 static void join_chunks_free(join_side *side)
 {
-	for (size_t c = 0; c < JOIN_CURSORS; c++) {
-		kpi_rows_free(side->chunks[c].rows);
-		strmap_release(&side->chunks[c].keys);
-		free(side->chunks[c].from);
-		memset(&side->chunks[c], 0, sizeof(side->chunks[c]));
-	}
+	for (size_t c = 0; c < JOIN_CURSORS; c++)
+		join_chunk_release(&side->chunks[c]);
+	for (size_t c = 0; c < side->parked_count; c++)
+		join_chunk_release(&side->parked[c]);
+	free(side->parked);
+	side->parked = NULL;
+	side->recent = NULL;
+	side->parked_count = side->parked_bytes = 0;
 }
 
 void kpi_joined_free(kpi_joined *j)
@@ -502,16 +539,40 @@ static int join_chunk_row(void *ctx, const peil_value *values)
 					 : c->from_len),
 				 n ? strmap_key(&c->keys, n - 1) : c->from);
 	}
+	if (c->until && join_text_cmp(key->as.text, key->len, c->until,
+				      c->until_len) >= 0) {
+		c->at_until = 1;	/* the chunk read before goes on */
+		return 1;
+	}
 	if (strmap_append(&c->keys, key->as.text, key->len) < 0 ||
 	    kpi_rows_add(c->rows, values + side->skip) != (long)n)
 		return 2;
 	return c->keys.count == JOIN_CHUNK_ROWS;
 }
 
-/* Read chunk c from key on: 0, -2 when out of memory, -3 with side->err
- * set. */
+/* Copy text[0..len) into *buf (of *cap bytes), NUL-ended: 0, -1 when out
+ * of memory. */
+static int join_text_copy(char **buf, size_t *cap, const char *text,
+			  size_t len)
+{
+	if (len + 1 > *cap) {
+		char *grown = realloc(*buf, len + 1);
+
+		if (!grown)
+			return -1;
+		*buf = grown;
+		*cap = len + 1;
+	}
+	if (len)
+		memcpy(*buf, text, len);
+	(*buf)[len] = '\0';
+	return 0;
+}
+
+/* Read chunk c from key on, up to the first key of chunk until (NULL:
+ * none): 0, -2 when out of memory, -3 with side->err set. */
 static int join_chunk_load(join_side *side, join_chunk *c, const char *key,
-			   size_t len)
+			   size_t len, const join_chunk *until)
 {
 	peil_filter from;
 	int rc;
@@ -519,22 +580,20 @@ static int join_chunk_load(join_side *side, join_chunk *c, const char *key,
 	kpi_rows_free(c->rows);
 	strmap_release(&c->keys);
 	c->rows = kpi_rows_new(side->types, side->proj_count - side->skip);
-	if (!c->rows)
+	if (!c->rows || join_text_copy(&c->from, &c->from_cap, key, len) < 0)
 		return -2;
-	if (len + 1 > c->from_cap) {
-		char *grown = realloc(c->from, len + 1);
-
-		if (!grown)
-			return -2;
-		c->from = grown;
-		c->from_cap = len + 1;
-	}
-	if (len)
-		memcpy(c->from, key, len);
-	c->from[len] = '\0';
 	c->from_len = len;
+	free(c->until);
+	c->until = NULL;
+	c->until_len = c->until_cap = 0;
+	if (until && join_text_copy(&c->until, &c->until_cap, until->from,
+				    until->from_len) < 0)
+		return -2;
+	c->until_len = until ? until->from_len : 0;
+	c->at_until = 0;
 	c->ended = 0;
 	c->pos = 0;
+	c->hits = 0;
 	memset(&from, 0, sizeof(from));
 	from.op = PEIL_OP_GE;
 	from.field = side->key_field;
@@ -542,6 +601,7 @@ static int join_chunk_load(join_side *side, join_chunk *c, const char *key,
 	from.value.as.text = c->from;
 	from.value.len = len;
 	side->loading = c;
+	side->loads++;
 	rc = side->source->scan(side->source->ctx, side->schema, &from,
 				side->proj, side->proj_count, join_chunk_row,
 				side, side->err);
@@ -594,6 +654,89 @@ static int join_merge_end(join_side *side)
 	return rc > 0 ? -2 : rc < 0 ? -3 : 0;
 }
 
+/* Whether chunk c (used) holds key's place: a key from its first on, up
+ * to its last, or below its until (at_until), or (ended) any. */
+static int join_chunk_holds(const join_chunk *c, const char *key, size_t len)
+{
+	return c->used && join_text_cmp(key, len, c->from, c->from_len) >= 0 &&
+	       (c->ended ||
+		(c->keys.count && join_keys_cmp(&c->keys, c->keys.count - 1,
+						key, len) >= 0) ||
+		(c->at_until && join_text_cmp(key, len, c->until,
+					      c->until_len) < 0));
+}
+
+/* The chunk held (but c) whose first key comes first after key, or
+ * NULL. */
+static const join_chunk *join_chunk_next(const join_side *side,
+					 const join_chunk *c, const char *key,
+					 size_t len)
+{
+	const join_chunk *next = NULL;
+
+	for (size_t i = 0; i < JOIN_CURSORS + side->parked_count; i++) {
+		const join_chunk *at = i < JOIN_CURSORS ? &side->chunks[i]
+				       : &side->parked[i - JOIN_CURSORS];
+
+		if (at != c && at->used &&
+		    join_text_cmp(at->from, at->from_len, key, len) > 0 &&
+		    (!next || join_text_cmp(at->from, at->from_len, next->from,
+					    next->from_len) < 0))
+			next = at;
+	}
+	return next;
+}
+
+/* The bytes chunk c holds. */
+static size_t join_chunk_bytes(const join_chunk *c)
+{
+	return (c->rows ? kpi_rows_bytes(c->rows) : 0) + c->keys.text_cap +
+	       c->keys.offsets_cap * sizeof(*c->keys.offsets);
+}
+
+/* Cursor chunk c leaves for the parked chunk parked (which takes its
+ * place), or (parked NULL) for a chunk to be read into it.  c is parked
+ * when fewer of its rows were looked up than half (see the top), the
+ * parked ones looked in least lately leaving for it when they would take
+ * more than kpi_join_parked_bytes; else it is released. */
+static void join_chunk_leave(join_side *side, join_chunk *c,
+			     join_chunk *parked)
+{
+	join_chunk gone = *c, *grown;
+	size_t bytes = join_chunk_bytes(&gone);
+
+	if (parked) {
+		*c = *parked;
+		side->parked_bytes -= join_chunk_bytes(c);
+		/* the last parked fills its place */
+		*parked = side->parked[--side->parked_count];
+	} else {
+		memset(c, 0, sizeof(*c));
+	}
+	while (gone.used && gone.hits * 2 < gone.keys.count &&
+	       side->parked_count &&
+	       side->parked_bytes + bytes > kpi_join_parked_bytes) {
+		join_chunk *old = &side->parked[0];
+
+		for (size_t i = 1; i < side->parked_count; i++)
+			if (side->parked[i].used < old->used)
+				old = &side->parked[i];
+		side->parked_bytes -= join_chunk_bytes(old);
+		join_chunk_release(old);
+		*old = side->parked[--side->parked_count];
+	}
+	if (!gone.used || gone.hits * 2 >= gone.keys.count ||
+	    bytes > kpi_join_parked_bytes ||
+	    !(grown = grow_for(side->parked, side->parked_count,
+			       sizeof(*grown)))) {
+		join_chunk_release(&gone);
+		return;
+	}
+	side->parked = grown;
+	side->parked[side->parked_count++] = gone;
+	side->parked_bytes += bytes;
+}
+
 /* join_find in a merge: the index of the joined row with the key of v
  * in *rows, -1 when none, -2 when out of memory, -3 with side->err
  * set. */
@@ -603,42 +746,52 @@ static long join_merge_find(join_side *side, const peil_value *v,
 	char buf[64];
 	size_t len;
 	const char *key = join_key_text(v, buf, sizeof(buf), &len);
-	join_chunk *c = NULL, *oldest = &side->chunks[0];
+	join_chunk *c = NULL, *oldest = &side->chunks[0], *parked = NULL;
+	long at;
 	int rc;
 
 	if (!key)
 		return -1;
 	side->looked_up++;
-	for (size_t i = 0; i < JOIN_CURSORS; i++) {
-		join_chunk *at = &side->chunks[i];
-
-		if (at->used < oldest->used)
-			oldest = at;
-		if (at->used &&
-		    join_text_cmp(key, len, at->from, at->from_len) >= 0 &&
-		    (at->ended || (at->keys.count &&
-				   join_keys_cmp(&at->keys,
-						 at->keys.count - 1, key,
-						 len) >= 0))) {
-			c = at;
+	/* the members of a case follow each other: their chunk first */
+	if (side->recent && join_chunk_holds(side->recent, key, len))
+		c = side->recent;
+	for (size_t i = 0; !c && i < JOIN_CURSORS; i++) {
+		if (side->chunks[i].used < oldest->used)
+			oldest = &side->chunks[i];
+		if (join_chunk_holds(&side->chunks[i], key, len)) {
+			c = &side->chunks[i];
 			break;
 		}
 	}
+	for (size_t i = 0; !c && !parked && i < side->parked_count; i++)
+		if (join_chunk_holds(&side->parked[i], key, len))
+			parked = &side->parked[i];
 	if (!c) {
-		if (side->chunk_reads > JOIN_CHUNK_READS * side->looked_up +
-					JOIN_CHUNK_SLACK * JOIN_CHUNK_ROWS) {
+		if (!parked &&
+		    (side->chunk_reads > JOIN_CHUNK_READS * side->looked_up +
+					 JOIN_CHUNK_SLACK * JOIN_CHUNK_ROWS ||
+		     side->loads > JOIN_CHUNK_SLACK +
+				   side->looked_up / JOIN_CHUNK_LOOKUPS)) {
 			if ((rc = join_merge_end(side)) < 0)
 				return rc;
 			*rows = side->rows;
 			return join_find(side, v);
 		}
 		c = oldest;
-		if ((rc = join_chunk_load(side, c, key, len)) < 0)
+		join_chunk_leave(side, c, parked);
+		if (!parked &&
+		    (rc = join_chunk_load(side, c, key, len,
+					  join_chunk_next(side, c, key,
+							  len))) < 0)
 			return rc;
 	}
 	c->used = ++side->clock;
+	side->recent = c;
 	*rows = c->rows;
-	return join_chunk_find(c, key, len);
+	at = join_chunk_find(c, key, len);
+	c->hits += at >= 0;
+	return at;
 }
 
 static int join_main_row(void *ctx, const peil_value *values)

@@ -21,8 +21,11 @@
 #include "base/grow.h"
 #include "base/strmap.h"
 
-#define KPI_ROWS_BLOCK 65536		/* rows per block */
-#define KPI_ROWS_TEXT_BLOCK (1024 * 1024)	/* bytes per text block */
+/* Rows per block, and bytes per text block: a chunk of a merging join
+ * (kpi_join.c) holds 8192 rows, and blocks of 65536 rows and 1 MiB took
+ * their whole size once the heap handed out memory used before. */
+#define KPI_ROWS_BLOCK 8192
+#define KPI_ROWS_TEXT_BLOCK (64 * 1024)
 #define KPI_ROWS_INTERN_MAX 4096
 #define KPI_ROWS_WIDE 0x80		/* type byte: the payload is the
 					   number of a wide value */

@@ -202,6 +202,58 @@ TEST(fit_and_references)
 	free(other);
 }
 
+/* count_distinct's bookkeeping (kpi_distinct.c) for values in more
+ * cells than the total and their own: 3000 persons P0 .. P2999, each
+ * counted in the total (cell 0) and in all three teams, first 1 + i % 3,
+ * then 1 + (i + 1) % 3 and 1 + (i + 2) % 3, in three rounds of periods:
+ * first 0-5, then 3-8 (new: 6-8), then 0-8 (nothing new).  Every cell
+ * has the 3000 persons, each new in 6 + 3 = 9 periods: 27 000.  Over 12
+ * periods (one word of 64) a person's total and first two teams lie
+ * beside its number and the 3000 third teams go to the table, which
+ * grows past three quarters full at 768 and 1536 pairs; over 200 (four
+ * words) all 12 000 pairs go to the table, here in the last word
+ * (periods 192-199, the same bits). */
+TEST(distinct_values_in_several_cells)
+{
+	static const size_t periods[] = { 12, 200 };
+	static const uint64_t rounds[] = { 0x3f, 0x1f8, 0x1ff };
+
+	for (size_t p = 0; p < 2; p++) {
+		kpi_distinct *d = kpi_distinct_new(periods[p]);
+		size_t word = periods[p] > 64 ? 3 : 0;
+		long added_in[4] = { 0, 0, 0, 0 };
+		char name[16];
+
+		CHECK(d != NULL);
+		for (size_t r = 0; r < 3; r++)
+			for (int i = 0; i < 3000; i++) {
+				size_t cells[4] = { 0, 1 + (size_t)i % 3,
+						    1 + (size_t)(i + 1) % 3,
+						    1 + (size_t)(i + 2) % 3 };
+				kpi_value v = { KPI_VALUE_TEXT, 0, name, 0 };
+
+				v.len = (size_t)snprintf(name, sizeof(name),
+							 "P%d", i);
+				for (size_t c = 0; c < 4; c++) {
+					uint64_t added = 0;
+
+					CHECK_INT(kpi_distinct_add_bits(
+							  d, &v, cells[c], word,
+							  rounds[r], &added),
+						  0);
+					CHECK(added == (r == 0   ? 0x3fu
+							: r == 1 ? 0x1c0u
+								 : 0u));
+					added_in[cells[c]] +=
+						__builtin_popcountll(added);
+				}
+			}
+		for (size_t c = 0; c < 4; c++)
+			CHECK_INT(added_in[c], 27000);
+		kpi_distinct_free(d);
+	}
+}
+
 int main(void)
 {
 	RUN(same_json_same_cell);
@@ -209,5 +261,6 @@ int main(void)
 	RUN(one_field);
 	RUN(many_cells_any_order);
 	RUN(fit_and_references);
+	RUN(distinct_values_in_several_cells);
 	return harness_done();
 }

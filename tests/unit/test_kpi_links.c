@@ -947,6 +947,7 @@ static size_t member_count;
 
 /* What the merging store did, and how it misbehaves when asked to. */
 static int dossier_scans, filtered_dossier_scans;
+static long filtered_dossier_rows;	/* handed by scans from a key */
 static int break_case_order;
 static int unexpected;	/* calls that a merge should not make */
 
@@ -1028,6 +1029,7 @@ static int merge_scan(void *ctx, const peil_schema *schema,
 				    r + 1 < case_count ? r + 1 :
 			    break_case_order && r == first + 2 ? r - 1 : r;
 
+		filtered_dossier_rows += filter != NULL;
 		if ((rc = case_hand(at, projection, count, row, row_ctx)) != 0)
 			return rc;
 	}
@@ -1048,6 +1050,7 @@ static void evaluate_merge(const char *script, int merge, kpi_set **out)
 	CHECK_INT(kpi_set_check(set, schema_of, NULL, NULL), 0);
 	figure_count = 0;
 	dossier_scans = filtered_dossier_scans = unexpected = 0;
+	filtered_dossier_rows = 0;
 	failure[0] = '\0';
 	date_parse_iso("2018-03-01", &from);
 	date_parse_iso("2018-03-31", &to);
@@ -1225,6 +1228,84 @@ TEST(merge_reads_the_cases_a_chunk_at_a_time)
 	}
 }
 
+static int case_id_order(const void *a, const void *b)
+{
+	return strcmp(((const struct case_row *)a)->id,
+		      ((const struct case_row *)b)->id);
+}
+
+/* Case ids that outgrow four digits: D1000 .. D99999, 99 000 cases of
+ * teams T0 T1 T2 (k mod 3), all running in March 2018, in the store in
+ * byte order, where D1000 is followed by D10000 .. D10009, then D1001:
+ * 9000 groups of 11.  One member a case, in the cases' numeric order, so
+ * the members of D1000 .. D9999 look up one row in 11, and those of
+ * D10000 .. D99999 then walk the same rows again.
+ * The first walk reads 13 chunks: chunk j from D(1000 + 745 j), 744
+ * groups and 8 rows of the next (D1744 and D17440 .. D17446 for j = 0),
+ * and chunk 12 from D9940 the last 60 groups (660 rows, to the end).
+ * Each had 745 (60) rows looked up, fewer than half: the nine that leave
+ * the four cursors are parked.  The second walk takes chunk j back (no
+ * scan), and between chunks j and j + 1 reads the three rows that none
+ * holds (D17447 .. D17449 for j = 0) in a scan that stops at the first
+ * key of chunk j + 1 (handed, not kept): 12 such scans.  So 25 scans
+ * from a key, none of all cases, 12 * 8192 + 660 + 12 * 4 = 99 012 rows
+ * handed, each case kept once; 99 000 cases and members counted. */
+static void digits_store(void)
+{
+	char id[16], member[24];
+
+	case_count = member_count = 0;
+	for (long k = 1000; k <= 99999; k++) {
+		snprintf(id, sizeof(id), "D%ld", k);
+		add_case(id, k % 3 == 0 ? "T0" : k % 3 == 1 ? "T1" : "T2",
+			 "2018-01-01", NULL);
+	}
+	qsort(case_rows, case_count, sizeof(*case_rows), case_id_order);
+	for (long k = 1000; k <= 99999; k++) {
+		snprintf(id, sizeof(id), "D%ld", k);
+		snprintf(member, sizeof(member), "M%06ld", k);
+		add_member(member, id, "P1");
+	}
+}
+
+TEST(merge_parks_chunks_for_keys_that_outgrow_their_digits)
+{
+	kpi_set *set;
+
+	digits_store();
+	evaluate_merge(cases_kpi, 1, &set);
+	CHECK_STR(failure, "");
+	CHECK_DOUBLE(value("c", "{}"), 99000, 0);
+	CHECK_DOUBLE(value("m", "{}"), 99000, 0);
+	CHECK_INT(filtered_dossier_scans, 25);
+	CHECK_INT(dossier_scans, 25);
+	CHECK_INT(filtered_dossier_rows, 12 * 8192 + 660 + 12 * 4);
+	kpi_set_free(set);
+}
+
+/* The same with room for a few parked chunks (some 0.1 MiB each: 8192
+ * rows of two dates, 5 bytes each, and their keys): the chunks parked
+ * first leave for those parked later, and the second walk reads their
+ * rows again; the figures stay. */
+TEST(merge_parked_chunks_leave_when_they_take_too_much)
+{
+	size_t saved = kpi_join_parked_bytes;
+	kpi_set *set;
+
+	digits_store();
+	kpi_join_parked_bytes = 400 * 1024;
+	evaluate_merge(cases_kpi, 1, &set);
+	kpi_join_parked_bytes = saved;
+	CHECK_STR(failure, "");
+	CHECK_DOUBLE(value("c", "{}"), 99000, 0);
+	CHECK_DOUBLE(value("m", "{}"), 99000, 0);
+	CHECK(filtered_dossier_scans > 25);
+	CHECK_INT(dossier_scans, filtered_dossier_scans);
+	CHECK(filtered_dossier_rows > 12 * 8192 + 660 + 12 * 4);
+	CHECK(filtered_dossier_rows < 2 * 99000);
+	kpi_set_free(set);
+}
+
 /* A store that hands the rows from a key out of key order fails the
  * evaluation, naming the dataset, the key and the rows; no figure. */
 TEST(merge_fails_loudly_on_cases_out_of_order)
@@ -1266,10 +1347,12 @@ int main(void)
 	RUN(one_kpi_cannot_change_the_rows_of_another);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
 	RUN(additive_families);
-	case_rows = calloc(20000, sizeof(*case_rows));
-	member_rows = calloc(40000, sizeof(*member_rows));
+	case_rows = calloc(99000, sizeof(*case_rows));
+	member_rows = calloc(99000, sizeof(*member_rows));
 	RUN(merge_gives_the_figures_of_the_join_in_memory);
 	RUN(merge_reads_the_cases_a_chunk_at_a_time);
+	RUN(merge_parks_chunks_for_keys_that_outgrow_their_digits);
+	RUN(merge_parked_chunks_leave_when_they_take_too_much);
 	RUN(merge_fails_loudly_on_cases_out_of_order);
 	free(case_rows);
 	free(member_rows);

@@ -53,9 +53,10 @@ static int same(const peil_value *a, const peil_value *b)
 
 /* A case's team, registration and closure: 3 slots of a type byte and 4
  * bytes, 15 bytes a row (the packed rows before took 23 and a pointer of
- * 8).  Rows come in blocks of 65536: the first row takes a block of
- * 65536 * 15 = 983040 bytes, rows 3 to 65536 nothing more (the two
- * teams' texts kept with the first two), row 65537 the next block. */
+ * 8).  Rows come in blocks of 8192 (a chunk of a merging join): the
+ * first row takes a block of 8192 * 15 = 122880 bytes, rows 3 to 8192
+ * nothing more (the two teams' texts kept with the first two), row 8193
+ * the next block. */
 TEST(fixed_width_in_blocks)
 {
 	static const peil_type types[] = { PEIL_TYPE_TEXT, PEIL_TYPE_DATE,
@@ -66,26 +67,26 @@ TEST(fixed_width_in_blocks)
 
 	CHECK(r != NULL);
 	CHECK_INT(kpi_rows_bytes(r), 0);
-	for (long i = 0; i < 65537; i++) {
+	for (long i = 0; i < 8193; i++) {
 		row[0] = text_of(i % 2 ? "Buurtteam Oost" : "Buurtteam West");
 		row[1] = DATE(17532 + (int32_t)i % 365);
 		row[2] = i % 3 ? none : DATE(17897);
 		CHECK_INT(kpi_rows_add(r, row), i);
 		if (i == 1)	/* both teams' texts kept */
 			one = kpi_rows_bytes(r);
-		if (i == 65535)
+		if (i == 8191)
 			full = kpi_rows_bytes(r);
 	}
 	CHECK_INT(full - one, 0);
-	CHECK_INT(kpi_rows_bytes(r) - full, 983040);
-	CHECK_INT(kpi_rows_count(r), 65537);
-	/* row 65536: even (West), 17532 + 65536 % 365 = 17532 + 201, and
-	 * 65536 % 3 = 1: no closure */
-	kpi_rows_get(r, 65536, got, NULL);
+	CHECK_INT(kpi_rows_bytes(r) - full, 122880);
+	CHECK_INT(kpi_rows_count(r), 8193);
+	/* row 8192: even (West), 17532 + 8192 % 365 = 17532 + 162, and
+	 * 8192 % 3 = 2: no closure */
+	kpi_rows_get(r, 8192, got, NULL);
 	CHECK_INT(got[0].type, PEIL_TYPE_TEXT);
 	CHECK_STR(got[0].as.text, "Buurtteam West");
 	CHECK_INT(got[0].len, 14);
-	CHECK_INT(got[1].as.date, 17733);
+	CHECK_INT(got[1].as.date, 17694);
 	CHECK_INT(got[2].type, PEIL_TYPE_NULL);
 	/* row 3: odd (Oost), 3 % 3 = 0: closed */
 	kpi_rows_get(r, 3, got, NULL);
