@@ -645,11 +645,11 @@ static size_t output_breakdown_fields(const result_table *t,
 	size_t i, j;
 
 	for (i = 0; i < t->count; i++) {
-		const kpi_info *k = kpis ? kpi_set_find(kpis, t->rows[i].kpi)
-					 : NULL;
+		const kpi_info *k;
 
 		if (i && strcmp(t->rows[i].kpi, t->rows[i - 1].kpi) == 0)
 			continue;
+		k = kpis ? kpi_set_find(kpis, t->rows[i].kpi) : NULL;
 		for (j = 0; k && j < k->breakdown_count; j++)
 			if (strings_add(&fields, k->breakdown[j]) < 0)
 				goto oom;
