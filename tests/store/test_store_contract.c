@@ -985,10 +985,10 @@ TEST(public_figures_put)
  * status and earlier flag of those a test looks at. */
 struct many {
 	int count;
-	double value[3];
-	const char *look[3];	/* breakdowns */
-	int found[3], earlier[3];
-	char status[3][16];
+	double value[4];
+	const char *look[4];	/* breakdowns */
+	int found[4], earlier[4];
+	char status[4][16];
 };
 
 static int many_row(void *ctx, const peil_result *r)
@@ -996,8 +996,8 @@ static int many_row(void *ctx, const peil_result *r)
 	struct many *m = ctx;
 
 	m->count++;
-	for (int i = 0; i < 3; i++)
-		if (strcmp(r->breakdown, m->look[i]) == 0) {
+	for (int i = 0; i < 4; i++)
+		if (m->look[i] && strcmp(r->breakdown, m->look[i]) == 0) {
 			m->found[i]++;
 			m->value[i] = r->value;
 			m->earlier[i] = r->earlier;
@@ -1008,17 +1008,21 @@ static int many_row(void *ctx, const peil_result *r)
 }
 
 /* Version 17: results_put stores as result_put of each row in turn, over
- * more rows than one statement of the sqlite store takes (64): 131 rows,
- * of which row 100 has the key of row 1 (value 1000, replacing 1) and
- * row 130 that of row 70 (7000, status "met", earlier 1), row 127 no
- * breakdown (the total "{}", no value): 131 - 2 = 129 figures.  A row
- * without a period is refused before any row of the call is stored. */
+ * more rows than two statements of the sqlite store take (1024 each):
+ * 2051 rows, row i of breakdown {"n":"i"} and value i, but row 1500 has
+ * the key of row 1 (value 100000: a row of the statement before
+ * replaced), row 1100 that of row 1050 (55555: of the same statement),
+ * row 2050 that of row 1030 (7000, status "met", earlier 1: one of the
+ * rest, put one by one), row 2047 no breakdown (the total "{}", no
+ * value): 2051 - 3 = 2048 figures.  A row without a period is refused
+ * before any row of the call is stored. */
 TEST(results_put_many)
 {
+	enum { N = 2051 };
 	peil_run_info info = { "run", 1000, "2018-01-01", "2018-01-31",
 			       "c", "s", "i", NULL, 0 };
-	static char breakdowns[131][16];
-	peil_result rows[131];
+	static char breakdowns[N][16];
+	static peil_result rows[N];
 	peil_result_query q = { 0, "k" };
 	struct many m;
 	int64_t run = 0;
@@ -1029,37 +1033,41 @@ TEST(results_put_many)
 		  has_version(PEIL_STORAGE_OPS_SIZE_V17) &&
 			  ops->results_put != NULL, 17))
 		return;
-	for (int i = 0; i < 131; i++) {
-		int key = i == 100 ? 1 : i == 130 ? 70 : i;
+	for (int i = 0; i < N; i++) {
+		int key = i == 1500 ? 1 : i == 1100 ? 1050 : i == 2050 ? 1030 : i;
 
 		snprintf(breakdowns[i], sizeof(breakdowns[i]),
-			 "{\"n\":\"%03d\"}", key);
+			 "{\"n\":\"%04d\"}", key);
 		rows[i] = (peil_result){ 0, "k", "2018-01", breakdowns[i],
-					 i == 100 ? 1000 : i == 130 ? 7000 : i,
-					 NAN, NAN, i == 130 ? "met" : NULL,
-					 1, i == 130 };
+					 i, NAN, NAN, NULL, 1, 0 };
 	}
-	rows[127].breakdown = NULL;
-	rows[127].value = NAN;
+	rows[1500].value = 100000;
+	rows[1100].value = 55555;
+	rows[2050].value = 7000;
+	rows[2050].status = "met";
+	rows[2050].earlier = 1;
+	rows[2047].breakdown = NULL;
+	rows[2047].value = NAN;
 	OPEN_OR_RETURN(st, err);
 	CHECK_INT(ops->run_begin(st, &info, &run, &err), 0);
 	CHECK_INT(ops->batch_begin(st, &err), 0);
-	CHECK_INT(ops->results_put(st, run, rows, 131, &err), 0);
+	CHECK_INT(ops->results_put(st, run, rows, N, &err), 0);
 	CHECK_INT(ops->results_put(st, run, rows, 0, &err), 0);
-	rows[129].period = NULL;	/* refused: rows 0..128 not put again */
+	rows[2049].period = NULL;	/* refused: no row put again */
 	rows[0].value = -1;
-	CHECK(ops->results_put(st, run, rows, 131, &err) < 0);
+	CHECK(ops->results_put(st, run, rows, N, &err) < 0);
 	CHECK_CONTAINS(err.message, "period");
 	CHECK_INT(ops->batch_commit(st, &err), 0);
 	memset(&m, 0, sizeof(m));
-	m.look[0] = "{\"n\":\"001\"}";
-	m.look[1] = "{\"n\":\"070\"}";
+	m.look[0] = "{\"n\":\"0001\"}";
+	m.look[1] = "{\"n\":\"1030\"}";
 	m.look[2] = "{}";
+	m.look[3] = "{\"n\":\"1050\"}";
 	q.run_id = run;
 	CHECK_INT(ops->results_scan(st, &q, many_row, &m, &err), 0);
-	CHECK_INT(m.count, 129);
+	CHECK_INT(m.count, 2048);
 	CHECK_INT(m.found[0], 1);
-	CHECK(m.value[0] == 1000);
+	CHECK(m.value[0] == 100000);
 	CHECK_INT(m.found[1], 1);
 	CHECK(m.value[1] == 7000);
 	CHECK_STR(m.status[1], "met");
@@ -1067,10 +1075,13 @@ TEST(results_put_many)
 		CHECK_INT(m.earlier[1], 1);
 	CHECK_INT(m.found[2], 1);
 	CHECK(isnan(m.value[2]));
+	CHECK_INT(m.found[3], 1);
+	CHECK(m.value[3] == 55555);
 	/* row 0 as first put, not the refused call's -1 */
-	m.look[0] = "{\"n\":\"000\"}";
-	m.count = m.found[0] = 0;
+	memset(&m, 0, sizeof(m));
+	m.look[0] = "{\"n\":\"0000\"}";
 	CHECK_INT(ops->results_scan(st, &q, many_row, &m, &err), 0);
+	CHECK_INT(m.found[0], 1);
 	CHECK(m.value[0] == 0);
 	CHECK_INT(ops->run_end(st, run, "ok", 1001, &err), 0);
 	ops->close(st);
