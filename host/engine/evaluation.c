@@ -326,6 +326,37 @@ out:
 	return rc;
 }
 
+/* The evaluated figures of the run, in one call.  Earlier figures are
+ * kept apart (a store without version 10 gets none): never figures of
+ * the run.  A kept KPI's are copied from the run it was kept from. */
+static int record_figures(struct eval_state *st, peil_error *err)
+{
+	peil_context *ctx = st->ctx;
+	const result_table *t = &st->ev->results;
+	peil_result *rows = malloc((t->count ? t->count : 1) * sizeof(*rows));
+	const char *kpi = NULL;
+	int kept = 0, rc;
+	size_t n = 0;
+
+	if (!rows)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; i < t->count; i++) {
+		const result_row *row = &t->rows[i];
+
+		if (!kpi || strcmp(row->kpi, kpi) != 0) {
+			const kpi_info *k = kpi_set_find(ctx->kpis, row->kpi);
+
+			kpi = row->kpi;
+			kept = k && k->kept;
+		}
+		if (!kept)
+			rows[n++] = row_result(row);
+	}
+	rc = store_results_put(ctx->store, st->ev->run_id, rows, n, err);
+	free(rows);
+	return rc;
+}
+
 /* The run's KPIs and figures in one batch: those of kept KPIs copied from
  * the run they were kept from, the others as evaluated; and with a run
  * that can be published, its public figures. */
@@ -380,19 +411,8 @@ static int record(struct eval_state *st, const char *kind,
 						  err) < 0)
 			goto fail;
 	}
-	for (i = 0; i < st->ev->results.count; i++) {
-		const result_row *row = &st->ev->results.rows[i];
-		const kpi_info *k = kpi_set_find(ctx->kpis, row->kpi);
-		peil_result r = row_result(row);
-
-		/* Earlier figures are kept apart (a store without version
-		 * 10 gets none): never figures of the run.  A kept KPI's
-		 * were copied above. */
-		if (k && k->kept)
-			continue;
-		if (store_result_put(ctx->store, st->ev->run_id, &r, err) < 0)
-			goto fail;
-	}
+	if (record_figures(st, err) < 0)
+		goto fail;
 	if (strcmp(kind, "run") == 0 &&
 	    record_public(ctx, &st->ev->results, st->ev->run_id, err) < 0)
 		goto fail;

@@ -22,10 +22,22 @@ static char *dup_or_null(const char *s)
 	return copy;
 }
 
+/* A row's KPI id, period and breakdown share one allocation, at row->kpi:
+ * one malloc a figure rather than three. */
+static void row_free(result_row *row)
+{
+	free(row->kpi);
+	free(row->status);
+}
+
 int result_table_add(result_table *t, const peil_result *r)
 {
+	const char *breakdown = r->breakdown ? r->breakdown : "{}";
+	size_t nk, np, nb;
 	result_row *row;
 
+	if (!r->kpi || !r->period)
+		return -1;
 	if (t->count == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 256;
 		result_row *rows = realloc(t->rows, cap * sizeof(*rows));
@@ -36,10 +48,20 @@ int result_table_add(result_table *t, const peil_result *r)
 		t->cap = cap;
 	}
 	row = &t->rows[t->count];
-	row->kpi = dup_or_null(r->kpi);
-	row->period = dup_or_null(r->period);
-	row->breakdown = dup_or_null(r->breakdown ? r->breakdown : "{}");
+	nk = strlen(r->kpi) + 1;
+	np = strlen(r->period) + 1;
+	nb = strlen(breakdown) + 1;
+	row->kpi = malloc(nk + np + nb);
 	row->status = dup_or_null(r->status);
+	if (!row->kpi || (r->status && !row->status)) {
+		row_free(row);
+		return -1;
+	}
+	row->period = row->kpi + nk;
+	row->breakdown = row->period + np;
+	memcpy(row->kpi, r->kpi, nk);
+	memcpy(row->period, r->period, np);
+	memcpy(row->breakdown, breakdown, nb);
 	row->value = r->value;
 	row->numerator = r->numerator;
 	row->denominator = r->denominator;
@@ -48,14 +70,6 @@ int result_table_add(result_table *t, const peil_result *r)
 	row->suppressed = RESULT_SHOWN;
 	memset(row->compare, 0, sizeof(row->compare));
 	row->earlier = 0;
-	if (!row->kpi || !row->period || !row->breakdown ||
-	    (r->status && !row->status)) {
-		free(row->kpi);
-		free(row->period);
-		free(row->breakdown);
-		free(row->status);
-		return -1;
-	}
 	t->count++;
 	return 0;
 }
@@ -127,10 +141,7 @@ void result_table_keep(result_table *t,
 			t->rows[kept++] = *row;
 			continue;
 		}
-		free(row->kpi);
-		free(row->period);
-		free(row->breakdown);
-		free(row->status);
+		row_free(row);
 	}
 	t->count = kept;
 }
@@ -139,12 +150,8 @@ void result_table_release(result_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->count; i++) {
-		free(t->rows[i].kpi);
-		free(t->rows[i].period);
-		free(t->rows[i].breakdown);
-		free(t->rows[i].status);
-	}
+	for (i = 0; i < t->count; i++)
+		row_free(&t->rows[i]);
 	free(t->rows);
 	memset(t, 0, sizeof(*t));
 }

@@ -45,7 +45,8 @@ typedef struct result_compare {
 #define RESULT_COMPARISONS 2
 
 typedef struct result_row {
-	char *kpi;
+	char *kpi;		/* one allocation with period and breakdown,
+				   freed with the row (results.c) */
 	char *period;
 	char *breakdown;	/* JSON object text */
 	char *status;		/* "met", "at risk", "not met", ...; or NULL */

@@ -86,6 +86,8 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V16_PUBLIC:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V16 &&
 		       o->public_figures_put;
+	case STORE_V17_RESULTS:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V17 && o->results_put;
 	}
 	return 0;
 }
@@ -106,7 +108,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V16_PUBLIC; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V17_RESULTS; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -209,6 +211,8 @@ static const char *version_ability(enum store_version v)
 		return "scan from a key inside a scan";
 	case STORE_V16_PUBLIC:
 		return "keep the public figures of a run";
+	case STORE_V17_RESULTS:
+		return "store the figures of a run at once";
 	}
 	return "do that";
 }
@@ -324,6 +328,22 @@ int store_result_put(store *s, int64_t run_id, const peil_result *result,
 	if (result->earlier && !store_has(s, STORE_V10_EARLIER))
 		return 0;
 	return s->ops->result_put(s->state, run_id, result, err) < 0 ? -1 : 0;
+}
+
+int store_results_put(store *s, int64_t run_id, const peil_result *rows,
+		      size_t n, peil_error *err)
+{
+	/* Earlier figures go only to a store that keeps them apart
+	 * (store_result_put drops them for any other). */
+	if (!store_has(s, STORE_V17_RESULTS) ||
+	    !store_has(s, STORE_V10_EARLIER)) {
+		for (size_t i = 0; i < n; i++)
+			if (store_result_put(s, run_id, &rows[i], err) < 0)
+				return -1;
+		return 0;
+	}
+	return s->ops->results_put(s->state, run_id, rows, n, err) < 0 ? -1
+									: 0;
 }
 
 int store_results_copy(store *s, int64_t from_run, int64_t to_run,

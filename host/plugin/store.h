@@ -45,7 +45,8 @@ enum store_version {
 					   results_copy */
 	STORE_V14_READERS = 14,	/* open_reader, lock */
 	STORE_V15_FROM_KEY = 15,	/* scans_from_key */
-	STORE_V16_PUBLIC = 16	/* public_figures_put */
+	STORE_V16_PUBLIC = 16,	/* public_figures_put */
+	STORE_V17_RESULTS = 17	/* results_put */
 };
 
 /* How store_open opens a store. */
@@ -133,6 +134,10 @@ int store_run_kpi_put(store *s, int64_t run_id, const peil_run_kpi *kpi,
 		      peil_error *err);
 int store_result_put(store *s, int64_t run_id, const peil_result *result,
 		     peil_error *err);
+/* The n figures of run_id, as store_result_put of each (version 17: in
+ * one call). */
+int store_results_put(store *s, int64_t run_id, const peil_result *rows,
+		      size_t n, peil_error *err);
 /* Version 12: copy kpi's figures of from_run into to_run. */
 int store_results_copy(store *s, int64_t from_run, int64_t to_run,
 		       const char *kpi, peil_error *err);

@@ -803,6 +803,17 @@ typedef struct peil_storage_ops {
 	int (*public_figures_put)(void *state, int64_t run_id,
 				  const peil_result *rows, size_t n,
 				  peil_error *err);
+
+	/* ---- version 17: the figures of a run at once ---- */
+
+	/* As result_put of rows[0], rows[1], ... in turn (a later figure
+	 * of a key replaces an earlier one), in the run's batch; the host
+	 * gives them in KPI, period, breakdown order, the total last.  A
+	 * row without a KPI id or period is refused before any is stored.
+	 * Without it, the host calls result_put for each. */
+	int (*results_put)(void *state, int64_t run_id,
+			   const peil_result *rows, size_t n,
+			   peil_error *err);
 } peil_storage_ops;
 
 /* lock's return when another holds the store's lock. */
@@ -832,6 +843,8 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, scans_from_key)
 #define PEIL_STORAGE_OPS_SIZE_V16 \
 	PEIL_SIZE_TO(peil_storage_ops, public_figures_put)
+#define PEIL_STORAGE_OPS_SIZE_V17 \
+	PEIL_SIZE_TO(peil_storage_ops, results_put)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

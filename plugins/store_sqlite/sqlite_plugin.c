@@ -54,6 +54,7 @@ static const peil_storage_ops store_ops = {
 	.keeps_run_confirmations = 1,
 	.results_copy = store_results_copy,
 	.scans_from_key = 1,
+	.results_put = store_results_put,
 };
 
 static const peil_plugin store_plugin = {

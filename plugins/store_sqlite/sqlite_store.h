@@ -93,6 +93,7 @@ struct store {
 				   write the file or its directory */
 	struct store_put *puts;	/* most recently used first */
 	sqlite3_stmt *result_put;
+	sqlite3_stmt *results_put;	/* RESULTS_CHUNK figures (sqlite_runs.c) */
 	sqlite3_stmt *run_kpi_put;
 	/* An open snapshot (sqlite_changes.c): its dataset and the statement
 	 * that notes each stored key in temp.peil_seen; NULL otherwise. */
@@ -300,6 +301,8 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 		    peil_error *err);
 int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 		      peil_error *err);
+int store_results_put(void *state, int64_t run_id, const peil_result *rows,
+		      size_t n, peil_error *err);
 int store_result_put(void *state, int64_t run_id, const peil_result *result,
 		     peil_error *err);
 int store_results_copy(void *state, int64_t from_run, int64_t to_run,

@@ -462,6 +462,7 @@ void store_close(void *state)
 	store_puts_free(st);
 	store_snapshot_forget(st);
 	sqlite3_finalize(st->result_put);
+	sqlite3_finalize(st->results_put);
 	sqlite3_finalize(st->run_kpi_put);
 	/* An open batch is rolled back by the close: never half-committed. */
 	if (sqlite3_close(st->db) != SQLITE_OK)

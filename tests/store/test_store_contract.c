@@ -981,6 +981,112 @@ TEST(public_figures_put)
 	ops->close(st);
 }
 
+/* The figures results_scan gives, by breakdown: how many, and the value,
+ * status and earlier flag of those a test looks at. */
+struct many {
+	int count;
+	double value[4];
+	const char *look[4];	/* breakdowns */
+	int found[4], earlier[4];
+	char status[4][16];
+};
+
+static int many_row(void *ctx, const peil_result *r)
+{
+	struct many *m = ctx;
+
+	m->count++;
+	for (int i = 0; i < 4; i++)
+		if (m->look[i] && strcmp(r->breakdown, m->look[i]) == 0) {
+			m->found[i]++;
+			m->value[i] = r->value;
+			m->earlier[i] = r->earlier;
+			snprintf(m->status[i], sizeof(m->status[i]), "%s",
+				 r->status ? r->status : "-");
+		}
+	return 0;
+}
+
+/* Version 17: results_put stores as result_put of each row in turn, over
+ * more rows than two statements of the sqlite store take (1024 each):
+ * 2051 rows, row i of breakdown {"n":"i"} and value i, but row 1500 has
+ * the key of row 1 (value 100000: a row of the statement before
+ * replaced), row 1100 that of row 1050 (55555: of the same statement),
+ * row 2050 that of row 1030 (7000, status "met", earlier 1: one of the
+ * rest, put one by one), row 2047 no breakdown (the total "{}", no
+ * value): 2051 - 3 = 2048 figures.  A row without a period is refused
+ * before any row of the call is stored. */
+TEST(results_put_many)
+{
+	enum { N = 2051 };
+	peil_run_info info = { "run", 1000, "2018-01-01", "2018-01-31",
+			       "c", "s", "i", NULL, 0 };
+	static char breakdowns[N][16];
+	static peil_result rows[N];
+	peil_result_query q = { 0, "k" };
+	struct many m;
+	int64_t run = 0;
+	peil_error err;
+	void *st;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V17,
+		  has_version(PEIL_STORAGE_OPS_SIZE_V17) &&
+			  ops->results_put != NULL, 17))
+		return;
+	for (int i = 0; i < N; i++) {
+		int key = i == 1500 ? 1 : i == 1100 ? 1050 : i == 2050 ? 1030 : i;
+
+		snprintf(breakdowns[i], sizeof(breakdowns[i]),
+			 "{\"n\":\"%04d\"}", key);
+		rows[i] = (peil_result){ 0, "k", "2018-01", breakdowns[i],
+					 i, NAN, NAN, NULL, 1, 0 };
+	}
+	rows[1500].value = 100000;
+	rows[1100].value = 55555;
+	rows[2050].value = 7000;
+	rows[2050].status = "met";
+	rows[2050].earlier = 1;
+	rows[2047].breakdown = NULL;
+	rows[2047].value = NAN;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->run_begin(st, &info, &run, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->results_put(st, run, rows, N, &err), 0);
+	CHECK_INT(ops->results_put(st, run, rows, 0, &err), 0);
+	rows[2049].period = NULL;	/* refused: no row put again */
+	rows[0].value = -1;
+	CHECK(ops->results_put(st, run, rows, N, &err) < 0);
+	CHECK_CONTAINS(err.message, "period");
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	memset(&m, 0, sizeof(m));
+	m.look[0] = "{\"n\":\"0001\"}";
+	m.look[1] = "{\"n\":\"1030\"}";
+	m.look[2] = "{}";
+	m.look[3] = "{\"n\":\"1050\"}";
+	q.run_id = run;
+	CHECK_INT(ops->results_scan(st, &q, many_row, &m, &err), 0);
+	CHECK_INT(m.count, 2048);
+	CHECK_INT(m.found[0], 1);
+	CHECK(m.value[0] == 100000);
+	CHECK_INT(m.found[1], 1);
+	CHECK(m.value[1] == 7000);
+	CHECK_STR(m.status[1], "met");
+	if (ops->keeps_earlier_figures)
+		CHECK_INT(m.earlier[1], 1);
+	CHECK_INT(m.found[2], 1);
+	CHECK(isnan(m.value[2]));
+	CHECK_INT(m.found[3], 1);
+	CHECK(m.value[3] == 55555);
+	/* row 0 as first put, not the refused call's -1 */
+	memset(&m, 0, sizeof(m));
+	m.look[0] = "{\"n\":\"0000\"}";
+	CHECK_INT(ops->results_scan(st, &q, many_row, &m, &err), 0);
+	CHECK_INT(m.found[0], 1);
+	CHECK(m.value[0] == 0);
+	CHECK_INT(ops->run_end(st, run, "ok", 1001, &err), 0);
+	ops->close(st);
+}
+
 /* Ingest 1 puts C1 C2 C3; run 1.  Ingest 2 is a snapshot of C1 (same),
  * C2 (team changed), C4 (new): C3 is removed.  Ingest 3 puts C2 as it is
  * now: nothing changes.  Run 2.  Between the runs: C2 changed, C3 removed,
@@ -1461,6 +1567,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(ingest_log_and_fingerprint);
 	RUN_CONTRACT(run_confirmations_and_results_copy);
 	RUN_CONTRACT(public_figures_put);
+	RUN_CONTRACT(results_put_many);
 	RUN_CONTRACT(change_log_and_snapshot);
 	RUN_CONTRACT(key_stored_twice_in_one_ingest);
 	RUN_CONTRACT(large_batch_a_key_again);
