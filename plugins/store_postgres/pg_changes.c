@@ -357,7 +357,8 @@ static void added_sql(struct pg_sql *sql, PGresult *cols)
 
 			if (count == sizeof(fields) / sizeof(fields[0]) ||
 			    PQgetvalue(cols, r, 3)[0] != 't' ||
-			    strcmp(PQgetvalue(cols, r, 1), "peil.row") == 0)
+			    strcmp(PQgetvalue(cols, r, 1), "peil.row") == 0 ||
+			    strcmp(PQgetvalue(cols, r, 1), "peil.tenant") == 0)
 				continue;
 			fields[count].name = PQgetvalue(cols, r, 1);
 			fields[count].flags = PEIL_FIELD_KEY;

@@ -129,8 +129,8 @@ static int table_create(struct store *st, const peil_schema *schema,
 	}
 	if (keys == 0) {
 		/* A column after the PRIMARY KEY clause is fine in SQL. */
-		pg_sql_append(&sql, PG_ROW_COLUMN "), " PG_ROW_COLUMN
-				    " bigint GENERATED ALWAYS AS IDENTITY");
+		pg_sql_append(&sql, PG_ROW_COLUMN "), " PG_ROW_COLUMN);
+		pg_tenant_id(st, &sql, "ds_", schema->name, "peil.row");
 	}
 	pg_sql_append(&sql, keys ? "))" : ")");
 	rc = sql.ok ? pg_query(st, sql.text, 0, NULL, NULL, err, schema->name,

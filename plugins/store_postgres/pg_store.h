@@ -30,8 +30,11 @@
  *    store of one municipality is the same as in 2.
  * 4: peil_public_figure (storage ops version 16, pg_public.c), which
  *    the view peil_public_figures of a shared store reads instead of
- *    peil_result. */
-#define PG_SCHEMA_VERSION 4
+ *    peil_result.
+ * 5: in a shared store, run, report and row ids of each tenant's own
+ *    (peil_counter, peil_next: pg_tenant.c); a store of one municipality
+ *    is the same as in 4. */
+#define PG_SCHEMA_VERSION 5
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
@@ -197,6 +200,18 @@ void pg_tenant_column(struct store *st, struct pg_sql *sql);
 /* In a shared store: ""peil.tenant", ", the start of a key; else
  * nothing. */
 void pg_tenant_key(struct store *st, struct pg_sql *sql);
+/* The type and default of the id column of table <prefix><table>: an
+ * identity in a store of one municipality; in a shared store, each
+ * tenant's own count (peil_next), so that a tenant's runs, reports and
+ * rows of a dataset without key are numbered 1, 2, ... whatever the
+ * others store.  In pg_schema_sql, "@I<table>@". */
+void pg_tenant_id(struct store *st, struct pg_sql *sql, const char *prefix,
+		  const char *table, const char *column);
+/* In a shared store: the statements that bring one of schema version 4
+ * to the tenants' own counts: the counters, granted to the roles that
+ * write peil_run, and every identity column counted by them instead,
+ * keeping the ids there; else nothing. */
+void pg_tenant_counters_migrate(struct store *st, struct pg_sql *sql);
 /* In a shared store: the statements that keep each tenant to its own rows
  * of table <prefix><name> (row-level security, forced); else nothing. */
 void pg_tenant_protect(struct store *st, struct pg_sql *sql,

@@ -46,6 +46,19 @@ void pg_tenant_column(struct store *st, struct pg_sql *sql)
 	pg_sql_append(sql, ".peil_current_tenant()");
 }
 
+void pg_tenant_id(struct store *st, struct pg_sql *sql, const char *prefix,
+		  const char *table, const char *column)
+{
+	if (!st->tenant) {
+		pg_sql_append(sql, " bigint GENERATED ALWAYS AS IDENTITY");
+		return;
+	}
+	pg_sql_append(sql, " bigint NOT NULL DEFAULT ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_printf(sql, ".peil_next('%s%s', '%s')", prefix ? prefix : "",
+		      table, column);
+}
+
 void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl)
 {
 	const char *at;
@@ -56,11 +69,79 @@ void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl)
 			pg_tenant_column(st, sql);
 		else if (at[1] == 'K')
 			pg_tenant_key(st, sql);
-		else
+		else if (at[1] == 'I') {	/* "@I<table>@": its id */
+			const char *end = strchr(at + 2, '@');
+			char table[64];
+
+			snprintf(table, sizeof(table), "%.*s",
+				 (int)(end - at - 2), at + 2);
+			pg_tenant_id(st, sql, NULL, table, "id");
+			tmpl = end + 1;
+			continue;
+		} else
 			pg_sql_appendn(sql, at, 2);
 		tmpl = at + 2;
 	}
 	pg_sql_append(sql, tmpl);
+}
+
+/* The tenants' counters, and peil_next(table, column): the next id of
+ * the connecting role's tenant in table, one more than the last it gave
+ * (a removed row's id never comes back), starting after the highest id
+ * of the tenant's rows in column (so a store of schema version 4, whose
+ * ids came from one identity of every tenant, keeps them).  Invoker's
+ * rights: the tenant's own counter, through its policy. */
+static void tenant_counters(struct store *st, struct pg_sql *sql)
+{
+	pg_sql_append(sql, "CREATE TABLE IF NOT EXISTS peil_counter (name text"
+			   " COLLATE \"C\" NOT NULL, last bigint NOT NULL");
+	pg_tenant_column(st, sql);
+	pg_sql_append(sql, ", PRIMARY KEY (" PG_TENANT_COLUMN ", name));");
+	pg_tenant_protect(st, sql, NULL, "peil_counter");
+	pg_sql_append(sql, "CREATE FUNCTION ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".peil_next(tbl text, col text) RETURNS bigint"
+			   " LANGUAGE plpgsql VOLATILE SET search_path ="
+			   " pg_catalog, pg_temp AS $$DECLARE n bigint; BEGIN"
+			   " UPDATE ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".peil_counter SET last = last + 1 WHERE name = tbl"
+			   " RETURNING last INTO n; IF n IS NULL THEN EXECUTE"
+			   " format('SELECT coalesce(max(%I), 0) + 1 FROM ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".%I', col, tbl) INTO n; INSERT INTO ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".peil_counter AS c (name, last) VALUES (tbl, n)"
+			   " ON CONFLICT (" PG_TENANT_COLUMN ", name) DO UPDATE"
+			   " SET last = c.last + 1 RETURNING last INTO n;"
+			   " END IF; RETURN n; END$$;");
+}
+
+void pg_tenant_counters_migrate(struct store *st, struct pg_sql *sql)
+{
+	if (!st->tenant)
+		return;
+	tenant_counters(st, sql);
+	/* The tenants that write peil_run may count. */
+	pg_sql_append(sql, "DO $$DECLARE r record; BEGIN FOR r IN SELECT"
+			   " DISTINCT grantee FROM information_schema"
+			   ".role_table_grants WHERE table_schema = ");
+	pg_sql_printf(sql, "'%s'", st->schema);
+	pg_sql_append(sql, " AND table_name = 'peil_run' AND privilege_type ="
+			   " 'INSERT' AND grantee <> current_user LOOP EXECUTE"
+			   " format('GRANT SELECT, INSERT, UPDATE ON peil_counter"
+			   " TO %I', r.grantee); END LOOP;"
+			   /* Every id that came from an identity. */
+			   " FOR r IN SELECT c.relname, a.attname FROM pg_class c"
+			   " JOIN pg_attribute a ON a.attrelid = c.oid WHERE"
+			   " c.relnamespace = ");
+	pg_sql_printf(sql, "'%s'", st->schema);
+	pg_sql_append(sql, "::regnamespace AND a.attidentity <> '' LOOP"
+			   " EXECUTE format('ALTER TABLE %I ALTER COLUMN %I DROP"
+			   " IDENTITY, ALTER COLUMN %I SET DEFAULT ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".peil_next(%L, %L)', r.relname, r.attname,"
+			   " r.attname, r.relname, r.attname); END LOOP; END$$;");
 }
 
 /* The policy that keeps a tenant to its rows, both what it reads and
@@ -123,6 +204,7 @@ void pg_tenant_schema(struct store *st, struct pg_sql *sql)
 			"tenant", "");
 	tenant_function(st, sql, "peil_is_dashboard() RETURNS boolean",
 			"count(*) > 0", " AND tenant IS NULL");
+	tenant_counters(st, sql);
 	pg_tenant_expand(st, sql, pg_schema_sql);
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		pg_tenant_protect(st, sql, NULL, tables[i]);

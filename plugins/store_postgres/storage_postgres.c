@@ -257,10 +257,10 @@ const char pg_schema_sql[] =
 	" PRIMARY KEY (@Kid));"
 	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
 	" (@Ksha256, source);"
-	/* An identity never hands out an id twice: the latest run is always
-	 * the highest id (of every tenant: run ids never collide). */
+	/* An identity (in a shared store each tenant's count) never hands
+	 * out an id twice: the latest run is always the highest id. */
 	"CREATE TABLE IF NOT EXISTS peil_run ("
-	" id bigint GENERATED ALWAYS AS IDENTITY,"
+	" id@Ipeil_run@,"
 	" kind text NOT NULL,"
 	" started bigint NOT NULL,"
 	" ended bigint,"
@@ -310,7 +310,7 @@ const char pg_schema_sql[] =
 	" PRIMARY KEY (@Kingest_id, dataset, key));"
 	/* run_id has no REFERENCES: a pruned run leaves its reports. */
 	"CREATE TABLE IF NOT EXISTS peil_report ("
-	" id bigint GENERATED ALWAYS AS IDENTITY,"
+	" id@Ipeil_report@,"
 	" run_id bigint NOT NULL,"
 	" period text NOT NULL,"
 	" period_from text NOT NULL,"
@@ -500,7 +500,9 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 	 * each file ingested (none before).  3: shared stores (pg_tenant.c),
 	 * which a Peil that knows only 2 must not open; nothing changes in
 	 * the store of one municipality.  4: the public figures of runs
-	 * (pg_public.c), none for the runs recorded before. */
+	 * (pg_public.c), none for the runs recorded before.  5: in a shared
+	 * store, each tenant's own run, report and row ids (pg_tenant.c),
+	 * the ids there kept. */
 	if (version >= 1 && version < 2 &&
 	    pg_exec(st,
 		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
@@ -521,6 +523,18 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		}
 		if (pg_exec(st, sql.text, err, "cannot update the store to "
 			    "schema version 4") < 0)
+			goto out;
+	}
+	if (version >= 1 && version < 5 && st->tenant) {
+		pg_sql_release(&sql);
+		pg_tenant_counters_migrate(st, &sql);
+		if (!sql.ok) {
+			st->svc->fail(err, st->where, 0, NULL,
+				      "out of memory");
+			goto out;
+		}
+		if (pg_exec(st, sql.text, err, "cannot update the store to "
+			    "schema version 5") < 0)
 			goto out;
 	}
 	if (version >= 1 && version < PG_SCHEMA_VERSION &&
