@@ -98,7 +98,7 @@ static void tenant_counters(struct store *st, struct pg_sql *sql)
 	pg_tenant_column(st, sql);
 	pg_sql_append(sql, ", PRIMARY KEY (" PG_TENANT_COLUMN ", name));");
 	pg_tenant_protect(st, sql, NULL, "peil_counter");
-	pg_sql_append(sql, "CREATE FUNCTION ");
+	pg_sql_append(sql, "CREATE OR REPLACE FUNCTION ");
 	pg_sql_ident(sql, NULL, st->schema);
 	pg_sql_append(sql, ".peil_next(tbl text, col text) RETURNS bigint"
 			   " LANGUAGE plpgsql VOLATILE SET search_path ="
@@ -129,7 +129,8 @@ void pg_tenant_counters_migrate(struct store *st, struct pg_sql *sql)
 	pg_sql_printf(sql, "'%s'", st->schema);
 	pg_sql_append(sql, " AND table_name = 'peil_run' AND privilege_type ="
 			   " 'INSERT' AND grantee <> current_user LOOP EXECUTE"
-			   " format('GRANT SELECT, INSERT, UPDATE ON peil_counter"
+			   " format('GRANT SELECT, INSERT, UPDATE, DELETE ON"
+			   " peil_counter"
 			   " TO %I', r.grantee); END LOOP;"
 			   /* Every id that came from an identity. */
 			   " FOR r IN SELECT c.relname, a.attname FROM pg_class c"
