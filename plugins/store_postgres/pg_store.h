@@ -137,6 +137,9 @@ struct store {
 int pg_fail_db(struct store *st, peil_error *err, const char *field,
 	       const char *what, const PGresult *res);
 
+/* Append " keyword=value" for each option set, but the password. */
+void pg_conninfo_describe(struct pg_sql *desc, const PQconninfoOption *opts);
+
 /* Run sql with params (text, NULL for SQL NULL): 0 and *out (to PQclear)
  * when it gives rows or completes, else -1 with err "<what>: ...".  out
  * may be NULL. */

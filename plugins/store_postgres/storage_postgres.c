@@ -178,6 +178,15 @@ int pg_config_fail(const peil_services *svc, peil_host *host,
 			 key, "%s", message);
 }
 
+void pg_conninfo_describe(struct pg_sql *desc, const PQconninfoOption *opts)
+{
+	for (; opts && opts->keyword; opts++)
+		if (opts->val != NULL && opts->val[0] != '\0' &&
+		    strcmp(opts->keyword, "password") != 0)
+			pg_sql_printf(desc, " %s=%s", opts->keyword,
+				      opts->val);
+}
+
 /* Check conninfo, the value of key, and describe it into st->where
  * without its password. */
 static int conninfo_check(struct store *st, const char *key,
@@ -197,12 +206,9 @@ static int conninfo_check(struct store *st, const char *key,
 		PQfreemem(parse_err);
 		return pg_config_fail(st->svc, st->host, key, message, err);
 	}
-	pg_sql_init(&desc);
-	pg_sql_append(&desc, "postgres:");
-	for (o = opts; o->keyword; o++) {
-		if (o->val == NULL || o->val[0] == '\0')
-			continue;
-		if (strcmp(o->keyword, "password") == 0) {
+	for (o = opts; o->keyword; o++)
+		if (o->val != NULL && o->val[0] != '\0' &&
+		    strcmp(o->keyword, "password") == 0) {
 			snprintf(message, sizeof(message),
 				 "%s holds a password: never write one in "
 				 "peil.ini; put it in ~/.pgpass (PGPASSFILE) "
@@ -211,8 +217,9 @@ static int conninfo_check(struct store *st, const char *key,
 					    err);
 			break;
 		}
-		pg_sql_printf(&desc, " %s=%s", o->keyword, o->val);
-	}
+	pg_sql_init(&desc);
+	pg_sql_append(&desc, "postgres:");
+	pg_conninfo_describe(&desc, opts);
 	pg_sql_printf(&desc, " schema=%s", schema);
 	snprintf(st->where, sizeof(st->where), "%s",
 		 desc.ok ? desc.text : "postgres");
