@@ -1403,6 +1403,52 @@ TEST(change_log_of_a_dataset_without_key)
 }
 
 
+/* A key of type real: 2 and 2.0, 2.5 and 2.50 are one key each (the
+ * second put replaces the first), and the change log writes them as
+ * SQLite writes a real: "2.0", "2.5". */
+TEST(real_keys)
+{
+	static const peil_field fields[] = {
+		{ "amount", PEIL_TYPE_REAL, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
+		{ "note", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_schema amounts = { "amounts", 2, fields };
+	peil_value rows[4][2] = {
+		{ v_real(2.0), v_text("a") }, { v_real(2.5), v_text("b") },
+		{ v_real(2), v_text("c") }, { v_real(2.50), v_text("d") },
+	};
+	int64_t run[2];
+	struct changes ch;
+	peil_error err;
+	void *st;
+	int i;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->snapshot_begin != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &amounts, &err), 0);
+	for (i = 0; i < 2; i++) {
+		CHECK_INT(ops->batch_begin(st, &err), 0);
+		CHECK_INT(ops->record_put(st, &amounts, rows[2 * i], &err), 0);
+		CHECK_INT(ops->record_put(st, &amounts, rows[2 * i + 1], &err),
+			  0);
+		CHECK_INT(ingest_done(ops, st, i ? "b.csv" : "a.csv", &err), 0);
+		CHECK((run[i] = run_now(ops, st, &err)) > 0);
+	}
+	CHECK_STR(scan_text(st, &amounts, NULL, NULL, 0), "2|c;2.5|d;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, 0, run[0], change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "1:amounts:2.0:added:a.csv;"
+			   "1:amounts:2.5:added:a.csv;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run[0], run[1], change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "2:amounts:2.0:changed:b.csv;"
+			   "2:amounts:2.5:changed:b.csv;");
+	ops->close(st);
+}
+
 /* Whether a period is final: 2017 is, 2018 not yet. */
 static int final_2017(void *ctx, const char *period)
 {
@@ -1601,6 +1647,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(key_stored_twice_in_one_ingest);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);
+	RUN_CONTRACT(real_keys);
 	RUN_CONTRACT(prune_keeps_final_figures);
 	RUN_CONTRACT(open_existing_refuses_a_missing_store);
 	host_release(0);
