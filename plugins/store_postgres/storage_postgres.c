@@ -450,6 +450,23 @@ static int schema_owned(struct store *st, int *owned, peil_error *err)
 	return rc;
 }
 
+/* The step of the migration to schema version to: the statements that
+ * build writes into sql (emptied first), run. */
+static int migrate_to(struct store *st, struct pg_sql *sql,
+		      void (*build)(struct store *, struct pg_sql *), int to,
+		      peil_error *err)
+{
+	char what[64];
+
+	pg_sql_release(sql);
+	build(st, sql);
+	if (!sql->ok || sql->text == NULL)
+		return st->svc->fail(err, st->where, 0, NULL, "out of memory");
+	snprintf(what, sizeof(what),
+		 "cannot update the store to schema version %d", to);
+	return pg_exec(st, sql->text, err, what);
+}
+
 /* Create the store, or check and migrate the one there, under a lock of
  * the schema, so that two Peils opening a new store at once do not both
  * create it. */
@@ -520,30 +537,12 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		    " ADD COLUMN IF NOT EXISTS file_inode bigint;",
 		    err, "cannot update the store to schema version 2") < 0)
 		goto out;
-	if (version >= 1 && version < 4) {
-		pg_sql_release(&sql);
-		pg_public_schema(st, &sql);
-		if (!sql.ok) {
-			st->svc->fail(err, st->where, 0, NULL,
-				      "out of memory");
-			goto out;
-		}
-		if (pg_exec(st, sql.text, err, "cannot update the store to "
-			    "schema version 4") < 0)
-			goto out;
-	}
-	if (version >= 1 && version < 5 && st->tenant) {
-		pg_sql_release(&sql);
-		pg_tenant_counters_migrate(st, &sql);
-		if (!sql.ok) {
-			st->svc->fail(err, st->where, 0, NULL,
-				      "out of memory");
-			goto out;
-		}
-		if (pg_exec(st, sql.text, err, "cannot update the store to "
-			    "schema version 5") < 0)
-			goto out;
-	}
+	if (version >= 1 && version < 4 &&
+	    migrate_to(st, &sql, pg_public_schema, 4, err) < 0)
+		goto out;
+	if (version >= 1 && version < 5 && st->tenant &&
+	    migrate_to(st, &sql, pg_tenant_counters_migrate, 5, err) < 0)
+		goto out;
 	if (version >= 1 && version < PG_SCHEMA_VERSION &&
 	    pg_exec(st,
 		    "UPDATE peil_meta SET value = '"

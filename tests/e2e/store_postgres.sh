@@ -581,7 +581,7 @@ test_tenants() {
 	# The dashboard: the published figures of public KPIs, nothing else.
 	"$peil" eval --config "$work/a.ini" --period 2018 >/dev/null 2>&1
 	expect_rc "an evaluation as A (kind eval, never published)" 0 $?
-	public=$(psql_c "SELECT count(*) FROM regio.peil_result r JOIN regio.peil_run u ON u.id = r.run_id WHERE u.kind = 'run' AND r.kpi = 'casussen_gestart'")
+	public=$(psql_c "SELECT count(*) FROM regio.peil_result r JOIN regio.peil_run u ON u.\"peil.tenant\" = r.\"peil.tenant\" AND u.id = r.run_id WHERE u.kind = 'run' AND r.kpi = 'casussen_gestart'")
 	[ "$public" -gt 0 ] && ok "the published runs hold $public figures of casussen_gestart" || fail "no public figures"
 	expect_out "the dashboard sees those, of both tenants" \
 		"$(psql_as tn_dash "SELECT count(*), string_agg(DISTINCT kpi, ','), string_agg(DISTINCT tenant, ',' ORDER BY tenant) FROM regio.peil_public_figures")" \
@@ -816,8 +816,12 @@ test_public_figures() {
 	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil check as the schema's owner" 0 $?
 	# Back to a shared store of schema version 3, whose view read
-	# peil_result; the owner's next peil check brings it to 4.
+	# peil_result, and whose run ids came from one identity; the owner's
+	# next peil check brings it to 5.
 	psql_as pf_admin "SET search_path = pf;
+		DROP FUNCTION peil_next CASCADE; DROP TABLE peil_counter;
+		ALTER TABLE peil_run ALTER id ADD GENERATED ALWAYS AS IDENTITY;
+		ALTER TABLE peil_report ALTER id ADD GENERATED ALWAYS AS IDENTITY;
 		DROP VIEW peil_public_figures; DROP TABLE peil_public_figure;
 		DROP POLICY peil_dashboard ON peil_run; DROP POLICY peil_dashboard ON peil_run_kpi;
 		CREATE POLICY peil_dashboard ON peil_run FOR SELECT USING ((SELECT peil_is_dashboard()));
@@ -835,7 +839,7 @@ test_public_figures() {
 	expect_rc "peil check as the owner migrates it" 0 $?
 	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "5|peil_public_figure,peil_run,peil_run_kpi" ] &&
 		ok "to schema version 5: the dashboards' policy on peil_public_figure, none on peil_result" ||
-		fail "the migration to 4" "$(psql_c "SELECT tablename FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")"
+		fail "the migration to 5" "$(psql_c "SELECT tablename FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")"
 	psql_as pf_admin "SET search_path = pf;
 		GRANT USAGE ON SCHEMA pf TO pf_a, pf_dash;
 		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pf TO pf_a;
