@@ -230,9 +230,16 @@ lock_table() {
 	done
 	fail "the lock on $1 is taken"
 }
+# Its lock is let go when its server process has ended, which may be
+# after psql has: wait until it is gone.
 unlock() {
 	psql_c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'peil_locker'" >/dev/null
 	wait "$locker" 2>/dev/null
+	for _ in $(seq 600); do
+		[ "$(psql_c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'peil_locker'")" = 0 ] && return
+		sleep 0.1
+	done
+	fail "the locker's server process ends"
 }
 # Wait until a backend of Peil's waits for a lock in a statement that
 # starts with $1; its pid in $waiting.
