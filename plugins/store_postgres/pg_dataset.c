@@ -142,6 +142,8 @@ static int table_create(struct store *st, const peil_schema *schema,
 	pg_sql_release(&sql);
 	if (rc == 0 && st->tenant) {
 		pg_tenant_protect(st, &sql, "ds_", schema->name);
+		if (keys == 0)
+			pg_tenant_row_counted(st, &sql, schema->name);
 		rc = sql.ok ? pg_exec(st, sql.text, err,
 				      "cannot protect the dataset's table")
 			    : st->svc->fail(err, st->where, 0, schema->name,

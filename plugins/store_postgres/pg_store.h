@@ -210,6 +210,10 @@ void pg_tenant_key(struct store *st, struct pg_sql *sql);
  * others store.  In pg_schema_sql, "@I<table>@". */
 void pg_tenant_id(struct store *st, struct pg_sql *sql, const char *prefix,
 		  const char *table, const char *column);
+/* The trigger that keeps the tenant's count of ds_<name>, a dataset
+ * without key fields, of a shared store (after its CREATE TABLE). */
+void pg_tenant_row_counted(struct store *st, struct pg_sql *sql,
+			   const char *name);
 /* In a shared store: the statements that bring one of schema version 4
  * to the tenants' own counts: the counters, granted to the roles that
  * write peil_run, and every identity column counted by them instead,

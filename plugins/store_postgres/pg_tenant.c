@@ -85,12 +85,43 @@ void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl)
 	pg_sql_append(sql, tmpl);
 }
 
-/* The tenants' counters, and peil_next(table, column): the next id of
- * the connecting role's tenant in table, one more than the last it gave
- * (a removed row's id never comes back), starting after the highest id
- * of the tenant's rows in column (so a store of schema version 4, whose
- * ids came from one identity of every tenant, keeps them).  Invoker's
- * rights: the tenant's own counter, through its policy. */
+/* CREATE TRIGGER peil_count ON <schema>.<table>, after each INSERT
+ * statement: the tenant's counter of table raised to the highest id the
+ * statement added in column. */
+static void tenant_counted(struct store *st, struct pg_sql *sql,
+			   const char *table, const char *column)
+{
+	pg_sql_append(sql, "CREATE TRIGGER peil_count AFTER INSERT ON ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".");
+	pg_sql_ident(sql, NULL, table);
+	pg_sql_append(sql, " REFERENCING NEW TABLE AS added FOR EACH STATEMENT"
+			   " EXECUTE FUNCTION ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_printf(sql, ".peil_count('%s');", column);
+}
+
+void pg_tenant_row_counted(struct store *st, struct pg_sql *sql,
+			   const char *name)
+{
+	char table[PG_NAME_MAX + 8];
+
+	snprintf(table, sizeof(table), "ds_%s", name);
+	tenant_counted(st, sql, table, "peil.row");
+}
+
+/* The tenants' counters: peil_counter holds each tenant's last id of a
+ * table (raised by the trigger peil_count after each INSERT statement),
+ * and peil_next(table, column), a column's default, gives the next: one
+ * more than the highest of the counter and the tenant's ids in the
+ * table (so a store of schema version 4, whose ids came from one
+ * identity of every tenant, keeps them), then one more each call in the
+ * same transaction (kept in a transaction's setting, so that a statement
+ * that adds a million rows does not update one counter row a million
+ * times).  A removed row's id never comes back.  Invoker's rights: the
+ * tenant's own counter, through its policy.  Two transactions of one
+ * tenant adding to one table at once would take the same ids, which the
+ * primary key refuses: the writers' batches take turns. */
 static void tenant_counters(struct store *st, struct pg_sql *sql)
 {
 	pg_sql_append(sql, "CREATE TABLE IF NOT EXISTS peil_counter (name text"
@@ -100,21 +131,31 @@ static void tenant_counters(struct store *st, struct pg_sql *sql)
 	pg_tenant_protect(st, sql, NULL, "peil_counter");
 	pg_sql_append(sql, "CREATE OR REPLACE FUNCTION ");
 	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".peil_next(tbl text, col text) RETURNS bigint"
+	pg_sql_printf(sql, ".peil_next(tbl text, col text) RETURNS bigint"
 			   " LANGUAGE plpgsql VOLATILE SET search_path ="
-			   " pg_catalog, pg_temp AS $$DECLARE n bigint; BEGIN"
-			   " UPDATE ");
+			   " pg_catalog, pg_temp AS $$DECLARE n bigint;"
+			   " last text := current_setting('peil.%s_' || tbl,"
+			   " true); BEGIN IF coalesce(last, '') = '' THEN"
+			   " SELECT c.last INTO n FROM ", st->schema);
 	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".peil_counter SET last = last + 1 WHERE name = tbl"
-			   " RETURNING last INTO n; IF n IS NULL THEN EXECUTE"
-			   " format('SELECT coalesce(max(%I), 0) + 1 FROM ");
+	pg_sql_append(sql, ".peil_counter c WHERE c.name = tbl;"
+			   " EXECUTE format('SELECT greatest($1, max(%I)) FROM ");
 	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".%I', col, tbl) INTO n; INSERT INTO ");
+	pg_sql_printf(sql, ".%%I', col, tbl) INTO n USING coalesce(n, 0);"
+			   " ELSE n := last::bigint; END IF; n := n + 1;"
+			   " PERFORM set_config('peil.%s_' || tbl, n::text,"
+			   " true); RETURN n; END$$;", st->schema);
+	pg_sql_append(sql, "CREATE OR REPLACE FUNCTION ");
 	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".peil_counter AS c (name, last) VALUES (tbl, n)"
-			   " ON CONFLICT (" PG_TENANT_COLUMN ", name) DO UPDATE"
-			   " SET last = c.last + 1 RETURNING last INTO n;"
-			   " END IF; RETURN n; END$$;");
+	pg_sql_append(sql, ".peil_count() RETURNS trigger LANGUAGE plpgsql"
+			   " SET search_path = pg_catalog, pg_temp AS $$BEGIN"
+			   " EXECUTE format('INSERT INTO ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".peil_counter AS c (name, last) SELECT %L, max(%I)"
+			   " FROM added HAVING count(*) > 0 ON CONFLICT"
+			   " (\"peil.tenant\", name) DO UPDATE SET last ="
+			   " greatest(c.last, excluded.last)', TG_TABLE_NAME,"
+			   " TG_ARGV[0]); RETURN NULL; END$$;");
 }
 
 void pg_tenant_counters_migrate(struct store *st, struct pg_sql *sql)
@@ -130,8 +171,7 @@ void pg_tenant_counters_migrate(struct store *st, struct pg_sql *sql)
 	pg_sql_append(sql, " AND table_name = 'peil_run' AND privilege_type ="
 			   " 'INSERT' AND grantee <> current_user LOOP EXECUTE"
 			   " format('GRANT SELECT, INSERT, UPDATE, DELETE ON"
-			   " peil_counter"
-			   " TO %I', r.grantee); END LOOP;"
+			   " peil_counter TO %I', r.grantee); END LOOP;"
 			   /* Every id that came from an identity. */
 			   " FOR r IN SELECT c.relname, a.attname FROM pg_class c"
 			   " JOIN pg_attribute a ON a.attrelid = c.oid WHERE"
@@ -141,8 +181,13 @@ void pg_tenant_counters_migrate(struct store *st, struct pg_sql *sql)
 			   " EXECUTE format('ALTER TABLE %I ALTER COLUMN %I DROP"
 			   " IDENTITY, ALTER COLUMN %I SET DEFAULT ");
 	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_append(sql, ".peil_next(%L, %L)', r.relname, r.attname,"
-			   " r.attname, r.relname, r.attname); END LOOP; END$$;");
+	pg_sql_append(sql, ".peil_next(%L, %L); CREATE TRIGGER peil_count AFTER"
+			   " INSERT ON %I REFERENCING NEW TABLE AS added FOR EACH"
+			   " STATEMENT EXECUTE FUNCTION ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_append(sql, ".peil_count(%L)', r.relname, r.attname, r.attname,"
+			   " r.relname, r.attname, r.relname, r.attname);"
+			   " END LOOP; END$$;");
 }
 
 /* The policy that keeps a tenant to its rows, both what it reads and
@@ -207,6 +252,8 @@ void pg_tenant_schema(struct store *st, struct pg_sql *sql)
 			"count(*) > 0", " AND tenant IS NULL");
 	tenant_counters(st, sql);
 	pg_tenant_expand(st, sql, pg_schema_sql);
+	tenant_counted(st, sql, "peil_run", "id");
+	tenant_counted(st, sql, "peil_report", "id");
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		pg_tenant_protect(st, sql, NULL, tables[i]);
 }

@@ -826,7 +826,7 @@ test_public_figures() {
 	# peil_result, and whose run ids came from one identity; the owner's
 	# next peil check brings it to 5.
 	psql_as pf_admin "SET search_path = pf;
-		DROP FUNCTION peil_next CASCADE; DROP TABLE peil_counter;
+		DROP FUNCTION peil_next CASCADE; DROP FUNCTION peil_count CASCADE; DROP TABLE peil_counter;
 		ALTER TABLE peil_run ALTER id ADD GENERATED ALWAYS AS IDENTITY;
 		ALTER TABLE peil_report ALTER id ADD GENERATED ALWAYS AS IDENTITY;
 		DROP VIEW peil_public_figures; DROP TABLE peil_public_figure;
@@ -936,7 +936,7 @@ test_tenant_runs() {
 	# Its runs are made with the layout of 4 (this Peil would migrate a
 	# store that says 4 first): the ids of one identity.
 	psql_c "SET search_path = tr4;
-		DROP FUNCTION peil_next CASCADE; DROP TABLE peil_counter;
+		DROP FUNCTION peil_next CASCADE; DROP FUNCTION peil_count CASCADE; DROP TABLE peil_counter;
 		ALTER TABLE peil_run ALTER id ADD GENERATED ALWAYS AS IDENTITY;
 		ALTER TABLE peil_report ALTER id ADD GENERATED ALWAYS AS IDENTITY" >/dev/null 2>&1
 	expect_rc "the store made one of the layout of schema version 4" 0 $?
