@@ -145,11 +145,13 @@ static void primary_position(struct store *st, long max_s, char *lsn,
 		res = PQexec(conn,
 			     "SELECT CASE WHEN pg_is_in_recovery() THEN ''"
 			     " ELSE pg_current_wal_insert_lsn()::text END");
-		if (PQresultStatus(res) == PGRES_TUPLES_OK &&
-		    PQntuples(res) == 1)
-			snprintf(lsn, size, "%s", PQgetvalue(res, 0, 0));
-		else
+		if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+		    PQntuples(res) != 1)
 			why = PQresultErrorMessage(res);
+		else if (PQgetvalue(res, 0, 0)[0] == '\0')
+			why = "it is a hot standby itself";
+		else
+			snprintf(lsn, size, "%s", PQgetvalue(res, 0, 0));
 	}
 	if (why) {
 		PQconninfoOption *opts = PQconninfoParse(values[0], NULL);

@@ -672,6 +672,12 @@ test_standby() {
 	expect_rc "peil ingest on the standby" 4 $?
 	expect_grep "refused, naming the store" "$work/err" \
 		"postgres: user=$owner dbname=peil host=$pgdir/r port=54321 schema=standby: the server is a hot standby, which cannot be written"
+	# A reader whose "primary" is the standby too: it reads, saying so.
+	pg_config standby "conninfo = $replica\nread_conninfo = $replica"
+	"$peil" show --config "$work/pg.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "peil show with the standby as its primary too" 0 $?
+	expect_grep "warning that the primary is a standby" "$work/err" \
+		"could not ask the primary (user=$owner dbname=peil host=$pgdir/r port=54321) how far it had written: it is a hot standby itself; waiting only for what the standby has received"
 
 	# Replay paused, then a run on the primary: the standby has received
 	# it and not applied it.  pg_wal_replay_pause() only requests the
