@@ -195,7 +195,9 @@ int pg_value_is_null(const peil_value *v);
 /* The internal tables' SQL, with "@T" for the tenant column and "@K" for
  * the tenant's place in keys (storage_postgres.c). */
 extern const char pg_schema_sql[];
-/* Append tmpl with "@T" as pg_tenant_column and "@K" as pg_tenant_key. */
+/* Append tmpl with "@T" as pg_tenant_column, "@K" as pg_tenant_key,
+ * "@I<table>@" as pg_tenant_id of table's id, "@S" as the schema quoted
+ * and "@N" as its name. */
 void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl);
 /* In a shared store: ", "peil.tenant" text ... DEFAULT <its tenant>", the
  * column's definition; else nothing. */
