@@ -36,6 +36,16 @@ void pg_key_text(struct pg_sql *sql, const char *alias,
 		if (!(f->flags & PEIL_FIELD_KEY))
 			continue;
 		pg_sql_append(sql, keys++ ? " || ' / ' || " : "");
+		if (f->type == PEIL_TYPE_REAL) {
+			/* As SQLite writes a real: "2.0", not "2". */
+			pg_sql_printf(sql, "(%s.", alias);
+			pg_sql_ident(sql, NULL, f->name);
+			pg_sql_printf(sql, "::text || CASE WHEN %s.", alias);
+			pg_sql_ident(sql, NULL, f->name);
+			pg_sql_printf(sql, "::text ~ '^-?[0-9]+$' THEN '.0'"
+					   " ELSE '' END)");
+			continue;
+		}
 		pg_sql_printf(sql, "%s(%s.",
 			      f->type == PEIL_TYPE_DATE ? "to_char" : "", alias);
 		pg_sql_ident(sql, NULL, f->name);
@@ -357,7 +367,8 @@ static void added_sql(struct pg_sql *sql, PGresult *cols)
 
 			if (count == sizeof(fields) / sizeof(fields[0]) ||
 			    PQgetvalue(cols, r, 3)[0] != 't' ||
-			    strcmp(PQgetvalue(cols, r, 1), "peil.row") == 0)
+			    strcmp(PQgetvalue(cols, r, 1), "peil.row") == 0 ||
+			    strcmp(PQgetvalue(cols, r, 1), "peil.tenant") == 0)
 				continue;
 			fields[count].name = PQgetvalue(cols, r, 1);
 			fields[count].flags = PEIL_FIELD_KEY;
@@ -365,6 +376,8 @@ static void added_sql(struct pg_sql *sql, PGresult *cols)
 				strcmp(type, "date") == 0 ? PEIL_TYPE_DATE
 				: strcmp(type, "boolean") == 0
 					? PEIL_TYPE_BOOLEAN
+				: strcmp(type, "double precision") == 0
+					? PEIL_TYPE_REAL
 					: PEIL_TYPE_TEXT;
 		}
 		pg_sql_printf(sql, " UNION ALL SELECT d." PG_ADDED_COLUMN

@@ -157,8 +157,8 @@ static int table_create(struct store *st, const peil_schema *schema,
 	}
 	if (keys == 0) {
 		/* A column after the PRIMARY KEY clause is fine in SQL. */
-		pg_sql_append(&sql, PG_ROW_COLUMN "), " PG_ROW_COLUMN
-				    " bigint GENERATED ALWAYS AS IDENTITY");
+		pg_sql_append(&sql, PG_ROW_COLUMN "), " PG_ROW_COLUMN);
+		pg_tenant_id(st, &sql, "ds_", schema->name, "peil.row");
 	}
 	pg_sql_append(&sql, keys ? "))" : ")");
 	rc = sql.ok ? pg_query(st, sql.text, 0, NULL, NULL, err, schema->name,
@@ -170,6 +170,8 @@ static int table_create(struct store *st, const peil_schema *schema,
 	pg_sql_release(&sql);
 	if (rc == 0 && st->tenant) {
 		pg_tenant_protect(st, &sql, "ds_", schema->name);
+		if (keys == 0)
+			pg_tenant_row_counted(st, &sql, schema->name);
 		rc = sql.ok ? pg_exec(st, sql.text, err,
 				      "cannot protect the dataset's table")
 			    : st->svc->fail(err, st->where, 0, schema->name,

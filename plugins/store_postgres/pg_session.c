@@ -103,11 +103,24 @@ static int replay_read(struct store *st, const char *target,
 	return 0;
 }
 
+/* The store as the reader's warnings name it: the host's log says
+ * "postgres:" (the plugin) before them already. */
+static const char *warn_where(const struct store *st)
+{
+	static const char prefix[] = "postgres: ";
+
+	return strncmp(st->where, prefix, sizeof(prefix) - 1) == 0
+		       ? st->where + sizeof(prefix) - 1
+		       : st->where;
+}
+
 /* The position of the WAL the primary had written when the reader
  * began (pg_current_wal_insert_lsn: a commit not yet sent included),
  * into lsn as text, when the reader reads a standby at read_conninfo and
  * the primary at conninfo answers within max_s seconds (at least 1);
- * else "", and the reader can only wait for what the standby received. */
+ * else "", and the reader can only wait for what the standby received:
+ * when the primary did not answer, a warning says so, naming it (without
+ * a password) and why. */
 static void primary_position(struct store *st, long max_s, char *lsn,
 			     size_t size)
 {
@@ -115,23 +128,48 @@ static void primary_position(struct store *st, long max_s, char *lsn,
 	char timeout[24];
 	const char *keys[] = { "dbname", "connect_timeout", NULL };
 	const char *values[] = { conninfo ? conninfo : "", timeout, NULL };
+	const char *why = NULL;
 	PGconn *conn;
-	PGresult *res;
+	PGresult *res = NULL;
+	struct pg_sql primary;
+	size_t len;
 
 	lsn[0] = '\0';
 	if (st->svc->config_get(st->host, "read_conninfo") == NULL)
 		return;
 	snprintf(timeout, sizeof(timeout), "%ld", max_s < 1 ? 1 : max_s);
 	conn = PQconnectdbParams(keys, values, 1);
-	if (conn != NULL && PQstatus(conn) == CONNECTION_OK) {
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+		why = conn ? PQerrorMessage(conn) : "out of memory";
+	} else {
 		res = PQexec(conn,
 			     "SELECT CASE WHEN pg_is_in_recovery() THEN ''"
 			     " ELSE pg_current_wal_insert_lsn()::text END");
-		if (PQresultStatus(res) == PGRES_TUPLES_OK &&
-		    PQntuples(res) == 1)
+		if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+		    PQntuples(res) != 1)
+			why = PQresultErrorMessage(res);
+		else if (PQgetvalue(res, 0, 0)[0] == '\0')
+			why = "it is a hot standby itself";
+		else
 			snprintf(lsn, size, "%s", PQgetvalue(res, 0, 0));
-		PQclear(res);
 	}
+	if (why) {
+		PQconninfoOption *opts = PQconninfoParse(values[0], NULL);
+
+		pg_sql_init(&primary);
+		pg_conninfo_describe(&primary, opts);
+		PQconninfoFree(opts);
+		len = strcspn(why, "\n");	/* libpq's first line */
+		st->svc->log(st->host, PEIL_LOG_WARNING,
+			     "%s: could not ask the primary (%s) how far it "
+			     "had written: %.*s; waiting only for what the "
+			     "standby has received, so the figures here may "
+			     "lack the latest run",
+			     warn_where(st), primary.ok && primary.text ?
+			     primary.text + 1 : "conninfo", (int)len, why);
+		pg_sql_release(&primary);
+	}
+	PQclear(res);
 	PQfinish(conn);
 }
 
@@ -177,7 +215,7 @@ static int standby_check(struct store *st, peil_error *err)
 			     "%s: the standby receives nothing from its "
 			     "primary: what it shows is as of its last applied "
 			     "transaction, committed %ld s ago; figures "
-			     "published since are not here", st->where,
+			     "published since are not here", warn_where(st),
 			     r.age_s);
 	return 0;
 }

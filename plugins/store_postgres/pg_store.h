@@ -30,8 +30,11 @@
  *    store of one municipality is the same as in 2.
  * 4: peil_public_figure (storage ops version 16, pg_public.c), which
  *    the view peil_public_figures of a shared store reads instead of
- *    peil_result. */
-#define PG_SCHEMA_VERSION 4
+ *    peil_result.
+ * 5: in a shared store, run, report and row ids of each tenant's own
+ *    (peil_counter, peil_next: pg_tenant.c); a store of one municipality
+ *    is the same as in 4. */
+#define PG_SCHEMA_VERSION 5
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
@@ -140,6 +143,9 @@ struct store {
 int pg_fail_db(struct store *st, peil_error *err, const char *field,
 	       const char *what, const PGresult *res);
 
+/* Append " keyword=value" for each option set, but the password. */
+void pg_conninfo_describe(struct pg_sql *desc, const PQconninfoOption *opts);
+
 /* Run sql with params (text, NULL for SQL NULL): 0 and *out (to PQclear)
  * when it gives rows or completes, else -1 with err "<what>: ...".  out
  * may be NULL. */
@@ -195,7 +201,9 @@ int pg_value_is_null(const peil_value *v);
 /* The internal tables' SQL, with "@T" for the tenant column and "@K" for
  * the tenant's place in keys (storage_postgres.c). */
 extern const char pg_schema_sql[];
-/* Append tmpl with "@T" as pg_tenant_column and "@K" as pg_tenant_key. */
+/* Append tmpl with "@T" as pg_tenant_column, "@K" as pg_tenant_key,
+ * "@I<table>@" as pg_tenant_id of table's id, "@S" as the schema quoted
+ * and "@N" as its name. */
 void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl);
 /* In a shared store: ", "peil.tenant" text ... DEFAULT <its tenant>", the
  * column's definition; else nothing. */
@@ -203,6 +211,22 @@ void pg_tenant_column(struct store *st, struct pg_sql *sql);
 /* In a shared store: ""peil.tenant", ", the start of a key; else
  * nothing. */
 void pg_tenant_key(struct store *st, struct pg_sql *sql);
+/* The type and default of the id column of table <prefix><table>: an
+ * identity in a store of one municipality; in a shared store, each
+ * tenant's own count (peil_next), so that a tenant's runs, reports and
+ * rows of a dataset without key are numbered 1, 2, ... whatever the
+ * others store.  In pg_schema_sql, "@I<table>@". */
+void pg_tenant_id(struct store *st, struct pg_sql *sql, const char *prefix,
+		  const char *table, const char *column);
+/* The trigger that keeps the tenant's count of ds_<name>, a dataset
+ * without key fields, of a shared store (after its CREATE TABLE). */
+void pg_tenant_row_counted(struct store *st, struct pg_sql *sql,
+			   const char *name);
+/* In a shared store: the statements that bring one of schema version 4
+ * to the tenants' own counts: the counters, granted to the roles that
+ * write peil_run, and every identity column counted by them instead,
+ * keeping the ids there; else nothing. */
+void pg_tenant_counters_migrate(struct store *st, struct pg_sql *sql);
 /* In a shared store: the statements that keep each tenant to its own rows
  * of table <prefix><name> (row-level security, forced); else nothing. */
 void pg_tenant_protect(struct store *st, struct pg_sql *sql,

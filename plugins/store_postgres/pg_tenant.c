@@ -46,6 +46,19 @@ void pg_tenant_column(struct store *st, struct pg_sql *sql)
 	pg_sql_append(sql, ".peil_current_tenant()");
 }
 
+void pg_tenant_id(struct store *st, struct pg_sql *sql, const char *prefix,
+		  const char *table, const char *column)
+{
+	if (!st->tenant) {
+		pg_sql_append(sql, " bigint GENERATED ALWAYS AS IDENTITY");
+		return;
+	}
+	pg_sql_append(sql, " bigint NOT NULL DEFAULT ");
+	pg_sql_ident(sql, NULL, st->schema);
+	pg_sql_printf(sql, ".peil_next('%s%s', '%s')", prefix ? prefix : "",
+		      table, column);
+}
+
 void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl)
 {
 	const char *at;
@@ -56,11 +69,120 @@ void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl)
 			pg_tenant_column(st, sql);
 		else if (at[1] == 'K')
 			pg_tenant_key(st, sql);
-		else
+		else if (at[1] == 'S')	/* the schema, quoted */
+			pg_sql_ident(sql, NULL, st->schema);
+		else if (at[1] == 'N')	/* its bare name */
+			pg_sql_append(sql, st->schema);
+		else if (at[1] == 'I') {	/* "@I<table>@": its id */
+			const char *end = strchr(at + 2, '@');
+			char table[64];
+
+			snprintf(table, sizeof(table), "%.*s",
+				 (int)(end - at - 2), at + 2);
+			pg_tenant_id(st, sql, NULL, table, "id");
+			tmpl = end + 1;
+			continue;
+		} else
 			pg_sql_appendn(sql, at, 2);
 		tmpl = at + 2;
 	}
 	pg_sql_append(sql, tmpl);
+}
+
+/* CREATE TRIGGER peil_count ON <schema>.<table>, after each INSERT
+ * statement: the tenant's counter of table raised to the highest id the
+ * statement added in column. */
+static void tenant_counted(struct store *st, struct pg_sql *sql,
+			   const char *table, const char *column)
+{
+	char tmpl[320];
+
+	snprintf(tmpl, sizeof(tmpl),
+		 "CREATE TRIGGER peil_count AFTER INSERT ON @S.\"%s\""
+		 " REFERENCING NEW TABLE AS added FOR EACH STATEMENT"
+		 " EXECUTE FUNCTION @S.peil_count('%s');", table, column);
+	pg_tenant_expand(st, sql, tmpl);
+}
+
+void pg_tenant_row_counted(struct store *st, struct pg_sql *sql,
+			   const char *name)
+{
+	char table[PG_NAME_MAX + 8];
+
+	snprintf(table, sizeof(table), "ds_%s", name);
+	tenant_counted(st, sql, table, "peil.row");
+}
+
+/* The tenants' counters: peil_counter holds each tenant's last id of a
+ * table (raised by the trigger peil_count after each INSERT statement),
+ * and peil_next(table, column), a column's default, gives the next: one
+ * more than the highest of the counter and the tenant's ids in the
+ * table (so a store of schema version 4, whose ids came from one
+ * identity of every tenant, keeps them), then one more each call in the
+ * same transaction (kept in a setting of the transaction, so that a
+ * statement that adds a million rows does not update one counter row a
+ * million times).  A removed row's id never comes back.  Invoker's
+ * rights: the tenant's own counter, through its policy.  Two
+ * transactions of one tenant adding to one table at once would take the
+ * same ids, which the primary key refuses: the writers' batches take
+ * turns.  "@S", "@N", "@T", "@K" as pg_tenant_expand says. */
+static const char counters_sql[] =
+	"CREATE TABLE IF NOT EXISTS peil_counter (name text COLLATE \"C\""
+	" NOT NULL, last bigint NOT NULL@T, PRIMARY KEY (@Kname));";
+static const char counter_functions_sql[] =
+	"CREATE OR REPLACE FUNCTION @S.peil_next(tbl text, col text)"
+	" RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path ="
+	" pg_catalog, pg_temp AS $$DECLARE n bigint;"
+	" last text := current_setting('peil.@N_' || tbl, true);"
+	" BEGIN IF coalesce(last, '') = '' THEN"
+	" SELECT c.last INTO n FROM @S.peil_counter c WHERE c.name = tbl;"
+	" EXECUTE format('SELECT greatest($1, max(%I)) FROM @S.%I', col, tbl)"
+	" INTO n USING coalesce(n, 0);"
+	" ELSE n := last::bigint; END IF; n := n + 1;"
+	" PERFORM set_config('peil.@N_' || tbl, n::text, true);"
+	" RETURN n; END$$;"
+	"CREATE OR REPLACE FUNCTION @S.peil_count() RETURNS trigger"
+	" LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$BEGIN"
+	" EXECUTE format('INSERT INTO @S.peil_counter AS c (name, last)"
+	" SELECT %L, max(%I) FROM added HAVING count(*) > 0 ON CONFLICT"
+	" (\"peil.tenant\", name) DO UPDATE SET last ="
+	" greatest(c.last, excluded.last)', TG_TABLE_NAME, TG_ARGV[0]);"
+	" RETURN NULL; END$$;";
+
+static void tenant_counters(struct store *st, struct pg_sql *sql)
+{
+	pg_tenant_expand(st, sql, counters_sql);
+	pg_tenant_protect(st, sql, NULL, "peil_counter");
+	pg_tenant_expand(st, sql, counter_functions_sql);
+}
+
+/* A shared store of schema version 4 brought to the counters: the roles
+ * that write peil_run may count, and every id that came from an identity
+ * is counted instead. */
+static const char counters_migrate_sql[] =
+	"DO $$DECLARE r record; BEGIN"
+	" FOR r IN SELECT DISTINCT grantee FROM"
+	" information_schema.role_table_grants WHERE table_schema = '@N'"
+	" AND table_name = 'peil_run' AND privilege_type = 'INSERT'"
+	" AND grantee <> current_user LOOP"
+	" EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON"
+	" @S.peil_counter TO %I', r.grantee); END LOOP;"
+	" FOR r IN SELECT c.relname, a.attname FROM pg_class c"
+	" JOIN pg_attribute a ON a.attrelid = c.oid"
+	" WHERE c.relnamespace = '@N'::regnamespace AND a.attidentity <> ''"
+	" LOOP EXECUTE format('ALTER TABLE @S.%I ALTER COLUMN %I DROP"
+	" IDENTITY, ALTER COLUMN %I SET DEFAULT @S.peil_next(%L, %L);"
+	" CREATE TRIGGER peil_count AFTER INSERT ON @S.%I REFERENCING NEW"
+	" TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION"
+	" @S.peil_count(%L)', r.relname, r.attname, r.attname, r.relname,"
+	" r.attname, r.relname, r.attname); END LOOP; END$$;";
+
+void pg_tenant_counters_migrate(struct store *st, struct pg_sql *sql)
+{
+	if (!st->tenant)
+		return;
+	tenant_counters(st, sql);
+	pg_tenant_expand(st, sql, counters_migrate_sql);
 }
 
 /* The policy that keeps a tenant to its rows, both what it reads and
@@ -123,7 +245,10 @@ void pg_tenant_schema(struct store *st, struct pg_sql *sql)
 			"tenant", "");
 	tenant_function(st, sql, "peil_is_dashboard() RETURNS boolean",
 			"count(*) > 0", " AND tenant IS NULL");
+	tenant_counters(st, sql);
 	pg_tenant_expand(st, sql, pg_schema_sql);
+	tenant_counted(st, sql, "peil_run", "id");
+	tenant_counted(st, sql, "peil_report", "id");
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		pg_tenant_protect(st, sql, NULL, tables[i]);
 }

@@ -178,6 +178,15 @@ int pg_config_fail(const peil_services *svc, peil_host *host,
 			 key, "%s", message);
 }
 
+void pg_conninfo_describe(struct pg_sql *desc, const PQconninfoOption *opts)
+{
+	for (; opts && opts->keyword; opts++)
+		if (opts->val != NULL && opts->val[0] != '\0' &&
+		    strcmp(opts->keyword, "password") != 0)
+			pg_sql_printf(desc, " %s=%s", opts->keyword,
+				      opts->val);
+}
+
 /* Check conninfo, the value of key, and describe it into st->where
  * without its password. */
 static int conninfo_check(struct store *st, const char *key,
@@ -197,12 +206,9 @@ static int conninfo_check(struct store *st, const char *key,
 		PQfreemem(parse_err);
 		return pg_config_fail(st->svc, st->host, key, message, err);
 	}
-	pg_sql_init(&desc);
-	pg_sql_append(&desc, "postgres:");
-	for (o = opts; o->keyword; o++) {
-		if (o->val == NULL || o->val[0] == '\0')
-			continue;
-		if (strcmp(o->keyword, "password") == 0) {
+	for (o = opts; o->keyword; o++)
+		if (o->val != NULL && o->val[0] != '\0' &&
+		    strcmp(o->keyword, "password") == 0) {
 			snprintf(message, sizeof(message),
 				 "%s holds a password: never write one in "
 				 "peil.ini; put it in ~/.pgpass (PGPASSFILE) "
@@ -211,8 +217,9 @@ static int conninfo_check(struct store *st, const char *key,
 					    err);
 			break;
 		}
-		pg_sql_printf(&desc, " %s=%s", o->keyword, o->val);
-	}
+	pg_sql_init(&desc);
+	pg_sql_append(&desc, "postgres:");
+	pg_conninfo_describe(&desc, opts);
 	pg_sql_printf(&desc, " schema=%s", schema);
 	snprintf(st->where, sizeof(st->where), "%s",
 		 desc.ok ? desc.text : "postgres");
@@ -257,10 +264,10 @@ const char pg_schema_sql[] =
 	" PRIMARY KEY (@Kid));"
 	"CREATE INDEX IF NOT EXISTS peil_ingest_sha256 ON peil_ingest"
 	" (@Ksha256, source);"
-	/* An identity never hands out an id twice: the latest run is always
-	 * the highest id (of every tenant: run ids never collide). */
+	/* An identity (in a shared store each tenant's count) never hands
+	 * out an id twice: the latest run is always the highest id. */
 	"CREATE TABLE IF NOT EXISTS peil_run ("
-	" id bigint GENERATED ALWAYS AS IDENTITY,"
+	" id@Ipeil_run@,"
 	" kind text NOT NULL,"
 	" started bigint NOT NULL,"
 	" ended bigint,"
@@ -310,7 +317,7 @@ const char pg_schema_sql[] =
 	" PRIMARY KEY (@Kingest_id, dataset, key));"
 	/* run_id has no REFERENCES: a pruned run leaves its reports. */
 	"CREATE TABLE IF NOT EXISTS peil_report ("
-	" id bigint GENERATED ALWAYS AS IDENTITY,"
+	" id@Ipeil_report@,"
 	" run_id bigint NOT NULL,"
 	" period text NOT NULL,"
 	" period_from text NOT NULL,"
@@ -443,6 +450,23 @@ static int schema_owned(struct store *st, int *owned, peil_error *err)
 	return rc;
 }
 
+/* The step of the migration to schema version to: the statements that
+ * build writes into sql (emptied first), run. */
+static int migrate_to(struct store *st, struct pg_sql *sql,
+		      void (*build)(struct store *, struct pg_sql *), int to,
+		      peil_error *err)
+{
+	char what[64];
+
+	pg_sql_release(sql);
+	build(st, sql);
+	if (!sql->ok || sql->text == NULL)
+		return st->svc->fail(err, st->where, 0, NULL, "out of memory");
+	snprintf(what, sizeof(what),
+		 "cannot update the store to schema version %d", to);
+	return pg_exec(st, sql->text, err, what);
+}
+
 /* Create the store, or check and migrate the one there, under a lock of
  * the schema, so that two Peils opening a new store at once do not both
  * create it. */
@@ -500,7 +524,9 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 	 * each file ingested (none before).  3: shared stores (pg_tenant.c),
 	 * which a Peil that knows only 2 must not open; nothing changes in
 	 * the store of one municipality.  4: the public figures of runs
-	 * (pg_public.c), none for the runs recorded before. */
+	 * (pg_public.c), none for the runs recorded before.  5: in a shared
+	 * store, each tenant's own run, report and row ids (pg_tenant.c),
+	 * the ids there kept. */
 	if (version >= 1 && version < 2 &&
 	    pg_exec(st,
 		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
@@ -511,18 +537,12 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		    " ADD COLUMN IF NOT EXISTS file_inode bigint;",
 		    err, "cannot update the store to schema version 2") < 0)
 		goto out;
-	if (version >= 1 && version < 4) {
-		pg_sql_release(&sql);
-		pg_public_schema(st, &sql);
-		if (!sql.ok) {
-			st->svc->fail(err, st->where, 0, NULL,
-				      "out of memory");
-			goto out;
-		}
-		if (pg_exec(st, sql.text, err, "cannot update the store to "
-			    "schema version 4") < 0)
-			goto out;
-	}
+	if (version >= 1 && version < 4 &&
+	    migrate_to(st, &sql, pg_public_schema, 4, err) < 0)
+		goto out;
+	if (version >= 1 && version < 5 && st->tenant &&
+	    migrate_to(st, &sql, pg_tenant_counters_migrate, 5, err) < 0)
+		goto out;
 	if (version >= 1 && version < PG_SCHEMA_VERSION &&
 	    pg_exec(st,
 		    "UPDATE peil_meta SET value = '"

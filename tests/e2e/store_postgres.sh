@@ -22,7 +22,7 @@
 #                 went straight in leaves nothing
 #   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
 #                 and the ingested files' size, time and inode) is brought to
-#                 version 4 by the next run, which confirms the run before
+#                 version 5 by the next run, which confirms the run before
 # Faults; those that stop, restart or reconfigure the server run on a
 # cluster of their own (cluster.sh start in a directory of the test's):
 #   lost_ingest   the connection of an ingest ended (pg_terminate_backend)
@@ -58,6 +58,12 @@
 #                 store, show not; show and report while an ingest's batch
 #                 waits, at once; two Peils with lock files of their own
 #                 (two machines) still take turns
+#   tenant_runs   two tenants of a shared store running in turn: each
+#                 one's runs are 1 2 3; A cannot show B's run 4; a store
+#                 of schema version 4 (one identity for every tenant's
+#                 runs) migrated by the owner keeps its run ids and
+#                 figures, and numbers each tenant's next run on from its
+#                 own last
 #   public_figures  the dashboard's view of a shared store shows what
 #                 `peil report --public` shows, under [privacy public]:
 #                 no small cell, none that reveals one
@@ -252,8 +258,8 @@ test_schema_1_migrates() {
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil run on the store of version 1" 0 $?
 	expect_grep "it confirms the run before" "$work/err" "run 2: nothing changed since run 1, whose figures it confirms"
-	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 4 ] &&
-		ok "the store is of schema version 4" || fail "the store's schema version is not 4"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 5 ] &&
+		ok "the store is of schema version 5" || fail "the store's schema version is not 5"
 	[ "$(psql -qtAX "$conninfo" -c "SELECT to_regclass('schema_1_migrates.peil_public_figure') IS NOT NULL")" = t ] &&
 		ok "with the table of public figures" || fail "no peil_public_figure after the migration"
 	[ "$(psql -qtAX "$conninfo" -c "SELECT confirms FROM schema_1_migrates.peil_run WHERE id = 2")" = 1 ] &&
@@ -306,15 +312,22 @@ psql_c() { psql "$conninfo" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 lock_table() {
 	PGAPPNAME=peil_locker psql "$conninfo" -XAtq -c "BEGIN; LOCK TABLE $1 IN $2 MODE; SELECT pg_sleep(120)" >/dev/null 2>&1 &
 	locker=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		[ "$(psql_c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'peil_locker' AND wait_event = 'PgSleep'")" = 1 ] && return
 		sleep 0.1
 	done
 	fail "the lock on $1 is taken"
 }
+# Its lock is let go when its server process has ended, which may be
+# after psql has: wait until it is gone.
 unlock() {
 	psql_c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'peil_locker'" >/dev/null
 	wait "$locker" 2>/dev/null
+	for _ in $(seq 600); do
+		[ "$(psql_c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'peil_locker'")" = 0 ] && return
+		sleep 0.1
+	done
+	fail "the locker's server process ends"
 }
 # Wait until a backend of Peil's waits for a lock in a statement that
 # starts with $1; its pid in $waiting.
@@ -415,6 +428,9 @@ test_timeout() {
 	expect_grep "naming the store with its options" "$work/err" "options=-c statement_timeout=2000 schema=timeout"
 	[ ! -s "$work/out" ] && ok "no report on stdout" || fail "a report on stdout" "$(head -5 "$work/out")"
 	unlock
+	# The rest without the timeout: on a loaded machine any statement may
+	# take 2 s, and what is checked now is the store after the run.
+	pg_config timeout "conninfo = $conninfo"
 	"$peil" show --config "$work/pg.ini" --format csv >"$work/show" 2>"$work/err"
 	rc=$?
 	[ "$rc" -ne 0 ] && [ ! -s "$work/show" ] && ok "show gives no figures (exit $rc)" ||
@@ -532,7 +548,7 @@ test_bad_store() {
 
 # $work/$1.ini: the demo of tenant $1 (peil-demo --seed $2, cases a
 # snapshot) on sqlite ($1-sqlite.ini) and on the shared store in schema
-# regio as role tn_$1 ($1.ini, [storage] tenant = gm_$1).
+# ${5:-regio} as role ${4:-tn}_$1 ($1.ini, [storage] tenant = gm_$1).
 tenant_configs() {
 	"$demo" --out "$work/demo_$1" --seed "$2" --from-year 2017 --to-year 2018 --cases-per-year "$3" >/dev/null
 	expect_rc "peil-demo of tenant $1" 0 $?
@@ -540,7 +556,7 @@ tenant_configs() {
 	sed "s|^path = ../var/demo/|path = $work/demo_$1/|; s|^path = ../var/peil.db|path = $work/$1.db|; s|^script_dirs = ../scripts|script_dirs = $src/scripts\nplugin_dirs = $plugins|; s|^reject_dir = .*|reject_dir = $work/rejects_$1|; 0,/^mode = increment/s//mode = snapshot/" \
 		"$src/conf/peil.ini" >"$work/$1-sqlite.ini"
 	printf '\n[kpi casussen_gestart]\nvisibility = public\n' >>"$work/$1-sqlite.ini"
-	sed "s|^storage = sqlite|storage = postgres|; s|^path = $work/$1.db|conninfo = $conninfo user=tn_$1\nschema = regio\ntenant = gm_$1|; s|^;lock_file = .*|lock_file = $work/$1.lock|" \
+	sed "s|^storage = sqlite|storage = postgres|; s|^path = $work/$1.db|conninfo = $conninfo user=${4:-tn}_$1\nschema = ${5:-regio}\ntenant = gm_$1|; s|^;lock_file = .*|lock_file = $work/$1.lock|" \
 		"$work/$1-sqlite.ini" >"$work/$1.ini"
 }
 psql_as() { psql "$conninfo user=$1" -XAtq -v ON_ERROR_STOP=1 -c "$2" 2>&1; }
@@ -555,8 +571,8 @@ test_tenants() {
 	# The owner makes the store and the datasets' tables, and maps roles.
 	"$peil" check --config "$work/admin.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil check as the schema's owner" 0 $?
-	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 4 ] &&
-		ok "peil check as the schema's owner made a shared store of version 4" || fail "no shared store" "$(cat "$work/err")"
+	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 5 ] &&
+		ok "peil check as the schema's owner made a shared store of version 5" || fail "no shared store" "$(cat "$work/err")"
 	[ "$(psql_c "SELECT count(*) FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r' AND relname LIKE 'ds\_%' AND relrowsecurity AND relforcerowsecurity AND relowner = 'tn_admin'::regrole")" = 11 ] &&
 		ok "the 11 datasets' tables are the owner's, with row-level security forced" ||
 		fail "the datasets' tables" "$(psql_c "SELECT relname, relrowsecurity, relforcerowsecurity, relowner::regrole FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r'")"
@@ -679,7 +695,7 @@ test_tenants() {
 	# The dashboard: the published figures of public KPIs, nothing else.
 	"$peil" eval --config "$work/a.ini" --period 2018 >/dev/null 2>&1
 	expect_rc "an evaluation as A (kind eval, never published)" 0 $?
-	public=$(psql_c "SELECT count(*) FROM regio.peil_result r JOIN regio.peil_run u ON u.id = r.run_id WHERE u.kind = 'run' AND r.kpi = 'casussen_gestart'")
+	public=$(psql_c "SELECT count(*) FROM regio.peil_result r JOIN regio.peil_run u ON u.\"peil.tenant\" = r.\"peil.tenant\" AND u.id = r.run_id WHERE u.kind = 'run' AND r.kpi = 'casussen_gestart'")
 	[ "$public" -gt 0 ] && ok "the published runs hold $public figures of casussen_gestart" || fail "no public figures"
 	expect_out "the dashboard sees those, of both tenants" \
 		"$(psql_as tn_dash "SELECT count(*), string_agg(DISTINCT kpi, ','), string_agg(DISTINCT tenant, ',' ORDER BY tenant) FROM regio.peil_public_figures")" \
@@ -737,8 +753,11 @@ test_standby() {
 	[ "$(wc -l <"$work/standby.csv")" -gt 1000 ] && cmp -s "$work/primary.csv" "$work/standby.csv" &&
 		ok "the standby shows the primary's figures byte for byte ($(wc -l <"$work/standby.csv") lines)" ||
 		fail "the standby's figures differ" "$(diff "$work/primary.csv" "$work/standby.csv" | head -5)"
-	[ -s "$work/err" ] && fail "show on a standby that is up to date says something" "$(cat "$work/err")" ||
-		ok "a standby that is up to date says nothing"
+	# The primary that the reader asks how far it had written is not
+	# there: it says so, as the only thing it says.
+	expect_grep "it warns that it could not ask the primary" "$work/err" \
+		"peil: warning: postgres: user=$owner dbname=peil host=$pgdir/r port=54321 schema=standby: could not ask the primary (dbname=peil host=$work/nowhere port=54321) how far it had written: connection to server on socket \"$work/nowhere/.s.PGSQL.54321\" failed: No such file or directory; waiting only for what the standby has received, so the figures here may lack the latest run"
+	[ "$(wc -l <"$work/err")" = 1 ] && ok "and says nothing else" || fail "show on a standby that is up to date says more" "$(cat "$work/err")"
 	"$peil" report --config "$work/reader.ini" --period 2018 >"$work/standby.txt" 2>"$work/err"
 	expect_rc "peil report on the standby" 0 $?
 	cmp -s "$work/primary.txt" "$work/standby.txt" && ok "its report is the primary's byte for byte" ||
@@ -760,6 +779,12 @@ test_standby() {
 	expect_rc "peil ingest on the standby" 4 $?
 	expect_grep "refused, naming the store" "$work/err" \
 		"postgres: user=$owner dbname=peil host=$pgdir/r port=54321 schema=standby: the server is a hot standby, which cannot be written"
+	# A reader whose "primary" is the standby too: it reads, saying so.
+	pg_config standby "conninfo = $replica\nread_conninfo = $replica"
+	"$peil" show --config "$work/pg.ini" --format csv >"$work/out" 2>"$work/err"
+	expect_rc "peil show with the standby as its primary too" 0 $?
+	expect_grep "warning that the primary is a standby" "$work/err" \
+		"could not ask the primary (user=$owner dbname=peil host=$pgdir/r port=54321) how far it had written: it is a hot standby itself; waiting only for what the standby has received"
 
 	# Replay paused, then a run on the primary: the standby has received
 	# it and not applied it.  pg_wal_replay_pause() only requests the
@@ -911,8 +936,12 @@ test_public_figures() {
 	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil check as the schema's owner" 0 $?
 	# Back to a shared store of schema version 3, whose view read
-	# peil_result; the owner's next peil check brings it to 4.
+	# peil_result, and whose run ids came from one identity; the owner's
+	# next peil check brings it to 5.
 	psql_as pf_admin "SET search_path = pf;
+		DROP FUNCTION peil_next CASCADE; DROP FUNCTION peil_count CASCADE; DROP TABLE peil_counter;
+		ALTER TABLE peil_run ALTER id ADD GENERATED ALWAYS AS IDENTITY;
+		ALTER TABLE peil_report ALTER id ADD GENERATED ALWAYS AS IDENTITY;
 		DROP VIEW peil_public_figures; DROP TABLE peil_public_figure;
 		DROP POLICY peil_dashboard ON peil_run; DROP POLICY peil_dashboard ON peil_run_kpi;
 		CREATE POLICY peil_dashboard ON peil_run FOR SELECT USING ((SELECT peil_is_dashboard()));
@@ -928,9 +957,9 @@ test_public_figures() {
 	expect_rc "the store made a shared one of schema version 3" 0 $?
 	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil check as the owner migrates it" 0 $?
-	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "4|peil_public_figure,peil_run,peil_run_kpi" ] &&
-		ok "to schema version 4: the dashboards' policy on peil_public_figure, none on peil_result" ||
-		fail "the migration to 4" "$(psql_c "SELECT tablename FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")"
+	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "5|peil_public_figure,peil_run,peil_run_kpi" ] &&
+		ok "to schema version 5: the dashboards' policy on peil_public_figure, none on peil_result" ||
+		fail "the migration to 5" "$(psql_c "SELECT tablename FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")"
 	psql_as pf_admin "SET search_path = pf;
 		GRANT USAGE ON SCHEMA pf TO pf_a, pf_dash;
 		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pf TO pf_a;
@@ -972,6 +1001,81 @@ EXPECTED
 		"2,1,1,2,1,1"
 	expect_out "the dashboard reads no raw figure" \
 		"$(psql_as pf_dash "SELECT count(*) FROM pf.peil_result" | sed 's/^ERROR: *//')" 'permission denied for table peil_result'
+}
+
+# The run ids of each tenant, in schema tr (roles tr_admin, tr_a, tr_b):
+# the owner makes the store, maps the roles; the ids listed by peil runs.
+tenant_runs_store() {
+	psql_c "DROP SCHEMA IF EXISTS $1 CASCADE; CREATE SCHEMA $1 AUTHORIZATION tr_admin" &&
+	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err" &&
+	psql_as tr_admin "SET search_path = $1;
+		GRANT USAGE ON SCHEMA $1 TO tr_a, tr_b;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA $1 TO tr_a, tr_b;
+		REVOKE INSERT, UPDATE, DELETE ON peil_meta, peil_tenant, peil_public_figures FROM tr_a, tr_b;
+		INSERT INTO peil_tenant VALUES ('tr_a', 'gm_a'), ('tr_b', 'gm_b')" >/dev/null
+	expect_rc "the owner makes the shared store in $1" 0 $?
+}
+run_ids() { "$peil" runs --config "$work/$1.ini" 2>&1 | awk '/^Run [0-9]/ {print $2}' | sort -n | paste -sd' '; }
+run_as() {
+	"$peil" run --config "$work/$1.ini" >/dev/null 2>"$work/err"
+	expect_rc "peil run as tenant $1" 0 $?
+}
+
+test_tenant_runs() {
+	psql_c "DO \$\$ DECLARE r text; BEGIN FOREACH r IN ARRAY ARRAY['tr_admin', 'tr_a', 'tr_b'] LOOP
+		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN EXECUTE format('CREATE ROLE %I LOGIN', r); END IF;
+		END LOOP; END \$\$" >/dev/null
+	tenant_configs a 7 300 tr tr
+	tenant_configs b 11 200 tr tr
+	sed "s|user=tr_a|user=tr_admin|" "$work/a.ini" >"$work/admin.ini"
+	tenant_runs_store tr
+	for t in a b a b a b; do run_as $t; done
+	expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
+	expect_out "A's runs, alternating with B's, are 1 2 3" "$(run_ids a)" "1 2 3"
+	expect_out "B's runs are 1 2 3" "$(run_ids b)" "1 2 3"
+	run_as b
+	expect_out "B's next run is 4" "$(run_ids b)" "1 2 3 4"
+	"$peil" show --config "$work/a.ini" --run 4 >"$work/out" 2>"$work/err"
+	rc=$?
+	[ "$rc" -ne 0 ] && ok "A cannot address B's run 4 (exit $rc)" || fail "A shows a run 4" "$(head -5 "$work/out")"
+	expect_grep "saying there is no run 4" "$work/err" "no run 4"
+	"$peil" show --config "$work/a.ini" --run 3 --format csv >/dev/null 2>"$work/err"
+	expect_rc "A shows its run 3" 0 $?
+
+	# A store of schema version 4 (one identity for every tenant's runs):
+	# A 1 3, B 2 4; the owner's peil check brings it to 5, the ids kept.
+	sed -i "s|^schema = tr$|schema = tr4|" "$work/a.ini" "$work/b.ini" "$work/admin.ini"
+	tenant_runs_store tr4
+	# Its runs are made with the layout of 4 (this Peil would migrate a
+	# store that says 4 first): the ids of one identity.
+	psql_c "SET search_path = tr4;
+		DROP FUNCTION peil_next CASCADE; DROP FUNCTION peil_count CASCADE; DROP TABLE peil_counter;
+		ALTER TABLE peil_run ALTER id ADD GENERATED ALWAYS AS IDENTITY;
+		ALTER TABLE peil_report ALTER id ADD GENERATED ALWAYS AS IDENTITY" >/dev/null 2>&1
+	expect_rc "the store made one of the layout of schema version 4" 0 $?
+	for t in a b a b; do run_as $t; done
+	expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
+	expect_out "in version 4, A's runs are 1 3" "$(run_ids a)" "1 3"
+	expect_out "B's runs are 2 4" "$(run_ids b)" "2 4"
+	for t in a b; do "$peil" show --config "$work/$t.ini" --format csv >"$work/$t-v4.csv" 2>/dev/null; done
+	psql_c "UPDATE tr4.peil_meta SET value = '4' WHERE key = 'schema_version'"
+	"$peil" runs --config "$work/a.ini" >/dev/null 2>"$work/err"
+	expect_rc "a tenant cannot migrate the store" 4 $?
+	expect_grep "saying so" "$work/err" "cannot update the store to schema version 5"
+	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
+	expect_rc "the owner's peil check migrates the store" 0 $?
+	expect_out "the store is of schema version 5" "$(psql_c "SELECT value FROM tr4.peil_meta WHERE key = 'schema_version'")" 5
+	for t in a b; do
+		"$peil" show --config "$work/$t.ini" --format csv >"$work/$t-v5.csv" 2>"$work/err"
+		[ -s "$work/$t-v4.csv" ] && cmp -s "$work/$t-v4.csv" "$work/$t-v5.csv" &&
+			ok "$t's latest figures are kept by the migration" || fail "$t's figures differ after the migration" "$(cat "$work/err")"
+	done
+	expect_out "A's runs are kept: 1 3" "$(run_ids a)" "1 3"
+	run_as a
+	run_as b
+	run_as b
+	expect_out "A's next run is 4" "$(run_ids a)" "1 3 4"
+	expect_out "B's next runs are 5 6" "$(run_ids b)" "2 4 5 6"
 }
 
 "test_$case_name"

@@ -4,9 +4,13 @@
  * through the plugin's callbacks (a second open of the same store stands
  * for another process).  ctest runs it against sqlite and postgres.
  *
- *   test_store_contract PLUGIN.so KEY=VALUE...
+ *   test_store_contract PLUGIN.so KEY=VALUE... [--setup CMD
+ *                       --owner KEY=VALUE... --other KEY=VALUE...]
  *
- * The KEY=VALUEs are the plugin's config section.  In a value, {tmp} is a
+ * The KEY=VALUEs are the plugin's config section.  With --setup, the
+ * store is one shared by municipalities (postgres: [storage] tenant),
+ * and the tests run as one tenant while another has rows, runs and
+ * ingests of its own in the same tables (see shared_make).  In a value, {tmp} is a
  * temporary directory of this run and {test} the test's name, so each
  * test gets a store of its own: path={tmp}/{test}.db for sqlite,
  * schema=c{pid}_{test} for postgres ({pid}: this process's id, so that
@@ -33,14 +37,28 @@
 
 /* ------------------------------------------------------------- fixtures */
 
-static const peil_storage_ops *ops;
+static const peil_storage_ops *ops;	/* the plugin's, or shared_ops */
+static const peil_storage_ops *plugin_ops;
 static char **config_args;
 static int config_count;
 static char tmpdir[] = "/tmp/peil-contract-XXXXXX";
 static const char *current;	/* the test's name */
-static struct peil_host hosts[2];	/* one per open store of a test */
+/* One per open store of a test (0, 1), and 2 for the shared store's
+ * owner and other tenant. */
+static struct peil_host hosts[3];
 
-/* Replace {tmp}, {test} and {pid} in text into out. */
+/* A shared store (--setup): who connects (the config as given is the
+ * tenant under test), the config keys that differ for the store's owner
+ * (--owner KEY=VALUE) and for another tenant (--other KEY=VALUE), and the
+ * command that makes the schema and maps the roles, run with {phase}
+ * "before" the owner creates the store and "after". */
+enum role { TENANT, OWNER, OTHER };
+static char **owner_args, **other_args;
+static int owner_count, other_count;
+static const char *setup_cmd;
+static const char *phase = "";
+
+/* Replace {tmp}, {test}, {pid} and {phase} in text into out. */
 static void expand(const char *text, char *out, size_t size)
 {
 	size_t n = 0;
@@ -54,6 +72,8 @@ static void expand(const char *text, char *out, size_t size)
 			with = tmpdir, skip = 5;
 		else if (strncmp(text, "{test}", 6) == 0)
 			with = current, skip = 6;
+		else if (strncmp(text, "{phase}", 7) == 0)
+			with = phase, skip = 7;
 		else if (strncmp(text, "{pid}", 5) == 0) {
 			snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 			with = pid, skip = 5;
@@ -82,31 +102,182 @@ static void host_release(int slot)
 	memset(&hosts[slot], 0, sizeof(hosts[slot]));
 }
 
-/* Open the test's store through host slot (0 the first, 1 another
- * "process"); NULL with the message printed on failure. */
-static void *open_store(int slot, int existing, peil_error *err)
+/* Set KEY=VALUE arg in host h, replacing the same key. */
+static void host_set(struct peil_host *h, const char *arg)
 {
-	struct peil_host *h = &hosts[slot];
-	void *state = NULL;
+	const char *eq = strchr(arg, '=');
+	size_t klen = (size_t)(eq - arg);
 	char value[512];
 	int i;
 
-	host_release(slot);
-	for (i = 0; i < config_count && i < FAKE_KEYS - 1; i++) {
-		const char *eq = strchr(config_args[i], '=');
+	expand(eq + 1, value, sizeof(value));
+	for (i = 0; i < FAKE_KEYS - 1 && h->keys[i]; i++)
+		if (strlen(h->keys[i]) == klen &&
+		    strncmp(h->keys[i], arg, klen) == 0)
+			break;
+	if (i == FAKE_KEYS - 1)
+		return;
+	if (h->keys[i] == NULL)
+		h->keys[i] = strndup(arg, klen);
+	free((char *)h->values[i]);
+	h->values[i] = strdup(value);
+}
 
-		expand(eq + 1, value, sizeof(value));
-		h->keys[i] = strndup(config_args[i],
-				     (size_t)(eq - config_args[i]));
-		h->values[i] = strdup(value);
-	}
-	if ((existing ? ops->open_existing : ops->open)(&fake_services, h,
-							&state, err) < 0) {
-		printf("  open: %s\n", err->message);
+/* Open the test's store through host slot as role; NULL with the
+ * message printed on failure. */
+static void *open_as(int slot, enum role role, int existing, peil_error *err)
+{
+	struct peil_host *h = &hosts[slot];
+	void *state = NULL;
+	int i;
+
+	host_release(slot);
+	for (i = 0; i < config_count; i++)
+		host_set(h, config_args[i]);
+	for (i = 0; role == OWNER && i < owner_count; i++)
+		host_set(h, owner_args[i]);
+	for (i = 0; role == OTHER && i < other_count; i++)
+		host_set(h, other_args[i]);
+	if ((existing ? plugin_ops->open_existing : plugin_ops->open)(
+		    &fake_services, h, &state, err) < 0) {
+		printf("  open%s: %s\n", role == OWNER ? " as the owner"
+					 : role == OTHER ? " as the other tenant"
+							 : "",
+		       err->message);
 		return NULL;
 	}
 	return state;
 }
+
+/* Open the test's store through host slot (0 the first, 1 another
+ * "process"); NULL with the message printed on failure. */
+static void *open_store(int slot, int existing, peil_error *err)
+{
+	return open_as(slot, TENANT, existing, err);
+}
+
+/* Run the setup command of phase; 0 when it succeeded. */
+static int setup_run(const char *which)
+{
+	char cmd[2048];
+	int rc;
+
+	phase = which;
+	expand(setup_cmd, cmd, sizeof(cmd));
+	fflush(stdout);
+	rc = system(cmd);
+	if (rc != 0)
+		printf("  setup %s failed (%d): %s\n", which, rc, cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+/* The shared store of the test, made: the schema and roles (setup
+ * before), the store created by its owner, the tenants mapped (setup
+ * after); then the other tenant records a run with a figure and an
+ * ingest, so that whatever forgets the tenant meets them.  0 when done. */
+static int shared_make(void)
+{
+	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
+			       "b", "b", "b", NULL, 0 };
+	peil_result figure = { 0, "k", "2024", "{}", 99, NAN, NAN, NULL,
+			       NAN, 0 };
+	peil_ingest_entry e = { "src", "cases", "b.csv", "b", 0, 0,
+				1700000000, 0, NULL, 0, 0, 0 };
+	peil_error err;
+	int64_t run = 0;
+	void *st;
+	int i, rc = -1;
+
+	if (setup_run("before") < 0 ||
+	    (st = open_as(2, OWNER, 0, &err)) == NULL)
+		return -1;
+	plugin_ops->close(st);
+	if (setup_run("after") < 0 || (st = open_as(2, OTHER, 1, &err)) == NULL)
+		return -1;
+	for (i = 0; i < 2; i++)
+		if (plugin_ops->run_begin(st, &info, &run, &err) < 0 ||
+		    plugin_ops->result_put(st, run, &figure, &err) < 0 ||
+		    plugin_ops->run_end(st, run, "ok", 1700000001, &err) < 0 ||
+		    plugin_ops->batch_begin(st, &err) < 0 ||
+		    plugin_ops->ingest_log(st, &e, &err) < 0 ||
+		    plugin_ops->batch_commit(st, &err) < 0)
+			goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		printf("  the other tenant: %s\n", err.message);
+	plugin_ops->close(st);
+	return rc;
+}
+
+/* The datasets the other tenant has put rows in, this test. */
+static char other_datasets[16][64];
+
+/* In a shared store, a dataset is created by the owner; the first time
+ * in a test, the other tenant then puts three rows in it whose keys the
+ * tests' own may repeat ("C1".."C3", 1..3, dates 19001..19003, ...), and
+ * logs their ingest; then the tenant under test ensures it. */
+static int shared_dataset_ensure(void *state, const peil_schema *schema,
+				 peil_error *err)
+{
+	peil_value row[16];
+	char text[3][8];
+	peil_error e2;
+	void *st;
+	size_t i, f;
+	int fresh = 1, ok = 1;
+
+	if ((st = open_as(2, OWNER, 1, &e2)) != NULL) {
+		if (plugin_ops->dataset_ensure(st, schema, &e2) < 0)
+			ok = 0;
+		plugin_ops->close(st);
+	}
+	for (i = 0; i < 16 && other_datasets[i][0]; i++)
+		if (strcmp(other_datasets[i], schema->name) == 0)
+			fresh = 0;
+	if (ok && st && fresh && i < 16 && schema->field_count <= 16) {
+		snprintf(other_datasets[i], sizeof(other_datasets[i]), "%s",
+			 schema->name);
+		if ((st = open_as(2, OTHER, 1, &e2)) == NULL ||
+		    plugin_ops->dataset_ensure(st, schema, &e2) < 0 ||
+		    plugin_ops->batch_begin(st, &e2) < 0)
+			ok = 0;
+		for (i = 0; ok && i < 3; i++) {
+			snprintf(text[i], sizeof(text[i]), "C%zu", i + 1);
+			for (f = 0; f < schema->field_count; f++)
+				switch (schema->fields[f].type) {
+				case PEIL_TYPE_INTEGER:
+					row[f] = v_int((int64_t)i + 1);
+					break;
+				case PEIL_TYPE_REAL:
+					row[f] = v_real((double)i + 1);
+					break;
+				case PEIL_TYPE_DATE:
+					row[f] = v_date((int32_t)(19001 + i));
+					break;
+				case PEIL_TYPE_BOOLEAN:
+					row[f] = v_bool((int)(i & 1));
+					break;
+				default:
+					row[f] = v_text(text[i]);
+				}
+			if (plugin_ops->record_put(st, schema, row, &e2) < 0)
+				ok = 0;
+		}
+		if (ok && ingest_done(plugin_ops, st, "b.csv", &e2) < 0)
+			ok = 0;
+		if (!ok) {
+			printf("  the other tenant's rows of %s: %s\n",
+			       schema->name, e2.message);
+			harness_current_failed = 1;
+		}
+		if (st)
+			plugin_ops->close(st);
+	}
+	return plugin_ops->dataset_ensure(state, schema, err);
+}
+
+static peil_storage_ops shared_ops;
 
 /* Open the test's store as st, or fail the test and return. */
 #define OPEN_OR_RETURN(st, err)                                            \
@@ -1425,6 +1596,52 @@ TEST(change_log_of_a_dataset_without_key)
 }
 
 
+/* A key of type real: 2 and 2.0, 2.5 and 2.50 are one key each (the
+ * second put replaces the first), and the change log writes them as
+ * SQLite writes a real: "2.0", "2.5". */
+TEST(real_keys)
+{
+	static const peil_field fields[] = {
+		{ "amount", PEIL_TYPE_REAL, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
+		{ "note", PEIL_TYPE_TEXT, 0 },
+	};
+	static const peil_schema amounts = { "amounts", 2, fields };
+	peil_value rows[4][2] = {
+		{ v_real(2.0), v_text("a") }, { v_real(2.5), v_text("b") },
+		{ v_real(2), v_text("c") }, { v_real(2.50), v_text("d") },
+	};
+	int64_t run[2];
+	struct changes ch;
+	peil_error err;
+	void *st;
+	int i;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->snapshot_begin != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &amounts, &err), 0);
+	for (i = 0; i < 2; i++) {
+		CHECK_INT(ops->batch_begin(st, &err), 0);
+		CHECK_INT(ops->record_put(st, &amounts, rows[2 * i], &err), 0);
+		CHECK_INT(ops->record_put(st, &amounts, rows[2 * i + 1], &err),
+			  0);
+		CHECK_INT(ingest_done(ops, st, i ? "b.csv" : "a.csv", &err), 0);
+		CHECK((run[i] = run_now(ops, st, &err)) > 0);
+	}
+	CHECK_STR(scan_text(st, &amounts, NULL, NULL, 0), "2|c;2.5|d;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, 0, run[0], change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "1:amounts:2.0:added:a.csv;"
+			   "1:amounts:2.5:added:a.csv;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run[0], run[1], change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "2:amounts:2.0:changed:b.csv;"
+			   "2:amounts:2.5:changed:b.csv;");
+	ops->close(st);
+}
+
 /* Whether a period is final: 2017 is, 2018 not yet. */
 static int final_2017(void *ctx, const char *period)
 {
@@ -1499,21 +1716,64 @@ TEST(open_existing_refuses_a_missing_store)
 	st = open_store(0, 1, &err);
 	CHECK(st == NULL);
 	CHECK(err.message[0] != '\0');
-	st = open_store(0, 0, &err);	/* made */
-	CHECK(st != NULL);
-	if (st)
-		ops->close(st);
+	if (setup_cmd) {	/* made by its owner, a tenant mapped */
+		CHECK_INT(shared_make(), 0);
+	} else {
+		st = open_store(0, 0, &err);	/* made */
+		CHECK(st != NULL);
+		if (st)
+			ops->close(st);
+	}
 	st = open_store(0, 1, &err);	/* now there */
 	CHECK(st != NULL);
 	if (st)
 		ops->close(st);
 }
 
+/* In a shared store, the test's store is made before it (but for
+ * open_existing_refuses_a_missing_store, which makes it itself). */
 #define RUN_CONTRACT(name)                                                 \
 	do {                                                               \
 		current = #name;                                           \
+		memset(other_datasets, 0, sizeof(other_datasets));         \
+		if (setup_cmd && strcmp(#name, "open_existing_refuses_a_"  \
+					"missing_store") != 0 &&           \
+		    shared_make() < 0)                                     \
+			printf("  the shared store was not made\n");       \
 		RUN(name);                                                 \
 	} while (0)
+
+/* Take the options --owner, --other and --setup from argv[from..argc-1];
+ * 0, or -1 naming what is wrong. */
+static int shared_options(int argc, char **argv, int from)
+{
+	static char *owner[FAKE_KEYS], *other[FAKE_KEYS];
+	int i;
+
+	for (i = from; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--setup") == 0)
+			setup_cmd = argv[i + 1];
+		else if (strcmp(argv[i], "--owner") == 0 &&
+			 owner_count < FAKE_KEYS &&
+			 strchr(argv[i + 1], '='))
+			owner[owner_count++] = argv[i + 1];
+		else if (strcmp(argv[i], "--other") == 0 &&
+			 other_count < FAKE_KEYS &&
+			 strchr(argv[i + 1], '='))
+			other[other_count++] = argv[i + 1];
+		else
+			break;
+	}
+	if (i != argc || (setup_cmd == NULL) != (owner_count + other_count == 0)) {
+		fprintf(stderr, "bad options from %s: --setup CMD with "
+				"--owner KEY=VALUE and --other KEY=VALUE\n",
+			i < argc ? argv[i] : argv[from]);
+		return -1;
+	}
+	owner_args = owner;
+	other_args = other;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -1527,11 +1787,14 @@ int main(int argc, char **argv)
 				"KEY=VALUE...\n");
 		return 2;
 	}
-	for (i = 2; i < argc; i++)
+	for (i = 2; i < argc && strncmp(argv[i], "--", 2) != 0; i++)
 		if (strchr(argv[i], '=') == NULL) {
 			fprintf(stderr, "not KEY=VALUE: %s\n", argv[i]);
 			return 2;
 		}
+	config_count = i - 2;
+	if (shared_options(argc, argv, i) < 0)
+		return 2;
 	so = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
 	if (so == NULL) {
 		fprintf(stderr, "cannot load %s: %s\n", argv[1], dlerror());
@@ -1543,9 +1806,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s is no storage plugin\n", argv[1]);
 		return 1;
 	}
-	ops = plugin->storage;
+	plugin_ops = ops = plugin->storage;
+	if (setup_cmd) {
+		memcpy(&shared_ops, ops, ops->size < sizeof(shared_ops)
+						 ? ops->size
+						 : sizeof(shared_ops));
+		shared_ops.dataset_ensure = shared_dataset_ensure;
+		ops = &shared_ops;
+	}
 	config_args = argv + 2;
-	config_count = argc - 2;
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
 		return 1;
@@ -1573,10 +1842,12 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(large_batch_a_key_again);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);
+	RUN_CONTRACT(real_keys);
 	RUN_CONTRACT(prune_keeps_final_figures);
 	RUN_CONTRACT(open_existing_refuses_a_missing_store);
 	host_release(0);
 	host_release(1);
+	host_release(2);
 	harness_remove_dir(tmpdir);
 	return harness_done();
 }
