@@ -28,6 +28,11 @@
 #define MAX_COLUMNS 16384
 #define MAX_ROWS 1048576L
 
+/* At most this much is pushed to libxml2 at once: as its push parser
+ * goes on it shrinks its buffer, moving what it holds unparsed to the
+ * front, so the bytes of a large push are moved many times over. */
+#define PUSH_BYTES (16 * 1024)
+
 /* A cell's t, read once at its <c>. */
 enum cell_type {
 	TYPE_NUMBER,		/* n, or no t */
@@ -392,9 +397,15 @@ static int start_row(xlsx_sheet *sheet, const xmlChar **attributes,
 	read_attributes(attributes, count, &a);
 	if (a.r.value != NULL) {
 		char *end;
+		unsigned long digits;
 
 		attribute_text(&a.r, value, sizeof(value));
-		number = strtol(value, &end, 10);
+		if (digits_value(a.r.value, a.r.len, &digits) == 0) {
+			number = (long)digits;
+			end = value + a.r.len;
+		} else {
+			number = strtol(value, &end, 10);
+		}
 		if (sheet->after_cut && !sheet->first.set) {
 			/* checked against the segment before by the caller */
 			sheet->first.set = 1;
@@ -638,13 +649,20 @@ int xlsx_sheet_push(xlsx_sheet *sheet, const char *bytes, size_t len,
 {
 	if (sheet->stopped)
 		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
-	if (xmlParseChunk(sheet->parser, bytes, (int)len, terminate) != 0 &&
-	    !sheet->stopped) {
-		xlsx_parse_failed(sheet->parser, sheet->part, sheet->msg,
-				  sheet->msg_size);
-		sheet->failed = sheet->stopped = 1;
-		return -1;
-	}
+	do {
+		size_t n = len < PUSH_BYTES ? len : PUSH_BYTES;
+
+		if (xmlParseChunk(sheet->parser, bytes, (int)n,
+				  terminate && n == len) != 0 &&
+		    !sheet->stopped) {
+			xlsx_parse_failed(sheet->parser, sheet->part,
+					  sheet->msg, sheet->msg_size);
+			sheet->failed = sheet->stopped = 1;
+			return -1;
+		}
+		bytes += n;
+		len -= n;
+	} while (len > 0 && !sheet->stopped);
 	if (sheet->stopped)
 		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
 	return 0;
