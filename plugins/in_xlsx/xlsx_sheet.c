@@ -28,11 +28,6 @@
 #define MAX_COLUMNS 16384
 #define MAX_ROWS 1048576L
 
-/* At most this much is pushed to libxml2 at once: as its push parser
- * goes on it shrinks its buffer, moving what it holds unparsed to the
- * front, so the bytes of a large push are moved many times over. */
-#define PUSH_BYTES (16 * 1024)
-
 /* A cell's t, read once at its <c>. */
 enum cell_type {
 	TYPE_NUMBER,		/* n, or no t */
@@ -460,9 +455,11 @@ static int start_cell(xlsx_sheet *sheet, const xmlChar **attributes,
 	c->type = type_of(&a.t);
 	if (c->type == TYPE_UNKNOWN)
 		attribute_text(&a.t, c->unknown, sizeof(c->unknown));
-	if (digits_value(a.s.value, a.s.len, &style) == 0)
+	if (a.s.value == NULL)
+		c->style = 0;
+	else if (digits_value(a.s.value, a.s.len, &style) == 0)
 		c->style = (long)style;
-	else	/* absent (style 0), or read as strtol reads it */
+	else	/* read as strtol reads it */
 		c->style = strtol(attribute_text(&a.s, buf, sizeof(buf)),
 				  NULL, 10);
 	c->start = sheet->text.len;
@@ -649,20 +646,13 @@ int xlsx_sheet_push(xlsx_sheet *sheet, const char *bytes, size_t len,
 {
 	if (sheet->stopped)
 		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
-	do {
-		size_t n = len < PUSH_BYTES ? len : PUSH_BYTES;
-
-		if (xmlParseChunk(sheet->parser, bytes, (int)n,
-				  terminate && n == len) != 0 &&
-		    !sheet->stopped) {
-			xlsx_parse_failed(sheet->parser, sheet->part,
-					  sheet->msg, sheet->msg_size);
-			sheet->failed = sheet->stopped = 1;
-			return -1;
-		}
-		bytes += n;
-		len -= n;
-	} while (len > 0 && !sheet->stopped);
+	if (xmlParseChunk(sheet->parser, bytes, (int)len, terminate) != 0 &&
+	    !sheet->stopped) {
+		xlsx_parse_failed(sheet->parser, sheet->part, sheet->msg,
+				  sheet->msg_size);
+		sheet->failed = sheet->stopped = 1;
+		return -1;
+	}
 	if (sheet->stopped)
 		return sheet->failed ? -1 : XLSX_SHEET_STOPPED;
 	return 0;
