@@ -365,9 +365,8 @@ static size_t row_digits(long row, char *out)
 
 /* origin of mapping i in the row whose number is the len bytes digits:
  * "Datum (sheet Blad1, cell C17)", by writing them after the prefix (a
- * printf per cell was a tenth of the plugin's time; the digits made per
- * cell, about a third of what the rows took of the calling thread in the
- * plugin itself). */
+ * printf per cell was a tenth of the plugin's time; making the digits
+ * per cell was still about a third of on_row's own time). */
 static const char *origin_of(struct xlsx_state *s, size_t i,
 			     const char *digits, size_t len)
 {
