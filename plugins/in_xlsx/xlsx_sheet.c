@@ -392,9 +392,15 @@ static int start_row(xlsx_sheet *sheet, const xmlChar **attributes,
 	read_attributes(attributes, count, &a);
 	if (a.r.value != NULL) {
 		char *end;
+		unsigned long digits;
 
 		attribute_text(&a.r, value, sizeof(value));
-		number = strtol(value, &end, 10);
+		if (digits_value(a.r.value, a.r.len, &digits) == 0) {
+			number = (long)digits;
+			end = value + a.r.len;
+		} else {
+			number = strtol(value, &end, 10);
+		}
 		if (sheet->after_cut && !sheet->first.set) {
 			/* checked against the segment before by the caller */
 			sheet->first.set = 1;
@@ -449,9 +455,11 @@ static int start_cell(xlsx_sheet *sheet, const xmlChar **attributes,
 	c->type = type_of(&a.t);
 	if (c->type == TYPE_UNKNOWN)
 		attribute_text(&a.t, c->unknown, sizeof(c->unknown));
-	if (digits_value(a.s.value, a.s.len, &style) == 0)
+	if (a.s.value == NULL)
+		c->style = 0;
+	else if (digits_value(a.s.value, a.s.len, &style) == 0)
 		c->style = (long)style;
-	else	/* absent (style 0), or read as strtol reads it */
+	else	/* read as strtol reads it */
 		c->style = strtol(attribute_text(&a.s, buf, sizeof(buf)),
 				  NULL, 10);
 	c->start = sheet->text.len;
