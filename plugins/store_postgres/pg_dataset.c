@@ -664,9 +664,6 @@ static size_t key_count(const struct pg_put *put)
 	return keys;
 }
 
-/* Send the records gathered in put: straight into the dataset's table
- * when they may go there (the file's header comment), else, or when a
- * key of them is stored, into the staging table.  0, or -1 with err. */
 /* End the savepoint peil_new of an attempt that gave rc: 0 kept, 1 (a
  * key refused it) undone; rc, or -1 with err. */
 static int savepoint_end(struct store *st, int rc, peil_error *err)
@@ -681,6 +678,9 @@ static int savepoint_end(struct store *st, int rc, peil_error *err)
 	return rc;
 }
 
+/* Send the records gathered in put: straight into the dataset's table
+ * when they may go there (the file's header comment), else, or when a
+ * key of them is stored, into the staging table.  0, or -1 with err. */
 static int put_send(struct store *st, struct pg_put *put, peil_error *err)
 {
 	int direct = st->in_batch && st->tenant == NULL && put->staged == 0 &&
