@@ -57,17 +57,18 @@
 #define STORE_PAGE_SIZE 65536
 /* A statement that may fail halfway keeps a statement journal of the
  * pages it changes that were there before it: for 64 upserts, the
- * b-tree's rightmost leaf and the pages above it (the change log's
- * triggers make every upsert such a statement).  SQLite keeps it in
- * memory up to 64 KiB and then writes it to a temporary file: with
- * 64 KiB pages, every statement; 2.8 GB written for an ingest of 1M
- * rows, 33 GB for 10M.  Up to 4 MiB in memory keeps the upserts off the
- * disk (1M rows 1.2-1.5 s -> 1.0-1.1 s, 10M 15.2 s -> 11.5 s); a
- * statement that changes more (a snapshot removing many rows) spills.
- * The setting is the process's, and taken only before SQLite is first
- * used: the first store opened makes it.  Where something used SQLite
- * before, statements spill as before: slower, as correct. */
-#define STORE_STMT_JOURNAL_MEMORY (4 * 1024 * 1024)
+ * b-tree's leaves and the pages above them (the change log's triggers
+ * make every upsert such a statement).  SQLite keeps it in memory up to
+ * 64 KiB and then writes it to a temporary file: with 64 KiB pages,
+ * every statement (2.8 GB written for an ingest of 1M rows).  Holding
+ * up to 4 MiB in memory (SQLITE_CONFIG_STMTJRNL_SPILL) made the ingest
+ * of 1M rows 1.2-1.5 s -> 1.0-1.1 s, but with SQLite 3.40.1 an upsert
+ * of corrections into a 10M-row store failed with "database or disk is
+ * full" (SQLITE_FULL, with the disk far from full) each time its
+ * journal moved from memory to the file; with 1 MiB it failed too (64
+ * KiB, 8 MiB and all in memory passed).  So SQLite's default stands:
+ * with 64 KiB pages, the journal goes to the file at its first page;
+ * slower, and correct. */
 #define STORE_STR_(x) #x
 #define STORE_STR(x) STORE_STR_(x)
 
@@ -667,7 +668,6 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 
 	/* The parent directory is not created: a typo in the path should
 	 * fail here, not scatter databases. */
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_STMT_JOURNAL_MEMORY);
 	st->read_only = denied != 0;
 	if (sqlite3_open_v2(denied ? uri : path, &st->db,
 			    denied ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
