@@ -10,6 +10,7 @@
 
 #include "base/grow.h"
 #include "base/log.h"
+#include "base/strmap.h"
 #include "model/comparison.h"
 
 const char *output_field_label(const char *(*field_label)(void *,
@@ -256,16 +257,6 @@ static void text_target(FILE *out, const kpi_info *k, const output_options *o,
 }
 
 /* The row of [begin, end) of the period and breakdown, or NULL. */
-static const result_row *block_row(const result_table *t, size_t begin,
-				   size_t end, const char *period_id,
-				   const char *breakdown)
-{
-	for (size_t r = begin; r < end; r++)
-		if (strcmp(t->rows[r].period, period_id) == 0 &&
-		    strcmp(t->rows[r].breakdown, breakdown) == 0)
-			return &t->rows[r];
-	return NULL;
-}
 
 const char *output_change_unit(const labels *w, const kpi_info *k)
 {
@@ -344,14 +335,114 @@ void output_change_summary(const result_row *row, size_t c,
 		 w->compare_vs, cmp->period);
 }
 
+/* Periods by grain, month first, then in time: a KPI of several grains
+ * shows its months, then its quarters, then its year. */
+static int compare_periods(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ga = (int)period_id_grain(a), gb = (int)period_id_grain(b);
+
+	return ga != gb ? ga - gb : strcmp(a, b);
+}
+
+/* One KPI's rows as breakdown x period: its periods and its cells, each
+ * once and in the order shown, and the first row of each cell and period
+ * (NULL: none).  Built in about n log n for n rows: a KPI of a thousand
+ * teams over three years of months has a hundred thousand. */
+struct block_grid {
+	struct strings periods, cells;	/* texts of the maps */
+	const result_row **rows;	/* cells.count rows of periods.count */
+	strmap period_ids, cell_ids;
+};
+
+/* The texts of map into s, sorted by cmp; rank[i] (malloc'd) says where
+ * the map's text i went.  0, or -1 when out of memory. */
+static int axis_sort(const strmap *map, struct strings *s, size_t **rank,
+		     int (*cmp)(const void *, const void *))
+{
+	size_t i;
+
+	s->count = map->count;
+	s->items = malloc((map->count + 1) * sizeof(*s->items));
+	*rank = malloc((map->count + 1) * sizeof(**rank));
+	if (!s->items || !*rank)
+		return -1;
+	for (i = 0; i < map->count; i++)
+		s->items[i] = strmap_key(map, i);
+	qsort(s->items, s->count, sizeof(*s->items), cmp);
+	for (i = 0; i < s->count; i++)
+		(*rank)[strmap_find(map, s->items[i], strlen(s->items[i]))] = i;
+	return 0;
+}
+
+static void grid_release(struct block_grid *g)
+{
+	free(g->periods.items);
+	free(g->cells.items);
+	free(g->rows);
+	strmap_release(&g->period_ids);
+	strmap_release(&g->cell_ids);
+}
+
+/* The grid of rows [begin, end) of t.  0, or -1 when out of memory. */
+static int grid_build(struct block_grid *g, const result_table *t,
+		      size_t begin, size_t end)
+{
+	size_t n = end - begin, r, *at, *period_rank = NULL,
+	       *cell_rank = NULL;
+	int added, rc = -1;
+
+	memset(g, 0, sizeof(*g));
+	at = malloc((2 * n + 1) * sizeof(*at));
+	if (!at)
+		return -1;
+	for (r = 0; r < n; r++) {
+		const result_row *row = &t->rows[begin + r];
+		long p = strmap_put(&g->period_ids, row->period,
+				    strlen(row->period), &added),
+		     c = strmap_put(&g->cell_ids, row->breakdown,
+				    strlen(row->breakdown), &added);
+
+		if (p < 0 || c < 0)
+			goto out;
+		at[2 * r] = (size_t)p;
+		at[2 * r + 1] = (size_t)c;
+	}
+	if (axis_sort(&g->period_ids, &g->periods, &period_rank,
+		      compare_periods) < 0 ||
+	    axis_sort(&g->cell_ids, &g->cells, &cell_rank,
+		      compare_breakdowns) < 0)
+		goto out;
+	g->rows = calloc(g->cells.count * g->periods.count + 1,
+			 sizeof(*g->rows));
+	if (!g->rows)
+		goto out;
+	/* Backwards: the first row of a cell and period is the one shown. */
+	for (r = n; r-- > 0;)
+		g->rows[cell_rank[at[2 * r + 1]] * g->periods.count +
+			period_rank[at[2 * r]]] = &t->rows[begin + r];
+	rc = 0;
+out:
+	free(at);
+	free(period_rank);
+	free(cell_rank);
+	return rc;
+}
+
+/* The row of cell i and period j of the grid, or NULL. */
+static const result_row *grid_row(const struct block_grid *g, size_t i,
+				  size_t j)
+{
+	return g->rows[i * g->periods.count + j];
+}
+
 /* Under a KPI's table: the change of every figure against comparison c,
  * in the same grid. */
 static void text_changes(FILE *out, const result_table *t, size_t begin,
-			 size_t end, const output_options *o,
-			 const struct strings *periods,
-			 const struct strings *cells, size_t label_width,
-			 size_t c)
+			 const output_options *o, const struct block_grid *g,
+			 size_t label_width, size_t c)
 {
+	const struct strings *periods = &g->periods, *cells = &g->cells;
 	const labels *w = o->words;
 	const kpi_info *k = o->kpis ? kpi_set_find(o->kpis, t->rows[begin].kpi)
 				    : NULL;
@@ -361,9 +452,7 @@ static void text_changes(FILE *out, const result_table *t, size_t begin,
 
 	for (i = 0; i < cells->count; i++)
 		for (j = 0; j < periods->count; j++) {
-			const result_row *row = block_row(t, begin, end,
-							  periods->items[j],
-							  cells->items[i]);
+			const result_row *row = grid_row(g, i, j);
 
 			if (!row)
 				continue;
@@ -388,9 +477,7 @@ static void text_changes(FILE *out, const result_table *t, size_t begin,
 					     w->unknown, label, sizeof(label));
 		output_pad(out, label, label_width, 0);
 		for (j = 0; j < periods->count; j++) {
-			const result_row *row = block_row(t, begin, end,
-							  periods->items[j],
-							  cells->items[i]);
+			const result_row *row = grid_row(g, i, j);
 
 			text[0] = '\0';
 			if (row)
@@ -405,25 +492,17 @@ static void text_changes(FILE *out, const result_table *t, size_t begin,
 	fprintf(out, "%s\n", w->compare_legend);
 }
 
-/* Periods by grain, month first, then in time: a KPI of several grains
- * shows its months, then its quarters, then its year. */
-static int compare_periods(const void *pa, const void *pb)
-{
-	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-	int ga = (int)period_id_grain(a), gb = (int)period_id_grain(b);
-
-	return ga != gb ? ga - gb : strcmp(a, b);
-}
-
-/* One KPI's rows [begin, end) as breakdown x period. */
-static void text_block(FILE *out, const result_table *t, size_t begin,
-		       size_t end, const output_options *o)
+/* One KPI's rows [begin, end) as breakdown x period.  0, or -1 when out
+ * of memory (logged). */
+static int text_block(FILE *out, const result_table *t, size_t begin,
+		      size_t end, const output_options *o)
 {
 	const labels *w = o->words;
 	const kpi_info *k = o->kpis ? kpi_set_find(o->kpis, t->rows[begin].kpi)
 				    : NULL;
-	struct strings periods = { 0, NULL }, cells = { 0, NULL },
-		reasons = { 0, NULL };
+	struct block_grid g;
+	const struct strings *periods = &g.periods, *cells = &g.cells;
+	struct strings reasons = { 0, NULL };
 	size_t label_width = 6, period_width = 4, i, j, r;
 	int misses[2] = { 0, 0 }, hidden = 0, provisional = 0;
 	int decimals = k ? k->decimals : -1;
@@ -435,21 +514,18 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 				   : "";
 	char label[512], number[64];
 
+	if (grid_build(&g, t, begin, end) < 0)
+		goto oom;
 	for (r = begin; r < end; r++) {
-		strings_add(&periods, t->rows[r].period);
-		strings_add(&cells, t->rows[r].breakdown);
-		if (result_not_evaluated(t->rows[r].status))
-			strings_add(&reasons, t->rows[r].status);
+		if (result_not_evaluated(t->rows[r].status) &&
+		    strings_add(&reasons, t->rows[r].status) < 0)
+			goto oom;
 		hidden |= t->rows[r].suppressed != RESULT_SHOWN;
 	}
-	qsort(cells.items, cells.count, sizeof(*cells.items),
-	      compare_breakdowns);
-	qsort(periods.items, periods.count, sizeof(*periods.items),
-	      compare_periods);
 	if (output_width(head) > label_width)
 		label_width = output_width(head);
-	for (i = 0; i < cells.count; i++) {
-		result_breakdown_label_words(cells.items[i], w->total,
+	for (i = 0; i < cells->count; i++) {
+		result_breakdown_label_words(cells->items[i], w->total,
 					     w->unknown, label, sizeof(label));
 		if (output_width(label) > label_width)
 			label_width = output_width(label);
@@ -467,19 +543,17 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	else
 		fprintf(out, "%s\n", t->rows[begin].kpi);
 	output_pad(out, head, label_width, 0);
-	for (j = 0; j < periods.count; j++) {
+	for (j = 0; j < periods->count; j++) {
 		fputs("  ", out);
-		output_pad(out, periods.items[j], period_width, 1);
+		output_pad(out, periods->items[j], period_width, 1);
 	}
 	fputc('\n', out);
-	for (i = 0; i < cells.count; i++) {
-		result_breakdown_label_words(cells.items[i], w->total,
+	for (i = 0; i < cells->count; i++) {
+		result_breakdown_label_words(cells->items[i], w->total,
 					     w->unknown, label, sizeof(label));
 		output_pad(out, label, label_width, 0);
-		for (j = 0; j < periods.count; j++) {
-			const result_row *row = block_row(t, begin, end,
-							  periods.items[j],
-							  cells.items[i]);
+		for (j = 0; j < periods->count; j++) {
+			const result_row *row = grid_row(&g, i, j);
 
 			text_cell(row, o, decimals, number, sizeof(number),
 				  misses);
@@ -504,12 +578,16 @@ static void text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	for (size_t c = 0; c < RESULT_COMPARISONS; c++)
 		if (t->rows[begin].compare[c].state != RESULT_COMPARE_NONE)
-			text_changes(out, t, begin, end, o, &periods, &cells,
-				     label_width, c);
+			text_changes(out, t, begin, o, &g, label_width, c);
 	fputc('\n', out);
 	free(reasons.items);
-	free(periods.items);
-	free(cells.items);
+	grid_release(&g);
+	return 0;
+oom:
+	free(reasons.items);
+	grid_release(&g);
+	log_msg(PEIL_LOG_ERROR, "out of memory writing the figures");
+	return -1;
 }
 
 /* The sentence of stale dataset i (labels' stale_input) into buf. */
@@ -535,25 +613,27 @@ static void text_stale(FILE *out, const output_options *o)
 		fprintf(out, "%s\n", o->words->unpublished);
 }
 
-static void write_text(FILE *out, const result_table *t,
-		       const output_options *o)
+static int write_text(FILE *out, const result_table *t,
+		      const output_options *o)
 {
 	size_t begin = 0, end;
 
 	if (t->count == 0) {
 		fprintf(out, "%s\n", o->words->no_figures);
 		text_stale(out, o);
-		return;
+		return 0;
 	}
 	while (begin < t->count) {
 		end = begin;
 		while (end < t->count &&
 		       strcmp(t->rows[end].kpi, t->rows[begin].kpi) == 0)
 			end++;
-		text_block(out, t, begin, end, o);
+		if (text_block(out, t, begin, end, o) < 0)
+			return -1;
 		begin = end;
 	}
 	text_stale(out, o);
+	return 0;
 }
 
 /* A line of CSV being built: a row is written with one fwrite, not a
@@ -1229,8 +1309,7 @@ int output_write(FILE *out, const output_options *o, const result_table *t)
 		opts.words = labels_for("nl");
 	switch (opts.format) {
 	case OUTPUT_TEXT:
-		write_text(out, t, &opts);
-		break;
+		return write_text(out, t, &opts);
 	case OUTPUT_CSV:
 		return write_csv(out, t, &opts);
 	case OUTPUT_JSON:

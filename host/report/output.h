@@ -90,7 +90,8 @@ void output_change_summary(const result_row *row, size_t c,
 int output_format_parse(const char *name, output_format *out);
 
 /* Write the sorted, disclosed table t.  0 on success; -1 (and nothing
- * written) when t did not go through disclosure_apply. */
+ * written) when t did not go through disclosure_apply, or -1 (logged)
+ * when out of memory. */
 int output_write(FILE *out, const output_options *o, const result_table *t);
 
 /* A number for a reader: whole numbers bare, others with one decimal (or,

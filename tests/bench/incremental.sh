@@ -26,9 +26,10 @@ export LC_ALL=C	# the exports are Windows-1252: awk takes bytes
 # peil run that counts exit 5 (a final figure changed: the corrections
 # move figures of final periods) as done.
 run_peil='"$0" "$@"; rc=$?; [ $rc = 0 ] || [ $rc = 5 ]'
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf("%.0f %%", (b > 0 ? 100 * a / b : 0)) }'; }
 
 {
-	echo "| rows | full run s | incremental run s | incremental / full | KPIs evaluated / kept | nothing new s | peak MB full / incremental |"
+	echo "| rows | full run s (CPU s) | incremental run s (CPU s) | incremental / full (CPU) | KPIs evaluated / kept | nothing new s (CPU s) | peak MB full / incremental / nothing new |"
 	echo "|---:|---:|---:|---:|---|---:|---|"
 } >"$work/table"
 
@@ -68,16 +69,16 @@ for n in $rows_list; do
 	cp "$d/new_month.csv" "$d/demo/export_casussen_2018_12.csv"
 	setup="rm -f '$d'/peil.db*; cp '$d/base.db' '$d/peil.db'; sync"
 	time_run incremental sh -c "$run_peil" "$peil" run --config "$d/peil.ini"
-	inc=$median inc_mb=$peak
+	inc=$median inc_cpu=$cpu inc_mb=$peak
 	kept=$(grep -o '[0-9]* evaluated, [0-9]* kept' "$work/stderr" || echo "all evaluated")
 	# A full evaluation of the same inputs (nothing new to ingest).
 	setup="sync"
 	time_run full sh -c "$run_peil" "$peil" run --full --quiet --config "$d/peil.ini"
-	full=$median full_mb=$peak
+	full=$median full_cpu=$cpu full_mb=$peak
 	# Nothing new at all: the run confirms the one before.
 	time_run unchanged sh -c "$run_peil" "$peil" run --quiet --config "$d/peil.ini"
-	same=$median
-	echo "| $rows | $full | $inc | $(awk -v a="$inc" -v b="$full" 'BEGIN { printf("%.0f %%", (b > 0 ? 100 * a / b : 0)) }') | $kept | $same | $full_mb / $inc_mb |" >>"$work/table"
+	same=$median same_cpu=$cpu same_mb=$peak
+	echo "| $rows | $full ($full_cpu) | $inc ($inc_cpu) | $(percent "$inc" "$full") ($(percent "$inc_cpu" "$full_cpu")) | $kept | $same ($same_cpu) | $full_mb / $inc_mb / $same_mb |" >>"$work/table"
 done
 
 {

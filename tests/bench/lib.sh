@@ -180,20 +180,23 @@ bench_setup() {
 }
 
 # time_run LABEL CMD...: run CMD $runs times (after a setup given in
-# $setup, untimed); leaves the median wall seconds in $median and the
-# largest peak RSS in MB in $peak.  Uses $runs and $work of the caller.
+# $setup, untimed); leaves the median wall seconds in $median, the median
+# CPU seconds (user + system) in $cpu and the largest peak RSS in MB in
+# $peak.  Uses $runs and $work of the caller.
 time_run() {
-	local i walls=() rss=0 line
+	local i walls=() cpus=() rss=0 wall kb user sys
 	shift	# the label names the step for the reader only
 	for ((i = 0; i < runs; i++)); do
 		[ -n "${setup:-}" ] && eval "$setup"
-		/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" ||
+		/usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" ||
 			{ cat "$work/stderr" >&2; return 1; }
-		read -r line <"$work/time"
-		walls+=("${line% *}")
-		((${line#* } > rss)) && rss=${line#* }
+		read -r wall kb user sys <"$work/time"
+		walls+=("$wall")
+		cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf("%.2f", u + s) }')")
+		((kb > rss)) && rss=$kb
 	done
 	median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 	peak=$((rss / 1024))
 }
 
