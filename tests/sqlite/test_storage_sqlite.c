@@ -370,63 +370,6 @@ static int case_put(void *st, const peil_schema *schema, const char *id,
 	return ops->record_put(st, schema, row, err);
 }
 
-/* The bytes this thread has written so far, or -1: not the process's,
- * which count the checkpoints that the store's thread makes meanwhile. */
-static long long written_bytes(void)
-{
-	char line[128];
-	long long n = -1;
-	FILE *f = fopen("/proc/thread-self/io", "r");
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "wchar: %lld", &n) == 1)
-			break;
-	fclose(f);
-	return n;
-}
-
-/* Upserts inside a batch write nothing until the commit while their pages
- * fit in the page cache: no statement journal goes to a temporary file
- * (STORE_STMT_JOURNAL_MEMORY; with 64 KiB pages each 64-row statement
- * wrote at least 64 KiB there). */
-TEST(upserts_write_nothing_before_commit)
-{
-	enum { N = 20000, BLOCK = 500 };
-	static char ids[N][8];
-	static peil_value rows[N * 3];
-	const char *path = db_path("no_spill");
-	void *st = store_open(path);
-	long long before, after;
-	size_t i, stored;
-	peil_error err;
-
-	CHECK(st != NULL);
-	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
-	for (i = 0; i < N; i++) {
-		snprintf(ids[i], sizeof(ids[i]), "C%05zu", i);
-		rows[i * 3] = v_text(ids[i]);
-		rows[i * 3 + 1] = v_text("Noord");
-		rows[i * 3 + 2] = v_date((int32_t)(19000 + i % 365));
-	}
-	CHECK_INT(ops->batch_begin(st, &err), 0);
-	before = written_bytes();
-	if (before < 0) {
-		printf("  (no /proc/thread-self/io: not measured)\n");
-		ops->close(st);
-		return;
-	}
-	for (i = 0; i < N; i += BLOCK)
-		CHECK_INT(ops->records_put(st, &cases, rows + i * 3, BLOCK,
-					   &stored, &err), 0);
-	after = written_bytes();
-	CHECK(after - before < 256 * 1024);
-	CHECK_INT(ops->batch_commit(st, &err), 0);
-	CHECK_INT(count_rows(st, &cases), N);
-	ops->close(st);
-}
-
 TEST(batch_is_atomic)
 {
 	const char *path = db_path("batch");
@@ -1886,7 +1829,6 @@ int main(void)
 	RUN(newer_schema_version_refused);
 	RUN(version_1_store_is_migrated);
 	RUN(close_accepts_null);
-	RUN(upserts_write_nothing_before_commit);
 	RUN(batch_is_atomic);
 	RUN(second_writer_waits_then_fails);
 	RUN(load_takes_the_store_and_gives_it_back);
