@@ -877,8 +877,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	pg_sql_init(&sql);
 	if (probe)
 		pg_sql_append(&sql, "SET LOCAL enable_hashjoin = off;"
-				    " SET LOCAL enable_mergejoin = off;"
-				    " SET LOCAL jit = off; ");
+				    " SET LOCAL enable_mergejoin = off; ");
 	pg_sql_append(&sql, "WITH n AS (SELECT ");
 	if (probe) {
 		pg_sql_append(&sql, "DISTINCT ON (");
@@ -945,7 +944,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_append(&sql, " t WHERE ");
 		key_match(st, &sql, put);
 		pg_sql_append(&sql, "); RESET enable_hashjoin;"
-				    " RESET enable_mergejoin; RESET jit");
+				    " RESET enable_mergejoin");
 	} else if (!keys) {
 		pg_sql_append(&sql, " ORDER BY n.\"peil.seq\"");
 	}

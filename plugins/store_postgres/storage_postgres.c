@@ -634,10 +634,16 @@ int pg_open_store(const peil_services *svc, peil_host *host, void **state,
 	pg_sql_init(&setup);
 	pg_sql_append(&setup, "SET search_path TO ");
 	pg_sql_ident(&setup, NULL, schema);
-	/* The shortest text that reads back as the same double. */
+	/* The shortest text that reads back as the same double.  No JIT:
+	 * Peil's statements are scans and set-based upserts of trivial
+	 * expressions, and PostgreSQL compiles a statement whose estimated
+	 * cost passes jit_above_cost anew for each execution -- with
+	 * inlining and optimisation past 500000, about 50-90 ms a cursor
+	 * on a 10M-row ds_cases, paid by every nested scan of a join's
+	 * chunk (docs/benchmarks.md, PostgreSQL at 10M). */
 	pg_sql_append(&setup, "; SET extra_float_digits = 1;"
 			      " SET client_encoding = 'UTF8';"
-			      " SET DateStyle = 'ISO'");
+			      " SET DateStyle = 'ISO'; SET jit = off");
 	if (!setup.ok || pg_exec(st, setup.text, err,
 				 "cannot set up the connection") < 0 ||
 	    pg_session_check(st, mode, err) < 0 ||

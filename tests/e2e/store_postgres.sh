@@ -13,7 +13,8 @@
 #   round_trips   the demo's ingest reads no stored row to store a file
 #                 (primary-key probes, no join over the stored table), and
 #                 a run's figures go in with one INSERT, not one each (the
-#                 statements counted in the server's log)
+#                 statements counted in the server's log); no statement
+#                 compiled by JIT where the server would compile all
 #   direct_load   a first load goes straight into the dataset's table (no
 #                 index scanned), each row with its ingest's id; files that
 #                 give a key twice or a stored key go through staging: the
@@ -169,6 +170,20 @@ test_round_trips() {
 	[ "$figures" -gt 1000 ] && [ "$inserts" -eq 1 ] &&
 		ok "the run's $figures figures went in with one INSERT" ||
 		fail "the run's $figures figures went in with $inserts INSERTs"
+
+	# No statement of Peil's is compiled by JIT, even where the server
+	# would compile every one (jit_*_above_cost 0): at 10M rows a cursor
+	# of a join's chunk paid 50-90 ms for it.  auto_explain logs each
+	# plan with its "JIT:" part when one was compiled.
+	from=$(($(wc -l <"$log") + 1))
+	PGOPTIONS="-c jit=on -c jit_above_cost=0 -c jit_inline_above_cost=0 -c jit_optimize_above_cost=0 -c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0" \
+		"$peil" eval --config "$work/pg.ini" --period 2018 --format csv >/dev/null 2>"$work/err"
+	expect_rc "peil eval with JIT on for every statement" 0 $?
+	plans=$(tail -n +"$from" "$log" | grep -c "Query Text:")
+	jit=$(tail -n +"$from" "$log" | grep -c "JIT:")
+	[ "$plans" -gt 10 ] && [ "$jit" -eq 0 ] &&
+		ok "none of the eval's $plans statements was compiled by JIT" ||
+		fail "$jit of the eval's $plans statements were compiled by JIT"
 }
 
 # The cases of schema direct_small as "case_id|team|peil.added", in key
