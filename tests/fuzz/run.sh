@@ -44,6 +44,7 @@ for target in csv_reader config kpi_script xlsx_sheet ist_message; do
 	config) cp conf/peil.ini "$work/" ;;
 	kpi_script) cp scripts/*.lua "$work/" ;;
 	esac
+	rm -f "$out"/artifacts/"$target"-*
 	start=$(date +%s)
 	if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		"$out/fuzz_$target" -max_total_time="$seconds" -timeout=10 \
@@ -53,7 +54,17 @@ for target in csv_reader config kpi_script xlsx_sheet ist_message; do
 		echo "fuzz $target: ok, $(($(date +%s) - start)) s, $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$target.log" | grep -o '[0-9]*$') inputs"
 	else
 		echo "fuzz $target: FAILED (see $out/$target.log)"
-		tail -30 "$out/$target.log"
+		# the sanitizer's report (its stack first), then the input that
+		# failed, so that a failure on another machine can be replayed
+		sed -n '/^==[0-9]*==ERROR\|^WARNING: \|^SUMMARY: \|runtime error/,/^SUMMARY: /p' \
+			"$out/$target.log" | head -80
+		tail -8 "$out/$target.log"
+		for unit in "$out"/artifacts/"$target"-*; do
+			[ -f "$unit" ] || continue
+			echo "input $unit ($(wc -c <"$unit") bytes), base64:"
+			head -c 16384 "$unit" | base64 -w 0
+			echo
+		done
 		status=1
 	fi
 done
