@@ -274,9 +274,10 @@ static void count_spilled(void *ctx, size_t cell, size_t word, uint64_t added)
  * 1).  Team t: 100 for each r <= p with r % 3 = t - 1 (A), plus 400 in
  * 0-5 (B).  Over 12 periods (home) and 204 (the table, word 3: periods
  * 192-203), with a budget of a byte (every set takes one value, the
- * rest spill: partitions of partitions, eight levels deep), of 128 KiB
- * (the set takes some 1000 values; then the others, and B's new teams
- * of the values it holds, spill once) and of 64 MiB (nothing spills).
+ * rest spill: partitions of partitions, a few levels deep), of 128 KiB
+ * (the set is full after some hundreds of values and the others spill
+ * once; over 204 periods, where every pair is in the table, so do B's
+ * new teams of the values it holds) and of 64 MiB (nothing spills).
  * The counts are the same, and round C adds nothing. */
 TEST(distinct_spills_past_its_budget)
 {
