@@ -28,7 +28,7 @@ static uint64_t strmap_mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 32);
 }
 
-static uint64_t strmap_hash(const char *key, size_t len)
+uint64_t strmap_hash(const char *key, size_t len)
 {
 	uint64_t h = 0x6a09e667f3bcc909u ^ len, w;
 
@@ -232,6 +232,12 @@ long strmap_find(const strmap *map, const char *key, size_t len)
 	return map->slot_count ? strmap_probe(map, key, len,
 						  strmap_hash(key, len), &s)
 			       : -1;
+}
+
+size_t strmap_bytes(const strmap *map)
+{
+	return map->text_cap + map->offsets_cap * sizeof(*map->offsets) +
+	       map->slot_count * sizeof(*map->slots);
 }
 
 const char *strmap_key(const strmap *map, size_t i)

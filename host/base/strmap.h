@@ -58,6 +58,12 @@ const char *strmap_key(const strmap *map, size_t i);
 /* The length of key i, without its NUL. */
 size_t strmap_len(const strmap *map, size_t i);
 void strmap_release(strmap *map);
+/* The bytes map holds: its text, offsets and slots, as allocated. */
+size_t strmap_bytes(const strmap *map);
+/* The hash of key[0..len) that picks its slot (by its high bits):
+ * callers that split keys into parts take its low bits, so that the
+ * keys of one part still spread over a map's slots. */
+uint64_t strmap_hash(const char *key, size_t len);
 
 /* A front for a map with few keys that are looked up for every row (the
  * cells of a breakdown, the texts of a joined dataset): a key's slot is

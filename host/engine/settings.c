@@ -171,6 +171,10 @@ static const setting table[] = {
 	{ "limits", "run_seconds", SETTING_NUMBER, NULL, "3600", 1, 604800,
 	  NULL, NULL, S(run_seconds), NO_OFFSET,
 	  "wall-clock seconds for the scripts of one evaluation" },
+	{ "limits", "distinct_memory_mb", SETTING_NUMBER, NULL, "64", 1, 4096,
+	  NULL, NULL, S(distinct_memory_mb), NO_OFFSET,
+	  "memory of count_distinct's values in one KPI, past which they go "
+	  "to temporary files" },
 
 	{ "contract", "start_month", SETTING_MONTH, "1", NULL, 1, 12, NULL,
 	  "a month number 1 to 12", S(start_month), NO_OFFSET,

@@ -33,6 +33,8 @@ kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
 		set->limits.instructions = SANDBOX_DEFAULT_INSTRUCTIONS;
 	if (!set->limits.seconds)
 		set->limits.seconds = KPI_DEFAULT_SECONDS;
+	if (!set->limits.distinct_bytes)
+		set->limits.distinct_bytes = KPI_DEFAULT_DISTINCT_BYTES;
 	if (!set->limits.run_seconds)
 		set->limits.run_seconds = KPI_DEFAULT_RUN_SECONDS;
 	set->contract_start_month = contract_start_month >= 1 &&

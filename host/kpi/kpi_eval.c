@@ -212,8 +212,12 @@ static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count,
 	       scan->row_from && scan->row_to && scan->pick_first ? 0 : -1;
 }
 
-/* After the scan (rc its result): room in every run for every cell, and
- * the scan's result, -1 with err when it failed. */
+static void kpi_count_distinct(void *ctx, size_t cell, size_t word,
+			       uint64_t added);
+
+/* After the scan (rc its result): room in every run for every cell, the
+ * values count_distinct spilled counted, and the scan's result, -1 with
+ * err when it failed. */
 static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
 {
 	for (size_t i = 0; i < scan->run_count && rc == 0; i++) {
@@ -225,6 +229,11 @@ static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
 		if (r->period_count && cells > r->acc_cells &&
 		    kpi_run_grow(r, cells - 1) < 0)
 			scan->out_of_memory = 1;
+		/* the values count_distinct spilled; the KPI fails alone */
+		else if (r->distinct && !r->failed &&
+			 kpi_distinct_finish(r->distinct, kpi_count_distinct,
+					     r, &r->err) < 0)
+			r->failed = 1;
 	}
 	if (scan->out_of_memory)
 		return error_set(err, NULL, 0, NULL, "out of memory");
@@ -386,6 +395,18 @@ static void kpi_pick_seen(kpi_scan *scan, size_t i, const kpi_row *row)
 
 /* --------------------------------------------------------- accumulating */
 
+/* count_distinct: count in r's cell the periods of word in which a value
+ * is new (kpi_distinct_count). */
+static void kpi_count_distinct(void *ctx, size_t cell, size_t word,
+			       uint64_t added)
+{
+	kpi_run *r = ctx;
+
+	for (; added; added &= added - 1)
+		r->acc[cell * r->period_count + word * 64 +
+		       (size_t)__builtin_ctzll(added)].distinct += 1;
+}
+
 /* count_distinct: v (not null) in the total and cell of the periods
  * [from, to), a word of 64 periods at a time. */
 static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
@@ -393,7 +414,8 @@ static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
 {
 	size_t np = r->period_count;
 
-	if (!r->distinct && !(r->distinct = kpi_distinct_new(np)))
+	if (!r->distinct && !(r->distinct = kpi_distinct_new(
+				    np, r->set->limits.distinct_bytes)))
 		return -1;
 	for (size_t w = from / 64; w * 64 < to; w++) {
 		size_t lo = w * 64 > from ? 0 : from % 64;
@@ -409,12 +431,7 @@ static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
 			if (kpi_distinct_add_bits(r->distinct, v, c, w, bits,
 						  &added) < 0)
 				return -1;
-			for (; added; added &= added - 1) {
-				size_t p = w * 64 +
-					   (size_t)__builtin_ctzll(added);
-
-				r->acc[c * np + p].distinct += 1;
-			}
+			kpi_count_distinct(r, c, w, added);
 		}
 	}
 	return 0;

@@ -51,3 +51,35 @@ LUA
 	expect_rc "an error inside a module" 3 $?
 	expect_grep "... names the module's file and line" "$work/err" "$work/scripts/lib/helpers.lua:3: attempt to index a nil value"
 }
+
+# count_distinct past [limits] distinct_memory_mb (issue 22, item 3):
+# the demo of 2017-2018 with 20 000 cases a year holds some 13 000
+# persons in 2018, past half of 1 MiB in the set of unique persons, so
+# the rest go to temporary files and are counted after the scan.  The
+# figures of every shipped KPI are those of the set held whole (the
+# default, 64 MiB); with TMPDIR a directory that does not exist the spill
+# cannot be written and the KPI fails, naming the directory, rather than
+# give a count short of the spilled values, while the default (nothing
+# spilled) does not touch TMPDIR.
+test_distinct_spill() {
+	demo_setup 2017 2018 20000
+	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of the demo" 0 $?
+	"$peil" eval --config "$work/demo.ini" --period 2018 --format csv >"$work/whole.csv" 2>"$work/err"
+	expect_rc "eval with the set held whole" 0 $?
+	cp "$work/demo.ini" "$work/spill.ini"
+	printf '\n[limits]\ndistinct_memory_mb = 1\n' >>"$work/spill.ini"
+	"$peil" eval --config "$work/spill.ini" --period 2018 --format csv >"$work/spill.csv" 2>"$work/err"
+	expect_rc "eval with 1 MiB for the set" 0 $?
+	lines=$(grep -c '^personen_uniek;' "$work/spill.csv")
+	[ "$lines" = 192 ] && ok "unique persons: 192 figures (12 months, 15 teams and the total, ...)" ||
+		fail "unique persons: $lines figures"
+	cmp -s "$work/whole.csv" "$work/spill.csv" && ok "... every figure as with the set held whole" ||
+		fail "figures differ past the budget" "$(diff "$work/whole.csv" "$work/spill.csv" | head -5)"
+	TMPDIR="$work/none" "$peil" eval --config "$work/spill.ini" --period 2018 --kpi personen_uniek --format csv >"$work/out" 2>"$work/err"
+	expect_rc "a spill that cannot be written fails the KPI" 1 $?
+	expect_grep "... naming the KPI, the setting and the directory" "$work/err" \
+		"KPI personen_uniek failed: count_distinct: its values past [limits] distinct_memory_mb to a temporary file in $work/none: No such file or directory"
+	TMPDIR="$work/none" "$peil" eval --config "$work/demo.ini" --period 2018 --kpi personen_uniek --format csv >"$work/out" 2>"$work/err"
+	expect_rc "within the budget no temporary file" 0 $?
+}

@@ -219,7 +219,8 @@ TEST(distinct_values_in_several_cells)
 	static const uint64_t rounds[] = { 0x3f, 0x1f8, 0x1ff };
 
 	for (size_t p = 0; p < 2; p++) {
-		kpi_distinct *d = kpi_distinct_new(periods[p]);
+		kpi_distinct *d = kpi_distinct_new(periods[p],
+							    (size_t)64 << 20);
 		size_t word = periods[p] > 64 ? 3 : 0;
 		long added_in[4] = { 0, 0, 0, 0 };
 		char name[16];
@@ -254,6 +255,92 @@ TEST(distinct_values_in_several_cells)
 	}
 }
 
+/* What a set counts after the adds (kpi_distinct_finish): [cell][bit]. */
+static void count_spilled(void *ctx, size_t cell, size_t word, uint64_t added)
+{
+	long(*spilled)[12] = ctx;
+
+	(void)word;
+	for (; added; added &= added - 1)
+		spilled[cell][__builtin_ctzll(added)]++;
+}
+
+/* count_distinct past its memory budget: 1200 persons P0 .. P1199 (100
+ * of each i % 12, 400 of each i % 3), in the total (cell 0) and a team,
+ * in three rounds: A, person i in team 1 + i % 3 in periods i % 12 ..
+ * 11; B, in team 1 + (i + 1) % 3 in periods 0-5; C, round A again.
+ * Persons in A and B's team t differ (i % 3 is t - 1 in A, t - 2 in B).
+ * The total: everyone in 0-5 (B), then those with i % 12 <= p: 100 (p +
+ * 1).  Team t: 100 for each r <= p with r % 3 = t - 1 (A), plus 400 in
+ * 0-5 (B).  Over 12 periods (home) and 204 (the table, word 3: periods
+ * 192-203), with a budget of a byte (every set takes one value, the
+ * rest spill: partitions of partitions, a few levels deep), of 128 KiB
+ * (the set is full after some hundreds of values and the others spill
+ * once; over 204 periods, where every pair is in the table, so do B's
+ * new teams of the values it holds) and of 64 MiB (nothing spills).
+ * The counts are the same, and round C adds nothing. */
+TEST(distinct_spills_past_its_budget)
+{
+	static const long want[4][12] = {
+		{ 1200, 1200, 1200, 1200, 1200, 1200,
+		  700, 800, 900, 1000, 1100, 1200 },
+		{ 500, 500, 500, 600, 600, 600, 300, 300, 300, 400, 400, 400 },
+		{ 400, 500, 500, 500, 600, 600, 200, 300, 300, 300, 400, 400 },
+		{ 400, 400, 500, 500, 500, 600, 200, 200, 300, 300, 300, 400 },
+	};
+	static const size_t periods[] = { 12, 204 };
+	static const size_t budgets[] = { 1, 128 << 10, (size_t)64 << 20 };
+
+	for (size_t p = 0; p < 2; p++)
+		for (size_t b = 0; b < 3; b++) {
+			kpi_distinct *d = kpi_distinct_new(periods[p],
+							   budgets[b]);
+			size_t word = periods[p] > 64 ? 3 : 0;
+			long at_once = 0, got[4][12] = { { 0 } };
+			char name[16];
+			peil_error err = { 0 };
+
+			CHECK(d != NULL);
+			for (int r = 0; r < 3; r++)
+				for (int i = 0; i < 1200; i++) {
+					kpi_value v = { KPI_VALUE_TEXT, 0,
+							name, 0 };
+					size_t team = 1 + (size_t)(i + (r == 1)) % 3;
+					uint64_t bits = r == 1 ? 0x3fu
+						: 0xfffu & ~((1u << (i % 12)) - 1);
+
+					v.len = (size_t)snprintf(
+						name, sizeof(name), "P%d", i);
+					for (size_t c = 0; c < 2; c++) {
+						size_t cell = c ? team : 0;
+						uint64_t added = 0;
+
+						CHECK_INT(kpi_distinct_add_bits(
+								  d, &v, cell, word,
+								  bits, &added),
+							  0);
+						CHECK(r < 2 || added == 0);
+						at_once += __builtin_popcountll(
+							added);
+						count_spilled(got, cell, word,
+							      added);
+					}
+				}
+			CHECK_INT(kpi_distinct_finish(d, count_spilled, got,
+						      &err),
+				  0);
+			/* all 27 900 at once only when nothing spilled */
+			if (b == 2)
+				CHECK_INT(at_once, 27900);
+			else
+				CHECK(at_once < 27900);
+			for (size_t c = 0; c < 4; c++)
+				for (size_t q = 0; q < 12; q++)
+					CHECK_INT(got[c][q], want[c][q]);
+			kpi_distinct_free(d);
+		}
+}
+
 int main(void)
 {
 	RUN(same_json_same_cell);
@@ -262,5 +349,6 @@ int main(void)
 	RUN(many_cells_any_order);
 	RUN(fit_and_references);
 	RUN(distinct_values_in_several_cells);
+	RUN(distinct_spills_past_its_budget);
 	return harness_done();
 }

@@ -96,6 +96,11 @@ TEST(grows)
 	}
 	CHECK_INT(strmap_find(&map, "P", 1), -1);
 	CHECK(map.slot_count >= 2 * map.count);
+	/* held: the text of 200 000 keys of 9 bytes with their NULs in
+	 * 2^21 bytes (256 doubled), 200 002 offsets in 2^18 of 4 bytes (64
+	 * doubled), at most half of 2^19 slots of 8 bytes full (64
+	 * doubled): 2 097 152 + 1 048 576 + 4 194 304 */
+	CHECK_INT(strmap_bytes(&map), 7340032);
 	strmap_release(&map);
 }
 
