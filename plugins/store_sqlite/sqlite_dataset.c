@@ -243,7 +243,8 @@ static struct store_put *put_new(struct store *st, const peil_schema *schema,
 		text += strlen(text) + 1;
 	}
 
-	if (put_prepare(st, schema, 1, &put->stmt, err) < 0) {
+	if (put_prepare(st, schema, 1, &put->stmt, err) < 0 ||
+	    store_changes_before_trigger(st, schema, err) < 0) {
 		put_free(put);
 		return NULL;
 	}
