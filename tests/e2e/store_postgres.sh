@@ -337,7 +337,7 @@ test_refusals() {
 private_cluster() {
 	pgdir=$(mktemp -d /tmp/peil-pgf-XXXXXX)
 	chmod 755 "$pgdir"	# the server runs as postgres when we are root
-	trap '"$src/tests/pg/cluster.sh" stop "$pgdir/c"; rm -rf "$pgdir" "$work"' EXIT
+	trap 'kill $(jobs -p) 2>/dev/null; "$src/tests/pg/cluster.sh" stop "$pgdir/c"; rm -rf "$pgdir" "$work"' EXIT
 	"$src/tests/pg/cluster.sh" start "$pgdir/c" || { fail "a private cluster starts"; exit 1; }
 	conninfo=$("$src/tests/pg/cluster.sh" conninfo "$pgdir/c")
 	owner=${conninfo##*user=}
