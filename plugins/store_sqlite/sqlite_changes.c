@@ -175,19 +175,13 @@ int store_changes_triggers(struct store *st, const char *name,
 			   peil_error *err)
 {
 	struct store_sql sql;
-	int rc = 0;
 
 	store_sql_init(&sql);
 	store_changes_drop(&sql, name);
 	update_trigger(&sql, name, fields, count);
 	delete_trigger(&sql, name, fields, count);
-	if (!sql.ok)
-		rc = st->svc->fail(err, st->path, 0, name, "out of memory");
-	else if (sqlite3_exec(st->db, sql.text, NULL, NULL, NULL) != SQLITE_OK)
-		rc = store_fail_db(st, err, name,
-				   "cannot create the change log triggers");
-	store_sql_release(&sql);
-	return rc;
+	return store_sql_run(st, &sql, name,
+			     "cannot create the change log triggers", err);
 }
 
 int store_changes_triggers_exist(struct store *st, const char *name,
@@ -256,7 +250,6 @@ int store_changes_before_trigger(struct store *st, const peil_schema *schema,
 	const size_t count = schema->field_count;
 	struct store_sql sql, key;
 	size_t i, values = 0;
-	int rc;
 
 	for (i = 0; i < count; i++)
 		values += !(fields[i].flags & PEIL_FIELD_KEY);
@@ -293,17 +286,10 @@ int store_changes_before_trigger(struct store *st, const peil_schema *schema,
 		store_sql_append(&sql, key.text ? key.text : "");
 		store_sql_append(&sql, "); END;");
 	}
-	if (!sql.ok || !key.ok)
-		rc = st->svc->fail(err, st->path, 0, schema->name,
-				   "out of memory");
-	else if (sqlite3_exec(st->db, sql.text, NULL, NULL, NULL) != SQLITE_OK)
-		rc = store_fail_db(st, err, schema->name,
-				   "cannot set up the change log");
-	else
-		rc = 0;
-	store_sql_release(&sql);
+	sql.ok &= key.ok;
 	store_sql_release(&key);
-	return rc;
+	return store_sql_run(st, &sql, schema->name,
+			     "cannot set up the change log", err);
 }
 
 int store_changes_settle(struct store *st, peil_error *err)

@@ -208,6 +208,11 @@ struct store_sql {
 
 void store_sql_init(struct store_sql *sql);
 void store_sql_release(struct store_sql *sql);	/* accepts a released one */
+/* Run the statements built in sql (without results), naming field on
+ * failure ("out of memory" when the building failed), and release sql.
+ * Returns 0 or -1. */
+int store_sql_run(struct store *st, struct store_sql *sql, const char *field,
+		  const char *what, peil_error *err);
 void store_sql_append(struct store_sql *sql, const char *text);
 /* Append name as a quoted identifier, with an optional prefix inside the
  * quotes: store_sql_ident(sql, "ds_", "cases") appends "ds_cases". */

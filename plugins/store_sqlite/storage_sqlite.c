@@ -102,6 +102,19 @@ int store_exec(struct store *st, peil_error *err, const char *sql,
 	return 0;
 }
 
+int store_sql_run(struct store *st, struct store_sql *sql, const char *field,
+		  const char *what, peil_error *err)
+{
+	int rc = 0;
+
+	if (!sql->ok)
+		rc = st->svc->fail(err, st->path, 0, field, "out of memory");
+	else if (sqlite3_exec(st->db, sql->text, NULL, NULL, NULL) != SQLITE_OK)
+		rc = store_fail_db(st, err, field, what);
+	store_sql_release(sql);
+	return rc;
+}
+
 int store_query_int64(struct store *st, const char *sql, int has_param,
 		      int64_t param, int64_t *out, int *found,
 		      peil_error *err, const char *what)
