@@ -58,8 +58,7 @@
 #                 ingest, eval and prune refused (exit 75) naming the
 #                 store, show not; show and report while an ingest's batch
 #                 waits, done while it still waits; two Peils with lock
-#                 files of their own
-#                 (two machines) still take turns
+#                 files of their own (two machines) still take turns
 #   tenant_runs   two tenants of a shared store running in turn: each
 #                 one's runs are 1 2 3; A cannot show B's run 4; a store
 #                 of schema version 4 (one identity for every tenant's
