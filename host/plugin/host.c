@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +427,17 @@ static void services_record_value(peil_host *host, size_t field,
 			     value->type == PEIL_TYPE_TEXT ? "text" : "typed",
 			     f->type == PEIL_TYPE_TEXT ? "a text" : "a typed",
 			     f->name);
+		return;
+	}
+	/* A figure is either right or refused: NaN and infinity are no
+	 * amount, and the stores would keep them apart (NULL, NaN). */
+	if (value->type == PEIL_TYPE_REAL && !isfinite(value->as.real)) {
+		mark_invalid(host, origin, "%s is not a finite number (field "
+			     "%s of dataset %s, real)",
+			     isnan(value->as.real)      ? "NaN"
+			     : value->as.real > 0 ? "infinity"
+						  : "-infinity",
+			     f->name, host->schema->name);
 		return;
 	}
 	/* Text is checked, hashed or recoded there, as from a CSV. */

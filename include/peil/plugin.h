@@ -315,8 +315,10 @@ typedef struct peil_result_query {
 } peil_result_query;
 
 /* One change that an ingest made to a stored row, read back by
- * input_changes_scan.  kind is "added", "changed" (a field differs from
- * the stored row) or "removed" (missing from a snapshot export). */
+ * input_changes_scan.  kind is "added", "changed" (a field of the row as
+ * the ingest's batch left it differs from the row before the batch: a
+ * row changed and changed back within the batch did not change) or
+ * "removed" (missing from a snapshot export). */
 typedef struct peil_input_change {
 	int64_t ingest_id;	/* the ingest log entry that made it */
 	const char *dataset;

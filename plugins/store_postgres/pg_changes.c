@@ -8,7 +8,11 @@
  * row, one row per (ingest, dataset, key): "changed" where pg_flush's
  * upsert found a stored row of the key that differs (and was not added by
  * the same ingest), "removed" where a snapshot removed it, which also
- * logs when the row was added, since only the row knew.  The ingest id is
+ * logs when the row was added, since only the row knew.  The log tells
+ * what a batch did as a whole: a row changed and changed back within one
+ * batch (a flush between its records, as before any read) did not
+ * change, which the batch's commit settles (pg_changes_settle) from the
+ * rows as they were before it, kept by pg_flush.  The ingest id is
  * the one the batch's ingest_log will get (batch_begin).  A run remembers
  * the last ingest id it saw (peil_run.last_ingest), so the changes
  * between runs A and B are those with ids in (A's, B's].
@@ -120,6 +124,23 @@ int pg_remove_rows(struct store *st, const peil_schema *schema,
 		PQclear(res);
 	}
 	return rc;
+}
+
+int pg_changes_settle(struct store *st, peil_error *err)
+{
+	char ingest[32];
+	const char *params[1] = { ingest };
+
+	if (!st->before_made)
+		return 0;
+	snprintf(ingest, sizeof(ingest), "%" PRId64, st->batch_ingest);
+	return pg_query(st,
+			"DELETE FROM peil_change p USING pg_temp.peil_before b"
+			" WHERE p.ingest_id = $1 AND p.kind = 'changed'"
+			" AND p.dataset = b.dataset AND p.key = b.key"
+			" AND b.before = b.now",
+			1, params, NULL, err, NULL,
+			"cannot settle the change log");
 }
 
 /* ----------------------------------------------------------- snapshots */

@@ -809,6 +809,24 @@ static size_t nonkey_sql(struct pg_sql *sql, const struct pg_put *put,
 	return n;
 }
 
+/* Append "ROW(alias.d1, ...)::text": the values of the fields that are
+ * not key fields, as one text that tells NULL from an empty text and
+ * writes a real as it reads back. */
+static void row_text(struct pg_sql *sql, const struct pg_put *put,
+		     const char *alias)
+{
+	size_t i, n = 0;
+
+	pg_sql_append(sql, "ROW(");
+	for (i = 0; i < put->field_count; i++) {
+		if (put->fields[i].flags & PEIL_FIELD_KEY)
+			continue;
+		pg_sql_printf(sql, "%s%s.", n++ ? ", " : "", alias);
+		pg_sql_ident(sql, NULL, put->fields[i].name);
+	}
+	pg_sql_append(sql, ")::text");
+}
+
 /* Append "t.k1 = n.k1 AND ...": a stored row t of the key of n (and,
  * in a shared store, of this tenant: the rows that n's would be). */
 static void key_match(struct store *st, struct pg_sql *sql,
@@ -834,17 +852,25 @@ static void key_match(struct store *st, struct pg_sql *sql,
 
 /* One statement: the staged records, the last of each key (n), update
  * the stored rows of their key that differ, which are logged as
- * "changed" unless this ingest added them; are noted in the open
- * snapshot's peil_seen; and the others are inserted, carrying the
- * ingest's id:
+ * "changed" unless this ingest added them, with the row as it was (o,
+ * the same row before the statement) and as it is now kept in
+ * pg_temp.peil_before, the first old one of the batch winning, so that
+ * the batch's commit drops the "changed" of a row that ended as it began
+ * (pg_changes_settle); are noted in the open snapshot's peil_seen; and
+ * the others are inserted, carrying the ingest's id:
  *
  *   WITH n AS (SELECT DISTINCT ON (s.k) s.k, s.d, ...
  *              FROM pg_temp.peil_stage_x s ORDER BY s.k, s."peil.seq" DESC),
- *        upd AS (UPDATE ds_x t SET d = n.d, ... FROM n WHERE t.k = n.k
- *                AND (<differs>) RETURNING <key> AS k, t."peil.added" AS a),
+ *        upd AS (UPDATE ds_x t SET d = n.d, ... FROM n, ds_x o
+ *                WHERE t.k = n.k AND o.ctid = t.ctid AND (<differs>)
+ *                RETURNING <key> AS k, t."peil.added" AS a,
+ *                ROW(o.d, ...)::text AS b, ROW(t.d, ...)::text AS w),
  *        logged AS (INSERT INTO peil_change SELECT ING, 'x', k, 'changed'
  *                   FROM upd WHERE a IS DISTINCT FROM ING
  *                   ON CONFLICT DO NOTHING),
+ *        kept AS (INSERT INTO pg_temp.peil_before SELECT 'x', k, b, w
+ *                 FROM upd WHERE a IS DISTINCT FROM ING ON CONFLICT
+ *                 (dataset, key) DO UPDATE SET now = excluded.now),
  *        seen AS (INSERT INTO pg_temp.peil_seen SELECT k FROM n)
  *   INSERT INTO ds_x (k, d, ..., "peil.added") SELECT n.k, n.d, ..., ING
  *   FROM n WHERE NOT EXISTS (SELECT 1 FROM ds_x t WHERE t.k = n.k);
@@ -875,6 +901,8 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	int rc;
 
 	pg_sql_init(&sql);
+	if (probe && !st->before_made)
+		pg_sql_append(&sql, PG_BEFORE_TABLE_SQL "; ");
 	if (probe)
 		pg_sql_append(&sql, "SET LOCAL enable_hashjoin = off;"
 				    " SET LOCAL enable_mergejoin = off; ");
@@ -905,18 +933,28 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 		pg_sql_ident(&sql, "ds_", put->name);
 		pg_sql_append(&sql, " t SET ");
 		nonkey_sql(&sql, put, NULL, "=", "n", ", ");
-		pg_sql_append(&sql, " FROM n WHERE ");
+		pg_sql_append(&sql, " FROM n, ");
+		pg_sql_ident(&sql, "ds_", put->name);
+		pg_sql_append(&sql, " o WHERE ");
 		key_match(st, &sql, put);
-		pg_sql_append(&sql, " AND (");
+		pg_sql_append(&sql, " AND o.ctid = t.ctid AND (");
 		nonkey_sql(&sql, put, "t", "IS DISTINCT FROM", "n", " OR ");
 		pg_sql_append(&sql, ") RETURNING ");
 		pg_key_text(&sql, "t", put->fields, put->field_count);
-		pg_sql_printf(&sql, " AS k, t." PG_ADDED_COLUMN " AS a),"
-				    " logged AS (INSERT INTO peil_change"
+		pg_sql_append(&sql, " AS k, t." PG_ADDED_COLUMN " AS a, ");
+		row_text(&sql, put, "o");
+		pg_sql_append(&sql, " AS b, ");
+		row_text(&sql, put, "t");
+		pg_sql_printf(&sql, " AS w), logged AS (INSERT INTO peil_change"
 				    " SELECT %lld, '%s', k, 'changed' FROM upd"
 				    " WHERE a IS DISTINCT FROM %lld"
-				    " ON CONFLICT DO NOTHING)",
-			      (long long)ingest, put->name, (long long)ingest);
+				    " ON CONFLICT DO NOTHING), kept AS (INSERT"
+				    " INTO pg_temp.peil_before SELECT '%s', k,"
+				    " b, w FROM upd WHERE a IS DISTINCT FROM"
+				    " %lld ON CONFLICT (dataset, key) DO UPDATE"
+				    " SET now = excluded.now)",
+			      (long long)ingest, put->name, (long long)ingest,
+			      put->name, (long long)ingest);
 	}
 	if (keys && st->snap_name && strcmp(st->snap_name, put->name) == 0) {
 		pg_sql_append(&sql, ", seen AS (INSERT INTO pg_temp.peil_seen"
@@ -968,6 +1006,8 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	pg_sql_release(&sql);
 	if (rc == 0)
 		put->staged = 0;
+	if (rc == 0 && probe)
+		st->before_made = 1;
 	return rc;
 }
 

@@ -47,6 +47,16 @@
  * added the row, which the change log reads. */
 #define PG_ADDED_COLUMN "\"peil.added\""
 
+/* The rows a batch changed, as they were before it and as they are now
+ * (pg_flush's statement, pg_changes_settle): each "changed" key once,
+ * kept until the transaction ends. */
+#define PG_BEFORE_TABLE_SQL                                                \
+	"CREATE TEMP TABLE IF NOT EXISTS peil_before ("                    \
+	" dataset text COLLATE \"C\" NOT NULL,"                             \
+	" key text COLLATE \"C\" NOT NULL, before text NOT NULL,"           \
+	" now text NOT NULL, PRIMARY KEY (dataset, key))"                  \
+	" ON COMMIT DELETE ROWS"
+
 /* In a store shared by municipalities, the column of every table (but
  * peil_meta) that holds the row's tenant: the first column of the key,
  * filled by default with the tenant of the connecting role (pg_tenant.c). */
@@ -113,6 +123,7 @@ struct store {
 	int connected;		/* the connection was made: a bad one now
 				   is a lost one */
 	int in_batch;		/* between batch_begin and commit/rollback */
+	int before_made;	/* pg_temp.peil_before is there (pg_flush) */
 	int atomic_depth;	/* pg_atomic_begin's open, outside a batch:
 				   the first is a transaction, the others
 				   savepoints; also names a scan's cursor */
@@ -310,6 +321,9 @@ void pg_puts_free(struct store *st);
 int64_t pg_ingest_now(struct store *st, peil_error *err);
 /* Delete the rows of ds_<name> WHERE cond (with params), logging each
  * as removed by ingest (and when it was added); *removed: how many. */
+/* Before the batch commits: drop its "changed" of the rows that ended
+ * as they began (kept in pg_temp.peil_before by pg_flush). */
+int pg_changes_settle(struct store *st, peil_error *err);
 int pg_remove_rows(struct store *st, const peil_schema *schema,
 		   const char *cond, int nparams, const char *const *params,
 		   int64_t ingest, int64_t *removed, peil_error *err);

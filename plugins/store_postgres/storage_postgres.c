@@ -723,7 +723,7 @@ int pg_batch_commit(void *state, peil_error *err)
 	if (!st->in_batch)
 		return st->svc->fail(err, st->where, 0, NULL,
 				     "batch_commit without a batch");
-	if (pg_flush(st, err) < 0 ||
+	if (pg_flush(st, err) < 0 || pg_changes_settle(st, err) < 0 ||
 	    pg_exec(st, "COMMIT", err, "cannot commit the batch") < 0) {
 		pg_batch_rollback(st);
 		return -1;
@@ -741,7 +741,9 @@ void pg_batch_rollback(void *state)
 		return;
 	pg_exec(st, "ROLLBACK", &ignored, "cannot roll back the batch");
 	st->in_batch = 0;
-	/* Staging tables made in the batch are gone with it. */
+	/* Staging tables made in the batch are gone with it, and maybe
+	 * pg_temp.peil_before. */
 	pg_puts_free(st);
+	st->before_made = 0;
 	pg_snapshot_forget(st);
 }

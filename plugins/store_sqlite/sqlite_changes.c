@@ -16,6 +16,17 @@
  * AUTOINCREMENT), and the batch holds the write lock from its BEGIN
  * IMMEDIATE to its COMMIT, so no other ingest can take that id in between.
  *
+ * The log tells what a batch did as a whole: a row changed and changed
+ * back within one batch (by two of its records, or by two statements
+ * of record_put with a read in between) did not change.  Only the batch
+ * knows the row as it was before it, so a TEMP trigger of this
+ * connection on each ds_<name> it writes keeps, in temp.peil_before, the
+ * first old row and the latest new one of each key that the batch
+ * changed (store_changes_before_trigger), and the batch's commit drops
+ * the "changed" of every key that ended as it began
+ * (store_changes_settle).  Temporary, because the rows matter only while
+ * the batch is open.
+ *
  * A run remembers the last ingest id it saw (peil_run.last_ingest), so the
  * changes between runs A and B are those with ids in (A's, B's].
  */
@@ -99,14 +110,14 @@ static void trigger_begin(struct store_sql *sql, const char *name,
 	store_sql_ident(sql, "ds_", name);
 }
 
-/* A change to a row that this very ingest added is part of its adding:
- * the row stays "added". */
-static void update_trigger(struct store_sql *sql, const char *name,
-			   const peil_field *fields, size_t count)
+/* " WHEN (<a field differs>) AND <not added by this ingest> BEGIN ": a
+ * change to a row that this very ingest added is part of its adding, the
+ * row stays "added". */
+static void changed_when(struct store_sql *sql, const peil_field *fields,
+			 size_t count)
 {
 	size_t i;
 
-	trigger_begin(sql, name, "peil_chg_", "UPDATE");
 	store_sql_append(sql, " WHEN (");
 	for (i = 0; i < count; i++) {
 		store_sql_append(sql, i ? " OR OLD." : "OLD.");
@@ -116,6 +127,13 @@ static void update_trigger(struct store_sql *sql, const char *name,
 	}
 	store_sql_append(sql, ") AND OLD." STORE_ADDED_COLUMN
 			      " IS NOT " NEXT_INGEST " BEGIN ");
+}
+
+static void update_trigger(struct store_sql *sql, const char *name,
+			   const peil_field *fields, size_t count)
+{
+	trigger_begin(sql, name, "peil_chg_", "UPDATE");
+	changed_when(sql, fields, count);
 	log_sql(sql, name, NEXT_INGEST, "changed", "1", fields, count);
 	store_sql_append(sql, "END; ");
 }
@@ -157,19 +175,13 @@ int store_changes_triggers(struct store *st, const char *name,
 			   peil_error *err)
 {
 	struct store_sql sql;
-	int rc = 0;
 
 	store_sql_init(&sql);
 	store_changes_drop(&sql, name);
 	update_trigger(&sql, name, fields, count);
 	delete_trigger(&sql, name, fields, count);
-	if (!sql.ok)
-		rc = st->svc->fail(err, st->path, 0, name, "out of memory");
-	else if (sqlite3_exec(st->db, sql.text, NULL, NULL, NULL) != SQLITE_OK)
-		rc = store_fail_db(st, err, name,
-				   "cannot create the change log triggers");
-	store_sql_release(&sql);
-	return rc;
+	return store_sql_run(st, &sql, name,
+			     "cannot create the change log triggers", err);
 }
 
 int store_changes_triggers_exist(struct store *st, const char *name,
@@ -192,6 +204,115 @@ int store_changes_triggers_exist(struct store *st, const char *name,
 	return rc == SQLITE_ROW ? 0
 				: store_fail_db(st, err, name,
 						"cannot read the triggers");
+}
+
+/* ------------------------------------------- a batch's rows before it */
+
+/* The values of row's fields, each as an SQL literal (quote(): a real
+ * that reads back as itself, NULL apart from 'NULL'), joined by ",". */
+static void row_text(struct store_sql *sql, const char *row,
+		     const peil_field *fields, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		store_sql_append(sql, i ? " || ',' || quote(" : "quote(");
+		store_sql_append(sql, row);
+		store_sql_append(sql, ".");
+		store_sql_ident(sql, NULL, fields[i].name);
+		store_sql_append(sql, ")");
+	}
+}
+
+int store_changes_before_table(struct store *st, peil_error *err)
+{
+	return store_exec(st, err,
+			  "CREATE TEMP TABLE IF NOT EXISTS peil_before ("
+			  " dataset TEXT NOT NULL, key TEXT NOT NULL,"
+			  " before TEXT NOT NULL, now TEXT NOT NULL,"
+			  " PRIMARY KEY (dataset, key)) WITHOUT ROWID",
+			  "cannot set up the change log");
+}
+
+/*   CREATE TEMP TRIGGER "peil_bef_x" AFTER UPDATE ON main."ds_x"
+ *   WHEN <as peil_chg_x> BEGIN
+ *     UPDATE peil_before SET now = <NEW> WHERE <the key's>;
+ *     INSERT INTO peil_before SELECT 'x', <key>, <OLD>, <NEW>
+ *     WHERE NOT EXISTS (<the key's>);
+ *   END
+ * Over the schema's fields: the columns record_put writes.  A trigger
+ * may not name the schema of a table it writes; in a TEMP one,
+ * peil_before is temp's. */
+int store_changes_before_trigger(struct store *st, const peil_schema *schema,
+				 peil_error *err)
+{
+	const peil_field *fields = schema->fields;
+	const size_t count = schema->field_count;
+	struct store_sql sql, key;
+	size_t i, values = 0;
+
+	for (i = 0; i < count; i++)
+		values += !(fields[i].flags & PEIL_FIELD_KEY);
+	store_sql_init(&sql);
+	store_sql_init(&key);
+	store_sql_append(&sql, "DROP TRIGGER IF EXISTS temp.");
+	store_sql_ident(&sql, "peil_bef_", schema->name);
+	store_sql_append(&sql, "; ");
+	/* Without a key every record adds a row; with only key fields a
+	 * stored row never changes. */
+	if (values && values < count) {
+		store_sql_append(&key, " WHERE dataset = '");
+		store_sql_append(&key, schema->name);
+		store_sql_append(&key, "' AND key = ");
+		store_changes_key(&key, "OLD", fields, count);
+		store_sql_append(&sql, "CREATE TEMP TRIGGER ");
+		store_sql_ident(&sql, "peil_bef_", schema->name);
+		store_sql_append(&sql, " AFTER UPDATE ON main.");
+		store_sql_ident(&sql, "ds_", schema->name);
+		changed_when(&sql, fields, count);
+		store_sql_append(&sql, "UPDATE peil_before SET now = ");
+		row_text(&sql, "NEW", fields, count);
+		store_sql_append(&sql, key.text ? key.text : "");
+		store_sql_append(&sql, "; INSERT INTO peil_before SELECT '");
+		store_sql_append(&sql, schema->name);
+		store_sql_append(&sql, "', ");
+		store_changes_key(&sql, "OLD", fields, count);
+		store_sql_append(&sql, ", ");
+		row_text(&sql, "OLD", fields, count);
+		store_sql_append(&sql, ", ");
+		row_text(&sql, "NEW", fields, count);
+		store_sql_append(&sql, " WHERE NOT EXISTS (SELECT 1 FROM"
+				       " temp.peil_before");
+		store_sql_append(&sql, key.text ? key.text : "");
+		store_sql_append(&sql, "); END;");
+	}
+	sql.ok &= key.ok;
+	store_sql_release(&key);
+	return store_sql_run(st, &sql, schema->name,
+			     "cannot set up the change log", err);
+}
+
+int store_changes_settle(struct store *st, peil_error *err)
+{
+	static const char sql[] =
+		"DELETE FROM main.peil_change WHERE ingest_id = ?"
+		" AND kind = 'changed' AND EXISTS (SELECT 1 FROM"
+		" temp.peil_before b WHERE b.dataset = peil_change.dataset"
+		" AND b.key = peil_change.key AND b.before = b.now)";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL,
+				     "cannot settle the change log");
+	sqlite3_bind_int64(stmt, 1, st->batch_ingest);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_fail_db(st, err, NULL,
+				     "cannot settle the change log");
+	return store_exec(st, err, "DELETE FROM temp.peil_before",
+			  "cannot settle the change log");
 }
 
 /* ----------------------------------------------------------- snapshots */

@@ -243,7 +243,8 @@ static struct store_put *put_new(struct store *st, const peil_schema *schema,
 		text += strlen(text) + 1;
 	}
 
-	if (put_prepare(st, schema, 1, &put->stmt, err) < 0) {
+	if (put_prepare(st, schema, 1, &put->stmt, err) < 0 ||
+	    store_changes_before_trigger(st, schema, err) < 0) {
 		put_free(put);
 		return NULL;
 	}
@@ -628,7 +629,6 @@ static int table_create(struct store *st, const peil_schema *schema,
 {
 	struct store_sql sql;
 	size_t i, keys = 0;
-	int rc;
 
 	store_sql_init(&sql);
 	store_sql_append(&sql, "CREATE TABLE ");
@@ -652,16 +652,8 @@ static int table_create(struct store *st, const peil_schema *schema,
 	store_sql_append(&sql, keys ? ")) WITHOUT ROWID"
 				    : ", " STORE_ROW_COLUMN " INTEGER PRIMARY KEY"
 				      " AUTOINCREMENT)");
-	if (!sql.ok)
-		rc = st->svc->fail(err, st->path, 0, schema->name,
-				   "out of memory");
-	else if (sqlite3_exec(st->db, sql.text, NULL, NULL, NULL) != SQLITE_OK)
-		rc = store_fail_db(st, err, schema->name,
-				   "cannot create the dataset's table");
-	else
-		rc = 0;
-	store_sql_release(&sql);
-	return rc;
+	return store_sql_run(st, &sql, schema->name,
+			     "cannot create the dataset's table", err);
 }
 
 static int column_add(struct store *st, const peil_schema *schema,
@@ -669,7 +661,6 @@ static int column_add(struct store *st, const peil_schema *schema,
 {
 	char label[sizeof(err->field)];
 	struct store_sql sql;
-	int rc = 0;
 
 	store_sql_init(&sql);
 	store_sql_append(&sql, "ALTER TABLE ");
@@ -679,12 +670,7 @@ static int column_add(struct store *st, const peil_schema *schema,
 	store_sql_append(&sql, " ");
 	store_sql_append(&sql, store_sql_type(f->type));
 	field_label(label, sizeof(label), schema->name, f->name);
-	if (!sql.ok)
-		rc = st->svc->fail(err, st->path, 0, label, "out of memory");
-	else if (sqlite3_exec(st->db, sql.text, NULL, NULL, NULL) != SQLITE_OK)
-		rc = store_fail_db(st, err, label, "cannot add the field");
-	store_sql_release(&sql);
-	return rc;
+	return store_sql_run(st, &sql, label, "cannot add the field", err);
 }
 
 /* Fit the stored dataset to schema: new non-key fields are added; a field

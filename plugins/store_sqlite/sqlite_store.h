@@ -208,6 +208,11 @@ struct store_sql {
 
 void store_sql_init(struct store_sql *sql);
 void store_sql_release(struct store_sql *sql);	/* accepts a released one */
+/* Run the statements built in sql (without results), naming field on
+ * failure ("out of memory" when the building failed), and release sql.
+ * Returns 0 or -1. */
+int store_sql_run(struct store *st, struct store_sql *sql, const char *field,
+		  const char *what, peil_error *err);
 void store_sql_append(struct store_sql *sql, const char *text);
 /* Append name as a quoted identifier, with an optional prefix inside the
  * quotes: store_sql_ident(sql, "ds_", "cases") appends "ds_cases". */
@@ -342,6 +347,16 @@ void store_changes_drop(struct store_sql *sql, const char *name);
 /* Whether both triggers of dataset name are there. */
 int store_changes_triggers_exist(struct store *st, const char *name,
 				 int *exist, peil_error *err);
+/* temp.peil_before, the rows a batch changed as they were before it and
+ * as they are now, made once per connection that may write. */
+int store_changes_before_table(struct store *st, peil_error *err);
+/* (Re)create the TEMP trigger that fills temp.peil_before from the
+ * updates of schema's dataset (a connection's first record_put of it). */
+int store_changes_before_trigger(struct store *st, const peil_schema *schema,
+				 peil_error *err);
+/* Before the batch commits: its "changed" entries of the rows that ended
+ * as they began are dropped, and temp.peil_before emptied. */
+int store_changes_settle(struct store *st, peil_error *err);
 /* Append the text key of a row of ds_<name> ("row" names it in the SQL):
  * the key values joined by " / ", dates as jjjj-mm-dd; the rowid for a
  * dataset without a key. */

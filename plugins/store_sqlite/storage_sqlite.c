@@ -102,6 +102,19 @@ int store_exec(struct store *st, peil_error *err, const char *sql,
 	return 0;
 }
 
+int store_sql_run(struct store *st, struct store_sql *sql, const char *field,
+		  const char *what, peil_error *err)
+{
+	int rc = 0;
+
+	if (!sql->ok)
+		rc = st->svc->fail(err, st->path, 0, field, "out of memory");
+	else if (sqlite3_exec(st->db, sql->text, NULL, NULL, NULL) != SQLITE_OK)
+		rc = store_fail_db(st, err, field, what);
+	store_sql_release(sql);
+	return rc;
+}
+
 int store_query_int64(struct store *st, const char *sql, int has_param,
 		      int64_t param, int64_t *out, int *found,
 		      peil_error *err, const char *what)
@@ -702,6 +715,7 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 		       "cannot set up the connection") < 0 ||
 	    store_exec(st, err, cache_sql, "cannot set the cache size") < 0 ||
 	    store_schema_ensure(st, err) < 0 ||
+	    store_changes_before_table(st, err) < 0 ||
 	    store_file_remember(st, err) < 0) {
 		store_close(st);
 		return -1;
@@ -769,7 +783,9 @@ int store_batch_begin(void *state, peil_error *err)
 		return -1;
 	if (store_query_int64(st, "SELECT coalesce(max(id), 0) + 1"
 				  " FROM peil_ingest", 0, 0, &st->batch_ingest,
-			      &found, err, "cannot begin a batch") < 0) {
+			      &found, err, "cannot begin a batch") < 0 ||
+	    store_exec(st, err, "DELETE FROM temp.peil_before",
+		       "cannot begin a batch") < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -785,7 +801,8 @@ int store_batch_commit(void *state, peil_error *err)
 	if (sqlite3_get_autocommit(st->db))
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "cannot commit: no batch is open");
-	if (store_file_same(st, "cannot commit the batch", err) < 0)
+	if (store_file_same(st, "cannot commit the batch", err) < 0 ||
+	    store_changes_settle(st, err) < 0)
 		return -1;	/* the caller rolls back */
 	return store_exec(st, err, "COMMIT", "cannot commit the batch");
 }
@@ -802,6 +819,9 @@ void store_batch_rollback(void *state)
 	store_snapshot_forget(st);
 	if (sqlite3_get_autocommit(st->db))
 		return;
+	/* The change log's TEMP triggers made in the batch go with it:
+	 * the statements are made again, and the triggers with them. */
+	store_puts_free(st);
 	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
 		st->svc->log(st->host, PEIL_LOG_ERROR, "%s: rollback: %s",
 			     st->path, sqlite3_errmsg(st->db));

@@ -241,3 +241,50 @@ test_xlsx_cell_errors() {
 	[ "$reject" = "$expected" ] && ok "the reject file: the header and the row as CSV" ||
 		fail "reject file" "got: $reject" "expected: $expected"
 }
+
+# A number that is none: a number cell holding NaN, or 1e999 (infinity
+# once read), in a real field.  The host refuses the record, naming the
+# file, row, cell, field and dataset, whichever the store (sqlite kept NaN as NULL,
+# postgres as NaN); nothing of the workbook is stored, and with on_error
+# = reject the other row is.  Through peil only, so that it runs on both
+# stores (tests/pg/CMakeLists.txt).
+test_xlsx_non_finite() {
+	local value
+	for value in NaN 1e999 -1e999; do
+		rm -rf "$work"/peil.db* "$work/rejects"
+		write_book "$work/amounts.xlsx" "<row r=\"1\">$(is A1 Nummer)$(is B1 Bedrag)</row><row r=\"2\">$(is A2 B1)<c r=\"B2\"><v>12.5</v></c></row><row r=\"3\">$(is A3 B2)<c r=\"B3\"><v>$value</v></c></row>"
+		cat >"$work/peil.ini" <<INI
+[peil]
+plugin_dirs = $plugins
+script_dirs = $work/no_scripts
+reject_dir = $work/rejects
+$(store_config)
+[run]
+periods = 2018
+$(store_run_keys)
+[dataset amounts]
+field.id = text key
+field.amount = real required
+[source amounts]
+plugin = xlsx
+dataset = amounts
+path = $work/amounts.xlsx
+column.Nummer = id
+column.Bedrag = amount
+INI
+		mkdir -p "$work/no_scripts"
+		case $value in
+		NaN) said=NaN ;; -*) said=-infinity ;; *) said=infinity ;;
+		esac
+		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "a real cell of $value stops the workbook" 2 $?
+		expect_grep "naming file, row, cell and field ($value)" "$work/err" \
+			"amounts.xlsx:3: column 'Bedrag (sheet Blad1, cell B3)': $said is not a finite number (field amount of dataset amounts, real)"
+		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "and nothing of it was stored: the next ingest reads it again" 2 $?
+		sed -i 's/^plugin = xlsx/plugin = xlsx\non_error = reject/' "$work/peil.ini"
+		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "on_error = reject stores the other row (exit 2: a row rejected)" 2 $?
+		expect_grep "one row stored, one rejected ($value)" "$work/err" "1 rows"
+	done
+}

@@ -483,37 +483,65 @@ test_rolling() {
 # ------------------------------------------------------------------- lock
 # Two real processes.  flock(1) holds the lock as a second peil would (the
 # same flock(2) on the same file); then a peil whose KPI takes a while
-# holds it against another peil.
+# holds it against another peil.  The holders hold until the test lets
+# them go (release), and the test waits for states, not for times: on a
+# loaded machine each step only comes later.
+
+# hold CMD...: run CMD under the lock (flock), in the background, until
+# release; wait until the lock is held.  CMD waits for $work/release.
+hold() {
+	rm -f "$work/release"
+	flock "$work/peil.db.lock" "$@" &
+	holder=$!
+	while flock -n "$work/peil.db.lock" true; do sleep 0.05; done
+}
+wait_released='while [ ! -e "$0" ]; do sleep 0.05; done'
+release() { touch "$work/release"; wait "$holder"; }
+# until_waiting PID: until process PID has the lock file open, which peil
+# opens just before it tries the lock, and holds while it waits.
+until_waiting() {
+	until ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'peil\.db\.lock$'; do
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.02
+	done
+}
+
 test_lock() {
 	january_export
 	write_config "$work/jan.csv" 2018-01 "lock_wait = 0"
-	flock "$work/peil.db.lock" sleep 2 &
-	holder=$!
-	while flock -n "$work/peil.db.lock" true; do sleep 0.05; done
-	start=$(date +%s)
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a run while the lock is held, lock_wait = 0" 75 $?
+	hold sh -c "$wait_released" "$work/release"
+	# With the lock held until release, a run that waited for it would
+	# not end: ending at all, refused, it did not wait (timeout: a bound
+	# far above what load causes).
+	timeout 60 "$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a run while the lock is held, lock_wait = 0: refused without waiting" 75 $?
 	expect_grep "says who holds it" "$work/err" "holds the lock; gave up after 0 s"
-	[ $(($(date +%s) - start)) -le 1 ] && ok "without waiting" || fail "it waited"
 	write_config "$work/jan.csv" 2018-01 "lock_wait = 30"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "with lock_wait = 30 it waits for the holder, then runs" 0 $?
-	wait "$holder"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err" &
+	run=$!
+	until_waiting "$run" && ok "with lock_wait = 30 it waits for the holder" ||
+		fail "the run did not wait for the lock"
+	release
+	wait "$run"
+	expect_rc "and runs when the holder lets go" 0 $?
 
 	# An ingest of large files keeps the store to itself (a rollback
 	# journal and an exclusive lock) while it holds the run lock: a run
 	# started meanwhile waits for the run lock (lock_wait), not for the
 	# store (busy_timeout_ms, short here), and then runs.
 	sed -i "s|^path = $work/peil.db\$|&\nbusy_timeout_ms = 100|" "$work/peil.ini"
-	flock "$work/peil.db.lock" sqlite3 "$work/peil.db" \
+	rm -f "$work/taken"
+	printf 'touch "%s"\n%s\n' "$work/taken" "${wait_released//\$0/$work/release}" >"$work/hold.sh"
+	hold sqlite3 "$work/peil.db" \
 		"PRAGMA journal_mode = DELETE;" "BEGIN EXCLUSIVE;" \
-		".shell sleep 2" "COMMIT;" "PRAGMA journal_mode = WAL;" >/dev/null &
-	holder=$!
-	while flock -n "$work/peil.db.lock" true; do sleep 0.05; done
-	sleep 0.5	# the store taken too
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		".shell sh $work/hold.sh" "COMMIT;" "PRAGMA journal_mode = WAL;" >/dev/null
+	until [ -e "$work/taken" ]; do sleep 0.02; done	# the store taken too
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err" &
+	run=$!
+	until_waiting "$run" || fail "the run did not wait for the lock"
+	release
+	wait "$run"
 	expect_rc "a run while a large ingest keeps the store waits for it, then runs" 0 $?
-	wait "$holder"
 
 	# A slow KPI: a loop in its rule, for each of the 4 January cases.
 	mkdir -p "$work/scripts"

@@ -57,8 +57,8 @@
 #   writer_lock   no [run] lock_file needed; the lock held from psql: run,
 #                 ingest, eval and prune refused (exit 75) naming the
 #                 store, show not; show and report while an ingest's batch
-#                 waits, at once; two Peils with lock files of their own
-#                 (two machines) still take turns
+#                 waits, done while it still waits; two Peils with lock
+#                 files of their own (two machines) still take turns
 #   tenant_runs   two tenants of a shared store running in turn: each
 #                 one's runs are 1 2 3; A cannot show B's run 4; a store
 #                 of schema version 4 (one identity for every tenant's
@@ -75,8 +75,30 @@ case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5 conninfo=$6
 cluster_dir=${conninfo#host=}	# its socket directory
 cluster_dir=${cluster_dir%% *}
 work=$(mktemp -d /tmp/peil-e2e-pg-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# The sessions that hold a lock for a test (lock_table, the writer_lock
+# holder) end with it, also when it fails.
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 . "$(dirname "$0")/lib.sh"
+
+# Every wait below is for a state, never for a time: on a loaded machine
+# (the suite runs beside others, ctest -j) a poll only comes later.  A
+# state that never comes fails the test after WAIT_S seconds, far above
+# what load causes and below ctest's TIMEOUT (600 s); a session holding a
+# lock for a test holds it (pg_sleep) as long as the test may run, and is
+# ended by the test.
+WAIT_S=300
+HOLD_S=600
+
+# until_sql NAME CONDITION [CONNINFO]: wait until the SQL condition holds
+# on the cluster (or CONNINFO); fail NAME (status 1) when it has not
+# within WAIT_S.
+until_sql() {
+	local deadline=$((SECONDS + WAIT_S))
+	until [ "$(psql "${3:-$conninfo}" -XAtq -c "SELECT $2" 2>/dev/null)" = t ]; do
+		[ "$SECONDS" -lt "$deadline" ] || { fail "$1 (not within $WAIT_S s)"; return 1; }
+		sleep 0.1
+	done
+}
 
 # $work/sqlite.ini: the demo config on sqlite; $work/pg.ini the same on
 # postgres in schema $1 (the tests share the cluster, not a schema).
@@ -127,10 +149,11 @@ test_same_figures() {
 # ended (its backend's statistics arrive when it has gone) are counted:
 # at least $2 rows.
 table_stats() {
-	local i stats
-	for i in $(seq 50); do
+	local stats deadline=$((SECONDS + WAIT_S))
+	while :; do
 		stats=$(psql -qtAX -F' ' "$conninfo" -c "SELECT n_tup_ins, coalesce(seq_tup_read, 0), (SELECT coalesce(sum(idx_tup_read), 0) || ' ' || coalesce(sum(idx_scan), 0) FROM pg_stat_user_indexes i WHERE i.relid = t.relid) FROM pg_stat_user_tables t WHERE schemaname = '${3:-round_trips}' AND relname = '$1'")
 		[ "${stats%% *}" -ge "$2" ] 2>/dev/null && break
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.2
 	done
 	echo "$stats"
@@ -314,7 +337,7 @@ test_refusals() {
 private_cluster() {
 	pgdir=$(mktemp -d /tmp/peil-pgf-XXXXXX)
 	chmod 755 "$pgdir"	# the server runs as postgres when we are root
-	trap '"$src/tests/pg/cluster.sh" stop "$pgdir/c"; rm -rf "$pgdir" "$work"' EXIT
+	trap 'kill $(jobs -p) 2>/dev/null; "$src/tests/pg/cluster.sh" stop "$pgdir/c"; rm -rf "$pgdir" "$work"' EXIT
 	"$src/tests/pg/cluster.sh" start "$pgdir/c" || { fail "a private cluster starts"; exit 1; }
 	conninfo=$("$src/tests/pg/cluster.sh" conninfo "$pgdir/c")
 	owner=${conninfo##*user=}
@@ -325,36 +348,23 @@ psql_c() { psql "$conninfo" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 # Hold a lock of mode $2 on table $1 from a session of its own
 # (application_name peil_locker) until unlock; wait until it is held.
 lock_table() {
-	PGAPPNAME=peil_locker psql "$conninfo" -XAtq -c "BEGIN; LOCK TABLE $1 IN $2 MODE; SELECT pg_sleep(120)" >/dev/null 2>&1 &
+	PGAPPNAME=peil_locker psql "$conninfo" -XAtq -c "BEGIN; LOCK TABLE $1 IN $2 MODE; SELECT pg_sleep($HOLD_S)" >/dev/null 2>&1 &
 	locker=$!
-	for _ in $(seq 600); do
-		[ "$(psql_c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'peil_locker' AND wait_event = 'PgSleep'")" = 1 ] && return
-		sleep 0.1
-	done
-	fail "the lock on $1 is taken"
+	until_sql "the lock on $1 is taken" "EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'peil_locker' AND wait_event = 'PgSleep')"
 }
 # Its lock is let go when its server process has ended, which may be
 # after psql has: wait until it is gone.
 unlock() {
 	psql_c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'peil_locker'" >/dev/null
 	wait "$locker" 2>/dev/null
-	for _ in $(seq 600); do
-		[ "$(psql_c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'peil_locker'")" = 0 ] && return
-		sleep 0.1
-	done
-	fail "the locker's server process ends"
+	until_sql "the locker's server process ends" "NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'peil_locker')"
 }
 # Wait until a backend of Peil's waits for a lock in a statement that
 # starts with $1; its pid in $waiting.
 wait_for_peil() {
-	waiting=
-	for _ in $(seq 300); do
-		waiting=$(psql_c "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name <> 'peil_locker' AND query LIKE '$1%'")
-		[ -n "$waiting" ] && return
-		sleep 0.1
-	done
-	fail "Peil waits in '$1'"
-	exit 1
+	local which="wait_event_type = 'Lock' AND application_name <> 'peil_locker' AND query LIKE '$1%'"
+	until_sql "Peil waits in '$1'" "EXISTS (SELECT 1 FROM pg_stat_activity WHERE $which)" || exit 1
+	waiting=$(psql_c "SELECT pid FROM pg_stat_activity WHERE $which")
 }
 # The rows of each dataset table of schema $1 that has any:
 # "ds_cases=4095 ds_persons=5706".
@@ -731,14 +741,11 @@ primary_and_standby() {
 	replica=$("$src/tests/pg/cluster.sh" conninfo "$pgdir/r")
 }
 psql_r() { psql "$replica" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
-# Wait, at most 30 s, until the standby's SQL condition $2 holds; else
-# fail $1, showing the standby's replay.
+# Wait until the standby's SQL condition $2 holds; else fail $1,
+# showing the standby's replay.
 standby_until() {
-	for _ in $(seq 300); do
-		[ "$(psql_r "SELECT $2")" = t ] && return
-		sleep 0.1
-	done
-	fail "$1" "pause state|received|applied: $(psql_r "SELECT pg_get_wal_replay_pause_state(),
+	until_sql "$1" "$2" "$replica" && return
+	echo "  pause state|received|applied: $(psql_r "SELECT pg_get_wal_replay_pause_state(),
 		pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()")"
 }
 # The end of the WAL the primary has inserted.  Not pg_current_wal_lsn(),
@@ -822,12 +829,16 @@ test_standby() {
 	expect_grep "and that replay is paused" "$work/err" "; replay is paused), so the latest figures here may not be the latest published"
 	[ -s "$work/out" ] && fail "figures shown from a standby that lags" || ok "no figures from a standby that lags"
 	[ $(($(date +%s) - start)) -ge 1 ] && ok "it waited read_max_lag_s first" || fail "it did not wait"
-	"$peil" runs --config "$work/reader.ini" >"$work/out" 2>"$work/err" &
+	# A bound on the reader's wait far above what load causes: replay
+	# resumes a second after it started waiting (or had it not yet begun
+	# to wait: it finds the run applied).
+	sed "s|^read_conninfo = .*|&\nread_max_lag_s = $WAIT_S|" "$work/reader.ini" >"$work/wait.ini"
+	"$peil" runs --config "$work/wait.ini" >"$work/out" 2>"$work/err" &
 	reader=$!
 	sleep 1
 	psql_r "SELECT pg_wal_replay_resume()" >/dev/null
 	wait "$reader"
-	expect_rc "with read_max_lag_s = 10 the reader waits for replay, then reads" 0 $?
+	expect_rc "with read_max_lag_s = $WAIT_S the reader waits for replay, then reads" 0 $?
 	grep -q '^Run 2 ' "$work/out" && ok "and sees the primary's latest run (2)" || fail "the latest run is not there" "$(cat "$work/out")"
 
 	# The standby cut off from its primary (its WAL receiver stopped), then
@@ -869,12 +880,9 @@ test_writer_lock() {
 	sed -i '/^lock_file = /d; s/^;lock_wait = .*/lock_wait = 0/' "$work/pg.ini"
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil run on postgres without [run] lock_file" 0 $?
-	PGAPPNAME=peil_holder psql "$conninfo" -XAtq -c "SELECT pg_advisory_lock(hashtext('peil writers'), hashtext('writer_lock')); SELECT pg_sleep(120)" >/dev/null 2>&1 &
+	PGAPPNAME=peil_holder psql "$conninfo" -XAtq -c "SELECT pg_advisory_lock(hashtext('peil writers'), hashtext('writer_lock')); SELECT pg_sleep($HOLD_S)" >/dev/null 2>&1 &
 	holder=$!
-	for _ in $(seq 100); do
-		[ "$(psql -XAtq "$conninfo" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'peil_holder' AND wait_event = 'PgSleep'")" = 1 ] && break
-		sleep 0.1
-	done
+	until_sql "the holder takes the store's lock" "EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'peil_holder' AND wait_event = 'PgSleep')" || return
 	holder_pid=$(psql -XAtq "$conninfo" -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'peil_holder'")
 	for cmd in run ingest "eval --period 2018" "prune --keep 1"; do
 		# shellcheck disable=SC2086
@@ -893,17 +901,20 @@ test_writer_lock() {
 
 	# Readers never wait for an ingest: one whose batch waits (ds_cases
 	# locked against writes) holds its transaction open while show and
-	# report read.
+	# report read.  The ingest cannot end before unlock: that show and
+	# report ended while its server process still waited for the lock
+	# shows that neither waited for it, whatever the time each took.
 	lock_table writer_lock.ds_cases SHARE
 	"$peil" ingest --force --config "$work/pg.ini" >/dev/null 2>"$work/err.ingest" &
 	ingest=$!
 	wait_for_peil ""	# its batch, in whichever statement
-	start=$(date +%s)
-	timeout 60 "$peil" show --config "$work/pg.ini" --format csv >"$work/during.csv" 2>"$work/err"
+	timeout $WAIT_S "$peil" show --config "$work/pg.ini" --format csv >"$work/during.csv" 2>"$work/err"
 	expect_rc "peil show during an ingest" 0 $?
-	timeout 60 "$peil" report --config "$work/pg.ini" --period 2018 >/dev/null 2>"$work/err"
+	timeout $WAIT_S "$peil" report --config "$work/pg.ini" --period 2018 >/dev/null 2>"$work/err"
 	expect_rc "peil report during an ingest" 0 $?
-	[ $(($(date +%s) - start)) -le 10 ] && ok "neither waited for the ingest" || fail "they waited $(($(date +%s) - start)) s"
+	[ "$(psql_c "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $waiting")" = Lock ] &&
+		ok "neither waited for the ingest: it still waits for its lock" ||
+		fail "the ingest no longer waits for its lock"
 	[ "$(wc -l <"$work/during.csv")" -gt 1000 ] && ok "show gave the figures" || fail "show gave $(wc -l <"$work/during.csv") lines"
 	kill -0 "$ingest" 2>/dev/null && ok "the ingest was still waiting" || fail "the ingest ended meanwhile"
 	unlock
@@ -917,10 +928,7 @@ test_writer_lock() {
 	lock_table writer_lock.peil_run "ACCESS EXCLUSIVE"
 	"$peil" run --config "$work/a.ini" >/dev/null 2>"$work/err.a" &
 	first=$!
-	for _ in $(seq 300); do
-		[ "$(psql -XAtq "$conninfo" -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted AND a.application_name <> 'peil_holder' AND a.wait_event_type = 'Lock'")" = 1 ] && break
-		sleep 0.1
-	done
+	until_sql "the first run holds the store's lock and waits for peil_run" "EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted AND a.application_name <> 'peil_holder' AND a.wait_event_type = 'Lock')"
 	"$peil" run --config "$work/b.ini" >/dev/null 2>"$work/err"
 	expect_rc "a run with another lock file while the first runs" 75 $?
 	expect_grep "refused by the store's lock" "$work/err" "schema=writer_lock: another peil (server process"

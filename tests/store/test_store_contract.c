@@ -1428,14 +1428,18 @@ TEST(change_log_and_snapshot)
 
 /* A key stored twice by one ingest, its records apart (a scan between
  * them moves the first into the table): ingest 1 puts C1 Noord, reads,
- * then C1 Zuid and C2: C1 is added once, not changed.  Ingest 2 puts C1
- * Oost, reads, then C1 Zuid again and C2 as stored: C1 changed once (it
- * differed from the stored row both times), C2 not at all. */
+ * then C1 Zuid and C2: C1 is added once, not changed.  The change log
+ * tells what a batch did as a whole, the rows as they were before it
+ * against the rows as it left them.  Ingest 2 puts C1 Oost, reads, then
+ * C1 Zuid again, as stored before it: C1 did not change; C2 West, reads,
+ * then C2 Oost: C2 changed (Noord to Oost).  Ingest 3 puts C1 Oost,
+ * reads, C1 Zuid, reads, C1 Oost again: changed once (Zuid to Oost), the
+ * row before the batch still the one compared with. */
 TEST(key_stored_twice_in_one_ingest)
 {
 	void *st;
 	struct changes ch;
-	int64_t run1, run2;
+	int64_t run1, run2, run3;
 	peil_error err;
 
 	if (lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->input_changes_scan != NULL, 2))
@@ -1454,14 +1458,24 @@ TEST(key_stored_twice_in_one_ingest)
 
 	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(case_put(st, "C1", "Oost", 19001, &err), 0);
+	CHECK_INT(case_put(st, "C2", "West", 19002, &err), 0);
 	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
-		  "C1|Oost|19001;C2|Noord|19002;");
+		  "C1|Oost|19001;C2|West|19002;");
 	CHECK_INT(case_put(st, "C1", "Zuid", 19001, &err), 0);
-	CHECK_INT(case_put(st, "C2", "Noord", 19002, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Oost", 19002, &err), 0);
 	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
 	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
-		  "C1|Zuid|19001;C2|Noord|19002;");
+		  "C1|Zuid|19001;C2|Oost|19002;");
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Oost", 19001, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 2);
+	CHECK_INT(case_put(st, "C1", "Zuid", 19001, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 2);
+	CHECK_INT(case_put(st, "C1", "Oost", 19001, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "c.csv", &err), 0);
+	CHECK((run3 = run_now(ops, st, &err)) > 0);
 
 	memset(&ch, 0, sizeof(ch));
 	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_row, &ch, &err),
@@ -1470,7 +1484,11 @@ TEST(key_stored_twice_in_one_ingest)
 	memset(&ch, 0, sizeof(ch));
 	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
 					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:C1:changed:b.csv;");
+	CHECK_STR(ch.text, "2:cases:C2:changed:b.csv;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run2, run3, change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "3:cases:C1:changed:c.csv;");
 	ops->close(st);
 }
 
