@@ -218,12 +218,14 @@ static int raw_row(struct xlsx_state *s, const xlsx_row *row)
 		size_t len = c->len;
 		char date[11];
 		int32_t days;
+		double serial;
 		const char *reason;
 
 		for (; column < c->column; column++)
 			rc |= xlsx_buffer_add(&s->raw, ";", 1);
 		if (c->kind == XLSX_NUMBER && c->is_date &&
-		    xlsx_serial_date(xlsx_number(text), s->date1904, &days,
+		    xlsx_number(text, &serial) == 0 &&
+		    xlsx_serial_date(serial, s->date1904, &days,
 				     &reason) == 0) {
 			xlsx_format_date(days, date);
 			text = date;
@@ -418,7 +420,15 @@ static void put_cell(struct xlsx_state *s, const csv_mapping *m,
 	case XLSX_NUMBER:
 		if (c->is_date && (f->type == PEIL_TYPE_DATE ||
 				   f->type == PEIL_TYPE_TEXT)) {
-			if (xlsx_serial_date(xlsx_number(c->text), s->date1904,
+			double serial;
+
+			if (xlsx_number(c->text, &serial)) {
+				svc->record_invalid(s->host, origin,
+						    "date serial '%s' is not a number (field %s)",
+						    c->text, f->name);
+				return;
+			}
+			if (xlsx_serial_date(serial, s->date1904,
 					     &v.as.date, &reason)) {
 				svc->record_invalid(s->host, origin,
 						    "date serial %s %s (field %s)",
@@ -436,8 +446,15 @@ static void put_cell(struct xlsx_state *s, const csv_mapping *m,
 			return;
 		}
 		if (f->type == PEIL_TYPE_INTEGER || f->type == PEIL_TYPE_REAL) {
-			double x = xlsx_number(c->text);
+			double x;
 
+			if (xlsx_number(c->text, &x)) {
+				svc->record_invalid(s->host, origin,
+						    "number cell '%s' is not a number (field %s, %s)",
+						    c->text, f->name,
+						    f->type == PEIL_TYPE_REAL ? "real" : "integer");
+				return;
+			}
 			if (f->type == PEIL_TYPE_REAL) {
 				v.type = PEIL_TYPE_REAL;
 				v.as.real = x;

@@ -112,17 +112,26 @@ int xlsx_iso_date(const char *text, int32_t *days)
 	return 0;
 }
 
-double xlsx_number(const char *text)
+int xlsx_number(const char *text, double *x)
 {
 	const char *digits = text + (text[0] == '-');
-	int64_t x = 0;
+	int64_t whole = 0;
+	char *end;
 	size_t n;
 
 	for (n = 0; n < 16 && digits[n] >= '0' && digits[n] <= '9'; n++)
-		x = x * 10 + (digits[n] - '0');
-	if (n == 0 || n > 15 || digits[n] != '\0')
-		return strtod(text, NULL);
-	return text[0] == '-' ? -(double)x : (double)x;
+		whole = whole * 10 + (digits[n] - '0');
+	if (n > 0 && n <= 15 && digits[n] == '\0') {
+		*x = text[0] == '-' ? -(double)whole : (double)whole;
+		return 0;
+	}
+	/* strtod's leniencies that no office program writes: leading
+	 * space, hexadecimal */
+	if (strchr("+-.0123456789nNiI", text[0]) == NULL || text[0] == '\0' ||
+	    strpbrk(text, "xX") != NULL)
+		return -1;
+	*x = strtod(text, &end);
+	return end == text || *end != '\0' ? -1 : 0;
 }
 
 void xlsx_number_text(const char *text, char *buf, size_t size)

@@ -26,11 +26,13 @@ int xlsx_iso_date(const char *text, int32_t *days);
 /* days since 1970-01-01 as "yyyy-mm-dd" into buf (11 bytes). */
 void xlsx_format_date(int32_t days, char buf[11]);
 
-/* A number cell's text as a double, as strtod(text, NULL) reads it; a
+/* A number cell's text as a double in *x, as strtod reads it: 0, or -1
+ * when the text is not a number (empty, or with bytes strtod leaves over:
+ * "abc", "12 kg"), which a damaged or hand-written sheet may hold.  A
  * whole number of up to 15 digits (a date serial, a count: most cells)
  * without strtod, which was a tenth of the plugin's time on the calling
  * thread. */
-double xlsx_number(const char *text);
+int xlsx_number(const char *text, double *x);
 
 /* A number cell's text as a text field keeps it: whole numbers without
  * exponent or ".0" (Excel writes 123456782 as "123456782" but 1E+15 as

@@ -246,11 +246,12 @@ test_xlsx_cell_errors() {
 # once read), in a real field.  The host refuses the record, naming the
 # file, row, cell, field and dataset, whichever the store (sqlite kept NaN as NULL,
 # postgres as NaN); nothing of the workbook is stored, and with on_error
-# = reject the other row is.  Through peil only, so that it runs on both
-# stores (tests/pg/CMakeLists.txt).
+# = reject the other row is.  So does the plugin a number cell whose text
+# is no number at all ("abc", "12 kg": read as 0 and 12 before).  Through
+# peil only, so that it runs on both stores (tests/pg/CMakeLists.txt).
 test_xlsx_non_finite() {
-	local value
-	for value in NaN 1e999 -1e999; do
+	local value said
+	for value in NaN 1e999 -1e999 abc '12 kg'; do
 		rm -rf "$work"/peil.db* "$work/rejects"
 		write_book "$work/amounts.xlsx" "<row r=\"1\">$(is A1 Nummer)$(is B1 Bedrag)</row><row r=\"2\">$(is A2 B1)<c r=\"B2\"><v>12.5</v></c></row><row r=\"3\">$(is A3 B2)<c r=\"B3\"><v>$value</v></c></row>"
 		cat >"$work/peil.ini" <<INI
@@ -274,12 +275,15 @@ column.Bedrag = amount
 INI
 		mkdir -p "$work/no_scripts"
 		case $value in
-		NaN) said=NaN ;; -*) said=-infinity ;; *) said=infinity ;;
+		NaN) said="NaN is not a finite number (field amount of dataset amounts, real)" ;;
+		-1*) said="-infinity is not a finite number (field amount of dataset amounts, real)" ;;
+		1*e*) said="infinity is not a finite number (field amount of dataset amounts, real)" ;;
+		*) said="number cell '$value' is not a number (field amount, real)" ;;
 		esac
 		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 		expect_rc "a real cell of $value stops the workbook" 2 $?
 		expect_grep "naming file, row, cell and field ($value)" "$work/err" \
-			"amounts.xlsx:3: column 'Bedrag (sheet Blad1, cell B3)': $said is not a finite number (field amount of dataset amounts, real)"
+			"amounts.xlsx:3: column 'Bedrag (sheet Blad1, cell B3)': $said"
 		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 		expect_rc "and nothing of it was stored: the next ingest reads it again" 2 $?
 		sed -i 's/^plugin = xlsx/plugin = xlsx\non_error = reject/' "$work/peil.ini"

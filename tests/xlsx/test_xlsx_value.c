@@ -74,25 +74,36 @@ TEST(iso_dates_and_texts)
 }
 
 /* A number cell's text read as strtod reads it, whole numbers of up to
- * 15 digits by the plugin's own loop: the same doubles, bit for bit. */
+ * 15 digits by the plugin's own loop: the same doubles, bit for bit; a
+ * text that is not wholly a number is none (it was strtod's leading
+ * number: "12a" read as 12, "abc" as 0, silently). */
 TEST(number_as_strtod_reads_it)
 {
-	static const char *const texts[] = {
+	static const char *const numbers[] = {
 		"43160", "0", "-0", "-17", "999999999999999",
-		"1234567890123456", "43190.75", "4.2E+1", "1E+15", "",
-		"-", "12a", " 12", "+5", "0x10",
+		"1234567890123456", "43190.75", "4.2E+1", "1E+15", "+5",
+	};
+	static const char *const none[] = {
+		"", "-", "12a", " 12", "0x10", "abc", "12 kg", "1,5", "nano",
 	};
 	size_t i;
+	double x;
 
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		double x = xlsx_number(texts[i]), y = strtod(texts[i], NULL);
+	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		double y = strtod(numbers[i], NULL);
 
+		x = -1;
+		CHECK_INT(xlsx_number(numbers[i], &x), 0);
 		CHECK(memcmp(&x, &y, sizeof(x)) == 0);
 	}
-	CHECK(xlsx_number("43160") == 43160.0);
-	CHECK(xlsx_number("-17") == -17.0);
-	CHECK(xlsx_number("43190.75") == 43190.75);
-	CHECK(xlsx_number("12a") == 12.0);	/* strtod's leading number */
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		CHECK_INT(xlsx_number(none[i], &x), -1);
+	CHECK_INT(xlsx_number("43160", &x), 0);
+	CHECK(x == 43160.0);
+	CHECK_INT(xlsx_number("-17", &x), 0);
+	CHECK(x == -17.0);
+	CHECK_INT(xlsx_number("43190.75", &x), 0);
+	CHECK(x == 43190.75);
 }
 
 TEST(date_formats)
