@@ -28,7 +28,7 @@
  * bytes, the key, the line in eight), and in memory as the first key of
  * each block (about 1 % of the file) and, for a run, a Bloom filter of
  * about ten bits a key (a 1 % false positive rate), all the filters
- * together within the budget (beyond it a filter gets fewer bits and the
+ * together within half the budget (beyond it a filter gets fewer bits and the
  * probes read more blocks: slower, never wrong).  A probe of a run or the
  * tail: its first and last key, its filter, a binary search of its
  * blocks' first keys, and one pread of the block.  A repeated key found
@@ -130,8 +130,18 @@ int record_keys_order(const char *a, size_t alen, const char *b,
 {
 	const unsigned char *x = (const unsigned char *)a;
 	const unsigned char *y = (const unsigned char *)b;
-	size_t i = 0, j = 0;
+	size_t n = alen < blen ? alen : blen, i = 0, j;
 
+	/* the bytes before the first that differs are the same tokens */
+	while (i < n && x[i] == y[i])
+		i++;
+	if (i == n)	/* a prefix, even of a run of digits, comes first */
+		return (alen > n) - (blen > n);
+	if (!is_digit(x[i]) && !is_digit(y[i]))
+		return x[i] < y[i] ? -1 : 1;
+	while (i > 0 && is_digit(x[i - 1]))
+		i--;	/* from the start of the run of digits */
+	j = i;
 	while (i < alen && j < blen) {
 		size_t si, sj, ei, ej;
 		int c;
@@ -320,8 +330,8 @@ static int filter_has(const key_run *r, uint64_t hash)
 /* Give r, to hold count keys, a filter of what the budget leaves. */
 static void run_filter(record_keys *k, key_run *r, size_t count)
 {
-	size_t bits = 512, left = k->budget > k->filter_bytes
-					  ? k->budget - k->filter_bytes
+	size_t bits = 512, left = k->budget / 2 > k->filter_bytes
+					  ? k->budget / 2 - k->filter_bytes
 					  : 0;
 
 	while (bits < count * KEYS_FILTER_BITS && bits <= SIZE_MAX / 4)
@@ -379,7 +389,10 @@ static long block_find(const char *block, size_t len, const char *key,
 	while (at < len) {
 		size_t n = entry_len(block + at);
 
-		if (n == key_len && memcmp(block + at + 4, key, n) == 0)
+		if (n == key_len &&
+		    (!n || (block[at + 4] == key[0] &&
+			    block[at + 3 + n] == key[n - 1])) &&
+		    memcmp(block + at + 4, key, n) == 0)
 			return (long)(at + 4 + n);
 		at += ENTRY_SIZE(n);
 	}

@@ -60,6 +60,74 @@ TEST(order)
 	CHECK(record_keys_order("D2\0P1\0", 6, "D2\0P10\0", 7) < 0);
 }
 
+/* The order by its definition, token by token: a run of digits against a
+ * run of digits by its number, then its length; else byte by byte. */
+static int order_by_tokens(const char *a, size_t alen, const char *b,
+			   size_t blen)
+{
+	size_t i = 0, j = 0;
+
+	while (i < alen && j < blen) {
+		int da = a[i] >= '0' && a[i] <= '9', db = b[j] >= '0' && b[j] <= '9';
+
+		if (da && db) {
+			unsigned long long x = 0, y = 0;
+			size_t ri = i, rj = j;
+
+			for (; ri < alen && a[ri] >= '0' && a[ri] <= '9'; ri++)
+				x = x * 10 + (unsigned)(a[ri] - '0');
+			for (; rj < blen && b[rj] >= '0' && b[rj] <= '9'; rj++)
+				y = y * 10 + (unsigned)(b[rj] - '0');
+			if (x != y)
+				return x < y ? -1 : 1;
+			if (ri - i != rj - j)
+				return ri - i < rj - j ? -1 : 1;
+			i = ri;
+			j = rj;
+			continue;
+		}
+		if (a[i] != b[j])
+			return (unsigned char)a[i] < (unsigned char)b[j] ? -1 : 1;
+		i++;
+		j++;
+	}
+	return (i < alen) - (j < blen);
+}
+
+static int sign(int v)
+{
+	return (v > 0) - (v < 0);
+}
+
+/* 200 000 random pairs of short keys of digits and the bytes around
+ * them: the same order as by tokens, antisymmetric, 0 only when equal. */
+TEST(order_random)
+{
+	static const char alphabet[] = "0019a/:";
+	char a[8], b[8];
+	uint64_t r = 7;
+
+	for (int n = 0; n < 200000; n++) {
+		size_t alen, blen, i;
+		int got, want;
+
+		r = r * 6364136223846793005u + 1442695040888963407u;
+		alen = (r >> 60) % 7;
+		blen = (r >> 56) % 7;
+		for (i = 0; i < alen; i++)
+			a[i] = alphabet[(r >> (3 * i)) % 7];
+		r = r * 6364136223846793005u + 1442695040888963407u;
+		for (i = 0; i < blen; i++)
+			b[i] = alphabet[(r >> (3 * i)) % 7];
+		got = sign(record_keys_order(a, alen, b, blen));
+		want = order_by_tokens(a, alen, b, blen);
+		if (got != want || got != -sign(record_keys_order(b, blen, a, alen)) ||
+		    (got == 0) != (alen == blen && !memcmp(a, b, alen)))
+			HARNESS_FAIL("'%.*s' against '%.*s': %d, expected %d",
+				     (int)alen, a, (int)blen, b, got, want);
+	}
+}
+
 /* D2018-999999 then D2018-1000000 come in order (neither probes nor is
  * held); D2018-999999 again is refused naming line 2. */
 TEST(digit_growth)
@@ -286,6 +354,7 @@ TEST(no_temporary_file)
 int main(void)
 {
 	RUN(order);
+	RUN(order_random);
 	RUN(digit_growth);
 	RUN(empty_key);
 	RUN(fields);
