@@ -18,7 +18,7 @@
  *   D2018-1000000 still comes after D2018-999999, where bytes would not.
  * - held: any other key is looked up in the tail and the runs, and when
  *   absent added to a hash set in memory.
- * - runs: when the held keys outgrow the budget (16 MiB, or
+ * - runs: when the held keys outgrow the budget (8 MiB, or
  *   PEIL_RECORD_KEYS_BYTES for the tests) they are sorted and written as
  *   a run, and a run merges with the one before it while that one is at
  *   most twice its size: some 2 log2(keys / budget) runs at most.
@@ -28,7 +28,7 @@
  * bytes, the key, the line in eight), and in memory as the first key of
  * each block (about 1 % of the file) and, for a run, a Bloom filter of
  * about ten bits a key (a 1 % false positive rate), all the filters
- * together within half the budget (beyond it a filter gets fewer bits and the
+ * together within the budget (beyond it a filter gets fewer bits and the
  * probes read more blocks: slower, never wrong).  A probe of a run or the
  * tail: its first and last key, its filter, a binary search of its
  * blocks' first keys, and one pread of the block.  A repeated key found
@@ -52,7 +52,7 @@
 
 #include "base/grow.h"
 
-#define KEYS_BUDGET ((size_t)16 << 20)
+#define KEYS_BUDGET ((size_t)8 << 20)
 #define KEYS_BLOCK 4096		/* a block ends with the entry that fills it */
 #define KEYS_FILTER_BITS 10	/* a key's bits in a full-size filter */
 #define KEYS_FILTER_PROBES 7
@@ -330,8 +330,8 @@ static int filter_has(const key_run *r, uint64_t hash)
 /* Give r, to hold count keys, a filter of what the budget leaves. */
 static void run_filter(record_keys *k, key_run *r, size_t count)
 {
-	size_t bits = 512, left = k->budget / 2 > k->filter_bytes
-					  ? k->budget / 2 - k->filter_bytes
+	size_t bits = 512, left = k->budget > k->filter_bytes
+					  ? k->budget - k->filter_bytes
 					  : 0;
 
 	while (bits < count * KEYS_FILTER_BITS && bits <= SIZE_MAX / 4)

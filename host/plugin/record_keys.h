@@ -24,8 +24,8 @@ typedef struct record_keys {
 	size_t text_key;	/* the one key field when it is text (a case
 				   number, its own encoding); else
 				   schema->field_count */
-	size_t budget;		/* bytes for the keys held in memory, and
-				   half as many for the runs' filters */
+	size_t budget;		/* bytes for the keys held in memory, and as
+				   many for the runs' filters */
 	key_run *tail;		/* the keys that came in ascending order,
 				   each greater than every key before it */
 	key_run **runs;		/* the other keys once they outgrew the
