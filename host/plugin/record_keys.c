@@ -234,40 +234,24 @@ static int temp_file(void)
 	return fd;
 }
 
-static int write_all(int fd, const char *p, size_t n, uint64_t at)
+/* pwrite (with write) or pread n bytes of p at offset at of fd: 0, or -1
+ * with errno set. */
+static int file_io(int fd, char *p, size_t n, uint64_t at, int write)
 {
 	while (n) {
-		ssize_t w = pwrite(fd, p, n, (off_t)at);
+		ssize_t done = write ? pwrite(fd, p, n, (off_t)at)
+				     : pread(fd, p, n, (off_t)at);
 
-		if (w < 0 && errno == EINTR)
+		if (done < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = ENOSPC;
+		if (done <= 0) {
+			if (done == 0)
+				errno = write ? ENOSPC : EIO;
 			return -1;
 		}
-		p += w;
-		n -= (size_t)w;
-		at += (uint64_t)w;
-	}
-	return 0;
-}
-
-static int read_all(int fd, char *p, size_t n, uint64_t at)
-{
-	while (n) {
-		ssize_t r = pread(fd, p, n, (off_t)at);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-		at += (uint64_t)r;
+		p += done;
+		n -= (size_t)done;
+		at += (uint64_t)done;
 	}
 	return 0;
 }
@@ -284,14 +268,14 @@ static int run_flush(record_keys *k, key_run *r)
 	if (r->fd < 0 && (r->fd = temp_file()) < 0)
 		return fail(k, "cannot create a temporary file for the keys "
 			    "of this file");
-	if (write_all(r->fd, r->open, r->open_len, r->size) < 0)
+	if (file_io(r->fd, r->open, r->open_len, r->size, 1) < 0)
 		return fail(k, "cannot write the keys of this file to a "
 			    "temporary file");
 	first_len = entry_len(r->open);
 	blocks = grow_for(r->blocks, r->block_count, sizeof(*blocks));
-	if (!blocks ||
-	    reserve(&r->firsts, &r->firsts_cap, r->firsts_len + first_len) < 0)
-		return oom(k);
+	if (!blocks || reserve(&r->firsts, &r->firsts_cap,
+			       r->firsts_len + first_len + 1) < 0)
+		return oom(k);	/* + 1: firsts is never NULL, for UBSan */
 	r->blocks = blocks;
 	blocks[r->block_count].at = r->size;
 	blocks[r->block_count].len = r->open_len;
@@ -450,7 +434,7 @@ static int run_find(record_keys *k, key_run *r, const char *key, size_t len,
 	if (reserve(&k->block, &k->block_cap, b->len) < 0)
 		return oom(k);
 	errno = 0;
-	if (read_all(r->fd, k->block, b->len, b->at) < 0)
+	if (file_io(r->fd, k->block, b->len, b->at, 0) < 0)
 		return fail(k, "cannot read the keys of this file back from "
 			    "a temporary file");
 	at = block_find(k->block, b->len, key, len);
@@ -473,7 +457,7 @@ static int run_set_line(record_keys *k, key_run *r, const key_place *place,
 		return 0;
 	}
 	errno = 0;
-	if (write_all(r->fd, (const char *)&l, 8, place->at) < 0)
+	if (file_io(r->fd, (char *)&l, 8, place->at, 1) < 0)
 		return fail(k, "cannot write the keys of this file to a "
 			    "temporary file");
 	return 0;
@@ -503,7 +487,7 @@ static int reader_next(record_keys *k, run_reader *rd, const char **key,
 		if (reserve(&rd->data, &rd->cap, b->len) < 0)
 			return oom(k);
 		errno = 0;
-		if (read_all(rd->run->fd, rd->data, b->len, b->at) < 0)
+		if (file_io(rd->run->fd, rd->data, b->len, b->at, 0) < 0)
 			return fail(k, "cannot read the keys of this file back "
 				    "from a temporary file");
 		rd->len = b->len;
