@@ -447,6 +447,18 @@ test_key_memory() {
 	expect_grep "one row replaced" "$work/err" \
 		"repeat.csv: 1 rows of cases were replaced by a later row of the same key"
 	[ "$(count)" = $large ] && ok "$large rows stored" || fail "$(count) rows stored, not $large"
+
+	# Without a place for the temporary files the check cannot be made:
+	# the file fails at the row whose key fills the first block of 4 KiB
+	# (72 bytes a key: the 57th, line 58), also with on_error = reject,
+	# and nothing is stored.
+	rm -f "$work/peil.db"*
+	fixture_config "$work/sorted.csv" "$work/kpis" 2018-01 "" "on_error = reject"
+	TMPDIR=$work/none "$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "no temporary file: the file fails" 2 $?
+	expect_grep "saying why" "$work/err" \
+		"sorted.csv:58: cannot create a temporary file for the keys of this file: No such file or directory"
+	[ "$(count)" = 0 ] && ok "nothing of the file is stored" || fail "$(count) rows stored"
 }
 
 "test_$case_name"
