@@ -20,8 +20,9 @@
  *   absent added to a hash set in memory.
  * - runs: when the held keys outgrow the budget (8 MiB, or
  *   PEIL_RECORD_KEYS_BYTES for the tests) they are sorted and written as
- *   a run, and a run merges with the one before it while that one is at
- *   most twice its size: some 2 log2(keys / budget) runs at most.
+ *   a run, and a run merges with the one before it while that one holds
+ *   at most twice its keys: each run then holds more than twice the keys
+ *   of the next, at most log2(keys / keys of one run written) + 1 runs.
  *
  * The tail and the runs live in unlinked temporary files (in $TMPDIR, else
  * /tmp) as blocks of about 4 KiB of entries (the key's length in four
@@ -30,7 +31,7 @@
  * about ten bits a key (a 1 % false positive rate), all the filters
  * together within the budget (beyond it a filter gets fewer bits and the
  * probes read more blocks: slower, never wrong).  A probe of a run or the
- * tail: its first and last key, its filter, a binary search of its
+ * tail: its first and last key, a run's filter, a binary search of its
  * blocks' first keys, and one pread of the block.  A repeated key found
  * there gets its new line written in place (pwrite).  So whether a key
  * was given before is found at the row that repeats it, exactly, and the
