@@ -46,7 +46,6 @@
 #include "plugin/record_keys.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +53,7 @@
 #include <unistd.h>
 
 #include "base/grow.h"
+#include "base/temp_file.h"
 
 #define KEYS_BUDGET ((size_t)8 << 20)
 #define KEYS_BLOCK 4096		/* a block ends with the entry that fills it */
@@ -213,28 +213,6 @@ static void run_free(key_run *r)
 	free(r);
 }
 
-/* A temporary file, already unlinked: its descriptor, or -1. */
-static int temp_file(void)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	if ((size_t)snprintf(path, sizeof(path), "%s/peil-keys-XXXXXX", dir) >=
-	    sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	unlink(path);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	return fd;
-}
-
 /* pwrite (with write) or pread n bytes of p at offset at of fd: 0, or -1
  * with errno set. */
 static int file_io(int fd, char *p, size_t n, uint64_t at, int write)
@@ -266,7 +244,7 @@ static int run_flush(record_keys *k, key_run *r)
 	if (!r->open_len)
 		return 0;
 	errno = 0;
-	if (r->fd < 0 && (r->fd = temp_file()) < 0)
+	if (r->fd < 0 && (r->fd = temp_file_open("peil-keys")) < 0)
 		return fail(k, "cannot create a temporary file for the keys "
 			    "of this file");
 	if (file_io(r->fd, r->open, r->open_len, r->size, 1) < 0)
@@ -570,9 +548,8 @@ static size_t held_bytes(const record_keys *k)
 
 	while (lines < n)
 		lines *= 2;
-	return k->held.text_cap + k->held.offsets_cap * sizeof(uint32_t) +
-	       k->held.slot_count * sizeof(uint64_t) +
-	       lines * sizeof(long) + n * sizeof(held_key);
+	return strmap_bytes(&k->held) + lines * sizeof(long) +
+	       n * sizeof(held_key);
 }
 
 /* Write the held keys as a run, and merge runs of like size. */
