@@ -205,26 +205,6 @@ long strmap_append(strmap *map, const char *key, size_t len)
 	return (long)strmap_store(map, key, len);
 }
 
-long strmap_put_sorted(strmap *map, const char *key, size_t len,
-		       int *added)
-{
-	long n;
-
-	if (map->greatest) {
-		size_t g = map->greatest - 1, glen = strmap_len(map, g);
-		int c = len ? memcmp(strmap_key(map, g), key,
-				     glen < len ? glen : len) : 0;
-
-		if (c > 0 || (c == 0 && glen >= len))
-			return strmap_put(map, key, len, added);
-	}
-	n = strmap_append(map, key, len);
-	*added = n >= 0;
-	if (n >= 0)
-		map->greatest = (size_t)n + 1;
-	return n;
-}
-
 long strmap_find(const strmap *map, const char *key, size_t len)
 {
 	size_t s;

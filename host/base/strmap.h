@@ -28,8 +28,6 @@ typedef struct strmap {
 				   32 bits above */
 	size_t slot_count;	/* 2^(64 - shift), or 0 */
 	unsigned shift;
-	size_t greatest;	/* strmap_put_sorted: the number + 1 of the
-				   greatest key, or 0 */
 } strmap;
 
 /* The number of key[0..len), added when absent (then *added is 1).
@@ -43,13 +41,6 @@ long strmap_find(const strmap *map, const char *key, size_t len);
  * (it is greater than every key before it, say): keys that are only read
  * in order need no table.  Its number, or -1 when out of memory. */
 long strmap_append(strmap *map, const char *key, size_t len);
-/* strmap_put for keys that mostly come in ascending byte order (the
- * case numbers of an export): a key greater than every key before is
- * appended after one compare, without a hash or a probe of the table,
- * which the first key out of order builds.  Only for a map whose keys are
- * all added this way. */
-long strmap_put_sorted(strmap *map, const char *key, size_t len,
-		       int *added);
 /* Hash the keys appended: 0, or -1 when out of memory.  Put does this
  * itself. */
 int strmap_index(strmap *map);

@@ -44,6 +44,7 @@
 
 #include "base/error.h"
 #include "base/strmap.h"
+#include "base/temp_file.h"
 
 /* The last lookups remembered: the total's and a cell's, in turn. */
 #define KPI_DISTINCT_RECENT 2
@@ -293,30 +294,14 @@ static int kpi_distinct_room(kpi_distinct *d, size_t n)
 	return 0;
 }
 
-/* Where the partitions go: $TMPDIR, else /tmp. */
-static const char *kpi_distinct_dir(void)
-{
-	const char *dir = getenv("TMPDIR");
-
-	return dir && *dir ? dir : "/tmp";
-}
-
-/* A new temporary file, unlinked at once: its room goes back when it is
- * closed or the process ends, however that ends.  NULL with errno. */
+/* A new temporary file for a partition: NULL with errno. */
 static FILE *kpi_distinct_tmpfile(void)
 {
-	char path[4096];
+	int fd = temp_file_open("peil-distinct");
 	FILE *f;
-	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/peil-distinct-XXXXXX",
-		     kpi_distinct_dir()) >= (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if (fd < 0)
 		return NULL;
-	}
-	if ((fd = mkstemp(path)) < 0)
-		return NULL;
-	unlink(path);
 	if (!(f = fdopen(fd, "w+b")))
 		close(fd);
 	return f;
@@ -574,7 +559,7 @@ static int kpi_distinct_count_part(const kpi_distinct *d, FILE *f,
 	if (rc < 0 || ferror(f)) {
 		rc = error_set(err, NULL, 0, NULL,
 			       "count_distinct: a temporary file of its "
-			       "values in %s read back %s", kpi_distinct_dir(),
+			       "values in %s read back %s", temp_file_dir(),
 			       ferror(f) ? "with an error" : "cut off");
 		goto out;
 	}
@@ -603,7 +588,7 @@ int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
 		return error_set(err, NULL, 0, NULL,
 				 "count_distinct: its values past [limits] "
 				 "distinct_memory_mb to a temporary file in "
-				 "%s: %s", kpi_distinct_dir(),
+				 "%s: %s", temp_file_dir(),
 				 strerror(d->part_errno));
 	for (i = 0; i < KPI_DISTINCT_PARTS; i++) {
 		int rc;

@@ -531,7 +531,8 @@ static int queue_failed(peil_host *host, long line, peil_error *err)
 /* Whether the record's key was given by an earlier row of this file:
  * then the record is marked invalid (naming the key and both lines), or
  * with keep_last *replaced is set; either way the key is remembered at
- * this line.  Out of memory marks the record invalid too. */
+ * this line.  Out of memory marks the record invalid too, and when the keys
+ * could not be noted (a temporary file failed) the file fails. */
 static void key_check(peil_host *host, const peil_value *values,
 		      int *replaced)
 {
@@ -545,9 +546,12 @@ static void key_check(peil_host *host, const peil_value *values,
 	*replaced = seen == 1 && host->keep_last;
 	if (seen == 0 || *replaced)
 		return;
-	key = seen < 0 ? NULL
-		       : record_keys_show(&host->keys, host->queue, values,
-					  &len);
+	if (seen < 0) {	/* the keys are no longer whole: the file fails */
+		mark_invalid(host, NULL, "%s", host->keys.failure);
+		host->invalid_fatal = 1;
+		return;
+	}
+	key = record_keys_show(&host->keys, host->queue, values, &len);
 	if (!key) {
 		mark_invalid(host, NULL, "out of memory");
 		return;

@@ -177,55 +177,6 @@ TEST(cache_in_front)
 	strmap_release(&map);
 }
 
-/* Keys mostly in ascending order: those greater than all before are
- * appended unhashed (slot_count stays 0), the first one out of order
- * builds the table, and a key given twice is found either way: the one
- * just appended, one appended long before, a prefix of a greater one. */
-TEST(sorted_keys)
-{
-	strmap map = { 0 };
-	int added;
-
-	CHECK_INT(strmap_put_sorted(&map, "D1", 2, &added), 0);
-	CHECK_INT(added, 1);
-	CHECK_INT(strmap_put_sorted(&map, "D10", 3, &added), 1);
-	CHECK_INT(added, 1);
-	CHECK_INT(strmap_put_sorted(&map, "D2", 2, &added), 2);
-	CHECK_INT(added, 1);
-	CHECK_INT(map.slot_count, 0);	/* in order: nothing hashed */
-	CHECK_INT(strmap_put_sorted(&map, "D2", 2, &added), 2);	/* equal */
-	CHECK_INT(added, 0);
-	CHECK_INT(map.slot_count > 0, 1);
-	CHECK_INT(strmap_put_sorted(&map, "D1", 2, &added), 0);	/* prefix */
-	CHECK_INT(added, 0);
-	CHECK_INT(strmap_put_sorted(&map, "D15", 3, &added), 3);	/* between */
-	CHECK_INT(added, 1);
-	CHECK_INT(strmap_put_sorted(&map, "D3", 2, &added), 4);	/* in order again */
-	CHECK_INT(added, 1);
-	CHECK_INT(strmap_put_sorted(&map, "D15", 3, &added), 3);
-	CHECK_INT(added, 0);
-	CHECK_INT(strmap_put_sorted(&map, "D3", 2, &added), 4);
-	CHECK_INT(added, 0);
-	CHECK_INT(strmap_put_sorted(&map, "D0", 2, &added), 5);	/* smallest */
-	CHECK_INT(added, 1);
-	CHECK_INT(strmap_put_sorted(&map, "", 0, &added), 6);
-	CHECK_INT(added, 1);
-	CHECK_INT(strmap_put_sorted(&map, "", 0, &added), 6);
-	CHECK_INT(added, 0);
-	CHECK_INT(map.count, 7);
-	CHECK_STR(strmap_key(&map, 1), "D10");
-	CHECK_INT(strmap_find(&map, "D3", 2), 4);
-	strmap_release(&map);
-	CHECK_INT(map.greatest, 0);
-
-	/* empty first, then ascending */
-	CHECK_INT(strmap_put_sorted(&map, "", 0, &added), 0);
-	CHECK_INT(strmap_put_sorted(&map, "a", 1, &added), 1);
-	CHECK_INT(strmap_put_sorted(&map, "", 0, &added), 0);
-	CHECK_INT(added, 0);
-	strmap_release(&map);
-}
-
 int main(void)
 {
 	RUN(numbers_in_adding_order);
@@ -233,6 +184,5 @@ int main(void)
 	RUN(grows);
 	RUN(append_then_index);
 	RUN(cache_in_front);
-	RUN(sorted_keys);
 	return harness_done();
 }
