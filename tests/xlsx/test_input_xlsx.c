@@ -1216,6 +1216,17 @@ TEST(segments_first_failure_wins)
 		{ "<row r=\"12\"/>",
 		  "<row r=\"13\"><c r=\"A13\" t=\"s\"><v>99</v></c></row>",
 		  "sheet 'Cli\xC3\xABnten': cell A13: shared string '99' is not in the workbook's table", 13 },
+		/* a shared-string cell with an empty <v> names no string:
+		 * its index is its own text, not the bytes of a cell read
+		 * before it ("D11" or "D10": string 1 or 0, read silently) */
+		{ "<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D</t></is></c>"
+		  "<c r=\"B12\" t=\"s\"><v></v></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
+		  "<row r=\"13\"/>",
+		  "sheet 'Cli\xC3\xABnten': cell B12: shared string '' is not in the workbook's table", 12 },
+		{ "<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D</t></is></c>"
+		  "<c r=\"B12\" t=\"s\"><v/></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
+		  "<row r=\"13\"/>",
+		  "sheet 'Cli\xC3\xABnten': cell B12: shared string '' is not in the workbook's table", 12 },
 		/* malformed XML in row 13: the line of the whole part */
 		{ "<row r=\"12\"/>", "<row r=\"13\"><c r=\"A13\"><v>1</v></x></row>",
 		  "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml', XML line 15: Opening and ending tag mismatch: c line 15 and x", 13 },
@@ -1363,40 +1374,6 @@ TEST(segments_row_in_cdata_pi_prefix)
 	unsetenv("PEIL_XLSX_SEGMENT_BYTES");
 }
 
-/* A shared-string cell whose <v> is empty names no string: refused, by
- * one parser and by two, as an index that is not in the table.  Its
- * index is read from its own text, never from the bytes of a cell read
- * before it (here "D11" or "D10": index 1 or 0, a team read silently). */
-TEST(shared_string_empty_v_refused)
-{
-	static const char *const row12[2] = {
-		"<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D</t></is></c>"
-		"<c r=\"B12\" t=\"s\"><v></v></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
-		"<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D</t></is></c>"
-		"<c r=\"B12\" t=\"s\"><v/></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
-	};
-	size_t k, m;
-
-	for (k = 0; k < 2; k++) {
-		char *sheet = failing_sheet(row12[k], "<row r=\"13\"/>");
-		const char *path = write_book(workbook, sheet);
-
-		free(sheet);
-		for (m = 0; m < 3; m++) {
-			peil_error err;
-
-			setenv("PEIL_XLSX_SEGMENT_BYTES", segment_modes[m], 1);
-			CHECK_INT(run(three_columns, path, &err), -1);
-			CHECK_STR(err.message, "sheet 'Cli\xC3\xABnten': cell B12: shared string '' is not in the workbook's table");
-			CHECK_INT(err.line, 12);
-			CHECK_INT(host.begun, 10);	/* rows 2..11 */
-			CHECK_INT(host.out_of_order, 0);
-		}
-		unlink(path);
-	}
-	unsetenv("PEIL_XLSX_SEGMENT_BYTES");
-}
-
 int main(int argc, char **argv)
 {
 	void *so = dlopen(XLSX_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
@@ -1438,6 +1415,5 @@ int main(int argc, char **argv)
 	RUN(segments_cut_in_a_comment_read_again);
 	RUN(segments_stopped_by_the_host);
 	RUN(segments_row_in_cdata_pi_prefix);
-	RUN(shared_string_empty_v_refused);
 	return harness_done();
 }
