@@ -229,14 +229,17 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 	cell->column = (size_t)c->column;
 	switch (c->type) {
 	case TYPE_SHARED: {
-		/* A <c t="s"> without a <v> has no text at all yet. */
-		const char *value = sheet->text.data ? sheet->text.data + c->start
-						     : "";
+		/* The cell's own text: none for a <c t="s"> without a <v>
+		 * or with an empty one (then the bytes at c->start are a
+		 * cell's read before it, not NUL-ended here). */
+		size_t n = sheet->text.len > c->start ?
+				   sheet->text.len - c->start : 0;
+		const char *value = n > 0 ? sheet->text.data + c->start : "";
 		const char *shared;
 		char *end;
 		unsigned long index;
 
-		if (digits_value(value, sheet->text.len - c->start, &index)) {
+		if (digits_value(value, n, &index)) {
 			index = strtoul(value, &end, 10);
 			if (end == value || *end != '\0')
 				index = (unsigned long)-1;

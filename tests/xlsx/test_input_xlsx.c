@@ -1216,6 +1216,17 @@ TEST(segments_first_failure_wins)
 		{ "<row r=\"12\"/>",
 		  "<row r=\"13\"><c r=\"A13\" t=\"s\"><v>99</v></c></row>",
 		  "sheet 'Cli\xC3\xABnten': cell A13: shared string '99' is not in the workbook's table", 13 },
+		/* a shared-string cell with an empty <v> names no string:
+		 * its index is its own text, not the bytes of a cell read
+		 * before it ("D11" or "D10": string 1 or 0, read silently) */
+		{ "<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D</t></is></c>"
+		  "<c r=\"B12\" t=\"s\"><v></v></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
+		  "<row r=\"13\"/>",
+		  "sheet 'Cli\xC3\xABnten': cell B12: shared string '' is not in the workbook's table", 12 },
+		{ "<row r=\"12\"><c r=\"A12\" t=\"inlineStr\"><is><t>D</t></is></c>"
+		  "<c r=\"B12\" t=\"s\"><v/></c><c r=\"C12\" s=\"1\"><v>43161</v></c></row>",
+		  "<row r=\"13\"/>",
+		  "sheet 'Cli\xC3\xABnten': cell B12: shared string '' is not in the workbook's table", 12 },
 		/* malformed XML in row 13: the line of the whole part */
 		{ "<row r=\"12\"/>", "<row r=\"13\"><c r=\"A13\"><v>1</v></x></row>",
 		  "sheet 'Cli\xC3\xABnten': part 'xl/worksheets/sheet2.xml', XML line 15: Opening and ending tag mismatch: c line 15 and x", 13 },
