@@ -552,6 +552,14 @@ int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out);
 int kpi_group_member(const kpi_row *group, size_t *at, kpi_row *member);
 /* Free k's groups (after its evaluation; NULL accepted). */
 void kpi_group_release(kpi *k);
+/* kpi_describe.c: what decides the rows in k's groups (per = "field")
+ * and the fields they keep: dataset, per field, selection and condition
+ * with parameters filled in, the score_change{} nodes of having and the
+ * rule, lookups and joins.  KPIs of one scan with the same breakdown,
+ * grain and key have the same groups, made once.  1 with the key into
+ * out; 0 when k has no groups or they cannot be told equal (a Lua
+ * function selects or filters their rows). */
+int kpi_group_rows_key(const kpi *k, char *out, size_t size);
 /* kpi_group.c: reduce every group of slot into acc: having, then the rule
  * on the group; with cases (kpi_set_cases), hand each group that passed
  * having to cases->group.  0, or -1 with err. */
