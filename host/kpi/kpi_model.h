@@ -166,24 +166,28 @@ typedef struct kpi_link {
 enum { KPI_HISTORY_NO_DATE = 1, KPI_HISTORY_NO_SCORE = 2 };
 
 typedef struct kpi_history_row {
-	size_t key, by, order;		/* offsets into text */
-	uint32_t key_len, by_len, order_len;
-	int32_t date;
 	double score;			/* overdue{}: the step */
 	double order_num;		/* first_rise{}: order of rank 1 */
+	size_t seq;			/* the order read */
+	uint32_t key, by, order;	/* offsets into text */
+	uint32_t key_len, by_len, order_len;
+	int32_t date;
 	uint8_t bad;			/* KPI_HISTORY_NO_* */
 	uint8_t order_rank;		/* empty 0, number 1, text 2, other 3 */
-	size_t seq;			/* the order read */
 } kpi_history_row;
 
+/* Each distinct text (a person's key, a domain) is kept once, in texts,
+ * whose keys' offsets stay below 4 GiB: a history of millions of rows of
+ * thousands of persons and a dozen domains holds their texts, not a copy
+ * per row.  Its rows are trimmed to their count once read. */
 typedef struct kpi_history {
 	struct kpi_history *next;
 	char *signature;
 	uint64_t evaluation;		/* read in this one */
 	kpi_history_row *rows;
 	size_t count, cap;
-	char *text;
-	size_t text_len, text_cap;
+	strmap texts;			/* the distinct texts of the rows */
+	const char *text;		/* texts' block, once read */
 } kpi_history;
 
 /* The text of a key value (text, or an integer in decimal; buf holds at
