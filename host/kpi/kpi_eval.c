@@ -959,18 +959,40 @@ static void kpi_scan_share_groups(kpi_scan *scan)
 /* per: after the scan, reduce the groups of its runs, those that share
  * them with the groups of the first, then free them all: the groups of
  * one scan are never held beside those of the next. */
-static void kpi_scan_reduce(kpi_scan *scan)
+static void kpi_scan_reduce(kpi_set *set, kpi_run **runs, size_t count,
+			    kpi_scan *scan)
 {
+	size_t held = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		size_t j = 0;
+
+		while (j < i && runs[j]->k != runs[i]->k)
+			j++;
+		held += j == i && runs[i]->k->groups;
+	}
+	if (held > set->group_stores_peak)
+		set->group_stores_peak = held;
+	for (size_t i = 0; i < scan->run_count; i++) {
+		size_t j = 0;
+
+		while (j < i && scan->runs[j]->k != scan->runs[i]->k)
+			j++;
+		set->group_stores_made += j == i && scan->runs[i]->k->groups;
+	}
+	/* groups that a failure in the scan left unfinished */
+	for (size_t i = 0; i < scan->run_count; i++) {
+		kpi_run *r = scan->runs[i], *o = r->groups_of;
+
+		if (o && o->failed && !r->failed)
+			kpi_run_fail(r, "kpi '%s': its groups are those of "
+				     "kpi '%s', which failed", o->k->info.id);
+	}
 	for (size_t i = 0; i < scan->run_count; i++) {
 		kpi_run *r = scan->runs[i], *o = r->groups_of;
 
 		if (!r->k->per || r->failed || r->why[0])
 			continue;
-		if (o && o->failed) {
-			kpi_run_fail(r, "kpi '%s': its groups are those of "
-				     "kpi '%s', which failed", o->k->info.id);
-			continue;
-		}
 		if (o)
 			r->k->groups = o->k->groups;
 		kpi_reduce_groups(r);
@@ -1087,7 +1109,7 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	}
 	rc = kpi_scan_end(&scan, rc, err);
 	if (rc == 0)
-		kpi_scan_reduce(&scan);
+		kpi_scan_reduce(set, runs, count, &scan);
 	/* Lua runs only in groups that this thread scans: their row
 	 * metatables name this scan's schema, which a join frees below. */
 	for (size_t i = 0; i < scan.run_count; i++)

@@ -329,6 +329,9 @@ struct kpi_set {
 	size_t count, cap;
 	kpi_group **groups;	/* [group NAME] */
 	size_t group_count;
+	/* per's group stores (kpi_group_rows.c): made so far, and the
+	 * most held at once (at the end of a scan) */
+	size_t group_stores_made, group_stores_peak;
 };
 
 /* The string at idx (which must be one: lua_tolstring does not convert
