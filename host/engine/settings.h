@@ -106,7 +106,7 @@ typedef struct peil_settings {
 	const config_entry *kpis_at;
 
 	/* [limits]: 0 leaves the sandbox's default */
-	uint64_t memory_mb, instructions, seconds, run_seconds;
+	uint64_t memory_mb, instructions, seconds, run_seconds, kpi_memory_mb;
 
 	/* [contract] */
 	uint64_t start_month;

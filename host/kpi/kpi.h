@@ -28,6 +28,7 @@ typedef struct kpi_set kpi_set;
 
 #define KPI_DEFAULT_SECONDS 60
 #define KPI_DEFAULT_RUN_SECONDS 3600
+#define KPI_DEFAULT_MEMORY ((size_t)2048 << 20)
 
 typedef struct kpi_limits {
 	size_t memory_bytes;	/* per script state; 0: default 64 MiB */
@@ -38,6 +39,9 @@ typedef struct kpi_limits {
 				   script; 0: default 60 */
 	uint64_t run_seconds;	/* wall-clock seconds of one kpi_evaluate;
 				   0: default 3600 */
+	size_t kpi_memory_bytes;	/* per KPI: its groups (per) and the
+					   histories of its lookups, held in
+					   C; 0: default 2 GiB */
 } kpi_limits;
 
 /* Where a KPI's target applies (target.applies = all, total, cells). */

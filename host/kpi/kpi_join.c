@@ -1172,6 +1172,16 @@ static int history_number(const peil_value *values, size_t f, double *out)
 	return end != buf && *end == '\0';
 }
 
+/* The bytes h holds, and the rows between two counts of them. */
+static size_t history_bytes(const kpi_history *h)
+{
+	return h->cap * sizeof(*h->rows) + h->texts.text_cap +
+	       h->texts.offsets_cap * sizeof(uint32_t) +
+	       h->texts.slot_count * sizeof(uint64_t);
+}
+
+#define HISTORY_BYTES_EVERY 4096
+
 static int history_row(void *ctx, const peil_value *values)
 {
 	history_load *hl = ctx;
@@ -1225,8 +1235,8 @@ static int history_row(void *ctx, const peil_value *values)
 				 no_date ? "date" : "number",
 				 no_date ? hl->date_name : hl->score_name);
 	}
-	if (h->count == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 1024;
+	if (h->count == h->cap) {	/* by a quarter: trimmed once read */
+		size_t cap = h->cap ? h->cap + h->cap / 4 : 1024;
 		kpi_history_row *grown = realloc(h->rows, cap * sizeof(*grown));
 
 		if (!grown)
@@ -1249,6 +1259,17 @@ static int history_row(void *ctx, const peil_value *values)
 	r->bad = bad;
 	r->order_rank = rank;
 	r->seq = h->count++;
+	if (h->count % HISTORY_BYTES_EVERY == 0 &&
+	    history_bytes(h) > hl->k->set->limits.kpi_memory_bytes) {
+		hl->failed = 1;
+		return error_set(hl->err, hl->k->info.script, hl->k->info.line,
+				 NULL, "kpi '%s': lookup '%s' needs more than "
+				 "[limits] kpi_memory_mb = %zu MiB (%zu of its "
+				 "rows read so far)", hl->k->info.id,
+				 hl->link->name,
+				 hl->k->set->limits.kpi_memory_bytes >> 20,
+				 h->count);
+	}
 	return 0;
 oom:
 	hl->failed = 1;

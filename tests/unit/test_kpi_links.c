@@ -771,6 +771,35 @@ TEST(kpis_with_the_same_groups_share_them)
 	kpi_set_free(set);
 }
 
+/* A KPI whose groups outgrow [limits] kpi_memory_mb fails alone, named,
+ * with what it had kept; the others go on (issue 22, item 3).  'big'
+ * keeps the 5 000 keyed rows in a group each, in the total and in a cell
+ * per value of n: more than 1 MiB; 'small' counts the 3 persons of the
+ * members. */
+TEST(groups_past_the_kpi_memory_limit_fail_that_kpi)
+{
+	kpi_limits limits = { 0, 0, 0, 0, (size_t)1 << 20 };
+	kpi_set *set = kpi_set_new(cal, &limits, 1);
+	const char *dirs[] = { tmpdir };
+	peil_error err;
+
+	kpi_set_script_dirs(set, dirs, 1);
+	CHECK_INT(kpi_set_load_file(set, write_file("per_big.lua",
+		"kpi { id = 'big', title = 't', unit = 'u', dataset = 'keyed',\n"
+		"  grain = 'month', per = 'key', breakdown = { 'n' },\n"
+		"  rule = count() }\n"
+		"kpi { id = 'small', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 1);
+	CHECK_CONTAINS(failure, "per_big.lua:1: kpi 'big': the groups of "
+		       "per = \"key\" need more than [limits] kpi_memory_mb "
+		       "= 1 MiB (");
+	CHECK_DOUBLE(value("small", "{}"), 3, 0);
+	CHECK_DOUBLE(value("big", "{}"), -1, 0);	/* no figure */
+	kpi_set_free(set);
+}
+
 TEST(a_later_directory_replaces_a_kpi_by_id)
 {
 	kpi_set *set = new_set();
@@ -1393,6 +1422,7 @@ int main(void)
 	RUN(kept_rows_refuse_typos_too);
 	RUN(one_kpi_cannot_change_the_rows_of_another);
 	RUN(kpis_with_the_same_groups_share_them);
+	RUN(groups_past_the_kpi_memory_limit_fail_that_kpi);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
 	RUN(additive_families);
 	case_rows = calloc(99000, sizeof(*case_rows));
