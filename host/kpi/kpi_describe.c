@@ -285,6 +285,24 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 	return 0;
 }
 
+/* The selection and condition of k, each followed by '|'. */
+static void put_rows(describe_buf *b, const kpi *k)
+{
+	if (k->select)
+		put_node(b, k->select);
+	put(b, "|");
+	if (k->where)
+		put_node(b, k->where);
+	put(b, "|");
+}
+
+static void put_joins(describe_buf *b, const kpi *k)
+{
+	for (size_t i = 0; i < k->join_count; i++)
+		put(b, "|join %s = %s on %s", k->joins[i].name,
+		    k->joins[i].dataset, k->joins[i].field);
+}
+
 int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
 			 size_t size)
 {
@@ -308,15 +326,9 @@ int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
 	for (size_t i = 0; i < k->grouping_count; i++)	/* the later wins */
 		put(&b, "%s>%s,", k->groupings[i].field, k->groupings[i].group);
 	put(&b, "|");
-	put_node(&b, k->select);
-	put(&b, "|");
-	if (k->where)
-		put_node(&b, k->where);
-	put(&b, "|");
+	put_rows(&b, k);
 	put_node(&b, k->rule);
-	for (size_t i = 0; i < k->join_count; i++)
-		put(&b, "|join %s = %s on %s", k->joins[i].name,
-		    k->joins[i].dataset, k->joins[i].field);
+	put_joins(&b, k);
 	if (b.per_period || b.used + 1 >= b.size) {
 		out[0] = '\0';
 		return 0;
@@ -358,12 +370,7 @@ int kpi_group_rows_key(const kpi *k, char *out, size_t size)
 	if (!k->per || node_lua(k->select) || node_lua(k->where))
 		return 0;
 	put(&b, "%s|%s|%d|", k->info.dataset, k->per, k->groups_lua);
-	if (k->select)
-		put_node(&b, k->select);
-	put(&b, "|");
-	if (k->where)
-		put_node(&b, k->where);
-	put(&b, "|");
+	put_rows(&b, k);
 	put_kept(&b, k->having);
 	put_kept(&b, k->rule);
 	/* what the lookups that where and score_change{} read hold */
@@ -376,9 +383,7 @@ int kpi_group_rows_key(const kpi *k, char *out, size_t size)
 			put(&b, ", %s = %s", l->where_fields[w],
 			    l->where_values[w]);
 	}
-	for (size_t i = 0; i < k->join_count; i++)
-		put(&b, "|join %s = %s on %s", k->joins[i].name,
-		    k->joins[i].dataset, k->joins[i].field);
+	put_joins(&b, k);
 	if (b.used + 1 >= b.size) {
 		out[0] = '\0';
 		return 0;
