@@ -1108,7 +1108,7 @@ typedef struct history_load {
 	kpi_op op;
 	peil_error *err;
 	int failed;
-	history_memo memo[3];	/* key, by, order */
+	history_memo memo[2];	/* key, by */
 } history_load;
 
 /* The offset of the text s[0..len) in h's texts, kept once; -1 when out
@@ -1128,6 +1128,28 @@ static int history_text(kpi_history *h, history_memo *memo, const char *s,
 		return -1;
 	*at = (uint32_t)(strmap_key(&h->texts, (size_t)i) - h->texts.text);
 	*memo = (history_memo){ *at, (uint32_t)len, 1 };
+	return 0;
+}
+
+/* Append the order text s[0..len) to h's, its offset into *at; -1 when
+ * out of memory (or past 4 GiB). */
+static int history_order_text(kpi_history *h, const char *s, size_t len,
+			      uint32_t *at)
+{
+	if (h->order_len + len > UINT32_MAX)
+		return -1;
+	if (h->order_len + len > h->order_cap) {
+		size_t cap = (h->order_len + len) + h->order_len / 4 + 4096;
+		char *grown = realloc(h->order_text, cap);
+
+		if (!grown)
+			return -1;
+		h->order_text = grown;
+		h->order_cap = cap;
+	}
+	memcpy(h->order_text + h->order_len, s, len);
+	*at = (uint32_t)h->order_len;
+	h->order_len += len;
 	return 0;
 }
 
@@ -1175,7 +1197,7 @@ static int history_number(const peil_value *values, size_t f, double *out)
 /* The bytes h holds, and the rows between two counts of them. */
 static size_t history_bytes(const kpi_history *h)
 {
-	return h->cap * sizeof(*h->rows) + h->texts.text_cap +
+	return h->cap * sizeof(*h->rows) + h->order_cap + h->texts.text_cap +
 	       h->texts.offsets_cap * sizeof(uint32_t) +
 	       h->texts.slot_count * sizeof(uint64_t);
 }
@@ -1248,7 +1270,7 @@ static int history_row(void *ctx, const peil_value *values)
 	if (kl > UINT32_MAX || bl > UINT32_MAX || ol > UINT32_MAX ||
 	    history_text(h, &hl->memo[0], key, kl, &r->key) < 0 ||
 	    history_text(h, &hl->memo[1], by, bl, &r->by) < 0 ||
-	    history_text(h, &hl->memo[2], order, ol, &r->order) < 0)
+	    history_order_text(h, order, ol, &r->order) < 0)
 		goto oom;
 	r->key_len = (uint32_t)kl;
 	r->by_len = (uint32_t)bl;
@@ -1357,7 +1379,7 @@ static int history_load_node(const kpi *k, kpi_node *node,
 	history_load hl = { k, link, NULL, 0, 0, 0, SIZE_MAX, SIZE_MAX,
 			    node->link[overdue ? 2 : 1],
 			    node->link[overdue ? 1 : 2], node->op, err, 0,
-			    { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } } };
+			    { { 0, 0, 0 }, { 0, 0, 0 } } };
 	const peil_schema *schema = source->schema(source->ctx, link->dataset);
 	char signature[1400];
 	size_t used, *slot = NULL;
@@ -1410,7 +1432,7 @@ static int history_load_node(const kpi *k, kpi_node *node,
 		h->next = k->script->histories;
 		k->script->histories = h;
 	}
-	h->count = 0;
+	h->count = h->order_len = 0;
 	strmap_release(&h->texts);
 	h->text = NULL;
 	h->evaluation = 0;		/* not read (yet) */
@@ -1431,6 +1453,14 @@ static int history_load_node(const kpi *k, kpi_node *node,
 		return hl.failed || rc < 0 ? -1 :
 		       error_set(err, NULL, 0, NULL, "scan stopped");
 	h->text = h->texts.text;
+	if (h->order_len < h->order_cap) {
+		char *fit = realloc(h->order_text, h->order_len + 1);
+
+		if (fit) {
+			h->order_text = fit;
+			h->order_cap = h->order_len + 1;
+		}
+	}
 	if (h->count < h->cap) {	/* read: no more rows */
 		kpi_history_row *fit = realloc(h->rows, (h->count ? h->count
 								  : 1) *

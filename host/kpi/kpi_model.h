@@ -169,7 +169,8 @@ typedef struct kpi_history_row {
 	double score;			/* overdue{}: the step */
 	double order_num;		/* first_rise{}: order of rank 1 */
 	size_t seq;			/* the order read */
-	uint32_t key, by, order;	/* offsets into text */
+	uint32_t key, by;		/* offsets into text */
+	uint32_t order;			/* offset into order_text */
 	uint32_t key_len, by_len, order_len;
 	int32_t date;
 	uint8_t bad;			/* KPI_HISTORY_NO_* */
@@ -179,7 +180,9 @@ typedef struct kpi_history_row {
 /* Each distinct text (a person's key, a domain) is kept once, in texts,
  * whose keys' offsets stay below 4 GiB: a history of millions of rows of
  * thousands of persons and a dozen domains holds their texts, not a copy
- * per row.  Its rows are trimmed to their count once read. */
+ * per row.  first_rise{}'s order texts (a measurement's own number, as a
+ * rule) are each row's own, back to back in order_text.  Its rows and
+ * order texts are trimmed to their size once read. */
 typedef struct kpi_history {
 	struct kpi_history *next;
 	char *signature;
@@ -188,6 +191,8 @@ typedef struct kpi_history {
 	size_t count, cap;
 	strmap texts;			/* the distinct texts of the rows */
 	const char *text;		/* texts' block, once read */
+	char *order_text;
+	size_t order_len, order_cap;
 } kpi_history;
 
 /* The text of a key value (text, or an integer in decimal; buf holds at

@@ -943,7 +943,7 @@ static int kpi_rise_order(const kpi_lookup_call *in,
 			  const kpi_history_row *a, const kpi_history_row *b)
 {
 	const kpi_node *node = in->node;
-	const char *text = in->node->history->text;
+	const char *text = in->node->history->order_text;
 	size_t n;
 	int c;
 
