@@ -962,8 +962,13 @@ static void kpi_scan_share_groups(kpi_scan *scan)
 static void kpi_scan_reduce(kpi_set *set, kpi_run **runs, size_t count,
 			    kpi_scan *scan)
 {
-	size_t held = 0;
+	size_t held = 0, per = 0;
 
+	/* a scan with groups is on the main thread, as are all groups */
+	for (size_t i = 0; i < scan->run_count; i++)
+		per += scan->runs[i]->k->per != NULL;
+	if (!per)
+		return;
 	for (size_t i = 0; i < count; i++) {
 		size_t j = 0;
 
