@@ -1136,6 +1136,9 @@ static int history_text(kpi_history *h, history_memo *memo, const char *s,
 static int history_order_text(kpi_history *h, const char *s, size_t len,
 			      uint32_t *at)
 {
+	*at = (uint32_t)h->order_len;
+	if (len == 0)
+		return 0;
 	if (h->order_len + len > UINT32_MAX)
 		return -1;
 	if (h->order_len + len > h->order_cap) {
@@ -1148,7 +1151,6 @@ static int history_order_text(kpi_history *h, const char *s, size_t len,
 		h->order_cap = cap;
 	}
 	memcpy(h->order_text + h->order_len, s, len);
-	*at = (uint32_t)h->order_len;
 	h->order_len += len;
 	return 0;
 }
