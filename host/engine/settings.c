@@ -173,7 +173,7 @@ static const setting table[] = {
 	  "wall-clock seconds for the scripts of one evaluation" },
 	{ "limits", "kpi_memory_mb", SETTING_NUMBER, NULL, "2048", 1, 1048576,
 	  NULL, NULL, S(kpi_memory_mb), NO_OFFSET,
-	  "memory of one KPI's groups and lookup histories, held in C" },
+	  "memory of one KPI's groups, and of each lookup history, held in C" },
 
 	{ "contract", "start_month", SETTING_MONTH, "1", NULL, 1, 12, NULL,
 	  "a month number 1 to 12", S(start_month), NO_OFFSET,

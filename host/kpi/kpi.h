@@ -39,9 +39,9 @@ typedef struct kpi_limits {
 				   script; 0: default 60 */
 	uint64_t run_seconds;	/* wall-clock seconds of one kpi_evaluate;
 				   0: default 3600 */
-	size_t kpi_memory_bytes;	/* per KPI: its groups (per) and the
-					   histories of its lookups, held in
-					   C; 0: default 2 GiB */
+	size_t kpi_memory_bytes;	/* per KPI: its groups (per), and
+					   each history of its lookups, held
+					   in C; 0: default 2 GiB */
 } kpi_limits;
 
 /* Where a KPI's target applies (target.applies = all, total, cells). */
