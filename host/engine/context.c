@@ -198,7 +198,8 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 	kpi_limits limits = { (size_t)set->memory_mb << 20,
 			      set->instructions, set->seconds,
 			      set->run_seconds,
-			      (size_t)set->distinct_memory_mb << 20 };
+			      (size_t)set->distinct_memory_mb << 20,
+			      (size_t)set->kpi_memory_mb << 20 };
 	size_t i;
 
 	if (open_calendar(ctx, err) < 0)

@@ -175,6 +175,9 @@ static const setting table[] = {
 	  NULL, NULL, S(distinct_memory_mb), NO_OFFSET,
 	  "memory of count_distinct's values in one KPI, past which they go "
 	  "to temporary files" },
+	{ "limits", "kpi_memory_mb", SETTING_NUMBER, NULL, "2048", 1, 1048576,
+	  NULL, NULL, S(kpi_memory_mb), NO_OFFSET,
+	  "memory of one KPI's groups, and of each lookup history, held in C" },
 
 	{ "contract", "start_month", SETTING_MONTH, "1", NULL, 1, 12, NULL,
 	  "a month number 1 to 12", S(start_month), NO_OFFSET,

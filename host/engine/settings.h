@@ -107,7 +107,7 @@ typedef struct peil_settings {
 
 	/* [limits]: 0 leaves the sandbox's default */
 	uint64_t memory_mb, instructions, seconds, run_seconds;
-	uint64_t distinct_memory_mb;
+	uint64_t distinct_memory_mb, kpi_memory_mb;
 
 	/* [contract] */
 	uint64_t start_month;

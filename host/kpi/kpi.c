@@ -37,6 +37,8 @@ kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
 		set->limits.distinct_bytes = KPI_DEFAULT_DISTINCT_BYTES;
 	if (!set->limits.run_seconds)
 		set->limits.run_seconds = KPI_DEFAULT_RUN_SECONDS;
+	if (!set->limits.kpi_memory_bytes)
+		set->limits.kpi_memory_bytes = KPI_DEFAULT_MEMORY;
 	set->contract_start_month = contract_start_month >= 1 &&
 					    contract_start_month <= 12
 					    ? contract_start_month : 1;

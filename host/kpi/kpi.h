@@ -29,6 +29,7 @@ typedef struct kpi_set kpi_set;
 #define KPI_DEFAULT_SECONDS 60
 #define KPI_DEFAULT_RUN_SECONDS 3600
 #define KPI_DEFAULT_DISTINCT_BYTES ((size_t)64 << 20)
+#define KPI_DEFAULT_MEMORY ((size_t)2048 << 20)
 
 typedef struct kpi_limits {
 	size_t memory_bytes;	/* per script state; 0: default 64 MiB */
@@ -43,6 +44,9 @@ typedef struct kpi_limits {
 				   per run of a KPI, past which they go to
 				   temporary files (kpi_distinct.c); 0:
 				   default 64 MiB */
+	size_t kpi_memory_bytes;	/* per KPI: its groups (per), and
+					   each history of its lookups, held
+					   in C; 0: default 2 GiB */
 } kpi_limits;
 
 /* Where a KPI's target applies (target.applies = all, total, cells). */

@@ -285,6 +285,24 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 	return 0;
 }
 
+/* The selection and condition of k, each followed by '|'. */
+static void put_rows(describe_buf *b, const kpi *k)
+{
+	if (k->select)
+		put_node(b, k->select);
+	put(b, "|");
+	if (k->where)
+		put_node(b, k->where);
+	put(b, "|");
+}
+
+static void put_joins(describe_buf *b, const kpi *k)
+{
+	for (size_t i = 0; i < k->join_count; i++)
+		put(b, "|join %s = %s on %s", k->joins[i].name,
+		    k->joins[i].dataset, k->joins[i].field);
+}
+
 int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
 			 size_t size)
 {
@@ -308,16 +326,65 @@ int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
 	for (size_t i = 0; i < k->grouping_count; i++)	/* the later wins */
 		put(&b, "%s>%s,", k->groupings[i].field, k->groupings[i].group);
 	put(&b, "|");
-	put_node(&b, k->select);
-	put(&b, "|");
-	if (k->where)
-		put_node(&b, k->where);
-	put(&b, "|");
+	put_rows(&b, k);
 	put_node(&b, k->rule);
-	for (size_t i = 0; i < k->join_count; i++)
-		put(&b, "|join %s = %s on %s", k->joins[i].name,
-		    k->joins[i].dataset, k->joins[i].field);
+	put_joins(&b, k);
 	if (b.per_period || b.used + 1 >= b.size) {
+		out[0] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
+/* put_node of every score_change{} under n: the fields the groups keep
+ * for it (kpi_group_rows.c). */
+static void put_kept(describe_buf *b, const kpi_node *n)
+{
+	if (!n)
+		return;
+	if (n->op == KPI_SCORE_CHANGE)
+		put_node(b, n);
+	for (size_t i = 0; i < n->kid_count; i++)
+		put_kept(b, n->kids[i]);
+}
+
+/* Whether node n or one under it is a Lua function. */
+static int node_lua(const kpi_node *n)
+{
+	if (!n)
+		return 0;
+	if (n->op == KPI_LUA_MEASURE || n->op == KPI_LUA_CONDITION)
+		return 1;
+	for (size_t i = 0; i < n->kid_count; i++)
+		if (node_lua(n->kids[i]))
+			return 1;
+	return 0;
+}
+
+int kpi_group_rows_key(const kpi *k, char *out, size_t size)
+{
+	describe_buf b = { out, size, 0, k, 0 };
+
+	out[0] = '\0';
+	/* Peil cannot tell two Lua functions equal */
+	if (!k->per || node_lua(k->select) || node_lua(k->where))
+		return 0;
+	put(&b, "%s|%s|%d|", k->info.dataset, k->per, k->groups_lua);
+	put_rows(&b, k);
+	put_kept(&b, k->having);
+	put_kept(&b, k->rule);
+	/* what the lookups that where and score_change{} read hold */
+	for (size_t i = 0; i < k->lookup_count; i++) {
+		const kpi_link *l = &k->lookups[i];
+
+		put(&b, "|lookup %s = %s by %s", l->name, l->dataset,
+		    l->field);
+		for (size_t w = 0; w < l->where_count; w++)
+			put(&b, ", %s = %s", l->where_fields[w],
+			    l->where_values[w]);
+	}
+	put_joins(&b, k);
+	if (b.used + 1 >= b.size) {
 		out[0] = '\0';
 		return 0;
 	}

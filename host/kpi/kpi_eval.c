@@ -58,6 +58,9 @@ typedef struct kpi_run {
 	/* ratio()'s denominator from another dataset (dataset_sum), read
 	 * before the scan; NULL without one */
 	kpi_den_table *den;
+	/* per: the run of the same scan whose groups are this one's too
+	 * (kpi_scan_share_groups), or NULL: its own */
+	struct kpi_run *groups_of;
 } kpi_run;
 
 typedef struct kpi_scan {
@@ -521,6 +524,8 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 	size_t np = r->period_count;
 	double den = 0;
 
+	if (r->groups_of)
+		return 0;	/* that run's groups are this one's */
 	if (k->where && kpi_condition(k, k->where, row, from, &ok,
 				      &r->err) < 0)
 		return -1;
@@ -906,6 +911,121 @@ static int kpi_same_rows(const kpi *k, const kpi *other)
 	return 1;
 }
 
+/* The cases (kpi_set_cases) when the groups of cell and period p are
+ * those they list: in the total the slot of cell 0, which holds them all;
+ * otherwise NULL. */
+static const kpi_cases *kpi_cases_groups(const kpi_run *r, size_t cell,
+					 size_t p)
+{
+	const kpi_cases *cases = r->set->cases;
+
+	if (!cases || strcmp(r->periods[p].id, cases->period) != 0 ||
+	    (cell == 0) != (strcmp(cases->cell, "{}") == 0) ||
+	    !kpi_cases_cell(r, cell))
+		return NULL;
+	return cases;
+}
+
+/* per: reduce the groups of every (cell, period) of r. */
+static void kpi_reduce_groups(kpi_run *r)
+{
+	kpi_row templ = { NULL, NULL, NULL, 0, r->set->cal, r->periods,
+			  r->period_count, LUA_NOREF, NULL };
+	size_t np = r->period_count;
+
+	for (size_t cell = 0; !r->failed && cell < kpi_cells_count(r->cells);
+	     cell++)
+		for (size_t p = 0; p < np; p++)
+			if (kpi_group_reduce(r->k, &templ,
+					     kpi_group_slot(r, cell, p), p,
+					     &r->acc[cell * np + p],
+					     kpi_cases_groups(r, cell, p),
+					     &r->err) < 0) {
+				r->failed = 1;
+				break;
+			}
+}
+
+/* Runs of the scan with groups (per) whose rows and kept fields are the
+ * same (kpi_group_rows_key), in the same cells, grain and periods: each
+ * after the first reads the first's groups (zrm.lua's three directions:
+ * one set of groups, not three). */
+static void kpi_scan_share_groups(kpi_scan *scan)
+{
+	char a[4096], b[4096];
+
+	for (size_t i = 0; i < scan->run_count; i++) {
+		kpi_run *r = scan->runs[i];
+
+		if (!r->k->per || !kpi_group_rows_key(r->k, a, sizeof(a)))
+			continue;
+		for (size_t j = 0; j < i && !r->groups_of; j++) {
+			kpi_run *o = scan->runs[j];
+
+			if (o->k->per && !o->groups_of && o->k != r->k &&
+			    o->grain == r->grain &&
+			    scan->run_cells[j] == scan->run_cells[i] &&
+			    scan->run_pick[j] == scan->run_pick[i] &&
+			    kpi_group_rows_key(o->k, b, sizeof(b)) &&
+			    strcmp(a, b) == 0)
+				r->groups_of = o;
+		}
+	}
+}
+
+/* per: after the scan, reduce the groups of its runs, those that share
+ * them with the groups of the first, then free them all: the groups of
+ * one scan are never held beside those of the next. */
+static void kpi_scan_reduce(kpi_set *set, kpi_run **runs, size_t count,
+			    kpi_scan *scan)
+{
+	size_t held = 0, per = 0;
+
+	/* a scan with groups is on the main thread, as are all groups */
+	for (size_t i = 0; i < scan->run_count; i++)
+		per += scan->runs[i]->k->per != NULL;
+	if (!per)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		size_t j = 0;
+
+		while (j < i && runs[j]->k != runs[i]->k)
+			j++;
+		held += j == i && runs[i]->k->groups;
+	}
+	if (held > set->group_stores_peak)
+		set->group_stores_peak = held;
+	for (size_t i = 0; i < scan->run_count; i++) {
+		size_t j = 0;
+
+		while (j < i && scan->runs[j]->k != scan->runs[i]->k)
+			j++;
+		set->group_stores_made += j == i && scan->runs[i]->k->groups;
+	}
+	/* groups that a failure in the scan left unfinished */
+	for (size_t i = 0; i < scan->run_count; i++) {
+		kpi_run *r = scan->runs[i], *o = r->groups_of;
+
+		if (o && o->failed && !r->failed)
+			kpi_run_fail(r, "kpi '%s': its groups are those of "
+				     "kpi '%s', which failed", o->k->info.id);
+	}
+	for (size_t i = 0; i < scan->run_count; i++) {
+		kpi_run *r = scan->runs[i], *o = r->groups_of;
+
+		if (!r->k->per || r->failed || r->why[0])
+			continue;
+		if (o)
+			r->k->groups = o->k->groups;
+		kpi_reduce_groups(r);
+		if (o)
+			r->k->groups = NULL;
+	}
+	for (size_t i = 0; i < scan->run_count; i++)
+		if (scan->runs[i]->k->per)
+			kpi_group_release(scan->runs[i]->k);
+}
+
 /* One scan for the runs of a group (group[i] is the index of the first
  * run of i's group): those that read the same rows, a dataset, or a
  * dataset with the fields of its joins appended.  first is the group's
@@ -990,6 +1110,7 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	}
 	if (!scan.run_count)
 		goto out;
+	kpi_scan_share_groups(&scan);
 	/* the cases behind a figure show any field: project them all */
 	if (uses_lua || set->cases)
 		memset(used, 1, schema->field_count);
@@ -1009,6 +1130,8 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 				  projected, kpi_scan_row, &scan, err);
 	}
 	rc = kpi_scan_end(&scan, rc, err);
+	if (rc == 0)
+		kpi_scan_reduce(set, runs, count, &scan);
 	/* Lua runs only in groups that this thread scans: their row
 	 * metatables name this scan's schema, which a join frees below. */
 	for (size_t i = 0; i < scan.run_count; i++)
@@ -1226,41 +1349,6 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 					    NULL, r->why, sizeof(r->why));
 }
 
-/* The cases (kpi_set_cases) when the groups of cell and period p are
- * those they list: in the total the slot of cell 0, which holds them all;
- * otherwise NULL. */
-static const kpi_cases *kpi_cases_groups(const kpi_run *r, size_t cell,
-					 size_t p)
-{
-	const kpi_cases *cases = r->set->cases;
-
-	if (!cases || strcmp(r->periods[p].id, cases->period) != 0 ||
-	    (cell == 0) != (strcmp(cases->cell, "{}") == 0) ||
-	    !kpi_cases_cell(r, cell))
-		return NULL;
-	return cases;
-}
-
-/* per: reduce the groups of every (cell, period) of r. */
-static void kpi_reduce_groups(kpi_run *r)
-{
-	kpi_row templ = { NULL, NULL, NULL, 0, r->set->cal, r->periods,
-			  r->period_count, LUA_NOREF, NULL };
-	size_t np = r->period_count;
-
-	for (size_t cell = 0; !r->failed && cell < kpi_cells_count(r->cells);
-	     cell++)
-		for (size_t p = 0; p < np; p++)
-			if (kpi_group_reduce(r->k, &templ,
-					     kpi_group_slot(r, cell, p), p,
-					     &r->acc[cell * np + p],
-					     kpi_cases_groups(r, cell, p),
-					     &r->err) < 0) {
-				r->failed = 1;
-				break;
-			}
-}
-
 void kpi_set_cases(kpi_set *set, const kpi_cases *cases)
 {
 	set->cases = cases;
@@ -1343,9 +1431,6 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 						   &runs[i]->err) < 0;
 	if (rc == 0)
 		rc = kpi_scan_all(set, runs, count, source, err);
-	for (size_t i = 0; i < count && rc == 0; i++)
-		if (runs[i]->k->per && !runs[i]->failed && !runs[i]->why[0])
-			kpi_reduce_groups(runs[i]);
 	/* A KPI that failed in one grain fails as a whole, once: the runs
 	 * of its grains follow each other. */
 	for (size_t i = 0, n; i < count && rc == 0; i += n) {

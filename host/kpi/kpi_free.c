@@ -25,7 +25,8 @@ void kpi_script_release(kpi_script *script)
 		script->histories = h->next;
 		free(h->signature);
 		free(h->rows);
-		free(h->text);
+		strmap_release(&h->texts);
+		free(h->order_text);
 		free(h);
 	}
 	free(script->path);

@@ -170,7 +170,50 @@ static group_slot *group_slot_of(struct kpi_group_store *g, size_t slot)
 	return g->slots[slot];
 }
 
-/* Add row to slot: -1 when out of memory. */
+/* The capacity grow_for gives count elements. */
+static size_t group_cap(size_t count)
+{
+	size_t cap = 8;
+
+	while (cap < count)
+		cap *= 2;
+	return cap;
+}
+
+/* The bytes g holds: its rows, members and the groups of every slot. */
+static size_t group_bytes(const struct kpi_group_store *g)
+{
+	size_t bytes = kpi_rows_bytes(g->rows) +
+		       group_cap(g->member_count) * sizeof(*g->member) +
+		       g->slot_count * sizeof(*g->slots);
+
+	for (size_t i = 0; i < g->slot_count; i++) {
+		const group_slot *s = g->slots[i];
+
+		if (s)
+			bytes += sizeof(*s) + s->keys.text_cap +
+				 s->keys.offsets_cap * sizeof(uint32_t) +
+				 s->keys.slot_count * sizeof(uint64_t) +
+				 2 * group_cap(s->keys.count) * sizeof(size_t);
+	}
+	return bytes;
+}
+
+/* The groups of every slot of g. */
+static size_t group_count(const struct kpi_group_store *g)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->slot_count; i++)
+		n += g->slots[i] ? g->slots[i]->keys.count : 0;
+	return n;
+}
+
+/* Members between two counts of group_bytes. */
+#define GROUP_BYTES_EVERY 4096
+
+/* Add row to slot: -1 when out of memory, -2 past [limits]
+ * kpi_memory_mb. */
 static int group_add(kpi *k, const kpi_row *row, size_t slot)
 {
 	struct kpi_group_store *g = group_store(k, row);
@@ -221,12 +264,25 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 	else
 		member[s->last[n]].next = g->member_count;
 	s->last[n] = g->member_count++;
+	if (g->member_count % GROUP_BYTES_EVERY == 0 &&
+	    group_bytes(g) > k->set->limits.kpi_memory_bytes)
+		return -2;
 	return 0;
 }
 
 int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err)
 {
-	if (group_add(k, row, slot) < 0)
+	int rc = group_add(k, row, slot);
+
+	if (rc == -2)
+		return error_set(err, k->info.script, k->info.line, NULL,
+				 "kpi '%s': the groups of per = \"%s\" need "
+				 "more than [limits] kpi_memory_mb = %zu MiB "
+				 "(%zu rows kept in %zu groups so far)",
+				 k->info.id, k->per,
+				 k->set->limits.kpi_memory_bytes >> 20,
+				 k->groups->row + 1, group_count(k->groups));
+	if (rc < 0)
 		return error_set(err, k->info.script, k->info.line, NULL,
 				 "kpi '%s': out of memory for the groups of "
 				 "per = \"%s\"", k->info.id, k->per);

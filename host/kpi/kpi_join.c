@@ -1090,6 +1090,13 @@ static void lookup_readers(const kpi_node *n, const char *name, int *lua,
 		lookup_readers(n->kids[i], name, lua, c);
 }
 
+/* The text of a field that history_text put last: the rows of one
+ * person, or of no domain, come one after another. */
+typedef struct history_memo {
+	uint32_t at, len;
+	int set;
+} history_memo;
+
 /* Reading the lookup of a node (lookup_in_c) into a kpi_history. */
 typedef struct history_load {
 	const kpi *k;
@@ -1101,25 +1108,50 @@ typedef struct history_load {
 	kpi_op op;
 	peil_error *err;
 	int failed;
+	history_memo memo[2];	/* key, by */
 } history_load;
 
-/* Append len bytes of s to h's text, its offset into *at; -1 when out
- * of memory. */
-static int history_text(kpi_history *h, const char *s, size_t len,
-			size_t *at)
+/* The offset of the text s[0..len) in h's texts, kept once; -1 when out
+ * of memory (or past 4 GiB of distinct text). */
+static int history_text(kpi_history *h, history_memo *memo, const char *s,
+			size_t len, uint32_t *at)
 {
-	if (h->text_len + len > h->text_cap) {
-		size_t cap = (h->text_len + len) * 2 + 4096;
-		char *grown = realloc(h->text, cap);
+	int added;
+	long i;
+
+	if (memo->set && memo->len == len &&
+	    memcmp(h->texts.text + memo->at, s, len) == 0) {
+		*at = memo->at;
+		return 0;
+	}
+	if ((i = strmap_put(&h->texts, s, len, &added)) < 0)
+		return -1;
+	*at = (uint32_t)(strmap_key(&h->texts, (size_t)i) - h->texts.text);
+	*memo = (history_memo){ *at, (uint32_t)len, 1 };
+	return 0;
+}
+
+/* Append the order text s[0..len) to h's, its offset into *at; -1 when
+ * out of memory (or past 4 GiB). */
+static int history_order_text(kpi_history *h, const char *s, size_t len,
+			      uint32_t *at)
+{
+	*at = (uint32_t)h->order_len;
+	if (len == 0)
+		return 0;
+	if (h->order_len + len > UINT32_MAX)
+		return -1;
+	if (h->order_len + len > h->order_cap) {
+		size_t cap = (h->order_len + len) + h->order_len / 4 + 4096;
+		char *grown = realloc(h->order_text, cap);
 
 		if (!grown)
 			return -1;
-		h->text = grown;
-		h->text_cap = cap;
+		h->order_text = grown;
+		h->order_cap = cap;
 	}
-	memcpy(h->text + h->text_len, s, len);
-	*at = h->text_len;
-	h->text_len += len;
+	memcpy(h->order_text + h->order_len, s, len);
+	h->order_len += len;
 	return 0;
 }
 
@@ -1163,6 +1195,16 @@ static int history_number(const peil_value *values, size_t f, double *out)
 		end++;
 	return end != buf && *end == '\0';
 }
+
+/* The bytes h holds, and the rows between two counts of them. */
+static size_t history_bytes(const kpi_history *h)
+{
+	return h->cap * sizeof(*h->rows) + h->order_cap + h->texts.text_cap +
+	       h->texts.offsets_cap * sizeof(uint32_t) +
+	       h->texts.slot_count * sizeof(uint64_t);
+}
+
+#define HISTORY_BYTES_EVERY 4096
 
 static int history_row(void *ctx, const peil_value *values)
 {
@@ -1217,8 +1259,8 @@ static int history_row(void *ctx, const peil_value *values)
 				 no_date ? "date" : "number",
 				 no_date ? hl->date_name : hl->score_name);
 	}
-	if (h->count == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 1024;
+	if (h->count == h->cap) {	/* by a quarter: trimmed once read */
+		size_t cap = h->cap ? h->cap + h->cap / 4 : 1024;
 		kpi_history_row *grown = realloc(h->rows, cap * sizeof(*grown));
 
 		if (!grown)
@@ -1228,9 +1270,9 @@ static int history_row(void *ctx, const peil_value *values)
 	}
 	r = &h->rows[h->count];
 	if (kl > UINT32_MAX || bl > UINT32_MAX || ol > UINT32_MAX ||
-	    history_text(h, key, kl, &r->key) < 0 ||
-	    history_text(h, by, bl, &r->by) < 0 ||
-	    history_text(h, order, ol, &r->order) < 0)
+	    history_text(h, &hl->memo[0], key, kl, &r->key) < 0 ||
+	    history_text(h, &hl->memo[1], by, bl, &r->by) < 0 ||
+	    history_order_text(h, order, ol, &r->order) < 0)
 		goto oom;
 	r->key_len = (uint32_t)kl;
 	r->by_len = (uint32_t)bl;
@@ -1241,6 +1283,17 @@ static int history_row(void *ctx, const peil_value *values)
 	r->bad = bad;
 	r->order_rank = rank;
 	r->seq = h->count++;
+	if (h->count % HISTORY_BYTES_EVERY == 0 &&
+	    history_bytes(h) > hl->k->set->limits.kpi_memory_bytes) {
+		hl->failed = 1;
+		return error_set(hl->err, hl->k->info.script, hl->k->info.line,
+				 NULL, "kpi '%s': lookup '%s' needs more than "
+				 "[limits] kpi_memory_mb = %zu MiB (%zu of its "
+				 "rows read so far)", hl->k->info.id,
+				 hl->link->name,
+				 hl->k->set->limits.kpi_memory_bytes >> 20,
+				 h->count);
+	}
 	return 0;
 oom:
 	hl->failed = 1;
@@ -1327,7 +1380,8 @@ static int history_load_node(const kpi *k, kpi_node *node,
 	int change = node->op == KPI_SCORE_CHANGE;
 	history_load hl = { k, link, NULL, 0, 0, 0, SIZE_MAX, SIZE_MAX,
 			    node->link[overdue ? 2 : 1],
-			    node->link[overdue ? 1 : 2], node->op, err, 0 };
+			    node->link[overdue ? 1 : 2], node->op, err, 0,
+			    { { 0, 0, 0 }, { 0, 0, 0 } } };
 	const peil_schema *schema = source->schema(source->ctx, link->dataset);
 	char signature[1400];
 	size_t used, *slot = NULL;
@@ -1380,7 +1434,9 @@ static int history_load_node(const kpi *k, kpi_node *node,
 		h->next = k->script->histories;
 		k->script->histories = h;
 	}
-	h->count = h->text_len = 0;
+	h->count = h->order_len = 0;
+	strmap_release(&h->texts);
+	h->text = NULL;
 	h->evaluation = 0;		/* not read (yet) */
 	node->history = NULL;
 	hl.h = h;
@@ -1398,6 +1454,25 @@ static int history_load_node(const kpi *k, kpi_node *node,
 	if (rc != 0)
 		return hl.failed || rc < 0 ? -1 :
 		       error_set(err, NULL, 0, NULL, "scan stopped");
+	h->text = h->texts.text;
+	if (h->order_len < h->order_cap) {
+		char *fit = realloc(h->order_text, h->order_len + 1);
+
+		if (fit) {
+			h->order_text = fit;
+			h->order_cap = h->order_len + 1;
+		}
+	}
+	if (h->count < h->cap) {	/* read: no more rows */
+		kpi_history_row *fit = realloc(h->rows, (h->count ? h->count
+								  : 1) *
+							    sizeof(*fit));
+
+		if (fit) {
+			h->rows = fit;
+			h->cap = h->count ? h->count : 1;
+		}
+	}
 	history_sorting = h->text;
 	if (h->count)
 		qsort(h->rows, h->count, sizeof(*h->rows), history_order);

@@ -166,24 +166,33 @@ typedef struct kpi_link {
 enum { KPI_HISTORY_NO_DATE = 1, KPI_HISTORY_NO_SCORE = 2 };
 
 typedef struct kpi_history_row {
-	size_t key, by, order;		/* offsets into text */
-	uint32_t key_len, by_len, order_len;
-	int32_t date;
 	double score;			/* overdue{}: the step */
 	double order_num;		/* first_rise{}: order of rank 1 */
+	size_t seq;			/* the order read */
+	uint32_t key, by;		/* offsets into text */
+	uint32_t order;			/* offset into order_text */
+	uint32_t key_len, by_len, order_len;
+	int32_t date;
 	uint8_t bad;			/* KPI_HISTORY_NO_* */
 	uint8_t order_rank;		/* empty 0, number 1, text 2, other 3 */
-	size_t seq;			/* the order read */
 } kpi_history_row;
 
+/* Each distinct text (a person's key, a domain) is kept once, in texts,
+ * whose keys' offsets stay below 4 GiB: a history of millions of rows of
+ * thousands of persons and a dozen domains holds their texts, not a copy
+ * per row.  first_rise{}'s order texts (a measurement's own number, as a
+ * rule) are each row's own, back to back in order_text.  Its rows and
+ * order texts are trimmed to their size once read. */
 typedef struct kpi_history {
 	struct kpi_history *next;
 	char *signature;
 	uint64_t evaluation;		/* read in this one */
 	kpi_history_row *rows;
 	size_t count, cap;
-	char *text;
-	size_t text_len, text_cap;
+	strmap texts;			/* the distinct texts of the rows */
+	const char *text;		/* texts' block, once read */
+	char *order_text;
+	size_t order_len, order_cap;
 } kpi_history;
 
 /* The text of a key value (text, or an integer in decimal; buf holds at
@@ -325,6 +334,9 @@ struct kpi_set {
 	size_t count, cap;
 	kpi_group **groups;	/* [group NAME] */
 	size_t group_count;
+	/* per's group stores (kpi_group_rows.c): made so far, and the
+	 * most held at once (at the end of a scan) */
+	size_t group_stores_made, group_stores_peak;
 };
 
 /* The string at idx (which must be one: lua_tolstring does not convert
@@ -565,6 +577,14 @@ int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out);
 int kpi_group_member(const kpi_row *group, size_t *at, kpi_row *member);
 /* Free k's groups (after its evaluation; NULL accepted). */
 void kpi_group_release(kpi *k);
+/* kpi_describe.c: what decides the rows in k's groups (per = "field")
+ * and the fields they keep: dataset, per field, selection and condition
+ * with parameters filled in, the score_change{} nodes of having and the
+ * rule, lookups and joins.  KPIs of one scan with the same breakdown,
+ * grain and key have the same groups, made once.  1 with the key into
+ * out; 0 when k has no groups or they cannot be told equal (a Lua
+ * function selects or filters their rows). */
+int kpi_group_rows_key(const kpi *k, char *out, size_t size);
 /* kpi_group.c: reduce every group of slot into acc: having, then the rule
  * on the group; with cases (kpi_set_cases), hand each group that passed
  * having to cases->group.  0, or -1 with err. */

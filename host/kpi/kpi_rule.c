@@ -943,7 +943,7 @@ static int kpi_rise_order(const kpi_lookup_call *in,
 			  const kpi_history_row *a, const kpi_history_row *b)
 {
 	const kpi_node *node = in->node;
-	const char *text = in->node->history->text;
+	const char *text = in->node->history->order_text;
 	size_t n;
 	int c;
 
@@ -963,7 +963,7 @@ static int kpi_rise_order(const kpi_lookup_call *in,
 	if (a->order_rank == 0)
 		return 0;
 	n = a->order_len < b->order_len ? a->order_len : b->order_len;
-	c = memcmp(text + a->order, text + b->order, n);
+	c = n ? memcmp(text + a->order, text + b->order, n) : 0;
 	if (c == 0 && a->order_len != b->order_len)
 		c = a->order_len < b->order_len ? -1 : 1;
 	return c < 0 ? -1 : c > 0;

@@ -411,6 +411,46 @@ LUA
 # cell Financiën and in the total.  A KPI with a function of the group
 # gets each group as a table, made for that group alone: the persons with
 # two rows, 30 000.
+# A KPI whose lookup history or groups outgrow [limits] kpi_memory_mb
+# fails alone, named, with what it had read; the other KPIs are
+# evaluated and the run exits 1 (issue 22, item 3).  60 000 ZRM
+# measurements of 30 000 persons: more than 1 MiB of history (56 bytes a
+# row) for each of the three ZRM KPIs; the participation ladder reads
+# none of them and stays within it.
+test_kpi_memory_limit() {
+	demo_setup 2018 2018 200
+	awk 'BEGIN { print "Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score"
+		for (i = 1; i <= 30000; i++) {
+			printf("M%08d;Q%05d;10-01-2018;ZRM;Financiën;2\n", 2 * i - 1, i)
+			printf("M%08d;Q%05d;10-02-2018;ZRM;Financiën;3\n", 2 * i, i) } }' \
+		>"$work/demo/export_metingen.csv"
+	# the 200 cases have no trajectory of a neighbourhood job
+	sed -i "s|^kpis = .*|kpis = -tag:maatwerk, -tag:bezoeken|" "$work/demo.ini"
+	printf '\n[limits]\nkpi_memory_mb = 1\n' >>"$work/demo.ini"
+	"$peil" ingest --quiet --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest of 60 000 measurements" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --period 2018 \
+		--format csv >"$work/c.csv" 2>"$work/err"
+	expect_rc "three KPIs past the limit" 1 $?
+	for k in zrm_vooruit zrm_gelijk zrm_achteruit; do
+		if grep -qE "kpi '$k': lookup 'zrm' needs more than \\[limits\\] kpi_memory_mb = 1 MiB \\([0-9]+ of its rows read so far\\)" "$work/err"; then
+			ok "$k fails, named, with what it had read"
+		else
+			fail "$k fails, named" "$(cat "$work/err")"
+		fi
+	done
+	n=$(grep -c "kpi_memory_mb" "$work/err")
+	[ "$n" = 3 ] && ok "no other KPI fails" || fail "$n failures past the limit" "$(cat "$work/err")"
+	csv_columns kpi waarde <"$work/c.csv" | grep -c '^casussen_gestart;' >"$work/n"
+	[ "$(cat "$work/n")" -gt 0 ] && ok "the other KPIs have their figures" ||
+		fail "no figures of casussen_gestart"
+	if grep -q '^zrm_' "$work/c.csv"; then
+		fail "a figure of a failed ZRM KPI" "$(grep '^zrm_' "$work/c.csv" | head -3)"
+	else
+		ok "no figure of the failed ZRM KPIs"
+	fi
+}
+
 test_per_groups_memory() {
 	demo_setup 2018 2018 200
 	awk 'BEGIN { print "Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score"

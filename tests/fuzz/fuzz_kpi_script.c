@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[64];
 	static calendar *cal;
-	kpi_limits limits = { (size_t)8 << 20, 2000000, 0, 0, 0 };
+	kpi_limits limits = { (size_t)8 << 20, 2000000, 0, 0, 0, 0 };
 	kpi_set *set;
 	peil_error err;
 	FILE *f;

@@ -539,7 +539,7 @@ TEST(quarter_grain_targets_and_helpers)
 TEST(a_failing_kpi_does_not_stop_the_others)
 {
 	peil_error err;
-	kpi_limits limits = { 0, 200000, 0, 0, 0 };
+	kpi_limits limits = { 0, 200000, 0, 0, 0, 0 };
 	kpi_set *set = kpi_set_new(cal, &limits, 1);
 	const char *path = write_script("kapot.lua",
 		"kpi { id = \"goed\", title = \"t\", unit = \"n\",\n"
@@ -840,7 +840,7 @@ TEST(tampering_does_not_reach_the_next_script)
 TEST(load_errors)
 {
 	peil_error err;
-	kpi_limits limits = { 0, 100000, 0, 0, 0 };
+	kpi_limits limits = { 0, 100000, 0, 0, 0, 0 };
 	kpi_set *set = kpi_set_new(cal, &limits, 1);
 	const char *loop = write_script("loop.lua", "while true do end\n");
 	const char *syntax = write_script("syntax.lua", "kpi {\n  id = \n");

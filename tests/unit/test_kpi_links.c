@@ -15,6 +15,7 @@
 #include "base/calendar.h"
 #include "harness.h"
 #include "kpi/kpi.h"
+#include "kpi/kpi_model.h"
 #include "report/output.h"
 
 static char tmpdir[64];
@@ -205,10 +206,10 @@ static void collect_failure(void *ctx, const kpi_info *k,
 		 err->message);
 }
 
-static double value(const char *kpi, const char *breakdown)
+static double value(const char *id, const char *breakdown)
 {
 	for (size_t i = 0; i < figure_count; i++)
-		if (strcmp(figures[i].kpi, kpi) == 0 &&
+		if (strcmp(figures[i].kpi, id) == 0 &&
 		    strcmp(figures[i].breakdown, breakdown) == 0)
 			return figures[i].value;
 	return -1;
@@ -354,10 +355,10 @@ TEST(status_with_an_at_risk_margin)
 	kpi_set_free(set);
 }
 
-static const char *status(const char *kpi, const char *breakdown)
+static const char *status(const char *id, const char *breakdown)
 {
 	for (size_t i = 0; i < figure_count; i++)
-		if (strcmp(figures[i].kpi, kpi) == 0 &&
+		if (strcmp(figures[i].kpi, id) == 0 &&
 		    strcmp(figures[i].breakdown, breakdown) == 0)
 			return figures[i].status ? figures[i].status : "-";
 	return "(no figure)";
@@ -721,6 +722,81 @@ TEST(per_counts_groups)
 	CHECK_INT(evaluate(set), 1);	/* h: per takes functions */
 	CHECK_CONTAINS(failure, "with per, having and the rule take functions");
 	CHECK_DOUBLE(value("g", "{}"), 1, 0);	/* only P1 is in two rows */
+	kpi_set_free(set);
+}
+
+/* KPIs per person over the same rows (zrm.lua's three directions) keep
+ * one set of groups, and the groups of a scan are freed before the next
+ * scan (issue 22, item 3).  Members: P1 (M1 of C1, M3 of C2), P2 (M2 of
+ * C1), P7 (M4 of C9), M5-M7 without a person.  'a' counts the persons
+ * (3), 'b' over the same groups those with two rows (P1: 1); 'c' those with a
+ * member of C1 through a parameter (P1 P2: 2), 'e' the same with C1
+ * written out (2), 'd' with a member of C2 (P1: 1); 'f' the teams of
+ * the cases (Oost, West: 2).  Groups made: a (b's too), c (e's too), d,
+ * f: 4, not 6; held at once: a, c and d after the members' scan, f
+ * alone after the cases': 3, not 6. */
+TEST(kpis_with_the_same_groups_share_them)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("per_shared.lua",
+		"local function per_person(t)\n"
+		"  t.title, t.unit = 't', 'u'\n"
+		"  t.dataset, t.grain, t.per = 'case_members', 'month', 'person'\n"
+		"  kpi(t)\n"
+		"end\n"
+		"per_person { id = 'a',\n"
+		"  rule = count(function(g) return #g.rows > 0 end) }\n"
+		"per_person { id = 'b',\n"
+		"  rule = count(function(g) return #g.rows == 2 end) }\n"
+		"per_person { id = 'c', params = { case = 'C1' },\n"
+		"  where = eq('case_id', param('case')), rule = count() }\n"
+		"per_person { id = 'd', params = { case = 'C2' },\n"
+		"  where = eq('case_id', param('case')), rule = count() }\n"
+		"per_person { id = 'e', where = eq('case_id', 'C1'),\n"
+		"  rule = count() }\n"
+		"kpi { id = 'f', title = 't', unit = 'u', dataset = 'cases',\n"
+		"  grain = 'month', per = 'team', rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 0);
+	CHECK_STR(failure, "");
+	CHECK_DOUBLE(value("a", "{}"), 3, 0);
+	CHECK_DOUBLE(value("b", "{}"), 1, 0);
+	CHECK_DOUBLE(value("c", "{}"), 2, 0);
+	CHECK_DOUBLE(value("d", "{}"), 1, 0);
+	CHECK_DOUBLE(value("e", "{}"), 2, 0);
+	CHECK_DOUBLE(value("f", "{}"), 2, 0);
+	CHECK_INT((long)set->group_stores_made, 4);
+	CHECK_INT((long)set->group_stores_peak, 3);
+	kpi_set_free(set);
+}
+
+/* A KPI whose groups outgrow [limits] kpi_memory_mb fails alone, named,
+ * with what it had kept; the others go on (issue 22, item 3).  'big'
+ * keeps the 5 000 keyed rows in a group each, in the total and in a cell
+ * per value of n: more than 1 MiB; 'small' counts the 3 persons of the
+ * members. */
+TEST(groups_past_the_kpi_memory_limit_fail_that_kpi)
+{
+	kpi_limits limits = { .kpi_memory_bytes = (size_t)1 << 20 };
+	kpi_set *set = kpi_set_new(cal, &limits, 1);
+	const char *dirs[] = { tmpdir };
+	peil_error err;
+
+	kpi_set_script_dirs(set, dirs, 1);
+	CHECK_INT(kpi_set_load_file(set, write_file("per_big.lua",
+		"kpi { id = 'big', title = 't', unit = 'u', dataset = 'keyed',\n"
+		"  grain = 'month', per = 'key', breakdown = { 'n' },\n"
+		"  rule = count() }\n"
+		"kpi { id = 'small', title = 't', unit = 'u',\n"
+		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
+		"  rule = count() }\n"), &err), 0);
+	CHECK_INT(evaluate(set), 1);
+	CHECK_CONTAINS(failure, "per_big.lua:1: kpi 'big': the groups of "
+		       "per = \"key\" need more than [limits] kpi_memory_mb "
+		       "= 1 MiB (");
+	CHECK_DOUBLE(value("small", "{}"), 3, 0);
+	CHECK_DOUBLE(value("big", "{}"), -1, 0);	/* no figure */
 	kpi_set_free(set);
 }
 
@@ -1345,6 +1421,8 @@ int main(void)
 	RUN(row_tables_know_each_joined_schema);
 	RUN(kept_rows_refuse_typos_too);
 	RUN(one_kpi_cannot_change_the_rows_of_another);
+	RUN(kpis_with_the_same_groups_share_them);
+	RUN(groups_past_the_kpi_memory_limit_fail_that_kpi);
 	RUN(a_later_directory_replaces_a_kpi_by_id);
 	RUN(additive_families);
 	case_rows = calloc(99000, sizeof(*case_rows));
