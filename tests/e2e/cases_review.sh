@@ -59,3 +59,45 @@ LUA
 			"rv_b;2018-03;1" "rv_b;2018-Q1;5")
 	done
 }
+
+# Two KPIs whose where differs only in a number's seventh significant
+# digit do not have the same groups.  Persons measured in 2018-Q1
+# (tests/data/e2e/measurements.csv) with a score of at least 3: M2 P1 4,
+# M4 P2 3, M5 P3 3, M9 P5 3, M10 P3 3 -> P1 P2 P3 P5, 4; of at least
+# 3.0000001 (no score of 3): M2 P1 4 -> 1.
+test_shared_groups_numbers() {
+	mkdir -p "$work/scripts"
+	fixture_config "$src/tests/data/e2e/cases.csv" "$work/scripts" 2018-Q1
+	cat >>"$work/peil.ini" <<INI
+[source measurements]
+plugin = csv
+dataset = measurements
+path = $src/tests/data/e2e/measurements.csv
+separator = semicolon
+date_format = dd-mm-jjjj
+$(sed -n '/^\[source demo_measurements\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
+INI
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of cases and measurements" 0 $?
+	for id in rv_drie:3 rv_boven_drie:3.0000001; do
+		cat >>"$work/scripts/getal.lua" <<LUA
+kpi {
+  id = "${id%%:*}",
+  title = "Personen met een score van ten minste ${id#*:}",
+  unit = "personen",
+  dataset = "measurements",
+  grain = "quarter",
+  select = started_in("date"),
+  where = at_least("score", ${id#*:}),
+  per = "person",
+  rule = count(),
+}
+LUA
+	done
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
+		>"$work/out.csv" 2>"$work/err"
+	expect_rc "eval" 0 $?
+	csv_columns kpi periode waarde <"$work/out.csv" | sort >"$work/got"
+	expect_lines "3 and 3.0000001 apart" "$work/got" < <(printf '%s\n' \
+		"rv_boven_drie;2018-Q1;1" "rv_drie;2018-Q1;4")
+}
