@@ -2,6 +2,30 @@
 # Cases of the review of the merges of 2026-12-05 (branch rv2), sourced by
 # cli.sh: the same helpers.
 
+# The source of tests/data/e2e/measurements.csv, as the shipped config
+# reads the demo's.
+measurements_source() {
+	cat <<INI
+[source measurements]
+plugin = csv
+dataset = measurements
+path = $src/tests/data/e2e/measurements.csv
+separator = semicolon
+date_format = dd-mm-jjjj
+$(sed -n '/^\[source demo_measurements\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
+INI
+}
+
+# The fixture's cases and measurements ingested, with the scripts of
+# $work/scripts, over 2018-Q1.
+measurements_fixture() {
+	mkdir -p "$work/scripts"
+	fixture_config "$src/tests/data/e2e/cases.csv" "$work/scripts" 2018-Q1
+	measurements_source >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of cases and measurements" 0 $?
+}
+
 # Two KPIs with the same groups (per = "person", the same dataset, select
 # and no where) share one set of groups in the grain they have in common
 # (kpi_scan_share_groups); the second also has a grain of its own, whose
@@ -17,19 +41,7 @@
 # rv_b's quarter keeps its own (in rv_b's store); the order in the file
 # does not matter.
 test_shared_groups_grains() {
-	mkdir -p "$work/scripts"
-	fixture_config "$src/tests/data/e2e/cases.csv" "$work/scripts" 2018-Q1
-	cat >>"$work/peil.ini" <<INI
-[source measurements]
-plugin = csv
-dataset = measurements
-path = $src/tests/data/e2e/measurements.csv
-separator = semicolon
-date_format = dd-mm-jjjj
-$(sed -n '/^\[source demo_measurements\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
-INI
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of cases and measurements" 0 $?
+	measurements_fixture
 	for order in "rv_a rv_b" "rv_b rv_a"; do
 		: >"$work/scripts/gedeeld.lua"
 		for id in $order; do
@@ -66,19 +78,7 @@ LUA
 # M4 P2 3, M5 P3 3, M9 P5 3, M10 P3 3 -> P1 P2 P3 P5, 4; of at least
 # 3.0000001 (no score of 3): M2 P1 4 -> 1.
 test_shared_groups_numbers() {
-	mkdir -p "$work/scripts"
-	fixture_config "$src/tests/data/e2e/cases.csv" "$work/scripts" 2018-Q1
-	cat >>"$work/peil.ini" <<INI
-[source measurements]
-plugin = csv
-dataset = measurements
-path = $src/tests/data/e2e/measurements.csv
-separator = semicolon
-date_format = dd-mm-jjjj
-$(sed -n '/^\[source demo_measurements\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
-INI
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of cases and measurements" 0 $?
+	measurements_fixture
 	for id in rv_drie:3 rv_boven_drie:3.0000001; do
 		cat >>"$work/scripts/getal.lua" <<LUA
 kpi {
