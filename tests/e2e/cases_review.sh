@@ -26,6 +26,34 @@ measurements_fixture() {
 	expect_rc "ingest of cases and measurements" 0 $?
 }
 
+# A KPI counting the persons measured (per = "person") appended to
+# $work/scripts/$1: persons_kpi FILE ID GRAIN [WHERE].
+persons_kpi() {
+	cat >>"$work/scripts/$1" <<LUA
+kpi {
+  id = "$2",
+  title = "Gemeten personen",
+  unit = "personen",
+  dataset = "measurements",
+  grain = $3,
+  select = started_in("date"),${4:+
+  where = $4,}
+  per = "person",
+  rule = count(),
+}
+LUA
+}
+
+# The figures of 2018-Q1 (kpi;period;value, sorted) are the lines of
+# stdin: expect_figures NAME.
+expect_figures() {
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
+		>"$work/out.csv" 2>"$work/err"
+	expect_rc "eval: $1" 0 $?
+	csv_columns kpi periode waarde <"$work/out.csv" | sort >"$work/got"
+	expect_lines "$1" "$work/got"
+}
+
 # Two KPIs with the same groups (per = "person", the same dataset, select
 # and no where) share one set of groups in the grain they have in common
 # (kpi_scan_share_groups); the second also has a grain of its own, whose
@@ -47,28 +75,12 @@ test_shared_groups_grains() {
 		for id in $order; do
 			grain='"month"'
 			[ "$id" = rv_b ] && grain='{ "month", "quarter" }'
-			cat >>"$work/scripts/gedeeld.lua" <<LUA
-kpi {
-  id = "$id",
-  title = "Gemeten personen",
-  unit = "personen",
-  dataset = "measurements",
-  grain = $grain,
-  select = started_in("date"),
-  per = "person",
-  rule = count(),
-}
-LUA
+			persons_kpi gedeeld.lua "$id" "$grain"
 		done
-		"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
-			>"$work/out.csv" 2>"$work/err"
-		expect_rc "eval of $order" 0 $?
-		csv_columns kpi periode waarde <"$work/out.csv" | sort >"$work/got"
-		expect_lines "figures of $order" "$work/got" < <(printf '%s\n' \
-			"rv_a;2018-01;2" "rv_a;2018-02;3" \
-			"rv_a;2018-03;1" \
-			"rv_b;2018-01;2" "rv_b;2018-02;3" \
-			"rv_b;2018-03;1" "rv_b;2018-Q1;5")
+		expect_figures "figures of $order" < <(printf '%s\n' \
+			"rv_a;2018-01;2" "rv_a;2018-02;3" "rv_a;2018-03;1" \
+			"rv_b;2018-01;2" "rv_b;2018-02;3" "rv_b;2018-03;1" \
+			"rv_b;2018-Q1;5")
 	done
 }
 
@@ -79,25 +91,9 @@ LUA
 # 3.0000001 (no score of 3): M2 P1 4 -> 1.
 test_shared_groups_numbers() {
 	measurements_fixture
-	for id in rv_drie:3 rv_boven_drie:3.0000001; do
-		cat >>"$work/scripts/getal.lua" <<LUA
-kpi {
-  id = "${id%%:*}",
-  title = "Personen met een score van ten minste ${id#*:}",
-  unit = "personen",
-  dataset = "measurements",
-  grain = "quarter",
-  select = started_in("date"),
-  where = at_least("score", ${id#*:}),
-  per = "person",
-  rule = count(),
-}
-LUA
-	done
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \
-		>"$work/out.csv" 2>"$work/err"
-	expect_rc "eval" 0 $?
-	csv_columns kpi periode waarde <"$work/out.csv" | sort >"$work/got"
-	expect_lines "3 and 3.0000001 apart" "$work/got" < <(printf '%s\n' \
+	persons_kpi getal.lua rv_drie '"quarter"' 'at_least("score", 3)'
+	persons_kpi getal.lua rv_boven_drie '"quarter"' \
+		'at_least("score", 3.0000001)'
+	expect_figures "3 and 3.0000001 apart" < <(printf '%s\n' \
 		"rv_boven_drie;2018-Q1;1" "rv_drie;2018-Q1;4")
 }
