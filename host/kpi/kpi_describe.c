@@ -15,6 +15,8 @@ typedef struct describe_buf {
 	size_t size, used;
 	const kpi *params;	/* write param("x") as its value, or NULL */
 	int per_period;		/* met a value that depends on the period */
+	int exact;		/* a key: numbers in full ("%g" would give
+				   1e+06 for 1000000 and 1000001) */
 } describe_buf;
 
 static void put(describe_buf *b, const char *fmt, ...) PEIL_PRINTF(2, 3);
@@ -80,7 +82,7 @@ static void put_const(describe_buf *b, const kpi_const *c)
 	else if (c->param)
 		put(b, "param(\"%s\")", c->param);
 	else if (c->type == KPI_VALUE_NUMBER)
-		put(b, "%g", c->num);
+		put(b, b->exact ? "%.17g" : "%g", c->num);
 	else if (c->type == KPI_VALUE_BOOLEAN)
 		put(b, "%s", c->num ? "true" : "false");
 	else
@@ -108,7 +110,8 @@ static void put_node(describe_buf *b, const kpi_node *n)
 			put(b, ", stop = \"%s\"", n->name[1]);
 		put(b, ", months = { ");
 		for (size_t i = 1; i < n->const_count; i++)
-			put(b, "%s%g", i > 1 ? ", " : "", n->consts[i].num);
+			put(b, b->exact ? "%s%.17g" : "%s%g",
+			    i > 1 ? ", " : "", n->consts[i].num);
 		put(b, " }, lookup = \"%s\", key = \"%s\", step = \"%s\", "
 		    "done = \"%s\", grace_days = ", n->link[0], n->name[2],
 		    n->link[1], n->link[2]);
@@ -199,7 +202,7 @@ int kpi_set_describe(const kpi_set *set, const char *id, const char *part,
 		     char *out, size_t size)
 {
 	kpi *k = kpi_set_kpi(set, id);
-	describe_buf b = { out, size, 0, NULL, 0 };
+	describe_buf b = { out, size, 0, NULL, 0, 0 };
 	const kpi_node *n = NULL;
 
 	out[0] = '\0';
@@ -307,7 +310,7 @@ int kpi_set_additive_key(const kpi_set *set, const char *id, char *out,
 			 size_t size)
 {
 	const kpi *k = kpi_set_kpi(set, id);
-	describe_buf b = { out, size, 0, k, 0 };
+	describe_buf b = { out, size, 0, k, 0, 1 };
 
 	out[0] = '\0';
 	/* Events dated in the period, counted or summed row by row: what a
@@ -363,7 +366,7 @@ static int node_lua(const kpi_node *n)
 
 int kpi_group_rows_key(const kpi *k, char *out, size_t size)
 {
-	describe_buf b = { out, size, 0, k, 0 };
+	describe_buf b = { out, size, 0, k, 0, 1 };
 
 	out[0] = '\0';
 	/* Peil cannot tell two Lua functions equal */

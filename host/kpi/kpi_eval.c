@@ -1012,14 +1012,16 @@ static void kpi_scan_reduce(kpi_set *set, kpi_run **runs, size_t count,
 	}
 	for (size_t i = 0; i < scan->run_count; i++) {
 		kpi_run *r = scan->runs[i], *o = r->groups_of;
+		/* its own, held for its other grains (one of them may share
+		 * none) */
+		struct kpi_group_store *own = r->k->groups;
 
 		if (!r->k->per || r->failed || r->why[0])
 			continue;
 		if (o)
 			r->k->groups = o->k->groups;
 		kpi_reduce_groups(r);
-		if (o)
-			r->k->groups = NULL;
+		r->k->groups = own;
 	}
 	for (size_t i = 0; i < scan->run_count; i++)
 		if (scan->runs[i]->k->per)

@@ -706,8 +706,9 @@ static long key_text(record_keys *k, const record_queue *q,
 			snprintf(number, sizeof(number), "%lld",
 				 (long long)v[i].as.integer);
 			break;
-		case PEIL_TYPE_REAL:
-			snprintf(number, sizeof(number), "%.17g", v[i].as.real);
+		case PEIL_TYPE_REAL:	/* -0 is 0, as the stores compare */
+			snprintf(number, sizeof(number), "%.17g",
+				 v[i].as.real == 0 ? 0.0 : v[i].as.real);
 			break;
 		case PEIL_TYPE_DATE:
 			snprintf(number, sizeof(number), "d%ld",

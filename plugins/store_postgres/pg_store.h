@@ -319,11 +319,11 @@ void pg_puts_free(struct store *st);
 /* pg_changes.c */
 /* The ingest id that changes now are logged under. */
 int64_t pg_ingest_now(struct store *st, peil_error *err);
-/* Delete the rows of ds_<name> WHERE cond (with params), logging each
- * as removed by ingest (and when it was added); *removed: how many. */
 /* Before the batch commits: drop its "changed" of the rows that ended
  * as they began (kept in pg_temp.peil_before by pg_flush). */
 int pg_changes_settle(struct store *st, peil_error *err);
+/* Delete the rows of ds_<name> WHERE cond (with params), logging each
+ * as removed by ingest (and when it was added); *removed: how many. */
 int pg_remove_rows(struct store *st, const peil_schema *schema,
 		   const char *cond, int nparams, const char *const *params,
 		   int64_t ingest, int64_t *removed, peil_error *err);

@@ -308,13 +308,7 @@ dataset = case_members
 path = $src/tests/data/e2e/members.csv
 separator = semicolon
 $(sed -n '/^\[source demo_members\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
-[source measurements]
-plugin = csv
-dataset = measurements
-path = $src/tests/data/e2e/measurements.csv
-separator = semicolon
-date_format = dd-mm-jjjj
-$(sed -n '/^\[source demo_measurements\]/,/^$/p' "$src/conf/peil.ini" | grep '^column\.')
+$(measurements_source)
 INI
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "ingest of cases, members and measurements" 0 $?

@@ -461,6 +461,44 @@ test_key_memory() {
 	[ "$(count)" = 0 ] && ok "nothing of the file is stored" || fail "$(count) rows stored"
 }
 
+# Review (rv2): a key of an integer and a real field.  The export
+# bedragen.csv: line 2 2018;0;a, line 3 2018;-0;b, line 4 2018;0,5;c.
+# 0 and -0 are the same number: the store keeps one row of them (its
+# key compares numbers), so line 3 repeats line 2's key and the file is
+# refused (exit 2), nothing stored; a file that only has 0 and 0.5 stores
+# 2 rows.
+test_real_key_zero() {
+	fixture_config "$fixture" "$work/kpis" 2018-01
+	printf '%s\n' "Jaar;Factor;Naam" "2018;0;a" "2018;-0;b" "2018;0,5;c" \
+		>"$work/bedragen.csv"
+	cat >>"$work/peil.ini" <<INI
+[dataset bedragen]
+field.jaar = integer key
+field.factor = real key
+field.naam = text
+[source bedragen]
+plugin = csv
+dataset = bedragen
+path = $work/bedragen.csv
+separator = semicolon
+column.Jaar = jaar
+column.Factor = factor
+column.Naam = naam
+INI
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "0 and -0 in a real key: the file is refused" 2 $?
+	expect_grep "naming line 3 and line 2" "$work/err" \
+		"bedragen.csv:3: key '2018 / "
+	rows=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_bedragen" 2>/dev/null)
+	[ "${rows:-0}" = 0 ] && ok "nothing of the file is stored" ||
+		fail "$rows rows stored" "$(cat "$work/err")"
+	printf '%s\n' "Jaar;Factor;Naam" "2018;0;a" "2018;0,5;c" >"$work/bedragen.csv"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "0 and 0,5: two keys" 0 $?
+	rows=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_bedragen" 2>/dev/null)
+	[ "${rows:-0}" = 2 ] && ok "2 rows stored" || fail "$rows rows stored"
+}
+
 "test_$case_name"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

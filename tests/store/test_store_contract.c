@@ -1435,6 +1435,51 @@ TEST(change_log_and_snapshot)
  * then C2 Oost: C2 changed (Noord to Oost).  Ingest 3 puts C1 Oost,
  * reads, C1 Zuid, reads, C1 Oost again: changed once (Zuid to Oost), the
  * row before the batch still the one compared with. */
+/* Review (rv2): a row changed and changed back in a batch that also
+ * removes it, and one changed and back in the same batch's snapshot.
+ * Ingest 1 adds C1 and C2 (Noord).  Ingest 2 puts C1 Zuid, reads, C1
+ * Noord again; then a snapshot of C2 Zuid, reads, C2 Noord again, which
+ * removes C1 (not in it).  What ingest 2 did as a whole: C1 removed; C2
+ * as it was, nothing. */
+TEST(changed_back_and_removed)
+{
+	void *st;
+	struct changes ch;
+	int64_t run1, run2, removed = -1;
+	peil_error err;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->snapshot_begin != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Noord", 19001, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "a.csv", &err), 0);
+	CHECK((run1 = run_now(ops, st, &err)) > 0);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Zuid", 19000, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 2);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 2);
+	CHECK_INT(ops->snapshot_begin(st, &cases, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(count_rows(st, &cases), 2);
+	CHECK_INT(case_put(st, "C2", "Noord", 19001, &err), 0);
+	CHECK_INT(ops->snapshot_end(st, &cases, &removed, &err), 0);
+	CHECK_INT(removed, 1);
+	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
+	CHECK((run2 = run_now(ops, st, &err)) > 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0), "C2|Noord|19001;");
+
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "2:cases:C1:removed:b.csv;");
+	ops->close(st);
+}
+
 TEST(key_stored_twice_in_one_ingest)
 {
 	void *st;
@@ -1951,6 +1996,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(results_put_many);
 	RUN_CONTRACT(change_log_and_snapshot);
 	RUN_CONTRACT(key_stored_twice_in_one_ingest);
+	RUN_CONTRACT(changed_back_and_removed);
 	RUN_CONTRACT(large_batch_a_key_again);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);

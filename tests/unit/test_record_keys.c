@@ -322,6 +322,120 @@ TEST(sorted_in_a_file)
 	record_keys_release(&k);
 }
 
+/* Review (rv2): keys whose digit runs name the same number in different
+ * bytes ("7", "007", "0007"), runs far past 64 bits, digits at the end
+ * and in the middle, and two-field keys with a NUL between the values
+ * and empty values: drawn at random from a pool, noted under a spill
+ * after every key, a spill every few blocks and the default budget, each
+ * answer checked against a plain array (the key is a repeat exactly when
+ * its bytes were noted before; the line is the one that gave it last). */
+static const char *const alike_pool[] = {
+	"7", "07", "007", "0007", "70", "700", "0", "00", "",
+	"D7", "D07", "D007", "D7a", "D07a", "D7\0", "D07\0", "D\0" "7",
+	"18446744073709551616", "018446744073709551616",
+	"18446744073709551617", "99999999999999999999999999999999",
+	"100000000000000000000000000000000", "0100000000000000000000000000000000",
+	"D2018-007-01", "D2018-7-01", "D2018-7-1", "D2018-07-1",
+	"A\0\0", "A\0" "0\0", "A\0" "00\0", "\0\0", "\0" "0\0", "0\0\0",
+	"A1\0" "B\0", "A01\0" "B\0", "A1\0" "B0\0", "A1\0\0",
+};
+static const size_t alike_len[] = {
+	1, 2, 3, 4, 2, 3, 1, 2, 0,
+	2, 3, 4, 3, 4, 3, 4, 3,
+	20, 21, 20, 32, 33, 34,
+	12, 10, 9, 10,
+	3, 4, 5, 2, 3, 3,
+	5, 6, 6, 4,
+};
+
+static int check_alike(const char *budget, size_t draws, uint64_t seed)
+{
+	enum { POOL = sizeof(alike_pool) / sizeof(alike_pool[0]) };
+	/* every key of the pool with a suffix 0..per-1: many keys, so that
+	 * the runs hold several blocks */
+	enum { PER = 300 };
+	static long last[POOL * PER];
+	record_keys k;
+	char key[64];
+	long earlier;
+	int bad = 0;
+
+	memset(last, 0, sizeof(last));
+	keys_init(&k, budget);
+	rng_state = seed;
+	for (size_t i = 0; i < draws && !bad; i++) {
+		size_t id = rng() % (POOL * PER), p = id / PER, len;
+		long line = (long)i + 2;
+		int rc;
+
+		/* the suffix before the pool key, so the pool key's bytes
+		 * (NULs, empties, leading zeros) end the key */
+		len = (size_t)snprintf(key, sizeof(key), "%c%zu-",
+				       'a' + (int)(id % PER % 3), id % PER);
+		memcpy(key + len, alike_pool[p], alike_len[p]);
+		len += alike_len[p];
+		earlier = 0;
+		rc = record_keys_note_key(&k, key, len, line, &earlier);
+		if (rc != (last[id] != 0) || (rc == 1 && earlier != last[id])) {
+			printf("  pool key %zu, suffix %zu, draw %zu: %d (line "
+			       "%ld), expected %d (line %ld) %s\n", p,
+			       id % PER, i, rc, earlier, last[id] != 0,
+			       last[id], rc < 0 ? k.failure : "");
+			bad = 1;
+		}
+		last[id] = line;
+	}
+	record_keys_release(&k);
+	return bad;
+}
+
+TEST(alike_numbers)
+{
+	CHECK_INT(sizeof(alike_pool) / sizeof(alike_pool[0]),
+		  sizeof(alike_len) / sizeof(alike_len[0]));
+	for (size_t p = 0; p < sizeof(alike_len) / sizeof(alike_len[0]); p++)
+		for (size_t q = 0; q < sizeof(alike_len) / sizeof(alike_len[0]);
+		     q++) {
+			int o = record_keys_order(alike_pool[p], alike_len[p],
+						  alike_pool[q], alike_len[q]);
+			int same = alike_len[p] == alike_len[q] &&
+				   !memcmp(alike_pool[p], alike_pool[q],
+					   alike_len[p]);
+
+			/* 0 exactly when byte-equal, antisymmetric */
+			CHECK_INT(o == 0, same);
+			CHECK_INT(sign(o), -sign(record_keys_order(
+						   alike_pool[q], alike_len[q],
+						   alike_pool[p], alike_len[p])));
+		}
+	CHECK_INT(check_alike("1", 20000, 1), 0);
+	CHECK_INT(check_alike("16384", 60000, 2), 0);
+	CHECK_INT(check_alike(NULL, 60000, 3), 0);
+}
+
+/* Transitivity over the pool: sorting it by record_keys_order gives a
+ * sequence in which every pair is ordered the same way. */
+static int alike_compare(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return record_keys_order(alike_pool[x], alike_len[x], alike_pool[y],
+				 alike_len[y]);
+}
+
+TEST(alike_transitive)
+{
+	enum { POOL = sizeof(alike_pool) / sizeof(alike_pool[0]) };
+	size_t idx[POOL];
+
+	for (size_t i = 0; i < POOL; i++)
+		idx[i] = i;
+	qsort(idx, POOL, sizeof(idx[0]), alike_compare);
+	for (size_t i = 0; i < POOL; i++)
+		for (size_t j = i + 1; j < POOL; j++)
+			CHECK(alike_compare(&idx[i], &idx[j]) < 0);
+}
+
 /* A temporary file that cannot be made fails loudly, naming why. */
 TEST(no_temporary_file)
 {
@@ -363,5 +477,7 @@ int main(void)
 	RUN(shuffled);
 	RUN(sorted_in_a_file);
 	RUN(no_temporary_file);
+	RUN(alike_numbers);
+	RUN(alike_transitive);
 	return harness_done();
 }
