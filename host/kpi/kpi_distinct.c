@@ -162,10 +162,12 @@ static void kpi_distinct_key(const kpi_value *v, char *buf, size_t size,
 		return;
 	case KPI_VALUE_NUMBER:
 		buf[0] = '\x01';	/* apart from any text */
-		kpi_format_real(v->num, buf + 1, size - 1);
+		/* -0 is 0, as == and the stores have it */
+		kpi_format_real(v->num == 0 ? 0.0 : v->num, buf + 1, size - 1);
 		break;
 	default:
-		snprintf(buf, size, "\x02%d:%.0f", (int)v->type, v->num);
+		snprintf(buf, size, "\x02%d:%.0f", (int)v->type,
+			 v->num == 0 ? 0.0 : v->num);
 	}
 	*key = buf;
 	*len = strlen(buf);

@@ -536,6 +536,29 @@ TEST(quarter_grain_targets_and_helpers)
 	kpi_set_free(set);
 }
 
+/* count_distinct takes -0 and 0 for one value, as == does (and as the
+ * stores compare them): it counted two. */
+TEST(count_distinct_negative_zero_is_zero)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("nul.lua",
+		"kpi { id = \"nullen\", title = \"t\", unit = \"n\",\n"
+		"      dataset = \"cases\", grain = \"year\",\n"
+		"      rule = count_distinct(function(c)\n"
+		"        if c.team == \"Oost\" then return -0.0 end\n"
+		"        return 0.0\n"
+		"      end) }\n");
+
+	CHECK(set != NULL);
+	if (kpi_set_load_file(set, path, &err) < 0)
+		HARNESS_FAIL("%s:%ld: %s", err.file, err.line, err.message);
+	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
+	/* Oost rows give -0, the others 0: one value */
+	CHECK_DOUBLE(value_of("nullen", "2018", TOTAL), 1, 0);
+	kpi_set_free(set);
+}
+
 TEST(a_failing_kpi_does_not_stop_the_others)
 {
 	peil_error err;
@@ -1198,6 +1221,7 @@ int main(void)
 	RUN(waiting_time);
 	RUN(order_and_determinism);
 	RUN(quarter_grain_targets_and_helpers);
+	RUN(count_distinct_negative_zero_is_zero);
 	RUN(a_failing_kpi_does_not_stop_the_others);
 	RUN(each_dataset_a_kpi_reads);
 	RUN(reference_date_is_the_periods_last_day);
