@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Cases of the review of the merges of 2026-12-05 (branch rv2), sourced by
-# cli.sh: the same helpers.
+# Cases of KPIs that share their groups (per), and the helpers they and
+# cli.sh share: the fixture of measurements, sourced by cli.sh.
 
 # The source of tests/data/e2e/measurements.csv, as the shipped config
 # reads the demo's.

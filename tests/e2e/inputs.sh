@@ -461,7 +461,7 @@ test_key_memory() {
 	[ "$(count)" = 0 ] && ok "nothing of the file is stored" || fail "$(count) rows stored"
 }
 
-# Review (rv2): a key of an integer and a real field.  The export
+# A key of an integer and a real field.  The export
 # bedragen.csv: line 2 2018;0;a, line 3 2018;-0;b, line 4 2018;0,5;c.
 # 0 and -0 are the same number: the store keeps one row of them (its
 # key compares numbers), so line 3 repeats line 2's key and the file is

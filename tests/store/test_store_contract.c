@@ -1426,16 +1426,7 @@ TEST(change_log_and_snapshot)
 	ops->close(st);
 }
 
-/* A key stored twice by one ingest, its records apart (a scan between
- * them moves the first into the table): ingest 1 puts C1 Noord, reads,
- * then C1 Zuid and C2: C1 is added once, not changed.  The change log
- * tells what a batch did as a whole, the rows as they were before it
- * against the rows as it left them.  Ingest 2 puts C1 Oost, reads, then
- * C1 Zuid again, as stored before it: C1 did not change; C2 West, reads,
- * then C2 Oost: C2 changed (Noord to Oost).  Ingest 3 puts C1 Oost,
- * reads, C1 Zuid, reads, C1 Oost again: changed once (Zuid to Oost), the
- * row before the batch still the one compared with. */
-/* Review (rv2): a row changed and changed back in a batch that also
+/* A row changed and changed back in a batch that also
  * removes it, and one changed and back in the same batch's snapshot.
  * Ingest 1 adds C1 and C2 (Noord).  Ingest 2 puts C1 Zuid, reads, C1
  * Noord again; then a snapshot of C2 Zuid, reads, C2 Noord again, which
@@ -1480,6 +1471,15 @@ TEST(changed_back_and_removed)
 	ops->close(st);
 }
 
+/* A key stored twice by one ingest, its records apart (a scan between
+ * them moves the first into the table): ingest 1 puts C1 Noord, reads,
+ * then C1 Zuid and C2: C1 is added once, not changed.  The change log
+ * tells what a batch did as a whole, the rows as they were before it
+ * against the rows as it left them.  Ingest 2 puts C1 Oost, reads, then
+ * C1 Zuid again, as stored before it: C1 did not change; C2 West, reads,
+ * then C2 Oost: C2 changed (Noord to Oost).  Ingest 3 puts C1 Oost,
+ * reads, C1 Zuid, reads, C1 Oost again: changed once (Zuid to Oost), the
+ * row before the batch still the one compared with. */
 TEST(key_stored_twice_in_one_ingest)
 {
 	void *st;

@@ -322,7 +322,7 @@ TEST(sorted_in_a_file)
 	record_keys_release(&k);
 }
 
-/* Review (rv2): keys whose digit runs name the same number in different
+/* Keys whose digit runs name the same number in different
  * bytes ("7", "007", "0007"), runs far past 64 bits, digits at the end
  * and in the middle, and two-field keys with a NUL between the values
  * and empty values: drawn at random from a pool, noted under a spill
