@@ -405,9 +405,11 @@ class Evaluation:
         self.cal = Calendar(section(self.sections, "calendar"))
         self.lo, self.hi = lo, hi
         self.figures = {}
+        self.settings = {n[4:]: kv for n, kv in self.sections if n.startswith("kpi ")}
+        self.memo = {}
 
     def kpi_settings(self, kid):
-        return section(self.sections, "kpi " + kid)
+        return self.settings.get(kid, {})
 
     def periods(self, kpi):
         grains = split_list(self.kpi_settings(kpi.id).get("grains")) or [kpi.grain]
@@ -420,16 +422,21 @@ class Evaluation:
         return out
 
     def param(self, kpi, name):
-        value = self.kpi_settings(kpi.id).get("param." + name)
-        default = kpi.params[name]
-        if value is None:
-            return default
-        return type(default)(value) if not isinstance(default, str) else value
+        """A parameter of the KPI: [kpi ID] param.NAME, else the script's."""
+        key = (kpi.id, name)
+        if key not in self.memo:
+            value = self.kpi_settings(kpi.id).get("param." + name)
+            default = kpi.params[name]
+            self.memo[key] = default if value is None else type(default)(value)
+        return self.memo[key]
 
     def cells(self, kpi, rows):
         """The breakdown cells: every combination of the breakdown fields'
         values found in the dataset's rows."""
-        return {tuple((f, r[f]) for f in kpi.breakdown) for r in rows}
+        key = (kpi.dataset, tuple(kpi.breakdown))
+        if key not in self.memo:
+            self.memo[key] = {tuple((f, r[f]) for f in kpi.breakdown) for r in rows}
+        return self.memo[key]
 
     def evaluate(self, kpi, rows, compute):
         """Figures of `kpi` for each period; compute(periods) gives
@@ -534,24 +541,50 @@ def acc_distinct():
     return add, result
 
 
-# Selections: the indices of the periods a row belongs to.
+# Selections: the indices of the periods a row belongs to, found by
+# bisection in each grain's periods (sorted, not overlapping).
 
-def started_in(periods, d):
-    if d is None:
-        return ()
-    return [i for i, p in enumerate(periods) if p.first <= d <= p.last]
+class Selector:
+    def __init__(self, periods):
+        self.groups = []
+        by_grain = defaultdict(list)
+        for i, p in enumerate(periods):
+            by_grain[p.grain].append((p.first, i))
+        for members in by_grain.values():
+            members.sort()
+            idx = [i for _, i in members]
+            self.groups.append((idx, [periods[i].first for i in idx],
+                                [periods[i].last for i in idx],
+                                [periods[i].ref for i in idx]))
 
+    def started_in(self, d):
+        out = []
+        if d is not None:
+            for idx, firsts, lasts, _ in self.groups:
+                j = bisect.bisect_right(firsts, d) - 1
+                if j >= 0 and d <= lasts[j]:
+                    out.append(idx[j])
+        return out
 
-def running_in(periods, s, e):
-    if s is None:
-        return ()
-    return [i for i, p in enumerate(periods) if s <= p.last and (e is None or e >= p.first)]
+    def running_in(self, s, e):
+        """Start on or before the last day, no end or one on or after the
+        first day."""
+        out = []
+        if s is not None:
+            for idx, firsts, lasts, _ in self.groups:
+                j1 = len(firsts) if e is None else bisect.bisect_right(firsts, e)
+                out.extend(idx[bisect.bisect_left(lasts, s):j1])
+        return out
 
-
-def on_reference_date(periods, s, e):
-    if s is None:
-        return ()
-    return [i for i, p in enumerate(periods) if s <= p.ref and (e is None or e >= p.ref)]
+    def on_reference_date(self, s, e):
+        """Start on or before the reference date, no end or one on or
+        after it."""
+        out = []
+        if s is not None:
+            for idx, _, _, refs in self.groups:
+                j1 = len(refs) if e is None else bisect.bisect_right(refs, e)
+                out.extend(idx[bisect.bisect_left(refs, s):j1])
+        return out
 
 
 def cell_of(kpi, row):
@@ -632,14 +665,16 @@ def eval_cases(ev, kpi, sel, contrib):
     rows = ev.data["cases"]["rows"] if "cases" in ev.data else []
 
     def compute(periods, live):
+
+        S = Selector(periods)
         add, result = {"count": acc_count, "share": acc_share, "mean": acc_mean}[kpi.kind]()
         for r in rows:
             if sel[0] in ("started", "closed"):
-                idx = started_in(periods, r[sel[1]])
+                idx = S.started_in(r[sel[1]])
             elif sel[0] == "running":
-                idx = running_in(periods, r[sel[1]], r[sel[2]])
+                idx = S.running_in(r[sel[1]], r[sel[2]])
             else:
-                idx = on_reference_date(periods, r[sel[1]], r[sel[2]])
+                idx = S.on_reference_date(r[sel[1]], r[sel[2]])
             cell = cell_of(kpi, r)
             for i in idx:
                 if i not in live:
@@ -672,12 +707,14 @@ def eval_members(ev, kid, only_anonymous):
     rows = joined_members(ev)
 
     def compute(periods, live):
+
+        S = Selector(periods)
         add, result = acc_distinct()
         for r in rows:
             if only_anonymous and r["person"] is not None:
                 continue
             value = r["case_id"] if only_anonymous else r["person"]
-            for i in running_in(periods, r["case.registered"], r["case.closed"]):
+            for i in S.running_in(r["case.registered"], r["case.closed"]):
                 if i in live:
                     add(i, cell_of(kpi, r), value)
         return result()
@@ -718,9 +755,11 @@ def eval_trajectories(ev):
               ["trajecten"], needs, "distinct", select_date=lambda r: r["start"])
 
     def in_traject(periods, live):
+
+        S = Selector(periods)
         add, result = acc_distinct()
         for r in rows:
-            for i in running_in(periods, r["start"], r["end"]):
+            for i in S.running_in(r["start"], r["end"]):
                 if i in live:
                     add(i, cell_of(kpi, r), r["person"])
         return result()
@@ -732,6 +771,8 @@ def eval_trajectories(ev):
     ladder = ladder_rows(ev)
 
     def risen(periods, live):
+
+        S = Selector(periods)
         add, result = acc_distinct()
         rungs = ev.param(rise, "rungs")
         for r in rows:
@@ -740,8 +781,8 @@ def eval_trajectories(ev):
             when = first_rise(ladder.get(r["person"], []), r["start"], r["end"], rungs)
             if when is None:
                 continue
-            for i in started_in(periods, when):
-                if i in live and i in running_in(periods, r["start"], r["end"]):
+            for i in S.started_in(when):
+                if i in live and i in S.running_in(r["start"], r["end"]):
                     add(i, cell_of(rise, r), r["person"])
         return result()
     ev.evaluate(rise, rows, risen)
@@ -765,11 +806,13 @@ def eval_visits(ev):
                   select_date=lambda r: r["start"])
 
         def compute(periods, live):
+
+            S = Selector(periods)
             add, result = acc_sum()
             for t in rows:
                 if t["programme"] != ev.param(kpi, "programme"):
                     continue
-                for i in running_in(periods, t["start"], t["end"]):
+                for i in S.running_in(t["start"], t["end"]):
                     if i in live:
                         add(i, (), sum(1 for m in schedule
                                        if count_visit(t, m, add_months(t["start"], m),
@@ -827,13 +870,15 @@ def eval_zrm(ev):
     groups_of = {}
 
     def groups(periods, live):
+
+        S = Selector(periods)
         key = tuple(p.id for p in periods)
         if key not in groups_of:
             g = defaultdict(set)   # (period, cell, person) -> pairs
             for r in zrm:
                 if r["person"] is None:
                     continue
-                for i in started_in(periods, r["date"]):
+                for i in S.started_in(r["date"]):
                     if i in live:
                         pair = (r["person"], r["domain"])
                         g[(i, (("domain", r["domain"]),), r["person"])].add(pair)
@@ -843,6 +888,7 @@ def eval_zrm(ev):
 
     for kpi, test in kpis:
         def compute(periods, live, test=test):
+            S = Selector(periods)
             counts = defaultdict(int)
             for (i, cell, _person), x in groups(periods, live).items():
                 counts.setdefault((i, cell), 0)
@@ -861,9 +907,11 @@ def eval_referrals(ev):
                   select_date=lambda r: r["issued"])
 
         def compute(periods, live, kpi=kpi):
+
+            S = Selector(periods)
             add, result = (acc_count if kpi.kind == "count" else acc_share)()
             for r in rows:
-                for i in started_in(periods, r["issued"]):
+                for i in S.started_in(r["issued"]):
                     if i in live:
                         add(i, cell_of(kpi, r),
                             True if kpi.kind == "count" else r["care_started"] is not None)
