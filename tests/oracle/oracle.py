@@ -201,11 +201,19 @@ def add_months(d, months):
 def whole_months(a, b):
     """Whole months from a to b, a month complete on the same day of the
     month (31 January to 28 February is 0)."""
-    da, db = datetime.date.fromordinal(a), datetime.date.fromordinal(b)
-    n = (db.year - da.year) * 12 + db.month - da.month
-    if db.day < da.day:
-        n -= 1
-    return n
+    ya, ma, da = _ymd(a)
+    yb, mb, db = _ymd(b)
+    return (yb - ya) * 12 + mb - ma - (1 if db < da else 0)
+
+
+_YMD = {}
+
+
+def _ymd(d):
+    if d not in _YMD:
+        dt = datetime.date.fromordinal(d)
+        _YMD[d] = (dt.year, dt.month, dt.day)
+    return _YMD[d]
 
 
 # ------------------------------------------------------------------ periods
@@ -665,17 +673,19 @@ def eval_cases(ev, kpi, sel, contrib):
     rows = ev.data["cases"]["rows"] if "cases" in ev.data else []
 
     def compute(periods, live):
-
-        S = Selector(periods)
         add, result = {"count": acc_count, "share": acc_share, "mean": acc_mean}[kpi.kind]()
-        for r in rows:
-            if sel[0] in ("started", "closed"):
-                idx = S.started_in(r[sel[1]])
-            elif sel[0] == "running":
-                idx = S.running_in(r[sel[1]], r[sel[2]])
-            else:
-                idx = S.on_reference_date(r[sel[1]], r[sel[2]])
-            cell = cell_of(kpi, r)
+        # the periods of each row and its cell, shared by the KPIs alike
+        key = ("periods", sel, tuple(p.id for p in periods))
+        if key not in ev.memo:
+            S = Selector(periods)
+            pick = {"started": lambda r: S.started_in(r[sel[1]]),
+                    "closed": lambda r: S.started_in(r[sel[1]]),
+                    "running": lambda r: S.running_in(r[sel[1]], r[sel[2]]),
+                    "on_ref": lambda r: S.on_reference_date(r[sel[1]], r[sel[2]])}[sel[0]]
+            ev.memo[key] = [pick(r) for r in rows]
+        cells = ev.memo.setdefault(("cells", tuple(kpi.breakdown)),
+                                   [cell_of(kpi, r) for r in rows])
+        for r, idx, cell in zip(rows, ev.memo[key], cells):
             for i in idx:
                 if i not in live:
                     continue
@@ -888,7 +898,6 @@ def eval_zrm(ev):
 
     for kpi, test in kpis:
         def compute(periods, live, test=test):
-            S = Selector(periods)
             counts = defaultdict(int)
             for (i, cell, _person), x in groups(periods, live).items():
                 counts.setdefault((i, cell), 0)
