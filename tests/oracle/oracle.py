@@ -23,10 +23,8 @@ printed as
 
 and the exit status is 1; 0 when every figure agrees.
 
-Standard library only.  What the oracle does not compute: the maatwerk KPIs
-over the iWmo/iJw message datasets (scripts/maatwerk.lua; the shipped
-configuration leaves them out with [run] kpis = -tag:maatwerk) -- a figure
-of a KPI it does not know fails the comparison.
+Standard library only.  A figure of a KPI the oracle does not know fails
+the comparison.
 """
 
 import argparse
@@ -395,8 +393,9 @@ class Kpi:
     its figures."""
 
     def __init__(self, kid, dataset, grain, breakdown, tags, needs, kind,
-                 params=None, select_date=None):
+                 params=None, select_date=None, uses=()):
         self.id, self.dataset, self.grain = kid, dataset, grain
+        self.uses = list(uses)    # datasets it joins or looks up
         self.breakdown, self.tags, self.needs = breakdown, tags, needs
         self.kind = kind          # count, distinct, share, mean, sum
         self.params = dict(params or {})
@@ -452,7 +451,7 @@ class Evaluation:
         KNOWN[kpi.id] = kpi
         periods = self.periods(kpi)
         fields = self.data[kpi.dataset]["fields"] if kpi.dataset in self.data else None
-        missing = fields is None or any(
+        missing = fields is None or any(d not in self.data for d in kpi.uses) or any(
             (f.split(".", 1)[1] not in self.data["cases"]["fields"]) if f.startswith("case.")
             else f not in fields for f in kpi.needs)
         if missing or not rows:
@@ -713,7 +712,7 @@ def joined_members(ev):
 def eval_members(ev, kid, only_anonymous):
     kpi = Kpi(kid, "case_members", "month", ["case.team"], ["leden"],
               ["case_id", "person", "case.team", "case.registered", "case.closed"],
-              "distinct", select_date=lambda r: r["case.registered"])
+              "distinct", select_date=lambda r: r["case.registered"], uses=["cases"])
     rows = joined_members(ev)
 
     def compute(periods, live):
@@ -777,7 +776,7 @@ def eval_trajectories(ev):
 
     rise = Kpi("ladder_gestegen", "trajectories", "contract_year", ["programme"],
                ["trajecten"], needs, "distinct", params={"rungs": 2},
-               select_date=lambda r: r["start"])
+               select_date=lambda r: r["start"], uses=["measurements"])
     ladder = ladder_rows(ev)
 
     def risen(periods, live):
@@ -813,7 +812,7 @@ def eval_visits(ev):
         kpi = Kpi(kid, "trajectories", "month", [], ["trajecten", "bezoeken"],
                   ["programme", "start", "end"], "sum",
                   params=dict(params, programme="Buurtbaan"),
-                  select_date=lambda r: r["start"])
+                  select_date=lambda r: r["start"], uses=["visits"])
 
         def compute(periods, live):
 
@@ -928,6 +927,101 @@ def eval_referrals(ev):
         ev.evaluate(kpi, rows, compute)
 
 
+def eval_maatwerk(ev):
+    """The KPIs of scripts/maatwerk.lua over the datasets of the iWmo and
+    iJw messages: allocations (301), care starts (305), care ends (307)
+    and requests (315)."""
+    rows = ev.data.get("allocations", {"rows": []})["rows"]
+    starts = defaultdict(list)
+    for s in ev.data.get("care_starts", {"rows": []})["rows"]:
+        starts[(s["municipality"], s["allocation"])].append(s)
+    requests = defaultdict(list)
+    for q in ev.data.get("allocation_requests", {"rows": []})["rows"]:
+        requests[(q["municipality"], q["provider"], q["provider_ref"])].append(q)
+
+    def standing(a):
+        """Not withdrawn: no change reason, or one other than 13."""
+        return a["change_reason"] is None or a["change_reason"] != "13"
+
+    def vanaf(a):
+        """The allocation date, or the start date when that is later."""
+        return max(a["allocated"], a["start"])
+
+    def first_start(a):
+        """The earliest start of the allocation (same municipality and
+        number) whose message was not deleted (status 3), or None."""
+        days = [s["started"] for s in starts.get((a["municipality"], a["allocation"]), ())
+                if s["status"] != "3"]
+        return min(days) if days else None
+
+    fields = ["provider", "allocated", "start", "change_reason", "municipality", "allocation"]
+
+    def allocation_kpi(kid, breakdown, kind, select, add_row, params=None, extra=(), uses=()):
+        kpi = Kpi(kid, "allocations", "month", breakdown, ["maatwerk"],
+                  fields + list(breakdown) + list(extra), kind, params,
+                  select_date=lambda r: r["start"] if select == "on_ref" else r["allocated"],
+                  uses=uses)
+
+        def compute(periods, live):
+            S = Selector(periods)
+            add, result = {"count": acc_count, "share": acc_share, "mean": acc_mean}[kind]()
+            for a in rows:
+                if not standing(a):
+                    continue
+                idx = S.on_reference_date(a["start"], a["end"]) if select == "on_ref" \
+                    else S.started_in(a["allocated"])
+                for i in idx:
+                    if i in live:
+                        add_row(add, i, cell_of(kpi, a), a, periods[i], kpi)
+            return result()
+        ev.evaluate(kpi, rows, compute)
+
+    allocation_kpi("maatwerk_toewijzingen", ["provider", "category"], "count", "started",
+                   lambda add, i, c, a, p, k: add(i, c, True), extra=["category"])
+
+    def in_time(add, i, c, a, p, k):
+        first = first_start(a)
+        add(i, c, first is not None
+            and ev.cal.workdays(vanaf(a), first) <= ev.param(k, "termijn"))
+    allocation_kpi("maatwerk_start_binnen_termijn", ["provider"], "share", "started",
+                   in_time, params={"termijn": 10}, uses=["care_starts"])
+
+    def without_start(add, i, c, a, p, k):
+        if p.ref - vanaf(a) < ev.param(k, "dagen"):
+            add(i, c, False)
+            return
+        first = first_start(a)
+        add(i, c, first is None or first > p.ref)
+    allocation_kpi("maatwerk_zonder_start", ["provider"], "count", "on_ref",
+                   without_start, params={"dagen": 30}, extra=["end"], uses=["care_starts"])
+
+    def lead_time(add, i, c, a, p, k):
+        if a["provider_ref"] is None:
+            return
+        asked = [q["message_date"] for q in
+                 requests.get((a["municipality"], a["provider"], a["provider_ref"]), ())]
+        if asked:
+            add(i, c, ev.cal.workdays(min(asked), a["allocated"]))
+    allocation_kpi("maatwerk_doorlooptijd_verzoek", ["provider"], "mean", "started",
+                   lead_time, extra=["provider_ref"], uses=["allocation_requests"])
+
+    ends = ev.data.get("care_ends", {"rows": []})["rows"]
+    kpi = Kpi("maatwerk_beeindigd_per_reden", "care_ends", "month", ["reason"], ["maatwerk"],
+              ["reason", "ended", "status"], "count", select_date=lambda r: r["ended"])
+
+    def ended(periods, live):
+        S = Selector(periods)
+        add, result = acc_count()
+        for e in ends:
+            if e["status"] is None or e["status"] == "3":
+                continue
+            for i in S.started_in(e["ended"]):
+                if i in live:
+                    add(i, cell_of(kpi, e), True)
+        return result()
+    ev.evaluate(kpi, ends, ended)
+
+
 # Every KPI the oracle knows, with its tags (for [run] kpis).
 KNOWN = {}
 
@@ -942,17 +1036,13 @@ def all_kpis(ev):
     eval_visits(ev)
     eval_zrm(ev)
     eval_referrals(ev)
-
-
-MAATWERK = ["maatwerk_toewijzingen", "maatwerk_start_binnen_termijn", "maatwerk_zonder_start",
-            "maatwerk_beeindigd_per_reden", "maatwerk_doorlooptijd_verzoek"]
+    eval_maatwerk(ev)
 
 
 def chosen(ev):
-    """The KPIs [run] kpis and [kpi ID] enabled choose, of those the oracle
-    knows and the maatwerk KPIs (which it does not compute)."""
-    every = list(KNOWN) + MAATWERK
-    tags = {k: KNOWN[k].tags if k in KNOWN else ["maatwerk"] for k in every}
+    """The KPIs [run] kpis and [kpi ID] enabled choose."""
+    every = list(KNOWN)
+    tags = {k: KNOWN[k].tags for k in every}
     items = split_list(section(ev.sections, "run").get("kpis"))
     plus = [i for i in items if not i.startswith("-")]
 

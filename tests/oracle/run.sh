@@ -18,13 +18,16 @@
 #   explicit  reshaped data of a third seed (about 30 teams) with an
 #             explicit list of holidays, contract years from April, the
 #             reference date the first day, from 2014-10 (before any data:
-#             periods not evaluated) to 2016-03.
+#             periods not evaluated) to 2016-03;
+#   maatwerk  the datasets of the iWmo/iJw messages (as conf/peil.ini
+#             declares them) from CSV exports that gen_maatwerk.py makes,
+#             for the maatwerk KPIs, 2016-11 to 2018-12.
 #
 #   run.sh PEIL PEIL_DEMO SOURCE_DIR PLUGIN_DIR [SHAPE...]
 set -u
 peil=$1 demo=$2 src=$3 plugins=$4
 shift 4
-shapes=${*:-demo reshaped explicit}
+shapes=${*:-demo reshaped explicit maatwerk}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/peil-oracle-XXXXXX)
 [ -n "${ORACLE_KEEP:-}" ] && echo "work: $work" || trap 'rm -rf "$work"' EXIT
@@ -178,6 +181,8 @@ INI
 
 # The [peil], [storage] and [privacy] sections of a store in $1.
 store_sections() {
+	head -c 32 /dev/urandom | base64 >"$1/bsn.key"
+	chmod 600 "$1/bsn.key"
 	cat <<INI
 [peil]
 storage = sqlite
@@ -190,6 +195,7 @@ path = $1/peil.db
 
 [privacy]
 min_count = 0
+key_file = $1/bsn.key
 INI
 }
 
@@ -297,6 +303,116 @@ INI
 			reshaped_sections "$d/data"
 		} >"$d/peil.ini"
 		compare explicit 2014-10 2016-03
+		;;
+	maatwerk)
+		d=$work/maatwerk
+		mkdir -p "$d"
+		python3 "$here/gen_maatwerk.py" "$d/data" 5 || exit 1
+		{
+			store_sections "$d"
+			cat <<INI
+[calendar]
+extra = 2017-12-27, 2018-07-02
+
+[run]
+kpis = tag:maatwerk
+
+[kpi maatwerk_toewijzingen]
+grains = month, quarter
+[kpi maatwerk_zonder_start]
+grains = month, quarter, year
+param.dagen = 20
+[kpi maatwerk_start_binnen_termijn]
+grains = month, year
+
+INI
+			# the message datasets as conf/peil.ini declares them
+			awk '/^\[/ { keep = ($0 ~ /^\[dataset (allocations|care_starts|care_ends|allocation_requests)\]/) }
+			     keep' "$src/conf/peil.ini"
+			cat <<INI
+[source toewijzingen]
+plugin = csv
+dataset = allocations
+path = $d/data/toewijzingen.csv
+separator = semicolon
+date_format = jjjj-mm-dd
+column.Gemeente = municipality
+column.Toewijzingnummer = allocation
+column.Aanbieder = provider
+column.BSN = person
+column.Referentie = provider_ref
+column.Categorie = category
+column.Product = product
+column.Toewijzingsdatum = allocated
+column.Ingangsdatum = start
+column.Einddatum = end
+column.Reden wijziging = change_reason
+column.Bericht = message
+column.Dagtekening = message_date
+column.Standaard = standard
+column.Bestand = file
+
+[source starten]
+plugin = csv
+dataset = care_starts
+path = $d/data/starten.csv
+separator = semicolon
+date_format = jjjj-mm-dd
+column.Gemeente = municipality
+column.Toewijzingnummer = allocation
+column.Begindatum = started
+column.Aanbieder = provider
+column.BSN = person
+column.Categorie = category
+column.Product = product
+column.Ingangsdatum = allocation_start
+column.Status = status
+column.Bericht = message
+column.Standaard = standard
+column.Bestand = file
+
+[source stoppen]
+plugin = csv
+dataset = care_ends
+path = $d/data/stoppen.csv
+separator = semicolon
+date_format = jjjj-mm-dd
+column.Gemeente = municipality
+column.Toewijzingnummer = allocation
+column.Begindatum = started
+column.Aanbieder = provider
+column.BSN = person
+column.Categorie = category
+column.Product = product
+column.Ingangsdatum = allocation_start
+column.Reden = reason
+column.Einddatum = ended
+column.Status = status
+column.Bericht = message
+column.Standaard = standard
+column.Bestand = file
+
+[source verzoeken]
+plugin = csv
+dataset = allocation_requests
+path = $d/data/verzoeken.csv
+separator = semicolon
+date_format = jjjj-mm-dd
+column.Gemeente = municipality
+column.Aanbieder = provider
+column.Referentie = provider_ref
+column.BSN = person
+column.Categorie = category
+column.Product = product
+column.Begindatum = start
+column.Einddatum = end
+column.Bericht = message
+column.Dagtekening = message_date
+column.Standaard = standard
+column.Bestand = file
+INI
+		} >"$d/peil.ini"
+		compare maatwerk 2016-11 2018-12
 		;;
 	*) echo "run.sh: unknown shape $shape" >&2; exit 64 ;;
 	esac
