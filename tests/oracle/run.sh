@@ -23,6 +23,10 @@
 #             declares them) from CSV exports that gen_maatwerk.py makes,
 #             for the maatwerk KPIs, 2016-11 to 2018-12.
 #
+# A difference fails the test, naming KPI, period, breakdown and both
+# values (the first 40; ORACLE_SHOW=N for more); ORACLE_KEEP=1 keeps the
+# work directory (data, configurations, peil.json).
+#
 #   run.sh PEIL PEIL_DEMO SOURCE_DIR PLUGIN_DIR [SHAPE...]
 set -u
 peil=$1 demo=$2 src=$3 plugins=$4
@@ -47,7 +51,7 @@ compare() {
 	fi
 	echo "== $1: $2 to $3"
 	python3 "$here/oracle.py" --config "$d/peil.ini" --from "$2" --to "$3" \
-		--peil "$d/peil.json" || fail=1
+		--peil "$d/peil.json" --show "${ORACLE_SHOW:-40}" || fail=1
 }
 
 # The datasets and sources of the reshaped exports in $1, on stdout.
@@ -270,6 +274,8 @@ grains = quarter, contract_year
 grains = quarter, contract_year
 [kpi wachttijd_gemiddeld]
 grains = month, contract_year
+[kpi vervolgbezoeken_gedaan]
+grains = month, quarter
 INI
 			reshaped_sections "$d/data"
 		} >"$d/peil.ini"
