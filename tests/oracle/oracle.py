@@ -147,9 +147,11 @@ def dutch_holidays(year, good_friday, liberation_day):
     """The holidays of the Algemene termijnenwet in a year (docs/domain.md)."""
     e = easter(year)
     td = datetime.timedelta
-    king = datetime.date(year, 4, 27)
+    # Koningsdag from 2014; Koninginnedag (30 April) before, which
+    # docs/domain.md does not name; either a day earlier on a Sunday
+    king = datetime.date(year, 4, 27 if year >= 2014 else 30)
     if king.isoweekday() == 7:
-        king = datetime.date(year, 4, 26)
+        king -= td(days=1)
     days = [datetime.date(year, 1, 1), e + td(days=1), king, e + td(days=39),
             e + td(days=50), datetime.date(year, 12, 25),
             datetime.date(year, 12, 26)]
@@ -576,21 +578,21 @@ class Selector:
     def running_in(self, s, e):
         """Start on or before the last day, no end or one on or after the
         first day."""
-        out = []
-        if s is not None:
-            for idx, firsts, lasts, _ in self.groups:
-                j1 = len(firsts) if e is None else bisect.bisect_right(firsts, e)
-                out.extend(idx[bisect.bisect_left(lasts, s):j1])
-        return out
+        return self._span(2, 1, s, e)
 
     def on_reference_date(self, s, e):
         """Start on or before the reference date, no end or one on or
         after it."""
+        return self._span(3, 3, s, e)
+
+    def _span(self, lower, upper, s, e):
+        """The periods whose group list `lower` holds a day on or after s
+        and `upper` one on or before e (none: no bound)."""
         out = []
         if s is not None:
-            for idx, _, _, refs in self.groups:
-                j1 = len(refs) if e is None else bisect.bisect_right(refs, e)
-                out.extend(idx[bisect.bisect_left(refs, s):j1])
+            for group in self.groups:
+                j1 = len(group[0]) if e is None else bisect.bisect_right(group[upper], e)
+                out.extend(group[0][bisect.bisect_left(group[lower], s):j1])
         return out
 
 

@@ -11,7 +11,8 @@ team split in TEAMS by the case's number (about 15 x TEAMS teams), the
 self-reliance answers spelled Ja / NEE / nvt (recoded by the config),
 the closure reasons without accents; the other exports with other headers,
 separators (tab, comma) and date formats (jjjjmmdd, dd/mm/jjjj,
-dd.mm.jjjj).  Standard library only.
+dd.mm.jjjj), and ladder measurements of one person on one day (ordered
+by their id).  Standard library only.
 """
 
 import csv
@@ -84,8 +85,16 @@ def main():
           body, "\t")
 
     header, body = read(os.path.join(demo, "export_metingen.csv"))
-    for r in body:
+    twins = []
+    for n, r in enumerate(body):
         r[2] = redate(r[2], "compact")
+        # every 9th ladder measurement gets a twin of the same day, whose
+        # id sorts before it ("A..." < "M..."), two rungs up or down
+        if r[3] == "Participatieladder" and n % 9 == 0:
+            score = int(r[5]) + (2 if n % 2 else -2)
+            twins.append(["A" + r[0][1:], r[1], r[2], r[3], r[4],
+                          str(max(1, min(6, score)))])
+    body.extend(twins)
     write(os.path.join(out, "metingen.csv"),
           ["ID", "Cliëntnummer", "Meetdatum", "Meetinstrument", "Domein ZRM", "Score"],
           body, ",")

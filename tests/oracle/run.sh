@@ -183,6 +183,33 @@ column.Zorg gestart = care_started
 INI
 }
 
+# A CSV source NAME of the start or end messages' dataset DATASET (as
+# gen_maatwerk.py writes them) in file FILE of $d/data, with the columns
+# "${@:4}" beside those the two share; on stdout.
+message_source() {
+	cat <<INI
+[source $1]
+plugin = csv
+dataset = $2
+path = $d/data/$3
+separator = semicolon
+date_format = jjjj-mm-dd
+column.Gemeente = municipality
+column.Toewijzingnummer = allocation
+column.Begindatum = started
+column.Aanbieder = provider
+column.BSN = person
+column.Categorie = category
+column.Product = product
+column.Ingangsdatum = allocation_start
+column.Status = status
+column.Bericht = message
+column.Standaard = standard
+column.Bestand = file
+INI
+	printf '%s\n' "${@:4}" ""
+}
+
 # The [peil], [storage] and [privacy] sections of a store in $1.
 store_sections() {
 	head -c 32 /dev/urandom | base64 >"$1/bsn.key"
@@ -358,45 +385,11 @@ column.Dagtekening = message_date
 column.Standaard = standard
 column.Bestand = file
 
-[source starten]
-plugin = csv
-dataset = care_starts
-path = $d/data/starten.csv
-separator = semicolon
-date_format = jjjj-mm-dd
-column.Gemeente = municipality
-column.Toewijzingnummer = allocation
-column.Begindatum = started
-column.Aanbieder = provider
-column.BSN = person
-column.Categorie = category
-column.Product = product
-column.Ingangsdatum = allocation_start
-column.Status = status
-column.Bericht = message
-column.Standaard = standard
-column.Bestand = file
-
-[source stoppen]
-plugin = csv
-dataset = care_ends
-path = $d/data/stoppen.csv
-separator = semicolon
-date_format = jjjj-mm-dd
-column.Gemeente = municipality
-column.Toewijzingnummer = allocation
-column.Begindatum = started
-column.Aanbieder = provider
-column.BSN = person
-column.Categorie = category
-column.Product = product
-column.Ingangsdatum = allocation_start
-column.Reden = reason
-column.Einddatum = ended
-column.Status = status
-column.Bericht = message
-column.Standaard = standard
-column.Bestand = file
+INI
+			message_source starten care_starts starten.csv
+			message_source stoppen care_ends stoppen.csv \
+				"column.Reden = reason" "column.Einddatum = ended"
+			cat <<INI
 
 [source verzoeken]
 plugin = csv
