@@ -54,6 +54,17 @@ compare() {
 		--peil "$d/peil.json" --show "${ORACLE_SHOW:-40}" || fail=1
 }
 
+# reshaped_data NAME SEED FIRST_YEAR LAST_YEAR CASES_PER_YEAR TEAMS: d set
+# to $work/NAME, peil-demo's exports of that seed, years and size there,
+# and in $d/data as reshape.py rewrites them (each team split in TEAMS).
+reshaped_data() {
+	d=$work/$1
+	mkdir -p "$d"
+	"$demo" --out "$d/demo" --seed "$2" --from-year "$3" --to-year "$4" \
+		--cases-per-year "$5" >/dev/null &&
+		python3 "$here/reshape.py" "$d/demo" "$d/data" "$6"
+}
+
 # The datasets and sources of the reshaped exports in $1, on stdout.
 reshaped_sections() {
 	cat <<INI
@@ -183,32 +194,24 @@ column.Zorg gestart = care_started
 INI
 }
 
-# A CSV source NAME of the start or end messages' dataset DATASET (as
-# gen_maatwerk.py writes them) in file FILE of $d/data, with the columns
-# "${@:4}" beside those the two share; on stdout.
-message_source() {
-	cat <<INI
-[source $1]
-plugin = csv
-dataset = $2
-path = $d/data/$3
-separator = semicolon
-date_format = jjjj-mm-dd
-column.Gemeente = municipality
-column.Toewijzingnummer = allocation
-column.Begindatum = started
-column.Aanbieder = provider
-column.BSN = person
-column.Categorie = category
-column.Product = product
-column.Ingangsdatum = allocation_start
-column.Status = status
-column.Bericht = message
-column.Standaard = standard
-column.Bestand = file
-INI
-	printf '%s\n' "${@:4}" ""
+# csv_source NAME DATASET FILE HEADER=FIELD...: a CSV source NAME of the
+# maatwerk shape's file FILE (in $d/data, as gen_maatwerk.py writes it)
+# into DATASET, with a column mapping per HEADER=FIELD; on stdout.
+csv_source() {
+	local column
+	printf '[source %s]\nplugin = csv\ndataset = %s\npath = %s\n' "$1" "$2" "$d/data/$3"
+	printf 'separator = semicolon\ndate_format = jjjj-mm-dd\n'
+	for column in "${@:4}"; do
+		printf 'column.%s = %s\n' "${column%%=*}" "${column#*=}"
+	done
+	echo
 }
+
+# The columns of the start and the end messages (305, 307) alike.
+message_columns=(Gemeente=municipality Toewijzingnummer=allocation Begindatum=started
+	Aanbieder=provider BSN=person Categorie=category Product=product
+	Ingangsdatum=allocation_start Status=status Bericht=message
+	Standaard=standard Bestand=file)
 
 # The [peil], [storage] and [privacy] sections of a store in $1.
 store_sections() {
@@ -259,11 +262,7 @@ INI
 		compare demo 2017-01 2018-12
 		;;
 	reshaped)
-		d=$work/reshaped
-		mkdir -p "$d"
-		"$demo" --out "$d/demo" --seed 7 --from-year 2015 --to-year 2018 \
-			--cases-per-year 2500 >/dev/null || exit 1
-		python3 "$here/reshape.py" "$d/demo" "$d/data" 70 || exit 1
+		reshaped_data reshaped 7 2015 2018 2500 70 || exit 1
 		{
 			store_sections "$d"
 			cat <<INI
@@ -310,11 +309,7 @@ INI
 		compare reshaped 2017-07 2018-06
 		;;
 	explicit)
-		d=$work/explicit
-		mkdir -p "$d"
-		"$demo" --out "$d/demo" --seed 11 --from-year 2015 --to-year 2016 \
-			--cases-per-year 3000 >/dev/null || exit 1
-		python3 "$here/reshape.py" "$d/demo" "$d/data" 2 || exit 1
+		reshaped_data explicit 11 2015 2016 3000 2 || exit 1
 		{
 			store_sections "$d"
 			cat <<INI
@@ -362,54 +357,20 @@ INI
 			# the message datasets as conf/peil.ini declares them
 			awk '/^\[/ { keep = ($0 ~ /^\[dataset (allocations|care_starts|care_ends|allocation_requests)\]/) }
 			     keep' "$src/conf/peil.ini"
-			cat <<INI
-[source toewijzingen]
-plugin = csv
-dataset = allocations
-path = $d/data/toewijzingen.csv
-separator = semicolon
-date_format = jjjj-mm-dd
-column.Gemeente = municipality
-column.Toewijzingnummer = allocation
-column.Aanbieder = provider
-column.BSN = person
-column.Referentie = provider_ref
-column.Categorie = category
-column.Product = product
-column.Toewijzingsdatum = allocated
-column.Ingangsdatum = start
-column.Einddatum = end
-column.Reden wijziging = change_reason
-column.Bericht = message
-column.Dagtekening = message_date
-column.Standaard = standard
-column.Bestand = file
-
-INI
-			message_source starten care_starts starten.csv
-			message_source stoppen care_ends stoppen.csv \
-				"column.Reden = reason" "column.Einddatum = ended"
-			cat <<INI
-
-[source verzoeken]
-plugin = csv
-dataset = allocation_requests
-path = $d/data/verzoeken.csv
-separator = semicolon
-date_format = jjjj-mm-dd
-column.Gemeente = municipality
-column.Aanbieder = provider
-column.Referentie = provider_ref
-column.BSN = person
-column.Categorie = category
-column.Product = product
-column.Begindatum = start
-column.Einddatum = end
-column.Bericht = message
-column.Dagtekening = message_date
-column.Standaard = standard
-column.Bestand = file
-INI
+			csv_source toewijzingen allocations toewijzingen.csv \
+				Gemeente=municipality Toewijzingnummer=allocation Aanbieder=provider \
+				BSN=person Referentie=provider_ref Categorie=category Product=product \
+				Toewijzingsdatum=allocated Ingangsdatum=start Einddatum=end \
+				"Reden wijziging=change_reason" Bericht=message \
+				Dagtekening=message_date Standaard=standard Bestand=file
+			csv_source starten care_starts starten.csv "${message_columns[@]}"
+			csv_source stoppen care_ends stoppen.csv "${message_columns[@]}" \
+				Reden=reason Einddatum=ended
+			csv_source verzoeken allocation_requests verzoeken.csv \
+				Gemeente=municipality Aanbieder=provider Referentie=provider_ref \
+				BSN=person Categorie=category Product=product Begindatum=start \
+				Einddatum=end Bericht=message Dagtekening=message_date \
+				Standaard=standard Bestand=file
 		} >"$d/peil.ini"
 		compare maatwerk 2016-11 2018-12
 		;;
