@@ -1135,7 +1135,8 @@ static int kpi_define(lua_State *L)
 	}
 	k->script = load->script;
 	load->script->refs++;
-	k->periods_ref = LUA_NOREF;
+	for (size_t g = 0; g < PERIOD_GRAIN_COUNT; g++)
+		k->periods_ref[g] = LUA_NOREF;
 	k->lookups_ref = LUA_NOREF;
 	k->info.script = load->script->path;
 	k->info.script_sha256 = load->script->sha256;

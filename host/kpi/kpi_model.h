@@ -308,7 +308,10 @@ typedef struct kpi {
 	double seconds_left, run_deadline;
 	uint64_t seconds_limit, run_seconds_limit;
 	int failed;
-	int periods_ref;
+	/* The period tables handed to k's Lua functions, one per run (a
+	 * grain), each made once of that run's periods (kpi_row.periods). */
+	const period *periods_of[PERIOD_GRAIN_COUNT];
+	int periods_ref[PERIOD_GRAIN_COUNT];
 	int lookups_ref;	/* { name = { [key] = { rows } } } */
 	struct kpi_group_store *groups;	/* per (kpi_group_rows.c) */
 	int groups_lua;		/* per: having or the rule has a Lua

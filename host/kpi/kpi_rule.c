@@ -688,17 +688,25 @@ static int kpi_invoke_protected(lua_State *L)
 	kpi_invoke *in = lua_touserdata(L, 1);
 	kpi *k = in->k;
 	double num;
+	size_t g = 0;
 
-	if (k->periods_ref == LUA_NOREF) {
+	/* the table of the row's run: a KPI of several grains has a run,
+	 * and periods, for each */
+	while (g + 1 < PERIOD_GRAIN_COUNT && k->periods_of[g] &&
+	       k->periods_of[g] != in->row->periods)
+		g++;
+	if (k->periods_of[g] != in->row->periods) {
+		luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref[g]);
 		kpi_push_periods(L, in->row);
-		k->periods_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		k->periods_ref[g] = luaL_ref(L, LUA_REGISTRYINDEX);
+		k->periods_of[g] = in->row->periods;
 	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, in->node->ref);
 	if (in->row->table_ref != LUA_NOREF)
 		lua_rawgeti(L, LUA_REGISTRYINDEX, in->row->table_ref);
 	else
 		kpi_row_table_push(L, k, in->row);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, k->periods_ref);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, k->periods_ref[g]);
 	lua_rawgeti(L, -1, (lua_Integer)in->p + 1);
 	lua_remove(L, -2);			/* f row period */
 	if (k->lookups_ref != LUA_NOREF)
@@ -1325,10 +1333,13 @@ void kpi_lua_release(kpi *k)
 	if (!k->script || !k->script->sb)
 		return;
 	L = sandbox_lua(k->script->sb);
-	luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref);
+	for (size_t g = 0; g < PERIOD_GRAIN_COUNT; g++) {
+		luaL_unref(L, LUA_REGISTRYINDEX, k->periods_ref[g]);
+		k->periods_ref[g] = LUA_NOREF;
+		k->periods_of[g] = NULL;
+	}
 	luaL_unref(L, LUA_REGISTRYINDEX, k->lookups_ref);
 	kpi_group_release(k);
 	kpi_row_meta_drop(k->script);
-	k->periods_ref = LUA_NOREF;
 	k->lookups_ref = LUA_NOREF;
 }

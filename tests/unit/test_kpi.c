@@ -1057,6 +1057,46 @@ TEST(grains_of_one_definition)
 	kpi_set_free(set);
 }
 
+/* A Lua function of a KPI of several grains gets the period of the figure
+ * it counts in, in each grain: the cases open after the reference date
+ * (no closure date, or one after it; every row, no selection) of April,
+ * May and June 2018 and of the second quarter.  April (30th): C1 (closed
+ * 1 May), C3, C4, C5, C6 (1 May) and C7 = 6 (C2 closed 20 April, C8 in
+ * 2017); May (31st): C3, C4 (closed 30 June), C5 and C7 = 4; June and
+ * the quarter (30 June): C3, C5 and C7 = 3 (C4 closed on the day).  A
+ * function that counts the rows whose period is a quarter: all 8 in the
+ * quarter, 0 in each month.  The functions of a KPI were once handed the
+ * periods of its first grain's run in every grain: the quarter's saw
+ * April (6, not 3), and the months of "kwartaal" saw Q2 or no period. */
+TEST(lua_functions_get_the_period_of_their_grain)
+{
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	const char *path = write_script("grains_lua.lua",
+		"kpi { id = \"open\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = { \"month\", \"quarter\" },\n"
+		"  rule = count(function(row, period)\n"
+		"    return row.closed == nil or row.closed > period.reference\n"
+		"  end) }\n"
+		"kpi { id = \"kwartaal\", title = \"t\", unit = \"n\",\n"
+		"  dataset = \"cases\", grain = { \"quarter\", \"month\" },\n"
+		"  rule = count(function(row, period)\n"
+		"    return period.grain == \"quarter\"\n"
+		"  end) }\n");
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 0);
+	CHECK_DOUBLE(value_of("open", "2018-04", TOTAL), 6, 0);
+	CHECK_DOUBLE(value_of("open", "2018-05", TOTAL), 4, 0);
+	CHECK_DOUBLE(value_of("open", "2018-06", TOTAL), 3, 0);
+	CHECK_DOUBLE(value_of("open", "2018-Q2", TOTAL), 3, 0);
+	CHECK_DOUBLE(value_of("kwartaal", "2018-04", TOTAL), 0, 0);
+	CHECK_DOUBLE(value_of("kwartaal", "2018-06", TOTAL), 0, 0);
+	CHECK_DOUBLE(value_of("kwartaal", "2018-Q2", TOTAL), 8, 0);
+	kpi_set_free(set);
+}
+
 /* KPIs of one scan with the same breakdown share its cells; those with
  * another breakdown have their own, and every one still gets a cell for
  * each combination in the dataset, its selection apart. */
@@ -1234,6 +1274,7 @@ int main(void)
 	RUN(breakdown_of_two_fields_with_nulls);
 	RUN(count_distinct_over_many_periods);
 	RUN(grains_of_one_definition);
+	RUN(lua_functions_get_the_period_of_their_grain);
 	RUN(breakdowns_of_one_scan);
 	RUN(lua_functions_read_only_declared_fields);
 	RUN(choosing_kpis_by_id_and_tag);
