@@ -71,9 +71,13 @@
 #define JOIN_CHUNK_SLACK 16
 #define JOIN_CHUNK_LOOKUPS 64
 /* Chunks mostly not looked up, kept for a later run (see the top), take
- * at most this many bytes: at ten million cases a year's interleaved keys
- * took 58 chunks of some 0.4 MiB for each of two runs. */
-size_t kpi_join_parked_bytes = (size_t)64 << 20;
+ * at most this many bytes.  A few interleaved keys fit; many do not, and
+ * then it does not pay to hold them: at ten million cases a year's
+ * interleaved keys took 58 chunks of some 0.4 MiB for each of two runs
+ * (52 MB of the evaluation's peak of 102), and reading those rows again
+ * (1.34 rows read a case instead of 1.05) cost no CPU that could be
+ * measured, in Peil or the server (docs/benchmarks.md, branch m19). */
+size_t kpi_join_parked_bytes = (size_t)4 << 20;
 
 /* A chunk of a merge: the rows of the joined dataset from key from on,
  * JOIN_CHUNK_ROWS of them, or (ended) all there are, or (at_until) those
