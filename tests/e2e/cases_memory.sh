@@ -104,6 +104,13 @@ test_distinct_spill() {
 #     bytes of its own, so a chunk holds some 1.8 MB: nine parked took
 #     some 16 MB (under 64 MiB); now at most 4 MiB: under 8 MB more than
 #     the same cases with zero-padded ids, whose chunks are never parked.
+#   - the join's chunks at all: the 390 000 cases D10000 .. D399999, the
+#     members in number order: D10000 .. D39999 are each followed by ten
+#     longer ids (D100000 .. D100009 after D10000), so their members
+#     read eleven rows for one looked up over 330 000 rows.  At more than
+#     4 rows a row (past 16 chunks) the merge took that for keys in no
+#     order and held all the cases (some 90 MB more than zero-padded
+#     ids: the referrers); now only past 16 a row: under 8 MB more.
 # Figures by hand: every case registered in January 2018, one member a
 # case, a person each and a referrer each: uniek = met_melder = N.  The
 # peak is GNU time's maximum resident set, skipped under ASan (as in
@@ -169,5 +176,11 @@ LUA
 			fail "580 000 more persons: $(((large - small) / 1024)) MB more (at least 16)"
 		[ $((interleaved - padded)) -lt 8192 ] && ok "chunks parked for ids that outgrow their digits: $(((interleaved - padded) / 1024)) MB more (under 8)" ||
 			fail "chunks parked for ids that outgrow their digits: $(((interleaved - padded) / 1024)) MB more (at least 8)"
+		eval_memory 10000 399999 1 1
+		padded=$kib
+		eval_memory 10000 399999 0 1
+		interleaved=$kib
+		[ $((interleaved - padded)) -lt 8192 ] && ok "390 000 cases whose ids outgrow five digits, merged: $(((interleaved - padded) / 1024)) MB more (under 8)" ||
+			fail "390 000 cases whose ids outgrow five digits: $(((interleaved - padded) / 1024)) MB more (at least 8): held" 
 	fi
 }
