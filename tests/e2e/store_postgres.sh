@@ -1048,6 +1048,20 @@ run_as() {
 	expect_rc "peil run as tenant $1" 0 $?
 }
 
+# owner_migrates SCHEMA "TENANT'S COMMAND" OWNER_CONFIG: the shared store
+# in SCHEMA said to be of version 4 (peil_meta): the tenant's peil command
+# refused, the owner's peil check brings it to 5.
+owner_migrates() {
+	psql_c "UPDATE $1.peil_meta SET value = '4' WHERE key = 'schema_version'"
+	# shellcheck disable=SC2086 # the command and its options, split
+	"$peil" $2 >/dev/null 2>"$work/err"
+	expect_rc "a tenant cannot migrate the store" 4 $?
+	expect_grep "saying so" "$work/err" "cannot update the store to schema version 5"
+	"$peil" check --config "$3" >/dev/null 2>"$work/err"
+	expect_rc "the owner's peil check migrates the store" 0 $?
+	expect_out "the store is of schema version 5" "$(psql_c "SELECT value FROM $1.peil_meta WHERE key = 'schema_version'")" 5
+}
+
 # keyless_configs: $work/{kl_a,kl_b,kl_admin}.ini, a shared store in
 # schema kl with one dataset without key fields (notes: a text and a
 # date), read from $work/notes_<tenant>.csv, and a KPI counting them.
@@ -1125,13 +1139,7 @@ test_keyless_migration() {
 	keyless_ingest a a3
 	expect_out "in version 4 one identity numbers both tenants' rows" "$(keyless_rows)" \
 		"gm_a:1:a1 gm_a:2:a2 gm_b:3:b1 gm_b:4:b2 gm_b:5:b3 gm_a:6:a3"
-	psql_c "UPDATE kl.peil_meta SET value = '4' WHERE key = 'schema_version'"
-	"$peil" ingest --config "$work/kl_a.ini" >/dev/null 2>"$work/err"
-	expect_rc "a tenant cannot migrate the store" 4 $?
-	expect_grep "saying so" "$work/err" "cannot update the store to schema version 5"
-	"$peil" check --config "$work/kl_admin.ini" >/dev/null 2>"$work/err"
-	expect_rc "the owner's peil check migrates the store" 0 $?
-	expect_out "the store is of schema version 5" "$(psql_c "SELECT value FROM kl.peil_meta WHERE key = 'schema_version'")" 5
+	owner_migrates kl "ingest --config $work/kl_a.ini" "$work/kl_admin.ini"
 	expect_out "every row keeps its id" "$(keyless_rows)" \
 		"gm_a:1:a1 gm_a:2:a2 gm_b:3:b1 gm_b:4:b2 gm_b:5:b3 gm_a:6:a3"
 	expect_out "the rows' ids are no identity any more, but the tenant's count" \
@@ -1183,13 +1191,7 @@ test_tenant_runs() {
 	expect_out "in version 4, A's runs are 1 3" "$(run_ids a)" "1 3"
 	expect_out "B's runs are 2 4" "$(run_ids b)" "2 4"
 	for t in a b; do "$peil" show --config "$work/$t.ini" --format csv >"$work/$t-v4.csv" 2>/dev/null; done
-	psql_c "UPDATE tr4.peil_meta SET value = '4' WHERE key = 'schema_version'"
-	"$peil" runs --config "$work/a.ini" >/dev/null 2>"$work/err"
-	expect_rc "a tenant cannot migrate the store" 4 $?
-	expect_grep "saying so" "$work/err" "cannot update the store to schema version 5"
-	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
-	expect_rc "the owner's peil check migrates the store" 0 $?
-	expect_out "the store is of schema version 5" "$(psql_c "SELECT value FROM tr4.peil_meta WHERE key = 'schema_version'")" 5
+	owner_migrates tr4 "runs --config $work/a.ini" "$work/admin.ini"
 	for t in a b; do
 		"$peil" show --config "$work/$t.ini" --format csv >"$work/$t-v5.csv" 2>"$work/err"
 		[ -s "$work/$t-v4.csv" ] && cmp -s "$work/$t-v4.csv" "$work/$t-v5.csv" &&
