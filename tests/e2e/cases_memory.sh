@@ -57,7 +57,7 @@ LUA
 # persons in 2018, past half of 1 MiB in the set of unique persons, so
 # the rest go to temporary files and are counted after the scan.  The
 # figures of every shipped KPI are those of the set held whole (the
-# default, 64 MiB); with TMPDIR a directory that does not exist the spill
+# default, 16 MiB); with TMPDIR a directory that does not exist the spill
 # cannot be written and the KPI fails, naming the directory, rather than
 # give a count short of the spilled values, while the default (nothing
 # spilled) does not touch TMPDIR.
@@ -91,9 +91,9 @@ test_distinct_spill() {
 #     taking new values until they hold half of it.  N cases of one team
 #     registered on 2 January 2018, ids zero-padded (D0001000 ..), one
 #     member each with a person of its own: 20 000 against 600 000
-#     persons.  Held at some 60 bytes a person, 600 000 take 36 MB; with
-#     a 64 MiB budget (until 16 MiB) they were all held, 580 000 more
-#     persons about 30 MB more.  Now at most 16 MiB: under 16 MB more.
+#     persons.  With a 64 MiB budget (new values until 32 MiB) 580 000
+#     more persons took 50 MB more.  Now at most 16 MiB, new values
+#     until 8: under 16 MB more.
 #   - the join's chunks parked for a later run (kpi_join.c,
 #     kpi_join_parked_bytes, now 4 MiB): the 99 000 cases D1000 ..
 #     D99999, whose ids outgrow four digits, in byte order (D1000 D10000
