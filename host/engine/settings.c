@@ -171,7 +171,7 @@ static const setting table[] = {
 	{ "limits", "run_seconds", SETTING_NUMBER, NULL, "3600", 1, 604800,
 	  NULL, NULL, S(run_seconds), NO_OFFSET,
 	  "wall-clock seconds for the scripts of one evaluation" },
-	{ "limits", "distinct_memory_mb", SETTING_NUMBER, NULL, "64", 1, 4096,
+	{ "limits", "distinct_memory_mb", SETTING_NUMBER, NULL, "16", 1, 4096,
 	  NULL, NULL, S(distinct_memory_mb), NO_OFFSET,
 	  "memory of count_distinct's values in one KPI, past which they go "
 	  "to temporary files" },

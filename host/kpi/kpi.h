@@ -28,7 +28,7 @@ typedef struct kpi_set kpi_set;
 
 #define KPI_DEFAULT_SECONDS 60
 #define KPI_DEFAULT_RUN_SECONDS 3600
-#define KPI_DEFAULT_DISTINCT_BYTES ((size_t)64 << 20)
+#define KPI_DEFAULT_DISTINCT_BYTES ((size_t)16 << 20)
 #define KPI_DEFAULT_MEMORY ((size_t)2048 << 20)
 
 typedef struct kpi_limits {
@@ -43,7 +43,7 @@ typedef struct kpi_limits {
 	size_t distinct_bytes;	/* count_distinct's values held in memory
 				   per run of a KPI, past which they go to
 				   temporary files (kpi_distinct.c); 0:
-				   default 64 MiB */
+				   default 16 MiB */
 	size_t kpi_memory_bytes;	/* per KPI: its groups (per), and
 					   each history of its lookups, held
 					   in C; 0: default 2 GiB */
@@ -393,7 +393,7 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 
 /* The most bytes a join read beside its KPI's scan (kpi_source
  * scans_from_key) keeps of chunks parked for a later run (kpi_join.c;
- * 64 MiB): tests lower it to have chunks leave. */
+ * 4 MiB): tests lower it to have chunks leave. */
 extern size_t kpi_join_parked_bytes;
 
 /* A municipality's explanation of a KPI's figure of a period (a signal,

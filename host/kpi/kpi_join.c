@@ -66,14 +66,23 @@
 /* A merge holds the joined dataset after all when its chunks read more
  * than this many rows per row looked up, past the first
  * JOIN_CHUNK_SLACK chunks, or when its scans serve fewer than
- * JOIN_CHUNK_LOOKUPS lookups each, past the first JOIN_CHUNK_SLACK. */
-#define JOIN_CHUNK_READS 4
+ * JOIN_CHUNK_LOOKUPS lookups each, past the first JOIN_CHUNK_SLACK.
+ * Keys in no order read a chunk for a row or two.  Keys that outgrow
+ * their padding by a digit read eleven rows for one over a stretch
+ * (D2012-100000 .. D2012-285714 at twenty million cases, 1.3 million
+ * rows a year): with 4 the merge stopped there and held all the cases
+ * (662 MB); over the whole scan the chunks read 1.15 rows a row. */
+#define JOIN_CHUNK_READS 16
 #define JOIN_CHUNK_SLACK 16
 #define JOIN_CHUNK_LOOKUPS 64
 /* Chunks mostly not looked up, kept for a later run (see the top), take
- * at most this many bytes: at ten million cases a year's interleaved keys
- * took 58 chunks of some 0.4 MiB for each of two runs. */
-size_t kpi_join_parked_bytes = (size_t)64 << 20;
+ * at most this many bytes.  A few interleaved keys fit; many do not, and
+ * then it does not pay to hold them: at ten million cases a year's
+ * interleaved keys took 58 chunks of some 0.4 MiB for each of two runs
+ * (52 MB of the evaluation's peak of 102), and reading those rows again
+ * (1.34 rows read a case instead of 1.05) cost no CPU that could be
+ * measured, in Peil or the server (docs/benchmarks.md, branch m19). */
+size_t kpi_join_parked_bytes = (size_t)4 << 20;
 
 /* A chunk of a merge: the rows of the joined dataset from key from on,
  * JOIN_CHUNK_ROWS of them, or (ended) all there are, or (at_until) those

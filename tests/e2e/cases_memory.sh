@@ -57,7 +57,7 @@ LUA
 # persons in 2018, past half of 1 MiB in the set of unique persons, so
 # the rest go to temporary files and are counted after the scan.  The
 # figures of every shipped KPI are those of the set held whole (the
-# default, 64 MiB); with TMPDIR a directory that does not exist the spill
+# default, 16 MiB); with TMPDIR a directory that does not exist the spill
 # cannot be written and the KPI fails, naming the directory, rather than
 # give a count short of the spilled values, while the default (nothing
 # spilled) does not touch TMPDIR.
@@ -82,4 +82,108 @@ test_distinct_spill() {
 		"KPI personen_uniek failed: count_distinct: its values past [limits] distinct_memory_mb to a temporary file in $work/none: No such file or directory"
 	TMPDIR="$work/none" "$peil" eval --config "$work/demo.ini" --period 2018 --kpi personen_uniek --format csv >"$work/out" 2>"$work/err"
 	expect_rc "within the budget no temporary file" 0 $?
+}
+
+# The evaluation's peak memory does not grow with the rows (issue 19,
+# item 5): a KPI that joins members to their cases and counts unique
+# persons holds, past a first few MB, only what its budgets allow:
+#   - the unique persons: [limits] distinct_memory_mb, default 16 MiB,
+#     taking new values until they hold half of it.  N cases of one team
+#     registered on 2 January 2018, ids zero-padded (D0001000 ..), one
+#     member each with a person of its own: 20 000 against 600 000
+#     persons.  With a 64 MiB budget (new values until 32 MiB) 580 000
+#     more persons took 50 MB more.  Now at most 16 MiB, new values
+#     until 8: under 16 MB more.
+#   - the join's chunks parked for a later run (kpi_join.c,
+#     kpi_join_parked_bytes, now 4 MiB): the 99 000 cases D1000 ..
+#     D99999, whose ids outgrow four digits, in byte order (D1000 D10000
+#     .. D10009 D1001 ..), the members in number order: the members of
+#     D1000 .. D9999 look up one row in eleven of the chunks they read,
+#     which are parked for the members of D10000 .. (see test_kpi_links,
+#     digits_store).  The KPI reads the case's referrer, a text of 200
+#     bytes of its own, so a chunk holds some 1.8 MB: nine parked took
+#     some 16 MB (under 64 MiB); now at most 4 MiB: under 8 MB more than
+#     the same cases with zero-padded ids, whose chunks are never parked.
+#   - the join's chunks at all: the 390 000 cases D10000 .. D399999, the
+#     members in number order: D10000 .. D39999 are each followed by ten
+#     longer ids (D100000 .. D100009 after D10000), so their members
+#     read eleven rows for one looked up over 330 000 rows.  At more than
+#     4 rows a row (past 16 chunks) the merge took that for keys in no
+#     order and held all the cases (some 90 MB more than zero-padded
+#     ids: the referrers); now only past 16 a row: under 8 MB more.
+# Figures by hand: every case registered in January 2018, one member a
+# case, a person each and a referrer each: uniek = met_melder = N.  The
+# peak is GNU time's maximum resident set, skipped under ASan (as in
+# inputs.sh: test_key_memory); the figures are checked either way.
+eval_memory_data() { # eval_memory_data FIRST LAST PADDED WIDE: cases.csv and members.csv
+	awk -v first="$1" -v last="$2" -v padded="$3" -v wide="$4" -v cases="$work/cases.csv" -v members="$work/members.csv" 'BEGIN {
+		print "Dossiernummer;Team;Organisatie;Wijkcode;Buurtcode;Datum aanmelding;Datum eerste kennismaking;Datum afsluiting;Melder;Reden beëindiging;Zelfredzaam bij afsluiting;Rapportcijfer;Persoonsnummer;Datum invoer;" >cases
+		print "Lidnummer;Dossiernummer;Persoonsnummer;Rol" >members
+		for (k = first; k <= last; k++) {
+			id = padded ? sprintf("D%07d", k) : sprintf("D%d", k)
+			referrer = wide ? sprintf("Huisarts %0190d", k) : "Huisarts"
+			printf("%s;Oost;W;WK999901;BU99990101;02-01-2018;;;%s;;;;P%d;02-01-2018;\n", id, referrer, k) >cases
+			printf("L%07d;%s;P%d;Aanvrager\n", k, id, k) >members
+		} }'
+	iconv -f utf-8 -t windows-1252 "$work/cases.csv" >"$work/cases.tmp" && mv "$work/cases.tmp" "$work/cases.csv"
+}
+# eval_memory FIRST LAST PADDED WIDE: the store of those cases, evaluated,
+# the figures checked; the peak in KiB in $kib (0 under ASan).
+eval_memory() {
+	local n=$(($2 - $1 + 1))
+	kib=0
+	rm -f "$work/peil.db"*
+	eval_memory_data "$@"
+	[ -z "${PEIL_TEST_PG:-}" ] || psql -XAtq "$PEIL_TEST_PG" -c "DROP SCHEMA IF EXISTS t$(printf %s "$work" | md5sum | cut -c1-16) CASCADE" >/dev/null 2>&1
+	fixture_config "$work/cases.csv" "$work/kpis" 2018-01
+	sed -n '/^\[source demo_members\]/,/^$/p' "$src/conf/peil.ini" |
+		sed "s|^path = .*|path = $work/members.csv|" >>"$work/peil.ini"
+	[ -n "${PEIL_TEST_PG:-}" ] || sed -i '/^\[storage\]/a cache_size_mib = 1' "$work/peil.ini"
+	"$peil" ingest --quiet --config "$work/peil.ini" >/dev/null 2>"$work/err" ||
+		{ fail "ingest of $n cases" "$(cat "$work/err")"; return; }
+	if [ -z "${PEIL_TEST_SANITIZED:-}" ] && [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%M' -o "$work/peak" "$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
+		kib=$(tail -1 "$work/peak")
+	else
+		"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
+	fi
+	got=$(csv_columns kpi waarde <"$work/out.csv" | sort | tr '\n' ' ')
+	[ "$got" = "met_melder;$n uniek;$n " ] && ok "$n cases (ids $([ "$3" = 1 ] && echo zero-padded || echo outgrowing their digits)): uniek and met_melder $n" ||
+		fail "$n cases: figures" "got: $got" "$(head -3 "$work/err")"
+}
+# eval_memory_more ARGS ARGS: $more, the KiB the second eval_memory's
+# peak is above the first's.
+eval_memory_more() {
+	local first
+	eval_memory "$1" "$2" "$3" "$4"
+	first=$kib
+	eval_memory "$5" "$6" "$7" "$8"
+	more=$((kib - first))
+}
+# expect_under NAME KIB MB: KIB under MB MiB.
+expect_under() {
+	[ "$2" -lt $(($3 * 1024)) ] && ok "$1: $(($2 / 1024)) MB more (under $3)" ||
+		fail "$1: $(($2 / 1024)) MB more (at least $3)"
+}
+test_eval_memory() {
+	local parked
+	mkdir -p "$work/kpis"
+	cat >"$work/kpis/m.lua" <<'LUA'
+kpi { id = "uniek", title = "Unieke personen", unit = "personen",
+  dataset = "case_members", join = { case = { dataset = "cases", on = "case_id" } },
+  grain = "month", select = started_in("case.registered"), rule = count_distinct("person") }
+kpi { id = "met_melder", title = "Leden met melder", unit = "leden",
+  dataset = "case_members", join = { case = { dataset = "cases", on = "case_id" } },
+  grain = "month", select = started_in("case.registered"), where = is_set("case.referrer"),
+  rule = count() }
+LUA
+	eval_memory_more 1000 99999 1 1 1000 99999 0 1
+	parked=$more
+	if [ -z "${PEIL_TEST_SANITIZED:-}" ] && [ -x /usr/bin/time ]; then
+		eval_memory_more 1000 20999 1 0 1000 600999 1 0
+		expect_under "580 000 more persons" "$more" 16
+		expect_under "chunks parked for ids that outgrow their digits" "$parked" 8
+		eval_memory_more 10000 399999 1 1 10000 399999 0 1
+		expect_under "390 000 cases whose ids outgrow five digits, merged, not held" "$more" 8
+	fi
 }

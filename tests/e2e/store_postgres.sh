@@ -65,6 +65,11 @@
 #                 runs) migrated by the owner keeps its run ids and
 #                 figures, and numbers each tenant's next run on from its
 #                 own last
+#   keyless_migration  a shared store of schema version 4 whose dataset
+#                 without key fields numbered every tenant's rows by one
+#                 identity: migrated by the owner's peil check, each row
+#                 keeps its id and each tenant's next rows go on from its
+#                 own highest
 #   public_figures  the dashboard's view of a shared store shows what
 #                 `peil report --public` shows, under [privacy public]:
 #                 no small cell, none that reveals one
@@ -344,6 +349,7 @@ private_cluster() {
 	cluster_dir=$pgdir/c
 }
 psql_c() { psql "$conninfo" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
+expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
 
 # Hold a lock of mode $2 on table $1 from a session of its own
 # (application_name peil_locker) until unlock; wait until it is held.
@@ -663,7 +669,6 @@ test_tenants() {
 
 	# Plain SQL as A: B's rows are not there for it.
 	sql_a() { psql_as tn_a "SET search_path = regio; $1"; }
-	expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
 	expect_out "A reads none of B's cases" "$(sql_a "SELECT count(*) FROM ds_cases WHERE \"peil.tenant\" = 'gm_b'")" 0
 	expect_out "A reads its own cases" "$(sql_a "SELECT count(*) FROM ds_cases")" \
 		"$(psql_c "SELECT count(*) FROM regio.ds_cases WHERE \"peil.tenant\" = 'gm_a'")"
@@ -1018,7 +1023,6 @@ EXPECTED
 	cmp -s "$work/report" "$work/dashboard" &&
 		ok "the dashboard shows exactly what peil report --public shows" ||
 		fail "the dashboard differs from peil report --public" "$(diff "$work/report" "$work/dashboard")"
-	expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
 	expect_out "the store holds the small cells (the test proves something)" \
 		"$(psql_c "SELECT string_agg(value::text, ',' ORDER BY period, breakdown) FROM pf.peil_result WHERE kpi = 'casussen_gestart' AND breakdown <> '{}' AND NOT earlier")" \
 		"2,1,1,2,1,1"
@@ -1044,6 +1048,114 @@ run_as() {
 	expect_rc "peil run as tenant $1" 0 $?
 }
 
+# owner_migrates SCHEMA "TENANT'S COMMAND" OWNER_CONFIG: the shared store
+# in SCHEMA said to be of version 4 (peil_meta): the tenant's peil command
+# refused, the owner's peil check brings it to 5.
+owner_migrates() {
+	psql_c "UPDATE $1.peil_meta SET value = '4' WHERE key = 'schema_version'"
+	# shellcheck disable=SC2086 # the command and its options, split
+	"$peil" $2 >/dev/null 2>"$work/err"
+	expect_rc "a tenant cannot migrate the store" 4 $?
+	expect_grep "saying so" "$work/err" "cannot update the store to schema version 5"
+	"$peil" check --config "$3" >/dev/null 2>"$work/err"
+	expect_rc "the owner's peil check migrates the store" 0 $?
+	expect_out "the store is of schema version 5" "$(psql_c "SELECT value FROM $1.peil_meta WHERE key = 'schema_version'")" 5
+}
+
+# keyless_configs: $work/{kl_a,kl_b,kl_admin}.ini, a shared store in
+# schema kl with one dataset without key fields (notes: a text and a
+# date), read from $work/notes_<tenant>.csv, and a KPI counting them.
+keyless_configs() {
+	local t
+	mkdir -p "$work/kl_scripts"
+	echo 'kpi { id = "notities", title = "Notities", unit = "notities", dataset = "notes", grain = "month", select = started_in("day"), rule = count() }' >"$work/kl_scripts/notes.lua"
+	for t in a b admin; do
+		cat >"$work/kl_$t.ini" <<INI
+[peil]
+storage = postgres
+plugin_dirs = $plugins
+script_dirs = $work/kl_scripts
+reject_dir = $work/rejects
+[storage]
+conninfo = $conninfo user=kl_$t
+schema = kl
+tenant = gm_$t
+[run]
+periods = 2018
+lock_file = $work/kl.lock
+[dataset notes]
+field.note = text required
+field.day = date required
+[source notes]
+plugin = csv
+dataset = notes
+path = $work/notes_$t.csv
+separator = semicolon
+date_format = dd-mm-jjjj
+column.Notitie = note
+column.Datum = day
+INI
+	done
+	sed -i "s|^tenant = gm_admin|tenant = gm_a|; s|notes_admin.csv|notes_a.csv|" "$work/kl_admin.ini"
+}
+# keyless_ingest TENANT NOTE...: the tenant's notes file of those notes
+# (dated 2 January 2018), ingested.
+keyless_ingest() {
+	local t=$1 n
+	shift
+	{ echo "Notitie;Datum"; for n in "$@"; do echo "$n;02-01-2018"; done; } >"$work/notes_$t.csv"
+	"$peil" ingest --config "$work/kl_$t.ini" >/dev/null 2>"$work/err"
+	expect_rc "tenant $t stores $*" 0 $?
+}
+# The rows of ds_notes, "tenant:row:note" in row order, as the superuser.
+keyless_rows() { psql_c "SELECT string_agg(\"peil.tenant\" || ':' || \"peil.row\" || ':' || note, ' ' ORDER BY \"peil.row\", \"peil.tenant\") FROM kl.ds_notes"; }
+
+test_keyless_migration() {
+	psql_c "DO \$\$ DECLARE r text; BEGIN FOREACH r IN ARRAY ARRAY['kl_admin', 'kl_a', 'kl_b'] LOOP
+		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN EXECUTE format('CREATE ROLE %I LOGIN', r); END IF;
+		END LOOP; END \$\$" >/dev/null
+	keyless_configs
+	psql_c "SET client_min_messages = warning; DROP SCHEMA IF EXISTS kl CASCADE; CREATE SCHEMA kl AUTHORIZATION kl_admin" >/dev/null
+	"$peil" check --config "$work/kl_admin.ini" >/dev/null 2>"$work/err"
+	expect_rc "the owner makes the shared store with its dataset without key" 0 $?
+	psql_as kl_admin "SET search_path = kl;
+		GRANT USAGE ON SCHEMA kl TO kl_a, kl_b;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA kl TO kl_a, kl_b;
+		REVOKE INSERT, UPDATE, DELETE ON peil_meta, peil_tenant FROM kl_a, kl_b;
+		INSERT INTO peil_tenant VALUES ('kl_a', 'gm_a'), ('kl_b', 'gm_b')" >/dev/null
+	expect_rc "the owner maps the tenants' roles" 0 $?
+	# The layout of schema version 4: one identity numbers every
+	# tenant's rows of ds_notes (and runs and reports), no counters.
+	psql_c "SET search_path = kl;
+		DROP FUNCTION peil_next CASCADE; DROP FUNCTION peil_count CASCADE; DROP TABLE peil_counter;
+		ALTER TABLE peil_run ALTER id ADD GENERATED ALWAYS AS IDENTITY;
+		ALTER TABLE peil_report ALTER id ADD GENERATED ALWAYS AS IDENTITY;
+		ALTER TABLE ds_notes ALTER \"peil.row\" ADD GENERATED ALWAYS AS IDENTITY" >/dev/null 2>&1
+	expect_rc "the store made one of the layout of schema version 4" 0 $?
+	# By hand: one identity, in the order of the ingests: A's a1 a2 are
+	# 1 2, B's b1 b2 b3 are 3 4 5, A's a3 is 6.
+	keyless_ingest a a1 a2
+	keyless_ingest b b1 b2 b3
+	keyless_ingest a a3
+	expect_out "in version 4 one identity numbers both tenants' rows" "$(keyless_rows)" \
+		"gm_a:1:a1 gm_a:2:a2 gm_b:3:b1 gm_b:4:b2 gm_b:5:b3 gm_a:6:a3"
+	owner_migrates kl "ingest --config $work/kl_a.ini" "$work/kl_admin.ini"
+	expect_out "every row keeps its id" "$(keyless_rows)" \
+		"gm_a:1:a1 gm_a:2:a2 gm_b:3:b1 gm_b:4:b2 gm_b:5:b3 gm_a:6:a3"
+	expect_out "the rows' ids are no identity any more, but the tenant's count" \
+		"$(psql_c "SELECT attidentity = '' AND pg_get_expr(adbin, adrelid) LIKE '%peil_next(%ds_notes%' FROM pg_attribute JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum WHERE attrelid = 'kl.ds_notes'::regclass AND attname = 'peil.row'")" t
+	# By hand: each tenant goes on from its own highest id: A (6) with 7
+	# 8, B (5) with 6, then A 9.
+	keyless_ingest a a4 a5
+	keyless_ingest b b4
+	keyless_ingest a a6
+	expect_out "each tenant's next rows go on from its own highest id" "$(keyless_rows)" \
+		"gm_a:1:a1 gm_a:2:a2 gm_b:3:b1 gm_b:4:b2 gm_b:5:b3 gm_a:6:a3 gm_b:6:b4 gm_a:7:a4 gm_a:8:a5 gm_a:9:a6"
+	# What each tenant sees of them, through its own role.
+	expect_out "A sees its own rows only" "$(psql_as kl_a "SELECT string_agg(note, ' ' ORDER BY \"peil.row\") FROM kl.ds_notes")" "a1 a2 a3 a4 a5 a6"
+	expect_out "B sees its own rows only" "$(psql_as kl_b "SELECT string_agg(note, ' ' ORDER BY \"peil.row\") FROM kl.ds_notes")" "b1 b2 b3 b4"
+}
+
 test_tenant_runs() {
 	psql_c "DO \$\$ DECLARE r text; BEGIN FOREACH r IN ARRAY ARRAY['tr_admin', 'tr_a', 'tr_b'] LOOP
 		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN EXECUTE format('CREATE ROLE %I LOGIN', r); END IF;
@@ -1053,7 +1165,6 @@ test_tenant_runs() {
 	sed "s|user=tr_a|user=tr_admin|" "$work/a.ini" >"$work/admin.ini"
 	tenant_runs_store tr
 	for t in a b a b a b; do run_as $t; done
-	expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
 	expect_out "A's runs, alternating with B's, are 1 2 3" "$(run_ids a)" "1 2 3"
 	expect_out "B's runs are 1 2 3" "$(run_ids b)" "1 2 3"
 	run_as b
@@ -1077,17 +1188,10 @@ test_tenant_runs() {
 		ALTER TABLE peil_report ALTER id ADD GENERATED ALWAYS AS IDENTITY" >/dev/null 2>&1
 	expect_rc "the store made one of the layout of schema version 4" 0 $?
 	for t in a b a b; do run_as $t; done
-	expect_out() { [ "$2" = "$3" ] && ok "$1" || fail "$1" "got: $2" "expected: $3"; }
 	expect_out "in version 4, A's runs are 1 3" "$(run_ids a)" "1 3"
 	expect_out "B's runs are 2 4" "$(run_ids b)" "2 4"
 	for t in a b; do "$peil" show --config "$work/$t.ini" --format csv >"$work/$t-v4.csv" 2>/dev/null; done
-	psql_c "UPDATE tr4.peil_meta SET value = '4' WHERE key = 'schema_version'"
-	"$peil" runs --config "$work/a.ini" >/dev/null 2>"$work/err"
-	expect_rc "a tenant cannot migrate the store" 4 $?
-	expect_grep "saying so" "$work/err" "cannot update the store to schema version 5"
-	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
-	expect_rc "the owner's peil check migrates the store" 0 $?
-	expect_out "the store is of schema version 5" "$(psql_c "SELECT value FROM tr4.peil_meta WHERE key = 'schema_version'")" 5
+	owner_migrates tr4 "runs --config $work/a.ini" "$work/admin.ini"
 	for t in a b; do
 		"$peil" show --config "$work/$t.ini" --format csv >"$work/$t-v5.csv" 2>"$work/err"
 		[ -s "$work/$t-v4.csv" ] && cmp -s "$work/$t-v4.csv" "$work/$t-v5.csv" &&
