@@ -184,26 +184,40 @@ int store_changes_triggers(struct store *st, const char *name,
 			     "cannot create the change log triggers", err);
 }
 
-int store_changes_triggers_exist(struct store *st, const char *name,
-				 int *exist, peil_error *err)
+/* *n: the count(*) that sql gives with ?1 bound to name and ?2 to text
+ * (NULL: unbound). */
+static int count_query(struct store *st, const char *sql, const char *name,
+		       const char *text, int *n, const char *what,
+		       peil_error *err)
 {
-	static const char sql[] =
-		"SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-		" AND tbl_name = 'ds_' || ?1 AND name LIKE 'peil\\_%' ESCAPE '\\'";
 	sqlite3_stmt *stmt;
 	int rc;
 
-	*exist = 0;
+	*n = 0;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return store_fail_db(st, err, name, "cannot read the triggers");
+		return store_fail_db(st, err, name, what);
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (text)
+		sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		*exist = sqlite3_column_int(stmt, 0) == 2;
+		*n = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0
-				: store_fail_db(st, err, name,
-						"cannot read the triggers");
+	return rc == SQLITE_ROW ? 0 : store_fail_db(st, err, name, what);
+}
+
+int store_changes_triggers_exist(struct store *st, const char *name,
+				 int *exist, peil_error *err)
+{
+	int n, rc = count_query(st,
+				"SELECT count(*) FROM sqlite_master WHERE"
+				" type = 'trigger' AND tbl_name = 'ds_' || ?1"
+				" AND name LIKE 'peil\\_%' ESCAPE '\\'",
+				name, NULL, &n, "cannot read the triggers",
+				err);
+
+	*exist = n == 2;
+	return rc;
 }
 
 /* ------------------------------------------- a batch's rows before it */
@@ -225,26 +239,15 @@ static void before_name(struct store_sql *sql, const char *name)
 static int before_has(struct store *st, const char *name, const char *column,
 		      int *has, peil_error *err)
 {
-	static const char sql[] =
-		"SELECT count(*) FROM pragma_table_info('peil_before_' || ?1,"
-		" 'temp') WHERE ?2 IS NULL OR name = ?2";
-	sqlite3_stmt *stmt;
-	int rc;
+	int n, rc = count_query(st,
+				"SELECT count(*) FROM pragma_table_info("
+				"'peil_before_' || ?1, 'temp')"
+				" WHERE ?2 IS NULL OR name = ?2",
+				name, column, &n,
+				"cannot set up the change log", err);
 
-	*has = 0;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return store_fail_db(st, err, name,
-				     "cannot set up the change log");
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (column)
-		sqlite3_bind_text(stmt, 2, column, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*has = sqlite3_column_int(stmt, 0) > 0;
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0
-				: store_fail_db(st, err, name,
-						"cannot set up the change log");
+	*has = n > 0;
+	return rc;
 }
 
 /* Make temp."peil_before_<name>", or give it the columns it lacks (a

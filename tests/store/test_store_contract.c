@@ -537,17 +537,19 @@ TEST(batch_is_atomic)
 	ops->close(st);
 }
 
+/* cases with a field added. */
+static const peil_field wider_fields[] = {
+	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "team", PEIL_TYPE_TEXT, 0 },
+	{ "registered", PEIL_TYPE_DATE, 0 },
+	{ "closed", PEIL_TYPE_DATE, 0 },
+};
+static const peil_schema wider = { "cases", 4, wider_fields };
+
 /* A new field is added (old rows: missing); a changed type, a new key
  * field or a key field that is gone are refused, naming the field. */
 TEST(schema_change)
 {
-	static const peil_field wider_fields[] = {
-		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
-		{ "team", PEIL_TYPE_TEXT, 0 },
-		{ "registered", PEIL_TYPE_DATE, 0 },
-		{ "closed", PEIL_TYPE_DATE, 0 },
-	};
-	static const peil_schema wider = { "cases", 4, wider_fields };
 	static const peil_field retyped_fields[] = {
 		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
 		{ "team", PEIL_TYPE_INTEGER, 0 },
@@ -1746,13 +1748,6 @@ TEST(changed_back_within_one_call)
  * record had, which differ here): more than happened, never less. */
 TEST(changed_back_across_a_new_field)
 {
-	static const peil_field wider_fields[] = {
-		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
-		{ "team", PEIL_TYPE_TEXT, 0 },
-		{ "registered", PEIL_TYPE_DATE, 0 },
-		{ "closed", PEIL_TYPE_DATE, 0 },
-	};
-	static const peil_schema wider = { "cases", 4, wider_fields };
 	peil_value c1[4] = { v_text("C1"), v_text("Noord"), v_date(19000),
 			     v_null() };
 	peil_value c2[4] = { v_text("C2"), v_text("Noord"), v_date(19001),
