@@ -310,8 +310,8 @@ static void key_match(struct store_sql *sql, const char *row,
  * The row as it was the first time the batch changed it: a later change
  * of the key finds it there, and marks it.  Not INSERT OR IGNORE, which
  * record_put's upsert would turn into an error (see log_sql); an upsert
- * of its own is the trigger's.  A trigger may not name the schema of a table it
- * writes; in a TEMP one, the table is temp's. */
+ * of its own is the trigger's.  A trigger may not name the schema of a
+ * table it writes; in a TEMP one, the table is temp's. */
 int store_changes_before_trigger(struct store *st, const char *name,
 				 const peil_field *fields, size_t count,
 				 peil_error *err)
