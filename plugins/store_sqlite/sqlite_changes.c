@@ -20,12 +20,12 @@
  * back within one batch (by two of its records, or by two statements
  * of record_put with a read in between) did not change.  Only the batch
  * knows the row as it was before it, so a TEMP trigger of this
- * connection on each ds_<name> it writes keeps, in temp.peil_before, the
- * first old row and the latest new one of each key that the batch
- * changed (store_changes_before_trigger), and the batch's commit drops
- * the "changed" of every key that ended as it began
- * (store_changes_settle).  Temporary, because the rows matter only while
- * the batch is open.
+ * connection on each ds_<name> it writes keeps, in temp."peil_before_
+ * <name>", the row as it was the first time the batch changed it, typed
+ * as the table keeps it (store_changes_before_trigger); the batch's
+ * commit drops, in one statement per dataset, the "changed" of every key
+ * that ended as it began (store_changes_settle).  Temporary, because the
+ * rows matter only while the batch is open.
  *
  * A run remembers the last ingest id it saw (peil_run.last_ingest), so the
  * changes between runs A and B are those with ids in (A's, B's].
@@ -184,135 +184,259 @@ int store_changes_triggers(struct store *st, const char *name,
 			     "cannot create the change log triggers", err);
 }
 
-int store_changes_triggers_exist(struct store *st, const char *name,
-				 int *exist, peil_error *err)
+/* *n: the count(*) that sql gives with ?1 bound to name and ?2 to text
+ * (NULL: unbound). */
+static int count_query(struct store *st, const char *sql, const char *name,
+		       const char *text, int *n, const char *what,
+		       peil_error *err)
 {
-	static const char sql[] =
-		"SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-		" AND tbl_name = 'ds_' || ?1 AND name LIKE 'peil\\_%' ESCAPE '\\'";
 	sqlite3_stmt *stmt;
 	int rc;
 
-	*exist = 0;
+	*n = 0;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return store_fail_db(st, err, name, "cannot read the triggers");
+		return store_fail_db(st, err, name, what);
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (text)
+		sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		*exist = sqlite3_column_int(stmt, 0) == 2;
+		*n = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0
-				: store_fail_db(st, err, name,
-						"cannot read the triggers");
+	return rc == SQLITE_ROW ? 0 : store_fail_db(st, err, name, what);
+}
+
+int store_changes_triggers_exist(struct store *st, const char *name,
+				 int *exist, peil_error *err)
+{
+	int n, rc = count_query(st,
+				"SELECT count(*) FROM sqlite_master WHERE"
+				" type = 'trigger' AND tbl_name = 'ds_' || ?1"
+				" AND name LIKE 'peil\\_%' ESCAPE '\\'",
+				name, NULL, &n, "cannot read the triggers",
+				err);
+
+	*exist = n == 2;
+	return rc;
 }
 
 /* ------------------------------------------- a batch's rows before it */
 
-/* The values of row's fields, each as an SQL literal (quote(): a real
- * that reads back as itself, NULL apart from 'NULL'), joined by ",". */
-static void row_text(struct store_sql *sql, const char *row,
-		     const peil_field *fields, size_t count)
+/* temp."peil_before_<name>" (fields: the dataset's columns, its key its
+ * primary key): the rows of ds_<name> that the batch changed, as they
+ * were before it, and AGAIN_COLUMN, 1 when the batch changed the row
+ * more than once: only such a row can end as it began. */
+#define AGAIN_COLUMN "\"peil.again\""
+
+static void before_name(struct store_sql *sql, const char *name)
 {
-	size_t i;
+	store_sql_append(sql, "temp.");
+	store_sql_ident(sql, "peil_before_", name);
+}
+
+/* Whether temp."peil_before_<name>" has column (NULL: whether it is
+ * there at all). */
+static int before_has(struct store *st, const char *name, const char *column,
+		      int *has, peil_error *err)
+{
+	int n, rc = count_query(st,
+				"SELECT count(*) FROM pragma_table_info("
+				"'peil_before_' || ?1, 'temp')"
+				" WHERE ?2 IS NULL OR name = ?2",
+				name, column, &n,
+				"cannot set up the change log", err);
+
+	*has = n > 0;
+	return rc;
+}
+
+/* Make temp."peil_before_<name>", or give it the columns it lacks (a
+ * field added to the dataset). */
+static void before_table(struct store_sql *sql, const char *name,
+			 const peil_field *fields, size_t count,
+			 const int *missing, int exists)
+{
+	size_t i, keys = 0;
+
+	if (exists) {
+		for (i = 0; i < count; i++) {
+			if (!missing[i])
+				continue;
+			store_sql_append(sql, "ALTER TABLE ");
+			before_name(sql, name);
+			store_sql_append(sql, " ADD COLUMN ");
+			store_sql_ident(sql, NULL, fields[i].name);
+			store_sql_append(sql, "; ");
+		}
+		return;
+	}
+	store_sql_append(sql, "CREATE TABLE ");
+	before_name(sql, name);
+	for (i = 0; i < count; i++) {
+		store_sql_append(sql, i ? ", " : " (");
+		store_sql_ident(sql, NULL, fields[i].name);
+	}
+	store_sql_append(sql, ", " AGAIN_COLUMN " INTEGER");
+	for (i = 0; i < count; i++) {
+		if (!(fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		store_sql_append(sql, keys++ ? ", " : ", PRIMARY KEY (");
+		store_sql_ident(sql, NULL, fields[i].name);
+	}
+	store_sql_append(sql, ")) WITHOUT ROWID; ");
+}
+
+/* " AND b."k" = <row>."k"" for each key field (first without AND). */
+static void key_match(struct store_sql *sql, const char *row,
+		      const peil_field *fields, size_t count)
+{
+	size_t i, keys = 0;
 
 	for (i = 0; i < count; i++) {
-		store_sql_append(sql, i ? " || ',' || quote(" : "quote(");
+		if (!(fields[i].flags & PEIL_FIELD_KEY))
+			continue;
+		store_sql_append(sql, keys++ ? " AND b." : "b.");
+		store_sql_ident(sql, NULL, fields[i].name);
+		store_sql_append(sql, " = ");
 		store_sql_append(sql, row);
 		store_sql_append(sql, ".");
 		store_sql_ident(sql, NULL, fields[i].name);
-		store_sql_append(sql, ")");
 	}
 }
 
-int store_changes_before_table(struct store *st, peil_error *err)
-{
-	return store_exec(st, err,
-			  "CREATE TEMP TABLE IF NOT EXISTS peil_before ("
-			  " dataset TEXT NOT NULL, key TEXT NOT NULL,"
-			  " before TEXT NOT NULL, now TEXT NOT NULL,"
-			  " PRIMARY KEY (dataset, key)) WITHOUT ROWID",
-			  "cannot set up the change log");
-}
-
 /*   CREATE TEMP TRIGGER "peil_bef_x" AFTER UPDATE ON main."ds_x"
- *   WHEN <as peil_chg_x> BEGIN
- *     UPDATE peil_before SET now = <NEW> WHERE <the key's>;
- *     INSERT INTO peil_before SELECT 'x', <key>, <OLD>, <NEW>
- *     WHERE NOT EXISTS (<the key's>);
- *   END
- * Over the schema's fields: the columns record_put writes.  A trigger
- * may not name the schema of a table it writes; in a TEMP one,
- * peil_before is temp's. */
-int store_changes_before_trigger(struct store *st, const peil_schema *schema,
+ *   BEGIN INSERT INTO "peil_before_x" (<columns>) VALUES (OLD.<columns>)
+ *         ON CONFLICT DO UPDATE SET "peil.again" = 1; END
+ * The row as it was the first time the batch changed it: a later change
+ * of the key finds it there, and marks it.  Not INSERT OR IGNORE, which
+ * record_put's upsert would turn into an error (see log_sql); an upsert
+ * of its own is the trigger's.  A trigger may not name the schema of a
+ * table it writes; in a TEMP one, the table is temp's. */
+int store_changes_before_trigger(struct store *st, const char *name,
+				 const peil_field *fields, size_t count,
 				 peil_error *err)
 {
-	const peil_field *fields = schema->fields;
-	const size_t count = schema->field_count;
-	struct store_sql sql, key;
+	struct store_sql sql;
 	size_t i, values = 0;
+	int exists, *missing;
 
 	for (i = 0; i < count; i++)
 		values += !(fields[i].flags & PEIL_FIELD_KEY);
 	store_sql_init(&sql);
-	store_sql_init(&key);
 	store_sql_append(&sql, "DROP TRIGGER IF EXISTS temp.");
-	store_sql_ident(&sql, "peil_bef_", schema->name);
+	store_sql_ident(&sql, "peil_bef_", name);
 	store_sql_append(&sql, "; ");
 	/* Without a key every record adds a row; with only key fields a
 	 * stored row never changes. */
-	if (values && values < count) {
-		store_sql_append(&key, " WHERE dataset = '");
-		store_sql_append(&key, schema->name);
-		store_sql_append(&key, "' AND key = ");
-		store_changes_key(&key, "OLD", fields, count);
-		store_sql_append(&sql, "CREATE TEMP TRIGGER ");
-		store_sql_ident(&sql, "peil_bef_", schema->name);
-		store_sql_append(&sql, " AFTER UPDATE ON main.");
-		store_sql_ident(&sql, "ds_", schema->name);
-		changed_when(&sql, fields, count);
-		store_sql_append(&sql, "UPDATE peil_before SET now = ");
-		row_text(&sql, "NEW", fields, count);
-		store_sql_append(&sql, key.text ? key.text : "");
-		store_sql_append(&sql, "; INSERT INTO peil_before SELECT '");
-		store_sql_append(&sql, schema->name);
-		store_sql_append(&sql, "', ");
-		store_changes_key(&sql, "OLD", fields, count);
-		store_sql_append(&sql, ", ");
-		row_text(&sql, "OLD", fields, count);
-		store_sql_append(&sql, ", ");
-		row_text(&sql, "NEW", fields, count);
-		store_sql_append(&sql, " WHERE NOT EXISTS (SELECT 1 FROM"
-				       " temp.peil_before");
-		store_sql_append(&sql, key.text ? key.text : "");
-		store_sql_append(&sql, "); END;");
+	if (values == 0 || values == count)
+		return store_sql_run(st, &sql, name,
+				     "cannot set up the change log", err);
+	missing = calloc(count, sizeof(*missing));
+	if (missing == NULL) {
+		store_sql_release(&sql);
+		return st->svc->fail(err, st->path, 0, name, "out of memory");
 	}
-	sql.ok &= key.ok;
-	store_sql_release(&key);
-	return store_sql_run(st, &sql, schema->name,
-			     "cannot set up the change log", err);
+	if (before_has(st, name, NULL, &exists, err) < 0)
+		goto fail;
+	for (i = 0; exists && i < count; i++) {
+		if (before_has(st, name, fields[i].name, &missing[i], err) < 0)
+			goto fail;
+		missing[i] = !missing[i];
+	}
+	before_table(&sql, name, fields, count, missing, exists);
+	free(missing);
+	store_sql_append(&sql, "CREATE TEMP TRIGGER ");
+	store_sql_ident(&sql, "peil_bef_", name);
+	store_sql_append(&sql, " AFTER UPDATE ON main.");
+	store_sql_ident(&sql, "ds_", name);
+	store_sql_append(&sql, " BEGIN INSERT INTO ");
+	store_sql_ident(&sql, "peil_before_", name);
+	for (i = 0; i < count; i++) {
+		store_sql_append(&sql, i ? ", " : " (");
+		store_sql_ident(&sql, NULL, fields[i].name);
+	}
+	for (i = 0; i < count; i++) {
+		store_sql_append(&sql, i ? ", OLD." : ") VALUES (OLD.");
+		store_sql_ident(&sql, NULL, fields[i].name);
+	}
+	store_sql_append(&sql, ") ON CONFLICT DO UPDATE SET " AGAIN_COLUMN
+			       " = 1; END;");
+	return store_sql_run(st, &sql, name, "cannot set up the change log",
+			     err);
+fail:
+	free(missing);
+	store_sql_release(&sql);
+	return -1;
 }
 
-int store_changes_settle(struct store *st, peil_error *err)
+/* At the commit of ingest *ctx:
+ *   DELETE FROM main.peil_change WHERE ingest_id = <ingest>
+ *   AND dataset = 'x' AND kind = 'changed' AND key IN (SELECT <key of b>
+ *     FROM temp."peil_before_x" AS b JOIN main."ds_x" AS d
+ *     ON b."k" = d."k" WHERE b."peil.again" = 1 AND b."a" IS d."a"
+ *     AND ...);
+ *   DELETE FROM temp."peil_before_x"
+ * over the columns the table kept: a column added since was NULL
+ * before the batch, as the rows that the batch left alone have it.
+ * Outside a batch (ctx NULL) the rows are only dropped. */
+static int settle_one(struct store *st, const char *name,
+		      const peil_field *fields, size_t count, void *ctx,
+		      peil_error *err)
 {
-	static const char sql[] =
-		"DELETE FROM main.peil_change WHERE ingest_id = ?"
-		" AND kind = 'changed' AND EXISTS (SELECT 1 FROM"
-		" temp.peil_before b WHERE b.dataset = peil_change.dataset"
-		" AND b.key = peil_change.key AND b.before = b.now)";
-	sqlite3_stmt *stmt;
-	int rc;
+	const int64_t *ingest = ctx;
+	struct store_sql sql;
+	char number[32];
+	size_t i;
+	int has;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return store_fail_db(st, err, NULL,
-				     "cannot settle the change log");
-	sqlite3_bind_int64(stmt, 1, st->batch_ingest);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_fail_db(st, err, NULL,
-				     "cannot settle the change log");
-	return store_exec(st, err, "DELETE FROM temp.peil_before",
-			  "cannot settle the change log");
+	if (before_has(st, name, NULL, &has, err) < 0)
+		return -1;
+	if (!has)
+		return 0;
+	store_sql_init(&sql);
+	if (ingest) {
+		snprintf(number, sizeof(number), "%lld", (long long)*ingest);
+		store_sql_append(&sql, "DELETE FROM main.peil_change WHERE"
+				       " ingest_id = ");
+		store_sql_append(&sql, number);
+		store_sql_append(&sql, " AND dataset = '");
+		store_sql_append(&sql, name);	/* valid: no quotes */
+		store_sql_append(&sql, "' AND kind = 'changed' AND key IN"
+				       " (SELECT ");
+		store_changes_key(&sql, "b", fields, count);
+		store_sql_append(&sql, " FROM ");
+		before_name(&sql, name);
+		store_sql_append(&sql, " AS b JOIN main.");
+		store_sql_ident(&sql, "ds_", name);
+		store_sql_append(&sql, " AS d ON ");
+		key_match(&sql, "d", fields, count);
+		store_sql_append(&sql, " WHERE b." AGAIN_COLUMN " = 1");
+		for (i = 0; i < count; i++) {
+			if (fields[i].flags & PEIL_FIELD_KEY)
+				continue;
+			if (before_has(st, name, fields[i].name, &has, err) < 0) {
+				store_sql_release(&sql);
+				return -1;
+			}
+			if (!has)
+				continue;
+			store_sql_append(&sql, " AND b.");
+			store_sql_ident(&sql, NULL, fields[i].name);
+			store_sql_append(&sql, " IS d.");
+			store_sql_ident(&sql, NULL, fields[i].name);
+		}
+		store_sql_append(&sql, "); ");
+	}
+	store_sql_append(&sql, "DELETE FROM ");
+	before_name(&sql, name);
+	return store_sql_run(st, &sql, name, "cannot settle the change log",
+			     err);
+}
+
+int store_changes_settle(struct store *st, int commit, peil_error *err)
+{
+	return store_datasets_each(st, settle_one,
+				   commit ? &st->batch_ingest : NULL, err);
 }
 
 /* ----------------------------------------------------------- snapshots */

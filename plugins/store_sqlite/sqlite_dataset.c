@@ -215,6 +215,9 @@ static int put_prepare(struct store *st, const peil_schema *schema,
 	return rc;
 }
 
+static int put_before_trigger(struct store *st, const char *name,
+			      peil_error *err);
+
 /* A statement with a private copy of the schema, in one allocation. */
 static struct store_put *put_new(struct store *st, const peil_schema *schema,
 				 peil_error *err)
@@ -244,7 +247,7 @@ static struct store_put *put_new(struct store *st, const peil_schema *schema,
 	}
 
 	if (put_prepare(st, schema, 1, &put->stmt, err) < 0 ||
-	    store_changes_before_trigger(st, schema, err) < 0) {
+	    put_before_trigger(st, schema->name, err) < 0) {
 		put_free(put);
 		return NULL;
 	}
@@ -764,6 +767,28 @@ static peil_field *desc_fields(const struct desc *d)
 		fields[i].flags = d->fields[i].flags;
 	}
 	return fields;
+}
+
+/* The change log's TEMP trigger over every column the table has. */
+static int put_before_trigger(struct store *st, const char *name,
+			      peil_error *err)
+{
+	struct desc d = { 0 };
+	peil_field *fields = NULL;
+	int exists = 0, rc = -1;
+
+	if (desc_load(st, name, &d, &exists, err) < 0)
+		goto out;
+	fields = desc_fields(&d);
+	if (fields == NULL)
+		st->svc->fail(err, st->path, 0, name, "out of memory");
+	else
+		rc = store_changes_before_trigger(st, name, fields, d.count,
+						  err);
+out:
+	free(fields);
+	desc_release(&d);
+	return rc;
 }
 
 /* The change log's triggers cover every column the table has: made anew

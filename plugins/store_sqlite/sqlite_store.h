@@ -347,16 +347,18 @@ void store_changes_drop(struct store_sql *sql, const char *name);
 /* Whether both triggers of dataset name are there. */
 int store_changes_triggers_exist(struct store *st, const char *name,
 				 int *exist, peil_error *err);
-/* temp.peil_before, the rows a batch changed as they were before it and
- * as they are now, made once per connection that may write. */
-int store_changes_before_table(struct store *st, peil_error *err);
-/* (Re)create the TEMP trigger that fills temp.peil_before from the
- * updates of schema's dataset (a connection's first record_put of it). */
-int store_changes_before_trigger(struct store *st, const peil_schema *schema,
+/* (Re)create the TEMP trigger that keeps, in temp."peil_before_<name>",
+ * the rows of dataset name as they were before the batch changed them
+ * (a connection's first record_put of it); fields: all the columns of
+ * the table. */
+int store_changes_before_trigger(struct store *st, const char *name,
+				 const peil_field *fields, size_t count,
 				 peil_error *err);
-/* Before the batch commits: its "changed" entries of the rows that ended
- * as they began are dropped, and temp.peil_before emptied. */
-int store_changes_settle(struct store *st, peil_error *err);
+/* commit: before the batch commits, its "changed" entries of the rows
+ * that ended as they began are dropped.  Either way the rows kept before
+ * are emptied (0: at the start of a batch, for any record_put outside
+ * one). */
+int store_changes_settle(struct store *st, int commit, peil_error *err);
 /* Append the text key of a row of ds_<name> ("row" names it in the SQL):
  * the key values joined by " / ", dates as jjjj-mm-dd; the rowid for a
  * dataset without a key. */

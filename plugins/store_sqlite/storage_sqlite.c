@@ -715,7 +715,6 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 		       "cannot set up the connection") < 0 ||
 	    store_exec(st, err, cache_sql, "cannot set the cache size") < 0 ||
 	    store_schema_ensure(st, err) < 0 ||
-	    store_changes_before_table(st, err) < 0 ||
 	    store_file_remember(st, err) < 0) {
 		store_close(st);
 		return -1;
@@ -784,8 +783,7 @@ int store_batch_begin(void *state, peil_error *err)
 	if (store_query_int64(st, "SELECT coalesce(max(id), 0) + 1"
 				  " FROM peil_ingest", 0, 0, &st->batch_ingest,
 			      &found, err, "cannot begin a batch") < 0 ||
-	    store_exec(st, err, "DELETE FROM temp.peil_before",
-		       "cannot begin a batch") < 0) {
+	    store_changes_settle(st, 0, err) < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -802,7 +800,7 @@ int store_batch_commit(void *state, peil_error *err)
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "cannot commit: no batch is open");
 	if (store_file_same(st, "cannot commit the batch", err) < 0 ||
-	    store_changes_settle(st, err) < 0)
+	    store_changes_settle(st, 1, err) < 0)
 		return -1;	/* the caller rolls back */
 	return store_exec(st, err, "COMMIT", "cannot commit the batch");
 }

@@ -139,6 +139,33 @@ EOF
 }
 
 # ------------------------------------------------------------ diff cause
+# A corrected export that gives a key twice (repeated_keys = keep_last):
+# the corrected export of test_diff with D5's January line again after
+# its reopened one, so that the file changes D5 and changes it back.  The
+# change log tells what the file did as a whole: D3 changed, D5 did not
+# (nor do its figures: casussen_afgesloten Zuid stays 1, the other 12
+# figures of test_diff move as there).
+test_diff_keep_last() {
+	january_export
+	corrected_export
+	{ cat "$work/jan2.csv"; grep -a '^D5;' "$work/jan.csv"; } >"$work/jan3.csv"
+	fixture_config "$work/jan.csv" "$work/kpis" 2018-01 "" "repeated_keys = keep_last"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1 over the January export" 0 $?
+	fixture_config "$work/jan3.csv" "$work/kpis" 2018-01 "" "repeated_keys = keep_last"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 2 over the export that gives D5 twice: exit 5" 5 $?
+	expect_grep "the later D5 replaced the earlier" "$work/err" "1 rows of cases were replaced"
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	expect_rc "peil diff of the two runs" 0 $?
+	squeeze "$work/diff" >"$work/diff.sq"
+	expect_grep "the diff says D3 changed" "$work/diff.sq" "cases changed D3"
+	expect_no_grep "not D5, changed and changed back" "$work/diff.sq" "D5"
+	expect_grep "and nothing else" "$work/diff.sq" "0 added, 1 changed, 0 removed"
+	expect_grep "12 figures move" "$work/diff.sq" "casussen_gestart 2018-01 Totaal 3 2 -1 definitief invoer"
+	expect_no_grep "D5's closure stands" "$work/diff.sq" "casussen_afgesloten"
+}
+
 # peil diff says why a KPI's figures changed: its definition (the hash
 # each run records of its script, its [kpi ID] settings, [contract] and
 # the group files) or only the inputs.  Run 1 over the January export;

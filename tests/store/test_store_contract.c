@@ -39,6 +39,7 @@
 
 static const peil_storage_ops *ops;	/* the plugin's, or shared_ops */
 static const peil_storage_ops *plugin_ops;
+static const char *plugin_name;
 static char **config_args;
 static int config_count;
 static char tmpdir[] = "/tmp/peil-contract-XXXXXX";
@@ -536,17 +537,19 @@ TEST(batch_is_atomic)
 	ops->close(st);
 }
 
+/* cases with a field added. */
+static const peil_field wider_fields[] = {
+	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
+	{ "team", PEIL_TYPE_TEXT, 0 },
+	{ "registered", PEIL_TYPE_DATE, 0 },
+	{ "closed", PEIL_TYPE_DATE, 0 },
+};
+static const peil_schema wider = { "cases", 4, wider_fields };
+
 /* A new field is added (old rows: missing); a changed type, a new key
  * field or a key field that is gone are refused, naming the field. */
 TEST(schema_change)
 {
-	static const peil_field wider_fields[] = {
-		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
-		{ "team", PEIL_TYPE_TEXT, 0 },
-		{ "registered", PEIL_TYPE_DATE, 0 },
-		{ "closed", PEIL_TYPE_DATE, 0 },
-	};
-	static const peil_schema wider = { "cases", 4, wider_fields };
 	static const peil_field retyped_fields[] = {
 		{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
 		{ "team", PEIL_TYPE_INTEGER, 0 },
@@ -1624,6 +1627,166 @@ TEST(large_batch_a_key_again)
 	ops->close(st);
 }
 
+/* The change log of corrected re-exports, one ingest after the other:
+ * a (1) adds C1 Noord, C2 Noord, C3 Zuid; b (2) gives the three again as
+ * they are: nothing; c (3) C1 Zuid: changed; d (4) C1 Noord, back as it
+ * was before c: changed again, each batch changed it, a second entry;
+ * e (5) a snapshot of team Zuid without rows removes C3 (C1 is Noord
+ * again): removed, its "added" of ingest 1 kept. */
+TEST(change_log_of_reexports)
+{
+	void *st;
+	struct changes ch;
+	int64_t run1, run2, run5, removed = -1;
+	peil_error err;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V7, ops->snapshot_scope_begin != NULL, 7))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Noord", 19001, &err), 0);
+	CHECK_INT(case_put(st, "C3", "Zuid", 19002, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "a.csv", &err), 0);
+	CHECK((run1 = run_now(ops, st, &err)) > 0);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Noord", 19001, &err), 0);
+	CHECK_INT(case_put(st, "C3", "Zuid", 19002, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
+	CHECK((run2 = run_now(ops, st, &err)) > 0);
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "");
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Zuid", 19000, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "c.csv", &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "d.csv", &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->snapshot_scope_begin(st, &cases, 1, "Zuid", &err), 0);
+	CHECK_INT(ops->snapshot_end(st, &cases, &removed, &err), 0);
+	CHECK_INT(removed, 1);
+	CHECK_INT(ingest_done(ops, st, "e.csv", &err), 0);
+	CHECK((run5 = run_now(ops, st, &err)) > 0);
+	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
+		  "C1|Noord|19000;C2|Noord|19001;");
+
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, 0, run5, change_row, &ch, &err),
+		  0);
+	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;3:cases:C1:changed:c.csv;"
+			   "4:cases:C1:changed:d.csv;1:cases:C2:added:a.csv;"
+			   "1:cases:C3:added:a.csv;5:cases:C3:removed:e.csv;");
+	ops->close(st);
+}
+
+/* A key changed and changed back by two rows of one records_put call,
+ * as the host sends them (512: the stores put them many to a statement):
+ * K000..K511 Noord, then in the next ingest K000 Zuid, K000 Noord, K001
+ * Zuid and K002..K510 as they were: K001 alone changed. */
+TEST(changed_back_within_one_call)
+{
+	enum { N = 512 };
+	static char ids[N][8];
+	peil_value rows[N * 3];
+	struct change_kinds kinds = { 0, 0 };
+	struct changes ch;
+	size_t stored, i;
+	int64_t run1, run2;
+	peil_error err;
+	void *st;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V3, ops->records_put != NULL, 3) ||
+	    lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->input_changes_scan != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	for (i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "K%03zu", i);
+		rows[3 * i] = v_text(ids[i]);
+		rows[3 * i + 1] = v_text("Noord");
+		rows[3 * i + 2] = v_date(19000);
+	}
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->records_put(st, &cases, rows, N, &stored, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "a.csv", &err), 0);
+	CHECK((run1 = run_now(ops, st, &err)) > 0);
+
+	for (i = N - 1; i >= 2; i--)	/* row i: key i - 1 */
+		rows[3 * i] = v_text(ids[i - 1]);
+	rows[0] = v_text(ids[0]);
+	rows[1] = v_text("Zuid");
+	rows[3] = v_text(ids[0]);	/* K000 Noord again */
+	rows[7] = v_text("Zuid");	/* K001 */
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(ops->records_put(st, &cases, rows, N, &stored, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
+	CHECK((run2 = run_now(ops, st, &err)) > 0);
+	CHECK_INT(count_rows(st, &cases), N);
+	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_kind, &kinds,
+					  &err), 0);
+	CHECK_INT(kinds.added, 0);
+	CHECK_INT(kinds.changed, 1);
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, "2:cases:K001:changed:b.csv;");
+	ops->close(st);
+}
+
+/* A field added to the dataset in the middle of a batch: C1 and C2
+ * Noord; then C1 Zuid and C2 Zuid, the field "closed" added, C1 Noord
+ * again without a closure (as it was: not changed) and C2 Noord closed
+ * on day 7 (changed).  Every store logs C2; postgres logs C1 changed
+ * too (it keeps a row before and now as text over the fields that each
+ * record had, which differ here): more than happened, never less. */
+TEST(changed_back_across_a_new_field)
+{
+	peil_value c1[4] = { v_text("C1"), v_text("Noord"), v_date(19000),
+			     v_null() };
+	peil_value c2[4] = { v_text("C2"), v_text("Noord"), v_date(19001),
+			     v_date(7) };
+	struct changes ch;
+	int64_t run1, run2;
+	peil_error err;
+	void *st;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V2, ops->input_changes_scan != NULL, 2))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Noord", 19000, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Noord", 19001, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "a.csv", &err), 0);
+	CHECK((run1 = run_now(ops, st, &err)) > 0);
+
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK_INT(case_put(st, "C1", "Zuid", 19000, &err), 0);
+	CHECK_INT(case_put(st, "C2", "Zuid", 19001, &err), 0);
+	CHECK_INT(ops->dataset_ensure(st, &wider, &err), 0);
+	CHECK_INT(ops->record_put(st, &wider, c1, &err), 0);
+	CHECK_INT(ops->record_put(st, &wider, c2, &err), 0);
+	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
+	CHECK((run2 = run_now(ops, st, &err)) > 0);
+	CHECK_STR(scan_text(st, &wider, NULL, NULL, 0),
+		  "C1|Noord|19000|-;C2|Noord|19001|7;");
+	memset(&ch, 0, sizeof(ch));
+	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
+					  &err), 0);
+	CHECK_STR(ch.text, strcmp(plugin_name, "postgres") == 0
+				   ? "2:cases:C1:changed:b.csv;"
+				     "2:cases:C2:changed:b.csv;"
+				   : "2:cases:C2:changed:b.csv;");
+	ops->close(st);
+}
+
 /* Version 7: a snapshot of one scope removes only that scope's rows
  * (issue 13).  C1 C2 of Noord and C3 of Zuid; a snapshot of team Noord
  * with C1 alone removes C2 and leaves C3 of Zuid: 2 rows.  Without a key,
@@ -1963,6 +2126,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	plugin_ops = ops = plugin->storage;
+	plugin_name = plugin->name;
 	if (setup_cmd) {
 		memcpy(&shared_ops, ops, ops->size < sizeof(shared_ops)
 						 ? ops->size
@@ -1998,6 +2162,9 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(key_stored_twice_in_one_ingest);
 	RUN_CONTRACT(changed_back_and_removed);
 	RUN_CONTRACT(large_batch_a_key_again);
+	RUN_CONTRACT(change_log_of_reexports);
+	RUN_CONTRACT(changed_back_within_one_call);
+	RUN_CONTRACT(changed_back_across_a_new_field);
 	RUN_CONTRACT(scoped_snapshots);
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);
 	RUN_CONTRACT(real_keys);
