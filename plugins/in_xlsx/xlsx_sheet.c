@@ -12,8 +12,9 @@
  * SAX rather than xmlTextReader here: a sheet is most of a workbook's
  * bytes, and the reader builds and frees a node per element, which made
  * the plugin about eight times slower than csv through the host (the
- * benchmark, tests/xlsx/bench_input_xlsx.c).  The parts read once
- * (workbook, styles, shared strings) keep the simpler reader.
+ * benchmark, tests/xlsx/bench_input_xlsx.c).  The shared strings are
+ * read by SAX too (xlsx_book.c); the small parts read once (workbook,
+ * relationships, styles) keep the simpler reader.
  */
 #include "xlsx_sheet.h"
 #include "xlsx_buffer.h"
