@@ -477,6 +477,25 @@ struct strings_read {
 	atomic_int *quit;	/* NULL, or the loader's */
 };
 
+/* The elements of the shared strings' table that are read. */
+enum string_tag { STRING_OTHER, STRING_SI, STRING_T, STRING_RPH };
+
+/* A local name as a tag, by its letters: the callbacks run for every
+ * element of the table, two or more per string. */
+static enum string_tag string_tag(const char *n)
+{
+	switch (n[0]) {
+	case 't':
+		return n[1] == '\0' ? STRING_T : STRING_OTHER;
+	case 's':
+		return n[1] == 'i' && n[2] == '\0' ? STRING_SI : STRING_OTHER;
+	case 'r':
+		return strcmp(n, "rPh") == 0 ? STRING_RPH : STRING_OTHER;
+	default:
+		return STRING_OTHER;
+	}
+}
+
 static void strings_start(void *ctx, const xmlChar *localname,
 			  const xmlChar *prefix, const xmlChar *uri,
 			  int namespace_count, const xmlChar **namespaces,
@@ -484,7 +503,6 @@ static void strings_start(void *ctx, const xmlChar *localname,
 			  const xmlChar **attributes)
 {
 	struct strings_read *r = ctx;
-	const char *n = (const char *)localname;
 
 	(void)prefix;
 	(void)uri;
@@ -493,28 +511,35 @@ static void strings_start(void *ctx, const xmlChar *localname,
 	(void)attribute_count;
 	(void)defaulted;
 	(void)attributes;
-	if (strcmp(n, "si") == 0)
+	switch (string_tag((const char *)localname)) {
+	case STRING_SI:
 		r->in_si = 1;
-	else if (strcmp(n, "rPh") == 0)
+		break;
+	case STRING_RPH:
 		r->in_phonetic = 1;
-	else if (strcmp(n, "t") == 0)
+		break;
+	case STRING_T:
 		r->in_t = 1;
+		break;
+	case STRING_OTHER:
+		break;
+	}
 }
 
 static void strings_end(void *ctx, const xmlChar *localname,
 			const xmlChar *prefix, const xmlChar *uri)
 {
 	struct strings_read *r = ctx;
-	const char *n = (const char *)localname;
+	enum string_tag tag = string_tag((const char *)localname);
 	int rc;
 
 	(void)prefix;
 	(void)uri;
-	if (strcmp(n, "t") == 0) {
+	if (tag == STRING_T) {
 		r->in_t = 0;
-	} else if (strcmp(n, "rPh") == 0) {
+	} else if (tag == STRING_RPH) {
 		r->in_phonetic = 0;
-	} else if (strcmp(n, "si") == 0 && r->in_si && !r->failed) {
+	} else if (tag == STRING_SI && r->in_si && !r->failed) {
 		r->in_si = 0;
 		/* each string NUL-ended in the table, so that a cell can
 		 * point at it */

@@ -5,26 +5,21 @@
 #include "xlsx_buffer.h"
 
 #include <stdlib.h>
-#include <string.h>
 
-int xlsx_buffer_add(xlsx_buffer *b, const char *bytes, size_t n)
+int xlsx_buffer_reserve(xlsx_buffer *b, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *grown;
+	size_t cap = b->cap ? b->cap : 1024;
+	char *grown;
 
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		grown = realloc(b->data, cap);
-		if (grown == NULL)
-			return -1;
-		b->data = grown;
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->data + b->len, bytes, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	grown = realloc(b->data, cap);
+	if (grown == NULL)
+		return -1;
+	b->data = grown;
+	b->cap = cap;
 	return 0;
 }
 

@@ -12,8 +12,9 @@
  * SAX rather than xmlTextReader here: a sheet is most of a workbook's
  * bytes, and the reader builds and frees a node per element, which made
  * the plugin about eight times slower than csv through the host (the
- * benchmark, tests/xlsx/bench_input_xlsx.c).  The parts read once
- * (workbook, styles, shared strings) keep the simpler reader.
+ * benchmark, tests/xlsx/bench_input_xlsx.c).  The shared strings are
+ * read by SAX too (xlsx_book.c); the small parts read once (workbook,
+ * relationships, styles) keep the simpler reader.
  */
 #include "xlsx_sheet.h"
 #include "xlsx_buffer.h"
@@ -75,6 +76,11 @@ struct xlsx_sheet {
 	size_t cell_cap;
 	xlsx_buffer text;	/* the row's cell texts, each NUL-ended */
 	size_t *text_at;	/* per cell, its offset in text */
+
+	/* "c", "v" and "row" as the segment's parser interns element
+	 * names: the callbacks compare a name's address first (NULL when
+	 * not interned: then the names are compared as text) */
+	const xmlChar *name_c, *name_v, *name_row;
 };
 
 void xlsx_cell_name(size_t column, long row, char *buf, size_t size)
@@ -166,6 +172,7 @@ static void free_parser(xlsx_sheet *sheet)
 	xmlFreeDoc(sheet->parser->myDoc);
 	xmlFreeParserCtxt(sheet->parser);
 	sheet->parser = NULL;
+	sheet->name_c = sheet->name_v = sheet->name_row = NULL;
 }
 
 void xlsx_sheet_close(xlsx_sheet *sheet)
@@ -520,6 +527,20 @@ static enum tag tag_of(const char *name)
 	}
 }
 
+/* The tag of an element's local name: libxml2 hands the names of its
+ * dictionary, so the three names of nearly every element are found by
+ * their address (most of the sheet's elements are c, v and row). */
+static enum tag tag_of_name(const xlsx_sheet *sheet, const xmlChar *name)
+{
+	if (name == sheet->name_c)
+		return TAG_C;
+	if (name == sheet->name_v)
+		return TAG_V;
+	if (name == sheet->name_row)
+		return TAG_ROW;
+	return tag_of((const char *)name);
+}
+
 static void on_start(void *ctx, const xmlChar *localname,
 		     const xmlChar *prefix, const xmlChar *uri,
 		     int namespace_count, const xmlChar **namespaces,
@@ -528,7 +549,7 @@ static void on_start(void *ctx, const xmlChar *localname,
 {
 	xlsx_sheet *sheet = ctx;
 	struct cell_read *c = &sheet->cell;
-	enum tag tag = tag_of((const char *)localname);
+	enum tag tag = tag_of_name(sheet, localname);
 
 	(void)prefix;
 	(void)uri;
@@ -563,7 +584,7 @@ static void on_end(void *ctx, const xmlChar *localname,
 {
 	xlsx_sheet *sheet = ctx;
 	struct cell_read *c = &sheet->cell;
-	enum tag tag = tag_of((const char *)localname);
+	enum tag tag = tag_of_name(sheet, localname);
 	xlsx_row row;
 	int rc;
 
@@ -638,6 +659,9 @@ int xlsx_sheet_begin(xlsx_sheet *sheet, xlsx_row_fn fn, void *ctx,
 	}
 	/* No network, no entity expansion, no DTD loading: a part is data. */
 	xmlCtxtUseOptions(sheet->parser, XML_PARSE_NONET);
+	sheet->name_c = xmlDictLookup(sheet->parser->dict, BAD_CAST "c", 1);
+	sheet->name_v = xmlDictLookup(sheet->parser->dict, BAD_CAST "v", 1);
+	sheet->name_row = xmlDictLookup(sheet->parser->dict, BAD_CAST "row", 3);
 	/* The segment's lines are the part's: what is pushed before the
 	 * cut holds no line end. */
 	sheet->parser->input->line = (int)line;
