@@ -26,6 +26,7 @@ void kpi_script_release(kpi_script *script)
 		free(h->signature);
 		free(h->rows);
 		strmap_release(&h->texts);
+		free(h->starts);
 		free(h->order_text);
 		free(h);
 	}

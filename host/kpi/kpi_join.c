@@ -1120,7 +1120,7 @@ typedef struct history_load {
 	history_memo memo[2];	/* key, by */
 } history_load;
 
-/* The offset of the text s[0..len) in h's texts, kept once; -1 when out
+/* The number of the text s[0..len) in h's texts, kept once; -1 when out
  * of memory (or past 4 GiB of distinct text). */
 static int history_text(kpi_history *h, history_memo *memo, const char *s,
 			size_t len, uint32_t *at)
@@ -1129,13 +1129,13 @@ static int history_text(kpi_history *h, history_memo *memo, const char *s,
 	long i;
 
 	if (memo->set && memo->len == len &&
-	    memcmp(h->texts.text + memo->at, s, len) == 0) {
+	    memcmp(strmap_key(&h->texts, memo->at), s, len) == 0) {
 		*at = memo->at;
 		return 0;
 	}
 	if ((i = strmap_put(&h->texts, s, len, &added)) < 0)
 		return -1;
-	*at = (uint32_t)(strmap_key(&h->texts, (size_t)i) - h->texts.text);
+	*at = (uint32_t)i;
 	*memo = (history_memo){ *at, (uint32_t)len, 1 };
 	return 0;
 }
@@ -1283,15 +1283,13 @@ static int history_row(void *ctx, const peil_value *values)
 	    history_text(h, &hl->memo[1], by, bl, &r->by) < 0 ||
 	    history_order_text(h, order, ol, &r->order) < 0)
 		goto oom;
-	r->key_len = (uint32_t)kl;
-	r->by_len = (uint32_t)bl;
 	r->order_len = (uint32_t)ol;
 	r->date = date;
 	r->score = score;
 	r->order_num = order_num;
 	r->bad = bad;
 	r->order_rank = rank;
-	r->seq = h->count++;
+	h->count++;
 	if (h->count % HISTORY_BYTES_EVERY == 0 &&
 	    history_bytes(h) > hl->k->set->limits.kpi_memory_bytes) {
 		hl->failed = 1;
@@ -1307,29 +1305,6 @@ static int history_row(void *ctx, const peil_value *values)
 oom:
 	hl->failed = 1;
 	return error_set(hl->err, NULL, 0, NULL, "out of memory");
-}
-
-/* The text of the history being sorted (qsort has no context
- * argument). */
-static _Thread_local const char *history_sorting;
-
-static int history_order(const void *pa, const void *pb)
-{
-	const kpi_history_row *a = pa, *b = pb;
-	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int c = memcmp(history_sorting + a->key, history_sorting + b->key, n);
-
-	if (c == 0 && a->key_len != b->key_len)
-		c = a->key_len < b->key_len ? -1 : 1;
-	if (c == 0) {
-		n = a->by_len < b->by_len ? a->by_len : b->by_len;
-		c = memcmp(history_sorting + a->by, history_sorting + b->by, n);
-		if (c == 0 && a->by_len != b->by_len)
-			c = a->by_len < b->by_len ? -1 : 1;
-	}
-	if (c == 0)
-		c = a->seq < b->seq ? -1 : a->seq > b->seq;
-	return c;
 }
 
 /* The name of measure op (lookup_in_c) in messages. */
@@ -1445,7 +1420,8 @@ static int history_load_node(const kpi *k, kpi_node *node,
 	}
 	h->count = h->order_len = 0;
 	strmap_release(&h->texts);
-	h->text = NULL;
+	free(h->starts);
+	h->starts = NULL;
 	h->evaluation = 0;		/* not read (yet) */
 	node->history = NULL;
 	hl.h = h;
@@ -1463,7 +1439,6 @@ static int history_load_node(const kpi *k, kpi_node *node,
 	if (rc != 0)
 		return hl.failed || rc < 0 ? -1 :
 		       error_set(err, NULL, 0, NULL, "scan stopped");
-	h->text = h->texts.text;
 	if (h->order_len < h->order_cap) {
 		char *fit = realloc(h->order_text, h->order_len + 1);
 
@@ -1482,9 +1457,8 @@ static int history_load_node(const kpi *k, kpi_node *node,
 			h->cap = h->count ? h->count : 1;
 		}
 	}
-	history_sorting = h->text;
-	if (h->count)
-		qsort(h->rows, h->count, sizeof(*h->rows), history_order);
+	if (kpi_history_index(h) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
 	h->evaluation = evaluation;
 	node->history = h;
 	return 0;

@@ -157,21 +157,20 @@ typedef struct kpi_link {
 } kpi_link;
 
 /* The lookup of overdue{}, first_rise{} and score_change{} held in C
- * (kpi_join.c), shared by a script's KPIs by what it reads: rows sorted
- * by key, then by by (score_change{}; else empty), then the order read;
- * key, by and order text (a number in decimal, empty: "") in one block.
- * overdue{} and first_rise{} check a row's values as they read it (bad:
- * KPI_HISTORY_NO_DATE, _NO_SCORE; order_rank 3), as score_change{} does
- * when the lookup is read. */
+ * (kpi_join.c), shared by a script's KPIs by what it reads: rows grouped
+ * by key, then by by (score_change{}; else empty), each pair's rows in
+ * the order read (kpi_history_index); key and by are numbers of texts
+ * (a number in decimal, empty: "").  overdue{} and first_rise{} check a
+ * row's values as they read it (bad: KPI_HISTORY_NO_DATE, _NO_SCORE;
+ * order_rank 3), as score_change{} does when the lookup is read. */
 enum { KPI_HISTORY_NO_DATE = 1, KPI_HISTORY_NO_SCORE = 2 };
 
 typedef struct kpi_history_row {
 	double score;			/* overdue{}: the step */
 	double order_num;		/* first_rise{}: order of rank 1 */
-	size_t seq;			/* the order read */
-	uint32_t key, by;		/* offsets into text */
+	uint32_t key, by;		/* numbers of texts in texts */
 	uint32_t order;			/* offset into order_text */
-	uint32_t key_len, by_len, order_len;
+	uint32_t order_len;
 	int32_t date;
 	uint8_t bad;			/* KPI_HISTORY_NO_* */
 	uint8_t order_rank;		/* empty 0, number 1, text 2, other 3 */
@@ -182,7 +181,10 @@ typedef struct kpi_history_row {
  * thousands of persons and a dozen domains holds their texts, not a copy
  * per row.  first_rise{}'s order texts (a measurement's own number, as a
  * rule) are each row's own, back to back in order_text.  Its rows and
- * order texts are trimmed to their size once read. */
+ * order texts are trimmed to their size once read.  starts[t] is the
+ * first row whose key is text t, starts[t + 1] the end of its rows: a
+ * key is found by its number, in time that does not grow with the
+ * history. */
 typedef struct kpi_history {
 	struct kpi_history *next;
 	char *signature;
@@ -190,10 +192,21 @@ typedef struct kpi_history {
 	kpi_history_row *rows;
 	size_t count, cap;
 	strmap texts;			/* the distinct texts of the rows */
-	const char *text;		/* texts' block, once read */
+	uint32_t *starts;		/* [texts.count + 1], once read */
 	char *order_text;
 	size_t order_len, order_cap;
 } kpi_history;
+
+/* Put the rows of h, read in their order, in the order of kpi_history
+ * and make its starts, in time linear in its rows and texts: 0, or -1
+ * when out of memory (h as it was). */
+int kpi_history_index(kpi_history *h);
+/* The rows of history h under (key, by): *count of them from the one
+ * returned. */
+const kpi_history_row *kpi_history_find(const kpi_history *h,
+					const char *key, size_t key_len,
+					const char *by, size_t by_len,
+					size_t *count);
 
 /* The text of a key value (text, or an integer in decimal; buf holds at
  * least 24 bytes), or NULL when it is empty or of another type. */

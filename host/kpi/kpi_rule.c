@@ -828,51 +828,6 @@ static void kpi_field_value(const kpi_row *row, size_t field, kpi_value *out)
 
 /* ------------------------------------------- measures over a lookup */
 
-/* -1, 0, 1 as history row r sorts before, at or after (key, by). */
-static int kpi_history_cmp(const kpi_history *h, const kpi_history_row *r,
-			   const char *key, size_t key_len, const char *by,
-			   size_t by_len)
-{
-	size_t n = r->key_len < key_len ? r->key_len : key_len;
-	int c = memcmp(h->text + r->key, key, n);
-
-	if (c == 0 && r->key_len != key_len)
-		c = r->key_len < key_len ? -1 : 1;
-	if (c == 0) {
-		n = r->by_len < by_len ? r->by_len : by_len;
-		c = memcmp(h->text + r->by, by, n);
-		if (c == 0 && r->by_len != by_len)
-			c = r->by_len < by_len ? -1 : 1;
-	}
-	return c < 0 ? -1 : c > 0;
-}
-
-/* The rows of history h under (key, by): *count of them from the one
- * returned. */
-static const kpi_history_row *kpi_history_find(const kpi_history *h,
-					       const char *key, size_t key_len,
-					       const char *by, size_t by_len,
-					       size_t *count)
-{
-	size_t lo = 0, hi = h->count, end;
-
-	while (lo < hi) {		/* the first row not before the pair */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (kpi_history_cmp(h, &h->rows[mid], key, key_len, by,
-				    by_len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (end = lo; end < h->count &&
-		       kpi_history_cmp(h, &h->rows[end], key, key_len, by,
-				       by_len) == 0; end++)
-		;
-	*count = end - lo;
-	return h->rows + lo;
-}
-
 /* overdue{} and first_rise{}: the KPI, the row's dates (name[0],
  * name[1]), the rows of its lookup (node->history) under the row's key
  * (field[2]): rows[0..count), and what the measure found in them. */
