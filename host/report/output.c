@@ -115,14 +115,34 @@ size_t output_width(const char *s)
 	return n;
 }
 
+void output_text(FILE *out, const char *s)
+{
+	for (;;) {
+		size_t n = strcspn(s, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
+				      "\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14"
+				      "\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e"
+				      "\x1f\x7f");
+
+		fwrite(s, 1, n, out);
+		s += n;
+		if (!*s)
+			return;
+		/* U+2400 + c, and U+2421 for DEL: one character for one */
+		fprintf(out, "\xE2\x90%c", *s == 0x7f ? 0xA1 : 0x80 + *s);
+		s++;
+	}
+}
+
 void output_pad(FILE *out, const char *s, size_t width, int right)
 {
 	size_t w = output_width(s);
+	int fill = (int)(width > w ? width - w : 0);
 
 	if (right)
-		fprintf(out, "%*s%s", (int)(width > w ? width - w : 0), "", s);
-	else
-		fprintf(out, "%s%*s", s, (int)(width > w ? width - w : 0), "");
+		fprintf(out, "%*s", fill, "");
+	output_text(out, s);
+	if (!right)
+		fprintf(out, "%*s", fill, "");
 }
 
 void output_clip(const char *s, size_t max, char *out, size_t size)
@@ -701,6 +721,15 @@ static void csv_text(csv_line *l, const char *s, char separator)
 		csv_char(l, *s);
 	}
 	csv_char(l, '"');
+}
+
+void output_csv_text(FILE *out, const char *s, char separator)
+{
+	csv_line l = { NULL, 0, 0 };
+
+	csv_text(&l, s, separator);
+	csv_flush(out, &l, 0);
+	free(l.text);
 }
 
 /* A CSV number cell: never escaped, so that Excel reads it as a number. */

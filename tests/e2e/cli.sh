@@ -1553,6 +1553,56 @@ PY
 		fail "a format mangled the line break"
 }
 
+# ---------------------------------------------------------- text_controls
+# Team names as exports hold them, read back in the text outputs and in
+# peil cases: "Buurtteam Noord" with an escape sequence and a CRLF inside
+# its quotes, "Buurtteam Zuid" as "=Zuid".  February's started cases (the
+# figures above): Noord D4 = 1, Zuid D7 D8 = 2, total 3; January Noord 2,
+# Zuid 1, March 1 and 1.  The text tables
+# and the tab-separated listing show each control character as its
+# Control Picture (ESC U+241B, CR U+240D, LF U+240A), one line per row and
+# no escape sequence for the terminal; the CSV listing quotes the line
+# break and escapes the formula as the CSV of figures does ("'=Zuid").
+# Before: show wrote "Buurtteam\r" and "Noord   1" as two lines, the
+# listing "D4<TAB>ESC[2JBuurtteam\r" and "Noord", the CSV "D7,=Zuid".
+test_text_controls() {
+	local pic_noord
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/ctl.csv" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+data = data.replace(b";Buurtteam Noord;", b';"\x1b[2JBuurtteam\r\nNoord";')
+open(sys.argv[2], "wb").write(data.replace(b";Buurtteam Zuid;", b";=Zuid;"))
+PY
+	write_config "$work/ctl.csv"
+	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run over teams with control characters" 0 $?
+	"$peil" show --config "$work/peil.ini" --kpi casussen_gestart \
+		>"$work/show.txt" 2>"$work/err"
+	expect_rc "show" 0 $?
+	pic_noord=$(printf '\xe2\x90\x9b[2JBuurtteam\xe2\x90\x8d\xe2\x90\x8aNoord')
+	expect_grep "show: Noord's row on one line, its controls as pictures" \
+		"$work/show.txt" "$pic_noord        2        1        1"
+	expect_grep "show: Zuid's row" "$work/show.txt" \
+		"=Zuid                       1        2        1"
+	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$work/show.txt"; then
+		fail "show writes no control character but the line end" \
+			"$(od -c "$work/show.txt" | head)"
+	else ok "show writes no control character but the line end"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--fields team >"$work/cases.txt" 2>"$work/err"
+	expect_rc "cases as text" 0 $?
+	if [ "$(cat "$work/cases.txt")" = "$(printf 'case_id\tteam\nD4\t%s\nD7\t=Zuid\nD8\t=Zuid' "$pic_noord")" ]; then
+		ok "cases as text: one line per case, the controls as pictures"
+	else fail "cases as text" "$(od -c "$work/cases.txt" | head -20)"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--fields team --format csv >"$work/cases.csv" 2>"$work/err"
+	expect_rc "cases as csv" 0 $?
+	if [ "$(cat "$work/cases.csv")" = "$(printf 'case_id,team\nD4,"\x1b[2JBuurtteam\r\nNoord"\nD7,"'"'"'=Zuid"\nD8,"'"'"'=Zuid"')" ]; then
+		ok "cases as csv: the line break quoted, the formula escaped"
+	else fail "cases as csv" "$(od -c "$work/cases.csv" | head -20)"; fi
+}
+
 # ------------------------------------------------------------- join_merge
 # Unique persons (personen_uniek, casussen_zonder_persoon: a join of
 # case_members on cases) with a store that reads the cases a chunk at a
