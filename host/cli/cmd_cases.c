@@ -20,6 +20,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/strmap.h"
+#include "base/visible.h"
 #include "engine/evaluation.h"
 #include "kpi/kpi.h"
 #include "plugin/schema.h"
@@ -46,7 +47,7 @@ static void cases_text(FILE *f, const char *text, int csv)
 	if (csv)
 		output_csv_text(f, text, ',');
 	else
-		output_text(f, text);
+		visible_write(f, text);
 }
 
 static void cases_value(FILE *f, const peil_value *v, int csv)

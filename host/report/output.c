@@ -11,6 +11,7 @@
 #include "base/grow.h"
 #include "base/log.h"
 #include "base/strmap.h"
+#include "base/visible.h"
 #include "model/comparison.h"
 
 const char *output_field_label(const char *(*field_label)(void *,
@@ -115,24 +116,6 @@ size_t output_width(const char *s)
 	return n;
 }
 
-void output_text(FILE *out, const char *s)
-{
-	for (;;) {
-		size_t n = strcspn(s, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
-				      "\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14"
-				      "\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e"
-				      "\x1f\x7f");
-
-		fwrite(s, 1, n, out);
-		s += n;
-		if (!*s)
-			return;
-		/* U+2400 + c, and U+2421 for DEL: one character for one */
-		fprintf(out, "\xE2\x90%c", *s == 0x7f ? 0xA1 : 0x80 + *s);
-		s++;
-	}
-}
-
 void output_pad(FILE *out, const char *s, size_t width, int right)
 {
 	size_t w = output_width(s);
@@ -140,7 +123,7 @@ void output_pad(FILE *out, const char *s, size_t width, int right)
 
 	if (right)
 		fprintf(out, "%*s", fill, "");
-	output_text(out, s);
+	visible_write(out, s);
 	if (!right)
 		fprintf(out, "%*s", fill, "");
 }

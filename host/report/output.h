@@ -104,13 +104,6 @@ void output_number(double v, int precise, int point, char *out,
  * its bytes, so that "Wijkteam Noordëlijk" lines up with ASCII names. */
 size_t output_width(const char *s);
 
-/* s for a reader of a terminal or a text table: a control character of
- * the data (a line break in a quoted team name, an escape sequence) is
- * written as its symbol of Unicode's Control Pictures (U+2400 + c, U+2421
- * for DEL), one character for one, so that it neither breaks the table's
- * lines nor reaches the terminal. */
-void output_text(FILE *out, const char *s);
-
 /* s as one text cell of a CSV line separated by separator, as every CSV
  * of figures writes it: in quotes when it holds the separator, a quote or
  * a line break, and with a leading apostrophe when it starts with = + - @
@@ -118,7 +111,7 @@ void output_text(FILE *out, const char *s);
 void output_csv_text(FILE *out, const char *s, char separator);
 
 /* s padded with spaces to width characters: on the left when right
- * (numbers), else on the right; written as output_text does.  Text wider
+ * (numbers), else on the right; made visible (base/visible.h).  Text wider
  * than width is written whole. */
 void output_pad(FILE *out, const char *s, size_t width, int right);
 

@@ -1562,7 +1562,8 @@ PY
 # and the tab-separated listing show each control character as its
 # Control Picture (ESC U+241B, CR U+240D, LF U+240A), one line per row and
 # no escape sequence for the terminal; the CSV listing quotes the line
-# break and escapes the formula as the CSV of figures does ("'=Zuid").
+# break and escapes the formula as the CSV of figures does ("'=Zuid"); the
+# log quotes a refused value with controls on one line, as pictures.
 # Before: show wrote "Buurtteam\r" and "Noord   1" as two lines, the
 # listing "D4<TAB>ESC[2JBuurtteam\r" and "Noord", the CSV "D7,=Zuid".
 test_text_controls() {
@@ -1601,6 +1602,24 @@ PY
 	if [ "$(cat "$work/cases.csv")" = "$(printf 'case_id,team\nD4,"\x1b[2JBuurtteam\r\nNoord"\nD7,"'"'"'=Zuid"\nD8,"'"'"'=Zuid"')" ]; then
 		ok "cases as csv: the line break quoted, the formula escaped"
 	else fail "cases as csv" "$(od -c "$work/cases.csv" | head -20)"; fi
+
+	# The log quotes a refused value on its one line, controls as
+	# pictures: before, "'ESC[2J02-01" and "2018'" were two lines.
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/ctl_bad.csv" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(data.replace(b";2-1-2018;", b';"\x1b[2J02-01\r\n2018";'))
+PY
+	write_config "$work/ctl_bad.csv"
+	rm -f "$work"/peil.db*
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a date holding controls is refused" 2 $?
+	expect_grep "the log names it on one line" "$work/err" \
+		"$(printf "ctl_bad.csv:2: column 'Datum aanmelding': '\xe2\x90\x9b[2J02-01\xe2\x90\x8d\xe2\x90\x8a2018' is not a valid date")"
+	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$work/err"; then
+		fail "the log holds no control character but line ends" \
+			"$(od -c "$work/err" | head)"
+	else ok "the log holds no control character but line ends"; fi
 }
 
 # ------------------------------------------------------------- join_merge
