@@ -1622,6 +1622,57 @@ PY
 	else ok "the log holds no control character but line ends"; fi
 }
 
+# ------------------------------------------------------ quality_team_names
+# The report's registration quality over two teams whose names differ in
+# a quote only: 'Het "Anker"' (the fixture's Buurtteam Noord) and "Het
+# 'Anker'" (Buurtteam Zuid).  Registered in 2018-Q1: Noord D1 D3 D4 D10 =
+# 4, Zuid D5 D6 D7 D8 = 4; without a referrer: D4, so Melder % leeg is
+# 25,0 for Noord, 0,0 for Zuid and 12,5 (1 of 8) in total.  Before, both
+# names became "Het 'Anker'" in the quality table: one row, the other
+# team's figures lost, the rows not adding up to the total.
+test_quality_team_names() {
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/anker.csv" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+data = data.replace(b";Buurtteam Noord;", b';"Het ""Anker""";')
+open(sys.argv[2], "wb").write(data.replace(b";Buurtteam Zuid;", b";Het 'Anker';"))
+PY
+	write_config "$work/anker.csv"
+	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run over the two teams" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 -o "$work/r.html" 2>"$work/err"
+	expect_rc "report" 0 $?
+	python3 - "$work/r.html" >"$work/rows" <<'PY'
+import html.parser, sys
+class Rows(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.rows = []; self.row = None; self.cell = None
+        self.section = False
+    def handle_starttag(self, tag, a):
+        if tag == "table" and ("class", "quality") in a and not self.rows:
+            self.section = True
+        if self.section and tag == "tr": self.row = []
+        if self.section and tag in ("td", "th"): self.cell = ""
+    def handle_data(self, d):
+        if self.cell is not None: self.cell += d
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.row.append(self.cell.strip()); self.cell = None
+        if tag == "tr" and self.row is not None:
+            self.rows.append(self.row); self.row = None
+        if tag == "table": self.section = False
+p = Rows(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+head = p.rows[0]
+melder = head.index(next(h for h in head if h.startswith("Melder")))
+for r in p.rows[1:]:
+    print("%s|%s|%s" % (r[0], r[1], r[melder]))
+PY
+	if [ "$(cat "$work/rows")" = "$(printf '%s\n' "Het 'Anker'|4|0,0" 'Het "Anker"|4|25,0' 'Totaal|8|12,5')" ]; then
+		ok "registration quality: two teams, each under its own name"
+	else fail "registration quality: two teams" "$(cat "$work/rows")"; fi
+}
+
 # ------------------------------------------------------------- join_merge
 # Unique persons (personen_uniek, casussen_zonder_persoon: a join of
 # case_members on cases) with a store that reads the cases a chunk at a
