@@ -1673,6 +1673,54 @@ PY
 	else fail "registration quality: two teams" "$(cat "$work/rows")"; fi
 }
 
+# --------------------------------------------------------- unfilled_field
+# An export without the column "Datum afsluiting", under the shipped
+# declaration of cases (which has closed): no source fills closed.  The
+# KPIs that read it are not evaluated, naming the dataset and field; the
+# others have their figures (February's started cases 3: Noord D4, Zuid
+# D7 D8).  Before, closed was empty in every row: no case closed (0), and
+# every case registered was running (February 7 instead of 6), exit 0.
+test_unfilled_field() {
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/noclose.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\r\n")
+col = lines[0].split(b";").index(b"Datum afsluiting")
+out = []
+for line in lines:
+    cells = line.split(b";")
+    if len(cells) > col and b'"' not in line:
+        del cells[col]
+    elif len(cells) > col:	# D3's organisation is "Welzijn; Noord"
+        cells = line.replace(b'"Welzijn; Noord"', b"WN").split(b";")
+        del cells[col]
+    out.append(b";".join(cells))
+open(sys.argv[2], "wb").write(b"\r\n".join(out))
+PY
+	write_config "$work/noclose.csv"
+	sed -i '/^column.Datum afsluiting = /d' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of an export without the closure date" 0 $?
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 \
+		--kpi casussen_afgesloten >"$work/out" 2>"$work/err"
+	expect_rc "closed cases: not evaluated (exit 6)" 6 $?
+	expect_grep "the table says why" "$work/out" \
+		"n.b. = niet berekend: dataset cases: geen bron levert veld closed (geen kolom van de export is eraan gekoppeld)"
+	expect_grep "the log too" "$work/err" \
+		"KPI casussen_afgesloten not evaluated: dataset cases has no source that fills field closed"
+	if grep -q "^Totaal *0" "$work/out"; then
+		fail "no zero closed cases" "$(cat "$work/out")"
+	else ok "no zero closed cases"; fi
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 \
+		--kpi casussen_lopend --lang en >"$work/out" 2>"$work/err"
+	expect_grep "running cases: not evaluated, in English" "$work/out" \
+		"n.e. = not evaluated: dataset cases: no source fills field closed"
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 \
+		--kpi casussen_gestart --format csv >"$work/out" 2>"$work/err"
+	expect_rc "started cases need no closure date" 0 $?
+	expect_grep "started in February: 3" "$work/out" \
+		"casussen_gestart;Gestarte casussen;casussen;2018-02;Totaal;3;3;"
+}
+
 # ------------------------------------------------------------- join_merge
 # Unique persons (personen_uniek, casussen_zonder_persoon: a join of
 # case_members on cases) with a store that reads the cases a chunk at a
