@@ -177,6 +177,16 @@ on_error = reject"
 	expect_grep "names it" "$work/err" "recodes.csv"
 }
 
+# self_reliant_figure NAME "VALUE;NUMERATOR;DENOMINATOR": a run, and
+# February's total of zelfredzaam_bij_afsluiting as its CSV shows it.
+self_reliant_figure() {
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	"$peil" show --config "$work/peil.ini" --kpi zelfredzaam_bij_afsluiting \
+		--format csv >"$work/out" 2>"$work/err"
+	expect_grep "$1" "$work/out" \
+		"zelfredzaam_bij_afsluiting;Zelfredzaam bij afsluiting (doelbereik);%;2018-02;Totaal;$2;"
+}
+
 test_values_check() {
 	{
 		printf 'Dossiernummer;Team;Organisatie;Wijkcode;Buurtcode;Datum aanmelding;Datum eerste kennismaking;Datum afsluiting;Melder;Reden beëindiging;Zelfredzaam bij afsluiting;Rapportcijfer;Persoonsnummer;Datum invoer;\r\n'
@@ -219,11 +229,7 @@ test_values_check() {
 	} | iconv -f utf-8 -t windows-1252 >"$work/mixed.csv"
 	fixture_config "$work/mixed.csv" "$src/scripts" 2018-02
 	rm -f "$work"/peil.db*
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	"$peil" show --config "$work/peil.ini" --kpi zelfredzaam_bij_afsluiting \
-		--format csv >"$work/out" 2>"$work/err"
-	expect_grep "as stored: 1 ja of 2" "$work/out" \
-		"zelfredzaam_bij_afsluiting;Zelfredzaam bij afsluiting (doelbereik);%;2018-02;Totaal;50;1;2;"
+	self_reliant_figure "as stored: 1 ja of 2" "50;1;2"
 	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
 	expect_rc "check warns of other spellings, exit 0" 0 $?
 	expect_grep "two warnings" "$work/out" "are fine; 2 warnings about the stored values"
@@ -233,11 +239,7 @@ test_values_check() {
 		"with 'nee', but 1 of its 5 stored rows spell it otherwise, which the KPI does not count as 'nee': 'Nee' 1x"
 	fixture_config "$work/mixed.csv" "$src/scripts" 2018-02 "" "fold.self_reliant = all
 allowed.self_reliant = ja, nee, n.v.t."
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	"$peil" show --config "$work/peil.ini" --kpi zelfredzaam_bij_afsluiting \
-		--format csv >"$work/out" 2>"$work/err"
-	expect_grep "folded: 3 ja of 5" "$work/out" \
-		"zelfredzaam_bij_afsluiting;Zelfredzaam bij afsluiting (doelbereik);%;2018-02;Totaal;60;3;5;"
+	self_reliant_figure "folded: 3 ja of 5" "60;3;5"
 	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
 	if grep -q "spell it otherwise" "$work/err"; then
 		fail "check after folding warns" "$(cat "$work/err")"

@@ -1553,6 +1553,23 @@ PY
 		fail "a format mangled the line break"
 }
 
+# renamed_teams_run FILE NOORD ZUID: $work/FILE, the fixture with its teams
+# Buurtteam Noord and Buurtteam Zuid written as the cells NOORD and ZUID
+# (bytes as given, quotes included), a config with the small-cell rules
+# off, and a run of it (its exit code).
+renamed_teams_run() {
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/$1" "$2" "$3" <<'PY'
+import os, sys
+data = open(sys.argv[1], "rb").read()
+for team, cell in ((b"Noord", sys.argv[3]), (b"Zuid", sys.argv[4])):
+    data = data.replace(b";Buurtteam " + team + b";", b";" + os.fsencode(cell) + b";")
+open(sys.argv[2], "wb").write(data)
+PY
+	write_config "$work/$1"
+	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+}
+
 # ---------------------------------------------------------- text_controls
 # Team names as exports hold them, read back in the text outputs and in
 # peil cases: "Buurtteam Noord" with an escape sequence and a CRLF inside
@@ -1568,15 +1585,7 @@ PY
 # listing "D4<TAB>ESC[2JBuurtteam\r" and "Noord", the CSV "D7,=Zuid".
 test_text_controls() {
 	local pic_noord
-	python3 - "$src/tests/data/e2e/cases.csv" "$work/ctl.csv" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-data = data.replace(b";Buurtteam Noord;", b';"\x1b[2JBuurtteam\r\nNoord";')
-open(sys.argv[2], "wb").write(data.replace(b";Buurtteam Zuid;", b";=Zuid;"))
-PY
-	write_config "$work/ctl.csv"
-	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	renamed_teams_run ctl.csv $'"\x1b[2JBuurtteam\r\nNoord"' '=Zuid'
 	expect_rc "run over teams with control characters" 0 $?
 	"$peil" show --config "$work/peil.ini" --kpi casussen_gestart \
 		>"$work/show.txt" 2>"$work/err"
@@ -1631,15 +1640,7 @@ PY
 # names became "Het 'Anker'" in the quality table: one row, the other
 # team's figures lost, the rows not adding up to the total.
 test_quality_team_names() {
-	python3 - "$src/tests/data/e2e/cases.csv" "$work/anker.csv" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-data = data.replace(b";Buurtteam Noord;", b';"Het ""Anker""";')
-open(sys.argv[2], "wb").write(data.replace(b";Buurtteam Zuid;", b";Het 'Anker';"))
-PY
-	write_config "$work/anker.csv"
-	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	renamed_teams_run anker.csv '"Het ""Anker"""' "Het 'Anker'"
 	expect_rc "run over the two teams" 0 $?
 	"$peil" report --config "$work/peil.ini" --period 2018-Q1 -o "$work/r.html" 2>"$work/err"
 	expect_rc "report" 0 $?
