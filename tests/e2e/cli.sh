@@ -1612,6 +1612,24 @@ test_text_controls() {
 		ok "cases as csv: the line break quoted, the formula escaped"
 	else fail "cases as csv" "$(od -c "$work/cases.csv" | head -20)"; fi
 
+	# peil diff lists an input row's key made visible too: D4's key
+	# given again with an escape sequence is a row added.
+	python3 - "$work/ctl.csv" "$work/ctl2.csv" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(data.replace(b"\nD4;", b'\n"D4\x1b[2J";'))
+PY
+	write_config "$work/ctl2.csv"
+	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	"$peil" diff --config "$work/peil.ini" >"$work/diff.txt" 2>"$work/err"
+	expect_grep "diff: the added key with its escape as a picture" \
+		"$work/diff.txt" "$(printf 'cases        added    D4\xe2\x90\x9b[2J')"
+	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$work/diff.txt"; then
+		fail "diff writes no control character but the line end" \
+			"$(od -c "$work/diff.txt" | head)"
+	else ok "diff writes no control character but the line end"; fi
+
 	# The log quotes a refused value on its one line, controls as
 	# pictures: before, "'ESC[2J02-01" and "2018'" were two lines.
 	python3 - "$src/tests/data/e2e/cases.csv" "$work/ctl_bad.csv" <<'PY'
