@@ -1506,14 +1506,7 @@ PY
 # with Alt+Enter) comes out as stored, escaped as each format requires:
 # HTML text, a quoted CSV cell, Prometheus' \\n; never "u000a".
 test_label_newline() {
-	python3 - "$src/tests/data/e2e/cases.csv" "$work/nl.csv" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-open(sys.argv[2], "wb").write(data.replace(b";Buurtteam Noord;", b';"Buurtteam\nNoord";'))
-PY
-	write_config "$work/nl.csv"
-	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	renamed_teams_run nl.csv $'"Buurtteam\nNoord"' "Buurtteam Zuid"
 	expect_rc "run over a team with a line break" 0 $?
 	"$peil" show --config "$work/peil.ini" --format json >"$work/s.json" 2>"$work/err"
 	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --format csv -o "$work/r.csv" 2>"$work/err"
@@ -1553,21 +1546,30 @@ PY
 		fail "a format mangled the line break"
 }
 
-# renamed_teams_run FILE NOORD ZUID: $work/FILE, the fixture with its teams
-# Buurtteam Noord and Buurtteam Zuid written as the cells NOORD and ZUID
-# (bytes as given, quotes included), a config with the small-cell rules
+# fixture_run SOURCE FILE FROM TO [FROM TO ...]: $work/FILE, the export
+# SOURCE with each FROM replaced by its TO (bytes as given: quotes, line
+# breaks and escapes included), a config of it with the small-cell rules
 # off, and a run of it (its exit code).
-renamed_teams_run() {
-	python3 - "$src/tests/data/e2e/cases.csv" "$work/$1" "$2" "$3" <<'PY'
+fixture_run() {
+	python3 - "$1" "$work/$2" "${@:3}" <<'PY'
 import os, sys
 data = open(sys.argv[1], "rb").read()
-for team, cell in ((b"Noord", sys.argv[3]), (b"Zuid", sys.argv[4])):
-    data = data.replace(b";Buurtteam " + team + b";", b";" + os.fsencode(cell) + b";")
+pairs = [os.fsencode(a) for a in sys.argv[3:]]
+for old, new in zip(pairs[::2], pairs[1::2]):
+    data = data.replace(old, new)
 open(sys.argv[2], "wb").write(data)
 PY
-	write_config "$work/$1"
+	write_config "$work/$2"
 	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+}
+
+# renamed_teams_run FILE NOORD ZUID: fixture_run of the fixture with its
+# teams Buurtteam Noord and Buurtteam Zuid written as the cells NOORD and
+# ZUID.
+renamed_teams_run() {
+	fixture_run "$src/tests/data/e2e/cases.csv" "$1" \
+		";Buurtteam Noord;" ";$2;" ";Buurtteam Zuid;" ";$3;"
 }
 
 # ---------------------------------------------------------- text_controls
@@ -1614,14 +1616,7 @@ test_text_controls() {
 
 	# peil diff lists an input row's key made visible too: D4's key
 	# given again with an escape sequence is a row added.
-	python3 - "$work/ctl.csv" "$work/ctl2.csv" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-open(sys.argv[2], "wb").write(data.replace(b"\nD4;", b'\n"D4\x1b[2J";'))
-PY
-	write_config "$work/ctl2.csv"
-	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	fixture_run "$work/ctl.csv" ctl2.csv $'\nD4;' $'\n"D4\x1b[2J";'
 	"$peil" diff --config "$work/peil.ini" >"$work/diff.txt" 2>"$work/err"
 	expect_grep "diff: the added key with its escape as a picture" \
 		"$work/diff.txt" "$(printf 'cases        added    D4\xe2\x90\x9b[2J')"
