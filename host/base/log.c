@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/error.h"
+#include "base/visible.h"
 
 static peil_log_level current = PEIL_LOG_INFO;
 static log_format format = LOG_FORMAT_TEXT;
@@ -43,11 +44,15 @@ static void log_msgv(peil_log_level level, const char *fmt, va_list ap)
 					     "debug" };
 	/* syslog's LOG_ERR, LOG_WARNING, LOG_INFO and LOG_DEBUG. */
 	static const int priorities[] = { 3, 4, 6, 7 };
-	char line[2048];
+	char raw[2048], line[2048];
 
 	if (level > current)
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* A value of an export quoted in the message (a line break in a
+	 * cell, an escape sequence) stays on this line and off the
+	 * terminal. */
+	visible_copy(line, sizeof(line), raw);
 	/* One fprintf per line, so lines of concurrent processes don't mix. */
 	if (format == LOG_FORMAT_JOURNAL)
 		fprintf(stderr, "<%d>%s: %s\n", priorities[level], names[level],

@@ -2,6 +2,11 @@
  * temp_file.c - temporary files for data that outgrows its memory
  * (temp_file.h).
  */
+/* mkostemp (glibc 2.7; POSIX 2024): close-on-exec from the start, so that
+ * a thread that forks and execs while another makes a temporary file
+ * cannot hand the descriptor on (fcntl after mkstemp leaves that window). */
+#define _GNU_SOURCE
+
 #include "base/temp_file.h"
 
 #include <errno.h>
@@ -27,10 +32,9 @@ int temp_file_open(const char *prefix)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = mkstemp(path);
+	fd = mkostemp(path, O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	unlink(path);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return fd;
 }

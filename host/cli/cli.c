@@ -238,9 +238,14 @@ int cli_ingest(peil_context *ctx, const char *only, int force)
 		log_msg(PEIL_LOG_WARNING,
 			"ingest: %zu files with data lines stored no row, and "
 			"will be read again", sum.silent);
+	if (sum.emptied)
+		log_msg(PEIL_LOG_WARNING, "ingest: %zu snapshots without rows "
+			"removed every stored row of their dataset or scope "
+			"(see the warnings above)", sum.emptied);
 	if (sum.storage_failed)
 		return EXIT_STORAGE;
-	return sum.failed || sum.rejected || sum.unknown || sum.silent
+	return sum.failed || sum.rejected || sum.unknown || sum.silent ||
+				       sum.emptied
 		       ? EXIT_INPUT_REJECTED
 		       : EXIT_OK;
 }

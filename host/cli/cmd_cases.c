@@ -20,9 +20,11 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/strmap.h"
+#include "base/visible.h"
 #include "engine/evaluation.h"
 #include "kpi/kpi.h"
 #include "plugin/schema.h"
+#include "report/output.h"
 
 typedef struct cases_out {
 	FILE *f;
@@ -38,17 +40,14 @@ typedef struct cases_out {
 	strmap distinct;	/* count_distinct: the values counted */
 } cases_out;
 
-/* A text, quoted for csv when it holds a comma, quote or newline. */
+/* A text: a CSV cell as the CSV of figures writes one (quoted when need
+ * be, a formula escaped), or for a terminal (control characters shown). */
 static void cases_text(FILE *f, const char *text, int csv)
 {
-	if (csv && strpbrk(text, ",\"\n")) {
-		fputc('"', f);
-		for (const char *c = text; *c; c++)
-			fprintf(f, *c == '"' ? "\"\"" : "%c", *c);
-		fputc('"', f);
-	} else {
-		fputs(text, f);
-	}
+	if (csv)
+		output_csv_text(f, text, ',');
+	else
+		visible_write(f, text);
 }
 
 static void cases_value(FILE *f, const peil_value *v, int csv)

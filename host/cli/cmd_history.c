@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "base/visible.h"
 #include "engine/figure_diff.h"
 #include "engine/history.h"
 #include "model/finality.h"
@@ -228,7 +229,9 @@ static int print_change(void *arg, const figure_change *c)
 static void print_input_change(void *arg, const history_change *c)
 {
 	(void)arg;
-	printf("  %-12s %-8s %s\n", c->dataset, c->kind, c->key);
+	printf("  %-12s %-8s ", c->dataset, c->kind);
+	visible_write(stdout, c->key);	/* a key is the export's text */
+	putchar('\n');
 }
 
 /* RUN_A and RUN_B from the arguments, else the last two runs with

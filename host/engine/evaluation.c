@@ -43,6 +43,13 @@ static const peil_schema *source_schema(void *arg, const char *dataset)
 	return schema_set_find(&st->ctx->schemas, dataset);
 }
 
+static int source_fills(void *arg, const char *dataset, const char *field)
+{
+	struct eval_state *st = arg;
+
+	return settings_field_filled(&st->ctx->settings, dataset, field);
+}
+
 /* The KPI engine's row callback, stopped by SIGINT or SIGTERM. */
 struct interruptible_scan {
 	peil_row_fn row;
@@ -100,6 +107,13 @@ static const peil_schema *reader_schema(void *arg, const char *dataset)
 	return source_schema(r->st, dataset);
 }
 
+static int reader_fills(void *arg, const char *dataset, const char *field)
+{
+	struct reader *r = arg;
+
+	return source_fills(r->st, dataset, field);
+}
+
 static int reader_scan(void *arg, const peil_schema *schema,
 		       const peil_filter *filter, const size_t *projection,
 		       size_t projection_count, peil_row_fn row, void *row_ctx,
@@ -135,7 +149,8 @@ static int source_reader_open(void *arg, kpi_source *out)
 		return -1;
 	}
 	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL,
-			     store_has(r->store, STORE_V15_FROM_KEY) };
+			     store_has(r->store, STORE_V15_FROM_KEY),
+			     reader_fills };
 	return 0;
 }
 
@@ -540,7 +555,8 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	struct eval_state st = { .ctx = ctx, .ev = out, .threads = 2 };
 	kpi_source source = { &st, source_schema, source_scan,
 			      source_reader_open, source_reader_close,
-			      store_has(ctx->store, STORE_V15_FROM_KEY) };
+			      store_has(ctx->store, STORE_V15_FROM_KEY),
+			      source_fills };
 	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
 	int64_t started;
 	int failed, rc = -1;

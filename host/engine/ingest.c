@@ -233,7 +233,21 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	if (host_file_end(run->host, 1, err) < 0)
 		log_error(err);
 	run->sum->removed += removed;
-	if (run->snapshot && scope)
+	if (run->snapshot && stats->rows == 0 && removed > 0) {
+		/* Every row of the dataset (or scope) gone on a file without
+		 * rows: true, or an export that came out empty; the figures
+		 * drop either way, so it is said loudly (exit 2). */
+		char where[600] = "";
+
+		if (scope)
+			snprintf(where, sizeof(where), " where %s = '%s'",
+				 run->schema->fields[scope_field].name, scope);
+		run->sum->emptied++;
+		log_msg(PEIL_LOG_WARNING, "%s: a snapshot of %s%s without "
+			"rows: all %lld stored rows were removed (if the "
+			"export came out empty, ingest a whole one)", path,
+			run->schema->name, where, (long long)removed);
+	} else if (run->snapshot && scope)
 		log_msg(PEIL_LOG_INFO, "%s: a snapshot of %s where %s = '%s': "
 			"%lld rows that it no longer has were removed", path,
 			run->schema->name,

@@ -29,6 +29,8 @@ typedef struct ingest_summary {
 	int64_t rejected;
 	int64_t replaced;	/* by a later row of the same key in a file */
 	int64_t removed;	/* by snapshots: rows their files lacked */
+	size_t emptied;		/* snapshots without a row that removed
+				   stored rows: an export come out empty? */
 	int storage_failed;	/* the store failed: the ingest stopped */
 	int64_t unknown;	/* stored values outside an allowed list */
 } ingest_summary;

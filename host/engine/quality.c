@@ -176,30 +176,49 @@ static int team_figures(const struct quality_scan *q,
 	return rc;
 }
 
+/* The breakdown of team as the KPIs write one, {"team":"..."} with the
+ * JSON escapes, into a malloc'd string (NULL when out of memory): a name
+ * with a quote, backslash or line break is the same team as in the KPI
+ * tables, and two such names stay two teams. */
+static char *team_breakdown(const char *team)
+{
+	char *out = malloc(strlen(team) * 6 + 16), *p = out;
+
+	if (!out)
+		return NULL;
+	p += sprintf(p, "{\"team\":\"");
+	for (; *team; team++) {
+		unsigned char c = (unsigned char)*team;
+
+		if (c == '"' || c == '\\')
+			p += sprintf(p, "\\%c", c);
+		else if (c < 0x20)
+			p += sprintf(p, "\\u%04x", c);
+		else
+			*p++ = (char)c;
+	}
+	strcpy(p, "\"}");
+	return out;
+}
+
 /* The figures of every team and the total into out. */
 static int quality_figures(const struct quality_scan *q,
 			   const peil_schema *schema, const size_t *projection,
 			   const char *period_id, result_table *out)
 {
-	char breakdown[512], *p;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i <= q->team_count; i++) {
-		if (i == q->team_count) {
-			snprintf(breakdown, sizeof(breakdown), "{}");
-		} else {
-			/* JSON: team names with a quote or backslash are
-			 * rare; replace them rather than escape. */
-			snprintf(breakdown, sizeof(breakdown),
-				 "{\"team\":\"%.480s\"}", q->teams[i].team);
-			for (p = breakdown + 9; p[2]; p++)
-				if (*p == '"' || *p == '\\' ||
-				    (unsigned char)*p < 0x20)
-					*p = '\'';
-		}
+		char *breakdown = i == q->team_count
+					  ? strdup("{}")
+					  : team_breakdown(q->teams[i].team);
+
+		if (!breakdown)
+			return -1;
 		rc |= team_figures(q, &q->teams[i], breakdown, schema,
 				   projection, period_id, out);
+		free(breakdown);
 	}
 	return rc;
 }

@@ -945,6 +945,35 @@ void settings_each_row(settings_row_fn fn, void *ctx)
 	}
 }
 
+int settings_field_filled(const peil_settings *settings, const char *dataset,
+			  const char *field)
+{
+	int sources = 0;
+
+	for (size_t i = 0; i < settings->source_count; i++) {
+		const settings_source *src = &settings->sources[i];
+		const config_section *s = src->section;
+		int columns = 0;
+
+		if (!src->dataset || strcmp(src->dataset, dataset) != 0)
+			continue;
+		sources++;
+		for (size_t j = 0; j < s->count; j++) {
+			const config_entry *e = &s->entries[j];
+
+			if (strncmp(e->key, "column.", 7) == 0)
+				columns++;
+			if ((strncmp(e->key, "column.", 7) == 0 ||
+			     strcmp(e->key, "scope_field") == 0) &&
+			    strcmp(e->value, field) == 0)
+				return 1;
+		}
+		if (!columns)	/* a plugin that fills fields by name */
+			return 1;
+	}
+	return !sources;	/* a dataset without sources: not judged */
+}
+
 const char *settings_field_label(void *ctx, const char *dataset,
 				 const char *field)
 {

@@ -146,6 +146,14 @@ typedef struct peil_settings {
 	size_t group_count;
 } peil_settings;
 
+/* Whether a [source] of dataset fills field: one that maps a column to it
+ * (column.HEADER = field, as the csv and xlsx plugins read them) or
+ * stamps it (scope_field), or one without any column. key, whose plugin
+ * fills fields by name (istandaarden).  A dataset without sources is
+ * taken to be filled: no source, no rows, and its KPIs say so. */
+int settings_field_filled(const peil_settings *settings, const char *dataset,
+			  const char *field);
+
 /* The label of field of dataset for readers: [dataset DATASET]
  * label.FIELD, else the export header of the first source of the
  * dataset that maps it (column.HEADER = FIELD), else NULL.  ctx is the

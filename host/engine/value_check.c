@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/strmap.h"
 #include "base/value_counts.h"
+#include "plugin/value_map.h"
 
 #define VALUES_SHOWN 5		/* stored values named in a warning */
 
@@ -170,7 +171,55 @@ fail:
 	return -1;
 }
 
-/* Scan schema's dataset and warn of its literals that no row holds. */
+/* The stored values of cf other than l that fold (value_map_fold) to
+ * what l folds to, with their counts, into out ("'Ja' 2x, 'JA' 1x"); the
+ * rows that hold them, or -1 when out of memory. */
+static int64_t spelled_otherwise(const checked_field *cf, const literal *l,
+				 char *out, size_t size)
+{
+	const strmap *values = &cf->values.values;
+	char *want = malloc(l->len + 1), *got = NULL;
+	size_t want_len, got_cap = 0, n = 0;
+	int64_t rows = 0;
+
+	if (!want)
+		return -1;
+	want_len = value_map_fold(l->text, l->len, want);
+	out[0] = '\0';
+	for (size_t i = 0; i < values->count; i++) {
+		size_t len = strmap_len(values, i);
+		const char *key = strmap_key(values, i);
+
+		if (cf->values.counts[i] <= 0 ||
+		    (len == l->len && memcmp(key, l->text, len) == 0))
+			continue;
+		if (len + 1 > got_cap) {
+			char *grown = realloc(got, len + 1);
+
+			if (!grown) {
+				rows = -1;
+				break;
+			}
+			got = grown;
+			got_cap = len + 1;
+		}
+		if (value_map_fold(key, len, got) != want_len ||
+		    memcmp(got, want, want_len) != 0)
+			continue;
+		rows += cf->values.counts[i];
+		if (n < size)
+			n += (size_t)snprintf(out + n, size - n, "%s'%.60s' %lldx",
+					      n ? ", " : "", key,
+					      (long long)cf->values.counts[i]);
+	}
+	free(want);
+	free(got);
+	return rows;
+}
+
+/* Scan schema's dataset and warn of its literals that no row holds, and
+ * of those that rows hold spelled otherwise ("Ja" for "ja"), which the
+ * KPI does not count as the literal. */
 static long check_dataset(peil_context *ctx, const struct collect *c,
 			  const peil_schema *schema, peil_error *err)
 {
@@ -207,8 +256,31 @@ static long check_dataset(peil_context *ctx, const struct collect *c,
 		if (!cf)
 			continue;
 		k = strmap_find(&cf->literals, l->text, l->len);
-		if (k < 0 || cf->seen[k])
+		if (k < 0)
 			continue;
+		if (cf->seen[k]) {
+			int64_t rows = spelled_otherwise(cf, l, held,
+							 sizeof(held));
+
+			if (rows < 0) {
+				warnings = error_set(err, NULL, 0, NULL,
+						     "out of memory");
+				goto done;
+			}
+			if (rows == 0)
+				continue;
+			log_msg(PEIL_LOG_WARNING, "KPI %s compares field %s "
+				"of dataset %s with '%s', but %lld of its %lld "
+				"stored rows spell it otherwise, which the KPI "
+				"does not count as '%s': %s (fold.%s = all with "
+				"allowed.%s, or recode.%s.FROM, in the [source]; "
+				"docs/configuration.md)",
+				l->kpi, l->field, schema->name, l->text,
+				(long long)rows, (long long)st.rows, l->text,
+				held, l->field, l->field, l->field);
+			warnings++;
+			continue;
+		}
 		value_counts_list(&cf->values, VALUES_SHOWN, held,
 				  sizeof(held));
 		log_msg(PEIL_LOG_WARNING, "KPI %s compares field %s of "

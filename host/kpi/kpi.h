@@ -324,6 +324,11 @@ typedef struct kpi_source {
 	 * version 15): a join then reads the joined dataset a chunk at a
 	 * time (kpi_join.c). */
 	int scans_from_key;
+	/* Optional (NULL: every declared field is filled).  Nonzero when a
+	 * source of the dataset fills field: a KPI that reads a field that
+	 * none fills (an export without the column) is not evaluated, with
+	 * that reason, rather than count it empty everywhere. */
+	int (*fills)(void *ctx, const char *dataset, const char *field);
 } kpi_source;
 
 /* Where figures and failures go. */

@@ -1028,6 +1028,27 @@ static void kpi_scan_reduce(kpi_set *set, kpi_run **runs, size_t count,
 			kpi_group_release(scan->runs[i]->k);
 }
 
+struct kpi_fills {
+	const kpi_source *source;
+	const char *dataset;
+};
+
+static int kpi_filled(const void *ctx, const char *name)
+{
+	const struct kpi_fills *f = ctx;
+
+	return f->source->fills(f->source->ctx, f->dataset, name);
+}
+
+/* The first field that k reads and no source of its dataset fills
+ * (kpi_source.fills), or NULL. */
+static const char *kpi_unfilled_field(const kpi *k, const kpi_source *source)
+{
+	struct kpi_fills f = { source, k->info.dataset };
+
+	return source->fills ? kpi_field_lacking(k, kpi_filled, &f) : NULL;
+}
+
 /* One scan for the runs of a group (group[i] is the index of the first
  * run of i's group): those that read the same rows, a dataset, or a
  * dataset with the fields of its joins appended.  first is the group's
@@ -1095,6 +1116,12 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		}
 		if ((missing = kpi_missing_field(r->k, schema))) {
 			result_not_evaluated_status(RESULT_MISSING_FIELD,
+						    r->k->info.dataset, missing,
+						    r->why, sizeof(r->why));
+			continue;
+		}
+		if (!j && (missing = kpi_unfilled_field(r->k, source))) {
+			result_not_evaluated_status(RESULT_MISSING_SOURCE,
 						    r->k->info.dataset, missing,
 						    r->why, sizeof(r->why));
 			continue;

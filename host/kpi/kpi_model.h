@@ -438,7 +438,12 @@ void kpi_script_release(kpi_script *script);
 int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err);
 
 /* The first field that k's declarative parts (breakdown, per, select,
- * where, rule, having) name and schema does not declare, or NULL. */
+ * where, rule, having) name and has(ctx, name) says is not there, or
+ * NULL. */
+const char *kpi_field_lacking(const kpi *k,
+			      int (*has)(const void *ctx, const char *name),
+			      const void *ctx);
+/* The first field that they name and schema does not declare, or NULL. */
 const char *kpi_missing_field(const kpi *k, const peil_schema *schema);
 
 /* Set used[i] for every schema field k reads (bound). */

@@ -393,39 +393,53 @@ int kpi_bind(kpi *k, const peil_schema *schema, peil_error *err)
 	return kpi_bind_rule(&b, k->rule);
 }
 
-static const char *kpi_node_missing(const kpi_node *node,
-				    const peil_schema *schema)
+static const char *kpi_node_lacking(const kpi_node *node,
+				    int (*has)(const void *ctx,
+					       const char *name),
+				    const void *ctx)
 {
 	const char *name = NULL;
 
 	if (!node)
 		return NULL;
 	for (int i = 0; i < 3 && !name; i++)
-		if (node->name[i] && !kpi_schema_has(schema, node->name[i]))
+		if (node->name[i] && !has(ctx, node->name[i]))
 			name = node->name[i];
 	for (size_t i = 0; !name && i < node->kid_count; i++)
-		name = kpi_node_missing(node->kids[i], schema);
+		name = kpi_node_lacking(node->kids[i], has, ctx);
 	return name;
 }
 
-const char *kpi_missing_field(const kpi *k, const peil_schema *schema)
+const char *kpi_field_lacking(const kpi *k,
+			      int (*has)(const void *ctx, const char *name),
+			      const void *ctx)
 {
 	const char *name = NULL;
 
 	for (size_t i = 0; i < k->info.breakdown_count && !name; i++)
-		if (!kpi_schema_has(schema, k->info.breakdown[i]))
+		if (!has(ctx, k->info.breakdown[i]))
 			name = k->info.breakdown[i];
-	if (!name && k->per && !kpi_schema_has(schema, k->per))
+	if (!name && k->per && !has(ctx, k->per))
 		name = k->per;
 	if (!name)
-		name = kpi_node_missing(k->select, schema);
+		name = kpi_node_lacking(k->select, has, ctx);
 	if (!name)
-		name = kpi_node_missing(k->where, schema);
+		name = kpi_node_lacking(k->where, has, ctx);
 	if (!name)
-		name = kpi_node_missing(k->rule, schema);
+		name = kpi_node_lacking(k->rule, has, ctx);
 	if (!name)
-		name = kpi_node_missing(k->having, schema);
+		name = kpi_node_lacking(k->having, has, ctx);
 	return name;
+}
+
+static int kpi_schema_has_field(const void *schema, const char *name)
+{
+	return kpi_schema_has(schema, name);
+}
+
+const char *kpi_missing_field(const kpi *k, const peil_schema *schema)
+{
+	return kpi_field_lacking(k, kpi_schema_has_field, schema);
 }
 
 static void kpi_mark_node(const kpi_node *node, unsigned char *used)

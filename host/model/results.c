@@ -390,6 +390,7 @@ int result_breakdown_value(const char *breakdown, const char *field,
  * read back by result_not_evaluated_parse for the outputs' words. */
 static const char missing_dataset[] = " is not configured";
 static const char missing_field[] = " does not declare field ";
+static const char missing_source[] = " has no source that fills field ";
 static const char missing_rows_field[] = " has no row with ";
 static const char missing_rows[] = " has no rows";
 static const char period_end[] = " up to the period's end";
@@ -409,8 +410,11 @@ void result_not_evaluated_status(result_missing why, const char *dataset,
 			 dataset, missing_dataset);
 		break;
 	case RESULT_MISSING_FIELD:
+	case RESULT_MISSING_SOURCE:
 		snprintf(out, size, "%sdataset %s%s%s", RESULT_NOT_EVALUATED,
-			 dataset, missing_field, field);
+			 dataset, why == RESULT_MISSING_FIELD ? missing_field
+							     : missing_source,
+			 field);
 		break;
 	default:
 		if (field)
@@ -471,6 +475,12 @@ int result_not_evaluated_parse(const char *status, result_missing *why,
 		p += sizeof(missing_field) - 1;
 		copy_part(p, strlen(p), field, field_size);
 		*why = RESULT_MISSING_FIELD;
+		return 0;
+	}
+	if (strncmp(p, missing_source, sizeof(missing_source) - 1) == 0) {
+		p += sizeof(missing_source) - 1;
+		copy_part(p, strlen(p), field, field_size);
+		*why = RESULT_MISSING_SOURCE;
 		return 0;
 	}
 	*why = RESULT_MISSING_ROWS;

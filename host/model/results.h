@@ -87,8 +87,10 @@ typedef enum result_missing {
 	RESULT_MISSING_FIELD,		/* the dataset lacks field */
 	RESULT_MISSING_ROWS,		/* no row with field (NULL: any row)
 					   up to the period's end */
-	RESULT_MISSING_CONTRACT_START	/* cumulative() without [contract]
+	RESULT_MISSING_CONTRACT_START,	/* cumulative() without [contract]
 					   start (dataset, field: none) */
+	RESULT_MISSING_SOURCE		/* the dataset declares field, but
+					   none of its sources fills it */
 } result_missing;
 
 /* Write the status of a figure not evaluated for why into out (English,

@@ -64,23 +64,14 @@ static int is_space(unsigned char c)
 	       c == '\v';
 }
 
-/* text folded as fold says into map->fold_buf; its length, or -1 when out
- * of memory.  UTF-8 in, UTF-8 out: only ASCII and the two-byte Latin-1
- * letters change, so no sequence is cut. */
-static long fold_text(value_map *map, unsigned fold, const char *text,
-		      size_t len)
+/* text folded as fold says into out (len + 1 bytes); its length.  UTF-8
+ * in, UTF-8 out: only ASCII and the two-byte Latin-1 letters change, so
+ * no sequence is cut, and nothing grows. */
+static size_t fold_into(unsigned fold, const char *text, size_t len,
+			char *out)
 {
 	size_t i, n = 0;
-	char *out;
 
-	if (len + 1 > map->fold_cap) {
-		out = realloc(map->fold_buf, len + 1);
-		if (!out)
-			return -1;
-		map->fold_buf = out;
-		map->fold_cap = len + 1;
-	}
-	out = map->fold_buf;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
@@ -121,7 +112,28 @@ static long fold_text(value_map *map, unsigned fold, const char *text,
 	if ((fold & FOLD_SPACE) && n && out[n - 1] == ' ')
 		n--;	/* none leads: a space is added only after text */
 	out[n] = '\0';
-	return (long)n;
+	return n;
+}
+
+size_t value_map_fold(const char *text, size_t len, char *out)
+{
+	return fold_into(FOLD_CASE | FOLD_SPACE | FOLD_ACCENTS, text, len, out);
+}
+
+/* text folded as fold says into map->fold_buf; its length, or -1 when out
+ * of memory. */
+static long fold_text(value_map *map, unsigned fold, const char *text,
+		      size_t len)
+{
+	if (len + 1 > map->fold_cap) {
+		char *grown = realloc(map->fold_buf, len + 1);
+
+		if (!grown)
+			return -1;
+		map->fold_buf = grown;
+		map->fold_cap = len + 1;
+	}
+	return (long)fold_into(fold, text, len, map->fold_buf);
 }
 
 static long field_index(const peil_schema *schema, const char *name,

@@ -41,6 +41,11 @@ int value_map_new(const config *cfg, const config_section *section,
 		  peil_error *err);
 void value_map_free(value_map *map);	/* accepts NULL */
 
+/* text (len bytes) folded as fold.FIELD = all folds it (case, spaces,
+ * Latin-1 accents) into out, which holds len + 1 bytes: a folded text is
+ * never longer.  Its length. */
+size_t value_map_fold(const char *text, size_t len, char *out);
+
 /* What value_map_apply found. */
 enum value_map_result {
 	VALUE_MAP_OUT_OF_MEMORY = -1,

@@ -49,6 +49,8 @@ static const labels dutch = {
 			     "getoond: %s",
 	.missing_dataset = "dataset %s ontbreekt",
 	.missing_field = "dataset %s heeft geen veld %s",
+	.missing_source = "dataset %s: geen bron levert veld %s (geen "
+			  "kolom van de export is eraan gekoppeld)",
 	.missing_rows_field = "dataset %s heeft geen rij met %s tot het "
 			      "einde van de periode",
 	.missing_rows = "dataset %s heeft geen rijen tot het einde van de "
@@ -191,6 +193,8 @@ static const labels english = {
 	.revisions_unknown = "note: revisions cannot be shown: %s",
 	.missing_dataset = "dataset %s is not configured",
 	.missing_field = "dataset %s does not declare field %s",
+	.missing_source = "dataset %s: no source fills field %s (no "
+			  "column of an export is mapped to it)",
 	.missing_rows_field = "dataset %s has no row with %s up to the "
 			      "period's end",
 	.missing_rows = "dataset %s has no rows up to the period's end",
@@ -335,6 +339,9 @@ void labels_status_text(const labels *l, const char *status, char *out,
 		break;
 	case RESULT_MISSING_FIELD:
 		snprintf(why, sizeof(why), l->missing_field, dataset, field);
+		break;
+	case RESULT_MISSING_SOURCE:
+		snprintf(why, sizeof(why), l->missing_source, dataset, field);
 		break;
 	default:
 		if (field[0])

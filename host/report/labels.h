@@ -55,8 +55,8 @@ typedef struct labels {
 	 * after not_evaluated ("niet berekend"): %s the dataset, then the
 	 * field. */
 	const char *not_evaluated_mark, *not_evaluated, *missing_dataset,
-		*missing_field, *missing_rows_field, *missing_rows,
-		*missing_contract_start;
+		*missing_field, *missing_source, *missing_rows_field,
+		*missing_rows, *missing_contract_start;
 	/* A stale dataset (model/input_age.h): %s the dataset, %lld its
 	 * age in days, %llu its max_age_days. */
 	const char *stale_input;

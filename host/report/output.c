@@ -11,6 +11,7 @@
 #include "base/grow.h"
 #include "base/log.h"
 #include "base/strmap.h"
+#include "base/visible.h"
 #include "model/comparison.h"
 
 const char *output_field_label(const char *(*field_label)(void *,
@@ -118,11 +119,13 @@ size_t output_width(const char *s)
 void output_pad(FILE *out, const char *s, size_t width, int right)
 {
 	size_t w = output_width(s);
+	int fill = (int)(width > w ? width - w : 0);
 
 	if (right)
-		fprintf(out, "%*s%s", (int)(width > w ? width - w : 0), "", s);
-	else
-		fprintf(out, "%s%*s", s, (int)(width > w ? width - w : 0), "");
+		fprintf(out, "%*s", fill, "");
+	visible_write(out, s);
+	if (!right)
+		fprintf(out, "%*s", fill, "");
 }
 
 void output_clip(const char *s, size_t max, char *out, size_t size)
@@ -701,6 +704,15 @@ static void csv_text(csv_line *l, const char *s, char separator)
 		csv_char(l, *s);
 	}
 	csv_char(l, '"');
+}
+
+void output_csv_text(FILE *out, const char *s, char separator)
+{
+	csv_line l = { NULL, 0, 0 };
+
+	csv_text(&l, s, separator);
+	csv_flush(out, &l, 0);
+	free(l.text);
 }
 
 /* A CSV number cell: never escaped, so that Excel reads it as a number. */

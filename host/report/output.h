@@ -104,8 +104,15 @@ void output_number(double v, int precise, int point, char *out,
  * its bytes, so that "Wijkteam Noordëlijk" lines up with ASCII names. */
 size_t output_width(const char *s);
 
+/* s as one text cell of a CSV line separated by separator, as every CSV
+ * of figures writes it: in quotes when it holds the separator, a quote or
+ * a line break, and with a leading apostrophe when it starts with = + - @
+ * (or a tab or CR), so that a spreadsheet does not run it as a formula. */
+void output_csv_text(FILE *out, const char *s, char separator);
+
 /* s padded with spaces to width characters: on the left when right
- * (numbers), else on the right.  Text wider than width is written whole. */
+ * (numbers), else on the right; made visible (base/visible.h).  Text wider
+ * than width is written whole. */
 void output_pad(FILE *out, const char *s, size_t width, int right);
 
 /* s into out, cut to at most max characters: a longer text keeps its

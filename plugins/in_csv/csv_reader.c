@@ -343,7 +343,21 @@ static int decode_high(csv_reader *r, size_t *pos, csv_reader_error *err)
 	size_t n;
 	int len;
 
+	len = csv_utf8_sequence(p, r->buf_len - *pos);
+	if (len == 0 && !r->eof)
+		return 0;
 	if (r->encoding == CSV_ENCODING_WINDOWS_1252) {
+		/* A valid UTF-8 sequence ("\xC3\xA9", which Windows-1252
+		 * reads as "Ã©") is as good as never Windows-1252 text, but
+		 * a UTF-8 export under the wrong encoding: its accents would
+		 * be stored as mojibake and miss every compare with
+		 * "Beëindigd volgens plan".  Refused, not guessed. */
+		if (len > 0)
+			return reader_error(r, err, r->line, r->cell_count,
+					    offset,
+					    "bytes 0x%02X 0x%02X%s at byte offset %lld are UTF-8 for '%.*s', which Windows-1252 would read as mojibake (is the file UTF-8? then set encoding = utf-8)",
+					    p[0], p[1], len > 2 ? " ..." : "",
+					    offset, len, (const char *)p);
 		n = csv_windows_1252_to_utf8(p[0], utf8);
 		if (n == 0)
 			return reader_error(r, err, r->line, r->cell_count,
@@ -355,9 +369,6 @@ static int decode_high(csv_reader *r, size_t *pos, csv_reader_error *err)
 		*pos += 1;
 		return 1;
 	}
-	len = csv_utf8_sequence(p, r->buf_len - *pos);
-	if (len == 0 && !r->eof)
-		return 0;
 	/* Invalid, or cut off by the end of the file.  The offset is the
 	 * sequence's first byte: in a Windows-1252 file that is the "ë". */
 	if (len <= 0)

@@ -259,6 +259,43 @@ TEST(windows_1252_undefined_bytes_refused)
 	}
 }
 
+/* A UTF-8 file under encoding = windows-1252: its accents would be stored
+ * as mojibake ("Caf\xC3\x83\xC2\xA9"), so a valid UTF-8 sequence is refused
+ * where it starts, whatever the read size (parse() tries 1, 2 and 7). */
+TEST(utf8_under_windows_1252_refused)
+{
+	static const char *seqs[] = {
+		"\xC3\xA9",		/* e-acute */
+		"\xE2\x82\xAC",	/* euro sign */
+		"\xF0\x9F\x98\x80",	/* U+1F600 */
+	};
+	struct how how = { ';', CSV_ENCODING_WINDOWS_1252, 0 };
+	char data[32], want[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		for (int end = 0; end < 2; end++) {	/* line end or EOF */
+			snprintf(data, sizeof(data), "a;b\nok;Caf%s%s",
+				 seqs[i], end ? "" : "\n");
+			CHECK_INT(parse(&p, data, strlen(data), &how), 0);
+			CHECK_INT(p.rc, -1);
+			CHECK_INT(p.count, 1);
+			CHECK_INT(p.err.line, 2);
+			CHECK_INT(p.err.cell, 1);
+			CHECK_INT(p.err.offset, 10);
+			snprintf(want, sizeof(want), "are UTF-8 for '%s'",
+				 seqs[i]);
+			CHECK_CONTAINS(p.err.message, want);
+			CHECK_CONTAINS(p.err.message, "encoding = utf-8");
+		}
+	}
+	/* Windows-1252 whose lead bytes stand before ASCII, or before a
+	 * byte that cannot continue them, is read: "\xC3(" is "\xC3\x83(" */
+	PARSE_WITH(&p, "a\n\xC3(\xE9\xE9\n", ';', CSV_ENCODING_WINDOWS_1252, 0);
+	CHECK_INT(p.rc, 0);
+	CHECK_STR(p.row[1], "\xC3\x83(\xC3\xA9\xC3\xA9");
+}
+
 TEST(utf8_valid_across_chunks)
 {
 	/* 2, 3 and 4 byte sequences: e-diaeresis, euro sign, U+1F600 */
@@ -516,6 +553,7 @@ int main(void)
 	RUN(utf8_bom_with_windows_1252_refused);
 	RUN(windows_1252_decoded);
 	RUN(windows_1252_undefined_bytes_refused);
+	RUN(utf8_under_windows_1252_refused);
 	RUN(utf8_valid_across_chunks);
 	RUN(utf8_invalid_refused_with_line);
 	RUN(utf8_malformed_forms_refused);

@@ -52,8 +52,12 @@ test_bad_exports() {
 	[ "$(sqlite3 "$work/peil.db" 'SELECT name FROM ds_payments')" = "José" ] && ok "no_bom: text is UTF-8" || fail "no_bom: name"
 	printf '%s\r\n1;31-01-2017;1,50;Jos\xe9\r\n' "$head" >"$work/cp1252_as_utf8.csv"
 	try_export cp1252_as_utf8 2 "cp1252_as_utf8.csv:2: column 'Naam': invalid UTF-8: byte 0xE9" utf-8
-	printf '%s\r\n1;31-01-2017;1,50;Jos\xc3\xa9\x81\r\n' "$head" >"$work/utf8_as_cp1252.csv"
-	try_export utf8_as_cp1252 2 "utf8_as_cp1252.csv:2: column 'Naam': byte 0x81" windows-1252
+	printf '%s\r\n1;31-01-2017;1,50;Jos\xe9\x81\r\n' "$head" >"$work/cp1252_undefined.csv"
+	try_export cp1252_undefined 2 "cp1252_undefined.csv:2: column 'Naam': byte 0x81" windows-1252
+	# UTF-8 under encoding = windows-1252 read as mojibake ("JosÃ©")
+	# before; now refused where the accent starts (byte 43: 22 of the header line, 21 before it).
+	printf '%s\r\n1;31-01-2017;1,50;Jos\xc3\xa9\r\n' "$head" >"$work/utf8_as_cp1252.csv"
+	try_export utf8_as_cp1252 2 "utf8_as_cp1252.csv:2: column 'Naam': bytes 0xC3 0xA9 at byte offset 43 are UTF-8 for 'é'" windows-1252
 	printf '\xef\xbb\xbf%s\r\n' "$head" >"$work/utf8_bom_as_cp1252.csv"
 	try_export utf8_bom_as_cp1252 2 "utf8_bom_as_cp1252.csv" windows-1252
 	printf '\xff\xfeI\x00d\x00\r\x00\n\x00' >"$work/utf16.csv"

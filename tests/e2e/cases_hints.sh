@@ -12,7 +12,8 @@ test_hints() {
 
 	# Tabs read as ';': the same hint, naming the tab.
 	printf 'Id\tDatum\tBedrag\tNaam\r\n1\t02-01-2017\t12,50\tPiet\r\n' >"$work/tabs.csv"
-	try_export tabs 2 "column 'Id$(printf '\t')Datum$(printf '\t')Bedrag$(printf '\t')Naam' holds a tab: is the file separated by a tab? (separator = tab)" utf-8
+	# the log shows each tab as its picture (base/visible.h)
+	try_export tabs 2 "column 'Id␉Datum␉Bedrag␉Naam' holds a tab: is the file separated by a tab? (separator = tab)" utf-8
 
 	# A column that is simply missing gets no separator hint.
 	printf 'Id;Datum;Naam\r\n1;02-01-2017;Piet\r\n' >"$work/missing.csv"

@@ -177,6 +177,16 @@ on_error = reject"
 	expect_grep "names it" "$work/err" "recodes.csv"
 }
 
+# self_reliant_figure NAME "VALUE;NUMERATOR;DENOMINATOR": a run, and
+# February's total of zelfredzaam_bij_afsluiting as its CSV shows it.
+self_reliant_figure() {
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	"$peil" show --config "$work/peil.ini" --kpi zelfredzaam_bij_afsluiting \
+		--format csv >"$work/out" 2>"$work/err"
+	expect_grep "$1" "$work/out" \
+		"zelfredzaam_bij_afsluiting;Zelfredzaam bij afsluiting (doelbereik);%;2018-02;Totaal;$2;"
+}
+
 test_values_check() {
 	{
 		printf 'Dossiernummer;Team;Organisatie;Wijkcode;Buurtcode;Datum aanmelding;Datum eerste kennismaking;Datum afsluiting;Melder;Reden beëindiging;Zelfredzaam bij afsluiting;Rapportcijfer;Persoonsnummer;Datum invoer;\r\n'
@@ -205,6 +215,39 @@ test_values_check() {
 		fail "a configured param.reason is what is compared" "$(cat "$work/err")"
 	else ok "a configured param.reason is what is compared"; fi
 
+	# 'ja' and 'nee' stored, and beside them 'Ja', 'JA' and 'Nee': the
+	# KPI counts 1 ja of 2 (50 %) where the analyst means 3 of 5 (60 %).
+	# check warned of nothing before (each literal is held); now it names
+	# the other spellings, and with fold.self_reliant = all the figure is
+	# 60 %.
+	{
+		printf 'Dossiernummer;Team;Organisatie;Wijkcode;Buurtcode;Datum aanmelding;Datum eerste kennismaking;Datum afsluiting;Melder;Reden beëindiging;Zelfredzaam bij afsluiting;Rapportcijfer;Persoonsnummer;Datum invoer;\r\n'
+		for row in M1:ja M2:Ja M3:JA M4:nee M5:Nee; do
+			printf '%s;Buurtteam Noord;Welzijn Noord;WK999901;BU99990101;02-01-2018;04-01-2018;15-02-2018;Huisarts;Beëindigd volgens plan;%s;8;P%s;03-01-2018;\r\n' \
+				"${row%:*}" "${row#*:}" "${row%:*}"
+		done
+	} | iconv -f utf-8 -t windows-1252 >"$work/mixed.csv"
+	fixture_config "$work/mixed.csv" "$src/scripts" 2018-02
+	rm -f "$work"/peil.db*
+	self_reliant_figure "as stored: 1 ja of 2" "50;1;2"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check warns of other spellings, exit 0" 0 $?
+	expect_grep "two warnings" "$work/out" "are fine; 2 warnings about the stored values"
+	expect_grep "'Ja' and 'JA' beside 'ja'" "$work/err" \
+		"KPI zelfredzaam_bij_afsluiting compares field self_reliant of dataset cases with 'ja', but 2 of its 5 stored rows spell it otherwise, which the KPI does not count as 'ja': 'Ja' 1x, 'JA' 1x (fold.self_reliant = all"
+	expect_grep "'Nee' beside 'nee'" "$work/err" \
+		"with 'nee', but 1 of its 5 stored rows spell it otherwise, which the KPI does not count as 'nee': 'Nee' 1x"
+	fixture_config "$work/mixed.csv" "$src/scripts" 2018-02 "" "fold.self_reliant = all
+allowed.self_reliant = ja, nee, n.v.t."
+	self_reliant_figure "folded: 3 ja of 5" "60;3;5"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	if grep -q "spell it otherwise" "$work/err"; then
+		fail "check after folding warns" "$(cat "$work/err")"
+	else ok "check after folding warns of no other spelling"; fi
+
+	fixture_config "$work/utrecht.csv" "$src/scripts" 2018-02
+	rm -f "$work"/peil.db*
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	printf 'field;from;to\nclosure_reason;Beeindigd volgens plan;Beëindigd volgens plan\n' >"$work/recodes.csv"
 	fixture_config "$work/utrecht.csv" "$src/scripts" 2018-02 "" "fold.self_reliant = case
 allowed.self_reliant = ja, nee, n.v.t.

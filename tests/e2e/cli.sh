@@ -1506,14 +1506,7 @@ PY
 # with Alt+Enter) comes out as stored, escaped as each format requires:
 # HTML text, a quoted CSV cell, Prometheus' \\n; never "u000a".
 test_label_newline() {
-	python3 - "$src/tests/data/e2e/cases.csv" "$work/nl.csv" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-open(sys.argv[2], "wb").write(data.replace(b";Buurtteam Noord;", b';"Buurtteam\nNoord";'))
-PY
-	write_config "$work/nl.csv"
-	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	renamed_teams_run nl.csv $'"Buurtteam\nNoord"' "Buurtteam Zuid"
 	expect_rc "run over a team with a line break" 0 $?
 	"$peil" show --config "$work/peil.ini" --format json >"$work/s.json" 2>"$work/err"
 	"$peil" report --config "$work/peil.ini" --period 2018-Q1 --format csv -o "$work/r.csv" 2>"$work/err"
@@ -1551,6 +1544,195 @@ for path in sys.argv[2:]:
 PY
 		ok "json, report csv, html and prometheus all hold 'Buurtteam⏎Noord'" ||
 		fail "a format mangled the line break"
+}
+
+# fixture_run SOURCE FILE FROM TO [FROM TO ...]: $work/FILE, the export
+# SOURCE with each FROM replaced by its TO (bytes as given: quotes, line
+# breaks and escapes included), a config of it with the small-cell rules
+# off, and a run of it (its exit code).
+fixture_run() {
+	python3 - "$1" "$work/$2" "${@:3}" <<'PY'
+import os, sys
+data = open(sys.argv[1], "rb").read()
+pairs = [os.fsencode(a) for a in sys.argv[3:]]
+for old, new in zip(pairs[::2], pairs[1::2]):
+    data = data.replace(old, new)
+open(sys.argv[2], "wb").write(data)
+PY
+	write_config "$work/$2"
+	sed -i 's/^min_count = .*/min_count = 0/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+}
+
+# renamed_teams_run FILE NOORD ZUID: fixture_run of the fixture with its
+# teams Buurtteam Noord and Buurtteam Zuid written as the cells NOORD and
+# ZUID.
+renamed_teams_run() {
+	fixture_run "$src/tests/data/e2e/cases.csv" "$1" \
+		";Buurtteam Noord;" ";$2;" ";Buurtteam Zuid;" ";$3;"
+}
+
+# ---------------------------------------------------------- text_controls
+# Team names as exports hold them, read back in the text outputs and in
+# peil cases: "Buurtteam Noord" with an escape sequence and a CRLF inside
+# its quotes, "Buurtteam Zuid" as "=Zuid".  February's started cases (the
+# figures above): Noord D4 = 1, Zuid D7 D8 = 2, total 3; January Noord 2,
+# Zuid 1, March 1 and 1.  The text tables
+# and the tab-separated listing show each control character as its
+# Control Picture (ESC U+241B, CR U+240D, LF U+240A), one line per row and
+# no escape sequence for the terminal; the CSV listing quotes the line
+# break and escapes the formula as the CSV of figures does ("'=Zuid"); the
+# log quotes a refused value with controls on one line, as pictures.
+# Before: show wrote "Buurtteam\r" and "Noord   1" as two lines, the
+# listing "D4<TAB>ESC[2JBuurtteam\r" and "Noord", the CSV "D7,=Zuid".
+test_text_controls() {
+	local pic_noord
+	renamed_teams_run ctl.csv $'"\x1b[2JBuurtteam\r\nNoord"' '=Zuid'
+	expect_rc "run over teams with control characters" 0 $?
+	"$peil" show --config "$work/peil.ini" --kpi casussen_gestart \
+		>"$work/show.txt" 2>"$work/err"
+	expect_rc "show" 0 $?
+	pic_noord=$(printf '\xe2\x90\x9b[2JBuurtteam\xe2\x90\x8d\xe2\x90\x8aNoord')
+	expect_grep "show: Noord's row on one line, its controls as pictures" \
+		"$work/show.txt" "$pic_noord        2        1        1"
+	expect_grep "show: Zuid's row" "$work/show.txt" \
+		"=Zuid                       1        2        1"
+	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$work/show.txt"; then
+		fail "show writes no control character but the line end" \
+			"$(od -c "$work/show.txt" | head)"
+	else ok "show writes no control character but the line end"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--fields team >"$work/cases.txt" 2>"$work/err"
+	expect_rc "cases as text" 0 $?
+	if [ "$(cat "$work/cases.txt")" = "$(printf 'case_id\tteam\nD4\t%s\nD7\t=Zuid\nD8\t=Zuid' "$pic_noord")" ]; then
+		ok "cases as text: one line per case, the controls as pictures"
+	else fail "cases as text" "$(od -c "$work/cases.txt" | head -20)"; fi
+	"$peil" cases casussen_gestart --config "$work/peil.ini" --period 2018-02 \
+		--fields team --format csv >"$work/cases.csv" 2>"$work/err"
+	expect_rc "cases as csv" 0 $?
+	if [ "$(cat "$work/cases.csv")" = "$(printf 'case_id,team\nD4,"\x1b[2JBuurtteam\r\nNoord"\nD7,"'"'"'=Zuid"\nD8,"'"'"'=Zuid"')" ]; then
+		ok "cases as csv: the line break quoted, the formula escaped"
+	else fail "cases as csv" "$(od -c "$work/cases.csv" | head -20)"; fi
+
+	# peil diff lists an input row's key made visible too: D4's key
+	# given again with an escape sequence is a row added.
+	fixture_run "$work/ctl.csv" ctl2.csv $'\nD4;' $'\n"D4\x1b[2J";'
+	"$peil" diff --config "$work/peil.ini" >"$work/diff.txt" 2>"$work/err"
+	expect_grep "diff: the added key with its escape as a picture" \
+		"$work/diff.txt" "$(printf 'cases        added    D4\xe2\x90\x9b[2J')"
+	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$work/diff.txt"; then
+		fail "diff writes no control character but the line end" \
+			"$(od -c "$work/diff.txt" | head)"
+	else ok "diff writes no control character but the line end"; fi
+
+	# The log quotes a refused value on its one line, controls as
+	# pictures: before, "'ESC[2J02-01" and "2018'" were two lines.
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/ctl_bad.csv" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(data.replace(b";2-1-2018;", b';"\x1b[2J02-01\r\n2018";'))
+PY
+	write_config "$work/ctl_bad.csv"
+	rm -f "$work"/peil.db*
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a date holding controls is refused" 2 $?
+	expect_grep "the log names it on one line" "$work/err" \
+		"$(printf "ctl_bad.csv:2: column 'Datum aanmelding': '\xe2\x90\x9b[2J02-01\xe2\x90\x8d\xe2\x90\x8a2018' is not a valid date")"
+	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$work/err"; then
+		fail "the log holds no control character but line ends" \
+			"$(od -c "$work/err" | head)"
+	else ok "the log holds no control character but line ends"; fi
+}
+
+# ------------------------------------------------------ quality_team_names
+# The report's registration quality over two teams whose names differ in
+# a quote only: 'Het "Anker"' (the fixture's Buurtteam Noord) and "Het
+# 'Anker'" (Buurtteam Zuid).  Registered in 2018-Q1: Noord D1 D3 D4 D10 =
+# 4, Zuid D5 D6 D7 D8 = 4; without a referrer: D4, so Melder % leeg is
+# 25,0 for Noord, 0,0 for Zuid and 12,5 (1 of 8) in total.  Before, both
+# names became "Het 'Anker'" in the quality table: one row, the other
+# team's figures lost, the rows not adding up to the total.
+test_quality_team_names() {
+	renamed_teams_run anker.csv '"Het ""Anker"""' "Het 'Anker'"
+	expect_rc "run over the two teams" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 -o "$work/r.html" 2>"$work/err"
+	expect_rc "report" 0 $?
+	python3 - "$work/r.html" >"$work/rows" <<'PY'
+import html.parser, sys
+class Rows(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.rows = []; self.row = None; self.cell = None
+        self.section = False
+    def handle_starttag(self, tag, a):
+        if tag == "table" and ("class", "quality") in a and not self.rows:
+            self.section = True
+        if self.section and tag == "tr": self.row = []
+        if self.section and tag in ("td", "th"): self.cell = ""
+    def handle_data(self, d):
+        if self.cell is not None: self.cell += d
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.row.append(self.cell.strip()); self.cell = None
+        if tag == "tr" and self.row is not None:
+            self.rows.append(self.row); self.row = None
+        if tag == "table": self.section = False
+p = Rows(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+head = p.rows[0]
+melder = head.index(next(h for h in head if h.startswith("Melder")))
+for r in p.rows[1:]:
+    print("%s|%s|%s" % (r[0], r[1], r[melder]))
+PY
+	if [ "$(cat "$work/rows")" = "$(printf '%s\n' "Het 'Anker'|4|0,0" 'Het "Anker"|4|25,0' 'Totaal|8|12,5')" ]; then
+		ok "registration quality: two teams, each under its own name"
+	else fail "registration quality: two teams" "$(cat "$work/rows")"; fi
+}
+
+# --------------------------------------------------------- unfilled_field
+# An export without the column "Datum afsluiting", under the shipped
+# declaration of cases (which has closed): no source fills closed.  The
+# KPIs that read it are not evaluated, naming the dataset and field; the
+# others have their figures (February's started cases 3: Noord D4, Zuid
+# D7 D8).  Before, closed was empty in every row: no case closed (0), and
+# every case registered was running (February 7 instead of 6), exit 0.
+test_unfilled_field() {
+	python3 - "$src/tests/data/e2e/cases.csv" "$work/noclose.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\r\n")
+col = lines[0].split(b";").index(b"Datum afsluiting")
+out = []
+for line in lines:
+    cells = line.split(b";")
+    if len(cells) > col and b'"' not in line:
+        del cells[col]
+    elif len(cells) > col:	# D3's organisation is "Welzijn; Noord"
+        cells = line.replace(b'"Welzijn; Noord"', b"WN").split(b";")
+        del cells[col]
+    out.append(b";".join(cells))
+open(sys.argv[2], "wb").write(b"\r\n".join(out))
+PY
+	write_config "$work/noclose.csv"
+	sed -i '/^column.Datum afsluiting = /d' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of an export without the closure date" 0 $?
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 \
+		--kpi casussen_afgesloten >"$work/out" 2>"$work/err"
+	expect_rc "closed cases: not evaluated (exit 6)" 6 $?
+	expect_grep "the table says why" "$work/out" \
+		"n.b. = niet berekend: dataset cases: geen bron levert veld closed (geen kolom van de export is eraan gekoppeld)"
+	expect_grep "the log too" "$work/err" \
+		"KPI casussen_afgesloten not evaluated: dataset cases has no source that fills field closed"
+	if grep -q "^Totaal *0" "$work/out"; then
+		fail "no zero closed cases" "$(cat "$work/out")"
+	else ok "no zero closed cases"; fi
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 \
+		--kpi casussen_lopend --lang en >"$work/out" 2>"$work/err"
+	expect_grep "running cases: not evaluated, in English" "$work/out" \
+		"n.e. = not evaluated: dataset cases: no source fills field closed"
+	"$peil" eval --config "$work/peil.ini" --period 2018-02 \
+		--kpi casussen_gestart --format csv >"$work/out" 2>"$work/err"
+	expect_rc "started cases need no closure date" 0 $?
+	expect_grep "started in February: 3" "$work/out" \
+		"casussen_gestart;Gestarte casussen;casussen;2018-02;Totaal;3;3;"
 }
 
 # ------------------------------------------------------------- join_merge

@@ -417,6 +417,21 @@ test_snapshot() {
 	expect_grep "no figure changed" "$work/diff.sq" "(none)"
 	expect_grep "counted" "$work/diff.sq" "0 added, 0 changed, 1 removed"
 
+	# A snapshot that came out empty (its header only) removes the 4
+	# stored rows as any snapshot would, but says so loudly: a warning
+	# naming the file and the count, exit 2 (before: info, exit 0).
+	head -1 "$work/snap.csv" >"$work/empty.csv"
+	write_config "$work/empty.csv" 2018-01 "" snapshot
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "an empty snapshot" 2 $?
+	expect_grep "warns naming the file and the rows removed" "$work/err" \
+		"warning: $work/empty.csv: a snapshot of cases without rows: all 4 stored rows were removed"
+	rows=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')
+	[ "$rows" = 0 ] && ok "the empty snapshot is stored (0 rows)" ||
+		fail "the empty snapshot left $rows rows"
+	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
+	expect_rc "read before: skipped, no warning again" 0 $?
+
 	write_config "$work/snap.csv" 2018-01 "" sometimes
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "an unknown mode" 3 $?

@@ -140,7 +140,7 @@ static int fake_scan(void *ctx, const peil_schema *schema,
 }
 
 static const kpi_source source = { NULL, fake_schema, fake_scan, NULL, NULL,
-				   0 };
+				   0, NULL };
 
 /* ------------------------------------------------------------- results */
 
