@@ -66,8 +66,9 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 	}
 }
 
-/* When all else is fine: the KPIs' literals that no stored row holds
- * (value_check.h), as warnings.  check creates no store
+/* When all else is fine: the KPIs' literals that no stored row holds,
+ * and stored rows against their dataset's declared ranges and date
+ * orders (value_check.h), as warnings.  check creates no store
  * (tests/e2e/cli.sh, check_and_usage): it opens one only when it is
  * there (CONTEXT_CREATE not given).  A store that is not there yet, or
  * cannot be opened now (another peil's large ingest holds it), leaves
@@ -85,6 +86,11 @@ static long check_stored_values(peil_context *ctx)
 		return 0;
 	}
 	warnings = value_check_literals(ctx, &err);
+	if (warnings >= 0) {
+		long broken = value_check_rules(ctx, &err);
+
+		warnings = broken < 0 ? -1 : warnings + broken;
+	}
 	if (warnings < 0) {
 		log_error(&err);
 		return 1;

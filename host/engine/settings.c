@@ -272,7 +272,7 @@ static const setting table[] = {
 
 	{ "dataset", "field.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
 	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
-	  "a field: TYPE [key] [required]" },
+	  "a field: TYPE [key] [required] [LOW..HIGH] [not_before FIELD]" },
 	{ "dataset", "label.", SETTING_OWNED, NULL,
 	  "the header of the first source that maps it", 0, 0, NULL, NULL,
 	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,

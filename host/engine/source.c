@@ -139,6 +139,7 @@ int source_open(peil_context *ctx, const settings_source *src,
 	opts.key_file = ctx->settings.key_file;
 	opts.privacy = ctx->settings.privacy;
 	opts.key_file_at = ctx->settings.key_file_at;
+	opts.rules = schema_set_rules(&ctx->schemas, out->schema);
 	if (host_input_init(out->host, out->schema, storage, &opts, err) < 0)
 		goto fail;
 	if (plugin_open(out, s, err) < 0) {

@@ -326,3 +326,144 @@ done:
 	strmap_release(&c.keys);
 	return warnings;
 }
+
+/* ------------------------------------------------ declared ranges, stored */
+
+/* One field's rule, counted over the stored rows. */
+typedef struct rule_count {
+	size_t field;		/* schema index */
+	long at, before_at;	/* positions in the projection; -1: none */
+	int64_t outside, earlier;
+	peil_value example, example_before;	/* the first of each */
+} rule_count;
+
+struct rule_scan {
+	const schema_rule *rules;
+	rule_count *counts;
+	size_t count;
+	int64_t rows;
+};
+
+static int rule_row(void *arg, const peil_value *values)
+{
+	struct rule_scan *st = arg;
+
+	st->rows++;
+	for (size_t i = 0; i < st->count; i++) {
+		rule_count *rc = &st->counts[i];
+		const schema_rule *r = &st->rules[rc->field];
+		const peil_value *v = &values[rc->at];
+
+		if (schema_rule_outside(r, v) && !rc->outside++)
+			rc->example = *v;
+		if (rc->before_at >= 0 && v->type == PEIL_TYPE_DATE &&
+		    values[rc->before_at].type == PEIL_TYPE_DATE &&
+		    v->as.date < values[rc->before_at].as.date &&
+		    !rc->earlier++) {
+			rc->example = *v;
+			rc->example_before = values[rc->before_at];
+		}
+	}
+	return 0;
+}
+
+/* The position of field in the projection, added when not there. */
+static long project(size_t *projection, size_t *n, size_t field)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (projection[i] == field)
+			return (long)i;
+	projection[*n] = field;
+	return (long)(*n)++;
+}
+
+static long rules_of_dataset(peil_context *ctx, const peil_schema *schema,
+			     const schema_rule *rules, peil_error *err)
+{
+	struct rule_scan st = { rules, NULL, 0, 0 };
+	size_t *projection, n = 0;
+	long warnings = 0;
+	char value[32], before[32];
+
+	st.counts = calloc(schema->field_count, sizeof(*st.counts));
+	projection = calloc(schema->field_count, sizeof(*projection));
+	if (!st.counts || !projection) {
+		warnings = error_set(err, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < schema->field_count; i++) {
+		rule_count *rc = &st.counts[st.count];
+
+		if (!rules[i].ranged && rules[i].not_before < 0)
+			continue;
+		rc->field = i;
+		rc->at = project(projection, &n, i);
+		rc->before_at = rules[i].not_before < 0
+					? -1
+					: project(projection, &n,
+						  (size_t)rules[i].not_before);
+		st.count++;
+	}
+	if (store_scan(ctx->store, schema, NULL, projection, n, rule_row, &st,
+		       err) < 0) {
+		warnings = -1;
+		goto done;
+	}
+	for (size_t i = 0; i < st.count; i++) {
+		const rule_count *rc = &st.counts[i];
+		const schema_rule *r = &rules[rc->field];
+		const char *name = schema->fields[rc->field].name;
+
+		if (rc->outside) {
+			schema_value_text(&rc->example, value, sizeof(value));
+			log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its "
+				"%lld stored rows hold a %s outside %s, the "
+				"range that field.%s declares (the first: %s), "
+				"stored before it was declared: peil ingest "
+				"--force reads the exports again and names "
+				"their lines", schema->name,
+				(long long)rc->outside, (long long)st.rows,
+				name, r->range, name, value);
+			warnings++;
+		}
+		if (rc->earlier) {
+			schema_value_text(&rc->example, value, sizeof(value));
+			schema_value_text(&rc->example_before, before,
+					sizeof(before));
+			log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its "
+				"%lld stored rows have %s before %s (the first: "
+				"%s before %s), which field.%s declares it may "
+				"not precede, stored before it was declared: "
+				"peil ingest --force reads the exports again "
+				"and names their lines", schema->name,
+				(long long)rc->earlier, (long long)st.rows,
+				name, schema->fields[r->not_before].name,
+				value, before, name);
+			warnings++;
+		}
+	}
+done:
+	free(st.counts);
+	free(projection);
+	return warnings;
+}
+
+long value_check_rules(peil_context *ctx, peil_error *err)
+{
+	long warnings = 0;
+
+	for (size_t d = 0; d < ctx->schemas.count; d++) {
+		const peil_schema *schema = &ctx->schemas.schemas[d];
+		const schema_rule *rules = schema_set_rules(&ctx->schemas,
+							    schema);
+		long n;
+
+		if (!rules)
+			continue;
+		n = rules_of_dataset(ctx, schema, rules, err);
+		if (n < 0)
+			return -1;
+		warnings += n;
+	}
+	return warnings;
+}

@@ -19,4 +19,10 @@
  * -1 with err when a scan failed or memory ran out. */
 long value_check_literals(peil_context *ctx, peil_error *err);
 
+/* Scan each dataset whose fields declare a range or a date order
+ * (schema.h) and log a warning for each rule that stored rows break:
+ * rows stored before the rule was declared, which no ingest checked.
+ * Returns the number of warnings, or -1 with err. */
+long value_check_rules(peil_context *ctx, peil_error *err);
+
 #endif

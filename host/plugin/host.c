@@ -48,6 +48,7 @@ struct peil_host {
 	bsn_key *bsn_key;	/* when the dataset has a BSN field */
 	value_map *value_map;	/* recodes and allowed values, or NULL */
 	int refuse_unknown;	/* an unknown value fails the file */
+	const schema_rule *rules; /* ranges and date orders, or NULL */
 	/* The keys of the file being read: a key given twice in one export
 	 * is refused, or with repeated_keys = keep_last the later row
 	 * replaces the earlier one and is counted (replaced), so that rows
@@ -325,6 +326,46 @@ static int map_value(peil_host *host, size_t field, const char *origin,
 	return -1;
 }
 
+/* The typed value of field against its declared range (schema.h). */
+static void range_check(peil_host *host, size_t field, const char *origin)
+{
+	const schema_rule *rule = host->rules ? &host->rules[field] : NULL;
+	char shown[64];
+
+	if (!rule || !schema_rule_outside(rule, &host->values[field]))
+		return;
+	schema_value_text(&host->values[field], shown, sizeof(shown));
+	mark_invalid(host, origin, "%s is outside %s, the range that field %s "
+		     "of dataset %s declares", shown, rule->range,
+		     host->schema->fields[field].name, host->schema->name);
+}
+
+/* Each date of the record against the date it may not precede. */
+static void order_check(peil_host *host, const peil_value *values)
+{
+	char date[32], before[32];
+	size_t i;
+
+	for (i = 0; host->rules && !host->invalid &&
+		    i < host->schema->field_count; i++) {
+		long other = host->rules[i].not_before;
+
+		if (other < 0 || values[i].type != PEIL_TYPE_DATE ||
+		    values[other].type != PEIL_TYPE_DATE ||
+		    values[i].as.date >= values[other].as.date)
+			continue;
+		schema_value_text(&values[i], date, sizeof(date));
+		schema_value_text(&values[other], before, sizeof(before));
+		mark_invalid(host, NULL, "field %s (%s) is before field %s "
+			     "(%s), which dataset %s declares it may not "
+			     "precede (not_before %s)",
+			     host->schema->fields[i].name, date,
+			     host->schema->fields[other].name, before,
+			     host->schema->name,
+			     host->schema->fields[other].name);
+	}
+}
+
 static void services_record_text(peil_host *host, size_t field,
 				 const char *origin, const char *text,
 				 size_t len)
@@ -367,6 +408,8 @@ static void services_record_text(peil_host *host, size_t field,
 		storage_out_of_memory(host);
 		return;
 	}
+	if (!problem)
+		range_check(host, field, origin);
 	if (problem) {
 		values[field].type = PEIL_TYPE_NULL;
 		quote_value(quoted, sizeof(quoted), text, len);
@@ -447,9 +490,10 @@ static void services_record_value(peil_host *host, size_t field,
 				     value->len);
 		return;
 	}
-	if (value->type != PEIL_TYPE_TEXT)
+	if (value->type != PEIL_TYPE_TEXT) {
 		values[field] = *value;
-	else if (record_queue_text(host->queue, field, value->as.text,
+		range_check(host, field, origin);
+	} else if (record_queue_text(host->queue, field, value->as.text,
 				   value->len) < 0)
 		storage_out_of_memory(host);
 }
@@ -623,6 +667,7 @@ static int record_end(peil_host *host, struct raw_text *raw, peil_error *err)
 				     "required field '%s' has no column in "
 				     "this export", f->name);
 	}
+	order_check(host, values);
 	if (!host->invalid && host->has_key)
 		key_check(host, values, &replaced);
 	/* Unknown values count only for a record that is stored. */
@@ -797,6 +842,7 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->decimal = (char)opts->decimal;
 	host->reject_mode = opts->reject;
 	host->refuse_unknown = opts->refuse_unknown;
+	host->rules = opts->rules;
 	if (value_map_new(host->cfg, host->section, schema, opts->recode_file,
 			  opts->recode_file_at, &host->value_map, err) < 0)
 		return -1;

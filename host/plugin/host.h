@@ -13,6 +13,7 @@
 #include "base/config.h"
 #include "base/parse.h"
 #include "peil/plugin.h"
+#include "plugin/schema.h"
 #include "plugin/store.h"
 
 /* How an input source's records are built: the source's date_format,
@@ -37,6 +38,9 @@ typedef struct host_input_options {
 	const char *recode_file;	/* resolved; NULL when not set */
 	const config_entry *recode_file_at;
 	int refuse_unknown;		/* on_unknown = refuse */
+	/* the dataset's declared ranges and date orders (schema.h), one
+	 * per field, or NULL */
+	const schema_rule *rules;
 } host_input_options;
 
 /* The table handed to every plugin's open(); static, valid for ever. */

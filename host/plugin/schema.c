@@ -3,10 +3,12 @@
  */
 #include "plugin/schema.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/calendar.h"
 #include "base/error.h"
 #include "base/grow.h"
 
@@ -41,12 +43,72 @@ static int name_valid(const char *name)
 	return p - name <= 63;
 }
 
-/* "date required" or "text key" into a field. */
+/* One end of a range: a number, or for a date field "YYYY-MM-DD"; an
+ * empty end is open (*out stays).  0, or -1 when it is neither. */
+static int range_end(const peil_field *f, const char *text, double *out)
+{
+	int32_t date;
+	char *end;
+	double x;
+
+	if (!*text)
+		return 0;
+	if (f->type == PEIL_TYPE_DATE) {
+		if (date_parse_iso(text, &date) < 0)
+			return -1;
+		*out = date;
+		return 0;
+	}
+	x = strtod(text, &end);
+	if (*end || !isfinite(x))
+		return -1;
+	*out = x;
+	return 0;
+}
+
+/* "integer 1..10" or "date 2000-01-01..": the field's range into rule. */
+static int parse_range(const config *cfg, const config_section *s,
+		       const config_entry *e, const peil_field *f,
+		       const char *word, schema_rule *rule, peil_error *err)
+{
+	const char *dots = strstr(word, "..");
+	char low[48];
+
+	if (f->type != PEIL_TYPE_INTEGER && f->type != PEIL_TYPE_REAL &&
+	    f->type != PEIL_TYPE_DATE)
+		return config_fail(cfg, s, e, err,
+				   "%s = %s: a range (%s) needs an integer, "
+				   "real or date field", e->key, e->value,
+				   word);
+	rule->min = -HUGE_VAL;
+	rule->max = HUGE_VAL;
+	snprintf(low, sizeof(low), "%.*s", (int)(dots - word), word);
+	if (strlen(word) >= sizeof(rule->range) ||
+	    range_end(f, low, &rule->min) < 0 ||
+	    range_end(f, dots + 2, &rule->max) < 0 || rule->min > rule->max ||
+	    (!low[0] && !dots[2]))
+		return config_fail(cfg, s, e, err,
+				   "%s = %s: '%s' is not a range: LOW..HIGH, "
+				   "%s, either end left open but not both "
+				   "(1..10, 0.., ..2099-12-31)", e->key,
+				   e->value, word,
+				   f->type == PEIL_TYPE_DATE
+					   ? "dates as YYYY-MM-DD"
+					   : "numbers with a decimal point");
+	snprintf(rule->range, sizeof(rule->range), "%s", word);
+	rule->ranged = 1;
+	return 0;
+}
+
+/* "date required", "text key", "integer 1..10" or "date not_before
+ * registered" into a field and its rule (not_before resolved later). */
 static int parse_field(const config *cfg, const config_section *s,
-		       const config_entry *e, peil_field *f, peil_error *err)
+		       const config_entry *e, peil_field *f,
+		       schema_rule *rule, peil_error *err)
 {
 	char words[256], *word, *save = NULL;
-	int typed = 0;
+	const char *range = NULL;
+	int typed = 0, before = 0;
 	size_t i;
 
 	snprintf(words, sizeof(words), "%s", e->value);
@@ -72,24 +134,77 @@ static int parse_field(const config *cfg, const config_section *s,
 			f->flags |= PEIL_FIELD_BSN;
 			typed = known = 1;
 		}
-		if (strcmp(word, "key") == 0) {
+		if (before) {	/* the name after not_before */
+			snprintf(rule->before, sizeof(rule->before), "%s",
+				 word);
+			before = 0;
+			known = 1;
+		} else if (strcmp(word, "key") == 0) {
 			f->flags |= PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED;
 			known = 1;
 		} else if (strcmp(word, "required") == 0) {
 			f->flags |= PEIL_FIELD_REQUIRED;
+			known = 1;
+		} else if (strcmp(word, "not_before") == 0 &&
+			   !rule->before[0]) {
+			before = known = 1;
+		} else if (strstr(word, "..") && !range) {
+			range = e->value + (word - words);
 			known = 1;
 		}
 		if (!known)
 			return config_fail(cfg, s, e, err,
 					   "%s = %s: unknown word '%s'; a field "
 					   "is text, integer, real, date, "
-					   "boolean or bsn, optionally with key or "
-					   "required", e->key, e->value, word);
+					   "boolean or bsn, optionally with key, "
+					   "required, a range LOW..HIGH or "
+					   "not_before FIELD", e->key, e->value,
+					   word);
 	}
 	if (!typed)
 		return config_fail(cfg, s, e, err,
 				   "%s = %s: no type (text, integer, real, date "
 				   "or boolean)", e->key, e->value);
+	if (before)
+		return config_fail(cfg, s, e, err, "%s = %s: not_before "
+				   "names no field", e->key, e->value);
+	if (range) {
+		char word_of[64];
+
+		snprintf(word_of, sizeof(word_of), "%.*s",
+			 (int)strcspn(range, " \t\n"), range);
+		if (parse_range(cfg, s, e, f, word_of, rule, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Each not_before of schema's rules: the index of a date field declared
+ * in the same section, for a date field. */
+static int resolve_before(const config *cfg, const config_section *s,
+			  const peil_schema *schema, schema_rule *rules,
+			  peil_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < schema->field_count; i++) {
+		const peil_field *f = &schema->fields[i];
+		long other;
+
+		rules[i].not_before = -1;
+		if (!rules[i].before[0])
+			continue;
+		other = schema_field_index(schema, rules[i].before);
+		if (f->type != PEIL_TYPE_DATE || other < 0 ||
+		    schema->fields[other].type != PEIL_TYPE_DATE ||
+		    (size_t)other == i)
+			return config_fail(cfg, s, NULL, err,
+					   "field.%s: not_before %s needs a "
+					   "date field and another date field "
+					   "of [dataset %s]", f->name,
+					   rules[i].before, s->name);
+		rules[i].not_before = other;
+	}
 	return 0;
 }
 
@@ -97,8 +212,10 @@ static int add_dataset(schema_set *set, const config *cfg,
 		       const config_section *s, peil_error *err)
 {
 	peil_schema *schemas, *schema;
+	schema_rule **all_rules, *rules;
 	peil_field *fields;
 	size_t i, n = 0;
+	int ruled = 0;
 
 	if (!name_valid(s->name))
 		return config_fail(cfg, s, NULL, err,
@@ -108,13 +225,19 @@ static int add_dataset(schema_set *set, const config *cfg,
 	if (!schemas)
 		return config_fail(cfg, s, NULL, err, "out of memory");
 	set->schemas = schemas;
+	all_rules = grow_for(set->rules, set->count, sizeof(*all_rules));
+	if (!all_rules)
+		return config_fail(cfg, s, NULL, err, "out of memory");
+	set->rules = all_rules;
 	schema = &schemas[set->count];
 	memset(schema, 0, sizeof(*schema));
 	fields = calloc(s->count ? s->count : 1, sizeof(*fields));
+	rules = calloc(s->count ? s->count : 1, sizeof(*rules));
+	all_rules[set->count] = rules;
 	schema->name = strdup(s->name);
 	schema->fields = fields;
 	set->count++;
-	if (!fields || !schema->name)
+	if (!fields || !rules || !schema->name)
 		return config_fail(cfg, s, NULL, err, "out of memory");
 	for (i = 0; i < s->count; i++) {
 		const config_entry *e = &s->entries[i];
@@ -138,13 +261,19 @@ static int add_dataset(schema_set *set, const config *cfg,
 		schema->field_count = ++n;
 		if (!f->name)
 			return config_fail(cfg, s, e, err, "out of memory");
-		if (parse_field(cfg, s, e, f, err) < 0)
+		if (parse_field(cfg, s, e, f, &rules[n - 1], err) < 0)
 			return -1;
+		ruled |= rules[n - 1].ranged || rules[n - 1].before[0];
 	}
 	if (n == 0)
 		return config_fail(cfg, s, NULL, err,
 				   "dataset '%s' declares no fields", s->name);
-	return 0;
+	if (!ruled) {
+		free(rules);
+		all_rules[set->count - 1] = NULL;
+		return 0;
+	}
+	return resolve_before(cfg, s, schema, rules, err);
 }
 
 int schema_set_init(schema_set *set, const config *cfg, peil_error *err)
@@ -153,6 +282,7 @@ int schema_set_init(schema_set *set, const config *cfg, peil_error *err)
 
 	set->count = 0;
 	set->schemas = NULL;
+	set->rules = NULL;
 	for (i = 0; i < cfg->count; i++)
 		if (strcmp(cfg->sections[i].kind, "dataset") == 0 &&
 		    add_dataset(set, cfg, &cfg->sections[i], err) < 0)
@@ -171,9 +301,12 @@ void schema_set_release(schema_set *set)
 			free((char *)s->fields[j].name);
 		free((peil_field *)s->fields);
 		free((char *)s->name);
+		free(set->rules[i]);
 	}
 	free(set->schemas);
+	free(set->rules);
 	set->schemas = NULL;
+	set->rules = NULL;
 	set->count = 0;
 }
 
@@ -185,6 +318,56 @@ const peil_schema *schema_set_find(const schema_set *set, const char *name)
 		if (strcmp(set->schemas[i].name, name) == 0)
 			return &set->schemas[i];
 	return NULL;
+}
+
+const schema_rule *schema_set_rules(const schema_set *set,
+				    const peil_schema *schema)
+{
+	size_t i = (size_t)(schema - set->schemas);
+
+	return i < set->count ? set->rules[i] : NULL;
+}
+
+int schema_rule_outside(const schema_rule *rule, const peil_value *v)
+{
+	double x;
+
+	if (!rule->ranged)
+		return 0;
+	switch (v->type) {
+	case PEIL_TYPE_INTEGER:
+		x = (double)v->as.integer;
+		break;
+	case PEIL_TYPE_REAL:
+		x = v->as.real;
+		break;
+	case PEIL_TYPE_DATE:
+		x = v->as.date;
+		break;
+	default:
+		return 0;
+	}
+	return x < rule->min || x > rule->max;
+}
+
+void schema_value_text(const peil_value *v, char *out, size_t size)
+{
+	char iso[11];
+
+	switch (v->type) {
+	case PEIL_TYPE_INTEGER:
+		snprintf(out, size, "%lld", (long long)v->as.integer);
+		break;
+	case PEIL_TYPE_REAL:
+		snprintf(out, size, "%.10g", v->as.real);
+		break;
+	case PEIL_TYPE_DATE:
+		date_format_iso(v->as.date, iso);
+		snprintf(out, size, "%s", iso);
+		break;
+	default:
+		snprintf(out, size, "?");
+	}
 }
 
 long schema_field_index(const peil_schema *schema, const char *name)

@@ -7,6 +7,14 @@
  *
  * Types are text, integer, real, date and boolean; "key" fields make up the
  * dataset's key (and are required), "required" fields must not be empty.
+ * A field may also declare what its values must satisfy beyond their type:
+ *
+ *   field.mark = integer 1..10
+ *   field.closed = date not_before registered
+ *
+ * a range (either end may be left open: "0..", "..2099-12-31") of a number
+ * or date field, and for a date field another date field it may not
+ * precede.  A value against them is a row that does not fit (on_error).
  */
 #ifndef PEIL_SCHEMA_H
 #define PEIL_SCHEMA_H
@@ -16,9 +24,21 @@
 #include "base/config.h"
 #include "peil/plugin.h"
 
+/* What one field's values must satisfy beyond their type. */
+typedef struct schema_rule {
+	int ranged;		/* min and max apply */
+	double min, max;	/* inclusive; -HUGE_VAL / HUGE_VAL when open;
+				   a date as its day number */
+	char range[48];		/* as declared, for messages: "1..10" */
+	char before[64];	/* not_before's field as declared, or "" */
+	long not_before;	/* its index, or -1 */
+} schema_rule;
+
 typedef struct schema_set {
 	size_t count;
 	peil_schema *schemas;	/* names and fields owned by the set */
+	schema_rule **rules;	/* per schema: one per field, or NULL when
+				   no field of it declares a rule */
 } schema_set;
 
 /* Read every [dataset NAME] section.  0 on success; -1 with err naming
@@ -28,6 +48,15 @@ void schema_set_release(schema_set *set);
 
 /* The schema of a dataset, or NULL. */
 const peil_schema *schema_set_find(const schema_set *set, const char *name);
+/* The rules of schema's fields (field_count of them), or NULL when none
+ * declares one.  schema must be one of set's. */
+const schema_rule *schema_set_rules(const schema_set *set,
+				    const peil_schema *schema);
+/* 1 when v, a value of a field with rule, lies outside its declared
+ * range; 0 when inside, empty, or the field declares none. */
+int schema_rule_outside(const schema_rule *rule, const peil_value *v);
+/* A number or date as messages show it: a date as YYYY-MM-DD. */
+void schema_value_text(const peil_value *v, char *out, size_t size);
 /* The index of a field in a schema, or -1. */
 long schema_field_index(const peil_schema *schema, const char *name);
 /* "text", "integer", "real", "date" or "boolean": the config's word. */

@@ -113,3 +113,107 @@ test_bad_exports() {
 	expect_grep "the same content under another name is skipped" "$work/err" "other_name.csv: skipped"
 	[ "$(rows_stored)" = 1 ] && ok "still one row" || fail "$(rows_stored) rows"
 }
+
+# ---------------------------------------------------------- declared_rules
+# A field's declared range and date order (docs/configuration.md,
+# [dataset]): a value against them is a row that does not fit, refused
+# naming file, line, column (for a range), field and value; nothing of the
+# file is stored; on_error = reject sets the row aside.  Worked by hand:
+#   id 1: visited 31-01-2017, reported 31-01-2017 (same day: fits), mark 1
+#   id 2: visited 01-02-2017, reported empty (no order to check), mark 10
+#   id 3: visited 02-02-2017, reported 01-02-2017 (a day before: refused)
+#   id 4: mark 75 (outside 1..10: refused)
+#   id 5: amount -0,01 (outside 0..: refused)
+rules_config() { # rules_config FILE [ON_ERROR] [FIELD LINES...]
+	local file=$1 on_error=${2:-stop} extra=${3:-}
+	mkdir -p "$work/visit_scripts"
+	printf 'kpi { id = "bezoeken", title = "Bezoeken", unit = "bezoeken",\n  dataset = "visits", grain = "month",\n  select = started_in("visited"), rule = count() }\n' \
+		>"$work/visit_scripts/bezoeken.lua"
+	{ store_sections "$plugins" "$work/visit_scripts"; cat; } >"$work/peil.ini" <<INI
+[dataset visits]
+field.id = text key
+field.visited = date required
+field.reported = date not_before visited
+field.mark = integer 1..10
+field.amount = real 0..
+$extra
+[source visits]
+plugin = csv
+dataset = visits
+path = $file
+encoding = utf-8
+decimal = comma
+separator = semicolon
+date_format = dd-mm-jjjj
+on_error = $on_error
+column.Id = id
+column.Bezoek = visited
+column.Verslag = reported
+column.Cijfer = mark
+column.Bedrag = amount
+INI
+}
+
+test_declared_rules() {
+	local ok_rows=$'Id;Bezoek;Verslag;Cijfer;Bedrag\r\n1;31-01-2017;31-01-2017;1;0\r\n2;01-02-2017;;10;2,50'
+	printf '%s\r\n' "$ok_rows" >"$work/fits.csv"
+	rm -f "$work"/peil.db*
+	rules_config "$work/fits.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "rows on the bounds and on the same day fit" 0 $?
+	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_visits')" = 2 ] && ok "2 rows stored" || fail "rows stored" "$(cat "$work/err")"
+	for c in "before;3;02-02-2017;01-02-2017;5;1:4:field reported (2017-02-01) is before field visited (2017-02-02), which dataset visits declares it may not precede (not_before visited)" \
+		 "mark;4;02-02-2017;;75;1:4:column 'Cijfer': 75 is outside 1..10, the range that field mark of dataset visits declares" \
+		 "mark0;4;02-02-2017;;0;1:4:column 'Cijfer': 0 is outside 1..10" \
+		 "amount;5;02-02-2017;;7;-0,01:4:column 'Bedrag': -0.01 is outside 0.., the range that field amount of dataset visits declares"; do
+		IFS=';' read -r name id visited reported rest <<<"$c"
+		mark=${rest%%;*}; rest=${rest#*;}
+		amount=${rest%%:*}; rest=${rest#*:}
+		line=${rest%%:*}; msg=${rest#*:}
+		printf '%s\r\n%s;%s;%s;%s\r\n' "$ok_rows" "$id;$visited" "$reported" "$mark" "$amount" >"$work/$name.csv"
+		rm -f "$work"/peil.db*
+		rules_config "$work/$name.csv"
+		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "$name: refused" 2 $?
+		expect_grep "$name: file, line and why" "$work/err" "$name.csv:$line: $msg"
+		[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_visits' 2>/dev/null || echo 0)" = 0 ] && ok "$name: nothing stored" || fail "$name: rows stored from a refused file"
+	done
+	# on_error = reject: the row set aside, the others stored
+	rm -rf "$work"/peil.db* "$work/rejects"
+	rules_config "$work/mark.csv" reject
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "mark with on_error = reject" 2 $?
+	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(id) FROM ds_visits')" = "1,2" ] && ok "reject: rows 1 and 2 stored" || fail "reject: stored"
+	expect_grep "reject: the row in the reject file" "$(echo "$work"/rejects/*_mark.csv.rejected)" "4;02-02-2017;;75;1"
+	# rows stored before the rules were declared: peil check names them
+	rm -rf "$work"/peil.db* "$work/rejects"
+	printf '%s\r\n3;02-02-2017;01-02-2017;75;1\r\n4;03-02-2017;;0;1\r\n' "$ok_rows" >"$work/earlier.csv"
+	rules_config "$work/earlier.csv"
+	sed -i 's/^field.reported = date not_before visited/field.reported = date/; s/^field.mark = integer 1..10/field.mark = integer/' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "without the rules the rows are stored" 0 $?
+	rules_config "$work/earlier.csv"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check: warnings, as for other stored values" 0 $?
+	expect_grep "check: two warnings" "$work/out" "KPIs are fine; 2 warnings about the stored values"
+	expect_grep "check: marks outside the range" "$work/err" \
+		"dataset visits: 2 of its 4 stored rows hold a mark outside 1..10, the range that field.mark declares (the first: 75)"
+	expect_grep "check: a date before its other date" "$work/err" \
+		"dataset visits: 1 of its 4 stored rows have reported before visited (the first: 2017-02-01 before 2017-02-02)"
+	if grep -q "amount" "$work/err"; then fail "check: no amount warning" "$(cat "$work/err")"; else ok "check: the amounts fit"; fi
+	# declarations that cannot hold: configuration errors (exit 3)
+	for c in "text 1..10:field.name = text 1..10:a range (1..10) needs an integer, real or date field" \
+		 "open:field.n = integer ..:'..' is not a range" \
+		 "reversed:field.n = integer 10..1:'10..1' is not a range" \
+		 "date_number:field.d = date 1..2:'1..2' is not a range" \
+		 "unknown:field.d = date not_before nothing:field.d: not_before nothing needs a date field and another date field of [dataset visits]" \
+		 "not_date:field.n = integer not_before visited:field.n: not_before visited needs a date field" \
+		 "dangling:field.d = date not_before:not_before names no field"; do
+		name=${c%%:*}; rest=${c#*:}
+		decl=${rest%%:*}; msg=${rest#*:}
+		rules_config "$work/fits.csv" stop "$decl"
+		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "declaration $name: a configuration error" 3 $?
+		expect_grep "declaration $name: says why" "$work/err" "$msg"
+	done
+}
