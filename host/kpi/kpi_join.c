@@ -800,32 +800,41 @@ static int join_spill_text(join_side *side, size_t *used, const char *text,
 	       join_spill_put(side, used, text, len) < 0 ? -2 : 0;
 }
 
+/* Where value v of its type keeps what it holds, but a text: *at, and
+ * its bytes (0: none, as a missing value). */
+static size_t join_value_bytes(peil_value *v, void **at)
+{
+	switch (v->type) {
+	case PEIL_TYPE_INTEGER:
+		*at = &v->as.integer;
+		return sizeof(v->as.integer);
+	case PEIL_TYPE_REAL:
+		*at = &v->as.real;
+		return sizeof(v->as.real);
+	case PEIL_TYPE_DATE:
+		*at = &v->as.date;
+		return sizeof(v->as.date);
+	case PEIL_TYPE_BOOLEAN:
+		*at = &v->as.boolean;
+		return sizeof(v->as.boolean);
+	default:
+		*at = NULL;
+		return 0;
+	}
+}
+
 /* Append value v: its type (a byte), then what that type holds. */
-static int join_spill_value(join_side *side, size_t *used,
-			    const peil_value *v)
+static int join_spill_value(join_side *side, size_t *used, peil_value *v)
 {
 	unsigned char type = (unsigned char)v->type;
-	unsigned char b = (unsigned char)(v->as.boolean != 0);
+	void *at;
+	size_t n = join_value_bytes(v, &at);
 
 	if (join_spill_put(side, used, &type, 1) < 0)
 		return -2;
-	switch (v->type) {
-	case PEIL_TYPE_TEXT:
+	if (v->type == PEIL_TYPE_TEXT)
 		return join_spill_text(side, used, v->as.text, v->len);
-	case PEIL_TYPE_INTEGER:
-		return join_spill_put(side, used, &v->as.integer,
-				      sizeof(v->as.integer));
-	case PEIL_TYPE_REAL:
-		return join_spill_put(side, used, &v->as.real,
-				      sizeof(v->as.real));
-	case PEIL_TYPE_DATE:
-		return join_spill_put(side, used, &v->as.date,
-				      sizeof(v->as.date));
-	case PEIL_TYPE_BOOLEAN:
-		return join_spill_put(side, used, &b, 1);
-	default:
-		return 0;
-	}
+	return join_spill_put(side, used, at, n);
 }
 
 /* Where n bytes of a parked chunk go in the spill file: the first hole
@@ -1002,40 +1011,20 @@ static int join_chunk_unpark(join_side *side, join_chunk *c)
 		if (join_spill_get_text(side, &at, end, &key, &len) < 0)
 			return join_spill_failed(side, "read back", 0);
 		for (size_t f = 0; f < fields; f++) {
-			unsigned char type = 0, b = 0;
-			int rc = join_spill_get(side, &at, end, &type, 1);
+			unsigned char type = 0;
+			void *into;
+			size_t n;
 
 			memset(&v[f], 0, sizeof(v[f]));
+			if (join_spill_get(side, &at, end, &type, 1) < 0)
+				return join_spill_failed(side, "read back", 0);
 			v[f].type = (peil_type)type;
-			switch (rc < 0 ? PEIL_TYPE_NULL : v[f].type) {
-			case PEIL_TYPE_TEXT:
-				rc = join_spill_get_text(side, &at, end,
-							 &v[f].as.text,
-							 &v[f].len);
-				break;
-			case PEIL_TYPE_INTEGER:
-				rc = join_spill_get(side, &at, end,
-						    &v[f].as.integer,
-						    sizeof(v[f].as.integer));
-				break;
-			case PEIL_TYPE_REAL:
-				rc = join_spill_get(side, &at, end,
-						    &v[f].as.real,
-						    sizeof(v[f].as.real));
-				break;
-			case PEIL_TYPE_DATE:
-				rc = join_spill_get(side, &at, end,
-						    &v[f].as.date,
-						    sizeof(v[f].as.date));
-				break;
-			case PEIL_TYPE_BOOLEAN:
-				rc = join_spill_get(side, &at, end, &b, 1);
-				v[f].as.boolean = b;
-				break;
-			default:
-				break;
-			}
-			if (rc < 0)
+			n = join_value_bytes(&v[f], &into);
+			if (v[f].type == PEIL_TYPE_TEXT
+				    ? join_spill_get_text(side, &at, end,
+							  &v[f].as.text,
+							  &v[f].len) < 0
+				    : join_spill_get(side, &at, end, into, n) < 0)
 				return join_spill_failed(side, "read back", 0);
 		}
 		if (strmap_append(&c->keys, key, len) < 0 ||

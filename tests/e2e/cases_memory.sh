@@ -166,8 +166,8 @@ expect_under() {
 	[ "$2" -lt $(($3 * 1024)) ] && ok "$1: $(($2 / 1024)) MB more (under $3)" ||
 		fail "$1: $(($2 / 1024)) MB more (at least $3)"
 }
-test_eval_memory() {
-	local parked
+# eval_memory_kpis: the two KPIs of eval_memory in $work/kpis.
+eval_memory_kpis() {
 	mkdir -p "$work/kpis"
 	cat >"$work/kpis/m.lua" <<'LUA'
 kpi { id = "uniek", title = "Unieke personen", unit = "personen",
@@ -178,6 +178,10 @@ kpi { id = "met_melder", title = "Leden met melder", unit = "leden",
   grain = "month", select = started_in("case.registered"), where = is_set("case.referrer"),
   rule = count() }
 LUA
+}
+test_eval_memory() {
+	local parked
+	eval_memory_kpis
 	eval_memory_more 1000 99999 1 1 1000 99999 0 1
 	parked=$more
 	if [ -z "${PEIL_TEST_SANITIZED:-}" ] && [ -x /usr/bin/time ]; then
@@ -203,16 +207,7 @@ LUA
 # SIGXFSZ ignored: the write fails as on a full disk) that the first
 # parked chunk passes, and a TMPDIR that does not exist.
 test_join_spill() {
-	mkdir -p "$work/kpis"
-	cat >"$work/kpis/m.lua" <<'LUA'
-kpi { id = "uniek", title = "Unieke personen", unit = "personen",
-  dataset = "case_members", join = { case = { dataset = "cases", on = "case_id" } },
-  grain = "month", select = started_in("case.registered"), rule = count_distinct("person") }
-kpi { id = "met_melder", title = "Leden met melder", unit = "leden",
-  dataset = "case_members", join = { case = { dataset = "cases", on = "case_id" } },
-  grain = "month", select = started_in("case.registered"), where = is_set("case.referrer"),
-  rule = count() }
-LUA
+	eval_memory_kpis
 	eval_memory 1000 99999 0 1
 	local tmp=${TMPDIR:-/tmp}
 	(trap '' XFSZ; ulimit -f 1024
