@@ -1076,19 +1076,22 @@ static long join_merge_find(join_side *side, const peil_value *v,
 	size_t len;
 	const char *key = join_key_text(v, buf, sizeof(buf), &len);
 	join_chunk *c = NULL, *oldest = &side->chunks[0], *parked = NULL;
-	long at;
+	long at = -1;
 	int rc;
 
 	if (!key)
 		return -1;
 	side->looked_up++;
-	/* the members of a case follow each other: their chunk first */
-	if (side->recent &&
-	    ((at = join_chunk_near(side->recent, key, len)) >= 0 ||
-	     join_chunk_holds(side->recent, key, len)))
+	/* the members of a case follow each other, and the cases of a run
+	 * their keys' order: the row a cursor's chunk found last, or the
+	 * next, in the chunk looked in last first, then its range */
+	if (side->recent && (at = join_chunk_near(side->recent, key, len)) >= 0)
 		c = side->recent;
-	else
-		at = -1;
+	for (size_t i = 0; !c && i < JOIN_CURSORS; i++)
+		if ((at = join_chunk_near(&side->chunks[i], key, len)) >= 0)
+			c = &side->chunks[i];
+	if (!c && side->recent && join_chunk_holds(side->recent, key, len))
+		c = side->recent;
 	for (size_t i = 0; !c && i < JOIN_CURSORS; i++) {
 		if (side->chunks[i].used < oldest->used)
 			oldest = &side->chunks[i];
