@@ -396,11 +396,6 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 		 const kpi_source *source, const kpi_sink *sink,
 		 peil_error *err);
 
-/* The most bytes a join read beside its KPI's scan (kpi_source
- * scans_from_key) keeps of chunks parked for a later run (kpi_join.c;
- * 4 MiB): tests lower it to have chunks leave. */
-extern size_t kpi_join_parked_bytes;
-
 /* A municipality's explanation of a KPI's figure of a period (a signal,
  * the reason for a dip), from the file commentary.txt next to the KPI
  * scripts; the reports print it beside the figure (docs/output.md,

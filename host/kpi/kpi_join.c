@@ -26,11 +26,18 @@
  * that walks the shorter keys reads chunks of which it looks up a few
  * rows, and the rows between them are looked up later, by the run that
  * reaches the longer keys (at ten million cases each chunk row was read
- * 1.34 times).  A chunk that leaves the cursors with fewer rows looked up
- * than half its rows is therefore parked (kpi_join_parked_bytes at most,
- * the one looked in least lately leaving first), and a key that no
- * cursor's chunk holds is looked for in the parked ones before a chunk is
- * read.
+ * 1.34 times when 4 MiB of them were parked in memory).  A chunk that
+ * leaves the cursors with fewer rows looked up than half its rows is
+ * therefore parked: written to a temporary file of the join (unlinked,
+ * in temp_file_dir()), only its range of keys kept in memory, and a key
+ * that no cursor's chunk holds is looked for in the parked ranges before
+ * a chunk is read; the chunk that holds it is read back from the file
+ * (one read) into a cursor's place.  So a row of the joined dataset is
+ * read from the store once, however far the run that comes back lies
+ * behind, and memory stays that of the cursors' chunks.  A parked chunk
+ * that cannot be written or read back fails the scan, naming the
+ * directory and the error: no figure is given without its rows.  Once no
+ * chunk is parked, the file is emptied.
  * A chunk is read up to the first key of the next chunk held, if that
  * comes sooner: the run that comes back finds the rows that lie between
  * two parked chunks in one short scan, not in another chunk of its own.
@@ -46,9 +53,11 @@
 #include "kpi/kpi_model.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -56,6 +65,7 @@
 #include "base/error.h"
 #include "base/grow.h"
 #include "base/strmap.h"
+#include "base/temp_file.h"
 
 /* Runs of rows in key order followed at once (see join_side.cursor). */
 #define JOIN_CURSORS 4
@@ -75,28 +85,31 @@
 #define JOIN_CHUNK_READS 16
 #define JOIN_CHUNK_SLACK 16
 #define JOIN_CHUNK_LOOKUPS 64
-/* Chunks mostly not looked up, kept for a later run (see the top), take
- * at most this many bytes.  A few interleaved keys fit; many do not, and
- * then it does not pay to hold them: at ten million cases a year's
- * interleaved keys took 58 chunks of some 0.4 MiB for each of two runs
- * (52 MB of the evaluation's peak of 102), and reading those rows again
- * (1.34 rows read a case instead of 1.05) cost no CPU that could be
- * measured, in Peil or the server (docs/benchmarks.md, branch m19). */
-size_t kpi_join_parked_bytes = (size_t)4 << 20;
 
 /* A chunk of a merge: the rows of the joined dataset from key from on,
  * JOIN_CHUNK_ROWS of them, or (ended) all there are, or (at_until) those
- * below until, where a chunk read before begins. */
+ * below until, where a chunk read before begins.  A parked chunk has no
+ * keys and rows in memory: they lie in the side's spill file. */
 typedef struct join_chunk {
 	strmap keys;		/* in byte order, numbered as rows */
 	kpi_rows *rows;
 	char *from, *until;	/* until: NULL when unbounded */
 	size_t from_len, from_cap, until_len, until_cap;
+	char *last;		/* parked: its last key */
+	size_t last_len, last_cap;
+	off_t spill_at;		/* parked: where it lies in the spill file */
+	size_t spill_len, spill_rows;
 	int ended, at_until;
 	size_t pos;		/* the row found last */
 	size_t hits;		/* lookups that found a row of it */
 	unsigned long used;	/* when it was looked in last; 0: empty */
 } join_chunk;
+
+/* Room in a spill file that a chunk read back left, [at, at + len). */
+typedef struct join_hole {
+	off_t at;
+	size_t len;
+} join_hole;
 
 typedef struct join_side {
 	const kpi_link *link;
@@ -130,8 +143,15 @@ typedef struct join_side {
 	int merge;
 	join_chunk chunks[JOIN_CURSORS], *loading;
 	join_chunk *recent;	/* the chunk looked in last, or NULL */
-	join_chunk *parked;
-	size_t parked_count, parked_bytes;
+	join_chunk *parked;	/* on the spill file, their ranges here */
+	size_t parked_count;
+	int spill_fd;		/* the spill file, or -1 */
+	off_t spill_end;	/* its bytes in use end here */
+	join_hole *holes;	/* the room of chunks read back, free */
+	size_t hole_count;
+	unsigned char *spill_buf;	/* a parked chunk, as on the file */
+	size_t spill_cap;
+	peil_value *spill_values;	/* a row of a chunk */
 	unsigned long clock;
 	size_t chunk_reads, looked_up, loads;
 	const kpi_source *source;
@@ -185,6 +205,7 @@ static void join_chunk_release(join_chunk *c)
 	strmap_release(&c->keys);
 	free(c->from);
 	free(c->until);
+	free(c->last);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -197,7 +218,19 @@ static void join_chunks_free(join_side *side)
 	free(side->parked);
 	side->parked = NULL;
 	side->recent = NULL;
-	side->parked_count = side->parked_bytes = 0;
+	side->parked_count = 0;
+	if (side->spill_fd >= 0)
+		close(side->spill_fd);
+	side->spill_fd = -1;
+	side->spill_end = 0;
+	free(side->holes);
+	side->holes = NULL;
+	side->hole_count = 0;
+	free(side->spill_buf);
+	side->spill_buf = NULL;
+	side->spill_cap = 0;
+	free(side->spill_values);
+	side->spill_values = NULL;
 }
 
 void kpi_joined_free(kpi_joined *j)
@@ -249,6 +282,7 @@ int kpi_joined_new(const kpi *k,
 		long key, on;
 
 		side->link = &k->joins[i];
+		side->spill_fd = -1;
 		side->schema = schema(ctx, side->link->dataset);
 		j->side_count++;
 		if (!side->schema) {
@@ -621,21 +655,23 @@ static int join_chunk_load(join_side *side, join_chunk *c, const char *key,
 	return rc > 1 ? -2 : 0;
 }
 
-/* The index in c of key, or -1: from the row found last, then by
- * halves. */
+/* The index in c of key when it is the row found last or the one after
+ * it (the members of a case follow each other, and the cases their keys'
+ * order), else -1: equal or not, no order compared. */
+static long join_chunk_near(join_chunk *c, const char *key, size_t len)
+{
+	for (size_t at = c->pos; at < c->keys.count && at <= c->pos + 1; at++)
+		if (strmap_len(&c->keys, at) == len &&
+		    (len == 0 || memcmp(strmap_key(&c->keys, at), key, len) == 0))
+			return (long)(c->pos = at);
+	return -1;
+}
+
+/* The index in c of key, or -1: by halves. */
 static long join_chunk_find(join_chunk *c, const char *key, size_t len)
 {
 	size_t lo = 0, hi = c->keys.count;
-	int cmp;
 
-	if (c->pos < hi) {
-		cmp = join_keys_cmp(&c->keys, c->pos, key, len);
-		if (cmp == 0)
-			return (long)c->pos;
-		if (cmp < 0 && c->pos + 1 < hi &&
-		    join_keys_cmp(&c->keys, c->pos + 1, key, len) == 0)
-			return (long)++c->pos;
-	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -663,14 +699,28 @@ static int join_merge_end(join_side *side)
 	return rc > 0 ? -2 : rc < 0 ? -3 : 0;
 }
 
+/* The last key of chunk c: held, or (parked) remembered; NULL when it
+ * has none. */
+static const char *join_chunk_last(const join_chunk *c, size_t *len)
+{
+	if (c->keys.count) {
+		*len = strmap_len(&c->keys, c->keys.count - 1);
+		return strmap_key(&c->keys, c->keys.count - 1);
+	}
+	*len = c->last_len;
+	return c->last;
+}
+
 /* Whether chunk c (used) holds key's place: a key from its first on, up
  * to its last, or below its until (at_until), or (ended) any. */
 static int join_chunk_holds(const join_chunk *c, const char *key, size_t len)
 {
+	size_t last_len;
+	const char *last = join_chunk_last(c, &last_len);
+
 	return c->used && join_text_cmp(key, len, c->from, c->from_len) >= 0 &&
 	       (c->ended ||
-		(c->keys.count && join_keys_cmp(&c->keys, c->keys.count - 1,
-						key, len) >= 0) ||
+		(last && join_text_cmp(last, last_len, key, len) >= 0) ||
 		(c->at_until && join_text_cmp(key, len, c->until,
 					      c->until_len) < 0));
 }
@@ -696,54 +746,324 @@ static const join_chunk *join_chunk_next(const join_side *side,
 	return next;
 }
 
-/* The bytes chunk c holds. */
-static size_t join_chunk_bytes(const join_chunk *c)
+/* ------------------------------------------------------- parked chunks */
+
+/* A parked chunk that cannot be written or read back (what, and errno
+ * e; 0: cut off) fails the scan: -3 with side->err set. */
+static int join_spill_failed(join_side *side, const char *what, int e)
 {
-	return (c->rows ? kpi_rows_bytes(c->rows) : 0) + c->keys.text_cap +
-	       c->keys.offsets_cap * sizeof(*c->keys.offsets);
+	side->failed = 1;
+	error_set(side->err, NULL, 0, side->link->dataset,
+		  "join '%s': rows of dataset '%s' parked on a temporary file "
+		  "in %s: %s: %s", side->link->name, side->link->dataset,
+		  temp_file_dir(), what, e ? strerror(e) : "cut off");
+	return -3;
+}
+
+/* Room for n more bytes at *used in side's spill buffer: 0, -2 when out
+ * of memory. */
+static int join_spill_room(join_side *side, size_t used, size_t n)
+{
+	if (used + n > side->spill_cap) {
+		size_t cap = (used + n) + (used + n) / 2 + 4096;
+		unsigned char *grown = realloc(side->spill_buf, cap);
+
+		if (!grown)
+			return -2;
+		side->spill_buf = grown;
+		side->spill_cap = cap;
+	}
+	return 0;
+}
+
+/* Append the n bytes at p to side's spill buffer at *used. */
+static int join_spill_put(join_side *side, size_t *used, const void *p,
+			  size_t n)
+{
+	if (join_spill_room(side, *used, n) < 0)
+		return -2;
+	if (n)
+		memcpy(side->spill_buf + *used, p, n);
+	*used += n;
+	return 0;
+}
+
+/* Append a text as its length (4 bytes) and bytes. */
+static int join_spill_text(join_side *side, size_t *used, const char *text,
+			   size_t len)
+{
+	uint32_t n = (uint32_t)len;
+
+	if (len > UINT32_MAX)
+		return -2;
+	return join_spill_put(side, used, &n, sizeof(n)) < 0 ||
+	       join_spill_put(side, used, text, len) < 0 ? -2 : 0;
+}
+
+/* Where value v of its type keeps what it holds, but a text: *at, and
+ * its bytes (0: none, as a missing value). */
+static size_t join_value_bytes(peil_value *v, void **at)
+{
+	switch (v->type) {
+	case PEIL_TYPE_INTEGER:
+		*at = &v->as.integer;
+		return sizeof(v->as.integer);
+	case PEIL_TYPE_REAL:
+		*at = &v->as.real;
+		return sizeof(v->as.real);
+	case PEIL_TYPE_DATE:
+		*at = &v->as.date;
+		return sizeof(v->as.date);
+	case PEIL_TYPE_BOOLEAN:
+		*at = &v->as.boolean;
+		return sizeof(v->as.boolean);
+	default:
+		*at = NULL;
+		return 0;
+	}
+}
+
+/* Append value v: its type (a byte), then what that type holds. */
+static int join_spill_value(join_side *side, size_t *used, peil_value *v)
+{
+	unsigned char type = (unsigned char)v->type;
+	void *at;
+	size_t n = join_value_bytes(v, &at);
+
+	if (join_spill_put(side, used, &type, 1) < 0)
+		return -2;
+	if (v->type == PEIL_TYPE_TEXT)
+		return join_spill_text(side, used, v->as.text, v->len);
+	return join_spill_put(side, used, at, n);
+}
+
+/* Where n bytes of a parked chunk go in the spill file: the first hole
+ * they fit in, else its end. */
+static off_t join_spill_place(join_side *side, size_t n)
+{
+	off_t at = side->spill_end;
+
+	for (size_t i = 0; i < side->hole_count; i++) {
+		join_hole *h = &side->holes[i];
+
+		if (h->len < n)
+			continue;
+		at = h->at;
+		h->at += (off_t)n;
+		h->len -= n;
+		if (h->len == 0)
+			*h = side->holes[--side->hole_count];
+		return at;
+	}
+	side->spill_end += (off_t)n;
+	return at;
+}
+
+/* The n bytes at at of the spill file, read back, are free: a hole,
+ * joined with the holes beside it, or the file's end comes back; with
+ * no chunk parked the file is emptied.  0, -2 when out of memory. */
+static int join_spill_free(join_side *side, off_t at, size_t n)
+{
+	join_hole *grown;
+
+	if (side->parked_count == 0) {
+		side->hole_count = 0;
+		side->spill_end = 0;
+		if (ftruncate(side->spill_fd, 0) != 0) {
+			/* its room stays, written over from its start */
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < side->hole_count;) {
+		join_hole *h = &side->holes[i];
+
+		if (h->at + (off_t)h->len == at || at + (off_t)n == h->at) {
+			n += h->len;	/* one hole of the two */
+			at = h->at < at ? h->at : at;
+			*h = side->holes[--side->hole_count];
+		} else {
+			i++;
+		}
+	}
+	if (at + (off_t)n == side->spill_end) {
+		side->spill_end = at;
+		return 0;
+	}
+	if (!(grown = grow_for(side->holes, side->hole_count,
+			       sizeof(*grown))))
+		return -2;
+	side->holes = grown;
+	side->holes[side->hole_count++] = (join_hole){ at, n };
+	return 0;
+}
+
+/* Park chunk c (see the top): its keys and rows to the end of the spill
+ * file, its range, hits and place there to side->parked; c is left
+ * empty.  0, -2 when out of memory, -3 with side->err set. */
+static int join_chunk_park(join_side *side, join_chunk *c)
+{
+	size_t n = c->keys.count, fields = side->proj_count - side->skip;
+	size_t used = 0, done = 0, last_len;
+	const char *last = join_chunk_last(c, &last_len);
+	join_chunk *grown;
+	off_t at;
+
+	if (!(grown = grow_for(side->parked, side->parked_count,
+			       sizeof(*grown))))
+		return -2;
+	side->parked = grown;
+	if (!side->spill_values &&
+	    !(side->spill_values = calloc(fields ? fields : 1,
+					  sizeof(*side->spill_values))))
+		return -2;
+	if (side->spill_fd < 0 &&
+	    (side->spill_fd = temp_file_open("peil-join")) < 0)
+		return join_spill_failed(side, "made", errno);
+	if (join_text_copy(&c->last, &c->last_cap, last, last_len) < 0)
+		return -2;
+	c->last_len = last_len;
+	for (size_t i = 0; i < n; i++) {
+		if (join_spill_text(side, &used, strmap_key(&c->keys, i),
+				    strmap_len(&c->keys, i)) < 0)
+			return -2;
+		kpi_rows_get(c->rows, i, side->spill_values, NULL);
+		for (size_t f = 0; f < fields; f++)
+			if (join_spill_value(side, &used,
+					     &side->spill_values[f]) < 0)
+				return -2;
+	}
+	at = join_spill_place(side, used);
+	while (done < used) {
+		ssize_t w = pwrite(side->spill_fd, side->spill_buf + done,
+				   used - done, at + (off_t)done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return join_spill_failed(side, "written",
+						 w < 0 ? errno : ENOSPC);
+		done += (size_t)w;
+	}
+	c->spill_at = at;
+	c->spill_len = used;
+	c->spill_rows = n;
+	kpi_rows_free(c->rows);
+	c->rows = NULL;
+	strmap_release(&c->keys);
+	side->parked[side->parked_count++] = *c;
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
+/* Take *p from the spill buffer at *at (of end): 0, -1 when cut off. */
+static int join_spill_get(const join_side *side, size_t *at, size_t end,
+			  void *p, size_t n)
+{
+	if (n > end - *at)
+		return -1;
+	if (n)
+		memcpy(p, side->spill_buf + *at, n);
+	*at += n;
+	return 0;
+}
+
+/* A text at *at: its length and bytes, in place. */
+static int join_spill_get_text(const join_side *side, size_t *at,
+			       size_t end, const char **text, size_t *len)
+{
+	uint32_t n;
+
+	if (join_spill_get(side, at, end, &n, sizeof(n)) < 0 || n > end - *at)
+		return -1;
+	*text = (const char *)side->spill_buf + *at;
+	*len = n;
+	*at += n;
+	return 0;
+}
+
+/* Read parked chunk c (taken off side->parked) back from the spill file:
+ * its keys and rows as they were.  0, -2 when out of memory, -3 with
+ * side->err set. */
+static int join_chunk_unpark(join_side *side, join_chunk *c)
+{
+	size_t fields = side->proj_count - side->skip, at = 0, done = 0;
+	size_t end = c->spill_len;
+	peil_value *v = side->spill_values;
+
+	if (join_spill_room(side, 0, end) < 0 ||
+	    !(c->rows = kpi_rows_new(side->types, fields)))
+		return -2;
+	while (done < end) {
+		ssize_t r = pread(side->spill_fd, side->spill_buf + done,
+				  end - done, c->spill_at + (off_t)done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return join_spill_failed(side, "read back",
+						 r < 0 ? errno : 0);
+		done += (size_t)r;
+	}
+	for (size_t i = 0; i < c->spill_rows; i++) {
+		const char *key;
+		size_t len;
+
+		if (join_spill_get_text(side, &at, end, &key, &len) < 0)
+			return join_spill_failed(side, "read back", 0);
+		for (size_t f = 0; f < fields; f++) {
+			unsigned char type = 0;
+			void *into;
+			size_t n;
+
+			memset(&v[f], 0, sizeof(v[f]));
+			if (join_spill_get(side, &at, end, &type, 1) < 0)
+				return join_spill_failed(side, "read back", 0);
+			v[f].type = (peil_type)type;
+			n = join_value_bytes(&v[f], &into);
+			if (v[f].type == PEIL_TYPE_TEXT
+				    ? join_spill_get_text(side, &at, end,
+							  &v[f].as.text,
+							  &v[f].len) < 0
+				    : join_spill_get(side, &at, end, into, n) < 0)
+				return join_spill_failed(side, "read back", 0);
+		}
+		if (strmap_append(&c->keys, key, len) < 0 ||
+		    kpi_rows_add(c->rows, v) != (long)i)
+			return -2;
+	}
+	if (at != end)
+		return join_spill_failed(side, "read back", 0);
+	side->loads++;
+	side->chunk_reads += c->spill_rows;
+	free(c->last);
+	c->last = NULL;
+	c->last_len = c->last_cap = 0;
+	return join_spill_free(side, c->spill_at, c->spill_len);
 }
 
 /* Cursor chunk c leaves for the parked chunk parked (which takes its
- * place), or (parked NULL) for a chunk to be read into it.  c is parked
- * when fewer of its rows were looked up than half (see the top), the
- * parked ones looked in least lately leaving for it when they would take
- * more than kpi_join_parked_bytes; else it is released. */
-static void join_chunk_leave(join_side *side, join_chunk *c,
-			     join_chunk *parked)
+ * place, read back from the spill file), or (parked NULL) for a chunk to
+ * be read into it.  c is parked when fewer of its rows were looked up
+ * than half (see the top), else released.  0, -2 when out of memory, -3
+ * with side->err set. */
+static int join_chunk_leave(join_side *side, join_chunk *c,
+			    join_chunk *parked)
 {
-	join_chunk gone = *c, *grown;
-	size_t bytes = join_chunk_bytes(&gone);
+	join_chunk gone = *c;
+	int rc = 0;
 
 	if (parked) {
 		*c = *parked;
-		side->parked_bytes -= join_chunk_bytes(c);
 		/* the last parked fills its place */
 		*parked = side->parked[--side->parked_count];
+		rc = join_chunk_unpark(side, c);
 	} else {
 		memset(c, 0, sizeof(*c));
 	}
-	while (gone.used && gone.hits * 2 < gone.keys.count &&
-	       side->parked_count &&
-	       side->parked_bytes + bytes > kpi_join_parked_bytes) {
-		join_chunk *old = &side->parked[0];
-
-		for (size_t i = 1; i < side->parked_count; i++)
-			if (side->parked[i].used < old->used)
-				old = &side->parked[i];
-		side->parked_bytes -= join_chunk_bytes(old);
-		join_chunk_release(old);
-		*old = side->parked[--side->parked_count];
-	}
-	if (!gone.used || gone.hits * 2 >= gone.keys.count ||
-	    bytes > kpi_join_parked_bytes ||
-	    !(grown = grow_for(side->parked, side->parked_count,
-			       sizeof(*grown)))) {
-		join_chunk_release(&gone);
-		return;
-	}
-	side->parked = grown;
-	side->parked[side->parked_count++] = gone;
-	side->parked_bytes += bytes;
+	if (rc == 0 && gone.used && gone.hits * 2 < gone.keys.count)
+		rc = join_chunk_park(side, &gone);
+	join_chunk_release(&gone);
+	return rc;
 }
 
 /* join_find in a merge: the index of the joined row with the key of v
@@ -756,14 +1076,21 @@ static long join_merge_find(join_side *side, const peil_value *v,
 	size_t len;
 	const char *key = join_key_text(v, buf, sizeof(buf), &len);
 	join_chunk *c = NULL, *oldest = &side->chunks[0], *parked = NULL;
-	long at;
+	long at = -1;
 	int rc;
 
 	if (!key)
 		return -1;
 	side->looked_up++;
-	/* the members of a case follow each other: their chunk first */
-	if (side->recent && join_chunk_holds(side->recent, key, len))
+	/* the members of a case follow each other, and the cases of a run
+	 * their keys' order: the row a cursor's chunk found last, or the
+	 * next, in the chunk looked in last first, then its range */
+	if (side->recent && (at = join_chunk_near(side->recent, key, len)) >= 0)
+		c = side->recent;
+	for (size_t i = 0; !c && i < JOIN_CURSORS; i++)
+		if ((at = join_chunk_near(&side->chunks[i], key, len)) >= 0)
+			c = &side->chunks[i];
+	if (!c && side->recent && join_chunk_holds(side->recent, key, len))
 		c = side->recent;
 	for (size_t i = 0; !c && i < JOIN_CURSORS; i++) {
 		if (side->chunks[i].used < oldest->used)
@@ -788,7 +1115,8 @@ static long join_merge_find(join_side *side, const peil_value *v,
 			return join_find(side, v);
 		}
 		c = oldest;
-		join_chunk_leave(side, c, parked);
+		if ((rc = join_chunk_leave(side, c, parked)) < 0)
+			return rc;
 		if (!parked &&
 		    (rc = join_chunk_load(side, c, key, len,
 					  join_chunk_next(side, c, key,
@@ -798,7 +1126,8 @@ static long join_merge_find(join_side *side, const peil_value *v,
 	c->used = ++side->clock;
 	side->recent = c;
 	*rows = c->rows;
-	at = join_chunk_find(c, key, len);
+	if (at < 0 && (at = join_chunk_near(c, key, len)) < 0)
+		at = join_chunk_find(c, key, len);
 	c->hits += at >= 0;
 	return at;
 }

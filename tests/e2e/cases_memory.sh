@@ -94,16 +94,17 @@ test_distinct_spill() {
 #     persons.  With a 64 MiB budget (new values until 32 MiB) 580 000
 #     more persons took 50 MB more.  Now at most 16 MiB, new values
 #     until 8: under 16 MB more.
-#   - the join's chunks parked for a later run (kpi_join.c,
-#     kpi_join_parked_bytes, now 4 MiB): the 99 000 cases D1000 ..
-#     D99999, whose ids outgrow four digits, in byte order (D1000 D10000
-#     .. D10009 D1001 ..), the members in number order: the members of
-#     D1000 .. D9999 look up one row in eleven of the chunks they read,
-#     which are parked for the members of D10000 .. (see test_kpi_links,
-#     digits_store).  The KPI reads the case's referrer, a text of 200
-#     bytes of its own, so a chunk holds some 1.8 MB: nine parked took
-#     some 16 MB (under 64 MiB); now at most 4 MiB: under 8 MB more than
-#     the same cases with zero-padded ids, whose chunks are never parked.
+#   - the join's chunks parked for a later run (kpi_join.c): the 99 000
+#     cases D1000 .. D99999, whose ids outgrow four digits, in byte order
+#     (D1000 D10000 .. D10009 D1001 ..), the members in number order: the
+#     members of D1000 .. D9999 look up one row in eleven of the chunks
+#     they read, which are parked for the members of D10000 .. (see
+#     test_kpi_links, digits_store).  The KPI reads the case's referrer,
+#     a text of 200 bytes of its own, so a chunk holds some 1.8 MB: nine
+#     parked in memory took some 16 MB (under 64 MiB), then at most 4
+#     MiB; now they lie on a temporary file (test_join_spill): under 8
+#     MB more than the same cases with zero-padded ids, whose chunks are
+#     never parked.
 #   - the join's chunks at all: the 390 000 cases D10000 .. D399999, the
 #     members in number order: D10000 .. D39999 are each followed by ten
 #     longer ids (D100000 .. D100009 after D10000), so their members
@@ -165,8 +166,8 @@ expect_under() {
 	[ "$2" -lt $(($3 * 1024)) ] && ok "$1: $(($2 / 1024)) MB more (under $3)" ||
 		fail "$1: $(($2 / 1024)) MB more (at least $3)"
 }
-test_eval_memory() {
-	local parked
+# eval_memory_kpis: the two KPIs of eval_memory in $work/kpis.
+eval_memory_kpis() {
 	mkdir -p "$work/kpis"
 	cat >"$work/kpis/m.lua" <<'LUA'
 kpi { id = "uniek", title = "Unieke personen", unit = "personen",
@@ -177,6 +178,10 @@ kpi { id = "met_melder", title = "Leden met melder", unit = "leden",
   grain = "month", select = started_in("case.registered"), where = is_set("case.referrer"),
   rule = count() }
 LUA
+}
+test_eval_memory() {
+	local parked
+	eval_memory_kpis
 	eval_memory_more 1000 99999 1 1 1000 99999 0 1
 	parked=$more
 	if [ -z "${PEIL_TEST_SANITIZED:-}" ] && [ -x /usr/bin/time ]; then
@@ -186,4 +191,36 @@ LUA
 		eval_memory_more 10000 399999 1 1 10000 399999 0 1
 		expect_under "390 000 cases whose ids outgrow five digits, merged, not held" "$more" 8
 	fi
+}
+
+# The join's chunks parked for a later run lie on an unlinked temporary
+# file (kpi_join.c): the 99 000 cases D1000 .. D99999 of eval_memory,
+# whose ids outgrow four digits, each with a referrer of 200 bytes of its
+# own and one member, in number order: the members of D1000 .. D9999
+# park the chunks of which they look up one row in eleven (some 1.8 MB
+# each), and the members of D10000 .. read them back.  Figures by hand:
+# every case registered in January 2018, one member a case with a person
+# of its own and a referrer: uniek = met_melder = 99 000.  A file that
+# cannot be written fails the evaluation, naming the join, the dataset,
+# the directory and the error, and gives no figure (rather than a count
+# short of the parked rows): a file size limit of 1 MiB (ulimit -f,
+# SIGXFSZ ignored: the write fails as on a full disk) that the first
+# parked chunk passes, and a TMPDIR that does not exist.
+test_join_spill() {
+	eval_memory_kpis
+	eval_memory 1000 99999 0 1
+	local tmp=${TMPDIR:-/tmp}
+	(trap '' XFSZ; ulimit -f 1024
+	 exec "$peil" eval --dry-run --config "$work/peil.ini" --period 2018-01 --format csv) >"$work/out.csv" 2>"$work/err"
+	expect_rc "parked chunks past the file size limit fail the evaluation (exit 4: a full disk)" 4 $?
+	expect_grep "... naming the join, the dataset, the directory and the error" "$work/err" \
+		"join 'case': rows of dataset 'cases' parked on a temporary file in ${tmp%/}: written: File too large"
+	grep -q '^uniek\|^met_melder' "$work/out.csv" && fail "... yet figures were given" "$(head -3 "$work/out.csv")" ||
+		ok "... and gives no figure"
+	TMPDIR="$work/none" "$peil" eval --dry-run --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "parked chunks without a temporary directory fail the evaluation" 4 $?
+	expect_grep "... naming it" "$work/err" \
+		"join 'case': rows of dataset 'cases' parked on a temporary file in $work/none: made: No such file or directory"
+	grep -q '^uniek\|^met_melder' "$work/out.csv" && fail "... yet figures were given" "$(head -3 "$work/out.csv")" ||
+		ok "... and gives no figure"
 }

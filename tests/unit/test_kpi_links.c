@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "base/calendar.h"
@@ -1009,7 +1011,7 @@ static const peil_schema leden = { "leden", 3, lid_fields };
 /* The rows of the store: cases in key order, members in member_id order;
  * texts owned by the arrays (NULL: no value). */
 struct case_row {
-	char id[16], team[16];
+	char id[16], team[160];
 	const char *registered, *closed;	/* ISO dates or NULL */
 };
 struct member_row {
@@ -1359,26 +1361,94 @@ TEST(merge_parks_chunks_for_keys_that_outgrow_their_digits)
 	kpi_set_free(set);
 }
 
-/* The same with room for a few parked chunks (some 0.1 MiB each: 8192
- * rows of two dates, 5 bytes each, and their keys): the chunks parked
- * first leave for those parked later, and the second walk reads their
- * rows again; the figures stay. */
-TEST(merge_parked_chunks_leave_when_they_take_too_much)
+/* The same with teams of 151 bytes, each its own, and a KPI that reads
+ * them: a chunk holds some 1.4 MB (8192 teams of their length, 4 bytes
+ * and a NUL each, besides the dates), so the nine parked chunks take some
+ * 12 MB, past the 4 MiB that parked chunks could take in memory before
+ * (then those parked first left, and the second walk read their rows
+ * again: 26 scans handed 189 111 rows, 1.9 a case).  Parked on a
+ * temporary file, they are read back from there: the store hands each
+ * case once, in the 25 scans above, and the figures are those of the
+ * join in memory: 99 000 cases, members and teams. */
+static void wide_digits_store(void)
 {
-	size_t saved = kpi_join_parked_bytes;
+	digits_store();
+	for (size_t r = 0; r < case_count; r++)
+		snprintf(case_rows[r].team, sizeof(case_rows[r].team),
+			 "T%0150ld", atol(case_rows[r].id + 1));
+}
+
+static const char *const teams_kpi =
+	"kpi { id = 't', title = 't', unit = 'u',\n"
+	"  dataset = 'leden', grain = 'month',\n"
+	"  join = { case = { dataset = 'dossiers', on = 'case_id' } },\n"
+	"  select = running_in('case.registered', 'case.closed'),\n"
+	"  where = is_set('case.team'), rule = count() }\n";
+
+TEST(merge_parks_chunks_on_a_file_and_reads_each_row_once)
+{
+	char script[2048];
 	kpi_set *set;
 
-	digits_store();
-	kpi_join_parked_bytes = 400 * 1024;
-	evaluate_merge(cases_kpi, 1, &set);
-	kpi_join_parked_bytes = saved;
+	wide_digits_store();
+	snprintf(script, sizeof(script), "%s%s", cases_kpi, teams_kpi);
+	evaluate_merge(script, 1, &set);
 	CHECK_STR(failure, "");
 	CHECK_DOUBLE(value("c", "{}"), 99000, 0);
 	CHECK_DOUBLE(value("m", "{}"), 99000, 0);
-	CHECK(filtered_dossier_scans > 25);
-	CHECK_INT(dossier_scans, filtered_dossier_scans);
-	CHECK(filtered_dossier_rows > 12 * 8192 + 660 + 12 * 4);
-	CHECK(filtered_dossier_rows < 2 * 99000);
+	CHECK_DOUBLE(value("t", "{}"), 99000, 0);
+	CHECK_INT(filtered_dossier_scans, 25);
+	CHECK_INT(dossier_scans, 25);
+	CHECK_INT(filtered_dossier_rows, 12 * 8192 + 660 + 12 * 4);
+	kpi_set_free(set);
+}
+
+/* Parked chunks that cannot be written fail the evaluation, naming the
+ * join, the dataset, the directory and the error; no figure is given
+ * without their rows: a temporary directory that does not exist, and a
+ * file size limit of 64 KiB (RLIMIT_FSIZE, SIGXFSZ ignored: the write
+ * fails with EFBIG, as on a full disk with ENOSPC) that the first chunk
+ * parked passes. */
+TEST(merge_fails_loudly_when_parked_chunks_cannot_be_written)
+{
+	const char *saved = getenv("TMPDIR");
+	char *keep = saved ? strdup(saved) : NULL;
+	char none[128], want[512];
+	struct rlimit was, small;
+	void (*was_xfsz)(int);
+	kpi_set *set;
+
+	snprintf(none, sizeof(none), "%s/none", tmpdir);
+	setenv("TMPDIR", none, 1);
+	wide_digits_store();
+	evaluate_merge(cases_kpi, 1, &set);
+	if (keep)
+		setenv("TMPDIR", keep, 1);
+	else
+		unsetenv("TMPDIR");
+	free(keep);
+	snprintf(want, sizeof(want), "join 'case': rows of dataset "
+		 "'dossiers' parked on a temporary file in %s: made: No such "
+		 "file or directory", none);
+	CHECK_STR(failure, want);
+	CHECK_INT(figure_count, 0);
+	kpi_set_free(set);
+
+	wide_digits_store();
+	CHECK_INT(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small = was;
+	small.rlim_cur = 64 * 1024;
+	was_xfsz = signal(SIGXFSZ, SIG_IGN);
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &small), 0);
+	evaluate_merge(cases_kpi, 1, &set);
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, was_xfsz);
+	snprintf(want, sizeof(want), "join 'case': rows of dataset "
+		 "'dossiers' parked on a temporary file in %s: written: File "
+		 "too large", getenv("TMPDIR") && *getenv("TMPDIR")
+				      ? getenv("TMPDIR") : "/tmp");
+	CHECK_STR(failure, want);
+	CHECK_INT(figure_count, 0);
 	kpi_set_free(set);
 }
 
@@ -1430,7 +1500,8 @@ int main(void)
 	RUN(merge_gives_the_figures_of_the_join_in_memory);
 	RUN(merge_reads_the_cases_a_chunk_at_a_time);
 	RUN(merge_parks_chunks_for_keys_that_outgrow_their_digits);
-	RUN(merge_parked_chunks_leave_when_they_take_too_much);
+	RUN(merge_parks_chunks_on_a_file_and_reads_each_row_once);
+	RUN(merge_fails_loudly_when_parked_chunks_cannot_be_written);
 	RUN(merge_fails_loudly_on_cases_out_of_order);
 	free(case_rows);
 	free(member_rows);
