@@ -692,9 +692,9 @@ static void log_segments(struct xlsx_state *s, const char *path,
 			 const xlsx_rows *sheet)
 {
 	long segments;
-	int parsers, recut;
+	int parsers, recut, ahead;
 
-	xlsx_rows_stats(sheet, &segments, &parsers, &recut);
+	xlsx_rows_stats(sheet, &segments, &parsers, &recut, &ahead);
 	s->svc->log(s->host, PEIL_LOG_DEBUG,
 		    "%s: sheet '%s': %ld segments, %d parsers%s", path,
 		    s->sheet_name, segments, parsers,
