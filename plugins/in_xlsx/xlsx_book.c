@@ -693,7 +693,8 @@ static int load_table(xlsx_book *book, xlsx_zip *zip, const char *name,
 		return -1;
 	}
 	book->loader = l;
-	if (xlsx_thread_start(&l->thread, load_strings, book) == 0)
+	if (xlsx_thread_start(&l->thread, load_strings, book,
+			      "xlsx strings") == 0)
 		return 0;
 	book->loader = NULL;	/* no thread: read them here */
 	loader_free(l);

@@ -1216,12 +1216,13 @@ static int run(xlsx_rows *rows, size_t segment_bytes, long skip,
 	}
 	for (i = 0; i < p->lanes; i++) {
 		if (xlsx_thread_start(&p->lane[i].thread, parser,
-				      &p->lane[i]) != 0)
+				      &p->lane[i],
+				      i ? "xlsx parse 2" : "xlsx parse 1") != 0)
 			break;
 		p->lane[i].started = 1;
 	}
 	if (i == p->lanes &&
-	    xlsx_thread_start(&p->reader, reader, p) == 0)
+	    xlsx_thread_start(&p->reader, reader, p, "xlsx unpack") == 0)
 		reader_started = 1;
 	if (reader_started)
 		rc = hand_rows(p, fn, ctx, &winner);
