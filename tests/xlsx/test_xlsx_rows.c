@@ -1,7 +1,8 @@
 /*
  * test_xlsx_rows.c - the sheet's reader threads (xlsx_rows.c) on their
  * own, linked with the plugin's sources: how far the parsers run ahead of
- * the calling thread, and that the rows still come whole and in order.
+ * the calling thread, and that the rows still come whole and in order;
+ * and how often the shared strings' thread publishes what it read.
  * The workbook is written here with libzip.
  */
 #include "xlsx_book.h"
@@ -155,8 +156,83 @@ TEST(parser_runs_blocks_ahead)
 	unlink(path);
 }
 
+/* A workbook at path whose table holds strings "S0" .. "S<count - 1>"
+ * and whose sheet names none. */
+static void write_table(const char *path, int count)
+{
+	size_t size = (size_t)count * 24 + 64, len;
+	char *table = malloc(size);
+	int error = 0, n;
+	zip_t *z;
+
+	if (table == NULL)
+		exit(2);
+	len = (size_t)snprintf(table, size, "<sst>");
+	for (n = 0; n < count; n++)
+		len += (size_t)snprintf(table + len, size - len,
+					"<si><t>S%d</t></si>", n);
+	snprintf(table + len, size - len, "</sst>");
+	z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &error);
+	if (z == NULL)
+		exit(2);
+	add(z, "_rels/.rels", root_rels);
+	add(z, "xl/workbook.xml", workbook);
+	add(z, "xl/_rels/workbook.xml.rels", book_rels);
+	add(z, "xl/sharedStrings.xml", table);
+	add(z, "xl/worksheets/sheet1.xml", "<worksheet><sheetData/></worksheet>");
+	if (zip_close(z) < 0)
+		exit(2);
+	free(table);
+}
+
+/* The strings' thread stores the count that lookups may read once per
+ * 256 strings, and at the end, not once per string: 1000 strings, no
+ * lookup waiting, are 3 batches and the rest, 4 stores (1000 before).
+ * Every string is found; a lookup of the last string, made while the
+ * table is still being read, waits for it and finds it. */
+TEST(strings_published_in_batches)
+{
+	char path[64], msg[512];
+	const char *text;
+	size_t len;
+	xlsx_zip *zip;
+	xlsx_book book;
+	int pass, n, wrong = 0;
+
+	snprintf(path, sizeof(path), "/tmp/peil-test-xlsx-table-%ld.xlsx",
+		 (long)getpid());
+	write_table(path, 1000);
+	for (pass = 0; pass < 2; pass++) {
+		CHECK_INT(xlsx_zip_open(&zip, path, 1u << 30, msg, sizeof(msg)), 0);
+		CHECK_INT(xlsx_book_load(&book, zip, 1u << 26, msg, sizeof(msg)), 0);
+		CHECK(book.loader != NULL);	/* read on its thread */
+		if (pass == 1) {
+			CHECK_INT(xlsx_book_string(&book, 999, &text, &len), 0);
+			CHECK_STR(text, "S999");
+		}
+		CHECK_INT(xlsx_book_strings_end(&book, msg, sizeof(msg)), 0);
+		CHECK_INT((long)book.string_count, 1000);
+		if (pass == 0)
+			CHECK_INT((long)book.publishes, 4);
+		for (n = 0; n < 1000; n++) {
+			char want[16];
+
+			snprintf(want, sizeof(want), "S%d", n);
+			if (xlsx_book_string(&book, (size_t)n, &text, &len) != 0 ||
+			    strcmp(text, want) != 0 || len != strlen(want))
+				wrong++;
+		}
+		CHECK_INT(wrong, 0);
+		CHECK_INT(xlsx_book_string(&book, 1000, &text, &len), -1);
+		xlsx_book_release(&book);
+		xlsx_zip_close(zip);
+	}
+	unlink(path);
+}
+
 int main(void)
 {
 	RUN(parser_runs_blocks_ahead);
+	RUN(strings_published_in_batches);
 	return harness_done();
 }
