@@ -19,9 +19,7 @@
 
 /* Strings read between two stores of the count that lookups may read
  * (xlsx_book.h). */
-#ifndef STRINGS_BATCH
 #define STRINGS_BATCH 256
-#endif
 
 #define NAME(reader) ((const char *)xmlTextReaderConstLocalName(reader))
 

@@ -78,14 +78,10 @@
  * segments of SEGMENT_BYTES for two parsers; a parser may hand over
  * LANE_BLOCKS blocks of rows before the calling thread takes one back. */
 #define PARALLEL_BYTES (2 * 1024 * 1024)
-#ifndef SEGMENT_BYTES
 #define SEGMENT_BYTES (512 * 1024)
-#endif
 
 #define LANES 2
-#ifndef LANE_BLOCKS
 #define LANE_BLOCKS 8
-#endif
 
 /* A segment's result: its cut did not fall between two rows. */
 #define RECUT 1
