@@ -35,14 +35,30 @@ static void add(zip_t *z, const char *name, const char *bytes)
 	}
 }
 
+/* A workbook at path with the shared strings table and one sheet. */
+static void write_zip(const char *path, const char *table, const char *sheet)
+{
+	int error = 0;
+	zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &error);
+
+	if (z == NULL)
+		exit(2);
+	add(z, "_rels/.rels", root_rels);
+	add(z, "xl/workbook.xml", workbook);
+	add(z, "xl/_rels/workbook.xml.rels", book_rels);
+	add(z, "xl/sharedStrings.xml", table);
+	add(z, "xl/worksheets/sheet1.xml", sheet);
+	if (zip_close(z) < 0)
+		exit(2);
+}
+
 /* A workbook at path whose one sheet has rows 1..rows: A is the row's
  * number, B the shared string n % 3 (Noord, Zuid, Oost). */
 static void write_book(const char *path, int rows)
 {
 	size_t size = (size_t)rows * 96 + 256, len;
 	char *sheet = malloc(size);
-	int error = 0, n;
-	zip_t *z;
+	int n;
 
 	if (sheet == NULL)
 		exit(2);
@@ -52,16 +68,7 @@ static void write_book(const char *path, int rows)
 			"<row r=\"%d\"><c r=\"A%d\"><v>%d</v></c><c r=\"B%d\" t=\"s\"><v>%d</v></c></row>\n",
 			n, n, n, n, n % 3);
 	snprintf(sheet + len, size - len, "</sheetData></worksheet>");
-	z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &error);
-	if (z == NULL)
-		exit(2);
-	add(z, "_rels/.rels", root_rels);
-	add(z, "xl/workbook.xml", workbook);
-	add(z, "xl/_rels/workbook.xml.rels", book_rels);
-	add(z, "xl/sharedStrings.xml", strings);
-	add(z, "xl/worksheets/sheet1.xml", sheet);
-	if (zip_close(z) < 0)
-		exit(2);
+	write_zip(path, strings, sheet);
 	free(sheet);
 }
 
@@ -162,8 +169,7 @@ static void write_table(const char *path, int count)
 {
 	size_t size = (size_t)count * 24 + 64, len;
 	char *table = malloc(size);
-	int error = 0, n;
-	zip_t *z;
+	int n;
 
 	if (table == NULL)
 		exit(2);
@@ -172,16 +178,7 @@ static void write_table(const char *path, int count)
 		len += (size_t)snprintf(table + len, size - len,
 					"<si><t>S%d</t></si>", n);
 	snprintf(table + len, size - len, "</sst>");
-	z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &error);
-	if (z == NULL)
-		exit(2);
-	add(z, "_rels/.rels", root_rels);
-	add(z, "xl/workbook.xml", workbook);
-	add(z, "xl/_rels/workbook.xml.rels", book_rels);
-	add(z, "xl/sharedStrings.xml", table);
-	add(z, "xl/worksheets/sheet1.xml", "<worksheet><sheetData/></worksheet>");
-	if (zip_close(z) < 0)
-		exit(2);
+	write_zip(path, table, "<worksheet><sheetData/></worksheet>");
 	free(table);
 }
 
