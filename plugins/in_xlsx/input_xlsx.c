@@ -699,6 +699,10 @@ static void log_segments(struct xlsx_state *s, const char *path,
 		    "%s: sheet '%s': %ld segments, %d parsers%s", path,
 		    s->sheet_name, segments, parsers,
 		    recut ? " (a cut not between rows: read again by one)" : "");
+	if (parsers > 1)
+		s->svc->log(s->host, PEIL_LOG_DEBUG,
+			    "%s: sheet '%s': a parser at most %d blocks of rows ahead of the host",
+			    path, s->sheet_name, ahead);
 }
 
 static int read_sheet(struct xlsx_state *s, const char *path,

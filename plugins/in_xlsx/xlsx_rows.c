@@ -41,7 +41,7 @@
  * segment (about 2 000 rows of 250 bytes of XML) while the calling
  * thread takes the other parser's: with two blocks, the parser of the
  * next segment stopped after 1 024 rows and waited, and the two parsers
- * were both busy for only about a quarter of the sheet (branch x30,
+ * were both busy for a fifth of the sheet or less (branch x30,
  * docs/benchmarks.md).  A block gets its arrays when it is first
  * filled, so a small sheet does not pay for the ring.
  * The first failure in the sheet's order wins: a segment's failure is
