@@ -692,13 +692,17 @@ static void log_segments(struct xlsx_state *s, const char *path,
 			 const xlsx_rows *sheet)
 {
 	long segments;
-	int parsers, recut;
+	int parsers, recut, ahead;
 
-	xlsx_rows_stats(sheet, &segments, &parsers, &recut);
+	xlsx_rows_stats(sheet, &segments, &parsers, &recut, &ahead);
 	s->svc->log(s->host, PEIL_LOG_DEBUG,
 		    "%s: sheet '%s': %ld segments, %d parsers%s", path,
 		    s->sheet_name, segments, parsers,
 		    recut ? " (a cut not between rows: read again by one)" : "");
+	if (parsers > 1)
+		s->svc->log(s->host, PEIL_LOG_DEBUG,
+			    "%s: sheet '%s': a parser at most %d blocks of rows ahead of the host",
+			    path, s->sheet_name, ahead);
 }
 
 static int read_sheet(struct xlsx_state *s, const char *path,

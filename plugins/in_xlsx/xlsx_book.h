@@ -36,18 +36,26 @@ typedef struct xlsx_book {
 	size_t style_count;
 
 	/* shared strings: string i is bytes [at[i], at[i + 1]) of the text,
-	 * its NUL last, in memory or, once spilled, in the file */
+	 * its NUL last, in memory or, once spilled, in the file.  What
+	 * the sheet's parsers read for every shared cell comes first; what
+	 * the strings' thread writes for every string comes last, 64 bytes
+	 * further, so that its writes do not take the parsers' cache line
+	 * from them (branch x30, docs/benchmarks.md). */
 	size_t *at;
-	size_t at_cap;
-	size_t string_count;
 	char *text;
-	size_t text_len;
-	size_t text_cap;
 	size_t memory_limit;
 	void *spill;		/* FILE *, NULL while in memory */
 	int fixed;		/* text and at allocated once, never moved */
-	atomic_size_t ready;	/* strings that lookups may read */
+	atomic_size_t ready;	/* strings that lookups may read: published
+				   every STRINGS_BATCH strings, at once
+				   when a lookup waits, and at the end */
 	struct strings_loader *loader;	/* while read on its thread */
+	char apart[64];
+	size_t at_cap;
+	size_t string_count;
+	size_t text_len;
+	size_t text_cap;
+	size_t publishes;	/* times ready was stored (for the tests) */
 } xlsx_book;
 
 /* Reads workbook, relationships, styles and shared strings (or starts

@@ -34,9 +34,16 @@
  * cells, their texts, each NUL-ended: a row of xlsx_sheet is valid only
  * during its call; a shared string stays where it is, in the workbook's
  * table) and hands the block over when the next row does not fit or its
- * segment ends; each parser has two blocks, so the blocks are the
- * reorder buffer: the calling thread takes segment k's blocks from
- * parser k % 2 until the one that ends it, with the segment's result.
+ * segment ends; each parser has a ring of LANE_BLOCKS blocks, which
+ * are the reorder buffer: the calling thread takes segment k's blocks
+ * from parser k % 2 until the one that ends it, with the segment's
+ * result.  The ring is deep enough for a parser to parse a whole
+ * segment (about 2 000 rows of 250 bytes of XML) while the calling
+ * thread takes the other parser's: with two blocks, the parser of the
+ * next segment stopped after 1 024 rows and waited, and the two parsers
+ * were both busy for a fifth of the sheet or less (branch x30,
+ * docs/benchmarks.md).  A block gets its arrays when it is first
+ * filled, so a small sheet does not pay for the ring.
  * The first failure in the sheet's order wins: a segment's failure is
  * reported after the rows before it, and a parser that failed parses no
  * more.  A block that holds no row yet grows to take a row larger than
@@ -68,11 +75,13 @@
 #define TAG_MAX (64 * 1024)
 
 /* Sheets whose part declares at least PARALLEL_BYTES are cut into
- * segments of SEGMENT_BYTES for two parsers. */
+ * segments of SEGMENT_BYTES for two parsers; a parser may hand over
+ * LANE_BLOCKS blocks of rows before the calling thread takes one back. */
 #define PARALLEL_BYTES (2 * 1024 * 1024)
-#define SEGMENT_BYTES (1024 * 1024)
+#define SEGMENT_BYTES (512 * 1024)
 
 #define LANES 2
+#define LANE_BLOCKS 8
 
 /* A segment's result: its cut did not fall between two rows. */
 #define RECUT 1
@@ -112,9 +121,10 @@ struct lane {
 	xlsx_sheet *sheet;
 	char msg[512];
 	struct chunk *head, *tail;	/* its inbox */
-	struct block block[2];
+	struct block block[LANE_BLOCKS];
 	unsigned filling;	/* the parser's block */
 	unsigned taking;	/* the calling thread's */
+	int handed;		/* blocks full, not yet taken back */
 };
 
 /* The scanner's states between bytes. */
@@ -183,6 +193,9 @@ struct xlsx_rows {
 	long segments;		/* parsed, handed in order */
 	int parsers;
 	int recut;		/* a cut fell elsewhere: read again whole */
+	atomic_int ahead;	/* the most blocks of rows one parser had
+				   handed and the calling thread not yet
+				   taken back */
 };
 
 xlsx_rows *xlsx_rows_open(xlsx_zip *zip, xlsx_book *book, const char *part,
@@ -196,6 +209,7 @@ xlsx_rows *xlsx_rows_open(xlsx_zip *zip, xlsx_book *book, const char *part,
 	}
 	rows->book = book;
 	rows->zip = zip;
+	atomic_init(&rows->ahead, 0);
 	rows->msg = msg;
 	rows->msg_size = size;
 	snprintf(rows->part_name, sizeof(rows->part_name), "%s", part);
@@ -231,17 +245,24 @@ static void block_free(struct block *b)
 	free(b->text);
 }
 
+/* Gives the block its arrays the first time a parser fills it: 0 or
+ * -1. */
 static int block_alloc(struct block *b)
 {
-	memset(b, 0, sizeof(*b));
-	b->cell_cap = CELLS_PER_BLOCK;
-	b->text_cap = TEXT_PER_BLOCK;
-	b->rows = malloc(ROWS_PER_BLOCK * sizeof(*b->rows));
-	b->cells = malloc(b->cell_cap * sizeof(*b->cells));
-	b->text = malloc(b->text_cap);
-	if (b->rows && b->cells && b->text)
+	if (b->rows != NULL)
 		return 0;
+	b->rows = malloc(ROWS_PER_BLOCK * sizeof(*b->rows));
+	b->cells = malloc(CELLS_PER_BLOCK * sizeof(*b->cells));
+	b->text = malloc(TEXT_PER_BLOCK);
+	if (b->rows && b->cells && b->text) {
+		b->cell_cap = CELLS_PER_BLOCK;
+		b->text_cap = TEXT_PER_BLOCK;
+		return 0;
+	}
 	block_free(b);
+	b->rows = NULL;
+	b->cells = NULL;
+	b->text = NULL;
 	return -1;
 }
 
@@ -303,8 +324,8 @@ static void block_add(struct block *b, const xlsx_row *row)
 }
 
 /* Hands the lane's block to the calling thread (with end set, as its
- * segment's last, rc its result) and waits for the other one to be free:
- * 0, or 1 when the calling thread stopped. */
+ * segment's last, rc its result) and waits for the next one of its ring
+ * to be free: 0, or 1 when the calling thread stopped. */
 static int hand_over(struct lane *l, int end, int rc, int end_of_part)
 {
 	struct pipeline *p = l->p;
@@ -320,8 +341,10 @@ static int hand_over(struct lane *l, int end, int rc, int end_of_part)
 		b->last_row = xlsx_sheet_row_number(l->sheet);
 	}
 	b->full = 1;
+	if (++l->handed > atomic_load(&p->rows->ahead) && !p->stop)
+		atomic_store(&p->rows->ahead, l->handed);
 	pthread_cond_broadcast(&p->rows_cond);
-	l->filling ^= 1;
+	l->filling = (l->filling + 1) % LANE_BLOCKS;
 	next = &l->block[l->filling];
 	while (next->full && !p->stop)
 		pthread_cond_wait(&p->rows_cond, &p->lock);
@@ -347,7 +370,8 @@ static int copy_row(void *ctx, const xlsx_row *row)
 			return 1;
 		b = &l->block[l->filling];
 	}
-	if (b->row_count == 0 && block_grow(b, row->cell_count, text) < 0)
+	if (b->row_count == 0 &&
+	    (block_alloc(b) < 0 || block_grow(b, row->cell_count, text) < 0))
 		return XLSX_ROW_NO_MEMORY;
 	block_add(b, row);
 	return 0;
@@ -1038,9 +1062,10 @@ static void give_back(struct pipeline *p, struct lane *l)
 {
 	pthread_mutex_lock(&p->lock);
 	l->block[l->taking].full = 0;
+	l->handed--;
 	pthread_cond_broadcast(&p->rows_cond);
 	pthread_mutex_unlock(&p->lock);
-	l->taking ^= 1;
+	l->taking = (l->taking + 1) % LANE_BLOCKS;
 }
 
 /* fn on each row of each segment in turn: the rc for xlsx_rows_read, and
@@ -1118,13 +1143,13 @@ static size_t choose_segments(const xlsx_rows *rows, size_t asked)
 
 static void pipeline_free(struct pipeline *p)
 {
-	int i;
+	int i, k;
 
 	for (i = 0; i < CHUNKS; i++)
 		free(p->chunks[i].bytes);
 	for (i = 0; i < p->lanes; i++) {
-		block_free(&p->lane[i].block[0]);
-		block_free(&p->lane[i].block[1]);
+		for (k = 0; k < LANE_BLOCKS; k++)
+			block_free(&p->lane[i].block[k]);
 		xlsx_sheet_close(p->lane[i].sheet);
 	}
 	xlsx_buffer_release(&p->prefix);
@@ -1150,13 +1175,6 @@ static int pipeline_alloc(struct pipeline *p)
 		struct lane *l = &p->lane[i];
 
 		l->p = p;
-		if (block_alloc(&l->block[0]) < 0)
-			return -1;
-		if (block_alloc(&l->block[1]) < 0) {
-			block_free(&l->block[0]);
-			memset(&l->block[0], 0, sizeof(l->block[0]));
-			return -1;
-		}
 		l->sheet = xlsx_sheet_new(p->rows->book, p->rows->part_name,
 					  l->msg, sizeof(l->msg));
 		if (l->sheet == NULL)
@@ -1194,12 +1212,13 @@ static int run(xlsx_rows *rows, size_t segment_bytes, long skip,
 	}
 	for (i = 0; i < p->lanes; i++) {
 		if (xlsx_thread_start(&p->lane[i].thread, parser,
-				      &p->lane[i]) != 0)
+				      &p->lane[i],
+				      i ? "xlsx parse 2" : "xlsx parse 1") != 0)
 			break;
 		p->lane[i].started = 1;
 	}
 	if (i == p->lanes &&
-	    xlsx_thread_start(&p->reader, reader, p) == 0)
+	    xlsx_thread_start(&p->reader, reader, p, "xlsx unpack") == 0)
 		reader_started = 1;
 	if (reader_started)
 		rc = hand_rows(p, fn, ctx, &winner);
@@ -1251,8 +1270,9 @@ int xlsx_rows_read(xlsx_rows *rows, size_t segment_bytes, xlsx_row_fn fn,
 }
 
 void xlsx_rows_stats(const xlsx_rows *rows, long *segments, int *parsers,
-		     int *recut)
+		     int *recut, int *ahead)
 {
+	*ahead = atomic_load(&rows->ahead);
 	*segments = rows->segments;
 	*parsers = rows->parsers;
 	*recut = rows->recut;

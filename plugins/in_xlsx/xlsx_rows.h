@@ -12,8 +12,9 @@
  * one parse of the whole part (xlsx_rows.c says how).
  *
  * Memory, whatever the sheet's size: CHUNKS blocks of unpacked XML (64
- * KiB each, longer only by a tag that straddles one) and two blocks of
- * rows per parser (xlsx_rows.c), besides the shared strings.
+ * KiB each, longer only by a tag that straddles one) and up to eight
+ * blocks of rows per parser (about 0.45 MB each; xlsx_rows.c), besides
+ * the shared strings.
  */
 #ifndef PEIL_XLSX_ROWS_H
 #define PEIL_XLSX_ROWS_H
@@ -48,10 +49,12 @@ int xlsx_rows_read(xlsx_rows *rows, size_t segment_bytes, xlsx_row_fn fn,
 long xlsx_rows_row_number(const xlsx_rows *rows);
 
 /* How the last read went: the segments handed, the parsers of its last
- * pass, and whether a cut was found wrong and the sheet read again by one
- * parser (for the debug log and the tests). */
+ * pass, whether a cut was found wrong and the sheet read again by one
+ * parser, and the most blocks of rows that one parser had handed over
+ * and the calling thread not yet taken back (for the debug log and the
+ * tests).  May be called from fn during the read. */
 void xlsx_rows_stats(const xlsx_rows *rows, long *segments, int *parsers,
-		     int *recut);
+		     int *recut, int *ahead);
 
 /* Closes; accepts NULL. */
 void xlsx_rows_close(xlsx_rows *rows);

@@ -9,7 +9,9 @@
 
 #include <pthread.h>
 
-/* Starts fn(arg): 0, or the error number of pthread_create. */
-int xlsx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
+/* Starts fn(arg) as a thread named name (at most 15 bytes: what top -H,
+ * perf and gdb show for it): 0, or the error number of pthread_create. */
+int xlsx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg,
+		      const char *name);
 
 #endif

@@ -432,7 +432,8 @@ static int inflater_start(xlsx_part *part)
 		goto fail;
 	}
 	part->inflater = in;
-	if (xlsx_thread_start(&in->thread, inflate_part, part) == 0)
+	if (xlsx_thread_start(&in->thread, inflate_part, part,
+			      "xlsx inflate") == 0)
 		return 0;
 	part->inflater = NULL;
 	pthread_cond_destroy(&in->cond);

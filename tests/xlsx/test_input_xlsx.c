@@ -1141,6 +1141,9 @@ TEST(segments_same_as_one_parser)
 			CHECK_STR(err.message, "");
 			CHECK_CONTAINS(host.log, said[m]);
 			CHECK(strstr(host.log, "read again") == NULL);
+			/* two parsers: how far one ran ahead, in the debug log */
+			CHECK((strstr(host.log, "blocks of rows ahead of the host") !=
+			       NULL) == (m > 0));
 			CHECK_INT(host.begun, SEGMENT_ROWS);
 			CHECK_INT(host.ended, SEGMENT_ROWS);
 			CHECK_INT(host.out_of_order, 0);
