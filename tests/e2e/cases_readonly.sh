@@ -100,7 +100,7 @@ PY
 import os, sqlite3, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("PRAGMA wal_autocheckpoint = 0")
-db.execute("DELETE FROM peil_result WHERE kpi = (SELECT min(kpi) FROM peil_result)")
+db.execute("DELETE FROM peil_figures WHERE kpi = (SELECT min(kpi) FROM peil_figures)")
 os._exit(0)	# no close: the change stays in the -wal
 PY
 	[ -s "$readonly_dir/peil.db-wal" ] && ok "a -wal with a committed change" ||
