@@ -282,6 +282,23 @@ static int put_order_compare(const void *pa, const void *pb)
 	return c;
 }
 
+/* The statement in *slot (prepared from sql when NULL) with the key of a
+ * row bound to ?1, ?2 and ?3; NULL on failure. */
+static sqlite3_stmt *figures_key_stmt(struct store *st, sqlite3_stmt **slot,
+				      const char *sql, int64_t run_id,
+				      const char *kpi, const char *period,
+				      peil_error *err)
+{
+	if (*slot == NULL &&
+	    store_prepare_persistent(st, err, sql, slot,
+				     "cannot store the result") < 0)
+		return NULL;
+	sqlite3_bind_int64(*slot, 1, run_id);
+	store_bind_text(*slot, 2, kpi);
+	store_bind_text(*slot, 3, period);
+	return *slot;
+}
+
 /* Write the row of (run_id, kpi, period) from the cells in c. */
 static int figures_row_put(struct store *st, int64_t run_id, const char *kpi,
 			   const char *period, const struct cells *c,
@@ -296,14 +313,9 @@ static int figures_row_put(struct store *st, int64_t run_id, const char *kpi,
 
 	if (!c->ok)
 		return st->svc->fail(err, st->path, 0, kpi, "out of memory");
-	if (st->figures_put == NULL &&
-	    store_prepare_persistent(st, err, sql, &st->figures_put,
-				     "cannot store the result") < 0)
+	if (!(stmt = figures_key_stmt(st, &st->figures_put, sql, run_id, kpi,
+				      period, err)))
 		return -1;
-	stmt = st->figures_put;
-	sqlite3_bind_int64(stmt, 1, run_id);
-	store_bind_text(stmt, 2, kpi);
-	store_bind_text(stmt, 3, period);
 	sqlite3_bind_int64(stmt, 4, c->count);
 	sqlite3_bind_blob64(stmt, 5, c->p, c->len, SQLITE_STATIC);
 	return store_step_done(st, stmt, err, kpi, "cannot store the result");
@@ -325,14 +337,9 @@ static int figures_group_put(struct store *st, int64_t run_id,
 	sqlite3_stmt *get;
 	int step, more = 0;
 
-	if (st->figures_get == NULL &&
-	    store_prepare_persistent(st, err, sql, &st->figures_get,
-				     "cannot store the result") < 0)
+	if (!(get = figures_key_stmt(st, &st->figures_get, sql, run_id, kpi,
+				     period, err)))
 		return -1;
-	get = st->figures_get;
-	sqlite3_bind_int64(get, 1, run_id);
-	store_bind_text(get, 2, kpi);
-	store_bind_text(get, 3, period);
 	step = sqlite3_step(get);
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		sqlite3_reset(get);
