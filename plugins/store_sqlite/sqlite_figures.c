@@ -786,6 +786,7 @@ struct prune_state {
 	struct store *st;
 	peil_error *err;
 	sqlite3_stmt *repack;
+	sqlite3_stmt *get;	/* a row's cells by its id */
 	struct seen seen;
 	struct cells c;
 	struct cell *cells;
@@ -794,10 +795,10 @@ struct prune_state {
 	int64_t deleted;
 };
 
-/* A row of a final period, by KPI and period, the latest run first. */
-static int prune_row(void *ctx, sqlite3_stmt *stmt)
+/* The row of a final period with the key in stmt and its cells in the
+ * row of ps->get. */
+static int prune_cells_of(struct prune_state *ps, sqlite3_stmt *stmt)
 {
-	struct prune_state *ps = ctx;
 	struct store *st = ps->st;
 	int64_t run_id = sqlite3_column_int64(stmt, 0);
 	const char *kpi = store_column_text(stmt, 1);
@@ -817,9 +818,9 @@ static int prune_row(void *ctx, sqlite3_stmt *stmt)
 			return st->svc->fail(ps->err, st->path, 0, NULL,
 					     "out of memory");
 	}
-	if (cells_open(&rd, sqlite3_column_blob(stmt, 4),
-		       sqlite3_column_bytes(stmt, 4),
-		       sqlite3_column_int64(stmt, 3)) < 0)
+	if (cells_open(&rd, sqlite3_column_blob(ps->get, 1),
+		       sqlite3_column_bytes(ps->get, 1),
+		       sqlite3_column_int64(ps->get, 0)) < 0)
 		return cells_damaged(st, run_id, kpi, period, ps->err);
 	for (;;) {
 		if (n == ps->cap) {
@@ -839,7 +840,7 @@ static int prune_row(void *ctx, sqlite3_stmt *stmt)
 	}
 	if (more < 0)
 		return cells_damaged(st, run_id, kpi, period, ps->err);
-	if (sqlite3_column_int(stmt, 5)) {	/* a run pruned */
+	if (sqlite3_column_int(stmt, 4)) {	/* a run pruned */
 		int64_t gone;
 
 		cells_start(&ps->c);
@@ -866,6 +867,24 @@ static int prune_row(void *ctx, sqlite3_stmt *stmt)
 	return 0;
 }
 
+/* A row of a final period, by KPI and period, the latest run first: its
+ * key, and its cells read by its id (the sort takes the keys only). */
+static int prune_row(void *ctx, sqlite3_stmt *stmt)
+{
+	struct prune_state *ps = ctx;
+	int rc;
+
+	sqlite3_bind_int64(ps->get, 1, sqlite3_column_int64(stmt, 3));
+	if (sqlite3_step(ps->get) != SQLITE_ROW) {
+		sqlite3_reset(ps->get);
+		return store_fail_db(ps->st, ps->err, NULL,
+				     "cannot prune the figures");
+	}
+	rc = prune_cells_of(ps, stmt);
+	sqlite3_reset(ps->get);
+	return rc;
+}
+
 int store_figures_prune(struct store *st, int64_t *deleted, peil_error *err)
 {
 	static const char gone_sql[] =
@@ -873,7 +892,7 @@ int store_figures_prune(struct store *st, int64_t *deleted, peil_error *err)
 		" WHERE run_id IN temp.peil_prune_run"
 		" AND period NOT IN temp.peil_final";
 	static const char final_sql[] =
-		"SELECT run_id, kpi, period, figures, cells,"
+		"SELECT run_id, kpi, period, id,"
 		" run_id IN temp.peil_prune_run FROM peil_figures"
 		" WHERE period IN temp.peil_final"
 		" ORDER BY kpi, period, run_id DESC";
@@ -900,15 +919,20 @@ int store_figures_prune(struct store *st, int64_t *deleted, peil_error *err)
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO temp.peil_repack"
 			       " VALUES (?, ?, ?, ?, ?)", -1, &ps.repack,
 			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT figures, cells FROM"
+			       " peil_figures WHERE id = ?", -1, &ps.get,
+			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, final_sql, -1, &stmt, NULL) !=
 		    SQLITE_OK) {
+		store_fail_db(st, err, NULL, "cannot prune the figures");
 		sqlite3_finalize(ps.repack);
-		return store_fail_db(st, err, NULL,
-				     "cannot prune the figures");
+		sqlite3_finalize(ps.get);
+		return -1;
 	}
 	rc = store_rows_each(st, stmt, prune_row, &ps, err,
 			     "cannot prune the figures");
 	sqlite3_finalize(ps.repack);
+	sqlite3_finalize(ps.get);
 	seen_clear(&ps.seen);
 	free(ps.seen.items);
 	free(ps.c.p);
