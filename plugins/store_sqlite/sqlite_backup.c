@@ -90,7 +90,7 @@ static int prune_final_note(struct store *st, const peil_prune *p,
 		       "cannot prune") < 0)
 		return -1;
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT DISTINCT period FROM peil_result WHERE"
+			       "SELECT DISTINCT period FROM peil_figures WHERE"
 			       " run_id IN temp.peil_prune_run", -1, &read,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "INSERT INTO temp.peil_final VALUES (?)",
@@ -123,16 +123,8 @@ out:
 /* The latest figure of each final (kpi, period, breakdown) is kept --
  * of the runs' own figures: one of an earlier period, there only to be
  * compared with, is none of them; the other figures of the pruned runs
- * go, then the runs left without figures, with their KPIs. */
-static const char prune_sql[] =
-	"CREATE TEMP TABLE peil_keep AS"
-	" SELECT max(run_id) AS run_id, kpi, period, breakdown"
-	" FROM peil_result WHERE period IN temp.peil_final AND earlier = 0"
-	" GROUP BY kpi, period, breakdown;"
-	"DELETE FROM peil_result WHERE run_id IN temp.peil_prune_run"
-	" AND (run_id, kpi, period, breakdown) NOT IN"
-	" (SELECT run_id, kpi, period, breakdown FROM temp.peil_keep);";
-
+ * go (store_figures_prune), then the runs left without figures, with
+ * their KPIs. */
 int store_runs_prune(void *state, const peil_prune *prune,
 		     int64_t *runs_deleted, int64_t *figures_deleted,
 		     peil_error *err)
@@ -152,23 +144,19 @@ int store_runs_prune(void *state, const peil_prune *prune,
 		return -1;
 	if (prune_runs_note(st, prune, err) < 0 ||
 	    prune_final_note(st, prune, err) < 0 ||
-	    store_exec(st, err, "DROP TABLE IF EXISTS temp.peil_keep",
-		       "cannot prune") < 0 ||
-	    store_exec(st, err, prune_sql, "cannot prune the figures") < 0)
+	    store_figures_prune(st, figures_deleted, err) < 0)
 		goto fail;
-	*figures_deleted = sqlite3_changes64(st->db);
 	if (store_exec(st, err, "DELETE FROM peil_run_kpi WHERE run_id IN"
 				" temp.peil_prune_run AND run_id NOT IN"
-				" (SELECT run_id FROM peil_result)",
+				" (SELECT run_id FROM peil_figures)",
 		       "cannot prune the runs") < 0 ||
 	    store_exec(st, err, "DELETE FROM peil_run WHERE id IN"
 				" temp.peil_prune_run AND id NOT IN"
-				" (SELECT run_id FROM peil_result)",
+				" (SELECT run_id FROM peil_figures)",
 		       "cannot prune the runs") < 0)
 		goto fail;
 	*runs_deleted = sqlite3_changes64(st->db);
-	if (store_exec(st, err, "DROP TABLE temp.peil_keep;"
-				" DROP TABLE temp.peil_final;"
+	if (store_exec(st, err, "DROP TABLE temp.peil_final;"
 				" DROP TABLE temp.peil_prune_run; COMMIT",
 		       "cannot prune") < 0)
 		goto fail;

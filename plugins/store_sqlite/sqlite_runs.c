@@ -1,16 +1,14 @@
 /*
- * sqlite_runs.c - the ingest log and its fingerprint, evaluation runs and
- * their results.
+ * sqlite_runs.c - the ingest log and its fingerprint, evaluation runs,
+ * their KPIs and reports (their figures: sqlite_figures.c).
  *
  * A run is recorded as "running" and committed before anything else is
  * written, so that a run that crashes stays visible as one that never
  * ended; "the latest run" is the latest that ended with its figures
  * recorded ("ok" or "kpi failed"), so that a run that failed or was
  * interrupted does not hide the figures of the one before.
- * A missing number (NaN) is stored as NULL and read back as NaN.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +17,8 @@
 
 #include "sqlite_store.h"
 
-/* Bind text, or NULL for a NULL pointer.  SQLITE_STATIC: every statement
- * here is stepped and reset before its function returns. */
-static int bind_text(sqlite3_stmt *stmt, int col, const char *text)
-{
-	return sqlite3_bind_text(stmt, col, text, -1, SQLITE_STATIC);
-}
-
-/* Step a write statement once, then reset it for its next use. */
-static int step_done(struct store *st, sqlite3_stmt *stmt, peil_error *err,
-		     const char *field, const char *what)
+int store_step_done(struct store *st, sqlite3_stmt *stmt, peil_error *err,
+		    const char *field, const char *what)
 {
 	int rc = sqlite3_step(stmt);
 
@@ -39,13 +29,6 @@ static int step_done(struct store *st, sqlite3_stmt *stmt, peil_error *err,
 	}
 	sqlite3_reset(stmt);
 	return 0;
-}
-
-static double column_number(sqlite3_stmt *stmt, int col)
-{
-	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
-		return NAN;
-	return sqlite3_column_double(stmt, col);
 }
 
 /* ---------------------------------------------------------- ingest log */
@@ -67,9 +50,9 @@ int store_ingest_seen(void *state, const peil_ingest_entry *probe,
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL,
 				     "cannot read the ingest log");
-	bind_text(stmt, 1, probe->sha256);
-	bind_text(stmt, 2, probe->source);
-	bind_text(stmt, 3, probe->settings_sha256);
+	store_bind_text(stmt, 1, probe->sha256);
+	store_bind_text(stmt, 2, probe->source);
+	store_bind_text(stmt, 3, probe->settings_sha256);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*seen = sqlite3_column_int(stmt, 0);
@@ -101,21 +84,21 @@ int store_ingest_log(void *state, const peil_ingest_entry *entry,
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL,
 				     "cannot write the ingest log");
-	bind_text(stmt, 1, entry->source);
-	bind_text(stmt, 2, entry->dataset);
-	bind_text(stmt, 3, entry->path);
-	bind_text(stmt, 4, entry->sha256);
+	store_bind_text(stmt, 1, entry->source);
+	store_bind_text(stmt, 2, entry->dataset);
+	store_bind_text(stmt, 3, entry->path);
+	store_bind_text(stmt, 4, entry->sha256);
 	sqlite3_bind_int64(stmt, 5, entry->rows);
 	sqlite3_bind_int64(stmt, 6, entry->rejected);
 	sqlite3_bind_int64(stmt, 7, entry->at);
-	bind_text(stmt, 8, entry->settings_sha256);
+	store_bind_text(stmt, 8, entry->settings_sha256);
 	/* In a batch, the id its rows were stored under (batch_begin). */
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_bind_int64(stmt, 9, st->batch_ingest);
 	sqlite3_bind_int64(stmt, 10, entry->file_size);
 	sqlite3_bind_int64(stmt, 11, entry->file_mtime_ns);
 	sqlite3_bind_int64(stmt, 12, entry->file_inode);
-	rc = step_done(st, stmt, err, NULL, "cannot write the ingest log");
+	rc = store_step_done(st, stmt, err, NULL, "cannot write the ingest log");
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -214,16 +197,16 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 				     "recorded on its own, before its batch");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot record the run");
-	bind_text(stmt, 1, info->kind);
+	store_bind_text(stmt, 1, info->kind);
 	sqlite3_bind_int64(stmt, 2, info->started);
-	bind_text(stmt, 3, info->period_from);
-	bind_text(stmt, 4, info->period_to);
-	bind_text(stmt, 5, info->config_sha256);
-	bind_text(stmt, 6, info->scripts_sha256);
-	bind_text(stmt, 7, info->inputs_sha256);
-	bind_text(stmt, 8, info->listing);
+	store_bind_text(stmt, 3, info->period_from);
+	store_bind_text(stmt, 4, info->period_to);
+	store_bind_text(stmt, 5, info->config_sha256);
+	store_bind_text(stmt, 6, info->scripts_sha256);
+	store_bind_text(stmt, 7, info->inputs_sha256);
+	store_bind_text(stmt, 8, info->listing);
 	sqlite3_bind_int64(stmt, 9, info->confirms);
-	rc = step_done(st, stmt, err, NULL, "cannot record the run");
+	rc = store_step_done(st, stmt, err, NULL, "cannot record the run");
 	if (rc == 0)
 		*run_id = sqlite3_last_insert_rowid(st->db);
 	sqlite3_finalize(stmt);
@@ -255,177 +238,15 @@ int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 		return -1;
 	stmt = st->run_kpi_put;
 	sqlite3_bind_int64(stmt, 1, run_id);
-	bind_text(stmt, 2, kpi->kpi);
-	bind_text(stmt, 3, kpi->title);
-	bind_text(stmt, 4, kpi->unit);
-	bind_text(stmt, 5, kpi->script);
-	bind_text(stmt, 6, kpi->script_sha256);
-	bind_text(stmt, 7, kpi->status);
-	bind_text(stmt, 8, kpi->message);
-	bind_text(stmt, 9, kpi->definition);
-	return step_done(st, stmt, err, kpi->kpi, "cannot record the KPI");
-}
-
-/* The columns of a figure and the statement that stores RESULTS_CHUNK of
- * them in one step: one execution inserts the rows one after another
- * with the table's cursor held, where a statement per figure seeks it
- * from the root of peil_result each time (about 5 700 instructions of
- * the 14 500 a figure cost at 1M cases; with 64 a statement a figure
- * cost 9 000, with 1024 7 000). */
-#define RESULT_COLUMNS 10
-#define RESULTS_CHUNK 1024
-#define RESULT_COLUMNS_SQL                                                 \
-	"INSERT INTO peil_result (run_id, kpi, period, breakdown, value,"  \
-	" numerator, denominator, status, size, earlier) VALUES"
-#define RESULT_UPSERT_SQL                                                  \
-	" ON CONFLICT (run_id, kpi, period, breakdown) DO UPDATE SET"       \
-	" value = excluded.value, numerator = excluded.numerator,"         \
-	" denominator = excluded.denominator, status = excluded.status,"    \
-	" size = excluded.size, earlier = excluded.earlier"
-
-static int result_check(struct store *st, const peil_result *result,
-			const char *op, peil_error *err)
-{
-	if (result == NULL || result->kpi == NULL || result->period == NULL)
-		return st->svc->fail(err, st->path, 0, NULL,
-				     "%s needs a KPI id and period", op);
-	return 0;
-}
-
-/* Bind result as the figure whose columns start at parameter col + 1.  A
- * NULL breakdown is stored as "{}", the total: the breakdown is part of
- * the key, and a NULL there would make every total a different row. */
-static void result_bind(sqlite3_stmt *stmt, int col, int64_t run_id,
-			const peil_result *result)
-{
-	const double numbers[4] = { result->value, result->numerator,
-				    result->denominator, result->size };
-
-	sqlite3_bind_int64(stmt, col + 1, run_id);
-	bind_text(stmt, col + 2, result->kpi);
-	bind_text(stmt, col + 3, result->period);
-	bind_text(stmt, col + 4, result->breakdown ? result->breakdown : "{}");
-	for (int i = 0; i < 4; i++) {
-		int at = col + (i < 3 ? 5 + i : 9);
-
-		if (isnan(numbers[i]))
-			sqlite3_bind_null(stmt, at);
-		else
-			sqlite3_bind_double(stmt, at, numbers[i]);
-	}
-	bind_text(stmt, col + 8, result->status);
-	sqlite3_bind_int(stmt, col + 10, result->earlier != 0);
-}
-
-/* The figures a statement stores: RESULTS_CHUNK, fewer when SQLite was
- * built to take fewer parameters (1: one by one). */
-static size_t results_chunk(struct store *st)
-{
-	int limit = sqlite3_limit(st->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
-	size_t n = limit > 0 ? (size_t)limit / RESULT_COLUMNS : 1;
-
-	return n < RESULTS_CHUNK ? n : RESULTS_CHUNK;
-}
-
-/* The statement storing n figures (1 or results_chunk), prepared once. */
-static sqlite3_stmt *results_stmt(struct store *st, size_t n, peil_error *err)
-{
-	static const char row[] = " (?,?,?,?,?,?,?,?,?,?)";
-	sqlite3_stmt **stmt = n == 1 ? &st->result_put : &st->results_put;
-	char *sql, *at;
-	int rc;
-
-	if (*stmt)
-		return *stmt;
-	sql = malloc(sizeof(RESULT_COLUMNS_SQL) + n * sizeof(row) +
-		     sizeof(RESULT_UPSERT_SQL));
-	if (!sql) {
-		st->svc->fail(err, st->path, 0, NULL, "out of memory");
-		return NULL;
-	}
-	memcpy(sql, RESULT_COLUMNS_SQL, sizeof(RESULT_COLUMNS_SQL) - 1);
-	at = sql + sizeof(RESULT_COLUMNS_SQL) - 1;
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*at++ = ',';
-		memcpy(at, row, sizeof(row) - 1);
-		at += sizeof(row) - 1;
-	}
-	memcpy(at, RESULT_UPSERT_SQL, sizeof(RESULT_UPSERT_SQL));
-	rc = store_prepare_persistent(st, err, sql, stmt,
-				      "cannot store the result");
-	free(sql);
-	return rc < 0 ? NULL : *stmt;
-}
-
-int store_result_put(void *state, int64_t run_id, const peil_result *result,
-		     peil_error *err)
-{
-	struct store *st = state;
-	sqlite3_stmt *stmt;
-
-	if (result_check(st, result, "result_put", err) < 0 ||
-	    !(stmt = results_stmt(st, 1, err)))
-		return -1;
-	result_bind(stmt, 0, run_id, result);
-	return step_done(st, stmt, err, result->kpi,
-			 "cannot store the result");
-}
-
-/* As result_put of each in turn (a later figure of the same key replaces
- * an earlier one), results_chunk figures a step; the rest one by one. */
-int store_results_put(void *state, int64_t run_id, const peil_result *rows,
-		      size_t n, peil_error *err)
-{
-	struct store *st = state;
-	size_t chunk = results_chunk(st), i = 0;
-
-	for (size_t j = 0; j < n; j++)
-		if (result_check(st, &rows[j], "results_put", err) < 0)
-			return -1;
-	for (; chunk > 1 && n - i >= chunk; i += chunk) {
-		sqlite3_stmt *stmt = results_stmt(st, chunk, err);
-
-		if (!stmt)
-			return -1;
-		for (size_t j = 0; j < chunk; j++)
-			result_bind(stmt, (int)j * RESULT_COLUMNS, run_id,
-				    &rows[i + j]);
-		if (step_done(st, stmt, err, rows[i].kpi,
-			      "cannot store the result") < 0)
-			return -1;
-	}
-	for (; i < n; i++)
-		if (store_result_put(st, run_id, &rows[i], err) < 0)
-			return -1;
-	return 0;
-}
-
-/* One statement: the figures never leave the database. */
-int store_results_copy(void *state, int64_t from_run, int64_t to_run,
-		       const char *kpi, peil_error *err)
-{
-	static const char sql[] =
-		"INSERT INTO peil_result (run_id, kpi, period, breakdown,"
-		" value, numerator, denominator, status, size, earlier)"
-		" SELECT ?2, kpi, period, breakdown, value, numerator,"
-		" denominator, status, size, earlier FROM peil_result"
-		" WHERE run_id = ?1 AND kpi = ?3";
-	struct store *st = state;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (kpi == NULL)
-		return st->svc->fail(err, st->path, 0, NULL,
-				     "results_copy needs a KPI id");
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return store_fail_db(st, err, kpi, "cannot copy the figures");
-	sqlite3_bind_int64(stmt, 1, from_run);
-	sqlite3_bind_int64(stmt, 2, to_run);
-	bind_text(stmt, 3, kpi);
-	rc = step_done(st, stmt, err, kpi, "cannot copy the figures");
-	sqlite3_finalize(stmt);
-	return rc;
+	store_bind_text(stmt, 2, kpi->kpi);
+	store_bind_text(stmt, 3, kpi->title);
+	store_bind_text(stmt, 4, kpi->unit);
+	store_bind_text(stmt, 5, kpi->script);
+	store_bind_text(stmt, 6, kpi->script_sha256);
+	store_bind_text(stmt, 7, kpi->status);
+	store_bind_text(stmt, 8, kpi->message);
+	store_bind_text(stmt, 9, kpi->definition);
+	return store_step_done(st, stmt, err, kpi->kpi, "cannot record the KPI");
 }
 
 int store_run_end(void *state, int64_t run_id, const char *status,
@@ -444,116 +265,16 @@ int store_run_end(void *state, int64_t run_id, const char *status,
 		return -1;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot end the run");
-	bind_text(stmt, 1, status);
+	store_bind_text(stmt, 1, status);
 	sqlite3_bind_int64(stmt, 2, ended);
 	sqlite3_bind_int64(stmt, 3, run_id);
-	rc = step_done(st, stmt, err, NULL, "cannot end the run");
+	rc = store_step_done(st, stmt, err, NULL, "cannot end the run");
 	sqlite3_finalize(stmt);
 	if (rc == 0 && sqlite3_changes(st->db) == 0)
 		rc = st->svc->fail(err, st->path, 0, NULL,
 				   "cannot end run %" PRId64 ": no such run",
 				   run_id);
 	return rc;
-}
-
-/* ------------------------------------------------------------- results */
-
-/* The run to read: run_id itself when it exists, else the latest ended
- * one; 0 in *found when there is none. */
-static int results_run(struct store *st, int64_t run_id, int64_t *found,
-		       peil_error *err)
-{
-	static const char latest[] =
-		"SELECT id FROM peil_run WHERE status IN ('ok', 'kpi failed')"
-		" ORDER BY id DESC LIMIT 1";
-	static const char given[] = "SELECT id FROM peil_run WHERE id = ?";
-	int any;
-
-	if (store_query_int64(st, run_id ? given : latest, run_id != 0, run_id,
-			      found, &any, err, "cannot read the runs") < 0)
-		return -1;
-	if (run_id && *found == 0)
-		return st->svc->fail(err, st->path, 0, NULL,
-				     "no run %" PRId64, run_id);
-	return 0;
-}
-
-struct results_call {
-	int (*fn)(void *ctx, const peil_result *result);
-	void *ctx;
-	int64_t run_id;
-};
-
-static int result_row(void *ctx, sqlite3_stmt *stmt)
-{
-	const struct results_call *call = ctx;
-	peil_result r = {
-		.run_id = call->run_id,
-		.kpi = store_column_text(stmt, 0),
-		.period = store_column_text(stmt, 1),
-		.breakdown = store_column_text(stmt, 2),
-		.value = column_number(stmt, 3),
-		.numerator = column_number(stmt, 4),
-		.denominator = column_number(stmt, 5),
-		.status = store_column_text(stmt, 6),
-		.size = column_number(stmt, 7),
-		.earlier = sqlite3_column_int(stmt, 8),
-	};
-
-	return call->fn(call->ctx, &r);
-}
-
-/* Strings given to fn point into SQLite's row: valid only during the
- * call.  A nonzero return from fn stops the scan and is returned. */
-int store_results_scan(void *state, const peil_result_query *query,
-		       int (*fn)(void *ctx, const peil_result *result),
-		       void *ctx, peil_error *err)
-{
-	/* A store of schema version 4 opened read-only has no size, one of
-	 * version 4 or 5 no earlier. */
-	static const char *const sql[2][2][2] = {
-		{ { "SELECT kpi, period, breakdown, value, numerator,"
-		    " denominator, status, size, earlier FROM peil_result"
-		    " WHERE run_id = ?1 ORDER BY kpi, period, breakdown",
-		    "SELECT kpi, period, breakdown, value, numerator,"
-		    " denominator, status, size, earlier FROM peil_result"
-		    " WHERE run_id = ?1 AND kpi = ?2"
-		    " ORDER BY kpi, period, breakdown" },
-		  { "SELECT kpi, period, breakdown, value, numerator,"
-		    " denominator, status, size, 0 FROM peil_result"
-		    " WHERE run_id = ?1 ORDER BY kpi, period, breakdown",
-		    "SELECT kpi, period, breakdown, value, numerator,"
-		    " denominator, status, size, 0 FROM peil_result"
-		    " WHERE run_id = ?1 AND kpi = ?2"
-		    " ORDER BY kpi, period, breakdown" } },
-		{ { NULL, NULL },
-		  { "SELECT kpi, period, breakdown, value, numerator,"
-		    " denominator, status, NULL, 0 FROM peil_result"
-		    " WHERE run_id = ?1 ORDER BY kpi, period, breakdown",
-		    "SELECT kpi, period, breakdown, value, numerator,"
-		    " denominator, status, NULL, 0 FROM peil_result"
-		    " WHERE run_id = ?1 AND kpi = ?2"
-		    " ORDER BY kpi, period, breakdown" } },
-	};
-	struct store *st = state;
-	int v4 = store_table_lacks(st, "peil_result", "size");
-	int v5 = v4 || store_table_lacks(st, "peil_result", "earlier");
-	const char *kpi = query ? query->kpi : NULL;
-	struct results_call call = { fn, ctx, 0 };
-	sqlite3_stmt *stmt;
-
-	if (results_run(st, query ? query->run_id : 0, &call.run_id, err) < 0)
-		return -1;
-	if (call.run_id == 0)
-		return 0;
-	if (sqlite3_prepare_v2(st->db, sql[v4 != 0][v5 != 0][kpi != NULL],
-			       -1, &stmt, NULL) != SQLITE_OK)
-		return store_fail_db(st, err, NULL, "cannot read the results");
-	sqlite3_bind_int64(stmt, 1, call.run_id);
-	if (kpi)
-		bind_text(stmt, 2, kpi);
-	return store_rows_each(st, stmt, result_row, &call, err,
-			       "cannot read the results");
 }
 
 /* ------------------------------------------------------------ history */
@@ -750,15 +471,15 @@ int store_report_put(void *state, const peil_report_record *report,
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot record the report");
 	sqlite3_bind_int64(stmt, 1, report->run_id);
-	bind_text(stmt, 2, report->period);
-	bind_text(stmt, 3, report->period_from);
-	bind_text(stmt, 4, report->period_to);
-	bind_text(stmt, 5, report->kpi);
-	bind_text(stmt, 6, report->format);
-	bind_text(stmt, 7, report->lang);
-	bind_text(stmt, 8, report->path);
+	store_bind_text(stmt, 2, report->period);
+	store_bind_text(stmt, 3, report->period_from);
+	store_bind_text(stmt, 4, report->period_to);
+	store_bind_text(stmt, 5, report->kpi);
+	store_bind_text(stmt, 6, report->format);
+	store_bind_text(stmt, 7, report->lang);
+	store_bind_text(stmt, 8, report->path);
 	sqlite3_bind_int64(stmt, 9, report->written);
-	rc = step_done(st, stmt, err, NULL, "cannot record the report");
+	rc = store_step_done(st, stmt, err, NULL, "cannot record the report");
 	if (rc == 0)
 		*report_id = sqlite3_last_insert_rowid(st->db);
 	sqlite3_finalize(stmt);

@@ -33,8 +33,27 @@
  * 8: peil_run.listing, what a cases run listed (NULL before).
  * 9: peil_run.confirms, the run whose figures a run that changed nothing
  *    confirms (NULL for the runs before, and for a run that evaluated);
- *    peil_ingest's file_size, file_mtime_ns and file_inode. */
-#define STORE_SCHEMA_VERSION 9
+ *    peil_ingest's file_size, file_mtime_ns and file_inode.
+ * 10: a run's figures packed, those of one (run, KPI, period) in one row
+ *    of peil_figures (sqlite_figures.c), instead of a row of peil_result
+ *    each. */
+#define STORE_SCHEMA_VERSION 10
+
+/* The figures of a run: one row per (run, KPI, period), its figures
+ * (cells) packed in one blob in the order of their breakdowns
+ * (sqlite_figures.c); figures is how many.  A rowid table: its key in an
+ * index of its own, since a seek in a WITHOUT ROWID table reads the
+ * whole of each row it compares with, blob and overflow pages (at 1M
+ * cases 880 000 instructions a seek, half the cost of writing a run). */
+#define STORE_FIGURES_TABLE_SQL                                            \
+	"CREATE TABLE IF NOT EXISTS peil_figures ("                        \
+	" id INTEGER PRIMARY KEY,"                                         \
+	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"               \
+	" kpi TEXT NOT NULL,"                                              \
+	" period TEXT NOT NULL,"                                           \
+	" figures INTEGER NOT NULL,"                                       \
+	" cells BLOB NOT NULL,"                                            \
+	" UNIQUE (run_id, kpi, period));"
 
 /* The reports written (version 8 of peil_storage_ops).  Not a schema
  * version of its own: a store of version 4 gets the table from the first
@@ -95,8 +114,8 @@ struct store {
 	int read_only;		/* opened immutable: this process cannot
 				   write the file or its directory */
 	struct store_put *puts;	/* most recently used first */
-	sqlite3_stmt *result_put;
-	sqlite3_stmt *results_put;	/* RESULTS_CHUNK figures (sqlite_runs.c) */
+	sqlite3_stmt *figures_get;	/* sqlite_figures.c */
+	sqlite3_stmt *figures_put;
 	sqlite3_stmt *run_kpi_put;
 	/* An open snapshot (sqlite_changes.c): its dataset and the statement
 	 * that notes each stored key in temp.peil_seen; NULL otherwise. */
@@ -186,6 +205,19 @@ static inline int store_bind_value(sqlite3_stmt *stmt, int col,
 	}
 	return SQLITE_MISMATCH;
 }
+
+/* Bind text, or NULL for a NULL pointer.  SQLITE_STATIC: the statement
+ * is stepped and reset while text lives. */
+static inline int store_bind_text(sqlite3_stmt *stmt, int col,
+				  const char *text)
+{
+	return sqlite3_bind_text(stmt, col, text, -1, SQLITE_STATIC);
+}
+
+/* Step a write statement once, then reset it for its next use; on
+ * failure report "<what>: <errmsg>" naming field (sqlite_runs.c). */
+int store_step_done(struct store *st, sqlite3_stmt *stmt, peil_error *err,
+		    const char *field, const char *what);
 
 /* A text column, NULL for SQL NULL; valid until the next step. */
 const char *store_column_text(sqlite3_stmt *stmt, int col);
@@ -309,17 +341,8 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 		    peil_error *err);
 int store_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
 		      peil_error *err);
-int store_results_put(void *state, int64_t run_id, const peil_result *rows,
-		      size_t n, peil_error *err);
-int store_result_put(void *state, int64_t run_id, const peil_result *result,
-		     peil_error *err);
-int store_results_copy(void *state, int64_t from_run, int64_t to_run,
-		       const char *kpi, peil_error *err);
 int store_run_end(void *state, int64_t run_id, const char *status,
 		  int64_t ended, peil_error *err);
-int store_results_scan(void *state, const peil_result_query *query,
-		       int (*fn)(void *ctx, const peil_result *result),
-		       void *ctx, peil_error *err);
 int store_runs_scan(void *state, int64_t run_id,
 		    int (*fn)(void *ctx, const peil_run_record *run), void *ctx,
 		    peil_error *err);
@@ -334,6 +357,26 @@ int store_reports_scan(void *state,
 int store_ingest_scan(void *state,
 		      int (*fn)(void *ctx, const peil_ingest_entry *entry),
 		      void *ctx, peil_error *err);
+
+/* sqlite_figures.c */
+int store_results_put(void *state, int64_t run_id, const peil_result *rows,
+		      size_t n, peil_error *err);
+int store_result_put(void *state, int64_t run_id, const peil_result *result,
+		     peil_error *err);
+int store_results_copy(void *state, int64_t from_run, int64_t to_run,
+		       const char *kpi, peil_error *err);
+int store_results_scan(void *state, const peil_result_query *query,
+		       int (*fn)(void *ctx, const peil_result *result),
+		       void *ctx, peil_error *err);
+/* Schema version 10: the rows of peil_result (a store of version 9 or
+ * before, its columns brought up to version 9) packed into peil_figures,
+ * and peil_result dropped.  Under the caller's write lock. */
+int store_figures_migrate(struct store *st, peil_error *err);
+/* Prune's part in the figures: those of the runs in temp.peil_prune_run
+ * go but the latest of each (kpi, period, breakdown) of a period in
+ * temp.peil_final among every run's own (earlier 0); *deleted counts
+ * them.  Under the caller's write lock. */
+int store_figures_prune(struct store *st, int64_t *deleted, peil_error *err);
 
 /* sqlite_changes.c */
 /* (Re)create the triggers that log ds_<name>'s changes in peil_change;

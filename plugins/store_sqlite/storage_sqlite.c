@@ -280,19 +280,7 @@ static const char store_schema_sql[] =
 	" message TEXT,"
 	" definition TEXT,"
 	" PRIMARY KEY (run_id, kpi)) WITHOUT ROWID;"
-	/* Missing numbers (NaN) are NULL. */
-	"CREATE TABLE IF NOT EXISTS peil_result ("
-	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"
-	" kpi TEXT NOT NULL,"
-	" period TEXT NOT NULL,"
-	" breakdown TEXT NOT NULL,"
-	" value REAL,"
-	" numerator REAL,"
-	" denominator REAL,"
-	" status TEXT,"
-	" size REAL,"
-	" earlier INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (run_id, kpi, period, breakdown)) WITHOUT ROWID;"
+	STORE_FIGURES_TABLE_SQL
 	STORE_CHANGE_TABLE_SQL;
 
 
@@ -407,6 +395,9 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 		       "ALTER TABLE peil_ingest ADD COLUMN file_inode INTEGER;",
 		       "cannot update the ingest log to schema version 9") < 0)
 		return -1;
+	/* 10: the figures packed, a row per run, KPI and period. */
+	if (version < 10 && store_figures_migrate(st, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -423,15 +414,16 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 		return -1;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	/* A store of version 4 to 8 that this process may not write is
+	/* A store of version 4 to 9 that this process may not write is
 	 * read as it is: it lacks only peil_result.size (4), which
 	 * results_scan gives as unknown, peil_result.earlier (4, 5),
 	 * which it gives as 0, peil_run_kpi.definition (4 to 6), which
 	 * run_kpis_scan gives as NULL, peil_run.listing (4 to 7), which
 	 * runs_scan gives as NULL, and peil_run.confirms and the files'
 	 * size, time and inode in peil_ingest (4 to 8), which runs_scan and
-	 * ingest_scan give as 0. */
-	if (st->read_only && version >= 4 && version <= 8)
+	 * ingest_scan give as 0; and its figures are a row each in
+	 * peil_result (4 to 9), which results_scan reads so. */
+	if (st->read_only && version >= 4 && version <= 9)
 		return 0;
 
 	/* Another process may be creating them too: look again under the
@@ -475,8 +467,8 @@ void store_close(void *state)
 	store_checkpointer_stop(st);
 	store_puts_free(st);
 	store_snapshot_forget(st);
-	sqlite3_finalize(st->result_put);
-	sqlite3_finalize(st->results_put);
+	sqlite3_finalize(st->figures_get);
+	sqlite3_finalize(st->figures_put);
 	sqlite3_finalize(st->run_kpi_put);
 	/* An open batch is rolled back by the close: never half-committed. */
 	if (sqlite3_close(st->db) != SQLITE_OK)

@@ -1311,12 +1311,12 @@ PY
 
 	# eval --dry-run: figures printed, nothing recorded.
 	runs=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")
-	results=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result")
+	results=$(sqlite3 "$work/peil.db" "SELECT coalesce(sum(figures), 0) FROM peil_figures")
 	"$peil" eval --config "$work/demo.ini" --period 2017-02 --dry-run --format csv >"$work/dry.csv" 2>"$work/err"
 	expect_rc "eval --dry-run" 0 $?
 	expect_grep "it prints the figures" "$work/dry.csv" "casussen_gestart"
 	expect_grep "it says nothing was recorded" "$work/err" "dry run: nothing was recorded"
-	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")/$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result")" = "$runs/$results" ] &&
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run")/$(sqlite3 "$work/peil.db" "SELECT coalesce(sum(figures), 0) FROM peil_figures")" = "$runs/$results" ] &&
 		ok "no run and no figure recorded ($runs runs)" || fail "eval --dry-run recorded something"
 }
 

@@ -640,7 +640,7 @@ test_housekeeping() {
 	"$peil" run --full --config "$work/peil.ini" >/dev/null 2>&1
 	write_config "$work/jan2.csv" 2018-01
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>&1
-	dec=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result WHERE run_id = 1")
+	dec=$(sqlite3 "$work/peil.db" "SELECT coalesce(sum(figures), 0) FROM peil_figures WHERE run_id = 1")
 	"$peil" backup --config "$work/peil.ini" "$work/backup.db" 2>"$work/err"
 	expect_rc "peil backup" 0 $?
 	got=$(sqlite3 "$work/backup.db" "SELECT count(*) FROM peil_run")
@@ -653,7 +653,7 @@ test_housekeeping() {
 	expect_rc "peil prune --keep 1" 0 $?
 	got=$(sqlite3 "$work/peil.db" "SELECT group_concat(id) FROM (SELECT id FROM peil_run ORDER BY id)")
 	[ "$got" = "1,4" ] && ok "runs 2 and 3 are gone; run 1 keeps December" || fail "runs left: $got"
-	got=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_result WHERE run_id = 1")
+	got=$(sqlite3 "$work/peil.db" "SELECT coalesce(sum(figures), 0) FROM peil_figures WHERE run_id = 1")
 	[ "$got" = "$dec" ] && [ "$dec" -gt 0 ] && ok "December's $dec final figures are kept" ||
 		fail "run 1 has $got of its $dec figures"
 	expect_grep "prune says what went" "$work/err" "3 runs picked, 2 deleted, 42 figures deleted"

@@ -136,6 +136,29 @@ static int direct_exec(const char *path, const char *sql)
 	return rc;
 }
 
+/* Take the store at path back to schema version 9, as a Peil of that
+ * version left it: its figures a row each in peil_result, rows (SQL
+ * VALUES rows of run_id, kpi, period, breakdown, value, numerator,
+ * denominator, status, size, earlier), then the SQL in more.  0 or -1. */
+static int results_v9(const char *path, const char *rows, const char *more)
+{
+	char sql[4096];
+
+	snprintf(sql, sizeof(sql),
+		 "DROP TABLE peil_figures;"
+		 "CREATE TABLE peil_result ("
+		 " run_id INTEGER NOT NULL REFERENCES peil_run (id),"
+		 " kpi TEXT NOT NULL, period TEXT NOT NULL,"
+		 " breakdown TEXT NOT NULL, value REAL, numerator REAL,"
+		 " denominator REAL, status TEXT, size REAL,"
+		 " earlier INTEGER NOT NULL DEFAULT 0,"
+		 " PRIMARY KEY (run_id, kpi, period, breakdown))"
+		 " WITHOUT ROWID;"
+		 "INSERT INTO peil_result VALUES %s;"
+		 "PRAGMA user_version = 9;%s", rows, more);
+	return direct_exec(path, sql);
+}
+
 
 
 /* Collects the first projected value (an integer id) as "1,4". */
@@ -285,12 +308,12 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
 				   "  'peil_run', 'peil_run_kpi',"
-				   "  'peil_result')"), 5);
+				   "  'peil_figures')"), 5);
 	CHECK_STR(direct_text(path, "PRAGMA journal_mode", buf, sizeof(buf)),
 		  "wal");
 	CHECK_INT(people_fill(ops, st, &err), 0);
@@ -300,7 +323,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	ops->close(st);
 }
 
@@ -312,12 +335,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 10", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 11", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 10");
+	CHECK_CONTAINS(err.message, "version 11");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -348,7 +371,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -1435,7 +1458,7 @@ TEST(schema_3_table_without_key_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
 				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
 		  "1Noord 3West");
@@ -1467,7 +1490,7 @@ TEST(schema_2_migrates)
 				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " type = 'trigger'"), 2);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -1519,11 +1542,14 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 	CHECK_DOUBLE(sizes[1], 3, 0);
 	CHECK(isnan(sizes[0]));
 	ops->close(st);
-	CHECK_INT(direct_exec(path, "ALTER TABLE peil_result DROP COLUMN size;"
-				    " PRAGMA user_version = 4"), 0);
+	CHECK_INT(results_v9(path, "(1, 'aantal', '2024', '{}', 12, 12,"
+				   " NULL, NULL, NULL, 0), (1, 'som', '2024',"
+				   " '{}', 40, NULL, NULL, NULL, 3, 0)",
+			     "ALTER TABLE peil_result DROP COLUMN size;"
+			     " PRAGMA user_version = 4"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	sizes[0] = sizes[1] = 0;
 	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
 	CHECK(isnan(sizes[1]));
@@ -1555,7 +1581,7 @@ TEST(schema_3_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " name = 'peil_add_cases'"), 0);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -1593,7 +1619,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 10);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
@@ -1647,14 +1673,23 @@ TEST(earlier_figures_kept_apart)
 				  &err), 0);
 	CHECK_INT(deleted_runs, 0);
 	CHECK_INT(deleted_figures, 0);
-	CHECK_INT(direct_int(path, "SELECT value FROM peil_result"
+	q.run_id = runs[0];
+	earlier[0] = earlier[1] = -1;
+	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
+	CHECK_INT(earlier[1], 0);	/* run 1's 2017 figure is there */
+	CHECK_INT(direct_int(path, "SELECT figures FROM peil_figures"
 				   " WHERE run_id = 1 AND period = '2017'"), 1);
 	ops->close(st);
-	CHECK_INT(direct_exec(path, "ALTER TABLE peil_result DROP COLUMN"
-				    " earlier; PRAGMA user_version = 5"), 0);
+	q.run_id = runs[1];
+	CHECK_INT(results_v9(path, "(1, 'k', '2017', '{}', 1, NULL, NULL,"
+				   " NULL, NULL, 0), (2, 'k', '2017', '{}', 2,"
+				   " 2, NULL, NULL, 2, 1), (2, 'k', '2018',"
+				   " '{}', 3, NULL, NULL, NULL, NULL, 0)",
+			     "ALTER TABLE peil_result DROP COLUMN"
+			     " earlier; PRAGMA user_version = 5"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	earlier[0] = earlier[1] = -1;
 	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
 	CHECK_INT(earlier[1], 0);
@@ -1686,7 +1721,7 @@ TEST(kpi_definitions_kept)
 				    " definition; PRAGMA user_version = 6"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	memset(&hist, 0, sizeof(hist));
 	CHECK_INT(ops->run_kpis_scan(st, run, history_kpi, &hist, &err), 0);
 	CHECK_STR(hist.text, "k:K:n:ok:-;");
@@ -1749,7 +1784,7 @@ TEST(run_confirms_schema_8_migrates)
 				    " PRAGMA user_version = 8"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM"
 				   " pragma_table_info('peil_run')"
 				   " WHERE name = 'confirms'"), 1);
@@ -1790,9 +1825,233 @@ TEST(run_listings_kept)
 				    " listing; PRAGMA user_version = 7"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 9);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
 	CHECK_INT(ops->runs_scan(st, run, history_run, &hist, &err), 0);
 	CHECK_STR(hist.listing, "-");
+	ops->close(st);
+}
+
+/* Every field of each figure read: "kpi|period|breakdown|value|numerator|
+ * denominator|status|size|earlier;", numbers by %.17g, a NULL status
+ * "-". */
+struct figures_text {
+	char text[2048];
+};
+
+static int figures_text_row(void *ctx, const peil_result *r)
+{
+	struct figures_text *f = ctx;
+	size_t len = strlen(f->text);
+
+	snprintf(f->text + len, sizeof(f->text) - len,
+		 "%s|%s|%s|%.17g|%.17g|%.17g|%s|%.17g|%d;", r->kpi, r->period,
+		 r->breakdown, r->value, r->numerator, r->denominator,
+		 r->status ? r->status : "-", r->size, r->earlier);
+	return 0;
+}
+
+/* The figures of run (of kpi, when not NULL) as figures_text_row writes
+ * them, into f; the return of results_scan. */
+static int figures_read(void *st, int64_t run, const char *kpi,
+			struct figures_text *f, peil_error *err)
+{
+	peil_result_query q = { run, kpi };
+
+	memset(f, 0, sizeof(*f));
+	return ops->results_scan(st, &q, figures_text_row, f, err);
+}
+
+/* Schema version 10: a store of version 9 keeps a row per figure in
+ * peil_result; opened, they are packed a row per run, KPI and period in
+ * peil_figures and peil_result goes.  Read back field for field as
+ * version 9 read them: texts (a NULL status and an empty one apart, a
+ * breakdown in UTF-8), missing numbers, sizes, earlier, -0 as 0 (which
+ * SQLite's REAL column made of it); in the order of KPI, period and
+ * breakdown byte by byte. */
+TEST(schema_9_figures_packed_when_opened)
+{
+	const char *path = db_path("packed9");
+	void *st = store_open(path);
+	struct figures_text f;
+	peil_result more = { 0, "b", "2018-01", "{\"team\":\"Zuid\"}", 9, NAN,
+			     NAN, NULL, NAN, 0 };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(run_now(ops, st, &err), 1);
+	CHECK_INT(run_now(ops, st, &err), 2);
+	ops->close(st);
+	CHECK_INT(results_v9(path,
+			     "(1, 'b', '2018-01', '{\"team\":\"Zuid\"}', 2.5, 5,"
+			     " 2, 'met', 5, 0), (1, 'b', '2018-01',"
+			     " '{\"team\":\"Noord\"}', NULL, 0, 0, NULL, 0, 0),"
+			     " (1, 'b', '2018-01', '{}', 7, 7, NULL, NULL, 7,"
+			     " 0), (1, 'a', '2018-02', '{}', 0.1, NULL, NULL,"
+			     " '', NULL, 0), (1, 'a', '2017-12',"
+			     " '{\"team\":\"Zuid-Oost é\"}', -0.0, NULL, NULL,"
+			     " NULL, NULL, 1), (2, 'b', '2018-01', '{}', 8,"
+			     " NULL, NULL, NULL, NULL, 0)", ""), 0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
+				   " WHERE name = 'peil_result'"), 0);
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_figures"), 4);
+	CHECK_INT(direct_int(path, "SELECT sum(figures) FROM peil_figures"), 6);
+	CHECK_INT(figures_read(st, 1, NULL, &f, &err), 0);
+	CHECK_STR(f.text,
+		  "a|2017-12|{\"team\":\"Zuid-Oost é\"}|0|nan|nan|-|nan|1;"
+		  "a|2018-02|{}|0.10000000000000001|nan|nan||nan|0;"
+		  "b|2018-01|{\"team\":\"Noord\"}|nan|0|0|-|0|0;"
+		  "b|2018-01|{\"team\":\"Zuid\"}|2.5|5|2|met|5|0;"
+		  "b|2018-01|{}|7|7|nan|-|7|0;");
+	CHECK_INT(figures_read(st, 2, "b", &f, &err), 0);
+	CHECK_STR(f.text, "b|2018-01|{}|8|nan|nan|-|nan|0;");
+	CHECK_INT(figures_read(st, 1, "c", &f, &err), 0);
+	CHECK_STR(f.text, "");
+	/* A figure added to a migrated row joins it in order. */
+	CHECK_INT(ops->result_put(st, 2, &more, &err), 0);
+	CHECK_INT(figures_read(st, 2, NULL, &f, &err), 0);
+	CHECK_STR(f.text, "b|2018-01|{\"team\":\"Zuid\"}|9|nan|nan|-|nan|0;"
+			  "b|2018-01|{}|8|nan|nan|-|nan|0;");
+	ops->close(st);
+}
+
+/* results_put in any order: a row per KPI and period, its figures in
+ * breakdown order, the last of a breakdown kept (NULL is "{}"); a later
+ * put merges into the row, replacing a breakdown it has. */
+TEST(figures_put_merge_in_breakdown_order)
+{
+	const char *path = db_path("packed");
+	void *st = store_open(path);
+	struct figures_text f;
+	peil_result rows[] = {
+		{ 0, "k", "2018-02", "{\"t\":\"b\"}", 1, NAN, NAN, NULL, NAN,
+		  0 },
+		{ 0, "k", "2018-01", "{\"t\":\"b\"}", 2, NAN, NAN, NULL, NAN,
+		  0 },
+		{ 0, "j", "2018-01", NULL, -0.0, -0.0, 3, "x", 4, 1 },
+		{ 0, "k", "2018-01", "{\"t\":\"a\"}", 3, NAN, NAN, NULL, NAN,
+		  0 },
+		{ 0, "k", "2018-01", "{\"t\":\"b\"}", 4, NAN, NAN, NULL, NAN,
+		  0 },
+	};
+	peil_result later[] = {
+		{ 0, "k", "2018-01", "{\"t\":\"c\"}", 5, NAN, NAN, NULL, NAN,
+		  0 },
+		{ 0, "k", "2018-01", "{\"t\":\"a\"}", 6, NAN, NAN, NULL, NAN,
+		  0 },
+	};
+	peil_result first = { 0, "k", "2018-01", "{\"t\":\"0\"}", 7, NAN, NAN,
+			      NULL, NAN, 0 };
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(run_now(ops, st, &err), 1);
+	CHECK_INT(ops->results_put(st, 1, rows, 5, &err), 0);
+	CHECK_INT(figures_read(st, 1, NULL, &f, &err), 0);
+	CHECK_STR(f.text, "j|2018-01|{}|0|0|3|x|4|1;"
+			  "k|2018-01|{\"t\":\"a\"}|3|nan|nan|-|nan|0;"
+			  "k|2018-01|{\"t\":\"b\"}|4|nan|nan|-|nan|0;"
+			  "k|2018-02|{\"t\":\"b\"}|1|nan|nan|-|nan|0;");
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_figures"), 3);
+	CHECK_INT(direct_int(path, "SELECT figures FROM peil_figures"
+				   " WHERE kpi = 'k' AND period = '2018-01'"),
+		  2);
+	CHECK_INT(ops->results_put(st, 1, later, 2, &err), 0);
+	CHECK_INT(ops->result_put(st, 1, &first, &err), 0);
+	CHECK_INT(figures_read(st, 1, "k", &f, &err), 0);
+	CHECK_STR(f.text, "k|2018-01|{\"t\":\"0\"}|7|nan|nan|-|nan|0;"
+			  "k|2018-01|{\"t\":\"a\"}|6|nan|nan|-|nan|0;"
+			  "k|2018-01|{\"t\":\"b\"}|4|nan|nan|-|nan|0;"
+			  "k|2018-01|{\"t\":\"c\"}|5|nan|nan|-|nan|0;"
+			  "k|2018-02|{\"t\":\"b\"}|1|nan|nan|-|nan|0;");
+	CHECK_INT(direct_int(path, "SELECT figures FROM peil_figures"
+				   " WHERE kpi = 'k' AND period = '2018-01'"),
+		  4);
+	ops->close(st);
+}
+
+/* A results_put that fails on its way (here a trigger refuses the row
+ * of KPI z, after that of KPI a was written) stores none of its figures
+ * and leaves the figures before it; outside a batch too. */
+TEST(figures_put_whole_or_not_at_all)
+{
+	const char *path = db_path("packed-fail");
+	void *st = store_open(path);
+	struct figures_text f;
+	peil_result before = { 0, "k", "2018-01", "{}", 1, NAN, NAN, NULL,
+			       NAN, 0 };
+	peil_result rows[] = {
+		{ 0, "a", "2018-01", "{}", 2, NAN, NAN, NULL, NAN, 0 },
+		{ 0, "k", "2018-01", "{}", 5, NAN, NAN, NULL, NAN, 0 },
+		{ 0, "z", "2018-01", "{}", 3, NAN, NAN, NULL, NAN, 0 },
+	};
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(run_now(ops, st, &err), 1);
+	CHECK_INT(ops->result_put(st, 1, &before, &err), 0);
+	CHECK_INT(direct_exec(path, "CREATE TRIGGER test_refuse BEFORE INSERT"
+				    " ON peil_figures WHEN NEW.kpi = 'z' BEGIN"
+				    " SELECT RAISE(ABORT, 'injected'); END"),
+		  0);
+	CHECK(ops->results_put(st, 1, rows, 3, &err) < 0);
+	CHECK_CONTAINS(err.message, "injected");
+	CHECK_INT(figures_read(st, 1, NULL, &f, &err), 0);
+	CHECK_STR(f.text, "k|2018-01|{}|1|nan|nan|-|nan|0;");
+	CHECK_INT(ops->batch_begin(st, &err), 0);
+	CHECK(ops->results_put(st, 1, rows, 3, &err) < 0);
+	CHECK_INT(ops->results_put(st, 1, rows, 2, &err), 0);
+	CHECK_INT(ops->batch_commit(st, &err), 0);
+	CHECK_INT(figures_read(st, 1, NULL, &f, &err), 0);
+	CHECK_STR(f.text, "a|2018-01|{}|2|nan|nan|-|nan|0;"
+			  "k|2018-01|{}|5|nan|nan|-|nan|0;");
+	ops->close(st);
+}
+
+/* A row of figures whose bytes are not what was written (its count, cut
+ * short, another format, a byte too many) is refused loudly, naming the
+ * KPI, period and run, and gives none of its figures; a put into it is
+ * refused too. */
+TEST(damaged_figures_refused)
+{
+	static const char *const damage[] = {
+		"UPDATE peil_figures SET figures = 3",
+		"UPDATE peil_figures SET figures = 1",
+		"UPDATE peil_figures SET cells = substr(cells, 1,"
+		" length(cells) - 1)",
+		"UPDATE peil_figures SET cells = x'02' || substr(cells, 2)",
+		"UPDATE peil_figures SET cells = cells || x'00'",
+		"UPDATE peil_figures SET cells = 'text'",
+	};
+	const char *path = db_path("packed-damaged");
+	void *st = store_open(path);
+	struct figures_text f;
+	peil_result rows[] = {
+		{ 0, "k", "2018-01", "{\"t\":\"a\"}", 1, NAN, NAN, "met", NAN,
+		  0 },
+		{ 0, "k", "2018-01", "{\"t\":\"b\"}", 2, 1, 2, NULL, 3, 0 },
+	};
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(run_now(ops, st, &err), 1);
+	for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+		CHECK_INT(ops->results_put(st, 1, rows, 2, &err), 0);
+		CHECK_INT(figures_read(st, 1, NULL, &f, &err), 0);
+		CHECK_STR(f.text, "k|2018-01|{\"t\":\"a\"}|1|nan|nan|met|nan|0;"
+				  "k|2018-01|{\"t\":\"b\"}|2|1|2|-|3|0;");
+		CHECK_INT(direct_exec(path, damage[i]), 0);
+		CHECK(figures_read(st, 1, NULL, &f, &err) < 0);
+		CHECK_CONTAINS(err.message, "KPI k, period 2018-01 of run 1"
+					    " are damaged");
+		CHECK_STR(err.field, "k");
+		CHECK_STR(f.text, "");
+		CHECK(ops->results_put(st, 1, rows, 1, &err) < 0);
+		CHECK_CONTAINS(err.message, "damaged");
+		CHECK_INT(direct_exec(path, "DELETE FROM peil_figures"), 0);
+	}
 	ops->close(st);
 }
 
@@ -1855,6 +2114,10 @@ int main(void)
 	RUN(kpi_definitions_kept);
 	RUN(run_listings_kept);
 	RUN(run_confirms_schema_8_migrates);
+	RUN(schema_9_figures_packed_when_opened);
+	RUN(figures_put_merge_in_breakdown_order);
+	RUN(figures_put_whole_or_not_at_all);
+	RUN(damaged_figures_refused);
 
 	rc = harness_done();
 	remove_tmpdir();

@@ -2024,6 +2024,63 @@ TEST(prune_keeps_final_figures)
 	ops->close(st);
 }
 
+/* Prune figure by figure within a period: run 1 has k 2017 {A} 1, {B} 2,
+ * {C} 3 (earlier, there only to be compared with) and 2018-01 {A} 4; run
+ * 2 has k 2017 {A} 10; run 3 (not pruned) k 2017 {B} 20, earlier.
+ * Pruning runs 1 and 2 with 2017 final keeps of (k, 2017) the latest
+ * run's own figure of each breakdown: {A} of run 2, {B} of run 1 (run
+ * 3's is earlier, none of its own); run 1's {A}, {C} and 2018-01 go: 3
+ * figures and no run deleted. */
+TEST(prune_keeps_final_figures_by_breakdown)
+{
+	int64_t runs[3], deleted_runs, deleted_figures;
+	peil_prune prune = { runs, 2, final_2017, NULL };
+	peil_result_query query = { 0, NULL };
+	peil_result figures[] = {
+		{ 0, "k", "2017", "{\"t\":\"A\"}", 1, NAN, NAN, NULL, NAN, 0 },
+		{ 0, "k", "2017", "{\"t\":\"B\"}", 2, NAN, NAN, NULL, NAN, 0 },
+		{ 0, "k", "2017", "{\"t\":\"C\"}", 3, NAN, NAN, NULL, NAN, 1 },
+		{ 0, "k", "2018-01", "{\"t\":\"A\"}", 4, NAN, NAN, NULL, NAN,
+		  0 },
+		{ 0, "k", "2017", "{\"t\":\"A\"}", 10, NAN, NAN, NULL, NAN, 0 },
+		{ 0, "k", "2017", "{\"t\":\"B\"}", 20, NAN, NAN, NULL, NAN, 1 },
+	};
+	static const int run_of[] = { 0, 0, 0, 0, 1, 2 };
+	struct results res;
+	peil_error err;
+	void *st;
+	int i;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V10, ops->runs_prune != NULL &&
+		  has_version(PEIL_STORAGE_OPS_SIZE_V10) &&
+		  ops->keeps_earlier_figures, 10))
+		return;
+	OPEN_OR_RETURN(st, err);
+	for (i = 0; i < 3; i++)
+		CHECK((runs[i] = run_now(ops, st, &err)) > 0);
+	for (i = 0; i < 6; i++)
+		CHECK_INT(ops->result_put(st, runs[run_of[i]], &figures[i],
+					  &err), 0);
+	CHECK_INT(ops->runs_prune(st, &prune, &deleted_runs, &deleted_figures,
+				  &err), 0);
+	CHECK_INT(deleted_runs, 0);
+	CHECK_INT(deleted_figures, 3);
+	for (i = 0; i < 3; i++) {
+		static const char *const left[] = {
+			"k 2017 {\"t\":\"B\"} 2 nan nan - nan 0;",
+			"k 2017 {\"t\":\"A\"} 10 nan nan - nan 0;",
+			"k 2017 {\"t\":\"B\"} 20 nan nan - nan 1;",
+		};
+
+		memset(&res, 0, sizeof(res));
+		query.run_id = runs[i];
+		CHECK_INT(ops->results_scan(st, &query, result_row, &res,
+					    &err), 0);
+		CHECK_STR(res.text, left[i]);
+	}
+	ops->close(st);
+}
+
 /* open_existing (version 6) refuses a store that was never made. */
 TEST(open_existing_refuses_a_missing_store)
 {
@@ -2169,6 +2226,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(change_log_of_a_dataset_without_key);
 	RUN_CONTRACT(real_keys);
 	RUN_CONTRACT(prune_keeps_final_figures);
+	RUN_CONTRACT(prune_keeps_final_figures_by_breakdown);
 	RUN_CONTRACT(open_existing_refuses_a_missing_store);
 	host_release(0);
 	host_release(1);
