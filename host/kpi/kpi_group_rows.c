@@ -40,6 +40,12 @@ struct kpi_group_store {
 	size_t member_count;
 	group_slot **slots;	/* by slot number, NULL: no group */
 	size_t slot_count;
+	struct {		/* kpi_group_memo_of */
+		size_t slot;	/* SIZE_MAX: none */
+		unsigned char what[KPI_GROUP_MEMO_WHAT];
+		size_t what_len;
+		kpi_group_memo *values;	/* per group of slot */
+	} memo;
 };
 
 void kpi_group_release(kpi *k)
@@ -56,6 +62,7 @@ void kpi_group_release(kpi *k)
 			free(g->slots[i]);
 		}
 	free(g->slots);
+	free(g->memo.values);
 	free(g->member);
 	free(g->values);
 	free(g->slot);
@@ -97,6 +104,7 @@ static struct kpi_group_store *group_store(kpi *k, const kpi_row *row)
 	if (g) {
 		g->schema = schema;
 		g->serial = UINT64_MAX;
+		g->memo.slot = SIZE_MAX;
 		g->tables = k->groups_lua || k->set->cases;
 		g->field = calloc(n ? n : 1, sizeof(*g->field));
 		g->slot = malloc((n ? n : 1) * sizeof(*g->slot));
@@ -316,7 +324,32 @@ int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out)
 
 	if (!s || i >= s->keys.count)
 		return 0;
-	out->store = g;
+	out->store = k->groups;
 	out->first = s->first[i];
+	out->slot = slot;
+	out->index = i;
 	return 1;
+}
+
+kpi_group_memo *kpi_group_memo_of(const kpi_group_rows *group,
+				  const void *what, size_t what_len)
+{
+	struct kpi_group_store *g = group->store;
+	size_t n;
+
+	if (what_len > KPI_GROUP_MEMO_WHAT)
+		return NULL;
+	if (g->memo.slot != group->slot || g->memo.what_len != what_len ||
+	    memcmp(g->memo.what, what, what_len) != 0) {
+		/* another slot or measure: forget the one before */
+		n = g->slots[group->slot]->keys.count;
+		free(g->memo.values);
+		g->memo.slot = SIZE_MAX;
+		if (!(g->memo.values = calloc(n, sizeof(*g->memo.values))))
+			return NULL;
+		memcpy(g->memo.what, what, what_len);
+		g->memo.what_len = what_len;
+		g->memo.slot = group->slot;
+	}
+	return &g->memo.values[group->index];
 }
