@@ -567,6 +567,65 @@ EOF2
 	fi
 }
 
+# ZRM measurements on one day (zrm.lua, score_change{}): the first and
+# the latest measurement of a pair are, on one day, the first in the
+# lookup's order, which is the store's: by key, not the order of the
+# export.  Q2 2018, the export's rows in this order:
+#   P1 Werk        M22 01-02 5, M21 01-02 1, M24 01-05 2, M23 01-05 4
+#     by key M21 (1) is the first and M23 (4) the latest: +3, up (in
+#     the export's order 5 to 2: down)
+#   P2 Financien   M32 10-01 3, M34 15-04 5, M33 15-04 1
+#     the latest is M33 (1): -2, down (in the export's order +2, up)
+#   P3 Huisvesting M42 02-06 4, M41 02-06 2: first and latest on one
+#     day, not counted
+#   P4 Werk        M51 01-01 3, M52 03-04 3: 0, stayed
+# Per domain: Werk up 1 (P1), stayed 1 (P4); Financien down 1 (P2);
+# Huisvesting 0 in each (measured in Q2: the cell is there).  Total: up
+# 1, stayed 1, down 1; P3 in none.
+test_zrm_same_day() {
+	demo_setup 2018 2018 200
+	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
+	{
+		printf 'Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score\r\n'
+		printf '%s\r\n' 'M22;P1;01-02-2018;ZRM;Werk;5' \
+			'M21;P1;01-02-2018;ZRM;Werk;1' \
+			'M24;P1;01-05-2018;ZRM;Werk;2' \
+			'M23;P1;01-05-2018;ZRM;Werk;4' \
+			'M32;P2;10-01-2018;ZRM;Financien;3' \
+			'M34;P2;15-04-2018;ZRM;Financien;5' \
+			'M33;P2;15-04-2018;ZRM;Financien;1' \
+			'M42;P3;02-06-2018;ZRM;Huisvesting;4' \
+			'M41;P3;02-06-2018;ZRM;Huisvesting;2' \
+			'M51;P4;01-01-2018;ZRM;Werk;3' \
+			'M52;P4;03-04-2018;ZRM;Werk;3'
+	} >"$work/demo/export_metingen.csv"
+	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi tag:zrm \
+		--period 2018-Q2 --format csv >"$work/zrm.csv" 2>"$work/err"
+	expect_rc "eval of the ZRM KPIs in 2018-Q2" 0 $?
+	csv_columns kpi domain waarde <"$work/zrm.csv" | sort >"$work/got"
+	cat >"$work/want" <<'EXPECTED'
+zrm_achteruit;Financien;1
+zrm_achteruit;Huisvesting;0
+zrm_achteruit;Totaal;1
+zrm_achteruit;Werk;0
+zrm_gelijk;Financien;0
+zrm_gelijk;Huisvesting;0
+zrm_gelijk;Totaal;1
+zrm_gelijk;Werk;1
+zrm_vooruit;Financien;0
+zrm_vooruit;Huisvesting;0
+zrm_vooruit;Totaal;1
+zrm_vooruit;Werk;1
+EXPECTED
+	if cmp -s "$work/want" "$work/got"; then
+		ok "same-day ZRM measurements: the first by key counts (up 1, stayed 1, down 1)"
+	else
+		fail "same-day ZRM measurements" "$(diff "$work/want" "$work/got" | head -12)"
+	fi
+}
+
 score_change_refused() { # WHAT FROM TO MESSAGE
 	edited_script_refused verandering.lua 2018-Q1 "$@" --kpi verandering_test
 }
