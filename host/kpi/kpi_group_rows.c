@@ -21,7 +21,7 @@
 /* The groups of one slot. */
 typedef struct group_slot {
 	strmap keys;		/* per value -> group number */
-	size_t *first, *last;	/* per group: its first and last member */
+	uint32_t *first, *last;	/* per group: its first and last member */
 } group_slot;
 
 struct kpi_group_store {
@@ -34,8 +34,10 @@ struct kpi_group_store {
 	int tables;		/* groups are handed to Lua as tables */
 	uint64_t serial;	/* the row added last, and its number */
 	size_t row;
+	/* 32 bits (the groups of 10M cases held 36M members, twice the
+	 * memory with size_t): at most GROUP_MEMBERS_MAX */
 	struct group_member {
-		size_t row, next;	/* next: SIZE_MAX after the last */
+		uint32_t row, next;	/* next: UINT32_MAX after the last */
 	} *member;
 	size_t member_count;
 	group_slot **slots;	/* by slot number, NULL: no group */
@@ -202,7 +204,8 @@ static size_t group_bytes(const struct kpi_group_store *g)
 			bytes += sizeof(*s) + s->keys.text_cap +
 				 s->keys.offsets_cap * sizeof(uint32_t) +
 				 s->keys.slot_count * sizeof(uint64_t) +
-				 2 * group_cap(s->keys.count) * sizeof(size_t);
+				 2 * group_cap(s->keys.count) *
+					 sizeof(uint32_t);
 	}
 	return bytes;
 }
@@ -217,11 +220,14 @@ static size_t group_count(const struct kpi_group_store *g)
 	return n;
 }
 
+/* The most members and rows a store holds: their numbers are 32 bits. */
+#define GROUP_MEMBERS_MAX (UINT32_MAX - 1)
+
 /* Members between two counts of group_bytes. */
 #define GROUP_BYTES_EVERY 4096
 
 /* Add row to slot: -1 when out of memory, -2 past [limits]
- * kpi_memory_mb. */
+ * kpi_memory_mb, -3 past GROUP_MEMBERS_MAX. */
 static int group_add(kpi *k, const kpi_row *row, size_t slot)
 {
 	struct kpi_group_store *g = group_store(k, row);
@@ -238,6 +244,8 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 	per = &row->values[row->slot[k->per_field]];
 	if (!(key = group_key(per, &len)))
 		return 0;
+	if (g->member_count >= GROUP_MEMBERS_MAX)
+		return -3;
 	if (g->serial != row->serial) {		/* kept once for its slots */
 		for (size_t f = 0; f < g->field_count; f++)
 			g->values[f] = row->values[row->slot[g->field[f]]];
@@ -252,7 +260,7 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 		return -1;
 	n = (size_t)i;
 	if (added) {
-		size_t *first = grow_for(s->first, n, sizeof(*first)), *last;
+		uint32_t *first = grow_for(s->first, n, sizeof(*first)), *last;
 
 		if (first)
 			s->first = first;
@@ -266,12 +274,13 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 	if (!member)
 		return -1;
 	g->member = member;
-	member[g->member_count] = (struct group_member){ g->row, SIZE_MAX };
+	member[g->member_count] = (struct group_member){ (uint32_t)g->row,
+							 UINT32_MAX };
 	if (added)
-		s->first[n] = g->member_count;
+		s->first[n] = (uint32_t)g->member_count;
 	else
-		member[s->last[n]].next = g->member_count;
-	s->last[n] = g->member_count++;
+		member[s->last[n]].next = (uint32_t)g->member_count;
+	s->last[n] = (uint32_t)g->member_count++;
 	if (g->member_count % GROUP_BYTES_EVERY == 0 &&
 	    group_bytes(g) > k->set->limits.kpi_memory_bytes)
 		return -2;
@@ -290,6 +299,12 @@ int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err)
 				 k->info.id, k->per,
 				 k->set->limits.kpi_memory_bytes >> 20,
 				 k->groups->row + 1, group_count(k->groups));
+	if (rc == -3)
+		return error_set(err, k->info.script, k->info.line, NULL,
+				 "kpi '%s': the groups of per = \"%s\" hold "
+				 "more than %lu rows in their periods and "
+				 "cells", k->info.id, k->per,
+				 (unsigned long)GROUP_MEMBERS_MAX);
 	if (rc < 0)
 		return error_set(err, k->info.script, k->info.line, NULL,
 				 "kpi '%s': out of memory for the groups of "
@@ -302,7 +317,7 @@ int kpi_group_member(const kpi_row *group, size_t *at, kpi_row *member)
 	const struct kpi_group_store *g = group->group->store;
 	size_t m = *at ? g->member[*at - 1].next : group->group->first;
 
-	if (m == SIZE_MAX)
+	if (m == UINT32_MAX)
 		return 0;
 	*at = m + 1;
 	*member = *group;
