@@ -591,6 +591,8 @@ typedef struct kpi_group_rows {
 	struct kpi_group_store *store;
 	size_t first;		/* its first row */
 	size_t slot, index;	/* group index of slot */
+	uint32_t value;		/* the number of its per value, the same
+				   in every slot */
 } kpi_group_rows;
 /* Group i (0, 1, ...: in the order first seen) of slot into *out: 1, or
  * 0 when the slot has no group i. */
@@ -600,7 +602,7 @@ int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out);
  * that having and the rule of each of them read the group's value once
  * worked out, not once each.  what[0..what_len) (at most
  * KPI_GROUP_MEMO_WHAT bytes) tells the measures and periods apart; the
- * values of one slot and one measure are kept at a time.  The group's
+ * values of one slot and its first measure are kept at a time.  The group's
  * entry: known 0 until the caller fills it in; NULL when out of memory
  * or what is too long (then work it out each time). */
 #define KPI_GROUP_MEMO_WHAT 64
@@ -610,6 +612,13 @@ typedef struct kpi_group_memo {
 } kpi_group_memo;
 kpi_group_memo *kpi_group_memo_of(const kpi_group_rows *group,
 				  const void *what, size_t what_len);
+/* What owner (score_change{}'s lookup) numbers the group's per value,
+ * remembered per value across the slots (a person is in a group of each
+ * period and cell): the entry, -2 until the caller fills it in; NULL
+ * when field (a schema index) is not the per field, for an owner other
+ * than the first, or out of memory. */
+long *kpi_group_number_of(const kpi_group_rows *group, size_t field,
+			  const void *owner);
 /* The next row of the group that group (a row handed to the rule by
  * kpi_group_reduce) stands for into *member, *at 0 for the first: 1, or
  * 0 after the last.  member's values stay valid until the next call. */

@@ -1031,6 +1031,8 @@ typedef struct kpi_change_call {
 	const char *last_key;
 	size_t last_len;
 	long last_number;
+	int looked_up;		/* 1: last_number is last_key's; 2: every
+				   row's (the group's per value's) */
 	double delta;
 	int counted;
 } kpi_change_call;
@@ -1085,10 +1087,13 @@ static void kpi_change_of(kpi_change_call *in, const kpi_history *h,
 static long kpi_change_key(kpi_change_call *in, const kpi_history *h,
 			   const char *key, size_t len)
 {
-	if (in->last_key && len == in->last_len &&
+	if (in->looked_up == 2)		/* the group's, known */
+		return in->last_number;
+	if (in->looked_up && in->last_key && len == in->last_len &&
 	    memcmp(key, in->last_key, len) == 0)
 		return in->last_number;
 	in->last_number = kpi_history_text(h, key, len);
+	in->looked_up = 1;
 	/* a row's text lives as long as the row: keep a copy when short */
 	if (len <= sizeof(in->last)) {
 		memcpy(in->last, key, len);
@@ -1141,8 +1146,9 @@ static int kpi_score_change(const kpi_node *node, const kpi_row *row,
 {
 	kpi_change_call in = { node, row->periods[p].first,
 			       row->periods[p].last, NULL, 0, 0, { 0 }, NULL,
-			       0, -1, 0, 0 };
+			       0, -1, 0, 0, 0 };
 	kpi_group_memo *memo = NULL;
+	long *number = NULL;	/* of the group's key, its per value */
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -1165,8 +1171,21 @@ static int kpi_score_change(const kpi_node *node, const kpi_row *row,
 		kpi_row member;
 		size_t at = 0;
 
+		/* a person's key is looked up in the history once, not in
+		 * each of its groups */
+		number = node->history ? kpi_group_number_of(row->group,
+							     node->field[2],
+							     node->history)
+				       : NULL;
+		if (number && *number != -2) {
+			in.last_key = NULL;	/* every member's key */
+			in.last_number = *number;
+			in.looked_up = 2;
+		}
 		while (rc == 0 && kpi_group_member(row, &at, &member))
 			rc = kpi_change_row(&in, &member, err);
+		if (number && in.looked_up == 1)
+			*number = in.last_number;
 	} else {
 		rc = kpi_change_row(&in, row, err);
 	}
