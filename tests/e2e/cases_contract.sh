@@ -626,6 +626,62 @@ EXPECTED
 	fi
 }
 
+# Two score_change{} of one group over two lookups (having over the ZRM,
+# the rule over the ladder): a group's change is remembered for the slot
+# and a person's key number per lookup, each for the first only; the
+# second is worked out each time, never taken for the first.  2018-Q2,
+# the KPI's rows the ZRM ones:
+#   P1 ZRM Werk 10-01 2, 01-05 3: +1, having; ladder 01-02 1, 02-05 3: +2, hit
+#   P2 ZRM Werk 10-01 3, 01-05 3: 0, having; ladder 01-03 4, 01-06 2: -2
+#   P3 ZRM Werk 05-05 2 alone: no change, left out (its ladder +4)
+#   P4 ZRM Werk 01-01 1, 02-04 2: +1, having; no ladder: empty
+# count: 1 (P1).  (The ZRM change taken for the ladder's: 2, P1 and P4.)
+test_score_change_two() {
+	demo_setup 2018 2018 200
+	mkdir -p "$work/scripts/tests"
+	cat >"$work/scripts/twee.lua" <<'LUA'
+kpi {
+  id = "twee_test", title = "Twee", unit = "personen",
+  dataset = "measurements", grain = "quarter", select = started_in("date"),
+  where = eq("instrument", "ZRM"), per = "person",
+  lookup = { zrm = { dataset = "measurements", by = "person",
+                     where = { instrument = "ZRM" } },
+             lad = { dataset = "measurements", by = "person",
+                     where = { instrument = "Participatieladder" } } },
+  having = is_set(score_change { lookup = "zrm", key = "person",
+    date = "date", score = "score", by = "domain" }),
+  rule = count(gt(score_change { lookup = "lad", key = "person",
+    date = "date", score = "score" }, 0)),
+}
+LUA
+	cat >"$work/scripts/tests/twee_test.lua" <<'LUA'
+local function m(id, person, date, instrument, domain, score)
+  return { measurement_id = id, person = person, date = date,
+           instrument = instrument, domain = domain, score = score }
+end
+local Z, L = "ZRM", "Participatieladder"
+test {
+  name = "twee score_change{} in een groep",
+  period = "2018-Q2",
+  data = { measurements = {
+    m("01", "P1", "2018-01-10", Z, "Werk", 2), m("02", "P1", "2018-05-01", Z, "Werk", 3),
+    m("03", "P1", "2018-02-01", L, nil, 1), m("04", "P1", "2018-05-02", L, nil, 3),
+    m("05", "P2", "2018-01-10", Z, "Werk", 3), m("06", "P2", "2018-05-01", Z, "Werk", 3),
+    m("07", "P2", "2018-03-01", L, nil, 4), m("08", "P2", "2018-06-01", L, nil, 2),
+    m("09", "P3", "2018-05-05", Z, "Werk", 2),
+    m("10", "P3", "2018-01-01", L, nil, 1), m("11", "P3", "2018-04-01", L, nil, 5),
+    m("12", "P4", "2018-01-01", Z, "Werk", 1), m("13", "P4", "2018-04-02", Z, "Werk", 2),
+  } },
+  expect = { { kpi = "twee_test", period = "2018-Q2", value = 1 } },
+}
+LUA
+	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
+	"$peil" test --config "$work/demo.ini" "$work/scripts/tests/twee_test.lua" \
+		>"$work/out" 2>&1
+	expect_rc "two score_change{} in one group: 1 in 2018-Q2" 0 $?
+	expect_grep "... the test ran" "$work/out" "1 tests, 1 figures, 0 differ"
+}
+
 score_change_refused() { # WHAT FROM TO MESSAGE
 	edited_script_refused verandering.lua 2018-Q1 "$@" --kpi verandering_test
 }
