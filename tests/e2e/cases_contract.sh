@@ -470,12 +470,8 @@ kpi {
 LUA
 	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
 	printf '\n[limits]\nmemory_mb = 8\n' >>"$work/demo.ini"
-	"$peil" ingest --quiet --config "$work/demo.ini" 2>"$work/err"
-	expect_rc "ingest of 60 000 measurements" 0 $?
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi tag:zrm \
-		--period 2018-Q1 --format csv >"$work/c.csv" 2>"$work/err"
-	expect_rc "the ZRM KPIs within 8 MiB of Lua memory" 0 $?
-	csv_columns kpi domain waarde <"$work/c.csv" | sort >"$work/c.txt"
+	zrm_figures 2018-Q1 "ingest of 60 000 measurements" \
+		"the ZRM KPIs within 8 MiB of Lua memory" "$work/c.txt"
 	cat >"$work/want.txt" <<'EOF2'
 twee_metingen_test;Totaal;30000
 zrm_achteruit;Financiën;10000
@@ -599,12 +595,8 @@ test_zrm_same_day() {
 			'M51;P4;01-01-2018;ZRM;Werk;3' \
 			'M52;P4;03-04-2018;ZRM;Werk;3'
 	} >"$work/demo/export_metingen.csv"
-	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
-	expect_rc "ingest" 0 $?
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi tag:zrm \
-		--period 2018-Q2 --format csv >"$work/zrm.csv" 2>"$work/err"
-	expect_rc "eval of the ZRM KPIs in 2018-Q2" 0 $?
-	csv_columns kpi domain waarde <"$work/zrm.csv" | sort >"$work/got"
+	zrm_figures 2018-Q2 "ingest" "eval of the ZRM KPIs in 2018-Q2" \
+		"$work/got"
 	cat >"$work/want" <<'EXPECTED'
 zrm_achteruit;Financien;1
 zrm_achteruit;Huisvesting;0
@@ -680,6 +672,17 @@ LUA
 		>"$work/out" 2>&1
 	expect_rc "two score_change{} in one group: 1 in 2018-Q2" 0 $?
 	expect_grep "... the test ran" "$work/out" "1 tests, 1 figures, 0 differ"
+}
+
+# Ingest the demo's sources, evaluate the KPIs tagged zrm in PERIOD and
+# write their figures as "kpi;domain;value", sorted, to OUT.
+zrm_figures() { # PERIOD WHAT-INGEST WHAT-EVAL OUT
+	"$peil" ingest --quiet --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "$2" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi tag:zrm \
+		--period "$1" --format csv >"$work/zrm.csv" 2>"$work/err"
+	expect_rc "$3" 0 $?
+	csv_columns kpi domain waarde <"$work/zrm.csv" | sort >"$4"
 }
 
 score_change_refused() { # WHAT FROM TO MESSAGE
