@@ -926,24 +926,26 @@ static const kpi_cases *kpi_cases_groups(const kpi_run *r, size_t cell,
 	return cases;
 }
 
-/* per: reduce the groups of every (cell, period) of r. */
-static void kpi_reduce_groups(kpi_run *r)
+/* per: reduce the groups of r's (cell, period p), those of groups (its
+ * own, or those of the run it shares them with); r failed when that
+ * fails. */
+static void kpi_reduce_groups(kpi_run *r, struct kpi_group_store *groups,
+			      size_t cell, size_t p)
 {
 	kpi_row templ = { NULL, NULL, NULL, 0, r->set->cal, r->periods,
 			  r->period_count, LUA_NOREF, NULL };
+	/* its own, held for its other grains (one of them may share none) */
+	struct kpi_group_store *own = r->k->groups;
 	size_t np = r->period_count;
 
-	for (size_t cell = 0; !r->failed && cell < kpi_cells_count(r->cells);
-	     cell++)
-		for (size_t p = 0; p < np; p++)
-			if (kpi_group_reduce(r->k, &templ,
-					     kpi_group_slot(r, cell, p), p,
-					     &r->acc[cell * np + p],
-					     kpi_cases_groups(r, cell, p),
-					     &r->err) < 0) {
-				r->failed = 1;
-				break;
-			}
+	if (!r->k->per || r->failed || r->why[0])
+		return;
+	r->k->groups = groups;
+	if (kpi_group_reduce(r->k, &templ, kpi_group_slot(r, cell, p), p,
+			     &r->acc[cell * np + p],
+			     kpi_cases_groups(r, cell, p), &r->err) < 0)
+		r->failed = 1;
+	r->k->groups = own;
 }
 
 /* Runs of the scan with groups (per) whose rows and kept fields are the
@@ -1010,18 +1012,24 @@ static void kpi_scan_reduce(kpi_set *set, kpi_run **runs, size_t count,
 			kpi_run_fail(r, "kpi '%s': its groups are those of "
 				     "kpi '%s', which failed", o->k->info.id);
 	}
+	/* slot by slot, and in each the runs that share the groups right
+	 * after the run that made them: what a group's score_change{}
+	 * came to is remembered for one slot (kpi_group_memo_of) */
 	for (size_t i = 0; i < scan->run_count; i++) {
-		kpi_run *r = scan->runs[i], *o = r->groups_of;
-		/* its own, held for its other grains (one of them may share
-		 * none) */
-		struct kpi_group_store *own = r->k->groups;
+		kpi_run *o = scan->runs[i];
+		struct kpi_group_store *groups = o->k->groups;
 
-		if (!r->k->per || r->failed || r->why[0])
+		if (!o->k->per || o->groups_of)
 			continue;
-		if (o)
-			r->k->groups = o->k->groups;
-		kpi_reduce_groups(r);
-		r->k->groups = own;
+		for (size_t cell = 0; cell < kpi_cells_count(o->cells); cell++)
+			for (size_t p = 0; p < o->period_count; p++) {
+				kpi_reduce_groups(o, groups, cell, p);
+				for (size_t j = i + 1; j < scan->run_count; j++)
+					if (scan->runs[j]->groups_of == o)
+						kpi_reduce_groups(scan->runs[j],
+								  groups, cell,
+								  p);
+			}
 	}
 	for (size_t i = 0; i < scan->run_count; i++)
 		if (scan->runs[i]->k->per)

@@ -20,12 +20,18 @@
 
 /* The groups of one slot. */
 typedef struct group_slot {
-	strmap keys;		/* per value -> group number */
-	size_t *first, *last;	/* per group: its first and last member */
+	strmap keys;		/* the per value's number (4 bytes, in
+				   kpi_group_store.values_of) -> group
+				   number */
+	uint32_t *first, *last;	/* per group: its first and last member */
+	long latest;		/* the group added to last, -1: none */
 } group_slot;
 
 struct kpi_group_store {
 	const peil_schema *schema;
+	size_t per_field;
+	strmap per_values;	/* the per values of every slot, numbered */
+	long per_latest;	/* the number of the row added last, -1 */
 	kpi_rows *rows;
 	size_t *field;		/* the fields kept: schema indexes */
 	size_t field_count;
@@ -34,12 +40,24 @@ struct kpi_group_store {
 	int tables;		/* groups are handed to Lua as tables */
 	uint64_t serial;	/* the row added last, and its number */
 	size_t row;
+	/* 32 bits (the groups of 10M cases held 36M members, twice the
+	 * memory with size_t): at most GROUP_MEMBERS_MAX */
 	struct group_member {
-		size_t row, next;	/* next: SIZE_MAX after the last */
+		uint32_t row, next;	/* next: UINT32_MAX after the last */
 	} *member;
 	size_t member_count;
 	group_slot **slots;	/* by slot number, NULL: no group */
 	size_t slot_count;
+	struct {		/* kpi_group_number_of */
+		const void *owner;
+		long *numbers;	/* per per value, -2: not yet known */
+	} numbers;
+	struct {		/* kpi_group_memo_of */
+		size_t slot;	/* SIZE_MAX: none */
+		unsigned char what[KPI_GROUP_MEMO_WHAT];
+		size_t what_len;
+		kpi_group_memo *values;	/* per group of slot */
+	} memo;
 };
 
 void kpi_group_release(kpi *k)
@@ -56,6 +74,9 @@ void kpi_group_release(kpi *k)
 			free(g->slots[i]);
 		}
 	free(g->slots);
+	free(g->memo.values);
+	free(g->numbers.numbers);
+	strmap_release(&g->per_values);
 	free(g->member);
 	free(g->values);
 	free(g->slot);
@@ -97,6 +118,9 @@ static struct kpi_group_store *group_store(kpi *k, const kpi_row *row)
 	if (g) {
 		g->schema = schema;
 		g->serial = UINT64_MAX;
+		g->memo.slot = SIZE_MAX;
+		g->per_field = k->per_field;
+		g->per_latest = -1;
 		g->tables = k->groups_lua || k->set->cases;
 		g->field = calloc(n ? n : 1, sizeof(*g->field));
 		g->slot = malloc((n ? n : 1) * sizeof(*g->slot));
@@ -165,8 +189,9 @@ static group_slot *group_slot_of(struct kpi_group_store *g, size_t slot)
 		g->slots = grown;
 		g->slot_count = n;
 	}
-	if (!g->slots[slot])
-		g->slots[slot] = calloc(1, sizeof(group_slot));
+	if (!g->slots[slot] &&
+	    (g->slots[slot] = calloc(1, sizeof(group_slot))))
+		g->slots[slot]->latest = -1;
 	return g->slots[slot];
 }
 
@@ -183,7 +208,7 @@ static size_t group_cap(size_t count)
 /* The bytes g holds: its rows, members and the groups of every slot. */
 static size_t group_bytes(const struct kpi_group_store *g)
 {
-	size_t bytes = kpi_rows_bytes(g->rows) +
+	size_t bytes = kpi_rows_bytes(g->rows) + strmap_bytes(&g->per_values) +
 		       group_cap(g->member_count) * sizeof(*g->member) +
 		       g->slot_count * sizeof(*g->slots);
 
@@ -191,10 +216,9 @@ static size_t group_bytes(const struct kpi_group_store *g)
 		const group_slot *s = g->slots[i];
 
 		if (s)
-			bytes += sizeof(*s) + s->keys.text_cap +
-				 s->keys.offsets_cap * sizeof(uint32_t) +
-				 s->keys.slot_count * sizeof(uint64_t) +
-				 2 * group_cap(s->keys.count) * sizeof(size_t);
+			bytes += sizeof(*s) + strmap_bytes(&s->keys) +
+				 2 * group_cap(s->keys.count) *
+					 sizeof(uint32_t);
 	}
 	return bytes;
 }
@@ -209,11 +233,14 @@ static size_t group_count(const struct kpi_group_store *g)
 	return n;
 }
 
+/* The most members and rows a store holds: their numbers are 32 bits. */
+#define GROUP_MEMBERS_MAX (UINT32_MAX - 1)
+
 /* Members between two counts of group_bytes. */
 #define GROUP_BYTES_EVERY 4096
 
 /* Add row to slot: -1 when out of memory, -2 past [limits]
- * kpi_memory_mb. */
+ * kpi_memory_mb, -3 past GROUP_MEMBERS_MAX. */
 static int group_add(kpi *k, const kpi_row *row, size_t slot)
 {
 	struct kpi_group_store *g = group_store(k, row);
@@ -222,6 +249,7 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 	group_slot *s;
 	const char *key;
 	size_t len, n;
+	uint32_t number;
 	int added;
 	long i;
 
@@ -230,6 +258,8 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 	per = &row->values[row->slot[k->per_field]];
 	if (!(key = group_key(per, &len)))
 		return 0;
+	if (g->member_count >= GROUP_MEMBERS_MAX)
+		return -3;
 	if (g->serial != row->serial) {		/* kept once for its slots */
 		for (size_t f = 0; f < g->field_count; f++)
 			g->values[f] = row->values[row->slot[g->field[f]]];
@@ -239,12 +269,34 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 		g->serial = row->serial;
 		g->row = (size_t)i;
 	}
-	if (!(s = group_slot_of(g, slot)) ||
-	    (i = strmap_put(&s->keys, key, len, &added)) < 0)
+	/* a person's rows come one after another (the thirteen domains of
+	 * one ZRM measurement): the per value of the row before, compared
+	 * rather than hashed and probed; each slot knows a value by its
+	 * number */
+	if (g->per_latest < 0 ||
+	    strmap_len(&g->per_values, (size_t)g->per_latest) != len ||
+	    (len && memcmp(strmap_key(&g->per_values, (size_t)g->per_latest),
+			   key, len) != 0)) {
+		i = strmap_put(&g->per_values, key, len, &added);
+		if (i < 0 || i > (long)GROUP_MEMBERS_MAX)
+			return -1;
+		g->per_latest = i;
+	}
+	number = (uint32_t)g->per_latest;
+	if (!(s = group_slot_of(g, slot)))
 		return -1;
+	if (s->latest >= 0 &&
+	    memcmp(strmap_key(&s->keys, (size_t)s->latest), &number, 4) == 0) {
+		i = s->latest;
+		added = 0;
+	} else if ((i = strmap_put(&s->keys, (const char *)&number, 4,
+				   &added)) < 0) {
+		return -1;
+	}
+	s->latest = i;
 	n = (size_t)i;
 	if (added) {
-		size_t *first = grow_for(s->first, n, sizeof(*first)), *last;
+		uint32_t *first = grow_for(s->first, n, sizeof(*first)), *last;
 
 		if (first)
 			s->first = first;
@@ -258,12 +310,13 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 	if (!member)
 		return -1;
 	g->member = member;
-	member[g->member_count] = (struct group_member){ g->row, SIZE_MAX };
+	member[g->member_count] = (struct group_member){ (uint32_t)g->row,
+							 UINT32_MAX };
 	if (added)
-		s->first[n] = g->member_count;
+		s->first[n] = (uint32_t)g->member_count;
 	else
-		member[s->last[n]].next = g->member_count;
-	s->last[n] = g->member_count++;
+		member[s->last[n]].next = (uint32_t)g->member_count;
+	s->last[n] = (uint32_t)g->member_count++;
 	if (g->member_count % GROUP_BYTES_EVERY == 0 &&
 	    group_bytes(g) > k->set->limits.kpi_memory_bytes)
 		return -2;
@@ -282,6 +335,12 @@ int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err)
 				 k->info.id, k->per,
 				 k->set->limits.kpi_memory_bytes >> 20,
 				 k->groups->row + 1, group_count(k->groups));
+	if (rc == -3)
+		return error_set(err, k->info.script, k->info.line, NULL,
+				 "kpi '%s': the groups of per = \"%s\" hold "
+				 "more than %lu rows in their periods and "
+				 "cells", k->info.id, k->per,
+				 (unsigned long)GROUP_MEMBERS_MAX);
 	if (rc < 0)
 		return error_set(err, k->info.script, k->info.line, NULL,
 				 "kpi '%s': out of memory for the groups of "
@@ -294,7 +353,7 @@ int kpi_group_member(const kpi_row *group, size_t *at, kpi_row *member)
 	const struct kpi_group_store *g = group->group->store;
 	size_t m = *at ? g->member[*at - 1].next : group->group->first;
 
-	if (m == SIZE_MAX)
+	if (m == UINT32_MAX)
 		return 0;
 	*at = m + 1;
 	*member = *group;
@@ -316,7 +375,59 @@ int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out)
 
 	if (!s || i >= s->keys.count)
 		return 0;
-	out->store = g;
+	out->store = k->groups;
 	out->first = s->first[i];
+	out->slot = slot;
+	out->index = i;
+	memcpy(&out->value, strmap_key(&s->keys, i), 4);
 	return 1;
+}
+
+long *kpi_group_number_of(const kpi_group_rows *group, size_t field,
+			  const void *owner)
+{
+	struct kpi_group_store *g = group->store;
+
+	if (field != g->per_field ||
+	    (g->numbers.owner && g->numbers.owner != owner))
+		return NULL;	/* not the per field, or a second owner */
+	if (!g->numbers.owner) {
+		size_t n = g->per_values.count;
+
+		free(g->numbers.numbers);
+		g->numbers.owner = NULL;
+		if (!(g->numbers.numbers = malloc((n ? n : 1) *
+						  sizeof(long))))
+			return NULL;
+		for (size_t i = 0; i < n; i++)
+			g->numbers.numbers[i] = -2;
+		g->numbers.owner = owner;
+	}
+	return &g->numbers.numbers[group->value];
+}
+
+kpi_group_memo *kpi_group_memo_of(const kpi_group_rows *group,
+				  const void *what, size_t what_len)
+{
+	struct kpi_group_store *g = group->store;
+	size_t n;
+
+	if (what_len > KPI_GROUP_MEMO_WHAT)
+		return NULL;
+	if (g->memo.slot == group->slot &&
+	    (g->memo.what_len != what_len ||
+	     memcmp(g->memo.what, what, what_len) != 0))
+		return NULL;	/* a second measure of the slot: not kept */
+	if (g->memo.slot != group->slot) {
+		/* another slot: forget the one before */
+		n = g->slots[group->slot]->keys.count;
+		free(g->memo.values);
+		g->memo.slot = SIZE_MAX;
+		if (!(g->memo.values = calloc(n, sizeof(*g->memo.values))))
+			return NULL;
+		memcpy(g->memo.what, what, what_len);
+		g->memo.what_len = what_len;
+		g->memo.slot = group->slot;
+	}
+	return &g->memo.values[group->index];
 }

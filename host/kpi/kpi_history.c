@@ -74,30 +74,43 @@ int kpi_history_index(kpi_history *h)
 	return 0;
 }
 
+long kpi_history_text(const kpi_history *h, const char *text, size_t len)
+{
+	return h->starts ? strmap_find(&h->texts, text, len) : -1;
+}
+
+const kpi_history_row *kpi_history_rows(const kpi_history *h, long key,
+					long by, size_t *count)
+{
+	size_t lo, hi, end;
+
+	*count = 0;
+	if (key < 0 || by < 0 || !h->starts)
+		return h->rows;
+	lo = h->starts[key];
+	end = hi = h->starts[key + 1];
+	while (lo < hi) {	/* the key's rows are in order of by */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->rows[mid].by < (uint32_t)by)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; hi < end && h->rows[hi].by == (uint32_t)by; hi++)
+		;
+	*count = hi - lo;
+	return h->rows + lo;
+}
+
 const kpi_history_row *kpi_history_find(const kpi_history *h,
 					const char *key, size_t key_len,
 					const char *by, size_t by_len,
 					size_t *count)
 {
-	long k = h->starts ? strmap_find(&h->texts, key, key_len) : -1;
-	long b = k < 0 ? -1 : strmap_find(&h->texts, by, by_len);
-	size_t lo, hi, end;
+	long k = kpi_history_text(h, key, key_len);
 
-	*count = 0;
-	if (b < 0)
-		return h->rows;
-	lo = h->starts[k];
-	end = hi = h->starts[k + 1];
-	while (lo < hi) {	/* the key's rows are in order of by */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (h->rows[mid].by < (uint32_t)b)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (hi = lo; hi < end && h->rows[hi].by == (uint32_t)b; hi++)
-		;
-	*count = hi - lo;
-	return h->rows + lo;
+	return kpi_history_rows(h, k, k < 0 ? -1 : kpi_history_text(h, by,
+								      by_len),
+				count);
 }

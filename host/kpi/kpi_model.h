@@ -207,6 +207,13 @@ const kpi_history_row *kpi_history_find(const kpi_history *h,
 					const char *key, size_t key_len,
 					const char *by, size_t by_len,
 					size_t *count);
+/* The number of a key's or by's text in h (once read), or -1 when no
+ * row has it; and the rows under the pair of such numbers (none when
+ * either is -1): kpi_history_find in two steps, for a caller that looks
+ * up one key with many bys. */
+long kpi_history_text(const kpi_history *h, const char *text, size_t len);
+const kpi_history_row *kpi_history_rows(const kpi_history *h, long key,
+					long by, size_t *count);
 
 /* The text of a key value (text, or an integer in decimal; buf holds at
  * least 24 bytes), or NULL when it is empty or of another type. */
@@ -586,12 +593,37 @@ int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
 int kpi_group_add(kpi *k, const kpi_row *row, size_t slot, peil_error *err);
 /* A group (kpi_row.group). */
 typedef struct kpi_group_rows {
-	const struct kpi_group_store *store;
+	struct kpi_group_store *store;
 	size_t first;		/* its first row */
+	size_t slot, index;	/* group index of slot */
+	uint32_t value;		/* the number of its per value, the same
+				   in every slot */
 } kpi_group_rows;
 /* Group i (0, 1, ...: in the order first seen) of slot into *out: 1, or
  * 0 when the slot has no group i. */
 int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out);
+/* A measure of a group worked out in C (score_change{}) remembered: the
+ * runs that share the groups reduce them slot by slot (kpi_eval.c), so
+ * that having and the rule of each of them read the group's value once
+ * worked out, not once each.  what[0..what_len) (at most
+ * KPI_GROUP_MEMO_WHAT bytes) tells the measures and periods apart; the
+ * values of one slot and its first measure are kept at a time.  The group's
+ * entry: known 0 until the caller fills it in; NULL when out of memory
+ * or what is too long (then work it out each time). */
+#define KPI_GROUP_MEMO_WHAT 64
+typedef struct kpi_group_memo {
+	kpi_value value;
+	int known;
+} kpi_group_memo;
+kpi_group_memo *kpi_group_memo_of(const kpi_group_rows *group,
+				  const void *what, size_t what_len);
+/* What owner (score_change{}'s lookup) numbers the group's per value,
+ * remembered per value across the slots (a person is in a group of each
+ * period and cell): the entry, -2 until the caller fills it in; NULL
+ * when field (a schema index) is not the per field, for an owner other
+ * than the first, or out of memory. */
+long *kpi_group_number_of(const kpi_group_rows *group, size_t field,
+			  const void *owner);
 /* The next row of the group that group (a row handed to the rule by
  * kpi_group_reduce) stands for into *member, *at 0 for the first: 1, or
  * 0 after the last.  member's values stay valid until the next call. */

@@ -1029,59 +1029,56 @@ static int kpi_lookup_measure(kpi *k, const kpi_node *node,
 	return 0;
 }
 
-/* score_change{}: the (key, by) pairs of the row or of its group, and
- * the sum over them. */
+/* score_change{}: the (key, by) pairs of the row or of its group that
+ * the lookup has rows of, as the numbers of their texts in the history,
+ * and the sum over them. */
 typedef struct kpi_change_call {
 	const kpi_node *node;
 	int32_t from, to;
-	char *pairs;		/* key NUL by NUL ..., distinct */
-	size_t len, cap;
+	struct kpi_change_pair {
+		long key, by;
+	} *pairs;		/* distinct */
+	size_t count, cap;
+	/* the key of the pair added last, and its number: a group's rows
+	 * have one key (per), so its text is looked up once */
+	char last[24];
+	const char *last_key;
+	size_t last_len;
+	long last_number;
+	int looked_up;		/* 1: last_number is last_key's; 2: every
+				   row's (the group's per value's) */
 	double delta;
 	int counted;
 } kpi_change_call;
 
 /* Add the pair (key, by) to in->pairs unless it is there; -1 when out of
  * memory. */
-static int kpi_change_pair(kpi_change_call *in, const char *key,
-			   size_t key_len, const char *by, size_t by_len)
+static int kpi_change_pair(kpi_change_call *in, long key, long by)
 {
-	size_t need = key_len + by_len + 2;
-	char *grown;
+	struct kpi_change_pair *grown;
 
-	for (size_t at = 0; at < in->len;) {
-		size_t k = strlen(in->pairs + at), b;
-
-		b = strlen(in->pairs + at + k + 1);
-		if (k == key_len && b == by_len &&
-		    memcmp(in->pairs + at, key, k) == 0 &&
-		    memcmp(in->pairs + at + k + 1, by, b) == 0)
+	for (size_t i = 0; i < in->count; i++)
+		if (in->pairs[i].key == key && in->pairs[i].by == by)
 			return 0;
-		at += k + b + 2;
-	}
-	if (in->len + need > in->cap) {
-		size_t cap = (in->len + need) * 2;
+	if (in->count == in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 16;
 
-		if (!(grown = realloc(in->pairs, cap)))
+		if (!(grown = realloc(in->pairs, cap * sizeof(*grown))))
 			return -1;
 		in->pairs = grown;
 		in->cap = cap;
 	}
-	memcpy(in->pairs + in->len, key, key_len);
-	in->pairs[in->len + key_len] = '\0';
-	memcpy(in->pairs + in->len + key_len + 1, by, by_len);
-	in->pairs[in->len + need - 1] = '\0';
-	in->len += need;
+	in->pairs[in->count++] = (struct kpi_change_pair){ key, by };
 	return 0;
 }
 
 /* Add the change of one pair (kpi_model.h) to in. */
 static void kpi_change_of(kpi_change_call *in, const kpi_history *h,
-			  const char *key, size_t key_len, const char *by,
-			  size_t by_len)
+			  const struct kpi_change_pair *pair)
 {
 	size_t count;
-	const kpi_history_row *rows = kpi_history_find(h, key, key_len, by,
-						       by_len, &count);
+	const kpi_history_row *rows = kpi_history_rows(h, pair->key,
+						       pair->by, &count);
 	const kpi_history_row *first = NULL, *latest = NULL;
 
 	for (size_t i = 0; i < count; i++) {
@@ -1100,56 +1097,122 @@ static void kpi_change_of(kpi_change_call *in, const kpi_history *h,
 	}
 }
 
+/* The number of key[0..len) in h, the one before when it is the same. */
+static long kpi_change_key(kpi_change_call *in, const kpi_history *h,
+			   const char *key, size_t len)
+{
+	if (in->looked_up == 2)		/* the group's, known */
+		return in->last_number;
+	if (in->looked_up && in->last_key && len == in->last_len &&
+	    memcmp(key, in->last_key, len) == 0)
+		return in->last_number;
+	in->last_number = kpi_history_text(h, key, len);
+	in->looked_up = 1;
+	/* a row's text lives as long as the row: keep a copy when short */
+	if (len <= sizeof(in->last)) {
+		memcpy(in->last, key, len);
+		in->last_key = in->last;
+		in->last_len = len;
+	} else {
+		in->last_key = NULL;
+	}
+	return in->last_number;
+}
+
 /* Add the pair of row to in: -1 with err when out of memory. */
 static int kpi_change_row(kpi_change_call *in, const kpi_row *row,
 			  peil_error *err)
 {
 	const kpi_node *node = in->node;
+	const kpi_history *h = node->history;
 	char kb[24], bb[24];
 	size_t kl, bl = 0;
 	const char *key = kpi_key_text(&row->values[row->slot[node->field[2]]],
 				       kb, &kl);
 	const char *by = "";
+	long k, b;
 
+	if (!key || !h)
+		return 0;		/* no key, or no lookup: no rows */
 	if (node->name[1] &&
 	    !(by = kpi_key_text(&row->values[row->slot[node->field[1]]], bb,
 				&bl)))
 		by = "";
-	if (key && kpi_change_pair(in, key, kl, by, bl) < 0)
+	if ((k = kpi_change_key(in, h, key, kl)) < 0 ||
+	    (b = kpi_history_text(h, by, bl)) < 0)
+		return 0;		/* the lookup has no rows of it */
+	if (kpi_change_pair(in, k, b) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	return 0;
 }
+
+/* What decides score_change{} of a group (kpi_group_memo_of): the
+ * lookup, the fields of the group's rows and the period. */
+typedef struct kpi_change_what {
+	const kpi_history *history;
+	size_t key, by;		/* schema indexes; by SIZE_MAX: none */
+	int32_t from, to;
+} kpi_change_what;
 
 /* score_change{} (kpi_model.h) for the row, or its group, in period p. */
 static int kpi_score_change(const kpi_node *node, const kpi_row *row,
 			    size_t p, kpi_value *out, peil_error *err)
 {
 	kpi_change_call in = { node, row->periods[p].first,
-			       row->periods[p].last, NULL, 0, 0, 0, 0 };
+			       row->periods[p].last, NULL, 0, 0, { 0 }, NULL,
+			       0, -1, 0, 0, 0 };
+	kpi_group_memo *memo = NULL;
+	long *number = NULL;	/* of the group's key, its per value */
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (row->group) {
+		kpi_change_what what;
+
+		memset(&what, 0, sizeof(what));	/* padding compared too */
+		what.history = node->history;
+		what.key = node->field[2];
+		what.by = node->name[1] ? node->field[1] : SIZE_MAX;
+		what.from = in.from;
+		what.to = in.to;
+		memo = kpi_group_memo_of(row->group, &what, sizeof(what));
+		if (memo && memo->known) {
+			*out = memo->value;
+			return 0;
+		}
+	}
+	if (row->group) {
 		kpi_row member;
 		size_t at = 0;
 
+		/* a person's key is looked up in the history once, not in
+		 * each of its groups */
+		number = node->history ? kpi_group_number_of(row->group,
+							     node->field[2],
+							     node->history)
+				       : NULL;
+		if (number && *number != -2) {
+			in.last_key = NULL;	/* every member's key */
+			in.last_number = *number;
+			in.looked_up = 2;
+		}
 		while (rc == 0 && kpi_group_member(row, &at, &member))
 			rc = kpi_change_row(&in, &member, err);
+		if (number && in.looked_up == 1)
+			*number = in.last_number;
 	} else {
 		rc = kpi_change_row(&in, row, err);
 	}
-	for (size_t at = 0; rc == 0 && node->history && at < in.len;) {
-		size_t kl = strlen(in.pairs + at);
-		size_t bl = strlen(in.pairs + at + kl + 1);
-
-		kpi_change_of(&in, node->history, in.pairs + at, kl,
-			      in.pairs + at + kl + 1, bl);
-		at += kl + bl + 2;
-	}
+	for (size_t i = 0; rc == 0 && i < in.count; i++)
+		kpi_change_of(&in, node->history, &in.pairs[i]);
 	free(in.pairs);
 	if (rc == 0 && in.counted) {
 		out->type = KPI_VALUE_NUMBER;
 		out->num = in.delta;
+	}
+	if (rc == 0 && memo) {
+		memo->value = *out;
+		memo->known = 1;
 	}
 	return rc;
 }

@@ -470,12 +470,8 @@ kpi {
 LUA
 	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
 	printf '\n[limits]\nmemory_mb = 8\n' >>"$work/demo.ini"
-	"$peil" ingest --quiet --config "$work/demo.ini" 2>"$work/err"
-	expect_rc "ingest of 60 000 measurements" 0 $?
-	"$peil" eval --config "$work/demo.ini" --dry-run --kpi tag:zrm \
-		--period 2018-Q1 --format csv >"$work/c.csv" 2>"$work/err"
-	expect_rc "the ZRM KPIs within 8 MiB of Lua memory" 0 $?
-	csv_columns kpi domain waarde <"$work/c.csv" | sort >"$work/c.txt"
+	zrm_figures 2018-Q1 "ingest of 60 000 measurements" \
+		"the ZRM KPIs within 8 MiB of Lua memory" "$work/c.txt"
 	cat >"$work/want.txt" <<'EOF2'
 twee_metingen_test;Totaal;30000
 zrm_achteruit;Financiën;10000
@@ -565,6 +561,128 @@ EOF2
 	else
 		fail "the figures differ" "$(diff "$work/want.txt" "$work/c.txt" | head -8)"
 	fi
+}
+
+# ZRM measurements on one day (zrm.lua, score_change{}): the first and
+# the latest measurement of a pair are, on one day, the first in the
+# lookup's order, which is the store's: by key, not the order of the
+# export.  Q2 2018, the export's rows in this order:
+#   P1 Werk        M22 01-02 5, M21 01-02 1, M24 01-05 2, M23 01-05 4
+#     by key M21 (1) is the first and M23 (4) the latest: +3, up (in
+#     the export's order 5 to 2: down)
+#   P2 Financien   M32 10-01 3, M34 15-04 5, M33 15-04 1
+#     the latest is M33 (1): -2, down (in the export's order +2, up)
+#   P3 Huisvesting M42 02-06 4, M41 02-06 2: first and latest on one
+#     day, not counted
+#   P4 Werk        M51 01-01 3, M52 03-04 3: 0, stayed
+# Per domain: Werk up 1 (P1), stayed 1 (P4); Financien down 1 (P2);
+# Huisvesting 0 in each (measured in Q2: the cell is there).  Total: up
+# 1, stayed 1, down 1; P3 in none.
+test_zrm_same_day() {
+	demo_setup 2018 2018 200
+	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
+	{
+		printf 'Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score\r\n'
+		printf '%s\r\n' 'M22;P1;01-02-2018;ZRM;Werk;5' \
+			'M21;P1;01-02-2018;ZRM;Werk;1' \
+			'M24;P1;01-05-2018;ZRM;Werk;2' \
+			'M23;P1;01-05-2018;ZRM;Werk;4' \
+			'M32;P2;10-01-2018;ZRM;Financien;3' \
+			'M34;P2;15-04-2018;ZRM;Financien;5' \
+			'M33;P2;15-04-2018;ZRM;Financien;1' \
+			'M42;P3;02-06-2018;ZRM;Huisvesting;4' \
+			'M41;P3;02-06-2018;ZRM;Huisvesting;2' \
+			'M51;P4;01-01-2018;ZRM;Werk;3' \
+			'M52;P4;03-04-2018;ZRM;Werk;3'
+	} >"$work/demo/export_metingen.csv"
+	zrm_figures 2018-Q2 "ingest" "eval of the ZRM KPIs in 2018-Q2" \
+		"$work/got"
+	cat >"$work/want" <<'EXPECTED'
+zrm_achteruit;Financien;1
+zrm_achteruit;Huisvesting;0
+zrm_achteruit;Totaal;1
+zrm_achteruit;Werk;0
+zrm_gelijk;Financien;0
+zrm_gelijk;Huisvesting;0
+zrm_gelijk;Totaal;1
+zrm_gelijk;Werk;1
+zrm_vooruit;Financien;0
+zrm_vooruit;Huisvesting;0
+zrm_vooruit;Totaal;1
+zrm_vooruit;Werk;1
+EXPECTED
+	if cmp -s "$work/want" "$work/got"; then
+		ok "same-day ZRM measurements: the first by key counts (up 1, stayed 1, down 1)"
+	else
+		fail "same-day ZRM measurements" "$(diff "$work/want" "$work/got" | head -12)"
+	fi
+}
+
+# Two score_change{} of one group over two lookups (having over the ZRM,
+# the rule over the ladder): a group's change is remembered for the slot
+# and a person's key number per lookup, each for the first only; the
+# second is worked out each time, never taken for the first.  2018-Q2,
+# the KPI's rows the ZRM ones:
+#   P1 ZRM Werk 10-01 2, 01-05 3: +1, having; ladder 01-02 1, 02-05 3: +2, hit
+#   P2 ZRM Werk 10-01 3, 01-05 3: 0, having; ladder 01-03 4, 01-06 2: -2
+#   P3 ZRM Werk 05-05 2 alone: no change, left out (its ladder +4)
+#   P4 ZRM Werk 01-01 1, 02-04 2: +1, having; no ladder: empty
+# count: 1 (P1).  (The ZRM change taken for the ladder's: 2, P1 and P4.)
+test_score_change_two() {
+	demo_setup 2018 2018 200
+	mkdir -p "$work/scripts/tests"
+	cat >"$work/scripts/twee.lua" <<'LUA'
+kpi {
+  id = "twee_test", title = "Twee", unit = "personen",
+  dataset = "measurements", grain = "quarter", select = started_in("date"),
+  where = eq("instrument", "ZRM"), per = "person",
+  lookup = { zrm = { dataset = "measurements", by = "person",
+                     where = { instrument = "ZRM" } },
+             lad = { dataset = "measurements", by = "person",
+                     where = { instrument = "Participatieladder" } } },
+  having = is_set(score_change { lookup = "zrm", key = "person",
+    date = "date", score = "score", by = "domain" }),
+  rule = count(gt(score_change { lookup = "lad", key = "person",
+    date = "date", score = "score" }, 0)),
+}
+LUA
+	cat >"$work/scripts/tests/twee_test.lua" <<'LUA'
+local function m(id, person, date, instrument, domain, score)
+  return { measurement_id = id, person = person, date = date,
+           instrument = instrument, domain = domain, score = score }
+end
+local Z, L = "ZRM", "Participatieladder"
+test {
+  name = "twee score_change{} in een groep",
+  period = "2018-Q2",
+  data = { measurements = {
+    m("01", "P1", "2018-01-10", Z, "Werk", 2), m("02", "P1", "2018-05-01", Z, "Werk", 3),
+    m("03", "P1", "2018-02-01", L, nil, 1), m("04", "P1", "2018-05-02", L, nil, 3),
+    m("05", "P2", "2018-01-10", Z, "Werk", 3), m("06", "P2", "2018-05-01", Z, "Werk", 3),
+    m("07", "P2", "2018-03-01", L, nil, 4), m("08", "P2", "2018-06-01", L, nil, 2),
+    m("09", "P3", "2018-05-05", Z, "Werk", 2),
+    m("10", "P3", "2018-01-01", L, nil, 1), m("11", "P3", "2018-04-01", L, nil, 5),
+    m("12", "P4", "2018-01-01", Z, "Werk", 1), m("13", "P4", "2018-04-02", Z, "Werk", 2),
+  } },
+  expect = { { kpi = "twee_test", period = "2018-Q2", value = 1 } },
+}
+LUA
+	sed -i "s|^script_dirs = .*|&, $work/scripts|" "$work/demo.ini"
+	"$peil" test --config "$work/demo.ini" "$work/scripts/tests/twee_test.lua" \
+		>"$work/out" 2>&1
+	expect_rc "two score_change{} in one group: 1 in 2018-Q2" 0 $?
+	expect_grep "... the test ran" "$work/out" "1 tests, 1 figures, 0 differ"
+}
+
+# Ingest the demo's sources, evaluate the KPIs tagged zrm in PERIOD and
+# write their figures as "kpi;domain;value", sorted, to OUT.
+zrm_figures() { # PERIOD WHAT-INGEST WHAT-EVAL OUT
+	"$peil" ingest --quiet --config "$work/demo.ini" 2>"$work/err"
+	expect_rc "$2" 0 $?
+	"$peil" eval --config "$work/demo.ini" --dry-run --kpi tag:zrm \
+		--period "$1" --format csv >"$work/zrm.csv" 2>"$work/err"
+	expect_rc "$3" 0 $?
+	csv_columns kpi domain waarde <"$work/zrm.csv" | sort >"$4"
 }
 
 score_change_refused() { # WHAT FROM TO MESSAGE

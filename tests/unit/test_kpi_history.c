@@ -158,9 +158,46 @@ TEST(a_row_in_40_bytes)
 	CHECK_INT(sizeof(kpi_history_row), 40);
 }
 
+/* The two steps of a find, for score_change{} of a group (one key, its
+ * bys): a text's number (-1 before the history is indexed, and for a text
+ * no row has), then the rows under a pair of numbers, none when either
+ * is -1. */
+TEST(pairs_found_by_their_numbers)
+{
+	kpi_history h = { 0 };
+	size_t count;
+	long p1, da, db;
+	const kpi_history_row *r;
+
+	CHECK(history_add(&h, "p1", "dA", 1) == 0);
+	CHECK(history_add(&h, "p1", "dB", 2) == 0);
+	CHECK(history_add(&h, "p1", "dA", 3) == 0);
+	CHECK_INT(kpi_history_text(&h, "p1", 2), -1);	/* not indexed */
+	CHECK_INT(kpi_history_index(&h), 0);
+	p1 = kpi_history_text(&h, "p1", 2);
+	da = kpi_history_text(&h, "dA", 2);
+	db = kpi_history_text(&h, "dB", 2);
+	CHECK(p1 >= 0 && da >= 0 && db >= 0);
+	CHECK_INT(kpi_history_text(&h, "p2", 2), -1);
+	r = kpi_history_rows(&h, p1, da, &count);
+	CHECK_INT(count, 2);
+	CHECK(r[0].score == 1 && r[1].score == 3);
+	r = kpi_history_rows(&h, p1, db, &count);
+	CHECK_INT(count, 1);
+	CHECK(r[0].score == 2);
+	kpi_history_rows(&h, da, db, &count);	/* a by as a key: no rows */
+	CHECK_INT(count, 0);
+	kpi_history_rows(&h, -1, da, &count);
+	CHECK_INT(count, 0);
+	kpi_history_rows(&h, p1, -1, &count);
+	CHECK_INT(count, 0);
+	history_free(&h);
+}
+
 int main(void)
 {
 	RUN(pairs_found_in_the_order_read);
+	RUN(pairs_found_by_their_numbers);
 	RUN(keys_without_by);
 	RUN(every_pair_as_a_scan_finds_it);
 	RUN(a_row_in_40_bytes);
