@@ -60,3 +60,27 @@ test {
     { kpi = "zrm_achteruit", period = "2018-Q2", value = 0 },
   },
 }
+
+-- The fixture listed against the key's order: P1's two measurements of
+-- 2018-01-10 (02 score 4 before 01 score 2) and of 2018-05-01 (04 score
+-- 1 before 03 score 3).  peil test reads a fixture's rows in the key's
+-- order, as the storage plugins do: the first is 01 (2), the latest 03
+-- (3), +1, up, as a run over the same rows gives.  (In the listed order
+-- it would be 4 to 1, down.)
+test {
+  name = "zelfredzaamheidsmatrix: een dag, in de volgorde van de sleutel",
+  period = "2018-Q2",
+  data = { measurements = {
+    m("04", "P1", "2018-05-01", "Financiën", 1),
+    m("02", "P1", "2018-01-10", "Financiën", 4),
+    m("03", "P1", "2018-05-01", "Financiën", 3),
+    m("01", "P1", "2018-01-10", "Financiën", 2),
+  } },
+  expect = {
+    { kpi = "zrm_vooruit", period = "2018-Q2", domain = "Financiën", value = 1 },
+    { kpi = "zrm_gelijk", period = "2018-Q2", domain = "Financiën", value = 0 },
+    { kpi = "zrm_achteruit", period = "2018-Q2", domain = "Financiën", value = 0 },
+    { kpi = "zrm_vooruit", period = "2018-Q2", value = 1 },
+    { kpi = "zrm_achteruit", period = "2018-Q2", value = 0 },
+  },
+}
