@@ -9,6 +9,7 @@
  * matched by local name.
  */
 #include "xlsx_book.h"
+#include "xlsx_buffer.h"
 #include "xlsx_thread.h"
 
 #include <pthread.h>
@@ -596,11 +597,11 @@ static int strings_alloc(xlsx_book *book, uint64_t declared)
 	if (book->fixed) {
 		book->text_cap = (size_t)declared * 3 + 1;
 		book->at_cap = (size_t)declared / 5 + 2;
-		book->text = malloc(book->text_cap);
+		book->text = xlsx_alloc_large(book->text_cap);
 		if (book->text == NULL)
 			return -1;
 	}
-	book->at = malloc(book->at_cap * sizeof(*book->at));
+	book->at = xlsx_alloc_large(book->at_cap * sizeof(*book->at));
 	if (book->at == NULL)
 		return -1;
 	book->at[0] = 0;

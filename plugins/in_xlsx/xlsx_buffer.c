@@ -2,9 +2,12 @@
  * xlsx_buffer.c - the growing buffer: doubles, so that a row of n bytes
  * costs O(n) copies.
  */
+#define _DEFAULT_SOURCE	/* MADV_HUGEPAGE */
 #include "xlsx_buffer.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 int xlsx_buffer_reserve(xlsx_buffer *b, size_t n)
 {
@@ -29,4 +32,21 @@ void xlsx_buffer_release(xlsx_buffer *b)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+}
+
+void *xlsx_alloc_large(size_t n)
+{
+	void *p;
+
+	if (n < XLSX_HUGE_PAGE)
+		return malloc(n);
+	if (posix_memalign(&p, XLSX_HUGE_PAGE, n) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* p is page aligned; madvise takes whole pages */
+	madvise(p, (n + (size_t)sysconf(_SC_PAGESIZE) - 1) &
+			   ~((size_t)sysconf(_SC_PAGESIZE) - 1),
+		MADV_HUGEPAGE);
+#endif
+	return p;
 }

@@ -39,4 +39,19 @@ static inline int xlsx_buffer_add(xlsx_buffer *b, const char *bytes,
 /* Frees the data; the buffer is empty again. */
 void xlsx_buffer_release(xlsx_buffer *b);
 
+/* The size of a huge page on x86-64. */
+#define XLSX_HUGE_PAGE ((size_t)2 << 20)
+
+/* malloc(n) for a large buffer that is written from its start (the
+ * shared strings' table, a large sheet's unpacked XML and rows in
+ * flight): from n of XLSX_HUGE_PAGE on, aligned to it and with the
+ * kernel asked to back it by huge pages where it can, so that its first
+ * writes take a page fault per 2 MiB rather than per 4 KiB (each one a
+ * trap into the kernel, and on a virtual machine often into the
+ * hypervisor too; docs/benchmarks.md, branch x31).  Advice only: where
+ * the system has no transparent huge pages it is malloc's memory.  A
+ * huge page is resident whole once written, so a buffer of which only a
+ * little is written should not use it.  Freed by free. */
+void *xlsx_alloc_large(size_t n);
+
 #endif

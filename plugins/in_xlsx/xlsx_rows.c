@@ -42,8 +42,11 @@
  * thread takes the other parser's: with two blocks, the parser of the
  * next segment stopped after 1 024 rows and waited, and the two parsers
  * were both busy for a fifth of the sheet or less (branch x30,
- * docs/benchmarks.md).  A block gets its arrays when it is first
- * filled, so a small sheet does not pay for the ring.
+ * docs/benchmarks.md).  The ring's arrays are allocated together when
+ * the parser first fills a block, so a sheet without rows does not pay
+ * for them; with two parsers, the ring and the chunks are a huge page
+ * each (xlsx_alloc_large: a page fault per 2 MiB, not per 4 KiB; branch
+ * x31, docs/benchmarks.md).
  * The first failure in the sheet's order wins: a segment's failure is
  * reported after the rows before it, and a parser that failed parses no
  * more.  A block that holds no row yet grows to take a row larger than
@@ -65,11 +68,16 @@
 #include <strings.h>
 
 #define ROWS_PER_BLOCK 512
-#define CELLS_PER_BLOCK (ROWS_PER_BLOCK * 16)
-#define TEXT_PER_BLOCK (128 * 1024)
+#define CELLS_PER_BLOCK (ROWS_PER_BLOCK * 8)
+#define TEXT_PER_BLOCK (64 * 1024)
+/* A block's arrays, a share of its lane's ring (LANE_BLOCKS of them,
+ * within a huge page) */
+#define BLOCK_BYTES (ROWS_PER_BLOCK * sizeof(xlsx_row) + \
+		     CELLS_PER_BLOCK * sizeof(xlsx_cell) + TEXT_PER_BLOCK)
 
-/* Unpacked XML in flight: CHUNKS chunks of CHUNK_BYTES. */
-#define CHUNKS 40
+/* Unpacked XML in flight: CHUNKS chunks of CHUNK_BYTES, 2 MiB, the
+ * size of one huge page (xlsx_alloc_large). */
+#define CHUNKS 32
 #define CHUNK_BYTES (64 * 1024)
 /* A start tag held whole for a cut (or the prefix) up to this long. */
 #define TAG_MAX (64 * 1024)
@@ -82,6 +90,10 @@
 
 #define LANES 2
 #define LANE_BLOCKS 8
+_Static_assert(LANE_BLOCKS * BLOCK_BYTES <= XLSX_HUGE_PAGE,
+	       "a lane's ring fills at most a huge page");
+_Static_assert(CHUNKS * CHUNK_BYTES == XLSX_HUGE_PAGE,
+	       "the chunks fill a huge page");
 
 /* A segment's result: its cut did not fall between two rows. */
 #define RECUT 1
@@ -92,6 +104,7 @@ struct block {
 	char *text;
 	size_t row_count, cell_count, text_len;
 	size_t cell_cap, text_cap;
+	int own_cells, own_text;	/* grown out of the ring's share */
 	int full;		/* handed to the calling thread */
 	int segment_end;	/* its segment ended after its rows */
 	int rc;			/* with segment_end: 0, -1 (msg of the lane,
@@ -122,6 +135,8 @@ struct lane {
 	char msg[512];
 	struct chunk *head, *tail;	/* its inbox */
 	struct block block[LANE_BLOCKS];
+	char *ring;		/* the blocks' arrays, allocated when a parser
+				   first fills a block */
 	unsigned filling;	/* the parser's block */
 	unsigned taking;	/* the calling thread's */
 	int handed;		/* blocks full, not yet taken back */
@@ -163,6 +178,8 @@ struct pipeline {
 	int stop;		/* the calling thread is done */
 	int reader_done;	/* no chunk will come */
 	struct chunk chunks[CHUNKS];
+	char *pool;		/* chunk i's first bytes: CHUNK_BYTES at
+				   i * CHUNK_BYTES */
 	struct chunk *free_chunks;
 	int lanes;
 	struct lane lane[LANES];
@@ -240,30 +257,41 @@ void xlsx_rows_close(xlsx_rows *rows)
 
 static void block_free(struct block *b)
 {
-	free(b->rows);
-	free(b->cells);
-	free(b->text);
+	if (b->own_cells)
+		free(b->cells);
+	if (b->own_text)
+		free(b->text);
 }
 
-/* Gives the block its arrays the first time a parser fills it: 0 or
- * -1. */
-static int block_alloc(struct block *b)
+/* Gives the lane's blocks their arrays, its ring, the first time its
+ * parser fills one: 0 or -1.  All LANE_BLOCKS blocks of a lane are
+ * filled in turn, so they are allocated together; each block's arrays
+ * lie together, so that what a block of narrow rows leaves unused of its
+ * cells is not touched. */
+static int lane_ring(struct lane *l)
 {
-	if (b->rows != NULL)
+	char *at;
+	int k;
+
+	if (l->ring != NULL)
 		return 0;
-	b->rows = malloc(ROWS_PER_BLOCK * sizeof(*b->rows));
-	b->cells = malloc(CELLS_PER_BLOCK * sizeof(*b->cells));
-	b->text = malloc(TEXT_PER_BLOCK);
-	if (b->rows && b->cells && b->text) {
+	l->ring = l->p->segment_bytes > 0 ? xlsx_alloc_large(XLSX_HUGE_PAGE) :
+					    malloc(LANE_BLOCKS * BLOCK_BYTES);
+	if (l->ring == NULL)
+		return -1;
+	for (k = 0, at = l->ring; k < LANE_BLOCKS; k++) {
+		struct block *b = &l->block[k];
+
+		b->rows = (xlsx_row *)(void *)at;
+		at += ROWS_PER_BLOCK * sizeof(xlsx_row);
+		b->cells = (xlsx_cell *)(void *)at;
+		at += CELLS_PER_BLOCK * sizeof(xlsx_cell);
+		b->text = at;
+		at += TEXT_PER_BLOCK;
 		b->cell_cap = CELLS_PER_BLOCK;
 		b->text_cap = TEXT_PER_BLOCK;
-		return 0;
 	}
-	block_free(b);
-	b->rows = NULL;
-	b->cells = NULL;
-	b->text = NULL;
-	return -1;
+	return 0;
 }
 
 /* The bytes of the row's texts that are copied (not the table's), each
@@ -282,19 +310,23 @@ static size_t row_text_bytes(const xlsx_row *row)
 static int block_grow(struct block *b, size_t cells, size_t text)
 {
 	if (cells > b->cell_cap) {
-		xlsx_cell *c = realloc(b->cells, cells * sizeof(*c));
+		xlsx_cell *c = b->own_cells ?
+				       realloc(b->cells, cells * sizeof(*c)) :
+				       malloc(cells * sizeof(*c));
 
 		if (c == NULL)
 			return -1;
 		b->cells = c;
 		b->cell_cap = cells;
+		b->own_cells = 1;
 	}
 	if (text > b->text_cap) {
-		char *t = realloc(b->text, text);
+		char *t = b->own_text ? realloc(b->text, text) : malloc(text);
 
 		if (t == NULL)
 			return -1;
 		b->text = t;
+		b->own_text = 1;
 		b->text_cap = text;
 	}
 	return 0;
@@ -371,7 +403,7 @@ static int copy_row(void *ctx, const xlsx_row *row)
 		b = &l->block[l->filling];
 	}
 	if (b->row_count == 0 &&
-	    (block_alloc(b) < 0 || block_grow(b, row->cell_count, text) < 0))
+	    (lane_ring(l) < 0 || block_grow(b, row->cell_count, text) < 0))
 		return XLSX_ROW_NO_MEMORY;
 	block_add(b, row);
 	return 0;
@@ -851,6 +883,24 @@ static long count_lines(const char *b, size_t n)
 	return lines;
 }
 
+/* Gives the chunk room for cap bytes, keeping its len bytes: 0 or -1.
+ * A chunk that outgrows its share of the pool gets bytes of its own. */
+static int chunk_grow(struct pipeline *p, struct chunk *c, size_t cap)
+{
+	char *more;
+
+	if (c->bytes != p->pool + (size_t)(c - p->chunks) * CHUNK_BYTES) {
+		more = realloc(c->bytes, cap);
+	} else if ((more = malloc(cap)) != NULL) {
+		memcpy(more, c->bytes, c->len);
+	}
+	if (more == NULL)
+		return -1;
+	c->bytes = more;
+	c->cap = cap;
+	return 0;
+}
+
 /* Sends the chunk on, counting its bytes into the segment and the part. */
 static void pass_on(struct pipeline *p, struct chunk *c)
 {
@@ -895,14 +945,8 @@ static void *reader(void *arg)
 			if (p->scan.tag_at >= 0 &&
 			    c->len - (size_t)p->scan.tag_at < TAG_MAX) {
 				/* a tag held whole: the chunk grows */
-				char *more = realloc(c->bytes, c->cap * 2);
-
-				if (more == NULL) {
+				if (chunk_grow(p, c, c->cap * 2))
 					p->scan.tag_at = -1;
-				} else {
-					c->bytes = more;
-					c->cap *= 2;
-				}
 			} else {
 				p->scan.tag_at = -1;
 			}
@@ -932,15 +976,9 @@ static void *reader(void *arg)
 
 			if (next == NULL)
 				goto done;
-			if (next->cap < tail) {
-				char *more = realloc(next->bytes, tail);
-
-				if (more == NULL) {	/* not cut after all */
-					chunk_put(p, next);
-					continue;
-				}
-				next->bytes = more;
-				next->cap = tail;
+			if (next->cap < tail && chunk_grow(p, next, tail)) {
+				chunk_put(p, next);	/* not cut after all */
+				continue;
 			}
 			memcpy(next->bytes, c->bytes + cut, tail);
 			next->len = tail;
@@ -1145,11 +1183,14 @@ static void pipeline_free(struct pipeline *p)
 {
 	int i, k;
 
-	for (i = 0; i < CHUNKS; i++)
-		free(p->chunks[i].bytes);
+	for (i = 0; p->pool != NULL && i < CHUNKS; i++)
+		if (p->chunks[i].bytes != p->pool + (size_t)i * CHUNK_BYTES)
+			free(p->chunks[i].bytes);
+	free(p->pool);
 	for (i = 0; i < p->lanes; i++) {
 		for (k = 0; k < LANE_BLOCKS; k++)
 			block_free(&p->lane[i].block[k]);
+		free(p->lane[i].ring);
 		xlsx_sheet_close(p->lane[i].sheet);
 	}
 	xlsx_buffer_release(&p->prefix);
@@ -1162,11 +1203,14 @@ static int pipeline_alloc(struct pipeline *p)
 {
 	int i;
 
+	p->pool = p->segment_bytes > 0 ? xlsx_alloc_large(CHUNKS * CHUNK_BYTES) :
+					 malloc(CHUNKS * CHUNK_BYTES);
+	if (p->pool == NULL)
+		return -1;
 	for (i = 0; i < CHUNKS; i++) {
 		struct chunk *c = &p->chunks[i];
 
-		if ((c->bytes = malloc(CHUNK_BYTES)) == NULL)
-			return -1;
+		c->bytes = p->pool + (size_t)i * CHUNK_BYTES;
 		c->cap = CHUNK_BYTES;
 		c->next = p->free_chunks;
 		p->free_chunks = c;

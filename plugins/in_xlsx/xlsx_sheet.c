@@ -447,7 +447,7 @@ static int start_cell(xlsx_sheet *sheet, const xmlChar **attributes,
 	char buf[32];
 	unsigned long style;
 
-	memset(c, 0, sizeof(*c));
+	c->has_value = c->in_value = c->in_phonetic = 0;
 	read_attributes(attributes, count, &a);
 	c->column = sheet->last_column + 1;
 	if (a.r.value != NULL) {
@@ -549,7 +549,7 @@ static void on_start(void *ctx, const xmlChar *localname,
 {
 	xlsx_sheet *sheet = ctx;
 	struct cell_read *c = &sheet->cell;
-	enum tag tag = tag_of_name(sheet, localname);
+	enum tag tag;
 
 	(void)prefix;
 	(void)uri;
@@ -558,6 +558,12 @@ static void on_start(void *ctx, const xmlChar *localname,
 	(void)defaulted;
 	if (sheet->stopped)
 		return;
+	if (localname == sheet->name_v) {	/* every value: at once */
+		if (sheet->in_cell)
+			c->in_value = c->has_value = 1;
+		return;
+	}
+	tag = tag_of_name(sheet, localname);
 	if (tag == TAG_SHEET_DATA) {
 		sheet->sheet_data++;
 	} else if (tag == TAG_ROW) {
@@ -584,7 +590,7 @@ static void on_end(void *ctx, const xmlChar *localname,
 {
 	xlsx_sheet *sheet = ctx;
 	struct cell_read *c = &sheet->cell;
-	enum tag tag = tag_of_name(sheet, localname);
+	enum tag tag;
 	xlsx_row row;
 	int rc;
 
@@ -592,6 +598,11 @@ static void on_end(void *ctx, const xmlChar *localname,
 	(void)uri;
 	if (sheet->stopped)
 		return;
+	if (localname == sheet->name_v) {	/* every value: at once */
+		c->in_value = 0;
+		return;
+	}
+	tag = tag_of_name(sheet, localname);
 	if (tag == TAG_V || tag == TAG_T) {
 		c->in_value = 0;
 	} else if (tag == TAG_RPH) {

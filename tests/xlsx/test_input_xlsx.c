@@ -660,9 +660,10 @@ TEST(long_sheet_read_and_stopped)
 	unlink(path);
 }
 
-/* A row larger than a block of rows (9000 cells, 8192 to a block; 9000
- * texts of 20 bytes, 128 KiB to a block) between two ordinary ones: the
- * block that takes it grows, and the rows come in order, whole. */
+/* A row larger than a block of rows (9000 cells, 4096 to a block; 9000
+ * texts of 20 bytes, 64 KiB to a block) between two ordinary ones: the
+ * block that takes it grows (out of its parser's ring, into memory of
+ * its own), and the rows come in order, whole. */
 #define WIDE_CELLS 9000
 
 TEST(row_larger_than_a_block)

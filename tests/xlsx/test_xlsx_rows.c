@@ -2,10 +2,12 @@
  * test_xlsx_rows.c - the sheet's reader threads (xlsx_rows.c) on their
  * own, linked with the plugin's sources: how far the parsers run ahead of
  * the calling thread, and that the rows still come whole and in order;
- * and how often the shared strings' thread publishes what it read.
+ * how often the shared strings' thread publishes what it read; and that
+ * the large buffers are asked of the kernel in huge pages.
  * The workbook is written here with libzip.
  */
 #include "xlsx_book.h"
+#include "xlsx_buffer.h"
 #include "xlsx_rows.h"
 #include "xlsx_zip.h"
 
@@ -14,6 +16,7 @@
 #include <zip.h>
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,8 +57,9 @@ static void write_zip(const char *path, const char *table, const char *sheet)
 }
 
 /* A workbook at path whose one sheet has rows 1..rows: A is the row's
- * number, B the shared string n % 3 (Noord, Zuid, Oost). */
-static void write_book(const char *path, int rows)
+ * number, B the shared string n % 3 (Noord, Zuid, Oost, the first three
+ * of table). */
+static void write_book_table(const char *path, int rows, const char *table)
 {
 	size_t size = (size_t)rows * 96 + 256, len;
 	char *sheet = malloc(size);
@@ -69,8 +73,13 @@ static void write_book(const char *path, int rows)
 			"<row r=\"%d\"><c r=\"A%d\"><v>%d</v></c><c r=\"B%d\" t=\"s\"><v>%d</v></c></row>\n",
 			n, n, n, n, n % 3);
 	snprintf(sheet + len, size - len, "</sheetData></worksheet>");
-	write_zip(path, strings, sheet);
+	write_zip(path, table, sheet);
 	free(sheet);
+}
+
+static void write_book(const char *path, int rows)
+{
+	write_book_table(path, rows, strings);
 }
 
 struct seen {
@@ -78,6 +87,7 @@ struct seen {
 	long count, sum, out_of_order;
 	long team[3];
 	int ahead_at_first;	/* blocks ahead while the first row waited */
+	size_t huge_at_first;	/* bytes advised huge at the first row */
 	char names[256];	/* the process's thread names then, each
 				   followed by ';' */
 };
@@ -115,6 +125,66 @@ static void thread_names(char *buf, size_t size)
 	closedir(dir);
 }
 
+/* The bytes of the process's mappings that are advised MADV_HUGEPAGE
+ * (Linux: "hg" in their VmFlags in /proc/self/smaps). */
+static size_t advised_huge_bytes(void)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	size_t total = 0, size = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			size = hi - lo;
+		else if (strncmp(line, "VmFlags:", 8) == 0 &&
+			 strstr(line, " hg") != NULL)
+			total += size;
+	}
+	fclose(f);
+	return total;
+}
+
+/* Whether the system has transparent huge pages that a process may ask
+ * for (Linux: not "[never]"). */
+static int huge_pages_offered(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char line[128] = "";
+
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	return line[0] != '\0' && strstr(line, "[never]") == NULL;
+}
+
+/* Whether the size bytes at p lie in mappings advised MADV_HUGEPAGE. */
+static int advised_huge(const void *p, size_t size)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, advised = 0;
+	uintptr_t at = (uintptr_t)p;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = at >= lo && at + size <= hi;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0)
+			advised = strstr(line, " hg") != NULL;
+	}
+	fclose(f);
+	return advised;
+}
+
 static const char *const teams[3] = { "Noord", "Zuid", "Oost" };
 
 /* The first row waits (up to 10 s) until one parser has handed four
@@ -138,6 +208,7 @@ static int on_row(void *ctx, const xlsx_row *row)
 			nanosleep(&pause, NULL);
 		}
 		s->ahead_at_first = ahead;
+		s->huge_at_first = advised_huge_bytes();
 		thread_names(s->names, sizeof(s->names));
 	}
 	if (row->number != s->count + 1)
@@ -150,6 +221,19 @@ static int on_row(void *ctx, const xlsx_row *row)
 		if (strcmp(row->cells[1].text, teams[k]) == 0)
 			s->team[k]++;
 	return 0;
+}
+
+/* The rows of write_book(path, 12000) as on_row saw them: every row
+ * once, in order (1 + 2 + ... + 12000), n % 3 naming 4000 of each
+ * team. */
+static void check_rows(const struct seen *s)
+{
+	CHECK_INT(s->count, 12000);
+	CHECK_INT(s->out_of_order, 0);
+	CHECK_INT(s->sum, 72006000);
+	CHECK_INT(s->team[0], 4000);
+	CHECK_INT(s->team[1], 4000);
+	CHECK_INT(s->team[2], 4000);
 }
 
 /* 12 000 rows of about 60 bytes, cut every 64 KiB: segments of about
@@ -189,14 +273,7 @@ TEST(parser_runs_blocks_ahead)
 		CHECK_CONTAINS(s.names, "xlsx parse 1;");
 		CHECK_CONTAINS(s.names, "xlsx parse 2;");
 		CHECK(ahead >= 4);
-		/* every row once, in order: 1 + 2 + ... + 12000 */
-		CHECK_INT(s.count, 12000);
-		CHECK_INT(s.out_of_order, 0);
-		CHECK_INT(s.sum, 72006000);
-		/* n % 3: 4000 of each */
-		CHECK_INT(s.team[0], 4000);
-		CHECK_INT(s.team[1], 4000);
-		CHECK_INT(s.team[2], 4000);
+		check_rows(&s);
 	}
 	xlsx_rows_close(rows);
 	CHECK_INT(xlsx_book_strings_end(&book, msg, sizeof(msg)), 0);
@@ -269,9 +346,69 @@ TEST(strings_published_in_batches)
 	unlink(path);
 }
 
+/* The large buffers of a read that are written once from their start
+ * are asked of the kernel in huge pages (2 MiB), a page fault each rather
+ * than 512: the shared strings' table of a part of 2.4 MB (its text
+ * allocated for three bytes per byte, its offsets for a string per five
+ * bytes), and, while a sheet is read by two parsers, the chunks of
+ * unpacked XML (2 MiB) and each parser's ring of blocks of rows (2 MiB
+ * each).  The rows are the same: every row once, in order. */
+TEST(large_buffers_advised_huge)
+{
+	char path[64], msg[512];
+	size_t size = 120000 * 24 + 64, len, before;
+	char *table = malloc(size);
+	xlsx_zip *zip;
+	xlsx_book book;
+	xlsx_rows *rows;
+	struct seen s;
+	int n;
+
+	CHECK(table != NULL);
+	len = (size_t)snprintf(table, size, "<sst><si><t>Noord</t></si><si><t>Zuid</t></si><si><t>Oost</t></si>");
+	for (n = 3; n < 120000; n++)
+		len += (size_t)snprintf(table + len, size - len,
+					"<si><t>S%d</t></si>", n);
+	snprintf(table + len, size - len, "</sst>");
+	snprintf(path, sizeof(path), "/tmp/peil-test-xlsx-huge-%ld.xlsx",
+		 (long)getpid());
+	write_book_table(path, 12000, table);
+	free(table);
+	before = advised_huge_bytes();
+	CHECK_INT(xlsx_zip_open(&zip, path, 1u << 30, msg, sizeof(msg)), 0);
+	CHECK_INT(xlsx_book_load(&book, zip, 1u << 26, msg, sizeof(msg)), 0);
+	CHECK(book.loader != NULL);	/* a fixed table */
+	CHECK_INT((long)((uintptr_t)book.text % XLSX_HUGE_PAGE), 0);
+	CHECK_INT((long)((uintptr_t)book.at % XLSX_HUGE_PAGE), 0);
+	rows = xlsx_rows_open(zip, &book, book.sheets[0].part, msg,
+			      sizeof(msg));
+	CHECK(rows != NULL);
+	memset(&s, 0, sizeof(s));
+	s.rows = rows;
+	CHECK_INT(xlsx_rows_read(rows, 64 * 1024, on_row, &s), 0);
+	if (huge_pages_offered()) {
+		CHECK(advised_huge(book.text, book.text_cap));
+		CHECK(advised_huge(book.at, book.at_cap * sizeof(*book.at)));
+		/* the chunks and two rings, besides the table's */
+		CHECK(s.huge_at_first >= before + book.text_cap +
+				book.at_cap * sizeof(*book.at) +
+				3 * XLSX_HUGE_PAGE);
+	} else {
+		printf("  (no transparent huge pages here: advice not checked)\n");
+	}
+	check_rows(&s);
+	xlsx_rows_close(rows);
+	CHECK_INT(xlsx_book_strings_end(&book, msg, sizeof(msg)), 0);
+	CHECK_INT((long)book.string_count, 120000);
+	xlsx_book_release(&book);
+	xlsx_zip_close(zip);
+	unlink(path);
+}
+
 int main(void)
 {
 	RUN(parser_runs_blocks_ahead);
 	RUN(strings_published_in_batches);
+	RUN(large_buffers_advised_huge);
 	return harness_done();
 }
