@@ -52,6 +52,14 @@ int date_valid(int year, int month, int day)
 	       day >= 1 && day <= date_days_in_month(year, month);
 }
 
+int date_implausible_year(int32_t date)
+{
+	int year, month, day;
+
+	date_to_civil(date, &year, &month, &day);
+	return year < DATE_YEAR_FIRST || year > DATE_YEAR_LAST ? year : 0;
+}
+
 int32_t date_from_civil(int year, int month, int day)
 {
 	/* Hinnant: count from 1 March, so the leap day ends the year. */
