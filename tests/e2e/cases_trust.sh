@@ -38,3 +38,34 @@ test_implausible_years() {
 		ok "the placeholder is stored empty" ||
 		fail "the placeholder is stored empty" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_payments' 2>&1)"
 }
+
+# ------------------------------------------------------- empty holidays
+# [calendar] dates replaces the Dutch holidays; written empty it would
+# make Nieuwjaarsdag and Easter working days and shift every figure in
+# working days (before: accepted without a word; in the fixture, case
+# D6 of Zuid, registered on 29 March 2018 and met on 3 April, waited 3
+# working days instead of 1, Goede Vrijdag and Tweede Paasdag counted).  Refused by every command
+# that reads the config, naming the line.
+test_empty_holidays() {
+	local cmd
+	write_config "$src/tests/data/e2e/cases.csv"
+	printf '[calendar]\ndates =\n' >>"$work/peil.ini"
+	local line
+	line=$(grep -n '^dates =$' "$work/peil.ini" | cut -d: -f1)
+	for cmd in check ingest "eval --period 2018-01"; do
+		# shellcheck disable=SC2086
+		"$peil" $cmd --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "$cmd with an empty holiday list" 3 $?
+		expect_grep "$cmd: the line is named" "$work/err" \
+			"peil.ini:$line: dates is empty: it replaces the Dutch holidays"
+	done
+	# A list that is not empty replaces the rules as documented: the
+	# three holidays of the fixture's quarter give its figures.
+	sed -i "s/^dates =\$/dates = 2018-01-01, 2018-03-30, 2018-04-02/" "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest with a holiday list" 0 $?
+	"$peil" eval --config "$work/peil.ini" --period 2018-03 --kpi wachttijd_gemiddeld \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with a holiday list" 0 $?
+	expect_grep "Zuid's March mean wait is 1 (cli.sh, figures)" "$work/out.csv" ";2018-03;Buurtteam Zuid;1;"
+}
