@@ -69,3 +69,79 @@ test_empty_holidays() {
 	expect_rc "eval with a holiday list" 0 $?
 	expect_grep "Zuid's March mean wait is 1 (cli.sh, figures)" "$work/out.csv" ";2018-03;Buurtteam Zuid;1;"
 }
+
+# ------------------------------------------------------ Excel's sep= line
+# Excel writes "sep=;" as the first line of a CSV when asked to: it
+# declares the separator.  Read with it when it agrees with the source
+# (or the source says auto), refused loudly when it contradicts it
+# (before: "column 'Id' (mapped to field id) is not in the header", with
+# no hint).  The header is then line 2, and a value's line counts the
+# sep= line.
+test_excel_sep() {
+	printf 'sep=;\r\nId;Datum;Bedrag;Naam\r\n1;02-01-2017;"12,50";Piet\r\n2;03-01-2017;7,25;Jan\r\n' \
+		>"$work/sep.csv"
+	try_export sep 0 "" utf-8
+	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(id || "=" || amount, " ") FROM (SELECT * FROM ds_payments ORDER BY id)')" = "1=12.5 2=7.25" ] &&
+		ok "sep=; read: both rows, amounts 12.5 and 7.25" ||
+		fail "sep=; read" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_payments' 2>&1)"
+	# separator = auto takes the declared one, although commas outnumber
+	# semicolons in the header
+	printf 'sep=;\nId,x;Datum,y;Bedrag,z;Naam\n1;02-01-2017;1,00;Piet\n' >"$work/auto.csv"
+	export_config "$work/auto.csv" utf-8
+	sed -i 's/^separator = semicolon/separator = auto/; s/^column.Id = id/column.Id,x = id/; s/^column.Datum = day/column.Datum,y = day/; s/^column.Bedrag = amount/column.Bedrag,z = amount/' "$work/peil.ini"
+	rm -f "$work"/peil.db*
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "sep=; with separator = auto" 0 $?
+	# a contradiction is refused, naming the file and the line
+	printf 'sep=,\r\nId;Datum;Bedrag;Naam\r\n1;02-01-2017;1,00;Piet\r\n' >"$work/contra.csv"
+	try_export contra 2 "contra.csv:1: the first line, Excel's sep=, declares ',' (separator = comma), but the source says ';' (separator = semicolon): which is right?" utf-8
+	# a separator that Peil does not read
+	printf 'sep=|\r\nId|Datum|Bedrag|Naam\r\n' >"$work/pipe.csv"
+	try_export pipe 2 "pipe.csv:1: the first line, 'sep=|', declares a separator that Peil does not read" utf-8
+	# line numbers count the sep= line
+	printf 'sep=;\r\nId;Datum;Bedrag;Naam\r\n1;02-01-2017;1,00;Piet\r\n2;32-01-2017;1,00;Jan\r\n' >"$work/line.csv"
+	try_export line 2 "line.csv:4: column 'Datum'" utf-8
+	# skip_lines skips it unread, as before
+	export_config "$work/sep.csv" utf-8
+	echo "skip_lines = 1" >>"$work/peil.ini"
+	rm -f "$work"/peil.db*
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "sep=; with skip_lines = 1" 0 $?
+}
+
+# ------------------------------------------------- peil init: date and time
+# Database exports write a date as "2018-03-01 00:00:00", Dutch Excel as
+# "1-4-2018 0:00"; this one also starts with Excel's sep= line.  peil init
+# proposes such columns as dates with their time in the format (before:
+# as text, and the KPIs reading them were not evaluated; the sep= line
+# was taken for the header).  By hand: registered in March C1, C2
+# (Noord), in April C3 (Zuid); closed in April C1 (Noord, "01-04-2018
+# 00:00") and C3 (Zuid, "3-4-2018 9:15").
+test_init_times() {
+	printf 'sep=;\r\nCasusnummer;Team;Aanmelddatum;Afsluitdatum\r\nC1;Noord;2018-03-01 00:00:00;01-04-2018 00:00\r\nC2;Noord;2018-03-15 13:30:00;\r\nC3;Zuid;2018-04-02 00:00:00;3-4-2018 9:15\r\n' \
+		>"$work/Export tijd.csv"
+	"$peil" init --from "$work/Export tijd.csv" --dir "$work/muni" >"$work/init.out" 2>"$work/err"
+	expect_rc "peil init on dates with a time" 0 $?
+	local line
+	for line in "separator = semicolon" \
+		    "date_format = jjjj-mm-dd uu:mm:ss, dd-mm-jjjj uu:mm" \
+		    "field.registered = date required" "field.closed = date" \
+		    "column.Aanmelddatum = registered" "column.Afsluitdatum = closed" \
+		    "periods = 2018"; do
+		expect_grep "proposed: $line" "$work/muni/peil.ini" "$line"
+	done
+	sed -i 's/^min_count = 10$/min_count = 0/' "$work/muni/peil.ini"
+	"$peil" ingest --config "$work/muni/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest with the proposed config" 0 $?
+	local want kpi period got
+	for want in "casussen_gestart 2018-03 Noord;2 Totaal;2 Zuid;0 " \
+		    "casussen_gestart 2018-04 Noord;0 Totaal;1 Zuid;1 " \
+		    "casussen_afgesloten 2018-04 Noord;1 Totaal;2 Zuid;1 "; do
+		read -r kpi period _ <<<"$want"
+		"$peil" eval --config "$work/muni/peil.ini" --period "$period" --kpi "$kpi" \
+			--format csv >"$work/out.csv" 2>"$work/err"
+		got=$(csv_columns team waarde <"$work/out.csv" | sort | tr '\n' ' ')
+		[ "$got" = "${want#* * }" ] && ok "$kpi $period: $got" ||
+			fail "$kpi $period" "got: $got" "$(cat "$work/err")"
+	done
+}
