@@ -145,3 +145,39 @@ test_init_times() {
 			fail "$kpi $period" "got: $got" "$(cat "$work/err")"
 	done
 }
+
+# ----------------------------------------------- check: what runs evaluate
+# A municipality without iWmo messages declares no dataset allocations
+# and leaves the maatwerk KPIs out with [run] kpis: peil check judges
+# what a run evaluates, and only mentions the KPIs left out (before: exit
+# 3, "4 problems", while peil eval and run worked).  A KPI that runs
+# evaluate, on a missing dataset, stays a problem.
+test_check_chosen() {
+	write_config "$src/tests/data/e2e/cases.csv"
+	sed -i '/^\[dataset allocations\]/,/^\[/{/^\[dataset allocations\]/d;/^field\./d}' "$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check without allocations, maatwerk left out" 0 $?
+	expect_grep "the KPIs left out are mentioned" "$work/err" \
+		"maatwerk.lua:42: kpi 'maatwerk_toewijzingen': unknown dataset 'allocations'; no run evaluates it ([run] kpis leaves it out), so this is no problem"
+	expect_grep "the summary counts them apart" "$work/out" \
+		"KPIs are fine (4 more, which runs leave out, do not fit the datasets)"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>&1
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err"
+	expect_rc "eval on that config" 0 $?
+	# enabled = no leaves a KPI out as well
+	sed -i 's/, -tag:maatwerk$//' "$work/peil.ini"
+	printf '[kpi %s]\nenabled = no\n' maatwerk_toewijzingen maatwerk_zonder_start \
+		maatwerk_start_binnen_termijn maatwerk_doorlooptijd_verzoek >>"$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check with the maatwerk KPIs disabled" 0 $?
+	expect_grep "enabled = no is named" "$work/err" \
+		"unknown dataset 'allocations'; no run evaluates it (enabled = no leaves it out)"
+	# a KPI that runs evaluate, on a dataset that is not there, is a
+	# problem: one of them is enabled again
+	sed -i '0,/^enabled = no$/s//enabled = yes/' "$work/peil.ini"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check with a chosen KPI on a missing dataset" 3 $?
+	expect_grep "it is an error" "$work/err" \
+		"peil: error: $src/scripts/maatwerk.lua:42: kpi 'maatwerk_toewijzingen': unknown dataset 'allocations'"
+	expect_grep "one problem" "$work/out" "peil.ini: 1 problem"
+}
