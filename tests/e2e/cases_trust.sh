@@ -181,3 +181,47 @@ test_check_chosen() {
 		"peil: error: $src/scripts/maatwerk.lua:42: kpi 'maatwerk_toewijzingen': unknown dataset 'allocations'"
 	expect_grep "one problem" "$work/out" "peil.ini: 1 problem"
 }
+
+# ------------------------------------------------- -o onto a device or FIFO
+# -o writes a temporary file and renames it over the path, so that a
+# reader sees the old file or the new one.  A path that is a device or a
+# named pipe was replaced that way by a regular file (before: as root,
+# report -o /dev/full exited 0 and left /dev/full a 450 KB file, and -o
+# /dev/null would have done the same to /dev/null).  Such a path is
+# written in place: a FIFO's reader gets the whole output, a full device
+# is exit 4 naming it and the cause, and the node stays what it was.
+test_outputs_devices() {
+	local cmd
+	demo_setup 2017 2017 1000
+	demo_run_periods 2017
+	"$peil" report --config "$work/demo.ini" --period 2017 --format json \
+		-o "$work/whole.json" 2>"$work/err"
+	expect_rc "report -o a regular file" 0 $?
+	mkfifo "$work/fifo"
+	timeout 60 cat "$work/fifo" >"$work/got.json" &
+	local reader=$!
+	"$peil" report --config "$work/demo.ini" --period 2017 --format json \
+		-o "$work/fifo" 2>"$work/err"
+	expect_rc "report -o a FIFO" 0 $?
+	wait "$reader"
+	expect_rc "the FIFO's reader got its end" 0 $?
+	[ -p "$work/fifo" ] && ok "the FIFO is still a FIFO" ||
+		fail "the FIFO was replaced" "$(ls -l "$work/fifo")"
+	cmp -s "$work/got.json" "$work/whole.json" &&
+		ok "the reader got the whole report ($(stat -c %s "$work/got.json") bytes)" ||
+		fail "the reader got $(stat -c %s "$work/got.json") of $(stat -c %s "$work/whole.json") bytes"
+	# A full device of this test's own (the node of /dev/full): root only.
+	[ "$(id -u)" = 0 ] || return 0
+	mknod -m 666 "$work/full" c 1 7 || { fail "mknod of a full device"; return; }
+	for cmd in "report --period 2017 --format json" "report --period 2017" "export"; do
+		# shellcheck disable=SC2086
+		"$peil" $cmd --config "$work/demo.ini" -o "$work/full" 2>"$work/err"
+		expect_rc "$cmd -o a full device" 4 $?
+		expect_grep "$cmd names the device and the cause" "$work/err" \
+			"cannot write $work/full: No space left on device"
+		[ -c "$work/full" ] && ok "$cmd: the device is still a device" ||
+			fail "$cmd: the device was replaced" "$(ls -l "$work/full")"
+	done
+	[ "$(ls "$work" | grep -c 'full.tmp')" = 0 ] && ok "no temporary file is left" ||
+		fail "temporary files left" "$(ls "$work")"
+}
