@@ -225,3 +225,53 @@ test_outputs_devices() {
 	[ "$(ls "$work" | grep -c 'full.tmp')" = 0 ] && ok "no temporary file is left" ||
 		fail "temporary files left" "$(ls "$work")"
 }
+
+# ------------------------------------------------------- a run killed -9
+# A run killed with SIGKILL keeps its record "running", with some of its
+# figures or none.  show, report and diff of it said nothing of that
+# (before: show --run N exited 0 with an empty table, "Geen cijfers in
+# deze periode", and a note that its figures were computed on request).
+# Now exit 6 with why; peil status calls it killed; the next run
+# completes with the figures of a run that was never stopped.
+test_killed_run() {
+	local pid id i
+	demo_config 3000
+	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>&1
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err" &
+	pid=$!
+	id=
+	for i in $(seq 600); do	# until the run is recorded, 60 s at most
+		id=$(sqlite3 "$work/peil.db" "SELECT id FROM peil_run WHERE status = 'running'" 2>/dev/null)
+		[ -n "$id" ] && break
+		sleep 0.1
+	done
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	if [ -z "$id" ] || [ "$(sqlite3 "$work/peil.db" "SELECT status FROM peil_run WHERE id = $id")" != running ]; then
+		fail "the run was killed while running" "run '$id'"
+		return
+	fi
+	ok "run $id killed while running"
+	"$peil" show --config "$work/demo.ini" --run "$id" >"$work/out" 2>"$work/err"
+	expect_rc "show --run of the killed run" 6 $?
+	expect_grep "show says why" "$work/err" "run $id has not ended: it is still running, or was stopped (killed"
+	"$peil" report --config "$work/demo.ini" --run "$id" --period 2017 -o "$work/killed.html" 2>"$work/err"
+	expect_rc "report --run of the killed run" 6 $?
+	[ -e "$work/killed.html" ] && fail "a report of the killed run was written" || ok "no report of the killed run"
+	"$peil" status --config "$work/demo.ini" >"$work/out" 2>&1
+	expect_rc "peil status after the kill" 2 $?
+	expect_grep "status calls it killed" "$work/out" "run $id never ended and no peil holds the lock: it was killed"
+	if why=$(store_consistent); then ok "the store is consistent"; else fail "after the kill" "$why"; fi
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "the next run" 0 $?
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/after.csv" 2>"$work/err"
+	expect_rc "show of the next run" 0 $?
+	# the same figures as a run in a store that never saw a kill
+	sed -i "s|^path = $work/peil.db|path = $work/clean.db|" "$work/demo.ini"
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "a run in a clean store" 0 $?
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/clean.csv" 2>"$work/err"
+	cmp -s "$work/after.csv" "$work/clean.csv" &&
+		ok "the run after the kill has the figures of a clean one ($(wc -l <"$work/clean.csv") lines)" ||
+		fail "the run after the kill differs from a clean one" "$(diff "$work/after.csv" "$work/clean.csv" | head -5)"
+}
