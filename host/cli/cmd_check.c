@@ -12,12 +12,14 @@
 #include "base/calendar.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "engine/ingest.h"
 #include "engine/source.h"
 #include "engine/value_check.h"
 
 struct check_state {
 	size_t problems;
 	size_t left_out;	/* problems of KPIs that no run evaluates */
+	size_t unmatched;	/* sources whose path matches no file */
 	peil_context *ctx;
 };
 
@@ -98,6 +100,8 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 		printf("source %s: ", ctx->settings.sources[i].section->name);
 		cli_plugin_line("", opened.plugin->plugin, opened.plugin->path);
 		source_close(&opened);
+		st->unmatched += (size_t)ingest_source_unmatched(
+			ctx, &ctx->settings.sources[i]);
 	}
 }
 
@@ -154,7 +158,7 @@ static void print_rolling(const peil_settings *s)
 
 static int cmd_check(const cli_options *o, int argc, char **argv)
 {
-	struct check_state st = { 0, 0, NULL };
+	struct check_state st = { 0, 0, 0, NULL };
 	peil_context ctx;
 	peil_error err;
 	long warnings = 0;
@@ -207,6 +211,10 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 		if (st.left_out)
 			printf(" (%zu more, which runs leave out, do not fit "
 			       "the datasets)", st.left_out);
+		if (st.unmatched)
+			printf("; %zu source%s match%s no file", st.unmatched,
+			       st.unmatched == 1 ? "" : "s",
+			       st.unmatched == 1 ? "es" : "");
 		if (warnings)
 			printf("; %ld warning%s about the stored values",
 			       warnings, warnings == 1 ? "" : "s");

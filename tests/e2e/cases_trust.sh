@@ -275,3 +275,69 @@ test_killed_run() {
 		ok "the run after the kill has the figures of a clean one ($(wc -l <"$work/clean.csv") lines)" ||
 		fail "the run after the kill differs from a clean one" "$(diff "$work/after.csv" "$work/clean.csv" | head -5)"
 }
+
+# ------------------------------------------------ an export that is not there
+# A source whose path matches no file: ingest refuses it (exit 2) naming
+# the config line and the path, and stores nothing; peil check warns the
+# same (before: check said only that all was fine).  A directory as the
+# path is refused naming it and the cause.
+test_missing_export() {
+	write_config "$work/nothere*.csv"
+	local line
+	line=$(grep -n "^path = $work/nothere" "$work/peil.ini" | cut -d: -f1)
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check with a missing export" 0 $?
+	expect_grep "check warns, naming the line and the path" "$work/err" \
+		"peil: warning: $work/peil.ini:$line: [source fixture]: no file matches $work/nothere*.csv (yet)"
+	expect_grep "and counts it" "$work/out" "KPIs are fine; 1 source matches no file"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of a missing export" 2 $?
+	expect_grep "ingest names the line and the path" "$work/err" \
+		"peil.ini:$line: [source fixture]: no file matches $work/nothere*.csv"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi casussen_gestart >"$work/out" 2>"$work/err"
+	expect_rc "eval without data: not evaluated" 6 $?
+	mkdir -p "$work/adir"
+	write_config "$work/adir"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of a directory as the export" 2 $?
+	expect_grep "it names the path and the cause" "$work/err" "$work/adir: cannot read: Is a directory"
+	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')" = 0 ] &&
+		ok "nothing stored" || fail "rows stored"
+}
+
+# ------------------------------------------------- check: implausible dates
+# 1917 is a year ingest accepts (a birth date may lie in it), but a
+# registration in 1917 among those of 2017 and 2018 is a typo, and it
+# counts in the figures of 1917.  peil check warns of a year of a date
+# field that lies more than 10 years from every other stored date of it
+# and holds fewer of them than the rest; and of stored dates outside
+# 1900..2199 (stored before ingest refused them).  Before: no word.
+test_check_dates() {
+	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
+	printf 'D11;Buurtteam Zuid;Welzijn Zuid;WK999902;BU99990201;01-03-1917;;;Huisarts;;;;P000011;01-03-2018;\r\n' \
+		>>"$work/cases.csv"
+	write_config "$work/cases.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest with a registration in 1917" 0 $?
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check warns, exit 0" 0 $?
+	expect_grep "the year, the field and the first date are named" "$work/err" \
+		"peil: warning: dataset cases: 1 of its stored registered dates lie in 1917 (the first: 1917-03-01), 100 years from every other one (the nearest in 2017)"
+	if grep "lie in" "$work/err" | grep -qv "registered dates lie in 1917"; then
+		fail "only 1917 is warned of" "$(grep "lie in" "$work/err")"
+	else ok "only 1917 is warned of"; fi
+	# the fixture alone: no such warning
+	write_config "$src/tests/data/e2e/cases.csv"
+	rm -f "$work"/peil.db*
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check of the fixture" 0 $?
+	if grep -q "lie in\|lie outside" "$work/err"; then fail "the fixture's dates are warned of" "$(cat "$work/err")"
+	else ok "the fixture's dates are not warned of"; fi
+	# a date of year 0017 stored by an earlier Peil (-713259: 1 March 17)
+	sqlite3 "$work/peil.db" "UPDATE ds_cases SET closed = -713259 WHERE case_id = 'D1'"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check of a stored year 0017" 0 $?
+	expect_grep "the stored 0017 is named" "$work/err" \
+		"dataset cases: 1 of its stored closed dates lie outside the years 1900..2199 (the first: 0017-03-01), stored before ingest refused them"
+}
