@@ -54,10 +54,14 @@ int date_valid(int year, int month, int day)
 
 int date_implausible_year(int32_t date)
 {
+	/* 1900-01-01 and 2200-01-01 as day numbers (date_from_civil) */
+	enum { FIRST_DAY = -25567, AFTER_LAST_DAY = 84006 };
 	int year, month, day;
 
+	if (date >= FIRST_DAY && date < AFTER_LAST_DAY)
+		return 0;
 	date_to_civil(date, &year, &month, &day);
-	return year < DATE_YEAR_FIRST || year > DATE_YEAR_LAST ? year : 0;
+	return year;
 }
 
 int32_t date_from_civil(int year, int month, int day)
