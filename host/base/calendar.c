@@ -52,18 +52,6 @@ int date_valid(int year, int month, int day)
 	       day >= 1 && day <= date_days_in_month(year, month);
 }
 
-int date_implausible_year(int32_t date)
-{
-	/* 1900-01-01 and 2200-01-01 as day numbers (date_from_civil) */
-	enum { FIRST_DAY = -25567, AFTER_LAST_DAY = 84006 };
-	int year, month, day;
-
-	if (date >= FIRST_DAY && date < AFTER_LAST_DAY)
-		return 0;
-	date_to_civil(date, &year, &month, &day);
-	return year;
-}
-
 int32_t date_from_civil(int year, int month, int day)
 {
 	/* Hinnant: count from 1 March, so the leap day ends the year. */

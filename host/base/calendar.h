@@ -25,8 +25,18 @@ int date_valid(int year, int month, int day);
 #define DATE_YEAR_FIRST 1900
 #define DATE_YEAR_LAST 2199
 /* The year of date when it lies outside DATE_YEAR_FIRST..DATE_YEAR_LAST,
- * else 0. */
-int date_implausible_year(int32_t date);
+ * else 0: inline, since ingest asks it of every date it stores. */
+static inline int date_implausible_year(int32_t date)
+{
+	/* 1900-01-01 and 2200-01-01 as day numbers (date_from_civil) */
+	enum { FIRST_DAY = -25567, AFTER_LAST_DAY = 84006 };
+	int year, month, day;
+
+	if (date >= FIRST_DAY && date < AFTER_LAST_DAY)
+		return 0;
+	date_to_civil(date, &year, &month, &day);
+	return year;
+}
 int date_days_in_month(int year, int month);
 /* ISO weekday: 1 Monday .. 7 Sunday. */
 int date_weekday(int32_t date);

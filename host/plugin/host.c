@@ -327,36 +327,45 @@ static int map_value(peil_host *host, size_t field, const char *origin,
 	return -1;
 }
 
+/* A date of field outside DATE_YEAR_FIRST..DATE_YEAR_LAST, year: text
+ * is what the export wrote, or NULL for a typed value. */
+static void implausible_date(peil_host *host, size_t field,
+			     const char *origin, const char *text, size_t len,
+			     int year)
+{
+	const char *name = host->schema->fields[field].name;
+	char shown[128];
+
+	if (!text) {
+		schema_value_text(&host->values[field], shown, sizeof(shown));
+		mark_invalid(host, origin, "%s has year %04d, outside %d..%d, "
+			     "the years Peil reads as a date (field %s)", shown,
+			     year, DATE_YEAR_FIRST, DATE_YEAR_LAST, name);
+		return;
+	}
+	quote_value(shown, sizeof(shown), text, len);
+	mark_invalid(host, origin, "%s has year %04d, outside %d..%d, the "
+		     "years Peil reads as a date (field %s): a typo? A "
+		     "placeholder for 'no date' is stored empty with "
+		     "recode.%s.%.*s = in the [source]", shown, year,
+		     DATE_YEAR_FIRST, DATE_YEAR_LAST, name, name,
+		     (int)(len > 40 ? 40 : len), text);
+}
+
 /* The typed value of field against the years of a date
- * (DATE_YEAR_FIRST..DATE_YEAR_LAST) and its declared range (schema.h);
- * text is what the export wrote, or NULL for a typed value. */
+ * (implausible_date) and its declared range (schema.h); text is what
+ * the export wrote, or NULL for a typed value. */
 static void range_check(peil_host *host, size_t field, const char *origin,
 			const char *text, size_t len)
 {
 	const schema_rule *rule = host->rules ? &host->rules[field] : NULL;
 	const peil_value *v = &host->values[field];
-	char shown[128];
+	char shown[64];
 	int year;
 
 	if (v->type == PEIL_TYPE_DATE &&
 	    (year = date_implausible_year(v->as.date)) != 0) {
-		const char *name = host->schema->fields[field].name;
-
-		if (!text) {
-			schema_value_text(v, shown, sizeof(shown));
-			mark_invalid(host, origin, "%s has year %04d, outside "
-				     "%d..%d, the years Peil reads as a date "
-				     "(field %s)", shown, year, DATE_YEAR_FIRST,
-				     DATE_YEAR_LAST, name);
-			return;
-		}
-		quote_value(shown, sizeof(shown), text, len);
-		mark_invalid(host, origin, "%s has year %04d, outside %d..%d, "
-			     "the years Peil reads as a date (field %s): a "
-			     "typo? A placeholder for 'no date' is stored "
-			     "empty with recode.%s.%.*s = in the [source]",
-			     shown, year, DATE_YEAR_FIRST, DATE_YEAR_LAST, name,
-			     name, (int)(len > 40 ? 40 : len), text);
+		implausible_date(host, field, origin, text, len, year);
 		return;
 	}
 	if (!rule || !schema_rule_outside(rule, v))
