@@ -19,6 +19,24 @@ int32_t date_from_civil(int year, int month, int day);
 void date_to_civil(int32_t date, int *year, int *month, int *day);
 /* 1 when y-m-d is a real date in years 1..9999, else 0. */
 int date_valid(int year, int month, int day);
+/* The years a date of an export may have: 0017 or 9999 is a typo or a
+ * placeholder for "no date", never a date of the social domain, and the
+ * host refuses it at ingest (docs/configuration.md). */
+#define DATE_YEAR_FIRST 1900
+#define DATE_YEAR_LAST 2199
+/* The year of date when it lies outside DATE_YEAR_FIRST..DATE_YEAR_LAST,
+ * else 0: inline, since ingest asks it of every date it stores. */
+static inline int date_implausible_year(int32_t date)
+{
+	/* 1900-01-01 and 2200-01-01 as day numbers (date_from_civil) */
+	enum { FIRST_DAY = -25567, AFTER_LAST_DAY = 84006 };
+	int year, month, day;
+
+	if (date >= FIRST_DAY && date < AFTER_LAST_DAY)
+		return 0;
+	date_to_civil(date, &year, &month, &day);
+	return year;
+}
 int date_days_in_month(int year, int month);
 /* ISO weekday: 1 Monday .. 7 Sunday. */
 int date_weekday(int32_t date);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -36,6 +37,7 @@ int out_file_check(FILE *f, const char *name, peil_error *err)
 
 int out_file_open(out_file *o, const char *path, peil_error *err)
 {
+	struct stat st;
 	size_t size;
 
 	memset(o, 0, sizeof(*o));
@@ -43,6 +45,13 @@ int out_file_open(out_file *o, const char *path, peil_error *err)
 	if (!path) {
 		o->f = stdout;
 		return 0;
+	}
+	/* A device, a FIFO or a socket (-o /dev/stdout, a named pipe) is
+	 * written in place: a rename would replace it by a regular file,
+	 * /dev/full or /dev/null of the whole machine when run as root. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->f = fopen(path, "wb");
+		return o->f ? 0 : cannot_write(err, path, errno);
 	}
 	size = strlen(path) + 32;
 	o->temp = malloc(size);
@@ -87,9 +96,9 @@ int out_file_commit(out_file *o, peil_error *err)
 	o->f = NULL;
 	if (rc == 0 && cause)
 		rc = cannot_write(err, o->path, cause);
-	if (rc == 0 && rename(o->temp, o->path) != 0)
+	if (rc == 0 && o->temp && rename(o->temp, o->path) != 0)
 		rc = cannot_write(err, o->path, errno);
-	if (rc < 0)
+	if (rc < 0 && o->temp)
 		remove(o->temp);
 	free(o->temp);
 	o->temp = NULL;
@@ -102,7 +111,8 @@ void out_file_discard(out_file *o)
 		return;
 	if (o->path) {
 		fclose(o->f);
-		remove(o->temp);
+		if (o->temp)
+			remove(o->temp);
 	}
 	free(o->temp);
 	o->temp = NULL;

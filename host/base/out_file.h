@@ -7,7 +7,8 @@
  * fsync'ed and renamed over the path only when every write succeeded: a
  * reader (node_exporter's textfile collector, a browser) sees the old file
  * or the new one, never a fragment.  Without a path it is stdout, checked
- * the same way but written in place.
+ * the same way but written in place; so is a path that is there and is
+ * no regular file (a device such as /dev/full, a FIFO).
  */
 #ifndef PEIL_OUT_FILE_H
 #define PEIL_OUT_FILE_H

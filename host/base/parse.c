@@ -49,11 +49,30 @@ static int parse_one_format(const char *spec, size_t len, parse_date_format *out
 	char separator = 0;
 	int fixed_width = 1;	/* every field written at full width */
 
+	const char *space = memchr(spec, ' ', len);
+	size_t date_len = space ? (size_t)(space - spec) : len;
+
 	if (len == 0)
 		return format_error(err, err_size, spec, len, "empty");
 	if (len >= sizeof(out->spec))
 		return format_error(err, err_size, spec, len, "too long");
-	while (i < len) {
+	out->time = 0;
+	if (space) {
+		const char *t = space + 1;
+		size_t tlen = len - date_len - 1;
+
+		if ((tlen != 5 && tlen != 8) ||
+		    (ascii_lower((unsigned char)t[0]) != 'u' &&
+		     ascii_lower((unsigned char)t[0]) != 'h') ||
+		    ascii_lower((unsigned char)t[1]) !=
+			    ascii_lower((unsigned char)t[0]) ||
+		    memcmp(t + 2, ":mm:ss", tlen - 2) != 0)
+			return format_error(err, err_size, spec, len,
+					    "a time after the date is uu:mm "
+					    "or uu:mm:ss, after one space");
+		out->time = tlen == 5 ? 2 : 3;
+	}
+	while (i < date_len) {
 		int c = ascii_lower((unsigned char)spec[i]);
 		size_t run = 0;
 
@@ -68,7 +87,7 @@ static int parse_one_format(const char *spec, size_t len, parse_date_format *out
 			i++;
 			continue;
 		}
-		while (i + run < len &&
+		while (i + run < date_len &&
 		       ascii_lower((unsigned char)spec[i + run]) == c)
 			run++;
 		if (fields == 3 || (fields > 0 && separators != fields &&
@@ -183,11 +202,38 @@ static int date_fields(const parse_date_format *f, const char *text,
 	return field == 3 ? 0 : -1;
 }
 
+/* The time of day at text[0..len): h:mm or hh:mm, with :ss when the
+ * format has seconds; 0 when it is a real time, -1 otherwise. */
+static int time_valid(const parse_date_format *f, const char *text,
+		      size_t len)
+{
+	size_t hour = len > 1 && text[1] == ':' ? 1 : 2;
+	int h, m, s = 0;
+
+	if (len != hour + 3 * (size_t)(f->time - 1) || text[hour] != ':' ||
+	    (f->time == 3 && text[hour + 3] != ':'))
+		return -1;
+	h = date_digits(text, (int)hour);
+	m = date_digits(text + hour + 1, 2);
+	if (f->time == 3)
+		s = date_digits(text + hour + 4, 2);
+	return h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 59 ? -1 : 0;
+}
+
 static int parse_date_as(const parse_date_format *f, const char *text,
 			 size_t len, int32_t *out)
 {
 	int values[3], year = 0, month = 0, day = 0;
 
+	if (f->time) {
+		const char *space = memchr(text, ' ', len);
+		size_t date_len = space ? (size_t)(space - text) : len;
+
+		if (!space ||
+		    time_valid(f, space + 1, len - date_len - 1) != 0)
+			return -1;
+		len = date_len;
+	}
 	if (date_fields(f, text, len, values) != 0)
 		return -1;
 	for (size_t i = 0; i < 3; i++) {

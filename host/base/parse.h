@@ -15,11 +15,13 @@
 
 #define PARSE_MAX_DATE_FORMATS 8
 
-/* One date layout: the order of day, month, year and the separator. */
+/* One date layout: the order of day, month, year and the separator, and
+ * the time of day that follows the date in the export, if any. */
 typedef struct parse_date_format {
 	char order[4];		/* "dmy", "ymd" or "mdy" */
 	char separator;		/* '-', '/', '.', or 0 for none (jjjjmmdd) */
-	char spec[16];		/* as written in the config, for messages */
+	char time;		/* 0: none; 2: " uu:mm"; 3: " uu:mm:ss" */
+	char spec[24];		/* as written in the config, for messages */
 } parse_date_format;
 
 typedef struct parse_date_formats {
@@ -30,8 +32,11 @@ typedef struct parse_date_formats {
 /* Parse a list of formats such as "dd-mm-jjjj, jjjj-mm-dd", split as every
  * list of the config (commas or line breaks; config_each_item) (jjjj and
  * yyyy both mean the year; dd and mm accept one or two digits except in
- * the separator-less jjjjmmdd).  0 on success; -1 with a message
- * in err naming the bad format. */
+ * the separator-less jjjjmmdd).  A format may end in a time of day after
+ * one space, "uu:mm" or "uu:mm:ss" (hh for uu is fine): the export's
+ * values then carry that time, which must be a real one (the hour of one
+ * or two digits) and is not kept.  0 on success; -1 with a message in
+ * err naming the bad format. */
 int parse_date_formats_init(parse_date_formats *out, const char *spec,
 			    char *err, size_t err_size);
 

@@ -510,6 +510,7 @@ static int read_row(void *arg, const peil_result *r)
 struct latest {
 	int64_t id;
 	const char *from, *to;	/* NULL: any period */
+	int unended;		/* the run asked for has not ended */
 };
 
 /* The first run (newest first) that published figures of the period. */
@@ -526,8 +527,10 @@ static int find_latest(void *arg, const peil_run_record *run)
 
 static int count_run(void *arg, const peil_run_record *run)
 {
-	(void)run;
-	((struct latest *)arg)->id++;
+	struct latest *l = arg;
+
+	l->id++;
+	l->unended |= run->ended == 0;
 	return 0;
 }
 
@@ -537,7 +540,7 @@ static int count_run(void *arg, const peil_run_record *run)
 static int pick_run(const peil_context *ctx, int64_t asked, const char *from,
 		    const char *to, int64_t *run_id)
 {
-	struct latest l = { 0, from, to };
+	struct latest l = { 0, from, to, 0 };
 	peil_error err;
 	int rc;
 
@@ -549,6 +552,16 @@ static int pick_run(const peil_context *ctx, int64_t asked, const char *from,
 		log_error(&err);
 		return asked && strstr(err.message, "no run") ? EXIT_USAGE
 							      : EXIT_STORAGE;
+	}
+	/* A run killed before its end keeps its record "running", with
+	 * some of its figures or none: not a table to show as if whole. */
+	if (l.unended) {
+		log_msg(PEIL_LOG_ERROR, "run %lld has not ended: it is still "
+			"running, or was stopped (killed, a crash, the machine "
+			"went down) before it recorded all its figures; peil "
+			"status says which, peil runs how each run ended",
+			(long long)asked);
+		return EXIT_INCOMPLETE;
 	}
 	*run_id = asked ? asked : l.id;
 	return 0;

@@ -12,11 +12,14 @@
 #include "base/calendar.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "engine/ingest.h"
 #include "engine/source.h"
 #include "engine/value_check.h"
 
 struct check_state {
 	size_t problems;
+	size_t left_out;	/* problems of KPIs that no run evaluates */
+	size_t unmatched;	/* sources whose path matches no file */
 	peil_context *ctx;
 };
 
@@ -26,6 +29,40 @@ static void check_report(void *arg, const peil_error *problem)
 
 	st->problems++;
 	log_error(problem);
+}
+
+/* A KPI's problem (every message of kpi_set_check starts "kpi 'ID': "):
+ * a problem when runs evaluate the KPI; else ([run] kpis leaves it out,
+ * or [kpi ID] enabled = no) only mentioned, since no figure depends on
+ * it, as a municipality without iWmo messages leaves out the maatwerk
+ * KPIs. */
+static void check_kpi_report(void *arg, const peil_error *problem)
+{
+	struct check_state *st = arg;
+	const kpi_set *kpis = st->ctx->kpis;
+	const char *id = problem->message + strlen("kpi '");
+	size_t len;
+
+	if (strncmp(problem->message, "kpi '", 5) != 0 ||
+	    !strstr(id, "': ")) {
+		check_report(arg, problem);
+		return;
+	}
+	len = (size_t)(strstr(id, "': ") - id);
+	for (size_t i = 0; i < kpi_set_count(kpis); i++) {
+		const kpi_info *k = kpi_set_info(kpis, i);
+
+		if (strlen(k->id) != len || strncmp(k->id, id, len) != 0 ||
+		    kpi_wanted(k, NULL))
+			continue;
+		st->left_out++;
+		log_msg(PEIL_LOG_INFO, "%s:%ld: %s; no run evaluates it (%s "
+			"leaves it out), so this is no problem",
+			problem->file, problem->line, problem->message,
+			k->disabled ? "enabled = no" : "[run] kpis");
+		return;
+	}
+	check_report(arg, problem);
 }
 
 static const peil_schema *check_schema(void *arg, const char *name)
@@ -63,6 +100,8 @@ static void check_sources(peil_context *ctx, struct check_state *st)
 		printf("source %s: ", ctx->settings.sources[i].section->name);
 		cli_plugin_line("", opened.plugin->plugin, opened.plugin->path);
 		source_close(&opened);
+		st->unmatched += (size_t)ingest_source_unmatched(
+			ctx, &ctx->settings.sources[i]);
 	}
 }
 
@@ -119,7 +158,7 @@ static void print_rolling(const peil_settings *s)
 
 static int cmd_check(const cli_options *o, int argc, char **argv)
 {
-	struct check_state st = { 0, NULL };
+	struct check_state st = { 0, 0, 0, NULL };
 	peil_context ctx;
 	peil_error err;
 	long warnings = 0;
@@ -152,7 +191,7 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 	}
 	check_sources(&ctx, &st);
 	st.ctx = &ctx;
-	kpi_set_check(ctx.kpis, check_schema, &st, check_report);
+	kpi_set_check(ctx.kpis, check_schema, &st, check_kpi_report);
 	/* The notes a report would print: a bad line is found here first. */
 	{
 		commentary notes = { NULL, 0 };
@@ -165,17 +204,22 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 	}
 	if (st.problems == 0)
 		warnings = check_stored_values(&ctx);
-	if (st.problems == 0 && warnings)
+	if (st.problems == 0) {
 		printf("%s: configuration, %zu datasets, %zu scripts and %zu "
-		       "KPIs are fine; %ld warning%s about the stored "
-		       "values\n", ctx.cfg->path, ctx.schemas.count,
-		       ctx.script_count, kpi_set_count(ctx.kpis), warnings,
-		       warnings == 1 ? "" : "s");
-	else if (st.problems == 0)
-		printf("%s: configuration, %zu datasets, %zu scripts and %zu "
-		       "KPIs are fine\n", ctx.cfg->path, ctx.schemas.count,
-		       ctx.script_count, kpi_set_count(ctx.kpis));
-	else
+		       "KPIs are fine", ctx.cfg->path, ctx.schemas.count,
+		       ctx.script_count, kpi_set_count(ctx.kpis) - st.left_out);
+		if (st.left_out)
+			printf(" (%zu more, which runs leave out, do not fit "
+			       "the datasets)", st.left_out);
+		if (st.unmatched)
+			printf("; %zu source%s match%s no file", st.unmatched,
+			       st.unmatched == 1 ? "" : "s",
+			       st.unmatched == 1 ? "es" : "");
+		if (warnings)
+			printf("; %ld warning%s about the stored values",
+			       warnings, warnings == 1 ? "" : "s");
+		printf("\n");
+	} else
 		printf("%s: %zu problem%s\n", ctx.cfg->path, st.problems,
 		       st.problems == 1 ? "" : "s");
 	context_close(&ctx);

@@ -23,6 +23,10 @@
 /* The csv plugin's date formats, in the order they are tried. */
 static const char *const date_formats[] = {
 	"dd-mm-jjjj", "jjjj-mm-dd", "dd/mm/jjjj", "dd.mm.jjjj", "jjjjmmdd",
+	/* with the time of day that database exports and Excel add */
+	"dd-mm-jjjj uu:mm", "dd-mm-jjjj uu:mm:ss", "jjjj-mm-dd uu:mm",
+	"jjjj-mm-dd uu:mm:ss", "dd/mm/jjjj uu:mm", "dd/mm/jjjj uu:mm:ss",
+	"dd.mm.jjjj uu:mm", "dd.mm.jjjj uu:mm:ss",
 };
 #define DATE_FORMAT_COUNT (sizeof(date_formats) / sizeof(*date_formats))
 
@@ -296,6 +300,9 @@ static void fit_value(column_fit *fit, export_column *c,
 			fit->date[k] = 0;
 			continue;
 		}
+		/* a year that ingest refuses (0017) names no years to run */
+		if (date_implausible_year(day))
+			continue;
 		date_to_civil(day, &y, &m, &d);
 		if (!c->first_year || y < c->first_year)
 			c->first_year = y;
@@ -495,6 +502,16 @@ int export_sniff_file(const char *path, export_sniff *out, peil_error *err)
 		pos = 3;
 	out->utf8 = valid_utf8((const unsigned char *)b + pos, len - pos);
 	out->separator = detect_separator(b + pos, len - pos);
+	/* Excel's "sep=;" line declares the separator (as the csv plugin
+	 * reads it), and the header follows. */
+	if (len - pos >= 5 && memcmp(b + pos, "sep=", 4) == 0 &&
+	    strchr(";,\t", b[pos + 4]) && b[pos + 4] &&
+	    (len - pos == 5 || b[pos + 5] == '\r' || b[pos + 5] == '\n')) {
+		out->separator = b[pos + 4];
+		pos += 5;
+		pos += pos < len && b[pos] == '\r';
+		pos += pos < len && b[pos] == '\n';
+	}
 	if (next_record(b, len, &pos, out->separator, &f) <= 0 ||
 	    (f.count == 1 && !f.items[0][0])) {
 		error_set(err, path, 1, NULL, "no header line: the export is "

@@ -470,6 +470,27 @@ static char *glob_pattern(const config *cfg, const char *value)
 	return out;
 }
 
+int ingest_source_unmatched(const peil_context *ctx,
+			    const settings_source *src)
+{
+	char *pattern = glob_pattern(ctx->cfg, src->path);
+	glob_t files;
+	int rc;
+
+	if (!pattern)
+		return 0;
+	rc = glob(pattern, 0, NULL, &files);
+	if (rc == 0)
+		globfree(&files);
+	else
+		log_msg(PEIL_LOG_WARNING, "%s:%ld: [source %s]: no file "
+			"matches %s (yet): peil ingest will refuse the source "
+			"until one does", ctx->cfg->path, src->path_at->line,
+			src->section->name, pattern);
+	free(pattern);
+	return rc != 0;
+}
+
 /* Keep an entry of the ingest log of run's source (ingest_scan's fn). */
 static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 {

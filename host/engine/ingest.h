@@ -50,4 +50,9 @@ typedef struct ingest_summary {
 int ingest_sources(peil_context *ctx, const char *only, int force,
 		   ingest_summary *sum, peil_error *err);
 
+/* For peil check: 1 with a warning naming the config line and the
+ * pattern when no file matches the path of src (yet), else 0. */
+int ingest_source_unmatched(const peil_context *ctx,
+			    const settings_source *src);
+
 #endif

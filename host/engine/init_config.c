@@ -227,6 +227,20 @@ static void propose_names(init_proposal *p)
 			snprintf(p->dataset, sizeof(p->dataset), "cases");
 }
 
+/* Whether the list "a, b, c" holds format whole: "dd-mm-jjjj" is not
+ * listed by "dd-mm-jjjj uu:mm". */
+static int format_listed(const char *list, const char *format)
+{
+	size_t len = strlen(format);
+
+	for (const char *at = strstr(list, format); at;
+	     at = strstr(at + 1, format))
+		if ((at == list || at[-1] == ' ') &&
+		    (at[len] == '\0' || at[len] == ','))
+			return 1;
+	return 0;
+}
+
 /* The source's date formats and decimal mark, and the years to run:
  * those of the registration date, else of the first date column. */
 static void propose_formats(init_proposal *p)
@@ -241,7 +255,8 @@ static void propose_formats(init_proposal *p)
 		if (!f->name)
 			continue;
 		if (strcmp(f->type, "date") == 0) {
-			if (!strstr(p->date_formats, c->date_format))
+			if (!format_listed(p->date_formats, c->date_format) &&
+			    n < sizeof(p->date_formats))
 				n += (size_t)snprintf(p->date_formats + n,
 					sizeof(p->date_formats) - n, "%s%s",
 					n ? ", " : "", c->date_format);

@@ -30,7 +30,7 @@ typedef struct init_proposal {
 	init_field *fields;
 	size_t mapped;		/* of which with a name */
 	const char *key;	/* the key field's name, or NULL */
-	char date_formats[64];	/* "" when no column is a date */
+	char date_formats[320];	/* "" when no column is a date */
 	char decimal;		/* 0 when no column is a real */
 	int first_year, last_year;	/* of the dates read; 0 without */
 } init_proposal;

@@ -648,7 +648,21 @@ static int read_value(const struct reading *r, void *out)
 		struct item_sink st = { r, out };
 
 		((settings_dates *)out)->given = 1;
-		return config_each_item(r->value, add_date, &st) ? -1 : 0;
+		if (config_each_item(r->value, add_date, &st))
+			return -1;
+		/* An empty list that replaces the holiday rules would make
+		 * every holiday a working day, and shift every figure in
+		 * working days without a word. */
+		if (((settings_dates *)out)->count == 0 &&
+		    strcmp(row->key, "dates") == 0)
+			return config_fail(r->cfg, r->section, r->entry, r->err,
+					   "dates is empty: it replaces the "
+					   "Dutch holidays, so every holiday "
+					   "would count as a working day; "
+					   "list the holidays as jjjj-mm-dd, "
+					   "or leave the key out for the "
+					   "Dutch holidays");
+		return 0;
 	}
 	case SETTING_PERIODS: {
 		struct item_sink st = { r, out };

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/calendar.h"
 #include "base/error.h"
 #include "base/grow.h"
 #include "base/log.h"
@@ -448,6 +449,125 @@ done:
 	return warnings;
 }
 
+/* ---------------------------------------------------- implausible dates */
+
+#define YEARS (DATE_YEAR_LAST - DATE_YEAR_FIRST + 1)
+
+/* The stored dates of one date field, counted per year. */
+typedef struct year_count {
+	size_t field;		/* schema index */
+	int64_t years[YEARS], outside, total;
+	int32_t first[YEARS], first_outside;	/* the first seen of each */
+} year_count;
+
+struct year_scan {
+	year_count *counts;
+	size_t count;
+};
+
+static int year_row(void *arg, const peil_value *values)
+{
+	struct year_scan *st = arg;
+
+	for (size_t i = 0; i < st->count; i++) {
+		year_count *yc = &st->counts[i];
+		int y, m, d;
+
+		if (values[i].type != PEIL_TYPE_DATE)
+			continue;
+		yc->total++;
+		if (date_implausible_year(values[i].as.date)) {
+			if (!yc->outside++)
+				yc->first_outside = values[i].as.date;
+			continue;
+		}
+		date_to_civil(values[i].as.date, &y, &m, &d);
+		if (!yc->years[y - DATE_YEAR_FIRST]++)
+			yc->first[y - DATE_YEAR_FIRST] = values[i].as.date;
+	}
+	return 0;
+}
+
+/* Warnings for year y of yc when no other stored date of the field lies
+ * within VALUE_CHECK_GAP_YEARS of it and most lie elsewhere. */
+static long isolated_year(const peil_schema *schema, const year_count *yc,
+			  int y)
+{
+	int64_t near = 0, here = yc->years[y];
+	int nearest = -1;
+	char first[11];
+
+	for (int o = 0; o < YEARS; o++) {
+		if (o == y || !yc->years[o])
+			continue;
+		if (abs(o - y) <= VALUE_CHECK_GAP_YEARS)
+			near += yc->years[o];
+		if (nearest < 0 || abs(o - y) < abs(nearest - y))
+			nearest = o;
+	}
+	if (near || nearest < 0 || here >= yc->total - yc->outside - here)
+		return 0;
+	date_format_iso(yc->first[y], first);
+	log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its stored %s dates "
+		"lie in %d (the first: %s), %d years from every other one (the "
+		"nearest in %d): a typo in the export? Such a date counts in "
+		"the figures of its year", schema->name, (long long)here,
+		schema->fields[yc->field].name, y + DATE_YEAR_FIRST, first,
+		abs(nearest - y), nearest + DATE_YEAR_FIRST);
+	return 1;
+}
+
+static long dates_of_dataset(peil_context *ctx, const peil_schema *schema,
+			     peil_error *err)
+{
+	struct year_scan st = { NULL, 0 };
+	size_t *projection;
+	long warnings = 0;
+	char first[16];
+
+	st.counts = calloc(schema->field_count, sizeof(*st.counts));
+	projection = calloc(schema->field_count, sizeof(*projection));
+	if (!st.counts || !projection) {
+		warnings = error_set(err, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < schema->field_count; i++)
+		if (schema->fields[i].type == PEIL_TYPE_DATE) {
+			st.counts[st.count].field = i;
+			projection[st.count++] = i;
+		}
+	if (st.count == 0)
+		goto done;
+	if (store_scan(ctx->store, schema, NULL, projection, st.count,
+		       year_row, &st, err) < 0) {
+		warnings = -1;
+		goto done;
+	}
+	for (size_t i = 0; i < st.count; i++) {
+		const year_count *yc = &st.counts[i];
+
+		if (yc->outside) {
+			date_format_iso(yc->first_outside, first);
+			log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its "
+				"stored %s dates lie outside the years %d..%d "
+				"(the first: %s), stored before ingest refused "
+				"them: peil ingest --force reads the exports "
+				"again and names their lines", schema->name,
+				(long long)yc->outside,
+				schema->fields[yc->field].name, DATE_YEAR_FIRST,
+				DATE_YEAR_LAST, first);
+			warnings++;
+		}
+		for (int y = 0; y < YEARS; y++)
+			if (yc->years[y])
+				warnings += isolated_year(schema, yc, y);
+	}
+done:
+	free(st.counts);
+	free(projection);
+	return warnings;
+}
+
 long value_check_rules(peil_context *ctx, peil_error *err)
 {
 	long warnings = 0;
@@ -456,14 +576,12 @@ long value_check_rules(peil_context *ctx, peil_error *err)
 		const peil_schema *schema = &ctx->schemas.schemas[d];
 		const schema_rule *rules = schema_set_rules(&ctx->schemas,
 							    schema);
-		long n;
+		long n = rules ? rules_of_dataset(ctx, schema, rules, err) : 0;
+		long dates = n < 0 ? -1 : dates_of_dataset(ctx, schema, err);
 
-		if (!rules)
-			continue;
-		n = rules_of_dataset(ctx, schema, rules, err);
-		if (n < 0)
+		if (dates < 0)
 			return -1;
-		warnings += n;
+		warnings += n + dates;
 	}
 	return warnings;
 }

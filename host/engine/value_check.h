@@ -22,7 +22,14 @@ long value_check_literals(peil_context *ctx, peil_error *err);
 /* Scan each dataset whose fields declare a range or a date order
  * (schema.h) and log a warning for each rule that stored rows break:
  * rows stored before the rule was declared, which no ingest checked.
- * Returns the number of warnings, or -1 with err. */
+ * Scan each dataset's date fields too, and warn of stored dates that
+ * cannot be right: a year outside DATE_YEAR_FIRST..DATE_YEAR_LAST
+ * (stored before ingest refused it), or a year that lies more than
+ * VALUE_CHECK_GAP_YEARS from every other stored date of the field and
+ * holds fewer of its dates than the rest (a registration in 1917 among
+ * those of 2015 to 2018 is a typo of 2017).  Returns the number of
+ * warnings, or -1 with err. */
+#define VALUE_CHECK_GAP_YEARS 10
 long value_check_rules(peil_context *ctx, peil_error *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "plugin/bsn.h"
+#include "base/calendar.h"
 #include "base/error.h"
 #include "base/interrupt.h"
 #include "base/log.h"
@@ -326,13 +327,48 @@ static int map_value(peil_host *host, size_t field, const char *origin,
 	return -1;
 }
 
-/* The typed value of field against its declared range (schema.h). */
-static void range_check(peil_host *host, size_t field, const char *origin)
+/* A date of field outside DATE_YEAR_FIRST..DATE_YEAR_LAST, year: text
+ * is what the export wrote, or NULL for a typed value. */
+static void implausible_date(peil_host *host, size_t field,
+			     const char *origin, const char *text, size_t len,
+			     int year)
+{
+	const char *name = host->schema->fields[field].name;
+	char shown[128];
+
+	if (!text) {
+		schema_value_text(&host->values[field], shown, sizeof(shown));
+		mark_invalid(host, origin, "%s has year %04d, outside %d..%d, "
+			     "the years Peil reads as a date (field %s)", shown,
+			     year, DATE_YEAR_FIRST, DATE_YEAR_LAST, name);
+		return;
+	}
+	quote_value(shown, sizeof(shown), text, len);
+	mark_invalid(host, origin, "%s has year %04d, outside %d..%d, the "
+		     "years Peil reads as a date (field %s): a typo? A "
+		     "placeholder for 'no date' is stored empty with "
+		     "recode.%s.%.*s = in the [source]", shown, year,
+		     DATE_YEAR_FIRST, DATE_YEAR_LAST, name, name,
+		     (int)(len > 40 ? 40 : len), text);
+}
+
+/* The typed value of field against the years of a date
+ * (implausible_date) and its declared range (schema.h); text is what
+ * the export wrote, or NULL for a typed value. */
+static void range_check(peil_host *host, size_t field, const char *origin,
+			const char *text, size_t len)
 {
 	const schema_rule *rule = host->rules ? &host->rules[field] : NULL;
+	const peil_value *v = &host->values[field];
 	char shown[64];
+	int year;
 
-	if (!rule || !schema_rule_outside(rule, &host->values[field]))
+	if (v->type == PEIL_TYPE_DATE &&
+	    (year = date_implausible_year(v->as.date)) != 0) {
+		implausible_date(host, field, origin, text, len, year);
+		return;
+	}
+	if (!rule || !schema_rule_outside(rule, v))
 		return;
 	schema_value_text(&host->values[field], shown, sizeof(shown));
 	mark_invalid(host, origin, "%s is outside %s, the range that field %s "
@@ -409,7 +445,7 @@ static void services_record_text(peil_host *host, size_t field,
 		return;
 	}
 	if (!problem)
-		range_check(host, field, origin);
+		range_check(host, field, origin, text, len);
 	if (problem) {
 		values[field].type = PEIL_TYPE_NULL;
 		quote_value(quoted, sizeof(quoted), text, len);
@@ -492,7 +528,7 @@ static void services_record_value(peil_host *host, size_t field,
 	}
 	if (value->type != PEIL_TYPE_TEXT) {
 		values[field] = *value;
-		range_check(host, field, origin);
+		range_check(host, field, origin, NULL, 0);
 	} else if (record_queue_text(host->queue, field, value->as.text,
 				   value->len) < 0)
 		storage_out_of_memory(host);

@@ -662,6 +662,50 @@ static int skip_lines(csv_reader *r, long n, csv_reader_error *err)
 	return 0;
 }
 
+static const char *separator_text(int c)
+{
+	return c == ';' ? "';' (separator = semicolon)"
+	       : c == ',' ? "',' (separator = comma)"
+			  : "a tab (separator = tab)";
+}
+
+/*
+ * Excel's first line "sep=;" declares the separator of the file.  At
+ * r->pos (the start of the first line): 0 when it is not there; 1 when it
+ * is and agrees with the separator option (auto takes it), with the line
+ * skipped; -1 with err when it declares another separator than the
+ * configured one, or one that the reader does not read.
+ */
+static int declared_separator(csv_reader *r, csv_reader_error *err)
+{
+	const char *p;
+	size_t left;
+	int c;
+
+	r->record_start = r->pos;
+	while (r->buf_len - r->pos < 7 && !r->eof)
+		if (refill(r, err))
+			return -1;
+	p = r->buf + r->pos;
+	left = r->buf_len - r->pos;
+	if (left < 5 || memcmp(p, "sep=", 4) != 0 ||
+	    (left > 5 && p[5] != '\r' && p[5] != '\n'))
+		return 0;
+	c = (unsigned char)p[4];
+	if (c != ';' && c != ',' && c != '\t')
+		return reader_error(r, err, 1, CSV_NO_CELL, 0,
+				    "the first line, '%.5s', declares a separator that Peil does not read: ';', ',' or a tab",
+				    p);
+	if (r->separator_option != CSV_SEPARATOR_AUTO &&
+	    r->separator_option != c)
+		return reader_error(r, err, 1, CSV_NO_CELL, 0,
+				    "the first line, Excel's sep=, declares %s, but the source says %s: which is right?",
+				    separator_text(c),
+				    separator_text(r->separator_option));
+	set_separator(r, c);
+	return skip_lines(r, 1, err) < 0 ? -1 : 1;
+}
+
 int csv_reader_start(csv_reader *r, csv_read_fn read, void *ctx,
 		     long skip, csv_reader_error *err)
 {
@@ -705,6 +749,9 @@ int csv_reader_start(csv_reader *r, csv_read_fn read, void *ctx,
 					    "the file starts with a UTF-8 byte order mark, but encoding = windows-1252");
 		r->pos = r->record_start = 3;
 	}
+	/* Lines skipped by the source's choice are not looked into. */
+	if (skip == 0 && declared_separator(r, err) < 0)
+		return -1;
 	if (skip_lines(r, skip, err))
 		return -1;
 	r->record_start = r->pos;

@@ -69,6 +69,26 @@ TEST(validity)
 	CHECK_INT(date_days_in_month(2017, 11), 30);
 }
 
+/* The years a date of an export may have: the day numbers of the ends of
+ * the window, and every year around them. */
+TEST(implausible_years)
+{
+	for (int y = 1; y <= 9999; y += y < 1890 || (y > 1910 && y < 2190) ? 37 : 1) {
+		int outside = y < DATE_YEAR_FIRST || y > DATE_YEAR_LAST;
+
+		CHECK_INT(date_implausible_year(date_from_civil(y, 1, 1)),
+			  outside ? y : 0);
+		CHECK_INT(date_implausible_year(date_from_civil(y, 12, 31)),
+			  outside ? y : 0);
+	}
+	CHECK_INT(date_implausible_year(date_from_civil(1899, 12, 31)), 1899);
+	CHECK_INT(date_implausible_year(date_from_civil(1900, 1, 1)), 0);
+	CHECK_INT(date_implausible_year(date_from_civil(2199, 12, 31)), 0);
+	CHECK_INT(date_implausible_year(date_from_civil(2200, 1, 1)), 2200);
+	CHECK_INT(date_implausible_year(date_from_civil(17, 3, 1)), 17);
+	CHECK_INT(date_implausible_year(date_from_civil(9999, 12, 31)), 9999);
+}
+
 TEST(weekdays)
 {
 	CHECK_INT(date_weekday(D(1970, 1, 1)), 4);	/* Thursday */
@@ -466,6 +486,7 @@ int main(void)
 {
 	RUN(day_numbers_known_values);
 	RUN(day_numbers_every_day);
+	RUN(implausible_years);
 	RUN(validity);
 	RUN(weekdays);
 	RUN(add_months);

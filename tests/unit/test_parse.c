@@ -68,7 +68,7 @@ TEST(format_specs_refused)
 		"dd--mm-jjjj", "ddmm-jjjj", "dd-mmjjjj", "dd-dd-jjjj",
 		"jjjj-dd-mm", "mm-jjjj-dd", "dmjjjj", "dd mm jjjj",
 		"ddd-mm-jjjj", "dd-mm-jjjjj", "dd-mm-jjjj,,ymd", " , ",
-		"dd-mm-jjjj hh:mm", "x", "-dd-mm-jjjj",
+		"dd-mm-jjjj hh:mm:", "x", "-dd-mm-jjjj",
 	};
 	parse_date_formats f;
 	char err[128];
@@ -175,6 +175,64 @@ TEST(dates_order_of_formats)
 	CHECK_INT(d, D(2017, 9, 3));
 	CHECK_INT(date_of(&f, "03/13/2017", &d), 0);	/* only mm/dd fits */
 	CHECK_INT(d, D(2017, 3, 13));
+}
+
+/* A date followed by a time of day, as database exports write it
+ * ("2018-03-01 00:00:00") and Dutch Excel ("1-3-2018 0:00"): the day is
+ * read, the time checked and dropped.  Without the time in the format,
+ * such values are no date (dates_dutch). */
+TEST(dates_with_time)
+{
+	parse_date_formats f;
+	char err[128] = "";
+	int32_t d = 0;
+
+	CHECK_INT(parse_date_formats_init(&f, "jjjj-mm-dd uu:mm:ss, "
+					  "dd-mm-jjjj hh:mm", err,
+					  sizeof(err)), 0);
+	CHECK_INT(f.count, 2);
+	CHECK_INT(f.formats[0].time, 3);
+	CHECK_STR(f.formats[0].order, "ymd");
+	CHECK_STR(f.formats[0].spec, "jjjj-mm-dd uu:mm:ss");
+	CHECK_INT(f.formats[1].time, 2);
+	CHECK_STR(f.formats[1].order, "dmy");
+	/* the text, and its day of March 2018 */
+	static const struct { const char *text; int day; } read[] = {
+		{ "2018-03-01 00:00:00", 1 }, { "2018-03-02 23:59:59", 2 },
+		{ "03-03-2018 00:00", 3 }, { "4-3-2018 0:00", 4 },
+		{ "5-3-2018 17:45", 5 },
+	};
+	for (size_t i = 0; i < sizeof(read) / sizeof(*read); i++) {
+		CHECK_INT(date_of(&f, read[i].text, &d), 0);
+		CHECK_INT(d, D(2018, 3, read[i].day));
+	}
+	/* The time is what the format declares, and a real one. */
+	static const char *const refused[] = {
+		"2018-03-01", "01-03-2018", "2018-03-01 00:00",
+		"01-03-2018 00:00:00", "2018-03-01 24:00:00",
+		"2018-03-01 00:60:00", "2018-03-01 00:00:60",
+		"2018-03-01  00:00:00", "2018-03-01T00:00:00",
+		"01-03-2018 0:0", "01-03-2018 000:00", "01-03-2018 :00",
+		"01-03-2018 ", "31-02-2018 00:00",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+		if (date_of(&f, refused[i], &d) != -1)
+			HARNESS_FAIL("\"%s\" read as a date", refused[i]);
+	CHECK_INT(d, D(2018, 3, 5));	/* untouched on failure */
+
+	/* Formats of a time that is not uu:mm or uu:mm:ss. */
+	static const char *const bad[] = {
+		"dd-mm-jjjj uu", "dd-mm-jjjj mm:uu", "dd-mm-jjjj  uu:mm",
+		"dd-mm-jjjj uu:mm:ss:ff", "dd-mm-jjjj uu:mm:", "dd-mm-jjjj ss:mm",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		err[0] = '\0';
+		if (parse_date_formats_init(&f, bad[i], err, sizeof(err)) != -1)
+			HARNESS_FAIL("format \"%s\" accepted", bad[i]);
+		CHECK_CONTAINS(err, "uu:mm or uu:mm:ss");
+	}
+	CHECK_INT(parse_date_formats_init(&f, "uu:mm dd-mm-jjjj", err,
+					  sizeof(err)), -1);
 }
 
 TEST(integers)
@@ -317,6 +375,7 @@ int main(void)
 	RUN(dates_dutch);
 	RUN(dates_other_layouts);
 	RUN(dates_order_of_formats);
+	RUN(dates_with_time);
 	RUN(integers);
 	RUN(integers_refused);
 	RUN(reals);
