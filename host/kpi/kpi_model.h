@@ -167,10 +167,14 @@ enum { KPI_HISTORY_NO_DATE = 1, KPI_HISTORY_NO_SCORE = 2 };
 
 typedef struct kpi_history_row {
 	double score;			/* overdue{}: the step */
-	double order_num;		/* first_rise{}: order of rank 1 */
+	union {				/* by order_rank: */
+		double order_num;	/* first_rise{}: order of rank 1 */
+		struct {		/* rank 2: its text */
+			uint32_t order;	/* offset into order_text */
+			uint32_t order_len;
+		};
+	};
 	uint32_t key, by;		/* numbers of texts in texts */
-	uint32_t order;			/* offset into order_text */
-	uint32_t order_len;
 	int32_t date;
 	uint8_t bad;			/* KPI_HISTORY_NO_* */
 	uint8_t order_rank;		/* empty 0, number 1, text 2, other 3 */
