@@ -7,14 +7,13 @@
  * strmap.  A key's rows are made one block of the rows, wherever that
  * block lies, and the block is put in order of by: starts[2 t] is where
  * key t's rows begin, starts[2 t + 1] how many there are.  The store
- * hands a lookup's rows in the order of its key field, which for
+ * hands a lookup's rows in the order of its dataset's key, which for
  * measurements numbered as they are taken puts a person's rows together
- * but for the few whose measurements were taken apart (a second case
- * years later), so the rows stay where they were read but for those
- * persons' rows, which are gathered after the others: the index holds a
- * copy of those rows only, not of the history (at ten million cases the
- * copy of all 18.6 million rows set the evaluation's peak).  Rows in no
- * order at all cost one copy of them, as a sort by counting does.  The
+ * but for those measured apart (a second case years later), so the rows
+ * stay where they were read but for those persons' rows, which are
+ * gathered after the others: the index holds a copy of those rows only,
+ * not of the history (a sort by counting copied all 18.6 million rows at
+ * ten million cases).  Rows in no order at all cost one copy.  The
  * work is linear in the rows, and a key looked up costs the same in a
  * history of twenty million rows as in one of two.
  */
@@ -24,7 +23,8 @@
 #include <string.h>
 
 /* rows[0..n) in order of by, the order among rows of one by kept, with
- * scratch (n rows): a merge of the runs already in order. */
+ * scratch (n / 2 rows): a merge sort that leaves halves in order as they
+ * are. */
 static void history_by_sort(kpi_history_row *rows, size_t n,
 			    kpi_history_row *scratch)
 {
