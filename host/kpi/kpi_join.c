@@ -1612,10 +1612,12 @@ static int history_row(void *ctx, const peil_value *values)
 	    history_text(h, &hl->memo[1], by, bl, &r->by) < 0 ||
 	    history_order_text(h, order, ol, &r->order) < 0)
 		goto oom;
-	r->order_len = (uint32_t)ol;
+	if (rank == 1)		/* in place of the text's (none) */
+		r->order_num = order_num;
+	else
+		r->order_len = (uint32_t)ol;
 	r->date = date;
 	r->score = score;
-	r->order_num = order_num;
 	r->bad = bad;
 	r->order_rank = rank;
 	h->count++;

@@ -167,10 +167,14 @@ enum { KPI_HISTORY_NO_DATE = 1, KPI_HISTORY_NO_SCORE = 2 };
 
 typedef struct kpi_history_row {
 	double score;			/* overdue{}: the step */
-	double order_num;		/* first_rise{}: order of rank 1 */
+	union {				/* by order_rank: */
+		double order_num;	/* first_rise{}: order of rank 1 */
+		struct {		/* rank 2: its text */
+			uint32_t order;	/* offset into order_text */
+			uint32_t order_len;
+		};
+	};
 	uint32_t key, by;		/* numbers of texts in texts */
-	uint32_t order;			/* offset into order_text */
-	uint32_t order_len;
 	int32_t date;
 	uint8_t bad;			/* KPI_HISTORY_NO_* */
 	uint8_t order_rank;		/* empty 0, number 1, text 2, other 3 */
@@ -181,10 +185,12 @@ typedef struct kpi_history_row {
  * thousands of persons and a dozen domains holds their texts, not a copy
  * per row.  first_rise{}'s order texts (a measurement's own number, as a
  * rule) are each row's own, back to back in order_text.  Its rows and
- * order texts are trimmed to their size once read.  starts[t] is the
- * first row whose key is text t, starts[t + 1] the end of its rows: a
- * key is found by its number, in time that does not grow with the
- * history. */
+ * order texts are trimmed to their size once read.  Once indexed, the
+ * rows whose key is text t are starts[2 t + 1] rows from row starts[2 t]
+ * (kpi_history.c: the blocks of keys lie in the order read, not in order
+ * of their numbers): a key is found by its number, in time that does not
+ * grow with the history.  moved: the rows the index copied aside (those
+ * of keys read in more than one run), its memory on top of the rows. */
 typedef struct kpi_history {
 	struct kpi_history *next;
 	char *signature;
@@ -192,14 +198,15 @@ typedef struct kpi_history {
 	kpi_history_row *rows;
 	size_t count, cap;
 	strmap texts;			/* the distinct texts of the rows */
-	uint32_t *starts;		/* [texts.count + 1], once read */
+	uint32_t *starts;		/* [2 texts.count + 2], once read */
+	size_t moved;
 	char *order_text;
 	size_t order_len, order_cap;
 } kpi_history;
 
 /* Put the rows of h, read in their order, in the order of kpi_history
  * and make its starts, in time linear in its rows and texts: 0, or -1
- * when out of memory (h as it was). */
+ * when out of memory (its rows in another order, h not indexed). */
 int kpi_history_index(kpi_history *h);
 /* The rows of history h under (key, by): *count of them from the one
  * returned. */

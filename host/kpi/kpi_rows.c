@@ -7,8 +7,9 @@
  * field's declared type.  Row i lies at i times the row's width in blocks
  * of KPI_ROWS_BLOCK rows: no pointer per row and no allocation per row.
  * Texts are numbered: the first KPI_ROWS_INTERN_MAX different ones (a
- * team, an organisation) once, every other text on its own, each kept
- * once as its length and bytes.  A value wider than its slot (an integer
+ * team, an organisation) once, every other text once for the rows in a
+ * row that have it in that field (a person's key in the thirteen rows of
+ * one ZRM measurement), each kept once as its length and bytes.  A value wider than its slot (an integer
  * in a date field: a plugin may hand any type) goes to a side array, its
  * number in the slot.
  */
@@ -48,6 +49,8 @@ struct kpi_rows {
 				   intern_id */
 	strmap_cache intern_cache;
 	uint32_t *intern_id;
+	uint32_t *last;		/* per field: the number of the text that
+				   the row before copied, UINT32_MAX */
 	uint64_t *wide;		/* values wider than their slot */
 	size_t wide_count;
 	size_t bytes;		/* held in blocks, for kpi_rows_bytes */
@@ -62,11 +65,13 @@ kpi_rows *kpi_rows_new(const peil_type *types, size_t n)
 	r->field_count = n;
 	r->offset = malloc((n ? n : 1) * sizeof(*r->offset));
 	r->wide_slot = malloc(n ? n : 1);
-	if (!r->offset || !r->wide_slot) {
+	r->last = malloc((n ? n : 1) * sizeof(*r->last));
+	if (!r->offset || !r->wide_slot || !r->last) {
 		kpi_rows_free(r);
 		return NULL;
 	}
 	for (size_t f = 0; f < n; f++) {
+		r->last[f] = UINT32_MAX;
 		r->wide_slot[f] = types[f] == PEIL_TYPE_INTEGER ||
 				  types[f] == PEIL_TYPE_REAL;
 		r->offset[f] = r->width;
@@ -92,6 +97,7 @@ void kpi_rows_free(kpi_rows *r)
 	free(r->wide);
 	free(r->offset);
 	free(r->wide_slot);
+	free(r->last);
 	strmap_release(&r->intern);
 	free(r);
 }
@@ -148,15 +154,25 @@ static long kpi_rows_text_copy(kpi_rows *r, const char *text, uint32_t len)
 	return (long)r->text_count++;
 }
 
-/* The number of text[0..len): the one given before when it is one of the
- * first KPI_ROWS_INTERN_MAX different texts, else a new one.  -1 when out
- * of memory. */
-static long kpi_rows_text(kpi_rows *r, const char *text, uint32_t len)
+/* The number of text[0..len) in field f: the one given before when it is
+ * one of the first KPI_ROWS_INTERN_MAX different texts or the text the
+ * row before copied in f, else a new one.  -1 when out of memory. */
+static long kpi_rows_text(kpi_rows *r, size_t f, const char *text,
+			  uint32_t len)
 {
 	size_t front;
 	long at, id;
 	int added = 0;
 
+	if (r->last[f] != UINT32_MAX) {
+		const unsigned char *t = r->texts[r->last[f]];
+		uint32_t had;
+
+		memcpy(&had, t, sizeof(had));
+		if (had == len &&
+		    (len == 0 || memcmp(t + sizeof(had), text, len) == 0))
+			return (long)r->last[f];
+	}
 	if ((at = strmap_cache_find(&r->intern_cache, &r->intern, text, len,
 				    &front)) >= 0)
 		return r->intern_id[at];
@@ -172,6 +188,8 @@ static long kpi_rows_text(kpi_rows *r, const char *text, uint32_t len)
 	}
 	if ((id = kpi_rows_text_copy(r, text, len)) < 0)
 		return -1;
+	if (!added)
+		r->last[f] = (uint32_t)id;
 	if (added) {
 		if (!r->intern_id) {
 			if (!(r->intern_id = malloc(KPI_ROWS_INTERN_MAX *
@@ -219,7 +237,7 @@ long kpi_rows_add(kpi_rows *r, const peil_value *values)
 		case PEIL_TYPE_TEXT:
 			/* a stored text is below 2 GiB, SQLite's limit */
 			if (v->len > UINT32_MAX ||
-			    (id = kpi_rows_text(r, v->as.text,
+			    (id = kpi_rows_text(r, f, v->as.text,
 						(uint32_t)v->len)) < 0)
 				return -1;
 			u = (uint32_t)id;
