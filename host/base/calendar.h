@@ -24,6 +24,10 @@ int date_valid(int year, int month, int day);
  * host refuses it at ingest (docs/configuration.md). */
 #define DATE_YEAR_FIRST 1900
 #define DATE_YEAR_LAST 2199
+/* 9999-12-31 as a day number: the date registration systems write for
+ * "no date" (an end not reached, a meeting not held); the host reads it
+ * as an empty value rather than refusing it as a year out of range. */
+#define DATE_NO_DATE 2932896
 /* The year of date when it lies outside DATE_YEAR_FIRST..DATE_YEAR_LAST,
  * else 0: inline, since ingest asks it of every date it stores. */
 static inline int date_implausible_year(int32_t date)

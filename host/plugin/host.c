@@ -360,9 +360,23 @@ static void range_check(peil_host *host, size_t field, const char *origin,
 {
 	const schema_rule *rule = host->rules ? &host->rules[field] : NULL;
 	const peil_value *v = &host->values[field];
-	char shown[64];
+	char shown[128];
 	int year;
 
+	if (v->type == PEIL_TYPE_DATE && v->as.date == DATE_NO_DATE) {
+		const peil_field *f = &host->schema->fields[field];
+
+		host->values[field].type = PEIL_TYPE_NULL;
+		if (!(f->flags & PEIL_FIELD_REQUIRED))
+			return;
+		if (text)
+			quote_value(shown, sizeof(shown), text, len);
+		else
+			snprintf(shown, sizeof(shown), "9999-12-31");
+		mark_invalid(host, origin, "%s stands for 'no date', but field "
+			     "'%s' is required", shown, f->name);
+		return;
+	}
 	if (v->type == PEIL_TYPE_DATE &&
 	    (year = date_implausible_year(v->as.date)) != 0) {
 		implausible_date(host, field, origin, text, len, year);

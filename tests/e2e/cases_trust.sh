@@ -4,14 +4,15 @@
 # export_config and try_export of cases_exports.sh.
 
 # ------------------------------------------------------ implausible years
-# A registration date in year 0017 or 9999 is a typo or a placeholder for
-# "no date", never a date of the social domain: refused at ingest with
-# file, line, column and value (before: stored as it was, and counted in
-# no period or in one far away).  1900 and 2199 are the ends of the
-# window, both in.
+# A registration date in year 0017 or 9999 is a typo, never a date of
+# the social domain: refused at ingest with file, line, column and value
+# (before: stored as it was, and counted in no period or in one far
+# away).  1900 and 2199 are the ends of the window, both in.  31-12-9999
+# alone is what registration systems write for "no date" (an end not
+# reached): read as empty, refused only where the field is required.
 test_implausible_years() {
 	local bad
-	for bad in 1-3-0017 31-12-9999 31-12-1899 01-01-2200; do
+	for bad in 1-3-0017 01-01-9999 31-12-1899 01-01-2200; do
 		printf 'Id;Datum;Bedrag;Naam\r\n1;02-01-2017;1,00;Piet\r\n2;%s;2,00;Jan\r\n' \
 			"$bad" >"$work/year.csv"
 		try_export year 2 "year.csv:3: column 'Datum': '$bad' has year" utf-8
@@ -25,16 +26,17 @@ test_implausible_years() {
 	try_export ends 0 "" utf-8
 	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_payments' 2>&1)" = 2 ] &&
 		ok "1900 and 2199 are stored" || fail "1900 and 2199 are stored"
-	# The recode that the message names stores the placeholder empty.
+	# 31-12-9999 in a required field: refused, saying what it stands for.
 	printf 'Id;Datum;Bedrag;Naam\r\n1;02-01-2017;1,00;Piet\r\n2;31-12-9999;2,00;Jan\r\n' \
 		>"$work/placeholder.csv"
+	try_export placeholder 2 "placeholder.csv:3: column 'Datum': '31-12-9999' stands for 'no date', but field 'day' is required" utf-8
+	# In a field that may be empty it is stored empty, with no recode.
 	export_config "$work/placeholder.csv" utf-8
 	sed -i 's/^field.day = date required/field.day = date/' "$work/peil.ini"
-	echo "recode.day.31-12-9999 =" >>"$work/peil.ini"
 	rm -f "$work"/peil.db*
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "the placeholder recoded to empty" 0 $?
-	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_payments WHERE day IS NULL' 2>&1)" = 1 ] &&
+	expect_rc "the placeholder in a field that may be empty" 0 $?
+	[ "$(sqlite3 "$work/peil.db" "SELECT group_concat(id || '=' || ifnull(day, 'leeg'), ' ') FROM ds_payments" 2>&1)" = "1=17168 2=leeg" ] &&
 		ok "the placeholder is stored empty" ||
 		fail "the placeholder is stored empty" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_payments' 2>&1)"
 }
