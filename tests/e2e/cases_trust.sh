@@ -239,6 +239,21 @@ test_killed_run() {
 	local pid id i
 	demo_config 3000
 	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>&1
+	# A KPI that never ends keeps the run running until the kill,
+	# however fast the machine (the shipped ones alone may end first).
+	mkdir -p "$work/slow"
+	cat >"$work/slow/langzaam.lua" <<'LUA'
+kpi {
+  id = "langzaam",
+  title = "Langzaam",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  select = started_in("registered"),
+  rule = count(function() while true do end end),
+}
+LUA
+	sed -i "s|^script_dirs = .*|&, $work/slow|" "$work/demo.ini"
 	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err" &
 	pid=$!
 	id=
@@ -249,6 +264,7 @@ test_killed_run() {
 	done
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
+	sed -i "s|, $work/slow||" "$work/demo.ini"
 	if [ -z "$id" ] || [ "$(sqlite3 "$work/peil.db" "SELECT status FROM peil_run WHERE id = $id")" != running ]; then
 		fail "the run was killed while running" "run '$id'"
 		return
