@@ -1,38 +1,34 @@
 /*
- * kpi_distinct.c - count_distinct: whether a value is new in a (cell,
- * period) of a KPI.
+ * kpi_distinct.c - count_distinct: the periods of each cell of a KPI in
+ * which a value is new, counted after the scan.
  *
- * A set of values per (cell, period) holds a copy of a value in every
- * period it occurs in: a person in a case running all year, twice (the
- * total and the team) in each of twelve months, and a hash lookup for
- * each.  Here a value is copied once and numbered, and the periods it was
- * counted in are bit masks of 64 periods.  A value's masks of cell 0 (the
- * total) and of the first KPI_DISTINCT_OWN other cells it comes in (a
- * person's team, and a second one), and which cells those are, lie side
- * by side in an array by its number: most values come in one or two
- * cells, and a lookup in a table of millions of entries waits for memory,
- * once for them all rather than once each (at ten million cases 1.2
- * million persons came in a second team: as pairs in the table below
- * they took 64 MiB).  Other (value, cell) pairs go to a hash table whose
- * slots hold key and mask together (one wait, not two), up to three
- * quarters full, and so does every pair when there are more than
- * KPI_DISTINCT_HOME_WORDS words of periods.  The periods a row counts
- * in are consecutive, so the last lookups are remembered: a row costs a
- * lookup of its value and one per cell rather than one per period.
+ * A set that looks every value up as it comes does a lookup per row in a
+ * table as large as the values: at ten million cases some two million
+ * persons, whose lookups wait for memory where a million cases' stay in
+ * the cache, so its time grew faster than the rows.  Here the scan only
+ * sorts: each value is hashed once to a 64-bit fingerprint (strmap_hash)
+ * and its record (the value, where: cell * words + word, and the bits of
+ * the periods) is appended to one of KPI_DISTINCT_PARTS partitions, by
+ * KPI_DISTINCT_PART_BITS bits of the fingerprint.  A partition keeps its
+ * records in a buffer of a share of the budget ([limits]
+ * distinct_memory_mb); a full buffer is written as a block to an
+ * unlinked temporary file of the set.  After the scan each partition is
+ * counted on its own, in a table of fixed-size entries (fingerprint,
+ * where, the periods counted) small enough to stay in the cache: its
+ * values are a 256th of them all.  The table keeps each entry's value
+ * too, and entries of equal fingerprint are told apart by it, so the
+ * counts are exact whatever the hash.  A value is in one partition, so
+ * the count of a (cell, period) is the sum over the partitions.
  *
- * The set's memory is bounded by its budget ([limits]
- * distinct_memory_mb), not by the values: once it holds half of it (its
- * next growth could double it), the set takes no new value and no new
- * pair of its table.  What it has room for (the total and two cells of
- * the values it holds, in home; the pairs in its table) it goes on
- * counting at once; every other (value, cell, word) goes as a record to
- * one of KPI_DISTINCT_PARTS partitions on unlinked temporary files, by
- * the value's hash.  A (value, cell, word) that finds no room in the full
- * set never finds it later, so all of its records are in one partition
- * and none was counted in the set; after the scan the set is freed and
- * each partition is counted on its own, in a set of the same budget
- * (which spills by the next bits of the hash, if need be): the count of
- * a (cell, period) is the sum over the set and the partitions, exactly.
+ * The memory is bounded by the budget, not by the values: the buffers
+ * hold at most a quarter of it, and a partition's table at most half
+ * (estimated from its records before it is read).  A partition too large
+ * for that is sorted again, by the next bits of the fingerprint, into a
+ * set of its own one level down, which counts its own partitions; past
+ * KPI_DISTINCT_LEVELS levels (the 64 bits) a partition is counted
+ * whatever it takes.  A block that cannot be written or read back fails
+ * the KPI in kpi_distinct_finish: a count that misses records is never
+ * given.
  */
 #include "kpi/kpi_model.h"
 
@@ -46,108 +42,110 @@
 #include "base/strmap.h"
 #include "base/temp_file.h"
 
-/* The last lookups remembered: the total's and a cell's, in turn. */
-#define KPI_DISTINCT_RECENT 2
-/* Values have their masks in home only up to this many words (128
- * periods): home holds every word of a value, where the table holds only
- * the words it was counted in, and a year of days is six. */
-#define KPI_DISTINCT_HOME_WORDS 2
-/* The cells besides the total whose masks a value has in home. */
-#define KPI_DISTINCT_OWN 2
-
-/* The partitions a set spills into, by KPI_DISTINCT_PART_BITS bits of a
- * value's hash: the lowest at level 0 (the scan's set), the next in a
- * partition's own set.  strmap picks slots by the hash's high bits, so a
- * partition's values still spread over its set's slots; past
- * KPI_DISTINCT_LEVELS levels (32 bits) a set does not spill. */
-#define KPI_DISTINCT_PART_BITS 4
+/* The partitions of a set, by KPI_DISTINCT_PART_BITS bits of the
+ * fingerprint: the lowest at level 0 (the scan's set), the next in a
+ * partition's own set, KPI_DISTINCT_LEVELS levels in all. */
+#define KPI_DISTINCT_PART_BITS 8
 #define KPI_DISTINCT_PARTS (1u << KPI_DISTINCT_PART_BITS)
-#define KPI_DISTINCT_LEVELS 8
+#define KPI_DISTINCT_LEVELS (64 / KPI_DISTINCT_PART_BITS)
+/* A partition's buffer: a quarter of the budget over the partitions,
+ * within these bounds (a block of the file). */
+#define KPI_DISTINCT_BLOCK_MIN 64
+#define KPI_DISTINCT_BLOCK_MAX ((size_t)64 << 10)
+/* A partition of at most this many records is counted in a table
+ * whatever the budget (a budget of a few bytes, in tests). */
+#define KPI_DISTINCT_SMALL 16
 
-/* A slot of the table of other pairs: key (value << 32 | cell * words +
- * word) + 1, or 0 when empty; the periods of that word the value was
- * counted in. */
-typedef struct kpi_distinct_pair {
-	uint64_t key, mask;
-} kpi_distinct_pair;
+/* A block of a partition written to the file. */
+typedef struct kpi_distinct_block {
+	uint64_t at;
+	size_t len;
+} kpi_distinct_block;
+
+/* A partition: its records, in the blocks written and then its buffer.
+ * A record is its value's length times two, plus one when it is the
+ * value of the partition's record before (then it is left out), the
+ * value, where and bits, as varints. */
+typedef struct kpi_distinct_part {
+	unsigned char *buf;	/* records not written yet */
+	size_t len, cap;
+	kpi_distinct_block *blocks;
+	size_t block_count, block_cap;
+	size_t records;		/* in all */
+	uint64_t bytes;		/* in all */
+	uint64_t last;		/* the serial of its last record's value */
+} kpi_distinct_part;
+
+/* An entry of a partition's table: text is the offset + 1 of its value
+ * in the arena (a 32-bit length, then the bytes), 0 when empty. */
+typedef struct kpi_distinct_entry {
+	uint64_t fp, mask;
+	uint32_t where, text;
+} kpi_distinct_entry;
 
 struct kpi_distinct {
-	strmap values;	/* the values seen, numbered */
 	size_t words;		/* 64-period words per cell */
-	/* per value n, home[n * stride ...]: words masks of the periods it
-	 * was counted in in cell 0, words in each of its own cells, then
-	 * those cells + 1 (0: none yet), 32 bits each */
-	uint64_t *home;
-	size_t stride;		/* (1 + KPI_DISTINCT_OWN) * words + 1 */
-	size_t home_cap;	/* values with room in home */
-	size_t home_zeroed;	/* values whose room is zeroed */
-	kpi_distinct_pair *pairs;	/* the other pairs */
-	size_t count, slot_count;	/* slot_count 2^(64 - shift) */
-	unsigned shift;
-	long last_value;		/* the number of the value last looked
-					   up, or -1 */
-	uint64_t recent_key[KPI_DISTINCT_RECENT];
-	size_t recent_slot[KPI_DISTINCT_RECENT];
-	size_t recent_next;
 	size_t budget;		/* the most bytes it holds */
-	unsigned level;		/* which bits of the hash pick a partition */
-	int full;		/* holds half the budget: takes nothing new */
-	FILE *part[KPI_DISTINCT_PARTS];	/* the partitions, once written */
-	int part_errno;		/* of the first failed write, or 0 */
-	char *last;		/* the value of the record spilled last */
+	unsigned level;		/* which bits of the fingerprint pick a
+				   partition */
+	uint64_t (*hash)(const char *key, size_t len);
+	kpi_distinct_part *part;	/* [KPI_DISTINCT_PARTS], once used */
+	size_t block;		/* a buffer is written once this full */
+	size_t block_max;	/* the longest block written */
+	int fd;			/* the file of the blocks, or -1 */
+	uint64_t file_len;
+	int err;		/* errno of the first failed write, or 0 */
+	/* the value added last: its serial (1 up), fingerprint, bytes */
+	uint64_t serial, fp;
+	char *last;
 	size_t last_len, last_cap;
-	int has_last;
 };
 
 static kpi_distinct *kpi_distinct_make(size_t words, size_t budget,
-					unsigned level)
+					unsigned level,
+					uint64_t (*hash)(const char *, size_t))
 {
 	kpi_distinct *d = calloc(1, sizeof(*d));
+	size_t block = budget / 4 / KPI_DISTINCT_PARTS;
 
 	if (!d)
 		return NULL;
 	d->words = words;
-	d->stride = (1 + KPI_DISTINCT_OWN) * d->words + 1;
-	d->last_value = -1;
 	d->budget = budget;
 	d->level = level;
+	d->hash = hash;
+	d->block = block < KPI_DISTINCT_BLOCK_MIN   ? KPI_DISTINCT_BLOCK_MIN
+		   : block > KPI_DISTINCT_BLOCK_MAX ? KPI_DISTINCT_BLOCK_MAX
+						    : block;
+	d->fd = -1;
 	return d;
 }
 
 kpi_distinct *kpi_distinct_new(size_t period_count, size_t budget)
 {
-	return kpi_distinct_make((period_count + 63) / 64, budget, 0);
+	return kpi_distinct_make((period_count + 63) / 64, budget, 0,
+				 strmap_hash);
 }
 
-/* Free what the set holds in memory (not its partitions). */
-static void kpi_distinct_drop(kpi_distinct *d)
+void kpi_distinct_hash_with(kpi_distinct *d,
+			    uint64_t (*hash)(const char *key, size_t len))
 {
-	strmap_release(&d->values);
-	free(d->home);
-	free(d->pairs);
-	free(d->last);
-	d->home = NULL;
-	d->pairs = NULL;
-	d->last = NULL;
+	d->hash = hash;
 }
 
 void kpi_distinct_free(kpi_distinct *d)
 {
 	if (!d)
 		return;
-	kpi_distinct_drop(d);
-	for (size_t i = 0; i < KPI_DISTINCT_PARTS; i++)
-		if (d->part[i])
-			fclose(d->part[i]);
+	for (size_t i = 0; d->part && i < KPI_DISTINCT_PARTS; i++) {
+		free(d->part[i].buf);
+		free(d->part[i].blocks);
+	}
+	free(d->part);
+	free(d->last);
+	if (d->fd >= 0)
+		close(d->fd);
 	free(d);
-}
-
-/* The bytes the set holds: its values, home and table, as allocated. */
-static size_t kpi_distinct_held(const kpi_distinct *d)
-{
-	return strmap_bytes(&d->values) +
-	       d->home_cap * d->stride * sizeof(*d->home) +
-	       d->slot_count * sizeof(*d->pairs);
 }
 
 /* The bytes that tell values apart: text itself, the others with a
@@ -173,142 +171,6 @@ static void kpi_distinct_key(const kpi_value *v, char *buf, size_t size,
 	*len = strlen(buf);
 }
 
-/* The number of the value key[0..len), added when new (unless the set
- * is full: then -2 when absent); -1 when out of memory.  Rows count a
- * value in several periods in turn, so the last one is checked first. */
-static long kpi_distinct_value(kpi_distinct *d, const char *key, size_t len)
-{
-	int added;
-	long n;
-
-	if (d->last_value >= 0) {
-		const char *last = strmap_key(&d->values,
-						  (size_t)d->last_value);
-
-		if (strmap_len(&d->values, (size_t)d->last_value) == len &&
-		    (len == 0 || memcmp(last, key, len) == 0))
-			return d->last_value;
-	}
-	if (d->full) {
-		n = strmap_find(&d->values, key, len);
-		if (n < 0)
-			return -2;
-	} else {
-		n = strmap_put(&d->values, key, len, &added);
-	}
-	d->last_value = n;
-	return n;
-}
-
-/* The home slot of key in a table of 2^(64 - shift) slots: the high bits
- * of splitmix64's finaliser, so that growing writes the new table in the
- * old one's order rather than at random. */
-static size_t kpi_distinct_home(uint64_t key, unsigned shift)
-{
-	key ^= key >> 30;
-	key *= 0xbf58476d1ce4e5b9u;
-	key ^= key >> 27;
-	key *= 0x94d049bb133111ebu;
-	return (size_t)((key ^ (key >> 31)) >> shift);
-}
-
-/* Double the table; forgets the recent lookups, whose slots move.  -1
- * when out of memory. */
-static int kpi_distinct_grow(kpi_distinct *d)
-{
-	size_t n = d->slot_count ? d->slot_count * 2 : 1024;
-	unsigned shift = d->slot_count ? d->shift - 1 : 54;
-	kpi_distinct_pair *pairs = calloc(n, sizeof(*pairs));
-
-	if (!pairs)
-		return -1;
-	for (size_t i = 0; i < d->slot_count; i++) {
-		size_t s;
-
-		if (!d->pairs[i].key)
-			continue;
-		s = kpi_distinct_home(d->pairs[i].key, shift);
-		while (pairs[s].key)
-			s = (s + 1) & (n - 1);
-		pairs[s] = d->pairs[i];
-	}
-	free(d->pairs);
-	d->pairs = pairs;
-	d->slot_count = n;
-	d->shift = shift;
-	memset(d->recent_key, 0, sizeof(d->recent_key));
-	return 0;
-}
-
-/* The slot of key (stored + 1, so never 0), added with an empty mask when
- * absent (unless the set is full: then -2); the table is kept at most
- * three quarters full.  -1 when out of memory. */
-static long kpi_distinct_slot(kpi_distinct *d, uint64_t key)
-{
-	size_t s;
-
-	for (size_t i = 0; i < KPI_DISTINCT_RECENT; i++)
-		if (d->recent_key[i] == key)
-			return (long)d->recent_slot[i];
-	if (d->full && !d->slot_count)
-		return -2;
-	if (!d->full && (d->count + 1) * 4 > d->slot_count * 3 &&
-	    kpi_distinct_grow(d) < 0)
-		return -1;
-	s = kpi_distinct_home(key, d->shift);
-	while (d->pairs[s].key && d->pairs[s].key != key)
-		s = (s + 1) & (d->slot_count - 1);
-	if (!d->pairs[s].key) {
-		if (d->full)
-			return -2;
-		d->pairs[s].key = key;
-		d->pairs[s].mask = 0;
-		d->count++;
-	}
-	d->recent_key[d->recent_next] = key;
-	d->recent_slot[d->recent_next] = s;
-	d->recent_next = (d->recent_next + 1) % KPI_DISTINCT_RECENT;
-	return (long)s;
-}
-
-/* Room in home for value n, zeroed.  The room beyond the values
- * numbered so far is zeroed as values come, not when it is made: pages
- * of it that no value reaches are never touched, so they take no memory
- * (a capacity that doubled is half unused).  -1 when out of memory. */
-static int kpi_distinct_room(kpi_distinct *d, size_t n)
-{
-	size_t cap = d->home_cap ? d->home_cap : 1024;
-
-	if (n >= d->home_cap) {
-		uint64_t *home;
-
-		while (cap <= n)
-			cap *= 2;
-		home = realloc(d->home, cap * d->stride * sizeof(*home));
-		if (!home)
-			return -1;
-		d->home = home;
-		d->home_cap = cap;
-	}
-	memset(d->home + d->home_zeroed * d->stride, 0,
-	       (n + 1 - d->home_zeroed) * d->stride * sizeof(*d->home));
-	d->home_zeroed = n + 1;
-	return 0;
-}
-
-/* A new temporary file for a partition: NULL with errno. */
-static FILE *kpi_distinct_tmpfile(void)
-{
-	int fd = temp_file_open("peil-distinct");
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	if (!(f = fdopen(fd, "w+b")))
-		close(fd);
-	return f;
-}
-
 /* Append n to buf as 7 bits a byte, low first, the high bit on all
  * but the last; the bytes written. */
 static size_t kpi_distinct_varint(unsigned char *buf, uint64_t n)
@@ -321,154 +183,181 @@ static size_t kpi_distinct_varint(unsigned char *buf, uint64_t n)
 	return i;
 }
 
-/* Write the record (key[0..len), where, bits) to its partition: the
- * value's length times two, plus one when it is the value of the record
- * before (then it is left out: it went to the same partition), the value,
- * where and bits.  A failure is remembered for kpi_distinct_finish, which
- * reports it: a count that misses records is never given. */
-static void kpi_distinct_spill(kpi_distinct *d, const char *key, size_t len,
-			       uint64_t where, uint64_t bits)
+/* Write p's buffer as a block at the end of the file.  A failure is
+ * remembered for kpi_distinct_finish (the buffer's records are lost). */
+static void kpi_distinct_write(kpi_distinct *d, kpi_distinct_part *p)
 {
-	unsigned char head[30], tail[20];
-	int same = d->has_last && d->last_len == len &&
-		   (len == 0 || memcmp(d->last, key, len) == 0);
-	size_t p = (size_t)(strmap_hash(key, len) >>
-			    (KPI_DISTINCT_PART_BITS * d->level)) &
-		   (KPI_DISTINCT_PARTS - 1);
-	size_t h, t;
+	size_t done = 0;
 
-	if (d->part_errno)
-		return;
-	if (!d->part[p] && !(d->part[p] = kpi_distinct_tmpfile())) {
-		d->part_errno = errno ? errno : EIO;
-		return;
+	if (!d->err && d->fd < 0 &&
+	    (d->fd = temp_file_open("peil-distinct")) < 0)
+		d->err = errno ? errno : EIO;
+	if (!d->err && p->block_count == p->block_cap) {
+		size_t cap = p->block_cap ? p->block_cap * 2 : 16;
+		kpi_distinct_block *b = realloc(p->blocks, cap * sizeof(*b));
+
+		if (b) {
+			p->blocks = b;
+			p->block_cap = cap;
+		} else {
+			d->err = ENOMEM;
+		}
 	}
+	while (!d->err && done < p->len) {
+		ssize_t n = pwrite(d->fd, p->buf + done, p->len - done,
+				   (off_t)(d->file_len + done));
+
+		if (n > 0)
+			done += (size_t)n;
+		else if (n < 0 && errno != EINTR)
+			d->err = errno;
+		else if (n == 0)
+			d->err = EIO;
+	}
+	if (!d->err) {
+		p->blocks[p->block_count].at = d->file_len;
+		p->blocks[p->block_count++].len = p->len;
+		d->file_len += p->len;
+		if (p->len > d->block_max)
+			d->block_max = p->len;
+	}
+	p->len = 0;
+}
+
+/* Append the record (key[0..len) of fingerprint fp and serial, where,
+ * bits) to its partition.  -1 when out of memory. */
+static int kpi_distinct_put(kpi_distinct *d, uint64_t fp, uint64_t serial,
+			    const char *key, size_t len, uint64_t where,
+			    uint64_t bits)
+{
+	kpi_distinct_part *p;
+	unsigned char head[10], tail[20];
+	size_t h, t, need;
+	int same;
+
+	if (!d->part &&
+	    !(d->part = calloc(KPI_DISTINCT_PARTS, sizeof(*d->part))))
+		return -1;
+	p = &d->part[fp >> (KPI_DISTINCT_PART_BITS * d->level) &
+		     (KPI_DISTINCT_PARTS - 1)];
+	same = p->last == serial;
 	h = kpi_distinct_varint(head, (uint64_t)len * 2 + (uint64_t)same);
 	t = kpi_distinct_varint(tail, where);
 	t += kpi_distinct_varint(tail + t, bits);
-	if (fwrite(head, 1, h, d->part[p]) != h ||
-	    (!same && len && fwrite(key, 1, len, d->part[p]) != len) ||
-	    fwrite(tail, 1, t, d->part[p]) != t) {
-		d->part_errno = errno ? errno : EIO;
-		return;
+	need = h + (same ? 0 : len) + t;
+	if (p->len + need > p->cap) {
+		size_t cap = p->cap ? p->cap : 256;
+		unsigned char *buf;
+
+		while (cap < p->len + need)
+			cap *= 2;
+		if (!(buf = realloc(p->buf, cap)))
+			return -1;
+		p->buf = buf;
+		p->cap = cap;
 	}
-	if (same)
-		return;
-	if (len > d->last_cap) {
-		char *grown = realloc(d->last, len);
-
-		if (!grown) {
-			d->part_errno = ENOMEM;
-			return;
-		}
-		d->last = grown;
-		d->last_cap = len;
+	memcpy(p->buf + p->len, head, h);
+	p->len += h;
+	if (!same && len) {
+		memcpy(p->buf + p->len, key, len);
+		p->len += len;
 	}
-	if (len)
-		memcpy(d->last, key, len);
-	d->last_len = len;
-	d->has_last = 1;
-}
-
-/* The mask of value n in cell's word: in home (which has room for the
- * total and two cells of every value it holds), or a slot of the table
- * (added when absent unless the set is full).  NULL with *rc -1 when out
- * of memory, -2 when the full set has none. */
-static uint64_t *kpi_distinct_mask(kpi_distinct *d, size_t n, size_t cell,
-				   size_t word, uint64_t where, int *rc)
-{
-	uint64_t *home = &d->home[n * d->stride];
-	uint64_t *own = &home[(1 + KPI_DISTINCT_OWN) * d->words];
-	long s;
-
-	if (d->words <= KPI_DISTINCT_HOME_WORDS && cell == 0)
-		return &home[word];
-	for (size_t o = 0; d->words <= KPI_DISTINCT_HOME_WORDS &&
-			   o < KPI_DISTINCT_OWN && cell < UINT32_MAX; o++) {
-		uint64_t at = *own >> (32 * o) & 0xffffffffu;
-
-		if (at == 0)	/* a cell of its own from now on */
-			*own |= (uint64_t)(cell + 1) << (32 * o);
-		if (at == 0 || at == cell + 1)
-			return &home[(1 + o) * d->words + word];
-	}
-	s = kpi_distinct_slot(d, ((uint64_t)n << 32 | where) + 1);
-	if (s < 0) {
-		*rc = (int)s;
-		return NULL;
-	}
-	return &d->pairs[s].mask;
-}
-
-/* kpi_distinct_add_bits for the value key[0..len). */
-static int kpi_distinct_add(kpi_distinct *d, const char *key, size_t len,
-			    size_t cell, size_t word, uint64_t bits,
-			    uint64_t *added)
-{
-	uint64_t where = (uint64_t)cell * d->words + word;
-	size_t values = d->values.count, pairs = d->count;
-	long value;
-	uint64_t *mask = NULL;
-	int rc = -2;
-
-	*added = 0;
-	/* Values are numbered below 2^32 (strmap); cells times words
-	 * beyond 2^32 would need accumulators of terabytes. */
-	if (where >> 32 || word >= d->words)
-		return -1;
-	value = kpi_distinct_value(d, key, len);
-	if (value == -1)
-		return -1;
-	if (value >= 0 && d->words <= KPI_DISTINCT_HOME_WORDS &&
-	    (size_t)value >= d->home_zeroed &&
-	    kpi_distinct_room(d, (size_t)value) < 0)
-		return -1;
-	if (value >= 0)
-		mask = kpi_distinct_mask(d, (size_t)value, cell, word, where,
-					 &rc);
-	if (!mask && rc == -1)
-		return -1;
-	if (!mask) {	/* a full set without room for it */
-		kpi_distinct_spill(d, key, len, where, bits);
-		return 0;
-	}
-	*added = bits & ~*mask;
-	*mask |= bits;
-	if ((d->values.count != values || d->count != pairs) &&
-	    d->level < KPI_DISTINCT_LEVELS &&
-	    kpi_distinct_held(d) > d->budget / 2)
-		d->full = 1;
+	memcpy(p->buf + p->len, tail, t);
+	p->len += t;
+	p->last = serial;
+	p->records++;
+	p->bytes += need;
+	if (p->len >= d->block)
+		kpi_distinct_write(d, p);
 	return 0;
+}
+
+/* kpi_distinct_add_bits for the value key[0..len), hashed unless it is
+ * the value added last.  -1 when out of memory. */
+static int kpi_distinct_add(kpi_distinct *d, const char *key, size_t len,
+			    uint64_t where, uint64_t bits)
+{
+	if (!d->serial || d->last_len != len ||
+	    (len && memcmp(d->last, key, len) != 0)) {
+		if (len > d->last_cap) {
+			char *grown = realloc(d->last, len);
+
+			if (!grown)
+				return -1;
+			d->last = grown;
+			d->last_cap = len;
+		}
+		if (len)
+			memcpy(d->last, key, len);
+		d->last_len = len;
+		d->fp = d->hash(key, len);
+		d->serial++;
+	}
+	return kpi_distinct_put(d, d->fp, d->serial, key, len, where, bits);
 }
 
 int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 			  size_t word, uint64_t bits, uint64_t *added)
 {
+	uint64_t where = (uint64_t)cell * d->words + word;
 	char buf[48];
 	const char *key;
 	size_t len;
 
+	*added = 0;	/* counted in kpi_distinct_finish */
+	/* cells times words beyond 2^32 would need accumulators of
+	 * terabytes */
+	if (where >> 32 || word >= d->words)
+		return -1;
+	if (!bits)
+		return 0;
 	kpi_distinct_key(v, buf, sizeof(buf), &key, &len);
-	return kpi_distinct_add(d, key, len, cell, word, bits, added);
+	return kpi_distinct_add(d, key, len, where, bits);
 }
 
-/* A partition read back, a block at a time. */
+/* A partition read back: its blocks from the file, then its buffer. */
 typedef struct kpi_distinct_reader {
-	FILE *f;
-	size_t at, len;
-	unsigned char buf[1 << 16];
+	const kpi_distinct *d;
+	const kpi_distinct_part *p;
+	size_t next;		/* the next block; block_count: the buffer */
+	const unsigned char *at, *end;
+	unsigned char *buf;	/* room for the longest block */
+	int err;		/* errno of a failed read, EIO cut off */
 } kpi_distinct_reader;
 
-/* The next byte, or -1 at the end. */
+/* The next byte, or -1 at the end (or when a read failed: r->err). */
 static int kpi_distinct_byte(kpi_distinct_reader *r)
 {
-	if (r->at == r->len) {
-		r->len = fread(r->buf, 1, sizeof(r->buf), r->f);
-		r->at = 0;
-		if (r->len == 0)
+	while (r->at == r->end) {
+		const kpi_distinct_part *p = r->p;
+
+		if (r->next > p->block_count || r->err)
 			return -1;
+		if (r->next == p->block_count) {
+			r->at = p->buf;
+			r->end = p->buf + p->len;
+		} else {
+			const kpi_distinct_block *b = &p->blocks[r->next];
+			size_t done = 0;
+
+			while (done < b->len) {
+				ssize_t n = pread(r->d->fd, r->buf + done,
+						  b->len - done,
+						  (off_t)(b->at + done));
+
+				if (n > 0) {
+					done += (size_t)n;
+				} else if (n == 0 || errno != EINTR) {
+					r->err = n == 0 ? EIO : errno;
+					return -1;
+				}
+			}
+			r->at = r->buf;
+			r->end = r->buf + b->len;
+		}
+		r->next++;
 	}
-	return r->buf[r->at++];
+	return *r->at++;
 }
 
 /* The next varint into *n: 1, 0 at the end, -1 when cut off. */
@@ -490,35 +379,166 @@ static int kpi_distinct_read_varint(kpi_distinct_reader *r, uint64_t *n)
 	}
 }
 
-/* Count the records of partition f in a set of their own (one level
- * down), handing what is new to count; then its own partitions.  0, or
- * -1 with err. */
-static int kpi_distinct_count_part(const kpi_distinct *d, FILE *f,
-				   kpi_distinct_count count, void *ctx,
-				   peil_error *err)
+/* Counting a partition: its table and the arena of the entries'
+ * values, kept from one partition to the next. */
+typedef struct kpi_distinct_table {
+	kpi_distinct_entry *slots;
+	size_t slot_count, count;	/* slot_count a power of two */
+	unsigned char *arena;
+	size_t arena_len, arena_cap;
+} kpi_distinct_table;
+
+/* The home slot of (fp, where): the fingerprint's bits below the
+ * partitions' are shared by a partition, so all of it is mixed. */
+static size_t kpi_distinct_home(uint64_t fp, uint32_t where, size_t slots)
 {
-	kpi_distinct *part = kpi_distinct_make(d->words, d->budget,
-						     d->level + 1);
-	kpi_distinct_reader *r = malloc(sizeof(*r));
+	uint64_t h = (fp ^ (uint64_t)where * 0x9e3779b97f4a7c15u) *
+		     0xbf58476d1ce4e5b9u;
+
+	return (size_t)(h >> 32 ^ h) & (slots - 1);
+}
+
+/* An empty table of about room entries (64 at least). -1 when out of
+ * memory. */
+static int kpi_distinct_clear(kpi_distinct_table *t, size_t room)
+{
+	size_t n = 64;
+
+	while (n < room + room / 3)
+		n *= 2;
+	if (n != t->slot_count) {
+		kpi_distinct_entry *slots = malloc(n * sizeof(*slots));
+
+		if (!slots)
+			return -1;
+		free(t->slots);
+		t->slots = slots;
+		t->slot_count = n;
+	}
+	memset(t->slots, 0, t->slot_count * sizeof(*t->slots));
+	t->count = 0;
+	t->arena_len = 0;
+	return 0;
+}
+
+/* Double the table.  -1 when out of memory. */
+static int kpi_distinct_grow(kpi_distinct_table *t)
+{
+	size_t n = t->slot_count * 2;
+	kpi_distinct_entry *slots = calloc(n, sizeof(*slots));
+
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < t->slot_count; i++) {
+		size_t s;
+
+		if (!t->slots[i].text)
+			continue;
+		s = kpi_distinct_home(t->slots[i].fp, t->slots[i].where, n);
+		while (slots[s].text)
+			s = (s + 1) & (n - 1);
+		slots[s] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->slot_count = n;
+	return 0;
+}
+
+/* The entry of (key[0..len) of fingerprint fp, where), added with an
+ * empty mask when absent; the table is kept at most three quarters
+ * full.  NULL when out of memory. */
+static kpi_distinct_entry *kpi_distinct_entry_of(kpi_distinct_table *t,
+						 uint64_t fp, const char *key,
+						 uint32_t len, uint32_t where)
+{
+	kpi_distinct_entry *e;
+	size_t s;
+
+	if ((t->count + 1) * 4 > t->slot_count * 3 &&
+	    kpi_distinct_grow(t) < 0)
+		return NULL;
+	s = kpi_distinct_home(fp, where, t->slot_count);
+	for (; (e = &t->slots[s])->text; s = (s + 1) & (t->slot_count - 1)) {
+		const unsigned char *at = t->arena + e->text - 1;
+		uint32_t at_len;
+
+		if (e->fp != fp || e->where != where)
+			continue;
+		memcpy(&at_len, at, sizeof(at_len));
+		if (at_len == len && (len == 0 || memcmp(at + 4, key, len) == 0))
+			return e;
+	}
+	/* a new entry: its value in the arena, whose offsets are 32 bits */
+	if (t->arena_len + 4 + len > t->arena_cap) {
+		size_t cap = t->arena_cap ? t->arena_cap : 4096;
+		unsigned char *arena;
+
+		while (cap < t->arena_len + 4 + len)
+			cap *= 2;
+		if (t->arena_len + 4 + len >= UINT32_MAX ||
+		    !(arena = realloc(t->arena, cap)))
+			return NULL;
+		t->arena = arena;
+		t->arena_cap = cap;
+	}
+	memcpy(t->arena + t->arena_len, &len, sizeof(len));
+	if (len)
+		memcpy(t->arena + t->arena_len + 4, key, len);
+	e->fp = fp;
+	e->mask = 0;
+	e->where = where;
+	e->text = (uint32_t)t->arena_len + 1;
+	t->arena_len += 4 + len;
+	t->count++;
+	return e;
+}
+
+/* Whether partition p is counted in a table rather than sorted again:
+ * its table (at most one entry a record, with room, and their values)
+ * within half the budget. */
+static int kpi_distinct_fits(const kpi_distinct *d, const kpi_distinct_part *p)
+{
+	return p->records <= KPI_DISTINCT_SMALL ||
+	       d->level + 1 >= KPI_DISTINCT_LEVELS ||
+	       (uint64_t)p->records * 2 * sizeof(kpi_distinct_entry) +
+			       p->bytes + (uint64_t)p->records * 4 <=
+		       d->budget / 2;
+}
+
+static int kpi_distinct_finish_level(kpi_distinct *d,
+				     kpi_distinct_count count, void *ctx,
+				     kpi_distinct_table *t, peil_error *err);
+
+/* Count the records of partition p: in t, handing what is new to count,
+ * or into a set one level down, counted in turn.  0, or -1 with err. */
+static int kpi_distinct_count_part(const kpi_distinct *d,
+				   const kpi_distinct_part *p,
+				   kpi_distinct_count count, void *ctx,
+				   kpi_distinct_table *t, peil_error *err)
+{
+	kpi_distinct_reader r = { d, p, 0, NULL, NULL, NULL, 0 };
+	kpi_distinct *down = NULL;
 	char *key = NULL;
 	size_t key_cap = 0, len = 0;
-	int rc = 0;
+	uint64_t fp = 0, serial = 0;
+	int rc = 0, cut = 0;
 
-	if (!part || !r) {
-		rc = error_set(err, NULL, 0, NULL, "out of memory");
-		goto out;
+	if (d->block_max && !(r.buf = malloc(d->block_max)))
+		goto out_of_memory;
+	if (kpi_distinct_fits(d, p)) {
+		if (kpi_distinct_clear(t, p->records) < 0)
+			goto out_of_memory;
+	} else if (!(down = kpi_distinct_make(d->words, d->budget,
+					      d->level + 1, d->hash))) {
+		goto out_of_memory;
 	}
-	r->f = f;
-	r->at = r->len = 0;
-	rewind(f);
 	for (;;) {
-		uint64_t head, where, bits, added;
-		int got = kpi_distinct_read_varint(r, &head);
+		uint64_t head, where, bits;
+		int got = kpi_distinct_read_varint(&r, &head);
 
-		if (got == 0)
-			break;
-		if (got < 0) {
-			rc = -1;
+		if (got <= 0) {
+			cut = got < 0;
 			break;
 		}
 		if ((head & 1) == 0) {
@@ -526,82 +546,95 @@ static int kpi_distinct_count_part(const kpi_distinct *d, FILE *f,
 			if (len > key_cap) {
 				char *grown = realloc(key, len);
 
-				if (!grown) {
-					rc = error_set(err, NULL, 0, NULL,
-						       "out of memory");
-					goto out;
-				}
+				if (!grown)
+					goto out_of_memory;
 				key = grown;
 				key_cap = len;
 			}
-			for (size_t i = 0; i < len && rc == 0; i++) {
-				int c = kpi_distinct_byte(r);
+			for (size_t i = 0; i < len && !cut; i++) {
+				int c = kpi_distinct_byte(&r);
 
 				if (c < 0)
-					rc = -1;
+					cut = 1;
 				else
 					key[i] = (char)c;
 			}
+			fp = d->hash(key, len);
+			serial++;
 		}
-		if (rc < 0 || kpi_distinct_read_varint(r, &where) != 1 ||
-		    kpi_distinct_read_varint(r, &bits) != 1) {
-			rc = -1;
+		if (cut || kpi_distinct_read_varint(&r, &where) != 1 ||
+		    kpi_distinct_read_varint(&r, &bits) != 1) {
+			cut = 1;
 			break;
 		}
-		if (kpi_distinct_add(part, key, len, (size_t)(where / d->words),
-				     (size_t)(where % d->words), bits,
-				     &added) < 0) {
-			rc = error_set(err, NULL, 0, NULL, "out of memory");
-			goto out;
+		if (down) {
+			if (kpi_distinct_put(down, fp, serial, key, len, where,
+					     bits) < 0)
+				goto out_of_memory;
+		} else {
+			kpi_distinct_entry *e = kpi_distinct_entry_of(
+				t, fp, key, (uint32_t)len, (uint32_t)where);
+			uint64_t added;
+
+			if (!e || len >= UINT32_MAX)
+				goto out_of_memory;
+			added = bits & ~e->mask;
+			e->mask |= bits;
+			if (added)
+				count(ctx, (size_t)(where / d->words),
+				      (size_t)(where % d->words), added);
 		}
-		if (added)
-			count(ctx, (size_t)(where / d->words),
-			      (size_t)(where % d->words), added);
 	}
-	if (rc < 0 || ferror(f)) {
+	if (cut || r.err) {
 		rc = error_set(err, NULL, 0, NULL,
 			       "count_distinct: a temporary file of its "
-			       "values in %s read back %s", temp_file_dir(),
-			       ferror(f) ? "with an error" : "cut off");
+			       "values in %s read back %s%s", temp_file_dir(),
+			       r.err ? "with an error: " : "cut off",
+			       r.err ? strerror(r.err) : "");
 		goto out;
 	}
-	rc = kpi_distinct_finish(part, count, ctx, err);
+	if (down)
+		rc = kpi_distinct_finish_level(down, count, ctx, t, err);
+	goto out;
+out_of_memory:
+	rc = error_set(err, NULL, 0, NULL, "out of memory");
 out:
-	kpi_distinct_free(part);
-	free(r);
+	kpi_distinct_free(down);
+	free(r.buf);
 	free(key);
 	return rc;
+}
+
+/* kpi_distinct_finish with the table t of the level above. */
+static int kpi_distinct_finish_level(kpi_distinct *d,
+				     kpi_distinct_count count, void *ctx,
+				     kpi_distinct_table *t, peil_error *err)
+{
+	if (d->err)
+		return error_set(err, NULL, 0, NULL,
+				 "count_distinct: its values past [limits] "
+				 "distinct_memory_mb to a temporary file in "
+				 "%s: %s", temp_file_dir(), strerror(d->err));
+	for (size_t i = 0; d->part && i < KPI_DISTINCT_PARTS; i++) {
+		kpi_distinct_part *p = &d->part[i];
+
+		if (p->records &&
+		    kpi_distinct_count_part(d, p, count, ctx, t, err) < 0)
+			return -1;
+		free(p->buf);
+		free(p->blocks);
+		memset(p, 0, sizeof(*p));
+	}
+	return 0;
 }
 
 int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
 			peil_error *err)
 {
-	size_t i;
+	kpi_distinct_table t = { NULL, 0, 0, NULL, 0, 0 };
+	int rc = kpi_distinct_finish_level(d, count, ctx, &t, err);
 
-	for (i = 0; i < KPI_DISTINCT_PARTS && !d->part[i]; i++)
-		;
-	if (i == KPI_DISTINCT_PARTS && !d->part_errno)
-		return 0;
-	kpi_distinct_drop(d);
-	for (i = 0; i < KPI_DISTINCT_PARTS && !d->part_errno; i++)
-		if (d->part[i] && fflush(d->part[i]) != 0)
-			d->part_errno = errno ? errno : EIO;
-	if (d->part_errno)
-		return error_set(err, NULL, 0, NULL,
-				 "count_distinct: its values past [limits] "
-				 "distinct_memory_mb to a temporary file in "
-				 "%s: %s", temp_file_dir(),
-				 strerror(d->part_errno));
-	for (i = 0; i < KPI_DISTINCT_PARTS; i++) {
-		int rc;
-
-		if (!d->part[i])
-			continue;
-		rc = kpi_distinct_count_part(d, d->part[i], count, ctx, err);
-		fclose(d->part[i]);
-		d->part[i] = NULL;
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
+	free(t.slots);
+	free(t.arena);
+	return rc;
 }

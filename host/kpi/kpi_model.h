@@ -573,24 +573,29 @@ void kpi_format_real(double x, char *out, size_t size);
 /* kpi_distinct.c: the values count_distinct has counted in each (cell,
  * period) of a run of a KPI over period_count periods. */
 typedef struct kpi_distinct kpi_distinct;
-/* A set that holds at most budget bytes: past half of it (its next
- * growth may double it), what it holds no mask for goes to temporary
- * files, for kpi_distinct_finish.  NULL: no memory. */
+/* A set that holds at most budget bytes: its values go to partitions by
+ * their hash, in buffers of a quarter of it and past those to a
+ * temporary file, and each partition is counted by kpi_distinct_finish.
+ * NULL: no memory. */
 kpi_distinct *kpi_distinct_new(size_t period_count, size_t budget);
 void kpi_distinct_free(kpi_distinct *d);		/* accepts NULL */
+/* The hash of the values (strmap_hash unless set), before the first
+ * add: tests give one that collides. */
+void kpi_distinct_hash_with(kpi_distinct *d,
+			    uint64_t (*hash)(const char *key, size_t len));
 /* Count v (not null) in cell in the periods 64 * word + i for each bit i
- * set in bits; *added gets the bits of those it is new in.  0, or -1 when
- * out of memory. */
+ * set in bits.  Whether it is new there is known after the scan: *added
+ * is 0.  0, or -1 when out of memory. */
 int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
 			  size_t word, uint64_t bits, uint64_t *added);
 /* Called with the bits of the periods 64 * word + i in which a value
- * is new in cell, for the values a set spilled past its budget. */
+ * is new in cell. */
 typedef void (*kpi_distinct_count)(void *ctx, size_t cell, size_t word,
 				   uint64_t added);
-/* After the last add: count the values that add_bits spilled to
- * temporary files (it gave no bits for them), partition by partition,
- * and free what the set held.  0, or -1 with err (a temporary file that
- * could not be written or read back, out of memory). */
+/* After the last add: count the values, partition by partition, handing
+ * what is new to count, and free what the set held.  0, or -1 with err
+ * (a temporary file that could not be written or read back, out of
+ * memory). */
 int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
 			peil_error *err);
 
