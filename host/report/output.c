@@ -75,6 +75,95 @@ static void output_integer(double v, char *out)
 /* Room for output_integer: a sign, 15 digits and the NUL. */
 #define OUTPUT_INTEGER_SIZE 17
 
+/* Room for output_precise: a sign, "0.000" and ten digits, and the NUL. */
+#define OUTPUT_PRECISE_SIZE 17
+
+/* Whether a * 10^k (k <= 22, so 10^k is exact) is at least limit, an
+ * integer below 2^53: decided on the exact product, which is hi + lo
+ * (fma gives the rounding error of hi exactly). */
+static int product_at_least(double hi, double lo, double limit)
+{
+	return hi > limit || (hi == limit && lo >= 0);
+}
+
+/* v, not whole and 1e-4 <= |v| < 1e9, as "%.10g" writes it, with point
+ * or a comma as the decimal mark, without printf: the means and shares of
+ * a run are hundreds of thousands of such numbers, and snprintf took a
+ * fifth of the CSV output's instructions (docs/benchmarks.md, w31).
+ * The ten significant digits are |v| * 10^k rounded to the nearest
+ * integer for the k that gives ten of them; the product is worked out
+ * exactly (hi + lo), so the rounding is that of printf, which rounds the
+ * exact binary value.  0 when the product lies exactly halfway between
+ * two integers (printf's tie rule then decides) or v is out of range:
+ * the caller asks snprintf. */
+static int output_precise(double v, int point, char *out)
+{
+	static const double powers[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+					1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+					1e13, 1e14 };
+	double a = fabs(v), hi, lo, whole, rest;
+	char digits[10];
+	uint64_t n;
+	int k, e, i, len = 0;
+
+	if (!(a >= 1e-4 && a < 1e9))
+		return 0;
+	/* k = 9 - e for 10^e <= a < 10^(e + 1); log10 guesses, the exact
+	 * product decides */
+	k = 9 - (int)floor(log10(a));
+	for (;;) {
+		if (k < 1 || k > 14)
+			return 0;
+		hi = a * powers[k];
+		lo = fma(a, powers[k], -hi);
+		if (!product_at_least(hi, lo, 1e9))
+			k++;
+		else if (product_at_least(hi, lo, 1e10))
+			k--;
+		else
+			break;
+	}
+	/* round hi + lo to the nearest integer: hi < 2^34, so whole and
+	 * rest are exact, and |lo| is below half of hi's last bit */
+	whole = floor(hi);
+	rest = hi - whole - 0.5;
+	if (rest == -lo)
+		return 0;	/* exactly halfway */
+	n = (uint64_t)whole + (rest > -lo);
+	e = 9 - k;
+	if (n == 10000000000u) {	/* 9999999999.5 and up */
+		n = 1000000000u;
+		e++;
+	}
+	for (i = 9; i >= 0; i--, n /= 10)
+		digits[i] = (char)('0' + n % 10);
+	if (v < 0)
+		out[len++] = '-';
+	/* %f with 9 - e decimals (-4 <= e <= 9), trailing zeros dropped */
+	if (e < 0) {
+		out[len++] = '0';
+		out[len++] = point ? '.' : ',';
+		for (i = e + 1; i < 0; i++)
+			out[len++] = '0';
+		for (i = 0; i < 10; i++)
+			out[len++] = digits[i];
+	} else {
+		for (i = 0; i <= e; i++)
+			out[len++] = digits[i];
+		if (e < 9) {
+			out[len++] = point ? '.' : ',';
+			for (i = e + 1; i < 10; i++)
+				out[len++] = digits[i];
+		}
+	}
+	while (e < 9 && out[len - 1] == '0')
+		len--;
+	if (out[len - 1] == '.' || out[len - 1] == ',')
+		len--;
+	out[len] = '\0';
+	return 1;
+}
+
 void output_number(double v, int precise, int point, char *out, size_t size)
 {
 	if (isnan(v)) {
@@ -86,6 +175,9 @@ void output_number(double v, int precise, int point, char *out, size_t size)
 		output_integer(v, out);
 		return;	/* no decimal mark */
 	}
+	if (precise && v != floor(v) && size >= OUTPUT_PRECISE_SIZE &&
+	    output_precise(v, point, out))
+		return;
 	if (v == floor(v) && fabs(v) < 1e15)
 		snprintf(out, size, "%.0f", v);
 	else

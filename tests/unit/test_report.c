@@ -4,6 +4,7 @@
  * print a hidden figure; label values are escaped.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,73 @@ TEST(numbers_as_written)
 	CHECK_STR(out, "123");
 }
 
+/* What output_number wrote before it formatted numbers itself: whole
+ * ones below 1e15 by "%.0f", others by "%.10g", the '.' made the decimal
+ * mark asked for. */
+static void printf_precise(double v, int point, char *out, size_t size)
+{
+	char *dot;
+
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(out, size, "%.0f", v);
+	else
+		snprintf(out, size, "%.10g", v);
+	dot = strchr(out, '.');
+	if (dot && !point)
+		*dot = ',';
+}
+
+/* Numbers that are not whole, with ten significant digits, written
+ * without printf (w31): the same bytes as snprintf's "%.10g" for shares
+ * and means, for values whose tenth digit is decided by the last bits of
+ * the double, for values exactly halfway between two ten-digit numbers
+ * (printf's tie rule), at the ends of the range the fast path takes and
+ * just outside it, and for 400 000 values spread over twenty decades. */
+TEST(precise_numbers_as_printf)
+{
+	static const double values[] = {
+		100.0 / 3, 200.0 / 3, 69.23076923076923, 2.0 / 7,
+		0.1, 0.2, 0.3, 1.0 / 3, 99.99999999949, 99.9999999995,
+		99.99999999951, 9.9999999995, 999999999.5, 999999999.4,
+		999999999.6, 999999999.99, 123456789.25, 123456789.75,
+		12345678.125, 12345678.375, 1234567.0625, 0.5, 1.5, 2.5,
+		0.0001, 0.00010000000000000001, 0.00009999999999999999,
+		0.000123456789012, 0.00099999999995, 0.0009999999999,
+		1e9 - 0.5, 1e9 + 0.5, 1e15 + 0.5, 1e-5 + 1e-20, 5e-324,
+		1.7976931348623157e308, 4.35, 4.45, 0.15, 1.005, 2.675,
+		1.0000000005, 1.00000000050000001, 1.0000000015, 8.5e-5,
+		-2.5, -100.0 / 3, -0.000123456789, -999999999.5,
+		-123456789.25, -1e-4, 3.1415926535897932,
+	};
+	char want[64], got[64];
+	uint64_t seed = 0x9E3779B97F4A7C15u;
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		for (int point = 0; point < 2; point++) {
+			printf_precise(values[i], point, want, sizeof(want));
+			output_number(values[i], 1, point, got, sizeof(got));
+			CHECK_STR(got, want);
+		}
+	for (int i = 0; i < 400000; i++) {
+		double mantissa, v;
+		int decade;
+
+		seed ^= seed << 13;	/* xorshift64 */
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		mantissa = 1 + (double)(seed >> 11) / 9007199254740992.0 * 9;
+		decade = (int)(seed % 20) - 8;	/* 1e-8 .. 1e11 */
+		v = mantissa * pow(10, decade);
+		if (i % 4 == 0)		/* a share or a mean of counts */
+			v = (double)(seed % 100000) / (double)(1 + seed % 977);
+		if (i % 2)
+			v = -v;
+		printf_precise(v, i % 3 != 0, want, sizeof(want));
+		output_number(v, 1, i % 3 != 0, got, sizeof(got));
+		CHECK_STR(got, want);
+	}
+}
+
 /* Breakdown values as stored (JSON): \u escapes decoded to UTF-8, so
  * that each writer escapes the value itself (issue 16, item 4). */
 TEST(breakdown_json_escapes)
@@ -406,6 +474,7 @@ int main(void)
 	RUN(text_grid_puts_each_figure_in_its_cell);
 	RUN(text_grid_of_many_teams);
 	RUN(numbers_as_written);
+	RUN(precise_numbers_as_printf);
 	RUN(breakdown_json_escapes);
 	RUN(finality_as_marked);
 	RUN(summary_takes_the_period_asked);
