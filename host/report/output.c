@@ -733,11 +733,13 @@ static int write_text(FILE *out, const result_table *t,
 
 /* A line of CSV being built: a row is written with one fwrite, not a
  * stdio call per cell and separator (a sixth of an evaluation's output
- * at 200 000 figures).  Out of memory, the line is cut: the caller's
- * check of the stream's error sees no more of it than a full disk. */
+ * at 200 000 figures); the rows of a table, CSV_BLOCK bytes of them at a
+ * time (csv_flush_full).  Out of memory, the line is cut and marked
+ * (oom): write_csv then fails. */
 typedef struct csv_line {
 	char *text;
 	size_t len, cap;
+	int oom;
 } csv_line;
 
 static void csv_put(csv_line *l, const char *s, size_t n)
@@ -746,8 +748,10 @@ static void csv_put(csv_line *l, const char *s, size_t n)
 		size_t cap = (l->len + n) * 2 + 256;
 		char *grown = realloc(l->text, cap);
 
-		if (!grown)
+		if (!grown) {
+			l->oom = 1;
 			return;
+		}
 		l->text = grown;
 		l->cap = cap;
 	}
@@ -773,15 +777,33 @@ static void csv_flush(FILE *out, csv_line *l, int end)
 	l->len = 0;
 }
 
+/* The rows written to a stream at a time. */
+#define CSV_BLOCK 65536
+
+/* End the line with CRLF, and write the lines held when they fill a
+ * block. */
+static void csv_flush_full(FILE *out, csv_line *l)
+{
+	csv_put(l, "\r\n", 2);
+	if (l->len >= CSV_BLOCK)
+		csv_flush(out, l, 0);
+}
+
 /* A CSV text cell: quoted when needed; one that starts with = + - @ (or a
  * tab or CR, which Excel strips before looking) gets a leading apostrophe
  * so that Excel does not run it as a formula (OWASP, "CSV injection"). */
 static void csv_text(csv_line *l, const char *s, char separator)
 {
-	int risky = strchr("=+-@\t\r", s[0]) != NULL && s[0];
-	const char stop[] = { separator, '"', '\r', '\n', '\0' };
-	size_t len = strcspn(s, stop);
-	int quote = risky || s[len];
+	int risky = s[0] == '=' || s[0] == '+' || s[0] == '-' ||
+		    s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+	size_t len = 0;
+	int quote;
+
+	/* a loop rather than strcspn: most cells are a word or two */
+	while (s[len] && s[len] != separator && s[len] != '"' &&
+	       s[len] != '\r' && s[len] != '\n')
+		len++;
+	quote = risky || s[len];
 
 	if (!quote) {
 		csv_put(l, s, len);
@@ -800,7 +822,7 @@ static void csv_text(csv_line *l, const char *s, char separator)
 
 void output_csv_text(FILE *out, const char *s, char separator)
 {
-	csv_line l = { NULL, 0, 0 };
+	csv_line l = { 0 };
 
 	csv_text(&l, s, separator);
 	csv_flush(out, &l, 0);
@@ -871,7 +893,19 @@ typedef struct csv_rows {
 				   its text */
 	int status_known;
 	char status_text[512];
-	csv_line line;
+	/* The cells that the rows of a KPI and period share: KPI, title,
+	 * unit and period, written once for the first of them. */
+	csv_line prefix;
+	const char *prefix_kpi;	/* the row they were written for */
+	const char *prefix_period;
+	/* The breakdown cells of each breakdown met, written once: the
+	 * periods of a KPI repeat its breakdowns, a thousand teams each. */
+	strmap breakdowns;	/* breakdown JSON -> its number i */
+	csv_line cells;		/* the cells of i: text[cell_at[i] ..
+				   cell_at[i + 1]) */
+	size_t *cell_at;
+	size_t cell_cap;
+	csv_line line;		/* the rows not yet written */
 } csv_rows;
 
 static int csv_breakdown_value(void *ctx, const char *field,
@@ -901,6 +935,61 @@ static void csv_breakdown_values(csv_rows *c, const char *breakdown)
 		c->values[j][0] = '\0';
 	}
 	result_breakdown_each(breakdown, csv_breakdown_value, c);
+}
+
+/* The breakdown cells of row (each after a separator) into l. */
+static void csv_breakdown_cells(csv_line *l, csv_rows *rows,
+				const result_row *row, const labels *w,
+				char sep)
+{
+	int total = result_is_total(row->breakdown);
+
+	if (!total)
+		csv_breakdown_values(rows, row->breakdown);
+	for (size_t j = 0; j < rows->field_count; j++) {
+		csv_char(l, sep);
+		if (total)
+			csv_text(l, w->total, sep);
+		else if (rows->found[j])
+			csv_text(l, rows->found[j] == 2 ? w->unknown
+						       : rows->values[j], sep);
+	}
+}
+
+/* The breakdown cells of row into l, each breakdown's worked out once
+ * (rows->breakdowns); as csv_breakdown_cells when out of memory. */
+static void csv_breakdown(csv_line *l, csv_rows *rows, const result_row *row,
+			  const labels *w, char sep)
+{
+	size_t len = strlen(row->breakdown);
+	long at = strmap_find(&rows->breakdowns, row->breakdown, len);
+	int added = 0;
+
+	/* room for a new one's end: cell_at[count + 1] */
+	if (at < 0 && rows->breakdowns.count + 2 > rows->cell_cap) {
+		size_t cap = rows->cell_cap ? rows->cell_cap * 2 : 1024;
+		size_t *grown = realloc(rows->cell_at, cap * sizeof(*grown));
+
+		if (grown) {
+			rows->cell_at = grown;
+			rows->cell_cap = cap;
+		}
+	}
+	if (at < 0 && rows->breakdowns.count + 2 <= rows->cell_cap)
+		at = strmap_put(&rows->breakdowns, row->breakdown, len,
+				&added);
+	if (at < 0) {
+		csv_breakdown_cells(l, rows, row, w, sep);
+		return;
+	}
+	if (added) {
+		rows->cell_at[at] = rows->cells.len;
+		csv_breakdown_cells(&rows->cells, rows, row, w, sep);
+		rows->cell_at[at + 1] = rows->cells.len;
+	}
+	if (rows->cell_at[at + 1] > rows->cell_at[at])
+		csv_put(l, rows->cells.text + rows->cell_at[at],
+			rows->cell_at[at + 1] - rows->cell_at[at]);
 }
 
 static period_grain csv_grain(csv_rows *c, const char *id)
@@ -933,27 +1022,24 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		    unsigned compared)
 {
 	const labels *w = o->words;
-	csv_line *l = &rows->line;
-	size_t j;
-	int total = result_is_total(row->breakdown);
+	csv_line *l = &rows->line, *prefix = &rows->prefix;
 
-	csv_text(l, row->kpi, sep);
-	csv_char(l, sep);
-	csv_text(l, k ? k->title : "", sep);
-	csv_char(l, sep);
-	csv_text(l, k ? k->unit : "", sep);
-	csv_char(l, sep);
-	csv_text(l, row->period, sep);
-	if (!total)
-		csv_breakdown_values(rows, row->breakdown);
-	for (j = 0; j < rows->field_count; j++) {
-		csv_char(l, sep);
-		if (total)
-			csv_text(l, w->total, sep);
-		else if (rows->found[j])
-			csv_text(l, rows->found[j] == 2 ? w->unknown
-						       : rows->values[j], sep);
+	if (!rows->prefix_kpi || strcmp(row->kpi, rows->prefix_kpi) != 0 ||
+	    strcmp(row->period, rows->prefix_period) != 0) {
+		prefix->len = 0;
+		csv_text(prefix, row->kpi, sep);
+		csv_char(prefix, sep);
+		csv_text(prefix, k ? k->title : "", sep);
+		csv_char(prefix, sep);
+		csv_text(prefix, k ? k->unit : "", sep);
+		csv_char(prefix, sep);
+		csv_text(prefix, row->period, sep);
+		rows->prefix_kpi = row->kpi;
+		rows->prefix_period = row->period;
 	}
+	if (prefix->len)	/* 0 only when out of memory */
+		csv_put(l, prefix->text, prefix->len);
+	csv_breakdown(l, rows, row, w, sep);
 	csv_char(l, sep);
 	csv_number(l, row->value, o->english_numbers);
 	csv_char(l, sep);
@@ -998,7 +1084,7 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	}
 	csv_char(l, sep);
 	csv_text(l, w->grain_word[csv_grain(rows, row->period)], sep);
-	csv_flush(out, l, 1);
+	csv_flush_full(out, l);
 }
 
 /* A closing comment line of CSV: "# " and text. */
@@ -1086,6 +1172,7 @@ static int write_csv(FILE *out, const result_table *t,
 	unsigned compared = comparison_kinds(t);
 	csv_rows c = { 0 };
 	size_t i;
+	int oom;
 
 	if (field_count == (size_t)-1)
 		field_count = 0;
@@ -1132,9 +1219,20 @@ static int write_csv(FILE *out, const result_table *t,
 		}
 		csv_row(out, row, c.info, &c, o, sep, compared);
 	}
+	csv_flush(out, &c.line, 0);
+	oom = c.line.oom || c.prefix.oom || c.cells.oom;
 	free(c.values);
 	free(c.found);
 	free(c.line.text);
+	free(c.prefix.text);
+	free(c.cells.text);
+	free(c.cell_at);
+	strmap_release(&c.breakdowns);
+	if (oom) {
+		free(fields);
+		log_msg(PEIL_LOG_ERROR, "out of memory writing the figures");
+		return -1;
+	}
 	/* After the rows, so that the header stays the first line: a
 	 * comment line, which readers told that '#' starts one skip. */
 	for (i = 0; o->stale && i < o->stale->count; i++) {
