@@ -875,10 +875,22 @@ static const char *suppression_word(const labels *w, result_suppression s)
 				       : "";
 }
 
-/* What write_csv looks up once rather than for every row: the values of
- * a row's breakdown fields, read in one pass over its JSON, and the
- * texts of the last KPI, period and status, which most rows share with
- * the row before (the table is sorted by KPI, then period). */
+/* The cells of a status, a suppression and a finality, as written. */
+typedef struct csv_tail {
+	char status[256];	/* the status, when has_status */
+	int has_status;
+	result_suppression suppressed;
+	enum result_finality finality;
+	csv_line text;		/* empty: not used yet */
+} csv_tail;
+
+/* The tails remembered: the statuses of a KPI's rows alternate. */
+#define CSV_TAILS 8
+
+/* What write_csv works out once rather than for every row: the cells
+ * that the rows of a KPI and period share (the table is sorted by KPI,
+ * then period), those of each breakdown, and those of the last few
+ * statuses. */
 typedef struct csv_rows {
 	const char **fields;
 	size_t field_count;
@@ -887,15 +899,10 @@ typedef struct csv_rows {
 				   result_breakdown_value says */
 	const char *kpi;	/* the last KPI looked up, and its info */
 	const kpi_info *info;
-	char period[32];	/* the last period, and its grain */
-	period_grain grain;
-	char status[256];	/* the last status, when status_known, and
-				   its text */
-	int status_known;
-	char status_text[512];
 	/* The cells that the rows of a KPI and period share: KPI, title,
-	 * unit and period, written once for the first of them. */
-	csv_line prefix;
+	 * unit and period; the targets; the grain.  Written once for the
+	 * first of them. */
+	csv_line prefix, targets, grain;
 	const char *prefix_kpi;	/* the row they were written for */
 	const char *prefix_period;
 	/* The breakdown cells of each breakdown met, written once: the
@@ -905,6 +912,8 @@ typedef struct csv_rows {
 				   cell_at[i + 1]) */
 	size_t *cell_at;
 	size_t cell_cap;
+	csv_tail tails[CSV_TAILS];
+	size_t tail_next;	/* the one to replace next */
 	csv_line line;		/* the rows not yet written */
 } csv_rows;
 
@@ -992,29 +1001,91 @@ static void csv_breakdown(csv_line *l, csv_rows *rows, const result_row *row,
 			rows->cell_at[at + 1] - rows->cell_at[at]);
 }
 
-static period_grain csv_grain(csv_rows *c, const char *id)
+/* The status, suppression and finality cells of row (each after a
+ * separator) into l. */
+static void csv_tail_cells(csv_line *l, const result_row *row,
+			   const labels *w, char sep)
 {
-	if (strcmp(id, c->period) != 0) {
-		c->grain = period_id_grain(id);
-		snprintf(c->period, sizeof(c->period), "%s", id);
-	}
-	return c->grain;
+	char status[512] = "";
+
+	if (row->status)
+		labels_status_text(w, row->status, status, sizeof(status));
+	csv_char(l, sep);
+	csv_text(l, status, sep);
+	csv_char(l, sep);
+	csv_text(l, suppression_word(w, row->suppressed), sep);
+	csv_char(l, sep);
+	csv_text(l, finality_word(w, row), sep);
 }
 
-static const char *csv_status(csv_rows *c, const labels *w,
-			      const char *status)
+/* The status, suppression and finality cells of row into l, those of the
+ * last CSV_TAILS kinds remembered. */
+static void csv_tail_put(csv_line *l, csv_rows *rows, const result_row *row,
+			 const labels *w, char sep)
 {
-	if (!status)
-		return "";
-	if (!c->status_known || strcmp(status, c->status) != 0) {
-		labels_status_text(w, status, c->status_text,
-				   sizeof(c->status_text));
-		/* a status too long to remember is looked up each time */
-		c->status_known = strlen(status) < sizeof(c->status);
-		if (c->status_known)
-			memcpy(c->status, status, strlen(status) + 1);
+	size_t len = row->status ? strlen(row->status) : 0;
+	csv_tail *t;
+
+	for (size_t i = 0; i < CSV_TAILS; i++) {
+		t = &rows->tails[i];
+		if (t->text.len && t->suppressed == row->suppressed &&
+		    t->finality == row->finality &&
+		    t->has_status == (row->status != NULL) &&
+		    (!row->status || strcmp(t->status, row->status) == 0)) {
+			csv_put(l, t->text.text, t->text.len);
+			return;
+		}
 	}
-	return c->status_text;
+	if (len >= sizeof(t->status)) {	/* too long to remember */
+		csv_tail_cells(l, row, w, sep);
+		return;
+	}
+	t = &rows->tails[rows->tail_next];
+	rows->tail_next = (rows->tail_next + 1) % CSV_TAILS;
+	t->text.len = 0;
+	csv_tail_cells(&t->text, row, w, sep);
+	t->has_status = row->status != NULL;
+	memcpy(t->status, row->status ? row->status : "", len + 1);
+	t->suppressed = row->suppressed;
+	t->finality = row->finality;
+	csv_put(l, t->text.text, t->text.len);
+}
+
+/* The cells that the rows of row's KPI (k) and period share, into rows
+ * when they are not those of the row before. */
+static void csv_shared(csv_rows *rows, const result_row *row,
+		       const kpi_info *k, const output_options *o, char sep)
+{
+	if (rows->prefix_kpi && strcmp(row->kpi, rows->prefix_kpi) == 0 &&
+	    strcmp(row->period, rows->prefix_period) == 0)
+		return;
+	rows->prefix.len = rows->targets.len = rows->grain.len = 0;
+	csv_text(&rows->prefix, row->kpi, sep);
+	csv_char(&rows->prefix, sep);
+	csv_text(&rows->prefix, k ? k->title : "", sep);
+	csv_char(&rows->prefix, sep);
+	csv_text(&rows->prefix, k ? k->unit : "", sep);
+	csv_char(&rows->prefix, sep);
+	csv_text(&rows->prefix, row->period, sep);
+	csv_char(&rows->targets, sep);
+	csv_number(&rows->targets, k && k->has_min ? k->target_min : NAN,
+		   o->english_numbers);
+	csv_char(&rows->targets, sep);
+	csv_number(&rows->targets, k && k->has_max ? k->target_max : NAN,
+		   o->english_numbers);
+	csv_char(&rows->grain, sep);
+	csv_text(&rows->grain,
+		 o->words->grain_word[period_id_grain(row->period)], sep);
+	rows->prefix_kpi = row->kpi;
+	rows->prefix_period = row->period;
+}
+
+/* A remembered part of a line into l: nothing when it is empty (out of
+ * memory while it was written, which write_csv reports). */
+static void csv_put_line(csv_line *l, const csv_line *part)
+{
+	if (part->len)
+		csv_put(l, part->text, part->len);
 }
 
 static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
@@ -1022,23 +1093,10 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		    unsigned compared)
 {
 	const labels *w = o->words;
-	csv_line *l = &rows->line, *prefix = &rows->prefix;
+	csv_line *l = &rows->line;
 
-	if (!rows->prefix_kpi || strcmp(row->kpi, rows->prefix_kpi) != 0 ||
-	    strcmp(row->period, rows->prefix_period) != 0) {
-		prefix->len = 0;
-		csv_text(prefix, row->kpi, sep);
-		csv_char(prefix, sep);
-		csv_text(prefix, k ? k->title : "", sep);
-		csv_char(prefix, sep);
-		csv_text(prefix, k ? k->unit : "", sep);
-		csv_char(prefix, sep);
-		csv_text(prefix, row->period, sep);
-		rows->prefix_kpi = row->kpi;
-		rows->prefix_period = row->period;
-	}
-	if (prefix->len)	/* 0 only when out of memory */
-		csv_put(l, prefix->text, prefix->len);
+	csv_shared(rows, row, k, o, sep);
+	csv_put_line(l, &rows->prefix);
 	csv_breakdown(l, rows, row, w, sep);
 	csv_char(l, sep);
 	csv_number(l, row->value, o->english_numbers);
@@ -1046,18 +1104,8 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	csv_number(l, row->numerator, o->english_numbers);
 	csv_char(l, sep);
 	csv_number(l, row->denominator, o->english_numbers);
-	csv_char(l, sep);
-	csv_number(l, k && k->has_min ? k->target_min : NAN,
-		   o->english_numbers);
-	csv_char(l, sep);
-	csv_number(l, k && k->has_max ? k->target_max : NAN,
-		   o->english_numbers);
-	csv_char(l, sep);
-	csv_text(l, csv_status(rows, w, row->status), sep);
-	csv_char(l, sep);
-	csv_text(l, suppression_word(w, row->suppressed), sep);
-	csv_char(l, sep);
-	csv_text(l, finality_word(w, row), sep);
+	csv_put_line(l, &rows->targets);
+	csv_tail_put(l, rows, row, w, sep);
 	if (o->revisions) {
 		const revision *r = revision_find(o->revisions, row);
 
@@ -1082,8 +1130,7 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		csv_char(l, sep);
 		csv_number(l, pct, o->english_numbers);
 	}
-	csv_char(l, sep);
-	csv_text(l, w->grain_word[csv_grain(rows, row->period)], sep);
+	csv_put_line(l, &rows->grain);
 	csv_flush_full(out, l);
 }
 
@@ -1220,11 +1267,18 @@ static int write_csv(FILE *out, const result_table *t,
 		csv_row(out, row, c.info, &c, o, sep, compared);
 	}
 	csv_flush(out, &c.line, 0);
-	oom = c.line.oom || c.prefix.oom || c.cells.oom;
+	oom = c.line.oom || c.prefix.oom || c.targets.oom || c.grain.oom ||
+	      c.cells.oom;
+	for (i = 0; i < CSV_TAILS; i++) {
+		oom |= c.tails[i].text.oom;
+		free(c.tails[i].text.text);
+	}
 	free(c.values);
 	free(c.found);
 	free(c.line.text);
 	free(c.prefix.text);
+	free(c.targets.text);
+	free(c.grain.text);
 	free(c.cells.text);
 	free(c.cell_at);
 	strmap_release(&c.breakdowns);
