@@ -744,6 +744,8 @@ typedef struct csv_line {
 
 static void csv_put(csv_line *l, const char *s, size_t n)
 {
+	if (n == 0)
+		return;		/* a line not begun has no text to copy to */
 	if (l->len + n > l->cap) {
 		size_t cap = (l->len + n) * 2 + 256;
 		char *grown = realloc(l->text, cap);
@@ -996,9 +998,8 @@ static void csv_breakdown(csv_line *l, csv_rows *rows, const result_row *row,
 		csv_breakdown_cells(&rows->cells, rows, row, w, sep);
 		rows->cell_at[at + 1] = rows->cells.len;
 	}
-	if (rows->cell_at[at + 1] > rows->cell_at[at])
-		csv_put(l, rows->cells.text + rows->cell_at[at],
-			rows->cell_at[at + 1] - rows->cell_at[at]);
+	csv_put(l, rows->cells.text + rows->cell_at[at],
+		rows->cell_at[at + 1] - rows->cell_at[at]);
 }
 
 /* The status, suppression and finality cells of row (each after a
@@ -1080,14 +1081,6 @@ static void csv_shared(csv_rows *rows, const result_row *row,
 	rows->prefix_period = row->period;
 }
 
-/* A remembered part of a line into l: nothing when it is empty (out of
- * memory while it was written, which write_csv reports). */
-static void csv_put_line(csv_line *l, const csv_line *part)
-{
-	if (part->len)
-		csv_put(l, part->text, part->len);
-}
-
 static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		    csv_rows *rows, const output_options *o, char sep,
 		    unsigned compared)
@@ -1096,7 +1089,7 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	csv_line *l = &rows->line;
 
 	csv_shared(rows, row, k, o, sep);
-	csv_put_line(l, &rows->prefix);
+	csv_put(l, rows->prefix.text, rows->prefix.len);
 	csv_breakdown(l, rows, row, w, sep);
 	csv_char(l, sep);
 	csv_number(l, row->value, o->english_numbers);
@@ -1104,7 +1097,7 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 	csv_number(l, row->numerator, o->english_numbers);
 	csv_char(l, sep);
 	csv_number(l, row->denominator, o->english_numbers);
-	csv_put_line(l, &rows->targets);
+	csv_put(l, rows->targets.text, rows->targets.len);
 	csv_tail_put(l, rows, row, w, sep);
 	if (o->revisions) {
 		const revision *r = revision_find(o->revisions, row);
@@ -1130,7 +1123,7 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		csv_char(l, sep);
 		csv_number(l, pct, o->english_numbers);
 	}
-	csv_put_line(l, &rows->grain);
+	csv_put(l, rows->grain.text, rows->grain.len);
 	csv_flush_full(out, l);
 }
 
