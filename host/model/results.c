@@ -232,7 +232,19 @@ static size_t label_value(const char **p, char *out, size_t size, size_t n)
 		for (s++; *s && *s != '"'; s++) {
 			char buf[4];
 			size_t len = 1, used;
+			/* bytes without an escape, copied at once as far as
+			 * they fit (a breakdown value is mostly such) */
+			size_t plain = strcspn(s, "\"\\"), fit;
 
+			if (plain > 1) {
+				fit = full || n + 1 >= size ? 0 : size - 1 - n;
+				fit = plain < fit ? plain : fit;
+				memcpy(out + n, s, fit);
+				n += fit;
+				full |= fit < plain;
+				s += plain - 1;
+				continue;
+			}
 			buf[0] = *s;
 			if (*s == '\\' && s[1]) {
 				s++;

@@ -75,6 +75,95 @@ static void output_integer(double v, char *out)
 /* Room for output_integer: a sign, 15 digits and the NUL. */
 #define OUTPUT_INTEGER_SIZE 17
 
+/* Room for output_precise: a sign, "0.000" and ten digits, and the NUL. */
+#define OUTPUT_PRECISE_SIZE 17
+
+/* Whether a * 10^k (k <= 22, so 10^k is exact) is at least limit, an
+ * integer below 2^53: decided on the exact product, which is hi + lo
+ * (fma gives the rounding error of hi exactly). */
+static int product_at_least(double hi, double lo, double limit)
+{
+	return hi > limit || (hi == limit && lo >= 0);
+}
+
+/* v, not whole and 1e-4 <= |v| < 1e9, as "%.10g" writes it, with point
+ * or a comma as the decimal mark, without printf: the means and shares of
+ * a run are hundreds of thousands of such numbers, and snprintf took a
+ * fifth of the CSV output's instructions (docs/benchmarks.md, w31).
+ * The ten significant digits are |v| * 10^k rounded to the nearest
+ * integer for the k that gives ten of them; the product is worked out
+ * exactly (hi + lo), so the rounding is that of printf, which rounds the
+ * exact binary value.  0 when the product lies exactly halfway between
+ * two integers (printf's tie rule then decides) or v is out of range:
+ * the caller asks snprintf. */
+static int output_precise(double v, int point, char *out)
+{
+	static const double powers[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+					1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+					1e13, 1e14 };
+	double a = fabs(v), hi, lo, whole, rest;
+	char digits[10];
+	uint64_t n;
+	int k, e, i, len = 0;
+
+	if (!(a >= 1e-4 && a < 1e9))
+		return 0;
+	/* k = 9 - e for 10^e <= a < 10^(e + 1); log10 guesses, the exact
+	 * product decides */
+	k = 9 - (int)floor(log10(a));
+	for (;;) {
+		if (k < 1 || k > 14)
+			return 0;
+		hi = a * powers[k];
+		lo = fma(a, powers[k], -hi);
+		if (!product_at_least(hi, lo, 1e9))
+			k++;
+		else if (product_at_least(hi, lo, 1e10))
+			k--;
+		else
+			break;
+	}
+	/* round hi + lo to the nearest integer: hi < 2^34, so whole and
+	 * rest are exact, and |lo| is below half of hi's last bit */
+	whole = floor(hi);
+	rest = hi - whole - 0.5;
+	if (rest == -lo)
+		return 0;	/* exactly halfway */
+	n = (uint64_t)whole + (rest > -lo);
+	e = 9 - k;
+	if (n == 10000000000u) {	/* 9999999999.5 and up */
+		n = 1000000000u;
+		e++;
+	}
+	for (i = 9; i >= 0; i--, n /= 10)
+		digits[i] = (char)('0' + n % 10);
+	if (v < 0)
+		out[len++] = '-';
+	/* %f with 9 - e decimals (-4 <= e <= 9), trailing zeros dropped */
+	if (e < 0) {
+		out[len++] = '0';
+		out[len++] = point ? '.' : ',';
+		for (i = e + 1; i < 0; i++)
+			out[len++] = '0';
+		for (i = 0; i < 10; i++)
+			out[len++] = digits[i];
+	} else {
+		for (i = 0; i <= e; i++)
+			out[len++] = digits[i];
+		if (e < 9) {
+			out[len++] = point ? '.' : ',';
+			for (i = e + 1; i < 10; i++)
+				out[len++] = digits[i];
+		}
+	}
+	while (e < 9 && out[len - 1] == '0')
+		len--;
+	if (out[len - 1] == '.' || out[len - 1] == ',')
+		len--;
+	out[len] = '\0';
+	return 1;
+}
+
 void output_number(double v, int precise, int point, char *out, size_t size)
 {
 	if (isnan(v)) {
@@ -86,6 +175,9 @@ void output_number(double v, int precise, int point, char *out, size_t size)
 		output_integer(v, out);
 		return;	/* no decimal mark */
 	}
+	if (precise && v != floor(v) && size >= OUTPUT_PRECISE_SIZE &&
+	    output_precise(v, point, out))
+		return;
 	if (v == floor(v) && fabs(v) < 1e15)
 		snprintf(out, size, "%.0f", v);
 	else
@@ -641,21 +733,27 @@ static int write_text(FILE *out, const result_table *t,
 
 /* A line of CSV being built: a row is written with one fwrite, not a
  * stdio call per cell and separator (a sixth of an evaluation's output
- * at 200 000 figures).  Out of memory, the line is cut: the caller's
- * check of the stream's error sees no more of it than a full disk. */
+ * at 200 000 figures); the rows of a table, CSV_BLOCK bytes of them at a
+ * time (csv_flush_full).  Out of memory, the line is cut and marked
+ * (oom): write_csv then fails. */
 typedef struct csv_line {
 	char *text;
 	size_t len, cap;
+	int oom;
 } csv_line;
 
 static void csv_put(csv_line *l, const char *s, size_t n)
 {
+	if (n == 0)
+		return;		/* a line not begun has no text to copy to */
 	if (l->len + n > l->cap) {
 		size_t cap = (l->len + n) * 2 + 256;
 		char *grown = realloc(l->text, cap);
 
-		if (!grown)
+		if (!grown) {
+			l->oom = 1;
 			return;
+		}
 		l->text = grown;
 		l->cap = cap;
 	}
@@ -681,15 +779,33 @@ static void csv_flush(FILE *out, csv_line *l, int end)
 	l->len = 0;
 }
 
+/* The rows written to a stream at a time. */
+#define CSV_BLOCK 65536
+
+/* End the line with CRLF, and write the lines held when they fill a
+ * block. */
+static void csv_flush_full(FILE *out, csv_line *l)
+{
+	csv_put(l, "\r\n", 2);
+	if (l->len >= CSV_BLOCK)
+		csv_flush(out, l, 0);
+}
+
 /* A CSV text cell: quoted when needed; one that starts with = + - @ (or a
  * tab or CR, which Excel strips before looking) gets a leading apostrophe
  * so that Excel does not run it as a formula (OWASP, "CSV injection"). */
 static void csv_text(csv_line *l, const char *s, char separator)
 {
-	int risky = strchr("=+-@\t\r", s[0]) != NULL && s[0];
-	const char stop[] = { separator, '"', '\r', '\n', '\0' };
-	size_t len = strcspn(s, stop);
-	int quote = risky || s[len];
+	int risky = s[0] == '=' || s[0] == '+' || s[0] == '-' ||
+		    s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+	size_t len = 0;
+	int quote;
+
+	/* a loop rather than strcspn: most cells are a word or two */
+	while (s[len] && s[len] != separator && s[len] != '"' &&
+	       s[len] != '\r' && s[len] != '\n')
+		len++;
+	quote = risky || s[len];
 
 	if (!quote) {
 		csv_put(l, s, len);
@@ -708,7 +824,7 @@ static void csv_text(csv_line *l, const char *s, char separator)
 
 void output_csv_text(FILE *out, const char *s, char separator)
 {
-	csv_line l = { NULL, 0, 0 };
+	csv_line l = { 0 };
 
 	csv_text(&l, s, separator);
 	csv_flush(out, &l, 0);
@@ -761,10 +877,22 @@ static const char *suppression_word(const labels *w, result_suppression s)
 				       : "";
 }
 
-/* What write_csv looks up once rather than for every row: the values of
- * a row's breakdown fields, read in one pass over its JSON, and the
- * texts of the last KPI, period and status, which most rows share with
- * the row before (the table is sorted by KPI, then period). */
+/* The cells of a status, a suppression and a finality, as written. */
+typedef struct csv_tail {
+	char status[256];	/* the status, when has_status */
+	int has_status;
+	result_suppression suppressed;
+	enum result_finality finality;
+	csv_line text;		/* empty: not used yet */
+} csv_tail;
+
+/* The tails remembered: the statuses of a KPI's rows alternate. */
+#define CSV_TAILS 8
+
+/* What write_csv works out once rather than for every row: the cells
+ * that the rows of a KPI and period share (the table is sorted by KPI,
+ * then period), those of each breakdown, and those of the last few
+ * statuses. */
 typedef struct csv_rows {
 	const char **fields;
 	size_t field_count;
@@ -773,13 +901,22 @@ typedef struct csv_rows {
 				   result_breakdown_value says */
 	const char *kpi;	/* the last KPI looked up, and its info */
 	const kpi_info *info;
-	char period[32];	/* the last period, and its grain */
-	period_grain grain;
-	char status[256];	/* the last status, when status_known, and
-				   its text */
-	int status_known;
-	char status_text[512];
-	csv_line line;
+	/* The cells that the rows of a KPI and period share: KPI, title,
+	 * unit and period; the targets; the grain.  Written once for the
+	 * first of them. */
+	csv_line prefix, targets, grain;
+	const char *prefix_kpi;	/* the row they were written for */
+	const char *prefix_period;
+	/* The breakdown cells of each breakdown met, written once: the
+	 * periods of a KPI repeat its breakdowns, a thousand teams each. */
+	strmap breakdowns;	/* breakdown JSON -> its number i */
+	csv_line cells;		/* the cells of i: text[cell_at[i] ..
+				   cell_at[i + 1]) */
+	size_t *cell_at;
+	size_t cell_cap;
+	csv_tail tails[CSV_TAILS];
+	size_t tail_next;	/* the one to replace next */
+	csv_line line;		/* the rows not yet written */
 } csv_rows;
 
 static int csv_breakdown_value(void *ctx, const char *field,
@@ -811,29 +948,137 @@ static void csv_breakdown_values(csv_rows *c, const char *breakdown)
 	result_breakdown_each(breakdown, csv_breakdown_value, c);
 }
 
-static period_grain csv_grain(csv_rows *c, const char *id)
+/* The breakdown cells of row (each after a separator) into l. */
+static void csv_breakdown_cells(csv_line *l, csv_rows *rows,
+				const result_row *row, const labels *w,
+				char sep)
 {
-	if (strcmp(id, c->period) != 0) {
-		c->grain = period_id_grain(id);
-		snprintf(c->period, sizeof(c->period), "%s", id);
+	int total = result_is_total(row->breakdown);
+
+	if (!total)
+		csv_breakdown_values(rows, row->breakdown);
+	for (size_t j = 0; j < rows->field_count; j++) {
+		csv_char(l, sep);
+		if (total)
+			csv_text(l, w->total, sep);
+		else if (rows->found[j])
+			csv_text(l, rows->found[j] == 2 ? w->unknown
+						       : rows->values[j], sep);
 	}
-	return c->grain;
 }
 
-static const char *csv_status(csv_rows *c, const labels *w,
-			      const char *status)
+/* The breakdown cells of row into l, each breakdown's worked out once
+ * (rows->breakdowns); as csv_breakdown_cells when out of memory. */
+static void csv_breakdown(csv_line *l, csv_rows *rows, const result_row *row,
+			  const labels *w, char sep)
 {
-	if (!status)
-		return "";
-	if (!c->status_known || strcmp(status, c->status) != 0) {
-		labels_status_text(w, status, c->status_text,
-				   sizeof(c->status_text));
-		/* a status too long to remember is looked up each time */
-		c->status_known = strlen(status) < sizeof(c->status);
-		if (c->status_known)
-			memcpy(c->status, status, strlen(status) + 1);
+	size_t len = strlen(row->breakdown);
+	long at = strmap_find(&rows->breakdowns, row->breakdown, len);
+	int added = 0;
+
+	/* room for a new one's end: cell_at[count + 1] */
+	if (at < 0 && rows->breakdowns.count + 2 > rows->cell_cap) {
+		size_t cap = rows->cell_cap ? rows->cell_cap * 2 : 1024;
+		size_t *grown = realloc(rows->cell_at, cap * sizeof(*grown));
+
+		if (grown) {
+			rows->cell_at = grown;
+			rows->cell_cap = cap;
+		}
 	}
-	return c->status_text;
+	if (at < 0 && rows->breakdowns.count + 2 <= rows->cell_cap)
+		at = strmap_put(&rows->breakdowns, row->breakdown, len,
+				&added);
+	if (at < 0) {
+		csv_breakdown_cells(l, rows, row, w, sep);
+		return;
+	}
+	if (added) {
+		rows->cell_at[at] = rows->cells.len;
+		csv_breakdown_cells(&rows->cells, rows, row, w, sep);
+		rows->cell_at[at + 1] = rows->cells.len;
+	}
+	csv_put(l, rows->cells.text + rows->cell_at[at],
+		rows->cell_at[at + 1] - rows->cell_at[at]);
+}
+
+/* The status, suppression and finality cells of row (each after a
+ * separator) into l. */
+static void csv_tail_cells(csv_line *l, const result_row *row,
+			   const labels *w, char sep)
+{
+	char status[512] = "";
+
+	if (row->status)
+		labels_status_text(w, row->status, status, sizeof(status));
+	csv_char(l, sep);
+	csv_text(l, status, sep);
+	csv_char(l, sep);
+	csv_text(l, suppression_word(w, row->suppressed), sep);
+	csv_char(l, sep);
+	csv_text(l, finality_word(w, row), sep);
+}
+
+/* The status, suppression and finality cells of row into l, those of the
+ * last CSV_TAILS kinds remembered. */
+static void csv_tail_put(csv_line *l, csv_rows *rows, const result_row *row,
+			 const labels *w, char sep)
+{
+	size_t len = row->status ? strlen(row->status) : 0;
+	csv_tail *t;
+
+	for (size_t i = 0; i < CSV_TAILS; i++) {
+		t = &rows->tails[i];
+		if (t->text.len && t->suppressed == row->suppressed &&
+		    t->finality == row->finality &&
+		    t->has_status == (row->status != NULL) &&
+		    (!row->status || strcmp(t->status, row->status) == 0)) {
+			csv_put(l, t->text.text, t->text.len);
+			return;
+		}
+	}
+	if (len >= sizeof(t->status)) {	/* too long to remember */
+		csv_tail_cells(l, row, w, sep);
+		return;
+	}
+	t = &rows->tails[rows->tail_next];
+	rows->tail_next = (rows->tail_next + 1) % CSV_TAILS;
+	t->text.len = 0;
+	csv_tail_cells(&t->text, row, w, sep);
+	t->has_status = row->status != NULL;
+	memcpy(t->status, row->status ? row->status : "", len + 1);
+	t->suppressed = row->suppressed;
+	t->finality = row->finality;
+	csv_put(l, t->text.text, t->text.len);
+}
+
+/* The cells that the rows of row's KPI (k) and period share, into rows
+ * when they are not those of the row before. */
+static void csv_shared(csv_rows *rows, const result_row *row,
+		       const kpi_info *k, const output_options *o, char sep)
+{
+	if (rows->prefix_kpi && strcmp(row->kpi, rows->prefix_kpi) == 0 &&
+	    strcmp(row->period, rows->prefix_period) == 0)
+		return;
+	rows->prefix.len = rows->targets.len = rows->grain.len = 0;
+	csv_text(&rows->prefix, row->kpi, sep);
+	csv_char(&rows->prefix, sep);
+	csv_text(&rows->prefix, k ? k->title : "", sep);
+	csv_char(&rows->prefix, sep);
+	csv_text(&rows->prefix, k ? k->unit : "", sep);
+	csv_char(&rows->prefix, sep);
+	csv_text(&rows->prefix, row->period, sep);
+	csv_char(&rows->targets, sep);
+	csv_number(&rows->targets, k && k->has_min ? k->target_min : NAN,
+		   o->english_numbers);
+	csv_char(&rows->targets, sep);
+	csv_number(&rows->targets, k && k->has_max ? k->target_max : NAN,
+		   o->english_numbers);
+	csv_char(&rows->grain, sep);
+	csv_text(&rows->grain,
+		 o->words->grain_word[period_id_grain(row->period)], sep);
+	rows->prefix_kpi = row->kpi;
+	rows->prefix_period = row->period;
 }
 
 static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
@@ -842,44 +1087,18 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 {
 	const labels *w = o->words;
 	csv_line *l = &rows->line;
-	size_t j;
-	int total = result_is_total(row->breakdown);
 
-	csv_text(l, row->kpi, sep);
-	csv_char(l, sep);
-	csv_text(l, k ? k->title : "", sep);
-	csv_char(l, sep);
-	csv_text(l, k ? k->unit : "", sep);
-	csv_char(l, sep);
-	csv_text(l, row->period, sep);
-	if (!total)
-		csv_breakdown_values(rows, row->breakdown);
-	for (j = 0; j < rows->field_count; j++) {
-		csv_char(l, sep);
-		if (total)
-			csv_text(l, w->total, sep);
-		else if (rows->found[j])
-			csv_text(l, rows->found[j] == 2 ? w->unknown
-						       : rows->values[j], sep);
-	}
+	csv_shared(rows, row, k, o, sep);
+	csv_put(l, rows->prefix.text, rows->prefix.len);
+	csv_breakdown(l, rows, row, w, sep);
 	csv_char(l, sep);
 	csv_number(l, row->value, o->english_numbers);
 	csv_char(l, sep);
 	csv_number(l, row->numerator, o->english_numbers);
 	csv_char(l, sep);
 	csv_number(l, row->denominator, o->english_numbers);
-	csv_char(l, sep);
-	csv_number(l, k && k->has_min ? k->target_min : NAN,
-		   o->english_numbers);
-	csv_char(l, sep);
-	csv_number(l, k && k->has_max ? k->target_max : NAN,
-		   o->english_numbers);
-	csv_char(l, sep);
-	csv_text(l, csv_status(rows, w, row->status), sep);
-	csv_char(l, sep);
-	csv_text(l, suppression_word(w, row->suppressed), sep);
-	csv_char(l, sep);
-	csv_text(l, finality_word(w, row), sep);
+	csv_put(l, rows->targets.text, rows->targets.len);
+	csv_tail_put(l, rows, row, w, sep);
 	if (o->revisions) {
 		const revision *r = revision_find(o->revisions, row);
 
@@ -904,9 +1123,8 @@ static void csv_row(FILE *out, const result_row *row, const kpi_info *k,
 		csv_char(l, sep);
 		csv_number(l, pct, o->english_numbers);
 	}
-	csv_char(l, sep);
-	csv_text(l, w->grain_word[csv_grain(rows, row->period)], sep);
-	csv_flush(out, l, 1);
+	csv_put(l, rows->grain.text, rows->grain.len);
+	csv_flush_full(out, l);
 }
 
 /* A closing comment line of CSV: "# " and text. */
@@ -994,6 +1212,7 @@ static int write_csv(FILE *out, const result_table *t,
 	unsigned compared = comparison_kinds(t);
 	csv_rows c = { 0 };
 	size_t i;
+	int oom;
 
 	if (field_count == (size_t)-1)
 		field_count = 0;
@@ -1040,9 +1259,27 @@ static int write_csv(FILE *out, const result_table *t,
 		}
 		csv_row(out, row, c.info, &c, o, sep, compared);
 	}
+	csv_flush(out, &c.line, 0);
+	oom = c.line.oom || c.prefix.oom || c.targets.oom || c.grain.oom ||
+	      c.cells.oom;
+	for (i = 0; i < CSV_TAILS; i++) {
+		oom |= c.tails[i].text.oom;
+		free(c.tails[i].text.text);
+	}
 	free(c.values);
 	free(c.found);
 	free(c.line.text);
+	free(c.prefix.text);
+	free(c.targets.text);
+	free(c.grain.text);
+	free(c.cells.text);
+	free(c.cell_at);
+	strmap_release(&c.breakdowns);
+	if (oom) {
+		free(fields);
+		log_msg(PEIL_LOG_ERROR, "out of memory writing the figures");
+		return -1;
+	}
 	/* After the rows, so that the header stays the first line: a
 	 * comment line, which readers told that '#' starts one skip. */
 	for (i = 0; o->stale && i < o->stale->count; i++) {

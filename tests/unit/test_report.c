@@ -4,6 +4,7 @@
  * print a hidden figure; label values are escaped.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,193 @@ TEST(numbers_as_written)
 	CHECK_STR(out, "123");
 }
 
+/* What output_number wrote before it formatted numbers itself: whole
+ * ones below 1e15 by "%.0f", others by "%.10g", the '.' made the decimal
+ * mark asked for. */
+static void printf_precise(double v, int point, char *out, size_t size)
+{
+	char *dot;
+
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(out, size, "%.0f", v);
+	else
+		snprintf(out, size, "%.10g", v);
+	dot = strchr(out, '.');
+	if (dot && !point)
+		*dot = ',';
+}
+
+/* Numbers that are not whole, with ten significant digits, written
+ * without printf (w31): the same bytes as snprintf's "%.10g" for shares
+ * and means, for values whose tenth digit is decided by the last bits of
+ * the double, for values exactly halfway between two ten-digit numbers
+ * (printf's tie rule), at the ends of the range the fast path takes and
+ * just outside it, and for 400 000 values spread over twenty decades. */
+TEST(precise_numbers_as_printf)
+{
+	static const double values[] = {
+		100.0 / 3, 200.0 / 3, 69.23076923076923, 2.0 / 7,
+		0.1, 0.2, 0.3, 1.0 / 3, 99.99999999949, 99.9999999995,
+		99.99999999951, 9.9999999995, 999999999.5, 999999999.4,
+		999999999.6, 999999999.99, 123456789.25, 123456789.75,
+		12345678.125, 12345678.375, 1234567.0625, 0.5, 1.5, 2.5,
+		0.0001, 0.00010000000000000001, 0.00009999999999999999,
+		0.000123456789012, 0.00099999999995, 0.0009999999999,
+		1e9 - 0.5, 1e9 + 0.5, 1e15 + 0.5, 1e-5 + 1e-20, 5e-324,
+		1.7976931348623157e308, 4.35, 4.45, 0.15, 1.005, 2.675,
+		1.0000000005, 1.00000000050000001, 1.0000000015, 8.5e-5,
+		-2.5, -100.0 / 3, -0.000123456789, -999999999.5,
+		-123456789.25, -1e-4, 3.1415926535897932,
+	};
+	char want[64], got[64];
+	uint64_t seed = 0x9E3779B97F4A7C15u;
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		for (int point = 0; point < 2; point++) {
+			printf_precise(values[i], point, want, sizeof(want));
+			output_number(values[i], 1, point, got, sizeof(got));
+			CHECK_STR(got, want);
+		}
+	for (int i = 0; i < 400000; i++) {
+		double mantissa, v;
+		int decade;
+
+		seed ^= seed << 13;	/* xorshift64 */
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		mantissa = 1 + (double)(seed >> 11) / 9007199254740992.0 * 9;
+		decade = (int)(seed % 20) - 8;	/* 1e-8 .. 1e11 */
+		v = mantissa * pow(10, decade);
+		if (i % 4 == 0)		/* a share or a mean of counts */
+			v = (double)(seed % 100000) / (double)(1 + seed % 977);
+		if (i % 2)
+			v = -v;
+		printf_precise(v, i % 3 != 0, want, sizeof(want));
+		output_number(v, 1, i % 3 != 0, got, sizeof(got));
+		CHECK_STR(got, want);
+	}
+}
+
+/* One CSV row of KPI k (its one breakdown field team) worked out cell by
+ * cell, as write_csv wrote each row before it remembered the cells that
+ * rows share (w31). */
+static void csv_expected_row(FILE *f, const labels *w, const kpi_info *k,
+			     const result_row *r)
+{
+	char team[64] = "", number[64], status[512] = "";
+	int found = result_breakdown_value(r->breakdown, "team", team,
+					   sizeof(team));
+	const double numbers[] = { r->value, r->numerator, r->denominator };
+
+	fprintf(f, "%s;", k->id);
+	output_csv_text(f, k->title, ';');
+	fputc(';', f);
+	output_csv_text(f, k->unit, ';');
+	fprintf(f, ";%s;", r->period);
+	if (result_is_total(r->breakdown))
+		output_csv_text(f, w->total, ';');
+	else if (found)
+		output_csv_text(f, found == 2 ? w->unknown : team, ';');
+	for (int i = 0; i < 3; i++) {
+		output_number(numbers[i], 1, 0, number, sizeof(number));
+		fprintf(f, ";%s", number);
+	}
+	output_number(k->has_min ? k->target_min : NAN, 1, 0, number,
+		      sizeof(number));
+	fprintf(f, ";%s", number);
+	output_number(k->has_max ? k->target_max : NAN, 1, 0, number,
+		      sizeof(number));
+	fprintf(f, ";%s;", number);
+	if (r->status)
+		labels_status_text(w, r->status, status, sizeof(status));
+	output_csv_text(f, status, ';');
+	fprintf(f, ";%s;%s;%s\r\n",
+		r->suppressed == RESULT_SMALL ? w->suppressed_small
+		: r->suppressed == RESULT_DERIVABLE ? w->suppressed_derivable
+						    : "",
+		r->finality == RESULT_FINAL	  ? w->word_final
+		: r->finality == RESULT_PROVISIONAL ? w->word_provisional
+						    : "",
+		w->grain_word[period_id_grain(r->period)]);
+}
+
+/* The cells that write_csv remembers (w31: those a KPI and period share,
+ * each breakdown's, the last eight statuses with their suppression and
+ * finality) are the cells of each row: three months and a quarter of
+ * four teams (one with the separator, one that looks like a formula, one
+ * unknown) and the total, eleven statuses in turn (more than it
+ * remembers, a not-evaluated one and none among them), suppressions and
+ * finalities mixed. */
+TEST(csv_rows_from_remembered_cells)
+{
+	static const char *const periods[] = { "2017-01", "2017-02", "2017-03",
+					       "2017-Q1" };
+	static const char *const teams[] = {
+		"{\"team\":\"Noord; oud\"}", "{\"team\":\"=Zuid\"}",
+		"{\"team\":\"West\"}", "{\"team\":null}", "{}",
+	};
+	static const char *const statuses[] = {
+		"met", "not met", "at risk", NULL, "met", "not evaluated: "
+		"dataset cases has no rows up to the period's end", "x1", "x2",
+		"x3", "x4", "x5", "x6",
+	};
+	result_table t = { 0 };
+	const labels *w = labels_for("nl");
+	calendar *cal = calendar_new(NULL);
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	output_options o = { .format = OUTPUT_CSV };
+	const kpi_info *k;
+	char *text = NULL, *want = NULL, path[512];
+	size_t size = 0, n = 0;
+	peil_error err;
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/scripts/caseload.lua",
+		 PEIL_SOURCE_DIR);
+	CHECK(set && kpi_set_load_file(set, path, &err) == 0);
+	k = kpi_set_find(set, "caseload");
+	CHECK(k != NULL && k->breakdown_count == 1);
+	o.kpis = set;
+
+	for (size_t p = 0; p < 4; p++)
+		for (size_t b = 0; b < 5; b++, n++)
+			result_table_add_figure(&t, "caseload", periods[p],
+						teams[b], n % 3 ? n * 1.5 : NAN,
+						(double)n, 7, statuses[n % 12]);
+	result_table_sort(&t);
+	CHECK_INT(disclosure_apply(&t, &(disclosure_rules){ 0, 0, NULL, 0 }),
+		  0);
+	for (size_t i = 0; i < t.count; i++) {
+		t.rows[i].finality = i % 4 == 0 ? RESULT_FINAL
+				     : i % 4 == 1 ? RESULT_PROVISIONAL
+						  : RESULT_FINALITY_UNKNOWN;
+		if (i % 7 == 3) {
+			t.rows[i].suppressed = i % 2 ? RESULT_SMALL
+						     : RESULT_DERIVABLE;
+			t.rows[i].value = t.rows[i].numerator = NAN;
+			t.rows[i].denominator = NAN;
+			free(t.rows[i].status);
+			t.rows[i].status = NULL;
+		}
+	}
+	f = open_memstream(&text, &size);
+	rc = output_write(f, &o, &t);
+	fclose(f);
+	CHECK_INT(rc, 0);
+	f = open_memstream(&want, &size);
+	for (size_t i = 0; i < t.count; i++)
+		csv_expected_row(f, w, k, &t.rows[i]);
+	fclose(f);
+	CHECK(text != NULL && strstr(text, "\r\n") != NULL);
+	CHECK_STR(text ? strstr(text, "\r\n") + 2 : "", want);
+	free(text);
+	free(want);
+	result_table_release(&t);
+	kpi_set_free(set);
+	calendar_free(cal);
+}
+
 /* Breakdown values as stored (JSON): \u escapes decoded to UTF-8, so
  * that each writer escapes the value itself (issue 16, item 4). */
 TEST(breakdown_json_escapes)
@@ -406,6 +594,8 @@ int main(void)
 	RUN(text_grid_puts_each_figure_in_its_cell);
 	RUN(text_grid_of_many_teams);
 	RUN(numbers_as_written);
+	RUN(precise_numbers_as_printf);
+	RUN(csv_rows_from_remembered_cells);
 	RUN(breakdown_json_escapes);
 	RUN(finality_as_marked);
 	RUN(summary_takes_the_period_asked);
