@@ -297,14 +297,13 @@ static int kpi_distinct_add(kpi_distinct *d, const char *key, size_t len,
 }
 
 int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
-			  size_t word, uint64_t bits, uint64_t *added)
+			  size_t word, uint64_t bits)
 {
 	uint64_t where = (uint64_t)cell * d->words + word;
 	char buf[48];
 	const char *key;
 	size_t len;
 
-	*added = 0;	/* counted in kpi_distinct_finish */
 	/* cells times words beyond 2^32 would need accumulators of
 	 * terabytes */
 	if (where >> 32 || word >= d->words)

@@ -429,12 +429,10 @@ static int kpi_acc_distinct_range(kpi_run *r, const kpi_value *v,
 
 		for (int pass = 0; pass < 1 + (cell != 0); pass++) {
 			size_t c = pass ? cell : 0;
-			uint64_t added;
 
-			if (kpi_distinct_add_bits(r->distinct, v, c, w, bits,
-						  &added) < 0)
+			if (kpi_distinct_add_bits(r->distinct, v, c, w,
+						  bits) < 0)
 				return -1;
-			kpi_count_distinct(r, c, w, added);
 		}
 	}
 	return 0;

@@ -584,10 +584,10 @@ void kpi_distinct_free(kpi_distinct *d);		/* accepts NULL */
 void kpi_distinct_hash_with(kpi_distinct *d,
 			    uint64_t (*hash)(const char *key, size_t len));
 /* Count v (not null) in cell in the periods 64 * word + i for each bit i
- * set in bits.  Whether it is new there is known after the scan: *added
- * is 0.  0, or -1 when out of memory. */
+ * set in bits; whether it is new there is counted by kpi_distinct_finish.
+ * 0, or -1 when out of memory. */
 int kpi_distinct_add_bits(kpi_distinct *d, const kpi_value *v, size_t cell,
-			  size_t word, uint64_t bits, uint64_t *added);
+			  size_t word, uint64_t bits);
 /* Called with the bits of the periods 64 * word + i in which a value
  * is new in cell. */
 typedef void (*kpi_distinct_count)(void *ctx, size_t cell, size_t word,
