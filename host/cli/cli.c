@@ -787,7 +787,7 @@ int cli_plugin_line(const char *indent, const peil_plugin *p,
 			   : p->kind == PEIL_PLUGIN_STORAGE ? "storage"
 							    : "unknown";
 
-	if (printf("%s%-10s %-8s %-8s ABI %u  %s\n%*s  %s\n", indent, p->name,
+	if (printf("%s%-12s %-8s %-8s ABI %u  %s\n%*s  %s\n", indent, p->name,
 		   kind, p->version ? p->version : "",
 		   (unsigned)p->abi_version, path ? path : "",
 		   (int)strlen(indent), "",

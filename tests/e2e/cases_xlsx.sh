@@ -148,19 +148,19 @@ test_plugin_info() {
 	"$peil" list --config "$work/peil.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil list" 0 $?
 	expect_grep "list: xlsx with kind, version, ABI and file" "$work/out" \
-		"  xlsx       input    0.1.0    ABI 1  $plugins/xlsx.so"
+		"  xlsx         input    0.1.0    ABI 1  $plugins/xlsx.so"
 	expect_grep "list: csv likewise" "$work/out" \
-		"  csv        input    0.1.0    ABI 1  $plugins/csv.so"
+		"  csv          input    0.1.0    ABI 1  $plugins/csv.so"
 	expect_grep "list: the storage plugin" "$work/out" \
-		"  sqlite     storage  0.1.0    ABI 1  $plugins/sqlite.so"
+		"  sqlite       storage  0.1.0    ABI 1  $plugins/sqlite.so"
 	expect_grep "list: its description below" "$work/out" \
 		"    Excel workbooks (.xlsx, Office Open XML)"
 	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil check" 0 $?
 	expect_grep "check: the store's plugin" "$work/out" \
-		"storage: sqlite     storage  0.1.0    ABI 1  $plugins/sqlite.so"
+		"storage: sqlite       storage  0.1.0    ABI 1  $plugins/sqlite.so"
 	expect_grep "check: the source's plugin" "$work/out" \
-		"source fixture: xlsx       input    0.1.0    ABI 1  $plugins/xlsx.so"
+		"source fixture: xlsx         input    0.1.0    ABI 1  $plugins/xlsx.so"
 }
 
 # peil-demo --xlsx writes the demo's exports as workbooks (every cell a

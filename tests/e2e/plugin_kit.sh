@@ -77,14 +77,14 @@ path = $work/notes.txt
 fields = case_id, team, registered
 INI
 "$prefix/bin/peil" list --config "$work/peil.ini" >"$work/list.out" 2>&1
-expect_grep "peil list loads it" "$work/list.out" "kitexample input    1.0"
+expect_grep "peil list loads it" "$work/list.out" "kitexample   input    1.0"
 expect_grep "from the plugin dir" "$work/list.out" "ABI 1  $work/plugins/kitexample.so"
 "$prefix/bin/peil" ingest --config "$work/peil.ini" >"$work/ingest.out" 2>&1
 expect_rc "peil ingest with it" 0 $?
 expect_grep "two rows stored" "$work/ingest.out" "2 rows stored in cases"
 cp "$work/ext-build/kitexample.so" "$work/plugins/kitexample.so"
 "$prefix/bin/peil" list --config "$work/peil.ini" >"$work/list2.out" 2>&1
-expect_grep "the CMake build loads too" "$work/list2.out" "kitexample input    1.0"
+expect_grep "the CMake build loads too" "$work/list2.out" "kitexample   input    1.0"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
