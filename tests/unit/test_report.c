@@ -124,7 +124,7 @@ TEST(finality_as_marked)
 	result_table_release(&t);
 }
 
-/* The report of 2017 (issue 17, item 2) sums up a KPI of months,
+/* The report of 2017 sums up a KPI of months,
  * quarters and the year by its year figure (1235 in each month but 871 in
  * December: 11 * 1235 + 871 = 14456), not by December's 871; a KPI of
  * months only by December; one of months and quarters by the fourth
@@ -245,7 +245,7 @@ TEST(hidden_figures_are_not_written)
 }
 
 /* Numbers as written in CSV and text: whole ones as "%.0f" writes them
- * (written without printf since issue 22: the same bytes), others with
+ * (written without printf: the same bytes), others with
  * ten significant digits and the decimal mark asked for, NaN empty. */
 TEST(numbers_as_written)
 {
@@ -300,7 +300,7 @@ static void printf_precise(double v, int point, char *out, size_t size)
 }
 
 /* Numbers that are not whole, with ten significant digits, written
- * without printf (w31): the same bytes as snprintf's "%.10g" for shares
+ * without printf: the same bytes as snprintf's "%.10g" for shares
  * and means, for values whose tenth digit is decided by the last bits of
  * the double, for values exactly halfway between two ten-digit numbers
  * (printf's tie rule), at the ends of the range the fast path takes and
@@ -352,7 +352,7 @@ TEST(precise_numbers_as_printf)
 
 /* One CSV row of KPI k (its one breakdown field team) worked out cell by
  * cell, as write_csv wrote each row before it remembered the cells that
- * rows share (w31). */
+ * rows share. */
 static void csv_expected_row(FILE *f, const labels *w, const kpi_info *k,
 			     const result_row *r)
 {
@@ -393,7 +393,7 @@ static void csv_expected_row(FILE *f, const labels *w, const kpi_info *k,
 		w->grain_word[period_id_grain(r->period)]);
 }
 
-/* The cells that write_csv remembers (w31: those a KPI and period share,
+/* The cells that write_csv remembers (those a KPI and period share,
  * each breakdown's, the last eight statuses with their suppression and
  * finality) are the cells of each row: three months and a quarter of
  * four teams (one with the separator, one that looks like a formula, one
@@ -471,7 +471,7 @@ TEST(csv_rows_from_remembered_cells)
 }
 
 /* Breakdown values as stored (JSON): \u escapes decoded to UTF-8, so
- * that each writer escapes the value itself (issue 16, item 4). */
+ * that each writer escapes the value itself. */
 TEST(breakdown_json_escapes)
 {
 	char out[64];

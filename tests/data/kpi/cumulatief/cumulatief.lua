@@ -1,5 +1,4 @@
--- cumulatief.lua - a KPI over a contract's years so far (issue 17, item
--- 5): the cases registered from [contract] start up to each period's
+-- cumulatief.lua - a KPI over a contract's years so far: the cases registered from [contract] start up to each period's
 -- last day.  A fixture of the tests: tests/e2e/cli.sh, case cumulative.
 kpi {
   id = "casussen_sinds_contractstart",
