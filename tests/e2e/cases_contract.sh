@@ -488,7 +488,8 @@ EOF2
 	fi
 }
 
-# The lookups of overdue{} and first_rise{} held in C (before, they were Lua tables: the limit was exceeded), with [limits]
+# The lookups of overdue{} and first_rise{} held in C (before, they were Lua
+# tables: the limit was exceeded), with [limits]
 # memory_mb = 8.  Trajectories T00001-T30000 of persons P00001-P30000,
 # all from 1 January 2018.  Measurements on the Participatieladder, two a
 # person: 1 on 10 January and, on 10 February, 3 for i % 3 == 0, 2 for

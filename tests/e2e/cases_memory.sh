@@ -84,7 +84,8 @@ test_distinct_spill() {
 	expect_rc "within the budget no temporary file" 0 $?
 }
 
-# The evaluation's peak memory does not grow with the rows: a KPI that joins members to their cases and counts unique
+# The evaluation's peak memory does not grow with the rows: a KPI that joins
+# members to their cases and counts unique
 # persons holds, past a first few MB, only what its budgets allow:
 #   - the unique persons: [limits] distinct_memory_mb, default 16 MiB,
 #     taking new values until they hold half of it.  N cases of one team

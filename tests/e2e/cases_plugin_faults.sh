@@ -32,7 +32,8 @@ test_plugin_faults() {
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM peil_ingest' 2>/dev/null || echo 0)
 	[ "$n" = 0 ] && ok "nothing logged as ingested" || fail "$n files logged as ingested"
 
-	# The NULL write in a thread the plugin started during read: the same line, the same signal.  Before: exit 139, no line.
+	# The NULL write in a thread the plugin started during read: the same
+	# line, the same signal.  Before: exit 139, no line.
 	rm -f "$work/peil.db"*
 	plugin_config crashes "$work/thread.csv"
 	(ulimit -c 0

@@ -5,7 +5,8 @@
 # functions never end on their own: a Lua loop inside pcall, a loop of
 # string.find calls each under the pattern bound (~6e6 matcher steps,
 # once charged as 7 instructions), a loop of table.sort of a million
-# numbers (once one instruction).  Charged so, with a large budget, the last two ran for hours and the first as long.
+# numbers (once one instruction).  Charged so, with a large budget, the last
+# two ran for hours and the first as long.
 loop_kpis() {
 	mkdir -p "$work/scripts"
 	attack_kpi lus_pcall.lua lus_pcall 'count(function() pcall(function() while true do end end) return true end)'

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# init.sh - peil init on exports shaped unlike the demo's: the proposed config, the KPIs it feeds, and a run on it whose
+# init.sh - peil init on exports shaped unlike the demo's: the proposed
+# config, the KPIs it feeds, and a run on it whose
 # figures were counted by hand from tests/data/init/Clienten export 2023.csv.
 #
 #   init.sh PEIL SOURCE_DIR

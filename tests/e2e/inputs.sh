@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end tests that data in is whole and means what it says: a key given twice in one export, a plugin that stores nothing, and
+# End-to-end tests that data in is whole and means what it says: a key given
+# twice in one export, a plugin that stores nothing, and
 # snapshot sources that share a dataset.
 #
 #   inputs.sh CASE PEIL SOURCE_DIR PLUGIN_DIR TEST_PLUGIN_DIR
