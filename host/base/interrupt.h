@@ -21,7 +21,7 @@ int interrupt_requested(void);
  * failed"): a signal that came while it was recorded, or comes later, no
  * longer interrupts it.  main then exits with the command's own code and
  * says that the signal came too late, so that the exit code agrees with
- * the recorded status (issue 14: a run recorded "ok" exited 143). */
+ * the recorded status (never a run recorded "ok" that exits 143). */
 void interrupt_settle(void);
 /* Whether interrupt_settle was called. */
 int interrupt_settled(void);

@@ -3,7 +3,7 @@
  *
  * Why every step is checked: stdio buffers, so a full disk shows first in
  * a later fwrite, in fflush or only in fclose, and a failed write leaves
- * just the stream's error flag.  Before issue 15, peil export -o onto a
+ * just the stream's error flag.  Unchecked, peil export -o onto a
  * full tmpfs replaced a 1.4 MB peil.prom with a 16 KiB fragment and
  * exited 0: fclose succeeded on an already emptied buffer.
  */

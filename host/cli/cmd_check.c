@@ -124,12 +124,7 @@ static long check_stored_values(peil_context *ctx)
 			"not checked against stored data: %s", err.message);
 		return 0;
 	}
-	warnings = value_check_literals(ctx, &err);
-	if (warnings >= 0) {
-		long broken = value_check_rules(ctx, &err);
-
-		warnings = broken < 0 ? -1 : warnings + broken;
-	}
+	warnings = value_check_stored(ctx, &err);
 	if (warnings < 0) {
 		log_error(&err);
 		return 1;

@@ -68,7 +68,7 @@ typedef struct settings_dataset {
 	const config_entry *max_age_at;	/* NULL: no limit */
 } settings_dataset;
 
-/* A [group NAME] section: values mapped to groups (issue 17), from a
+/* A [group NAME] section: values mapped to groups, from a
  * file of value;group rows or from a dataset's value and group fields. */
 typedef struct settings_group {
 	const config_section *section;

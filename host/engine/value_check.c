@@ -1,11 +1,16 @@
 /*
- * value_check.c - KPI literals that the stored data never holds
+ * value_check.c - KPI literals that the stored data never holds, rows
+ * that break their dataset's declared rules, dates that cannot be right
  * (value_check.h).
  *
- * One scan per dataset, of the text fields that KPIs compare only; a
- * row costs a hash lookup per such field, and the field's values are
- * counted (within value_counts' bound) so that the warning can say what
- * the field does hold.
+ * One scan per dataset, of the fields that any of the checks reads: the
+ * text fields that KPIs compare, the fields of declared ranges and date
+ * orders, and the date fields.  Each scan of a 10M store's datasets
+ * took seconds (docs/benchmarks.md), so the checks share it; their
+ * warnings are written after all scans, in the order of the checks.  A
+ * compared field's row costs a hash lookup, and its values are counted
+ * (within value_counts' bound) so that the warning can say what the
+ * field does hold.
  */
 #include "engine/value_check.h"
 
@@ -35,6 +40,7 @@ typedef struct literal {
 /* One compared field of the dataset being scanned. */
 typedef struct checked_field {
 	size_t field;		/* schema index */
+	size_t at;		/* position in the scan's projection */
 	strmap literals;	/* the texts compared with */
 	unsigned char *seen;	/* [literals.count] */
 	value_counts values;	/* the stored values */
@@ -97,6 +103,16 @@ struct scan_state {
 	int failed;
 };
 
+/* The position of field in the projection, added when not there. */
+static long project(size_t *projection, size_t *n, size_t field)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (projection[i] == field)
+			return (long)i;
+	projection[*n] = field;
+	return (long)(*n)++;
+}
+
 static int scan_row(void *arg, const peil_value *values)
 {
 	struct scan_state *st = arg;
@@ -106,14 +122,14 @@ static int scan_row(void *arg, const peil_value *values)
 		checked_field *cf = &st->fields[j];
 		long i;
 
-		if (values[j].type != PEIL_TYPE_TEXT)
+		const peil_value *v = &values[cf->at];
+
+		if (v->type != PEIL_TYPE_TEXT)
 			continue;
-		i = strmap_find(&cf->literals, values[j].as.text,
-				values[j].len);
+		i = strmap_find(&cf->literals, v->as.text, v->len);
 		if (i >= 0)
 			cf->seen[i] = 1;
-		if (value_counts_add(&cf->values, values[j].as.text,
-				     values[j].len) < 0) {
+		if (value_counts_add(&cf->values, v->as.text, v->len) < 0) {
 			st->failed = 1;
 			return -1;
 		}
@@ -132,14 +148,15 @@ static void release_fields(checked_field *fields, size_t count)
 }
 
 /* The compared text fields of schema, each with its literals, into *out
- * (a projection in projection). */
+ * (added to the projection of *n fields). */
 static int fields_of(const struct collect *c, const peil_schema *schema,
-		     checked_field **out, size_t **projection, size_t *count)
+		     checked_field **out, size_t *count, size_t *projection,
+		     size_t *projected)
 {
 	checked_field *fields = calloc(schema->field_count, sizeof(*fields));
-	size_t *proj = calloc(schema->field_count, sizeof(*proj)), n = 0;
+	size_t n = 0;
 
-	if (!fields || !proj)
+	if (!fields)
 		goto fail;
 	for (size_t f = 0; f < schema->field_count; f++) {
 		const peil_field *pf = &schema->fields[f];
@@ -157,18 +174,18 @@ static int fields_of(const struct collect *c, const peil_schema *schema,
 		if (!cf->literals.count)
 			continue;
 		cf->field = f;
+		cf->at = (size_t)project(projection, projected, f);
 		cf->seen = calloc(cf->literals.count, 1);
 		if (!cf->seen)
 			goto fail;
-		proj[n++] = f;
+		n++;
 	}
 	*out = fields;
-	*projection = proj;
 	*count = n;
 	return 0;
 fail:
-	release_fields(fields, schema->field_count);
-	free(proj);
+	if (fields)
+		release_fields(fields, schema->field_count);
 	return -1;
 }
 
@@ -218,42 +235,31 @@ static int64_t spelled_otherwise(const checked_field *cf, const literal *l,
 	return rows;
 }
 
-/* Scan schema's dataset and warn of its literals that no row holds, and
- * of those that rows hold spelled otherwise ("Ja" for "ja"), which the
- * KPI does not count as the literal. */
-static long check_dataset(peil_context *ctx, const struct collect *c,
-			  const peil_schema *schema, peil_error *err)
+/* Warnings of schema's dataset, scanned into st: its literals that no
+ * row holds, and those that rows hold spelled otherwise ("Ja" for "ja"),
+ * which the KPI does not count as the literal. */
+static long literal_warnings(const struct collect *c,
+			     const peil_schema *schema,
+			     const struct scan_state *st, peil_error *err)
 {
-	struct scan_state st = { NULL, 0, 0, 0 };
-	size_t *projection = NULL;
 	long warnings = 0;
 	char held[512];
 
-	if (fields_of(c, schema, &st.fields, &projection, &st.count) < 0)
-		return error_set(err, NULL, 0, NULL, "out of memory");
-	if (st.count &&
-	    store_scan(ctx->store, schema, NULL, projection, st.count,
-		       scan_row, &st, err) < 0) {
-		if (st.failed)
-			error_set(err, NULL, 0, NULL, "out of memory");
-		warnings = -1;
-		goto done;
-	}
-	if (st.count && !st.rows)
+	if (st->count && !st->rows)
 		log_msg(PEIL_LOG_INFO, "dataset %s holds no rows yet: the "
 			"values its KPIs compare with are not checked",
 			schema->name);
-	for (size_t i = 0; st.rows && i < c->count; i++) {
+	for (size_t i = 0; st->rows && i < c->count; i++) {
 		const literal *l = &c->items[i];
 		checked_field *cf = NULL;
 		long k;
 
 		if (strcmp(l->dataset, schema->name) != 0)
 			continue;
-		for (size_t j = 0; j < st.count; j++)
-			if (strcmp(schema->fields[st.fields[j].field].name,
+		for (size_t j = 0; j < st->count; j++)
+			if (strcmp(schema->fields[st->fields[j].field].name,
 				   l->field) == 0)
-				cf = &st.fields[j];
+				cf = &st->fields[j];
 		if (!cf)
 			continue;
 		k = strmap_find(&cf->literals, l->text, l->len);
@@ -263,11 +269,9 @@ static long check_dataset(peil_context *ctx, const struct collect *c,
 			int64_t rows = spelled_otherwise(cf, l, held,
 							 sizeof(held));
 
-			if (rows < 0) {
-				warnings = error_set(err, NULL, 0, NULL,
-						     "out of memory");
-				goto done;
-			}
+			if (rows < 0)
+				return error_set(err, NULL, 0, NULL,
+						 "out of memory");
 			if (rows == 0)
 				continue;
 			log_msg(PEIL_LOG_WARNING, "KPI %s compares field %s "
@@ -277,7 +281,7 @@ static long check_dataset(peil_context *ctx, const struct collect *c,
 				"allowed.%s, or recode.%s.FROM, in the [source]; "
 				"docs/configuration.md)",
 				l->kpi, l->field, schema->name, l->text,
-				(long long)rows, (long long)st.rows, l->text,
+				(long long)rows, (long long)st->rows, l->text,
 				held, l->field, l->field, l->field);
 			warnings++;
 			continue;
@@ -289,42 +293,10 @@ static long check_dataset(peil_context *ctx, const struct collect *c,
 			"rows holds (it holds %s): recode the export's values "
 			"([source NAME] recode.%s.FROM, docs/configuration.md)",
 			l->kpi, l->field, schema->name, l->text,
-			(long long)st.rows, held[0] ? held : "no value",
+			(long long)st->rows, held[0] ? held : "no value",
 			l->field);
 		warnings++;
 	}
-done:
-	release_fields(st.fields, schema->field_count);
-	free(projection);
-	return warnings;
-}
-
-long value_check_literals(peil_context *ctx, peil_error *err)
-{
-	struct collect c;
-	long warnings = 0, n;
-
-	memset(&c, 0, sizeof(c));
-	kpi_set_each_literal(ctx->kpis, collect_literal, &c);
-	if (c.failed) {
-		warnings = error_set(err, NULL, 0, NULL, "out of memory");
-		goto done;
-	}
-	for (size_t d = 0; c.count && d < ctx->schemas.count; d++) {
-		n = check_dataset(ctx, &c, &ctx->schemas.schemas[d], err);
-		if (n < 0) {
-			warnings = -1;
-			goto done;
-		}
-		warnings += n;
-	}
-done:
-	for (size_t i = 0; i < c.count; i++) {
-		free(c.items[i].field);
-		free(c.items[i].text);
-	}
-	free(c.items);
-	strmap_release(&c.keys);
 	return warnings;
 }
 
@@ -368,50 +340,42 @@ static int rule_row(void *arg, const peil_value *values)
 	return 0;
 }
 
-/* The position of field in the projection, added when not there. */
-static long project(size_t *projection, size_t *n, size_t field)
+/* The fields of schema's rules into st (added to the projection of *n
+ * fields); -1 when out of memory. */
+static int rules_of(const peil_schema *schema, const schema_rule *rules,
+		    struct rule_scan *st, size_t *projection, size_t *n)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (projection[i] == field)
-			return (long)i;
-	projection[*n] = field;
-	return (long)(*n)++;
-}
-
-static long rules_of_dataset(peil_context *ctx, const peil_schema *schema,
-			     const schema_rule *rules, peil_error *err)
-{
-	struct rule_scan st = { rules, NULL, 0, 0 };
-	size_t *projection, n = 0;
-	long warnings = 0;
-	char value[32], before[32];
-
-	st.counts = calloc(schema->field_count, sizeof(*st.counts));
-	projection = calloc(schema->field_count, sizeof(*projection));
-	if (!st.counts || !projection) {
-		warnings = error_set(err, NULL, 0, NULL, "out of memory");
-		goto done;
-	}
+	st->rules = rules;
+	st->counts = calloc(schema->field_count, sizeof(*st->counts));
+	if (!st->counts)
+		return -1;
 	for (size_t i = 0; i < schema->field_count; i++) {
-		rule_count *rc = &st.counts[st.count];
+		rule_count *rc = &st->counts[st->count];
 
 		if (!rules[i].ranged && rules[i].not_before < 0)
 			continue;
 		rc->field = i;
-		rc->at = project(projection, &n, i);
+		rc->at = project(projection, n, i);
 		rc->before_at = rules[i].not_before < 0
 					? -1
-					: project(projection, &n,
+					: project(projection, n,
 						  (size_t)rules[i].not_before);
-		st.count++;
+		st->count++;
 	}
-	if (store_scan(ctx->store, schema, NULL, projection, n, rule_row, &st,
-		       err) < 0) {
-		warnings = -1;
-		goto done;
-	}
-	for (size_t i = 0; i < st.count; i++) {
-		const rule_count *rc = &st.counts[i];
+	return 0;
+}
+
+/* Warnings of schema's dataset, scanned into st: rows that break its
+ * declared rules. */
+static long rule_warnings(const peil_schema *schema,
+			  const struct rule_scan *st)
+{
+	const schema_rule *rules = st->rules;
+	long warnings = 0;
+	char value[32], before[32];
+
+	for (size_t i = 0; i < st->count; i++) {
+		const rule_count *rc = &st->counts[i];
 		const schema_rule *r = &rules[rc->field];
 		const char *name = schema->fields[rc->field].name;
 
@@ -423,7 +387,7 @@ static long rules_of_dataset(peil_context *ctx, const peil_schema *schema,
 				"stored before it was declared: peil ingest "
 				"--force reads the exports again and names "
 				"their lines", schema->name,
-				(long long)rc->outside, (long long)st.rows,
+				(long long)rc->outside, (long long)st->rows,
 				name, r->range, name, value);
 			warnings++;
 		}
@@ -437,15 +401,12 @@ static long rules_of_dataset(peil_context *ctx, const peil_schema *schema,
 				"not precede, stored before it was declared: "
 				"peil ingest --force reads the exports again "
 				"and names their lines", schema->name,
-				(long long)rc->earlier, (long long)st.rows,
+				(long long)rc->earlier, (long long)st->rows,
 				name, schema->fields[r->not_before].name,
 				value, before, name);
 			warnings++;
 		}
 	}
-done:
-	free(st.counts);
-	free(projection);
 	return warnings;
 }
 
@@ -456,8 +417,15 @@ done:
 /* The stored dates of one date field, counted per year. */
 typedef struct year_count {
 	size_t field;		/* schema index */
+	size_t at;		/* position in the scan's projection */
 	int64_t years[YEARS], outside, total;
 	int32_t first[YEARS], first_outside;	/* the first seen of each */
+	/* The days of the year of the last date seen, [from, to), and its
+	 * index in years: the dates of a row after another are mostly of
+	 * the same year, and date_to_civil was two thirds of the
+	 * instructions of counting a date.  Empty (0, 0) before the first. */
+	int32_t from, to;
+	int year;
 } year_count;
 
 struct year_scan {
@@ -471,19 +439,25 @@ static int year_row(void *arg, const peil_value *values)
 
 	for (size_t i = 0; i < st->count; i++) {
 		year_count *yc = &st->counts[i];
+		const peil_value *v = &values[yc->at];
 		int y, m, d;
 
-		if (values[i].type != PEIL_TYPE_DATE)
+		if (v->type != PEIL_TYPE_DATE)
 			continue;
 		yc->total++;
-		if (date_implausible_year(values[i].as.date)) {
-			if (!yc->outside++)
-				yc->first_outside = values[i].as.date;
-			continue;
+		if (v->as.date < yc->from || v->as.date >= yc->to) {
+			if (date_implausible_year(v->as.date)) {
+				if (!yc->outside++)
+					yc->first_outside = v->as.date;
+				continue;
+			}
+			date_to_civil(v->as.date, &y, &m, &d);
+			yc->year = y - DATE_YEAR_FIRST;
+			yc->from = date_from_civil(y, 1, 1);
+			yc->to = date_from_civil(y + 1, 1, 1);
 		}
-		date_to_civil(values[i].as.date, &y, &m, &d);
-		if (!yc->years[y - DATE_YEAR_FIRST]++)
-			yc->first[y - DATE_YEAR_FIRST] = values[i].as.date;
+		if (!yc->years[yc->year]++)
+			yc->first[yc->year] = v->as.date;
 	}
 	return 0;
 }
@@ -517,34 +491,33 @@ static long isolated_year(const peil_schema *schema, const year_count *yc,
 	return 1;
 }
 
-static long dates_of_dataset(peil_context *ctx, const peil_schema *schema,
-			     peil_error *err)
+/* The date fields of schema into st (added to the projection of *n
+ * fields); -1 when out of memory. */
+static int years_of(const peil_schema *schema, struct year_scan *st,
+		    size_t *projection, size_t *n)
 {
-	struct year_scan st = { NULL, 0 };
-	size_t *projection;
+	st->counts = calloc(schema->field_count, sizeof(*st->counts));
+	if (!st->counts)
+		return -1;
+	for (size_t i = 0; i < schema->field_count; i++)
+		if (schema->fields[i].type == PEIL_TYPE_DATE) {
+			st->counts[st->count].field = i;
+			st->counts[st->count++].at =
+				(size_t)project(projection, n, i);
+		}
+	return 0;
+}
+
+/* Warnings of schema's dataset, scanned into st: dates outside the years
+ * that ingest takes, and isolated years. */
+static long year_warnings(const peil_schema *schema,
+			  const struct year_scan *st)
+{
 	long warnings = 0;
 	char first[16];
 
-	st.counts = calloc(schema->field_count, sizeof(*st.counts));
-	projection = calloc(schema->field_count, sizeof(*projection));
-	if (!st.counts || !projection) {
-		warnings = error_set(err, NULL, 0, NULL, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < schema->field_count; i++)
-		if (schema->fields[i].type == PEIL_TYPE_DATE) {
-			st.counts[st.count].field = i;
-			projection[st.count++] = i;
-		}
-	if (st.count == 0)
-		goto done;
-	if (store_scan(ctx->store, schema, NULL, projection, st.count,
-		       year_row, &st, err) < 0) {
-		warnings = -1;
-		goto done;
-	}
-	for (size_t i = 0; i < st.count; i++) {
-		const year_count *yc = &st.counts[i];
+	for (size_t i = 0; i < st->count; i++) {
+		const year_count *yc = &st->counts[i];
 
 		if (yc->outside) {
 			date_format_iso(yc->first_outside, first);
@@ -562,26 +535,116 @@ static long dates_of_dataset(peil_context *ctx, const peil_schema *schema,
 			if (yc->years[y])
 				warnings += isolated_year(schema, yc, y);
 	}
-done:
-	free(st.counts);
-	free(projection);
 	return warnings;
 }
 
-long value_check_rules(peil_context *ctx, peil_error *err)
+/* ------------------------------------------------------- the one scan */
+
+/* What one scan of a dataset gathers for the three checks. */
+typedef struct dataset_scan {
+	struct scan_state literals;
+	struct rule_scan rules;
+	struct year_scan years;
+	size_t *projection;	/* [field_count] */
+	size_t n;
+} dataset_scan;
+
+static int dataset_row(void *arg, const peil_value *values)
 {
-	long warnings = 0;
+	dataset_scan *s = arg;
 
-	for (size_t d = 0; d < ctx->schemas.count; d++) {
-		const peil_schema *schema = &ctx->schemas.schemas[d];
-		const schema_rule *rules = schema_set_rules(&ctx->schemas,
-							    schema);
-		long n = rules ? rules_of_dataset(ctx, schema, rules, err) : 0;
-		long dates = n < 0 ? -1 : dates_of_dataset(ctx, schema, err);
+	if (s->literals.count && scan_row(&s->literals, values) < 0)
+		return -1;
+	if (s->rules.count)
+		rule_row(&s->rules, values);
+	if (s->years.count)
+		year_row(&s->years, values);
+	return 0;
+}
 
-		if (dates < 0)
-			return -1;
-		warnings += n + dates;
+/* Scan schema's dataset once for what c, rules (NULL: none declared)
+ * and its date fields ask, into s. */
+static int scan_dataset(peil_context *ctx, const struct collect *c,
+			const peil_schema *schema, const schema_rule *rules,
+			dataset_scan *s, peil_error *err)
+{
+	s->projection = calloc(schema->field_count + 1,
+			       sizeof(*s->projection));
+	if (!s->projection ||
+	    (c->count && fields_of(c, schema, &s->literals.fields,
+				   &s->literals.count, s->projection,
+				   &s->n) < 0) ||
+	    (rules && rules_of(schema, rules, &s->rules, s->projection,
+			       &s->n) < 0) ||
+	    years_of(schema, &s->years, s->projection, &s->n) < 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (!s->literals.count && !s->rules.count && !s->years.count)
+		return 0;
+	if (store_scan(ctx->store, schema, NULL, s->projection, s->n,
+		       dataset_row, s, err) < 0) {
+		if (s->literals.failed)
+			error_set(err, NULL, 0, NULL, "out of memory");
+		return -1;
 	}
+	return 0;
+}
+
+static void dataset_scan_release(dataset_scan *s, const peil_schema *schema)
+{
+	if (s->literals.fields)
+		release_fields(s->literals.fields, schema->field_count);
+	free(s->rules.counts);
+	free(s->years.counts);
+	free(s->projection);
+}
+
+long value_check_stored(peil_context *ctx, peil_error *err)
+{
+	size_t count = ctx->schemas.count;
+	dataset_scan *scans = calloc(count + 1, sizeof(*scans));
+	struct collect c;
+	long warnings = 0, n;
+
+	memset(&c, 0, sizeof(c));
+	kpi_set_each_literal(ctx->kpis, collect_literal, &c);
+	if (c.failed || !scans) {
+		warnings = error_set(err, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	for (size_t d = 0; d < count; d++) {
+		const peil_schema *schema = &ctx->schemas.schemas[d];
+
+		if (scan_dataset(ctx, &c, schema,
+				 schema_set_rules(&ctx->schemas, schema),
+				 &scans[d], err) < 0) {
+			warnings = -1;
+			goto done;
+		}
+	}
+	for (size_t d = 0; c.count && d < count; d++) {
+		n = literal_warnings(&c, &ctx->schemas.schemas[d],
+				     &scans[d].literals, err);
+		if (n < 0) {
+			warnings = -1;
+			goto done;
+		}
+		warnings += n;
+	}
+	for (size_t d = 0; d < count; d++) {
+		const peil_schema *schema = &ctx->schemas.schemas[d];
+
+		warnings += rule_warnings(schema, &scans[d].rules) +
+			    year_warnings(schema, &scans[d].years);
+	}
+done:
+	for (size_t d = 0; scans && d < count; d++)
+		dataset_scan_release(&scans[d], &ctx->schemas.schemas[d]);
+	free(scans);
+	for (size_t i = 0; i < c.count; i++) {
+		free(c.items[i].field);
+		free(c.items[i].text);
+	}
+	free(c.items);
+	strmap_release(&c.keys);
 	return warnings;
 }

@@ -12,24 +12,24 @@
 
 #include "engine/context.h"
 
-/* Scan each dataset whose text fields the KPIs of ctx compare with a
- * literal (kpi_set_each_literal), in ctx's open store, and log a warning
- * for each literal that no stored row holds.  A dataset without rows is
- * not judged (an info line says so).  Returns the number of warnings, or
- * -1 with err when a scan failed or memory ran out. */
-long value_check_literals(peil_context *ctx, peil_error *err);
-
-/* Scan each dataset whose fields declare a range or a date order
- * (schema.h) and log a warning for each rule that stored rows break:
- * rows stored before the rule was declared, which no ingest checked.
- * Scan each dataset's date fields too, and warn of stored dates that
- * cannot be right: a year outside DATE_YEAR_FIRST..DATE_YEAR_LAST
- * (stored before ingest refused it), or a year that lies more than
- * VALUE_CHECK_GAP_YEARS from every other stored date of the field and
- * holds fewer of its dates than the rest (a registration in 1917 among
- * those of 2015 to 2018 is a typo of 2017).  Returns the number of
- * warnings, or -1 with err. */
+/* Scan each dataset of ctx's open store once, and log a warning:
+ * - for each literal that the KPIs of ctx compare a text field with
+ *   (kpi_set_each_literal) and that no stored row holds, or rows hold
+ *   spelled otherwise (a dataset without rows is not judged: an info
+ *   line says so);
+ * - for each declared range or date order (schema.h) that stored rows
+ *   break: rows stored before the rule was declared, which no ingest
+ *   checked;
+ * - for stored dates that cannot be right: a year outside
+ *   DATE_YEAR_FIRST..DATE_YEAR_LAST (stored before ingest refused it),
+ *   or a year that lies more than VALUE_CHECK_GAP_YEARS from every
+ *   other stored date of the field and holds fewer of its dates than the
+ *   rest (a registration in 1917 among those of 2015 to 2018 is a typo
+ *   of 2017).
+ * The literals' warnings of every dataset come first, then each
+ * dataset's rules and dates.  Returns the number of warnings, or -1 with
+ * err when a scan failed or memory ran out. */
 #define VALUE_CHECK_GAP_YEARS 10
-long value_check_rules(peil_context *ctx, peil_error *err);
+long value_check_stored(peil_context *ctx, peil_error *err);
 
 #endif

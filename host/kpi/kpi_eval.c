@@ -1352,7 +1352,7 @@ out:
 
 /* A KPI whose dataset, or a dataset it joins or looks up, is not
  * configured is not evaluated: its figures would be zeros that look real
- * (issue 13: "Personen in een traject 0" where no trajectories exist).
+ * ("Personen in een traject 0" where no trajectories exist).
  * Nor is a cumulative() KPI without the contract's first day. */
 static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 {

@@ -1,5 +1,5 @@
 /*
- * kpi_groups.c - breakdown values in groups (issue 17): Utrecht reports
+ * kpi_groups.c - breakdown values in groups: Utrecht reports
  * its referral sources as "huisarts/POH", "wijkteam" and "overige
  * redenen".  A [group NAME] maps values to groups, from a file of
  * value;group rows (base/csv_table.h) or from a dataset's value and group

@@ -2,7 +2,7 @@
  * kpi_literals.c - the text literals that KPIs compare fields with (kpi.h).
  *
  * The shipped KPIs compare self_reliant with "ja"; an export that says
- * "Ja" gave an empty figure with exit 0 (issue 13, item 3).  peil check
+ * "Ja" gave an empty figure with exit 0.  peil check
  * holds these literals against the stored values, so that such a KPI is
  * named before its figures are published.  A lot's own target
  * (target.min.perceel.Basiskracht) names a value too: a lot spelled

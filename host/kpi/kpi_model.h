@@ -329,7 +329,7 @@ typedef struct kpi {
 	const kpi_group **breakdown_group; /* bound, per breakdown field
 					      (NULL: not grouped) */
 	uint64_t budget_left;
-	/* The wall clock (issue 14): seconds left of the KPI's own limit,
+	/* The wall clock: seconds left of the KPI's own limit,
 	 * the evaluation's deadline (sandbox_clock), and both limits for
 	 * the message. */
 	double seconds_left, run_deadline;

@@ -10,7 +10,7 @@
  * the same memory cap and instruction budget as the script that asked,
  * and is read under the same size cap as a script; anything but a
  * regular file is refused before it is read (a FIFO there hung peil
- * check, issue 14).
+ * check).
  */
 #include "kpi/kpi_model.h"
 

@@ -477,7 +477,7 @@ typedef struct kpi_invoke {
 
 /* __index of a row's values: a key that is no field there.  A declared
  * field is empty (nil); anything else is a typo that would otherwise read
- * nil and count every row ("case.registerd == nil", issue 13), so it is
+ * nil and count every row ("case.registerd == nil"), so it is
  * an error at the line that reads it.  Upvalues: the set of declared
  * names, the dataset's name. */
 static int kpi_row_undeclared(lua_State *L)

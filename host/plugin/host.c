@@ -612,8 +612,7 @@ static int reject_record(peil_host *host, struct raw_text *raw,
 
 /* The store failed to keep a record (line 0: not one record).  The
  * store's own error names it and the cause (a full disk, say); the log
- * must not send the operator to the export, which is not at fault
- * (issue 14). */
+ * must not send the operator to the export, which is not at fault. */
 static int queue_failed(peil_host *host, long line, peil_error *err)
 {
 	if (line > 0 && !host->failed)

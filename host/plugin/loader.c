@@ -234,7 +234,7 @@ static uint64_t elf_extent(int fd)
 
 /* Refuse a plugin file shorter than its ELF headers say: dlopen maps it
  * and dies of SIGBUS touching a page past its end, with no word (a copy
- * cut short by a full disk; issue 15). */
+ * cut short by a full disk). */
 static int check_truncated(const char *file, peil_error *err)
 {
 	struct stat st;

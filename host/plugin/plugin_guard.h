@@ -2,7 +2,7 @@
  * plugin_guard.h - a plugin that crashes names itself.
  *
  * A plugin runs in Peil's process: a NULL write in one ended Peil with
- * exit 139 and not one line of log (issue 15).  Around each call into an
+ * exit 139 and not one line of log.  Around each call into an
  * input plugin the host arms the guard with a preformatted line; a
  * SIGSEGV or SIGBUS while it is armed, in the thread that armed it or in
  * a thread that the call started (not the host, not running before it),

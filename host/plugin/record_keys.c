@@ -37,9 +37,10 @@
  * was given before is found at the row that repeats it, exactly, and the
  * memory is the budget, the filters' and about 1 % of the keys' bytes.
  *
- * Measured (docs/benchmarks.md, 2026-12-05, branch k19): the peak of an
- * ingest of the 1M demo's 1.49M case members 74 -> 43 MB, of 6M members
- * 166 -> 44 MB, of the 1.49M shuffled 123 -> 58 MB; the CPU of the 1M
+ * Measured (docs/benchmarks.md, the ingest's memory flat in the rows of
+ * a file): the peak of an ingest of the 1M demo's 1.49M case members
+ * 74 -> 43 MB, of 6M members 166 -> 44 MB, of the 1.49M shuffled
+ * 123 -> 58 MB; the CPU of the 1M
  * demo's cases the same, of the members in order 3 % more, shuffled
  * about 1.3 s more (sorting, merging and probing the runs).
  */

@@ -1,8 +1,8 @@
 /*
  * record_keys.h - the keys of the export being read, each with the line
- * that gave it last, to find a key that two rows of one file give: on
- * main an export with D002 twice stored one row and logged three
- * (issue 13).  In bounded memory: keys beyond a budget wait in sorted
+ * that gave it last, to find a key that two rows of one file give: an
+ * export with D002 twice once stored one row and logged three.  In
+ * bounded memory: keys beyond a budget wait in sorted
  * runs in unlinked temporary files (record_keys.c).
  *
  * record_keys_init before the first file; record_keys_forget between

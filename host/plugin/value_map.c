@@ -3,8 +3,8 @@
  *
  * Utrecht's export says "Ja" where the shipped KPIs compare with "ja", and
  * closure reasons come as "Beeindigd volgens plan": before this map such
- * figures came out empty or 0 % with exit 0 (issue 13, item 3;
- * tests/e2e/cases_values.sh).  Lookups go through strmap, so a recode
+ * figures came out empty or 0 % with exit 0
+ * (tests/e2e/cases_values.sh).  Lookups go through strmap, so a recode
  * costs one hash per value however long the table.
  */
 #include "plugin/value_map.h"

@@ -89,7 +89,8 @@ static int product_at_least(double hi, double lo, double limit)
 /* v, not whole and 1e-4 <= |v| < 1e9, as "%.10g" writes it, with point
  * or a comma as the decimal mark, without printf: the means and shares of
  * a run are hundreds of thousands of such numbers, and snprintf took a
- * fifth of the CSV output's instructions (docs/benchmarks.md, w31).
+ * fifth of the CSV output's instructions (docs/benchmarks.md, the narrow
+ * case indicators' output).
  * The ten significant digits are |v| * 10^k rounded to the nearest
  * integer for the k that gives ten of them; the product is worked out
  * exactly (hi + lo), so the rounding is that of printf, which rounds the

@@ -41,7 +41,7 @@
 enum sandbox_stop {
 	SANDBOX_GOING = 0,
 	SANDBOX_OUT_OF_BUDGET,
-	SANDBOX_INTERRUPTED,		/* SIGINT or SIGTERM (issue 14) */
+	SANDBOX_INTERRUPTED,		/* SIGINT or SIGTERM */
 	SANDBOX_OUT_OF_TIME		/* past the deadline */
 };
 

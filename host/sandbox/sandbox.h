@@ -98,8 +98,8 @@ void sandbox_memory_release(sandbox *sb, size_t bytes);
 /* A host copy of s (len bytes and a NUL) for the state L of a sandbox,
  * counted against its cap with sandbox_memory_reserve: a script's text
  * that the host keeps (kpi{} titles, params) is capped as the script's
- * own memory is (issue 14: 60 KPIs with a 20 MiB param took the host to
- * 1.26 GB).  NULL when it does not fit or malloc fails.  Free it with
+ * own memory is (uncounted, 60 KPIs with a 20 MiB param took the host
+ * to 1.26 GB).  NULL when it does not fit or malloc fails.  Free it with
  * free(); the count stays until the state is closed. */
 char *sandbox_strdup(lua_State *L, const char *s, size_t len);
 

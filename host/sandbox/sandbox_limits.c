@@ -27,7 +27,7 @@
 /* The most matcher steps one call may take, whatever is left of the
  * budget: the count hook cannot stop a call, so a loop of calls each just
  * under a budget-sized bound (1e9 steps, seconds each) ignored SIGTERM
- * for minutes (issue 14).  1e7 steps take well under 0.1 s. */
+ * for minutes.  1e7 steps take well under 0.1 s. */
 #define SANDBOX_PATTERN_MAX_STEPS 1e7
 /* A scan of an argument without a copy (utf8.len) reads 64 bytes in
  * about the time an instruction takes. */

@@ -160,7 +160,7 @@ static const char *separator_shown(int c)
  * with another separator than the one in use, that separator is likely
  * the file's: a hint naming both into out (empty otherwise).  Without it
  * 'Datum,Team,Naam' read with separator = semicolon said only that
- * 'Datum' was not in the header (issue 15). */
+ * 'Datum' was not in the header. */
 static void separator_hint(const struct csv_state *s, const char *header,
 			   char *out, size_t size)
 {

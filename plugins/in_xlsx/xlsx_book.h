@@ -40,7 +40,7 @@ typedef struct xlsx_book {
 	 * the sheet's parsers read for every shared cell comes first; what
 	 * the strings' thread writes for every string comes last, 64 bytes
 	 * further, so that its writes do not take the parsers' cache line
-	 * from them (branch x30, docs/benchmarks.md). */
+	 * from them (docs/benchmarks.md). */
 	size_t *at;
 	char *text;
 	size_t memory_limit;

@@ -48,9 +48,10 @@ void xlsx_buffer_release(xlsx_buffer *b);
  * kernel asked to back it by huge pages where it can, so that its first
  * writes take a page fault per 2 MiB rather than per 4 KiB (each one a
  * trap into the kernel, and on a virtual machine often into the
- * hypervisor too; docs/benchmarks.md, branch x31).  Advice only: where
- * the system has no transparent huge pages it is malloc's memory.  A
- * huge page is resident whole once written, so a buffer of which only a
+ * hypervisor too; docs/benchmarks.md, the xlsx plugin's page faults).
+ * Advice only: where the system has no transparent huge pages it is
+ * malloc's memory.  A huge page is resident whole once written, so a
+ * buffer of which only a
  * little is written should not use it.  Freed by free. */
 void *xlsx_alloc_large(size_t n);
 

@@ -41,12 +41,12 @@
  * segment (about 2 000 rows of 250 bytes of XML) while the calling
  * thread takes the other parser's: with two blocks, the parser of the
  * next segment stopped after 1 024 rows and waited, and the two parsers
- * were both busy for a fifth of the sheet or less (branch x30,
- * docs/benchmarks.md).  The ring's arrays are allocated together when
+ * were both busy for a fifth of the sheet or less
+ * (docs/benchmarks.md).  The ring's arrays are allocated together when
  * the parser first fills a block, so a sheet without rows does not pay
  * for them; with two parsers, the ring and the chunks are a huge page
- * each (xlsx_alloc_large: a page fault per 2 MiB, not per 4 KiB; branch
- * x31, docs/benchmarks.md).
+ * each (xlsx_alloc_large: a page fault per 2 MiB, not per 4 KiB;
+ * docs/benchmarks.md, the xlsx plugin's page faults).
  * The first failure in the sheet's order wins: a segment's failure is
  * reported after the rows before it, and a parser that failed parses no
  * more.  A block that holds no row yet grows to take a row larger than

@@ -6,8 +6,8 @@
  * SQLite keeps writing to the inode it opened: a database deleted during
  * an evaluation took the run's figures with it while the command said ok,
  * and one replaced by another file (a restore, an operator's mv) got the
- * run's WAL frames, which belong to the old file, and was corrupted
- * (issue 14).  The device and inode at open are compared with the path's
+ * run's WAL frames, which belong to the old file, and was corrupted.
+ * The device and inode at open are compared with the path's
  * at each commit; a commit to a file that is no longer the store fails.
  *
  * The WAL is paired with its database by name alone: the old store's

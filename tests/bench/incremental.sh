@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # incremental.sh - a monthly `peil run` that builds on the run before
-# (issue 22, item 2) against a full evaluation of the same inputs, and a
+# against a full evaluation of the same inputs, and a
 # run that finds nothing new.  The scenario: the demo's exports of five
 # years (2014-2018), every shipped KPI, [run] periods 2016-01..2018-12;
 # the store holds everything up to November 2018; then a new export

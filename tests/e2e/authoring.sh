@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# authoring.sh - help for KPI authors (issue 21, item 5): peil list
+# authoring.sh - help for KPI authors: peil list
 # --fields, peil check -v naming a KPI that replaces another and from
 # which file, and peil explain saying where a target comes from.
 #

@@ -1,5 +1,5 @@
-# An annual report from the shipped scripts plus config only (issue 17,
-# "Checks"): the month, quarter and year tables of started, running and
+# An annual report from the shipped scripts plus config only: the month,
+# quarter and year tables of started, running and
 # closed cases, of the closure reasons and of the referral sources in
 # groups (`[kpi instroom_per_melder] group.referrer` with a `[group]`
 # file), as `[kpi ID] grains = month, quarter, year` gives them, checked against figures worked out

@@ -1,4 +1,4 @@
-# Comparisons with earlier periods (issue 17, item 3).
+# Comparisons with earlier periods.
 #
 # compare_figures: the fixture of cli.sh (tests/data/e2e/cases.csv) with
 # [kpi casussen_gestart] compare = previous, year_before and a scheduled

@@ -1,5 +1,5 @@
 # The Participatieladder as the contract means it, and the follow-up
-# backlog on the reference date (issue 18, items 3 and 4), through the
+# backlog on the reference date, through the
 # CLI on exports of the demo's format (calendar contract years).
 #
 #   traject  person  programme  start       end
@@ -71,7 +71,7 @@ EXPECTED
 	expect_grep "explain shows the target on the risen" "$work/explain" "minimaal 750"
 }
 
-# overdue{} (issue 18, item 4) on its own, in a script of the test's:
+# overdue{} on its own, in a script of the test's:
 # visits due 3 and 9 months after the start, a margin of 20 days, no
 # stop field, every programme.
 #
@@ -167,7 +167,7 @@ overdue_refused() { # WHAT FROM TO MESSAGE
 	edited_script_refused achterstand.lua 2018-05 "$@" --kpi achterstand_test
 }
 
-# first_rise{} and in_period() (issue 18, item 3 made declarative): the
+# first_rise{} and in_period() (the ladder's rise made declarative): the
 # fixture of test_ladder_backlog, a script of the test's without `to` and
 # `order`, by month, and in_period() on a plain date field.
 #
@@ -263,7 +263,7 @@ first_rise_refused() { # WHAT FROM TO MESSAGE
 	edited_script_refused stijging.lua 2017-09 "$@"
 }
 
-# score_change{} (issue 22, items 5/6: the ZRM KPIs declarative): the
+# score_change{} (the ZRM KPIs declarative): the
 # three ZRM KPIs over the quarters of 2016 to 2018 of a generated demo,
 # within the default Lua memory limit (before: each failed it, the lookup
 # of every measurement and the groups held as Lua tables), with the
@@ -402,7 +402,7 @@ LUA
 		"kpi 'verandering_test': with per, having and the rule take functions or score_change{} of the group"
 }
 
-# per's groups held in C (issue 22, items 5/6): the shipped ZRM KPIs over
+# per's groups held in C: the shipped ZRM KPIs over
 # 60 000 measurements in 2018-Q1, with [limits] memory_mb = 8 (before,
 # their groups were every row as a Lua table: the limit was exceeded).
 # Persons Q00001-Q30000, each measured in Financiën on 10 January and on
@@ -413,7 +413,7 @@ LUA
 # two rows, 30 000.
 # A KPI whose lookup history or groups outgrow [limits] kpi_memory_mb
 # fails alone, named, with what it had read; the other KPIs are
-# evaluated and the run exits 1 (issue 22, item 3).  60 000 ZRM
+# evaluated and the run exits 1.  60 000 ZRM
 # measurements of 30 000 persons: more than 1 MiB of history (56 bytes a
 # row) for each of the three ZRM KPIs; the participation ladder reads
 # none of them and stays within it.
@@ -488,8 +488,8 @@ EOF2
 	fi
 }
 
-# The lookups of overdue{} and first_rise{} held in C (issue 22, item 5;
-# before, they were Lua tables: the limit was exceeded), with [limits]
+# The lookups of overdue{} and first_rise{} held in C (before, they were Lua
+# tables: the limit was exceeded), with [limits]
 # memory_mb = 8.  Trajectories T00001-T30000 of persons P00001-P30000,
 # all from 1 January 2018.  Measurements on the Participatieladder, two a
 # person: 1 on 10 January and, on 10 February, 3 for i % 3 == 0, 2 for

@@ -1,8 +1,8 @@
-# Sourced by cli.sh: messages that suggest the fix (issue 15, item 4).
+# Sourced by cli.sh: messages that suggest the fix.
 # Uses export_config and try_export of cases_exports.sh ([source
 # payments], separator = semicolon, columns Id, Datum, Bedrag, Naam).
 #
-# Before issue 15 (main at 66e7cc8) a comma-separated export read with
+# At commit 66e7cc8 a comma-separated export read with
 # separator = semicolon said only "column 'Id' (mapped to field id) is
 # not in the header".
 
@@ -21,8 +21,8 @@ test_hints() {
 	if grep -q "separated by" "$work/err"; then fail "a missing column is blamed on the separator" "$(cat "$work/err")"
 	else ok "a missing column gets no separator hint"; fi
 
-	# A wrong value type names the value found (already so before issue
-	# 15; kept here with the other hints).
+	# A wrong value type names the value found (already so before the
+	# other hints; kept here with them).
 	printf 'Id;Datum;Bedrag;Naam\r\n1;02-01-2017;abc;Piet\r\n' >"$work/abc.csv"
 	try_export abc 2 "abc.csv:2: column 'Bedrag': 'abc' is not a number with a decimal comma" utf-8
 }

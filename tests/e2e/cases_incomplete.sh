@@ -1,10 +1,10 @@
-# End-to-end cases of issue 13, item 4: KPIs over datasets or periods
+# End-to-end cases of KPIs over datasets or periods
 # without data are "not evaluated" in every output, never 0; a
 # municipality chooses its set of KPIs.  Sourced by cli.sh.
 
 # A municipality with a case export only (the fixture's ten cases of
 # 2017-10 to 2018-03): the datasets of the demo's other exports are
-# declared but hold no rows.  Before issue 13 this run exited 0 and gave
+# declared but hold no rows.  Once, this run exited 0 and gave
 # "vervolgbezoeken_achterstallig 2018-01 0 gehaald"; now every output
 # says which dataset has no data, and the run is incomplete (exit 6).
 test_cases_only() {

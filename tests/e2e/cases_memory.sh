@@ -1,9 +1,9 @@
 # Sourced by cli.sh: memory a script can reach through the host, and
-# require's files (issue 14).
+# require's files.
 
 # Eight KPIs with a 20 MiB param each: the text kpi{} copies into the
 # host counts against [limits] memory_mb (64), so the script fails to
-# load.  Before issue 14 it loaded (exit 0), 160 MiB of host memory
+# load.  Uncounted, it loaded (exit 0), 160 MiB of host memory
 # beside a 64 MiB state (60 such KPIs took the host to 1.26 GB).
 test_script_memory() {
 	mkdir -p "$work/scripts/lib"
@@ -52,7 +52,7 @@ LUA
 	expect_grep "... names the module's file and line" "$work/err" "$work/scripts/lib/helpers.lua:3: attempt to index a nil value"
 }
 
-# count_distinct past [limits] distinct_memory_mb (issue 22, item 3):
+# count_distinct past [limits] distinct_memory_mb:
 # the demo of 2017-2018 with 20 000 cases a year holds some 13 000
 # persons in 2018, past half of 1 MiB in the set of unique persons, so
 # the rest go to temporary files and are counted after the scan.  The
@@ -84,8 +84,8 @@ test_distinct_spill() {
 	expect_rc "within the budget no temporary file" 0 $?
 }
 
-# The evaluation's peak memory does not grow with the rows (issue 19,
-# item 5): a KPI that joins members to their cases and counts unique
+# The evaluation's peak memory does not grow with the rows: a KPI that joins
+# members to their cases and counts unique
 # persons holds, past a first few MB, only what its budgets allow:
 #   - the unique persons: [limits] distinct_memory_mb, default 16 MiB,
 #     taking new values until they hold half of it.  N cases of one team

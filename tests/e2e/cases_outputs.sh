@@ -1,9 +1,9 @@
-# Sourced by cli.sh: outputs on a full disk (issue 15, item 1).  Every
+# Sourced by cli.sh: outputs on a full disk.  Every
 # output is checked to its last byte: a write that fails exits 4 with
 # "cannot write FILE: cause", and a -o file is replaced only when the new
 # one is whole.
 #
-# Before issue 15 (the binary of main at 66e7cc8): export -o and report -o
+# The binary of commit 66e7cc8: export -o and report -o
 # onto a full tmpfs exited 0 or 4 silently and left a fragment; show
 # --format json/csv, eval and run to /dev/full exited 0.
 

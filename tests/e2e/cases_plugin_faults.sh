@@ -1,8 +1,8 @@
 # Sourced by cli.sh: a plugin that crashes, fails without a word, or was
-# cut short names itself (issue 15, item 3).  Uses plugin_config and
+# cut short names itself.  Uses plugin_config and
 # plugin_refused of cases_runs.sh.
 #
-# Before issue 15 (main at 66e7cc8): the NULL write ended peil with exit
+# At commit 66e7cc8: the NULL write ended peil with exit
 # 139 and no line at all, even with -v; the mute error was "unknown
 # error"; the truncated csv.so died of SIGBUS (exit 135) inside dlopen,
 # silent.
@@ -32,8 +32,8 @@ test_plugin_faults() {
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM peil_ingest' 2>/dev/null || echo 0)
 	[ "$n" = 0 ] && ok "nothing logged as ingested" || fail "$n files logged as ingested"
 
-	# The NULL write in a thread the plugin started during read (issue
-	# 20): the same line, the same signal.  Before: exit 139, no line.
+	# The NULL write in a thread the plugin started during read: the same
+	# line, the same signal.  Before: exit 139, no line.
 	rm -f "$work/peil.db"*
 	plugin_config crashes "$work/thread.csv"
 	(ulimit -c 0

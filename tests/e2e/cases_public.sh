@@ -1,4 +1,4 @@
-# Public or internal KPIs (issue 18, item 6).
+# Public or internal KPIs.
 #
 # public_outputs: the fixture of cli.sh (tests/data/e2e/cases.csv) with
 # [kpi casussen_gestart] visibility = public (every other KPI is internal,

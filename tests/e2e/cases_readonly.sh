@@ -1,5 +1,5 @@
-# Sourced by cli.sh: a store that this process cannot write (issue 15,
-# item 2).  Readers open it read-only and give the same figures; a
+# Sourced by cli.sh: a store that this process cannot write.  Readers open it
+# read-only and give the same figures; a
 # writer says "read-only"; a -wal file with changes not yet in the store
 # is refused, naming it, rather than read past.
 #

@@ -108,8 +108,8 @@ test_signals() {
 	expect_rc "a run after the interrupted ones completes" 0 $?
 }
 
-# Two peil run at once never interleave.  The run lock is issue 6's: until
-# it is there, this checks only what must hold either way: the second
+# Two peil run at once never interleave.  This checks only what must
+# hold whatever the run lock does: the second
 # waits (both succeed, each run has all its figures) or refuses with a
 # message that says another run holds the store.
 test_concurrent_runs() {

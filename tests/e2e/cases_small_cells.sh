@@ -1,4 +1,4 @@
-# Small cells in every figure (issue 16, item 6): the attacker of
+# Small cells in every figure: the attacker of
 # check_output.py tries to recover every hidden figure of the demo's
 # published run from what is shown, by the totals of each KPI and period
 # and across grains.  Beside the shipped KPIs, started and closed cases per

@@ -1,12 +1,12 @@
 # Sourced by cli.sh: scripts that never stop, and commands told to stop
-# (issue 14).  Times are measured and printed; the bounds are generous.
+# Times are measured and printed; the bounds are generous.
 
 # loop_kpis: three KPIs (attack_kpi: cases_sandbox.sh) whose row
 # functions never end on their own: a Lua loop inside pcall, a loop of
 # string.find calls each under the pattern bound (~6e6 matcher steps,
-# charged as 7 instructions before issue 14), a loop of table.sort of a
-# million numbers (one instruction before).  Before issue 14, with a
-# large budget, the last two ran for hours and the first as long.
+# once charged as 7 instructions), a loop of table.sort of a million
+# numbers (once one instruction).  Charged so, with a large budget, the last
+# two ran for hours and the first as long.
 loop_kpis() {
 	mkdir -p "$work/scripts"
 	attack_kpi lus_pcall.lua lus_pcall 'count(function() pcall(function() while true do end end) return true end)'
@@ -44,8 +44,8 @@ test_stop_scripts() {
 
 # signalled SIGNAL RC NAME CMD...: CMD, sent SIGNAL after 1 s (or, with
 # $wait_for set, once its log holds that text: a fast machine finishes a
-# demo ingest within the second), ends with RC within 2 s (the issue asks
-# one; measured and printed).
+# demo ingest within the second), ends with RC within 2 s (one is the
+# aim; measured and printed).
 signalled() {
 	local sig=$1 want=$2 name=$3 t0 took
 	shift 3
@@ -72,8 +72,8 @@ signalled() {
 last_status() { sqlite3 "$work/peil.db" 'SELECT status FROM peil_run ORDER BY id DESC LIMIT 1'; }
 
 # eval, report and run over looping scripts stop within a second of a
-# signal and record the run interrupted; before issue 14 the scripts ran
-# on (the budget of 1e12 instructions, minutes).  ingest: the demo.
+# signal and record the run interrupted; unchecked, the scripts ran on
+# (the budget of 1e12 instructions, minutes).  ingest: the demo.
 test_stop_signals() {
 	loop_kpis
 	write_config "$src/tests/data/e2e/cases.csv" "$work/scripts"
@@ -95,7 +95,7 @@ test_stop_signals() {
 # A signal after the run was recorded ok: the exit code agrees with the
 # record.  eval's figures (1.9 MB of CSV) go to a FIFO that is not read
 # until the run is recorded, so the signal comes while they are written.
-# Before issue 14: the run recorded ok, exit 143.
+# Unsettled, the run recorded ok and exited 143.
 test_late_signal() {
 	demo_config 10000
 	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>&1

@@ -1,5 +1,5 @@
 # Sourced by cli.sh: the store under a command, as an operator (or a full
-# disk) treats it (issue 14).
+# disk) treats it.
 
 # The demo config with the store at $1 and a page cache of 1 MiB, so that
 # the store writes pages while a file is read, not only at its commit.
@@ -10,7 +10,7 @@ store_at() {
 
 # A full disk while a file is stored is a storage failure: exit 4 naming
 # the store and the cause, the ingest stops, nothing of the file is kept.
-# Before issue 14 the first case export (6.8 MB, ~40 000 rows) failed at
+# Once, the first case export (6.8 MB, ~40 000 rows) failed at
 # its row 22722 on a 4 MiB tmpfs with exit 2, "the store refused this
 # record", and the ingest went on to the next file.  As root (CI) the
 # tmpfs must mount; elsewhere ulimit -f stands in for it.
@@ -51,7 +51,7 @@ test_storage_full() {
 
 # Only ingest and run create a store, and say so; every other command
 # refuses a missing, empty or schema-less one, naming it, and leaves no
-# file behind.  Before issue 14: show on a missing path created an empty
+# file behind.  Once, show on a missing path created an empty
 # store (exit 0), eval on a store truncated to 0 bytes evaluated an empty
 # store (exit 0).
 test_store_missing() {
@@ -98,7 +98,7 @@ slow_kpi() {
 
 # store_swapped WHAT CMD: the store is removed (rm) or replaced by
 # another store (mv) 0.3 s into an evaluation: exit 4 naming it, and
-# the file now at the path is as it was.  Before issue 14 the removed
+# the file now at the path is as it was.  Once, the removed
 # case said ok (exit 0) for a run that existed nowhere.
 store_swapped() {
 	local t0 t1 alive

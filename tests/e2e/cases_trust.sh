@@ -358,4 +358,18 @@ test_check_dates() {
 	expect_rc "check of a stored year 0017" 0 $?
 	expect_grep "the stored 0017 is named" "$work/err" \
 		"dataset cases: 1 of its stored closed dates lie outside the years 1900..2199 (the first: 0017-03-01), stored before ingest refused them"
+	# One read of each dataset serves all of check's warnings of stored
+	# values, in their order: the KPIs' literals, then each dataset's
+	# declared rules (field order), then its dates.  D1 now also has
+	# 'Ja' for 'ja', D3 a first meeting before its registration, and D1's
+	# closed (0017) lies before its registration too.
+	sqlite3 "$work/peil.db" "UPDATE ds_cases SET self_reliant = 'Ja' WHERE case_id = 'D1';
+		UPDATE ds_cases SET first_meeting = registered - 5 WHERE case_id = 'D3'"
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check of a literal, two rules and a date" 0 $?
+	order=$(grep -o "spell it otherwise\|have first_meeting before registered\|have closed before registered\|lie outside the years" \
+		"$work/err" | tr '\n' '|')
+	[ "$order" = "spell it otherwise|have first_meeting before registered|have closed before registered|lie outside the years|" ] &&
+		ok "literal, rules and dates warned of in that order" ||
+		fail "literal, rules and dates warned of in that order" "$order"
 }

@@ -1,5 +1,5 @@
 # Sourced by cli.sh: recodes, folding and allowed values of a source
-# (issue 13, item 3; plugin/value_map.h, docs/configuration.md).
+# (plugin/value_map.h, docs/configuration.md).
 #
 # Eight cases of one team, all registered on 2 January and closed on 15
 # February 2018, as an export spells them (Utrecht says "Ja" and

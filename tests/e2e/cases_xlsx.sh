@@ -141,7 +141,7 @@ PY
 }
 
 # peil list and peil check show each plugin's name, kind, version, plugin
-# ABI version and file (issue 20): list every plugin on the path, check the
+# ABI version and file: list every plugin on the path, check the
 # ones the configuration uses.
 test_plugin_info() {
 	xlsx_config "$work/cases.xlsx"

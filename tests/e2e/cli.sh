@@ -626,7 +626,7 @@ test_check_and_usage() {
 	"$peil" eval --config "$work/peil.ini" --period 2017/2018 --kpi casussen_gestart \
 		--format csv >"$work/out.csv" 2>"$work/err"
 	# July to September 2017 lie before the first registration: not
-	# evaluated, so the figures are incomplete (exit 6, issue 13).
+	# evaluated, so the figures are incomplete (exit 6).
 	expect_rc "eval of contract year 2017/2018" 6 $?
 	total=$(csv_columns periode team waarde <"$work/out.csv" |
 		awk -F';' '$2 == "Totaal" { n++; s += $3 } END { print n "/" s }')
@@ -730,7 +730,7 @@ test_cumulative() {
 # team -> wijkteam; January: huisarts/POH 1 and overige redenen 2,
 # February as before, March overige redenen 2.
 # ---------------------------------------------------------------- targets
-# Targets for the total only and for one lot (issue 18, item 1), on the
+# Targets for the total only and for one lot, on the
 # KPI gestart_per_team of tests/data/kpi/doelen (cases started in the
 # month, per team): January Noord 2, Zuid 1, total 3; February Noord 1,
 # Zuid 2, total 3; March Noord 1, Zuid 1, total 2.  At least 3 for the
@@ -771,7 +771,7 @@ INI
 }
 
 # ---------------------------------------------------------------- ratios
-# ratio(sum(a), sum(b)) and share_of_total() (issue 18, item 2), on the
+# ratio(sum(a), sum(b)) and share_of_total(), on the
 # KPIs of tests/data/kpi/verhoudingen.  Absence hours in January 2018
 # (verzuim.csv below): Noord 8 of 160 and 0 of 80, Zuid 36 of 120.  Noord
 # 8 / 240 = 3,3 %, Zuid 30,0 %, the total 44 / 360 = 12,2 % (the Lua
@@ -1091,7 +1091,7 @@ test_report_html() {
 	expect_rc "ingest of the demo year" 0 $?
 	# No scheduled run covers 2017 (conf/peil.ini's [run] periods = 2018):
 	# nothing of it is published, and report says so instead of
-	# publishing an ad-hoc evaluation (issue 16).
+	# publishing an ad-hoc evaluation.
 	"$peil" report --config "$work/demo.ini" --period 2017 --format html -o "$work/verslag.html" 2>"$work/err"
 	expect_rc "report without a scheduled run of 2017 refuses" 64 $?
 	expect_grep "it names the period" "$work/err" "no complete scheduled run covers 2017-01-01 to 2017-12-31"
@@ -1229,7 +1229,7 @@ test_prometheus() {
 	else ok "the grammar check refuses an unquoted label"; fi
 }
 
-# Issue 16 item 1: an ad-hoc evaluation is not what show, report and
+# An ad-hoc evaluation is not what show, report and
 # export publish; they read the latest complete scheduled run covering
 # the period, and refuse a period no such run covers.
 test_published() {
@@ -1294,7 +1294,7 @@ PY
 		'<p class="notice" role="alert">let op: deze cijfers zijn op verzoek berekend, niet door een geplande run: het zijn niet de gepubliceerde cijfers</p>'
 	"$peil" report --config "$work/demo.ini" --period 2017-Q1 --run 2 -o "$work/run2.html" 2>"$work/err"
 	expect_grep "html: --run of an eval is marked too" "$work/run2.html" "niet de gepubliceerde cijfers"
-	# show and export --run of that eval say so too (issue 16).
+	# show and export --run of that eval say so too.
 	"$peil" show --config "$work/demo.ini" --run 2 >"$work/show2.txt" 2>"$work/err"
 	expect_rc "show --run 2" 0 $?
 	expect_grep "show --run of an eval says it is not published" "$work/show2.txt" "niet de gepubliceerde cijfers"
@@ -1320,7 +1320,7 @@ PY
 		ok "no run and no figure recorded ($runs runs)" || fail "eval --dry-run recorded something"
 }
 
-# Issue 16 item 2: one finality rule, carried by every output.  With
+# One finality rule, carried by every output.  With
 # final_after_months = F chosen so that today's month is the first on
 # which 2017-06 is final (F = months from 2017-07 to today), by finality.h:
 # 2017-01..06 and Q1, Q2 final; 2017-07..12, Q3, Q4 and the year
@@ -1408,7 +1408,7 @@ PY
 		fail "html heads, trend or prometheus differ from the rule"
 }
 
-# Issue 16 item 3: revisions are visible.  Run 1 over the fixture, a
+# Revisions are visible.  Run 1 over the fixture, a
 # report of it; then a corrected export moves D10 (registered 12 March,
 # open) from Noord to Zuid, and run 2.  By hand (the working above),
 # caseload on 31 March: Noord D2 D4 D10 = 3 -> D2 D4 = 2, Zuid D6 D8 = 2
@@ -1502,7 +1502,7 @@ PY
 		ok "four reports of run 2 recorded" || fail "reports of run 2: $(sqlite3 "$work/peil.db" "SELECT * FROM peil_report")"
 }
 
-# Issue 16 item 4: a breakdown value with a line break (an Excel cell
+# A breakdown value with a line break (an Excel cell
 # with Alt+Enter) comes out as stored, escaped as each format requires:
 # HTML text, a quoted CSV cell, Prometheus' \\n; never "u000a".
 test_label_newline() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # completion.sh - bash completion (conf/bash-completion/peil): commands,
 # a command's options, KPI ids and source names of the config on the
-# command line, and values of options (issue 21, item 3).
+# command line, and values of options.
 #
 #   completion.sh PEIL SOURCE_DIR
 set -u

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# debian.sh - the Debian package (issue 21, item 7): cpack -G DEB builds
+# debian.sh - the Debian package: cpack -G DEB builds
 # peil_VERSION_ARCH.deb with dependencies from dpkg-shlibdeps and
 # /etc/peil/peil.ini as a conffile; dpkg -i creates the user peil and
 # /var/lib/peil and enables no timer; peil run on the demo works from the

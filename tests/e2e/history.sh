@@ -631,7 +631,7 @@ test_housekeeping() {
 	january_export
 	corrected_export
 	write_config "$work/jan.csv" 2018-01
-	# Only ingest and run create the store (issue 14): eval needs one.
+	# Only ingest and run create the store: eval needs one.
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>&1
 	"$peil" eval --config "$work/peil.ini" --period 2017-12 >/dev/null 2>&1
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>&1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests of incremental runs (issue 22, item 2): a run that
+# End-to-end tests of incremental runs: a run that
 # finds nothing changed confirms the figures of the run before instead of
 # evaluating them again, and its figures are always those of a full
 # evaluation of the same inputs.

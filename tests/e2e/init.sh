@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# init.sh - peil init on exports shaped unlike the demo's (issue 21, item
-# 2): the proposed config, the KPIs it feeds, and a run on it whose
+# init.sh - peil init on exports shaped unlike the demo's: the proposed
+# config, the KPIs it feeds, and a run on it whose
 # figures were counted by hand from tests/data/init/Clienten export 2023.csv.
 #
 #   init.sh PEIL SOURCE_DIR
@@ -60,7 +60,7 @@ expect_rc "peil run on it: the KPIs it does not feed are not evaluated (exit 6)"
 expect_grep "13 KPIs have figures" "$work/run.err" "43 KPIs evaluated, 0 failed, 0 scripts did not load"
 expect_grep "30 do not, and the run says so" "$work/run.err" "run 1 is incomplete: 30 KPIs not evaluated"
 for k in casussen_gestart casussen_afgesloten; do
-	# Run 1 is incomplete, so not published (issue 16): read it by id.
+	# Run 1 is incomplete, so not published: read it by id.
 	"$peil" show --config "$ini" --run 1 --kpi $k --format csv 2>/dev/null
 done >"$work/show.csv"
 # By hand: registered in Jan: C-001 C-002 (Noord), C-003 (Zuid); Feb:

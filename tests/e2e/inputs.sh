@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end tests that data in is whole and means what it says (issue
-# 13): a key given twice in one export, a plugin that stores nothing, and
+# End-to-end tests that data in is whole and means what it says: a key given
+# twice in one export, a plugin that stores nothing, and
 # snapshot sources that share a dataset.
 #
 #   inputs.sh CASE PEIL SOURCE_DIR PLUGIN_DIR TEST_PLUGIN_DIR
@@ -203,8 +203,9 @@ test_reread() {
 # --------------------------------------------------------- snapshot scope
 # Leiden buys its social base from two organisations, each sending its
 # own export of all its cases: Welzijn Noord (D1, D2, D9) and Welzijn Zuid
-# (D5, D6, D7, and a D1 of its own).  On main both snapshot sources pass
-# peil check, and Zuid's snapshot removes Noord's 3 rows: 4 rows stay.
+# (D5, D6, D7, and a D1 of its own).  Unscoped, Zuid's snapshot would
+# remove Noord's 3 rows (4 rows would stay), so check and ingest refuse
+# two snapshots of one dataset.
 # With a scope each: 3 + 4 = 7 rows; Noord's next export without D2
 # removes D2 only: 6 rows, Zuid's 4 untouched.
 # $1 = Noord's export, $2 = Noord's keys, $3 = Zuid's keys ("" = none).
@@ -289,7 +290,7 @@ scope_value = Welzijn Zuid"
 # 45 days and a minute: the newest input of cases is 45 whole days old,
 # more than 30, so every evaluation warns and exits 2.  trajectories has
 # max_age_days = 1 but no input at all: no warning (its KPIs, if any, are
-# not evaluated).  On main, max_age_days was an unknown key (exit 3).
+# not evaluated).
 test_stale_input() {
 	fixture_config "$fixture" "$work/kpis" 2018-01..2018-03
 	sed -i 's/^\[dataset cases\]$/&\nmax_age_days = 30/; s/^\[dataset trajectories\]$/&\nmax_age_days = 1/' "$work/peil.ini"
@@ -367,7 +368,7 @@ PY
 	"$peil" eval --config "$cfg" --period 2018-01 >"$work/out" 2>"$work/err"
 	expect_rc "within max_age_days: exit 0" 0 $?
 	expect_no_grep "within max_age_days: no line" "$work/out" "nieuwste invoer"
-	# That eval is not published (issue 16): export reads it by its id.
+	# That eval is not published: export reads it by its id.
 	"$peil" export --config "$cfg" --run "$(sqlite3 "$work/peil.db" "SELECT max(id) FROM peil_run")" \
 		-o "$work/peil.prom" 2>/dev/null
 	expect_no_grep "within max_age_days: no gauge" "$work/peil.prom" "peil_dataset_"
@@ -382,7 +383,7 @@ PY
 
 # -------------------------------------------------------------- key memory
 # The keys of the file being read, checked for repeats, in memory that
-# does not grow with the rows (issue 19 item 5, issue 22 item 3).  Case
+# does not grow with the rows.  Case
 # numbers of 60 characters (a prefix and the number), the other fields
 # those of D1; SQLite's cache at 1 MiB, so that the store's memory is the
 # same for any number of rows.  Main's key set held about 75 bytes a row:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install.sh - an operator's install: "cmake --install BUILD --prefix DIR"
 # into a temporary prefix, then peil check, the demo and peil run from the
-# installed tree only (issue 21, item 1).  Every installed path follows
+# installed tree only.  Every installed path follows
 # the prefix; the installed peil finds its plugins beside itself and reads
 # PREFIX/etc/peil/peil.ini, $PEIL_CONFIG when set, --config above both;
 # the build tree's peil keeps conf/peil.ini.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# journal.sh - log lines for journald (issue 21, item 6): with
+# journal.sh - log lines for journald: with
 # --log-format=journal, or when $JOURNAL_STREAM names stderr as systemd
 # sets it, each line starts with its syslog priority (<3> error, <4>
 # warning, <6> info); otherwise, and when $JOURNAL_STREAM names another

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# plugin_kit.sh - the plugin kit for integrators (issue 21, item 3):
+# plugin_kit.sh - the plugin kit for integrators:
 # "cmake --install" puts peil/plugin.h, peil-plugin.pc and the PeilPlugin
 # CMake package under the prefix; a copy of the example plugin outside the
 # tree builds against the installed kit, with pkg-config and with CMake,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# status.sh - peil status as a monitoring check (issue 21, item 6): the
+# status.sh - peil status as a monitoring check: the
 # Nagios/Icinga verdict of the last scheduled run, its exit codes and
 # perfdata, from the store and the exit code peil run keeps beside its
 # lock.

@@ -53,7 +53,7 @@ try "eval" 0 "" eval $c --period 2018-01
 try "show" 0 "casussen_gestart" show $c
 try "report" 0 "does not record reports (version 8 of peil_storage_ops)" report $c --period 2018-01 -o "$work/report.html"
 # Without version 8 no report is recorded, and the report says that its
-# revisions cannot be shown (issue 16, item 3), in each format.
+# revisions cannot be shown, in each format.
 expect_grep "report: the notice says revisions cannot be shown" "$work/report.html" \
 	'<p class="notice" role="alert">let op: herzieningen kunnen niet worden getoond: storage plugin'
 try "report --format json" 0 "" report $c --period 2018-01 --format json -o "$work/report.json"

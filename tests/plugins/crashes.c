@@ -1,8 +1,8 @@
 /*
- * crashes.c - an input plugin that fails as a broken one does (issue 15,
- * item 3): reading a file whose first line is "crash" it writes through
+ * crashes.c - an input plugin that fails as a broken one does:
+ * reading a file whose first line is "crash" it writes through
  * NULL; "thread" does that in a thread of its own, started and joined in
- * read as docs/plugins.md allows (issue 20); "mute" returns an error
+ * read as docs/plugins.md allows; "mute" returns an error
  * without a message; anything else reads nothing.  The host must name it
  * either way.
  */

@@ -1,8 +1,8 @@
 /*
  * silent.c - an input plugin that reads a file and stores nothing, as one
  * does whose column names no longer match the export and that skips every
- * row without a word: the host must not mark such a file as ingested
- * (issue 13, item 6).  It gives neither records nor a header.
+ * row without a word: the host must not mark such a file as ingested.
+ * It gives neither records nor a header.
  */
 #include "peil/plugin.h"
 

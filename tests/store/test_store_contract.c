@@ -1788,7 +1788,7 @@ TEST(changed_back_across_a_new_field)
 }
 
 /* Version 7: a snapshot of one scope removes only that scope's rows
- * (issue 13).  C1 C2 of Noord and C3 of Zuid; a snapshot of team Noord
+ * C1 C2 of Noord and C3 of Zuid; a snapshot of team Noord
  * with C1 alone removes C2 and leaves C3 of Zuid: 2 rows.  Without a key,
  * a scoped snapshot removes the scope's rows at once: Noord, Zuid, West,
  * then a snapshot of Zuid giving one Zuid row: still 3 rows, the Noord

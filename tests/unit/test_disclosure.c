@@ -328,7 +328,7 @@ static int attack(const result_table *t, const double *truth,
 	return leaks;
 }
 
-/* The issue's example: a month KPI and a quarter KPI over the same
+/* The classic case: a month KPI and a quarter KPI over the same
  * selection.  Oct 3, Nov 11, Dec 4; Q4 18.  Oct and Dec are small.
  * Nov 11 and Q4 18 shown would give Oct + Dec = 18 - 11 = 7, so both
  * below 10.  Across grains, Nov is hidden too: Oct + Nov + Dec = 18 with

@@ -336,7 +336,7 @@ static int brute_persons_in(int year, int month, int team)
 
 /* Whether some member row's case was registered by the month's end:
  * before that the dataset holds no data for it, and the month is not
- * evaluated (issue 13) rather than 0. */
+ * evaluated rather than 0. */
 static int brute_any_row_by(int year, int month)
 {
 	int32_t last = date_from_civil(year, month,
@@ -479,7 +479,7 @@ TEST(many_periods_on_two_threads)
 			CHECK_DOUBLE(value(1, "personen", period_id, cell),
 				     brute_persons_in(y, m, 3), 0);
 		}
-	/* before the first case: not evaluated, not 0 (issue 13) */
+	/* before the first case: not evaluated, not 0 */
 	CHECK(isnan(value(1, "personen", "2010-01", "{}")));
 	kpi_set_free(set);
 }

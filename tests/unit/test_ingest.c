@@ -574,7 +574,7 @@ TEST(a_record_the_store_refuses_fails_the_file_and_names_its_line)
 	CHECK_INT(stored_cases(&ctx), 0);
 	CHECK_CONTAINS(log, "refused.txt:600: the store failed while storing "
 			    "the record of this line");
-	CHECK_INT(sum.storage_failed, 1);	/* exit 4, not 2 (issue 14) */
+	CHECK_INT(sum.storage_failed, 1);	/* exit 4, not 2 */
 	CHECK_CONTAINS(log, "refused by the test");
 	context_close(&ctx);
 }

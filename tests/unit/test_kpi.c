@@ -587,8 +587,8 @@ TEST(a_failing_kpi_does_not_stop_the_others)
 
 	CHECK(set != NULL);
 	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
-	/* "onbekend" reads a field that cases does not declare: since issue
-	 * 13 it is not evaluated (a figure saying why), not failed. */
+	/* "onbekend" reads a field that cases does not declare: it is not
+	 * evaluated (a figure saying why), not failed. */
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 4);
 	CHECK_DOUBLE(value_of("goed", "2018", TOTAL), 8, 0);
 	CHECK_INT(result_count, 2);
@@ -954,7 +954,7 @@ TEST(count_distinct_over_many_periods)
 	CHECK_INT(scans, 1);
 	/* d: 84 months x 4 cells; t: 84 months x the total; but the 60
 	 * months before the first registration (C8, 2017-01-10) hold no
-	 * data and are not evaluated: one total each (issue 13). */
+	 * data and are not evaluated: one total each. */
 	CHECK_INT(result_count, 24 * 4 + 60 + 84);
 	CHECK(find("d", "2016-12", ZUID) == NULL);
 	CHECK(isnan(value_of("d", "2016-12", TOTAL)));
@@ -1138,7 +1138,7 @@ TEST(breakdowns_of_one_scan)
 	kpi_set_free(set);
 }
 
-/* Issue 13, item 5: a Lua function that reads a field its dataset does not
+/* A Lua function that reads a field its dataset does not
  * declare fails with the script, the line and the field, instead of
  * reading nil ("case.registerd == nil" counted all 8 rows before); a
  * declared field that is empty still reads nil; the row cannot be
@@ -1191,7 +1191,7 @@ TEST(lua_functions_read_only_declared_fields)
 	kpi_set_free(set);
 }
 
-/* Issue 13, item 4: the set a municipality evaluates.  Three KPIs, two
+/* The set a municipality evaluates.  Three KPIs, two
  * tagged "a"; each gives one figure for 2018 (8 rows). */
 TEST(choosing_kpis_by_id_and_tag)
 {

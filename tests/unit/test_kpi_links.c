@@ -626,7 +626,7 @@ TEST(kpis_that_join_alike_share_a_scan)
 		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
 		"  rule = count() }\n"), &err), 0);
 	/* a join with a dataset that is not configured: not evaluated,
-	 * saying which (issue 13), where both used to fail */
+	 * saying which, where both used to fail */
 	CHECK_INT(evaluate(set), 0);
 	CHECK_INT(figure_count, 1 + 1);
 	CHECK_STR(figures[0].status,
@@ -729,7 +729,7 @@ TEST(per_counts_groups)
 
 /* KPIs per person over the same rows (zrm.lua's three directions) keep
  * one set of groups, and the groups of a scan are freed before the next
- * scan (issue 22, item 3).  Members: P1 (M1 of C1, M3 of C2), P2 (M2 of
+ * scan.  Members: P1 (M1 of C1, M3 of C2), P2 (M2 of
  * C1), P7 (M4 of C9), M5-M7 without a person.  'a' counts the persons
  * (3), 'b' over the same groups those with two rows (P1: 1); 'c' those with a
  * member of C1 through a parameter (P1 P2: 2), 'e' the same with C1
@@ -774,7 +774,7 @@ TEST(kpis_with_the_same_groups_share_them)
 }
 
 /* A KPI whose groups outgrow [limits] kpi_memory_mb fails alone, named,
- * with what it had kept; the others go on (issue 22, item 3).  'big'
+ * with what it had kept; the others go on.  'big'
  * keeps the 5 000 keyed rows in a group each, in the total and in a cell
  * per value of n: more than 1 MiB; 'small' counts the 3 persons of the
  * members. */
@@ -828,7 +828,7 @@ TEST(a_later_directory_replaces_a_kpi_by_id)
 /* Two KPIs of one script that join under other aliases are two scans,
  * each with a joined schema of its own that is freed after it; the row
  * tables of the second must know its fields ("c.team"), not those of the
- * first schema that may have had the same address (issue 13, item 5).
+ * first schema that may have had the same address.
  * Of the seven members, M1 M2 M5 M7 are of C1 (Oost), M3 M6 of C2
  * (West), M4 of no case: Oost 4, West 2. */
 TEST(row_tables_know_each_joined_schema)
@@ -854,7 +854,7 @@ TEST(row_tables_know_each_joined_schema)
 }
 
 /* The rows of per's groups refuse a read of a field the dataset does not
- * declare and a write of a new key (issue 13, item 5).
+ * declare and a write of a new key.
  * Persons: P1 (M1 M3), P2 (M2), P7 (M4); M5 to M7 have none: 3 groups. */
 TEST(kept_rows_refuse_typos_too)
 {
@@ -893,8 +893,8 @@ TEST(kept_rows_refuse_typos_too)
 	kpi_set_free(set);
 }
 
-/* A function cannot change a row that another KPI's function sees (issue
- * 22, item 6): the row table is made once per row and shared by the
+/* A function cannot change a row that another KPI's function sees: the
+ * row table is made once per row and shared by the
  * script's KPIs, so it is read-only in every script, also in one that
  * keeps rows for a lookup (whose kept rows are the values themselves),
  * and so are the rows of per's groups.  'a' writes case_id, 'a2' with

@@ -1,5 +1,5 @@
 /*
- * test_plugin_guard.c - whose fault the crash guard names (issue 20).
+ * test_plugin_guard.c - whose fault the crash guard names.
  *
  * Each case runs in a child process that installs the guard, arms it for
  * a call of plugin "p", and writes through NULL in one thread; the parent
@@ -11,7 +11,7 @@
  * start with every signal blocked, and a blocked fault kills the process
  * before any handler), so that the handler's choice is what is tested.
  *
- * Before issue 20 (main at 3d79274): "a thread the call started" got no
+ * At commit 3d79274: "a thread the call started" got no
  * line (only the arming thread's faults were named).
  */
 #include <pthread.h>

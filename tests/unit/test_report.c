@@ -124,7 +124,7 @@ TEST(finality_as_marked)
 	result_table_release(&t);
 }
 
-/* The report of 2017 (issue 17, item 2) sums up a KPI of months,
+/* The report of 2017 sums up a KPI of months,
  * quarters and the year by its year figure (1235 in each month but 871 in
  * December: 11 * 1235 + 871 = 14456), not by December's 871; a KPI of
  * months only by December; one of months and quarters by the fourth
@@ -245,7 +245,7 @@ TEST(hidden_figures_are_not_written)
 }
 
 /* Numbers as written in CSV and text: whole ones as "%.0f" writes them
- * (written without printf since issue 22: the same bytes), others with
+ * (written without printf: the same bytes), others with
  * ten significant digits and the decimal mark asked for, NaN empty. */
 TEST(numbers_as_written)
 {
@@ -300,7 +300,7 @@ static void printf_precise(double v, int point, char *out, size_t size)
 }
 
 /* Numbers that are not whole, with ten significant digits, written
- * without printf (w31): the same bytes as snprintf's "%.10g" for shares
+ * without printf: the same bytes as snprintf's "%.10g" for shares
  * and means, for values whose tenth digit is decided by the last bits of
  * the double, for values exactly halfway between two ten-digit numbers
  * (printf's tie rule), at the ends of the range the fast path takes and
@@ -352,75 +352,131 @@ TEST(precise_numbers_as_printf)
 
 /* One CSV row of KPI k (its one breakdown field team) worked out cell by
  * cell, as write_csv wrote each row before it remembered the cells that
- * rows share (w31). */
+ * rows share: sep between cells, english numbers or Dutch ones. */
 static void csv_expected_row(FILE *f, const labels *w, const kpi_info *k,
-			     const result_row *r)
+			     const result_row *r, char sep, int english)
 {
 	char team[64] = "", number[64], status[512] = "";
 	int found = result_breakdown_value(r->breakdown, "team", team,
 					   sizeof(team));
 	const double numbers[] = { r->value, r->numerator, r->denominator };
 
-	fprintf(f, "%s;", k->id);
-	output_csv_text(f, k->title, ';');
-	fputc(';', f);
-	output_csv_text(f, k->unit, ';');
-	fprintf(f, ";%s;", r->period);
+	fprintf(f, "%s%c", k->id, sep);
+	output_csv_text(f, k->title, sep);
+	fputc(sep, f);
+	output_csv_text(f, k->unit, sep);
+	fprintf(f, "%c%s%c", sep, r->period, sep);
 	if (result_is_total(r->breakdown))
-		output_csv_text(f, w->total, ';');
+		output_csv_text(f, w->total, sep);
 	else if (found)
-		output_csv_text(f, found == 2 ? w->unknown : team, ';');
+		output_csv_text(f, found == 2 ? w->unknown : team, sep);
 	for (int i = 0; i < 3; i++) {
-		output_number(numbers[i], 1, 0, number, sizeof(number));
-		fprintf(f, ";%s", number);
+		output_number(numbers[i], 1, english, number, sizeof(number));
+		fprintf(f, "%c%s", sep, number);
 	}
-	output_number(k->has_min ? k->target_min : NAN, 1, 0, number,
+	output_number(k->has_min ? k->target_min : NAN, 1, english, number,
 		      sizeof(number));
-	fprintf(f, ";%s", number);
-	output_number(k->has_max ? k->target_max : NAN, 1, 0, number,
+	fprintf(f, "%c%s", sep, number);
+	output_number(k->has_max ? k->target_max : NAN, 1, english, number,
 		      sizeof(number));
-	fprintf(f, ";%s;", number);
+	fprintf(f, "%c%s%c", sep, number, sep);
 	if (r->status)
 		labels_status_text(w, r->status, status, sizeof(status));
-	output_csv_text(f, status, ';');
-	fprintf(f, ";%s;%s;%s\r\n",
-		r->suppressed == RESULT_SMALL ? w->suppressed_small
-		: r->suppressed == RESULT_DERIVABLE ? w->suppressed_derivable
-						    : "",
-		r->finality == RESULT_FINAL	  ? w->word_final
-		: r->finality == RESULT_PROVISIONAL ? w->word_provisional
-						    : "",
-		w->grain_word[period_id_grain(r->period)]);
+	output_csv_text(f, status, sep);
+	fputc(sep, f);
+	output_csv_text(f,
+			r->suppressed == RESULT_SMALL ? w->suppressed_small
+			: r->suppressed == RESULT_DERIVABLE
+				? w->suppressed_derivable
+				: "",
+			sep);
+	fputc(sep, f);
+	output_csv_text(f,
+			r->finality == RESULT_FINAL	    ? w->word_final
+			: r->finality == RESULT_PROVISIONAL ? w->word_provisional
+							    : "",
+			sep);
+	fprintf(f, "%c%s\r\n", sep, w->grain_word[period_id_grain(r->period)]);
 }
 
-/* The cells that write_csv remembers (w31: those a KPI and period share,
- * each breakdown's, the last eight statuses with their suppression and
- * finality) are the cells of each row: three months and a quarter of
- * four teams (one with the separator, one that looks like a formula, one
- * unknown) and the total, eleven statuses in turn (more than it
- * remembers, a not-evaluated one and none among them), suppressions and
- * finalities mixed. */
-TEST(csv_rows_from_remembered_cells)
+/* The statuses of csv_remembered_cells: more than write_csv remembers,
+ * none and an empty one, one with each separator, a not-evaluated one,
+ * two of 255 characters (the longest remembered) that differ in their
+ * last only, and two longer ones that differ only past 255. */
+#define REMEMBERED_STATUSES 14
+
+static void remembered_statuses(char *s[REMEMBERED_STATUSES])
+{
+	static const char *const fixed[] = {
+		"met", "not met", "at risk", NULL, "", "x; y", "x, y",
+		"not evaluated: dataset cases has no rows up to the period's end",
+		"x1", "x2",
+	};
+	size_t i, n = sizeof(fixed) / sizeof(fixed[0]);
+
+	for (i = 0; i < n; i++)
+		s[i] = fixed[i] ? strdup(fixed[i]) : NULL;
+	for (; i < REMEMBERED_STATUSES; i++) {
+		size_t len = i < n + 2 ? 255 : 300;
+
+		s[i] = malloc(len + 1);
+		if (!s[i])
+			continue;
+		memset(s[i], 'a', len);
+		s[i][len] = '\0';
+		s[i][254] = (char)('b' + i % 2);
+		if (len > 255)
+			s[i][280] = (char)('b' + i % 2);
+	}
+}
+
+/* The rows of csv_remembered_cells, in order: every status with each of
+ * the 3 x 3 suppressions and finalities in turn, then every such pair
+ * with each status in turn, so that each kind follows others that differ
+ * from it in one input only, both within the last eight and beyond. */
+static void remembered_kind(size_t i, size_t *status,
+			    result_suppression *suppressed,
+			    enum result_finality *final)
+{
+	static const result_suppression sup[] = { RESULT_SHOWN, RESULT_SMALL,
+						  RESULT_DERIVABLE };
+	static const enum result_finality fin[] = { RESULT_FINALITY_UNKNOWN,
+						    RESULT_FINAL,
+						    RESULT_PROVISIONAL };
+	size_t pair, per = REMEMBERED_STATUSES * 9;
+
+	i %= 2 * per;
+	if (i < per) {
+		*status = i / 9;
+		pair = i % 9;
+	} else {
+		*status = (i - per) % REMEMBERED_STATUSES;
+		pair = (i - per) / REMEMBERED_STATUSES;
+	}
+	*suppressed = sup[pair / 3];
+	*final = fin[pair % 3];
+}
+
+/* write_csv of 4 periods x 64 breakdowns of caseload with the kinds of
+ * remembered_kind, in lang's words with english numbers or not, against
+ * csv_expected_row. */
+static void csv_remembered_cells(const char *lang, int english)
 {
 	static const char *const periods[] = { "2017-01", "2017-02", "2017-03",
 					       "2017-Q1" };
-	static const char *const teams[] = {
-		"{\"team\":\"Noord; oud\"}", "{\"team\":\"=Zuid\"}",
-		"{\"team\":\"West\"}", "{\"team\":null}", "{}",
-	};
-	static const char *const statuses[] = {
-		"met", "not met", "at risk", NULL, "met", "not evaluated: "
-		"dataset cases has no rows up to the period's end", "x1", "x2",
-		"x3", "x4", "x5", "x6",
+	static const char *const special[] = {
+		"{\"team\":\"Noord; oud\"}", "{\"team\":\"Zuid, oud\"}",
+		"{\"team\":\"=West\"}", "{\"team\":null}", "{}",
 	};
 	result_table t = { 0 };
-	const labels *w = labels_for("nl");
+	const labels *w = labels_for(lang);
 	calendar *cal = calendar_new(NULL);
 	kpi_set *set = kpi_set_new(cal, NULL, 1);
 	output_options o = { .format = OUTPUT_CSV };
+	char *statuses[REMEMBERED_STATUSES];
 	const kpi_info *k;
-	char *text = NULL, *want = NULL, path[512];
-	size_t size = 0, n = 0;
+	char *text = NULL, *want = NULL, path[512], team[64];
+	size_t size = 0, n = 0, kinds[REMEMBERED_STATUSES][3][3] = { { { 0 } } };
 	peil_error err;
 	FILE *f;
 	int rc;
@@ -431,47 +487,74 @@ TEST(csv_rows_from_remembered_cells)
 	k = kpi_set_find(set, "caseload");
 	CHECK(k != NULL && k->breakdown_count == 1);
 	o.kpis = set;
+	o.words = w;
+	o.english_numbers = english;
+	remembered_statuses(statuses);
 
 	for (size_t p = 0; p < 4; p++)
-		for (size_t b = 0; b < 5; b++, n++)
+		for (size_t b = 0; b < 64; b++, n++) {
+			if (b < 5)
+				snprintf(team, sizeof(team), "%s", special[b]);
+			else
+				snprintf(team, sizeof(team),
+					 "{\"team\":\"T%02zu\"}", b);
 			result_table_add_figure(&t, "caseload", periods[p],
-						teams[b], n % 3 ? n * 1.5 : NAN,
-						(double)n, 7, statuses[n % 12]);
+						team, n % 3 ? n * 1.5 : NAN,
+						(double)n, 7, NULL);
+		}
 	result_table_sort(&t);
 	CHECK_INT(disclosure_apply(&t, &(disclosure_rules){ 0, 0, NULL, 0 }),
 		  0);
 	for (size_t i = 0; i < t.count; i++) {
-		t.rows[i].finality = i % 4 == 0 ? RESULT_FINAL
-				     : i % 4 == 1 ? RESULT_PROVISIONAL
-						  : RESULT_FINALITY_UNKNOWN;
-		if (i % 7 == 3) {
-			t.rows[i].suppressed = i % 2 ? RESULT_SMALL
-						     : RESULT_DERIVABLE;
-			t.rows[i].value = t.rows[i].numerator = NAN;
-			t.rows[i].denominator = NAN;
-			free(t.rows[i].status);
-			t.rows[i].status = NULL;
-		}
+		result_row *r = &t.rows[i];
+		size_t s;
+
+		remembered_kind(i, &s, &r->suppressed, &r->finality);
+		r->status = statuses[s] ? strdup(statuses[s]) : NULL;
+		if (r->suppressed != RESULT_SHOWN)
+			r->value = r->numerator = r->denominator = NAN;
+		kinds[s][r->suppressed == RESULT_SHOWN	 ? 0
+			 : r->suppressed == RESULT_SMALL ? 1
+							 : 2][r->finality]++;
 	}
+	/* every kind at least twice */
+	for (size_t s = 0; s < REMEMBERED_STATUSES; s++)
+		for (size_t i = 0; i < 9; i++)
+			CHECK(kinds[s][i / 3][i % 3] >= 2);
 	f = open_memstream(&text, &size);
 	rc = output_write(f, &o, &t);
 	fclose(f);
 	CHECK_INT(rc, 0);
 	f = open_memstream(&want, &size);
 	for (size_t i = 0; i < t.count; i++)
-		csv_expected_row(f, w, k, &t.rows[i]);
+		csv_expected_row(f, w, k, &t.rows[i], english ? ',' : ';',
+				 english);
 	fclose(f);
 	CHECK(text != NULL && strstr(text, "\r\n") != NULL);
 	CHECK_STR(text ? strstr(text, "\r\n") + 2 : "", want);
 	free(text);
 	free(want);
+	for (size_t s = 0; s < REMEMBERED_STATUSES; s++)
+		free(statuses[s]);
 	result_table_release(&t);
 	kpi_set_free(set);
 	calendar_free(cal);
 }
 
+/* The cells that write_csv remembers (those a KPI and period share,
+ * each breakdown's, the last eight statuses with their suppression and
+ * finality) are the cells of each row, for every status, suppression
+ * and finality, in Dutch with ';' and decimal commas and in English with
+ * ',' and decimal points, one file after the other. */
+TEST(csv_rows_from_remembered_cells)
+{
+	csv_remembered_cells("nl", 0);
+	csv_remembered_cells("en", 1);
+	csv_remembered_cells("nl", 0);
+}
+
 /* Breakdown values as stored (JSON): \u escapes decoded to UTF-8, so
- * that each writer escapes the value itself (issue 16, item 4). */
+ * that each writer escapes the value itself. */
 TEST(breakdown_json_escapes)
 {
 	char out[64];

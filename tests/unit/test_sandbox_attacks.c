@@ -385,7 +385,7 @@ TEST(results_do_not_depend_on_hashes_or_addresses)
 	sandbox_free(sb);
 }
 
-/* Work inside one C call is charged (issue 14).  table.sort of 100 000
+/* Work inside one C call is charged.  table.sort of 100 000
  * numbers is charged n log2 n: 100 000 x 17 (16 halvings down to 2,
  * plus one) = 1.7e6 instructions, so a budget of 1e6 cannot pay for
  * one sort, where before it paid for it as a single instruction.

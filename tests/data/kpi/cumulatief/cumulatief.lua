@@ -1,6 +1,6 @@
--- cumulatief.lua - a KPI over a contract's years so far (issue 17, item
--- 5): the cases registered from [contract] start up to each period's
--- last day.  A fixture of the tests: tests/e2e/cli.sh, case cumulative.
+-- cumulatief.lua - a KPI over a contract's years so far: the cases
+-- registered from [contract] start up to each period's last day.  A fixture
+-- of the tests: tests/e2e/cli.sh, case cumulative.
 kpi {
   id = "casussen_sinds_contractstart",
   title = "Gestarte casussen sinds de start van het contract",

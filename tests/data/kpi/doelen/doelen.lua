@@ -1,5 +1,5 @@
 -- doelen.lua - a KPI whose targets hold for the total only and for one
--- lot (issue 18, item 1): the contract sets them in [kpi ID]
+-- lot: the contract sets them in [kpi ID]
 -- (target.applies, target.min.team.VALUE).  A fixture of the tests:
 -- tests/e2e/cli.sh, case targets.
 kpi {

@@ -1,4 +1,4 @@
--- groepen.lua - a breakdown in groups (issue 17, item 4): the cases
+-- groepen.lua - a breakdown in groups: the cases
 -- registered in the month by the group of their referrer, from
 -- [group verwijzers].  A fixture of the tests: tests/e2e/cli.sh, case
 -- grouping.

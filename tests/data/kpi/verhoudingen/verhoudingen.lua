@@ -1,5 +1,5 @@
--- verhoudingen.lua - ratios of two sums and shares of the total (issue
--- 18, item 2).  A fixture of the tests: tests/e2e/cli.sh, case ratios,
+-- verhoudingen.lua - ratios of two sums and shares of the total.  A
+-- fixture of the tests: tests/e2e/cli.sh, case ratios,
 -- which configures the dataset verzuim (absence hours per employee and
 -- month).
 kpi {
