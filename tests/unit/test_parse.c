@@ -235,6 +235,64 @@ TEST(dates_with_time)
 					  sizeof(err)), -1);
 }
 
+/* Dates as JSON and SQL Server's exports write them: a T before the
+ * time, a fraction of a second, a zone.  The day is the one written (the
+ * zone converts nothing: 23:30-05:00 is still that day); before, every
+ * such value was refused, and a format with a T was no format. */
+TEST(dates_iso_8601)
+{
+	parse_date_formats f;
+	char err[128] = "";
+	int32_t d = 0;
+
+	CHECK_INT(parse_date_formats_init(&f, "jjjj-mm-ddTuu:mm:ss, "
+					  "dd-mm-jjjj uu:mm:ss, "
+					  "jjjj-mm-ddThh:mm", err,
+					  sizeof(err)), 0);
+	CHECK_INT(f.count, 3);
+	CHECK_INT(f.formats[0].time, 3);
+	CHECK_INT(f.formats[0].time_separator, 'T');
+	CHECK_STR(f.formats[0].order, "ymd");
+	CHECK_INT(f.formats[1].time_separator, ' ');
+	CHECK_INT(f.formats[2].time, 2);
+	static const struct { const char *text; int day; } read[] = {
+		{ "2018-03-01T00:00:00", 1 },
+		{ "2018-03-02T23:59:59.997", 2 },
+		{ "2018-03-03T00:00:00Z", 3 },
+		{ "2018-03-04T00:00:00+01:00", 4 },
+		{ "2018-03-05T23:30:00-05:00", 5 },
+		{ "2018-03-06T12:00:00.1234567+0200", 6 },
+		{ "2018-03-07T12:00:00+02", 7 },
+		{ "08-03-2018 00:00:00.000", 8 },
+		{ "09-03-2018 10:15:00z", 9 },
+		{ "2018-03-10T10:15", 10 },
+	};
+	for (size_t i = 0; i < sizeof(read) / sizeof(*read); i++) {
+		d = 0;
+		if (date_of(&f, read[i].text, &d) != 0)
+			HARNESS_FAIL("\"%s\" refused", read[i].text);
+		CHECK_INT(d, D(2018, 3, read[i].day));
+	}
+	/* A fraction and a zone follow seconds only; each is whole. */
+	static const char *const refused[] = {
+		"2018-03-01 00:00:00", "01-03-2018T00:00:00",
+		"2018-03-01T00:00Z", "2018-03-01T00:00.5",
+		"2018-03-01T00:00:00.", "2018-03-01T00:00:00.1234567890",
+		"2018-03-01T00:00:00+1", "2018-03-01T00:00:00+01:0",
+		"2018-03-01T00:00:00+15:00", "2018-03-01T00:00:00+01:60",
+		"2018-03-01T00:00:00ZZ", "2018-03-01T00:00:00 Z",
+		"2018-03-01T00:00:00+01:00Z", "2018-03-01T00:00:00CET",
+		"2018-03-01T24:00:00Z", "2018-02-30T00:00:00Z",
+		"2018-03-01T00:00:00.000.000",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+		if (date_of(&f, refused[i], &d) != -1)
+			HARNESS_FAIL("\"%s\" read as a date", refused[i]);
+	CHECK_INT(parse_date_formats_init(&f, "jjjj-mm-ddTuu", err,
+					  sizeof(err)), -1);
+	CHECK_CONTAINS(err, "uu:mm or uu:mm:ss, after one space or a T");
+}
+
 TEST(integers)
 {
 	int64_t v = 0;
@@ -376,6 +434,7 @@ int main(void)
 	RUN(dates_other_layouts);
 	RUN(dates_order_of_formats);
 	RUN(dates_with_time);
+	RUN(dates_iso_8601);
 	RUN(integers);
 	RUN(integers_refused);
 	RUN(reals);
