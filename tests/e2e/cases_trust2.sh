@@ -36,3 +36,42 @@ test_init_iso_times() {
 		ok "nothing of the refused file stored" || fail "rows of the refused file stored"
 }
 
+
+# ------------------------------------ a team named like the total row
+# The outputs write "Totaal" (English "Total") on a KPI's total row and
+# "(onbekend)" ("(unknown)") for an empty breakdown value.  An export with
+# a team of that name (or an export's own "(onbekend)") gave two rows
+# "Totaal" in the CSV and the text, the team's 2 and the total 6, that no
+# reader could tell apart (before: exit 0).  Now the KPI fails naming the
+# field, the value and the recode; with the recodes its figures are, by
+# hand: Noord 1 (C1), Team Totaal 2 (C2, C3), Team Total 1 (C6), empty 2
+# (C4 recoded to empty, C5), the total 6.
+test_reserved_team_names() {
+	printf 'Casusnummer;Team;Aanmelddatum;Afsluitdatum\r\nC1;Noord;01-03-2018;\r\nC2;Totaal;02-03-2018;\r\nC3;Totaal;03-03-2018;\r\nC4;(onbekend);04-03-2018;\r\nC5;;05-03-2018;\r\nC6;TOTAL;06-03-2018;\r\n' \
+		>"$work/teams.csv"
+	"$peil" init --from "$work/teams.csv" --dir "$work/muni" >/dev/null 2>"$work/err"
+	expect_rc "peil init" 0 $?
+	sed -i 's/^min_count = 10$/min_count = 0/' "$work/muni/peil.ini"
+	"$peil" ingest --config "$work/muni/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" eval --config "$work/muni/peil.ini" --period 2018-03 --kpi casussen_gestart \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with a team named like the total row" 1 $?
+	expect_grep "the field and the recode are named" "$work/err" \
+		"KPI casussen_gestart failed: breakdown field team has the value '"
+	expect_grep "what it collides with is named" "$work/err" "which the outputs write for the "
+	[ "$(csv_columns team waarde <"$work/out.csv" | wc -l)" = 0 ] &&
+		ok "no figure of the KPI written" || fail "figures written" "$(cat "$work/out.csv")"
+	sed -i '/^column.Team = team$/a recode.team.Totaal = Team Totaal\nrecode.team.TOTAL = Team Total\nrecode.team.(onbekend) =' \
+		"$work/muni/peil.ini"
+	rm -f "$work"/muni/peil.db*
+	"$peil" ingest --config "$work/muni/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest with the recodes" 0 $?
+	"$peil" eval --config "$work/muni/peil.ini" --period 2018-03 --kpi casussen_gestart \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with the recodes" 0 $?
+	local got
+	got=$(csv_columns team waarde <"$work/out.csv" | LC_ALL=C sort | tr '\n' ' ')
+	[ "$got" = "(onbekend);2 Noord;1 Team Totaal;2 Team Total;1 Totaal;6 " ] &&
+		ok "the figures with the recodes: $got" || fail "figures with the recodes" "got: $got"
+}
