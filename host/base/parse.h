@@ -37,9 +37,10 @@ typedef struct parse_date_formats {
  * one space or ISO 8601's T, "uu:mm" or "uu:mm:ss" (hh for uu is fine):
  * the export's values then carry that time, which must be a real one (the
  * hour of one or two digits) and is not kept; after seconds it may have a
- * fraction and a zone ("00:00:00.000", "00:00:00Z", "00:00:00+01:00"),
- * and the day is the one written, whatever the zone.  0 on success; -1
- * with a message in err naming the bad format. */
+ * fraction and a zone ("00:00:00.000", "00:00:00Z", "00:00:00+01:00").
+ * Without a zone the day is the one written; with one, the day in the
+ * Netherlands of that instant (date_dutch_day).  0 on success; -1 with a
+ * message in err naming the bad format. */
 int parse_date_formats_init(parse_date_formats *out, const char *spec,
 			    char *err, size_t err_size);
 

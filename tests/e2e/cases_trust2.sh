@@ -5,14 +5,14 @@
 # ------------------------------------------------ ISO 8601 dates and times
 # JSON and SQL Server write a date with a T before the time, a fraction of
 # a second and a zone: 2018-03-01T00:00:00, 2018-04-01 00:00:00.000,
-# 2018-03-31T23:30:00-05:00.  peil init proposes them as dates and ingest
-# stores the day as written, the zone converting nothing (before: init
-# proposed text, the KPIs on those fields were not evaluated, and a
+# 2018-02-28T23:00:00Z.  peil init proposes them as dates; ingest stores
+# the day as written, or, with a zone, the day in the Netherlands (before:
+# init proposed text, the KPIs on those fields were not evaluated, and a
 # format with a T was refused).  The figures of init_figures
-# (cases_trust.sh), C2 registered on 31 March as written (1 April in
-# UTC).
+# (cases_trust.sh): C1 registered on 1 March (Dutch midnight written in
+# UTC: 28 February as written), C2 on 31 March (23:30 summer time).
 test_init_iso_times() {
-	printf 'Casusnummer;Team;Aanmelddatum;Afsluitdatum\r\nC1;Noord;2018-03-01T00:00:00;2018-04-01 00:00:00.000\r\nC2;Noord;2018-03-31T23:30:00-05:00;\r\nC3;Zuid;2018-04-02T00:00:00.000Z;2018-04-03 09:15:00.123\r\n' \
+	printf 'Casusnummer;Team;Aanmelddatum;Afsluitdatum\r\nC1;Noord;2018-02-28T23:00:00.000Z;2018-04-01 00:00:00.000\r\nC2;Noord;2018-03-31T21:30:00Z;\r\nC3;Zuid;2018-04-02T00:00:00.000Z;2018-04-03 09:15:00.123\r\n' \
 		>"$work/Export iso.csv"
 	"$peil" init --from "$work/Export iso.csv" --dir "$work/muni" >"$work/init.out" 2>"$work/err"
 	expect_rc "peil init on ISO 8601 dates" 0 $?
