@@ -75,3 +75,28 @@ test_reserved_team_names() {
 	[ "$got" = "(onbekend);2 Noord;1 Team Totaal;2 Team Total;1 Totaal;6 " ] &&
 		ok "the figures with the recodes: $got" || fail "figures with the recodes" "got: $got"
 }
+
+# ------------------------------------------ [run] periods written backwards
+# The run covers from the earliest period to the latest: a range written
+# backwards widened it without a word (before: "2018-03, 2018-06..2018-05"
+# ran March to May, April's figures published and June's left out).
+# Refused naming the line, by every command that reads the config.
+test_periods_backwards() {
+	printf 'Casusnummer;Team;Aanmelddatum;Afsluitdatum\r\nC1;Noord;01-03-2018;\r\nC2;Zuid;02-04-2018;\r\n' \
+		>"$work/cases.csv"
+	"$peil" init --from "$work/cases.csv" --dir "$work/muni" >/dev/null 2>"$work/err"
+	expect_rc "peil init" 0 $?
+	sed -i 's/^periods = .*/periods = 2018-03, 2018-06..2018-05/' "$work/muni/peil.ini"
+	local line cmd
+	line=$(grep -n '^periods = ' "$work/muni/peil.ini" | cut -d: -f1)
+	for cmd in check run; do
+		"$peil" $cmd --config "$work/muni/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "$cmd with a range written backwards" 3 $?
+		expect_grep "$cmd: the line and the range are named" "$work/err" \
+			"peil.ini:$line: periods = 2018-06..2018-05: 2018-06 begins after 2018-05 ends"
+	done
+	sed -i 's/^periods = .*/periods = 2018-03, 2018-05..2018-06/' "$work/muni/peil.ini"
+	"$peil" check --config "$work/muni/peil.ini" >/dev/null 2>"$work/err"
+	grep -q "periods = " "$work/err" && fail "the range written forwards is refused" "$(cat "$work/err")" ||
+		ok "the range written forwards is read"
+}
