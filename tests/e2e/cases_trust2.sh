@@ -100,3 +100,49 @@ test_periods_backwards() {
 	grep -q "periods = " "$work/err" && fail "the range written forwards is refused" "$(cat "$work/err")" ||
 		ok "the range written forwards is read"
 }
+
+# ----------------------------------------- xlsx date cells with a time
+# A date cell of type d (ISO 8601 text: openpyxl and others write them)
+# was read by its first ten characters: 2018-02-28T23:00:00Z, Dutch
+# midnight in UTC, as 28 February, and 2018-03-01T25:00:00 as a date.  A
+# time that exists without a zone is the plugin's to read; any other goes
+# to the host as text, read by date_format as a CSV's: 1 March, or
+# refused naming the cell.  By hand: 1 March 2018 is day 17591.
+test_xlsx_iso_cells() {
+	local v rc
+	for v in 2018-02-28T23:00:00Z 2018-03-01T10:00:00 2018-03-01T25:00:00; do
+		rm -f "$work"/peil.db*
+		write_book "$work/days.xlsx" "<row r=\"1\">$(is A1 Nummer)$(is B1 Datum)</row><row r=\"2\">$(is A2 N1)<c r=\"B2\" t=\"d\"><v>$v</v></c></row>"
+		cat >"$work/peil.ini" <<INI
+[peil]
+plugin_dirs = $plugins
+script_dirs = $work/no_scripts
+$(store_config)
+[run]
+periods = 2018
+$(store_run_keys)
+[dataset days]
+field.id = text key
+field.day = date required
+[source days]
+plugin = xlsx
+dataset = days
+path = $work/days.xlsx
+date_format = jjjj-mm-dd, jjjj-mm-ddTuu:mm:ss
+column.Nummer = id
+column.Datum = day
+INI
+		mkdir -p "$work/no_scripts"
+		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		rc=$?
+		if [ "$v" = 2018-03-01T25:00:00 ]; then
+			expect_rc "$v refused" 2 $rc
+			expect_grep "$v: the cell and the value are named" "$work/err" \
+				"days.xlsx:2: column 'Datum (sheet Blad1, cell B2)': '$v' is not a valid date"
+			continue
+		fi
+		expect_rc "$v stored" 0 $rc
+		[ "$(sqlite3 "$work/peil.db" 'SELECT day FROM ds_days')" = 17591 ] &&
+			ok "$v is 1 March" || fail "$v" "stored $(sqlite3 "$work/peil.db" 'SELECT day FROM ds_days')"
+	done
+}
