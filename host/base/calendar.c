@@ -114,6 +114,29 @@ int date_months_between(int32_t a, int32_t b)
 	return months;
 }
 
+/* The last Sunday of a month. */
+static int32_t last_sunday(int year, int month)
+{
+	int32_t last = date_from_civil(year, month,
+				       date_days_in_month(year, month));
+
+	return last - date_weekday(last) % 7;
+}
+
+int32_t date_dutch_day(int32_t day, int minute)
+{
+	int year, month, mday;
+	int32_t start, end;
+
+	date_to_civil(day, &year, &month, &mday);
+	start = last_sunday(year, 3);
+	end = last_sunday(year, 10);
+	int summer = (day > start || (day == start && minute >= 60)) &&
+		     (day < end || (day == end && minute < 60));
+
+	return day + (minute + (summer ? 120 : 60)) / (24 * 60);
+}
+
 int32_t date_easter(int year)
 {
 	/* The anonymous Gregorian algorithm (Meeus/Jones/Butcher). */

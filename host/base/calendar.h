@@ -50,6 +50,11 @@ int32_t date_add_months(int32_t date, int months);
 /* Whole months from a to b, counting a month complete on the same day of
  * the month: 2017-01-31 to 2017-02-28 is 0, to 2017-03-01 is 1. */
 int date_months_between(int32_t a, int32_t b);
+/* The day in the Netherlands of the instant minute (0..1439) of day in
+ * UTC: Central European Time, summer time (UTC+2) from 01:00 UTC on the
+ * last Sunday of March to 01:00 UTC on the last Sunday of October, the
+ * EU's rule since 1996.  2018-02-28 23:00 UTC is 1 March. */
+int32_t date_dutch_day(int32_t day, int minute);
 /* Easter Sunday of a Gregorian year. */
 int32_t date_easter(int year);
 /* "YYYY-MM-DD" into out (at least 11 bytes). */

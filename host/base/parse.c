@@ -41,6 +41,24 @@ static int format_error(char *err, size_t err_size, const char *spec,
 	return -1;
 }
 
+/* Where the time of day begins in a format: after a space, or after the
+ * T of ISO 8601 ("jjjj-mm-ddTuu:mm:ss", as JSON and SQL Server's
+ * exports write dates) that follows the date's last field; NULL when the
+ * format has no time. */
+static const char *time_separator(const char *spec, size_t len)
+{
+	const char *space = memchr(spec, ' ', len);
+
+	if (space)
+		return space;
+	for (size_t i = 1; i + 1 < len; i++)
+		if ((spec[i] == 'T' || spec[i] == 't') &&
+		    strchr("dDmMjJyY", spec[i - 1]) != NULL &&
+		    strchr("uUhH", spec[i + 1]) != NULL)
+			return spec + i;
+	return NULL;
+}
+
 /* One format such as "dd-mm-jjjj" from spec[0..len), already trimmed. */
 static int parse_one_format(const char *spec, size_t len, parse_date_format *out,
 			    char *err, size_t err_size)
@@ -49,7 +67,7 @@ static int parse_one_format(const char *spec, size_t len, parse_date_format *out
 	char separator = 0;
 	int fixed_width = 1;	/* every field written at full width */
 
-	const char *space = memchr(spec, ' ', len);
+	const char *space = time_separator(spec, len);
 	size_t date_len = space ? (size_t)(space - spec) : len;
 
 	if (len == 0)
@@ -57,6 +75,7 @@ static int parse_one_format(const char *spec, size_t len, parse_date_format *out
 	if (len >= sizeof(out->spec))
 		return format_error(err, err_size, spec, len, "too long");
 	out->time = 0;
+	out->time_separator = 0;
 	if (space) {
 		const char *t = space + 1;
 		size_t tlen = len - date_len - 1;
@@ -69,8 +88,10 @@ static int parse_one_format(const char *spec, size_t len, parse_date_format *out
 		    memcmp(t + 2, ":mm:ss", tlen - 2) != 0)
 			return format_error(err, err_size, spec, len,
 					    "a time after the date is uu:mm "
-					    "or uu:mm:ss, after one space");
+					    "or uu:mm:ss, after one space or "
+					    "a T");
 		out->time = tlen == 5 ? 2 : 3;
+		out->time_separator = *space == ' ' ? ' ' : 'T';
 	}
 	while (i < date_len) {
 		int c = ascii_lower((unsigned char)spec[i]);
@@ -202,21 +223,75 @@ static int date_fields(const parse_date_format *f, const char *text,
 	return field == 3 ? 0 : -1;
 }
 
+/* No zone written after the time (time_suffix). */
+#define NO_ZONE (-10000)
+
+/* What may follow the seconds of a time at text[0..len): a fraction
+ * (".000", as SQL Server writes datetime, up to nine digits) and then a
+ * zone ("Z", "+01:00", "+0100", "+01"), both optional.  0 with *zone its
+ * offset east of UTC in minutes (NO_ZONE without one); -1 when what
+ * follows is neither. */
+static int time_suffix(const char *text, size_t len, int *zone)
+{
+	size_t i = 0, digits;
+	int sign;
+
+	*zone = NO_ZONE;
+	if (i < len && text[i] == '.') {
+		for (digits = 0; i + 1 + digits < len &&
+				 is_digit(text[i + 1 + digits]);
+		     digits++)
+			;
+		if (digits == 0 || digits > 9)
+			return -1;
+		i += 1 + digits;
+	}
+	if (i == len)
+		return 0;
+	if ((text[i] == 'Z' || text[i] == 'z') && i + 1 == len) {
+		*zone = 0;
+		return 0;
+	}
+	if (text[i] != '+' && text[i] != '-')
+		return -1;
+	sign = text[i] == '-' ? -1 : 1;
+	len -= i + 1;
+	text += i + 1;
+	if (!(len == 2 || len == 4 || (len == 5 && text[2] == ':')))
+		return -1;
+	int h = date_digits(text, 2);
+	int m = len == 2 ? 0 : date_digits(text + len - 2, 2);
+
+	if (h < 0 || h > 14 || m < 0 || m > 59)
+		return -1;
+	*zone = sign * (h * 60 + m);
+	return 0;
+}
+
 /* The time of day at text[0..len): h:mm or hh:mm, with :ss when the
- * format has seconds; 0 when it is a real time, -1 otherwise. */
-static int time_valid(const parse_date_format *f, const char *text,
-		      size_t len)
+ * format has seconds (then a fraction and a zone may follow:
+ * time_suffix).  0 with *minute its minute of the day and *zone as
+ * time_suffix's when it is a real time, -1 otherwise. */
+static int time_of_day(const parse_date_format *f, const char *text,
+		       size_t len, int *minute, int *zone)
 {
 	size_t hour = len > 1 && text[1] == ':' ? 1 : 2;
+	size_t time_len = hour + 3 * (size_t)(f->time - 1);
 	int h, m, s = 0;
 
-	if (len != hour + 3 * (size_t)(f->time - 1) || text[hour] != ':' ||
+	*zone = NO_ZONE;
+	if (len < time_len || text[hour] != ':' ||
 	    (f->time == 3 && text[hour + 3] != ':'))
+		return -1;
+	if (len > time_len &&
+	    (f->time != 3 ||
+	     time_suffix(text + time_len, len - time_len, zone) < 0))
 		return -1;
 	h = date_digits(text, (int)hour);
 	m = date_digits(text + hour + 1, 2);
 	if (f->time == 3)
 		s = date_digits(text + hour + 4, 2);
+	*minute = h * 60 + m;
 	return h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 59 ? -1 : 0;
 }
 
@@ -224,13 +299,14 @@ static int parse_date_as(const parse_date_format *f, const char *text,
 			 size_t len, int32_t *out)
 {
 	int values[3], year = 0, month = 0, day = 0;
+	int minute = 0, zone = NO_ZONE;
 
 	if (f->time) {
-		const char *space = memchr(text, ' ', len);
+		const char *space = memchr(text, f->time_separator, len);
 		size_t date_len = space ? (size_t)(space - text) : len;
 
-		if (!space ||
-		    time_valid(f, space + 1, len - date_len - 1) != 0)
+		if (!space || time_of_day(f, space + 1, len - date_len - 1,
+					  &minute, &zone) != 0)
 			return -1;
 		len = date_len;
 	}
@@ -247,6 +323,15 @@ static int parse_date_as(const parse_date_format *f, const char *text,
 	if (!date_valid(year, month, day))
 		return -1;
 	*out = date_from_civil(year, month, day);
+	/* An instant with its zone names a day in the Netherlands: an
+	 * export that wrote Dutch midnight in UTC (2018-02-28T23:00:00Z)
+	 * means 1 March. */
+	if (zone != NO_ZONE) {
+		int utc = minute - zone;	/* -840 .. 2279 */
+		int32_t utc_day = *out + (utc < 0 ? -1 : utc / (24 * 60));
+
+		*out = date_dutch_day(utc_day, utc - (utc_day - *out) * 24 * 60);
+	}
 	return 0;
 }
 

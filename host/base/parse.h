@@ -21,6 +21,7 @@ typedef struct parse_date_format {
 	char order[4];		/* "dmy", "ymd" or "mdy" */
 	char separator;		/* '-', '/', '.', or 0 for none (jjjjmmdd) */
 	char time;		/* 0: none; 2: " uu:mm"; 3: " uu:mm:ss" */
+	char time_separator;	/* ' ' or 'T' before the time, 0 without */
 	char spec[24];		/* as written in the config, for messages */
 } parse_date_format;
 
@@ -33,10 +34,13 @@ typedef struct parse_date_formats {
  * list of the config (commas or line breaks; config_each_item) (jjjj and
  * yyyy both mean the year; dd and mm accept one or two digits except in
  * the separator-less jjjjmmdd).  A format may end in a time of day after
- * one space, "uu:mm" or "uu:mm:ss" (hh for uu is fine): the export's
- * values then carry that time, which must be a real one (the hour of one
- * or two digits) and is not kept.  0 on success; -1 with a message in
- * err naming the bad format. */
+ * one space or ISO 8601's T, "uu:mm" or "uu:mm:ss" (hh for uu is fine):
+ * the export's values then carry that time, which must be a real one (the
+ * hour of one or two digits) and is not kept; after seconds it may have a
+ * fraction and a zone ("00:00:00.000", "00:00:00Z", "00:00:00+01:00").
+ * Without a zone the day is the one written; with one, the day in the
+ * Netherlands of that instant (date_dutch_day).  0 on success; -1 with a
+ * message in err naming the bad format. */
 int parse_date_formats_init(parse_date_formats *out, const char *spec,
 			    char *err, size_t err_size);
 

@@ -755,6 +755,24 @@ int cli_lock(peil_context *ctx, run_lock *lock)
 	return rc == RUN_LOCK_BUSY ? EXIT_LOCKED : EXIT_CONFIG;
 }
 
+int cli_lock_held(peil_context *ctx, peil_error *err)
+{
+	char path[4096];
+	run_lock probe;
+	int rc;
+
+	if (cli_lock_path(ctx, path, sizeof(path), err) != 0)
+		return -1;
+	if (path[0] == '\0') {
+		error_set(err, ctx->cfg->path, 0, NULL,
+			  "[run] lock_file is not set: no lock to probe");
+		return -1;
+	}
+	rc = run_lock_take(&probe, path, 0, err);
+	run_lock_release(&probe);
+	return rc == RUN_LOCK_BUSY ? 1 : rc == 0 ? 0 : -1;
+}
+
 int cli_check_stdout(void)
 {
 	peil_error err;

@@ -250,6 +250,10 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
  * is EXIT_CONFIG when none of them gives one, EXIT_STORAGE when the
  * plugin fails. */
 int cli_lock_path(peil_context *ctx, char *out, size_t size, peil_error *err);
+/* Whether a peil holds that lock now (a run under way): 1, 0 when none
+ * does, -1 when it cannot be told (no lock file: a store that locks
+ * itself; err says why).  The probe gives the lock back at once. */
+int cli_lock_held(peil_context *ctx, peil_error *err);
 /* Take the lock of the commands that write the store (cli_lock_path),
  * waiting [run] lock_wait seconds (600).  0, EXIT_LOCKED, EXIT_CONFIG or
  * EXIT_STORAGE, with a message. */

@@ -16,6 +16,7 @@
 #include "base/visible.h"
 #include "engine/figure_diff.h"
 #include "engine/history.h"
+#include "engine/run_status.h"
 #include "model/finality.h"
 #include "base/log.h"
 
@@ -30,12 +31,20 @@ static void format_time(int64_t t, char out[20])
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* What peil runs prints with: the context, and whether a peil holds
+ * the run lock (cli_lock_held), which tells a run under way from one
+ * killed before its end, as peil status does. */
+struct runs_print {
+	peil_context *ctx;
+	int lock_held;
+};
+
 static int print_run(void *arg, const history_run *r)
 {
+	const struct runs_print *p = arg;
 	const peil_run_record *run = r->record;
 	char started[20], duration[32];
 
-	(void)arg;
 	format_time(run->started, started);
 	if (run->ended)
 		snprintf(duration, sizeof(duration), "%lld s",
@@ -43,7 +52,7 @@ static int print_run(void *arg, const history_run *r)
 	else
 		snprintf(duration, sizeof(duration), "not ended");
 	printf("Run %lld  %s  %s  %s  %s\n", (long long)run->id, run->kind,
-	       started, duration, run->status);
+	       started, duration, run_status_word(run->status, p->lock_held));
 	printf("    periods %s .. %s; inputs fingerprint %.12s\n",
 	       run->period_from ? run->period_from : "-",
 	       run->period_to ? run->period_to : "-",
@@ -98,6 +107,8 @@ static void print_reports(peil_context *ctx, int64_t run_id)
 
 static int print_run_end(void *arg, const history_run *r)
 {
+	const struct runs_print *p = arg;
+
 	if (!r->inputs)
 		printf("    no new inputs since the run before\n");
 	if (r->record->confirms)
@@ -108,14 +119,15 @@ static int print_run_end(void *arg, const history_run *r)
 		       r->failed, r->failed ? ": " : "", r->failures);
 	if (r->stale[0])
 		printf("    %s\n", r->stale);
-	print_reports(arg, r->record->id);
+	print_reports(p->ctx, r->record->id);
 	return 0;
 }
 
 static int cmd_runs(const cli_options *o, int argc, char **argv)
 {
 	peil_context ctx;
-	const history_runs_fns print = { &ctx, print_run, print_input,
+	struct runs_print p = { &ctx, -1 };
+	const history_runs_fns print = { &p, print_run, print_input,
 					 print_run_end };
 	peil_error err;
 	size_t count;
@@ -128,6 +140,8 @@ static int cmd_runs(const cli_options *o, int argc, char **argv)
 	}
 	rc = cli_open(&ctx, o, CONTEXT_STORAGE);
 	if (rc == 0) {
+		error_clear(&err);
+		p.lock_held = cli_lock_held(&ctx, &err);
 		error_clear(&err);
 		if (history_runs(&ctx, o->run_id, &print, &count, &err) < 0) {
 			log_error(&err);

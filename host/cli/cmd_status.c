@@ -15,7 +15,6 @@
 
 #include "base/error.h"
 #include "base/log.h"
-#include "engine/run_lock.h"
 #include "engine/run_status.h"
 
 /* The newest run of kind "run" (peil eval records its own), copied out
@@ -82,7 +81,6 @@ static int cmd_status(const cli_options *o, int argc, char **argv)
 	char lock_path[4096], why[1024];
 	peil_context ctx;
 	peil_error err;
-	run_lock probe = { -1 };
 	int64_t age;
 	long failed = 0;
 	int about_run;
@@ -119,10 +117,12 @@ static int cmd_status(const cli_options *o, int argc, char **argv)
 	f.started = run.started;
 	f.ended = run.ended;
 	f.has_exit = run_status_read(lock_path, &f.exit) == 0;
-	/* Held means a run is under way; the probe gives it back at once. */
-	f.lock_held = run_lock_take(&probe, lock_path, 0, &err) ==
-		      RUN_LOCK_BUSY;
-	run_lock_release(&probe);
+	/* Held means a run is under way. */
+	f.lock_held = cli_lock_held(&ctx, &err);
+	if (f.lock_held < 0) {
+		context_close(&ctx);
+		return status_unknown(&err);
+	}
 	f.now = (int64_t)time(NULL);
 	state = run_status_judge(&f, why, sizeof(why), &age, &about_run);
 	printf("PEIL %s - %s", run_status_name(state), why);

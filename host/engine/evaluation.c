@@ -257,6 +257,70 @@ static const char *failure_of(const struct eval_state *st, const char *id)
 	return NULL;
 }
 
+/* The KPIs failed by refuse_reserved: the failures from index first. */
+struct refused_kpis {
+	const struct eval_state *st;
+	size_t first;
+};
+
+static int not_refused(void *arg, const result_row *row)
+{
+	const struct refused_kpis *r = arg;
+
+	for (size_t i = r->first; i < r->st->failure_count; i++)
+		if (r->st->failures[i].kpi &&
+		    strcmp(r->st->failures[i].kpi, row->kpi) == 0)
+			return 0;
+	return 1;
+}
+
+/* A KPI with a breakdown value that the outputs write for the total row
+ * or for an empty value (a team named "Totaal", an export's own
+ * "(onbekend)": result_breakdown_reserved) fails, its figures dropped:
+ * its CSV, text, HTML and Prometheus would hold two rows "Totaal" that
+ * no reader can tell apart, the team's and the total.  The failure names
+ * the field, the value and the recode that renames it.  The number of
+ * KPIs failed so. */
+static int refuse_reserved(struct eval_state *st)
+{
+	result_table *t = &st->ev->results;
+	struct refused_kpis refused = { st, st->failure_count };
+	char field[128], value[128];
+	peil_error err;
+	size_t i, k;
+
+	for (i = 0; i < t->count; i++) {
+		const result_row *row = &t->rows[i];
+		const kpi_info *info = NULL;
+
+		if (!result_breakdown_reserved(row->breakdown, field,
+					       sizeof(field), value,
+					       sizeof(value)) ||
+		    failure_of(st, row->kpi))
+			continue;
+		for (k = 0; k < kpi_set_count(st->ctx->kpis) && !info; k++)
+			if (strcmp(kpi_set_info(st->ctx->kpis, k)->id,
+				   row->kpi) == 0)
+				info = kpi_set_info(st->ctx->kpis, k);
+		if (!info)
+			continue;
+		error_set(&err, NULL, 0, NULL,
+			  "breakdown field %s has the value '%s' (period %s), "
+			  "which the outputs write for the %s: a reader could "
+			  "not tell the two rows apart.  Rename it in the "
+			  "[source] of its export: recode.%s.%s = ANOTHER "
+			  "NAME (or nothing, when it means unknown)", field,
+			  value, row->period,
+			  value[0] == '(' ? "rows of an empty value"
+					  : "total row",
+			  field, value);
+		sink_failure(st, info, &err);
+	}
+	if (st->failure_count > refused.first)
+		result_table_keep(t, not_refused, &refused);
+	return (int)(st->failure_count - refused.first);
+}
+
 static const char *skipped_of(const struct eval_state *st, const char *id)
 {
 	for (size_t i = 0; i < st->skipped_count; i++)
@@ -596,6 +660,8 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 		end_failed(ctx, out->run_id);
 		goto out;
 	}
+	if (failed >= 0 && !st.oom)
+		failed += refuse_reserved(&st);
 	if (failed < 0 || st.oom) {
 		if (st.oom)
 			error_set(err, NULL, 0, NULL, "out of memory");

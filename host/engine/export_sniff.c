@@ -27,6 +27,9 @@ static const char *const date_formats[] = {
 	"dd-mm-jjjj uu:mm", "dd-mm-jjjj uu:mm:ss", "jjjj-mm-dd uu:mm",
 	"jjjj-mm-dd uu:mm:ss", "dd/mm/jjjj uu:mm", "dd/mm/jjjj uu:mm:ss",
 	"dd.mm.jjjj uu:mm", "dd.mm.jjjj uu:mm:ss",
+	/* ISO 8601, as JSON and SQL Server write it (a fraction and a zone
+	 * may follow the seconds: parse.h) */
+	"jjjj-mm-ddTuu:mm:ss", "jjjj-mm-ddTuu:mm",
 };
 #define DATE_FORMAT_COUNT (sizeof(date_formats) / sizeof(*date_formats))
 

@@ -106,6 +106,13 @@ static const char *exit_meaning(int code)
 	return code > 128 ? "stopped by a signal" : "failed";
 }
 
+const char *run_status_word(const char *status, int lock_held)
+{
+	if (strcmp(status, "running") == 0 && lock_held == 0)
+		return "killed";
+	return status;
+}
+
 /* The verdict on the store's newest run, with the time its age counts
  * from. */
 static run_status_state judge_run(const run_status_facts *f, char *why,
@@ -113,13 +120,16 @@ static run_status_state judge_run(const run_status_facts *f, char *why,
 {
 	const run_status_exit *e = &f->exit;
 
+	if (strcmp(run_status_word(f->status, f->lock_held), "killed") == 0) {
+		*when = f->started;
+		snprintf(why, size, "run %" PRId64 " never ended and no peil "
+			 "holds the lock: it was killed", f->run_id);
+		return RUN_STATUS_CRITICAL;
+	}
 	if (strcmp(f->status, "running") == 0) {
 		*when = f->started;
-		snprintf(why, size, f->lock_held
-			 ? "run %" PRId64 " is running"
-			 : "run %" PRId64 " never ended and no peil holds the "
-			   "lock: it was killed", f->run_id);
-		return f->lock_held ? RUN_STATUS_OK : RUN_STATUS_CRITICAL;
+		snprintf(why, size, "run %" PRId64 " is running", f->run_id);
+		return RUN_STATUS_OK;
 	}
 	/* "unchanged": it confirmed the figures of the run before
 	 * (run_confirm.h), as good as an "ok". */

@@ -39,6 +39,13 @@ typedef struct run_status_exit {
  * form. */
 int run_status_read(const char *lock_path, run_status_exit *out);
 
+/* What became of a run whose record says status: a record still
+ * "running" is "killed" when no peil holds the run lock (lock_held 0:
+ * its peil ended without recording the end), "running" when one does;
+ * any other status, or one whose lock cannot be probed (lock_held < 0),
+ * is the record's own word.  peil status and peil runs both say it. */
+const char *run_status_word(const char *status, int lock_held);
+
 /* What the check knows. */
 typedef struct run_status_facts {
 	int has_run;		/* the store recorded a run of kind "run" */

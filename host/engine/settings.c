@@ -604,6 +604,14 @@ static int add_period(void *arg, const char *item)
 	first = q.first;
 	if (period_parse(last_text, &q) < 0)
 		goto bad;
+	/* The run covers from the earliest to the latest: a range written
+	 * backwards would widen it silently (2018-03, 2018-06..2018-05 ran
+	 * March to May). */
+	if (first > q.last)
+		return config_fail(r->cfg, r->section, r->entry, r->err,
+				   "%s = %s: %s begins after %s ends; write "
+				   "the earlier first", r->row->key, item,
+				   first_text, last_text);
 	if (!p->fixed || first < p->from)
 		p->from = first;
 	if (!p->fixed || q.last > p->to)

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static char *dup_or_null(const char *s)
 {
@@ -371,6 +372,35 @@ int result_breakdown_each(const char *breakdown,
 			return rc;
 	}
 	return 0;
+}
+
+struct reserved_value {
+	char *field, *value;
+	size_t field_size, value_size;
+};
+
+static int reserved_value(void *arg, const char *field, const char *value)
+{
+	static const char *const words[] = { "Totaal", "Total", "(onbekend)",
+					     "(unknown)" };
+	struct reserved_value *r = arg;
+
+	for (size_t i = 0; value && i < sizeof(words) / sizeof(*words); i++)
+		if (strcasecmp(value, words[i]) == 0) {
+			snprintf(r->field, r->field_size, "%s", field);
+			snprintf(r->value, r->value_size, "%s", value);
+			return 1;
+		}
+	return 0;
+}
+
+int result_breakdown_reserved(const char *breakdown, char *field,
+			      size_t field_size, char *value,
+			      size_t value_size)
+{
+	struct reserved_value r = { field, value, field_size, value_size };
+
+	return result_breakdown_each(breakdown, reserved_value, &r) == 1;
 }
 
 struct find_value {

@@ -143,6 +143,15 @@ int result_breakdown_each(const char *breakdown,
 			 int (*fn)(void *ctx, const char *field,
 				   const char *value),
 			 void *ctx);
+/* The words the outputs write for the total row and for an empty
+ * breakdown value, in each language of report/labels.c: "Totaal",
+ * "Total", "(onbekend)", "(unknown)".  A breakdown value written as one
+ * of them (in any case) reads as that row in CSV, text, HTML and
+ * Prometheus.  1 with the first such field and its value copied out,
+ * else 0. */
+int result_breakdown_reserved(const char *breakdown, char *field,
+			      size_t field_size, char *value,
+			      size_t value_size);
 /* Whether the breakdown is the total, "{}". */
 int result_is_total(const char *breakdown);
 

@@ -88,6 +88,39 @@ int xlsx_serial_date(double serial, int date1904, int32_t *days,
 	return 0;
 }
 
+/* The digits pair at text as a number up to max, or -1. */
+static int two_digits(const char *text, int max)
+{
+	int n;
+
+	if (text[0] < '0' || text[0] > '9' || text[1] < '0' || text[1] > '9')
+		return -1;
+	n = (text[0] - '0') * 10 + (text[1] - '0');
+	return n <= max ? n : -1;
+}
+
+/* "hh:mm", "hh:mm:ss" or "hh:mm:ss.fff" up to the end of text: 0 when it
+ * is a time of day that exists, -1 otherwise (a zone included). */
+static int iso_time(const char *text)
+{
+	size_t i;
+
+	if (two_digits(text, 23) < 0 || text[2] != ':' ||
+	    two_digits(text + 3, 59) < 0)
+		return -1;
+	if (text[5] == '\0')
+		return 0;
+	if (text[5] != ':' || two_digits(text + 6, 59) < 0)
+		return -1;
+	if (text[8] == '\0')
+		return 0;
+	if (text[8] != '.' || text[9] < '0' || text[9] > '9')
+		return -1;
+	for (i = 10; text[i] >= '0' && text[i] <= '9'; i++)
+		;
+	return text[i] == '\0' ? 0 : -1;
+}
+
 int xlsx_iso_date(const char *text, int32_t *days)
 {
 	static const unsigned char month_days[12] = { 31, 29, 31, 30, 31, 30,
@@ -99,7 +132,7 @@ int xlsx_iso_date(const char *text, int32_t *days)
 		if (i == 4 || i == 7 ? text[i] != '-' :
 				       (text[i] < '0' || text[i] > '9'))
 			return -1;
-	if (text[10] != '\0' && text[10] != 'T')
+	if (text[10] != '\0' && (text[10] != 'T' || iso_time(text + 11) < 0))
 		return -1;
 	y = atoi(text);
 	m = (unsigned)atoi(text + 5);

@@ -20,7 +20,10 @@ int xlsx_serial_date(double serial, int date1904, int32_t *days,
 		     const char **reason);
 
 /* "2018-03-01" (exactly yyyy-mm-dd, and a day that exists, optionally
- * followed by "T...") as days since 1970-01-01; -1 when it is not. */
+ * followed by a time of day "Thh:mm", "Thh:mm:ss" or "Thh:mm:ss.fff"
+ * that exists) as days since 1970-01-01; -1 when it is not.  A time with
+ * a zone ("Z", "+01:00") is none either: the host reads its text by the
+ * source's date_format, which makes of it the day in the Netherlands. */
 int xlsx_iso_date(const char *text, int32_t *days);
 
 /* days since 1970-01-01 as "yyyy-mm-dd" into buf (11 bytes). */

@@ -132,6 +132,13 @@ test_init_times() {
 		    "periods = 2018"; do
 		expect_grep "proposed: $line" "$work/muni/peil.ini" "$line"
 	done
+	init_figures
+}
+
+# Ingest with the config peil init proposed in $work/muni and check the
+# figures of an export of three cases: registered in March C1 and C2 of
+# Noord, in April C3 of Zuid; closed in April C1 (Noord) and C3 (Zuid).
+init_figures() {
 	sed -i 's/^min_count = 10$/min_count = 0/' "$work/muni/peil.ini"
 	"$peil" ingest --config "$work/muni/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "ingest with the proposed config" 0 $?
@@ -233,14 +240,65 @@ test_outputs_devices() {
 # figures or none.  show, report and diff of it said nothing of that
 # (before: show --run N exited 0 with an empty table, "Geen cijfers in
 # deze periode", and a note that its figures were computed on request).
-# Now exit 6 with why; peil status calls it killed; the next run
-# completes with the figures of a run that was never stopped.
+# Now exit 6 with why; peil status and peil runs call it killed (runs
+# said "running" before), both by whether a peil holds the run lock; the
+# next run completes with the figures of a run that was never stopped.
 test_killed_run() {
-	local pid id i
 	demo_config 3000
+	start_endless_run
+	# While it holds the run lock, peil runs and peil status say running.
+	"$peil" runs --config "$work/demo.ini" >"$work/runs" 2>"$work/err"
+	expect_rc "runs while a run holds the lock" 0 $?
+	expect_grep "runs: under way, running" "$work/runs" "not ended  running"
+	"$peil" status --config "$work/demo.ini" >"$work/out" 2>&1
+	expect_rc "status while a run holds the lock" 0 $?
+	expect_grep "status: under way, running" "$work/out" "is running"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	sed -i "s|, $work/slow||" "$work/demo.ini"
+	if [ -z "$id" ] || [ "$(sqlite3 "$work/peil.db" "SELECT status FROM peil_run WHERE id = $id")" != running ]; then
+		fail "the run was killed while running" "run '$id'"
+		return
+	fi
+	ok "run $id killed while running"
+	"$peil" show --config "$work/demo.ini" --run "$id" >"$work/out" 2>"$work/err"
+	expect_rc "show --run of the killed run" 6 $?
+	expect_grep "show says why" "$work/err" "run $id has not ended: it is still running, or was stopped (killed"
+	"$peil" report --config "$work/demo.ini" --run "$id" --period 2017 -o "$work/killed.html" 2>"$work/err"
+	expect_rc "report --run of the killed run" 6 $?
+	[ -e "$work/killed.html" ] && fail "a report of the killed run was written" || ok "no report of the killed run"
+	"$peil" status --config "$work/demo.ini" >"$work/out" 2>&1
+	expect_rc "peil status after the kill" 2 $?
+	expect_grep "status calls it killed" "$work/out" "run $id never ended and no peil holds the lock: it was killed"
+	# peil runs says so by the same test (before: "running").
+	"$peil" runs --config "$work/demo.ini" >"$work/runs" 2>"$work/err"
+	expect_rc "runs after the kill" 0 $?
+	grep -qE "^Run $id  run  .*  not ended  killed\$" "$work/runs" && ok "runs calls it killed" ||
+		fail "runs calls it killed" "$(cat "$work/runs")"
+	grep -q "  running\$" "$work/runs" && fail "runs still lists a run as running" "$(cat "$work/runs")" ||
+		ok "runs lists no run as running"
+	if why=$(store_consistent); then ok "the store is consistent"; else fail "after the kill" "$why"; fi
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "the next run" 0 $?
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/after.csv" 2>"$work/err"
+	expect_rc "show of the next run" 0 $?
+	# the same figures as a run in a store that never saw a kill
+	sed -i "s|^path = $work/peil.db|path = $work/clean.db|" "$work/demo.ini"
+	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
+	expect_rc "a run in a clean store" 0 $?
+	"$peil" show --config "$work/demo.ini" --format csv >"$work/clean.csv" 2>"$work/err"
+	cmp -s "$work/after.csv" "$work/clean.csv" &&
+		ok "the run after the kill has the figures of a clean one ($(wc -l <"$work/clean.csv") lines)" ||
+		fail "the run after the kill differs from a clean one" "$(diff "$work/after.csv" "$work/clean.csv" | head -5)"
+}
+
+# Ingest $work/demo.ini's exports and start a peil run in the background
+# that a KPI that never ends keeps running, however fast the machine (the
+# shipped ones alone may end first): $pid is its process, $id its run
+# once recorded (empty when not within 60 s).
+start_endless_run() {
+	local i
 	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>&1
-	# A KPI that never ends keeps the run running until the kill,
-	# however fast the machine (the shipped ones alone may end first).
 	mkdir -p "$work/slow"
 	cat >"$work/slow/langzaam.lua" <<'LUA'
 kpi {
@@ -262,36 +320,6 @@ LUA
 		[ -n "$id" ] && break
 		sleep 0.1
 	done
-	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null
-	sed -i "s|, $work/slow||" "$work/demo.ini"
-	if [ -z "$id" ] || [ "$(sqlite3 "$work/peil.db" "SELECT status FROM peil_run WHERE id = $id")" != running ]; then
-		fail "the run was killed while running" "run '$id'"
-		return
-	fi
-	ok "run $id killed while running"
-	"$peil" show --config "$work/demo.ini" --run "$id" >"$work/out" 2>"$work/err"
-	expect_rc "show --run of the killed run" 6 $?
-	expect_grep "show says why" "$work/err" "run $id has not ended: it is still running, or was stopped (killed"
-	"$peil" report --config "$work/demo.ini" --run "$id" --period 2017 -o "$work/killed.html" 2>"$work/err"
-	expect_rc "report --run of the killed run" 6 $?
-	[ -e "$work/killed.html" ] && fail "a report of the killed run was written" || ok "no report of the killed run"
-	"$peil" status --config "$work/demo.ini" >"$work/out" 2>&1
-	expect_rc "peil status after the kill" 2 $?
-	expect_grep "status calls it killed" "$work/out" "run $id never ended and no peil holds the lock: it was killed"
-	if why=$(store_consistent); then ok "the store is consistent"; else fail "after the kill" "$why"; fi
-	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
-	expect_rc "the next run" 0 $?
-	"$peil" show --config "$work/demo.ini" --format csv >"$work/after.csv" 2>"$work/err"
-	expect_rc "show of the next run" 0 $?
-	# the same figures as a run in a store that never saw a kill
-	sed -i "s|^path = $work/peil.db|path = $work/clean.db|" "$work/demo.ini"
-	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err"
-	expect_rc "a run in a clean store" 0 $?
-	"$peil" show --config "$work/demo.ini" --format csv >"$work/clean.csv" 2>"$work/err"
-	cmp -s "$work/after.csv" "$work/clean.csv" &&
-		ok "the run after the kill has the figures of a clean one ($(wc -l <"$work/clean.csv") lines)" ||
-		fail "the run after the kill differs from a clean one" "$(diff "$work/after.csv" "$work/clean.csv" | head -5)"
 }
 
 # ------------------------------------------------ an export that is not there

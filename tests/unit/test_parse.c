@@ -235,6 +235,90 @@ TEST(dates_with_time)
 					  sizeof(err)), -1);
 }
 
+/* Dates as JSON and SQL Server's exports write them: a T before the
+ * time, a fraction of a second, a zone.  Without a zone the day is the
+ * one written; with one, the day in the Netherlands of that instant (CET,
+ * CEST from 01:00 UTC on 25 March 2018 to 01:00 UTC on 28 October 2018,
+ * the last Sundays), worked out by hand per line.  Before, every such
+ * value was refused, and a format with a T was no format. */
+TEST(dates_iso_8601)
+{
+	parse_date_formats f;
+	char err[128] = "";
+	int32_t d = 0;
+
+	CHECK_INT(parse_date_formats_init(&f, "jjjj-mm-ddTuu:mm:ss, "
+					  "dd-mm-jjjj uu:mm:ss, "
+					  "jjjj-mm-ddThh:mm", err,
+					  sizeof(err)), 0);
+	CHECK_INT(f.count, 3);
+	CHECK_INT(f.formats[0].time, 3);
+	CHECK_INT(f.formats[0].time_separator, 'T');
+	CHECK_STR(f.formats[0].order, "ymd");
+	CHECK_INT(f.formats[1].time_separator, ' ');
+	CHECK_INT(f.formats[2].time, 2);
+	static const struct { const char *text; int month, day; } read[] = {
+		{ "2018-03-01T00:00:00", 3, 1 },
+		{ "2018-03-02T23:59:59.997", 3, 2 },	/* no zone: as written */
+		{ "2018-03-03T00:00:00Z", 3, 3 },	/* 01:00 CET */
+		{ "2018-03-04T00:00:00+01:00", 3, 4 },
+		{ "2018-03-05T23:30:00-05:00", 3, 6 },	/* 04:30 UTC, 05:30 CET */
+		{ "2018-03-06T12:00:00.1234567+0200", 3, 6 },
+		{ "2018-03-07T12:00:00+02", 3, 7 },
+		{ "08-03-2018 00:00:00.000", 3, 8 },
+		{ "09-03-2018 10:15:00z", 3, 9 },	/* 11:15 CET */
+		{ "2018-03-10T10:15", 3, 10 },
+		/* Dutch midnight written in UTC, winter and summer */
+		{ "2018-02-28T23:00:00.000Z", 3, 1 },
+		{ "2018-02-28T22:59:59Z", 2, 28 },
+		{ "2018-06-30T22:00:00Z", 7, 1 },
+		{ "2018-06-30T21:59:00Z", 6, 30 },
+		{ "2018-06-30T23:00:00+00:00", 7, 1 },
+		/* summer time begins 25 March 01:00 UTC, ends 28 October */
+		{ "2018-03-24T23:00:00Z", 3, 25 },	/* 00:00 CET */
+		{ "2018-03-24T22:59:00Z", 3, 24 },
+		{ "2018-03-25T22:00:00Z", 3, 26 },	/* 00:00 CEST */
+		{ "2018-03-25T21:59:00Z", 3, 25 },
+		{ "2018-10-27T22:00:00Z", 10, 28 },	/* 00:00 CEST */
+		{ "2018-10-27T21:59:00Z", 10, 27 },
+		{ "2018-10-28T23:00:00Z", 10, 29 },	/* 00:00 CET */
+		{ "2018-10-28T22:59:00Z", 10, 28 },
+		{ "2018-12-31T23:30:00-01:00", 1, 1 },	/* of 2019 */
+		{ "2018-01-01T00:30:00+14:00", 12, 31 },	/* of 2017 */
+	};
+	for (size_t i = 0; i < sizeof(read) / sizeof(*read); i++) {
+		int year = read[i].month == 1 && read[i].day == 1 ? 2019
+			   : read[i].month == 12		 ? 2017
+								 : 2018;
+
+		d = 0;
+		if (date_of(&f, read[i].text, &d) != 0)
+			HARNESS_FAIL("\"%s\" refused", read[i].text);
+		if (d != D(year, read[i].month, read[i].day))
+			HARNESS_FAIL("\"%s\" read as day %d, not %04d-%02d-%02d",
+				     read[i].text, (int)d, year, read[i].month,
+				     read[i].day);
+	}
+	/* A fraction and a zone follow seconds only; each is whole. */
+	static const char *const refused[] = {
+		"2018-03-01 00:00:00", "01-03-2018T00:00:00",
+		"2018-03-01T00:00Z", "2018-03-01T00:00.5",
+		"2018-03-01T00:00:00.", "2018-03-01T00:00:00.1234567890",
+		"2018-03-01T00:00:00+1", "2018-03-01T00:00:00+01:0",
+		"2018-03-01T00:00:00+15:00", "2018-03-01T00:00:00+01:60",
+		"2018-03-01T00:00:00ZZ", "2018-03-01T00:00:00 Z",
+		"2018-03-01T00:00:00+01:00Z", "2018-03-01T00:00:00CET",
+		"2018-03-01T24:00:00Z", "2018-02-30T00:00:00Z",
+		"2018-03-01T00:00:00.000.000",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+		if (date_of(&f, refused[i], &d) != -1)
+			HARNESS_FAIL("\"%s\" read as a date", refused[i]);
+	CHECK_INT(parse_date_formats_init(&f, "jjjj-mm-ddTuu", err,
+					  sizeof(err)), -1);
+	CHECK_CONTAINS(err, "uu:mm or uu:mm:ss, after one space or a T");
+}
+
 TEST(integers)
 {
 	int64_t v = 0;
@@ -376,6 +460,7 @@ int main(void)
 	RUN(dates_other_layouts);
 	RUN(dates_order_of_formats);
 	RUN(dates_with_time);
+	RUN(dates_iso_8601);
 	RUN(integers);
 	RUN(integers_refused);
 	RUN(reals);

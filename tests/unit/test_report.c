@@ -13,6 +13,7 @@
 #include "model/disclosure.h"
 #include "model/finality.h"
 #include "harness.h"
+#include "report/labels.h"
 #include "report/output.h"
 #include "report/prometheus.h"
 #include "report/report_html.h"
@@ -553,6 +554,44 @@ TEST(csv_rows_from_remembered_cells)
 	csv_remembered_cells("nl", 0);
 }
 
+/* The values that would read as the total row or an empty value are
+ * the words the outputs write for those, in every language (evaluation
+ * refuses a KPI with such a value: e2e_reserved_team_names). */
+TEST(breakdown_reserved_words)
+{
+	static const char *const langs[] = { "nl", "en" };
+	char field[32], value[32], json[96];
+
+	for (size_t i = 0; i < sizeof(langs) / sizeof(*langs); i++) {
+		const labels *w = labels_for(langs[i]);
+		const char *words[] = { w->total, w->unknown };
+
+		for (size_t j = 0; j < 2; j++) {
+			snprintf(json, sizeof(json),
+				 "{\"district\":\"Oost\",\"team\":\"%s\"}",
+				 words[j]);
+			CHECK_INT(result_breakdown_reserved(json, field,
+							    sizeof(field), value,
+							    sizeof(value)), 1);
+			CHECK_STR(field, "team");
+			CHECK_STR(value, words[j]);
+		}
+	}
+	CHECK_INT(result_breakdown_reserved("{\"team\":\"TOTAAL\"}", field,
+					    sizeof(field), value,
+					    sizeof(value)), 1);
+	CHECK_STR(value, "TOTAAL");
+	static const char *const fine[] = {
+		"{}", "{\"team\":null}", "{\"team\":\"Buurtteam Totaal\"}",
+		"{\"team\":\"onbekend\"}", "{\"team\":\"Totaal \"}",
+		"{\"Totaal\":\"Noord\"}",
+	};
+	for (size_t i = 0; i < sizeof(fine) / sizeof(*fine); i++)
+		if (result_breakdown_reserved(fine[i], field, sizeof(field),
+					      value, sizeof(value)) != 0)
+			HARNESS_FAIL("%s read as reserved", fine[i]);
+}
+
 /* Breakdown values as stored (JSON): \u escapes decoded to UTF-8, so
  * that each writer escapes the value itself. */
 TEST(breakdown_json_escapes)
@@ -680,6 +719,7 @@ int main(void)
 	RUN(precise_numbers_as_printf);
 	RUN(csv_rows_from_remembered_cells);
 	RUN(breakdown_json_escapes);
+	RUN(breakdown_reserved_words);
 	RUN(finality_as_marked);
 	RUN(summary_takes_the_period_asked);
 	RUN(writers_refuse_undisclosed_tables);

@@ -59,6 +59,28 @@ TEST(iso_dates_and_texts)
 	CHECK_INT(xlsx_iso_date("2018-02-29", &days), -1);
 	CHECK_INT(xlsx_iso_date("2000-02-29", &days), 0);
 	CHECK_INT(xlsx_iso_date("01-03-2018", &days), -1);
+	/* A time of day that exists, without a zone; one with a zone is
+	 * the host's to read (before: anything after the T was ignored,
+	 * and 2018-02-28T23:00:00Z, 1 March in the Netherlands, read as 28
+	 * February). */
+	static const char *const times[] = {
+		"2018-03-01T00:00", "2018-03-01T23:59:59",
+		"2018-03-01T12:00:00.123",
+	};
+	for (size_t i = 0; i < sizeof(times) / sizeof(*times); i++) {
+		days = 0;
+		CHECK_INT(xlsx_iso_date(times[i], &days), 0);
+		CHECK_INT(days, 17591);
+	}
+	static const char *const not_read[] = {
+		"2018-02-28T23:00:00Z", "2018-03-01T00:00:00+01:00",
+		"2018-03-01T24:00:00", "2018-03-01T10:60", "2018-03-01T",
+		"2018-03-01T1:00", "2018-03-01T10:00:00.", "2018-03-01Tx",
+		"2018-03-01T10:00:61",
+	};
+	for (size_t i = 0; i < sizeof(not_read) / sizeof(*not_read); i++)
+		if (xlsx_iso_date(not_read[i], &days) != -1)
+			HARNESS_FAIL("\"%s\" read as a date", not_read[i]);
 	xlsx_format_date(17591, buf);
 	CHECK_STR(buf, "2018-03-01");
 	xlsx_format_date(-25508, buf);
