@@ -1,0 +1,137 @@
+# Sourced by cli.sh: what Peil hands out (runs, show, report, diff), as
+# an outside checker reads it.  A published figure is the one its
+# definition and data give, or the outputs say loudly why not.
+
+# The gestart_team KPI of a script dir of its own, whose team comes from
+# a module (lib/teams.lua) that the script requires: $work/scripts.
+module_scripts() { # module_scripts TEAM
+	mkdir -p "$work/scripts/lib"
+	printf 'local T = {}\nT.team = "%s"\nreturn T\n' "$1" \
+		>"$work/scripts/lib/teams.lua"
+	cat >"$work/scripts/team.lua" <<'LUA'
+local teams = require("lib.teams")
+kpi {
+  id = "gestart_team",
+  title = "Gestarte casussen van een team",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  select = started_in("registered"),
+  where = eq("team", teams.team),
+  rule = count(),
+}
+LUA
+}
+
+# expect_totals NAME CSV "KPI PERIOD VALUE ...": the CSV's figures (of
+# the total, cells without ';') are those, in order.
+expect_totals() {
+	local got
+	got=$(csv_columns kpi periode waarde <"$2" | tr ';\n' '  ')
+	[ "$got" = "$3 " ] && ok "$1" || fail "$1" "got: $got"
+}
+
+# expect_squeezed FILE LINE...: each LINE is a line of FILE, its runs of
+# blanks squeezed (peil diff's aligned columns).
+expect_squeezed() {
+	local file=$1 line
+	shift
+	for line in "$@"; do
+		if tr -s ' ' <"$file" | sed 's/^ //' | grep -qxF -- "$line"
+		then ok "$line"
+		else fail "$line" "$(cat "$file")"; fi
+	done
+}
+
+# ------------------------------------------------------ definition module
+# A module that a script requires is part of its KPIs' definition.  From
+# the fixture (cli.sh, test_figures): started cases of Buurtteam Noord
+# Jan 2 (D1 D3), Feb 1 (D4), Mar 1 (D10); of Buurtteam Zuid Jan 1 (D5),
+# Feb 2 (D7 D8), Mar 1 (D6).  With the module changed from Noord to Zuid
+# the next run must give Zuid's figures, and say the definition changed
+# (before: the definition hash held the script file alone; the run found
+# nothing changed, confirmed run 1 and published Noord's figures as the
+# new definition's, exit 0).
+test_definition_module() {
+	module_scripts "Buurtteam Noord"
+	fixture_config "$src/tests/data/e2e/cases.csv" "$work/scripts" 2018-Q1
+	"$peil" run --config "$work/peil.ini" --format csv >"$work/run1.csv" \
+		2>"$work/err"
+	expect_rc "run with the module of Noord" 0 $?
+	expect_totals "Noord's started cases" "$work/run1.csv" \
+		"gestart_team 2018-01 2 gestart_team 2018-02 1 gestart_team 2018-03 1"
+	module_scripts "Buurtteam Zuid"
+	"$peil" run --config "$work/peil.ini" --format csv >"$work/run2.csv" \
+		2>"$work/err"
+	# The months of 2018 are final today: a changed final figure, exit 5.
+	expect_rc "run with the module of Zuid" 5 $?
+	expect_grep "the run says the definition changed" "$work/err" \
+		"evaluating: the definition of gestart_team changed since run 1"
+	expect_totals "the run gives Zuid's started cases" "$work/run2.csv" \
+		"gestart_team 2018-01 1 gestart_team 2018-02 2 gestart_team 2018-03 1"
+	"$peil" show --config "$work/peil.ini" --format csv >"$work/show.csv" \
+		2>"$work/err"
+	expect_rc "show" 0 $?
+	expect_totals "show publishes Zuid's started cases" "$work/show.csv" \
+		"gestart_team 2018-01 1 gestart_team 2018-02 2 gestart_team 2018-03 1"
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	expect_rc "diff" 0 $?
+	expect_squeezed "$work/diff" \
+		"gestart_team 2018-01 Totaal 2 1 -1 definitief definitie" \
+		"gestart_team 2018-02 Totaal 1 2 +1 definitief definitie"
+	# Unchanged since: the next run confirms run 2.
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a third run" 0 $?
+	expect_grep "the third run confirms run 2" "$work/err" \
+		"run 3: nothing changed since run 2"
+}
+
+# ---------------------------------------------------- definition calendar
+# [calendar] is part of a working-day KPI's definition.  Case D6 of Zuid
+# was registered on Thursday 29 March 2018 and met on Tuesday 3 April:
+# with Goede Vrijdag (30 March) and Tweede Paasdag (2 April) off it
+# waited 1 working day (3 April), with good_friday = no 2 (30 March, 3
+# April).  wachttijd_gemiddeld 2018-03: Zuid 1 -> 2, Totaal (D10's 4 +
+# D6's) / 2 = 2.5 -> 3.  The second run also reads an export with one
+# more case (D11, Noord, registered 5 March, not met: no waiting time),
+# so its inputs changed too; the change of the waiting time is the
+# calendar's, and diff and the report must call it a change of the
+# definition (before: 'invoer', as if the data had moved it; with the
+# inputs unchanged, no cause at all).
+test_definition_calendar() {
+	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
+	fixture_config "$work/cases.csv" "$src/scripts" 2018-Q1 \
+		"kpis = wachttijd_gemiddeld, casussen_gestart"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run with the default calendar" 0 $?
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 \
+		--format json -o "$work/r1.json" 2>"$work/err"
+	expect_rc "report of run 1" 0 $?
+	printf 'D11;Buurtteam Noord;Welzijn Noord;WK999901;BU99990102;05-03-2018;;;Zelfmelder;;;;P000009;05-03-2018;\r\n' \
+		>>"$work/cases.csv"
+	printf '[calendar]\ngood_friday = no\n' >>"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run without Goede Vrijdag and with D11" 5 $?
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	expect_rc "diff" 0 $?
+	expect_squeezed "$work/diff" \
+		"wachttijd_gemiddeld 2018-03 Buurtteam Zuid 1,0 2,0 +1,0 definitief definitie" \
+		"wachttijd_gemiddeld 2018-03 Totaal 2,5 3,0 +0,5 definitief definitie" \
+		"casussen_gestart 2018-03 Buurtteam Noord 1 2 +1 definitief invoer" \
+		"casussen_gestart 2018-03 Totaal 2 3 +1 definitief invoer"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 \
+		--format json -o "$work/r2.json" 2>"$work/err"
+	expect_rc "report of run 2" 0 $?
+	python3 - "$work/r2.json" >"$work/causes" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for r in doc["revised"]:
+    b = r["breakdown"]
+    print(r["kpi"], r["period"], b.get("team", "Totaal") if b else "Totaal",
+          r["previous"], r["value"], r["cause"])
+PY
+	expect_squeezed "$work/causes" \
+		"wachttijd_gemiddeld 2018-03 Buurtteam Zuid 1 2 definition" \
+		"wachttijd_gemiddeld 2018-03 Totaal 2.5 3 definition" \
+		"casussen_gestart 2018-03 Buurtteam Noord 1 2 input"
+}
