@@ -135,3 +135,35 @@ PY
 		"wachttijd_gemiddeld 2018-03 Totaal 2.5 3 definition" \
 		"casussen_gestart 2018-03 Buurtteam Noord 1 2 input"
 }
+
+# ------------------------------------------------------- final change log
+# peil run names each final figure that changed on its log (the journal,
+# a monitoring mail): a figure that the small-cell rules hide there
+# without its values, as every output does.  The change of the waiting
+# time of test_definition_calendar, with min_count = 2: in 2018-03 Noord
+# (D10) and Zuid (D6) have one case each, below 2, and are hidden; the
+# total (2 cases) is shown, and with both parts hidden, together 2 (not
+# below the threshold), nothing tells either.  So: 'Buurtteam Zuid: * ->
+# *', 'Totaal: 2.5 -> 3' (before: 'Buurtteam Zuid: 1 -> 2', the hidden
+# waiting time of one client in the log).
+test_final_change_log() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
+		"kpis = wachttijd_gemiddeld"
+	sed -i 's/^min_count = 0$/min_count = 2/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run with the default calendar" 0 $?
+	printf '[calendar]\ngood_friday = no\n' >>"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "run without Goede Vrijdag" 5 $?
+	grep '^peil: warning: ' "$work/err" | sed 's/^peil: warning: //' \
+		>"$work/warnings"
+	expect_squeezed "$work/warnings" \
+		"final figure changed: wachttijd_gemiddeld 2018-03 Buurtteam Zuid: * -> * (* = hidden by the small-cell rules)" \
+		"final figure changed: wachttijd_gemiddeld 2018-03 Totaal: 2.5 -> 3" \
+		"run 2: 2 final figures changed since run 1 (see peil diff 1 2)"
+	! grep -q "Buurtteam Noord" "$work/warnings" &&
+		ok "Noord's waiting time did not change" ||
+		fail "Noord's waiting time did not change" "$(cat "$work/warnings")"
+	# The table of the run hides the same cells.
+	expect_squeezed "$work/out" "Buurtteam Zuid * 3,0 *"
+}
