@@ -346,6 +346,25 @@ static int read_shown(peil_context *ctx, int64_t a, int64_t b,
 	return 0;
 }
 
+struct published_pick {
+	int64_t run_id, found;
+};
+
+/* Runs come newest first: run_id's own record, then the runs before. */
+static int pick_published(void *arg, const peil_run_record *run)
+{
+	struct published_pick *p = arg;
+
+	if (run->id > p->run_id)
+		return 0;
+	if (run->id == p->run_id)	/* publishes nothing: compare nothing */
+		return history_run_published(run, NULL, NULL) ? 0 : 1;
+	if (!history_run_published(run, NULL, NULL))
+		return 0;
+	p->found = run->id;
+	return 1;
+}
+
 int history_final_changes(peil_context *ctx, const finality *fin,
 			  int64_t run_id, int64_t *previous,
 			  void (*fn)(void *arg,
@@ -354,6 +373,7 @@ int history_final_changes(peil_context *ctx, const finality *fin,
 {
 	struct final_check st = { fin, finality_today(), fn, arg, 0, NULL,
 				  NULL };
+	struct published_pick pick = { run_id, 0 };
 	result_table before, now, shown[2];
 	int rc = 0;
 
@@ -361,8 +381,12 @@ int history_final_changes(peil_context *ctx, const finality *fin,
 	memset(&before, 0, sizeof(before));
 	memset(&now, 0, sizeof(now));
 	memset(shown, 0, sizeof(shown));
-	if (figure_run_before(ctx, run_id, previous, err) < 0)
+	/* Published figures moved when run_id publishes and they differ
+	 * from those published before it: not those of a peil eval, nor of
+	 * a run in which a KPI failed (which publish nothing), between. */
+	if (store_runs_scan(ctx->store, 0, pick_published, &pick, err) < 0)
 		return -1;
+	*previous = pick.found;
 	if (*previous && (read_run(ctx, *previous, &before, err) < 0 ||
 			  read_run(ctx, run_id, &now, err) < 0))
 		rc = -1;

@@ -93,11 +93,12 @@ typedef struct history_final_change {
 	int old_hidden, new_hidden;
 } history_final_change;
 
-/* The figures of run run_id that differ from those of the run with
- * figures before it (*previous; 0 when there is none, and then nothing is
- * compared) in a period that fin says is final today: a published figure
- * that moved.  Each goes to fn and is counted in *changed.  0, or -1 with
- * err. */
+/* When run run_id publishes its figures (history_run_published), those
+ * that differ from the figures of the latest run published before it
+ * (*previous; 0 when there is none or run_id publishes nothing, and then
+ * nothing is compared) in a period that fin says is final today: a
+ * published figure that moved.  Each goes to fn and is counted in
+ * *changed.  0, or -1 with err. */
 int history_final_changes(peil_context *ctx, const finality *fin,
 			  int64_t run_id, int64_t *previous,
 			  void (*fn)(void *arg,

@@ -167,3 +167,71 @@ test_final_change_log() {
 	# The table of the run hides the same cells.
 	expect_squeezed "$work/out" "Buurtteam Zuid * 3,0 *"
 }
+
+# ---------------------------------------------------- final change published
+# A final figure that a run publishes changed is named on its log and
+# makes it exit 5, compared with the figures published before it: not
+# with a peil eval between them (before: an analyst's eval of the new
+# export made the next scheduled run compare with it, find nothing
+# changed and exit 0 while it changed published final figures), nor with
+# a run in which a KPI failed, which publishes nothing (before: that run
+# exited 5 for figures it did not publish, and the run that published
+# them compared with it and exited 0).  One KPI, started cases per team
+# (the fixture: 2018-03 Noord 1 (D10), Zuid 1 (D6), Totaal 2); D11
+# (Noord, registered 5 March) and D12 (Zuid, 6 March) come later.
+test_final_change_published() {
+	mkdir -p "$work/scripts" "$work/broken"
+	cat >"$work/scripts/gestart.lua" <<'LUA'
+kpi { id = "gestart", title = "Gestarte casussen", unit = "casussen",
+  dataset = "cases", grain = "month", breakdown = { "team" },
+  select = started_in("registered"), rule = count() }
+LUA
+	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
+	fixture_config "$work/cases.csv" "$work/scripts" 2018-Q1
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1" 0 $?
+	printf 'D11;Buurtteam Noord;Welzijn Noord;WK999901;BU99990102;05-03-2018;;;Zelfmelder;;;;P000009;05-03-2018;\r\n' \
+		>>"$work/cases.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of D11" 0 $?
+	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 >/dev/null \
+		2>"$work/err"
+	expect_rc "eval of 2018-Q1 (run 2, not published)" 0 $?
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 3 publishes D11" 5 $?
+	grep '^peil: warning: ' "$work/err" | sed 's/^peil: warning: //' \
+		>"$work/warnings"
+	expect_squeezed "$work/warnings" \
+		"final figure changed: gestart 2018-03 Buurtteam Noord: 1 -> 2" \
+		"final figure changed: gestart 2018-03 Totaal: 2 -> 3" \
+		"run 3: 2 final figures changed since run 1 (see peil diff 1 3)"
+	# Run 4 reads D12, but a KPI fails: it publishes nothing, and moved
+	# no published figure.
+	printf 'D12;Buurtteam Zuid;Welzijn Zuid;WK999902;BU99990201;06-03-2018;;;Zelfmelder;;;;P000010;06-03-2018;\r\n' \
+		>>"$work/cases.csv"
+	printf 'kpi { id = "stuk", title = "Stuk", unit = "x", dataset = "cases",\n  grain = "month", rule = count(function(row) error("kapot") end) }\n' \
+		>"$work/broken/stuk.lua"
+	sed -i "s|^script_dirs = .*|script_dirs = $work/scripts, $work/broken|" \
+		"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 4, a KPI failed" 1 $?
+	! grep -q "final figure" "$work/err" &&
+		ok "run 4 names no final figure" ||
+		fail "run 4 names no final figure" "$(cat "$work/err")"
+	"$peil" show --config "$work/peil.ini" --format csv >"$work/show.csv" \
+		2>"$work/err"
+	expect_rc "show" 0 $?
+	expect_grep "show: the figures of run 3, Zuid without D12" \
+		"$work/show.csv" "gestart;Gestarte casussen;casussen;2018-03;Buurtteam Zuid;1;"
+	# Run 5 publishes D12: compared with run 3, the last published.
+	sed -i "s|^script_dirs = .*|script_dirs = $work/scripts|" \
+		"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 5 publishes D12" 5 $?
+	grep '^peil: warning: ' "$work/err" | sed 's/^peil: warning: //' \
+		>"$work/warnings"
+	expect_squeezed "$work/warnings" \
+		"final figure changed: gestart 2018-03 Buurtteam Zuid: 1 -> 2" \
+		"final figure changed: gestart 2018-03 Totaal: 3 -> 4" \
+		"run 5: 2 final figures changed since run 3 (see peil diff 3 5)"
+}
