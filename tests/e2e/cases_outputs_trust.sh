@@ -235,3 +235,38 @@ LUA
 		"final figure changed: gestart 2018-03 Totaal: 3 -> 4" \
 		"run 5: 2 final figures changed since run 3 (see peil diff 3 5)"
 }
+
+# ------------------------------------------------------- evaluate locked
+# peil report --evaluate evaluates and records a run, as peil eval does:
+# under the lock of run, ingest and eval, so that it never reads a store
+# that a run or ingest is writing (a source's new file beside another's
+# old one).  Before, it evaluated while another peil held the lock.
+# With the lock held here (lock_wait = 1): exit 75 naming the lock, no
+# run recorded; a report of published figures still reads; once the
+# lock is free, --evaluate evaluates.
+test_evaluate_locked() {
+	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
+		"$cases_only_kpis
+lock_wait = 1"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run of 2018-Q1" 0 $?
+	exec 9>"$work/peil.db.lock"
+	flock 9
+	"$peil" report --config "$work/peil.ini" --period 2018-Q2 --evaluate \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "report --evaluate while another holds the lock" 75 $?
+	expect_grep "the lock is named" "$work/err" \
+		"$work/peil.db.lock: another peil"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q1 \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "report of the published 2018-Q1 meanwhile" 0 $?
+	exec 9>&-
+	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>"$work/err"
+	! grep -q "^Run 2" "$work/runs" && ok "no run recorded under the lock" ||
+		fail "no run recorded under the lock" "$(cat "$work/runs")"
+	"$peil" report --config "$work/peil.ini" --period 2018-Q2 --evaluate \
+		--format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "report --evaluate with the lock free" 0 $?
+	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>"$work/err"
+	expect_grep "it recorded run 2, an eval" "$work/runs" "Run 2  eval"
+}
