@@ -360,6 +360,7 @@ static int cmd_report(const cli_options *o, int argc, char **argv)
 	output_options format;
 	cli_options text_options = *o;
 	peil_context ctx;
+	run_lock lock = { -1 };
 	int32_t from, to;
 	char period_id[64];
 	int rc, html;
@@ -383,12 +384,20 @@ static int cmd_report(const cli_options *o, int argc, char **argv)
 	else
 		snprintf(period_id, sizeof(period_id), "%s \xE2\x80\x93 %s",
 			 o->from, o->to);
-	rc = cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
+	/* --evaluate may evaluate and record a run: under the lock of run,
+	 * ingest and eval, as peil eval, so that it waits for (or refuses)
+	 * a run or ingest under way and reads one whole state of the store,
+	 * never a source's new file beside another's old one. */
+	rc = o->evaluate ? cli_open_locked(&ctx, o,
+					   CONTEXT_STORAGE | CONTEXT_SCRIPTS,
+					   &lock)
+			 : cli_open(&ctx, o, CONTEXT_STORAGE | CONTEXT_SCRIPTS);
 	if (rc == 0 && o->compare)
 		rc = compare_all(&ctx, o->compare);
 	if (rc == 0)
 		rc = write_report(&ctx, o, period_id, from, to,
 				  html ? NULL : &format);
+	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;
 }

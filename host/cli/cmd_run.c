@@ -96,15 +96,31 @@ static int run_delay(const finality *fin, int32_t from, int32_t *to,
 	return EXIT_OK;
 }
 
-static void warn_final_changed(void *arg, const figure_change *c)
+/* A side of a changed figure: its value, or '*' when the small-cell
+ * rules hide it (as in the outputs). */
+static void final_side(double value, int hidden, char *out, size_t size)
 {
-	char label[512];
+	if (hidden)
+		snprintf(out, size, "*");
+	else
+		snprintf(out, size, "%g", value);
+}
+
+static void warn_final_changed(void *arg, const history_final_change *h)
+{
+	const figure_change *c = h->change;
+	char label[512], old[32], now[32];
 
 	(void)arg;
 	result_breakdown_label(c->breakdown, label, sizeof(label));
+	final_side(c->old_value, h->old_hidden, old, sizeof(old));
+	final_side(c->new_value, h->new_hidden, now, sizeof(now));
 	log_msg(PEIL_LOG_WARNING,
-		"final figure changed: %s %s %s: %g -> %g", c->kpi, c->period,
-		label, c->old_value, c->new_value);
+		"final figure changed: %s %s %s: %s -> %s%s", c->kpi, c->period,
+		label, old, now,
+		h->old_hidden || h->new_hidden
+			? " (* = hidden by the small-cell rules)"
+			: "");
 }
 
 /* Compare run_id's figures with the run before it: a changed figure of a

@@ -157,10 +157,34 @@ static void digest_section(digest *d, const config_section *s)
 	}
 }
 
-/* Each KPI's definition hash (kpi.h): its script file's hash, its own
- * [kpi ID] settings, [contract] (start, margin, reference) and the group
- * files' hashes (groups), so that a run records which definition gave
- * its figures. */
+/* The working days' calendar as the settings resolve it ([calendar]:
+ * the optional holidays, extra dates, a list that replaces the rules),
+ * as text for a digest: "good_friday = yes" and no such line are one
+ * calendar. */
+static void digest_calendar(digest *d, const peil_settings *set)
+{
+	const settings_dates *lists[2] = { &set->extra, &set->dates };
+	char text[64];
+	int n = snprintf(text, sizeof(text), "\n[calendar]\n%d %d %d\n",
+			 set->good_friday, set->liberation_day,
+			 set->dates.given);
+
+	digest_update(d, text, (size_t)n);
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t j = 0; j < lists[l]->count; j++) {
+			n = snprintf(text, sizeof(text), "%ld ",
+				     (long)lists[l]->dates[j]);
+			digest_update(d, text, (size_t)n);
+		}
+		digest_update(d, "\n", 1);
+	}
+}
+
+/* Each KPI's definition hash (kpi.h): its script's hash (with the
+ * modules it required, kpi_require.c), its own [kpi ID] settings,
+ * [contract] (start, margin, reference), the calendar when it counts
+ * working days, and the group files' hashes (groups), so that a run
+ * records which definition gave its figures. */
 static int hash_definitions(peil_context *ctx, const char *groups)
 {
 	const config_section *contract =
@@ -180,6 +204,8 @@ static int hash_definitions(peil_context *ctx, const char *groups)
 						      k->id));
 		digest_update(d, "\n[contract]\n", 12);
 		digest_section(d, contract);
+		if (kpi_set_uses_calendar(ctx->kpis, k->id))
+			digest_calendar(d, &ctx->settings);
 		digest_update(d, groups, strlen(groups));
 		digest_finish(d, hex);
 		kpi_set_definition_sha256(ctx->kpis, i, hex);

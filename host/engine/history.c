@@ -16,6 +16,7 @@
 
 #include "base/error.h"
 #include "base/grow.h"
+#include "engine/disclose.h"
 #include "engine/figure_diff.h"
 
 /* ----------------------------------------------------------------- runs */
@@ -277,44 +278,137 @@ static int read_run(peil_context *ctx, int64_t run_id, result_table *t,
 struct final_check {
 	const finality *fin;
 	int32_t today;
-	void (*fn)(void *arg, const figure_change *change);
+	void (*fn)(void *arg, const history_final_change *change);
 	void *arg;
 	size_t changed;
+	/* The two runs' figures through the small-cell rules, in
+	 * figure_diff's order; NULL while counting. */
+	const result_table *shown_old, *shown_new;
 };
+
+/* Whether the figure of c (kpi, period, breakdown) is hidden in t, a
+ * disclosed table in figure_diff's order; 0 when t does not have it. */
+static int hidden_in(const result_table *t, const figure_change *c)
+{
+	size_t lo = 0, hi = t->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = figure_key_compare(c->kpi, c->period, c->breakdown,
+					     &t->rows[mid]);
+
+		if (cmp == 0)
+			return t->rows[mid].suppressed != RESULT_SHOWN;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
 
 static int final_changed(void *arg, const figure_change *c)
 {
 	struct final_check *st = arg;
+	history_final_change h = { c, 0, 0 };
 
 	if (!c->covered || !finality_is_final(st->fin, c->period, st->today))
 		return 0;
 	st->changed++;
-	st->fn(st->arg, c);
+	if (!st->shown_old)
+		return 0;
+	h.old_hidden = c->in_old && hidden_in(st->shown_old, c);
+	h.new_hidden = c->in_new && hidden_in(st->shown_new, c);
+	st->fn(st->arg, &h);
 	return 0;
+}
+
+static int no_change(void *arg, const figure_change *c)
+{
+	(void)arg;
+	(void)c;
+	return 0;
+}
+
+/* The figures of runs a and b into t[0] and t[1], through the small-cell
+ * rules and sorted as figure_diff sorts. */
+static int read_shown(peil_context *ctx, int64_t a, int64_t b,
+		      result_table t[2], peil_error *err)
+{
+	if (read_run(ctx, a, &t[0], err) < 0 || read_run(ctx, b, &t[1], err) < 0)
+		return -1;
+	if (disclose_table(ctx, &t[0], settings_disclosure(&ctx->settings)) <
+		    0 ||
+	    disclose_table(ctx, &t[1], settings_disclosure(&ctx->settings)) <
+		    0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	figure_diff(&t[0], &t[1], no_change, NULL);
+	return 0;
+}
+
+struct published_pick {
+	int64_t run_id, found;
+};
+
+/* Runs come newest first: run_id's own record, then the runs before. */
+static int pick_published(void *arg, const peil_run_record *run)
+{
+	struct published_pick *p = arg;
+
+	if (run->id > p->run_id)
+		return 0;
+	if (run->id == p->run_id)	/* publishes nothing: compare nothing */
+		return history_run_published(run, NULL, NULL) ? 0 : 1;
+	if (!history_run_published(run, NULL, NULL))
+		return 0;
+	p->found = run->id;
+	return 1;
 }
 
 int history_final_changes(peil_context *ctx, const finality *fin,
 			  int64_t run_id, int64_t *previous,
-			  void (*fn)(void *arg, const figure_change *change),
+			  void (*fn)(void *arg,
+				     const history_final_change *change),
 			  void *arg, size_t *changed, peil_error *err)
 {
-	struct final_check st = { fin, finality_today(), fn, arg, 0 };
-	result_table before, now;
+	struct final_check st = { fin, finality_today(), fn, arg, 0, NULL,
+				  NULL };
+	struct published_pick pick = { run_id, 0 };
+	result_table before, now, shown[2];
 	int rc = 0;
 
 	*changed = 0;
 	memset(&before, 0, sizeof(before));
 	memset(&now, 0, sizeof(now));
-	if (figure_run_before(ctx, run_id, previous, err) < 0)
+	memset(shown, 0, sizeof(shown));
+	/* Published figures moved when run_id publishes and they differ
+	 * from those published before it: not those of a peil eval, nor of
+	 * a run in which a KPI failed (which publish nothing), between. */
+	if (store_runs_scan(ctx->store, 0, pick_published, &pick, err) < 0)
 		return -1;
+	*previous = pick.found;
 	if (*previous && (read_run(ctx, *previous, &before, err) < 0 ||
 			  read_run(ctx, run_id, &now, err) < 0))
 		rc = -1;
 	else if (*previous)
 		figure_diff(&before, &now, final_changed, &st);
+	/* Figures as stored tell what changed; fn sees each as the outputs
+	 * show it, so that the log gives away no hidden figure (read again
+	 * only when some changed). */
+	if (rc == 0 && st.changed) {
+		rc = read_shown(ctx, *previous, run_id, shown, err);
+		if (rc == 0) {
+			st.changed = 0;
+			st.shown_old = &shown[0];
+			st.shown_new = &shown[1];
+			figure_diff(&before, &now, final_changed, &st);
+		}
+	}
 	*changed = st.changed;
 	result_table_release(&before);
 	result_table_release(&now);
+	result_table_release(&shown[0]);
+	result_table_release(&shown[1]);
 	return rc;
 }
 

@@ -85,14 +85,24 @@ int history_input_changes(peil_context *ctx, int64_t a, int64_t b,
 			  void *arg, history_change_counts *counts,
 			  peil_error *err);
 
-/* The figures of run run_id that differ from those of the run with
- * figures before it (*previous; 0 when there is none, and then nothing is
- * compared) in a period that fin says is final today: a published figure
- * that moved.  Each goes to fn (0 to go on) and is counted in *changed.
- * 0, or -1 with err. */
+/* A final figure that changed, and whether today's small-cell rules
+ * hide it in the old run's figures and in the new run's: a hidden side's
+ * value must not be printed. */
+typedef struct history_final_change {
+	const figure_change *change;	/* the figures as stored */
+	int old_hidden, new_hidden;
+} history_final_change;
+
+/* When run run_id publishes its figures (history_run_published), those
+ * that differ from the figures of the latest run published before it
+ * (*previous; 0 when there is none or run_id publishes nothing, and then
+ * nothing is compared) in a period that fin says is final today: a
+ * published figure that moved.  Each goes to fn and is counted in
+ * *changed.  0, or -1 with err. */
 int history_final_changes(peil_context *ctx, const finality *fin,
 			  int64_t run_id, int64_t *previous,
-			  void (*fn)(void *arg, const figure_change *change),
+			  void (*fn)(void *arg,
+				     const history_final_change *change),
 			  void *arg, size_t *changed, peil_error *err);
 
 typedef struct history_pruned {

@@ -296,6 +296,10 @@ const kpi_info *kpi_set_info(const kpi_set *set, size_t i);
  * from), parameters and the kpi{...} of its script. */
 void kpi_explain(FILE *out, const kpi_set *set, const kpi_info *k,
 		 const char *config_path);
+/* Whether KPI id's figures depend on the calendar of working days: a
+ * workdays() of its declarative parts, or a Lua function of it (which
+ * may call date.workdays() and its kin). */
+int kpi_set_uses_calendar(const kpi_set *set, const char *id);
 /* Set the i-th KPI's definition hash (kpi_info). */
 void kpi_set_definition_sha256(kpi_set *set, size_t i, const char *hex);
 /* The KPI with this id, or NULL. */

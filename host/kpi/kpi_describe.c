@@ -364,6 +364,29 @@ static int node_lua(const kpi_node *n)
 	return 0;
 }
 
+/* Whether node n or one under it counts working days. */
+static int node_workdays(const kpi_node *n)
+{
+	if (!n)
+		return 0;
+	if (n->op == KPI_WORKDAYS)
+		return 1;
+	for (size_t i = 0; i < n->kid_count; i++)
+		if (node_workdays(n->kids[i]))
+			return 1;
+	return 0;
+}
+
+int kpi_set_uses_calendar(const kpi_set *set, const char *id)
+{
+	const kpi *k = kpi_set_kpi(set, id);
+
+	/* A Lua function may call date.workdays() and its kin. */
+	return k && (k->uses_lua || node_workdays(k->select) ||
+		     node_workdays(k->where) || node_workdays(k->rule) ||
+		     node_workdays(k->having));
+}
+
 int kpi_group_rows_key(const kpi *k, char *out, size_t size)
 {
 	describe_buf b = { out, size, 0, k, 0, 1 };

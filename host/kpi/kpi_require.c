@@ -24,6 +24,8 @@
 
 #include <lauxlib.h>
 
+#include "base/digest.h"
+
 static char kpi_modules_key;	/* registry: name -> loaded module */
 
 /* A module name: parts of a-z, 0-9 and _, joined by single dots. */
@@ -81,6 +83,22 @@ static char *require_read(const char *path, size_t cap, size_t *len,
 	return text;
 }
 
+/* Fold a module read by script into its hash: the SHA-256 of the hash
+ * so far, the module's name and its text.  -1 when out of memory. */
+static int require_hash(kpi_script *script, const char *name,
+			const char *text, size_t len)
+{
+	digest *d = digest_new();
+
+	if (!d)
+		return -1;
+	digest_update(d, script->sha256, strlen(script->sha256) + 1);
+	digest_update(d, name, strlen(name) + 1);
+	digest_update(d, text, len);
+	digest_finish(d, script->sha256);
+	return 0;
+}
+
 static int require_call(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1);
@@ -115,6 +133,15 @@ static int require_call(lua_State *L)
 			return luaL_error(L, "require: %s: %s", path, why);
 		if (!text)
 			continue;
+		/* The module is part of the definition of the script's
+		 * KPIs: its text goes into the script's hash, which their
+		 * definition hashes take (before, a changed module left
+		 * them as they were, and a run kept the old figures). */
+		if (require_hash(script, name, text, len) < 0) {
+			free(text);
+			return luaL_error(L, "require: %s: out of memory",
+					  path);
+		}
 		snprintf(chunkname, sizeof(chunkname), "@%s", path);
 		status = luaL_loadbufferx(L, text, len, chunkname, "t");
 		free(text);

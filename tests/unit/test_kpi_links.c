@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/calendar.h"
+#include "base/digest.h"
 #include "harness.h"
 #include "kpi/kpi.h"
 #include "kpi/kpi_model.h"
@@ -250,6 +251,63 @@ TEST(require_loads_from_script_dirs_once)
 		"== 2 end) }\n"), &err), 0);
 	CHECK_INT(evaluate(set), 0);
 	CHECK_DOUBLE(value("k", "{}"), 2, 0);
+	kpi_set_free(set);
+}
+
+/* A module that a script requires is part of the script's hash, which
+ * its KPIs' definition hashes take: another text of the module, another
+ * hash (before, the file's own hash, and a run kept the figures of the
+ * module before). */
+TEST(require_module_goes_into_the_script_hash)
+{
+	char hash[2][DIGEST_HEX_SIZE], own[DIGEST_HEX_SIZE];
+	const char *path = NULL;
+	peil_error err;
+
+	for (int i = 0; i < 2; i++) {
+		kpi_set *set = new_set();
+		const kpi_info *k;
+
+		write_file("teams.lua", i ? "return { team = 'Zuid' }\n"
+					  : "return { team = 'Noord' }\n");
+		path = write_file("team_kpi.lua",
+			"local t = require('teams')\n"
+			"kpi { id = 'k', title = 't', unit = 'u', dataset = 'cases',\n"
+			"  grain = 'month', rule = count(eq('team', t.team)) }\n");
+		CHECK_INT(kpi_set_load_file(set, path, &err), 0);
+		k = kpi_set_find(set, "k");
+		CHECK(k != NULL && k->script_sha256 != NULL);
+		snprintf(hash[i], sizeof(hash[i]), "%s",
+			 k && k->script_sha256 ? k->script_sha256 : "");
+		kpi_set_free(set);
+	}
+	CHECK(strcmp(hash[0], hash[1]) != 0);
+	CHECK_INT(digest_file_sha256_hex(path, own), 0);
+	CHECK(strcmp(hash[0], own) != 0 && strcmp(hash[1], own) != 0);
+}
+
+/* Which KPIs' figures depend on the calendar of working days, whose
+ * settings go into their definition hashes (engine/context.c): those
+ * with workdays() and those with a Lua function, not a plain count. */
+TEST(calendar_users)
+{
+	kpi_set *set = new_set();
+	peil_error err;
+
+	CHECK_INT(kpi_set_load_file(set, write_file("calendar_users.lua",
+		"local function k(id, rule)\n"
+		"  kpi { id = id, title = 't', unit = 'u', dataset = 'cases',\n"
+		"    grain = 'month', select = started_in('registered'),\n"
+		"    rule = rule }\n"
+		"end\n"
+		"k('telling', count())\n"
+		"k('wachttijd', mean(workdays('registered', 'registered')))\n"
+		"k('voorwaarde', count(function(row) return true end))\n"),
+		&err), 0);
+	CHECK_INT(kpi_set_uses_calendar(set, "telling"), 0);
+	CHECK_INT(kpi_set_uses_calendar(set, "wachttijd"), 1);
+	CHECK_INT(kpi_set_uses_calendar(set, "voorwaarde"), 1);
+	CHECK_INT(kpi_set_uses_calendar(set, "onbekend"), 0);
 	kpi_set_free(set);
 }
 
@@ -1475,6 +1533,8 @@ int main(void)
 		return 1;
 	cal = calendar_new(NULL);
 	RUN(require_loads_from_script_dirs_once);
+	RUN(require_module_goes_into_the_script_hash);
+	RUN(calendar_users);
 	RUN(require_refuses_paths_and_unknown_modules);
 	RUN(params_and_their_overrides);
 	RUN(unknown_param_is_a_binding_error);
