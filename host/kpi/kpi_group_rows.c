@@ -18,14 +18,26 @@
 #include "base/grow.h"
 #include "base/strmap.h"
 
-/* The groups of one slot. */
+/* The groups of one slot.  A group is found by its per value's number
+ * in a table of its own (open addressing, the number and the group side
+ * by side): a ZRM measurement's thirteen rows go to thirteen domain
+ * slots, so each row looks its person up in a slot other than the row
+ * before's; with a strmap that was a probe and a compare of the key
+ * elsewhere, two cache misses a row once the slots outgrow the cache (at
+ * ten million cases), one here. */
 typedef struct group_slot {
-	strmap keys;		/* the per value's number (4 bytes, in
-				   kpi_group_store.values_of) -> group
-				   number */
+	struct group_entry {
+		uint32_t value;	/* the per value's number, SLOT_EMPTY */
+		uint32_t group;
+	} *table;
+	size_t table_cap;	/* a power of two, 0: none yet */
+	size_t count;		/* groups */
+	uint32_t *value;	/* per group: its per value's number */
 	uint32_t *first, *last;	/* per group: its first and last member */
 	long latest;		/* the group added to last, -1: none */
 } group_slot;
+
+#define SLOT_EMPTY UINT32_MAX
 
 struct kpi_group_store {
 	const peil_schema *schema;
@@ -68,7 +80,8 @@ void kpi_group_release(kpi *k)
 		return;
 	for (size_t i = 0; i < g->slot_count; i++)
 		if (g->slots[i]) {
-			strmap_release(&g->slots[i]->keys);
+			free(g->slots[i]->table);
+			free(g->slots[i]->value);
 			free(g->slots[i]->first);
 			free(g->slots[i]->last);
 			free(g->slots[i]);
@@ -216,9 +229,9 @@ static size_t group_bytes(const struct kpi_group_store *g)
 		const group_slot *s = g->slots[i];
 
 		if (s)
-			bytes += sizeof(*s) + strmap_bytes(&s->keys) +
-				 2 * group_cap(s->keys.count) *
-					 sizeof(uint32_t);
+			bytes += sizeof(*s) +
+				 s->table_cap * sizeof(*s->table) +
+				 3 * group_cap(s->count) * sizeof(uint32_t);
 	}
 	return bytes;
 }
@@ -229,8 +242,64 @@ static size_t group_count(const struct kpi_group_store *g)
 	size_t n = 0;
 
 	for (size_t i = 0; i < g->slot_count; i++)
-		n += g->slots[i] ? g->slots[i]->keys.count : 0;
+		n += g->slots[i] ? g->slots[i]->count : 0;
 	return n;
+}
+
+/* The place of value in s's table: its entry, or the empty one where it
+ * goes. */
+static struct group_entry *slot_place(const group_slot *s, uint32_t value)
+{
+	size_t mask = s->table_cap - 1;
+	size_t i = (size_t)((value * 0x9E3779B97F4A7C15u) >> 32) & mask;
+
+	while (s->table[i].value != value && s->table[i].value != SLOT_EMPTY)
+		i = (i + 1) & mask;
+	return &s->table[i];
+}
+
+/* s's table twice as large (at least 16 entries), at most half full: 0,
+ * -1 when out of memory (the table as it was). */
+static int slot_grow(group_slot *s)
+{
+	size_t cap = s->table_cap ? s->table_cap * 2 : 16;
+	struct group_entry *old = s->table;
+	size_t old_cap = s->table_cap;
+
+	if (!(s->table = malloc(cap * sizeof(*s->table)))) {
+		s->table = old;
+		return -1;
+	}
+	memset(s->table, 0xff, cap * sizeof(*s->table));	/* empty */
+	s->table_cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].value != SLOT_EMPTY)
+			*slot_place(s, old[i].value) = old[i];
+	free(old);
+	return 0;
+}
+
+/* The group of value in s, numbered in the order first seen, added when
+ * absent (*added 1); -1 when out of memory. */
+static long slot_group(group_slot *s, uint32_t value, int *added)
+{
+	struct group_entry *e;
+	uint32_t *grown;
+
+	*added = 0;
+	if (s->table_cap && (e = slot_place(s, value))->value == value)
+		return (long)e->group;
+	if (2 * (s->count + 1) > s->table_cap && slot_grow(s) < 0)
+		return -1;
+	if (!(grown = grow_for(s->value, s->count, sizeof(*grown))))
+		return -1;
+	s->value = grown;
+	grown[s->count] = value;
+	e = slot_place(s, value);
+	e->value = value;
+	e->group = (uint32_t)s->count;
+	*added = 1;
+	return (long)s->count++;
 }
 
 /* The most members and rows a store holds: their numbers are 32 bits. */
@@ -285,12 +354,10 @@ static int group_add(kpi *k, const kpi_row *row, size_t slot)
 	number = (uint32_t)g->per_latest;
 	if (!(s = group_slot_of(g, slot)))
 		return -1;
-	if (s->latest >= 0 &&
-	    memcmp(strmap_key(&s->keys, (size_t)s->latest), &number, 4) == 0) {
+	if (s->latest >= 0 && s->value[s->latest] == number) {
 		i = s->latest;
 		added = 0;
-	} else if ((i = strmap_put(&s->keys, (const char *)&number, 4,
-				   &added)) < 0) {
+	} else if ((i = slot_group(s, number, &added)) < 0) {
 		return -1;
 	}
 	s->latest = i;
@@ -373,13 +440,13 @@ int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out)
 	const group_slot *s = g && slot < g->slot_count ? g->slots[slot]
 							  : NULL;
 
-	if (!s || i >= s->keys.count)
+	if (!s || i >= s->count)
 		return 0;
 	out->store = k->groups;
 	out->first = s->first[i];
 	out->slot = slot;
 	out->index = i;
-	memcpy(&out->value, strmap_key(&s->keys, i), 4);
+	out->value = s->value[i];
 	return 1;
 }
 
@@ -420,7 +487,7 @@ kpi_group_memo *kpi_group_memo_of(const kpi_group_rows *group,
 		return NULL;	/* a second measure of the slot: not kept */
 	if (g->memo.slot != group->slot) {
 		/* another slot: forget the one before */
-		n = g->slots[group->slot]->keys.count;
+		n = g->slots[group->slot]->count;
 		free(g->memo.values);
 		g->memo.slot = SIZE_MAX;
 		if (!(g->memo.values = calloc(n, sizeof(*g->memo.values))))

@@ -200,6 +200,46 @@ static int pairs_as_read(const kpi_history *h, const int *key_of,
 	return bad == 0;
 }
 
+/* Keys of 1 to 313 rows, some bys empty, in a fixed pseudo-random
+ * order: a pair is found in a key's rows read from its first (up to 64
+ * rows) or halved (more) alike, with the rows read under it in the
+ * order read. */
+TEST(pairs_of_small_and_large_keys_found)
+{
+	enum { KEYS = 40, BYS = 13, ROWS = KEYS + 8 * KEYS * (KEYS - 1) / 2 };
+	kpi_history h = { 0 };
+	static int key_of[ROWS], by_of[ROWS];
+	unsigned seed = 777;
+	int n = 0, ok = 1;
+
+	for (int k = 0; k < KEYS; k++)	/* key k: 1 + 8 k rows */
+		for (int i = 0; i < 1 + 8 * k; i++)
+			key_of[n++] = k;
+	for (int i = ROWS - 1; i > 0; i--) {	/* shuffled */
+		int j, t;
+
+		seed = seed * 1103515245u + 12345u;
+		j = (int)((seed >> 8) % (unsigned)(i + 1));
+		t = key_of[i];
+		key_of[i] = key_of[j];
+		key_of[j] = t;
+	}
+	for (int i = 0; i < ROWS; i++) {
+		char key[16], by[16] = "";
+
+		seed = seed * 1103515245u + 12345u;
+		by_of[i] = (int)((seed >> 8) % (BYS + 1)) - 1;
+		snprintf(key, sizeof(key), "P%d", key_of[i]);
+		if (by_of[i] >= 0)
+			snprintf(by, sizeof(by), "D%d", by_of[i]);
+		ok &= history_add(&h, key, by, i) == 0;
+	}
+	CHECK(ok);
+	CHECK_INT(kpi_history_index(&h), 0);
+	CHECK(pairs_as_read(&h, key_of, by_of, ROWS, KEYS, BYS));
+	history_free(&h);
+}
+
 /* As the store hands a measurements lookup: a person's rows together,
  * each of his measurements thirteen domains in one order, but some
  * persons measured again much later (a second case), and one measured
@@ -302,6 +342,7 @@ int main(void)
 	RUN(pairs_found_by_their_numbers);
 	RUN(keys_without_by);
 	RUN(every_pair_as_a_scan_finds_it);
+	RUN(pairs_of_small_and_large_keys_found);
 	RUN(persons_read_apart_gathered_alone);
 	RUN(a_row_in_32_bytes);
 	return harness_done();

@@ -1,0 +1,118 @@
+/*
+ * test_kpi_group_rows.c - per's groups held in C: each slot's groups in
+ * the order their per value was first seen in it, found again by that
+ * value however many groups the slot holds, and each group's rows those
+ * of its per value, in the order added.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "kpi/kpi_model.h"
+
+enum { PERSONS = 3000, ROWS = 40000, SLOTS = 6 };
+
+/* Rows of persons in a fixed pseudo-random order, each added to one of
+ * five slots by its number and to slot 5 (a total): every slot's groups
+ * come out in the order a scan of the rows first meets each person in
+ * it, with the rows a scan finds, and a person's value is the same
+ * number in every slot. */
+TEST(groups_found_by_their_value_in_the_order_first_seen)
+{
+	static const peil_field fields[] = { { "person", PEIL_TYPE_TEXT, 0 } };
+	static const peil_schema schema = { "measurements", 1, fields };
+	static const size_t slot_of[] = { 0 };
+	static int person_of[ROWS], first_seen[SLOTS][PERSONS];
+	static int order[SLOTS][PERSONS], members[SLOTS][PERSONS];
+	static uint32_t value_of[PERSONS];
+	static char names[PERSONS][8];
+	size_t groups[SLOTS] = { 0 };
+	struct kpi_set set;
+	kpi k;
+	peil_error err;
+	unsigned seed = 12345;
+	int ok = 1;
+
+	memset(&set, 0, sizeof(set));
+	memset(&k, 0, sizeof(k));
+	memset(first_seen, 0, sizeof(first_seen));
+	memset(members, 0, sizeof(members));
+	set.limits.kpi_memory_bytes = (size_t)1 << 30;
+	k.set = &set;
+	k.info.id = "t";
+	k.per = "person";
+	for (int p = 0; p < PERSONS; p++)
+		snprintf(names[p], sizeof(names[p]), "p%d", p);
+	for (int r = 0; r < ROWS; r++) {
+		peil_value v = { PEIL_TYPE_TEXT, 0, { NULL } };
+		kpi_row row = { &schema, &v, slot_of, (uint64_t)r + 1, NULL,
+				NULL, 0, 0, NULL };
+		int p, s;
+
+		seed = seed * 1103515245u + 12345u;
+		p = (int)((seed >> 8) % PERSONS);
+		s = r % 5;
+		person_of[r] = p;
+		v.as.text = names[p];
+		v.len = strlen(names[p]);
+		ok &= kpi_group_add(&k, &row, (size_t)s, &err) == 0;
+		ok &= kpi_group_add(&k, &row, 5, &err) == 0;
+		for (int t = 0; t < 2; t++) {
+			int slot = t ? 5 : s;
+
+			if (!first_seen[slot][p]++)
+				order[slot][groups[slot]++] = p;
+			members[slot][p]++;
+		}
+	}
+	CHECK(ok);
+	for (int s = 0; s < SLOTS; s++) {
+		kpi_group_rows g;
+		size_t i = 0;
+		int in_order = 1, rows_right = 1, values_right = 1;
+
+		while (kpi_group_get(&k, (size_t)s, i, &g)) {
+			int p = i < groups[s] ? order[s][i] : -1;
+			kpi_row head = { &schema, NULL, NULL, 0, NULL, NULL, 0,
+					 0, &g };
+			kpi_row member;
+			size_t at = 0, n = 0, r = 0;
+
+			if (p < 0) {
+				in_order = 0;
+				break;
+			}
+			if (s == 0 || !value_of[p])
+				value_of[p] = g.value + 1;
+			values_right &= value_of[p] == g.value + 1;
+			while (kpi_group_member(&head, &at, &member)) {
+				const peil_value *v =
+					&member.values[member.slot[0]];
+
+				while (r < ROWS && (person_of[r] != p ||
+						    (s < 5 && (int)(r % 5) != s)))
+					r++;	/* the next row of p in s */
+				rows_right &= r < ROWS && v->len ==
+						strlen(names[p]) &&
+					memcmp(v->as.text, names[p],
+					       v->len) == 0;
+				r++;
+				n++;
+			}
+			rows_right &= n == (size_t)members[s][p];
+			i++;
+		}
+		CHECK_INT(i, groups[s]);
+		CHECK(in_order);
+		CHECK(rows_right);
+		CHECK(values_right);
+	}
+	kpi_group_release(&k);
+}
+
+int main(void)
+{
+	RUN(groups_found_by_their_value_in_the_order_first_seen);
+	return harness_done();
+}
