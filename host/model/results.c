@@ -289,14 +289,21 @@ static size_t label_value(const char **p, char *out, size_t size, size_t n)
 	return n < size ? n : size - 1;
 }
 
+const breakdown_words breakdown_words_of[BREAKDOWN_LANGS] = {
+	[BREAKDOWN_NL] = { "Totaal", "(onbekend)" },
+	[BREAKDOWN_EN] = { "Total", "(unknown)" },
+};
+
 void result_breakdown_label(const char *breakdown, char *out, size_t size)
 {
-	result_breakdown_label_words(breakdown, "Totaal", "(onbekend)", out,
+	result_breakdown_label_words(breakdown,
+				     &breakdown_words_of[BREAKDOWN_NL], out,
 				     size);
 }
 
-void result_breakdown_label_words(const char *breakdown, const char *total,
-				  const char *unknown, char *out, size_t size)
+void result_breakdown_label_words(const char *breakdown,
+				  const breakdown_words *words, char *out,
+				  size_t size)
 {
 	const char *p = breakdown;
 	size_t n = 0;
@@ -304,7 +311,7 @@ void result_breakdown_label_words(const char *breakdown, const char *total,
 
 	out[0] = '\0';
 	if (result_is_total(p)) {
-		snprintf(out, size, "%s", total);
+		snprintf(out, size, "%s", words->total);
 		return;
 	}
 	while (*p) {
@@ -329,7 +336,8 @@ void result_breakdown_label_words(const char *breakdown, const char *total,
 		first = 0;
 		if (strncmp(p, "null", 4) == 0) {
 			p += 4;
-			n += (size_t)snprintf(out + n, size - n, "%s", unknown);
+			n += (size_t)snprintf(out + n, size - n, "%s",
+					      words->unknown);
 			if (n >= size)
 				n = size - 1;
 		} else {
@@ -381,12 +389,11 @@ struct reserved_value {
 
 static int reserved_value(void *arg, const char *field, const char *value)
 {
-	static const char *const words[] = { "Totaal", "Total", "(onbekend)",
-					     "(unknown)" };
 	struct reserved_value *r = arg;
 
-	for (size_t i = 0; value && i < sizeof(words) / sizeof(*words); i++)
-		if (strcasecmp(value, words[i]) == 0) {
+	for (size_t i = 0; value && i < BREAKDOWN_LANGS; i++)
+		if (strcasecmp(value, breakdown_words_of[i].total) == 0 ||
+		    strcasecmp(value, breakdown_words_of[i].unknown) == 0) {
 			snprintf(r->field, r->field_size, "%s", field);
 			snprintf(r->value, r->value_size, "%s", value);
 			return 1;

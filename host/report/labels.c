@@ -10,8 +10,7 @@
 
 static const labels dutch = {
 	.lang = "nl",
-	.total = "Totaal",
-	.unknown = "(onbekend)",
+	.row_words = &breakdown_words_of[BREAKDOWN_NL],
 	.met = "gehaald",
 	.at_risk = "in gevaar",
 	.not_met = "niet gehaald",
@@ -155,8 +154,7 @@ static const labels dutch = {
 
 static const labels english = {
 	.lang = "en",
-	.total = "Total",
-	.unknown = "(unknown)",
+	.row_words = &breakdown_words_of[BREAKDOWN_EN],
 	.met = "met",
 	.at_risk = "at risk",
 	.not_met = "not met",

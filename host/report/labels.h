@@ -10,11 +10,13 @@
 
 #include <stddef.h>
 
+#include "model/results.h"
 #include "model/revision.h"
 
 typedef struct labels {
 	const char *lang;	/* "nl" or "en", for <html lang> */
-	const char *total, *unknown;
+	/* the total row and an empty breakdown value (model/results.h) */
+	const breakdown_words *row_words;
 	const char *met, *at_risk, *not_met, *no_target;
 	const char *at_least, *at_most, *and_word, *target;
 	/* After a text table's target: how many of its figures with a
