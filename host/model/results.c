@@ -94,6 +94,43 @@ int result_table_add_figure(result_table *t, const char *kpi,
 	return result_table_add(t, &r);
 }
 
+int result_table_copy(const result_table *t, result_table *copy)
+{
+	memset(copy, 0, sizeof(*copy));
+	copy->rows = malloc((t->count ? t->count : 1) * sizeof(*copy->rows));
+	if (!copy->rows)
+		return -1;
+	copy->cap = t->count ? t->count : 1;
+	for (size_t i = 0; i < t->count; i++) {
+		const result_row *row = &t->rows[i];
+		peil_result r;
+
+		memset(&r, 0, sizeof(r));
+		r.kpi = row->kpi;
+		r.period = row->period;
+		r.breakdown = row->breakdown;
+		r.value = row->value;
+		r.numerator = row->numerator;
+		r.denominator = row->denominator;
+		r.status = row->status;
+		r.size = row->size;
+		if (result_table_add(copy, &r) < 0) {
+			result_table_release(copy);
+			return -1;
+		}
+		copy->rows[i].finality = row->finality;
+		copy->rows[i].suppressed = row->suppressed;
+		memcpy(copy->rows[i].compare, row->compare,
+		       sizeof(row->compare));
+		copy->rows[i].earlier = row->earlier;
+	}
+	copy->run_id = t->run_id;
+	copy->disclosed = t->disclosed;
+	copy->min_count = t->min_count;
+	copy->min_denominator = t->min_denominator;
+	return 0;
+}
+
 int result_is_total(const char *breakdown)
 {
 	return !breakdown || strcmp(breakdown, "{}") == 0;

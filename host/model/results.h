@@ -116,6 +116,11 @@ int result_table_add_figure(result_table *t, const char *kpi,
 			    const char *period, const char *breakdown,
 			    double value, double numerator, double denominator,
 			    const char *status);
+/* A copy of t into copy (which it initialises): the same rows in the same
+ * order, with all their marks (finality, suppression, comparisons), and
+ * the same run and disclosure.  0, or -1 when out of memory (copy then
+ * empty). */
+int result_table_copy(const result_table *t, result_table *copy);
 /* Sort by KPI, then period, then breakdown with the total last. */
 void result_table_sort(result_table *t);
 /* Keep the rows for which keep(ctx, row) is not 0, in their order; free
