@@ -77,6 +77,8 @@ static const labels dutch = {
 	.suppressed_legend = "* = niet getoond: minder dan %g, of daaruit af "
 			     "te leiden",
 	.suppressed_small = "klein aantal",
+	.diff_hidden = "%zu cijfers veranderden, geen ervan getoond: de "
+		       "regels voor kleine aantallen verbergen ze",
 	.suppressed_derivable = "afleidbaar",
 	.provisional_legend = "~ = voorlopig: kan nog veranderen",
 	.word_provisional = "voorlopig",
@@ -216,6 +218,8 @@ static const labels english = {
 	.suppressed_legend = "* = not shown: fewer than %g, or derivable "
 			     "from such a number",
 	.suppressed_small = "small count",
+	.diff_hidden = "%zu figures changed, none of them shown: the rules "
+		       "for small numbers hide them",
 	.suppressed_derivable = "derivable",
 	.provisional_legend = "~ = provisional: may still change",
 	.word_provisional = "provisional",

@@ -26,6 +26,9 @@ typedef struct labels {
 	/* "* = not shown: ..." after a text table; %g is the threshold. */
 	const char *suppressed_legend;
 	const char *suppressed_small, *suppressed_derivable;
+	/* peil diff when every figure that changed is hidden by the
+	 * small-cell rules: %zu how many changed. */
+	const char *diff_hidden;
 	/* provisional and final figures (finality.h): "~ = ..." after a
 	 * text table, and the words of the CSV column and JSON field */
 	const char *provisional_legend, *word_provisional, *word_final,
