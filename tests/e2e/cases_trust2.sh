@@ -126,26 +126,8 @@ test_xlsx_iso_cells() {
 	for v in 2018-02-28T23:00:00Z 2018-03-01T10:00:00 2018-03-01T25:00:00; do
 		rm -f "$work"/peil.db*
 		write_book "$work/days.xlsx" "<row r=\"1\">$(is A1 Nummer)$(is B1 Datum)</row><row r=\"2\">$(is A2 N1)<c r=\"B2\" t=\"d\"><v>$v</v></c></row>"
-		cat >"$work/peil.ini" <<INI
-[peil]
-plugin_dirs = $plugins
-script_dirs = $work/no_scripts
-$(store_config)
-[run]
-periods = 2018
-$(store_run_keys)
-[dataset days]
-field.id = text key
-field.day = date required
-[source days]
-plugin = xlsx
-dataset = days
-path = $work/days.xlsx
-date_format = jjjj-mm-dd, jjjj-mm-ddTuu:mm:ss
-column.Nummer = id
-column.Datum = day
-INI
-		mkdir -p "$work/no_scripts"
+		book_config days day date Datum \
+			"date_format = jjjj-mm-dd, jjjj-mm-ddTuu:mm:ss"
 		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 		rc=$?
 		if [ "$v" = 2018-03-01T25:00:00 ]; then
