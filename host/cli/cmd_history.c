@@ -277,14 +277,21 @@ static int diff_runs(peil_context *ctx, int argc, char **argv, int64_t *a,
 	return EXIT_OK;
 }
 
-static int diff_print(peil_context *ctx, int64_t a, int64_t b, int point,
-		      peil_error *err)
+static int count_covered(void *arg, const figure_change *c)
+{
+	*(size_t *)arg += c->covered != 0;
+	return 0;
+}
+
+static int diff_print(peil_context *ctx, int64_t a, int64_t b,
+		      const output_options *out, peil_error *err)
 {
 	char heads[6][128] = { "kpi", "periode", "uitsplitsing", "oud",
 			       "nieuw", "verschil" };
 	struct diff_state st;
 	history_change_counts counts;
 	result_table old_table, new_table;
+	size_t stored = 0;
 	int rc = EXIT_STORAGE;
 
 	memset(&st, 0, sizeof(st));
@@ -292,13 +299,19 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b, int point,
 	memset(&new_table, 0, sizeof(new_table));
 	st.today = finality_today();
 	st.kpis = ctx->kpis;
-	st.point = point;
+	st.point = out->english_numbers;
 	st.fin = settings_finality(&ctx->settings);
 	/* Small cells stay hidden here too: a hidden figure reads as "-"
 	 * and two hidden figures as unchanged. */
 	rc = cli_read_figures(ctx, a, NULL, 0, 0, 0, &old_table);
 	if (rc == EXIT_OK)
 		rc = cli_read_figures(ctx, b, NULL, 0, 0, 0, &new_table);
+	/* The changes as stored, before the rules hide values: changes of
+	 * hidden figures only are said to be there, not shown.  (Sorting
+	 * for the diff keeps the tables' order: cli_read_figures sorted
+	 * them bytewise already.) */
+	if (rc == EXIT_OK)
+		figure_diff(&old_table, &new_table, count_covered, &stored);
 	if (rc == EXIT_OK)
 		rc = cli_worst(cli_disclose(ctx, &old_table),
 			       cli_disclose(ctx, &new_table));
@@ -325,8 +338,13 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b, int point,
 	printf("  (definitie = de definitie van de KPI veranderde; invoer = "
 	       "alleen de invoer)\n");
 	figure_diff(&old_table, &new_table, print_change, &st);
-	if (!st.changed)
+	if (!st.changed && stored) {
+		printf("  (");
+		printf(out->words->diff_hidden, stored);
+		printf(")\n");
+	} else if (!st.changed) {
 		printf("  (none)\n");
+	}
 	printf("\nInput changes between run %lld and run %lld:\n",
 	       (long long)a, (long long)b);
 	if (!store_has(ctx->store, STORE_V2_CHANGES)) {
@@ -369,7 +387,7 @@ static int cmd_diff(const cli_options *o, int argc, char **argv)
 	if (rc == 0)
 		rc = diff_runs(&ctx, argc, argv, &a, &b, &err);
 	if (rc == 0)
-		rc = diff_print(&ctx, a, b, out.english_numbers, &err);
+		rc = diff_print(&ctx, a, b, &out, &err);
 	if (rc == EXIT_STORAGE || (rc == EXIT_CONFIG && err.message[0]))
 		log_error(&err);
 	context_close(&ctx);
@@ -391,6 +409,7 @@ const cli_command cmd_runs_command = {
 };
 
 static const struct option diff_options[] = {
+	{ "lang", required_argument, NULL, CLI_OPT_LANG },
 	{ "locale", required_argument, NULL, CLI_OPT_LOCALE },
 	{ NULL, 0, NULL, 0 }
 };
@@ -400,7 +419,9 @@ const cli_command cmd_diff_command = {
 	.args = "[RUN_A [RUN_B]]",
 	.summary = "show the figures and input rows that changed between two "
 		   "runs (default: the last two)",
-	.help = "      --locale L      decimal comma (nl, default) or point "
+	.help = "      --lang L        nl (default) or en: the note on changes "
+		"that the\n                      small-cell rules hide\n"
+		"      --locale L      decimal comma (nl, default) or point "
 		"(en)\n",
 	.options = diff_options,
 	.run = cmd_diff,

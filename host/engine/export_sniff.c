@@ -3,7 +3,7 @@
  * config (export_sniff.h).
  *
  * Only what every value read fits is proposed: a column is a date when
- * each of its values is a real date in one format, an integer when each
+ * each of its values is a real date in one of the formats, an integer when each
  * is a whole number without a leading zero (a "000123" is an identifier,
  * and Excel would drop its zeros), and text otherwise.  The proposal is
  * checked again by the ingest, which reads every row.
@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "base/grow.h"
 #include "base/parse.h"
+#include "base/visible.h"
 
 /* The csv plugin's date formats, in the order they are tried. */
 static const char *const date_formats[] = {
@@ -263,10 +264,12 @@ static int next_record(const char *b, size_t len, size_t *pos, char sep,
 	return 1;
 }
 
-/* What the values of one column still fit, narrowed value by value. */
+/* What the values of one column still fit, narrowed value by value, and
+ * the date formats that read them: the first of the formats that reads
+ * each value (no value reads under two of them). */
 typedef struct column_fit {
 	int integer, boolean, real_comma, real_point, saw_comma;
-	int date[DATE_FORMAT_COUNT];
+	int date_used[DATE_FORMAT_COUNT];
 } column_fit;
 
 static void fit_value(column_fit *fit, export_column *c,
@@ -296,16 +299,20 @@ static void fit_value(column_fit *fit, export_column *c,
 	if (identifier || parse_real(v, len, '.', &real) < 0)
 		fit->real_point = 0;
 	fit->saw_comma |= strchr(v, ',') != NULL;
-	for (k = 0; k < DATE_FORMAT_COUNT; k++) {
+	for (k = 0; k < DATE_FORMAT_COUNT; k++)
+		if (parse_date(&formats[k], v, len, &day) == 0)
+			break;
+	if (k == DATE_FORMAT_COUNT) {
+		if (!c->not_date[0])
+			visible_copy(c->not_date, sizeof(c->not_date), v);
+		return;
+	}
+	c->dates++;
+	fit->date_used[k] = 1;
+	/* a year that ingest refuses (0017) names no years to run */
+	if (!date_implausible_year(day)) {
 		int y, m, d;
 
-		if (!fit->date[k] || parse_date(&formats[k], v, len, &day) < 0) {
-			fit->date[k] = 0;
-			continue;
-		}
-		/* a year that ingest refuses (0017) names no years to run */
-		if (date_implausible_year(day))
-			continue;
 		date_to_civil(day, &y, &m, &d);
 		if (!c->first_year || y < c->first_year)
 			c->first_year = y;
@@ -326,23 +333,40 @@ static int header_says_date(const char *h)
 	return strstr(lower, "datum") || strstr(lower, "date");
 }
 
+/* Whether every value of c is a date: then its date_format lists the
+ * formats that read them, in the order the csv plugin tries them (one
+ * format, or several that a source's date_format list reads together:
+ * 2018-03-01T10:00:00 and 2018-03-02 in one column). */
+static int fit_dates(const column_fit *fit, export_column *c)
+{
+	size_t k, n = 0;
+
+	if (c->dates < c->filled)
+		return 0;
+	for (k = 0; k < DATE_FORMAT_COUNT; k++) {
+		if (!fit->date_used[k])
+			continue;
+		/* 20180131 is a date under jjjjmmdd and a number too: the
+		 * header decides. */
+		if (strcmp(date_formats[k], "jjjjmmdd") == 0 &&
+		    !header_says_date(c->header))
+			return 0;
+		n += (size_t)snprintf(c->date_format + n,
+				      sizeof(c->date_format) - n, "%s%s",
+				      n ? ", " : "", date_formats[k]);
+		if (n >= sizeof(c->date_format))
+			return 0;
+	}
+	return 1;
+}
+
 static void fit_decide(const column_fit *fit, export_column *c)
 {
-	size_t k;
-
 	c->type = EXPORT_TEXT;
 	if (!c->filled)
 		return;
-	for (k = 0; k < DATE_FORMAT_COUNT; k++)
-		if (fit->date[k])
-			break;
-	/* 20180131 is a date under jjjjmmdd and a number too: the header
-	 * decides. */
-	if (k < DATE_FORMAT_COUNT &&
-	    (strcmp(date_formats[k], "jjjjmmdd") != 0 ||
-	     header_says_date(c->header))) {
+	if (fit_dates(fit, c)) {
 		c->type = EXPORT_DATE;
-		c->date_format = date_formats[k];
 	} else if (fit->integer) {
 		c->type = EXPORT_INTEGER;
 	} else if (fit->boolean) {
@@ -354,8 +378,10 @@ static void fit_decide(const column_fit *fit, export_column *c)
 		c->type = EXPORT_REAL;
 		c->decimal = '.';
 	}
-	if (c->type != EXPORT_DATE)
+	if (c->type != EXPORT_DATE) {
 		c->first_year = c->last_year = 0;
+		c->date_format[0] = '\0';
+	}
 }
 
 static int compare_text(const void *a, const void *b)
@@ -430,8 +456,6 @@ static int sniff_rows(export_sniff *s, const char *b, size_t len,
 
 		fit->integer = fit->boolean = 1;
 		fit->real_comma = fit->real_point = 1;
-		for (k = 0; k < DATE_FORMAT_COUNT; k++)
-			fit->date[k] = 1;
 	}
 	while (s->rows < EXPORT_SNIFF_MAX_ROWS &&
 	       (more = next_record(b, len, &pos, s->separator, f)) != 0) {

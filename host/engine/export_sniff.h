@@ -26,7 +26,15 @@ typedef enum export_type {
 typedef struct export_column {
 	char *header;		/* UTF-8, as the csv plugin matches it */
 	export_type type;	/* the narrowest type every value fits */
-	const char *date_format;	/* EXPORT_DATE: e.g. "dd-mm-jjjj" */
+	/* EXPORT_DATE: the formats that read its values, as a date_format
+	 * list: "dd-mm-jjjj"; "jjjj-mm-dd, jjjj-mm-ddTuu:mm:ss" for dates
+	 * written with a time and without */
+	char date_format[128];
+	/* The values that read as a date in one of the formats, and the
+	 * first that does not (made visible, cut): a column of dates but
+	 * for that one is text, and peil init says why. */
+	size_t dates;
+	char not_date[48];
 	char decimal;		/* EXPORT_REAL: ',' or '.' */
 	size_t filled;		/* rows with a value */
 	int unique;		/* no value twice (and at least one) */

@@ -323,26 +323,21 @@ static int final_changed(void *arg, const figure_change *c)
 	return 0;
 }
 
-static int no_change(void *arg, const figure_change *c)
+/* Copies of the figures of both runs as stored (in figure_diff's order),
+ * the older run's into t[0] and the newer one's into t[1], through the
+ * small-cell rules: the figures as the outputs show them, in the same
+ * order (the rules hide, they do not move). */
+static int disclose_copies(peil_context *ctx, const result_table *old,
+			   const result_table *now, result_table t[2],
+			   peil_error *err)
 {
-	(void)arg;
-	(void)c;
-	return 0;
-}
+	disclosure_rules rules = settings_disclosure(&ctx->settings);
 
-/* The figures of runs a and b into t[0] and t[1], through the small-cell
- * rules and sorted as figure_diff sorts. */
-static int read_shown(peil_context *ctx, int64_t a, int64_t b,
-		      result_table t[2], peil_error *err)
-{
-	if (read_run(ctx, a, &t[0], err) < 0 || read_run(ctx, b, &t[1], err) < 0)
-		return -1;
-	if (disclose_table(ctx, &t[0], settings_disclosure(&ctx->settings)) <
-		    0 ||
-	    disclose_table(ctx, &t[1], settings_disclosure(&ctx->settings)) <
-		    0)
+	if (result_table_copy(old, &t[0]) < 0 ||
+	    result_table_copy(now, &t[1]) < 0 ||
+	    disclose_table(ctx, &t[0], rules) < 0 ||
+	    disclose_table(ctx, &t[1], rules) < 0)
 		return error_set(err, NULL, 0, NULL, "out of memory");
-	figure_diff(&t[0], &t[1], no_change, NULL);
 	return 0;
 }
 
@@ -393,10 +388,10 @@ int history_final_changes(peil_context *ctx, const finality *fin,
 	else if (*previous)
 		figure_diff(&before, &now, final_changed, &st);
 	/* Figures as stored tell what changed; fn sees each as the outputs
-	 * show it, so that the log gives away no hidden figure (read again
-	 * only when some changed). */
+	 * show it, so that the log gives away no hidden figure (disclosed
+	 * copies, made only when some changed). */
 	if (rc == 0 && st.changed) {
-		rc = read_shown(ctx, *previous, run_id, shown, err);
+		rc = disclose_copies(ctx, &before, &now, shown, err);
 		if (rc == 0) {
 			st.changed = 0;
 			st.shown_old = &shown[0];

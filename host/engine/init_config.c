@@ -241,6 +241,26 @@ static int format_listed(const char *list, const char *format)
 	return 0;
 }
 
+/* The formats of the list formats ("a, b") that list (size bytes, n of
+ * them used) lacks, added to it.  The bytes then used. */
+static size_t add_formats(char *list, size_t size, size_t n,
+			  const char *formats)
+{
+	char format[64];
+
+	for (const char *at = formats; *at;) {
+		size_t len = strcspn(at, ",");
+
+		snprintf(format, sizeof(format), "%.*s", (int)len, at);
+		if (!format_listed(list, format) && n < size)
+			n += (size_t)snprintf(list + n, size - n, "%s%s",
+					      n ? ", " : "", format);
+		at += len;
+		at += strspn(at, ", ");
+	}
+	return n;
+}
+
 /* The source's date formats and decimal mark, and the years to run:
  * those of the registration date, else of the first date column. */
 static void propose_formats(init_proposal *p)
@@ -255,11 +275,9 @@ static void propose_formats(init_proposal *p)
 		if (!f->name)
 			continue;
 		if (strcmp(f->type, "date") == 0) {
-			if (!format_listed(p->date_formats, c->date_format) &&
-			    n < sizeof(p->date_formats))
-				n += (size_t)snprintf(p->date_formats + n,
-					sizeof(p->date_formats) - n, "%s%s",
-					n ? ", " : "", c->date_format);
+			n = add_formats(p->date_formats,
+					sizeof(p->date_formats), n,
+					c->date_format);
 			if (!years || strcmp(f->name, "registered") == 0)
 				years = c;
 		}
@@ -348,6 +366,11 @@ static void write_dataset(FILE *out, const init_proposal *p,
 		fprintf(out, ", filled in %zu of %zu rows%s%s%s\n", c->filled,
 			s->rows, c->unique ? ", no value twice" : "",
 			f->note ? "; " : "", f->note ? f->note : "");
+		if (c->type == EXPORT_TEXT && c->dates)
+			fprintf(out, "; text, not date: %zu of %zu values "
+				"read as dates, but not '%s' (no date format "
+				"of Peil reads it)\n", c->dates, c->filled,
+				c->not_date);
 		fprintf(out, "field.%s = %s%s%s\n", f->name, f->type,
 			f->key ? " key" : "", f->required ? " required" : "");
 	}

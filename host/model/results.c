@@ -94,6 +94,43 @@ int result_table_add_figure(result_table *t, const char *kpi,
 	return result_table_add(t, &r);
 }
 
+int result_table_copy(const result_table *t, result_table *copy)
+{
+	memset(copy, 0, sizeof(*copy));
+	copy->rows = malloc((t->count ? t->count : 1) * sizeof(*copy->rows));
+	if (!copy->rows)
+		return -1;
+	copy->cap = t->count ? t->count : 1;
+	for (size_t i = 0; i < t->count; i++) {
+		const result_row *row = &t->rows[i];
+		peil_result r;
+
+		memset(&r, 0, sizeof(r));
+		r.kpi = row->kpi;
+		r.period = row->period;
+		r.breakdown = row->breakdown;
+		r.value = row->value;
+		r.numerator = row->numerator;
+		r.denominator = row->denominator;
+		r.status = row->status;
+		r.size = row->size;
+		if (result_table_add(copy, &r) < 0) {
+			result_table_release(copy);
+			return -1;
+		}
+		copy->rows[i].finality = row->finality;
+		copy->rows[i].suppressed = row->suppressed;
+		memcpy(copy->rows[i].compare, row->compare,
+		       sizeof(row->compare));
+		copy->rows[i].earlier = row->earlier;
+	}
+	copy->run_id = t->run_id;
+	copy->disclosed = t->disclosed;
+	copy->min_count = t->min_count;
+	copy->min_denominator = t->min_denominator;
+	return 0;
+}
+
 int result_is_total(const char *breakdown)
 {
 	return !breakdown || strcmp(breakdown, "{}") == 0;
@@ -289,14 +326,21 @@ static size_t label_value(const char **p, char *out, size_t size, size_t n)
 	return n < size ? n : size - 1;
 }
 
+const breakdown_words breakdown_words_of[BREAKDOWN_LANGS] = {
+	[BREAKDOWN_NL] = { "Totaal", "(onbekend)" },
+	[BREAKDOWN_EN] = { "Total", "(unknown)" },
+};
+
 void result_breakdown_label(const char *breakdown, char *out, size_t size)
 {
-	result_breakdown_label_words(breakdown, "Totaal", "(onbekend)", out,
+	result_breakdown_label_words(breakdown,
+				     &breakdown_words_of[BREAKDOWN_NL], out,
 				     size);
 }
 
-void result_breakdown_label_words(const char *breakdown, const char *total,
-				  const char *unknown, char *out, size_t size)
+void result_breakdown_label_words(const char *breakdown,
+				  const breakdown_words *words, char *out,
+				  size_t size)
 {
 	const char *p = breakdown;
 	size_t n = 0;
@@ -304,7 +348,7 @@ void result_breakdown_label_words(const char *breakdown, const char *total,
 
 	out[0] = '\0';
 	if (result_is_total(p)) {
-		snprintf(out, size, "%s", total);
+		snprintf(out, size, "%s", words->total);
 		return;
 	}
 	while (*p) {
@@ -329,7 +373,8 @@ void result_breakdown_label_words(const char *breakdown, const char *total,
 		first = 0;
 		if (strncmp(p, "null", 4) == 0) {
 			p += 4;
-			n += (size_t)snprintf(out + n, size - n, "%s", unknown);
+			n += (size_t)snprintf(out + n, size - n, "%s",
+					      words->unknown);
 			if (n >= size)
 				n = size - 1;
 		} else {
@@ -381,12 +426,11 @@ struct reserved_value {
 
 static int reserved_value(void *arg, const char *field, const char *value)
 {
-	static const char *const words[] = { "Totaal", "Total", "(onbekend)",
-					     "(unknown)" };
 	struct reserved_value *r = arg;
 
-	for (size_t i = 0; value && i < sizeof(words) / sizeof(*words); i++)
-		if (strcasecmp(value, words[i]) == 0) {
+	for (size_t i = 0; value && i < BREAKDOWN_LANGS; i++)
+		if (strcasecmp(value, breakdown_words_of[i].total) == 0 ||
+		    strcasecmp(value, breakdown_words_of[i].unknown) == 0) {
 			snprintf(r->field, r->field_size, "%s", field);
 			snprintf(r->value, r->value_size, "%s", value);
 			return 1;

@@ -116,6 +116,11 @@ int result_table_add_figure(result_table *t, const char *kpi,
 			    const char *period, const char *breakdown,
 			    double value, double numerator, double denominator,
 			    const char *status);
+/* A copy of t into copy (which it initialises): the same rows in the same
+ * order, with all their marks (finality, suppression, comparisons), and
+ * the same run and disclosure.  0, or -1 when out of memory (copy then
+ * empty). */
+int result_table_copy(const result_table *t, result_table *copy);
 /* Sort by KPI, then period, then breakdown with the total last. */
 void result_table_sort(result_table *t);
 /* Keep the rows for which keep(ctx, row) is not 0, in their order; free
@@ -125,12 +130,24 @@ void result_table_keep(result_table *t,
 		       void *ctx);
 void result_table_release(result_table *t);
 
+/* The words the outputs write for the total row and for an empty (null)
+ * breakdown value, one pair per language of the outputs: the labels of
+ * report/labels.c point here, and result_breakdown_reserved refuses a
+ * breakdown value written as any of them. */
+typedef struct breakdown_words {
+	const char *total;	/* "Totaal" */
+	const char *unknown;	/* "(onbekend)" */
+} breakdown_words;
+enum { BREAKDOWN_NL, BREAKDOWN_EN, BREAKDOWN_LANGS };
+extern const breakdown_words breakdown_words_of[BREAKDOWN_LANGS];
+
 /* The breakdown of a row as a label: its values joined by " / ", "Totaal"
- * for the total, "(onbekend)" for a null value. */
+ * for the total, "(onbekend)" for a null value (the Dutch words). */
 void result_breakdown_label(const char *breakdown, char *out, size_t size);
-/* The same with the words for the total and a null value given. */
-void result_breakdown_label_words(const char *breakdown, const char *total,
-				  const char *unknown, char *out, size_t size);
+/* The same with the words of a language. */
+void result_breakdown_label_words(const char *breakdown,
+				  const breakdown_words *words, char *out,
+				  size_t size);
 /* The breakdown's value of field as text into out: 1 when present, 2 for
  * a null value (out ""), 0 when the breakdown has no such field (the
  * total). */
@@ -143,10 +160,9 @@ int result_breakdown_each(const char *breakdown,
 			 int (*fn)(void *ctx, const char *field,
 				   const char *value),
 			 void *ctx);
-/* The words the outputs write for the total row and for an empty
- * breakdown value, in each language of report/labels.c: "Totaal",
- * "Total", "(onbekend)", "(unknown)".  A breakdown value written as one
- * of them (in any case) reads as that row in CSV, text, HTML and
+/* Whether a breakdown value is written as one of breakdown_words_of, in
+ * any language and any case ("Totaal", "Total", "(onbekend)",
+ * "(unknown)"): it would read as that row in CSV, text, HTML and
  * Prometheus.  1 with the first such field and its value copied out,
  * else 0. */
 int result_breakdown_reserved(const char *breakdown, char *field,

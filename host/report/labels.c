@@ -10,8 +10,7 @@
 
 static const labels dutch = {
 	.lang = "nl",
-	.total = "Totaal",
-	.unknown = "(onbekend)",
+	.row_words = &breakdown_words_of[BREAKDOWN_NL],
 	.met = "gehaald",
 	.at_risk = "in gevaar",
 	.not_met = "niet gehaald",
@@ -78,6 +77,8 @@ static const labels dutch = {
 	.suppressed_legend = "* = niet getoond: minder dan %g, of daaruit af "
 			     "te leiden",
 	.suppressed_small = "klein aantal",
+	.diff_hidden = "%zu cijfers veranderden, geen ervan getoond: de "
+		       "regels voor kleine aantallen verbergen ze",
 	.suppressed_derivable = "afleidbaar",
 	.provisional_legend = "~ = voorlopig: kan nog veranderen",
 	.word_provisional = "voorlopig",
@@ -155,8 +156,7 @@ static const labels dutch = {
 
 static const labels english = {
 	.lang = "en",
-	.total = "Total",
-	.unknown = "(unknown)",
+	.row_words = &breakdown_words_of[BREAKDOWN_EN],
 	.met = "met",
 	.at_risk = "at risk",
 	.not_met = "not met",
@@ -218,6 +218,8 @@ static const labels english = {
 	.suppressed_legend = "* = not shown: fewer than %g, or derivable "
 			     "from such a number",
 	.suppressed_small = "small count",
+	.diff_hidden = "%zu figures changed, none of them shown: the rules "
+		       "for small numbers hide them",
 	.suppressed_derivable = "derivable",
 	.provisional_legend = "~ = provisional: may still change",
 	.word_provisional = "provisional",

@@ -10,11 +10,13 @@
 
 #include <stddef.h>
 
+#include "model/results.h"
 #include "model/revision.h"
 
 typedef struct labels {
 	const char *lang;	/* "nl" or "en", for <html lang> */
-	const char *total, *unknown;
+	/* the total row and an empty breakdown value (model/results.h) */
+	const breakdown_words *row_words;
 	const char *met, *at_risk, *not_met, *no_target;
 	const char *at_least, *at_most, *and_word, *target;
 	/* After a text table's target: how many of its figures with a
@@ -24,6 +26,9 @@ typedef struct labels {
 	/* "* = not shown: ..." after a text table; %g is the threshold. */
 	const char *suppressed_legend;
 	const char *suppressed_small, *suppressed_derivable;
+	/* peil diff when every figure that changed is hidden by the
+	 * small-cell rules: %zu how many changed. */
+	const char *diff_hidden;
 	/* provisional and final figures (finality.h): "~ = ..." after a
 	 * text table, and the words of the CSV column and JSON field */
 	const char *provisional_legend, *word_provisional, *word_final,

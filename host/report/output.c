@@ -569,8 +569,8 @@ static void text_changes(FILE *out, const result_table *t, size_t begin,
 	}
 	fputc('\n', out);
 	for (i = 0; i < cells->count; i++) {
-		result_breakdown_label_words(cells->items[i], w->total,
-					     w->unknown, label, sizeof(label));
+		result_breakdown_label_words(cells->items[i], w->row_words,
+					     label, sizeof(label));
 		output_pad(out, label, label_width, 0);
 		for (j = 0; j < periods->count; j++) {
 			const result_row *row = grid_row(g, i, j);
@@ -621,8 +621,8 @@ static int text_block(FILE *out, const result_table *t, size_t begin,
 	if (output_width(head) > label_width)
 		label_width = output_width(head);
 	for (i = 0; i < cells->count; i++) {
-		result_breakdown_label_words(cells->items[i], w->total,
-					     w->unknown, label, sizeof(label));
+		result_breakdown_label_words(cells->items[i], w->row_words,
+					     label, sizeof(label));
 		if (output_width(label) > label_width)
 			label_width = output_width(label);
 	}
@@ -645,8 +645,8 @@ static int text_block(FILE *out, const result_table *t, size_t begin,
 	}
 	fputc('\n', out);
 	for (i = 0; i < cells->count; i++) {
-		result_breakdown_label_words(cells->items[i], w->total,
-					     w->unknown, label, sizeof(label));
+		result_breakdown_label_words(cells->items[i], w->row_words,
+					     label, sizeof(label));
 		output_pad(out, label, label_width, 0);
 		for (j = 0; j < periods->count; j++) {
 			const result_row *row = grid_row(&g, i, j);
@@ -961,9 +961,9 @@ static void csv_breakdown_cells(csv_line *l, csv_rows *rows,
 	for (size_t j = 0; j < rows->field_count; j++) {
 		csv_char(l, sep);
 		if (total)
-			csv_text(l, w->total, sep);
+			csv_text(l, w->row_words->total, sep);
 		else if (rows->found[j])
-			csv_text(l, rows->found[j] == 2 ? w->unknown
+			csv_text(l, rows->found[j] == 2 ? w->row_words->unknown
 						       : rows->values[j], sep);
 	}
 }
@@ -1164,9 +1164,8 @@ static void csv_revisions(FILE *out, const output_options *o, char sep)
 
 		if (r->new_state != REVISION_ABSENT)
 			continue;
-		result_breakdown_label_words(r->breakdown, o->words->total,
-					     o->words->unknown, label,
-					     sizeof(label));
+		result_breakdown_label_words(r->breakdown, o->words->row_words,
+					     label, sizeof(label));
 		output_number(r->old_value, 1, o->english_numbers, old,
 			      sizeof(old));
 		snprintf(text, sizeof(text), "%s: %s %s %s: %s %s",

@@ -53,7 +53,8 @@ static int breakdown_label(void *arg, const char *field, const char *value)
 	fputc(',', out);
 	label_name(out, field);
 	fputc('=', out);
-	label_value(out, value ? value : "(onbekend)");
+	label_value(out, value ? value
+				 : breakdown_words_of[BREAKDOWN_NL].unknown);
 	return 0;
 }
 

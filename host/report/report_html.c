@@ -385,7 +385,7 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	for (i = 0; i < v->cell_count; i++) {
 		if (result_is_total(v->cells[i]))
 			continue;
-		result_breakdown_label_words(v->cells[i], w->total, w->unknown,
+		result_breakdown_label_words(v->cells[i], w->row_words,
 					     names[n], sizeof(names[n]));
 		chart_item_of(&items[n], find_row(v->t, v->begin, v->end,
 						  period_id, v->cells[i]),
@@ -542,7 +542,7 @@ static void grid_row(FILE *out, const labels *w, const struct kpi_view *v,
 {
 	char label[512];
 
-	result_breakdown_label_words(v->cells[i], w->total, w->unknown, label,
+	result_breakdown_label_words(v->cells[i], w->row_words, label,
 				     sizeof(label));
 	fputs(result_is_total(v->cells[i]) ? "<tr class=\"total\"><td>"
 					   : "<tr><td>",
@@ -815,7 +815,7 @@ static void quality_row_html(FILE *out, const report_input *in,
 	char label[512];
 	size_t j;
 
-	result_breakdown_label_words(team, in->words->total, in->words->unknown,
+	result_breakdown_label_words(team, in->words->row_words,
 				     label, sizeof(label));
 	fputs(result_is_total(team) ? "<tr class=\"total\"><td>" : "<tr><td>",
 	      out);
@@ -1093,8 +1093,8 @@ static void revised_section(FILE *out, const report_input *in)
 		const kpi_info *k = in->kpis ? kpi_set_find(in->kpis, r->kpi)
 					     : NULL;
 
-		result_breakdown_label_words(r->breakdown, w->total,
-					     w->unknown, label, sizeof(label));
+		result_breakdown_label_words(r->breakdown, w->row_words, label,
+					     sizeof(label));
 		fputs("<tr><td>", out);
 		html_escape(out, k ? k->title : r->kpi);
 		fputs("</td><td>", out);

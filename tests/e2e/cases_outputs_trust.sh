@@ -23,6 +23,26 @@ kpi {
 LUA
 }
 
+# gestart_fixture: started cases per team and month (KPI gestart) over
+# a copy of the fixture, $work/cases.csv, for 2018-Q1.
+gestart_fixture() {
+	mkdir -p "$work/scripts"
+	cat >"$work/scripts/gestart.lua" <<'LUA'
+kpi { id = "gestart", title = "Gestarte casussen", unit = "casussen",
+  dataset = "cases", grain = "month", breakdown = { "team" },
+  select = started_in("registered"), rule = count() }
+LUA
+	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
+	fixture_config "$work/cases.csv" "$work/scripts" 2018-Q1
+}
+
+# add_d11: case D11 (Noord, registered 5 March 2018) at the end of
+# $work/cases.csv.
+add_d11() {
+	printf 'D11;Buurtteam Noord;Welzijn Noord;WK999901;BU99990102;05-03-2018;;;Zelfmelder;;;;P000009;05-03-2018;\r\n' \
+		>>"$work/cases.csv"
+}
+
 # expect_totals NAME CSV "KPI PERIOD VALUE ...": the CSV's figures (of
 # the total, cells without ';') are those, in order.
 expect_totals() {
@@ -107,8 +127,7 @@ test_definition_calendar() {
 	"$peil" report --config "$work/peil.ini" --period 2018-Q1 \
 		--format json -o "$work/r1.json" 2>"$work/err"
 	expect_rc "report of run 1" 0 $?
-	printf 'D11;Buurtteam Noord;Welzijn Noord;WK999901;BU99990102;05-03-2018;;;Zelfmelder;;;;P000009;05-03-2018;\r\n' \
-		>>"$work/cases.csv"
+	add_d11
 	printf '[calendar]\ngood_friday = no\n' >>"$work/peil.ini"
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "run without Goede Vrijdag and with D11" 5 $?
@@ -180,18 +199,11 @@ test_final_change_log() {
 # (the fixture: 2018-03 Noord 1 (D10), Zuid 1 (D6), Totaal 2); D11
 # (Noord, registered 5 March) and D12 (Zuid, 6 March) come later.
 test_final_change_published() {
-	mkdir -p "$work/scripts" "$work/broken"
-	cat >"$work/scripts/gestart.lua" <<'LUA'
-kpi { id = "gestart", title = "Gestarte casussen", unit = "casussen",
-  dataset = "cases", grain = "month", breakdown = { "team" },
-  select = started_in("registered"), rule = count() }
-LUA
-	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
-	fixture_config "$work/cases.csv" "$work/scripts" 2018-Q1
+	mkdir -p "$work/broken"
+	gestart_fixture
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "run 1" 0 $?
-	printf 'D11;Buurtteam Noord;Welzijn Noord;WK999901;BU99990102;05-03-2018;;;Zelfmelder;;;;P000009;05-03-2018;\r\n' \
-		>>"$work/cases.csv"
+	add_d11
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "ingest of D11" 0 $?
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 >/dev/null \
@@ -234,6 +246,35 @@ LUA
 		"final figure changed: gestart 2018-03 Buurtteam Zuid: 1 -> 2" \
 		"final figure changed: gestart 2018-03 Totaal: 3 -> 4" \
 		"run 5: 2 final figures changed since run 3 (see peil diff 3 5)"
+}
+
+# ----------------------------------------------------------- diff hidden
+# peil diff when every figure that changed is hidden by the small-cell
+# rules: it says that figures changed and that they are not shown (before:
+# "(none)", as if nothing had changed).  Started cases per team with
+# min_count = 5: D11 (Noord, 5 March) moves 2018-03 Noord 1 -> 2 and the
+# total 2 -> 3, all below 5: two changes, both hidden.
+test_diff_hidden() {
+	gestart_fixture
+	sed -i 's/^min_count = 0$/min_count = 5/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1" 0 $?
+	add_d11
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 2 with D11" 5 $?
+	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
+	expect_rc "diff" 0 $?
+	expect_squeezed "$work/diff" \
+		"(2 cijfers veranderden, geen ervan getoond: de regels voor kleine aantallen verbergen ze)"
+	! grep -q "(none)" "$work/diff" && ok "diff does not say none" ||
+		fail "diff does not say none" "$(cat "$work/diff")"
+	"$peil" diff --config "$work/peil.ini" --lang en >"$work/diff_en" \
+		2>"$work/err"
+	expect_rc "diff --lang en" 0 $?
+	expect_squeezed "$work/diff_en" \
+		"(2 figures changed, none of them shown: the rules for small numbers hide them)"
+	"$peil" diff --config "$work/peil.ini" --lang fr >/dev/null 2>"$work/err"
+	expect_rc "diff --lang fr" 64 $?
 }
 
 # ------------------------------------------------------- evaluate locked

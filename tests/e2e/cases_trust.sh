@@ -122,17 +122,25 @@ test_excel_sep() {
 test_init_times() {
 	printf 'sep=;\r\nCasusnummer;Team;Aanmelddatum;Afsluitdatum\r\nC1;Noord;2018-03-01 00:00:00;01-04-2018 00:00\r\nC2;Noord;2018-03-15 13:30:00;\r\nC3;Zuid;2018-04-02 00:00:00;3-4-2018 9:15\r\n' \
 		>"$work/Export tijd.csv"
-	"$peil" init --from "$work/Export tijd.csv" --dir "$work/muni" >"$work/init.out" 2>"$work/err"
-	expect_rc "peil init on dates with a time" 0 $?
-	local line
-	for line in "separator = semicolon" \
-		    "date_format = jjjj-mm-dd uu:mm:ss, dd-mm-jjjj uu:mm" \
-		    "field.registered = date required" "field.closed = date" \
-		    "column.Aanmelddatum = registered" "column.Afsluitdatum = closed" \
-		    "periods = 2018"; do
+	init_proposes "dates with a time" "Export tijd.csv" \
+		"separator = semicolon" \
+		"date_format = jjjj-mm-dd uu:mm:ss, dd-mm-jjjj uu:mm" \
+		"field.registered = date required" "field.closed = date" \
+		"column.Aanmelddatum = registered" "column.Afsluitdatum = closed" \
+		"periods = 2018"
+	init_figures
+}
+
+# init_proposes WHAT CSV LINE...: peil init on $work/CSV proposes each
+# LINE in $work/muni/peil.ini.
+init_proposes() {
+	local what=$1 csv=$2 line
+	shift 2
+	"$peil" init --from "$work/$csv" --dir "$work/muni" >"$work/init.out" 2>"$work/err"
+	expect_rc "peil init on $what" 0 $?
+	for line in "$@"; do
 		expect_grep "proposed: $line" "$work/muni/peil.ini" "$line"
 	done
-	init_figures
 }
 
 # Ingest with the config peil init proposed in $work/muni and check the

@@ -242,6 +242,36 @@ test_xlsx_cell_errors() {
 		fail "reject file" "got: $reject" "expected: $expected"
 }
 
+# book_config DATASET FIELD TYPE HEADER [LINE...]: $work/peil.ini that
+# reads the workbook $work/DATASET.xlsx into DATASET: column Nummer is
+# field id (text, the key), column HEADER field FIELD (TYPE, required);
+# each LINE is a line of its source.  No scripts.
+book_config() {
+	local dataset=$1 field=$2 type=$3 header=$4
+	shift 4
+	cat >"$work/peil.ini" <<INI
+[peil]
+plugin_dirs = $plugins
+script_dirs = $work/no_scripts
+reject_dir = $work/rejects
+$(store_config)
+[run]
+periods = 2018
+$(store_run_keys)
+[dataset $dataset]
+field.id = text key
+field.$field = $type required
+[source $dataset]
+plugin = xlsx
+dataset = $dataset
+path = $work/$dataset.xlsx
+$(printf '%s\n' "$@")
+column.Nummer = id
+column.$header = $field
+INI
+	mkdir -p "$work/no_scripts"
+}
+
 # A number that is none: a number cell holding NaN, or 1e999 (infinity
 # once read), in a real field.  The host refuses the record, naming the
 # file, row, cell, field and dataset, whichever the store (sqlite kept NaN as NULL,
@@ -254,26 +284,7 @@ test_xlsx_non_finite() {
 	for value in NaN 1e999 -1e999 abc '12 kg'; do
 		rm -rf "$work"/peil.db* "$work/rejects"
 		write_book "$work/amounts.xlsx" "<row r=\"1\">$(is A1 Nummer)$(is B1 Bedrag)</row><row r=\"2\">$(is A2 B1)<c r=\"B2\"><v>12.5</v></c></row><row r=\"3\">$(is A3 B2)<c r=\"B3\"><v>$value</v></c></row>"
-		cat >"$work/peil.ini" <<INI
-[peil]
-plugin_dirs = $plugins
-script_dirs = $work/no_scripts
-reject_dir = $work/rejects
-$(store_config)
-[run]
-periods = 2018
-$(store_run_keys)
-[dataset amounts]
-field.id = text key
-field.amount = real required
-[source amounts]
-plugin = xlsx
-dataset = amounts
-path = $work/amounts.xlsx
-column.Nummer = id
-column.Bedrag = amount
-INI
-		mkdir -p "$work/no_scripts"
+		book_config amounts amount real Bedrag
 		case $value in
 		NaN) said="NaN is not a finite number (field amount of dataset amounts, real)" ;;
 		-1*) said="-infinity is not a finite number (field amount of dataset amounts, real)" ;;

@@ -33,6 +33,20 @@ static int write_export(const char *text, size_t len)
 	return close(fd);
 }
 
+/* Read text as an export into s, through a temporary file.  0 when the
+ * export was read. */
+static int sniff_export(const char *text, size_t len, export_sniff *s)
+{
+	peil_error err;
+	int rc;
+
+	if (write_export(text, len) < 0)
+		return -1;
+	rc = export_sniff_file(path, s, &err);
+	unlink(path);
+	return rc;
+}
+
 TEST(types_that_every_value_fits)
 {
 	static const char csv[] =
@@ -41,11 +55,8 @@ TEST(types_that_every_value_fits)
 		"000124;20180131;20180131;10;1.234,75;nee;\r\n"
 		"000125;20181231;20181231;-3;;ja;31-12-2019\r\n";
 	export_sniff s;
-	peil_error err;
 
-	CHECK_INT(write_export(csv, sizeof(csv) - 1), 0);
-	CHECK_INT(export_sniff_file(path, &s, &err), 0);
-	unlink(path);
+	CHECK_INT(sniff_export(csv, sizeof(csv) - 1, &s), 0);
 	CHECK_INT(s.utf8, 1);
 	CHECK_INT(s.separator, ';');
 	CHECK_INT((int)s.rows, 3);
@@ -80,11 +91,8 @@ TEST(quotes_short_rows_and_windows_1252)
 		"2,e\n"
 		"3,f,y\n";
 	export_sniff s;
-	peil_error err;
 
-	CHECK_INT(write_export(csv, sizeof(csv) - 1), 0);
-	CHECK_INT(export_sniff_file(path, &s, &err), 0);
-	unlink(path);
+	CHECK_INT(sniff_export(csv, sizeof(csv) - 1, &s), 0);
 	CHECK_INT(s.utf8, 0);
 	CHECK_INT(s.separator, ',');
 	CHECK_INT((int)s.rows, 3);
@@ -181,6 +189,37 @@ TEST(names_of_headers)
 	unlink(path);
 }
 
+/* A column of dates in several formats is a date when a source's
+ * date_format list of them reads every value: the formats its values
+ * need, in the csv plugin's order.  jjjjmmdd still needs a header that
+ * says date; one value that is no date makes text, and says which. */
+TEST(dates_in_several_formats)
+{
+	static const char csv[] =
+		"Start;Eind;Code;Besluit\n"
+		"2018-03-01T10:00:00;01-03-2017;20180301;2018-03-01\n"
+		"2018-03-02;2019-03-02;2018-03-02;31-02-2018\n"
+		"2018-03-03T00:00;;;\n";
+	export_sniff s;
+
+	CHECK_INT(sniff_export(csv, sizeof(csv) - 1, &s), 0);
+	CHECK_STR(export_type_name(s.columns[0].type), "date");
+	CHECK_STR(s.columns[0].date_format,
+		  "jjjj-mm-dd, jjjj-mm-ddTuu:mm:ss, jjjj-mm-ddTuu:mm");
+	CHECK_INT(s.columns[0].first_year, 2018);
+	CHECK_INT(s.columns[0].last_year, 2018);
+	CHECK_STR(export_type_name(s.columns[1].type), "date");
+	CHECK_STR(s.columns[1].date_format, "dd-mm-jjjj, jjjj-mm-dd");
+	CHECK_INT(s.columns[1].first_year, 2017);
+	CHECK_INT(s.columns[1].last_year, 2019);
+	CHECK_STR(export_type_name(s.columns[2].type), "text");
+	CHECK_STR(s.columns[2].date_format, "");
+	CHECK_STR(export_type_name(s.columns[3].type), "text");
+	CHECK_INT((int)s.columns[3].dates, 1);
+	CHECK_STR(s.columns[3].not_date, "31-02-2018");
+	export_sniff_release(&s);
+}
+
 int main(void)
 {
 	RUN(types_that_every_value_fits);
@@ -188,5 +227,6 @@ int main(void)
 	RUN(header_only_and_refusals);
 	RUN(a_row_cut_by_the_sample_is_not_read);
 	RUN(names_of_headers);
+	RUN(dates_in_several_formats);
 	return harness_done();
 }

@@ -137,6 +137,58 @@ TEST(figure_diff_merges)
 	result_table_release(&b);
 }
 
+/* The final-figure check discloses copies of the two runs it read: a copy
+ * holds every row, mark and setting of the table, in its order, and
+ * outlives it. */
+TEST(result_table_copy_is_whole)
+{
+	result_table t, copy;
+
+	memset(&t, 0, sizeof(t));
+	CHECK_INT(result_table_add_figure(&t, "k", "2018-02", "{\"t\":\"N\"}",
+					  2, 1, 4, "met"), 0);
+	CHECK_INT(result_table_add_figure(&t, "k", "2018-01", "{}", NAN, NAN,
+					  NAN, NULL), 0);
+	t.rows[0].size = 4;
+	t.rows[0].finality = RESULT_FINAL;
+	t.rows[1].suppressed = RESULT_DERIVABLE;
+	t.rows[1].compare[1].state = RESULT_COMPARE_HIDDEN;
+	t.rows[1].earlier = 1;
+	t.run_id = 7;
+	t.disclosed = 1;
+	t.min_count = 5;
+	t.min_denominator = 10;
+	CHECK_INT(result_table_copy(&t, &copy), 0);
+	result_table_release(&t);
+	CHECK_INT((int)copy.count, 2);
+	CHECK_STR(copy.rows[0].period, "2018-02");
+	CHECK_STR(copy.rows[0].breakdown, "{\"t\":\"N\"}");
+	CHECK_STR(copy.rows[0].status, "met");
+	CHECK_DOUBLE(copy.rows[0].value, 2, 0);
+	CHECK_DOUBLE(copy.rows[0].numerator, 1, 0);
+	CHECK_DOUBLE(copy.rows[0].denominator, 4, 0);
+	CHECK_DOUBLE(copy.rows[0].size, 4, 0);
+	CHECK_INT(copy.rows[0].finality, RESULT_FINAL);
+	CHECK_STR(copy.rows[1].kpi, "k");
+	CHECK_INT(copy.rows[1].status == NULL, 1);
+	CHECK_INT(isnan(copy.rows[1].value), 1);
+	CHECK_INT(copy.rows[1].suppressed, RESULT_DERIVABLE);
+	CHECK_INT(copy.rows[1].compare[1].state, RESULT_COMPARE_HIDDEN);
+	CHECK_INT(copy.rows[1].earlier, 1);
+	CHECK_INT((int)copy.run_id, 7);
+	CHECK_INT(copy.disclosed, 1);
+	CHECK_DOUBLE(copy.min_count, 5, 0);
+	CHECK_DOUBLE(copy.min_denominator, 10, 0);
+	/* It grows like any table. */
+	CHECK_INT(result_table_add_figure(&copy, "k", "2018-03", NULL, 3, NAN,
+					  NAN, NULL), 0);
+	CHECK_INT((int)copy.count, 3);
+	result_table_release(&copy);
+	CHECK_INT(result_table_copy(&copy, &t), 0);	/* an empty one */
+	CHECK_INT((int)t.count, 0);
+	result_table_release(&t);
+}
+
 /* flock locks belong to an open file: a second open, even in the same
  * process, waits like another process would. */
 TEST(lock_waits_then_gives_up)
@@ -168,6 +220,7 @@ int main(void)
 	RUN(finality_changed_between_two_dates);
 	RUN(late_data_cutoff);
 	RUN(figure_diff_merges);
+	RUN(result_table_copy_is_whole);
 	RUN(lock_waits_then_gives_up);
 	return harness_done();
 }

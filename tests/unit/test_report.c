@@ -368,9 +368,10 @@ static void csv_expected_row(FILE *f, const labels *w, const kpi_info *k,
 	output_csv_text(f, k->unit, sep);
 	fprintf(f, "%c%s%c", sep, r->period, sep);
 	if (result_is_total(r->breakdown))
-		output_csv_text(f, w->total, sep);
+		output_csv_text(f, w->row_words->total, sep);
 	else if (found)
-		output_csv_text(f, found == 2 ? w->unknown : team, sep);
+		output_csv_text(f, found == 2 ? w->row_words->unknown
+						 : team, sep);
 	for (int i = 0; i < 3; i++) {
 		output_number(numbers[i], 1, english, number, sizeof(number));
 		fprintf(f, "%c%s", sep, number);
@@ -564,7 +565,8 @@ TEST(breakdown_reserved_words)
 
 	for (size_t i = 0; i < sizeof(langs) / sizeof(*langs); i++) {
 		const labels *w = labels_for(langs[i]);
-		const char *words[] = { w->total, w->unknown };
+		const char *words[] = { w->row_words->total,
+					 w->row_words->unknown };
 
 		for (size_t j = 0; j < 2; j++) {
 			snprintf(json, sizeof(json),
