@@ -1,0 +1,76 @@
+# Sourced by cli.sh: a hostile environment (files that are not files,
+# dates past the calendar, a full disk under the store and the log,
+# a process killed at any point); each case gives the right figure, or
+# says loudly why not.
+
+# hostile_kpi DIR FILE ID RULE: a KPI over the fixture's started cases.
+hostile_kpi() {
+	mkdir -p "$1"
+	cat >"$1/$2" <<LUA
+kpi {
+  id = "$3",
+  title = "Vijandig $3",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  select = started_in("registered"),
+  rule = $4,
+}
+LUA
+}
+
+# ------------------------------------------- dates past the year 9999
+# date.add_days and add_months wrote a day outside the years 1..9999 as
+# "0000-00-00" (year 0 as "0000-12-31"), which compares before every date
+# as text: a script counting the cases whose date 3 000 000 days on lies
+# after 2018 counted none, exit 0.  Now the KPI fails naming the function;
+# the others keep their figures.  By hand: January 2018 has three started
+# cases of the fixture (D1, D3, D5), each a day before its next day.
+test_hostile_dates() {
+	local hs=$work/hs id
+	hostile_kpi "$hs" d_far.lua d_far 'count(function(c) return date.add_days(c.registered, 3000000) > "2018" end)'
+	hostile_kpi "$hs" d_months.lua d_months 'count(function(c) return date.add_months(c.registered, 3000000) > "2018" end)'
+	hostile_kpi "$hs" d_past.lua d_past 'count(function(c) return date.add_days(c.registered, -3000000) < "2018" end)'
+	hostile_kpi "$hs" d_zero.lua d_zero 'count(function(c) return date.add_days("0001-01-01", -1) < c.registered end)'
+	hostile_kpi "$hs" d_ok.lua d_ok 'count(function(c) return date.add_days(c.registered, 1) > c.registered end)'
+	write_config "$src/tests/data/e2e/cases.csv" "$hs"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv \
+		>"$work/out.csv" 2>"$work/err"
+	expect_rc "eval with dates past the calendar" 1 $?
+	for id in d_far:add_days d_months:add_months d_past:add_days d_zero:add_days; do
+		expect_grep "${id%%:*}: the message" "$work/err" \
+			"$hs/${id%%:*}.lua:8: kpi '${id%%:*}': date.${id#*:}: the result lies outside the years 0001 to 9999"
+		if grep -q "^${id%%:*};" "$work/out.csv"; then
+			fail "${id%%:*} has a figure" "$(grep "^${id%%:*};" "$work/out.csv")"
+		else ok "${id%%:*} has no figure"; fi
+	done
+	[ "$(csv_columns kpi waarde <"$work/out.csv" | grep '^d_ok;')" = "d_ok;3" ] &&
+		ok "the other KPI keeps its figure: 3" ||
+		fail "d_ok" "$(csv_columns kpi waarde <"$work/out.csv")"
+}
+
+# ------------------------------------------- exports that are not files
+# A named pipe matched by a source's glob was opened to be hashed: the
+# open waited for a writer for ever, and SIGTERM did not end it (the
+# open is restarted).  A link to /dev/zero was read without end.  Now
+# neither is opened: each is refused naming the path and what it is, the
+# regular file beside it is stored, exit 2.
+test_hostile_inputs() {
+	mkdir -p "$work/ex"
+	cp "$src/tests/data/e2e/cases.csv" "$work/ex/a.csv"
+	mkfifo "$work/ex/pipe.csv"
+	ln -s /dev/zero "$work/ex/zero.csv"
+	ln -s loop.csv "$work/ex/loop.csv"
+	write_config "$work/ex/*.csv" "$work/no_scripts"
+	mkdir -p "$work/no_scripts"
+	timeout -s KILL 60 "$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of a pipe, a device and a link loop beside a file" 2 $?
+	expect_grep "the pipe is named" "$work/err" "$work/ex/pipe.csv: not read: it is a named pipe, not a regular file"
+	expect_grep "the device is named" "$work/err" "$work/ex/zero.csv: not read: it is a device, not a regular file"
+	expect_grep "the link loop is named" "$work/err" "$work/ex/loop.csv: cannot read: Too many levels of symbolic links"
+	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>&1)" = 10 ] &&
+		ok "the regular file's ten cases are stored" ||
+		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>&1)"
+}
