@@ -49,6 +49,15 @@ test_hostile_dates() {
 	[ "$(csv_columns kpi waarde <"$work/out.csv" | grep '^d_ok;')" = "d_ok;3" ] &&
 		ok "the other KPI keeps its figure: 3" ||
 		fail "d_ok" "$(csv_columns kpi waarde <"$work/out.csv")"
+	# peil runs lists a run's KPIs that were not evaluated after a colon
+	# also when none failed (before: "0 failedd_gone (not evaluated)").
+	sed 's/"cases"/"members"/; s/d_ok/d_gone/g' "$hs/d_ok.lua" >"$hs/d_gone.lua"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi d_gone \
+		>/dev/null 2>"$work/err"
+	"$peil" runs --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "peil runs" 0 $?
+	expect_grep "runs names the KPI not evaluated after a colon" "$work/out" \
+		"    1 KPIs evaluated, 0 failed: d_gone (not evaluated)"
 }
 
 # ------------------------------------------- exports that are not files
