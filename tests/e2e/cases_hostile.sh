@@ -19,6 +19,17 @@ kpi {
 LUA
 }
 
+# hostile_eval DIR FORMAT: the fixture ingested under a config over the
+# KPIs of DIR, then eval of January 2018 into $work/out.FORMAT; its exit
+# code is eval's.
+hostile_eval() {
+	write_config "$src/tests/data/e2e/cases.csv" "$1"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format "$2" \
+		>"$work/out.$2" 2>"$work/err"
+}
+
 # ------------------------------------------- dates past the year 9999
 # date.add_days and add_months wrote a day outside the years 1..9999 as
 # "0000-00-00" (year 0 as "0000-12-31"), which compares before every date
@@ -33,11 +44,7 @@ test_hostile_dates() {
 	hostile_kpi "$hs" d_past.lua d_past 'count(function(c) return date.add_days(c.registered, -3000000) < "2018" end)'
 	hostile_kpi "$hs" d_zero.lua d_zero 'count(function(c) return date.add_days("0001-01-01", -1) < c.registered end)'
 	hostile_kpi "$hs" d_ok.lua d_ok 'count(function(c) return date.add_days(c.registered, 1) > c.registered end)'
-	write_config "$src/tests/data/e2e/cases.csv" "$hs"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest" 0 $?
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv \
-		>"$work/out.csv" 2>"$work/err"
+	hostile_eval "$hs" csv
 	expect_rc "eval with dates past the calendar" 1 $?
 	for id in d_far:add_days d_months:add_months d_past:add_days d_zero:add_days; do
 		expect_grep "${id%%:*}: the message" "$work/err" \
@@ -82,4 +89,45 @@ test_hostile_inputs() {
 	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>&1)" = 10 ] &&
 		ok "the regular file's ten cases are stored" ||
 		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>&1)"
+}
+
+# ------------------------------------------- text that is not UTF-8
+# Every output is UTF-8 and copies the text it is given.  Text that came
+# from somewhere other than an export went out as it came: a KPI title
+# "\xff" (a Lua escape in an ASCII script) made peil show --format json
+# write a file no JSON reader accepts, and a recode in Windows-1252 put
+# its byte into the store and from there into every report, exit 0.  Now
+# the config, a recode file and a script's text are refused where they
+# come in, naming the file, the line and the byte.
+test_hostile_utf8() {
+	local hs=$work/hs line
+	hostile_kpi "$hs" t_ok.lua t_ok 'count()'
+	hostile_kpi "$hs" t_bad.lua t_bad 'count()'
+	sed -i 's/title = "Vijandig t_bad"/title = "Vijandig \\xff"/' "$hs/t_bad.lua"
+	hostile_eval "$hs" json
+	expect_rc "eval with a title that is not UTF-8" 1 $?
+	expect_grep "the script, line and byte are named" "$work/err" \
+		"$hs/t_bad.lua:1: kpi 't_bad': title is not UTF-8 text: byte 0xFF at byte 10"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); sys.exit(0 if {k["id"] for k in d["kpis"]} == {"t_ok"} else 1)' \
+		"$work/out.json" && ok "the JSON is valid UTF-8 and holds t_ok alone" ||
+		fail "the JSON" "$(head -c 400 "$work/out.json")"
+
+	# A recode written in Windows-1252 in the config, then in a recode file.
+	rm -f "$hs/t_bad.lua"
+	cp "$work/peil.ini" "$work/good.ini"
+	sed -i 's/^column.Team = team$/&\nrecode.team.Buurtteam Zuid = Zu\xefd/' "$work/peil.ini"
+	line=$(grep -an '^recode.team.Buurtteam Zuid' "$work/peil.ini" | cut -d: -f1)
+	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a config line in Windows-1252" 3 $?
+	expect_grep "the config's line and byte are named" "$work/err" \
+		"$work/peil.ini:$line: invalid UTF-8: byte 0xEF at byte 32 of the line (save the file as UTF-8)"
+	printf 'field;from;to\nteam;Buurtteam Zuid;Zu\xefd\n' >"$work/recodes.csv"
+	sed 's|^column.Team = team$|&\nrecode_file = '"$work"'/recodes.csv|' "$work/good.ini" >"$work/peil.ini"
+	rm -f "$work"/peil.db*
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest with a recode file in Windows-1252" 3 $?
+	expect_grep "the recode file's line and byte are named" "$work/err" \
+		"$work/recodes.csv:2: the recode file is not UTF-8 text: byte 0xEF (save it as UTF-8)"
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_cases WHERE team LIKE 'Zu%'" 2>/dev/null || echo 0)" = 0 ] &&
+		ok "no team of the recode stored" || fail "the recode reached the store"
 }
