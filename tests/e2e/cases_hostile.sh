@@ -97,8 +97,9 @@ test_hostile_inputs() {
 # "\xff" (a Lua escape in an ASCII script) made peil show --format json
 # write a file no JSON reader accepts, and a recode in Windows-1252 put
 # its byte into the store and from there into every report, exit 0.  Now
-# the config, a recode file and a script's text are refused where they
-# come in, naming the file, the line and the byte.
+# the config, a recode file, a note in commentary.txt and a script's
+# text are refused where they come in, naming the file, the line and
+# the byte.
 test_hostile_utf8() {
 	local hs=$work/hs line
 	hostile_kpi "$hs" t_ok.lua t_ok 'count()'
@@ -112,8 +113,17 @@ test_hostile_utf8() {
 		"$work/out.json" && ok "the JSON is valid UTF-8 and holds t_ok alone" ||
 		fail "the JSON" "$(head -c 400 "$work/out.json")"
 
-	# A recode written in Windows-1252 in the config, then in a recode file.
+	# A note in commentary.txt in Windows-1252, that the report prints.
 	rm -f "$hs/t_bad.lua"
+	printf 't_ok 2018-01 Zie \xe9\xe9n team.\n' >"$hs/commentary.txt"
+	"$peil" report --config "$work/peil.ini" --period 2018-01 -o "$work/r.html" 2>"$work/err"
+	expect_rc "a note in Windows-1252" 3 $?
+	expect_grep "the note's line and byte are named" "$work/err" \
+		"$hs/commentary.txt:1: column 'text': invalid UTF-8: byte 0xE9 at byte 18 of the line (save the file as UTF-8)"
+	[ -e "$work/r.html" ] && fail "a report was written" || ok "no report written"
+	rm -f "$hs/commentary.txt"
+
+	# A recode written in Windows-1252 in the config, then in a recode file.
 	cp "$work/peil.ini" "$work/good.ini"
 	sed -i 's/^column.Team = team$/&\nrecode.team.Buurtteam Zuid = Zu\xefd/' "$work/peil.ini"
 	line=$(grep -an '^recode.team.Buurtteam Zuid' "$work/peil.ini" | cut -d: -f1)
