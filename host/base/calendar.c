@@ -154,15 +154,17 @@ int32_t date_easter(int year)
 	return date_from_civil(year, month, day);
 }
 
-void date_format_iso(int32_t date, char out[11])
+int date_format_iso(int32_t date, char out[11])
 {
 	int year, month, day;
 
 	date_to_civil(date, &year, &month, &day);
-	if (year < 0 || year > 9999) {
-		/* Not a date that any export holds; keep the 10 characters. */
+	if (year < 1 || year > 9999) {
+		/* Not a date that any export holds (ingest refuses implausible
+		 * years); keep the 10 characters, and tell the caller, since
+		 * "0000-00-00" sorts before every date as text. */
 		memcpy(out, "0000-00-00", 11);
-		return;
+		return -1;
 	}
 	/* digit by digit: snprintf was a sixth of a Lua function KPI that
 	 * reads dates, each handed to Lua as text */
@@ -177,6 +179,7 @@ void date_format_iso(int32_t date, char out[11])
 	out[8] = (char)('0' + day / 10);
 	out[9] = (char)('0' + day % 10);
 	out[10] = '\0';
+	return 0;
 }
 
 int date_digits(const char *text, int n)

@@ -57,8 +57,9 @@ int date_months_between(int32_t a, int32_t b);
 int32_t date_dutch_day(int32_t day, int minute);
 /* Easter Sunday of a Gregorian year. */
 int32_t date_easter(int year);
-/* "YYYY-MM-DD" into out (at least 11 bytes). */
-void date_format_iso(int32_t date, char out[11]);
+/* "YYYY-MM-DD" into out (at least 11 bytes); 0, or -1 with "0000-00-00"
+ * for a day outside the years 1..9999 that date_parse_iso reads. */
+int date_format_iso(int32_t date, char out[11]);
 /* Parse exactly "YYYY-MM-DD"; 0 on success, -1 when not a valid date. */
 int date_parse_iso(const char *text, int32_t *out);
 /* The value of exactly n (>= 1) decimal digits at text, or -1: the parts of

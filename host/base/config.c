@@ -20,6 +20,7 @@
 
 #include "base/error.h"
 #include "base/grow.h"
+#include "base/utf8.h"
 
 struct parse_state {
 	config *cfg;
@@ -74,7 +75,7 @@ static char *counting_reader(char *str, int num, void *stream)
 {
 	struct parse_state *st = stream;
 	char *got;
-	size_t len;
+	size_t len, bad;
 
 	if (st->failed)
 		return NULL;
@@ -91,6 +92,17 @@ static char *counting_reader(char *str, int num, void *stream)
 		}
 	}
 	st->line_complete = len && str[len - 1] == '\n';
+	/* Its values reach the outputs (recodes, labels, titles), which are
+	 * UTF-8 and would copy a stray byte into a JSON file and a report. */
+	bad = utf8_invalid_at(str, len);
+	if (bad < len) {
+		error_set(st->err, st->cfg->path, st->line, NULL,
+			  "invalid UTF-8: byte 0x%02X at byte %zu of the line "
+			  "(save the file as UTF-8)", (unsigned char)str[bad],
+			  bad + 1);
+		st->failed = 1;
+		return NULL;
+	}
 	/* inih would parse the rest of a long line as a line of its own. */
 	if (!st->line_complete && len + 1 == (size_t)num && !feof(st->file)) {
 		error_set(st->err, st->cfg->path, st->line, NULL,

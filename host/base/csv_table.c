@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
+
 static int is_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
@@ -69,7 +71,7 @@ static char *read_all(const char *path, const char *what, peil_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *text = NULL, *grown;
-	size_t len = 0, cap = 0, got;
+	size_t len = 0, cap = 0, got, bad;
 
 	if (!f) {
 		error_set(err, path, 0, NULL, "cannot open the %s: %s", what,
@@ -104,6 +106,18 @@ static char *read_all(const char *path, const char *what, peil_error *err)
 	if (strlen(text) != len) {
 		error_set(err, path, 0, NULL, "the %s holds a NUL byte: it is "
 			  "not UTF-8 text", what);
+		free(text);
+		return NULL;
+	}
+	bad = utf8_invalid_at(text, len);
+	if (bad < len) {	/* its values reach the outputs */
+		long line = 1;
+
+		for (size_t i = 0; i < bad; i++)
+			line += text[i] == '\n';
+		error_set(err, path, line, NULL, "the %s is not UTF-8 text: "
+			  "byte 0x%02X (save it as UTF-8)", what,
+			  (unsigned char)text[bad]);
 		free(text);
 		return NULL;
 	}

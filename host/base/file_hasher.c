@@ -28,12 +28,19 @@ struct file_hasher {
 	int stop;
 };
 
+/* Only a regular file is opened: opening a named pipe waits for a writer
+ * that may never come, and a device (a link to /dev/zero) never ends. */
 static void hash_one(const char *path, file_hash *out)
 {
 	memset(out, 0, sizeof(*out));
 	clock_gettime(CLOCK_REALTIME, &out->at);
-	if (stat(path, &out->st) < 0 ||
-	    digest_file_sha256_hex(path, out->sha256) < 0)
+	if (stat(path, &out->st) < 0)
+		out->errnum = errno ? errno : EIO;
+	else if (S_ISDIR(out->st.st_mode))
+		out->errnum = EISDIR;
+	else if (!S_ISREG(out->st.st_mode))
+		out->errnum = ENOTREG;
+	else if (digest_file_sha256_hex(path, out->sha256) < 0)
 		out->errnum = errno ? errno : EIO;
 }
 

@@ -15,9 +15,13 @@
 
 #include "base/digest.h"
 
+/* The errnum of a path that is neither a regular file nor a directory (a
+ * named pipe, a device, a socket): st says which; it is not opened. */
+#define ENOTREG (-1)
+
 /* A file as it was hashed. */
 typedef struct file_hash {
-	int errnum;		/* 0, or why it could not be read */
+	int errnum;		/* 0, ENOTREG, or why it could not be read */
 	char sha256[DIGEST_HEX_SIZE];
 	struct stat st;		/* taken before the hash */
 	struct timespec at;	/* when */

@@ -116,7 +116,7 @@ static int print_run_end(void *arg, const history_run *r)
 		       "stand\n", (long long)r->record->confirms);
 	else
 		printf("    %zu KPIs evaluated, %zu failed%s%s\n", r->kpis,
-		       r->failed, r->failed ? ": " : "", r->failures);
+		       r->failed, r->failures[0] ? ": " : "", r->failures);
 	if (r->stale[0])
 		printf("    %s\n", r->stale);
 	print_reports(p->ctx, r->record->id);

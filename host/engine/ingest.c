@@ -363,6 +363,16 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 
 	memset(&stats, 0, sizeof(stats));
 	error_clear(&err);
+	if (hash->errnum == ENOTREG) {
+		error_set(&err, path, 0, NULL, "not read: it is %s, not a "
+			  "regular file", S_ISFIFO(hash->st.st_mode)
+						  ? "a named pipe"
+					  : S_ISSOCK(hash->st.st_mode)
+						  ? "a socket"
+						  : "a device");
+		outcome = FILE_REFUSED;
+		goto report;
+	}
 	if (hash->errnum) {
 		error_set(&err, path, 0, NULL, "cannot read: %s",
 			  strerror(hash->errnum));

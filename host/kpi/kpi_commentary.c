@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "base/period.h"
+#include "base/utf8.h"
 
 const char *commentary_find(const commentary *c, const char *kpi,
 			    const char *period_id)
@@ -131,10 +132,17 @@ static int load_file(const kpi_set *set, const char *path, commentary *out,
 						   strerror(errno));
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
 		n++;
+		size_t bad = utf8_invalid_at(line, strlen(line));
+
 		if (!strchr(line, '\n') && !feof(f))
 			rc = error_set(err, path, n, "text",
 				       "line longer than %zu characters",
 				       sizeof(line) - 2);
+		else if (line[bad])	/* the note goes into the report */
+			rc = error_set(err, path, n, "text",
+				       "invalid UTF-8: byte 0x%02X at byte %zu "
+				       "of the line (save the file as UTF-8)",
+				       (unsigned char)line[bad], bad + 1);
 		else
 			rc = parse_line(set, line, path, n, out, err);
 	}

@@ -30,11 +30,16 @@ static int kpi_date_arg(lua_State *L, int i, int32_t *out)
 	return 1;
 }
 
-static int kpi_push_date(lua_State *L, int32_t date)
+/* The result of date.NAME, or an error when it lies outside the years
+ * that dates are written in: "0000-00-00" would compare before every date
+ * as text, and count quietly wrong. */
+static int kpi_push_date(lua_State *L, const char *name, int32_t date)
 {
 	char iso[11];
 
-	date_format_iso(date, iso);
+	if (date_format_iso(date, iso) < 0)
+		return luaL_error(L, "date.%s: the result lies outside the "
+				  "years 0001 to 9999", name);
 	lua_pushstring(L, iso);
 	return 1;
 }
@@ -86,7 +91,7 @@ static int kpi_date_add_days(lua_State *L)
 
 	if (!kpi_date_arg(L, 1, &d))
 		return 0;
-	return kpi_push_date(L, (int32_t)(d + n));
+	return kpi_push_date(L, "add_days", (int32_t)(d + n));
 }
 
 static int kpi_date_add_months(lua_State *L)
@@ -96,7 +101,7 @@ static int kpi_date_add_months(lua_State *L)
 
 	if (!kpi_date_arg(L, 1, &d))
 		return 0;
-	return kpi_push_date(L, date_add_months(d, (int)n));
+	return kpi_push_date(L, "add_months", date_add_months(d, (int)n));
 }
 
 static int kpi_date_add_workdays(lua_State *L)
@@ -108,8 +113,9 @@ static int kpi_date_add_workdays(lua_State *L)
 		luaL_argerror(L, 2, "must not be negative");
 	if (!kpi_date_arg(L, 1, &d))
 		return 0;
-	return kpi_push_date(L, calendar_add_workdays(kpi_date_calendar(L),
-						      d, (long)n));
+	return kpi_push_date(L, "add_workdays",
+			     calendar_add_workdays(kpi_date_calendar(L), d,
+						   (long)n));
 }
 
 /* One-date functions: which part to return. */

@@ -18,6 +18,7 @@
 #include <lauxlib.h>
 
 #include "base/calendar.h"
+#include "base/utf8.h"
 
 static char kpi_node_mt_key;	/* registry: the metatable marking nodes */
 static char kpi_load_key;	/* registry: the kpi_load, or false */
@@ -764,6 +765,17 @@ static int kpi_compile_text(kpi_compile *c, int t, const char *key,
 		return kpi_compile_fail(c, type == LUA_TNIL ? "missing %s" :
 					"%s must be text", key);
 	} else {
+		size_t len, bad;
+		const char *text = lua_tolstring(L, -1, &len);
+
+		/* The outputs are UTF-8 and copy it: "\xff" is refused here. */
+		if ((bad = utf8_invalid_at(text, len)) < len) {
+			lua_pop(L, 1);
+			return kpi_compile_fail(c, "%s is not UTF-8 text: byte "
+						"0x%02X at byte %zu", key,
+						(unsigned char)text[bad],
+						bad + 1);
+		}
 		copy = kpi_copy(L, -1);
 		lua_pop(L, 1);
 	}
