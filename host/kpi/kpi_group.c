@@ -9,6 +9,16 @@
  * through kpi_group_member; a Lua function (and the listing of cases)
  * gets it as the table { key = k1, rows = { row, ... } }, made for that
  * group alone, its rows read-only as any row (kpi_push_row).
+ *
+ * Without Lua and cases the groups of a period are reduced merged
+ * (kpi_group_reduce_merged): those of every cell in the order the scan
+ * met them, a heap of the cells by their next group's first row, and
+ * each group for every KPI that shares it before the next.  A ZRM
+ * measurement's thirteen rows made groups in thirteen domain cells and
+ * the total; reduced cell after cell, each cell went through the
+ * quarter's persons and their lookup rows again, which at ten million
+ * cases no longer fit the cache (docs/benchmarks.md).  Each cell's
+ * accumulator still gets its groups in its own order: the same sums.
  */
 #include "kpi/kpi_model.h"
 
