@@ -946,6 +946,64 @@ static void kpi_reduce_groups(kpi_run *r, struct kpi_group_store *groups,
 	r->k->groups = own;
 }
 
+/* per: reduce the groups of scan->runs[i] and of the runs that share
+ * them period by period, each group for all of them at once and the
+ * groups of all cells in the order of their first rows
+ * (kpi_group_reduce_merged); runs fail as kpi_reduce_groups fails them.
+ * 0, or -1 when they are to be reduced slot by slot: a Lua function
+ * reads the groups, or cases are listed (their order is the slots'). */
+static int kpi_reduce_merged(kpi_scan *scan, size_t i)
+{
+	kpi_run *o = scan->runs[i];
+	size_t cells = kpi_cells_count(o->cells), n = 0;
+	size_t *slots = malloc((cells ? cells : 1) * sizeof(*slots));
+	kpi_group_part *parts = calloc(scan->run_count - i, sizeof(*parts));
+	kpi_run **of = calloc(scan->run_count - i, sizeof(*of));
+	int rc = -1;
+
+	if (o->set->cases || !slots || !parts || !of)
+		goto out;
+	for (size_t j = i; j < scan->run_count; j++) {
+		kpi_run *r = scan->runs[j];
+
+		if (j != i && r->groups_of != o)
+			continue;
+		if (r->k->groups_lua)
+			goto out;
+		if (r->failed || r->why[0])
+			continue;
+		of[n] = r;
+		parts[n++] = (kpi_group_part){
+			r->k,
+			{ NULL, NULL, NULL, 0, r->set->cal, r->periods,
+			  r->period_count, LUA_NOREF, NULL },
+			NULL, r->period_count, &r->err, 0 };
+	}
+	rc = 0;
+	for (size_t p = 0; n && p < o->period_count; p++) {
+		for (size_t c = 0; c < cells; c++)
+			slots[c] = kpi_group_slot(o, c, p);
+		for (size_t j = 0; j < n; j++)
+			parts[j].acc = &of[j]->acc[p];
+		if (kpi_group_reduce_merged(parts, n, slots, cells, p) == 0)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (!parts[j].failed) {
+				error_set(parts[j].err, NULL, 0, NULL,
+					  "out of memory");
+				parts[j].failed = 1;
+			}
+	}
+	for (size_t j = 0; j < n; j++)
+		of[j]->failed |= parts[j].failed;
+	o->set->group_stores_merged++;
+out:
+	free(of);
+	free(parts);
+	free(slots);
+	return rc;
+}
+
 /* Runs of the scan with groups (per) whose rows and kept fields are the
  * same (kpi_group_rows_key), in the same cells, grain and periods: each
  * after the first reads the first's groups (zrm.lua's three directions:
@@ -1010,14 +1068,18 @@ static void kpi_scan_reduce(kpi_set *set, kpi_run **runs, size_t count,
 			kpi_run_fail(r, "kpi '%s': its groups are those of "
 				     "kpi '%s', which failed", o->k->info.id);
 	}
-	/* slot by slot, and in each the runs that share the groups right
-	 * after the run that made them: what a group's score_change{}
-	 * came to is remembered for one slot (kpi_group_memo_of) */
+	/* period by period, each group for the run that made it and the
+	 * runs that share it at once (kpi_reduce_merged); with Lua or
+	 * cases slot by slot, and in each the runs that share the groups
+	 * right after the run that made them: what a group's
+	 * score_change{} came to is remembered for one slot
+	 * (kpi_group_memo_of) */
 	for (size_t i = 0; i < scan->run_count; i++) {
 		kpi_run *o = scan->runs[i];
 		struct kpi_group_store *groups = o->k->groups;
 
-		if (!o->k->per || o->groups_of)
+		if (!o->k->per || o->groups_of ||
+		    kpi_reduce_merged(scan, i) == 0)
 			continue;
 		for (size_t cell = 0; cell < kpi_cells_count(o->cells); cell++)
 			for (size_t p = 0; p < o->period_count; p++) {

@@ -69,6 +69,9 @@ struct kpi_group_store {
 		unsigned char what[KPI_GROUP_MEMO_WHAT];
 		size_t what_len;
 		kpi_group_memo *values;	/* per group of slot */
+		int one;	/* kpi_group_memo_one */
+		size_t index;	/* one: the group of slot kept */
+		kpi_group_memo value;	/* one: its value */
 	} memo;
 };
 
@@ -481,6 +484,21 @@ kpi_group_memo *kpi_group_memo_of(const kpi_group_rows *group,
 
 	if (what_len > KPI_GROUP_MEMO_WHAT)
 		return NULL;
+	if (g->memo.one) {
+		if (g->memo.slot == group->slot &&
+		    g->memo.index == group->index)
+			return g->memo.what_len == what_len &&
+					       memcmp(g->memo.what, what,
+						      what_len) == 0
+				       ? &g->memo.value
+				       : NULL;	/* a second measure */
+		g->memo.slot = group->slot;
+		g->memo.index = group->index;
+		memcpy(g->memo.what, what, what_len);
+		g->memo.what_len = what_len;
+		memset(&g->memo.value, 0, sizeof(g->memo.value));
+		return &g->memo.value;
+	}
 	if (g->memo.slot == group->slot &&
 	    (g->memo.what_len != what_len ||
 	     memcmp(g->memo.what, what, what_len) != 0))
@@ -497,4 +515,14 @@ kpi_group_memo *kpi_group_memo_of(const kpi_group_rows *group,
 		g->memo.slot = group->slot;
 	}
 	return &g->memo.values[group->index];
+}
+
+void kpi_group_memo_one(struct kpi_group_store *g, int on)
+{
+	if (!g)
+		return;
+	free(g->memo.values);
+	g->memo.values = NULL;
+	g->memo.slot = SIZE_MAX;
+	g->memo.one = on;
 }

@@ -367,6 +367,9 @@ struct kpi_set {
 	/* per's group stores (kpi_group_rows.c): made so far, and the
 	 * most held at once (at the end of a scan) */
 	size_t group_stores_made, group_stores_peak;
+	/* of them, those reduced a period at a time in the order of their
+	 * groups' first rows (kpi_group_reduce_merged) */
+	size_t group_stores_merged;
 };
 
 /* The string at idx (which must be one: lua_tolstring does not convert
@@ -615,11 +618,13 @@ typedef struct kpi_group_rows {
  * 0 when the slot has no group i. */
 int kpi_group_get(const kpi *k, size_t slot, size_t i, kpi_group_rows *out);
 /* A measure of a group worked out in C (score_change{}) remembered: the
- * runs that share the groups reduce them slot by slot (kpi_eval.c), so
- * that having and the rule of each of them read the group's value once
- * worked out, not once each.  what[0..what_len) (at most
+ * runs that share the groups reduce them slot by slot (kpi_eval.c), or
+ * group by group (kpi_group_reduce_merged), so that having and the rule
+ * of each of them read the group's value once worked out, not once
+ * each.  what[0..what_len) (at most
  * KPI_GROUP_MEMO_WHAT bytes) tells the measures and periods apart; the
- * values of one slot and its first measure are kept at a time.  The group's
+ * values of one slot (of one group: kpi_group_memo_one) and its first
+ * measure are kept at a time.  The group's
  * entry: known 0 until the caller fills it in; NULL when out of memory
  * or what is too long (then work it out each time). */
 #define KPI_GROUP_MEMO_WHAT 64
@@ -629,6 +634,10 @@ typedef struct kpi_group_memo {
 } kpi_group_memo;
 kpi_group_memo *kpi_group_memo_of(const kpi_group_rows *group,
 				  const void *what, size_t what_len);
+/* The memo of store g for one group at a time (on 1), rather than for
+ * the groups of one slot (on 0, as made): when the runs that share the
+ * groups reduce each group in turn (kpi_group_reduce_merged). */
+void kpi_group_memo_one(struct kpi_group_store *g, int on);
 /* What owner (score_change{}'s lookup) numbers the group's per value,
  * remembered per value across the slots (a person is in a group of each
  * period and cell): the entry, -2 until the caller fills it in; NULL
@@ -655,6 +664,43 @@ int kpi_group_rows_key(const kpi *k, char *out, size_t size);
  * having to cases->group.  0, or -1 with err. */
 int kpi_group_reduce(kpi *k, const kpi_row *templ, size_t slot, size_t p,
 		     kpi_acc *acc, const kpi_cases *cases, peil_error *err);
+/* The groups of several slots of k (slots[c] of cell c) in the order of
+ * their first rows, that in which a scan met them: each slot's in its
+ * own order (0, 1, ...), a heap of the cells by their next group's first
+ * row.  start: 0, or -1 when out of memory; next: 1 with the next group
+ * and its cell, 0 after the last; end frees. */
+typedef struct kpi_group_merge {
+	const kpi *k;
+	const size_t *slots;
+	size_t *heap, count;	/* cells with groups left */
+	size_t *first, *next;	/* per cell: its next group, its first row */
+} kpi_group_merge;
+int kpi_group_merge_start(kpi_group_merge *m, const kpi *k,
+			  const size_t *slots, size_t cell_count);
+int kpi_group_merge_next(kpi_group_merge *m, size_t *cell,
+			 kpi_group_rows *group);
+void kpi_group_merge_end(kpi_group_merge *m);
+/* A KPI's part in kpi_group_reduce_merged: the groups it reads are
+ * parts[0].k's (k->groups the same store); its cell c's accumulator of
+ * the period is acc[c * step]; failed (err filled) when it fails. */
+typedef struct kpi_group_part {
+	kpi *k;
+	kpi_row templ;
+	kpi_acc *acc;
+	size_t step;
+	peil_error *err;
+	int failed;
+} kpi_group_part;
+/* Reduce the groups of period p's slots (slots[c] of cell c), as
+ * kpi_group_reduce does each, for every part in turn, without Lua and
+ * cases: each group for all parts at once, the groups of all cells in the
+ * order of their first rows, so that a person's groups in every cell
+ * (and his rows of a lookup) are reduced together, while they are in the
+ * cache.  Each accumulator gets its groups in the order of its slot, as
+ * with kpi_group_reduce: the same sums, in the same order.  0, or -1
+ * when out of memory before any group was reduced. */
+int kpi_group_reduce_merged(kpi_group_part *parts, size_t part_count,
+			    const size_t *slots, size_t cell_count, size_t p);
 
 /* kpi_rows.c: rows of fixed width, one slot per field of the declared
  * types, for the rows a join holds. */

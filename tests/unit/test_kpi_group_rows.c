@@ -111,8 +111,92 @@ TEST(groups_found_by_their_value_in_the_order_first_seen)
 	kpi_group_release(&k);
 }
 
+/* The groups of several slots merged (kpi_group_merge_next): the order
+ * in which a scan of the rows first meets each (slot, person), worked
+ * out here from the rows alone; each slot's groups in their own order.
+ * Rows: persons in runs of one to four rows (a person's measurements
+ * one after another), each row to one of five slots by a pseudo-random
+ * draw and to slot 5 (the total), the slots handed in another order
+ * than their numbers, and slot 6 without groups. */
+TEST(groups_of_slots_merged_in_the_order_a_scan_met_them)
+{
+	static const peil_field fields[] = { { "person", PEIL_TYPE_TEXT, 0 } };
+	static const peil_schema schema = { "measurements", 1, fields };
+	static const size_t slot_of[] = { 0 };
+	static const size_t slots[] = { 3, 5, 0, 6, 4, 1, 2 };
+	static unsigned char seen[SLOTS][PERSONS];
+	static struct {
+		int slot;
+		size_t index;
+	} expect[2 * ROWS];
+	static char names[PERSONS][8];
+	size_t groups[SLOTS] = { 0 }, n = 0, got = 0, cell;
+	struct kpi_set set;
+	kpi_group_merge m;
+	kpi_group_rows g;
+	kpi k;
+	peil_error err;
+	unsigned seed = 777;
+	int ok = 1, in_order = 1, p = 0, left = 0;
+
+	memset(&set, 0, sizeof(set));
+	memset(&k, 0, sizeof(k));
+	memset(seen, 0, sizeof(seen));
+	set.limits.kpi_memory_bytes = (size_t)1 << 30;
+	k.set = &set;
+	k.info.id = "t";
+	k.per = "person";
+	for (int i = 0; i < PERSONS; i++)
+		snprintf(names[i], sizeof(names[i]), "p%d", i);
+	for (int r = 0; r < ROWS; r++) {
+		peil_value v = { PEIL_TYPE_TEXT, 0, { NULL } };
+		kpi_row row = { &schema, &v, slot_of, (uint64_t)r + 1, NULL,
+				NULL, 0, 0, NULL };
+		int s;
+
+		seed = seed * 1103515245u + 12345u;
+		if (left-- <= 0) {	/* the next person, back to earlier
+					   ones now and then */
+			p = (int)((seed >> 8) % PERSONS);
+			left = (int)((seed >> 20) % 4);
+		}
+		s = (int)((seed >> 4) % 5);
+		v.as.text = names[p];
+		v.len = strlen(names[p]);
+		ok &= kpi_group_add(&k, &row, (size_t)s, &err) == 0;
+		ok &= kpi_group_add(&k, &row, 5, &err) == 0;
+		for (int t = 0; t < 2; t++) {
+			int slot = t ? 5 : s;
+
+			if (!seen[slot][p]) {
+				seen[slot][p] = 1;
+				expect[n].slot = slot;
+				expect[n++].index = groups[slot]++;
+			}
+		}
+	}
+	CHECK(ok);
+	CHECK_INT(kpi_group_merge_start(&m, &k, slots, 7), 0);
+	while (kpi_group_merge_next(&m, &cell, &g)) {
+		in_order &= got < n && cell < 7 &&
+			    (int)slots[cell] == expect[got].slot &&
+			    g.slot == slots[cell] &&
+			    g.index == expect[got].index;
+		got++;
+	}
+	kpi_group_merge_end(&m);
+	CHECK_INT(got, n);
+	CHECK(in_order);
+	/* no slot at all: nothing */
+	CHECK_INT(kpi_group_merge_start(&m, &k, slots, 0), 0);
+	CHECK_INT(kpi_group_merge_next(&m, &cell, &g), 0);
+	kpi_group_merge_end(&m);
+	kpi_group_release(&k);
+}
+
 int main(void)
 {
 	RUN(groups_found_by_their_value_in_the_order_first_seen);
+	RUN(groups_of_slots_merged_in_the_order_a_scan_met_them);
 	return harness_done();
 }

@@ -794,7 +794,8 @@ TEST(per_counts_groups)
  * written out (2), 'd' with a member of C2 (P1: 1); 'f' the teams of
  * the cases (Oost, West: 2).  Groups made: a (b's too), c (e's too), d,
  * f: 4, not 6; held at once: a, c and d after the members' scan, f
- * alone after the cases': 3, not 6. */
+ * alone after the cases': 3, not 6.  Those without Lua (c, d, f) are
+ * reduced a period at a time, each group for its sharers at once. */
 TEST(kpis_with_the_same_groups_share_them)
 {
 	kpi_set *set = new_set();
@@ -828,6 +829,8 @@ TEST(kpis_with_the_same_groups_share_them)
 	CHECK_DOUBLE(value("f", "{}"), 2, 0);
 	CHECK_INT((long)set->group_stores_made, 4);
 	CHECK_INT((long)set->group_stores_peak, 3);
+	/* a's (Lua) slot by slot; c's, d's and f's a period at a time */
+	CHECK_INT((long)set->group_stores_merged, 3);
 	kpi_set_free(set);
 }
 
