@@ -98,3 +98,30 @@ void finality_mark(const finality *f, result_table *t, int32_t date)
 					    : RESULT_PROVISIONAL;
 	}
 }
+
+size_t finality_mark_partly_covered(const finality *f, result_table *t,
+				    const input_ages *notes, int32_t date)
+{
+	size_t would_be_final = 0;
+
+	for (size_t i = 0; notes && i < notes->count; i++) {
+		const input_age *a = &notes->items[i];
+
+		if (a->kind != INPUT_PARTLY_COVERED)
+			continue;
+		for (size_t r = 0; r < t->count; r++) {
+			result_row *row = &t->rows[r];
+			period p;
+
+			if (row->earlier || strcmp(row->kpi, a->kpi) != 0 ||
+			    period_parse(row->period, &p) < 0 ||
+			    p.last <= a->input_day)
+				continue;
+			would_be_final += !result_not_evaluated(row->status) &&
+					  finality_is_final(f, row->period,
+							    date);
+			row->finality = RESULT_PROVISIONAL;
+		}
+	}
+	return would_be_final;
+}

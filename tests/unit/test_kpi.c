@@ -140,7 +140,7 @@ static int fake_scan(void *ctx, const peil_schema *schema,
 }
 
 static const kpi_source source = { NULL, fake_schema, fake_scan, NULL, NULL,
-				   0, NULL };
+				   0, NULL, NULL };
 
 /* ------------------------------------------------------------- results */
 
@@ -192,7 +192,7 @@ static void collect_failure(void *ctx, const kpi_info *kpi,
 }
 
 static const kpi_sink sink = { NULL, collect_result, collect_failure,
-				 NULL };
+				 NULL, NULL };
 
 static void reset_results(void)
 {

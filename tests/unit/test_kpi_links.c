@@ -220,8 +220,8 @@ static double value(const char *id, const char *breakdown)
 
 static int evaluate(kpi_set *set)
 {
-	kpi_source source = { NULL, schema_of, scan, NULL, NULL, 0, NULL };
-	kpi_sink sink = { NULL, collect, collect_failure, NULL };
+	kpi_source source = { NULL, schema_of, scan, NULL, NULL, 0, NULL, NULL };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL };
 	peil_error err;
 	int32_t from, to;
 
@@ -1175,8 +1175,9 @@ static int merge_scan(void *ctx, const peil_schema *schema,
 /* Evaluate the KPIs of script for March 2018, merging when merge. */
 static void evaluate_merge(const char *script, int merge, kpi_set **out)
 {
-	kpi_source source = { NULL, schema_of, merge_scan, NULL, NULL, merge, NULL };
-	kpi_sink sink = { NULL, collect, collect_failure, NULL };
+	kpi_source source = { NULL, schema_of, merge_scan, NULL, NULL, merge, NULL,
+			      NULL };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL };
 	kpi_set *set = *out = new_set();
 	peil_error err;
 	int32_t from, to;
