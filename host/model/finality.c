@@ -81,6 +81,21 @@ int32_t finality_cutoff(const finality *f, int32_t date)
 	return date - 1 - f->delay_days;
 }
 
+/* Whether status is that of a period the data do not reach
+ * (results.h): data that come later fill it in, so it is never final. */
+static int finality_data_ended(const char *status)
+{
+	char dataset[128], field[128], day[11];
+	result_missing why;
+
+	return result_not_evaluated(status) &&
+	       result_not_evaluated_parse(status, &why, dataset,
+					  sizeof(dataset), field,
+					  sizeof(field), day) == 0 &&
+	       (why == RESULT_MISSING_ROWS_AFTER ||
+		why == RESULT_MISSING_INPUT_AFTER);
+}
+
 void finality_mark(const finality *f, result_table *t, int32_t date)
 {
 	const char *last = NULL;	/* the period of the row before */
@@ -94,8 +109,10 @@ void finality_mark(const finality *f, result_table *t, int32_t date)
 		if (!id || !last || strcmp(id, last) != 0)
 			final = finality_is_final(f, id, date);
 		last = id;
-		t->rows[i].finality = final ? RESULT_FINAL
-					    : RESULT_PROVISIONAL;
+		t->rows[i].finality =
+			final && !finality_data_ended(t->rows[i].status)
+				? RESULT_FINAL
+				: RESULT_PROVISIONAL;
 	}
 }
 

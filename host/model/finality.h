@@ -49,7 +49,9 @@ int finality_changed_between(const finality *f, int32_t from, int32_t to,
 /* The last period end a run on date may evaluate: date - 1 - delay_days. */
 int32_t finality_cutoff(const finality *f, int32_t date);
 
-/* Set each row's finality as of date. */
+/* Set each row's finality as of date; a period not evaluated because the
+ * data do not reach it (RESULT_MISSING_ROWS_AFTER, _INPUT_AFTER) is
+ * provisional. */
 void finality_mark(const finality *f, result_table *t, int32_t date);
 
 /* Make provisional the rows of the KPIs of notes' partly covered items

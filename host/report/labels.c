@@ -22,7 +22,7 @@ static const labels dutch = {
 	.stale_input = "let op: de nieuwste invoer van dataset %s is %lld "
 		       "dagen oud (max_age_days = %llu)",
 	.partly_covered = "let op: de nieuwste invoer van dataset %s is van "
-			  "%s; cijfers van perioden die daarna eindigen "
+			  "%s, dus cijfers van perioden die daarna eindigen "
 			  "blijven voorlopig",
 	.unpublished = "let op: deze cijfers zijn op verzoek berekend, niet "
 		       "door een geplande run: het zijn niet de gepubliceerde "
@@ -171,7 +171,7 @@ static const labels english = {
 	.not_evaluated = "not evaluated",
 	.stale_input = "note: the newest input of dataset %s is %lld days "
 		       "old (max_age_days = %llu)",
-	.partly_covered = "note: the newest input of dataset %s is of %s; "
+	.partly_covered = "note: the newest input of dataset %s is of %s, so "
 			  "the figures of periods that end after it stay "
 			  "provisional",
 	.unpublished = "note: these figures were evaluated on request, not "

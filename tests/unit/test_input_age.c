@@ -105,6 +105,18 @@ TEST(partly_covered_periods_stay_provisional)
 					  "\"Noord\"}", 1, 1, NAN, NULL), 0);
 	CHECK_INT(result_table_add_figure(&t, "b", "2018-03", NULL, 3, 3, NAN,
 					  NULL), 0);
+	/* not evaluated after the data: never final; for a missing
+	 * dataset: as its period */
+	CHECK_INT(result_table_add_figure(&t, "b", "2018-04", NULL, NAN, NAN,
+					  NAN, "not evaluated: dataset cases "
+					  "has no row with registered after "
+					  "2018-03-29"), 0);
+	CHECK_INT(result_table_add_figure(&t, "b", "2018-05", NULL, NAN, NAN,
+					  NAN, "not evaluated: dataset cases "
+					  "has no input after 2018-03-15"), 0);
+	CHECK_INT(result_table_add_figure(&t, "c", "2018-04", NULL, NAN, NAN,
+					  NAN, "not evaluated: dataset cases "
+					  "is not configured"), 0);
 	CHECK_INT(input_ages_add_partly_covered(&notes, "a", "cases",
 						D(2018, 3, 15)), 0);
 	finality_mark(&f, &t, D(2018, 8, 1));
@@ -114,6 +126,9 @@ TEST(partly_covered_periods_stay_provisional)
 	CHECK_INT(t.rows[1].finality, RESULT_PROVISIONAL);
 	CHECK_INT(t.rows[2].finality, RESULT_PROVISIONAL);
 	CHECK_INT(t.rows[3].finality, RESULT_FINAL);
+	CHECK_INT(t.rows[4].finality, RESULT_PROVISIONAL);
+	CHECK_INT(t.rows[5].finality, RESULT_PROVISIONAL);
+	CHECK_INT(t.rows[6].finality, RESULT_FINAL);
 	/* in May March is provisional anyway: nothing would have been
 	 * final */
 	finality_mark(&f, &t, D(2018, 5, 1));

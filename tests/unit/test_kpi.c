@@ -519,7 +519,14 @@ TEST(quarter_grain_targets_and_helpers)
 	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", WEST), 3, 0);
 	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", TOTAL), 6, 0);
 	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q1", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q4", ZUID), 0, 0);
+	/* Zuid has no case in 2018: 0 where there are data; the third and
+	 * fourth quarter begin after the last registration (C7, 5 June)
+	 * and are not evaluated, one total each */
+	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", ZUID), 0, 0);
+	CHECK(find("gestart_kwartaal", "2018-Q4", ZUID) == NULL);
+	CHECK_STR(find("gestart_kwartaal", "2018-Q3", TOTAL)->status,
+		  "not evaluated: dataset cases has no row with registered "
+		  "after 2018-06-05");
 	/* The share's target: May West 50% is below 80; Oost 100% meets
 	 * it; June has no denominator and no status. */
 	CHECK_STR(find("norm", "2018-05", WEST)->status, "not met");
@@ -950,12 +957,14 @@ TEST(count_distinct_over_many_periods)
 
 	CHECK(set != NULL);
 	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
-	CHECK_INT(evaluate(set, "2012-01-01", "2018-12-31", &err), 0);
+	/* to June 2018, the month of the last registration (C7): a month
+	 * after it is not evaluated (coverage_after_the_latest_date) */
+	CHECK_INT(evaluate(set, "2012-01-01", "2018-06-30", &err), 0);
 	CHECK_INT(scans, 1);
-	/* d: 84 months x 4 cells; t: 84 months x the total; but the 60
+	/* d: 78 months x 4 cells; t: 78 months x the total; but the 60
 	 * months before the first registration (C8, 2017-01-10) hold no
 	 * data and are not evaluated: one total each. */
-	CHECK_INT(result_count, 24 * 4 + 60 + 84);
+	CHECK_INT(result_count, 18 * 4 + 60 + 78);
 	CHECK(find("d", "2016-12", ZUID) == NULL);
 	CHECK(isnan(value_of("d", "2016-12", TOTAL)));
 	CHECK_STR(find("t", "2016-12", TOTAL)->status,
@@ -972,7 +981,7 @@ TEST(count_distinct_over_many_periods)
 	CHECK_DOUBLE(value_of("d", "2018-05", TOTAL), 5, 0);
 	CHECK_DOUBLE(value_of("t", "2017-05", TOTAL), 1, 0);
 	CHECK_DOUBLE(value_of("t", "2018-05", TOTAL), 2, 0);
-	CHECK_DOUBLE(value_of("t", "2018-07", TOTAL), 2, 0);	/* C3 C5 C7 */
+	CHECK_DOUBLE(value_of("t", "2018-06", TOTAL), 2, 0);	/* C3-C5 C7 */
 	kpi_set_free(set);
 }
 
@@ -1042,9 +1051,13 @@ TEST(grains_of_one_definition)
 	CHECK_DOUBLE(value_of("per", "2018-Q2", TOTAL), 2, 0);
 	CHECK_DOUBLE(value_of("per", "2018", TOTAL), 2, 0);
 	CHECK(find("per", "2018-05", TOTAL) == NULL);
-	/* cs: 12 months, 4 quarters and the year, each Oost, West, Zuid and
-	 * the total; teams: 17 totals; per: 5 totals */
-	CHECK_INT(result_count, 17 * 4 + 17 + 5);
+	/* cs: 6 months, 2 quarters and the year, each Oost, West, Zuid
+	 * and the total, and the 6 months and 2 quarters after the last
+	 * registration (C7, 5 June) not evaluated, a total each; teams: 17
+	 * totals; per: 5 totals */
+	CHECK(isnan(value_of("cs", "2018-07", TOTAL)));
+	CHECK(find("cs", "2018-Q3", OOST) == NULL);
+	CHECK_INT(result_count, (6 + 2 + 1) * 4 + 6 + 2 + 17 + 5);
 	kpi_set_free(set);
 	/* an unknown grain in the list names it */
 	set = kpi_set_new(cal, NULL, 1);
