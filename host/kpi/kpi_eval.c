@@ -99,6 +99,9 @@ typedef struct kpi_scan {
 	size_t *row_dates;
 	int32_t *row_date_last;
 	size_t row_date_count;
+	/* The fields of the dataset itself, before those a join appends
+	 * (SIZE_MAX: all of them) */
+	size_t base_fields;
 	size_t pick_count;
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the row counter: the set's, or a scan
@@ -265,6 +268,7 @@ static int kpi_scan_row_dates(kpi_scan *scan, const peil_schema *base,
 {
 	size_t i, n = 0;
 
+	scan->base_fields = base ? base->field_count : 0;
 	for (i = 0; i < scan->pick_count; i++)
 		if (!kpi_select_dates_rows(scan->picks[i]->k->select))
 			break;
@@ -289,12 +293,16 @@ static int kpi_scan_row_dates(kpi_scan *scan, const peil_schema *base,
 }
 
 /* r's last_date and last_field from what pick i saw: its field's latest
- * date, and for a pick without dates of its own the row dates' too. */
+ * date, and for a pick without dates of its own the row dates' too.  A
+ * field of a joined dataset says nothing of where its data end: the scan
+ * sees only the rows that match one of the dataset's (a case without
+ * members is no row of case_members). */
 static void kpi_scan_last_date(const kpi_scan *scan, size_t i, kpi_run *r)
 {
 	const kpi_node *sel = r->k->select;
-	int32_t last = scan->pick_last[i];
-	const char *field = sel ? sel->name[0] : "";
+	int joined = sel && sel->field[0] >= scan->base_fields;
+	int32_t last = joined ? INT32_MIN : scan->pick_last[i];
+	const char *field = sel && !joined ? sel->name[0] : "";
 
 	if (!kpi_select_dates_rows(sel))
 		for (size_t j = 0; j < scan->row_date_count; j++)

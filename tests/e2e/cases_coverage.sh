@@ -136,6 +136,14 @@ test_coverage_partly_covered() {
 	got=$(csv_columns kpi periode team stand <"$work/run.csv" | grep '^casussen_afgesloten;' | awk -F';' '$3 == "Totaal" { printf "%s=%s ", $2, $4 }')
 	[ "$got" = "2018-01=definitief 2018-02=definitief 2018-03=voorlopig " ] &&
 		ok "CSV: March voorlopig" || fail "CSV: stand" "got: $got"
+	# nothing changed, but the run is evaluated again, not confirmed:
+	# it says so again, and exits 2 again
+	"$peil" run --config "$work/peil.ini" --format csv >"$work/run2.csv" 2>"$work/err"
+	expect_rc "run again: exit 2 again" 2 $?
+	expect_grep "run again: evaluated, not confirmed" "$work/err" \
+		"has periods partly covered by their input"
+	cmp -s "$work/run.csv" "$work/run2.csv" && ok "run again: the same output" ||
+		fail "run again: another output" "$(diff "$work/run.csv" "$work/run2.csv" | head -5)"
 	run=$(sqlite3 "$work/peil.db" "SELECT max(id) FROM peil_run")
 	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>&1
 	expect_grep "runs: the run's note" "$work/runs" \

@@ -336,23 +336,19 @@ static int brute_persons_in(int year, int month, int team)
 	return n;
 }
 
-/* Whether some member row's case was registered by the month's end,
- * and some on or after its first day: before the first registration and
- * after the last the dataset holds no data for it, and the month is not
- * evaluated rather than 0. */
+/* Whether some member row's case was registered by the month's end:
+ * before that the dataset holds no data for it, and the month is not
+ * evaluated rather than 0.  (After the last registration it is: the
+ * joined cases' dates do not say where the members end.) */
 static int brute_any_row_by(int year, int month)
 {
-	int32_t first = date_from_civil(year, month, 1);
 	int32_t last = date_from_civil(year, month,
 				       date_days_in_month(year, month));
-	int by = 0, from = 0;
 
 	for (int j = 0; j < MEMBERS; j++)
-		if (case_of(j) < CASES) {
-			by |= registered_of(case_of(j)) <= last;
-			from |= registered_of(case_of(j)) >= first;
-		}
-	return by && from;
+		if (case_of(j) < CASES && registered_of(case_of(j)) <= last)
+			return 1;
+	return 0;
 }
 
 static int brute_persons(int month, int team)
