@@ -280,14 +280,23 @@ static int kpi_scan_row_dates(kpi_scan *scan, const peil_schema *base,
 				     sizeof(*scan->row_date_last));
 	if (!scan->row_dates || !scan->row_date_last)
 		return -1;
-	for (size_t f = 0; f < base->field_count; f++)
-		if (base->fields[f].type == PEIL_TYPE_DATE &&
-		    (base->fields[f].flags &
-		     (PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED))) {
-			scan->row_dates[n] = f;
-			scan->row_date_last[n++] = INT32_MIN;
-			used[f] = 1;
-		}
+	for (size_t f = 0; f < base->field_count; f++) {
+		if (base->fields[f].type != PEIL_TYPE_DATE ||
+		    !(base->fields[f].flags &
+		      (PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED)))
+			continue;
+		/* a pick that dates rows by the field has its latest date
+		 * (kpi_scan_last_date): not read twice per row */
+		for (i = 0; i < scan->pick_count; i++)
+			if (kpi_select_dates_rows(scan->picks[i]->k->select) &&
+			    scan->picks[i]->k->select->field[0] == f)
+				break;
+		if (i < scan->pick_count)
+			continue;
+		scan->row_dates[n] = f;
+		scan->row_date_last[n++] = INT32_MIN;
+		used[f] = 1;
+	}
 	scan->row_date_count = n;
 	return 0;
 }
@@ -304,13 +313,29 @@ static void kpi_scan_last_date(const kpi_scan *scan, size_t i, kpi_run *r)
 	int32_t last = joined ? INT32_MIN : scan->pick_last[i];
 	const char *field = sel && !joined ? sel->name[0] : "";
 
-	if (!kpi_select_dates_rows(sel))
+	if (!kpi_select_dates_rows(sel)) {
 		for (size_t j = 0; j < scan->row_date_count; j++)
 			if (scan->row_date_last[j] > last) {
 				last = scan->row_date_last[j];
 				field = scan->schema->fields[scan->row_dates[j]]
 						.name;
 			}
+		/* the row dates that a pick dating rows by them read */
+		for (size_t p = 0; p < scan->pick_count; p++) {
+			const kpi_node *o = scan->picks[p]->k->select;
+
+			if (kpi_select_dates_rows(o) &&
+			    o->field[0] < scan->base_fields &&
+			    (scan->schema->fields[o->field[0]].flags &
+			     (PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED)) &&
+			    scan->schema->fields[o->field[0]].type ==
+				    PEIL_TYPE_DATE &&
+			    scan->pick_last[p] > last) {
+				last = scan->pick_last[p];
+				field = o->name[0];
+			}
+		}
+	}
 	r->last_date = last == INT32_MIN ? INT32_MAX : last;
 	snprintf(r->last_field, sizeof(r->last_field), "%s", field);
 }
@@ -428,9 +453,11 @@ static int kpi_row_date(const kpi_row *row, size_t field, int32_t *out)
 }
 
 /* The periods [*from, *to) that the KPI's selection puts the row in.
- * Periods are sorted and disjoint, so each is a binary search. */
-static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
-			      size_t *from, size_t *to)
+ * Periods are sorted and disjoint, so each is a binary search.  1 with
+ * the date of the selection's first field in *start (read once per row
+ * for both), 0 when the row has none or there is no selection. */
+static int kpi_match_periods(const kpi_run *r, const kpi_row *row,
+			     size_t *from, size_t *to, int32_t *start_out)
 {
 	const kpi_node *sel = r->k->select;
 	int32_t start, end;
@@ -438,11 +465,12 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 	*from = 0;
 	*to = r->period_count;
 	if (!sel)
-		return;
+		return 0;
 	if (!kpi_row_date(row, sel->field[0], &start)) {
 		*to = 0;
-		return;
+		return 0;
 	}
+	*start_out = start;
 	*from = kpi_first_on_or_after(r, start,
 				      sel->op == KPI_ON_REFERENCE_DATE
 					      ? DAY_REFERENCE : DAY_LAST);
@@ -452,14 +480,14 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		/* the one period containing the date, if any */
 		*to = *from < r->period_count &&
 		      r->periods[*from].first <= start ? *from + 1 : *from;
-		return;
+		return 1;
 	case KPI_CUMULATIVE:
 		/* from the contract's first day: before it, in none */
 		if (start < r->set->contract_start)
 			*to = *from;
-		return;
+		return 1;
 	case KPI_UP_TO:
-		return;		/* every period ending on or after it */
+		return 1;	/* every period ending on or after it */
 	case KPI_RUNNING_IN:
 		/* start <= last, and no end or end >= first */
 		if (kpi_row_date(row, sel->field[1], &end))
@@ -474,22 +502,25 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 	}
 	if (*to < *from)
 		*to = *from;
+	return 1;
 }
 
 /* Note the earliest date of pick i's selection (any row, without one
- * or with closed_in) and the latest of its first field. */
-static void kpi_pick_seen(kpi_scan *scan, size_t i, const kpi_row *row)
+ * or with closed_in) and the latest of its first field: d when dated
+ * (kpi_match_periods). */
+static void kpi_pick_seen(kpi_scan *scan, size_t i, int dated, int32_t d)
 {
 	const kpi_node *sel = scan->picks[i]->k->select;
-	int32_t d = INT32_MIN;
 
-	if (sel && kpi_row_date(row, sel->field[0], &d)) {
+	if (dated) {
 		if (d > scan->pick_last[i])
 			scan->pick_last[i] = d;
 		if (sel->op == KPI_CLOSED_IN)
 			d = INT32_MIN;
 	} else if (sel && sel->op != KPI_CLOSED_IN) {
 		return;
+	} else {
+		d = INT32_MIN;
 	}
 	if (d < scan->pick_first[i])
 		scan->pick_first[i] = d;
@@ -697,9 +728,12 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		scan->row_cell[c] = (size_t)cell;
 	}
 	for (size_t i = 0; i < scan->pick_count; i++) {
-		kpi_match_periods(scan->picks[i], &row, &scan->row_from[i],
-				  &scan->row_to[i]);
-		kpi_pick_seen(scan, i, &row);
+		int32_t d = INT32_MIN;
+		int dated = kpi_match_periods(scan->picks[i], &row,
+					      &scan->row_from[i],
+					      &scan->row_to[i], &d);
+
+		kpi_pick_seen(scan, i, dated, d);
 	}
 	for (size_t j = 0; j < scan->row_date_count; j++) {
 		int32_t d;
