@@ -296,8 +296,10 @@ int cli_write_run(peil_context *ctx, const output_options *out,
 	output_options opts;
 	int rc = EXIT_OK;
 
-	if (fin)
+	if (fin) {
 		finality_mark(fin, t, finality_today());
+		finality_mark_partly_covered(fin, t, stale, finality_today());
+	}
 	if (!out)
 		return EXIT_OK;
 	opts = *out;
@@ -338,10 +340,16 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	}
 	if (run_id)
 		*run_id = ev.run_id;
-	if (ev.stale.count)
+	if (input_ages_count(&ev.stale, INPUT_STALE))
 		rc = EXIT_INPUT_REJECTED;
 	rc = cli_worst(rc, cli_write_run(ctx, out, fin, &ev.results,
 					 &ev.stale));
+	/* A period that would have been published as final over an input
+	 * that ends before it: the dangerous case (docs/output.md, "Partly
+	 * covered"). */
+	if (fin && finality_mark_partly_covered(fin, &ev.results, &ev.stale,
+						finality_today()))
+		rc = cli_worst(rc, EXIT_INPUT_REJECTED);
 	if (!kind)
 		log_msg(PEIL_LOG_INFO, "dry run: nothing was recorded");
 	for (size_t i = 0; i < ev.results.count; i++)
@@ -370,16 +378,17 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 	return rc;
 }
 
-/* Only an ok KPI's message: a failed one's is a script's error text,
- * which a script chooses. */
+/* Not a failed KPI's message: that is a script's error text, which a
+ * script chooses. */
 static int add_stale(void *arg, const peil_run_kpi *k)
 {
-	if (!k->status || strcmp(k->status, "ok") != 0)
+	if (!k->status || (strcmp(k->status, "ok") != 0 &&
+			   strcmp(k->status, "not evaluated") != 0))
 		return 0;
-	return input_age_parse(k->message, arg) < 0 ? -1 : 0;
+	return input_age_parse(k->kpi, k->message, arg) < 0 ? -1 : 0;
 }
 
-int cli_read_stale(peil_context *ctx, int64_t run_id, input_ages *out)
+int cli_read_stale(const peil_context *ctx, int64_t run_id, input_ages *out)
 {
 	peil_error err;
 
@@ -681,6 +690,7 @@ int cli_mark_finality(const peil_context *ctx, result_table *t)
 {
 	struct run_facts facts = { 0, 0 };
 	finality fin = settings_finality(&ctx->settings);
+	input_ages notes = { NULL, 0 };
 	peil_error err;
 
 	if (!t->run_id)
@@ -692,6 +702,12 @@ int cli_mark_finality(const peil_context *ctx, result_table *t)
 		return 0;
 	}
 	finality_mark(&fin, t, finality_date(facts.started));
+	/* the notes the run kept: a partly covered period stays
+	 * provisional */
+	if (cli_read_stale(ctx, t->run_id, &notes) == 0)
+		finality_mark_partly_covered(&fin, t, &notes,
+					     finality_date(facts.started));
+	input_ages_release(&notes);
 	return facts.unpublished;
 }
 

@@ -176,10 +176,11 @@ int cli_open(peil_context *ctx, const cli_options *o, unsigned what);
  * Either held by another: EXIT_LOCKED. */
 int cli_open_locked(peil_context *ctx, const cli_options *o, unsigned what,
 		    run_lock *lock);
-/* The datasets whose input was stale when run_id began, as the run kept
+/* The notes on the inputs of run_id (datasets whose input was stale
+ * when it began, KPIs partly covered by their input), as the run kept
  * them with its KPIs (model/input_age.h), added to *out (release with
  * input_ages_release).  0, or EXIT_STORAGE with a message. */
-int cli_read_stale(peil_context *ctx, int64_t run_id, input_ages *out);
+int cli_read_stale(const peil_context *ctx, int64_t run_id, input_ages *out);
 
 /* --format, --lang and --locale into *out (kpis NULL), or EXIT_USAGE
  * with a message. */

@@ -749,8 +749,10 @@ static int test_run_one(sandbox *sb, const char *path, int index,
 	rc = sandbox_protect(sb, test_read_protected, &t, err);
 	if (rc < 0 && err->line == 0)
 		err->line = t.line;
-	source = (kpi_source){ &t, test_schema, test_scan, NULL, NULL, 0, NULL };
-	sink = (kpi_sink){ &t, test_result, test_failure, test_earlier };
+	source = (kpi_source){ &t, test_schema, test_scan, NULL, NULL, 0, NULL,
+			      NULL };
+	sink = (kpi_sink){ &t, test_result, test_failure, test_earlier,
+			    NULL };
 	if (rc == 0 && kpi_evaluate(t.set, t.from, t.to, NULL, &source, &sink,
 				    err) < 0)
 		rc = -1;

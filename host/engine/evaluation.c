@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/calendar.h"
 #include "base/error.h"
 #include "base/grow.h"
 #include "base/interrupt.h"
@@ -34,6 +35,8 @@ struct eval_state {
 	size_t skipped_count;
 	int oom;
 	int threads;		/* [run] threads */
+	int32_t *input_days;	/* per settings dataset: the day of its
+				   newest input (input_age_newest_days) */
 };
 
 static const peil_schema *source_schema(void *arg, const char *dataset)
@@ -48,6 +51,17 @@ static int source_fills(void *arg, const char *dataset, const char *field)
 	struct eval_state *st = arg;
 
 	return settings_field_filled(&st->ctx->settings, dataset, field);
+}
+
+static int32_t source_input_day(void *arg, const char *dataset)
+{
+	struct eval_state *st = arg;
+	const peil_settings *s = &st->ctx->settings;
+
+	for (size_t i = 0; st->input_days && i < s->dataset_count; i++)
+		if (strcmp(s->datasets[i].section->name, dataset) == 0)
+			return st->input_days[i];
+	return INT32_MAX;
 }
 
 /* The KPI engine's row callback, stopped by SIGINT or SIGTERM. */
@@ -150,7 +164,7 @@ static int source_reader_open(void *arg, kpi_source *out)
 	}
 	*out = (kpi_source){ r, reader_schema, reader_scan, NULL, NULL,
 			     store_has(r->store, STORE_V15_FROM_KEY),
-			     reader_fills };
+			     reader_fills, NULL };
 	return 0;
 }
 
@@ -205,6 +219,30 @@ static int sink_result(void *arg, const kpi_info *kpi,
 		st->oom = 1;
 		return -1;
 	}
+	return 0;
+}
+
+/* Periods of kpi end after the day of the newest input of dataset: kept
+ * as a note of the run (model/input_age.h), and logged once per KPI. */
+static int sink_partly_covered(void *arg, const kpi_info *kpi,
+			       const char *dataset, int32_t input_day)
+{
+	struct eval_state *st = arg;
+	input_ages *notes = &st->ev->stale;
+	size_t before = notes->count;
+	char day[11];
+
+	if (input_ages_add_partly_covered(notes, kpi->id, dataset,
+					  input_day) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	if (notes->count == before)
+		return 0;	/* its other grain */
+	date_format_iso(input_day, day);
+	log_msg(PEIL_LOG_WARNING, "KPI %s partly covered: dataset %s has no "
+		"input after %s; the figures of periods that end after it "
+		"stay provisional", kpi->id, dataset, day);
 	return 0;
 }
 
@@ -451,7 +489,7 @@ static int record(struct eval_state *st, const char *kind,
 		const kpi_info *k = kpi_set_info(ctx->kpis, i);
 		const char *failure = failure_of(st, k->id);
 		const char *skipped = skipped_of(st, k->id);
-		char stale[256];
+		char notes[1024] = "", note[256];
 		peil_run_kpi rk = {
 			.kpi = k->id,
 			.title = k->title,
@@ -466,16 +504,25 @@ static int record(struct eval_state *st, const char *kind,
 
 		if (!kpi_wanted(k, only_kpi))
 			continue;
-		/* A figure over an old input: the run keeps why not to
-		 * trust it as current (model/input_age.h). */
-		for (size_t j = 0; !rk.message && j < st->ev->stale.count;
-		     j++)
-			if (k->dataset && strcmp(k->dataset,
-					 st->ev->stale.items[j].dataset) == 0) {
-				input_age_message(&st->ev->stale.items[j],
-						  stale, sizeof(stale));
-				rk.message = stale;
-			}
+		/* A figure over an old input, or over one that ends before
+		 * its period: the run keeps why not to trust it as current
+		 * or final (model/input_age.h), after why a period was not
+		 * evaluated. */
+		for (size_t j = 0; !failure && j < st->ev->stale.count; j++) {
+			const input_age *a = &st->ev->stale.items[j];
+
+			if (a->kind == INPUT_PARTLY_COVERED
+				    ? strcmp(a->kpi, k->id) != 0
+				    : skipped || !k->dataset ||
+					      strcmp(k->dataset, a->dataset))
+				continue;
+			if (!notes[0] && rk.message)
+				input_age_join(notes, sizeof(notes),
+					       rk.message);
+			input_age_message(a, note, sizeof(note));
+			input_age_join(notes, sizeof(notes), note);
+			rk.message = notes;
+		}
 		rk.definition = definition_text(ctx, k);
 		if (!rk.definition) {
 			error_set(err, NULL, 0, NULL, "out of memory");
@@ -620,8 +667,9 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	kpi_source source = { &st, source_schema, source_scan,
 			      source_reader_open, source_reader_close,
 			      store_has(ctx->store, STORE_V15_FROM_KEY),
-			      source_fills };
-	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier };
+			      source_fills, source_input_day };
+	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier,
+			  sink_partly_covered };
 	int64_t started;
 	int failed, rc = -1;
 	size_t i;
@@ -641,6 +689,16 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	started = (int64_t)time(NULL);
 	if (input_age_check(ctx, started, &out->stale, err) < 0)
 		return -1;
+	st.input_days = calloc(ctx->settings.dataset_count + 1,
+			       sizeof(*st.input_days));
+	if (!st.input_days) {
+		error_set(err, NULL, 0, NULL, "out of memory");
+		return -1;
+	}
+	if (input_age_newest_days(ctx, st.input_days, err) < 0) {
+		free(st.input_days);
+		return -1;
+	}
 	if (kind && evaluation_begin(ctx, kind, listing, from, to, 0,
 				     started, &out->run_id, err) < 0)
 		return -1;
@@ -708,6 +766,7 @@ out:
 		free(st.skipped[i].message);
 	}
 	free(st.skipped);
+	free(st.input_days);
 	return rc;
 }
 

@@ -26,4 +26,11 @@
 int input_age_check(peil_context *ctx, int64_t now, input_ages *out,
 		    peil_error *err);
 
+/* The day (local date, days since 1970-01-01) of the newest input of each
+ * dataset of ctx's settings into days[i] for settings.datasets[i],
+ * INT32_MAX for one without input: what a dataset holds ends on that day
+ * (kpi_source.input_day).  One scan of the ingest log.  0, or -1 with err
+ * when it could not be read. */
+int input_age_newest_days(peil_context *ctx, int32_t *days, peil_error *err);
+
 #endif

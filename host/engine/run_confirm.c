@@ -112,6 +112,31 @@ static int same_kpis(peil_context *ctx, int64_t run_id, char *why,
 	return 0;
 }
 
+/* Whether k's message notes periods partly covered by their input
+ * (model/input_age.h): such a KPI is evaluated again, so that the run
+ * and its exit code say so.  1, 0, or -1 when out of memory. */
+static int partly_covered(const peil_run_kpi *k)
+{
+	input_ages notes = { NULL, 0 };
+	int rc = input_age_parse(k->kpi, k->message, &notes);
+
+	if (rc == 0)
+		rc = input_ages_count(&notes, INPUT_PARTLY_COVERED) > 0;
+	input_ages_release(&notes);
+	return rc;
+}
+
+static int any_partly_covered(void *arg, const peil_run_kpi *k)
+{
+	int *any = arg;
+	int rc = partly_covered(k);
+
+	if (rc < 0)
+		return -1;
+	*any |= rc;
+	return 0;
+}
+
 /* No stale input: its message would be new in this run's KPIs. */
 static int inputs_fresh(peil_context *ctx, char *why, size_t why_size,
 			peil_error *err)
@@ -203,6 +228,17 @@ int run_confirm_check(peil_context *ctx, const finality *fin, int32_t from,
 	if ((rc = same_kpis(ctx, b.id, why, why_size, err)) != 1 ||
 	    (rc = inputs_fresh(ctx, why, why_size, err)) != 1)
 		return rc;
+	rc = 0;
+	if (store_run_kpis_scan(ctx->store, b.id, any_partly_covered, &rc,
+				err) < 0)
+		return err->message[0] ? -1
+				       : error_set(err, NULL, 0, NULL,
+						   "out of memory");
+	if (rc) {
+		snprintf(why, why_size, "run %lld has periods partly covered "
+			 "by their input", (long long)b.id);
+		return 0;
+	}
 	*base = b.id;
 	return 1;
 }
@@ -268,12 +304,17 @@ static int add_changed(void *arg, const peil_ingest_entry *e)
 	return c->datasets->oom ? -1 : 0;
 }
 
-/* Only a KPI that was evaluated whole: "ok". */
+/* Only a KPI that was evaluated whole: "ok", and not partly covered. */
 static int add_kpi(void *arg, const peil_run_kpi *k)
 {
 	struct texts *kpis = arg;
+	int partly;
 
-	if (k->status && strcmp(k->status, "ok") == 0 && k->script_sha256)
+	if (!k->status || strcmp(k->status, "ok") != 0 || !k->script_sha256)
+		return 0;
+	if ((partly = partly_covered(k)) < 0)
+		kpis->oom = 1;
+	else if (!partly)
 		texts_add(kpis, k->kpi, k->script_sha256);
 	return kpis->oom ? -1 : 0;
 }

@@ -333,6 +333,12 @@ typedef struct kpi_source {
 	 * none fills (an export without the column) is not evaluated, with
 	 * that reason, rather than count it empty everywhere. */
 	int (*fills)(void *ctx, const char *dataset, const char *field);
+	/* Optional (NULL: unknown).  The day of the newest input of the
+	 * dataset (days since 1970-01-01), INT32_MAX when unknown: it holds
+	 * nothing after that day.  A period that begins after the earliest
+	 * such day of the datasets a KPI reads is not evaluated; one that
+	 * ends after it is partly covered (kpi_sink.partly_covered). */
+	int32_t (*input_day)(void *ctx, const char *dataset);
 } kpi_source;
 
 /* Where figures and failures go. */
@@ -348,6 +354,13 @@ typedef struct kpi_sink {
 	 * a figure of the evaluation.  Returns as result does. */
 	int (*earlier)(void *ctx, const kpi_info *kpi,
 		       const peil_result *result);
+	/* Optional (NULL: dropped).  Some period of kpi asked for ends after
+	 * input_day, the day of the newest input of dataset, one it reads
+	 * (kpi_source.input_day): its figures are evaluated, but cannot
+	 * hold what happened after that day.  Called once per grain before
+	 * its figures; returns as result does. */
+	int (*partly_covered)(void *ctx, const kpi_info *kpi,
+			      const char *dataset, int32_t input_day);
 } kpi_sink;
 
 /* The cases behind a figure (peil cases): while set, kpi_evaluate runs

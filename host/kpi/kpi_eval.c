@@ -55,6 +55,20 @@ typedef struct kpi_run {
 	 * INT32_MAX when there is none): a period that ends before it has
 	 * no data, and is not evaluated rather than 0. */
 	int32_t first_date;
+	/* The latest date that says the dataset's rows go on (INT32_MAX
+	 * when none does): of the selection's first field, and without a
+	 * selection or with closed_in of the dataset's required dates too
+	 * (kpi_scan_row_dates); last_field names the field that holds it.
+	 * A period that begins after it has no data, and is not evaluated
+	 * rather than 0. */
+	int32_t last_date;
+	char last_field[64];
+	/* The day of the newest input of the datasets the KPI reads
+	 * (kpi_source.input_day; INT32_MAX: unknown), and that dataset: a
+	 * period that begins after it is not evaluated, one that ends
+	 * after it is partly covered (kpi_sink.partly_covered). */
+	int32_t input_day;
+	char input_dataset[64];
 	/* ratio()'s denominator from another dataset (dataset_sum), read
 	 * before the scan; NULL without one */
 	kpi_den_table *den;
@@ -78,6 +92,16 @@ typedef struct kpi_scan {
 	size_t *run_pick;	/* run -> its index in picks */
 	size_t *row_from, *row_to;
 	int32_t *pick_first;	/* the earliest date each pick saw */
+	int32_t *pick_last;	/* the latest date of each pick's field */
+	/* The dataset's dates that every row has (date fields declared
+	 * key or required), read when some pick has no dates of its own
+	 * (kpi_select_dates_rows): their latest, each. */
+	size_t *row_dates;
+	int32_t *row_date_last;
+	size_t row_date_count;
+	/* The fields of the dataset itself, before those a join appends
+	 * (SIZE_MAX: all of them) */
+	size_t base_fields;
 	size_t pick_count;
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the row counter: the set's, or a scan
@@ -208,15 +232,113 @@ static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count,
 	scan->row_from = calloc(count, sizeof(*scan->row_from));
 	scan->row_to = calloc(count, sizeof(*scan->row_to));
 	scan->pick_first = calloc(count, sizeof(*scan->pick_first));
-	for (size_t i = 0; scan->pick_first && i < count; i++)
+	scan->pick_last = calloc(count, sizeof(*scan->pick_last));
+	for (size_t i = 0; scan->pick_first && scan->pick_last && i < count;
+	     i++) {
 		scan->pick_first[i] = INT32_MAX;
+		scan->pick_last[i] = INT32_MIN;
+	}
 	return scan->runs && scan->run_cells && scan->cells &&
 	       scan->row_cell && scan->picks && scan->run_pick &&
-	       scan->row_from && scan->row_to && scan->pick_first ? 0 : -1;
+	       scan->row_from && scan->row_to && scan->pick_first &&
+	       scan->pick_last ? 0 : -1;
 }
 
 static void kpi_count_distinct(void *ctx, size_t cell, size_t word,
 			       uint64_t added);
+
+/* Whether the selection's first date says when a row's data begins:
+ * not a closure date, empty while a case runs (a month before the first
+ * closure holds data, and closed none). */
+static int kpi_select_dates_rows(const kpi_node *sel)
+{
+	return sel && sel->op != KPI_CLOSED_IN;
+}
+
+/* Read the dataset's row dates (kpi_scan.row_dates) when some pick has
+ * no dates of its own: a closure date is sparse (a month without one
+ * while cases come in is a true 0), and without a selection no date is
+ * read at all.  The dates every row has come from the schema alone, so
+ * that a KPI's bound does not depend on the KPIs evaluated with it.
+ * base is the dataset's own schema, whose fields come first in schema
+ * (a join appends its fields).  used marks them for the projection.  -1
+ * when out of memory. */
+static int kpi_scan_row_dates(kpi_scan *scan, const peil_schema *base,
+			      unsigned char *used)
+{
+	size_t i, n = 0;
+
+	scan->base_fields = base ? base->field_count : 0;
+	for (i = 0; i < scan->pick_count; i++)
+		if (!kpi_select_dates_rows(scan->picks[i]->k->select))
+			break;
+	if (i == scan->pick_count || !base)
+		return 0;
+	scan->row_dates = calloc(base->field_count + 1,
+				 sizeof(*scan->row_dates));
+	scan->row_date_last = calloc(base->field_count + 1,
+				     sizeof(*scan->row_date_last));
+	if (!scan->row_dates || !scan->row_date_last)
+		return -1;
+	for (size_t f = 0; f < base->field_count; f++) {
+		if (base->fields[f].type != PEIL_TYPE_DATE ||
+		    !(base->fields[f].flags &
+		      (PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED)))
+			continue;
+		/* a pick that dates rows by the field has its latest date
+		 * (kpi_scan_last_date): not read twice per row */
+		for (i = 0; i < scan->pick_count; i++)
+			if (kpi_select_dates_rows(scan->picks[i]->k->select) &&
+			    scan->picks[i]->k->select->field[0] == f)
+				break;
+		if (i < scan->pick_count)
+			continue;
+		scan->row_dates[n] = f;
+		scan->row_date_last[n++] = INT32_MIN;
+		used[f] = 1;
+	}
+	scan->row_date_count = n;
+	return 0;
+}
+
+/* r's last_date and last_field from what pick i saw: its field's latest
+ * date, and for a pick without dates of its own the row dates' too.  A
+ * field of a joined dataset says nothing of where its data end: the scan
+ * sees only the rows that match one of the dataset's (a case without
+ * members is no row of case_members). */
+static void kpi_scan_last_date(const kpi_scan *scan, size_t i, kpi_run *r)
+{
+	const kpi_node *sel = r->k->select;
+	int joined = sel && sel->field[0] >= scan->base_fields;
+	int32_t last = joined ? INT32_MIN : scan->pick_last[i];
+	const char *field = sel && !joined ? sel->name[0] : "";
+
+	if (!kpi_select_dates_rows(sel)) {
+		for (size_t j = 0; j < scan->row_date_count; j++)
+			if (scan->row_date_last[j] > last) {
+				last = scan->row_date_last[j];
+				field = scan->schema->fields[scan->row_dates[j]]
+						.name;
+			}
+		/* the row dates that a pick dating rows by them read */
+		for (size_t p = 0; p < scan->pick_count; p++) {
+			const kpi_node *o = scan->picks[p]->k->select;
+
+			if (kpi_select_dates_rows(o) &&
+			    o->field[0] < scan->base_fields &&
+			    (scan->schema->fields[o->field[0]].flags &
+			     (PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED)) &&
+			    scan->schema->fields[o->field[0]].type ==
+				    PEIL_TYPE_DATE &&
+			    scan->pick_last[p] > last) {
+				last = scan->pick_last[p];
+				field = o->name[0];
+			}
+		}
+	}
+	r->last_date = last == INT32_MIN ? INT32_MAX : last;
+	snprintf(r->last_field, sizeof(r->last_field), "%s", field);
+}
 
 /* After the scan (rc its result): room in every run for every cell, the
  * values count_distinct spilled counted, and the scan's result, -1 with
@@ -229,6 +351,7 @@ static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
 		size_t cells = kpi_cells_count(r->cells);
 
 		r->first_date = scan->pick_first[scan->run_pick[i]];
+		kpi_scan_last_date(scan, scan->run_pick[i], r);
 		if (r->period_count && cells > r->acc_cells &&
 		    kpi_run_grow(r, cells - 1) < 0)
 			scan->out_of_memory = 1;
@@ -254,6 +377,9 @@ static void kpi_scan_release(kpi_scan *scan)
 	free(scan->row_from);
 	free(scan->row_to);
 	free(scan->pick_first);
+	free(scan->pick_last);
+	free(scan->row_dates);
+	free(scan->row_date_last);
 	free(scan->runs);
 	free(scan->run_cells);
 	free(scan->slot);
@@ -327,9 +453,11 @@ static int kpi_row_date(const kpi_row *row, size_t field, int32_t *out)
 }
 
 /* The periods [*from, *to) that the KPI's selection puts the row in.
- * Periods are sorted and disjoint, so each is a binary search. */
-static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
-			      size_t *from, size_t *to)
+ * Periods are sorted and disjoint, so each is a binary search.  1 with
+ * the date of the selection's first field in *start (read once per row
+ * for both), 0 when the row has none or there is no selection. */
+static int kpi_match_periods(const kpi_run *r, const kpi_row *row,
+			     size_t *from, size_t *to, int32_t *start_out)
 {
 	const kpi_node *sel = r->k->select;
 	int32_t start, end;
@@ -337,11 +465,12 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 	*from = 0;
 	*to = r->period_count;
 	if (!sel)
-		return;
+		return 0;
 	if (!kpi_row_date(row, sel->field[0], &start)) {
 		*to = 0;
-		return;
+		return 0;
 	}
+	*start_out = start;
 	*from = kpi_first_on_or_after(r, start,
 				      sel->op == KPI_ON_REFERENCE_DATE
 					      ? DAY_REFERENCE : DAY_LAST);
@@ -351,14 +480,14 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		/* the one period containing the date, if any */
 		*to = *from < r->period_count &&
 		      r->periods[*from].first <= start ? *from + 1 : *from;
-		return;
+		return 1;
 	case KPI_CUMULATIVE:
 		/* from the contract's first day: before it, in none */
 		if (start < r->set->contract_start)
 			*to = *from;
-		return;
+		return 1;
 	case KPI_UP_TO:
-		return;		/* every period ending on or after it */
+		return 1;	/* every period ending on or after it */
 	case KPI_RUNNING_IN:
 		/* start <= last, and no end or end >= first */
 		if (kpi_row_date(row, sel->field[1], &end))
@@ -373,25 +502,26 @@ static void kpi_match_periods(const kpi_run *r, const kpi_row *row,
 	}
 	if (*to < *from)
 		*to = *from;
+	return 1;
 }
 
-/* Whether the selection's first date says when a row's data begins:
- * not a closure date, empty while a case runs (a month before the first
- * closure holds data, and closed none). */
-static int kpi_select_dates_rows(const kpi_node *sel)
-{
-	return sel && sel->op != KPI_CLOSED_IN;
-}
-
-/* Note the earliest date of pick i's selection (any row, without one). */
-static void kpi_pick_seen(kpi_scan *scan, size_t i, const kpi_row *row)
+/* Note the earliest date of pick i's selection (any row, without one
+ * or with closed_in) and the latest of its first field: d when dated
+ * (kpi_match_periods). */
+static void kpi_pick_seen(kpi_scan *scan, size_t i, int dated, int32_t d)
 {
 	const kpi_node *sel = scan->picks[i]->k->select;
-	int32_t d = INT32_MIN;
 
-	if (kpi_select_dates_rows(sel) &&
-	    !kpi_row_date(row, sel->field[0], &d))
+	if (dated) {
+		if (d > scan->pick_last[i])
+			scan->pick_last[i] = d;
+		if (sel->op == KPI_CLOSED_IN)
+			d = INT32_MIN;
+	} else if (sel && sel->op != KPI_CLOSED_IN) {
 		return;
+	} else {
+		d = INT32_MIN;
+	}
 	if (d < scan->pick_first[i])
 		scan->pick_first[i] = d;
 }
@@ -598,9 +728,19 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		scan->row_cell[c] = (size_t)cell;
 	}
 	for (size_t i = 0; i < scan->pick_count; i++) {
-		kpi_match_periods(scan->picks[i], &row, &scan->row_from[i],
-				  &scan->row_to[i]);
-		kpi_pick_seen(scan, i, &row);
+		int32_t d = INT32_MIN;
+		int dated = kpi_match_periods(scan->picks[i], &row,
+					      &scan->row_from[i],
+					      &scan->row_to[i], &d);
+
+		kpi_pick_seen(scan, i, dated, d);
+	}
+	for (size_t j = 0; j < scan->row_date_count; j++) {
+		int32_t d;
+
+		if (kpi_row_date(&row, scan->row_dates[j], &d) &&
+		    d > scan->row_date_last[j])
+			scan->row_date_last[j] = d;
 	}
 	for (size_t i = 0; i < scan->run_count; i++) {
 		kpi_run *r = scan->runs[i];
@@ -748,6 +888,14 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 
 	if (r->why[0])
 		memcpy(why, r->why, sizeof(why));
+	else if (r->periods[p].first > r->last_date)
+		result_not_evaluated_after(RESULT_MISSING_ROWS_AFTER,
+					   k->info.dataset, r->last_field,
+					   r->last_date, why, sizeof(why));
+	else if (r->periods[p].first > r->input_day)
+		result_not_evaluated_after(RESULT_MISSING_INPUT_AFTER,
+					   r->input_dataset, NULL,
+					   r->input_day, why, sizeof(why));
 	else
 		result_not_evaluated_status(RESULT_MISSING_ROWS,
 					    k->info.dataset,
@@ -763,6 +911,36 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 	return kpi_sink_put(r, p, sink, &res, err);
 }
 
+/* Whether r has no data for period p: not evaluated at all, or the
+ * period ends before the dataset's first date, or begins after its
+ * latest date or the day of its newest input. */
+static int kpi_period_uncovered(const kpi_run *r, size_t p)
+{
+	const period *per = &r->periods[p];
+
+	return r->why[0] || per->last < r->first_date ||
+	       per->first > r->last_date || per->first > r->input_day;
+}
+
+/* Tell the sink once when a period of r asked for is evaluated though it
+ * ends after the day of r's newest input. */
+static int kpi_emit_partly_covered(const kpi_run *r, const kpi_sink *sink,
+				   peil_error *err)
+{
+	for (size_t p = r->asked; p < r->period_count; p++) {
+		if (kpi_period_uncovered(r, p) ||
+		    r->periods[p].last <= r->input_day)
+			continue;
+		if (sink->partly_covered &&
+		    sink->partly_covered(sink->ctx, &r->k->info,
+					 r->input_dataset, r->input_day) < 0)
+			return error_set(err, NULL, 0, NULL, "evaluation "
+					 "stopped: the result sink failed");
+		break;
+	}
+	return 0;
+}
+
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 {
 	size_t n = r->why[0] ? 0 : kpi_cells_count(r->cells);
@@ -770,6 +948,10 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 
 	if (!order)
 		return error_set(err, NULL, 0, NULL, "out of memory");
+	if (kpi_emit_partly_covered(r, sink, err) < 0) {
+		free(order);
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	/* qsort has no context argument in C11; this is single-threaded. */
@@ -777,7 +959,7 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 	if (n)
 		qsort(order, n, sizeof(*order), kpi_compare_cells);
 	for (size_t p = 0; p < r->period_count; p++) {
-		if (r->why[0] || r->periods[p].last < r->first_date) {
+		if (kpi_period_uncovered(r, p)) {
 			if (kpi_emit_not_evaluated(r, p, sink, err) < 0) {
 				free(order);
 				return -1;
@@ -871,6 +1053,7 @@ static int kpi_run_new(kpi_set *set, kpi *k, size_t grain, int32_t from,
 		return -1;
 	r->acc_cells = 8;
 	r->first_date = INT32_MAX;
+	r->last_date = r->input_day = INT32_MAX;
 	r->period_count = period_list(g, set->contract_start_month, from, to,
 				      r->periods, n);
 	for (size_t i = 0; i < r->period_count; i++) {
@@ -1207,6 +1390,12 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	}
 	if (!scan.run_count)
 		goto out;
+	if (kpi_scan_row_dates(&scan, j ? source->schema(source->ctx,
+							 k->info.dataset)
+					: schema, used) < 0) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
 	kpi_scan_share_groups(&scan);
 	/* the cases behind a figure show any field: project them all */
 	if (uses_lua || set->cases)
@@ -1412,28 +1601,53 @@ out:
 	return rc;
 }
 
+/* The index-th dataset that r's KPI reads: its own, then those it
+ * joins, looks up and groups by; NULL after the last. */
+static const char *kpi_run_dataset(const kpi_run *r, size_t index)
+{
+	const kpi *k = r->k;
+
+	if (index == 0)
+		return k->info.dataset;
+	index--;
+	if (index < k->join_count)
+		return k->joins[index].dataset;
+	index -= k->join_count;
+	if (index < k->lookup_count)
+		return k->lookups[index].dataset;
+	index -= k->lookup_count;
+	for (size_t i = 0; i < k->grouping_count; i++) {
+		const kpi_group *g = kpi_set_group(r->set, k->groupings[i].group);
+
+		if (g && g->dataset && index-- == 0)
+			return g->dataset;
+	}
+	return NULL;
+}
+
 /* A KPI whose dataset, or a dataset it joins or looks up, is not
  * configured is not evaluated: its figures would be zeros that look real
  * ("Personen in een traject 0" where no trajectories exist).
- * Nor is a cumulative() KPI without the contract's first day. */
+ * Nor is a cumulative() KPI without the contract's first day.  The day of
+ * the newest input of the datasets it reads bounds the periods it
+ * evaluates. */
 static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 {
 	const kpi *k = r->k;
-	const char *missing = NULL;
+	const char *missing = NULL, *name;
 
-	if (!source->schema(source->ctx, k->info.dataset))
-		missing = k->info.dataset;
-	for (size_t i = 0; !missing && i < k->join_count; i++)
-		if (!source->schema(source->ctx, k->joins[i].dataset))
-			missing = k->joins[i].dataset;
-	for (size_t i = 0; !missing && i < k->lookup_count; i++)
-		if (!source->schema(source->ctx, k->lookups[i].dataset))
-			missing = k->lookups[i].dataset;
-	for (size_t i = 0; !missing && i < k->grouping_count; i++) {
-		const kpi_group *g = kpi_set_group(r->set, k->groupings[i].group);
+	for (size_t i = 0; (name = kpi_run_dataset(r, i)); i++) {
+		int32_t day = source->input_day
+				      ? source->input_day(source->ctx, name)
+				      : INT32_MAX;
 
-		if (g && g->dataset && !source->schema(source->ctx, g->dataset))
-			missing = g->dataset;
+		if (!missing && !source->schema(source->ctx, name))
+			missing = name;
+		if (day < r->input_day) {
+			r->input_day = day;
+			snprintf(r->input_dataset, sizeof(r->input_dataset),
+				 "%s", name);
+		}
 	}
 	if (missing)
 		result_not_evaluated_status(RESULT_MISSING_DATASET, missing,

@@ -81,6 +81,21 @@ int32_t finality_cutoff(const finality *f, int32_t date)
 	return date - 1 - f->delay_days;
 }
 
+/* Whether status is that of a period the data do not reach
+ * (results.h): data that come later fill it in, so it is never final. */
+static int finality_data_ended(const char *status)
+{
+	char dataset[128], field[128], day[11];
+	result_missing why;
+
+	return result_not_evaluated(status) &&
+	       result_not_evaluated_parse(status, &why, dataset,
+					  sizeof(dataset), field,
+					  sizeof(field), day) == 0 &&
+	       (why == RESULT_MISSING_ROWS_AFTER ||
+		why == RESULT_MISSING_INPUT_AFTER);
+}
+
 void finality_mark(const finality *f, result_table *t, int32_t date)
 {
 	const char *last = NULL;	/* the period of the row before */
@@ -94,7 +109,36 @@ void finality_mark(const finality *f, result_table *t, int32_t date)
 		if (!id || !last || strcmp(id, last) != 0)
 			final = finality_is_final(f, id, date);
 		last = id;
-		t->rows[i].finality = final ? RESULT_FINAL
-					    : RESULT_PROVISIONAL;
+		t->rows[i].finality =
+			final && !finality_data_ended(t->rows[i].status)
+				? RESULT_FINAL
+				: RESULT_PROVISIONAL;
 	}
+}
+
+size_t finality_mark_partly_covered(const finality *f, result_table *t,
+				    const input_ages *notes, int32_t date)
+{
+	size_t would_be_final = 0;
+
+	for (size_t i = 0; notes && i < notes->count; i++) {
+		const input_age *a = &notes->items[i];
+
+		if (a->kind != INPUT_PARTLY_COVERED)
+			continue;
+		for (size_t r = 0; r < t->count; r++) {
+			result_row *row = &t->rows[r];
+			period p;
+
+			if (row->earlier || strcmp(row->kpi, a->kpi) != 0 ||
+			    period_parse(row->period, &p) < 0 ||
+			    p.last <= a->input_day)
+				continue;
+			would_be_final += !result_not_evaluated(row->status) &&
+					  finality_is_final(f, row->period,
+							    date);
+			row->finality = RESULT_PROVISIONAL;
+		}
+	}
+	return would_be_final;
 }

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "model/input_age.h"
 #include "model/results.h"
 
 /* The [run] keys final_after_months and delay_days, as the engine read
@@ -48,7 +49,17 @@ int finality_changed_between(const finality *f, int32_t from, int32_t to,
 /* The last period end a run on date may evaluate: date - 1 - delay_days. */
 int32_t finality_cutoff(const finality *f, int32_t date);
 
-/* Set each row's finality as of date. */
+/* Set each row's finality as of date; a period not evaluated because the
+ * data do not reach it (RESULT_MISSING_ROWS_AFTER, _INPUT_AFTER) is
+ * provisional. */
 void finality_mark(const finality *f, result_table *t, int32_t date);
+
+/* Make provisional the rows of the KPIs of notes' partly covered items
+ * (model/input_age.h) whose period ends after the item's input day: a
+ * figure over an input that cannot hold its period's end is never final.
+ * The number of those rows that are final on date by f (a period that
+ * would otherwise have been published as final). */
+size_t finality_mark_partly_covered(const finality *f, result_table *t,
+				    const input_ages *notes, int32_t date);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * input_age.c - stale datasets: the list and the message kept in the run
+ * input_age.c - notes on inputs: the list and the message kept in the run
  * (input_age.h).
  */
 #include "model/input_age.h"
@@ -9,59 +9,157 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/calendar.h"
 #include "base/grow.h"
 
 #define STALE_PREFIX "stale input: dataset "
+#define PARTLY_PREFIX "partly covered: dataset "
+#define SEPARATOR "; "
+
+/* A new zeroed item at the end of a, or NULL when out of memory. */
+static input_age *input_ages_push(input_ages *a, const char *dataset)
+{
+	input_age *items = grow_for(a->items, a->count, sizeof(*items));
+
+	if (!items)
+		return NULL;
+	a->items = items;
+	memset(&items[a->count], 0, sizeof(*items));
+	items[a->count].dataset = strdup(dataset);
+	if (!items[a->count].dataset)
+		return NULL;
+	return &items[a->count++];
+}
 
 int input_ages_add(input_ages *a, const char *dataset, int64_t age_days,
 		   uint64_t max_age_days)
 {
-	input_age *items;
+	input_age *item;
 
 	for (size_t i = 0; i < a->count; i++)
-		if (strcmp(a->items[i].dataset, dataset) == 0)
+		if (a->items[i].kind == INPUT_STALE &&
+		    strcmp(a->items[i].dataset, dataset) == 0)
 			return 0;
-	items = grow_for(a->items, a->count, sizeof(*items));
-	if (!items)
+	if (!(item = input_ages_push(a, dataset)))
 		return -1;
-	a->items = items;
-	items[a->count].dataset = strdup(dataset);
-	if (!items[a->count].dataset)
-		return -1;
-	items[a->count].age_days = age_days;
-	items[a->count].max_age_days = max_age_days;
-	a->count++;
+	item->kind = INPUT_STALE;
+	item->age_days = age_days;
+	item->max_age_days = max_age_days;
 	return 0;
+}
+
+int input_ages_add_partly_covered(input_ages *a, const char *kpi,
+				  const char *dataset, int32_t input_day)
+{
+	input_age *item;
+
+	for (size_t i = 0; i < a->count; i++)
+		if (a->items[i].kind == INPUT_PARTLY_COVERED &&
+		    strcmp(a->items[i].kpi, kpi) == 0)
+			return 0;
+	if (!(item = input_ages_push(a, dataset)))
+		return -1;
+	item->kind = INPUT_PARTLY_COVERED;
+	item->input_day = input_day;
+	item->kpi = strdup(kpi);
+	return item->kpi ? 0 : -1;
 }
 
 void input_ages_release(input_ages *a)
 {
-	for (size_t i = 0; i < a->count; i++)
+	for (size_t i = 0; i < a->count; i++) {
 		free(a->items[i].dataset);
+		free(a->items[i].kpi);
+	}
 	free(a->items);
 	memset(a, 0, sizeof(*a));
 }
 
+int input_ages_first(const input_ages *a, size_t i)
+{
+	const input_age *x = &a->items[i];
+
+	for (size_t j = 0; j < i; j++)
+		if (a->items[j].kind == x->kind &&
+		    a->items[j].input_day == x->input_day &&
+		    strcmp(a->items[j].dataset, x->dataset) == 0)
+			return 0;
+	return 1;
+}
+
+size_t input_ages_count(const input_ages *a, input_note kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; a && i < a->count; i++)
+		n += a->items[i].kind == kind && input_ages_first(a, i);
+	return n;
+}
+
 void input_age_message(const input_age *a, char *out, size_t size)
 {
+	char day[11];
+
+	if (a->kind == INPUT_PARTLY_COVERED) {
+		date_format_iso(a->input_day, day);
+		snprintf(out, size, PARTLY_PREFIX "%s has no input after %s",
+			 a->dataset, day);
+		return;
+	}
 	snprintf(out, size, STALE_PREFIX "%s is %" PRId64 " days old "
 		 "(max_age_days = %" PRIu64 ")", a->dataset, a->age_days,
 		 a->max_age_days);
 }
 
-int input_age_parse(const char *message, input_ages *a)
+void input_age_join(char *out, size_t size, const char *message)
 {
-	char dataset[128];
+	size_t n = strlen(out);
+
+	if (n < size)
+		snprintf(out + n, size - n, "%s%s", n ? SEPARATOR : "",
+			 message);
+}
+
+/* One part of a message: a note added to a, or nothing. */
+static int input_age_parse_part(const char *kpi, const char *part,
+				input_ages *a)
+{
+	char dataset[128], day[11];
 	int64_t age;
 	uint64_t max;
+	int32_t date;
 
-	if (!message || strncmp(message, STALE_PREFIX,
-				sizeof(STALE_PREFIX) - 1) != 0)
-		return 1;
 	/* Dataset names are a-z, 0-9 and _ (schema.c): no spaces. */
-	if (sscanf(message + sizeof(STALE_PREFIX) - 1,
+	if (strncmp(part, STALE_PREFIX, sizeof(STALE_PREFIX) - 1) == 0 &&
+	    sscanf(part + sizeof(STALE_PREFIX) - 1,
 		   "%127s is %" SCNd64 " days old (max_age_days = %" SCNu64
-		   ")", dataset, &age, &max) != 3)
-		return 1;
-	return input_ages_add(a, dataset, age, max) < 0 ? -1 : 0;
+		   ")", dataset, &age, &max) == 3)
+		return input_ages_add(a, dataset, age, max);
+	if (kpi &&
+	    strncmp(part, PARTLY_PREFIX, sizeof(PARTLY_PREFIX) - 1) == 0 &&
+	    sscanf(part + sizeof(PARTLY_PREFIX) - 1,
+		   "%127s has no input after %10s", dataset, day) == 2 &&
+	    date_parse_iso(day, &date) == 0)
+		return input_ages_add_partly_covered(a, kpi, dataset, date);
+	return 0;
+}
+
+int input_age_parse(const char *kpi, const char *message, input_ages *a)
+{
+	const char *p = message;
+
+	while (p) {
+		const char *next = strstr(p, SEPARATOR);
+		char part[512];
+		size_t n = next ? (size_t)(next - p) : strlen(p);
+
+		if (n < sizeof(part)) {
+			memcpy(part, p, n);
+			part[n] = '\0';
+			if (input_age_parse_part(kpi, part, a) < 0)
+				return -1;
+		}
+		p = next ? next + sizeof(SEPARATOR) - 1 : NULL;
+	}
+	return 0;
 }

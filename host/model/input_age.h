@@ -1,9 +1,16 @@
 /*
- * input_age.h - datasets whose newest input is older than their
- * [dataset NAME] max_age_days allows: found by the engine
- * (engine/input_age.h) when it evaluates, kept in the run as the message
- * of each KPI over such a dataset (whose status stays "ok"), and shown
- * by every output.
+ * input_age.h - notes on the inputs behind a run's figures, each of a
+ * dataset:
+ *
+ *   stale: its newest input is older than its [dataset NAME]
+ *   max_age_days allows (engine/input_age.h);
+ *   partly covered: periods of a KPI over it end after the day of its
+ *   newest input, which holds nothing after that day; their figures stay
+ *   provisional (finality_mark_partly_covered).
+ *
+ * Found by the engine when it evaluates, kept in the run as the message
+ * of each KPI they concern (whose status they leave alone), read back
+ * from there, and shown by every output.
  */
 #ifndef PEIL_INPUT_AGE_H
 #define PEIL_INPUT_AGE_H
@@ -11,10 +18,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+typedef enum input_note {
+	INPUT_STALE,
+	INPUT_PARTLY_COVERED
+} input_note;
+
 typedef struct input_age {
+	input_note kind;
 	char *dataset;
-	int64_t age_days;	/* whole days since its newest input */
-	uint64_t max_age_days;	/* the setting */
+	int64_t age_days;	/* stale: whole days since its newest input */
+	uint64_t max_age_days;	/* stale: the setting */
+	char *kpi;		/* partly covered: the KPI; NULL for stale */
+	int32_t input_day;	/* partly covered: the day of the newest
+				   input (days since 1970-01-01) */
 } input_age;
 
 typedef struct input_ages {
@@ -26,14 +42,29 @@ typedef struct input_ages {
  * -1 when out of memory. */
 int input_ages_add(input_ages *a, const char *dataset, int64_t age_days,
 		   uint64_t max_age_days);
+/* Add that kpi's periods ending after input_day, the day of the newest
+ * input of dataset, are partly covered (once per KPI).  0; -1 when out
+ * of memory. */
+int input_ages_add_partly_covered(input_ages *a, const char *kpi,
+				  const char *dataset, int32_t input_day);
 void input_ages_release(input_ages *a);	/* accepts a zeroed one */
 
+/* Whether item i is the first of its kind, dataset and day: outputs say
+ * each once. */
+int input_ages_first(const input_ages *a, size_t i);
+/* How many items are of kind. */
+size_t input_ages_count(const input_ages *a, input_note kind);
+
 /* The message kept with a KPI of the run: "stale input: dataset cases is
- * 45 days old (max_age_days = 30)". */
+ * 45 days old (max_age_days = 30)", or "partly covered: dataset cases has
+ * no input after 2018-03-15".  A KPI's notes are joined by "; " after
+ * its own message, if any (input_age_join). */
 void input_age_message(const input_age *a, char *out, size_t size);
-/* Read such a message back into a (0 when it is one, with every stale
- * dataset of a run added once; 1 when message is another or NULL; -1 when
- * out of memory). */
-int input_age_parse(const char *message, input_ages *a);
+/* Append message to out (size bytes, holding text or ""), after "; "
+ * when out is not empty. */
+void input_age_join(char *out, size_t size, const char *message);
+/* Read the notes of kpi's message back into a (0 when there were some
+ * or none, each added once; -1 when out of memory).  NULL: none. */
+int input_age_parse(const char *kpi, const char *message, input_ages *a);
 
 #endif

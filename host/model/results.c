@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/calendar.h"
+
 static char *dup_or_null(const char *s)
 {
 	char *copy;
@@ -480,6 +482,8 @@ static const char missing_source[] = " has no source that fills field ";
 static const char missing_rows_field[] = " has no row with ";
 static const char missing_rows[] = " has no rows";
 static const char period_end[] = " up to the period's end";
+static const char after[] = " after ";
+static const char missing_input[] = " has no input";
 static const char missing_contract_start[] =
 	"[contract] start is not set: cumulative() counts from it";
 
@@ -514,6 +518,22 @@ void result_not_evaluated_status(result_missing why, const char *dataset,
 	}
 }
 
+void result_not_evaluated_after(result_missing why, const char *dataset,
+				const char *field, int32_t date, char *out,
+				size_t size)
+{
+	char day[11];
+
+	date_format_iso(date, day);
+	if (why == RESULT_MISSING_ROWS_AFTER)
+		snprintf(out, size, "%sdataset %s%s%s%s%s",
+			 RESULT_NOT_EVALUATED, dataset, missing_rows_field,
+			 field, after, day);
+	else
+		snprintf(out, size, "%sdataset %s%s%s%s", RESULT_NOT_EVALUATED,
+			 dataset, missing_input, after, day);
+}
+
 int result_not_evaluated(const char *status)
 {
 	return status && strncmp(status, RESULT_NOT_EVALUATED,
@@ -533,13 +553,14 @@ static void copy_part(const char *text, size_t n, char *out, size_t size)
 
 int result_not_evaluated_parse(const char *status, result_missing *why,
 			       char *dataset, size_t dataset_size,
-			       char *field, size_t field_size)
+			       char *field, size_t field_size, char date[11])
 {
 	const char *p, *end;
 	size_t n;
 
 	copy_part("", 0, dataset, dataset_size);
 	copy_part("", 0, field, field_size);
+	copy_part("", 0, date, 11);
 	if (!result_not_evaluated(status))
 		return -1;
 	p = status + sizeof(RESULT_NOT_EVALUATED) - 1;
@@ -569,9 +590,24 @@ int result_not_evaluated_parse(const char *status, result_missing *why,
 		*why = RESULT_MISSING_SOURCE;
 		return 0;
 	}
+	if (strncmp(p, missing_input, sizeof(missing_input) - 1) == 0 &&
+	    strncmp(p + sizeof(missing_input) - 1, after,
+		    sizeof(after) - 1) == 0) {
+		copy_part(p + sizeof(missing_input) + sizeof(after) - 2, 10,
+			  date, 11);
+		*why = RESULT_MISSING_INPUT_AFTER;
+		return 0;
+	}
 	*why = RESULT_MISSING_ROWS;
 	if (strncmp(p, missing_rows_field, sizeof(missing_rows_field) - 1) == 0) {
 		p += sizeof(missing_rows_field) - 1;
+		n = strcspn(p, " ");	/* field names too */
+		if (strncmp(p + n, after, sizeof(after) - 1) == 0) {
+			copy_part(p, n, field, field_size);
+			copy_part(p + n + sizeof(after) - 1, 10, date, 11);
+			*why = RESULT_MISSING_ROWS_AFTER;
+			return 0;
+		}
 		end = strstr(p, period_end);
 		if (!end)
 			return -1;

@@ -75,8 +75,8 @@ typedef struct result_table {
 } result_table;
 
 /* A KPI that could not be evaluated for a period (its dataset is not
- * configured, lacks a field the KPI needs, or holds no row up to the
- * period's end) has one row there: the total, with NaN numbers and a
+ * configured, lacks a field the KPI needs, holds no row up to the
+ * period's end, or none from the period on) has one row there: the total, with NaN numbers and a
  * status that starts with RESULT_NOT_EVALUATED and says why, naming the
  * dataset and field (result_not_evaluated_status).  That status is no
  * target status: every output shows the reason instead of a figure. */
@@ -89,21 +89,30 @@ typedef enum result_missing {
 					   up to the period's end */
 	RESULT_MISSING_CONTRACT_START,	/* cumulative() without [contract]
 					   start (dataset, field: none) */
-	RESULT_MISSING_SOURCE		/* the dataset declares field, but
+	RESULT_MISSING_SOURCE,		/* the dataset declares field, but
 					   none of its sources fills it */
+	RESULT_MISSING_ROWS_AFTER,	/* no row with field after a date,
+					   before the period begins */
+	RESULT_MISSING_INPUT_AFTER	/* no input of the dataset after a
+					   day before the period begins */
 } result_missing;
 
 /* Write the status of a figure not evaluated for why into out (English,
  * as stored).  field may be NULL for RESULT_MISSING_DATASET and _ROWS. */
 void result_not_evaluated_status(result_missing why, const char *dataset,
 				 const char *field, char *out, size_t size);
+/* The same for RESULT_MISSING_ROWS_AFTER (field) and _INPUT_AFTER
+ * (field NULL): the dataset's data end on date, before the period. */
+void result_not_evaluated_after(result_missing why, const char *dataset,
+				const char *field, int32_t date, char *out,
+				size_t size);
 /* Whether status is that of a figure not evaluated. */
 int result_not_evaluated(const char *status);
-/* Read such a status back: 0 with *why, dataset and field ("" when none)
- * filled, -1 when status is none of them. */
+/* Read such a status back: 0 with *why, dataset, field and date
+ * (jjjj-mm-dd; "" when none) filled, -1 when status is none of them. */
 int result_not_evaluated_parse(const char *status, result_missing *why,
 			       char *dataset, size_t dataset_size,
-			       char *field, size_t field_size);
+			       char *field, size_t field_size, char date[11]);
 
 /* The status of a run whose figures were recorded: "ok", "incomplete"
  * (some KPIs or periods not evaluated) or "kpi failed". */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/calendar.h"
 #include "model/results.h"
 
 static const labels dutch = {
@@ -19,6 +20,9 @@ static const labels dutch = {
 	.not_evaluated = "niet berekend",
 	.stale_input = "let op: de nieuwste invoer van dataset %s is %lld "
 		       "dagen oud (max_age_days = %llu)",
+	.partly_covered = "let op: de nieuwste invoer van dataset %s is van "
+			  "%s, dus cijfers van perioden die daarna eindigen "
+			  "blijven voorlopig",
 	.unpublished = "let op: deze cijfers zijn op verzoek berekend, niet "
 		       "door een geplande run: het zijn niet de gepubliceerde "
 		       "cijfers",
@@ -54,6 +58,8 @@ static const labels dutch = {
 			      "einde van de periode",
 	.missing_rows = "dataset %s heeft geen rijen tot het einde van de "
 			"periode",
+	.missing_rows_after = "dataset %s heeft geen rij met %s na %s",
+	.missing_input_after = "dataset %s heeft geen invoer na %s",
 	.missing_contract_start = "de startdatum van het contract "
 				  "([contract] start) ontbreekt; cumulatief "
 				  "telt vanaf die datum",
@@ -165,6 +171,9 @@ static const labels english = {
 	.not_evaluated = "not evaluated",
 	.stale_input = "note: the newest input of dataset %s is %lld days "
 		       "old (max_age_days = %llu)",
+	.partly_covered = "note: the newest input of dataset %s is of %s, so "
+			  "the figures of periods that end after it stay "
+			  "provisional",
 	.unpublished = "note: these figures were evaluated on request, not "
 		       "by a scheduled run: they are not the published "
 		       "figures",
@@ -198,6 +207,8 @@ static const labels english = {
 	.missing_rows_field = "dataset %s has no row with %s up to the "
 			      "period's end",
 	.missing_rows = "dataset %s has no rows up to the period's end",
+	.missing_rows_after = "dataset %s has no row with %s after %s",
+	.missing_input_after = "dataset %s has no input after %s",
 	.missing_contract_start = "[contract] start is not set; cumulative() "
 				  "counts from it",
 	.at_least = "at least",
@@ -318,7 +329,7 @@ const char *labels_status(const labels *l, const char *status)
 void labels_status_text(const labels *l, const char *status, char *out,
 			size_t size)
 {
-	char dataset[128], field[128], why[384];
+	char dataset[128], field[128], date[11], why[384];
 	result_missing missing;
 
 	if (!status) {
@@ -327,7 +338,7 @@ void labels_status_text(const labels *l, const char *status, char *out,
 	}
 	if (result_not_evaluated_parse(status, &missing, dataset,
 				       sizeof(dataset), field,
-				       sizeof(field)) < 0) {
+				       sizeof(field), date) < 0) {
 		snprintf(out, size, "%s", result_not_evaluated(status)
 					      ? status : labels_status(l, status));
 		return;
@@ -345,6 +356,14 @@ void labels_status_text(const labels *l, const char *status, char *out,
 	case RESULT_MISSING_SOURCE:
 		snprintf(why, sizeof(why), l->missing_source, dataset, field);
 		break;
+	case RESULT_MISSING_ROWS_AFTER:
+		snprintf(why, sizeof(why), l->missing_rows_after, dataset,
+			 field, date);
+		break;
+	case RESULT_MISSING_INPUT_AFTER:
+		snprintf(why, sizeof(why), l->missing_input_after, dataset,
+			 date);
+		break;
 	default:
 		if (field[0])
 			snprintf(why, sizeof(why), l->missing_rows_field,
@@ -353,6 +372,25 @@ void labels_status_text(const labels *l, const char *status, char *out,
 			snprintf(why, sizeof(why), l->missing_rows, dataset);
 	}
 	snprintf(out, size, "%s: %s", l->not_evaluated, why);
+}
+
+int labels_input_note(const labels *l, const input_ages *notes, size_t i,
+		      char *out, size_t size)
+{
+	const input_age *a = &notes->items[i];
+	char day[11];
+
+	if (!input_ages_first(notes, i))
+		return 0;
+	if (a->kind == INPUT_PARTLY_COVERED) {
+		date_format_iso(a->input_day, day);
+		snprintf(out, size, l->partly_covered, a->dataset, day);
+	} else {
+		snprintf(out, size, l->stale_input, a->dataset,
+			 (long long)a->age_days,
+			 (unsigned long long)a->max_age_days);
+	}
+	return 1;
 }
 
 const char *labels_revision(const labels *l, const revision *r)

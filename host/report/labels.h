@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "model/input_age.h"
 #include "model/results.h"
 #include "model/revision.h"
 
@@ -58,13 +59,19 @@ typedef struct labels {
 	/* A figure not evaluated (results.h, result_not_evaluated): the
 	 * short mark in a text table, and the sentences of its reasons,
 	 * after not_evaluated ("niet berekend"): %s the dataset, then the
-	 * field. */
+	 * field, then the date the data end on (missing_rows_after) or the
+	 * day of the newest input (missing_input_after). */
 	const char *not_evaluated_mark, *not_evaluated, *missing_dataset,
 		*missing_field, *missing_source, *missing_rows_field,
-		*missing_rows, *missing_contract_start;
+		*missing_rows, *missing_contract_start, *missing_rows_after,
+		*missing_input_after;
 	/* A stale dataset (model/input_age.h): %s the dataset, %lld its
 	 * age in days, %llu its max_age_days. */
 	const char *stale_input;
+	/* A dataset whose newest input ends before periods of its KPIs
+	 * (model/input_age.h, partly covered): %s the dataset, %s the day
+	 * of its newest input. */
+	const char *partly_covered;
 	/* Figures evaluated on request (report --evaluate), not those of a
 	 * scheduled run: not the published figures. */
 	const char *unpublished;
@@ -106,6 +113,11 @@ const char *labels_status(const labels *l, const char *status);
  * ontbreekt" (in l's language), "" for none. */
 void labels_status_text(const labels *l, const char *status, char *out,
 			size_t size);
+
+/* The sentence of note i of notes (stale_input or partly_covered) into
+ * out: 1, or 0 when an earlier note says the same (each once). */
+int labels_input_note(const labels *l, const input_ages *notes, size_t i,
+		      char *out, size_t size);
 
 /* What happened to a revised figure ("gewijzigd", "nieuw", "vervallen",
  * "nu onderdrukt", "eerder onderdrukt"), and why ("invoer", "definitie";

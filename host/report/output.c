@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/calendar.h"
 #include "base/grow.h"
 #include "base/log.h"
 #include "base/strmap.h"
@@ -686,25 +687,15 @@ oom:
 	return -1;
 }
 
-/* The sentence of stale dataset i (labels' stale_input) into buf. */
-static void stale_sentence(const output_options *o, size_t i, char *buf,
-			   size_t size)
-{
-	const input_age *a = &o->stale->items[i];
-
-	snprintf(buf, size, o->words->stale_input, a->dataset,
-		 (long long)a->age_days, (unsigned long long)a->max_age_days);
-}
-
-/* Text: a line per stale dataset under the tables. */
+/* Text: a line per note on the inputs under the tables. */
 static void text_stale(FILE *out, const output_options *o)
 {
 	char buf[512];
 
-	for (size_t i = 0; o->stale && i < o->stale->count; i++) {
-		stale_sentence(o, i, buf, sizeof(buf));
-		fprintf(out, "%s\n", buf);
-	}
+	for (size_t i = 0; o->stale && i < o->stale->count; i++)
+		if (labels_input_note(o->words, o->stale, i, buf,
+				      sizeof(buf)))
+			fprintf(out, "%s\n", buf);
 	if (o->unpublished)
 		fprintf(out, "%s\n", o->words->unpublished);
 }
@@ -1285,8 +1276,9 @@ static int write_csv(FILE *out, const result_table *t,
 	for (i = 0; o->stale && i < o->stale->count; i++) {
 		char buf[512];
 
-		stale_sentence(o, i, buf, sizeof(buf));
-		csv_comment(out, buf, sep);
+		if (labels_input_note(o->words, o->stale, i, buf,
+				      sizeof(buf)))
+			csv_comment(out, buf, sep);
 	}
 	csv_revisions(out, o, sep);
 	csv_commentary(out, t, o, sep);
@@ -1371,15 +1363,56 @@ static void json_kpis(FILE *out, const result_table *t, const kpi_set *kpis)
  * there are some, so that a run with fresh inputs writes what it did. */
 static void json_stale(FILE *out, const input_ages *stale)
 {
-	if (!stale || !stale->count)
+	size_t n = 0;
+
+	if (!input_ages_count(stale, INPUT_STALE))
 		return;
 	fputs("\"stale_inputs\": [", out);
 	for (size_t i = 0; i < stale->count; i++) {
-		fputs(i ? ", {\"dataset\": " : "{\"dataset\": ", out);
+		if (stale->items[i].kind != INPUT_STALE ||
+		    !input_ages_first(stale, i))
+			continue;
+		fputs(n++ ? ", {\"dataset\": " : "{\"dataset\": ", out);
 		output_json_string(out, stale->items[i].dataset);
 		fprintf(out, ", \"age_days\": %lld, \"max_age_days\": %llu}",
 			(long long)stale->items[i].age_days,
 			(unsigned long long)stale->items[i].max_age_days);
+	}
+	fputs("], ", out);
+}
+
+/* "partly_covered": the datasets whose newest input ends before periods
+ * of their KPIs, and which KPIs; only when there are some. */
+static void json_partly_covered(FILE *out, const input_ages *notes)
+{
+	size_t n = 0;
+	char day[11];
+
+	if (!input_ages_count(notes, INPUT_PARTLY_COVERED))
+		return;
+	fputs("\"partly_covered\": [", out);
+	for (size_t i = 0; i < notes->count; i++) {
+		const input_age *a = &notes->items[i];
+		size_t k = 0;
+
+		if (a->kind != INPUT_PARTLY_COVERED ||
+		    !input_ages_first(notes, i))
+			continue;
+		date_format_iso(a->input_day, day);
+		fputs(n++ ? ", {\"dataset\": " : "{\"dataset\": ", out);
+		output_json_string(out, a->dataset);
+		fprintf(out, ", \"newest_input\": \"%s\", \"kpis\": [", day);
+		for (size_t j = i; j < notes->count; j++) {
+			const input_age *b = &notes->items[j];
+
+			if (b->kind != INPUT_PARTLY_COVERED ||
+			    b->input_day != a->input_day ||
+			    strcmp(b->dataset, a->dataset) != 0)
+				continue;
+			fputs(k++ ? ", " : "", out);
+			output_json_string(out, b->kpi);
+		}
+		fputs("]}", out);
 	}
 	fputs("], ", out);
 }
@@ -1493,6 +1526,7 @@ static void write_json(FILE *out, const result_table *t,
 		     "\"min_denominator\": %g}, ", (long long)t->run_id,
 		t->min_count, t->min_denominator);
 	json_stale(out, o->stale);
+	json_partly_covered(out, o->stale);
 	/* Only when not: a published run's output stays as it was. */
 	if (o->unpublished)
 		fputs("\"published\": false, ", out);

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/calendar.h"
 #include "base/log.h"
 
 static void label_value(FILE *out, const char *s)
@@ -175,6 +176,9 @@ static void stale_family(FILE *out, const input_ages *stale,
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 	for (size_t i = 0; i < stale->count; i++) {
+		if (stale->items[i].kind != INPUT_STALE ||
+		    !input_ages_first(stale, i))
+			continue;
 		fprintf(out, "%s{dataset=", name);
 		label_value(out, stale->items[i].dataset);
 		if (max_age)
@@ -191,7 +195,27 @@ static void stale_family(FILE *out, const input_ages *stale,
  * did. */
 static void stale_families(FILE *out, const input_ages *stale)
 {
-	if (!stale || !stale->count)
+	char day[11];
+
+	if (input_ages_count(stale, INPUT_PARTLY_COVERED)) {
+		fputs("# HELP peil_kpi_partly_covered 1 for a KPI whose figures "
+		      "of periods ending after the newest input of a dataset "
+		      "it reads stay provisional.\n# TYPE "
+		      "peil_kpi_partly_covered gauge\n", out);
+		for (size_t i = 0; i < stale->count; i++) {
+			const input_age *a = &stale->items[i];
+
+			if (a->kind != INPUT_PARTLY_COVERED)
+				continue;
+			date_format_iso(a->input_day, day);
+			fputs("peil_kpi_partly_covered{kpi=", out);
+			label_value(out, a->kpi);
+			fputs(",dataset=", out);
+			label_value(out, a->dataset);
+			fprintf(out, ",newest_input=\"%s\"} 1\n", day);
+		}
+	}
+	if (!input_ages_count(stale, INPUT_STALE))
 		return;
 	stale_family(out, stale, "peil_dataset_input_age_days",
 		     "Whole days since the newest input of a dataset older "

@@ -1026,11 +1026,9 @@ static void stale_notice(FILE *out, const report_input *in)
 	char text[512];
 
 	for (size_t i = 0; in->stale && i < in->stale->count; i++) {
-		const input_age *a = &in->stale->items[i];
-
-		snprintf(text, sizeof(text), in->words->stale_input,
-			 a->dataset, (long long)a->age_days,
-			 (unsigned long long)a->max_age_days);
+		if (!labels_input_note(in->words, in->stale, i, text,
+				       sizeof(text)))
+			continue;
 		fputs("<p class=\"notice\" role=\"alert\">", out);
 		html_escape(out, text);
 		fputs("</p>\n", out);

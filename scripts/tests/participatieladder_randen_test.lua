@@ -9,6 +9,11 @@
 --   T4         P4     Precies    2018-02-01  -
 --   T5         P5     Een        2018-01-01  -
 --   T6         P6     Later      2018-01-01  -
+--   T7         P7     Laat       2019-12-02  -
+--
+-- T7 (no measurements, never risen) says the export reaches 2019:
+-- without a start in it, 2019 would lie after the data and not be
+-- evaluated.
 --
 -- Ladder measurements (key, date, rung):
 --   Dag: two on the start day, listed M9 rung 4 before M10 rung 1.  By
@@ -47,6 +52,7 @@ local data = {
     { trajectory_id = "T4", person = "P4", programme = "Precies", start = "2018-02-01" },
     { trajectory_id = "T5", person = "P5", programme = "Een", start = "2018-01-01" },
     { trajectory_id = "T6", person = "P6", programme = "Later", start = "2018-01-01" },
+    { trajectory_id = "T7", person = "P7", programme = "Laat", start = "2019-12-02" },
   },
   measurements = {
     ladder("M9", "P1", "2018-03-01", 4),

@@ -11,6 +11,10 @@
 --   V4    Geldzaken  2018-03-01  -           (not a neighbourhood job)
 --   V5    Buurtbaan  2017-09-30  -           3 m: 30 Dec 2017;         3 m: 20 May 2018
 --                                            9 m: 30 Jun 2018
+--   V6    Geldzaken  2018-06-28  -           (not a neighbourhood job)
+--
+-- V6 says the export reaches June: without a start after 1 March, April
+-- to June would lie after the data and not be evaluated.
 --
 -- Due in the period and done:
 --   April: due 1 (V1), done 1.  May: due 1 (V2), done by 31 May 0 (done
@@ -33,6 +37,7 @@ local trajectories = {
     ["end"] = "2018-05-01" },
   { trajectory_id = "V4", person = "P4", programme = "Geldzaken", start = "2018-03-01" },
   { trajectory_id = "V5", person = "P5", programme = "Buurtbaan", start = "2017-09-30" },
+  { trajectory_id = "V6", person = "P6", programme = "Geldzaken", start = "2018-06-28" },
 }
 local visits = {
   { visit_id = "B1", trajectory_id = "V1", month = 3, date = "2018-04-30" },

@@ -5,6 +5,11 @@
 #   traject  person  programme  start       end
 #   T1       P1      Buurtbaan  01-02-2017  -
 #   T2       P2      Geldzaken  15-01-2018  -
+#   T3       P3      Geldzaken  31-12-2018  -
+#
+# T3 (no measurements, no neighbourhood job, in no figure) says the export
+# reaches the end of 2018: without a start after T2's, the months after
+# January 2018 would lie after the data and not be evaluated.
 #
 # Ladder: P1 rung 1 on 01-02-2017 (the start of T1), rung 3 on 01-09-2017
 # (+2: T1 rises in 2017), rung 5 on 01-03-2018 (+4, but T1 was counted in
@@ -25,9 +30,9 @@
 ladder_fixture() {
 	demo_setup 2017 2018 200
 	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
-	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n' \
+	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n%s\r\n' \
 		'T1;P1;Buurtbaan;01-02-2017;' 'T2;P2;Geldzaken;15-01-2018;' \
-		>"$work/demo/export_trajecten.csv"
+		'T3;P3;Geldzaken;31-12-2018;' >"$work/demo/export_trajecten.csv"
 	{
 		printf 'Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score\r\n'
 		printf '%s\r\n' 'M1;P1;01-02-2017;Participatieladder;;1' \
@@ -79,6 +84,9 @@ EXPECTED
 #   T1       01-02-2017  3 m (due 01-05-2017) on 10-05-2017,
 #                        9 m (due 01-11-2017) on 20-12-2017
 #   T2       15-01-2018  none (3 m due 15-04-2018)
+#   T3       31-05-2018  none due by 31-05-2018 (says the export reaches
+#                        May: else the months after January 2018 would
+#                        lie after the data, not evaluated)
 #
 #   30-11-2017: T1 9 m, 01-11 + 20 days = 21-11 before the reference
 #     date, done only on 20-12 = 1 (T1 3 m was done on 10-05).
@@ -93,9 +101,9 @@ EXPECTED
 test_overdue() {
 	demo_setup 2017 2018 200
 	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
-	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n' \
+	printf 'Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum\r\n%s\r\n%s\r\n%s\r\n' \
 		'T1;P1;Buurtbaan;01-02-2017;' 'T2;P2;Geldzaken;15-01-2018;' \
-		>"$work/demo/export_trajecten.csv"
+		'T3;P3;Geldzaken;31-05-2018;' >"$work/demo/export_trajecten.csv"
 	printf 'Bezoeknummer;Trajectnummer;Maand;Datum bezoek\r\n%s\r\n%s\r\n' \
 		'B1;T1;3;10-05-2017' 'B2;T1;9;20-12-2017' >"$work/demo/export_bezoeken.csv"
 	"$peil" ingest --config "$work/demo.ini" 2>"$work/err"
@@ -498,13 +506,17 @@ EOF2
 # Visits: month 3 on 1 April 2018 for all, month 1 on 15 February for
 # even i.  The visit after 1 month is due on 1 February: overdue at the
 # reference date of February and of March for the 15 000 odd i, not yet
-# at that of January (achterstand_mem_test: 0, 15000, 15000).
+# at that of January (achterstand_mem_test: 0, 15000, 15000).  T30001 of
+# P30001, from 31 March, without measurements or visits due, says the
+# export reaches March (else February and March would lie after the data,
+# not evaluated).
 test_lookup_memory() {
 	demo_setup 2018 2018 200
 	sed -i 's/^min_count = 10/min_count = 0/' "$work/demo.ini"
 	awk 'BEGIN { print "Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum"
 		for (i = 1; i <= 30000; i++)
-			printf("T%05d;P%05d;Buurtbaan;01-01-2018;\n", i, i) }' \
+			printf("T%05d;P%05d;Buurtbaan;01-01-2018;\n", i, i)
+		print "T30001;P30001;Geldzaken;31-03-2018;" }' \
 		>"$work/demo/export_trajecten.csv"
 	awk 'BEGIN { print "Metingnummer;Persoonsnummer;Datum;Instrument;Domein;Score"
 		for (i = 1; i <= 30000; i++) {

@@ -187,7 +187,8 @@ static int reader_open(void *ctx, kpi_source *reader)
 {
 	(void)ctx;
 	readers_opened++;
-	*reader = (kpi_source){ &reader_tag, schema_of, scan, NULL, NULL, 0, NULL };
+	*reader = (kpi_source){ &reader_tag, schema_of, scan, NULL, NULL, 0, NULL,
+			       NULL };
 	return 0;
 }
 
@@ -291,8 +292,9 @@ static int evaluate_years(kpi_set *set, int run, int threaded, int from,
 {
 	kpi_source source = { NULL, schema_of, scan,
 			      threaded ? reader_open : NULL,
-			      threaded ? reader_close : NULL, 0, NULL };
-	kpi_sink sink = { NULL, collect, collect_failure, NULL };
+			      threaded ? reader_close : NULL, 0, NULL,
+			      NULL };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL };
 	peil_error err;
 
 	run_index = run;
@@ -336,7 +338,8 @@ static int brute_persons_in(int year, int month, int team)
 
 /* Whether some member row's case was registered by the month's end:
  * before that the dataset holds no data for it, and the month is not
- * evaluated rather than 0. */
+ * evaluated rather than 0.  (After the last registration it is: the
+ * joined cases' dates do not say where the members end.) */
 static int brute_any_row_by(int year, int month)
 {
 	int32_t last = date_from_civil(year, month,

@@ -140,7 +140,7 @@ static int fake_scan(void *ctx, const peil_schema *schema,
 }
 
 static const kpi_source source = { NULL, fake_schema, fake_scan, NULL, NULL,
-				   0, NULL };
+				   0, NULL, NULL };
 
 /* ------------------------------------------------------------- results */
 
@@ -192,7 +192,7 @@ static void collect_failure(void *ctx, const kpi_info *kpi,
 }
 
 static const kpi_sink sink = { NULL, collect_result, collect_failure,
-				 NULL };
+				 NULL, NULL };
 
 static void reset_results(void)
 {
@@ -519,7 +519,14 @@ TEST(quarter_grain_targets_and_helpers)
 	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", WEST), 3, 0);
 	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", TOTAL), 6, 0);
 	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q1", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q4", ZUID), 0, 0);
+	/* Zuid has no case in 2018: 0 where there are data; the third and
+	 * fourth quarter begin after the last registration (C7, 5 June)
+	 * and are not evaluated, one total each */
+	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", ZUID), 0, 0);
+	CHECK(find("gestart_kwartaal", "2018-Q4", ZUID) == NULL);
+	CHECK_STR(find("gestart_kwartaal", "2018-Q3", TOTAL)->status,
+		  "not evaluated: dataset cases has no row with registered "
+		  "after 2018-06-05");
 	/* The share's target: May West 50% is below 80; Oost 100% meets
 	 * it; June has no denominator and no status. */
 	CHECK_STR(find("norm", "2018-05", WEST)->status, "not met");
@@ -950,12 +957,14 @@ TEST(count_distinct_over_many_periods)
 
 	CHECK(set != NULL);
 	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
-	CHECK_INT(evaluate(set, "2012-01-01", "2018-12-31", &err), 0);
+	/* to June 2018, the month of the last registration (C7): a month
+	 * after it is not evaluated (coverage_after_the_latest_date) */
+	CHECK_INT(evaluate(set, "2012-01-01", "2018-06-30", &err), 0);
 	CHECK_INT(scans, 1);
-	/* d: 84 months x 4 cells; t: 84 months x the total; but the 60
+	/* d: 78 months x 4 cells; t: 78 months x the total; but the 60
 	 * months before the first registration (C8, 2017-01-10) hold no
 	 * data and are not evaluated: one total each. */
-	CHECK_INT(result_count, 24 * 4 + 60 + 84);
+	CHECK_INT(result_count, 18 * 4 + 60 + 78);
 	CHECK(find("d", "2016-12", ZUID) == NULL);
 	CHECK(isnan(value_of("d", "2016-12", TOTAL)));
 	CHECK_STR(find("t", "2016-12", TOTAL)->status,
@@ -972,7 +981,7 @@ TEST(count_distinct_over_many_periods)
 	CHECK_DOUBLE(value_of("d", "2018-05", TOTAL), 5, 0);
 	CHECK_DOUBLE(value_of("t", "2017-05", TOTAL), 1, 0);
 	CHECK_DOUBLE(value_of("t", "2018-05", TOTAL), 2, 0);
-	CHECK_DOUBLE(value_of("t", "2018-07", TOTAL), 2, 0);	/* C3 C5 C7 */
+	CHECK_DOUBLE(value_of("t", "2018-06", TOTAL), 2, 0);	/* C3-C5 C7 */
 	kpi_set_free(set);
 }
 
@@ -1042,9 +1051,13 @@ TEST(grains_of_one_definition)
 	CHECK_DOUBLE(value_of("per", "2018-Q2", TOTAL), 2, 0);
 	CHECK_DOUBLE(value_of("per", "2018", TOTAL), 2, 0);
 	CHECK(find("per", "2018-05", TOTAL) == NULL);
-	/* cs: 12 months, 4 quarters and the year, each Oost, West, Zuid and
-	 * the total; teams: 17 totals; per: 5 totals */
-	CHECK_INT(result_count, 17 * 4 + 17 + 5);
+	/* cs: 6 months, 2 quarters and the year, each Oost, West, Zuid
+	 * and the total, and the 6 months and 2 quarters after the last
+	 * registration (C7, 5 June) not evaluated, a total each; teams: 17
+	 * totals; per: 5 totals */
+	CHECK(isnan(value_of("cs", "2018-07", TOTAL)));
+	CHECK(find("cs", "2018-Q3", OOST) == NULL);
+	CHECK_INT(result_count, (6 + 2 + 1) * 4 + 6 + 2 + 17 + 5);
 	kpi_set_free(set);
 	/* an unknown grain in the list names it */
 	set = kpi_set_new(cal, NULL, 1);
@@ -1243,6 +1256,127 @@ TEST(choosing_kpis_by_id_and_tag)
 	kpi_set_free(set);
 }
 
+/* The newest input of cases, for coverage_after_the_input. */
+static int32_t input_day_of_cases;
+static char partly_covered_seen[256];
+
+static int32_t fake_input_day(void *ctx, const char *dataset)
+{
+	(void)ctx;
+	return strcmp(dataset, "cases") == 0 ? input_day_of_cases : INT32_MAX;
+}
+
+static int note_partly_covered(void *ctx, const kpi_info *kpi,
+			       const char *dataset, int32_t input_day)
+{
+	size_t n = strlen(partly_covered_seen);
+	char d[11];
+
+	(void)ctx;
+	date_format_iso(input_day, d);
+	snprintf(partly_covered_seen + n, sizeof(partly_covered_seen) - n,
+		 "%s:%s:%s ", kpi->id, dataset, d);
+	return 0;
+}
+
+static const char coverage_script[] =
+	"kpi { id = 's', title = 't', unit = 'n', dataset = 'cases',\n"
+	"  grain = 'month', breakdown = 'team',\n"
+	"  select = started_in('registered'),\n"
+	"  rule = count() }\n"
+	"kpi { id = 'c', title = 't', unit = 'n', dataset = 'cases',\n"
+	"  grain = 'month', breakdown = 'team',\n"
+	"  select = closed_in('closed'), rule = count() }\n"
+	"kpi { id = 'n', title = 't', unit = 'n', dataset = 'cases',\n"
+	"  grain = 'month', breakdown = 'team',\n"
+	"  rule = count() }\n"
+	"kpi { id = 'f', title = 't', unit = 'n', dataset = 'cases',\n"
+	"  grain = 'month', breakdown = 'team',\n"
+	"  select = started_in('first_meeting'),\n"
+	"  rule = count() }\n";
+
+/* A month that begins after the latest date the data hold is not
+ * evaluated, rather than 0.  The fixture's latest registration is C7's
+ * (5 June), first meeting C5's (12 June), closure C4's (30 June).  A
+ * selection's own field bounds it; closed_in's also the dates every row
+ * has (registered is required): the later of the two; without a
+ * selection those alone.  The bound is the same with a KPI alone. */
+TEST(coverage_after_the_latest_date)
+{
+	static const char *const reason[][2] = {
+		{ "s", "registered after 2018-06-05" },
+		{ "c", "closed after 2018-06-30" },
+		{ "n", "registered after 2018-06-05" },
+		{ "f", "first_meeting after 2018-06-12" },
+	};
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	char want[160];
+
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, write_script("coverage.lua",
+				    coverage_script), &err), 0);
+	for (int alone = 0; alone < 2; alone++)
+		for (size_t i = 0; i < 4; i++) {
+			const char *k = reason[i][0];
+
+			reset_results();
+			CHECK_INT(kpi_evaluate(set, day("2018-05-01"),
+					       day("2018-07-31"),
+					       alone ? k : NULL, &source,
+					       &sink, &err), 0);
+			snprintf(want, sizeof(want), "not evaluated: dataset "
+				 "cases has no row with %s", reason[i][1]);
+			CHECK_STR(find(k, "2018-07", TOTAL)->status, want);
+			CHECK(find(k, "2018-07", OOST) == NULL);
+			CHECK(!isnan(value_of(k, "2018-06", TOTAL)));
+		}
+	/* June: C7 registered, C4 closed, every row, C5 first met */
+	CHECK_INT(evaluate(set, "2018-05-01", "2018-07-31", &err), 0);
+	CHECK_DOUBLE(value_of("s", "2018-06", OOST), 1, 0);
+	CHECK_DOUBLE(value_of("c", "2018-06", WEST), 1, 0);
+	CHECK_DOUBLE(value_of("n", "2018-06", TOTAL), 8, 0);
+	CHECK_DOUBLE(value_of("f", "2018-06", WEST), 1, 0);
+	kpi_set_free(set);
+}
+
+/* The newest input of cases read on 20 May: June begins after it and is
+ * not evaluated, whatever dates the rows hold; May ends after it and is
+ * partly covered (told once per KPI), April before it is not. */
+TEST(coverage_after_the_input)
+{
+	kpi_source with_input = source;
+	kpi_sink noting = sink;
+	peil_error err;
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+
+	with_input.input_day = fake_input_day;
+	noting.partly_covered = note_partly_covered;
+	CHECK(set != NULL);
+	CHECK_INT(kpi_set_load_file(set, write_script("coverage.lua",
+				    coverage_script), &err), 0);
+	input_day_of_cases = day("2018-05-20");
+	partly_covered_seen[0] = '\0';
+	reset_results();
+	CHECK_INT(kpi_evaluate(set, day("2018-04-01"), day("2018-06-30"), NULL,
+			       &with_input, &noting, &err), 0);
+	CHECK_STR(find("s", "2018-06", TOTAL)->status, "not evaluated: "
+		  "dataset cases has no input after 2018-05-20");
+	CHECK(find("s", "2018-06", OOST) == NULL);
+	CHECK_DOUBLE(value_of("s", "2018-05", TOTAL), 3, 0);	/* C3-C5 */
+	CHECK_STR(partly_covered_seen, "c:cases:2018-05-20 "
+		  "f:cases:2018-05-20 n:cases:2018-05-20 s:cases:2018-05-20 ");
+	/* read on May's last day: May is covered, June still not */
+	input_day_of_cases = day("2018-05-31");
+	partly_covered_seen[0] = '\0';
+	reset_results();
+	CHECK_INT(kpi_evaluate(set, day("2018-04-01"), day("2018-06-30"), "s",
+			       &with_input, &noting, &err), 0);
+	CHECK_STR(partly_covered_seen, "");
+	CHECK(isnan(value_of("s", "2018-06", TOTAL)));
+	kpi_set_free(set);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/peil-kpi-XXXXXX";
@@ -1278,6 +1412,8 @@ int main(void)
 	RUN(breakdowns_of_one_scan);
 	RUN(lua_functions_read_only_declared_fields);
 	RUN(choosing_kpis_by_id_and_tag);
+	RUN(coverage_after_the_latest_date);
+	RUN(coverage_after_the_input);
 
 	calendar_free(cal);
 	harness_remove_dir(tmpdir);

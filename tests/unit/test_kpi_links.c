@@ -220,8 +220,8 @@ static double value(const char *id, const char *breakdown)
 
 static int evaluate(kpi_set *set)
 {
-	kpi_source source = { NULL, schema_of, scan, NULL, NULL, 0, NULL };
-	kpi_sink sink = { NULL, collect, collect_failure, NULL };
+	kpi_source source = { NULL, schema_of, scan, NULL, NULL, 0, NULL, NULL };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL };
 	peil_error err;
 	int32_t from, to;
 
@@ -1178,8 +1178,9 @@ static int merge_scan(void *ctx, const peil_schema *schema,
 /* Evaluate the KPIs of script for March 2018, merging when merge. */
 static void evaluate_merge(const char *script, int merge, kpi_set **out)
 {
-	kpi_source source = { NULL, schema_of, merge_scan, NULL, NULL, merge, NULL };
-	kpi_sink sink = { NULL, collect, collect_failure, NULL };
+	kpi_source source = { NULL, schema_of, merge_scan, NULL, NULL, merge, NULL,
+			      NULL };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL };
 	kpi_set *set = *out = new_set();
 	peil_error err;
 	int32_t from, to;
@@ -1278,7 +1279,9 @@ TEST(merge_gives_the_figures_of_the_join_in_memory)
 }
 
 /* 20 000 cases K00000 .. K19999 of teams T0 T1 T2 (k mod 3), all
- * registered 2018-01-01, closed in 2017 when k mod 5 is 1; cases with k
+ * registered 2018-03-01 (in March, the month evaluated: a month after the
+ * latest registration is not evaluated), closed in 2017 when k mod 5 is
+ * 1; cases with k
  * mod 4 of 2 have no members, the others 1 + k mod 3 members, all the
  * same person, the member ids in the order of the cases or (reverse) the
  * other way round.  Members N1 of A0 (before the first case) and N2 of
@@ -1295,7 +1298,7 @@ static void big_store(int reverse)
 	for (long k = 0; k < 20000; k++) {
 		snprintf(id, sizeof(id), "K%05ld", k);
 		add_case(id, k % 3 == 0 ? "T0" : k % 3 == 1 ? "T1" : "T2",
-			 "2018-01-01", k % 5 == 1 ? "2017-06-30" : NULL);
+			 "2018-03-01", k % 5 == 1 ? "2017-06-30" : NULL);
 	}
 	for (long i = 0; i < 20000; i++) {
 		long k = reverse ? 19999 - i : i;
@@ -1374,7 +1377,8 @@ static int case_id_order(const void *a, const void *b)
 }
 
 /* Case ids that outgrow four digits: D1000 .. D99999, 99 000 cases of
- * teams T0 T1 T2 (k mod 3), all running in March 2018, in the store in
+ * teams T0 T1 T2 (k mod 3), all registered 2018-03-01 and running in
+ * March 2018 (as big_store's), in the store in
  * byte order, where D1000 is followed by D10000 .. D10009, then D1001:
  * 9000 groups of 11.  One member a case, in the cases' numeric order, so
  * the members of D1000 .. D9999 look up one row in 11, and those of
@@ -1397,7 +1401,7 @@ static void digits_store(void)
 	for (long k = 1000; k <= 99999; k++) {
 		snprintf(id, sizeof(id), "D%ld", k);
 		add_case(id, k % 3 == 0 ? "T0" : k % 3 == 1 ? "T1" : "T2",
-			 "2018-01-01", NULL);
+			 "2018-03-01", NULL);
 	}
 	qsort(case_rows, case_count, sizeof(*case_rows), case_id_order);
 	for (long k = 1000; k <= 99999; k++) {
