@@ -93,6 +93,7 @@ typedef struct kpi_scan {
 	size_t *row_from, *row_to;
 	int32_t *pick_first;	/* the earliest date each pick saw */
 	int32_t *pick_last;	/* the latest date of each pick's field */
+	int32_t *pick_end_last;	/* the latest of its end's, if any */
 	/* The dataset's dates that every row has (date fields declared
 	 * key or required), read when some pick has no dates of its own
 	 * (kpi_select_dates_rows): their latest, each. */
@@ -233,15 +234,17 @@ static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count,
 	scan->row_to = calloc(count, sizeof(*scan->row_to));
 	scan->pick_first = calloc(count, sizeof(*scan->pick_first));
 	scan->pick_last = calloc(count, sizeof(*scan->pick_last));
+	scan->pick_end_last = calloc(count, sizeof(*scan->pick_end_last));
 	for (size_t i = 0; scan->pick_first && scan->pick_last && i < count;
 	     i++) {
 		scan->pick_first[i] = INT32_MAX;
 		scan->pick_last[i] = INT32_MIN;
+		scan->pick_end_last[i] = INT32_MIN;
 	}
 	return scan->runs && scan->run_cells && scan->cells &&
 	       scan->row_cell && scan->picks && scan->run_pick &&
 	       scan->row_from && scan->row_to && scan->pick_first &&
-	       scan->pick_last ? 0 : -1;
+	       scan->pick_last && scan->pick_end_last ? 0 : -1;
 }
 
 static void kpi_count_distinct(void *ctx, size_t cell, size_t word,
@@ -302,7 +305,9 @@ static int kpi_scan_row_dates(kpi_scan *scan, const peil_schema *base,
 }
 
 /* r's last_date and last_field from what pick i saw: its field's latest
- * date, and for a pick without dates of its own the row dates' too.  A
+ * date or, when later, its end's (running_in, on_reference_date: a case
+ * closed in December shows the data reach December), and for a pick
+ * without dates of its own the row dates' too.  A
  * field of a joined dataset says nothing of where its data end: the scan
  * sees only the rows that match one of the dataset's (a case without
  * members is no row of case_members). */
@@ -312,6 +317,12 @@ static void kpi_scan_last_date(const kpi_scan *scan, size_t i, kpi_run *r)
 	int joined = sel && sel->field[0] >= scan->base_fields;
 	int32_t last = joined ? INT32_MIN : scan->pick_last[i];
 	const char *field = sel && !joined ? sel->name[0] : "";
+
+	if (sel && sel->field[1] < scan->base_fields &&
+	    scan->pick_end_last[i] > last) {
+		last = scan->pick_end_last[i];
+		field = sel->name[1];
+	}
 
 	if (!kpi_select_dates_rows(sel)) {
 		for (size_t j = 0; j < scan->row_date_count; j++)
@@ -378,6 +389,7 @@ static void kpi_scan_release(kpi_scan *scan)
 	free(scan->row_to);
 	free(scan->pick_first);
 	free(scan->pick_last);
+	free(scan->pick_end_last);
 	free(scan->row_dates);
 	free(scan->row_date_last);
 	free(scan->runs);
@@ -455,9 +467,12 @@ static int kpi_row_date(const kpi_row *row, size_t field, int32_t *out)
 /* The periods [*from, *to) that the KPI's selection puts the row in.
  * Periods are sorted and disjoint, so each is a binary search.  1 with
  * the date of the selection's first field in *start (read once per row
- * for both), 0 when the row has none or there is no selection. */
+ * for both) and, in *end_out, its end where the selection has one and
+ * the row an end after its start (else left as it was), 0 when the row
+ * has none or there is no selection. */
 static int kpi_match_periods(const kpi_run *r, const kpi_row *row,
-			     size_t *from, size_t *to, int32_t *start_out)
+			     size_t *from, size_t *to, int32_t *start_out,
+			     int32_t *end_out)
 {
 	const kpi_node *sel = r->k->select;
 	int32_t start, end;
@@ -490,14 +505,18 @@ static int kpi_match_periods(const kpi_run *r, const kpi_row *row,
 		return 1;	/* every period ending on or after it */
 	case KPI_RUNNING_IN:
 		/* start <= last, and no end or end >= first */
-		if (kpi_row_date(row, sel->field[1], &end))
+		if (kpi_row_date(row, sel->field[1], &end)) {
 			*to = kpi_count_on_or_before(r, end, DAY_FIRST);
+			*end_out = end;
+		}
 		break;
 	default:
 		/* on the reference date: start <= reference, and no end or
 		 * end >= reference */
-		if (kpi_row_date(row, sel->field[1], &end))
+		if (kpi_row_date(row, sel->field[1], &end)) {
 			*to = kpi_count_on_or_before(r, end, DAY_REFERENCE);
+			*end_out = end;
+		}
 		break;
 	}
 	if (*to < *from)
@@ -506,15 +525,21 @@ static int kpi_match_periods(const kpi_run *r, const kpi_row *row,
 }
 
 /* Note the earliest date of pick i's selection (any row, without one
- * or with closed_in) and the latest of its first field: d when dated
- * (kpi_match_periods). */
-static void kpi_pick_seen(kpi_scan *scan, size_t i, int dated, int32_t d)
+ * or with closed_in) and the latest of its fields: d when dated, and
+ * the end (kpi_match_periods).  An end is data too: cases closed in
+ * December show that the export reaches December although none was
+ * registered after September (unless the end's field is a joined
+ * dataset's, kpi_scan_last_date). */
+static void kpi_pick_seen(kpi_scan *scan, size_t i, int dated, int32_t d,
+			  int32_t end)
 {
 	const kpi_node *sel = scan->picks[i]->k->select;
 
 	if (dated) {
 		if (d > scan->pick_last[i])
 			scan->pick_last[i] = d;
+		if (end > scan->pick_end_last[i])
+			scan->pick_end_last[i] = end;
 		if (sel->op == KPI_CLOSED_IN)
 			d = INT32_MIN;
 	} else if (sel && sel->op != KPI_CLOSED_IN) {
@@ -728,12 +753,12 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		scan->row_cell[c] = (size_t)cell;
 	}
 	for (size_t i = 0; i < scan->pick_count; i++) {
-		int32_t d = INT32_MIN;
+		int32_t d = INT32_MIN, end = INT32_MIN;
 		int dated = kpi_match_periods(scan->picks[i], &row,
 					      &scan->row_from[i],
-					      &scan->row_to[i], &d);
+					      &scan->row_to[i], &d, &end);
 
-		kpi_pick_seen(scan, i, dated, d);
+		kpi_pick_seen(scan, i, dated, d, end);
 	}
 	for (size_t j = 0; j < scan->row_date_count; j++) {
 		int32_t d;

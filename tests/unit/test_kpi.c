@@ -1293,6 +1293,10 @@ static const char coverage_script[] =
 	"kpi { id = 'f', title = 't', unit = 'n', dataset = 'cases',\n"
 	"  grain = 'month', breakdown = 'team',\n"
 	"  select = started_in('first_meeting'),\n"
+	"  rule = count() }\n"
+	"kpi { id = 'r', title = 't', unit = 'n', dataset = 'cases',\n"
+	"  grain = 'month', breakdown = 'team',\n"
+	"  select = running_in('registered', 'closed'),\n"
 	"  rule = count() }\n";
 
 /* A month that begins after the latest date the data hold is not
@@ -1300,7 +1304,9 @@ static const char coverage_script[] =
  * (5 June), first meeting C5's (12 June), closure C4's (30 June).  A
  * selection's own field bounds it; closed_in's also the dates every row
  * has (registered is required): the later of the two; without a
- * selection those alone.  The bound is the same with a KPI alone. */
+ * selection those alone; running_in's its end too (C4's closure is
+ * later than any registration).  The bound is the same with a KPI
+ * alone. */
 TEST(coverage_after_the_latest_date)
 {
 	static const char *const reason[][2] = {
@@ -1308,6 +1314,7 @@ TEST(coverage_after_the_latest_date)
 		{ "c", "closed after 2018-06-30" },
 		{ "n", "registered after 2018-06-05" },
 		{ "f", "first_meeting after 2018-06-12" },
+		{ "r", "closed after 2018-06-30" },
 	};
 	peil_error err;
 	kpi_set *set = kpi_set_new(cal, NULL, 1);
@@ -1317,7 +1324,7 @@ TEST(coverage_after_the_latest_date)
 	CHECK_INT(kpi_set_load_file(set, write_script("coverage.lua",
 				    coverage_script), &err), 0);
 	for (int alone = 0; alone < 2; alone++)
-		for (size_t i = 0; i < 4; i++) {
+		for (size_t i = 0; i < 5; i++) {
 			const char *k = reason[i][0];
 
 			reset_results();
@@ -1365,7 +1372,8 @@ TEST(coverage_after_the_input)
 	CHECK(find("s", "2018-06", OOST) == NULL);
 	CHECK_DOUBLE(value_of("s", "2018-05", TOTAL), 3, 0);	/* C3-C5 */
 	CHECK_STR(partly_covered_seen, "c:cases:2018-05-20 "
-		  "f:cases:2018-05-20 n:cases:2018-05-20 s:cases:2018-05-20 ");
+		  "f:cases:2018-05-20 n:cases:2018-05-20 r:cases:2018-05-20 "
+		  "s:cases:2018-05-20 ");
 	/* read on May's last day: May is covered, June still not */
 	input_day_of_cases = day("2018-05-31");
 	partly_covered_seen[0] = '\0';
