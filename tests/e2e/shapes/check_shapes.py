@@ -306,6 +306,33 @@ def suppress(K, exp, min_count, min_den):
     return hidden
 
 
+def safe(K, t, exp, hidden, min_count):
+    """Across grains (docs/output.md, rule 3): of a shown figure of a
+    longer period, the hidden figures of the shorter periods of one grain
+    that cover it are none, or two or more whose sizes add up to at least
+    min_count; else the hidden ones are told from the shown."""
+    bad = []
+    for kid, grains in t["grains"].items():
+        if K[kid]["rule"] != "count" or K[kid]["sel"] not in ("started", "closed"):
+            continue
+        keys = {key for (k, _, key) in exp if k == kid}
+        for long_grain in grains:
+            for short_grain in grains:
+                if ["month", "quarter", "year"].index(short_grain) >= ["month", "quarter", "year"].index(long_grain):
+                    continue
+                for lid, lf, ll in periods(long_grain, t):
+                    parts = [sid for sid, sf, sl in periods(short_grain, t) if lf <= sf and sl <= ll]
+                    for key in keys:
+                        if (kid, lid, key) in hidden:
+                            continue
+                        size = lambda pid: exp.get((kid, pid, key), (0, 0, None, 0))[3]
+                        hid = [pid for pid in parts if (kid, pid, key) in hidden and size(pid) > 0]
+                        if hid and (len(hid) < 2 or sum(size(pid) for pid in hid) < min_count):
+                            bad.append("%s %s %s shown, its %ss %s hidden (sizes %s): derivable"
+                                       % (kid, lid, list(key), short_grain, hid, [size(p) for p in hid]))
+    return bad
+
+
 def main():
     t = json.load(open(sys.argv[1], encoding="utf-8"))
     peil = json.load(open(sys.argv[2], encoding="utf-8"))
@@ -315,7 +342,7 @@ def main():
     hidden = suppress(K, exp, min_count, min_count) if min_count else {}
     bad = []
     compared = hidden_ok = 0
-    seen = set()
+    seen, peil_hidden = set(), set()
     for r in peil["results"]:
         kid = r["kpi"]
         if kid not in K:
@@ -339,6 +366,11 @@ def main():
         if f is None:
             f = (0, 0, None, 0) if K[kid]["rule"] in ("count", "distinct") else (None, None, None, 0)
         h = hidden.get((kid, r["period"], key))
+        multi = len(t["grains"].get(kid, [])) > 1
+        if r["suppressed"]:
+            peil_hidden.add((kid, r["period"], key))
+        if multi and r["suppressed"] == "derivable" and h is None:
+            h = "derivable"  # across grains: judged by safe() below
         if r["suppressed"] or h:
             if r["suppressed"] != h:
                 bad.append("%s: peil suppressed %r, the rule %r (size %d)" % (where, r["suppressed"], h, f[3]))
@@ -362,6 +394,8 @@ def main():
     for (kid, pid) in nev:
         if not any(s[0] == kid and s[1] == pid for s in seen):
             bad.append("%s %s: expected not evaluated, missing from peil's output" % (kid, pid))
+    if min_count:
+        bad += safe(K, t, exp, peil_hidden, min_count)
     print("%s: %d figures equal, %d hidden as the rule says, %d differ" % (t["shape"], compared, hidden_ok, len(bad)))
     for b in bad[:show]:
         print("  " + b)

@@ -337,8 +337,12 @@ breakdown = district
 
 [kpi caseload]
 breakdown = neighbourhood
+
+[kpi casussen_gestart]
+grains = month, quarter, year
 """
         truth.update(min_count=10, start_month=7, range=["2023-01", "2024-06"],
+                     grains={"casussen_gestart": ["month", "quarter", "year"]},
                      breakdowns={"casussen_lopend": ["organisation", "team"],
                                  "casussen_afgesloten": ["district"], "caseload": ["neighbourhood"]})
     elif shape in ("spellings", "calendar", "explicit"):
