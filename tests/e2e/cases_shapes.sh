@@ -143,3 +143,20 @@ test_shapes_teams() { shapes_case teams; }
 test_shapes_spellings() { shapes_case spellings; }
 test_shapes_calendar() { shapes_case calendar; }
 test_shapes_explicit() { shapes_case explicit; }
+
+# ------------------------------------------------- init_trailing_columns
+# An Excel export whose rows end in separators, its header too
+# ("...;Afsluitdatum;;"): peil init reads it as the csv plugin does, the
+# empty headers at the end as no columns (before: "column 5 has no
+# header", and no config).  The figures of init_figures (cases_trust.sh).
+test_init_trailing_columns() {
+	printf 'Casusnummer;Team;Aanmelddatum;Afsluitdatum;;\r\nC1;Noord;01-03-2018;01-04-2018;;\r\nC2;Noord;15-03-2018;;;\r\nC3;Zuid;02-04-2018;03-04-2018;;\r\n' \
+		>"$work/export.csv"
+	"$peil" init --from "$work/export.csv" --dir "$work/muni" >"$work/init.out" 2>"$work/err"
+	expect_rc "peil init on trailing separators" 0 $?
+	expect_grep "four columns, none without a header" "$work/init.out" "4 of 4 columns"
+	if grep -q "another number of columns" "$work/init.out" "$work/err"; then
+		fail "trailing separators are no other column count" "$(cat "$work/init.out" "$work/err")"
+	else ok "trailing separators are no other column count"; fi
+	init_figures
+}
