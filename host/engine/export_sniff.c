@@ -408,13 +408,17 @@ static int all_different(char **values, size_t count)
 static int sniff_headers(export_sniff *s, fields *f, const char *path,
 			 peil_error *err)
 {
-	size_t i;
+	size_t i, n = f->count;
 
-	s->columns = calloc(f->count, sizeof(*s->columns));
+	/* empty headers at the end are Excel's trailing separators, as the
+	 * csv plugin reads them */
+	while (n > 1 && !f->items[n - 1][0])
+		n--;
+	s->columns = calloc(n, sizeof(*s->columns));
 	if (!s->columns)
 		return error_set(err, path, 1, NULL, "out of memory");
-	s->column_count = f->count;
-	for (i = 0; i < f->count; i++) {
+	s->column_count = n;
+	for (i = 0; i < n; i++) {
 		export_column *c = &s->columns[i];
 
 		c->header = s->utf8 ? strdup(f->items[i])
@@ -440,7 +444,7 @@ static int sniff_rows(export_sniff *s, const char *b, size_t len,
 	parse_date_formats formats[DATE_FORMAT_COUNT];
 	column_fit *fits = calloc(s->column_count, sizeof(*fits));
 	char **values = NULL;
-	size_t i, k;
+	size_t i, k, n;
 	int rc = -1, more;
 
 	if (!fits)
@@ -465,7 +469,10 @@ static int sniff_rows(export_sniff *s, const char *b, size_t len,
 			goto oom;
 		if (f->count == 1 && !f->items[0][0])
 			continue;	/* an empty line */
-		if (f->count != s->column_count)
+		n = f->count;
+		while (n > s->column_count && !f->items[n - 1][0])
+			n--;	/* trailing separators */
+		if (n != s->column_count)
 			s->ragged++;
 		grown = realloc(values, (s->rows + 1) * s->column_count *
 					sizeof(*values));

@@ -1304,25 +1304,14 @@ static void kpi_scan_reduce(kpi_set *set, kpi_run **runs, size_t count,
 			kpi_group_release(scan->runs[i]->k);
 }
 
-struct kpi_fills {
-	const kpi_source *source;
-	const char *dataset;
-};
-
-static int kpi_filled(const void *ctx, const char *name)
+/* The first field that k reads and no source of its dataset (or of one
+ * it joins or looks up, in *dataset) fills (kpi_source.fills), or NULL. */
+static const char *kpi_unfilled_field(const kpi *k, const kpi_source *source,
+				      const char **dataset)
 {
-	const struct kpi_fills *f = ctx;
-
-	return f->source->fills(f->source->ctx, f->dataset, name);
-}
-
-/* The first field that k reads and no source of its dataset fills
- * (kpi_source.fills), or NULL. */
-static const char *kpi_unfilled_field(const kpi *k, const kpi_source *source)
-{
-	struct kpi_fills f = { source, k->info.dataset };
-
-	return source->fills ? kpi_field_lacking(k, kpi_filled, &f) : NULL;
+	return source->fills ? kpi_field_unfilled(k, source->fills,
+						  source->ctx, dataset)
+			     : NULL;
 }
 
 /* One scan for the runs of a group (group[i] is the index of the first
@@ -1343,7 +1332,7 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 	kpi_scan scan = { 0 };
 	unsigned char *used = NULL;
 	size_t *projection = NULL, projected = 0;
-	const char *missing;
+	const char *missing, *dataset;
 	int rc = 0, uses_lua = 0;
 
 	if (k->join_count) {
@@ -1396,10 +1385,10 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 						    r->why, sizeof(r->why));
 			continue;
 		}
-		if (!j && (missing = kpi_unfilled_field(r->k, source))) {
+		if ((missing = kpi_unfilled_field(r->k, source, &dataset))) {
 			result_not_evaluated_status(RESULT_MISSING_SOURCE,
-						    r->k->info.dataset, missing,
-						    r->why, sizeof(r->why));
+						    dataset, missing, r->why,
+						    sizeof(r->why));
 			continue;
 		}
 		if (kpi_bind(r->k, schema, &r->err) < 0) {

@@ -462,6 +462,14 @@ const char *kpi_field_lacking(const kpi *k,
 			      const void *ctx);
 /* The first field that they name and schema does not declare, or NULL. */
 const char *kpi_missing_field(const kpi *k, const peil_schema *schema);
+/* The first field that k reads and fills(ctx, dataset, field) says no
+ * source fills, with its dataset in *dataset, or NULL: the fields that
+ * they name (alias.field in the joined dataset), the fields of its joins,
+ * and those its lookups are found, filtered and read by. */
+const char *kpi_field_unfilled(const kpi *k,
+			       int (*fills)(void *ctx, const char *dataset,
+					    const char *field),
+			       void *ctx, const char **dataset);
 
 /* Set used[i] for every schema field k reads (bound). */
 void kpi_mark_fields(const kpi *k, unsigned char *used);

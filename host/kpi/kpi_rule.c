@@ -442,6 +442,84 @@ const char *kpi_missing_field(const kpi *k, const peil_schema *schema)
 	return kpi_field_lacking(k, kpi_schema_has_field, schema);
 }
 
+struct kpi_filling {
+	const kpi *k;
+	int (*fills)(void *ctx, const char *dataset, const char *field);
+	void *ctx;
+	const char *dataset, *field;	/* the first not filled */
+};
+
+/* Whether a source fills field of dataset; else remember the pair. */
+static int kpi_fills(struct kpi_filling *f, const char *dataset,
+		     const char *field)
+{
+	if (!field || f->fills(f->ctx, dataset, field))
+		return 1;
+	f->dataset = dataset;
+	f->field = field;
+	return 0;
+}
+
+/* A name of k's rows: alias.field is the field of the joined dataset. */
+static int kpi_name_filled(const void *ctx, const char *name)
+{
+	struct kpi_filling *f = (struct kpi_filling *)ctx;
+	const char *dot = strchr(name, '.');
+
+	for (size_t i = 0; dot && i < f->k->join_count; i++) {
+		const kpi_link *j = &f->k->joins[i];
+
+		if (strlen(j->name) == (size_t)(dot - name) &&
+		    strncmp(j->name, name, (size_t)(dot - name)) == 0)
+			return kpi_fills(f, j->dataset, dot + 1);
+	}
+	return kpi_fills(f, f->k->info.dataset, name);
+}
+
+/* The fields of lookups that node and its kids read (overdue{},
+ * first_rise{}, score_change{}: link[0] names the lookup). */
+static int kpi_node_links_filled(struct kpi_filling *f, const kpi_node *node)
+{
+	if (!node)
+		return 1;
+	for (size_t i = 0; node->link[0] && i < f->k->lookup_count; i++)
+		if (strcmp(f->k->lookups[i].name, node->link[0]) == 0)
+			for (int l = 1; l < 4; l++)
+				if (!kpi_fills(f, f->k->lookups[i].dataset,
+					       node->link[l]))
+					return 0;
+	for (size_t i = 0; i < node->kid_count; i++)
+		if (!kpi_node_links_filled(f, node->kids[i]))
+			return 0;
+	return 1;
+}
+
+const char *kpi_field_unfilled(const kpi *k,
+			       int (*fills)(void *ctx, const char *dataset,
+					    const char *field),
+			       void *ctx, const char **dataset)
+{
+	struct kpi_filling f = { k, fills, ctx, NULL, NULL };
+	int ok = !kpi_field_lacking(k, kpi_name_filled, &f);
+
+	for (size_t i = 0; ok && i < k->join_count; i++)
+		ok = kpi_fills(&f, k->info.dataset, k->joins[i].field) &&
+		     kpi_fills(&f, k->joins[i].dataset, k->joins[i].key);
+	for (size_t i = 0; ok && i < k->lookup_count; i++) {
+		const kpi_link *l = &k->lookups[i];
+
+		ok = kpi_fills(&f, l->dataset, l->field);
+		for (size_t w = 0; ok && w < l->where_count; w++)
+			ok = kpi_fills(&f, l->dataset, l->where_fields[w]);
+	}
+	ok = ok && kpi_node_links_filled(&f, k->select) &&
+	     kpi_node_links_filled(&f, k->where) &&
+	     kpi_node_links_filled(&f, k->rule) &&
+	     kpi_node_links_filled(&f, k->having);
+	*dataset = f.dataset;
+	return ok ? NULL : f.field;
+}
+
 static void kpi_mark_node(const kpi_node *node, unsigned char *used)
 {
 	if (!node)

@@ -88,9 +88,18 @@ static void number(FILE *out, double v, int decimals)
 	fputs(text[0] ? text : "\xE2\x80\x93", out);
 }
 
-/* The distinct values of a column of rows [begin, end), in order of first
- * appearance; *out malloc'd.  The count.  Periods of grain only, unless
- * it is 0. */
+static int compare_cells(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ta = result_is_total(a), tb = result_is_total(b);
+
+	return ta != tb ? ta - tb : strcmp(a, b);
+}
+
+/* The distinct values of a column of rows [begin, end); *out malloc'd.
+ * The count.  Periods in order of first appearance, of grain only
+ * unless it is 0; breakdowns in the order of compare_cells (the total
+ * last), found by sorting: a thousand teams are no thousand scans. */
 static size_t distinct(const result_table *t, size_t begin, size_t end,
 		       int breakdowns, period_grain grain, const char ***out)
 {
@@ -100,11 +109,19 @@ static size_t distinct(const result_table *t, size_t begin, size_t end,
 	*out = items;
 	if (!items)
 		return 0;
+	if (breakdowns) {
+		for (i = begin; i < end; i++)
+			items[n++] = t->rows[i].breakdown;
+		qsort(items, n, sizeof(*items), compare_cells);
+		for (i = j = 0; i < n; i++)
+			if (!j || strcmp(items[j - 1], items[i]) != 0)
+				items[j++] = items[i];
+		return j;
+	}
 	for (i = begin; i < end; i++) {
-		const char *s = breakdowns ? t->rows[i].breakdown
-					   : t->rows[i].period;
+		const char *s = t->rows[i].period;
 
-		if (!breakdowns && grain && period_id_grain(s) != grain)
+		if (grain && period_id_grain(s) != grain)
 			continue;
 
 		for (j = 0; j < n && strcmp(items[j], s) != 0; j++)
@@ -113,14 +130,6 @@ static size_t distinct(const result_table *t, size_t begin, size_t end,
 			items[n++] = s;
 	}
 	return n;
-}
-
-static int compare_cells(const void *pa, const void *pb)
-{
-	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-	int ta = result_is_total(a), tb = result_is_total(b);
-
-	return ta != tb ? ta - tb : strcmp(a, b);
 }
 
 /* Whether rows [begin, end) of t hold a figure of period_id marked
@@ -138,19 +147,6 @@ static int period_provisional(const result_table *t, size_t begin,
 	return 0;
 }
 
-static const result_row *find_row(const result_table *t, size_t begin,
-				  size_t end, const char *period_id,
-				  const char *breakdown)
-{
-	size_t i;
-
-	for (i = begin; i < end; i++)
-		if (strcmp(t->rows[i].period, period_id) == 0 &&
-		    strcmp(t->rows[i].breakdown, breakdown) == 0)
-			return &t->rows[i];
-	return NULL;
-}
-
 /* One KPI: rows [begin, end) of the figures, its periods (of one grain)
  * and cells. */
 struct kpi_view {
@@ -162,7 +158,45 @@ struct kpi_view {
 	const char **periods, **cells;
 	size_t period_count, cell_count;
 	period_grains grains;	/* of its figures, month first */
+	const result_row **index;	/* its rows by period and breakdown,
+					   then in the table's order */
 };
+
+static int compare_index(const void *pa, const void *pb)
+{
+	const result_row *a = *(const result_row *const *)pa;
+	const result_row *b = *(const result_row *const *)pb;
+	int c = strcmp(a->period, b->period);
+
+	if (!c)
+		c = strcmp(a->breakdown, b->breakdown);
+	return c ? c : (a > b) - (a < b);
+}
+
+/* The first row of the view of period_id and breakdown, or NULL: a
+ * binary search of its index. */
+static const result_row *find_row(const struct kpi_view *v,
+				  const char *period_id, const char *breakdown)
+{
+	size_t lo = 0, hi = v->end - v->begin;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v->index[mid]->period, period_id);
+
+		if (!c)
+			c = strcmp(v->index[mid]->breakdown, breakdown);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < v->end - v->begin &&
+	    strcmp(v->index[lo]->period, period_id) == 0 &&
+	    strcmp(v->index[lo]->breakdown, breakdown) == 0)
+		return v->index[lo];
+	return NULL;
+}
 
 static void target_text(FILE *out, const labels *w, const kpi_info *k)
 {
@@ -190,8 +224,7 @@ static const result_row *latest_total(const struct kpi_view *v)
 	size_t i;
 
 	for (i = v->period_count; i-- > 0;) {
-		const result_row *r = find_row(v->t, v->begin, v->end,
-					       v->periods[i], "{}");
+		const result_row *r = find_row(v, v->periods[i], "{}");
 
 		if (r && (!isnan(r->value) || r->suppressed != RESULT_SHOWN))
 			return r;
@@ -208,8 +241,7 @@ static int not_evaluated_text(FILE *out, const labels *w,
 	size_t i;
 
 	for (i = v->period_count; i-- > 0;) {
-		const result_row *p = find_row(v->t, v->begin, v->end,
-					       v->periods[i], "{}");
+		const result_row *p = find_row(v, v->periods[i], "{}");
 
 		if (p && result_not_evaluated(p->status)) {
 			labels_status_text(w, p->status, text, sizeof(text));
@@ -344,8 +376,7 @@ static void trend_figure(FILE *out, const labels *w, const struct kpi_view *v,
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < v->period_count; i++)
 		chart_item_of(&items[i],
-			      find_row(v->t, v->begin, v->end, v->periods[i],
-				       "{}"),
+			      find_row(v, v->periods[i], "{}"),
 			      period_label(w, v->periods[i]));
 	c.title = w->trend_title;
 	c.items = items;
@@ -387,8 +418,7 @@ static void bars_figure(FILE *out, const labels *w, const struct kpi_view *v,
 			continue;
 		result_breakdown_label_words(v->cells[i], w->row_words,
 					     names[n], sizeof(names[n]));
-		chart_item_of(&items[n], find_row(v->t, v->begin, v->end,
-						  period_id, v->cells[i]),
+		chart_item_of(&items[n], find_row(v, period_id, v->cells[i]),
 			      names[n]);
 		n++;
 	}
@@ -566,8 +596,7 @@ static void changes_table(FILE *out, const report_input *in,
 	for (i = 0; i < v->cell_count; i++) {
 		grid_row(out, w, v, i);
 		for (j = 0; j < v->period_count; j++) {
-			const result_row *r = find_row(v->t, v->begin, v->end,
-						       v->periods[j],
+			const result_row *r = find_row(v, v->periods[j],
 						       v->cells[i]);
 
 			text[0] = '\0';
@@ -600,8 +629,8 @@ static void figures_table(FILE *out, const report_input *in,
 	for (i = 0; i < v->cell_count; i++) {
 		grid_row(out, w, v, i);
 		for (j = 0; j < v->period_count; j++)
-			figure_cell(out, in, find_row(v->t, v->begin, v->end,
-						  v->periods[j], v->cells[i]),
+			figure_cell(out, in,
+				    find_row(v, v->periods[j], v->cells[i]),
 				    v->k ? v->k->decimals : -1);
 		fputs("</tr>\n", out);
 	}
@@ -872,7 +901,6 @@ static void quality_section(FILE *out, const report_input *in)
 	if (!team_count) {
 		fprintf(out, "<p>%s</p>", w->quality_none);
 	} else {
-		qsort(teams, team_count, sizeof(*teams), compare_cells);
 		quality_table(out, in, 0, teams, team_count);
 		quality_table(out, in, 1, teams, team_count);
 	}
@@ -980,9 +1008,12 @@ static int kpi_view_init(struct kpi_view *v, const report_input *in,
 	v->period_count = distinct(t, v->begin, v->end, 0, grain,
 				   &v->periods);
 	v->cell_count = distinct(t, v->begin, v->end, 1, 0, &v->cells);
-	if (!v->periods || !v->cells)
+	v->index = malloc((v->end - v->begin + 1) * sizeof(*v->index));
+	if (!v->periods || !v->cells || !v->index)
 		return -1;
-	qsort(v->cells, v->cell_count, sizeof(*v->cells), compare_cells);
+	for (size_t i = v->begin; i < v->end; i++)
+		v->index[i - v->begin] = &t->rows[i];
+	qsort(v->index, v->end - v->begin, sizeof(*v->index), compare_index);
 	return 0;
 }
 
@@ -990,6 +1021,7 @@ static void kpi_view_release(struct kpi_view *v)
 {
 	free(v->periods);
 	free(v->cells);
+	free(v->index);
 }
 
 static void summary(FILE *out, const report_input *in)
