@@ -13,6 +13,20 @@
 
 enum { PERSONS = 3000, ROWS = 40000, SLOTS = 6 };
 
+/* A set and a KPI per person, with the persons' names p0, p1, ... */
+static void per_person_kpi(struct kpi_set *set, kpi *k,
+			   char names[PERSONS][8])
+{
+	memset(set, 0, sizeof(*set));
+	memset(k, 0, sizeof(*k));
+	set->limits.kpi_memory_bytes = (size_t)1 << 30;
+	k->set = set;
+	k->info.id = "t";
+	k->per = "person";
+	for (int p = 0; p < PERSONS; p++)
+		snprintf(names[p], sizeof(names[p]), "p%d", p);
+}
+
 /* Rows of persons in a fixed pseudo-random order, each added to one of
  * five slots by its number and to slot 5 (a total): every slot's groups
  * come out in the order a scan of the rows first meets each person in
@@ -34,16 +48,9 @@ TEST(groups_found_by_their_value_in_the_order_first_seen)
 	unsigned seed = 12345;
 	int ok = 1;
 
-	memset(&set, 0, sizeof(set));
-	memset(&k, 0, sizeof(k));
 	memset(first_seen, 0, sizeof(first_seen));
 	memset(members, 0, sizeof(members));
-	set.limits.kpi_memory_bytes = (size_t)1 << 30;
-	k.set = &set;
-	k.info.id = "t";
-	k.per = "person";
-	for (int p = 0; p < PERSONS; p++)
-		snprintf(names[p], sizeof(names[p]), "p%d", p);
+	per_person_kpi(&set, &k, names);
 	for (int r = 0; r < ROWS; r++) {
 		peil_value v = { PEIL_TYPE_TEXT, 0, { NULL } };
 		kpi_row row = { &schema, &v, slot_of, (uint64_t)r + 1, NULL,
@@ -139,15 +146,8 @@ TEST(groups_of_slots_merged_in_the_order_a_scan_met_them)
 	unsigned seed = 777;
 	int ok = 1, in_order = 1, p = 0, left = 0;
 
-	memset(&set, 0, sizeof(set));
-	memset(&k, 0, sizeof(k));
 	memset(seen, 0, sizeof(seen));
-	set.limits.kpi_memory_bytes = (size_t)1 << 30;
-	k.set = &set;
-	k.info.id = "t";
-	k.per = "person";
-	for (int i = 0; i < PERSONS; i++)
-		snprintf(names[i], sizeof(names[i]), "p%d", i);
+	per_person_kpi(&set, &k, names);
 	for (int r = 0; r < ROWS; r++) {
 		peil_value v = { PEIL_TYPE_TEXT, 0, { NULL } };
 		kpi_row row = { &schema, &v, slot_of, (uint64_t)r + 1, NULL,
