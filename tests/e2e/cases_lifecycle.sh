@@ -1,0 +1,108 @@
+# Sourced by cli.sh: the life of unattended runs: what peil status says
+# after a run that could not write, was killed or ran beside another.
+
+# lifecycle_config DIR: a config over the fixture with one KPI in
+# $work/lk, its store and lock in DIR.
+lifecycle_config() {
+	hostile_kpi "$work/lk" gestart.lua gestart 'count()'
+	fixture_config "$src/tests/data/e2e/cases.csv" "$work/lk" 2018-Q1
+	sed -i "s|^path = $work/peil.db|path = $1/peil.db|" "$work/peil.ini"
+}
+
+lifecycle_status() { # lifecycle_status NAME EXPECTED_EXIT EXPECTED_LINE_START
+	"$peil" status --config "$work/peil.ini" >"$work/status.out" 2>&1
+	expect_rc "$1" "$2" $?
+	expect_grep "$1: the line" "$work/status.out" "$3"
+}
+
+# --------------------------------------------- a full disk, then status
+# peil run kept its exit code in a new file renamed over the old one.  On
+# a full disk the new file could not be written, the old one stood, and
+# peil status said "OK - run 1 ok, exit 0" after a run that failed with
+# a storage error.  Now the file is written in place (a full disk does
+# not refuse bytes the file already has), "running" first; when it
+# cannot be written at all it is removed and status says UNKNOWN.  As
+# root on a full tmpfs; otherwise in a directory made read-only, which
+# refuses the store's journal and a new file as a full disk does.
+test_status_full_disk() {
+	local dir=$work/full
+	mkdir -p "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		if ! mount -t tmpfs -o size=16m tmpfs "$dir"; then
+			fail "mount a 16 MiB tmpfs as root"
+			return
+		fi
+		trap 'umount "$work/full" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+	fi
+	lifecycle_config "$dir"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>&1
+	expect_rc "run 1 on a disk with room" 0 $?
+	lifecycle_status "after run 1: OK" 0 "PEIL OK - run 1 ok, exit 0 (ok)"
+	if [ "$(id -u)" = 0 ]; then
+		dd if=/dev/zero of="$dir/fill" bs=4k >/dev/null 2>&1
+		[ "$(df --output=avail "$dir" | tail -1 | tr -d ' ')" = 0 ] &&
+			ok "the tmpfs is full" || fail "the tmpfs is full" "$(df "$dir")"
+	else
+		chmod 555 "$dir"
+	fi
+	"$peil" run --config "$work/peil.ini" --full >/dev/null 2>"$work/err"
+	expect_rc "run 2 on a full disk: a storage error" 4 $?
+	grep -q '^0 4 [0-9]' "$dir/peil.db.lock.status" && ok "its exit code is kept" ||
+		fail "its exit code is kept" "$(cat "$dir/peil.db.lock.status")"
+	# On the full disk the check may not even open the store: never OK.
+	"$peil" status --config "$work/peil.ini" >"$work/status.out" 2>&1
+	[ $? != 0 ] && ok "status on the full disk is not OK: $(cut -c1-60 "$work/status.out")" ||
+		fail "status on the full disk says OK" "$(cat "$work/status.out")"
+	[ "$(id -u)" = 0 ] && rm -f "$dir/fill" || chmod 755 "$dir"
+	lifecycle_status "after the failed run: CRITICAL" 2 \
+		"PEIL CRITICAL - the last peil run exited 4 (storage error) without recording a run"
+
+	# A status file that cannot be written at all (a directory in its
+	# place): the run says so, and status does not vouch for the run.
+	rm -f "$dir/peil.db.lock.status"
+	mkdir "$dir/peil.db.lock.status"
+	"$peil" run --config "$work/peil.ini" --full >/dev/null 2>"$work/err"
+	expect_rc "run 2 whose exit code cannot be kept" 0 $?
+	expect_grep "the run says it cannot keep its exit code" "$work/err" \
+		"$dir/peil.db.lock.status: cannot write the run's exit code: Is a directory"
+	lifecycle_status "no exit code kept: UNKNOWN" 3 \
+		"PEIL UNKNOWN - run 2 ok, but its exit code was not kept beside the lock"
+	rmdir "$dir/peil.db.lock.status"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>&1
+	lifecycle_status "the next run keeps it again: OK" 0 "PEIL OK - run 3 unchanged, exit 0 (ok)"
+}
+
+# ---------------------------------------- killed, or two runs at once
+# A run killed before it recorded a run left the file of the run before:
+# status said OK.  The file says "running" from the moment the lock is
+# taken.  A second run that finds the lock held writes nothing.
+test_status_killed_run() {
+	lifecycle_config "$work"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>&1
+	expect_rc "run 1" 0 $?
+	mkdir -p "$work/slow"
+	hostile_kpi "$work/slow" langzaam.lua langzaam 'count(function() while true do end end)'
+	sed -i "s|^script_dirs = .*|&, $work/slow|; s|^\[run\]|&\nlock_wait = 0|" "$work/peil.ini"
+	printf '[limits]\ninstructions = 1000000000000\nseconds = 600\nrun_seconds = 600\n' >>"$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err.a" &
+	local pid=$! id= i
+	for i in $(seq 600); do
+		id=$(sqlite3 "$work/peil.db" "SELECT id FROM peil_run WHERE status = 'running'" 2>/dev/null)
+		[ -n "$id" ] && break
+		sleep 0.1
+	done
+	[ "$id" = 2 ] && ok "run 2 is under way" || fail "run 2 is under way" "id '$id'"
+	grep -q '^running [0-9]' "$work/peil.db.lock.status" && ok "the file says running" ||
+		fail "the file says running" "$(cat "$work/peil.db.lock.status")"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err.b"
+	expect_rc "a second run at once finds the lock held" 75 $?
+	lifecycle_status "two runs at once: the first is running" 0 "PEIL OK - run 2 is running"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	lifecycle_status "killed after its record" 2 \
+		"PEIL CRITICAL - run 2 never ended and no peil holds the lock: it was killed"
+	# As killed before it recorded run 2: the store's newest is run 1.
+	sqlite3 "$work/peil.db" "DELETE FROM peil_run_kpi WHERE run_id = 2; DELETE FROM peil_run WHERE id = 2"
+	lifecycle_status "killed before its record" 2 \
+		"PEIL CRITICAL - the last peil run never kept its exit code and no peil holds the lock"
+}
