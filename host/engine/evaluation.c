@@ -18,6 +18,7 @@
 #include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "engine/build_id.h"
 #include "engine/disclose.h"
 #include "engine/input_age.h"
 
@@ -656,6 +657,10 @@ int evaluation_begin(peil_context *ctx, const char *kind,
 	info.inputs_sha256 = inputs;
 	info.listing = listing;
 	info.confirms = confirms;
+	info.build_sha256 = NULL;
+	if (store_has(ctx->store, STORE_V18_BUILDS) &&
+	    !(info.build_sha256 = build_id_sha256(ctx, err)))
+		return -1;
 	return store_run_begin(ctx->store, &info, run_id, err);
 }
 

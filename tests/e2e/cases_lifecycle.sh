@@ -106,3 +106,43 @@ test_status_killed_run() {
 	lifecycle_status "killed before its record" 2 \
 		"PEIL CRITICAL - the last peil run never kept its exit code and no peil holds the lock"
 }
+
+# ------------------------------------------- an upgrade evaluates again
+# A run that found no new input, configuration, script or period
+# confirmed the run before without evaluating; after an upgrade that
+# corrected the evaluation it confirmed the old figures, exit 0.  The
+# build (a digest of the peil binary and of the storage plugin) is kept
+# with each run: another build evaluates, the same one confirms.  Two
+# builds here: the binary and the plugin with a byte appended (an ELF
+# file runs the same with it; its digest is another).
+test_upgrade_evaluates() {
+	mkdir -p "$work/bin" "$work/plugins"
+	cp "$peil" "$work/bin/peil"
+	cp "$plugins/sqlite.so" "$plugins/csv.so" "$work/plugins/"
+	lifecycle_config "$work"
+	sed -i "s|^plugin_dirs = .*|plugin_dirs = $work/plugins|" "$work/peil.ini"
+	local p=$work/bin/peil
+	"$p" run --config "$work/peil.ini" >"$work/out.1" 2>"$work/err"
+	expect_rc "run 1" 0 $?
+	"$p" run --config "$work/peil.ini" >"$work/out.2" 2>"$work/err"
+	expect_grep "the same build confirms" "$work/err" "run 2: nothing changed since run 1, whose figures it confirms"
+	printf 'x' >>"$work/bin/peil"
+	"$p" run --config "$work/peil.ini" >"$work/out.3" 2>"$work/err"
+	expect_rc "run 3 by another peil binary" 0 $?
+	expect_grep "it says why it evaluates" "$work/err" "evaluating: Peil is another build than run 1's"
+	expect_grep "and evaluates" "$work/err" "run 3: 1 KPIs evaluated"
+	cmp -s "$work/out.1" "$work/out.3" && ok "the same figures" ||
+		fail "the same figures" "$(diff "$work/out.1" "$work/out.3" | head -5)"
+	"$p" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_grep "then that build confirms" "$work/err" "run 4: nothing changed since run 3, whose figures it confirms"
+	printf 'x' >>"$work/plugins/sqlite.so"
+	"$p" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 5 by another storage plugin" 0 $?
+	expect_grep "another plugin is another build" "$work/err" "evaluating: Peil is another build than run 3's"
+	# An input plugin reads exports, not the store: not part of it.
+	printf 'x' >>"$work/plugins/csv.so"
+	"$p" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_grep "another input plugin confirms" "$work/err" "run 6: nothing changed since run 5, whose figures it confirms"
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(DISTINCT build_sha256) FROM peil_run")" = 3 ] &&
+		ok "three builds recorded" || fail "builds recorded" "$(sqlite3 "$work/peil.db" "SELECT id, build_sha256 FROM peil_run")"
+}
