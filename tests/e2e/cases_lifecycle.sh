@@ -146,3 +146,51 @@ test_upgrade_evaluates() {
 	[ "$(sqlite3 "$work/peil.db" "SELECT count(DISTINCT build_sha256) FROM peil_run")" = 3 ] &&
 		ok "three builds recorded" || fail "builds recorded" "$(sqlite3 "$work/peil.db" "SELECT id, build_sha256 FROM peil_run")"
 }
+
+# ------------------------------------------------- a KPI script removed
+# With every script of the directory run, a script removed took its
+# KPI's published figures out of the next run without a word, exit 0.
+# Now the run names it and is incomplete (exit 6), and so is every run
+# after it, until [run] withdrawn states the removal; a script that does
+# not load is a failed KPI (exit 1), not a withdrawn one.
+test_withdrawn_kpi() {
+	lifecycle_config "$work"
+	hostile_kpi "$work/lk" weg.lua weg 'count()'
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 1 of two KPIs" 0 $?
+	rm "$work/lk/weg.lua"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 2 without weg's script: incomplete" 6 $?
+	expect_grep "the run names the KPI and the run that published it" "$work/err" \
+		"KPI weg, published in run 1, is no longer defined (its script $work/lk/weg.lua is gone or no longer defines it)"
+	[ "$(sqlite3 "$work/peil.db" "SELECT status || '|' || message FROM peil_run_kpi WHERE run_id = 2 AND kpi = 'weg'")" = "not evaluated|withdrawn: published in run 1" ] &&
+		ok "run 2 records weg as withdrawn" ||
+		fail "run 2's row of weg" "$(sqlite3 "$work/peil.db" "SELECT * FROM peil_run_kpi WHERE run_id = 2")"
+	"$peil" show --config "$work/peil.ini" --run 2 >"$work/show" 2>&1
+	expect_grep "peil show lists it" "$work/show" \
+		"KPI weg (Vijandig weg) is withdrawn in run 2: withdrawn: published in run 1, and no longer defined"
+	"$peil" diff --config "$work/peil.ini" 1 2 >"$work/diff" 2>&1
+	expect_grep "peil diff lists it" "$work/diff" "KPIs withdrawn in run 2 (no longer defined, their figures gone):"
+	expect_grep "... by id and title" "$work/diff" "  weg  Vijandig weg (withdrawn: published in run 1)"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 3, nothing else changed: incomplete still" 6 $?
+	expect_grep "it names the run that published it still" "$work/err" "KPI weg, published in run 1, is no longer defined"
+	sed -i 's/^\[run\]/&\nwithdrawn = weg/' "$work/peil.ini"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 4, the removal stated" 0 $?
+	expect_grep "it says so" "$work/err" "KPI weg, published in run 1, is withdrawn ([run] withdrawn)"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_grep "then runs confirm again" "$work/err" "run 5: nothing changed since run 4, whose figures it confirms"
+
+	# A script that does not load: its KPI failed, it is not withdrawn.
+	hostile_kpi "$work/lk" kapot.lua kapot 'count()'
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 6 with kapot" 0 $?
+	echo 'syntax error(' >>"$work/lk/kapot.lua"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "run 7, kapot's script does not load: a failed KPI" 1 $?
+	expect_grep "kapot is not taken as withdrawn" "$work/err" \
+		"KPI kapot, published in run 6, is not defined now, and its script $work/lk/kapot.lua is there: a script that did not load is a failed KPI"
+	if grep -q "KPI kapot, published in run 6, is no longer defined" "$work/err"; then
+		fail "kapot called withdrawn"; else ok "kapot not called withdrawn"; fi
+}
