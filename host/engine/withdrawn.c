@@ -32,20 +32,28 @@ static int pick_published(void *arg, const peil_run_record *run)
 	return 1;	/* newest first */
 }
 
-/* Whether list (ids separated by commas or blanks) names id. */
+/* The next id of list (ids separated by commas or blanks) at *at, its
+ * length into *len; NULL after the last. */
+static const char *next_id(const char **at, size_t *len)
+{
+	const char *id;
+
+	if (!*at)
+		return NULL;
+	id = *at + strspn(*at, ", \t");
+	*len = strcspn(id, ", \t");
+	*at = id + *len;
+	return *len ? id : NULL;
+}
+
+/* Whether list names id. */
 static int list_names(const char *list, const char *id)
 {
-	size_t n = strlen(id);
+	size_t n;
 
-	while (list && *list) {
-		size_t len;
-
-		list += strspn(list, ", \t");
-		len = strcspn(list, ", \t");
-		if (len == n && strncmp(list, id, n) == 0)
+	for (const char *at; (at = next_id(&list, &n));)
+		if (n == strlen(id) && strncmp(at, id, n) == 0)
 			return 1;
-		list += len;
-	}
 	return 0;
 }
 
@@ -125,29 +133,32 @@ static int check_kpi(void *arg, const peil_run_kpi *k)
 	return 0;
 }
 
+/* The KPI whose id is the len bytes at id, or NULL. */
+static const kpi_info *defined_kpi(const peil_context *ctx,
+				      const char *id, size_t len)
+{
+	char copy[256];
+
+	if (len >= sizeof(copy))
+		return NULL;	/* longer than any id */
+	memcpy(copy, id, len);
+	copy[len] = '\0';
+	return kpi_set_find(ctx->kpis, copy);
+}
+
 int withdrawn_find(peil_context *ctx, withdrawn_list *out, peil_error *err)
 {
 	struct scan s = { ctx, 0, out, 0 };
 	const char *list = ctx->settings.withdrawn;
+	size_t len;
 
 	memset(out, 0, sizeof(*out));
 	/* A stated KPI that is defined: evaluated, but said. */
-	while (list && *list) {
-		size_t len;
-		char id[256];
-
-		list += strspn(list, ", \t");
-		len = strcspn(list, ", \t");
-		if (len && len < sizeof(id)) {
-			memcpy(id, list, len);
-			id[len] = '\0';
-			if (kpi_set_find(ctx->kpis, id))
-				log_msg(PEIL_LOG_WARNING, "[run] withdrawn "
-					"names KPI %s, which a script defines: "
-					"it is evaluated", id);
-		}
-		list += len;
-	}
+	for (const char *at; (at = next_id(&list, &len));)
+		if (defined_kpi(ctx, at, len))
+			log_msg(PEIL_LOG_WARNING, "[run] withdrawn names KPI "
+				"%.*s, which a script defines: it is "
+				"evaluated", (int)len, at);
 	if (store_runs_scan(ctx->store, 0, pick_published, &s.run_id, err) < 0)
 		return -1;
 	if (!s.run_id)

@@ -175,10 +175,12 @@ test_withdrawn_kpi() {
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "run 3, nothing else changed: incomplete still" 6 $?
 	expect_grep "it names the run that published it still" "$work/err" "KPI weg, published in run 1, is no longer defined"
-	sed -i 's/^\[run\]/&\nwithdrawn = weg/' "$work/peil.ini"
+	sed -i 's/^\[run\]/&\nwithdrawn = weg, gestart/' "$work/peil.ini"
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "run 4, the removal stated" 0 $?
 	expect_grep "it says so" "$work/err" "KPI weg, published in run 1, is withdrawn ([run] withdrawn)"
+	expect_grep "a stated KPI still defined is said" "$work/err" \
+		"[run] withdrawn names KPI gestart, which a script defines: it is evaluated"
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_grep "then runs confirm again" "$work/err" "run 5: nothing changed since run 4, whose figures it confirms"
 

@@ -21,9 +21,11 @@
 #                 later row wins, the change log as worked out by hand; a
 #                 file refused at its last row after more than one COPY
 #                 went straight in leaves nothing
-#   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
-#                 and the ingested files' size, time and inode) is brought to
-#                 version 5 by the next run, which confirms the run before
+#   schema_1_migrates  a store of schema version 1 (before peil_run.confirms,
+#                 the ingested files' size, time and inode, and the build of
+#                 each run) is brought to version 6 by the next run, which
+#                 evaluates (run 1's build is not known); the run after it
+#                 confirms
 # Faults; those that stop, restart or reconfigure the server run on a
 # cluster of their own (cluster.sh start in a directory of the test's):
 #   lost_ingest   the connection of an ingest ended (pg_terminate_backend)
@@ -607,8 +609,8 @@ test_tenants() {
 	# The owner makes the store and the datasets' tables, and maps roles.
 	"$peil" check --config "$work/admin.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil check as the schema's owner" 0 $?
-	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 5 ] &&
-		ok "peil check as the schema's owner made a shared store of version 5" || fail "no shared store" "$(cat "$work/err")"
+	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 6 ] &&
+		ok "peil check as the schema's owner made a shared store of version 6" || fail "no shared store" "$(cat "$work/err")"
 	[ "$(psql_c "SELECT count(*) FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r' AND relname LIKE 'ds\_%' AND relrowsecurity AND relforcerowsecurity AND relowner = 'tn_admin'::regrole")" = 11 ] &&
 		ok "the 11 datasets' tables are the owner's, with row-level security forced" ||
 		fail "the datasets' tables" "$(psql_c "SELECT relname, relrowsecurity, relforcerowsecurity, relowner::regrole FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r'")"
