@@ -19,6 +19,7 @@
 #include "engine/history.h"
 #include "model/finality.h"
 #include "engine/ingest.h"
+#include "engine/withdrawn.h"
 #include "base/log.h"
 #include "base/out_file.h"
 #include "base/period.h"
@@ -592,7 +593,15 @@ static int warn_changed_script(void *arg, const peil_run_kpi *rk)
 	if (c->only && strcmp(c->only, rk->kpi) != 0)
 		return 0;
 	k = kpi_set_find(c->ctx->kpis, rk->kpi);
-	if (!k)
+	/* A KPI the run records as withdrawn (engine/withdrawn.h). */
+	if (!k && rk->message && strncmp(rk->message, WITHDRAWN_PREFIX,
+					 sizeof(WITHDRAWN_PREFIX) - 1) == 0)
+		log_msg(PEIL_LOG_WARNING,
+			"KPI %s (%s) is withdrawn in run %lld: %s, and no "
+			"longer defined; it has no figures in this run",
+			rk->kpi, rk->title ? rk->title : "",
+			(long long)c->run_id, rk->message);
+	else if (!k)
 		log_msg(PEIL_LOG_WARNING,
 			"KPI %s of run %lld (%s) has no script any more; its "
 			"figures are shown without title or target", rk->kpi,

@@ -17,6 +17,7 @@
 #include "engine/figure_diff.h"
 #include "engine/history.h"
 #include "engine/run_status.h"
+#include "engine/withdrawn.h"
 #include "model/finality.h"
 #include "base/log.h"
 
@@ -283,6 +284,29 @@ static int count_covered(void *arg, const figure_change *c)
 	return 0;
 }
 
+struct withdrawn_print {
+	int64_t run_id;
+	size_t count;
+};
+
+/* A KPI that run b records as withdrawn (engine/withdrawn.h): its
+ * figures are gone from b, which print_change does not show (no period
+ * of it in b). */
+static int print_withdrawn(void *arg, const peil_run_kpi *k)
+{
+	struct withdrawn_print *w = arg;
+
+	if (!k->message || strncmp(k->message, WITHDRAWN_PREFIX,
+				   sizeof(WITHDRAWN_PREFIX) - 1) != 0)
+		return 0;
+	if (!w->count++)
+		printf("\nKPIs withdrawn in run %lld (no longer defined, "
+		       "their figures gone):\n", (long long)w->run_id);
+	printf("  %s  %s (%s)\n", k->kpi, k->title ? k->title : "",
+	       k->message);
+	return 0;
+}
+
 static int diff_print(peil_context *ctx, int64_t a, int64_t b,
 		      const output_options *out, peil_error *err)
 {
@@ -344,6 +368,13 @@ static int diff_print(peil_context *ctx, int64_t a, int64_t b,
 		printf(")\n");
 	} else if (!st.changed) {
 		printf("  (none)\n");
+	}
+	{
+		struct withdrawn_print w = { b, 0 };
+
+		if (store_run_kpis_scan(ctx->store, b, print_withdrawn, &w,
+					err) < 0)
+			goto out;
 	}
 	printf("\nInput changes between run %lld and run %lld:\n",
 	       (long long)a, (long long)b);

@@ -238,10 +238,13 @@ static int run_steps(peil_context *ctx, const output_options *out, int full,
 	return cli_worst(rc, ingest_rc);
 }
 
-/* Keep the exit code beside the lock for peil status (run_status.h),
- * while the lock is held; as main reports a signal, 128 + its number. */
-static void run_keep_exit(peil_context *ctx, int64_t run_id, int rc)
+/* Keep the run's outcome beside the lock for peil status (run_status.h),
+ * while the lock is held: begun (begin 1), then its exit code; as main
+ * reports a signal, 128 + its number. */
+static void run_keep_exit(peil_context *ctx, int begin, int64_t run_id,
+			  int rc)
 {
+	int64_t now = (int64_t)time(NULL);
 	char path[4096];
 	peil_error err;
 
@@ -251,8 +254,9 @@ static void run_keep_exit(peil_context *ctx, int64_t run_id, int rc)
 	/* Kept beside the lock file: without one (a store that locks
 	 * itself), peil status has no exit code to read. */
 	if (cli_lock_path(ctx, path, sizeof(path), &err) != 0 ||
-	    (path[0] && run_status_write(path, run_id, rc, (int64_t)time(NULL),
-					 &err) < 0))
+	    (path[0] && (begin ? run_status_begin(path, now, &err)
+			       : run_status_write(path, run_id, rc, now,
+						  &err)) < 0))
 		log_error(&err);
 }
 
@@ -275,10 +279,12 @@ static int cmd_run(const cli_options *o, int argc, char **argv)
 	rc = cli_open_locked(&ctx, o,
 			     CONTEXT_STORAGE | CONTEXT_SCRIPTS | CONTEXT_CREATE,
 			     &lock);
-	if (rc == 0)
+	if (rc == 0) {
+		run_keep_exit(&ctx, 1, 0, 0);
 		rc = run_steps(&ctx, &out, o->full, &run_id);
+	}
 	if (lock.fd >= 0)
-		run_keep_exit(&ctx, run_id, rc);
+		run_keep_exit(&ctx, 0, run_id, rc);
 	run_lock_release(&lock);
 	context_close(&ctx);
 	return rc;

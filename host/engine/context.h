@@ -51,6 +51,7 @@ typedef struct peil_context {
 	size_t script_errors;	/* of which failed to load */
 	char scripts_sha256[65];	/* over every script file, in order */
 	char config_sha256[65];
+	char build_sha256[65];	/* build_id.h; "" until asked */
 	int timings;	/* eval --timings: each KPI alone, its time on stderr */
 } peil_context;
 

@@ -18,8 +18,10 @@
 #include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "engine/build_id.h"
 #include "engine/disclose.h"
 #include "engine/input_age.h"
+#include "engine/withdrawn.h"
 
 struct failure {
 	char *kpi;
@@ -37,6 +39,7 @@ struct eval_state {
 	int threads;		/* [run] threads */
 	int32_t *input_days;	/* per settings dataset: the day of its
 				   newest input (input_age_newest_days) */
+	withdrawn_list withdrawn;	/* peil run's: recorded not evaluated */
 };
 
 static const peil_schema *source_schema(void *arg, const char *dataset)
@@ -537,6 +540,10 @@ static int record(struct eval_state *st, const char *kind,
 						  err) < 0)
 			goto fail;
 	}
+	for (i = 0; i < st->withdrawn.count; i++)
+		if (store_run_kpi_put(ctx->store, st->ev->run_id,
+				      &st->withdrawn.items[i], err) < 0)
+			goto fail;
 	if (record_figures(st, err) < 0)
 		goto fail;
 	if (strcmp(kind, "run") == 0 &&
@@ -656,6 +663,10 @@ int evaluation_begin(peil_context *ctx, const char *kind,
 	info.inputs_sha256 = inputs;
 	info.listing = listing;
 	info.confirms = confirms;
+	info.build_sha256 = NULL;
+	if (store_has(ctx->store, STORE_V18_BUILDS) &&
+	    !(info.build_sha256 = build_id_sha256(ctx, err)))
+		return -1;
 	return store_run_begin(ctx->store, &info, run_id, err);
 }
 
@@ -699,9 +710,18 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 		free(st.input_days);
 		return -1;
 	}
-	if (kind && evaluation_begin(ctx, kind, listing, from, to, 0,
-				     started, &out->run_id, err) < 0)
+	/* Only peil run publishes; one KPI alone is not all of them. */
+	if (kind && strcmp(kind, "run") == 0 && !only_kpi &&
+	    withdrawn_find(ctx, &st.withdrawn, err) < 0) {
+		free(st.input_days);
 		return -1;
+	}
+	if (kind && evaluation_begin(ctx, kind, listing, from, to, 0,
+				     started, &out->run_id, err) < 0) {
+		free(st.input_days);
+		withdrawn_release(&st.withdrawn);
+		return -1;
+	}
 	if (interrupt_requested()) {	/* during peil run's ingest */
 		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
 			  "evaluation", interrupt_name(interrupt_requested()));
@@ -729,7 +749,7 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	for (i = 0; i < kpi_set_count(ctx->kpis); i++)
 		out->kpis += kpi_wanted(kpi_set_info(ctx->kpis, i), only_kpi);
 	out->failed = (size_t)failed;
-	out->not_evaluated = st.skipped_count;
+	out->not_evaluated = st.skipped_count + st.withdrawn.count;
 	result_table_sort(&out->results);
 	out->results.run_id = out->run_id;
 	if (kind && ((out->kept && load_kept(ctx, out, err) < 0) ||
@@ -749,7 +769,7 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	}
 	if (kind && store_run_end(ctx->store, out->run_id,
 			  failed || ctx->script_errors ? "kpi failed"
-			  : st.skipped_count	       ? "incomplete"
+			  : out->not_evaluated	       ? "incomplete"
 						       : "ok",
 			  (int64_t)time(NULL), err) < 0)
 		goto out;
@@ -767,6 +787,7 @@ out:
 	}
 	free(st.skipped);
 	free(st.input_days);
+	withdrawn_release(&st.withdrawn);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "base/calendar.h"
 #include "base/error.h"
 #include "base/grow.h"
+#include "engine/build_id.h"
 #include "engine/evaluation.h"
 #include "engine/history.h"
 #include "engine/input_age.h"
@@ -20,7 +21,7 @@ struct base_run {
 	int64_t id, started, confirms;
 	int found, published, ok;
 	char from[11], to[11];
-	char config[65], scripts[65], inputs[65];
+	char config[65], scripts[65], inputs[65], build[65];
 };
 
 static void copy_text(char *out, size_t size, const char *text)
@@ -46,6 +47,7 @@ static int keep_run(void *arg, const peil_run_record *run)
 	copy_text(b->config, sizeof(b->config), run->config_sha256);
 	copy_text(b->scripts, sizeof(b->scripts), run->scripts_sha256);
 	copy_text(b->inputs, sizeof(b->inputs), run->inputs_sha256);
+	copy_text(b->build, sizeof(b->build), run->build_sha256);
 	return 1;	/* newest first: the first one is it */
 }
 
@@ -164,14 +166,18 @@ static int base_same(peil_context *ctx, const finality *fin, int32_t from,
 		     size_t why_size, peil_error *err)
 {
 	char from_text[11], to_text[11];
+	const char *build;
 	long long id;
 
-	if (!store_has(ctx->store, STORE_V13_CONFIRMATIONS)) {
+	if (!store_has(ctx->store, STORE_V13_CONFIRMATIONS) ||
+	    !store_has(ctx->store, STORE_V18_BUILDS)) {
 		snprintf(why, why_size, "the store cannot record a run that "
-			 "confirms another (version 13 of its ops)");
+			 "confirms another, or the build that evaluated it "
+			 "(versions 13 and 18 of its ops)");
 		return 0;
 	}
-	if (latest_base(ctx, b, err) < 0)
+	if (latest_base(ctx, b, err) < 0 ||
+	    !(build = build_id_sha256(ctx, err)))
 		return -1;
 	id = (long long)b->id;
 	date_format_iso(from, from_text);
@@ -189,6 +195,11 @@ static int base_same(peil_context *ctx, const finality *fin, int32_t from,
 		 ctx->script_errors)
 		snprintf(why, why_size, "the scripts changed since run %lld",
 			 id);
+	/* An upgrade may correct a definition or the evaluation itself;
+	 * a run recorded before Peil kept its build has none. */
+	else if (strcmp(build, b->build) != 0)
+		snprintf(why, why_size, "Peil is another build than run "
+			 "%lld's", id);
 	else if (finality_changed_between(fin, from, to,
 					  finality_date(b->started),
 					  finality_today()))

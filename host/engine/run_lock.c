@@ -53,9 +53,12 @@ int run_lock_take(run_lock *lock, const char *path, long wait_ms,
 				 "cannot open the lock file: %s",
 				 strerror(errno));
 	while (flock(lock->fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return error_set(err, path, 0, NULL,
-					 "cannot lock: %s", strerror(errno));
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			error_set(err, path, 0, NULL, "cannot lock: %s",
+				  strerror(errno));
+			run_lock_release(lock);
+			return -1;
+		}
 		if (waited >= wait_ms) {
 			long holder = holder_pid(lock->fd);
 
@@ -63,6 +66,10 @@ int run_lock_take(run_lock *lock, const char *path, long wait_ms,
 				  "another peil (pid %ld) holds the lock; "
 				  "gave up after %ld s", holder,
 				  wait_ms / 1000);
+			/* Not held: fd -1, so that a caller that did not
+			 * get it writes nothing beside it (peil run wrote
+			 * its exit code 75 over the holder's status). */
+			run_lock_release(lock);
 			return RUN_LOCK_BUSY;
 		}
 		sleep_ms(LOCK_STEP_MS);

@@ -11,6 +11,7 @@
 #include "engine/run_status.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,48 +20,90 @@
 
 #include "base/error.h"
 
-int run_status_write(const char *lock_path, int64_t run_id, int exit_code,
-		     int64_t ended, peil_error *err)
+/* The width every record is padded to: a record never outgrows the
+ * file's first one. */
+#define STATUS_RECORD_SIZE 48
+
+/* Put text in the file lock_path + ".status" in place.  Not a new file
+ * renamed over it: a full disk refuses a new file's first block, and
+ * then peil status read the healthy outcome of the run before
+ * (tests/e2e/cases_lifecycle.sh); overwriting the bytes of the file that
+ * is there needs no new block.  When even that fails, the file is
+ * removed, so that no older outcome stands for this run. */
+static int status_put(const char *lock_path, const char *text,
+		      peil_error *err)
 {
-	char path[4096], tmp[4200];
-	FILE *f;
-	int failed;
+	char path[4096], record[STATUS_RECORD_SIZE + 1];
+	int fd, failed;
 
 	if (snprintf(path, sizeof(path), "%s.status", lock_path) >=
 	    (int)sizeof(path))
 		return error_set(err, lock_path, 0, NULL, "path too long");
-	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
-		return error_set(err, tmp, 0, NULL, "cannot write the run's "
-				 "exit code: %s", strerror(errno));
-	fprintf(f, "%" PRId64 " %d %" PRId64 "\n", run_id, exit_code, ended);
-	failed = fflush(f) != 0 || ferror(f);
-	failed |= fclose(f) != 0;
-	if (failed || rename(tmp, path) < 0) {
-		error_set(err, path, 0, NULL, "cannot write the run's exit "
-			  "code: %s", strerror(errno));
-		unlink(tmp);
-		return -1;
+	snprintf(record, sizeof(record), "%-*s\n", STATUS_RECORD_SIZE - 1,
+		 text);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	failed = fd < 0 ||
+		 pwrite(fd, record, STATUS_RECORD_SIZE, 0) !=
+			 STATUS_RECORD_SIZE ||
+		 ftruncate(fd, STATUS_RECORD_SIZE) != 0;
+	if (fd >= 0 && close(fd) != 0)
+		failed = 1;
+	if (failed) {
+		int saved = errno;
+
+		unlink(path);
+		return error_set(err, path, 0, NULL, "cannot write the run's "
+				 "exit code: %s (removed the file: peil "
+				 "status cannot vouch for this run)",
+				 strerror(saved));
 	}
 	return 0;
 }
 
+int run_status_begin(const char *lock_path, int64_t started,
+		     peil_error *err)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "running %" PRId64, started);
+	return status_put(lock_path, text, err);
+}
+
+int run_status_write(const char *lock_path, int64_t run_id, int exit_code,
+		     int64_t ended, peil_error *err)
+{
+	char text[80];
+
+	snprintf(text, sizeof(text), "%" PRId64 " %d %" PRId64, run_id,
+		 exit_code, ended);
+	return status_put(lock_path, text, err);
+}
+
 int run_status_read(const char *lock_path, run_status_exit *out)
 {
-	char path[4096], extra;
+	char path[4096], line[STATUS_RECORD_SIZE + 16], extra;
 	long long id, ended;
 	FILE *f;
 	int code, n;
 
+	memset(out, 0, sizeof(*out));
 	if (snprintf(path, sizeof(path), "%s.status", lock_path) >=
 	    (int)sizeof(path))
 		return -1;
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	n = fscanf(f, "%lld %d %lld %c", &id, &code, &ended, &extra);
+	n = fgets(line, sizeof(line), f) ? 0 : -1;
 	fclose(f);
+	if (n < 0)
+		return -1;
+	if (sscanf(line, "running %lld %c", &ended, &extra) == 1 &&
+	    ended > 0) {
+		out->running = 1;
+		out->ended = ended;	/* when it began */
+		return 0;
+	}
+	n = sscanf(line, "%lld %d %lld %c", &id, &code, &ended, &extra);
 	if (n != 3 || id < 0 || code < 0 || code > 255 || ended <= 0)
 		return -1;
 	out->run_id = id;
@@ -136,11 +179,17 @@ static run_status_state judge_run(const run_status_facts *f, char *why,
 	if (strcmp(f->status, "ok") == 0 ||
 	    strcmp(f->status, "unchanged") == 0 ||
 	    strcmp(f->status, "kpi failed") == 0) {
-		int code = f->has_exit && e->run_id == f->run_id
-			   ? e->exit_code
-			   : strcmp(f->status, "kpi failed") == 0 ? 1 : 0;
+		int code = e->exit_code;
 
 		*when = f->ended;
+		/* Its exit code says what the record cannot (rejected rows,
+		 * a final figure changed): without it, no verdict. */
+		if (!f->has_exit || e->running || e->run_id != f->run_id) {
+			snprintf(why, size, "run %" PRId64 " %s, but its exit "
+				 "code was not kept beside the lock",
+				 f->run_id, f->status);
+			return RUN_STATUS_UNKNOWN;
+		}
 		snprintf(why, size, "run %" PRId64 " %s, exit %d (%s)",
 			 f->run_id, f->status, code, exit_meaning(code));
 		return exit_state(code);
@@ -162,8 +211,23 @@ run_status_state run_status_judge(const run_status_facts *f, char *why,
 	*about_run = 0;
 	/* The exit code of an invocation after the last recorded run: it
 	 * stopped before it recorded one. */
-	if (f->has_exit && (!f->has_run || (e->run_id != f->run_id &&
-					    e->ended >= f->started))) {
+	if (f->has_exit && e->running &&
+	    !(f->has_run && strcmp(f->status, "running") == 0)) {
+		/* Begun and not ended, by the file: killed before it recorded
+		 * a run, or its exit code could not be written. */
+		when = e->ended;
+		if (f->lock_held) {
+			state = RUN_STATUS_OK;
+			snprintf(why, size, "a peil run is running");
+		} else {
+			state = RUN_STATUS_CRITICAL;
+			snprintf(why, size, "the last peil run never kept its "
+				 "exit code and no peil holds the lock: it was "
+				 "killed, or could not write (a full disk?)");
+		}
+	} else if (f->has_exit && !e->running &&
+		   (!f->has_run || (e->run_id != f->run_id &&
+				    e->ended >= f->started))) {
 		state = exit_state(e->exit_code);
 		when = e->ended;
 		snprintf(why, size, "the last peil run exited %d (%s) without "

@@ -20,19 +20,24 @@ typedef enum run_status_state {
 	RUN_STATUS_UNKNOWN = 3
 } run_status_state;
 
-/* The exit code of the last peil run that held the run lock, in the file
- * lock_path + ".status" ("RUN_ID EXIT_CODE ENDED"; RUN_ID 0 when it
- * recorded no run), replaced whole by rename.  Call it holding the lock,
- * so that two runs never write it at once.  0, or -1 with err (a full
- * disk, say: the run's own exit code stands, the check then sees an
- * older file). */
+/* The outcome of the last peil run that held the run lock, in the file
+ * lock_path + ".status": "running STARTED" from the moment it took the
+ * lock (run_status_begin), then "RUN_ID EXIT_CODE ENDED" (RUN_ID 0 when
+ * it recorded no run).  Written in place, padded to one width, so that a
+ * full disk does not refuse it; when it cannot be written the file is
+ * removed, so that no older outcome stands for the run.  Call both
+ * holding the lock, so that two runs never write it at once.  0, or -1
+ * with err (the run's own exit code stands). */
+int run_status_begin(const char *lock_path, int64_t started,
+		     peil_error *err);
 int run_status_write(const char *lock_path, int64_t run_id, int exit_code,
 		     int64_t ended, peil_error *err);
 
 typedef struct run_status_exit {
 	int64_t run_id;
 	int exit_code;
-	int64_t ended;
+	int64_t ended;		/* when running: when it began */
+	int running;		/* "running STARTED": begun, no exit code */
 } run_status_exit;
 
 /* Read that file into out: 0; -1 when it is missing or not of that
@@ -60,14 +65,16 @@ typedef struct run_status_facts {
 } run_status_facts;
 
 /* The verdict: CRITICAL when the last run failed, was interrupted (or
- * killed: it never ended and nobody holds the lock), exited with another
- * code than 0, 1, 2 and 5, or is older than max_age; WARNING when it
- * exited 1, 2 or 5 (or recorded "kpi failed"); UNKNOWN when there is no
- * run; OK otherwise.  A line saying why goes into why; *age (seconds
- * since the last run ended or started, -1 without a run) for the
- * perfdata; *about_run is 1 when the verdict is about the store's run
- * (its duration and failed KPIs then belong to the line), 0 when it is
- * about an invocation that recorded none. */
+ * killed: it never ended and nobody holds the lock; or the file says it
+ * began and nobody holds the lock), exited with another code than 0, 1,
+ * 2 and 5, or is older than max_age; WARNING when it exited 1, 2 or 5;
+ * UNKNOWN when there is no run, or when the store's newest run ended
+ * well but its exit code was not kept (never OK for a run whose end the
+ * check has not seen); OK otherwise.  A line saying why goes into why;
+ * *age (seconds since the last run ended or started, -1 without a run)
+ * for the perfdata; *about_run is 1 when the verdict is about the store's
+ * run (its duration and failed KPIs then belong to the line), 0 when it
+ * is about an invocation that recorded none. */
 run_status_state run_status_judge(const run_status_facts *f, char *why,
 				  size_t size, int64_t *age, int *about_run);
 

@@ -158,6 +158,9 @@ static const setting table[] = {
 	  NULL, NULL, S(kpis), AT(kpis_at),
 	  "the KPIs to evaluate: ids and tag:NAME, '-' before one leaves it "
 	  "out" },
+	{ "run", "withdrawn", SETTING_STRING, NULL, "none", 0, 0, NULL, NULL,
+	  S(withdrawn), NO_OFFSET,
+	  "KPIs published before whose scripts were removed on purpose" },
 
 	/* No fallback: 0 leaves the sandbox's own defaults (kpi.h). */
 	{ "limits", "memory_mb", SETTING_NUMBER, NULL, "64", 1, 4096, NULL,

@@ -104,6 +104,7 @@ typedef struct peil_settings {
 	uint64_t threads;
 	const char *kpis;		/* the KPIs to evaluate; NULL: all */
 	const config_entry *kpis_at;
+	const char *withdrawn;		/* KPIs removed on purpose; NULL */
 
 	/* [limits]: 0 leaves the sandbox's default */
 	uint64_t memory_mb, instructions, seconds, run_seconds;

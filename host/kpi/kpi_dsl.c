@@ -776,6 +776,13 @@ static int kpi_compile_text(kpi_compile *c, int t, const char *key,
 						(unsigned char)text[bad],
 						bad + 1);
 		}
+		/* Every output copies it as a C string: "A\0B" would
+		 * reach them as "A". */
+		if ((bad = strlen(text)) < len) {
+			lua_pop(L, 1);
+			return kpi_compile_fail(c, "%s holds a NUL byte at byte "
+						"%zu", key, bad + 1);
+		}
 		copy = kpi_copy(L, -1);
 		lua_pop(L, 1);
 	}

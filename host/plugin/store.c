@@ -88,6 +88,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 		       o->public_figures_put;
 	case STORE_V17_RESULTS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V17 && o->results_put;
+	case STORE_V18_BUILDS:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V18 &&
+		       o->keeps_run_builds;
 	}
 	return 0;
 }
@@ -108,7 +111,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V17_RESULTS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V18_BUILDS; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -213,6 +216,8 @@ static const char *version_ability(enum store_version v)
 		return "keep the public figures of a run";
 	case STORE_V17_RESULTS:
 		return "store the figures of a run at once";
+	case STORE_V18_BUILDS:
+		return "keep the build that evaluated a run";
 	}
 	return "do that";
 }
@@ -424,9 +429,9 @@ struct runs_call {
 	size_t size;	/* of the store's peil_run_record */
 };
 
-/* A run of a store before version 13, whose struct ends before confirms
- * (before version 12, before the listing too): given confirming none and
- * without a listing. */
+/* A run of a store before version 18, whose struct ends before the
+ * build (before version 13, before confirms; before version 12, before
+ * the listing too): given without them. */
 static int run_completed(void *arg, const peil_run_record *run)
 {
 	const struct runs_call *call = arg;
@@ -435,7 +440,9 @@ static int run_completed(void *arg, const peil_run_record *run)
 	memcpy(&r, run, call->size);
 	if (call->size <= offsetof(peil_run_record, listing))
 		r.listing = NULL;
-	r.confirms = 0;
+	if (call->size <= offsetof(peil_run_record, confirms))
+		r.confirms = 0;
+	r.build_sha256 = NULL;
 	return call->fn(call->ctx, &r);
 }
 
@@ -444,10 +451,12 @@ int store_runs_scan(store *s, int64_t run_id,
 		    void *ctx, peil_error *err)
 {
 	struct runs_call call = { fn, ctx,
-				  offsetof(peil_run_record, confirms) };
+				  offsetof(peil_run_record, build_sha256) };
 
-	if (store_has(s, STORE_V13_CONFIRMATIONS))
+	if (store_has(s, STORE_V18_BUILDS))
 		return s->ops->runs_scan(s->state, run_id, fn, ctx, err);
+	if (!store_has(s, STORE_V13_CONFIRMATIONS))
+		call.size = offsetof(peil_run_record, confirms);
 	if (!store_has(s, STORE_V12_LISTINGS))
 		call.size = offsetof(peil_run_record, listing);
 	return s->ops->runs_scan(s->state, run_id, run_completed, &call, err);

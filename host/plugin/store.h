@@ -46,7 +46,8 @@ enum store_version {
 	STORE_V14_READERS = 14,	/* open_reader, lock */
 	STORE_V15_FROM_KEY = 15,	/* scans_from_key */
 	STORE_V16_PUBLIC = 16,	/* public_figures_put */
-	STORE_V17_RESULTS = 17	/* results_put */
+	STORE_V17_RESULTS = 17,	/* results_put */
+	STORE_V18_BUILDS = 18	/* keeps_run_builds */
 };
 
 /* How store_open opens a store. */

@@ -205,6 +205,14 @@ typedef struct peil_run_info {
 	 * host sets it only for a store whose keeps_run_confirmations is
 	 * set. */
 	int64_t confirms;
+
+	/* ---- since storage ops version 18 ---- */
+
+	/* SHA-256 hex of the code that evaluated: the peil binary and the
+	 * storage plugin that read its rows back (engine/build_id.h), so
+	 * that a run of another build does not confirm this one's figures.
+	 * The host sets it only for a store whose keeps_run_builds is set. */
+	const char *build_sha256;
 } peil_run_info;
 
 /* A run as recorded, read back by runs_scan. */
@@ -233,6 +241,13 @@ typedef struct peil_run_record {
 	 * reads it only from a store whose keeps_run_confirmations is set
 	 * (the struct of any other may end before it). */
 	int64_t confirms;
+
+	/* ---- since storage ops version 18 ---- */
+
+	/* As peil_run_info.build_sha256; NULL for a run recorded before.
+	 * The host reads it only from a store whose keeps_run_builds is
+	 * set. */
+	const char *build_sha256;
 } peil_run_record;
 
 /* A report written to a file (peil report -o), as recorded (version 8 of
@@ -816,6 +831,15 @@ typedef struct peil_storage_ops {
 	int (*results_put)(void *state, int64_t run_id,
 			   const peil_result *rows, size_t n,
 			   peil_error *err);
+
+	/* ---- version 18: the build that evaluated a run ---- */
+
+	/* Nonzero when run_begin keeps peil_run_info.build_sha256 and
+	 * runs_scan gives it back as peil_run_record.build_sha256 (NULL for
+	 * a run recorded before).  Without it, `peil run` evaluates every
+	 * time: it cannot tell that the same build made the figures it
+	 * would confirm (docs/output.md, "Runs that change nothing"). */
+	int keeps_run_builds;
 } peil_storage_ops;
 
 /* lock's return when another holds the store's lock. */
@@ -847,6 +871,8 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, public_figures_put)
 #define PEIL_STORAGE_OPS_SIZE_V17 \
 	PEIL_SIZE_TO(peil_storage_ops, results_put)
+#define PEIL_STORAGE_OPS_SIZE_V18 \
+	PEIL_SIZE_TO(peil_storage_ops, keeps_run_builds)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

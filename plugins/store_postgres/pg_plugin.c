@@ -21,7 +21,7 @@
 #endif
 
 static const peil_storage_ops store_ops = {
-	.size = PEIL_STORAGE_OPS_SIZE_V16,
+	.size = PEIL_STORAGE_OPS_SIZE_V18,
 	.open = pg_open,
 	.close = pg_close,
 	.dataset_ensure = pg_dataset_ensure,
@@ -62,6 +62,7 @@ static const peil_storage_ops store_ops = {
 	.lock = pg_lock,
 	.scans_from_key = 1,
 	.public_figures_put = pg_public_figures_put,
+	.keeps_run_builds = 1,
 };
 
 static const peil_plugin store_plugin = {

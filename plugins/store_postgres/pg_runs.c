@@ -143,7 +143,7 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 {
 	struct store *st = state;
 	struct num started, confirms;
-	const char *params[9];
+	const char *params[10];
 
 	*run_id = 0;
 	if (info == NULL || info->kind == NULL)
@@ -164,15 +164,16 @@ int pg_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	params[6] = info->inputs_sha256;
 	params[7] = info->listing;
 	params[8] = num_known(&confirms, info->confirms);
+	params[9] = info->build_sha256;
 	return pg_query_int(st,
 			    "INSERT INTO peil_run (kind, started, status,"
 			    " period_from, period_to, config_sha256,"
 			    " scripts_sha256, inputs_sha256, listing,"
-			    " last_ingest, confirms)"
+			    " last_ingest, confirms, build_sha256)"
 			    " VALUES ($1, $2, 'running', $3, $4, $5, $6, $7,"
 			    " $8, (SELECT coalesce(max(id), 0) FROM"
-			    " peil_ingest), $9) RETURNING id",
-			    9, params, run_id, err, "cannot record the run");
+			    " peil_ingest), $9, $10) RETURNING id",
+			    10, params, run_id, err, "cannot record the run");
 }
 
 int pg_run_kpi_put(void *state, int64_t run_id, const peil_run_kpi *kpi,
@@ -487,6 +488,7 @@ static int run_row(void *ctx, PGresult *res, int r)
 		.inputs_sha256 = get_text(res, r, 9),
 		.listing = get_text(res, r, 10),
 		.confirms = pg_get_int(res, r, 11),
+		.build_sha256 = get_text(res, r, 12),
 	};
 
 	call->seen = 1;
@@ -505,7 +507,7 @@ int pg_runs_scan(void *state, int64_t run_id,
 			   "SELECT id, kind, started, ended, status,"
 			   " period_from, period_to, config_sha256,"
 			   " scripts_sha256, inputs_sha256, listing,"
-			   " confirms FROM peil_run WHERE $1::bigint = 0 OR id = $1 ORDER BY id DESC",
+			   " confirms, build_sha256 FROM peil_run WHERE $1::bigint = 0 OR id = $1 ORDER BY id DESC",
 			   1, params, run_row, &call, err,
 			   "cannot read the runs");
 

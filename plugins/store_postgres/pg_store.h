@@ -33,8 +33,10 @@
  *    peil_result.
  * 5: in a shared store, run, report and row ids of each tenant's own
  *    (peil_counter, peil_next: pg_tenant.c); a store of one municipality
- *    is the same as in 4. */
-#define PG_SCHEMA_VERSION 5
+ *    is the same as in 4.
+ * 6: peil_run.build_sha256, the build of Peil that evaluated a run
+ *    (storage ops version 18; NULL for the runs before). */
+#define PG_SCHEMA_VERSION 6
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"

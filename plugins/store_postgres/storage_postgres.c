@@ -279,7 +279,8 @@ const char pg_schema_sql[] =
 	" inputs_sha256 text,"
 	" listing text,"
 	" last_ingest bigint,"
-	" confirms bigint@T,"
+	" confirms bigint,"
+	" build_sha256 text@T,"
 	" PRIMARY KEY (@Kid));"
 	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
 	" run_id bigint NOT NULL,"
@@ -526,7 +527,8 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 	 * the store of one municipality.  4: the public figures of runs
 	 * (pg_public.c), none for the runs recorded before.  5: in a shared
 	 * store, each tenant's own run, report and row ids (pg_tenant.c),
-	 * the ids there kept. */
+	 * the ids there kept.  6: the build that evaluated each run (none
+	 * before). */
 	if (version >= 1 && version < 2 &&
 	    pg_exec(st,
 		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
@@ -542,6 +544,12 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		goto out;
 	if (version >= 1 && version < 5 && st->tenant &&
 	    migrate_to(st, &sql, pg_tenant_counters_migrate, 5, err) < 0)
+		goto out;
+	if (version >= 1 && version < 6 &&
+	    pg_exec(st,
+		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS"
+		    " build_sha256 text;",
+		    err, "cannot update the store to schema version 6") < 0)
 		goto out;
 	if (version >= 1 && version < PG_SCHEMA_VERSION &&
 	    pg_exec(st,

@@ -55,6 +55,7 @@ static const peil_storage_ops store_ops = {
 	.results_copy = store_results_copy,
 	.scans_from_key = 1,
 	.results_put = store_results_put,
+	.keeps_run_builds = 1,
 };
 
 static const peil_plugin store_plugin = {

@@ -180,9 +180,10 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	static const char sql[] =
 		"INSERT INTO peil_run (kind, started, status, period_from,"
 		" period_to, config_sha256, scripts_sha256, inputs_sha256,"
-		" last_ingest, listing, confirms) VALUES (?, ?, 'running', ?, ?,"
-		" ?, ?, ?, (SELECT coalesce(max(id), 0) FROM peil_ingest), ?,"
-		" nullif(?, 0))";
+		" last_ingest, listing, confirms, build_sha256) VALUES (?, ?,"
+		" 'running', ?, ?, ?, ?, ?,"
+		" (SELECT coalesce(max(id), 0) FROM peil_ingest), ?,"
+		" nullif(?, 0), ?)";
 	struct store *st = state;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -206,6 +207,7 @@ int store_run_begin(void *state, const peil_run_info *info, int64_t *run_id,
 	store_bind_text(stmt, 7, info->inputs_sha256);
 	store_bind_text(stmt, 8, info->listing);
 	sqlite3_bind_int64(stmt, 9, info->confirms);
+	store_bind_text(stmt, 10, info->build_sha256);
 	rc = store_step_done(st, stmt, err, NULL, "cannot record the run");
 	if (rc == 0)
 		*run_id = sqlite3_last_insert_rowid(st->db);
@@ -301,6 +303,7 @@ static int run_row(void *ctx, sqlite3_stmt *stmt)
 		.inputs_sha256 = store_column_text(stmt, 9),
 		.listing = store_column_text(stmt, 10),
 		.confirms = sqlite3_column_int64(stmt, 11),
+		.build_sha256 = store_column_text(stmt, 12),
 	};
 
 	call->seen = 1;
@@ -312,14 +315,18 @@ int store_runs_scan(void *state, int64_t run_id,
 		    peil_error *err)
 {
 	/* A read-only store of schema version 7 or before has no listings,
-	 * one of version 8 or before no confirmations. */
+	 * one of version 8 or before no confirmations, one of version 10 or
+	 * before no builds. */
 #define RUNS_SELECT \
 	"SELECT id, kind, started, ended, status, period_from, period_to," \
 	" config_sha256, scripts_sha256, inputs_sha256, "
 #define RUNS_WHERE " FROM peil_run WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC"
-	static const char sql[] = RUNS_SELECT "listing, confirms" RUNS_WHERE;
-	static const char sql_v8[] = RUNS_SELECT "listing, 0" RUNS_WHERE;
-	static const char sql_v7[] = RUNS_SELECT "NULL, 0" RUNS_WHERE;
+	static const char sql[] =
+		RUNS_SELECT "listing, confirms, build_sha256" RUNS_WHERE;
+	static const char sql_v10[] =
+		RUNS_SELECT "listing, confirms, NULL" RUNS_WHERE;
+	static const char sql_v8[] = RUNS_SELECT "listing, 0, NULL" RUNS_WHERE;
+	static const char sql_v7[] = RUNS_SELECT "NULL, 0, NULL" RUNS_WHERE;
 #undef RUNS_SELECT
 #undef RUNS_WHERE
 	struct store *st = state;
@@ -331,7 +338,9 @@ int store_runs_scan(void *state, int64_t run_id,
 			       store_table_lacks(st, "peil_run", "listing")
 				       ? sql_v7
 			       : store_table_lacks(st, "peil_run", "confirms")
-				       ? sql_v8 : sql,
+				       ? sql_v8
+			       : store_table_lacks(st, "peil_run", "build_sha256")
+				       ? sql_v10 : sql,
 			       -1, &stmt, NULL) != SQLITE_OK)
 		return store_fail_db(st, err, NULL, "cannot read the runs");
 	sqlite3_bind_int64(stmt, 1, run_id);

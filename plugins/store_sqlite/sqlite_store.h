@@ -36,8 +36,10 @@
  *    peil_ingest's file_size, file_mtime_ns and file_inode.
  * 10: a run's figures packed, those of one (run, KPI, period) in one row
  *    of peil_figures (sqlite_figures.c), instead of a row of peil_result
- *    each. */
-#define STORE_SCHEMA_VERSION 10
+ *    each.
+ * 11: peil_run.build_sha256, the build of Peil that evaluated a run (NULL
+ *    for the runs before). */
+#define STORE_SCHEMA_VERSION 11
 
 /* The figures of a run: one row per (run, KPI, period), its figures
  * (cells) packed in one blob in the order of their breakdowns

@@ -267,7 +267,8 @@ static const char store_schema_sql[] =
 	" inputs_sha256 TEXT,"
 	" last_ingest INTEGER,"
 	" listing TEXT,"
-	" confirms INTEGER);"
+	" confirms INTEGER,"
+	" build_sha256 TEXT);"
 	STORE_REPORT_TABLE_SQL
 	"CREATE TABLE IF NOT EXISTS peil_run_kpi ("
 	" run_id INTEGER NOT NULL REFERENCES peil_run (id),"
@@ -398,6 +399,14 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 	/* 10: the figures packed, a row per run, KPI and period. */
 	if (version < 10 && store_figures_migrate(st, err) < 0)
 		return -1;
+	/* 11: the build that evaluated each run (none before: the next
+	 * peil run evaluates, whatever else is unchanged). */
+	if (version < 11 &&
+	    store_table_lacks(st, "peil_run", "build_sha256") &&
+	    store_exec(st, err,
+		       "ALTER TABLE peil_run ADD COLUMN build_sha256 TEXT;",
+		       "cannot update the runs to schema version 11") < 0)
+		return -1;
 	return 0;
 }
 
@@ -421,9 +430,10 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 	 * run_kpis_scan gives as NULL, peil_run.listing (4 to 7), which
 	 * runs_scan gives as NULL, and peil_run.confirms and the files'
 	 * size, time and inode in peil_ingest (4 to 8), which runs_scan and
-	 * ingest_scan give as 0; and its figures are a row each in
-	 * peil_result (4 to 9), which results_scan reads so. */
-	if (st->read_only && version >= 4 && version <= 9)
+	 * ingest_scan give as 0; its figures are a row each in
+	 * peil_result (4 to 9), which results_scan reads so; and
+	 * peil_run.build_sha256 (4 to 10), which runs_scan gives as NULL. */
+	if (st->read_only && version >= 4 && version <= 10)
 		return 0;
 
 	/* Another process may be creating them too: look again under the

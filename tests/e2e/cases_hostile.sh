@@ -105,10 +105,17 @@ test_hostile_utf8() {
 	hostile_kpi "$hs" t_ok.lua t_ok 'count()'
 	hostile_kpi "$hs" t_bad.lua t_bad 'count()'
 	sed -i 's/title = "Vijandig t_bad"/title = "Vijandig \\xff"/' "$hs/t_bad.lua"
+	# A NUL is UTF-8, but every output copies the title as a C string:
+	# "Vijandig \0t_nul" went out as "Vijandig ", exit 0.
+	hostile_kpi "$hs" t_nul.lua t_nul 'count()'
+	sed -i 's/unit = "[^"]*"/unit = "per\\0cent"/' "$hs/t_nul.lua"
 	hostile_eval "$hs" json
 	expect_rc "eval with a title that is not UTF-8" 1 $?
 	expect_grep "the script, line and byte are named" "$work/err" \
 		"$hs/t_bad.lua:1: kpi 't_bad': title is not UTF-8 text: byte 0xFF at byte 10"
+	expect_grep "a NUL is named with its field and byte" "$work/err" \
+		"$hs/t_nul.lua:1: kpi 't_nul': unit holds a NUL byte at byte 4"
+	rm -f "$hs/t_nul.lua"
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); sys.exit(0 if {k["id"] for k in d["kpis"]} == {"t_ok"} else 1)' \
 		"$work/out.json" && ok "the JSON is valid UTF-8 and holds t_ok alone" ||
 		fail "the JSON" "$(head -c 400 "$work/out.json")"

@@ -172,10 +172,10 @@ test_store_figures_v9() {
 	store_writable
 	figures_v9_outputs "$work/mig" "$work/v9.ini"
 	expect_rc "the outputs of the store migrated" 0 $?
-	figures_v9_same mig "migrated to version 10"
+	figures_v9_same mig "migrated to the current version"
 	got=$(sqlite3 "$readonly_dir/peil.db" "PRAGMA user_version; SELECT count(*) FROM sqlite_master WHERE name = 'peil_result'; SELECT sum(figures) FROM peil_figures" | tr '\n' ' ')
-	[ "$got" = "10 0 $(sqlite3 "$work/v10.db" "SELECT sum(figures) FROM peil_figures") " ] &&
-		ok "version 10, no peil_result, every figure packed" || fail "after the migration: $got"
+	[ "$got" = "11 0 $(sqlite3 "$work/v10.db" "SELECT sum(figures) FROM peil_figures") " ] &&
+		ok "version 11, no peil_result, every figure packed" || fail "after the migration: $got"
 	"$peil" prune --config "$work/v9.ini" --keep 1 2>"$work/prune.mig"
 	expect_rc "prune of the migrated store" 0 $?
 	"$peil" prune --config "$work/v10.ini" --keep 1 2>"$work/prune.v10"

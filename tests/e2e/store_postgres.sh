@@ -21,9 +21,11 @@
 #                 later row wins, the change log as worked out by hand; a
 #                 file refused at its last row after more than one COPY
 #                 went straight in leaves nothing
-#   schema_1_migrates  a store of schema version 1 (before peil_run.confirms
-#                 and the ingested files' size, time and inode) is brought to
-#                 version 5 by the next run, which confirms the run before
+#   schema_1_migrates  a store of schema version 1 (before peil_run.confirms,
+#                 the ingested files' size, time and inode, and the build of
+#                 each run) is brought to version 6 by the next run, which
+#                 evaluates (run 1's build is not known); the run after it
+#                 confirms
 # Faults; those that stop, restart or reconfigure the server run on a
 # cluster of their own (cluster.sh start in a directory of the test's):
 #   lost_ingest   the connection of an ingest ended (pg_terminate_backend)
@@ -292,7 +294,7 @@ test_schema_1_migrates() {
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil run on postgres" 0 $?
 	psql -q -X -v ON_ERROR_STOP=1 "$conninfo" -c "SET search_path = schema_1_migrates;
-		ALTER TABLE peil_run DROP COLUMN confirms;
+		ALTER TABLE peil_run DROP COLUMN confirms, DROP COLUMN build_sha256;
 		ALTER TABLE peil_ingest DROP COLUMN file_size,
 		    DROP COLUMN file_mtime_ns, DROP COLUMN file_inode;
 		DROP TABLE peil_public_figure;
@@ -300,13 +302,16 @@ test_schema_1_migrates() {
 	expect_rc "the store made schema version 1" 0 $?
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil run on the store of version 1" 0 $?
-	expect_grep "it confirms the run before" "$work/err" "run 2: nothing changed since run 1, whose figures it confirms"
-	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 5 ] &&
-		ok "the store is of schema version 5" || fail "the store's schema version is not 5"
+	# Run 1's build was not kept: run 2 evaluates, run 3 confirms it.
+	expect_grep "it evaluates again" "$work/err" "evaluating: Peil is another build than run 1's"
+	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
+	expect_grep "then confirms" "$work/err" "run 3: nothing changed since run 2, whose figures it confirms"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 6 ] &&
+		ok "the store is of schema version 6" || fail "the store's schema version is not 6"
 	[ "$(psql -qtAX "$conninfo" -c "SELECT to_regclass('schema_1_migrates.peil_public_figure') IS NOT NULL")" = t ] &&
 		ok "with the table of public figures" || fail "no peil_public_figure after the migration"
-	[ "$(psql -qtAX "$conninfo" -c "SELECT confirms FROM schema_1_migrates.peil_run WHERE id = 2")" = 1 ] &&
-		ok "peil_run.confirms of run 2 is 1" || fail "run 2 does not record that it confirms run 1"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT confirms FROM schema_1_migrates.peil_run WHERE id = 3")" = 2 ] &&
+		ok "peil_run.confirms of run 3 is 2" || fail "run 3 does not record that it confirms run 2"
 }
 
 test_refusals() {
@@ -604,8 +609,8 @@ test_tenants() {
 	# The owner makes the store and the datasets' tables, and maps roles.
 	"$peil" check --config "$work/admin.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil check as the schema's owner" 0 $?
-	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 5 ] &&
-		ok "peil check as the schema's owner made a shared store of version 5" || fail "no shared store" "$(cat "$work/err")"
+	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 6 ] &&
+		ok "peil check as the schema's owner made a shared store of version 6" || fail "no shared store" "$(cat "$work/err")"
 	[ "$(psql_c "SELECT count(*) FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r' AND relname LIKE 'ds\_%' AND relrowsecurity AND relforcerowsecurity AND relowner = 'tn_admin'::regrole")" = 11 ] &&
 		ok "the 11 datasets' tables are the owner's, with row-level security forced" ||
 		fail "the datasets' tables" "$(psql_c "SELECT relname, relrowsecurity, relforcerowsecurity, relowner::regrole FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r'")"
@@ -987,8 +992,8 @@ test_public_figures() {
 	expect_rc "the store made a shared one of schema version 3" 0 $?
 	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil check as the owner migrates it" 0 $?
-	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "5|peil_public_figure,peil_run,peil_run_kpi" ] &&
-		ok "to schema version 5: the dashboards' policy on peil_public_figure, none on peil_result" ||
+	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "6|peil_public_figure,peil_run,peil_run_kpi" ] &&
+		ok "to schema version 6: the dashboards' policy on peil_public_figure, none on peil_result" ||
 		fail "the migration to 5" "$(psql_c "SELECT tablename FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")"
 	psql_as pf_admin "SET search_path = pf;
 		GRANT USAGE ON SCHEMA pf TO pf_a, pf_dash;
@@ -1052,7 +1057,7 @@ run_as() {
 
 # owner_migrates SCHEMA "TENANT'S COMMAND" OWNER_CONFIG: the shared store
 # in SCHEMA said to be of version 4 (peil_meta): the tenant's peil command
-# refused, the owner's peil check brings it to 5.
+# refused, the owner's peil check brings it to the current version.
 owner_migrates() {
 	psql_c "UPDATE $1.peil_meta SET value = '4' WHERE key = 'schema_version'"
 	# shellcheck disable=SC2086 # the command and its options, split
@@ -1061,7 +1066,7 @@ owner_migrates() {
 	expect_grep "saying so" "$work/err" "cannot update the store to schema version 5"
 	"$peil" check --config "$3" >/dev/null 2>"$work/err"
 	expect_rc "the owner's peil check migrates the store" 0 $?
-	expect_out "the store is of schema version 5" "$(psql_c "SELECT value FROM $1.peil_meta WHERE key = 'schema_version'")" 5
+	expect_out "the store is of schema version 6" "$(psql_c "SELECT value FROM $1.peil_meta WHERE key = 'schema_version'")" 6
 }
 
 # keyless_configs: $work/{kl_a,kl_b,kl_admin}.ini, a shared store in

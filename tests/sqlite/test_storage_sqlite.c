@@ -308,7 +308,7 @@ TEST(schema_created_and_reopened)
 	peil_error err;
 
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE type = 'table' AND name IN"
 				   " ('peil_dataset', 'peil_ingest',"
@@ -323,7 +323,7 @@ TEST(schema_created_and_reopened)
 	CHECK(st != NULL);
 	CHECK_INT(ops->dataset_ensure(st, &people, &err), 0);
 	CHECK_INT(count_rows(st, &people), 5);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	ops->close(st);
 }
 
@@ -335,12 +335,12 @@ TEST(newer_schema_version_refused)
 	struct peil_host host;
 
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "PRAGMA user_version = 11", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 12", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	sqlite3_close(db);
 	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
 	CHECK_STR(err.file, path);
-	CHECK_CONTAINS(err.message, "version 11");
+	CHECK_CONTAINS(err.message, "version 12");
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
@@ -371,7 +371,7 @@ TEST(version_1_store_is_migrated)
 	sqlite3_close(db);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	/* Read before with no recorded settings: the same as none now. */
 	CHECK_INT(ops->ingest_seen(st, &probe, &seen, &err), 0);
 	CHECK_INT(seen, 1);
@@ -1217,7 +1217,7 @@ TEST(runs_and_results)
 	const char *path = db_path("runs");
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-03-31",
-			       "cfg", "scr", "inp", NULL, 0 };
+			       "cfg", "scr", "inp", NULL, 0, NULL };
 	peil_run_kpi kpi = { "wachttijd", "Wachttijd", "werkdagen",
 			     "scripts/wachttijd.lua", "abc", "ok", NULL,
 			     "unit:       werkdagen\n" };
@@ -1458,7 +1458,7 @@ TEST(schema_3_table_without_key_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	CHECK_STR(direct_text(path, "SELECT group_concat(\"peil.row\" || team,"
 				    " ' ') FROM ds_visit_log", buf, sizeof(buf)),
 		  "1Noord 3West");
@@ -1490,7 +1490,7 @@ TEST(schema_2_migrates)
 				    " PRAGMA user_version = 2"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " type = 'trigger'"), 2);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -1524,7 +1524,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 	const char *path = db_path("sizes");
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
-			       "c", "s", "i", NULL, 0 };
+			       "c", "s", "i", NULL, 0, NULL };
 	peil_result r = { 0, "som", "2024", "{}", 40, NAN, NAN, NULL, 3, 0 };
 	peil_result_query latest = { 0, NULL };
 	double sizes[2] = { 0, 0 };
@@ -1549,7 +1549,7 @@ TEST(result_sizes_kept_and_schema_4_migrates)
 			     " PRAGMA user_version = 4"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	sizes[0] = sizes[1] = 0;
 	CHECK_INT(ops->results_scan(st, &latest, size_row, sizes, &err), 0);
 	CHECK(isnan(sizes[1]));
@@ -1581,7 +1581,7 @@ TEST(schema_3_migrates)
 				    " PRAGMA user_version = 3"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master WHERE"
 				   " name = 'peil_add_cases'"), 0);
 	CHECK_INT(ops->dataset_ensure(st, &cases, &err), 0);
@@ -1619,7 +1619,7 @@ TEST(backup_copies_the_store)
 	CHECK_INT(case_put(st, &cases, "C1", "Noord", 19000, &err), 0);
 	CHECK_INT(ops->backup(st, copy, &err), 0);
 	CHECK_INT(direct_int(copy, "SELECT count(*) FROM ds_cases"), 1);
-	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(copy, "PRAGMA user_version"), 11);
 	CHECK(ops->backup(st, copy, &err) < 0);	/* never overwritten */
 	CHECK_STR(err.file, copy);
 	CHECK_CONTAINS(err.message, "exists already");
@@ -1689,7 +1689,7 @@ TEST(earlier_figures_kept_apart)
 			     " earlier; PRAGMA user_version = 5"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	earlier[0] = earlier[1] = -1;
 	CHECK_INT(ops->results_scan(st, &q, earlier_row, earlier, &err), 0);
 	CHECK_INT(earlier[1], 0);
@@ -1721,7 +1721,7 @@ TEST(kpi_definitions_kept)
 				    " definition; PRAGMA user_version = 6"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	memset(&hist, 0, sizeof(hist));
 	CHECK_INT(ops->run_kpis_scan(st, run, history_kpi, &hist, &err), 0);
 	CHECK_STR(hist.text, "k:K:n:ok:-;");
@@ -1750,12 +1750,48 @@ static int file_row(void *ctx, const peil_ingest_entry *e)
 	return 0;
 }
 
+/* Schema 11: the build that evaluated a run; a store of version 10
+ * gets the column, NULL for its runs, and keeps the next run's. */
+static int build_row(void *ctx, const peil_run_record *run)
+{
+	char *builds = ctx;
+
+	builds[run->id] = run->build_sha256 ? run->build_sha256[0] : '-';
+	return 0;
+}
+
+TEST(run_builds_schema_10_migrates)
+{
+	const char *path = db_path("builds");
+	void *st = store_open(path);
+	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
+			       "c", "s", "i", NULL, 0, "b" };
+	char builds[4] = "???";
+	int64_t run = 0;
+	peil_error err;
+
+	CHECK(st != NULL);
+	CHECK_INT(ops->run_begin(st, &info, &run, &err), 0);
+	ops->close(st);
+	CHECK_INT(direct_exec(path, "ALTER TABLE peil_run DROP COLUMN"
+				    " build_sha256; PRAGMA user_version = 10"),
+		  0);
+	st = store_open(path);
+	CHECK(st != NULL);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
+	info.build_sha256 = "c";
+	CHECK_INT(ops->run_begin(st, &info, &run, &err), 0);
+	CHECK_INT(ops->runs_scan(st, 0, build_row, builds, &err), 0);
+	CHECK_STR(builds, "?-c");	/* run 1 recorded before: none */
+	ops->close(st);
+}
+
 TEST(run_confirms_schema_8_migrates)
 {
 	const char *path = db_path("confirms");
 	void *st = store_open(path);
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
-			       "c", "s", "i", NULL, 0 };
+			       "c", "s", "i", NULL, 0, NULL };
 	peil_ingest_entry e = { "src", "cases", "/a.csv", "aa", 1, 0,
 				1700000000, 0, NULL, 120, 1700000000123456789,
 				4711 };
@@ -1784,7 +1820,7 @@ TEST(run_confirms_schema_8_migrates)
 				    " PRAGMA user_version = 8"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM"
 				   " pragma_table_info('peil_run')"
 				   " WHERE name = 'confirms'"), 1);
@@ -1807,7 +1843,7 @@ TEST(run_listings_kept)
 	const char *path = db_path("listings");
 	void *st = store_open(path);
 	peil_run_info info = { "cases", 1700000000, "2024-01-01", "2024-03-31",
-			       "c", "s", "i", "k 2024-Q1 {} --all", 0 };
+			       "c", "s", "i", "k 2024-Q1 {} --all", 0, NULL };
 	peil_error err;
 	int64_t run = 0;
 
@@ -1825,7 +1861,7 @@ TEST(run_listings_kept)
 				    " listing; PRAGMA user_version = 7"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	CHECK_INT(ops->runs_scan(st, run, history_run, &hist, &err), 0);
 	CHECK_STR(hist.listing, "-");
 	ops->close(st);
@@ -1893,7 +1929,7 @@ TEST(schema_9_figures_packed_when_opened)
 			     " NULL, NULL, NULL, NULL, 0)", ""), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
-	CHECK_INT(direct_int(path, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 11);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"
 				   " WHERE name = 'peil_result'"), 0);
 	CHECK_INT(direct_int(path, "SELECT count(*) FROM peil_figures"), 4);
@@ -2114,6 +2150,7 @@ int main(void)
 	RUN(kpi_definitions_kept);
 	RUN(run_listings_kept);
 	RUN(run_confirms_schema_8_migrates);
+	RUN(run_builds_schema_10_migrates);
 	RUN(schema_9_figures_packed_when_opened);
 	RUN(figures_put_merge_in_breakdown_order);
 	RUN(figures_put_whole_or_not_at_all);

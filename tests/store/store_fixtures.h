@@ -145,7 +145,7 @@ static inline int64_t run_now(const peil_storage_ops *ops, void *st,
 			      peil_error *err)
 {
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
-			       "c", "s", "i", NULL, 0 };
+			       "c", "s", "i", NULL, 0, NULL };
 	int64_t id = 0;
 
 	if (ops->run_begin(st, &info, &id, err) < 0 ||

@@ -179,7 +179,7 @@ static int setup_run(const char *which)
 static int shared_make(void)
 {
 	peil_run_info info = { "run", 1700000000, "2024-01-01", "2024-12-31",
-			       "b", "b", "b", NULL, 0 };
+			       "b", "b", "b", NULL, 0, NULL };
 	peil_result figure = { 0, "k", "2024", "{}", 99, NAN, NAN, NULL,
 			       NAN, 0 };
 	peil_ingest_entry e = { "src", "cases", "b.csv", "b", 0, 0,
@@ -971,7 +971,7 @@ static int kpi_row(void *ctx, const peil_run_kpi *k)
 TEST(runs_and_results)
 {
 	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
-			       "c", "s", "i", NULL, 0 };
+			       "c", "s", "i", NULL, 0, NULL };
 	peil_run_kpi ok_kpi = { "b_kpi", "B", "%", "b.lua", "h", "ok", NULL,
 				"def B" };
 	peil_run_kpi failed_kpi = { "a_kpi", "A", "", "a.lua", "h", "failed",
@@ -1131,6 +1131,43 @@ static int confirms_row(void *ctx, const peil_run_record *run)
 	return 0;
 }
 
+/* Version 18: a run keeps the build that evaluated it; a run recorded
+ * without one gives NULL back. */
+static int build_row(void *ctx, const peil_run_record *run)
+{
+	struct runs *r = ctx;
+
+	appendf(r->text, sizeof(r->text), "%lld %s;", (long long)run->id,
+		run->build_sha256 ? run->build_sha256 : "-");
+	return 0;
+}
+
+TEST(run_builds)
+{
+	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
+			       "c", "s", "i", NULL, 0, "b1" };
+	int64_t run1 = 0, run2 = 0;
+	struct runs runs;
+	char want[128];
+	peil_error err;
+	void *st;
+
+	if (lacks(PEIL_STORAGE_OPS_SIZE_V18, ops->keeps_run_builds, 18))
+		return;
+	OPEN_OR_RETURN(st, err);
+	CHECK_INT(ops->run_begin(st, &info, &run1, &err), 0);
+	CHECK_INT(ops->run_end(st, run1, "ok", 1001, &err), 0);
+	info.build_sha256 = NULL;
+	CHECK_INT(ops->run_begin(st, &info, &run2, &err), 0);
+	CHECK_INT(ops->run_end(st, run2, "ok", 1002, &err), 0);
+	memset(&runs, 0, sizeof(runs));
+	CHECK_INT(ops->runs_scan(st, 0, build_row, &runs, &err), 0);
+	snprintf(want, sizeof(want), "%lld -;%lld b1;", (long long)run2,
+		 (long long)run1);
+	CHECK_STR(runs.text, want);
+	ops->close(st);
+}
+
 TEST(run_confirmations_and_results_copy)
 {
 	peil_ingest_entry a = { "bron", "cases", "/data/a.csv", "aa", 3, 0,
@@ -1139,7 +1176,7 @@ TEST(run_confirmations_and_results_copy)
 	peil_ingest_entry b = { "bron", "cases", "/data/b.csv", "bb", 1, 0,
 				1001, 0, NULL, 0, 0, 0 };
 	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
-			       "c", "s", "i", NULL, 0 };
+			       "c", "s", "i", NULL, 0, NULL };
 	peil_result k1 = { 0, "k", "2018-Q1", "{}", 5, 1, 2, "met", 2, 0 };
 	peil_result k0 = { 0, "k", "2017-Q4", "{}", 4, NAN, NAN, NULL, NAN,
 			   1 };
@@ -1211,7 +1248,7 @@ TEST(run_confirmations_and_results_copy)
 TEST(public_figures_put)
 {
 	peil_run_info info = { "run", 1000, "2018-01-01", "2018-03-31",
-			       "c", "s", "i", NULL, 0 };
+			       "c", "s", "i", NULL, 0, NULL };
 	peil_result total = { 0, "k", "2018-01", "{}", 3, NAN, NAN, NULL,
 			      3, 0 };
 	peil_result cell = { 0, "k", "2018-01", "{\"team\":\"Zuid\"}", 1,
@@ -1287,7 +1324,7 @@ TEST(results_put_many)
 {
 	enum { N = 2051 };
 	peil_run_info info = { "run", 1000, "2018-01-01", "2018-01-31",
-			       "c", "s", "i", NULL, 0 };
+			       "c", "s", "i", NULL, 0, NULL };
 	static char breakdowns[N][16];
 	static peil_result rows[N];
 	peil_result_query q = { 0, "k" };
@@ -2213,6 +2250,7 @@ int main(int argc, char **argv)
 	RUN_CONTRACT(runs_and_results);
 	RUN_CONTRACT(ingest_log_and_fingerprint);
 	RUN_CONTRACT(run_confirmations_and_results_copy);
+	RUN_CONTRACT(run_builds);
 	RUN_CONTRACT(public_figures_put);
 	RUN_CONTRACT(results_put_many);
 	RUN_CONTRACT(change_log_and_snapshot);

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# unchanged.sh - the cost of a `peil run` that finds nothing new, for two
+# builds side by side: CPU seconds (user + sys, median of --runs, the
+# builds alternating run by run) and instructions (callgrind, one run
+# each).  Such a run confirms the run before; since the build of Peil is
+# an input of that check (engine/build_id.c) it also hashes the peil
+# binary and the storage plugin, which this measures.  Each build keeps
+# its own store of the same demo exports, every shipped KPI.  Not a test:
+# it asserts nothing; docs/benchmarks.md holds its figures.
+#
+#   tests/bench/unchanged.sh --before DIR [--rows "100000"] [--runs 3]
+#                            [--build DIR] [--out FILE]
+#
+# Needs release builds, GNU time and valgrind.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+. "$src/tests/bench/lib.sh"
+before=
+bench_usage="--before DIR "
+bench_option() { [ "$1" = --before ] && before=$(cd "$2" && pwd) && taken=2; }
+bench_options 100000 unchanged.md "$@"
+[ -n "$before" ] || { echo "bench: --before DIR (the build to compare with) is needed" >&2; exit 64; }
+for tool in /usr/bin/time valgrind; do
+	command -v $tool >/dev/null || { echo "bench: $tool is needed" >&2; exit 1; }
+done
+work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-unchanged-XXXXXX)}
+mkdir -p "$(dirname "$out")" "$work"
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+{
+	echo "| rows | build | no-change run CPU s (median of $runs) | instructions (callgrind) |"
+	echo "|---:|---|---:|---:|"
+} >"$work/table"
+for n in $rows_list; do
+	d=$work/$n
+	[ -d "$d/demo" ] || "$build/peil-demo" --out "$d/demo" --from-year 2016 \
+		--to-year 2018 --cases-per-year $(((n + 2) / 3)) >/dev/null
+	for side in before after; do
+		b=$build
+		[ $side = before ] && b=$before
+		mkdir -p "$d/$side"
+		bench_config "$src" "$d/demo" "$d/$side/peil.db" "$b/plugins" |
+			sed "s|^periods = .*|periods = 2016-01..2018-12|" >"$d/$side/peil.ini"
+		rm -f "$d/$side"/peil.db*
+		# The first run evaluates, the second confirms it.
+		for i in 1 2; do
+			"$b/peil" run --quiet --config "$d/$side/peil.ini" >/dev/null 2>&1 || true
+		done
+	done
+	for side in before after; do : >"$work/cpu.$side"; done
+	for ((i = 0; i < runs; i++)); do
+		for side in before after; do
+			b=$build
+			[ $side = before ] && b=$before
+			/usr/bin/time -f "%U %S" -o "$work/time" "$b/peil" run --config "$d/$side/peil.ini" \
+				>/dev/null 2>"$work/stderr.$side" || true
+			grep -q "nothing changed since run" "$work/stderr.$side" ||
+				{ echo "bench: the $side run did not confirm:" >&2; cat "$work/stderr.$side" >&2; exit 1; }
+			awk '{ printf("%.3f\n", $1 + $2) }' "$work/time" >>"$work/cpu.$side"
+		done
+	done
+	for side in before after; do
+		b=$build
+		[ $side = before ] && b=$before
+		valgrind --tool=callgrind --callgrind-out-file="$work/cg.$side" \
+			"$b/peil" run --config "$d/$side/peil.ini" >/dev/null 2>"$work/cg.err" || true
+		ir=$(awk '/^summary:/ { print $2 }' "$work/cg.$side")
+		echo "| $n | $side | $(median <"$work/cpu.$side") | $ir |" >>"$work/table"
+	done
+done
+{
+	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(date -u +%F); before: $before, after: $build (commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown))."
+	echo
+	cat "$work/table"
+} | tee "$out"
+echo "bench: written to $out (work files in $work)" >&2
