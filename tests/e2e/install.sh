@@ -9,7 +9,7 @@
 #   install.sh BUILD_DIR SOURCE_DIR BUILD_PEIL
 set -u
 build=$1 src=$2 build_peil=$3
-work=$(mktemp -d /tmp/peil-e2e-install-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-install-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/lib.sh"
 unset PEIL_CONFIG

@@ -42,7 +42,7 @@ static const peil_storage_ops *plugin_ops;
 static const char *plugin_name;
 static char **config_args;
 static int config_count;
-static char tmpdir[] = "/tmp/peil-contract-XXXXXX";
+static const char *tmpdir;	/* harness_tmp() */
 static const char *current;	/* the test's name */
 /* One per open store of a test (0, 1), and 2 for the shared store's
  * owner and other tenant. */
@@ -2192,10 +2192,7 @@ int main(int argc, char **argv)
 		ops = &shared_ops;
 	}
 	config_args = argv + 2;
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	tmpdir = harness_tmp();
 	printf("contract of storage plugin %s %s\n", plugin->name,
 	       plugin->version);
 	RUN_CONTRACT(upsert_replaces_on_key);
@@ -2231,6 +2228,5 @@ int main(int argc, char **argv)
 	host_release(0);
 	host_release(1);
 	host_release(2);
-	harness_remove_dir(tmpdir);
 	return harness_done();
 }

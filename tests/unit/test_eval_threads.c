@@ -23,7 +23,7 @@
 #include "plugin/host.h"
 #include "kpi/kpi.h"
 
-static char dir[] = "/tmp/peil-threads-XXXXXX";
+static const char *dir;	/* harness_tmp() */
 static calendar *cal;
 
 /* ------------------------------------------------------------ fixture */
@@ -701,16 +701,12 @@ TEST(an_evaluation_through_the_store_is_the_same_on_one_thread)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	dir = harness_tmp();
 	cal = calendar_new(NULL);
 	RUN(two_threads_give_the_figures_of_one);
 	RUN(many_periods_on_two_threads);
 	RUN(a_second_store_connection_scans_beside_the_first);
 	RUN(an_evaluation_through_the_store_is_the_same_on_one_thread);
 	calendar_free(cal);
-	harness_remove_dir(dir);
 	return harness_done();
 }

@@ -21,7 +21,7 @@
 #include "kpi/kpi_model.h"
 #include "report/output.h"
 
-static char tmpdir[64];
+static const char *tmpdir;	/* harness_tmp() */
 static calendar *cal;
 
 static const char *write_file(const char *name, const char *text)
@@ -1535,9 +1535,7 @@ TEST(merge_fails_loudly_on_cases_out_of_order)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/peil-links-XXXXXX");
-	if (!mkdtemp(tmpdir))
-		return 1;
+	tmpdir = harness_tmp();
 	cal = calendar_new(NULL);
 	RUN(require_loads_from_script_dirs_once);
 	RUN(require_module_goes_into_the_script_hash);
@@ -1573,6 +1571,5 @@ int main(void)
 	free(case_rows);
 	free(member_rows);
 	calendar_free(cal);
-	harness_remove_dir(tmpdir);
 	return harness_done();
 }
