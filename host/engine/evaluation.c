@@ -700,8 +700,10 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 		return -1;
 	}
 	if (kind && evaluation_begin(ctx, kind, listing, from, to, 0,
-				     started, &out->run_id, err) < 0)
+				     started, &out->run_id, err) < 0) {
+		free(st.input_days);
 		return -1;
+	}
 	if (interrupt_requested()) {	/* during peil run's ingest */
 		error_set(err, NULL, 0, NULL, "interrupted by %s before the "
 			  "evaluation", interrupt_name(interrupt_requested()));
