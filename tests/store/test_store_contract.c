@@ -44,6 +44,19 @@ static char **config_args;
 static int config_count;
 static const char *tmpdir;	/* harness_tmp() */
 static const char *current;	/* the test's name */
+
+/* The change log of the ingests after run from up to run to, as
+ * change_row writes it (valid until the next call), or why not. */
+static const char *changes_between(void *st, int64_t from, int64_t to)
+{
+	static struct changes ch;
+	peil_error err;
+
+	memset(&ch, 0, sizeof(ch));
+	if (ops->input_changes_scan(st, from, to, change_row, &ch, &err) != 0)
+		return "(input_changes_scan failed)";
+	return ch.text;
+}
 /* One per open store of a test (0, 1), and 2 for the shared store's
  * owner and other tenant. */
 static struct peil_host hosts[3];
@@ -1391,16 +1404,10 @@ TEST(change_log_and_snapshot)
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
 	CHECK_INT(count_rows(st, &cases), 3);
 
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:C2:changed:b.csv;2:cases:C3:removed:b.csv;"
+	CHECK_STR(changes_between(st, run1, run2), "2:cases:C2:changed:b.csv;2:cases:C3:removed:b.csv;"
 			   "2:cases:C4:added:b.csv;");
 	/* Up to run 1: the first ingest's adds; C3 put twice is one add. */
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_row, &ch, &err),
-		  0);
-	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
+	CHECK_STR(changes_between(st, 0, run1), "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
 			   "1:cases:C3:added:a.csv;");
 	CHECK_INT(ops->run_last_ingest(st, run1, &removed, &err), 0);
 	CHECK_INT(removed, 1);
@@ -1419,9 +1426,7 @@ TEST(change_log_and_snapshot)
 	CHECK_INT(count_rows(st, &cases), 3);
 	/* Everything since the first ingest: C3's adding is still told,
 	 * though its row went; the rolled back snapshot told nothing. */
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, 0, change_row, &ch, &err), 0);
-	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
+	CHECK_STR(changes_between(st, 0, 0), "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
 			   "2:cases:C2:changed:b.csv;1:cases:C3:added:a.csv;"
 			   "2:cases:C3:removed:b.csv;2:cases:C4:added:b.csv;");
 	CHECK(ops->snapshot_end(st, &cases, &removed, &err) < 0);
@@ -1438,7 +1443,6 @@ TEST(change_log_and_snapshot)
 TEST(changed_back_and_removed)
 {
 	void *st;
-	struct changes ch;
 	int64_t run1, run2, removed = -1;
 	peil_error err;
 
@@ -1467,10 +1471,7 @@ TEST(changed_back_and_removed)
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
 	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0), "C2|Noord|19001;");
 
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:C1:removed:b.csv;");
+	CHECK_STR(changes_between(st, run1, run2), "2:cases:C1:removed:b.csv;");
 	ops->close(st);
 }
 
@@ -1486,7 +1487,6 @@ TEST(changed_back_and_removed)
 TEST(key_stored_twice_in_one_ingest)
 {
 	void *st;
-	struct changes ch;
 	int64_t run1, run2, run3;
 	peil_error err;
 
@@ -1525,18 +1525,9 @@ TEST(key_stored_twice_in_one_ingest)
 	CHECK_INT(ingest_done(ops, st, "c.csv", &err), 0);
 	CHECK((run3 = run_now(ops, st, &err)) > 0);
 
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_row, &ch, &err),
-		  0);
-	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:C2:changed:b.csv;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run2, run3, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "3:cases:C1:changed:c.csv;");
+	CHECK_STR(changes_between(st, 0, run1), "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;");
+	CHECK_STR(changes_between(st, run1, run2), "2:cases:C2:changed:b.csv;");
+	CHECK_STR(changes_between(st, run2, run3), "3:cases:C1:changed:c.csv;");
 	ops->close(st);
 }
 
@@ -1636,7 +1627,6 @@ TEST(large_batch_a_key_again)
 TEST(change_log_of_reexports)
 {
 	void *st;
-	struct changes ch;
 	int64_t run1, run2, run5, removed = -1;
 	peil_error err;
 
@@ -1657,10 +1647,7 @@ TEST(change_log_of_reexports)
 	CHECK_INT(case_put(st, "C3", "Zuid", 19002, &err), 0);
 	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "");
+	CHECK_STR(changes_between(st, run1, run2), "");
 
 	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(case_put(st, "C1", "Zuid", 19000, &err), 0);
@@ -1677,10 +1664,7 @@ TEST(change_log_of_reexports)
 	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
 		  "C1|Noord|19000;C2|Noord|19001;");
 
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, run5, change_row, &ch, &err),
-		  0);
-	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;3:cases:C1:changed:c.csv;"
+	CHECK_STR(changes_between(st, 0, run5), "1:cases:C1:added:a.csv;3:cases:C1:changed:c.csv;"
 			   "4:cases:C1:changed:d.csv;1:cases:C2:added:a.csv;"
 			   "1:cases:C3:added:a.csv;5:cases:C3:removed:e.csv;");
 	ops->close(st);
@@ -1696,7 +1680,6 @@ TEST(changed_back_within_one_call)
 	static char ids[N][8];
 	peil_value rows[N * 3];
 	struct change_kinds kinds = { 0, 0 };
-	struct changes ch;
 	size_t stored, i;
 	int64_t run1, run2;
 	peil_error err;
@@ -1733,10 +1716,7 @@ TEST(changed_back_within_one_call)
 					  &err), 0);
 	CHECK_INT(kinds.added, 0);
 	CHECK_INT(kinds.changed, 1);
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:K001:changed:b.csv;");
+	CHECK_STR(changes_between(st, run1, run2), "2:cases:K001:changed:b.csv;");
 	ops->close(st);
 }
 
@@ -1752,7 +1732,6 @@ TEST(changed_back_across_a_new_field)
 			     v_null() };
 	peil_value c2[4] = { v_text("C2"), v_text("Noord"), v_date(19001),
 			     v_date(7) };
-	struct changes ch;
 	int64_t run1, run2;
 	peil_error err;
 	void *st;
@@ -1777,10 +1756,7 @@ TEST(changed_back_across_a_new_field)
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
 	CHECK_STR(scan_text(st, &wider, NULL, NULL, 0),
 		  "C1|Noord|19000|-;C2|Noord|19001|7;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, strcmp(plugin_name, "postgres") == 0
+	CHECK_STR(changes_between(st, run1, run2), strcmp(plugin_name, "postgres") == 0
 				   ? "2:cases:C1:changed:b.csv;"
 				     "2:cases:C2:changed:b.csv;"
 				   : "2:cases:C2:changed:b.csv;");
@@ -1870,7 +1846,6 @@ TEST(change_log_of_a_dataset_without_key)
 		"2:visit_log:3:added:b.csv;2:visit_log:4:added:b.csv;";
 	void *st;
 	int64_t run[4], removed;
-	struct changes ch;
 	peil_value row[1];
 	peil_error err;
 	size_t i, n;
@@ -1896,21 +1871,12 @@ TEST(change_log_of_a_dataset_without_key)
 		CHECK((run[i] = run_now(ops, st, &err)) > 0);
 	}
 	CHECK_INT(count_rows(st, &log), 3);
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run[1], run[2], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, between_1_2);
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run[2], run[3], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "3:visit_log:3:removed:c.csv;"
+	CHECK_STR(changes_between(st, run[1], run[2]), between_1_2);
+	CHECK_STR(changes_between(st, run[2], run[3]), "3:visit_log:3:removed:c.csv;"
 			   "3:visit_log:4:removed:c.csv;"
 			   "3:visit_log:5:added:c.csv;3:visit_log:6:added:c.csv;"
 			   "3:visit_log:7:added:c.csv;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run[1], run[2], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, between_1_2);
+	CHECK_STR(changes_between(st, run[1], run[2]), between_1_2);
 	ops->close(st);
 }
 
@@ -1930,7 +1896,6 @@ TEST(real_keys)
 		{ v_real(2), v_text("c") }, { v_real(2.50), v_text("d") },
 	};
 	int64_t run[2];
-	struct changes ch;
 	peil_error err;
 	void *st;
 	int i;
@@ -1948,15 +1913,9 @@ TEST(real_keys)
 		CHECK((run[i] = run_now(ops, st, &err)) > 0);
 	}
 	CHECK_STR(scan_text(st, &amounts, NULL, NULL, 0), "2|c;2.5|d;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, run[0], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "1:amounts:2.0:added:a.csv;"
+	CHECK_STR(changes_between(st, 0, run[0]), "1:amounts:2.0:added:a.csv;"
 			   "1:amounts:2.5:added:a.csv;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run[0], run[1], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:amounts:2.0:changed:b.csv;"
+	CHECK_STR(changes_between(st, run[0], run[1]), "2:amounts:2.0:changed:b.csv;"
 			   "2:amounts:2.5:changed:b.csv;");
 	ops->close(st);
 }
