@@ -156,22 +156,31 @@ struct row_index {
 	size_t count;
 };
 
-static int compare_index(const void *pa, const void *pb)
+/* The order of rows of one KPI: breakdown, period, the table's order. */
+static int compare_in_kpi(const void *pa, const void *pb)
 {
 	const result_row *a = *(const result_row *const *)pa;
 	const result_row *b = *(const result_row *const *)pb;
-	int c = strcmp(a->kpi, b->kpi);
+	int c = strcmp(a->breakdown, b->breakdown);
 
-	if (!c)
-		c = strcmp(a->breakdown, b->breakdown);
 	if (!c)
 		c = strcmp(a->period, b->period);
 	return c ? c : (a > b) - (a < b);
 }
 
-/* The index of rows [begin, end) of t: 0, or -1 when out of memory. */
+static int compare_index(const void *pa, const void *pb)
+{
+	int c = strcmp((*(const result_row *const *)pa)->kpi,
+		       (*(const result_row *const *)pb)->kpi);
+
+	return c ? c : compare_in_kpi(pa, pb);
+}
+
+/* The index of rows [begin, end) of t, all of one KPI when one_kpi (a
+ * KPI's section: its rows are not compared by KPI).  0, or -1 when out
+ * of memory. */
 static int row_index_init(struct row_index *x, const result_table *t,
-			  size_t begin, size_t end)
+			  size_t begin, size_t end, int one_kpi)
 {
 	x->count = end - begin;
 	x->rows = malloc((x->count + 1) * sizeof(*x->rows));
@@ -179,7 +188,8 @@ static int row_index_init(struct row_index *x, const result_table *t,
 		return -1;
 	for (size_t i = begin; i < end; i++)
 		x->rows[i - begin] = &t->rows[i];
-	qsort(x->rows, x->count, sizeof(*x->rows), compare_index);
+	qsort(x->rows, x->count, sizeof(*x->rows),
+	      one_kpi ? compare_in_kpi : compare_index);
 	return 0;
 }
 
@@ -190,12 +200,12 @@ static void row_index_release(struct row_index *x)
 	x->count = 0;
 }
 
-/* kpi, breakdown and period_id (NULL: any) against row r, as
- * compare_index orders them. */
+/* kpi (NULL: an index of one KPI), breakdown and period_id (NULL: any)
+ * against row r, as the index orders them. */
 static int compare_key(const result_row *r, const char *kpi,
 		       const char *breakdown, const char *period_id)
 {
-	int c = strcmp(r->kpi, kpi);
+	int c = kpi ? strcmp(r->kpi, kpi) : 0;
 
 	if (!c)
 		c = strcmp(r->breakdown, breakdown);
@@ -204,8 +214,8 @@ static int compare_key(const result_row *r, const char *kpi,
 	return c;
 }
 
-/* The first indexed row of kpi, breakdown and period_id (NULL: the first
- * of any period), or NULL. */
+/* The first indexed row of kpi (NULL in an index of one KPI), breakdown
+ * and period_id (NULL: the first of any period), or NULL. */
 static const result_row *row_index_find(const struct row_index *x,
 					const char *kpi,
 					const char *breakdown,
@@ -245,8 +255,7 @@ struct kpi_view {
 static const result_row *find_row(const struct kpi_view *v,
 				  const char *period_id, const char *breakdown)
 {
-	return row_index_find(&v->index, v->t->rows[v->begin].kpi, breakdown,
-			      period_id);
+	return row_index_find(&v->index, NULL, breakdown, period_id);
 }
 
 static void target_text(FILE *out, const labels *w, const kpi_info *k)
@@ -955,7 +964,7 @@ static int quality_section(FILE *out, const report_input *in)
 		team_count = distinct(in->quality, 0, in->quality->count, 1,
 				      0, &teams);
 		if (!teams || row_index_init(&quality, in->quality, 0,
-					     in->quality->count) < 0)
+					     in->quality->count, 0) < 0)
 			rc = -1;
 	}
 	if (rc == 0 && !team_count) {
@@ -1072,7 +1081,7 @@ static int kpi_view_init(struct kpi_view *v, const report_input *in,
 	v->period_count = distinct(t, v->begin, v->end, 0, grain,
 				   &v->periods);
 	v->cell_count = distinct(t, v->begin, v->end, 1, 0, &v->cells);
-	if (row_index_init(&v->index, t, v->begin, v->end) < 0 ||
+	if (row_index_init(&v->index, t, v->begin, v->end, 1) < 0 ||
 	    !v->periods || !v->cells)
 		return -1;
 	return 0;
