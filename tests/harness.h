@@ -96,7 +96,6 @@ static int harness_current_failed;
 				     harness_n);                           \
 	} while (0)
 
-/* Prints the closing line and gives the exit status. */
 /* Remove a test's temporary directory and everything in it; a directory
  * left behind counts as a failed test. */
 static inline void harness_remove_dir(const char *dir)
@@ -110,8 +109,55 @@ static inline void harness_remove_dir(const char *dir)
 	}
 }
 
+static char harness_tmp_dir[512];
+
+/* The program's own temporary directory, $TMPDIR/peil-test-XXXXXX (/tmp
+ * without TMPDIR), made on the first call and removed with everything in
+ * it by harness_done, so that a failed check, which returns from its test
+ * before the test's own clean-up, leaves nothing behind.  ctest gives
+ * every test a TMPDIR whose leftovers fail test_tmp_empty
+ * (tests/CMakeLists.txt).  Exits when the directory cannot be made. */
+static inline const char *harness_tmp(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	size_t len;
+
+	if (harness_tmp_dir[0] == '\0') {
+		if (tmp == NULL || *tmp == '\0')
+			tmp = "/tmp";
+		for (len = strlen(tmp); len > 1 && tmp[len - 1] == '/'; len--)
+			;
+		snprintf(harness_tmp_dir, sizeof(harness_tmp_dir),
+			 "%.*s/peil-test-XXXXXX", (int)len, tmp);
+		if (mkdtemp(harness_tmp_dir) == NULL) {
+			perror(harness_tmp_dir);
+			exit(1);
+		}
+	}
+	return harness_tmp_dir;
+}
+
+/* path = harness_tmp()/name; returns path.  Exits when path is too
+ * small. */
+static inline char *harness_tmp_path(char *path, size_t size,
+				     const char *name)
+{
+	int n = snprintf(path, size, "%s/%s", harness_tmp(), name);
+
+	if (n < 0 || (size_t)n >= size) {
+		printf("FAIL %s/%s: longer than %zu bytes\n", harness_tmp(),
+		       name, size - 1);
+		exit(1);
+	}
+	return path;
+}
+
+/* Prints the closing line and gives the exit status, after removing
+ * harness_tmp()'s directory. */
 static inline int harness_done(void)
 {
+	if (harness_tmp_dir[0] != '\0')
+		harness_remove_dir(harness_tmp_dir);
 	printf("%d passed, %d failed\n", harness_passed_tests,
 	       harness_failed_tests);
 	return harness_failed_tests ? 1 : 0;

@@ -533,6 +533,30 @@ static const result_row *grid_row(const struct block_grid *g, size_t i,
 	return g->rows[i * g->periods.count + j];
 }
 
+/* A text grid's head line: first, padded to label_width, then each
+ * period right-aligned in width. */
+static void text_grid_head(FILE *out, const char *first, size_t label_width,
+			   const struct strings *periods, size_t width)
+{
+	output_pad(out, first, label_width, 0);
+	for (size_t j = 0; j < periods->count; j++) {
+		fputs("  ", out);
+		output_pad(out, periods->items[j], width, 1);
+	}
+	fputc('\n', out);
+}
+
+/* A text grid's row label of cell, padded to label_width. */
+static void text_grid_label(FILE *out, const labels *w, const char *cell,
+			    size_t label_width)
+{
+	char label[512];
+
+	result_breakdown_label_words(cell, w->row_words, label,
+				     sizeof(label));
+	output_pad(out, label, label_width, 0);
+}
+
 /* Under a KPI's table: the change of every figure against comparison c,
  * in the same grid. */
 static void text_changes(FILE *out, const result_table *t, size_t begin,
@@ -545,7 +569,7 @@ static void text_changes(FILE *out, const result_table *t, size_t begin,
 				    : NULL;
 	int decimals = k ? k->decimals : -1;
 	size_t width = 4, i, j;
-	char label[512], text[160];
+	char text[160];
 
 	for (i = 0; i < cells->count; i++)
 		for (j = 0; j < periods->count; j++) {
@@ -563,16 +587,9 @@ static void text_changes(FILE *out, const result_table *t, size_t begin,
 	fprintf(out, w->compare_heading, w->compare_name[c],
 		output_change_unit(w, k));
 	fputc('\n', out);
-	output_pad(out, "", label_width, 0);
-	for (j = 0; j < periods->count; j++) {
-		fputs("  ", out);
-		output_pad(out, periods->items[j], width, 1);
-	}
-	fputc('\n', out);
+	text_grid_head(out, "", label_width, periods, width);
 	for (i = 0; i < cells->count; i++) {
-		result_breakdown_label_words(cells->items[i], w->row_words,
-					     label, sizeof(label));
-		output_pad(out, label, label_width, 0);
+		text_grid_label(out, w, cells->items[i], label_width);
 		for (j = 0; j < periods->count; j++) {
 			const result_row *row = grid_row(g, i, j);
 
@@ -639,16 +656,9 @@ static int text_block(FILE *out, const result_table *t, size_t begin,
 		fprintf(out, "%s (%s) [%s]\n", k->title, k->unit, k->id);
 	else
 		fprintf(out, "%s\n", t->rows[begin].kpi);
-	output_pad(out, head, label_width, 0);
-	for (j = 0; j < periods->count; j++) {
-		fputs("  ", out);
-		output_pad(out, periods->items[j], period_width, 1);
-	}
-	fputc('\n', out);
+	text_grid_head(out, head, label_width, periods, period_width);
 	for (i = 0; i < cells->count; i++) {
-		result_breakdown_label_words(cells->items[i], w->row_words,
-					     label, sizeof(label));
-		output_pad(out, label, label_width, 0);
+		text_grid_label(out, w, cells->items[i], label_width);
 		for (j = 0; j < periods->count; j++) {
 			const result_row *row = grid_row(&g, i, j);
 

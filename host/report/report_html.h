@@ -62,8 +62,9 @@ typedef struct report_input {
 	const commentary *commentary;
 } report_input;
 
-/* Write the report.  0 on success; -1 when a table was not disclosed
- * (nothing written). */
+/* Write the report.  0 on success; -1, logged, when a table was not
+ * disclosed (nothing written) or memory ran out (part written: the
+ * caller keeps none of it). */
 int report_html_write(FILE *out, const report_input *r);
 
 #endif

@@ -235,6 +235,30 @@ static const sandbox_meter sandbox_meter_of_budget = {
 	sandbox_charge, sandbox_left
 };
 
+/* msg with the whole path of the file it begins with: Lua shortens a
+ * file's name longer than LUA_IDSIZE (60) to "...its end" in the
+ * position of an error, and a module's error (require, kpi_require.c)
+ * then named no file that could be found.  The file is that of a
+ * function on the stack whose short name begins msg. */
+static const char *sandbox_whole_source(lua_State *L, const char *msg)
+{
+	lua_Debug ar;
+
+	if (strncmp(msg, "...", 3) != 0)
+		return msg;
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		size_t n;
+
+		if (!lua_getinfo(L, "S", &ar) || ar.source[0] != '@')
+			continue;
+		n = strlen(ar.short_src);
+		if (strncmp(msg, ar.short_src, n) == 0 && msg[n] == ':')
+			return lua_pushfstring(L, "%s%s", ar.source + 1,
+					       msg + n);
+	}
+	return msg;
+}
+
 /* The message handler: the message and a traceback. */
 static int sandbox_message_handler(lua_State *L)
 {
@@ -243,7 +267,7 @@ static int sandbox_message_handler(lua_State *L)
 	if (!msg)
 		msg = lua_pushfstring(L, "(error object is a %s value)",
 				      luaL_typename(L, 1));
-	luaL_traceback(L, L, msg, 1);
+	luaL_traceback(L, L, sandbox_whole_source(L, msg), 1);
 	return 1;
 }
 

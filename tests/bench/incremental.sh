@@ -19,7 +19,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 bench_options 1000000 incremental.md "$@"
 command -v /usr/bin/time >/dev/null || { echo "bench: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
 peil=$build/peil demo=$build/peil-demo
-work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-incremental-XXXXXX)}
+work=${BENCH_DIR:-$(mktemp -d --tmpdir peil-bench-incremental-XXXXXX)}
 mkdir -p "$(dirname "$out")" "$work"
 export LC_ALL=C	# the exports are Windows-1252: awk takes bytes
 

@@ -175,7 +175,7 @@ bench_setup() {
 	done
 	peil=$build/peil demo=$build/peil-demo
 	year=2018 first_year=2012
-	work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-XXXXXX)}
+	work=${BENCH_DIR:-$(mktemp -d --tmpdir peil-bench-XXXXXX)}
 	mkdir -p "$work" "$(dirname "$out")"
 }
 

@@ -54,7 +54,7 @@ bench_setup pg.sh "postgresql-15 time" psql iconv /usr/bin/time
 
 # The cluster: a short path (a socket path has at most 107 bytes).
 cluster=$src/tests/pg/cluster.sh
-pgdir=$(mktemp -d /tmp/peil-pgb-XXXXXX)
+pgdir=$(mktemp -d --tmpdir peil-pgb-XXXXXX)
 trap 'bash "$cluster" stop "$pgdir"' EXIT
 bash "$cluster" start "$pgdir"
 conninfo=$(bash "$cluster" conninfo "$pgdir")

@@ -35,7 +35,7 @@ done
 bench_options 1000000 reexport.md ${args[@]+"${args[@]}"}
 [ ${#builds[@]} -gt 0 ] || builds=("$build")
 command -v /usr/bin/time >/dev/null || { echo "bench: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
-work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-reexport-XXXXXX)}
+work=${BENCH_DIR:-$(mktemp -d --tmpdir peil-bench-reexport-XXXXXX)}
 mkdir -p "$(dirname "$out")" "$work"
 export LC_ALL=C	# the exports are Windows-1252: awk takes bytes
 percents="0 1 10 100"

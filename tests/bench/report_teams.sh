@@ -23,7 +23,8 @@ while [ $# -gt 0 ]; do
 	*) echo "usage: $0 [--teams LIST] [--runs N] [--build DIR] [--before DIR]" >&2; exit 64 ;;
 	esac
 done
-work=$(mktemp -d /tmp/peil-report-teams-XXXXXX)
+. "$(dirname "$0")/../exit_on_signal.sh"
+work=$(mktemp -d --tmpdir peil-report-teams-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 builds=$build
 [ -n "$before" ] && builds="$before $build"

@@ -14,7 +14,8 @@ set -u
 peil=$1 demo=$2 src=$3 plugins=$4 shape=${5:-demo} conninfo=${6:-}
 here=$(dirname "$0")
 . "$here/lib.sh"
-work=$(mktemp -d /tmp/peil-verify-XXXXXX)
+. "$here/../exit_on_signal.sh"
+work=$(mktemp -d --tmpdir peil-verify-XXXXXX)
 schema=v$(printf %s "$work" | md5sum | cut -c1-16)
 trap 'rm -rf "$work"' EXIT
 if [ -n "$conninfo" ]; then

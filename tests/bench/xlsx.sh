@@ -52,7 +52,7 @@ if [ "$priority" = 1 ] && ! run true 2>/dev/null; then
 	exit 1
 fi
 cmake --build "$build" --target peil csv xlsx sqlite bench_input_xlsx >/dev/null
-work=$(mktemp -d /tmp/peil-bench-xlsx-XXXXXX)
+work=$(mktemp -d --tmpdir peil-bench-xlsx-XXXXXX)
 trap 'rm -rf "$work" /tmp/peil-bench-xlsx.csv /tmp/peil-bench-xlsx.xlsx' EXIT
 BENCH_KEEP=1 "$build/plugins/in_xlsx/bench_input_xlsx" "$rows"
 

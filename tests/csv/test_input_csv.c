@@ -74,7 +74,7 @@ static int run(const struct config_entry *config, const char *path,
 	return rc;
 }
 
-static char temp_path[64];
+static char temp_path[512];
 
 /* Writes data to a new temporary file, named in temp_path. */
 static const char *temp_file(const char *data)
@@ -82,7 +82,7 @@ static const char *temp_file(const char *data)
 	int fd;
 	size_t len = strlen(data);
 
-	snprintf(temp_path, sizeof(temp_path), "/tmp/peil-test-csv-XXXXXX");
+	harness_tmp_path(temp_path, sizeof(temp_path), "peil-test-csv-XXXXXX");
 	fd = mkstemp(temp_path);
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
 		perror("temp file");

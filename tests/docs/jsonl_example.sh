@@ -8,7 +8,8 @@
 #   jsonl_example.sh PEIL SOURCE_DIR
 set -u
 peil=$1 src=$2
-work=$(mktemp -d /tmp/peil-jsonl-XXXXXX)
+. "$(dirname "$0")/../exit_on_signal.sh"
+work=$(mktemp -d --tmpdir peil-jsonl-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 passed=0 failed=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }

@@ -6,7 +6,7 @@
 #   authoring.sh PEIL SOURCE_DIR PLUGIN_DIR
 set -u
 peil=$1 src=$2 plugins=$3
-work=$(mktemp -d /tmp/peil-e2e-authoring-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-authoring-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 . "$(dirname "$0")/lib.sh"

@@ -44,12 +44,16 @@ LUA
 	rm "$work/scripts/lib/huge.lua"
 	sed -i '/^memory_mb = 1$/d' "$work/peil.ini"
 
-	# An error inside a required module names the module's file and line.
-	printf 'local M = {}\nlocal x = nil\nM.v = x.field\nreturn M\n' >"$work/scripts/lib/helpers.lua"
-	printf 'local h = require("lib.helpers")\n' >"$work/scripts/a.lua"
+	# An error inside a required module names the module's file and line,
+	# the whole path also where it is longer than Lua's 60 characters of
+	# a source (LUA_IDSIZE), which it shortens to "...its end".
+	long=lib/een_map_met_een_naam_van_ruim_zestig_tekens_lang_genoeg_voor_lua
+	mkdir -p "$work/scripts/$long"
+	printf 'local M = {}\nlocal x = nil\nM.v = x.field\nreturn M\n' >"$work/scripts/$long/helpers.lua"
+	printf 'local h = require("%s.helpers")\n' "${long//\//.}" >"$work/scripts/a.lua"
 	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "an error inside a module" 3 $?
-	expect_grep "... names the module's file and line" "$work/err" "$work/scripts/lib/helpers.lua:3: attempt to index a nil value"
+	expect_grep "... names the module's file and line" "$work/err" "$work/scripts/$long/helpers.lua:3: attempt to index a nil value"
 }
 
 # count_distinct past [limits] distinct_memory_mb:

@@ -7,7 +7,7 @@
 # it exits nonzero when a check failed.
 set -u
 case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5
-work=$(mktemp -d /tmp/peil-e2e-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 . "$(dirname "$0")/lib.sh"
 

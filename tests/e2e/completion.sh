@@ -6,7 +6,7 @@
 #   completion.sh PEIL SOURCE_DIR
 set -u
 peil=$1 src=$2
-work=$(mktemp -d /tmp/peil-e2e-completion-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-completion-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 unset PEIL_CONFIG

@@ -10,7 +10,7 @@
 #   debian.sh BUILD_DIR VERSION
 set -u
 build=$1 version=$2
-work=$(mktemp -d /tmp/peil-e2e-deb-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-deb-XXXXXX)
 installed_by_us=0
 cleanup() {
 	[ "$installed_by_us" = 1 ] && dpkg --purge peil >/dev/null 2>&1

@@ -9,7 +9,7 @@
 # it exits nonzero when a check failed.
 set -u
 case_name=$1 peil=$2 src=$3 plugins=$4
-work=$(mktemp -d /tmp/peil-e2e-history-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-history-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C	# the fixture is Windows-1252: grep and sed take bytes
 . "$(dirname "$0")/lib.sh"

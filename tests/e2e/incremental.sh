@@ -10,7 +10,7 @@
 # it exits nonzero when a check failed.
 set -u
 case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5
-work=$(mktemp -d /tmp/peil-e2e-incremental-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-incremental-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C	# the demo's exports are Windows-1252: awk takes bytes
 . "$(dirname "$0")/lib.sh"

@@ -6,7 +6,7 @@
 #   init.sh PEIL SOURCE_DIR
 set -u
 peil=$1 src=$2
-work=$(mktemp -d /tmp/peil-e2e-init-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-init-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 . "$(dirname "$0")/lib.sh"

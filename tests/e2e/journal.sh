@@ -8,7 +8,7 @@
 #   journal.sh PEIL SOURCE_DIR PLUGIN_DIR
 set -u
 peil=$1 src=$2 plugins=$3
-work=$(mktemp -d /tmp/peil-e2e-journal-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-journal-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 unset JOURNAL_STREAM

@@ -1,6 +1,7 @@
 # lib.sh - what the end-to-end test scripts share: counting checks, and the
 # config over the fixture export.  Source it after setting work, src and
 # plugins; the script prints "$passed passed, $failed failed" at its end.
+. "$(dirname "${BASH_SOURCE[0]}")/../exit_on_signal.sh"
 passed=0 failed=0
 
 ok() { passed=$((passed + 1)); echo "ok   $1"; }

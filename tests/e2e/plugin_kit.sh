@@ -8,7 +8,7 @@
 #   plugin_kit.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
-work=$(mktemp -d /tmp/peil-e2e-kit-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-kit-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 unset PEIL_CONFIG

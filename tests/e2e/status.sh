@@ -7,7 +7,7 @@
 #   status.sh PEIL SOURCE_DIR PLUGIN_DIR
 set -u
 peil=$1 src=$2 plugins=$3
-work=$(mktemp -d /tmp/peil-e2e-status-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-status-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 . "$(dirname "$0")/lib.sh"

@@ -81,7 +81,7 @@ set -u
 case_name=$1 peil=$2 src=$3 plugins=$4 demo=$5 conninfo=$6
 cluster_dir=${conninfo#host=}	# its socket directory
 cluster_dir=${cluster_dir%% *}
-work=$(mktemp -d /tmp/peil-e2e-pg-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-pg-XXXXXX)
 # The sessions that hold a lock for a test (lock_table, the writer_lock
 # holder) end with it, also when it fails.
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
@@ -345,7 +345,7 @@ test_refusals() {
 # A cluster of this test's own in $pgdir/c (cluster.sh start), removed at
 # exit: $conninfo points at it.  psql_c SQL runs SQL there as its owner.
 private_cluster() {
-	pgdir=$(mktemp -d /tmp/peil-pgf-XXXXXX)
+	pgdir=$(mktemp -d --tmpdir peil-pgf-XXXXXX)
 	chmod 755 "$pgdir"	# the server runs as postgres when we are root
 	trap 'kill $(jobs -p) 2>/dev/null; "$src/tests/pg/cluster.sh" stop "$pgdir/c"; rm -rf "$pgdir" "$work"' EXIT
 	"$src/tests/pg/cluster.sh" start "$pgdir/c" || { fail "a private cluster starts"; exit 1; }

@@ -9,7 +9,7 @@
 #   store_v1.sh PEIL SOURCE_DIR PLUGIN_DIR TEST_PLUGIN_DIR
 set -u
 peil=$1 src=$2 plugins=$3 test_plugins=$4
-work=$(mktemp -d /tmp/peil-e2e-store-v1-XXXXXX)
+work=$(mktemp -d --tmpdir peil-e2e-store-v1-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 . "$(dirname "$0")/lib.sh"

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	static char path[512];
 	config *cfg = NULL;
 	schema_set schemas = { 0, NULL };
 	peil_settings settings;
@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 
 	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/peil-fuzz-config-%d.ini",
+		snprintf(path, sizeof(path), "%s/peil-fuzz-config-%d.ini",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 			 (int)getpid());
 	f = fopen(path, "wb");
 	if (!f)

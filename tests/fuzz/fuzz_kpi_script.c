@@ -40,7 +40,7 @@ static void ignore(void *ctx, const peil_error *problem)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	static char path[512];
 	static calendar *cal;
 	kpi_limits limits = { (size_t)8 << 20, 2000000, 0, 0, 0, 0 };
 	kpi_set *set;
@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 
 	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/peil-fuzz-kpi-%d.lua",
+		snprintf(path, sizeof(path), "%s/peil-fuzz-kpi-%d.lua",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 			 (int)getpid());
 	if (!cal)
 		cal = calendar_new(NULL);

@@ -51,7 +51,7 @@ static int on_row(void *ctx, const xlsx_row *row)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	static char path[512];
 	const uint8_t *nul = memchr(data, 0, size);
 	size_t strings_len = nul ? (size_t)(nul - data) : 0;
 	const uint8_t *sheet = nul ? nul + 1 : data;
@@ -63,8 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zip_t *z;
 
 	if (path[0] == '\0')
-		snprintf(path, sizeof(path), "/tmp/fuzz-xlsx-%ld.xlsx",
-			 (long)getpid());
+		snprintf(path, sizeof(path), "%s/peil-fuzz-xlsx-%d.xlsx",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+			 (int)getpid());
 	z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &error);
 	if (z == NULL)
 		abort();

@@ -34,6 +34,15 @@ build ist_message tests/fuzz/fuzz_ist_message.c \
 	plugins/in_istandaarden/ist_message.c -Iplugins/in_istandaarden \
 	$(pkg-config --cflags --libs libxml-2.0)
 
+# The targets write each input to a file under TMPDIR (config_load and
+# the xlsx reader read files): a directory of the run's own, removed at
+# its end however it ends.
+export TMPDIR
+TMPDIR=$(mktemp -d "$PWD/$out/tmp-XXXXXX")
+trap 'rm -rf "$TMPDIR"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 status=0
 for target in csv_reader config kpi_script xlsx_sheet ist_message; do
 	work="$out/corpus-$target"

@@ -33,7 +33,8 @@ peil=$1 demo=$2 src=$3 plugins=$4
 shift 4
 shapes=${*:-demo reshaped explicit maatwerk}
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d /tmp/peil-oracle-XXXXXX)
+. "$(dirname "$0")/../exit_on_signal.sh"
+work=$(mktemp -d --tmpdir peil-oracle-XXXXXX)
 [ -n "${ORACLE_KEEP:-}" ] && echo "work: $work" || trap 'rm -rf "$work"' EXIT
 fail=0
 

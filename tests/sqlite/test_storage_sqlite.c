@@ -7,7 +7,6 @@
  * Every expected value below was worked out by hand from the rows the test
  * puts in; the inputs fingerprints are SHA-256 of the documented encoding.
  */
-#include <dirent.h>
 #include <dlfcn.h>
 #include <math.h>
 #include <stdarg.h>
@@ -33,7 +32,7 @@
 
 static const peil_plugin *plugin;
 static const peil_storage_ops *ops;
-static char tmpdir[] = "/tmp/peil-sqlite-test-XXXXXX";
+static const char *tmpdir;	/* harness_tmp() */
 
 /* A database path in the temporary directory; one per test.  Each call
  * gets its own buffer: the plugin keeps the path it was given until close,
@@ -1408,24 +1407,6 @@ TEST(ingest_log_and_fingerprint)
 
 /* ---------------------------------------------------------------- main */
 
-static void remove_tmpdir(void)
-{
-	char path[1024];
-	struct dirent *entry;
-	DIR *dir = opendir(tmpdir);
-
-	if (dir == NULL)
-		return;
-	while ((entry = readdir(dir)) != NULL) {
-		if (entry->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, entry->d_name);
-		remove(path);
-	}
-	closedir(dir);
-	rmdir(tmpdir);
-}
-
 /* ------------------------------------------------- change log, snapshots */
 
 /* A schema-3 table of a dataset without a key reused rowids; opened now,
@@ -2109,10 +2090,7 @@ int main(void)
 	}
 	plugin = entry();
 	ops = plugin->storage;
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	tmpdir = harness_tmp();
 
 	RUN(descriptor);
 	RUN(open_needs_path);
@@ -2157,7 +2135,6 @@ int main(void)
 	RUN(damaged_figures_refused);
 
 	rc = harness_done();
-	remove_tmpdir();
 	dlclose(dl);
 	return rc;
 }

@@ -42,8 +42,21 @@ static const peil_storage_ops *plugin_ops;
 static const char *plugin_name;
 static char **config_args;
 static int config_count;
-static char tmpdir[] = "/tmp/peil-contract-XXXXXX";
+static const char *tmpdir;	/* harness_tmp() */
 static const char *current;	/* the test's name */
+
+/* The change log of the ingests after run from up to run to, as
+ * change_row writes it (valid until the next call), or why not. */
+static const char *changes_between(void *st, int64_t from, int64_t to)
+{
+	static struct changes ch;
+	peil_error err;
+
+	memset(&ch, 0, sizeof(ch));
+	if (ops->input_changes_scan(st, from, to, change_row, &ch, &err) != 0)
+		return "(input_changes_scan failed)";
+	return ch.text;
+}
 /* One per open store of a test (0, 1), and 2 for the shared store's
  * owner and other tenant. */
 static struct peil_host hosts[3];
@@ -1428,16 +1441,10 @@ TEST(change_log_and_snapshot)
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
 	CHECK_INT(count_rows(st, &cases), 3);
 
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:C2:changed:b.csv;2:cases:C3:removed:b.csv;"
+	CHECK_STR(changes_between(st, run1, run2), "2:cases:C2:changed:b.csv;2:cases:C3:removed:b.csv;"
 			   "2:cases:C4:added:b.csv;");
 	/* Up to run 1: the first ingest's adds; C3 put twice is one add. */
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_row, &ch, &err),
-		  0);
-	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
+	CHECK_STR(changes_between(st, 0, run1), "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
 			   "1:cases:C3:added:a.csv;");
 	CHECK_INT(ops->run_last_ingest(st, run1, &removed, &err), 0);
 	CHECK_INT(removed, 1);
@@ -1456,9 +1463,7 @@ TEST(change_log_and_snapshot)
 	CHECK_INT(count_rows(st, &cases), 3);
 	/* Everything since the first ingest: C3's adding is still told,
 	 * though its row went; the rolled back snapshot told nothing. */
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, 0, change_row, &ch, &err), 0);
-	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
+	CHECK_STR(changes_between(st, 0, 0), "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;"
 			   "2:cases:C2:changed:b.csv;1:cases:C3:added:a.csv;"
 			   "2:cases:C3:removed:b.csv;2:cases:C4:added:b.csv;");
 	CHECK(ops->snapshot_end(st, &cases, &removed, &err) < 0);
@@ -1475,7 +1480,6 @@ TEST(change_log_and_snapshot)
 TEST(changed_back_and_removed)
 {
 	void *st;
-	struct changes ch;
 	int64_t run1, run2, removed = -1;
 	peil_error err;
 
@@ -1504,10 +1508,7 @@ TEST(changed_back_and_removed)
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
 	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0), "C2|Noord|19001;");
 
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:C1:removed:b.csv;");
+	CHECK_STR(changes_between(st, run1, run2), "2:cases:C1:removed:b.csv;");
 	ops->close(st);
 }
 
@@ -1523,7 +1524,6 @@ TEST(changed_back_and_removed)
 TEST(key_stored_twice_in_one_ingest)
 {
 	void *st;
-	struct changes ch;
 	int64_t run1, run2, run3;
 	peil_error err;
 
@@ -1562,18 +1562,9 @@ TEST(key_stored_twice_in_one_ingest)
 	CHECK_INT(ingest_done(ops, st, "c.csv", &err), 0);
 	CHECK((run3 = run_now(ops, st, &err)) > 0);
 
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, run1, change_row, &ch, &err),
-		  0);
-	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:C2:changed:b.csv;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run2, run3, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "3:cases:C1:changed:c.csv;");
+	CHECK_STR(changes_between(st, 0, run1), "1:cases:C1:added:a.csv;1:cases:C2:added:a.csv;");
+	CHECK_STR(changes_between(st, run1, run2), "2:cases:C2:changed:b.csv;");
+	CHECK_STR(changes_between(st, run2, run3), "3:cases:C1:changed:c.csv;");
 	ops->close(st);
 }
 
@@ -1673,7 +1664,6 @@ TEST(large_batch_a_key_again)
 TEST(change_log_of_reexports)
 {
 	void *st;
-	struct changes ch;
 	int64_t run1, run2, run5, removed = -1;
 	peil_error err;
 
@@ -1694,10 +1684,7 @@ TEST(change_log_of_reexports)
 	CHECK_INT(case_put(st, "C3", "Zuid", 19002, &err), 0);
 	CHECK_INT(ingest_done(ops, st, "b.csv", &err), 0);
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "");
+	CHECK_STR(changes_between(st, run1, run2), "");
 
 	CHECK_INT(ops->batch_begin(st, &err), 0);
 	CHECK_INT(case_put(st, "C1", "Zuid", 19000, &err), 0);
@@ -1714,10 +1701,7 @@ TEST(change_log_of_reexports)
 	CHECK_STR(scan_text(st, &cases, NULL, NULL, 0),
 		  "C1|Noord|19000;C2|Noord|19001;");
 
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, run5, change_row, &ch, &err),
-		  0);
-	CHECK_STR(ch.text, "1:cases:C1:added:a.csv;3:cases:C1:changed:c.csv;"
+	CHECK_STR(changes_between(st, 0, run5), "1:cases:C1:added:a.csv;3:cases:C1:changed:c.csv;"
 			   "4:cases:C1:changed:d.csv;1:cases:C2:added:a.csv;"
 			   "1:cases:C3:added:a.csv;5:cases:C3:removed:e.csv;");
 	ops->close(st);
@@ -1733,7 +1717,6 @@ TEST(changed_back_within_one_call)
 	static char ids[N][8];
 	peil_value rows[N * 3];
 	struct change_kinds kinds = { 0, 0 };
-	struct changes ch;
 	size_t stored, i;
 	int64_t run1, run2;
 	peil_error err;
@@ -1770,10 +1753,7 @@ TEST(changed_back_within_one_call)
 					  &err), 0);
 	CHECK_INT(kinds.added, 0);
 	CHECK_INT(kinds.changed, 1);
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:cases:K001:changed:b.csv;");
+	CHECK_STR(changes_between(st, run1, run2), "2:cases:K001:changed:b.csv;");
 	ops->close(st);
 }
 
@@ -1789,7 +1769,6 @@ TEST(changed_back_across_a_new_field)
 			     v_null() };
 	peil_value c2[4] = { v_text("C2"), v_text("Noord"), v_date(19001),
 			     v_date(7) };
-	struct changes ch;
 	int64_t run1, run2;
 	peil_error err;
 	void *st;
@@ -1814,10 +1793,7 @@ TEST(changed_back_across_a_new_field)
 	CHECK((run2 = run_now(ops, st, &err)) > 0);
 	CHECK_STR(scan_text(st, &wider, NULL, NULL, 0),
 		  "C1|Noord|19000|-;C2|Noord|19001|7;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run1, run2, change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, strcmp(plugin_name, "postgres") == 0
+	CHECK_STR(changes_between(st, run1, run2), strcmp(plugin_name, "postgres") == 0
 				   ? "2:cases:C1:changed:b.csv;"
 				     "2:cases:C2:changed:b.csv;"
 				   : "2:cases:C2:changed:b.csv;");
@@ -1907,7 +1883,6 @@ TEST(change_log_of_a_dataset_without_key)
 		"2:visit_log:3:added:b.csv;2:visit_log:4:added:b.csv;";
 	void *st;
 	int64_t run[4], removed;
-	struct changes ch;
 	peil_value row[1];
 	peil_error err;
 	size_t i, n;
@@ -1933,21 +1908,12 @@ TEST(change_log_of_a_dataset_without_key)
 		CHECK((run[i] = run_now(ops, st, &err)) > 0);
 	}
 	CHECK_INT(count_rows(st, &log), 3);
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run[1], run[2], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, between_1_2);
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run[2], run[3], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "3:visit_log:3:removed:c.csv;"
+	CHECK_STR(changes_between(st, run[1], run[2]), between_1_2);
+	CHECK_STR(changes_between(st, run[2], run[3]), "3:visit_log:3:removed:c.csv;"
 			   "3:visit_log:4:removed:c.csv;"
 			   "3:visit_log:5:added:c.csv;3:visit_log:6:added:c.csv;"
 			   "3:visit_log:7:added:c.csv;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run[1], run[2], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, between_1_2);
+	CHECK_STR(changes_between(st, run[1], run[2]), between_1_2);
 	ops->close(st);
 }
 
@@ -1967,7 +1933,6 @@ TEST(real_keys)
 		{ v_real(2), v_text("c") }, { v_real(2.50), v_text("d") },
 	};
 	int64_t run[2];
-	struct changes ch;
 	peil_error err;
 	void *st;
 	int i;
@@ -1985,15 +1950,9 @@ TEST(real_keys)
 		CHECK((run[i] = run_now(ops, st, &err)) > 0);
 	}
 	CHECK_STR(scan_text(st, &amounts, NULL, NULL, 0), "2|c;2.5|d;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, 0, run[0], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "1:amounts:2.0:added:a.csv;"
+	CHECK_STR(changes_between(st, 0, run[0]), "1:amounts:2.0:added:a.csv;"
 			   "1:amounts:2.5:added:a.csv;");
-	memset(&ch, 0, sizeof(ch));
-	CHECK_INT(ops->input_changes_scan(st, run[0], run[1], change_row, &ch,
-					  &err), 0);
-	CHECK_STR(ch.text, "2:amounts:2.0:changed:b.csv;"
+	CHECK_STR(changes_between(st, run[0], run[1]), "2:amounts:2.0:changed:b.csv;"
 			   "2:amounts:2.5:changed:b.csv;");
 	ops->close(st);
 }
@@ -2229,10 +2188,7 @@ int main(int argc, char **argv)
 		ops = &shared_ops;
 	}
 	config_args = argv + 2;
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	tmpdir = harness_tmp();
 	printf("contract of storage plugin %s %s\n", plugin->name,
 	       plugin->version);
 	RUN_CONTRACT(upsert_replaces_on_key);
@@ -2269,6 +2225,5 @@ int main(int argc, char **argv)
 	host_release(0);
 	host_release(1);
 	host_release(2);
-	harness_remove_dir(tmpdir);
 	return harness_done();
 }

@@ -87,11 +87,11 @@ static void touch(const char *dir, const char *name)
 
 TEST(dir_lists_matching_files_in_name_order)
 {
-	char dir[] = "/tmp/peil-dir-XXXXXX";
+	char dir[256];
 	char **paths = NULL;
 	size_t count = 99;
 
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(mkdtemp(harness_tmp_path(dir, sizeof(dir), "peil-dir-XXXXXX")) != NULL);
 	touch(dir, "zrm.lua");
 	touch(dir, "afsluiting.lua");
 	touch(dir, ".hidden.lua");

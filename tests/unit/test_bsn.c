@@ -61,8 +61,8 @@ static void write_key(const char *path, const char *text, mode_t mode)
 
 TEST(key_file_is_checked)
 {
-	char path[] = "/tmp/peil-key-XXXXXX";
-	int fd = mkstemp(path);
+	char path[512];
+	int fd = mkstemp(harness_tmp_path(path, sizeof(path), "peil-key-XXXXXX"));
 	bsn_key key;
 	peil_error err;
 	char mac[BSN_HEX_SIZE];

@@ -13,7 +13,7 @@
 #include "engine/settings.h"
 #include "harness.h"
 
-static char dir[] = "/tmp/peil-config-XXXXXX";
+static const char *dir;	/* harness_tmp() */
 
 /* Read path as a command does: the INI reader, then the settings table
  * (which knows the sections and the host's keys).  0 or -1 with err. */
@@ -35,7 +35,7 @@ static int open_settings(const char *path, peil_settings *out,
 /* Write text to dir/name and return the path (static buffer). */
 static const char *write_file(const char *name, const char *text)
 {
-	static char path[256];
+	static char path[600];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -62,7 +62,7 @@ TEST(reads_sections_keys_and_lines)
 	const config_entry *e;
 	config *cfg = NULL;
 	peil_error err;
-	char *resolved;
+	char *resolved, want[600];
 
 	error_clear(&err);
 	CHECK_INT(config_load(path, &cfg, &err), 0);
@@ -83,9 +83,11 @@ TEST(reads_sections_keys_and_lines)
 	CHECK(e != NULL);
 	CHECK_STR(e->value, "closure_reason");
 	CHECK_INT(e->line, 8);
-	/* dir is /tmp/peil-config-XXXXXX: "../var" folds its last part. */
+	/* dir is $TMPDIR/peil-test-XXXXXX: "../var" folds its last part. */
+	snprintf(want, sizeof(want), "%.*s/var/peil.db",
+		 (int)(strrchr(dir, '/') - dir), dir);
 	resolved = config_resolve_path(cfg, "../var/peil.db");
-	CHECK_STR(resolved, "/tmp/var/peil.db");
+	CHECK_STR(resolved, want);
 	free(resolved);
 	resolved = config_resolve_path(cfg, "./a//b/./c/../d");
 	CHECK(strncmp(resolved, dir, strlen(dir)) == 0);
@@ -348,8 +350,7 @@ TEST(privacy_public_is_stricter)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 1;
+	dir = harness_tmp();
 	RUN(reads_sections_keys_and_lines);
 	RUN(errors_name_file_and_line);
 	RUN(a_missing_file_is_an_error);
@@ -359,10 +360,5 @@ int main(void)
 	RUN(relative_config_paths_fold);
 	RUN(list_items_are_trimmed);
 	RUN(privacy_public_is_stricter);
-	remove(write_file("good.ini", ""));
-	remove(write_file("bad.ini", ""));
-	remove(write_file("bool.ini", ""));
-	remove(write_file("empty.ini", ""));
-	rmdir(dir);
 	return harness_done();
 }

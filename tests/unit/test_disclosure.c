@@ -482,8 +482,8 @@ TEST(rules_from_config)
 	peil_error err;
 	config *cfg = NULL;
 	FILE *f;
-	char path[] = "/tmp/peil-test-disclosure-XXXXXX";
-	int fd = mkstemp(path);
+	char path[512];
+	int fd = mkstemp(harness_tmp_path(path, sizeof(path), "peil-test-disclosure-XXXXXX"));
 
 	CHECK(fd >= 0);
 	f = fdopen(fd, "w");

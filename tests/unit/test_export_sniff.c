@@ -15,14 +15,14 @@
 #include "engine/export_sniff.h"
 #include "engine/init_config.h"
 
-static char path[64];
+static char path[512];
 
 /* Write text to a fresh temporary file named by path. */
 static int write_export(const char *text, size_t len)
 {
 	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/peil-sniff-XXXXXX");
+	harness_tmp_path(path, sizeof(path), "peil-sniff-XXXXXX");
 	fd = mkstemp(path);
 	if (fd < 0)
 		return -1;

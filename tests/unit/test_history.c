@@ -193,10 +193,10 @@ TEST(result_table_copy_is_whole)
  * process, waits like another process would. */
 TEST(lock_waits_then_gives_up)
 {
-	char path[] = "/tmp/peil-lock-test-XXXXXX";
+	char path[512];
 	run_lock first = { -1 }, second = { -1 };
 	peil_error err;
-	int fd = mkstemp(path);
+	int fd = mkstemp(harness_tmp_path(path, sizeof(path), "peil-lock-test-XXXXXX"));
 
 	CHECK(fd >= 0);
 	close(fd);

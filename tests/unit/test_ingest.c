@@ -25,7 +25,7 @@
 #include "engine/ingest.h"
 #include "base/log.h"
 
-static char dir[] = "/tmp/peil-ingest-XXXXXX";
+static const char *dir;	/* harness_tmp() */
 
 static const char dataset_section[] =
 	"[dataset cases]\n"
@@ -604,8 +604,7 @@ TEST(a_file_that_changes_while_read_is_refused)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 1;
+	dir = harness_tmp();
 	log_set_level(PEIL_LOG_ERROR);
 	RUN(a_messy_export_arrives_typed_and_decoded);
 	RUN(a_bad_row_stops_the_file_and_nothing_is_stored);
@@ -616,6 +615,5 @@ int main(void)
 	RUN(a_refused_record_fails_the_file_even_if_the_plugin_goes_on);
 	RUN(a_file_that_changes_while_read_is_refused);
 	RUN(a_record_the_store_refuses_fails_the_file_and_names_its_line);
-	harness_remove_dir(dir);
 	return harness_done();
 }

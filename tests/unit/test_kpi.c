@@ -228,7 +228,7 @@ static double value_of(const char *kpi, const char *period_id,
 
 /* -------------------------------------------------------------- set-up */
 
-static char tmpdir[64];
+static const char *tmpdir;	/* harness_tmp() */
 static calendar *cal;
 
 static const char *write_script(const char *name, const char *text)
@@ -1387,13 +1387,7 @@ TEST(coverage_after_the_input)
 
 int main(void)
 {
-	char tmpl[] = "/tmp/peil-kpi-XXXXXX";
-
-	if (!mkdtemp(tmpl)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(tmpdir, sizeof(tmpdir), "%s", tmpl);
+	tmpdir = harness_tmp();
 	fixture_build();
 	cal = calendar_new(NULL);
 
@@ -1424,6 +1418,5 @@ int main(void)
 	RUN(coverage_after_the_input);
 
 	calendar_free(cal);
-	harness_remove_dir(tmpdir);
 	return harness_done();
 }

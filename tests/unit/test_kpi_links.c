@@ -21,7 +21,7 @@
 #include "kpi/kpi_model.h"
 #include "report/output.h"
 
-static char tmpdir[64];
+static const char *tmpdir;	/* harness_tmp() */
 static calendar *cal;
 
 static const char *write_file(const char *name, const char *text)
@@ -46,6 +46,23 @@ static kpi_set *new_set(void)
 	kpi_set_script_dirs(set, dirs, 1);
 	return set;
 }
+
+/* Write text to the script name in the script directory and load it
+ * into set: kpi_set_load_file's result, with err. */
+static int load_script(kpi_set *set, const char *name, const char *text,
+		       peil_error *err)
+{
+	return kpi_set_load_file(set, write_file(name, text), err);
+}
+
+/* Opens most tests: declares set, a new set with the script name (text)
+ * loaded, and err, the load's error; a load that fails fails the test,
+ * naming the error. */
+#define SET_LOADED(name, text)                                              \
+	kpi_set *set = new_set();                                           \
+	peil_error err;                                                     \
+	if (load_script(set, (name), (text), &err) != 0)                    \
+		HARNESS_FAIL("loading %s: %s", (name), err.message)
 
 /* ---------------------------------------------------- a small dataset */
 
@@ -243,12 +260,12 @@ TEST(require_loads_from_script_dirs_once)
 	CHECK(set != NULL);
 	write_file("helper.lua", "loads = (loads or 0) + 1\n"
 		   "return { twice = function(x) return 2 * x end }\n");
-	CHECK_INT(kpi_set_load_file(set, write_file("uses.lua",
+	CHECK_INT(load_script(set, "uses.lua",
 		"local h = require('helper')\nlocal again = require('helper')\n"
 		"assert(h == again and loads == 1, 'loaded twice')\n"
 		"kpi { id = 'k', title = 't', unit = 'u', dataset = 'cases',\n"
 		"  grain = 'month', rule = count(function() return h.twice(1) "
-		"== 2 end) }\n"), &err), 0);
+		"== 2 end) }\n", &err), 0);
 	CHECK_INT(evaluate(set), 0);
 	CHECK_DOUBLE(value("k", "{}"), 2, 0);
 	kpi_set_free(set);
@@ -291,10 +308,7 @@ TEST(require_module_goes_into_the_script_hash)
  * with workdays() and those with a Lua function, not a plain count. */
 TEST(calendar_users)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("calendar_users.lua",
+	SET_LOADED("calendar_users.lua",
 		"local function k(id, rule)\n"
 		"  kpi { id = id, title = 't', unit = 'u', dataset = 'cases',\n"
 		"    grain = 'month', select = started_in('registered'),\n"
@@ -302,8 +316,7 @@ TEST(calendar_users)
 		"end\n"
 		"k('telling', count())\n"
 		"k('wachttijd', mean(workdays('registered', 'registered')))\n"
-		"k('voorwaarde', count(function(row) return true end))\n"),
-		&err), 0);
+		"k('voorwaarde', count(function(row) return true end))\n");
 	CHECK_INT(kpi_set_uses_calendar(set, "telling"), 0);
 	CHECK_INT(kpi_set_uses_calendar(set, "wachttijd"), 1);
 	CHECK_INT(kpi_set_uses_calendar(set, "voorwaarde"), 1);
@@ -316,12 +329,12 @@ TEST(require_refuses_paths_and_unknown_modules)
 	kpi_set *set = new_set();
 	peil_error err;
 
-	CHECK_INT(kpi_set_load_file(set, write_file("escape.lua",
-		"require('../../etc/passwd')\n"), &err), -1);
+	CHECK_INT(load_script(set, "escape.lua",
+		"require('../../etc/passwd')\n", &err), -1);
 	CHECK_CONTAINS(err.message, "is no module name");
 	CHECK_INT(err.line, 1);
-	CHECK_INT(kpi_set_load_file(set, write_file("missing.lua",
-		"require('nothing_here')\n"), &err), -1);
+	CHECK_INT(load_script(set, "missing.lua",
+		"require('nothing_here')\n", &err), -1);
 	CHECK_CONTAINS(err.message, "no module 'nothing_here' in the script "
 		       "directories");
 	kpi_set_free(set);
@@ -332,11 +345,8 @@ TEST(require_refuses_paths_and_unknown_modules)
  * KPI runs (kpi_script.evaluating). */
 TEST(params_and_their_overrides)
 {
-	kpi_set *set = new_set();
 	char msg[512];
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("params.lua",
+	SET_LOADED("params.lua",
 		"local function n() return param('n') end\n"
 		"kpi { id = 'p', title = 't', unit = 'u', dataset = 'cases',\n"
 		"  grain = 'month', params = { n = 1, team = 'Oost' },\n"
@@ -345,8 +355,7 @@ TEST(params_and_their_overrides)
 		"kpi { id = 'q', title = 't', unit = 'u', dataset = 'cases',\n"
 		"  grain = 'month', params = { n = 1 }, rule = sum(n) }\n"
 		"kpi { id = 'r', title = 't', unit = 'u', dataset = 'cases',\n"
-		"  grain = 'month', params = { n = 3 }, rule = sum(n) }\n"),
-		&err), 0);
+		"  grain = 'month', params = { n = 3 }, rule = sum(n) }\n");
 	CHECK_INT(evaluate(set), 0);
 	CHECK_DOUBLE(value("p", "{}"), 1, 0);
 	CHECK_DOUBLE(value("q", "{}"), 2, 0);	/* 1 per case */
@@ -376,13 +385,9 @@ TEST(params_and_their_overrides)
 
 TEST(unknown_param_is_a_binding_error)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("badparam.lua",
+	SET_LOADED("badparam.lua",
 		"kpi { id = 'b', title = 't', unit = 'u', dataset = 'cases',\n"
-		"  grain = 'month', rule = count(eq('team', param('x'))) }\n"),
-		&err), 0);
+		"  grain = 'month', rule = count(eq('team', param('x'))) }\n");
 	CHECK_INT(evaluate(set), 1);
 	CHECK_CONTAINS(failure, "no parameter 'x'");
 	kpi_set_free(set);
@@ -429,15 +434,12 @@ static const char *status(const char *id, const char *breakdown)
  * figures: Oost 1, West 1, total 2. */
 TEST(targets_per_cell_and_for_the_total)
 {
-	kpi_set *set = new_set();
 	char msg[512];
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("targets.lua",
+	SET_LOADED("targets.lua",
 		"kpi { id = 'c', title = 't', unit = 'u', dataset = 'cases',\n"
 		"  grain = 'month', breakdown = { 'team' }, rule = count(),\n"
 		"  target = { min = 2, applies = 'total',\n"
-		"             ['min.team.Oost'] = 2 } }\n"), &err), 0);
+		"             ['min.team.Oost'] = 2 } }\n");
 	CHECK_INT(evaluate(set), 0);
 	CHECK_STR(status("c", "{}"), "met");		/* 2 >= 2 */
 	CHECK_STR(status("c", "{\"team\":\"Oost\"}"), "not met");	/* 1 < 2 */
@@ -471,25 +473,22 @@ TEST(targets_per_cell_and_for_the_total)
 	CHECK_INT(evaluate(set), 1);
 	CHECK_CONTAINS(failure, "target district.Noord: the KPI is not "
 		       "broken down by that field");
-	CHECK_INT(kpi_set_load_file(set, write_file("badtarget.lua",
+	CHECK_INT(load_script(set, "badtarget.lua",
 		"kpi { id = 'd', title = 't', unit = 'u', dataset = 'cases',\n"
 		"  grain = 'month', rule = count(),\n"
-		"  target = { applies = 'lot' } }\n"), &err), -1);
+		"  target = { applies = 'lot' } }\n", &err), -1);
 	CHECK_CONTAINS(err.message, "applies must be");
 	kpi_set_free(set);
 }
 
 TEST(join_takes_fields_of_the_matching_row)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("join.lua",
+	SET_LOADED("join.lua",
 		"kpi { id = 'j', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
 		"  breakdown = { 'case.team' },\n"
-		"  rule = count_distinct('person') }\n"), &err), 0);
+		"  rule = count_distinct('person') }\n");
 	CHECK_INT(kpi_set_check(set, schema_of, NULL, NULL), 0);
 	CHECK_INT(evaluate(set), 0);
 	/* Oost: P1 P2; West: P1; no case (M4 of C9): P7; all: P1 P2 P7. */
@@ -518,17 +517,14 @@ static const char *label_of(void *ctx, const char *dataset, const char *field)
  * unknown alias has no dataset, and its label is the field name. */
 TEST(joined_field_takes_the_label_in_its_dataset)
 {
-	kpi_set *set = new_set();
 	const kpi_info *k;
 	const char *name;
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("labels.lua",
+	SET_LOADED("labels.lua",
 		"kpi { id = 'j', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
 		"  breakdown = { 'case.team' },\n"
-		"  rule = count_distinct('person') }\n"), &err), 0);
+		"  rule = count_distinct('person') }\n");
 	k = kpi_set_find(set, "j");
 	CHECK_STR(kpi_field_dataset(set, k, "case.team", &name), "cases");
 	CHECK_STR(name, "team");
@@ -553,11 +549,8 @@ TEST(joined_field_takes_the_label_in_its_dataset)
  * and the KPI keeps what it had. */
 TEST(decimals_by_rule_script_and_config)
 {
-	kpi_set *set = new_set();
 	char msg[256];
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("decimals.lua",
+	SET_LOADED("decimals.lua",
 		"local function k(id, rule, d)\n"
 		"  kpi { id = id, title = 't', unit = 'u', dataset = 'cases',\n"
 		"        grain = 'month', rule = rule, decimals = d }\n"
@@ -568,7 +561,7 @@ TEST(decimals_by_rule_script_and_config)
 		"k('m', mean('mark'))\n"
 		"k('su', sum('mark'))\n"
 		"k('mx', max('mark'))\n"
-		"k('c3', count(), 3)\n"), &err), 0);
+		"k('c3', count(), 3)\n");
 	CHECK_INT(kpi_set_find(set, "c")->decimals, 0);
 	CHECK_INT(kpi_set_find(set, "cd")->decimals, 0);
 	CHECK_INT(kpi_set_find(set, "s")->decimals, 1);
@@ -587,9 +580,9 @@ TEST(decimals_by_rule_script_and_config)
 	CHECK_INT(kpi_set_configure(set, "m", "decimals", "1,5", msg,
 				    sizeof(msg)), -1);
 	CHECK_INT(kpi_set_find(set, "m")->decimals, 2);
-	CHECK_INT(kpi_set_load_file(set, write_file("bad.lua",
+	CHECK_INT(load_script(set, "bad.lua",
 		"kpi { id = 'b', title = 't', unit = 'u', dataset = 'cases',\n"
-		"      grain = 'month', rule = count(), decimals = 'twee' }\n"),
+		"      grain = 'month', rule = count(), decimals = 'twee' }\n",
 		&err), -1);
 	CHECK_CONTAINS(err.message, "decimals: expected a whole number "
 				    "from 0 to 6");
@@ -601,18 +594,15 @@ TEST(decimals_by_rule_script_and_config)
  * had. */
 TEST(visibility_by_script_and_config)
 {
-	kpi_set *set = new_set();
 	char msg[256];
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("visibility.lua",
+	SET_LOADED("visibility.lua",
 		"local function k(id, v)\n"
 		"  kpi { id = id, title = 't', unit = 'u', dataset = 'cases',\n"
 		"        grain = 'month', rule = count(), visibility = v }\n"
 		"end\n"
 		"k('none')\n"
 		"k('pub', 'public')\n"
-		"k('int', 'internal')\n"), &err), 0);
+		"k('int', 'internal')\n");
 	CHECK_INT(kpi_set_find(set, "none")->is_public, 0);
 	CHECK_INT(kpi_set_find(set, "pub")->is_public, 1);
 	CHECK_INT(kpi_set_find(set, "int")->is_public, 0);
@@ -626,9 +616,9 @@ TEST(visibility_by_script_and_config)
 				    msg, sizeof(msg)), -1);
 	CHECK_STR(msg, "visibility = openbaar: expected public or internal");
 	CHECK_INT(kpi_set_find(set, "none")->is_public, 1);
-	CHECK_INT(kpi_set_load_file(set, write_file("bad.lua",
+	CHECK_INT(load_script(set, "bad.lua",
 		"kpi { id = 'b', title = 't', unit = 'u', dataset = 'cases',\n"
-		"      grain = 'month', rule = count(), visibility = true }\n"),
+		"      grain = 'month', rule = count(), visibility = true }\n",
 		&err), -1);
 	CHECK_CONTAINS(err.message, "visibility: expected \"public\" or "
 				    "\"internal\"");
@@ -639,10 +629,7 @@ TEST(visibility_by_script_and_config)
  * another join, and a join that fails fails each KPI that has it. */
 TEST(kpis_that_join_alike_share_a_scan)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("joins.lua",
+	SET_LOADED("joins.lua",
 		"kpi { id = 'j1', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
@@ -659,7 +646,7 @@ TEST(kpis_that_join_alike_share_a_scan)
 		"  breakdown = { 'c.team' }, rule = count() }\n"
 		"kpi { id = 'm', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
-		"  rule = count_distinct('case_id') }\n"), &err), 0);
+		"  rule = count_distinct('case_id') }\n");
 	CHECK_INT(evaluate(set), 0);
 	/* j1 and j2 one scan, j3 another, m the members alone. */
 	CHECK_INT(case_scans, 2);
@@ -674,7 +661,7 @@ TEST(kpis_that_join_alike_share_a_scan)
 	kpi_set_free(set);
 
 	set = new_set();
-	CHECK_INT(kpi_set_load_file(set, write_file("badjoins.lua",
+	CHECK_INT(load_script(set, "badjoins.lua",
 		"kpi { id = 'x', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
@@ -682,7 +669,7 @@ TEST(kpis_that_join_alike_share_a_scan)
 		"kpi { id = 'y', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
-		"  rule = count() }\n"), &err), 0);
+		"  rule = count() }\n", &err), 0);
 	/* a join with a dataset that is not configured: not evaluated,
 	 * saying which, where both used to fail */
 	CHECK_INT(evaluate(set), 0);
@@ -713,7 +700,7 @@ TEST(join_finds_rows_in_any_order)
 				count[scrambled]++;
 			}
 		}
-	CHECK_INT(kpi_set_load_file(set, write_file("ordered.lua",
+	CHECK_INT(load_script(set, "ordered.lua",
 		"kpi { id = 's', title = 't', unit = 'u',\n"
 		"  dataset = 'refs', grain = 'month',\n"
 		"  join = { k = { dataset = 'keyed', on = 'ref' } },\n"
@@ -726,7 +713,7 @@ TEST(join_finds_rows_in_any_order)
 		"  dataset = 'cases', grain = 'month',\n"
 		"  join = { m = { dataset = 'case_members', on = 'case_id',\n"
 		"                 key = 'case_id' } },\n"
-		"  rule = count(one_of('m.member_id', { 'M1', 'M3' })) }\n"),
+		"  rule = count(one_of('m.member_id', { 'M1', 'M3' })) }\n",
 		&err), 0);
 	for (int scrambled = 0; scrambled < 2; scrambled++) {
 		refs_scrambled = scrambled;
@@ -742,11 +729,8 @@ TEST(join_finds_rows_in_any_order)
 
 TEST(join_errors_name_the_problem)
 {
-	kpi_set *set = new_set();
-	peil_error err;
 	int problems = 0;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("badjoin.lua",
+	SET_LOADED("badjoin.lua",
 		"kpi { id = 'x', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { c = { dataset = 'casussen', on = 'case_id' } },\n"
@@ -754,13 +738,13 @@ TEST(join_errors_name_the_problem)
 		"kpi { id = 'y', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { c = { dataset = 'cases', on = 'dossier' } },\n"
-		"  rule = count() }\n"), &err), 0);
+		"  rule = count() }\n");
 	problems = (int)kpi_set_check(set, schema_of, NULL, NULL);
 	CHECK_INT(problems, 2);
-	CHECK_INT(kpi_set_load_file(set, write_file("badjoin2.lua",
+	CHECK_INT(load_script(set, "badjoin2.lua",
 		"kpi { id = 'z', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
-		"  join = { c = { on = 'case_id' } }, rule = count() }\n"), &err),
+		"  join = { c = { on = 'case_id' } }, rule = count() }\n", &err),
 		  -1);
 	CHECK_CONTAINS(err.message, "join 'c': needs dataset and on");
 	kpi_set_free(set);
@@ -768,17 +752,14 @@ TEST(join_errors_name_the_problem)
 
 TEST(per_counts_groups)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("per.lua",
+	SET_LOADED("per.lua",
 		"kpi { id = 'g', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
 		"  having = function(g) return #g.rows >= 2 end,\n"
 		"  rule = count() }\n"
 		"kpi { id = 'h', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
-		"  rule = count(eq('person', 'P1')) }\n"), &err), 0);
+		"  rule = count(eq('person', 'P1')) }\n");
 	CHECK_INT(evaluate(set), 1);	/* h: per takes functions */
 	CHECK_CONTAINS(failure, "with per, having and the rule take functions");
 	CHECK_DOUBLE(value("g", "{}"), 1, 0);	/* only P1 is in two rows */
@@ -798,10 +779,7 @@ TEST(per_counts_groups)
  * reduced a period at a time, each group for its sharers at once. */
 TEST(kpis_with_the_same_groups_share_them)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("per_shared.lua",
+	SET_LOADED("per_shared.lua",
 		"local function per_person(t)\n"
 		"  t.title, t.unit = 't', 'u'\n"
 		"  t.dataset, t.grain, t.per = 'case_members', 'month', 'person'\n"
@@ -818,7 +796,7 @@ TEST(kpis_with_the_same_groups_share_them)
 		"per_person { id = 'e', where = eq('case_id', 'C1'),\n"
 		"  rule = count() }\n"
 		"kpi { id = 'f', title = 't', unit = 'u', dataset = 'cases',\n"
-		"  grain = 'month', per = 'team', rule = count() }\n"), &err), 0);
+		"  grain = 'month', per = 'team', rule = count() }\n");
 	CHECK_INT(evaluate(set), 0);
 	CHECK_STR(failure, "");
 	CHECK_DOUBLE(value("a", "{}"), 3, 0);
@@ -847,13 +825,13 @@ TEST(groups_past_the_kpi_memory_limit_fail_that_kpi)
 	peil_error err;
 
 	kpi_set_script_dirs(set, dirs, 1);
-	CHECK_INT(kpi_set_load_file(set, write_file("per_big.lua",
+	CHECK_INT(load_script(set, "per_big.lua",
 		"kpi { id = 'big', title = 't', unit = 'u', dataset = 'keyed',\n"
 		"  grain = 'month', per = 'key', breakdown = { 'n' },\n"
 		"  rule = count() }\n"
 		"kpi { id = 'small', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
-		"  rule = count() }\n"), &err), 0);
+		"  rule = count() }\n", &err), 0);
 	CHECK_INT(evaluate(set), 1);
 	CHECK_CONTAINS(failure, "per_big.lua:1: kpi 'big': the groups of "
 		       "per = \"key\" need more than [limits] kpi_memory_mb "
@@ -865,18 +843,14 @@ TEST(groups_past_the_kpi_memory_limit_fail_that_kpi)
 
 TEST(a_later_directory_replaces_a_kpi_by_id)
 {
-	kpi_set *set = new_set();
-	peil_error err;
 	const kpi_info *k;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("a_shipped.lua",
+	SET_LOADED("a_shipped.lua",
 		"kpi { id = 'caseload', title = 'Caseload', unit = 'casussen',"
-		" dataset = 'cases', grain = 'month', rule = count() }\n"),
-		&err), 0);
-	CHECK_INT(kpi_set_load_file(set, write_file("b_gemeente.lua",
+		" dataset = 'cases', grain = 'month', rule = count() }\n");
+	CHECK_INT(load_script(set, "b_gemeente.lua",
 		"kpi { id = 'caseload', title = 'Caseload Peilstad', unit = "
 		"'casussen', dataset = 'cases', grain = 'month',\n"
-		"  rule = count(eq('team', 'Oost')) }\n"), &err), 0);
+		"  rule = count(eq('team', 'Oost')) }\n", &err), 0);
 	CHECK_INT(kpi_set_count(set), 1);
 	k = kpi_set_find(set, "caseload");
 	CHECK_STR(k->title, "Caseload Peilstad");
@@ -894,10 +868,7 @@ TEST(a_later_directory_replaces_a_kpi_by_id)
  * (West), M4 of no case: Oost 4, West 2. */
 TEST(row_tables_know_each_joined_schema)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("joins_lua.lua",
+	SET_LOADED("joins_lua.lua",
 		"kpi { id = 'a', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { case = { dataset = 'cases', on = 'case_id' } },\n"
@@ -905,8 +876,7 @@ TEST(row_tables_know_each_joined_schema)
 		"kpi { id = 'b', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month',\n"
 		"  join = { c = { dataset = 'cases', on = 'case_id' } },\n"
-		"  rule = count(function(m) return m['c.team'] == 'West' end) }\n"),
-		&err), 0);
+		"  rule = count(function(m) return m['c.team'] == 'West' end) }\n");
 	CHECK_INT(evaluate(set), 0);
 	CHECK_STR(failure, "");
 	CHECK_DOUBLE(value("a", "{}"), 4, 0);
@@ -919,10 +889,7 @@ TEST(row_tables_know_each_joined_schema)
  * Persons: P1 (M1 M3), P2 (M2), P7 (M4); M5 to M7 have none: 3 groups. */
 TEST(kept_rows_refuse_typos_too)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("per_typo.lua",
+	SET_LOADED("per_typo.lua",
 		"kpi { id = 'g', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
 		"  having = function(g) return g.rows[1].case_id ~= nil end,\n"
@@ -934,7 +901,7 @@ TEST(kept_rows_refuse_typos_too)
 		"kpi { id = 'w', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
 		"  having = function(g) g.rows[1].extra = 1 return true end,\n"
-		"  rule = count() }\n"), &err), 0);
+		"  rule = count() }\n");
 	CHECK_INT(evaluate(set), 2);
 	CHECK_DOUBLE(value("g", "{}"), 3, 0);
 	/* the last failure reported: w, in id order */
@@ -942,11 +909,11 @@ TEST(kept_rows_refuse_typos_too)
 	CHECK_CONTAINS(failure, "read-only: cannot set 'extra'");
 	kpi_set_free(set);
 	set = new_set();
-	CHECK_INT(kpi_set_load_file(set, write_file("per_typo2.lua",
+	CHECK_INT(load_script(set, "per_typo2.lua",
 		"kpi { id = 't', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
 		"  having = function(g) return g.rows[1].persn == nil end,\n"
-		"  rule = count() }\n"), &err), 0);
+		"  rule = count() }\n", &err), 0);
 	CHECK_INT(evaluate(set), 1);
 	CHECK_CONTAINS(failure, "per_typo2.lua:3:");
 	CHECK_CONTAINS(failure,
@@ -967,10 +934,7 @@ TEST(kept_rows_refuse_typos_too)
  * it). */
 TEST(one_kpi_cannot_change_the_rows_of_another)
 {
-	kpi_set *set = new_set();
-	peil_error err;
-
-	CHECK_INT(kpi_set_load_file(set, write_file("hostile.lua",
+	SET_LOADED("hostile.lua",
 		"local lookup = { m = { dataset = 'case_members', by = 'person' } }\n"
 		"kpi { id = 'a', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', lookup = lookup,\n"
@@ -992,8 +956,7 @@ TEST(one_kpi_cannot_change_the_rows_of_another)
 		"  rule = count() }\n"
 		"kpi { id = 'h', title = 't', unit = 'u',\n"
 		"  dataset = 'case_members', grain = 'month', per = 'person',\n"
-		"  rule = count(function(g) return g.rows[1].case_id ~= 'C9' end) }\n"),
-		&err), 0);
+		"  rule = count(function(g) return g.rows[1].case_id ~= 'C9' end) }\n");
 	CHECK_INT(evaluate(set), 4);
 	CHECK_DOUBLE(value("b", "{}"), 4, 0);
 	CHECK_DOUBLE(value("h", "{}"), 2, 0);
@@ -1014,7 +977,7 @@ TEST(additive_families)
 	static const char *const ids[] = { "m", "q", "zuid", "loopt",
 					   "aandeel", "functie", "peil" };
 
-	CHECK_INT(kpi_set_load_file(set, write_file("families.lua",
+	CHECK_INT(load_script(set, "families.lua",
 		"local function k(id, grain, extra)\n"
 		"  local t = { id = id, title = 't', unit = 'u',\n"
 		"    dataset = 'cases', grain = grain, breakdown = { 'team' },\n"
@@ -1030,7 +993,7 @@ TEST(additive_families)
 		"k('loopt', 'quarter', { select = running_in('registered', 'registered') })\n"
 		"k('aandeel', 'quarter', { rule = share(eq('team', 'Noord')) })\n"
 		"k('functie', 'quarter', { rule = count(function(row) return true end) })\n"
-		"k('peil', 'quarter', { rule = count(lt('registered', reference_date())) })\n"),
+		"k('peil', 'quarter', { rule = count(lt('registered', reference_date())) })\n",
 		&err), 0);
 	for (size_t i = 0; i < 7; i++)
 		CHECK_INT(kpi_set_additive_key(set, ids[i], key[i],
@@ -1185,7 +1148,7 @@ static void evaluate_merge(const char *script, int merge, kpi_set **out)
 	peil_error err;
 	int32_t from, to;
 
-	CHECK_INT(kpi_set_load_file(set, write_file("merge.lua", script), &err),
+	CHECK_INT(load_script(set, "merge.lua", script, &err),
 		  0);
 	CHECK_INT(kpi_set_check(set, schema_of, NULL, NULL), 0);
 	figure_count = 0;
@@ -1535,9 +1498,7 @@ TEST(merge_fails_loudly_on_cases_out_of_order)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/peil-links-XXXXXX");
-	if (!mkdtemp(tmpdir))
-		return 1;
+	tmpdir = harness_tmp();
 	cal = calendar_new(NULL);
 	RUN(require_loads_from_script_dirs_once);
 	RUN(require_module_goes_into_the_script_hash);
@@ -1573,6 +1534,5 @@ int main(void)
 	free(case_rows);
 	free(member_rows);
 	calendar_free(cal);
-	harness_remove_dir(tmpdir);
 	return harness_done();
 }

@@ -104,14 +104,14 @@ TEST(refuses_wrong_kind)
 
 TEST(refuses_non_shared_object_and_missing_plugin)
 {
-	char dir[] = "/tmp/peil-loader-XXXXXX";
-	char file[256];
+	char dir[256];
+	char file[512];
 	loader_path path;
 	loaded_plugin *p = NULL;
 	peil_error err;
 	FILE *f;
 
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(mkdtemp(harness_tmp_path(dir, sizeof(dir), "peil-loader-XXXXXX")) != NULL);
 	snprintf(file, sizeof(file), "%s/garbage.so", dir);
 	f = fopen(file, "w");
 	CHECK(f != NULL);

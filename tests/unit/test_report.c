@@ -713,6 +713,69 @@ TEST(text_grid_of_many_teams)
 	result_table_release(&t);
 }
 
+/* The registration quality's tables find each team's figure by its
+ * column and team, whatever the rows' order.  By hand: empty team of
+ * the registered cases, Zuid 2 of 8 (25.0 %), Noord 0 of 5, all 2 of 13
+ * (15.4 %); late, Zuid 1 of 8 (12.5 %), Noord none (an empty cell), all
+ * 1 of 13 (7.7 %); empty closure reason of the closed cases, Noord 1
+ * of 2 (50.0 %), Zuid none, all 1 of 2.  Above 10 % a cell warns. */
+static result_table quality_rows;
+
+static int write_quality_html(FILE *f, const result_table *t)
+{
+	report_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.words = labels_for("nl");
+	in.period = "2017";
+	in.figures = t;
+	in.quality = &quality_rows;
+	in.late_after_days = 14;
+	return report_html_write(f, &in);
+}
+
+TEST(quality_cells_by_column_and_team)
+{
+	static const disclosure_rules none = { 0, 0, NULL, 0 };
+	static const char *const noord = "{\"team\":\"Noord\"}";
+	static const char *const zuid = "{\"team\":\"Zuid\"}";
+	result_table t = { 0 }, *q = &quality_rows;
+	char *text;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	result_table_add_figure(q, "missing.team", "2017", zuid, 25, 2, 8, NULL);
+	result_table_add_figure(q, "missing.team", "2017", "{}",
+				100.0 * 2 / 13, 2, 13, NULL);
+	result_table_add_figure(q, "missing.team", "2017", noord, 0, 0, 5, NULL);
+	result_table_add_figure(q, "late", "2017", "{}", 100.0 / 13, 1, 13,
+				NULL);
+	result_table_add_figure(q, "late", "2017", zuid, 12.5, 1, 8, NULL);
+	result_table_add_figure(q, "missing_closed.closure_reason", "2017",
+				noord, 50, 1, 2, NULL);
+	result_table_add_figure(q, "missing_closed.closure_reason", "2017",
+				"{}", 50, 1, 2, NULL);
+	fill(&t);
+	CHECK_INT(disclosure_apply(&t, &none), 0);
+	CHECK_INT(disclosure_apply(q, &none), 0);
+	text = render(write_quality_html, &t, &rc);
+	CHECK_INT(rc, 0);
+	CHECK_CONTAINS(text, "<tr><td>Noord</td><td>5</td><td>0,0</td>"
+			     "<td></td></tr>");
+	CHECK_CONTAINS(text, "<tr><td>Zuid</td><td>8</td>"
+			     "<td class=\"warn\">25,0</td>"
+			     "<td class=\"warn\">12,5</td></tr>");
+	CHECK_CONTAINS(text, "<td>13</td><td class=\"warn\">15,4</td>"
+			     "<td>7,7</td></tr>");
+	CHECK_CONTAINS(text, "<tr><td>Noord</td><td>2</td>"
+			     "<td class=\"warn\">50,0</td></tr>");
+	CHECK_CONTAINS(text, "<tr><td>Zuid</td><td class=\"hidden\">*</td>"
+			     "<td></td></tr>");
+	free(text);
+	result_table_release(&t);
+	result_table_release(q);
+}
+
 int main(void)
 {
 	RUN(text_grid_puts_each_figure_in_its_cell);
@@ -725,6 +788,7 @@ int main(void)
 	RUN(finality_as_marked);
 	RUN(summary_takes_the_period_asked);
 	RUN(writers_refuse_undisclosed_tables);
+	RUN(quality_cells_by_column_and_team);
 	RUN(hidden_figures_are_not_written);
 	return harness_done();
 }

@@ -275,8 +275,8 @@ TEST(memory_bombs_hit_the_cap)
 
 TEST(a_huge_source_file_hits_the_cap)
 {
-	char path[] = "/tmp/peil-huge-XXXXXX";
-	int fd = mkstemp(path);
+	char path[512];
+	int fd = mkstemp(harness_tmp_path(path, sizeof(path), "peil-huge-XXXXXX"));
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	sandbox *sb;
 	peil_error err;

@@ -15,8 +15,8 @@
 #include "plugin/host.h"
 #include "plugin/store.h"
 
-static char dir[] = "/tmp/peil-test-store-XXXXXX";
-static char ini[64];
+static const char *dir;	/* harness_tmp() */
+static char ini[512];
 static peil_host *host;	/* of the store loaded last: it borrows it */
 
 static const peil_field fields[] = {
@@ -262,16 +262,12 @@ TEST(a_table_short_of_version_1_is_refused)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(ini, sizeof(ini), "%s/peil.ini", dir);
+	dir = harness_tmp();
+	harness_tmp_path(ini, sizeof(ini), "peil.ini");
 	RUN(the_sqlite_plugin_has_every_version);
 	RUN(a_version_1_store_works_without_the_later_callbacks);
 	RUN(a_second_connection_shares_the_plugin);
 	RUN(a_table_short_of_version_1_is_refused);
 	RUN(readers_and_the_store_lock_go_through_version_14);
-	harness_remove_dir(dir);
 	return harness_done();
 }

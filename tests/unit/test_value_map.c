@@ -13,7 +13,7 @@
 #include "plugin/value_map.h"
 #include "harness.h"
 
-static char dir[] = "/tmp/peil-value-map-XXXXXX";
+static const char *dir;	/* harness_tmp() */
 
 static const peil_field fields[] = {
 	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED },
@@ -224,16 +224,12 @@ TEST(no_declarations_no_map)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 1;
+	dir = harness_tmp();
 	RUN(foldings_make_spellings_one_value);
 	RUN(case_folding_knows_latin1_capitals);
 	RUN(the_recode_file_takes_any_characters);
 	RUN(mistakes_are_refused_with_their_line);
 	RUN(unknown_values_are_counted_within_a_bound);
 	RUN(no_declarations_no_map);
-	remove(write_file("peil.ini", ""));
-	remove(write_file("recodes.csv", ""));
-	rmdir(dir);
 	return harness_done();
 }

@@ -242,7 +242,7 @@ static void check_rows(const struct seen *s)
  * until its ring of blocks is full: more than four blocks ahead. */
 TEST(parser_runs_blocks_ahead)
 {
-	char path[64], msg[512];
+	char path[512], msg[512];
 	xlsx_zip *zip;
 	xlsx_book book;
 	xlsx_rows *rows;
@@ -250,8 +250,7 @@ TEST(parser_runs_blocks_ahead)
 	long segments;
 	int parsers, recut, ahead;
 
-	snprintf(path, sizeof(path), "/tmp/peil-test-xlsx-rows-%ld.xlsx",
-		 (long)getpid());
+	harness_tmp_path(path, sizeof(path), "peil-test-xlsx-rows.xlsx");
 	write_book(path, 12000);
 	CHECK_INT(xlsx_zip_open(&zip, path, 1u << 30, msg, sizeof(msg)), 0);
 	CHECK_INT(xlsx_book_load(&book, zip, 1u << 26, msg, sizeof(msg)), 0);
@@ -308,15 +307,14 @@ static void write_table(const char *path, int count)
  * table is still being read, waits for it and finds it. */
 TEST(strings_published_in_batches)
 {
-	char path[64], msg[512];
+	char path[512], msg[512];
 	const char *text;
 	size_t len;
 	xlsx_zip *zip;
 	xlsx_book book;
 	int pass, n, wrong = 0;
 
-	snprintf(path, sizeof(path), "/tmp/peil-test-xlsx-table-%ld.xlsx",
-		 (long)getpid());
+	harness_tmp_path(path, sizeof(path), "peil-test-xlsx-table.xlsx");
 	write_table(path, 1000);
 	for (pass = 0; pass < 2; pass++) {
 		CHECK_INT(xlsx_zip_open(&zip, path, 1u << 30, msg, sizeof(msg)), 0);
@@ -355,7 +353,7 @@ TEST(strings_published_in_batches)
  * each).  The rows are the same: every row once, in order. */
 TEST(large_buffers_advised_huge)
 {
-	char path[64], msg[512];
+	char path[512], msg[512];
 	size_t size = 120000 * 24 + 64, len, before, after;
 	char *table = malloc(size);
 	xlsx_zip *zip;
@@ -370,8 +368,7 @@ TEST(large_buffers_advised_huge)
 		len += (size_t)snprintf(table + len, size - len,
 					"<si><t>S%d</t></si>", n);
 	snprintf(table + len, size - len, "</sst>");
-	snprintf(path, sizeof(path), "/tmp/peil-test-xlsx-huge-%ld.xlsx",
-		 (long)getpid());
+	harness_tmp_path(path, sizeof(path), "peil-test-xlsx-huge.xlsx");
 	write_book_table(path, 12000, table);
 	free(table);
 	before = advised_huge_bytes();
