@@ -69,6 +69,9 @@ typedef struct kpi_run {
 	 * after it is partly covered (kpi_sink.partly_covered). */
 	int32_t input_day;
 	char input_dataset[64];
+	/* Rows of its dataset left out of its figures, and why
+	 * (kpi_joined_unmatched); "" when none. */
+	char left_out[512];
 	/* ratio()'s denominator from another dataset (dataset_sum), read
 	 * before the scan; NULL without one */
 	kpi_den_table *den;
@@ -973,7 +976,11 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 
 	if (!order)
 		return error_set(err, NULL, 0, NULL, "out of memory");
-	if (kpi_emit_partly_covered(r, sink, err) < 0) {
+	if (kpi_emit_partly_covered(r, sink, err) < 0 ||
+	    (r->left_out[0] && sink->left_out &&
+	     sink->left_out(sink->ctx, &r->k->info, r->left_out) < 0 &&
+	     error_set(err, NULL, 0, NULL, "evaluation stopped: the result "
+		       "sink failed"))) {
 		free(order);
 		return -1;
 	}
@@ -1420,6 +1427,9 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 			scan.slot[f] = f;
 		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
 				     err);
+		for (size_t i = 0; rc == 0 && i < scan.run_count; i++)
+			kpi_joined_unmatched(j, scan.runs[i]->left_out,
+					     sizeof(scan.runs[i]->left_out));
 	} else {
 		for (size_t f = 0; f < schema->field_count; f++) {
 			scan.slot[f] = used[f] ? projected : SIZE_MAX;
