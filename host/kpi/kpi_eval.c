@@ -63,6 +63,9 @@ typedef struct kpi_run {
 	 * rather than 0. */
 	int32_t last_date;
 	char last_field[64];
+	/* The dataset that holds it: the KPI's own, or one of the same
+	 * delivery that it looks up or joins (kpi_run_delivery). */
+	char last_dataset[64];
 	/* The day of the newest input of the datasets the KPI reads
 	 * (kpi_source.input_day; INT32_MAX: unknown), and that dataset: a
 	 * period that begins after it is not evaluated, one that ends
@@ -918,7 +921,9 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 		memcpy(why, r->why, sizeof(why));
 	else if (r->periods[p].first > r->last_date)
 		result_not_evaluated_after(RESULT_MISSING_ROWS_AFTER,
-					   k->info.dataset, r->last_field,
+					   r->last_dataset[0] ? r->last_dataset
+							      : k->info.dataset,
+					   r->last_field,
 					   r->last_date, why, sizeof(why));
 	else if (r->periods[p].first > r->input_day)
 		result_not_evaluated_after(RESULT_MISSING_INPUT_AFTER,
@@ -1684,6 +1689,117 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 					    NULL, r->why, sizeof(r->why));
 }
 
+/* The latest date of a dataset's rows (kpi_run_delivery), read once per
+ * evaluation. */
+typedef struct kpi_latest {
+	const char *dataset;
+	int32_t date;		/* INT32_MIN: none */
+	char field[64];		/* the field that holds it */
+	size_t *fields;		/* while read: the date fields */
+	size_t at;		/* while read: the one of the latest */
+} kpi_latest;
+
+static int kpi_latest_row(void *ctx, const peil_value *values)
+{
+	kpi_latest *l = ctx;
+
+	for (size_t i = 0; l->fields[i] != SIZE_MAX; i++)
+		if (values[i].type == PEIL_TYPE_DATE &&
+		    values[i].as.date > l->date) {
+			l->date = values[i].as.date;
+			l->at = i;
+		}
+	return 0;
+}
+
+/* The latest date of the dates that every row of dataset has (date
+ * fields declared key or required, as kpi_scan_row_dates reads them),
+ * from all its rows, whichever KPIs read it: into l, read by one
+ * projected scan.  -1 with err when the scan failed. */
+static int kpi_latest_read(kpi_latest *l, const kpi_source *source,
+			   peil_error *err)
+{
+	const peil_schema *schema = source->schema(source->ctx, l->dataset);
+	size_t n = 0;
+	int rc = 0;
+
+	l->date = INT32_MIN;
+	if (!schema)
+		return 0;
+	l->fields = malloc((schema->field_count + 1) * sizeof(*l->fields));
+	if (!l->fields)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	for (size_t f = 0; f < schema->field_count; f++)
+		if (schema->fields[f].type == PEIL_TYPE_DATE &&
+		    (schema->fields[f].flags &
+		     (PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED)))
+			l->fields[n++] = f;
+	l->fields[n] = SIZE_MAX;
+	if (n)
+		rc = source->scan(source->ctx, schema, NULL, l->fields, n,
+				  kpi_latest_row, l, err);
+	if (rc == 0 && l->date != INT32_MIN)
+		snprintf(l->field, sizeof(l->field), "%s",
+			 schema->fields[l->fields[l->at]].name);
+	free(l->fields);
+	l->fields = NULL;
+	if (rc > 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	return rc < 0 ? -1 : 0;
+}
+
+/* Widen r's latest date by the datasets of its delivery.  A dataset's
+ * rows may stop early while its export goes on (a programme whose
+ * trajectories start rarely, none ended since): the rows of another
+ * dataset that r reads (looks up, joins, groups by), read on the same
+ * day as r's own (its newest input: kpi_source.input_day), come from
+ * the same delivery of the registration system, and their latest date
+ * (that every row has, kpi_latest_read) shows that r's export reaches
+ * it too.  An open row alone shows nothing of the sort: the day it was
+ * still running is the export's, which the day of reading does not tell
+ * (an old export read today).  Read only when a period begins after r's
+ * own latest date, once per dataset (cache, of *cached).  -1 with r's
+ * err when a scan failed. */
+static int kpi_run_delivery(kpi_run *r, const kpi_source *source,
+			    kpi_latest *cache, size_t *cached)
+{
+	const char *own = r->k->info.dataset, *name;
+	int32_t day;
+	int after = 0;
+
+	for (size_t p = 0; p < r->period_count; p++)
+		after |= r->periods[p].first > r->last_date;
+	if (!after || r->why[0] || r->failed || !source->input_day ||
+	    (day = source->input_day(source->ctx, own)) == INT32_MAX)
+		return 0;
+	for (size_t i = 1; (name = kpi_run_dataset(r, i)); i++) {
+		size_t c;
+
+		if (strcmp(name, own) == 0 ||
+		    source->input_day(source->ctx, name) != day)
+			continue;
+		for (c = 0; c < *cached; c++)
+			if (strcmp(cache[c].dataset, name) == 0)
+				break;
+		if (c == *cached) {
+			cache[c].dataset = name;
+			if (kpi_latest_read(&cache[c], source, &r->err) < 0) {
+				r->failed = 1;
+				return -1;
+			}
+			(*cached)++;
+		}
+		if (cache[c].date > r->last_date) {
+			r->last_date = cache[c].date;
+			snprintf(r->last_field, sizeof(r->last_field), "%s",
+				 cache[c].field);
+			snprintf(r->last_dataset, sizeof(r->last_dataset),
+				 "%s", name);
+		}
+	}
+	return 0;
+}
+
 void kpi_set_cases(kpi_set *set, const kpi_cases *cases)
 {
 	set->cases = cases;
@@ -1709,7 +1825,8 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 {
 	kpi_run **runs = calloc(set->count * PERIOD_GRAIN_COUNT + 1,
 				sizeof(*runs));
-	size_t count = 0;
+	size_t count = 0, latest_count = 0;
+	kpi_latest *latest = NULL;
 	int rc = 0, failed = 0;
 
 	if (!runs) {
@@ -1766,6 +1883,16 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 						   &runs[i]->err) < 0;
 	if (rc == 0)
 		rc = kpi_scan_all(set, runs, count, source, err);
+	/* room for each other dataset that a KPI reads */
+	for (size_t i = 0, d; i < count; i++)
+		for (d = 1; kpi_run_dataset(runs[i], d); d++)
+			latest_count++;
+	latest = calloc(latest_count + 1, sizeof(*latest));
+	if (!latest && rc == 0)
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+	latest_count = 0;
+	for (size_t i = 0; i < count && rc == 0; i++)
+		kpi_run_delivery(runs[i], source, latest, &latest_count);
 	/* A KPI that failed in one grain fails as a whole, once: the runs
 	 * of its grains follow each other. */
 	for (size_t i = 0, n; i < count && rc == 0; i += n) {
@@ -1788,5 +1915,6 @@ out:
 	for (size_t i = 0; runs && i < count; i++)
 		kpi_run_free(runs[i]);
 	free(runs);
+	free(latest);
 	return rc < 0 ? -1 : failed;
 }
