@@ -33,8 +33,8 @@ struct eval_state {
 	size_t failure_count;
 	struct failure *skipped;	/* not evaluated: the first reason */
 	size_t skipped_count;
-	struct failure *left_out;	/* rows left out (kpi_sink.left_out) */
-	size_t left_out_count;
+	struct failure *unmatched;	/* kpi_sink.unmatched */
+	size_t unmatched_count;
 	int oom;
 	int threads;		/* [run] threads */
 	int32_t *input_days;	/* per settings dataset: the day of its
@@ -227,20 +227,19 @@ static int note_not_evaluated(struct eval_state *st, const kpi_info *kpi,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Rows of kpi's dataset left out of its figures: logged once per KPI,
+/* Rows of kpi's dataset whose join found no row: logged once per KPI,
  * and kept as a note of the run. */
-static int sink_left_out(void *arg, const kpi_info *kpi, const char *message)
+static int sink_unmatched(void *arg, const kpi_info *kpi, const char *message)
 {
 	struct eval_state *st = arg;
-	int rc = note_kpi(&st->left_out, &st->left_out_count, kpi, message);
+	int rc = note_kpi(&st->unmatched, &st->unmatched_count, kpi, message);
 
 	if (rc < 0) {
 		st->oom = 1;
 		return -1;
 	}
 	if (rc > 0)
-		log_msg(PEIL_LOG_WARNING, "KPI %s: %s: left out of its "
-			"figures", kpi->id, message);
+		log_msg(PEIL_LOG_WARNING, "KPI %s: %s", kpi->id, message);
 	return 0;
 }
 
@@ -533,8 +532,8 @@ static int record(struct eval_state *st, const char *kind,
 	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
 		const kpi_info *k = kpi_set_info(ctx->kpis, i);
 		const char *failure = failure_of(st, k->id);
-		const char *skipped = skipped_of(st, k->id), *left_out;
-		char notes[1024] = "", note[600];
+		const char *skipped = skipped_of(st, k->id), *unmatched;
+		char notes[1024] = "", note[256];
 		peil_run_kpi rk = {
 			.kpi = k->id,
 			.title = k->title,
@@ -568,15 +567,14 @@ static int record(struct eval_state *st, const char *kind,
 			input_age_join(notes, sizeof(notes), note);
 			rk.message = notes;
 		}
-		/* and rows it left out (kpi_sink.left_out) */
-		if (!failure && (left_out = note_of(st->left_out,
-						    st->left_out_count,
-						    k->id))) {
+		/* and rows whose join found no row (kpi_sink.unmatched) */
+		if (!failure && (unmatched = note_of(st->unmatched,
+						     st->unmatched_count,
+						     k->id))) {
 			if (!notes[0] && rk.message)
 				input_age_join(notes, sizeof(notes),
 					       rk.message);
-			snprintf(note, sizeof(note), "%s: left out", left_out);
-			input_age_join(notes, sizeof(notes), note);
+			input_age_join(notes, sizeof(notes), unmatched);
 			rk.message = notes;
 		}
 		rk.definition = definition_text(ctx, k);
@@ -725,7 +723,7 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 			      store_has(ctx->store, STORE_V15_FROM_KEY),
 			      source_fills, source_input_day };
 	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier,
-			  sink_partly_covered, sink_left_out };
+			  sink_partly_covered, sink_unmatched };
 	int64_t started;
 	int failed, rc = -1;
 	size_t i;
@@ -814,7 +812,7 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 out:
 	notes_free(st.failures, st.failure_count);
 	notes_free(st.skipped, st.skipped_count);
-	notes_free(st.left_out, st.left_out_count);
+	notes_free(st.unmatched, st.unmatched_count);
 	free(st.input_days);
 	return rc;
 }

@@ -366,11 +366,12 @@ typedef struct kpi_sink {
 	 * its figures; returns as result does. */
 	int (*partly_covered)(void *ctx, const kpi_info *kpi,
 			      const char *dataset, int32_t input_day);
-	/* Optional (NULL: dropped).  Rows of kpi's dataset left out of its
-	 * figures, and why (message, in English: "2 rows of case_members
-	 * have a case_id that no row of cases has (D98, D99)").  Called
-	 * once per grain before its figures; returns as result does. */
-	int (*left_out)(void *ctx, const kpi_info *kpi, const char *message);
+	/* Optional (NULL: dropped).  Rows of kpi's dataset whose join found
+	 * no row, and what became of them (message, in English: "2 rows of
+	 * case_members have a case_id that no row of cases has (D98, D99):
+	 * left out of its figures, ...").  Called once per grain before its
+	 * figures; returns as result does. */
+	int (*unmatched)(void *ctx, const kpi_info *kpi, const char *message);
 } kpi_sink;
 
 /* The cases behind a figure (peil cases): while set, kpi_evaluate runs

@@ -72,9 +72,9 @@ typedef struct kpi_run {
 	 * after it is partly covered (kpi_sink.partly_covered). */
 	int32_t input_day;
 	char input_dataset[64];
-	/* Rows of its dataset left out of its figures, and why
-	 * (kpi_joined_unmatched); "" when none. */
-	char left_out[512];
+	/* Rows of its dataset whose join found no row, and what became of
+	 * them (kpi_run_unmatched); "" when none. */
+	char unmatched[512];
 	/* ratio()'s denominator from another dataset (dataset_sum), read
 	 * before the scan; NULL without one */
 	kpi_den_table *den;
@@ -113,6 +113,7 @@ typedef struct kpi_scan {
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the row counter: the set's, or a scan
 				   thread's own (its rows meet no Lua) */
+	const kpi_joined *joined;	/* the join that hands rows on, or NULL */
 	int out_of_memory;
 } kpi_scan;
 
@@ -355,6 +356,30 @@ static void kpi_scan_last_date(const kpi_scan *scan, size_t i, kpi_run *r)
 	}
 	r->last_date = last == INT32_MIN ? INT32_MAX : last;
 	snprintf(r->last_field, sizeof(r->last_field), "%s", field);
+}
+
+/* r's note of the rows of its dataset whose join found no row (0: none),
+ * and what became of them: a selection that reads the joined dataset's
+ * dates cannot date them, and counts them in no period; otherwise they
+ * count with the joined fields empty (a breakdown by one: "(onbekend)").
+ * base_fields: the fields of r's own dataset, before the joined ones. */
+static void kpi_run_unmatched(kpi_run *r, const kpi_joined *j,
+			      size_t base_fields)
+{
+	const kpi_node *sel = r->k->select;
+	char which[384];
+	int undated;
+
+	if (!kpi_joined_unmatched(j, which, sizeof(which)))
+		return;
+	undated = sel && (sel->field[0] >= base_fields ||
+			  ((sel->op == KPI_RUNNING_IN ||
+			    sel->op == KPI_ON_REFERENCE_DATE) &&
+			   sel->field[1] >= base_fields));
+	snprintf(r->unmatched, sizeof(r->unmatched), "%s: %s", which,
+		 undated ? "left out: the selection dates rows by the joined "
+			   "dataset"
+			 : "counted with the joined fields empty");
 }
 
 /* After the scan (rc its result): room in every run for every cell, the
@@ -748,16 +773,8 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 	kpi_scan *scan = ctx;
 	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
 			scan->cal, NULL, 0, LUA_NOREF, NULL };
+	int unmatched = kpi_joined_row_unmatched(scan->joined);
 
-	for (size_t c = 0; c < scan->cells_count; c++) {
-		long cell = kpi_cells_find(scan->cells[c], values, scan->slot);
-
-		if (cell < 0) {
-			scan->out_of_memory = 1;
-			return -1;
-		}
-		scan->row_cell[c] = (size_t)cell;
-	}
 	for (size_t i = 0; i < scan->pick_count; i++) {
 		int32_t d = INT32_MIN, end = INT32_MIN;
 		int dated = kpi_match_periods(scan->picks[i], &row,
@@ -765,6 +782,28 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 					      &scan->row_to[i], &d, &end);
 
 		kpi_pick_seen(scan, i, dated, d, end);
+	}
+	for (size_t c = 0; c < scan->cells_count; c++) {
+		long cell;
+		size_t i = 0;
+
+		/* A row whose join found no row (a member of a case that
+		 * the cases lack) makes no cell where it counts in no
+		 * period (a selection on the case's dates): no team
+		 * "(onbekend)" of nobody. */
+		while (unmatched && i < scan->run_count &&
+		       (scan->run_cells[i] != c ||
+			scan->row_from[scan->run_pick[i]] ==
+				scan->row_to[scan->run_pick[i]]))
+			i++;
+		if (unmatched && i == scan->run_count)
+			continue;
+		cell = kpi_cells_find(scan->cells[c], values, scan->slot);
+		if (cell < 0) {
+			scan->out_of_memory = 1;
+			return -1;
+		}
+		scan->row_cell[c] = (size_t)cell;
 	}
 	for (size_t j = 0; j < scan->row_date_count; j++) {
 		int32_t d;
@@ -982,8 +1021,8 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 	if (!order)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (kpi_emit_partly_covered(r, sink, err) < 0 ||
-	    (r->left_out[0] && sink->left_out &&
-	     sink->left_out(sink->ctx, &r->k->info, r->left_out) < 0 &&
+	    (r->unmatched[0] && sink->unmatched &&
+	     sink->unmatched(sink->ctx, &r->k->info, r->unmatched) < 0 &&
 	     error_set(err, NULL, 0, NULL, "evaluation stopped: the result "
 		       "sink failed"))) {
 		free(order);
@@ -1430,11 +1469,11 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		/* the joined row holds every field, those not read empty */
 		for (size_t f = 0; f < schema->field_count; f++)
 			scan.slot[f] = f;
+		scan.joined = j;
 		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
 				     err);
 		for (size_t i = 0; rc == 0 && i < scan.run_count; i++)
-			kpi_joined_unmatched(j, scan.runs[i]->left_out,
-					     sizeof(scan.runs[i]->left_out));
+			kpi_run_unmatched(scan.runs[i], j, scan.base_fields);
 	} else {
 		for (size_t f = 0; f < schema->field_count; f++) {
 			scan.slot[f] = used[f] ? projected : SIZE_MAX;

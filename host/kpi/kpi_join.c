@@ -160,7 +160,7 @@ typedef struct join_side {
 	peil_error *err;
 	int failed;
 	/* Rows whose on field names a key that no row of the joined dataset
-	 * has (a member of a case absent from cases): left out, and the
+	 * has (a member of a case absent from cases): counted, and the
 	 * first few keys kept to be named (kpi_joined_unmatched). */
 	size_t unmatched;
 	char unmatched_keys[JOIN_UNMATCHED_KEYS][64];
@@ -182,6 +182,7 @@ struct kpi_joined {
 	peil_row_fn row;
 	void *row_ctx;
 	int out_of_memory;
+	int row_unmatched;	/* the row handed on names a missing key */
 };
 
 static long join_field(const peil_schema *s, const char *name)
@@ -1142,8 +1143,8 @@ static long join_merge_find(join_side *side, const peil_value *v,
 }
 
 /* Whether v, the on field of a row that found no row of side, names a
- * key (an empty one names none: its joined fields are empty): then the
- * row is counted, its key kept when among the first, and left out. */
+ * key (an empty one names none): then the row is counted, and its key
+ * kept when among the first. */
 static int join_unmatched(join_side *side, const peil_value *v)
 {
 	char buf[64];
@@ -1175,6 +1176,7 @@ static int join_main_row(void *ctx, const peil_value *values)
 	static const peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
 	kpi_joined *j = ctx;
 
+	j->row_unmatched = 0;
 	for (size_t i = 0; i < j->main_proj_count; i++)
 		j->values[j->main_proj[i]] = values[i];
 	for (size_t i = 0; i < j->side_count; i++) {
@@ -1193,15 +1195,21 @@ static int join_main_row(void *ctx, const peil_value *values)
 			return -1;
 		}
 		/* only the fields read: the others stay empty */
-		if (at >= 0)
+		if (at >= 0) {
 			kpi_rows_get(rows, (size_t)at, j->values, side->dest);
-		else if (join_unmatched(side, &j->values[side->on_field]))
-			return 0;
-		else
-			for (size_t k = side->skip; k < side->proj_count; k++)
-				j->values[side->dest[k - side->skip]] = none;
+			continue;
+		}
+		j->row_unmatched |= join_unmatched(side,
+						   &j->values[side->on_field]);
+		for (size_t k = side->skip; k < side->proj_count; k++)
+			j->values[side->dest[k - side->skip]] = none;
 	}
 	return j->row(j->row_ctx, j->values);
+}
+
+int kpi_joined_row_unmatched(const kpi_joined *j)
+{
+	return j && j->row_unmatched;
 }
 
 size_t kpi_joined_unmatched(const kpi_joined *j, char *msg, size_t size)

@@ -85,8 +85,9 @@ test_eval_sparse_delivery() {
 
 # Members whose case the cases export lacks (fixture cases D1..D10):
 #   L1 D1 P1, L2 D99 P2, L3 D99 P3, L4 D98 P4, L5 D2 without a person.
-# Whether D99 and D98 ran in a month is unknown: their members are left
-# out, and the run says so.  January 2018, running: D1 Noord (P1), D2
+# Whether D99 and D98 ran in a month is unknown: the KPIs select by the
+# case's dates, so their members count in no month and make no team, and
+# the run says so.  January 2018, running: D1 Noord (P1), D2
 # Noord (no person): personen_uniek Noord 1, all 1; casussen_zonder_persoon
 # Noord 1 (D2), all 1; and no "(onbekend)" team.  Once, L2 to L4 gave a
 # row "(onbekend)" with 0 and no word of the missing cases.
@@ -109,7 +110,7 @@ test_eval_orphan_members() {
 	done
 	for k in personen_uniek casussen_zonder_persoon; do
 		expect_grep "$k: the log names the missing cases" "$work/err" \
-			"KPI $k: 3 rows of case_members have a case_id that no row of cases has (D99, D98): left out of its figures"
+			"KPI $k: 3 rows of case_members have a case_id that no row of cases has (D99, D98): left out: the selection dates rows by the joined dataset"
 	done
 	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>&1
 	expect_grep "runs: the run keeps it" "$work/runs" \

@@ -1748,8 +1748,9 @@ PY
 #   D1000001 Oost, 1-6-2017 to 31-12-2017 (not running): L5 P4
 #   D999999 Zuid, 3-1-2018, open: L1 P1, L8 without a person
 #   D5 Noord, 1-1-2018, open: no members (no cell)
-#   L6 of D7, a case that is not there: left out, and named in a warning
-#   (no cell "(onbekend)" with nobody in it)
+#   L6 of D7, a case that is not there: undated (the selection reads the
+#   case's dates), so no cell "(onbekend)" with nobody in it, and named
+#   in a warning
 # Unique persons: Oost 2 (P1 P2), West 2 (P3 P2), Zuid 1 (P1), all 3
 # (P1 P2 P3); cases without a person: Zuid 1 (D999999), all 1.
 test_join_merge() {
@@ -1777,7 +1778,7 @@ test_join_merge() {
 		"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi "${want%% *}" --format csv >"$work/out.csv" 2>"$work/err"
 		expect_rc "eval of ${want%% *}" 0 $?
 		expect_grep "${want%% *}: the member of a missing case named" "$work/err" \
-			"KPI ${want%% *}: 1 row of case_members has a case_id that no row of cases has (D7): left out of its figures"
+			"KPI ${want%% *}: 1 row of case_members has a case_id that no row of cases has (D7): left out: the selection dates rows by the joined dataset"
 		got=$(csv_columns case.team waarde <"$work/out.csv" | sort | tr '\n' ' ')
 		[ "$got" = "${want#* }" ] &&
 			ok "${want%% *} per team of the joined case" ||
