@@ -367,9 +367,9 @@ typedef struct kpi_sink {
 	int (*partly_covered)(void *ctx, const kpi_info *kpi,
 			      const char *dataset, int32_t input_day);
 	/* Optional (NULL: dropped).  Rows of kpi's dataset whose join found
-	 * no row, and what became of them (message, in English: "2 rows of
-	 * case_members have a case_id that no row of cases has (D98, D99):
-	 * left out of its figures, ...").  Called once per grain before its
+	 * no row, and what became of them (message, in English: "dataset
+	 * case_members: 2 rows have a case_id that no row of cases has (D98,
+	 * D99): left out: ...").  Called once per grain before its
 	 * figures; returns as result does. */
 	int (*unmatched)(void *ctx, const kpi_info *kpi, const char *message);
 } kpi_sink;

@@ -1226,11 +1226,10 @@ size_t kpi_joined_unmatched(const kpi_joined *j, char *msg, size_t size)
 		total += side->unmatched;
 		used += (size_t)snprintf(msg + (used < size ? used : size),
 					 used < size ? size - used : 0,
-					 "%s%zu row%s of %s %s a %s that no row "
-					 "of %s has (", used ? "; " : "",
-					 side->unmatched,
+					 "%sdataset %s: %zu row%s %s a %s that no "
+					 "row of %s has (", used ? "; " : "",
+					 j->main->name, side->unmatched,
 					 side->unmatched == 1 ? "" : "s",
-					 j->main->name,
 					 side->unmatched == 1 ? "has" : "have",
 					 j->main->fields[side->on_field].name,
 					 side->schema->name);

@@ -110,11 +110,11 @@ test_eval_orphan_members() {
 	done
 	for k in personen_uniek casussen_zonder_persoon; do
 		expect_grep "$k: the log names the missing cases" "$work/err" \
-			"KPI $k: 3 rows of case_members have a case_id that no row of cases has (D99, D98): left out: the selection dates rows by the joined dataset"
+			"KPI $k: dataset case_members: 3 rows have a case_id that no row of cases has (D99, D98): left out: the selection dates rows by the joined dataset"
 	done
 	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>&1
 	expect_grep "runs: the run keeps it" "$work/runs" \
-		"3 rows of case_members have a case_id that no row of cases has (D99, D98): left out"
+		"dataset case_members: 3 rows have a case_id that no row of cases has (D99, D98): left out"
 }
 
 # peil eval --kpi A --kpi B evaluates both; show, report and export take

@@ -1778,7 +1778,7 @@ test_join_merge() {
 		"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi "${want%% *}" --format csv >"$work/out.csv" 2>"$work/err"
 		expect_rc "eval of ${want%% *}" 0 $?
 		expect_grep "${want%% *}: the member of a missing case named" "$work/err" \
-			"KPI ${want%% *}: 1 row of case_members has a case_id that no row of cases has (D7): left out: the selection dates rows by the joined dataset"
+			"KPI ${want%% *}: dataset case_members: 1 row has a case_id that no row of cases has (D7): left out: the selection dates rows by the joined dataset"
 		got=$(csv_columns case.team waarde <"$work/out.csv" | sort | tr '\n' ' ')
 		[ "$got" = "${want#* }" ] &&
 			ok "${want%% *} per team of the joined case" ||
