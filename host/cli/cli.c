@@ -281,15 +281,6 @@ static void warn_empty_kpis(const peil_context *ctx, int32_t from,
 	}
 }
 
-/* Whether --kpi ID or --kpi tag:NAME names some KPI. */
-static int cli_kpi_exists(const peil_context *ctx, const char *only_kpi)
-{
-	for (size_t i = 0; i < kpi_set_count(ctx->kpis); i++)
-		if (kpi_wanted(kpi_set_info(ctx->kpis, i), only_kpi))
-			return 1;
-	return 0;
-}
-
 int cli_write_run(peil_context *ctx, const output_options *out,
 		  const struct finality *fin, result_table *t,
 		  const input_ages *stale)
@@ -321,14 +312,16 @@ int cli_evaluate(peil_context *ctx, const char *kind, int32_t from,
 {
 	evaluation ev;
 	peil_error err;
+	char msg[256];
 	size_t figures = 0;
 	int rc = EXIT_OK;
 
 	if (run_id)
 		*run_id = 0;
-	if (only_kpi && !cli_kpi_exists(ctx, only_kpi)) {
-		log_msg(PEIL_LOG_ERROR, "no KPI with id or tag '%s' (see peil "
-			"list)", only_kpi);
+	/* each --kpi ID or --kpi tag:NAME names some KPI */
+	if (only_kpi &&
+	    kpi_list_check(ctx->kpis, only_kpi, msg, sizeof(msg)) < 0) {
+		log_msg(PEIL_LOG_ERROR, "--kpi: %s", msg);
 		return EXIT_USAGE;
 	}
 	warn_empty_kpis(ctx, from, to, only_kpi);

@@ -108,6 +108,7 @@ typedef struct cli_command {
 	const char *summary;	/* one line, lower case, no full stop */
 	const char *help;	/* its own options, one per line */
 	int takes_period;	/* --period / --from / --to */
+	int kpi_several;	/* --kpi more than once: the KPIs of each */
 	const struct option *options;	/* its own options, beyond the common */
 	int (*run)(const cli_options *o, int argc, char **argv);
 } cli_command;

@@ -12,14 +12,17 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/log.h"
 #include "base/strmap.h"
+#include "base/temp_file.h"
 #include "base/visible.h"
 #include "engine/evaluation.h"
 #include "kpi/kpi.h"
@@ -263,6 +266,34 @@ static int cases_figure_exists(const result_table *t, const char *kpi,
 	return 0;
 }
 
+/* Why the evaluation has not evaluated KPI in the period asked for (its
+ * one row there, the total, says why: "not evaluated: dataset cases has
+ * no row with registered after 2018-03-29"), or NULL when it has. */
+static const char *cases_not_evaluated(const result_table *t, const char *kpi,
+				       const char *asked)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (!t->rows[i].earlier && strcmp(t->rows[i].kpi, kpi) == 0 &&
+		    strcmp(t->rows[i].period, asked) == 0 &&
+		    result_not_evaluated(t->rows[i].status))
+			return t->rows[i].status;
+	return NULL;
+}
+
+/* Copy what the listing wrote to from, rewound, to to; -1 when a read
+ * failed (a write that failed is to's, checked when it is committed). */
+static int cases_copy(FILE *from, FILE *to)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		fwrite(buf, 1, n, to);
+	return ferror(from) ? -1 : 0;
+}
+
 /* What the run lists, as its history keeps it: "KPI PERIOD CELL" and the
  * options that choose the lines.  NULL when out of memory. */
 static char *cases_listing(const char *kpi, const cli_options *o,
@@ -316,8 +347,9 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	peil_error err;
 	out_file file;
 	run_lock lock = { -1 };
+	const char *why;
 	int32_t from, to;
-	int rc;
+	int rc, fd;
 
 	if (argc != 1 || !o->period) {
 		log_msg(PEIL_LOG_ERROR,
@@ -358,7 +390,22 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 		context_close(&ctx);
 		return rc;
 	}
-	c.f = file.f;
+	/* The listing waits in a temporary file until the figure is known
+	 * to be evaluated: the rows of a period that the data do not reach
+	 * are no cases behind a figure. */
+	fd = temp_file_open("peil-cases-");
+	c.f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (!c.f) {
+		log_msg(PEIL_LOG_ERROR, "cannot write a temporary file in "
+			"%s: %s", temp_file_dir(), strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		cli_out_close(&file, 0);
+		cases_free(&c);
+		run_lock_release(&lock);
+		context_close(&ctx);
+		return EXIT_STORAGE;
+	}
 	c.csv = o->format && strcmp(o->format, "csv") == 0;
 	c.all = o->all;
 	c.per = k->per;
@@ -388,6 +435,13 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 			rc = EXIT_USAGE;
 		} else if (ev.failed) {
 			rc = EXIT_KPI_FAILED;
+		} else if ((why = cases_not_evaluated(&ev.results, argv[0],
+						      o->period))) {
+			log_msg(PEIL_LOG_ERROR, "KPI %s is not evaluated for "
+				"period %s (%s): it has no figure there, so no "
+				"cases are listed", argv[0], o->period,
+				why + strlen(RESULT_NOT_EVALUATED));
+			rc = EXIT_INCOMPLETE;
 		} else if (!cases_figure_exists(&ev.results, argv[0],
 					       &cases)) {
 			log_msg(PEIL_LOG_ERROR, "KPI %s has no figure of "
@@ -398,6 +452,12 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 		evaluation_release(&ev);
 	}
 	kpi_set_cases(ctx.kpis, NULL);
+	if (rc == 0 && cases_copy(c.f, file.f) < 0) {
+		log_msg(PEIL_LOG_ERROR, "cannot read back the temporary file "
+			"of the listing: %s", strerror(errno));
+		rc = EXIT_STORAGE;
+	}
+	fclose(c.f);
 	rc = cli_worst(rc, cli_out_close(&file, rc == 0));
 	if (rc == 0 && c.per)
 		log_msg(PEIL_LOG_INFO, "cases of %s %s %s: %zu groups per %s "

@@ -342,13 +342,15 @@ const cli_command cmd_eval_command = {
 	.summary = "evaluate the KPIs for a period and record the run (kind "
 		   "eval: not published)",
 	.help = "  -k, --kpi ID        only this KPI (tag:NAME: only the "
-		"KPIs with that tag)\n"
+		"KPIs with that tag;\n"
+		"                      again for more: --kpi A --kpi B)\n"
 		"      --dry-run       record nothing in the store\n"
 		"      --timings       evaluate each KPI alone and print its "
 		"time on stderr\n"
 		"  -f, --format F      text (default), csv or json\n"
 		CLI_LANG_HELP,
 	.takes_period = 1,
+	.kpi_several = 1,
 	.options = eval_options,
 	.run = cmd_eval,
 };

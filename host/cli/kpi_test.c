@@ -752,7 +752,7 @@ static int test_run_one(sandbox *sb, const char *path, int index,
 	source = (kpi_source){ &t, test_schema, test_scan, NULL, NULL, 0, NULL,
 			      NULL };
 	sink = (kpi_sink){ &t, test_result, test_failure, test_earlier,
-			    NULL };
+			    NULL, NULL };
 	if (rc == 0 && kpi_evaluate(t.set, t.from, t.to, NULL, &source, &sink,
 				    err) < 0)
 		rc = -1;

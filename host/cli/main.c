@@ -142,6 +142,35 @@ static void short_options(const struct option *opts, size_t n, char *out)
 	out[k] = '\0';
 }
 
+/* --kpi ID: once, or, for a command that takes several (eval), each
+ * added to the list that kpi_wanted reads; a second one of another
+ * command is refused rather than taking the last alone.  -1 when
+ * refused. */
+static int parse_kpi(const cli_command *c, cli_options *o, const char *id)
+{
+	static char list[1024];
+	size_t used = strlen(list);
+
+	if (!o->kpi) {
+		o->kpi = id;
+		return 0;
+	}
+	if (!c->kpi_several) {
+		fprintf(stderr, "peil %s: --kpi given twice (%s, %s): it takes "
+				"one KPI\n", c->name, o->kpi, id);
+		return -1;
+	}
+	if (!used)
+		used = (size_t)snprintf(list, sizeof(list), "%s", o->kpi);
+	if (used + 1 + strlen(id) >= sizeof(list)) {
+		fprintf(stderr, "peil %s: too many --kpi options\n", c->name);
+		return -1;
+	}
+	snprintf(list + used, sizeof(list) - used, " %s", id);
+	o->kpi = list;
+	return 0;
+}
+
 static int parse_options(const cli_command *c, int argc, char **argv,
 			 cli_options *o)
 {
@@ -160,7 +189,8 @@ static int parse_options(const cli_command *c, int argc, char **argv,
 			o->format = optarg;
 			break;
 		case 'k':
-			o->kpi = optarg;
+			if (parse_kpi(c, o, optarg) < 0)
+				return EXIT_USAGE;
 			break;
 		case 'p':
 			o->period = optarg;

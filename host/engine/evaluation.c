@@ -35,6 +35,8 @@ struct eval_state {
 	size_t failure_count;
 	struct failure *skipped;	/* not evaluated: the first reason */
 	size_t skipped_count;
+	struct failure *unmatched;	/* kpi_sink.unmatched */
+	size_t unmatched_count;
 	int oom;
 	int threads;		/* [run] threads */
 	int32_t *input_days;	/* per settings dataset: the day of its
@@ -180,31 +182,67 @@ static void source_reader_close(void *arg, kpi_source *reader)
 	free(r);
 }
 
-/* Remember the first reason why a KPI was not evaluated for a period. */
-static int note_not_evaluated(struct eval_state *st, const kpi_info *kpi,
-			      const char *status)
+/* Remember message of kpi in *list (of *count), once: 1 when added, 0
+ * when kpi has one (a KPI's figures come together), -1 when out of
+ * memory. */
+static int note_kpi(struct failure **list, size_t *count, const kpi_info *kpi,
+		    const char *message)
 {
-	struct failure *last = st->skipped_count
-				       ? &st->skipped[st->skipped_count - 1]
-				       : NULL;
+	struct failure *last = *count ? &(*list)[*count - 1] : NULL;
 
 	if (last && strcmp(last->kpi, kpi->id) == 0)
-		return 0;	/* a KPI's figures come together */
-	last = grow_for(st->skipped, st->skipped_count, sizeof(*last));
+		return 0;
+	last = grow_for(*list, *count, sizeof(*last));
 	if (!last)
 		return -1;
-	st->skipped = last;
-	last = &st->skipped[st->skipped_count];
+	*list = last;
+	last = &(*list)[*count];
 	last->kpi = strdup(kpi->id);
-	last->message = strdup(status + sizeof(RESULT_NOT_EVALUATED) - 1);
+	last->message = strdup(message);
 	if (!last->kpi || !last->message) {
 		free(last->kpi);
 		free(last->message);
 		return -1;
 	}
-	st->skipped_count++;
-	log_msg(PEIL_LOG_WARNING, "KPI %s not evaluated: %s", kpi->id,
-		last->message);
+	(*count)++;
+	return 1;
+}
+
+static void notes_free(struct failure *list, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(list[i].kpi);
+		free(list[i].message);
+	}
+	free(list);
+}
+
+/* Remember the first reason why a KPI was not evaluated for a period. */
+static int note_not_evaluated(struct eval_state *st, const kpi_info *kpi,
+			      const char *status)
+{
+	const char *why = status + sizeof(RESULT_NOT_EVALUATED) - 1;
+	int rc = note_kpi(&st->skipped, &st->skipped_count, kpi, why);
+
+	if (rc > 0)
+		log_msg(PEIL_LOG_WARNING, "KPI %s not evaluated: %s", kpi->id,
+			why);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Rows of kpi's dataset whose join found no row: logged once per KPI,
+ * and kept as a note of the run. */
+static int sink_unmatched(void *arg, const kpi_info *kpi, const char *message)
+{
+	struct eval_state *st = arg;
+	int rc = note_kpi(&st->unmatched, &st->unmatched_count, kpi, message);
+
+	if (rc < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	if (rc > 0)
+		log_msg(PEIL_LOG_WARNING, "KPI %s: %s", kpi->id, message);
 	return 0;
 }
 
@@ -362,12 +400,18 @@ static int refuse_reserved(struct eval_state *st)
 	return (int)(st->failure_count - refused.first);
 }
 
+static const char *note_of(const struct failure *list, size_t count,
+			   const char *id)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(list[i].kpi, id) == 0)
+			return list[i].message;
+	return NULL;
+}
+
 static const char *skipped_of(const struct eval_state *st, const char *id)
 {
-	for (size_t i = 0; i < st->skipped_count; i++)
-		if (strcmp(st->skipped[i].kpi, id) == 0)
-			return st->skipped[i].message;
-	return NULL;
+	return note_of(st->skipped, st->skipped_count, id);
 }
 
 /* k's definition as peil explain prints it (kpi_explain), malloc'd; NULL
@@ -491,7 +535,7 @@ static int record(struct eval_state *st, const char *kind,
 	for (i = 0; i < kpi_set_count(ctx->kpis); i++) {
 		const kpi_info *k = kpi_set_info(ctx->kpis, i);
 		const char *failure = failure_of(st, k->id);
-		const char *skipped = skipped_of(st, k->id);
+		const char *skipped = skipped_of(st, k->id), *unmatched;
 		char notes[1024] = "", note[256];
 		peil_run_kpi rk = {
 			.kpi = k->id,
@@ -524,6 +568,16 @@ static int record(struct eval_state *st, const char *kind,
 					       rk.message);
 			input_age_message(a, note, sizeof(note));
 			input_age_join(notes, sizeof(notes), note);
+			rk.message = notes;
+		}
+		/* and rows whose join found no row (kpi_sink.unmatched) */
+		if (!failure && (unmatched = note_of(st->unmatched,
+						     st->unmatched_count,
+						     k->id))) {
+			if (!notes[0] && rk.message)
+				input_age_join(notes, sizeof(notes),
+					       rk.message);
+			input_age_join(notes, sizeof(notes), unmatched);
 			rk.message = notes;
 		}
 		rk.definition = definition_text(ctx, k);
@@ -680,7 +734,7 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 			      store_has(ctx->store, STORE_V15_FROM_KEY),
 			      source_fills, source_input_day };
 	kpi_sink sink = { &st, sink_result, sink_failure, sink_earlier,
-			  sink_partly_covered };
+			  sink_partly_covered, sink_unmatched };
 	int64_t started;
 	int failed, rc = -1;
 	size_t i;
@@ -776,16 +830,9 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	interrupt_settle();
 	rc = 0;
 out:
-	for (i = 0; i < st.failure_count; i++) {
-		free(st.failures[i].kpi);
-		free(st.failures[i].message);
-	}
-	free(st.failures);
-	for (i = 0; i < st.skipped_count; i++) {
-		free(st.skipped[i].kpi);
-		free(st.skipped[i].message);
-	}
-	free(st.skipped);
+	notes_free(st.failures, st.failure_count);
+	notes_free(st.skipped, st.skipped_count);
+	notes_free(st.unmatched, st.unmatched_count);
 	free(st.input_days);
 	withdrawn_release(&st.withdrawn);
 	return rc;

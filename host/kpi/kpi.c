@@ -613,9 +613,47 @@ void kpi_set_keep(kpi_set *set, size_t i, int kept)
 
 int kpi_wanted(const kpi_info *k, const char *only)
 {
-	if (only)
-		return kpi_matches(k, only, strlen(only));
-	return !k->disabled && !k->unchosen;
+	const char *p;
+	size_t len;
+
+	if (!only)
+		return !k->disabled && !k->unchosen;
+	for (p = only; (len = kpi_list_next(&p)); p += len)
+		if (kpi_matches(k, p, len))
+			return 1;
+	return 0;
+}
+
+/* -1 with msg naming the first entry of list that names no KPI of set
+ * (with minus, a '-' entry may: see kpi_set_choose); 0 when each names
+ * some. */
+static int kpi_list_unknown(const kpi_set *set, const char *list, int minus,
+			    char *msg, size_t msg_size)
+{
+	const char *p;
+	size_t len;
+
+	for (p = list; (len = kpi_list_next(&p)); p += len) {
+		int left_out = minus && *p == '-';
+		size_t i;
+
+		for (i = 0; i < set->count; i++)
+			if (kpi_matches(&set->kpis[i]->info, p + left_out,
+					len - (size_t)left_out))
+				break;
+		if (i == set->count && !left_out) {
+			snprintf(msg, msg_size, "'%.*s' is no KPI id or tag of "
+				 "a KPI (see peil list)", (int)len, p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int kpi_list_check(const kpi_set *set, const char *list, char *msg,
+		   size_t msg_size)
+{
+	return kpi_list_unknown(set, list, 0, msg, msg_size);
 }
 
 int kpi_set_choose(kpi_set *set, const char *list, char *msg,
@@ -625,26 +663,15 @@ int kpi_set_choose(kpi_set *set, const char *list, char *msg,
 	size_t len;
 	int includes = 0;
 
-	/* Check every entry first: a list with a typo changes nothing. */
-	for (p = list; (len = kpi_list_next(&p)); p += len) {
-		int minus = *p == '-';
-		size_t i;
-
-		includes |= !minus;
-		for (i = 0; i < set->count; i++)
-			if (kpi_matches(&set->kpis[i]->info, p + minus,
-					len - (size_t)minus))
-				break;
-		/* A '-' entry may name what these scripts lack: one list
-		 * serves a municipality's several script directories, and
-		 * leaving out nothing changes no figure.  An entry to
-		 * include that names nothing is a typo. */
-		if (i == set->count && !minus) {
-			snprintf(msg, msg_size, "'%.*s' is no KPI id or tag of "
-				 "a KPI (see peil list)", (int)len, p);
-			return -1;
-		}
-	}
+	/* Check every entry first: a list with a typo changes nothing.  A
+	 * '-' entry may name what these scripts lack: one list serves a
+	 * municipality's several script directories, and leaving out
+	 * nothing changes no figure.  An entry to include that names
+	 * nothing is a typo. */
+	if (kpi_list_unknown(set, list, 1, msg, msg_size) < 0)
+		return -1;
+	for (p = list; (len = kpi_list_next(&p)); p += len)
+		includes |= *p != '-';
 	/* Included when named (or when nothing is), unless left out. */
 	for (size_t i = 0; i < set->count; i++) {
 		kpi_info *k = &set->kpis[i]->info;

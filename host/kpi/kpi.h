@@ -277,9 +277,14 @@ int kpi_set_cumulative_from(const kpi_set *set, const char *id,
 int kpi_set_choose(kpi_set *set, const char *list, char *msg,
 		   size_t msg_size);
 
-/* Whether k matches only ("ID" or "tag:NAME"), or, with only NULL, is
+/* Whether k matches an entry of only ("ID" or "tag:NAME", separated by
+ * commas or spaces: peil eval --kpi A --kpi B), or, with only NULL, is
  * enabled and chosen: the KPIs an evaluation takes. */
 int kpi_wanted(const kpi_info *k, const char *only);
+/* 0 when every entry of list (as kpi_wanted takes it) names some KPI of
+ * set; -1 with msg naming the first that names none. */
+int kpi_list_check(const kpi_set *set, const char *list, char *msg,
+		   size_t msg_size);
 /* The names of the KPI language, for the editors' definition file
  * (docs/lua/peil.lua, which a test checks against them): part "helper"
  * (a function such as started_in), "key" (a key of kpi{}) or "date" (a
@@ -361,6 +366,12 @@ typedef struct kpi_sink {
 	 * its figures; returns as result does. */
 	int (*partly_covered)(void *ctx, const kpi_info *kpi,
 			      const char *dataset, int32_t input_day);
+	/* Optional (NULL: dropped).  Rows of kpi's dataset whose join found
+	 * no row, and what became of them (message, in English: "dataset
+	 * case_members: 2 rows have a case_id that no row of cases has (D98,
+	 * D99): left out: ...").  Called once per grain before its
+	 * figures; returns as result does. */
+	int (*unmatched)(void *ctx, const kpi_info *kpi, const char *message);
 } kpi_sink;
 
 /* The cases behind a figure (peil cases): while set, kpi_evaluate runs

@@ -63,12 +63,18 @@ typedef struct kpi_run {
 	 * rather than 0. */
 	int32_t last_date;
 	char last_field[64];
+	/* The dataset that holds it: the KPI's own, or one of the same
+	 * delivery that it looks up or joins (kpi_run_delivery). */
+	char last_dataset[64];
 	/* The day of the newest input of the datasets the KPI reads
 	 * (kpi_source.input_day; INT32_MAX: unknown), and that dataset: a
 	 * period that begins after it is not evaluated, one that ends
 	 * after it is partly covered (kpi_sink.partly_covered). */
 	int32_t input_day;
 	char input_dataset[64];
+	/* Rows of its dataset whose join found no row, and what became of
+	 * them (kpi_run_unmatched); "" when none. */
+	char unmatched[512];
 	/* ratio()'s denominator from another dataset (dataset_sum), read
 	 * before the scan; NULL without one */
 	kpi_den_table *den;
@@ -107,6 +113,7 @@ typedef struct kpi_scan {
 	size_t *slot;		/* schema index -> projected position */
 	uint64_t *serial;	/* the row counter: the set's, or a scan
 				   thread's own (its rows meet no Lua) */
+	const kpi_joined *joined;	/* the join that hands rows on, or NULL */
 	int out_of_memory;
 } kpi_scan;
 
@@ -349,6 +356,30 @@ static void kpi_scan_last_date(const kpi_scan *scan, size_t i, kpi_run *r)
 	}
 	r->last_date = last == INT32_MIN ? INT32_MAX : last;
 	snprintf(r->last_field, sizeof(r->last_field), "%s", field);
+}
+
+/* r's note of the rows of its dataset whose join found no row (0: none),
+ * and what became of them: a selection that reads the joined dataset's
+ * dates cannot date them, and counts them in no period; otherwise they
+ * count with the joined fields empty (a breakdown by one: "(onbekend)").
+ * base_fields: the fields of r's own dataset, before the joined ones. */
+static void kpi_run_unmatched(kpi_run *r, const kpi_joined *j,
+			      size_t base_fields)
+{
+	const kpi_node *sel = r->k->select;
+	char which[384];
+	int undated;
+
+	if (!kpi_joined_unmatched(j, which, sizeof(which)))
+		return;
+	undated = sel && (sel->field[0] >= base_fields ||
+			  ((sel->op == KPI_RUNNING_IN ||
+			    sel->op == KPI_ON_REFERENCE_DATE) &&
+			   sel->field[1] >= base_fields));
+	snprintf(r->unmatched, sizeof(r->unmatched), "%s: %s", which,
+		 undated ? "left out: the selection dates rows by the joined "
+			   "dataset"
+			 : "counted with the joined fields empty");
 }
 
 /* After the scan (rc its result): room in every run for every cell, the
@@ -742,16 +773,8 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 	kpi_scan *scan = ctx;
 	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
 			scan->cal, NULL, 0, LUA_NOREF, NULL };
+	int unmatched = kpi_joined_row_unmatched(scan->joined);
 
-	for (size_t c = 0; c < scan->cells_count; c++) {
-		long cell = kpi_cells_find(scan->cells[c], values, scan->slot);
-
-		if (cell < 0) {
-			scan->out_of_memory = 1;
-			return -1;
-		}
-		scan->row_cell[c] = (size_t)cell;
-	}
 	for (size_t i = 0; i < scan->pick_count; i++) {
 		int32_t d = INT32_MIN, end = INT32_MIN;
 		int dated = kpi_match_periods(scan->picks[i], &row,
@@ -759,6 +782,28 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 					      &scan->row_to[i], &d, &end);
 
 		kpi_pick_seen(scan, i, dated, d, end);
+	}
+	for (size_t c = 0; c < scan->cells_count; c++) {
+		long cell;
+		size_t i = 0;
+
+		/* A row whose join found no row (a member of a case that
+		 * the cases lack) makes no cell where it counts in no
+		 * period (a selection on the case's dates): no team
+		 * "(onbekend)" of nobody. */
+		while (unmatched && i < scan->run_count &&
+		       (scan->run_cells[i] != c ||
+			scan->row_from[scan->run_pick[i]] ==
+				scan->row_to[scan->run_pick[i]]))
+			i++;
+		if (unmatched && i == scan->run_count)
+			continue;
+		cell = kpi_cells_find(scan->cells[c], values, scan->slot);
+		if (cell < 0) {
+			scan->out_of_memory = 1;
+			return -1;
+		}
+		scan->row_cell[c] = (size_t)cell;
 	}
 	for (size_t j = 0; j < scan->row_date_count; j++) {
 		int32_t d;
@@ -915,7 +960,9 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 		memcpy(why, r->why, sizeof(why));
 	else if (r->periods[p].first > r->last_date)
 		result_not_evaluated_after(RESULT_MISSING_ROWS_AFTER,
-					   k->info.dataset, r->last_field,
+					   r->last_dataset[0] ? r->last_dataset
+							      : k->info.dataset,
+					   r->last_field,
 					   r->last_date, why, sizeof(why));
 	else if (r->periods[p].first > r->input_day)
 		result_not_evaluated_after(RESULT_MISSING_INPUT_AFTER,
@@ -973,7 +1020,11 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 
 	if (!order)
 		return error_set(err, NULL, 0, NULL, "out of memory");
-	if (kpi_emit_partly_covered(r, sink, err) < 0) {
+	if (kpi_emit_partly_covered(r, sink, err) < 0 ||
+	    (r->unmatched[0] && sink->unmatched &&
+	     sink->unmatched(sink->ctx, &r->k->info, r->unmatched) < 0 &&
+	     error_set(err, NULL, 0, NULL, "evaluation stopped: the result "
+		       "sink failed"))) {
 		free(order);
 		return -1;
 	}
@@ -1418,8 +1469,11 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		/* the joined row holds every field, those not read empty */
 		for (size_t f = 0; f < schema->field_count; f++)
 			scan.slot[f] = f;
+		scan.joined = j;
 		rc = kpi_joined_scan(j, source, used, kpi_scan_row, &scan,
 				     err);
+		for (size_t i = 0; rc == 0 && i < scan.run_count; i++)
+			kpi_run_unmatched(scan.runs[i], j, scan.base_fields);
 	} else {
 		for (size_t f = 0; f < schema->field_count; f++) {
 			scan.slot[f] = used[f] ? projected : SIZE_MAX;
@@ -1674,6 +1728,117 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 					    NULL, r->why, sizeof(r->why));
 }
 
+/* The latest date of a dataset's rows (kpi_run_delivery), read once per
+ * evaluation. */
+typedef struct kpi_latest {
+	const char *dataset;
+	int32_t date;		/* INT32_MIN: none */
+	char field[64];		/* the field that holds it */
+	size_t *fields;		/* while read: the date fields */
+	size_t at;		/* while read: the one of the latest */
+} kpi_latest;
+
+static int kpi_latest_row(void *ctx, const peil_value *values)
+{
+	kpi_latest *l = ctx;
+
+	for (size_t i = 0; l->fields[i] != SIZE_MAX; i++)
+		if (values[i].type == PEIL_TYPE_DATE &&
+		    values[i].as.date > l->date) {
+			l->date = values[i].as.date;
+			l->at = i;
+		}
+	return 0;
+}
+
+/* The latest date of the dates that every row of dataset has (date
+ * fields declared key or required, as kpi_scan_row_dates reads them),
+ * from all its rows, whichever KPIs read it: into l, read by one
+ * projected scan.  -1 with err when the scan failed. */
+static int kpi_latest_read(kpi_latest *l, const kpi_source *source,
+			   peil_error *err)
+{
+	const peil_schema *schema = source->schema(source->ctx, l->dataset);
+	size_t n = 0;
+	int rc = 0;
+
+	l->date = INT32_MIN;
+	if (!schema)
+		return 0;
+	l->fields = malloc((schema->field_count + 1) * sizeof(*l->fields));
+	if (!l->fields)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	for (size_t f = 0; f < schema->field_count; f++)
+		if (schema->fields[f].type == PEIL_TYPE_DATE &&
+		    (schema->fields[f].flags &
+		     (PEIL_FIELD_KEY | PEIL_FIELD_REQUIRED)))
+			l->fields[n++] = f;
+	l->fields[n] = SIZE_MAX;
+	if (n)
+		rc = source->scan(source->ctx, schema, NULL, l->fields, n,
+				  kpi_latest_row, l, err);
+	if (rc == 0 && l->date != INT32_MIN)
+		snprintf(l->field, sizeof(l->field), "%s",
+			 schema->fields[l->fields[l->at]].name);
+	free(l->fields);
+	l->fields = NULL;
+	if (rc > 0)
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	return rc < 0 ? -1 : 0;
+}
+
+/* Widen r's latest date by the datasets of its delivery.  A dataset's
+ * rows may stop early while its export goes on (a programme whose
+ * trajectories start rarely, none ended since): the rows of another
+ * dataset that r reads (looks up, joins, groups by), read on the same
+ * day as r's own (its newest input: kpi_source.input_day), come from
+ * the same delivery of the registration system, and their latest date
+ * (that every row has, kpi_latest_read) shows that r's export reaches
+ * it too.  An open row alone shows nothing of the sort: the day it was
+ * still running is the export's, which the day of reading does not tell
+ * (an old export read today).  Read only when a period begins after r's
+ * own latest date, once per dataset (cache, of *cached).  -1 with r's
+ * err when a scan failed. */
+static int kpi_run_delivery(kpi_run *r, const kpi_source *source,
+			    kpi_latest *cache, size_t *cached)
+{
+	const char *own = r->k->info.dataset, *name;
+	int32_t day;
+	int after = 0;
+
+	for (size_t p = 0; p < r->period_count; p++)
+		after |= r->periods[p].first > r->last_date;
+	if (!after || r->why[0] || r->failed || !source->input_day ||
+	    (day = source->input_day(source->ctx, own)) == INT32_MAX)
+		return 0;
+	for (size_t i = 1; (name = kpi_run_dataset(r, i)); i++) {
+		size_t c;
+
+		if (strcmp(name, own) == 0 ||
+		    source->input_day(source->ctx, name) != day)
+			continue;
+		for (c = 0; c < *cached; c++)
+			if (strcmp(cache[c].dataset, name) == 0)
+				break;
+		if (c == *cached) {
+			cache[c].dataset = name;
+			if (kpi_latest_read(&cache[c], source, &r->err) < 0) {
+				r->failed = 1;
+				return -1;
+			}
+			(*cached)++;
+		}
+		if (cache[c].date > r->last_date) {
+			r->last_date = cache[c].date;
+			snprintf(r->last_field, sizeof(r->last_field), "%s",
+				 cache[c].field);
+			snprintf(r->last_dataset, sizeof(r->last_dataset),
+				 "%s", name);
+		}
+	}
+	return 0;
+}
+
 void kpi_set_cases(kpi_set *set, const kpi_cases *cases)
 {
 	set->cases = cases;
@@ -1699,7 +1864,8 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 {
 	kpi_run **runs = calloc(set->count * PERIOD_GRAIN_COUNT + 1,
 				sizeof(*runs));
-	size_t count = 0;
+	size_t count = 0, latest_count = 0;
+	kpi_latest *latest = NULL;
 	int rc = 0, failed = 0;
 
 	if (!runs) {
@@ -1756,6 +1922,16 @@ int kpi_evaluate(kpi_set *set, int32_t from, int32_t to, const char *only_kpi,
 						   &runs[i]->err) < 0;
 	if (rc == 0)
 		rc = kpi_scan_all(set, runs, count, source, err);
+	/* room for each other dataset that a KPI reads */
+	for (size_t i = 0, d; i < count; i++)
+		for (d = 1; kpi_run_dataset(runs[i], d); d++)
+			latest_count++;
+	latest = calloc(latest_count + 1, sizeof(*latest));
+	if (!latest && rc == 0)
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+	latest_count = 0;
+	for (size_t i = 0; i < count && rc == 0; i++)
+		kpi_run_delivery(runs[i], source, latest, &latest_count);
 	/* A KPI that failed in one grain fails as a whole, once: the runs
 	 * of its grains follow each other. */
 	for (size_t i = 0, n; i < count && rc == 0; i += n) {
@@ -1778,5 +1954,6 @@ out:
 	for (size_t i = 0; runs && i < count; i++)
 		kpi_run_free(runs[i]);
 	free(runs);
+	free(latest);
 	return rc < 0 ? -1 : failed;
 }

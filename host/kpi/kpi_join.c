@@ -67,6 +67,8 @@
 #include "base/strmap.h"
 #include "base/temp_file.h"
 
+/* The keys without a row that a join names, at most (join_side). */
+#define JOIN_UNMATCHED_KEYS 5
 /* Runs of rows in key order followed at once (see join_side.cursor). */
 #define JOIN_CURSORS 4
 /* How far past a cursor a key is looked for, before searching. */
@@ -157,6 +159,13 @@ typedef struct join_side {
 	const kpi_source *source;
 	peil_error *err;
 	int failed;
+	/* Rows whose on field names a key that no row of the joined dataset
+	 * has (a member of a case absent from cases): counted, and the
+	 * first few keys kept to be named (kpi_joined_unmatched). */
+	size_t unmatched;
+	char unmatched_keys[JOIN_UNMATCHED_KEYS][64];
+	size_t unmatched_key_count;
+	int unmatched_more;	/* keys beyond those kept */
 } join_side;
 
 struct kpi_joined {
@@ -173,6 +182,7 @@ struct kpi_joined {
 	peil_row_fn row;
 	void *row_ctx;
 	int out_of_memory;
+	int row_unmatched;	/* the row handed on names a missing key */
 };
 
 static long join_field(const peil_schema *s, const char *name)
@@ -1132,11 +1142,41 @@ static long join_merge_find(join_side *side, const peil_value *v,
 	return at;
 }
 
+/* Whether v, the on field of a row that found no row of side, names a
+ * key (an empty one names none): then the row is counted, and its key
+ * kept when among the first. */
+static int join_unmatched(join_side *side, const peil_value *v)
+{
+	char buf[64];
+	size_t len, n = side->unmatched_key_count;
+	const char *key = join_key_text(v, buf, sizeof(buf), &len);
+
+	if (!key || !len)
+		return 0;
+	side->unmatched++;
+	if (len > sizeof(side->unmatched_keys[0]) - 1)
+		len = sizeof(side->unmatched_keys[0]) - 1;
+	/* the members of a case come together: their key once */
+	for (size_t i = 0; i < n; i++)
+		if (strlen(side->unmatched_keys[i]) == len &&
+		    memcmp(side->unmatched_keys[i], key, len) == 0)
+			return 1;
+	if (n < JOIN_UNMATCHED_KEYS) {
+		memcpy(side->unmatched_keys[n], key, len);
+		side->unmatched_keys[n][len] = '\0';
+		side->unmatched_key_count++;
+	} else {
+		side->unmatched_more = 1;
+	}
+	return 1;
+}
+
 static int join_main_row(void *ctx, const peil_value *values)
 {
 	static const peil_value none = { PEIL_TYPE_NULL, 0, { NULL } };
 	kpi_joined *j = ctx;
 
+	j->row_unmatched = 0;
 	for (size_t i = 0; i < j->main_proj_count; i++)
 		j->values[j->main_proj[i]] = values[i];
 	for (size_t i = 0; i < j->side_count; i++) {
@@ -1155,13 +1195,54 @@ static int join_main_row(void *ctx, const peil_value *values)
 			return -1;
 		}
 		/* only the fields read: the others stay empty */
-		if (at >= 0)
+		if (at >= 0) {
 			kpi_rows_get(rows, (size_t)at, j->values, side->dest);
-		else
-			for (size_t k = side->skip; k < side->proj_count; k++)
-				j->values[side->dest[k - side->skip]] = none;
+			continue;
+		}
+		j->row_unmatched |= join_unmatched(side,
+						   &j->values[side->on_field]);
+		for (size_t k = side->skip; k < side->proj_count; k++)
+			j->values[side->dest[k - side->skip]] = none;
 	}
 	return j->row(j->row_ctx, j->values);
+}
+
+int kpi_joined_row_unmatched(const kpi_joined *j)
+{
+	return j && j->row_unmatched;
+}
+
+size_t kpi_joined_unmatched(const kpi_joined *j, char *msg, size_t size)
+{
+	size_t total = 0, used = 0;
+
+	if (size)
+		msg[0] = '\0';
+	for (size_t i = 0; j && i < j->side_count; i++) {
+		const join_side *side = &j->sides[i];
+
+		if (!side->unmatched)
+			continue;
+		total += side->unmatched;
+		used += (size_t)snprintf(msg + (used < size ? used : size),
+					 used < size ? size - used : 0,
+					 "%sdataset %s: %zu row%s %s a %s that no "
+					 "row of %s has (", used ? "; " : "",
+					 j->main->name, side->unmatched,
+					 side->unmatched == 1 ? "" : "s",
+					 side->unmatched == 1 ? "has" : "have",
+					 j->main->fields[side->on_field].name,
+					 side->schema->name);
+		for (size_t k = 0; k < side->unmatched_key_count; k++)
+			used += (size_t)snprintf(
+				msg + (used < size ? used : size),
+				used < size ? size - used : 0, "%s%s",
+				k ? ", " : "", side->unmatched_keys[k]);
+		used += (size_t)snprintf(msg + (used < size ? used : size),
+					 used < size ? size - used : 0, "%s)",
+					 side->unmatched_more ? ", ..." : "");
+	}
+	return total;
 }
 
 /* Every field of a schema, in order. */

@@ -744,6 +744,14 @@ int kpi_joined_scan(kpi_joined *j, const kpi_source *source,
 		    const unsigned char *used, peil_row_fn row, void *row_ctx,
 		    peil_error *err);
 void kpi_joined_free(kpi_joined *j);			/* accepts NULL */
+/* After the scan: how many rows of k's dataset name a key that no row of
+ * a joined dataset has (a member of a case absent from cases), handed on
+ * with the joined fields empty, and in msg which, with the first few
+ * keys: "dataset case_members: 2 rows have a case_id that no row of cases
+ * has (D98, D99)".  0 and "" when none. */
+size_t kpi_joined_unmatched(const kpi_joined *j, char *msg, size_t size);
+/* Inside the scan's row function: whether the row names such a key. */
+int kpi_joined_row_unmatched(const kpi_joined *j);
 /* Read k's lookup datasets into its script state (k->lookups_ref), or
  * take them from another KPI of the script that read the same in this
  * evaluation. */

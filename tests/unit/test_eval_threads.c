@@ -294,7 +294,7 @@ static int evaluate_years(kpi_set *set, int run, int threaded, int from,
 			      threaded ? reader_open : NULL,
 			      threaded ? reader_close : NULL, 0, NULL,
 			      NULL };
-	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL, NULL };
 	peil_error err;
 
 	run_index = run;

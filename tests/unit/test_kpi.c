@@ -192,7 +192,7 @@ static void collect_failure(void *ctx, const kpi_info *kpi,
 }
 
 static const kpi_sink sink = { NULL, collect_result, collect_failure,
-				 NULL, NULL };
+				 NULL, NULL, NULL };
 
 static void reset_results(void)
 {

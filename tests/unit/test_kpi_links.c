@@ -238,7 +238,7 @@ static double value(const char *id, const char *breakdown)
 static int evaluate(kpi_set *set)
 {
 	kpi_source source = { NULL, schema_of, scan, NULL, NULL, 0, NULL, NULL };
-	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL, NULL };
 	peil_error err;
 	int32_t from, to;
 
@@ -1143,7 +1143,7 @@ static void evaluate_merge(const char *script, int merge, kpi_set **out)
 {
 	kpi_source source = { NULL, schema_of, merge_scan, NULL, NULL, merge, NULL,
 			      NULL };
-	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL };
+	kpi_sink sink = { NULL, collect, collect_failure, NULL, NULL, NULL };
 	kpi_set *set = *out = new_set();
 	peil_error err;
 	int32_t from, to;
