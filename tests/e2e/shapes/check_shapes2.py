@@ -7,9 +7,15 @@ figure by figure.
 
     check_shapes2.py TRUTH_JSON PEIL_JSON [--show N]
     check_shapes2.py --same PEIL_JSON PEIL_JSON
+    check_shapes2.py --history TRUTH_JSON K SHOW_JSON DIFF_TEXT RUN_LOG
 
 The second form: the figures of two evaluations of the same facts (the
-iWmo messages and their CSV exports) are the same, cell by cell.
+iWmo messages and their CSV exports) are the same, cell by cell.  The
+third, after delivery K of the history shape: the published figures
+(peil show) are those of the cases as they stand after it, worked out
+again; and the figures that changed since delivery K-1 are exactly those
+that peil diff lists (squeezed to single spaces) and that the run's log
+names as final figures changed.
 
 Nothing of Peil's code is used: each figure is found by walking over the
 rows of the truth for each period, the slow and plain way.  Prints a
@@ -222,6 +228,67 @@ MEANS = {"maatwerk_start_binnen_termijn", "maatwerk_doorlooptijd_verzoek"}
 DATES = {"allocated", "start", "end", "message_date", "started", "allocation_start", "ended"}
 
 
+# ------------------------------------------------------------- history
+# Indicators 1 and 2 by team, per month: started (registered in it),
+# closed (closed in it), running (registered on or before its last day,
+# not closed before its first), caseload (registered on or before the
+# reference date, its last day, not closed before it).
+def cases_figures(rows, rng):
+    rows = [dict(c, registered=day(c["registered"]), closed=day(c["closed"])) for c in rows]
+    tests = {"casussen_gestart": lambda c, f, l: f <= c["registered"] <= l,
+             "casussen_afgesloten": lambda c, f, l: c["closed"] is not None and f <= c["closed"] <= l,
+             "casussen_lopend": lambda c, f, l: c["registered"] <= l and (c["closed"] is None or c["closed"] >= f),
+             "caseload": lambda c, f, l: c["registered"] <= l and (c["closed"] is None or c["closed"] >= l)}
+    out = {}
+    for pid, first, last in periods("month", rng):
+        for kid, test in tests.items():
+            for cell in sorted({c["team"] for c in rows}) + ["Totaal"]:
+                out[(kid, pid, cell)] = sum(1 for c in rows if test(c, first, last) and cell in (c["team"], "Totaal"))
+    return out
+
+
+def history(t, k, show, diff, log):
+    now = cases_figures(t["states"][k - 1], t["range"])
+    bad, n = [], 0
+    for r in json.load(open(show, encoding="utf-8"))["results"]:
+        key = (r["kpi"], r["period"], r["breakdown"].get("team", "Totaal"))
+        want = now.pop(key, 0)
+        n += 1
+        if r["value"] != want or r.get("not_evaluated"):
+            bad.append("show %s: expected %r, peil %r %s" % (key, want, r["value"], r.get("not_evaluated") or ""))
+        # final when [run] final_after_months (3) whole months have passed since the period ended
+        y, m = map(int, r["period"].split("-"))
+        if r["final"] != (add_months(D(y, m, 1), 4) <= D.today()):
+            bad.append("show %s: final %r on %s" % (key, r["final"], D.today()))
+    bad += ["show %s: expected %r, missing" % (key, v) for key, v in now.items() if v]
+    changed = set()
+    if k > 1:
+        old = cases_figures(t["states"][k - 2], t["range"])
+        new = cases_figures(t["states"][k - 1], t["range"])
+        changed = {(key[0], key[1], key[2], old.get(key, 0), new.get(key, 0)) for key in set(old) | set(new)
+                   if old.get(key, 0) != new.get(key, 0)}
+    listed = set()
+    for line in open(diff, encoding="utf-8"):
+        f = line.split()
+        if len(f) >= 6 and f[0] in ("casussen_gestart", "casussen_afgesloten", "casussen_lopend", "caseload"):
+            listed.add((f[0], f[1], f[2], int(f[3]), int(f[4])))
+    named = set()
+    for line in open(log, encoding="utf-8"):
+        if "final figure changed: " in line:
+            kid, pid, rest = line.split("final figure changed: ")[1].split(" ", 2)
+            cell, change = rest.rsplit(": ", 1)
+            a, b = change.split(" -> ")
+            named.add((kid, pid, cell, int(a), int(b)))
+    for what, got in (("peil diff", listed), ("the run's log", named)):
+        bad += ["%s lacks %s" % (what, x) for x in sorted(changed - got)]
+        bad += ["%s lists %s, which did not change" % (what, x) for x in sorted(got - changed)]
+    print("delivery %d: %d published figures equal, %d changed as peil diff and the log say, %d differ"
+          % (k, n - sum(1 for b in bad if b.startswith("show")), len(changed & listed & named), len(bad)))
+    for b in bad[:40]:
+        print("  " + b)
+    sys.exit(1 if bad else 0)
+
+
 def same(a, b):
     cell = lambda r: (r["kpi"], r["period"], json.dumps(r["breakdown"], sort_keys=True))
     fig = lambda r: (r["value"], r.get("numerator"), r.get("denominator"), r.get("not_evaluated"))
@@ -237,6 +304,8 @@ def same(a, b):
 def main():
     if sys.argv[1] == "--same":
         same(sys.argv[2], sys.argv[3])
+    if sys.argv[1] == "--history":
+        history(json.load(open(sys.argv[2], encoding="utf-8")), int(sys.argv[3]), *sys.argv[4:7])
     t = json.load(open(sys.argv[1], encoding="utf-8"))
     peil = json.load(open(sys.argv[2], encoding="utf-8"))
     show = int(sys.argv[sys.argv.index("--show") + 1]) if "--show" in sys.argv else 40

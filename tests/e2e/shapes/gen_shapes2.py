@@ -27,6 +27,14 @@ Shapes:
           numbers, corrections (RedenWijziging 14) and withdrawals (13)
           in later messages, starts and stops deleted by a later message
           (StatusAanlevering 3), requests of another provider
+  history three deliveries of cases by two organisations: Welzijn Noord
+          sends its whole export each month (mode = snapshot, scope
+          organisation), with cases reopened, deleted and their
+          registration corrected from one export to the next; Welzijn
+          Zuid sends monthly exports that overlap (mode = increment), its
+          January again corrected in the third delivery; delivery K's new
+          files in OUT_DIR/dK, the cases as the store should hold them
+          after each in the truth
 
 Seeded (the shape's name): the same files every time.  Standard library
 only.
@@ -363,6 +371,64 @@ def stopproduct(e):
        e["started"].isoformat(), e["reason"], e["ended"].isoformat(), e["status"])
 
 
+def history(r):
+    """The cases of both organisations, and what each delivery sends."""
+    def case(i, org):
+        reg = D(2018, 1, 1) + dt.timedelta(days=r.randint(0, 75))
+        closed = reg + dt.timedelta(days=r.choice([0, 5, 20, 40, 70])) if r.random() < 0.6 else None
+        return {"case_id": "C%03d" % i, "organisation": org,
+                "team": org.split()[1] + "-" + r.choice("AB"), "registered": reg, "closed": closed}
+
+    def as_of(c, day):
+        """The case as an export of that day shows it, or None."""
+        if c["registered"] > day:
+            return None
+        return dict(c, closed=c["closed"] if c["closed"] and c["closed"] <= day else None)
+
+    noord = [case(i, "Welzijn Noord") for i in range(1, 121)]
+    zuid = [case(i, "Welzijn Zuid") for i in range(1, 121)]  # the same numbers: other cases
+    days = [D(2018, 3, 1), D(2018, 4, 1), D(2018, 5, 1)]
+    deliveries = []
+    reopened, deleted, moved = set(), set(), {}
+    for k, day in enumerate(days):
+        files = {}
+        if k == 1:  # from now on: some reopened, some deleted, some registered on another day
+            shown = [c for c in noord if as_of(c, days[0])]
+            reopened = {c["case_id"] for c in r.sample([c for c in shown if c["closed"] and c["closed"] <= days[0]], 4)}
+            deleted = {c["case_id"] for c in r.sample(shown, 4)}
+            moved = {c["case_id"]: c["registered"] + dt.timedelta(days=r.choice([-20, -3, 9, 31]))
+                     for c in r.sample(shown, 5)}
+        rows = []
+        for c in noord:
+            c = as_of(c, day)
+            if c is None or c["case_id"] in deleted:
+                continue
+            if c["case_id"] in reopened:
+                c["closed"] = None
+            if c["case_id"] in moved:
+                c["registered"] = moved[c["case_id"]]
+                if c["closed"] and c["closed"] < c["registered"]:
+                    c["closed"] = c["registered"]
+            rows.append(c)
+        files["noord_%d.csv" % (k + 1)] = rows
+        # Zuid: the month before the day, and the last ten days of the one before that
+        lo = add_months(D(day.year, day.month, 1), -2) + dt.timedelta(days=20 if k else -400)
+        files["zuid_%d.csv" % (k + 1)] = [x for x in (as_of(c, day) for c in zuid)
+                                          if x and lo <= x["registered"] < D(day.year, day.month, 1)]
+        if k == 2:  # January again, corrected: registrations a few days on, closures as of now
+            fix = []
+            for c in zuid:
+                x = as_of(c, day)
+                if x and x["registered"].month == 1:
+                    x["registered"] += dt.timedelta(days=r.choice([0, 0, 2, 15]))
+                    if x["closed"] and x["closed"] < x["registered"]:
+                        x["closed"] = x["registered"]
+                    fix.append(x)
+            files["zuid_1_correctie.csv"] = fix
+        deliveries.append(files)
+    return deliveries
+
+
 def main():
     shape, out, scripts = sys.argv[1], sys.argv[2], os.path.abspath(sys.argv[3])
     conf = os.path.join(scripts, os.pardir, "conf", "peil.ini")
@@ -409,6 +475,29 @@ def main():
         with open(os.path.join(out, "csv", "peil.ini"), "w", encoding="utf-8") as f:
             f.write(csv.replace("key_file = secret.key", "key_file = ../secret.key"))
         truth.update(range=["2023-01", "2023-12"], **{n: iso(rows) for n, rows in zip(names, sets)})
+    elif shape == "history":
+        deliveries = history(r)
+        cols = [("Dossier", "case_id"), ("Organisatie", "organisation"), ("Team", "team"),
+                ("Aanmelding", "registered"), ("Afsluiting", "closed")]
+        decl = datasets(conf, ["cases"]).replace("field.organisation = text\n",
+                                                  "field.organisation = text key\n")
+        ini = ini_head(scripts, "casussen_gestart, casussen_afgesloten, casussen_lopend, caseload",
+                       "2018-01", "2018-02") + decl
+        for org, mode in (("noord", "snapshot"), ("zuid", "increment")):
+            ini += ("\n[source %s]\nplugin = csv\ndataset = cases\npath = exports/%s_*.csv\nseparator = semicolon\n"
+                    "mode = %s\nscope_field = organisation\nscope_value = Welzijn %s\n%s"
+                    % (org, org, mode, org.capitalize(), DMY) + "".join("column.%s = %s\n" % c for c in cols))
+        states, zuid = [], {}
+        for k, files in enumerate(deliveries, 1):
+            os.makedirs(os.path.join(out, "d%d" % k), exist_ok=True)
+            for name, rows in sorted(files.items()):
+                export(os.path.join(out, "d%d" % k), name[:-4], "cases", cols, rows, "", "dd-mm-jjjj")
+                if name.startswith("zuid"):
+                    zuid.update({c["case_id"]: c for c in rows})
+                else:
+                    noord = rows
+            states.append(iso(noord + sorted(zuid.values(), key=lambda c: c["case_id"])))
+        truth.update(states=states, range=["2018-01", "2018-02"])
     else:
         sys.exit("unknown shape " + shape)
     with open(os.path.join(out, "peil.ini"), "w", encoding="utf-8") as f:
