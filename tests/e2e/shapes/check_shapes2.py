@@ -7,7 +7,7 @@ figure by figure.
 
     check_shapes2.py TRUTH_JSON PEIL_JSON [--show N]
     check_shapes2.py --same PEIL_JSON PEIL_JSON
-    check_shapes2.py --history TRUTH_JSON K SHOW_JSON DIFF_TEXT RUN_LOG
+    check_shapes2.py --history TRUTH_JSON K SHOW_JSON DIFF_TEXT RUN_LOG MONTHS
 
 The second form: the figures of two evaluations of the same facts (the
 iWmo messages and their CSV exports) are the same, cell by cell.  The
@@ -15,7 +15,9 @@ third, after delivery K of the history shape: the published figures
 (peil show) are those of the cases as they stand after it, worked out
 again; and the figures that changed since delivery K-1 are exactly those
 that peil diff lists (squeezed to single spaces) and that the run's log
-names as final figures changed.
+names as final figures changed; each figure final when MONTHS ([run]
+final_after_months) whole months have passed since its period ended, and
+only then marked definitief by peil diff and named by the log.
 
 Nothing of Peil's code is used: each figure is found by walking over the
 rows of the truth for each period, the slow and plain way.  Prints a
@@ -247,8 +249,9 @@ def cases_figures(rows, rng):
     return out
 
 
-def history(t, k, show, diff, log):
+def history(t, k, show, diff, log, months):
     now = cases_figures(t["states"][k - 1], t["range"])
+    final = lambda y, m: add_months(D(y, m, 1), 1 + int(months)) <= D.today()
     bad, n = [], 0
     for r in json.load(open(show, encoding="utf-8"))["results"]:
         key = (r["kpi"], r["period"], r["breakdown"].get("team", "Totaal"))
@@ -256,9 +259,8 @@ def history(t, k, show, diff, log):
         n += 1
         if r["value"] != want or r.get("not_evaluated"):
             bad.append("show %s: expected %r, peil %r %s" % (key, want, r["value"], r.get("not_evaluated") or ""))
-        # final when [run] final_after_months (3) whole months have passed since the period ended
         y, m = map(int, r["period"].split("-"))
-        if r["final"] != (add_months(D(y, m, 1), 4) <= D.today()):
+        if r["final"] != final(y, m):
             bad.append("show %s: final %r on %s" % (key, r["final"], D.today()))
     bad += ["show %s: expected %r, missing" % (key, v) for key, v in now.items() if v]
     changed = set()
@@ -267,11 +269,14 @@ def history(t, k, show, diff, log):
         new = cases_figures(t["states"][k - 1], t["range"])
         changed = {(key[0], key[1], key[2], old.get(key, 0), new.get(key, 0)) for key in set(old) | set(new)
                    if old.get(key, 0) != new.get(key, 0)}
+    is_final = lambda x: final(*map(int, x[1].split("-")))
     listed = set()
     for line in open(diff, encoding="utf-8"):
         f = line.split()
         if len(f) >= 6 and f[0] in ("casussen_gestart", "casussen_afgesloten", "casussen_lopend", "caseload"):
             listed.add((f[0], f[1], f[2], int(f[3]), int(f[4])))
+            if ("definitief" in f[6:]) != is_final(f):
+                bad.append("peil diff: %s marked %s" % (line.strip(), "definitief" in f))
     named = set()
     for line in open(log, encoding="utf-8"):
         if "final figure changed: " in line:
@@ -279,11 +284,12 @@ def history(t, k, show, diff, log):
             cell, change = rest.rsplit(": ", 1)
             a, b = change.split(" -> ")
             named.add((kid, pid, cell, int(a), int(b)))
-    for what, got in (("peil diff", listed), ("the run's log", named)):
-        bad += ["%s lacks %s" % (what, x) for x in sorted(changed - got)]
-        bad += ["%s lists %s, which did not change" % (what, x) for x in sorted(got - changed)]
-    print("delivery %d: %d published figures equal, %d changed as peil diff and the log say, %d differ"
-          % (k, n - sum(1 for b in bad if b.startswith("show")), len(changed & listed & named), len(bad)))
+    for what, got, want in (("peil diff", listed, changed),
+                            ("the run's log", named, {x for x in changed if is_final(x)})):
+        bad += ["%s lacks %s" % (what, x) for x in sorted(want - got)]
+        bad += ["%s lists %s" % (what, x) for x in sorted(got - want)]
+    print("delivery %d: %d published figures equal, %d changed as peil diff (and the log, where final) say, %d differ"
+          % (k, n - sum(1 for b in bad if b.startswith("show")), len(changed & listed), len(bad)))
     for b in bad[:40]:
         print("  " + b)
     sys.exit(1 if bad else 0)
@@ -305,7 +311,7 @@ def main():
     if sys.argv[1] == "--same":
         same(sys.argv[2], sys.argv[3])
     if sys.argv[1] == "--history":
-        history(json.load(open(sys.argv[2], encoding="utf-8")), int(sys.argv[3]), *sys.argv[4:7])
+        history(json.load(open(sys.argv[2], encoding="utf-8")), int(sys.argv[3]), *sys.argv[4:8])
     t = json.load(open(sys.argv[1], encoding="utf-8"))
     peil = json.load(open(sys.argv[2], encoding="utf-8"))
     show = int(sys.argv[sys.argv.index("--show") + 1]) if "--show" in sys.argv else 40
