@@ -117,7 +117,8 @@ INI
 # Welzijn Zuid's overlapping monthly exports and a corrected January,
 # each delivery ingested and run.  After each, the published figures are
 # those of the whole history worked out again, and peil diff lists
-# exactly the figures that changed.  With final_after_months = 3 every
+# exactly the figures that changed, as the report of 2018-02 its revised
+# ones (since the report of the delivery before).  With final_after_months = 3 every
 # figure is final (2018 ended long ago): the later runs exit 5, naming
 # each changed figure on the log, and peil diff marks them definitief;
 # with 1200 all are provisional: exit 0, none named, none definitief.
@@ -135,8 +136,10 @@ history_case() {
 		expect_rc "final after $months months, delivery $k: run" $want $?
 		"$peil" show --config "$d/peil.ini" --format json >"$d/show$k.json" 2>"$d/err"
 		"$peil" diff --config "$d/peil.ini" 2>"$d/err" | tr -s ' ' >"$d/diff$k"
+		"$peil" report --config "$d/peil.ini" --period 2018-02 --format json -o "$d/report$k.json" 2>"$d/err"
+		expect_rc "final after $months months, delivery $k: report" 0 $?
 		python3 "$src/tests/e2e/shapes/check_shapes2.py" --history "$d/truth.json" $k "$d/show$k.json" \
-			"$d/diff$k" "$d/run$k" "$months" >"$d/check" &&
+			"$d/diff$k" "$d/run$k" "$months" "$d/report$k.json" >"$d/check" &&
 			ok "final after $months months, $(head -1 "$d/check")" ||
 			fail "final after $months months: delivery $k differs" "$(cat "$d/check")"
 	done

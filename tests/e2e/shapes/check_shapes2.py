@@ -7,7 +7,7 @@ figure by figure.
 
     check_shapes2.py TRUTH_JSON PEIL_JSON [--show N]
     check_shapes2.py --same PEIL_JSON PEIL_JSON
-    check_shapes2.py --history TRUTH_JSON K SHOW_JSON DIFF_TEXT RUN_LOG MONTHS
+    check_shapes2.py --history TRUTH_JSON K SHOW_JSON DIFF_TEXT RUN_LOG MONTHS REPORT_JSON
 
 The second form: the figures of two evaluations of the same facts (the
 iWmo messages and their CSV exports) are the same, cell by cell.  The
@@ -17,7 +17,10 @@ again; and the figures that changed since delivery K-1 are exactly those
 that peil diff lists (squeezed to single spaces) and that the run's log
 names as final figures changed; each figure final when MONTHS ([run]
 final_after_months) whole months have passed since its period ended, and
-only then marked definitief by peil diff and named by the log.
+only then marked definitief by peil diff and named by the log; and the
+report of 2018-02 (peil report --format json) lists as revised since the
+previous delivery's report exactly the figures of 2018-02 that changed,
+each with its old value and the cause input.
 
 Nothing of Peil's code is used: each figure is found by walking over the
 rows of the truth for each period, the slow and plain way.  Prints a
@@ -249,7 +252,7 @@ def cases_figures(rows, rng):
     return out
 
 
-def history(t, k, show, diff, log, months):
+def history(t, k, show, diff, log, months, report):
     now = cases_figures(t["states"][k - 1], t["range"])
     final = lambda y, m: add_months(D(y, m, 1), 1 + int(months)) <= D.today()
     bad, n = [], 0
@@ -284,11 +287,16 @@ def history(t, k, show, diff, log, months):
             cell, change = rest.rsplit(": ", 1)
             a, b = change.split(" -> ")
             named.add((kid, pid, cell, int(a), int(b)))
+    rep = json.load(open(report, encoding="utf-8"))
+    revised = {(x["kpi"], x["period"], x["breakdown"].get("team", "Totaal"), x["previous"], x["value"])
+               for x in rep["revised"] if x["was"] == x["now"] == "shown" and x["cause"] == "input"}
+    bad += ["the report's revised: %s" % x for x in rep["revised"] if x["cause"] != "input" or x["was"] != "shown"]
     for what, got, want in (("peil diff", listed, changed),
-                            ("the run's log", named, {x for x in changed if is_final(x)})):
+                            ("the run's log", named, {x for x in changed if is_final(x)}),
+                            ("the report of 2018-02", revised, {x for x in changed if x[1] == "2018-02"})):
         bad += ["%s lacks %s" % (what, x) for x in sorted(want - got)]
         bad += ["%s lists %s" % (what, x) for x in sorted(got - want)]
-    print("delivery %d: %d published figures equal, %d changed as peil diff (and the log, where final) say, %d differ"
+    print("delivery %d: %d published figures equal, %d changed as peil diff, the report (and the log, where final) say, %d differ"
           % (k, n - sum(1 for b in bad if b.startswith("show")), len(changed & listed), len(bad)))
     for b in bad[:40]:
         print("  " + b)
@@ -311,7 +319,7 @@ def main():
     if sys.argv[1] == "--same":
         same(sys.argv[2], sys.argv[3])
     if sys.argv[1] == "--history":
-        history(json.load(open(sys.argv[2], encoding="utf-8")), int(sys.argv[3]), *sys.argv[4:8])
+        history(json.load(open(sys.argv[2], encoding="utf-8")), int(sys.argv[3]), *sys.argv[4:9])
     t = json.load(open(sys.argv[1], encoding="utf-8"))
     peil = json.load(open(sys.argv[2], encoding="utf-8"))
     show = int(sys.argv[sys.argv.index("--show") + 1]) if "--show" in sys.argv else 40
