@@ -26,7 +26,9 @@ for _, dir in ipairs(directions) do
     title = "Personen met een ZRM-score die " .. dir.title .. " is",
     description = "Per domein van de Zelfredzaamheidsmatrix: aantal "
       .. "personen opnieuw gemeten in de periode van wie de score sinds de "
-      .. "eerste meting " .. dir.title .. " is.",
+      .. "eerste meting " .. dir.title .. " is. In het totaal telt een "
+      .. "persoon één keer, naar de som van zijn veranderingen over de "
+      .. "domeinen waarin hij in de periode is gemeten.",
     unit = "personen",
     dataset = "measurements",
     tags = { "zrm" },

@@ -3,7 +3,7 @@
 # analyst would save it from Excel) and must give the same figures as the
 # CSV; refused workbooks leave nothing in the store.
 
-# soffice_convert CSV OUTDIR: a semicolon-separated UTF-8 CSV to .xlsx,
+# soffice_convert CSV OUTDIR [CSV...]: semicolon-separated UTF-8 CSVs to .xlsx,
 # read in the Dutch locale (1043), so 2-1-2018 is 2 January.  Fails the
 # case when soffice is missing and CI=true; skips it otherwise.
 soffice_convert() {
@@ -17,7 +17,7 @@ soffice_convert() {
 		return 1
 	fi
 	HOME="$work" soffice "-env:UserInstallation=file://$work/profile" --headless \
-		--infilter=CSV:59,34,76,1,,1043 --convert-to xlsx --outdir "$2" "$1" \
+		--infilter=CSV:59,34,76,1,,1043 --convert-to xlsx --outdir "$2" "$1" "${@:3}" \
 		>"$work/soffice.log" 2>&1
 }
 
