@@ -428,6 +428,7 @@ static int cmd_cases(const cli_options *o, int argc, char **argv)
 	} else if (evaluation_run(&ctx, "cases", listing, from, to, argv[0], 0,
 				  &ev, &err) < 0) {
 		log_error(&err);
+		evaluation_release(&ev);
 		rc = EXIT_STORAGE;
 	} else {
 		if (c.bad[0]) {

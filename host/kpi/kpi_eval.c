@@ -242,7 +242,8 @@ static int kpi_scan_init(kpi_scan *scan, kpi_set *set, size_t count,
 	scan->pick_first = calloc(count, sizeof(*scan->pick_first));
 	scan->pick_last = calloc(count, sizeof(*scan->pick_last));
 	scan->pick_end_last = calloc(count, sizeof(*scan->pick_end_last));
-	for (size_t i = 0; scan->pick_first && scan->pick_last && i < count;
+	for (size_t i = 0; scan->pick_first && scan->pick_last &&
+	     scan->pick_end_last && i < count;
 	     i++) {
 		scan->pick_first[i] = INT32_MAX;
 		scan->pick_last[i] = INT32_MIN;
