@@ -10,6 +10,7 @@
  * and stores, or rejects.  Structural problems (bad encoding, an unclosed
  * quote) fail the whole file: the rows after them cannot be trusted.
  */
+#include <peil/export_file.h>
 #include <peil/plugin.h>
 
 #include "csv_config.h"
@@ -350,12 +351,12 @@ static int read_rows(struct csv_state *s, const char *path, FILE *f,
 static int csv_read(void *state, const char *path, peil_error *err)
 {
 	struct csv_state *s = state;
-	FILE *f = fopen(path, "rb");
+	char why[256];
+	FILE *f = peil_fopen_export(path, why, sizeof(why));
 	int rc;
 
 	if (f == NULL)
-		return s->svc->fail(err, path, 0, NULL, "cannot open: %s",
-				    strerror(errno));
+		return s->svc->fail(err, path, 0, NULL, "%s", why);
 	rc = read_rows(s, path, f, err);
 	fclose(f);
 	return rc;

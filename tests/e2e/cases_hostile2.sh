@@ -1,0 +1,114 @@
+# Sourced by cli.sh: hostile inputs and stores, a second round (the
+# first is cases_hostile.sh): files that change between their hash and
+# their read, and exports that are not files where peil init reads them.
+
+# hostile2_big FILE N: the fixture's header and N cases of their own keys
+# (B1..BN, Buurtteam Noord, registered 2 January 2018), in Windows-1252.
+hostile2_big() {
+	head -1 "$src/tests/data/e2e/cases.csv" >"$1"
+	awk -v n="$2" 'BEGIN { for (i = 1; i <= n; i++)
+		printf "B%d;Buurtteam Noord;Welzijn Noord;WK999901;BU99990101;2-1-2018;;;Huisarts;;;;P%06d;03-01-2018;\r\n", i, i }' >>"$1"
+}
+
+# ------------------------------------------- a file changed after its hash
+# The ingest hashes each file (one ahead of the read) and checks it only
+# after the plugin read it, by its path.  A named pipe put in the place of
+# the next file while the one before it was read was opened by the csv
+# plugin: the open waited for a writer for ever (SIGTERM did not end it,
+# the open is restarted).  Now everything that opens an export (the
+# hasher, every input plugin, the check after the read, peil init) opens
+# it without waiting and reads it only when what it opened is a regular
+# file: the pipe is refused naming it, the file before it is stored, and
+# so are its rows alone (exit 2).  A directory put there is refused the
+# same way.
+test_hostile2_swapped() {
+	local kind
+	for kind in pipe dir; do
+		rm -rf "$work/sw" "$work"/peil.db*
+		mkdir -p "$work/sw" "$work/no_scripts"
+		hostile2_big "$work/sw/a.csv" 300000
+		cp "$src/tests/data/e2e/cases.csv" "$work/sw/b.csv"
+		write_config "$work/sw/*.csv" "$work/no_scripts"
+		timeout -s KILL 120 "$peil" ingest -v --config "$work/peil.ini" \
+			>/dev/null 2>"$work/err" &
+		local pid=$! n=0
+		# b.csv is hashed as a.csv's read begins; it is replaced then.
+		until grep -q "reads $work/sw/a.csv" "$work/err" 2>/dev/null ||
+			[ $n -ge 600 ]; do sleep 0.05; n=$((n + 1)); done
+		sleep 0.3
+		rm -f "$work/sw/b.csv"
+		if [ $kind = pipe ]; then mkfifo "$work/sw/b.csv"; else mkdir "$work/sw/b.csv"; fi
+		wait $pid
+		expect_rc "ingest with b.csv made a $kind after its hash" 2 $?
+		if grep -q "reads $work/sw/b.csv" "$work/err" &&
+			! grep -q "$work/sw/b.csv: skipped\|Killed" "$work/err"; then
+			ok "b.csv ($kind) was hashed as a file and read after the swap"
+		else fail "the swap came too late or too early" "$(tail -5 "$work/err")"; fi
+		if [ $kind = pipe ]; then
+			expect_grep "the pipe is named" "$work/err" \
+				"$work/sw/b.csv: not read: it is a named pipe, not a regular file"
+		else
+			expect_grep "the directory is named" "$work/err" \
+				"$work/sw/b.csv: cannot open: Is a directory"
+		fi
+		[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>&1)" = 300000 ] &&
+			ok "a.csv's 300 000 cases are stored, none of b.csv" ||
+			fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>&1)"
+		[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM peil_ingest' 2>&1)" = 1 ] &&
+			ok "the ingest log holds a.csv alone" ||
+			fail "ingest log" "$(sqlite3 "$work/peil.db" 'SELECT path FROM peil_ingest' 2>&1)"
+	done
+}
+
+# peil init read the export it was given with fopen: a named pipe held it
+# for ever.  Now it is refused at once, naming it.
+test_hostile2_init_pipe() {
+	mkfifo "$work/pipe.csv"
+	timeout -s KILL 30 "$peil" init --from "$work/pipe.csv" \
+		>"$work/out" 2>"$work/err"
+	expect_rc "peil init --from a named pipe" 2 $?
+	expect_grep "the pipe is named" "$work/err" \
+		"$work/pipe.csv: the export: not read: it is a named pipe, not a regular file"
+}
+
+# ------------------------------------------- the same content twice
+# A source reads a content once: the next ingest skips a file whose
+# content it logged.  Within one ingest it read every file it found: the
+# same export through a link beside it, or a copy of it, was stored once
+# for each, and a dataset without a key (whose rows are numbered, not
+# replaced) held its rows three times, exit 0.  By hand: a.csv has two
+# rows; b.csv links to it, c.csv is a copy; two rows and one log entry.
+test_hostile2_same_content() {
+	mkdir -p "$work/ex" "$work/ns"
+	cat >"$work/peil.ini" <<INI
+[peil]
+plugin_dirs = $plugins
+script_dirs = $work/ns
+$(store_config)
+[dataset notes]
+field.team = text
+field.n = integer
+[source notes]
+plugin = csv
+dataset = notes
+path = $work/ex/*.csv
+separator = semicolon
+column.team = team
+column.n = n
+INI
+	printf 'team;n\nA;1\nB;2\n' >"$work/ex/a.csv"
+	ln -s a.csv "$work/ex/b.csv"
+	cp "$work/ex/a.csv" "$work/ex/c.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of a file, a link to it and a copy" 0 $?
+	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(team || n) FROM ds_notes' 2>&1)" = "A1,B2" ] &&
+		ok "the two rows are stored once" ||
+		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT team, n FROM ds_notes' 2>&1)"
+	for f in b c; do
+		expect_grep "$f.csv is skipped, naming why" "$work/err" \
+			"$work/ex/$f.csv: skipped, [source notes] read this content before with the same settings"
+	done
+	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM peil_ingest' 2>&1)" = 1 ] &&
+		ok "the ingest log holds a.csv alone" ||
+		fail "ingest log" "$(sqlite3 "$work/peil.db" 'SELECT path FROM peil_ingest' 2>&1)"
+}
