@@ -112,3 +112,33 @@ INI
 		ok "the ingest log holds a.csv alone" ||
 		fail "ingest log" "$(sqlite3 "$work/peil.db" 'SELECT path FROM peil_ingest' 2>&1)"
 }
+
+# ------------------------------------------- a corrupt store
+# A page of the cases' table overwritten (a disk error, a copy cut
+# short): eval and a full run fail naming the store and SQLite's cause
+# (exit 4).  peil check printed that error, then "are fine; 1 warning
+# about the stored values", exit 0, so that a check before a deployment
+# passed on a store that no run can read.  Now it says the stored values
+# could not be read, exit 4.
+test_hostile2_corrupt_store() {
+	local page
+	write_config "$src/tests/data/e2e/cases.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest" 0 $?
+	page=$(sqlite3 "$work/peil.db" "PRAGMA wal_checkpoint(TRUNCATE);" \
+		"SELECT pageno FROM dbstat WHERE name = 'ds_cases' LIMIT 1" | tail -1)
+	dd if=/dev/urandom of="$work/peil.db" bs=65536 seek=$((page - 1)) count=1 \
+		conv=notrunc 2>/dev/null
+	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
+	expect_rc "check of a corrupt store" 4 $?
+	expect_grep "check names the store and the cause" "$work/err" \
+		"$work/peil.db: column 'cases': cannot scan the dataset: database disk image is malformed"
+	expect_grep "check says the values were not read" "$work/out" \
+		"are fine; the stored values could not be read"
+	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err"
+	expect_rc "eval of a corrupt store" 4 $?
+	"$peil" run --full --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a full run on a corrupt store" 4 $?
+	expect_grep "run names the store and the cause" "$work/err" \
+		"$work/peil.db: column 'cases': cannot scan the dataset: database disk image is malformed"
+}
