@@ -142,3 +142,51 @@ test_hostile2_corrupt_store() {
 	expect_grep "run names the store and the cause" "$work/err" \
 		"$work/peil.db: column 'cases': cannot scan the dataset: database disk image is malformed"
 }
+
+# ------------------------------------------- a BSN short of digits
+# A citizen number has 9 digits; one of 8 lost its leading zero (in
+# Excel, typed into a number cell) and gets it back; fewer digits are
+# refused.  The xlsx plugin put zeros before any number cell of a BSN
+# field shorter than 9 digits: 1000007 became 001000007, which passes
+# the 11-proef (7 x 1 + ... - 7 = 0), and was stored as a person, exit
+# 0, where the same number in a CSV export is refused.  Now the host
+# alone pads, for every input: the 8-digit number of a number cell is
+# the person of its 9-digit form in the CSV export, the 7-digit one is
+# refused naming file, row, column and the number (masked).
+test_hostile2_bsn_digits() {
+	local nc='<c r="%s"><v>%s</v></c>'
+	head -c 32 /dev/urandom | base64 >"$work/secret.key"
+	chmod 600 "$work/secret.key"
+	write_book "$work/c.xlsx" "<row r=\"1\">$(is A1 Clientnummer)$(is B1 BSN)$(is C1 Team)$(is D1 Geboortejaar)</row><row r=\"2\">$(is A2 C1)$(printf "$nc" B2 12345672)$(is C2 Noord)$(printf "$nc" D2 1980)</row>"
+	write_bsn_config "$work/c.xlsx"
+	sed -i 's/^plugin = csv/plugin = xlsx/; /^separator = /d' "$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "an 8-digit BSN in a number cell" 0 $?
+	printf 'Clientnummer;BSN;Team;Geboortejaar\nC9;012345672;Noord;1980\n' >"$work/c.csv"
+	cat >>"$work/peil.ini" <<INI
+[source clients_csv]
+plugin = csv
+dataset = clients
+path = $work/c.csv
+separator = semicolon
+column.Clientnummer = client
+column.BSN = bsn
+column.Team = team
+column.Geboortejaar = birth_year
+INI
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "the same number with its zero in a CSV export" 0 $?
+	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*), count(DISTINCT bsn) FROM ds_clients' 2>&1)" = "2|1" ] &&
+		ok "both are one person" ||
+		fail "persons" "$(sqlite3 "$work/peil.db" 'SELECT client, bsn FROM ds_clients' 2>&1)"
+
+	rm -f "$work"/peil.db*
+	write_book "$work/c.xlsx" "<row r=\"1\">$(is A1 Clientnummer)$(is B1 BSN)$(is C1 Team)$(is D1 Geboortejaar)</row><row r=\"2\">$(is A2 C2)$(printf "$nc" B2 1000007)$(is C2 Noord)$(printf "$nc" D2 1980)</row>"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a 7-digit BSN in a number cell" 2 $?
+	expect_grep "refused as too short, masked" "$work/err" \
+		"c.xlsx:2: column 'BSN (sheet Blad1, cell B2)': '100****' has too few digits for a citizen number (8 or 9)"
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_clients WHERE client = 'C2'" 2>&1)" = 0 ] &&
+		ok "not stored" ||
+		fail "stored" "$(sqlite3 "$work/peil.db" 'SELECT client FROM ds_clients' 2>&1)"
+}
