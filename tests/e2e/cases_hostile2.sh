@@ -163,17 +163,8 @@ test_hostile2_bsn_digits() {
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "an 8-digit BSN in a number cell" 0 $?
 	printf 'Clientnummer;BSN;Team;Geboortejaar\nC9;012345672;Noord;1980\n' >"$work/c.csv"
-	cat >>"$work/peil.ini" <<INI
-[source clients_csv]
-plugin = csv
-dataset = clients
-path = $work/c.csv
-separator = semicolon
-column.Clientnummer = client
-column.BSN = bsn
-column.Team = team
-column.Geboortejaar = birth_year
-INI
+	cp "$work/peil.ini" "$work/xlsx.ini"
+	write_bsn_config "$work/c.csv"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "the same number with its zero in a CSV export" 0 $?
 	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*), count(DISTINCT bsn) FROM ds_clients' 2>&1)" = "2|1" ] &&
@@ -181,6 +172,7 @@ INI
 		fail "persons" "$(sqlite3 "$work/peil.db" 'SELECT client, bsn FROM ds_clients' 2>&1)"
 
 	rm -f "$work"/peil.db*
+	cp "$work/xlsx.ini" "$work/peil.ini"
 	write_book "$work/c.xlsx" "<row r=\"1\">$(is A1 Clientnummer)$(is B1 BSN)$(is C1 Team)$(is D1 Geboortejaar)</row><row r=\"2\">$(is A2 C2)$(printf "$nc" B2 1000007)$(is C2 Noord)$(printf "$nc" D2 1980)</row>"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "a 7-digit BSN in a number cell" 2 $?
