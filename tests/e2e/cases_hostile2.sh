@@ -10,6 +10,24 @@ hostile2_big() {
 		printf "B%d;Buurtteam Noord;Welzijn Noord;WK999901;BU99990101;2-1-2018;;;Huisarts;;;;P%06d;03-01-2018;\r\n", i, i }' >>"$1"
 }
 
+# hostile2_notes PATH NAME:TYPE...: $work/peil.ini with a dataset notes of
+# the fields named (no key), filled by a csv source from PATH whose
+# headers are the fields' names.
+hostile2_notes() {
+	local path=$1 f
+	shift
+	mkdir -p "$work/ns"
+	{
+		printf '[peil]\nplugin_dirs = %s\nscript_dirs = %s\nreject_dir = %s\n' \
+			"$plugins" "$work/ns" "$work/rejects"
+		store_config
+		echo "[dataset notes]"
+		for f; do echo "field.${f%%:*} = ${f#*:}"; done
+		printf '[source notes]\nplugin = csv\ndataset = notes\npath = %s\nseparator = semicolon\n' "$path"
+		for f; do echo "column.${f%%:*} = ${f%%:*}"; done
+	} >"$work/peil.ini"
+}
+
 # ------------------------------------------- a file changed after its hash
 # The ingest hashes each file (one ahead of the read) and checks it only
 # after the plugin read it, by its path.  A named pipe put in the place of
@@ -79,23 +97,8 @@ test_hostile2_init_pipe() {
 # replaced) held its rows three times, exit 0.  By hand: a.csv has two
 # rows; b.csv links to it, c.csv is a copy; two rows and one log entry.
 test_hostile2_same_content() {
-	mkdir -p "$work/ex" "$work/ns"
-	cat >"$work/peil.ini" <<INI
-[peil]
-plugin_dirs = $plugins
-script_dirs = $work/ns
-$(store_config)
-[dataset notes]
-field.team = text
-field.n = integer
-[source notes]
-plugin = csv
-dataset = notes
-path = $work/ex/*.csv
-separator = semicolon
-column.team = team
-column.n = n
-INI
+	mkdir -p "$work/ex"
+	hostile2_notes "$work/ex/*.csv" team:text n:integer
 	printf 'team;n\nA;1\nB;2\n' >"$work/ex/a.csv"
 	ln -s a.csv "$work/ex/b.csv"
 	cp "$work/ex/a.csv" "$work/ex/c.csv"
@@ -181,4 +184,32 @@ test_hostile2_bsn_digits() {
 	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_clients WHERE client = 'C2'" 2>&1)" = 0 ] &&
 		ok "not stored" ||
 		fail "stored" "$(sqlite3 "$work/peil.db" 'SELECT client FROM ds_clients' 2>&1)"
+}
+
+# ------------------------------------------- two exports in one file
+# Two exports joined into one file (cat a.csv b.csv) repeat the header
+# in the middle.  Into text fields the repeated header was stored as a
+# row holding the fields' names (here a case 'id' of team 'team'), exit
+# 0; into a number field it was refused as "'n' is not a whole number".
+# Now the line is refused as the header again, naming its line (exit 2,
+# nothing stored), or rejected with on_error = reject.
+test_hostile2_header_again() {
+	hostile2_notes "$work/x.csv" "id:text key" team:text
+	printf 'id;team\r\nA;Noord\r\n id ;team;\r\nB;Zuid\r\n' >"$work/x.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of two exports in one file" 2 $?
+	expect_grep "the line is named" "$work/err" \
+		"$work/x.csv:3: the header line again (two exports joined into one file?)"
+	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_notes' 2>&1)" = 0 ] &&
+		ok "nothing stored" ||
+		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
+	echo "on_error = reject" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "the same with on_error = reject" 2 $?
+	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(id || team) FROM ds_notes' 2>&1)" = "ANoord,BZuid" ] &&
+		ok "the two rows are stored, not the header" ||
+		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
+	[ "$(cat "$work"/rejects/* 2>/dev/null | tr -d '\r')" = "$(printf 'id;team\n id ;team;')" ] &&
+		ok "the reject file holds the header and the line" ||
+		fail "reject file" "$(cat "$work"/rejects/* 2>&1)"
 }
