@@ -57,32 +57,38 @@ void digest_finish(digest *d, char out[DIGEST_HEX_SIZE])
 	free(d);
 }
 
-int digest_file_sha256_hex(const char *path, char out[DIGEST_HEX_SIZE])
+int digest_stream_sha256_hex(FILE *f, char out[DIGEST_HEX_SIZE])
 {
 	unsigned char buf[1 << 16];
-	FILE *f = fopen(path, "rb");
-	digest *d;
+	digest *d = digest_new();
 	size_t n;
 	int saved;
 
-	if (!f)
-		return -1;
-	d = digest_new();
 	if (!d) {
-		fclose(f);
 		errno = ENOMEM;
 		return -1;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		digest_update(d, buf, n);
 	saved = errno;
+	digest_finish(d, out);
 	if (ferror(f)) {
-		digest_finish(d, out);
-		fclose(f);
 		errno = saved;
 		return -1;
 	}
-	digest_finish(d, out);
-	fclose(f);
 	return 0;
+}
+
+int digest_file_sha256_hex(const char *path, char out[DIGEST_HEX_SIZE])
+{
+	FILE *f = fopen(path, "rb");
+	int rc, saved;
+
+	if (!f)
+		return -1;
+	rc = digest_stream_sha256_hex(f, out);
+	saved = errno;
+	fclose(f);
+	errno = saved;
+	return rc;
 }

@@ -7,12 +7,15 @@
 #define PEIL_DIGEST_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define DIGEST_HEX_SIZE 65	/* 64 hex digits and a NUL */
 
 /* The SHA-256 of a file's content, streamed.  0 on success, -1 with errno
  * set when the file cannot be read. */
 int digest_file_sha256_hex(const char *path, char out[DIGEST_HEX_SIZE]);
+/* The same of what is left to read of f (left open). */
+int digest_stream_sha256_hex(FILE *f, char out[DIGEST_HEX_SIZE]);
 
 /* An incremental digest, for fingerprints over several parts. */
 typedef struct digest digest;

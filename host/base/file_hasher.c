@@ -12,8 +12,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/thread.h"
+#include "peil/export_file.h"
 
 struct file_hasher {
 	char *const *paths;
@@ -28,20 +30,33 @@ struct file_hasher {
 	int stop;
 };
 
-/* Only a regular file is opened: opening a named pipe waits for a writer
- * that may never come, and a device (a link to /dev/zero) never ends. */
-static void hash_one(const char *path, file_hash *out)
+/* Only a regular file is read: what is opened is looked at (fstat), so
+ * that a named pipe (whose open would wait for a writer that may never
+ * come) or a device (a link to /dev/zero never ends) put in the file's
+ * place after a stat cannot be read instead. */
+void file_hash_take(const char *path, file_hash *out)
 {
+	FILE *f;
+	int fd;
+
 	memset(out, 0, sizeof(*out));
 	clock_gettime(CLOCK_REALTIME, &out->at);
-	if (stat(path, &out->st) < 0)
+	fd = peil_open_export(path, &out->st, NULL, 0);
+	if (fd < 0) {
+		out->errnum = errno == EINVAL && out->st.st_mode
+				      ? ENOTREG
+				      : errno ? errno : EIO;
+		return;
+	}
+	f = fdopen(fd, "rb");
+	if (!f) {
 		out->errnum = errno ? errno : EIO;
-	else if (S_ISDIR(out->st.st_mode))
-		out->errnum = EISDIR;
-	else if (!S_ISREG(out->st.st_mode))
-		out->errnum = ENOTREG;
-	else if (digest_file_sha256_hex(path, out->sha256) < 0)
-		out->errnum = errno ? errno : EIO;
+		close(fd);
+	} else {
+		if (digest_stream_sha256_hex(f, out->sha256) < 0)
+			out->errnum = errno ? errno : EIO;
+		fclose(f);
+	}
 }
 
 static void *hasher(void *arg)
@@ -57,7 +72,7 @@ static void *hasher(void *arg)
 			break;
 		i = h->done;
 		pthread_mutex_unlock(&h->lock);
-		hash_one(h->paths[i], &h->hashes[i]);
+		file_hash_take(h->paths[i], &h->hashes[i]);
 		pthread_mutex_lock(&h->lock);
 		h->done = i + 1;
 		pthread_cond_broadcast(&h->cond);
@@ -89,7 +104,7 @@ file_hasher *file_hasher_start(char *const *paths, size_t count)
 void file_hasher_get(file_hasher *h, size_t i, file_hash *out)
 {
 	if (!h->threaded) {
-		hash_one(h->paths[i], out);
+		file_hash_take(h->paths[i], out);
 		return;
 	}
 	pthread_mutex_lock(&h->lock);

@@ -16,16 +16,19 @@
 #include "base/digest.h"
 
 /* The errnum of a path that is neither a regular file nor a directory (a
- * named pipe, a device, a socket): st says which; it is not opened. */
+ * named pipe, a device, a socket): st says which; it is not read. */
 #define ENOTREG (-1)
 
 /* A file as it was hashed. */
 typedef struct file_hash {
 	int errnum;		/* 0, ENOTREG, or why it could not be read */
 	char sha256[DIGEST_HEX_SIZE];
-	struct stat st;		/* taken before the hash */
+	struct stat st;		/* of what was hashed, before the hash */
 	struct timespec at;	/* when */
 } file_hash;
+
+/* The hash of path now, in this thread. */
+void file_hash_take(const char *path, file_hash *out);
 
 typedef struct file_hasher file_hasher;
 

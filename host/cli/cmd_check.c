@@ -112,7 +112,9 @@ static void check_sources(peil_context *ctx, struct check_state *st)
  * there (CONTEXT_CREATE not given).  A store that is not there yet, or
  * cannot be opened now (another peil's large ingest holds it), leaves
  * the values unchecked, saying why; neither is a problem of the
- * configuration.  The number of warnings. */
+ * configuration.  The number of warnings; -1 when the store was opened
+ * but its rows could not be read (a corrupt file): a failure of the
+ * store, said as one (exit 4), not a warning. */
 static long check_stored_values(peil_context *ctx)
 {
 	peil_error err;
@@ -125,10 +127,8 @@ static long check_stored_values(peil_context *ctx)
 		return 0;
 	}
 	warnings = value_check_stored(ctx, &err);
-	if (warnings < 0) {
+	if (warnings < 0)
 		log_error(&err);
-		return 1;
-	}
 	return warnings;
 }
 
@@ -210,15 +210,17 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 			printf("; %zu source%s match%s no file", st.unmatched,
 			       st.unmatched == 1 ? "" : "s",
 			       st.unmatched == 1 ? "es" : "");
-		if (warnings)
+		if (warnings > 0)
 			printf("; %ld warning%s about the stored values",
 			       warnings, warnings == 1 ? "" : "s");
+		else if (warnings < 0)
+			printf("; the stored values could not be read");
 		printf("\n");
 	} else
 		printf("%s: %zu problem%s\n", ctx.cfg->path, st.problems,
 		       st.problems == 1 ? "" : "s");
 	context_close(&ctx);
-	return st.problems ? EXIT_CONFIG : EXIT_OK;
+	return st.problems ? EXIT_CONFIG : warnings < 0 ? EXIT_STORAGE : EXIT_OK;
 }
 
 const cli_command cmd_check_command = {

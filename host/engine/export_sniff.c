@@ -20,6 +20,7 @@
 #include "base/grow.h"
 #include "base/parse.h"
 #include "base/visible.h"
+#include "peil/export_file.h"
 
 /* The csv plugin's date formats, in the order they are tried. */
 static const char *const date_formats[] = {
@@ -63,13 +64,13 @@ const char *export_type_name(export_type type)
  * break when the file is longer (a row cut in half would mislead). */
 static char *read_sample(const char *path, size_t *len, peil_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	char why[256];
+	FILE *f = peil_fopen_export(path, why, sizeof(why));
 	char *buf;
 	size_t n;
 
 	if (!f) {
-		error_set(err, path, 0, NULL, "cannot open the export: %s",
-			  strerror(errno));
+		error_set(err, path, 0, NULL, "the export: %s", why);
 		return NULL;
 	}
 	buf = malloc(EXPORT_SNIFF_MAX_BYTES + 1);

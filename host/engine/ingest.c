@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/digest.h"
 #include "base/error.h"
@@ -19,6 +20,7 @@
 #include "base/log.h"
 #include "plugin/plugin_guard.h"
 #include "engine/source.h"
+#include "peil/export_file.h"
 
 /* What the ingest log says of one file that the source read before. */
 struct read_before {
@@ -102,26 +104,34 @@ static int settings_fingerprint(const config_section *s,
  * it: a file changed within two seconds of that look (an export still
  * being written; also a server whose clock is off) is hashed again too.
  * The look was taken before the file was hashed (file_hasher.c), perhaps
- * while the file before it was read: a change since then counts too. */
+ * while the file before it was read: a change since then counts too.
+ * What is looked at is what is opened (file_hash_take), so that a named
+ * pipe or a device put in the file's place is not read. */
 static int file_unchanged(const char *path, const file_hash *before)
 {
-	char again[DIGEST_HEX_SIZE];
-	struct stat now;
+	file_hash now;
+	struct stat sb;
 	long long age;
+	int fd;
 
-	if (stat(path, &now) < 0 || now.st_dev != before->st.st_dev ||
-	    now.st_ino != before->st.st_ino ||
-	    now.st_size != before->st.st_size)
+	fd = peil_open_export(path, &sb, NULL, 0);
+	if (fd < 0)
 		return 0;
-	age = (long long)before->at.tv_sec - (long long)now.st_ctim.tv_sec;
-	if (now.st_mtim.tv_sec == before->st.st_mtim.tv_sec &&
-	    now.st_mtim.tv_nsec == before->st.st_mtim.tv_nsec &&
-	    now.st_ctim.tv_sec == before->st.st_ctim.tv_sec &&
-	    now.st_ctim.tv_nsec == before->st.st_ctim.tv_nsec &&
+	close(fd);
+	if (sb.st_dev != before->st.st_dev || sb.st_ino != before->st.st_ino ||
+	    sb.st_size != before->st.st_size)
+		return 0;
+	age = (long long)before->at.tv_sec - (long long)sb.st_ctim.tv_sec;
+	if (sb.st_mtim.tv_sec == before->st.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == before->st.st_mtim.tv_nsec &&
+	    sb.st_ctim.tv_sec == before->st.st_ctim.tv_sec &&
+	    sb.st_ctim.tv_nsec == before->st.st_ctim.tv_nsec &&
 	    age > 2)
 		return 1;
-	return digest_file_sha256_hex(path, again) == 0 &&
-	       strcmp(again, before->sha256) == 0;
+	file_hash_take(path, &now);
+	return !now.errnum && now.st.st_dev == before->st.st_dev &&
+	       now.st.st_ino == before->st.st_ino &&
+	       strcmp(now.sha256, before->sha256) == 0;
 }
 
 /* Whether a file from which no record was stored had data lines: the
@@ -138,7 +148,7 @@ static int file_has_data(const char *path, const host_file_stats *stats)
 		return 1;
 	if (stats->header)
 		return 0;
-	f = fopen(path, "rb");
+	f = peil_fopen_export(path, NULL, 0);
 	if (!f)
 		return 1;	/* it was read a moment ago: say so */
 	while (lines < 2 && (c = getc(f)) != EOF) {
@@ -174,6 +184,39 @@ static int plugin_read(struct source_run *run, const char *path,
 		error_set(err, path, 0, NULL, "plugin %s (%s) failed without "
 			  "saying why", p->plugin->name, p->path);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Keep an entry of the ingest log of run's source (ingest_scan's fn, and
+ * read_file's for each file it stored, so that the same content found
+ * again in this ingest, through a link or in a copy, is skipped as it
+ * would be in the next one). */
+static int note_read_before(void *ctx, const peil_ingest_entry *entry)
+{
+	struct source_run *run = ctx;
+	struct read_before *grown, *b;
+
+	if (strcmp(entry->source, run->section->name) != 0 || !entry->sha256)
+		return 0;
+	grown = grow_for(run->before, run->before_count, sizeof(*grown));
+	if (!grown)
+		return -1;
+	run->before = grown;
+	b = &run->before[run->before_count];
+	b->settings = strdup(entry->settings_sha256 ? entry->settings_sha256
+						   : "");
+	b->path = strdup(entry->path ? entry->path : "");
+	if (!b->settings || !b->path) {
+		free(b->settings);
+		free(b->path);
+		return -1;
+	}
+	snprintf(b->sha256, sizeof(b->sha256), "%s", entry->sha256);
+	b->rows = entry->rows;
+	b->size = entry->file_size;
+	b->mtime_ns = entry->file_mtime_ns;
+	b->inode = entry->file_inode;
+	run->before_count++;
+	return 0;
 }
 
 /* Read one file inside a batch, and commit it only when every record of
@@ -230,6 +273,10 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 		stats->storage_failed = 1;
 		goto rollback;
 	}
+	if (note_read_before(run, &entry) < 0)
+		log_msg(PEIL_LOG_WARNING, "%s: out of memory: the same "
+			"content found again in this ingest is read again",
+			path);
 	if (host_file_end(run->host, 1, err) < 0)
 		log_error(err);
 	run->sum->removed += removed;
@@ -365,11 +412,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 	error_clear(&err);
 	if (hash->errnum == ENOTREG) {
 		error_set(&err, path, 0, NULL, "not read: it is %s, not a "
-			  "regular file", S_ISFIFO(hash->st.st_mode)
-						  ? "a named pipe"
-					  : S_ISSOCK(hash->st.st_mode)
-						  ? "a socket"
-						  : "a device");
+			  "regular file", peil_file_kind(hash->st.st_mode));
 		outcome = FILE_REFUSED;
 		goto report;
 	}
@@ -499,36 +542,6 @@ int ingest_source_unmatched(const peil_context *ctx,
 			src->section->name, pattern);
 	free(pattern);
 	return rc != 0;
-}
-
-/* Keep an entry of the ingest log of run's source (ingest_scan's fn). */
-static int note_read_before(void *ctx, const peil_ingest_entry *entry)
-{
-	struct source_run *run = ctx;
-	struct read_before *grown, *b;
-
-	if (strcmp(entry->source, run->section->name) != 0 || !entry->sha256)
-		return 0;
-	grown = grow_for(run->before, run->before_count, sizeof(*grown));
-	if (!grown)
-		return -1;
-	run->before = grown;
-	b = &run->before[run->before_count];
-	b->settings = strdup(entry->settings_sha256 ? entry->settings_sha256
-						   : "");
-	b->path = strdup(entry->path ? entry->path : "");
-	if (!b->settings || !b->path) {
-		free(b->settings);
-		free(b->path);
-		return -1;
-	}
-	snprintf(b->sha256, sizeof(b->sha256), "%s", entry->sha256);
-	b->rows = entry->rows;
-	b->size = entry->file_size;
-	b->mtime_ns = entry->file_mtime_ns;
-	b->inode = entry->file_inode;
-	run->before_count++;
-	return 0;
 }
 
 /* Whether the source's last read of path, with its settings, stored rows

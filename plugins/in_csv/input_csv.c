@@ -10,6 +10,7 @@
  * and stores, or rejects.  Structural problems (bad encoding, an unclosed
  * quote) fail the whole file: the rows after them cannot be trusted.
  */
+#include <peil/export_file.h>
 #include <peil/plugin.h>
 
 #include "csv_config.h"
@@ -252,6 +253,26 @@ static int reader_fail(struct csv_state *s, const char *path,
 	return s->svc->fail(err, path, e->line, column, "%s", e->message);
 }
 
+/* Whether the row is the file's header again, cell for cell (trimmed):
+ * two exports joined into one file, each with its header.  Stored, it
+ * would be a row of text fields holding their own names. */
+static int row_is_header(const struct csv_state *s, const csv_record *row)
+{
+	size_t c;
+
+	if (row->cell_count < s->header_count)
+		return 0;
+	for (c = 0; c < row->cell_count; c++) {
+		size_t len = row->cells[c].len;
+		const char *text = csv_trim(row->cells[c].text, &len);
+		const char *name = c < s->header_count ? header_name(s, c) : "";
+
+		if (strncmp(name, text, len) != 0 || name[len] != '\0')
+			return 0;
+	}
+	return 1;
+}
+
 /* Hands one data row to the host; returns record_end's result. */
 static int put_row(struct csv_state *s, const char *path,
 		   const csv_record *row, peil_error *err)
@@ -278,6 +299,9 @@ static int put_row(struct csv_state *s, const char *path,
 		svc->record_invalid(s->host, NULL,
 				    "row has %zu columns, the header has %zu",
 				    columns, s->header_count);
+	if (row_is_header(s, row))
+		svc->record_invalid(s->host, NULL, "the header line again "
+				    "(two exports joined into one file?)");
 	if (row->flaw == CSV_FLAW_TEXT_AFTER_QUOTE)
 		svc->record_invalid(s->host, header_name(s, row->flaw_cell),
 				    "text after the closing quote in column %zu",
@@ -350,12 +374,12 @@ static int read_rows(struct csv_state *s, const char *path, FILE *f,
 static int csv_read(void *state, const char *path, peil_error *err)
 {
 	struct csv_state *s = state;
-	FILE *f = fopen(path, "rb");
+	char why[256];
+	FILE *f = peil_fopen_export(path, why, sizeof(why));
 	int rc;
 
 	if (f == NULL)
-		return s->svc->fail(err, path, 0, NULL, "cannot open: %s",
-				    strerror(errno));
+		return s->svc->fail(err, path, 0, NULL, "%s", why);
 	rc = read_rows(s, path, f, err);
 	fclose(f);
 	return rc;

@@ -18,6 +18,7 @@
  * inside a batch it commits only when read returns 0: a refused message
  * stores nothing.
  */
+#include <peil/export_file.h>
 #include <peil/plugin.h>
 
 #include "ist_message.h"
@@ -202,13 +203,13 @@ static int store_record(void *ctx, const ist_record *rec)
 static char *read_whole(struct ist_source *src, const char *path,
 			size_t *len, peil_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	char why[256];
+	FILE *f = peil_fopen_export(path, why, sizeof(why));
 	char *buf = NULL;
 	long size;
 
 	if (!f) {
-		src->svc->fail(err, path, 0, NULL, "cannot open: %s",
-			       strerror(errno));
+		src->svc->fail(err, path, 0, NULL, "%s", why);
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||

@@ -471,20 +471,10 @@ static void put_cell(struct xlsx_state *s, const csv_mapping *m,
 			return;
 		}
 		if (f->type == PEIL_TYPE_TEXT) {
-			xlsx_number_text(c->text, text, sizeof(text));
 			/* A BSN typed into a number cell loses its leading
-			 * zeros; a BSN always has nine digits. */
-			if ((f->flags & PEIL_FIELD_BSN) &&
-			    strspn(text, "0123456789") == strlen(text) &&
-			    strlen(text) < 9) {
-				char padded[16];
-
-				snprintf(padded, sizeof(padded), "%09ld",
-					 strtol(text, NULL, 10));
-				svc->record_text(s->host, m->field, origin,
-						 padded, strlen(padded));
-				return;
-			}
+			 * zero: the host gives an 8-digit one back its zero
+			 * and refuses fewer digits, as from any export. */
+			xlsx_number_text(c->text, text, sizeof(text));
 			svc->record_text(s->host, m->field, origin, text,
 					 strlen(text));
 			return;

@@ -12,6 +12,7 @@
 #include "xlsx_zip.h"
 #include "xlsx_thread.h"
 
+#include <peil/export_file.h>
 #include <zip.h>
 
 #include <errno.h>
@@ -148,11 +149,9 @@ static int zip_handle(xlsx_zip **zip, const char *path,
 		return -1;
 	}
 	z->max_part_bytes = max_part_bytes;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &z->st) != 0) {
-		say(msg, size, "cannot open: %s", strerror(errno));
+	fd = peil_open_export(path, &z->st, msg, size);
+	if (fd < 0)
 		goto fail;
-	}
 	if (first != NULL && !same_file(&first->st, &z->st)) {
 		say(msg, size,
 		    "the file changed while it was read: read it again once it is written");
@@ -188,11 +187,9 @@ int xlsx_zip_open(xlsx_zip **zip, const char *path, uint64_t max_part_bytes,
 	size_t got;
 
 	*zip = NULL;
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		say(msg, size, "cannot open: %s", strerror(errno));
+	f = peil_fopen_export(path, msg, size);
+	if (f == NULL)
 		return -1;
-	}
 	got = fread(magic, 1, sizeof(magic), f);
 	if (got == sizeof(magic) && memcmp(magic, ole2, sizeof(ole2)) == 0) {
 		refuse_ole2(f, msg, size);

@@ -468,6 +468,35 @@ static int migrate_to(struct store *st, struct pg_sql *sql,
 	return pg_exec(st, sql->text, err, what);
 }
 
+/* A schema without peil_meta is new only when it holds no table, view or
+ * sequence: one that does is another program's (schema = public of an
+ * application's database), and Peil's tables are not added to it.  0, or
+ * -1 naming one of its relations. */
+static int schema_foreign(struct store *st, peil_error *err)
+{
+	const char *params[1] = { st->schema };
+	PGresult *res;
+	int rc = 0;
+
+	if (pg_query(st,
+		     "SELECT c.relname FROM pg_class c JOIN pg_namespace n"
+		     " ON n.oid = c.relnamespace WHERE n.nspname = $1"
+		     " AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')"
+		     " ORDER BY 1 LIMIT 1",
+		     1, params, &res, err, NULL,
+		     "cannot list the schema's tables") < 0)
+		return -1;
+	if (PQntuples(res) == 1)
+		rc = st->svc->fail(err, st->where, 0, NULL,
+				   "schema %s holds tables (such as '%.100s') "
+				   "but no peil_meta: not a Peil store, and "
+				   "Peil does not write into it (does [storage] "
+				   "schema name another program's?)",
+				   st->schema, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}
+
 /* Create the store, or check and migrate the one there, under a lock of
  * the schema, so that two Peils opening a new store at once do not both
  * create it. */
@@ -557,6 +586,8 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		    PEIL_PG_STR(PG_SCHEMA_VERSION) "'"
 		    " WHERE key = 'schema_version'",
 		    err, "cannot update the store's schema version") < 0)
+		goto out;
+	if (version == 0 && schema_foreign(st, err) < 0)
 		goto out;
 	if (version == 0) {
 		pg_sql_release(&sql);

@@ -410,6 +410,33 @@ static int store_migrate(struct store *st, int version, peil_error *err)
 	return 0;
 }
 
+/* A database without Peil's schema version (0) is new only when it holds
+ * no table: one with tables is another program's, and Peil's tables are
+ * not added to it (a [storage] path that names the wrong file).  0, or -1
+ * naming a table it holds. */
+static int store_check_foreign(struct store *st, peil_error *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE "
+			       "type = 'table' ORDER BY name LIMIT 1", -1,
+			       &stmt, NULL) != SQLITE_OK)
+		return store_fail_db(st, err, NULL, "cannot list its tables");
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		st->svc->fail(err, st->path, 0, NULL, "%s is a SQLite database "
+			      "without Peil's schema version that holds "
+			      "tables (such as '%.100s'): not a Peil store, "
+			      "and Peil does not write into it ([storage] "
+			      "path names another file?)", st->path,
+			      (const char *)sqlite3_column_text(stmt, 0));
+	else if (rc != SQLITE_DONE)
+		store_fail_db(st, err, NULL, "cannot list its tables");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Create the internal tables of a new database.  A database at the current
  * version is left alone without taking the write lock, so that opening
  * does not wait for a running ingest. */
@@ -442,7 +469,8 @@ static int store_schema_ensure(struct store *st, peil_error *err)
 		       "cannot create the internal tables") < 0)
 		return -1;
 	if (store_user_version(st, &version, err) < 0 ||
-	    store_check_version(st, version, err) < 0)
+	    store_check_version(st, version, err) < 0 ||
+	    (version == 0 && store_check_foreign(st, err) < 0))
 		goto fail;
 	if (version < STORE_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",

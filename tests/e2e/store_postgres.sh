@@ -42,7 +42,8 @@
 #                 and records the run left running as failed
 #   bad_store     a conninfo that does not parse (a password in it not
 #                 echoed), a table changed by hand, a role without the
-#                 rights the store needs, a store of a newer Peil
+#                 rights the store needs, a schema of another program's
+#                 tables, a store of a newer Peil
 #   tenants       a store shared by two municipalities (schema regio,
 #                 roles tn_a and tn_b, [storage] tenant): each one's
 #                 figures those of a store of its own; neither reads,
@@ -572,6 +573,15 @@ test_bad_store() {
 	psql_c "GRANT SELECT ON ALL TABLES IN SCHEMA bad TO gemeente_b"
 	refused ingest "an ingest of a role that may only read" "names the right" \
 		"schema=bad: role gemeente_b lacks the right CREATE on schema bad"
+
+	# A schema of another program's tables: Peil's were added to them,
+	# exit 0.  Now refused, and the schema left as it was.
+	psql_c "CREATE SCHEMA app; CREATE TABLE app.klant (id int)"
+	pg_config app "conninfo = $conninfo"
+	refused ingest "an ingest into a schema of another program's tables" "naming the schema and a table" \
+		"schema=app: schema app holds tables (such as 'klant') but no peil_meta: not a Peil store, and Peil does not write into it"
+	expect_out "nothing of Peil's is added to it" \
+		"$(psql_c "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'app'")" klant
 
 	# A store of a newer Peil.
 	version=$(psql_c "SELECT value FROM bad.peil_meta WHERE key = 'schema_version'")

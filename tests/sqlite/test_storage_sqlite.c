@@ -342,6 +342,41 @@ TEST(newer_schema_version_refused)
 	CHECK_CONTAINS(err.message, "version 12");
 }
 
+/* Another program's SQLite database at [storage] path (tables, no schema
+ * version) got Peil's tables added to it by peil ingest, exit 0.  Now it
+ * is refused naming it and a table of its own, and left as it was: one
+ * table, schema version 0.  A database without tables is still new. */
+TEST(foreign_database_refused)
+{
+	const char *path = db_path("foreign"), *empty = db_path("no_tables");
+	struct peil_host host;
+	peil_error err;
+	sqlite3 *db;
+	void *st;
+
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE TABLE klant (id, naam);"
+			   "INSERT INTO klant VALUES (1, 'x')", NULL, NULL,
+			   NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_open_with(&host, path, NULL, &err) == NULL);
+	CHECK_STR(err.file, path);
+	CHECK_CONTAINS(err.message, "not a Peil store");
+	CHECK_CONTAINS(err.message, "'klant'");
+	CHECK_INT(direct_int(path, "SELECT count(*) FROM sqlite_master"), 1);
+	CHECK_INT(direct_int(path, "PRAGMA user_version"), 0);
+
+	CHECK(sqlite3_open(empty, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA user_version = 0", NULL, NULL, NULL) ==
+	      SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open_with(&host, empty, NULL, &err);
+	CHECK(st != NULL);
+	if (st)
+		ops->close(st);
+	CHECK_INT(direct_int(empty, "PRAGMA user_version"), 10);
+}
+
 /* A store of schema version 1 (no settings in the ingest log) is brought
  * up to date when opened, keeping its log. */
 TEST(version_1_store_is_migrated)
@@ -561,8 +596,10 @@ TEST(existing_store_keeps_its_page_size)
 	const char *path = db_path("page_4k");
 	void *st;
 
+	/* Written (4 KiB pages), but without a table: a table of another
+	 * program would make it not a Peil store (foreign_database_refused). */
 	CHECK_INT(direct_exec(path, "PRAGMA page_size = 4096;"
-				    "CREATE TABLE t (x)"), 0);
+				    "CREATE TABLE t (x); DROP TABLE t"), 0);
 	st = store_open(path);
 	CHECK(st != NULL);
 	CHECK_INT(direct_int(path, "PRAGMA page_size"), 4096);
@@ -2100,6 +2137,7 @@ int main(void)
 	RUN(open_cache_size);
 	RUN(schema_created_and_reopened);
 	RUN(newer_schema_version_refused);
+	RUN(foreign_database_refused);
 	RUN(version_1_store_is_migrated);
 	RUN(close_accepts_null);
 	RUN(batch_is_atomic);
