@@ -374,7 +374,7 @@ TEST(foreign_database_refused)
 	CHECK(st != NULL);
 	if (st)
 		ops->close(st);
-	CHECK_INT(direct_int(empty, "PRAGMA user_version"), 10);
+	CHECK_INT(direct_int(empty, "PRAGMA user_version"), 11);
 }
 
 /* A store of schema version 1 (no settings in the ingest log) is brought
