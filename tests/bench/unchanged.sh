@@ -23,7 +23,7 @@ bench_options 100000 unchanged.md "$@"
 for tool in /usr/bin/time valgrind; do
 	command -v $tool >/dev/null || { echo "bench: $tool is needed" >&2; exit 1; }
 done
-work=${BENCH_DIR:-$(mktemp -d /tmp/peil-bench-unchanged-XXXXXX)}
+work=${BENCH_DIR:-$(mktemp -d --tmpdir peil-bench-unchanged-XXXXXX)}
 mkdir -p "$(dirname "$out")" "$work"
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
