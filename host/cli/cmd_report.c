@@ -292,7 +292,8 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		format->unpublished = unpublished;
 		format->revisions = &revised;
 		format->commentary = &notes;
-		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
+		/* -1: out of memory (output.h), the output not written */
+		rc = output_write(file.f, format, &figures) < 0 ? EXIT_STORAGE
 								: 0;
 	} else if (rc == 0) {
 		in.words = cli_labels(o);
@@ -313,7 +314,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.unpublished = unpublished;
 		in.revisions = &revised;
 		in.commentary = &notes;
-		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
+		rc = report_html_write(file.f, &in) < 0 ? EXIT_STORAGE : 0;
 	}
 	rc = cli_worst(rc, cli_out_close(&file, rc == 0));
 	/* Only a report written to a file is recorded: what a later report

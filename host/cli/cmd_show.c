@@ -56,7 +56,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		out.field_label_ctx = &ctx.settings;
 		out.stale = &stale;
 		if (output_write(stdout, &out, &table) < 0)
-			rc = EXIT_CONFIG;
+			rc = EXIT_STORAGE;	/* out of memory */
 		rc = cli_worst(rc, cli_check_stdout());
 	}
 	input_ages_release(&stale);
