@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 static char bench_dir[4096];
-static const char *const *bench_files;	/* its files, when made here */
-static size_t bench_file_count;
+static const char *const *bench_dir_files;	/* its files, when made here */
+static size_t bench_dir_file_count;
 
 /* The path of file in the directory, into out (of size bytes). */
 static char *bench_path(char *out, size_t size, const char *file)
@@ -33,8 +33,8 @@ static void bench_dir_remove(void)
 {
 	char path[sizeof(bench_dir) + 64];
 
-	for (size_t i = 0; i < bench_file_count; i++)
-		remove(bench_path(path, sizeof(path), bench_files[i]));
+	for (size_t i = 0; i < bench_dir_file_count; i++)
+		remove(bench_path(path, sizeof(path), bench_dir_files[i]));
 	rmdir(bench_dir);
 }
 
@@ -56,8 +56,8 @@ static void bench_dir_open(const char *name, const char *const *files,
 		perror(bench_dir);
 		exit(1);
 	}
-	bench_files = files;
-	bench_file_count = n;
+	bench_dir_files = files;
+	bench_dir_file_count = n;
 	atexit(bench_dir_remove);
 }
 
