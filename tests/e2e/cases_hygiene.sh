@@ -47,3 +47,17 @@ test_report_out_of_memory() {
 	expect_rc "CSV report out of memory: exit 4" 4 $?
 	expect_grep "... saying so" "$work/err" "out of memory"
 }
+
+# A command that takes no arguments refuses one, naming itself (one
+# check in main.c for all of them); those that say more themselves
+# (status, init, prune) keep their own words.
+test_no_arguments() {
+	local c
+	write_config "$src/tests/data/e2e/cases.csv"
+	for c in run eval show check list catalogue report export runs; do
+		peil_expect "$c with an argument" 64 /dev/null "$c" extra
+		expect_grep "... says $c takes none" "$work/err" "$c takes no arguments"
+	done
+	peil_expect "status with an argument" 3 "$work/out" status extra
+	expect_grep "... in its own words" "$work/out" "PEIL UNKNOWN - usage: peil status"
+}
