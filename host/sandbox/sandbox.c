@@ -373,10 +373,7 @@ static int sandbox_xpcall(lua_State *L)
 	lua_pushvalue(L, 2);
 	lua_pushcclosure(L, sandbox_xpcall_guard, 1);
 	lua_replace(L, 2);
-	lua_pushvalue(L, lua_upvalueindex(1));	/* the real xpcall */
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return sandbox_call_wrapped(L);		/* the real xpcall */
 }
 
 /* setmetatable without __gc: finalizers run with hooks off, so a
