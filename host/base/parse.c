@@ -498,3 +498,11 @@ int parse_boolean(const char *text, size_t len, int *out)
 	}
 	return -1;
 }
+
+/* ---------------------------------------------------------------- lists */
+
+size_t parse_list_next(const char **at)
+{
+	*at += strspn(*at, " ,\t");
+	return strcspn(*at, " ,\t");
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/calendar.h"
+#include "base/parse.h"
 
 static const struct {
 	period_grain grain;
@@ -87,8 +88,7 @@ int period_grains_parse(const char *text, period_grains *out, char *bad,
 		size_t len;
 		period_grain g;
 
-		text += strspn(text, " ,\t");
-		len = strcspn(text, " ,\t");
+		len = parse_list_next(&text);
 		if (!len)
 			break;
 		snprintf(name, sizeof(name), "%.*s", (int)len, text);

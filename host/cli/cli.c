@@ -301,7 +301,7 @@ int cli_write_run(peil_context *ctx, const output_options *out,
 	opts.stale = stale;
 	if (cli_disclose(ctx, t) == EXIT_OK &&
 	    output_write(stdout, &opts, t) < 0)
-		rc = EXIT_CONFIG;
+		rc = EXIT_STORAGE;	/* out of memory */
 	return cli_worst(rc, cli_check_stdout());
 }
 

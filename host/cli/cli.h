@@ -104,7 +104,10 @@ enum {
 
 typedef struct cli_command {
 	const char *name;
-	const char *args;	/* e.g. "[SOURCE]" */
+	const char *args;	/* e.g. "[SOURCE]"; NULL: main refuses any,
+				   "NAME takes no arguments", unless
+				   own_usage */
+	int own_usage;		/* run says what is wrong with arguments */
 	const char *summary;	/* one line, lower case, no full stop */
 	const char *help;	/* its own options, one per line */
 	int takes_period;	/* --period / --from / --to */

@@ -194,6 +194,7 @@ static const struct option init_options[] = {
 
 const cli_command cmd_init_command = {
 	.name = "init",
+	.own_usage = 1,
 	.summary = "write a first config from an export: dataset, source, "
 		   "and the KPIs it feeds",
 	.help = "      --from EXPORT   the CSV export to read (its first "

@@ -292,7 +292,8 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		format->unpublished = unpublished;
 		format->revisions = &revised;
 		format->commentary = &notes;
-		rc = output_write(file.f, format, &figures) < 0 ? EXIT_CONFIG
+		/* -1: out of memory (output.h), the output not written */
+		rc = output_write(file.f, format, &figures) < 0 ? EXIT_STORAGE
 								: 0;
 	} else if (rc == 0) {
 		in.words = cli_labels(o);
@@ -313,7 +314,7 @@ static int write_report(peil_context *ctx, const cli_options *o,
 		in.unpublished = unpublished;
 		in.revisions = &revised;
 		in.commentary = &notes;
-		rc = report_html_write(file.f, &in) < 0 ? EXIT_CONFIG : 0;
+		rc = report_html_write(file.f, &in) < 0 ? EXIT_STORAGE : 0;
 	}
 	rc = cli_worst(rc, cli_out_close(&file, rc == 0));
 	/* Only a report written to a file is recorded: what a later report
@@ -365,11 +366,7 @@ static int cmd_report(const cli_options *o, int argc, char **argv)
 	char period_id[64];
 	int rc, html;
 
-	(void)argv;
-	if (argc) {
-		log_msg(PEIL_LOG_ERROR, "report takes no arguments");
-		return EXIT_USAGE;
-	}
+	(void)argc, (void)argv;	/* none: main refuses them */
 	html = !o->format || strcmp(o->format, "html") == 0;
 	if (html)
 		text_options.format = "text";
@@ -412,11 +409,7 @@ static int cmd_export(const cli_options *o, int argc, char **argv)
 	int32_t from = 0, to = 0;
 	int rc, unpublished = 0, has_range = o->period || o->from || o->to;
 
-	(void)argv;
-	if (argc) {
-		log_msg(PEIL_LOG_ERROR, "export takes no arguments");
-		return EXIT_USAGE;
-	}
+	(void)argc, (void)argv;	/* none: main refuses them */
 	if (o->format && strcmp(o->format, "prometheus") != 0) {
 		log_msg(PEIL_LOG_ERROR, "--format %s: expected prometheus",
 			o->format);

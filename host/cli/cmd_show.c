@@ -20,11 +20,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 	int32_t from = 0, to = 0;
 	int rc, has_range = 0;
 
-	(void)argv;
-	if (argc) {
-		log_msg(PEIL_LOG_ERROR, "show takes no arguments");
-		return EXIT_USAGE;
-	}
+	(void)argc, (void)argv;	/* none: main refuses them */
 	memset(&table, 0, sizeof(table));
 	rc = cli_output_options(o, &out);
 	if (rc)
@@ -56,7 +52,7 @@ static int cmd_show(const cli_options *o, int argc, char **argv)
 		out.field_label_ctx = &ctx.settings;
 		out.stale = &stale;
 		if (output_write(stdout, &out, &table) < 0)
-			rc = EXIT_CONFIG;
+			rc = EXIT_STORAGE;	/* out of memory */
 		rc = cli_worst(rc, cli_check_stdout());
 	}
 	input_ages_release(&stale);

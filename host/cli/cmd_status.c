@@ -151,6 +151,7 @@ static const struct option status_options[] = {
 
 const cli_command cmd_status_command = {
 	.name = "status",
+	.own_usage = 1,
 	.summary = "the last scheduled run as a monitoring check "
 		   "(Nagios/Icinga: exit 0-3, perfdata)",
 	.help = "      --max-age AGE   CRITICAL when the last run is older: "

@@ -109,6 +109,7 @@ const cli_command cmd_backup_command = {
 
 const cli_command cmd_prune_command = {
 	.name = "prune",
+	.own_usage = 1,
 	.summary = "delete old runs, keeping the latest figures of final "
 		   "periods",
 	.help = "      --keep N         keep the newest N runs\n"

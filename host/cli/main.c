@@ -369,6 +369,10 @@ int main(int argc, char **argv)
 	rc = parse_options(c, argc - 1, argv + 1, &o);
 	if (rc)
 		return rc < 0 ? cli_check_stdout() : rc;
+	if (!c->args && !c->own_usage && argc - 1 - optind > 0) {
+		log_msg(PEIL_LOG_ERROR, "%s takes no arguments", c->name);
+		return EXIT_USAGE;
+	}
 	rc = c->run(&o, argc - 1 - optind, argv + 1 + optind);
 	/* Whatever a command printed and did not check itself: a listing
 	 * cut short by a full disk is a failure, not exit 0. */

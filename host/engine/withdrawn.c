@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/grow.h"
+#include "base/parse.h"
 #include "base/log.h"
 #include "engine/history.h"
 
@@ -32,27 +33,13 @@ static int pick_published(void *arg, const peil_run_record *run)
 	return 1;	/* newest first */
 }
 
-/* The next id of list (ids separated by commas or blanks) at *at, its
- * length into *len; NULL after the last. */
-static const char *next_id(const char **at, size_t *len)
-{
-	const char *id;
-
-	if (!*at)
-		return NULL;
-	id = *at + strspn(*at, ", \t");
-	*len = strcspn(id, ", \t");
-	*at = id + *len;
-	return *len ? id : NULL;
-}
-
-/* Whether list names id. */
+/* Whether list (NULL: none) names id. */
 static int list_names(const char *list, const char *id)
 {
 	size_t n;
 
-	for (const char *at; (at = next_id(&list, &n));)
-		if (n == strlen(id) && strncmp(at, id, n) == 0)
+	for (; list && (n = parse_list_next(&list)); list += n)
+		if (n == strlen(id) && strncmp(list, id, n) == 0)
 			return 1;
 	return 0;
 }
@@ -154,11 +141,11 @@ int withdrawn_find(peil_context *ctx, withdrawn_list *out, peil_error *err)
 
 	memset(out, 0, sizeof(*out));
 	/* A stated KPI that is defined: evaluated, but said. */
-	for (const char *at; (at = next_id(&list, &len));)
-		if (defined_kpi(ctx, at, len))
+	for (; list && (len = parse_list_next(&list)); list += len)
+		if (defined_kpi(ctx, list, len))
 			log_msg(PEIL_LOG_WARNING, "[run] withdrawn names KPI "
 				"%.*s, which a script defines: it is "
-				"evaluated", (int)len, at);
+				"evaluated", (int)len, list);
 	if (store_runs_scan(ctx->store, 0, pick_published, &s.run_id, err) < 0)
 		return -1;
 	if (!s.run_id)

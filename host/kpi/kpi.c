@@ -16,6 +16,7 @@
 #include "base/digest.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "base/parse.h"
 
 kpi_set *kpi_set_new(const calendar *cal, const kpi_limits *limits,
 		     int contract_start_month)
@@ -556,14 +557,6 @@ static int kpi_matches(const kpi_info *k, const char *entry, size_t len)
 	return strlen(k->id) == len && strncmp(k->id, entry, len) == 0;
 }
 
-/* The next entry of a [run] kpis list at *p: its length (0 at the
- * end), *p moved to it. */
-static size_t kpi_list_next(const char **p)
-{
-	*p += strspn(*p, " ,\t");
-	return strcspn(*p, " ,\t");
-}
-
 /* The dataset_sum()s of node and below. */
 static void node_datasets(const kpi_node *n,
 			  void (*fn)(void *ctx, const char *dataset),
@@ -618,7 +611,7 @@ int kpi_wanted(const kpi_info *k, const char *only)
 
 	if (!only)
 		return !k->disabled && !k->unchosen;
-	for (p = only; (len = kpi_list_next(&p)); p += len)
+	for (p = only; (len = parse_list_next(&p)); p += len)
 		if (kpi_matches(k, p, len))
 			return 1;
 	return 0;
@@ -633,7 +626,7 @@ static int kpi_list_unknown(const kpi_set *set, const char *list, int minus,
 	const char *p;
 	size_t len;
 
-	for (p = list; (len = kpi_list_next(&p)); p += len) {
+	for (p = list; (len = parse_list_next(&p)); p += len) {
 		int left_out = minus && *p == '-';
 		size_t i;
 
@@ -670,14 +663,14 @@ int kpi_set_choose(kpi_set *set, const char *list, char *msg,
 	 * nothing is a typo. */
 	if (kpi_list_unknown(set, list, 1, msg, msg_size) < 0)
 		return -1;
-	for (p = list; (len = kpi_list_next(&p)); p += len)
+	for (p = list; (len = parse_list_next(&p)); p += len)
 		includes |= *p != '-';
 	/* Included when named (or when nothing is), unless left out. */
 	for (size_t i = 0; i < set->count; i++) {
 		kpi_info *k = &set->kpis[i]->info;
 		int in = !includes, out = 0;
 
-		for (p = list; (len = kpi_list_next(&p)); p += len) {
+		for (p = list; (len = parse_list_next(&p)); p += len) {
 			if (*p == '-')
 				out |= kpi_matches(k, p + 1, len - 1);
 			else

@@ -49,7 +49,7 @@ typedef struct kpi_run {
 	peil_error err;
 	/* Not evaluated at all: the status of its figures, saying why (a
 	 * dataset not configured, a field it lacks); "" otherwise. */
-	char why[256];
+	char why[512];
 	/* The earliest date of the selection's first field in the dataset
 	 * (INT32_MIN when any row counts: without a selection, or closed_in;
 	 * INT32_MAX when there is none): a period that ends before it has
@@ -62,16 +62,19 @@ typedef struct kpi_run {
 	 * A period that begins after it has no data, and is not evaluated
 	 * rather than 0. */
 	int32_t last_date;
-	char last_field[64];
+	const char *last_field;
 	/* The dataset that holds it: the KPI's own, or one of the same
-	 * delivery that it looks up or joins (kpi_run_delivery). */
-	char last_dataset[64];
+	 * delivery that it looks up or joins (kpi_run_delivery); NULL: its
+	 * own.  These names, as input_dataset's, are the KPI's or its
+	 * schemas', which outlive the run: held whole (a copy of 64 bytes
+	 * cut a long name short in the message). */
+	const char *last_dataset;
 	/* The day of the newest input of the datasets the KPI reads
 	 * (kpi_source.input_day; INT32_MAX: unknown), and that dataset: a
 	 * period that begins after it is not evaluated, one that ends
 	 * after it is partly covered (kpi_sink.partly_covered). */
 	int32_t input_day;
-	char input_dataset[64];
+	const char *input_dataset;
 	/* Rows of its dataset whose join found no row, and what became of
 	 * them (kpi_run_unmatched); "" when none. */
 	char unmatched[512];
@@ -356,7 +359,7 @@ static void kpi_scan_last_date(const kpi_scan *scan, size_t i, kpi_run *r)
 		}
 	}
 	r->last_date = last == INT32_MIN ? INT32_MAX : last;
-	snprintf(r->last_field, sizeof(r->last_field), "%s", field);
+	r->last_field = field;
 }
 
 /* r's note of the rows of its dataset whose join found no row (0: none),
@@ -961,9 +964,9 @@ static int kpi_emit_not_evaluated(const kpi_run *r, size_t p,
 		memcpy(why, r->why, sizeof(why));
 	else if (r->periods[p].first > r->last_date)
 		result_not_evaluated_after(RESULT_MISSING_ROWS_AFTER,
-					   r->last_dataset[0] ? r->last_dataset
-							      : k->info.dataset,
-					   r->last_field,
+					   r->last_dataset ? r->last_dataset
+							   : k->info.dataset,
+					   r->last_field ? r->last_field : "",
 					   r->last_date, why, sizeof(why));
 	else if (r->periods[p].first > r->input_day)
 		result_not_evaluated_after(RESULT_MISSING_INPUT_AFTER,
@@ -1714,8 +1717,7 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 			missing = name;
 		if (day < r->input_day) {
 			r->input_day = day;
-			snprintf(r->input_dataset, sizeof(r->input_dataset),
-				 "%s", name);
+			r->input_dataset = name;
 		}
 	}
 	if (missing)
@@ -1734,7 +1736,7 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 typedef struct kpi_latest {
 	const char *dataset;
 	int32_t date;		/* INT32_MIN: none */
-	char field[64];		/* the field that holds it */
+	const char *field;	/* the field that holds it (the schema's) */
 	size_t *fields;		/* while read: the date fields */
 	size_t at;		/* while read: the one of the latest */
 } kpi_latest;
@@ -1779,8 +1781,7 @@ static int kpi_latest_read(kpi_latest *l, const kpi_source *source,
 		rc = source->scan(source->ctx, schema, NULL, l->fields, n,
 				  kpi_latest_row, l, err);
 	if (rc == 0 && l->date != INT32_MIN)
-		snprintf(l->field, sizeof(l->field), "%s",
-			 schema->fields[l->fields[l->at]].name);
+		l->field = schema->fields[l->fields[l->at]].name;
 	free(l->fields);
 	l->fields = NULL;
 	if (rc > 0)
@@ -1831,10 +1832,8 @@ static int kpi_run_delivery(kpi_run *r, const kpi_source *source,
 		}
 		if (cache[c].date > r->last_date) {
 			r->last_date = cache[c].date;
-			snprintf(r->last_field, sizeof(r->last_field), "%s",
-				 cache[c].field);
-			snprintf(r->last_dataset, sizeof(r->last_dataset),
-				 "%s", name);
+			r->last_field = cache[c].field;
+			r->last_dataset = name;
 		}
 	}
 	return 0;

@@ -105,7 +105,7 @@ static int require_call(lua_State *L)
 	size_t count = (size_t)lua_tointeger(L, lua_upvalueindex(2));
 	char *const *dirs = lua_touserdata(L, lua_upvalueindex(1));
 	kpi_script *script = lua_touserdata(L, lua_upvalueindex(4));
-	char path[4096], chunkname[4200];
+	char path[4096];
 
 	if (!require_valid(name))
 		return luaL_error(L, "require: '%s' is no module name (parts of "
@@ -142,8 +142,7 @@ static int require_call(lua_State *L)
 			return luaL_error(L, "require: %s: out of memory",
 					  path);
 		}
-		snprintf(chunkname, sizeof(chunkname), "@%s", path);
-		status = luaL_loadbufferx(L, text, len, chunkname, "t");
+		status = sandbox_load_text(L, text, len, path);
 		free(text);
 		if (status != LUA_OK)
 			return lua_error(L);

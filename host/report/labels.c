@@ -9,300 +9,252 @@
 #include "base/calendar.h"
 #include "model/results.h"
 
-static const labels dutch = {
-	.lang = "nl",
-	.row_words = &breakdown_words_of[BREAKDOWN_NL],
-	.met = "gehaald",
-	.at_risk = "in gevaar",
-	.not_met = "niet gehaald",
-	.no_target = "geen doel",
-	.not_evaluated_mark = "n.b.",
-	.not_evaluated = "niet berekend",
-	.stale_input = "let op: de nieuwste invoer van dataset %s is %lld "
-		       "dagen oud (max_age_days = %llu)",
-	.partly_covered = "let op: de nieuwste invoer van dataset %s is van "
-			  "%s, dus cijfers van perioden die daarna eindigen "
-			  "blijven voorlopig",
-	.unpublished = "let op: deze cijfers zijn op verzoek berekend, niet "
-		       "door een geplande run: het zijn niet de gepubliceerde "
-		       "cijfers",
-	.col_previous = "vorige_waarde",
-	.col_revised = "herzien",
-	.commentary = "Toelichting",
-	.revised_title = "Herzien",
-	.revised_since = "Cijfers die anders zijn dan in run %lld, de vorige "
-			 "geplande run over deze periode:",
-	.revised_since_report = "Cijfers die anders zijn dan in het vorige "
-				"verslag over deze periode (verslag %lld, run "
-				"%lld):",
-	.revised_none = "Geen cijfers herzien.",
-	.revised_cell = "cel",
-	.revised_old = "oud",
-	.revised_new = "nieuw",
-	.revised_change = "wijziging",
-	.revised_why = "waarom",
-	.revision_changed = "gewijzigd",
-	.revision_new = "nieuw",
-	.revision_removed = "vervallen",
-	.revision_now_hidden = "nu onderdrukt",
-	.revision_was_hidden = "eerder onderdrukt",
-	.cause_input = "invoer",
-	.cause_definition = "definitie",
-	.revisions_unknown = "let op: herzieningen kunnen niet worden "
-			     "getoond: %s",
-	.missing_dataset = "dataset %s ontbreekt",
-	.missing_field = "dataset %s heeft geen veld %s",
-	.missing_source = "dataset %s: geen bron levert veld %s (geen "
-			  "kolom van de export is eraan gekoppeld)",
-	.missing_rows_field = "dataset %s heeft geen rij met %s tot het "
-			      "einde van de periode",
-	.missing_rows = "dataset %s heeft geen rijen tot het einde van de "
-			"periode",
-	.missing_rows_after = "dataset %s heeft geen rij met %s na %s",
-	.missing_input_after = "dataset %s heeft geen invoer na %s",
-	.missing_contract_start = "de startdatum van het contract "
-				  "([contract] start) ontbreekt; cumulatief "
-				  "telt vanaf die datum",
-	.at_least = "minimaal",
-	.at_most = "maximaal",
-	.and_word = "en",
-	.target = "Doel",
-	.misses = "%d van de %d cijfers niet gehaald of in gevaar",
-	.compare_name = { "de vorige periode", "een jaar eerder" },
-	.compare_heading = "Verschil t.o.v. %s (in %s en in %%)",
-	.compare_vs = "t.o.v.",
-	.points = "procentpunten",
-	.compare_legend = "- = geen verschil: de run heeft geen cijfer van "
-			  "de eerdere periode, of een van beide heeft geen "
-			  "waarde; * = niet getoond: het verschil zou een "
-			  "niet getoond cijfer verraden",
-	.compare_absent = "geen cijfer van %s",
-	.col_compare = { { "vorige_periode", "verschil", "verschil_pct" },
-			 { "jaar_eerder", "verschil_jaar",
-			   "verschil_jaar_pct" } },
-	.suppressed_legend = "* = niet getoond: minder dan %g, of daaruit af "
-			     "te leiden",
-	.suppressed_small = "klein aantal",
-	.diff_hidden = "%zu cijfers veranderden, geen ervan getoond: de "
-		       "regels voor kleine aantallen verbergen ze",
-	.suppressed_derivable = "afleidbaar",
-	.provisional_legend = "~ = voorlopig: kan nog veranderen",
-	.word_provisional = "voorlopig",
-	.word_final = "definitief",
-	.col_finality = "stand",
-	.col_grain = "korrel",
-	.grain_word = { "", "maand", "kwartaal", "jaar", "contractjaar" },
-	.per_grain = { "", "Per maand", "Per kwartaal", "Per jaar",
-		       "Per contractjaar" },
-	.col_kpi = "kpi",
-	.col_title = "titel",
-	.col_unit = "eenheid",
-	.col_period = "periode",
-	.col_value = "waarde",
-	.col_numerator = "teller",
-	.col_denominator = "noemer",
-	.col_target_min = "doel_min",
-	.col_target_max = "doel_max",
-	.col_status = "status",
-	.col_suppressed = "onderdrukt",
-	.report_title = "Verslag",
-	.report_subtitle = "KPI's van het sociaal domein",
-	.summary = "Samenvatting",
-	.summary_intro = "De waarde en status zijn die van het totaal in de "
-			 "gevraagde periode, of anders in de laatste periode "
-			 "met cijfers van de langste korrel daarbinnen; "
-			 "daarnaast in hoeveel perioden van die korrel het "
-			 "doel gehaald is.",
-	.latest_value = "Laatste waarde",
-	.months_met = "Doel gehaald",
-	.trend_title = "Verloop van het totaal",
-	.bars_title = "Per %s, %s",
-	.figures_title = "Cijfers",
-	.quality_title = "Kwaliteit van de registratie",
-	.quality_intro = "Voor wie registreert: per team het aandeel van de "
-			 "in de periode aangemelde casussen waarin een veld "
-			 "leeg is, en het aandeel dat meer dan %d dagen na "
-			 "aanmelding is ingevoerd. Velden over de afsluiting "
-			 "tellen over de in de periode afgesloten casussen. "
-			 "Hoe lager, hoe beter.",
-	.quality_missing = "leeg",
-	.quality_late = "Te laat ingevoerd",
-	.quality_cases = "Aangemeld",
-	.quality_closed = "Afgesloten",
-	.quality_cases_title = "Aangemelde casussen",
-	.quality_closed_title = "Afgesloten casussen",
-	.quality_none = "Geen gegevens over de registratie: de dataset "
-			"ontbreekt of heeft de velden niet.",
-	.footer_title = "Verantwoording",
-	.footer_run = "Run",
-	.footer_started = "Berekend op",
-	.footer_config = "Vingerafdruk configuratie",
-	.footer_scripts = "Vingerafdruk KPI-scripts",
-	.footer_inputs = "Vingerafdruk invoer",
-	.provisional_title = "Voorlopige cijfers",
-	.provisional_rule = "Cijfers van perioden die minder dan %d maanden "
-			    "voor de berekening eindigden, zijn voorlopig: "
-			    "late registraties en correcties kunnen ze nog "
-			    "veranderen.",
-	.provisional_none = "Geen: alle cijfers in dit verslag zijn definitief.",
-	.privacy_rule = "Aantallen kleiner dan %g, en cijfers waaruit die af "
-			"te leiden zijn, worden niet getoond (*). Percentages "
-			"en gemiddelden staan er alleen bij minstens %g "
-			"waarnemingen.",
-	.privacy_off = "Let op: de regels voor kleine aantallen staan uit "
-		       "(min_count = 0); dit verslag is niet geschikt om te "
-		       "delen.",
-	.target_band = "doelzone",
-	.no_figures = "Geen cijfers in deze periode.",
-	.period_word = "Periode",
-	.contents = "Inhoud",
-	.months = { "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug",
-		    "sep", "okt", "nov", "dec" },
-};
+/* Each label once, its Dutch words beside its English: LABEL_WORDS(W)
+ * is W(field, Dutch, English) for every field of labels, an array's
+ * words in LIST(...). */
+#define LIST(...) { __VA_ARGS__ }
+#define LABEL_WORDS(W)                                                        \
+	W(lang, "nl", "en")                                                   \
+	W(row_words,                                                          \
+	  &breakdown_words_of[BREAKDOWN_NL],                                  \
+	  &breakdown_words_of[BREAKDOWN_EN])                                  \
+	W(met, "gehaald", "met")                                              \
+	W(at_risk, "in gevaar", "at risk")                                    \
+	W(not_met, "niet gehaald", "not met")                                 \
+	W(no_target, "geen doel", "no target")                                \
+	W(not_evaluated_mark, "n.b.", "n.e.")                                 \
+	W(not_evaluated, "niet berekend", "not evaluated")                    \
+	W(stale_input,                                                        \
+	  "let op: de nieuwste invoer van dataset %s is %lld dagen oud "      \
+	  "(max_age_days = %llu)",                                            \
+	  "note: the newest input of dataset %s is %lld days old "            \
+	  "(max_age_days = %llu)")                                            \
+	W(partly_covered,                                                     \
+	  "let op: de nieuwste invoer van dataset %s is van %s, dus "         \
+	  "cijfers van perioden die daarna eindigen blijven voorlopig",       \
+	  "note: the newest input of dataset %s is of %s, so the "            \
+	  "figures of periods that end after it stay provisional")            \
+	W(unpublished,                                                        \
+	  "let op: deze cijfers zijn op verzoek berekend, niet door "         \
+	  "een geplande run: het zijn niet de gepubliceerde cijfers",         \
+	  "note: these figures were evaluated on request, not by a "          \
+	  "scheduled run: they are not the published figures")                \
+	W(col_previous, "vorige_waarde", "previous_value")                    \
+	W(col_revised, "herzien", "revised")                                  \
+	W(commentary, "Toelichting", "Commentary")                            \
+	W(revised_title, "Herzien", "Revised")                                \
+	W(revised_since,                                                      \
+	  "Cijfers die anders zijn dan in run %lld, de vorige geplande "      \
+	  "run over deze periode:",                                           \
+	  "Figures that differ from those of run %lld, the previous "         \
+	  "scheduled run over this period:")                                  \
+	W(revised_since_report,                                               \
+	  "Cijfers die anders zijn dan in het vorige verslag over deze "      \
+	  "periode (verslag %lld, run %lld):",                                \
+	  "Figures that differ from those of the previous report of "         \
+	  "this period (report %lld, run %lld):")                             \
+	W(revised_none, "Geen cijfers herzien.", "No figures revised.")       \
+	W(revised_cell, "cel", "cell")                                        \
+	W(revised_old, "oud", "old")                                          \
+	W(revised_new, "nieuw", "new")                                        \
+	W(revised_change, "wijziging", "change")                              \
+	W(revised_why, "waarom", "why")                                       \
+	W(revision_changed, "gewijzigd", "changed")                           \
+	W(revision_new, "nieuw", "new")                                       \
+	W(revision_removed, "vervallen", "removed")                           \
+	W(revision_now_hidden, "nu onderdrukt", "now suppressed")             \
+	W(revision_was_hidden, "eerder onderdrukt", "previously suppressed")  \
+	W(cause_input, "invoer", "input")                                     \
+	W(cause_definition, "definitie", "definition")                        \
+	W(revisions_unknown,                                                  \
+	  "let op: herzieningen kunnen niet worden getoond: %s",              \
+	  "note: revisions cannot be shown: %s")                              \
+	W(missing_dataset,                                                    \
+	  "dataset %s ontbreekt",                                             \
+	  "dataset %s is not configured")                                     \
+	W(missing_field,                                                      \
+	  "dataset %s heeft geen veld %s",                                    \
+	  "dataset %s does not declare field %s")                             \
+	W(missing_source,                                                     \
+	  "dataset %s: geen bron levert veld %s (geen kolom van de "          \
+	  "export is eraan gekoppeld)",                                       \
+	  "dataset %s: no source fills field %s (no column of an "            \
+	  "export is mapped to it)")                                          \
+	W(missing_rows_field,                                                 \
+	  "dataset %s heeft geen rij met %s tot het einde van de "            \
+	  "periode",                                                          \
+	  "dataset %s has no row with %s up to the period's end")             \
+	W(missing_rows,                                                       \
+	  "dataset %s heeft geen rijen tot het einde van de periode",         \
+	  "dataset %s has no rows up to the period's end")                    \
+	W(missing_rows_after,                                                 \
+	  "dataset %s heeft geen rij met %s na %s",                           \
+	  "dataset %s has no row with %s after %s")                           \
+	W(missing_input_after,                                                \
+	  "dataset %s heeft geen invoer na %s",                               \
+	  "dataset %s has no input after %s")                                 \
+	W(missing_contract_start,                                             \
+	  "de startdatum van het contract ([contract] start) "                \
+	  "ontbreekt; cumulatief telt vanaf die datum",                       \
+	  "[contract] start is not set; cumulative() counts from it")         \
+	W(at_least, "minimaal", "at least")                                   \
+	W(at_most, "maximaal", "at most")                                     \
+	W(and_word, "en", "and")                                              \
+	W(target, "Doel", "Target")                                           \
+	W(misses,                                                             \
+	  "%d van de %d cijfers niet gehaald of in gevaar",                   \
+	  "%d of %d figures not met or at risk")                              \
+	W(compare_name,                                                       \
+	  LIST("de vorige periode", "een jaar eerder"),                       \
+	  LIST("the previous period", "a year before"))                       \
+	W(compare_heading,                                                    \
+	  "Verschil t.o.v. %s (in %s en in %%)",                              \
+	  "Change vs %s (in %s and in %%)")                                   \
+	W(compare_vs, "t.o.v.", "vs")                                         \
+	W(points, "procentpunten", "percentage points")                       \
+	W(compare_legend,                                                     \
+	  "- = geen verschil: de run heeft geen cijfer van de eerdere "       \
+	  "periode, of een van beide heeft geen waarde; * = niet "            \
+	  "getoond: het verschil zou een niet getoond cijfer verraden",       \
+	  "- = no change: the run has no figure of the earlier period, "      \
+	  "or either has no value; * = not shown: the change would "          \
+	  "tell a figure not shown")                                          \
+	W(compare_absent, "geen cijfer van %s", "no figure of %s")            \
+	W(col_compare,                                                        \
+	  LIST(LIST("vorige_periode", "verschil", "verschil_pct"),            \
+	       LIST("jaar_eerder", "verschil_jaar", "verschil_jaar_pct")),    \
+	  LIST(LIST("previous", "change", "change_pct"),                      \
+	       LIST("year_before", "change_year", "change_year_pct")))        \
+	W(suppressed_legend,                                                  \
+	  "* = niet getoond: minder dan %g, of daaruit af te leiden",         \
+	  "* = not shown: fewer than %g, or derivable from such a "           \
+	  "number")                                                           \
+	W(suppressed_small, "klein aantal", "small count")                    \
+	W(diff_hidden,                                                        \
+	  "%zu cijfers veranderden, geen ervan getoond: de regels voor "      \
+	  "kleine aantallen verbergen ze",                                    \
+	  "%zu figures changed, none of them shown: the rules for "           \
+	  "small numbers hide them")                                          \
+	W(suppressed_derivable, "afleidbaar", "derivable")                    \
+	W(provisional_legend,                                                 \
+	  "~ = voorlopig: kan nog veranderen",                                \
+	  "~ = provisional: may still change")                                \
+	W(word_provisional, "voorlopig", "provisional")                       \
+	W(word_final, "definitief", "final")                                  \
+	W(col_finality, "stand", "state")                                     \
+	W(col_grain, "korrel", "grain")                                       \
+	W(grain_word,                                                         \
+	  LIST("", "maand", "kwartaal", "jaar", "contractjaar"),              \
+	  LIST("", "month", "quarter", "year", "contract_year"))              \
+	W(per_grain,                                                          \
+	  LIST("", "Per maand", "Per kwartaal", "Per jaar",                   \
+	       "Per contractjaar"),                                           \
+	  LIST("", "By month", "By quarter", "By year", "By contract year"))  \
+	W(col_kpi, "kpi", "kpi")                                              \
+	W(col_title, "titel", "title")                                        \
+	W(col_unit, "eenheid", "unit")                                        \
+	W(col_period, "periode", "period")                                    \
+	W(col_value, "waarde", "value")                                       \
+	W(col_numerator, "teller", "numerator")                               \
+	W(col_denominator, "noemer", "denominator")                           \
+	W(col_target_min, "doel_min", "target_min")                           \
+	W(col_target_max, "doel_max", "target_max")                           \
+	W(col_status, "status", "status")                                     \
+	W(col_suppressed, "onderdrukt", "suppressed")                         \
+	W(report_title, "Verslag", "Report")                                  \
+	W(report_subtitle,                                                    \
+	  "KPI's van het sociaal domein",                                     \
+	  "KPIs of the social domain")                                        \
+	W(summary, "Samenvatting", "Summary")                                 \
+	W(summary_intro,                                                      \
+	  "De waarde en status zijn die van het totaal in de gevraagde "      \
+	  "periode, of anders in de laatste periode met cijfers van de "      \
+	  "langste korrel daarbinnen; daarnaast in hoeveel perioden "         \
+	  "van die korrel het doel gehaald is.",                              \
+	  "The value and status are those of the total in the period "        \
+	  "asked for, else in the latest period with figures of the "         \
+	  "longest grain within it, followed by the number of periods "       \
+	  "of that grain in which the target was met.")                       \
+	W(latest_value, "Laatste waarde", "Latest value")                     \
+	W(months_met, "Doel gehaald", "Target met")                           \
+	W(trend_title, "Verloop van het totaal", "Trend of the total")        \
+	W(bars_title, "Per %s, %s", "By %s, %s")                              \
+	W(figures_title, "Cijfers", "Figures")                                \
+	W(quality_title,                                                      \
+	  "Kwaliteit van de registratie",                                     \
+	  "Quality of registration")                                          \
+	W(quality_intro,                                                      \
+	  "Voor wie registreert: per team het aandeel van de in de "          \
+	  "periode aangemelde casussen waarin een veld leeg is, en het "      \
+	  "aandeel dat meer dan %d dagen na aanmelding is ingevoerd. "        \
+	  "Velden over de afsluiting tellen over de in de periode "           \
+	  "afgesloten casussen. Hoe lager, hoe beter.",                       \
+	  "For the registering staff: per team the share of the cases "       \
+	  "registered in the period with an empty field, and the share "      \
+	  "entered more than %d days after registration. Fields about "       \
+	  "closure count over the cases closed in the period. Lower is "      \
+	  "better.")                                                          \
+	W(quality_missing, "leeg", "empty")                                   \
+	W(quality_late, "Te laat ingevoerd", "Entered late")                  \
+	W(quality_cases, "Aangemeld", "Registered")                           \
+	W(quality_closed, "Afgesloten", "Closed")                             \
+	W(quality_cases_title, "Aangemelde casussen", "Registered cases")     \
+	W(quality_closed_title, "Afgesloten casussen", "Closed cases")        \
+	W(quality_none,                                                       \
+	  "Geen gegevens over de registratie: de dataset ontbreekt of "       \
+	  "heeft de velden niet.",                                            \
+	  "No figures on registration: the dataset is missing or lacks "      \
+	  "the fields.")                                                      \
+	W(footer_title, "Verantwoording", "Accountability")                   \
+	W(footer_run, "Run", "Run")                                           \
+	W(footer_started, "Berekend op", "Computed on")                       \
+	W(footer_config,                                                      \
+	  "Vingerafdruk configuratie",                                        \
+	  "Configuration fingerprint")                                        \
+	W(footer_scripts,                                                     \
+	  "Vingerafdruk KPI-scripts",                                         \
+	  "KPI scripts fingerprint")                                          \
+	W(footer_inputs, "Vingerafdruk invoer", "Inputs fingerprint")         \
+	W(provisional_title, "Voorlopige cijfers", "Provisional figures")     \
+	W(provisional_rule,                                                   \
+	  "Cijfers van perioden die minder dan %d maanden voor de "           \
+	  "berekening eindigden, zijn voorlopig: late registraties en "       \
+	  "correcties kunnen ze nog veranderen.",                             \
+	  "Figures of periods that ended less than %d months before "         \
+	  "the computation are provisional: late registrations and "          \
+	  "corrections may still change them.")                               \
+	W(provisional_none,                                                   \
+	  "Geen: alle cijfers in dit verslag zijn definitief.",               \
+	  "None: every figure in this report is final.")                      \
+	W(privacy_rule,                                                       \
+	  "Aantallen kleiner dan %g, en cijfers waaruit die af te "           \
+	  "leiden zijn, worden niet getoond (*). Percentages en "             \
+	  "gemiddelden staan er alleen bij minstens %g waarnemingen.",        \
+	  "Counts below %g, and figures from which they could be "            \
+	  "derived, are not shown (*). Percentages and means need at "        \
+	  "least %g observations.")                                           \
+	W(privacy_off,                                                        \
+	  "Let op: de regels voor kleine aantallen staan uit "                \
+	  "(min_count = 0); dit verslag is niet geschikt om te delen.",       \
+	  "Note: the small-cell rules are switched off (min_count = "         \
+	  "0); do not share this report.")                                    \
+	W(target_band, "doelzone", "target zone")                             \
+	W(no_figures,                                                         \
+	  "Geen cijfers in deze periode.",                                    \
+	  "No figures in this period.")                                       \
+	W(period_word, "Periode", "Period")                                   \
+	W(contents, "Inhoud", "Contents")                                     \
+	W(months,                                                             \
+	  LIST("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", \
+	       "okt", "nov", "dec"),                                          \
+	  LIST("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", \
+	       "Oct", "Nov", "Dec"))
 
-static const labels english = {
-	.lang = "en",
-	.row_words = &breakdown_words_of[BREAKDOWN_EN],
-	.met = "met",
-	.at_risk = "at risk",
-	.not_met = "not met",
-	.no_target = "no target",
-	.not_evaluated_mark = "n.e.",
-	.not_evaluated = "not evaluated",
-	.stale_input = "note: the newest input of dataset %s is %lld days "
-		       "old (max_age_days = %llu)",
-	.partly_covered = "note: the newest input of dataset %s is of %s, so "
-			  "the figures of periods that end after it stay "
-			  "provisional",
-	.unpublished = "note: these figures were evaluated on request, not "
-		       "by a scheduled run: they are not the published "
-		       "figures",
-	.col_previous = "previous_value",
-	.col_revised = "revised",
-	.commentary = "Commentary",
-	.revised_title = "Revised",
-	.revised_since = "Figures that differ from those of run %lld, the "
-			 "previous scheduled run over this period:",
-	.revised_since_report = "Figures that differ from those of the "
-				"previous report of this period (report "
-				"%lld, run %lld):",
-	.revised_none = "No figures revised.",
-	.revised_cell = "cell",
-	.revised_old = "old",
-	.revised_new = "new",
-	.revised_change = "change",
-	.revised_why = "why",
-	.revision_changed = "changed",
-	.revision_new = "new",
-	.revision_removed = "removed",
-	.revision_now_hidden = "now suppressed",
-	.revision_was_hidden = "previously suppressed",
-	.cause_input = "input",
-	.cause_definition = "definition",
-	.revisions_unknown = "note: revisions cannot be shown: %s",
-	.missing_dataset = "dataset %s is not configured",
-	.missing_field = "dataset %s does not declare field %s",
-	.missing_source = "dataset %s: no source fills field %s (no "
-			  "column of an export is mapped to it)",
-	.missing_rows_field = "dataset %s has no row with %s up to the "
-			      "period's end",
-	.missing_rows = "dataset %s has no rows up to the period's end",
-	.missing_rows_after = "dataset %s has no row with %s after %s",
-	.missing_input_after = "dataset %s has no input after %s",
-	.missing_contract_start = "[contract] start is not set; cumulative() "
-				  "counts from it",
-	.at_least = "at least",
-	.at_most = "at most",
-	.and_word = "and",
-	.target = "Target",
-	.misses = "%d of %d figures not met or at risk",
-	.compare_name = { "the previous period", "a year before" },
-	.compare_heading = "Change vs %s (in %s and in %%)",
-	.compare_vs = "vs",
-	.points = "percentage points",
-	.compare_legend = "- = no change: the run has no figure of the "
-			  "earlier period, or either has no value; * = not "
-			  "shown: the change would tell a figure not shown",
-	.compare_absent = "no figure of %s",
-	.col_compare = { { "previous", "change", "change_pct" },
-			 { "year_before", "change_year", "change_year_pct" } },
-	.suppressed_legend = "* = not shown: fewer than %g, or derivable "
-			     "from such a number",
-	.suppressed_small = "small count",
-	.diff_hidden = "%zu figures changed, none of them shown: the rules "
-		       "for small numbers hide them",
-	.suppressed_derivable = "derivable",
-	.provisional_legend = "~ = provisional: may still change",
-	.word_provisional = "provisional",
-	.word_final = "final",
-	.col_finality = "state",
-	.col_grain = "grain",
-	.grain_word = { "", "month", "quarter", "year", "contract_year" },
-	.per_grain = { "", "By month", "By quarter", "By year",
-		       "By contract year" },
-	.col_kpi = "kpi",
-	.col_title = "title",
-	.col_unit = "unit",
-	.col_period = "period",
-	.col_value = "value",
-	.col_numerator = "numerator",
-	.col_denominator = "denominator",
-	.col_target_min = "target_min",
-	.col_target_max = "target_max",
-	.col_status = "status",
-	.col_suppressed = "suppressed",
-	.report_title = "Report",
-	.report_subtitle = "KPIs of the social domain",
-	.summary = "Summary",
-	.summary_intro = "The value and status are those of the total in the "
-			 "period asked for, else in the latest period with "
-			 "figures of the longest grain within it, followed "
-			 "by the number of periods of that grain in which "
-			 "the target was met.",
-	.latest_value = "Latest value",
-	.months_met = "Target met",
-	.trend_title = "Trend of the total",
-	.bars_title = "By %s, %s",
-	.figures_title = "Figures",
-	.quality_title = "Quality of registration",
-	.quality_intro = "For the registering staff: per team the share of "
-			 "the cases registered in the period with an empty "
-			 "field, and the share entered more than %d days "
-			 "after registration. Fields about closure count "
-			 "over the cases closed in the period. Lower is "
-			 "better.",
-	.quality_missing = "empty",
-	.quality_late = "Entered late",
-	.quality_cases = "Registered",
-	.quality_closed = "Closed",
-	.quality_cases_title = "Registered cases",
-	.quality_closed_title = "Closed cases",
-	.quality_none = "No figures on registration: the dataset is missing "
-			"or lacks the fields.",
-	.footer_title = "Accountability",
-	.footer_run = "Run",
-	.footer_started = "Computed on",
-	.footer_config = "Configuration fingerprint",
-	.footer_scripts = "KPI scripts fingerprint",
-	.footer_inputs = "Inputs fingerprint",
-	.provisional_title = "Provisional figures",
-	.provisional_rule = "Figures of periods that ended less than %d "
-			    "months before the computation are provisional: "
-			    "late registrations and corrections may still "
-			    "change them.",
-	.provisional_none = "None: every figure in this report is final.",
-	.privacy_rule = "Counts below %g, and figures from which they could "
-			"be derived, are not shown (*). Percentages and means "
-			"need at least %g observations.",
-	.privacy_off = "Note: the small-cell rules are switched off "
-		       "(min_count = 0); do not share this report.",
-	.target_band = "target zone",
-	.no_figures = "No figures in this period.",
-	.period_word = "Period",
-	.contents = "Contents",
-	.months = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
-		    "Sep", "Oct", "Nov", "Dec" },
-};
+#define LABEL_DUTCH(field, nl, en) .field = nl,
+#define LABEL_ENGLISH(field, nl, en) .field = en,
+
+static const labels dutch = { LABEL_WORDS(LABEL_DUTCH) };
+static const labels english = { LABEL_WORDS(LABEL_ENGLISH) };
 
 const labels *labels_for(const char *lang)
 {

@@ -235,11 +235,51 @@ static const sandbox_meter sandbox_meter_of_budget = {
 	sandbox_charge, sandbox_left
 };
 
-/* msg with the whole path of the file it begins with: Lua shortens a
- * file's name longer than LUA_IDSIZE (60) to "...its end" in the
- * position of an error, and a module's error (require, kpi_require.c)
- * then named no file that could be found.  The file is that of a
- * function on the stack whose short name begins msg. */
+/* The length of the source at the start of msg's position ("source:line:
+ * ...") when that source is path, whole or as Lua shortens a file's name
+ * longer than LUA_IDSIZE (60) to "...its end"; 0 when it is not. */
+static size_t sandbox_source_of(const char *msg, const char *path)
+{
+	const char *p = msg;
+	size_t path_len = strlen(path);
+
+	while ((p = strchr(p, ':')) != NULL) {
+		const char *d = p + 1;
+		size_t n = (size_t)(p - msg);
+
+		while (*d >= '0' && *d <= '9')
+			d++;
+		if (d > p + 1 && *d == ':') {
+			int same = n == path_len && memcmp(msg, path, n) == 0;
+			int tail = n > 3 && memcmp(msg, "...", 3) == 0 &&
+				   path_len >= n - 3 &&
+				   memcmp(path + path_len - (n - 3), msg + 3,
+					  n - 3) == 0;
+
+			return same || tail ? n : 0;
+		}
+		p++;
+	}
+	return 0;
+}
+
+/* msg with the whole path in its position where Lua shortened path to
+ * "...its end": pushed, or msg itself (nothing pushed) when it names
+ * path whole or names another source.  A module's error (require,
+ * kpi_require.c) named no file that could be found in a deep script
+ * directory. */
+static const char *sandbox_whole_path(lua_State *L, const char *msg,
+				      const char *path)
+{
+	size_t n;
+
+	if (strncmp(msg, "...", 3) != 0 || !(n = sandbox_source_of(msg, path)))
+		return msg;
+	return lua_pushfstring(L, "%s%s", path, msg + n);
+}
+
+/* msg with the whole path of the file it begins with: the file is that
+ * of a function on the stack whose name ends msg's shortened source. */
 static const char *sandbox_whole_source(lua_State *L, const char *msg)
 {
 	lua_Debug ar;
@@ -247,16 +287,29 @@ static const char *sandbox_whole_source(lua_State *L, const char *msg)
 	if (strncmp(msg, "...", 3) != 0)
 		return msg;
 	for (int level = 1; lua_getstack(L, level, &ar); level++) {
-		size_t n;
+		const char *whole;
 
 		if (!lua_getinfo(L, "S", &ar) || ar.source[0] != '@')
 			continue;
-		n = strlen(ar.short_src);
-		if (strncmp(msg, ar.short_src, n) == 0 && msg[n] == ':')
-			return lua_pushfstring(L, "%s%s", ar.source + 1,
-					       msg + n);
+		whole = sandbox_whole_path(L, msg, ar.source + 1);
+		if (whole != msg)
+			return whole;
 	}
 	return msg;
+}
+
+int sandbox_load_text(lua_State *L, const char *text, size_t len,
+		      const char *path)
+{
+	const char *chunkname = lua_pushfstring(L, "@%s", path);
+	int status = luaL_loadbufferx(L, text, len, chunkname, "t");
+	const char *msg;
+
+	lua_remove(L, -2);				/* the chunk name */
+	if (status != LUA_OK && (msg = lua_tostring(L, -1)) != NULL &&
+	    sandbox_whole_path(L, msg, path) != msg)
+		lua_remove(L, -2);			/* the short message */
+	return status;
 }
 
 /* The message handler: the message and a traceback. */
@@ -320,10 +373,7 @@ static int sandbox_xpcall(lua_State *L)
 	lua_pushvalue(L, 2);
 	lua_pushcclosure(L, sandbox_xpcall_guard, 1);
 	lua_replace(L, 2);
-	lua_pushvalue(L, lua_upvalueindex(1));	/* the real xpcall */
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return sandbox_call_wrapped(L);		/* the real xpcall */
 }
 
 /* setmetatable without __gc: finalizers run with hooks off, so a
@@ -539,33 +589,17 @@ const char *sandbox_traceback(const sandbox *sb)
 static long sandbox_split_position(const sandbox *sb, const char *msg,
 				   const char **rest)
 {
-	const char *p = msg;
+	size_t n = sandbox_source_of(msg, sb->name);
+	const char *d = msg + n + 1;
+	long line = 0;
 
 	*rest = msg;
-	while ((p = strchr(p, ':')) != NULL) {
-		const char *d = p + 1;
-		size_t src_len = (size_t)(p - msg);
-		size_t name_len = strlen(sb->name);
-		long line = 0;
-
-		while (*d >= '0' && *d <= '9')
-			line = line * 10 + (*d++ - '0');
-		if (d > p + 1 && *d == ':') {
-			int same = src_len == name_len &&
-				   memcmp(msg, sb->name, src_len) == 0;
-			int tail = src_len > 3 && memcmp(msg, "...", 3) == 0 &&
-				   name_len >= src_len - 3 &&
-				   memcmp(sb->name + name_len - (src_len - 3),
-					  msg + 3, src_len - 3) == 0;
-
-			if (!same && !tail)
-				return 0;
-			*rest = d[1] == ' ' ? d + 2 : d + 1;
-			return line;
-		}
-		p++;
-	}
-	return 0;
+	if (!n)
+		return 0;
+	while (*d >= '0' && *d <= '9')
+		line = line * 10 + (*d++ - '0');
+	*rest = d[1] == ' ' ? d + 2 : d + 1;
+	return line;
 }
 
 /* Fill err from the error object at the top (then popped). */

@@ -55,6 +55,13 @@ int sandbox_load_buffer(sandbox *sb, const char *text, size_t len,
 			peil_error *err);
 /* The same for the file at the sandbox's name. */
 int sandbox_load_file(sandbox *sb, peil_error *err);
+/* Compile text, the content of the file path, as a text chunk and push
+ * it (luaL_loadbufferx, mode "t"): LUA_OK, or Lua's status with its
+ * message pushed, whose position names path whole (Lua shortens a name
+ * longer than LUA_IDSIZE, 60, to "...its end").  The chunk's _ENV is
+ * left to the caller.  May raise when out of memory: call it protected. */
+int sandbox_load_text(lua_State *L, const char *text, size_t len,
+		      const char *path);
 
 /* Call the function below nargs arguments on the stack, protected, with
  * the current budget.  On success leaves nresults results (not

@@ -137,6 +137,14 @@ static const sandbox_meter *meter_of(lua_State *L)
 	return lua_touserdata(L, lua_upvalueindex(3));
 }
 
+int sandbox_call_wrapped(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);			/* under the arguments */
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 /* The wrapper of a pattern function: upvalue 1 the real function,
  * upvalue 2 which one, upvalue 3 the meter.  Arguments of the wrong type are left to the real
  * function to report. */
@@ -181,10 +189,7 @@ static int sandbox_pattern_guard(lua_State *L)
 		meter_of(L)->charge(
 			L, (double)(n / SANDBOX_SCAN_BYTES_PER_INSTRUCTION));
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return sandbox_call_wrapped(L);
 }
 
 /* string.rep: Lua copies count times even when each copy is empty, so
@@ -207,10 +212,7 @@ static int sandbox_rep_guard(lua_State *L)
 			return 1;
 		}
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return sandbox_call_wrapped(L);
 }
 
 /* table.move, insert and remove loop in C over as many elements as their
@@ -236,10 +238,7 @@ static int sandbox_table_guard(lua_State *L)
 		if (ok1 && n >= pos)
 			meter_of(L)->charge(L, (double)n - (double)pos + 1);
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return sandbox_call_wrapped(L);
 }
 
 /* table.sort: about n log2 n comparisons, charged before it runs (a
@@ -255,10 +254,7 @@ static int sandbox_sort_guard(lua_State *L)
 			log2n++;
 		meter_of(L)->charge(L, n * log2n);
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return sandbox_call_wrapped(L);
 }
 
 /* Every other C function of the allow-list: one instruction, plus one
@@ -280,10 +276,7 @@ static int sandbox_call_guard(lua_State *L)
 		}
 	meter_of(L)->charge(
 		L, 1 + (double)(bytes / SANDBOX_ARGUMENT_BYTES_PER_INSTRUCTION));
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, top, LUA_MULTRET);
-	return lua_gettop(L);
+	return sandbox_call_wrapped(L);
 }
 
 /* Replace t[name] (t at the top) by guard with the real function, which

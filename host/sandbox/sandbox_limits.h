@@ -47,6 +47,11 @@ typedef struct sandbox_meter {
 void sandbox_limits_wrap(lua_State *L, const char *name,
 			 const sandbox_meter *meter);
 
+/* The tail of a wrapper (a lua_CFunction whose upvalue 1 is the function
+ * it wraps): call that function with the wrapper's arguments and return
+ * all its results. */
+int sandbox_call_wrapped(lua_State *L);
+
 /* The worst number of matcher steps that Lua's pattern matcher can take
  * for pattern p (plen bytes) on a subject of n bytes; anchored says
  * whether a leading '^' anchors (not for gmatch).  An upper bound, not an

@@ -53,8 +53,8 @@ if [ "$priority" = 1 ] && ! run true 2>/dev/null; then
 fi
 cmake --build "$build" --target peil csv xlsx sqlite bench_input_xlsx >/dev/null
 work=$(mktemp -d --tmpdir peil-bench-xlsx-XXXXXX)
-trap 'rm -rf "$work" /tmp/peil-bench-xlsx.csv /tmp/peil-bench-xlsx.xlsx' EXIT
-BENCH_KEEP=1 "$build/plugins/in_xlsx/bench_input_xlsx" "$rows"
+trap 'rm -rf "$work"' EXIT
+BENCH_DIR=$work "$build/plugins/in_xlsx/bench_input_xlsx" "$rows"
 
 columns='column.Dossiernummer = case_id
 column.Team = team
@@ -75,14 +75,14 @@ $(awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.in
 [source bench_csv]
 plugin = csv
 dataset = cases
-path = /tmp/peil-bench-xlsx.csv
+path = $work/cases.csv
 separator = semicolon
 date_format = dd-mm-jjjj
 $columns
 [source bench_xlsx]
 plugin = xlsx
 dataset = cases
-path = /tmp/peil-bench-xlsx.xlsx
+path = $work/cases.xlsx
 $columns
 INI
 

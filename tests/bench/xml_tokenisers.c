@@ -7,11 +7,12 @@
  * expat would cut the sheet parser's CPU (docs/benchmarks.md, branch
  * i20e: it would not).
  *
- *   B=build; BENCH_KEEP=1 $B/plugins/in_xlsx/bench_input_xlsx 200000
- *   unzip -o /tmp/peil-bench-xlsx.xlsx xl/worksheets/sheet1.xml -d /tmp/x
- *   cc -O2 -o /tmp/xml_tokenisers tests/bench/xml_tokenisers.c \
+ *   B=build; work=$(mktemp -d)
+ *   BENCH_DIR=$work $B/plugins/in_xlsx/bench_input_xlsx 200000
+ *   unzip -o $work/cases.xlsx xl/worksheets/sheet1.xml -d $work/x
+ *   cc -O2 -o $work/xml_tokenisers tests/bench/xml_tokenisers.c \
  *      $(pkg-config --cflags --libs expat libxml-2.0)     # libexpat1-dev
- *   /tmp/xml_tokenisers /tmp/x/xl/worksheets/sheet1.xml
+ *   $work/xml_tokenisers $work/x/xl/worksheets/sheet1.xml; rm -r $work
  */
 #include <expat.h>
 #include <libxml/parser.h>

@@ -4,9 +4,11 @@
  *
  *   bench_input_csv [MB] [utf-8|windows-1252]
  *
- * Writes a cases export of about MB megabytes (default 100) to /tmp in the
- * given encoding, reads it three times and prints the best MB/s and rows/s.
+ * Writes a cases export of about MB megabytes (default 100) in the given
+ * encoding to a directory of its own under TMPDIR (bench_dir.h), reads it
+ * three times and prints the best MB/s and rows/s.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <peil/plugin.h>
 
 #include <dlfcn.h>
@@ -15,7 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#define BENCH_PATH "/tmp/peil-bench-csv.csv"
+#include "bench_dir.h"
+
+static const char *const bench_files[] = { "cases.csv" };
+static char export_path[sizeof(bench_dir) + 64];
 
 struct peil_host {
 	long rows;
@@ -84,7 +89,7 @@ static long long write_export(long mb, int windows_1252)
 		"Be\xC3\xABindigd volgens plan", "\"Eenzijdig; door cli\xC3\xABnt\"",
 		"", "Voortijdig in overleg"
 	};
-	FILE *f = fopen(BENCH_PATH, "wb");
+	FILE *f = fopen(export_path, "wb");
 	long long size = 0, limit = mb * 1000000LL;
 	long i;
 	size_t k;
@@ -149,6 +154,8 @@ int main(int argc, char **argv)
 	plugin = entry();
 	for (i = 0; i < COLUMN_COUNT; i++)
 		fields[i] = (peil_field){ columns[i][1], PEIL_TYPE_TEXT, 0 };
+	bench_dir_open("csv", bench_files, 1);
+	bench_path(export_path, sizeof(export_path), bench_files[0]);
 
 	size = write_export(mb, strcmp(encoding, "windows-1252") == 0);
 	if (size < 0 || plugin->input->open(&services, &host, &state, &err)) {
@@ -159,7 +166,7 @@ int main(int argc, char **argv)
 		double start = now(), took;
 
 		host.rows = 0;
-		if (plugin->input->read(state, BENCH_PATH, &err)) {
+		if (plugin->input->read(state, export_path, &err)) {
 			fprintf(stderr, "read failed: %s\n", err.message);
 			return 1;
 		}
@@ -169,7 +176,7 @@ int main(int argc, char **argv)
 	}
 	plugin->input->close(state);
 	printf("%s: %.1f MB, %ld rows, %s: best of 3 %.3f s: %.0f MB/s, %.2f M rows/s\n",
-	       BENCH_PATH, (double)size / 1e6, host.rows, encoding, best,
+	       export_path, (double)size / 1e6, host.rows, encoding, best,
 	       (double)size / 1e6 / best, (double)host.rows / 1e6 / best);
 	dlclose(handle);
 	return 0;

@@ -14,15 +14,8 @@ field.client = text key
 field.bsn = bsn required
 field.team = text required
 field.birth_year = integer
-[source clients]
-plugin = csv
-dataset = clients
-path = $1
-separator = semicolon
-column.Clientnummer = client
-column.BSN = bsn
-column.Team = team
-column.Geboortejaar = birth_year
+$(csv_source clients clients "$1" semicolon Clientnummer=client BSN=bsn Team=team \
+	Geboortejaar=birth_year)
 INI
 }
 

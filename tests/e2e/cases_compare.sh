@@ -18,8 +18,7 @@
 test_compare_figures() {
 	write_config "$src/tests/data/e2e/cases.csv"
 	printf '[kpi casussen_gestart]\ncompare = previous, year_before\n' >>"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >"$work/run.txt" 2>"$work/err"
-	expect_rc "run of 2018-Q1 with comparisons" 0 $?
+	peil_expect "run of 2018-Q1 with comparisons" 0 "$work/run.txt" run
 	expect_grep "the run prints the changes" "$work/run.txt" \
 		"Verschil t.o.v. de vorige periode (in casussen en in %)"
 	expect_grep "the total against its own" "$work/run.txt" \

@@ -31,10 +31,8 @@ coverage_totals() { # coverage_totals CSV KPI
 
 test_coverage_after_data() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018 "$coverage_kpis"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest" 0 $?
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/run.csv" 2>"$work/err"
-	expect_rc "a year of which the data hold three months: incomplete" 6 $?
+	peil_expect "ingest" 0 /dev/null ingest
+	peil_expect "a year of which the data hold three months: incomplete" 6 "$work/run.csv" run --format csv
 	for k in casussen_gestart casussen_afgesloten caseload duur_1_2_jaar; do
 		expect_grep "the log names $k, the dataset, the field and the date" "$work/err" \
 			"KPI $k not evaluated: $coverage_reason_en"
@@ -97,8 +95,7 @@ test_coverage_partly_covered() {
 
 	if [ -n "${PEIL_TEST_PG:-}" ]; then ok "sqlite only: the ingest day is set in its log"; return; fi
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-01..2018-03 "$coverage_kpis"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest" 0 $?
+	peil_expect "ingest" 0 /dev/null ingest
 	# An export of 2018-03-20: March ends after it.  Today (2026 or
 	# later), March would be final: it stays provisional, exit 2.
 	coverage_ingested_on 2018-03-20
@@ -129,8 +126,7 @@ test_coverage_partly_covered() {
 
 	# The scheduled run and what reads it back.
 	coverage_ingested_on 2018-03-20
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/run.csv" 2>"$work/err"
-	expect_rc "run: exit 2" 2 $?
+	peil_expect "run: exit 2" 2 "$work/run.csv" run --format csv
 	[ "$(tail -1 "$work/run.csv" | tr -d '\r')" = "# $note_nl" ] && ok "CSV: the note as a closing comment" ||
 		fail "CSV: last line is '$(tail -1 "$work/run.csv")'"
 	got=$(csv_columns kpi periode team stand <"$work/run.csv" | grep '^casussen_afgesloten;' | awk -F';' '$3 == "Totaal" { printf "%s=%s ", $2, $4 }')
@@ -138,8 +134,7 @@ test_coverage_partly_covered() {
 		ok "CSV: March voorlopig" || fail "CSV: stand" "got: $got"
 	# nothing changed, but the run is evaluated again, not confirmed:
 	# it says so again, and exits 2 again
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/run2.csv" 2>"$work/err"
-	expect_rc "run again: exit 2 again" 2 $?
+	peil_expect "run again: exit 2 again" 2 "$work/run2.csv" run --format csv
 	expect_grep "run again: evaluated, not confirmed" "$work/err" \
 		"has periods partly covered by their input"
 	cmp -s "$work/run.csv" "$work/run2.csv" && ok "run again: the same output" ||
@@ -148,8 +143,7 @@ test_coverage_partly_covered() {
 	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>&1
 	expect_grep "runs: the run's note" "$work/runs" \
 		"partly covered: dataset cases has no input after 2018-03-20"
-	"$peil" show --config "$work/peil.ini" --run "$run" >"$work/show.txt" 2>"$work/err"
-	expect_rc "show" 0 $?
+	peil_expect "show" 0 "$work/show.txt" show --run "$run"
 	expect_grep "show: the note read back" "$work/show.txt" "$note_nl"
 	expect_grep "show: March provisional read back" "$work/show.txt" \
 		"Totaal                 4        5       5~"

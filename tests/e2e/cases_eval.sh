@@ -45,10 +45,8 @@ test_eval_sparse_delivery() {
 	local later="2018-06= 2018-07= 2018-08= "
 
 	eval_delivery_config
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest" 0 $?
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/run.csv" 2>"$work/err"
-	expect_rc "run: June to August after the delivery" 6 $?
+	peil_expect "ingest" 0 /dev/null ingest
+	peil_expect "run: June to August after the delivery" 6 "$work/run.csv" run --format csv
 	for want in "vervolgbezoeken_gepland 2018-01=0 2018-02=0 2018-03=0 2018-04=1 2018-05=1 $later" \
 		"vervolgbezoeken_gedaan 2018-01=0 2018-02=0 2018-03=0 2018-04=1 2018-05=1 $later"; do
 		got=$(eval_totals "$work/run.csv" "${want%% *}")
@@ -98,10 +96,8 @@ test_eval_orphan_members() {
 		"L5;D2;;Aanvrager" >"$work/members.csv"
 	sed -n '/^\[source demo_members\]/,/^$/p' "$src/conf/peil.ini" |
 		sed "s|^path = .*|path = $work/members.csv|" >>"$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest" 0 $?
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/run.csv" 2>"$work/err"
-	expect_rc "run" 0 $?
+	peil_expect "ingest" 0 /dev/null ingest
+	peil_expect "run" 0 "$work/run.csv" run --format csv
 	for want in "personen_uniek Noord=1 Totaal=1 " "casussen_zonder_persoon Noord=1 Totaal=1 "; do
 		got=$(csv_columns kpi case.team waarde <"$work/run.csv" |
 			awk -F';' -v k="${want%% *}" '$1 == k { sub(/^Buurtteam /, "", $2); printf "%s=%s ", $2, $3 }')
@@ -167,12 +163,10 @@ test_eval_no_instrument() {
 		"$src/conf/peil.ini" | grep -v '^column.Instrument' |
 		sed "s|^path = .*trajecten.csv|path = $work/trajecten.csv|;
 			s|^path = .*metingen.csv|path = $work/metingen.csv|" >>"$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of measurements without an instrument" 0 $?
+	peil_expect "ingest of measurements without an instrument" 0 /dev/null ingest
 	n=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_measurements" 2>/dev/null || echo pg)
 	[ "$n" = 2 ] || [ "$n" = pg ] && ok "both measurements stored" || fail "stored $n measurements"
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/run.csv" 2>"$work/err"
-	expect_rc "run: one KPI not evaluated" 6 $?
+	peil_expect "run: one KPI not evaluated" 6 "$work/run.csv" run --format csv
 	expect_grep "the log names the field" "$work/err" \
 		"KPI ladder_gestegen not evaluated: dataset measurements has no source that fills field instrument"
 	got=$(eval_totals "$work/run.csv" ladder_in_traject programme)
@@ -186,8 +180,7 @@ test_eval_cases_uncovered() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	for p in "2018-05 registered after 2018-03-29" "2017-06 registered up to the period's end"; do
-		"$peil" cases --config "$work/peil.ini" --period "${p%% *}" caseload >"$work/out" 2>"$work/err"
-		expect_rc "cases of ${p%% *}" 6 $?
+		peil_expect "cases of ${p%% *}" 6 "$work/out" cases --period "${p%% *}" caseload
 		[ -s "$work/out" ] && fail "cases of ${p%% *}: rows listed" "$(head -3 "$work/out")" ||
 			ok "cases of ${p%% *}: nothing listed"
 		expect_grep "cases of ${p%% *}: why" "$work/err" \
@@ -197,8 +190,7 @@ test_eval_cases_uncovered() {
 		-o "$work/cases.txt" >/dev/null 2>"$work/err"
 	expect_rc "cases of a cell of 2018-05" 6 $?
 	[ -e "$work/cases.txt" ] && fail "-o: a file written" || ok "-o: no file written"
-	"$peil" cases --config "$work/peil.ini" --period 2018-03 caseload >"$work/out" 2>"$work/err"
-	expect_rc "cases of 2018-03" 0 $?
+	peil_expect "cases of 2018-03" 0 "$work/out" cases --period 2018-03 caseload
 	got=$(tail -n +2 "$work/out" | sort | tr '\n' ' ')
 	[ "$got" = "D10 D2 D4 D6 D8 " ] && ok "2018-03: the five by hand" || fail "2018-03" "got: $got"
 }

@@ -104,8 +104,7 @@ test_bad_exports() {
 	# The same file twice, and the same content under another name.
 	printf '%s\r\n1;31-01-2017;1;A\r\n' "$head" >"$work/twice.csv"
 	try_export twice 0 "" utf-8
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "the same file again" 0 $?
+	peil_expect "the same file again" 0 /dev/null ingest
 	expect_grep "is skipped" "$work/err" "skipped, [source payments] read it before and its size, modification time and inode are the same"
 	cp "$work/twice.csv" "$work/other_name.csv"
 	export_config "$work/other_name.csv" utf-8
@@ -159,8 +158,7 @@ test_declared_rules() {
 	printf '%s\r\n' "$ok_rows" >"$work/fits.csv"
 	rm -f "$work"/peil.db*
 	rules_config "$work/fits.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "rows on the bounds and on the same day fit" 0 $?
+	peil_expect "rows on the bounds and on the same day fit" 0 /dev/null ingest
 	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_visits')" = 2 ] && ok "2 rows stored" || fail "rows stored" "$(cat "$work/err")"
 	for c in "before;3;02-02-2017;01-02-2017;5;1:4:field reported (2017-02-01) is before field visited (2017-02-02), which dataset visits declares it may not precede (not_before visited)" \
 		 "mark;4;02-02-2017;;75;1:4:column 'Cijfer': 75 is outside 1..10, the range that field mark of dataset visits declares" \
@@ -173,16 +171,14 @@ test_declared_rules() {
 		printf '%s\r\n%s;%s;%s;%s\r\n' "$ok_rows" "$id;$visited" "$reported" "$mark" "$amount" >"$work/$name.csv"
 		rm -f "$work"/peil.db*
 		rules_config "$work/$name.csv"
-		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-		expect_rc "$name: refused" 2 $?
+		peil_expect "$name: refused" 2 /dev/null ingest
 		expect_grep "$name: file, line and why" "$work/err" "$name.csv:$line: $msg"
 		[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_visits' 2>/dev/null || echo 0)" = 0 ] && ok "$name: nothing stored" || fail "$name: rows stored from a refused file"
 	done
 	# on_error = reject: the row set aside, the others stored
 	rm -rf "$work"/peil.db* "$work/rejects"
 	rules_config "$work/mark.csv" reject
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "mark with on_error = reject" 2 $?
+	peil_expect "mark with on_error = reject" 2 /dev/null ingest
 	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(id) FROM ds_visits')" = "1,2" ] && ok "reject: rows 1 and 2 stored" || fail "reject: stored"
 	expect_grep "reject: the row in the reject file" "$(echo "$work"/rejects/*_mark.csv.rejected)" "4;02-02-2017;;75;1"
 	# rows stored before the rules were declared: peil check names them
@@ -190,11 +186,9 @@ test_declared_rules() {
 	printf '%s\r\n3;02-02-2017;01-02-2017;75;1\r\n4;03-02-2017;;0;1\r\n' "$ok_rows" >"$work/earlier.csv"
 	rules_config "$work/earlier.csv"
 	sed -i 's/^field.reported = date not_before visited/field.reported = date/; s/^field.mark = integer 1..10/field.mark = integer/' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "without the rules the rows are stored" 0 $?
+	peil_expect "without the rules the rows are stored" 0 /dev/null ingest
 	rules_config "$work/earlier.csv"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check: warnings, as for other stored values" 0 $?
+	peil_expect "check: warnings, as for other stored values" 0 "$work/out" check
 	expect_grep "check: two warnings" "$work/out" "KPIs are fine; 2 warnings about the stored values"
 	expect_grep "check: marks outside the range" "$work/err" \
 		"dataset visits: 2 of its 4 stored rows hold a mark outside 1..10, the range that field.mark declares (the first: 75)"
@@ -212,8 +206,7 @@ test_declared_rules() {
 		name=${c%%:*}; rest=${c#*:}
 		decl=${rest%%:*}; msg=${rest#*:}
 		rules_config "$work/fits.csv" stop "$decl"
-		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-		expect_rc "declaration $name: a configuration error" 3 $?
+		peil_expect "declaration $name: a configuration error" 3 /dev/null ingest
 		expect_grep "declaration $name: says why" "$work/err" "$msg"
 	done
 }

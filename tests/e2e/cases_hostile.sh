@@ -6,17 +6,7 @@
 # hostile_kpi DIR FILE ID RULE: a KPI over the fixture's started cases.
 hostile_kpi() {
 	mkdir -p "$1"
-	cat >"$1/$2" <<LUA
-kpi {
-  id = "$3",
-  title = "Vijandig $3",
-  unit = "casussen",
-  dataset = "cases",
-  grain = "month",
-  select = started_in("registered"),
-  rule = $4,
-}
-LUA
+	started_kpi "$1/$2" "$3" "Vijandig $3" "$4"
 }
 
 # hostile_eval DIR FORMAT: the fixture ingested under a config over the
@@ -24,8 +14,7 @@ LUA
 # code is eval's.
 hostile_eval() {
 	write_config "$src/tests/data/e2e/cases.csv" "$1"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest" 0 $?
+	peil_expect "ingest" 0 /dev/null ingest
 	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format "$2" \
 		>"$work/out.$2" 2>"$work/err"
 }
@@ -61,8 +50,7 @@ test_hostile_dates() {
 	sed 's/"cases"/"members"/; s/d_ok/d_gone/g' "$hs/d_ok.lua" >"$hs/d_gone.lua"
 	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi d_gone \
 		>/dev/null 2>"$work/err"
-	"$peil" runs --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "peil runs" 0 $?
+	peil_expect "peil runs" 0 "$work/out" runs
 	expect_grep "runs names the KPI not evaluated after a colon" "$work/out" \
 		"    1 KPIs evaluated, 0 failed: d_gone (not evaluated)"
 }
@@ -134,15 +122,13 @@ test_hostile_utf8() {
 	cp "$work/peil.ini" "$work/good.ini"
 	sed -i 's/^column.Team = team$/&\nrecode.team.Buurtteam Zuid = Zu\xefd/' "$work/peil.ini"
 	line=$(grep -an '^recode.team.Buurtteam Zuid' "$work/peil.ini" | cut -d: -f1)
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a config line in Windows-1252" 3 $?
+	peil_expect "a config line in Windows-1252" 3 /dev/null check
 	expect_grep "the config's line and byte are named" "$work/err" \
 		"$work/peil.ini:$line: invalid UTF-8: byte 0xEF at byte 32 of the line (save the file as UTF-8)"
 	printf 'field;from;to\nteam;Buurtteam Zuid;Zu\xefd\n' >"$work/recodes.csv"
 	sed 's|^column.Team = team$|&\nrecode_file = '"$work"'/recodes.csv|' "$work/good.ini" >"$work/peil.ini"
 	rm -f "$work"/peil.db*
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest with a recode file in Windows-1252" 3 $?
+	peil_expect "ingest with a recode file in Windows-1252" 3 /dev/null ingest
 	expect_grep "the recode file's line and byte are named" "$work/err" \
 		"$work/recodes.csv:2: the recode file is not UTF-8 text: byte 0xEF (save it as UTF-8)"
 	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_cases WHERE team LIKE 'Zu%'" 2>/dev/null || echo 0)" = 0 ] &&

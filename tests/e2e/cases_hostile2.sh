@@ -94,8 +94,7 @@ test_hostile2_same_content() {
 	printf 'team;n\nA;1\nB;2\n' >"$work/ex/a.csv"
 	ln -s a.csv "$work/ex/b.csv"
 	cp "$work/ex/a.csv" "$work/ex/c.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of a file, a link to it and a copy" 0 $?
+	peil_expect "ingest of a file, a link to it and a copy" 0 /dev/null ingest
 	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(team || n) FROM ds_notes' 2>&1)" = "A1,B2" ] &&
 		ok "the two rows are stored once" ||
 		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT team, n FROM ds_notes' 2>&1)"
@@ -118,20 +117,17 @@ test_hostile2_same_content() {
 test_hostile2_corrupt_store() {
 	local page
 	write_config "$src/tests/data/e2e/cases.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest" 0 $?
+	peil_expect "ingest" 0 /dev/null ingest
 	page=$(sqlite3 "$work/peil.db" "PRAGMA wal_checkpoint(TRUNCATE);" \
 		"SELECT pageno FROM dbstat WHERE name = 'ds_cases' LIMIT 1" | tail -1)
 	dd if=/dev/urandom of="$work/peil.db" bs=65536 seek=$((page - 1)) count=1 \
 		conv=notrunc 2>/dev/null
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check of a corrupt store" 4 $?
+	peil_expect "check of a corrupt store" 4 "$work/out" check
 	expect_grep "check names the store and the cause" "$work/err" \
 		"$work/peil.db: column 'cases': cannot scan the dataset: database disk image is malformed"
 	expect_grep "check says the values were not read" "$work/out" \
 		"are fine; the stored values could not be read"
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err"
-	expect_rc "eval of a corrupt store" 4 $?
+	peil_expect "eval of a corrupt store" 4 /dev/null eval --period 2018-01
 	"$peil" run --full --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "a full run on a corrupt store" 4 $?
 	expect_grep "run names the store and the cause" "$work/err" \
@@ -155,13 +151,11 @@ test_hostile2_bsn_digits() {
 	write_book "$work/c.xlsx" "<row r=\"1\">$(is A1 Clientnummer)$(is B1 BSN)$(is C1 Team)$(is D1 Geboortejaar)</row><row r=\"2\">$(is A2 C1)$(printf "$nc" B2 12345672)$(is C2 Noord)$(printf "$nc" D2 1980)</row>"
 	write_bsn_config "$work/c.xlsx"
 	sed -i 's/^plugin = csv/plugin = xlsx/; /^separator = /d' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "an 8-digit BSN in a number cell" 0 $?
+	peil_expect "an 8-digit BSN in a number cell" 0 /dev/null ingest
 	printf 'Clientnummer;BSN;Team;Geboortejaar\nC9;012345672;Noord;1980\n' >"$work/c.csv"
 	cp "$work/peil.ini" "$work/xlsx.ini"
 	write_bsn_config "$work/c.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "the same number with its zero in a CSV export" 0 $?
+	peil_expect "the same number with its zero in a CSV export" 0 /dev/null ingest
 	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*), count(DISTINCT bsn) FROM ds_clients' 2>&1)" = "2|1" ] &&
 		ok "both are one person" ||
 		fail "persons" "$(sqlite3 "$work/peil.db" 'SELECT client, bsn FROM ds_clients' 2>&1)"
@@ -169,8 +163,7 @@ test_hostile2_bsn_digits() {
 	rm -f "$work"/peil.db*
 	cp "$work/xlsx.ini" "$work/peil.ini"
 	write_book "$work/c.xlsx" "<row r=\"1\">$(is A1 Clientnummer)$(is B1 BSN)$(is C1 Team)$(is D1 Geboortejaar)</row><row r=\"2\">$(is A2 C2)$(printf "$nc" B2 1000007)$(is C2 Noord)$(printf "$nc" D2 1980)</row>"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a 7-digit BSN in a number cell" 2 $?
+	peil_expect "a 7-digit BSN in a number cell" 2 /dev/null ingest
 	expect_grep "refused as too short, masked" "$work/err" \
 		"c.xlsx:2: column 'BSN (sheet Blad1, cell B2)': '100****' has too few digits for a citizen number (8 or 9)"
 	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_clients WHERE client = 'C2'" 2>&1)" = 0 ] &&
@@ -188,16 +181,14 @@ test_hostile2_bsn_digits() {
 test_hostile2_header_again() {
 	hostile2_notes "$work/x.csv" "id:text key" team:text
 	printf 'id;team\r\nA;Noord\r\n id ;team;\r\nB;Zuid\r\n' >"$work/x.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of two exports in one file" 2 $?
+	peil_expect "ingest of two exports in one file" 2 /dev/null ingest
 	expect_grep "the line is named" "$work/err" \
 		"$work/x.csv:3: the header line again (two exports joined into one file?)"
 	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_notes' 2>&1)" = 0 ] &&
 		ok "nothing stored" ||
 		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
 	echo "on_error = reject" >>"$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "the same with on_error = reject" 2 $?
+	peil_expect "the same with on_error = reject" 2 /dev/null ingest
 	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(id || team) FROM ds_notes' 2>&1)" = "ANoord,BZuid" ] &&
 		ok "the two rows are stored, not the header" ||
 		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"

@@ -12,8 +12,7 @@ test_cases_only() {
 	local reason_en="dataset trajectories has no row with start up to the period's end"
 
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/run.csv" 2>"$work/err"
-	expect_rc "a cases-only run is incomplete" 6 $?
+	peil_expect "a cases-only run is incomplete" 6 "$work/run.csv" run --format csv
 	expect_grep "the log names the KPI and the dataset" "$work/err" \
 		"KPI vervolgbezoeken_achterstallig not evaluated: $reason_en"
 	csv_columns kpi periode waarde status <"$work/run.csv" >"$work/got"
@@ -29,8 +28,7 @@ test_cases_only() {
 	# An incomplete scheduled run is published: what it could not
 	# evaluate says why in every output.  By default and by its id alike.
 	run=$(sqlite3 "$work/peil.db" "SELECT max(id) FROM peil_run")
-	"$peil" show --config "$work/peil.ini" >"$work/show-default.txt" 2>"$work/err"
-	expect_rc "show: the incomplete scheduled run is the published one" 0 $?
+	peil_expect "show: the incomplete scheduled run is the published one" 0 "$work/show-default.txt" show
 	expect_grep "show: with its marks" "$work/show-default.txt" "n.b. = $reason_nl"
 	"$peil" show --config "$work/peil.ini" --run "$run" >"$work/show.txt" 2>"$work/err"
 	expect_grep "text: the mark in the cell" "$work/show.txt" "Totaal     n.b.     n.b.     n.b."
@@ -105,8 +103,7 @@ test_kpi_choice() {
 		>/dev/null 2>"$work/err"
 	expect_rc "--kpi with an unknown tag" 64 $?
 	sed -i 's/^kpis = .*/kpis = casussen_gestart, tag:typo/' "$work/peil.ini"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 >/dev/null 2>"$work/err"
-	expect_rc "[run] kpis with an unknown tag" 3 $?
+	peil_expect "[run] kpis with an unknown tag" 3 /dev/null eval --period 2018-Q1
 	expect_grep "the error names the entry" "$work/err" "'tag:typo' is no KPI id or tag"
 	sed -i 's/^kpis = .*/kpis = casussen_gestart/' "$work/peil.ini"
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv \

@@ -67,20 +67,14 @@ XML
 
 ist_config() {
 	{ cat <<INI
-[peil]
-storage = sqlite
-plugin_dirs = $plugins
-script_dirs = $src/scripts
-reject_dir = $work/rejects
-[storage]
-path = $work/peil.db
+$(store_sections "$plugins" "$src/scripts")
 [run]
 periods = 2023-04
 kpis = tag:maatwerk
 [privacy]
 min_count = 0
 key_file = $work/secret.key
-$(awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini")
+$(shipped_datasets)
 INI
 	for m in ${IST_SOURCES:-301:allocations 305:care_starts 307:care_ends 315:allocation_requests}; do
 		cat <<INI

@@ -45,8 +45,7 @@ test_status_full_disk() {
 	else
 		chmod 555 "$dir"
 	fi
-	"$peil" run --config "$work/peil.ini" --full >/dev/null 2>"$work/err"
-	expect_rc "run 2 on a full disk: a storage error" 4 $?
+	peil_expect "run 2 on a full disk: a storage error" 4 /dev/null run --full
 	grep -q '^0 4 [0-9]' "$dir/peil.db.lock.status" && ok "its exit code is kept" ||
 		fail "its exit code is kept" "$(cat "$dir/peil.db.lock.status")"
 	# On the full disk the check may not even open the store: never OK.
@@ -61,8 +60,7 @@ test_status_full_disk() {
 	# place): the run says so, and status does not vouch for the run.
 	rm -f "$dir/peil.db.lock.status"
 	mkdir "$dir/peil.db.lock.status"
-	"$peil" run --config "$work/peil.ini" --full >/dev/null 2>"$work/err"
-	expect_rc "run 2 whose exit code cannot be kept" 0 $?
+	peil_expect "run 2 whose exit code cannot be kept" 0 /dev/null run --full
 	expect_grep "the run says it cannot keep its exit code" "$work/err" \
 		"$dir/peil.db.lock.status: cannot write the run's exit code: Is a directory"
 	lifecycle_status "no exit code kept: UNKNOWN" 3 \
@@ -156,11 +154,9 @@ test_upgrade_evaluates() {
 test_withdrawn_kpi() {
 	lifecycle_config "$work"
 	hostile_kpi "$work/lk" weg.lua weg 'count()'
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 1 of two KPIs" 0 $?
+	peil_expect "run 1 of two KPIs" 0 /dev/null run
 	rm "$work/lk/weg.lua"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 2 without weg's script: incomplete" 6 $?
+	peil_expect "run 2 without weg's script: incomplete" 6 /dev/null run
 	expect_grep "the run names the KPI and the run that published it" "$work/err" \
 		"KPI weg, published in run 1, is no longer defined (its script $work/lk/weg.lua is gone or no longer defines it)"
 	[ "$(sqlite3 "$work/peil.db" "SELECT status || '|' || message FROM peil_run_kpi WHERE run_id = 2 AND kpi = 'weg'")" = "not evaluated|withdrawn: published in run 1" ] &&
@@ -172,12 +168,10 @@ test_withdrawn_kpi() {
 	"$peil" diff --config "$work/peil.ini" 1 2 >"$work/diff" 2>&1
 	expect_grep "peil diff lists it" "$work/diff" "KPIs withdrawn in run 2 (no longer defined, their figures gone):"
 	expect_grep "... by id and title" "$work/diff" "  weg  Vijandig weg (withdrawn: published in run 1)"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 3, nothing else changed: incomplete still" 6 $?
+	peil_expect "run 3, nothing else changed: incomplete still" 6 /dev/null run
 	expect_grep "it names the run that published it still" "$work/err" "KPI weg, published in run 1, is no longer defined"
 	sed -i 's/^\[run\]/&\nwithdrawn = weg, gestart/' "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 4, the removal stated" 0 $?
+	peil_expect "run 4, the removal stated" 0 /dev/null run
 	expect_grep "it says so" "$work/err" "KPI weg, published in run 1, is withdrawn ([run] withdrawn)"
 	expect_grep "a stated KPI still defined is said" "$work/err" \
 		"[run] withdrawn names KPI gestart, which a script defines: it is evaluated"
@@ -186,11 +180,9 @@ test_withdrawn_kpi() {
 
 	# A script that does not load: its KPI failed, it is not withdrawn.
 	hostile_kpi "$work/lk" kapot.lua kapot 'count()'
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 6 with kapot" 0 $?
+	peil_expect "run 6 with kapot" 0 /dev/null run
 	echo 'syntax error(' >>"$work/lk/kapot.lua"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 7, kapot's script does not load: a failed KPI" 1 $?
+	peil_expect "run 7, kapot's script does not load: a failed KPI" 1 /dev/null run
 	expect_grep "kapot is not taken as withdrawn" "$work/err" \
 		"KPI kapot, published in run 6, is not defined now, and its script $work/lk/kapot.lua is there: a script that did not load is a failed KPI"
 	if grep -q "KPI kapot, published in run 6, is no longer defined" "$work/err"; then

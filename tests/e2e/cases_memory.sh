@@ -38,8 +38,7 @@ LUA
 	{ echo 'return {}'; head -c 2000000 /dev/zero | tr '\0' '-'; } >"$work/scripts/lib/huge.lua"
 	printf 'local h = require("lib.huge")\n' >"$work/scripts/a.lua"
 	printf '[limits]\nmemory_mb = 1\n' >>"$work/peil.ini"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "require of a module past the size cap" 3 $?
+	peil_expect "require of a module past the size cap" 3 /dev/null check
 	expect_grep "... naming it" "$work/err" "require: $work/scripts/lib/huge.lua: larger than the script memory limit"
 	rm "$work/scripts/lib/huge.lua"
 	sed -i '/^memory_mb = 1$/d' "$work/peil.ini"
@@ -51,8 +50,7 @@ LUA
 	mkdir -p "$work/scripts/$long"
 	printf 'local M = {}\nlocal x = nil\nM.v = x.field\nreturn M\n' >"$work/scripts/$long/helpers.lua"
 	printf 'local h = require("%s.helpers")\n' "${long//\//.}" >"$work/scripts/a.lua"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "an error inside a module" 3 $?
+	peil_expect "an error inside a module" 3 /dev/null check
 	expect_grep "... names the module's file and line" "$work/err" "$work/scripts/$long/helpers.lua:3: attempt to index a nil value"
 }
 

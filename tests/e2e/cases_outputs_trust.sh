@@ -94,14 +94,12 @@ test_definition_module() {
 	expect_rc "show" 0 $?
 	expect_totals "show publishes Zuid's started cases" "$work/show.csv" \
 		"gestart_team 2018-01 1 gestart_team 2018-02 2 gestart_team 2018-03 1"
-	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
-	expect_rc "diff" 0 $?
+	peil_expect "diff" 0 "$work/diff" diff
 	expect_squeezed "$work/diff" \
 		"gestart_team 2018-01 Totaal 2 1 -1 definitief definitie" \
 		"gestart_team 2018-02 Totaal 1 2 +1 definitief definitie"
 	# Unchanged since: the next run confirms run 2.
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a third run" 0 $?
+	peil_expect "a third run" 0 /dev/null run
 	expect_grep "the third run confirms run 2" "$work/err" \
 		"run 3: nothing changed since run 2"
 }
@@ -122,17 +120,14 @@ test_definition_calendar() {
 	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
 	fixture_config "$work/cases.csv" "$src/scripts" 2018-Q1 \
 		"kpis = wachttijd_gemiddeld, casussen_gestart"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run with the default calendar" 0 $?
+	peil_expect "run with the default calendar" 0 /dev/null run
 	"$peil" report --config "$work/peil.ini" --period 2018-Q1 \
 		--format json -o "$work/r1.json" 2>"$work/err"
 	expect_rc "report of run 1" 0 $?
 	add_d11
 	printf '[calendar]\ngood_friday = no\n' >>"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run without Goede Vrijdag and with D11" 5 $?
-	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
-	expect_rc "diff" 0 $?
+	peil_expect "run without Goede Vrijdag and with D11" 5 /dev/null run
+	peil_expect "diff" 0 "$work/diff" diff
 	expect_squeezed "$work/diff" \
 		"wachttijd_gemiddeld 2018-03 Buurtteam Zuid 1,0 2,0 +1,0 definitief definitie" \
 		"wachttijd_gemiddeld 2018-03 Totaal 2,5 3,0 +0,5 definitief definitie" \
@@ -169,11 +164,9 @@ test_final_change_log() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
 		"kpis = wachttijd_gemiddeld"
 	sed -i 's/^min_count = 0$/min_count = 2/' "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run with the default calendar" 0 $?
+	peil_expect "run with the default calendar" 0 /dev/null run
 	printf '[calendar]\ngood_friday = no\n' >>"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "run without Goede Vrijdag" 5 $?
+	peil_expect "run without Goede Vrijdag" 5 "$work/out" run
 	grep '^peil: warning: ' "$work/err" | sed 's/^peil: warning: //' \
 		>"$work/warnings"
 	expect_squeezed "$work/warnings" \
@@ -201,16 +194,13 @@ test_final_change_log() {
 test_final_change_published() {
 	mkdir -p "$work/broken"
 	gestart_fixture
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 1" 0 $?
+	peil_expect "run 1" 0 /dev/null run
 	add_d11
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of D11" 0 $?
+	peil_expect "ingest of D11" 0 /dev/null ingest
 	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 >/dev/null \
 		2>"$work/err"
 	expect_rc "eval of 2018-Q1 (run 2, not published)" 0 $?
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 3 publishes D11" 5 $?
+	peil_expect "run 3 publishes D11" 5 /dev/null run
 	grep '^peil: warning: ' "$work/err" | sed 's/^peil: warning: //' \
 		>"$work/warnings"
 	expect_squeezed "$work/warnings" \
@@ -225,8 +215,7 @@ test_final_change_published() {
 		>"$work/broken/stuk.lua"
 	sed -i "s|^script_dirs = .*|script_dirs = $work/scripts, $work/broken|" \
 		"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 4, a KPI failed" 1 $?
+	peil_expect "run 4, a KPI failed" 1 /dev/null run
 	! grep -q "final figure" "$work/err" &&
 		ok "run 4 names no final figure" ||
 		fail "run 4 names no final figure" "$(cat "$work/err")"
@@ -238,8 +227,7 @@ test_final_change_published() {
 	# Run 5 publishes D12: compared with run 3, the last published.
 	sed -i "s|^script_dirs = .*|script_dirs = $work/scripts|" \
 		"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 5 publishes D12" 5 $?
+	peil_expect "run 5 publishes D12" 5 /dev/null run
 	grep '^peil: warning: ' "$work/err" | sed 's/^peil: warning: //' \
 		>"$work/warnings"
 	expect_squeezed "$work/warnings" \
@@ -257,13 +245,10 @@ test_final_change_published() {
 test_diff_hidden() {
 	gestart_fixture
 	sed -i 's/^min_count = 0$/min_count = 5/' "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 1" 0 $?
+	peil_expect "run 1" 0 /dev/null run
 	add_d11
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 2 with D11" 5 $?
-	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
-	expect_rc "diff" 0 $?
+	peil_expect "run 2 with D11" 5 /dev/null run
+	peil_expect "diff" 0 "$work/diff" diff
 	expect_squeezed "$work/diff" \
 		"(2 cijfers veranderden, geen ervan getoond: de regels voor kleine aantallen verbergen ze)"
 	! grep -q "(none)" "$work/diff" && ok "diff does not say none" ||
@@ -273,8 +258,7 @@ test_diff_hidden() {
 	expect_rc "diff --lang en" 0 $?
 	expect_squeezed "$work/diff_en" \
 		"(2 figures changed, none of them shown: the rules for small numbers hide them)"
-	"$peil" diff --config "$work/peil.ini" --lang fr >/dev/null 2>"$work/err"
-	expect_rc "diff --lang fr" 64 $?
+	peil_expect "diff --lang fr" 64 /dev/null diff --lang fr
 }
 
 # ------------------------------------------------------- evaluate locked
@@ -289,8 +273,7 @@ test_evaluate_locked() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-Q1 \
 		"$cases_only_kpis
 lock_wait = 1"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run of 2018-Q1" 0 $?
+	peil_expect "run of 2018-Q1" 0 /dev/null run
 	exec 9>"$work/peil.db.lock"
 	flock 9
 	"$peil" report --config "$work/peil.ini" --period 2018-Q2 --evaluate \

@@ -48,8 +48,7 @@ test_plugin_faults() {
 	rm -f "$work/peil.db"*
 	# An error without a message names the plugin, not "unknown error".
 	plugin_config crashes "$work/mute.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "an error without a message refuses the file" 2 $?
+	peil_expect "an error without a message refuses the file" 2 /dev/null ingest
 	expect_grep "it names the plugin" "$work/err" \
 		"$work/mute.csv: plugin crashes ($work/plugdir/crashes.so) failed without saying why"
 	expect_grep "the summary line names source and plugin" "$work/err" \

@@ -31,11 +31,9 @@ expect_regex() {
 test_public_outputs() {
 	write_config "$src/tests/data/e2e/cases.csv"
 	printf '[kpi casussen_gestart]\nvisibility = public\n' >>"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run of 2018-Q1" 0 $?
+	peil_expect "run of 2018-Q1" 0 /dev/null run
 	# Without [privacy public] the export is an internal output.
-	"$peil" export --config "$work/peil.ini" >"$work/internal.prom" 2>"$work/err"
-	expect_rc "export without [privacy public]" 0 $?
+	peil_expect "export without [privacy public]" 0 "$work/internal.prom" export
 	expect_grep "it holds the internal KPIs" "$work/internal.prom" \
 		'peil_kpi_value{kpi="caseload",period="2018-01"} 4'
 	printf '[privacy public]\nmin_count = 2\n' >>"$work/peil.ini"
@@ -77,8 +75,7 @@ EXPECTED
 		"$work/public.html" 'caseload\|afgesloten_volgens_plan\|wachttijd'
 	expect_grep "it names the public rule" "$work/public.html" 'casussen_gestart'
 	# With [privacy public] the export is a public output.
-	"$peil" export --config "$work/peil.ini" >"$work/public.prom" 2>"$work/err"
-	expect_rc "export with [privacy public]" 0 $?
+	peil_expect "export with [privacy public]" 0 "$work/public.prom" export
 	check "the public export's grammar" prometheus "$work/public.prom"
 	grep '^peil_kpi_value' "$work/public.prom" >"$work/got"
 	expect_lines "the public export: the totals of casussen_gestart only" \
@@ -96,16 +93,14 @@ EXPECTED
 		"visibility:  internal (never in a public output)"
 	# Bad settings name file, line and value.
 	printf '[kpi caseload]\nvisibility = openbaar\n' >>"$work/peil.ini"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "visibility = openbaar is refused" 3 $?
+	peil_expect "visibility = openbaar is refused" 3 /dev/null check
 	expect_grep "naming the value" "$work/err" \
 		"visibility = openbaar: expected public or internal"
 	write_config "$src/tests/data/e2e/cases.csv"
 	sed -i 's/^min_count = 0$/min_count = 5/' "$work/peil.ini"	# [privacy]
 	printf '[privacy public]\nmin_count = 3\n' >>"$work/peil.ini"
 	line=$(grep -n '^min_count = 3$' "$work/peil.ini" | cut -d: -f1)
-	"$peil" export --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a looser public rule is refused" 3 $?
+	peil_expect "a looser public rule is refused" 3 /dev/null export
 	expect_regex "naming file, line and both values" "$work/err" \
 		"peil.ini:$line: .*min_count = 3: the public rule may not be looser than \[privacy\] min_count = 5"
 }

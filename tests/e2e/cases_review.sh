@@ -22,8 +22,7 @@ measurements_fixture() {
 	mkdir -p "$work/scripts"
 	fixture_config "$src/tests/data/e2e/cases.csv" "$work/scripts" 2018-Q1
 	measurements_source >>"$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of cases and measurements" 0 $?
+	peil_expect "ingest of cases and measurements" 0 /dev/null ingest
 }
 
 # A KPI counting the persons measured (per = "person") appended to

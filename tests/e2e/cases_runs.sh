@@ -17,8 +17,7 @@ INI
 # the store holds no row.
 plugin_refused() {
 	plugin_config "$2"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "$1" "$3" $?
+	peil_expect "$1" "$3" /dev/null ingest
 	expect_grep "$1: the message" "$work/err" "$4"
 	local n
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_things' 2>/dev/null || echo 0)

@@ -1,19 +1,7 @@
 # Sourced by cli.sh: KPI scripts that attack the sandbox, through peil eval.
 
 # attack_kpi FILE ID RULE: a KPI over the fixture whose rule is RULE.
-attack_kpi() {
-	cat >"$work/scripts/$1" <<LUA
-kpi {
-  id = "$2",
-  title = "Aanval $2",
-  unit = "casussen",
-  dataset = "cases",
-  grain = "month",
-  select = started_in("registered"),
-  rule = $3,
-}
-LUA
-}
+attack_kpi() { started_kpi "$work/scripts/$1" "$2" "Aanval $2" "$3"; }
 
 # Every attack fails its own KPI, fast, with file and line; the shipped
 # KPIs still give their figures.
@@ -85,8 +73,7 @@ test_sandbox_deterministic() {
 	write_config "$src/tests/data/e2e/cases.csv" "$work/scripts"
 	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv >"$work/run$i.csv" 2>"$work/err"
-		expect_rc "eval number $i" 0 $?
+		peil_expect "eval number $i" 0 "$work/run$i.csv" eval --period 2018-Q1 --format csv
 	done
 	n=$(md5sum "$work"/run*.csv | awk '{ print $1 }' | sort -u | wc -l)
 	[ "$n" = 1 ] && ok "ten runs, byte-identical figures" || fail "$n different outputs"

@@ -42,16 +42,8 @@ column.Lidnummer = member_id
 column.Dossiernummer = case_id
 ;column.Persoonsnummer = person
 
-[source trajecten]
-plugin = csv
-dataset = trajectories
-path = $work/trajecten.csv
-separator = semicolon
-column.Traject = trajectory_id
-column.Client = person
-column.Programma = programme
-column.Start = start
-column.Einde = end
+$(csv_source trajecten trajectories "$work/trajecten.csv" semicolon Traject=trajectory_id \
+	Client=person Programma=programme Start=start Einde=end)
 
 [source metingen]
 plugin = csv
@@ -64,8 +56,7 @@ column.Datum = date
 column.Score = score
 ;column.Instrument = instrument
 INI
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest without the person and instrument columns" 0 $?
+	peil_expect "ingest without the person and instrument columns" 0 /dev/null ingest
 	"$peil" eval --config "$work/peil.ini" --from 2018-01 --to 2018-12 --dry-run \
 		--format csv >"$work/out" 2>"$work/err"
 	expect_rc "not evaluated: exit 6" 6 $?
@@ -85,8 +76,7 @@ INI
 
 	# the columns mapped: every figure
 	sed -i 's/^;column.Persoonsnummer = person$/column.Persoonsnummer = person/; s/^;column.Instrument = instrument$/column.Instrument = instrument/' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest with the columns" 0 $?
+	peil_expect "ingest with the columns" 0 /dev/null ingest
 	"$peil" eval --config "$work/peil.ini" --from 2018-01 --to 2018-12 --dry-run \
 		--format csv >"$work/out" 2>"$work/err"
 	expect_rc "every KPI evaluated" 0 $?

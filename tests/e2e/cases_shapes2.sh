@@ -76,17 +76,8 @@ kpis = tag:zrm
 [privacy]
 min_count = 0
 $(sed -n '/^\[dataset measurements\]/,/^$/p' "$src/conf/peil.ini")
-[source metingen]
-plugin = csv
-dataset = measurements
-path = $work/scores/metingen.csv
-separator = semicolon
-column.Meting = measurement_id
-column.Client = person
-column.Datum = date
-column.Instrument = instrument
-column.Domein = domain
-column.Score = score
+$(csv_source metingen measurements "$work/scores/metingen.csv" semicolon Meting=measurement_id \
+	Client=person Datum=date Instrument=instrument Domein=domain Score=score)
 INI
 	printf '%s\r\n' "Meting;Client;Datum;Instrument;Domein;Score" \
 		"M1;Z1;01-02-2018;ZRM;Financiën;3" "M2;Z1;01-03-2018;ZRM;Financiën;9" \

@@ -64,24 +64,19 @@ test_store_missing() {
 		[ -e "$work/peil.db" ] && fail "peil ${cmd%% *} created $work/peil.db" || ok "peil ${cmd%% *} created nothing"
 	done
 	: >"$work/peil.db"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 >/dev/null 2>"$work/err"
-	expect_rc "eval on an empty (0-byte) store" 4 $?
+	peil_expect "eval on an empty (0-byte) store" 4 /dev/null eval --period 2018-Q1
 	expect_grep "says it is empty" "$work/err" "the store $work/peil.db is empty (0 bytes)"
 	rm -f "$work/peil.db"
 	sqlite3 "$work/peil.db" 'CREATE TABLE other (a)'
-	"$peil" show --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "show on a database without Peil's schema" 4 $?
+	peil_expect "show on a database without Peil's schema" 4 /dev/null show
 	expect_grep "says it holds no store" "$work/err" "$work/peil.db holds no Peil store"
 	rm -f "$work/peil.db"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest creates the store" 0 $?
+	peil_expect "ingest creates the store" 0 /dev/null ingest
 	expect_grep "... and says so" "$work/err" "$work/peil.db: created a new, empty store"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 >/dev/null 2>"$work/err"
-	expect_rc "then eval works" 0 $?
+	peil_expect "then eval works" 0 /dev/null eval --period 2018-Q1
 	if grep -q "created a new" "$work/err"; then fail "eval says it created a store"; else ok "eval creates nothing"; fi
 	rm -f "$work"/peil.db*
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run creates the store" 0 $?
+	peil_expect "run creates the store" 0 /dev/null run
 	expect_grep "... and says so" "$work/err" "$work/peil.db: created a new, empty store"
 }
 

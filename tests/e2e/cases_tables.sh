@@ -36,8 +36,7 @@ test_tables_text() {
 [kpi wachttijd_gemiddeld]
 target.max = 3
 INI
-	"$peil" run --config "$work/peil.ini" >"$work/run.txt" 2>"$work/err"
-	expect_rc "run over the fixture" 0 $?
+	peil_expect "run over the fixture" 0 "$work/run.txt" run
 	text_table "$work/run.txt" wachttijd_gemiddeld >"$work/got"
 	cat >"$work/expected" <<'EOF'
 Buurtteam Noord|4,5!|-|4,0!
@@ -62,8 +61,7 @@ EOF
 		"! = not met, ? = at risk; 2 of 8 figures not met or at risk"
 
 	printf 'decimals = 2\n' >>"$work/peil.ini"
-	"$peil" show --config "$work/peil.ini" --kpi wachttijd_gemiddeld >"$work/show.txt" 2>"$work/err"
-	expect_rc "show with [kpi] decimals = 2" 0 $?
+	peil_expect "show with [kpi] decimals = 2" 0 "$work/show.txt" show --kpi wachttijd_gemiddeld
 	text_table "$work/show.txt" wachttijd_gemiddeld >"$work/got"
 	expect_grep "decimals = 2: every cell with two" "$work/got" "Totaal|3,00|3,00|2,50"
 	"$peil" show --config "$work/peil.ini" --kpi wachttijd_gemiddeld --format csv \
@@ -72,8 +70,7 @@ EOF
 
 	sed -i 's/^decimals = 2$/decimals = 1.5/' "$work/peil.ini"
 	line=$(grep -n '^decimals = 1.5' "$work/peil.ini" | cut -d: -f1)
-	"$peil" show --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "decimals = 1.5 is refused" 3 $?
+	peil_expect "decimals = 1.5 is refused" 3 /dev/null show
 	expect_grep "naming file, line and value" "$work/err" \
 		"peil.ini:$line: [kpi wachttijd_gemiddeld] decimals = 1.5: expected a whole number from 0 to 6"
 
@@ -113,8 +110,7 @@ kpi {
 LUA
 	write_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $work/scripts"
 	printf '[contract]\nstart_month = 7\n' >>"$work/peil.ini"
-	"$peil" list --config "$work/peil.ini" >"$work/list" 2>"$work/err"
-	expect_rc "peil list" 0 $?
+	peil_expect "peil list" 0 "$work/list" list
 	expect_grep "the long KPI is listed" "$work/list" "casussen_gestart_in_het_contractjaar_per_team contract_year"
 	if python3 - "$work/list" >"$work/why" <<'PY'
 import sys
@@ -218,14 +214,12 @@ PY
 # machine interface.
 test_tables_labels() {
 	write_config "$src/tests/data/e2e/cases.csv"
-	"$peil" run --config "$work/peil.ini" >"$work/run.txt" 2>"$work/err"
-	expect_rc "run over the fixture" 0 $?
+	peil_expect "run over the fixture" 0 "$work/run.txt" run
 	table_heads "$work/run.txt" >"$work/heads"
 	expect_grep "caseload: Team" "$work/heads" "caseload Team"
 	expect_grep "closure reasons: the export header" "$work/heads" "afsluitredenen Reden beëindiging"
 	sed -i 's/^\[dataset cases\]$/[dataset cases]\nlabel.closure_reason = Afsluitreden/' "$work/peil.ini"
-	"$peil" show --config "$work/peil.ini" >"$work/show.txt" 2>"$work/err"
-	expect_rc "show with label.closure_reason" 0 $?
+	peil_expect "show with label.closure_reason" 0 "$work/show.txt" show
 	table_heads "$work/show.txt" >"$work/heads"
 	expect_grep "label.closure_reason heads the table" "$work/heads" "afsluitredenen Afsluitreden"
 	"$peil" show --config "$work/peil.ini" --kpi afsluitredenen --format csv >"$work/show.csv" 2>"$work/err"

@@ -34,8 +34,7 @@ test_implausible_years() {
 	export_config "$work/placeholder.csv" utf-8
 	sed -i 's/^field.day = date required/field.day = date/' "$work/peil.ini"
 	rm -f "$work"/peil.db*
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "the placeholder in a field that may be empty" 0 $?
+	peil_expect "the placeholder in a field that may be empty" 0 /dev/null ingest
 	[ "$(sqlite3 "$work/peil.db" "SELECT group_concat(id || '=' || ifnull(day, 'leeg'), ' ') FROM ds_payments" 2>&1)" = "1=17168 2=leeg" ] &&
 		ok "the placeholder is stored empty" ||
 		fail "the placeholder is stored empty" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_payments' 2>&1)"
@@ -64,8 +63,7 @@ test_empty_holidays() {
 	# A list that is not empty replaces the rules as documented: the
 	# three holidays of the fixture's quarter give its figures.
 	sed -i "s/^dates =\$/dates = 2018-01-01, 2018-03-30, 2018-04-02/" "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest with a holiday list" 0 $?
+	peil_expect "ingest with a holiday list" 0 /dev/null ingest
 	"$peil" eval --config "$work/peil.ini" --period 2018-03 --kpi wachttijd_gemiddeld \
 		--format csv >"$work/out.csv" 2>"$work/err"
 	expect_rc "eval with a holiday list" 0 $?
@@ -92,8 +90,7 @@ test_excel_sep() {
 	export_config "$work/auto.csv" utf-8
 	sed -i 's/^separator = semicolon/separator = auto/; s/^column.Id = id/column.Id,x = id/; s/^column.Datum = day/column.Datum,y = day/; s/^column.Bedrag = amount/column.Bedrag,z = amount/' "$work/peil.ini"
 	rm -f "$work"/peil.db*
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "sep=; with separator = auto" 0 $?
+	peil_expect "sep=; with separator = auto" 0 /dev/null ingest
 	# a contradiction is refused, naming the file and the line
 	printf 'sep=,\r\nId;Datum;Bedrag;Naam\r\n1;02-01-2017;1,00;Piet\r\n' >"$work/contra.csv"
 	try_export contra 2 "contra.csv:1: the first line, Excel's sep=, declares ',' (separator = comma), but the source says ';' (separator = semicolon): which is right?" utf-8
@@ -107,8 +104,7 @@ test_excel_sep() {
 	export_config "$work/sep.csv" utf-8
 	echo "skip_lines = 1" >>"$work/peil.ini"
 	rm -f "$work"/peil.db*
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "sep=; with skip_lines = 1" 0 $?
+	peil_expect "sep=; with skip_lines = 1" 0 /dev/null ingest
 }
 
 # ------------------------------------------------- peil init: date and time
@@ -172,28 +168,24 @@ init_figures() {
 test_check_chosen() {
 	write_config "$src/tests/data/e2e/cases.csv"
 	sed -i '/^\[dataset allocations\]/,/^\[/{/^\[dataset allocations\]/d;/^field\./d}' "$work/peil.ini"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check without allocations, maatwerk left out" 0 $?
+	peil_expect "check without allocations, maatwerk left out" 0 "$work/out" check
 	expect_grep "the KPIs left out are mentioned" "$work/err" \
 		"maatwerk.lua:42: kpi 'maatwerk_toewijzingen': unknown dataset 'allocations'; no run evaluates it ([run] kpis leaves it out), so this is no problem"
 	expect_grep "the summary counts them apart" "$work/out" \
 		"KPIs are fine (4 more, which runs leave out, do not fit the datasets)"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>&1
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err"
-	expect_rc "eval on that config" 0 $?
+	peil_expect "eval on that config" 0 /dev/null eval --period 2018-01
 	# enabled = no leaves a KPI out as well
 	sed -i 's/, -tag:maatwerk$//' "$work/peil.ini"
 	printf '[kpi %s]\nenabled = no\n' maatwerk_toewijzingen maatwerk_zonder_start \
 		maatwerk_start_binnen_termijn maatwerk_doorlooptijd_verzoek >>"$work/peil.ini"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check with the maatwerk KPIs disabled" 0 $?
+	peil_expect "check with the maatwerk KPIs disabled" 0 "$work/out" check
 	expect_grep "enabled = no is named" "$work/err" \
 		"unknown dataset 'allocations'; no run evaluates it (enabled = no leaves it out)"
 	# a KPI that runs evaluate, on a dataset that is not there, is a
 	# problem: one of them is enabled again
 	sed -i '0,/^enabled = no$/s//enabled = yes/' "$work/peil.ini"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check with a chosen KPI on a missing dataset" 3 $?
+	peil_expect "check with a chosen KPI on a missing dataset" 3 "$work/out" check
 	expect_grep "it is an error" "$work/err" \
 		"peil: error: $src/scripts/maatwerk.lua:42: kpi 'maatwerk_toewijzingen': unknown dataset 'allocations'"
 	expect_grep "one problem" "$work/out" "peil.ini: 1 problem"
@@ -308,17 +300,8 @@ start_endless_run() {
 	local i
 	"$peil" ingest --config "$work/demo.ini" >/dev/null 2>&1
 	mkdir -p "$work/slow"
-	cat >"$work/slow/langzaam.lua" <<'LUA'
-kpi {
-  id = "langzaam",
-  title = "Langzaam",
-  unit = "casussen",
-  dataset = "cases",
-  grain = "month",
-  select = started_in("registered"),
-  rule = count(function() while true do end end),
-}
-LUA
+	started_kpi "$work/slow/langzaam.lua" langzaam Langzaam \
+		'count(function() while true do end end)'
 	sed -i "s|^script_dirs = .*|&, $work/slow|" "$work/demo.ini"
 	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err" &
 	pid=$!
@@ -339,21 +322,17 @@ test_missing_export() {
 	write_config "$work/nothere*.csv"
 	local line
 	line=$(grep -n "^path = $work/nothere" "$work/peil.ini" | cut -d: -f1)
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check with a missing export" 0 $?
+	peil_expect "check with a missing export" 0 "$work/out" check
 	expect_grep "check warns, naming the line and the path" "$work/err" \
 		"peil: warning: $work/peil.ini:$line: [source fixture]: no file matches $work/nothere*.csv (yet)"
 	expect_grep "and counts it" "$work/out" "KPIs are fine; 1 source matches no file"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of a missing export" 2 $?
+	peil_expect "ingest of a missing export" 2 /dev/null ingest
 	expect_grep "ingest names the line and the path" "$work/err" \
 		"peil.ini:$line: [source fixture]: no file matches $work/nothere*.csv"
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi casussen_gestart >"$work/out" 2>"$work/err"
-	expect_rc "eval without data: not evaluated" 6 $?
+	peil_expect "eval without data: not evaluated" 6 "$work/out" eval --period 2018-01 --kpi casussen_gestart
 	mkdir -p "$work/adir"
 	write_config "$work/adir"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of a directory as the export" 2 $?
+	peil_expect "ingest of a directory as the export" 2 /dev/null ingest
 	expect_grep "it names the path and the cause" "$work/err" "$work/adir: cannot read: Is a directory"
 	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')" = 0 ] &&
 		ok "nothing stored" || fail "rows stored"
@@ -371,10 +350,8 @@ test_check_dates() {
 	printf 'D11;Buurtteam Zuid;Welzijn Zuid;WK999902;BU99990201;01-03-1917;;;Huisarts;;;;P000011;01-03-2018;\r\n' \
 		>>"$work/cases.csv"
 	write_config "$work/cases.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest with a registration in 1917" 0 $?
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check warns, exit 0" 0 $?
+	peil_expect "ingest with a registration in 1917" 0 /dev/null ingest
+	peil_expect "check warns, exit 0" 0 "$work/out" check
 	expect_grep "the year, the field and the first date are named" "$work/err" \
 		"peil: warning: dataset cases: 1 of its stored registered dates lie in 1917 (the first: 1917-03-01), 100 years from every other one (the nearest in 2017)"
 	if grep "lie in" "$work/err" | grep -qv "registered dates lie in 1917"; then
@@ -384,14 +361,12 @@ test_check_dates() {
 	write_config "$src/tests/data/e2e/cases.csv"
 	rm -f "$work"/peil.db*
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check of the fixture" 0 $?
+	peil_expect "check of the fixture" 0 "$work/out" check
 	if grep -q "lie in\|lie outside" "$work/err"; then fail "the fixture's dates are warned of" "$(cat "$work/err")"
 	else ok "the fixture's dates are not warned of"; fi
 	# a date of year 0017 stored by an earlier Peil (-713259: 1 March 17)
 	sqlite3 "$work/peil.db" "UPDATE ds_cases SET closed = -713259 WHERE case_id = 'D1'"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check of a stored year 0017" 0 $?
+	peil_expect "check of a stored year 0017" 0 "$work/out" check
 	expect_grep "the stored 0017 is named" "$work/err" \
 		"dataset cases: 1 of its stored closed dates lie outside the years 1900..2199 (the first: 0017-03-01), stored before ingest refused them"
 	# One read of each dataset serves all of check's warnings of stored
@@ -401,8 +376,7 @@ test_check_dates() {
 	# closed (0017) lies before its registration too.
 	sqlite3 "$work/peil.db" "UPDATE ds_cases SET self_reliant = 'Ja' WHERE case_id = 'D1';
 		UPDATE ds_cases SET first_meeting = registered - 5 WHERE case_id = 'D3'"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check of a literal, two rules and a date" 0 $?
+	peil_expect "check of a literal, two rules and a date" 0 "$work/out" check
 	order=$(grep -o "spell it otherwise\|have first_meeting before registered\|have closed before registered\|lie outside the years" \
 		"$work/err" | tr '\n' '|')
 	[ "$order" = "spell it otherwise|have first_meeting before registered|have closed before registered|lie outside the years|" ] &&

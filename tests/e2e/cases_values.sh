@@ -85,8 +85,7 @@ test_values() {
 
 	# Without value handling: the figures that were silently wrong.
 	values_config none
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest without recodes" 0 $?
+	peil_expect "ingest without recodes" 0 /dev/null ingest
 	got=$(values_figure zelfredzaam_bij_afsluiting)
 	[ "$got" = 50 ] && ok "without recodes: zelfredzaam 50 (1 of 2)" ||
 		fail "without recodes: zelfredzaam" "got '$got', expected 50"
@@ -95,10 +94,8 @@ test_values() {
 		fail "without recodes: volgens plan" "got '$got', expected 25"
 
 	values_config
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check accepts the recodes" 0 $?
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "unknown values are a warning: exit 2" 2 $?
+	peil_expect "check accepts the recodes" 0 "$work/out" check
+	peil_expect "unknown values are a warning: exit 2" 2 /dev/null ingest
 	expect_grep "the warning counts each unknown value" "$work/err" \
 		"values.csv: field self_reliant: 2 values not in allowed.self_reliant, stored as they came: 'misschien' 2x"
 	got=$(sqlite3 "$work/peil.db" "SELECT group_concat(case_id || '=' || self_reliant, ' ') FROM (SELECT * FROM ds_cases ORDER BY case_id)")
@@ -116,8 +113,7 @@ test_values() {
 
 	# A changed recode file is a changed setting: the file is read again.
 	printf 'closure_reason;Eenzijdig beëindigd door cliënt;Beëindigd volgens plan\n' >>"$work/recodes.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest after the recode file changed" 2 $?
+	peil_expect "ingest after the recode file changed" 2 /dev/null ingest
 	expect_grep "reads the file again" "$work/err" "values.csv: 8 rows stored in cases"
 	got=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_cases WHERE closure_reason = 'Beëindigd volgens plan'")
 	[ "$got" = 7 ] && ok "seven closure reasons after the new recode" ||
@@ -127,8 +123,7 @@ test_values() {
 	# on_unknown = refuse: nothing or all, also with on_error = reject.
 	values_config "on_unknown = refuse
 on_error = reject"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "on_unknown = refuse refuses the file" 2 $?
+	peil_expect "on_unknown = refuse refuses the file" 2 /dev/null ingest
 	expect_grep "names line, column and value" "$work/err" \
 		"values.csv:8: column 'Zelfredzaam bij afsluiting': 'misschien' is not in allowed.self_reliant"
 	got=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases')
@@ -138,42 +133,34 @@ on_error = reject"
 	# A rejected row's unknown value is not counted: it was not stored.
 	values_config "on_error = reject"
 	printf 'E9;Buurtteam Noord;Welzijn Noord;WK999901;BU99990101;31-02-2018;04-01-2018;15-02-2018;Huisarts;;misschien;8;PE9;03-01-2018;\r\n' >>"$work/values.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a rejected row and unknown values" 2 $?
+	peil_expect "a rejected row and unknown values" 2 /dev/null ingest
 	expect_grep "the rejected row's value is not counted" "$work/err" \
 		"values.csv: field self_reliant: 2 values not in allowed.self_reliant, stored as they came: 'misschien' 2x"
 	expect_grep "8 rows stored, 1 rejected" "$work/err" "values.csv: 8 rows stored in cases, 1 rejected"
 	values_export
 	values_config "allowed.self_reliant = ja, nee, n.v.t., misschien"
 	sed -i '/^allowed.self_reliant = ja, nee, n.v.t.$/d' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "no unknown value: exit 0" 0 $?
+	peil_expect "no unknown value: exit 0" 0 /dev/null ingest
 
 	# Mistakes in the declarations are refused by check, with their line.
 	values_config "recode.self_relaint.Ja = ja"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a recode of a field the dataset lacks" 3 $?
+	peil_expect "a recode of a field the dataset lacks" 3 /dev/null check
 	expect_grep "names the key" "$work/err" "recode.self_relaint.Ja: 'self_relaint' is not a field of the dataset"
 	values_config "recode.self_reliant.j = yes"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a recode to a value that is not allowed" 3 $?
+	peil_expect "a recode to a value that is not allowed" 3 /dev/null check
 	expect_grep "names both values" "$work/err" "field self_reliant: 'j' is recoded to 'yes', which is not in allowed.self_reliant"
 	values_config "fold.team = case, umlauts"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "an unknown folding" 3 $?
+	peil_expect "an unknown folding" 3 /dev/null check
 	expect_grep "names it" "$work/err" "fold.team: 'umlauts' is not a folding"
 	printf 'field;from;to\nclosure_reason;Beeindigd volgens plan;Beëindigd volgens plan\nclosure_reason;beëindigd volgens plan;x\n' >"$work/recodes.csv"
 	values_config
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a value recoded twice (after folding)" 3 $?
+	peil_expect "a value recoded twice (after folding)" 3 /dev/null check
 	expect_grep "names the file's line" "$work/err" "recodes.csv:3: field closure_reason: the value 'beëindigd volgens plan' is recoded twice"
 	printf 'field;from;to\nclosure_reason;"Beeindigd;x\n' >"$work/recodes.csv"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "an unclosed quote" 3 $?
+	peil_expect "an unclosed quote" 3 /dev/null check
 	expect_grep "names the line" "$work/err" "recodes.csv:2: a quote that is not closed"
 	rm -f "$work/recodes.csv"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a missing recode file" 3 $?
+	peil_expect "a missing recode file" 3 /dev/null check
 	expect_grep "names it" "$work/err" "recodes.csv"
 }
 
@@ -198,10 +185,8 @@ test_values_check() {
 	} | iconv -f utf-8 -t windows-1252 >"$work/utrecht.csv"
 	fixture_config "$work/utrecht.csv" "$src/scripts" 2018-02
 	rm -f "$work"/peil.db*
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of Utrecht's spelling" 0 $?
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check warns, but the configuration is fine" 0 $?
+	peil_expect "ingest of Utrecht's spelling" 0 /dev/null ingest
+	peil_expect "check warns, but the configuration is fine" 0 "$work/out" check
 	expect_grep "three warnings" "$work/out" "are fine; 3 warnings about the stored values"
 	expect_grep "'ja' is never stored" "$work/err" \
 		"KPI zelfredzaam_bij_afsluiting compares field self_reliant of dataset cases with 'ja', which none of its 3 stored rows holds (it holds 'Ja' 2x, 'Nee' 1x)"
@@ -230,8 +215,7 @@ test_values_check() {
 	fixture_config "$work/mixed.csv" "$src/scripts" 2018-02
 	rm -f "$work"/peil.db*
 	self_reliant_figure "as stored: 1 ja of 2" "50;1;2"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check warns of other spellings, exit 0" 0 $?
+	peil_expect "check warns of other spellings, exit 0" 0 "$work/out" check
 	expect_grep "two warnings" "$work/out" "are fine; 2 warnings about the stored values"
 	expect_grep "'Ja' and 'JA' beside 'ja'" "$work/err" \
 		"KPI zelfredzaam_bij_afsluiting compares field self_reliant of dataset cases with 'ja', but 2 of its 5 stored rows spell it otherwise, which the KPI does not count as 'ja': 'Ja' 1x, 'JA' 1x (fold.self_reliant = all"
@@ -252,10 +236,8 @@ allowed.self_reliant = ja, nee, n.v.t."
 	fixture_config "$work/utrecht.csv" "$src/scripts" 2018-02 "" "fold.self_reliant = case
 allowed.self_reliant = ja, nee, n.v.t.
 recode_file = recodes.csv"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest with the recodes reads the file again" 0 $?
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check after the recodes" 0 $?
+	peil_expect "ingest with the recodes reads the file again" 0 /dev/null ingest
+	peil_expect "check after the recodes" 0 "$work/out" check
 	expect_grep "no warning" "$work/out" "43 KPIs are fine"
 	if grep -q "warning" "$work/out" "$work/err"; then
 		fail "check after the recodes warns" "$(cat "$work/err")"

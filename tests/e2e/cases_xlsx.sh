@@ -80,8 +80,7 @@ test_xlsx_refusals() {
 	printf '\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1' >"$work/old.xlsx"
 	head -c 4000 /dev/zero >>"$work/old.xlsx"
 	xlsx_config "$work/old.xlsx"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "an .xls is refused" 2 $?
+	peil_expect "an .xls is refused" 2 /dev/null ingest
 	expect_grep "the message names the format" "$work/err" "old.xlsx: an Excel 97-2003 workbook (.xls, binary format)"
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>/dev/null || echo 0)
 	[ "$n" = 0 ] && ok ".xls: nothing stored" || fail ".xls: $n rows stored"
@@ -108,8 +107,7 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
         z.write(p)' "$work/bomb.xlsx")
 	xlsx_config "$work/bomb.xlsx"
 	sed -i 's/^plugin = xlsx/plugin = xlsx\nmax_unpacked_mb = 1/' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a ZIP bomb is refused" 2 $?
+	peil_expect "a ZIP bomb is refused" 2 /dev/null ingest
 	expect_grep "the message says why" "$work/err" "bomb.xlsx: sheet 'Blad1': part 'xl/worksheets/sheet1.xml' unpacks to 2097439 bytes, more than max_unpacked_mb allows (1048576 bytes): refused as a possible ZIP bomb"
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>/dev/null || echo 0)
 	[ "$n" = 0 ] && ok "ZIP bomb: nothing stored" || fail "ZIP bomb: $n rows stored"
@@ -132,8 +130,7 @@ open(sys.argv[2], "wb").write(data)
 PY
 	xlsx_config "$work/liar.xlsx"
 	sed -i 's/^plugin = xlsx/plugin = xlsx\nmax_unpacked_mb = 1/' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a ZIP bomb that lies about its size is refused" 2 $?
+	peil_expect "a ZIP bomb that lies about its size is refused" 2 /dev/null ingest
 	expect_grep "the counted bytes refuse it" "$work/err" \
 		"liar.xlsx: sheet 'Blad1': part 'xl/worksheets/sheet1.xml' unpacks to more than the 1000 bytes its container declares for it: refused as a damaged file or a possible ZIP bomb"
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>/dev/null || echo 0)
@@ -145,8 +142,7 @@ PY
 # ones the configuration uses.
 test_plugin_info() {
 	xlsx_config "$work/cases.xlsx"
-	"$peil" list --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "peil list" 0 $?
+	peil_expect "peil list" 0 "$work/out" list
 	expect_grep "list: xlsx with kind, version, ABI and file" "$work/out" \
 		"  xlsx         input    0.1.0    ABI 1  $plugins/xlsx.so"
 	expect_grep "list: csv likewise" "$work/out" \
@@ -155,8 +151,7 @@ test_plugin_info() {
 		"  sqlite       storage  0.1.0    ABI 1  $plugins/sqlite.so"
 	expect_grep "list: its description below" "$work/out" \
 		"    Excel workbooks (.xlsx, Office Open XML)"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "peil check" 0 $?
+	peil_expect "peil check" 0 "$work/out" check
 	expect_grep "check: the store's plugin" "$work/out" \
 		"storage: sqlite       storage  0.1.0    ABI 1  $plugins/sqlite.so"
 	expect_grep "check: the source's plugin" "$work/out" \
@@ -223,8 +218,7 @@ test_xlsx_cell_errors() {
 	write_book "$work/bad.xlsx" "<row r=\"16\">$(is A16 Dossiernummer)$(is B16 Team)$(is C16 'Datum aanmelding')</row><row r=\"17\">$(is A17 D1)$(is B17 'Noord; oost')$(is C17 31-02-2018)</row><row r=\"18\">$(is A18 D2)$(is B18 Zuid)$(is C18 01-03-2018)</row>"
 	xlsx_config "$work/bad.xlsx"
 	sed -i '/^column\./{/^column\.\(Dossiernummer\|Team\|Datum aanmelding\) =/!d}' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a bad date stops the workbook" 2 $?
+	peil_expect "a bad date stops the workbook" 2 /dev/null ingest
 	expect_grep "file, row, header, sheet and cell" "$work/err" \
 		"bad.xlsx:17: column 'Datum aanmelding (sheet Blad1, cell C17)': '31-02-2018' is not a valid date"
 	n=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>/dev/null || echo 0)
@@ -232,8 +226,7 @@ test_xlsx_cell_errors() {
 
 	rm -f "$work"/peil.db*
 	sed -i 's/^plugin = xlsx/plugin = xlsx\non_error = reject/' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "on_error = reject stores the rest (exit 2: rows rejected)" 2 $?
+	peil_expect "on_error = reject stores the rest (exit 2: rows rejected)" 2 /dev/null ingest
 	rows=$(sqlite3 "$work/peil.db" 'SELECT case_id FROM ds_cases')
 	[ "$rows" = D2 ] && ok "D2 stored" || fail "stored: $rows"
 	reject=$(cat "$work"/rejects/* 2>/dev/null | tr -d '\r')
@@ -250,11 +243,7 @@ book_config() {
 	local dataset=$1 field=$2 type=$3 header=$4
 	shift 4
 	cat >"$work/peil.ini" <<INI
-[peil]
-plugin_dirs = $plugins
-script_dirs = $work/no_scripts
-reject_dir = $work/rejects
-$(store_config)
+$(peil_sections "$plugins" "$work/no_scripts")
 [run]
 periods = 2018
 $(store_run_keys)
@@ -291,15 +280,12 @@ test_xlsx_non_finite() {
 		1*e*) said="infinity is not a finite number (field amount of dataset amounts, real)" ;;
 		*) said="number cell '$value' is not a number (field amount, real)" ;;
 		esac
-		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-		expect_rc "a real cell of $value stops the workbook" 2 $?
+		peil_expect "a real cell of $value stops the workbook" 2 /dev/null ingest
 		expect_grep "naming file, row, cell and field ($value)" "$work/err" \
 			"amounts.xlsx:3: column 'Bedrag (sheet Blad1, cell B3)': $said"
-		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-		expect_rc "and nothing of it was stored: the next ingest reads it again" 2 $?
+		peil_expect "and nothing of it was stored: the next ingest reads it again" 2 /dev/null ingest
 		sed -i 's/^plugin = xlsx/plugin = xlsx\non_error = reject/' "$work/peil.ini"
-		"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-		expect_rc "on_error = reject stores the other row (exit 2: a row rejected)" 2 $?
+		peil_expect "on_error = reject stores the other row (exit 2: a row rejected)" 2 /dev/null ingest
 		expect_grep "one row stored, one rejected ($value)" "$work/err" "1 rows"
 	done
 }

@@ -199,8 +199,7 @@ db.executescript("ALTER TABLE peil_run DROP COLUMN listing; PRAGMA user_version 
 db.close()
 PY
 	expect_rc "the store taken back to version 7" 0 $?
-	"$peil" runs --config "$work/peil.ini" --run 3 >"$work/runs.txt" 2>"$work/err"
-	expect_rc "runs of a store of version 7" 0 $?
+	peil_expect "runs of a store of version 7" 0 "$work/runs.txt" runs --run 3
 	if grep -q "listed" "$work/runs.txt"; then
 		fail "a run recorded before has no listing" "$(cat "$work/runs.txt")"
 	else ok "a run recorded before has no listing"; fi
@@ -403,8 +402,7 @@ test_cases_worker() {
 	printf '[kpi kwaliteit_zonder_melder]\nbreakdown = worker\n' \
 		>>"$work/peil.ini"
 	printf '[kpi casussen_gestart]\nvisibility = public\n' >>"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run of the fixture with workers" 0 $?
+	peil_expect "run of the fixture with workers" 0 /dev/null run
 	"$peil" show --config "$work/peil.ini" --kpi kwaliteit_zonder_melder \
 		--format csv 2>"$work/err" |
 		csv_columns periode worker teller noemer >"$work/got"
@@ -442,8 +440,7 @@ EXPECTED
 		-o "$work/public.html" 2>"$work/err"
 	expect_no_grep "nor does the public html report" "$work/public.html" \
 		'Jansen\|de Vries'
-	"$peil" export --config "$work/peil.ini" >"$work/public.prom" 2>"$work/err"
-	expect_rc "export under [privacy public]" 0 $?
+	peil_expect "export under [privacy public]" 0 "$work/public.prom" export
 	expect_no_grep "nor the public export" "$work/public.prom" \
 		'Jansen\|de Vries\|kwaliteit_'
 }
@@ -454,8 +451,7 @@ test_show_formats() {
 	mkdir -p "$work/scripts"
 	cp -r "$src"/scripts/*.lua "$src/scripts/lib" "$work/scripts/"
 	write_config "$src/tests/data/e2e/cases.csv" "$work/scripts"
-	"$peil" run --config "$work/peil.ini" >"$work/run.txt" 2>"$work/err"
-	expect_rc "run over the fixture" 0 $?
+	peil_expect "run over the fixture" 0 "$work/run.txt" run
 	expect_grep "run prints the caseload table" "$work/run.txt" "Buurtteam Noord"
 	sed -i 's/Caseload op de peildatum/Caseload (herzien)/' "$work/scripts/caseload.lua"
 	"$peil" show --config "$work/peil.ini" --kpi caseload >/dev/null 2>"$work/err"
@@ -471,17 +467,13 @@ test_show_formats() {
 	if grep -q '"period": "2018-01"' "$work/show.json"; then
 		fail "show --period 2018-02 leaves out January"
 	else ok "show --period 2018-02 leaves out January"; fi
-	"$peil" show --config "$work/peil.ini" --format text >"$work/show.txt" 2>"$work/err"
-	expect_rc "show --format text" 0 $?
+	peil_expect "show --format text" 0 "$work/show.txt" show --format text
 	expect_grep "text names the run" "$work/show.txt" "Run "
-	"$peil" show --config "$work/peil.ini" --run 999 >/dev/null 2>"$work/err"
-	expect_rc "show --run of an unknown run" 64 $?
+	peil_expect "show --run of an unknown run" 64 /dev/null show --run 999
 	expect_grep "names the run" "$work/err" "no run 999"
-	"$peil" show --config "$work/peil.ini" --kpi nope >/dev/null 2>"$work/err"
-	expect_rc "show --kpi of an unknown KPI" 64 $?
+	peil_expect "show --kpi of an unknown KPI" 64 /dev/null show --kpi nope
 	expect_grep "says so" "$work/err" "no KPI has that id"
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi nope >/dev/null 2>"$work/err"
-	expect_rc "eval --kpi of an unknown KPI" 64 $?
+	peil_expect "eval --kpi of an unknown KPI" 64 /dev/null eval --period 2018-01 --kpi nope
 }
 
 # ----------------------------------------------------------- ingest errors
@@ -580,8 +572,7 @@ INI
 # -------------------------------------------------------- check and usage
 test_check_and_usage() {
 	write_config "$src/tests/data/e2e/cases.csv"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check of a good config" 0 $?
+	peil_expect "check of a good config" 0 "$work/out" check
 	expect_grep "check says it is fine" "$work/out" "are fine"
 	[ ! -e "$work/peil.db" ] && ok "check touches no data" || fail "check created the store"
 	sed 's/^encoding = windows-1252/encodnig = windows-1252/; s/^periods = 2018-Q1/peroids = 2018-Q1/' \
@@ -636,10 +627,8 @@ test_check_and_usage() {
 		"2017-09;;niet berekend: dataset cases heeft geen rij met registered tot het einde van de periode"
 	expect_grep "October 2017 is" "$work/got" "2017-10;1;"
 	sed -i '/^\[contract\]/,$d' "$work/peil.ini"
-	"$peil" eval --config "$work/peil.ini" --period 2017/2018 >/dev/null 2>"$work/err"
-	expect_rc "a contract year without [contract] start_month" 64 $?
-	"$peil" eval --config "$work/peil.ini" --period 2018-13 >/dev/null 2>"$work/err"
-	expect_rc "a period that does not exist" 64 $?
+	peil_expect "a contract year without [contract] start_month" 64 /dev/null eval --period 2017/2018
+	peil_expect "a period that does not exist" 64 /dev/null eval --period 2018-13
 	expect_grep "the bad period is named" "$work/err" "'2018-13' is not a period"
 	"$peil" list --config "$work/peil.ini" >"$work/out" 2>&1
 	expect_rc "list" 0 $?
@@ -685,12 +674,10 @@ LUA
 # up_to("registered") would give 5, 8 and 10 in total.
 test_cumulative() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/tests/data/kpi/cumulatief" 2018-Q1
-	"$peil" test --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "peil test of cumulative() with hand-worked figures" 0 $?
+	peil_expect "peil test of cumulative() with hand-worked figures" 0 "$work/out" test
 	expect_grep "both tests ran" "$work/out" "2 tests, 10 figures, 0 differ"
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "without [contract] start: not evaluated" 6 $?
+	peil_expect "without [contract] start: not evaluated" 6 "$work/out.csv" eval --period 2018-Q1 --format csv
 	expect_grep "the reason, in Dutch" "$work/out.csv" "niet berekend: de startdatum van het contract ([contract] start) ontbreekt"
 	expect_grep "the log says why" "$work/err" "[contract] start is not set"
 	"$peil" explain --config "$work/peil.ini" casussen_sinds_contractstart >"$work/out" 2>"$work/err"
@@ -700,16 +687,14 @@ test_cumulative() {
 	printf '[contract]\nstart = 2018-01-01\n' >>"$work/peil.ini"
 	"$peil" explain --config "$work/peil.ini" casussen_sinds_contractstart >"$work/out" 2>"$work/err"
 	expect_grep "explain says where it counts from" "$work/out" "cumulative:  from 2018-01-01 ([contract] start) to each period's last day"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "with [contract] start" 0 $?
+	peil_expect "with [contract] start" 0 "$work/out.csv" eval --period 2018-Q1 --format csv
 	got=$(csv_columns periode team waarde <"$work/out.csv" | tr '\n' ' ')
 	[ "$got" = "2018-01;Buurtteam Noord;2 2018-01;Buurtteam Zuid;1 2018-01;Totaal;3 2018-02;Buurtteam Noord;3 2018-02;Buurtteam Zuid;3 2018-02;Totaal;6 2018-03;Buurtteam Noord;4 2018-03;Buurtteam Zuid;4 2018-03;Totaal;8 " ] &&
 		ok "the figures from the contract's start" || fail "the figures from the contract's start" "got: $got"
 
 	sed -i 's/^start = 2018-01-01$/start = 2018-13-01/' "$work/peil.ini"
 	line=$(grep -n '^start = 2018-13-01' "$work/peil.ini" | cut -d: -f1)
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a bad [contract] start" 3 $?
+	peil_expect "a bad [contract] start" 3 /dev/null check
 	expect_grep "is named with its line" "$work/err" "peil.ini:$line: start = 2018-13-01: expected a date as jjjj-mm-dd"
 }
 
@@ -738,8 +723,7 @@ test_cumulative() {
 # met, not met; Zuid has no target, so no status.
 test_targets() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $src/tests/data/kpi/doelen" 2018-Q1 "$cases_only_kpis"
-	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/doelen/tests" >"$work/out" 2>"$work/err"
-	expect_rc "peil test of targets per lot and per cell" 0 $?
+	peil_expect "peil test of targets per lot and per cell" 0 "$work/out" test "$src/tests/data/kpi/doelen/tests"
 	expect_grep "both tests ran" "$work/out" "2 tests, 14 figures, 0 differ"
 	cat >>"$work/peil.ini" <<INI
 [kpi gestart_per_team]
@@ -748,8 +732,7 @@ target.applies = total
 target.min.team.Buurtteam Noord = 2
 INI
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "eval with targets per lot" 0 $?
+	peil_expect "eval with targets per lot" 0 "$work/out.csv" eval --period 2018-Q1 --kpi gestart_per_team --format csv
 	got=$(csv_columns periode team waarde status <"$work/out.csv" | tr '\n' ' ')
 	[ "$got" = "2018-01;Buurtteam Noord;2;gehaald 2018-01;Buurtteam Zuid;1; 2018-01;Totaal;3;gehaald 2018-02;Buurtteam Noord;1;niet gehaald 2018-02;Buurtteam Zuid;2; 2018-02;Totaal;3;gehaald 2018-03;Buurtteam Noord;1;niet gehaald 2018-03;Buurtteam Zuid;1; 2018-03;Totaal;2;niet gehaald " ] &&
 		ok "the status only where a target applies" || fail "the status only where a target applies" "got: $got"
@@ -761,12 +744,10 @@ INI
 	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
 	expect_grep "peil check names a lot no row holds" "$work/err" "KPI gestart_per_team compares field team of dataset cases with 'Buurtteam Nord', which none of its 10 stored rows holds"
 	printf 'target.min.district.Noord = 1\n' >>"$work/peil.ini"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "a lot's target of a field outside the breakdown fails the KPI" 1 $?
+	peil_expect "a lot's target of a field outside the breakdown fails the KPI" 1 "$work/out.csv" eval --period 2018-Q1 --kpi gestart_per_team --format csv
 	expect_grep "the error names the target" "$work/err" "target district.Noord: the KPI is not broken down by that field"
 	sed -i 's/^target.applies = total$/target.applies = perceel/' "$work/peil.ini"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi gestart_per_team >/dev/null 2>"$work/err"
-	expect_rc "an unknown target.applies is a configuration error" 3 $?
+	peil_expect "an unknown target.applies is a configuration error" 3 /dev/null eval --period 2018-Q1 --kpi gestart_per_team
 	expect_grep "it names the value" "$work/err" "target.applies = perceel: expected all, total or cells"
 }
 
@@ -788,32 +769,17 @@ field.team = text required
 field.date = date required
 field.hours_absent = real
 field.hours_contracted = real
-[source verzuim]
-plugin = csv
-dataset = verzuim
-path = $work/verzuim.csv
+$(csv_source verzuim verzuim "$work/verzuim.csv" "" Id=id Team=team Datum=date \
+	Verzuim=hours_absent Contract=hours_contracted)
 date_format = jjjj-mm-dd
-column.Id = id
-column.Team = team
-column.Datum = date
-column.Verzuim = hours_absent
-column.Contract = hours_contracted
-[source inwoners]
-plugin = csv
-dataset = inwoners
-path = $work/inwoners.csv
-column.Buurt = neighbourhood
-column.Inwoners = inhabitants
+$(csv_source inwoners inwoners "$work/inwoners.csv" "" Buurt=neighbourhood Inwoners=inhabitants)
 INI
 	printf 'Buurt;Inwoners\nBU99990101;1000\nBU99990102;2000\nBU99990201;500\nBU99990202;500\n' >"$work/inwoners.csv"
 	printf 'Id;Team;Datum;Verzuim;Contract\nV1;Noord;2018-01-31;8;160\nV2;Noord;2018-01-31;0;80\nV3;Zuid;2018-01-31;36;120\n' >"$work/verzuim.csv"
-	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/verhoudingen/tests" >"$work/out" 2>"$work/err"
-	expect_rc "peil test of ratios and shares of the total" 0 $?
+	peil_expect "peil test of ratios and shares of the total" 0 "$work/out" test "$src/tests/data/kpi/verhoudingen/tests"
 	expect_grep "both tests ran" "$work/out" "3 tests, 15 figures, 0 differ"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of the absence hours" 0 $?
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi verzuimpercentage --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "eval of a ratio of two sums" 0 $?
+	peil_expect "ingest of the absence hours" 0 /dev/null ingest
+	peil_expect "eval of a ratio of two sums" 0 "$work/out.csv" eval --period 2018-01 --kpi verzuimpercentage --format csv
 	got=$(csv_columns team waarde teller noemer <"$work/out.csv" | tr '\n' ' ')
 	[ "$got" = "Noord;3,333333333;8;240 Zuid;30;36;120 Totaal;12,22222222;44;360 " ] &&
 		ok "the ratio of the sums, per team and in total" || fail "the ratio of the sums, per team and in total" "got: $got"
@@ -822,8 +788,7 @@ INI
 	# BU99990201 (500): 1, 0,5 and 2 per 1000; BU99990202 (500) none in
 	# January (D7, D8 in February): 0; the total 3 of all 4000
 	# inhabitants = 0,75.
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi bereik_per_1000 --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "eval of reach per 1000 inhabitants" 0 $?
+	peil_expect "eval of reach per 1000 inhabitants" 0 "$work/out.csv" eval --period 2018-01 --kpi bereik_per_1000 --format csv
 	got=$(csv_columns waarde teller noemer <"$work/out.csv" | tr '\n' ' ')
 	[ "$got" = "1;1;1000 0,5;1;2000 2;1;500 0;0;500 0,75;3;4000 " ] &&
 		ok "the population per buurt from another dataset" || fail "the population per buurt from another dataset" "got: $got"
@@ -853,8 +818,7 @@ test { name = "zonder inwoners", period = "2018-01",
   expect = { { kpi = "geen_inwoners", period = "2018-01", value = "empty" } } }
 LUA
 	sed -i "s|^script_dirs = .*|script_dirs = $work/nope|" "$work/peil.ini"
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err"
-	expect_rc "a denominator field that does not exist fails its KPI" 1 $?
+	peil_expect "a denominator field that does not exist fails its KPI" 1 /dev/null eval --period 2018-01
 	expect_grep "the error names dataset and field" "$work/err" "kpi 'geen_veld': dataset_sum(): dataset inwoners has no number field 'population'"
 	"$peil" test --config "$work/peil.ini" "$work/nope_test.lua" >"$work/out" 2>&1
 	expect_grep "no population rows: the KPI fails, loudly" "$work/out" "kpi 'geen_inwoners': dataset_sum(): dataset inwoners holds no rows, so every denominator is unknown"
@@ -869,12 +833,7 @@ test_grouping() {
 [dataset verwijzer_groepen]
 field.value = text key
 field.group = text required
-[source groepen]
-plugin = csv
-dataset = verwijzer_groepen
-path = $work/groepen.csv
-column.Waarde = value
-column.Groep = group
+$(csv_source groepen verwijzer_groepen "$work/groepen.csv" "" Waarde=value Groep=group)
 [group verwijzers]
 file = $src/tests/data/kpi/groepen/verwijzers.csv
 [group verwijzers_tabel]
@@ -882,8 +841,7 @@ dataset = verwijzer_groepen
 other = overige redenen
 INI
 	printf 'Waarde;Groep\nHuisarts;huisarts/POH\nAnder team;wijkteam\n' >"$work/groepen.csv"
-	"$peil" test --config "$work/peil.ini" "$src/tests/data/kpi/groepen/tests" >"$work/out" 2>"$work/err"
-	expect_rc "peil test of groups from a file and from a dataset" 0 $?
+	peil_expect "peil test of groups from a file and from a dataset" 0 "$work/out" test "$src/tests/data/kpi/groepen/tests"
 	expect_grep "both tests ran" "$work/out" "2 tests, 10 figures, 0 differ"
 
 	cat >>"$work/peil.ini" <<INI
@@ -897,8 +855,7 @@ INI
 	"$peil" explain --config "$work/peil.ini" casussen_gestart >"$work/out" 2>"$work/err"
 	expect_grep "explain shows the grouping" "$work/out" \
 		"breakdown:   referrer in [group verwijzers] ($src/tests/data/kpi/groepen/verwijzers.csv; unmapped: \"overige redenen\")"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi casussen_gestart --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "eval of the shipped KPI in groups" 0 $?
+	peil_expect "eval of the shipped KPI in groups" 0 "$work/out.csv" eval --period 2018-Q1 --kpi casussen_gestart --format csv
 	got=$(csv_columns periode referrer waarde <"$work/out.csv" | tr '\n' ' ')
 	want="2018-01;eigen initiatief;1 2018-01;huisarts/POH;1 2018-01;overige redenen;1 2018-01;wijkteam;0 2018-01;(onbekend);0 2018-01;Totaal;3 "
 	want="${want}2018-02;eigen initiatief;0 2018-02;huisarts/POH;1 2018-02;overige redenen;0 2018-02;wijkteam;1 2018-02;(onbekend);1 2018-02;Totaal;3 "
@@ -907,8 +864,7 @@ INI
 		fail "the figures per group, the empty referrer apart" "got:  $got" "want: $want"
 
 	sed -i 's/^group.referrer = verwijzers$/group.referrer = verwijzers_tabel/' "$work/peil.ini"
-	"$peil" eval --config "$work/peil.ini" --period 2018-Q1 --kpi casussen_gestart --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "eval with groups from a dataset" 0 $?
+	peil_expect "eval with groups from a dataset" 0 "$work/out.csv" eval --period 2018-Q1 --kpi casussen_gestart --format csv
 	got=$(csv_columns periode referrer waarde <"$work/out.csv" | grep -v Totaal | tr '\n' ' ')
 	want="2018-01;huisarts/POH;1 2018-01;overige redenen;2 2018-01;wijkteam;0 2018-01;(onbekend);0 2018-02;huisarts/POH;1 2018-02;overige redenen;0 2018-02;wijkteam;1 2018-02;(onbekend);1 2018-03;huisarts/POH;0 2018-03;overige redenen;2 2018-03;wijkteam;0 2018-03;(onbekend);0 "
 	[ "$got" = "$want" ] && ok "the figures per group of the dataset" ||
@@ -929,8 +885,7 @@ INI
 
 	sed -i 's/^group.referrer = verwijzers_tabel$/group.referrer = bestaat_niet/' "$work/peil.ini"
 	line=$(grep -n '^group.referrer = bestaat_niet' "$work/peil.ini" | cut -d: -f1)
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "an unknown group" 3 $?
+	peil_expect "an unknown group" 3 /dev/null check
 	expect_grep "is named with its line" "$work/err" "peil.ini:$line: [kpi casussen_gestart] group.referrer = bestaat_niet: no [group bestaat_niet] in the configuration"
 	sed -i 's/^group.referrer = bestaat_niet$/group.referrer = verwijzers/' "$work/peil.ini"
 	sed -i 's/^breakdown = referrer$/breakdown = team/' "$work/peil.ini"
@@ -941,12 +896,10 @@ INI
 
 	printf 'value;group\nHuisarts;huisarts/POH\n# a comment\nHuisarts;wijkteam\n' >"$work/twice.csv"
 	sed -i "s|^file = .*verwijzers.csv\$|file = $work/twice.csv|" "$work/peil.ini"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a value in two groups" 3 $?
+	peil_expect "a value in two groups" 3 /dev/null check
 	expect_grep "names the file and line" "$work/err" "$work/twice.csv:4: 'Huisarts' is in two groups: 'huisarts/POH' and 'wijkteam'"
 	printf 'waarde;groep\nHuisarts;huisarts/POH\n' >"$work/twice.csv"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a file without the header" 3 $?
+	peil_expect "a file without the header" 3 /dev/null check
 	expect_grep "says which header" "$work/err" "$work/twice.csv:1: the first row must be the header value;group"
 }
 
@@ -999,27 +952,21 @@ test {
 }
 LUA
 	write_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $work/gemeente"
-	"$peil" list --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "list with a municipality directory" 0 $?
+	peil_expect "list with a municipality directory" 0 "$work/out" list
 	expect_grep "list names the municipality's file" "$work/out" "$work/gemeente/caseload.lua"
-	"$peil" explain --config "$work/peil.ini" lang_wachten >"$work/out" 2>"$work/err"
-	expect_rc "explain" 0 $?
+	peil_expect "explain" 0 "$work/out" explain lang_wachten
 	expect_grep "explain shows the rule" "$work/out" "rule:        count(function (line 9))"
 	expect_grep "explain shows the source" "$work/out" "drempel.lang(date.workdays"
 	"$peil" explain --config "$work/peil.ini" wachttijd_binnen_norm >"$work/out" 2>"$work/err"
 	expect_grep "explain shows a parameter" "$work/out" "norm = 5"
-	"$peil" explain --config "$work/peil.ini" bestaat_niet >/dev/null 2>"$work/err"
-	expect_rc "explain of an unknown KPI" 64 $?
-	"$peil" test --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "peil test of the shipped and the municipality's tests" 0 $?
+	peil_expect "explain of an unknown KPI" 64 /dev/null explain bestaat_niet
+	peil_expect "peil test of the shipped and the municipality's tests" 0 "$work/out" test
 	expect_grep "the municipality's test ran" "$work/out" "ok   $work/gemeente/tests/lang_wachten_test.lua"
 	sed -i 's/value = 1 }/value = 2 }/' "$work/gemeente/tests/lang_wachten_test.lua"
-	"$peil" test --config "$work/peil.ini" "$work/gemeente/tests" >"$work/out" 2>"$work/err"
-	expect_rc "a wrong expectation fails" 1 $?
+	peil_expect "a wrong expectation fails" 1 "$work/out" test "$work/gemeente/tests"
 	expect_grep "and shows the difference" "$work/out" "expected value 2"
 	"$peil" ingest --config "$work/peil.ini" 2>/dev/null
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/out.csv" 2>"$work/err"
-	expect_rc "eval with the municipality's KPIs" 0 $?
+	peil_expect "eval with the municipality's KPIs" 0 "$work/out.csv" eval --period 2018-01 --format csv
 	expect_grep "the replaced caseload gives figures" "$work/out.csv" "caseload;"
 	got=$(csv_columns kpi periode waarde <"$work/out.csv" | grep '^lang_wachten;')
 	[ "$got" = "lang_wachten;2018-01;1" ] && ok "the new KPI gives 1 for January" ||
@@ -1035,8 +982,7 @@ LUA
 		ok "at risk within the margin" || fail "at risk within the margin" "got: $got"
 	printf '[kpi bestaat_niet]\ntarget.min = 1\n' >>"$work/peil.ini"
 	line=$(grep -n '^\[kpi bestaat_niet\]' "$work/peil.ini" | cut -d: -f1)
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a target for an unknown KPI" 3 $?
+	peil_expect "a target for an unknown KPI" 3 /dev/null check
 	expect_grep "is named with its line" "$work/err" "peil.ini:$((line + 1)): [kpi bestaat_niet] no KPI 'bestaat_niet'"
 }
 
@@ -1198,8 +1144,7 @@ test_csv_json() {
 		"$src/tests/data/e2e/cases.csv" >"$work/evil.csv"
 	write_config "$work/evil.csv"
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
-	"$peil" eval --config "$work/peil.ini" --period 2018-01 --format csv >"$work/evil.out" 2>"$work/err"
-	expect_rc "eval over teams that look like formulas" 0 $?
+	peil_expect "eval over teams that look like formulas" 0 "$work/evil.out" eval --period 2018-01 --format csv
 	expect_grep "= is escaped" "$work/evil.out" "\"'=1+1 Noord\""
 	expect_grep "- is escaped" "$work/evil.out" "\"'-Zuid\""
 	if grep -q "^[^\"]*;=1+1" "$work/evil.out"; then fail "a bare formula cell"; else ok "no bare formula cell"; fi
@@ -1424,8 +1369,7 @@ revisions_report() {
 test_revisions() {
 	cp "$src/tests/data/e2e/cases.csv" "$work/cases.csv"
 	write_config "$work/cases.csv"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 1" 0 $?
+	peil_expect "run 1" 0 /dev/null run
 	revisions_report --format json -o "$work/r1.json"
 	expect_rc "report of run 1" 0 $?
 	revisions_report --format json >"$work/stdout.json"
@@ -1496,8 +1440,7 @@ PY
 		fail "revisions differ from the hand-worked ones"
 	# A report of each format of run 2 compares with run 1's report, not
 	# with each other; peil runs lists the recorded reports.
-	"$peil" runs --config "$work/peil.ini" >"$work/runs.txt" 2>"$work/err"
-	expect_rc "runs" 0 $?
+	peil_expect "runs" 0 "$work/runs.txt" runs
 	expect_grep "runs lists run 1's report" "$work/runs.txt" "report #1 2018-Q1 json nl --kpi caseload"
 	expect_grep "runs lists run 2's html report" "$work/runs.txt" "report #5 2018-Q1 html nl --kpi caseload"
 	[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_report WHERE run_id = 2")" = 4 ] &&
@@ -1636,8 +1579,7 @@ open(sys.argv[2], "wb").write(data.replace(b";2-1-2018;", b';"\x1b[2J02-01\r\n20
 PY
 	write_config "$work/ctl_bad.csv"
 	rm -f "$work"/peil.db*
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a date holding controls is refused" 2 $?
+	peil_expect "a date holding controls is refused" 2 /dev/null ingest
 	expect_grep "the log names it on one line" "$work/err" \
 		"$(printf "ctl_bad.csv:2: column 'Datum aanmelding': '\xe2\x90\x9b[2J02-01\xe2\x90\x8d\xe2\x90\x8a2018' is not a valid date")"
 	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$work/err"; then
@@ -1714,8 +1656,7 @@ open(sys.argv[2], "wb").write(b"\r\n".join(out))
 PY
 	write_config "$work/noclose.csv"
 	sed -i '/^column.Datum afsluiting = /d' "$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of an export without the closure date" 0 $?
+	peil_expect "ingest of an export without the closure date" 0 /dev/null ingest
 	"$peil" eval --config "$work/peil.ini" --period 2018-02 \
 		--kpi casussen_afgesloten >"$work/out" 2>"$work/err"
 	expect_rc "closed cases: not evaluated (exit 6)" 6 $?
@@ -1771,12 +1712,10 @@ test_join_merge() {
 	# the members' source of the shipped config, on this file
 	sed -n '/^\[source demo_members\]/,/^$/p' "$src/conf/peil.ini" |
 		sed "s|^path = .*|path = $work/members.csv|" >>"$work/peil.ini"
-	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "ingest of cases and members" 0 $?
+	peil_expect "ingest of cases and members" 0 /dev/null ingest
 	for want in "personen_uniek Oost;2 Totaal;3 West;2 Zuid;1 " \
 		"casussen_zonder_persoon Oost;0 Totaal;1 West;0 Zuid;1 "; do
-		"$peil" eval --config "$work/peil.ini" --period 2018-01 --kpi "${want%% *}" --format csv >"$work/out.csv" 2>"$work/err"
-		expect_rc "eval of ${want%% *}" 0 $?
+		peil_expect "eval of ${want%% *}" 0 "$work/out.csv" eval --period 2018-01 --kpi "${want%% *}" --format csv
 		expect_grep "${want%% *}: the member of a missing case named" "$work/err" \
 			"KPI ${want%% *}: dataset case_members: 1 row has a case_id that no row of cases has (D7): left out: the selection dates rows by the joined dataset"
 		got=$(csv_columns case.team waarde <"$work/out.csv" | sort | tr '\n' ' ')

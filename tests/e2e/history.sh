@@ -83,18 +83,15 @@ test_diff() {
 	january_export
 	corrected_export
 	write_config "$work/jan.csv" 2018-01
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 1 over the January export" 0 $?
+	peil_expect "run 1 over the January export" 0 /dev/null run
 	write_config "$work/jan2.csv" 2018-01
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 2 changes final figures: exit 5" 5 $?
+	peil_expect "run 2 changes final figures: exit 5" 5 /dev/null run
 	expect_grep "the run names a changed final figure" "$work/err" \
 		"final figure changed: casussen_gestart 2018-01 Buurtteam Noord: 2 -> 1"
 	expect_grep "the run's summary counts them" "$work/err" \
 		"run 2: 14 final figures changed since run 1 (see peil diff 1 2)"
 
-	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
-	expect_rc "peil diff of the last two runs" 0 $?
+	peil_expect "peil diff of the last two runs" 0 "$work/diff" diff
 	squeeze "$work/diff" >"$work/diff.sq"
 	cat >"$work/expected" <<'EOF'
 caseload 2018-01 Buurtteam Noord 3 2 -1 definitief invoer
@@ -120,12 +117,10 @@ EOF
 	"$peil" diff --config "$work/peil.ini" 2 1 >"$work/back" 2>&1
 	expect_rc "peil diff 2 1" 0 $?
 	expect_grep "backwards the signs turn" "$work/back" "+1"
-	"$peil" diff --config "$work/peil.ini" 1 7 >/dev/null 2>"$work/err"
-	expect_rc "diff with an unknown run" 64 $?
+	peil_expect "diff with an unknown run" 64 /dev/null diff 1 7
 	expect_grep "names the run" "$work/err" "no run 7"
 
-	"$peil" runs --config "$work/peil.ini" >"$work/runs" 2>"$work/err"
-	expect_rc "peil runs" 0 $?
+	peil_expect "peil runs" 0 "$work/runs" runs
 	expect_grep "runs lists run 2 with its status" "$work/runs" "Run 2  run"
 	expect_grep "run 2's input is the corrected export" "$work/runs" \
 		"input #2 fixture (cases): $work/jan2.csv"
@@ -150,14 +145,11 @@ test_diff_keep_last() {
 	corrected_export
 	{ cat "$work/jan2.csv"; grep -a '^D5;' "$work/jan.csv"; } >"$work/jan3.csv"
 	fixture_config "$work/jan.csv" "$work/kpis" 2018-01 "" "repeated_keys = keep_last"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 1 over the January export" 0 $?
+	peil_expect "run 1 over the January export" 0 /dev/null run
 	fixture_config "$work/jan3.csv" "$work/kpis" 2018-01 "" "repeated_keys = keep_last"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 2 over the export that gives D5 twice: exit 5" 5 $?
+	peil_expect "run 2 over the export that gives D5 twice: exit 5" 5 /dev/null run
 	expect_grep "the later D5 replaced the earlier" "$work/err" "1 rows of cases were replaced"
-	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
-	expect_rc "peil diff of the two runs" 0 $?
+	peil_expect "peil diff of the two runs" 0 "$work/diff" diff
 	squeeze "$work/diff" >"$work/diff.sq"
 	expect_grep "the diff says D3 changed" "$work/diff.sq" "cases changed D3"
 	expect_no_grep "not D5, changed and changed back" "$work/diff.sq" "D5"
@@ -182,13 +174,10 @@ test_diff_cause() {
 	january_export
 	corrected_export
 	write_config "$work/jan.csv" 2018-01
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 1 over the January export" 0 $?
+	peil_expect "run 1 over the January export" 0 /dev/null run
 	printf '[kpi wachttijd_binnen_norm]\nparam.norm = 1\n' >>"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 2 with another norm changes final figures: exit 5" 5 $?
-	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
-	expect_rc "peil diff 1 2" 0 $?
+	peil_expect "run 2 with another norm changes final figures: exit 5" 5 /dev/null run
+	peil_expect "peil diff 1 2" 0 "$work/diff" diff
 	squeeze "$work/diff" >"$work/diff.sq"
 	cat >"$work/expected" <<'EOF'
 wachttijd_binnen_norm 2018-01 Buurtteam Noord 50,0 0,0 -50,0 definitief definitie
@@ -233,10 +222,8 @@ EOF
 		"run 1 did not evaluate KPI 'wachttijd'"
 
 	sed -i "s|^path = $work/jan.csv|path = $work/jan2.csv|" "$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 3 over the corrected export: exit 5" 5 $?
-	"$peil" diff --config "$work/peil.ini" 2 3 >"$work/diff" 2>"$work/err"
-	expect_rc "peil diff 2 3" 0 $?
+	peil_expect "run 3 over the corrected export: exit 5" 5 /dev/null run
+	peil_expect "peil diff 2 3" 0 "$work/diff" diff 2 3
 	squeeze "$work/diff" >"$work/diff.sq"
 	expect_grep "the norm's total moves by the inputs" "$work/diff.sq" \
 		"wachttijd_binnen_norm 2018-01 Totaal 33,3 50,0 +16,7 definitief invoer"
@@ -257,8 +244,7 @@ EOF
 test_commentary() {
 	january_export
 	write_config "$work/jan.csv" 2018-01
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 1 over the January export" 0 $?
+	peil_expect "run 1 over the January export" 0 /dev/null run
 	cat >"$work/kpis/commentary.txt" <<'EOF'
 # Toelichting per KPI en periode
 wachttijd_binnen_norm 2018-01 Twee consulenten ziek; <herstel> in februari.
@@ -304,8 +290,7 @@ PY
 	expect_rc "an unknown KPI: exit 3" 3 $?
 	expect_grep "names the KPI" "$work/err" \
 		"commentary.txt:1: column 'kpi': no KPI 'wachttijd_gemidd'"
-	"$peil" check --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "peil check finds it first: exit 3" 3 $?
+	peil_expect "peil check finds it first: exit 3" 3 /dev/null check
 	expect_grep "check names it" "$work/err" \
 		"commentary.txt:1: column 'kpi': no KPI 'wachttijd_gemidd'"
 	printf 'caseload 2018-01 Een.\ncaseload 2018-01 Twee.\ncaseload 2018-13 Drie.\n' >"$work/kpis/commentary.txt"
@@ -344,10 +329,8 @@ test_diff_columns() {
 	write_config "$work/jan.long.csv" 2018-01
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	write_config "$work/jan2.long.csv" 2018-01
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "run 2 changes final figures: exit 5" 5 $?
-	"$peil" diff --config "$work/peil.ini" >"$work/diff" 2>"$work/err"
-	expect_rc "peil diff" 0 $?
+	peil_expect "run 2 changes final figures: exit 5" 5 /dev/null run
+	peil_expect "peil diff" 0 "$work/diff" diff
 	squeeze "$work/diff" >"$work/diff.sq"
 	long='Buurtteam Noord-Ëiland en Oostelijke Ha…'
 	expect_grep "a count without decimals, the long name cut" "$work/diff.sq" \
@@ -381,8 +364,7 @@ PY
 	then ok "the 14 lines line up with the header, in characters"
 	else fail "the columns of peil diff do not line up" "$(cat "$work/why")"; fi
 
-	"$peil" diff --config "$work/peil.ini" --locale en >"$work/diff_en" 2>"$work/err"
-	expect_rc "peil diff --locale en" 0 $?
+	peil_expect "peil diff --locale en" 0 "$work/diff_en" diff --locale en
 	squeeze "$work/diff_en" >"$work/diff_en.sq"
 	expect_grep "--locale en: a decimal point" "$work/diff_en.sq" \
 		"wachttijd_gemiddeld 2018-01 $long 4.5 2.0 -2.5 definitief"
@@ -406,8 +388,7 @@ test_snapshot() {
 	cp "$work/no_d9.csv" "$work/snap.csv"
 	echo >>"$work/snap.csv"	# other content, so it is not skipped as seen
 	write_config "$work/snap.csv" 2018-01 "" snapshot
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a run with a snapshot without D9" 0 $?
+	peil_expect "a run with a snapshot without D9" 0 /dev/null run
 	expect_grep "the removal is reported" "$work/err" "1 rows that it no longer has were removed"
 	rows=$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases WHERE case_id = '"'D9'")
 	[ "$rows" = 0 ] && ok "D9 is gone" || fail "D9 still stored"
@@ -454,8 +435,7 @@ test_provisional() {
 			"${m#*-}" "$d" "$d" "$d" >>"$work/rel.csv"
 	done
 	write_config "$work/rel.csv" "$old..$last" "final_after_months = 2"
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/out" 2>"$work/err"
-	expect_rc "a run up to last month" 0 $?
+	peil_expect "a run up to last month" 0 "$work/out" run --format csv
 	expect_grep "the month six months ago is final" "$work/out" \
 		"casussen_gestart;Gestarte casussen;casussen;$old;Totaal;1;1;;;;;;definitief"
 	expect_grep "last month is provisional" "$work/out" \
@@ -467,15 +447,13 @@ test_provisional() {
 
 	rm -f "$work/peil.db"*
 	write_config "$work/rel.csv" "$old..$last" "delay_days = 40"
-	"$peil" run --config "$work/peil.ini" --format csv >"$work/out" 2>"$work/err"
-	expect_rc "a run with delay_days = 40" 0 $?
+	peil_expect "a run with delay_days = 40" 0 "$work/out" run --format csv
 	expect_grep "it says what waits" "$work/err" "wait for late registrations (delay_days = 40)"
 	expect_grep "the old month is evaluated" "$work/out" "casussen_gestart;Gestarte casussen;casussen;$old;Totaal;1"
 	expect_no_grep "last month is not published yet" "$work/out" ";$last;"
 
 	write_config "$work/rel.csv" "$old..$last" "delay_days = soon"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
-	expect_rc "a bad delay_days" 3 $?
+	peil_expect "a bad delay_days" 3 /dev/null run
 	expect_grep "is named with its line" "$work/err" "delay_days = soon: expected a whole number"
 }
 
@@ -514,8 +492,7 @@ test_rolling() {
 	expect_no_grep "not 2018-04, which has not ended" "$work/out" ";2018-04;"
 
 	write_config "$src/tests/data/e2e/cases.csv" "last 13 weeks"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "an unknown rolling period" 3 $?
+	peil_expect "an unknown rolling period" 3 "$work/out" check
 	expect_grep "is named" "$work/err" "periods = last 13 weeks: expected periods such as"
 	PEIL_TODAY=tomorrow "$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
 	expect_rc "a bad PEIL_TODAY" 64 $?

@@ -225,8 +225,7 @@ test_snapshot_scope() {
 	  row D1 | sed 's/;Buurtteam Noord;Welzijn Noord;/;Buurtteam Zuid;Welzijn Zuid;/'; } >"$work/zuid.csv"
 
 	scoped_config "$work/noord.csv"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "check refuses two snapshots of one dataset" 3 $?
+	peil_expect "check refuses two snapshots of one dataset" 3 "$work/out" check
 	expect_grep "naming both" "$work/err" \
 		"[source fixture] and [source zuid] (line "
 	expect_grep "and the dataset" "$work/err" "are both snapshots of dataset 'cases' and could remove each other's rows"
@@ -239,14 +238,12 @@ test_snapshot_scope() {
 	scoped_config "$work/noord.csv" "scope_field = organisation
 scope_value = Welzijn Noord" "scope_field = organisation"
 	sed -i '$ a scope_value = Welzijn Noord' "$work/peil.ini"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "two scopes of one value are refused" 3 $?
+	peil_expect "two scopes of one value are refused" 3 "$work/out" check
 
 	scoped_config "$work/noord.csv" "scope_field = organisation
 scope_value = Welzijn Noord" "scope_field = organisation
 scope_value = Welzijn Zuid"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "two scopes pass check" 0 $?
+	peil_expect "two scopes pass check" 0 "$work/out" check
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "and ingest" 0 $?
 	[ "$(count)" = 7 ] && ok "7 rows: 3 of Noord, 4 of Zuid" || fail "$(count) rows, not 7"
@@ -275,13 +272,11 @@ scope_value = Welzijn Zuid"
 scope_value = Welzijn Noord" "scope_field = organisation
 scope_value = Welzijn Zuid"
 	sed -i 's/^field.organisation = text key$/field.organisation = text/' "$work/peil.ini"
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "a scope that is not a key field" 3 $?
+	peil_expect "a scope that is not a key field" 3 "$work/out" check
 	expect_grep "is refused with the reason" "$work/err" \
 		"scope_field = organisation: dataset 'cases' has key fields, and a scope must be one of them"
 	scoped_config "$work/noord.csv" "scope_field = organisatie" ""
-	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
-	expect_rc "a scope field the dataset lacks" 3 $?
+	peil_expect "a scope field the dataset lacks" 3 "$work/out" check
 	expect_grep "is named" "$work/err" "scope_field = organisatie: dataset 'cases' has no such field"
 }
 
@@ -477,14 +472,7 @@ test_real_key_zero() {
 field.jaar = integer key
 field.factor = real key
 field.naam = text
-[source bedragen]
-plugin = csv
-dataset = bedragen
-path = $work/bedragen.csv
-separator = semicolon
-column.Jaar = jaar
-column.Factor = factor
-column.Naam = naam
+$(csv_source bedragen bedragen "$work/bedragen.csv" semicolon Jaar=jaar Factor=factor Naam=naam)
 INI
 	"$peil" ingest --config "$work/peil.ini" 2>"$work/err"
 	expect_rc "0 and -0 in a real key: the file is refused" 2 $?

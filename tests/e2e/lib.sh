@@ -13,12 +13,51 @@ expect_grep() { # expect_grep NAME FILE TEXT
 	if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1" "no '$3' in:" "$(head -20 "$2")"; fi
 }
 
+# peil_expect NAME WANT OUT COMMAND [ARGS...]: peil COMMAND --config
+# $work/peil.ini ARGS, its output into OUT (/dev/null: none) and its log
+# into $work/err, checked to exit WANT: the run-and-check of every test.
+peil_expect() {
+	local name=$1 want=$2 out=$3
+	shift 3
+	"$peil" "$1" --config "$work/peil.ini" "${@:2}" >"$out" 2>"$work/err"
+	expect_rc "$name" "$want" $?
+}
+
+# started_kpi FILE ID TITLE RULE: a KPI script over the cases started in
+# each month whose rule is RULE, into FILE.
+started_kpi() {
+	cat >"$1" <<LUA
+kpi {
+  id = "$2",
+  title = "$3",
+  unit = "casussen",
+  dataset = "cases",
+  grain = "month",
+  select = started_in("registered"),
+  rule = $4,
+}
+LUA
+}
+
+# csv_source NAME DATASET FILE SEPARATOR [HEADER=FIELD ...]: a [source
+# NAME] section of the csv plugin that reads FILE into DATASET, with
+# separator = SEPARATOR (none when empty) and column.HEADER = FIELD for
+# each pair; other keys of the section may follow it.
+csv_source() {
+	local pair
+	printf '[source %s]\nplugin = csv\ndataset = %s\npath = %s\n' "$1" "$2" "$3"
+	[ -z "$4" ] || printf 'separator = %s\n' "$4"
+	for pair in "${@:5}"; do
+		printf 'column.%s = %s\n' "${pair%%=*}" "${pair#*=}"
+	done
+}
+
 # The store of the tests: sqlite in $work/peil.db, or, with PEIL_TEST_PG
 # set to a libpq connection string (tests/pg/CMakeLists.txt), postgres in
 # a schema of this test's own, with the lock file where sqlite's would be
-# (the postgres store suggests none).
+# (the postgres store suggests none).  store_config sqlite: sqlite always.
 store_config() {
-	if [ -n "${PEIL_TEST_PG:-}" ]; then
+	if [ -n "${PEIL_TEST_PG:-}" ] && [ "${1:-}" != sqlite ]; then
 		printf 'storage = postgres\n[storage]\nconninfo = %s\nschema = t%s\n' \
 			"$PEIL_TEST_PG" "$(printf %s "$work" | md5sum | cut -c1-16)"
 	else
@@ -29,17 +68,26 @@ store_run_keys() {
 	[ -z "${PEIL_TEST_PG:-}" ] || printf 'lock_file = %s\n' "$work/peil.db.lock"
 }
 
+# peil_sections PLUGIN_DIRS SCRIPT_DIRS [sqlite]: the [peil] section of a
+# test config, rejects in $work/rejects, and its store (store_config).
+peil_sections() {
+	printf '[peil]\nplugin_dirs = %s\nscript_dirs = %s\nreject_dir = %s\n' \
+		"$1" "$2" "$work/rejects"
+	store_config "${3:-}"
+}
+
+# shipped_datasets: the [dataset] sections of conf/peil.ini.
+shipped_datasets() {
+	awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini"
+}
+
 # $work/peil.ini over one export of the fixture's shape:
 #   fixture_config FILE SCRIPT_DIRS PERIODS [RUN_KEYS [SOURCE_KEYS]]
 # with the datasets of conf/peil.ini and the column mapping of its
 # [source demo_cases].
 fixture_config() {
 	cat >"$work/peil.ini" <<INI
-[peil]
-plugin_dirs = $plugins
-script_dirs = $2
-reject_dir = $work/rejects
-$(store_config)
+$(peil_sections "$plugins" "$2")
 [run]
 periods = $3
 $(store_run_keys)
@@ -48,7 +96,7 @@ ${4:-}
 ; The fixture has 1-4 cases per cell: its exact figures are the point of
 ; these tests, so the small-cell rules are off here (and only here).
 min_count = 0
-$(awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini")
+$(shipped_datasets)
 [source fixture]
 plugin = csv
 dataset = cases

@@ -51,6 +51,16 @@ static const peil_field case_fields[] = {
 #define FIELDS (sizeof(case_fields) / sizeof(case_fields[0]))
 static const peil_schema case_schema = { "cases", FIELDS, case_fields };
 
+/* The same dataset under a name of 100 characters, its registered under
+ * one of 100 too (fixture_build fills the fields). */
+#define TEN_X "xxxxxxxxxx"
+#define LONG_DATASET "cases" "xxxxx" TEN_X TEN_X TEN_X TEN_X TEN_X TEN_X \
+		     TEN_X TEN_X TEN_X
+#define LONG_FIELD "registered" TEN_X TEN_X TEN_X TEN_X TEN_X TEN_X TEN_X \
+		   TEN_X TEN_X
+static peil_field long_fields[FIELDS];
+static const peil_schema long_schema = { LONG_DATASET, FIELDS, long_fields };
+
 static const struct fixture_case {
 	const char *id, *team, *registered, *first_meeting, *closed;
 	int mark;
@@ -95,6 +105,8 @@ static peil_value date_value(const char *iso)
 
 static void fixture_build(void)
 {
+	memcpy(long_fields, case_fields, sizeof(long_fields));
+	long_fields[5].name = LONG_FIELD;
 	for (size_t i = 0; i < CASES; i++) {
 		peil_value *r = rows[i];
 
@@ -115,7 +127,9 @@ static void fixture_build(void)
 static const peil_schema *fake_schema(void *ctx, const char *dataset)
 {
 	(void)ctx;
-	return strcmp(dataset, "cases") == 0 ? &case_schema : NULL;
+	return strcmp(dataset, "cases") == 0	    ? &case_schema
+	       : strcmp(dataset, LONG_DATASET) == 0 ? &long_schema
+						    : NULL;
 }
 
 static int fake_scan(void *ctx, const peil_schema *schema,
@@ -150,7 +164,7 @@ static struct collected {
 	char text[256];		/* kpi|period|breakdown */
 	double value, numerator, denominator;
 	const char *status;
-	char status_text[160];	/* a copy: not every status is static */
+	char status_text[512];	/* a copy: not every status is static */
 } results[MAX_RESULTS];
 static size_t result_count;
 
@@ -221,6 +235,38 @@ static double value_of(const char *kpi, const char *period_id,
 	return c ? c->value : -1000;
 }
 
+/* A figure as worked out by hand: its KPI, period, cell and value. */
+struct want {
+	const char *kpi, *period, *cell;
+	double value;
+};
+
+/* Each figure of want[0..n) has its value exactly. */
+static void check_values(const struct want *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double got = value_of(want[i].kpi, want[i].period,
+				      want[i].cell);
+
+		if (!(got == want[i].value))
+			HARNESS_FAIL("value_of(\"%s\", \"%s\", %s) == %.10g, "
+				     "expected %.10g", want[i].kpi,
+				     want[i].period, want[i].cell, got,
+				     want[i].value);
+	}
+}
+
+/* CHECK_VALUES({ kpi, period, cell, value }, ...): the figures as worked
+ * out; the test stops at the first that differs. */
+#define CHECK_VALUES(...)                                                  \
+	do {                                                               \
+		static const struct want harness_w[] = { __VA_ARGS__ };    \
+		check_values(harness_w,                                    \
+			     sizeof(harness_w) / sizeof(harness_w[0]));    \
+		if (harness_current_failed)                                \
+			return;                                            \
+	} while (0)
+
 #define OOST "{\"team\":\"Oost\"}"
 #define WEST "{\"team\":\"West\"}"
 #define ZUID "{\"team\":\"Zuid\"}"
@@ -283,6 +329,21 @@ static kpi_set *load_shipped(peil_error *err)
 	return set;
 }
 
+/* A set of the one script text, written to tmpdir as name and loaded;
+ * NULL, the error printed, when it did not load. */
+static kpi_set *script_set(const char *name, const char *text)
+{
+	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	peil_error err;
+
+	if (set && kpi_set_load_file(set, write_script(name, text), &err) < 0) {
+		printf("  %s:%ld: %s\n", err.file, err.line, err.message);
+		kpi_set_free(set);
+		return NULL;
+	}
+	return set;
+}
+
 /* --------------------------------------------------------------- tests */
 
 TEST(shipped_scripts_load)
@@ -325,39 +386,39 @@ TEST(started_running_closed)
 
 	/* Started: April C2 (Oost), C6 (West); May C3 (Oost), C4 and C5
 	 * (West); June C7 (Oost). */
-	CHECK_DOUBLE(value_of("casussen_gestart", "2018-04", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("casussen_gestart", "2018-04", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("casussen_gestart", "2018-04", ZUID), 0, 0);
-	CHECK_DOUBLE(value_of("casussen_gestart", "2018-04", TOTAL), 2, 0);
-	CHECK_DOUBLE(value_of("casussen_gestart", "2018-05", WEST), 2, 0);
-	CHECK_DOUBLE(value_of("casussen_gestart", "2018-05", TOTAL), 3, 0);
-	CHECK_DOUBLE(value_of("casussen_gestart", "2018-06", WEST), 0, 0);
-	CHECK_DOUBLE(value_of("casussen_gestart", "2018-06", TOTAL), 1, 0);
+	CHECK_VALUES({ "casussen_gestart", "2018-04", OOST, 1 },
+		     { "casussen_gestart", "2018-04", WEST, 1 },
+		     { "casussen_gestart", "2018-04", ZUID, 0 },
+		     { "casussen_gestart", "2018-04", TOTAL, 2 },
+		     { "casussen_gestart", "2018-05", WEST, 2 },
+		     { "casussen_gestart", "2018-05", TOTAL, 3 },
+		     { "casussen_gestart", "2018-06", WEST, 0 },
+		     { "casussen_gestart", "2018-06", TOTAL, 1 });
 	CHECK(isnan(find("casussen_gestart", "2018-06", TOTAL)->denominator));
 	CHECK_DOUBLE(find("casussen_gestart", "2018-06", TOTAL)->numerator, 1,
 		     0);
 
 	/* Closed: April C2; May C1 and C6 (both on 1 May); June C4 (30th). */
-	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-04", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-05", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-05", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-06", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("casussen_afgesloten", "2018-06", OOST), 0, 0);
+	CHECK_VALUES({ "casussen_afgesloten", "2018-04", TOTAL, 1 },
+		     { "casussen_afgesloten", "2018-05", OOST, 1 },
+		     { "casussen_afgesloten", "2018-05", WEST, 1 },
+		     { "casussen_afgesloten", "2018-06", WEST, 1 },
+		     { "casussen_afgesloten", "2018-06", OOST, 0 });
 
 	/* Running: April C1, C2 (Oost), C6 (West) = 3.  May: C1 (closed on
 	 * the 1st still runs), C3 (Oost), C4, C5, C6 (West) = 5; C2 closed
 	 * in April does not.  June: C3, C7 (Oost), C4, C5 (West) = 4; C1
 	 * no longer. */
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-04", OOST), 2, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-04", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-04", TOTAL), 3, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-05", OOST), 2, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-05", WEST), 3, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-05", TOTAL), 5, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-06", OOST), 2, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-06", WEST), 2, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-06", TOTAL), 4, 0);
-	CHECK_DOUBLE(value_of("casussen_lopend", "2018-06", ZUID), 0, 0);
+	CHECK_VALUES({ "casussen_lopend", "2018-04", OOST, 2 },
+		     { "casussen_lopend", "2018-04", WEST, 1 },
+		     { "casussen_lopend", "2018-04", TOTAL, 3 },
+		     { "casussen_lopend", "2018-05", OOST, 2 },
+		     { "casussen_lopend", "2018-05", WEST, 3 },
+		     { "casussen_lopend", "2018-05", TOTAL, 5 },
+		     { "casussen_lopend", "2018-06", OOST, 2 },
+		     { "casussen_lopend", "2018-06", WEST, 2 },
+		     { "casussen_lopend", "2018-06", TOTAL, 4 },
+		     { "casussen_lopend", "2018-06", ZUID, 0 });
 	kpi_set_free(set);
 }
 
@@ -370,9 +431,9 @@ TEST(caseload_on_the_reference_date)
 	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 0);
 	/* 30 April: C1 and C6 close on 1 May, the day after: both count;
 	 * C2 closed on the 20th does not.  Oost 1, West 1. */
-	CHECK_DOUBLE(value_of("caseload", "2018-04", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("caseload", "2018-04", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("caseload", "2018-04", TOTAL), 2, 0);
+	CHECK_VALUES({ "caseload", "2018-04", OOST, 1 },
+		     { "caseload", "2018-04", WEST, 1 },
+		     { "caseload", "2018-04", TOTAL, 2 });
 	/* 31 May: C3 (Oost), C4, C5 (West). */
 	CHECK_DOUBLE(value_of("caseload", "2018-05", OOST), 1, 0);
 	CHECK_DOUBLE(value_of("caseload", "2018-05", WEST), 2, 0);
@@ -431,12 +492,12 @@ TEST(waiting_time)
 
 	/* Waiting on the reference date (a Lua function): April C6 (never
 	 * met); May C5 (meets on 12 June); June C7. */
-	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-04", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-04", OOST), 0, 0);
-	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-05", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-05", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-06", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("wachtend_op_peildatum", "2018-06", WEST), 0, 0);
+	CHECK_VALUES({ "wachtend_op_peildatum", "2018-04", WEST, 1 },
+		     { "wachtend_op_peildatum", "2018-04", OOST, 0 },
+		     { "wachtend_op_peildatum", "2018-05", WEST, 1 },
+		     { "wachtend_op_peildatum", "2018-05", TOTAL, 1 },
+		     { "wachtend_op_peildatum", "2018-06", OOST, 1 },
+		     { "wachtend_op_peildatum", "2018-06", WEST, 0 });
 	kpi_set_free(set);
 }
 
@@ -515,10 +576,10 @@ TEST(quarter_grain_targets_and_helpers)
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
 	/* Q2: C2, C3, C7 (Oost) and C4, C5, C6 (West); Q1 nothing (C1 is
 	 * March 10: Oost 1). */
-	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", OOST), 3, 0);
-	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", WEST), 3, 0);
-	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q2", TOTAL), 6, 0);
-	CHECK_DOUBLE(value_of("gestart_kwartaal", "2018-Q1", OOST), 1, 0);
+	CHECK_VALUES({ "gestart_kwartaal", "2018-Q2", OOST, 3 },
+		     { "gestart_kwartaal", "2018-Q2", WEST, 3 },
+		     { "gestart_kwartaal", "2018-Q2", TOTAL, 6 },
+		     { "gestart_kwartaal", "2018-Q1", OOST, 1 });
 	/* Zuid has no case in 2018: 0 where there are data; the third and
 	 * fourth quarter begin after the last registration (C7, 5 June)
 	 * and are not evaluated, one total each */
@@ -677,8 +738,7 @@ TEST(each_dataset_a_kpi_reads)
 TEST(reference_date_is_the_periods_last_day)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("peildatum.lua",
+	kpi_set *set = script_set("peildatum.lua",
 		"kpi { id = \"na_peildatum\", title = \"t\", unit = \"n\",\n"
 		"      dataset = \"cases\", grain = \"month\",\n"
 		"      where = eq(\"case_id\", \"C5\"),\n"
@@ -688,14 +748,13 @@ TEST(reference_date_is_the_periods_last_day)
 		"      rule = count(gt(\"team\", reference_date())) }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 1);
 	CHECK_STR(failures[0].kpi, "tekst");
 	CHECK_CONTAINS(failures[0].err.message,
 		       "only a date compares with reference_date()");
-	CHECK_DOUBLE(value_of("na_peildatum", "2018-04", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("na_peildatum", "2018-05", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("na_peildatum", "2018-06", TOTAL), 0, 0);
+	CHECK_VALUES({ "na_peildatum", "2018-04", TOTAL, 1 },
+		     { "na_peildatum", "2018-05", TOTAL, 1 },
+		     { "na_peildatum", "2018-06", TOTAL, 0 });
 	kpi_set_free(set);
 }
 
@@ -707,8 +766,7 @@ TEST(reference_date_is_the_periods_last_day)
 TEST(the_reference_date_can_be_the_first_day)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("voorraad.lua",
+	kpi_set *set = script_set("voorraad.lua",
 		"kpi { id = \"voorraad\", title = \"t\", unit = \"n\",\n"
 		"      dataset = \"cases\", grain = \"month\",\n"
 		"      breakdown = { \"team\" },\n"
@@ -716,16 +774,15 @@ TEST(the_reference_date_can_be_the_first_day)
 		"      rule = count() }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(evaluate(set, "2018-05-01", "2018-05-31", &err), 0);
-	CHECK_DOUBLE(value_of("voorraad", "2018-05", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("voorraad", "2018-05", WEST), 2, 0);
-	CHECK_DOUBLE(value_of("voorraad", "2018-05", TOTAL), 3, 0);
+	CHECK_VALUES({ "voorraad", "2018-05", OOST, 1 },
+		     { "voorraad", "2018-05", WEST, 2 },
+		     { "voorraad", "2018-05", TOTAL, 3 });
 	kpi_set_reference(set, PERIOD_REFERENCE_FIRST);
 	CHECK_INT(evaluate(set, "2018-05-01", "2018-05-31", &err), 0);
-	CHECK_DOUBLE(value_of("voorraad", "2018-05", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("voorraad", "2018-05", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("voorraad", "2018-05", TOTAL), 2, 0);
+	CHECK_VALUES({ "voorraad", "2018-05", OOST, 1 },
+		     { "voorraad", "2018-05", WEST, 1 },
+		     { "voorraad", "2018-05", TOTAL, 2 });
 	kpi_set_free(set);
 }
 
@@ -897,15 +954,13 @@ TEST(load_errors)
 TEST(projection_is_narrow_without_lua)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("narrow.lua",
+	kpi_set *set = script_set("narrow.lua",
 		"kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
 		"  dataset = \"cases\", grain = \"year\", breakdown = { \"team\" },\n"
 		"  select = running_in(\"registered\", \"closed\"),\n"
 		"  rule = count() }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
 	CHECK_INT(last_projection_count, 3);	/* team, registered, closed */
 	kpi_set_free(set);
@@ -914,14 +969,12 @@ TEST(projection_is_narrow_without_lua)
 TEST(breakdown_of_two_fields_with_nulls)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("two.lua",
+	kpi_set *set = script_set("two.lua",
 		"kpi { id = \"x\", title = \"t\", unit = \"n\",\n"
 		"  dataset = \"cases\", grain = \"year\",\n"
 		"  breakdown = { \"team\", \"mark\" }, rule = count() }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
 	/* Oost: C1 mark 8, C2 mark 6, C3 and C7 none; West: C4 7, C5 and
 	 * C6 none; Zuid: C8 none.  Six cells and the total. */
@@ -943,8 +996,7 @@ TEST(breakdown_of_two_fields_with_nulls)
 TEST(count_distinct_over_many_periods)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("distinct.lua",
+	kpi_set *set = script_set("distinct.lua",
 		"kpi { id = \"d\", title = \"t\", unit = \"n\",\n"
 		"  dataset = \"cases\", grain = \"month\",\n"
 		"  breakdown = { \"team\" },\n"
@@ -956,7 +1008,6 @@ TEST(count_distinct_over_many_periods)
 		"  rule = count_distinct(\"team\") }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	/* to June 2018, the month of the last registration (C7): a month
 	 * after it is not evaluated (coverage_after_the_latest_date) */
 	CHECK_INT(evaluate(set, "2012-01-01", "2018-06-30", &err), 0);
@@ -970,17 +1021,17 @@ TEST(count_distinct_over_many_periods)
 	CHECK_STR(find("t", "2016-12", TOTAL)->status,
 		  "not evaluated: dataset cases has no row with registered up "
 		  "to the period's end");
-	CHECK_DOUBLE(value_of("d", "2017-01", ZUID), 1, 0);
-	CHECK_DOUBLE(value_of("d", "2017-04", ZUID), 1, 0);
-	CHECK_DOUBLE(value_of("d", "2017-05", ZUID), 1, 0);
-	CHECK_DOUBLE(value_of("d", "2017-06", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("d", "2017-07", TOTAL), 0, 0);
+	CHECK_VALUES({ "d", "2017-01", ZUID, 1 },
+		     { "d", "2017-04", ZUID, 1 },
+		     { "d", "2017-05", ZUID, 1 },
+		     { "d", "2017-06", TOTAL, 1 },
+		     { "d", "2017-07", TOTAL, 0 });
 	/* May 2018: C1, C3 (Oost), C4, C5, C6 (West). */
-	CHECK_DOUBLE(value_of("d", "2018-05", OOST), 2, 0);
-	CHECK_DOUBLE(value_of("d", "2018-05", WEST), 3, 0);
-	CHECK_DOUBLE(value_of("d", "2018-05", TOTAL), 5, 0);
-	CHECK_DOUBLE(value_of("t", "2017-05", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("t", "2018-05", TOTAL), 2, 0);
+	CHECK_VALUES({ "d", "2018-05", OOST, 2 },
+		     { "d", "2018-05", WEST, 3 },
+		     { "d", "2018-05", TOTAL, 5 },
+		     { "t", "2017-05", TOTAL, 1 },
+		     { "t", "2018-05", TOTAL, 2 });
 	CHECK_DOUBLE(value_of("t", "2018-06", TOTAL), 2, 0);	/* C3-C5 C7 */
 	kpi_set_free(set);
 }
@@ -1032,24 +1083,24 @@ TEST(grains_of_one_definition)
 	CHECK_INT(kpi_set_find(set, "teams")->grains.count, 3);
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
 	CHECK_INT(scans, 1);	/* every grain of every KPI in one scan */
-	CHECK_DOUBLE(value_of("cs", "2018-03", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("cs", "2018-04", TOTAL), 3, 0);
-	CHECK_DOUBLE(value_of("cs", "2018-05", TOTAL), 5, 0);
-	CHECK_DOUBLE(value_of("cs", "2018-06", TOTAL), 4, 0);
-	CHECK_DOUBLE(value_of("cs", "2018-Q1", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("cs", "2018-Q2", OOST), 4, 0);
-	CHECK_DOUBLE(value_of("cs", "2018-Q2", WEST), 3, 0);
-	CHECK_DOUBLE(value_of("cs", "2018-Q2", TOTAL), 7, 0);
-	CHECK_DOUBLE(value_of("cs", "2018", OOST), 4, 0);
-	CHECK_DOUBLE(value_of("cs", "2018", TOTAL), 7, 0);
-	CHECK_DOUBLE(value_of("teams", "2018-03", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("teams", "2018-05", TOTAL), 2, 0);
-	CHECK_DOUBLE(value_of("teams", "2018-Q1", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("teams", "2018-Q2", TOTAL), 2, 0);
-	CHECK_DOUBLE(value_of("teams", "2018", TOTAL), 2, 0);
-	CHECK_DOUBLE(value_of("per", "2018-Q1", TOTAL), 1, 0);
-	CHECK_DOUBLE(value_of("per", "2018-Q2", TOTAL), 2, 0);
-	CHECK_DOUBLE(value_of("per", "2018", TOTAL), 2, 0);
+	CHECK_VALUES({ "cs", "2018-03", OOST, 1 },
+		     { "cs", "2018-04", TOTAL, 3 },
+		     { "cs", "2018-05", TOTAL, 5 },
+		     { "cs", "2018-06", TOTAL, 4 },
+		     { "cs", "2018-Q1", TOTAL, 1 },
+		     { "cs", "2018-Q2", OOST, 4 },
+		     { "cs", "2018-Q2", WEST, 3 },
+		     { "cs", "2018-Q2", TOTAL, 7 },
+		     { "cs", "2018", OOST, 4 },
+		     { "cs", "2018", TOTAL, 7 },
+		     { "teams", "2018-03", TOTAL, 1 },
+		     { "teams", "2018-05", TOTAL, 2 },
+		     { "teams", "2018-Q1", TOTAL, 1 },
+		     { "teams", "2018-Q2", TOTAL, 2 },
+		     { "teams", "2018", TOTAL, 2 },
+		     { "per", "2018-Q1", TOTAL, 1 },
+		     { "per", "2018-Q2", TOTAL, 2 },
+		     { "per", "2018", TOTAL, 2 });
 	CHECK(find("per", "2018-05", TOTAL) == NULL);
 	/* cs: 6 months, 2 quarters and the year, each Oost, West, Zuid
 	 * and the total, and the 6 months and 2 quarters after the last
@@ -1084,8 +1135,7 @@ TEST(grains_of_one_definition)
 TEST(lua_functions_get_the_period_of_their_grain)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("grains_lua.lua",
+	kpi_set *set = script_set("grains_lua.lua",
 		"kpi { id = \"open\", title = \"t\", unit = \"n\",\n"
 		"  dataset = \"cases\", grain = { \"month\", \"quarter\" },\n"
 		"  rule = count(function(row, period)\n"
@@ -1098,15 +1148,14 @@ TEST(lua_functions_get_the_period_of_their_grain)
 		"  end) }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(evaluate(set, "2018-04-01", "2018-06-30", &err), 0);
-	CHECK_DOUBLE(value_of("open", "2018-04", TOTAL), 6, 0);
-	CHECK_DOUBLE(value_of("open", "2018-05", TOTAL), 4, 0);
-	CHECK_DOUBLE(value_of("open", "2018-06", TOTAL), 3, 0);
-	CHECK_DOUBLE(value_of("open", "2018-Q2", TOTAL), 3, 0);
-	CHECK_DOUBLE(value_of("kwartaal", "2018-04", TOTAL), 0, 0);
-	CHECK_DOUBLE(value_of("kwartaal", "2018-06", TOTAL), 0, 0);
-	CHECK_DOUBLE(value_of("kwartaal", "2018-Q2", TOTAL), 8, 0);
+	CHECK_VALUES({ "open", "2018-04", TOTAL, 6 },
+		     { "open", "2018-05", TOTAL, 4 },
+		     { "open", "2018-06", TOTAL, 3 },
+		     { "open", "2018-Q2", TOTAL, 3 },
+		     { "kwartaal", "2018-04", TOTAL, 0 },
+		     { "kwartaal", "2018-06", TOTAL, 0 },
+		     { "kwartaal", "2018-Q2", TOTAL, 8 });
 	kpi_set_free(set);
 }
 
@@ -1116,8 +1165,7 @@ TEST(lua_functions_get_the_period_of_their_grain)
 TEST(breakdowns_of_one_scan)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("cells.lua",
+	kpi_set *set = script_set("cells.lua",
 		"kpi { id = \"a\", title = \"t\", unit = \"n\",\n"
 		"  dataset = \"cases\", grain = \"year\",\n"
 		"  breakdown = { \"team\" },\n"
@@ -1134,17 +1182,16 @@ TEST(breakdowns_of_one_scan)
 		"  rule = count() }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
 	CHECK_INT(scans, 1);
 	/* a, c: Oost, West, Zuid, total; b: marks 6, 7, 8, null, total;
 	 * e: the total. */
 	CHECK_INT(result_count, 4 + 5 + 4 + 1);
-	CHECK_DOUBLE(value_of("a", "2018", OOST), 4, 0);
-	CHECK_DOUBLE(value_of("a", "2018", ZUID), 0, 0);
-	CHECK_DOUBLE(value_of("a", "2018", TOTAL), 7, 0);
-	CHECK_DOUBLE(value_of("c", "2018", WEST), 2, 0);
-	CHECK_DOUBLE(value_of("c", "2018", ZUID), 0, 0);
+	CHECK_VALUES({ "a", "2018", OOST, 4 },
+		     { "a", "2018", ZUID, 0 },
+		     { "a", "2018", TOTAL, 7 },
+		     { "c", "2018", WEST, 2 },
+		     { "c", "2018", ZUID, 0 });
 	CHECK_DOUBLE(value_of("b", "2018", "{\"mark\":null}"), 5, 0);
 	CHECK_DOUBLE(value_of("b", "2018", "{\"mark\":7}"), 1, 0);
 	CHECK_DOUBLE(value_of("e", "2018", TOTAL), 8, 0);
@@ -1182,9 +1229,9 @@ TEST(lua_functions_read_only_declared_fields)
 	CHECK(set != NULL);
 	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 4);
-	CHECK_DOUBLE(value_of("open", "2018", TOTAL), 3, 0);
-	CHECK_DOUBLE(value_of("leeg", "2018", TOTAL), 8, 0);
-	CHECK_DOUBLE(value_of("paren", "2018", TOTAL), 8, 0);
+	CHECK_VALUES({ "open", "2018", TOTAL, 3 },
+		     { "leeg", "2018", TOTAL, 8 },
+		     { "paren", "2018", TOTAL, 8 });
 	CHECK_INT(failure_count, 4);
 	/* In id order: index, nieuw, schrijf, typo. */
 	CHECK_STR(failures[0].kpi, "index");
@@ -1210,8 +1257,7 @@ TEST(choosing_kpis_by_id_and_tag)
 {
 	peil_error err;
 	char msg[256];
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("kies.lua",
+	kpi_set *set = script_set("kies.lua",
 		"kpi { id = \"k1\", title = \"t\", unit = \"n\", tags = { \"a\" },\n"
 		"      dataset = \"cases\", grain = \"year\", rule = count() }\n"
 		"kpi { id = \"k2\", title = \"t\", unit = \"n\", tags = \"a\",\n"
@@ -1223,7 +1269,6 @@ TEST(choosing_kpis_by_id_and_tag)
 		"      dataset = \"cases\", grain = \"year\", rule = count() }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	CHECK_INT(kpi_set_load_file(set, bad, &err), -1);
 	CHECK_CONTAINS(err.message, "tags: entry 1 is no tag");
 	CHECK_INT(kpi_set_find(set, "k2")->tag_count, 1);
@@ -1258,12 +1303,15 @@ TEST(choosing_kpis_by_id_and_tag)
 
 /* The newest input of cases, for coverage_after_the_input. */
 static int32_t input_day_of_cases;
-static char partly_covered_seen[256];
+static char partly_covered_seen[512];
 
 static int32_t fake_input_day(void *ctx, const char *dataset)
 {
 	(void)ctx;
-	return strcmp(dataset, "cases") == 0 ? input_day_of_cases : INT32_MAX;
+	return strcmp(dataset, "cases") == 0 ||
+			       strcmp(dataset, LONG_DATASET) == 0
+		       ? input_day_of_cases
+		       : INT32_MAX;
 }
 
 static int note_partly_covered(void *ctx, const kpi_info *kpi,
@@ -1317,12 +1365,10 @@ TEST(coverage_after_the_latest_date)
 		{ "r", "closed after 2018-06-30" },
 	};
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	kpi_set *set = script_set("coverage.lua", coverage_script);
 	char want[160];
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, write_script("coverage.lua",
-				    coverage_script), &err), 0);
 	for (int alone = 0; alone < 2; alone++)
 		for (size_t i = 0; i < 5; i++) {
 			const char *k = reason[i][0];
@@ -1340,10 +1386,10 @@ TEST(coverage_after_the_latest_date)
 		}
 	/* June: C7 registered, C4 closed, every row, C5 first met */
 	CHECK_INT(evaluate(set, "2018-05-01", "2018-07-31", &err), 0);
-	CHECK_DOUBLE(value_of("s", "2018-06", OOST), 1, 0);
-	CHECK_DOUBLE(value_of("c", "2018-06", WEST), 1, 0);
-	CHECK_DOUBLE(value_of("n", "2018-06", TOTAL), 8, 0);
-	CHECK_DOUBLE(value_of("f", "2018-06", WEST), 1, 0);
+	CHECK_VALUES({ "s", "2018-06", OOST, 1 },
+		     { "c", "2018-06", WEST, 1 },
+		     { "n", "2018-06", TOTAL, 8 },
+		     { "f", "2018-06", WEST, 1 });
 	kpi_set_free(set);
 }
 
@@ -1355,13 +1401,11 @@ TEST(coverage_after_the_input)
 	kpi_source with_input = source;
 	kpi_sink noting = sink;
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
+	kpi_set *set = script_set("coverage.lua", coverage_script);
 
 	with_input.input_day = fake_input_day;
 	noting.partly_covered = note_partly_covered;
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, write_script("coverage.lua",
-				    coverage_script), &err), 0);
 	input_day_of_cases = day("2018-05-20");
 	partly_covered_seen[0] = '\0';
 	reset_results();
@@ -1382,6 +1426,45 @@ TEST(coverage_after_the_input)
 			       &with_input, &noting, &err), 0);
 	CHECK_STR(partly_covered_seen, "");
 	CHECK(isnan(value_of("s", "2018-06", TOTAL)));
+	kpi_set_free(set);
+}
+
+/* A dataset and a field of 100 characters are named whole in the reason
+ * of a figure not evaluated and in the note of a period partly covered
+ * (before, the evaluation kept 63 bytes of each, and 255 of the reason:
+ * "...has no row with registeredxxx" and no date). */
+TEST(long_names_whole_in_reasons)
+{
+	kpi_source with_input = source;
+	kpi_sink noting = sink;
+	peil_error err;
+	kpi_set *set = script_set("long.lua",
+		"kpi { id = 's', title = 't', unit = 'n',\n"
+		"  dataset = '" LONG_DATASET "',\n"
+		"  grain = 'month', select = started_in('" LONG_FIELD "'),\n"
+		"  rule = count() }\n");
+
+	with_input.input_day = fake_input_day;
+	noting.partly_covered = note_partly_covered;
+	CHECK(set != NULL);
+	CHECK_INT(strlen(LONG_DATASET), 100);
+	CHECK_INT(strlen(LONG_FIELD), 100);
+	/* C7's registration, 5 June, is the latest */
+	reset_results();
+	CHECK_INT(kpi_evaluate(set, day("2018-05-01"), day("2018-07-31"), NULL,
+			       &source, &sink, &err), 0);
+	CHECK_STR(find("s", "2018-07", TOTAL)->status, "not evaluated: "
+		  "dataset " LONG_DATASET " has no row with " LONG_FIELD
+		  " after 2018-06-05");
+	/* read on 20 May */
+	input_day_of_cases = day("2018-05-20");
+	partly_covered_seen[0] = '\0';
+	reset_results();
+	CHECK_INT(kpi_evaluate(set, day("2018-04-01"), day("2018-06-30"), NULL,
+			       &with_input, &noting, &err), 0);
+	CHECK_STR(find("s", "2018-06", TOTAL)->status, "not evaluated: "
+		  "dataset " LONG_DATASET " has no input after 2018-05-20");
+	CHECK_STR(partly_covered_seen, "s:" LONG_DATASET ":2018-05-20 ");
 	kpi_set_free(set);
 }
 
@@ -1416,6 +1499,7 @@ int main(void)
 	RUN(choosing_kpis_by_id_and_tag);
 	RUN(coverage_after_the_latest_date);
 	RUN(coverage_after_the_input);
+	RUN(long_names_whole_in_reasons);
 
 	calendar_free(cal);
 	return harness_done();

@@ -452,6 +452,25 @@ TEST(booleans)
 	CHECK_INT(v, 1);
 }
 
+/* [run] kpis, withdrawn and grains: entries between commas, spaces and
+ * tabs, any number of them, at either end too. */
+TEST(lists)
+{
+	static const char *const want[] = { "a", "tag:b", "-c", "d" };
+	const char *at = " ,a, tag:b\t-c,,  d ,";
+	size_t n, i = 0;
+
+	for (; (n = parse_list_next(&at)); at += n, i++) {
+		CHECK(i < 4);
+		CHECK_INT(n, strlen(want[i]));
+		CHECK(strncmp(at, want[i], n) == 0);
+	}
+	CHECK_INT(i, 4);
+	CHECK_STR(at, "");
+	at = " ,\t";
+	CHECK_INT(parse_list_next(&at), 0);
+}
+
 int main(void)
 {
 	RUN(format_specs);
@@ -466,5 +485,6 @@ int main(void)
 	RUN(reals);
 	RUN(reals_refused);
 	RUN(booleans);
+	RUN(lists);
 	return harness_done();
 }

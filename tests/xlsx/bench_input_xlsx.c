@@ -5,9 +5,9 @@
  *
  *   bench_input_xlsx [ROWS]          (default 200000)
  *
- * With BENCH_KEEP set, the two files stay in /tmp for a timed
- * `peil ingest` of each through the real host and store
- * (tests/bench/xlsx.sh).
+ * The two files are written to a directory of its own under TMPDIR, or
+ * to BENCH_DIR, where they stay for a timed `peil ingest` of each through
+ * the real host and store (tests/bench/xlsx.sh; bench_dir.h).
  *
  * Then the floor under the xlsx plugin, per part: unpacking alone
  * (zip_fread), and libxml2's SAX2 push parser alone over the unpacked
@@ -18,6 +18,7 @@
  * (so the case numbers make a table as long as the sheet), dates as
  * serials with a date style, numbers as numbers.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <peil/plugin.h>
 
 #include <libxml/parser.h>
@@ -30,8 +31,10 @@
 #include <string.h>
 #include <time.h>
 
-#define CSV_PATH "/tmp/peil-bench-xlsx.csv"
-#define XLSX_PATH "/tmp/peil-bench-xlsx.xlsx"
+#include "bench_dir.h"
+
+static const char *const bench_files[] = { "cases.csv", "cases.xlsx" };
+static char csv_path[sizeof(bench_dir) + 64], xlsx_path[sizeof(csv_path)];
 
 struct peil_host {
 	long rows;
@@ -132,12 +135,12 @@ static void add(zip_t *z, const char *name, const char *data, size_t len)
 		exit(2);
 }
 
-/* Writes the same rows to CSV_PATH and XLSX_PATH. */
+/* Writes the same rows to csv_path and xlsx_path. */
 static void write_files(long rows)
 {
 	static const char *const teams[] = { "Noord", "Zuid", "Oost", "West" };
 	struct text sheet = { 0 }, sst = { 0 };
-	FILE *csv = fopen(CSV_PATH, "wb");
+	FILE *csv = fopen(csv_path, "wb");
 	int error = 0;
 	zip_t *z;
 	long i, s = 0;
@@ -175,7 +178,7 @@ static void write_files(long rows)
 	put(&sheet, "</sheetData></worksheet>");
 	fclose(csv);
 
-	z = zip_open(XLSX_PATH, ZIP_CREATE | ZIP_TRUNCATE, &error);
+	z = zip_open(xlsx_path, ZIP_CREATE | ZIP_TRUNCATE, &error);
 	if (z == NULL)
 		exit(2);
 	static const char rels[] = "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"" REL "/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>";
@@ -295,7 +298,7 @@ static void floor_of(const char *name)
 	size_t len = 0, at;
 	char *bytes = NULL;
 	int run, error = 0;
-	zip_t *z = zip_open(XLSX_PATH, ZIP_RDONLY, &error);
+	zip_t *z = zip_open(xlsx_path, ZIP_RDONLY, &error);
 	zip_stat_t st;
 
 	if (z == NULL || zip_stat(z, name, 0, &st) != 0 ||
@@ -355,21 +358,20 @@ int main(int argc, char **argv)
 	const peil_plugin *xlsx = load(XLSX_PLUGIN_PATH);
 	double csv_rate, xlsx_rate;
 
+	bench_dir_open("xlsx", bench_files, 2);
+	bench_path(csv_path, sizeof(csv_path), bench_files[0]);
+	bench_path(xlsx_path, sizeof(xlsx_path), bench_files[1]);
 	write_files(rows);
-	csv_rate = rows_per_second(csv, CSV_PATH, 1, rows);
-	xlsx_rate = rows_per_second(xlsx, XLSX_PATH, 0, rows);
+	csv_rate = rows_per_second(csv, csv_path, 1, rows);
+	xlsx_rate = rows_per_second(xlsx, xlsx_path, 0, rows);
 	printf("rows           %ld\n", rows);
 	printf("csv  rows/s    %.0f\n", csv_rate);
 	printf("xlsx rows/s    %.0f\n", xlsx_rate);
 	printf("csv / xlsx     %.2f (the goal is at most 2)\n",
 	       csv_rate / xlsx_rate);
 	printf("csv            %.1f MB: read by csv.so in %.3f s\n",
-	       (double)file_size(CSV_PATH) / 1e6, rows / csv_rate);
+	       (double)file_size(csv_path) / 1e6, rows / csv_rate);
 	floor_of("xl/sharedStrings.xml");
 	floor_of("xl/worksheets/sheet1.xml");
-	if (getenv("BENCH_KEEP") == NULL) {	/* kept: for peil ingest */
-		remove(CSV_PATH);
-		remove(XLSX_PATH);
-	}
 	return 0;
 }
