@@ -224,18 +224,18 @@ def load(t):
 
 
 def unfilled(k, filled):
-    """The fields that KPI k reads and no source fills: filled lists the
-    cases' filled fields (the other datasets' all filled, the measurements'
-    but instrument), or, as a dict, each dataset's."""
+    """The (dataset, field) pairs that KPI k reads and no source fills:
+    filled lists the cases' filled fields (the other datasets' all filled,
+    the measurements' but instrument), or, as a dict, each dataset's."""
     if filled is None:
         return []
     if isinstance(filled, list):
-        return ["instrument"] if k.get("lookup_fields") else \
-            sorted(f for f in k["fields"] if k["ds"] == "cases" and f not in filled)
+        return [("measurements", "instrument")] if k.get("lookup_fields") else \
+            sorted(("cases", f) for f in k["fields"] if k["ds"] == "cases" and f not in filled)
     read = {(k["ds"], f) for f in k["fields"] if "." not in f}
     read |= {("cases", f.split(".")[1]) for f in k["fields"] | set(DATES[k["ds"]]) if f and "." in f}
     read |= {("measurements", f) for f in k.get("lookup_fields", ())}
-    return sorted(f for ds, f in read if f not in filled[ds])
+    return sorted(({"members": "case_members"}.get(ds, ds), f) for ds, f in read if f not in filled[ds])
 
 
 def expected(t):
@@ -321,11 +321,12 @@ def suppress(K, exp, min_count, min_den):
     return hidden
 
 
-def safe(K, t, exp, hidden, min_count):
+def safe(K, t, exp, hidden, min_count, shown=None):
     """Across grains (docs/output.md, rule 3): of a shown figure of a
     longer period, the hidden figures of the shorter periods of one grain
     that cover it are none, or two or more whose sizes add up to at least
-    min_count; else the hidden ones are told from the shown."""
+    min_count; else the hidden ones are told from the shown.  shown: the
+    periods of the output (default all)."""
     bad = []
     for kid, grains in t["grains"].items():
         if K[kid]["rule"] != "count" or K[kid]["sel"] not in ("started", "closed"):
@@ -338,7 +339,7 @@ def safe(K, t, exp, hidden, min_count):
                 for lid, lf, ll in periods(long_grain, t):
                     parts = [sid for sid, sf, sl in periods(short_grain, t) if lf <= sf and sl <= ll]
                     for key in keys:
-                        if (kid, lid, key) in hidden:
+                        if (kid, lid, key) in hidden or (shown is not None and lid not in shown):
                             continue
                         size = lambda pid: exp.get((kid, pid, key), (0, 0, None, 0))[3]
                         hid = [pid for pid in parts if (kid, pid, key) in hidden and size(pid) > 0]
@@ -348,17 +349,20 @@ def safe(K, t, exp, hidden, min_count):
     return bad
 
 
-def main():
-    t = json.load(open(sys.argv[1], encoding="utf-8"))
-    peil = json.load(open(sys.argv[2], encoding="utf-8"))
-    show = int(sys.argv[sys.argv.index("--show") + 1]) if "--show" in sys.argv else 40
+def compare(t, results, periods=None):
+    """Peil's results (of a JSON output) against the truth, of the given
+    periods (default all): (figures equal, hidden as the rule says, the
+    differences)."""
     K, exp, nev = expected(t)
     min_count = t["min_count"]
     hidden = suppress(K, exp, min_count, t.get("min_denominator", min_count)) if min_count else {}
+    if periods is not None:
+        exp = {k: f for k, f in exp.items() if k[1] in periods}
+        nev = {k: f for k, f in nev.items() if k[1] in periods}
     bad = []
     compared = hidden_ok = 0
     seen, peil_hidden = set(), set()
-    for r in peil["results"]:
+    for r in results:
         kid = r["kpi"]
         if kid not in K:
             continue
@@ -368,9 +372,10 @@ def main():
         if (kid, r["period"]) in nev:
             why = r.get("not_evaluated")
             want = nev[(kid, r["period"])]
-            if why is None or (want != ["no row"] and not any("field " + f in why for f in want)):
+            if why is None or (want != ["no row"] and not any(
+                    "dataset %s has no source that fills field %s" % p in why for p in want)):
                 bad.append("%s: not evaluated expected (%s), peil: value %r, reason %r"
-                           % (where, ", ".join(want), r["value"], why))
+                           % (where, ", ".join(map(str, want)), r["value"], why))
             else:
                 compared += 1
             continue
@@ -410,7 +415,15 @@ def main():
         if not any(s[0] == kid and s[1] == pid for s in seen):
             bad.append("%s %s: expected not evaluated, missing from peil's output" % (kid, pid))
     if min_count:
-        bad += safe(K, t, exp, peil_hidden, min_count)
+        bad += safe(K, t, exp, peil_hidden, min_count, periods)
+    return compared, hidden_ok, bad
+
+
+def main():
+    t = json.load(open(sys.argv[1], encoding="utf-8"))
+    peil = json.load(open(sys.argv[2], encoding="utf-8"))
+    show = int(sys.argv[sys.argv.index("--show") + 1]) if "--show" in sys.argv else 40
+    compared, hidden_ok, bad = compare(t, peil["results"])
     print("%s: %d figures equal, %d hidden as the rule says, %d differ" % (t["shape"], compared, hidden_ok, len(bad)))
     for b in bad[:show]:
         print("  " + b)
