@@ -474,7 +474,8 @@ static void put_cell(struct xlsx_state *s, const csv_mapping *m,
 			/* A BSN typed into a number cell loses its leading
 			 * zero: the host gives an 8-digit one back its zero
 			 * and refuses fewer digits, as from any export. */
-			xlsx_number_text(c->text, text, sizeof(text));
+			xlsx_number_text(c->text, c->zero_pad, text,
+					 sizeof(text));
 			svc->record_text(s->host, m->field, origin, text,
 					 strlen(text));
 			return;

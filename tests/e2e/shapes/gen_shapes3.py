@@ -35,8 +35,10 @@ it).  Shapes:
             BOM and LF line ends
   xlsx      the cases as two workbooks, one of Excel's 1900 date system,
             one of the 1904 system, dates as serial numbers (some with a
-            time of day), marks as numbers, codes with leading zeros as
-            text; the members' citizen numbers as number cells (8 digits
+            time of day), marks as numbers, district and neighbourhood
+            codes with leading zeros as numbers whose formats (00,
+            00000000) show the zeros; the members' citizen numbers as
+            number cells (8 digits
             where Excel dropped the zero); 2023-07 to 2024-06 with the
             leap day 29 February 2024
   teams     SHAPES_TEAMS teams (5 000 by default), most with one to three
@@ -129,13 +131,19 @@ def column_name(i):
     return s
 
 
+# The cell styles of write_book: 1 the built-in date format 14; 2 and 3
+# codes of 2 and 8 digits, their leading zeros shown by the formats 00
+# and 00000000 (a number cell of 1 shows 01).
+STYLES = {"date": 1, "00": 2, "00000000": 3}
+
+
 def cell(ref, v):
-    """A cell: ("date", serial) formatted as a date (style 1), a number,
+    """A cell: (style, number) formatted by a style of STYLES, a number,
     or an inline string."""
     if v is None:
         return ""
     if isinstance(v, tuple):
-        return '<c r="%s" s="1"><v>%r</v></c>' % (ref, v[1])
+        return '<c r="%s" s="%d"><v>%r</v></c>' % (ref, STYLES[v[0]], v[1])
     if isinstance(v, (int, float)):
         return '<c r="%s"><v>%r</v></c>' % (ref, v)
     return '<c r="%s" t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % (ref, escape(v))
@@ -143,8 +151,7 @@ def cell(ref, v):
 
 def write_book(path, header, rows, date1904=False):
     """A one-sheet workbook ("Blad1") as Excel writes it: a style sheet
-    whose style 1 is the built-in date format 14, the date system in
-    workbookPr."""
+    of STYLES, the date system in workbookPr."""
     xml = ['<row r="1">%s</row>' % "".join(cell(column_name(i) + "1", h) for i, h in enumerate(header))]
     for n, row in enumerate(rows, 2):
         xml.append('<row r="%d">%s</row>' % (n, "".join(cell("%s%d" % (column_name(i), n), v)
@@ -164,10 +171,11 @@ def write_book(path, header, rows, date1904=False):
         z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{PKG}">'
                    f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
                    f'<Relationship Id="rId2" Type="{REL}/styles" Target="styles.xml"/></Relationships>')
-        z.writestr("xl/styles.xml", f'<styleSheet xmlns="{MAIN}"><cellXfs count="2">'
-                   '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-                   '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>'
-                   '</cellXfs></styleSheet>')
+        z.writestr("xl/styles.xml", f'<styleSheet xmlns="{MAIN}"><numFmts count="2">'
+                   '<numFmt numFmtId="164" formatCode="00"/><numFmt numFmtId="165" formatCode="00000000"/>'
+                   '</numFmts><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+                   + "".join('<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>' % n
+                             for n in (14, 164, 165)) + '</cellXfs></styleSheet>')
         z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(xml)}'
                    '</sheetData></worksheet>')
 
@@ -293,6 +301,7 @@ def xlsx(g, out, conf, scripts, truth):
     r = g.r
     for c in cases:
         c["district"] = c["district"] and "%02d" % int(c["district"][1:])
+        c["neighbourhood"] = c["neighbourhood"] and "0363%04d" % int(c["neighbourhood"][1:])
     members, _ = bsn_members(g, cases)
     header = ["Dossiernummer", "Team", "Organisatie", "Wijk", "Buurt", "Datum aanmelding",
               "Datum eerste kennismaking", "Datum afsluiting", "Melder", "Reden afsluiting",
@@ -310,6 +319,8 @@ def xlsx(g, out, conf, scripts, truth):
                 v = c[f]
                 if isinstance(v, D):
                     v = ("date", serial(v, date1904, r.choice([0.0, 0.0, 0.25, 0.999988426])))
+                elif f in ("district", "neighbourhood") and v:
+                    v = ("0" * len(v), int(v))  # the code as a number, its format showing its zeros
                 row.append(v)
             rows.append(row)
         write_book(os.path.join(out, "casussen_%d.xlsx" % k), header, rows, date1904)
@@ -318,7 +329,8 @@ def xlsx(g, out, conf, scripts, truth):
                [[m["member_id"], m["case_id"], int(m["person"]) if m["person"] else None] for m in members])
     ini += xlsx_source("leden", "case_members", "leden.xlsx",
                        [("Lidnummer", "member_id"), ("Dossiernummer", "case_id"), ("BSN", "person")])
-    truth.update(range=["2023-07", "2024-06"], breakdowns={"casussen_afgesloten": ["district"]})
+    truth.update(range=["2023-07", "2024-06"],
+                 breakdowns={"casussen_afgesloten": ["district"], "caseload": ["neighbourhood"]})
     return ini, cases, members, [], [], []
 
 
