@@ -37,12 +37,39 @@ shapes3_check() {
 		ok "$(head -1 "$work/check")" || fail "$name: figures differ" "$(cat "$work/check")"
 }
 
+# shapes3_mutants NAME ARGS... -- SED...: the check of ARGS again with
+# check_shapes.py mutated by each SED expression (a rule of
+# docs/domain.md or docs/output.md worked out wrongly on purpose), which
+# must then find differences: the check can fail.
+shapes3_mutants() {
+	local name=$1 args=() e n=0
+	shift
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	mkdir -p "$work/mutant"
+	cp "$src/tests/e2e/shapes/check_shapes3.py" "$work/mutant/"
+	for e in "$@"; do
+		n=$((n + 1))
+		sed "$e" "$src/tests/e2e/shapes/check_shapes.py" >"$work/mutant/check_shapes.py"
+		if cmp -s "$work/mutant/check_shapes.py" "$src/tests/e2e/shapes/check_shapes.py"; then
+			fail "$name: mutant $n changes nothing: $e"
+		elif PYTHONPATH=$src/tests/oracle python3 "$work/mutant/check_shapes3.py" "${args[@]}" >"$work/check"; then
+			fail "$name: mutant $n ($e) passes" "$(head -1 "$work/check")"
+		else ok "$name: mutant $n ($e) caught: $(head -1 "$work/check" | sed 's/.*, //')"; fi
+	done
+}
+
 # ------------------------------------------------------- shapes3_minimal
 # Every dataset with only the columns it cannot do without: the KPIs that
 # need another (closed, first_meeting, referrer, the trajectories' end,
 # the referrals' care_started, ...) are not evaluated, naming the dataset
 # and the field, never 0 (exit 6); started cases and referrals exact.
-test_shapes3_minimal() { shapes3_case minimal 6; }
+test_shapes3_minimal() {
+	shapes3_case minimal 6
+	shapes3_mutants minimal "$work/minimal/truth.json" "$work/minimal/peil.json" -- \
+		'/read |= {("cases", f.split/d' \
+		's/p\["first"\] <= s <= p\["last"\]/p["first"] < s <= p["last"]/'
+}
 
 # ----------------------------------------------------- shapes3_spellings
 # Headers in capitals, lower case, with accents, a trailing space and
@@ -84,7 +111,7 @@ test_shapes3_xlsx() { shapes3_case xlsx 0; }
 # 2025 to 2030: Easter from 28 March (2027) to 21 April (2030),
 # Koningsdag on Sunday 27 April 2025 kept on the 26th, the leap day 2028,
 # Bevrijdingsdag in the lustrum years only and no Goede Vrijdag; [run]
-# periods a range from July, grains from months to contract years, run
+# periods a range from April, grains from months to contract years, run
 # by peil run.  The exports are dated as read on 15 January 2031 (their
 # ingest log; what Peil takes as the newest input), the run as of that
 # day (PEIL_TODAY).
@@ -97,9 +124,13 @@ test_shapes3_calendar() {
 	PEIL_TODAY=2031-01-15 "$peil" run --config "$d/peil.ini" >/dev/null 2>"$d/err"
 	expect_rc "calendar: run" 0 $?
 	"$peil" runs --config "$d/peil.ini" >"$d/runs" 2>&1
-	expect_grep "calendar: the run covers the range of [run] periods" "$d/runs" "periods 2025-07-01 .. 2030-06-30"
+	expect_grep "calendar: the run covers the range of [run] periods" "$d/runs" "periods 2025-04-01 .. 2030-06-30"
 	PEIL_TODAY=2031-01-15 "$peil" show --config "$d/peil.ini" --format json >"$d/show.json" 2>"$d/err"
 	shapes3_check calendar "$d/truth.json" "$d/show.json"
+	shapes3_mutants calendar "$d/truth.json" "$d/show.json" -- \
+		's/return out | {day(s) for s in t\["extra"\]}/return out/' \
+		's/e + dt.timedelta(days=39)/e + dt.timedelta(days=40)/' \
+		's/if t\["liberation_day"\]:/if True:/'
 }
 
 # --------------------------------------------------------- shapes3_teams
@@ -123,6 +154,11 @@ test_shapes3_teams() {
 		expect_rc "teams: report ($f)" 0 $?
 	done
 	shapes3_check "teams report" --report "$d/truth.json" "$d/verslag.json"
+	shapes3_mutants teams "$d/truth.json" "$d/show.json" -- \
+		's/t.get("min_denominator", min_count)) if/min_count) if/' \
+		's/if 0 < size < min_count or/if 0 < size <= min_count or/' \
+		's/^\( *\)enough = .*/\1enough = min_count/' \
+		's/^\( *\)enough = .*/&\n\1if K[kid]["rule"] != "count": continue/'
 	python3 "$src/tests/e2e/shapes/check_formats.py" "$d/verslag.json" "$d/verslag.csv" \
 		"$d/verslag.html" >"$d/formats" &&
 		ok "teams: $(head -1 "$d/formats")" || fail "teams: report formats differ" "$(cat "$d/formats")"

@@ -289,8 +289,11 @@ def figure(k, rs, p):
 
 
 def suppress(K, exp, min_count, min_den):
-    """The hidden cells by the rules of docs/output.md, for KPIs of one
-    grain whose cells add up to the total (count, sum)."""
+    """The hidden cells by the rules of docs/output.md, in one grain: the
+    primary rule, and the cells of every KPI and period against their
+    total (a share's numerators and denominators add up as counts do, a
+    mean's sums and counts; the hidden ones are safe together from the
+    larger of min_count and min_den then)."""
     hidden = {}
     groups = defaultdict(dict)
     for (kid, pid, key), f in exp.items():
@@ -300,8 +303,7 @@ def suppress(K, exp, min_count, min_den):
                                      and f[2] < min_den):
             hidden[(kid, pid, key)] = "small"
     for (kid, pid), cells in groups.items():
-        if K[kid]["rule"] != "count":
-            continue
+        enough = max(min_count, min_den) if K[kid]["rule"] in ("share", "mean") else min_count
         while True:
             total_hidden = (kid, pid, ()) in hidden
             parts = [key for key in cells if key != ()]
@@ -312,7 +314,7 @@ def suppress(K, exp, min_count, min_den):
                 for _, key in shown:
                     hidden[(kid, pid, key)] = "derivable"
                 break
-            if not hid or (len(hid) >= 2 and sum(cells[key][3] for key in hid) >= min_count):
+            if not hid or (len(hid) >= 2 and sum(cells[key][3] for key in hid) >= enough):
                 break
             if not shown:
                 hidden[(kid, pid, ())] = "derivable"

@@ -21,7 +21,7 @@ it).  Shapes:
             Bevrijdingsdag in lustrum years only (liberation_day = no,
             extra = 2025-05-05, 2030-05-05) and no Goede Vrijdag; first
             meetings on weekends and holidays; [run] periods a range
-            that starts in July (run by peil run), contract years from
+            that starts in April (run by peil run), contract years from
             July; months, quarters, years and contract years
   spellings other spellings than gen_shapes.py's: headers in capitals,
             lower case, with accents, a trailing space and '(J/N)';
@@ -231,7 +231,7 @@ def calendar(g, out, conf, scripts, truth):
     members = g.members(cases)
     traj, meas = g.trajectories(400, D(2024, 7, 1), D(2030, 6, 30))
     cal = "good_friday = no\nliberation_day = no\nextra = 2025-05-05, 2030-05-05\n"
-    ini = head(scripts, 0, cal, "start_month = 7\n", "2025-07", "2030-06", KPIS + ", -tag:verwijzingen")
+    ini = head(scripts, 0, cal, "start_month = 7\n", "2025-04", "2030-06", KPIS + ", -tag:verwijzingen")
     ini += datasets(conf)
     ini += export(out, "casussen", "cases", [(k, k) for k in CASE_FIELDS], cases, form="dd-mm-jjjj")
     ini += other_sources(out, members, traj, meas, [], [])
@@ -243,7 +243,7 @@ def calendar(g, out, conf, scripts, truth):
               "ladder_in_traject": ["contract_year", "year"],
               "ladder_gestegen": ["contract_year", "year"]}
     truth.update(good_friday=False, liberation_day=False, extra=["2025-05-05", "2030-05-05"],
-                 start_month=7, grains=grains, range=["2025-07", "2030-06"], today="2031-01-15")
+                 start_month=7, grains=grains, range=["2025-04", "2030-06"])
     return ini, cases, members, traj, meas, []
 
 
