@@ -136,9 +136,10 @@ test_shapes3_calendar() {
 # --------------------------------------------------------- shapes3_teams
 # SHAPES_TEAMS teams (2 000 here, 5 000 by hand), most with one to three
 # cases; names that differ only in case or inner spaces are other teams,
-# a trailing space is trimmed.  [privacy] min_count 5, min_denominator 8.
-# Every figure of the run (peil show) and of the report of 2024-Q2 (its
-# JSON) against the truth and the small-cell rules worked out in Python;
+# a trailing space is trimmed.  [privacy] min_count 5, min_denominator 8;
+# [privacy public] 8 and 12.  Every figure of the run (peil show), of the
+# report of 2024-Q2 (its JSON) and of its public report (three public
+# KPIs) against the truth and the small-cell rules worked out in Python;
 # the report's CSV and HTML read back (shapes/check_formats.py).
 test_shapes3_teams() {
 	local d from to
@@ -154,6 +155,9 @@ test_shapes3_teams() {
 		expect_rc "teams: report ($f)" 0 $?
 	done
 	shapes3_check "teams report" --report "$d/truth.json" "$d/verslag.json"
+	"$peil" report --config "$d/peil.ini" --period 2024-Q2 --public --format json -o "$d/openbaar.json" 2>"$d/err"
+	expect_rc "teams: public report" 0 $?
+	shapes3_check "teams public report" --report "$d/truth.json" "$d/openbaar.json" --public
 	shapes3_mutants teams "$d/truth.json" "$d/show.json" -- \
 		's/t.get("min_denominator", min_count)) if/min_count) if/' \
 		's/if 0 < size < min_count or/if 0 < size <= min_count or/' \

@@ -44,9 +44,10 @@ it).  Shapes:
   teams     SHAPES_TEAMS teams (5 000 by default), most with one to three
             cases, teams whose names differ only in case or inner spaces
             (other teams: no fold) and trailing spaces (trimmed);
-            [privacy] min_count 5 and min_denominator 8; months, quarters
-            and years of the started cases, so that every figure is
-            judged against the primary and secondary rules
+            [privacy] min_count 5 and min_denominator 8, [privacy public]
+            8 and 12 for three public KPIs; months, quarters and years of
+            the started cases, so that every figure is judged against the
+            primary and secondary rules
 
 Seeded (the shape's name): the same files every time.  Standard library
 only.
@@ -361,9 +362,12 @@ def teams(g, out, conf, scripts, truth):
     only = ["casussen_gestart", "casussen_lopend", "casussen_afgesloten", "caseload", "instroom_per_melder",
             "wachttijd_gemiddeld", "wachttijd_binnen_norm", "zelfredzaam_bij_afsluiting", "rapportcijfer_gemiddeld"]
     ini = head(scripts, 5, "", "start_month = 1\n", "2023-01", "2024-12", ", ".join(only))
-    ini = ini.replace("min_count = 5\n", "min_count = 5\nmin_denominator = 8\n")
+    public = ["casussen_gestart", "caseload", "wachttijd_binnen_norm"]
+    ini = ini.replace("min_count = 5\n", "min_count = 5\nmin_denominator = 8\n\n[privacy public]\n"
+                      "min_count = 8\nmin_denominator = 12\n")
     ini += datasets(conf) + source("casussen", "cases", "casussen.csv", list(zip(header, CASE_FIELDS)))
-    truth.update(min_count=5, min_denominator=8, only=only, range=["2023-01", "2024-12"],
+    truth.update(min_count=5, min_denominator=8, only=only,
+                 public={"min_count": 8, "min_denominator": 12, "only": public}, range=["2023-01", "2024-12"],
                  grains={"casussen_gestart": ["month", "quarter", "year"]},
                  breakdowns={"casussen_lopend": ["organisation", "team"]})
     return ini, cases, [], [], [], []
@@ -384,10 +388,12 @@ def main():
     ini, cases, members, traj, meas, refs = make(g, out, conf, scripts, truth)
     # the KPIs that [run] kpis leaves out, for the checker
     truth["left_out"] = sorted(k for tag, ids in TAGS.items() if "-tag:" + tag in ini for k in ids)
-    for kid in sorted(set(truth["grains"]) | set(truth["breakdowns"])):
-        ini += "\n[kpi %s]\n" % kid + "".join("%s = %s\n" % (key, ", ".join(truth[known][kid]))
-                                             for key, known in (("grains", "grains"), ("breakdown", "breakdowns"))
-                                             if kid in truth[known])
+    # each KPI's section: its grains, breakdown and visibility
+    keys = {"grains": truth["grains"], "breakdown": truth["breakdowns"],
+            "visibility": {k: ["public"] for k in truth.get("public", {}).get("only", [])}}
+    for kid in sorted(set().union(*keys.values())):
+        ini += "\n[kpi %s]\n" % kid + "".join("%s = %s\n" % (key, ", ".join(by_kpi[kid]))
+                                             for key, by_kpi in keys.items() if kid in by_kpi)
     with open(os.path.join(out, "peil.ini"), "w", encoding="utf-8") as f:
         f.write(ini)
     truth.update(cases=iso(cases), members=iso(members), trajectories=iso(traj),
