@@ -134,7 +134,7 @@ test_shapes3_calendar() {
 }
 
 # --------------------------------------------------------- shapes3_teams
-# SHAPES_TEAMS teams (2 000 here, 5 000 by hand), most with one to three
+# SHAPES_TEAMS teams (1 000 here, 5 000 by hand), most with one to three
 # cases; names that differ only in case or inner spaces are other teams,
 # a trailing space is trimmed.  [privacy] min_count 5, min_denominator 8;
 # [privacy public] 8 and 12.  Every figure of the run (peil show), of the
@@ -143,7 +143,7 @@ test_shapes3_calendar() {
 # the report's CSV and HTML read back (shapes/check_formats.py).
 test_shapes3_teams() {
 	local d from to
-	SHAPES_TEAMS=${SHAPES_TEAMS:-2000} shapes3_gen teams || return
+	SHAPES_TEAMS=${SHAPES_TEAMS:-1000} shapes3_gen teams || return
 	"$peil" ingest --config "$d/peil.ini" >/dev/null 2>"$d/err"
 	expect_rc "teams: ingest" 0 $?
 	"$peil" run --config "$d/peil.ini" >/dev/null 2>"$d/err"
