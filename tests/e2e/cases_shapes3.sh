@@ -105,7 +105,20 @@ test_shapes3_spellings() {
 # numbers (some with a time of day), the leap day 29 February 2024,
 # citizen numbers as number cells (8 digits where the zero was dropped):
 # every figure as worked out.
-test_shapes3_xlsx() { shapes3_case xlsx 0; }
+test_shapes3_xlsx() {
+	shapes3_case xlsx 0
+	# A citizen number of 7 digits in a cell of format 000000000 (which
+	# shows 001234567) is refused as from any export: the host alone pads
+	# an 8-digit one, the cell's format adds no zeros.
+	(cd "$src/tests/e2e/shapes" && python3 -c 'import sys; from gen_shapes3 import write_book
+write_book(sys.argv[1], ["Lidnummer", "Dossiernummer", "BSN"], [["L1", "C00001", ("000000000", 1234567)]])' \
+		"$work/xlsx/leden.xlsx")
+	rm -f "$work"/xlsx/peil.db*
+	"$peil" ingest --config "$work/xlsx/peil.ini" >/dev/null 2>"$work/xlsx/err"
+	expect_rc "xlsx: 7 digits in a cell of format 000000000" 2 $?
+	expect_grep "xlsx: the citizen number refused, masked" "$work/xlsx/err" \
+		"leden.xlsx:2: column 'BSN (sheet Blad1, cell C2)': '123****' has too few digits for a citizen number (8 or 9)"
+}
 
 # ------------------------------------------------------ shapes3_calendar
 # 2025 to 2030: Easter from 28 March (2027) to 21 April (2030),

@@ -132,10 +132,10 @@ def column_name(i):
     return s
 
 
-# The cell styles of write_book: 1 the built-in date format 14; 2 and 3
-# codes of 2 and 8 digits, their leading zeros shown by the formats 00
-# and 00000000 (a number cell of 1 shows 01).
-STYLES = {"date": 1, "00": 2, "00000000": 3}
+# The cell styles of write_book: 1 the built-in date format 14; 2 to 4
+# codes of 2, 8 and 9 digits, their leading zeros shown by the formats
+# 00, 00000000 and 000000000 (a number cell of 1 shows 01).
+STYLES = {"date": 1, "00": 2, "00000000": 3, "000000000": 4}
 
 
 def cell(ref, v):
@@ -172,11 +172,12 @@ def write_book(path, header, rows, date1904=False):
         z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{PKG}">'
                    f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
                    f'<Relationship Id="rId2" Type="{REL}/styles" Target="styles.xml"/></Relationships>')
-        z.writestr("xl/styles.xml", f'<styleSheet xmlns="{MAIN}"><numFmts count="2">'
-                   '<numFmt numFmtId="164" formatCode="00"/><numFmt numFmtId="165" formatCode="00000000"/>'
-                   '</numFmts><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        z.writestr("xl/styles.xml", f'<styleSheet xmlns="{MAIN}"><numFmts count="3">'
+                   + "".join('<numFmt numFmtId="%d" formatCode="%s"/>' % (164 + i, code)
+                             for i, code in enumerate(list(STYLES)[1:]))
+                   + '</numFmts><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
                    + "".join('<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>' % n
-                             for n in (14, 164, 165)) + '</cellXfs></styleSheet>')
+                             for n in (14, 164, 165, 166)) + '</cellXfs></styleSheet>')
         z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(xml)}'
                    '</sheetData></worksheet>')
 
