@@ -473,8 +473,11 @@ static void put_cell(struct xlsx_state *s, const csv_mapping *m,
 		if (f->type == PEIL_TYPE_TEXT) {
 			/* A BSN typed into a number cell loses its leading
 			 * zero: the host gives an 8-digit one back its zero
-			 * and refuses fewer digits, as from any export. */
-			xlsx_number_text(c->text, text, sizeof(text));
+			 * and refuses fewer digits, as from any export,
+			 * whatever zeros the cell's format shows. */
+			xlsx_number_text(c->text,
+					 f->flags & PEIL_FIELD_BSN ? 0 : c->zero_pad,
+					 text, sizeof(text));
 			svc->record_text(s->host, m->field, origin, text,
 					 strlen(text));
 			return;

@@ -276,9 +276,18 @@ int xlsx_format_is_date(const char *code)
 	return 0;
 }
 
+int xlsx_format_zero_pad(const char *code)
+{
+	size_t n = strspn(code, "0");
+
+	return n > 1 && n <= 30 && (code[n] == '\0' || code[n] == ';') ?
+		       (int)n : 0;
+}
+
 struct custom_format {
 	long id;
 	int is_date;
+	int zero_pad;
 };
 
 static int read_styles(xlsx_book *book, xlsx_zip *zip, const char *name,
@@ -304,6 +313,8 @@ static int read_styles(xlsx_book *book, xlsx_zip *zip, const char *name,
 			xlsx_attribute(r, "numFmtId", value, sizeof(value));
 			formats[format_count].id = strtol(value, NULL, 10);
 			xlsx_attribute(r, "formatCode", value, sizeof(value));
+			formats[format_count].zero_pad =
+				xlsx_format_zero_pad(value);
 			formats[format_count++].is_date =
 				xlsx_format_is_date(value);
 		} else if (is_element(r, "cellXfs")) {
@@ -313,18 +324,26 @@ static int read_styles(xlsx_book *book, xlsx_zip *zip, const char *name,
 		} else if (in_cell_xfs && is_element(r, "xf")) {
 			unsigned char *grown;
 			long id;
-			int is_date;
+			int is_date, zero_pad = 0;
 
 			grown = realloc(book->date_style, book->style_count + 1);
 			if (grown == NULL)
 				goto out_of_memory;
 			book->date_style = grown;
+			grown = realloc(book->zero_pad, book->style_count + 1);
+			if (grown == NULL)
+				goto out_of_memory;
+			book->zero_pad = grown;
 			xlsx_attribute(r, "numFmtId", value, sizeof(value));
 			id = strtol(value, NULL, 10);
 			is_date = builtin_is_date(id);
 			for (i = 0; i < format_count; i++)
-				if (formats[i].id == id)
+				if (formats[i].id == id) {
 					is_date = formats[i].is_date;
+					zero_pad = formats[i].zero_pad;
+				}
+			book->zero_pad[book->style_count] =
+				(unsigned char)zero_pad;
 			book->date_style[book->style_count++] =
 				(unsigned char)is_date;
 		}
@@ -793,6 +812,7 @@ void xlsx_book_release(xlsx_book *book)
 	}
 	free(book->sheets);
 	free(book->date_style);
+	free(book->zero_pad);
 	free(book->at);
 	free(book->text);
 	if (book->spill != NULL)

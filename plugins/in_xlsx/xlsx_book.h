@@ -33,6 +33,8 @@ typedef struct xlsx_book {
 	size_t sheet_count;
 	int date1904;
 	unsigned char *date_style;	/* per cellXfs index: formats a date */
+	unsigned char *zero_pad;	/* per cellXfs index: the digits of a
+					   format such as 0000, else 0 */
 	size_t style_count;
 
 	/* shared strings: string i is bytes [at[i], at[i + 1]) of the text,
@@ -84,5 +86,10 @@ int xlsx_book_string(xlsx_book *book, size_t i, const char **text,
 /* Whether a number format code formats a date (has d or y outside quotes,
  * escapes and brackets); exposed for the tests. */
 int xlsx_format_is_date(const char *code);
+
+/* The digits a number format code of zeros alone shows a whole number
+ * with (4 for "0000", the format of a code with leading zeros such as a
+ * municipality's 0363), else 0; exposed for the tests. */
+int xlsx_format_zero_pad(const char *code);
 
 #endif

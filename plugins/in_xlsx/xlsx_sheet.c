@@ -283,9 +283,11 @@ static int end_cell(xlsx_sheet *sheet, struct cell_read *c)
 		break;
 	case TYPE_NUMBER:
 		cell->kind = XLSX_NUMBER;
-		cell->is_date = c->style >= 0 &&
-				(size_t)c->style < sheet->book->style_count &&
-				sheet->book->date_style[c->style];
+		if (c->style >= 0 &&
+		    (size_t)c->style < sheet->book->style_count) {
+			cell->is_date = sheet->book->date_style[c->style];
+			cell->zero_pad = sheet->book->zero_pad[c->style];
+		}
 		break;
 	case TYPE_UNKNOWN:
 		return fail(sheet, c->column, "unknown cell type t=\"%s\"",

@@ -34,6 +34,8 @@ typedef struct xlsx_cell {
 	size_t len;
 	int in_table;		/* or, when set, as long as the book (a
 				   shared string of the table in memory) */
+	unsigned char zero_pad;	/* the digits its style shows a whole
+				   number with (0000), or 0 */
 } xlsx_cell;
 
 typedef struct xlsx_row {

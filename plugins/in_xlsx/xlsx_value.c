@@ -167,7 +167,7 @@ int xlsx_number(const char *text, double *x)
 	return end == text || *end != '\0' ? -1 : 0;
 }
 
-void xlsx_number_text(const char *text, char *buf, size_t size)
+void xlsx_number_text(const char *text, int zero_pad, char *buf, size_t size)
 {
 	char *end;
 	double x = strtod(text, &end);
@@ -176,7 +176,9 @@ void xlsx_number_text(const char *text, char *buf, size_t size)
 		snprintf(buf, size, "%s", text);
 		return;
 	}
-	if (x == floor(x) && fabs(x) < 1e15)
+	if (x == floor(x) && x >= 0 && x < 1e15)
+		snprintf(buf, size, "%0*.0f", zero_pad, x);
+	else if (x == floor(x) && fabs(x) < 1e15)
 		snprintf(buf, size, "%.0f", x);
 	else
 		snprintf(buf, size, "%.15g", x);

@@ -39,7 +39,10 @@ int xlsx_number(const char *text, double *x);
 
 /* A number cell's text as a text field keeps it: whole numbers without
  * exponent or ".0" (Excel writes 123456782 as "123456782" but 1E+15 as
- * "1E+15"), others with 15 significant digits, Excel's precision. */
-void xlsx_number_text(const char *text, char *buf, size_t size);
+ * "1E+15"), others with 15 significant digits, Excel's precision.  A
+ * whole number of fewer than zero_pad digits gets the leading zeros that
+ * its format (0000) shows, as Excel shows and exports it: 363 in a cell
+ * of format 0000 is the code 0363. */
+void xlsx_number_text(const char *text, int zero_pad, char *buf, size_t size);
 
 #endif

@@ -85,14 +85,22 @@ TEST(iso_dates_and_texts)
 	CHECK_STR(buf, "2018-03-01");
 	xlsx_format_date(-25508, buf);
 	CHECK_STR(buf, "1900-03-01");
-	xlsx_number_text("123456782", buf, sizeof(buf));
-	CHECK_STR(buf, "123456782");
-	xlsx_number_text("1.5", buf, sizeof(buf));
-	CHECK_STR(buf, "1.5");
-	xlsx_number_text("0.30000000000000004", buf, sizeof(buf));
-	CHECK_STR(buf, "0.3");
-	xlsx_number_text("4.2E+1", buf, sizeof(buf));
-	CHECK_STR(buf, "42");
+	/* a number cell into a text field; a code of format 0000 with the
+	 * zeros the format shows */
+	static const struct {
+		const char *cell;
+		int zero_pad;
+		const char *text;
+	} as_text[] = {
+		{ "123456782", 0, "123456782" }, { "1.5", 0, "1.5" },
+		{ "0.30000000000000004", 0, "0.3" }, { "4.2E+1", 0, "42" },
+		{ "363", 4, "0363" }, { "12345", 4, "12345" }, { "1.5", 4, "1.5" },
+	};
+	for (size_t i = 0; i < sizeof(as_text) / sizeof(*as_text); i++) {
+		xlsx_number_text(as_text[i].cell, as_text[i].zero_pad, buf,
+				 sizeof(buf));
+		CHECK_STR(buf, as_text[i].text);
+	}
 }
 
 /* A number cell's text read as strtod reads it, whole numbers of up to
@@ -130,17 +138,25 @@ TEST(number_as_strtod_reads_it)
 
 TEST(date_formats)
 {
-	CHECK_INT(xlsx_format_is_date("dd-mm-yyyy"), 1);
-	CHECK_INT(xlsx_format_is_date("[$-413]d mmmm yyyy;@"), 1);
-	CHECK_INT(xlsx_format_is_date("DD/MM/YYYY"), 1);
-	CHECK_INT(xlsx_format_is_date("jjjj-mm-dd"), 1);
-	CHECK_INT(xlsx_format_is_date("0.00"), 0);
-	CHECK_INT(xlsx_format_is_date("[h]:mm:ss"), 0);
-	CHECK_INT(xlsx_format_is_date("mm:ss"), 0);
-	CHECK_INT(xlsx_format_is_date("\"day\" 0"), 0);	/* quoted text */
-	CHECK_INT(xlsx_format_is_date("[Red]#,##0"), 0);
-	CHECK_INT(xlsx_format_is_date("General"), 0);
-	CHECK_INT(xlsx_format_is_date("#,##0 \\d"), 0);	/* escaped */
+	/* whether a format shows a date, and the digits a format of zeros
+	 * alone shows (a code with leading zeros) */
+	static const struct {
+		const char *code;
+		int is_date, zero_pad;
+	} formats[] = {
+		{ "dd-mm-yyyy", 1, 0 }, { "[$-413]d mmmm yyyy;@", 1, 0 },
+		{ "DD/MM/YYYY", 1, 0 }, { "jjjj-mm-dd", 1, 0 },
+		{ "0.00", 0, 0 }, { "[h]:mm:ss", 0, 0 }, { "mm:ss", 0, 0 },
+		{ "\"day\" 0", 0, 0 },	/* quoted text */
+		{ "[Red]#,##0", 0, 0 }, { "General", 0, 0 },
+		{ "#,##0 \\d", 0, 0 },	/* escaped */
+		{ "0000", 0, 4 }, { "000000000;@", 0, 9 }, { "0", 0, 0 },
+		{ "00\"-\"00", 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
+		CHECK_INT(xlsx_format_is_date(formats[i].code), formats[i].is_date);
+		CHECK_INT(xlsx_format_zero_pad(formats[i].code), formats[i].zero_pad);
+	}
 }
 
 int main(void)
