@@ -513,8 +513,8 @@ void store_close(void *state)
 		st->svc->log(st->host, PEIL_LOG_WARNING,
 			     "closing %s: %s", st->path,
 			     sqlite3_errmsg(st->db));
-	if (st->file_ino)	/* it was opened */
-		store_file_closed(st);
+	/* file_ino: it was opened */
+	store_stamp_closed(st, st->file_ino && store_file_closed(st));
 	free(st);
 }
 
@@ -712,6 +712,7 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 	/* The parent directory is not created: a typo in the path should
 	 * fail here, not scatter databases. */
 	st->read_only = denied != 0;
+	store_stamp_open(st, is_new);
 	if (sqlite3_open_v2(denied ? uri : path, &st->db,
 			    denied ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
 					     SQLITE_OPEN_NOMUTEX
@@ -745,7 +746,8 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 		       "cannot set up the connection") < 0 ||
 	    store_exec(st, err, cache_sql, "cannot set the cache size") < 0 ||
 	    store_schema_ensure(st, err) < 0 ||
-	    store_file_remember(st, err) < 0) {
+	    store_file_remember(st, err) < 0 ||
+	    store_stamp_settle(st, err) < 0) {
 		store_close(st);
 		return -1;
 	}

@@ -1,0 +1,115 @@
+# Sourced by cli.sh: trust on the way in and of the store, a third round
+# (cases_hostile2.sh is the second).
+
+# trust3_runs: the runs of $work/peil.db as "id status confirms", one line
+# each, oldest first.
+trust3_runs() {
+	sqlite3 "$work/peil.db" "SELECT id || ' ' || status || ' ' || coalesce(confirms, '-') FROM peil_run ORDER BY id" 2>&1 | tr '\n' ','
+}
+
+# trust3_corrupt TABLE: one page of TABLE of $work/peil.db overwritten with
+# random bytes, as test_hostile2_corrupt_store does.
+trust3_corrupt() {
+	local page
+	page=$(sqlite3 "$work/peil.db" "PRAGMA wal_checkpoint(TRUNCATE);" \
+		"SELECT pageno FROM dbstat WHERE name = '$1' LIMIT 1" | tail -1)
+	dd if=/dev/urandom of="$work/peil.db" bs=65536 seek=$((page - 1)) count=1 \
+		conv=notrunc 2>/dev/null
+}
+
+# trust3_forge_stamp: the note of how Peil left $work/peil.db written for
+# the file as it is now: a change that the note cannot see.
+trust3_forge_stamp() {
+	local d i s m c
+	read -r d i s m c < <(stat -c '%d %i %s %.9Y %.9Z' "$work/peil.db")
+	printf 'peil sqlite stamp 1 %s %s %s %s %s -1 -1 after_run 0\n' \
+		"$d" "$i" "$s" "${m/./}" "${c/./}" >"$work/peil.db.stamp"
+}
+
+# trust3_run_twice: a fresh store, a run that evaluates and one that
+# confirms it (run 2 confirms run 1).
+trust3_run_twice() {
+	rm -f "$work"/peil.db*
+	write_config "$src/tests/data/e2e/cases.csv"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "the first run" 0 $?
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "the second run" 0 $?
+	[ "$(trust3_runs)" = "1 ok -,2 unchanged 1," ] &&
+		ok "the second run confirms the first" ||
+		fail "runs" "$(trust3_runs)"
+}
+
+# ------------------------------------------- a corrupt store, unchanged
+# A run that finds no new input confirms the last run without reading
+# the data.  With a page of the cases' rows overwritten after that run it
+# confirmed the run, exit 0, printing figures whose rows the store no
+# longer holds (peil check and a full run failed, exit 4).  Now the sqlite
+# store notes how its file looks when Peil closes it (PATH.stamp); a file
+# that differs at the next open makes every run so far suspect: the run
+# evaluates, saying why, and fails naming the store and SQLite's cause
+# (exit 4) without recording a confirmation; and so does the run after
+# it.  The same for a page of the figures' table, and for an edit of the
+# rows with another program (the run evaluates the rows as they are now).
+test_trust3_corrupt_confirm() {
+	local table
+	for table in ds_cases peil_figures; do
+		trust3_run_twice
+		trust3_corrupt "$table"
+		"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "a run after a page of $table was overwritten" 4 $?
+		expect_grep "$table: it says why it evaluates" "$work/err" \
+			"evaluating: the store was written by something other than Peil since run 1 (its file is not as Peil left it)"
+		expect_grep "$table: it names the store and SQLite's cause" "$work/err" \
+			"$work/peil.db: "
+		expect_grep "$table: malformed" "$work/err" \
+			"database disk image is malformed"
+		"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+		expect_rc "$table: the run after it" 4 $?
+		[ "$(sqlite3 "$work/peil.db" "SELECT count(*) FROM peil_run WHERE status = 'unchanged' AND id > 2" 2>&1)" = 0 ] &&
+			ok "$table: no run confirms run 1 again" ||
+			fail "$table: runs" "$(sqlite3 "$work/peil.db" 'SELECT id, status FROM peil_run' 2>&1)"
+	done
+
+	# Case D5 (Zuid, registered 15 January, cli.sh) moved to Noord with
+	# the sqlite3 shell: the run evaluates and Zuid's January cases
+	# started fall from 1 to 0, Noord's rise from 2 to 3 (a final
+	# figure changed: exit 5).
+	trust3_run_twice
+	sqlite3 "$work/peil.db" "UPDATE ds_cases SET team = (SELECT team FROM ds_cases WHERE case_id = 'D1') WHERE case_id = 'D5'"
+	"$peil" run --config "$work/peil.ini" --format csv >"$work/out.csv" 2>"$work/err"
+	expect_rc "a run after an edit of the rows: final figures changed" 5 $?
+	expect_grep "the edit: it says why it evaluates" "$work/err" \
+		"evaluating: the store was written by something other than Peil since run 1"
+	expect_grep "the edit: the changed figure is named" "$work/err" \
+		"final figure changed: casussen_gestart 2018-01 Buurtteam Zuid: 1 -> 0"
+	got=$(csv_columns kpi periode team waarde <"$work/out.csv" |
+		grep '^casussen_gestart;2018-01;' | sort | tr '\n' ' ')
+	[ "$got" = "casussen_gestart;2018-01;Buurtteam Noord;3 casussen_gestart;2018-01;Buurtteam Zuid;0 casussen_gestart;2018-01;Totaal;3 " ] &&
+		ok "the figures are those of the edited rows" ||
+		fail "figures after the edit" "got: $got"
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "the run after it" 0 $?
+	expect_grep "which confirms the run that read the edited rows" "$work/err" \
+		"nothing changed since run 3, whose figures it confirms"
+}
+
+# The figures a run confirms are read back before the run is recorded.
+# A figures' page overwritten in a way the note cannot see (it is forged
+# here; also any store that cannot tell): the run recorded that it
+# confirmed run 1, then failed to read the figures (exit 4), and peil
+# status and the run log showed a run that vouched for them.  Now it
+# fails before it records anything.
+test_trust3_confirm_reads_back() {
+	trust3_run_twice
+	trust3_corrupt peil_figures
+	trust3_forge_stamp
+	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "a run over unreadable figures" 4 $?
+	expect_grep "it names the store and SQLite's cause" "$work/err" \
+		"$work/peil.db: cannot read the results: database disk image is malformed"
+	[ "$(trust3_runs)" = "1 ok -,2 unchanged 1," ] &&
+		ok "no run recorded that confirms them" ||
+		fail "runs" "$(trust3_runs)"
+}
+
