@@ -22,13 +22,17 @@
 #include "engine/source.h"
 #include "peil/export_file.h"
 
-/* What the ingest log says of one file that the source read before. */
+/* What the ingest log says of one file that the source read before, or
+ * that another source stored in the source's dataset (other set: then
+ * source names it). */
 struct read_before {
 	char sha256[DIGEST_HEX_SIZE];	/* of the content */
 	char *settings;			/* as logged: see read_settings */
 	int64_t rows;
 	char *path;
 	int64_t size, mtime_ns, inode;	/* 0: not logged */
+	int other;
+	char *source;
 };
 
 struct source_run {
@@ -186,16 +190,21 @@ static int plugin_read(struct source_run *run, const char *path,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Keep an entry of the ingest log of run's source (ingest_scan's fn, and
- * read_file's for each file it stored, so that the same content found
- * again in this ingest, through a link or in a copy, is skipped as it
- * would be in the next one). */
+/* Keep an entry of the ingest log of run's source, or of another source
+ * that stored rows in its dataset (ingest_scan's fn, and read_file's for
+ * each file it stored, so that the same content found again in this
+ * ingest, through a link or in a copy, is skipped as it would be in the
+ * next one).  The ingest log is scanned as each source begins, so the
+ * files of the sources before it in this ingest are there. */
 static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 {
 	struct source_run *run = ctx;
 	struct read_before *grown, *b;
+	int other = strcmp(entry->source, run->section->name) != 0;
 
-	if (strcmp(entry->source, run->section->name) != 0 || !entry->sha256)
+	if (!entry->sha256 ||
+	    (other && (!entry->dataset || entry->rows <= 0 ||
+		       strcmp(entry->dataset, run->schema->name) != 0)))
 		return 0;
 	grown = grow_for(run->before, run->before_count, sizeof(*grown));
 	if (!grown)
@@ -205,11 +214,14 @@ static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 	b->settings = strdup(entry->settings_sha256 ? entry->settings_sha256
 						   : "");
 	b->path = strdup(entry->path ? entry->path : "");
-	if (!b->settings || !b->path) {
+	b->source = strdup(entry->source);
+	if (!b->settings || !b->path || !b->source) {
 		free(b->settings);
 		free(b->path);
+		free(b->source);
 		return -1;
 	}
+	b->other = other;
 	snprintf(b->sha256, sizeof(b->sha256), "%s", entry->sha256);
 	b->rows = entry->rows;
 	b->size = entry->file_size;
@@ -349,7 +361,10 @@ static int load_begin(struct source_run *run, peil_error *err)
 	return 0;
 }
 
-enum read_decision { READ_NEW, READ_AGAIN, SKIP_SEEN, SKIP_OLD_SNAPSHOT };
+enum read_decision {
+	READ_NEW, READ_AGAIN, SKIP_SEEN, SKIP_OLD_SNAPSHOT, SKIP_OTHER_SOURCE,
+	REFUSE_OTHER_SOURCE
+};
 
 /* Whether the source reads content sha, from what its ingest log says of
  * it: once read with these settings by this plugin and version, it is
@@ -359,29 +374,52 @@ enum read_decision { READ_NEW, READ_AGAIN, SKIP_SEEN, SKIP_OLD_SNAPSHOT };
  * and why says why.  An entry logged before Peil kept the plugin's name
  * and version (the fingerprint alone) counts as this plugin's.  A snapshot
  * source reads again only its newest file: an older snapshot would remove
- * rows that the newest one gives back. */
+ * rows that the newest one gives back.
+ *
+ * A content that another source stored in the same dataset is not stored
+ * again (rows of a dataset without key fields would be there twice):
+ * skipped when read with the same settings, refused when read with
+ * others, since the two sources then disagree on what its rows are. */
 static enum read_decision read_decision(const struct source_run *run,
 					const char *sha, int newest,
 					char *why, size_t size)
 {
 	const size_t hex = DIGEST_HEX_SIZE - 1;
 	const struct read_before *other = NULL, *empty = NULL;
+	const struct read_before *elsewhere = NULL;
+	int elsewhere_same = 0;
 	size_t i;
 
 	for (i = 0; i < run->before_count; i++) {
 		const struct read_before *b = &run->before[i];
 		int legacy = strlen(b->settings) == hex;
+		int same = strcmp(b->settings, run->settings) == 0 ||
+			   (legacy && b->rows > 0 &&
+			    strncmp(b->settings, run->settings, hex) == 0);
 
 		if (strcmp(b->sha256, sha) != 0)
 			continue;
-		if (strcmp(b->settings, run->settings) == 0 ||
-		    (legacy && b->rows > 0 &&
-		     strncmp(b->settings, run->settings, hex) == 0))
+		if (b->other) {
+			if (!elsewhere_same) {
+				elsewhere = b;
+				elsewhere_same = same;
+			}
+			continue;
+		}
+		if (same)
 			return SKIP_SEEN;
 		if (legacy && strncmp(b->settings, run->settings, hex) == 0)
 			empty = b;
 		else
 			other = b;
+	}
+	if (elsewhere) {
+		snprintf(why, size, "[source %s] stored this content in %s "
+			 "(%s) with %s settings", elsewhere->source,
+			 run->schema->name, elsewhere->path,
+			 elsewhere_same ? "the same" : "other");
+		return elsewhere_same ? SKIP_OTHER_SOURCE
+				      : REFUSE_OTHER_SOURCE;
 	}
 	if (!other && !empty)
 		return READ_NEW;
@@ -406,7 +444,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 	host_file_stats stats;
 	enum file_outcome outcome;
 	peil_error err;
-	char why[256];
+	char why[4400];
 
 	memset(&stats, 0, sizeof(stats));
 	error_clear(&err);
@@ -439,6 +477,17 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 			"file", path, run->section->name);
 		run->sum->skipped++;
 		return FILE_SKIPPED;
+	case SKIP_OTHER_SOURCE:
+		log_msg(PEIL_LOG_INFO, "%s: skipped, %s", path, why);
+		run->sum->skipped++;
+		return FILE_SKIPPED;
+	case REFUSE_OTHER_SOURCE:
+		error_set(&err, path, 0, NULL, "not read: %s: two sources "
+			  "of one dataset disagree on the rows of one export "
+			  "(peil ingest --force %s reads it anyway)", why,
+			  run->section->name);
+		outcome = FILE_REFUSED;
+		goto report;
 	case READ_AGAIN:
 		log_msg(PEIL_LOG_INFO, "%s: read again: %s", path, why);
 		break;
@@ -554,7 +603,8 @@ static int unchanged_since_read(const struct source_run *run,
 	struct stat sb;
 
 	for (size_t i = 0; i < run->before_count; i++)
-		if (strcmp(run->before[i].path, path) == 0)
+		if (!run->before[i].other &&
+		    strcmp(run->before[i].path, path) == 0)
 			last = &run->before[i];
 	return last && last->inode && last->rows > 0 &&
 	       strcmp(last->settings, run->settings) == 0 &&
@@ -671,6 +721,7 @@ out:
 	for (i = 0; i < run.before_count; i++) {
 		free(run.before[i].settings);
 		free(run.before[i].path);
+		free(run.before[i].source);
 	}
 	free(run.before);
 	source_close(&opened);

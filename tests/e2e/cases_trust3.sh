@@ -113,3 +113,66 @@ test_trust3_confirm_reads_back() {
 		fail "runs" "$(trust3_runs)"
 }
 
+# ------------------------------------------- two sources, one export
+# A source reads a content once, within one ingest too.  Two
+# sources of one dataset whose paths both match an export each read it:
+# a dataset without a key (its rows are numbered, not replaced) held the
+# rows twice, exit 0.  Now a content another source stored in the
+# dataset is skipped when read with the same settings, and refused with
+# other ones (the two sources disagree on its rows; exit 2), in this
+# ingest and any later one.  Two sources of different datasets reading
+# one export is a way to fill both: each stores its rows.  By hand: a.csv
+# has the rows A1 and B2; notes and tally each hold them once.
+
+# trust3_two_sources [LINE...]: $work/peil.ini with the datasets notes and
+# tally (no key), sources a (notes, ex/*.csv), b (notes, ex/a.csv, with
+# LINEs) and c (tally, ex/a.csv), and no store.
+trust3_two_sources() {
+	local d s name dataset path
+	mkdir -p "$work/ex" "$work/ns"
+	printf 'team;n\nA;1\nB;2\n' >"$work/ex/a.csv"
+	{
+		printf '[peil]\nplugin_dirs = %s\nscript_dirs = %s\nreject_dir = %s\n' \
+			"$plugins" "$work/ns" "$work/rejects"
+		store_config
+		for d in notes tally; do
+			printf '[dataset %s]\nfield.team = text\nfield.n = integer\n' "$d"
+		done
+		for s in a:notes:"$work/ex/*.csv" b:notes:"$work/ex/a.csv" \
+			c:tally:"$work/ex/a.csv"; do
+			IFS=: read -r name dataset path <<<"$s"
+			printf '[source %s]\nplugin = csv\ndataset = %s\npath = %s\n' \
+				"$name" "$dataset" "$path"
+			printf 'separator = semicolon\ncolumn.team = team\ncolumn.n = n\n'
+			[ "$name" = b ] && printf '%s\n' "$@"
+		done
+	} >"$work/peil.ini"
+	rm -f "$work"/peil.db*
+}
+
+test_trust3_two_sources() {
+	trust3_two_sources
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of one export by three sources" 0 $?
+	for d in notes tally; do
+		[ "$(sqlite3 "$work/peil.db" "SELECT group_concat(team || n) FROM ds_$d" 2>&1)" = "A1,B2" ] &&
+			ok "$d holds the rows once" ||
+			fail "$d" "$(sqlite3 "$work/peil.db" "SELECT team, n FROM ds_$d" 2>&1)"
+	done
+	expect_grep "b skips it, naming the source that stored it" "$work/err" \
+		"$work/ex/a.csv: skipped, [source a] stored this content in notes ($work/ex/a.csv) with the same settings"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "the next ingest" 0 $?
+	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_notes' 2>&1)" = 2 ] &&
+		ok "still two rows" ||
+		fail "rows" "$(sqlite3 "$work/peil.db" 'SELECT team, n FROM ds_notes' 2>&1)"
+
+	trust3_two_sources "encoding = utf-8"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "the same with other settings for b" 2 $?
+	expect_grep "b refuses it, naming why" "$work/err" \
+		"$work/ex/a.csv: not read: [source a] stored this content in notes ($work/ex/a.csv) with other settings: two sources of one dataset disagree on the rows of one export (peil ingest --force b reads it anyway)"
+	[ "$(sqlite3 "$work/peil.db" "SELECT group_concat(team || n) FROM ds_notes" 2>&1)" = "A1,B2" ] &&
+		ok "notes holds a's rows once" ||
+		fail "notes" "$(sqlite3 "$work/peil.db" 'SELECT team, n FROM ds_notes' 2>&1)"
+}
