@@ -18,6 +18,7 @@
 #include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/temp_file.h"
 #include "plugin/plugin_guard.h"
 #include "engine/source.h"
 #include "peil/export_file.h"
@@ -57,6 +58,9 @@ struct source_run {
 	const glob_t *files;
 	size_t file;
 	int loading;
+	/* A directory of the source's own (mode 0700) for the path the
+	 * plugin reads each file by (export_alias); "" when none. */
+	char alias_dir[256];
 };
 
 /* A file's modification time, as the ingest log keeps it. */
@@ -98,6 +102,43 @@ static int settings_fingerprint(const config_section *s,
 	return 0;
 }
 
+/* The path that the plugin reads the hashed file by: a link, in the
+ * source's own directory and under the file's own name, to the
+ * descriptor that the hash was taken from (/proc/self/fd/N), so that the
+ * plugin opens the very file that was hashed, whatever takes its path
+ * meanwhile (a file swapped in for the read and back after it).  Any
+ * plugin that opens a path reads it; what it says of it names path
+ * (host_file_alias).  Without /proc, path itself, checked after the read
+ * (file_unchanged).  Into out, or path. */
+static const char *export_alias(struct source_run *run, const char *path,
+				 const file_hash *hash, char *out,
+				 size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	char target[64];
+	struct stat sb;
+
+	if (!run->alias_dir[0]) {
+		snprintf(run->alias_dir, sizeof(run->alias_dir),
+			 "%s/peil-export-XXXXXX", temp_file_dir());
+		if (!mkdtemp(run->alias_dir)) {
+			run->alias_dir[0] = '\0';
+			return path;
+		}
+	}
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", hash->fd);
+	if ((size_t)snprintf(out, size, "%s/%s", run->alias_dir,
+			     slash ? slash + 1 : path) >= size ||
+	    symlink(target, out) < 0)
+		return path;
+	if (stat(out, &sb) != 0 || sb.st_dev != hash->st.st_dev ||
+	    sb.st_ino != hash->st.st_ino) {
+		unlink(out);
+		return path;
+	}
+	return out;
+}
+
 /* Whether the file is the one it was, with the content it had, after it
  * was read.  Another file in its place has another inode or size.  A
  * write sets the change time (ctime), which no program can set back:
@@ -109,21 +150,27 @@ static int settings_fingerprint(const config_section *s,
  * being written; also a server whose clock is off) is hashed again too.
  * The look was taken before the file was hashed (file_hasher.c), perhaps
  * while the file before it was read: a change since then counts too.
- * What is looked at is what is opened (file_hash_take), so that a named
- * pipe or a device put in the file's place is not read. */
-static int file_unchanged(const char *path, const file_hash *before)
+ * What is looked at is the file hashed (its descriptor); when the plugin
+ * read it by path (aliased 0), the path must still be that file. */
+static int file_unchanged(const char *path, const file_hash *before,
+			  int aliased)
 {
-	file_hash now;
+	char sha[DIGEST_HEX_SIZE];
 	struct stat sb;
 	long long age;
-	int fd;
+	FILE *f;
+	int fd, same;
 
-	fd = peil_open_export(path, &sb, NULL, 0);
-	if (fd < 0)
-		return 0;
-	close(fd);
-	if (sb.st_dev != before->st.st_dev || sb.st_ino != before->st.st_ino ||
-	    sb.st_size != before->st.st_size)
+	if (!aliased) {
+		fd = peil_open_export(path, &sb, NULL, 0);
+		if (fd < 0)
+			return 0;
+		close(fd);
+		if (sb.st_dev != before->st.st_dev ||
+		    sb.st_ino != before->st.st_ino)
+			return 0;
+	}
+	if (fstat(before->fd, &sb) != 0 || sb.st_size != before->st.st_size)
 		return 0;
 	age = (long long)before->at.tv_sec - (long long)sb.st_ctim.tv_sec;
 	if (sb.st_mtim.tv_sec == before->st.st_mtim.tv_sec &&
@@ -132,10 +179,13 @@ static int file_unchanged(const char *path, const file_hash *before)
 	    sb.st_ctim.tv_nsec == before->st.st_ctim.tv_nsec &&
 	    age > 2)
 		return 1;
-	file_hash_take(path, &now);
-	return !now.errnum && now.st.st_dev == before->st.st_dev &&
-	       now.st.st_ino == before->st.st_ino &&
-	       strcmp(now.sha256, before->sha256) == 0;
+	f = file_hash_reopen(before);
+	if (!f)
+		return 0;
+	same = digest_stream_sha256_hex(f, sha) == 0 &&
+	       strcmp(sha, before->sha256) == 0;
+	fclose(f);
+	return same;
 }
 
 /* Whether a file from which no record was stored had data lines: the
@@ -143,7 +193,7 @@ static int file_unchanged(const char *path, const file_hash *before)
  * header while the file has a line after its first non-blank one (a
  * plugin that skipped every row).  A plugin that gave a header and no
  * record read a header-only file: a quiet success. */
-static int file_has_data(const char *path, const host_file_stats *stats)
+static int file_has_data(const file_hash *hash, const host_file_stats *stats)
 {
 	int c, blank = 1, lines = 0;
 	FILE *f;
@@ -152,7 +202,7 @@ static int file_has_data(const char *path, const host_file_stats *stats)
 		return 1;
 	if (stats->header)
 		return 0;
-	f = peil_fopen_export(path, NULL, 0);
+	f = file_hash_reopen(hash);
 	if (!f)
 		return 1;	/* it was read a moment ago: say so */
 	while (lines < 2 && (c = getc(f)) != EOF) {
@@ -172,7 +222,7 @@ static int file_has_data(const char *path, const host_file_stats *stats)
  * by the crash guard while it runs; an error it returns without a
  * message gets one that names it.  0 or -1 with err set. */
 static int plugin_read(struct source_run *run, const char *path,
-		       peil_error *err)
+		       const char *given, peil_error *err)
 {
 	const loaded_plugin *p = run->plugin;
 	char what[4200];
@@ -182,8 +232,9 @@ static int plugin_read(struct source_run *run, const char *path,
 		run->section->name, p->plugin->name, p->path, path);
 	snprintf(what, sizeof(what), "reading %s", path);
 	plugin_guard_enter(p->plugin->name, p->path, what);
-	rc = p->plugin->input->read(run->state, path, err);
+	rc = p->plugin->input->read(run->state, given, err);
 	plugin_guard_leave();
+	host_file_unalias(run->host, err);
 	if (rc < 0 && !err->message[0])
 		error_set(err, path, 0, NULL, "plugin %s (%s) failed without "
 			  "saying why", p->plugin->name, p->path);
@@ -231,12 +282,13 @@ static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 	return 0;
 }
 
-/* Read one file inside a batch, and commit it only when every record of
- * it was stored or rejected as configured and the file did not change
- * since it was hashed (before) until it was read. */
-static enum file_outcome read_file(struct source_run *run, const char *path,
-				   const file_hash *hash,
-				   host_file_stats *stats, peil_error *err)
+/* Read one file inside a batch, by the path given to the plugin, and
+ * commit it only when every record of it was stored or rejected as
+ * configured and the file did not change since it was hashed (before)
+ * until it was read. */
+static enum file_outcome read_batch(struct source_run *run, const char *path,
+				    const char *given, const file_hash *hash,
+				    host_file_stats *stats, peil_error *err)
 {
 	const char *sha = hash->sha256;
 	store *st = run->ctx->store;
@@ -248,21 +300,23 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	if (store_batch_begin(st, err) < 0)
 		return FILE_STORE_FAILED;
 	host_file_begin(run->host, path, sha);
+	if (given != path)
+		host_file_alias(run->host, given);
 	if (run->snapshot && (scope ? store_snapshot_scope_begin(
 					      st, run->schema, scope_field,
 					      scope, err)
 				    : store_snapshot_begin(st, run->schema,
 							   err)) < 0)
 		goto rollback;
-	if (plugin_read(run, path, err) < 0 ||
+	if (plugin_read(run, path, given, err) < 0 ||
 	    host_file_prepare(run->host, stats, err) < 0)
 		goto rollback;
-	if (stats->rows == 0 && file_has_data(path, stats))
+	if (stats->rows == 0 && file_has_data(hash, stats))
 		goto silent;
 	if (run->snapshot &&
 	    store_snapshot_end(st, run->schema, &removed, err) < 0)
 		goto rollback;
-	if (!file_unchanged(path, hash)) {
+	if (!file_unchanged(path, hash, given != path)) {
 		error_set(err, path, 0, NULL,
 			  "the file changed while it was read; ingest it "
 			  "again when its export is complete");
@@ -331,6 +385,20 @@ silent:
 		log_error(err);
 	store_batch_rollback(st);
 	return FILE_SILENT;
+}
+
+static enum file_outcome read_file(struct source_run *run, const char *path,
+				   const file_hash *hash,
+				   host_file_stats *stats, peil_error *err)
+{
+	char alias[4400];
+	const char *given = export_alias(run, path, hash, alias, sizeof(alias));
+	enum file_outcome outcome;
+
+	outcome = read_batch(run, path, given, hash, stats, err);
+	if (given != path)
+		unlink(given);
+	return outcome;
 }
 
 /* The bytes of the files from the first one on, as the store's
@@ -707,12 +775,15 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 		run.file = i;
 		ingest_file(&run, files.gl_pathv[i], &hash,
 			    i + 1 == files.gl_pathc);
+		file_hash_release(&hash);
 	}
 	rc = 0;
 out:
 	if (run.loading)
 		store_load_end(ctx->store);
 	file_hasher_stop(hasher);
+	if (run.alias_dir[0])
+		rmdir(run.alias_dir);
 	free(unchanged);
 	free(to_hash);
 	if (globbed)

@@ -176,3 +176,53 @@ test_trust3_two_sources() {
 		ok "notes holds a's rows once" ||
 		fail "notes" "$(sqlite3 "$work/peil.db" 'SELECT team, n FROM ds_notes' 2>&1)"
 }
+
+# ------------------------------------------- a file swapped and back
+# The ingest hashes each file (one ahead of the read), the plugin opens
+# it by its path, and the ingest checks it after the read.  b.csv swapped
+# for another export after its hash and back after the plugin opened it:
+# the check found b.csv's inode with its content (the rename moved its
+# change time, so it was hashed again, the same), and the other export's
+# 400 000 rows were stored under b.csv's hash, exit 0.  Now the plugin
+# reads the file that was hashed, through the descriptor of the hash
+# (/proc/self/fd/N, by a link of b.csv's name): b.csv's ten cases are
+# stored, none of the other export's.
+test_trust3_swapped_back() {
+	local pid
+	mkdir -p "$work/sw" "$work/no_scripts" "$work/tmp"
+	hostile2_big "$work/sw/a.csv" 400000
+	cp "$src/tests/data/e2e/cases.csv" "$work/sw/b.csv"
+	hostile2_big "$work/c.csv" 400000
+	sed -i '2,$s/^B/C/' "$work/c.csv"
+	write_config "$work/sw/*.csv" "$work/no_scripts"
+	TMPDIR=$work/tmp timeout -s KILL 300 "$peil" ingest -v \
+		--config "$work/peil.ini" >/dev/null 2>"$work/err" &
+	pid=$!
+	# b.csv is hashed as a.csv's read begins; the other export takes its
+	# place then, and b.csv is back a moment after its read began.
+	trust3_wait_for "reads $work/sw/a.csv" && sleep 1
+	mv "$work/sw/b.csv" "$work/b.orig"
+	mv "$work/c.csv" "$work/sw/b.csv"
+	trust3_wait_for "reads $work/sw/b.csv" && sleep 0.3
+	mv "$work/sw/b.csv" "$work/c.csv"
+	mv "$work/b.orig" "$work/sw/b.csv"
+	wait $pid
+	expect_rc "ingest with b.csv swapped and back" 0 $?
+	[ "$(sqlite3 "$work/peil.db" "SELECT count(*), sum(case_id LIKE 'C%') FROM ds_cases" 2>&1)" = "400010|0" ] &&
+		ok "a.csv's 400 000 cases and b.csv's 10 are stored, none of the other export" ||
+		fail "rows stored" "$(sqlite3 "$work/peil.db" "SELECT count(*), sum(case_id LIKE 'C%') FROM ds_cases" 2>&1)"
+	expect_grep "the plugin's messages name b.csv" "$work/err" \
+		"$work/sw/b.csv: 10 rows stored in cases"
+	[ -z "$(ls -A "$work/tmp")" ] &&
+		ok "no link is left behind" || fail "left in TMPDIR" "$(ls -AR "$work/tmp")"
+}
+
+# trust3_wait_for TEXT: until $work/err holds TEXT (a minute at most).
+trust3_wait_for() {
+	local n=0
+	until grep -qF -- "$1" "$work/err" 2>/dev/null || [ $n -ge 1200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	[ $n -lt 1200 ]
+}
