@@ -204,7 +204,7 @@ static char *read_whole(struct ist_source *src, const char *path,
 			size_t *len, peil_error *err)
 {
 	char why[256];
-	FILE *f = peil_fopen_export(path, why, sizeof(why));
+	FILE *f = peil_fopen_text_export(path, why, sizeof(why));
 	char *buf = NULL;
 	long size;
 

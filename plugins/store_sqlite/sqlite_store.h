@@ -151,8 +151,10 @@ struct store {
 /* ---- errors (storage_sqlite.c) ---- */
 
 /* Report a failure of the database with sqlite3_errmsg appended:
- * "<what>: <errmsg>".  field may be NULL.  Returns -1. */
-int store_fail_db(struct store *st, peil_error *err, const char *field,
+ * "<subject>: <what>: <errmsg>", subject (a dataset, a KPI) may be NULL:
+ * it is no column of an export, which an error's field names.  Returns
+ * -1. */
+int store_fail_db(struct store *st, peil_error *err, const char *subject,
 		  const char *what);
 
 /* Run one or more SQL statements without results; on failure report

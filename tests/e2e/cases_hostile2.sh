@@ -128,7 +128,7 @@ test_hostile2_corrupt_store() {
 	"$peil" check --config "$work/peil.ini" >"$work/out" 2>"$work/err"
 	expect_rc "check of a corrupt store" 4 $?
 	expect_grep "check names the store and the cause" "$work/err" \
-		"$work/peil.db: column 'cases': cannot scan the dataset: database disk image is malformed"
+		"$work/peil.db: cases: cannot scan the dataset: database disk image is malformed"
 	expect_grep "check says the values were not read" "$work/out" \
 		"are fine; the stored values could not be read"
 	"$peil" eval --config "$work/peil.ini" --period 2018-01 >/dev/null 2>"$work/err"
@@ -136,7 +136,7 @@ test_hostile2_corrupt_store() {
 	"$peil" run --full --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "a full run on a corrupt store" 4 $?
 	expect_grep "run names the store and the cause" "$work/err" \
-		"$work/peil.db: column 'cases': cannot scan the dataset: database disk image is malformed"
+		"$work/peil.db: cases: cannot scan the dataset: database disk image is malformed"
 }
 
 # ------------------------------------------- a BSN short of digits

@@ -226,3 +226,51 @@ trust3_wait_for() {
 	done
 	[ $n -lt 1200 ]
 }
+
+# ------------------------------------------- smaller ones
+# Two exports joined into one sheet repeat the header row in the middle.
+# The csv plugin refuses such a line (test_hostile2_header_again); the
+# xlsx plugin stored it as a case 'id' of team 'team', exit 0.  Now the
+# two share the rule (csv_is_header_name): the row is refused naming its
+# row (exit 2, nothing stored), or rejected with on_error = reject.
+test_trust3_xlsx_header_again() {
+	hostile2_notes "$work/x.xlsx" "id:text key" team:text
+	sed -i 's/^plugin = csv/plugin = xlsx/; /^separator = /d' "$work/peil.ini"
+	write_book "$work/x.xlsx" "<row r=\"1\">$(is A1 id)$(is B1 team)</row><row r=\"2\">$(is A2 A)$(is B2 Noord)</row><row r=\"3\">$(is A3 ' id ')$(is B3 team)</row><row r=\"4\">$(is A4 B)$(is B4 Zuid)</row>"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of two exports in one sheet" 2 $?
+	expect_grep "the row is named" "$work/err" \
+		"$work/x.xlsx:3: sheet 'Blad1': the header row again (two exports joined into one sheet?)"
+	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_notes' 2>&1)" = 0 ] &&
+		ok "nothing stored" ||
+		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
+	echo "on_error = reject" >>"$work/peil.ini"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "the same with on_error = reject" 2 $?
+	[ "$(sqlite3 "$work/peil.db" "SELECT group_concat(id || team) FROM ds_notes" 2>&1)" = "ANoord,BZuid" ] &&
+		ok "the two cases are stored, the header row rejected" ||
+		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
+}
+
+# A gzip-compressed export named .csv was refused as "invalid UTF-8:
+# byte 0x8B at byte offset 1 (is the file Windows-1252? then set encoding
+# = windows-1252)", and with that encoding as "NUL byte ... (is the file
+# UTF-16 or not text?)"; peil init proposed a config of 0 rows from it.
+# Now what opens an export as text (the csv and istandaarden plugins, the
+# example, peil init) names a compressed file, archive, workbook or PDF
+# by its first bytes (peil_fopen_text_export).
+test_trust3_gzip_named_csv() {
+	hostile2_notes "$work/x.csv" team:text n:integer
+	printf 'team;n\nA;1\n' | gzip >"$work/x.csv"
+	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
+	expect_rc "ingest of a gzip file named .csv" 2 $?
+	expect_grep "it is named as gzip" "$work/err" \
+		"$work/x.csv: not read: it is a gzip-compressed file, not text (unpack it first: gunzip)"
+	mkdir -p "$work/init"
+	(cd "$work/init" && "$peil" init --from "$work/x.csv" >/dev/null 2>"$work/err")
+	expect_rc "peil init from it" 2 $?
+	expect_grep "peil init names it too" "$work/err" \
+		"$work/x.csv: the export: not read: it is a gzip-compressed file, not text (unpack it first: gunzip)"
+	[ ! -e "$work/init/peil.ini" ] && ok "no config written" ||
+		fail "a config was written" "$(head -5 "$work/init/peil.ini")"
+}
