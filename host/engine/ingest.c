@@ -60,7 +60,7 @@ struct source_run {
 	int loading;
 	/* A directory of the source's own (mode 0700) for the path the
 	 * plugin reads each file by (export_alias); "" when none. */
-	char alias_dir[256];
+	char alias_dir[4096];
 };
 
 /* A file's modification time, as the ingest log keeps it. */
