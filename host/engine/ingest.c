@@ -18,7 +18,6 @@
 #include "base/grow.h"
 #include "base/interrupt.h"
 #include "base/log.h"
-#include "base/temp_file.h"
 #include "plugin/plugin_guard.h"
 #include "engine/source.h"
 #include "peil/export_file.h"
@@ -58,9 +57,6 @@ struct source_run {
 	const glob_t *files;
 	size_t file;
 	int loading;
-	/* A directory of the source's own (mode 0700) for the path the
-	 * plugin reads each file by (export_alias); "" when none. */
-	char alias_dir[4096];
 };
 
 /* A file's modification time, as the ingest log keeps it. */
@@ -102,40 +98,22 @@ static int settings_fingerprint(const config_section *s,
 	return 0;
 }
 
-/* The path that the plugin reads the hashed file by: a link, in the
- * source's own directory and under the file's own name, to the
- * descriptor that the hash was taken from (/proc/self/fd/N), so that the
- * plugin opens the very file that was hashed, whatever takes its path
- * meanwhile (a file swapped in for the read and back after it).  Any
- * plugin that opens a path reads it; what it says of it names path
- * (host_file_alias).  Without /proc, path itself, checked after the read
- * (file_unchanged).  Into out, or path. */
-static const char *export_alias(struct source_run *run, const char *path,
-				 const file_hash *hash, char *out,
-				 size_t size)
+/* The path that the plugin reads the hashed file by: the descriptor that
+ * the hash was taken from (/proc/self/fd/N), so that the plugin opens the
+ * very file that was hashed, whatever takes its path meanwhile (a file
+ * swapped in for the read and back after it).  Any plugin that opens a
+ * path reads it; what it says of it names path (host_file_alias), and
+ * svc->export_path gives path.  Without /proc, path itself, checked
+ * after the read (file_unchanged).  Into out, or path. */
+static const char *export_alias(const char *path, const file_hash *hash,
+				char *out, size_t size)
 {
-	const char *slash = strrchr(path, '/');
-	char target[64];
 	struct stat sb;
 
-	if (!run->alias_dir[0]) {
-		snprintf(run->alias_dir, sizeof(run->alias_dir),
-			 "%s/peil-export-XXXXXX", temp_file_dir());
-		if (!mkdtemp(run->alias_dir)) {
-			run->alias_dir[0] = '\0';
-			return path;
-		}
-	}
-	snprintf(target, sizeof(target), "/proc/self/fd/%d", hash->fd);
-	if ((size_t)snprintf(out, size, "%s/%s", run->alias_dir,
-			     slash ? slash + 1 : path) >= size ||
-	    symlink(target, out) < 0)
-		return path;
+	snprintf(out, size, "/proc/self/fd/%d", hash->fd);
 	if (stat(out, &sb) != 0 || sb.st_dev != hash->st.st_dev ||
-	    sb.st_ino != hash->st.st_ino) {
-		unlink(out);
+	    sb.st_ino != hash->st.st_ino)
 		return path;
-	}
 	return out;
 }
 
@@ -391,14 +369,11 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 				   const file_hash *hash,
 				   host_file_stats *stats, peil_error *err)
 {
-	char alias[4400];
-	const char *given = export_alias(run, path, hash, alias, sizeof(alias));
-	enum file_outcome outcome;
+	char alias[64];
 
-	outcome = read_batch(run, path, given, hash, stats, err);
-	if (given != path)
-		unlink(given);
-	return outcome;
+	return read_batch(run, path, export_alias(path, hash, alias,
+						  sizeof(alias)),
+			  hash, stats, err);
 }
 
 /* The bytes of the files from the first one on, as the store's
@@ -782,8 +757,6 @@ out:
 	if (run.loading)
 		store_load_end(ctx->store);
 	file_hasher_stop(hasher);
-	if (run.alias_dir[0])
-		rmdir(run.alias_dir);
 	free(unchanged);
 	free(to_hash);
 	if (globbed)

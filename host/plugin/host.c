@@ -796,6 +796,11 @@ static int services_record_end_lazy(peil_host *host,
 	return record_end(host, &text, err);
 }
 
+static const char *services_export_path(peil_host *host)
+{
+	return host->file ? host->path : NULL;
+}
+
 static const peil_services services = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_services),
@@ -812,6 +817,7 @@ static const peil_services services = {
 	.record_invalid = services_record_invalid,
 	.record_header = services_record_header,
 	.record_end_lazy = services_record_end_lazy,
+	.export_path = services_export_path,
 };
 
 const peil_services *host_services(void)

@@ -457,11 +457,20 @@ typedef struct peil_services {
 			       int (*raw)(void *ctx, const char **text,
 					  size_t *len),
 			       void *ctx, peil_error *err);
+
+	/* ---- version 4 ---- */
+
+	/* The path of the export being read, as its source found it.  The
+	 * path that read gets may be another path of the same file, the
+	 * descriptor the host hashed it from (/proc/self/fd/N): take a file
+	 * name to store from this one.  NULL outside a read. */
+	const char *(*export_path)(peil_host *host);
 } peil_services;
 
 #define PEIL_SERVICES_SIZE_V1 PEIL_SIZE_TO(peil_services, record_end)
 #define PEIL_SERVICES_SIZE_V2 PEIL_SIZE_TO(peil_services, record_header)
 #define PEIL_SERVICES_SIZE_V3 PEIL_SIZE_TO(peil_services, record_end_lazy)
+#define PEIL_SERVICES_SIZE_V4 PEIL_SIZE_TO(peil_services, export_path)
 
 /* For an input plugin's open: 0 when the host's services are of this
  * ABI version and hold at least `needed` bytes (a PEIL_SERVICES_SIZE_VN),
