@@ -28,6 +28,7 @@ struct file_hasher {
 	/* Under lock: files hashed, files the hasher may hash, stop. */
 	size_t done, allowed;
 	int stop;
+	size_t given;	/* hashes that file_hasher_get handed out */
 };
 
 /* Only a regular file is read: what is opened is looked at (fstat), so
@@ -46,17 +47,38 @@ void file_hash_take(const char *path, file_hash *out)
 		out->errnum = errno == EINVAL && out->st.st_mode
 				      ? ENOTREG
 				      : errno ? errno : EIO;
+		out->fd = -1;
 		return;
 	}
-	f = fdopen(fd, "rb");
-	if (!f) {
+	out->fd = fd;
+	f = file_hash_reopen(out);
+	if (!f || digest_stream_sha256_hex(f, out->sha256) < 0) {
 		out->errnum = errno ? errno : EIO;
-		close(fd);
-	} else {
-		if (digest_stream_sha256_hex(f, out->sha256) < 0)
-			out->errnum = errno ? errno : EIO;
-		fclose(f);
+		file_hash_release(out);
 	}
+	if (f)
+		fclose(f);
+}
+
+FILE *file_hash_reopen(const file_hash *h)
+{
+	FILE *f;
+	int fd;
+
+	if (h->fd < 0 || lseek(h->fd, 0, SEEK_SET) < 0 ||
+	    (fd = fcntl(h->fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return NULL;
+	f = fdopen(fd, "rb");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+void file_hash_release(file_hash *h)
+{
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
 }
 
 static void *hasher(void *arg)
@@ -111,6 +133,7 @@ void file_hasher_get(file_hasher *h, size_t i, file_hash *out)
 	while (h->done <= i)
 		pthread_cond_wait(&h->cond, &h->lock);
 	*out = h->hashes[i];
+	h->given = i + 1;
 	if (h->allowed < h->count && h->allowed < i + 2) {
 		h->allowed = i + 2;
 		pthread_cond_broadcast(&h->cond);
@@ -129,6 +152,8 @@ void file_hasher_stop(file_hasher *h)
 		pthread_mutex_unlock(&h->lock);
 		pthread_join(h->thread, NULL);
 	}
+	for (size_t i = h->given; i < h->done; i++)
+		file_hash_release(&h->hashes[i]);
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->lock);
 	free(h->hashes);

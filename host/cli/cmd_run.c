@@ -162,29 +162,37 @@ static int run_unchanged(peil_context *ctx, const output_options *out,
 	error_clear(&err);
 	rc = run_confirm_check(ctx, fin, from, to, &base, why, sizeof(why),
 			       &err);
-	if (rc == 0)
+	if (rc == 0) {
 		log_msg(PEIL_LOG_INFO, "evaluating: %s", why);
-	if (rc == 1 && run_confirm_record(ctx, from, to, base, run_id,
-					  &err) == 0) {
-		log_msg(PEIL_LOG_INFO, "run %lld: nothing changed since run "
-			"%lld, whose figures it confirms: 0 KPIs evaluated, "
-			"all kept from run %lld", (long long)*run_id,
-			(long long)base, (long long)base);
-		memset(&t, 0, sizeof(t));
-		rc = cli_read_figures(ctx, base, NULL, 0, 0, 0, &t);
-		if (rc == EXIT_OK)
-			rc = cli_read_stale(ctx, base, &stale);
-		if (rc == EXIT_OK)
-			rc = cli_write_run(ctx, out, fin, &t, &stale);
-		input_ages_release(&stale);
-		result_table_release(&t);
-		return rc;
+		return -1;
 	}
-	if (rc != 0) {
+	if (rc < 0) {
 		log_error(&err);
 		return EXIT_STORAGE;
 	}
-	return -1;
+	/* The figures it confirms are read back before the run is
+	 * recorded: a store that cannot give them fails the run (exit 4),
+	 * and no run says that they stand. */
+	memset(&t, 0, sizeof(t));
+	rc = cli_read_figures(ctx, base, NULL, 0, 0, 0, &t);
+	if (rc == EXIT_OK)
+		rc = cli_read_stale(ctx, base, &stale);
+	if (rc == EXIT_OK) {
+		if (run_confirm_record(ctx, from, to, base, run_id, &err) < 0) {
+			log_error(&err);
+			rc = EXIT_STORAGE;
+		} else {
+			log_msg(PEIL_LOG_INFO, "run %lld: nothing changed "
+				"since run %lld, whose figures it confirms: 0 "
+				"KPIs evaluated, all kept from run %lld",
+				(long long)*run_id, (long long)base,
+				(long long)base);
+			rc = cli_write_run(ctx, out, fin, &t, &stale);
+		}
+	}
+	input_ages_release(&stale);
+	result_table_release(&t);
+	return rc;
 }
 
 /* The run's steps; the id of the run it recorded goes to *run_id (0 when

@@ -65,7 +65,7 @@ const char *export_type_name(export_type type)
 static char *read_sample(const char *path, size_t *len, peil_error *err)
 {
 	char why[256];
-	FILE *f = peil_fopen_export(path, why, sizeof(why));
+	FILE *f = peil_fopen_text_export(path, why, sizeof(why));
 	char *buf;
 	size_t n;
 

@@ -22,13 +22,17 @@
 #include "engine/source.h"
 #include "peil/export_file.h"
 
-/* What the ingest log says of one file that the source read before. */
+/* What the ingest log says of one file that the source read before, or
+ * that another source stored in the source's dataset (other set: then
+ * source names it). */
 struct read_before {
 	char sha256[DIGEST_HEX_SIZE];	/* of the content */
 	char *settings;			/* as logged: see read_settings */
 	int64_t rows;
 	char *path;
 	int64_t size, mtime_ns, inode;	/* 0: not logged */
+	int other;
+	char *source;
 };
 
 struct source_run {
@@ -94,6 +98,25 @@ static int settings_fingerprint(const config_section *s,
 	return 0;
 }
 
+/* The path that the plugin reads the hashed file by: the descriptor that
+ * the hash was taken from (/proc/self/fd/N), so that the plugin opens the
+ * very file that was hashed, whatever takes its path meanwhile (a file
+ * swapped in for the read and back after it).  Any plugin that opens a
+ * path reads it; what it says of it names path (host_file_alias), and
+ * svc->export_path gives path.  Without /proc, path itself, checked
+ * after the read (file_unchanged).  Into out, or path. */
+static const char *export_alias(const char *path, const file_hash *hash,
+				char *out, size_t size)
+{
+	struct stat sb;
+
+	snprintf(out, size, "/proc/self/fd/%d", hash->fd);
+	if (stat(out, &sb) != 0 || sb.st_dev != hash->st.st_dev ||
+	    sb.st_ino != hash->st.st_ino)
+		return path;
+	return out;
+}
+
 /* Whether the file is the one it was, with the content it had, after it
  * was read.  Another file in its place has another inode or size.  A
  * write sets the change time (ctime), which no program can set back:
@@ -105,21 +128,27 @@ static int settings_fingerprint(const config_section *s,
  * being written; also a server whose clock is off) is hashed again too.
  * The look was taken before the file was hashed (file_hasher.c), perhaps
  * while the file before it was read: a change since then counts too.
- * What is looked at is what is opened (file_hash_take), so that a named
- * pipe or a device put in the file's place is not read. */
-static int file_unchanged(const char *path, const file_hash *before)
+ * What is looked at is the file hashed (its descriptor); when the plugin
+ * read it by path (aliased 0), the path must still be that file. */
+static int file_unchanged(const char *path, const file_hash *before,
+			  int aliased)
 {
-	file_hash now;
+	char sha[DIGEST_HEX_SIZE];
 	struct stat sb;
 	long long age;
-	int fd;
+	FILE *f;
+	int fd, same;
 
-	fd = peil_open_export(path, &sb, NULL, 0);
-	if (fd < 0)
-		return 0;
-	close(fd);
-	if (sb.st_dev != before->st.st_dev || sb.st_ino != before->st.st_ino ||
-	    sb.st_size != before->st.st_size)
+	if (!aliased) {
+		fd = peil_open_export(path, &sb, NULL, 0);
+		if (fd < 0)
+			return 0;
+		close(fd);
+		if (sb.st_dev != before->st.st_dev ||
+		    sb.st_ino != before->st.st_ino)
+			return 0;
+	}
+	if (fstat(before->fd, &sb) != 0 || sb.st_size != before->st.st_size)
 		return 0;
 	age = (long long)before->at.tv_sec - (long long)sb.st_ctim.tv_sec;
 	if (sb.st_mtim.tv_sec == before->st.st_mtim.tv_sec &&
@@ -128,10 +157,13 @@ static int file_unchanged(const char *path, const file_hash *before)
 	    sb.st_ctim.tv_nsec == before->st.st_ctim.tv_nsec &&
 	    age > 2)
 		return 1;
-	file_hash_take(path, &now);
-	return !now.errnum && now.st.st_dev == before->st.st_dev &&
-	       now.st.st_ino == before->st.st_ino &&
-	       strcmp(now.sha256, before->sha256) == 0;
+	f = file_hash_reopen(before);
+	if (!f)
+		return 0;
+	same = digest_stream_sha256_hex(f, sha) == 0 &&
+	       strcmp(sha, before->sha256) == 0;
+	fclose(f);
+	return same;
 }
 
 /* Whether a file from which no record was stored had data lines: the
@@ -139,7 +171,7 @@ static int file_unchanged(const char *path, const file_hash *before)
  * header while the file has a line after its first non-blank one (a
  * plugin that skipped every row).  A plugin that gave a header and no
  * record read a header-only file: a quiet success. */
-static int file_has_data(const char *path, const host_file_stats *stats)
+static int file_has_data(const file_hash *hash, const host_file_stats *stats)
 {
 	int c, blank = 1, lines = 0;
 	FILE *f;
@@ -148,7 +180,7 @@ static int file_has_data(const char *path, const host_file_stats *stats)
 		return 1;
 	if (stats->header)
 		return 0;
-	f = peil_fopen_export(path, NULL, 0);
+	f = file_hash_reopen(hash);
 	if (!f)
 		return 1;	/* it was read a moment ago: say so */
 	while (lines < 2 && (c = getc(f)) != EOF) {
@@ -168,7 +200,7 @@ static int file_has_data(const char *path, const host_file_stats *stats)
  * by the crash guard while it runs; an error it returns without a
  * message gets one that names it.  0 or -1 with err set. */
 static int plugin_read(struct source_run *run, const char *path,
-		       peil_error *err)
+		       const char *given, peil_error *err)
 {
 	const loaded_plugin *p = run->plugin;
 	char what[4200];
@@ -178,24 +210,30 @@ static int plugin_read(struct source_run *run, const char *path,
 		run->section->name, p->plugin->name, p->path, path);
 	snprintf(what, sizeof(what), "reading %s", path);
 	plugin_guard_enter(p->plugin->name, p->path, what);
-	rc = p->plugin->input->read(run->state, path, err);
+	rc = p->plugin->input->read(run->state, given, err);
 	plugin_guard_leave();
+	host_file_unalias(run->host, err);
 	if (rc < 0 && !err->message[0])
 		error_set(err, path, 0, NULL, "plugin %s (%s) failed without "
 			  "saying why", p->plugin->name, p->path);
 	return rc < 0 ? -1 : 0;
 }
 
-/* Keep an entry of the ingest log of run's source (ingest_scan's fn, and
- * read_file's for each file it stored, so that the same content found
- * again in this ingest, through a link or in a copy, is skipped as it
- * would be in the next one). */
+/* Keep an entry of the ingest log of run's source, or of another source
+ * that stored rows in its dataset (ingest_scan's fn, and read_file's for
+ * each file it stored, so that the same content found again in this
+ * ingest, through a link or in a copy, is skipped as it would be in the
+ * next one).  The ingest log is scanned as each source begins, so the
+ * files of the sources before it in this ingest are there. */
 static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 {
 	struct source_run *run = ctx;
 	struct read_before *grown, *b;
+	int other = strcmp(entry->source, run->section->name) != 0;
 
-	if (strcmp(entry->source, run->section->name) != 0 || !entry->sha256)
+	if (!entry->sha256 ||
+	    (other && (!entry->dataset || entry->rows <= 0 ||
+		       strcmp(entry->dataset, run->schema->name) != 0)))
 		return 0;
 	grown = grow_for(run->before, run->before_count, sizeof(*grown));
 	if (!grown)
@@ -205,11 +243,14 @@ static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 	b->settings = strdup(entry->settings_sha256 ? entry->settings_sha256
 						   : "");
 	b->path = strdup(entry->path ? entry->path : "");
-	if (!b->settings || !b->path) {
+	b->source = strdup(entry->source);
+	if (!b->settings || !b->path || !b->source) {
 		free(b->settings);
 		free(b->path);
+		free(b->source);
 		return -1;
 	}
+	b->other = other;
 	snprintf(b->sha256, sizeof(b->sha256), "%s", entry->sha256);
 	b->rows = entry->rows;
 	b->size = entry->file_size;
@@ -219,12 +260,13 @@ static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 	return 0;
 }
 
-/* Read one file inside a batch, and commit it only when every record of
- * it was stored or rejected as configured and the file did not change
- * since it was hashed (before) until it was read. */
-static enum file_outcome read_file(struct source_run *run, const char *path,
-				   const file_hash *hash,
-				   host_file_stats *stats, peil_error *err)
+/* Read one file inside a batch, by the path given to the plugin, and
+ * commit it only when every record of it was stored or rejected as
+ * configured and the file did not change since it was hashed (before)
+ * until it was read. */
+static enum file_outcome read_batch(struct source_run *run, const char *path,
+				    const char *given, const file_hash *hash,
+				    host_file_stats *stats, peil_error *err)
 {
 	const char *sha = hash->sha256;
 	store *st = run->ctx->store;
@@ -236,21 +278,23 @@ static enum file_outcome read_file(struct source_run *run, const char *path,
 	if (store_batch_begin(st, err) < 0)
 		return FILE_STORE_FAILED;
 	host_file_begin(run->host, path, sha);
+	if (given != path)
+		host_file_alias(run->host, given);
 	if (run->snapshot && (scope ? store_snapshot_scope_begin(
 					      st, run->schema, scope_field,
 					      scope, err)
 				    : store_snapshot_begin(st, run->schema,
 							   err)) < 0)
 		goto rollback;
-	if (plugin_read(run, path, err) < 0 ||
+	if (plugin_read(run, path, given, err) < 0 ||
 	    host_file_prepare(run->host, stats, err) < 0)
 		goto rollback;
-	if (stats->rows == 0 && file_has_data(path, stats))
+	if (stats->rows == 0 && file_has_data(hash, stats))
 		goto silent;
 	if (run->snapshot &&
 	    store_snapshot_end(st, run->schema, &removed, err) < 0)
 		goto rollback;
-	if (!file_unchanged(path, hash)) {
+	if (!file_unchanged(path, hash, given != path)) {
 		error_set(err, path, 0, NULL,
 			  "the file changed while it was read; ingest it "
 			  "again when its export is complete");
@@ -321,6 +365,17 @@ silent:
 	return FILE_SILENT;
 }
 
+static enum file_outcome read_file(struct source_run *run, const char *path,
+				   const file_hash *hash,
+				   host_file_stats *stats, peil_error *err)
+{
+	char alias[64];
+
+	return read_batch(run, path, export_alias(path, hash, alias,
+						  sizeof(alias)),
+			  hash, stats, err);
+}
+
 /* The bytes of the files from the first one on, as the store's
  * load_begin is told them. */
 static int64_t files_bytes(const glob_t *files, size_t first)
@@ -349,7 +404,10 @@ static int load_begin(struct source_run *run, peil_error *err)
 	return 0;
 }
 
-enum read_decision { READ_NEW, READ_AGAIN, SKIP_SEEN, SKIP_OLD_SNAPSHOT };
+enum read_decision {
+	READ_NEW, READ_AGAIN, SKIP_SEEN, SKIP_OLD_SNAPSHOT, SKIP_OTHER_SOURCE,
+	REFUSE_OTHER_SOURCE
+};
 
 /* Whether the source reads content sha, from what its ingest log says of
  * it: once read with these settings by this plugin and version, it is
@@ -359,29 +417,52 @@ enum read_decision { READ_NEW, READ_AGAIN, SKIP_SEEN, SKIP_OLD_SNAPSHOT };
  * and why says why.  An entry logged before Peil kept the plugin's name
  * and version (the fingerprint alone) counts as this plugin's.  A snapshot
  * source reads again only its newest file: an older snapshot would remove
- * rows that the newest one gives back. */
+ * rows that the newest one gives back.
+ *
+ * A content that another source stored in the same dataset is not stored
+ * again (rows of a dataset without key fields would be there twice):
+ * skipped when read with the same settings, refused when read with
+ * others, since the two sources then disagree on what its rows are. */
 static enum read_decision read_decision(const struct source_run *run,
 					const char *sha, int newest,
 					char *why, size_t size)
 {
 	const size_t hex = DIGEST_HEX_SIZE - 1;
 	const struct read_before *other = NULL, *empty = NULL;
+	const struct read_before *elsewhere = NULL;
+	int elsewhere_same = 0;
 	size_t i;
 
 	for (i = 0; i < run->before_count; i++) {
 		const struct read_before *b = &run->before[i];
 		int legacy = strlen(b->settings) == hex;
+		int same = strcmp(b->settings, run->settings) == 0 ||
+			   (legacy && b->rows > 0 &&
+			    strncmp(b->settings, run->settings, hex) == 0);
 
 		if (strcmp(b->sha256, sha) != 0)
 			continue;
-		if (strcmp(b->settings, run->settings) == 0 ||
-		    (legacy && b->rows > 0 &&
-		     strncmp(b->settings, run->settings, hex) == 0))
+		if (b->other) {
+			if (!elsewhere_same) {
+				elsewhere = b;
+				elsewhere_same = same;
+			}
+			continue;
+		}
+		if (same)
 			return SKIP_SEEN;
 		if (legacy && strncmp(b->settings, run->settings, hex) == 0)
 			empty = b;
 		else
 			other = b;
+	}
+	if (elsewhere) {
+		snprintf(why, size, "[source %s] stored this content in %s "
+			 "(%s) with %s settings", elsewhere->source,
+			 run->schema->name, elsewhere->path,
+			 elsewhere_same ? "the same" : "other");
+		return elsewhere_same ? SKIP_OTHER_SOURCE
+				      : REFUSE_OTHER_SOURCE;
 	}
 	if (!other && !empty)
 		return READ_NEW;
@@ -406,7 +487,7 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 	host_file_stats stats;
 	enum file_outcome outcome;
 	peil_error err;
-	char why[256];
+	char why[4400];
 
 	memset(&stats, 0, sizeof(stats));
 	error_clear(&err);
@@ -439,6 +520,17 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 			"file", path, run->section->name);
 		run->sum->skipped++;
 		return FILE_SKIPPED;
+	case SKIP_OTHER_SOURCE:
+		log_msg(PEIL_LOG_INFO, "%s: skipped, %s", path, why);
+		run->sum->skipped++;
+		return FILE_SKIPPED;
+	case REFUSE_OTHER_SOURCE:
+		error_set(&err, path, 0, NULL, "not read: %s: two sources "
+			  "of one dataset disagree on the rows of one export "
+			  "(peil ingest --force %s reads it anyway)", why,
+			  run->section->name);
+		outcome = FILE_REFUSED;
+		goto report;
 	case READ_AGAIN:
 		log_msg(PEIL_LOG_INFO, "%s: read again: %s", path, why);
 		break;
@@ -554,7 +646,8 @@ static int unchanged_since_read(const struct source_run *run,
 	struct stat sb;
 
 	for (size_t i = 0; i < run->before_count; i++)
-		if (strcmp(run->before[i].path, path) == 0)
+		if (!run->before[i].other &&
+		    strcmp(run->before[i].path, path) == 0)
 			last = &run->before[i];
 	return last && last->inode && last->rows > 0 &&
 	       strcmp(last->settings, run->settings) == 0 &&
@@ -657,6 +750,7 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 		run.file = i;
 		ingest_file(&run, files.gl_pathv[i], &hash,
 			    i + 1 == files.gl_pathc);
+		file_hash_release(&hash);
 	}
 	rc = 0;
 out:
@@ -671,6 +765,7 @@ out:
 	for (i = 0; i < run.before_count; i++) {
 		free(run.before[i].settings);
 		free(run.before[i].path);
+		free(run.before[i].source);
 	}
 	free(run.before);
 	source_close(&opened);

@@ -167,6 +167,7 @@ static int base_same(peil_context *ctx, const finality *fin, int32_t from,
 {
 	char from_text[11], to_text[11];
 	const char *build;
+	int64_t outside;
 	long long id;
 
 	if (!store_has(ctx->store, STORE_V13_CONFIRMATIONS) ||
@@ -177,7 +178,8 @@ static int base_same(peil_context *ctx, const finality *fin, int32_t from,
 		return 0;
 	}
 	if (latest_base(ctx, b, err) < 0 ||
-	    !(build = build_id_sha256(ctx, err)))
+	    !(build = build_id_sha256(ctx, err)) ||
+	    store_changed_outside(ctx->store, &outside, err) < 0)
 		return -1;
 	id = (long long)b->id;
 	date_format_iso(from, from_text);
@@ -185,6 +187,11 @@ static int base_same(peil_context *ctx, const finality *fin, int32_t from,
 	if (!b->found || !b->published)
 		snprintf(why, why_size, b->found ? "run %lld published no "
 			 "figures" : "no earlier run published figures", id);
+	/* The rows it evaluated may not be those the store holds now. */
+	else if (outside >= b->id)
+		snprintf(why, why_size, "the store was written by something "
+			 "other than Peil since run %lld (its file is not as "
+			 "Peil left it)", id);
 	else if (strcmp(from_text, b->from) != 0 || strcmp(to_text, b->to) != 0)
 		snprintf(why, why_size, "run %lld evaluated %s .. %s, this one "
 			 "%s .. %s", id, b->from, b->to, from_text, to_text);

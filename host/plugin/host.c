@@ -66,6 +66,9 @@ struct peil_host {
 
 	/* the file and record being read */
 	const char *file;	/* NULL outside a read */
+	/* The file's path (host_file_begin), and the other path the plugin
+	 * was handed for it (host_file_alias), or NULL. */
+	const char *path, *alias;
 	char sha256[65];
 	long line;
 	int invalid;
@@ -88,6 +91,40 @@ struct peil_host {
 	peil_error failure;
 };
 
+/* text (of size bytes) with each mention of the alias of the file being
+ * read replaced by its path. */
+static void unalias(const peil_host *host, char *text, size_t size)
+{
+	size_t alen, plen;
+	char *at, *from = text;
+
+	if (!host->alias || !host->path)
+		return;
+	alen = strlen(host->alias);
+	plen = strlen(host->path);
+	while ((at = strstr(from, host->alias)) != NULL) {
+		size_t tail = strlen(at + alen) + 1;
+
+		if ((size_t)(at - text) + plen + tail > size)
+			return;
+		memmove(at + plen, at + alen, tail);
+		memcpy(at, host->path, plen);
+		from = at + plen;
+	}
+}
+
+void host_file_alias(peil_host *host, const char *alias)
+{
+	host->alias = alias;
+}
+
+void host_file_unalias(const peil_host *host, peil_error *err)
+{
+	unalias(host, err->file, sizeof(err->file));
+	unalias(host, err->field, sizeof(err->field));
+	unalias(host, err->message, sizeof(err->message));
+}
+
 static void services_log(peil_host *host, peil_log_level level,
 			 const char *fmt, ...) PEIL_PRINTF(3, 4);
 static void services_log(peil_host *host, peil_log_level level,
@@ -99,6 +136,8 @@ static void services_log(peil_host *host, peil_log_level level,
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (host)
+		unalias(host, line, sizeof(line));
 	log_msg(level, "%s: %s", host ? host->plugin_name : "plugin", line);
 }
 
@@ -157,7 +196,9 @@ static void services_record_begin(peil_host *host, const char *file,
 {
 	size_t i;
 
-	host->file = file;
+	host->file = host->alias && file && strcmp(file, host->alias) == 0
+			     ? host->path
+			     : file;
 	host->line = line;
 	host->invalid = 0;
 	host->invalid_fatal = 0;
@@ -755,6 +796,11 @@ static int services_record_end_lazy(peil_host *host,
 	return record_end(host, &text, err);
 }
 
+static const char *services_export_path(peil_host *host)
+{
+	return host->file ? host->path : NULL;
+}
+
 static const peil_services services = {
 	.abi_version = PEIL_ABI_VERSION,
 	.size = sizeof(peil_services),
@@ -771,6 +817,7 @@ static const peil_services services = {
 	.record_invalid = services_record_invalid,
 	.record_header = services_record_header,
 	.record_end_lazy = services_record_end_lazy,
+	.export_path = services_export_path,
 };
 
 const peil_services *host_services(void)
@@ -909,7 +956,8 @@ void host_file_begin(peil_host *host, const char *path, const char *sha256)
 	host->reject_name[0] = '\0';
 	free(host->header);
 	host->header = NULL;
-	host->file = path;
+	host->file = host->path = path;
+	host->alias = NULL;
 	host->values = NULL;
 	snprintf(host->sha256, sizeof(host->sha256), "%s",
 		 sha256 ? sha256 : "");

@@ -89,6 +89,13 @@ typedef struct host_file_stats {
 
 /* Start reading path, whose content has the SHA-256 sha256. */
 void host_file_begin(peil_host *host, const char *path, const char *sha256);
+/* After host_file_begin: the plugin reads path through alias (another
+ * path of the same open file, ingest.c), borrowed until the next
+ * host_file_begin.  What the plugin says of alias (its records' origin,
+ * its log lines) names path. */
+void host_file_alias(peil_host *host, const char *alias);
+/* err, from the plugin's read, naming path where it names the alias. */
+void host_file_unalias(const peil_host *host, peil_error *err);
 /* After the plugin's read returned 0: whether the file may be committed.
  * -1 with err set when a record failed (even if the plugin carried on) or
  * the reject file could not be written; 0 otherwise.  Fills stats in both

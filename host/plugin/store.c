@@ -91,6 +91,9 @@ static int version_complete(const peil_storage_ops *o, unsigned v)
 	case STORE_V18_BUILDS:
 		return o->size >= PEIL_STORAGE_OPS_SIZE_V18 &&
 		       o->keeps_run_builds;
+	case STORE_V19_OUTSIDE:
+		return o->size >= PEIL_STORAGE_OPS_SIZE_V19 &&
+		       o->changed_outside;
 	}
 	return 0;
 }
@@ -111,7 +114,7 @@ int store_load(const loader_path *path, const char *name,
 	}
 	s->ops = s->plugin->plugin->storage;
 	s->has = 1u << 1;	/* the loader refuses less than version 1 */
-	for (v = STORE_V2_CHANGES; v <= STORE_V18_BUILDS; v++)
+	for (v = STORE_V2_CHANGES; v <= STORE_V19_OUTSIDE; v++)
 		if (version_complete(s->ops, v))
 			s->has |= 1u << v;
 	s->svc = svc;
@@ -218,6 +221,8 @@ static const char *version_ability(enum store_version v)
 		return "store the figures of a run at once";
 	case STORE_V18_BUILDS:
 		return "keep the build that evaluated a run";
+	case STORE_V19_OUTSIDE:
+		return "tell a change made by another program";
 	}
 	return "do that";
 }
@@ -651,4 +656,12 @@ void store_load_end(store *s)
 {
 	if (store_has(s, STORE_V4_LOADS))
 		s->ops->load_end(s->state);
+}
+
+int store_changed_outside(store *s, int64_t *after_run, peil_error *err)
+{
+	*after_run = 0;
+	if (!store_has(s, STORE_V19_OUTSIDE))
+		return 0;
+	return s->ops->changed_outside(s->state, after_run, err) < 0 ? -1 : 0;
 }

@@ -47,7 +47,8 @@ enum store_version {
 	STORE_V15_FROM_KEY = 15,	/* scans_from_key */
 	STORE_V16_PUBLIC = 16,	/* public_figures_put */
 	STORE_V17_RESULTS = 17,	/* results_put */
-	STORE_V18_BUILDS = 18	/* keeps_run_builds */
+	STORE_V18_BUILDS = 18,	/* keeps_run_builds */
+	STORE_V19_OUTSIDE = 19	/* changed_outside */
 };
 
 /* How store_open opens a store. */
@@ -202,5 +203,10 @@ int store_records_put(store *s, const peil_schema *schema,
  * it is, which the callbacks' contract allows. */
 int store_load_begin(store *s, int64_t bytes, peil_error *err);
 void store_load_end(store *s);
+
+/* ---- version 19: with a fallback ---- */
+
+/* changed_outside; without it, *after_run 0: the store cannot tell. */
+int store_changed_outside(store *s, int64_t *after_run, peil_error *err);
 
 #endif

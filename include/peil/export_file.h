@@ -14,7 +14,7 @@
  * when it is a regular file.
  *
  *   char why[256];
- *   FILE *f = peil_fopen_export(path, why, sizeof(why));
+ *   FILE *f = peil_fopen_text_export(path, why, sizeof(why));
  *   if (!f)
  *       return svc->fail(err, path, 0, NULL, "%s", why);
  */
@@ -98,6 +98,74 @@ static inline FILE *peil_fopen_export(const char *path, char *why,
 		errno = saved;
 	}
 	return f;
+}
+
+/* What a file whose first n bytes are head is, when they are those of a
+ * known binary format rather than text (a compressed file, an archive or
+ * workbook, a PDF), and what to do ("a gzip-compressed file, not text
+ * (unpack it first: gunzip)"); NULL otherwise.  Read as text, such
+ * a file fails on an encoding, which does not say what is wrong. */
+static inline const char *peil_binary_kind(const unsigned char *head,
+					   size_t n)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+		const char *kind;
+	} known[] = {
+		{ "\x1f\x8b", 2, "a gzip-compressed file, not text (unpack "
+				 "it first: gunzip)" },
+		{ "\xfd" "7zXZ", 6, "an xz-compressed file, not text (unpack "
+				    "it first: unxz)" },
+		{ "\x28\xb5\x2f\xfd", 4, "a zstd-compressed file, not text "
+					 "(unpack it first: unzstd)" },
+		{ "PK\x03\x04", 4, "a ZIP archive, not text (an .xlsx "
+				   "workbook? then plugin = xlsx)" },
+		{ "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8, "an Excel 97-2003 "
+						     "workbook (.xls) or another "
+						     "old Office file, not text "
+						     "(save it as CSV)" },
+		{ "%PDF-", 5, "a PDF document, not text" },
+	};
+	size_t i;
+
+	/* bzip2: "BZh", the block size, then the block's magic (pi). */
+	if (n >= 10 && memcmp(head, "BZh", 3) == 0 && head[3] >= '1' &&
+	    head[3] <= '9' && memcmp(head + 4, "\x31\x41\x59\x26\x53\x59",
+				     6) == 0)
+		return "a bzip2-compressed file, not text (unpack it "
+		       "first: bunzip2)";
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (n >= known[i].len &&
+		    memcmp(head, known[i].magic, known[i].len) == 0)
+			return known[i].kind;
+	return NULL;
+}
+
+/* As peil_fopen_export, for an export read as text (CSV, XML): a file
+ * that is a known binary format (peil_binary_kind) is refused, why
+ * naming it. */
+static inline FILE *peil_fopen_text_export(const char *path, char *why,
+					   size_t size)
+{
+	FILE *f = peil_fopen_export(path, why, size);
+	unsigned char head[16];
+	const char *kind;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(head, 1, sizeof(head), f);
+	kind = peil_binary_kind(head, n);
+	if (!kind && fseek(f, 0, SEEK_SET) == 0)
+		return f;
+	fclose(f);
+	if (why && kind)
+		snprintf(why, size, "not read: it is %s", kind);
+	else if (why)
+		snprintf(why, size, "cannot read: %s", strerror(errno));
+	errno = EINVAL;
+	return NULL;
 }
 
 #endif

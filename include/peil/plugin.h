@@ -457,11 +457,20 @@ typedef struct peil_services {
 			       int (*raw)(void *ctx, const char **text,
 					  size_t *len),
 			       void *ctx, peil_error *err);
+
+	/* ---- version 4 ---- */
+
+	/* The path of the export being read, as its source found it.  The
+	 * path that read gets may be another path of the same file, the
+	 * descriptor the host hashed it from (/proc/self/fd/N): take a file
+	 * name to store from this one.  NULL outside a read. */
+	const char *(*export_path)(peil_host *host);
 } peil_services;
 
 #define PEIL_SERVICES_SIZE_V1 PEIL_SIZE_TO(peil_services, record_end)
 #define PEIL_SERVICES_SIZE_V2 PEIL_SIZE_TO(peil_services, record_header)
 #define PEIL_SERVICES_SIZE_V3 PEIL_SIZE_TO(peil_services, record_end_lazy)
+#define PEIL_SERVICES_SIZE_V4 PEIL_SIZE_TO(peil_services, export_path)
 
 /* For an input plugin's open: 0 when the host's services are of this
  * ABI version and hold at least `needed` bytes (a PEIL_SERVICES_SIZE_VN),
@@ -840,6 +849,22 @@ typedef struct peil_storage_ops {
 	 * time: it cannot tell that the same build made the figures it
 	 * would confirm (docs/output.md, "Runs that change nothing"). */
 	int keeps_run_builds;
+
+	/* ---- version 19: changes made by another program ---- */
+
+	/* Into *after_run, the id of the last run recorded before the store
+	 * was last found written by something other than Peil (a disk
+	 * error, a copy cut short, an edit with another program, a Peil
+	 * killed while it wrote), or whose state Peil cannot vouch for
+	 * (a restored copy); 0 when it never was.  The rows that such a run
+	 * read may not be those the store holds now, so `peil run`
+	 * evaluates rather than confirm its figures (docs/output.md, "Runs
+	 * that change nothing").  The sqlite plugin compares its file with
+	 * what it noted when Peil last closed it.  0, or -1 with err.
+	 * Without it, `peil run` cannot tell, and confirms on what the
+	 * store's own reads report. */
+	int (*changed_outside)(void *state, int64_t *after_run,
+			       peil_error *err);
 } peil_storage_ops;
 
 /* lock's return when another holds the store's lock. */
@@ -873,6 +898,8 @@ typedef struct peil_storage_ops {
 	PEIL_SIZE_TO(peil_storage_ops, results_put)
 #define PEIL_STORAGE_OPS_SIZE_V18 \
 	PEIL_SIZE_TO(peil_storage_ops, keeps_run_builds)
+#define PEIL_STORAGE_OPS_SIZE_V19 \
+	PEIL_SIZE_TO(peil_storage_ops, changed_outside)
 
 typedef enum peil_plugin_kind {
 	PEIL_PLUGIN_INPUT = 1,

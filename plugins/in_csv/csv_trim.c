@@ -3,6 +3,8 @@
  */
 #include "csv_trim.h"
 
+#include <string.h>
+
 static int is_blank(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
@@ -37,4 +39,10 @@ const char *csv_trim(const char *text, size_t *len)
 	}
 	*len = n;
 	return text;
+}
+
+int csv_is_header_name(const char *text, size_t len, const char *name)
+{
+	text = csv_trim(text, &len);
+	return strncmp(name, text, len) == 0 && name[len] == '\0';
 }

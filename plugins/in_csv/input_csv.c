@@ -253,23 +253,19 @@ static int reader_fail(struct csv_state *s, const char *path,
 	return s->svc->fail(err, path, e->line, column, "%s", e->message);
 }
 
-/* Whether the row is the file's header again, cell for cell (trimmed):
- * two exports joined into one file, each with its header.  Stored, it
- * would be a row of text fields holding their own names. */
+/* Whether the row is the file's header again, cell for cell
+ * (csv_is_header_name). */
 static int row_is_header(const struct csv_state *s, const csv_record *row)
 {
 	size_t c;
 
 	if (row->cell_count < s->header_count)
 		return 0;
-	for (c = 0; c < row->cell_count; c++) {
-		size_t len = row->cells[c].len;
-		const char *text = csv_trim(row->cells[c].text, &len);
-		const char *name = c < s->header_count ? header_name(s, c) : "";
-
-		if (strncmp(name, text, len) != 0 || name[len] != '\0')
+	for (c = 0; c < row->cell_count; c++)
+		if (!csv_is_header_name(row->cells[c].text, row->cells[c].len,
+					c < s->header_count ? header_name(s, c)
+							    : ""))
 			return 0;
-	}
 	return 1;
 }
 
@@ -375,7 +371,7 @@ static int csv_read(void *state, const char *path, peil_error *err)
 {
 	struct csv_state *s = state;
 	char why[256];
-	FILE *f = peil_fopen_export(path, why, sizeof(why));
+	FILE *f = peil_fopen_text_export(path, why, sizeof(why));
 	int rc;
 
 	if (f == NULL)

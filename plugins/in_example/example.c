@@ -93,7 +93,7 @@ static int example_read(void *state, const char *path, peil_error *err)
 	char why[256];
 	/* Not fopen: a named pipe put in the export's place would hold
 	 * it for ever, a link to /dev/zero never end. */
-	FILE *f = peil_fopen_export(path, why, sizeof(why));
+	FILE *f = peil_fopen_text_export(path, why, sizeof(why));
 	int rc = 0;
 
 	if (!f)

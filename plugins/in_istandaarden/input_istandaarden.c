@@ -204,7 +204,7 @@ static char *read_whole(struct ist_source *src, const char *path,
 			size_t *len, peil_error *err)
 {
 	char why[256];
-	FILE *f = peil_fopen_export(path, why, sizeof(why));
+	FILE *f = peil_fopen_text_export(path, why, sizeof(why));
 	char *buf = NULL;
 	long size;
 
@@ -237,7 +237,12 @@ static char *read_whole(struct ist_source *src, const char *path,
 static int ist_read_file(void *state, const char *path, peil_error *err)
 {
 	struct ist_source *src = state;
-	const char *slash = strrchr(path, '/');
+	/* The export's own name: path may be the descriptor's. */
+	const char *named = src->svc->size >= PEIL_SERVICES_SIZE_V4 &&
+					    src->svc->export_path
+				    ? src->svc->export_path(src->host)
+				    : NULL;
+	const char *slash = strrchr(named ? named : path, '/');
 	const char *standard = NULL;
 	ist_error ierr;
 	size_t len = 0;
@@ -247,7 +252,7 @@ static int ist_read_file(void *state, const char *path, peil_error *err)
 	if (!buf)
 		return -1;
 	src->path = path;
-	src->file_name = slash ? slash + 1 : path;
+	src->file_name = slash ? slash + 1 : named ? named : path;
 	src->err = err;
 	rc = ist_read(src->kind, buf, len, path, store_record, src, &standard,
 		      &ierr);

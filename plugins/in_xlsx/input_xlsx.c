@@ -503,6 +503,28 @@ static int row_line(void *ctx, const char **text, size_t *len)
 	return 0;
 }
 
+/* Whether the row is the header again: each column with a header holds
+ * its name (csv_is_header_name), and no other cell a value. */
+static int row_is_header(const struct xlsx_state *s, const xlsx_row *row)
+{
+	size_t i, named = 0, same = 0;
+
+	for (i = 0; i < s->header_count; i++)
+		named += s->header[i] != NULL;
+	for (i = 0; i < row->cell_count; i++) {
+		const xlsx_cell *c = &row->cells[i];
+		const char *name = c->column < s->header_count
+					   ? s->header[c->column]
+					   : NULL;
+
+		if (name && csv_is_header_name(c->text, c->len, name))
+			same++;
+		else if (!cell_is_empty(c))
+			return 0;
+	}
+	return named > 0 && same == named;
+}
+
 /* Hands one data row to the host; returns record_end's result. */
 static int put_row(struct xlsx_state *s, const char *path,
 		   const xlsx_row *row, peil_error *err)
@@ -537,6 +559,10 @@ static int put_row(struct xlsx_state *s, const char *path,
 				    s->sheet_name, cell, row->number);
 		break;
 	}
+	if (row_is_header(s, row))
+		svc->record_invalid(s->host, NULL,
+				    "sheet '%s': the header row again (two exports joined into one sheet?)",
+				    s->sheet_name);
 	(void)path;
 	s->row = row;
 	return svc->record_end_lazy(s->host, row_line, s, err);

@@ -95,7 +95,7 @@ void store_file_note_wal(struct store *st)
 	}
 }
 
-void store_file_closed(struct store *st)
+int store_file_closed(struct store *st)
 {
 	static const char *const suffix[2] = { "-wal", "-shm" };
 	char side[4096];
@@ -104,13 +104,14 @@ void store_file_closed(struct store *st)
 
 	if (stat(st->path, &sb) == 0 && sb.st_dev == st->file_dev &&
 	    sb.st_ino == st->file_ino)
-		return;		/* still the store: SQLite cleaned up */
+		return 1;	/* still the store: SQLite cleaned up */
 	for (i = 0; i < 2; i++)
 		if (st->side_ino[i] &&
 		    side_path(st, suffix[i], side, sizeof(side)) == 0 &&
 		    stat(side, &sb) == 0 && sb.st_dev == st->file_dev &&
 		    sb.st_ino == st->side_ino[i])
 			unlink(side);
+	return 0;
 }
 
 int store_file_same(struct store *st, const char *what, peil_error *err)

@@ -56,6 +56,7 @@ static const peil_storage_ops store_ops = {
 	.scans_from_key = 1,
 	.results_put = store_results_put,
 	.keeps_run_builds = 1,
+	.changed_outside = store_changed_outside,
 };
 
 static const peil_plugin store_plugin = {

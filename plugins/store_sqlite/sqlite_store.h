@@ -143,13 +143,18 @@ struct store {
 	dev_t file_dev;
 	ino_t file_ino;
 	ino_t side_ino[2];	/* its -wal and -shm files, 0: none */
+	/* Counted among the process's opens of the store whose note
+	 * sqlite_stamp.c keeps. */
+	int stamp;
 };
 
 /* ---- errors (storage_sqlite.c) ---- */
 
 /* Report a failure of the database with sqlite3_errmsg appended:
- * "<what>: <errmsg>".  field may be NULL.  Returns -1. */
-int store_fail_db(struct store *st, peil_error *err, const char *field,
+ * "<subject>: <what>: <errmsg>", subject (a dataset, a KPI) may be NULL:
+ * it is no column of an export, which an error's field names.  Returns
+ * -1. */
+int store_fail_db(struct store *st, peil_error *err, const char *subject,
 		  const char *what);
 
 /* Run one or more SQL statements without results; on failure report
@@ -284,11 +289,24 @@ int store_file_remember(struct store *st, peil_error *err);
 void store_file_note_wal(struct store *st);
 /* After the database was closed: when the path is no longer the file
  * opened, remove the WAL and shared-memory files there that were this
- * store's, so that they are never applied to another file. */
-void store_file_closed(struct store *st);
+ * store's, so that they are never applied to another file.  1 when the
+ * path is still the file opened, else 0. */
+int store_file_closed(struct store *st);
 /* 0 when the path is still the file opened; else -1 with err "<what>:
  * the store PATH was removed / replaced ...". */
 int store_file_same(struct store *st, const char *what, peil_error *err);
+
+/* ---- the note of how Peil left the file (sqlite_stamp.c) ---- */
+
+/* Before SQLite opens the file (is_new: it was not there, or empty):
+ * the process's first open compares the file with the note beside it. */
+void store_stamp_open(struct store *st, int is_new);
+/* Once the store is open: when the file differs from its note, every
+ * run recorded so far is suspect.  0, or -1 with err. */
+int store_stamp_settle(struct store *st, peil_error *err);
+/* After SQLite closed the file (same_file: the path is still the file
+ * opened): the process's last close writes the note. */
+void store_stamp_closed(struct store *st, int same_file);
 
 /* ---- ops, one file per job ---- */
 
@@ -428,6 +446,9 @@ int store_input_changes_scan(void *state, int64_t from_run, int64_t to_run,
 			     int (*fn)(void *ctx,
 				       const peil_input_change *change),
 			     void *ctx, peil_error *err);
+
+/* sqlite_stamp.c */
+int store_changed_outside(void *state, int64_t *after_run, peil_error *err);
 
 /* sqlite_checkpoint.c: start after the store is set up (on failure it
  * leaves SQLite's automatic checkpoints on; each commit wakes it); stop

@@ -74,24 +74,29 @@
 
 /* ---------------------------------------------------------------- errors */
 
-int store_fail_db(struct store *st, peil_error *err, const char *field,
+int store_fail_db(struct store *st, peil_error *err, const char *subject,
 		  const char *what)
 {
+	const char *sep = subject ? ": " : "";
+
+	if (!subject)
+		subject = "";
 	if (sqlite3_errcode(st->db) == SQLITE_READONLY || st->read_only)
-		return st->svc->fail(err, st->path, 0, field,
-				     "%s: %s (the store is read-only here: "
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "%s%s%s: %s (the store is read-only here: "
 				     "this process cannot write it or its "
-				     "directory)", what,
+				     "directory)", subject, sep, what,
 				     sqlite3_errmsg(st->db));
 	if (sqlite3_errcode(st->db) == SQLITE_BUSY)
-		return st->svc->fail(err, st->path, 0, field,
-				     "%s: %s (another process holds it, such "
-				     "as an ingest of large files, which keeps "
-				     "it until it ends; [storage] "
+		return st->svc->fail(err, st->path, 0, NULL,
+				     "%s%s%s: %s (another process holds it, "
+				     "such as an ingest of large files, which "
+				     "keeps it until it ends; [storage] "
 				     "busy_timeout_ms says how long to wait)",
-				     what, sqlite3_errmsg(st->db));
-	return st->svc->fail(err, st->path, 0, field, "%s: %s", what,
-			     sqlite3_errmsg(st->db));
+				     subject, sep, what,
+				     sqlite3_errmsg(st->db));
+	return st->svc->fail(err, st->path, 0, NULL, "%s%s%s: %s", subject,
+			     sep, what, sqlite3_errmsg(st->db));
 }
 
 int store_exec(struct store *st, peil_error *err, const char *sql,
@@ -108,7 +113,8 @@ int store_sql_run(struct store *st, struct store_sql *sql, const char *field,
 	int rc = 0;
 
 	if (!sql->ok)
-		rc = st->svc->fail(err, st->path, 0, field, "out of memory");
+		rc = st->svc->fail(err, st->path, 0, NULL, "%s%sout of memory",
+				   field ? field : "", field ? ": " : "");
 	else if (sqlite3_exec(st->db, sql->text, NULL, NULL, NULL) != SQLITE_OK)
 		rc = store_fail_db(st, err, field, what);
 	store_sql_release(sql);
@@ -513,8 +519,8 @@ void store_close(void *state)
 		st->svc->log(st->host, PEIL_LOG_WARNING,
 			     "closing %s: %s", st->path,
 			     sqlite3_errmsg(st->db));
-	if (st->file_ino)	/* it was opened */
-		store_file_closed(st);
+	/* file_ino: it was opened */
+	store_stamp_closed(st, st->file_ino && store_file_closed(st));
 	free(st);
 }
 
@@ -712,6 +718,7 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 	/* The parent directory is not created: a typo in the path should
 	 * fail here, not scatter databases. */
 	st->read_only = denied != 0;
+	store_stamp_open(st, is_new);
 	if (sqlite3_open_v2(denied ? uri : path, &st->db,
 			    denied ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
 					     SQLITE_OPEN_NOMUTEX
@@ -745,7 +752,8 @@ static int store_open_mode(const peil_services *svc, peil_host *host,
 		       "cannot set up the connection") < 0 ||
 	    store_exec(st, err, cache_sql, "cannot set the cache size") < 0 ||
 	    store_schema_ensure(st, err) < 0 ||
-	    store_file_remember(st, err) < 0) {
+	    store_file_remember(st, err) < 0 ||
+	    store_stamp_settle(st, err) < 0) {
 		store_close(st);
 		return -1;
 	}

@@ -1,0 +1,212 @@
+/*
+ * sqlite_stamp.c - whether something other than Peil wrote the store's
+ * file since Peil last closed it (changed_outside, ops version 19).
+ *
+ * A page of the database overwritten (a disk error, a copy cut short) or
+ * edited with another program leaves the ingest log and the run log as
+ * they were: a run that finds nothing changed would confirm figures
+ * whose rows the store no longer holds, exit 0, and only a full read of
+ * every row would find it.  So when the last Peil connection of a
+ * process closes the store, it notes beside it, in PATH.stamp, how the
+ * file and its WAL look (device, inode, size, modification and change
+ * times: a write sets the change time, which no program can set back).
+ * The first open in a process compares the file with the note before
+ * SQLite touches it.  When they differ, or the note is missing beside a
+ * store that was there, every run recorded so far is suspect: the note
+ * keeps the id of the last one (after_run) from then on, and a run
+ * evaluates rather than confirm such a run.  A later note never lowers
+ * it.
+ *
+ * Not seen: a change made while a Peil command has the store open, or in
+ * the same clock tick as Peil's last write.  A Peil killed before it
+ * closed the store, or a reader of another process that writes the WAL
+ * into the file last, makes the next run evaluate when it need not.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sqlite_store.h"
+
+#define STAMP_FORMAT "peil sqlite stamp 1"
+
+/* How the store's file and its WAL look. */
+struct look {
+	long long dev, ino, size, mtime_ns, ctime_ns;
+	long long wal_size, wal_ctime_ns;	/* -1, -1: none, or empty */
+};
+
+static long long ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/* 0 with *l, or -1 when the file is not there. */
+static int look_at(const char *path, struct look *l)
+{
+	char wal[PATH_MAX];
+	struct stat sb;
+
+	memset(l, 0, sizeof(*l));
+	if (stat(path, &sb) != 0)
+		return -1;
+	l->dev = (long long)sb.st_dev;
+	l->ino = (long long)sb.st_ino;
+	l->size = (long long)sb.st_size;
+	l->mtime_ns = ns(&sb.st_mtim);
+	l->ctime_ns = ns(&sb.st_ctim);
+	l->wal_size = l->wal_ctime_ns = -1;
+	/* An empty WAL (another program's connection that did not close,
+	 * say) holds no change. */
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) < sizeof(wal) &&
+	    stat(wal, &sb) == 0 && sb.st_size > 0) {
+		l->wal_size = (long long)sb.st_size;
+		l->wal_ctime_ns = ns(&sb.st_ctim);
+	}
+	return 0;
+}
+
+static int stamp_path(const char *path, char *out, size_t size)
+{
+	return (size_t)snprintf(out, size, "%s.stamp", path) < size ? 0 : -1;
+}
+
+/* The note beside path: 0 with *l and *after_run, or -1 when there is
+ * none that can be read. */
+static int stamp_read(const char *path, struct look *l, int64_t *after_run)
+{
+	char file[PATH_MAX];
+	long long after;
+	FILE *f;
+	int n;
+
+	if (stamp_path(path, file, sizeof(file)) < 0 ||
+	    !(f = fopen(file, "r")))
+		return -1;
+	n = fscanf(f, STAMP_FORMAT " %lld %lld %lld %lld %lld %lld %lld "
+		   "after_run %lld", &l->dev, &l->ino, &l->size, &l->mtime_ns,
+		   &l->ctime_ns, &l->wal_size, &l->wal_ctime_ns, &after);
+	fclose(f);
+	if (n != 8 || after < 0)
+		return -1;
+	*after_run = (int64_t)after;
+	return 0;
+}
+
+static void stamp_write(struct store *st, int64_t after_run)
+{
+	char file[PATH_MAX];
+	struct look l, was;
+	int64_t noted;
+	FILE *f;
+
+	if (look_at(st->path, &l) < 0 ||
+	    stamp_path(st->path, file, sizeof(file)) < 0)
+		return;
+	/* Another process's note may know of a later change. */
+	if (stamp_read(st->path, &was, &noted) == 0 && noted > after_run)
+		after_run = noted;
+	f = fopen(file, "w");
+	if (f) {
+		fprintf(f, STAMP_FORMAT " %lld %lld %lld %lld %lld %lld %lld "
+			"after_run %" PRId64 "\n", l.dev, l.ino, l.size,
+			l.mtime_ns, l.ctime_ns, l.wal_size, l.wal_ctime_ns,
+			after_run);
+		if (fclose(f) == 0)
+			return;
+	}
+	st->svc->log(st->host, PEIL_LOG_WARNING, "%s: cannot write %s: the "
+		     "next run evaluates rather than confirm the last one's "
+		     "figures", st->path, file);
+}
+
+/* What the process knows of the store it has open: one store at a time
+ * (the connections of store_open_another open the same path). */
+static struct {
+	pthread_mutex_t lock;
+	char path[PATH_MAX];
+	int opens;
+	int suspect;		/* the first open found the note differs */
+	int64_t after_run;
+} seen = { PTHREAD_MUTEX_INITIALIZER, "", 0, 0, 0 };
+
+void store_stamp_open(struct store *st, int is_new)
+{
+	struct look now, noted;
+	int64_t after = 0;
+
+	st->stamp = 0;
+	if (st->read_only)
+		return;
+	pthread_mutex_lock(&seen.lock);
+	if (seen.opens > 0 && strcmp(seen.path, st->path) != 0) {
+		pthread_mutex_unlock(&seen.lock);
+		return;		/* another store: not vouched for */
+	}
+	if (seen.opens == 0) {
+		snprintf(seen.path, sizeof(seen.path), "%s", st->path);
+		seen.suspect = 0;
+		seen.after_run = 0;
+		/* A new store has no runs; a note beside it is another's. */
+		if (!is_new && stamp_read(st->path, &noted, &after) == 0) {
+			seen.after_run = after;
+			seen.suspect = look_at(st->path, &now) < 0 ||
+				       memcmp(&now, &noted, sizeof(now)) != 0;
+		} else {
+			seen.suspect = !is_new;
+		}
+	}
+	seen.opens++;
+	st->stamp = 1;
+	pthread_mutex_unlock(&seen.lock);
+}
+
+int store_stamp_settle(struct store *st, peil_error *err)
+{
+	int64_t last = 0;
+	int found, rc = 0;
+
+	if (!st->stamp)
+		return 0;
+	pthread_mutex_lock(&seen.lock);
+	if (seen.suspect) {
+		rc = store_query_int64(st, "SELECT coalesce(max(id), 0) FROM "
+				       "peil_run", 0, 0, &last, &found, err,
+				       "cannot read the runs");
+		if (rc == 0) {
+			if (last > seen.after_run)
+				seen.after_run = last;
+			seen.suspect = 0;
+		}
+	}
+	pthread_mutex_unlock(&seen.lock);
+	return rc;
+}
+
+void store_stamp_closed(struct store *st, int same_file)
+{
+	pthread_mutex_lock(&seen.lock);
+	if (st->stamp && --seen.opens == 0 && same_file && !seen.suspect)
+		stamp_write(st, seen.after_run);
+	pthread_mutex_unlock(&seen.lock);
+}
+
+int store_changed_outside(void *state, int64_t *after_run, peil_error *err)
+{
+	struct store *st = state;
+	int found;
+
+	if (st->stamp) {
+		pthread_mutex_lock(&seen.lock);
+		*after_run = seen.after_run;
+		pthread_mutex_unlock(&seen.lock);
+		return 0;
+	}
+	/* A store this process cannot vouch for: every run is suspect. */
+	return store_query_int64(st, "SELECT coalesce(max(id), 0) FROM "
+				 "peil_run", 0, 0, after_run, &found, err,
+				 "cannot read the runs");
+}
