@@ -231,12 +231,15 @@ static int note_not_evaluated(struct eval_state *st, const kpi_info *kpi,
 }
 
 /* Rows of kpi's dataset whose join found no row: logged once per KPI,
- * and kept as a note of the run. */
+ * kept as a note of the run, and among the evaluation's notes that the
+ * outputs show (model/input_age.h). */
 static int sink_unmatched(void *arg, const kpi_info *kpi, const char *message)
 {
 	struct eval_state *st = arg;
 	int rc = note_kpi(&st->unmatched, &st->unmatched_count, kpi, message);
 
+	if (rc > 0 && input_age_parse(kpi->id, message, &st->ev->stale) < 0)
+		rc = -1;
 	if (rc < 0) {
 		st->oom = 1;
 		return -1;
@@ -558,11 +561,12 @@ static int record(struct eval_state *st, const char *kind,
 		for (size_t j = 0; !failure && j < st->ev->stale.count; j++) {
 			const input_age *a = &st->ev->stale.items[j];
 
-			if (a->kind == INPUT_PARTLY_COVERED
-				    ? strcmp(a->kpi, k->id) != 0
-				    : skipped || !k->dataset ||
-					      strcmp(k->dataset, a->dataset))
-				continue;
+			if (a->kind == INPUT_UNMATCHED ||
+			    (a->kind == INPUT_PARTLY_COVERED
+				     ? strcmp(a->kpi, k->id) != 0
+				     : skipped || !k->dataset ||
+					       strcmp(k->dataset, a->dataset)))
+				continue;	/* unmatched: below */
 			if (!notes[0] && rk.message)
 				input_age_join(notes, sizeof(notes),
 					       rk.message);
