@@ -425,10 +425,16 @@ static void case_check(peil_host *host, const peil_value *values)
 
 	for (size_t i = 0; host->rules && !host->invalid &&
 			   i < host->schema->field_count; i++) {
-		const schema_range_case *c =
-			schema_rule_case(&host->rules[i], values);
-		const char *when;
+		const schema_range_case *c = NULL;
+		const char *when, *text;
 
+		/* the text of the record's fields is the queue's */
+		for (size_t j = 0; !c && j < host->rules[i].case_count; j++) {
+			c = &host->rules[i].cases[j];
+			text = record_queue_text_of(host->queue, (size_t)c->when);
+			if (!text || strcmp(text, c->value) != 0)
+				c = NULL;
+		}
 		if (!c || !schema_case_outside(c, &values[i]))
 			continue;
 		when = host->schema->fields[c->when].name;

@@ -433,20 +433,6 @@ int schema_rule_outside(const schema_rule *rule, const peil_value *v)
 	       (x < rule->min || x > rule->max);
 }
 
-const schema_range_case *schema_rule_case(const schema_rule *rule,
-					  const peil_value *values)
-{
-	for (size_t i = 0; i < rule->case_count; i++) {
-		const schema_range_case *c = &rule->cases[i];
-		const peil_value *w = &values[c->when];
-
-		if (w->type == PEIL_TYPE_TEXT && strlen(c->value) == w->len &&
-		    memcmp(c->value, w->as.text, w->len) == 0)
-			return c;
-	}
-	return NULL;
-}
-
 int schema_case_outside(const schema_range_case *c, const peil_value *v)
 {
 	double x;

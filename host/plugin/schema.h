@@ -70,10 +70,6 @@ const schema_rule *schema_set_rules(const schema_set *set,
 /* 1 when v, a value of a field with rule, lies outside its declared
  * range; 0 when inside, empty, or the field declares none. */
 int schema_rule_outside(const schema_rule *rule, const peil_value *v);
-/* The case of rule whose field has its value in values (a row of the
- * rule's schema, in field order), or NULL when none. */
-const schema_range_case *schema_rule_case(const schema_rule *rule,
-					  const peil_value *values);
 /* 1 when v lies outside c's range; 0 when inside or empty. */
 int schema_case_outside(const schema_range_case *c, const peil_value *v);
 /* A number or date as messages show it: a date as YYYY-MM-DD. */
