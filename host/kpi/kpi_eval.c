@@ -43,11 +43,12 @@ typedef struct kpi_run {
 	size_t acc_cells;
 	kpi_distinct *distinct;	/* count_distinct's values, or NULL */
 	/* found[cell]: a row the KPI selects has that cell's values (it
-	 * passed where); only such a cell is a row of the figures, in
-	 * every period, so that a value of rows that where leaves out (the
-	 * ladder's empty domain in a ZRM KPI) is no category of 0.  A
-	 * where that depends on the period (or Lua) is asked only in the
-	 * row's periods: there any row finds its cell, as it always did. */
+	 * passed where).  A cell of an empty value ("(onbekend)") is a row
+	 * of the figures only when found, so that the empty value of rows
+	 * that where leaves out (the ladder's domain in a ZRM KPI) is no
+	 * category of 0; a value of the data (a team) is one, 0 where it
+	 * has no rows.  A where that depends on the period (or Lua) is not
+	 * asked of a row outside its periods: any row finds its cell. */
 	unsigned char *found;
 	size_t found_cells;
 	int where_steady;
@@ -1067,9 +1068,25 @@ static int kpi_emit_partly_covered(const kpi_run *r, const kpi_sink *sink,
 	return 0;
 }
 
+static int kpi_null_value(void *arg, const char *field, const char *value)
+{
+	(void)arg;
+	(void)field;
+	return value == NULL;	/* 1 stops: found one */
+}
+
+/* Whether cell of r is a row of its figures (kpi_run.found). */
+static int kpi_cell_shown(const kpi_run *r, size_t cell)
+{
+	return cell == 0 ||
+	       (cell < r->found_cells && r->found[cell]) ||
+	       result_breakdown_each(kpi_cells_text(r->cells, cell),
+				     kpi_null_value, NULL) != 1;
+}
+
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 {
-	size_t n = r->why[0] ? 0 : kpi_cells_count(r->cells);
+	size_t n = r->why[0] ? 0 : kpi_cells_count(r->cells), shown = 0;
 	size_t *order = malloc((n ? n : 1) * sizeof(*order));
 
 	if (!order)
@@ -1083,7 +1100,9 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		order[i] = i;
+		if (kpi_cell_shown(r, i))
+			order[shown++] = i;
+	n = shown;
 	/* qsort has no context argument in C11; this is single-threaded. */
 	kpi_sort_cells = r->cells;
 	if (n)
@@ -1099,9 +1118,6 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 		for (size_t i = 0; i < n; i++) {
 			peil_result res = { 0 };
 
-			if (order[i] && (order[i] >= r->found_cells ||
-					 !r->found[order[i]]))
-				continue;
 			res.kpi = r->k->info.id;
 			res.period = r->periods[p].id;
 			res.breakdown = kpi_cells_text(r->cells, order[i]);
@@ -1758,18 +1774,19 @@ static int kpi_any_row(void *ctx, const peil_value *values)
 	return 1;	/* one is enough: stop */
 }
 
-/* Whether dataset (configured: schema) was never filled: no input of it
- * is known and it holds no row.  A dataset read empty (an export of no
- * visits yet) has an input, and its zeros are figures.  -1 with err when
- * the scan failed. */
+/* Whether dataset (configured: schema) was never filled: of a source
+ * that knows the inputs (kpi_source.input_day), none of it is known and
+ * it holds no row.  A dataset read empty (an export of no visits yet)
+ * has an input, and its zeros are figures.  -1 with err when the scan
+ * failed. */
 static int kpi_never_filled(const kpi_source *source, const char *dataset,
 			    const peil_schema *schema, peil_error *err)
 {
 	size_t first = 0;
 	int rc;
 
-	if ((source->input_day &&
-	     source->input_day(source->ctx, dataset) != INT32_MAX) ||
+	if (!source->input_day ||
+	    source->input_day(source->ctx, dataset) != INT32_MAX ||
 	    !schema->field_count)
 		return 0;
 	rc = source->scan(source->ctx, schema, NULL, &first, 1, kpi_any_row,
