@@ -1420,14 +1420,16 @@ static void json_unmatched(FILE *out, const input_ages *notes)
 
 		if (a->kind != INPUT_UNMATCHED)
 			continue;
-		fputs(n++ ? ", {\"kpi\": " : "{\"kpi\": ", out);
-		output_json_string(out, a->kpi);
-		fputs(", \"dataset\": ", out);
-		output_json_string(out, a->dataset);
-		fputs(", \"field\": ", out);
-		output_json_string(out, a->field);
-		fputs(", \"joined\": ", out);
-		output_json_string(out, a->joined);
+		const char *const text[][2] = {
+			{ "kpi", a->kpi }, { "dataset", a->dataset },
+			{ "field", a->field }, { "joined", a->joined },
+		};
+
+		fputs(n++ ? ", {" : "{", out);
+		for (size_t f = 0; f < sizeof(text) / sizeof(text[0]); f++) {
+			fprintf(out, "%s\"%s\": ", f ? ", " : "", text[f][0]);
+			output_json_string(out, text[f][1]);
+		}
 		fprintf(out, ", \"rows\": %llu, \"left_out\": %s}",
 			(unsigned long long)a->rows,
 			a->left_out ? "true" : "false");

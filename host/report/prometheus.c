@@ -223,17 +223,19 @@ static void stale_families(FILE *out, const input_ages *stale)
 		      "peil_kpi_unmatched_rows gauge\n", out);
 		for (size_t i = 0; i < stale->count; i++) {
 			const input_age *a = &stale->items[i];
+			const char *const labels[][2] = {
+				{ "kpi", a->kpi }, { "dataset", a->dataset },
+				{ "field", a->field }, { "joined", a->joined },
+			};
 
 			if (a->kind != INPUT_UNMATCHED)
 				continue;
-			fputs("peil_kpi_unmatched_rows{kpi=", out);
-			label_value(out, a->kpi);
-			fputs(",dataset=", out);
-			label_value(out, a->dataset);
-			fputs(",field=", out);
-			label_value(out, a->field);
-			fputs(",joined=", out);
-			label_value(out, a->joined);
+			fputs("peil_kpi_unmatched_rows{", out);
+			for (size_t l = 0; l < 4; l++) {
+				fprintf(out, "%s%s=", l ? "," : "",
+					labels[l][0]);
+				label_value(out, labels[l][1]);
+			}
 			fprintf(out, ",left_out=\"%d\"} %llu\n", a->left_out,
 				(unsigned long long)a->rows);
 		}
