@@ -1816,8 +1816,8 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 
 		if (!missing && !schema)
 			missing = name;
-		else if (i && !empty && schema &&
-			 strcmp(name, k->info.dataset) != 0) {
+		else if (!empty && schema &&
+			 (i == 0 || strcmp(name, k->info.dataset) != 0)) {
 			int never = kpi_never_filled(source, name, schema,
 						     &r->err);
 
@@ -1825,8 +1825,10 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 				r->failed = 1;
 				return;
 			}
+			/* its own never filled: the scan says so, with
+			 * the field of its selection */
 			if (never)
-				empty = name;
+				empty = i ? name : k->info.dataset;
 		}
 		if (day < r->input_day) {
 			r->input_day = day;
@@ -1837,7 +1839,7 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 	if (missing)
 		result_not_evaluated_status(RESULT_MISSING_DATASET, missing,
 					    NULL, r->why, sizeof(r->why));
-	else if (empty)
+	else if (empty && strcmp(empty, k->info.dataset) != 0)
 		result_not_evaluated_status(RESULT_MISSING_ROWS, empty, NULL,
 					    r->why, sizeof(r->why));
 	/* Counting from the beginning of time would look like counting
