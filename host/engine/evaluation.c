@@ -645,6 +645,32 @@ static int load_kept(peil_context *ctx, evaluation *out, peil_error *err)
 	return 0;
 }
 
+/* A kept KPI's notes of rows whose join found no row, from the run it
+ * was kept from: its inputs are that run's, and so are they. */
+static int carry_unmatched(void *arg, const peil_run_kpi *rk)
+{
+	struct eval_state *st = arg;
+	const kpi_info *k = kpi_set_find(st->ctx->kpis, rk->kpi);
+	char parts[1024];
+
+	if (!k || !k->kept || !kpi_wanted(k, NULL) || !rk->message ||
+	    !input_age_unmatched_parts(rk->message, parts, sizeof(parts)))
+		return 0;
+	return sink_unmatched(st, k, parts);
+}
+
+static int carry_kept_notes(struct eval_state *st, peil_error *err)
+{
+	if (store_run_kpis_scan(st->ctx->store, st->ev->kept_from,
+				carry_unmatched, st, err) < 0) {
+		if (!err->message[0])
+			error_set(err, NULL, 0, NULL, "out of memory");
+		return -1;
+	}
+	input_ages_sort_unmatched(&st->ev->stale);
+	return 0;
+}
+
 static double clock_seconds(clockid_t id)
 {
 	struct timespec t;
@@ -810,7 +836,8 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	out->not_evaluated = st.skipped_count + st.withdrawn.count;
 	result_table_sort(&out->results);
 	out->results.run_id = out->run_id;
-	if (kind && ((out->kept && load_kept(ctx, out, err) < 0) ||
+	if (kind && ((out->kept && (load_kept(ctx, out, err) < 0 ||
+				    carry_kept_notes(&st, err) < 0)) ||
 		     record(&st, kind, only_kpi, err) < 0)) {
 		end_failed(ctx, out->run_id);
 		goto out;

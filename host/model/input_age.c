@@ -102,6 +102,32 @@ void input_ages_release(input_ages *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static int unmatched_order(const void *x, const void *y)
+{
+	const input_age *a = x, *b = y;
+
+	return strcmp(a->kpi, b->kpi);
+}
+
+void input_ages_sort_unmatched(input_ages *a)
+{
+	size_t n = 0, j = 0;
+	input_age *some;
+
+	for (size_t i = 0; i < a->count; i++)
+		n += a->items[i].kind == INPUT_UNMATCHED;
+	if (n < 2 || !(some = malloc(n * sizeof(*some))))
+		return;	/* out of memory: the order they came in */
+	for (size_t i = 0; i < a->count; i++)
+		if (a->items[i].kind == INPUT_UNMATCHED)
+			some[j++] = a->items[i];
+	qsort(some, n, sizeof(*some), unmatched_order);
+	for (size_t i = 0, k = 0; i < a->count; i++)
+		if (a->items[i].kind == INPUT_UNMATCHED)
+			a->items[i] = some[k++];
+	free(some);
+}
+
 int input_ages_first(const input_ages *a, size_t i)
 {
 	const input_age *x = &a->items[i];
@@ -202,6 +228,35 @@ static int input_age_parse_part(const char *kpi, const char *part,
 			   sizeof(UNMATCHED_PREFIX) - 1) == 0)
 		return input_age_parse_unmatched(kpi, part, a);
 	return 0;
+}
+
+size_t input_age_unmatched_parts(const char *message, char *out,
+				 size_t size)
+{
+	const char *p = message;
+	size_t n = 0;
+
+	if (size)
+		out[0] = '\0';
+	while (p) {
+		const char *next = strstr(p, SEPARATOR);
+		input_ages one = { NULL, 0 };
+		char part[512];
+		size_t len = next ? (size_t)(next - p) : strlen(p);
+
+		if (len < sizeof(part)) {
+			memcpy(part, p, len);
+			part[len] = '\0';
+			if (input_age_parse_unmatched("", part, &one) == 0 &&
+			    one.count) {
+				input_age_join(out, size, part);
+				n++;
+			}
+			input_ages_release(&one);
+		}
+		p = next ? next + sizeof(SEPARATOR) - 1 : NULL;
+	}
+	return n;
 }
 
 int input_age_parse(const char *kpi, const char *message, input_ages *a)

@@ -66,6 +66,9 @@ int input_ages_add_unmatched(input_ages *a, const char *kpi,
 			     const char *field, const char *joined,
 			     int left_out);
 void input_ages_release(input_ages *a);	/* accepts a zeroed one */
+/* Put the unmatched notes, among themselves, in the order of their KPIs
+ * (as an evaluation of every KPI gives them). */
+void input_ages_sort_unmatched(input_ages *a);
 
 /* Whether item i is the first of its kind, dataset and day: outputs say
  * each once. */
@@ -88,5 +91,9 @@ void input_age_join(char *out, size_t size, const char *message);
  * or none, each added once; -1 when out of memory).  NULL: none.  Of a
  * message of kpi_sink.unmatched, its notes. */
 int input_age_parse(const char *kpi, const char *message, input_ages *a);
+/* The unmatched notes of message, joined by "; ", into out: how many
+ * (0: none, out ""). */
+size_t input_age_unmatched_parts(const char *message, char *out,
+				 size_t size);
 
 #endif
