@@ -231,12 +231,15 @@ static int note_not_evaluated(struct eval_state *st, const kpi_info *kpi,
 }
 
 /* Rows of kpi's dataset whose join found no row: logged once per KPI,
- * and kept as a note of the run. */
+ * kept as a note of the run, and among the evaluation's notes that the
+ * outputs show (model/input_age.h). */
 static int sink_unmatched(void *arg, const kpi_info *kpi, const char *message)
 {
 	struct eval_state *st = arg;
 	int rc = note_kpi(&st->unmatched, &st->unmatched_count, kpi, message);
 
+	if (rc > 0 && input_age_parse(kpi->id, message, &st->ev->stale) < 0)
+		rc = -1;
 	if (rc < 0) {
 		st->oom = 1;
 		return -1;
@@ -558,11 +561,12 @@ static int record(struct eval_state *st, const char *kind,
 		for (size_t j = 0; !failure && j < st->ev->stale.count; j++) {
 			const input_age *a = &st->ev->stale.items[j];
 
-			if (a->kind == INPUT_PARTLY_COVERED
-				    ? strcmp(a->kpi, k->id) != 0
-				    : skipped || !k->dataset ||
-					      strcmp(k->dataset, a->dataset))
-				continue;
+			if (a->kind == INPUT_UNMATCHED ||
+			    (a->kind == INPUT_PARTLY_COVERED
+				     ? strcmp(a->kpi, k->id) != 0
+				     : skipped || !k->dataset ||
+					       strcmp(k->dataset, a->dataset)))
+				continue;	/* unmatched: below */
 			if (!notes[0] && rk.message)
 				input_age_join(notes, sizeof(notes),
 					       rk.message);
@@ -638,6 +642,32 @@ static int load_kept(peil_context *ctx, evaluation *out, peil_error *err)
 		}
 	}
 	result_table_sort(&out->results);
+	return 0;
+}
+
+/* A kept KPI's notes of rows whose join found no row, from the run it
+ * was kept from: its inputs are that run's, and so are they. */
+static int carry_unmatched(void *arg, const peil_run_kpi *rk)
+{
+	struct eval_state *st = arg;
+	const kpi_info *k = kpi_set_find(st->ctx->kpis, rk->kpi);
+	char parts[1024];
+
+	if (!k || !k->kept || !kpi_wanted(k, NULL) || !rk->message ||
+	    !input_age_unmatched_parts(rk->message, parts, sizeof(parts)))
+		return 0;
+	return sink_unmatched(st, k, parts);
+}
+
+static int carry_kept_notes(struct eval_state *st, peil_error *err)
+{
+	if (store_run_kpis_scan(st->ctx->store, st->ev->kept_from,
+				carry_unmatched, st, err) < 0) {
+		if (!err->message[0])
+			error_set(err, NULL, 0, NULL, "out of memory");
+		return -1;
+	}
+	input_ages_sort_unmatched(&st->ev->stale);
 	return 0;
 }
 
@@ -806,7 +836,8 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 	out->not_evaluated = st.skipped_count + st.withdrawn.count;
 	result_table_sort(&out->results);
 	out->results.run_id = out->run_id;
-	if (kind && ((out->kept && load_kept(ctx, out, err) < 0) ||
+	if (kind && ((out->kept && (load_kept(ctx, out, err) < 0 ||
+				    carry_kept_notes(&st, err) < 0)) ||
 		     record(&st, kind, only_kpi, err) < 0)) {
 		end_failed(ctx, out->run_id);
 		goto out;

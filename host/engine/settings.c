@@ -276,6 +276,10 @@ static const setting table[] = {
 	{ "dataset", "field.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
 	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
 	  "a field: TYPE [key] [required] [LOW..HIGH] [not_before FIELD]" },
+	{ "dataset", "range.", SETTING_OWNED, NULL, NULL, 0, 0, NULL, NULL,
+	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,
+	  "a range of a field for some rows: range.score.instrument.ZRM = "
+	  "1..5" },
 	{ "dataset", "label.", SETTING_OWNED, NULL,
 	  "the header of the first source that maps it", 0, 0, NULL, NULL,
 	  IN_SETTINGS, NO_OFFSET, NO_OFFSET,

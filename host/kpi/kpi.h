@@ -342,7 +342,10 @@ typedef struct kpi_source {
 	 * dataset (days since 1970-01-01), INT32_MAX when unknown: it holds
 	 * nothing after that day.  A period that begins after the earliest
 	 * such day of the datasets a KPI reads is not evaluated; one that
-	 * ends after it is partly covered (kpi_sink.partly_covered). */
+	 * ends after it is partly covered (kpi_sink.partly_covered).  A
+	 * dataset other than its own that it reads, with no input (INT32_MAX)
+	 * and no row, was never filled: the KPI is not evaluated, naming it,
+	 * rather than read it as zeros. */
 	int32_t (*input_day)(void *ctx, const char *dataset);
 } kpi_source;
 

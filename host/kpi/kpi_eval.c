@@ -42,6 +42,16 @@ typedef struct kpi_run {
 	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
 	kpi_distinct *distinct;	/* count_distinct's values, or NULL */
+	/* found[cell]: a row the KPI selects has that cell's values (it
+	 * passed where).  A cell of an empty value ("(onbekend)") is a row
+	 * of the figures only when found, so that the empty value of rows
+	 * that where leaves out (the ladder's domain in a ZRM KPI) is no
+	 * category of 0; a value of the data (a team) is one, 0 where it
+	 * has no rows.  A where that depends on the period (or Lua) is not
+	 * asked of a row outside its periods: any row finds its cell. */
+	unsigned char *found;
+	size_t found_cells;
+	int where_steady;
 	/* where and rule give the same for a row in every period (no Lua,
 	 * no reference date, no per): evaluated once per row */
 	int steady;
@@ -136,6 +146,34 @@ static int kpi_run_grow(kpi_run *r, size_t cell)
 	return 0;
 }
 
+/* Mark cell found in r when row passes r's where (any row, when the
+ * where depends on the period).  -1 when out of memory. */
+static int kpi_run_find(kpi_run *r, const kpi_row *row, size_t cell)
+{
+	peil_error ignored;
+	int ok = 1;
+
+	if (cell >= r->found_cells) {
+		size_t n = r->found_cells * 2 > cell ? r->found_cells * 2
+						     : cell + 8;
+		unsigned char *grown = realloc(r->found, n);
+
+		if (!grown)
+			return -1;
+		memset(grown + r->found_cells, 0, n - r->found_cells);
+		r->found = grown;
+		r->found_cells = n;
+	}
+	if (r->found[cell])
+		return 0;
+	/* a where that fails on this row fails the KPI where it counts */
+	if (r->where_steady && r->k->where && r->period_count &&
+	    kpi_condition(r->k, r->k->where, row, 0, &ok, &ignored) < 0)
+		ok = 1;
+	r->found[cell] = (unsigned char)(ok != 0);
+	return 0;
+}
+
 static period_grain kpi_run_grain(const kpi_run *r)
 {
 	return r->k->info.grains.grain[r->grain];
@@ -221,6 +259,7 @@ static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 	}
 	r->steady = !r->k->per && !r->k->uses_lua &&
 		    kpi_node_steady(r->k->where) && kpi_node_steady(r->k->rule);
+	r->where_steady = kpi_node_steady(r->k->where);
 	r->cells = kpi_cells_hold(scan->cells[c]);
 	scan->run_cells[scan->run_count] = c;
 	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
@@ -380,10 +419,19 @@ static void kpi_run_unmatched(kpi_run *r, const kpi_joined *j,
 			  ((sel->op == KPI_RUNNING_IN ||
 			    sel->op == KPI_ON_REFERENCE_DATE) &&
 			   sel->field[1] >= base_fields));
-	snprintf(r->unmatched, sizeof(r->unmatched), "%s: %s", which,
-		 undated ? "left out: the selection dates rows by the joined "
-			   "dataset"
-			 : "counted with the joined fields empty");
+	/* each join's part says it: a part is one note of the run
+	 * (model/input_age.h) */
+	for (char *part = which, *next; part; part = next) {
+		size_t used = strlen(r->unmatched);
+
+		if ((next = strstr(part, "; dataset ")))
+			*next = '\0', next += 2;
+		snprintf(r->unmatched + used, sizeof(r->unmatched) - used,
+			 "%s%s: %s", used ? "; " : "", part,
+			 undated ? "left out: the selection dates rows by the "
+				   "joined dataset"
+				 : "counted with the joined fields empty");
+	}
 }
 
 /* After the scan (rc its result): room in every run for every cell, the
@@ -822,10 +870,16 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		size_t from = scan->row_from[scan->run_pick[i]];
 		size_t to = scan->row_to[scan->run_pick[i]], step;
 
-		if (r->failed || from == to)
-			continue;
 		row.periods = r->periods;
 		row.period_count = r->period_count;
+		/* an unmatched row in no period made no cell (above) */
+		if (!r->failed && cell && !(unmatched && from == to) &&
+		    kpi_run_find(r, &row, cell) < 0) {
+			scan->out_of_memory = 1;
+			return -1;
+		}
+		if (r->failed || from == to)
+			continue;
 		if (cell >= r->acc_cells &&
 		    kpi_run_grow(r, cell) < 0) {
 			scan->out_of_memory = 1;
@@ -1017,9 +1071,25 @@ static int kpi_emit_partly_covered(const kpi_run *r, const kpi_sink *sink,
 	return 0;
 }
 
+static int kpi_null_value(void *arg, const char *field, const char *value)
+{
+	(void)arg;
+	(void)field;
+	return value == NULL;	/* 1 stops: found one */
+}
+
+/* Whether cell of r is a row of its figures (kpi_run.found). */
+static int kpi_cell_shown(const kpi_run *r, size_t cell)
+{
+	return cell == 0 ||
+	       (cell < r->found_cells && r->found[cell]) ||
+	       result_breakdown_each(kpi_cells_text(r->cells, cell),
+				     kpi_null_value, NULL) != 1;
+}
+
 static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 {
-	size_t n = r->why[0] ? 0 : kpi_cells_count(r->cells);
+	size_t n = r->why[0] ? 0 : kpi_cells_count(r->cells), shown = 0;
 	size_t *order = malloc((n ? n : 1) * sizeof(*order));
 
 	if (!order)
@@ -1033,7 +1103,9 @@ static int kpi_emit(const kpi_run *r, const kpi_sink *sink, peil_error *err)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		order[i] = i;
+		if (kpi_cell_shown(r, i))
+			order[shown++] = i;
+	n = shown;
 	/* qsort has no context argument in C11; this is single-threaded. */
 	kpi_sort_cells = r->cells;
 	if (n)
@@ -1071,6 +1143,7 @@ static void kpi_run_free(kpi_run *r)
 	if (!r)
 		return;
 	free(r->acc);
+	free(r->found);
 	kpi_distinct_free(r->distinct);
 	kpi_cells_release(r->cells);
 	kpi_den_free(r->den);
@@ -1697,24 +1770,69 @@ static const char *kpi_run_dataset(const kpi_run *r, size_t index)
 	return NULL;
 }
 
-/* A KPI whose dataset, or a dataset it joins or looks up, is not
- * configured is not evaluated: its figures would be zeros that look real
- * ("Personen in een traject 0" where no trajectories exist).
- * Nor is a cumulative() KPI without the contract's first day.  The day of
- * the newest input of the datasets it reads bounds the periods it
- * evaluates. */
+static int kpi_any_row(void *ctx, const peil_value *values)
+{
+	(void)ctx;
+	(void)values;
+	return 1;	/* one is enough: stop */
+}
+
+/* Whether dataset (configured: schema) was never filled: of a source
+ * that knows the inputs (kpi_source.input_day), none of it is known and
+ * it holds no row.  A dataset read empty (an export of no visits yet)
+ * has an input, and its zeros are figures.  -1 with err when the scan
+ * failed. */
+static int kpi_never_filled(const kpi_source *source, const char *dataset,
+			    const peil_schema *schema, peil_error *err)
+{
+	size_t first = 0;
+	int rc;
+
+	if (!source->input_day ||
+	    source->input_day(source->ctx, dataset) != INT32_MAX ||
+	    !schema->field_count)
+		return 0;
+	rc = source->scan(source->ctx, schema, NULL, &first, 1, kpi_any_row,
+			  NULL, err);
+	return rc < 0 ? -1 : rc == 0;
+}
+
+/* A KPI whose dataset, or a dataset it joins, looks up or groups by, is
+ * not configured is not evaluated: its figures would be zeros that look
+ * real ("Personen in een traject 0" where no trajectories exist).  Nor
+ * is one that reads another dataset never filled, for the same reason
+ * (its own empty dataset has no row up to any period's end): a lookup
+ * of no visits, a join of no cases, a group of no values.  Nor a
+ * cumulative() KPI without the contract's first day.  The day of the
+ * newest input of the datasets it reads bounds the periods it
+ * evaluates.  A scan that failed fails r (its err). */
 static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 {
 	const kpi *k = r->k;
-	const char *missing = NULL, *name;
+	const char *missing = NULL, *empty = NULL, *name;
 
 	for (size_t i = 0; (name = kpi_run_dataset(r, i)); i++) {
+		const peil_schema *schema = source->schema(source->ctx, name);
 		int32_t day = source->input_day
 				      ? source->input_day(source->ctx, name)
 				      : INT32_MAX;
 
-		if (!missing && !source->schema(source->ctx, name))
+		if (!missing && !schema)
 			missing = name;
+		else if (!empty && schema &&
+			 (i == 0 || strcmp(name, k->info.dataset) != 0)) {
+			int never = kpi_never_filled(source, name, schema,
+						     &r->err);
+
+			if (never < 0) {
+				r->failed = 1;
+				return;
+			}
+			/* its own never filled: the scan says so, with
+			 * the field of its selection */
+			if (never)
+				empty = i ? name : k->info.dataset;
+		}
 		if (day < r->input_day) {
 			r->input_day = day;
 			r->input_dataset = name;
@@ -1723,6 +1841,9 @@ static void kpi_run_check_inputs(kpi_run *r, const kpi_source *source)
 	if (missing)
 		result_not_evaluated_status(RESULT_MISSING_DATASET, missing,
 					    NULL, r->why, sizeof(r->why));
+	else if (empty && strcmp(empty, k->info.dataset) != 0)
+		result_not_evaluated_status(RESULT_MISSING_ROWS, empty, NULL,
+					    r->why, sizeof(r->why));
 	/* Counting from the beginning of time would look like counting
 	 * from the contract's start. */
 	else if (k->select && k->select->op == KPI_CUMULATIVE &&

@@ -14,6 +14,7 @@
 
 #define STALE_PREFIX "stale input: dataset "
 #define PARTLY_PREFIX "partly covered: dataset "
+#define UNMATCHED_PREFIX "dataset "
 #define SEPARATOR "; "
 
 /* A new zeroed item at the end of a, or NULL when out of memory. */
@@ -65,19 +66,74 @@ int input_ages_add_partly_covered(input_ages *a, const char *kpi,
 	return item->kpi ? 0 : -1;
 }
 
+int input_ages_add_unmatched(input_ages *a, const char *kpi,
+			     const char *dataset, uint64_t rows,
+			     const char *field, const char *joined,
+			     int left_out)
+{
+	input_age *item;
+
+	for (size_t i = 0; i < a->count; i++)
+		if (a->items[i].kind == INPUT_UNMATCHED &&
+		    strcmp(a->items[i].kpi, kpi) == 0 &&
+		    strcmp(a->items[i].field, field) == 0 &&
+		    strcmp(a->items[i].joined, joined) == 0)
+			return 0;
+	if (!(item = input_ages_push(a, dataset)))
+		return -1;
+	item->kind = INPUT_UNMATCHED;
+	item->rows = rows;
+	item->left_out = left_out;
+	item->kpi = strdup(kpi);
+	item->field = strdup(field);
+	item->joined = strdup(joined);
+	return item->kpi && item->field && item->joined ? 0 : -1;
+}
+
 void input_ages_release(input_ages *a)
 {
 	for (size_t i = 0; i < a->count; i++) {
 		free(a->items[i].dataset);
 		free(a->items[i].kpi);
+		free(a->items[i].field);
+		free(a->items[i].joined);
 	}
 	free(a->items);
 	memset(a, 0, sizeof(*a));
 }
 
+static int unmatched_order(const void *x, const void *y)
+{
+	const input_age *a = x, *b = y;
+
+	return strcmp(a->kpi, b->kpi);
+}
+
+void input_ages_sort_unmatched(input_ages *a)
+{
+	size_t n = 0, j = 0;
+	input_age *some;
+
+	for (size_t i = 0; i < a->count; i++)
+		n += a->items[i].kind == INPUT_UNMATCHED;
+	if (n < 2 || !(some = malloc(n * sizeof(*some))))
+		return;	/* out of memory: the order they came in */
+	for (size_t i = 0; i < a->count; i++)
+		if (a->items[i].kind == INPUT_UNMATCHED)
+			some[j++] = a->items[i];
+	qsort(some, n, sizeof(*some), unmatched_order);
+	for (size_t i = 0, k = 0; i < a->count; i++)
+		if (a->items[i].kind == INPUT_UNMATCHED)
+			a->items[i] = some[k++];
+	free(some);
+}
+
 int input_ages_first(const input_ages *a, size_t i)
 {
 	const input_age *x = &a->items[i];
+
+	if (x->kind == INPUT_UNMATCHED)
+		return 1;	/* each of its own KPI */
 
 	for (size_t j = 0; j < i; j++)
 		if (a->items[j].kind == x->kind &&
@@ -120,6 +176,33 @@ void input_age_join(char *out, size_t size, const char *message)
 			 message);
 }
 
+/* "dataset case_members: 2 rows have a case_id that no row of cases
+ * has (D98, D99): left out: ..." (kpi_eval.c, kpi_run_unmatched): a
+ * note added to a, or nothing. */
+static int input_age_parse_unmatched(const char *kpi, const char *part,
+				     input_ages *a)
+{
+	static const char left_out[] = ": left out: the selection dates rows "
+				       "by the joined dataset";
+	static const char empty[] = ": counted with the joined fields empty";
+	char dataset[128], field[128], joined[128];
+	uint64_t rows;
+	size_t n = strlen(part);
+	int out = n >= sizeof(left_out) - 1 &&
+		  strcmp(part + n - (sizeof(left_out) - 1), left_out) == 0;
+
+	if (!out && (n < sizeof(empty) - 1 ||
+		     strcmp(part + n - (sizeof(empty) - 1), empty) != 0))
+		return 0;
+	/* Dataset and field names are a-z, 0-9 and _ (schema.c). */
+	if (sscanf(part, UNMATCHED_PREFIX "%127[a-z0-9_]: %" SCNu64
+		   " %*s %*s a %127s that no row of %127s has (", dataset,
+		   &rows, field, joined) != 4)
+		return 0;
+	return input_ages_add_unmatched(a, kpi, dataset, rows, field, joined,
+					out);
+}
+
 /* One part of a message: a note added to a, or nothing. */
 static int input_age_parse_part(const char *kpi, const char *part,
 				input_ages *a)
@@ -141,7 +224,39 @@ static int input_age_parse_part(const char *kpi, const char *part,
 		   "%127s has no input after %10s", dataset, day) == 2 &&
 	    date_parse_iso(day, &date) == 0)
 		return input_ages_add_partly_covered(a, kpi, dataset, date);
+	if (kpi && strncmp(part, UNMATCHED_PREFIX,
+			   sizeof(UNMATCHED_PREFIX) - 1) == 0)
+		return input_age_parse_unmatched(kpi, part, a);
 	return 0;
+}
+
+size_t input_age_unmatched_parts(const char *message, char *out,
+				 size_t size)
+{
+	const char *p = message;
+	size_t n = 0;
+
+	if (size)
+		out[0] = '\0';
+	while (p) {
+		const char *next = strstr(p, SEPARATOR);
+		input_ages one = { NULL, 0 };
+		char part[512];
+		size_t len = next ? (size_t)(next - p) : strlen(p);
+
+		if (len < sizeof(part)) {
+			memcpy(part, p, len);
+			part[len] = '\0';
+			if (input_age_parse_unmatched("", part, &one) == 0 &&
+			    one.count) {
+				input_age_join(out, size, part);
+				n++;
+			}
+			input_ages_release(&one);
+		}
+		p = next ? next + sizeof(SEPARATOR) - 1 : NULL;
+	}
+	return n;
 }
 
 int input_age_parse(const char *kpi, const char *message, input_ages *a)

@@ -457,6 +457,38 @@ static void order_check(peil_host *host, const peil_value *values)
 	}
 }
 
+/* Each value of the record against its range for rows like it
+ * (range.FIELD.WHEN.VALUE): a ZRM score of 6 where the ladder's 6 is
+ * a rung. */
+static void case_check(peil_host *host, const peil_value *values)
+{
+	char shown[32];
+
+	for (size_t i = 0; host->rules && !host->invalid &&
+			   i < host->schema->field_count; i++) {
+		const schema_range_case *c = NULL;
+		const char *when, *text;
+
+		/* the text of the record's fields is the queue's */
+		for (size_t j = 0; !c && j < host->rules[i].case_count; j++) {
+			c = &host->rules[i].cases[j];
+			text = record_queue_text_of(host->queue, (size_t)c->when);
+			if (!text || strcmp(text, c->value) != 0)
+				c = NULL;
+		}
+		if (!c || !schema_case_outside(c, &values[i]))
+			continue;
+		when = host->schema->fields[c->when].name;
+		schema_value_text(&values[i], shown, sizeof(shown));
+		mark_invalid(host, NULL, "field %s (%s) is outside %s, the "
+			     "range that dataset %s declares for it where %s "
+			     "is '%s' (range.%s.%s.%s)",
+			     host->schema->fields[i].name, shown, c->range,
+			     host->schema->name, when, c->value,
+			     host->schema->fields[i].name, when, c->value);
+	}
+}
+
 static void services_record_text(peil_host *host, size_t field,
 				 const char *origin, const char *text,
 				 size_t len)
@@ -758,6 +790,7 @@ static int record_end(peil_host *host, struct raw_text *raw, peil_error *err)
 				     "this export", f->name);
 	}
 	order_check(host, values);
+	case_check(host, values);
 	if (!host->invalid && host->has_key)
 		key_check(host, values, &replaced);
 	/* Unknown values count only for a record that is stored. */

@@ -179,6 +179,66 @@ static int parse_field(const config *cfg, const config_section *s,
 	return 0;
 }
 
+/* range.FIELD.WHEN.VALUE = LOW..HIGH: a range of FIELD for the rows
+ * whose text field WHEN is VALUE, added to FIELD's rule. */
+static int parse_range_case(const config *cfg, const config_section *s,
+			    const config_entry *e, const peil_schema *schema,
+			    schema_rule *rules, peil_error *err)
+{
+	const char *name = e->key + 6, *dot = strchr(name, '.'), *value;
+	char field[64], when[64];
+	long f, w;
+	schema_rule range = { 0 };
+	schema_range_case *cases, *c;
+
+	if (!dot || !(value = strchr(dot + 1, '.')) || !value[1] ||
+	    dot - name >= (long)sizeof(field) ||
+	    value - dot - 1 >= (long)sizeof(when))
+		return config_fail(cfg, s, e, err,
+				   "%s: a range of a field for some rows is "
+				   "range.FIELD.WHEN.VALUE = LOW..HIGH "
+				   "(range.score.instrument.ZRM = 1..5)",
+				   e->key);
+	snprintf(field, sizeof(field), "%.*s", (int)(dot - name), name);
+	snprintf(when, sizeof(when), "%.*s", (int)(value - dot - 1), dot + 1);
+	value++;
+	f = schema_field_index(schema, field);
+	w = schema_field_index(schema, when);
+	if (f < 0 || w < 0 || w == f ||
+	    schema->fields[w].type != PEIL_TYPE_TEXT)
+		return config_fail(cfg, s, e, err,
+				   "%s: [dataset %s] needs a field %s and "
+				   "another, text field %s", e->key, s->name,
+				   field, when);
+	if (!strstr(e->value, ".."))
+		return config_fail(cfg, s, e, err, "%s = %s: not a range "
+				   "LOW..HIGH", e->key, e->value);
+	if (parse_range(cfg, s, e, &schema->fields[f], e->value, &range,
+			err) < 0)
+		return -1;
+	for (size_t i = 0; i < rules[f].case_count; i++)
+		if (rules[f].cases[i].when == w &&
+		    strcmp(rules[f].cases[i].value, value) == 0)
+			return config_fail(cfg, s, e, err,
+					   "%s: a second range of %s where "
+					   "%s is '%s'", e->key, field, when,
+					   value);
+	cases = grow_for(rules[f].cases, rules[f].case_count,
+			 sizeof(*cases));
+	if (!cases)
+		return config_fail(cfg, s, e, err, "out of memory");
+	rules[f].cases = cases;
+	c = &cases[rules[f].case_count];
+	c->when = w;
+	c->min = range.min;
+	c->max = range.max;
+	memcpy(c->range, range.range, sizeof(c->range));
+	if (!(c->value = strdup(value)))
+		return config_fail(cfg, s, e, err, "out of memory");
+	rules[f].case_count++;
+	return 0;
+}
+
 /* Each not_before of schema's rules: the index of a date field declared
  * in the same section, for a date field. */
 static int resolve_before(const config *cfg, const config_section *s,
@@ -243,9 +303,11 @@ static int add_dataset(schema_set *set, const config *cfg,
 		const config_entry *e = &s->entries[i];
 		peil_field *f = &fields[n];
 
-		/* The host's own keys of the section (engine/settings.c). */
+		/* The host's own keys of the section (engine/settings.c),
+		 * and ranges for some rows (below, once fields are known). */
 		if (strcmp(e->key, "max_age_days") == 0 ||
-		    strncmp(e->key, "label.", 6) == 0)
+		    strncmp(e->key, "label.", 6) == 0 ||
+		    strncmp(e->key, "range.", 6) == 0)
 			continue;
 		if (strncmp(e->key, "field.", 6) != 0)
 			return config_fail(cfg, s, e, err,
@@ -268,12 +330,27 @@ static int add_dataset(schema_set *set, const config *cfg,
 	if (n == 0)
 		return config_fail(cfg, s, NULL, err,
 				   "dataset '%s' declares no fields", s->name);
+	for (i = 0; i < s->count; i++) {
+		if (strncmp(s->entries[i].key, "range.", 6) != 0)
+			continue;
+		if (parse_range_case(cfg, s, &s->entries[i], schema, rules,
+				     err) < 0)
+			return -1;
+		ruled = 1;
+	}
 	if (!ruled) {
 		free(rules);
 		all_rules[set->count - 1] = NULL;
 		return 0;
 	}
 	return resolve_before(cfg, s, schema, rules, err);
+}
+
+static void schema_rule_release(schema_rule *rule)
+{
+	for (size_t i = 0; i < rule->case_count; i++)
+		free(rule->cases[i].value);
+	free(rule->cases);
 }
 
 int schema_set_init(schema_set *set, const config *cfg, peil_error *err)
@@ -299,6 +376,8 @@ void schema_set_release(schema_set *set)
 
 		for (j = 0; j < s->field_count; j++)
 			free((char *)s->fields[j].name);
+		for (j = 0; set->rules[i] && j < s->field_count; j++)
+			schema_rule_release(&set->rules[i][j]);
 		free((peil_field *)s->fields);
 		free((char *)s->name);
 		free(set->rules[i]);
@@ -328,26 +407,37 @@ const schema_rule *schema_set_rules(const schema_set *set,
 	return i < set->count ? set->rules[i] : NULL;
 }
 
+/* A number or date as its number into *x: 0, or -1 for another. */
+static int value_number(const peil_value *v, double *x)
+{
+	switch (v->type) {
+	case PEIL_TYPE_INTEGER:
+		*x = (double)v->as.integer;
+		return 0;
+	case PEIL_TYPE_REAL:
+		*x = v->as.real;
+		return 0;
+	case PEIL_TYPE_DATE:
+		*x = v->as.date;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int schema_rule_outside(const schema_rule *rule, const peil_value *v)
 {
 	double x;
 
-	if (!rule->ranged)
-		return 0;
-	switch (v->type) {
-	case PEIL_TYPE_INTEGER:
-		x = (double)v->as.integer;
-		break;
-	case PEIL_TYPE_REAL:
-		x = v->as.real;
-		break;
-	case PEIL_TYPE_DATE:
-		x = v->as.date;
-		break;
-	default:
-		return 0;
-	}
-	return x < rule->min || x > rule->max;
+	return rule->ranged && value_number(v, &x) == 0 &&
+	       (x < rule->min || x > rule->max);
+}
+
+int schema_case_outside(const schema_range_case *c, const peil_value *v)
+{
+	double x;
+
+	return value_number(v, &x) == 0 && (x < c->min || x > c->max);
 }
 
 void schema_value_text(const peil_value *v, char *out, size_t size)

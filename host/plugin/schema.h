@@ -14,7 +14,12 @@
  *
  * a range (either end may be left open: "0..", "..2099-12-31") of a number
  * or date field, and for a date field another date field it may not
- * precede.  A value against them is a row that does not fit (on_error).
+ * precede.  A range may depend on a text field of the same row:
+ *
+ *   range.score.instrument.ZRM = 1..5
+ *
+ * holds (besides field.score's own range) for the rows whose instrument
+ * is ZRM.  A value against them is a row that does not fit (on_error).
  */
 #ifndef PEIL_SCHEMA_H
 #define PEIL_SCHEMA_H
@@ -24,6 +29,14 @@
 #include "base/config.h"
 #include "peil/plugin.h"
 
+/* A range of a field for the rows whose text field `when` has value. */
+typedef struct schema_range_case {
+	long when;		/* the field's index */
+	char *value;		/* owned */
+	double min, max;	/* as schema_rule's */
+	char range[48];		/* as declared: "1..5" */
+} schema_range_case;
+
 /* What one field's values must satisfy beyond their type. */
 typedef struct schema_rule {
 	int ranged;		/* min and max apply */
@@ -32,6 +45,8 @@ typedef struct schema_rule {
 	char range[48];		/* as declared, for messages: "1..10" */
 	char before[64];	/* not_before's field as declared, or "" */
 	long not_before;	/* its index, or -1 */
+	schema_range_case *cases;	/* range.FIELD.WHEN.VALUE, owned */
+	size_t case_count;
 } schema_rule;
 
 typedef struct schema_set {
@@ -55,6 +70,8 @@ const schema_rule *schema_set_rules(const schema_set *set,
 /* 1 when v, a value of a field with rule, lies outside its declared
  * range; 0 when inside, empty, or the field declares none. */
 int schema_rule_outside(const schema_rule *rule, const peil_value *v);
+/* 1 when v lies outside c's range; 0 when inside or empty. */
+int schema_case_outside(const schema_range_case *c, const peil_value *v);
 /* A number or date as messages show it: a date as YYYY-MM-DD. */
 void schema_value_text(const peil_value *v, char *out, size_t size);
 /* The index of a field in a schema, or -1. */

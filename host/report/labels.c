@@ -34,6 +34,18 @@
 	  "cijfers van perioden die daarna eindigen blijven voorlopig",       \
 	  "note: the newest input of dataset %s is of %s, so the "            \
 	  "figures of periods that end after it stay provisional")            \
+	W(unmatched,                                                          \
+	  "let op: KPI %s: rijen van dataset %s zonder rij in %s (hun %s "    \
+	  "komt daar niet voor): %llu, %s",                                   \
+	  "note: KPI %s: rows of dataset %s without a row in %s (their %s "   \
+	  "is not there): %llu, %s")                                          \
+	W(unmatched_left_out,                                                 \
+	  "weggelaten, want de selectie dateert rijen met de gekoppelde "     \
+	  "dataset",                                                          \
+	  "left out, as the selection dates rows by the joined dataset")      \
+	W(unmatched_empty,                                                    \
+	  "meegeteld met de gekoppelde velden leeg",                          \
+	  "counted with the joined fields empty")                             \
 	W(unpublished,                                                        \
 	  "let op: deze cijfers zijn op verzoek berekend, niet door "         \
 	  "een geplande run: het zijn niet de gepubliceerde cijfers",         \
@@ -337,6 +349,11 @@ int labels_input_note(const labels *l, const input_ages *notes, size_t i,
 	if (a->kind == INPUT_PARTLY_COVERED) {
 		date_format_iso(a->input_day, day);
 		snprintf(out, size, l->partly_covered, a->dataset, day);
+	} else if (a->kind == INPUT_UNMATCHED) {
+		snprintf(out, size, l->unmatched, a->kpi, a->dataset,
+			 a->joined, a->field, (unsigned long long)a->rows,
+			 a->left_out ? l->unmatched_left_out
+				     : l->unmatched_empty);
 	} else {
 		snprintf(out, size, l->stale_input, a->dataset,
 			 (long long)a->age_days,

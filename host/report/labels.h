@@ -72,6 +72,12 @@ typedef struct labels {
 	 * (model/input_age.h, partly covered): %s the dataset, %s the day
 	 * of its newest input. */
 	const char *partly_covered;
+	/* Rows of a KPI's dataset whose join found no row (model/
+	 * input_age.h, unmatched): %s the KPI, %s its dataset, %s the
+	 * dataset joined, %s the field naming its key, %llu how many rows,
+	 * %s what became of them: left out, or counted with the joined
+	 * fields empty. */
+	const char *unmatched, *unmatched_left_out, *unmatched_empty;
 	/* Figures evaluated on request (report --evaluate), not those of a
 	 * scheduled run: not the published figures. */
 	const char *unpublished;
@@ -114,8 +120,9 @@ const char *labels_status(const labels *l, const char *status);
 void labels_status_text(const labels *l, const char *status, char *out,
 			size_t size);
 
-/* The sentence of note i of notes (stale_input or partly_covered) into
- * out: 1, or 0 when an earlier note says the same (each once). */
+/* The sentence of note i of notes (stale_input, partly_covered or
+ * unmatched) into out: 1, or 0 when an earlier note says the same (each
+ * once). */
 int labels_input_note(const labels *l, const input_ages *notes, size_t i,
 		      char *out, size_t size);
 

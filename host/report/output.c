@@ -683,6 +683,11 @@ static int text_block(FILE *out, const result_table *t, size_t begin,
 		labels_status_text(w, reasons.items[i], label, sizeof(label));
 		fprintf(out, "%s = %s\n", w->not_evaluated_mark, label);
 	}
+	/* the notes of this KPI, under its table */
+	for (i = 0; o->stale && i < o->stale->count; i++)
+		if (output_kpi_note(o->stale, i, t->rows[begin].kpi) &&
+		    labels_input_note(w, o->stale, i, label, sizeof(label)))
+			fprintf(out, "%s\n", label);
 	for (size_t c = 0; c < RESULT_COMPARISONS; c++)
 		if (t->rows[begin].compare[c].state != RESULT_COMPARE_NONE)
 			text_changes(out, t, begin, o, &g, label_width, c);
@@ -697,13 +702,23 @@ oom:
 	return -1;
 }
 
-/* Text: a line per note on the inputs under the tables. */
+int output_kpi_note(const input_ages *notes, size_t i, const char *kpi)
+{
+	const input_age *a = &notes->items[i];
+
+	return a->kind == INPUT_UNMATCHED &&
+	       (!kpi || strcmp(a->kpi, kpi) == 0);
+}
+
+/* Text: a line per note on the inputs under the tables (those of one
+ * KPI under its own). */
 static void text_stale(FILE *out, const output_options *o)
 {
 	char buf[512];
 
 	for (size_t i = 0; o->stale && i < o->stale->count; i++)
-		if (labels_input_note(o->words, o->stale, i, buf,
+		if (!output_kpi_note(o->stale, i, NULL) &&
+		    labels_input_note(o->words, o->stale, i, buf,
 				      sizeof(buf)))
 			fprintf(out, "%s\n", buf);
 	if (o->unpublished)
@@ -1391,6 +1406,37 @@ static void json_stale(FILE *out, const input_ages *stale)
 	fputs("], ", out);
 }
 
+/* "unmatched": per KPI, the rows of its dataset whose join found no row,
+ * and what became of them; only when there are some. */
+static void json_unmatched(FILE *out, const input_ages *notes)
+{
+	size_t n = 0;
+
+	if (!input_ages_count(notes, INPUT_UNMATCHED))
+		return;
+	fputs("\"unmatched\": [", out);
+	for (size_t i = 0; i < notes->count; i++) {
+		const input_age *a = &notes->items[i];
+
+		if (a->kind != INPUT_UNMATCHED)
+			continue;
+		const char *const text[][2] = {
+			{ "kpi", a->kpi }, { "dataset", a->dataset },
+			{ "field", a->field }, { "joined", a->joined },
+		};
+
+		fputs(n++ ? ", {" : "{", out);
+		for (size_t f = 0; f < sizeof(text) / sizeof(text[0]); f++) {
+			fprintf(out, "%s\"%s\": ", f ? ", " : "", text[f][0]);
+			output_json_string(out, text[f][1]);
+		}
+		fprintf(out, ", \"rows\": %llu, \"left_out\": %s}",
+			(unsigned long long)a->rows,
+			a->left_out ? "true" : "false");
+	}
+	fputs("], ", out);
+}
+
 /* "partly_covered": the datasets whose newest input ends before periods
  * of their KPIs, and which KPIs; only when there are some. */
 static void json_partly_covered(FILE *out, const input_ages *notes)
@@ -1537,6 +1583,7 @@ static void write_json(FILE *out, const result_table *t,
 		t->min_count, t->min_denominator);
 	json_stale(out, o->stale);
 	json_partly_covered(out, o->stale);
+	json_unmatched(out, o->stale);
 	/* Only when not: a published run's output stays as it was. */
 	if (o->unpublished)
 		fputs("\"published\": false, ", out);

@@ -32,11 +32,15 @@ typedef struct output_options {
 	const labels *words;	/* NULL: Dutch */
 	int english_numbers;	/* CSV: ',' between cells, '.' as decimal */
 	const kpi_set *kpis;	/* titles, units, targets; NULL: ids only */
-	const input_ages *stale;	/* datasets whose input is too old:
-					   a line under the tables (text),
-					   a closing comment line (CSV),
-					   "stale_inputs" (JSON); NULL:
-					   none */
+	const input_ages *stale;	/* notes on the inputs: datasets
+					   whose input is too old or ends
+					   early, rows whose join found no
+					   row: a line under the tables
+					   (text; one of a KPI's rows under
+					   its own), a closing comment line
+					   (CSV), "stale_inputs",
+					   "partly_covered", "unmatched"
+					   (JSON); NULL: none */
 	/* The label of a dataset's field (settings_field_label), or NULL
 	 * for the field name itself; field_label NULL: names only.  Text
 	 * tables head their first column with it; CSV and JSON keep the
@@ -87,6 +91,11 @@ void output_change_summary(const result_row *row, size_t c,
 			   char *out, size_t size);
 
 /* "text", "csv" or "json"; 0 on success, -1 otherwise. */
+/* Whether note i of notes is shown with one KPI's figures, under its
+ * table or in its section (rows whose join found no row): one of KPI
+ * kpi, or of any KPI when kpi is NULL. */
+int output_kpi_note(const input_ages *notes, size_t i, const char *kpi);
+
 int output_format_parse(const char *name, output_format *out);
 
 /* Write the sorted, disclosed table t.  0 on success; -1 (and nothing

@@ -215,6 +215,31 @@ static void stale_families(FILE *out, const input_ages *stale)
 			fprintf(out, ",newest_input=\"%s\"} 1\n", day);
 		}
 	}
+	if (input_ages_count(stale, INPUT_UNMATCHED)) {
+		fputs("# HELP peil_kpi_unmatched_rows Rows of a KPI's dataset "
+		      "whose field names a key that no row of the joined "
+		      "dataset has; left_out 1 when they count in no period, "
+		      "0 when counted with the joined fields empty.\n# TYPE "
+		      "peil_kpi_unmatched_rows gauge\n", out);
+		for (size_t i = 0; i < stale->count; i++) {
+			const input_age *a = &stale->items[i];
+			const char *const labels[][2] = {
+				{ "kpi", a->kpi }, { "dataset", a->dataset },
+				{ "field", a->field }, { "joined", a->joined },
+			};
+
+			if (a->kind != INPUT_UNMATCHED)
+				continue;
+			fputs("peil_kpi_unmatched_rows{", out);
+			for (size_t l = 0; l < 4; l++) {
+				fprintf(out, "%s%s=", l ? "," : "",
+					labels[l][0]);
+				label_value(out, labels[l][1]);
+			}
+			fprintf(out, ",left_out=\"%d\"} %llu\n", a->left_out,
+				(unsigned long long)a->rows);
+		}
+	}
 	if (!input_ages_count(stale, INPUT_STALE))
 		return;
 	stale_family(out, stale, "peil_dataset_input_age_days",

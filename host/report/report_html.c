@@ -732,6 +732,23 @@ static void commentary_notes(FILE *out, const report_input *in,
 	}
 }
 
+/* The notes on the inputs of the KPI's figures (output_kpi_note). */
+static void kpi_input_notes(FILE *out, const report_input *in,
+			    const struct kpi_view *v)
+{
+	char text[512];
+
+	for (size_t i = 0; in->stale && i < in->stale->count; i++) {
+		if (!output_kpi_note(in->stale, i, v->t->rows[v->begin].kpi) ||
+		    !labels_input_note(in->words, in->stale, i, text,
+				       sizeof(text)))
+			continue;
+		fputs("<p class=\"notice\" role=\"note\">", out);
+		html_escape(out, text);
+		fputs("</p>", out);
+	}
+}
+
 /* The charts and the table of one grain of a KPI. */
 static void kpi_grain(FILE *out, const report_input *in,
 		      const struct kpi_view *v, chart_item *items,
@@ -778,6 +795,7 @@ static int kpi_section(FILE *out, const report_input *in,
 	html_escape(out, v->t->rows[v->begin].kpi);
 	fputs("</code></p>", out);
 	commentary_notes(out, in, v);
+	kpi_input_notes(out, in, v);
 	/* A KPI of several grains: each grain's figures side by side, as
 	 * an annual report shows them (month table, quarter table, year). */
 	for (size_t g = 0; g < v->grains.count && rc == 0; g++) {
@@ -1134,9 +1152,10 @@ static void stale_notice(FILE *out, const report_input *in)
 	char text[512];
 
 	for (size_t i = 0; in->stale && i < in->stale->count; i++) {
-		if (!labels_input_note(in->words, in->stale, i, text,
+		if (output_kpi_note(in->stale, i, NULL) ||
+		    !labels_input_note(in->words, in->stale, i, text,
 				       sizeof(text)))
-			continue;
+			continue;	/* a KPI's: in its section */
 		fputs("<p class=\"notice\" role=\"alert\">", out);
 		html_escape(out, text);
 		fputs("</p>\n", out);

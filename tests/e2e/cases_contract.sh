@@ -333,8 +333,9 @@ LUA
 	csv_columns kpi periode domain waarde <"$work/lua.csv" |
 		sed 's/^lua_/zrm_/' | sort >"$work/lua.txt"
 	n=$(wc -l <"$work/c.txt")
-	if [ "$n" = 540 ] && cmp -s "$work/c.txt" "$work/lua.txt"; then
-		ok "540 figures (3 KPIs x 12 quarters x 14 domains and the total) equal the Lua version's"
+	# 13 domains: the ladder's rows, without one, make no "(onbekend)"
+	if [ "$n" = 504 ] && cmp -s "$work/c.txt" "$work/lua.txt"; then
+		ok "504 figures (3 KPIs x 12 quarters x 13 domains and the total) equal the Lua version's"
 	else
 		fail "score_change{} differs from the Lua version ($n figures)" \
 			"$(diff "$work/lua.txt" "$work/c.txt" | head -5)"

@@ -1718,7 +1718,8 @@ test_join_merge() {
 		peil_expect "eval of ${want%% *}" 0 "$work/out.csv" eval --period 2018-01 --kpi "${want%% *}" --format csv
 		expect_grep "${want%% *}: the member of a missing case named" "$work/err" \
 			"KPI ${want%% *}: dataset case_members: 1 row has a case_id that no row of cases has (D7): left out: the selection dates rows by the joined dataset"
-		got=$(csv_columns case.team waarde <"$work/out.csv" | sort | tr '\n' ' ')
+		# the CSV closes with the note of the missing case (a # line)
+		got=$(grep -v "^#" "$work/out.csv" | csv_columns case.team waarde | sort | tr '\n' ' ')
 		[ "$got" = "${want#* }" ] &&
 			ok "${want%% *} per team of the joined case" ||
 			fail "${want%% *} per team of the joined case" "got: $got"

@@ -395,8 +395,9 @@ class Kpi:
     its figures."""
 
     def __init__(self, kid, dataset, grain, breakdown, tags, needs, kind,
-                 params=None, select_date=None, uses=()):
+                 params=None, select_date=None, uses=(), where=None):
         self.id, self.dataset, self.grain = kid, dataset, grain
+        self.where = where        # the rows of the KPI, or None: all
         self.uses = list(uses)    # datasets it joins or looks up
         self.breakdown, self.tags, self.needs = breakdown, tags, needs
         self.kind = kind          # count, distinct, share, mean, sum
@@ -441,10 +442,15 @@ class Evaluation:
 
     def cells(self, kpi, rows):
         """The breakdown cells: every combination of the breakdown fields'
-        values found in the dataset's rows."""
-        key = (kpi.dataset, tuple(kpi.breakdown))
+        values found in the dataset's rows; one with an empty value only
+        where a row of the KPI (its where) has it."""
+        key = (kpi.dataset, tuple(kpi.breakdown), kpi.where)
         if key not in self.memo:
-            self.memo[key] = {tuple((f, r[f]) for f in kpi.breakdown) for r in rows}
+            every = {tuple((f, r[f]) for f in kpi.breakdown) for r in rows}
+            mine = every if kpi.where is None else {
+                tuple((f, r[f]) for f in kpi.breakdown) for r in rows if kpi.where(r)}
+            self.memo[key] = {c for c in every
+                              if c in mine or all(v not in (None, "") for _, v in c)}
         return self.memo[key]
 
     def evaluate(self, kpi, rows, compute):
@@ -843,6 +849,10 @@ def eval_visits(ev):
          {"grace_days": 0})
 
 
+def is_zrm(r):
+    return r["instrument"] == "ZRM"
+
+
 def eval_zrm(ev):
     rows = ev.data.get("measurements", {"rows": []})["rows"]
     zrm = [r for r in rows if r["instrument"] == "ZRM"]
@@ -874,7 +884,7 @@ def eval_zrm(ev):
 
     kpis = [(Kpi(kid, "measurements", "quarter", ["domain"], ["zrm"],
                  ["person", "date", "instrument", "domain", "score"], "count",
-                 select_date=lambda r: r["date"]), test)
+                 select_date=lambda r: r["date"], where=is_zrm), test)
             for kid, test in (("zrm_vooruit", lambda x: x > 0),
                               ("zrm_gelijk", lambda x: x == 0),
                               ("zrm_achteruit", lambda x: x < 0))]
