@@ -30,15 +30,17 @@ static int sloppy_open(const peil_services *svc, peil_host *host,
 	return 0;
 }
 
-static void change(const char *path)
+/* The file's own name tells the change; path may be the descriptor the
+ * host hashed it from (/proc/self/fd/N), which opens the same file. */
+static void change(const char *name, const char *path)
 {
 	FILE *f = NULL;
 
-	if (strstr(path, "grow")) {
+	if (strstr(name, "grow")) {
 		f = fopen(path, "a");
 		if (f)
 			fputs("S9,Buurtteam Zuid\n", f);
-	} else if (strstr(path, "rewrite")) {
+	} else if (strstr(name, "rewrite")) {
 		f = fopen(path, "r+");
 		if (f)
 			fputc('T', f);
@@ -70,7 +72,11 @@ static int sloppy_read(void *state, const char *path, peil_error *err)
 					    strlen(comma + 1));
 		(void)s->svc->record_end(s->host, line, len, err);
 		if (number == 1)
-			change(path);
+			change(s->svc->size >= PEIL_SERVICES_SIZE_V4 &&
+					       s->svc->export_path
+				       ? s->svc->export_path(s->host)
+				       : path,
+			       path);
 	}
 	fclose(f);
 	return 0;	/* whatever happened */
