@@ -254,7 +254,7 @@ long strmap_cache_find(const strmap_cache *cache, const strmap *map,
 	    b * 0xc2b2ae3d27d4eb4fu;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9u;
-	*slot = (size_t)(h >> 56);	/* STRMAP_CACHE_SLOTS */
+	*slot = (size_t)(h >> (64 - STRMAP_CACHE_BITS));
 	i = cache->index[*slot];
 	if (i && i <= map->count) {
 		size_t at = map->offsets[i - 1];

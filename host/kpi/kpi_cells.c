@@ -21,8 +21,8 @@ struct kpi_cells {
 	const kpi *k;		/* a KPI with the breakdown (names, fields) */
 	strmap texts;	/* JSON texts; 0 is "{}" */
 	strmap values;	/* kpi_cells_key bytes seen ... */
+	strmap_cache front;	/* ... found without hashing them ... */
 	size_t *cell_of;	/* ... and the cell of each */
-	size_t last;		/* the values of the row before + 1, or 0 */
 	size_t cell_of_cap;
 	size_t refs;
 	char *json, *key;	/* being built */
@@ -338,23 +338,24 @@ static int kpi_cells_key(kpi_cells *c, const peil_value *values,
 	return 0;
 }
 
+/* The values are looked for in the front first (a breakdown has a few
+ * thousand combinations at most, found for every row), then hashed. */
 long kpi_cells_find(kpi_cells *c, const peil_value *values,
 		    const size_t *slot)
 {
 	long at, cell;
+	size_t front;
 	int added;
 
 	if (kpi_cells_key(c, values, slot) < 0)
 		return -1;
-	/* the row before's values first: the rows of a case joined with
-	 * its members come one after the other */
-	if (c->last > 0 && strmap_len(&c->values, c->last - 1) == c->key_len &&
-	    memcmp(strmap_key(&c->values, c->last - 1), c->key,
-		   c->key_len) == 0)
-		return (long)c->cell_of[c->last - 1];
+	at = strmap_cache_find(&c->front, &c->values, c->key, c->key_len,
+			       &front);
+	if (at >= 0)
+		return (long)c->cell_of[at];
 	at = strmap_find(&c->values, c->key, c->key_len);
 	if (at >= 0) {
-		c->last = (size_t)at + 1;
+		strmap_cache_put(&c->front, front, at);
 		return (long)c->cell_of[at];
 	}
 	at = strmap_put(&c->values, c->key, c->key_len, &added);
@@ -372,7 +373,7 @@ long kpi_cells_find(kpi_cells *c, const peil_value *values,
 	cell = kpi_cells_json(c, values, slot);
 	if (cell >= 0) {
 		c->cell_of[at] = (size_t)cell;
-		c->last = (size_t)at + 1;
+		strmap_cache_put(&c->front, front, at);
 	}
 	return cell;
 }
