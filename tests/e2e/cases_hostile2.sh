@@ -63,12 +63,8 @@ test_hostile2_swapped() {
 		fail "the swap came too late or too early" "$(tail -5 "$work/err")"
 	[ -p "$work/sw/b.csv" ] && ok "b.csv is the pipe when it is read" ||
 		fail "b.csv is not the pipe"
-	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>&1)" = 400010 ] &&
-		ok "a.csv's 400 000 cases are stored, and the 10 hashed of b.csv" ||
-		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_cases' 2>&1)"
-	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM peil_ingest' 2>&1)" = 2 ] &&
-		ok "the ingest log holds both" ||
-		fail "ingest log" "$(sqlite3 "$work/peil.db" 'SELECT path FROM peil_ingest' 2>&1)"
+	expect_sql "a.csv's 400 000 cases are stored, and the 10 hashed of b.csv" 'SELECT count(*) FROM ds_cases' "400010"
+	expect_sql "the ingest log holds both" 'SELECT count(*) FROM peil_ingest' "2"
 }
 
 # peil init read the export it was given with fopen: a named pipe held it
@@ -96,16 +92,12 @@ test_hostile2_same_content() {
 	ln -s a.csv "$work/ex/b.csv"
 	cp "$work/ex/a.csv" "$work/ex/c.csv"
 	peil_expect "ingest of a file, a link to it and a copy" 0 /dev/null ingest
-	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(team || n) FROM ds_notes' 2>&1)" = "A1,B2" ] &&
-		ok "the two rows are stored once" ||
-		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT team, n FROM ds_notes' 2>&1)"
+	expect_sql "the two rows are stored once" 'SELECT group_concat(team || n) FROM ds_notes' "A1,B2"
 	for f in b c; do
 		expect_grep "$f.csv is skipped, naming why" "$work/err" \
 			"$work/ex/$f.csv: skipped, [source notes] read this content before with the same settings"
 	done
-	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM peil_ingest' 2>&1)" = 1 ] &&
-		ok "the ingest log holds a.csv alone" ||
-		fail "ingest log" "$(sqlite3 "$work/peil.db" 'SELECT path FROM peil_ingest' 2>&1)"
+	expect_sql "the ingest log holds a.csv alone" 'SELECT count(*) FROM peil_ingest' "1"
 }
 
 # ------------------------------------------- a corrupt store
@@ -157,9 +149,7 @@ test_hostile2_bsn_digits() {
 	cp "$work/peil.ini" "$work/xlsx.ini"
 	write_bsn_config "$work/c.csv"
 	peil_expect "the same number with its zero in a CSV export" 0 /dev/null ingest
-	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*), count(DISTINCT bsn) FROM ds_clients' 2>&1)" = "2|1" ] &&
-		ok "both are one person" ||
-		fail "persons" "$(sqlite3 "$work/peil.db" 'SELECT client, bsn FROM ds_clients' 2>&1)"
+	expect_sql "both are one person" 'SELECT count(*), count(DISTINCT bsn) FROM ds_clients' "2|1"
 
 	rm -f "$work"/peil.db*
 	cp "$work/xlsx.ini" "$work/peil.ini"
@@ -185,14 +175,10 @@ test_hostile2_header_again() {
 	peil_expect "ingest of two exports in one file" 2 /dev/null ingest
 	expect_grep "the line is named" "$work/err" \
 		"$work/x.csv:3: the header line again (two exports joined into one file?)"
-	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_notes' 2>&1)" = 0 ] &&
-		ok "nothing stored" ||
-		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
+	expect_sql "nothing stored" 'SELECT count(*) FROM ds_notes' "0"
 	echo "on_error = reject" >>"$work/peil.ini"
 	peil_expect "the same with on_error = reject" 2 /dev/null ingest
-	[ "$(sqlite3 "$work/peil.db" 'SELECT group_concat(id || team) FROM ds_notes' 2>&1)" = "ANoord,BZuid" ] &&
-		ok "the two rows are stored, not the header" ||
-		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
+	expect_sql "the two rows are stored, not the header" 'SELECT group_concat(id || team) FROM ds_notes' "ANoord,BZuid"
 	[ "$(cat "$work"/rejects/* 2>/dev/null | tr -d '\r')" = "$(printf 'id;team\n id ;team;')" ] &&
 		ok "the reject file holds the header and the line" ||
 		fail "reject file" "$(cat "$work"/rejects/* 2>&1)"

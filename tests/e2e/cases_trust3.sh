@@ -163,18 +163,14 @@ test_trust3_two_sources() {
 		"$work/ex/a.csv: skipped, [source a] stored this content in notes ($work/ex/a.csv) with the same settings"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "the next ingest" 0 $?
-	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_notes' 2>&1)" = 2 ] &&
-		ok "still two rows" ||
-		fail "rows" "$(sqlite3 "$work/peil.db" 'SELECT team, n FROM ds_notes' 2>&1)"
+	expect_sql "still two rows" 'SELECT count(*) FROM ds_notes' "2"
 
 	trust3_two_sources "encoding = utf-8"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "the same with other settings for b" 2 $?
 	expect_grep "b refuses it, naming why" "$work/err" \
 		"$work/ex/a.csv: not read: [source a] stored this content in notes ($work/ex/a.csv) with other settings: two sources of one dataset disagree on the rows of one export (peil ingest --force b reads it anyway)"
-	[ "$(sqlite3 "$work/peil.db" "SELECT group_concat(team || n) FROM ds_notes" 2>&1)" = "A1,B2" ] &&
-		ok "notes holds a's rows once" ||
-		fail "notes" "$(sqlite3 "$work/peil.db" 'SELECT team, n FROM ds_notes' 2>&1)"
+	expect_sql "notes holds a's rows once" 'SELECT group_concat(team || n) FROM ds_notes' "A1,B2"
 }
 
 # ------------------------------------------- a file swapped and back
@@ -239,15 +235,11 @@ test_trust3_xlsx_header_again() {
 	expect_rc "ingest of two exports in one sheet" 2 $?
 	expect_grep "the row is named" "$work/err" \
 		"$work/x.xlsx:3: sheet 'Blad1': the header row again (two exports joined into one sheet?)"
-	[ "$(sqlite3 "$work/peil.db" 'SELECT count(*) FROM ds_notes' 2>&1)" = 0 ] &&
-		ok "nothing stored" ||
-		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
+	expect_sql "nothing stored" 'SELECT count(*) FROM ds_notes' "0"
 	echo "on_error = reject" >>"$work/peil.ini"
 	"$peil" ingest --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "the same with on_error = reject" 2 $?
-	[ "$(sqlite3 "$work/peil.db" "SELECT group_concat(id || team) FROM ds_notes" 2>&1)" = "ANoord,BZuid" ] &&
-		ok "the two cases are stored, the header row rejected" ||
-		fail "rows stored" "$(sqlite3 "$work/peil.db" 'SELECT * FROM ds_notes' 2>&1)"
+	expect_sql "the two cases are stored, the header row rejected" 'SELECT group_concat(id || team) FROM ds_notes' "ANoord,BZuid"
 }
 
 # A gzip-compressed export named .csv was refused as "invalid UTF-8:

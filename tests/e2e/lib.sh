@@ -23,6 +23,16 @@ peil_expect() {
 	expect_rc "$name" "$want" $?
 }
 
+# expect_sql NAME SQL WANT: SQL over the sqlite store $work/peil.db gives
+# WANT (sqlite3's text, rows by newlines, columns by '|').
+expect_sql() {
+	local got
+	got=$(sqlite3 "$work/peil.db" "$2" 2>&1)
+	if [ "$got" = "$3" ]; then ok "$1"; else
+		fail "$1" "got '$got', expected '$3'"
+	fi
+}
+
 # started_kpi FILE ID TITLE RULE: a KPI script over the cases started in
 # each month whose rule is RULE, into FILE.
 started_kpi() {
