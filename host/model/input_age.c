@@ -17,53 +17,84 @@
 #define UNMATCHED_PREFIX "dataset "
 #define SEPARATOR "; "
 
-/* A new zeroed item at the end of a, or NULL when out of memory. */
-static input_age *input_ages_push(input_ages *a, const char *dataset)
+/* Whether x and y are one note: of one kind, and alike in what a note of
+ * the kind is kept once for (the dataset of a stale input; the KPI
+ * partly covered; the KPI, field and dataset of an unmatched join). */
+static int same_note(const input_age *x, const input_age *y)
 {
-	input_age *items = grow_for(a->items, a->count, sizeof(*items));
+	if (x->kind != y->kind)
+		return 0;
+	switch (x->kind) {
+	case INPUT_STALE:
+		return strcmp(x->dataset, y->dataset) == 0;
+	case INPUT_PARTLY_COVERED:
+		return strcmp(x->kpi, y->kpi) == 0;
+	case INPUT_UNMATCHED:
+		return strcmp(x->kpi, y->kpi) == 0 &&
+		       strcmp(x->field, y->field) == 0 &&
+		       strcmp(x->joined, y->joined) == 0;
+	}
+	return 0;
+}
 
+/* A copy of text owned by the note, in *copy: 0, or -1 when out of
+ * memory.  NULL stays NULL. */
+static int copy_text(char **copy, const char *text)
+{
+	*copy = text ? strdup(text) : NULL;
+	return text && !*copy ? -1 : 0;
+}
+
+/* Add note (its texts borrowed) to a, its texts copied, unless a has it
+ * (same_note): 0, or -1 when out of memory, a unchanged. */
+static int input_ages_note(input_ages *a, const input_age *note)
+{
+	input_age *items, *item;
+
+	for (size_t i = 0; i < a->count; i++)
+		if (same_note(&a->items[i], note))
+			return 0;
+	items = grow_for(a->items, a->count, sizeof(*items));
 	if (!items)
-		return NULL;
+		return -1;
 	a->items = items;
-	memset(&items[a->count], 0, sizeof(*items));
-	items[a->count].dataset = strdup(dataset);
-	if (!items[a->count].dataset)
-		return NULL;
-	return &items[a->count++];
+	item = &items[a->count];
+	*item = *note;
+	item->dataset = item->kpi = item->field = item->joined = NULL;
+	if (copy_text(&item->dataset, note->dataset) < 0 ||
+	    copy_text(&item->kpi, note->kpi) < 0 ||
+	    copy_text(&item->field, note->field) < 0 ||
+	    copy_text(&item->joined, note->joined) < 0) {
+		free(item->dataset);
+		free(item->kpi);
+		free(item->field);
+		free(item->joined);
+		return -1;
+	}
+	a->count++;
+	return 0;
 }
 
 int input_ages_add(input_ages *a, const char *dataset, int64_t age_days,
 		   uint64_t max_age_days)
 {
-	input_age *item;
+	const input_age note = { .kind = INPUT_STALE,
+				 .dataset = (char *)dataset,
+				 .age_days = age_days,
+				 .max_age_days = max_age_days };
 
-	for (size_t i = 0; i < a->count; i++)
-		if (a->items[i].kind == INPUT_STALE &&
-		    strcmp(a->items[i].dataset, dataset) == 0)
-			return 0;
-	if (!(item = input_ages_push(a, dataset)))
-		return -1;
-	item->kind = INPUT_STALE;
-	item->age_days = age_days;
-	item->max_age_days = max_age_days;
-	return 0;
+	return input_ages_note(a, &note);
 }
 
 int input_ages_add_partly_covered(input_ages *a, const char *kpi,
 				  const char *dataset, int32_t input_day)
 {
-	input_age *item;
+	const input_age note = { .kind = INPUT_PARTLY_COVERED,
+				 .dataset = (char *)dataset,
+				 .kpi = (char *)kpi,
+				 .input_day = input_day };
 
-	for (size_t i = 0; i < a->count; i++)
-		if (a->items[i].kind == INPUT_PARTLY_COVERED &&
-		    strcmp(a->items[i].kpi, kpi) == 0)
-			return 0;
-	if (!(item = input_ages_push(a, dataset)))
-		return -1;
-	item->kind = INPUT_PARTLY_COVERED;
-	item->input_day = input_day;
-	item->kpi = strdup(kpi);
-	return item->kpi ? 0 : -1;
+	return input_ages_note(a, &note);
 }
 
 int input_ages_add_unmatched(input_ages *a, const char *kpi,
@@ -71,23 +102,15 @@ int input_ages_add_unmatched(input_ages *a, const char *kpi,
 			     const char *field, const char *joined,
 			     int left_out)
 {
-	input_age *item;
+	const input_age note = { .kind = INPUT_UNMATCHED,
+				 .dataset = (char *)dataset,
+				 .kpi = (char *)kpi,
+				 .rows = rows,
+				 .field = (char *)field,
+				 .joined = (char *)joined,
+				 .left_out = left_out };
 
-	for (size_t i = 0; i < a->count; i++)
-		if (a->items[i].kind == INPUT_UNMATCHED &&
-		    strcmp(a->items[i].kpi, kpi) == 0 &&
-		    strcmp(a->items[i].field, field) == 0 &&
-		    strcmp(a->items[i].joined, joined) == 0)
-			return 0;
-	if (!(item = input_ages_push(a, dataset)))
-		return -1;
-	item->kind = INPUT_UNMATCHED;
-	item->rows = rows;
-	item->left_out = left_out;
-	item->kpi = strdup(kpi);
-	item->field = strdup(field);
-	item->joined = strdup(joined);
-	return item->kpi && item->field && item->joined ? 0 : -1;
+	return input_ages_note(a, &note);
 }
 
 void input_ages_release(input_ages *a)

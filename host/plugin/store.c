@@ -242,6 +242,25 @@ int store_require(const store *s, enum store_version v, const char *why,
 			 why ? why : "");
 }
 
+/* The callbacks of the store's state are called through CALL, a plugin's
+ * failure (any negative result) becoming the -1 of store.h; those of a
+ * version after the first after need, which names the callback (or the
+ * key) that needs the version.  The scans return what their callback
+ * returned when it stopped them (plugin.h), so they call the plugin
+ * directly. */
+#define CALL(s, callback, ...)                                             \
+	((s)->ops->callback((s)->state, __VA_ARGS__) < 0 ? -1 : 0)
+
+/* store_require of version v, why "WHAT needs it". */
+static int need(const store *s, enum store_version v, const char *what,
+		peil_error *err)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "%s needs it", what);
+	return store_require(s, v, why, err);
+}
+
 int store_lock_path(const store *s, char *out, size_t size, peil_error *err)
 {
 	if (store_require(s, STORE_V5_LOCK_PATH, NULL, err) < 0)
@@ -267,17 +286,17 @@ int store_lock(store *s, long wait_ms, peil_error *err)
 int store_dataset_ensure(store *s, const peil_schema *schema,
 			 peil_error *err)
 {
-	return s->ops->dataset_ensure(s->state, schema, err) < 0 ? -1 : 0;
+	return CALL(s, dataset_ensure, schema, err);
 }
 
 int store_batch_begin(store *s, peil_error *err)
 {
-	return s->ops->batch_begin(s->state, err) < 0 ? -1 : 0;
+	return CALL(s, batch_begin, err);
 }
 
 int store_batch_commit(store *s, peil_error *err)
 {
-	return s->ops->batch_commit(s->state, err) < 0 ? -1 : 0;
+	return CALL(s, batch_commit, err);
 }
 
 void store_batch_rollback(store *s)
@@ -288,24 +307,24 @@ void store_batch_rollback(store *s)
 int store_record_put(store *s, const peil_schema *schema,
 		     const peil_value *values, peil_error *err)
 {
-	return s->ops->record_put(s->state, schema, values, err) < 0 ? -1 : 0;
+	return CALL(s, record_put, schema, values, err);
 }
 
 int store_ingest_seen(store *s, const peil_ingest_entry *probe, int *seen,
 		      peil_error *err)
 {
-	return s->ops->ingest_seen(s->state, probe, seen, err) < 0 ? -1 : 0;
+	return CALL(s, ingest_seen, probe, seen, err);
 }
 
 int store_ingest_log(store *s, const peil_ingest_entry *entry,
 		     peil_error *err)
 {
-	return s->ops->ingest_log(s->state, entry, err) < 0 ? -1 : 0;
+	return CALL(s, ingest_log, entry, err);
 }
 
 int store_inputs_fingerprint(store *s, char out[65], peil_error *err)
 {
-	return s->ops->inputs_fingerprint(s->state, out, err) < 0 ? -1 : 0;
+	return CALL(s, inputs_fingerprint, out, err);
 }
 
 /* The scans return what their callback returned when it stopped them
@@ -321,13 +340,13 @@ int store_scan(store *s, const peil_schema *schema, const peil_filter *filter,
 int store_run_begin(store *s, const peil_run_info *info, int64_t *run_id,
 		    peil_error *err)
 {
-	return s->ops->run_begin(s->state, info, run_id, err) < 0 ? -1 : 0;
+	return CALL(s, run_begin, info, run_id, err);
 }
 
 int store_run_kpi_put(store *s, int64_t run_id, const peil_run_kpi *kpi,
 		      peil_error *err)
 {
-	return s->ops->run_kpi_put(s->state, run_id, kpi, err) < 0 ? -1 : 0;
+	return CALL(s, run_kpi_put, run_id, kpi, err);
 }
 
 int store_result_put(store *s, int64_t run_id, const peil_result *result,
@@ -337,7 +356,7 @@ int store_result_put(store *s, int64_t run_id, const peil_result *result,
 	 * no earlier figures. */
 	if (result->earlier && !store_has(s, STORE_V10_EARLIER))
 		return 0;
-	return s->ops->result_put(s->state, run_id, result, err) < 0 ? -1 : 0;
+	return CALL(s, result_put, run_id, result, err);
 }
 
 int store_results_put(store *s, int64_t run_id, const peil_result *rows,
@@ -352,18 +371,15 @@ int store_results_put(store *s, int64_t run_id, const peil_result *rows,
 				return -1;
 		return 0;
 	}
-	return s->ops->results_put(s->state, run_id, rows, n, err) < 0 ? -1
-									: 0;
+	return CALL(s, results_put, run_id, rows, n, err);
 }
 
 int store_results_copy(store *s, int64_t from_run, int64_t to_run,
 		       const char *kpi, peil_error *err)
 {
-	if (store_require(s, STORE_V13_CONFIRMATIONS, "results_copy needs it",
-			  err) < 0)
+	if (need(s, STORE_V13_CONFIRMATIONS, "results_copy", err) < 0)
 		return -1;
-	return s->ops->results_copy(s->state, from_run, to_run, kpi, err) < 0
-		       ? -1 : 0;
+	return CALL(s, results_copy, from_run, to_run, kpi, err);
 }
 
 int store_public_figures_put(store *s, int64_t run_id,
@@ -372,15 +388,13 @@ int store_public_figures_put(store *s, int64_t run_id,
 {
 	if (!store_has(s, STORE_V16_PUBLIC))
 		return 0;
-	return s->ops->public_figures_put(s->state, run_id, rows, n, err) < 0
-		       ? -1 : 0;
+	return CALL(s, public_figures_put, run_id, rows, n, err);
 }
 
 int store_run_end(store *s, int64_t run_id, const char *status,
 		  int64_t ended, peil_error *err)
 {
-	return s->ops->run_end(s->state, run_id, status, ended, err) < 0 ? -1
-									 : 0;
+	return CALL(s, run_end, run_id, status, ended, err);
 }
 
 struct sized_scan {
@@ -526,42 +540,30 @@ int store_ingest_scan(store *s,
 
 /* ------------------------------------------------------------ version 2 */
 
-/* store_require of version 2 for a call of the named callback. */
-static int need_v2(const store *s, const char *callback, peil_error *err)
-{
-	char why[64];
-
-	snprintf(why, sizeof(why), "%s needs it", callback);
-	return store_require(s, STORE_V2_CHANGES, why, err);
-}
-
 int store_snapshot_begin(store *s, const peil_schema *schema,
 			 peil_error *err)
 {
-	if (need_v2(s, "snapshot_begin", err) < 0)
+	if (need(s, STORE_V2_CHANGES, "snapshot_begin", err) < 0)
 		return -1;
-	return s->ops->snapshot_begin(s->state, schema, err) < 0 ? -1 : 0;
+	return CALL(s, snapshot_begin, schema, err);
 }
 
 int store_snapshot_scope_begin(store *s, const peil_schema *schema,
 			       size_t scope_field, const char *scope_value,
 			       peil_error *err)
 {
-	if (store_require(s, STORE_V7_SCOPES, "scope_field needs it", err) < 0)
+	if (need(s, STORE_V7_SCOPES, "scope_field", err) < 0)
 		return -1;
-	return s->ops->snapshot_scope_begin(s->state, schema, scope_field,
-					    scope_value, err) < 0
-		       ? -1
-		       : 0;
+	return CALL(s, snapshot_scope_begin, schema, scope_field, scope_value,
+		    err);
 }
 
 int store_snapshot_end(store *s, const peil_schema *schema,
 		       int64_t *removed, peil_error *err)
 {
-	if (need_v2(s, "snapshot_end", err) < 0)
+	if (need(s, STORE_V2_CHANGES, "snapshot_end", err) < 0)
 		return -1;
-	return s->ops->snapshot_end(s->state, schema, removed, err) < 0 ? -1
-									: 0;
+	return CALL(s, snapshot_end, schema, removed, err);
 }
 
 int store_input_changes_scan(store *s, int64_t from_run, int64_t to_run,
@@ -569,7 +571,7 @@ int store_input_changes_scan(store *s, int64_t from_run, int64_t to_run,
 				       const peil_input_change *change),
 			     void *ctx, peil_error *err)
 {
-	if (need_v2(s, "input_changes_scan", err) < 0)
+	if (need(s, STORE_V2_CHANGES, "input_changes_scan", err) < 0)
 		return -1;
 	return s->ops->input_changes_scan(s->state, from_run, to_run, fn, ctx,
 					  err);
@@ -578,29 +580,24 @@ int store_input_changes_scan(store *s, int64_t from_run, int64_t to_run,
 int store_run_last_ingest(store *s, int64_t run_id, int64_t *ingest_id,
 			  peil_error *err)
 {
-	if (need_v2(s, "run_last_ingest", err) < 0)
+	if (need(s, STORE_V2_CHANGES, "run_last_ingest", err) < 0)
 		return -1;
-	return s->ops->run_last_ingest(s->state, run_id, ingest_id, err) < 0
-		       ? -1
-		       : 0;
+	return CALL(s, run_last_ingest, run_id, ingest_id, err);
 }
 
 int store_backup(store *s, const char *path, peil_error *err)
 {
-	if (need_v2(s, "backup", err) < 0)
+	if (need(s, STORE_V2_CHANGES, "backup", err) < 0)
 		return -1;
-	return s->ops->backup(s->state, path, err) < 0 ? -1 : 0;
+	return CALL(s, backup, path, err);
 }
 
 int store_runs_prune(store *s, const peil_prune *prune, int64_t *runs_deleted,
 		     int64_t *figures_deleted, peil_error *err)
 {
-	if (need_v2(s, "runs_prune", err) < 0)
+	if (need(s, STORE_V2_CHANGES, "runs_prune", err) < 0)
 		return -1;
-	return s->ops->runs_prune(s->state, prune, runs_deleted,
-				  figures_deleted, err) < 0
-		       ? -1
-		       : 0;
+	return CALL(s, runs_prune, prune, runs_deleted, figures_deleted, err);
 }
 
 /* ------------------------------------------------------------ version 8 */
@@ -608,18 +605,16 @@ int store_runs_prune(store *s, const peil_prune *prune, int64_t *runs_deleted,
 int store_report_put(store *s, const peil_report_record *report,
 		     int64_t *report_id, peil_error *err)
 {
-	if (store_require(s, STORE_V8_REPORTS, "report_put needs it", err) < 0)
+	if (need(s, STORE_V8_REPORTS, "report_put", err) < 0)
 		return -1;
-	return s->ops->report_put(s->state, report, report_id, err) < 0 ? -1
-									 : 0;
+	return CALL(s, report_put, report, report_id, err);
 }
 
 int store_reports_scan(store *s,
 		       int (*fn)(void *ctx, const peil_report_record *report),
 		       void *ctx, peil_error *err)
 {
-	if (store_require(s, STORE_V8_REPORTS, "reports_scan needs it", err) <
-	    0)
+	if (need(s, STORE_V8_REPORTS, "reports_scan", err) < 0)
 		return -1;
 	return s->ops->reports_scan(s->state, fn, ctx, err);
 }
@@ -634,10 +629,7 @@ int store_records_put(store *s, const peil_schema *schema,
 
 	*stored = 0;
 	if (store_has(s, STORE_V3_BULK))
-		return s->ops->records_put(s->state, schema, values, count,
-					   stored, err) < 0
-			       ? -1
-			       : 0;
+		return CALL(s, records_put, schema, values, count, stored, err);
 	for (; *stored < count; (*stored)++)
 		if (s->ops->record_put(s->state, schema, values + *stored * n,
 				       err) < 0)
@@ -649,7 +641,7 @@ int store_load_begin(store *s, int64_t bytes, peil_error *err)
 {
 	if (!store_has(s, STORE_V4_LOADS))
 		return 0;
-	return s->ops->load_begin(s->state, bytes, err) < 0 ? -1 : 0;
+	return CALL(s, load_begin, bytes, err);
 }
 
 void store_load_end(store *s)
@@ -663,5 +655,5 @@ int store_changed_outside(store *s, int64_t *after_run, peil_error *err)
 	*after_run = 0;
 	if (!store_has(s, STORE_V19_OUTSIDE))
 		return 0;
-	return s->ops->changed_outside(s->state, after_run, err) < 0 ? -1 : 0;
+	return CALL(s, changed_outside, after_run, err);
 }

@@ -3,16 +3,12 @@
 # row, several --kpi, an export without an optional column, and peil
 # cases of a period that is not evaluated.  Sourced by cli.sh.
 
-# The totals of a KPI in a CSV: "PERIOD=VALUE ..." in order; BREAKDOWN
-# names its column of the total ("Totaal"), or none for a KPI without.
-eval_totals() { # eval_totals CSV KPI [BREAKDOWN]
-	if [ -n "${3:-}" ]; then
-		csv_columns kpi periode "$3" waarde <"$1" |
-			awk -F';' -v k="$2" '$1 == k && $3 == "Totaal" { printf "%s=%s ", $2, $4 }'
-	else
-		csv_columns kpi periode waarde <"$1" |
-			awk -F';' -v k="$2" '$1 == k { printf "%s=%s ", $2, $3 }'
-	fi
+# $work/trajecten.csv: two trajectories of the programme Buurtbaan, T1
+# of P1 from 2018-01-10, open, and T2 of P2 from 2018-02-05 to END (none
+# when empty).
+eval_trajectories() { # eval_trajectories END
+	printf '%s\r\n' "Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum" \
+		"T1;P1;Buurtbaan;10-01-2018;" "T2;P2;Buurtbaan;05-02-2018;$1" >"$work/trajecten.csv"
 }
 
 # The fixture's cases, and a programme of neighbourhood jobs read with
@@ -22,13 +18,13 @@ eval_totals() { # eval_totals CSV KPI [BREAKDOWN]
 eval_delivery_config() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018-01..2018-08 \
 		"kpis = vervolgbezoeken_gepland vervolgbezoeken_gedaan"
-	printf '%s\r\n' "Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum" \
-		"T1;P1;Buurtbaan;10-01-2018;" "T2;P2;Buurtbaan;05-02-2018;" >"$work/trajecten.csv"
+	eval_trajectories ""
 	printf '%s\r\n' "Bezoeknummer;Trajectnummer;Maand;Datum bezoek" \
 		"V1;T1;3;12-04-2018" "V2;T2;3;07-05-2018" >"$work/bezoeken.csv"
-	sed -n '/^\[source demo_trajectories\]/,/^$/p;/^\[source demo_visits\]/,/^$/p' \
-		"$src/conf/peil.ini" | sed "s|^path = .*trajecten.csv|path = $work/trajecten.csv|;
-			s|^path = .*bezoeken.csv|path = $work/bezoeken.csv|" >>"$work/peil.ini"
+	{
+		shipped_source demo_trajectories "$work/trajecten.csv"
+		shipped_source demo_visits "$work/bezoeken.csv"
+	} >>"$work/peil.ini"
 }
 
 # Worked by hand: a visit counts in the month of its due date (planned),
@@ -49,9 +45,8 @@ test_eval_sparse_delivery() {
 	peil_expect "run: June to August after the delivery" 6 "$work/run.csv" run --format csv
 	for want in "vervolgbezoeken_gepland 2018-01=0 2018-02=0 2018-03=0 2018-04=1 2018-05=1 $later" \
 		"vervolgbezoeken_gedaan 2018-01=0 2018-02=0 2018-03=0 2018-04=1 2018-05=1 $later"; do
-		got=$(eval_totals "$work/run.csv" "${want%% *}")
-		[ "$got" = "${want#* }" ] && ok "${want%% *}: March to May evaluated, by hand" ||
-			fail "${want%% *}: totals" "got:  $got" "want: ${want#* }"
+		expect_kpi_totals "${want%% *}: March to May evaluated, by hand" "$work/run.csv" \
+			"${want%% *}" "${want#* }"
 	done
 	expect_grep "CSV: June names the visits and their latest date" "$work/run.csv" \
 		"vervolgbezoeken_gepland;Vervolgbezoeken gepland;bezoeken;2018-06;;;;;;$reason_nl;;voorlopig;maand"
@@ -59,13 +54,7 @@ test_eval_sparse_delivery() {
 		"KPI vervolgbezoeken_gepland not evaluated: dataset visits has no row with date after 2018-05-07"
 
 	# --kpi X alone gives X's figures of the whole set
-	"$peil" eval --config "$work/peil.ini" --from 2018-01 --to 2018-08 --kpi vervolgbezoeken_gedaan --format csv \
-		>"$work/alone.csv" 2>/dev/null
-	expect_rc "vervolgbezoeken_gedaan alone" 6 $?
-	if diff <(csv_columns kpi periode waarde status <"$work/alone.csv") \
-		<(csv_columns kpi periode waarde status <"$work/run.csv" | grep '^vervolgbezoeken_gedaan;') >"$work/diff"; then
-		ok "vervolgbezoeken_gedaan alone equals it within the set"
-	else fail "vervolgbezoeken_gedaan alone differs" "$(head -5 "$work/diff")"; fi
+	expect_kpi_alone vervolgbezoeken_gedaan 2018-01 2018-08 6 "$work/run.csv" kpi periode waarde status
 
 	# The visits read on another day are another delivery: they say
 	# nothing of how far the trajectories reach.
@@ -74,9 +63,8 @@ test_eval_sparse_delivery() {
 	"$peil" eval --config "$work/peil.ini" --from 2018-01 --to 2018-08 --kpi vervolgbezoeken_gepland --format csv \
 		>"$work/other.csv" 2>"$work/err"
 	expect_rc "visits of another day" 6 $?
-	got=$(eval_totals "$work/other.csv" vervolgbezoeken_gepland)
-	[ "$got" = "2018-01=0 2018-02=0 2018-03= 2018-04= 2018-05= $later" ] &&
-		ok "visits of another day: from March not evaluated" || fail "another day: totals" "got: $got"
+	expect_kpi_totals "visits of another day: from March not evaluated" "$work/other.csv" \
+		vervolgbezoeken_gepland "2018-01=0 2018-02=0 2018-03= 2018-04= 2018-05= $later"
 	expect_grep "visits of another day: the trajectories' own date" "$work/err" \
 		"KPI vervolgbezoeken_gepland not evaluated: dataset trajectories has no row with start after 2018-02-05"
 }
@@ -94,8 +82,7 @@ test_eval_orphan_members() {
 	printf '%s\n' "Lidnummer;Dossiernummer;Persoonsnummer;Rol" "L1;D1;P1;Aanvrager" \
 		"L2;D99;P2;Aanvrager" "L3;D99;P3;Partner" "L4;D98;P4;Aanvrager" \
 		"L5;D2;;Aanvrager" >"$work/members.csv"
-	sed -n '/^\[source demo_members\]/,/^$/p' "$src/conf/peil.ini" |
-		sed "s|^path = .*|path = $work/members.csv|" >>"$work/peil.ini"
+	shipped_source demo_members "$work/members.csv" >>"$work/peil.ini"
 	peil_expect "ingest" 0 /dev/null ingest
 	peil_expect "run" 0 "$work/run.csv" run --format csv
 	for want in "personen_uniek Noord=1 Totaal=1 " "casussen_zonder_persoon Noord=1 Totaal=1 "; do
@@ -155,22 +142,20 @@ test_eval_several_kpis() {
 test_eval_no_instrument() {
 	fixture_config "$src/tests/data/e2e/cases.csv" "$src/scripts" 2018 \
 		"kpis = ladder_gestegen ladder_in_traject"
-	printf '%s\r\n' "Trajectnummer;Persoonsnummer;Programma;Startdatum;Einddatum" \
-		"T1;P1;Buurtbaan;10-01-2018;" "T2;P2;Buurtbaan;05-02-2018;31-12-2018" >"$work/trajecten.csv"
+	eval_trajectories 31-12-2018
 	printf '%s\r\n' "Metingnummer;Persoonsnummer;Datum;Domein;Score" \
 		"M1;P1;15-01-2018;;2" "M2;P1;20-06-2018;;4" >"$work/metingen.csv"
-	sed -n '/^\[source demo_trajectories\]/,/^$/p;/^\[source demo_measurements\]/,/^$/p' \
-		"$src/conf/peil.ini" | grep -v '^column.Instrument' |
-		sed "s|^path = .*trajecten.csv|path = $work/trajecten.csv|;
-			s|^path = .*metingen.csv|path = $work/metingen.csv|" >>"$work/peil.ini"
+	{
+		shipped_source demo_measurements "$work/metingen.csv" | grep -v '^column.Instrument'
+		shipped_source demo_trajectories "$work/trajecten.csv"
+	} >>"$work/peil.ini"
 	peil_expect "ingest of measurements without an instrument" 0 /dev/null ingest
 	n=$(sqlite3 "$work/peil.db" "SELECT count(*) FROM ds_measurements" 2>/dev/null || echo pg)
 	[ "$n" = 2 ] || [ "$n" = pg ] && ok "both measurements stored" || fail "stored $n measurements"
 	peil_expect "run: one KPI not evaluated" 6 "$work/run.csv" run --format csv
 	expect_grep "the log names the field" "$work/err" \
 		"KPI ladder_gestegen not evaluated: dataset measurements has no source that fills field instrument"
-	got=$(eval_totals "$work/run.csv" ladder_in_traject programme)
-	[ "$got" = "2018=2 " ] && ok "ladder_in_traject evaluated: 2" || fail "ladder_in_traject" "got: $got"
+	expect_kpi_totals "ladder_in_traject evaluated: 2" "$work/run.csv" ladder_in_traject "2018=2 " programme
 }
 
 # peil cases of a period that the data do not reach, or that ends before

@@ -86,9 +86,21 @@ peil_sections() {
 	store_config "${3:-}"
 }
 
-# shipped_datasets: the [dataset] sections of conf/peil.ini.
+# shipped_datasets [NAME...]: the [dataset] sections of conf/peil.ini;
+# with NAMEs, the sections of those datasets alone.
 shipped_datasets() {
-	awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini"
+	if [ $# -eq 0 ]; then
+		awk '/^\[dataset /{p=1} /^\[(source|kpi|contract) /{p=0} p' "$src/conf/peil.ini"
+		return
+	fi
+	awk -v names=" $* " '/^\[/ { n = $2; sub(/\]$/, "", n)
+		p = $1 == "[dataset" && index(names, " " n " ") > 0 } p' "$src/conf/peil.ini"
+}
+
+# shipped_source NAME FILE: the [source NAME] section of conf/peil.ini,
+# to the blank line that ends it, reading FILE.
+shipped_source() {
+	sed -n "/^\[source $1\]/,/^\$/p" "$src/conf/peil.ini" | sed "s|^path = .*|path = $2|"
 }
 
 # $work/peil.ini over one export of the fixture's shape:

@@ -33,7 +33,7 @@ peil=$1 demo=$2 src=$3 plugins=$4
 shift 4
 shapes=${*:-demo reshaped explicit maatwerk}
 here=$(cd "$(dirname "$0")" && pwd)
-. "$(dirname "$0")/../exit_on_signal.sh"
+. "$here/../e2e/lib.sh"
 work=$(mktemp -d --tmpdir peil-oracle-XXXXXX)
 [ -n "${ORACLE_KEEP:-}" ] && echo "work: $work" || trap 'rm -rf "$work"' EXIT
 fail=0
@@ -195,17 +195,13 @@ column.Zorg gestart = care_started
 INI
 }
 
-# csv_source NAME DATASET FILE HEADER=FIELD...: a CSV source NAME of the
-# maatwerk shape's file FILE (in $d/data, as gen_maatwerk.py writes it)
-# into DATASET, with a column mapping per HEADER=FIELD; on stdout.
-csv_source() {
-	local column
-	printf '[source %s]\nplugin = csv\ndataset = %s\npath = %s\n' "$1" "$2" "$d/data/$3"
-	printf 'separator = semicolon\ndate_format = jjjj-mm-dd\n'
-	for column in "${@:4}"; do
-		printf 'column.%s = %s\n' "${column%%=*}" "${column#*=}"
-	done
-	echo
+# maatwerk_source NAME DATASET FILE HEADER=FIELD...: a CSV source NAME
+# of the maatwerk shape's file FILE (in $d/data, as gen_maatwerk.py
+# writes it) into DATASET, with a column mapping per HEADER=FIELD; on
+# stdout.
+maatwerk_source() {
+	csv_source "$1" "$2" "$d/data/$3" semicolon "${@:4}"
+	printf 'date_format = jjjj-mm-dd\n\n'
 }
 
 # The columns of the start and the end messages (305, 307) alike.
@@ -214,24 +210,12 @@ message_columns=(Gemeente=municipality Toewijzingnummer=allocation Begindatum=st
 	Ingangsdatum=allocation_start Status=status Bericht=message
 	Standaard=standard Bestand=file)
 
-# The [peil], [storage] and [privacy] sections of a store in $1.
-store_sections() {
+# The [peil], [storage] and [privacy] sections of a sqlite store in $1.
+oracle_store_sections() {
 	head -c 32 /dev/urandom | base64 >"$1/bsn.key"
 	chmod 600 "$1/bsn.key"
-	cat <<INI
-[peil]
-storage = sqlite
-script_dirs = $src/scripts
-plugin_dirs = $plugins
-reject_dir = $1/rejects
-
-[storage]
-path = $1/peil.db
-
-[privacy]
-min_count = 0
-key_file = $1/bsn.key
-INI
+	work=$1 peil_sections "$plugins" "$src/scripts" sqlite
+	printf '\n[privacy]\nmin_count = 0\nkey_file = %s\n' "$1/bsn.key"
 }
 
 for shape in $shapes; do
@@ -265,7 +249,7 @@ INI
 	reshaped)
 		reshaped_data reshaped 7 2015 2018 2500 70 || exit 1
 		{
-			store_sections "$d"
+			oracle_store_sections "$d"
 			cat <<INI
 [calendar]
 good_friday = no
@@ -312,7 +296,7 @@ INI
 	explicit)
 		reshaped_data explicit 11 2015 2016 3000 2 || exit 1
 		{
-			store_sections "$d"
+			oracle_store_sections "$d"
 			cat <<INI
 [calendar]
 dates = 2015-01-01, 2015-01-02, 2015-03-16, 2015-04-06, 2015-05-05, 2015-12-25
@@ -338,7 +322,7 @@ INI
 		mkdir -p "$d"
 		python3 "$here/gen_maatwerk.py" "$d/data" 5 || exit 1
 		{
-			store_sections "$d"
+			oracle_store_sections "$d"
 			cat <<INI
 [calendar]
 extra = 2017-12-27, 2018-07-02
@@ -356,18 +340,17 @@ grains = month, year
 
 INI
 			# the message datasets as conf/peil.ini declares them
-			awk '/^\[/ { keep = ($0 ~ /^\[dataset (allocations|care_starts|care_ends|allocation_requests)\]/) }
-			     keep' "$src/conf/peil.ini"
-			csv_source toewijzingen allocations toewijzingen.csv \
+			shipped_datasets allocations care_starts care_ends allocation_requests
+			maatwerk_source toewijzingen allocations toewijzingen.csv \
 				Gemeente=municipality Toewijzingnummer=allocation Aanbieder=provider \
 				BSN=person Referentie=provider_ref Categorie=category Product=product \
 				Toewijzingsdatum=allocated Ingangsdatum=start Einddatum=end \
 				"Reden wijziging=change_reason" Bericht=message \
 				Dagtekening=message_date Standaard=standard Bestand=file
-			csv_source starten care_starts starten.csv "${message_columns[@]}"
-			csv_source stoppen care_ends stoppen.csv "${message_columns[@]}" \
+			maatwerk_source starten care_starts starten.csv "${message_columns[@]}"
+			maatwerk_source stoppen care_ends stoppen.csv "${message_columns[@]}" \
 				Reden=reason Einddatum=ended
-			csv_source verzoeken allocation_requests verzoeken.csv \
+			maatwerk_source verzoeken allocation_requests verzoeken.csv \
 				Gemeente=municipality Aanbieder=provider Referentie=provider_ref \
 				BSN=person Categorie=category Product=product Begindatum=start \
 				Einddatum=end Bericht=message Dagtekening=message_date \

@@ -22,6 +22,7 @@
 #include "harness.h"
 #include "plugin/host.h"
 #include "kpi/kpi.h"
+#include "peil_values.h"
 
 static const char *dir;	/* harness_tmp() */
 static calendar *cal;
@@ -79,18 +80,6 @@ static const peil_field member_fields[] = {
 };
 static const peil_schema members = { "case_members", 3, member_fields };
 
-static peil_value text(const char *s)
-{
-	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
-
-	if (s) {
-		v.type = PEIL_TYPE_TEXT;
-		v.len = strlen(s);
-		v.as.text = s;
-	}
-	return v;
-}
-
 /* The full row i of a dataset into v, texts in buf. */
 static void case_row(int i, peil_value *v, char buf[2][16])
 {
@@ -98,11 +87,11 @@ static void case_row(int i, peil_value *v, char buf[2][16])
 
 	snprintf(buf[0], 16, "C%04d", i);
 	snprintf(buf[1], 16, "T%d", team_of(i));
-	v[0] = text(buf[0]);
-	v[1] = text(buf[1]);
+	v[0] = value_text(buf[0]);
+	v[1] = value_text(buf[1]);
 	v[2].type = PEIL_TYPE_DATE;
 	v[2].as.date = registered_of(i);
-	v[3] = text(NULL);
+	v[3] = value_text(NULL);
 	if (closed_of(i, &closed)) {
 		v[3].type = PEIL_TYPE_DATE;
 		v[3].as.date = closed;
@@ -114,9 +103,9 @@ static void member_row(int j, peil_value *v, char buf[3][16])
 	snprintf(buf[0], 16, "M%05d", j);
 	snprintf(buf[1], 16, "C%04d", case_of(j));
 	snprintf(buf[2], 16, "P%03d", person_of(j));
-	v[0] = text(buf[0]);
-	v[1] = text(buf[1]);
-	v[2] = text(person_of(j) < 0 ? NULL : buf[2]);
+	v[0] = value_text(buf[0]);
+	v[1] = value_text(buf[1]);
+	v[2] = value_text(person_of(j) < 0 ? NULL : buf[2]);
 }
 
 /* ------------------------------------------------- sources, two kinds */

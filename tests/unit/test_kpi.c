@@ -29,6 +29,7 @@
 #include "base/calendar.h"
 #include "harness.h"
 #include "kpi/kpi.h"
+#include "peil_values.h"
 
 /* ------------------------------------------------------------- fixture */
 
@@ -80,29 +81,6 @@ static peil_value rows[CASES][FIELDS];
 static int scans;		/* how many scans the source served */
 static size_t last_projection_count;
 
-static peil_value text_value(const char *s)
-{
-	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
-
-	if (s) {
-		v.type = PEIL_TYPE_TEXT;
-		v.len = strlen(s);
-		v.as.text = s;
-	}
-	return v;
-}
-
-static peil_value date_value(const char *iso)
-{
-	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
-
-	if (iso) {
-		v.type = PEIL_TYPE_DATE;
-		date_parse_iso(iso, &v.as.date);
-	}
-	return v;
-}
-
 static void fixture_build(void)
 {
 	memcpy(long_fields, case_fields, sizeof(long_fields));
@@ -111,12 +89,12 @@ static void fixture_build(void)
 		peil_value *r = rows[i];
 
 		for (size_t f = 0; f < FIELDS; f++)
-			r[f] = text_value(NULL);
-		r[0] = text_value(fixture[i].id);
-		r[1] = text_value(fixture[i].team);
-		r[5] = date_value(fixture[i].registered);
-		r[6] = date_value(fixture[i].first_meeting);
-		r[7] = date_value(fixture[i].closed);
+			r[f] = value_text(NULL);
+		r[0] = value_text(fixture[i].id);
+		r[1] = value_text(fixture[i].team);
+		r[5] = value_date(fixture[i].registered);
+		r[6] = value_date(fixture[i].first_meeting);
+		r[7] = value_date(fixture[i].closed);
 		if (fixture[i].mark) {
 			r[11].type = PEIL_TYPE_INTEGER;
 			r[11].as.integer = fixture[i].mark;
@@ -531,8 +509,7 @@ TEST(order_and_determinism)
 TEST(quarter_grain_targets_and_helpers)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("quarter.lua",
+	kpi_set *set = script_set("quarter.lua",
 		"kpi {\n"
 		"  id = \"gestart_kwartaal\", title = \"t\", unit = \"n\",\n"
 		"  dataset = \"cases\", grain = \"kwartaal\",\n"
@@ -571,8 +548,6 @@ TEST(quarter_grain_targets_and_helpers)
 		"}\n");
 
 	CHECK(set != NULL);
-	if (kpi_set_load_file(set, path, &err) < 0)
-		HARNESS_FAIL("%s:%ld: %s", err.file, err.line, err.message);
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
 	/* Q2: C2, C3, C7 (Oost) and C4, C5, C6 (West); Q1 nothing (C1 is
 	 * March 10: Oost 1). */
@@ -609,8 +584,7 @@ TEST(quarter_grain_targets_and_helpers)
 TEST(count_distinct_negative_zero_is_zero)
 {
 	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
-	const char *path = write_script("nul.lua",
+	kpi_set *set = script_set("nul.lua",
 		"kpi { id = \"nullen\", title = \"t\", unit = \"n\",\n"
 		"      dataset = \"cases\", grain = \"year\",\n"
 		"      rule = count_distinct(function(c)\n"
@@ -619,8 +593,6 @@ TEST(count_distinct_negative_zero_is_zero)
 		"      end) }\n");
 
 	CHECK(set != NULL);
-	if (kpi_set_load_file(set, path, &err) < 0)
-		HARNESS_FAIL("%s:%ld: %s", err.file, err.line, err.message);
 	CHECK_INT(evaluate(set, "2018-01-01", "2018-12-31", &err), 0);
 	/* Oost rows give -0, the others 0: one value */
 	CHECK_DOUBLE(value_of("nullen", "2018", TOTAL), 1, 0);
@@ -702,10 +674,8 @@ static void note_dataset(void *ctx, const char *dataset)
 
 TEST(each_dataset_a_kpi_reads)
 {
-	peil_error err;
-	kpi_set *set = kpi_set_new(cal, NULL, 1);
 	struct datasets_seen d[3];
-	const char *path = write_script("invoer.lua",
+	kpi_set *set = script_set("invoer.lua",
 		"kpi { id = \"bereik\", title = \"t\", unit = \"u\",\n"
 		"      dataset = \"cases\", grain = \"month\",\n"
 		"      rule = ratio(count(), dataset_sum(\"inwoners\",\n"
@@ -722,7 +692,6 @@ TEST(each_dataset_a_kpi_reads)
 		"      rule = count() }\n");
 
 	CHECK(set != NULL);
-	CHECK_INT(kpi_set_load_file(set, path, &err), 0);
 	memset(d, 0, sizeof(d));
 	kpi_each_dataset(set, kpi_set_find(set, "bereik"), note_dataset, &d[0]);
 	kpi_each_dataset(set, kpi_set_find(set, "gekoppeld"), note_dataset,

@@ -11,6 +11,7 @@
 #include "base/calendar.h"
 #include "harness.h"
 #include "kpi/kpi_model.h"
+#include "peil_values.h"
 
 static peil_value text_of(const char *s, size_t len)
 {
@@ -25,14 +26,6 @@ static peil_value real_of(double x)
 	peil_value v = { PEIL_TYPE_REAL, 0, { NULL } };
 
 	v.as.real = x;
-	return v;
-}
-
-static peil_value date_of(const char *iso)
-{
-	peil_value v = { PEIL_TYPE_DATE, 0, { NULL } };
-
-	date_parse_iso(iso, &v.as.date);
 	return v;
 }
 
@@ -81,7 +74,7 @@ TEST(same_json_same_cell)
 	CHECK_INT(cell_of(c, real_of(INFINITY), text_of("Oost", 4)), nan_cell);
 	CHECK_INT(cell_of(c, real_of(-INFINITY), text_of("Oost", 4)), nan_cell);
 	/* a date and its ISO text write the same string */
-	CHECK_INT(cell_of(c, date_of("2018-01-31"), none), 2);
+	CHECK_INT(cell_of(c, value_date("2018-01-31"), none), 2);
 	CHECK_INT(cell_of(c, text_of("2018-01-31", 10), none), 2);
 	CHECK_STR(kpi_cells_text(c, 2), "{\"a\":\"2018-01-31\",\"b\":null}");
 	CHECK_INT(kpi_cells_count(c), 3);

@@ -27,6 +27,25 @@ static void per_person_kpi(struct kpi_set *set, kpi *k,
 		snprintf(names[p], sizeof(names[p]), "p%d", p);
 }
 
+/* The rows of both tests: a person's name, of measurements. */
+static const peil_field person_fields[] = { { "person", PEIL_TYPE_TEXT, 0 } };
+static const peil_schema schema = { "measurements", 1, person_fields };
+static const size_t slot_of[] = { 0 };
+
+/* Row r, of the person name, added to slot s and to slot 5 (the total):
+ * whether both were added. */
+static int add_person(kpi *k, int r, const char *name, int s,
+		      peil_error *err)
+{
+	peil_value v = { PEIL_TYPE_TEXT, strlen(name), { NULL } };
+	kpi_row row = { &schema, &v, slot_of, (uint64_t)r + 1, NULL, NULL, 0,
+			0, NULL };
+
+	v.as.text = name;
+	return (kpi_group_add(k, &row, (size_t)s, err) == 0) &
+	       (kpi_group_add(k, &row, 5, err) == 0);
+}
+
 /* Rows of persons in a fixed pseudo-random order, each added to one of
  * five slots by its number and to slot 5 (a total): every slot's groups
  * come out in the order a scan of the rows first meets each person in
@@ -34,9 +53,6 @@ static void per_person_kpi(struct kpi_set *set, kpi *k,
  * number in every slot. */
 TEST(groups_found_by_their_value_in_the_order_first_seen)
 {
-	static const peil_field fields[] = { { "person", PEIL_TYPE_TEXT, 0 } };
-	static const peil_schema schema = { "measurements", 1, fields };
-	static const size_t slot_of[] = { 0 };
 	static int person_of[ROWS], first_seen[SLOTS][PERSONS];
 	static int order[SLOTS][PERSONS], members[SLOTS][PERSONS];
 	static uint32_t value_of[PERSONS];
@@ -52,19 +68,13 @@ TEST(groups_found_by_their_value_in_the_order_first_seen)
 	memset(members, 0, sizeof(members));
 	per_person_kpi(&set, &k, names);
 	for (int r = 0; r < ROWS; r++) {
-		peil_value v = { PEIL_TYPE_TEXT, 0, { NULL } };
-		kpi_row row = { &schema, &v, slot_of, (uint64_t)r + 1, NULL,
-				NULL, 0, 0, NULL };
 		int p, s;
 
 		seed = seed * 1103515245u + 12345u;
 		p = (int)((seed >> 8) % PERSONS);
 		s = r % 5;
 		person_of[r] = p;
-		v.as.text = names[p];
-		v.len = strlen(names[p]);
-		ok &= kpi_group_add(&k, &row, (size_t)s, &err) == 0;
-		ok &= kpi_group_add(&k, &row, 5, &err) == 0;
+		ok &= add_person(&k, r, names[p], s, &err);
 		for (int t = 0; t < 2; t++) {
 			int slot = t ? 5 : s;
 
@@ -127,9 +137,6 @@ TEST(groups_found_by_their_value_in_the_order_first_seen)
  * than their numbers, and slot 6 without groups. */
 TEST(groups_of_slots_merged_in_the_order_a_scan_met_them)
 {
-	static const peil_field fields[] = { { "person", PEIL_TYPE_TEXT, 0 } };
-	static const peil_schema schema = { "measurements", 1, fields };
-	static const size_t slot_of[] = { 0 };
 	static const size_t slots[] = { 3, 5, 0, 6, 4, 1, 2 };
 	static unsigned char seen[SLOTS][PERSONS];
 	static struct {
@@ -149,9 +156,6 @@ TEST(groups_of_slots_merged_in_the_order_a_scan_met_them)
 	memset(seen, 0, sizeof(seen));
 	per_person_kpi(&set, &k, names);
 	for (int r = 0; r < ROWS; r++) {
-		peil_value v = { PEIL_TYPE_TEXT, 0, { NULL } };
-		kpi_row row = { &schema, &v, slot_of, (uint64_t)r + 1, NULL,
-				NULL, 0, 0, NULL };
 		int s;
 
 		seed = seed * 1103515245u + 12345u;
@@ -161,10 +165,7 @@ TEST(groups_of_slots_merged_in_the_order_a_scan_met_them)
 			left = (int)((seed >> 20) % 4);
 		}
 		s = (int)((seed >> 4) % 5);
-		v.as.text = names[p];
-		v.len = strlen(names[p]);
-		ok &= kpi_group_add(&k, &row, (size_t)s, &err) == 0;
-		ok &= kpi_group_add(&k, &row, 5, &err) == 0;
+		ok &= add_person(&k, r, names[p], s, &err);
 		for (int t = 0; t < 2; t++) {
 			int slot = t ? 5 : s;
 

@@ -19,6 +19,7 @@
 #include "harness.h"
 #include "kpi/kpi.h"
 #include "kpi/kpi_model.h"
+#include "peil_values.h"
 #include "report/output.h"
 
 static const char *tmpdir;	/* harness_tmp() */
@@ -114,18 +115,6 @@ static const peil_schema *schema_of(void *ctx, const char *name)
 	       strcmp(name, "leden") == 0 ? &leden : NULL;
 }
 
-static peil_value text(const char *s)
-{
-	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
-
-	if (s) {
-		v.type = PEIL_TYPE_TEXT;
-		v.len = strlen(s);
-		v.as.text = s;
-	}
-	return v;
-}
-
 static int case_scans, member_scans;	/* how many scans each served */
 
 /* cases: C1 Oost, C2 West (both 2018-03-01); members: C1 has P1 and P2,
@@ -150,8 +139,8 @@ static int scan(void *ctx, const peil_schema *schema,
 	case_scans += schema == &cases;
 	member_scans += schema == &members;
 	for (size_t r = 0; schema == &cases && r < 2; r++) {
-		full[0] = text(case_rows[r][0]);
-		full[1] = text(case_rows[r][1]);
+		full[0] = value_text(case_rows[r][0]);
+		full[1] = value_text(case_rows[r][1]);
 		full[2].type = PEIL_TYPE_DATE;
 		date_parse_iso("2018-03-01", &full[2].as.date);
 		for (size_t i = 0; i < count; i++)
@@ -161,7 +150,7 @@ static int scan(void *ctx, const peil_schema *schema,
 	}
 	for (size_t r = 0; schema == &members && r < 7; r++) {
 		for (size_t f = 0; f < 3; f++)
-			full[f] = text(member_rows[r][f]);
+			full[f] = value_text(member_rows[r][f]);
 		for (size_t i = 0; i < count; i++)
 			out[i] = full[projection[i]];
 		if (row(row_ctx, out))
@@ -171,7 +160,7 @@ static int scan(void *ctx, const peil_schema *schema,
 		char key[16];
 
 		snprintf(key, sizeof(key), "K%05ld", r);
-		full[0] = text(key);
+		full[0] = value_text(key);
 		full[1].type = PEIL_TYPE_INTEGER;
 		full[1].as.integer = r;
 		for (size_t i = 0; i < count; i++)
@@ -184,8 +173,8 @@ static int scan(void *ctx, const peil_schema *schema,
 
 		snprintf(id, sizeof(id), "R%05ld", r);
 		snprintf(ref, sizeof(ref), "K%05ld", ref_target(r));
-		full[0] = text(id);
-		full[1] = text(ref);
+		full[0] = value_text(id);
+		full[1] = value_text(ref);
 		for (size_t i = 0; i < count; i++)
 			out[i] = full[projection[i]];
 		if (row(row_ctx, out))
@@ -1025,12 +1014,7 @@ static const peil_field dossier_fields[] = {
 	{ "closed", PEIL_TYPE_DATE, 0 },
 };
 static const peil_schema dossiers = { "dossiers", 4, dossier_fields };
-static const peil_field lid_fields[] = {
-	{ "member_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
-	{ "case_id", PEIL_TYPE_TEXT, 0 },
-	{ "person", PEIL_TYPE_TEXT, 0 },
-};
-static const peil_schema leden = { "leden", 3, lid_fields };
+static const peil_schema leden = { "leden", 3, member_fields };
 
 /* The rows of the store: cases in key order, members in member_id order;
  * texts owned by the arrays (NULL: no value). */
@@ -1053,17 +1037,6 @@ static long filtered_dossier_rows;	/* handed by scans from a key */
 static int break_case_order;
 static int unexpected;	/* calls that a merge should not make */
 
-static peil_value date(const char *iso)
-{
-	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
-
-	if (iso) {
-		v.type = PEIL_TYPE_DATE;
-		date_parse_iso(iso, &v.as.date);
-	}
-	return v;
-}
-
 static int hand_row(const peil_value *full, const size_t *projection,
 		    size_t count, peil_row_fn row, void *row_ctx)
 {
@@ -1079,10 +1052,10 @@ static int case_hand(size_t r, const size_t *projection, size_t count,
 {
 	peil_value full[4];
 
-	full[0] = text(case_rows[r].id);
-	full[1] = text(case_rows[r].team);
-	full[2] = date(case_rows[r].registered);
-	full[3] = date(case_rows[r].closed);
+	full[0] = value_text(case_rows[r].id);
+	full[1] = value_text(case_rows[r].team);
+	full[2] = value_date(case_rows[r].registered);
+	full[3] = value_date(case_rows[r].closed);
 	return hand_row(full, projection, count, row, row_ctx);
 }
 
@@ -1091,9 +1064,9 @@ static int member_hand(size_t r, const size_t *projection, size_t count,
 {
 	peil_value full[3];
 
-	full[0] = text(member_rows[r].id);
-	full[1] = text(member_rows[r].no_case ? NULL : member_rows[r].case_id);
-	full[2] = text(member_rows[r].no_person ? NULL : member_rows[r].person);
+	full[0] = value_text(member_rows[r].id);
+	full[1] = value_text(member_rows[r].no_case ? NULL : member_rows[r].case_id);
+	full[2] = value_text(member_rows[r].no_person ? NULL : member_rows[r].person);
 	return hand_row(full, projection, count, row, row_ctx);
 }
 

@@ -11,14 +11,7 @@
 #include "base/calendar.h"
 #include "harness.h"
 #include "kpi/kpi_model.h"
-
-static peil_value text_of(const char *s)
-{
-	peil_value v = { PEIL_TYPE_TEXT, strlen(s), { NULL } };
-
-	v.as.text = s;
-	return v;
-}
+#include "peil_values.h"
 
 /* Values of the other types, by their member of as. */
 #define DATE(d) ((peil_value){ .type = PEIL_TYPE_DATE, .as.date = (d) })
@@ -68,7 +61,7 @@ TEST(fixed_width_in_blocks)
 	CHECK(r != NULL);
 	CHECK_INT(kpi_rows_bytes(r), 0);
 	for (long i = 0; i < 8193; i++) {
-		row[0] = text_of(i % 2 ? "Buurtteam Oost" : "Buurtteam West");
+		row[0] = value_text(i % 2 ? "Buurtteam Oost" : "Buurtteam West");
 		row[1] = DATE(17532 + (int32_t)i % 365);
 		row[2] = i % 3 ? none : DATE(17897);
 		CHECK_INT(kpi_rows_add(r, row), i);
@@ -108,13 +101,13 @@ TEST(any_type_in_any_field)
 					   PEIL_TYPE_INTEGER,
 					   PEIL_TYPE_BOOLEAN, PEIL_TYPE_REAL };
 	const peil_value rows[][5] = {
-		{ INTEGER(INT64_MIN), REAL(-0.1), text_of("x"),
+		{ INTEGER(INT64_MIN), REAL(-0.1), value_text("x"),
 		  INTEGER(1), none },
-		{ DATE(-1), text_of(""), INTEGER(INT64_MAX), none,
+		{ DATE(-1), value_text(""), INTEGER(INT64_MAX), none,
 		  REAL(2.5) },
 		{ none, none, none, none, none },
-		{ REAL(1e300), text_of("Oost"), REAL(-3),
-		  text_of("ja"), INTEGER(-7) },
+		{ REAL(1e300), value_text("Oost"), REAL(-3),
+		  value_text("ja"), INTEGER(-7) },
 	};
 	const size_t dest[] = { 4, 3, 2, 1, 0 };
 	kpi_rows *r = kpi_rows_new(types, 5);
@@ -158,17 +151,17 @@ TEST(texts_interned_up_to_a_limit)
 	CHECK(r != NULL);
 	for (int i = 0; i < 4097; i++) {
 		snprintf(buf, sizeof(buf), "t%04d", i);
-		v = text_of(buf);
+		v = value_text(buf);
 		CHECK_INT(kpi_rows_add(r, &v), i);
 	}
 	/* t0007 again (interned), t4097, t4096 again (the 4097th: not
 	 * interned, not the row before's), and once more (the row
 	 * before's) */
-	v = text_of("t0007");
+	v = value_text("t0007");
 	CHECK_INT(kpi_rows_add(r, &v), 4097);
-	v = text_of("t4097");
+	v = value_text("t4097");
 	CHECK_INT(kpi_rows_add(r, &v), 4098);
-	v = text_of("t4096");
+	v = value_text("t4096");
 	CHECK_INT(kpi_rows_add(r, &v), 4099);
 	CHECK_INT(kpi_rows_add(r, &v), 4100);
 	kpi_rows_get(r, 7, &a, NULL);
@@ -206,15 +199,15 @@ TEST(a_persons_rows_share_his_key)
 	CHECK(r != NULL);
 	for (int i = 0; i < 4096; i++) {	/* the interned texts */
 		snprintf(person, sizeof(person), "I%06d", i);
-		v[0] = v[1] = text_of(person);
+		v[0] = v[1] = value_text(person);
 		CHECK_INT(kpi_rows_add(r, v), i);
 	}
 	for (int p = 0; p < 2000; p++)
 		for (int d = 0; d < 13; d++) {
 			snprintf(person, sizeof(person), "P%06d", p);
 			snprintf(domain, sizeof(domain), "D%02d", d);
-			v[0] = text_of(person);
-			v[1] = text_of(domain);
+			v[0] = value_text(person);
+			v[1] = value_text(domain);
 			CHECK(kpi_rows_add(r, v) >= 0);
 		}
 	for (int p = 0; p < 2000; p++)

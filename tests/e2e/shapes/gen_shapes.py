@@ -30,16 +30,14 @@ configuration that the figures depend on, for check_shapes.py.  Shapes:
 Seeded (the shape's name): the same files every time.  Standard library only.
 """
 
-import csv
 import datetime as dt
-import io
-import json
 import os
 import random
 import sys
 
 sys.dont_write_bytecode = True  # nothing written beside the sources
 from check_shapes import easter  # noqa: F401 (via the oracle)
+from shape_files import datasets, dmy, export, head, source, write_csv, write_shape  # noqa: E402
 
 D = dt.date
 SOURCES = ["Zelfmelder", "Huisarts", "Familie", "Veilig Thuis",
@@ -183,84 +181,6 @@ def hash_index(text, n):
     return sum(text.encode("utf-8")) % n
 
 
-def dmy(d, form="d-m-jjjj"):
-    if d is None:
-        return ""
-    if form == "d-m-jjjj":
-        return "%d-%d-%d" % (d.day, d.month, d.year)
-    if form == "dd.mm.jjjj":
-        return "%02d.%02d.%d" % (d.day, d.month, d.year)
-    if form == "dd-mm-jjjj":
-        return "%02d-%02d-%d" % (d.day, d.month, d.year)
-    return d.isoformat()
-
-
-def write_csv(path, header, rows, sep=";", encoding="utf-8", eol="\r\n", tail=""):
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=sep, lineterminator=eol)
-    w.writerow(header)
-    for row in rows:
-        w.writerow(["" if v is None else v for v in row])
-    with open(path, "w", encoding=encoding, newline="") as f:
-        f.write(buf.getvalue() + tail)
-
-
-def iso(rows):
-    return [{k: (v.isoformat() if isinstance(v, D) else v) for k, v in row.items()}
-            for row in rows]
-
-
-def datasets(conf, extra=""):
-    """The shipped declarations of the datasets (conf/peil.ini), as an
-    integrator copies them; instrument not required (an export of ladder
-    measurements alone may lack it)."""
-    out, keep = [], False
-    for line in open(conf, encoding="utf-8"):
-        if line.startswith("["):
-            keep = line.split()[0] == "[dataset" and line.split()[1].rstrip("]") in (
-                "cases", "case_members", "persons", "measurements", "trajectories", "referrals")
-        if keep and not line.startswith(";"):
-            out.append(line.replace("field.instrument = text required", "field.instrument = text"))
-            if line.startswith("[dataset cases]"):
-                out.append(extra)
-    return "".join(out) + "\n"
-
-
-def source(name, dataset, path, columns, keys=""):
-    """A [source] of the csv plugin: columns is (header, field) pairs."""
-    return ("\n[source %s]\nplugin = csv\ndataset = %s\npath = %s\nseparator = semicolon\n%s"
-            % (name, dataset, path, keys) + "".join("column.%s = %s\n" % hf for hf in columns))
-
-
-def export(out, name, dataset, columns, rows, keys="", form="d-m-jjjj"):
-    """Rows written as a ';' export of the given columns, and its source."""
-    write_csv(os.path.join(out, name + ".csv"), [h for h, _ in columns],
-              [[dmy(r[f], form) if isinstance(r[f], D) else r[f] for _, f in columns] for r in rows])
-    return source(name, dataset, name + ".csv", columns, keys)
-
-
-def head(scripts, min_count, calendar, contract, run_from, run_to, kpis):
-    return f"""[peil]
-script_dirs = {scripts}
-reject_dir = rejects
-
-[storage]
-path = peil.db
-
-[calendar]
-{calendar}
-[run]
-periods = {run_from}..{run_to}
-kpis = {kpis}
-
-[contract]
-{contract}
-[privacy]
-min_count = {min_count}
-
-"""
-
-
 def other_sources(out, members, traj, meas, refs, persons, instrument=True):
     """The exports of the other datasets, and their sources."""
     m = [("Meting", "measurement_id"), ("Client", "person"), ("Datum", "date"),
@@ -397,7 +317,7 @@ grains = month, quarter, year
                         "closure_reason;\"Afgesloten: plan = gehaald\";Beëindigd volgens plan\n"
                         "referrer;Ander team;Ander team\nreferrer;Huisarts;Huisarts\n")
             ini = head(scripts, 0, "", "start_month = 1\n", "2024-01", "2025-12", kpis)
-            ini += datasets(conf, "field.hours = real\n") + src
+            ini += datasets(conf, extra="field.hours = real\n") + src
             truth.update(range=["2024-01", "2025-12"], rejects=1)
         else:
             if shape == "calendar":
@@ -433,12 +353,8 @@ grains = contract_year, year
         ini += other_sources(out, members, traj, meas, refs, persons)
     else:
         sys.exit("unknown shape " + shape)
-    with open(os.path.join(out, "peil.ini"), "w", encoding="utf-8") as f:
-        f.write(ini)
-    truth.update(cases=iso(cases), members=iso(members), trajectories=iso(traj),
-                 measurements=iso(meas), referrals=iso(refs))
-    with open(os.path.join(out, "truth.json"), "w", encoding="utf-8") as f:
-        json.dump(truth, f, ensure_ascii=False)
+    write_shape(out, ini, truth, cases=cases, members=members, trajectories=traj,
+                measurements=meas, referrals=refs)
 
 
 if __name__ == "__main__":

@@ -41,14 +41,15 @@ only.
 """
 
 import datetime as dt
-import json
 import os
 import random
 import sys
 
 sys.dont_write_bytecode = True  # nothing written beside the sources
-from gen_shapes import export, head, iso  # noqa: E402 (its exports and [peil] head)
-from gen_maatwerk import bsn  # noqa: E402 (the oracle's, on the path that gen_shapes set)
+from shape_files import datasets, export, head, iso, source, with_key_file, write_shape  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "oracle"))
+from gen_maatwerk import bsn  # noqa: E402 (the oracle's)
 
 D = dt.date
 
@@ -61,17 +62,6 @@ ZRM_OLD = ["Financiën", "Dagbesteding", "Huisvesting", "Huiselijke relaties",
            "Geestelijke gezondheid", "Lichamelijke gezondheid", "Verslaving",
            "ADL-vaardigheden", "Sociaal netwerk",
            "Maatschappelijke participatie", "Justitie"]
-
-
-def datasets(conf, names):
-    """The shipped declarations of the named datasets (conf/peil.ini)."""
-    out, keep = [], False
-    for line in open(conf, encoding="utf-8"):
-        if line.startswith("["):
-            keep = line.split()[0] == "[dataset" and line.split()[1].rstrip("]") in names
-        if keep and not line.startswith(";"):
-            out.append(line)
-    return "".join(out) + "\n"
 
 
 def ini_head(scripts, kpis, run_from, run_to):
@@ -458,12 +448,9 @@ def main():
         truth.update(trajectories=iso(traj), visits=iso(vis), range=["2016-06", "2019-12"])
     elif shape == "iwmo":
         sets = iwmo(r, out)
-        with open(os.path.join(out, "secret.key"), "w") as f:
-            f.write("c2hhcGVzMi1pd21vLXNlY3JldC1rZXktMzItYnl0ZXMhIQ==\n")
-        os.chmod(os.path.join(out, "secret.key"), 0o600)
         names = ["allocations", "care_starts", "care_ends", "allocation_requests"]
-        common = ini_head(scripts, "tag:maatwerk", "2023-01", "2023-12").replace(
-            "min_count = 0\n", "min_count = 0\nkey_file = secret.key\n") + datasets(conf, names)
+        common = with_key_file(ini_head(scripts, "tag:maatwerk", "2023-01", "2023-12"), out, "secret.key",
+                               "c2hhcGVzMi1pd21vLXNlY3JldC1rZXktMzItYnl0ZXMhIQ==\n") + datasets(conf, names)
         xml = csv = common
         os.makedirs(os.path.join(out, "csv"), exist_ok=True)
         for kind, ds, rows in zip(("301", "305", "307", "315"), names, sets):
@@ -484,9 +471,9 @@ def main():
         ini = ini_head(scripts, "casussen_gestart, casussen_afgesloten, casussen_lopend, caseload",
                        "2018-01", "2018-02") + decl
         for org, mode in (("noord", "snapshot"), ("zuid", "increment")):
-            ini += ("\n[source %s]\nplugin = csv\ndataset = cases\npath = exports/%s_*.csv\nseparator = semicolon\n"
-                    "mode = %s\nscope_field = organisation\nscope_value = Welzijn %s\n%s"
-                    % (org, org, mode, org.capitalize(), DMY) + "".join("column.%s = %s\n" % c for c in cols))
+            ini += source(org, "cases", "exports/%s_*.csv" % org, cols,
+                          "mode = %s\nscope_field = organisation\nscope_value = Welzijn %s\n%s"
+                          % (mode, org.capitalize(), DMY))
         states, zuid = [], {}
         for k, files in enumerate(deliveries, 1):
             os.makedirs(os.path.join(out, "d%d" % k), exist_ok=True)
@@ -500,10 +487,7 @@ def main():
         truth.update(states=states, range=["2018-01", "2018-02"])
     else:
         sys.exit("unknown shape " + shape)
-    with open(os.path.join(out, "peil.ini"), "w", encoding="utf-8") as f:
-        f.write(ini)
-    with open(os.path.join(out, "truth.json"), "w", encoding="utf-8") as f:
-        json.dump(truth, f, ensure_ascii=False)
+    write_shape(out, ini, truth)
 
 
 if __name__ == "__main__":

@@ -54,16 +54,14 @@ only.
 """
 
 import datetime as dt
-import json
 import os
-import random
 import sys
 import zipfile
 from xml.sax.saxutils import escape
 
 sys.dont_write_bytecode = True  # nothing written beside the sources
-from gen_shapes import (CASE_FIELDS, Gen, datasets, edge_dates, export, head, iso,  # noqa: E402
-                        other_sources, source, write_csv)
+from gen_shapes import CASE_FIELDS, Gen, edge_dates, other_sources  # noqa: E402
+from shape_files import datasets, export, head, section, source, with_key_file, write_csv, write_shape  # noqa: E402
 
 D = dt.date
 KPIS = "-tag:maatwerk, -tag:bezoeken, -tag:zrm"
@@ -81,14 +79,6 @@ def bsn0(r):
         s = sum((9 - i) * x for i, x in enumerate(d)) % 11
         if s < 10 and any(d):
             return "".join(map(str, d)) + str(s)
-
-
-def key_file(out):
-    path = os.path.join(out, "peil.key")
-    with open(path, "w") as f:
-        f.write(KEY)
-    os.chmod(path, 0o600)
-    return "key_file = peil.key\n"
 
 
 def bsn_members(g, cases):
@@ -180,11 +170,6 @@ def write_book(path, header, rows, date1904=False):
                              for n in (14, 164, 165, 166)) + '</cellXfs></styleSheet>')
         z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(xml)}'
                    '</sheetData></worksheet>')
-
-
-def xlsx_source(name, dataset, path, columns):
-    return ("\n[source %s]\nplugin = xlsx\ndataset = %s\npath = %s\n" % (name, dataset, path)
-            + "".join("column.%s = %s\n" % hf for hf in columns))
 
 
 # ---------------------------------------------------------------- shapes
@@ -280,7 +265,7 @@ def spellings(g, out, conf, scripts, truth):
     cols = [(h.strip(), f) for h, f in zip(header, CASE_FIELDS)]
     ini = head(scripts, 0, "", "start_month = 1\n", "2024-01", "2025-12",
                "-tag:maatwerk, -tag:bezoeken, -tag:zrm, -tag:trajecten, -tag:verwijzingen")
-    ini = ini.replace("[privacy]\nmin_count = 0\n", "[privacy]\nmin_count = 0\n" + key_file(out))
+    ini = with_key_file(ini, out, "peil.key", KEY)
     ini += datasets(conf).replace("[dataset case_members]\nfield.member_id = text key\n"
                                   "field.case_id = text required\nfield.person = text\n",
                                   "[dataset case_members]\nfield.member_id = text key\n"
@@ -311,7 +296,7 @@ def xlsx(g, out, conf, scripts, truth):
     half = len(cases) // 2
     ini = head(scripts, 0, "", "start_month = 1\n", "2023-07", "2024-06",
                "-tag:maatwerk, -tag:bezoeken, -tag:zrm, -tag:trajecten, -tag:verwijzingen")
-    ini = ini.replace("[privacy]\nmin_count = 0\n", "[privacy]\nmin_count = 0\n" + key_file(out))
+    ini = with_key_file(ini, out, "peil.key", KEY)
     ini += datasets(conf).replace("field.person = text\nfield.role", "field.person = bsn\nfield.role")
     for k, (part, date1904) in enumerate(((cases[:half], False), (cases[half:], True)), 1):
         rows = []
@@ -326,11 +311,12 @@ def xlsx(g, out, conf, scripts, truth):
                 row.append(v)
             rows.append(row)
         write_book(os.path.join(out, "casussen_%d.xlsx" % k), header, rows, date1904)
-        ini += xlsx_source("casussen_%d" % k, "cases", "casussen_%d.xlsx" % k, list(zip(header, CASE_FIELDS)))
+        ini += section("casussen_%d" % k, "xlsx", "cases", "casussen_%d.xlsx" % k,
+                       columns=list(zip(header, CASE_FIELDS)))
     write_book(os.path.join(out, "leden.xlsx"), ["Lidnummer", "Dossiernummer", "BSN"],
                [[m["member_id"], m["case_id"], int(m["person"]) if m["person"] else None] for m in members])
-    ini += xlsx_source("leden", "case_members", "leden.xlsx",
-                       [("Lidnummer", "member_id"), ("Dossiernummer", "case_id"), ("BSN", "person")])
+    ini += section("leden", "xlsx", "case_members", "leden.xlsx",
+                   columns=[("Lidnummer", "member_id"), ("Dossiernummer", "case_id"), ("BSN", "person")])
     truth.update(range=["2023-07", "2024-06"],
                  breakdowns={"casussen_afgesloten": ["district"], "caseload": ["neighbourhood"]})
     return ini, cases, members, [], [], []
@@ -395,12 +381,8 @@ def main():
     for kid in sorted(set().union(*keys.values())):
         ini += "\n[kpi %s]\n" % kid + "".join("%s = %s\n" % (key, ", ".join(by_kpi[kid]))
                                              for key, by_kpi in keys.items() if kid in by_kpi)
-    with open(os.path.join(out, "peil.ini"), "w", encoding="utf-8") as f:
-        f.write(ini)
-    truth.update(cases=iso(cases), members=iso(members), trajectories=iso(traj),
-                 measurements=iso(meas), referrals=iso(refs))
-    with open(os.path.join(out, "truth.json"), "w", encoding="utf-8") as f:
-        json.dump(truth, f, ensure_ascii=False)
+    write_shape(out, ini, truth, cases=cases, members=members, trajectories=traj,
+                measurements=meas, referrals=refs)
 
 
 if __name__ == "__main__":
