@@ -152,9 +152,17 @@ struct store {
 
 /* ---- errors and queries (storage_postgres.c) ---- */
 
-/* Fail with "<what>: <the server's or libpq's message>". */
-int pg_fail_db(struct store *st, peil_error *err, const char *field,
+/* Fail with "dataset <dataset>: <what>: <the server's or libpq's
+ * message>" (no "dataset" part when dataset is NULL). */
+int pg_fail_db(struct store *st, peil_error *err, const char *dataset,
 	       const char *what, const PGresult *res);
+
+/* Fail with "<kind> <name>: <fmt...>": a dataset or a KPI named as one,
+ * never as the field of an error, which names an export's column (name
+ * NULL: the message alone).  Returns -1. */
+int pg_fail_of(struct store *st, peil_error *err, const char *kind,
+	       const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Append " keyword=value" for each option set, but the password. */
 void pg_conninfo_describe(struct pg_sql *desc, const PQconninfoOption *opts);
@@ -164,7 +172,7 @@ void pg_conninfo_describe(struct pg_sql *desc, const PQconninfoOption *opts);
  * may be NULL. */
 int pg_query(struct store *st, const char *sql, int nparams,
 	     const char *const *params, PGresult **out, peil_error *err,
-	     const char *field, const char *what);
+	     const char *dataset, const char *what);
 
 /* Run sql, which gives one whole number (an INSERT ... RETURNING id, a
  * boolean as int), into *out: 0 when it gives no row or NULL. */

@@ -28,3 +28,19 @@ test_trust4_read_again() {
 	peil_expect "--force reads it anyway" 0 /dev/null ingest --force a
 	expect_sql "as asked, twice" 'SELECT count(*) FROM ds_notes' "4"
 }
+
+# ------------------------------------------- a dataset named as a dataset
+# The stores' messages put the name of a dataset or a KPI where an
+# error names the column of an export: "peil.db: column 'notes': dataset
+# notes: the description in peil_dataset is not one this plugin wrote".
+# Now a dataset is named as one, and a KPI as one (tests/sqlite,
+# packed_damaged; PostgreSQL's in tests/e2e/store_postgres.sh).
+test_trust4_named_as() {
+	trust3_two_sources
+	peil_expect "the first ingest" 0 /dev/null ingest
+	sqlite3 "$work/peil.db" "UPDATE peil_dataset SET description = 'x' WHERE name = 'notes'"
+	peil_expect "an ingest over a damaged description" 4 /dev/null ingest
+	expect_grep "it names the dataset as a dataset" "$work/err" \
+		"peil: error: $work/peil.db: dataset notes: the description in peil_dataset is not one this plugin wrote"
+	expect_no_grep "and no column" "$work/err" "column '"
+}

@@ -333,7 +333,7 @@ test_refusals() {
 	pg_config refusals "conninfo = host=$work/nowhere port=54321 dbname=peil"
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "a server that is not there" 4 $?
-	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$work/nowhere port=54321 schema=refusals: column 'conninfo': cannot connect: connection to server on socket"
+	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$work/nowhere port=54321 schema=refusals: [storage] conninfo: cannot connect: connection to server on socket"
 
 	pg_config never_made "conninfo = $conninfo"
 	"$peil" show --config "$work/pg.ini" >/dev/null 2>"$work/err"
@@ -429,7 +429,7 @@ test_bad_login() {
 	pg_config login "conninfo = host=$cluster_dir port=54329 dbname=peil"
 	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "a refused connection (no server on the port)" 4 $?
-	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$cluster_dir port=54329 schema=login: column 'conninfo': cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54329\" failed"
+	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$cluster_dir port=54329 schema=login: [storage] conninfo: cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54329\" failed"
 
 	# A role that logs in with a password; ~/.pgpass (PGPASSFILE) holds a
 	# wrong one.
@@ -442,7 +442,7 @@ test_bad_login() {
 	pg_config login "conninfo = host=$cluster_dir port=54321 dbname=peil user=gemeente_a"
 	PGPASSFILE=$work/pgpass "$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "a wrong password" 4 $?
-	expect_grep "names the connection and the cause" "$work/err" "postgres: user=gemeente_a dbname=peil host=$cluster_dir port=54321 schema=login: column 'conninfo': cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54321\" failed: FATAL:  password authentication failed for user \"gemeente_a\""
+	expect_grep "names the connection and the cause" "$work/err" "postgres: user=gemeente_a dbname=peil host=$cluster_dir port=54321 schema=login: [storage] conninfo: cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54321\" failed: FATAL:  password authentication failed for user \"gemeente_a\""
 	PGPASSFILE=$work/pgpass "$peil" run --config "$work/pg.ini" --verbose >>"$work/out" 2>>"$work/err"
 	if grep -e Fout-4412 -e Juist-7731 "$work/out" "$work/err" "$cluster_dir/server.log"; then
 		fail "a password is in an output or the server's log"
@@ -553,10 +553,10 @@ test_bad_store() {
 	# A table changed by hand.
 	psql_c "ALTER TABLE bad.ds_cases ALTER COLUMN registered TYPE text"
 	refused run "a run on a table changed by hand" "naming the field and what differs" \
-		"schema=bad: column 'cases.registered': dataset cases: field registered is stored as text, not date"
+		"schema=bad: dataset cases: field registered is stored as text, not date"
 	psql_c "ALTER TABLE bad.ds_cases ALTER COLUMN registered TYPE date USING registered::date; ALTER TABLE bad.ds_cases ADD COLUMN opmerking xml"
 	refused run "a run on a table with a column added by hand" "naming the column and its type" \
-		"schema=bad: column 'cases.opmerking': dataset cases: column opmerking is of type xml, which Peil never makes (was the table changed by hand?)"
+		"schema=bad: dataset cases: column opmerking is of type xml, which Peil never makes (was the table changed by hand?)"
 	psql_c "ALTER TABLE bad.ds_cases DROP COLUMN opmerking"
 
 	# A role that may log in, and nothing more.
@@ -713,9 +713,9 @@ test_tenants() {
 	# New datasets and fields are the owner's to make.
 	cp "$work/a.ini" "$work/a-new.ini"
 	printf '\n[dataset wijken]\nfield.wijk = text key\n' >>"$work/a-new.ini"
-	refused_as "a new dataset as A" "$work/a-new.ini" "column 'wijken': cannot create the dataset's table (in a shared store the store's owner does: peil check as the owner): permission denied for schema regio"
+	refused_as "a new dataset as A" "$work/a-new.ini" "dataset wijken: cannot create the dataset's table (in a shared store the store's owner does: peil check as the owner): permission denied for schema regio"
 	sed "s|^field.birth_year = integer|&\nfield.birth_place = text|" "$work/a.ini" >"$work/a-new.ini"
-	refused_as "a new field as A" "$work/a-new.ini" "column 'persons.birth_place': cannot add the field (in a shared store the store's owner does: peil check as the owner): must be owner of table ds_persons"
+	refused_as "a new field as A" "$work/a-new.ini" "dataset persons, field birth_place: cannot add the field (in a shared store the store's owner does: peil check as the owner): must be owner of table ds_persons"
 	sed "s|user=tn_a|user=tn_admin|" "$work/a-new.ini" >"$work/admin-new.ini"
 	"$peil" check --config "$work/admin-new.ini" >/dev/null 2>&1
 	expect_rc "the owner adds the field (peil check)" 0 $?
