@@ -168,17 +168,16 @@ static int table_create(struct store *st, const peil_schema *schema,
 		    : pg_fail_of(st, err, "dataset", schema->name,
 				    "out of memory");
 	pg_sql_release(&sql);
-	if (rc == 0 && st->tenant) {
+	if (rc == 0) {
+		pg_outside_watch(st, &sql, schema->name);
 		pg_tenant_protect(st, &sql, "ds_", schema->name);
-		if (keys == 0)
+		if (keys == 0 && st->tenant)
 			pg_tenant_row_counted(st, &sql, schema->name);
-		rc = sql.ok ? pg_exec(st, sql.text, err,
-				      "cannot protect the dataset's table")
+		rc = sql.ok ? pg_query(st, sql.text, 0, NULL, NULL, err,
+				       schema->name,
+				       "cannot protect the dataset's table")
 			    : pg_fail_of(st, err, "dataset", schema->name,
-					    "out of memory");
-		if (rc < 0)
-			snprintf(err->field, sizeof(err->field), "%s",
-				 schema->name);
+					 "out of memory");
 		pg_sql_release(&sql);
 	}
 	return rc;

@@ -36,7 +36,7 @@
  *    is the same as in 4.
  * 6: peil_run.build_sha256, the build of Peil that evaluated a run
  *    (storage ops version 18; NULL for the runs before). */
-#define PG_SCHEMA_VERSION 6
+#define PG_SCHEMA_VERSION 7
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
@@ -221,6 +221,17 @@ int pg_value_is_null(const peil_value *v);
 
 /* The internal tables' SQL, with "@T" for the tenant column and "@K" for
  * the tenant's place in keys (storage_postgres.c). */
+/* ---- writes by something other than Peil (pg_outside.c) ---- */
+
+/* peil_outside, its functions and the trigger of peil_result and of the
+ * datasets' tables already there, into sql. */
+void pg_outside_schema(struct store *st, struct pg_sql *sql);
+
+/* The trigger of the new table ds_<name>, into sql. */
+void pg_outside_watch(struct store *st, struct pg_sql *sql, const char *name);
+
+int pg_changed_outside(void *state, int64_t *after_run, peil_error *err);
+
 extern const char pg_schema_sql[];
 /* Append tmpl with "@T" as pg_tenant_column, "@K" as pg_tenant_key,
  * "@I<table>@" as pg_tenant_id of table's id, "@S" as the schema quoted

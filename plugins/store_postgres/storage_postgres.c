@@ -573,7 +573,8 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 	 * (pg_public.c), none for the runs recorded before.  5: in a shared
 	 * store, each tenant's own run, report and row ids (pg_tenant.c),
 	 * the ids there kept.  6: the build that evaluated each run (none
-	 * before). */
+	 * before).  7: the trigger that notes a write by something other
+	 * than Peil (pg_outside.c), on the tables there. */
 	if (version >= 1 && version < 2 &&
 	    pg_exec(st,
 		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
@@ -596,6 +597,9 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		    " build_sha256 text;",
 		    err, "cannot update the store to schema version 6") < 0)
 		goto out;
+	if (version >= 1 && version < 7 &&
+	    migrate_to(st, &sql, pg_outside_schema, 7, err) < 0)
+		goto out;
 	if (version >= 1 && version < PG_SCHEMA_VERSION &&
 	    pg_exec(st,
 		    "UPDATE peil_meta SET value = '"
@@ -612,6 +616,7 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		else
 			pg_tenant_expand(st, &sql, pg_schema_sql);
 		pg_public_schema(st, &sql);
+		pg_outside_schema(st, &sql);
 		pg_sql_append(&sql, "INSERT INTO peil_meta VALUES"
 				    " ('schema_version', '"
 				    PEIL_PG_STR(PG_SCHEMA_VERSION) "')");
@@ -702,7 +707,9 @@ int pg_open_store(const peil_services *svc, peil_host *host, void **state,
 	 * chunk (docs/benchmarks.md, PostgreSQL at 10M). */
 	pg_sql_append(&setup, "; SET extra_float_digits = 1;"
 			      " SET client_encoding = 'UTF8';"
-			      " SET DateStyle = 'ISO'; SET jit = off");
+			      " SET DateStyle = 'ISO'; SET jit = off;"
+			      /* Peil's own writes (pg_outside.c). */
+			      " SET peil.writer = 'on'");
 	if (!setup.ok || pg_exec(st, setup.text, err,
 				 "cannot set up the connection") < 0 ||
 	    pg_session_check(st, mode, err) < 0 ||
