@@ -169,13 +169,15 @@ static int table_create(struct store *st, const peil_schema *schema,
 				    "out of memory");
 	pg_sql_release(&sql);
 	if (rc == 0) {
+		char what[PG_NAME_MAX + 64];
+
+		snprintf(what, sizeof(what), "dataset %s: cannot protect the "
+			 "dataset's table", schema->name);
 		pg_outside_watch(st, &sql, schema->name);
 		pg_tenant_protect(st, &sql, "ds_", schema->name);
 		if (keys == 0 && st->tenant)
 			pg_tenant_row_counted(st, &sql, schema->name);
-		rc = sql.ok ? pg_query(st, sql.text, 0, NULL, NULL, err,
-				       schema->name,
-				       "cannot protect the dataset's table")
+		rc = sql.ok ? pg_exec(st, sql.text, err, what)
 			    : pg_fail_of(st, err, "dataset", schema->name,
 					 "out of memory");
 		pg_sql_release(&sql);
