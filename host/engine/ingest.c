@@ -406,8 +406,21 @@ static int load_begin(struct source_run *run, peil_error *err)
 
 enum read_decision {
 	READ_NEW, READ_AGAIN, SKIP_SEEN, SKIP_OLD_SNAPSHOT, SKIP_OTHER_SOURCE,
-	REFUSE_OTHER_SOURCE
+	REFUSE_STORED
 };
+
+/* Whether rows stored again replace the earlier ones: a dataset with key
+ * fields (a row replaces the stored row of its key), or a snapshot (it
+ * replaces every row). */
+static int rows_replace(const struct source_run *run)
+{
+	if (run->snapshot)
+		return 1;
+	for (size_t i = 0; i < run->schema->field_count; i++)
+		if (run->schema->fields[i].flags & PEIL_FIELD_KEY)
+			return 1;
+	return 0;
+}
 
 /* Whether the source reads content sha, from what its ingest log says of
  * it: once read with these settings by this plugin and version, it is
@@ -419,10 +432,13 @@ enum read_decision {
  * source reads again only its newest file: an older snapshot would remove
  * rows that the newest one gives back.
  *
- * A content that another source stored in the same dataset is not stored
- * again (rows of a dataset without key fields would be there twice):
- * skipped when read with the same settings, refused when read with
- * others, since the two sources then disagree on what its rows are. */
+ * A content whose rows are in the dataset is not stored again where they
+ * would be there twice: one that another source stored is skipped when
+ * read with the same settings, refused when read with others (the two
+ * sources disagree on what its rows are); one that this source stored
+ * with other settings, or by another plugin or version, is refused too
+ * unless the rows read again replace the earlier ones (rows_replace).
+ * peil ingest --force reads it anyway. */
 static enum read_decision read_decision(const struct source_run *run,
 					const char *sha, int newest,
 					char *why, size_t size)
@@ -453,19 +469,33 @@ static enum read_decision read_decision(const struct source_run *run,
 			return SKIP_SEEN;
 		if (legacy && strncmp(b->settings, run->settings, hex) == 0)
 			empty = b;
-		else
+		else if (!other || other->rows <= 0)
 			other = b;
 	}
 	if (elsewhere) {
 		snprintf(why, size, "[source %s] stored this content in %s "
-			 "(%s) with %s settings", elsewhere->source,
-			 run->schema->name, elsewhere->path,
-			 elsewhere_same ? "the same" : "other");
-		return elsewhere_same ? SKIP_OTHER_SOURCE
-				      : REFUSE_OTHER_SOURCE;
+			 "(%s) with %s", elsewhere->source, run->schema->name,
+			 elsewhere->path,
+			 elsewhere_same ? "the same settings"
+					: "other settings: two sources of one "
+					  "dataset disagree on the rows of one "
+					  "export");
+		return elsewhere_same ? SKIP_OTHER_SOURCE : REFUSE_STORED;
 	}
 	if (!other && !empty)
 		return READ_NEW;
+	if (other && other->rows > 0 && !rows_replace(run)) {
+		snprintf(why, size, "[source %s] stored its %lld rows in %s "
+			 "(%s) with %s, and %s has no key fields: they would "
+			 "be there twice", run->section->name,
+			 (long long)other->rows, run->schema->name,
+			 other->path,
+			 strncmp(other->settings, run->settings, hex) == 0
+				 ? "another plugin or version"
+				 : "other settings",
+			 run->schema->name);
+		return REFUSE_STORED;
+	}
 	if (run->snapshot && !newest)
 		return SKIP_OLD_SNAPSHOT;
 	if (empty)
@@ -524,10 +554,9 @@ static enum file_outcome ingest_file(struct source_run *run, const char *path,
 		log_msg(PEIL_LOG_INFO, "%s: skipped, %s", path, why);
 		run->sum->skipped++;
 		return FILE_SKIPPED;
-	case REFUSE_OTHER_SOURCE:
-		error_set(&err, path, 0, NULL, "not read: %s: two sources "
-			  "of one dataset disagree on the rows of one export "
-			  "(peil ingest --force %s reads it anyway)", why,
+	case REFUSE_STORED:
+		error_set(&err, path, 0, NULL, "not read: %s (peil ingest "
+			  "--force %s reads it anyway)", why,
 			  run->section->name);
 		outcome = FILE_REFUSED;
 		goto report;

@@ -113,7 +113,7 @@ int pg_remove_rows(struct store *st, const peil_schema *schema,
 		      schema->name);
 	if (!sql.ok) {
 		pg_sql_release(&sql);
-		return st->svc->fail(err, st->where, 0, schema->name,
+		return pg_fail_of(st, err, "dataset", schema->name,
 				     "out of memory");
 	}
 	rc = pg_query(st, sql.text, nparams, params, &res, err, schema->name,
@@ -188,7 +188,7 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 		return st->svc->fail(err, st->where, 0, NULL,
 				     "snapshot_begin needs a valid dataset");
 	if (!st->in_batch)
-		return st->svc->fail(err, st->where, 0, schema->name,
+		return pg_fail_of(st, err, "dataset", schema->name,
 				     "snapshot_begin outside a batch");
 	if (pg_flush(st, err) < 0)
 		return -1;
@@ -196,7 +196,7 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 	if (scope_value) {
 		if (scope_field >= schema->field_count ||
 		    schema->fields[scope_field].type != PEIL_TYPE_TEXT)
-			return st->svc->fail(err, st->where, 0, schema->name,
+			return pg_fail_of(st, err, "dataset", schema->name,
 					     "a snapshot's scope must be a "
 					     "text field of the dataset");
 		st->snap_scope_field = strdup(schema->fields[scope_field].name);
@@ -206,7 +206,7 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 	if (st->snap_name == NULL ||
 	    (scope_value && (!st->snap_scope_field || !st->snap_scope_value))) {
 		pg_snapshot_forget(st);
-		return st->svc->fail(err, st->where, 0, schema->name,
+		return pg_fail_of(st, err, "dataset", schema->name,
 				     "out of memory");
 	}
 	pg_sql_init(&sql);
@@ -217,7 +217,7 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 		rc = sql.ok ? pg_remove_rows(st, schema, sql.text,
 					     scope_value ? 1 : 0, params,
 					     st->batch_ingest, &removed, err)
-			    : st->svc->fail(err, st->where, 0, schema->name,
+			    : pg_fail_of(st, err, "dataset", schema->name,
 					    "out of memory");
 		pg_sql_release(&sql);
 		pg_snapshot_forget(st);
@@ -235,7 +235,7 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 	pg_sql_ident(&sql, "ds_", schema->name);
 	pg_sql_append(&sql, " WHERE false");
 	rc = sql.ok ? pg_exec(st, sql.text, err, "cannot start the snapshot")
-		    : st->svc->fail(err, st->where, 0, schema->name,
+		    : pg_fail_of(st, err, "dataset", schema->name,
 				    "out of memory");
 	pg_sql_release(&sql);
 	if (rc < 0)
@@ -278,7 +278,7 @@ int pg_snapshot_end(void *state, const peil_schema *schema, int64_t *removed,
 	if (key_count(schema) == 0)
 		return 0;	/* emptied by snapshot_begin */
 	if (st->snap_name == NULL || strcmp(st->snap_name, schema->name) != 0)
-		return st->svc->fail(err, st->where, 0, schema->name,
+		return pg_fail_of(st, err, "dataset", schema->name,
 				     "snapshot_end without snapshot_begin");
 	if (pg_flush(st, err) < 0)
 		return -1;
@@ -299,7 +299,7 @@ int pg_snapshot_end(void *state, const peil_schema *schema, int64_t *removed,
 	rc = cond.ok ? pg_remove_rows(st, schema, cond.text,
 				      st->snap_scope_value ? 1 : 0, params,
 				      st->batch_ingest, removed, err)
-		     : st->svc->fail(err, st->where, 0, schema->name,
+		     : pg_fail_of(st, err, "dataset", schema->name,
 				     "out of memory");
 	pg_sql_release(&cond);
 	if (rc == 0)

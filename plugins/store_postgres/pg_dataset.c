@@ -62,7 +62,7 @@ static const char *field_label(char *buf, size_t size, const char *dataset,
 			       const char *field)
 {
 	if (field != NULL)
-		snprintf(buf, size, "%s.%s", dataset, field);
+		snprintf(buf, size, "%s, field %s", dataset, field);
 	else
 		snprintf(buf, size, "%s", dataset);
 	return buf;
@@ -83,18 +83,18 @@ static int schema_check(struct store *st, const peil_schema *schema,
 				     schema && schema->name ? schema->name : "",
 				     PG_NAME_MAX);
 	if (schema->field_count == 0 || schema->fields == NULL)
-		return st->svc->fail(err, st->where, 0, schema->name,
+		return st->svc->fail(err, st->where, 0, NULL,
 				     "dataset %s has no fields", schema->name);
 	for (i = 0; i < schema->field_count; i++) {
 		const peil_field *f = &schema->fields[i];
 
 		if (!pg_name_valid(f->name))
-			return st->svc->fail(err, st->where, 0, schema->name,
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: field name \"%s\" is "
 					     "not valid", schema->name,
 					     f->name ? f->name : "");
 		if (pg_sql_type(f->type) == NULL)
-			return st->svc->fail(err, st->where, 0, schema->name,
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: field %s has no "
 					     "storable type", schema->name,
 					     f->name);
@@ -165,20 +165,21 @@ static int table_create(struct store *st, const peil_schema *schema,
 			       st->tenant ? "cannot create the dataset's table"
 					    OWNER_DOES
 				     : "cannot create the dataset's table")
-		    : st->svc->fail(err, st->where, 0, schema->name,
+		    : pg_fail_of(st, err, "dataset", schema->name,
 				    "out of memory");
 	pg_sql_release(&sql);
-	if (rc == 0 && st->tenant) {
+	if (rc == 0) {
+		char what[PG_NAME_MAX + 64];
+
+		snprintf(what, sizeof(what), "dataset %s: cannot protect the "
+			 "dataset's table", schema->name);
+		pg_outside_watch(st, &sql, schema->name);
 		pg_tenant_protect(st, &sql, "ds_", schema->name);
-		if (keys == 0)
+		if (keys == 0 && st->tenant)
 			pg_tenant_row_counted(st, &sql, schema->name);
-		rc = sql.ok ? pg_exec(st, sql.text, err,
-				      "cannot protect the dataset's table")
-			    : st->svc->fail(err, st->where, 0, schema->name,
-					    "out of memory");
-		if (rc < 0)
-			snprintf(err->field, sizeof(err->field), "%s",
-				 schema->name);
+		rc = sql.ok ? pg_exec(st, sql.text, err, what)
+			    : pg_fail_of(st, err, "dataset", schema->name,
+					 "out of memory");
 		pg_sql_release(&sql);
 	}
 	return rc;
@@ -211,7 +212,6 @@ static int column_add(struct store *st, const peil_schema *schema,
 static int table_fit(struct store *st, const peil_schema *schema,
 		     PGresult *cols, peil_error *err)
 {
-	char label[256];
 	int n = PQntuples(cols), r;
 	size_t i;
 
@@ -220,13 +220,12 @@ static int table_fit(struct store *st, const peil_schema *schema,
 		const char *type = PQgetvalue(cols, r, 1);
 		int key = PQgetvalue(cols, r, 2)[0] == 't';
 
-		field_label(label, sizeof(label), schema->name, name);
 		if (strcmp(name, "peil.row") == 0 ||
 		    strcmp(name, "peil.added") == 0 ||
 		    strcmp(name, "peil.tenant") == 0)
 			continue;
 		if (type_of_column(type) == PEIL_TYPE_NULL)
-			return st->svc->fail(err, st->where, 0, label,
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: column %s is of type "
 					     "%s, which Peil never makes (was "
 					     "the table changed by hand?)",
@@ -236,7 +235,7 @@ static int table_fit(struct store *st, const peil_schema *schema,
 				break;
 		if (i == schema->field_count) {
 			if (key)
-				return st->svc->fail(err, st->where, 0, label,
+				return st->svc->fail(err, st->where, 0, NULL,
 						     "dataset %s: key field %s "
 						     "is missing: the key of a "
 						     "stored dataset cannot "
@@ -245,14 +244,14 @@ static int table_fit(struct store *st, const peil_schema *schema,
 			continue;
 		}
 		if (type_of_column(type) != schema->fields[i].type)
-			return st->svc->fail(err, st->where, 0, label,
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: field %s is stored "
 					     "as %s, not %s", schema->name,
 					     name,
 					     pg_type_name(type_of_column(type)),
 					     pg_type_name(schema->fields[i].type));
 		if (!(schema->fields[i].flags & PEIL_FIELD_KEY) != !key)
-			return st->svc->fail(err, st->where, 0, label,
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: field %s is %s the "
 					     "key in the stored dataset: the "
 					     "key cannot change", schema->name,
@@ -267,9 +266,7 @@ static int table_fit(struct store *st, const peil_schema *schema,
 		if (r < n)
 			continue;
 		if (f->flags & PEIL_FIELD_KEY)
-			return st->svc->fail(err, st->where, 0,
-					     field_label(label, sizeof(label),
-							 schema->name, f->name),
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: new key field %s: the "
 					     "key of a stored dataset cannot "
 					     "change", schema->name, f->name);
@@ -399,14 +396,14 @@ static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 	if (put == NULL || (put->name = strdup(schema->name)) == NULL ||
 	    (put->fields = calloc(schema->field_count,
 				  sizeof(peil_field))) == NULL) {
-		st->svc->fail(err, st->where, 0, schema->name, "out of memory");
+		pg_fail_of(st, err, "dataset", schema->name, "out of memory");
 		goto fail;
 	}
 	put->field_count = schema->field_count;
 	pg_sql_init(&put->buf);
 	pg_sql_appendn(&put->buf, copy_header, sizeof(copy_header));
 	if (!put->buf.ok) {
-		st->svc->fail(err, st->where, 0, schema->name, "out of memory");
+		pg_fail_of(st, err, "dataset", schema->name, "out of memory");
 		goto fail;
 	}
 	for (i = 0; i < schema->field_count; i++) {
@@ -414,7 +411,7 @@ static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 		/* Copied: the caller's schema may go before the put. */
 		put->fields[i].name = strdup(schema->fields[i].name);
 		if (put->fields[i].name == NULL) {
-			st->svc->fail(err, st->where, 0, schema->name,
+			pg_fail_of(st, err, "dataset", schema->name,
 				      "out of memory");
 			goto fail;
 		}
@@ -424,7 +421,7 @@ static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 		     "cannot find the dataset's table") < 0)
 		goto fail;
 	if (PQgetisnull(res, 0, 0)) {
-		st->svc->fail(err, st->where, 0, schema->name,
+		pg_fail_of(st, err, "dataset", schema->name,
 			      "no such table: ds_%s (dataset_ensure first)",
 			      schema->name);
 		goto fail;
@@ -491,23 +488,18 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 		      peil_error *err)
 {
 	const peil_field *f = &schema->fields[i];
-	char label[256];
 	uint64_t bits;
 
 	if (pg_value_is_null(v)) {
 		if (f->flags & PEIL_FIELD_KEY)
-			return st->svc->fail(err, st->where, 0,
-					     field_label(label, sizeof(label),
-							 schema->name, f->name),
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: key field %s is "
 					     "missing", schema->name, f->name);
 		copy_int(buf, UINT32_MAX, 4);
 		return 0;
 	}
 	if (v->type != f->type)
-		return st->svc->fail(err, st->where, 0,
-				     field_label(label, sizeof(label),
-						 schema->name, f->name),
+		return st->svc->fail(err, st->where, 0, NULL,
 				     "dataset %s: field %s is %s, the value is "
 				     "%s", schema->name, f->name,
 				     pg_type_name(f->type),
@@ -517,9 +509,7 @@ static int copy_value(struct store *st, const peil_schema *schema, size_t i,
 	case PEIL_TYPE_TEXT:
 		if (v->len > INT32_MAX ||
 		    memchr(v->as.text, '\0', v->len) != NULL)
-			return st->svc->fail(err, st->where, 0,
-					     field_label(label, sizeof(label),
-							 schema->name, f->name),
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: field %s: a text %s",
 					     schema->name, f->name,
 					     v->len > INT32_MAX
@@ -588,7 +578,7 @@ static int copy_in(struct store *st, const char *copy, const struct pg_sql *buf,
 	int rc = 0;
 
 	if (!buf->ok)
-		return st->svc->fail(err, st->where, 0, field, "out of memory");
+		return pg_fail_of(st, err, "dataset", field, "out of memory");
 	res = PQexec(st->conn, copy);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		rc = pg_fail_db(st, err, field, what, res);
@@ -649,7 +639,7 @@ static int copy_to(struct store *st, const struct pg_put *put, int direct,
 	rc = sql.ok ? copy_in(st, sql.text, &put->buf, put->name,
 			      "cannot store the records",
 			      direct ? "23505" : NULL, err)
-		    : st->svc->fail(err, st->where, 0, put->name,
+		    : pg_fail_of(st, err, "dataset", put->name,
 				    "out of memory");
 	pg_sql_release(&sql);
 	return rc;
@@ -749,7 +739,7 @@ int pg_records_put(void *state, const peil_schema *schema,
 		put->buffered = 0;
 		put->buf.ok = 1;
 		*stored = 0;
-		return st->svc->fail(err, st->where, 0, put->name,
+		return pg_fail_of(st, err, "dataset", put->name,
 				     "out of memory");
 	}
 	if (put->buf.len >= SEND_AT && put_send(st, put, err) < 0)
@@ -989,7 +979,7 @@ static int flush_one(struct store *st, struct pg_put *put, int64_t ingest,
 	pg_sql_append(&sql, "; TRUNCATE pg_temp.");
 	pg_sql_ident(&sql, "peil_stage_", put->name);
 	if (!sql.ok)
-		rc = st->svc->fail(err, st->where, 0, put->name,
+		rc = pg_fail_of(st, err, "dataset", put->name,
 				   "out of memory");
 	else if (new_only)
 		rc = savepoint_end(st,

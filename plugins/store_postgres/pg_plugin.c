@@ -8,8 +8,9 @@
  * figures, KPI definitions), 12 (what a cases run listed) and 13 (runs
  * that confirm another, files' sizes, times and inodes, results_copy),
  * 14 (readers on a hot standby, the writers' advisory lock:
- * pg_session.c), 15 (scans from a key inside a scan) and 16 (the
- * public figures of a run, pg_public.c).  The groups of versions 4
+ * pg_session.c), 15 (scans from a key inside a scan), 16 (the
+ * public figures of a run, pg_public.c), 18 (the build of each run) and
+ * 19 (writes by something other than Peil, pg_outside.c).  The groups of versions 4
  * (loads) and 5 (a suggested lock file) are left NULL: the host does
  * without them; the advisory lock makes [run] lock_file optional
  * (docs/storage-postgres.md).
@@ -21,7 +22,7 @@
 #endif
 
 static const peil_storage_ops store_ops = {
-	.size = PEIL_STORAGE_OPS_SIZE_V18,
+	.size = PEIL_STORAGE_OPS_SIZE_V19,
 	.open = pg_open,
 	.close = pg_close,
 	.dataset_ensure = pg_dataset_ensure,
@@ -63,6 +64,7 @@ static const peil_storage_ops store_ops = {
 	.scans_from_key = 1,
 	.public_figures_put = pg_public_figures_put,
 	.keeps_run_builds = 1,
+	.changed_outside = pg_changed_outside,
 };
 
 static const peil_plugin store_plugin = {

@@ -105,11 +105,7 @@ static int compare_sql(struct scan_build *b, const peil_filter *f)
 	if (!pg_value_is_null(v) &&
 	    !(field->type == PEIL_TYPE_TEXT && v->type == PEIL_TYPE_TEXT) &&
 	    !(is_number(field->type) && is_number(v->type))) {
-		char label[256];
-
-		snprintf(label, sizeof(label), "%s.%s", b->schema->name,
-			 field->name);
-		return b->st->svc->fail(b->err, b->st->where, 0, label,
+		return b->st->svc->fail(b->err, b->st->where, 0, NULL,
 					"dataset %s: filter compares field %s "
 					"(%s) with %s value", b->schema->name,
 					field->name, pg_type_name(field->type),
@@ -151,7 +147,7 @@ static int filter_sql(struct scan_build *b, const peil_filter *f, int depth)
 	size_t i;
 
 	if (depth > SCAN_FILTER_DEPTH_MAX)
-		return svc->fail(b->err, b->st->where, 0, name,
+		return svc->fail(b->err, b->st->where, 0, NULL,
 				 "dataset %s: filter nested deeper than %d",
 				 name, SCAN_FILTER_DEPTH_MAX);
 	if (f->op == PEIL_OP_AND || f->op == PEIL_OP_OR) {
@@ -161,7 +157,7 @@ static int filter_sql(struct scan_build *b, const peil_filter *f, int depth)
 			return 0;
 		}
 		if (f->children == NULL)
-			return svc->fail(b->err, b->st->where, 0, name,
+			return svc->fail(b->err, b->st->where, 0, NULL,
 					 "dataset %s: filter has %zu children "
 					 "but no array", name, f->child_count);
 		pg_sql_append(&b->sql, "(");
@@ -177,11 +173,11 @@ static int filter_sql(struct scan_build *b, const peil_filter *f, int depth)
 	}
 	if (op_sql(f->op) == NULL && f->op != PEIL_OP_IS_NULL &&
 	    f->op != PEIL_OP_NOT_NULL)
-		return svc->fail(b->err, b->st->where, 0, name,
+		return svc->fail(b->err, b->st->where, 0, NULL,
 				 "dataset %s: filter has unknown operator %d",
 				 name, (int)f->op);
 	if (f->field >= b->schema->field_count)
-		return svc->fail(b->err, b->st->where, 0, name,
+		return svc->fail(b->err, b->st->where, 0, NULL,
 				 "dataset %s: filter names field %zu; the "
 				 "dataset has %zu", name, f->field,
 				 b->schema->field_count);
@@ -208,8 +204,7 @@ static int scan_sql(struct scan_build *b, const peil_filter *filter,
 		size_t field = projection ? projection[i] : i;
 
 		if (field >= schema->field_count)
-			return b->st->svc->fail(b->err, b->st->where, 0,
-						schema->name,
+			return b->st->svc->fail(b->err, b->st->where, 0, NULL,
 						"dataset %s: projection names "
 						"field %zu; the dataset has %zu",
 						schema->name, field,
@@ -241,8 +236,8 @@ static int scan_sql(struct scan_build *b, const peil_filter *filter,
 	if (keys == 0)
 		pg_sql_append(&b->sql, " ORDER BY " PG_ROW_COLUMN);
 	if (!b->sql.ok)
-		return b->st->svc->fail(b->err, b->st->where, 0, schema->name,
-					"out of memory");
+		return pg_fail_of(b->st, b->err, "dataset", schema->name,
+				     "out of memory");
 	return 0;
 }
 
@@ -331,7 +326,7 @@ int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
 				     "callback");
 	for (i = 0; i < schema->field_count; i++)
 		if (!pg_name_valid(schema->fields[i].name))
-			return st->svc->fail(err, st->where, 0, schema->name,
+			return st->svc->fail(err, st->where, 0, NULL,
 					     "dataset %s: field name \"%s\" is "
 					     "not valid", schema->name,
 					     schema->fields[i].name
@@ -344,7 +339,7 @@ int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
 		goto out;
 	values = calloc(count ? count : 1, sizeof(*values));
 	if (values == NULL) {
-		st->svc->fail(err, st->where, 0, schema->name, "out of memory");
+		pg_fail_of(st, err, "dataset", schema->name, "out of memory");
 		goto out;
 	}
 	/* A cursor lives in a transaction: the batch's, or one of its own
@@ -357,7 +352,7 @@ int pg_scan(void *state, const peil_schema *schema, const peil_filter *filter,
 	pg_sql_printf(&declare, "DECLARE %s NO SCROLL CURSOR FOR %s", cursor,
 		      b.sql.text);
 	if (!declare.ok) {
-		st->svc->fail(err, st->where, 0, schema->name, "out of memory");
+		pg_fail_of(st, err, "dataset", schema->name, "out of memory");
 		goto out;
 	}
 	if (pg_query(st, declare.text, b.nparams,

@@ -36,7 +36,7 @@
  *    is the same as in 4.
  * 6: peil_run.build_sha256, the build of Peil that evaluated a run
  *    (storage ops version 18; NULL for the runs before). */
-#define PG_SCHEMA_VERSION 6
+#define PG_SCHEMA_VERSION 7
 
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
@@ -152,9 +152,17 @@ struct store {
 
 /* ---- errors and queries (storage_postgres.c) ---- */
 
-/* Fail with "<what>: <the server's or libpq's message>". */
-int pg_fail_db(struct store *st, peil_error *err, const char *field,
+/* Fail with "dataset <dataset>: <what>: <the server's or libpq's
+ * message>" (no "dataset" part when dataset is NULL). */
+int pg_fail_db(struct store *st, peil_error *err, const char *dataset,
 	       const char *what, const PGresult *res);
+
+/* Fail with "<kind> <name>: <fmt...>": a dataset or a KPI named as one,
+ * never as the field of an error, which names an export's column (name
+ * NULL: the message alone).  Returns -1. */
+int pg_fail_of(struct store *st, peil_error *err, const char *kind,
+	       const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Append " keyword=value" for each option set, but the password. */
 void pg_conninfo_describe(struct pg_sql *desc, const PQconninfoOption *opts);
@@ -164,7 +172,7 @@ void pg_conninfo_describe(struct pg_sql *desc, const PQconninfoOption *opts);
  * may be NULL. */
 int pg_query(struct store *st, const char *sql, int nparams,
 	     const char *const *params, PGresult **out, peil_error *err,
-	     const char *field, const char *what);
+	     const char *dataset, const char *what);
 
 /* Run sql, which gives one whole number (an INSERT ... RETURNING id, a
  * boolean as int), into *out: 0 when it gives no row or NULL. */
@@ -213,6 +221,17 @@ int pg_value_is_null(const peil_value *v);
 
 /* The internal tables' SQL, with "@T" for the tenant column and "@K" for
  * the tenant's place in keys (storage_postgres.c). */
+/* ---- writes by something other than Peil (pg_outside.c) ---- */
+
+/* peil_outside, its functions and the trigger of peil_result and of the
+ * datasets' tables already there, into sql. */
+void pg_outside_schema(struct store *st, struct pg_sql *sql);
+
+/* The trigger of the new table ds_<name>, into sql. */
+void pg_outside_watch(struct store *st, struct pg_sql *sql, const char *name);
+
+int pg_changed_outside(void *state, int64_t *after_run, peil_error *err);
+
 extern const char pg_schema_sql[];
 /* Append tmpl with "@T" as pg_tenant_column, "@K" as pg_tenant_key,
  * "@I<table>@" as pg_tenant_id of table's id, "@S" as the schema quoted

@@ -26,6 +26,7 @@
  * The descriptor is in pg_plugin.c; datasets and records in pg_dataset.c,
  * scans in pg_scan.c, the ingest log, runs and results in pg_runs.c.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,22 @@ const char *const pg_config_keys[] = { "conninfo", "schema", "tenant",
 
 /* ---------------------------------------------------------------- errors */
 
-int pg_fail_db(struct store *st, peil_error *err, const char *field,
+int pg_fail_of(struct store *st, peil_error *err, const char *kind,
+	       const char *name, const char *fmt, ...)
+{
+	char text[sizeof(err->message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (name == NULL)
+		return st->svc->fail(err, st->where, 0, NULL, "%s", text);
+	return st->svc->fail(err, st->where, 0, NULL, "%s %s: %s", kind, name,
+			     text);
+}
+
+int pg_fail_db(struct store *st, peil_error *err, const char *dataset,
 	       const char *what, const PGresult *res)
 {
 	const char *msg = res ? PQresultErrorField(res,
@@ -57,15 +73,15 @@ int pg_fail_db(struct store *st, peil_error *err, const char *field,
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = '\0';
 	if (st->connected && PQstatus(st->conn) == CONNECTION_BAD)
-		return st->svc->fail(err, st->where, 0, field,
+		return pg_fail_of(st, err, "dataset", dataset,
 				     "%s: the connection to the server is "
 				     "lost: %s", what, text);
-	return st->svc->fail(err, st->where, 0, field, "%s: %s", what, text);
+	return pg_fail_of(st, err, "dataset", dataset, "%s: %s", what, text);
 }
 
 int pg_query(struct store *st, const char *sql, int nparams,
 	     const char *const *params, PGresult **out, peil_error *err,
-	     const char *field, const char *what)
+	     const char *dataset, const char *what)
 {
 	PGresult *res = PQexecParams(st->conn, sql, nparams, NULL, params,
 				     NULL, NULL, 0);
@@ -74,7 +90,7 @@ int pg_query(struct store *st, const char *sql, int nparams,
 	if (out)
 		*out = NULL;
 	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-		pg_fail_db(st, err, field, what, res);
+		pg_fail_db(st, err, dataset, what, res);
 		PQclear(res);
 		return -1;
 	}
@@ -557,7 +573,8 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 	 * (pg_public.c), none for the runs recorded before.  5: in a shared
 	 * store, each tenant's own run, report and row ids (pg_tenant.c),
 	 * the ids there kept.  6: the build that evaluated each run (none
-	 * before). */
+	 * before).  7: the trigger that notes a write by something other
+	 * than Peil (pg_outside.c), on the tables there. */
 	if (version >= 1 && version < 2 &&
 	    pg_exec(st,
 		    "ALTER TABLE peil_run ADD COLUMN IF NOT EXISTS confirms"
@@ -580,6 +597,9 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		    " build_sha256 text;",
 		    err, "cannot update the store to schema version 6") < 0)
 		goto out;
+	if (version >= 1 && version < 7 &&
+	    migrate_to(st, &sql, pg_outside_schema, 7, err) < 0)
+		goto out;
 	if (version >= 1 && version < PG_SCHEMA_VERSION &&
 	    pg_exec(st,
 		    "UPDATE peil_meta SET value = '"
@@ -596,6 +616,7 @@ static int schema_ensure(struct store *st, int create, peil_error *err)
 		else
 			pg_tenant_expand(st, &sql, pg_schema_sql);
 		pg_public_schema(st, &sql);
+		pg_outside_schema(st, &sql);
 		pg_sql_append(&sql, "INSERT INTO peil_meta VALUES"
 				    " ('schema_version', '"
 				    PEIL_PG_STR(PG_SCHEMA_VERSION) "')");
@@ -664,7 +685,11 @@ int pg_open_store(const peil_services *svc, peil_host *host, void **state,
 	}
 	st->conn = PQconnectdb(conninfo);
 	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
-		pg_fail_db(st, err, key, "cannot connect", NULL);
+		char what[128];
+
+		snprintf(what, sizeof(what), "[storage] %s: cannot connect",
+			 key);
+		pg_fail_db(st, err, NULL, what, NULL);
 		pg_close(st);
 		return -1;
 	}
@@ -682,7 +707,9 @@ int pg_open_store(const peil_services *svc, peil_host *host, void **state,
 	 * chunk (docs/benchmarks.md, PostgreSQL at 10M). */
 	pg_sql_append(&setup, "; SET extra_float_digits = 1;"
 			      " SET client_encoding = 'UTF8';"
-			      " SET DateStyle = 'ISO'; SET jit = off");
+			      " SET DateStyle = 'ISO'; SET jit = off;"
+			      /* Peil's own writes (pg_outside.c). */
+			      " SET peil.writer = 'on'");
 	if (!setup.ok || pg_exec(st, setup.text, err,
 				 "cannot set up the connection") < 0 ||
 	    pg_session_check(st, mode, err) < 0 ||

@@ -334,7 +334,7 @@ int store_changes_before_trigger(struct store *st, const char *name,
 	missing = calloc(count, sizeof(*missing));
 	if (missing == NULL) {
 		store_sql_release(&sql);
-		return st->svc->fail(err, st->path, 0, name, "out of memory");
+		return store_fail_of(st, err, "dataset", name, "out of memory");
 	}
 	if (before_has(st, name, NULL, &exists, err) < 0)
 		goto fail;
@@ -537,13 +537,13 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 		return st->svc->fail(err, st->path, 0, NULL,
 				     "snapshot_begin needs a valid dataset");
 	if (sqlite3_get_autocommit(st->db))
-		return st->svc->fail(err, st->path, 0, schema->name,
+		return store_fail_of(st, err, "dataset", schema->name,
 				     "snapshot_begin outside a batch");
 	store_snapshot_forget(st);
 	if (scope_value) {
 		if (scope_field >= schema->field_count ||
 		    schema->fields[scope_field].type != PEIL_TYPE_TEXT)
-			return st->svc->fail(err, st->path, 0, schema->name,
+			return store_fail_of(st, err, "dataset", schema->name,
 					     "a snapshot's scope must be a "
 					     "text field of the dataset");
 		st->snapshot_scope_field =
@@ -551,7 +551,7 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 		st->snapshot_scope_value = strdup(scope_value);
 		if (!st->snapshot_scope_field || !st->snapshot_scope_value) {
 			store_snapshot_forget(st);
-			return st->svc->fail(err, st->path, 0, schema->name,
+			return store_fail_of(st, err, "dataset", schema->name,
 					     "out of memory");
 		}
 	}
@@ -566,13 +566,13 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 		rc = create.ok ? exec_scoped(st, create.text, &removed,
 					     schema->name,
 					     "cannot start the snapshot", err)
-			       : st->svc->fail(err, st->path, 0, schema->name,
+			       : store_fail_of(st, err, "dataset", schema->name,
 					       "out of memory");
 		store_snapshot_forget(st);
 		goto out;
 	}
 	if (snapshot_sql(schema, &create, &insert) < 0) {
-		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
+		store_fail_of(st, err, "dataset", schema->name, "out of memory");
 		goto out;
 	}
 	if (store_exec(st, err, create.text, "cannot start the snapshot") < 0)
@@ -586,7 +586,7 @@ static int snapshot_start(struct store *st, const peil_schema *schema,
 	st->snapshot_name = strdup(schema->name);
 	if (st->snapshot_name == NULL) {
 		store_snapshot_forget(st);
-		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
+		store_fail_of(st, err, "dataset", schema->name, "out of memory");
 		goto out;
 	}
 	rc = 0;
@@ -678,7 +678,7 @@ int store_snapshot_end(void *state, const peil_schema *schema,
 		return 0;	/* emptied by snapshot_begin */
 	if (st->snapshot_name == NULL ||
 	    strcmp(st->snapshot_name, schema->name) != 0)
-		return st->svc->fail(err, st->path, 0, schema->name,
+		return store_fail_of(st, err, "dataset", schema->name,
 				     "snapshot_end without snapshot_begin");
 	/* DELETE FROM "ds_x" WHERE ("k") NOT IN (SELECT * FROM peil_seen) */
 	store_sql_init(&sql);
@@ -694,7 +694,7 @@ int store_snapshot_end(void *state, const peil_schema *schema,
 	store_sql_append(&sql, ") NOT IN (SELECT * FROM temp.peil_seen)");
 	scope_sql(st, &sql, " AND ");
 	if (!sql.ok) {
-		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
+		store_fail_of(st, err, "dataset", schema->name, "out of memory");
 		goto out;
 	}
 	if (exec_scoped(st, sql.text, removed, schema->name,

@@ -23,12 +23,13 @@
 
 #include "sqlite_store.h"
 
-/* "dataset.field", or "dataset" without a field, for peil_error.field. */
+/* "dataset, field F", or "dataset" without a field: the subject of a
+ * message, after "dataset ". */
 static const char *field_label(char *buf, size_t size, const char *dataset,
 			       const char *field)
 {
 	if (field != NULL)
-		snprintf(buf, size, "%s.%s", dataset, field);
+		snprintf(buf, size, "%s, field %s", dataset, field);
 	else
 		snprintf(buf, size, "%s", dataset);
 	return buf;
@@ -38,7 +39,6 @@ static const char *field_label(char *buf, size_t size, const char *dataset,
 static int schema_check(struct store *st, const peil_schema *schema,
 			peil_error *err)
 {
-	char label[sizeof(err->field)];
 	size_t i, j;
 
 	if (schema == NULL || schema->name == NULL)
@@ -50,28 +50,27 @@ static int schema_check(struct store *st, const peil_schema *schema,
 				     "0-9 and _, not first a digit, at most %d",
 				     schema->name, STORE_NAME_MAX);
 	if (schema->field_count == 0 || schema->fields == NULL)
-		return st->svc->fail(err, st->path, 0, schema->name,
+		return st->svc->fail(err, st->path, 0, NULL,
 				     "dataset %s has no fields", schema->name);
 	for (i = 0; i < schema->field_count; i++) {
 		const peil_field *f = &schema->fields[i];
 
 		if (!store_name_valid(f->name))
-			return st->svc->fail(err, st->path, 0, schema->name,
+			return st->svc->fail(err, st->path, 0, NULL,
 					     "dataset %s: field name \"%s\" is "
 					     "not valid: use a-z, 0-9 and _, "
 					     "not first a digit, at most %d",
 					     schema->name,
 					     f->name ? f->name : "(null)",
 					     STORE_NAME_MAX);
-		field_label(label, sizeof(label), schema->name, f->name);
 		if (store_sql_type(f->type) == NULL)
-			return st->svc->fail(err, st->path, 0, label,
+			return st->svc->fail(err, st->path, 0, NULL,
 					     "dataset %s: field %s has no "
 					     "storable type (%d)", schema->name,
 					     f->name, (int)f->type);
 		for (j = 0; j < i; j++) {
 			if (strcmp(schema->fields[j].name, f->name) == 0)
-				return st->svc->fail(err, st->path, 0, label,
+				return st->svc->fail(err, st->path, 0, NULL,
 						     "dataset %s: field %s "
 						     "appears twice",
 						     schema->name, f->name);
@@ -202,12 +201,12 @@ static int put_prepare(struct store *st, const peil_schema *schema,
 
 	store_sql_init(&sql);
 	if (put_sql(schema, rows, &sql) < 0)
-		rc = st->svc->fail(err, st->path, 0, schema->name,
+		rc = store_fail_of(st, err, "dataset", schema->name,
 				   "out of memory");
 	else if (sqlite3_prepare_v3(st->db, sql.text, -1,
 				    SQLITE_PREPARE_PERSISTENT, stmt,
 				    NULL) != SQLITE_OK)
-		rc = st->svc->fail(err, st->path, 0, schema->name,
+		rc = st->svc->fail(err, st->path, 0, NULL,
 				   "cannot store records in dataset %s (was "
 				   "it ensured with this schema?): %s",
 				   schema->name, sqlite3_errmsg(st->db));
@@ -232,7 +231,7 @@ static struct store_put *put_new(struct store *st, const peil_schema *schema,
 		size += strlen(schema->fields[i].name) + 1;
 	put = calloc(1, size);
 	if (put == NULL) {
-		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
+		store_fail_of(st, err, "dataset", schema->name, "out of memory");
 		return NULL;
 	}
 	put->fields = (peil_field *)(put + 1);
@@ -290,23 +289,18 @@ static int put_bind(struct store *st, const peil_schema *schema,
 		    peil_error *err)
 {
 	const peil_field *f = &schema->fields[i];
-	char label[sizeof(err->field)];
 
 	int rc;
 
 	if (store_value_is_null(v)) {
 		if (!(f->flags & PEIL_FIELD_KEY))
 			return sqlite3_bind_null(stmt, col);
-		return st->svc->fail(err, st->path, 0,
-				     field_label(label, sizeof(label),
-						 schema->name, f->name),
+		return st->svc->fail(err, st->path, 0, NULL,
 				     "dataset %s: key field %s is missing",
 				     schema->name, f->name);
 	}
 	if (v->type != f->type)
-		return st->svc->fail(err, st->path, 0,
-				     field_label(label, sizeof(label),
-						 schema->name, f->name),
+		return st->svc->fail(err, st->path, 0, NULL,
 				     "dataset %s: field %s is %s, the value "
 				     "is %s", schema->name, f->name,
 				     store_type_name(f->type),
@@ -316,9 +310,7 @@ static int put_bind(struct store *st, const peil_schema *schema,
 	rc = store_bind_value(stmt, col, v);
 	if (rc != SQLITE_TOOBIG)
 		return rc;
-	return st->svc->fail(err, st->path, 0,
-			     field_label(label, sizeof(label), schema->name,
-					 f->name),
+	return st->svc->fail(err, st->path, 0, NULL,
 			     "dataset %s: field %s: a text of %zu bytes is "
 			     "too long", schema->name, f->name, v->len);
 }
@@ -582,7 +574,7 @@ static int desc_load(struct store *st, const char *name, struct desc *d,
 	*table_exists = sqlite3_column_int(stmt, 1);
 	text = (const char *)sqlite3_column_text(stmt, 0);
 	if (text != NULL && desc_parse(d, text) < 0) {
-		st->svc->fail(err, st->path, 0, name,
+		st->svc->fail(err, st->path, 0, NULL,
 			      "dataset %s: the description in peil_dataset "
 			      "is not one this plugin wrote", name);
 		goto out;
@@ -605,7 +597,7 @@ static int desc_store(struct store *st, const char *name,
 
 	store_sql_init(&text);
 	if (desc_format(d, &text) < 0) {
-		st->svc->fail(err, st->path, 0, name, "out of memory");
+		store_fail_of(st, err, "dataset", name, "out of memory");
 		goto out;
 	}
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
@@ -685,7 +677,6 @@ static int column_add(struct store *st, const peil_schema *schema,
 static int desc_evolve(struct store *st, const peil_schema *schema,
 		       struct desc *d, int *changed, peil_error *err)
 {
-	char label[sizeof(err->field)];
 	struct desc_field *old;
 	size_t i;
 	unsigned key;
@@ -693,11 +684,10 @@ static int desc_evolve(struct store *st, const peil_schema *schema,
 	for (i = 0; i < schema->field_count; i++) {
 		const peil_field *f = &schema->fields[i];
 
-		field_label(label, sizeof(label), schema->name, f->name);
 		key = f->flags & PEIL_FIELD_KEY;
 		old = desc_find(d, f->name);
 		if (old == NULL && key)
-			return st->svc->fail(err, st->path, 0, label,
+			return st->svc->fail(err, st->path, 0, NULL,
 					     "dataset %s: new key field %s: "
 					     "the key of a stored dataset "
 					     "cannot change", schema->name,
@@ -707,19 +697,19 @@ static int desc_evolve(struct store *st, const peil_schema *schema,
 				return -1;
 			if (desc_add(d, f->name, strlen(f->name), f->type,
 				     f->flags) < 0)
-				return st->svc->fail(err, st->path, 0, label,
+				return st->svc->fail(err, st->path, 0, NULL,
 						     "out of memory");
 			*changed = 1;
 			continue;
 		}
 		if (old->type != f->type)
-			return st->svc->fail(err, st->path, 0, label,
+			return st->svc->fail(err, st->path, 0, NULL,
 					     "dataset %s: field %s is stored "
 					     "as %s, not %s", schema->name,
 					     f->name, store_type_name(old->type),
 					     store_type_name(f->type));
 		if ((old->flags & PEIL_FIELD_KEY) != key)
-			return st->svc->fail(err, st->path, 0, label,
+			return st->svc->fail(err, st->path, 0, NULL,
 					     "dataset %s: field %s is %s the "
 					     "key in the stored dataset: the "
 					     "key cannot change", schema->name,
@@ -743,9 +733,7 @@ static int desc_evolve(struct store *st, const peil_schema *schema,
 			if (strcmp(schema->fields[j].name, name) == 0)
 				break;
 		if (j == schema->field_count)
-			return st->svc->fail(err, st->path, 0,
-					     field_label(label, sizeof(label),
-							 schema->name, name),
+			return st->svc->fail(err, st->path, 0, NULL,
 					     "dataset %s: key field %s is "
 					     "missing: the key of a stored "
 					     "dataset cannot change",
@@ -781,7 +769,7 @@ static int put_before_trigger(struct store *st, const char *name,
 		goto out;
 	fields = desc_fields(&d);
 	if (fields == NULL)
-		st->svc->fail(err, st->path, 0, name, "out of memory");
+		store_fail_of(st, err, "dataset", name, "out of memory");
 	else
 		rc = store_changes_before_trigger(st, name, fields, d.count,
 						  err);
@@ -805,7 +793,7 @@ static int desc_triggers(struct store *st, const char *name,
 		return exist ? 0 : -1;
 	fields = desc_fields(d);
 	if (fields == NULL)
-		return st->svc->fail(err, st->path, 0, name, "out of memory");
+		return store_fail_of(st, err, "dataset", name, "out of memory");
 	rc = store_changes_triggers(st, name, fields, d->count, err);
 	free(fields);
 	return rc;
@@ -844,17 +832,16 @@ int store_datasets_each(struct store *st, store_dataset_fn fn, void *ctx,
 		desc_release(&d);
 		if (got == NULL || text == NULL || !store_name_valid(got) ||
 		    desc_parse(&d, text) < 0) {
-			rc = st->svc->fail(err, st->path, 0, got,
-					   "a dataset description in "
-					   "peil_dataset is not one this "
-					   "plugin wrote");
+			rc = store_fail_of(st, err, "dataset", got,
+					   "the description in peil_dataset "
+					   "is not one this plugin wrote");
 			break;
 		}
 		snprintf(name, sizeof(name), "%s", got);
 		sqlite3_reset(stmt);
 		fields = desc_fields(&d);
 		if (fields == NULL) {
-			rc = st->svc->fail(err, st->path, 0, name,
+			rc = store_fail_of(st, err, "dataset", name,
 					   "out of memory");
 			break;
 		}
@@ -919,7 +906,7 @@ static int upgrade_one(struct store *st, const char *name,
 	}
 	rc = sql.ok ? store_exec(st, err, sql.text,
 				 "cannot upgrade the dataset's table")
-		    : st->svc->fail(err, st->path, 0, name, "out of memory");
+		    : store_fail_of(st, err, "dataset", name, "out of memory");
 	store_sql_release(&sql);
 	if (rc == 0 && !keys) {
 		store_sql_init(&sql);
@@ -929,7 +916,7 @@ static int upgrade_one(struct store *st, const char *name,
 			rc = sql.ok ? store_exec(st, err, sql.text,
 						 "cannot upgrade the dataset's "
 						 "table")
-				    : st->svc->fail(err, st->path, 0, name,
+				    : store_fail_of(st, err, "dataset", name,
 						    "out of memory");
 		store_sql_release(&sql);
 	}
@@ -958,7 +945,7 @@ static int ensure_in_savepoint(struct store *st, const peil_schema *schema,
 
 			if (desc_add(&d, f->name, strlen(f->name), f->type,
 				     f->flags) < 0) {
-				st->svc->fail(err, st->path, 0, schema->name,
+				store_fail_of(st, err, "dataset", schema->name,
 					      "out of memory");
 				goto out;
 			}
@@ -967,7 +954,7 @@ static int ensure_in_savepoint(struct store *st, const peil_schema *schema,
 			goto out;
 		changed = 1;
 	} else if (d.count == 0) {
-		st->svc->fail(err, st->path, 0, schema->name,
+		st->svc->fail(err, st->path, 0, NULL,
 			      "dataset %s: table ds_%s exists but peil_dataset "
 			      "does not describe it", schema->name,
 			      schema->name);

@@ -239,7 +239,7 @@ static int cells_next(struct cells_reader *rd, struct cell *c)
 static int cells_damaged(struct store *st, int64_t run_id, const char *kpi,
 			 const char *period, peil_error *err)
 {
-	return st->svc->fail(err, st->path, 0, kpi,
+	return st->svc->fail(err, st->path, 0, NULL,
 			     "the figures of KPI %s, period %s of run %" PRId64
 			     " are damaged: restore the store from a backup",
 			     kpi, period, run_id);
@@ -312,7 +312,7 @@ static int figures_row_put(struct store *st, int64_t run_id, const char *kpi,
 	sqlite3_stmt *stmt;
 
 	if (!c->ok)
-		return st->svc->fail(err, st->path, 0, kpi, "out of memory");
+		return store_fail_of(st, err, "KPI", kpi, "out of memory");
 	if (!(stmt = figures_key_stmt(st, &st->figures_put, sql, run_id, kpi,
 				      period, err)))
 		return -1;

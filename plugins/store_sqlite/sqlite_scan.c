@@ -69,14 +69,12 @@ static int filter_value_check(struct scan_build *b, const peil_field *f,
 			      const peil_value *v)
 {
 	const char *vtype = store_type_name(v->type);
-	char label[sizeof(b->err->field)];
 
 	if (store_value_is_null(v) ||
 	    (f->type == PEIL_TYPE_TEXT && v->type == f->type) ||
 	    (is_number(f->type) && is_number(v->type)))
 		return 0;
-	snprintf(label, sizeof(label), "%s.%s", b->schema->name, f->name);
-	return b->st->svc->fail(b->err, b->st->path, 0, label,
+	return b->st->svc->fail(b->err, b->st->path, 0, NULL,
 				"dataset %s: filter compares field %s (%s) "
 				"with %s value", b->schema->name, f->name,
 				store_type_name(f->type),
@@ -117,7 +115,7 @@ static int filter_sql(struct scan_build *b, const peil_filter *f, int depth)
 	size_t i;
 
 	if (depth > SCAN_FILTER_DEPTH_MAX)
-		return svc->fail(b->err, b->st->path, 0, name,
+		return svc->fail(b->err, b->st->path, 0, NULL,
 				 "dataset %s: filter nested deeper than %d",
 				 name, SCAN_FILTER_DEPTH_MAX);
 	if (f->op == PEIL_OP_AND || f->op == PEIL_OP_OR) {
@@ -129,7 +127,7 @@ static int filter_sql(struct scan_build *b, const peil_filter *f, int depth)
 			return 0;
 		}
 		if (f->children == NULL)
-			return svc->fail(b->err, b->st->path, 0, name,
+			return svc->fail(b->err, b->st->path, 0, NULL,
 					 "dataset %s: filter has %zu children "
 					 "but no array", name, f->child_count);
 		store_sql_append(&b->sql, "(");
@@ -146,11 +144,11 @@ static int filter_sql(struct scan_build *b, const peil_filter *f, int depth)
 	}
 	tail = comparison_sql(f->op);
 	if (tail == NULL)
-		return svc->fail(b->err, b->st->path, 0, name,
+		return svc->fail(b->err, b->st->path, 0, NULL,
 				 "dataset %s: filter has unknown operator %d",
 				 name, (int)f->op);
 	if (f->field >= b->schema->field_count)
-		return svc->fail(b->err, b->st->path, 0, name,
+		return svc->fail(b->err, b->st->path, 0, NULL,
 				 "dataset %s: filter names field %zu; the "
 				 "dataset has %zu", name, f->field,
 				 b->schema->field_count);
@@ -175,8 +173,7 @@ static int scan_sql(struct scan_build *b, const peil_filter *filter,
 		size_t field = projection ? projection[i] : i;
 
 		if (field >= schema->field_count)
-			return b->st->svc->fail(b->err, b->st->path, 0,
-						schema->name,
+			return b->st->svc->fail(b->err, b->st->path, 0, NULL,
 						"dataset %s: projection names "
 						"field %zu; the dataset has %zu",
 						schema->name, field,
@@ -202,8 +199,8 @@ static int scan_sql(struct scan_build *b, const peil_filter *filter,
 	if (keys == 0)
 		store_sql_append(&b->sql, " ORDER BY rowid");
 	if (!b->sql.ok)
-		return b->st->svc->fail(b->err, b->st->path, 0, schema->name,
-					"out of memory");
+		return store_fail_of(b->st, b->err, "dataset", schema->name,
+				     "out of memory");
 	return 0;
 }
 
@@ -312,7 +309,7 @@ int store_scan(void *state, const peil_schema *schema,
 				     "callback");
 	for (i = 0; i < schema->field_count; i++)
 		if (!store_name_valid(schema->fields[i].name))
-			return st->svc->fail(err, st->path, 0, schema->name,
+			return st->svc->fail(err, st->path, 0, NULL,
 					     "dataset %s: field name \"%s\" is "
 					     "not valid", schema->name,
 					     schema->fields[i].name
@@ -324,7 +321,7 @@ int store_scan(void *state, const peil_schema *schema,
 		goto out;
 	values = calloc(count ? count : 1, sizeof(*values));
 	if (values == NULL) {
-		st->svc->fail(err, st->path, 0, schema->name, "out of memory");
+		store_fail_of(st, err, "dataset", schema->name, "out of memory");
 		goto out;
 	}
 	held = scan_cache_hold(st, &cache);

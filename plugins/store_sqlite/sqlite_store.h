@@ -157,6 +157,13 @@ struct store {
 int store_fail_db(struct store *st, peil_error *err, const char *subject,
 		  const char *what);
 
+/* Fail with "<kind> <name>: <fmt...>": a dataset or a KPI named as one,
+ * never as the field of an error, which names an export's column (name
+ * NULL: the message alone).  Returns -1. */
+int store_fail_of(struct store *st, peil_error *err, const char *kind,
+		  const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
 /* Run one or more SQL statements without results; on failure report
  * "<what>: <errmsg>".  Returns 0 or -1. */
 int store_exec(struct store *st, peil_error *err, const char *sql,

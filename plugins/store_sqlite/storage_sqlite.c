@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,21 @@ int store_fail_db(struct store *st, peil_error *err, const char *subject,
 				     sqlite3_errmsg(st->db));
 	return st->svc->fail(err, st->path, 0, NULL, "%s%s%s: %s", subject,
 			     sep, what, sqlite3_errmsg(st->db));
+}
+
+int store_fail_of(struct store *st, peil_error *err, const char *kind,
+		  const char *name, const char *fmt, ...)
+{
+	char text[sizeof(err->message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (name == NULL)
+		return st->svc->fail(err, st->path, 0, NULL, "%s", text);
+	return st->svc->fail(err, st->path, 0, NULL, "%s %s: %s", kind, name,
+			     text);
 }
 
 int store_exec(struct store *st, peil_error *err, const char *sql,

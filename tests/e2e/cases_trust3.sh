@@ -59,7 +59,7 @@ test_trust3_corrupt_confirm() {
 		"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 		expect_rc "a run after a page of $table was overwritten" 4 $?
 		expect_grep "$table: it says why it evaluates" "$work/err" \
-			"evaluating: the store was written by something other than Peil since run 1 (its file is not as Peil left it)"
+			"evaluating: the store was written by something other than Peil since run 1 (it is not as Peil left it)"
 		expect_grep "$table: it names the store and SQLite's cause" "$work/err" \
 			"$work/peil.db: "
 		expect_grep "$table: malformed" "$work/err" \

@@ -23,7 +23,8 @@
 #                 went straight in leaves nothing
 #   schema_1_migrates  a store of schema version 1 (before peil_run.confirms,
 #                 the ingested files' size, time and inode, and the build of
-#                 each run) is brought to version 6 by the next run, which
+#                 each run, the trigger of writes by others) is brought to
+#                 version 7 by the next run, which
 #                 evaluates (run 1's build is not known); the run after it
 #                 confirms
 # Faults; those that stop, restart or reconfigure the server run on a
@@ -299,6 +300,9 @@ test_schema_1_migrates() {
 		ALTER TABLE peil_ingest DROP COLUMN file_size,
 		    DROP COLUMN file_mtime_ns, DROP COLUMN file_inode;
 		DROP TABLE peil_public_figure;
+		DROP FUNCTION peil_outside_note() CASCADE;
+		ALTER TABLE peil_run DROP COLUMN outside_seen;
+		DROP FUNCTION peil_outside_n(); DROP TABLE peil_outside;
 		UPDATE peil_meta SET value = '1' WHERE key = 'schema_version'" >/dev/null
 	expect_rc "the store made schema version 1" 0 $?
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
@@ -307,8 +311,8 @@ test_schema_1_migrates() {
 	expect_grep "it evaluates again" "$work/err" "evaluating: Peil is another build than run 1's"
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_grep "then confirms" "$work/err" "run 3: nothing changed since run 2, whose figures it confirms"
-	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 6 ] &&
-		ok "the store is of schema version 6" || fail "the store's schema version is not 6"
+	[ "$(psql -qtAX "$conninfo" -c "SELECT value FROM schema_1_migrates.peil_meta WHERE key = 'schema_version'")" = 7 ] &&
+		ok "the store is of schema version 7" || fail "the store's schema version is not 7"
 	[ "$(psql -qtAX "$conninfo" -c "SELECT to_regclass('schema_1_migrates.peil_public_figure') IS NOT NULL")" = t ] &&
 		ok "with the table of public figures" || fail "no peil_public_figure after the migration"
 	[ "$(psql -qtAX "$conninfo" -c "SELECT confirms FROM schema_1_migrates.peil_run WHERE id = 3")" = 2 ] &&
@@ -333,7 +337,7 @@ test_refusals() {
 	pg_config refusals "conninfo = host=$work/nowhere port=54321 dbname=peil"
 	"$peil" run --config "$work/pg.ini" >/dev/null 2>"$work/err"
 	expect_rc "a server that is not there" 4 $?
-	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$work/nowhere port=54321 schema=refusals: column 'conninfo': cannot connect: connection to server on socket"
+	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$work/nowhere port=54321 schema=refusals: [storage] conninfo: cannot connect: connection to server on socket"
 
 	pg_config never_made "conninfo = $conninfo"
 	"$peil" show --config "$work/pg.ini" >/dev/null 2>"$work/err"
@@ -429,7 +433,7 @@ test_bad_login() {
 	pg_config login "conninfo = host=$cluster_dir port=54329 dbname=peil"
 	"$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "a refused connection (no server on the port)" 4 $?
-	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$cluster_dir port=54329 schema=login: column 'conninfo': cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54329\" failed"
+	expect_grep "names the connection" "$work/err" "postgres: dbname=peil host=$cluster_dir port=54329 schema=login: [storage] conninfo: cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54329\" failed"
 
 	# A role that logs in with a password; ~/.pgpass (PGPASSFILE) holds a
 	# wrong one.
@@ -442,7 +446,7 @@ test_bad_login() {
 	pg_config login "conninfo = host=$cluster_dir port=54321 dbname=peil user=gemeente_a"
 	PGPASSFILE=$work/pgpass "$peil" run --config "$work/pg.ini" >"$work/out" 2>"$work/err"
 	expect_rc "a wrong password" 4 $?
-	expect_grep "names the connection and the cause" "$work/err" "postgres: user=gemeente_a dbname=peil host=$cluster_dir port=54321 schema=login: column 'conninfo': cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54321\" failed: FATAL:  password authentication failed for user \"gemeente_a\""
+	expect_grep "names the connection and the cause" "$work/err" "postgres: user=gemeente_a dbname=peil host=$cluster_dir port=54321 schema=login: [storage] conninfo: cannot connect: connection to server on socket \"$cluster_dir/.s.PGSQL.54321\" failed: FATAL:  password authentication failed for user \"gemeente_a\""
 	PGPASSFILE=$work/pgpass "$peil" run --config "$work/pg.ini" --verbose >>"$work/out" 2>>"$work/err"
 	if grep -e Fout-4412 -e Juist-7731 "$work/out" "$work/err" "$cluster_dir/server.log"; then
 		fail "a password is in an output or the server's log"
@@ -553,10 +557,10 @@ test_bad_store() {
 	# A table changed by hand.
 	psql_c "ALTER TABLE bad.ds_cases ALTER COLUMN registered TYPE text"
 	refused run "a run on a table changed by hand" "naming the field and what differs" \
-		"schema=bad: column 'cases.registered': dataset cases: field registered is stored as text, not date"
+		"schema=bad: dataset cases: field registered is stored as text, not date"
 	psql_c "ALTER TABLE bad.ds_cases ALTER COLUMN registered TYPE date USING registered::date; ALTER TABLE bad.ds_cases ADD COLUMN opmerking xml"
 	refused run "a run on a table with a column added by hand" "naming the column and its type" \
-		"schema=bad: column 'cases.opmerking': dataset cases: column opmerking is of type xml, which Peil never makes (was the table changed by hand?)"
+		"schema=bad: dataset cases: column opmerking is of type xml, which Peil never makes (was the table changed by hand?)"
 	psql_c "ALTER TABLE bad.ds_cases DROP COLUMN opmerking"
 
 	# A role that may log in, and nothing more.
@@ -619,8 +623,8 @@ test_tenants() {
 	# The owner makes the store and the datasets' tables, and maps roles.
 	"$peil" check --config "$work/admin.ini" >"$work/out" 2>"$work/err"
 	expect_rc "peil check as the schema's owner" 0 $?
-	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 6 ] &&
-		ok "peil check as the schema's owner made a shared store of version 6" || fail "no shared store" "$(cat "$work/err")"
+	[ "$(psql_c "SELECT value FROM regio.peil_meta WHERE key = 'schema_version'")" = 7 ] &&
+		ok "peil check as the schema's owner made a shared store of version 7" || fail "no shared store" "$(cat "$work/err")"
 	[ "$(psql_c "SELECT count(*) FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r' AND relname LIKE 'ds\_%' AND relrowsecurity AND relforcerowsecurity AND relowner = 'tn_admin'::regrole")" = 11 ] &&
 		ok "the 11 datasets' tables are the owner's, with row-level security forced" ||
 		fail "the datasets' tables" "$(psql_c "SELECT relname, relrowsecurity, relforcerowsecurity, relowner::regrole FROM pg_class WHERE relnamespace = 'regio'::regnamespace AND relkind = 'r'")"
@@ -713,9 +717,9 @@ test_tenants() {
 	# New datasets and fields are the owner's to make.
 	cp "$work/a.ini" "$work/a-new.ini"
 	printf '\n[dataset wijken]\nfield.wijk = text key\n' >>"$work/a-new.ini"
-	refused_as "a new dataset as A" "$work/a-new.ini" "column 'wijken': cannot create the dataset's table (in a shared store the store's owner does: peil check as the owner): permission denied for schema regio"
+	refused_as "a new dataset as A" "$work/a-new.ini" "dataset wijken: cannot create the dataset's table (in a shared store the store's owner does: peil check as the owner): permission denied for schema regio"
 	sed "s|^field.birth_year = integer|&\nfield.birth_place = text|" "$work/a.ini" >"$work/a-new.ini"
-	refused_as "a new field as A" "$work/a-new.ini" "column 'persons.birth_place': cannot add the field (in a shared store the store's owner does: peil check as the owner): must be owner of table ds_persons"
+	refused_as "a new field as A" "$work/a-new.ini" "dataset persons, field birth_place: cannot add the field (in a shared store the store's owner does: peil check as the owner): must be owner of table ds_persons"
 	sed "s|user=tn_a|user=tn_admin|" "$work/a-new.ini" >"$work/admin-new.ini"
 	"$peil" check --config "$work/admin-new.ini" >/dev/null 2>&1
 	expect_rc "the owner adds the field (peil check)" 0 $?
@@ -1002,8 +1006,8 @@ test_public_figures() {
 	expect_rc "the store made a shared one of schema version 3" 0 $?
 	"$peil" check --config "$work/admin.ini" >/dev/null 2>"$work/err"
 	expect_rc "peil check as the owner migrates it" 0 $?
-	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "6|peil_public_figure,peil_run,peil_run_kpi" ] &&
-		ok "to schema version 6: the dashboards' policy on peil_public_figure, none on peil_result" ||
+	[ "$(psql_c "SELECT value FROM pf.peil_meta WHERE key = 'schema_version'")|$(psql_c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")" = "7|peil_public_figure,peil_run,peil_run_kpi" ] &&
+		ok "to schema version 7: the dashboards' policy on peil_public_figure, none on peil_result" ||
 		fail "the migration to 5" "$(psql_c "SELECT tablename FROM pg_policies WHERE schemaname = 'pf' AND policyname = 'peil_dashboard'")"
 	psql_as pf_admin "SET search_path = pf;
 		GRANT USAGE ON SCHEMA pf TO pf_a, pf_dash;
@@ -1075,7 +1079,7 @@ owner_migrates() {
 	expect_grep "saying so" "$work/err" "cannot update the store to schema version 5"
 	"$peil" check --config "$3" >/dev/null 2>"$work/err"
 	expect_rc "the owner's peil check migrates the store" 0 $?
-	expect_out "the store is of schema version 6" "$(psql_c "SELECT value FROM $1.peil_meta WHERE key = 'schema_version'")" 6
+	expect_out "the store is of schema version 7" "$(psql_c "SELECT value FROM $1.peil_meta WHERE key = 'schema_version'")" 7
 }
 
 # keyless_configs: $work/{kl_a,kl_b,kl_admin}.ini, a shared store in
