@@ -127,6 +127,19 @@ typedef struct kpi_scan {
 	uint64_t *serial;	/* the row counter: the set's, or a scan
 				   thread's own (its rows meet no Lua) */
 	const kpi_joined *joined;	/* the join that hands rows on, or NULL */
+	/* The runs of each pick as bits of run_words words each
+	 * (pick_runs[pick * run_words + w]), and those of the row's picks
+	 * that put it in some period (row_runs): of the dozen runs of a
+	 * scan a row outside all periods asks none, and the others in
+	 * their order (kpi_scan_plan). */
+	uint64_t *pick_runs, *row_runs;
+	size_t run_words;
+	/* The runs of each breakdown (cells_runs[cells_first[c]] up to
+	 * cells_first[c + 1]), and its cells that each of them found
+	 * (kpi_run.found): a row of such a cell asks no run again. */
+	size_t *cells_runs, *cells_first;
+	unsigned char **cells_found;
+	size_t *cells_found_count;
 	int out_of_memory;
 } kpi_scan;
 
@@ -478,6 +491,48 @@ static void kpi_scan_release(kpi_scan *scan)
 	free(scan->runs);
 	free(scan->run_cells);
 	free(scan->slot);
+	free(scan->pick_runs);
+	free(scan->row_runs);
+	free(scan->cells_runs);
+	free(scan->cells_first);
+	for (size_t c = 0; scan->cells_found && c < scan->cells_count; c++)
+		free(scan->cells_found[c]);
+	free(scan->cells_found);
+	free(scan->cells_found_count);
+}
+
+/* The runs of each pick and of each breakdown (kpi_scan.pick_runs,
+ * cells_runs), once all runs are added.  -1 when out of memory. */
+static int kpi_scan_plan(kpi_scan *scan)
+{
+	size_t n = 0;
+
+	scan->run_words = (scan->run_count + 63) / 64;
+	scan->pick_runs = calloc(scan->pick_count * scan->run_words,
+				 sizeof(*scan->pick_runs));
+	scan->row_runs = calloc(scan->run_words, sizeof(*scan->row_runs));
+	scan->cells_runs = calloc(scan->run_count, sizeof(*scan->cells_runs));
+	scan->cells_first = calloc(scan->cells_count + 1,
+				   sizeof(*scan->cells_first));
+	scan->cells_found = calloc(scan->cells_count,
+				   sizeof(*scan->cells_found));
+	scan->cells_found_count = calloc(scan->cells_count,
+					 sizeof(*scan->cells_found_count));
+	if (!scan->pick_runs || !scan->row_runs || !scan->cells_runs ||
+	    !scan->cells_first || !scan->cells_found ||
+	    !scan->cells_found_count)
+		return -1;
+	for (size_t i = 0; i < scan->run_count; i++)
+		scan->pick_runs[scan->run_pick[i] * scan->run_words + i / 64] |=
+			(uint64_t)1 << (i % 64);
+	for (size_t c = 0; c < scan->cells_count; c++) {
+		scan->cells_first[c] = n;
+		for (size_t i = 0; i < scan->run_count; i++)
+			if (scan->run_cells[i] == c)
+				scan->cells_runs[n++] = i;
+	}
+	scan->cells_first[scan->cells_count] = n;
+	return 0;
 }
 
 /* ------------------------------------------------------ period matching */
@@ -820,13 +875,92 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 	return 0;
 }
 
+/* Mark cell found in each run of breakdown c that the row passes
+ * (kpi_run_find), unless every run found it already; then note that
+ * they all did.  An unmatched row (kpi_joined_row_unmatched) finds the
+ * cell of no run that counts it in no period.  -1 when out of memory. */
+static int kpi_scan_find(kpi_scan *scan, size_t c, kpi_row *row,
+			 size_t cell, int unmatched)
+{
+	unsigned char **found = &scan->cells_found[c];
+	size_t *count = &scan->cells_found_count[c];
+	int all = 1;
+
+	if (cell < *count && (*found)[cell])
+		return 0;
+	for (size_t k = scan->cells_first[c]; k < scan->cells_first[c + 1];
+	     k++) {
+		size_t i = scan->cells_runs[k], pick = scan->run_pick[i];
+		kpi_run *r = scan->runs[i];
+
+		if (r->failed)
+			continue;
+		if (unmatched && scan->row_from[pick] == scan->row_to[pick]) {
+			all = 0;
+			continue;
+		}
+		row->periods = r->periods;
+		row->period_count = r->period_count;
+		if (kpi_run_find(r, row, cell) < 0)
+			return -1;
+		all &= r->found[cell];
+	}
+	if (!all)
+		return 0;
+	if (cell >= *count) {
+		size_t n = *count * 2 > cell ? *count * 2 : cell + 64;
+		unsigned char *grown = realloc(*found, n);
+
+		if (!grown)
+			return -1;
+		memset(grown + *count, 0, n - *count);
+		*found = grown;
+		*count = n;
+	}
+	(*found)[cell] = 1;
+	return 0;
+}
+
+/* The row in the periods of run i (its pick's [from, to), not empty),
+ * in the cell of its breakdown.  -1 when out of memory. */
+static int kpi_scan_run(kpi_scan *scan, size_t i, kpi_row *row)
+{
+	kpi_run *r = scan->runs[i];
+	size_t cell = scan->row_cell[scan->run_cells[i]];
+	size_t from = scan->row_from[scan->run_pick[i]];
+	size_t to = scan->row_to[scan->run_pick[i]];
+	/* a steady run takes all its periods at once */
+	size_t step = r->steady ? to - from : 1;
+
+	if (r->failed)
+		return 0;
+	if (cell >= r->acc_cells && kpi_run_grow(r, cell) < 0)
+		return -1;
+	row->periods = r->periods;
+	row->period_count = r->period_count;
+	for (size_t p = from; p < to; p += step) {
+		int rc = kpi_accumulate(r, row, p, p + step, cell);
+
+		if (rc == -2)
+			return -1;
+		if (rc < 0) {
+			r->failed = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int kpi_scan_row(void *ctx, const peil_value *values)
 {
 	kpi_scan *scan = ctx;
 	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
 			scan->cal, NULL, 0, LUA_NOREF, NULL };
 	int unmatched = kpi_joined_row_unmatched(scan->joined);
+	size_t words = scan->run_words;
+	uint64_t *active = scan->row_runs;
 
+	memset(active, 0, words * sizeof(*active));
 	for (size_t i = 0; i < scan->pick_count; i++) {
 		int32_t d = INT32_MIN, end = INT32_MIN;
 		int dated = kpi_match_periods(scan->picks[i], &row,
@@ -834,24 +968,28 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 					      &scan->row_to[i], &d, &end);
 
 		kpi_pick_seen(scan, i, dated, d, end);
+		if (scan->row_from[i] < scan->row_to[i])
+			for (size_t w = 0; w < words; w++)
+				active[w] |= scan->pick_runs[i * words + w];
 	}
 	for (size_t c = 0; c < scan->cells_count; c++) {
 		long cell;
-		size_t i = 0;
+		size_t k = scan->cells_first[c];
 
 		/* A row whose join found no row (a member of a case that
 		 * the cases lack) makes no cell where it counts in no
 		 * period (a selection on the case's dates): no team
 		 * "(onbekend)" of nobody. */
-		while (unmatched && i < scan->run_count &&
-		       (scan->run_cells[i] != c ||
-			scan->row_from[scan->run_pick[i]] ==
-				scan->row_to[scan->run_pick[i]]))
-			i++;
-		if (unmatched && i == scan->run_count)
+		while (unmatched && k < scan->cells_first[c + 1] &&
+		       !(active[scan->cells_runs[k] / 64] >>
+			 (scan->cells_runs[k] % 64) & 1))
+			k++;
+		if (unmatched && k == scan->cells_first[c + 1])
 			continue;
 		cell = kpi_cells_find(scan->cells[c], values, scan->slot);
-		if (cell < 0) {
+		if (cell < 0 ||
+		    (cell && kpi_scan_find(scan, c, &row, (size_t)cell,
+					   unmatched) < 0)) {
 			scan->out_of_memory = 1;
 			return -1;
 		}
@@ -864,42 +1002,16 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		    d > scan->row_date_last[j])
 			scan->row_date_last[j] = d;
 	}
-	for (size_t i = 0; i < scan->run_count; i++) {
-		kpi_run *r = scan->runs[i];
-		size_t cell = scan->row_cell[scan->run_cells[i]];
-		size_t from = scan->row_from[scan->run_pick[i]];
-		size_t to = scan->row_to[scan->run_pick[i]], step;
-
-		row.periods = r->periods;
-		row.period_count = r->period_count;
-		/* an unmatched row in no period made no cell (above) */
-		if (!r->failed && cell && !(unmatched && from == to) &&
-		    kpi_run_find(r, &row, cell) < 0) {
-			scan->out_of_memory = 1;
-			return -1;
-		}
-		if (r->failed || from == to)
-			continue;
-		if (cell >= r->acc_cells &&
-		    kpi_run_grow(r, cell) < 0) {
-			scan->out_of_memory = 1;
-			return -1;
-		}
-		/* a steady run takes all its periods at once */
-		step = r->steady ? to - from : 1;
-		for (size_t p = from; p < to; p += step) {
-			int rc = kpi_accumulate(r, &row, p, p + step, cell);
-
-			if (rc == -2) {
+	/* the runs in their order: a Lua function sees the rows and
+	 * periods as it did */
+	for (size_t w = 0; w < words; w++)
+		for (uint64_t bits = active[w]; bits; bits &= bits - 1)
+			if (kpi_scan_run(scan, w * 64 +
+					 (size_t)__builtin_ctzll(bits),
+					 &row) < 0) {
 				scan->out_of_memory = 1;
 				return -1;
 			}
-			if (rc < 0) {
-				r->failed = 1;
-				break;
-			}
-		}
-	}
 	return 0;
 }
 
@@ -1539,6 +1651,10 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		goto out;
 	}
 	kpi_scan_share_groups(&scan);
+	if (kpi_scan_plan(&scan) < 0) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
 	/* the cases behind a figure show any field: project them all */
 	if (uses_lua || set->cases)
 		memset(used, 1, schema->field_count);
