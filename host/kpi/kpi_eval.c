@@ -55,6 +55,12 @@ typedef struct kpi_run {
 	/* where and rule give the same for a row in every period (no Lua,
 	 * no reference date, no per): evaluated once per row */
 	int steady;
+	/* Not steady, but where and the rule's condition are made of
+	 * steady parts and comparisons with reference_date() alone (no
+	 * Lua, no per; a count() or share()): a row whose conditions are
+	 * settled over its periods (kpi_condition_settled) is evaluated
+	 * once for all of them. */
+	int settles;
 	int failed;
 	peil_error err;
 	/* Not evaluated at all: the status of its figures, saying why (a
@@ -253,6 +259,103 @@ static int kpi_node_steady(const kpi_node *node)
 	return 1;
 }
 
+/* Whether condition node (NULL: none) is made of steady parts joined by
+ * all{}, any{} and negations, and comparisons of a steady measure with
+ * reference_date(), whose truth changes at most once over periods
+ * sorted by their reference date (kpi_condition_settled). */
+static int kpi_node_settles(const kpi_node *node)
+{
+	if (kpi_node_steady(node))
+		return 1;
+	switch (node->op) {
+	case KPI_ALL:
+	case KPI_ANY:
+	case KPI_NEGATE:
+		for (size_t i = 0; i < node->kid_count; i++)
+			if (!kpi_node_settles(node->kids[i]))
+				return 0;
+		return 1;
+	case KPI_LT:
+	case KPI_LE:
+	case KPI_GT:
+	case KPI_GE:
+		return node->kid_count == 1 && node->const_count == 1 &&
+		       kpi_node_steady(node->kids[0]);
+	default:
+		return 0;
+	}
+}
+
+/* Whether node (kpi_node_settles) has one truth for row in all the
+ * periods [from, to), into *settled, and that truth in *truth (that of
+ * period from).  A steady part is evaluated once; a comparison with
+ * the reference date, whose measure is the same in every period, at
+ * from and at to - 1: the reference dates grow with the periods, so
+ * a truth that is the same at both ends is the same between them.
+ * Parts that settle nothing are evaluated too: none of them calls Lua
+ * or fails. */
+static void kpi_condition_settled(kpi *k, const kpi_node *node,
+				  const kpi_row *row, size_t from, size_t to,
+				  int *settled, int *truth)
+{
+	peil_error ignored;
+	int all = 1, s, t, last;
+
+	*settled = 1;
+	*truth = 0;
+	switch (node->op) {
+	case KPI_ALL:
+	case KPI_ANY:
+		/* all{} is settled false by a kid settled false, any{}
+		 * true by one settled true; else when every kid is */
+		for (size_t i = 0; i < node->kid_count; i++) {
+			kpi_condition_settled(k, node->kids[i], row, from, to,
+					      &s, &t);
+			if (s && t != (node->op == KPI_ALL)) {
+				*truth = t;
+				return;
+			}
+			all &= s;
+		}
+		*settled = all;
+		*truth = node->op == KPI_ALL;
+		return;
+	case KPI_NEGATE:
+		kpi_condition_settled(k, node->kids[0], row, from, to, settled,
+				      &t);
+		*truth = !t;
+		return;
+	default:
+		break;
+	}
+	if (kpi_condition(k, node, row, from, truth, &ignored) < 0)
+		*settled = 0;
+	else if (node->const_count && node->consts[0].reference &&
+		 (kpi_condition(k, node, row, to - 1, &last, &ignored) < 0 ||
+		  last != *truth))
+		*settled = 0;
+}
+
+/* Whether r's where and condition have one truth for row in all the
+ * periods [from, to) (r->settles). */
+static int kpi_run_settled(kpi_run *r, const kpi_row *row, size_t from,
+			   size_t to)
+{
+	const kpi_node *rule = r->k->rule;
+	int settled = 1, truth = 1;
+
+	if (r->k->where) {
+		kpi_condition_settled(r->k, r->k->where, row, from, to,
+				      &settled, &truth);
+		if (settled && !truth)
+			return 1;	/* no period counts the row */
+	}
+	if (settled && rule->kid_count)
+		kpi_condition_settled(r->k, rule->kids[0], row, from, to,
+				      &settled, &truth);
+	return settled;
+}
+
 /* Add run r to the scan, sharing the cells of a run with the same
  * breakdown fields and the periods of one with the same selection.  -1
  * when out of memory. */
@@ -273,6 +376,12 @@ static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 	r->steady = !r->k->per && !r->k->uses_lua &&
 		    kpi_node_steady(r->k->where) && kpi_node_steady(r->k->rule);
 	r->where_steady = kpi_node_steady(r->k->where);
+	r->settles = !r->steady && !r->k->per && !r->k->uses_lua &&
+		     (r->k->rule->op == KPI_COUNT ||
+		      r->k->rule->op == KPI_SHARE) &&
+		     (!r->k->where || kpi_node_settles(r->k->where)) &&
+		     (!r->k->rule->kid_count ||
+		      kpi_node_settles(r->k->rule->kids[0]));
 	r->cells = kpi_cells_hold(scan->cells[c]);
 	scan->run_cells[scan->run_count] = c;
 	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
@@ -929,15 +1038,19 @@ static int kpi_scan_run(kpi_scan *scan, size_t i, kpi_row *row)
 	size_t cell = scan->row_cell[scan->run_cells[i]];
 	size_t from = scan->row_from[scan->run_pick[i]];
 	size_t to = scan->row_to[scan->run_pick[i]];
-	/* a steady run takes all its periods at once */
-	size_t step = r->steady ? to - from : 1;
+	size_t step;
 
 	if (r->failed)
 		return 0;
-	if (cell >= r->acc_cells && kpi_run_grow(r, cell) < 0)
-		return -1;
+	/* a steady run takes all its periods at once, and one whose
+	 * conditions settled over them */
 	row->periods = r->periods;
 	row->period_count = r->period_count;
+	step = r->steady || (r->settles && to - from > 1 &&
+			     kpi_run_settled(r, row, from, to))
+		       ? to - from : 1;
+	if (cell >= r->acc_cells && kpi_run_grow(r, cell) < 0)
+		return -1;
 	for (size_t p = from; p < to; p += step) {
 		int rc = kpi_accumulate(r, row, p, p + step, cell);
 
