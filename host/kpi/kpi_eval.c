@@ -8,6 +8,10 @@
  * a month still gets its 0.  Cell 0 is the total, "{}".  The KPIs of a
  * scan with the same breakdown share their cells, found once per row.
  * A KPI of several grains is a run per grain, all in its one scan.
+ * A row is handed only to the runs whose selection puts it in some
+ * period (most rows of a dataset lie outside a year's months), and a
+ * run whose condition compares with reference_date() takes a row's
+ * periods at once where the truth is the same at both ends of them.
  * Figures go to the sink after all scans, per KPI in id order, then grain
  * (month first), then period, then breakdown text in byte order, which
  * puts the total "{}" last.
