@@ -8,6 +8,10 @@
  * a month still gets its 0.  Cell 0 is the total, "{}".  The KPIs of a
  * scan with the same breakdown share their cells, found once per row.
  * A KPI of several grains is a run per grain, all in its one scan.
+ * A row is handed only to the runs whose selection puts it in some
+ * period (most rows of a dataset lie outside a year's months), and a
+ * run whose condition compares with reference_date() takes a row's
+ * periods at once where the truth is the same at both ends of them.
  * Figures go to the sink after all scans, per KPI in id order, then grain
  * (month first), then period, then breakdown text in byte order, which
  * puts the total "{}" last.
@@ -55,6 +59,12 @@ typedef struct kpi_run {
 	/* where and rule give the same for a row in every period (no Lua,
 	 * no reference date, no per): evaluated once per row */
 	int steady;
+	/* Not steady, but where and the rule's condition are made of
+	 * steady parts and comparisons with reference_date() alone (no
+	 * Lua, no per; a count() or share()): a row whose conditions are
+	 * settled over its periods (kpi_condition_settled) is evaluated
+	 * once for all of them. */
+	int settles;
 	int failed;
 	peil_error err;
 	/* Not evaluated at all: the status of its figures, saying why (a
@@ -127,6 +137,19 @@ typedef struct kpi_scan {
 	uint64_t *serial;	/* the row counter: the set's, or a scan
 				   thread's own (its rows meet no Lua) */
 	const kpi_joined *joined;	/* the join that hands rows on, or NULL */
+	/* The runs of each pick as bits of run_words words each
+	 * (pick_runs[pick * run_words + w]), and those of the row's picks
+	 * that put it in some period (row_runs): of the dozen runs of a
+	 * scan a row outside all periods asks none, and the others in
+	 * their order (kpi_scan_plan). */
+	uint64_t *pick_runs, *row_runs;
+	size_t run_words;
+	/* The runs of each breakdown (cells_runs[cells_first[c]] up to
+	 * cells_first[c + 1]), and its cells that each of them found
+	 * (kpi_run.found): a row of such a cell asks no run again. */
+	size_t *cells_runs, *cells_first;
+	unsigned char **cells_found;
+	size_t *cells_found_count;
 	int out_of_memory;
 } kpi_scan;
 
@@ -240,6 +263,103 @@ static int kpi_node_steady(const kpi_node *node)
 	return 1;
 }
 
+/* Whether condition node (NULL: none) is made of steady parts joined by
+ * all{}, any{} and negations, and comparisons of a steady measure with
+ * reference_date(), whose truth changes at most once over periods
+ * sorted by their reference date (kpi_condition_settled). */
+static int kpi_node_settles(const kpi_node *node)
+{
+	if (kpi_node_steady(node))
+		return 1;
+	switch (node->op) {
+	case KPI_ALL:
+	case KPI_ANY:
+	case KPI_NEGATE:
+		for (size_t i = 0; i < node->kid_count; i++)
+			if (!kpi_node_settles(node->kids[i]))
+				return 0;
+		return 1;
+	case KPI_LT:
+	case KPI_LE:
+	case KPI_GT:
+	case KPI_GE:
+		return node->kid_count == 1 && node->const_count == 1 &&
+		       kpi_node_steady(node->kids[0]);
+	default:
+		return 0;
+	}
+}
+
+/* Whether node (kpi_node_settles) has one truth for row in all the
+ * periods [from, to), into *settled, and that truth in *truth (that of
+ * period from).  A steady part is evaluated once; a comparison with
+ * the reference date, whose measure is the same in every period, at
+ * from and at to - 1: the reference dates grow with the periods, so
+ * a truth that is the same at both ends is the same between them.
+ * Parts that settle nothing are evaluated too: none of them calls Lua
+ * or fails. */
+static void kpi_condition_settled(kpi *k, const kpi_node *node,
+				  const kpi_row *row, size_t from, size_t to,
+				  int *settled, int *truth)
+{
+	peil_error ignored;
+	int all = 1, s, t, last;
+
+	*settled = 1;
+	*truth = 0;
+	switch (node->op) {
+	case KPI_ALL:
+	case KPI_ANY:
+		/* all{} is settled false by a kid settled false, any{}
+		 * true by one settled true; else when every kid is */
+		for (size_t i = 0; i < node->kid_count; i++) {
+			kpi_condition_settled(k, node->kids[i], row, from, to,
+					      &s, &t);
+			if (s && t != (node->op == KPI_ALL)) {
+				*truth = t;
+				return;
+			}
+			all &= s;
+		}
+		*settled = all;
+		*truth = node->op == KPI_ALL;
+		return;
+	case KPI_NEGATE:
+		kpi_condition_settled(k, node->kids[0], row, from, to, settled,
+				      &t);
+		*truth = !t;
+		return;
+	default:
+		break;
+	}
+	if (kpi_condition(k, node, row, from, truth, &ignored) < 0)
+		*settled = 0;
+	else if (node->const_count && node->consts[0].reference &&
+		 (kpi_condition(k, node, row, to - 1, &last, &ignored) < 0 ||
+		  last != *truth))
+		*settled = 0;
+}
+
+/* Whether r's where and condition have one truth for row in all the
+ * periods [from, to) (r->settles). */
+static int kpi_run_settled(kpi_run *r, const kpi_row *row, size_t from,
+			   size_t to)
+{
+	const kpi_node *rule = r->k->rule;
+	int settled = 1, truth = 1;
+
+	if (r->k->where) {
+		kpi_condition_settled(r->k, r->k->where, row, from, to,
+				      &settled, &truth);
+		if (settled && !truth)
+			return 1;	/* no period counts the row */
+	}
+	if (settled && rule->kid_count)
+		kpi_condition_settled(r->k, rule->kids[0], row, from, to,
+				      &settled, &truth);
+	return settled;
+}
+
 /* Add run r to the scan, sharing the cells of a run with the same
  * breakdown fields and the periods of one with the same selection.  -1
  * when out of memory. */
@@ -260,6 +380,12 @@ static int kpi_scan_add(kpi_scan *scan, kpi_run *r)
 	r->steady = !r->k->per && !r->k->uses_lua &&
 		    kpi_node_steady(r->k->where) && kpi_node_steady(r->k->rule);
 	r->where_steady = kpi_node_steady(r->k->where);
+	r->settles = !r->steady && !r->k->per && !r->k->uses_lua &&
+		     (r->k->rule->op == KPI_COUNT ||
+		      r->k->rule->op == KPI_SHARE) &&
+		     (!r->k->where || kpi_node_settles(r->k->where)) &&
+		     (!r->k->rule->kid_count ||
+		      kpi_node_settles(r->k->rule->kids[0]));
 	r->cells = kpi_cells_hold(scan->cells[c]);
 	scan->run_cells[scan->run_count] = c;
 	scan->run_pick[scan->run_count] = kpi_scan_pick(scan, r);
@@ -478,6 +604,48 @@ static void kpi_scan_release(kpi_scan *scan)
 	free(scan->runs);
 	free(scan->run_cells);
 	free(scan->slot);
+	free(scan->pick_runs);
+	free(scan->row_runs);
+	free(scan->cells_runs);
+	free(scan->cells_first);
+	for (size_t c = 0; scan->cells_found && c < scan->cells_count; c++)
+		free(scan->cells_found[c]);
+	free(scan->cells_found);
+	free(scan->cells_found_count);
+}
+
+/* The runs of each pick and of each breakdown (kpi_scan.pick_runs,
+ * cells_runs), once all runs are added.  -1 when out of memory. */
+static int kpi_scan_plan(kpi_scan *scan)
+{
+	size_t n = 0;
+
+	scan->run_words = (scan->run_count + 63) / 64;
+	scan->pick_runs = calloc(scan->pick_count * scan->run_words,
+				 sizeof(*scan->pick_runs));
+	scan->row_runs = calloc(scan->run_words, sizeof(*scan->row_runs));
+	scan->cells_runs = calloc(scan->run_count, sizeof(*scan->cells_runs));
+	scan->cells_first = calloc(scan->cells_count + 1,
+				   sizeof(*scan->cells_first));
+	scan->cells_found = calloc(scan->cells_count,
+				   sizeof(*scan->cells_found));
+	scan->cells_found_count = calloc(scan->cells_count,
+					 sizeof(*scan->cells_found_count));
+	if (!scan->pick_runs || !scan->row_runs || !scan->cells_runs ||
+	    !scan->cells_first || !scan->cells_found ||
+	    !scan->cells_found_count)
+		return -1;
+	for (size_t i = 0; i < scan->run_count; i++)
+		scan->pick_runs[scan->run_pick[i] * scan->run_words + i / 64] |=
+			(uint64_t)1 << (i % 64);
+	for (size_t c = 0; c < scan->cells_count; c++) {
+		scan->cells_first[c] = n;
+		for (size_t i = 0; i < scan->run_count; i++)
+			if (scan->run_cells[i] == c)
+				scan->cells_runs[n++] = i;
+	}
+	scan->cells_first[scan->cells_count] = n;
+	return 0;
 }
 
 /* ------------------------------------------------------ period matching */
@@ -820,13 +988,96 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 	return 0;
 }
 
+/* Mark cell found in each run of breakdown c that the row passes
+ * (kpi_run_find), unless every run found it already; then note that
+ * they all did.  An unmatched row (kpi_joined_row_unmatched) finds the
+ * cell of no run that counts it in no period.  -1 when out of memory. */
+static int kpi_scan_find(kpi_scan *scan, size_t c, kpi_row *row,
+			 size_t cell, int unmatched)
+{
+	unsigned char **found = &scan->cells_found[c];
+	size_t *count = &scan->cells_found_count[c];
+	int all = 1;
+
+	if (cell < *count && (*found)[cell])
+		return 0;
+	for (size_t k = scan->cells_first[c]; k < scan->cells_first[c + 1];
+	     k++) {
+		size_t i = scan->cells_runs[k], pick = scan->run_pick[i];
+		kpi_run *r = scan->runs[i];
+
+		if (r->failed)
+			continue;
+		if (unmatched && scan->row_from[pick] == scan->row_to[pick]) {
+			all = 0;
+			continue;
+		}
+		row->periods = r->periods;
+		row->period_count = r->period_count;
+		if (kpi_run_find(r, row, cell) < 0)
+			return -1;
+		all &= r->found[cell];
+	}
+	if (!all)
+		return 0;
+	if (cell >= *count) {
+		size_t n = *count * 2 > cell ? *count * 2 : cell + 64;
+		unsigned char *grown = realloc(*found, n);
+
+		if (!grown)
+			return -1;
+		memset(grown + *count, 0, n - *count);
+		*found = grown;
+		*count = n;
+	}
+	(*found)[cell] = 1;
+	return 0;
+}
+
+/* The row in the periods of run i (its pick's [from, to), not empty),
+ * in the cell of its breakdown.  -1 when out of memory. */
+static int kpi_scan_run(kpi_scan *scan, size_t i, kpi_row *row)
+{
+	kpi_run *r = scan->runs[i];
+	size_t cell = scan->row_cell[scan->run_cells[i]];
+	size_t from = scan->row_from[scan->run_pick[i]];
+	size_t to = scan->row_to[scan->run_pick[i]];
+	size_t step;
+
+	if (r->failed)
+		return 0;
+	/* a steady run takes all its periods at once, and one whose
+	 * conditions settled over them */
+	row->periods = r->periods;
+	row->period_count = r->period_count;
+	step = r->steady || (r->settles && to - from > 1 &&
+			     kpi_run_settled(r, row, from, to))
+		       ? to - from : 1;
+	if (cell >= r->acc_cells && kpi_run_grow(r, cell) < 0)
+		return -1;
+	for (size_t p = from; p < to; p += step) {
+		int rc = kpi_accumulate(r, row, p, p + step, cell);
+
+		if (rc == -2)
+			return -1;
+		if (rc < 0) {
+			r->failed = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int kpi_scan_row(void *ctx, const peil_value *values)
 {
 	kpi_scan *scan = ctx;
 	kpi_row row = { scan->schema, values, scan->slot, ++*scan->serial,
 			scan->cal, NULL, 0, LUA_NOREF, NULL };
 	int unmatched = kpi_joined_row_unmatched(scan->joined);
+	size_t words = scan->run_words;
+	uint64_t *active = scan->row_runs;
 
+	memset(active, 0, words * sizeof(*active));
 	for (size_t i = 0; i < scan->pick_count; i++) {
 		int32_t d = INT32_MIN, end = INT32_MIN;
 		int dated = kpi_match_periods(scan->picks[i], &row,
@@ -834,24 +1085,28 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 					      &scan->row_to[i], &d, &end);
 
 		kpi_pick_seen(scan, i, dated, d, end);
+		if (scan->row_from[i] < scan->row_to[i])
+			for (size_t w = 0; w < words; w++)
+				active[w] |= scan->pick_runs[i * words + w];
 	}
 	for (size_t c = 0; c < scan->cells_count; c++) {
 		long cell;
-		size_t i = 0;
+		size_t k = scan->cells_first[c];
 
 		/* A row whose join found no row (a member of a case that
 		 * the cases lack) makes no cell where it counts in no
 		 * period (a selection on the case's dates): no team
 		 * "(onbekend)" of nobody. */
-		while (unmatched && i < scan->run_count &&
-		       (scan->run_cells[i] != c ||
-			scan->row_from[scan->run_pick[i]] ==
-				scan->row_to[scan->run_pick[i]]))
-			i++;
-		if (unmatched && i == scan->run_count)
+		while (unmatched && k < scan->cells_first[c + 1] &&
+		       !(active[scan->cells_runs[k] / 64] >>
+			 (scan->cells_runs[k] % 64) & 1))
+			k++;
+		if (unmatched && k == scan->cells_first[c + 1])
 			continue;
 		cell = kpi_cells_find(scan->cells[c], values, scan->slot);
-		if (cell < 0) {
+		if (cell < 0 ||
+		    (cell && kpi_scan_find(scan, c, &row, (size_t)cell,
+					   unmatched) < 0)) {
 			scan->out_of_memory = 1;
 			return -1;
 		}
@@ -864,42 +1119,16 @@ static int kpi_scan_row(void *ctx, const peil_value *values)
 		    d > scan->row_date_last[j])
 			scan->row_date_last[j] = d;
 	}
-	for (size_t i = 0; i < scan->run_count; i++) {
-		kpi_run *r = scan->runs[i];
-		size_t cell = scan->row_cell[scan->run_cells[i]];
-		size_t from = scan->row_from[scan->run_pick[i]];
-		size_t to = scan->row_to[scan->run_pick[i]], step;
-
-		row.periods = r->periods;
-		row.period_count = r->period_count;
-		/* an unmatched row in no period made no cell (above) */
-		if (!r->failed && cell && !(unmatched && from == to) &&
-		    kpi_run_find(r, &row, cell) < 0) {
-			scan->out_of_memory = 1;
-			return -1;
-		}
-		if (r->failed || from == to)
-			continue;
-		if (cell >= r->acc_cells &&
-		    kpi_run_grow(r, cell) < 0) {
-			scan->out_of_memory = 1;
-			return -1;
-		}
-		/* a steady run takes all its periods at once */
-		step = r->steady ? to - from : 1;
-		for (size_t p = from; p < to; p += step) {
-			int rc = kpi_accumulate(r, &row, p, p + step, cell);
-
-			if (rc == -2) {
+	/* the runs in their order: a Lua function sees the rows and
+	 * periods as it did */
+	for (size_t w = 0; w < words; w++)
+		for (uint64_t bits = active[w]; bits; bits &= bits - 1)
+			if (kpi_scan_run(scan, w * 64 +
+					 (size_t)__builtin_ctzll(bits),
+					 &row) < 0) {
 				scan->out_of_memory = 1;
 				return -1;
 			}
-			if (rc < 0) {
-				r->failed = 1;
-				break;
-			}
-		}
-	}
 	return 0;
 }
 
@@ -1539,6 +1768,10 @@ static int kpi_scan_dataset(kpi_set *set, kpi_run **runs, size_t count,
 		goto out;
 	}
 	kpi_scan_share_groups(&scan);
+	if (kpi_scan_plan(&scan) < 0) {
+		rc = error_set(err, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
 	/* the cases behind a figure show any field: project them all */
 	if (uses_lua || set->cases)
 		memset(used, 1, schema->field_count);
