@@ -57,3 +57,77 @@ test_hostile4_stored_rules() {
 	peil_expect "ingest --force refuses the file" 2 /dev/null ingest --force
 	expect_grep "ingest --force names the line" "$work/err" "scores.csv:3:"
 }
+
+# ------------------------------------------- names longer than Peil's limits
+# hostile4_names DATASET FIELD SOURCE KPI [DATASET_LINE]: $work/peil.ini
+# and a script of KPI over DATASET (FIELD its key) read by SOURCE, with a
+# [kpi KPI] section (decimals = 1; none for an id too long for a line)
+# and DATASET_LINE in the dataset, on the line after its header (8).
+hostile4_names() {
+	mkdir -p "$work/name_scripts"
+	rm -f "$work"/name_scripts/*
+	printf 'Id;Datum\r\nA;01-03-2018\r\n' >"$work/names.csv"
+	printf 'kpi { id = "%s", title = "T", unit = "u", dataset = "%s",\n  grain = "month", select = started_in("date"), rule = count() }\n' \
+		"$4" "$1" >"$work/name_scripts/k.lua"
+	{
+		peil_sections "$plugins" "$work/name_scripts" sqlite
+		printf '[dataset %s]\nfield.%s = text key\nfield.date = date\n%s\n' "$1" "$2" "${5:-}"
+		printf '[source %s]\nplugin = csv\ndataset = %s\npath = %s\n' "$3" "$1" "$work/names.csv"
+		printf 'separator = semicolon\ndate_format = dd-mm-jjjj\ncolumn.Id = %s\ncolumn.Datum = date\n' "$2"
+		[ ${#4} -gt 150 ] || printf '[kpi %s]\ndecimals = 1\n' "$4"
+	} >"$work/peil.ini"
+}
+
+# Names of datasets, fields, sources and KPIs of 63, 64 and more
+# characters.  inih kept 49 bytes of a [section] name: a dataset of 63
+# was "not declared by a [dataset ...] section", a source's name was
+# cut (two sources to one), [kpi ID] of a long id named an unknown KPI.
+# A dataset's or field's name of 64 was "not a-z, 0-9 and _"; a KPI's id
+# was cut to 127 characters, silently, in the figures; a not_before of
+# 64 characters was cut to a declared field of 63 and checked against
+# it.  Now each is read whole or refused naming the limit, the file, the
+# line and the name.
+test_hostile4_long_names() {
+	local d63 d64 d200 k127 k128 k200 s100
+	d63=$(printf 'd%.0s' $(seq 63)); d64=${d63}d; d200=$(printf 'd%.0s' $(seq 200))
+	k127=$(printf 'k%.0s' $(seq 127)); k128=${k127}k; k200=$(printf 'k%.0s' $(seq 200))
+	s100=$(printf 's%.0s' $(seq 100))
+	hostile4_names "$d63" id "$s100" "$k127"
+	peil_expect "a dataset of 63, a source of 100, a KPI of 127: fine" 0 "$work/out" check
+	expect_grep "the source's name whole" "$work/out" "source $s100: csv"
+	peil_expect "they ingest" 0 /dev/null ingest
+	peil_expect "and evaluate" 0 /dev/null eval --from 2018-03 --to 2018-03
+	expect_sql "the ingest log has the source's name whole" \
+		"SELECT length(source) FROM peil_ingest" 100
+	expect_sql "the dataset's rows in its table" \
+		"SELECT count(*) FROM ds_$d63" 1
+	expect_sql "the figure has the KPI's id whole" \
+		"SELECT DISTINCT length(kpi) FROM peil_figures" 127
+	hostile4_names "$d64" id src k
+	peil_expect "a dataset of 64: refused" 3 /dev/null check
+	expect_grep "the limit, file, line and name" "$work/err" \
+		"peil.ini:8: dataset name '$d64' is 64 characters long: at most 63"
+	hostile4_names ds "$d63" src k
+	peil_expect "a field of 63: fine" 0 /dev/null check
+	hostile4_names ds "$d64" src k
+	peil_expect "a field of 64: refused" 3 /dev/null check
+	expect_grep "the field: limit, line and name" "$work/err" \
+		"peil.ini:9: field name '$d64' is 64 characters long: at most 63"
+	hostile4_names ds id src k "field.$d63 = date
+field.later = date not_before $d64"
+	peil_expect "not_before a field of 64: refused" 3 /dev/null check
+	expect_grep "not_before: limit, line and name" "$work/err" \
+		"peil.ini:12: field name '$d64' is 64 characters long: at most 63"
+	hostile4_names ds id src "$k128"
+	peil_expect "a KPI id of 128: refused" 3 /dev/null check
+	expect_grep "the KPI: its script, limit and id" "$work/err" \
+		"k.lua:1: kpi: id '$k128' is 128 characters long: at most 127"
+	hostile4_names ds id src "$k200"
+	peil_expect "a KPI id of 200: refused" 3 /dev/null check
+	expect_grep "the KPI of 200: limit and id" "$work/err" \
+		"kpi: id '$k200' is 200 characters long: at most 127"
+	hostile4_names "$d200" id src k
+	peil_expect "a dataset of 200: refused" 3 /dev/null check
+	expect_grep "a line that long: the limit and line" "$work/err" \
+		"peil.ini:8: line is longer than 197 characters"
+}
