@@ -131,3 +131,39 @@ field.later = date not_before $d64"
 	expect_grep "a line that long: the limit and line" "$work/err" \
 		"peil.ini:8: line is longer than 197 characters"
 }
+
+# ------------------------------------------ figures no number can carry
+# A KPI whose measure sums 1e308 over the fixture's 10 cases of 2018-Q1
+# (8 started in it) reached infinity: CSV wrote "inf", JSON null (no
+# value), exit 0; so did a ratio over a sum of 1e-308s.  A measure
+# function that returned 9007199254740993 (2^53 + 1) counted as
+# 9007199254740992, silently.  Now each fails its KPI, naming why (exit
+# 1), and the other KPIs' figures stand.  -0 is written 0.
+test_hostile4_non_finite() {
+	local spec id
+	mkdir -p "$work/nf"
+	for spec in "big:sum(function(r) return 1e308 end)" \
+		    "tiny:ratio(count(), sum(function(r) return 1e-320 end))" \
+		    "over53:sum(function(r) return 9007199254740993 end)" \
+		    "at53:sum(function(r) return 9007199254740992 // 8 end)" \
+		    "negzero:sum(function(r) return -0.0 end)"; do
+		id=${spec%%:*}
+		printf 'kpi { id = "%s", title = "T", unit = "u", dataset = "cases",\n  grain = "quarter", select = started_in("registered"), rule = %s }\n' \
+			"$id" "${spec#*:}" >"$work/nf/$id.lua"
+	done
+	fixture_config "$src/tests/data/e2e/cases.csv" "$work/nf" 2018-Q1
+	peil_expect "stored" 0 /dev/null ingest
+	peil_expect "eval: the KPIs beyond the numbers fail" 1 "$work/out" \
+		eval --from 2018-Q1 --to 2018-Q1 --format csv
+	expect_grep "a sum of 1e308s: failed, named" "$work/err" \
+		"KPI big failed: the value of period 2018-Q1 is not a finite number"
+	expect_grep "a ratio over 1e-320s: failed" "$work/err" \
+		"KPI tiny failed: the value of period 2018-Q1 is not a finite number"
+	expect_grep "2^53 + 1: failed with its line" "$work/err" \
+		"the measure function (line 2) returned 9007199254740993; expected a finite number or nil, an integer within 2^53"
+	expect_grep "2^53 / 8 summed over 8 cases: 2^53 (CSV: ten digits)" "$work/out" "at53;T;u;2018-Q1;9,007199255e+15;"
+	expect_grep "-0 written 0" "$work/out" "negzero;T;u;2018-Q1;0;"
+	if grep -q "inf\|^big;\|^tiny;\|^over53;" "$work/out"; then
+		fail "no figure of a failed KPI" "$(cat "$work/out")"
+	else ok "no figure of a failed KPI"; fi
+}
