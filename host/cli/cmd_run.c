@@ -200,7 +200,9 @@ static int run_unchanged(peil_context *ctx, const output_options *out,
  * after they were ingested, which no ingest checks again): the figures
  * count them, as a file's rows would have been refused, so the run says
  * so, each rule's rows counted and the first named (value_check.h), and
- * exits 2, as for rows an ingest rejects.  It evaluates still: a rule
+ * exits 2, as for rows an ingest rejects.  It evaluates all the same (the
+ * check comes after the run is recorded, so that a store that fails its
+ * scan fails the evaluation first, which records the run so): a rule
  * of one dataset does not hold back the figures of the others, and peil
  * ingest --force, which puts it right, reads every export again. */
 static int run_check_rules(peil_context *ctx)
@@ -255,7 +257,7 @@ static int run_steps(peil_context *ctx, const output_options *out, int full,
 		rc = run_unchanged(ctx, out, &fin, from, to, run_id);
 		/* nothing changed since the run it confirms: the rows and
 		 * rules that run checked, unless it found them clean */
-		if (rc >= 0 && !last_clean)
+		if (rc >= 0 && rc != EXIT_STORAGE && !last_clean)
 			rc = cli_worst(rc, run_check_rules(ctx));
 		if (rc >= 0)
 			return cli_worst(rc, ingest_rc);
@@ -266,15 +268,15 @@ static int run_steps(peil_context *ctx, const output_options *out, int full,
 			return EXIT_STORAGE;
 		}
 	}
-	rc = run_check_rules(ctx);
-	if (rc == EXIT_STORAGE)
-		return rc;
-	ingest_rc = cli_worst(rc, ingest_rc);
 	cli_progress("[2/3] evaluating the KPIs");
 	rc = cli_evaluate(ctx, "run", from, to, NULL, base, out, &fin, run_id);
 	if (*run_id) {
 		cli_progress("[3/3] comparing with the run before");
 		rc = cli_worst(rc, run_check_final(ctx, &fin, *run_id));
+		/* after the run is recorded: a store that fails the scan
+		 * fails the evaluation first, which records the run so */
+		if (rc != EXIT_STORAGE)
+			rc = cli_worst(rc, run_check_rules(ctx));
 	}
 	return cli_worst(rc, ingest_rc);
 }
