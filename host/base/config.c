@@ -22,6 +22,10 @@
 #include "base/grow.h"
 #include "base/utf8.h"
 
+/* The bytes of inih's buffers of a section's and a key's name, with
+ * their NUL (MAX_SECTION and MAX_NAME of its ini.c, not in ini.h). */
+#define INIH_NAME_BYTES 50
+
 struct parse_state {
 	config *cfg;
 	FILE *file;
@@ -177,6 +181,23 @@ static int entry_append(config_entry *e, const char *value)
 	return 0;
 }
 
+/* The header of the section that inih reports as section: as the line
+ * has it, noted by the reader.  inih keeps only its first
+ * INIH_NAME_BYTES - 1 bytes (MAX_SECTION in Debian's build), which cut
+ * [dataset NAME] with a name of 42 characters or more to another name
+ * ("dataset '...' is not declared by a [dataset ...] section"), or two
+ * [source] names to one. */
+static const char *header_of(const struct parse_state *st,
+			     const char *section)
+{
+	if (st->header_count &&
+	    st->headers[st->header_count - 1].line == st->header_line &&
+	    strncmp(st->headers[st->header_count - 1].name, section,
+		    strlen(section)) == 0)
+		return st->headers[st->header_count - 1].name;
+	return section;
+}
+
 static int handle(void *user, const char *section, const char *key,
 		  const char *value)
 {
@@ -197,10 +218,7 @@ static int handle(void *user, const char *section, const char *key,
 	}
 	if (!st->have_section || strcmp(st->last_section, section) != 0 ||
 	    !s || s->line != st->header_line) {
-		char header[256];
-
-		snprintf(header, sizeof(header), "%s", section);
-		s = section_add(st, header);
+		s = section_add(st, header_of(st, section));
 		if (!s)
 			goto fail;
 		snprintf(st->last_section, sizeof(st->last_section), "%s",
@@ -209,8 +227,10 @@ static int handle(void *user, const char *section, const char *key,
 		free(st->last_key);
 		st->last_key = NULL;
 	}
-	if (st->indented && st->last_key && strcmp(st->last_key, key) == 0) {
-		/* A continuation line of the previous key. */
+	if (st->indented && st->last_key &&
+	    strncmp(st->last_key, key, strlen(key)) == 0) {
+		/* A continuation line of the previous key, which inih names
+		 * by its first INIH_NAME_BYTES - 1 bytes. */
 		if (entry_append(&s->entries[s->count - 1], value) < 0)
 			goto oom;
 		return 1;

@@ -339,7 +339,7 @@ static const char *failure_of(const struct eval_state *st, const char *id)
 	return NULL;
 }
 
-/* The KPIs failed by refuse_reserved: the failures from index first. */
+/* The KPIs failed by refuse_unwritable: the failures from index first. */
 struct refused_kpis {
 	const struct eval_state *st;
 	size_t first;
@@ -356,18 +356,53 @@ static int not_refused(void *arg, const result_row *row)
 	return 1;
 }
 
-/* A KPI with a breakdown value that the outputs write for the total row
- * or for an empty value (a team named "Totaal", an export's own
- * "(onbekend)": result_breakdown_reserved) fails, its figures dropped:
- * its CSV, text, HTML and Prometheus would hold two rows "Totaal" that
- * no reader can tell apart, the team's and the total.  The failure names
- * the field, the value and the recode that renames it.  The number of
+/* Why the outputs cannot write row, into err: a breakdown value that
+ * they write for the total row or for an empty value (a team named
+ * "Totaal", an export's own "(onbekend)": result_breakdown_reserved),
+ * whose CSV, text, HTML and Prometheus would hold two rows "Totaal" that
+ * no reader can tell apart, the team's and the total; or a value beyond
+ * the largest number (a sum of 1e308s), which CSV wrote as "inf" and
+ * JSON as null, no value.  0 when they can. */
+static int row_unwritable(const result_row *row, peil_error *err)
+{
+	char field[128], value[128];
+	const char *part = isinf(row->value)	    ? "value"
+			   : isinf(row->numerator)   ? "numerator"
+			   : isinf(row->denominator) ? "denominator"
+						     : NULL;
+
+	if (result_breakdown_reserved(row->breakdown, field, sizeof(field),
+				      value, sizeof(value)))
+		return error_set(err, NULL, 0, NULL,
+				 "breakdown field %s has the value '%s' "
+				 "(period %s), which the outputs write for the "
+				 "%s: a reader could not tell the two rows "
+				 "apart.  Rename it in the [source] of its "
+				 "export: recode.%s.%s = ANOTHER NAME (or "
+				 "nothing, when it means unknown)", field,
+				 value, row->period,
+				 value[0] == '(' ? "rows of an empty value"
+						 : "total row",
+				 field, value);
+	if (part)
+		return error_set(err, NULL, 0, NULL,
+				 "the %s of period %s%s%s is not a finite "
+				 "number: a sum or product beyond the largest "
+				 "one (about 1.8e308), which no output can "
+				 "show", part, row->period,
+				 strcmp(row->breakdown, "{}") ? ", " : "",
+				 strcmp(row->breakdown, "{}") ? row->breakdown
+							     : "");
+	return 0;
+}
+
+/* A KPI with a figure that the outputs cannot write (row_unwritable)
+ * fails, its figures dropped, the failure naming why.  The number of
  * KPIs failed so. */
-static int refuse_reserved(struct eval_state *st)
+static int refuse_unwritable(struct eval_state *st)
 {
 	result_table *t = &st->ev->results;
 	struct refused_kpis refused = { st, st->failure_count };
-	char field[128], value[128];
 	peil_error err;
 	size_t i, k;
 
@@ -375,10 +410,8 @@ static int refuse_reserved(struct eval_state *st)
 		const result_row *row = &t->rows[i];
 		const kpi_info *info = NULL;
 
-		if (!result_breakdown_reserved(row->breakdown, field,
-					       sizeof(field), value,
-					       sizeof(value)) ||
-		    failure_of(st, row->kpi))
+		if (failure_of(st, row->kpi) ||
+		    row_unwritable(row, &err) == 0)
 			continue;
 		for (k = 0; k < kpi_set_count(st->ctx->kpis) && !info; k++)
 			if (strcmp(kpi_set_info(st->ctx->kpis, k)->id,
@@ -386,16 +419,6 @@ static int refuse_reserved(struct eval_state *st)
 				info = kpi_set_info(st->ctx->kpis, k);
 		if (!info)
 			continue;
-		error_set(&err, NULL, 0, NULL,
-			  "breakdown field %s has the value '%s' (period %s), "
-			  "which the outputs write for the %s: a reader could "
-			  "not tell the two rows apart.  Rename it in the "
-			  "[source] of its export: recode.%s.%s = ANOTHER "
-			  "NAME (or nothing, when it means unknown)", field,
-			  value, row->period,
-			  value[0] == '(' ? "rows of an empty value"
-					  : "total row",
-			  field, value);
 		sink_failure(st, info, &err);
 	}
 	if (st->failure_count > refused.first)
@@ -823,7 +846,7 @@ int evaluation_run(peil_context *ctx, const char *kind, const char *listing,
 		goto out;
 	}
 	if (failed >= 0 && !st.oom)
-		failed += refuse_reserved(&st);
+		failed += refuse_unwritable(&st);
 	if (failed < 0 || st.oom) {
 		if (st.oom)
 			error_set(err, NULL, 0, NULL, "out of memory");

@@ -302,20 +302,77 @@ static long literal_warnings(const struct collect *c,
 
 /* ------------------------------------------------ declared ranges, stored */
 
+#define KEY_SHOWN 160		/* bytes of a row's key in a warning */
+
+/* The rows that break one rule, counted, and the first of them. */
+typedef struct broken {
+	int64_t rows;
+	peil_value value, other;	/* the first's (other: not_before's) */
+	char key[KEY_SHOWN];		/* the first's key, "" without one */
+} broken;
+
 /* One field's rule, counted over the stored rows. */
 typedef struct rule_count {
 	size_t field;		/* schema index */
 	long at, before_at;	/* positions in the projection; -1: none */
-	int64_t outside, earlier;
-	peil_value example, example_before;	/* the first of each */
+	long *when_at;		/* per range for some rows: its WHEN's */
+	broken outside, earlier;
+	broken *cases;		/* per range for some rows */
 } rule_count;
 
 struct rule_scan {
+	const peil_schema *schema;
 	const schema_rule *rules;
 	rule_count *counts;
 	size_t count;
+	long *key_at;		/* the key fields' positions */
+	size_t key_count;
 	int64_t rows;
 };
+
+/* The key of the row values as a warning names it: "case_id 'D7'", its
+ * fields joined by ", " when there are several. */
+static void key_text(const struct rule_scan *st, const peil_value *values,
+		     char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < st->key_count && used < size; i++) {
+		const peil_value *v = &values[st->key_at[i]];
+		const char *name = "";
+		char shown[32];
+
+		for (size_t f = 0, k = 0; f < st->schema->field_count; f++)
+			if (st->schema->fields[f].flags & PEIL_FIELD_KEY &&
+			    k++ == i)
+				name = st->schema->fields[f].name;
+		if (v->type == PEIL_TYPE_TEXT)
+			used += (size_t)snprintf(out + used, size - used,
+						 "%s%s '%.*s'", i ? ", " : "",
+						 name, (int)(v->len > 64 ? 64 : v->len),
+						 v->as.text);
+		else {
+			schema_value_text(v, shown, sizeof(shown));
+			used += (size_t)snprintf(out + used, size - used,
+						 "%s%s %s", i ? ", " : "",
+						 name, shown);
+		}
+	}
+}
+
+/* Count a row that breaks b: the first is kept, its key named. */
+static void count_broken(const struct rule_scan *st, broken *b,
+			 const peil_value *values, const peil_value *v,
+			 const peil_value *other)
+{
+	if (b->rows++)
+		return;
+	b->value = *v;
+	if (other)
+		b->other = *other;
+	key_text(st, values, b->key, sizeof(b->key));
+}
 
 static int rule_row(void *arg, const peil_value *values)
 {
@@ -327,32 +384,45 @@ static int rule_row(void *arg, const peil_value *values)
 		const schema_rule *r = &st->rules[rc->field];
 		const peil_value *v = &values[rc->at];
 
-		if (schema_rule_outside(r, v) && !rc->outside++)
-			rc->example = *v;
+		if (schema_rule_outside(r, v))
+			count_broken(st, &rc->outside, values, v, NULL);
 		if (rc->before_at >= 0 && v->type == PEIL_TYPE_DATE &&
 		    values[rc->before_at].type == PEIL_TYPE_DATE &&
-		    v->as.date < values[rc->before_at].as.date &&
-		    !rc->earlier++) {
-			rc->example = *v;
-			rc->example_before = values[rc->before_at];
+		    v->as.date < values[rc->before_at].as.date)
+			count_broken(st, &rc->earlier, values, v,
+				     &values[rc->before_at]);
+		/* as ingest checks them (plugin/host.c, case_check) */
+		for (size_t c = 0; c < r->case_count; c++) {
+			const peil_value *when = &values[rc->when_at[c]];
+
+			if (when->type == PEIL_TYPE_TEXT &&
+			    when->len == strlen(r->cases[c].value) &&
+			    memcmp(when->as.text, r->cases[c].value,
+				   when->len) == 0 &&
+			    schema_case_outside(&r->cases[c], v))
+				count_broken(st, &rc->cases[c], values, v,
+					     NULL);
 		}
 	}
 	return 0;
 }
 
-/* The fields of schema's rules into st (added to the projection of *n
- * fields); -1 when out of memory. */
+/* The fields of schema's rules, and its key fields, into st (added to
+ * the projection of *n fields); -1 when out of memory. */
 static int rules_of(const peil_schema *schema, const schema_rule *rules,
 		    struct rule_scan *st, size_t *projection, size_t *n)
 {
+	st->schema = schema;
 	st->rules = rules;
 	st->counts = calloc(schema->field_count, sizeof(*st->counts));
-	if (!st->counts)
+	st->key_at = calloc(schema->field_count, sizeof(*st->key_at));
+	if (!st->counts || !st->key_at)
 		return -1;
 	for (size_t i = 0; i < schema->field_count; i++) {
 		rule_count *rc = &st->counts[st->count];
 
-		if (!rules[i].ranged && rules[i].not_before < 0)
+		if (!rules[i].ranged && rules[i].not_before < 0 &&
+		    !rules[i].case_count)
 			continue;
 		rc->field = i;
 		rc->at = project(projection, n, i);
@@ -360,50 +430,106 @@ static int rules_of(const peil_schema *schema, const schema_rule *rules,
 					? -1
 					: project(projection, n,
 						  (size_t)rules[i].not_before);
+		rc->when_at = calloc(rules[i].case_count + 1,
+				     sizeof(*rc->when_at));
+		rc->cases = calloc(rules[i].case_count + 1,
+				   sizeof(*rc->cases));
 		st->count++;
+		if (!rc->when_at || !rc->cases)
+			return -1;
+		for (size_t c = 0; c < rules[i].case_count; c++)
+			rc->when_at[c] = project(
+				projection, n, (size_t)rules[i].cases[c].when);
 	}
+	for (size_t i = 0; st->count && i < schema->field_count; i++)
+		if (schema->fields[i].flags & PEIL_FIELD_KEY)
+			st->key_at[st->key_count++] =
+				project(projection, n, i);
 	return 0;
 }
 
+static void rules_release(struct rule_scan *st)
+{
+	for (size_t i = 0; i < st->count; i++) {
+		free(st->counts[i].when_at);
+		free(st->counts[i].cases);
+	}
+	free(st->counts);
+	free(st->key_at);
+}
+
+/* " in the row of case_id 'D7'" for a warning, or "" without a key. */
+static const char *row_of(const broken *b, char *out, size_t size)
+{
+	if (!b->key[0])
+		return "";
+	snprintf(out, size, " in the row of %s", b->key);
+	return out;
+}
+
 /* Warnings of schema's dataset, scanned into st: rows that break its
- * declared rules. */
+ * declared rules, each rule's first such row named by its key. */
 static long rule_warnings(const peil_schema *schema,
 			  const struct rule_scan *st)
 {
 	const schema_rule *rules = st->rules;
 	long warnings = 0;
-	char value[32], before[32];
+	char value[32], before[32], row[KEY_SHOWN + 32];
 
 	for (size_t i = 0; i < st->count; i++) {
 		const rule_count *rc = &st->counts[i];
 		const schema_rule *r = &rules[rc->field];
 		const char *name = schema->fields[rc->field].name;
 
-		if (rc->outside) {
-			schema_value_text(&rc->example, value, sizeof(value));
+		if (rc->outside.rows) {
+			schema_value_text(&rc->outside.value, value,
+					  sizeof(value));
 			log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its "
 				"%lld stored rows hold a %s outside %s, the "
-				"range that field.%s declares (the first: %s), "
+				"range that field.%s declares (the first: %s)%s, "
 				"stored before it was declared: peil ingest "
 				"--force reads the exports again and names "
 				"their lines", schema->name,
-				(long long)rc->outside, (long long)st->rows,
-				name, r->range, name, value);
+				(long long)rc->outside.rows, (long long)st->rows,
+				name, r->range, name, value,
+				row_of(&rc->outside, row, sizeof(row)));
 			warnings++;
 		}
-		if (rc->earlier) {
-			schema_value_text(&rc->example, value, sizeof(value));
-			schema_value_text(&rc->example_before, before,
-					sizeof(before));
+		if (rc->earlier.rows) {
+			schema_value_text(&rc->earlier.value, value,
+					  sizeof(value));
+			schema_value_text(&rc->earlier.other, before,
+					  sizeof(before));
 			log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its "
 				"%lld stored rows have %s before %s (the first: "
-				"%s before %s), which field.%s declares it may "
+				"%s before %s)%s, which field.%s declares it may "
 				"not precede, stored before it was declared: "
 				"peil ingest --force reads the exports again "
 				"and names their lines", schema->name,
-				(long long)rc->earlier, (long long)st->rows,
+				(long long)rc->earlier.rows, (long long)st->rows,
 				name, schema->fields[r->not_before].name,
-				value, before, name);
+				value, before,
+				row_of(&rc->earlier, row, sizeof(row)), name);
+			warnings++;
+		}
+		for (size_t c = 0; c < r->case_count; c++) {
+			const schema_range_case *rcase = &r->cases[c];
+			const char *when = schema->fields[rcase->when].name;
+
+			if (!rc->cases[c].rows)
+				continue;
+			schema_value_text(&rc->cases[c].value, value,
+					  sizeof(value));
+			log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its "
+				"%lld stored rows hold a %s outside %s where %s "
+				"is '%s', the range that range.%s.%s.%s "
+				"declares (the first: %s)%s, stored before it "
+				"was declared: peil ingest --force reads the "
+				"exports again and names their lines",
+				schema->name, (long long)rc->cases[c].rows,
+				(long long)st->rows, name, rcase->range, when,
+				rcase->value, name, when, rcase->value, value,
+				row_of(&rc->cases[c], row, sizeof(row)));
 			warnings++;
 		}
 	}
@@ -563,10 +689,10 @@ static int dataset_row(void *arg, const peil_value *values)
 }
 
 /* Scan schema's dataset once for what c, rules (NULL: none declared)
- * and its date fields ask, into s. */
+ * and, with years set, its date fields ask, into s. */
 static int scan_dataset(peil_context *ctx, const struct collect *c,
 			const peil_schema *schema, const schema_rule *rules,
-			dataset_scan *s, peil_error *err)
+			int years, dataset_scan *s, peil_error *err)
 {
 	s->projection = calloc(schema->field_count + 1,
 			       sizeof(*s->projection));
@@ -576,7 +702,7 @@ static int scan_dataset(peil_context *ctx, const struct collect *c,
 				   &s->n) < 0) ||
 	    (rules && rules_of(schema, rules, &s->rules, s->projection,
 			       &s->n) < 0) ||
-	    years_of(schema, &s->years, s->projection, &s->n) < 0)
+	    (years && years_of(schema, &s->years, s->projection, &s->n) < 0))
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (!s->literals.count && !s->rules.count && !s->years.count)
 		return 0;
@@ -593,12 +719,13 @@ static void dataset_scan_release(dataset_scan *s, const peil_schema *schema)
 {
 	if (s->literals.fields)
 		release_fields(s->literals.fields, schema->field_count);
-	free(s->rules.counts);
+	rules_release(&s->rules);
 	free(s->years.counts);
 	free(s->projection);
 }
 
-long value_check_stored(peil_context *ctx, peil_error *err)
+/* value_check_stored, or with all 0 value_check_rules. */
+static long check_stored(peil_context *ctx, int all, peil_error *err)
 {
 	size_t count = ctx->schemas.count;
 	dataset_scan *scans = calloc(count + 1, sizeof(*scans));
@@ -606,7 +733,8 @@ long value_check_stored(peil_context *ctx, peil_error *err)
 	long warnings = 0, n;
 
 	memset(&c, 0, sizeof(c));
-	kpi_set_each_literal(ctx->kpis, collect_literal, &c);
+	if (all)
+		kpi_set_each_literal(ctx->kpis, collect_literal, &c);
 	if (c.failed || !scans) {
 		warnings = error_set(err, NULL, 0, NULL, "out of memory");
 		goto done;
@@ -615,7 +743,7 @@ long value_check_stored(peil_context *ctx, peil_error *err)
 		const peil_schema *schema = &ctx->schemas.schemas[d];
 
 		if (scan_dataset(ctx, &c, schema,
-				 schema_set_rules(&ctx->schemas, schema),
+				 schema_set_rules(&ctx->schemas, schema), all,
 				 &scans[d], err) < 0) {
 			warnings = -1;
 			goto done;
@@ -647,4 +775,14 @@ done:
 	free(c.items);
 	strmap_release(&c.keys);
 	return warnings;
+}
+
+long value_check_stored(peil_context *ctx, peil_error *err)
+{
+	return check_stored(ctx, 1, err);
+}
+
+long value_check_rules(peil_context *ctx, peil_error *err)
+{
+	return check_stored(ctx, 0, err);
 }

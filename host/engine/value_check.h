@@ -17,9 +17,10 @@
  *   (kpi_set_each_literal) and that no stored row holds, or rows hold
  *   spelled otherwise (a dataset without rows is not judged: an info
  *   line says so);
- * - for each declared range or date order (schema.h) that stored rows
- *   break: rows stored before the rule was declared, which no ingest
- *   checked;
+ * - for each declared range, range for some rows or date order
+ *   (schema.h) that stored rows break: rows stored before the rule was
+ *   declared, which no ingest checked (the first of them named by its
+ *   key);
  * - for stored dates that cannot be right: a year outside
  *   DATE_YEAR_FIRST..DATE_YEAR_LAST (stored before ingest refused it),
  *   or a year that lies more than VALUE_CHECK_GAP_YEARS from every
@@ -31,5 +32,9 @@
  * err when a scan failed or memory ran out. */
 #define VALUE_CHECK_GAP_YEARS 10
 long value_check_stored(peil_context *ctx, peil_error *err);
+/* The declared rules alone, as value_check_stored checks them: a scan of
+ * the fields of the rules of each dataset that declares any, for peil
+ * run, whose figures would count the rows that break them. */
+long value_check_rules(peil_context *ctx, peil_error *err);
 
 #endif

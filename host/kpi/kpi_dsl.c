@@ -1126,8 +1126,16 @@ static int kpi_define(lua_State *L)
 	    kpi_node_helper(L, 1))
 		return luaL_error(L, "kpi expects a table: kpi { id = ..., "
 				  "title = ..., ... }");
-	if (lua_getfield(L, 1, "id") == LUA_TSTRING)
+	if (lua_getfield(L, 1, "id") == LUA_TSTRING) {
+		/* a longer id was cut to another one, two to one */
+		if (lua_rawlen(L, -1) >= sizeof(id))
+			return luaL_error(L, "kpi: id '%s' is %d characters "
+					  "long: at most %d",
+					  lua_tostring(L, -1),
+					  (int)lua_rawlen(L, -1),
+					  (int)sizeof(id) - 1);
 		snprintf(id, sizeof(id), "%s", lua_tostring(L, -1));
+	}
 	lua_pop(L, 1);
 	if (!kpi_valid_id(id))
 		return luaL_error(L, "kpi: id must be lower-case letters, "

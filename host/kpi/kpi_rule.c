@@ -833,9 +833,14 @@ static int kpi_invoke_protected(lua_State *L)
 	if (lua_isnil(L, -1))
 		return 0;
 	num = lua_tonumber(L, -1);
-	if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(num))
+	/* an integer beyond 2^53 has no double of its own: rounded */
+	if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(num) ||
+	    (lua_isinteger(L, -1) &&
+	     (lua_tointeger(L, -1) > (INT64_C(1) << 53) ||
+	      lua_tointeger(L, -1) < -(INT64_C(1) << 53))))
 		return luaL_error(L, "the measure function (line %d) returned "
-				  "%s; expected a finite number or nil",
+				  "%s; expected a finite number or nil, "
+				  "an integer within 2^53",
 				  (int)in->node->line,
 				  lua_type(L, -1) == LUA_TNUMBER
 					  ? lua_tostring(L, -1)

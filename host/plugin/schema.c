@@ -29,18 +29,34 @@ const char *schema_type_name(peil_type type)
 	return "?";
 }
 
-/* Dataset and field names become SQL identifiers and Lua keys. */
-static int name_valid(const char *name)
+/* Dataset and field names become SQL identifiers (of at most 63 bytes
+ * in PostgreSQL) and Lua keys. */
+#define SCHEMA_NAME_MAX 63
+
+/* Refuses a name that is not one, for a dataset or field (what): 0, or
+ * -1 with err naming the line of e (of s when NULL) and why. */
+static int name_check(const config *cfg, const config_section *s,
+		      const config_entry *e, const char *what,
+		      const char *name, peil_error *err)
 {
 	const char *p = name;
+	size_t len = strlen(name);
 
+	if (len > SCHEMA_NAME_MAX)
+		return config_fail(cfg, s, e, err, "%s name '%s' is %zu "
+				   "characters long: at most %d", what, name,
+				   len, SCHEMA_NAME_MAX);
 	if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
-		return 0;
-	for (; *p; p++)
+		p = NULL;
+	for (; p && *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		      *p == '_'))
-			return 0;
-	return p - name <= 63;
+			p = NULL;
+	if (!p)
+		return config_fail(cfg, s, e, err, "%s name '%s': use a-z, "
+				   "0-9 and _, starting with a letter", what,
+				   name);
+	return 0;
 }
 
 /* One end of a range: a number, or for a date field "YYYY-MM-DD"; an
@@ -135,6 +151,9 @@ static int parse_field(const config *cfg, const config_section *s,
 			typed = known = 1;
 		}
 		if (before) {	/* the name after not_before */
+			if (strlen(word) >= sizeof(rule->before))
+				return name_check(cfg, s, e, "field", word,
+						  err);
 			snprintf(rule->before, sizeof(rule->before), "%s",
 				 word);
 			before = 0;
@@ -186,7 +205,7 @@ static int parse_range_case(const config *cfg, const config_section *s,
 			    schema_rule *rules, peil_error *err)
 {
 	const char *name = e->key + 6, *dot = strchr(name, '.'), *value;
-	char field[64], when[64];
+	char field[SCHEMA_NAME_MAX + 1], when[SCHEMA_NAME_MAX + 1];
 	long f, w;
 	schema_rule range = { 0 };
 	schema_range_case *cases, *c;
@@ -277,10 +296,8 @@ static int add_dataset(schema_set *set, const config *cfg,
 	size_t i, n = 0;
 	int ruled = 0;
 
-	if (!name_valid(s->name))
-		return config_fail(cfg, s, NULL, err,
-				   "dataset name '%s': use a-z, 0-9 and _, "
-				   "starting with a letter", s->name);
+	if (name_check(cfg, s, NULL, "dataset", s->name, err) < 0)
+		return -1;
 	schemas = grow_for(set->schemas, set->count, sizeof(*schemas));
 	if (!schemas)
 		return config_fail(cfg, s, NULL, err, "out of memory");
@@ -314,11 +331,8 @@ static int add_dataset(schema_set *set, const config *cfg,
 					   "unknown key '%s' in [dataset %s]; "
 					   "fields are declared as field.NAME "
 					   "= TYPE", e->key, s->name);
-		if (!name_valid(e->key + 6))
-			return config_fail(cfg, s, e, err,
-					   "field name '%s': use a-z, 0-9 and "
-					   "_, starting with a letter",
-					   e->key + 6);
+		if (name_check(cfg, s, e, "field", e->key + 6, err) < 0)
+			return -1;
 		f->name = strdup(e->key + 6);
 		schema->field_count = ++n;
 		if (!f->name)

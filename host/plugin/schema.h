@@ -43,7 +43,8 @@ typedef struct schema_rule {
 	double min, max;	/* inclusive; -HUGE_VAL / HUGE_VAL when open;
 				   a date as its day number */
 	char range[48];		/* as declared, for messages: "1..10" */
-	char before[64];	/* not_before's field as declared, or "" */
+	char before[64];	/* not_before's field as declared, or "": a
+				   field name, of at most 63 bytes */
 	long not_before;	/* its index, or -1 */
 	schema_range_case *cases;	/* range.FIELD.WHEN.VALUE, owned */
 	size_t case_count;

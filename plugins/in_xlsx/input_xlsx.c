@@ -203,9 +203,25 @@ static int row_is_empty(const xlsx_row *row)
 }
 
 
+/* The digits a number cell's format pads its text to as put_cell reads
+ * it (a code of format 0000): none in a column of a citizen number, which
+ * the host pads itself. */
+static int column_zero_pad(const struct xlsx_state *s, const xlsx_cell *c)
+{
+	const peil_schema *schema = s->svc->record_schema(s->host);
+	size_t i;
+
+	for (i = 0; i < s->config.mapping_count; i++)
+		if (s->config.mappings[i].column == c->column &&
+		    schema->fields[s->config.mappings[i].field].flags &
+			    PEIL_FIELD_BSN)
+			return 0;
+	return c->zero_pad;
+}
+
 /* The row as a semicolon-separated CSV line (RFC 4180 quoting), so that a
  * reject file can be corrected and read with the csv plugin; dates as
- * yyyy-mm-dd. */
+ * yyyy-mm-dd, codes with the zeros of their format, as they were read. */
 static int raw_row(struct xlsx_state *s, const xlsx_row *row)
 {
 	size_t i, column = 0, j;
@@ -216,7 +232,7 @@ static int raw_row(struct xlsx_state *s, const xlsx_row *row)
 		const xlsx_cell *c = &row->cells[i];
 		const char *text = c->text;
 		size_t len = c->len;
-		char date[11];
+		char date[11], number[64];
 		int32_t days;
 		double serial;
 		const char *reason;
@@ -230,6 +246,12 @@ static int raw_row(struct xlsx_state *s, const xlsx_row *row)
 			xlsx_format_date(days, date);
 			text = date;
 			len = 10;
+		} else if (c->kind == XLSX_NUMBER && !c->is_date &&
+			   column_zero_pad(s, c)) {
+			xlsx_number_text(text, c->zero_pad, number,
+					 sizeof(number));
+			text = number;
+			len = strlen(number);
 		}
 		if (strpbrk(text, ";\"\r\n") == NULL) {
 			rc |= xlsx_buffer_add(&s->raw, text, len);

@@ -248,6 +248,47 @@ TEST(a_section_without_keys_is_kept)
 	config_free(cfg);
 }
 
+/* inih keeps 49 bytes of a section's name and of the key a continuation
+ * line belongs to: [source NAME] with a name of 63 or 150 characters was
+ * read as another, shorter one (two such sources as one), and the
+ * continuation of a key of 60 characters became a key of its own.  Both
+ * are read whole. */
+TEST(long_names_are_read_whole)
+{
+	char text[1200], name63[64], name150[151], key60[61];
+	const config_section *s;
+	const config_entry *e;
+	config *cfg = NULL;
+	peil_error err;
+
+	memset(name63, 'a', 63);
+	name63[63] = '\0';
+	memset(name150, 'b', 150);
+	name150[150] = '\0';
+	memset(key60, 'k', 60);
+	key60[60] = '\0';
+	snprintf(text, sizeof(text),
+		 "[source %s]\nplugin = csv\n"
+		 "[source %s]\n%s = one\n  two\nplugin = xlsx\n"
+		 "[dataset %s]\n", name63, name150, key60, name63);
+	error_clear(&err);
+	CHECK_INT(config_load(write_file("long.ini", text), &cfg, &err), 0);
+	CHECK_STR(err.message, "");
+	CHECK_INT(cfg->count, 3);
+	s = config_section_find(cfg, "source", name63);
+	CHECK(s != NULL && s->line == 1);
+	s = config_section_find(cfg, "source", name150);
+	CHECK(s != NULL && s->line == 3);
+	CHECK_INT(s ? s->count : 0, 2);
+	e = s ? config_entry_find(s, key60) : NULL;
+	CHECK_STR(e ? e->value : "", "one\ntwo");
+	CHECK_STR(s ? config_get(s, "plugin", NULL) : "", "xlsx");
+	/* the empty section, added after the others, by its header */
+	s = config_section_find(cfg, "dataset", name63);
+	CHECK(s != NULL && s->line == 7);
+	config_free(cfg);
+}
+
 /* Relative config paths keep leading ".." and fold the rest. */
 TEST(relative_config_paths_fold)
 {
@@ -357,6 +398,7 @@ int main(void)
 	RUN(booleans_and_lists);
 	RUN(numbers_are_checked_against_their_range);
 	RUN(a_section_without_keys_is_kept);
+	RUN(long_names_are_read_whole);
 	RUN(relative_config_paths_fold);
 	RUN(list_items_are_trimmed);
 	RUN(privacy_public_is_stricter);

@@ -376,6 +376,65 @@ TEST(reject_line_only_for_a_rejected_row)
 	unlink(path);
 }
 
+/* cellXfs 1 a date (built-in 14), 2 custom 166 "0000", 3 custom 167
+ * "000000000": codes whose formats show their leading zeros. */
+static const char zero_styles[] = XML
+	"<styleSheet xmlns=\"" NS_MAIN "\">"
+	"<numFmts count=\"2\"><numFmt numFmtId=\"166\" formatCode=\"0000\"/>"
+	"<numFmt numFmtId=\"167\" formatCode=\"000000000\"/></numFmts>"
+	"<cellXfs count=\"4\"><xf numFmtId=\"0\" xfId=\"0\"/>"
+	"<xf numFmtId=\"14\" xfId=\"0\" applyNumberFormat=\"1\"/>"
+	"<xf numFmtId=\"166\" xfId=\"0\" applyNumberFormat=\"1\"/>"
+	"<xf numFmtId=\"167\" xfId=\"0\" applyNumberFormat=\"1\"/></cellXfs>"
+	"</styleSheet>";
+
+/* A rejected row's line shows a code as it was read, with the zeros of
+ * its format: 363 in a cell of format 0000 is 0363 in the field and in
+ * the reject file (was 363 there), 5 in a column without a mapping 0005;
+ * the citizen number's format pads nothing, in either (the host pads). */
+TEST(reject_line_keeps_the_zeros_of_a_code)
+{
+	static const struct config_entry config[] = {
+		{ "column.Dossiernummer", "case_id" }, { "column.Team", "team" },
+		{ "column.Datum aanmelding", "registered" },
+		{ "column.BSN", "bsn" }, { NULL, NULL },
+	};
+	const char *parts[] = {
+		"[Content_Types].xml", content_types,
+		"_rels/.rels", root_rels,
+		"xl/workbook.xml", workbook,
+		"xl/_rels/workbook.xml.rels", workbook_rels,
+		"xl/styles.xml", zero_styles,
+		"xl/sharedStrings.xml", shared_strings,
+		"xl/worksheets/sheet1.xml", list_sheet,
+		"xl/worksheets/sheet2.xml", XML
+		"<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
+		"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c><c r=\"B1\" t=\"s\"><v>2</v></c><c r=\"C1\" t=\"s\"><v>3</v></c>"
+		"<c r=\"D1\" t=\"inlineStr\"><is><t>BSN</t></is></c><c r=\"E1\" t=\"inlineStr\"><is><t>Wijk</t></is></c></row>"
+		"<row r=\"2\"><c r=\"A2\" s=\"2\"><v>363</v></c><c r=\"B2\" t=\"s\"><v>6</v></c><c r=\"C2\" s=\"1\"><v>43160</v></c>"
+		"<c r=\"D2\" s=\"3\"><v>12345672</v></c><c r=\"E2\" s=\"2\"><v>5</v></c></row>"
+		"</sheetData></worksheet>",
+		NULL,
+	};
+	const char *path = write_zip(parts);
+	peil_error err;
+	void *state;
+
+	memset(&host, 0, sizeof(host));
+	memset(&err, 0, sizeof(err));
+	host.config = config;
+	host.end_fail_at = 1;
+	host.end_result = PEIL_RECORD_REJECTED;
+	CHECK_INT(plugin->input->open(&services, &host, &state, &err), 0);
+	CHECK_INT(plugin->input->read(state, path, &err), 0);
+	plugin->input->close(state);
+	CHECK_INT(host.ended, 1);
+	CHECK_STR(host.row[0].field[CASE_ID], "0363");
+	CHECK_STR(host.row[0].field[BSN], "12345672");
+	CHECK_STR(host.row[0].raw, "0363;Noord;2018-03-01;12345672;0005");
+	unlink(path);
+}
+
 /* With no memory for shared strings they are read back from the spill
  * file: the same rows. */
 TEST(shared_strings_spilled)
@@ -1398,6 +1457,7 @@ int main(int argc, char **argv)
 	RUN(config_refused);
 	RUN(first_visible_sheet_every_kind_of_cell);
 	RUN(reject_line_only_for_a_rejected_row);
+	RUN(reject_line_keeps_the_zeros_of_a_code);
 	RUN(shared_strings_spilled);
 	RUN(sheet_by_name_and_position);
 	RUN(missing_sheet_refused);

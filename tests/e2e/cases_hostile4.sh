@@ -1,0 +1,169 @@
+# Sourced by cli.sh: hostile round four, on checks, settings and outputs:
+# rules declared after their rows were stored, names longer than Peil's
+# limits, and what a changed config, the environment and odd output paths
+# do to the figures.
+
+# hostile4_scores_config [DATASET_LINES...]: $work/peil.ini over
+# $work/scores.csv, a dataset scores (id, date, instrument, score of 1..6,
+# mark) with the lines given added to its section, and a KPI that counts
+# its rows per month of date; [run] periods = 2018-03, no small cells.
+hostile4_scores_config() {
+	local line
+	mkdir -p "$work/score_scripts"
+	printf 'kpi { id = "scores", title = "Scores", unit = "scores",\n  dataset = "scores", grain = "month",\n  select = started_in("date"), rule = count() }\n' \
+		>"$work/score_scripts/scores.lua"
+	{
+		peil_sections "$plugins" "$work/score_scripts" sqlite
+		printf '[run]\nperiods = 2018-03\n[privacy]\nmin_count = 0\n'
+		printf '[dataset scores]\nfield.id = text key\nfield.date = date required\n'
+		printf 'field.instrument = text\nfield.score = integer 1..6\n'
+		for line; do printf '%s\n' "$line"; done
+		printf '[source scores]\nplugin = csv\ndataset = scores\npath = %s\n' "$work/scores.csv"
+		printf 'separator = semicolon\ndate_format = dd-mm-jjjj\n'
+		printf 'column.Id = id\ncolumn.Datum = date\ncolumn.Instrument = instrument\n'
+		printf 'column.Score = score\ncolumn.Cijfer = mark\n'
+	} >"$work/peil.ini"
+}
+
+# ----------------------------------- rules declared after rows were stored
+# A range for some rows (range.score.instrument.ZRM) declared after the
+# rows were stored: peil check did not count the rows that break it, and
+# peil run published figures that counted them, exit 0.  Now check warns
+# per rule (the dataset, the field, the rule, how many rows and the first
+# by its key and value), as for a field's own range, and run warns the
+# same and exits 2, as for rows an ingest rejects; the figures are still
+# evaluated (the count of March is 4: every stored row).  By hand: S2
+# and S4 are ZRM scores of 6 (outside 1..5), S3's 6 is a ladder's;
+# S3's mark of 75 breaks 1..10.
+test_hostile4_stored_rules() {
+	printf 'Id;Datum;Instrument;Score;Cijfer\r\nS1;01-03-2018;ZRM;5;7\r\nS2;02-03-2018;ZRM;6;8\r\nS3;03-03-2018;Ladder;6;75\r\nS4;04-03-2018;ZRM;6;6\r\n' \
+		>"$work/scores.csv"
+	hostile4_scores_config "field.mark = integer"
+	peil_expect "stored without the rules" 0 /dev/null ingest
+	hostile4_scores_config "field.mark = integer 1..10" "range.score.instrument.ZRM = 1..5"
+	peil_expect "check: warnings about stored values" 0 "$work/out" check
+	expect_grep "check: two warnings" "$work/out" "2 warnings about the stored values"
+	expect_grep "check: the ZRM scores outside 1..5, the first by its key" "$work/err" \
+		"dataset scores: 2 of its 4 stored rows hold a score outside 1..5 where instrument is 'ZRM', the range that range.score.instrument.ZRM declares (the first: 6) in the row of id 'S2', stored before it was declared"
+	expect_grep "check: the mark outside 1..10, its row by its key" "$work/err" \
+		"dataset scores: 1 of its 4 stored rows hold a mark outside 1..10, the range that field.mark declares (the first: 75) in the row of id 'S3'"
+	peil_expect "run: the rows counted, said, exit 2" 2 "$work/out" run --format csv
+	expect_grep "run: the ZRM rule named" "$work/err" \
+		"2 of its 4 stored rows hold a score outside 1..5 where instrument is 'ZRM'"
+	expect_grep "run: what it means" "$work/err" \
+		"the figures count stored rows that break 2 rules of the datasets (above)"
+	expect_grep "run: the figures still evaluated" "$work/out" "scores;Scores;scores;2018-03;4;"
+	peil_expect "run again (confirms): still exit 2" 2 /dev/null run
+	peil_expect "ingest --force refuses the file" 2 /dev/null ingest --force
+	expect_grep "ingest --force names the line" "$work/err" "scores.csv:3:"
+}
+
+# ------------------------------------------- names longer than Peil's limits
+# hostile4_names DATASET FIELD SOURCE KPI [DATASET_LINE]: $work/peil.ini
+# and a script of KPI over DATASET (FIELD its key) read by SOURCE, with a
+# [kpi KPI] section (decimals = 1; none for an id too long for a line)
+# and DATASET_LINE in the dataset, on the line after its header (8).
+hostile4_names() {
+	mkdir -p "$work/name_scripts"
+	rm -f "$work"/name_scripts/*
+	printf 'Id;Datum\r\nA;01-03-2018\r\n' >"$work/names.csv"
+	printf 'kpi { id = "%s", title = "T", unit = "u", dataset = "%s",\n  grain = "month", select = started_in("date"), rule = count() }\n' \
+		"$4" "$1" >"$work/name_scripts/k.lua"
+	{
+		peil_sections "$plugins" "$work/name_scripts" sqlite
+		printf '[dataset %s]\nfield.%s = text key\nfield.date = date\n%s\n' "$1" "$2" "${5:-}"
+		printf '[source %s]\nplugin = csv\ndataset = %s\npath = %s\n' "$3" "$1" "$work/names.csv"
+		printf 'separator = semicolon\ndate_format = dd-mm-jjjj\ncolumn.Id = %s\ncolumn.Datum = date\n' "$2"
+		[ ${#4} -gt 150 ] || printf '[kpi %s]\ndecimals = 1\n' "$4"
+	} >"$work/peil.ini"
+}
+
+# Names of datasets, fields, sources and KPIs of 63, 64 and more
+# characters.  inih kept 49 bytes of a [section] name: a dataset of 63
+# was "not declared by a [dataset ...] section", a source's name was
+# cut (two sources to one), [kpi ID] of a long id named an unknown KPI.
+# A dataset's or field's name of 64 was "not a-z, 0-9 and _"; a KPI's id
+# was cut to 127 characters, silently, in the figures; a not_before of
+# 64 characters was cut to a declared field of 63 and checked against
+# it.  Now each is read whole or refused naming the limit, the file, the
+# line and the name.
+test_hostile4_long_names() {
+	local d63 d64 d200 k127 k128 k200 s100
+	d63=$(printf 'd%.0s' $(seq 63)); d64=${d63}d; d200=$(printf 'd%.0s' $(seq 200))
+	k127=$(printf 'k%.0s' $(seq 127)); k128=${k127}k; k200=$(printf 'k%.0s' $(seq 200))
+	s100=$(printf 's%.0s' $(seq 100))
+	hostile4_names "$d63" id "$s100" "$k127"
+	peil_expect "a dataset of 63, a source of 100, a KPI of 127: fine" 0 "$work/out" check
+	expect_grep "the source's name whole" "$work/out" "source $s100: csv"
+	peil_expect "they ingest" 0 /dev/null ingest
+	peil_expect "and evaluate" 0 /dev/null eval --from 2018-03 --to 2018-03
+	expect_sql "the ingest log has the source's name whole" \
+		"SELECT length(source) FROM peil_ingest" 100
+	expect_sql "the dataset's rows in its table" \
+		"SELECT count(*) FROM ds_$d63" 1
+	expect_sql "the figure has the KPI's id whole" \
+		"SELECT DISTINCT length(kpi) FROM peil_figures" 127
+	hostile4_names "$d64" id src k
+	peil_expect "a dataset of 64: refused" 3 /dev/null check
+	expect_grep "the limit, file, line and name" "$work/err" \
+		"peil.ini:8: dataset name '$d64' is 64 characters long: at most 63"
+	hostile4_names ds "$d63" src k
+	peil_expect "a field of 63: fine" 0 /dev/null check
+	hostile4_names ds "$d64" src k
+	peil_expect "a field of 64: refused" 3 /dev/null check
+	expect_grep "the field: limit, line and name" "$work/err" \
+		"peil.ini:9: field name '$d64' is 64 characters long: at most 63"
+	hostile4_names ds id src k "field.$d63 = date
+field.later = date not_before $d64"
+	peil_expect "not_before a field of 64: refused" 3 /dev/null check
+	expect_grep "not_before: limit, line and name" "$work/err" \
+		"peil.ini:12: field name '$d64' is 64 characters long: at most 63"
+	hostile4_names ds id src "$k128"
+	peil_expect "a KPI id of 128: refused" 3 /dev/null check
+	expect_grep "the KPI: its script, limit and id" "$work/err" \
+		"k.lua:1: kpi: id '$k128' is 128 characters long: at most 127"
+	hostile4_names ds id src "$k200"
+	peil_expect "a KPI id of 200: refused" 3 /dev/null check
+	expect_grep "the KPI of 200: limit and id" "$work/err" \
+		"kpi: id '$k200' is 200 characters long: at most 127"
+	hostile4_names "$d200" id src k
+	peil_expect "a dataset of 200: refused" 3 /dev/null check
+	expect_grep "a line that long: the limit and line" "$work/err" \
+		"peil.ini:8: line is longer than 197 characters"
+}
+
+# ------------------------------------------ figures no number can carry
+# A KPI whose measure sums 1e308 over the fixture's 10 cases of 2018-Q1
+# (8 started in it) reached infinity: CSV wrote "inf", JSON null (no
+# value), exit 0; so did a ratio over a sum of 1e-308s.  A measure
+# function that returned 9007199254740993 (2^53 + 1) counted as
+# 9007199254740992, silently.  Now each fails its KPI, naming why (exit
+# 1), and the other KPIs' figures stand.  -0 is written 0.
+test_hostile4_non_finite() {
+	local spec id
+	mkdir -p "$work/nf"
+	for spec in "big:sum(function(r) return 1e308 end)" \
+		    "tiny:ratio(count(), sum(function(r) return 1e-320 end))" \
+		    "over53:sum(function(r) return 9007199254740993 end)" \
+		    "at53:sum(function(r) return 9007199254740992 // 8 end)" \
+		    "negzero:sum(function(r) return -0.0 end)"; do
+		id=${spec%%:*}
+		printf 'kpi { id = "%s", title = "T", unit = "u", dataset = "cases",\n  grain = "quarter", select = started_in("registered"), rule = %s }\n' \
+			"$id" "${spec#*:}" >"$work/nf/$id.lua"
+	done
+	fixture_config "$src/tests/data/e2e/cases.csv" "$work/nf" 2018-Q1
+	peil_expect "stored" 0 /dev/null ingest
+	peil_expect "eval: the KPIs beyond the numbers fail" 1 "$work/out" \
+		eval --from 2018-Q1 --to 2018-Q1 --format csv
+	expect_grep "a sum of 1e308s: failed, named" "$work/err" \
+		"KPI big failed: the value of period 2018-Q1 is not a finite number"
+	expect_grep "a ratio over 1e-320s: failed" "$work/err" \
+		"KPI tiny failed: the value of period 2018-Q1 is not a finite number"
+	expect_grep "2^53 + 1: failed with its line" "$work/err" \
+		"the measure function (line 2) returned 9007199254740993; expected a finite number or nil, an integer within 2^53"
+	expect_grep "2^53 / 8 summed over 8 cases: 2^53 (CSV: ten digits)" "$work/out" "at53;T;u;2018-Q1;9,007199255e+15;"
+	expect_grep "-0 written 0" "$work/out" "negzero;T;u;2018-Q1;0;"
+	if grep -q "inf\|^big;\|^tiny;\|^over53;" "$work/out"; then
+		fail "no figure of a failed KPI" "$(cat "$work/out")"
+	else ok "no figure of a failed KPI"; fi
+}
