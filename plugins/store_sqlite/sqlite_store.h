@@ -109,9 +109,10 @@ struct store_put {
 #define STORE_FRESH_WAIT_MAX 64
 
 /* The most records that one statement of records_put stores: a divisor
- * of the host's blocks of 512.  Each statement's journal goes to a file
+ * of the host's blocks of 512.  Each upsert's journal goes to a file
  * (storage_sqlite.c), so fewer, larger statements write less of it: at
- * 1M demo rows 64 took 1.31 s, 256 1.04 s (bench.sh, quiet machine). */
+ * 1M demo rows 64 took 1.31 s, 256 1.04 s (bench.sh, quiet machine).
+ * A block of new keys needs no journal (put_fresh). */
 #define STORE_PUT_ROWS 256
 
 /* One open store.  Used by one thread at a time (the connection is opened
