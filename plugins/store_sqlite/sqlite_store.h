@@ -98,12 +98,21 @@ struct store_put {
 	peil_field *fields;	/* names point into the same allocation */
 	sqlite3_stmt *stmt;	/* one record */
 	sqlite3_stmt *many;	/* STORE_PUT_ROWS records, made when needed */
+	sqlite3_stmt *fresh;	/* as many, inserted when all new (a keyed
+				   dataset; sqlite_dataset.c: put_fresh) */
+	unsigned fresh_wait;	/* blocks skipped after the last miss */
+	unsigned fresh_skip;	/* of them still to skip */
 };
 
+/* The most blocks that records_put stores by upsert alone before it
+ * tries again whether a block is all new (put_fresh). */
+#define STORE_FRESH_WAIT_MAX 64
+
 /* The most records that one statement of records_put stores: a divisor
- * of the host's blocks of 512.  Each statement's journal goes to a file
+ * of the host's blocks of 512.  Each upsert's journal goes to a file
  * (storage_sqlite.c), so fewer, larger statements write less of it: at
- * 1M demo rows 64 took 1.31 s, 256 1.04 s (bench.sh, quiet machine). */
+ * 1M demo rows 64 took 1.31 s, 256 1.04 s (bench.sh, quiet machine).
+ * A block of new keys needs no journal (put_fresh). */
 #define STORE_PUT_ROWS 256
 
 /* One open store.  Used by one thread at a time (the connection is opened

@@ -69,7 +69,8 @@
  * journal moved from memory to the file; with 1 MiB it failed too (64
  * KiB, 8 MiB and all in memory passed).  So SQLite's default stands:
  * with 64 KiB pages, the journal goes to the file at its first page;
- * slower, and correct. */
+ * slower, and correct.  records_put stores a block of new keys by an
+ * insert that needs none (sqlite_dataset.c: put_fresh). */
 #define STORE_STR_(x) #x
 #define STORE_STR(x) STORE_STR_(x)
 
