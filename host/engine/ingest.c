@@ -47,6 +47,13 @@ struct source_run {
 	 * keeps it, so that another plugin, or another version of it, reads
 	 * the file again. */
 	char settings[DIGEST_HEX_SIZE + 160];
+	/* For a dataset with a citizen-number field, the fingerprint of the
+	 * key they are hashed with ("" for others), logged after the
+	 * settings as " key FP" (logged); the first read of any dataset
+	 * logged under another key (key_clash: its dataset and source). */
+	char key[17];
+	char logged[DIGEST_HEX_SIZE + 160 + 21];
+	char *key_clash;
 	struct read_before *before;	/* the source's ingest log */
 	size_t before_count;
 	int force;
@@ -219,6 +226,18 @@ static int plugin_read(struct source_run *run, const char *path,
 	return rc < 0 ? -1 : 0;
 }
 
+/* The length of the settings of a text the ingest log keeps: all of it
+ * but a key's fingerprint at its end (" key " and 16 hex digits). */
+static size_t logged_settings_len(const char *text)
+{
+	size_t len = strlen(text), fp = 16;
+
+	if (len < fp + 5 || strncmp(text + len - fp - 5, " key ", 5) != 0 ||
+	    strspn(text + len - fp, "0123456789abcdef") != fp)
+		return len;
+	return len - fp - 5;
+}
+
 /* Keep an entry of the ingest log of run's source, or of another source
  * that stored rows in its dataset (ingest_scan's fn, and read_file's for
  * each file it stored, so that the same content found again in this
@@ -230,7 +249,22 @@ static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 	struct source_run *run = ctx;
 	struct read_before *grown, *b;
 	int other = strcmp(entry->source, run->section->name) != 0;
+	const char *settings = entry->settings_sha256
+				       ? entry->settings_sha256 : "";
+	size_t len = logged_settings_len(settings);
 
+	/* Reads logged before the key's fingerprint was are not compared. */
+	if (run->key[0] && settings[len] && !run->key_clash &&
+	    strcmp(settings + len + 5, run->key) != 0) {
+		const char *dataset = entry->dataset ? entry->dataset : "?";
+		size_t size = strlen(dataset) + strlen(entry->source) + 20;
+
+		run->key_clash = malloc(size);
+		if (!run->key_clash)
+			return -1;
+		snprintf(run->key_clash, size, "dataset %s, source %s",
+			 dataset, entry->source);
+	}
 	if (!entry->sha256 ||
 	    (other && (!entry->dataset || entry->rows <= 0 ||
 		       strcmp(entry->dataset, run->schema->name) != 0)))
@@ -240,8 +274,7 @@ static int note_read_before(void *ctx, const peil_ingest_entry *entry)
 		return -1;
 	run->before = grown;
 	b = &run->before[run->before_count];
-	b->settings = strdup(entry->settings_sha256 ? entry->settings_sha256
-						   : "");
+	b->settings = strndup(settings, len);
 	b->path = strdup(entry->path ? entry->path : "");
 	b->source = strdup(entry->source);
 	if (!b->settings || !b->path || !b->source) {
@@ -305,7 +338,7 @@ static enum file_outcome read_batch(struct source_run *run, const char *path,
 	entry.dataset = run->schema->name;
 	entry.path = path;
 	entry.sha256 = sha;
-	entry.settings_sha256 = run->settings;
+	entry.settings_sha256 = run->logged;
 	entry.rows = stats->rows;
 	entry.rejected = stats->rejected;
 	entry.at = (int64_t)time(NULL);
@@ -718,10 +751,37 @@ static int ingest_source(peil_context *ctx, const settings_source *src,
 		 run.plugin->plugin->name,
 		 run.plugin->plugin->version ? run.plugin->plugin->version
 					     : "-");
+	switch (host_key_fingerprint(run.host, run.key)) {
+	case 1:
+		snprintf(run.logged, sizeof(run.logged), "%s key %s",
+			 run.settings, run.key);
+		break;
+	case 0:
+		snprintf(run.logged, sizeof(run.logged), "%s", run.settings);
+		break;
+	default:
+		error_set(err, ctx->settings.key_file, 0, NULL,
+			  "cannot take the key's fingerprint");
+		goto out;
+	}
 	if (store_ingest_scan(ctx->store, note_read_before, &run, err) != 0) {
 		log_error(err);
 		error_clear(err);
 		sum->storage_failed = 1;
+		rc = 0;
+		goto out;
+	}
+	if (run.key_clash) {
+		log_msg(PEIL_LOG_ERROR, "%s:%ld: [source %s]: [privacy] "
+			"key_file %s is not the key the citizen numbers "
+			"already in the store were hashed with (%s): one "
+			"person would be counted as two; put the old key "
+			"back, or start a new store and ingest every export "
+			"under the new key", ctx->cfg->path,
+			ctx->settings.key_file_at ? ctx->settings.key_file_at->line
+						  : 0L,
+			s->name, ctx->settings.key_file, run.key_clash);
+		sum->failed++;
 		rc = 0;
 		goto out;
 	}
@@ -797,6 +857,7 @@ out:
 		free(run.before[i].source);
 	}
 	free(run.before);
+	free(run.key_clash);
 	source_close(&opened);
 	return rc;
 }

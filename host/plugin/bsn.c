@@ -113,22 +113,36 @@ void bsn_key_clear(bsn_key *key)
 	key->len = 0;
 }
 
-int bsn_hmac_hex(const bsn_key *key, const char digits[10],
-		 char out[BSN_HEX_SIZE])
+/* HMAC-SHA256 of data[0..len) under key, its first hex_digits digits as
+ * lower-case hex into out (hex_digits + 1 bytes). */
+static int hmac_hex(const bsn_key *key, const char *data, size_t len,
+		    char *out, unsigned hex_digits)
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int mac_len = 0;
 	static const char hex[] = "0123456789abcdef";
 
 	if (!HMAC(EVP_sha256(), key->bytes, (int)key->len,
-		  (const unsigned char *)digits, 9, mac, &mac_len) ||
+		  (const unsigned char *)data, len, mac, &mac_len) ||
 	    mac_len != 32)
 		return -1;
-	for (unsigned i = 0; i < 32; i++) {
-		out[2 * i] = hex[mac[i] >> 4];
-		out[2 * i + 1] = hex[mac[i] & 15];
-	}
-	out[64] = '\0';
+	for (unsigned i = 0; i < hex_digits; i++)
+		out[i] = hex[i % 2 ? mac[i / 2] & 15 : mac[i / 2] >> 4];
+	out[hex_digits] = '\0';
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return 0;
+}
+
+int bsn_hmac_hex(const bsn_key *key, const char digits[10],
+		 char out[BSN_HEX_SIZE])
+{
+	return hmac_hex(key, digits, 9, out, BSN_HEX_SIZE - 1);
+}
+
+int bsn_key_fingerprint(const bsn_key *key, char out[BSN_FINGERPRINT_SIZE])
+{
+	static const char text[] = "peil key fingerprint";
+
+	return hmac_hex(key, text, sizeof(text) - 1, out,
+			BSN_FINGERPRINT_SIZE - 1);
 }

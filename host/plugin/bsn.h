@@ -16,6 +16,7 @@
 #include "peil/plugin.h"
 
 #define BSN_HEX_SIZE 65		/* 64 hex digits and a NUL */
+#define BSN_FINGERPRINT_SIZE 17	/* 16 hex digits and a NUL */
 #define BSN_KEY_MIN 16		/* bytes of secret, at least */
 #define BSN_KEY_MAX 1024
 
@@ -47,5 +48,10 @@ void bsn_key_clear(bsn_key *key);
  * when libcrypto fails. */
 int bsn_hmac_hex(const bsn_key *key, const char digits[10],
 		 char out[BSN_HEX_SIZE]);
+
+/* Which key it is, revealing nothing of it or of any number: the first 16
+ * hex digits of HMAC-SHA256(key, "peil key fingerprint").  0, or -1 when
+ * libcrypto fails. */
+int bsn_key_fingerprint(const bsn_key *key, char out[BSN_FINGERPRINT_SIZE]);
 
 #endif

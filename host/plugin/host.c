@@ -954,6 +954,15 @@ const char *host_scope(const peil_host *host, size_t *field)
 	return host->scoped ? host->scope_value : NULL;
 }
 
+_Static_assert(BSN_FINGERPRINT_SIZE == 17, "host.h's fingerprint size");
+
+int host_key_fingerprint(const peil_host *host, char out[17])
+{
+	if (!host->bsn_key)
+		return 0;
+	return bsn_key_fingerprint(host->bsn_key, out) < 0 ? -1 : 1;
+}
+
 int host_input_init(peil_host *host, const peil_schema *schema,
 		    store *storage, const host_input_options *opts,
 		    peil_error *err)

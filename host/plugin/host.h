@@ -71,6 +71,11 @@ int host_input_init(peil_host *host, const peil_schema *schema,
  * source has none.  Valid while the host is. */
 const char *host_scope(const peil_host *host, size_t *field);
 
+/* The fingerprint of the [privacy] key that the source's citizen numbers
+ * are hashed with (bsn_key_fingerprint: 16 hex digits) into out: 1; 0
+ * when its dataset has no citizen-number field; -1 when libcrypto fails. */
+int host_key_fingerprint(const peil_host *host, char out[17]);
+
 /* Counters of the file being read. */
 typedef struct host_file_stats {
 	int64_t rows;		/* records stored */

@@ -163,7 +163,9 @@ typedef struct peil_ingest_entry {
 	 * read the file, then a space and the input plugin's name and
 	 * version ("HEX csv 1.0"; the hex alone when logged before the host
 	 * kept them): the same file read another way is another ingest.
-	 * Storage plugins keep and compare it as opaque text. */
+	 * For a dataset with a citizen-number field, " key " and the
+	 * fingerprint of the key they were hashed with follow (16 hex
+	 * digits, docs/security.md).  Storage plugins keep and compare it as opaque text. */
 	const char *settings_sha256;
 
 	/* ---- since storage ops version 13 ---- */

@@ -19,9 +19,10 @@ $(csv_source clients clients "$1" semicolon Clientnummer=client BSN=bsn Team=tea
 INI
 }
 
-test_bsn() {
-	mkdir -p "$work/scripts"
-	cat >"$work/scripts/personen.lua" <<'LUA'
+# bsn_persons_kpi: the Lua of a KPI counting the unique persons of clients
+# per team, a year at a time.
+bsn_persons_kpi() {
+	cat <<'LUA'
 kpi {
   id = "unieke_personen",
   title = "Unieke personen",
@@ -31,6 +32,12 @@ kpi {
   breakdown = { "team" },
   rule = count_distinct("bsn"),
 }
+LUA
+}
+
+test_bsn() {
+	mkdir -p "$work/scripts"
+	{ bsn_persons_kpi; cat; } >"$work/scripts/personen.lua" <<'LUA'
 kpi {
   id = "bsn_lengte",
   title = "Lengte van de opgeslagen sleutel",

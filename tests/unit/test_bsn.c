@@ -66,6 +66,7 @@ TEST(key_file_is_checked)
 	bsn_key key;
 	peil_error err;
 	char mac[BSN_HEX_SIZE];
+	char fingerprint[BSN_FINGERPRINT_SIZE];
 
 	CHECK(fd >= 0);
 	close(fd);
@@ -76,6 +77,10 @@ TEST(key_file_is_checked)
 	CHECK(bsn_hmac_hex(&key, "111222333", mac) == 0);
 	CHECK_STR(mac, "00d3605f4be90385dfe2b7a94b342202"
 		       "cb05473039f531b7345eb633b5767fe5");
+	/* printf 'peil key fingerprint' | openssl dgst -sha256 -hmac
+	 * peil-test-secret-0123456789, its first 16 digits */
+	CHECK(bsn_key_fingerprint(&key, fingerprint) == 0);
+	CHECK_STR(fingerprint, "568d164a67602319");
 	bsn_key_clear(&key);
 	CHECK_INT(key.len, 0);
 
