@@ -39,20 +39,17 @@ static int name_check(const config *cfg, const config_section *s,
 		      const config_entry *e, const char *what,
 		      const char *name, peil_error *err)
 {
-	const char *p = name;
-	size_t len = strlen(name);
+	size_t len = strlen(name), i;
+	int ok = (*name >= 'a' && *name <= 'z') || *name == '_';
 
 	if (len > SCHEMA_NAME_MAX)
 		return config_fail(cfg, s, e, err, "%s name '%s' is %zu "
 				   "characters long: at most %d", what, name,
 				   len, SCHEMA_NAME_MAX);
-	if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
-		p = NULL;
-	for (; p && *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_'))
-			p = NULL;
-	if (!p)
+	for (i = 1; ok && i < len; i++)
+		ok = (name[i] >= 'a' && name[i] <= 'z') ||
+		     (name[i] >= '0' && name[i] <= '9') || name[i] == '_';
+	if (!ok)
 		return config_fail(cfg, s, e, err, "%s name '%s': use a-z, "
 				   "0-9 and _, starting with a letter", what,
 				   name);
