@@ -553,7 +553,8 @@ TEST(spans_by_hand)
  * periods taken at once) and with a Lua function (period by period), on
  * 400 generated cases of 24 teams over three years: more teams than a
  * run first makes room for, found after the first rows that span.
- * Every figure equal, of months, quarters and years. */
+ * Every figure equal, of months, quarters and years.  Both keep
+ * differences (kpi_run_span), the Lua ones of one period at a time. */
 TEST(spans_against_lua)
 {
 	kpi_set *set;
