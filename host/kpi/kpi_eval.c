@@ -30,6 +30,10 @@
 #include "base/thread.h"
 #include "model/results.h"
 
+typedef struct kpi_span {
+	int64_t rows, hits;
+} kpi_span;
+
 typedef struct kpi_run {
 	kpi_set *set;
 	kpi *k;
@@ -45,6 +49,17 @@ typedef struct kpi_run {
 	kpi_cells *cells;	/* set by its scan */
 	kpi_acc *acc;		/* [cell * period_count + p], zeroed */
 	size_t acc_cells;
+	/* The rows and hits of a count() or share() (no measure; the
+	 * rows of count_distinct) as differences over the periods [from,
+	 * to) a row takes at once: +1 at from, -1 at to, in the slots of
+	 * acc; added up into acc after the scan (kpi_run_fold_spans).  A
+	 * row of a stock (running_in, a settled condition) costs two slots
+	 * a cell, not two for each of its periods, and a slot is a quarter
+	 * of an accumulator's bytes: fewer cache lines missed where the
+	 * cells are many (acc, 64 bytes a slot, was a fifth of the cases
+	 * scan's time at 1 200 teams).  Counts are whole numbers: the sum
+	 * is the same in any order.  NULL until a row needs it. */
+	kpi_span *span;
 	kpi_distinct *distinct;	/* count_distinct's values, or NULL */
 	/* found[cell]: a row the KPI selects has that cell's values (it
 	 * passed where).  A cell of an empty value ("(onbekend)") is a row
@@ -165,8 +180,61 @@ static int kpi_run_grow(kpi_run *r, size_t cell)
 	memset(&grown[r->acc_cells * r->period_count], 0,
 	       (cells - r->acc_cells) * r->period_count * sizeof(*grown));
 	r->acc = grown;
+	if (r->span) {
+		kpi_span *span = realloc(r->span, cells * r->period_count *
+							  sizeof(*span));
+
+		if (!span)
+			return -1;
+		memset(&span[r->acc_cells * r->period_count], 0,
+		       (cells - r->acc_cells) * r->period_count *
+			       sizeof(*span));
+		r->span = span;
+	}
 	r->acc_cells = cells;
 	return 0;
+}
+
+/* A row of cell in r's periods [from, to) with hit: its differences in
+ * the total and the cell (kpi_run.span).  -1 when out of memory. */
+static int kpi_run_span(kpi_run *r, size_t from, size_t to, size_t cell,
+			int hit)
+{
+	size_t np = r->period_count;
+
+	if (!r->span && !(r->span = calloc(r->acc_cells * np,
+					   sizeof(*r->span))))
+		return -1;
+	for (size_t c = 0; c < 1 + (cell != 0); c++) {
+		kpi_span *s = &r->span[(c ? cell : 0) * np];
+
+		s[from].rows += 1;
+		s[from].hits += hit;
+		if (to < np) {
+			s[to].rows -= 1;
+			s[to].hits -= hit;
+		}
+	}
+	return 0;
+}
+
+/* After r's scan: its spans added up period by period into acc. */
+static void kpi_run_fold_spans(kpi_run *r)
+{
+	size_t np = r->period_count;
+
+	for (size_t c = 0; r->span && c < r->acc_cells; c++) {
+		int64_t rows = 0, hits = 0;
+
+		for (size_t p = 0; p < np; p++) {
+			rows += r->span[c * np + p].rows;
+			hits += r->span[c * np + p].hits;
+			r->acc[c * np + p].rows += (double)rows;
+			r->acc[c * np + p].hits += (double)hits;
+		}
+	}
+	free(r->span);
+	r->span = NULL;
 }
 
 /* Mark cell found in r when row passes r's where (any row, when the
@@ -573,12 +641,15 @@ static int kpi_scan_end(kpi_scan *scan, int rc, peil_error *err)
 		r->first_date = scan->pick_first[scan->run_pick[i]];
 		kpi_scan_last_date(scan, scan->run_pick[i], r);
 		if (r->period_count && cells > r->acc_cells &&
-		    kpi_run_grow(r, cells - 1) < 0)
+		    kpi_run_grow(r, cells - 1) < 0) {
 			scan->out_of_memory = 1;
+			continue;
+		}
+		kpi_run_fold_spans(r);
 		/* the values count_distinct spilled; the KPI fails alone */
-		else if (r->distinct && !r->failed &&
-			 kpi_distinct_finish(r->distinct, kpi_count_distinct,
-					     r, &r->err) < 0)
+		if (r->distinct && !r->failed &&
+		    kpi_distinct_finish(r->distinct, kpi_count_distinct, r,
+					&r->err) < 0)
 			r->failed = 1;
 	}
 	if (scan->out_of_memory)
@@ -977,6 +1048,8 @@ static int kpi_accumulate(kpi_run *r, const kpi_row *row, size_t from,
 		   kpi_case(r, row, from, to, cell, hit, NULL) < 0) {
 		return -1;
 	}
+	if (!value)	/* a count: its periods as differences */
+		return kpi_run_span(r, from, to, cell, hit) < 0 ? -2 : 0;
 	for (size_t p = from; p < to; p++) {
 		kpi_acc_add(&r->acc[p], hit, value);
 		r->acc[p].den += den;
@@ -1372,6 +1445,7 @@ static void kpi_run_free(kpi_run *r)
 	if (!r)
 		return;
 	free(r->acc);
+	free(r->span);
 	free(r->found);
 	kpi_distinct_free(r->distinct);
 	kpi_cells_release(r->cells);
