@@ -167,3 +167,58 @@ test_hostile4_non_finite() {
 		fail "no figure of a failed KPI" "$(cat "$work/out")"
 	else ok "no figure of a failed KPI"; fi
 }
+
+# ------------------------------- allowed values declared after rows were stored
+# An allowed.FIELD list declared (or narrowed) after the rows were
+# stored from an export that has gone since (exports come and go; a run
+# reads again only those still there): check and run said nothing and
+# the figures counted the rows, exit 0.  Now they are counted as the
+# rows that break a declared range are: check warns (the field, how many
+# rows, the first by its key and value), run warns the same and exits 2,
+# its figures still evaluated.  By hand: 1.csv's S2 and S4 hold
+# 'Zelfredzaamheid', outside 'ZRM, Ladder'; S5's empty instrument is
+# not checked (as ingest does not); 2.csv adds S6 of 'ZRM'; March counts
+# all 6 rows (check, which ingests nothing, sees 5).  With fold.instrument = case and the list 'zrm, Ladder,
+# Zelfredzaamheid', ingest stores 'zrm' (S6, read again under the new
+# settings): S1's 'ZRM' is spelled otherwise, 1 row.  A second source
+# of the dataset without a list could have stored any value: the field
+# is not checked then.
+hostile4_allowed_config() { # hostile4_allowed_config [SOURCE_LINES...]
+	local line
+	hostile4_scores_config "field.mark = integer"
+	sed -i "s|^path = $work/scores.csv\$|path = $work/exports/*.csv|" "$work/peil.ini"
+	for line; do printf '%s\n' "$line"; done >>"$work/peil.ini"	# [source scores] is last
+}
+test_hostile4_stored_allowed() {
+	mkdir -p "$work/exports"
+	printf 'Id;Datum;Instrument;Score;Cijfer\r\nS1;01-03-2018;ZRM;5;7\r\nS2;02-03-2018;Zelfredzaamheid;4;8\r\nS3;03-03-2018;Ladder;6;7\r\nS4;04-03-2018;Zelfredzaamheid;3;6\r\nS5;05-03-2018;;2;6\r\n' \
+		>"$work/exports/1.csv"
+	hostile4_allowed_config
+	peil_expect "stored without a list" 0 /dev/null ingest
+	rm "$work/exports/1.csv"
+	printf 'Id;Datum;Instrument;Score;Cijfer\r\nS6;06-03-2018;ZRM;5;7\r\n' >"$work/exports/2.csv"
+	hostile4_allowed_config "allowed.instrument = ZRM, Ladder"
+	peil_expect "check: a warning about stored values" 0 "$work/out" check
+	expect_grep "check: one warning" "$work/out" "1 warning about the stored values"
+	expect_grep "check: the rows outside the list, the first by its key" "$work/err" \
+		"dataset scores: 2 of its 5 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'Zelfredzaamheid') in the row of id 'S2', stored before the list was declared"
+	peil_expect "run: the rows counted, said, exit 2" 2 "$work/out" run --format csv
+	expect_grep "run: the list named" "$work/err" \
+		"2 of its 6 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'Zelfredzaamheid') in the row of id 'S2'"
+	expect_grep "run: what it means" "$work/err" \
+		"the figures count stored rows that break 1 rule of the datasets (above)"
+	expect_grep "run: the figures still evaluated" "$work/out" "scores;Scores;scores;2018-03;6;"
+	peil_expect "run again (confirms): still exit 2" 2 /dev/null run
+	hostile4_allowed_config "allowed.instrument = ZRM, Ladder, Zelfredzaamheid"
+	peil_expect "run with every stored value listed: exit 0" 0 /dev/null run
+	hostile4_allowed_config "fold.instrument = case" "allowed.instrument = zrm, Ladder, Zelfredzaamheid"
+	peil_expect "run with 'zrm' listed: exit 2" 2 /dev/null run
+	expect_grep "run: 'ZRM' is not the list's spelling" "$work/err" \
+		"1 of its 6 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'ZRM') in the row of id 'S1'"
+	printf 'Id;Datum;Instrument;Score;Cijfer\r\n' >"$work/more.csv"
+	hostile4_allowed_config "fold.instrument = case" "allowed.instrument = zrm, Ladder, Zelfredzaamheid" \
+		"[source more]" "plugin = csv" "dataset = scores" "path = $work/more.csv" "separator = semicolon" \
+		"date_format = dd-mm-jjjj" "column.Id = id" "column.Datum = date" "column.Instrument = instrument" \
+		"column.Score = score" "column.Cijfer = mark"
+	peil_expect "a second source without a list: not checked, exit 0" 0 /dev/null run
+}
