@@ -222,3 +222,63 @@ test_hostile4_stored_allowed() {
 		"column.Score = score" "column.Cijfer = mark"
 	peil_expect "a second source without a list: not checked, exit 0" 0 /dev/null run
 }
+
+# ------------------------------- two long dataset names sharing a prefix
+# Two datasets of 63 characters that differ in the last one only, with a
+# field of 63: on postgres, whose identifiers hold 63 bytes, "ds_" +
+# name and "peil_stage_" + name were cut (a dataset of more than 56 was
+# refused, and the staging tables of two sharing their first 52 were
+# one).  Each dataset keeps its own rows on either store: by hand, run 1
+# counts 3 rows of A and 2 of B in March; run 2 reads a2.csv (A1's
+# note changed, A4 added) and b2.csv (B3 added) through the staging
+# tables: 4 and 3 (figures of a final month changed: exit 5), and peil
+# diff lists each change under its dataset's
+# whole name (2 added, 1 changed).
+test_hostile4_long_dataset_pair() {
+	local p62 a b f63 d
+	p62=$(printf 'x%.0s' $(seq 62)); a=${p62}a; b=${p62}b
+	f63=$(printf 'f%.0s' $(seq 63))
+	mkdir -p "$work/pair_scripts" "$work/pair"
+	for d in a b; do
+		printf 'kpi { id = "k%s", title = "Rijen", unit = "rijen", dataset = "%s",\n  grain = "month", select = started_in("date"), rule = count() }\n' \
+			"$d" "$p62$d" >"$work/pair_scripts/k$d.lua"
+	done
+	{
+		peil_sections "$plugins" "$work/pair_scripts"
+		printf '[run]\nperiods = 2018-03\n'; store_run_keys
+		printf '[privacy]\nmin_count = 0\n'
+		for d in a b; do
+			printf '[dataset %s]\nfield.id = text key\nfield.date = date\nfield.%s = text\n' "$p62$d" "$f63"
+			printf '[source %s]\nplugin = csv\ndataset = %s\npath = %s\n' "src_$d" "$p62$d" "$work/pair/${d}*.csv"
+			printf 'separator = semicolon\ndate_format = dd-mm-jjjj\ncolumn.Id = id\ncolumn.Datum = date\ncolumn.Notitie = %s\n' "$f63"
+		done
+	} >"$work/peil.ini"
+	printf 'Id;Datum;Notitie\r\nA1;01-03-2018;een\r\nA2;02-03-2018;twee\r\nA3;03-03-2018;drie\r\n' >"$work/pair/a1.csv"
+	printf 'Id;Datum;Notitie\r\nB1;01-03-2018;een\r\nB2;02-03-2018;twee\r\n' >"$work/pair/b1.csv"
+	peil_expect "run 1 over two datasets of 63 sharing 62" 0 "$work/out" run --format csv
+	expect_grep "run 1: 3 rows of A" "$work/out" "ka;Rijen;rijen;2018-03;3;"
+	expect_grep "run 1: 2 rows of B" "$work/out" "kb;Rijen;rijen;2018-03;2;"
+	printf 'Id;Datum;Notitie\r\nA1;01-03-2018;anders\r\nA4;04-03-2018;vier\r\n' >"$work/pair/a2.csv"
+	printf 'Id;Datum;Notitie\r\nB3;03-03-2018;drie\r\n' >"$work/pair/b2.csv"
+	peil_expect "run 2 through the staging tables: final figures changed" 5 "$work/out" run --format csv
+	expect_grep "run 2: 4 rows of A" "$work/out" "ka;Rijen;rijen;2018-03;4;"
+	expect_grep "run 2: 3 rows of B" "$work/out" "kb;Rijen;rijen;2018-03;3;"
+	peil_expect "peil diff 1 2" 0 "$work/diff" diff 1 2
+	expect_grep "A1 changed, in A" "$work/diff" "$(printf '  %-12s %-8s %s' "$a" changed A1)"
+	expect_grep "A4 added, in A" "$work/diff" "$(printf '  %-12s %-8s %s' "$a" added A4)"
+	expect_grep "B3 added, in B" "$work/diff" "$(printf '  %-12s %-8s %s' "$b" added B3)"
+	expect_grep "nothing else" "$work/diff" "2 added, 1 changed, 0 removed"
+	[ -n "${PEIL_TEST_PG:-}" ] || return 0
+	# On postgres: two tables of 63 bytes; A's commented as B's (a
+	# hash's collision) is refused, naming both.
+	local schema table pg_sql
+	schema=t$(printf %s "$work" | md5sum | cut -c1-16)
+	pg_sql="SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind = 'r' AND c.relname LIKE 'ds\_%' ORDER BY 1"
+	psql "$PEIL_TEST_PG" -XAtq -c "SELECT count(*) FROM ($pg_sql) t WHERE length(relname) = 63" >"$work/tables" 2>&1
+	expect_grep "two tables of 63 bytes" "$work/tables" 2
+	table=$(psql "$PEIL_TEST_PG" -XAtq -c "$pg_sql LIMIT 1")
+	psql "$PEIL_TEST_PG" -XAtq -c "COMMENT ON TABLE $schema.\"$table\" IS 'peil dataset $b'"
+	peil_expect "a table that names another dataset: refused" 4 /dev/null run
+	expect_grep "the table and both datasets named" "$work/err" \
+		"dataset $a: table $table holds peil dataset $b, not this dataset"
+}
