@@ -308,7 +308,7 @@ static int table_columns(struct store *st, const char *name, PGresult **out,
 		     "cannot read the dataset's table") < 0)
 		return -1;
 	snprintf(comment, sizeof(comment), PG_DATASET_COMMENT "%s", name);
-	if (PQntuples(*out) == 0 || strlen(name) + 3 <= PG_IDENT_MAX ||
+	if (PQntuples(*out) == 0 || strcmp(table + 3, name) == 0 ||
 	    strcmp(PQgetvalue(*out, 0, 3), comment) == 0)
 		return 0;
 	return pg_fail_of(st, err, "dataset", name, "table %s holds %s, "
