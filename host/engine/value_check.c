@@ -320,6 +320,7 @@ typedef struct rule_count {
 	long *when_at;		/* per range for some rows: its WHEN's */
 	broken outside, earlier, unlisted;
 	broken *cases;		/* per range for some rows */
+	strmap_cache *listed;	/* the field's allowed texts seen, or NULL */
 } rule_count;
 
 /* The rule of a field that declares none in its [dataset]. */
@@ -368,6 +369,20 @@ static void key_text(const struct rule_scan *st, const peil_value *values,
 	}
 }
 
+/* Whether v, a text of rc's field, is one of allowed: a lookup in the
+ * cache of the texts found before (most rows hold one of a few), then in
+ * the list. */
+static int listed(rule_count *rc, const strmap *allowed, const peil_value *v)
+{
+	size_t slot;
+	long i = strmap_cache_find(rc->listed, allowed, v->as.text, v->len,
+				   &slot);
+
+	if (i < 0 && (i = strmap_find(allowed, v->as.text, v->len)) >= 0)
+		strmap_cache_put(rc->listed, slot, i);
+	return i >= 0;
+}
+
 /* Count a row that breaks b: the first is kept, its key named. */
 static void count_broken(const struct rule_scan *st, broken *b,
 			 const peil_value *values, const peil_value *v,
@@ -399,7 +414,7 @@ static int rule_row(void *arg, const peil_value *values)
 			count_broken(st, &rc->outside, values, v, NULL);
 		/* as ingest checks them (plugin/host.c): empty ones are not */
 		if (allowed->count && v->type == PEIL_TYPE_TEXT && v->len &&
-		    strmap_find(allowed, v->as.text, v->len) < 0)
+		    !listed(rc, allowed, v))
 			count_broken(st, &rc->unlisted, values, v, NULL);
 		if (rc->before_at >= 0 && v->type == PEIL_TYPE_DATE &&
 		    values[rc->before_at].type == PEIL_TYPE_DATE &&
@@ -499,8 +514,11 @@ static int rules_of(const peil_schema *schema, const schema_rule *rules,
 						  (size_t)r->not_before);
 		rc->when_at = calloc(r->case_count + 1, sizeof(*rc->when_at));
 		rc->cases = calloc(r->case_count + 1, sizeof(*rc->cases));
+		rc->listed = st->allowed[i].count ? calloc(1, sizeof(*rc->listed))
+						  : NULL;
 		st->count++;
-		if (!rc->when_at || !rc->cases)
+		if (!rc->when_at || !rc->cases ||
+		    (st->allowed[i].count && !rc->listed))
 			return -1;
 		for (size_t c = 0; c < r->case_count; c++)
 			rc->when_at[c] = project(projection, n,
@@ -518,6 +536,7 @@ static void rules_release(struct rule_scan *st)
 	for (size_t i = 0; i < st->count; i++) {
 		free(st->counts[i].when_at);
 		free(st->counts[i].cases);
+		free(st->counts[i].listed);
 	}
 	for (size_t f = 0; st->allowed && f < st->schema->field_count; f++)
 		strmap_release(&st->allowed[f]);
