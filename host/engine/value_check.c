@@ -439,9 +439,13 @@ static int rule_row(void *arg, const peil_value *values)
 
 /* The texts that the sources of schema's dataset store in each text
  * field by their allowed.FIELD lists, into st->allowed: a field is
- * checked when every source of the dataset lists its values, against
- * all their lists (a row does not say which source stored it).  -1 with
- * err when a source's lists cannot be read or memory runs out. */
+ * checked when every source of the dataset lists its values and refuses
+ * what its list lacks (on_unknown = refuse), against all their lists (a
+ * row does not say which source stored it).  Under on_unknown = warn a
+ * value outside the list is one the settings admit, with the warning
+ * (and exit 2) of the ingest that stored it: not a broken rule that
+ * every later run would repeat.  -1 with err when a source's lists
+ * cannot be read or memory runs out. */
 static int allowed_of(const peil_context *ctx, const peil_schema *schema,
 		      struct rule_scan *st, peil_error *err)
 {
@@ -470,7 +474,7 @@ static int allowed_of(const peil_context *ctx, const peil_schema *schema,
 						: NULL;
 			int added;
 
-			if (!list)
+			if (!list || !src->input.refuse_unknown)
 				open[f] = 1;
 			for (size_t k = 0; rc == 0 && k < count; k++)
 				if (strmap_put(&st->allowed[f], list[k],
@@ -571,9 +575,9 @@ static long rule_warnings(const peil_schema *schema,
 			log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its "
 				"%lld stored rows hold a %s that allowed.%s of "
 				"its sources does not list (the first: '%s')%s, "
-				"stored before the list was declared or under "
-				"on_unknown = warn: peil ingest --force reads the "
-				"exports again and names their lines",
+				"stored before the list was declared: peil "
+				"ingest --force reads the exports again and "
+				"names their lines",
 				schema->name, (long long)rc->unlisted.rows,
 				(long long)st->rows, name, name,
 				rc->unlisted.text,

@@ -21,10 +21,10 @@
  *   (schema.h) that stored rows break: rows stored before the rule was
  *   declared, which no ingest checked (the first of them named by its
  *   key); and, as such a rule, for each text field whose values every
- *   source of its dataset lists (allowed.FIELD), the stored rows whose
- *   value none of the lists holds in the spelling that ingest stores
- *   (stored before the list was declared or narrowed, or under
- *   on_unknown = warn);
+ *   source of its dataset lists (allowed.FIELD) with on_unknown =
+ *   refuse, the stored rows whose value none of the lists holds in the
+ *   spelling that ingest stores (stored before the list was declared,
+ *   narrowed, or made to refuse);
  * - for stored dates that cannot be right: a year outside
  *   DATE_YEAR_FIRST..DATE_YEAR_LAST (stored before ingest refused it),
  *   or a year that lies more than VALUE_CHECK_GAP_YEARS from every

@@ -182,7 +182,9 @@ test_hostile4_non_finite() {
 # Zelfredzaamheid', ingest stores 'zrm' (S6, read again under the new
 # settings): S1's 'ZRM' is spelled otherwise, 1 row.  A second source
 # of the dataset without a list could have stored any value: the field
-# is not checked then.
+# is not checked then.  Nor is it under on_unknown = warn, which admits
+# an unlisted value with the ingest's warning (a run after the list is
+# declared without refuse exits 0: the rows are as the settings admit).
 hostile4_allowed_config() { # hostile4_allowed_config [SOURCE_LINES...]
 	local line
 	hostile4_scores_config "field.mark = integer"
@@ -197,11 +199,11 @@ test_hostile4_stored_allowed() {
 	peil_expect "stored without a list" 0 /dev/null ingest
 	rm "$work/exports/1.csv"
 	printf 'Id;Datum;Instrument;Score;Cijfer\r\nS6;06-03-2018;ZRM;5;7\r\n' >"$work/exports/2.csv"
-	hostile4_allowed_config "allowed.instrument = ZRM, Ladder"
+	hostile4_allowed_config "allowed.instrument = ZRM, Ladder" "on_unknown = refuse"
 	peil_expect "check: a warning about stored values" 0 "$work/out" check
 	expect_grep "check: one warning" "$work/out" "1 warning about the stored values"
 	expect_grep "check: the rows outside the list, the first by its key" "$work/err" \
-		"dataset scores: 2 of its 5 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'Zelfredzaamheid') in the row of id 'S2', stored before the list was declared"
+		"dataset scores: 2 of its 5 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'Zelfredzaamheid') in the row of id 'S2', stored before the list was declared: peil ingest --force"
 	peil_expect "run: the rows counted, said, exit 2" 2 "$work/out" run --format csv
 	expect_grep "run: the list named" "$work/err" \
 		"2 of its 6 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'Zelfredzaamheid') in the row of id 'S2'"
@@ -209,15 +211,21 @@ test_hostile4_stored_allowed() {
 		"the figures count stored rows that break 1 rule of the datasets (above)"
 	expect_grep "run: the figures still evaluated" "$work/out" "scores;Scores;scores;2018-03;6;"
 	peil_expect "run again (confirms): still exit 2" 2 /dev/null run
-	hostile4_allowed_config "allowed.instrument = ZRM, Ladder, Zelfredzaamheid"
+	hostile4_allowed_config "allowed.instrument = ZRM, Ladder"
+	peil_expect "the list under on_unknown = warn: exit 0" 0 "$work/out" run --format csv
+	if grep -q "does not list" "$work/err"; then
+		fail "under warn: no warning about stored values" "$(cat "$work/err")"
+	else ok "under warn: no warning about stored values"; fi
+	expect_grep "under warn: the same figures" "$work/out" "scores;Scores;scores;2018-03;6;"
+	hostile4_allowed_config "allowed.instrument = ZRM, Ladder, Zelfredzaamheid" "on_unknown = refuse"
 	peil_expect "run with every stored value listed: exit 0" 0 /dev/null run
-	hostile4_allowed_config "fold.instrument = case" "allowed.instrument = zrm, Ladder, Zelfredzaamheid"
+	hostile4_allowed_config "fold.instrument = case" "allowed.instrument = zrm, Ladder, Zelfredzaamheid" "on_unknown = refuse"
 	peil_expect "run with 'zrm' listed: exit 2" 2 /dev/null run
 	expect_grep "run: 'ZRM' is not the list's spelling" "$work/err" \
 		"1 of its 6 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'ZRM') in the row of id 'S1'"
 	printf 'Id;Datum;Instrument;Score;Cijfer\r\n' >"$work/more.csv"
 	hostile4_allowed_config "fold.instrument = case" "allowed.instrument = zrm, Ladder, Zelfredzaamheid" \
-		"[source more]" "plugin = csv" "dataset = scores" "path = $work/more.csv" "separator = semicolon" \
+		"on_unknown = refuse" "[source more]" "plugin = csv" "dataset = scores" "path = $work/more.csv" "separator = semicolon" \
 		"date_format = dd-mm-jjjj" "column.Id = id" "column.Datum = date" "column.Instrument = instrument" \
 		"column.Score = score" "column.Cijfer = mark"
 	peil_expect "a second source without a list: not checked, exit 0" 0 /dev/null run
