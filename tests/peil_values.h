@@ -35,4 +35,31 @@ static inline peil_value value_date(const char *iso)
 	return v;
 }
 
+/* The most fields of a row that values_scan projects. */
+#define VALUES_SCAN_MAX 64
+
+/* What a store's scan does, over rows[0..count) of stride values each:
+ * each row's values at projection[0..projection_count) handed to row,
+ * which may stop the scan by returning nonzero (returned; -1 for more
+ * than VALUES_SCAN_MAX fields). */
+static inline int values_scan(const peil_value *rows, size_t count,
+			      size_t stride, const size_t *projection,
+			      size_t projection_count, peil_row_fn row,
+			      void *row_ctx)
+{
+	peil_value projected[VALUES_SCAN_MAX];
+
+	if (projection_count > VALUES_SCAN_MAX)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		int rc;
+
+		for (size_t j = 0; j < projection_count; j++)
+			projected[j] = rows[i * stride + projection[j]];
+		if ((rc = row(row_ctx, projected)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 #endif

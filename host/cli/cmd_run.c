@@ -197,7 +197,8 @@ static int run_unchanged(peil_context *ctx, const output_options *out,
 }
 
 /* Stored rows that break a rule the datasets declare now (a range added
- * after they were ingested, which no ingest checks again): the figures
+ * after they were ingested, which no ingest checks again, or a value
+ * that the sources' allowed lists no longer hold): the figures
  * count them, as a file's rows would have been refused, so the run says
  * so, each rule's rows counted and the first named (value_check.h), and
  * exits 2, as for rows an ingest rejects.  It evaluates all the same (the

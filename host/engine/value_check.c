@@ -308,21 +308,29 @@ static long literal_warnings(const struct collect *c,
 typedef struct broken {
 	int64_t rows;
 	peil_value value, other;	/* the first's (other: not_before's) */
+	char text[72];			/* the first's value when a text */
 	char key[KEY_SHOWN];		/* the first's key, "" without one */
 } broken;
 
-/* One field's rule, counted over the stored rows. */
+/* One field's rules, counted over the stored rows. */
 typedef struct rule_count {
 	size_t field;		/* schema index */
+	const schema_rule *rule;	/* its declared rule, or no_rule */
 	long at, before_at;	/* positions in the projection; -1: none */
 	long *when_at;		/* per range for some rows: its WHEN's */
-	broken outside, earlier;
+	broken outside, earlier, unlisted;
 	broken *cases;		/* per range for some rows */
+	strmap_cache *listed;	/* the field's allowed texts seen, or NULL */
 } rule_count;
+
+/* The rule of a field that declares none in its [dataset]. */
+static const schema_rule no_rule = { .not_before = -1 };
 
 struct rule_scan {
 	const peil_schema *schema;
-	const schema_rule *rules;
+	/* [field_count]: the texts that the field's allowed.FIELD lists
+	 * store, or none (count 0): the field is not checked */
+	strmap *allowed;
 	rule_count *counts;
 	size_t count;
 	long *key_at;		/* the key fields' positions */
@@ -361,6 +369,20 @@ static void key_text(const struct rule_scan *st, const peil_value *values,
 	}
 }
 
+/* Whether v, a text of rc's field, is one of allowed: a lookup in the
+ * cache of the texts found before (most rows hold one of a few), then in
+ * the list. */
+static int listed(rule_count *rc, const strmap *allowed, const peil_value *v)
+{
+	size_t slot;
+	long i = strmap_cache_find(rc->listed, allowed, v->as.text, v->len,
+				   &slot);
+
+	if (i < 0 && (i = strmap_find(allowed, v->as.text, v->len)) >= 0)
+		strmap_cache_put(rc->listed, slot, i);
+	return i >= 0;
+}
+
 /* Count a row that breaks b: the first is kept, its key named. */
 static void count_broken(const struct rule_scan *st, broken *b,
 			 const peil_value *values, const peil_value *v,
@@ -369,6 +391,9 @@ static void count_broken(const struct rule_scan *st, broken *b,
 	if (b->rows++)
 		return;
 	b->value = *v;
+	if (v->type == PEIL_TYPE_TEXT)
+		snprintf(b->text, sizeof(b->text), "%.*s",
+			 (int)(v->len > 64 ? 64 : v->len), v->as.text);
 	if (other)
 		b->other = *other;
 	key_text(st, values, b->key, sizeof(b->key));
@@ -381,11 +406,16 @@ static int rule_row(void *arg, const peil_value *values)
 	st->rows++;
 	for (size_t i = 0; i < st->count; i++) {
 		rule_count *rc = &st->counts[i];
-		const schema_rule *r = &st->rules[rc->field];
+		const schema_rule *r = rc->rule;
 		const peil_value *v = &values[rc->at];
+		const strmap *allowed = &st->allowed[rc->field];
 
 		if (schema_rule_outside(r, v))
 			count_broken(st, &rc->outside, values, v, NULL);
+		/* as ingest checks them (plugin/host.c): empty ones are not */
+		if (allowed->count && v->type == PEIL_TYPE_TEXT && v->len &&
+		    !listed(rc, allowed, v))
+			count_broken(st, &rc->unlisted, values, v, NULL);
 		if (rc->before_at >= 0 && v->type == PEIL_TYPE_DATE &&
 		    values[rc->before_at].type == PEIL_TYPE_DATE &&
 		    v->as.date < values[rc->before_at].as.date)
@@ -407,39 +437,96 @@ static int rule_row(void *arg, const peil_value *values)
 	return 0;
 }
 
-/* The fields of schema's rules, and its key fields, into st (added to
- * the projection of *n fields); -1 when out of memory. */
+/* The texts that the sources of schema's dataset store in each text
+ * field by their allowed.FIELD lists, into st->allowed: a field is
+ * checked when every source of the dataset lists its values and refuses
+ * what its list lacks (on_unknown = refuse), against all their lists (a
+ * row does not say which source stored it).  Under on_unknown = warn a
+ * value outside the list is one the settings admit, with the warning
+ * (and exit 2) of the ingest that stored it: not a broken rule that
+ * every later run would repeat.  -1 with err when a source's lists
+ * cannot be read or memory runs out. */
+static int allowed_of(const peil_context *ctx, const peil_schema *schema,
+		      struct rule_scan *st, peil_error *err)
+{
+	size_t fields = schema->field_count, sources = 0;
+	unsigned char *open = calloc(fields + 1, 1);
+	int rc = 0;
+
+	st->allowed = calloc(fields + 1, sizeof(*st->allowed));
+	if (!open || !st->allowed) {
+		free(open);
+		return error_set(err, NULL, 0, NULL, "out of memory");
+	}
+	for (size_t s = 0; rc == 0 && s < ctx->settings.source_count; s++) {
+		const settings_source *src = &ctx->settings.sources[s];
+		value_map *map = NULL;
+
+		if (!src->dataset || strcmp(src->dataset, schema->name) != 0)
+			continue;
+		sources++;
+		rc = value_map_new(ctx->cfg, src->section, schema, NULL, NULL,
+				   &map, err);
+		for (size_t f = 0; rc == 0 && f < fields; f++) {
+			size_t count = 0;
+			char *const *list = map ? value_map_allowed(map, f,
+								    &count)
+						: NULL;
+			int added;
+
+			if (!list || !src->input.refuse_unknown)
+				open[f] = 1;
+			for (size_t k = 0; rc == 0 && k < count; k++)
+				if (strmap_put(&st->allowed[f], list[k],
+					       strlen(list[k]), &added) < 0)
+					rc = error_set(err, NULL, 0, NULL,
+						       "out of memory");
+		}
+		value_map_free(map);
+	}
+	for (size_t f = 0; f < fields; f++)
+		if (open[f] || !sources ||
+		    schema->fields[f].type != PEIL_TYPE_TEXT)
+			strmap_release(&st->allowed[f]);
+	free(open);
+	return rc;
+}
+
+/* The fields of schema's rules and allowed lists (st->allowed), and its
+ * key fields, into st (added to the projection of *n fields); -1 when
+ * out of memory. */
 static int rules_of(const peil_schema *schema, const schema_rule *rules,
 		    struct rule_scan *st, size_t *projection, size_t *n)
 {
-	st->schema = schema;
-	st->rules = rules;
 	st->counts = calloc(schema->field_count, sizeof(*st->counts));
 	st->key_at = calloc(schema->field_count, sizeof(*st->key_at));
 	if (!st->counts || !st->key_at)
 		return -1;
 	for (size_t i = 0; i < schema->field_count; i++) {
 		rule_count *rc = &st->counts[st->count];
+		const schema_rule *r = rules ? &rules[i] : &no_rule;
 
-		if (!rules[i].ranged && rules[i].not_before < 0 &&
-		    !rules[i].case_count)
+		if (!r->ranged && r->not_before < 0 && !r->case_count &&
+		    !st->allowed[i].count)
 			continue;
 		rc->field = i;
+		rc->rule = r;
 		rc->at = project(projection, n, i);
-		rc->before_at = rules[i].not_before < 0
+		rc->before_at = r->not_before < 0
 					? -1
 					: project(projection, n,
-						  (size_t)rules[i].not_before);
-		rc->when_at = calloc(rules[i].case_count + 1,
-				     sizeof(*rc->when_at));
-		rc->cases = calloc(rules[i].case_count + 1,
-				   sizeof(*rc->cases));
+						  (size_t)r->not_before);
+		rc->when_at = calloc(r->case_count + 1, sizeof(*rc->when_at));
+		rc->cases = calloc(r->case_count + 1, sizeof(*rc->cases));
+		rc->listed = st->allowed[i].count ? calloc(1, sizeof(*rc->listed))
+						  : NULL;
 		st->count++;
-		if (!rc->when_at || !rc->cases)
+		if (!rc->when_at || !rc->cases ||
+		    (st->allowed[i].count && !rc->listed))
 			return -1;
-		for (size_t c = 0; c < rules[i].case_count; c++)
-			rc->when_at[c] = project(
-				projection, n, (size_t)rules[i].cases[c].when);
+		for (size_t c = 0; c < r->case_count; c++)
+			rc->when_at[c] = project(projection, n,
+						 (size_t)r->cases[c].when);
 	}
 	for (size_t i = 0; st->count && i < schema->field_count; i++)
 		if (schema->fields[i].flags & PEIL_FIELD_KEY)
@@ -453,7 +540,11 @@ static void rules_release(struct rule_scan *st)
 	for (size_t i = 0; i < st->count; i++) {
 		free(st->counts[i].when_at);
 		free(st->counts[i].cases);
+		free(st->counts[i].listed);
 	}
+	for (size_t f = 0; st->allowed && f < st->schema->field_count; f++)
+		strmap_release(&st->allowed[f]);
+	free(st->allowed);
 	free(st->counts);
 	free(st->key_at);
 }
@@ -472,14 +563,27 @@ static const char *row_of(const broken *b, char *out, size_t size)
 static long rule_warnings(const peil_schema *schema,
 			  const struct rule_scan *st)
 {
-	const schema_rule *rules = st->rules;
 	long warnings = 0;
 	char value[32], before[32], row[KEY_SHOWN + 32];
 
 	for (size_t i = 0; i < st->count; i++) {
 		const rule_count *rc = &st->counts[i];
-		const schema_rule *r = &rules[rc->field];
+		const schema_rule *r = rc->rule;
 		const char *name = schema->fields[rc->field].name;
+
+		if (rc->unlisted.rows) {
+			log_msg(PEIL_LOG_WARNING, "dataset %s: %lld of its "
+				"%lld stored rows hold a %s that allowed.%s of "
+				"its sources does not list (the first: '%s')%s, "
+				"stored before the list was declared: peil "
+				"ingest --force reads the exports again and "
+				"names their lines",
+				schema->name, (long long)rc->unlisted.rows,
+				(long long)st->rows, name, name,
+				rc->unlisted.text,
+				row_of(&rc->unlisted, row, sizeof(row)));
+			warnings++;
+		}
 
 		if (rc->outside.rows) {
 			schema_value_text(&rc->outside.value, value,
@@ -688,20 +792,23 @@ static int dataset_row(void *arg, const peil_value *values)
 	return 0;
 }
 
-/* Scan schema's dataset once for what c, rules (NULL: none declared)
- * and, with years set, its date fields ask, into s. */
+/* Scan schema's dataset once for what c, rules (NULL: none declared),
+ * the allowed lists of its sources and, with years set, its date fields
+ * ask, into s. */
 static int scan_dataset(peil_context *ctx, const struct collect *c,
 			const peil_schema *schema, const schema_rule *rules,
 			int years, dataset_scan *s, peil_error *err)
 {
+	s->rules.schema = schema;
+	if (allowed_of(ctx, schema, &s->rules, err) < 0)
+		return -1;
 	s->projection = calloc(schema->field_count + 1,
 			       sizeof(*s->projection));
 	if (!s->projection ||
 	    (c->count && fields_of(c, schema, &s->literals.fields,
 				   &s->literals.count, s->projection,
 				   &s->n) < 0) ||
-	    (rules && rules_of(schema, rules, &s->rules, s->projection,
-			       &s->n) < 0) ||
+	    rules_of(schema, rules, &s->rules, s->projection, &s->n) < 0 ||
 	    (years && years_of(schema, &s->years, s->projection, &s->n) < 0))
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	if (!s->literals.count && !s->rules.count && !s->years.count)

@@ -20,7 +20,11 @@
  * - for each declared range, range for some rows or date order
  *   (schema.h) that stored rows break: rows stored before the rule was
  *   declared, which no ingest checked (the first of them named by its
- *   key);
+ *   key); and, as such a rule, for each text field whose values every
+ *   source of its dataset lists (allowed.FIELD) with on_unknown =
+ *   refuse, the stored rows whose value none of the lists holds in the
+ *   spelling that ingest stores (stored before the list was declared,
+ *   narrowed, or made to refuse);
  * - for stored dates that cannot be right: a year outside
  *   DATE_YEAR_FIRST..DATE_YEAR_LAST (stored before ingest refused it),
  *   or a year that lies more than VALUE_CHECK_GAP_YEARS from every
@@ -32,9 +36,9 @@
  * err when a scan failed or memory ran out. */
 #define VALUE_CHECK_GAP_YEARS 10
 long value_check_stored(peil_context *ctx, peil_error *err);
-/* The declared rules alone, as value_check_stored checks them: a scan of
- * the fields of the rules of each dataset that declares any, for peil
- * run, whose figures would count the rows that break them. */
+/* The declared rules and allowed lists alone, as value_check_stored
+ * checks them: a scan of their fields in each dataset that has any, for
+ * peil run, whose figures would count the rows that break them. */
 long value_check_rules(peil_context *ctx, peil_error *err);
 
 #endif

@@ -461,6 +461,15 @@ int value_map_new(const config *cfg, const config_section *section,
 	return 0;
 }
 
+char *const *value_map_allowed(const value_map *map, size_t field,
+				size_t *count)
+{
+	const field_map *fm = &map->fields[field];
+
+	*count = fm->has_allowed ? fm->allowed.count : 0;
+	return fm->has_allowed ? fm->allowed_text : NULL;
+}
+
 void value_map_free(value_map *map)
 {
 	if (!map)

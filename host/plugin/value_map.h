@@ -41,6 +41,12 @@ int value_map_new(const config *cfg, const config_section *section,
 		  peil_error *err);
 void value_map_free(value_map *map);	/* accepts NULL */
 
+/* The values that field's allowed.FIELD list stores (in the list's
+ * spelling, as ingest stores them), *count of them; NULL when the field
+ * has no allowed list. */
+char *const *value_map_allowed(const value_map *map, size_t field,
+			       size_t *count);
+
 /* text (len bytes) folded as fold.FIELD = all folds it (case, spaces,
  * Latin-1 accents) into out, which holds len + 1 bytes: a folded text is
  * never longer.  Its length. */

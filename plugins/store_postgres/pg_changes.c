@@ -349,14 +349,18 @@ int pg_run_last_ingest(void *state, int64_t run_id, int64_t *ingest_id,
 	return run_mark(st, run_id, ingest_id, err);
 }
 
-/* The datasets' tables with their columns: name, column, type, key. */
+/* The datasets' tables with their columns: name, column, type, key.  A
+ * table's dataset is its name after "ds_", or, for one whose name
+ * pg_ident_of shortened, the one its comment names (table_create). */
 static int datasets_columns(struct store *st, PGresult **res,
 			    peil_error *err)
 {
 	const char *params[1] = { st->schema };
 
 	return pg_query(st,
-			"SELECT substr(c.relname, 4), a.attname,"
+			"SELECT coalesce(substring(obj_description(c.oid,"
+			" 'pg_class') from '^" PG_DATASET_COMMENT
+			"([a-z0-9_]+)$'), substr(c.relname, 4)), a.attname,"
 			" format_type(a.atttypid, a.atttypmod),"
 			" coalesce(a.attnum = ANY (i.indkey), false)"
 			" FROM pg_class c"

@@ -173,6 +173,12 @@ static int table_create(struct store *st, const peil_schema *schema,
 
 		snprintf(what, sizeof(what), "dataset %s: cannot protect the "
 			 "dataset's table", schema->name);
+		/* The dataset's name whole, for a table whose name
+		 * pg_ident_of shortened (pg_changes.c reads it). */
+		pg_sql_append(&sql, "COMMENT ON TABLE ");
+		pg_sql_ident(&sql, "ds_", schema->name);
+		pg_sql_printf(&sql, " IS '" PG_DATASET_COMMENT "%s';",
+			      schema->name);
 		pg_outside_watch(st, &sql, schema->name);
 		pg_tenant_protect(st, &sql, "ds_", schema->name);
 		if (keys == 0 && st->tenant)
@@ -276,23 +282,40 @@ static int table_fit(struct store *st, const peil_schema *schema,
 	return 0;
 }
 
-/* The columns of ds_<name>: name, format_type, part of the primary key. */
+/* The columns of ds_<name>: name, format_type, part of the primary key,
+ * the table's comment.  A table whose name pg_ident_of shortened names
+ * its dataset in the comment: another dataset's there is a table of
+ * another name cut the same way (a hash's collision) or one changed by
+ * hand, refused. */
 static int table_columns(struct store *st, const char *name, PGresult **out,
 			 peil_error *err)
 {
 	static const char sql[] =
 		"SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
-		" coalesce(a.attnum = ANY (i.indkey), false)"
+		" coalesce(a.attnum = ANY (i.indkey), false),"
+		" coalesce(obj_description(c.oid, 'pg_class'), '')"
 		" FROM pg_attribute a"
 		" JOIN pg_class c ON c.oid = a.attrelid"
 		" JOIN pg_namespace n ON n.oid = c.relnamespace"
 		" LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary"
-		" WHERE n.nspname = $1 AND c.relname = 'ds_' || $2"
+		" WHERE n.nspname = $1 AND c.relname = $2"
 		" AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
-	const char *params[2] = { st->schema, name };
+	char table[PG_IDENT_MAX + 1], comment[PG_NAME_MAX + 32];
+	const char *params[2] = { st->schema, table };
 
-	return pg_query(st, sql, 2, params, out, err, name,
-			"cannot read the dataset's table");
+	pg_ident_of(table, "ds_", name);
+	if (pg_query(st, sql, 2, params, out, err, name,
+		     "cannot read the dataset's table") < 0)
+		return -1;
+	snprintf(comment, sizeof(comment), PG_DATASET_COMMENT "%s", name);
+	if (PQntuples(*out) == 0 || strcmp(table + 3, name) == 0 ||
+	    strcmp(PQgetvalue(*out, 0, 3), comment) == 0)
+		return 0;
+	return pg_fail_of(st, err, "dataset", name, "table %s holds %s, "
+			  "not this dataset (was the table changed by hand?)",
+			  table, PQgetvalue(*out, 0, 3)[0]
+				  ? PQgetvalue(*out, 0, 3)
+				  : "no dataset's name in its comment");
 }
 
 static void put_drop(struct store *st, const char *name);
@@ -386,7 +409,8 @@ static int put_fits(const struct pg_put *put, const peil_schema *schema)
 static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 			      peil_error *err)
 {
-	const char *params[1] = { schema->name };
+	char table[PG_IDENT_MAX + 1];
+	const char *params[1] = { table };
 	struct pg_put *put = calloc(1, sizeof(*put));
 	PGresult *res = NULL;
 	struct pg_sql sql;
@@ -416,14 +440,15 @@ static struct pg_put *put_new(struct store *st, const peil_schema *schema,
 			goto fail;
 		}
 	}
-	if (pg_query(st, "SELECT to_regclass(quote_ident('ds_' || $1))", 1,
+	pg_ident_of(table, "ds_", schema->name);
+	if (pg_query(st, "SELECT to_regclass(quote_ident($1))", 1,
 		     params, &res, err, schema->name,
 		     "cannot find the dataset's table") < 0)
 		goto fail;
 	if (PQgetisnull(res, 0, 0)) {
 		pg_fail_of(st, err, "dataset", schema->name,
-			      "no such table: ds_%s (dataset_ensure first)",
-			      schema->name);
+			      "no such table: %s (dataset_ensure first)",
+			      table);
 		goto fail;
 	}
 	pg_sql_append(&sql, "DROP TABLE IF EXISTS pg_temp.");

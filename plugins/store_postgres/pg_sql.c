@@ -6,6 +6,7 @@
  * Values never enter SQL text: they are parameters ($1) or COPY data.
  * Names do, so they are validated and quoted both.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,11 +100,39 @@ void pg_copy_text(struct pg_sql *sql, const char *text, size_t len)
 	pg_sql_appendn(sql, text + from, len - from);
 }
 
+/* PostgreSQL cuts an identifier at 63 bytes (NAMEDATALEN - 1), so that
+ * "ds_" + a dataset of 63 and another that shares its first 60 would be
+ * one table.  One that fits stays as it is (the tables of a store made
+ * before keep their names); a longer one keeps its first bytes and ends
+ * in '_' and 16 hex digits of a 64-bit FNV-1a hash of the whole. */
+void pg_ident_of(char *out, const char *prefix, const char *name)
+{
+	size_t plen = prefix ? strlen(prefix) : 0, nlen = strlen(name);
+	uint64_t hash = 14695981039346656037u;
+	size_t i;
+
+	if (plen + nlen <= PG_IDENT_MAX) {
+		snprintf(out, PG_IDENT_MAX + 1, "%s%s", prefix ? prefix : "",
+			 name);
+		return;
+	}
+	for (i = 0; i < plen + nlen; i++) {
+		hash ^= (unsigned char)(i < plen ? prefix[i] : name[i - plen]);
+		hash *= 1099511628211u;
+	}
+	snprintf(out, PG_IDENT_MAX + 1, "%s%.*s_%016" PRIx64,
+		 prefix ? prefix : "", (int)(PG_IDENT_MAX - plen - 17), name,
+		 hash);
+}
+
 /* Valid names hold no '"'; pg_name_valid is checked before any name is
  * used, so quoting is wrapping. */
 void pg_sql_ident(struct pg_sql *sql, const char *prefix, const char *name)
 {
-	pg_sql_printf(sql, "\"%s%s\"", prefix ? prefix : "", name);
+	char ident[PG_IDENT_MAX + 1];
+
+	pg_ident_of(ident, prefix, name);
+	pg_sql_printf(sql, "\"%s\"", ident);
 }
 
 int pg_name_valid(const char *name)

@@ -41,9 +41,14 @@
 /* The schema (namespace) when [storage] schema does not say. */
 #define PG_SCHEMA_DEFAULT "peil"
 
-/* The longest dataset, field or schema name accepted: "ds_" + name stays
- * well inside PostgreSQL's 63-byte identifiers. */
-#define PG_NAME_MAX 56
+/* The longest dataset, field or schema name accepted: Peil's own limit.
+ * PostgreSQL's identifiers hold PG_IDENT_MAX bytes; a prefixed name
+ * longer than that is shortened by pg_ident_of. */
+#define PG_NAME_MAX 63
+#define PG_IDENT_MAX 63
+
+/* The comment of a dataset's table: this, then the dataset's name. */
+#define PG_DATASET_COMMENT "peil dataset "
 
 /* The column of every dataset table that holds the id of the ingest that
  * added the row, which the change log reads. */
@@ -204,6 +209,10 @@ void pg_sql_printf(struct pg_sql *sql, const char *fmt, ...)
 /* name as a quoted identifier, with an optional prefix inside the
  * quotes: pg_sql_ident(sql, "ds_", "cases") appends "ds_cases". */
 void pg_sql_ident(struct pg_sql *sql, const char *prefix, const char *name);
+/* The identifier of prefix (or NULL) + name, unquoted, into out (of
+ * PG_IDENT_MAX + 1 bytes): every table Peil names after a dataset is
+ * named through it. */
+void pg_ident_of(char *out, const char *prefix, const char *name);
 /* text as a value of COPY's text format: backslash, tab, newline and
  * carriage return escaped (no NUL in it). */
 void pg_copy_text(struct pg_sql *sql, const char *text, size_t len);

@@ -49,14 +49,16 @@ void pg_tenant_column(struct store *st, struct pg_sql *sql)
 void pg_tenant_id(struct store *st, struct pg_sql *sql, const char *prefix,
 		  const char *table, const char *column)
 {
+	char ident[PG_IDENT_MAX + 1];
+
 	if (!st->tenant) {
 		pg_sql_append(sql, " bigint GENERATED ALWAYS AS IDENTITY");
 		return;
 	}
+	pg_ident_of(ident, prefix, table);
 	pg_sql_append(sql, " bigint NOT NULL DEFAULT ");
 	pg_sql_ident(sql, NULL, st->schema);
-	pg_sql_printf(sql, ".peil_next('%s%s', '%s')", prefix ? prefix : "",
-		      table, column);
+	pg_sql_printf(sql, ".peil_next('%s', '%s')", ident, column);
 }
 
 void pg_tenant_expand(struct store *st, struct pg_sql *sql, const char *tmpl)
@@ -107,9 +109,9 @@ static void tenant_counted(struct store *st, struct pg_sql *sql,
 void pg_tenant_row_counted(struct store *st, struct pg_sql *sql,
 			   const char *name)
 {
-	char table[PG_NAME_MAX + 8];
+	char table[PG_IDENT_MAX + 1];
 
-	snprintf(table, sizeof(table), "ds_%s", name);
+	pg_ident_of(table, "ds_", name);
 	tenant_counted(st, sql, table, "peil.row");
 }
 

@@ -16,14 +16,8 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 . "$src/tests/bench/lib.sh"
-before=
-bench_usage="--before DIR "
-bench_option() { [ "$1" = --before ] && before=$(cd "$2" && pwd) && taken=2; }
-bench_options 1000000 ingest_ab.md "$@"
-[ -n "$before" ] || { echo "bench: --before DIR (the build to compare with) is needed" >&2; exit 64; }
+bench_ab_options 1000000 ingest_ab.md "$@"
 bench_setup ingest_ab "time strace sqlite3" /usr/bin/time strace sqlite3 iconv
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 {
 	echo "| rows | build | wall s (median of $runs) | CPU s (median of $runs) | written by pwrite, MB | of it to temporary files, MB |"
@@ -33,8 +27,7 @@ for n in $rows_list; do
 	bench_data "$n"
 	narrow_export "$d/narrow_export/export_smal.csv" "$d"/demo/export_casussen_*.csv
 	for side in before after; do
-		b=$build
-		[ $side = before ] && b=$before
+		b=$(side_build $side)
 		mkdir -p "$d/ab_$side"
 		bench_config "$src" "$d/demo" "$d/ab_$side/peil.db" "$b/plugins" |
 			narrow_config "$d/narrow_export/export_smal.csv" >"$d/ab_$side/peil.ini"
@@ -43,8 +36,7 @@ for n in $rows_list; do
 	done
 	for ((i = 0; i < runs; i++)); do
 		for side in before after; do
-			b=$build
-			[ $side = before ] && b=$before
+			b=$(side_build $side)
 			rm -f "$d/ab_$side"/peil.db*
 			sync
 			/usr/bin/time -f "%e %U %S" -o "$work/time" "$b/peil" ingest --quiet \
@@ -53,8 +45,7 @@ for n in $rows_list; do
 		done
 	done
 	for side in before after; do
-		b=$build
-		[ $side = before ] && b=$before
+		b=$(side_build $side)
 		rm -f "$d/ab_$side"/peil.db* "$work/ab_strace.$side".*
 		# -ff: a file per thread, so that no call is split in two.
 		strace -ff -y -e trace=pwrite64 -o "$work/ab_strace.$side" "$b/peil" ingest --quiet \

@@ -161,6 +161,23 @@ bench_options() {
 	done
 }
 
+# bench_ab_options DEFAULT_ROWS OUT_NAME ARGS...: bench_options for a
+# benchmark of two builds side by side, which also needs --before DIR,
+# the build to compare with (in $before; side_build names either).
+bench_ab_options() {
+	before=
+	bench_usage="--before DIR "
+	bench_option() { [ "$1" = --before ] && before=$(cd "$2" && pwd) && taken=2; }
+	bench_options "$@"
+	[ -n "$before" ] || { echo "bench: --before DIR (the build to compare with) is needed" >&2; exit 64; }
+}
+
+# side_build SIDE: the build of side "before" or "after".
+side_build() { if [ "$1" = before ]; then echo "$before"; else echo "$build"; fi; }
+
+# median: the median of the numbers on stdin, one a line.
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
 # bench_setup NAME PACKAGES TOOL...: after bench_options, the setup of a
 # benchmark of the demo's exports: each TOOL must be there (else the
 # Debian PACKAGES to install are named); sets peil and demo (the build's
@@ -195,8 +212,8 @@ time_run() {
 		cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf("%.2f", u + s) }')")
 		((kb > rss)) && rss=$kb
 	done
-	median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-	cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	median=$(printf '%s\n' "${walls[@]}" | median)
+	cpu=$(printf '%s\n' "${cpus[@]}" | median)
 	peak=$((rss / 1024))
 }
 

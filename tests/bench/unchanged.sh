@@ -15,18 +15,8 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 . "$src/tests/bench/lib.sh"
-before=
-bench_usage="--before DIR "
-bench_option() { [ "$1" = --before ] && before=$(cd "$2" && pwd) && taken=2; }
-bench_options 100000 unchanged.md "$@"
-[ -n "$before" ] || { echo "bench: --before DIR (the build to compare with) is needed" >&2; exit 64; }
-for tool in /usr/bin/time valgrind; do
-	command -v $tool >/dev/null || { echo "bench: $tool is needed" >&2; exit 1; }
-done
-work=${BENCH_DIR:-$(mktemp -d --tmpdir peil-bench-unchanged-XXXXXX)}
-mkdir -p "$(dirname "$out")" "$work"
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+bench_ab_options 100000 unchanged.md "$@"
+bench_setup unchanged "time valgrind" /usr/bin/time valgrind
 
 {
 	echo "| rows | build | no-change run CPU s (median of $runs) | instructions (callgrind) |"
@@ -37,8 +27,7 @@ for n in $rows_list; do
 	[ -d "$d/demo" ] || "$build/peil-demo" --out "$d/demo" --from-year 2016 \
 		--to-year 2018 --cases-per-year $(((n + 2) / 3)) >/dev/null
 	for side in before after; do
-		b=$build
-		[ $side = before ] && b=$before
+		b=$(side_build $side)
 		mkdir -p "$d/$side"
 		bench_config "$src" "$d/demo" "$d/$side/peil.db" "$b/plugins" |
 			sed "s|^periods = .*|periods = 2016-01..2018-12|" >"$d/$side/peil.ini"
@@ -51,8 +40,7 @@ for n in $rows_list; do
 	for side in before after; do : >"$work/cpu.$side"; done
 	for ((i = 0; i < runs; i++)); do
 		for side in before after; do
-			b=$build
-			[ $side = before ] && b=$before
+			b=$(side_build $side)
 			/usr/bin/time -f "%U %S" -o "$work/time" "$b/peil" run --config "$d/$side/peil.ini" \
 				>/dev/null 2>"$work/stderr.$side" || true
 			grep -q "nothing changed since run" "$work/stderr.$side" ||
@@ -61,8 +49,7 @@ for n in $rows_list; do
 		done
 	done
 	for side in before after; do
-		b=$build
-		[ $side = before ] && b=$before
+		b=$(side_build $side)
 		valgrind --tool=callgrind --callgrind-out-file="$work/cg.$side" \
 			"$b/peil" run --config "$d/$side/peil.ini" >/dev/null 2>"$work/cg.err" || true
 		ir=$(awk '/^summary:/ { print $2 }' "$work/cg.$side")

@@ -167,3 +167,126 @@ test_hostile4_non_finite() {
 		fail "no figure of a failed KPI" "$(cat "$work/out")"
 	else ok "no figure of a failed KPI"; fi
 }
+
+# ------------------------------- allowed values declared after rows were stored
+# An allowed.FIELD list declared (or narrowed) after the rows were
+# stored from an export that has gone since (exports come and go; a run
+# reads again only those still there): check and run said nothing and
+# the figures counted the rows, exit 0.  Now they are counted as the
+# rows that break a declared range are: check warns (the field, how many
+# rows, the first by its key and value), run warns the same and exits 2,
+# its figures still evaluated.  By hand: 1.csv's S2 and S4 hold
+# 'Zelfredzaamheid', outside 'ZRM, Ladder'; S5's empty instrument is
+# not checked (as ingest does not); 2.csv adds S6 of 'ZRM'; March counts
+# all 6 rows (check, which ingests nothing, sees 5).  With fold.instrument = case and the list 'zrm, Ladder,
+# Zelfredzaamheid', ingest stores 'zrm' (S6, read again under the new
+# settings): S1's 'ZRM' is spelled otherwise, 1 row.  A second source
+# of the dataset without a list could have stored any value: the field
+# is not checked then.  Nor is it under on_unknown = warn, which admits
+# an unlisted value with the ingest's warning (a run after the list is
+# declared without refuse exits 0: the rows are as the settings admit).
+hostile4_allowed_config() { # hostile4_allowed_config [SOURCE_LINES...]
+	local line
+	hostile4_scores_config "field.mark = integer"
+	sed -i "s|^path = $work/scores.csv\$|path = $work/exports/*.csv|" "$work/peil.ini"
+	for line; do printf '%s\n' "$line"; done >>"$work/peil.ini"	# [source scores] is last
+}
+test_hostile4_stored_allowed() {
+	mkdir -p "$work/exports"
+	printf 'Id;Datum;Instrument;Score;Cijfer\r\nS1;01-03-2018;ZRM;5;7\r\nS2;02-03-2018;Zelfredzaamheid;4;8\r\nS3;03-03-2018;Ladder;6;7\r\nS4;04-03-2018;Zelfredzaamheid;3;6\r\nS5;05-03-2018;;2;6\r\n' \
+		>"$work/exports/1.csv"
+	hostile4_allowed_config
+	peil_expect "stored without a list" 0 /dev/null ingest
+	rm "$work/exports/1.csv"
+	printf 'Id;Datum;Instrument;Score;Cijfer\r\nS6;06-03-2018;ZRM;5;7\r\n' >"$work/exports/2.csv"
+	hostile4_allowed_config "allowed.instrument = ZRM, Ladder" "on_unknown = refuse"
+	peil_expect "check: a warning about stored values" 0 "$work/out" check
+	expect_grep "check: one warning" "$work/out" "1 warning about the stored values"
+	expect_grep "check: the rows outside the list, the first by its key" "$work/err" \
+		"dataset scores: 2 of its 5 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'Zelfredzaamheid') in the row of id 'S2', stored before the list was declared: peil ingest --force"
+	peil_expect "run: the rows counted, said, exit 2" 2 "$work/out" run --format csv
+	expect_grep "run: the list named" "$work/err" \
+		"2 of its 6 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'Zelfredzaamheid') in the row of id 'S2'"
+	expect_grep "run: what it means" "$work/err" \
+		"the figures count stored rows that break 1 rule of the datasets (above)"
+	expect_grep "run: the figures still evaluated" "$work/out" "scores;Scores;scores;2018-03;6;"
+	peil_expect "run again (confirms): still exit 2" 2 /dev/null run
+	hostile4_allowed_config "allowed.instrument = ZRM, Ladder"
+	peil_expect "the list under on_unknown = warn: exit 0" 0 "$work/out" run --format csv
+	if grep -q "does not list" "$work/err"; then
+		fail "under warn: no warning about stored values" "$(cat "$work/err")"
+	else ok "under warn: no warning about stored values"; fi
+	expect_grep "under warn: the same figures" "$work/out" "scores;Scores;scores;2018-03;6;"
+	hostile4_allowed_config "allowed.instrument = ZRM, Ladder, Zelfredzaamheid" "on_unknown = refuse"
+	peil_expect "run with every stored value listed: exit 0" 0 /dev/null run
+	hostile4_allowed_config "fold.instrument = case" "allowed.instrument = zrm, Ladder, Zelfredzaamheid" "on_unknown = refuse"
+	peil_expect "run with 'zrm' listed: exit 2" 2 /dev/null run
+	expect_grep "run: 'ZRM' is not the list's spelling" "$work/err" \
+		"1 of its 6 stored rows hold a instrument that allowed.instrument of its sources does not list (the first: 'ZRM') in the row of id 'S1'"
+	printf 'Id;Datum;Instrument;Score;Cijfer\r\n' >"$work/more.csv"
+	hostile4_allowed_config "fold.instrument = case" "allowed.instrument = zrm, Ladder, Zelfredzaamheid" \
+		"on_unknown = refuse" "[source more]" "plugin = csv" "dataset = scores" "path = $work/more.csv" "separator = semicolon" \
+		"date_format = dd-mm-jjjj" "column.Id = id" "column.Datum = date" "column.Instrument = instrument" \
+		"column.Score = score" "column.Cijfer = mark"
+	peil_expect "a second source without a list: not checked, exit 0" 0 /dev/null run
+}
+
+# ------------------------------- two long dataset names sharing a prefix
+# Two datasets of 63 characters that differ in the last one only, with a
+# field of 63: on postgres, whose identifiers hold 63 bytes, "ds_" +
+# name and "peil_stage_" + name were cut (a dataset of more than 56 was
+# refused, and the staging tables of two sharing their first 52 were
+# one).  Each dataset keeps its own rows on either store: by hand, run 1
+# counts 3 rows of A and 2 of B in March; run 2 reads a2.csv (A1's
+# note changed, A4 added) and b2.csv (B3 added) through the staging
+# tables: 4 and 3 (figures of a final month changed: exit 5), and peil
+# diff lists each change under its dataset's
+# whole name (2 added, 1 changed).
+test_hostile4_long_dataset_pair() {
+	local p62 a b f63 d
+	p62=$(printf 'x%.0s' $(seq 62)); a=${p62}a; b=${p62}b
+	f63=$(printf 'f%.0s' $(seq 63))
+	mkdir -p "$work/pair_scripts" "$work/pair"
+	for d in a b; do
+		printf 'kpi { id = "k%s", title = "Rijen", unit = "rijen", dataset = "%s",\n  grain = "month", select = started_in("date"), rule = count() }\n' \
+			"$d" "$p62$d" >"$work/pair_scripts/k$d.lua"
+	done
+	{
+		peil_sections "$plugins" "$work/pair_scripts"
+		printf '[run]\nperiods = 2018-03\n'; store_run_keys
+		printf '[privacy]\nmin_count = 0\n'
+		for d in a b; do
+			printf '[dataset %s]\nfield.id = text key\nfield.date = date\nfield.%s = text\n' "$p62$d" "$f63"
+			printf '[source %s]\nplugin = csv\ndataset = %s\npath = %s\n' "src_$d" "$p62$d" "$work/pair/${d}*.csv"
+			printf 'separator = semicolon\ndate_format = dd-mm-jjjj\ncolumn.Id = id\ncolumn.Datum = date\ncolumn.Notitie = %s\n' "$f63"
+		done
+	} >"$work/peil.ini"
+	printf 'Id;Datum;Notitie\r\nA1;01-03-2018;een\r\nA2;02-03-2018;twee\r\nA3;03-03-2018;drie\r\n' >"$work/pair/a1.csv"
+	printf 'Id;Datum;Notitie\r\nB1;01-03-2018;een\r\nB2;02-03-2018;twee\r\n' >"$work/pair/b1.csv"
+	peil_expect "run 1 over two datasets of 63 sharing 62" 0 "$work/out" run --format csv
+	expect_grep "run 1: 3 rows of A" "$work/out" "ka;Rijen;rijen;2018-03;3;"
+	expect_grep "run 1: 2 rows of B" "$work/out" "kb;Rijen;rijen;2018-03;2;"
+	printf 'Id;Datum;Notitie\r\nA1;01-03-2018;anders\r\nA4;04-03-2018;vier\r\n' >"$work/pair/a2.csv"
+	printf 'Id;Datum;Notitie\r\nB3;03-03-2018;drie\r\n' >"$work/pair/b2.csv"
+	peil_expect "run 2 through the staging tables: final figures changed" 5 "$work/out" run --format csv
+	expect_grep "run 2: 4 rows of A" "$work/out" "ka;Rijen;rijen;2018-03;4;"
+	expect_grep "run 2: 3 rows of B" "$work/out" "kb;Rijen;rijen;2018-03;3;"
+	peil_expect "peil diff 1 2" 0 "$work/diff" diff 1 2
+	expect_grep "A1 changed, in A" "$work/diff" "$(printf '  %-12s %-8s %s' "$a" changed A1)"
+	expect_grep "A4 added, in A" "$work/diff" "$(printf '  %-12s %-8s %s' "$a" added A4)"
+	expect_grep "B3 added, in B" "$work/diff" "$(printf '  %-12s %-8s %s' "$b" added B3)"
+	expect_grep "nothing else" "$work/diff" "2 added, 1 changed, 0 removed"
+	[ -n "${PEIL_TEST_PG:-}" ] || return 0
+	# On postgres: two tables of 63 bytes; A's commented as B's (a
+	# hash's collision) is refused, naming both.
+	local schema table pg_sql
+	schema=t$(printf %s "$work" | md5sum | cut -c1-16)
+	pg_sql="SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind = 'r' AND c.relname LIKE 'ds\_%' ORDER BY 1"
+	psql "$PEIL_TEST_PG" -XAtq -c "SELECT count(*) FROM ($pg_sql) t WHERE length(relname) = 63" >"$work/tables" 2>&1
+	expect_grep "two tables of 63 bytes" "$work/tables" 2
+	table=$(psql "$PEIL_TEST_PG" -XAtq -c "$pg_sql LIMIT 1")
+	psql "$PEIL_TEST_PG" -XAtq -c "COMMENT ON TABLE $schema.\"$table\" IS 'peil dataset $b'"
+	peil_expect "a table that names another dataset: refused" 4 /dev/null run
+	expect_grep "the table and both datasets named" "$work/err" \
+		"dataset $a: table $table holds peil dataset $b, not this dataset"
+}

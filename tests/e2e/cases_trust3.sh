@@ -26,6 +26,24 @@ trust3_forge_stamp() {
 		"$d" "$i" "$s" "${m/./}" "${c/./}" >"$work/peil.db.stamp"
 }
 
+# Case D5 (Zuid, registered 15 January, cli.sh) moved to Noord, in SQL
+# (the sqlite3 shell, psql in cases_trust4.sh).
+trust3_move_d5="UPDATE ds_cases SET team = (SELECT team FROM ds_cases WHERE case_id = 'D1') WHERE case_id = 'D5'"
+
+# trust3_moved_d5 ERR: the run of log ERR and figures $work/out.csv read
+# the rows with D5 moved: Zuid's January cases started fall from 1 to 0
+# (the changed final figure named), Noord's rise from 2 to 3.
+trust3_moved_d5() {
+	local got
+	expect_grep "the changed figure is named" "$1" \
+		"final figure changed: casussen_gestart 2018-01 Buurtteam Zuid: 1 -> 0"
+	got=$(csv_columns kpi periode team waarde <"$work/out.csv" |
+		grep '^casussen_gestart;2018-01;' | sort | tr '\n' ' ')
+	[ "$got" = "casussen_gestart;2018-01;Buurtteam Noord;3 casussen_gestart;2018-01;Buurtteam Zuid;0 casussen_gestart;2018-01;Totaal;3 " ] &&
+		ok "the figures are those of the edited rows" ||
+		fail "figures after the edit" "got: $got"
+}
+
 # trust3_run_twice: a fresh store, a run that evaluates and one that
 # confirms it (run 2 confirms run 1).
 trust3_run_twice() {
@@ -71,23 +89,15 @@ test_trust3_corrupt_confirm() {
 			fail "$table: runs" "$(sqlite3 "$work/peil.db" 'SELECT id, status FROM peil_run' 2>&1)"
 	done
 
-	# Case D5 (Zuid, registered 15 January, cli.sh) moved to Noord with
-	# the sqlite3 shell: the run evaluates and Zuid's January cases
-	# started fall from 1 to 0, Noord's rise from 2 to 3 (a final
-	# figure changed: exit 5).
+	# Case D5 moved to Noord with the sqlite3 shell: the run evaluates
+	# (a final figure changed: exit 5).
 	trust3_run_twice
-	sqlite3 "$work/peil.db" "UPDATE ds_cases SET team = (SELECT team FROM ds_cases WHERE case_id = 'D1') WHERE case_id = 'D5'"
+	sqlite3 "$work/peil.db" "$trust3_move_d5"
 	"$peil" run --config "$work/peil.ini" --format csv >"$work/out.csv" 2>"$work/err"
 	expect_rc "a run after an edit of the rows: final figures changed" 5 $?
 	expect_grep "the edit: it says why it evaluates" "$work/err" \
 		"evaluating: the store was written by something other than Peil since run 1"
-	expect_grep "the edit: the changed figure is named" "$work/err" \
-		"final figure changed: casussen_gestart 2018-01 Buurtteam Zuid: 1 -> 0"
-	got=$(csv_columns kpi periode team waarde <"$work/out.csv" |
-		grep '^casussen_gestart;2018-01;' | sort | tr '\n' ' ')
-	[ "$got" = "casussen_gestart;2018-01;Buurtteam Noord;3 casussen_gestart;2018-01;Buurtteam Zuid;0 casussen_gestart;2018-01;Totaal;3 " ] &&
-		ok "the figures are those of the edited rows" ||
-		fail "figures after the edit" "got: $got"
+	trust3_moved_d5 "$work/err"
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "the run after it" 0 $?
 	expect_grep "which confirms the run that read the edited rows" "$work/err" \

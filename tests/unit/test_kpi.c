@@ -118,17 +118,8 @@ static int fake_scan(void *ctx, const peil_schema *schema,
 	(void)ctx, (void)schema, (void)filter, (void)err;
 	scans++;
 	last_projection_count = projection_count;
-	for (size_t i = 0; i < CASES; i++) {
-		peil_value projected[FIELDS];
-		int rc;
-
-		for (size_t j = 0; j < projection_count; j++)
-			projected[j] = rows[i][projection[j]];
-		rc = row(row_ctx, projected);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return values_scan(rows[0], CASES, FIELDS, projection, projection_count,
+			   row, row_ctx);
 }
 
 static const kpi_source source = { NULL, fake_schema, fake_scan, NULL, NULL,

@@ -19,6 +19,7 @@
 #include "base/calendar.h"
 #include "harness.h"
 #include "kpi/kpi.h"
+#include "peil_values.h"
 
 static const peil_field fields[] = {
 	{ "case_id", PEIL_TYPE_TEXT, PEIL_FIELD_KEY },
@@ -37,28 +38,12 @@ static peil_value rows[MAX_ROWS][FIELDS];
 static size_t row_count;
 static char texts[MAX_ROWS][3][16];
 
-static peil_value date_of(const char *iso)
-{
-	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
-
-	if (iso) {
-		v.type = PEIL_TYPE_DATE;
-		date_parse_iso(iso, &v.as.date);
-	}
-	return v;
-}
-
+/* s copied into buf (16 bytes) as a text value; NULL: no value. */
 static peil_value text_of(char *buf, const char *s)
 {
-	peil_value v = { PEIL_TYPE_NULL, 0, { NULL } };
-
-	if (s) {
+	if (s)
 		snprintf(buf, 16, "%s", s);
-		v.type = PEIL_TYPE_TEXT;
-		v.len = strlen(buf);
-		v.as.text = buf;
-	}
-	return v;
+	return value_text(s ? buf : NULL);
 }
 
 /* A case; NULL: an empty field, mark 0: none. */
@@ -71,10 +56,10 @@ static void add_case(const char *id, const char *team, const char *referrer,
 	r[0] = text_of(texts[row_count][0], id);
 	r[1] = text_of(texts[row_count][1], team);
 	r[2] = text_of(texts[row_count][2], referrer);
-	r[3] = date_of(registered);
-	r[4] = date_of(first_meeting);
-	r[5] = date_of(closed);
-	r[6] = date_of(NULL);
+	r[3] = value_date(registered);
+	r[4] = value_date(first_meeting);
+	r[5] = value_date(closed);
+	r[6] = value_date(NULL);
 	if (mark) {
 		r[6].type = PEIL_TYPE_INTEGER;
 		r[6].as.integer = mark;
@@ -93,16 +78,8 @@ static int fake_scan(void *ctx, const peil_schema *s, const peil_filter *filter,
 		     peil_row_fn row, void *row_ctx, peil_error *err)
 {
 	(void)ctx, (void)s, (void)filter, (void)err;
-	for (size_t i = 0; i < row_count; i++) {
-		peil_value projected[FIELDS];
-		int rc;
-
-		for (size_t j = 0; j < projection_count; j++)
-			projected[j] = rows[i][projection[j]];
-		if ((rc = row(row_ctx, projected)) != 0)
-			return rc;
-	}
-	return 0;
+	return values_scan(rows[0], row_count, FIELDS, projection,
+			   projection_count, row, row_ctx);
 }
 
 static const kpi_source source = { NULL, fake_schema, fake_scan, NULL, NULL,
