@@ -185,6 +185,46 @@ int parse_date_formats_init(parse_date_formats *out, const char *spec,
 	return 0;
 }
 
+/* The digit at text[i], 0 to 9, or above 9 for any other character. */
+#define DIGIT(text, i) ((unsigned)((unsigned char)(text)[i] - '0'))
+
+/* The fields of a date written at full width, as most exports write
+ * every date: ten characters with the format's separator where two-digit
+ * fields put it (dd-mm-jjjj, mm/dd/jjjj: at 2 and 5; jjjj-mm-dd: at 4
+ * and 7) and digits everywhere else.  Such a text splits into these three
+ * fields and no others, so date_fields gives the same values; this only
+ * skips its search for separators.  1 with values set, 0 when the text
+ * is not of this form (date_fields decides). */
+static int date_fields_fixed(const parse_date_format *f, const char *text,
+			     size_t len, int values[3])
+{
+	const int year_first = f->order[0] == 'y';
+	const size_t a = year_first ? 4 : 2, b = a + 3;
+	unsigned d[8];
+	size_t i, k = 0;
+
+	if (len != 10 || f->separator == 0 || text[a] != f->separator ||
+	    text[b] != f->separator)
+		return 0;
+	for (i = 0; i < 10; i++) {
+		if (i == a || i == b)
+			continue;
+		d[k] = DIGIT(text, i);
+		if (d[k++] > 9)
+			return 0;
+	}
+	if (year_first) {
+		values[0] = (int)(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
+		values[1] = (int)(d[4] * 10 + d[5]);
+		values[2] = (int)(d[6] * 10 + d[7]);
+	} else {
+		values[0] = (int)(d[0] * 10 + d[1]);
+		values[1] = (int)(d[2] * 10 + d[3]);
+		values[2] = (int)(d[4] * 1000 + d[5] * 100 + d[6] * 10 + d[7]);
+	}
+	return 1;
+}
+
 /* Split text into three fields by the format's separator (or by fixed
  * widths), and check their widths: the year has four digits, day and
  * month one or two. */
@@ -296,7 +336,7 @@ static int time_of_day(const parse_date_format *f, const char *text,
 }
 
 static int parse_date_as(const parse_date_format *f, const char *text,
-			 size_t len, int32_t *out)
+			 size_t len, int fast, int32_t *out)
 {
 	int values[3], year = 0, month = 0, day = 0;
 	int minute = 0, zone = NO_ZONE;
@@ -310,7 +350,8 @@ static int parse_date_as(const parse_date_format *f, const char *text,
 			return -1;
 		len = date_len;
 	}
-	if (date_fields(f, text, len, values) != 0)
+	if (!(fast && date_fields_fixed(f, text, len, values)) &&
+	    date_fields(f, text, len, values) != 0)
 		return -1;
 	for (size_t i = 0; i < 3; i++) {
 		if (f->order[i] == 'd')
@@ -335,13 +376,26 @@ static int parse_date_as(const parse_date_format *f, const char *text,
 	return 0;
 }
 
+static int parse_date_by(const parse_date_formats *formats, const char *text,
+			 size_t len, int fast, int32_t *out)
+{
+	for (size_t i = 0; i < formats->count; i++)
+		if (parse_date_as(&formats->formats[i], text, len, fast,
+				  out) == 0)
+			return 0;
+	return -1;
+}
+
 int parse_date(const parse_date_formats *formats, const char *text,
 	       size_t len, int32_t *out)
 {
-	for (size_t i = 0; i < formats->count; i++)
-		if (parse_date_as(&formats->formats[i], text, len, out) == 0)
-			return 0;
-	return -1;
+	return parse_date_by(formats, text, len, 1, out);
+}
+
+int parse_date_general(const parse_date_formats *formats, const char *text,
+		       size_t len, int32_t *out)
+{
+	return parse_date_by(formats, text, len, 0, out);
 }
 
 /* -------------------------------------------------------------- numbers */

@@ -471,6 +471,200 @@ TEST(lists)
 	CHECK_INT(parse_list_next(&at), 0);
 }
 
+/* --------------------------------------------- the full-width fast path */
+
+/* Whether parse_date and parse_date_general give one answer for
+ * text[0..len): the same result, and on success the same day; on
+ * failure both leave out as it was.  1 when they agree. */
+static int same_answer(const parse_date_formats *f, const char *text,
+		       size_t len)
+{
+	int32_t fast = -77, general = -77;
+	int a = parse_date(f, text, len, &fast);
+	int b = parse_date_general(f, text, len, &general);
+
+	if (a == b && fast == general)
+		return 1;
+	fprintf(stderr, "    \"%.*s\" (%s): parse_date %d (%ld), general "
+		"%d (%ld)\n", (int)len, text, f->formats[0].spec, a,
+		(long)fast, b, (long)general);
+	return 0;
+}
+
+/* The test's own calendar, not calendar.c's: Gregorian leap years. */
+static int days_in(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+				      30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 ? 28 + leap : days[m - 1];
+}
+
+/* Day, month and year written at full width in the format's order and
+ * separator (no time), into out (11 bytes). */
+static void write_date(const parse_date_format *f, int y, int m, int d,
+		       char *out)
+{
+	char s = f->separator;
+
+	if (f->order[0] == 'y')
+		snprintf(out, 11, "%04d%c%02d%c%02d", y, s, m, s, d);
+	else if (f->order[0] == 'd')
+		snprintf(out, 11, "%02d%c%02d%c%04d", d, s, m, s, y);
+	else
+		snprintf(out, 11, "%02d%c%02d%c%04d", m, s, d, s, y);
+}
+
+/* Every date of some years (leap and not, the first and the last year
+ * Peil takes, and years it refuses), every month 0 to 13 and day 0 to 32,
+ * at full width in several layouts: accepted exactly when the test's own
+ * calendar says the date is real, with the day date_from_civil counts;
+ * and each text also with every character replaced by each of a few
+ * others, cut short, made longer, and with a time after it, where the
+ * fast path and the general one must agree. */
+TEST(dates_fast_path_as_general)
+{
+	static const char *const specs[] = {
+		"dd-mm-jjjj", "jjjj-mm-dd", "mm/dd/jjjj", "dd.mm.jjjj",
+		"d-m-jjjj", "jjjj/mm/dd", "dd-mm-jjjj, jjjj-mm-dd",
+		"mm-dd-jjjj, jjjj.mm.dd",
+	};
+	static const int years[] = { 0, 1, 999, 1900, 1999, 2000, 2016, 2017,
+				     2018, 2100, 2400, 9999 };
+	static const char others[] = "0159 -/.:aT+";
+	static const char *const tails[] = { "", "0", " ", "-", " 00:00",
+					     "T00:00" };
+	size_t texts = 0, accepted = 0, expected = 0, differ = 0;
+
+	for (size_t sp = 0; sp < sizeof(specs) / sizeof(*specs); sp++) {
+		parse_date_formats f;
+
+		CHECK_INT(parse_date_formats_init(&f, specs[sp], NULL, 0), 0);
+		for (size_t yi = 0; yi < sizeof(years) / sizeof(*years); yi++)
+			for (int m = 0; m <= 13; m++)
+				for (int d = 0; d <= 32; d++) {
+					int y = years[yi];
+					int real = y >= 1 && m >= 1 &&
+						   m <= 12 && d >= 1 &&
+						   d <= days_in(y, m);
+					char text[16], mutated[16];
+					int32_t day = -1;
+
+					write_date(&f.formats[0], y, m, d,
+						   text);
+					texts++;
+					expected += real;
+					if (parse_date(&f, text, 10, &day) ==
+					    0) {
+						accepted++;
+						if (!real ||
+						    day != date_from_civil(
+								   y, m, d))
+							differ++;
+					}
+					differ += !same_answer(&f, text, 10);
+					for (size_t i = 0; i < 10; i++)
+						for (size_t o = 0;
+						     others[o]; o++) {
+							memcpy(mutated, text,
+							       11);
+							mutated[i] = others[o];
+							differ += !same_answer(
+								&f, mutated,
+								10);
+						}
+					for (size_t len = 0; len < 10; len++)
+						differ += !same_answer(
+							&f, text, len);
+					for (size_t t = 0;
+					     t < sizeof(tails) /
+							 sizeof(*tails);
+					     t++) {
+						snprintf(mutated,
+							 sizeof(mutated),
+							 "%s%s", text,
+							 tails[t]);
+						differ += !same_answer(
+							&f, mutated,
+							strlen(mutated));
+					}
+				}
+	}
+	CHECK_INT(differ, 0);
+	CHECK_INT(texts, 8 * 12 * 14 * 33);
+	/* Of the 12 years, 1, 999, 1900, 1999, 2017, 2018, 2100 and 9999
+	 * have 365 days, the leap years 2000, 2016 and 2400 have 366, the
+	 * year 0 none; in each of the 8 layouts. */
+	CHECK_INT(expected, 8 * (8 * 365 + 3 * 366));
+	CHECK_INT(accepted, expected);
+}
+
+/* Hand-picked texts, their answers worked out by hand: leap days, days
+ * and months out of range, short and long fields, spaces. */
+TEST(dates_fast_path_by_hand)
+{
+	parse_date_formats dmy, ymd;
+	static const struct {
+		const char *text;
+		int ymd;	/* of which format: 0 dd-mm-jjjj, 1 jjjj-mm-dd */
+		int y, m, d;	/* 0 0 0: refused */
+	} cases[] = {
+		{ "29-02-2016", 0, 2016, 2, 29 },
+		{ "29-02-2000", 0, 2000, 2, 29 },
+		{ "29-02-2017", 0, 0, 0, 0 },
+		{ "29-02-1900", 0, 0, 0, 0 },
+		{ "2100-02-29", 1, 0, 0, 0 },
+		{ "2400-02-29", 1, 2400, 2, 29 },
+		{ "31-04-2018", 0, 0, 0, 0 },
+		{ "30-04-2018", 0, 2018, 4, 30 },
+		{ "31-12-9999", 0, 9999, 12, 31 },
+		{ "01-01-0001", 0, 1, 1, 1 },
+		{ "01-01-0000", 0, 0, 0, 0 },
+		{ "00-01-2018", 0, 0, 0, 0 },
+		{ "32-01-2018", 0, 0, 0, 0 },
+		{ "01-00-2018", 0, 0, 0, 0 },
+		{ "01-13-2018", 0, 0, 0, 0 },
+		{ "2018-13-01", 1, 0, 0, 0 },
+		{ "2018-12-32", 1, 0, 0, 0 },
+		{ "2018-1-010", 1, 0, 0, 0 },	/* a day of three digits */
+		{ "1-1-201800", 0, 0, 0, 0 },	/* a year of six */
+		{ "1-001-2018", 0, 0, 0, 0 },	/* a month of three */
+		{ "1-01-2018", 0, 2018, 1, 1 },
+		{ "01-1-2018", 0, 2018, 1, 1 },
+		{ "2018-1-1", 1, 2018, 1, 1 },
+		{ " 1-01-2018", 0, 0, 0, 0 },
+		{ "1 -01-2018", 0, 0, 0, 0 },
+		{ "01-01-2018 ", 0, 0, 0, 0 },
+		{ "01- 1-2018", 0, 0, 0, 0 },
+		{ "01-01- 018", 0, 0, 0, 0 },
+		{ "2018-01-0 ", 1, 0, 0, 0 },
+		{ "01/01/2018", 0, 0, 0, 0 },	/* another separator */
+		{ "01-01/2018", 0, 0, 0, 0 },
+		{ "-1-01-2018", 0, 0, 0, 0 },
+		{ "+1-01-2018", 0, 0, 0, 0 },
+		{ "2018--1-01", 1, 0, 0, 0 },
+		{ "0x-01-2018", 0, 0, 0, 0 },
+	};
+
+	CHECK_INT(parse_date_formats_init(&dmy, "dd-mm-jjjj", NULL, 0), 0);
+	CHECK_INT(parse_date_formats_init(&ymd, "jjjj-mm-dd", NULL, 0), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const parse_date_formats *f = cases[i].ymd ? &ymd : &dmy;
+		int32_t day = -5;
+		int rc = date_of(f, cases[i].text, &day);
+
+		if (!cases[i].y) {
+			CHECK_INT(rc, -1);
+			CHECK_INT(day, -5);
+		} else {
+			CHECK_INT(rc, 0);
+			CHECK_INT(day, D(cases[i].y, cases[i].m, cases[i].d));
+		}
+		CHECK(same_answer(f, cases[i].text, strlen(cases[i].text)));
+	}
+}
+
 int main(void)
 {
 	RUN(format_specs);
@@ -480,6 +674,8 @@ int main(void)
 	RUN(dates_order_of_formats);
 	RUN(dates_with_time);
 	RUN(dates_iso_8601);
+	RUN(dates_fast_path_as_general);
+	RUN(dates_fast_path_by_hand);
 	RUN(integers);
 	RUN(integers_refused);
 	RUN(reals);
