@@ -141,3 +141,43 @@ test_trust5_killed_run() {
 	peil_expect "peil show --run 2" 6 /dev/null show --run 2
 	expect_grep "it says run 2 never ended" "$work/err" "run 2 has not ended"
 }
+
+# ------------------------------------------- a module required late
+# A module first required inside a rule function (while the KPI
+# evaluates, not while its script loads) was not in the KPI's
+# definition hash, nor in the scripts' (it is no KPI script of a script
+# directory): with only the module changed, the next run confirmed the
+# old figures, exit 0.  Now every module under the script directories
+# is part of the scripts' hash and of each KPI's definition hash: the
+# run evaluates, and peil diff calls the figures that changed
+# definitie.  By hand (cli.sh): January 2018 cases started, Noord D1 D3
+# = 2, Zuid D5 = 1; the module counts Noord's, then Zuid's: 2, then 1.
+test_trust5_late_module() {
+	mkdir -p "$work/late/lib"
+	started_kpi "$work/late/laat.lua" laat "Laat geladen" \
+		'count(function(c) return require("lib.welk").telt(c) end)'
+	printf 'return { telt = function(c) return c.team == "Buurtteam Noord" end }\n' \
+		>"$work/late/lib/welk.lua"
+	fixture_config "$src/tests/data/e2e/cases.csv" "$work/late" 2018-01
+	peil_expect "the first run" 0 "$work/out.csv" run --format csv
+	expect_grep "it evaluates" "$work/err" "run 1: 1 KPIs evaluated"
+	trust5_laat "Noord: 2" 2
+	sed -i 's/Noord/Zuid/' "$work/late/lib/welk.lua"
+	peil_expect "a run after only the module changed: a final figure changed" 5 "$work/out.csv" run --format csv
+	expect_grep "it evaluates, saying why" "$work/err" "evaluating: the scripts changed since run 1"
+	expect_grep "it names the changed figure" "$work/err" "final figure changed: laat 2018-01 Totaal: 2 -> 1"
+	expect_no_grep "it does not confirm run 1" "$work/err" "whose figures it confirms"
+	trust5_laat "Zuid: 1" 1
+	peil_expect "peil diff" 0 "$work/diff.out" diff
+	expect_grep "the changed figure is a new definition" "$work/diff.out" \
+		"laat 2018-01 Totaal         2     1       -1  definitief  definitie"
+	peil_expect "the run after it" 0 /dev/null run
+	expect_grep "which confirms it" "$work/err" "nothing changed since run 2, whose figures it confirms"
+}
+
+# trust5_laat NAME WANT: the January figure of KPI laat in $work/out.csv.
+trust5_laat() {
+	local got
+	got=$(csv_columns kpi periode waarde <"$work/out.csv" | grep '^laat;2018-01;' | cut -d';' -f3)
+	[ "$got" = "$2" ] && ok "$1" || fail "$1" "got '$got', expected '$2'"
+}
