@@ -361,14 +361,6 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 			      strlen(set->groups[g].section->name) + 1);
 		digest_update(groups, sha, strlen(sha));
 	}
-	/* So are the modules: a change of one is a change of the scripts
-	 * (none without modules). */
-	if (modules_sha256(ctx, modules_sha) < 0) {
-		digest_finish(st.all, ctx->scripts_sha256);
-		digest_finish(groups, groups_sha);
-		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
-	}
-	digest_update(st.all, modules_sha, strlen(modules_sha));
 	digest_finish(st.all, ctx->scripts_sha256);
 	digest_finish(groups, groups_sha);
 	if (i < ctx->script_dir_count)
@@ -379,7 +371,11 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 				   set->script_dirs_text);
 	if (configure_kpis(ctx, err) < 0)
 		return -1;
-	if (hash_definitions(ctx, groups_sha, modules_sha) < 0)
+	/* The modules are part of the definitions, not of the scripts'
+	 * hash: a run after a change of one evaluates the KPIs it may
+	 * change, and keeps the others. */
+	if (modules_sha256(ctx, modules_sha) < 0 ||
+	    hash_definitions(ctx, groups_sha, modules_sha) < 0)
 		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
 	return 0;
 }

@@ -148,9 +148,9 @@ test_trust5_killed_run() {
 # definition hash, nor in the scripts' (it is no KPI script of a script
 # directory): with only the module changed, the next run confirmed the
 # old figures, exit 0.  Now every module under the script directories
-# is part of the scripts' hash and of each KPI's definition hash: the
-# run evaluates, and peil diff calls the figures that changed
-# definitie.  By hand (cli.sh): January 2018 cases started, Noord D1 D3
+# is part of the definition hash of each KPI with a Lua function: the
+# run evaluates, saying which definition changed, and peil diff calls
+# the figures that changed definitie.  By hand (cli.sh): January 2018 cases started, Noord D1 D3
 # = 2, Zuid D5 = 1; the module counts Noord's, then Zuid's: 2, then 1.
 test_trust5_late_module() {
 	mkdir -p "$work/late/lib"
@@ -164,7 +164,7 @@ test_trust5_late_module() {
 	trust5_laat "Noord: 2" 2
 	sed -i 's/Noord/Zuid/' "$work/late/lib/welk.lua"
 	peil_expect "a run after only the module changed: a final figure changed" 5 "$work/out.csv" run --format csv
-	expect_grep "it evaluates, saying why" "$work/err" "evaluating: the scripts changed since run 1"
+	expect_grep "it evaluates, saying why" "$work/err" "evaluating: the definition of laat changed since run 1"
 	expect_grep "it names the changed figure" "$work/err" "final figure changed: laat 2018-01 Totaal: 2 -> 1"
 	expect_no_grep "it does not confirm run 1" "$work/err" "whose figures it confirms"
 	trust5_laat "Zuid: 1" 1
@@ -180,4 +180,38 @@ trust5_laat() {
 	local got
 	got=$(csv_columns kpi periode waarde <"$work/out.csv" | grep '^laat;2018-01;' | cut -d';' -f3)
 	[ "$got" = "$2" ] && ok "$1" || fail "$1" "got '$got', expected '$2'"
+}
+
+# ------------------------------------------- an eval's CSV
+# Output that is not the published figures says so (docs/output.md):
+# peil report --run N of a peil eval's run closes its CSV with a '# '
+# comment line, which a reader told that '#' starts a comment skips; a
+# published run's has none.  peil eval's own output has none: its
+# name says what it is, and its CSV is the machine interface that
+# scripts and the benchmarks compare, whose notes (stale inputs, partly
+# covered periods) are documented as its last line.
+test_trust5_eval_marked() {
+	local note="# let op: deze cijfers zijn op verzoek berekend, niet door een geplande run: het zijn niet de gepubliceerde cijfers"
+	write_config "$src/tests/data/e2e/cases.csv"
+	peil_expect "the run" 0 /dev/null run
+	peil_expect "peil eval --format csv" 0 "$work/eval.csv" eval --period 2018-01 --format csv
+	expect_no_grep "peil eval's own CSV has no note" "$work/eval.csv" "op verzoek"
+	peil_expect "peil report --run 2 --format csv" 0 "$work/report.csv" report --run 2 --period 2018-01 --format csv
+	[ "$(tail -n 1 "$work/report.csv" | tr -d '\r')" = "$note" ] &&
+		ok "report --run 2 closes with the note" ||
+		fail "report --run 2 closes with the note" "$(tail -n 1 "$work/report.csv")"
+	# The documented rules: BOM, ';', CRLF, '#' lines are comments.
+	got=$(grep -v '^#' "$work/report.csv" | csv_columns kpi periode team waarde |
+		grep '^casussen_gestart;2018-01;' | sort | tr '\n' ' ')
+	[ "$got" = "casussen_gestart;2018-01;Buurtteam Noord;2 casussen_gestart;2018-01;Buurtteam Zuid;1 casussen_gestart;2018-01;Totaal;3 " ] &&
+		ok "the CSV read by its rules: January's cases started" ||
+		fail "the CSV read by its rules" "got: $got"
+	python3 - "$work/report.csv" <<'PY' && ok "every line but the note has the header's cells" || fail "the CSV parses"
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = [r for r in csv.reader(f, delimiter=";") if r and not r[0].startswith("#")]
+sys.exit(0 if len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows) else 1)
+PY
+	peil_expect "peil report --run 1 --format csv" 0 "$work/report1.csv" report --run 1 --period 2018-01 --format csv
+	expect_no_grep "the published run's has none" "$work/report1.csv" "op verzoek"
 }
