@@ -164,7 +164,9 @@ static int running_run(void *arg, const peil_run_record *run)
 /* With the store's own lock taken (version 14), no other peil writes the
  * store: a run still "running" is one whose peil ended without recording
  * its end (its server lost, the process killed).  Recorded as failed,
- * ended now, saying so; left as it is when that cannot be done. */
+ * saying so, its end left unset (peil runs: "not ended"): it is no run
+ * to confirm (run_confirm.c), nor one whose figures peil show --run
+ * shows as if whole; left as it is when that cannot be done. */
 static void close_abandoned_runs(peil_context *ctx)
 {
 	struct running_runs r = { .count = 0 };
@@ -179,8 +181,8 @@ static void close_abandoned_runs(peil_context *ctx)
 		return;
 	}
 	for (i = 0; i < r.count; i++) {
-		if (store_run_end(ctx->store, r.ids[i], "failed",
-				  (int64_t)time(NULL), &err) < 0) {
+		if (store_run_end(ctx->store, r.ids[i], "failed", 0,
+				  &err) < 0) {
 			log_error(&err);
 			return;
 		}

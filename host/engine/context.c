@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/digest.h"
 #include "base/dir.h"
@@ -85,6 +86,90 @@ static int load_script_dir(struct script_loading *st, const char *dir)
 	}
 	dir_list_free(files, count);
 	return 0;
+}
+
+/* Whether name[0 .. len) is a part of a module name (kpi_require.c):
+ * a-z, 0-9 and _. */
+static int module_part(const char *name, size_t len)
+{
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* How deep modules are looked for: lib/a/b/c.lua is three.  A bound,
+ * since a directory may link back to one above it. */
+#define MODULE_DEPTH 8
+
+/* Every module that require() could load from below dir (kpi_require.c),
+ * whether a script requires it while it loads or only when a rule runs:
+ * the *.lua files of its subdirectories whose paths name a module
+ * (lib/bezoeken.lua is "lib.bezoeken"), each by that path (from root on)
+ * and its content's hash, in name order, into d; *found counts them.  A
+ * script directory's own *.lua files are its scripts, hashed as those.
+ * -1 when memory runs out; what cannot be read holds no module. */
+static int hash_modules(digest *d, const char *dir, size_t root, int depth,
+			size_t *found)
+{
+	char **paths;
+	size_t count;
+	int rc = 0;
+
+	if (dir_list(dir, "", &paths, &count) < 0)
+		return errno == ENOMEM ? -1 : 0;
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		const char *name = base_name(paths[i]);
+		size_t len = strlen(name);
+		char sha[DIGEST_HEX_SIZE];
+		struct stat sb;
+
+		if (stat(paths[i], &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (depth < MODULE_DEPTH && module_part(name, len))
+				rc = hash_modules(d, paths[i], root, depth + 1,
+						  found);
+			continue;
+		}
+		/* require refuses anything but a regular file, unread. */
+		if (depth == 0 || !S_ISREG(sb.st_mode) || len <= 4 ||
+		    strcmp(name + len - 4, ".lua") != 0 ||
+		    !module_part(name, len - 4))
+			continue;
+		if (digest_file_sha256_hex(paths[i], sha) < 0)
+			snprintf(sha, sizeof(sha), "unreadable");
+		digest_update(d, paths[i] + root, strlen(paths[i] + root) + 1);
+		digest_update(d, sha, strlen(sha));
+		(*found)++;
+	}
+	dir_list_free(paths, count);
+	return rc;
+}
+
+/* The hash of the modules of every script directory, into hex; "" when
+ * there are none.  -1 when memory runs out. */
+static int modules_sha256(peil_context *ctx, char hex[DIGEST_HEX_SIZE])
+{
+	digest *d = digest_new();
+	size_t found = 0;
+	int rc = 0;
+
+	hex[0] = '\0';
+	if (!d)
+		return -1;
+	for (size_t i = 0; i < ctx->script_dir_count && rc == 0; i++) {
+		const char *dir = ctx->script_dirs[i];
+
+		rc = hash_modules(d, dir, strlen(dir) + 1, 0, &found);
+	}
+	digest_finish(d, hex);
+	if (!found)
+		hex[0] = '\0';
+	return rc;
 }
 
 /* [group NAME] sections: the mappings of breakdown values to groups. */
@@ -185,7 +270,8 @@ static void digest_calendar(digest *d, const peil_settings *set)
  * [contract] (start, margin, reference), the calendar when it counts
  * working days, and the group files' hashes (groups), so that a run
  * records which definition gave its figures. */
-static int hash_definitions(peil_context *ctx, const char *groups)
+static int hash_definitions(peil_context *ctx, const char *groups,
+			    const char *modules)
 {
 	const config_section *contract =
 		config_section_find(ctx->cfg, "contract", NULL);
@@ -204,8 +290,13 @@ static int hash_definitions(peil_context *ctx, const char *groups)
 						      k->id));
 		digest_update(d, "\n[contract]\n", 12);
 		digest_section(d, contract);
-		if (kpi_set_uses_calendar(ctx->kpis, k->id))
+		/* A Lua function may call date.workdays(), or require a
+		 * module only when it runs, which the script's own hash
+		 * (the modules it required while it loaded) does not see. */
+		if (kpi_set_uses_calendar(ctx->kpis, k->id)) {
 			digest_calendar(d, &ctx->settings);
+			digest_update(d, modules, strlen(modules));
+		}
 		digest_update(d, groups, strlen(groups));
 		digest_finish(d, hex);
 		kpi_set_definition_sha256(ctx->kpis, i, hex);
@@ -218,7 +309,7 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 {
 	const peil_settings *set = &ctx->settings;
 	struct script_loading st = { ctx, NULL, on_error, error_ctx, err };
-	char groups_sha[DIGEST_HEX_SIZE];
+	char groups_sha[DIGEST_HEX_SIZE], modules_sha[DIGEST_HEX_SIZE];
 	digest *groups;
 	/* 0 (absent) leaves the sandbox's defaults. */
 	kpi_limits limits = { (size_t)set->memory_mb << 20,
@@ -280,7 +371,11 @@ static int open_scripts(peil_context *ctx, context_script_error_fn on_error,
 				   set->script_dirs_text);
 	if (configure_kpis(ctx, err) < 0)
 		return -1;
-	if (hash_definitions(ctx, groups_sha) < 0)
+	/* The modules are part of the definitions, not of the scripts'
+	 * hash: a run after a change of one evaluates the KPIs it may
+	 * change, and keeps the others. */
+	if (modules_sha256(ctx, modules_sha) < 0 ||
+	    hash_definitions(ctx, groups_sha, modules_sha) < 0)
 		return error_set(err, ctx->cfg->path, 0, NULL, "out of memory");
 	return 0;
 }

@@ -33,8 +33,13 @@ static int keep_run(void *arg, const peil_run_record *run)
 {
 	struct base_run *b = arg;
 
-	/* peil eval's and cases' runs publish nothing. */
-	if (!run->kind || strcmp(run->kind, "run") != 0)
+	/* peil eval's and cases' runs publish nothing.  A run that never
+	 * ended (killed, its peil lost the store) or was interrupted was
+	 * stopped from outside before it published: it says nothing of the
+	 * figures, and the store still serves the run before's.  Its own
+	 * figures, some or none, are never confirmed. */
+	if (!run->kind || strcmp(run->kind, "run") != 0 || !run->ended ||
+	    (run->status && strcmp(run->status, "interrupted") == 0))
 		return 0;
 	b->found = 1;
 	b->id = run->id;
@@ -52,7 +57,8 @@ static int keep_run(void *arg, const peil_run_record *run)
 }
 
 /* The run whose figures the store serves now: the newest run of kind
- * run, or the run it confirms.  found 0 when there is none. */
+ * run that ended, or the run it confirms.  found 0 when there is
+ * none. */
 static int latest_base(peil_context *ctx, struct base_run *b,
 		       peil_error *err)
 {

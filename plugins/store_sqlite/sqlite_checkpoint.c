@@ -18,6 +18,11 @@
  * about that plus one batch, however many files an ingest reads.  Each
  * wait is time the ingest does nothing else; a large limit waits seldom
  * and costs disk space while the ingest runs (the WAL is gone after it).
+ *
+ * After each commit and each checkpoint the note of how Peil left the
+ * file is written again (sqlite_stamp.c), so that it holds when Peil is
+ * killed before it closes the store.  Without the thread the note is
+ * written at the close only.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -27,6 +32,7 @@
 #include "sqlite_store.h"
 
 struct store_checkpointer {
+	struct store *st;	/* whose note each checkpoint renews */
 	sqlite3 *db;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -55,6 +61,7 @@ static void *checkpointer(void *arg)
 		sqlite3_wal_checkpoint_v2(c->db, NULL,
 					  SQLITE_CHECKPOINT_PASSIVE, NULL,
 					  NULL);
+		store_stamp_refresh(c->st);
 		pthread_mutex_lock(&c->lock);
 		c->running = 0;
 		pthread_cond_broadcast(&c->cond);
@@ -78,6 +85,7 @@ static int committed(void *arg, sqlite3 *db, const char *schema, int frames)
 	while (frames > c->limit && (c->wanted || c->running))
 		pthread_cond_wait(&c->cond, &c->lock);
 	pthread_mutex_unlock(&c->lock);
+	store_stamp_refresh(st);
 	return SQLITE_OK;
 }
 
@@ -108,6 +116,7 @@ void store_checkpointer_start(struct store *st, int wal_limit_mib)
 
 	if (c == NULL)
 		return;
+	c->st = st;
 	if (store_query_int64(st, "PRAGMA page_size", 0, 0, &page, &found,
 			      &ignored, "cannot read the page size") < 0 ||
 	    page <= 0)

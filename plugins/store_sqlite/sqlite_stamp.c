@@ -1,26 +1,34 @@
 /*
  * sqlite_stamp.c - whether something other than Peil wrote the store's
- * file since Peil last closed it (changed_outside, ops version 19).
+ * file since Peil last wrote it (changed_outside, ops version 19).
  *
  * A page of the database overwritten (a disk error, a copy cut short) or
  * edited with another program leaves the ingest log and the run log as
  * they were: a run that finds nothing changed would confirm figures
  * whose rows the store no longer holds, exit 0, and only a full read of
- * every row would find it.  So when the last Peil connection of a
- * process closes the store, it notes beside it, in PATH.stamp, how the
- * file and its WAL look (device, inode, size, modification and change
- * times: a write sets the change time, which no program can set back).
- * The first open in a process compares the file with the note before
- * SQLite touches it.  When they differ, or the note is missing beside a
- * store that was there, every run recorded so far is suspect: the note
- * keeps the id of the last one (after_run) from then on, and a run
- * evaluates rather than confirm such a run.  A later note never lowers
- * it.
+ * every row would find it.  So Peil notes beside the store, in
+ * PATH.stamp, how the file and its WAL look (device, inode, size,
+ * modification and change times: a write sets the change time, which no
+ * program can set back): after each commit of its connections and each
+ * WAL checkpoint (store_stamp_refresh), and when the last Peil
+ * connection of a process closes the store.  A note is written whole or
+ * not at all (a new file renamed over the old one).  The first open in a
+ * process compares the file with the note before SQLite touches it.
+ * When they differ, or the note is missing beside a store that was
+ * there, every run recorded so far is suspect: the note keeps the id of
+ * the last one (after_run) from then on, and a run evaluates rather than
+ * confirm such a run.  A later note never lowers it.
  *
- * Not seen: a change made while a Peil command has the store open, or in
- * the same clock tick as Peil's last write.  A Peil killed before it
- * closed the store, or a reader of another process that writes the WAL
- * into the file last, makes the next run evaluate when it need not.
+ * So a Peil killed between two of its writes (during an evaluation, say)
+ * leaves a note that still holds: the next run can confirm the last run
+ * that ended.  One killed while it wrote (a commit half-way, a
+ * checkpoint, the close) leaves a file the note cannot vouch for: the
+ * next run evaluates.  Not seen: a change made while a Peil command has
+ * the store open (between a write and its note), or in the same clock
+ * tick as Peil's last write.  A reader of another process that writes
+ * the WAL into the file last makes the next run evaluate when it need
+ * not; so do the writes of a load under a rollback journal (no commit
+ * is noted until the load ends).
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -96,31 +104,31 @@ static int stamp_read(const char *path, struct look *l, int64_t *after_run)
 	return 0;
 }
 
-static void stamp_write(struct store *st, int64_t after_run)
+/* The note for the file as it is now; 0, or -1 when it could not be
+ * written (nor the file looked at). */
+static int stamp_write(struct store *st, int64_t after_run)
 {
-	char file[PATH_MAX];
+	char file[PATH_MAX], part[PATH_MAX + 8];
 	struct look l, was;
 	int64_t noted;
 	FILE *f;
 
 	if (look_at(st->path, &l) < 0 ||
 	    stamp_path(st->path, file, sizeof(file)) < 0)
-		return;
+		return -1;
 	/* Another process's note may know of a later change. */
 	if (stamp_read(st->path, &was, &noted) == 0 && noted > after_run)
 		after_run = noted;
-	f = fopen(file, "w");
-	if (f) {
-		fprintf(f, STAMP_FORMAT " %lld %lld %lld %lld %lld %lld %lld "
-			"after_run %" PRId64 "\n", l.dev, l.ino, l.size,
-			l.mtime_ns, l.ctime_ns, l.wal_size, l.wal_ctime_ns,
-			after_run);
-		if (fclose(f) == 0)
-			return;
-	}
-	st->svc->log(st->host, PEIL_LOG_WARNING, "%s: cannot write %s: the "
-		     "next run evaluates rather than confirm the last one's "
-		     "figures", st->path, file);
+	snprintf(part, sizeof(part), "%s.part", file);
+	if (!(f = fopen(part, "w")))
+		return -1;
+	fprintf(f, STAMP_FORMAT " %lld %lld %lld %lld %lld %lld %lld "
+		"after_run %" PRId64 "\n", l.dev, l.ino, l.size, l.mtime_ns,
+		l.ctime_ns, l.wal_size, l.wal_ctime_ns, after_run);
+	if (fclose(f) == 0 && rename(part, file) == 0)
+		return 0;
+	remove(part);
+	return -1;
 }
 
 /* What the process knows of the store it has open: one store at a time
@@ -186,11 +194,33 @@ int store_stamp_settle(struct store *st, peil_error *err)
 	return rc;
 }
 
+void store_stamp_refresh(struct store *st)
+{
+	struct stat sb;
+
+	if (!st->stamp)
+		return;
+	pthread_mutex_lock(&seen.lock);
+	/* Only the file opened: a note for another would vouch for it.  A
+	 * note not written leaves the one before, which no longer holds:
+	 * the next run evaluates (and the close says why). */
+	if (seen.opens > 0 && !seen.suspect && stat(st->path, &sb) == 0 &&
+	    sb.st_dev == st->file_dev && sb.st_ino == st->file_ino)
+		stamp_write(st, seen.after_run);
+	pthread_mutex_unlock(&seen.lock);
+}
+
 void store_stamp_closed(struct store *st, int same_file)
 {
+	char file[PATH_MAX];
+
 	pthread_mutex_lock(&seen.lock);
-	if (st->stamp && --seen.opens == 0 && same_file && !seen.suspect)
-		stamp_write(st, seen.after_run);
+	if (st->stamp && --seen.opens == 0 && same_file && !seen.suspect &&
+	    stamp_write(st, seen.after_run) < 0 &&
+	    stamp_path(st->path, file, sizeof(file)) == 0)
+		st->svc->log(st->host, PEIL_LOG_WARNING, "%s: cannot write "
+			     "%s: the next run evaluates rather than confirm "
+			     "the last one's figures", st->path, file);
 	pthread_mutex_unlock(&seen.lock);
 }
 

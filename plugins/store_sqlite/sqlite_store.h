@@ -320,6 +320,10 @@ void store_stamp_open(struct store *st, int is_new);
 /* Once the store is open: when the file differs from its note, every
  * run recorded so far is suspect.  0, or -1 with err. */
 int store_stamp_settle(struct store *st, peil_error *err);
+/* After a commit of st's connection or a checkpoint: the note for the
+ * file as Peil wrote it, so that it holds should the process be killed
+ * before it closes the store. */
+void store_stamp_refresh(struct store *st);
 /* After SQLite closed the file (same_file: the path is still the file
  * opened): the process's last close writes the note. */
 void store_stamp_closed(struct store *st, int same_file);

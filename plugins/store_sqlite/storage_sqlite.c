@@ -966,4 +966,5 @@ void store_load_end(void *state)
 			     "journal: readers wait for writers until the "
 			     "next open sets WAL mode", st->path);
 	store_checkpointer_start(st, st->wal_limit_mib);
+	store_stamp_refresh(st);	/* the load's writes are Peil's */
 }
