@@ -195,9 +195,9 @@ static int base_same(peil_context *ctx, const finality *fin, int32_t from,
 			 "figures" : "no earlier run published figures", id);
 	/* The rows it evaluated may not be those the store holds now. */
 	else if (outside >= b->id)
-		snprintf(why, why_size, "the store was written by something "
-			 "other than Peil since run %lld (it is not as Peil "
-			 "left it)", id);
+		snprintf(why, why_size, "the store is not as Peil left it "
+			 "after run %lld (another program wrote it, or a Peil "
+			 "was stopped while it wrote)", id);
 	else if (strcmp(from_text, b->from) != 0 || strcmp(to_text, b->to) != 0)
 		snprintf(why, why_size, "run %lld evaluated %s .. %s, this one "
 			 "%s .. %s", id, b->from, b->to, from_text, to_text);

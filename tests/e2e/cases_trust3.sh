@@ -77,7 +77,7 @@ test_trust3_corrupt_confirm() {
 		"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 		expect_rc "a run after a page of $table was overwritten" 4 $?
 		expect_grep "$table: it says why it evaluates" "$work/err" \
-			"evaluating: the store was written by something other than Peil since run 1 (it is not as Peil left it)"
+			"evaluating: the store is not as Peil left it after run 1 (another program wrote it, or a Peil was stopped while it wrote)"
 		expect_grep "$table: it names the store and SQLite's cause" "$work/err" \
 			"$work/peil.db: "
 		expect_grep "$table: malformed" "$work/err" \
@@ -96,7 +96,7 @@ test_trust3_corrupt_confirm() {
 	"$peil" run --config "$work/peil.ini" --format csv >"$work/out.csv" 2>"$work/err"
 	expect_rc "a run after an edit of the rows: final figures changed" 5 $?
 	expect_grep "the edit: it says why it evaluates" "$work/err" \
-		"evaluating: the store was written by something other than Peil since run 1"
+		"evaluating: the store is not as Peil left it after run 1"
 	trust3_moved_d5 "$work/err"
 	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err"
 	expect_rc "the run after it" 0 $?

@@ -77,7 +77,7 @@ trust4_pg_edited() {
 	peil_expect "$1: the run after it" "$3" "$work/out.csv" run --format csv
 	cp "$work/err" "$work/err.edited"
 	expect_grep "$1: it evaluates, saying why" "$work/err" \
-		"evaluating: the store was written by something other than Peil since run $base (it is not as Peil left it)"
+		"evaluating: the store is not as Peil left it after run $base (another program wrote it, or a Peil was stopped while it wrote)"
 	[ "${4:-}" = once ] && return
 	last=$(trust4_psql "SELECT max(id) FROM peil_run")
 	peil_expect "$1: the next run" 0 /dev/null run

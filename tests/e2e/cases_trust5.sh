@@ -141,7 +141,7 @@ test_trust5_killed_run() {
 	"$peil" run --config "$work/peil.ini" --format csv >"$work/out.csv" 2>"$work/err"
 	expect_rc "an edit after a kill: the next run" 5 $?
 	expect_grep "it evaluates, saying why" "$work/err" \
-		"evaluating: the store was written by something other than Peil since run 1"
+		"evaluating: the store is not as Peil left it after run 1"
 	trust3_moved_d5 "$work/err"
 	# The killed run never ended: no table to show as if whole.
 	expect_sql "run 2 never ended" \
