@@ -7,9 +7,10 @@
  * they were: a run that finds nothing changed would confirm figures
  * whose rows the store no longer holds, exit 0, and only a full read of
  * every row would find it.  So Peil notes beside the store, in
- * PATH.stamp, how the file and its WAL look (device, inode, size,
- * modification and change times: a write sets the change time, which no
- * program can set back): after each commit of its connections and each
+ * PATH.stamp, how the file looks (device, inode, size, modification
+ * and change times: a write sets the change time, which no program can
+ * set back) and its WAL (size and modification time, look_at): after
+ * each commit of its connections and each
  * WAL checkpoint (store_stamp_refresh), and when the last Peil
  * connection of a process closes the store.  A note is written whole or
  * not at all (a new file renamed over the old one).  The first open in a
@@ -44,7 +45,7 @@
 /* How the store's file and its WAL look. */
 struct look {
 	long long dev, ino, size, mtime_ns, ctime_ns;
-	long long wal_size, wal_ctime_ns;	/* -1, -1: none, or empty */
+	long long wal_size, wal_mtime_ns;	/* -1, -1: none, or empty */
 };
 
 static long long ns(const struct timespec *t)
@@ -66,13 +67,20 @@ static int look_at(const char *path, struct look *l)
 	l->size = (long long)sb.st_size;
 	l->mtime_ns = ns(&sb.st_mtim);
 	l->ctime_ns = ns(&sb.st_ctim);
-	l->wal_size = l->wal_ctime_ns = -1;
+	l->wal_size = l->wal_mtime_ns = -1;
 	/* An empty WAL (another program's connection that did not close,
-	 * say) holds no change. */
+	 * say) holds no change.  Of the WAL its modification time, not its
+	 * change time: SQLite run as root gives the WAL its database's
+	 * owner each time a connection opens it (fchown), which moves the
+	 * change time alone, so each scan of an evaluation would make a
+	 * Peil killed during it look like another program's write.  A
+	 * write to the WAL moves its modification time; one that set it
+	 * back would have to have been made to deceive (and could as well
+	 * rewrite this note). */
 	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) < sizeof(wal) &&
 	    stat(wal, &sb) == 0 && sb.st_size > 0) {
 		l->wal_size = (long long)sb.st_size;
-		l->wal_ctime_ns = ns(&sb.st_ctim);
+		l->wal_mtime_ns = ns(&sb.st_mtim);
 	}
 	return 0;
 }
@@ -96,7 +104,7 @@ static int stamp_read(const char *path, struct look *l, int64_t *after_run)
 		return -1;
 	n = fscanf(f, STAMP_FORMAT " %lld %lld %lld %lld %lld %lld %lld "
 		   "after_run %lld", &l->dev, &l->ino, &l->size, &l->mtime_ns,
-		   &l->ctime_ns, &l->wal_size, &l->wal_ctime_ns, &after);
+		   &l->ctime_ns, &l->wal_size, &l->wal_mtime_ns, &after);
 	fclose(f);
 	if (n != 8 || after < 0)
 		return -1;
@@ -124,7 +132,7 @@ static int stamp_write(struct store *st, int64_t after_run)
 		return -1;
 	fprintf(f, STAMP_FORMAT " %lld %lld %lld %lld %lld %lld %lld "
 		"after_run %" PRId64 "\n", l.dev, l.ino, l.size, l.mtime_ns,
-		l.ctime_ns, l.wal_size, l.wal_ctime_ns, after_run);
+		l.ctime_ns, l.wal_size, l.wal_mtime_ns, after_run);
 	if (fclose(f) == 0 && rename(part, file) == 0)
 		return 0;
 	remove(part);
