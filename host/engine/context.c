@@ -13,6 +13,7 @@
 #include "base/dir.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "base/strmap.h"
 
 static int open_calendar(peil_context *ctx, peil_error *err)
 {
@@ -101,19 +102,32 @@ static int module_part(const char *name, size_t len)
 	return 1;
 }
 
-/* How deep modules are looked for: lib/a/b/c.lua is three.  A bound,
- * since a directory may link back to one above it. */
-#define MODULE_DEPTH 8
+/* Mark directory sb as walked in seen: 1 when it was not before, 0 when
+ * it was, -1 when out of memory. */
+static int first_visit(strmap *seen, const struct stat *sb)
+{
+	char key[sizeof(sb->st_dev) + sizeof(sb->st_ino)];
+	int added = 0;
+
+	memcpy(key, &sb->st_dev, sizeof(sb->st_dev));
+	memcpy(key + sizeof(sb->st_dev), &sb->st_ino, sizeof(sb->st_ino));
+	return strmap_put(seen, key, sizeof(key), &added) < 0 ? -1 : added;
+}
 
 /* Every module that require() could load from below dir (kpi_require.c),
  * whether a script requires it while it loads or only when a rule runs:
- * the *.lua files of its subdirectories whose paths name a module
- * (lib/bezoeken.lua is "lib.bezoeken"), each by that path (from root on)
- * and its content's hash, in name order, into d; *found counts them.  A
- * script directory's own *.lua files are its scripts, hashed as those.
- * -1 when memory runs out; what cannot be read holds no module. */
-static int hash_modules(digest *d, const char *dir, size_t root, int depth,
-			size_t *found)
+ * the *.lua files of its subdirectories, at any depth, whose paths name
+ * a module (lib/bezoeken.lua is "lib.bezoeken"), each by that path (from
+ * root on) and its content's hash, in name order, into d; *found counts
+ * them.  A script directory's own *.lua files (scripts set) are its
+ * scripts, hashed as those.  Each directory is walked once, by the first
+ * path that reaches it (seen holds them): a directory linked from two
+ * places holds the same files under either path, and a link back up
+ * would otherwise be walked without end (ten links back to their own
+ * directory were 10^8 paths at a depth of eight, a run that never
+ * ended).  -1 when memory runs out; what cannot be read holds no module. */
+static int hash_modules(digest *d, const char *dir, size_t root,
+			int scripts, strmap *seen, size_t *found)
 {
 	char **paths;
 	size_t count;
@@ -130,13 +144,14 @@ static int hash_modules(digest *d, const char *dir, size_t root, int depth,
 		if (stat(paths[i], &sb) != 0)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
-			if (depth < MODULE_DEPTH && module_part(name, len))
-				rc = hash_modules(d, paths[i], root, depth + 1,
+			if (module_part(name, len) &&
+			    (rc = first_visit(seen, &sb)) > 0)
+				rc = hash_modules(d, paths[i], root, 0, seen,
 						  found);
 			continue;
 		}
 		/* require refuses anything but a regular file, unread. */
-		if (depth == 0 || !S_ISREG(sb.st_mode) || len <= 4 ||
+		if (scripts || !S_ISREG(sb.st_mode) || len <= 4 ||
 		    strcmp(name + len - 4, ".lua") != 0 ||
 		    !module_part(name, len - 4))
 			continue;
@@ -147,7 +162,7 @@ static int hash_modules(digest *d, const char *dir, size_t root, int depth,
 		(*found)++;
 	}
 	dir_list_free(paths, count);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 /* The hash of the modules of every script directory, into hex; "" when
@@ -163,8 +178,16 @@ static int modules_sha256(peil_context *ctx, char hex[DIGEST_HEX_SIZE])
 		return -1;
 	for (size_t i = 0; i < ctx->script_dir_count && rc == 0; i++) {
 		const char *dir = ctx->script_dirs[i];
+		strmap seen;
+		struct stat sb;
 
-		rc = hash_modules(d, dir, strlen(dir) + 1, 0, &found);
+		memset(&seen, 0, sizeof(seen));
+		if (stat(dir, &sb) == 0 && first_visit(&seen, &sb) < 0)
+			rc = -1;
+		if (rc == 0)
+			rc = hash_modules(d, dir, strlen(dir) + 1, 1, &seen,
+					  &found);
+		strmap_release(&seen);
 	}
 	digest_finish(d, hex);
 	if (!found)

@@ -328,9 +328,11 @@ static const schema_rule no_rule = { .not_before = -1 };
 
 struct rule_scan {
 	const peil_schema *schema;
-	/* [field_count]: the texts that the field's allowed.FIELD lists
-	 * store, or none (count 0): the field is not checked */
+	/* [field_count]: the values that the field's allowed.FIELD lists
+	 * store (allowed_of), held against its stored values where checked
+	 * is set (a list may store none: 'vijf' of an integer field) */
 	strmap *allowed;
+	unsigned char *checked;
 	rule_count *counts;
 	size_t count;
 	long *key_at;		/* the key fields' positions */
@@ -369,16 +371,48 @@ static void key_text(const struct rule_scan *st, const peil_value *values,
 	}
 }
 
-/* Whether v, a text of rc's field, is one of allowed: a lookup in the
- * cache of the texts found before (most rows hold one of a few), then in
- * the list. */
+/* The bytes by which allowed lists hold v, a value of its field's type:
+ * a text as it is, a number, date or boolean as its bytes in the union
+ * (-0.0 as 0.0, which the same text gives), into *key. */
+static size_t value_key(const peil_value *v, const char **key,
+			char buf[sizeof(v->as)])
+{
+	double real;
+
+	*key = buf;
+	switch (v->type) {
+	case PEIL_TYPE_TEXT:
+		*key = v->as.text;
+		return v->len;
+	case PEIL_TYPE_INTEGER:
+		memcpy(buf, &v->as.integer, sizeof(v->as.integer));
+		return sizeof(v->as.integer);
+	case PEIL_TYPE_REAL:
+		real = v->as.real == 0 ? 0.0 : v->as.real;
+		memcpy(buf, &real, sizeof(real));
+		return sizeof(real);
+	case PEIL_TYPE_DATE:
+		memcpy(buf, &v->as.date, sizeof(v->as.date));
+		return sizeof(v->as.date);
+	case PEIL_TYPE_BOOLEAN:
+		buf[0] = (char)(v->as.boolean != 0);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Whether v, a value of rc's field, is one of allowed: a lookup in the
+ * cache of the values found before (most rows hold one of a few), then
+ * in the list. */
 static int listed(rule_count *rc, const strmap *allowed, const peil_value *v)
 {
-	size_t slot;
-	long i = strmap_cache_find(rc->listed, allowed, v->as.text, v->len,
-				   &slot);
+	char buf[sizeof(v->as)];
+	const char *key;
+	size_t len = value_key(v, &key, buf), slot;
+	long i = strmap_cache_find(rc->listed, allowed, key, len, &slot);
 
-	if (i < 0 && (i = strmap_find(allowed, v->as.text, v->len)) >= 0)
+	if (i < 0 && (i = strmap_find(allowed, key, len)) >= 0)
 		strmap_cache_put(rc->listed, slot, i);
 	return i >= 0;
 }
@@ -394,6 +428,8 @@ static void count_broken(const struct rule_scan *st, broken *b,
 	if (v->type == PEIL_TYPE_TEXT)
 		snprintf(b->text, sizeof(b->text), "%.*s",
 			 (int)(v->len > 64 ? 64 : v->len), v->as.text);
+	else
+		schema_value_text(v, b->text, sizeof(b->text));
 	if (other)
 		b->other = *other;
 	key_text(st, values, b->key, sizeof(b->key));
@@ -413,7 +449,8 @@ static int rule_row(void *arg, const peil_value *values)
 		if (schema_rule_outside(r, v))
 			count_broken(st, &rc->outside, values, v, NULL);
 		/* as ingest checks them (plugin/host.c): empty ones are not */
-		if (allowed->count && v->type == PEIL_TYPE_TEXT && v->len &&
+		if (st->checked[rc->field] && v->type != PEIL_TYPE_NULL &&
+		    (v->type != PEIL_TYPE_TEXT || v->len) &&
 		    !listed(rc, allowed, v))
 			count_broken(st, &rc->unlisted, values, v, NULL);
 		if (rc->before_at >= 0 && v->type == PEIL_TYPE_DATE &&
@@ -437,11 +474,34 @@ static int rule_row(void *arg, const peil_value *values)
 	return 0;
 }
 
-/* The texts that the sources of schema's dataset store in each text
- * field by their allowed.FIELD lists, into st->allowed: a field is
- * checked when every source of the dataset lists its values and refuses
- * what its list lacks (on_unknown = refuse), against all their lists (a
- * row does not say which source stored it).  Under on_unknown = warn a
+/* Into set, the value that the ingest stores for item of a list of the
+ * field of type: the text as it is, or read as the ingest of src reads a
+ * listed text (schema_value_parse); an item that is no value of the type
+ * stores none (the ingest refuses the row).  -1 when out of memory. */
+static int allowed_put(strmap *set, peil_type type,
+		       const settings_source *src, const char *item)
+{
+	peil_value v = { .type = PEIL_TYPE_TEXT, .as.text = item,
+			 .len = strlen(item) };
+	char buf[sizeof(v.as)];
+	const char *key;
+	size_t len;
+	int added;
+
+	if (type != PEIL_TYPE_TEXT &&
+	    (!v.len || schema_value_parse(type, &src->input.formats,
+					  (char)src->input.decimal, item,
+					  v.len, &v)))
+		return 0;
+	len = value_key(&v, &key, buf);
+	return strmap_put(set, key, len, &added) < 0 ? -1 : 0;
+}
+
+/* The values that the sources of schema's dataset store in each field
+ * by their allowed.FIELD lists, into st->allowed: a field is checked
+ * when every source of the dataset lists its values and refuses what
+ * its list lacks (on_unknown = refuse), against all their lists (a row
+ * does not say which source stored it).  Under on_unknown = warn a
  * value outside the list is one the settings admit, with the warning
  * (and exit 2) of the ingest that stored it: not a broken rule that
  * every later run would repeat.  -1 with err when a source's lists
@@ -454,7 +514,8 @@ static int allowed_of(const peil_context *ctx, const peil_schema *schema,
 	int rc = 0;
 
 	st->allowed = calloc(fields + 1, sizeof(*st->allowed));
-	if (!open || !st->allowed) {
+	st->checked = calloc(fields + 1, 1);
+	if (!open || !st->allowed || !st->checked) {
 		free(open);
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	}
@@ -472,22 +533,23 @@ static int allowed_of(const peil_context *ctx, const peil_schema *schema,
 			char *const *list = map ? value_map_allowed(map, f,
 								    &count)
 						: NULL;
-			int added;
 
 			if (!list || !src->input.refuse_unknown)
 				open[f] = 1;
 			for (size_t k = 0; rc == 0 && k < count; k++)
-				if (strmap_put(&st->allowed[f], list[k],
-					       strlen(list[k]), &added) < 0)
+				if (allowed_put(&st->allowed[f],
+						schema->fields[f].type, src,
+						list[k]) < 0)
 					rc = error_set(err, NULL, 0, NULL,
 						       "out of memory");
 		}
 		value_map_free(map);
 	}
 	for (size_t f = 0; f < fields; f++)
-		if (open[f] || !sources ||
-		    schema->fields[f].type != PEIL_TYPE_TEXT)
+		if (open[f] || !sources)
 			strmap_release(&st->allowed[f]);
+		else
+			st->checked[f] = 1;
 	free(open);
 	return rc;
 }
@@ -507,7 +569,7 @@ static int rules_of(const peil_schema *schema, const schema_rule *rules,
 		const schema_rule *r = rules ? &rules[i] : &no_rule;
 
 		if (!r->ranged && r->not_before < 0 && !r->case_count &&
-		    !st->allowed[i].count)
+		    !st->checked[i])
 			continue;
 		rc->field = i;
 		rc->rule = r;
@@ -518,11 +580,10 @@ static int rules_of(const peil_schema *schema, const schema_rule *rules,
 						  (size_t)r->not_before);
 		rc->when_at = calloc(r->case_count + 1, sizeof(*rc->when_at));
 		rc->cases = calloc(r->case_count + 1, sizeof(*rc->cases));
-		rc->listed = st->allowed[i].count ? calloc(1, sizeof(*rc->listed))
-						  : NULL;
+		rc->listed = st->checked[i] ? calloc(1, sizeof(*rc->listed))
+					    : NULL;
 		st->count++;
-		if (!rc->when_at || !rc->cases ||
-		    (st->allowed[i].count && !rc->listed))
+		if (!rc->when_at || !rc->cases || (st->checked[i] && !rc->listed))
 			return -1;
 		for (size_t c = 0; c < r->case_count; c++)
 			rc->when_at[c] = project(projection, n,
@@ -545,6 +606,7 @@ static void rules_release(struct rule_scan *st)
 	for (size_t f = 0; st->allowed && f < st->schema->field_count; f++)
 		strmap_release(&st->allowed[f]);
 	free(st->allowed);
+	free(st->checked);
 	free(st->counts);
 	free(st->key_at);
 }

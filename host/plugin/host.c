@@ -288,10 +288,6 @@ static const char *field_problem(peil_host *host, size_t field,
 				 const char *text, size_t len, peil_value *v)
 {
 	const peil_field *f = &host->schema->fields[field];
-	int64_t integer;
-	double real;
-	int32_t date;
-	int boolean;
 	char digits[10], mac[BSN_HEX_SIZE];	/* text may point to mac */
 
 	if (f->flags & PEIL_FIELD_BSN) {
@@ -307,37 +303,11 @@ static const char *field_problem(peil_host *host, size_t field,
 		text = mac;
 		len = BSN_HEX_SIZE - 1;
 	}
-	switch (f->type) {
-	case PEIL_TYPE_TEXT:
-		if (record_queue_text(host->queue, field, text, len) < 0)
-			return out_of_memory;
-		return NULL;
-	case PEIL_TYPE_INTEGER:
-		if (parse_integer(text, len, host->decimal, &integer) < 0)
-			return "is not a whole number";
-		v->as.integer = integer;
-		break;
-	case PEIL_TYPE_REAL:
-		if (parse_real(text, len, host->decimal, &real) < 0)
-			return host->decimal == ','
-				       ? "is not a number with a decimal comma"
-				       : "is not a number with a decimal point";
-		v->as.real = real;
-		break;
-	case PEIL_TYPE_DATE:
-		if (parse_date(&host->formats, text, len, &date) < 0)
-			return "is not a date in the declared format";
-		v->as.date = date;
-		break;
-	case PEIL_TYPE_BOOLEAN:
-		if (parse_boolean(text, len, &boolean) < 0)
-			return "is not ja or nee";
-		v->as.boolean = boolean;
-		break;
-	case PEIL_TYPE_NULL:
-		return "has a field of no type";
-	}
-	v->type = f->type;
+	if (f->type != PEIL_TYPE_TEXT)
+		return schema_value_parse(f->type, &host->formats,
+					  host->decimal, text, len, v);
+	if (record_queue_text(host->queue, field, text, len) < 0)
+		return out_of_memory;
 	return NULL;
 }
 

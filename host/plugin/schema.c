@@ -466,9 +466,42 @@ void schema_value_text(const peil_value *v, char *out, size_t size)
 		date_format_iso(v->as.date, iso);
 		snprintf(out, size, "%s", iso);
 		break;
+	case PEIL_TYPE_BOOLEAN:
+		snprintf(out, size, "%s", v->as.boolean ? "ja" : "nee");
+		break;
 	default:
 		snprintf(out, size, "?");
 	}
+}
+
+const char *schema_value_parse(peil_type type,
+			       const parse_date_formats *formats, char decimal,
+			       const char *text, size_t len, peil_value *v)
+{
+	switch (type) {
+	case PEIL_TYPE_INTEGER:
+		if (parse_integer(text, len, decimal, &v->as.integer) < 0)
+			return "is not a whole number";
+		break;
+	case PEIL_TYPE_REAL:
+		if (parse_real(text, len, decimal, &v->as.real) < 0)
+			return decimal == ','
+				       ? "is not a number with a decimal comma"
+				       : "is not a number with a decimal point";
+		break;
+	case PEIL_TYPE_DATE:
+		if (parse_date(formats, text, len, &v->as.date) < 0)
+			return "is not a date in the declared format";
+		break;
+	case PEIL_TYPE_BOOLEAN:
+		if (parse_boolean(text, len, &v->as.boolean) < 0)
+			return "is not ja or nee";
+		break;
+	default:
+		return "has a field of no type";
+	}
+	v->type = type;
+	return NULL;
 }
 
 long schema_field_index(const peil_schema *schema, const char *name)

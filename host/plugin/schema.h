@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "base/config.h"
+#include "base/parse.h"
 #include "peil/plugin.h"
 
 /* A range of a field for the rows whose text field `when` has value. */
@@ -73,8 +74,16 @@ const schema_rule *schema_set_rules(const schema_set *set,
 int schema_rule_outside(const schema_rule *rule, const peil_value *v);
 /* 1 when v lies outside c's range; 0 when inside or empty. */
 int schema_case_outside(const schema_range_case *c, const peil_value *v);
-/* A number or date as messages show it: a date as YYYY-MM-DD. */
+/* A number, date or boolean as messages show it: a date as YYYY-MM-DD,
+ * a boolean as ja or nee. */
 void schema_value_text(const peil_value *v, char *out, size_t size);
+/* text (len bytes, not empty) read as a value of type, an integer, real,
+ * date or boolean, as an ingest reads an export with the date formats
+ * and decimal mark of its source, into *v: NULL, or what is wrong with
+ * the text ("is not a whole number"). */
+const char *schema_value_parse(peil_type type,
+			       const parse_date_formats *formats, char decimal,
+			       const char *text, size_t len, peil_value *v);
 /* The index of a field in a schema, or -1. */
 long schema_field_index(const peil_schema *schema, const char *name);
 /* "text", "integer", "real", "date" or "boolean": the config's word. */

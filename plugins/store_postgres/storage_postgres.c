@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peil/plugin_fail.h"
 #include "pg_store.h"
 
 const char *const pg_config_keys[] = { "conninfo", "schema", "tenant",
@@ -42,16 +43,13 @@ const char *const pg_config_keys[] = { "conninfo", "schema", "tenant",
 int pg_fail_of(struct store *st, peil_error *err, const char *kind,
 	       const char *name, const char *fmt, ...)
 {
-	char text[sizeof(err->message)];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	rc = peil_fail_vof(st->svc, err, st->where, kind, name, fmt, ap);
 	va_end(ap);
-	if (name == NULL)
-		return st->svc->fail(err, st->where, 0, NULL, "%s", text);
-	return st->svc->fail(err, st->where, 0, NULL, "%s %s: %s", kind, name,
-			     text);
+	return rc;
 }
 
 int pg_fail_db(struct store *st, peil_error *err, const char *dataset,

@@ -13,7 +13,9 @@
  * each commit of its connections and each
  * WAL checkpoint (store_stamp_refresh), and when the last Peil
  * connection of a process closes the store.  A note is written whole or
- * not at all (a new file renamed over the old one).  The first open in a
+ * not at all (PATH.stamp.part renamed over the old one; the first open
+ * in a process removes a .part left by a Peil killed while it wrote one,
+ * and never reads it).  The first open in a
  * process compares the file with the note before SQLite touches it.
  * When they differ, or the note is missing beside a store that was
  * there, every run recorded so far is suspect: the note keeps the id of
@@ -31,12 +33,14 @@
  * not; so do the writes of a load under a rollback journal (no commit
  * is noted until the load ends).
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sqlite_store.h"
 
@@ -85,9 +89,31 @@ static int look_at(const char *path, struct look *l)
 	return 0;
 }
 
-static int stamp_path(const char *path, char *out, size_t size)
+/* PATH.stamp, or with part PATH.stamp.part, the note being written. */
+static int stamp_path(const char *path, int part, char *out, size_t size)
 {
-	return (size_t)snprintf(out, size, "%s.stamp", path) < size ? 0 : -1;
+	return (size_t)snprintf(out, size, "%s.stamp%s", path,
+				part ? ".part" : "") < size ? 0 : -1;
+}
+
+/* Remove PATH.stamp.part, a note that a Peil stopped while it wrote it
+ * (killed between creating the file and renaming it over PATH.stamp):
+ * never the note, which only PATH.stamp is.  Only that name, and only a
+ * regular file there (not what a link names).  A note that another
+ * process of this store is writing at this moment would be lost: its
+ * rename fails, the note before it stays, and the next run evaluates
+ * rather than confirm. */
+static void stamp_remove_part(struct store *st)
+{
+	char part[PATH_MAX + 8];
+	struct stat sb;
+
+	if (stamp_path(st->path, 1, part, sizeof(part)) < 0 ||
+	    lstat(part, &sb) != 0 || !S_ISREG(sb.st_mode) || unlink(part) != 0)
+		return;
+	st->svc->log(st->host, PEIL_LOG_INFO, "%s: removed %s, a note of "
+		     "how Peil left the store that a Peil stopped while it "
+		     "wrote it", st->path, part);
 }
 
 /* The note beside path: 0 with *l and *after_run, or -1 when there is
@@ -99,7 +125,7 @@ static int stamp_read(const char *path, struct look *l, int64_t *after_run)
 	FILE *f;
 	int n;
 
-	if (stamp_path(path, file, sizeof(file)) < 0 ||
+	if (stamp_path(path, 0, file, sizeof(file)) < 0 ||
 	    !(f = fopen(file, "r")))
 		return -1;
 	n = fscanf(f, STAMP_FORMAT " %lld %lld %lld %lld %lld %lld %lld "
@@ -120,16 +146,24 @@ static int stamp_write(struct store *st, int64_t after_run)
 	struct look l, was;
 	int64_t noted;
 	FILE *f;
+	int fd;
 
 	if (look_at(st->path, &l) < 0 ||
-	    stamp_path(st->path, file, sizeof(file)) < 0)
+	    stamp_path(st->path, 0, file, sizeof(file)) < 0 ||
+	    stamp_path(st->path, 1, part, sizeof(part)) < 0)
 		return -1;
 	/* Another process's note may know of a later change. */
 	if (stamp_read(st->path, &was, &noted) == 0 && noted > after_run)
 		after_run = noted;
-	snprintf(part, sizeof(part), "%s.part", file);
-	if (!(f = fopen(part, "w")))
+	/* Not through a link put there: only a file of Peil's own. */
+	fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0666);
+	if (fd < 0)
 		return -1;
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		return -1;
+	}
 	fprintf(f, STAMP_FORMAT " %lld %lld %lld %lld %lld %lld %lld "
 		"after_run %" PRId64 "\n", l.dev, l.ino, l.size, l.mtime_ns,
 		l.ctime_ns, l.wal_size, l.wal_mtime_ns, after_run);
@@ -163,6 +197,7 @@ void store_stamp_open(struct store *st, int is_new)
 		return;		/* another store: not vouched for */
 	}
 	if (seen.opens == 0) {
+		stamp_remove_part(st);
 		snprintf(seen.path, sizeof(seen.path), "%s", st->path);
 		seen.suspect = 0;
 		seen.after_run = 0;
@@ -225,7 +260,7 @@ void store_stamp_closed(struct store *st, int same_file)
 	pthread_mutex_lock(&seen.lock);
 	if (st->stamp && --seen.opens == 0 && same_file && !seen.suspect &&
 	    stamp_write(st, seen.after_run) < 0 &&
-	    stamp_path(st->path, file, sizeof(file)) == 0)
+	    stamp_path(st->path, 0, file, sizeof(file)) == 0)
 		st->svc->log(st->host, PEIL_LOG_WARNING, "%s: cannot write "
 			     "%s: the next run evaluates rather than confirm "
 			     "the last one's figures", st->path, file);

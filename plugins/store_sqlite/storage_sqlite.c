@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "peil/plugin_fail.h"
 #include "sqlite_store.h"
 
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -104,16 +105,13 @@ int store_fail_db(struct store *st, peil_error *err, const char *subject,
 int store_fail_of(struct store *st, peil_error *err, const char *kind,
 		  const char *name, const char *fmt, ...)
 {
-	char text[sizeof(err->message)];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	rc = peil_fail_vof(st->svc, err, st->path, kind, name, fmt, ap);
 	va_end(ap);
-	if (name == NULL)
-		return st->svc->fail(err, st->path, 0, NULL, "%s", text);
-	return st->svc->fail(err, st->path, 0, NULL, "%s %s: %s", kind, name,
-			     text);
+	return rc;
 }
 
 int store_exec(struct store *st, peil_error *err, const char *sql,
