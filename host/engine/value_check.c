@@ -526,8 +526,10 @@ static int allowed_of(const peil_context *ctx, const peil_schema *schema,
 		if (!src->dataset || strcmp(src->dataset, schema->name) != 0)
 			continue;
 		sources++;
-		rc = value_map_new(ctx->cfg, src->section, schema, NULL, NULL,
-				   &map, err);
+		rc = value_map_new(ctx->cfg, src->section, schema,
+				   &src->input.formats,
+				   (char)src->input.decimal, NULL, NULL, &map,
+				   err);
 		for (size_t f = 0; rc == 0 && f < fields; f++) {
 			size_t count = 0;
 			char *const *list = map ? value_map_allowed(map, f,

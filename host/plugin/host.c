@@ -951,7 +951,8 @@ int host_input_init(peil_host *host, const peil_schema *schema,
 	host->reject_mode = opts->reject;
 	host->refuse_unknown = opts->refuse_unknown;
 	host->rules = opts->rules;
-	if (value_map_new(host->cfg, host->section, schema, opts->recode_file,
+	if (value_map_new(host->cfg, host->section, schema, &opts->formats,
+			  (char)opts->decimal, opts->recode_file,
 			  opts->recode_file_at, &host->value_map, err) < 0)
 		return -1;
 	host->keep_last = opts->keep_last;

@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/strmap.h"
 #include "base/value_counts.h"
+#include "plugin/schema.h"
 
 #define FOLD_CASE 0x1u
 #define FOLD_SPACE 0x2u
@@ -46,6 +47,10 @@ struct value_map {
 	long *pending;
 	char *fold_buf;		/* a folded value, while it is looked up */
 	size_t fold_cap;
+	/* How the source's exports write dates and decimals: an allowed
+	 * value of a number, date or boolean field must read as one. */
+	const parse_date_formats *formats;
+	char decimal;
 };
 
 /* Latin-1 letters (U+00C0 to U+00FF) without their accents; 0 for those
@@ -221,31 +226,45 @@ static int parse_fold(field_map *fm, const char *value, const place *at)
 
 struct allowed_ctx {
 	value_map *map;
-	field_map *fm;
+	size_t field;
 	const place *at;
 };
 
+/* An item of a number, date or boolean field's list that is no value of
+ * its type would only ever turn away the rows it was meant to let in:
+ * refused with the config line, as the ingest would name a cell. */
 static int add_allowed(void *arg, const char *item)
 {
 	struct allowed_ctx *a = arg;
-	long n = fold_text(a->map, a->fm->fold, item, strlen(item));
+	const peil_field *field = &a->map->schema->fields[a->field];
+	field_map *fm = &a->map->fields[a->field];
+	long n = fold_text(a->map, fm->fold, item, strlen(item));
 	char **grown, *copy;
+	const char *why;
+	peil_value v;
 	int added;
 
-	if (n < 0 || strmap_put(&a->fm->allowed, a->map->fold_buf, (size_t)n,
+	if (field->type != PEIL_TYPE_TEXT && *item &&
+	    (why = schema_value_parse(field->type, a->map->formats,
+				      a->map->decimal, item, strlen(item),
+				      &v)) != NULL)
+		return place_fail(a->at, "allowed.%s: '%s' %s, as field %s "
+				  "is %s", field->name, item, why,
+				  field->name, schema_type_name(field->type));
+	if (n < 0 || strmap_put(&fm->allowed, a->map->fold_buf, (size_t)n,
 				&added) < 0)
 		return place_fail(a->at, "out of memory");
 	if (!added)
 		return 0;	/* "ja, Ja" under fold = case: one value */
-	grown = grow_for(a->fm->allowed_text, a->fm->allowed.count - 1,
+	grown = grow_for(fm->allowed_text, fm->allowed.count - 1,
 			 sizeof(*grown));
 	copy = strdup(item);
 	if (!grown || !copy) {
 		free(copy);
 		return place_fail(a->at, "out of memory");
 	}
-	a->fm->allowed_text = grown;
-	grown[a->fm->allowed.count - 1] = copy;
+	fm->allowed_text = grown;
+	grown[fm->allowed.count - 1] = copy;
 	return 0;
 }
 
@@ -351,7 +370,7 @@ static int read_keys(value_map *map, const config *cfg,
 					       &at) < 0)
 					return -1;
 			} else if (pass == 1 && *rest == '\0') {
-				struct allowed_ctx a = { map, &map->fields[f],
+				struct allowed_ctx a = { map, (size_t)f,
 							 &at };
 
 				map->fields[f].has_allowed = 1;
@@ -429,9 +448,10 @@ static int declares_any(const config_section *section,
 }
 
 int value_map_new(const config *cfg, const config_section *section,
-		  const peil_schema *schema, const char *recode_file,
-		  const config_entry *recode_file_at, value_map **out,
-		  peil_error *err)
+		  const peil_schema *schema,
+		  const parse_date_formats *formats, char decimal,
+		  const char *recode_file, const config_entry *recode_file_at,
+		  value_map **out, peil_error *err)
 {
 	value_map *map;
 	place at = { cfg, section, recode_file_at, NULL, 0, err, NULL };
@@ -443,6 +463,8 @@ int value_map_new(const config *cfg, const config_section *section,
 	if (!map)
 		return error_set(err, NULL, 0, NULL, "out of memory");
 	map->schema = schema;
+	map->formats = formats;
+	map->decimal = decimal;
 	map->fields = calloc(schema->field_count ? schema->field_count : 1,
 			     sizeof(*map->fields));
 	map->pending = calloc(schema->field_count ? schema->field_count : 1,
@@ -457,6 +479,7 @@ int value_map_new(const config *cfg, const config_section *section,
 		value_map_free(map);
 		return -1;
 	}
+	map->formats = NULL;	/* the caller's: read while the map is made */
 	*out = map;
 	return 0;
 }

@@ -24,21 +24,26 @@
 #include <stdint.h>
 
 #include "base/config.h"
+#include "base/parse.h"
 #include "peil/plugin.h"
 
 typedef struct value_map value_map;
 
 /* The value_map of section's recode.*, fold.* and allowed.* keys and of
  * recode_file (resolved; NULL when not set, recode_file_at its line) for
- * the fields of schema (borrowed: it must outlive the map).  *out is NULL
- * when the section declares none of them.  0 on success; -1 with err
- * naming the config (or recode file) line of a key or row that names no
- * field of the dataset, a citizen-number field, an unknown fold, a value
- * recoded twice, or a recode to a value outside the allowed list. */
+ * the fields of schema (borrowed: it must outlive the map), whose
+ * exports write dates in formats and decimals with decimal (read only
+ * while the map is made).  *out is NULL when the section declares none of them.  0 on
+ * success; -1 with err naming the config (or recode file) line of a key
+ * or row that names no field of the dataset, a citizen-number field, an
+ * unknown fold, a value recoded twice, a recode to a value outside the
+ * allowed list, or an allowed value of a number, date or boolean field
+ * that is no value of its type. */
 int value_map_new(const config *cfg, const config_section *section,
-		  const peil_schema *schema, const char *recode_file,
-		  const config_entry *recode_file_at, value_map **out,
-		  peil_error *err);
+		  const peil_schema *schema,
+		  const parse_date_formats *formats, char decimal,
+		  const char *recode_file, const config_entry *recode_file_at,
+		  value_map **out, peil_error *err);
 void value_map_free(value_map *map);	/* accepts NULL */
 
 /* The values that field's allowed.FIELD list stores (in the list's

@@ -12,7 +12,10 @@
 # S4 6, S5 3, S6 6; the list "04, 5, 6" holds 4, 5 and 6: S2 and S5 (3)
 # are not listed, S2 the first.  The dates are 1..6 March 2018; the list
 # "1-3-2018, 02-03-2018, 03-03-2018, 5-3-2018, 06-03-2018" lacks 4 March
-# (S4).  An item that is no value of the field's type ('vijf') lists none.
+# (S4).  An item that is no value of the field's type ('vijf' in an
+# integer list, 31-02-2018 in a date list) would only turn away the rows
+# it was meant to let in: refused as a config error (exit 3) by check,
+# run and ingest alike, naming the item, the list and the type.
 test_trust6_stored_allowed_typed() {
 	local score="allowed.score = 04, 5, 6"
 	local date="allowed.date = 1-3-2018, 02-03-2018, 03-03-2018, 5-3-2018, 06-03-2018"
@@ -48,10 +51,19 @@ test_trust6_stored_allowed_typed() {
 	peil_expect "run with every stored value listed: exit 0" 0 /dev/null run
 	expect_no_grep "listed: no warning" "$work/err" "does not list"
 	hostile4_allowed_config "allowed.score = 3, 4, vijf, 6" "$date, 4-3-2018" "on_unknown = refuse"
-	peil_expect "run with 'vijf' for 5: exit 2" 2 /dev/null run
-	expect_grep "run: 'vijf' lists no 5" "$work/err" \
-		"1 of its 6 stored rows hold a score that allowed.score of its sources does not list (the first: '5') in the row of id 'S1'"
-	expect_grep "run: one rule" "$work/err" "break 1 rule of the datasets"
+	peil_expect "check with 'vijf' for 5 in an integer list: refused" 3 /dev/null check
+	expect_grep "check: the item, the list and the type named" "$work/err" \
+		"allowed.score: 'vijf' is not a whole number, as field score is integer"
+	expect_grep "check: at its config line" "$work/err" "peil.ini:"
+	peil_expect "run with 'vijf': refused before it evaluates" 3 /dev/null run
+	expect_grep "run: the item named" "$work/err" "allowed.score: 'vijf' is not a whole number"
+	expect_no_grep "run: no figures evaluated" "$work/err" "whose figures it confirms"
+	peil_expect "ingest with 'vijf': refused, nothing read" 3 /dev/null ingest
+	expect_grep "ingest: the item named" "$work/err" "allowed.score: 'vijf' is not a whole number"
+	hostile4_allowed_config "allowed.score = 3, 04, 5, 6" "$date, 4-3-2018, 31-02-2018" "on_unknown = refuse"
+	peil_expect "check with 31-02-2018 in a date list: refused" 3 /dev/null check
+	expect_grep "check: the date named" "$work/err" \
+		"allowed.date: '31-02-2018' is not a date in the declared format, as field date is date"
 }
 
 # ------------------------------------------- modules at any depth

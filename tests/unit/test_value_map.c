@@ -57,8 +57,8 @@ static value_map *map_of(const char *keys, const char *file_text,
 	if (config_load(write_file("peil.ini", ini), cfg, err) < 0)
 		return NULL;
 	if (value_map_new(*cfg, config_section_find(*cfg, "source", "s"),
-			  &schema, file_text ? file : NULL, NULL, &map,
-			  err) < 0)
+			  &schema, NULL, ',', file_text ? file : NULL, NULL,
+			  &map, err) < 0)
 		return NULL;
 	return map;
 }
