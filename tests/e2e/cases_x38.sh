@@ -1,0 +1,76 @@
+# Sourced by cli.sh: exports and settings shaped unlike the demo's, run as
+# an outside user would, with figures worked out by hand.
+
+# ------------------------------------------- a holiday list of other years
+# [calendar] dates replaces the Dutch holidays by an explicit list.  A
+# contract's list written for 2017 alone, with 2018 evaluated, gave 2018
+# no holiday at all: Goede Vrijdag and Tweede Paasdag 2018 counted as
+# working days and the waiting times of 2018 came out longer, exit 0 and
+# no word.  Now a working-day count over a day of a year the list holds
+# no date of fails its KPI, naming both dates, the year and what to do
+# (exit 1); the other KPIs are evaluated.
+test_x38_calendar_years() {
+	local line
+	mkdir -p "$work/lua"
+	cat >"$work/lua/wacht_lua.lua" <<'LUA'
+kpi {
+  id = "wacht_lua",
+  title = "Wachttijd via Lua",
+  unit = "werkdagen",
+  dataset = "cases",
+  grain = "month",
+  breakdown = { "team" },
+  select = started_in("registered"),
+  rule = sum(function(case)
+    return case.first_meeting and date.workdays(case.registered, case.first_meeting) or 0
+  end),
+}
+LUA
+	write_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $work/lua"
+	printf '[calendar]\ndates = 2017-04-14, 2017-04-17, 2017-12-25, 2017-12-26\n' \
+		>>"$work/peil.ini"
+	peil_expect "ingest" 0 /dev/null ingest
+	peil_expect "eval of 2018 with a list of 2017: KPIs fail" 1 "$work/out.csv" \
+		eval --period 2018-Q1 --format csv
+	# D1 is the first case of 2018 the scan meets with a first meeting.
+	expect_grep "the declared rule fails, naming the dates and the year" "$work/err" \
+		"KPI wachttijd_gemiddeld failed: working days from 2018-01-02 to 2018-01-04: [calendar] dates lists no holiday in 2018, so its holidays are unknown and every weekday of it would count as a working day: list the holidays of 2018 too (a weekend day when it has none), or leave dates out for the built-in rules"
+	expect_grep "so does the share within the norm" "$work/err" \
+		"KPI wachttijd_binnen_norm failed: working days from"
+	expect_grep "and date.workdays() in a Lua rule" "$work/err" \
+		"date.workdays: [calendar] dates lists no holiday in 2018"
+	if csv_columns kpi waarde <"$work/out.csv" |
+		grep -qE '^(wachttijd_gemiddeld|wachttijd_binnen_norm|wacht_lua);[0-9]'; then
+		fail "no waiting time published" "$(grep wacht "$work/out.csv" | head -3)"
+	else ok "no waiting time published"; fi
+	# The other KPIs stand: started in Q1, by hand D1 D3 D4 D5 D6 D7 D8 D10.
+	expect_kpi_totals "the started cases are evaluated" "$work/out.csv" \
+		casussen_gestart "2018-01=3 2018-02=3 2018-03=2 " team
+
+	# The list with the holidays of 2018 that the quarter holds: D6,
+	# Thursday 29 March to Tuesday 3 April, waits 1 working day (30 March
+	# Goede Vrijdag, 2 April Tweede Paasdag); without them it was 3.
+	line=$(grep -n '^dates = ' "$work/peil.ini" | cut -d: -f1)
+	sed -i "${line}s/\$/, 2018-01-01, 2018-03-30, 2018-04-02/" "$work/peil.ini"
+	peil_expect "eval of 2018 with the holidays of 2018 listed" 0 "$work/out.csv" \
+		eval --period 2018-Q1 --format csv
+	got=$(csv_columns kpi periode team waarde <"$work/out.csv" |
+		awk -F';' '$1 ~ /^wacht(tijd_gemiddeld|_lua)$/ && $2 == "2018-03" && $3 == "Buurtteam Zuid" { printf "%s=%s ", $1, $4 }')
+	[ "$got" = "wacht_lua=1 wachttijd_gemiddeld=1 " ] &&
+		ok "D6 waits 1 working day, both ways" || fail "D6 waits 1 working day" "got: $got"
+	# A list of 2018 alone: D2 (29 December 2017 to 3 January 2018) is
+	# not counted, as it started in 2017; a case of 2018 whose first
+	# meeting lies in 2019 is.
+	sed -i "${line}s/.*/dates = 2018-01-01, 2018-03-30, 2018-04-02, 2018-12-25, 2018-12-26/" "$work/peil.ini"
+	peil_expect "a list of 2018 alone: 2018-Q1 evaluated" 0 /dev/null \
+		eval --period 2018-Q1 --kpi wachttijd_gemiddeld --dry-run
+	cp "$src/tests/data/e2e/cases.csv" "$work/late.csv"
+	printf 'D11;Buurtteam Zuid;Welzijn Zuid;WK999902;BU99990201;28-12-2018;02-01-2019;;Huisarts;;;;P000011;28-12-2018;\r\n' \
+		>>"$work/late.csv"
+	sed -i "s|^path = $src/tests/data/e2e/cases.csv\$|path = $work/late.csv|" "$work/peil.ini"
+	peil_expect "ingest of a case met in 2019" 0 /dev/null ingest
+	peil_expect "its waiting time fails" 1 /dev/null \
+		eval --period 2018-12 --kpi wachttijd_gemiddeld --dry-run
+	expect_grep "naming 2019" "$work/err" \
+		"working days from 2018-12-28 to 2019-01-02: [calendar] dates lists no holiday in 2019"
+}
