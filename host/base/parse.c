@@ -557,6 +557,6 @@ int parse_boolean(const char *text, size_t len, int *out)
 
 size_t parse_list_next(const char **at)
 {
-	*at += strspn(*at, " ,\t");
-	return strcspn(*at, " ,\t");
+	*at += strspn(*at, " ,\t\r\n");
+	return strcspn(*at, " ,\t\r\n");
 }

@@ -66,9 +66,10 @@ int parse_real(const char *text, size_t len, char decimal, double *out);
  * 0 on success, -1 otherwise. */
 int parse_boolean(const char *text, size_t len, int *out);
 
-/* The next entry of a list of words separated by commas and blanks, as
- * [run] kpis, withdrawn and grains are written: its length (0 after the
- * last), *at moved to its start.  Step past it with *at += the length. */
+/* The next entry of a list of words separated by commas, blanks and line
+ * breaks (a value continued on indented lines), as [run] kpis, withdrawn
+ * and grains are written: its length (0 after the last), *at moved to its
+ * start.  Step past it with *at += the length. */
 size_t parse_list_next(const char **at);
 
 #endif

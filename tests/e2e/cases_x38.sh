@@ -74,3 +74,28 @@ LUA
 	expect_grep "naming 2019" "$work/err" \
 		"working days from 2018-12-28 to 2019-01-02: [calendar] dates lists no holiday in 2019"
 }
+
+# ------------------------------------------ a list continued on a new line
+# The config's lines are at most 197 characters; a longer value continues
+# on indented lines (conf/peil.ini, docs/configuration.md).  [run] kpis,
+# withdrawn and [kpi ID] grains so continued were refused (exit 3,
+# "'␊caseload' is no KPI id or tag"): a line break did not separate their
+# entries as it does those of the other lists ([calendar] dates).
+test_x38_list_lines() {
+	write_config "$src/tests/data/e2e/cases.csv" "$src/scripts"
+	sed -i 's/^kpis = .*/kpis = casussen_gestart\n  caseload/' "$work/peil.ini"
+	printf '[kpi caseload]\ngrains = month,\n  quarter\n' >>"$work/peil.ini"
+	peil_expect "ingest" 0 /dev/null ingest
+	peil_expect "eval with lists on two lines" 0 "$work/out.csv" \
+		eval --period 2018-Q1 --format csv
+	got=$(csv_columns kpi <"$work/out.csv" | sort -u | tr '\n' ' ')
+	[ "$got" = "caseload casussen_gestart " ] && ok "the two KPIs listed, no other" ||
+		fail "the two KPIs listed, no other" "got: $got"
+	expect_kpi_totals "started by hand (D1 D3 D5; D4 D7 D8; D6 D10)" "$work/out.csv" \
+		casussen_gestart "2018-01=3 2018-02=3 2018-03=2 " team
+	# On 31 January D1, D2, D3 and D5 (closed that day); on 28 February
+	# D2, D3, D4, D7 (closed that day) and D8; on 31 March, the quarter's
+	# reference date too, D2, D4, D6, D8 and D10.
+	expect_kpi_totals "caseload by month and quarter" "$work/out.csv" \
+		caseload "2018-01=4 2018-02=5 2018-03=5 2018-Q1=5 " team
+}
