@@ -302,6 +302,16 @@ static int put_row(struct csv_state *s, const char *path,
 		svc->record_invalid(s->host, header_name(s, row->flaw_cell),
 				    "text after the closing quote in column %zu",
 				    row->flaw_cell + 1);
+	if (row->flaw == CSV_FLAW_ROWS_IN_QUOTES)
+		svc->record_invalid(s->host, header_name(s, row->flaw_cell),
+				    "the quote that opens column %zu on line %ld "
+				    "closes only on line %ld, and a line within "
+				    "it holds %zu separators, as a row up to "
+				    "column %zu would: rows taken into one cell "
+				    "by a quote not closed on line %ld?",
+				    row->flaw_cell + 1, row->quote_line,
+				    row->flaw_line, row->flaw_separators,
+				    row->flaw_cell + 1, row->quote_line);
 	return svc->record_end(s->host, row->raw, row->raw_len, err);
 }
 

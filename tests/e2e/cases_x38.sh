@@ -99,3 +99,44 @@ test_x38_list_lines() {
 	expect_kpi_totals "caseload by month and quarter" "$work/out.csv" \
 		caseload "2018-01=4 2018-02=5 2018-03=5 2018-Q1=5 " team
 }
+
+# ---------------------------------------------- a quote left open in a row
+# A cell that starts with a quote runs to the next lone quote, line breaks
+# and separators included (RFC 4180).  A stray opening quote in one row
+# (Melder '"Zelfmelder' of D2) and a stray closing one in the same column
+# of a later row ('Familie of netwerk"' of D3) made one record of the two
+# with the header's number of cells: D3 vanished into D2's Melder and D2
+# took D3's closure reason, "9 rows stored", exit 0.  Now a quoted cell
+# with a line inside it that holds as many separators as there are cells
+# before it (and at least 2) is a row that does not fit, naming where the
+# quote opens and closes; a cell whose lines hold fewer is read as before.
+test_x38_quote_rows() {
+	local f=$work/quote.csv
+	sed '3s/;Zelfmelder;/;"Zelfmelder;/; 4s/"Welzijn; Noord"/Welzijn Noord/; 4s/;Familie of netwerk;/;Familie of netwerk";/' \
+		"$src/tests/data/e2e/cases.csv" >"$f"
+	write_config "$f"
+	peil_expect "a quote left open in D2's Melder: refused" 2 /dev/null ingest
+	expect_grep "naming where it opens and closes" "$work/err" \
+		"quote.csv:3: column 'Melder': the quote that opens column 9 on line 3 closes only on line 4, and a line within it holds 8 separators, as a row up to column 9 would: rows taken into one cell by a quote not closed on line 3?"
+	expect_sql "nothing of the file stored" 'SELECT count(*) FROM ds_cases' 0
+	# on_error = reject: the record of lines 3 and 4 set aside, the 8
+	# others stored.
+	rm -rf "$work"/peil.db* "$work/rejects"
+	printf 'on_error = reject\n' >>"$work/peil.ini"
+	peil_expect "with on_error = reject" 2 /dev/null ingest
+	expect_sql "the 8 other rows stored" \
+		"SELECT group_concat(case_id, ' ') FROM (SELECT case_id FROM ds_cases ORDER BY 0 + substr(case_id, 2))" \
+		"D1 D4 D5 D6 D7 D8 D9 D10"
+	expect_grep "D3's line in the reject file" "$(echo "$work"/rejects/*quote.csv.rejected)" \
+		"D3;Buurtteam Noord;Welzijn Noord;WK999901"
+	# A note over two lines whose second line holds 2 separators, in
+	# column 9: fewer than the 8 cells before it, read as it is.
+	sed '3s/;Zelfmelder;/;"Zelfmelder\r\nvia buurthuis; wijkagent; huisarts";/' \
+		"$src/tests/data/e2e/cases.csv" >"$f"
+	rm -rf "$work"/peil.db* "$work/rejects"
+	write_config "$f"
+	peil_expect "a cell over two lines, few separators: read" 0 /dev/null ingest
+	expect_sql "all 10 rows stored" 'SELECT count(*) FROM ds_cases' 10
+	expect_sql "D2's Melder holds both lines" \
+		"SELECT referrer = 'Zelfmelder' || char(13, 10) || 'via buurthuis; wijkagent; huisarts' FROM ds_cases WHERE case_id = 'D2'" 1
+}
