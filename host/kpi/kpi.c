@@ -309,10 +309,9 @@ int kpi_set_default_margin(kpi_set *set, const char *text)
 /* A whole text that is a number. */
 static int kpi_parse_number(const char *text, double *out)
 {
-	char *end;
+	size_t n = parse_config_number(text, out);
 
-	*out = strtod(text, &end);
-	return end != text && *end == '\0' ? 0 : -1;
+	return n && text[n] == '\0' ? 0 : -1;
 }
 
 /* breakdown = district, team: the contract's own breakdown of a KPI.  The

@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 
 #include "base/calendar.h"
+#include "base/parse.h"
 
 static int links_fail(char *msg, size_t size, const char *text,
 		      const char *arg)
@@ -25,10 +26,11 @@ static int links_fail(char *msg, size_t size, const char *text,
 
 int kpi_margin_parse(const char *text, kpi_info *info)
 {
-	char *end;
-	double x = strtod(text, &end);
+	double x;
+	size_t n = parse_config_number(text, &x);
+	const char *end = text + n;
 
-	if (end == text || x < 0)
+	if (!n || x < 0)
 		return -1;
 	while (*end == ' ')
 		end++;

@@ -140,3 +140,39 @@ test_x38_quote_rows() {
 	expect_sql "D2's Melder holds both lines" \
 		"SELECT referrer = 'Zelfmelder' || char(13, 10) || 'via buurthuis; wijkagent; huisarts' FROM ds_cases WHERE case_id = 'D2'" 1
 }
+
+# ------------------------------------------------- numbers of the config
+# [kpi ID] param.NAME, target.min/max and margin were read by strtod:
+# 'nan', 'inf', '1e400' and '0x10' were numbers.  param.norm = nan made
+# every wait "within the norm" (January 100 % where it is 2 of 3),
+# target.min = nan gave status gehaald against no target, 0x10 was 16, all
+# exit 0.  Now such a value is a configuration error naming the line
+# (exit 3), as is a hexadecimal end of a field's range; decimal numbers
+# with a point or an exponent are read as before.
+test_x38_config_numbers() {
+	local v line
+	write_config "$src/tests/data/e2e/cases.csv"
+	peil_expect "ingest" 0 /dev/null ingest
+	cp "$work/peil.ini" "$work/base.ini"
+	for v in "param.norm = nan" "param.norm = inf" "param.norm = 0x10" \
+		 "target.min = nan" "target.max = 1e400" "margin = inf" "margin = nan%"; do
+		sed '/^\[kpi wachttijd_binnen_norm\]/,$d' "$work/base.ini" >"$work/peil.ini"
+		printf '[kpi wachttijd_binnen_norm]\n%s\n' "$v" >>"$work/peil.ini"
+		line=$(wc -l <"$work/peil.ini")
+		peil_expect "$v: refused" 3 /dev/null eval --period 2018-01 --dry-run
+		expect_grep "$v: the line is named" "$work/err" \
+			"peil.ini:$line: [kpi wachttijd_binnen_norm] $v: expected a number"
+	done
+	sed 's/^field.mark = integer 1..10$/field.mark = integer 1..0xA/' "$work/base.ini" >"$work/peil.ini"
+	peil_expect "a hexadecimal end of a range: refused" 3 /dev/null check
+	expect_grep "naming it" "$work/err" "field.mark = integer 1..0xA: '1..0xA' is not a range"
+	# January by hand: D1 waits 2 working days, D3 7, D5 0.
+	for v in "5.5=66,66666667" "1e1=100"; do
+		sed '/^\[kpi wachttijd_binnen_norm\]/,$d' "$work/base.ini" >"$work/peil.ini"
+		printf '[kpi wachttijd_binnen_norm]\nparam.norm = %s\n' "${v%%=*}" >>"$work/peil.ini"
+		peil_expect "param.norm = ${v%%=*}: read" 0 "$work/out.csv" \
+			eval --period 2018-01 --kpi wachttijd_binnen_norm --format csv
+		expect_kpi_totals "param.norm = ${v%%=*}: ${v#*=} % within it" "$work/out.csv" \
+			wachttijd_binnen_norm "2018-01=${v#*=} " team
+	done
+}
