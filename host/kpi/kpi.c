@@ -328,8 +328,7 @@ static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
 		size_t len;
 		const char **grown;
 
-		p += strspn(p, " ,\n\t");
-		len = strcspn(p, " ,\n\t");
+		len = parse_list_next(&p);
 		if (!len)
 			break;
 		grown = realloc(names, (n + 1) * sizeof(*names));

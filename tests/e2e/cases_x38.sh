@@ -176,3 +176,37 @@ test_x38_config_numbers() {
 			wachttijd_binnen_norm "2018-01=${v#*=} " team
 	done
 }
+
+# ------------------------------------------------- numbers of a script
+# The same in a KPI script: params = { norm = 0/0 } made every wait within
+# the norm (100 %), target = { min = 0/0 } gave gehaald against no target,
+# target = { max = math.huge } printed "inf", and at_most(..., 1/0)
+# compared with infinity, all exit 0.  Now each is a mistake of the
+# script that names the entry: the script does not load (exit 1), and
+# the other scripts' KPIs are evaluated.
+test_x38_script_numbers() {
+	local entry
+	mkdir -p "$work/lua"
+	for entry in "params = { norm = 0/0 }|share(at_most(workdays(\"registered\", \"first_meeting\"), param(\"norm\")))|params: norm must be a finite number" \
+		     "target = { min = 0/0 }|count()|target: min must be a finite number" \
+		     "target = { max = math.huge }|count()|target: max must be a finite number" \
+		     "target = { margin = -(1/0) }|count()|target: margin must be a finite number" \
+		     "params = { norm = 5 }|share(at_most(workdays(\"registered\", \"first_meeting\"), 1/0))|cannot compare with inf, not a finite number"; do
+		IFS='|' read -r decl rule want <<<"$entry"
+		started_kpi "$work/lua/getal.lua" getal Getal \
+			"$rule, where = is_set(\"first_meeting\"), $decl"
+		write_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $work/lua"
+		[ -f "$work/peil.db" ] || peil_expect "ingest" 0 /dev/null ingest
+		peil_expect "$decl / ${rule:0:30}: the script does not load" 1 "$work/out.csv" \
+			eval --period 2018-01 --format csv
+		expect_grep "$decl: named" "$work/err" "$want"
+		expect_kpi_totals "$decl: the shipped KPIs evaluated" "$work/out.csv" \
+			casussen_gestart "2018-01=3 " team
+	done
+	# Finite numbers are read: 2 of January's 3 waits (2, 7, 0) within 5.
+	sed -i 's/1\/0))/param("norm"))), target = { min = 60, max = 1e2 }/' "$work/lua/getal.lua"
+	peil_expect "finite numbers: read" 0 "$work/out.csv" eval --period 2018-01 --kpi getal --format csv
+	got=$(csv_columns kpi waarde doel_min doel_max status <"$work/out.csv" | grep '^getal;')
+	[ "$got" = "getal;66,66666667;60;100;gehaald" ] && ok "2 of 3 within 5, target 60..100 met" ||
+		fail "2 of 3 within 5" "got: $got" "$(cat "$work/lua/getal.lua")"
+}
