@@ -584,6 +584,7 @@ static int parse(csv_reader *r, csv_reader_error *err)
 					goto out_of_memory;
 				r->state = LINE_END;
 			} else {
+				check_rows_in_quotes(r);
 				if (r->flaw == CSV_FLAW_NONE) {
 					r->flaw = CSV_FLAW_TEXT_AFTER_QUOTE;
 					r->flaw_cell = r->cell_count;

@@ -139,6 +139,14 @@ test_x38_quote_rows() {
 	expect_sql "all 10 rows stored" 'SELECT count(*) FROM ds_cases' 10
 	expect_sql "D2's Melder holds both lines" \
 		"SELECT referrer = 'Zelfmelder' || char(13, 10) || 'via buurthuis; wijkagent; huisarts' FROM ds_cases WHERE case_id = 'D2'" 1
+	# A quote left open that closes in D3's '"Welzijn; Noord"': the quote
+	# is named, not the value it shifted into Rapportcijfer (before:
+	# "column 'Rapportcijfer': 'BU99990102' is not a whole number").
+	sed '3s/;Zelfmelder;/;"Zelfmelder;/' "$src/tests/data/e2e/cases.csv" >"$f"
+	rm -rf "$work"/peil.db*
+	peil_expect "a quote left open up to another quote: refused" 2 /dev/null ingest
+	expect_grep "the quote is named" "$work/err" \
+		"quote.csv:3: column 'Melder': text after the closing quote in column 9"
 }
 
 # ------------------------------------------------- numbers of the config
