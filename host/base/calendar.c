@@ -7,6 +7,7 @@
  */
 #include "base/calendar.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -561,6 +562,38 @@ long calendar_workdays(const calendar *cal, int32_t a, int32_t b)
 						cal->weekday_holiday_count, a));
 	return n - rule_weekday_holidays(cal, a, b) -
 	       extra_weekday_holidays(cal, a, b);
+}
+
+int calendar_check_span(const calendar *cal, int32_t a, int32_t b, char *msg,
+			size_t size)
+{
+	int first, last, m, d;
+
+	if (!cal->replace || a == b)
+		return 0;
+	if (b < a) {
+		int32_t t = a;
+
+		a = b;
+		b = t;
+	}
+	date_to_civil(a + 1, &first, &m, &d);
+	date_to_civil(b, &last, &m, &d);
+	for (int year = first; year <= last; year++)
+		if (count_through(cal->dates, cal->date_count,
+				  date_from_civil(year, 12, 31)) ==
+		    count_through(cal->dates, cal->date_count,
+				  date_from_civil(year, 1, 1) - 1)) {
+			snprintf(msg, size,
+				 "[calendar] dates lists no holiday in %d, so "
+				 "its holidays are unknown and every weekday of "
+				 "it would count as a working day: list the "
+				 "holidays of %d too (a weekend day when it has "
+				 "none), or leave dates out for the built-in "
+				 "rules", year, year);
+			return -1;
+		}
+	return 0;
 }
 
 int32_t calendar_add_workdays(const calendar *cal, int32_t date, long n)

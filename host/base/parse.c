@@ -553,10 +553,43 @@ int parse_boolean(const char *text, size_t len, int *out)
 	return -1;
 }
 
+static size_t digits_at(const char *text)
+{
+	size_t n = 0;
+
+	while (text[n] >= '0' && text[n] <= '9')
+		n++;
+	return n;
+}
+
+size_t parse_config_number(const char *text, double *out)
+{
+	size_t n = text[0] == '+' || text[0] == '-', digits, e;
+	char *end;
+
+	digits = digits_at(text + n);
+	n += digits;
+	if (text[n] == '.') {
+		size_t more = digits_at(text + n + 1);
+
+		digits += more;
+		n += 1 + more;
+	}
+	if (!digits)
+		return 0;
+	if (text[n] == 'e' || text[n] == 'E') {
+		e = n + 1 + (text[n + 1] == '+' || text[n + 1] == '-');
+		if (digits_at(text + e))
+			n = e + digits_at(text + e);
+	}
+	*out = strtod(text, &end);
+	return end == text + n && isfinite(*out) ? n : 0;
+}
+
 /* ---------------------------------------------------------------- lists */
 
 size_t parse_list_next(const char **at)
 {
-	*at += strspn(*at, " ,\t");
-	return strcspn(*at, " ,\t");
+	*at += strspn(*at, " ,\t\r\n");
+	return strcspn(*at, " ,\t\r\n");
 }

@@ -66,9 +66,16 @@ int parse_real(const char *text, size_t len, char decimal, double *out);
  * 0 on success, -1 otherwise. */
 int parse_boolean(const char *text, size_t len, int *out);
 
-/* The next entry of a list of words separated by commas and blanks, as
- * [run] kpis, withdrawn and grains are written: its length (0 after the
- * last), *at moved to its start.  Step past it with *at += the length. */
+/* A number of the config as C writes it (80, 5.5, -2, 1e3): a sign,
+ * digits with at most one point, an exponent; finite.  Its length in
+ * text, or 0 when text does not start with one (nan, inf, 1e400; 0x10
+ * and 5,5 give 0 or stop before the 'x' or ','), with the value in *out. */
+size_t parse_config_number(const char *text, double *out);
+
+/* The next entry of a list of words separated by commas, blanks and line
+ * breaks (a value continued on indented lines), as [run] kpis, withdrawn
+ * and grains are written: its length (0 after the last), *at moved to its
+ * start.  Step past it with *at += the length. */
 size_t parse_list_next(const char **at);
 
 #endif

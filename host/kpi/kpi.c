@@ -309,10 +309,9 @@ int kpi_set_default_margin(kpi_set *set, const char *text)
 /* A whole text that is a number. */
 static int kpi_parse_number(const char *text, double *out)
 {
-	char *end;
+	size_t n = parse_config_number(text, out);
 
-	*out = strtod(text, &end);
-	return end != text && *end == '\0' ? 0 : -1;
+	return n && text[n] == '\0' ? 0 : -1;
 }
 
 /* breakdown = district, team: the contract's own breakdown of a KPI.  The
@@ -329,8 +328,7 @@ static int kpi_set_breakdown(kpi *k, const char *value, char *msg,
 		size_t len;
 		const char **grown;
 
-		p += strspn(p, " ,\n\t");
-		len = strcspn(p, " ,\n\t");
+		len = parse_list_next(&p);
 		if (!len)
 			break;
 		grown = realloc(names, (n + 1) * sizeof(*names));

@@ -44,12 +44,25 @@ static int kpi_push_date(lua_State *L, const char *name, int32_t date)
 	return 1;
 }
 
+/* An error when the calendar does not know the holidays of the days d
+ * with a < d <= b, which date.NAME reads. */
+static void kpi_date_known(lua_State *L, const char *name, int32_t a,
+			   int32_t b)
+{
+	char why[256];
+
+	if (calendar_check_span(kpi_date_calendar(L), a, b, why,
+				sizeof(why)) < 0)
+		luaL_error(L, "date.%s: %s", name, why);
+}
+
 static int kpi_date_workdays(lua_State *L)
 {
 	int32_t a, b;
 
 	if (!kpi_date_arg(L, 1, &a) || !kpi_date_arg(L, 2, &b))
 		return 0;
+	kpi_date_known(L, "workdays", a, b);
 	lua_pushinteger(L, calendar_workdays(kpi_date_calendar(L), a, b));
 	return 1;
 }
@@ -109,14 +122,21 @@ static int kpi_date_add_workdays(lua_State *L)
 	int32_t d;
 	lua_Integer n = kpi_date_count(L, 2);
 
+	int32_t to;
+
 	if (n < 0)
 		luaL_argerror(L, 2, "must not be negative");
 	if (!kpi_date_arg(L, 1, &d))
 		return 0;
-	return kpi_push_date(L, "add_workdays",
-			     calendar_add_workdays(kpi_date_calendar(L), d,
-						   (long)n));
+	to = calendar_add_workdays(kpi_date_calendar(L), d, (long)n);
+	kpi_date_known(L, "add_workdays", d, to);
+	return kpi_push_date(L, "add_workdays", to);
 }
+
+static const char *const parts[] = {
+	"year", "month", "day", "weekday", "is_holiday", "is_workday",
+	"holiday_name",
+};
 
 /* One-date functions: which part to return. */
 static int kpi_date_part(lua_State *L)
@@ -130,6 +150,8 @@ static int kpi_date_part(lua_State *L)
 	if (!kpi_date_arg(L, 1, &d))
 		return 0;
 	date_to_civil(d, &y, &m, &day);
+	if (which >= 4)
+		kpi_date_known(L, parts[which], d - 1, d);
 	switch (which) {
 	case 0: lua_pushinteger(L, y); break;
 	case 1: lua_pushinteger(L, m); break;
@@ -154,10 +176,6 @@ static const luaL_Reg two[] = {
 	{ "add_months", kpi_date_add_months },
 	{ "add_workdays", kpi_date_add_workdays },
 	{ NULL, NULL },
-};
-static const char *const parts[] = {
-	"year", "month", "day", "weekday", "is_holiday", "is_workday",
-	"holiday_name",
 };
 #define PART_COUNT (sizeof(parts) / sizeof(parts[0]))
 #define TWO_COUNT (sizeof(two) / sizeof(two[0]) - 1)

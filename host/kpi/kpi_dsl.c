@@ -10,6 +10,7 @@
  */
 #include "kpi/kpi_model.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,6 +474,10 @@ static int kpi_compile_const(kpi_compile *c, int idx, const char *what,
 	case LUA_TNUMBER:
 		out->type = KPI_VALUE_NUMBER;
 		out->num = lua_tonumber(L, idx);
+		if (!isfinite(out->num))
+			return kpi_compile_fail(c, "%s: cannot compare with "
+						"%g, not a finite number",
+						what, out->num);
 		return 0;
 	case LUA_TBOOLEAN:
 		out->type = KPI_VALUE_BOOLEAN;

@@ -8,6 +8,7 @@
  */
 #include "kpi/kpi_model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <lauxlib.h>
 
 #include "base/calendar.h"
+#include "base/parse.h"
 
 static int links_fail(char *msg, size_t size, const char *text,
 		      const char *arg)
@@ -25,10 +27,11 @@ static int links_fail(char *msg, size_t size, const char *text,
 
 int kpi_margin_parse(const char *text, kpi_info *info)
 {
-	char *end;
-	double x = strtod(text, &end);
+	double x;
+	size_t n = parse_config_number(text, &x);
+	const char *end = text + n;
 
-	if (end == text || x < 0)
+	if (!n || x < 0)
 		return -1;
 	while (*end == ' ')
 		end++;
@@ -74,7 +77,8 @@ int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size)
 	while (rc == 0 && lua_next(L, -2)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING
 					  ? lua_tostring(L, -2) : "";
-		int is_number = lua_type(L, -1) == LUA_TNUMBER;
+		int is_number = lua_type(L, -1) == LUA_TNUMBER &&
+				isfinite(lua_tonumber(L, -1));
 		int put;
 
 		if (strcmp(key, "margin") == 0) {
@@ -83,9 +87,9 @@ int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size)
 				;	/* margin = "10%" */
 			else if (!is_number)
 				rc = links_fail(msg, size, "target: margin "
-						"must be a number or a "
-						"percentage such as \"10%%\""
-						"%s", "");
+						"must be a finite number or "
+						"a percentage such as "
+						"\"10%%\"%s", "");
 			else {
 				k->info.has_margin = 1;
 				k->info.margin_relative = 0;
@@ -108,7 +112,7 @@ int kpi_compile_target(lua_State *L, int t, kpi *k, char *msg, size_t size)
 			rc = links_fail(msg, size, "out of memory%s", "");
 		else if (!is_number)
 			rc = links_fail(msg, size, "target: %s must be a "
-					"number", key);
+					"finite number", key);
 		lua_pop(L, rc == 0 ? 1 : 2);
 	}
 	lua_pop(L, 1);
@@ -121,7 +125,7 @@ static int links_param_value(lua_State *L, kpi_const *c)
 	if (lua_type(L, -1) == LUA_TNUMBER) {
 		c->type = KPI_VALUE_NUMBER;
 		c->num = lua_tonumber(L, -1);
-		return 0;
+		return isfinite(c->num) ? 0 : -1;
 	}
 	if (lua_type(L, -1) != LUA_TSTRING)
 		return -1;
@@ -163,8 +167,9 @@ static int links_params(lua_State *L, int t, kpi *k, char *msg, size_t size)
 		k->param_count++;
 		if (links_param_value(L, &p->value) < 0)
 			return links_fail(msg, size, "params: %s must be a "
-					  "number or text that fits the "
-					  "script's memory limit", p->name);
+					  "finite number or text that fits "
+					  "the script's memory limit",
+					  p->name);
 		lua_pop(L, 1);
 	}
 	qsort(k->params, k->param_count, sizeof(*k->params),

@@ -1300,6 +1300,25 @@ static int kpi_score_change(const kpi_node *node, const kpi_row *row,
 	return rc;
 }
 
+/* workdays(a, b) of the row into out; -1 with err naming both dates when
+ * the calendar does not know the holidays between them. */
+static int kpi_workdays(const calendar *cal, int32_t a, int32_t b,
+			kpi_value *out, peil_error *err)
+{
+	char why[256], from[11], to[11];
+
+	if (calendar_check_span(cal, a, b, why, sizeof(why)) < 0) {
+		date_format_iso(a, from);
+		date_format_iso(b, to);
+		return error_set(err, NULL, 0, NULL,
+				 "working days from %s to %s: %s", from, to,
+				 why);
+	}
+	out->type = KPI_VALUE_NUMBER;
+	out->num = (double)calendar_workdays(cal, a, b);
+	return 0;
+}
+
 int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		kpi_value *out, peil_error *err)
 {
@@ -1316,12 +1335,11 @@ int kpi_measure(kpi *k, const kpi_node *node, const kpi_row *row, size_t p,
 		memset(out, 0, sizeof(*out));
 		if (a.type != KPI_VALUE_DATE || b.type != KPI_VALUE_DATE)
 			return 0;	/* null when either is */
+		if (node->op == KPI_WORKDAYS)
+			return kpi_workdays(row->cal, (int32_t)a.num,
+					    (int32_t)b.num, out, err);
 		out->type = KPI_VALUE_NUMBER;
-		out->num = node->op == KPI_DAYS_BETWEEN
-				   ? b.num - a.num
-				   : (double)calendar_workdays(row->cal,
-							       (int32_t)a.num,
-							       (int32_t)b.num);
+		out->num = b.num - a.num;
 		return 0;
 	case KPI_MONTHS_TO_REFERENCE:
 		kpi_field_value(row, node->field[0], &a);

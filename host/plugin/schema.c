@@ -11,6 +11,7 @@
 #include "base/calendar.h"
 #include "base/error.h"
 #include "base/grow.h"
+#include "base/parse.h"
 
 static const struct {
 	const char *name;
@@ -61,7 +62,7 @@ static int name_check(const config *cfg, const config_section *s,
 static int range_end(const peil_field *f, const char *text, double *out)
 {
 	int32_t date;
-	char *end;
+	size_t n;
 	double x;
 
 	if (!*text)
@@ -72,8 +73,8 @@ static int range_end(const peil_field *f, const char *text, double *out)
 		*out = date;
 		return 0;
 	}
-	x = strtod(text, &end);
-	if (*end || !isfinite(x))
+	n = parse_config_number(text, &x);
+	if (!n || text[n])
 		return -1;
 	*out = x;
 	return 0;

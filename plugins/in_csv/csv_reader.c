@@ -87,6 +87,9 @@ struct csv_reader {
 	enum parse_state state;
 	csv_flaw flaw;
 	size_t flaw_cell;
+	long flaw_quote_line, flaw_line;
+	size_t flaw_separators;
+	int cell_breaks;	/* the quoted cell holds a line break */
 
 	/* The decoded cells, each followed by a NUL: cell i ends at
 	 * cell_end[i] and the next one starts one byte later. */
@@ -308,6 +311,36 @@ static inline int append(csv_reader *r, const void *p, size_t n)
 }
 
 /* Ends the current cell with a NUL and starts the next. */
+/* At the closing quote of a cell that holds a line break: the flaw
+ * CSV_FLAW_ROWS_IN_QUOTES (csv_reader.h) when a line inside it, after a
+ * break, holds as many separators as there are cells before it (at least
+ * 2).  Only such cells are looked at, after they were read. */
+static void check_rows_in_quotes(csv_reader *r)
+{
+	size_t i = r->cell_count ? r->cell_end[r->cell_count - 1] + 1 : 0;
+	size_t most = 0, n = 0;
+	int after = 0;
+
+	if (!r->cell_breaks || r->flaw != CSV_FLAW_NONE)
+		return;
+	for (; i < r->text_len; i++) {
+		if (r->text[i] == '\r' || r->text[i] == '\n') {
+			after = 1;
+			n = 0;
+		} else if (after && r->text[i] == r->separator &&
+			   ++n > most) {
+			most = n;
+		}
+	}
+	if (most >= 2 && most >= r->cell_count) {
+		r->flaw = CSV_FLAW_ROWS_IN_QUOTES;
+		r->flaw_cell = r->cell_count;
+		r->flaw_quote_line = r->quote_line;
+		r->flaw_line = r->line;
+		r->flaw_separators = most;
+	}
+}
+
 static int end_cell(csv_reader *r)
 {
 	if (r->cell_count == r->cell_cap) {
@@ -433,6 +466,7 @@ static int parse(csv_reader *r, csv_reader_error *err)
 			}
 			if (buf[pos] == '"') {
 				r->quote_line = r->line;
+				r->cell_breaks = 0;
 				pos++;
 				r->state = QUOTED;
 			} else if (r->cell_count == 0 &&
@@ -509,6 +543,7 @@ static int parse(csv_reader *r, csv_reader_error *err)
 				 * buffer: at least the opening quote. */
 				if (buf[pos] == '\r' || buf[pos - 1] != '\r')
 					r->line++;
+				r->cell_breaks = 1;
 				if (append(r, buf + pos, 1))
 					goto out_of_memory;
 				pos++;
@@ -527,6 +562,7 @@ static int parse(csv_reader *r, csv_reader_error *err)
 			if (pos == len) {
 				if (!r->eof)
 					goto need_more;
+				check_rows_in_quotes(r);
 				if (end_cell(r))
 					goto out_of_memory;
 				goto record_at_eof;
@@ -537,15 +573,18 @@ static int parse(csv_reader *r, csv_reader_error *err)
 				pos++;
 				r->state = QUOTED;
 			} else if (buf[pos] == r->separator) {
+				check_rows_in_quotes(r);
 				if (end_cell(r))
 					goto out_of_memory;
 				pos++;
 				r->state = CELL_START;
 			} else if (buf[pos] == '\r' || buf[pos] == '\n') {
+				check_rows_in_quotes(r);
 				if (end_cell(r))
 					goto out_of_memory;
 				r->state = LINE_END;
 			} else {
+				check_rows_in_quotes(r);
 				if (r->flaw == CSV_FLAW_NONE) {
 					r->flaw = CSV_FLAW_TEXT_AFTER_QUOTE;
 					r->flaw_cell = r->cell_count;
@@ -803,5 +842,8 @@ int csv_reader_next(csv_reader *r, csv_record *record, csv_reader_error *err)
 	record->raw_len = r->raw_end - r->record_start;
 	record->flaw = r->flaw;
 	record->flaw_cell = r->flaw_cell;
+	record->quote_line = r->flaw_quote_line;
+	record->flaw_line = r->flaw_line;
+	record->flaw_separators = r->flaw_separators;
 	return 1;
 }

@@ -72,7 +72,14 @@ typedef enum csv_flaw {
 	CSV_FLAW_NONE = 0,
 	/* "ab"cd: text between a closing quote and the separator; it is kept
 	 * as written after the quoted part ("abcd"). */
-	CSV_FLAW_TEXT_AFTER_QUOTE = 1
+	CSV_FLAW_TEXT_AFTER_QUOTE = 1,
+	/* A quoted cell with a line inside it (after a line break) that holds
+	 * as many separators as there are cells before it, and at least 2:
+	 * what a quote left open does when it takes in the rows after it up
+	 * to a quote in the same column, a record of the right number of
+	 * cells that hides them.  flaw_line is where the quote closes and
+	 * flaw_separators the most separators on one such line. */
+	CSV_FLAW_ROWS_IN_QUOTES = 2
 } csv_flaw;
 
 /* One record.  Everything in it is valid until the next call on the
@@ -85,6 +92,9 @@ typedef struct csv_record {
 	size_t raw_len;		/* ... without its line end and without a BOM */
 	csv_flaw flaw;
 	size_t flaw_cell;	/* the cell with the flaw */
+	long quote_line;	/* CSV_FLAW_ROWS_IN_QUOTES: where its quote */
+	long flaw_line;		/* opened and where it closed */
+	size_t flaw_separators;
 } csv_record;
 
 /* A reader with these options, or NULL when out of memory or when the

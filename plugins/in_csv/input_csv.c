@@ -277,6 +277,21 @@ static int put_row(struct csv_state *s, const char *path,
 	size_t i, columns = row->cell_count;
 
 	svc->record_begin(s->host, path, row->line);
+	/* A quote's flaw first: the values it shifted are its consequence. */
+	if (row->flaw == CSV_FLAW_TEXT_AFTER_QUOTE)
+		svc->record_invalid(s->host, header_name(s, row->flaw_cell),
+				    "text after the closing quote in column %zu",
+				    row->flaw_cell + 1);
+	if (row->flaw == CSV_FLAW_ROWS_IN_QUOTES)
+		svc->record_invalid(s->host, header_name(s, row->flaw_cell),
+				    "the quote that opens column %zu on line %ld "
+				    "closes only on line %ld, and a line within "
+				    "it holds %zu separators, as a row up to "
+				    "column %zu would: rows taken into one cell "
+				    "by a quote not closed on line %ld?",
+				    row->flaw_cell + 1, row->quote_line,
+				    row->flaw_line, row->flaw_separators,
+				    row->flaw_cell + 1, row->quote_line);
 	for (i = 0; i < s->config.mapping_count; i++) {
 		const csv_mapping *m = &s->config.mappings[i];
 
@@ -298,10 +313,6 @@ static int put_row(struct csv_state *s, const char *path,
 	if (row_is_header(s, row))
 		svc->record_invalid(s->host, NULL, "the header line again "
 				    "(two exports joined into one file?)");
-	if (row->flaw == CSV_FLAW_TEXT_AFTER_QUOTE)
-		svc->record_invalid(s->host, header_name(s, row->flaw_cell),
-				    "text after the closing quote in column %zu",
-				    row->flaw_cell + 1);
 	return svc->record_end(s->host, row->raw, row->raw_len, err);
 }
 

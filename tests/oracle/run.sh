@@ -16,7 +16,8 @@
 #             grains, 2017-07 to 2018-06; the neighbourhood is not in the
 #             export, so kwaliteit_zonder_buurt is not evaluated;
 #   explicit  reshaped data of a third seed (about 30 teams) with an
-#             explicit list of holidays, contract years from April, the
+#             explicit list of holidays (of 2015 and 2016: a list knows
+#             only the years it holds a date of), contract years from April, the
 #             reference date the first day, from 2014-10 (before any data:
 #             periods not evaluated) to 2016-03;
 #   maatwerk  the datasets of the iWmo/iJw messages (as conf/peil.ini
@@ -299,7 +300,8 @@ INI
 			oracle_store_sections "$d"
 			cat <<INI
 [calendar]
-dates = 2015-01-01, 2015-01-02, 2015-03-16, 2015-04-06, 2015-05-05, 2015-12-25
+dates = 2015-01-01, 2015-01-02, 2015-03-16, 2015-04-06, 2015-05-05, 2015-12-25,
+  2016-01-01, 2016-03-28
 
 [contract]
 start_month = 4

@@ -346,6 +346,47 @@ TEST(workdays_replace)
 	calendar_free(cal);
 }
 
+/* An explicit list knows the years it holds a date of: a span over a day
+ * of another year is refused, with the year; the rules know every year. */
+TEST(check_span)
+{
+	const int32_t dates[] = { D(2017, 12, 25), D(2019, 1, 1) };
+	calendar_options opts;
+	calendar *cal;
+	char msg[256];
+
+	calendar_options_init(&opts);
+	cal = calendar_new(&opts);
+	CHECK(cal != NULL);
+	CHECK_INT(calendar_check_span(cal, D(1990, 1, 1), D(2150, 1, 1), msg,
+				      sizeof(msg)), 0);
+	calendar_free(cal);
+
+	opts.replace = 1;
+	opts.dates = dates;
+	opts.date_count = 2;
+	cal = calendar_new(&opts);
+	CHECK(cal != NULL);
+	/* The days d with a < d <= b: 31 December 2017 alone is known. */
+	CHECK_INT(calendar_check_span(cal, D(2017, 12, 1), D(2017, 12, 31),
+				      msg, sizeof(msg)), 0);
+	CHECK_INT(calendar_check_span(cal, D(2017, 12, 31), D(2017, 12, 31),
+				      msg, sizeof(msg)), 0);
+	CHECK_INT(calendar_check_span(cal, D(2017, 12, 31), D(2018, 1, 1),
+				      msg, sizeof(msg)), -1);
+	CHECK(strstr(msg, "[calendar] dates lists no holiday in 2018") == msg);
+	/* Either order; 2017 and 2019 known, 2018 between them not. */
+	CHECK_INT(calendar_check_span(cal, D(2019, 3, 1), D(2017, 3, 1), msg,
+				      sizeof(msg)), -1);
+	CHECK(strstr(msg, "in 2018,") != NULL);
+	CHECK_INT(calendar_check_span(cal, D(2019, 1, 2), D(2019, 12, 31),
+				      msg, sizeof(msg)), 0);
+	CHECK_INT(calendar_check_span(cal, D(2019, 12, 31), D(2020, 1, 1),
+				      msg, sizeof(msg)), -1);
+	CHECK(strstr(msg, "in 2020,") != NULL);
+	calendar_free(cal);
+}
+
 /* The options are copied: changing the caller's array afterwards has no
  * effect. */
 TEST(options_copied)
@@ -500,6 +541,7 @@ int main(void)
 	RUN(workdays_switches);
 	RUN(workdays_extra);
 	RUN(workdays_replace);
+	RUN(check_span);
 	RUN(options_copied);
 	RUN(add_workdays);
 	RUN(workdays_random_cross_check);

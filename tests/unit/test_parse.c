@@ -452,12 +452,13 @@ TEST(booleans)
 	CHECK_INT(v, 1);
 }
 
-/* [run] kpis, withdrawn and grains: entries between commas, spaces and
- * tabs, any number of them, at either end too. */
+/* [run] kpis, withdrawn and grains: entries between commas, spaces,
+ * tabs and line breaks (a value continued on indented lines), any number
+ * of them, at either end too. */
 TEST(lists)
 {
 	static const char *const want[] = { "a", "tag:b", "-c", "d" };
-	const char *at = " ,a, tag:b\t-c,,  d ,";
+	const char *at = " ,a, tag:b\t-c,\n  d\r\n ,";
 	size_t n, i = 0;
 
 	for (; (n = parse_list_next(&at)); at += n, i++) {
@@ -469,6 +470,34 @@ TEST(lists)
 	CHECK_STR(at, "");
 	at = " ,\t";
 	CHECK_INT(parse_list_next(&at), 0);
+}
+
+/* Numbers of the config: decimal, finite; the length read. */
+TEST(config_numbers)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		double value;
+	} read[] = {
+		{ "80", 2, 80 }, { "5.5", 3, 5.5 }, { "-2", 2, -2 },
+		{ "+.5", 3, 0.5 }, { "5.", 2, 5 }, { "1e1", 3, 10 },
+		{ "2E-1", 4, 0.2 }, { "10%", 2, 10 }, { "10 %", 2, 10 },
+		{ "1e", 1, 1 }, { "5,5", 1, 5 },
+	};
+	static const char *const refused[] = {
+		"nan", "inf", "-inf", "infinity", "1e400", "0x10", "", ".",
+		"-", "e5", " 5", "NaN%",
+	};
+	double x;
+
+	for (size_t i = 0; i < sizeof(read) / sizeof(read[0]); i++) {
+		x = -1;
+		CHECK_INT(parse_config_number(read[i].text, &x), read[i].len);
+		CHECK(x == read[i].value);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		CHECK_INT(parse_config_number(refused[i], &x), 0);
 }
 
 /* --------------------------------------------- the full-width fast path */
@@ -682,5 +711,6 @@ int main(void)
 	RUN(reals_refused);
 	RUN(booleans);
 	RUN(lists);
+	RUN(config_numbers);
 	return harness_done();
 }

@@ -325,8 +325,10 @@ grains = month, quarter, year
                 con = "start_month = 4\nreference = first\n"
                 truth.update(extra=["2024-12-24", "2025-12-31"], start_month=4, reference="first")
             else:
+                # A list knows the years it holds a date of: first
+                # meetings of late December 2025 lie in 2026.
                 dates = ["2024-01-01", "2024-04-01", "2024-05-09", "2024-12-25", "2025-04-21",
-                         "2025-04-26", "2025-05-05", "2025-12-26", "2025-12-31"]
+                         "2025-04-26", "2025-05-05", "2025-12-26", "2025-12-31", "2026-01-01"]
                 cal = "dates = " + ", ".join(dates) + "\n"
                 con = "start_month = 7\nreference = next\n"
                 truth.update(dates=dates, start_month=7, reference="next")
