@@ -90,6 +90,7 @@ struct csv_reader {
 	long flaw_quote_line, flaw_line;
 	size_t flaw_separators;
 	int cell_breaks;	/* the quoted cell holds a line break */
+	size_t width;		/* the first record's cells (the header's) */
 
 	/* The decoded cells, each followed by a NUL: cell i ends at
 	 * cell_end[i] and the next one starts one byte later. */
@@ -312,32 +313,49 @@ static inline int append(csv_reader *r, const void *p, size_t n)
 
 /* Ends the current cell with a NUL and starts the next. */
 /* At the closing quote of a cell that holds a line break: the flaw
- * CSV_FLAW_ROWS_IN_QUOTES (csv_reader.h) when a line inside it, after a
- * break, holds as many separators as there are cells before it (at least
- * 2).  Only such cells are looked at, after they were read. */
+ * CSV_FLAW_ROWS_IN_QUOTES (csv_reader.h) when its lines are what a quote
+ * left open makes of whole rows.  Such a quote, opened in column k + 1
+ * of one row and closed by a stray quote in the same column of a later
+ * row, takes in the rest of its own row (the header's width - 1 - k
+ * separators up to the first line break), any rows between (width - 1
+ * each) and the later row up to its column k + 1 (k separators): a
+ * record of the header's width that hides those rows.  Only exactly that
+ * count on every line is the flaw, so a note over several lines with
+ * separators in its text is read as it is.  Only cells with a line break
+ * are looked at, after they were read, and only after the header gave
+ * the width. */
 static void check_rows_in_quotes(csv_reader *r)
 {
 	size_t i = r->cell_count ? r->cell_end[r->cell_count - 1] + 1 : 0;
-	size_t most = 0, n = 0;
-	int after = 0;
+	size_t first = 0, n = 0, breaks = 0;
+	int rows = 1;
 
-	if (!r->cell_breaks || r->flaw != CSV_FLAW_NONE)
+	if (!r->cell_breaks || r->flaw != CSV_FLAW_NONE || r->width < 3 ||
+	    r->cell_count == 0 || r->cell_count >= r->width)
 		return;
 	for (; i < r->text_len; i++) {
-		if (r->text[i] == '\r' || r->text[i] == '\n') {
-			after = 1;
+		char c = r->text[i];
+
+		if (c == '\r' || c == '\n') {
+			if (c == '\r' && i + 1 < r->text_len &&
+			    r->text[i + 1] == '\n')
+				i++;
+			if (breaks++ == 0)
+				first = n;
+			else if (n != r->width - 1)
+				rows = 0;	/* a line between: a whole row */
 			n = 0;
-		} else if (after && r->text[i] == r->separator &&
-			   ++n > most) {
-			most = n;
+		} else if (c == r->separator) {
+			n++;
 		}
 	}
-	if (most >= 2 && most >= r->cell_count) {
+	if (breaks && rows && n == r->cell_count &&
+	    first + n == r->width - 1) {
 		r->flaw = CSV_FLAW_ROWS_IN_QUOTES;
 		r->flaw_cell = r->cell_count;
 		r->flaw_quote_line = r->quote_line;
 		r->flaw_line = r->line;
-		r->flaw_separators = most;
+		r->flaw_separators = n;
 	}
 }
 
@@ -835,6 +853,8 @@ int csv_reader_next(csv_reader *r, csv_record *record, csv_reader_error *err)
 		r->cells[i].len = r->cell_end[i] - start;
 		start = r->cell_end[i] + 1;
 	}
+	if (!r->width)
+		r->width = r->cell_count;
 	record->line = r->record_line;
 	record->cell_count = r->cell_count;
 	record->cells = r->cells;

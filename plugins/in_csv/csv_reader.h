@@ -73,12 +73,14 @@ typedef enum csv_flaw {
 	/* "ab"cd: text between a closing quote and the separator; it is kept
 	 * as written after the quoted part ("abcd"). */
 	CSV_FLAW_TEXT_AFTER_QUOTE = 1,
-	/* A quoted cell with a line inside it (after a line break) that holds
-	 * as many separators as there are cells before it, and at least 2:
-	 * what a quote left open does when it takes in the rows after it up
-	 * to a quote in the same column, a record of the right number of
-	 * cells that hides them.  flaw_line is where the quote closes and
-	 * flaw_separators the most separators on one such line. */
+	/* A quoted cell whose lines hold exactly the separators of whole
+	 * rows: the rest of a row up to the first line break, whole rows
+	 * between, and a row up to the cell's own column on its last line
+	 * (as many separators as there are cells before it).  What a quote
+	 * left open does when it takes in the rows after it up to a quote
+	 * in the same column: a record of the header's width that hides
+	 * them.  flaw_line is where the quote closes and flaw_separators
+	 * the separators on its last line. */
 	CSV_FLAW_ROWS_IN_QUOTES = 2
 } csv_flaw;
 

@@ -107,9 +107,10 @@ test_x38_list_lines() {
 # of a later row ('Familie of netwerk"' of D3) made one record of the two
 # with the header's number of cells: D3 vanished into D2's Melder and D2
 # took D3's closure reason, "9 rows stored", exit 0.  Now a quoted cell
-# with a line inside it that holds as many separators as there are cells
-# before it (and at least 2) is a row that does not fit, naming where the
-# quote opens and closes; a cell whose lines hold fewer is read as before.
+# whose lines hold exactly the separators of the rows it took in (the
+# rest of D2, 6, and D3 up to column 9, 8: the 14 of a row of 15 cells)
+# is a row that does not fit, naming where the quote opens and closes; a
+# note whose lines do not add up to rows is read as before.
 test_x38_quote_rows() {
 	local f=$work/quote.csv
 	sed '3s/;Zelfmelder;/;"Zelfmelder;/; 4s/"Welzijn; Noord"/Welzijn Noord/; 4s/;Familie of netwerk;/;Familie of netwerk";/' \
@@ -139,6 +140,28 @@ test_x38_quote_rows() {
 	expect_sql "all 10 rows stored" 'SELECT count(*) FROM ds_cases' 10
 	expect_sql "D2's Melder holds both lines" \
 		"SELECT referrer = 'Zelfmelder' || char(13, 10) || 'via buurthuis; wijkagent; huisarts' FROM ds_cases WHERE case_id = 'D2'" 1
+	# A quote left open in D2's Melder that takes in D3 whole and closes
+	# at a stray quote in D4's Melder: D2's rest (6 separators), D3 (14,
+	# the header's 15 cells) and D4 up to column 9 (8) in one cell.
+	sed '3s/;Zelfmelder;/;"Zelfmelder;/; 4s/"Welzijn; Noord"/Welzijn Noord/; 5s/;;;;;;;P000001;/;;;Onbekend";;;;P000001;/' \
+		"$src/tests/data/e2e/cases.csv" >"$f"
+	rm -rf "$work"/peil.db* "$work/rejects"
+	write_config "$f"
+	peil_expect "a quote left open over a whole row: refused" 2 /dev/null ingest
+	expect_grep "naming where it opens and closes, two lines on" "$work/err" \
+		"quote.csv:3: column 'Melder': the quote that opens column 9 on line 3 closes only on line 5, and a line within it holds 8 separators"
+	expect_sql "nothing of that file stored" 'SELECT count(*) FROM ds_cases' 0
+	# A note over two lines in column 3 whose second line holds 2
+	# separators, as many as the cells before it, but whose lines do not
+	# add up to a row (0 + 2 of the 14 separators of a row): read as it
+	# is.
+	sed '2s/;Welzijn Noord;/;"Welzijn Noord\r\nvia buurthuis; wijkagent; huisarts";/' \
+		"$src/tests/data/e2e/cases.csv" >"$f"
+	rm -rf "$work"/peil.db* "$work/rejects"
+	peil_expect "a note in column 3, 2 separators on its second line: read" 0 /dev/null ingest
+	expect_sql "all 10 rows stored, D1 among them" 'SELECT count(*) FROM ds_cases' 10
+	expect_sql "D1's organisation holds both lines" \
+		"SELECT organisation = 'Welzijn Noord' || char(13, 10) || 'via buurthuis; wijkagent; huisarts' FROM ds_cases WHERE case_id = 'D1'" 1
 	# A quote left open that closes in D3's '"Welzijn; Noord"': the quote
 	# is named, not the value it shifted into Rapportcijfer (before:
 	# "column 'Rapportcijfer': 'BU99990102' is not a whole number").
