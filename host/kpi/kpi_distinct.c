@@ -26,9 +26,11 @@
  * for that is sorted again, by the next bits of the fingerprint, into a
  * set of its own one level down, which counts its own partitions; past
  * KPI_DISTINCT_LEVELS levels (the 64 bits) a partition is counted
- * whatever it takes.  A block that cannot be written or read back fails
- * the KPI in kpi_distinct_finish: a count that misses records is never
- * given.
+ * whatever it takes.  The partitions can be counted in pieces, shares of
+ * them, on two threads at once (kpi_distinct_finish_piece), each table
+ * then within its share of the budget.  A block that cannot be written
+ * or read back fails the KPI in kpi_distinct_finish: a count that misses
+ * records is never given.
  */
 #include "kpi/kpi_model.h"
 
@@ -495,24 +497,26 @@ static kpi_distinct_entry *kpi_distinct_entry_of(kpi_distinct_table *t,
 
 /* Whether partition p is counted in a table rather than sorted again:
  * its table (at most one entry a record, with room, and their values)
- * within half the budget. */
-static int kpi_distinct_fits(const kpi_distinct *d, const kpi_distinct_part *p)
+ * within half the budget, shared by the tables counted at once. */
+static int kpi_distinct_fits(const kpi_distinct *d, const kpi_distinct_part *p,
+			     size_t tables)
 {
 	return p->records <= KPI_DISTINCT_SMALL ||
 	       d->level + 1 >= KPI_DISTINCT_LEVELS ||
 	       (uint64_t)p->records * 2 * sizeof(kpi_distinct_entry) +
 			       p->bytes + (uint64_t)p->records * 4 <=
-		       d->budget / 2;
+		       d->budget / 2 / tables;
 }
 
-static int kpi_distinct_finish_level(kpi_distinct *d,
-				     kpi_distinct_count count, void *ctx,
-				     kpi_distinct_table *t, peil_error *err);
+static int kpi_distinct_finish_level(kpi_distinct *d, size_t lo, size_t hi,
+				     size_t tables, kpi_distinct_count count,
+				     void *ctx, kpi_distinct_table *t,
+				     peil_error *err);
 
 /* Count the records of partition p: in t, handing what is new to count,
  * or into a set one level down, counted in turn.  0, or -1 with err. */
 static int kpi_distinct_count_part(const kpi_distinct *d,
-				   const kpi_distinct_part *p,
+				   const kpi_distinct_part *p, size_t tables,
 				   kpi_distinct_count count, void *ctx,
 				   kpi_distinct_table *t, peil_error *err)
 {
@@ -525,7 +529,7 @@ static int kpi_distinct_count_part(const kpi_distinct *d,
 
 	if (d->block_max && !(r.buf = malloc(d->block_max)))
 		goto out_of_memory;
-	if (kpi_distinct_fits(d, p)) {
+	if (kpi_distinct_fits(d, p, tables)) {
 		if (kpi_distinct_clear(t, p->records) < 0)
 			goto out_of_memory;
 	} else if (!(down = kpi_distinct_make(d->words, d->budget,
@@ -593,7 +597,8 @@ static int kpi_distinct_count_part(const kpi_distinct *d,
 		goto out;
 	}
 	if (down)
-		rc = kpi_distinct_finish_level(down, count, ctx, t, err);
+		rc = kpi_distinct_finish_level(down, 0, KPI_DISTINCT_PARTS,
+					       tables, count, ctx, t, err);
 	goto out;
 out_of_memory:
 	rc = error_set(err, NULL, 0, NULL, "out of memory");
@@ -604,21 +609,24 @@ out:
 	return rc;
 }
 
-/* kpi_distinct_finish with the table t of the level above. */
-static int kpi_distinct_finish_level(kpi_distinct *d,
-				     kpi_distinct_count count, void *ctx,
-				     kpi_distinct_table *t, peil_error *err)
+/* kpi_distinct_finish_piece of partitions [lo, hi), with the table t of
+ * the level above. */
+static int kpi_distinct_finish_level(kpi_distinct *d, size_t lo, size_t hi,
+				     size_t tables, kpi_distinct_count count,
+				     void *ctx, kpi_distinct_table *t,
+				     peil_error *err)
 {
 	if (d->err)
 		return error_set(err, NULL, 0, NULL,
 				 "count_distinct: its values past [limits] "
 				 "distinct_memory_mb to a temporary file in "
 				 "%s: %s", temp_file_dir(), strerror(d->err));
-	for (size_t i = 0; d->part && i < KPI_DISTINCT_PARTS; i++) {
+	for (size_t i = lo; d->part && i < hi; i++) {
 		kpi_distinct_part *p = &d->part[i];
 
 		if (p->records &&
-		    kpi_distinct_count_part(d, p, count, ctx, t, err) < 0)
+		    kpi_distinct_count_part(d, p, tables, count, ctx, t,
+					    err) < 0)
 			return -1;
 		free(p->buf);
 		free(p->blocks);
@@ -627,13 +635,32 @@ static int kpi_distinct_finish_level(kpi_distinct *d,
 	return 0;
 }
 
-int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
-			peil_error *err)
+size_t kpi_distinct_records(const kpi_distinct *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; d->part && i < KPI_DISTINCT_PARTS; i++)
+		n += d->part[i].records;
+	return n;
+}
+
+int kpi_distinct_finish_piece(kpi_distinct *d, size_t piece, size_t pieces,
+			      size_t tables, kpi_distinct_count count,
+			      void *ctx, peil_error *err)
 {
 	kpi_distinct_table t = { NULL, 0, 0, NULL, 0, 0 };
-	int rc = kpi_distinct_finish_level(d, count, ctx, &t, err);
+	int rc = kpi_distinct_finish_level(
+		d, piece * KPI_DISTINCT_PARTS / pieces,
+		(piece + 1) * KPI_DISTINCT_PARTS / pieces,
+		tables ? tables : 1, count, ctx, &t, err);
 
 	free(t.slots);
 	free(t.arena);
 	return rc;
+}
+
+int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
+			peil_error *err)
+{
+	return kpi_distinct_finish_piece(d, 0, 1, 1, count, ctx, err);
 }
