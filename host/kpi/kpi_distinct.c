@@ -27,8 +27,8 @@
  * set of its own one level down, which counts its own partitions; past
  * KPI_DISTINCT_LEVELS levels (the 64 bits) a partition is counted
  * whatever it takes.  The partitions can be counted in pieces, shares of
- * them, on two threads at once (kpi_distinct_finish_piece), each table
- * then within its share of the budget.  A block that cannot be written
+ * them, on two threads at once (kpi_distinct_finish_piece), each with a
+ * table of its own.  A block that cannot be written
  * or read back fails the KPI in kpi_distinct_finish: a count that misses
  * records is never given.
  */
@@ -497,26 +497,24 @@ static kpi_distinct_entry *kpi_distinct_entry_of(kpi_distinct_table *t,
 
 /* Whether partition p is counted in a table rather than sorted again:
  * its table (at most one entry a record, with room, and their values)
- * within half the budget, shared by the tables counted at once. */
-static int kpi_distinct_fits(const kpi_distinct *d, const kpi_distinct_part *p,
-			     size_t tables)
+ * within half the budget. */
+static int kpi_distinct_fits(const kpi_distinct *d, const kpi_distinct_part *p)
 {
 	return p->records <= KPI_DISTINCT_SMALL ||
 	       d->level + 1 >= KPI_DISTINCT_LEVELS ||
 	       (uint64_t)p->records * 2 * sizeof(kpi_distinct_entry) +
 			       p->bytes + (uint64_t)p->records * 4 <=
-		       d->budget / 2 / tables;
+		       d->budget / 2;
 }
 
 static int kpi_distinct_finish_level(kpi_distinct *d, size_t lo, size_t hi,
-				     size_t tables, kpi_distinct_count count,
-				     void *ctx, kpi_distinct_table *t,
-				     peil_error *err);
+				     kpi_distinct_count count, void *ctx,
+				     kpi_distinct_table *t, peil_error *err);
 
 /* Count the records of partition p: in t, handing what is new to count,
  * or into a set one level down, counted in turn.  0, or -1 with err. */
 static int kpi_distinct_count_part(const kpi_distinct *d,
-				   const kpi_distinct_part *p, size_t tables,
+				   const kpi_distinct_part *p,
 				   kpi_distinct_count count, void *ctx,
 				   kpi_distinct_table *t, peil_error *err)
 {
@@ -529,7 +527,7 @@ static int kpi_distinct_count_part(const kpi_distinct *d,
 
 	if (d->block_max && !(r.buf = malloc(d->block_max)))
 		goto out_of_memory;
-	if (kpi_distinct_fits(d, p, tables)) {
+	if (kpi_distinct_fits(d, p)) {
 		if (kpi_distinct_clear(t, p->records) < 0)
 			goto out_of_memory;
 	} else if (!(down = kpi_distinct_make(d->words, d->budget,
@@ -598,7 +596,7 @@ static int kpi_distinct_count_part(const kpi_distinct *d,
 	}
 	if (down)
 		rc = kpi_distinct_finish_level(down, 0, KPI_DISTINCT_PARTS,
-					       tables, count, ctx, t, err);
+					       count, ctx, t, err);
 	goto out;
 out_of_memory:
 	rc = error_set(err, NULL, 0, NULL, "out of memory");
@@ -612,9 +610,8 @@ out:
 /* kpi_distinct_finish_piece of partitions [lo, hi), with the table t of
  * the level above. */
 static int kpi_distinct_finish_level(kpi_distinct *d, size_t lo, size_t hi,
-				     size_t tables, kpi_distinct_count count,
-				     void *ctx, kpi_distinct_table *t,
-				     peil_error *err)
+				     kpi_distinct_count count, void *ctx,
+				     kpi_distinct_table *t, peil_error *err)
 {
 	if (d->err)
 		return error_set(err, NULL, 0, NULL,
@@ -625,8 +622,7 @@ static int kpi_distinct_finish_level(kpi_distinct *d, size_t lo, size_t hi,
 		kpi_distinct_part *p = &d->part[i];
 
 		if (p->records &&
-		    kpi_distinct_count_part(d, p, tables, count, ctx, t,
-					    err) < 0)
+		    kpi_distinct_count_part(d, p, count, ctx, t, err) < 0)
 			return -1;
 		free(p->buf);
 		free(p->blocks);
@@ -645,14 +641,14 @@ size_t kpi_distinct_records(const kpi_distinct *d)
 }
 
 int kpi_distinct_finish_piece(kpi_distinct *d, size_t piece, size_t pieces,
-			      size_t tables, kpi_distinct_count count,
-			      void *ctx, peil_error *err)
+			      kpi_distinct_count count, void *ctx,
+			      peil_error *err)
 {
 	kpi_distinct_table t = { NULL, 0, 0, NULL, 0, 0 };
 	int rc = kpi_distinct_finish_level(
 		d, piece * KPI_DISTINCT_PARTS / pieces,
-		(piece + 1) * KPI_DISTINCT_PARTS / pieces,
-		tables ? tables : 1, count, ctx, &t, err);
+		(piece + 1) * KPI_DISTINCT_PARTS / pieces, count, ctx, &t,
+		err);
 
 	free(t.slots);
 	free(t.arena);
@@ -662,5 +658,5 @@ int kpi_distinct_finish_piece(kpi_distinct *d, size_t piece, size_t pieces,
 int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
 			peil_error *err)
 {
-	return kpi_distinct_finish_piece(d, 0, 1, 1, count, ctx, err);
+	return kpi_distinct_finish_piece(d, 0, 1, count, ctx, err);
 }

@@ -1922,7 +1922,6 @@ typedef struct kpi_queue {
 	kpi_run **finishing;	/* runs with pieces, in the order deferred */
 	size_t finishing_count, finished;	/* runs whose pieces are all
 						   taken come first */
-	size_t tables;		/* pieces counted at once, at most */
 } kpi_queue;
 
 /* count_distinct's records per piece (kpi_queue_defer), and pieces per
@@ -1975,13 +1974,13 @@ static void kpi_take_piece(kpi_queue *q, kpi_run *r, size_t piece)
 	int rc;
 
 	if (r->distinct_pieces == 1)
-		rc = kpi_distinct_finish_piece(r->distinct, 0, 1, q->tables,
+		rc = kpi_distinct_finish_piece(r->distinct, 0, 1,
 					       kpi_count_distinct, r, &err);
 	else if (!(pc.counts = calloc(n ? n : 1, sizeof(*pc.counts))))
 		rc = error_set(&err, NULL, 0, NULL, "out of memory");
 	else
 		rc = kpi_distinct_finish_piece(r->distinct, piece,
-					       r->distinct_pieces, q->tables,
+					       r->distinct_pieces,
 					       kpi_piece_count, &pc, &err);
 	atomic_fetch_add(&q->set->distinct_pieces, 1);
 	pthread_mutex_lock(&q->lock);
@@ -2143,7 +2142,6 @@ static int kpi_scan_all(kpi_set *set, kpi_run **runs, size_t count,
 	pthread_mutex_init(&q.lock, NULL);
 	pthread_cond_init(&q.ready, NULL);
 	q.scanning = 1;
-	q.tables = 1;
 	memset(&mine, 0, sizeof(mine));
 	mine.queue = &q;
 	mine.source = source;
@@ -2153,7 +2151,7 @@ static int kpi_scan_all(kpi_set *set, kpi_run **runs, size_t count,
 	other.serial = 0;
 	if (queued > 0 && first_count > 1 &&
 	    source->reader_open(source->ctx, &reader) == 0) {
-		q.scanning = q.tables = 2;
+		q.scanning = 2;
 		/* signals are for the main thread (thread_start) */
 		threaded = thread_start(&thread, kpi_take_thread, &other) == 0;
 		if (!threaded) {

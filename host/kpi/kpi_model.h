@@ -619,12 +619,12 @@ size_t kpi_distinct_records(const kpi_distinct *d);
  * partitions (more pieces leave some empty): a value is in one
  * partition, so the counts of all pieces, added, are those of
  * kpi_distinct_finish, in any order.  Different pieces of a set may be
- * counted at once on different threads, tables of them at most: each
- * table then within its share of the budget.  What a piece held is
- * freed; the set, by kpi_distinct_free. */
+ * counted at once on different threads, each in a table of its own (at
+ * most half the budget, as one).  What a piece held is freed; the set,
+ * by kpi_distinct_free. */
 int kpi_distinct_finish_piece(kpi_distinct *d, size_t piece, size_t pieces,
-			      size_t tables, kpi_distinct_count count,
-			      void *ctx, peil_error *err);
+			      kpi_distinct_count count, void *ctx,
+			      peil_error *err);
 
 /* kpi_group_rows.c: per = "field", its groups held in C.  Remember row
  * (in period p) for slot, a (cell, period) pair; rows with an empty per

@@ -195,8 +195,8 @@ static uint64_t lcg(uint64_t *state)
  * expanded to its (value, cell, period) triples, sorted and made unique
  * (sort | uniq), gives the count of each (cell, period), against the
  * set's with each budget and each hash, colliding ones too, counted
- * whole and in 2, 3, 16, 256 and 300 pieces (the last in the order
- * 299 .. 0, two tables at once: kpi_distinct_finish_piece). */
+ * whole and in 2, 3, 16, 256 and 300 pieces (kpi_distinct_finish_piece,
+ * the last piece first). */
 TEST(distinct_counts_match_sort_uniq)
 {
 	enum { ADDS = 6000, CELLS = 5, PERIODS = 130 };
@@ -298,7 +298,7 @@ TEST(distinct_counts_match_sort_uniq)
 						  0);
 				for (size_t i = pieces[pc]; i-- > 0;)
 					CHECK_INT(kpi_distinct_finish_piece(
-							  d, i, pieces[pc], 2,
+							  d, i, pieces[pc],
 							  count_into, &got, &err),
 						  0);
 				for (size_t i = 0; i < CELLS * PERIODS; i++)
