@@ -26,9 +26,11 @@
  * for that is sorted again, by the next bits of the fingerprint, into a
  * set of its own one level down, which counts its own partitions; past
  * KPI_DISTINCT_LEVELS levels (the 64 bits) a partition is counted
- * whatever it takes.  A block that cannot be written or read back fails
- * the KPI in kpi_distinct_finish: a count that misses records is never
- * given.
+ * whatever it takes.  The partitions can be counted in pieces, shares of
+ * them, on two threads at once (kpi_distinct_finish_piece), each with a
+ * table of its own.  A block that cannot be written
+ * or read back fails the KPI in kpi_distinct_finish: a count that misses
+ * records is never given.
  */
 #include "kpi/kpi_model.h"
 
@@ -505,7 +507,7 @@ static int kpi_distinct_fits(const kpi_distinct *d, const kpi_distinct_part *p)
 		       d->budget / 2;
 }
 
-static int kpi_distinct_finish_level(kpi_distinct *d,
+static int kpi_distinct_finish_level(kpi_distinct *d, size_t lo, size_t hi,
 				     kpi_distinct_count count, void *ctx,
 				     kpi_distinct_table *t, peil_error *err);
 
@@ -593,7 +595,8 @@ static int kpi_distinct_count_part(const kpi_distinct *d,
 		goto out;
 	}
 	if (down)
-		rc = kpi_distinct_finish_level(down, count, ctx, t, err);
+		rc = kpi_distinct_finish_level(down, 0, KPI_DISTINCT_PARTS,
+					       count, ctx, t, err);
 	goto out;
 out_of_memory:
 	rc = error_set(err, NULL, 0, NULL, "out of memory");
@@ -604,8 +607,9 @@ out:
 	return rc;
 }
 
-/* kpi_distinct_finish with the table t of the level above. */
-static int kpi_distinct_finish_level(kpi_distinct *d,
+/* kpi_distinct_finish_piece of partitions [lo, hi), with the table t of
+ * the level above. */
+static int kpi_distinct_finish_level(kpi_distinct *d, size_t lo, size_t hi,
 				     kpi_distinct_count count, void *ctx,
 				     kpi_distinct_table *t, peil_error *err)
 {
@@ -614,7 +618,7 @@ static int kpi_distinct_finish_level(kpi_distinct *d,
 				 "count_distinct: its values past [limits] "
 				 "distinct_memory_mb to a temporary file in "
 				 "%s: %s", temp_file_dir(), strerror(d->err));
-	for (size_t i = 0; d->part && i < KPI_DISTINCT_PARTS; i++) {
+	for (size_t i = lo; d->part && i < hi; i++) {
 		kpi_distinct_part *p = &d->part[i];
 
 		if (p->records &&
@@ -627,13 +631,32 @@ static int kpi_distinct_finish_level(kpi_distinct *d,
 	return 0;
 }
 
-int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
-			peil_error *err)
+size_t kpi_distinct_records(const kpi_distinct *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; d->part && i < KPI_DISTINCT_PARTS; i++)
+		n += d->part[i].records;
+	return n;
+}
+
+int kpi_distinct_finish_piece(kpi_distinct *d, size_t piece, size_t pieces,
+			      kpi_distinct_count count, void *ctx,
+			      peil_error *err)
 {
 	kpi_distinct_table t = { NULL, 0, 0, NULL, 0, 0 };
-	int rc = kpi_distinct_finish_level(d, count, ctx, &t, err);
+	int rc = kpi_distinct_finish_level(
+		d, piece * KPI_DISTINCT_PARTS / pieces,
+		(piece + 1) * KPI_DISTINCT_PARTS / pieces, count, ctx, &t,
+		err);
 
 	free(t.slots);
 	free(t.arena);
 	return rc;
+}
+
+int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
+			peil_error *err)
+{
+	return kpi_distinct_finish_piece(d, 0, 1, count, ctx, err);
 }

@@ -156,6 +156,12 @@ typedef struct join_side {
 	peil_value *spill_values;	/* a row of a chunk */
 	unsigned long clock;
 	size_t chunk_reads, looked_up, loads;
+	/* The joined row in the combined row: its rows, index and loads
+	 * then (got_rows NULL: none).  The members of a case follow each
+	 * other: the next of them finds it there, not copied again. */
+	const kpi_rows *got_rows;
+	long got_at;
+	size_t got_loads;
 	const kpi_source *source;
 	peil_error *err;
 	int failed;
@@ -1194,11 +1200,19 @@ static int join_main_row(void *ctx, const peil_value *values)
 			j->out_of_memory = 1;
 			return -1;
 		}
-		/* only the fields read: the others stay empty */
+		/* only the fields read: the others stay empty.  A chunk
+		 * read or read back (loads) may hold another row at at. */
 		if (at >= 0) {
-			kpi_rows_get(rows, (size_t)at, j->values, side->dest);
+			if (rows != side->got_rows || at != side->got_at ||
+			    side->loads != side->got_loads)
+				kpi_rows_get(rows, (size_t)at, j->values,
+					     side->dest);
+			side->got_rows = rows;
+			side->got_at = at;
+			side->got_loads = side->loads;
 			continue;
 		}
+		side->got_rows = NULL;
 		j->row_unmatched |= join_unmatched(side,
 						   &j->values[side->on_field]);
 		for (size_t k = side->skip; k < side->proj_count; k++)

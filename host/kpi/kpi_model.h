@@ -11,6 +11,7 @@
 #ifndef PEIL_KPI_MODEL_H
 #define PEIL_KPI_MODEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -370,6 +371,9 @@ struct kpi_set {
 	/* of them, those reduced a period at a time in the order of their
 	 * groups' first rows (kpi_group_reduce_merged) */
 	size_t group_stores_merged;
+	/* count_distinct's pieces counted after the scans in parallel
+	 * (kpi_take_piece), so far */
+	atomic_size_t distinct_pieces;
 };
 
 /* The string at idx (which must be one: lua_tolstring does not convert
@@ -609,6 +613,18 @@ typedef void (*kpi_distinct_count)(void *ctx, size_t cell, size_t word,
  * memory). */
 int kpi_distinct_finish(kpi_distinct *d, kpi_distinct_count count, void *ctx,
 			peil_error *err);
+/* The records added (a value in a cell and a word of periods). */
+size_t kpi_distinct_records(const kpi_distinct *d);
+/* kpi_distinct_finish of piece (0 up) of pieces, a share of the 256
+ * partitions (more pieces leave some empty): a value is in one
+ * partition, so the counts of all pieces, added, are those of
+ * kpi_distinct_finish, in any order.  Different pieces of a set may be
+ * counted at once on different threads, each in a table of its own (at
+ * most half the budget, as one).  What a piece held is freed; the set,
+ * by kpi_distinct_free. */
+int kpi_distinct_finish_piece(kpi_distinct *d, size_t piece, size_t pieces,
+			      kpi_distinct_count count, void *ctx,
+			      peil_error *err);
 
 /* kpi_group_rows.c: per = "field", its groups held in C.  Remember row
  * (in period p) for slot, a (cell, period) pair; rows with an empty per

@@ -22,6 +22,7 @@
 #include "harness.h"
 #include "plugin/host.h"
 #include "kpi/kpi.h"
+#include "kpi/kpi_model.h"
 #include "peil_values.h"
 
 static const char *dir;	/* harness_tmp() */
@@ -31,12 +32,14 @@ static calendar *cal;
 
 /* cases C0000 .. C0599: team T(i / 7 % 5), registered 2017-06-01 + i*37 %
  * 700 days, closed (but every fourth) registered + 20 + i*13 % 300 days.
- * members M00000 .. M01499 of case j*3 % 650 (C0600 and up: no such
+ * members M000000 .. M001499 of case j*3 % 650 (C0600 and up: no such
  * case), person P(j*11 % 400), none for every 17th: a person is in cases
  * of several teams. */
 #define CASES 600
-#define MEMBERS 1500
 #define TEAMS 5
+/* 1500; more where count_distinct is to be counted in pieces */
+static int members_n = 1500;
+#define MEMBERS members_n
 
 static int32_t registered_of(int i)
 {
@@ -100,7 +103,7 @@ static void case_row(int i, peil_value *v, char buf[2][16])
 
 static void member_row(int j, peil_value *v, char buf[3][16])
 {
-	snprintf(buf[0], 16, "M%05d", j);
+	snprintf(buf[0], 16, "M%06d", j);
 	snprintf(buf[1], 16, "C%04d", case_of(j));
 	snprintf(buf[2], 16, "P%03d", person_of(j));
 	v[0] = value_text(buf[0]);
@@ -219,11 +222,11 @@ static void collect_failure(void *ctx, const kpi_info *k,
 		 err->message);
 }
 
-static double value(int run, const char *kpi, const char *period_id,
+static double value(int run, const char *id, const char *period_id,
 		    const char *breakdown)
 {
 	char prefix[256];
-	size_t len = (size_t)snprintf(prefix, sizeof(prefix), "%s|%s|%s|", kpi,
+	size_t len = (size_t)snprintf(prefix, sizeof(prefix), "%s|%s|%s|", id,
 				      period_id, breakdown);
 
 	for (size_t i = 0; i < figure_count[run] && i < MAX_FIGURES; i++)
@@ -370,6 +373,36 @@ static int brute_without(int month, int team)
 	return n;
 }
 
+/* The figures of the threaded run (1) are those of one thread (run 0),
+ * and those of 2018 the brute force's. */
+static void check_2018(void)
+{
+	CHECK_INT(figure_count[1], figure_count[0]);
+	for (size_t i = 0; i < figure_count[0] && i < MAX_FIGURES; i++)
+		if (strcmp(figures[0][i].line, figures[1][i].line) != 0) {
+			CHECK_STR(figures[1][i].line, figures[0][i].line);
+			break;
+		}
+	for (int m = 1; m <= 12; m++) {
+		char period_id[8], cell[64];
+
+		snprintf(period_id, sizeof(period_id), "2018-%02d", m);
+		CHECK_DOUBLE(value(1, "personen", period_id, "{}"),
+			     brute_persons(m, -1), 0);
+		CHECK_DOUBLE(value(1, "zonder", period_id, "{}"),
+			     brute_without(m, -1), 0);
+		for (int t = 0; t < TEAMS; t++) {
+			snprintf(cell, sizeof(cell), "{\"case.team\":\"T%d\"}",
+				 t);
+			CHECK_DOUBLE(value(1, "personen", period_id, cell),
+				     brute_persons(m, t), 0);
+			CHECK_DOUBLE(value(1, "zonder", period_id, cell),
+				     brute_without(m, t), 0);
+		}
+	}
+	CHECK_DOUBLE(value(1, "leden", "2018", "{}"), MEMBERS, 0);
+}
+
 /* --------------------------------------------------------------- tests */
 
 TEST(two_threads_give_the_figures_of_one)
@@ -393,32 +426,9 @@ TEST(two_threads_give_the_figures_of_one)
 	/* the reader served scans, never on the caller's thread */
 	CHECK(scans_reader > 0);
 	CHECK_INT(reader_scans_on_main, 0);
-	CHECK_INT(figure_count[1], figure_count[0]);
 	CHECK(figure_count[0] > 100 && figure_count[0] <= MAX_FIGURES);
-	for (size_t i = 0; i < figure_count[0] && i < MAX_FIGURES; i++)
-		if (strcmp(figures[0][i].line, figures[1][i].line) != 0) {
-			CHECK_STR(figures[1][i].line, figures[0][i].line);
-			break;
-		}
 	/* the figures are right, not only the same */
-	for (int m = 1; m <= 12; m++) {
-		char period_id[8], cell[64];
-
-		snprintf(period_id, sizeof(period_id), "2018-%02d", m);
-		CHECK_DOUBLE(value(1, "personen", period_id, "{}"),
-			     brute_persons(m, -1), 0);
-		CHECK_DOUBLE(value(1, "zonder", period_id, "{}"),
-			     brute_without(m, -1), 0);
-		for (int t = 0; t < TEAMS; t++) {
-			snprintf(cell, sizeof(cell), "{\"case.team\":\"T%d\"}",
-				 t);
-			CHECK_DOUBLE(value(1, "personen", period_id, cell),
-				     brute_persons(m, t), 0);
-			CHECK_DOUBLE(value(1, "zonder", period_id, cell),
-				     brute_without(m, t), 0);
-		}
-	}
-	CHECK_DOUBLE(value(1, "leden", "2018", "{}"), MEMBERS, 0);
+	check_2018();
 	/* persons in cases of more than one team: the distinct count keeps
 	 * a value's first team apart from the others */
 	for (int p = 0; p < 400; p++) {
@@ -473,6 +483,33 @@ TEST(many_periods_on_two_threads)
 		}
 	/* before the first case: not evaluated, not 0 */
 	CHECK(isnan(value(1, "personen", "2010-01", "{}")));
+	kpi_set_free(set);
+}
+
+/* 120 000 members: count_distinct's 2 records a member (the total and
+ * the team) of the members whose case runs in 2018 are more than
+ * KPI_PIECE_RECORDS, so its values are counted after the scans in pieces
+ * that either thread takes, each into counts of its own; the figures
+ * are those of one thread (counted whole) and of the brute force. */
+TEST(count_distinct_in_pieces_on_two_threads)
+{
+	kpi_set *set = load_set();
+	size_t pieces;
+
+	CHECK(set != NULL);
+	if (!set)
+		return;
+	members_n = 120000;
+	CHECK_INT(evaluate(set, 0, 0), 0);
+	CHECK_STR(failure, "");
+	CHECK_INT((long)atomic_load(&set->distinct_pieces), 0);
+	CHECK_INT(evaluate(set, 1, 1), 0);
+	CHECK_STR(failure, "");
+	pieces = atomic_load(&set->distinct_pieces);
+	/* personen's pieces, and zonder's one */
+	CHECK(pieces >= 3 && pieces <= 17);
+	check_2018();
+	members_n = 1500;
 	kpi_set_free(set);
 }
 
@@ -727,6 +764,7 @@ int main(void)
 	cal = calendar_new(NULL);
 	RUN(two_threads_give_the_figures_of_one);
 	RUN(many_periods_on_two_threads);
+	RUN(count_distinct_in_pieces_on_two_threads);
 	RUN(a_second_store_connection_scans_beside_the_first);
 	RUN(an_evaluation_through_the_store_is_the_same_on_one_thread);
 	RUN(a_run_that_cannot_begin_fails_whole);

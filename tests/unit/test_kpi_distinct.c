@@ -194,12 +194,15 @@ static uint64_t lcg(uint64_t *state)
  * twice in a row (the total and a team, as a row adds it): every add
  * expanded to its (value, cell, period) triples, sorted and made unique
  * (sort | uniq), gives the count of each (cell, period), against the
- * set's with each budget and each hash, colliding ones too. */
+ * set's with each budget and each hash, colliding ones too, counted
+ * whole and in 2, 3, 16, 256 and 300 pieces (kpi_distinct_finish_piece,
+ * the last piece first). */
 TEST(distinct_counts_match_sort_uniq)
 {
 	enum { ADDS = 6000, CELLS = 5, PERIODS = 130 };
 	static const size_t budgets[] = { 1, 4096, 256 << 10,
 					  (size_t)64 << 20 };
+	static const size_t pieces[] = { 0, 2, 3, 16, 256, 300 };
 	uint64_t (*const hashes[])(const char *, size_t) = {
 		strmap_hash, hash_none, hash_len, hash_first
 	};
@@ -241,65 +244,74 @@ TEST(distinct_counts_match_sort_uniq)
 		if (i == 0 || triple_cmp(&t[i - 1], &t[i]) != 0)
 			want[t[i].cell * PERIODS + t[i].period]++;
 	for (size_t b = 0; b < sizeof(budgets) / sizeof(*budgets); b++)
-		for (size_t h = 0; h < sizeof(hashes) / sizeof(*hashes); h++) {
-			kpi_distinct *d = kpi_distinct_new(PERIODS,
-							   budgets[b]);
-			counted got = { n, PERIODS };
-			peil_error err = { 0 };
-			char text[40];
+		for (size_t h = 0; h < sizeof(hashes) / sizeof(*hashes); h++)
+			for (size_t pc = 0;
+			     pc < sizeof(pieces) / sizeof(*pieces); pc++) {
+				kpi_distinct *d = kpi_distinct_new(PERIODS,
+								   budgets[b]);
+				counted got = { n, PERIODS };
+				peil_error err = { 0 };
+				char text[40];
 
-			CHECK(d != NULL);
-			kpi_distinct_hash_with(d, hashes[h]);
-			memset(n, 0, CELLS * PERIODS * sizeof(*n));
-			seed = 31;
-			for (int a = 0; a < ADDS; a++) {
-				uint64_t v = lcg(&seed) % 900;
-				size_t cell = a % 2 ? lcg(&seed) % CELLS : 0;
-				size_t from = lcg(&seed) % PERIODS;
-				size_t to = from + 1 + lcg(&seed) % 8;
-				kpi_value kv = { KPI_VALUE_TEXT, 0, text, 0 };
+				CHECK(d != NULL);
+				kpi_distinct_hash_with(d, hashes[h]);
+				memset(n, 0, CELLS * PERIODS * sizeof(*n));
+				seed = 31;
+				for (int a = 0; a < ADDS; a++) {
+					uint64_t v = lcg(&seed) % 900;
+					size_t cell = a % 2 ? lcg(&seed) % CELLS : 0;
+					size_t from = lcg(&seed) % PERIODS;
+					size_t to = from + 1 + lcg(&seed) % 8;
+					kpi_value kv = { KPI_VALUE_TEXT, 0, text, 0 };
 
-				if (to > PERIODS)
-					to = PERIODS;
-				if (v > 0 && v < 100) {
-					kv.type = KPI_VALUE_NUMBER;
-					kv.num = (double)((int)v - 50);
-					if (kv.num == 0 && a % 4 == 1)
-						kv.num = -0.0;
-				} else if (v == 0) {
-					kv.text = NULL;
-				} else {
-					kv.len = (size_t)snprintf(
-						text, sizeof(text), "%.*s%llu",
-						(int)(v % 25),
-						"personpersonpersonperson",
-						(unsigned long long)v);
+					if (to > PERIODS)
+						to = PERIODS;
+					if (v > 0 && v < 100) {
+						kv.type = KPI_VALUE_NUMBER;
+						kv.num = (double)((int)v - 50);
+						if (kv.num == 0 && a % 4 == 1)
+							kv.num = -0.0;
+					} else if (v == 0) {
+						kv.text = NULL;
+					} else {
+						kv.len = (size_t)snprintf(
+							text, sizeof(text), "%.*s%llu",
+							(int)(v % 25),
+							"personpersonpersonperson",
+							(unsigned long long)v);
+					}
+					for (size_t w = from / 64; w * 64 < to; w++) {
+						uint64_t bits = 0;
+
+						for (size_t q = from; q < to; q++)
+							if (q / 64 == w)
+								bits |= (uint64_t)1
+									<< (q % 64);
+						CHECK_INT(kpi_distinct_add_bits(
+								  d, &kv, cell, w, bits),
+							  0);
+					}
 				}
-				for (size_t w = from / 64; w * 64 < to; w++) {
-					uint64_t bits = 0;
-
-					for (size_t q = from; q < to; q++)
-						if (q / 64 == w)
-							bits |= (uint64_t)1
-								<< (q % 64);
-					CHECK_INT(kpi_distinct_add_bits(
-							  d, &kv, cell, w, bits),
+				if (!pieces[pc])
+					CHECK_INT(kpi_distinct_finish(d, count_into,
+								      &got, &err),
 						  0);
-				}
+				for (size_t i = pieces[pc]; i-- > 0;)
+					CHECK_INT(kpi_distinct_finish_piece(
+							  d, i, pieces[pc],
+							  count_into, &got, &err),
+						  0);
+				for (size_t i = 0; i < CELLS * PERIODS; i++)
+					if (n[i] != want[i])
+						HARNESS_FAIL("budget %zu, hash %zu, "
+							     "%zu pieces: cell %zu "
+							     "period %zu: %ld, sort | "
+							     "uniq %ld", budgets[b],
+							     h, pieces[pc],
+							     i / PERIODS, i % PERIODS,
+							     n[i], want[i]);
+				kpi_distinct_free(d);
 			}
-			CHECK_INT(kpi_distinct_finish(d, count_into, &got,
-						      &err),
-				  0);
-			for (size_t i = 0; i < CELLS * PERIODS; i++)
-				if (n[i] != want[i])
-					HARNESS_FAIL("budget %zu, hash %zu: "
-						     "cell %zu period %zu: %ld,"
-						     " sort | uniq %ld",
-						     budgets[b], h,
-						     i / PERIODS, i % PERIODS,
-						     n[i], want[i]);
-			kpi_distinct_free(d);
-		}
 	free(t);
 	free(want);
 	free(n);

@@ -1306,6 +1306,66 @@ TEST(merge_reads_the_cases_a_chunk_at_a_time)
 	}
 }
 
+/* Cases K00000 .. K49151, of team T(k / 8192): one team a chunk of the
+ * merge, all running in March 2018.  Two members for each of K00000,
+ * K08192, .. K40960, the first row of the chunk read for it, so that one
+ * member after another finds row 0 of another chunk (the second of each
+ * pair the row the first copied); then K00000 again (its chunk read back
+ * or read again) and K00001.  By hand, members by team: T0 2 + 2, T1 ..
+ * T5 2 each, 14 in all; cases: T0 2, the others 1.  The same held in
+ * memory and merged. */
+TEST(merge_copies_a_joined_row_again_from_another_chunk)
+{
+	static const char *const kpis =
+		"kpi { id = 'm', title = 't', unit = 'u',\n"
+		"  dataset = 'leden', grain = 'month',\n"
+		"  join = { case = { dataset = 'dossiers', on = 'case_id' } },\n"
+		"  breakdown = { 'case.team' },\n"
+		"  select = running_in('case.registered', 'case.closed'),\n"
+		"  rule = count() }\n"
+		"kpi { id = 'c', title = 't', unit = 'u',\n"
+		"  dataset = 'leden', grain = 'month',\n"
+		"  join = { case = { dataset = 'dossiers', on = 'case_id' } },\n"
+		"  breakdown = { 'case.team' },\n"
+		"  select = running_in('case.registered', 'case.closed'),\n"
+		"  rule = count_distinct('case_id') }\n";
+	char id[16], team[8], member[24];
+	int m = 0;
+
+	case_count = member_count = 0;
+	for (long k = 0; k < 6 * 8192; k++) {
+		snprintf(id, sizeof(id), "K%05ld", k);
+		snprintf(team, sizeof(team), "T%ld", k / 8192);
+		add_case(id, team, "2018-03-01", NULL);
+	}
+	for (long c = 0; c < 6; c++)
+		for (int twice = 0; twice < 2; twice++) {
+			snprintf(id, sizeof(id), "K%05ld", c * 8192);
+			snprintf(member, sizeof(member), "M%06d", m++);
+			add_member(member, id, "P1");
+		}
+	add_member("M000012", "K00000", "P1");
+	add_member("M000013", "K00001", "P1");
+	for (int merge = 0; merge <= 1; merge++) {
+		kpi_set *set;
+
+		evaluate_merge(kpis, merge, &set);
+		CHECK_STR(failure, "");
+		CHECK(!merge || filtered_dossier_scans >= 6);
+		CHECK_DOUBLE(value("m", "{}"), 14, 0);
+		CHECK_DOUBLE(value("c", "{}"), 7, 0);
+		for (int t = 0; t < 6; t++) {
+			char cell[32];
+
+			snprintf(cell, sizeof(cell), "{\"case.team\":\"T%d\"}",
+				 t);
+			CHECK_DOUBLE(value("m", cell), t ? 2 : 4, 0);
+			CHECK_DOUBLE(value("c", cell), t ? 1 : 2, 0);
+		}
+		kpi_set_free(set);
+	}
+}
+
 static int case_id_order(const void *a, const void *b)
 {
 	return strcmp(((const struct case_row *)a)->id,
@@ -1500,6 +1560,7 @@ int main(void)
 	member_rows = calloc(99000, sizeof(*member_rows));
 	RUN(merge_gives_the_figures_of_the_join_in_memory);
 	RUN(merge_reads_the_cases_a_chunk_at_a_time);
+	RUN(merge_copies_a_joined_row_again_from_another_chunk);
 	RUN(merge_parks_chunks_for_keys_that_outgrow_their_digits);
 	RUN(merge_parks_chunks_on_a_file_and_reads_each_row_once);
 	RUN(merge_fails_loudly_when_parked_chunks_cannot_be_written);
