@@ -82,7 +82,8 @@ test_status_killed_run() {
 	hostile_kpi "$work/slow" langzaam.lua langzaam 'count(function() while true do end end)'
 	sed -i "s|^script_dirs = .*|&, $work/slow|; s|^\[run\]|&\nlock_wait = 0|" "$work/peil.ini"
 	printf '[limits]\ninstructions = 1000000000000\nseconds = 600\nrun_seconds = 600\n' >>"$work/peil.ini"
-	"$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err.a" &
+	# killed below: SQLite's temporary files of a killed peil stay in $work
+	TMPDIR=$work "$peil" run --config "$work/peil.ini" >/dev/null 2>"$work/err.a" &
 	local pid=$! id= i
 	for i in $(seq 600); do
 		id=$(sqlite3 "$work/peil.db" "SELECT id FROM peil_run WHERE status = 'running'" 2>/dev/null)

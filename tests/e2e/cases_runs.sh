@@ -69,7 +69,8 @@ test_killed_ingest() {
 	total=$(cat "$work"/demo-40000/export_casussen_*.csv | tr -d '\r' | LC_ALL=C grep -ac '^D[0-9]')
 	for delay in 0.02 0.05 0.08 0.11 0.15 0.2 0.25 0.3 0.4 0.5 0.7 1.0; do
 		rm -f "$work"/peil.db*
-		"$peil" ingest --config "$work/demo.ini" demo_cases >/dev/null 2>&1 &
+		# SQLite's temporary files of a killed peil stay in $work.
+		TMPDIR=$work "$peil" ingest --config "$work/demo.ini" demo_cases >/dev/null 2>&1 &
 		pid=$!
 		sleep "$delay"
 		kill -KILL "$pid" 2>/dev/null

@@ -303,7 +303,9 @@ start_endless_run() {
 	started_kpi "$work/slow/langzaam.lua" langzaam Langzaam \
 		'count(function() while true do end end)'
 	sed -i "s|^script_dirs = .*|&, $work/slow|" "$work/demo.ini"
-	"$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err" &
+	# killed by the tests: SQLite's temporary files of a killed peil stay
+	# in $work
+	TMPDIR=$work "$peil" run --config "$work/demo.ini" >/dev/null 2>"$work/err" &
 	pid=$!
 	id=
 	for i in $(seq 600); do	# until the run is recorded, 60 s at most
