@@ -151,13 +151,30 @@ static void print_rolling(const peil_settings *s)
 	}
 }
 
+/* An explicit holiday list ([calendar] dates) knows only the years it
+ * holds a date of, and a working-day count that reaches another year
+ * fails its KPI at evaluation: say so now for the years of [run]
+ * periods (from .. to, days), a warning, since a KPI set may count no
+ * working days.  1 when warned. */
+static int check_holidays(const peil_context *ctx, int32_t from, int32_t to)
+{
+	char why[256];
+
+	if (!ctx->cal ||
+	    calendar_check_span(ctx->cal, from - 1, to, why, sizeof(why)) == 0)
+		return 0;
+	log_msg(PEIL_LOG_WARNING, "%s: [run] periods: %s; a KPI that counts "
+		"working days in them fails", ctx->cfg->path, why);
+	return 1;
+}
+
 static int cmd_check(const cli_options *o, int argc, char **argv)
 {
 	struct check_state st = { 0, 0, 0, NULL };
 	peil_context ctx;
 	peil_error err;
 	long warnings = 0;
-	int rc;
+	int rc, uncovered = 0;
 
 	(void)argc, (void)argv;	/* none: main refuses them */
 	error_clear(&err);
@@ -177,8 +194,10 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 
 		if (cli_run_range(&ctx, &from, &to) != 0)
 			st.problems++;
-		else
+		else {
 			print_rolling(&ctx.settings);
+			uncovered = check_holidays(&ctx, from, to);
+		}
 	}
 	check_sources(&ctx, &st);
 	st.ctx = &ctx;
@@ -206,6 +225,9 @@ static int cmd_check(const cli_options *o, int argc, char **argv)
 			printf("; %zu source%s match%s no file", st.unmatched,
 			       st.unmatched == 1 ? "" : "s",
 			       st.unmatched == 1 ? "es" : "");
+		if (uncovered)
+			printf("; [calendar] dates does not cover [run] "
+			       "periods");
 		if (warnings > 0)
 			printf("; %ld warning%s about the stored values",
 			       warnings, warnings == 1 ? "" : "s");

@@ -29,6 +29,12 @@ LUA
 	write_config "$src/tests/data/e2e/cases.csv" "$src/scripts, $work/lua"
 	printf '[calendar]\ndates = 2017-04-14, 2017-04-17, 2017-12-25, 2017-12-26\n' \
 		>>"$work/peil.ini"
+	# peil check says it before any evaluation: [run] periods = 2018-Q1.
+	peil_expect "check with a list of 2017 and periods of 2018: a warning" 0 "$work/out" check
+	expect_grep "check: the year named" "$work/err" \
+		"[run] periods: [calendar] dates lists no holiday in 2018, so its holidays are unknown"
+	expect_grep "check: what it means" "$work/err" "a KPI that counts working days in them fails"
+	expect_grep "check: in its summary" "$work/out" "[calendar] dates does not cover [run] periods"
 	peil_expect "ingest" 0 /dev/null ingest
 	peil_expect "eval of 2018 with a list of 2017: KPIs fail" 1 "$work/out.csv" \
 		eval --period 2018-Q1 --format csv
@@ -54,6 +60,9 @@ LUA
 	sed -i "${line}s/\$/, 2018-01-01, 2018-03-30, 2018-04-02/" "$work/peil.ini"
 	peil_expect "eval of 2018 with the holidays of 2018 listed" 0 "$work/out.csv" \
 		eval --period 2018-Q1 --format csv
+	peil_expect "check with 2018 listed" 0 "$work/out" check
+	expect_no_grep "check: no warning" "$work/err" "lists no holiday"
+	expect_no_grep "check: a clean summary" "$work/out" "does not cover"
 	got=$(csv_columns kpi periode team waarde <"$work/out.csv" |
 		awk -F';' '$1 ~ /^wacht(tijd_gemiddeld|_lua)$/ && $2 == "2018-03" && $3 == "Buurtteam Zuid" { printf "%s=%s ", $1, $4 }')
 	[ "$got" = "wacht_lua=1 wachttijd_gemiddeld=1 " ] &&
