@@ -564,8 +564,24 @@ long calendar_workdays(const calendar *cal, int32_t a, int32_t b)
 	       extra_weekday_holidays(cal, a, b);
 }
 
+/* calendar_check_span, and with weekdays 0 calendar_check_day: every day
+ * of (a, b] counts, a weekend day as much as a weekday. */
+static int check_years(const calendar *cal, int32_t a, int32_t b,
+		       int weekdays, char *msg, size_t size);
+
 int calendar_check_span(const calendar *cal, int32_t a, int32_t b, char *msg,
 			size_t size)
+{
+	return check_years(cal, a, b, 1, msg, size);
+}
+
+int calendar_check_day(const calendar *cal, int32_t d, char *msg, size_t size)
+{
+	return check_years(cal, d - 1, d, 0, msg, size);
+}
+
+static int check_years(const calendar *cal, int32_t a, int32_t b,
+		       int weekdays, char *msg, size_t size)
 {
 	int first, last, m, d;
 
@@ -579,7 +595,23 @@ int calendar_check_span(const calendar *cal, int32_t a, int32_t b, char *msg,
 	}
 	date_to_civil(a + 1, &first, &m, &d);
 	date_to_civil(b, &last, &m, &d);
-	for (int year = first; year <= last; year++)
+	for (int year = first; year <= last; year++) {
+		int32_t lo = date_from_civil(year, 1, 1);
+		int32_t hi = date_from_civil(year, 12, 31);
+
+		/* Only the year's days within (a, b] count, and for a count
+		 * of working days only when one of them is a weekday: weekend
+		 * days are no working days whatever the year's holidays (a
+		 * wait from Friday 31 December to Sunday 2 January counts 0). */
+		if (lo < a + 1)
+			lo = a + 1;
+		if (hi > b)
+			hi = b;
+		while (weekdays && lo <= hi && hi - lo < 6 &&
+		       date_weekday(lo) > 5)
+			lo++;
+		if (lo > hi)
+			continue;
 		if (count_through(cal->dates, cal->date_count,
 				  date_from_civil(year, 12, 31)) ==
 		    count_through(cal->dates, cal->date_count,
@@ -593,6 +625,7 @@ int calendar_check_span(const calendar *cal, int32_t a, int32_t b, char *msg,
 				 "rules", year, year);
 			return -1;
 		}
+	}
 	return 0;
 }
 

@@ -98,12 +98,16 @@ int calendar_is_workday(const calendar *cal, int32_t date);
 long calendar_workdays(const calendar *cal, int32_t a, int32_t b);
 /* The date n working days after date (n >= 0). */
 int32_t calendar_add_workdays(const calendar *cal, int32_t date, long n);
-/* 0 when the holidays of the days d with a < d <= b (either order) are
- * known: always under the rules.  An explicit list (replace) knows only the
- * years it holds a date of; for a day in another year this writes why into
- * msg (size bytes) and returns -1, as every weekday of such a year would
- * count as a working day. */
+/* 0 when the working days among the days d with a < d <= b (either
+ * order) are known: always under the rules.  An explicit list (replace)
+ * knows only the years it holds a date of; for a weekday in another year
+ * this writes why into msg (size bytes) and returns -1, as every weekday
+ * of such a year would count as a working day (weekend days are none,
+ * whatever the year's holidays). */
 int calendar_check_span(const calendar *cal, int32_t a, int32_t b, char *msg,
 			size_t size);
+/* The same for whether day d is a holiday and which: -1 with msg when d
+ * lies in a year an explicit list holds no date of, weekend or not. */
+int calendar_check_day(const calendar *cal, int32_t d, char *msg, size_t size);
 
 #endif

@@ -56,6 +56,15 @@ static void kpi_date_known(lua_State *L, const char *name, int32_t a,
 		luaL_error(L, "date.%s: %s", name, why);
 }
 
+/* The same for whether day d is a holiday and which (a weekend day too). */
+static void kpi_date_known_day(lua_State *L, const char *name, int32_t d)
+{
+	char why[256];
+
+	if (calendar_check_day(kpi_date_calendar(L), d, why, sizeof(why)) < 0)
+		luaL_error(L, "date.%s: %s", name, why);
+}
+
 static int kpi_date_workdays(lua_State *L)
 {
 	int32_t a, b;
@@ -150,8 +159,10 @@ static int kpi_date_part(lua_State *L)
 	if (!kpi_date_arg(L, 1, &d))
 		return 0;
 	date_to_civil(d, &y, &m, &day);
-	if (which >= 4)
+	if (which == 5)
 		kpi_date_known(L, parts[which], d - 1, d);
+	else if (which >= 4)
+		kpi_date_known_day(L, parts[which], d);
 	switch (which) {
 	case 0: lua_pushinteger(L, y); break;
 	case 1: lua_pushinteger(L, m); break;

@@ -322,16 +322,21 @@ static inline int append(csv_reader *r, const void *p, size_t n)
  * record of the header's width that hides those rows.  Only exactly that
  * count on every line is the flaw, so a note over several lines with
  * separators in its text is read as it is.  Only cells with a line break
- * are looked at, after they were read, and only after the header gave
- * the width. */
+ * are looked at, after they were read, and only after the file's header
+ * gave the width, and only in files of at least ROWS_IN_QUOTES_WIDTH
+ * cells: in a narrower one a note over two lines with a comma or two on
+ * each ("Gesprek gehad, client tevreden" / "Vervolg: bellen, volgende
+ * week" in column 2 of 3) adds up to a row by chance. */
+#define ROWS_IN_QUOTES_WIDTH 6
 static void check_rows_in_quotes(csv_reader *r)
 {
 	size_t i = r->cell_count ? r->cell_end[r->cell_count - 1] + 1 : 0;
 	size_t first = 0, n = 0, breaks = 0;
 	int rows = 1;
 
-	if (!r->cell_breaks || r->flaw != CSV_FLAW_NONE || r->width < 3 ||
-	    r->cell_count == 0 || r->cell_count >= r->width)
+	if (!r->cell_breaks || r->flaw != CSV_FLAW_NONE ||
+	    r->width < ROWS_IN_QUOTES_WIDTH || r->cell_count < 2 ||
+	    r->cell_count >= r->width)
 		return;
 	for (; i < r->text_len; i++) {
 		char c = r->text[i];
@@ -788,6 +793,8 @@ int csv_reader_start(csv_reader *r, csv_read_fn read, void *ctx,
 	r->record_start = r->pos = r->raw_end = 0;
 	r->line = r->record_line = 1;
 	r->separator = 0;
+	r->width = 0;		/* this file's header gives it */
+	r->cell_breaks = 0;
 	if (r->separator_option != CSV_SEPARATOR_AUTO)
 		set_separator(r, r->separator_option);
 

@@ -379,6 +379,61 @@ TEST(text_after_closing_quote_is_a_flaw)
 	CHECK_INT(p.flaw[1], CSV_FLAW_TEXT_AFTER_QUOTE);
 }
 
+/* A quote left open in column 3 of row 1 and closed by a stray quote in
+ * column 3 of row 2, in a file of 6 cells: the rest of row 1 (3
+ * separators) and row 2 up to column 3 (2) make the 5 of a row. */
+TEST(rows_in_quotes_are_a_flaw)
+{
+	PARSE(&p, "a;b;c;d;e;f\n1;x;\"open;4;5;6\n2;y;close\";4;5;6\n", ';');
+	CHECK_INT(p.rc, 0);
+	CHECK_INT(p.count, 2);
+	CHECK_INT(p.cells[1], 6);
+	CHECK_INT(p.flaw[1], CSV_FLAW_ROWS_IN_QUOTES);
+	/* The same lines as a note: separators that do not add up to a
+	 * row (1 + 2), a note in column 2 (1 cell before it), and a file
+	 * of 3 cells whose note adds up by chance: all read as they are. */
+	PARSE(&p, "a;b;c;d;e;f\n1;x;\"open;4\n2;y;close\";4;5;6\n", ';');
+	CHECK_INT(p.flaw[1], CSV_FLAW_NONE);
+	PARSE(&p, "a;b;c;d;e;f\n1;\"open;4;5;6;7\n2;close\";4;5;6\n", ';');
+	CHECK_INT(p.flaw[1], CSV_FLAW_NONE);
+	PARSE(&p, "id,note,team\n1,\"Gesprek gehad, client tevreden\n"
+		  "Vervolg: bellen, volgende week\",Noord\n", ',');
+	CHECK_INT(p.count, 2);
+	CHECK_INT(p.flaw[1], CSV_FLAW_NONE);
+}
+
+/* One reader reads the files of a source one after another: each file's
+ * header gives its own width.  A file of 8 cells read first made a later
+ * file of 6 be checked against 8: its note in column 3 (5 separators on
+ * its first line, 2 on its last: 7, a row of 8 cells, not of 6) was
+ * refused as rows taken in. */
+TEST(rows_in_quotes_width_per_file)
+{
+	static const char wide[] = "a;b;c;d;e;f;g;h\n1;2;3;4;5;6;7;8\n";
+	static const char six[] = "a;b;c;d;e;f\n1;x;\"o;p;q;r;s;t\nt;u;v\";4;5;6\n";
+	csv_reader_options options = { ';', CSV_ENCODING_UTF8, 0, 0 };
+	csv_reader *r = csv_reader_new(&options);
+	struct source one = { wide, sizeof(wide) - 1, 0, 1 << 20 };
+	struct source two = { six, sizeof(six) - 1, 0, 1 << 20 };
+	csv_reader_error err;
+	csv_record rec;
+	int flaws = 0, records = 0, cells = 0;
+
+	CHECK_INT(csv_reader_start(r, source_read, &one, 0, &err), 0);
+	while (csv_reader_next(r, &rec, &err) > 0)
+		records++;
+	CHECK_INT(csv_reader_start(r, source_read, &two, 0, &err), 0);
+	while (csv_reader_next(r, &rec, &err) > 0) {
+		records++;
+		cells = (int)rec.cell_count;
+		flaws += rec.flaw != CSV_FLAW_NONE;
+	}
+	csv_reader_free(r);
+	CHECK_INT(records, 4);
+	CHECK_INT(cells, 6);
+	CHECK_INT(flaws, 0);
+}
+
 TEST(quote_inside_unquoted_cell_is_text)
 {
 	PARSE(&p, "a;b\n12\" scherm;2\n", ';');
@@ -543,6 +598,8 @@ TEST(invalid_options_refused)
 int main(void)
 {
 	RUN(quoted_separators);
+	RUN(rows_in_quotes_are_a_flaw);
+	RUN(rows_in_quotes_width_per_file);
 	RUN(doubled_quotes);
 	RUN(line_breaks_in_quotes_and_line_numbers);
 	RUN(crlf_and_last_line_without_line_end);

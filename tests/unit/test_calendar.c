@@ -351,6 +351,7 @@ TEST(workdays_replace)
 TEST(check_span)
 {
 	const int32_t dates[] = { D(2017, 12, 25), D(2019, 1, 1) };
+	const int32_t dates2021[] = { D(2021, 12, 27) };
 	calendar_options opts;
 	calendar *cal;
 	char msg[256];
@@ -384,6 +385,27 @@ TEST(check_span)
 	CHECK_INT(calendar_check_span(cal, D(2019, 12, 31), D(2020, 1, 1),
 				      msg, sizeof(msg)), -1);
 	CHECK(strstr(msg, "in 2020,") != NULL);
+	calendar_free(cal);
+
+	/* A list of 2021 alone.  A count of working days whose days in 2022
+	 * are a weekend's (Friday 31 December 2021 to Sunday 2 January
+	 * 2022) is 0 whatever 2022's holidays: known.  To Monday 3 January
+	 * it is not.  Whether a day is a holiday is unknown in 2022 on a
+	 * Saturday too (a list may name one). */
+	opts.dates = dates2021;
+	opts.date_count = 1;
+	cal = calendar_new(&opts);
+	CHECK(cal != NULL);
+	CHECK_INT(calendar_check_span(cal, D(2021, 12, 31), D(2022, 1, 2),
+				      msg, sizeof(msg)), 0);
+	CHECK_INT(calendar_check_span(cal, D(2022, 1, 2), D(2021, 12, 30),
+				      msg, sizeof(msg)), 0);
+	CHECK_INT(calendar_check_span(cal, D(2021, 12, 31), D(2022, 1, 3),
+				      msg, sizeof(msg)), -1);
+	CHECK(strstr(msg, "in 2022,") != NULL);
+	CHECK_INT(calendar_check_day(cal, D(2022, 1, 1), msg, sizeof(msg)), -1);
+	CHECK(strstr(msg, "in 2022,") != NULL);
+	CHECK_INT(calendar_check_day(cal, D(2021, 12, 31), msg, sizeof(msg)), 0);
 	calendar_free(cal);
 }
 
